@@ -1,0 +1,60 @@
+/**
+ * The error catalogue. Every error a user can meet has a stable code (never reused once retired), a
+ * message that says what to do, and an HTTP status where it applies. The CLI prints `code: message`
+ * and exits non-zero; it never prints a stack trace for these.
+ */
+
+export interface ErrorSpec {
+  readonly code: string;
+  /** HTTP status when the error crosses the API. */
+  readonly status: number;
+  /** One line saying what the error means in general, for the docs. */
+  readonly summary: string;
+}
+
+export const ERRORS = {
+  // Command line
+  ANVIL_ERR_USAGE: { code: 'ANVIL_ERR_USAGE', status: 400, summary: 'a command-line argument or flag is missing or invalid' },
+  ANVIL_ERR_FILE_NOT_FOUND: { code: 'ANVIL_ERR_FILE_NOT_FOUND', status: 404, summary: 'a named input file does not exist or cannot be read' },
+  // fio job files
+  ANVIL_ERR_JOB_SYNTAX: { code: 'ANVIL_ERR_JOB_SYNTAX', status: 400, summary: 'a job file line is not a section header, an option or a comment' },
+  ANVIL_ERR_JOB_OPTION_UNSUPPORTED: { code: 'ANVIL_ERR_JOB_OPTION_UNSUPPORTED', status: 400, summary: 'a job file uses an fio option the model does not support' },
+  ANVIL_ERR_JOB_VALUE: { code: 'ANVIL_ERR_JOB_VALUE', status: 400, summary: 'a job file option has a value the model cannot use' },
+  ANVIL_ERR_JOB_EMPTY: { code: 'ANVIL_ERR_JOB_EMPTY', status: 400, summary: 'a job file defines no job' },
+  // Device profiles
+  ANVIL_ERR_PROFILE_NOT_FOUND: { code: 'ANVIL_ERR_PROFILE_NOT_FOUND', status: 404, summary: 'no built-in profile has that name and no file has that path' },
+  ANVIL_ERR_PROFILE_INVALID: { code: 'ANVIL_ERR_PROFILE_INVALID', status: 400, summary: 'a device profile fails its schema' },
+  ANVIL_ERR_DEVICE_KIND: { code: 'ANVIL_ERR_DEVICE_KIND', status: 400, summary: 'a profile names a device kind that is not registered' },
+  // Running
+  ANVIL_ERR_TARGET: { code: 'ANVIL_ERR_TARGET', status: 400, summary: 'the run target is not one this build supports' },
+  ANVIL_ERR_NO_PROGRESS: { code: 'ANVIL_ERR_NO_PROGRESS', status: 422, summary: 'the model stopped advancing simulated time (zero service times in a closed loop)' },
+  ANVIL_ERR_OUTPUT: { code: 'ANVIL_ERR_OUTPUT', status: 500, summary: 'results could not be written' },
+} as const satisfies Record<string, ErrorSpec>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+/** An error from the catalogue: `code` is stable, `message` says what went wrong and what to do. */
+export class AnvilError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  /** Further messages when several problems were found at once (a job file, a profile). */
+  readonly details: readonly string[];
+
+  constructor(code: ErrorCode, message: string, details: readonly string[] = []) {
+    super(message);
+    this.name = 'AnvilError';
+    this.code = code;
+    this.status = ERRORS[code].status;
+    this.details = details;
+  }
+
+  /** The message as the CLI prints it: code, message, then one detail per line. */
+  format(): string {
+    return [`${this.code}: ${this.message}`, ...this.details.map((d) => `  ${d}`)].join('\n');
+  }
+}
+
+/** Is `e` a catalogue error? */
+export function isAnvilError(e: unknown): e is AnvilError {
+  return e instanceof AnvilError;
+}

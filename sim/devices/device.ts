@@ -1,0 +1,76 @@
+/**
+ * The device-model interface, after fio's `ioengine_ops`: every model declares a name, an interface
+ * version, its capabilities and a parameter schema, and is checked when it is registered. An instance is
+ * a station: it accepts a request and forwards it along its route when the I/O is done.
+ */
+import type { TSchema, Static } from '@sinclair/typebox';
+import type { Simulator } from '../core/kernel.js';
+import type { RandomStreams } from '../core/random.js';
+import type { RequestPool, Station } from '../io/requests.js';
+
+/** Bumped when the contract below changes; registration refuses models written for another version. */
+export const DEVICE_API_VERSION = 1;
+
+/** What a device model does, declared rather than probed. */
+export interface DeviceCapabilities {
+  /** Acknowledges writes from a volatile or power-protected write buffer. */
+  readonly writeCache: boolean;
+  /** Models garbage collection and write amplification. */
+  readonly garbageCollection: boolean;
+  /** Accepts trim (deallocate) commands. */
+  readonly trim: boolean;
+  /** Service time depends on the offset (striping over parallel units, sequential detection). */
+  readonly addressAware: boolean;
+}
+
+/** What a device instance is built with. */
+export interface DeviceContext {
+  readonly sim: Simulator;
+  readonly requests: RequestPool;
+  readonly streams: RandomStreams;
+  /** Instance name, unique in the model ("nvme0"); random streams derive from it. */
+  readonly name: string;
+}
+
+/** A device in a running model. */
+export interface DeviceInstance extends Station {
+  /** Usable capacity in bytes (the region jobs address when they give no `size`). */
+  readonly capacity_bytes: number;
+  /** Requests the device holds right now. */
+  inFlight(): number;
+}
+
+/** A registered kind of device (`queue`, `nvme`, `null`). */
+export interface DeviceKind<S extends TSchema = TSchema> {
+  readonly name: string;
+  readonly version: number;
+  readonly description: string;
+  readonly capabilities: DeviceCapabilities;
+  /** Parameters a profile of this kind gives: type, validation, defaults and help text in one schema. */
+  readonly schema: S;
+  create(params: Static<S>, context: DeviceContext): DeviceInstance;
+}
+
+const registry = new Map<string, DeviceKind>();
+
+/** Adds a device kind, refusing one written for another interface version or missing its parts. */
+export function registerDevice<S extends TSchema>(kind: DeviceKind<S>): void {
+  if (kind.version !== DEVICE_API_VERSION) {
+    throw new Error(`device kind "${kind.name}" implements interface version ${kind.version}; this build needs ${DEVICE_API_VERSION}`);
+  }
+  if (typeof kind.create !== 'function' || !kind.schema || !kind.capabilities) {
+    throw new Error(`device kind "${kind.name}" lacks create(), schema or capabilities`);
+  }
+  if (registry.has(kind.name)) throw new Error(`device kind "${kind.name}" is registered twice`);
+  registry.set(kind.name, kind as unknown as DeviceKind);
+}
+
+/** The registered kind called `name`, or undefined. */
+export function deviceKind(name: string): DeviceKind | undefined {
+  return registry.get(name);
+}
+
+/** Names of the registered kinds, sorted. */
+export function deviceKinds(): string[] {
+  return [...registry.keys()].sort();
+}

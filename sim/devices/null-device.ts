@@ -1,0 +1,47 @@
+/**
+ * The null device: every I/O completes after a fixed latency (zero by default), with no queueing. A
+ * reference for tests of everything around the devices (workloads, recorders, results), as fio's null
+ * engine is for fio. Completions go through the kernel, never re-entrantly from `accept`.
+ */
+import { Type } from '@sinclair/typebox';
+import type { EventTarget } from '../core/kernel.js';
+import { parseDuration, parseSize } from '../core/units.js';
+import type { DeviceContext, DeviceInstance, DeviceKind } from './device.js';
+import { DEVICE_API_VERSION } from './device.js';
+import { DURATION_PATTERN, SIZE_PATTERN } from './schema-types.js';
+
+const nullSchema = Type.Object(
+  {
+    kind: Type.Literal('null'),
+    capacity: Type.String({ pattern: SIZE_PATTERN, default: '1T', description: 'capacity the jobs address, e.g. "1T"' }),
+    latency: Type.String({ pattern: DURATION_PATTERN, default: '0ns', description: 'fixed completion latency, e.g. "0ns", "10us"' }),
+  },
+  { additionalProperties: false },
+);
+
+class NullDevice implements DeviceInstance, EventTarget {
+  private held = 0;
+  constructor(readonly capacity_bytes: number, private readonly latency_ns: number, private readonly context: DeviceContext) {}
+  accept(req: number): void {
+    this.held++;
+    this.context.sim.after(this.latency_ns, this, req);
+  }
+  fire(req: number): void {
+    this.held--;
+    this.context.requests.forward(req);
+  }
+  inFlight(): number {
+    return this.held;
+  }
+}
+
+export const nullDevice: DeviceKind<typeof nullSchema> = {
+  name: 'null',
+  version: DEVICE_API_VERSION,
+  description: 'Completes every I/O after a fixed latency (zero by default); for testing what surrounds the devices',
+  capabilities: { writeCache: false, garbageCollection: false, trim: true, addressAware: false },
+  schema: nullSchema,
+  create(params, context) {
+    return new NullDevice(parseSize(params.capacity)!, parseDuration(params.latency, 'ns')!, context);
+  },
+};

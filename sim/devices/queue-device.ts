@@ -1,0 +1,70 @@
+/**
+ * A generic queueing station: `servers` identical servers, one FIFO queue, service times from a
+ * distribution. With Poisson arrivals it is M/G/c, which lets the kernel be checked against queueing
+ * theory (M/M/1, M/M/c, M/D/1), and it stands in for any device known only by its service time.
+ */
+import { Type } from '@sinclair/typebox';
+import type { Distribution } from '../core/distributions.js';
+import type { EventTarget } from '../core/kernel.js';
+import { parseSize } from '../core/units.js';
+import { RequestFifo } from '../resources/request-fifo.js';
+import type { DeviceContext, DeviceInstance, DeviceKind } from './device.js';
+import { DEVICE_API_VERSION } from './device.js';
+import { SIZE_PATTERN } from './schema-types.js';
+import { serviceTime, serviceTimeSchema } from './service-time.js';
+
+const queueSchema = Type.Object(
+  {
+    kind: Type.Literal('queue'),
+    servers: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1, description: 'number of identical servers (c)' }),
+    service: serviceTimeSchema,
+    capacity: Type.String({ pattern: SIZE_PATTERN, default: '1T', description: 'capacity the jobs address, e.g. "1T"' }),
+  },
+  { additionalProperties: false },
+);
+
+/** An M/G/c station. Completions are events; the queue is a ring of request ids. */
+export class QueueStation implements DeviceInstance, EventTarget {
+  private busy = 0;
+  private readonly waiting = new RequestFifo();
+
+  constructor(
+    readonly capacity_bytes: number,
+    private readonly servers: number,
+    private readonly service: Distribution,
+    private readonly context: DeviceContext,
+  ) {}
+
+  accept(req: number): void {
+    if (this.busy < this.servers) this.start(req);
+    else this.waiting.push(req);
+  }
+
+  fire(req: number): void {
+    const next = this.waiting.shift();
+    if (next >= 0) this.start(next);
+    else this.busy--;
+    this.context.requests.forward(req);
+  }
+
+  inFlight(): number {
+    return this.busy + this.waiting.length;
+  }
+
+  private start(req: number): void {
+    if (this.busy < this.servers) this.busy++;
+    this.context.sim.after(this.service.sample(), this, req);
+  }
+}
+
+export const queueDevice: DeviceKind<typeof queueSchema> = {
+  name: 'queue',
+  version: DEVICE_API_VERSION,
+  description: 'Generic queueing station: c servers, one FIFO queue, a service-time distribution',
+  capabilities: { writeCache: false, garbageCollection: false, trim: true, addressAware: false },
+  schema: queueSchema,
+  create(params, context) {
+    const service = serviceTime(params.service, context.streams.get(`${context.name}/service`));
+    return new QueueStation(parseSize(params.capacity)!, params.servers, service, context);
+  },
+};

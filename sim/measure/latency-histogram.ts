@@ -1,0 +1,126 @@
+/**
+ * A mergeable log-linear latency histogram with fio's bucket layout (stat.h: FIO_IO_U_PLAT_BITS = 6,
+ * 29 groups of 64 buckets), so `bins` in json+ and percentiles mean what they mean in fio: values below
+ * 128 ns are exact, above that each power of two is cut into 64 buckets (at most 1/64 relative width).
+ * Recording is O(1) and allocates nothing; exact min, max, mean and standard deviation ride beside it.
+ */
+
+const PLAT_BITS = 6;
+const PLAT_VAL = 1 << PLAT_BITS;
+const PLAT_GROUPS = 29;
+/** Number of buckets (fio's FIO_IO_U_PLAT_NR). */
+export const BUCKETS = PLAT_GROUPS * PLAT_VAL;
+
+/** Index of the most significant set bit of a non-negative integer below 2^53. */
+function msb(v: number): number {
+  if (v < 4294967296) return 31 - Math.clz32(v);
+  return 63 - Math.clz32(Math.floor(v / 4294967296));
+}
+
+/** Bucket index of a latency in ns (fio's plat_val_to_idx). */
+export function bucketOf(ns: number): number {
+  const v = Math.floor(ns);
+  if (v < PLAT_VAL * 2) return v < 0 ? 0 : v;
+  const errorBits = msb(v) - PLAT_BITS;
+  const base = (errorBits + 1) << PLAT_BITS;
+  const offset = Math.floor(v / 2 ** errorBits) & (PLAT_VAL - 1);
+  const idx = base + offset;
+  return idx < BUCKETS - 1 ? idx : BUCKETS - 1;
+}
+
+/** Lowest latency (ns) that falls in bucket `idx`. */
+export function bucketLow(idx: number): number {
+  if (idx < PLAT_VAL * 2) return idx;
+  const errorBits = (idx >> PLAT_BITS) - 1;
+  return 2 ** (errorBits + PLAT_BITS) + (idx % PLAT_VAL) * 2 ** errorBits;
+}
+
+/** Width of bucket `idx` in ns. */
+export function bucketWidth(idx: number): number {
+  return idx < PLAT_VAL * 2 ? 1 : 2 ** ((idx >> PLAT_BITS) - 1);
+}
+
+/** The value fio reports for bucket `idx`: its midpoint, as an integer (fio's plat_idx_to_val). */
+export function bucketValue(idx: number): number {
+  if (idx < PLAT_VAL * 2) return idx;
+  return Math.floor(bucketLow(idx) + 0.5 * bucketWidth(idx));
+}
+
+/** fio's default percentile list. */
+export const FIO_DEFAULT_PERCENTILES = [1, 5, 10, 20, 30, 40, 50, 60, 70, 80, 90, 95, 99, 99.5, 99.9, 99.95, 99.99];
+
+export class LatencyHistogram {
+  readonly counts = new Float64Array(BUCKETS);
+  /** Samples recorded. */
+  n = 0;
+  /** Smallest sample, ns (Infinity when empty). */
+  min_ns = Infinity;
+  /** Largest sample, ns (0 when empty). */
+  max_ns = 0;
+  private sum = 0;
+  // Welford's running variance, exact enough at billions of samples.
+  private runningMean = 0;
+  private m2 = 0;
+
+  /** Records one latency in ns. */
+  record(ns: number): void {
+    this.counts[bucketOf(ns)]!++;
+    this.n++;
+    this.sum += ns;
+    if (ns < this.min_ns) this.min_ns = ns;
+    if (ns > this.max_ns) this.max_ns = ns;
+    const delta = ns - this.runningMean;
+    this.runningMean += delta / this.n;
+    this.m2 += delta * (ns - this.runningMean);
+  }
+
+  /** Mean latency, ns (0 when empty). */
+  get mean_ns(): number {
+    return this.n > 0 ? this.sum / this.n : 0;
+  }
+
+  /** Sample standard deviation, ns, as fio computes it (n - 1 in the denominator). */
+  get stddev_ns(): number {
+    return this.n > 1 ? Math.sqrt(this.m2 / (this.n - 1)) : 0;
+  }
+
+  /**
+   * The latency at percentile `p` (0..100), ns, the way fio reports it: the value of the first bucket at
+   * which the running count reaches p% of the samples.
+   */
+  percentile(p: number): number {
+    if (this.n === 0) return 0;
+    const target = (p / 100) * this.n;
+    let cumulative = 0;
+    for (let i = 0; i < BUCKETS; i++) {
+      cumulative += this.counts[i]!;
+      if (cumulative >= target && cumulative > 0) return bucketValue(i);
+    }
+    return bucketValue(BUCKETS - 1);
+  }
+
+  /** Adds another histogram's samples to this one (Chan et al.'s parallel variance). */
+  merge(other: LatencyHistogram): void {
+    if (other.n === 0) return;
+    for (let i = 0; i < BUCKETS; i++) this.counts[i]! += other.counts[i]!;
+    const n = this.n + other.n;
+    const delta = other.runningMean - this.runningMean;
+    this.m2 += other.m2 + (delta * delta * this.n * other.n) / n;
+    this.runningMean += (delta * other.n) / n;
+    this.n = n;
+    this.sum += other.sum;
+    if (other.min_ns < this.min_ns) this.min_ns = other.min_ns;
+    if (other.max_ns > this.max_ns) this.max_ns = other.max_ns;
+  }
+
+  /** Empties the histogram. */
+  reset(): void {
+    this.counts.fill(0);
+    this.n = 0;
+    this.sum = 0;
+    this.min_ns = Infinity;
+    this.max_ns = 0;
+    this.runningMean = 0;
+    this.m2 = 0;
+  }
+}

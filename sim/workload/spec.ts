@@ -1,0 +1,42 @@
+/**
+ * A workload as the model runs it: one fio job (one clone of `numjobs`), with every option resolved to
+ * numbers in base units. Job files are parsed into this by `bench/workloads`; the model never sees text.
+ */
+
+export type AccessPattern = 'sequential' | 'random';
+export type RateProcess = 'linear' | 'poisson';
+
+export interface WorkloadSpec {
+  /** fio's jobname (the section name, or `name=`). */
+  readonly name: string;
+  /** Which clone of `numjobs` this is, from 0. */
+  readonly clone: number;
+  /** Reporting group: jobs with the same group and `groupReporting` are reported as one. */
+  readonly group: number;
+  /** fio's `group_reporting`. */
+  readonly groupReporting: boolean;
+  /** Sequential or random offsets (fio's `rw`). */
+  readonly pattern: AccessPattern;
+  /** Fraction of I/Os that are reads, 0..1 (1 for read/randread, 0 for write/randwrite, rwmixread/100 for mixes). */
+  readonly readFraction: number;
+  /** Block size per direction, bytes (fio's `bs`, which may give read,write). */
+  readonly blockSize_bytes: { readonly read: number; readonly write: number };
+  /** I/Os kept in flight (fio's `iodepth`). */
+  readonly iodepth: number;
+  /** Rate cap per direction, I/Os per second, 0 for none (fio's `rate_iops`). */
+  readonly rate_iops: { readonly read: number; readonly write: number };
+  /** How capped I/Os are spaced (fio's `rate_process`): evenly, or as a Poisson process. */
+  readonly rateProcess: RateProcess;
+  /** Region the job addresses, bytes from `offset_bytes`; 0 means the whole device (fio's `size`). */
+  readonly size_bytes: number;
+  /** Start of the region, bytes. */
+  readonly offset_bytes: number;
+  /** Stop after this much simulated time, ns, excluding ramp; 0 for no limit (fio's `runtime`). */
+  readonly runtime_ns: number;
+  /** Keep going until `runtime_ns` even when `size` has been transferred (fio's `time_based`). */
+  readonly timeBased: boolean;
+  /** Warm-up excluded from the statistics, ns (fio's `ramp_time`). */
+  readonly ramp_ns: number;
+  /** Percentiles to report, 0..100 (fio's `percentile_list`). */
+  readonly percentiles: readonly number[];
+}

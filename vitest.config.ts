@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 120_000,
+    // Model runs are CPU-bound: two workers match the CI machine's two cores.
+    pool: 'forks',
+    maxWorkers: 2,
+  },
+});
