@@ -1,0 +1,100 @@
+/**
+ * Device profiles: YAML data files with sources, built in under `sim/profiles/` or given by path. A
+ * profile names its device kind; the kind's schema validates it, fills defaults and explains errors.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { Value } from '@sinclair/typebox/value';
+import { parse as parseYaml } from 'yaml';
+import { AnvilError } from '../platform/errors.js';
+import { deviceKind, deviceKinds } from '../sim/devices/index.js';
+import type { DeviceKind } from '../sim/devices/index.js';
+import { packageRoot } from './package-root.js';
+
+/** The profile `anvil run` uses when none is named. */
+export const DEFAULT_PROFILE = 'intel-p4510-4tb';
+
+/** A validated profile, ready to build a device from. */
+export interface DeviceProfile {
+  /** Profile id: the file name without .yaml. */
+  readonly name: string;
+  /** The profile's own `name:` (the drive it describes), or the id. */
+  readonly title: string;
+  /** Where it was read from. */
+  readonly path: string;
+  readonly kind: DeviceKind;
+  /** Parameters after defaults, as the kind's schema describes them. */
+  readonly params: Record<string, unknown>;
+}
+
+function builtInDir(): string {
+  return join(packageRoot(), 'sim', 'profiles');
+}
+
+/** Names of the built-in profiles, sorted. */
+export function builtInProfiles(): string[] {
+  return readdirSync(builtInDir())
+    .filter((f) => f.endsWith('.yaml'))
+    .map((f) => f.slice(0, -'.yaml'.length))
+    .sort();
+}
+
+/** Loads a profile by built-in name or by path to a YAML file. */
+export function loadProfile(nameOrPath: string): DeviceProfile {
+  const builtIn = join(builtInDir(), `${nameOrPath}.yaml`);
+  const path = existsSync(builtIn) && !nameOrPath.includes('/') ? builtIn : nameOrPath;
+  if (!existsSync(path)) {
+    throw new AnvilError(
+      'ANVIL_ERR_PROFILE_NOT_FOUND',
+      `profile "${nameOrPath}" is neither a built-in profile nor a file; built-in profiles: ${builtInProfiles().join(', ')}`,
+    );
+  }
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new AnvilError('ANVIL_ERR_FILE_NOT_FOUND', `cannot read profile ${path}: ${(e as Error).message}`);
+  }
+  return parseProfile(text, path);
+}
+
+/** Validates profile YAML text; `path` names it in errors. */
+export function parseProfile(text: string, path: string): DeviceProfile {
+  let doc: unknown;
+  try {
+    doc = parseYaml(text);
+  } catch (e) {
+    throw new AnvilError('ANVIL_ERR_PROFILE_INVALID', `${path} is not valid YAML: ${(e as Error).message.split('\n')[0]}`);
+  }
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
+    throw new AnvilError('ANVIL_ERR_PROFILE_INVALID', `${path}: a profile is a YAML mapping with at least "kind"; kinds: ${deviceKinds().join(', ')}`);
+  }
+  const record = doc as Record<string, unknown>;
+  const kindName = record.kind;
+  const kind = typeof kindName === 'string' ? deviceKind(kindName) : undefined;
+  if (!kind) {
+    throw new AnvilError('ANVIL_ERR_DEVICE_KIND', `${path}: kind ${JSON.stringify(kindName ?? null)} is not a device kind; kinds: ${deviceKinds().join(', ')}`);
+  }
+  // Descriptive keys every profile may carry; the kind's schema checks the model's parameters.
+  const { name, description, sources, datasheet, ...params } = record;
+  const schemaKeys = new Set(Object.keys((kind.schema as { properties?: object }).properties ?? {}));
+  const checked: Record<string, unknown> = { ...params };
+  for (const key of ['datasheet', 'sources'] as const) if (schemaKeys.has(key) && record[key] !== undefined) checked[key] = record[key];
+  const withDefaults = Value.Default(kind.schema, Value.Clone(checked)) as Record<string, unknown>;
+  const errors = [...Value.Errors(kind.schema, withDefaults)];
+  if (errors.length > 0) {
+    const details = dedupe(errors.map((e) => `${path}: ${e.path || '/'}: ${e.message}${describeExpected(e.schema)}`));
+    throw new AnvilError('ANVIL_ERR_PROFILE_INVALID', `${path} does not fit the "${kind.name}" device schema (${details.length} problem${details.length > 1 ? 's' : ''})`, details);
+  }
+  void description;
+  const id = basename(path).replace(/\.ya?ml$/, '');
+  return { name: id, title: typeof name === 'string' ? name : id, path, kind, params: withDefaults };
+}
+
+function describeExpected(schema: { description?: string }): string {
+  return schema.description ? ` (expected ${schema.description})` : '';
+}
+
+function dedupe(lines: string[]): string[] {
+  return [...new Set(lines)];
+}

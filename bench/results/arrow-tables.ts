@@ -1,0 +1,169 @@
+/**
+ * The full detail of a run as Arrow IPC files (file format), readable from pandas, Polars or DuckDB:
+ * `intervals.arrow` (one row per interval, job and direction), `latency_histogram.arrow` (one row per
+ * non-empty completion-latency bucket, fio's buckets) and `jobs.arrow` (one row per job and direction).
+ * Each table's schema metadata records the schema version, Anvil's version, the target, profile and seed.
+ */
+import { Field, RecordBatch, Schema, Table, Utf8, makeVector, tableToIPC, vectorFromArray } from 'apache-arrow';
+import { BUCKETS, bucketLow, bucketValue, bucketWidth } from '../../sim/measure/latency-histogram.js';
+import type { RunMeasurement } from './measurement.js';
+
+/** Version of the result files' layout (fio JSON extras, summary.json, Arrow tables). */
+export const RESULT_SCHEMA_VERSION = 1;
+
+type Column = { name: string; type: 'utf8' | 'f64' | 'i32'; values: (string | number)[]; doc: string };
+
+const DIRECTIONS = ['read', 'write'] as const;
+
+/** Builds the three tables of a run as name -> IPC file bytes. */
+export function arrowTables(run: RunMeasurement, meta: { version: string; jobfile: string }): Map<string, Uint8Array> {
+  const metadata = new Map<string, string>([
+    ['anvil_schema_version', `${RESULT_SCHEMA_VERSION}`],
+    ['anvil_version', meta.version],
+    ['target', run.target],
+    ['profile', run.profile.name],
+    ['seed', `${run.seed}`],
+    ['jobfile', meta.jobfile],
+  ]);
+  const files = new Map<string, Uint8Array>();
+  files.set('intervals.arrow', toIpc(intervalColumns(run), metadata));
+  files.set('latency_histogram.arrow', toIpc(histogramColumns(run), metadata));
+  files.set('jobs.arrow', toIpc(jobColumns(run), metadata));
+  return files;
+}
+
+function intervalColumns(run: RunMeasurement): Column[] {
+  const c = columns({
+    time_ns: ['f64', 'end of the interval, ns since the start of the run'],
+    interval_ns: ['f64', 'length of the interval, ns'],
+    job: ['utf8', 'fio jobname'],
+    direction: ['utf8', 'read or write'],
+    ios: ['f64', 'I/Os completed in the interval'],
+    iops: ['f64', 'I/Os per second over the interval'],
+    bw_bytes: ['f64', 'bytes per second over the interval'],
+    clat_mean_ns: ['f64', 'mean completion latency, ns'],
+    clat_p50_ns: ['f64', 'median completion latency, ns'],
+    clat_p99_ns: ['f64', '99th percentile completion latency, ns'],
+    clat_p999_ns: ['f64', '99.9th percentile completion latency, ns'],
+    clat_max_ns: ['f64', 'largest completion latency, ns'],
+  });
+  for (const job of run.jobs) {
+    for (const dir of DIRECTIONS) {
+      for (const row of job.recorder[dir].intervals) {
+        push(c, {
+          time_ns: row.time_ns,
+          interval_ns: row.interval_ns,
+          job: job.name,
+          direction: dir,
+          ios: row.ios,
+          iops: row.interval_ns > 0 ? (row.ios * 1e9) / row.interval_ns : 0,
+          bw_bytes: row.interval_ns > 0 ? (row.bytes * 1e9) / row.interval_ns : 0,
+          clat_mean_ns: row.clat_mean_ns,
+          clat_p50_ns: row.clat_p50_ns,
+          clat_p99_ns: row.clat_p99_ns,
+          clat_p999_ns: row.clat_p999_ns,
+          clat_max_ns: row.clat_max_ns,
+        });
+      }
+    }
+  }
+  return Object.values(c);
+}
+
+function histogramColumns(run: RunMeasurement): Column[] {
+  const c = columns({
+    job: ['utf8', 'fio jobname'],
+    direction: ['utf8', 'read or write'],
+    bucket_low_ns: ['f64', 'lowest completion latency in the bucket, ns'],
+    bucket_high_ns: ['f64', 'first latency above the bucket, ns'],
+    bucket_value_ns: ['f64', "the bucket's value as fio reports it in json+ bins (midpoint), ns"],
+    count: ['f64', 'I/Os whose completion latency fell in the bucket'],
+  });
+  for (const job of run.jobs) {
+    for (const dir of DIRECTIONS) {
+      const h = job.recorder[dir].clat;
+      for (let i = 0; i < BUCKETS; i++) {
+        const n = h.counts[i]!;
+        if (n === 0) continue;
+        push(c, { job: job.name, direction: dir, bucket_low_ns: bucketLow(i), bucket_high_ns: bucketLow(i) + bucketWidth(i), bucket_value_ns: bucketValue(i), count: n });
+      }
+    }
+  }
+  return Object.values(c);
+}
+
+function jobColumns(run: RunMeasurement): Column[] {
+  const c = columns({
+    job: ['utf8', 'fio jobname'],
+    clones: ['i32', 'job clones measured together (numjobs with group_reporting)'],
+    direction: ['utf8', 'read or write'],
+    runtime_ns: ['f64', 'measurement window, ns'],
+    total_ios: ['f64', 'I/Os completed in the window'],
+    io_bytes: ['f64', 'bytes completed in the window'],
+    iops: ['f64', 'I/Os per second'],
+    bw_bytes: ['f64', 'bytes per second'],
+    clat_mean_ns: ['f64', 'mean completion latency, ns'],
+    clat_stddev_ns: ['f64', 'standard deviation of completion latency, ns'],
+    clat_p50_ns: ['f64', 'median completion latency, ns'],
+    clat_p99_ns: ['f64', '99th percentile completion latency, ns'],
+    clat_p999_ns: ['f64', '99.9th percentile completion latency, ns'],
+    clat_p9999_ns: ['f64', '99.99th percentile completion latency, ns'],
+    lat_mean_ns: ['f64', 'mean total latency (submission + completion), ns'],
+  });
+  for (const job of run.jobs) {
+    const window = job.recorder.window_ns;
+    for (const dir of DIRECTIONS) {
+      const d = job.recorder[dir];
+      push(c, {
+        job: job.name,
+        clones: job.specs.length,
+        direction: dir,
+        runtime_ns: window,
+        total_ios: d.total_ios,
+        io_bytes: d.io_bytes,
+        iops: window > 0 ? (d.total_ios * 1e9) / window : 0,
+        bw_bytes: window > 0 ? (d.io_bytes * 1e9) / window : 0,
+        clat_mean_ns: d.clat.mean_ns,
+        clat_stddev_ns: d.clat.stddev_ns,
+        clat_p50_ns: d.clat.percentile(50),
+        clat_p99_ns: d.clat.percentile(99),
+        clat_p999_ns: d.clat.percentile(99.9),
+        clat_p9999_ns: d.clat.percentile(99.99),
+        lat_mean_ns: d.lat.mean_ns,
+      });
+    }
+  }
+  return Object.values(c);
+}
+
+function columns<K extends string>(spec: Record<K, [Column['type'], string]>): Record<K, Column> {
+  const out = {} as Record<K, Column>;
+  for (const name of Object.keys(spec) as K[]) {
+    const [type, doc] = spec[name];
+    out[name] = { name, type, values: [], doc };
+  }
+  return out;
+}
+
+function push<K extends string>(c: Record<K, Column>, row: Record<K, string | number>): void {
+  for (const k of Object.keys(row) as K[]) c[k].values.push(row[k]);
+}
+
+function toIpc(cols: Column[], metadata: Map<string, string>): Uint8Array {
+  const vectors = Object.fromEntries(
+    cols.map((col) => [
+      col.name,
+      col.type === 'utf8'
+        ? vectorFromArray(col.values as string[], new Utf8())
+        : makeVector(col.type === 'i32' ? Int32Array.from(col.values as number[]) : Float64Array.from(col.values as number[])),
+    ]),
+  );
+  const plain = new Table(vectors);
+  // Same columns, with each field's description and the run's metadata on the schema.
+  const schema = new Schema(
+    plain.schema.fields.map((f, i) => new Field(f.name, f.type, false, new Map([['description', cols[i]!.doc]]))),
+    metadata,
+  );
+  const batches = plain.batches.map((b) => new RecordBatch(schema, b.data));
+  return tableToIPC(new Table(schema, batches), 'file');
+}

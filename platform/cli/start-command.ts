@@ -1,0 +1,37 @@
+/**
+ * `anvil start` (what `npm start` runs): every reference job under bench/workloads/reference on one
+ * profile, each job's results in out/<job>/, and one summary of them all in out/summary.txt.
+ */
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from '../../bench/package-root.js';
+import { runCommand } from './run-command.js';
+import { normalText } from '../../bench/results/normal-text.js';
+import { anvilVersion } from '../../bench/package-root.js';
+import { formatByteRate, formatDuration, formatRate } from '../../sim/core/units.js';
+
+export async function startCommand(opts: { profile: string; seed: number; out: string }, out = process.stdout): Promise<void> {
+  const dir = join(packageRoot(), 'bench', 'workloads', 'reference');
+  const jobs = readdirSync(dir).filter((f) => f.endsWith('.fio')).sort();
+  mkdirSync(opts.out, { recursive: true });
+  const texts: string[] = [];
+  out.write(`${'job'.padEnd(16)} ${'dir'.padEnd(5)} ${'IOPS'.padStart(8)} ${'bandwidth'.padStart(12)} ${'clat mean'.padStart(10)} ${'p99'.padStart(10)} ${'p99.99'.padStart(10)}\n`);
+  for (const file of jobs) {
+    const name = file.replace(/\.fio$/, '');
+    const sink = { write: () => true };
+    const run = await runCommand(join(dir, file), { target: 'sim', profile: opts.profile, seed: opts.seed, outputFormat: 'normal', out: join(opts.out, name) }, { stdout: sink, stderr: process.stderr });
+    texts.push(normalText(run, anvilVersion()));
+    for (const job of run.jobs) {
+      for (const d of ['read', 'write'] as const) {
+        const r = job.recorder[d];
+        if (r.total_ios === 0) continue;
+        const w = job.recorder.window_ns;
+        out.write(
+          `${name.padEnd(16)} ${d.padEnd(5)} ${formatRate((r.total_ios * 1e9) / w).padStart(8)} ${formatByteRate((r.io_bytes * 1e9) / w).padStart(12)} ${formatDuration(r.clat.mean_ns).padStart(10)} ${formatDuration(r.clat.percentile(99)).padStart(10)} ${formatDuration(r.clat.percentile(99.99)).padStart(10)}\n`,
+        );
+      }
+    }
+  }
+  writeFileSync(join(opts.out, 'summary.txt'), texts.join('\n'));
+  out.write(`\nresults: ${opts.out}/<job>/summary.json (fio JSON + run metadata) and *.arrow; all summaries in ${opts.out}/summary.txt\n`);
+}

@@ -1,0 +1,139 @@
+/**
+ * Per-job measurement: for each data direction, latency histograms (submission, completion, total) and
+ * byte and I/O counters over the measurement window, plus a per-interval series. O(1) per completion;
+ * an interval row is written once per interval, never per I/O.
+ */
+import { LatencyHistogram } from './latency-histogram.js';
+
+/** One row of the interval series for one direction. */
+export interface IntervalRow {
+  /** End of the interval, ns since the start of the run. */
+  readonly time_ns: number;
+  /** Length of the interval, ns. */
+  readonly interval_ns: number;
+  /** I/Os completed in the interval. */
+  readonly ios: number;
+  /** Bytes completed in the interval. */
+  readonly bytes: number;
+  /** Mean completion latency in the interval, ns (0 when no I/O). */
+  readonly clat_mean_ns: number;
+  readonly clat_p50_ns: number;
+  readonly clat_p99_ns: number;
+  readonly clat_p999_ns: number;
+  readonly clat_max_ns: number;
+}
+
+/** Everything measured for one direction of one job. */
+export class DirectionRecorder {
+  readonly slat = new LatencyHistogram();
+  readonly clat = new LatencyHistogram();
+  readonly lat = new LatencyHistogram();
+  /** Bytes completed in the window. */
+  io_bytes = 0;
+  /** I/Os completed in the window. */
+  total_ios = 0;
+  readonly intervals: IntervalRow[] = [];
+  /** I/Os submitted at each depth bucket (1, 2, 4, 8, 16, 32, >=64), as fio's iodepth_level counts them. */
+  readonly depthAtSubmit = new Float64Array(7);
+
+  private intervalIos = 0;
+  private intervalBytes = 0;
+  private readonly intervalClat = new LatencyHistogram();
+
+  record(slat_ns: number, clat_ns: number, bytes: number): void {
+    this.slat.record(slat_ns);
+    this.clat.record(clat_ns);
+    this.lat.record(slat_ns + clat_ns);
+    this.io_bytes += bytes;
+    this.total_ios++;
+    this.intervalIos++;
+    this.intervalBytes += bytes;
+    this.intervalClat.record(clat_ns);
+  }
+
+  /** Closes the current interval as ending at `time_ns`. */
+  closeInterval(time_ns: number, interval_ns: number): void {
+    const h = this.intervalClat;
+    this.intervals.push({
+      time_ns,
+      interval_ns,
+      ios: this.intervalIos,
+      bytes: this.intervalBytes,
+      clat_mean_ns: h.mean_ns,
+      clat_p50_ns: h.percentile(50),
+      clat_p99_ns: h.percentile(99),
+      clat_p999_ns: h.percentile(99.9),
+      clat_max_ns: h.n > 0 ? h.max_ns : 0,
+    });
+    this.intervalIos = 0;
+    this.intervalBytes = 0;
+    h.reset();
+  }
+
+  /** I/Os completed in the interval still open. */
+  get openIntervalIos(): number {
+    return this.intervalIos;
+  }
+}
+
+/** fio's iodepth_level buckets: index of the bucket for a depth. */
+export function depthBucket(depth: number): number {
+  if (depth >= 64) return 6;
+  if (depth >= 32) return 5;
+  if (depth >= 16) return 4;
+  if (depth >= 8) return 3;
+  if (depth >= 4) return 2;
+  if (depth >= 2) return 1;
+  return 0;
+}
+
+/** Measurement for one job (one clone): a window starting at `windowStart_ns` and fixed-length intervals. */
+export class JobRecorder {
+  readonly read = new DirectionRecorder();
+  readonly write = new DirectionRecorder();
+  /** End of the window: set when the job finishes, ns. */
+  windowEnd_ns = 0;
+  private nextIntervalEnd: number;
+
+  /**
+   * @param windowStart_ns completions before this (the ramp) are not counted
+   * @param interval_ns length of each row of the interval series
+   * @param windowLimit_ns completions after this (the runtime's end) are not counted; Infinity for none
+   */
+  constructor(readonly windowStart_ns: number, readonly interval_ns: number, readonly windowLimit_ns = Infinity) {
+    this.nextIntervalEnd = windowStart_ns + interval_ns;
+  }
+
+  /** Records a completion at `now_ns` of an I/O in direction `op` (0 read, 1 write). */
+  record(op: number, slat_ns: number, clat_ns: number, bytes: number, now_ns: number): void {
+    if (now_ns < this.windowStart_ns || now_ns > this.windowLimit_ns) return;
+    if (now_ns > this.nextIntervalEnd) this.advanceTo(now_ns);
+    (op === 0 ? this.read : this.write).record(slat_ns, clat_ns, bytes);
+  }
+
+  /** Closes every interval that ended at or before `now_ns`. */
+  advanceTo(now_ns: number): void {
+    while (now_ns > this.nextIntervalEnd) {
+      this.read.closeInterval(this.nextIntervalEnd, this.interval_ns);
+      this.write.closeInterval(this.nextIntervalEnd, this.interval_ns);
+      this.nextIntervalEnd += this.interval_ns;
+    }
+  }
+
+  /** Ends the window at `end_ns`, closing the last (possibly partial) interval. */
+  finish(end_ns: number): void {
+    this.advanceTo(end_ns);
+    this.windowEnd_ns = Math.max(end_ns, this.windowStart_ns);
+    const partial = this.windowEnd_ns - (this.nextIntervalEnd - this.interval_ns);
+    if (partial > 0) {
+      this.read.closeInterval(this.windowEnd_ns, partial);
+      this.write.closeInterval(this.windowEnd_ns, partial);
+    }
+    this.nextIntervalEnd = Infinity;
+  }
+
+  /** Length of the measurement window, ns. */
+  get window_ns(): number {
+    return this.windowEnd_ns - this.windowStart_ns;
+  }
+}

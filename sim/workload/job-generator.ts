@@ -1,0 +1,213 @@
+/**
+ * A fio job on the model: the head and the sink of its route. Closed loop, it keeps `iodepth` I/Os in
+ * flight; with `rate_iops` it is open loop, creating I/Os evenly spaced or as a Poisson process and
+ * holding arrivals that find `iodepth` in flight until one completes (their wait is submission latency).
+ * It knows nothing of what is behind the route.
+ */
+import type { EventTarget, Simulator } from '../core/kernel.js';
+import type { RandomStream } from '../core/random.js';
+import type { RequestPool, Station } from '../io/requests.js';
+import { OP_READ, OP_WRITE } from '../io/requests.js';
+import { depthBucket, type JobRecorder } from '../measure/job-recorder.js';
+import { RequestFifo } from '../resources/request-fifo.js';
+import type { WorkloadSpec } from './spec.js';
+
+const EVENT_START = 0;
+const EVENT_ARRIVAL = 1;
+const EVENT_END = 2;
+
+/** Completions allowed at one instant before the model is declared stuck (zero service time in a closed loop). */
+const MAX_COMPLETIONS_AT_ONE_INSTANT = 5_000_000;
+
+/** Thrown when simulated time stops advancing. */
+export class NoProgressError extends Error {
+  constructor(readonly job: string, readonly at_ns: number) {
+    super(`job ${job}: ${MAX_COMPLETIONS_AT_ONE_INSTANT} completions at ${at_ns} ns without time advancing`);
+  }
+}
+
+/** Lifecycle of a job on the model. */
+export type JobState =
+  | { state: 'pending' }
+  | { state: 'running'; started_ns: number }
+  | { state: 'draining'; started_ns: number; stoppedIssuing_ns: number }
+  | { state: 'done'; started_ns: number; finished_ns: number };
+
+export class JobGenerator implements Station, EventTarget {
+  private lifecycle: JobState = { state: 'pending' };
+  private flow = -1;
+  private inFlight = 0;
+  private issuing = true;
+  private readonly held = new RequestFifo();
+  private issuedBytes = 0;
+  private nextSequential: number;
+  private readonly regionStart: number;
+  private readonly regionBytes: number;
+  private readonly ioLimit_bytes: number;
+  private readonly end_ns: number;
+  private readonly arrivalRate: number;
+  private lastCompletion_ns = -1;
+  private completionsThisInstant = 0;
+
+  /**
+   * @param deviceCapacity_bytes capacity of what the route leads to; the region when the job gives no size
+   * @param onDone called once when the job has stopped issuing and its last I/O has completed, with
+   *   the end of its measurement window (ns): the runtime's end when time-bound, else the last completion
+   */
+  constructor(
+    readonly spec: WorkloadSpec,
+    private readonly sim: Simulator,
+    private readonly requests: RequestPool,
+    private readonly stream: RandomStream,
+    readonly recorder: JobRecorder,
+    deviceCapacity_bytes: number,
+    private readonly onDone: (job: JobGenerator, windowEnd_ns: number) => void,
+  ) {
+    this.regionStart = Math.min(spec.offset_bytes, Math.max(0, deviceCapacity_bytes - 1));
+    const available = deviceCapacity_bytes - this.regionStart;
+    this.regionBytes = spec.size_bytes > 0 ? Math.min(spec.size_bytes, available) : available;
+    // fio stops a job that is not time_based after `size` bytes; time_based loops over the region.
+    this.ioLimit_bytes = spec.timeBased ? Infinity : this.regionBytes;
+    this.end_ns = spec.runtime_ns > 0 ? spec.ramp_ns + spec.runtime_ns : Infinity;
+    this.nextSequential = this.regionStart;
+    this.arrivalRate = openLoopRate(spec);
+  }
+
+  /** The job's lifecycle state. */
+  get state(): JobState {
+    return this.lifecycle;
+  }
+
+  /** Binds the job to its route (from `RequestPool.addRoute`) and schedules its start at time 0. */
+  attach(flow: number): void {
+    this.flow = flow;
+    this.sim.schedule(0, this, EVENT_START);
+  }
+
+  fire(event: number): void {
+    if (event === EVENT_ARRIVAL) this.arrive();
+    else if (event === EVENT_START) this.begin();
+    else this.stopIssuing();
+  }
+
+  /** A completion: the request has come back along its route. */
+  accept(req: number): void {
+    const now = this.sim.now;
+    const requests = this.requests;
+    this.recorder.record(requests.op[req]!, requests.submit_ns[req]! - requests.arrival_ns[req]!, now - requests.submit_ns[req]!, requests.size_bytes[req]!, now);
+    requests.release(req);
+    this.inFlight--;
+    this.guardProgress(now);
+    if (this.held.length > 0) this.submit(this.held.shift());
+    else if (this.issuing && this.arrivalRate === 0) this.issue();
+    if (!this.issuing && this.inFlight === 0 && this.held.length === 0) this.finish();
+  }
+
+  private begin(): void {
+    this.lifecycle = { state: 'running', started_ns: this.sim.now };
+    if (this.end_ns < Infinity) this.sim.schedule(this.end_ns, this, EVENT_END);
+    if (this.arrivalRate > 0) {
+      this.sim.after(this.interArrival(), this, EVENT_ARRIVAL);
+    } else {
+      for (let i = 0; i < this.spec.iodepth && this.issuing; i++) this.issue();
+    }
+    if (!this.issuing && this.inFlight === 0) this.finish();
+  }
+
+  private arrive(): void {
+    if (!this.issuing) return;
+    const req = this.create();
+    if (req < 0) return;
+    if (this.inFlight < this.spec.iodepth) this.submit(req);
+    else this.held.push(req);
+    if (this.issuing) this.sim.after(this.interArrival(), this, EVENT_ARRIVAL);
+  }
+
+  /** Closed loop: create and submit one I/O. */
+  private issue(): void {
+    const req = this.create();
+    if (req >= 0) this.submit(req);
+  }
+
+  /** Creates the next I/O (direction, offset, size), or returns -1 when the job has issued all it should. */
+  private create(): number {
+    const spec = this.spec;
+    const op = spec.readFraction >= 1 ? OP_READ : spec.readFraction <= 0 ? OP_WRITE : this.stream.next() < spec.readFraction ? OP_READ : OP_WRITE;
+    const bs = op === OP_READ ? spec.blockSize_bytes.read : spec.blockSize_bytes.write;
+    let offset: number;
+    if (spec.pattern === 'random') {
+      const blocks = Math.max(1, Math.floor(this.regionBytes / bs));
+      offset = this.regionStart + this.stream.below(blocks) * bs;
+    } else {
+      if (this.nextSequential + bs > this.regionStart + this.regionBytes) this.nextSequential = this.regionStart;
+      offset = this.nextSequential;
+      this.nextSequential += bs;
+    }
+    const req = this.requests.alloc(this.flow, op, offset, bs, this.sim.now);
+    this.issuedBytes += bs;
+    if (this.issuedBytes >= this.ioLimit_bytes) this.markStopped();
+    return req;
+  }
+
+  private submit(req: number): void {
+    const requests = this.requests;
+    requests.submit_ns[req] = this.sim.now;
+    this.inFlight++;
+    const recorder = requests.op[req] === OP_READ ? this.recorder.read : this.recorder.write;
+    recorder.depthAtSubmit[depthBucket(this.inFlight)]!++;
+    requests.forward(req);
+  }
+
+  /** Stops creating I/Os; what is in flight or held still completes. */
+  private markStopped(): void {
+    this.issuing = false;
+    if (this.lifecycle.state === 'running') {
+      this.lifecycle = { state: 'draining', started_ns: this.lifecycle.started_ns, stoppedIssuing_ns: this.sim.now };
+    }
+  }
+
+  /** The runtime is up: stop creating I/Os and drop arrivals not yet submitted. */
+  private stopIssuing(): void {
+    if (this.lifecycle.state === 'done') return;
+    this.markStopped();
+    // Arrivals still held never reach the device; fio drops them too when the runtime is up.
+    for (let req = this.held.shift(); req >= 0; req = this.held.shift()) this.requests.release(req);
+    if (this.inFlight === 0 && this.lifecycle.state === 'draining') this.finish();
+  }
+
+  private finish(): void {
+    if (this.lifecycle.state === 'done') return;
+    const started = this.lifecycle.state === 'pending' ? 0 : this.lifecycle.started_ns;
+    // A time-based window ends at the runtime; a size-bound one when its last I/O completed.
+    const end = Math.min(this.sim.now, this.end_ns);
+    this.lifecycle = { state: 'done', started_ns: started, finished_ns: this.sim.now };
+    this.onDone(this, end);
+  }
+
+  private interArrival(): number {
+    const mean = 1e9 / this.arrivalRate;
+    return this.spec.rateProcess === 'poisson' ? -mean * Math.log(1 - this.stream.next()) : mean;
+  }
+
+  private guardProgress(now: number): void {
+    if (now !== this.lastCompletion_ns) {
+      this.lastCompletion_ns = now;
+      this.completionsThisInstant = 0;
+    } else if (++this.completionsThisInstant > MAX_COMPLETIONS_AT_ONE_INSTANT) {
+      throw new NoProgressError(this.spec.name, now);
+    }
+  }
+}
+
+/**
+ * The arrival rate (I/Os per second) of an open-loop job, 0 for a closed loop. fio caps each direction
+ * at its `rate_iops`; with a read/write mix the total is the largest rate at which no direction's share
+ * exceeds its cap.
+ */
+export function openLoopRate(spec: WorkloadSpec): number {
+  const { read, write } = spec.rate_iops;
+  let rate = Infinity;
+  if (read > 0 && spec.readFraction > 0) rate = Math.min(rate, read / spec.readFraction);
+  if (write > 0 && spec.readFraction < 1) rate = Math.min(rate, write / (1 - spec.readFraction));
+  return rate === Infinity ? 0 : rate;
+}

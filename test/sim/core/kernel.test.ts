@@ -1,0 +1,122 @@
+import { describe, expect, it } from 'vitest';
+import { Simulator, type EventTarget } from '../../../sim/core/kernel.js';
+import { RandomStream } from '../../../sim/core/random.js';
+
+/** A target that logs (time, arg) for each firing. */
+function logger(sim: Simulator) {
+  const log: [number, number][] = [];
+  const target: EventTarget = { fire: (arg) => log.push([sim.now, arg]) };
+  return { log, target };
+}
+
+describe('Simulator', () => {
+  it('fires events in time order whatever the order they were scheduled in', () => {
+    const sim = new Simulator(4); // small, so the heap must grow
+    const { log, target } = logger(sim);
+    const times = [50, 10, 40, 30, 20, 70, 60, 5, 100, 1];
+    times.forEach((t, i) => sim.schedule(t, target, i));
+    sim.run();
+    expect(log.map(([t]) => t)).toEqual([...times].sort((a, b) => a - b));
+    expect(sim.now).toBe(100);
+    expect(sim.state).toEqual({ state: 'stopped', at_ns: 100, reason: 'empty' });
+  });
+
+  it('breaks ties at the same time by insertion order', () => {
+    const sim = new Simulator(2);
+    const { log, target } = logger(sim);
+    for (let i = 0; i < 100; i++) sim.schedule(i % 3 === 0 ? 7 : 3, target, i);
+    sim.run();
+    const at3 = log.filter(([t]) => t === 3).map(([, a]) => a);
+    const at7 = log.filter(([t]) => t === 7).map(([, a]) => a);
+    expect(at3).toEqual([...at3].sort((a, b) => a - b));
+    expect(at7).toEqual([...at7].sort((a, b) => a - b));
+    expect(log.slice(0, at3.length).every(([t]) => t === 3)).toBe(true);
+  });
+
+  it('keeps insertion order for ties among events scheduled from inside other events', () => {
+    const sim = new Simulator();
+    const order: number[] = [];
+    const child: EventTarget = { fire: (arg) => order.push(arg) };
+    const parent: EventTarget = {
+      fire: (arg) => {
+        order.push(arg);
+        sim.schedule(sim.now, child, arg * 10); // same time: after everything already due now
+      },
+    };
+    sim.schedule(5, parent, 1);
+    sim.schedule(5, parent, 2);
+    sim.run();
+    expect(order).toEqual([1, 2, 10, 20]);
+  });
+
+  it('cancels a pending event, and refuses a handle that already fired or was cancelled', () => {
+    const sim = new Simulator(2);
+    const { log, target } = logger(sim);
+    const handles = [10, 20, 30, 40, 50].map((t) => sim.schedule(t, target, t));
+    expect(sim.cancel(handles[2]!)).toBe(true);
+    expect(sim.cancel(handles[2]!)).toBe(false);
+    expect(sim.cancel(handles[0]!)).toBe(true);
+    sim.run(25);
+    expect(sim.cancel(handles[1]!)).toBe(false); // fired already
+    sim.run();
+    expect(log.map(([t]) => t)).toEqual([20, 40, 50]);
+  });
+
+  it('keeps the heap ordered through many random cancels (against a sorted reference)', () => {
+    const sim = new Simulator(8);
+    const rng = new RandomStream(3, 'cancel-test');
+    const fired: number[] = [];
+    const target: EventTarget = { fire: () => fired.push(sim.now) };
+    const live = new Map<number, number>();
+    for (let i = 0; i < 5000; i++) {
+      const t = Math.floor(rng.next() * 1000);
+      live.set(sim.schedule(t, target, i), t);
+      if (rng.next() < 0.3 && live.size > 0) {
+        const keys = [...live.keys()];
+        const h = keys[Math.floor(rng.next() * keys.length)]!;
+        expect(sim.cancel(h)).toBe(true);
+        live.delete(h);
+      }
+    }
+    sim.run();
+    expect(fired).toEqual([...live.values()].sort((a, b) => a - b));
+  });
+
+  it('runs until a time, leaves later events waiting and sets the clock to that time', () => {
+    const sim = new Simulator();
+    const { log, target } = logger(sim);
+    sim.schedule(10, target, 1);
+    sim.schedule(20, target, 2);
+    const fired = sim.run(15);
+    expect(fired).toBe(1);
+    expect(sim.now).toBe(15);
+    expect(sim.pending).toBe(1);
+    expect(sim.state).toEqual({ state: 'stopped', at_ns: 15, reason: 'until' });
+    sim.run();
+    expect(log).toEqual([[10, 1], [20, 2]]);
+  });
+
+  it('stops after the current event when asked', () => {
+    const sim = new Simulator();
+    let count = 0;
+    const target: EventTarget = {
+      fire: () => {
+        if (++count === 3) sim.stop();
+        sim.after(1, target, 0);
+      },
+    };
+    sim.schedule(0, target, 0);
+    sim.run();
+    expect(count).toBe(3);
+    expect(sim.state).toEqual({ state: 'stopped', at_ns: 2, reason: 'stop' });
+  });
+
+  it('refuses to schedule in the past', () => {
+    const sim = new Simulator();
+    const { target } = logger(sim);
+    sim.schedule(10, target, 0);
+    sim.run();
+    expect(() => sim.schedule(5, target, 0)).toThrow(RangeError);
+    expect(() => sim.schedule(Number.NaN, target, 0)).toThrow(RangeError);
+  });
+});

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { parseBitRate, parseByteRate, parseDuration, parseSize } from '../../../sim/core/units.js';
+
+describe('units', () => {
+  it('reads sizes as fio does, including the kb_base quirk', () => {
+    expect(parseSize('4k')).toBe(4096);
+    expect(parseSize('4K')).toBe(4096);
+    expect(parseSize('4KB')).toBe(4096);
+    expect(parseSize('4KiB')).toBe(4000);
+    expect(parseSize('4k', 1000)).toBe(4000);
+    expect(parseSize('4KiB', 1000)).toBe(4096);
+    expect(parseSize('128k')).toBe(131072);
+    expect(parseSize('1m')).toBe(1048576);
+    expect(parseSize('2G')).toBe(2 * 2 ** 30);
+    expect(parseSize('512')).toBe(512);
+    expect(parseSize('abc')).toBeUndefined();
+    expect(parseSize('4x')).toBeUndefined();
+  });
+
+  it('reads durations to nanoseconds with a default unit', () => {
+    expect(parseDuration('2')).toBe(2e9);
+    expect(parseDuration('200ms')).toBe(200e6);
+    expect(parseDuration('100us')).toBe(100e3);
+    expect(parseDuration('1.5', 'us')).toBe(1500);
+    expect(parseDuration('3m')).toBe(180e9);
+    expect(parseDuration('10 parsecs')).toBeUndefined();
+  });
+
+  it('reads rates', () => {
+    expect(parseBitRate('25Gbit')).toBe(25e9);
+    expect(parseBitRate('100Mbit/s')).toBe(100e6);
+    expect(parseByteRate('3.2GB/s')).toBe(3.2e9);
+    expect(parseByteRate('1GiB/s')).toBe(2 ** 30);
+  });
+});
