@@ -70,6 +70,8 @@ export function parseProfile(text: string, path: string): DeviceProfile {
     throw new AnvilError('ANVIL_ERR_PROFILE_INVALID', `${path}: a profile is a YAML mapping with at least "kind"; kinds: ${deviceKinds().join(', ')}`);
   }
   const record = doc as Record<string, unknown>;
+  // YAML reads a bare `kind: null` as null; the null device is what that line means.
+  if (record.kind === null) record.kind = 'null';
   const kindName = record.kind;
   const kind = typeof kindName === 'string' ? deviceKind(kindName) : undefined;
   if (!kind) {

@@ -33,11 +33,11 @@ export async function runCommand(jobFile: string, options: RunCommandOptions, io
   if (options.target !== 'sim') {
     throw new AnvilError('ANVIL_ERR_TARGET', `--target ${options.target} is not available in this build; use --target sim (the host target, fio on real hardware, is planned)`);
   }
-  const profile = loadProfile(options.profile || DEFAULT_PROFILE);
   const text = readJobFile(jobFile);
+  const profile = loadProfile(options.profile || DEFAULT_PROFILE);
   const capacity = deviceCapacity(profile);
   const { specs, notes } = loadWorkloads(text, jobFile, capacity);
-  for (const note of notes) io.stderr.write(`note: ${note}\n`);
+  for (const note of notes) io.stderr.write(`${note}\n`);
 
   const bar = progressBar(io.stderr);
   const started = performance.now();

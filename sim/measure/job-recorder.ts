@@ -106,7 +106,8 @@ export class JobRecorder {
 
   /** Records a completion at `now_ns` of an I/O in direction `op` (0 read, 1 write). */
   record(op: number, slat_ns: number, clat_ns: number, bytes: number, now_ns: number): void {
-    if (now_ns < this.windowStart_ns || now_ns > this.windowLimit_ns) return;
+    // The window is (start, limit]: an I/O completing exactly at the ramp's end belongs to the ramp.
+    if (now_ns < this.windowStart_ns || (now_ns === this.windowStart_ns && now_ns > 0) || now_ns > this.windowLimit_ns) return;
     if (now_ns > this.nextIntervalEnd) this.advanceTo(now_ns);
     (op === 0 ? this.read : this.write).record(slat_ns, clat_ns, bytes);
   }

@@ -17,7 +17,7 @@ const EVENT_ARRIVAL = 1;
 const EVENT_END = 2;
 
 /** Completions allowed at one instant before the model is declared stuck (zero service time in a closed loop). */
-const MAX_COMPLETIONS_AT_ONE_INSTANT = 5_000_000;
+const MAX_COMPLETIONS_AT_ONE_INSTANT = 1_000_000;
 
 /** Thrown when simulated time stops advancing. */
 export class NoProgressError extends Error {

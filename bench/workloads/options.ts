@@ -1,0 +1,360 @@
+/**
+ * The fio options Anvil knows, in one declarative table after fio's own `fio_options[]`: name, fio's
+ * alias, whether the model supports, ignores or rejects it, the kind of value, fio's default and one
+ * line of help. Supported options carry an `apply` that writes a value into `JobSettings` (like fio's
+ * option callbacks) and returns the problem text when the value is unusable. Option names and enum
+ * values are case-sensitive, as in fio (parse.c matches them with strcmp/strncmp).
+ */
+import { parseDuration, parseSize } from '../../sim/core/units.js';
+import { FIO_DEFAULT_PERCENTILES } from '../../sim/measure/latency-histogram.js';
+import type { RateProcess } from '../../sim/workload/spec.js';
+
+/** fio `rw` modes the model runs. `rw` and `readwrite` are the same sequential mix. */
+export const RW_MODES = ['read', 'write', 'randread', 'randwrite', 'rw', 'readwrite', 'randrw'] as const;
+/** One of `RW_MODES`. */
+export type RwMode = (typeof RW_MODES)[number];
+/** fio `rw` modes that exist but the model does not run (it issues no trims). */
+const FIO_TRIM_MODES = ['trim', 'randtrim', 'trimwrite', 'randtrimwrite'];
+
+/** Largest `iodepth` the model accepts (I/Os in flight per job). */
+export const MAX_IODEPTH = 65536;
+/** Largest `numjobs` the model accepts (clones per job section). */
+export const MAX_NUMJOBS = 4096;
+/** Most entries in `percentile_list` (fio's FIO_IO_U_LIST_MAX_LEN). */
+export const MAX_PERCENTILES = 20;
+
+/** One job's options while a file is resolved: fio's `thread_options`, reduced to what the model uses. */
+export interface JobSettings {
+  /** Job name (section name, or `name=` in the job section). */
+  name: string;
+  /** fio `rw` mode. */
+  rw: RwMode;
+  /** Block size per direction, bytes. */
+  bs: { read: number; write: number };
+  /** I/Os in flight. */
+  iodepth: number;
+  /** Clones of the job. */
+  numjobs: number;
+  /** Percentage of mixed I/O that is reads, 0..100. */
+  rwmixread: number;
+  /** Cap per direction, I/Os per second; 0 is no cap. */
+  rateIops: { read: number; write: number };
+  /** Spacing of capped I/Os (fio `rate_process`). */
+  rateProcess: RateProcess;
+  /** fio `runtime`, ns; 0 is no limit. */
+  runtime_ns: number;
+  /** fio `time_based`. */
+  timeBased: boolean;
+  /** fio `ramp_time`, ns. */
+  ramp_ns: number;
+  /** fio `size` in bytes; 0 is the whole device (or see `sizePercent`). */
+  size_bytes: number;
+  /** fio `size=N%`: percentage of the device, 1..100; 0 when `size` is in bytes. */
+  sizePercent: number;
+  /** fio `group_reporting`. */
+  groupReporting: boolean;
+  /** Percentiles to report, 0 < p <= 100, ascending. */
+  percentiles: number[];
+  /** Free text (fio `description`). */
+  description: string;
+  /** 1-based line where each option was last set, by option name. */
+  lines: Record<string, number>;
+}
+
+/** fio's defaults (options.c `.def`), with the job name still to be filled in. */
+export function defaultSettings(): JobSettings {
+  return {
+    name: '', rw: 'read', bs: { read: 4096, write: 4096 }, iodepth: 1, numjobs: 1, rwmixread: 50,
+    rateIops: { read: 0, write: 0 }, rateProcess: 'linear', runtime_ns: 0, timeBased: false, ramp_ns: 0,
+    size_bytes: 0, sizePercent: 0, groupReporting: false, percentiles: [...FIO_DEFAULT_PERCENTILES],
+    description: '', lines: {},
+  };
+}
+
+/** A deep copy, so a job can start from the `[global]` settings without changing them. */
+export function cloneSettings(s: JobSettings): JobSettings {
+  return {
+    ...s, bs: { ...s.bs }, rateIops: { ...s.rateIops }, percentiles: [...s.percentiles], lines: { ...s.lines },
+  };
+}
+
+/** What the model does with an option: runs it, ignores it with a note, or rejects the file. */
+export type OptionSupport = 'model' | 'ignored' | 'rejected';
+/** The kind of value an option takes, as in fio's option types. */
+export type OptionKind =
+  | 'enum' | 'size' | 'size-list' | 'int' | 'int-list' | 'percent' | 'duration' | 'flag' | 'bool' | 'float-list' | 'string';
+
+/** One row of the option table. */
+export interface FioOption {
+  readonly name: string;
+  /** fio's other spellings of the option; the model accepts only `name`. */
+  readonly aliases: readonly string[];
+  readonly support: OptionSupport;
+  readonly kind: OptionKind;
+  /** fio's default, as fio writes it; undefined when fio has none. */
+  readonly default: string | undefined;
+  /** Accepted values of an `enum`. */
+  readonly values?: readonly string[];
+  /** One line of help. */
+  readonly help: string;
+  /** For ignored and rejected options: why, or what to write instead. */
+  readonly note?: string;
+  /** A note that depends on the value written, when that says more than `note`. */
+  readonly noteFor?: (value: string | undefined) => string | undefined;
+  /** Writes `value` (undefined for a bare option) into `s`; returns problem text, or undefined if fine. */
+  readonly apply?: (s: JobSettings, value: string | undefined) => string | undefined;
+}
+
+// ---- value readers: each returns the problem text, or undefined after setting the value ----
+
+const SIZE_EXAMPLES = '(examples: 4k, 128k, 1m)';
+
+function needValue(name: string, value: string | undefined, example: string): string | undefined {
+  return value === undefined || value === '' ? `option '${name}' needs a value (e.g. ${name}=${example})` : undefined;
+}
+
+/** A whole number with fio's optional size suffix (fio reads integer options like sizes: 1k = 1024). */
+function parseWhole(text: string): number | undefined {
+  if (text.includes('.')) return undefined;
+  const v = parseSize(text);
+  return v !== undefined && Number.isSafeInteger(v) ? v : undefined;
+}
+
+function intOption(name: string, min: number, max: number, set: (s: JobSettings, v: number) => void, example: string) {
+  return (s: JobSettings, value: string | undefined): string | undefined => {
+    const missing = needValue(name, value, example);
+    if (missing) return missing;
+    const v = parseWhole(value!);
+    if (v === undefined) return `${name}=${value} is not a whole number (e.g. ${name}=${example})`;
+    if (v < min || v > max) return `${name}=${value} is out of range; use ${min}..${max}`;
+    set(s, v);
+    return undefined;
+  };
+}
+
+/**
+ * Splits fio's per-direction lists (`bs`, `rate_iops`): `a,b[,c]` is read, write, trim; with no comma,
+ * `a:b` is accepted too (fio's parse.c does). An empty part leaves that direction as inherited.
+ */
+function splitDirections(value: string): string[] {
+  if (value.includes(',')) return value.split(',');
+  if (value.includes(':')) return value.split(':');
+  return [value];
+}
+
+function perDirection(
+  name: string, read: (t: string) => number | undefined, problem: (part: string) => string, set: (s: JobSettings, dir: 'read' | 'write', v: number) => void, example: string,
+) {
+  return (s: JobSettings, value: string | undefined): string | undefined => {
+    const missing = needValue(name, value, example);
+    if (missing) return missing;
+    const parts = splitDirections(value!).map((p) => p.trim());
+    if (parts.length > 3) return `${name}=${value} has ${parts.length} parts; fio takes read,write[,trim]`;
+    const parsed: (number | undefined)[] = [];
+    for (const p of parts) {
+      if (p === '') { parsed.push(undefined); continue; }
+      const v = read(p);
+      if (v === undefined) return problem(p);
+      parsed.push(v);
+    }
+    if (parts.length === 1) { set(s, 'read', parsed[0]!); set(s, 'write', parsed[0]!); return undefined; }
+    if (parsed[0] !== undefined) set(s, 'read', parsed[0]);
+    if (parsed[1] !== undefined) set(s, 'write', parsed[1]); // a third (trim) value is read and unused: the model issues no trims
+    return undefined;
+  };
+}
+
+function applyRw(s: JobSettings, value: string | undefined): string | undefined {
+  const allowed = `the model supports rw=${RW_MODES.join('|')}`;
+  if (value === undefined || value === '') return `option 'rw' needs a value; ${allowed}`;
+  const colon = value.indexOf(':');
+  const mode = colon < 0 ? value : value.slice(0, colon);
+  if (!(RW_MODES as readonly string[]).includes(mode)) {
+    if (FIO_TRIM_MODES.includes(mode)) return `rw=${value}: mode ${mode} is not supported (the model issues no trims); ${allowed}`;
+    return `rw=${value} is not a mode the model runs; ${allowed}`;
+  }
+  if (colon >= 0) return `rw=${value} has an offset modifier (${value.slice(colon)}); ${allowed}`;
+  s.rw = mode as RwMode;
+  return undefined;
+}
+
+function applyFlag(name: string, set: (s: JobSettings, v: boolean) => void) {
+  return (s: JobSettings, value: string | undefined): string | undefined => {
+    if (value === undefined) { set(s, true); return undefined; }
+    if (!/^\s*\d+\s*$/.test(value)) return `${name}=${value} is not 0 or 1 (or write '${name}' alone to set it)`;
+    set(s, Number(value) !== 0);
+    return undefined;
+  };
+}
+
+function applyDuration(name: string, set: (s: JobSettings, ns: number) => void) {
+  return (s: JobSettings, value: string | undefined): string | undefined => {
+    const missing = needValue(name, value, '60');
+    if (missing) return missing;
+    const ns = parseDuration(value!, 's');
+    if (ns === undefined || !Number.isFinite(ns)) return `${name}=${value} is not a duration (examples: 60, 30s, 500ms, 2m; a bare number is seconds)`;
+    set(s, Math.round(ns));
+    return undefined;
+  };
+}
+
+function applySize(s: JobSettings, value: string | undefined): string | undefined {
+  const missing = needValue('size', value, '10g');
+  if (missing) return missing;
+  const v = value!.trim();
+  if (v.endsWith('%')) {
+    const pct = /^\d+$/.test(v.slice(0, -1).trim()) ? Number(v.slice(0, -1)) : NaN;
+    if (!(pct >= 1 && pct <= 100)) return `size=${value} is not a percentage from 1% to 100%`;
+    s.sizePercent = pct;
+    s.size_bytes = 0;
+    return undefined;
+  }
+  if (/^\d+\s*z$/i.test(v)) return `size=${value} counts zones (z), which the model does not have; give bytes (e.g. size=10g)`;
+  const bytes = parseSize(v);
+  if (bytes === undefined) return `size=${value} is not a size ${SIZE_EXAMPLES} or a percentage like 50%`;
+  s.size_bytes = bytes;
+  s.sizePercent = 0;
+  return undefined;
+}
+
+function applyPercentiles(s: JobSettings, value: string | undefined): string | undefined {
+  const missing = needValue('percentile_list', value, '50:99:99.9');
+  if (missing) return missing;
+  const parts = value!.split(':').map((p) => p.trim());
+  if (parts.length > MAX_PERCENTILES) return `percentile_list has ${parts.length} entries; fio allows at most ${MAX_PERCENTILES}`;
+  const list: number[] = [];
+  for (const p of parts) {
+    const v = /^(\d+(\.\d*)?|\.\d+)$/.test(p) ? Number(p) : NaN;
+    if (Number.isNaN(v)) return `percentile_list=${value}: '${p}' is not a number (write e.g. 50:99:99.9)`;
+    if (!(v > 0 && v <= 100)) return `percentile_list=${value}: ${p} is outside (0, 100] (fio's range; fio ends the list at a 0)`;
+    if (!list.includes(v)) list.push(v);
+  }
+  s.percentiles = list.sort((a, b) => a - b); // fio sorts the list before reporting (stat.c)
+  return undefined;
+}
+
+function applyEnum(name: string, values: readonly string[], set: (s: JobSettings, v: string) => void) {
+  return (s: JobSettings, value: string | undefined): string | undefined => {
+    if (value === undefined || !values.includes(value)) return `${name}=${value ?? ''} is not one of ${values.join('|')}`;
+    set(s, value);
+    return undefined;
+  };
+}
+
+function applyText(name: string, set: (s: JobSettings, v: string) => void) {
+  return (s: JobSettings, value: string | undefined): string | undefined => {
+    const missing = needValue(name, value, 'text');
+    if (missing) return missing;
+    set(s, value!);
+    return undefined;
+  };
+}
+
+const HARDWARE_ONLY = 'only matters on real hardware; the model ignores it';
+
+/** The option table. Anything not named here (by name or alias) is rejected as unsupported. */
+export const FIO_OPTIONS: readonly FioOption[] = [
+  { name: 'rw', aliases: ['readwrite'], support: 'model', kind: 'enum', default: 'read', values: RW_MODES,
+    help: 'I/O pattern: read, write, randread, randwrite, rw/readwrite (sequential mix) or randrw', apply: applyRw },
+  { name: 'bs', aliases: ['blocksize'], support: 'model', kind: 'size-list', default: '4096',
+    help: 'block size in bytes; one value, or read,write', apply: perDirection('bs', (t) => {
+      const v = parseSize(t);
+      return v !== undefined && v > 0 ? v : undefined;
+    }, (p) => `bs=${p} is not a size ${SIZE_EXAMPLES}`, (s, d, v) => { s.bs[d] = v; }, '4k') },
+  { name: 'iodepth', aliases: [], support: 'model', kind: 'int', default: '1',
+    help: 'I/Os kept in flight per job', apply: intOption('iodepth', 1, MAX_IODEPTH, (s, v) => { s.iodepth = v; }, '32') },
+  { name: 'numjobs', aliases: [], support: 'model', kind: 'int', default: '1',
+    help: 'clones of this job, each with its own I/O stream', apply: intOption('numjobs', 1, MAX_NUMJOBS, (s, v) => { s.numjobs = v; }, '4') },
+  { name: 'rwmixread', aliases: [], support: 'model', kind: 'percent', default: '50',
+    help: 'percentage of a mixed workload (rw, randrw) that is reads', apply: intOption('rwmixread', 0, 100, (s, v) => { s.rwmixread = v; }, '70') },
+  { name: 'rate_iops', aliases: [], support: 'model', kind: 'int-list', default: undefined,
+    help: 'cap in I/Os per second; one value for both directions, or read,write (an empty part is no cap)',
+    apply: perDirection('rate_iops', parseWhole, (p) => `rate_iops=${p} is not a whole number of I/Os per second (e.g. rate_iops=1000)`,
+      (s, d, v) => { s.rateIops[d] = v; }, '1000') },
+  { name: 'rate_process', aliases: [], support: 'model', kind: 'enum', default: 'linear', values: ['linear', 'poisson'],
+    help: 'how capped I/Os are spaced: evenly (linear) or as a Poisson process',
+    apply: applyEnum('rate_process', ['linear', 'poisson'], (s, v) => { s.rateProcess = v as RateProcess; }) },
+  { name: 'runtime', aliases: ['timeout'], support: 'model', kind: 'duration', default: '0',
+    help: 'stop after this long (a bare number is seconds), excluding ramp_time', apply: applyDuration('runtime', (s, ns) => { s.runtime_ns = ns; }) },
+  { name: 'time_based', aliases: [], support: 'model', kind: 'flag', default: undefined,
+    help: 'keep running until runtime even when size has been transferred', apply: applyFlag('time_based', (s, v) => { s.timeBased = v; }) },
+  { name: 'ramp_time', aliases: [], support: 'model', kind: 'duration', default: '0',
+    help: 'warm-up excluded from the statistics (a bare number is seconds)', apply: applyDuration('ramp_time', (s, ns) => { s.ramp_ns = ns; }) },
+  { name: 'size', aliases: [], support: 'model', kind: 'size', default: undefined,
+    help: 'region the job addresses, bytes or a percentage of the device; default the whole device', apply: applySize },
+  { name: 'group_reporting', aliases: [], support: 'model', kind: 'flag', default: undefined,
+    help: 'report the jobs of a group (and their clones) as one', apply: applyFlag('group_reporting', (s, v) => { s.groupReporting = v; }) },
+  { name: 'percentile_list', aliases: [], support: 'model', kind: 'float-list', default: FIO_DEFAULT_PERCENTILES.join(':'),
+    help: `latency percentiles to report, colon-separated, each in (0, 100], at most ${MAX_PERCENTILES}`, apply: applyPercentiles },
+  { name: 'name', aliases: [], support: 'model', kind: 'string', default: undefined,
+    help: 'job name; in a job section it replaces the section name (in [global] fio lets the section name win)',
+    apply: applyText('name', (s, v) => { s.name = v; }) },
+  { name: 'description', aliases: [], support: 'model', kind: 'string', default: undefined,
+    help: 'free text describing the job', apply: applyText('description', (s, v) => { s.description = v; }) },
+  { name: 'ioengine', aliases: [], support: 'ignored', kind: 'string', default: 'psync', help: 'how fio issues I/O', note: HARDWARE_ONLY },
+  { name: 'direct', aliases: [], support: 'ignored', kind: 'bool', default: '0', help: 'O_DIRECT (bypass the page cache)', note: HARDWARE_ONLY },
+  { name: 'filename', aliases: [], support: 'ignored', kind: 'string', default: undefined, help: 'file or device fio opens', note: HARDWARE_ONLY },
+  { name: 'rwmixwrite', aliases: [], support: 'rejected', kind: 'percent', default: '50',
+    help: 'percentage of a mixed workload that is writes', note: 'write rwmixread=(100 - N) instead',
+    noteFor: (v) => (v !== undefined && /^\d+$/.test(v) && Number(v) <= 100 ? `write rwmixread=${100 - Number(v)} instead` : undefined) },
+  { name: 'offset', aliases: ['fileoffset'], support: 'rejected', kind: 'size', default: '0',
+    help: 'start of the region', note: 'jobs address the device from offset 0' },
+  { name: 'kb_base', aliases: [], support: 'rejected', kind: 'enum', default: '1024', values: ['1024', '1000'],
+    help: 'meaning of k/KiB in sizes', note: "sizes are read with fio's default kb_base=1024 (4k = 4096, 4KiB = 4000)" },
+  { name: 'stonewall', aliases: ['wait_for_previous'], support: 'rejected', kind: 'flag', default: undefined,
+    help: 'wait for earlier jobs before starting', note: 'all jobs run at once in one group' },
+  { name: 'new_group', aliases: [], support: 'rejected', kind: 'flag', default: undefined,
+    help: 'start a new reporting group', note: 'all jobs run at once in one group' },
+  { name: 'rate', aliases: [], support: 'rejected', kind: 'size-list', default: undefined,
+    help: 'cap in bytes per second', note: 'cap I/Os with rate_iops instead' },
+];
+
+const BY_NAME = new Map<string, { option: FioOption; alias: boolean }>();
+for (const o of FIO_OPTIONS) {
+  BY_NAME.set(o.name, { option: o, alias: false });
+  for (const a of o.aliases) BY_NAME.set(a, { option: o, alias: true });
+}
+
+/** Looks an option up by its exact (case-sensitive) name or fio alias. */
+export function findOption(name: string): { option: FioOption; alias: boolean } | undefined {
+  return BY_NAME.get(name);
+}
+
+/** Names of the options the model runs, in table order. */
+export const SUPPORTED_OPTIONS: readonly string[] = FIO_OPTIONS.filter((o) => o.support === 'model').map((o) => o.name);
+/** Names of the options the model accepts and ignores. */
+export const IGNORED_OPTIONS: readonly string[] = FIO_OPTIONS.filter((o) => o.support === 'ignored').map((o) => o.name);
+
+function distance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = cur;
+  }
+  return prev[b.length]!;
+}
+
+/** What the model takes, for the end of an error that names unsupported options. */
+export const SUPPORTED_OPTIONS_LINE = `options the model supports: ${SUPPORTED_OPTIONS.join(', ')}; ignored (real I/O only): ${IGNORED_OPTIONS.join(', ')}`;
+
+/**
+ * The problem text for an option the model will not take (unknown, an alias, or rejected), e.g.
+ * `option 'blocksize' is fio's alias of 'bs'; write bs`. Undefined for supported and ignored names.
+ */
+export function unsupportedMessage(name: string, value?: string): string | undefined {
+  const found = findOption(name);
+  if (found && found.alias) {
+    const o = found.option;
+    if (o.support === 'rejected') return `option '${name}' is fio's alias of '${o.name}', which the model does not support: ${o.note}`;
+    return `option '${name}' is fio's alias of '${o.name}'; write ${o.name}`;
+  }
+  if (found && found.option.support !== 'rejected') return undefined;
+  if (found) return `option '${name}' is not supported by the model: ${found.option.noteFor?.(value) ?? found.option.note}`;
+  const near = name.length >= 4
+    ? [...SUPPORTED_OPTIONS, ...IGNORED_OPTIONS].find((n) => distance(n, name) <= (name.length < 7 ? 1 : 2))
+    : undefined;
+  return `option '${name}' is not supported by the model${near ? ` (did you mean '${near}'?)` : ''}`;
+}

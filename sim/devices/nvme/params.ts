@@ -1,0 +1,253 @@
+/**
+ * The `nvme` profile schema (types, validation, defaults and help text in one place) and its resolution
+ * into plain numbers in base units (ns, bytes, bytes per second) that the model's hot path reads.
+ *
+ * Sizes use fio's notation (sim/core/units.ts): "16k" and "48G" are 1024-based; a bare number is bytes.
+ * Defaults describe a PCIe 3.0 x4 TLC drive (they are the `intel-p4510-4tb` profile's values).
+ */
+import { Type, type Static } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import { parseByteRate, parseDuration, parseSize } from '../../core/units.js';
+import { BYTE_RATE_PATTERN, DURATION_PATTERN, SIZE_PATTERN } from '../schema-types.js';
+
+const size = (def: string, description: string) => Type.String({ pattern: SIZE_PATTERN, default: def, description });
+const duration = (def: string, description: string) => Type.String({ pattern: DURATION_PATTERN, default: def, description });
+const rate = (def: string, description: string) => Type.String({ pattern: BYTE_RATE_PATTERN, default: def, description });
+const count = (def: number, max: number, description: string) => Type.Integer({ minimum: 1, maximum: max, default: def, description });
+
+const hostSchema = Type.Object(
+  {
+    max_commands: count(1024, 65536, 'commands the drive holds at once (fetched from its submission queues); more wait in the host queue'),
+    pcie_bandwidth: rate('3.938GB/s', 'PCIe link rate per direction after line coding, e.g. "3.938GB/s" (Gen3 x4), "7.877GB/s" (Gen4 x4)'),
+    pcie_max_payload: size('256', 'largest data payload of one PCIe transaction layer packet (TLP), bytes'),
+    pcie_tlp_overhead: size('24', 'bytes each TLP adds to its payload (header, sequence number, LCRC, framing)'),
+  },
+  { additionalProperties: false, default: {}, description: 'host interface: command queue and PCIe link' },
+);
+
+const controllerSchema = Type.Object(
+  {
+    cores: count(4, 64, 'firmware cores: commands processed in parallel (servers of the controller queue)'),
+    read_command: duration('1.1us', 'core time per read command, besides its data'),
+    read_data_rate: rate('805MB/s', 'rate at which one core moves read data (ECC decode, DMA setup): adds size/rate per read'),
+    write_command: duration('13.8us', 'core time per write command, besides its data'),
+    write_data_rate: rate('1GB/s', 'rate at which one core moves write data: adds size/rate per write'),
+  },
+  { additionalProperties: false, default: {}, description: 'controller firmware: a multi-server queue, FIFO' },
+);
+
+const writeBufferSchema = Type.Object(
+  {
+    capacity: size('16M', 'power-loss-protected DRAM write buffer; writes wait for space when it is full'),
+    write_time: duration('1us', 'time to place a write\'s data in the buffer, after its PCIe transfer'),
+  },
+  { additionalProperties: false, default: {}, description: 'write buffer: writes complete once buffered, flushed to the media in program units' },
+);
+
+const mediaSchema = Type.Object(
+  {
+    type: Type.Union([Type.Literal('nand'), Type.Literal('xpoint')], {
+      default: 'nand',
+      description: 'nand (erase before write, garbage collection) or xpoint (3D XPoint: write in place, no erase, no GC)',
+    }),
+    channels: count(12, 64, 'flash channels (buses between controller and dies)'),
+    dies_per_channel: count(7, 64, 'dies on each channel; dies work in parallel'),
+    planes: count(2, 16, 'planes per die, programmed and erased together (multi-plane)'),
+    page_size: size('16k', 'page size: the unit addresses are striped over dies by, and of a read'),
+    pages_per_program: count(3, 8, 'pages per plane written by one program operation (3 for one-shot TLC, 1 for SLC/xpoint)'),
+    pages_per_block: count(1536, 65536, 'pages per block per plane (erase unit)'),
+    die_capacity: size('48G', 'raw capacity of one die; with the dies it gives the spare factor when gc.spare_factor is not set'),
+    channel_rate: rate('533MB/s', 'channel transfer rate, bytes per second'),
+    read: duration('100us', 'array read time of a page (tR)'),
+    program: duration('4.6ms', 'program time of one program unit (tPROG)'),
+    erase: duration('3ms', 'block erase time (tBERS); unused for xpoint'),
+  },
+  { additionalProperties: false, default: {}, description: 'the storage media behind the controller' },
+);
+
+const gcSchema = Type.Object(
+  {
+    policy: Type.Union([Type.Literal('lrw'), Type.Literal('none')], {
+      default: 'lrw',
+      description: 'steady-state cleaning model: lrw (least-recently-written/FIFO victim, Desnoyers 2012) or none (no GC, write amplification 1)',
+    }),
+    spare_factor: Type.Optional(
+      Type.Number({ exclusiveMinimum: 0, maximum: 10, description: 'over-provisioning as (physical - logical) / logical; derived from media when absent' }),
+    ),
+    write_amplification: Type.Optional(
+      Type.Number({ minimum: 1, maximum: 100, description: 'write amplification of random writes, overriding the analytic model' }),
+    ),
+    sequential_streams: count(16, 1024, 'write streams tracked to recognise sequential writes (written with amplification 1)'),
+  },
+  { additionalProperties: false, default: {}, description: 'garbage collection in steady state (a preconditioned drive)' },
+);
+
+const figure = (unitHelp: string) =>
+  Type.Object(
+    {
+      value: Type.Number({ exclusiveMinimum: 0, description: unitHelp }),
+      bs: size('4k', 'block size of the published test'),
+      iodepth: count(1, 65536, 'queue depth of the published test, per job'),
+      numjobs: count(1, 1024, 'jobs (workers) of the published test'),
+      rw: Type.Optional(Type.String({ description: 'note on the test, e.g. "70/30"' })),
+    },
+    { additionalProperties: false },
+  );
+
+const latencyFigure = Type.Object(
+  {
+    value: Type.String({ pattern: DURATION_PATTERN, description: 'mean completion latency, e.g. "115us"' }),
+    bs: size('4k', 'block size of the published test'),
+    iodepth: count(1, 65536, 'queue depth of the published test, per job'),
+    numjobs: count(1, 1024, 'jobs (workers) of the published test'),
+  },
+  { additionalProperties: false },
+);
+
+/** Published figures a profile reproduces; the tests check every one that is present. */
+export const datasheetSchema = Type.Object(
+  {
+    randread_4k_iops: Type.Optional(figure('4 KiB random read I/Os per second')),
+    randwrite_4k_iops: Type.Optional(figure('4 KiB random write I/Os per second, steady state')),
+    seqread_bytes_per_s: Type.Optional(figure('sequential read bytes per second')),
+    seqwrite_bytes_per_s: Type.Optional(figure('sequential write bytes per second')),
+    read_latency_qd1: Type.Optional(latencyFigure),
+    write_latency_qd1: Type.Optional(latencyFigure),
+  },
+  { additionalProperties: false, description: 'published figures the profile is checked against' },
+);
+
+export const nvmeSchema = Type.Object(
+  {
+    kind: Type.Literal('nvme'),
+    name: Type.Optional(Type.String({ description: 'the drive this profile describes' })),
+    description: Type.Optional(Type.String({ description: 'what the profile models and how it was fitted' })),
+    capacity: size('4000787030016', 'user capacity in bytes (what jobs address), e.g. "4000787030016" or "3.84T"'),
+    host: hostSchema,
+    controller: controllerSchema,
+    write_buffer: writeBufferSchema,
+    media: mediaSchema,
+    gc: gcSchema,
+    datasheet: Type.Optional(datasheetSchema),
+    sources: Type.Optional(
+      Type.Record(Type.String(), Type.String(), {
+        description: 'where each figure came from, keyed by its path ("media.read"): URL and year, "derived: ..." or "fitted: ..."',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export type NvmeParams = Static<typeof nvmeSchema>;
+export type Datasheet = Static<typeof datasheetSchema>;
+
+/** The parameters in base units, as the model uses them. */
+export interface NvmeConfig {
+  readonly capacity_bytes: number;
+  readonly maxCommands: number;
+  readonly pcie_bytes_per_s: number;
+  readonly pcieMaxPayload_bytes: number;
+  readonly pcieTlpOverhead_bytes: number;
+  readonly cores: number;
+  readonly readCommand_ns: number;
+  readonly readDataRate_bytes_per_s: number;
+  readonly writeCommand_ns: number;
+  readonly writeDataRate_bytes_per_s: number;
+  readonly buffer_bytes: number;
+  readonly bufferWrite_ns: number;
+  readonly media: 'nand' | 'xpoint';
+  readonly channels: number;
+  readonly dies: number;
+  readonly planes: number;
+  readonly page_bytes: number;
+  readonly pagesPerProgram: number;
+  readonly pagesPerBlock: number;
+  readonly channel_bytes_per_s: number;
+  readonly read_ns: number;
+  readonly program_ns: number;
+  readonly erase_ns: number;
+  /** Bytes one program operation writes on a die: page x pages per program x planes. */
+  readonly programUnit_bytes: number;
+  /** Program units that fill a (multi-plane) block, after which the die erases one. */
+  readonly unitsPerBlock: number;
+  readonly gc: 'lrw' | 'none';
+  /** (physical - logical) / logical, as used by the GC model (NaN when there is no GC). */
+  readonly spareFactor: number;
+  /** Write amplification of random writes (1 without GC). */
+  readonly randomWriteAmplification: number;
+  readonly sequentialStreams: number;
+}
+
+const bytes = (text: string, field: string): number => must(parseSize(text), field, text);
+const ns = (text: string, field: string): number => must(parseDuration(text, 'ns'), field, text);
+const perSecond = (text: string, field: string): number => must(parseByteRate(text), field, text);
+
+function must(value: number | undefined, field: string, text: string): number {
+  if (value === undefined || !Number.isFinite(value)) throw new RangeError(`nvme: ${field} "${text}" cannot be read`);
+  return value;
+}
+
+/**
+ * Fills defaults, converts units and derives the GC figures. Throws a RangeError naming the field when
+ * the parameters are inconsistent (zero rates, xpoint with GC, less raw media than user capacity).
+ */
+export function resolveNvme(input: NvmeParams, writeAmplification: (spareFactor: number) => number): NvmeConfig {
+  const p = Value.Default(nvmeSchema, Value.Clone(input)) as NvmeParams;
+  const { host, controller, write_buffer: buffer, media, gc } = p;
+  const positive = (value: number, field: string) => {
+    if (!(value > 0)) throw new RangeError(`nvme: ${field} must be greater than zero`);
+    return value;
+  };
+  const page_bytes = positive(bytes(media.page_size, 'media.page_size'), 'media.page_size');
+  const dies = media.channels * media.dies_per_channel;
+  const capacity_bytes = positive(bytes(p.capacity, 'capacity'), 'capacity');
+  const xpoint = media.type === 'xpoint';
+  if (xpoint && gc.policy !== 'none') throw new RangeError('nvme: media.type xpoint writes in place; set gc.policy to none');
+  const policy = gc.policy;
+  let spareFactor = NaN;
+  let wa = 1;
+  if (policy === 'lrw') {
+    const raw = dies * bytes(media.die_capacity, 'media.die_capacity');
+    spareFactor = gc.spare_factor ?? raw / capacity_bytes - 1;
+    if (!(spareFactor > 0)) {
+      throw new RangeError(`nvme: raw media (${dies} dies x ${media.die_capacity}) must exceed the capacity for GC to work; give more dies or gc.spare_factor`);
+    }
+    wa = gc.write_amplification ?? writeAmplification(spareFactor);
+  }
+  const programUnit_bytes = page_bytes * media.pages_per_program * media.planes;
+  const buffer_bytes = bytes(buffer.capacity, 'write_buffer.capacity');
+  if (buffer_bytes < programUnit_bytes) {
+    throw new RangeError(`nvme: write_buffer.capacity (${buffer.capacity}) must hold at least one program unit (${programUnit_bytes} bytes)`);
+  }
+  return {
+    capacity_bytes,
+    maxCommands: host.max_commands,
+    pcie_bytes_per_s: positive(perSecond(host.pcie_bandwidth, 'host.pcie_bandwidth'), 'host.pcie_bandwidth'),
+    pcieMaxPayload_bytes: positive(bytes(host.pcie_max_payload, 'host.pcie_max_payload'), 'host.pcie_max_payload'),
+    pcieTlpOverhead_bytes: bytes(host.pcie_tlp_overhead, 'host.pcie_tlp_overhead'),
+    cores: controller.cores,
+    readCommand_ns: ns(controller.read_command, 'controller.read_command'),
+    readDataRate_bytes_per_s: positive(perSecond(controller.read_data_rate, 'controller.read_data_rate'), 'controller.read_data_rate'),
+    writeCommand_ns: ns(controller.write_command, 'controller.write_command'),
+    writeDataRate_bytes_per_s: positive(perSecond(controller.write_data_rate, 'controller.write_data_rate'), 'controller.write_data_rate'),
+    buffer_bytes,
+    bufferWrite_ns: ns(buffer.write_time, 'write_buffer.write_time'),
+    media: media.type,
+    channels: media.channels,
+    dies,
+    planes: media.planes,
+    page_bytes,
+    pagesPerProgram: media.pages_per_program,
+    pagesPerBlock: media.pages_per_block,
+    channel_bytes_per_s: positive(perSecond(media.channel_rate, 'media.channel_rate'), 'media.channel_rate'),
+    read_ns: ns(media.read, 'media.read'),
+    program_ns: ns(media.program, 'media.program'),
+    erase_ns: xpoint ? 0 : ns(media.erase, 'media.erase'),
+    programUnit_bytes,
+    unitsPerBlock: xpoint ? Infinity : Math.max(1, Math.floor(media.pages_per_block / media.pages_per_program)),
+    gc: policy,
+    spareFactor,
+    randomWriteAmplification: wa,
+    sequentialStreams: gc.sequential_streams,
+  };
+}
