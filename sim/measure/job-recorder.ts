@@ -3,7 +3,7 @@
  * byte and I/O counters over the measurement window, plus a per-interval series. O(1) per completion;
  * an interval row is written once per interval, never per I/O.
  */
-import { LatencyHistogram } from './latency-histogram.js';
+import { LatencyHistogram, bucketOf } from './latency-histogram.js';
 
 /** One row of the interval series for one direction. */
 export interface IntervalRow {
@@ -41,14 +41,21 @@ export class DirectionRecorder {
   private readonly intervalClat = new LatencyHistogram();
 
   record(slat_ns: number, clat_ns: number, bytes: number): void {
-    this.slat.record(slat_ns);
-    this.clat.record(clat_ns);
-    this.lat.record(slat_ns + clat_ns);
+    const clatBucket = bucketOf(clat_ns);
+    this.clat.recordInBucket(clat_ns, clatBucket);
+    this.intervalClat.recordInBucket(clat_ns, clatBucket);
+    // Closed loops submit at once: no submission latency, and total latency is the completion latency.
+    if (slat_ns === 0) {
+      this.slat.recordInBucket(0, 0);
+      this.lat.recordInBucket(clat_ns, clatBucket);
+    } else {
+      this.slat.record(slat_ns);
+      this.lat.record(slat_ns + clat_ns);
+    }
     this.io_bytes += bytes;
     this.total_ios++;
     this.intervalIos++;
     this.intervalBytes += bytes;
-    this.intervalClat.record(clat_ns);
   }
 
   /** Closes the current interval as ending at `time_ns`. */

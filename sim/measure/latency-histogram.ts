@@ -19,8 +19,14 @@ function msb(v: number): number {
 
 /** Bucket index of a latency in ns (fio's plat_val_to_idx). */
 export function bucketOf(ns: number): number {
+  if (ns < 2147483648) {
+    // Latencies under 2.1 s, nearly all of them: 32-bit integer arithmetic only.
+    const v = ns > 0 ? ns | 0 : 0;
+    if (v < PLAT_VAL * 2) return v;
+    const bits = 31 - Math.clz32(v) - PLAT_BITS;
+    return ((bits + 1) << PLAT_BITS) + ((v >>> bits) & (PLAT_VAL - 1));
+  }
   const v = Math.floor(ns);
-  if (v < PLAT_VAL * 2) return v < 0 ? 0 : v;
   const errorBits = msb(v) - PLAT_BITS;
   const base = (errorBits + 1) << PLAT_BITS;
   const offset = Math.floor(v / 2 ** errorBits) & (PLAT_VAL - 1);
@@ -64,7 +70,12 @@ export class LatencyHistogram {
 
   /** Records one latency in ns. */
   record(ns: number): void {
-    this.counts[bucketOf(ns)]!++;
+    this.recordInBucket(ns, bucketOf(ns));
+  }
+
+  /** Records one latency in ns whose bucket (`bucketOf(ns)`) the caller already knows. */
+  recordInBucket(ns: number, bucket: number): void {
+    this.counts[bucket]!++;
     this.n++;
     this.sum += ns;
     if (ns < this.min_ns) this.min_ns = ns;
