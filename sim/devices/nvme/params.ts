@@ -58,9 +58,24 @@ const mediaSchema = Type.Object(
     pages_per_block: count(1536, 65536, 'pages per block per plane (erase unit)'),
     die_capacity: size('48G', 'raw capacity of one die; with the dies it gives the spare factor when gc.spare_factor is not set'),
     channel_rate: rate('533MB/s', 'channel transfer rate, bytes per second'),
-    read: duration('100us', 'array read time of a page (tR)'),
+    read: Type.Union(
+      [
+        Type.String({ pattern: DURATION_PATTERN }),
+        Type.Array(Type.String({ pattern: DURATION_PATTERN }), { minItems: 1, maxItems: 8 }),
+      ],
+      {
+        default: '100us',
+        description: 'array read time of a page (tR), or one per page type (e.g. TLC LSB, CSB, MSB), taken in turn by the successive pages of a die',
+      },
+    ),
     program: duration('4.6ms', 'program time of one program unit (tPROG)'),
     erase: duration('3ms', 'block erase time (tBERS); unused for xpoint'),
+    program_suspend: Type.Optional(
+      Type.String({
+        pattern: DURATION_PATTERN,
+        description: 'latency to suspend a program (or GC copy) so a host read can go first; absent: reads wait for programs. Erases are never suspended',
+      }),
+    ),
   },
   { additionalProperties: false, default: {}, description: 'the storage media behind the controller' },
 );
@@ -163,9 +178,14 @@ export interface NvmeConfig {
   readonly pagesPerProgram: number;
   readonly pagesPerBlock: number;
   readonly channel_bytes_per_s: number;
+  /** Mean array read time, ns. */
   readonly read_ns: number;
+  /** Array read time of each page type, ns; page p of a die (p = floor(page / dies)) has type p mod length. */
+  readonly readByPageType_ns: readonly number[];
   readonly program_ns: number;
   readonly erase_ns: number;
+  /** Latency to suspend a program for a host read, ns; -1 when programs are not suspended. */
+  readonly programSuspend_ns: number;
   /** Bytes one program operation writes on a die: page x pages per program x planes. */
   readonly programUnit_bytes: number;
   /** Program units that fill a (multi-plane) block, after which the die erases one. */
@@ -215,6 +235,7 @@ export function resolveNvme(input: NvmeParams, writeAmplification: (spareFactor:
     wa = gc.write_amplification ?? writeAmplification(spareFactor);
   }
   const programUnit_bytes = page_bytes * media.pages_per_program * media.planes;
+  const readTypes = (typeof media.read === 'string' ? [media.read] : media.read).map((t, i) => ns(t, `media.read[${i}]`));
   const buffer_bytes = bytes(buffer.capacity, 'write_buffer.capacity');
   if (buffer_bytes < programUnit_bytes) {
     throw new RangeError(`nvme: write_buffer.capacity (${buffer.capacity}) must hold at least one program unit (${programUnit_bytes} bytes)`);
@@ -240,9 +261,11 @@ export function resolveNvme(input: NvmeParams, writeAmplification: (spareFactor:
     pagesPerProgram: media.pages_per_program,
     pagesPerBlock: media.pages_per_block,
     channel_bytes_per_s: positive(perSecond(media.channel_rate, 'media.channel_rate'), 'media.channel_rate'),
-    read_ns: ns(media.read, 'media.read'),
+    read_ns: readTypes.reduce((a, b) => a + b, 0) / readTypes.length,
+    readByPageType_ns: readTypes,
     program_ns: ns(media.program, 'media.program'),
     erase_ns: xpoint ? 0 : ns(media.erase, 'media.erase'),
+    programSuspend_ns: media.program_suspend === undefined ? -1 : ns(media.program_suspend, 'media.program_suspend'),
     programUnit_bytes,
     unitsPerBlock: xpoint ? Infinity : Math.max(1, Math.floor(media.pages_per_block / media.pages_per_program)),
     gc: policy,

@@ -1,0 +1,115 @@
+/**
+ * Micro-benchmarks of the kernel's pieces with tinybench: the cost of one draw, of one event through
+ * `schedule` + `run`, and of one event in a heap holding many. Each tinybench iteration makes BATCH
+ * calls, so the timer's resolution and overhead stay small against what is measured; the figure is the
+ * median iteration time divided by BATCH.
+ */
+import { Bench } from 'tinybench';
+import { Exponential } from '../../sim/core/distributions.js';
+import type { EventTarget } from '../../sim/core/kernel.js';
+import { Simulator } from '../../sim/core/kernel.js';
+import { RandomStream } from '../../sim/core/random.js';
+import type { BenchSection, Row, SectionOptions } from './section.js';
+import { grouped } from './section.js';
+
+const BATCH = 1000;
+const HOLD_PENDING = 1000;
+
+/** Results land here so the optimiser cannot drop the work. */
+export let blackhole = 0;
+
+class Sink implements EventTarget {
+  fire(arg: number): void {
+    blackhole += arg;
+  }
+}
+
+/** The classic "hold" model: each firing reschedules itself an exponential delay later, so the heap keeps its size. */
+class Holder implements EventTarget {
+  fired = 0;
+  stopAt = 0;
+  constructor(
+    private readonly sim: Simulator,
+    private readonly delay: Exponential,
+  ) {}
+  fire(arg: number): void {
+    this.sim.after(this.delay.sample(), this, arg);
+    if (++this.fired === this.stopAt) this.sim.stop();
+  }
+}
+
+async function run({ quick }: SectionOptions): Promise<Row[]> {
+  const bench = new Bench({ time: quick ? 100 : 500, warmupTime: quick ? 20 : 100, throws: true });
+
+  const uniform = new RandomStream(1, 'micro/uniform');
+  const exponential = new Exponential(1000, new RandomStream(1, 'micro/exponential'));
+  const pairSim = new Simulator();
+  const sink = new Sink();
+  const holdSim = new Simulator();
+  const holdDelay = new Exponential(1000, new RandomStream(1, 'micro/hold'));
+  const holder = new Holder(holdSim, holdDelay);
+  for (let i = 0; i < HOLD_PENDING; i++) holdSim.schedule(holdDelay.sample(), holder, i);
+
+  const tasks: { name: string; note: string; fn: () => void }[] = [
+    {
+      name: 'RandomStream.next()',
+      note: 'xoshiro128**, 53-bit double',
+      fn: () => {
+        let s = 0;
+        for (let i = 0; i < BATCH; i++) s += uniform.next();
+        blackhole += s;
+      },
+    },
+    {
+      name: 'Exponential.sample()',
+      note: 'one next() and one Math.log',
+      fn: () => {
+        let s = 0;
+        for (let i = 0; i < BATCH; i++) s += exponential.sample();
+        blackhole += s;
+      },
+    },
+    {
+      name: 'schedule + run, 1 event',
+      note: 'schedule(now, target, i) then run() on an empty heap',
+      fn: () => {
+        for (let i = 0; i < BATCH; i++) {
+          pairSim.schedule(pairSim.now, sink, i);
+          pairSim.run();
+        }
+      },
+    },
+    {
+      name: `event, ${grouped(HOLD_PENDING)} pending (hold)`,
+      note: 'fire + after(Exponential) + heap pop/push at depth 10',
+      fn: () => {
+        holder.stopAt = holder.fired + BATCH;
+        holdSim.run();
+      },
+    },
+  ];
+  for (const task of tasks) bench.add(task.name, task.fn);
+  await bench.run();
+
+  return tasks.map((task): Row => {
+    const result = bench.getTask(task.name)?.result;
+    if (!result || !('latency' in result)) {
+      const state = result?.state ?? 'missing';
+      const error = result && 'error' in result ? `: ${result.error.message}` : '';
+      return { name: task.name, value: null, unit: 'ns/op', note: `tinybench task ${state}${error}` };
+    }
+    const perOp_ns = (result.latency.p50 * 1e6) / BATCH;
+    return {
+      name: task.name,
+      value: perOp_ns,
+      unit: 'ns/op',
+      note: `${task.note}; median of ${grouped(result.latency.samplesCount)} x ${grouped(BATCH)} calls, ±${result.latency.rme.toFixed(1)}%`,
+    };
+  });
+}
+
+export const kernelMicroSection: BenchSection = {
+  name: 'micro',
+  description: 'tinybench: one random draw, one schedule+run, one event in a 1,000-event heap',
+  run,
+};

@@ -1,0 +1,238 @@
+/**
+ * The `nvme` device kind: an NVMe SSD as a few FIFO resources, after MQSim (FAST'18) in structure and
+ * FEMU in bookkeeping, cheap enough for millions of simulated I/Os per wall-clock second.
+ *
+ *   host queue ─► controller (cores, FIFO) ─┬─ read:  dies (tR) ─► channels ─► PCIe device→host ─► done
+ *   (max_commands)                          └─ write: buffer space ─► PCIe host→device ─► buffer ─► done
+ *                                                       write buffer ─► flusher ─► dies (program, GC, erase)
+ *
+ * Every resource is a next-free time reserved when the work reaches it, so each is an exact FIFO queue
+ * and the hot path allocates nothing: a 4 KiB read costs four events (controller done, array read done,
+ * channel transfer done, PCIe transfer done), a write two, plus one per program unit flushed. Requests
+ * are ids; per-request state lives in the request pool's rows (`tag`: 1 for a sequential write).
+ *
+ * A controller core and a die finish their work in the order it was reserved, so each keeps a FIFO of
+ * (request, done time) and one kernel event for its head: the event heap holds one entry per busy core
+ * or die instead of one per queued request. A read spanning several dies has one event, when its last
+ * array read ends.
+ *
+ * Stages are told apart by the event argument: arg = index * 8 + stage, the index being a request id,
+ * a core or a die.
+ */
+import type { EventTarget } from '../../core/kernel.js';
+import type { RequestPool } from '../../io/requests.js';
+import { OP_READ, OP_TRIM } from '../../io/requests.js';
+import { RequestFifo } from '../../resources/request-fifo.js';
+import type { DeviceContext, DeviceInstance, DeviceKind } from '../device.js';
+import { DEVICE_API_VERSION } from '../device.js';
+import { SequentialDetector, lrwWriteAmplification } from './garbage-collection.js';
+import { NandBackend } from './nand-backend.js';
+import { nvmeSchema, resolveNvme, type NvmeConfig } from './params.js';
+import { TimedFifo } from './timed-fifo.js';
+import { WriteBuffer, type WriteBufferOwner } from './write-buffer.js';
+
+const STAGE_BITS = 3;
+const STAGE_MASK = (1 << STAGE_BITS) - 1;
+/** A controller core has processed the command at the head of its FIFO (index: the core). */
+const STAGE_CORE = 0;
+/** A read of several pages has had all its array reads (index: the request). */
+const STAGE_ARRAY = 1;
+/** The single-page read at the head of a die's FIFO has been read (index: the die). */
+const STAGE_DIE = 5;
+/** A read's data has crossed the channels into the controller. */
+const STAGE_CHANNELS = 2;
+/** A read's data has crossed PCIe to the host. */
+const STAGE_READ_DONE = 3;
+/** A write's data is in the buffer. */
+const STAGE_WRITE_DONE = 4;
+
+export class NvmeDevice implements DeviceInstance, EventTarget, WriteBufferOwner {
+  readonly capacity_bytes: number;
+  readonly backend: NandBackend;
+  readonly buffer: WriteBuffer;
+  private readonly requests: RequestPool;
+  /** Commands inside the drive (admitted, not completed). */
+  private held = 0;
+  private readonly hostQueue = new RequestFifo();
+  // Writes waiting for buffer space: the oldest apart, so it can be retried without losing its place.
+  private bufferHead = -1;
+  private readonly bufferQueue = new RequestFifo();
+  private readonly coreFree: Float64Array;
+  private readonly coreWork: TimedFifo[];
+  private readonly dieReads: TimedFifo[];
+  private hostToDeviceFree = 0;
+  private deviceToHostFree = 0;
+  private readonly sequential: SequentialDetector;
+  private readonly readNsPerByte: number;
+  private readonly writeNsPerByte: number;
+  private readonly pcieNsPerByte: number;
+  private readonly pcieNsPerTlp: number;
+
+  constructor(readonly config: NvmeConfig, private readonly context: DeviceContext) {
+    this.capacity_bytes = config.capacity_bytes;
+    this.requests = context.requests;
+    this.backend = new NandBackend(config);
+    this.buffer = new WriteBuffer(config, this.backend, context.sim, this);
+    this.coreFree = new Float64Array(config.cores);
+    this.coreWork = Array.from({ length: config.cores }, () => new TimedFifo(64));
+    this.dieReads = Array.from({ length: config.dies }, () => new TimedFifo(8));
+    this.sequential = new SequentialDetector(config.sequentialStreams);
+    this.readNsPerByte = 1e9 / config.readDataRate_bytes_per_s;
+    this.writeNsPerByte = 1e9 / config.writeDataRate_bytes_per_s;
+    this.pcieNsPerByte = 1e9 / config.pcie_bytes_per_s;
+    this.pcieNsPerTlp = config.pcieTlpOverhead_bytes * this.pcieNsPerByte;
+  }
+
+  accept(req: number): void {
+    const requests = this.requests;
+    if (requests.op[req] === OP_TRIM) {
+      throw new RangeError(`nvme device "${this.context.name}" does not model trim (capabilities.trim is false)`);
+    }
+    if (requests.op[req] !== OP_READ) {
+      requests.tag[req] = this.sequential.isSequential(requests.offset_bytes[req]!, requests.size_bytes[req]!) ? 1 : 0;
+    }
+    if (this.held < this.config.maxCommands) this.admit(req);
+    else this.hostQueue.push(req);
+  }
+
+  inFlight(): number {
+    return this.held + this.hostQueue.length;
+  }
+
+  fire(arg: number): void {
+    const stage = arg & STAGE_MASK;
+    const index = arg >>> STAGE_BITS;
+    const requests = this.requests;
+    const sim = this.context.sim;
+    switch (stage) {
+      case STAGE_CORE: {
+        const work = this.coreWork[index]!;
+        const req = work.shift();
+        if (work.length > 0) sim.schedule(work.headTime(), this, (index << STAGE_BITS) | STAGE_CORE);
+        if (requests.op[req] === OP_READ) this.toDies(req);
+        else this.toBuffer(req);
+        return;
+      }
+      case STAGE_DIE: {
+        const reads = this.dieReads[index]!;
+        const req = reads.shift();
+        if (reads.length > 0) sim.schedule(reads.headTime(), this, (index << STAGE_BITS) | STAGE_DIE);
+        // A single-page read: its one piece crosses the die's channel.
+        const end = this.backend.transferPiece(sim.now, index, requests.size_bytes[req]!);
+        sim.schedule(end, this, (req << STAGE_BITS) | STAGE_CHANNELS);
+        return;
+      }
+      case STAGE_ARRAY:
+        this.toChannels(index);
+        return;
+      case STAGE_CHANNELS: {
+        const now = sim.now;
+        const start = this.deviceToHostFree > now ? this.deviceToHostFree : now;
+        const end = start + this.pcieTime(requests.size_bytes[index]!);
+        this.deviceToHostFree = end;
+        sim.schedule(end, this, (index << STAGE_BITS) | STAGE_READ_DONE);
+        return;
+      }
+      case STAGE_WRITE_DONE:
+        this.buffer.landed(requests.size_bytes[index]!, requests.tag[index] === 0);
+        this.complete(index);
+        return;
+      default:
+        this.complete(index);
+    }
+  }
+
+  bufferSpaceFreed(): void {
+    while (this.bufferHead >= 0 && this.buffer.tryReserve(this.requests.size_bytes[this.bufferHead]!)) {
+      this.transferWrite(this.bufferHead);
+      this.bufferHead = this.bufferQueue.shift();
+    }
+  }
+
+  writesWaiting(): boolean {
+    return this.bufferHead >= 0;
+  }
+
+  /** Takes a command into the drive: the first free controller core processes it (FIFO over all cores). */
+  private admit(req: number): void {
+    this.held++;
+    const requests = this.requests;
+    const size = requests.size_bytes[req]!;
+    const service =
+      requests.op[req] === OP_READ
+        ? this.config.readCommand_ns + size * this.readNsPerByte
+        : this.config.writeCommand_ns + size * this.writeNsPerByte;
+    const cores = this.coreFree;
+    let core = 0;
+    for (let k = 1; k < cores.length; k++) if (cores[k]! < cores[core]!) core = k;
+    const now = this.context.sim.now;
+    const end = (cores[core]! > now ? cores[core]! : now) + service;
+    cores[core] = end;
+    const work = this.coreWork[core]!;
+    work.push(req, end);
+    if (work.length === 1) this.context.sim.schedule(end, this, (core << STAGE_BITS) | STAGE_CORE);
+  }
+
+  /** A read leaves the controller for the dies holding its pages. */
+  private toDies(req: number): void {
+    const requests = this.requests;
+    const backend = this.backend;
+    const now = this.context.sim.now;
+    const offset = requests.offset_bytes[req]!;
+    const size = requests.size_bytes[req]!;
+    const first = backend.pageOf(offset);
+    if (first === backend.pageOf(offset + size - 1)) {
+      const die = backend.dieOf(first);
+      const end = backend.reserveDieRead(now, first);
+      const reads = this.dieReads[die]!;
+      reads.push(req, end);
+      if (reads.length === 1) this.context.sim.schedule(end, this, (die << STAGE_BITS) | STAGE_DIE);
+    } else {
+      this.context.sim.schedule(backend.reserveRead(now, offset, size), this, (req << STAGE_BITS) | STAGE_ARRAY);
+    }
+  }
+
+  /** A read's pages have been read: move its data over the channels to the controller. */
+  private toChannels(req: number): void {
+    const end = this.backend.transferRead(this.context.sim.now, this.requests.offset_bytes[req]!, this.requests.size_bytes[req]!);
+    this.context.sim.schedule(end, this, (req << STAGE_BITS) | STAGE_CHANNELS);
+  }
+
+  private toBuffer(req: number): void {
+    if (this.bufferHead < 0 && this.buffer.tryReserve(this.requests.size_bytes[req]!)) this.transferWrite(req);
+    else if (this.bufferHead < 0) this.bufferHead = req;
+    else this.bufferQueue.push(req);
+  }
+
+  /** Moves a write's data host→device over PCIe into its reserved buffer space. */
+  private transferWrite(req: number): void {
+    const now = this.context.sim.now;
+    const start = this.hostToDeviceFree > now ? this.hostToDeviceFree : now;
+    const end = start + this.pcieTime(this.requests.size_bytes[req]!);
+    this.hostToDeviceFree = end;
+    this.context.sim.schedule(end + this.config.bufferWrite_ns, this, (req << STAGE_BITS) | STAGE_WRITE_DONE);
+  }
+
+  /** Time for `bytes` of data on one direction of the link: payload plus each TLP's overhead. */
+  private pcieTime(bytes: number): number {
+    return bytes * this.pcieNsPerByte + Math.ceil(bytes / this.config.pcieMaxPayload_bytes) * this.pcieNsPerTlp;
+  }
+
+  private complete(req: number): void {
+    this.held--;
+    if (this.hostQueue.length > 0) this.admit(this.hostQueue.shift());
+    this.requests.forward(req);
+  }
+}
+
+export const nvmeDevice: DeviceKind<typeof nvmeSchema> = {
+  name: 'nvme',
+  version: DEVICE_API_VERSION,
+  description:
+    'NVMe SSD: host queue, controller cores, PCIe per direction, DRAM write buffer, NAND or 3D XPoint dies on channels, steady-state garbage collection',
+  capabilities: { writeCache: true, garbageCollection: true, trim: false, addressAware: true },
+  schema: nvmeSchema,
+  create(params, context) {
+    return new NvmeDevice(resolveNvme(params, lrwWriteAmplification), context);
+  },
+};

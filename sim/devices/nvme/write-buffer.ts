@@ -1,0 +1,136 @@
+/**
+ * The DRAM write buffer and its flusher. A write reserves buffer space before its data crosses PCIe and
+ * is acknowledged once the data is in the buffer; the space is given back when the program unit holding
+ * that data has been programmed. When the buffer is full, writes wait (backpressure), so sustained write
+ * throughput is what the media can program, including garbage collection.
+ *
+ * The flusher keeps at most one background operation per die, taking dies in the order they became idle
+ * (round robin while all are busy), so a host read waits behind at most one program or GC copy (plus an
+ * erase) on its die, less when programs are suspended for reads. Each operation is one event when it
+ * ends, plus one more each time reads have pushed its end later. Whole program units are flushed; a
+ * partial unit is flushed only when writes are waiting for space and nothing else would free any.
+ *
+ * Garbage collection in steady state (garbage-collection.ts): each flushed byte of random data owes
+ * (WA - 1) bytes of GC copies, paid in program units on the dies ahead of further host data; sequential
+ * data owes none.
+ */
+import type { EventTarget, Simulator } from '../../core/kernel.js';
+import type { NandBackend } from './nand-backend.js';
+import type { NvmeConfig } from './params.js';
+
+/** What the buffer tells the device about. */
+export interface WriteBufferOwner {
+  /** Space was given back; writes waiting for it may go on. */
+  bufferSpaceFreed(): void;
+  /** Are writes waiting for buffer space? */
+  writesWaiting(): boolean;
+}
+
+export class WriteBuffer implements EventTarget {
+  /** Bytes reserved: writes in transfer, buffered data not yet programmed. */
+  used = 0;
+  /** Buffered bytes not yet handed to the media. */
+  dirty = 0;
+  /** Of `dirty`, bytes written randomly (they bring GC work when flushed). */
+  private randomDirty = 0;
+  /** GC copy work owed, bytes. */
+  gcDebt = 0;
+  /** Host programs in flight. */
+  private hostInFlight = 0;
+  private readonly capacity: number;
+  private readonly unit: number;
+  private readonly gcPerRandomByte: number;
+  // Dies without a background operation, as a ring (FIFO).
+  private readonly idle: Int32Array;
+  private idleHead = 0;
+  private idleCount: number;
+  /** Buffer bytes each die's current operation gives back when it ends (0 for a GC copy). */
+  private readonly releases: Float64Array;
+
+  constructor(
+    cfg: NvmeConfig,
+    private readonly backend: NandBackend,
+    private readonly sim: Simulator,
+    private readonly owner: WriteBufferOwner,
+  ) {
+    this.capacity = cfg.buffer_bytes;
+    this.unit = cfg.programUnit_bytes;
+    this.gcPerRandomByte = cfg.randomWriteAmplification - 1;
+    this.idle = new Int32Array(cfg.dies);
+    for (let d = 0; d < cfg.dies; d++) this.idle[d] = d;
+    this.idleCount = cfg.dies;
+    this.releases = new Float64Array(cfg.dies);
+  }
+
+  /** Takes `size` bytes of buffer space if there is room (a write larger than the buffer goes in alone). */
+  tryReserve(size: number): boolean {
+    if (this.used + size > this.capacity && this.used > 0) return false;
+    this.used += size;
+    return true;
+  }
+
+  /** A write's data is in the buffer. */
+  landed(size: number, random: boolean): void {
+    this.dirty += size;
+    if (random) this.randomDirty += size;
+    this.kick();
+  }
+
+  /** A background operation was due to end on die `die` (reads may have pushed it later). */
+  fire(die: number): void {
+    if (!this.backend.finishBackground(die, this.sim.now)) {
+      this.sim.schedule(this.backend.bgEnd[die]!, this, die);
+      return;
+    }
+    const freed = this.releases[die]!;
+    if (freed > 0) {
+      this.used -= freed;
+      this.hostInFlight--;
+    }
+    this.idle[(this.idleHead + this.idleCount) % this.idle.length] = die;
+    this.idleCount++;
+    this.kick();
+    if (freed > 0) this.owner.bufferSpaceFreed();
+  }
+
+  /** Starts background operations on idle dies while there is work: GC owed first, then full units of data. */
+  private kick(): void {
+    while (this.idleCount > 0) {
+      if (this.gcDebt >= this.unit) {
+        this.gcDebt -= this.unit;
+        this.start(this.takeIdleDie(), 0);
+      } else if (this.dirty >= this.unit) {
+        this.flushHost(this.unit);
+      } else if (this.dirty > 0 && this.hostInFlight === 0 && this.owner.writesWaiting()) {
+        this.flushHost(this.dirty);
+      } else {
+        return;
+      }
+    }
+  }
+
+  private flushHost(bytes: number): void {
+    const random = (this.randomDirty * bytes) / this.dirty;
+    this.dirty -= bytes;
+    // Keep 0 <= randomDirty <= dirty against rounding.
+    const left = this.randomDirty - random;
+    this.randomDirty = left < 0 ? 0 : left > this.dirty ? this.dirty : left;
+    this.gcDebt += random * this.gcPerRandomByte;
+    this.hostInFlight++;
+    this.start(this.takeIdleDie(), bytes);
+  }
+
+  private start(die: number, hostBytes: number): void {
+    const now = this.sim.now;
+    this.releases[die] = hostBytes;
+    const end = hostBytes > 0 ? this.backend.programHost(now, die) : this.backend.programGcCopy(now, die);
+    this.sim.schedule(end, this, die);
+  }
+
+  private takeIdleDie(): number {
+    const die = this.idle[this.idleHead]!;
+    this.idleHead = (this.idleHead + 1) % this.idle.length;
+    this.idleCount--;
+    return die;
+  }
+}
