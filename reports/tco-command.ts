@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import type { ReportFormat } from './render/write-report.js';
+import { scenarioHelp } from './tco/scenario-help.js';
 
 function parseFormats(value: string): ReportFormat[] {
   const formats = value.split(',').map((f) => f.trim()).filter(Boolean);
@@ -48,6 +49,7 @@ export function registerTcoCommand(cli: Command): void {
     .option('--format <formats>', 'html, pdf or html,pdf (PDF needs headless Chromium)', parseFormats, ['html'] as ReportFormat[])
     .option('--samples <n>', 'Monte Carlo samples, instead of the scenario\'s', parseSamples)
     .option('--cache <dir>', 'cache of NVMe model results, keyed by a hash of their inputs', join('.anvil-cache', 'tco'))
+    .addHelpText('after', () => scenarioHelp())
     .action(async (scenario: string, opts: TcoCommandOptions) => {
       await tcoCommand(scenario, opts);
     });

@@ -185,40 +185,40 @@ export function renderHtml(a: TcoAnalysis, meta: HtmlMeta): string {
 <p class="meta">${s.horizon_years}-year total cost of ownership, ${escapeHtml(s.currency)}. Anvil ${escapeHtml(meta.anvilVersion)}, scenario <code>${escapeHtml(a.scenarioFile)}</code>, seed ${s.seed}, ${a.monteCarlo.samples} Monte Carlo samples.</p>
 ${s.description ? `<p>${escapeHtml(s.description)}</p>` : ''}
 
-<h2>Executive summary</h2>
+<h2 id="summary">Executive summary</h2>
 <div class="summary">${executiveSummary(a).map((p) => `<p>${escapeHtml(p)}</p>`).join('\n')}</div>
 ${resultsTable(a)}
 
-<h2>Cost by category</h2>
+<h2 id="categories">Cost by category</h2>
 <figure>${costBarsChart(bars, { stacks: labels, categories })}</figure>
 
-<h2>Cumulative cost over ${months} months</h2>
+<h2 id="cumulative">Cumulative cost over ${months} months</h2>
 <figure>${cumulativeCostChart(cumulative, { stacks: labels, months, breakEvens })}</figure>
 <p>${escapeHtml(breakEvenSentence(a))}</p>
 
-<h2>Net present value with uncertainty</h2>
+<h2 id="npv">Net present value with uncertainty</h2>
 <figure>${npvBandsChart(npv, { samples: a.monteCarlo.samples })}</figure>
 
-<h2>What moves the answer</h2>
+<h2 id="tornado">What moves the answer</h2>
 <p>Each bar moves one figure to the low or high end of its range, all others at their point values.</p>
 <figure>${tornadoChart(tornadoBars, { base_usd: a.tornado.base_usd, against: stackLabel(a, a.tornado.against) })}</figure>
 
-<h2>Sizing and binding constraints</h2>
+<h2 id="sizing">Sizing and binding constraints</h2>
 <p>Servers needed by each constraint in year 1 (before rounding up); the binding one decides the count.</p>
 ${sizingTable(a)}
 <h3>Drive IOPS at the latency SLA (NVMe model, ${escapeHtml(a.profile.title)})</h3>
 ${driveTable(a)}
 
-<h2>Cost per year</h2>
+<h2 id="years">Cost per year</h2>
 ${yearlyTable(a)}
 
-<h2>Workload</h2>
+<h2 id="workload">Workload</h2>
 ${workloadTables(a)}
 
-<h2>Method</h2>
+<h2 id="method">Method</h2>
 ${METHOD.map((p) => `<p>${escapeHtml(p)}</p>`).join('\n')}
 
-<h2>Assumptions and sources</h2>
+<h2 id="assumptions">Assumptions and sources</h2>
 <p>Every figure the method uses. <span class="judgement">Judgement</span> marks figures no public source gives; replace them with the customer's or a vendor's quote (scenario <code>overrides</code>).</p>
 ${assumptionsTable(a)}
 </body>

@@ -11,11 +11,11 @@ import { totalServers, type Constraint } from '../tco/sizing.js';
 export const TCO_SCHEMA_VERSION = 1;
 
 export const CONSTRAINT_LABELS: Readonly<Record<Constraint, string>> = {
-  minimum: 'minimum cluster size',
+  minimum: 'minimum',
   cpu: 'CPU',
   memory: 'memory',
   capacity: 'capacity',
-  iops: 'IOPS at the latency SLA',
+  iops: 'IOPS at SLA',
   network: 'network',
 };
 

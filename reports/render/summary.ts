@@ -74,7 +74,7 @@ export function executiveSummary(a: TcoAnalysis): string[] {
           const last = st.sizing.years[st.sizing.years.length - 1]!;
           const main = first.roles[0]!;
           const growth = totalServers(last) !== totalServers(first) ? `, ${totalServers(last)} by year ${last.year + 1}` : '';
-          return `${stackLabel(a, st.id)} needs ${totalServers(first)} servers${growth} (bound by ${CONSTRAINT_LABELS[main.binding]})`;
+          return `${stackLabel(a, st.id)} needs ${totalServers(first)} servers${growth} (${main.binding === 'minimum' ? 'its minimum size' : `bound by ${CONSTRAINT_LABELS[main.binding]}`})`;
         })
         .join('; ') +
       '.',

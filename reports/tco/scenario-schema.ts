@@ -62,7 +62,7 @@ export const NodeSchema = Type.Object(
     nics: Count('dual-port 25 GbE NICs per server', { default: 1 }),
     rack_units: Count('rack units per server', { default: 1 }),
   },
-  { additionalProperties: false, default: {} },
+  { additionalProperties: false, default: {}, description: 'the server configuration every stack is built from' },
 );
 
 const OverrideSchema = Type.Union([

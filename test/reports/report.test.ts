@@ -42,7 +42,7 @@ describe('anvil tco report', () => {
     expect(html.match(/https?:\/\/[^\s"'<>]+/g)?.filter((u) => u !== 'http://www.w3.org/2000/svg') ?? []).toEqual([]);
     // Four Plot charts (their main SVGs), the summary, the sizing table with binding constraints, the assumptions.
     expect(html.match(/<svg class="plot-[0-9a-f]+"/g)?.length).toBe(4);
-    expect(html).toContain('<h2>Executive summary</h2>');
+    expect(html).toContain('<h2 id="summary">Executive summary</h2>');
     expect(html).toMatch(/Binding constraint by year/);
     const c = catalogue();
     for (const id of c.keys()) expect(html, id).toContain(`<code>${id}</code>`);
