@@ -11,6 +11,7 @@ import { CATEGORIES, CATEGORY_LABELS } from '../tco/cashflow.js';
 import { totalsByYear } from '../tco/finance.js';
 import { CONSTRAINTS } from '../tco/sizing.js';
 import type { TcoAnalysis } from '../tco/tco.js';
+import { serverConfig } from '../tco/scenario-schema.js';
 import { CONSTRAINT_LABELS, categoryTotals, stackLabel } from './report-data.js';
 import { executiveSummary } from './summary.js';
 
@@ -132,7 +133,11 @@ function workloadTables(a: TcoAnalysis): string {
     new Set([1, 2, 3, 4, 5, 6, 7, 8]),
   );
   const n = s.node;
-  return `${apps}${dbs}<p>Every stack uses the same server: ${n.cores} cores, ${n.memory_gib} GiB, ${n.drives} × ${escapeHtml(a.profile.title)} (${num(a.drives.capacity_tb, 2)} TB each), ${n.nics} dual-port 25 GbE NIC. Demand grows ${(s.growth_per_year * 100).toFixed(0)}% a year; sizing plans on ${(s.cpu_utilisation * 100).toFixed(0)}% of cores and keeps ${(s.free_space * 100).toFixed(0)}% of capacity free. Hardware is ${s.financing === 'purchase' ? 'bought' : 'leased'}; space and power are ${s.facility === 'colocation' ? 'colocation' : 'an owned data centre'}.</p>`;
+  const d = serverConfig(s, 'db-server');
+  const dbText = d.cores !== n.cores || d.memory_gib !== n.memory_gib || d.drives !== n.drives || d.nics !== n.nics
+    ? ` Database servers kept outside Kubernetes have ${d.cores} cores, ${d.memory_gib} GiB, ${d.drives} drives and ${d.nics} NIC${d.nics > 1 ? 's' : ''}.`
+    : '';
+  return `${apps}${dbs}<p>Every stack uses the same server: ${n.cores} cores, ${n.memory_gib} GiB, ${n.drives} × ${escapeHtml(a.profile.title)} (${num(a.drives.capacity_tb, 2)} TB each), ${n.nics} dual-port 25 GbE NIC.${dbText} Demand grows ${(s.growth_per_year * 100).toFixed(0)}% a year; sizing plans on ${(s.cpu_utilisation * 100).toFixed(0)}% of cores and keeps ${(s.free_space * 100).toFixed(0)}% of capacity free. Hardware is ${s.financing === 'purchase' ? 'bought' : 'leased'}; space and power are ${s.facility === 'colocation' ? 'colocation' : 'an owned data centre'}.</p>`;
 }
 
 const METHOD = [

@@ -4,8 +4,8 @@
  * (`upfront`: purchases, one-off licences and effort) or spread evenly over its twelve months (`spread`).
  */
 import type { FigureValues } from './figures.js';
-import type { Scenario, StackSpec } from './scenario-schema.js';
-import { totalServers, type RoleSizing, type StackSizing, type YearSizing } from './sizing.js';
+import { serverConfig, type Scenario, type StackSpec } from './scenario-schema.js';
+import { totalServers, type RoleSizing, type ServerRole, type StackSizing, type YearSizing } from './sizing.js';
 
 export const CATEGORIES = ['capital', 'licences', 'support', 'power_space', 'staff', 'one_time'] as const;
 export type Category = (typeof CATEGORIES)[number];
@@ -33,8 +33,8 @@ export interface CostLine {
 }
 
 /** Price of one server of a role: chassis and CPUs, memory, data drives (if any), NICs, optics and switch ports. */
-export function serverPrice_usd(s: Scenario, f: FigureValues, withDrives: boolean, driveCapacity_tb: number): number {
-  const n = s.node;
+export function serverPrice_usd(s: Scenario, f: FigureValues, withDrives: boolean, driveCapacity_tb: number, role: ServerRole = 'cluster'): number {
+  const n = serverConfig(s, role);
   const ports = n.nics * 2;
   return (
     f.server_base_usd +
@@ -69,7 +69,7 @@ function added(y: YearSizing, prev: YearSizing | undefined, r: RoleSizing): numb
 /** Cores on which a commercial database may run: its own servers outside, or every cluster server when containerized (no hard partitioning). */
 function databaseCores(y: YearSizing, s: Scenario, stack: StackSpec): number {
   const role = stack.kind === 'diy-db-outside' ? 'db-server' : 'cluster';
-  return (y.roles.find((r) => r.role === role)?.servers ?? 0) * s.node.cores;
+  return (y.roles.find((r) => r.role === role)?.servers ?? 0) * serverConfig(s, role).cores;
 }
 
 /** Every cost line of one stack over the horizon. */
@@ -92,7 +92,7 @@ export function stackCashflows(sizing: StackSizing, s: Scenario, f: FigureValues
     // Hardware bought this year.
     let bought_usd = 0;
     for (const r of y.roles) {
-      const price = serverPrice_usd(s, f, r.withDrives, driveCapacity_tb) * (appliance ? f.appliance_hardware_premium : 1);
+      const price = serverPrice_usd(s, f, r.withDrives, driveCapacity_tb, r.role) * (appliance ? f.appliance_hardware_premium : 1);
       bought_usd += added(y, prev, r) * price;
     }
     hardwareOwned_usd += bought_usd;

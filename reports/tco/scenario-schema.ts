@@ -65,6 +65,17 @@ export const NodeSchema = Type.Object(
   { additionalProperties: false, default: {}, description: 'the server configuration every stack is built from' },
 );
 
+/** Database servers of a stack that keeps the database outside Kubernetes: any field left out is the node's. */
+export const DbServerSchema = Type.Object(
+  {
+    cores: Type.Optional(Count('physical cores per database server (a commercial database is licensed on all of them)')),
+    memory_gib: Type.Optional(Positive('memory per database server, GiB')),
+    drives: Type.Optional(Type.Integer({ minimum: 1, description: 'NVMe data drives per database server' })),
+    nics: Type.Optional(Count('dual-port 25 GbE NICs per database server')),
+  },
+  { additionalProperties: false, default: {}, description: 'database servers where the database is kept outside Kubernetes; fields left out are the node\'s' },
+);
+
 const OverrideSchema = Type.Union([
   Type.Number(),
   Type.Object(
@@ -94,6 +105,7 @@ export const ScenarioSchema = Type.Object(
     free_space: Type.Number({ minimum: 0, exclusiveMaximum: 1, default: 0.25, description: 'share of raw capacity kept free after replication, 0..1' }),
     app_volume_copies: Count('copies of application volumes where the stack does not replicate them itself', { default: 2 }),
     node: NodeSchema,
+    db_server: DbServerSchema,
     applications: Type.Array(ApplicationSchema, { default: [], description: 'stateless and stateful applications on Kubernetes' }),
     databases: Type.Array(DatabaseSchema, { minItems: 1, description: 'databases: the stateful part that decides storage sizing' }),
     stacks: Type.Array(StackSchema, { minItems: 2, description: 'stacks to compare; the first appliance stack is the one savings are measured for' }),
@@ -108,3 +120,8 @@ export type DatabaseSpec = Static<typeof DatabaseSchema>;
 export type StackSpec = Static<typeof StackSchema>;
 export type StackKind = Static<typeof StackKindSchema>;
 export type NodeSpec = Static<typeof NodeSchema>;
+
+/** The server configuration of a role: database servers may differ from the node; every other role is the node. */
+export function serverConfig(s: Pick<Scenario, 'node' | 'db_server'>, role: 'cluster' | 'control-plane' | 'db-server'): NodeSpec {
+  return role === 'db-server' ? { ...s.node, ...s.db_server } : s.node;
+}

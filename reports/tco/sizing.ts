@@ -6,7 +6,7 @@
  * to the next (servers bought stay).
  */
 import type { FigureValues } from './figures.js';
-import type { DatabaseSpec, Scenario, StackKind, StackSpec } from './scenario-schema.js';
+import { serverConfig, type DatabaseSpec, type Scenario, type StackKind, type StackSpec } from './scenario-schema.js';
 
 export const CONSTRAINTS = ['minimum', 'cpu', 'memory', 'capacity', 'iops', 'network'] as const;
 export type Constraint = (typeof CONSTRAINTS)[number];
@@ -140,7 +140,7 @@ function databaseDemand(kind: StackKind, s: Scenario, f: FigureValues, growth: n
 
 /** What one server offers for a role of a stack, after the infrastructure's own share. */
 function serverOffer(kind: StackKind, role: ServerRole, s: Scenario, f: FigureValues, drives: DriveFacts): Demand {
-  const n = s.node;
+  const n = serverConfig(s, role);
   const sdsCores = kind === 'diy-sds' ? f.sds_cores_per_drive * n.drives : 0;
   const sdsMemory = kind === 'diy-sds' ? f.sds_memory_gib_per_drive * n.drives : 0;
   const perDrive = drives.iopsAtSla[kind];
@@ -209,6 +209,31 @@ export function sizeStack(stack: StackSpec, s: Scenario, f: FigureValues, drives
     previous = new Map(roles.map((r) => [r.role, r.servers]));
   }
   return { stack, years };
+}
+
+/**
+ * Pods and database instances that cannot fit on one server of the role that runs them (sizing pools
+ * resources, so this is checked apart): one message per misfit, with the scenario path to change.
+ */
+export function fitProblems(s: Scenario, f: FigureValues, drives: DriveFacts): string[] {
+  const problems: string[] = [];
+  for (const stack of s.stacks) {
+    const cluster = serverOffer(stack.kind, 'cluster', s, f, drives);
+    const dbRole: ServerRole = stack.kind === 'diy-db-outside' ? 'db-server' : 'cluster';
+    const dbOffer = serverOffer(stack.kind, dbRole, s, f, drives);
+    const where = dbRole === 'db-server' ? 'db_server' : 'node';
+    s.applications.forEach((a, i) => {
+      if (a.cores > cluster.cores || a.memory_gib > cluster.memory_gib) {
+        problems.push(`/applications/${i}: a pod of ${a.name} (${a.cores} cores, ${a.memory_gib} GiB) does not fit on one ${stack.id} server (${cluster.cores.toFixed(1)} cores, ${cluster.memory_gib} GiB usable); raise node.cores or node.memory_gib`);
+      }
+    });
+    s.databases.forEach((d, i) => {
+      if (d.cores > dbOffer.cores || d.memory_gib > dbOffer.memory_gib) {
+        problems.push(`/databases/${i}: an instance of ${d.name} (${d.cores} cores, ${d.memory_gib} GiB) does not fit on one ${stack.id} server (${dbOffer.cores.toFixed(1)} cores, ${dbOffer.memory_gib} GiB usable); raise ${where}.cores or ${where}.memory_gib`);
+      }
+    });
+  }
+  return [...new Set(problems)];
 }
 
 /** All servers of a stack in a year. */

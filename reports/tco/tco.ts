@@ -15,7 +15,7 @@ import { monteCarlo, type MonteCarloResult } from './montecarlo.js';
 import { driveIopsAtSla, type DriveIops } from './node-iops.js';
 import type { Scenario, StackKind } from './scenario-schema.js';
 import { tornado, type Tornado } from './sensitivity.js';
-import { driveLatencyBudget_ns, driveReadFraction, type DriveFacts } from './sizing.js';
+import { driveLatencyBudget_ns, driveReadFraction, fitProblems, type DriveFacts } from './sizing.js';
 import { loadScenario } from './scenario.js';
 
 export interface DriveRun {
@@ -85,6 +85,10 @@ export function analyse(scenarioFile: string, scenario: Scenario, options: TcoOp
   const figures = pointValues(catalogue);
   const profile = resolveProfile(scenarioFile, scenario.node.drive_profile);
   const { drives, runs } = driveFacts(scenario, figures, profile, options.cacheDir);
+  const misfits = fitProblems(scenario, figures, drives);
+  if (misfits.length > 0) {
+    throw new AnvilError('ANVIL_ERR_TCO_SCENARIO', `${scenarioFile}: ${misfits.length} workload(s) larger than a server`, misfits.map((m) => `${scenarioFile}: ${m}`));
+  }
   const point = evaluate(scenario, figures, drives);
   const mc = monteCarlo(scenario, catalogue, drives, options.samples ?? scenario.monte_carlo_samples, scenario.seed);
   // The tornado explains the closest call: the alternative with the lowest NPV.

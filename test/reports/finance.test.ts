@@ -63,21 +63,25 @@ describe('TCO arithmetic on hand-computed cases', () => {
     };
     const lines = stackCashflows(sizing, s, f, 4);
     const find = (year: number, text: string) => lines.filter((l) => l.year === year && l.line.startsWith(text)).reduce((t, l) => t + l.cost_usd, 0);
-    // 4 servers x 48 cores x 0.5 = 96 processors x 47,500 x (1 - 0.5); year 2 adds one server: 24 more.
-    expect(find(0, 'Commercial database licences')).toBe(96 * 47500 * 0.5);
+    // 4 database servers x 32 cores x 0.5 = 64 processors x 47,500 x (1 - 0.5); year 2 adds one server: 16 more.
+    expect(s.db_server.cores).toBe(32);
+    expect(find(0, 'Commercial database licences')).toBe(64 * 47500 * 0.5);
     expect(find(1, 'Commercial database licences')).toBe(0);
-    expect(find(2, 'Commercial database licences')).toBe(24 * 47500 * 0.5);
-    expect(find(0, 'Commercial database support')).toBeCloseTo(96 * 47500 * 0.5 * 0.22, 6);
-    expect(find(2, 'Commercial database support')).toBeCloseTo(120 * 47500 * 0.5 * 0.22, 6);
+    expect(find(2, 'Commercial database licences')).toBe(16 * 47500 * 0.5);
+    expect(find(0, 'Commercial database support')).toBeCloseTo(64 * 47500 * 0.5 * 0.22, 6);
+    expect(find(2, 'Commercial database support')).toBeCloseTo(80 * 47500 * 0.5 * 0.22, 6);
     // 10 servers at 10 per admin = 1 FTE; 11 in year 2.
     expect(find(0, 'Systems administration')).toBeCloseTo(137000, 6);
     expect(find(2, 'Systems administration')).toBeCloseTo(1.1 * 137000, 6);
-    // Servers bought: 10 in year 0 (3 without drives), 1 in year 2.
-    const withDrives = serverPrice_usd(s, f, true, 4);
-    const bare = serverPrice_usd(s, f, false, 4);
-    expect(find(0, 'Servers')).toBeCloseTo(7 * withDrives + 3 * bare, 6);
-    expect(find(2, 'Servers')).toBeCloseTo(withDrives, 6);
-    expect(withDrives - bare).toBeCloseTo(4 * 4 * f.nvme_usd_per_tb, 9);
+    // Servers bought: 3 workers and 3 control-plane servers (no drives) of the node's shape, 4 database servers of their own; 1 more in year 2.
+    const worker = serverPrice_usd(s, f, true, 4, 'cluster');
+    const bare = serverPrice_usd(s, f, false, 4, 'control-plane');
+    const db = serverPrice_usd(s, f, true, 4, 'db-server');
+    expect(find(0, 'Servers')).toBeCloseTo(3 * worker + 3 * bare + 4 * db, 6);
+    expect(find(2, 'Servers')).toBeCloseTo(db, 6);
+    expect(worker - bare).toBeCloseTo(4 * 4 * f.nvme_usd_per_tb, 9);
+    // The database server differs only in memory (384 vs 512 GiB).
+    expect(worker - db).toBeCloseTo(128 * f.ram_usd_per_gib, 9);
     const byYear = totalsByYear(lines, 3);
     expect(byYear[1]!.capital).toBe(0);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dataCopies, driveReadFraction, sizeStack, sizeStacks, totalServers } from '../../reports/tco/sizing.js';
+import { dataCopies, driveReadFraction, fitProblems, sizeStack, sizeStacks, totalServers } from '../../reports/tco/sizing.js';
 import type { Scenario } from '../../reports/tco/scenario-schema.js';
 import { DRIVES, figures, reference } from './fixtures.js';
 
@@ -93,5 +93,15 @@ describe('sizing from performance', () => {
     expect(r.perServer.memory_gib).toBe(512 - 1 - 32);
     // 2 instances x 1 core + 500 reads / 7500 + (500 writes x 2 instances) / 3500.
     expect(r.demand.cores).toBeCloseTo(2 + 500 / 7500 + 1000 / 3500, 9);
+  });
+});
+
+describe('workloads larger than a server', () => {
+  it('names the pod or instance that does not fit, and the field to change', () => {
+    const s = { ...reference(), db_server: { cores: 16 } };
+    const problems = fitProblems(s, figures(), DRIVES);
+    // 16 cores at 70% less one reserved leave 10.2: the 16-core orders instance does not fit outside Kubernetes.
+    expect(problems).toEqual([expect.stringMatching(/^\/databases\/0: an instance of orders \(OLTP\) \(16 cores, 256 GiB\) does not fit on one diy-commercial-db server \(10\.2 cores.*raise db_server\.cores/), expect.stringMatching(/^\/databases\/0: .* diy-oss-db server/)]);
+    expect(fitProblems(reference(), figures(), DRIVES)).toEqual([]);
   });
 });
