@@ -13,6 +13,11 @@ function percent(fraction: number): string {
   return `${(fraction * 100).toFixed(0)}%`;
 }
 
+/** A description inside a sentence: lower-case first letter unless it starts an acronym ("DIY", "NVMe"). */
+function sentenceCase(text: string): string {
+  return /^[A-Z][A-Z]/.test(text) ? text : text.charAt(0).toLowerCase() + text.slice(1);
+}
+
 function monthText(month: number | null): string {
   if (month === null) return 'does not break even within the horizon';
   if (month === 0) return 'costs less from day one';
@@ -66,23 +71,28 @@ export function executiveSummary(a: TcoAnalysis): string[] {
       .join(' and ')}.`,
   );
 
+  const roleNames = { cluster: 'workers', 'control-plane': 'control plane', 'db-server': 'database servers' } as const;
   out.push(
     'Sizing, from the workload and the drive model: ' +
       a.point.stacks
         .map((st) => {
           const first = st.sizing.years[0]!;
           const last = st.sizing.years[st.sizing.years.length - 1]!;
-          const main = first.roles[0]!;
+          const roles = first.roles.map((r) => `${r.servers} ${st.sizing.stack.kind === 'appliance' ? 'appliance nodes' : roleNames[r.role]}, ${r.binding === 'minimum' ? 'the minimum' : `bound by ${CONSTRAINT_LABELS[r.binding]}`}`);
           const growth = totalServers(last) !== totalServers(first) ? `, ${totalServers(last)} by year ${last.year + 1}` : '';
-          return `${stackLabel(a, st.id)} needs ${totalServers(first)} servers${growth} (${main.binding === 'minimum' ? 'its minimum size' : `bound by ${CONSTRAINT_LABELS[main.binding]}`})`;
+          return `${stackLabel(a, st.id)} needs ${totalServers(first)} servers${growth} (year 1: ${roles.join('; ')})`;
         })
-        .join('; ') +
+        .join('. ') +
       '.',
   );
 
   const top = a.tornado.bars.filter((b) => b.swing_usd > 0).slice(0, 3);
   if (top.length > 0) {
-    out.push(`The figures that move the saving against ${stackLabel(a, a.tornado.against)} most are ${top.map((b) => `${b.description.toLowerCase()} (a swing of ${formatUsd(b.swing_usd)})`).join(', ')}.`);
+    const judgedTop = top.filter((b) => a.catalogue.get(b.figure)?.judgement).length;
+    out.push(
+      `The figures that move the saving against ${stackLabel(a, a.tornado.against)} most are ${top.map((b) => `${sentenceCase(b.description)} (a swing of ${formatUsd(b.swing_usd)})`).join(', ')}` +
+        `; ${judgedTop === 0 ? 'none of them is' : judgedTop === top.length ? `all ${top.length} are` : `${judgedTop} of them ${judgedTop === 1 ? 'is' : 'are'}`} judgement.`,
+    );
   }
 
   const judged = [...a.catalogue.values()].filter((f) => f.judgement);

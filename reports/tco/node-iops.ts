@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { anvilVersion } from '../../bench/package-root.js';
 import { runOnModel } from '../../bench/targets/sim.js';
 import type { DeviceProfile } from '../../bench/profiles.js';
 import { FIO_DEFAULT_PERCENTILES } from '../../sim/measure/latency-histogram.js';
@@ -111,6 +112,8 @@ export function searchDriveIops(query: DriveIopsQuery): DriveIops {
 export function driveIopsKey(query: DriveIopsQuery): string {
   const inputs = {
     method: NODE_IOPS_METHOD_VERSION,
+    // A new Anvil may model the drive differently: its results are not reused across versions.
+    anvil: anvilVersion(),
     profile: { kind: query.profile.kind.name, version: query.profile.kind.version, params: query.profile.params },
     readFraction: query.readFraction,
     p99Budget_ns: query.p99Budget_ns,
