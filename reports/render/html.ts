@@ -24,7 +24,9 @@ body { font-family: system-ui, sans-serif; color: #222; max-width: 980px; margin
 h1 { font-size: 1.6em; margin-bottom: 0.2em; } h2 { margin-top: 2em; border-bottom: 1px solid #ddd; padding-bottom: 0.2em; }
 .meta { color: #666; font-size: 0.9em; }
 table { border-collapse: collapse; width: 100%; font-size: 0.85em; margin: 0.8em 0; }
-th, td { border-bottom: 1px solid #e4e4e4; padding: 4px 6px; text-align: left; vertical-align: top; }
+th, td { border-bottom: 1px solid #e4e4e4; padding: 4px 6px; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
+table.assumptions { table-layout: fixed; }
+table.assumptions td.n { white-space: normal; }
 td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .judgement { color: #a04000; font-weight: 600; }
 .summary p { margin: 0.6em 0; }
@@ -36,10 +38,10 @@ function num(x: number, digits = 1): string {
   return x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 }
 
-function table(head: string[], rows: string[][], numeric: Set<number> = new Set()): string {
-  const th = head.map((h, i) => `<th${numeric.has(i) ? ' class="n"' : ''}>${h}</th>`).join('');
+function table(head: string[], rows: string[][], numeric: Set<number> = new Set(), className?: string, widths?: string[]): string {
+  const th = head.map((h, i) => `<th${numeric.has(i) ? ' class="n"' : ''}${widths?.[i] ? ` style="width: ${widths[i]}"` : ''}>${h}</th>`).join('');
   const body = rows.map((r) => `<tr>${r.map((c, i) => `<td${numeric.has(i) ? ' class="n"' : ''}>${c}</td>`).join('')}</tr>`).join('\n');
-  return `<table><thead><tr>${th}</tr></thead><tbody>\n${body}\n</tbody></table>`;
+  return `<table${className ? ` class="${className}"` : ''}><thead><tr>${th}</tr></thead><tbody>\n${body}\n</tbody></table>`;
 }
 
 function resultsTable(a: TcoAnalysis): string {
@@ -117,7 +119,7 @@ function assumptionsTable(a: TcoAnalysis): string {
       `${f.judgement ? '<span class="judgement">judgement</span>: ' : ''}${f.overridden ? '<strong>scenario override</strong>: ' : ''}${escapeHtml(f.source)}`,
       String(f.year),
     ]);
-  return table(['Figure', 'What', 'Value', 'Range (Monte Carlo)', 'Source', 'Year'], rows, new Set([2, 3]));
+  return table(['Figure', 'What', 'Value', 'Range', 'Source', 'Year'], rows, new Set([2, 3]), 'assumptions', ['17%', '21%', '12%', '11%', '33%', '6%']);
 }
 
 function workloadTables(a: TcoAnalysis): string {
