@@ -61,7 +61,8 @@ export function adminFte(servers: number, serversPerAdmin: number): number {
   return servers / serversPerAdmin;
 }
 
-function added(y: YearSizing, prev: YearSizing | undefined, r: RoleSizing): number {
+/** Servers of a role bought this year: the count now less the count a year ago. */
+function added(prev: YearSizing | undefined, r: RoleSizing): number {
   const before = prev?.roles.find((p) => p.role === r.role)?.servers ?? 0;
   return r.servers - before;
 }
@@ -93,7 +94,7 @@ export function stackCashflows(sizing: StackSizing, s: Scenario, f: FigureValues
     let bought_usd = 0;
     for (const r of y.roles) {
       const price = serverPrice_usd(s, f, r.withDrives, driveCapacity_tb, r.role) * (appliance ? f.appliance_hardware_premium : 1);
-      bought_usd += added(y, prev, r) * price;
+      bought_usd += added(prev, r) * price;
     }
     hardwareOwned_usd += bought_usd;
     if (s.financing === 'purchase') push(year, 'capital', appliance ? 'Appliance nodes' : 'Servers, NICs, optics, switch ports', 'upfront', bought_usd);
