@@ -101,11 +101,19 @@ function driveTable(a: TcoAnalysis): string {
 function yearlyTable(a: TcoAnalysis): string {
   const rows: string[][] = [];
   for (const s of a.point.stacks) {
+    const bands = a.monteCarlo.stacks.find((b) => b.id === s.id)!.years_usd;
     totalsByYear(s.lines, a.scenario.horizon_years).forEach((y, year) => {
-      rows.push([escapeHtml(stackLabel(a, s.id)), String(year + 1), ...CATEGORIES.map((c) => formatUsd(y[c])), formatUsd(CATEGORIES.reduce((t, c) => t + y[c], 0))]);
+      const band = bands[year]!;
+      rows.push([
+        escapeHtml(stackLabel(a, s.id)),
+        String(year + 1),
+        ...CATEGORIES.map((c) => formatUsd(y[c])),
+        formatUsd(CATEGORIES.reduce((t, c) => t + y[c], 0)),
+        `${formatUsd(band.p10)} – ${formatUsd(band.p90)}`,
+      ]);
     });
   }
-  return table(['Stack', 'Year', ...CATEGORIES.map((c) => escapeHtml(CATEGORY_LABELS[c])), 'Total'], rows, new Set([1, 2, 3, 4, 5, 6, 7, 8]));
+  return table(['Stack', 'Year', ...CATEGORIES.map((c) => escapeHtml(CATEGORY_LABELS[c])), 'Total', 'Total P10 – P90'], rows, new Set([1, 2, 3, 4, 5, 6, 7, 8, 9]));
 }
 
 function assumptionsTable(a: TcoAnalysis): string {

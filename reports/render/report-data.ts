@@ -78,6 +78,8 @@ export function tcoDocument(a: TcoAnalysis, anvilVersion: string): object {
         npv_usd: s.npv_usd,
         total_usd_band: bands.total_usd,
         npv_usd_band: bands.npv_usd,
+        category_usd_bands: bands.categories_usd,
+        year_usd_bands: bands.years_usd,
         by_year: totalsByYear(s.lines, a.scenario.horizon_years).map((y, year) => ({ year, ...Object.fromEntries(CATEGORIES.map((c) => [`${c}_usd`, y[c]])) })),
         cumulative_usd_by_month: Array.from(s.cumulative_usd),
         sizing: s.sizing.years.map((y) => ({

@@ -7,6 +7,7 @@
 import { quantileSorted } from 'simple-statistics';
 import { RandomStreams, type RandomStream } from '../../sim/core/random.js';
 import type { Catalogue } from './catalogue-schema.js';
+import { CATEGORIES, type Category } from './cashflow.js';
 import { evaluate } from './evaluate.js';
 import { REQUIRED_FIGURES, pointValues, type FigureId, type FigureValues } from './figures.js';
 import type { Scenario } from './scenario-schema.js';
@@ -29,6 +30,10 @@ export interface StackBands {
   readonly id: string;
   readonly total_usd: Band;
   readonly npv_usd: Band;
+  /** Cost over the horizon per category. */
+  readonly categories_usd: Readonly<Record<Category, Band>>;
+  /** Cost of each year of the horizon. */
+  readonly years_usd: readonly Band[];
 }
 
 export interface ComparisonBands {
@@ -67,6 +72,9 @@ export function monteCarlo(scenario: Scenario, catalogue: Catalogue, drives: Dri
   const stackIds = scenario.stacks.map((s) => s.id);
   const totals = stackIds.map(() => new Float64Array(samples));
   const npvs = stackIds.map(() => new Float64Array(samples));
+  const categories = stackIds.map(() => CATEGORIES.map(() => new Float64Array(samples)));
+  const years = stackIds.map(() => Array.from({ length: scenario.horizon_years }, () => new Float64Array(samples)));
+  const categoryIndex = new Map<Category, number>(CATEGORIES.map((c, k) => [c, k]));
   let comparisonIds: string[] = [];
   let savings: Float64Array[] = [];
   let npvSavings: Float64Array[] = [];
@@ -84,6 +92,12 @@ export function monteCarlo(scenario: Scenario, catalogue: Catalogue, drives: Dri
     e.stacks.forEach((s, k) => {
       totals[k]![i] = s.total_usd;
       npvs[k]![i] = s.npv_usd;
+      for (const l of s.lines) {
+        const byCategory = categories[k]![categoryIndex.get(l.category)!]!;
+        const byYear = years[k]![l.year]!;
+        byCategory[i] = byCategory[i]! + l.cost_usd;
+        byYear[i] = byYear[i]! + l.cost_usd;
+      }
     });
     e.comparisons.forEach((c, k) => {
       savings[k]![i] = c.savings_usd;
@@ -95,7 +109,13 @@ export function monteCarlo(scenario: Scenario, catalogue: Catalogue, drives: Dri
     samples,
     seed,
     uncertain,
-    stacks: stackIds.map((id, k) => ({ id, total_usd: band(totals[k]!), npv_usd: band(npvs[k]!) })),
+    stacks: stackIds.map((id, k) => ({
+      id,
+      total_usd: band(totals[k]!),
+      npv_usd: band(npvs[k]!),
+      categories_usd: Object.fromEntries(CATEGORIES.map((c, j) => [c, band(categories[k]![j]!)])) as Record<Category, Band>,
+      years_usd: years[k]!.map(band),
+    })),
     comparisons: comparisonIds.map((against, k) => ({
       against,
       savings_usd: band(savings[k]!),

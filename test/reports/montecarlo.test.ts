@@ -24,6 +24,9 @@ describe('Monte Carlo and sensitivity', () => {
     for (const st of a.stacks) {
       expect(st.total_usd.p10).toBeLessThan(st.total_usd.p50);
       expect(st.total_usd.p50).toBeLessThan(st.total_usd.p90);
+      // The yearly bands add up roughly to the total's P50 (medians do not add exactly).
+      const years = st.years_usd.reduce((t, b) => t + b.p50, 0);
+      expect(Math.abs(years - st.total_usd.p50) / st.total_usd.p50).toBeLessThan(0.05);
     }
   });
 
@@ -38,6 +41,13 @@ describe('Monte Carlo and sensitivity', () => {
       expect(mc.stacks[i]!.npv_usd.p50).toBe(st.npv_usd);
     });
     point.comparisons.forEach((cmp, i) => expect(mc.comparisons[i]!.savings_usd.p50).toBe(cmp.savings_usd));
+    // Every total, down to each category and year.
+    point.stacks.forEach((st, i) => {
+      const staff = st.lines.filter((l) => l.category === 'staff').reduce((t, l) => t + l.cost_usd, 0);
+      expect(mc.stacks[i]!.categories_usd.staff.p50).toBeCloseTo(staff, 6);
+      const year2 = st.lines.filter((l) => l.year === 2).reduce((t, l) => t + l.cost_usd, 0);
+      expect(mc.stacks[i]!.years_usd[2]!.p10).toBeCloseTo(year2, 6);
+    });
   });
 
   it('tornado: sorted by swing, and a dearer appliance subscription means smaller savings', () => {
