@@ -8,7 +8,7 @@ import { npvBandsChart } from '../charts/npv-bands.js';
 import { formatUsd } from '../charts/plot-svg.js';
 import { tornadoChart } from '../charts/tornado.js';
 import { CATEGORIES, CATEGORY_LABELS } from '../tco/cashflow.js';
-import { totalsByYear } from '../tco/finance.js';
+import { costByYearAndCategory_usd } from '../tco/finance.js';
 import { CONSTRAINTS } from '../tco/sizing.js';
 import type { TcoAnalysis } from '../tco/tco.js';
 import { serverConfig } from '../tco/scenario-schema.js';
@@ -102,7 +102,7 @@ function yearlyTable(a: TcoAnalysis): string {
   const rows: string[][] = [];
   for (const s of a.point.stacks) {
     const bands = a.monteCarlo.stacks.find((b) => b.id === s.id)!.years_usd;
-    totalsByYear(s.lines, a.scenario.horizon_years).forEach((y, year) => {
+    costByYearAndCategory_usd(s.lines, a.scenario.horizon_years).forEach((y, year) => {
       const band = bands[year]!;
       rows.push([
         escapeHtml(stackLabel(a, s.id)),

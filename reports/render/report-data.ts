@@ -3,7 +3,7 @@
  * rows, the machine-readable document written as tco.json, and the cash-flow rows of the Arrow table.
  */
 import { CATEGORIES, CATEGORY_LABELS, type Category } from '../tco/cashflow.js';
-import { discountFactor, totalsByYear } from '../tco/finance.js';
+import { discountFactor, costByYearAndCategory_usd } from '../tco/finance.js';
 import type { TcoAnalysis } from '../tco/tco.js';
 import { totalServers, type Constraint } from '../tco/sizing.js';
 
@@ -27,7 +27,7 @@ export function stackLabel(a: TcoAnalysis, id: string): string {
 export function categoryTotals(a: TcoAnalysis): { stack: string; category: Category; cost_usd: number }[] {
   const rows: { stack: string; category: Category; cost_usd: number }[] = [];
   for (const s of a.point.stacks) {
-    const years = totalsByYear(s.lines, a.scenario.horizon_years);
+    const years = costByYearAndCategory_usd(s.lines, a.scenario.horizon_years);
     for (const c of CATEGORIES) rows.push({ stack: s.id, category: c, cost_usd: years.reduce((t, y) => t + y[c], 0) });
   }
   return rows;
@@ -80,7 +80,7 @@ export function tcoDocument(a: TcoAnalysis, anvilVersion: string): object {
         npv_usd_band: bands.npv_usd,
         category_usd_bands: bands.categories_usd,
         year_usd_bands: bands.years_usd,
-        by_year: totalsByYear(s.lines, a.scenario.horizon_years).map((y, year) => ({ year, ...Object.fromEntries(CATEGORIES.map((c) => [`${c}_usd`, y[c]])) })),
+        by_year: costByYearAndCategory_usd(s.lines, a.scenario.horizon_years).map((y, year) => ({ year, ...Object.fromEntries(CATEGORIES.map((c) => [`${c}_usd`, y[c]])) })),
         cumulative_usd_by_month: Array.from(s.cumulative_usd),
         sizing: s.sizing.years.map((y) => ({
           year: y.year,

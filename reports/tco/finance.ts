@@ -44,7 +44,7 @@ export function breakEvenMonth(appliance: ArrayLike<number>, alternative: ArrayL
 }
 
 /** Sum of lines per year and category: `[year][category]`. */
-export function totalsByYear(lines: readonly CostLine[], horizon_years: number): Record<Category, number>[] {
+export function costByYearAndCategory_usd(lines: readonly CostLine[], horizon_years: number): Record<Category, number>[] {
   const years = Array.from({ length: horizon_years }, () => Object.fromEntries(CATEGORIES.map((c) => [c, 0])) as Record<Category, number>);
   for (const l of lines) years[l.year]![l.category] += l.cost_usd;
   return years;

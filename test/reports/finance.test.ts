@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { adminFte, leasePayment_usd, processorLicences, serverPrice_usd, stackCashflows, type CostLine } from '../../reports/tco/cashflow.js';
-import { breakEvenMonth, cumulativeByMonth_usd, presentValue_usd, totalsByYear } from '../../reports/tco/finance.js';
+import { breakEvenMonth, cumulativeByMonth_usd, presentValue_usd, costByYearAndCategory_usd } from '../../reports/tco/finance.js';
 import type { StackSizing } from '../../reports/tco/sizing.js';
 import { figures, reference } from './fixtures.js';
 
@@ -82,7 +82,7 @@ describe('TCO arithmetic on hand-computed cases', () => {
     expect(worker - bare).toBeCloseTo(4 * 4 * f.nvme_usd_per_tb, 9);
     // The database server differs only in memory (384 vs 512 GiB).
     expect(worker - db).toBeCloseTo(128 * f.ram_usd_per_gib, 9);
-    const byYear = totalsByYear(lines, 3);
+    const byYear = costByYearAndCategory_usd(lines, 3);
     expect(byYear[1]!.capital).toBe(0);
   });
 });
