@@ -92,6 +92,7 @@ export function tcoDocument(a: TcoAnalysis, anvilVersion: string): object {
     comparisons: a.point.comparisons.map((c) => ({ ...c, against_label: stackLabel(a, c.against), bands: a.monteCarlo.comparisons.find((b) => b.against === c.against) })),
     monte_carlo: { samples: a.monteCarlo.samples, seed: a.monteCarlo.seed, uncertain_figures: a.monteCarlo.uncertain },
     tornado: a.tornado,
+    tornadoes: a.tornadoes,
     category_labels: CATEGORY_LABELS,
   };
 }

@@ -35,7 +35,10 @@ export interface TcoAnalysis {
   readonly driveRuns: readonly DriveRun[];
   readonly point: Evaluation;
   readonly monteCarlo: MonteCarloResult;
+  /** The tornado against the closest alternative (the one with the lowest NPV), which the report draws. */
   readonly tornado: Tornado;
+  /** One tornado per alternative, in the scenario's order. */
+  readonly tornadoes: readonly Tornado[];
 }
 
 export interface TcoOptions {
@@ -91,8 +94,9 @@ export function analyse(scenarioFile: string, scenario: Scenario, options: TcoOp
   }
   const point = evaluate(scenario, figures, drives);
   const mc = monteCarlo(scenario, catalogue, drives, options.samples ?? scenario.monte_carlo_samples, scenario.seed);
-  // The tornado explains the closest call: the alternative with the lowest NPV.
+  // The drawn tornado explains the closest call: the alternative with the lowest NPV.
   const cheapest = point.stacks.filter((s) => s.id !== point.appliance).reduce((a, b) => (b.npv_usd < a.npv_usd ? b : a));
+  const tornadoes = point.comparisons.map((c) => tornado(scenario, catalogue, drives, c.against));
   return {
     scenarioFile,
     scenario,
@@ -103,7 +107,8 @@ export function analyse(scenarioFile: string, scenario: Scenario, options: TcoOp
     driveRuns: runs,
     point,
     monteCarlo: mc,
-    tornado: tornado(scenario, catalogue, drives, cheapest.id),
+    tornado: tornadoes.find((t) => t.against === cheapest.id)!,
+    tornadoes,
   };
 }
 
