@@ -14,6 +14,11 @@ function parseFormats(value: string): ReportFormat[] {
   return formats as ReportFormat[];
 }
 
+function parseSeed(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) > Number.MAX_SAFE_INTEGER) throw new InvalidArgumentError('a seed is a non-negative integer, e.g. --seed 42');
+  return Number(value);
+}
+
 function parseSamples(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 1_000_000) throw new InvalidArgumentError('samples is an integer from 1 to 1000000, e.g. --samples 10000');
   return Number(value);
@@ -23,6 +28,7 @@ export interface TcoCommandOptions {
   out: string;
   format: ReportFormat[];
   samples?: number;
+  seed?: number;
   cache: string;
 }
 
@@ -31,7 +37,7 @@ export async function tcoCommand(scenarioFile: string, opts: TcoCommandOptions, 
   const { analyseFile } = await import('./tco/tco.js');
   const { writeReport } = await import('./render/write-report.js');
   const { anvilVersion } = await import('../bench/package-root.js');
-  const analysis = analyseFile(scenarioFile, { cacheDir: opts.cache, ...(opts.samples ? { samples: opts.samples } : {}) });
+  const analysis = analyseFile(scenarioFile, { cacheDir: opts.cache, ...(opts.samples ? { samples: opts.samples } : {}), ...(opts.seed !== undefined ? { seed: opts.seed } : {}) });
   const written = writeReport(analysis, opts.out, opts.format, anvilVersion());
   out.write(`TCO report: ${written.html}\n`);
   if (written.pdf) out.write(`PDF: ${written.pdf}\n`);
@@ -48,6 +54,7 @@ export function registerTcoCommand(cli: Command): void {
     .option('--out <dir>', 'where the report goes', join('out', 'tco'))
     .option('--format <formats>', 'html, pdf or html,pdf (PDF needs headless Chromium)', parseFormats, ['html'] as ReportFormat[])
     .option('--samples <n>', 'Monte Carlo samples, instead of the scenario\'s', parseSamples)
+    .option('--seed <n>', 'seed of the model runs and Monte Carlo draws, instead of the scenario\'s', parseSeed)
     .option('--cache <dir>', 'cache of NVMe model results, keyed by a hash of their inputs', join('.anvil-cache', 'tco'))
     .addHelpText('after', () => scenarioHelp())
     .action(async (scenario: string, opts: TcoCommandOptions) => {

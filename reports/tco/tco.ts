@@ -48,6 +48,8 @@ export interface TcoOptions {
   readonly samples?: number;
   /** Catalogue folder, instead of the built-in one. */
   readonly catalogueDir?: string;
+  /** Seed of the model runs and Monte Carlo draws, instead of the scenario's. */
+  readonly seed?: number;
 }
 
 function resolveProfile(scenarioFile: string, nameOrPath: string): DeviceProfile {
@@ -113,5 +115,6 @@ export function analyse(scenarioFile: string, scenario: Scenario, options: TcoOp
 }
 
 export function analyseFile(scenarioFile: string, options: TcoOptions = {}): TcoAnalysis {
-  return analyse(scenarioFile, loadScenario(scenarioFile), options);
+  const scenario = loadScenario(scenarioFile);
+  return analyse(scenarioFile, options.seed === undefined ? scenario : { ...scenario, seed: options.seed }, options);
 }

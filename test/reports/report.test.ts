@@ -140,9 +140,12 @@ describe('anvil tco on the command line', () => {
     const missing = anvil(['tco', 'no-such-scenario.yaml']);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/^ANVIL_ERR_FILE_NOT_FOUND: cannot read scenario no-such-scenario.yaml/);
+    expect(anvil(['tco', REFERENCE, '--seed', '-1']).stderr).toMatch(/^ANVIL_ERR_USAGE: .*a seed is a non-negative integer/);
     const dir = tempDir('anvil-tco-');
-    const r = anvil(['tco', REFERENCE, '--out', dir, '--samples', '20', '--cache', cache]);
+    const r = anvil(['tco', REFERENCE, '--out', dir, '--samples', '20', '--seed', '7', '--cache', cache]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`TCO report: ${join(dir, 'tco.html')}`);
+    const doc = JSON.parse(readFileSync(join(dir, 'tco.json'), 'utf8')) as { monte_carlo: { seed: number; samples: number } };
+    expect(doc.monte_carlo).toMatchObject({ seed: 7, samples: 20 });
   });
 });
