@@ -23,7 +23,11 @@ export interface CumulativeOptions {
 
 /** Break-evens after month 0 are marked (from day one there is no crossing to mark), labels stepped apart. */
 export function cumulativeCostChart(data: readonly CumulativeDatum[], options: CumulativeOptions): string {
-  const marks = options.breakEvens.filter((b) => b.month > 0).map((b, i) => ({ ...b, dy: -12 - 14 * i }));
+  const marks = options.breakEvens
+    .filter((b) => b.month > 0)
+    .slice()
+    .sort((a, b) => a.month - b.month)
+    .map((b, i) => ({ ...b, dy: -14 - 18 * i }));
   return renderPlot({
     width: options.width ?? 760,
     height: 360,
@@ -35,7 +39,7 @@ export function cumulativeCostChart(data: readonly CumulativeDatum[], options: C
       Plot.line(data as CumulativeDatum[], { x: 'month', y: 'cumulative_usd', stroke: 'stack', strokeWidth: 2, curve: 'step-after' }),
       Plot.ruleX(marks, { x: 'month', stroke: '#888', strokeDasharray: '4,3' }),
       Plot.dot(marks, { x: 'month', y: 'cumulative_usd', r: 5, stroke: 'black', fill: 'white' }),
-      ...marks.map((m) => Plot.text([m], { x: 'month', y: 'cumulative_usd', text: (d: BreakEvenMark) => `break-even vs ${d.against}: month ${d.month}`, dy: m.dy, dx: 6, textAnchor: 'start', fontSize: 10 })),
+      ...marks.map((m) => Plot.text([m], { x: 'month', y: 'cumulative_usd', text: (d: BreakEvenMark) => `break-even vs ${d.against}: month ${d.month}`, dy: m.dy, dx: 6, textAnchor: 'start', fontSize: 10, fill: 'black', stroke: 'white', strokeWidth: 3, paintOrder: 'stroke' })),
     ],
   });
 }
