@@ -99,7 +99,7 @@ function add(a: Demand, b: Partial<Demand>): Demand {
   };
 }
 
-/** Applications' demand in year `g` growth factor; volumes kept in `copies` copies. */
+/** Applications' demand scaled by the year's `growth` factor; their volumes kept in `copies` copies. */
 function applicationDemand(s: Scenario, growth: number, copies: number): Demand {
   let d = zero();
   for (const a of s.applications) {
@@ -113,7 +113,7 @@ function applicationDemand(s: Scenario, growth: number, copies: number): Demand 
   return d;
 }
 
-/** Databases' demand on the servers that hold them: compute per instance, data per copy, drive IOPS, replica traffic. */
+/** Databases' demand (scaled by `growth`) on the servers that hold them: compute per instance, data per copy, drive IOPS, replica traffic. */
 function databaseDemand(kind: StackKind, s: Scenario, f: FigureValues, growth: number): Demand {
   let d = zero();
   for (const db of s.databases) {
