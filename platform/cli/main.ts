@@ -6,6 +6,7 @@ import { anvilVersion } from '../../bench/package-root.js';
 import { DEFAULT_PROFILE } from '../../bench/profiles.js';
 import { OUTPUT_FORMATS, runCommand } from './run-command.js';
 import type { OutputFormat } from '../../bench/results/fio-json.js';
+import { registerTcoCommand } from '../../reports/tco-command.js';
 
 function parseSeed(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) > Number.MAX_SAFE_INTEGER) throw new InvalidArgumentError('a seed is a non-negative integer, e.g. --seed 42');
@@ -59,6 +60,8 @@ function program(): Command {
       const { devicesCommand } = await import('./catalog-commands.js');
       devicesCommand();
     });
+
+  registerTcoCommand(cli);
 
   return cli;
 }
