@@ -38,6 +38,8 @@ export interface FioJob {
   readonly error: number;
   /** Set in client/server mode: which server ran the job. */
   readonly hostname?: string;
+  /** Set in client/server mode: the server's port. */
+  readonly port?: number;
   readonly 'job options'?: Readonly<Record<string, string>>;
   readonly read: FioDirection;
   readonly write: FioDirection;

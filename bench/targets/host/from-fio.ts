@@ -2,7 +2,8 @@
  * fio's results as a `RunMeasurement`, so a host run is written by the same Arrow and text writers as a
  * model run. Nothing is re-estimated: histograms are fio's own buckets (json+ `bins`, the same 64 per
  * power of two as the model's), counts, bytes, min, max, mean and standard deviation are fio's figures,
- * and the interval series comes from fio's per-interval histogram and latency logs.
+ * and the interval series comes from fio's per-interval histogram and latency logs. Where the logs do
+ * not add up to fio's totals (fio 3.33's client/server mode), the series is one row for the window.
  */
 import { BUCKETS, FIO_DEFAULT_PERCENTILES, LatencyHistogram, bucketOf, bucketValue } from '../../../sim/measure/latency-histogram.js';
 import { DirectionRecorder, JobRecorder, type IntervalRow } from '../../../sim/measure/job-recorder.js';
@@ -153,8 +154,14 @@ function fillIntervals(recorder: ReportedJob, threads: readonly ThreadLogs[], in
       rest.bytes -= slot.bytes;
     }
     const restIos = rest.counts.reduce((a, b) => a + b, 0);
-    const consistent = rest.counts.every((n) => n >= 0);
-    if (consistent && (restIos > 0 || d.intervals.length === 0) && recorder.windowEnd_ns > end_ns) {
+    if (!rest.counts.every((n) => n >= 0)) {
+      // The logs hold more in some bucket than fio's totals: fio 3.33's client/server mode sends
+      // histogram logs that do not add up. Rather than a wrong series, one exact row for the window.
+      d.intervals.length = 0;
+      d.intervals.push(intervalRow(recorder.windowEnd_ns, recorder.windowEnd_ns, d.clat.counts, d.io_bytes, d.clat.mean_ns));
+      continue;
+    }
+    if ((restIos > 0 || d.intervals.length === 0) && recorder.windowEnd_ns > end_ns) {
       const lastMean = lastLoggedMean(threads, direction, recorder.windowEnd_ns / 1e6, interval_ms);
       d.intervals.push(intervalRow(recorder.windowEnd_ns, recorder.windowEnd_ns - end_ns, rest.counts, rest.bytes, d.intervals.length === 0 ? d.clat.mean_ns : lastMean));
     }

@@ -69,16 +69,17 @@ export interface ThreadLogs {
 
 /**
  * Reads the logs fio wrote under `dir` with prefix `prefix`, one entry per thread in fio's numbering
- * (`PREFIX_clat_hist.N.log`, `PREFIX_clat.N.log`, N from 1). In client/server mode fio names the files
- * it receives `HOST.PREFIX_...`: `host` selects those.
+ * (`PREFIX_clat_hist.N.log`, `PREFIX_clat.N.log`, N from 1). In client/server mode the client writes the
+ * logs each server sends with the server's address appended (`PREFIX_clat_hist.N.log.HOST`): `host`
+ * selects those.
  */
 export function readThreadLogs(dir: string, prefix: string, host?: string): ThreadLogs[] {
-  const lead = host === undefined ? prefix : `${host}.${prefix}`;
+  const suffix = host === undefined ? '' : `.${host}`;
   const threads: ThreadLogs[] = [];
   const names = readdirSync(dir);
   for (let n = 1; ; n++) {
-    const hist = `${lead}_clat_hist.${n}.log`;
-    const clat = `${lead}_clat.${n}.log`;
+    const hist = `${prefix}_clat_hist.${n}.log${suffix}`;
+    const clat = `${prefix}_clat.${n}.log${suffix}`;
     if (!names.includes(hist) && !names.includes(clat)) break;
     threads.push({
       histogram: names.includes(hist) ? parseHistogramLog(readFileSync(join(dir, hist), 'utf8'), hist) : [],
