@@ -5,6 +5,7 @@ import { AnvilError, isAnvilError } from '../errors.js';
 import { anvilVersion } from '../../bench/package-root.js';
 import { DEFAULT_PROFILE } from '../../bench/profiles.js';
 import { OUTPUT_FORMATS, runCommand } from './run-command.js';
+import { registerNetCommands } from './net-command.js';
 import type { OutputFormat } from '../../bench/results/fio-json.js';
 
 function parseSeed(value: string): number {
@@ -58,6 +59,8 @@ function program(): Command {
       const { startCommand } = await import('./start-command.js');
       await startCommand(opts);
     });
+
+  registerNetCommands(cli);
 
   cli
     .command('profiles')

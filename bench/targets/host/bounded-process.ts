@@ -29,6 +29,11 @@ export function wasInterrupted(): boolean {
   return interrupted;
 }
 
+/** Forgets an earlier Ctrl-C: called as a run starts. */
+export function resetInterrupted(): void {
+  interrupted = false;
+}
+
 export function throwIfInterrupted(what: string): void {
   if (interrupted) {
     interrupted = false;

@@ -7,7 +7,7 @@ import { hostname, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { AnvilError } from '../../../platform/errors.js';
 import type { RunMeasurement } from '../../results/measurement.js';
-import { runBounded, throwIfInterrupted } from './bounded-process.js';
+import { resetInterrupted, runBounded, throwIfInterrupted } from './bounded-process.js';
 import { findFio } from './fio-binary.js';
 import { documentJobs, parseFioDocument, type FioDocument } from './fio-document.js';
 import { measurementFromFio } from './from-fio.js';
@@ -72,6 +72,7 @@ export function checkWritable(path: string): { created: boolean } {
 /** Runs the job file with fio on this machine. Nothing is left behind but fio's data file on success. */
 export async function runOnHost(options: HostRunOptions): Promise<HostRun> {
   const fio = findFio();
+  resetInterrupted();
   const fresh = options.filename !== undefined ? checkWritable(options.filename) : { created: false };
   const work = mkdtempSync(join(tmpdir(), 'anvil-host-'));
   let ok = false;

@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import { AnvilError } from '../../../platform/errors.js';
 import type { IntervalRow } from '../../../sim/measure/job-recorder.js';
 import type { RunMeasurement } from '../../results/measurement.js';
-import { runBounded, throwIfInterrupted } from './bounded-process.js';
+import { resetInterrupted, runBounded, throwIfInterrupted } from './bounded-process.js';
 import { findFio } from './fio-binary.js';
 import { ALL_CLIENTS, documentJobs, parseFioDocument, type FioDirection, type FioDocument, type FioJob } from './fio-document.js';
 import { measurementFromFio } from './from-fio.js';
@@ -87,6 +87,7 @@ export interface HostsRunOptions {
 /** Runs the job file on every server at once through one fio client. */
 export async function runOnHosts(options: HostsRunOptions): Promise<HostsRun> {
   const fio = findFio();
+  resetInterrupted();
   await Promise.all(options.servers.map((s) => checkServer(s)));
   const work = mkdtempSync(join(tmpdir(), 'anvil-host-'));
   try {

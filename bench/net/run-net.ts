@@ -1,0 +1,54 @@
+/**
+ * `anvil net run`: builds the namespaces, measures round-trip time and then iperf3 throughput, and
+ * removes everything it created whatever happens (an error, a tool missing, Ctrl-C).
+ */
+import { AnvilError } from '../../platform/errors.js';
+import { resetInterrupted, throwIfInterrupted } from '../targets/host/bounded-process.js';
+import { findIperf3, measureThroughput, type ThroughputResult } from './iperf3.js';
+import { NetLab, type Endpoint } from './lab.js';
+import { measureRtt, type RttResult } from './rtt.js';
+import type { NetRunSpec } from './spec.js';
+
+export interface NetMeasurement {
+  readonly spec: NetRunSpec & { rate_bps?: number; udpBitrate_bps: number };
+  readonly lab: { readonly id: string; readonly topology: 'veth-pair' | 'bridge'; readonly endpoints: readonly Endpoint[] };
+  readonly rtt?: RttResult;
+  readonly throughput: readonly ThroughputResult[];
+}
+
+/** Fails unless this process may create network namespaces. */
+export function requireRoot(): void {
+  if (typeof process.getuid === 'function' && process.getuid() !== 0) {
+    throw new AnvilError('ANVIL_ERR_NOT_ROOT', 'anvil net run creates network namespaces, veth pairs and tc limits, which needs root; run it with sudo');
+  }
+}
+
+export async function runNet(spec: NetMeasurement['spec'], hooks: { onLab?: (lab: NetLab) => void } = {}): Promise<NetMeasurement> {
+  requireRoot();
+  findIperf3();
+  resetInterrupted();
+  const lab = new NetLab({ endpoints: spec.endpoints, ...(spec.rate_bps !== undefined ? { rate_bps: spec.rate_bps } : {}) });
+  hooks.onLab?.(lab);
+  // Ctrl-C while no child runs would end the process before the namespaces are removed: note it, stop at the next step.
+  let interrupted = false;
+  const onSigint = () => (interrupted = true);
+  process.on('SIGINT', onSigint);
+  const step = () => {
+    throwIfInterrupted('anvil net run');
+    if (interrupted) throw new AnvilError('ANVIL_ERR_INTERRUPTED', 'anvil net run was interrupted; everything it created has been removed');
+  };
+  try {
+    await lab.create();
+    step();
+    const [server, client] = lab.endpoints as [Endpoint, Endpoint];
+    const rtt = spec.pings > 0 ? await measureRtt(lab, client, server, spec.pings) : undefined;
+    step();
+    const throughput = await measureThroughput(lab, spec);
+    step();
+    return { spec, lab: { id: lab.id, topology: lab.bridgeNamespace ? 'bridge' : 'veth-pair', endpoints: lab.endpoints }, ...(rtt ? { rtt } : {}), throughput };
+  } finally {
+    const failures = await lab.destroy();
+    process.off('SIGINT', onSigint);
+    if (failures.length > 0) process.stderr.write(`anvil: could not remove ${failures.join('; ')}; remove them with \`ip netns del NAME\`\n`);
+  }
+}
