@@ -41,6 +41,7 @@ export const ERRORS = {
   ANVIL_ERR_NOT_ROOT: { code: 'ANVIL_ERR_NOT_ROOT', status: 403, summary: 'the command creates network namespaces or reads devices and needs root' },
   ANVIL_ERR_NET_SETUP: { code: 'ANVIL_ERR_NET_SETUP', status: 500, summary: 'creating a network namespace, veth pair, bridge or tc limit failed' },
   ANVIL_ERR_NET_SPEC: { code: 'ANVIL_ERR_NET_SPEC', status: 400, summary: 'a network test option (endpoints, protocol, rate, duration) is invalid' },
+  ANVIL_ERR_HOST_TOOL_MISSING: { code: 'ANVIL_ERR_HOST_TOOL_MISSING', status: 424, summary: 'a host tool Anvil runs (lsblk, ip, tc, ping) is not installed' },
   ANVIL_ERR_CALIBRATION: { code: 'ANVIL_ERR_CALIBRATION', status: 422, summary: 'a calibration sweep gave measurements no profile can be fitted to' },
 } as const satisfies Record<string, ErrorSpec>;
 

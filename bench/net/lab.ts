@@ -33,7 +33,7 @@ const STEP_TIMEOUT_MS = 10_000;
 export async function netCommand(args: readonly string[]): Promise<string> {
   const [command, ...rest] = args;
   const r = await runBounded(command!, rest, { timeout_ms: STEP_TIMEOUT_MS, label: command! }).catch((e: NodeJS.ErrnoException) => {
-    if (e.code === 'ENOENT') throw new AnvilError('ANVIL_ERR_NET_SETUP', `${command} is not installed; install iproute2 (apt-get install iproute2)`);
+    if (e.code === 'ENOENT') throw new AnvilError('ANVIL_ERR_HOST_TOOL_MISSING', `${command} is not installed; install it with \`apt-get install iproute2\``);
     throw e;
   });
   if (r.code !== 0) throw new AnvilError('ANVIL_ERR_NET_SETUP', `\`${args.join(' ')}\` failed: ${r.stderr.trim() || `exit ${r.code}`}`);

@@ -23,7 +23,7 @@ export function parsePingTimes(text: string): number[] {
 /** `count` echoes 10 ms apart from `from` to `to`. */
 export async function measureRtt(lab: NetLab, from: Endpoint, to: Endpoint, count: number): Promise<RttResult> {
   const ping = which('ping');
-  if (!ping) throw new AnvilError('ANVIL_ERR_NET_SETUP', 'ping is not installed; install it with `apt-get install iputils-ping`');
+  if (!ping) throw new AnvilError('ANVIL_ERR_HOST_TOOL_MISSING', 'ping is not installed; install it with `apt-get install iputils-ping`');
   const [cmd, args] = lab.inside(from, [ping, '-n', '-c', `${count}`, '-i', '0.01', '-W', '1', to.ip]);
   const r = await runBounded(cmd, args, { timeout_ms: count * 10 + 10_000, label: 'ping' });
   const times = parsePingTimes(r.stdout);

@@ -6,6 +6,7 @@ import { anvilVersion } from '../../bench/package-root.js';
 import { DEFAULT_PROFILE } from '../../bench/profiles.js';
 import { OUTPUT_FORMATS, runCommand } from './run-command.js';
 import { registerNetCommands } from './net-command.js';
+import { registerHostCommands } from './host-commands.js';
 import type { OutputFormat } from '../../bench/results/fio-json.js';
 
 function parseSeed(value: string): number {
@@ -61,6 +62,7 @@ function program(): Command {
     });
 
   registerNetCommands(cli);
+  registerHostCommands(cli);
 
   cli
     .command('profiles')
