@@ -3,7 +3,7 @@
  * and Arrow tables in the style of the storage results: `net_intervals.arrow` (one row per interval and
  * client: bits per second, bytes, retransmits) and `rtt_histogram.arrow` (fio's latency buckets).
  */
-import { Field, RecordBatch, Schema, Table, Utf8, makeVector, tableToIPC, vectorFromArray } from 'apache-arrow';
+import { columnTableIpc, type ColumnSpec } from '../results/column-table.js';
 import { FIO_DEFAULT_PERCENTILES, BUCKETS, bucketLow, bucketValue, bucketWidth } from '../../sim/measure/latency-histogram.js';
 import { percentileKey } from '../results/fio-json.js';
 import { RESULT_SCHEMA_VERSION } from '../results/arrow-tables.js';
@@ -57,8 +57,6 @@ export function netText(m: NetMeasurement): string {
   return lines.join('\n') + '\n';
 }
 
-type Column = { name: string; doc: string; values: (number | string)[]; utf8?: boolean };
-
 export function netArrowTables(m: NetMeasurement, meta: { version: string }): Map<string, Uint8Array> {
   const metadata = new Map([
     ['anvil_schema_version', `${RESULT_SCHEMA_VERSION}`],
@@ -69,7 +67,7 @@ export function netArrowTables(m: NetMeasurement, meta: { version: string }): Ma
     ['rate_bps', `${m.spec.rate_bps ?? 0}`],
   ]);
   const rows = m.throughput.flatMap((t) => t.rows);
-  const intervals: Column[] = [
+  const intervals: ColumnSpec[] = [
     { name: 'endpoint', doc: 'client endpoint index (the server is endpoint 0)', values: rows.map((r) => r.endpoint) },
     { name: 'time_ns', doc: 'end of the interval, ns since the test began', values: rows.map((r) => r.time_ns) },
     { name: 'interval_ns', doc: 'length of the interval, ns', values: rows.map((r) => r.interval_ns) },
@@ -80,20 +78,14 @@ export function netArrowTables(m: NetMeasurement, meta: { version: string }): Ma
   ];
   const h = m.rtt?.histogram;
   const buckets = h ? Array.from({ length: BUCKETS }, (_, i) => i).filter((i) => h.counts[i]! > 0) : [];
-  const rtt: Column[] = [
+  const rtt: ColumnSpec[] = [
     { name: 'bucket_low_ns', doc: 'lowest round-trip time in the bucket, ns', values: buckets.map(bucketLow) },
     { name: 'bucket_high_ns', doc: 'first round-trip time above the bucket, ns', values: buckets.map((i) => bucketLow(i) + bucketWidth(i)) },
     { name: 'bucket_value_ns', doc: "the bucket's value as fio reports bins (midpoint), ns", values: buckets.map(bucketValue) },
     { name: 'count', doc: 'round trips whose time fell in the bucket', values: buckets.map((i) => h!.counts[i]!) },
   ];
   return new Map([
-    ['net_intervals.arrow', toIpc(intervals, metadata)],
-    ['rtt_histogram.arrow', toIpc(rtt, metadata)],
+    ['net_intervals.arrow', columnTableIpc(intervals, metadata)],
+    ['rtt_histogram.arrow', columnTableIpc(rtt, metadata)],
   ]);
-}
-
-function toIpc(cols: Column[], metadata: Map<string, string>): Uint8Array {
-  const plain = new Table(Object.fromEntries(cols.map((c) => [c.name, c.utf8 ? vectorFromArray(c.values as string[], new Utf8()) : makeVector(Float64Array.from(c.values as number[]))])));
-  const schema = new Schema(plain.schema.fields.map((f, i) => new Field(f.name, f.type, false, new Map([['description', cols[i]!.doc]]))), metadata);
-  return tableToIPC(new Table(schema, plain.batches.map((b) => new RecordBatch(schema, b.data))), 'file');
 }

@@ -7,6 +7,7 @@ import { DEFAULT_PROFILE } from '../../bench/profiles.js';
 import { OUTPUT_FORMATS, runCommand } from './run-command.js';
 import { registerNetCommands } from './net-command.js';
 import { registerHostCommands } from './host-commands.js';
+import { registerCalibrateCommands } from './calibrate-commands.js';
 import type { OutputFormat } from '../../bench/results/fio-json.js';
 
 function parseSeed(value: string): number {
@@ -63,6 +64,7 @@ function program(): Command {
 
   registerNetCommands(cli);
   registerHostCommands(cli);
+  registerCalibrateCommands(cli);
 
   cli
     .command('profiles')
