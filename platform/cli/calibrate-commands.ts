@@ -56,7 +56,7 @@ export function registerCalibrateCommands(cli: Command): void {
     .requiredOption('--filename <path>', 'file or block device the host runs do I/O on')
     .option('--seed <n>', 'seed of the model runs', (v) => Number(v), 1)
     .addOption(new Option('--output-format <format>', 'stdout format').choices(['normal', 'json']).default('normal'))
-    .option('--out <dir>', 'also write validation.json and validation.arrow here')
+    .option('--out <dir>', 'also write validation.json, validation.arrow and validation.html (Plot charts) here')
     .action(async (profile: string, jobfiles: string[], opts: ValidateOptions) => {
       await validateCommand(profile, jobfiles, opts);
     });
@@ -95,6 +95,8 @@ export async function validateCommand(profileName: string, jobFiles: readonly st
       mkdirSync(opts.out, { recursive: true });
       writeFileSync(join(opts.out, 'validation.json'), JSON.stringify(doc, null, 2) + '\n');
       writeFileSync(join(opts.out, 'validation.arrow'), validationArrow(rows, { version, profile: profile.path, filename: opts.filename, seed: opts.seed }));
+      const { validationHtml } = await import('../../bench/calibrate/validation-html.js');
+      writeFileSync(join(opts.out, 'validation.html'), validationHtml(rows, { profile: profile.path, filename: opts.filename, version }));
     } catch (e) {
       throw new AnvilError('ANVIL_ERR_OUTPUT', `cannot write results to ${opts.out}: ${(e as Error).message}`);
     }

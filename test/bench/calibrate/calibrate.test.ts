@@ -100,5 +100,6 @@ describe('anvil calibrate and validate on this host', () => {
     expect(table).toMatch(/held-out\.fio\s+read/);
     const arrow = pl.readIPC(readFileSync(join(dir, 'val', 'validation.arrow')));
     expect(arrow.getColumn('measured_iops').toArray()).toEqual([rows[0]!.measured_iops]);
+    expect(readFileSync(join(dir, 'val', 'validation.html'), 'utf8')).toMatch(/<svg[^>]*class="plot/);
   });
 });
