@@ -39,6 +39,7 @@ export async function anvilRun(
       ...(options.out ? { out: options.out } : {}),
       ...(options.filename !== undefined ? { filename: options.filename } : {}),
       ...(options.hosts ? { hosts: options.hosts } : {}),
+      ...(options.timeout !== undefined ? { timeout: options.timeout } : {}),
     },
     { stdout: { write: (t: string) => (stdout += t) }, stderr: err },
   );

@@ -79,6 +79,14 @@ describe('anvil run --target host', () => {
     expect(readdirSync(join(scratch, 'tmp')).filter((n) => n.startsWith('anvil-host-'))).toEqual([]);
   });
 
+  needFio('stops fio at its time bound and removes what it created', async () => {
+    const data = join(scratch, 'slow.bin');
+    const slow = JOB.replace('runtime=1', 'runtime=30');
+    await expect(anvilRun(slow, { target: 'host', filename: data, timeout: 1 })).rejects.toMatchObject({ code: 'ANVIL_ERR_TIMEOUT', message: expect.stringMatching(/fio ran past its bound of 1 s/) });
+    expect(existsSync(data)).toBe(false);
+    expect(readdirSync(join(scratch, 'tmp')).filter((n) => n.startsWith('anvil-host-'))).toEqual([]);
+  });
+
   it('refuses a path it cannot write, naming the path and what to do', async () => {
     await expect(anvilRun(JOB, { target: 'host', filename: join(scratch, 'missing', 'x.bin') })).rejects.toThrow(/folder .*missing does not exist/);
     await expect(anvilRun(JOB, { target: 'host', filename: scratch })).rejects.toThrow(/is a directory/);
