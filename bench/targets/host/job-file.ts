@@ -25,7 +25,8 @@ function stripComment(line: string): string {
 /** The additions as job-file lines. */
 export function additionLines(a: JobAdditions): string[] {
   const lines = ['; added by anvil run --target host'];
-  if (a.filename !== undefined) lines.push(`filename=${a.filename}`);
+  // fio separates several files with ':'; a colon inside one path is written '\:'.
+  if (a.filename !== undefined) lines.push(`filename=${a.filename.replace(/:/g, '\\:')}`);
   lines.push(`write_hist_log=${a.logPrefix}`, `log_hist_msec=${a.interval_ms}`, 'log_hist_coarseness=0');
   lines.push(`write_lat_log=${a.logPrefix}`, `log_avg_msec=${a.interval_ms}`);
   return lines;

@@ -125,6 +125,10 @@ describe('the job file fio gets', () => {
     expect(out).toContain('rw=read\n');
   });
 
+  it('escapes colons in --filename, which fio would read as several files', () => {
+    expect(withAdditions('[a]\n', { filename: '/dev/disk/by-path/pci-0000:3b:00.0-nvme-1', logPrefix: '/w/anvil', interval_ms: 10 })).toContain('filename=/dev/disk/by-path/pci-0000\\:3b\\:00.0-nvme-1\n');
+  });
+
   it('bounds the run by the jobs\' ramp and runtime, summed over sections', () => {
     expect(runHorizon_ns('[global]\nruntime=2\n[a]\n[b]\nruntime=500ms\nramp_time=1\n')).toBe(2e9 + 1.5e9);
     expect(runHorizon_ns('[a]\nsize=1g\n')).toBe(Infinity);
