@@ -40,9 +40,12 @@ export async function netCommand(args: readonly string[]): Promise<string> {
   return r.stdout;
 }
 
-/** tbf's bucket: at least 64 KiB (a GSO segment) and 4 ms at the rate, so the limit, not the bucket, decides. */
+/**
+ * tbf's bucket: at least 64 KiB (a GSO segment) and 10 ms at the rate, so that a sender delayed by a
+ * busy CPU for a few milliseconds does not lose its tokens: the limit, not the bucket, decides the rate.
+ */
 export function tbfBurst_bytes(rate_bps: number): number {
-  return Math.max(65536, Math.ceil((rate_bps / 8) * 0.004));
+  return Math.max(65536, Math.ceil((rate_bps / 8) * 0.01));
 }
 
 export class NetLab {

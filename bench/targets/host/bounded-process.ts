@@ -3,7 +3,9 @@
  * through here, so none can outlive its bound, and Ctrl-C stops the child, lets the caller clean up,
  * and then reports ANVIL_ERR_INTERRUPTED.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { accessSync, constants, statSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import { AnvilError } from '../../../platform/errors.js';
 
 export interface BoundedResult {
@@ -111,9 +113,17 @@ export function startBackground(command: string, args: readonly string[], option
   };
 }
 
-/** The path of `command` on PATH, or undefined. */
+/** The path of `command` on PATH (an executable file), or undefined. */
 export function which(command: string): string | undefined {
-  const r = spawnSync('sh', ['-c', `command -v ${command}`], { encoding: 'utf8', timeout: 5000 });
-  const path = r.stdout.trim();
-  return r.status === 0 && path !== '' ? path : undefined;
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    if (dir === '') continue;
+    const path = join(dir, command);
+    try {
+      accessSync(path, constants.X_OK);
+      if (statSync(path).isFile()) return path;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
 }

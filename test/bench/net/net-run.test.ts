@@ -63,8 +63,8 @@ describe('network results from real tool output', () => {
       expect(err.code).toBe('ANVIL_ERR_NET_SPEC');
       expect(err.details.map((d) => d.split(':')[0])).toEqual(expect.arrayContaining(['endpoints', 'protocol', 'parallel', 'rate']));
     }
-    expect(tbfBurst_bytes(100e6)).toBe(65536);
-    expect(tbfBurst_bytes(10e9)).toBe(5e6);
+    expect(tbfBurst_bytes(10e6)).toBe(65536);
+    expect(tbfBurst_bytes(10e9)).toBe(12.5e6);
   });
 });
 
@@ -124,6 +124,15 @@ describe('anvil net run', () => {
     expect(stderr).toMatch(/ANVIL_ERR_INTERRUPTED: .*removed/);
     expect(await labNamespaces()).toEqual(before);
     expect(spawnSync('pgrep', ['-f', 'iperf3 -s -1 --forceflush']).status).toBe(1);
+  });
+
+  needNet('says how to install iperf3 when it is missing, before creating anything', async () => {
+    const before = await labNamespaces();
+    // A PATH with ip (/usr/sbin) but without iperf3 (/usr/bin).
+    const r = spawnSync(process.execPath, [BIN, 'net', 'run', '--duration', '1'], { encoding: 'utf8', env: { ...process.env, PATH: '/usr/sbin:/sbin' } });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^ANVIL_ERR_IPERF_MISSING: .*apt-get install iperf3/);
+    expect(await labNamespaces()).toEqual(before);
   });
 
   needNet('refuses to run without root, saying to use sudo', () => {
