@@ -47,6 +47,10 @@ async function run({ quick, log }: SectionOptions): Promise<Row[]> {
       out.push({ name: `${label}: mean latency error`, value: r.clat_mean_error_pct, unit: '%' });
       out.push({ name: `${label}: p99 latency error`, value: r.clat_p99_error_pct, unit: '%' });
     }
+    const heldOut = rows.filter((r) => !r.job.startsWith('randread-4k-qd1'));
+    const meanAbs = (f: (r: (typeof rows)[number]) => number) => heldOut.reduce((a, r) => a + Math.abs(f(r)), 0) / Math.max(1, heldOut.length);
+    out.push({ name: 'held-out jobs: mean |IOPS error|', value: meanAbs((r) => r.iops_error_pct), unit: '%', note: `${heldOut.length} job directions at depths the sweep did not use, and a mix` });
+    out.push({ name: 'held-out jobs: mean |p99 latency error|', value: meanAbs((r) => r.clat_p99_error_pct), unit: '%' });
     // The host's own repeatability: the same QD1 job twice. No model can be more accurate than this.
     const [first, again] = ['randread-4k-qd1', 'randread-4k-qd1-again'].map((n) => rows.find((r) => r.job === n)!);
     if (first && again) out.push({ name: 'host repeatability: QD1 IOPS, run 2 vs run 1', value: ((again.measured_iops - first.measured_iops) / first.measured_iops) * 100, unit: '%', note: 'the noise floor of any comparison on this machine' });
