@@ -10,6 +10,7 @@ import { DirectionRecorder, JobRecorder, type IntervalRow } from '../../../sim/m
 import type { WorkloadSpec } from '../../../sim/workload/spec.js';
 import { parseDuration, parseSize } from '../../../sim/core/units.js';
 import type { JobMeasurement, RunMeasurement } from '../../results/measurement.js';
+import { percentileKey } from '../../results/fio-json.js';
 import type { FioDirection, FioJob, FioLatencyStats } from './fio-document.js';
 import type { ThreadLogs } from './interval-logs.js';
 
@@ -17,10 +18,15 @@ import type { ThreadLogs } from './interval-logs.js';
 export class ReportedHistogram extends LatencyHistogram {
   private reportedMean_ns = 0;
   private reportedStddev_ns = 0;
+  /** fio's own percentiles, used when there are no bins (fio's plain json). */
+  private reportedPercentiles: Readonly<Record<string, number>> = {};
+  private hasBins = false;
 
   static from(stats: FioLatencyStats): ReportedHistogram {
     const h = new ReportedHistogram();
     if (stats.bins) for (const [value, count] of Object.entries(stats.bins)) h.counts[bucketOf(Number(value))]! += count;
+    h.hasBins = stats.bins !== undefined && Object.keys(stats.bins).length > 0;
+    h.reportedPercentiles = stats.percentile ?? {};
     h.n = stats.N;
     h.min_ns = stats.N > 0 ? stats.min : Infinity;
     h.max_ns = stats.max;
@@ -35,6 +41,12 @@ export class ReportedHistogram extends LatencyHistogram {
 
   override get stddev_ns(): number {
     return this.reportedStddev_ns;
+  }
+
+  /** From the bins (json+), as fio computes it; without bins, fio's printed value where it printed one. */
+  override percentile(p: number): number {
+    if (this.hasBins || this.n === 0) return super.percentile(p);
+    return this.reportedPercentiles[percentileKey(p)] ?? 0;
   }
 }
 

@@ -67,6 +67,15 @@ describe('fio json+ to a measurement', () => {
     });
   }
 
+  it('keeps fio\'s printed percentiles for plain json, which has no bins', () => {
+    const { document, run } = loadFixture('randrw-json');
+    const fio = documentJobs(document)[0]!.read;
+    const d = run.jobs[0]!.recorder.read;
+    expect(d.total_ios).toBe(fio.total_ios);
+    for (const [p, value] of Object.entries(fio.clat_ns.percentile!)) expect(d.clat.percentile(Number(p))).toBe(value);
+    expect([d.clat.mean_ns, d.clat.max_ns]).toEqual([fio.clat_ns.mean, fio.clat_ns.max]);
+  });
+
   it('takes the per-interval mean from fio\'s averaged latency log where one thread logged it', () => {
     const { run, dir } = loadFixture('randrw-jsonplus');
     const text = readFileSync(`${dir}/anvil_clat.1.log`, 'utf8');
