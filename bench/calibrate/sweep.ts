@@ -46,6 +46,8 @@ export interface SweepOptions {
   readonly size_bytes: number;
   /** Measured time per job, s (after a ramp of a quarter of it). */
   readonly runtime_s: number;
+  /** Runs per job; the run with the median IOPS is kept (a noisy machine's outliers do not set the fit). */
+  readonly repeat?: number;
   readonly log?: (message: string) => void;
 }
 
@@ -89,10 +91,22 @@ export function pointsOf(job: SweepJob, run: RunMeasurement): SweepPoint[] {
 export async function runSweep(o: SweepOptions): Promise<SweepPoint[]> {
   const points: SweepPoint[] = [];
   const jobs = sweepJobs();
+  const repeat = Math.max(1, Math.floor(o.repeat ?? 1));
   for (const [i, job] of jobs.entries()) {
-    o.log?.(`calibrate ${i + 1}/${jobs.length}: ${job.name}`);
-    const run = await runOnHost({ jobFile: job.name, text: sweepJobText(job, o), filename: o.filename });
-    points.push(...pointsOf(job, run.measurement));
+    const runs: SweepPoint[][] = [];
+    for (let r = 0; r < repeat; r++) {
+      o.log?.(`calibrate ${i + 1}/${jobs.length}: ${job.name}${repeat > 1 ? ` (run ${r + 1}/${repeat})` : ''}`);
+      const run = await runOnHost({ jobFile: job.name, text: sweepJobText(job, o), filename: o.filename });
+      runs.push(pointsOf(job, run.measurement));
+    }
+    points.push(...medianRun(runs));
   }
   return points;
+}
+
+/** Of several runs of one job, the one whose total IOPS is the median (the lower middle for even counts). */
+export function medianRun(runs: readonly SweepPoint[][]): SweepPoint[] {
+  const total = (points: readonly SweepPoint[]) => points.reduce((a, p) => a + p.iops, 0);
+  const sorted = [...runs].sort((a, b) => total(a) - total(b));
+  return sorted[Math.floor((sorted.length - 1) / 2)] ?? [];
 }

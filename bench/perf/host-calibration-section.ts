@@ -34,7 +34,8 @@ async function run({ quick, log }: SectionOptions): Promise<Row[]> {
     const runtime_s = quick ? 0.3 : 1;
     const size_bytes = 256 << 20;
     const filename = join(work, 'data.bin');
-    const points = await runSweep({ filename, size_bytes, runtime_s, log });
+    const repeat = quick ? 1 : 3;
+    const points = await runSweep({ filename, size_bytes, runtime_s, repeat, log });
     const fit = fitQueue(points);
     const profile = parseProfile(queueProfileYaml(fit, points, { filename, host: 'bench', date: '', fioVersion: '', capacity_bytes: size_bytes }), join(work, 'calibrated.yaml'));
     const jobs = HELD_OUT.map((j) => ({ name: j.name, text: sweepJobText(j, { size_bytes, runtime_s }) }));
@@ -54,7 +55,7 @@ async function run({ quick, log }: SectionOptions): Promise<Row[]> {
     // The host's own repeatability: the same QD1 job twice. No model can be more accurate than this.
     const [first, again] = ['randread-4k-qd1', 'randread-4k-qd1-again'].map((n) => rows.find((r) => r.job === n)!);
     if (first && again) out.push({ name: 'host repeatability: QD1 IOPS, run 2 vs run 1', value: ((again.measured_iops - first.measured_iops) / first.measured_iops) * 100, unit: '%', note: 'the noise floor of any comparison on this machine' });
-    out.push({ name: 'fitted queue profile', value: fit.servers, unit: 'servers', note: `mean service ${(fit.service_mean_ns / 1000).toFixed(1)} us (QD1 latency x ${fit.scale.toFixed(2)}), ${runtime_s} s per sweep job, libaio direct on ${tmpdir()}; MQSim reference: 3-5% at QD1 (FAST 2018)` });
+    out.push({ name: 'fitted queue profile', value: fit.servers, unit: 'servers', note: `mean service ${(fit.service_mean_ns / 1000).toFixed(1)} us (QD1 latency x ${fit.scale.toFixed(2)}), ${runtime_s} s per sweep job, median of ${repeat}, libaio direct on ${tmpdir()}; MQSim reference: 3-5% at QD1 (FAST 2018)` });
     return out;
   } finally {
     rmSync(work, { recursive: true, force: true });

@@ -14,6 +14,7 @@ export interface CalibrateOptions {
   out: string;
   runtime: number;
   size: number;
+  repeat: number;
 }
 
 export interface ValidateOptions {
@@ -44,6 +45,7 @@ export function registerCalibrateCommands(cli: Command): void {
     .option('--out <file>', 'profile to write (YAML, with the measurements it came from)', 'calibrated.yaml')
     .option('--runtime <s>', 'measured seconds per job (plus a quarter of it as ramp); 17 jobs', positive, 2)
     .option('--size <size>', 'region the jobs address', size, 1 << 30)
+    .option('--repeat <n>', 'runs per job; the median-IOPS run is kept (for noisy machines)', (v) => Math.max(1, Math.floor(positive(v))), 1)
     .action(async (opts: CalibrateOptions) => {
       await calibrateCommand(opts);
     });
@@ -68,7 +70,7 @@ export async function calibrateCommand(opts: CalibrateOptions, io: Pick<CommandI
   const { fitQueue, queueProfileYaml } = await import('../../bench/calibrate/fit-queue.js');
   const { findFio } = await import('../../bench/targets/host/fio-binary.js');
   const fio = findFio();
-  const points = await runSweep({ filename: opts.filename, size_bytes: opts.size, runtime_s: opts.runtime, log });
+  const points = await runSweep({ filename: opts.filename, size_bytes: opts.size, runtime_s: opts.runtime, repeat: opts.repeat, log });
   const fit = fitQueue(points);
   const yaml = queueProfileYaml(fit, points, { filename: opts.filename, host: hostname(), date: new Date().toISOString().slice(0, 10), fioVersion: fio.version, capacity_bytes: opts.size });
   try {

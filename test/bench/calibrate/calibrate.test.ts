@@ -9,7 +9,7 @@ import pl from 'nodejs-polars';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { fitQueue, fitServers, queueProfileYaml } from '../../../bench/calibrate/fit-queue.js';
-import { pointsOf, sweepJobText, sweepJobs, type SweepPoint } from '../../../bench/calibrate/sweep.js';
+import { medianRun, pointsOf, sweepJobText, sweepJobs, type SweepPoint } from '../../../bench/calibrate/sweep.js';
 import { compareRuns } from '../../../bench/calibrate/validate.js';
 import { parseProfile } from '../../../bench/profiles.js';
 import { deviceCapacity, runOnModel } from '../../../bench/targets/sim.js';
@@ -64,6 +64,13 @@ describe('fitting a queue profile', () => {
     expect(fit.residual).toBeCloseTo(0, 12);
   });
 
+  it('keeps the median-IOPS run of repeated runs', () => {
+    const job = sweepJobs()[0]!;
+    const run = (iops: number): SweepPoint[] => [{ job, direction: 'read', iops, clat_mean_ns: 1e9 / iops, clat_p99_ns: 0, bins: {} }];
+    expect(medianRun([run(90), run(300), run(100)])[0]!.iops).toBe(100);
+    expect(medianRun([run(90), run(100)])[0]!.iops).toBe(90);
+  });
+
   it('refuses a sweep without a QD1 random read', () => {
     expect(() => fitQueue(modelSweep().filter((p) => p.job.iodepth !== 1))).toThrow(/queue depth 1/);
   });
@@ -85,7 +92,7 @@ describe('anvil calibrate and validate on this host', () => {
     const data = join(dir, 'data.bin');
     const out = join(dir, 'cal.yaml');
     let said = '';
-    await calibrateCommand({ target: 'host', filename: data, out, runtime: 0.3, size: 32 << 20 }, { stdout: { write: (t: string) => (said += t) } }, () => {});
+    await calibrateCommand({ target: 'host', filename: data, out, runtime: 0.3, size: 32 << 20, repeat: 1 }, { stdout: { write: (t: string) => (said += t) } }, () => {});
     expect(said).toMatch(/fitted a queue profile: \d+ servers/);
     const profile = parseProfile(readFileSync(out, 'utf8'), out);
     expect(profile.kind.name).toBe('queue');
