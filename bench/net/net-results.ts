@@ -9,10 +9,26 @@ import { percentileKey } from '../results/fio-json.js';
 import { RESULT_SCHEMA_VERSION } from '../results/arrow-tables.js';
 import { formatDuration } from '../../sim/core/units.js';
 import type { NetMeasurement } from './run-net.js';
+import type { RttResult } from './rtt.js';
 
 /** The result document, JSON-ready. */
+/** RTT figures in fio's style: ns, N, min, max, mean, stddev and percentiles. */
+function rttJson(r: RttResult): Record<string, unknown> {
+  const h = r.histogram;
+  return {
+    from: r.from,
+    to: r.to,
+    sent: r.sent,
+    N: h.n,
+    min: h.n > 0 ? h.min_ns : 0,
+    max: h.max_ns,
+    mean: h.mean_ns,
+    stddev: h.stddev_ns,
+    percentile: Object.fromEntries(FIO_DEFAULT_PERCENTILES.map((p) => [percentileKey(p), h.percentile(p)])),
+  };
+}
+
 export function netDocument(m: NetMeasurement, meta: { version: string; timestamp_s: number }): Record<string, unknown> {
-  const h = m.rtt?.histogram;
   return {
     anvil: { version: meta.version, schema_version: RESULT_SCHEMA_VERSION, target: 'host', kind: 'net', timestamp: meta.timestamp_s },
     spec: m.spec,
@@ -24,21 +40,8 @@ export function netDocument(m: NetMeasurement, meta: { version: string; timestam
       retransmits: m.throughput.reduce((a, t) => a + t.retransmits, 0),
       clients: m.throughput.map((t) => ({ endpoint: t.endpoint, received_bps: t.received_bps, sent_bps: t.sent_bps, retransmits: t.retransmits, lost_percent: t.lost_percent, intervals: t.rows })),
     },
-    ...(m.rtt && h
-      ? {
-          rtt_ns: {
-            from: m.rtt.from,
-            to: m.rtt.to,
-            sent: m.rtt.sent,
-            N: h.n,
-            min: h.n > 0 ? h.min_ns : 0,
-            max: h.max_ns,
-            mean: h.mean_ns,
-            stddev: h.stddev_ns,
-            percentile: Object.fromEntries(FIO_DEFAULT_PERCENTILES.map((p) => [percentileKey(p), h.percentile(p)])),
-          },
-        }
-      : {}),
+    ...(m.rtt ? { rtt_ns: rttJson(m.rtt) } : {}),
+    ...(m.rttLoaded ? { rtt_loaded_ns: rttJson(m.rttLoaded) } : {}),
     iperf3: m.throughput.map((t) => t.iperf3),
   };
 }
@@ -46,9 +49,10 @@ export function netDocument(m: NetMeasurement, meta: { version: string; timestam
 /** The text summary. */
 export function netText(m: NetMeasurement): string {
   const lines = [`anvil net run: ${m.lab.endpoints.length} endpoints on a ${m.lab.topology}${m.spec.rate_bps ? `, each limited to ${(m.spec.rate_bps / 1e6).toFixed(0)} Mbit/s` : ''}`];
-  if (m.rtt) {
-    const h = m.rtt.histogram;
-    lines.push(`  rtt ${m.rtt.from}->${m.rtt.to}: ${h.n}/${m.rtt.sent} replies, min ${formatDuration(h.min_ns)}, mean ${formatDuration(h.mean_ns)}, p50 ${formatDuration(h.percentile(50))}, p99 ${formatDuration(h.percentile(99))}, max ${formatDuration(h.max_ns)}`);
+  for (const [label, r] of [['rtt', m.rtt], ['rtt under load', m.rttLoaded]] as const) {
+    if (!r) continue;
+    const h = r.histogram;
+    lines.push(`  ${label} ${r.from}->${r.to}: ${h.n}/${r.sent} replies, min ${formatDuration(h.min_ns)}, mean ${formatDuration(h.mean_ns)}, p50 ${formatDuration(h.percentile(50))}, p99 ${formatDuration(h.percentile(99))}, max ${formatDuration(h.max_ns)}`);
   }
   for (const t of m.throughput) {
     const extra = m.spec.protocol === 'tcp' ? `${t.retransmits} retransmits` : `${t.lost_percent.toFixed(2)}% lost`;
@@ -76,13 +80,16 @@ export function netArrowTables(m: NetMeasurement, meta: { version: string }): Ma
     { name: 'retransmits', doc: 'TCP retransmits in the interval (0 for UDP)', values: rows.map((r) => r.retransmits) },
     { name: 'packets', doc: 'UDP datagrams in the interval (0 for TCP)', values: rows.map((r) => r.packets) },
   ];
-  const h = m.rtt?.histogram;
-  const buckets = h ? Array.from({ length: BUCKETS }, (_, i) => i).filter((i) => h.counts[i]! > 0) : [];
+  const rttRows = (['idle', 'loaded'] as const).flatMap((load) => {
+    const h = (load === 'idle' ? m.rtt : m.rttLoaded)?.histogram;
+    return h ? Array.from({ length: BUCKETS }, (_, i) => i).filter((i) => h.counts[i]! > 0).map((i) => ({ load, i, count: h.counts[i]! })) : [];
+  });
   const rtt: ColumnSpec[] = [
-    { name: 'bucket_low_ns', doc: 'lowest round-trip time in the bucket, ns', values: buckets.map(bucketLow) },
-    { name: 'bucket_high_ns', doc: 'first round-trip time above the bucket, ns', values: buckets.map((i) => bucketLow(i) + bucketWidth(i)) },
-    { name: 'bucket_value_ns', doc: "the bucket's value as fio reports bins (midpoint), ns", values: buckets.map(bucketValue) },
-    { name: 'count', doc: 'round trips whose time fell in the bucket', values: buckets.map((i) => h!.counts[i]!) },
+    { name: 'load', doc: 'idle (before the throughput test) or loaded (during it)', values: rttRows.map((r) => r.load), utf8: true },
+    { name: 'bucket_low_ns', doc: 'lowest round-trip time in the bucket, ns', values: rttRows.map((r) => bucketLow(r.i)) },
+    { name: 'bucket_high_ns', doc: 'first round-trip time above the bucket, ns', values: rttRows.map((r) => bucketLow(r.i) + bucketWidth(r.i)) },
+    { name: 'bucket_value_ns', doc: "the bucket's value as fio reports bins (midpoint), ns", values: rttRows.map((r) => bucketValue(r.i)) },
+    { name: 'count', doc: 'round trips whose time fell in the bucket', values: rttRows.map((r) => r.count) },
   ];
   return new Map([
     ['net_intervals.arrow', columnTableIpc(intervals, metadata)],

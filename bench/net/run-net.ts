@@ -1,6 +1,7 @@
 /**
- * `anvil net run`: builds the namespaces, measures round-trip time and then iperf3 throughput, and
- * removes everything it created whatever happens (an error, a tool missing, Ctrl-C).
+ * `anvil net run`: builds the namespaces, measures round-trip time on the idle network, then iperf3
+ * throughput with round-trip time measured again under that load, and removes everything it created
+ * whatever happens (an error, a tool missing, Ctrl-C).
  */
 import { AnvilError } from '../../platform/errors.js';
 import { resetInterrupted, throwIfInterrupted } from '../targets/host/bounded-process.js';
@@ -12,8 +13,18 @@ import type { NetRunSpec } from './spec.js';
 export interface NetMeasurement {
   readonly spec: NetRunSpec & { rate_bps?: number; udpBitrate_bps: number };
   readonly lab: { readonly id: string; readonly topology: 'veth-pair' | 'bridge'; readonly endpoints: readonly Endpoint[] };
+  /** Round-trip time on the idle network, before the throughput test. */
   readonly rtt?: RttResult;
+  /** Round-trip time during the throughput test, over the same (possibly rate-limited) path. */
+  readonly rttLoaded?: RttResult;
   readonly throughput: readonly ThroughputResult[];
+}
+
+/** Pings sent during the load: 10 ms apart, starting LOADED_PING_DELAY_MS in, ending before the test does. */
+const LOADED_PING_DELAY_MS = 300;
+
+export function loadedPingCount(spec: { pings: number; duration_s: number }): number {
+  return Math.max(0, Math.min(spec.pings, Math.floor((spec.duration_s * 1000 - 2 * LOADED_PING_DELAY_MS) / 10)));
 }
 
 /** Fails unless this process may create network namespaces. */
@@ -43,9 +54,13 @@ export async function runNet(spec: NetMeasurement['spec'], hooks: { onLab?: (lab
     const [server, client] = lab.endpoints as [Endpoint, Endpoint];
     const rtt = spec.pings > 0 ? await measureRtt(lab, client, server, spec.pings) : undefined;
     step();
-    const throughput = await measureThroughput(lab, spec);
+    const loadedPings = loadedPingCount(spec);
+    const [throughput, rttLoaded] = await Promise.all([
+      measureThroughput(lab, spec),
+      loadedPings > 0 ? new Promise((r) => setTimeout(r, LOADED_PING_DELAY_MS)).then(() => measureRtt(lab, client, server, loadedPings)) : Promise.resolve(undefined),
+    ]);
     step();
-    return { spec, lab: { id: lab.id, topology: lab.bridgeNamespace ? 'bridge' : 'veth-pair', endpoints: lab.endpoints }, ...(rtt ? { rtt } : {}), throughput };
+    return { spec, lab: { id: lab.id, topology: lab.bridgeNamespace ? 'bridge' : 'veth-pair', endpoints: lab.endpoints }, ...(rtt ? { rtt } : {}), ...(rttLoaded ? { rttLoaded } : {}), throughput };
   } finally {
     const failures = await lab.destroy();
     process.off('SIGINT', onSigint);

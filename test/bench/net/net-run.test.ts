@@ -77,6 +77,9 @@ describe('anvil net run', () => {
     expect(tcp.throughput[0]!.received_bps / limit).toBeLessThan(1.1);
     expect(tcp.rtt!.histogram.n).toBe(20);
     expect(tcp.rtt!.histogram.percentile(99)).toBeGreaterThan(0);
+    // Under load, pings wait in the rate limit's queue behind the TCP stream.
+    expect(tcp.rttLoaded!.histogram.n).toBeGreaterThanOrEqual(15);
+    expect(tcp.rttLoaded!.histogram.percentile(50)).toBeGreaterThan(5 * tcp.rtt!.histogram.percentile(50));
     expect((await listNamespaces()).filter((n) => n.includes(lab!.id))).toEqual([]);
 
     const udp = await runNet(netRunSpec({ protocol: 'udp', udpBitrate: '400M', rate: '200mbit', duration_s: 2, pings: 0 }));
@@ -105,7 +108,8 @@ describe('anvil net run', () => {
     expect(intervals.height).toBe(m.throughput.reduce((a, t) => a + t.rows.length, 0));
     expect(intervals.height).toBeGreaterThanOrEqual(2 * 4);
     const rtt = pl.readIPC(readFileSync(join(out, 'rtt_histogram.arrow')));
-    expect(Number(rtt.getColumn('count').sum())).toBe(10);
+    expect(Number(rtt.filter(pl.col('load').eq(pl.lit('idle'))).getColumn('count').sum())).toBe(10);
+    expect(Number(rtt.filter(pl.col('load').eq(pl.lit('loaded'))).getColumn('count').sum())).toBe(m.rttLoaded!.histogram.n);
     expect(await labNamespaces()).toEqual(before);
   });
 
