@@ -28,8 +28,8 @@ export function loadedPingCount(spec: { pings: number; duration_s: number }): nu
 }
 
 /** Fails unless this process may create network namespaces. */
-export function requireRoot(): void {
-  if (typeof process.getuid === 'function' && process.getuid() !== 0) {
+export function requireRoot(uid: number | undefined = process.getuid?.()): void {
+  if (uid !== undefined && uid !== 0) {
     throw new AnvilError('ANVIL_ERR_NOT_ROOT', 'anvil net run creates network namespaces, veth pairs and tc limits, which needs root; run it with sudo');
   }
 }
