@@ -3,6 +3,7 @@
  * stack trace, and results on stdout only.
  */
 import { spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { which } from '../../bench/targets/host/bounded-process.js';
@@ -43,6 +44,7 @@ describe('anvil host commands', () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
     expect((JSON.parse(r.stdout) as { jobs: { read: { total_ios: number } }[] }).jobs[0]!.read.total_ios).toBeGreaterThan(0);
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('refuses net options it cannot use, every problem at once', () => {

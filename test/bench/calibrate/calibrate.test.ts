@@ -3,7 +3,7 @@
  * not the hardware, is under test), writes a profile the model loads, with its measurements; and on
  * this host, `anvil calibrate` then `anvil validate` run end to end (fio in CI, skipped only without it).
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pl from 'nodejs-polars';
 import { parse } from 'yaml';
@@ -108,5 +108,6 @@ describe('anvil calibrate and validate on this host', () => {
     const arrow = pl.readIPC(readFileSync(join(dir, 'val', 'validation.arrow')));
     expect(arrow.getColumn('measured_iops').toArray()).toEqual([rows[0]!.measured_iops]);
     expect(readFileSync(join(dir, 'val', 'validation.html'), 'utf8')).toMatch(/<svg[^>]*class="plot/);
+    rmSync(dir, { recursive: true, force: true }); // the 32 MiB data file
   });
 });

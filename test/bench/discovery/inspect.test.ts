@@ -2,7 +2,7 @@
  * Discovery: node profiles from captured sources (this VM's real capture, and a synthetic NVMe +
  * SR-IOV node for the paths a VM cannot show), and a live capture of this machine through the CLI.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Value } from '@sinclair/typebox/value';
 import { describe, expect, it } from 'vitest';
@@ -65,5 +65,6 @@ describe('anvil host inspect', () => {
     await inspectCommand({ output: 'json', from: join(dir, 'capture.json') }, { stdout: { write: (t: string) => (again += t) } });
     expect(JSON.parse(again)).toEqual(printed);
     await expect(inspectCommand({ output: 'json', from: join(dir, 'missing.json') })).rejects.toMatchObject({ code: 'ANVIL_ERR_FILE_NOT_FOUND' });
+    rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -4,7 +4,7 @@
  * error for each thing a user can get wrong. Needs fio: runs in CI (which installs it), skips only on a
  * machine without it.
  */
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pl from 'nodejs-polars';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -30,6 +30,7 @@ describe('anvil run --target host', () => {
     process.env.TMPDIR = join(scratch, 'tmp');
   });
   afterAll(() => {
+    rmSync(scratch, { recursive: true, force: true }); // fio's data files
     if (previousTmp === undefined) delete process.env.TMPDIR;
     else process.env.TMPDIR = previousTmp;
   });

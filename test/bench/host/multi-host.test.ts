@@ -5,7 +5,7 @@
  */
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { readFileSync, readdirSync, mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import pl from 'nodejs-polars';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBackground, which, type Background } from '../../../bench/targets/host/bounded-process.js';
@@ -99,6 +99,7 @@ describe('anvil run --target host --hosts', () => {
 
   afterAll(async () => {
     await Promise.all(servers.map((s) => s.stop()));
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
   });
 
   needFio('runs on both servers: per-host entries, the aggregate, Arrow tables with a host column', async () => {

@@ -5,7 +5,7 @@
  * installs them), skips only on a machine without them. Parsers are checked on real iperf3 3.12 JSON.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import pl from 'nodejs-polars';
 import { describe, expect, it } from 'vitest';
@@ -111,6 +111,7 @@ describe('anvil net run', () => {
     expect(Number(rtt.filter(pl.col('load').eq(pl.lit('idle'))).getColumn('count').sum())).toBe(10);
     expect(Number(rtt.filter(pl.col('load').eq(pl.lit('loaded'))).getColumn('count').sum())).toBe(m.rttLoaded!.histogram.n);
     expect(await labNamespaces()).toEqual(before);
+    rmSync(out, { recursive: true, force: true });
   });
 
   needNet('removes everything after Ctrl-C and says so', async () => {
