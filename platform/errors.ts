@@ -34,6 +34,20 @@ export const ERRORS = {
   ANVIL_ERR_TCO_CATALOGUE: { code: 'ANVIL_ERR_TCO_CATALOGUE', status: 400, summary: 'a cost catalogue file fails its schema, repeats a figure or lacks one the method needs' },
   ANVIL_ERR_TCO_SLA_UNREACHABLE: { code: 'ANVIL_ERR_TCO_SLA_UNREACHABLE', status: 422, summary: 'a stack cannot meet the databases\' latency SLA with the chosen drive at any load' },
   ANVIL_ERR_PDF_UNAVAILABLE: { code: 'ANVIL_ERR_PDF_UNAVAILABLE', status: 501, summary: 'PDF output needs headless Chromium, which is not installed or failed' },
+  // Host target: fio, iperf3, namespaces (issue 3)
+  ANVIL_ERR_FIO_MISSING: { code: 'ANVIL_ERR_FIO_MISSING', status: 424, summary: 'fio is not installed or older than 3.0; the host target runs jobs with it' },
+  ANVIL_ERR_FIO_FAILED: { code: 'ANVIL_ERR_FIO_FAILED', status: 502, summary: 'fio exited with an error or was stopped; its own message follows' },
+  ANVIL_ERR_FIO_OUTPUT: { code: 'ANVIL_ERR_FIO_OUTPUT', status: 502, summary: 'fio wrote output Anvil cannot read (not fio 3.x JSON, or cut short)' },
+  ANVIL_ERR_HOST_PATH: { code: 'ANVIL_ERR_HOST_PATH', status: 400, summary: 'a path given for host I/O (--filename) cannot be written' },
+  ANVIL_ERR_HOST_UNREACHABLE: { code: 'ANVIL_ERR_HOST_UNREACHABLE', status: 504, summary: 'an fio server (--hosts) did not answer' },
+  ANVIL_ERR_TIMEOUT: { code: 'ANVIL_ERR_TIMEOUT', status: 504, summary: 'a measurement tool ran past its time bound and was stopped' },
+  ANVIL_ERR_INTERRUPTED: { code: 'ANVIL_ERR_INTERRUPTED', status: 499, summary: 'the run was interrupted (Ctrl-C); what it created was removed' },
+  ANVIL_ERR_IPERF_MISSING: { code: 'ANVIL_ERR_IPERF_MISSING', status: 424, summary: 'iperf3 is not installed; the network measurement runs it' },
+  ANVIL_ERR_NOT_ROOT: { code: 'ANVIL_ERR_NOT_ROOT', status: 403, summary: 'the command creates network namespaces or reads devices and needs root' },
+  ANVIL_ERR_NET_SETUP: { code: 'ANVIL_ERR_NET_SETUP', status: 500, summary: 'creating a network namespace, veth pair, bridge or tc limit failed' },
+  ANVIL_ERR_NET_SPEC: { code: 'ANVIL_ERR_NET_SPEC', status: 400, summary: 'a network test option (endpoints, protocol, rate, duration) is invalid' },
+  ANVIL_ERR_HOST_TOOL_MISSING: { code: 'ANVIL_ERR_HOST_TOOL_MISSING', status: 424, summary: 'a host tool Anvil runs (lsblk, ip, tc, ping) is not installed' },
+  ANVIL_ERR_CALIBRATION: { code: 'ANVIL_ERR_CALIBRATION', status: 422, summary: 'a calibration sweep gave measurements no profile can be fitted to' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -37,6 +37,9 @@ export async function anvilRun(
       seed: options.seed ?? 1,
       outputFormat: options.outputFormat ?? 'json',
       ...(options.out ? { out: options.out } : {}),
+      ...(options.filename !== undefined ? { filename: options.filename } : {}),
+      ...(options.hosts ? { hosts: options.hosts } : {}),
+      ...(options.timeout !== undefined ? { timeout: options.timeout } : {}),
     },
     { stdout: { write: (t: string) => (stdout += t) }, stderr: err },
   );

@@ -24,6 +24,7 @@ export function normalText(run: RunMeasurement, version: string): string {
       lines.push(`    clat percentiles: ${ps}`);
     }
   }
-  lines.push(`simulated ${formatDuration(run.simulated_ns)}, ${run.events} events`);
+  // A host run has no simulated time: fio measured it.
+  if (run.target === 'sim') lines.push(`simulated ${formatDuration(run.simulated_ns)}, ${run.events} events`);
   return lines.join('\n') + '\n';
 }

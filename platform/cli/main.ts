@@ -5,12 +5,27 @@ import { AnvilError, isAnvilError } from '../errors.js';
 import { anvilVersion } from '../../bench/package-root.js';
 import { DEFAULT_PROFILE } from '../../bench/profiles.js';
 import { OUTPUT_FORMATS, runCommand } from './run-command.js';
+import { registerNetCommands } from './net-command.js';
+import { registerHostCommands } from './host-commands.js';
+import { registerCalibrateCommands } from './calibrate-commands.js';
 import type { OutputFormat } from '../../bench/results/fio-json.js';
 import { registerTcoCommand } from '../../reports/tco-command.js';
 
 function parseSeed(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) > Number.MAX_SAFE_INTEGER) throw new InvalidArgumentError('a seed is a non-negative integer, e.g. --seed 42');
   return Number(value);
+}
+
+function parseHosts(value: string): string[] {
+  const hosts = value.split(',').map((h) => h.trim()).filter((h) => h !== '');
+  if (hosts.length === 0 || hosts.some((h) => !/^[A-Za-z0-9._-]+(:\d+)?$|^\[[0-9a-fA-F:]+\](:\d+)?$/.test(h))) throw new InvalidArgumentError('a list of fio servers, host[:port] separated by commas, e.g. --hosts 10.0.0.2,10.0.0.3:8766');
+  return hosts;
+}
+
+function parseSeconds(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('a number of seconds above 0, e.g. --timeout 120');
+  return n;
 }
 
 function program(): Command {
@@ -25,12 +40,15 @@ function program(): Command {
     .command('run')
     .description('run a fio job file on a target and print fio-compatible results')
     .argument('<jobfile>', 'fio job file (fio\'s own format: [global], job sections, rw=, bs=, iodepth=, ...)')
-    .addOption(new Option('--target <target>', 'where the jobs run: sim (the discrete-event model)').default('sim'))
+    .addOption(new Option('--target <target>', 'where the jobs run: sim (the discrete-event model) or host (fio on this machine)').default('sim'))
     .option('--profile <name|path>', `device profile: a built-in name (see "anvil profiles") or a YAML file`, DEFAULT_PROFILE)
     .option('--seed <n>', 'seed for every random stream; the same seed gives identical results', parseSeed, 1)
     .addOption(new Option('--output-format <format>', 'stdout format, as fio').choices(OUTPUT_FORMATS as string[]).default('normal'))
     .option('--out <dir>', 'also write summary.json and Arrow tables (intervals, latency histograms, jobs) here')
-    .action(async (jobfile: string, opts: { target: string; profile: string; seed: number; outputFormat: OutputFormat; out?: string }) => {
+    .option('--filename <path>', 'host target: the file or device every job does I/O on (fio\'s filename)')
+    .option('--hosts <list>', 'host target: fio servers (host[:port],...) started with `fio --server`; runs fio\'s client/server mode', parseHosts)
+    .option('--timeout <s>', 'host target: stop fio after this many seconds (default: the jobs\' runtime plus a minute)', parseSeconds)
+    .action(async (jobfile: string, opts: { target: string; profile: string; seed: number; outputFormat: OutputFormat; out?: string; filename?: string; hosts?: string[]; timeout?: number }) => {
       await runCommand(jobfile, opts);
     });
 
@@ -44,6 +62,10 @@ function program(): Command {
       const { startCommand } = await import('./start-command.js');
       await startCommand(opts);
     });
+
+  registerNetCommands(cli);
+  registerHostCommands(cli);
+  registerCalibrateCommands(cli);
 
   cli
     .command('profiles')

@@ -17,10 +17,16 @@ export interface RunCommandOptions {
   readonly seed: number;
   readonly outputFormat: OutputFormat;
   readonly out?: string;
+  /** Host target: fio's `filename` for every job. */
+  readonly filename?: string;
+  /** Host target: fio servers to run on (client/server mode), `host[:port]`. */
+  readonly hosts?: readonly string[];
+  /** Host target: bound on fio's run, s. */
+  readonly timeout?: number;
 }
 
 export const OUTPUT_FORMATS: readonly OutputFormat[] = ['normal', 'json', 'json+'];
-export const TARGETS = ['sim'] as const;
+export const TARGETS = ['sim', 'host'] as const;
 
 /** Runs one job file and writes its results; returns the measurement for callers that want more. */
 /** Where a command writes: stdout for results, stderr for notes and the progress bar. */
@@ -30,8 +36,12 @@ export interface CommandIo {
 }
 
 export async function runCommand(jobFile: string, options: RunCommandOptions, io: CommandIo = { stdout: process.stdout, stderr: process.stderr }): Promise<RunMeasurement> {
+  if (options.target === 'host') {
+    const { hostRunCommand } = await import('./host-run-command.js');
+    return hostRunCommand(jobFile, options, io);
+  }
   if (options.target !== 'sim') {
-    throw new AnvilError('ANVIL_ERR_TARGET', `--target ${options.target} is not available in this build; use --target sim (the host target, fio on real hardware, is planned)`);
+    throw new AnvilError('ANVIL_ERR_TARGET', `--target ${options.target} is not available in this build; use --target sim (the model) or --target host (fio on this machine)`);
   }
   const text = readJobFile(jobFile);
   const profile = loadProfile(options.profile || DEFAULT_PROFILE);
@@ -59,7 +69,7 @@ export async function runCommand(jobFile: string, options: RunCommandOptions, io
   return run;
 }
 
-function readJobFile(path: string): string {
+export function readJobFile(path: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (e) {
@@ -69,7 +79,7 @@ function readJobFile(path: string): string {
 }
 
 /** Seconds since the epoch for the results: SOURCE_DATE_EPOCH when set (reproducible output), else now. */
-function runTimestamp(): number {
+export function runTimestamp(): number {
   const fixed = process.env.SOURCE_DATE_EPOCH;
   if (fixed !== undefined && /^\d+$/.test(fixed)) return Number(fixed);
   return Math.floor(Date.now() / 1000);

@@ -1,0 +1,112 @@
+/**
+ * The calibration sweep: a bounded set of fio jobs run on the host (4K random read and write at queue
+ * depths 1..64, 128K sequential read and write, a 4K 70/30 mix), each reduced to the figures a fit and
+ * a report need. Every job is time-bound (ramp + runtime), so the sweep's length is known up front.
+ */
+import { BUCKETS, bucketValue } from '../../sim/measure/latency-histogram.js';
+import type { RunMeasurement } from '../results/measurement.js';
+import { runOnHost } from '../targets/host/run-on-host.js';
+
+export const SWEEP_DEPTHS = [1, 2, 4, 8, 16, 32, 64] as const;
+
+/** One job of the sweep. */
+export interface SweepJob {
+  readonly name: string;
+  readonly rw: 'randread' | 'randwrite' | 'read' | 'write' | 'randrw';
+  readonly bs_bytes: number;
+  readonly iodepth: number;
+  readonly rwmixread?: number;
+}
+
+/** What one job measured, per direction with I/O. */
+export interface SweepPoint {
+  readonly job: SweepJob;
+  readonly direction: 'read' | 'write';
+  readonly iops: number;
+  readonly clat_mean_ns: number;
+  readonly clat_p99_ns: number;
+  /** Completion-latency histogram: fio bucket value (ns) -> count. */
+  readonly bins: Record<string, number>;
+}
+
+export function sweepJobs(): SweepJob[] {
+  return [
+    ...SWEEP_DEPTHS.map((qd): SweepJob => ({ name: `randread-4k-qd${qd}`, rw: 'randread', bs_bytes: 4096, iodepth: qd })),
+    ...SWEEP_DEPTHS.map((qd): SweepJob => ({ name: `randwrite-4k-qd${qd}`, rw: 'randwrite', bs_bytes: 4096, iodepth: qd })),
+    { name: 'seqread-128k-qd8', rw: 'read', bs_bytes: 131072, iodepth: 8 },
+    { name: 'seqwrite-128k-qd8', rw: 'write', bs_bytes: 131072, iodepth: 8 },
+    { name: 'mix-70-30-4k-qd16', rw: 'randrw', bs_bytes: 4096, iodepth: 16, rwmixread: 70 },
+  ];
+}
+
+export interface SweepOptions {
+  /** The file or device the jobs do I/O on. */
+  readonly filename: string;
+  /** Region the jobs address, bytes. */
+  readonly size_bytes: number;
+  /** Measured time per job, s (after a ramp of a quarter of it). */
+  readonly runtime_s: number;
+  /** Runs per job; the run with the median IOPS is kept (a noisy machine's outliers do not set the fit). */
+  readonly repeat?: number;
+  readonly log?: (message: string) => void;
+}
+
+/** The job file text of one sweep job: libaio, O_DIRECT, time-bound. */
+export function sweepJobText(job: SweepJob, o: Pick<SweepOptions, 'size_bytes' | 'runtime_s'>): string {
+  const ramp = Math.max(0.1, o.runtime_s / 4);
+  const lines = [
+    '[global]',
+    'ioengine=libaio',
+    'direct=1',
+    `size=${o.size_bytes}`,
+    `runtime=${o.runtime_s}`,
+    `ramp_time=${ramp}`,
+    'time_based',
+    '',
+    `[${job.name}]`,
+    `rw=${job.rw}`,
+    `bs=${job.bs_bytes}`,
+    `iodepth=${job.iodepth}`,
+  ];
+  if (job.rwmixread !== undefined) lines.push(`rwmixread=${job.rwmixread}`);
+  return lines.join('\n') + '\n';
+}
+
+/** The points of one host (or model) run of a sweep job. */
+export function pointsOf(job: SweepJob, run: RunMeasurement): SweepPoint[] {
+  const m = run.jobs[0]!;
+  const window = m.recorder.window_ns;
+  const out: SweepPoint[] = [];
+  for (const direction of ['read', 'write'] as const) {
+    const d = m.recorder[direction];
+    if (d.total_ios === 0) continue;
+    const bins: Record<string, number> = {};
+    for (let b = 0; b < BUCKETS; b++) if (d.clat.counts[b]! > 0) bins[`${bucketValue(b)}`] = d.clat.counts[b]!;
+    out.push({ job, direction, iops: (d.total_ios * 1e9) / window, clat_mean_ns: d.clat.mean_ns, clat_p99_ns: d.clat.percentile(99), bins });
+  }
+  return out;
+}
+
+/** Runs the whole sweep on the host, in order. */
+export async function runSweep(o: SweepOptions): Promise<SweepPoint[]> {
+  const points: SweepPoint[] = [];
+  const jobs = sweepJobs();
+  const repeat = Math.max(1, Math.floor(o.repeat ?? 1));
+  for (const [i, job] of jobs.entries()) {
+    const runs: SweepPoint[][] = [];
+    for (let r = 0; r < repeat; r++) {
+      o.log?.(`calibrate ${i + 1}/${jobs.length}: ${job.name}${repeat > 1 ? ` (run ${r + 1}/${repeat})` : ''}`);
+      const run = await runOnHost({ jobFile: job.name, text: sweepJobText(job, o), filename: o.filename });
+      runs.push(pointsOf(job, run.measurement));
+    }
+    points.push(...medianRun(runs));
+  }
+  return points;
+}
+
+/** Of several runs of one job, the one whose total IOPS is the median (the lower middle for even counts). */
+export function medianRun(runs: readonly SweepPoint[][]): SweepPoint[] {
+  const total = (points: readonly SweepPoint[]) => points.reduce((a, p) => a + p.iops, 0);
+  const sorted = [...runs].sort((a, b) => total(a) - total(b));
+  return sorted[Math.floor((sorted.length - 1) / 2)] ?? [];
+}

@@ -1,0 +1,247 @@
+/**
+ * fio's results as a `RunMeasurement`, so a host run is written by the same Arrow and text writers as a
+ * model run. Nothing is re-estimated: histograms are fio's own buckets (json+ `bins`, the same 64 per
+ * power of two as the model's), counts, bytes, min, max, mean and standard deviation are fio's figures,
+ * and the interval series comes from fio's per-interval histogram and latency logs. Where the logs do
+ * not add up to fio's totals (fio 3.33's client/server mode), the series is one row for the window.
+ */
+import { BUCKETS, FIO_DEFAULT_PERCENTILES, LatencyHistogram, bucketOf, bucketValue } from '../../../sim/measure/latency-histogram.js';
+import { DirectionRecorder, JobRecorder, type IntervalRow } from '../../../sim/measure/job-recorder.js';
+import type { WorkloadSpec } from '../../../sim/workload/spec.js';
+import { parseDuration, parseSize } from '../../../sim/core/units.js';
+import type { JobMeasurement, RunMeasurement } from '../../results/measurement.js';
+import { percentileKey } from '../../results/fio-json.js';
+import type { FioDirection, FioJob, FioLatencyStats } from './fio-document.js';
+import type { ThreadLogs } from './interval-logs.js';
+
+/** A histogram holding fio's figures: bucket counts from `bins`, min, max, mean and deviation as fio computed them. */
+export class ReportedHistogram extends LatencyHistogram {
+  private reportedMean_ns = 0;
+  private reportedStddev_ns = 0;
+  /** fio's own percentiles, used when there are no bins (fio's plain json). */
+  private reportedPercentiles: Readonly<Record<string, number>> = {};
+  private hasBins = false;
+
+  static from(stats: FioLatencyStats): ReportedHistogram {
+    const h = new ReportedHistogram();
+    if (stats.bins) for (const [value, count] of Object.entries(stats.bins)) h.counts[bucketOf(Number(value))]! += count;
+    h.hasBins = stats.bins !== undefined && Object.keys(stats.bins).length > 0;
+    h.reportedPercentiles = stats.percentile ?? {};
+    h.n = stats.N;
+    h.min_ns = stats.N > 0 ? stats.min : Infinity;
+    h.max_ns = stats.max;
+    h.reportedMean_ns = stats.mean;
+    h.reportedStddev_ns = stats.stddev;
+    return h;
+  }
+
+  override get mean_ns(): number {
+    return this.reportedMean_ns;
+  }
+
+  override get stddev_ns(): number {
+    return this.reportedStddev_ns;
+  }
+
+  /** From the bins (json+), as fio computes it; without bins, fio's printed value where it printed one. */
+  override percentile(p: number): number {
+    if (this.hasBins || this.n === 0) return super.percentile(p);
+    return this.reportedPercentiles[percentileKey(p)] ?? 0;
+  }
+}
+
+/** One direction as fio reported it. */
+class ReportedDirection extends DirectionRecorder {
+  override readonly slat: ReportedHistogram;
+  override readonly clat: ReportedHistogram;
+  override readonly lat: ReportedHistogram;
+
+  constructor(d: FioDirection) {
+    super();
+    this.slat = ReportedHistogram.from(d.slat_ns);
+    this.clat = ReportedHistogram.from(d.clat_ns);
+    this.lat = ReportedHistogram.from(d.lat_ns);
+    this.io_bytes = d.io_bytes;
+    this.total_ios = d.total_ios;
+  }
+}
+
+/** A job's measurement as fio reported it: its window is fio's runtime. */
+class ReportedJob extends JobRecorder {
+  override readonly read: ReportedDirection;
+  override readonly write: ReportedDirection;
+
+  constructor(job: FioJob, interval_ns: number) {
+    super(0, interval_ns);
+    this.read = new ReportedDirection(job.read);
+    this.write = new ReportedDirection(job.write);
+    this.windowEnd_ns = Math.max(job.read.runtime, job.write.runtime, job.trim?.runtime ?? 0) * 1e6;
+  }
+}
+
+export interface FioConversion {
+  /** The job entries to convert (a single host's `jobs`, or one server's entries of `client_stats`). */
+  readonly jobs: readonly FioJob[];
+  /** fio's `global options`, which the entries' `job options` override. */
+  readonly globalOptions: Readonly<Record<string, string>>;
+  /** Per-thread logs in fio's thread order; empty when there are none. */
+  readonly threadLogs: readonly ThreadLogs[];
+  /** The logs' interval, ns. */
+  readonly interval_ns: number;
+  /** What ran the jobs, for the result's profile fields: e.g. "fio-3.33 on node1". */
+  readonly title: string;
+}
+
+/** fio's results as a measurement of target `host`. */
+export function measurementFromFio(c: FioConversion): RunMeasurement {
+  const threadsPerJob = c.jobs.map((j) => threadCount(j, c.jobs, c.globalOptions));
+  const logsMatch = c.threadLogs.length > 0 && threadsPerJob.reduce((a, b) => a + b, 0) === c.threadLogs.length;
+  let nextThread = 0;
+  const jobs: JobMeasurement[] = c.jobs.map((job, i) => {
+    const recorder = new ReportedJob(job, c.interval_ns);
+    const threads = logsMatch ? c.threadLogs.slice(nextThread, nextThread + threadsPerJob[i]!) : [];
+    nextThread += threadsPerJob[i]!;
+    fillIntervals(recorder, threads, c.interval_ns);
+    const specs = Array.from({ length: threadsPerJob[i]! }, (_, clone) => specOf(job, c.globalOptions, clone));
+    return { name: job.jobname, groupid: job.groupid, specs, recorder };
+  });
+  return { target: 'host', seed: 0, profile: { name: 'host', title: c.title, kind: 'fio', path: '' }, interval_ns: c.interval_ns, simulated_ns: 0, events: 0, jobs };
+}
+
+/**
+ * The threads (job clones) an entry stands for. fio's JSON does not list flags such as group_reporting,
+ * but without it each of `numjobs` clones has an entry of its own: fewer entries of a name than its
+ * numjobs means they were reported together.
+ */
+function threadCount(job: FioJob, all: readonly FioJob[], global: Readonly<Record<string, string>>): number {
+  const numjobs = Number({ ...global, ...job['job options'] }.numjobs ?? '1');
+  if (!Number.isInteger(numjobs) || numjobs <= 1) return 1;
+  const entries = all.filter((j) => j.jobname === job.jobname && (j.hostname ?? '') === (job.hostname ?? '')).length;
+  return entries < numjobs ? numjobs : 1;
+}
+
+/**
+ * The interval rows of both directions: one per logged interval (threads merged by interval number),
+ * then the rest of the run (fio's totals minus the logged lines) as the last, partial interval.
+ */
+function fillIntervals(recorder: ReportedJob, threads: readonly ThreadLogs[], interval_ns: number): void {
+  const interval_ms = interval_ns / 1e6;
+  for (const [direction, d] of [[0, recorder.read], [1, recorder.write]] as const) {
+    const slots = new Map<number, { counts: Float64Array; bytes: number; latSum_ns: number; latIos: number }>();
+    for (const t of threads) {
+      const iosAt = new Map<number, number>();
+      for (const line of t.histogram) {
+        if (line.direction !== direction) continue;
+        const k = Math.max(1, Math.round(line.time_ms / interval_ms));
+        const slot = slots.get(k) ?? { counts: new Float64Array(BUCKETS), bytes: 0, latSum_ns: 0, latIos: 0 };
+        let ios = 0;
+        for (let b = 0; b < BUCKETS; b++) {
+          slot.counts[b]! += line.counts[b]!;
+          ios += line.counts[b]!;
+        }
+        slot.bytes += ios * line.blockSize_bytes;
+        slots.set(k, slot);
+        iosAt.set(k, ios);
+      }
+      // fio's per-interval mean, weighted by the I/Os of that thread in that interval.
+      for (const line of t.clatMean) {
+        if (line.direction !== direction) continue;
+        const k = Math.max(1, Math.round(line.time_ms / interval_ms));
+        const slot = slots.get(k);
+        const ios = iosAt.get(k);
+        if (slot && ios) {
+          slot.latSum_ns += line.value * ios;
+          slot.latIos += ios;
+        }
+      }
+    }
+    const rest = { counts: Float64Array.from(d.clat.counts), bytes: d.io_bytes };
+    let end_ns = 0;
+    for (const k of [...slots.keys()].sort((a, b) => a - b)) {
+      const slot = slots.get(k)!;
+      const time_ns = Math.min(k * interval_ns, recorder.windowEnd_ns);
+      d.intervals.push(intervalRow(time_ns, time_ns - end_ns, slot.counts, slot.bytes, slot.latIos > 0 ? slot.latSum_ns / slot.latIos : undefined));
+      end_ns = time_ns;
+      for (let b = 0; b < BUCKETS; b++) rest.counts[b]! -= slot.counts[b]!;
+      rest.bytes -= slot.bytes;
+    }
+    const restIos = rest.counts.reduce((a, b) => a + b, 0);
+    if (!rest.counts.every((n) => n >= 0)) {
+      // The logs hold more in some bucket than fio's totals: fio 3.33's client/server mode sends
+      // histogram logs that do not add up. Rather than a wrong series, one exact row for the window.
+      d.intervals.length = 0;
+      d.intervals.push(intervalRow(recorder.windowEnd_ns, recorder.windowEnd_ns, d.clat.counts, d.io_bytes, d.clat.mean_ns));
+      continue;
+    }
+    if ((restIos > 0 || d.intervals.length === 0) && recorder.windowEnd_ns > end_ns) {
+      const lastMean = lastLoggedMean(threads, direction, recorder.windowEnd_ns / 1e6, interval_ms);
+      d.intervals.push(intervalRow(recorder.windowEnd_ns, recorder.windowEnd_ns - end_ns, rest.counts, rest.bytes, d.intervals.length === 0 ? d.clat.mean_ns : lastMean));
+    }
+  }
+}
+
+/** The logged mean of the interval ending at the window's end, when every thread logged it alone. */
+function lastLoggedMean(threads: readonly ThreadLogs[], direction: number, end_ms: number, interval_ms: number): number | undefined {
+  const k = Math.max(1, Math.round(end_ms / interval_ms));
+  const values = threads.map((t) => t.clatMean.find((l) => l.direction === direction && Math.round(l.time_ms / interval_ms) === k)?.value);
+  return values.length === 1 ? values[0] : undefined;
+}
+
+function intervalRow(time_ns: number, interval_ns: number, counts: Float64Array, bytes: number, mean_ns: number | undefined): IntervalRow {
+  const h = new LatencyHistogram();
+  let ios = 0;
+  let top = -1;
+  let weighted = 0;
+  for (let b = 0; b < BUCKETS; b++) {
+    const n = counts[b]!;
+    if (n <= 0) continue;
+    h.counts[b] = n;
+    ios += n;
+    top = b;
+    weighted += n * bucketValue(b);
+  }
+  h.n = ios;
+  return {
+    time_ns,
+    interval_ns,
+    ios,
+    bytes,
+    // fio's logged mean when there is one, else the buckets' (within 1/64 of it).
+    clat_mean_ns: ios === 0 ? 0 : (mean_ns ?? weighted / ios),
+    clat_p50_ns: h.percentile(50),
+    clat_p99_ns: h.percentile(99),
+    clat_p999_ns: h.percentile(99.9),
+    clat_max_ns: top < 0 ? 0 : bucketValue(top),
+  };
+}
+
+/** What a job entry ran, read back from fio's options (the file may use options the model has not got). */
+function specOf(job: FioJob, global: Readonly<Record<string, string>>, clone: number): WorkloadSpec {
+  const o: Record<string, string> = { ...global, ...job['job options'] };
+  const rw = o.rw ?? o.readwrite ?? 'read';
+  const random = rw.startsWith('rand');
+  const kind = rw.replace(/^rand/, '');
+  const readFraction = kind === 'read' ? 1 : kind === 'write' || kind === 'trim' ? 0 : Number(o.rwmixread ?? (o.rwmixwrite ? 100 - Number(o.rwmixwrite) : 50)) / 100;
+  const [bsRead, bsWrite] = (o.bs ?? o.blocksize ?? '4k').split(',');
+  const size = (text: string | undefined, fallback: number) => (text === undefined || text === '' ? fallback : (parseSize(text) ?? fallback));
+  const duration = (text: string | undefined) => (text === undefined ? 0 : (parseDuration(text) ?? 0));
+  const percentiles = o.percentile_list ? o.percentile_list.split(':').map(Number).filter(Number.isFinite) : FIO_DEFAULT_PERCENTILES;
+  return {
+    name: job.jobname,
+    clone,
+    group: job.groupid,
+    groupReporting: 'group_reporting' in o || threadCount(job, [job], global) > 1,
+    pattern: random ? 'random' : 'sequential',
+    readFraction,
+    blockSize_bytes: { read: size(bsRead, 4096), write: size(bsWrite ?? bsRead, 4096) },
+    iodepth: Number(o.iodepth ?? '1') || 1,
+    rate_iops: { read: 0, write: 0 },
+    rateProcess: 'linear',
+    size_bytes: size(o.size, 0),
+    offset_bytes: size(o.offset, 0),
+    runtime_ns: duration(o.runtime),
+    timeBased: 'time_based' in o,
+    ramp_ns: duration(o.ramp_time),
+    percentiles,
+  };
+}

@@ -1,0 +1,107 @@
+/** `anvil calibrate` (fit a device profile to host measurements) and `anvil validate` (profile vs host). */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { AnvilError } from '../errors.js';
+import { anvilVersion } from '../../bench/package-root.js';
+import { parseSize } from '../../sim/core/units.js';
+import { readJobFile, type CommandIo } from './run-command.js';
+
+export interface CalibrateOptions {
+  target: string;
+  filename: string;
+  out: string;
+  runtime: number;
+  size: number;
+  repeat: number;
+}
+
+export interface ValidateOptions {
+  filename: string;
+  seed: number;
+  outputFormat: 'normal' | 'json';
+  out?: string;
+}
+
+function positive(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('a number above 0');
+  return n;
+}
+
+function size(value: string): number {
+  const n = parseSize(value);
+  if (n === undefined || n < 1 << 20) throw new InvalidArgumentError('a size of at least 1m, e.g. 256m or 4g');
+  return n;
+}
+
+export function registerCalibrateCommands(cli: Command): void {
+  cli
+    .command('calibrate')
+    .description('run a bounded fio sweep on this host (4K random read/write at QD 1-64, 128K sequential, 70/30 mix) and fit a queue device profile to it')
+    .addOption(new Option('--target <target>', 'where to measure').choices(['host']).default('host'))
+    .requiredOption('--filename <path>', 'file or block device to measure (a file is laid out at --size)')
+    .option('--out <file>', 'profile to write (YAML, with the measurements it came from)', 'calibrated.yaml')
+    .option('--runtime <s>', 'measured seconds per job (plus a quarter of it as ramp); 17 jobs', positive, 2)
+    .option('--size <size>', 'region the jobs address', size, 1 << 30)
+    .option('--repeat <n>', 'runs per job; the median-IOPS run is kept (for noisy machines)', (v) => Math.max(1, Math.floor(positive(v))), 1)
+    .action(async (opts: CalibrateOptions) => {
+      await calibrateCommand(opts);
+    });
+
+  cli
+    .command('validate')
+    .description('run job files on this host and on the model with a profile; report measured vs predicted IOPS, mean and p99 latency')
+    .argument('<profile>', 'device profile (built-in name or YAML file, e.g. one from anvil calibrate)')
+    .argument('<jobfiles...>', 'fio job files (held out from calibration)')
+    .requiredOption('--filename <path>', 'file or block device the host runs do I/O on')
+    .option('--seed <n>', 'seed of the model runs', (v) => Number(v), 1)
+    .addOption(new Option('--output-format <format>', 'stdout format').choices(['normal', 'json']).default('normal'))
+    .option('--out <dir>', 'also write validation.json, validation.arrow and validation.html (Plot charts) here')
+    .action(async (profile: string, jobfiles: string[], opts: ValidateOptions) => {
+      await validateCommand(profile, jobfiles, opts);
+    });
+}
+
+export async function calibrateCommand(opts: CalibrateOptions, io: Pick<CommandIo, 'stdout'> = { stdout: process.stdout }, log: (m: string) => void = (m) => process.stderr.write(`${m}\n`)): Promise<string> {
+  if (opts.target !== 'host') throw new AnvilError('ANVIL_ERR_TARGET', `anvil calibrate measures real hardware: use --target host (not ${opts.target})`);
+  const { runSweep } = await import('../../bench/calibrate/sweep.js');
+  const { fitQueue, queueProfileYaml } = await import('../../bench/calibrate/fit-queue.js');
+  const { findFio } = await import('../../bench/targets/host/fio-binary.js');
+  const fio = findFio();
+  const points = await runSweep({ filename: opts.filename, size_bytes: opts.size, runtime_s: opts.runtime, repeat: opts.repeat, log });
+  const fit = fitQueue(points);
+  const yaml = queueProfileYaml(fit, points, { filename: opts.filename, host: hostname(), date: new Date().toISOString().slice(0, 10), fioVersion: fio.version, capacity_bytes: opts.size });
+  try {
+    writeFileSync(opts.out, yaml);
+  } catch (e) {
+    throw new AnvilError('ANVIL_ERR_OUTPUT', `cannot write the profile to ${opts.out}: ${(e as Error).message}`);
+  }
+  io.stdout.write(`fitted a queue profile: ${fit.servers} servers, mean service ${(fit.service_mean_ns / 1000).toFixed(1)} us (QD1 latency ${(fit.qd1_clat_mean_ns / 1000).toFixed(1)} us x ${fit.scale.toFixed(3)}), saturation ${Math.round(fit.saturation_iops)} IOPS; ${points.length} measurements; written to ${opts.out}\n`);
+  return yaml;
+}
+
+export async function validateCommand(profileName: string, jobFiles: readonly string[], opts: ValidateOptions, io: Pick<CommandIo, 'stdout'> = { stdout: process.stdout }) {
+  const { loadProfile } = await import('../../bench/profiles.js');
+  const { validateProfile, validationTable } = await import('../../bench/calibrate/validate.js');
+  const { validationArrow } = await import('../../bench/calibrate/validation-results.js');
+  const profile = loadProfile(profileName);
+  const jobs = jobFiles.map((f) => ({ name: f, text: readJobFile(f) }));
+  const rows = await validateProfile(profile, jobs, { filename: opts.filename, seed: opts.seed, log: (m) => process.stderr.write(`${m}\n`) });
+  const version = anvilVersion();
+  const doc = { anvil: { version, target: 'host+sim', profile: profile.path, filename: opts.filename, seed: opts.seed }, rows };
+  io.stdout.write(opts.outputFormat === 'json' ? JSON.stringify(doc, null, 2) + '\n' : validationTable(rows));
+  if (opts.out) {
+    try {
+      mkdirSync(opts.out, { recursive: true });
+      writeFileSync(join(opts.out, 'validation.json'), JSON.stringify(doc, null, 2) + '\n');
+      writeFileSync(join(opts.out, 'validation.arrow'), validationArrow(rows, { version, profile: profile.path, filename: opts.filename, seed: opts.seed }));
+      const { validationHtml } = await import('../../bench/calibrate/validation-html.js');
+      writeFileSync(join(opts.out, 'validation.html'), validationHtml(rows, { profile: profile.path, filename: opts.filename, version }));
+    } catch (e) {
+      throw new AnvilError('ANVIL_ERR_OUTPUT', `cannot write results to ${opts.out}: ${(e as Error).message}`);
+    }
+  }
+  return rows;
+}

@@ -1,0 +1,80 @@
+/** `anvil net run`: iperf3 and ping between network namespaces Anvil creates (and removes). */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { AnvilError } from '../errors.js';
+import { anvilVersion } from '../../bench/package-root.js';
+import { NetRunSchema, netRunSpec } from '../../bench/net/spec.js';
+import type { NetMeasurement } from '../../bench/net/run-net.js';
+import { runTimestamp, type CommandIo } from './run-command.js';
+
+export interface NetCommandOptions {
+  endpoints?: string;
+  protocol?: string;
+  parallel?: string;
+  duration?: string;
+  interval?: string;
+  rate?: string;
+  udpBitrate?: string;
+  pings?: string;
+  outputFormat: 'normal' | 'json';
+  out?: string;
+}
+
+const help = (key: keyof typeof NetRunSchema.properties) => {
+  const p = NetRunSchema.properties[key] as { description?: string; default?: unknown };
+  return `${p.description}${p.default !== undefined ? ` (default ${p.default})` : ''}`;
+};
+
+/** Registers `net run` on the program. */
+export function registerNetCommands(cli: Command): void {
+  const net = cli.command('net').description('measure the network between endpoints on this host (iperf3, ping) in namespaces Anvil creates; needs root');
+  net
+    .command('run')
+    .description('throughput (iperf3, TCP or UDP, parallel streams) and round-trip time between network namespaces, optionally rate-limited with tc')
+    .option('--endpoints <n>', help('endpoints'))
+    .option('--protocol <tcp|udp>', help('protocol'))
+    .option('-P, --parallel <n>', help('parallel'))
+    .option('--duration <s>', help('duration_s'))
+    .option('--interval <s>', help('interval_s'))
+    .option('--rate <rate>', help('rate'))
+    .option('--udp-bitrate <rate>', help('udpBitrate'))
+    .option('--pings <n>', help('pings'))
+    .option('--output-format <format>', 'stdout format: normal or json', 'normal')
+    .option('--out <dir>', 'also write net.json and Arrow tables (net_intervals, rtt_histogram) here')
+    .action(async (opts: NetCommandOptions) => {
+      await netRunCommand(opts);
+    });
+}
+
+const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
+
+export async function netRunCommand(opts: NetCommandOptions, io: CommandIo = { stdout: process.stdout, stderr: process.stderr }): Promise<NetMeasurement> {
+  if (opts.outputFormat !== 'normal' && opts.outputFormat !== 'json') throw new AnvilError('ANVIL_ERR_USAGE', `--output-format ${opts.outputFormat}: use normal or json`);
+  const spec = netRunSpec({
+    endpoints: num(opts.endpoints),
+    protocol: opts.protocol,
+    parallel: num(opts.parallel),
+    duration_s: num(opts.duration),
+    interval_s: num(opts.interval),
+    rate: opts.rate,
+    udpBitrate: opts.udpBitrate,
+    pings: num(opts.pings),
+  });
+  const { runNet } = await import('../../bench/net/run-net.js');
+  const { netArrowTables, netDocument, netText } = await import('../../bench/net/net-results.js');
+  const m = await runNet(spec);
+  const version = anvilVersion();
+  const doc = netDocument(m, { version, timestamp_s: runTimestamp() });
+  io.stdout.write(opts.outputFormat === 'json' ? JSON.stringify(doc, null, 2) + '\n' : netText(m));
+  if (opts.out) {
+    try {
+      mkdirSync(opts.out, { recursive: true });
+      writeFileSync(join(opts.out, 'net.json'), JSON.stringify(doc, null, 2) + '\n');
+      for (const [name, bytes] of netArrowTables(m, { version })) writeFileSync(join(opts.out, name), bytes);
+    } catch (e) {
+      throw new AnvilError('ANVIL_ERR_OUTPUT', `cannot write results to ${opts.out}: ${(e as Error).message}`);
+    }
+  }
+  return m;
+}

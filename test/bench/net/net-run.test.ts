@@ -1,0 +1,147 @@
+/**
+ * `anvil net run` between network namespaces it creates: with a tc limit the measured throughput is
+ * within 10% of the limit, without one it is far above; a bridge gives every endpoint its own MAC and
+ * IP; namespaces are gone afterwards, also after Ctrl-C. Needs root, iperf3 and ping: runs in CI (which
+ * installs them), skips only on a machine without them. Parsers are checked on real iperf3 3.12 JSON.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import pl from 'nodejs-polars';
+import { describe, expect, it } from 'vitest';
+import { parseIperf3 } from '../../../bench/net/iperf3.js';
+import { listNamespaces, tbfBurst_bytes, type NetLab } from '../../../bench/net/lab.js';
+import { parsePingTimes } from '../../../bench/net/rtt.js';
+import { requireRoot, runNet } from '../../../bench/net/run-net.js';
+import { netRunSpec } from '../../../bench/net/spec.js';
+import { which } from '../../../bench/targets/host/bounded-process.js';
+import { netRunCommand } from '../../../platform/cli/net-command.js';
+import { tempDir } from '../../cli-harness.js';
+
+const FIXTURES = join(import.meta.dirname, 'fixtures');
+const canRun = process.getuid?.() === 0 && which('iperf3') !== undefined && which('ping') !== undefined;
+const needNet = canRun || process.env.CI ? it : it.skip;
+const BIN = join(process.cwd(), 'dist', 'platform', 'cli', 'main.js');
+
+/** Namespaces named as Anvil's labs name them (anvil-<6 hex>-...). */
+async function labNamespaces(): Promise<string[]> {
+  return (await listNamespaces()).filter((n) => /^anvil-[0-9a-f]{6}-/.test(n)).sort();
+}
+
+describe('network results from real tool output', () => {
+  it('reads iperf3 TCP JSON: per-interval bits/s and retransmits, receiver totals', () => {
+    const r = parseIperf3(readFileSync(join(FIXTURES, 'iperf3-tcp-P2.json'), 'utf8'), 1);
+    const doc = JSON.parse(readFileSync(join(FIXTURES, 'iperf3-tcp-P2.json'), 'utf8')) as { intervals: { sum: { bytes: number; retransmits: number } }[]; end: { sum_received: { bits_per_second: number }; sum_sent: { retransmits: number } } };
+    expect(r.rows).toHaveLength(doc.intervals.length);
+    expect(r.rows.map((x) => x.bytes)).toEqual(doc.intervals.map((i) => i.sum.bytes));
+    expect(r.rows.reduce((a, x) => a + x.retransmits, 0)).toBe(doc.intervals.reduce((a, i) => a + i.sum.retransmits, 0));
+    expect(r.received_bps).toBe(doc.end.sum_received.bits_per_second);
+    expect(r.retransmits).toBe(doc.end.sum_sent.retransmits);
+    expect(r.rows[0]!.time_ns).toBeGreaterThan(0);
+  });
+
+  it('reads iperf3 UDP JSON: packets and loss', () => {
+    const r = parseIperf3(readFileSync(join(FIXTURES, 'iperf3-udp-100M.json'), 'utf8'), 2);
+    expect(r.rows.every((x) => x.packets > 0 && x.retransmits === 0)).toBe(true);
+    expect(r.received_bps).toBeGreaterThan(90e6);
+    expect(r.lost_percent).toBe(0);
+    expect(() => parseIperf3('{"error": "unable to connect to server: Connection refused"}', 1)).toThrow(/endpoint 1: unable to connect/);
+  });
+
+  it('reads ping reply times in ns', () => {
+    expect(parsePingTimes('64 bytes from 10.0.0.1: icmp_seq=1 ttl=64 time=0.305 ms\n64 bytes from 10.0.0.1: icmp_seq=2 ttl=64 time=12.1 ms\n')).toEqual([305_000, 12_100_000]);
+  });
+
+  it('checks the options, all problems at once, each with its field and what is allowed', () => {
+    expect(netRunSpec({})).toMatchObject({ endpoints: 2, protocol: 'tcp', parallel: 1, duration_s: 3, pings: 200 });
+    expect(netRunSpec({ rate: '250mbit' }).rate_bps).toBe(250e6);
+    try {
+      netRunSpec({ endpoints: 1, protocol: 'sctp', rate: 'fast', parallel: 0 });
+      expect.unreachable();
+    } catch (e) {
+      const err = e as { code: string; details: string[] };
+      expect(err.code).toBe('ANVIL_ERR_NET_SPEC');
+      expect(err.details.map((d) => d.split(':')[0])).toEqual(expect.arrayContaining(['endpoints', 'protocol', 'parallel', 'rate']));
+    }
+    expect(tbfBurst_bytes(10e6)).toBe(65536);
+    expect(tbfBurst_bytes(10e9)).toBe(12.5e6);
+  });
+});
+
+describe('anvil net run', () => {
+  needNet('with a tc limit measures within 10% of it, in both TCP and UDP; without, far above; namespaces removed', async () => {
+    let lab: NetLab | undefined;
+    const limit = 200e6;
+    const tcp = await runNet(netRunSpec({ rate: '200mbit', duration_s: 2, pings: 20 }), { onLab: (l) => (lab = l) });
+    expect(tcp.throughput[0]!.received_bps / limit).toBeGreaterThan(0.9);
+    expect(tcp.throughput[0]!.received_bps / limit).toBeLessThan(1.1);
+    expect(tcp.rtt!.histogram.n).toBe(20);
+    expect(tcp.rtt!.histogram.percentile(99)).toBeGreaterThan(0);
+    // Under load, pings wait in the rate limit's queue behind the TCP stream.
+    expect(tcp.rttLoaded!.histogram.n).toBeGreaterThanOrEqual(15);
+    expect(tcp.rttLoaded!.histogram.percentile(50)).toBeGreaterThan(5 * tcp.rtt!.histogram.percentile(50));
+    expect((await listNamespaces()).filter((n) => n.includes(lab!.id))).toEqual([]);
+
+    const udp = await runNet(netRunSpec({ protocol: 'udp', udpBitrate: '400M', rate: '200mbit', duration_s: 2, pings: 0 }));
+    expect(udp.throughput[0]!.received_bps / limit).toBeGreaterThan(0.9);
+    expect(udp.throughput[0]!.received_bps / limit).toBeLessThan(1.1);
+
+    const free = await runNet(netRunSpec({ duration_s: 1, pings: 0 }));
+    expect(free.throughput[0]!.received_bps).toBeGreaterThan(3 * limit);
+  });
+
+  needNet('puts several endpoints on a bridge, each with its own MAC and IP, all clients measured; results in Arrow', async () => {
+    const out = tempDir('anvil-net-test-');
+    const before = await labNamespaces();
+    let stdout = '';
+    const m = await netRunCommand({ endpoints: '3', parallel: '2', duration: '1', interval: '0.25', pings: '10', outputFormat: 'json', out }, { stdout: { write: (t: string) => (stdout += t) }, stderr: process.stderr });
+    expect(m.lab.topology).toBe('bridge');
+    expect(new Set(m.lab.endpoints.map((e) => e.mac)).size).toBe(3);
+    expect(new Set(m.lab.endpoints.map((e) => e.ip)).size).toBe(3);
+    expect(m.throughput.map((t) => t.endpoint)).toEqual([1, 2]);
+    const doc = JSON.parse(stdout) as { throughput: { received_bps: number; clients: unknown[] }; rtt_ns: { N: number; percentile: Record<string, number> } };
+    expect(doc.throughput.clients).toHaveLength(2);
+    expect(doc.rtt_ns.N).toBe(10);
+    expect(doc.rtt_ns.percentile['99.000000']).toBeGreaterThan(0);
+    const intervals = pl.readIPC(readFileSync(join(out, 'net_intervals.arrow')));
+    expect(intervals.columns).toEqual(['endpoint', 'time_ns', 'interval_ns', 'bytes', 'bits_per_second', 'retransmits', 'packets']);
+    expect(intervals.height).toBe(m.throughput.reduce((a, t) => a + t.rows.length, 0));
+    expect(intervals.height).toBeGreaterThanOrEqual(2 * 4);
+    const rtt = pl.readIPC(readFileSync(join(out, 'rtt_histogram.arrow')));
+    expect(Number(rtt.filter(pl.col('load').eq(pl.lit('idle'))).getColumn('count').sum())).toBe(10);
+    expect(Number(rtt.filter(pl.col('load').eq(pl.lit('loaded'))).getColumn('count').sum())).toBe(m.rttLoaded!.histogram.n);
+    expect(await labNamespaces()).toEqual(before);
+    rmSync(out, { recursive: true, force: true });
+  });
+
+  needNet('removes everything after Ctrl-C and says so', async () => {
+    const before = await labNamespaces();
+    const child = spawn(process.execPath, [BIN, 'net', 'run', '--duration', '20', '--pings', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
+    // Wait (bounded) until its namespaces exist, then interrupt.
+    for (let i = 0; i < 100 && (await labNamespaces()).length === before.length; i++) await new Promise((r) => setTimeout(r, 50));
+    expect((await labNamespaces()).length).toBeGreaterThan(before.length);
+    await new Promise((r) => setTimeout(r, 500));
+    child.kill('SIGINT');
+    expect(await exited).toBe(1);
+    expect(stderr).toMatch(/ANVIL_ERR_INTERRUPTED: .*removed/);
+    expect(await labNamespaces()).toEqual(before);
+    expect(spawnSync('pgrep', ['-f', 'iperf3 -s -1 --forceflush']).status).toBe(1);
+  });
+
+  needNet('says how to install iperf3 when it is missing, before creating anything', async () => {
+    const before = await labNamespaces();
+    // A PATH with ip (/usr/sbin) but without iperf3 (/usr/bin).
+    const r = spawnSync(process.execPath, [BIN, 'net', 'run', '--duration', '1'], { encoding: 'utf8', env: { ...process.env, PATH: '/usr/sbin:/sbin' } });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^ANVIL_ERR_IPERF_MISSING: .*apt-get install iperf3/);
+    expect(await labNamespaces()).toEqual(before);
+  });
+
+  it('refuses to run without root, saying to use sudo', () => {
+    expect(() => requireRoot(1000)).toThrow(expect.objectContaining({ code: 'ANVIL_ERR_NOT_ROOT', message: expect.stringMatching(/needs root; run it with sudo/) }));
+    expect(() => requireRoot(0)).not.toThrow();
+  });
+});
