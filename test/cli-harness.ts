@@ -1,14 +1,23 @@
 /** Runs `anvil run` in-process on text job files and profiles, capturing what it prints. */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { afterAll } from 'vitest';
 import { runCommand, type RunCommandOptions } from '../platform/cli/run-command.js';
 import type { RunMeasurement } from '../bench/results/measurement.js';
 
-/** A fresh temporary folder. */
+const created: string[] = [];
+// Registered while the importing test file is collected, so each file removes the folders it made.
+afterAll(() => {
+  for (const dir of created.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh temporary folder, removed when the test file that made it is done. */
 export function tempDir(prefix = 'anvil-test-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  created.push(dir);
+  return dir;
 }
 
 /** Writes `files` (name -> text) into a fresh temporary folder and returns its path. */

@@ -4,11 +4,10 @@
  * a machine without it.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { anvilRun } from '../cli-harness.js';
+import { anvilRun, tempDir } from '../cli-harness.js';
 
 const QUEUE = 'kind: queue\nservers: 2\nservice: { dist: lognormal, mean: 40us, stddev: 30us }\n';
 const JOB = '[global]\nrw=randrw\nrwmixread=70\nbs=4k\niodepth=16\nruntime=500ms\ntime_based\n\n[mix]\n';
@@ -53,7 +52,7 @@ describe('fio JSON', () => {
 
   needFio('is read by fio\'s own fio_jsonplus_clat2csv, which agrees on mean and p99', async () => {
     const { stdout } = await anvilRun('[global]\nrw=randread\nbs=4k\niodepth=16\nruntime=1s\ntime_based\n\n[jplus]\n', { profileYaml: QUEUE, outputFormat: 'json+' });
-    const dir = mkdtempSync(join(tmpdir(), 'anvil-clat2csv-'));
+    const dir = tempDir('anvil-clat2csv-');
     writeFileSync(join(dir, 'out.json'), stdout);
     // Debian's copy imports six without depending on python3-six; CI installs it.
     const env = { ...process.env };
@@ -79,8 +78,8 @@ describe('fio JSON', () => {
     const saved = process.env.SOURCE_DATE_EPOCH;
     process.env.SOURCE_DATE_EPOCH = '1700000000';
     try {
-      const outA = mkdtempSync(join(tmpdir(), 'anvil-det-a-'));
-      const outB = mkdtempSync(join(tmpdir(), 'anvil-det-b-'));
+      const outA = tempDir('anvil-det-a-');
+      const outB = tempDir('anvil-det-b-');
       const a = await anvilRun(JOB, { profileYaml: QUEUE, outputFormat: 'json+', seed: 9, out: outA });
       const b = await anvilRun(JOB, { profileYaml: QUEUE, outputFormat: 'json+', seed: 9, out: outB });
       const c = await anvilRun(JOB, { profileYaml: QUEUE, outputFormat: 'json+', seed: 10 });

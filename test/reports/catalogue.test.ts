@@ -1,5 +1,5 @@
-import { mkdtempSync, writeFileSync, copyFileSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync, copyFileSync, readdirSync } from 'node:fs';
+import { tempDir } from '../cli-harness.js';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AnvilError } from '../../platform/errors.js';
@@ -49,12 +49,12 @@ describe('cost catalogue', () => {
   });
 
   it('a figure defined twice or a required one missing is an error naming both', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'anvil-cat-'));
+    const dir = tempDir('anvil-cat-');
     for (const f of readdirSync(builtInCatalogueDir())) copyFileSync(join(builtInCatalogueDir(), f), join(dir, f));
     writeFileSync(join(dir, 'zz-extra.yaml'), 'pue: { description: d, value: 1.2, unit: ratio, source: s, year: 2024 }\n');
     const e = caught(() => loadCatalogue(dir));
     expect(e.details.join('\n')).toMatch(/zz-extra\.yaml: \/pue: already defined in .*facilities\.yaml/);
-    const dir2 = mkdtempSync(join(tmpdir(), 'anvil-cat-'));
+    const dir2 = tempDir('anvil-cat-');
     copyFileSync(join(builtInCatalogueDir(), 'staff.yaml'), join(dir2, 'staff.yaml'));
     expect(caught(() => loadCatalogue(dir2)).details.join('\n')).toContain('figure server_base_usd is missing');
   });
