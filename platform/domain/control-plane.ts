@@ -1,0 +1,471 @@
+/**
+ * The control plane's service layer: every change to clusters, nodes, networks, tiers, tenants, users,
+ * volumes, snapshots and pods goes through here, with the acting user checked against their roles. The
+ * CLI calls it today and the API will tomorrow; the store runs each call in one transaction and checks
+ * the invariants (`invariants.ts`) before it commits, so a failed call changes nothing.
+ */
+import { AnvilError } from '../errors.js';
+import { ClusterState, type Cluster } from './cluster-state.js';
+import { Context, notFound, type Clock } from './context.js';
+import { checkNetwork, overlappingNetwork, type Network, type NetworkInput } from './network.js';
+import { DEFAULT_NODE_PROFILE, loadNodeProfile, type NodeInventory } from './node-profile.js';
+import { DEFAULT_ZONE, wellKnownLabels, type Node, type Taint } from './node.js';
+import { requireName, requireNamespace } from './names.js';
+import { BUILTIN_PERF_TIERS, checkPerfTier, MAX_PERF_TIERS, type PerfTier } from './perf-tier.js';
+import { placePlexes } from './placement.js';
+import type { Pod } from './pod.js';
+import { checkPodReferences, SchedulingSession } from './scheduling.js';
+import { parseRole, type Actor, type User } from './tenancy.js';
+import { keyOf, MAX_MIRRORS, MAX_SNAPSHOTS_PER_VOLUME, type Snapshot, type Volume } from './volume.js';
+
+export interface ClusterCreateInput {
+  name: string;
+  nodes: number;
+  nodeProfile?: string;
+  policy?: 'balance' | 'pack';
+  zones?: number;
+}
+
+export interface NodeAddInput {
+  name: string;
+  profile?: string;
+  zone?: string;
+  labels?: Record<string, string>;
+  taints?: Taint[];
+}
+
+export interface PerfTierInput {
+  name: string;
+  storage_iops: number;
+  network_bandwidth_bits_per_s: number;
+  max_storage_iops?: number;
+  max_network_bandwidth_bits_per_s?: number;
+}
+
+export interface VolumeInput {
+  namespace: string;
+  name: string;
+  size_bytes: number;
+  mirrors?: number;
+  perf_tier?: string;
+  node_selector?: Record<string, string>;
+  spread_zones?: boolean;
+}
+
+/** Most nodes one `cluster create` makes (Kubernetes' documented limit is 5,000 nodes per cluster). */
+export const MAX_CLUSTER_NODES = 5000;
+
+export class ControlPlane {
+  readonly ctx: Context;
+  private session: SchedulingSession | undefined;
+
+  constructor(state: ClusterState, actor: Actor, clock: Clock) {
+    this.ctx = new Context(state, actor, clock);
+  }
+
+  get state(): ClusterState {
+    return this.ctx.state;
+  }
+
+  /** The scheduler's view, built once per change from the state. */
+  private sched(): SchedulingSession {
+    return (this.session ??= new SchedulingSession(this.ctx));
+  }
+
+  // Cluster and nodes
+
+  createCluster(input: ClusterCreateInput): Cluster {
+    const ctx = this.ctx;
+    ctx.can('cluster', 'edit');
+    requireName(input.name, 'cluster');
+    if (ctx.state.cluster) throw new AnvilError('ANVIL_ERR_NO_CLUSTER', `this state already holds cluster ${ctx.state.cluster.name}; use another --state file, or add nodes with anvil node add`);
+    if (!Number.isInteger(input.nodes) || input.nodes < 1 || input.nodes > MAX_CLUSTER_NODES) {
+      throw new AnvilError('ANVIL_ERR_FIELD_INVALID', `--nodes ${input.nodes} is not allowed; a cluster has 1 to ${MAX_CLUSTER_NODES} nodes`);
+    }
+    const zones = input.zones ?? 1;
+    if (!Number.isInteger(zones) || zones < 1 || zones > input.nodes) throw new AnvilError('ANVIL_ERR_FIELD_INVALID', `--zones ${zones} is not allowed; use 1 to the node count`);
+    const profile = input.nodeProfile ?? DEFAULT_NODE_PROFILE;
+    const inventory = loadNodeProfile(profile);
+    const cluster: Cluster = { kind: 'Cluster', name: input.name, node_profile: profile, created_at: ctx.now(), policy: input.policy ?? 'balance' };
+    ctx.state.cluster = cluster;
+    const width = String(input.nodes).length;
+    for (let n = 1; n <= input.nodes; n++) {
+      const zone = zones === 1 ? DEFAULT_ZONE : `zone${(n - 1) % zones}`;
+      this.putNode(`node${String(n).padStart(width, '0')}`, inventory, zone, {}, []);
+    }
+    for (const tier of BUILTIN_PERF_TIERS) if (!ctx.state.perfTiers.has(tier.name)) ctx.state.perfTiers.set(tier.name, tier);
+    if (!ctx.state.tenants.has('default')) ctx.state.tenants.set('default', { kind: 'Tenant', name: 'default', created_at: ctx.now() });
+    ctx.event('info', 'ClusterCreated', `cluster/${input.name}`, `${input.nodes} nodes of profile ${profile}`);
+    return cluster;
+  }
+
+  private putNode(name: string, inventory: NodeInventory, zone: string, labels: Record<string, string>, taints: Taint[]): Node {
+    const node: Node = {
+      kind: 'Node',
+      name,
+      inventory,
+      zone,
+      labels: { ...labels, ...wellKnownLabels(name, zone) },
+      taints,
+      status: { state: 'ready' },
+      created_at: this.ctx.now(),
+    };
+    this.ctx.state.nodes.set(name, node);
+    return node;
+  }
+
+  addNode(input: NodeAddInput): Node {
+    const ctx = this.ctx;
+    ctx.can('node', 'edit');
+    const cluster = ctx.requireCluster();
+    requireName(input.name, 'node');
+    if (ctx.state.nodes.has(input.name)) throw new AnvilError('ANVIL_ERR_OBJECT_EXISTS', `node ${input.name} already exists`);
+    if (ctx.state.nodes.size >= MAX_CLUSTER_NODES) throw new AnvilError('ANVIL_ERR_LIMIT_REACHED', `the cluster already has ${MAX_CLUSTER_NODES} nodes`);
+    const node = this.putNode(input.name, loadNodeProfile(input.profile ?? cluster.node_profile), input.zone ?? DEFAULT_ZONE, input.labels ?? {}, input.taints ?? []);
+    ctx.event('info', 'NodeAdded', `node/${node.name}`, `profile ${node.inventory.profile}, zone ${node.zone}`);
+    this.sched().schedulePending();
+    return node;
+  }
+
+  private requireNode(name: string): Node {
+    const node = this.ctx.state.nodes.get(name);
+    if (!node) throw notFound('node', name, `nodes: ${[...this.ctx.state.nodes.keys()].slice(0, 10).join(', ')}`);
+    return node;
+  }
+
+  cordonNode(name: string): Node {
+    this.ctx.can('node', 'edit');
+    const node = this.requireNode(name);
+    const cordoned: Node = { ...node, status: { state: 'cordoned' } };
+    this.ctx.state.nodes.set(name, cordoned);
+    this.ctx.event('info', 'NodeCordoned', `node/${name}`, 'no new pods will be placed here');
+    return cordoned;
+  }
+
+  uncordonNode(name: string): Node {
+    this.ctx.can('node', 'edit');
+    const node = this.requireNode(name);
+    const ready: Node = { ...node, status: { state: 'ready' } };
+    this.ctx.state.nodes.set(name, ready);
+    this.ctx.event('info', 'NodeUncordoned', `node/${name}`, 'pods may be placed here again');
+    this.session = undefined;
+    this.sched().schedulePending();
+    return ready;
+  }
+
+  /** Cordons the node and moves its pods: each goes back to pending and is placed elsewhere if it fits. */
+  drainNode(name: string): { moved: string[]; pending: string[] } {
+    this.ctx.can('node', 'edit');
+    const node = this.requireNode(name);
+    this.ctx.state.nodes.set(name, { ...node, status: { state: 'drained' } });
+    this.session = undefined;
+    const s = this.sched();
+    const evicted = [...this.ctx.state.pods.values()].filter((p) => p.status.state === 'running' && p.status.node === name);
+    for (const pod of evicted) {
+      s.unbind(pod);
+      this.ctx.state.pods.set(keyOf(pod.namespace, pod.name), { ...pod, status: { state: 'pending', failure: { summary: `evicted from ${name} (drain)`, nodes: [] } } });
+    }
+    const moved: string[] = [];
+    const pending: string[] = [];
+    for (const pod of evicted) {
+      const now = s.place(this.ctx.state.pods.get(keyOf(pod.namespace, pod.name))!);
+      (now.status.state === 'running' ? moved : pending).push(`${pod.namespace}/${pod.name}`);
+    }
+    this.ctx.event('info', 'NodeDrained', `node/${name}`, `${moved.length} pods moved, ${pending.length} pending`);
+    return { moved, pending };
+  }
+
+  /**
+   * Removes a node. Refused while pods run there or plexes live there; with `force` its pods are
+   * evicted and its plexes marked out of sync (the volume runs degraded on its other mirrors).
+   */
+  removeNode(name: string, force = false): void {
+    const ctx = this.ctx;
+    ctx.can('node', 'edit');
+    this.requireNode(name);
+    const pods = [...ctx.state.pods.values()].filter((p) => p.status.state === 'running' && p.status.node === name);
+    const volumes = [...ctx.state.volumes.values()].filter((v) => v.plexes.some((p) => p.node === name));
+    const snapshots = [...ctx.state.snapshots.values()].filter((s) => s.nodes.includes(name));
+    if (!force && (pods.length > 0 || volumes.length > 0 || snapshots.length > 0)) {
+      throw new AnvilError(
+        'ANVIL_ERR_IN_USE',
+        `node ${name} hosts ${pods.length} pods, ${volumes.length} volume plexes and ${snapshots.length} snapshots; drain it (anvil node drain ${name}) and move its data, or remove it with --force`,
+      );
+    }
+    if (pods.length > 0) this.drainNode(name);
+    for (const v of volumes) {
+      const plexes = v.plexes.map((p) => (p.node === name ? { ...p, state: 'out-of-sync' as const } : p));
+      ctx.state.volumes.set(keyOf(v.namespace, v.name), { ...v, plexes });
+      ctx.event('error', 'PlexOutOfSync', `volume/${v.namespace}/${v.name}`, `its plex on removed node ${name} is out of sync; ${plexes.filter((p) => p.state === 'in-sync').length} of ${v.mirrors} mirrors in sync`);
+    }
+    for (const s of snapshots) ctx.state.snapshots.set(keyOf(s.namespace, s.name), { ...s, nodes: s.nodes.filter((n) => n !== name) });
+    ctx.state.nodes.delete(name);
+    ctx.event('warning', 'NodeRemoved', `node/${name}`, force ? 'removed with --force' : 'removed');
+    this.session = undefined;
+  }
+
+  // Networks and perf tiers
+
+  createNetwork(input: NetworkInput): Network {
+    const ctx = this.ctx;
+    ctx.can('network', 'edit');
+    ctx.requireCluster();
+    requireName(input.name, 'network');
+    if (ctx.state.networks.has(input.name)) throw new AnvilError('ANVIL_ERR_OBJECT_EXISTS', `network ${input.name} already exists`);
+    const net = checkNetwork({ ...input, is_default: input.is_default ?? ctx.state.networks.size === 0 });
+    const other = overlappingNetwork(net, ctx.state.networks.values());
+    if (other) throw new AnvilError('ANVIL_ERR_IP_RANGE_OVERLAP', `network ${net.name}'s subnet ${net.subnet} overlaps network ${other.name}'s ${other.subnet}; L2 networks may share no address`);
+    if (net.is_default) for (const [name, n] of ctx.state.networks) if (n.is_default) ctx.state.networks.set(name, { ...n, is_default: false });
+    ctx.state.networks.set(net.name, net);
+    ctx.event('info', 'NetworkCreated', `network/${net.name}`, `${net.subnet} range ${net.start}-${net.end}${net.vlan !== undefined ? ` vlan ${net.vlan}` : ''}`);
+    this.session = undefined;
+    this.sched().schedulePending();
+    return net;
+  }
+
+  deleteNetwork(name: string): void {
+    const ctx = this.ctx;
+    ctx.can('network', 'edit');
+    if (!ctx.state.networks.has(name)) throw notFound('network', name, `networks: ${[...ctx.state.networks.keys()].join(', ')}`);
+    const users = [...ctx.state.pods.values()].filter((p) => p.endpoints.some((e) => e.network === name));
+    if (users.length > 0) throw new AnvilError('ANVIL_ERR_IN_USE', `network ${name} has endpoints of ${users.length} pods (e.g. ${users[0]!.namespace}/${users[0]!.name}); delete them first`);
+    ctx.state.networks.delete(name);
+    ctx.event('info', 'NetworkDeleted', `network/${name}`, 'deleted');
+  }
+
+  /** The network pods get when they name none: the one marked default, else the first created. */
+  defaultNetwork(): Network | undefined {
+    const nets = [...this.ctx.state.networks.values()];
+    return nets.find((n) => n.is_default) ?? nets[0];
+  }
+
+  createPerfTier(input: PerfTierInput): PerfTier {
+    const ctx = this.ctx;
+    ctx.can('perftier', 'edit');
+    ctx.requireCluster();
+    requireName(input.name, 'perf tier');
+    if (ctx.state.perfTiers.has(input.name)) throw new AnvilError('ANVIL_ERR_OBJECT_EXISTS', `perf tier ${input.name} already exists`);
+    if (ctx.state.perfTiers.size >= MAX_PERF_TIERS) throw new AnvilError('ANVIL_ERR_LIMIT_REACHED', `a cluster has at most ${MAX_PERF_TIERS} perf tiers; delete an unused one first`);
+    const tier: PerfTier = { kind: 'PerfTier', ...input, builtin: false };
+    checkPerfTier(tier);
+    ctx.state.perfTiers.set(tier.name, tier);
+    ctx.event('info', 'PerfTierCreated', `perftier/${tier.name}`, `${tier.storage_iops} IOPS, ${tier.network_bandwidth_bits_per_s} bit/s guaranteed`);
+    return tier;
+  }
+
+  deletePerfTier(name: string): void {
+    const ctx = this.ctx;
+    ctx.can('perftier', 'edit');
+    const tier = ctx.state.perfTiers.get(name);
+    if (!tier) throw notFound('perf tier', name, `tiers: ${[...ctx.state.perfTiers.keys()].join(', ')}`);
+    if (tier.builtin) throw new AnvilError('ANVIL_ERR_IN_USE', `perf tier ${name} is built in and cannot be deleted`);
+    const used = [...ctx.state.pods.values()].some((p) => p.perf_tier === name || p.endpoints.some((e) => e.perf_tier === name)) || [...ctx.state.volumes.values()].some((v) => v.perf_tier === name);
+    if (used) throw new AnvilError('ANVIL_ERR_IN_USE', `perf tier ${name} is used by pods or volumes; delete them first`);
+    ctx.state.perfTiers.delete(name);
+  }
+
+  // Tenants and users
+
+  createTenant(name: string): void {
+    const ctx = this.ctx;
+    ctx.can('tenant', 'edit');
+    requireNamespace(name);
+    if (ctx.state.tenants.has(name)) throw new AnvilError('ANVIL_ERR_OBJECT_EXISTS', `namespace ${name} already exists`);
+    ctx.state.tenants.set(name, { kind: 'Tenant', name, created_at: ctx.now() });
+  }
+
+  /** Like `createTenant`, but a no-op when it exists (a Namespace manifest applied twice). */
+  ensureTenant(name: string): void {
+    if (!this.ctx.state.tenants.has(name)) this.createTenant(name);
+  }
+
+  deleteTenant(name: string): void {
+    const ctx = this.ctx;
+    ctx.can('tenant', 'edit');
+    if (!ctx.state.tenants.has(name)) throw notFound('namespace', name, `namespaces: ${[...ctx.state.tenants.keys()].join(', ')}`);
+    const holds = [...ctx.state.pods.values(), ...ctx.state.volumes.values(), ...ctx.state.snapshots.values()].filter((o) => o.namespace === name);
+    if (holds.length > 0) throw new AnvilError('ANVIL_ERR_IN_USE', `namespace ${name} still holds ${holds.length} pods, volumes or snapshots; delete them first`);
+    ctx.state.tenants.delete(name);
+  }
+
+  createUser(name: string, roles: string[]): User {
+    const ctx = this.ctx;
+    ctx.can('user', 'edit');
+    requireName(name, 'user');
+    if (ctx.state.users.has(name)) throw new AnvilError('ANVIL_ERR_OBJECT_EXISTS', `user ${name} already exists`);
+    for (const r of roles) parseRole(r);
+    const user: User = { kind: 'User', name, roles };
+    ctx.state.users.set(name, user);
+    return user;
+  }
+
+  // Volumes and snapshots
+
+  createVolume(input: VolumeInput): Volume {
+    const ctx = this.ctx;
+    requireNamespace(input.namespace);
+    ctx.can('volume', 'edit', input.namespace);
+    ctx.requireCluster();
+    ctx.requireTenant(input.namespace);
+    requireName(input.name, 'volume');
+    const key = keyOf(input.namespace, input.name);
+    if (ctx.state.volumes.has(key)) throw new AnvilError('ANVIL_ERR_OBJECT_EXISTS', `volume ${key} already exists`);
+    const mirrors = input.mirrors ?? 1;
+    if (!Number.isInteger(mirrors) || mirrors < 1 || mirrors > MAX_MIRRORS) throw new AnvilError('ANVIL_ERR_FIELD_INVALID', `--mirrors ${mirrors} is not allowed; a volume has 1 to ${MAX_MIRRORS} mirrors`);
+    if (!Number.isFinite(input.size_bytes) || input.size_bytes < 2 ** 20) throw new AnvilError('ANVIL_ERR_FIELD_INVALID', `--size must be at least 1M`);
+    const tier = input.perf_tier ?? 'best-effort';
+    if (!ctx.state.perfTiers.has(tier)) throw notFound('perf tier', tier, `tiers: ${[...ctx.state.perfTiers.keys()].join(', ')}`);
+    const nodeSelector = input.node_selector ?? {};
+    const nodes = placePlexes(ctx.state, { size_bytes: input.size_bytes, mirrors, node_selector: nodeSelector, spread_zones: input.spread_zones ?? false }, `volume ${key}`);
+    const volume: Volume = {
+      kind: 'Volume',
+      namespace: input.namespace,
+      name: input.name,
+      size_bytes: input.size_bytes,
+      perf_tier: tier,
+      mirrors,
+      plexes: nodes.map((node) => ({ node, state: 'in-sync' })),
+      node_selector: nodeSelector,
+      attachment: { state: 'detached' },
+      created_at: ctx.now(),
+    };
+    ctx.state.volumes.set(key, volume);
+    ctx.event('info', 'VolumeCreated', `volume/${key}`, `${input.size_bytes} bytes, ${mirrors} plexes on ${nodes.join(', ')}`);
+    return volume;
+  }
+
+  private requireVolume(namespace: string, name: string): Volume {
+    const v = this.ctx.state.volumes.get(keyOf(namespace, name));
+    if (!v) throw notFound('volume', keyOf(namespace, name), 'list volumes with: anvil get volumes');
+    return v;
+  }
+
+  /** Refused while attached or while snapshots depend on it, unless `force` (which detaches and deletes those snapshots). */
+  deleteVolume(namespace: string, name: string, force = false): void {
+    const ctx = this.ctx;
+    ctx.can('volume', 'edit', namespace);
+    const v = this.requireVolume(namespace, name);
+    const snaps = [...ctx.state.snapshots.values()].filter((s) => s.namespace === namespace && s.volume === name);
+    if (!force && v.attachment.state === 'attached') throw new AnvilError('ANVIL_ERR_IN_USE', `volume ${namespace}/${name} is attached to pod ${v.attachment.pod} on ${v.attachment.node}; delete the pod first, or use --force`);
+    if (!force && snaps.length > 0) throw new AnvilError('ANVIL_ERR_IN_USE', `volume ${namespace}/${name} has ${snaps.length} snapshots (${snaps.map((s) => s.name).join(', ')}); delete them first, or use --force`);
+    for (const s of snaps) this.deleteSnapshot(namespace, s.name);
+    if (v.attachment.state === 'attached') {
+      const podKey = keyOf(namespace, v.attachment.pod);
+      const pod = ctx.state.pods.get(podKey);
+      if (pod) {
+        this.sched().unbind(pod);
+        // The pod keeps running without the volume, and is rebound so its resources stay accounted.
+        const without: Pod = { ...pod, volumes: pod.volumes.filter((n) => n !== name) };
+        ctx.state.volumes.delete(keyOf(namespace, name));
+        this.session = undefined;
+        ctx.state.pods.set(podKey, { ...without, status: { state: 'pending', failure: { summary: `volume ${name} was deleted`, nodes: [] } } });
+        this.sched().place(ctx.state.pods.get(podKey)!);
+      }
+    }
+    ctx.state.volumes.delete(keyOf(namespace, name));
+    ctx.event('info', 'VolumeDeleted', `volume/${namespace}/${name}`, force ? 'deleted with --force' : 'deleted');
+  }
+
+  createSnapshot(namespace: string, name: string, volume: string): Snapshot {
+    const ctx = this.ctx;
+    ctx.can('volume', 'edit', namespace);
+    requireName(name, 'snapshot');
+    const v = this.requireVolume(namespace, volume);
+    const key = keyOf(namespace, name);
+    if (ctx.state.snapshots.has(key)) throw new AnvilError('ANVIL_ERR_OBJECT_EXISTS', `snapshot ${key} already exists`);
+    const count = [...ctx.state.snapshots.values()].filter((s) => s.namespace === namespace && s.volume === volume).length;
+    if (count >= MAX_SNAPSHOTS_PER_VOLUME) throw new AnvilError('ANVIL_ERR_LIMIT_REACHED', `volume ${namespace}/${volume} already has ${count} snapshots, the most a volume may have; delete one first`);
+    const nodes = v.plexes.filter((p) => p.state === 'in-sync').map((p) => p.node);
+    this.checkVolumeCount(nodes, `snapshot ${key}`);
+    const snap: Snapshot = { kind: 'Snapshot', namespace, name, volume, size_bytes: v.size_bytes, nodes, created_at: ctx.now() };
+    ctx.state.snapshots.set(key, snap);
+    ctx.event('info', 'SnapshotCreated', `snapshot/${key}`, `of volume ${volume} on ${nodes.join(', ')}`);
+    return snap;
+  }
+
+  private checkVolumeCount(nodes: readonly string[], what: string): void {
+    for (const node of nodes) {
+      const n = this.ctx.state.nodes.get(node)!;
+      let count = 0;
+      for (const v of this.ctx.state.volumes.values()) for (const p of v.plexes) if (p.node === node) count++;
+      for (const s of this.ctx.state.snapshots.values()) if (s.nodes.includes(node)) count++;
+      if (count >= n.inventory.max_volumes) throw new AnvilError('ANVIL_ERR_LIMIT_REACHED', `${what}: node ${node} already holds ${count} of ${n.inventory.max_volumes} volumes (mirrors, snapshots and clones count)`);
+    }
+  }
+
+  /** Restores a snapshot to a new volume: a linked clone on the snapshot's nodes that shares its blocks. */
+  restoreSnapshot(namespace: string, snapshot: string, volume: string, perfTier?: string): Volume {
+    const ctx = this.ctx;
+    ctx.can('volume', 'edit', namespace);
+    requireName(volume, 'volume');
+    const snap = ctx.state.snapshots.get(keyOf(namespace, snapshot));
+    if (!snap) throw notFound('snapshot', keyOf(namespace, snapshot), 'list snapshots with: anvil get snapshots');
+    const key = keyOf(namespace, volume);
+    if (ctx.state.volumes.has(key)) throw new AnvilError('ANVIL_ERR_OBJECT_EXISTS', `volume ${key} already exists; restore to a new name`);
+    if (snap.nodes.length === 0) throw new AnvilError('ANVIL_ERR_NO_CAPACITY', `snapshot ${snapshot} has no copy left on any node`);
+    const tier = perfTier ?? ctx.state.volumes.get(keyOf(namespace, snap.volume))?.perf_tier ?? 'best-effort';
+    if (!ctx.state.perfTiers.has(tier)) throw notFound('perf tier', tier, `tiers: ${[...ctx.state.perfTiers.keys()].join(', ')}`);
+    this.checkVolumeCount(snap.nodes, `volume ${key}`);
+    const clone: Volume = {
+      kind: 'Volume',
+      namespace,
+      name: volume,
+      size_bytes: snap.size_bytes,
+      perf_tier: tier,
+      mirrors: snap.nodes.length,
+      plexes: snap.nodes.map((node) => ({ node, state: 'in-sync' })),
+      node_selector: {},
+      source_snapshot: keyOf(namespace, snapshot),
+      attachment: { state: 'detached' },
+      created_at: ctx.now(),
+    };
+    ctx.state.volumes.set(key, clone);
+    ctx.event('info', 'SnapshotRestored', `volume/${key}`, `linked clone of snapshot ${snapshot}`);
+    return clone;
+  }
+
+  deleteSnapshot(namespace: string, name: string): void {
+    const ctx = this.ctx;
+    ctx.can('volume', 'edit', namespace);
+    const key = keyOf(namespace, name);
+    if (!ctx.state.snapshots.has(key)) throw notFound('snapshot', key, 'list snapshots with: anvil get snapshots');
+    const clones = [...ctx.state.volumes.values()].filter((v) => v.source_snapshot === key);
+    if (clones.length > 0) throw new AnvilError('ANVIL_ERR_IN_USE', `snapshot ${key} has linked clones sharing its blocks (${clones.map((c) => c.name).join(', ')}); delete them first`);
+    ctx.state.snapshots.delete(key);
+  }
+
+  // Pods
+
+  /** Stores a pod and places it now if it fits; otherwise it stays pending with the reasons. */
+  createPod(pod: Omit<Pod, 'kind' | 'status' | 'created_at'>): Pod {
+    const ctx = this.ctx;
+    requireNamespace(pod.namespace);
+    ctx.can('container', 'edit', pod.namespace);
+    ctx.requireCluster();
+    ctx.requireTenant(pod.namespace);
+    requireName(pod.name, 'pod');
+    const key = keyOf(pod.namespace, pod.name);
+    if (ctx.state.pods.has(key)) throw new AnvilError('ANVIL_ERR_OBJECT_EXISTS', `pod ${key} already exists; delete it first to change it`);
+    if (!Number.isFinite(pod.cpu_millicores) || pod.cpu_millicores < 0 || !Number.isFinite(pod.memory_bytes) || pod.memory_bytes < 0) {
+      throw new AnvilError('ANVIL_ERR_FIELD_INVALID', `pod ${key}: cpu and memory requests must be non-negative`);
+    }
+    const seq = ctx.state.counters.next_pod_seq++;
+    // Creation order decides who is retried first; the sequence breaks ties within one clock tick.
+    const full: Pod = { kind: 'Pod', ...pod, status: { state: 'pending', failure: { summary: 'not scheduled yet', nodes: [] } }, created_at: `${ctx.now()}#${String(seq).padStart(9, '0')}` };
+    checkPodReferences(ctx, full);
+    ctx.state.pods.set(key, full);
+    return this.sched().place(full);
+  }
+
+  deletePod(namespace: string, name: string): void {
+    const ctx = this.ctx;
+    ctx.can('container', 'edit', namespace);
+    const key = keyOf(namespace, name);
+    const pod = ctx.state.pods.get(key);
+    if (!pod) throw notFound('pod', key, 'list pods with: anvil get pods');
+    this.sched().unbind(pod);
+    ctx.state.pods.delete(key);
+    ctx.event('info', 'PodDeleted', `pod/${key}`, 'deleted');
+    this.sched().schedulePending();
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * Pods as the control plane sees them: what they ask for (CPU, memory, endpoints on networks with a perf
+ * tier, volumes, node selectors, tolerations) and where they are: pending with the scheduler's reasons,
+ * or running on a node with their endpoints bound (VF, MAC, IP).
+ */
+
+/** One requested pod interface. */
+export interface EndpointRequest {
+  readonly network: string;
+  readonly perf_tier: string;
+  /** A pinned IP (a static endpoint); otherwise the lowest free address of the range. */
+  readonly ip?: string;
+}
+
+/** A pod interface once bound: a VF of a pods port, a stable MAC and an IP. */
+export interface BoundEndpoint {
+  readonly network: string;
+  readonly perf_tier: string;
+  readonly port: string;
+  readonly vf: number;
+  readonly mac: string;
+  readonly ip: string;
+  readonly static: boolean;
+}
+
+/** Why the scheduler left a pod where it is: one line per node, and a summary. */
+export interface SchedulingFailure {
+  readonly summary: string;
+  readonly nodes: readonly { readonly node: string; readonly reason: string }[];
+}
+
+export type PodStatus =
+  | { readonly state: 'pending'; readonly failure: SchedulingFailure }
+  | {
+      readonly state: 'running';
+      readonly node: string;
+      readonly endpoints: readonly BoundEndpoint[];
+      /** Guarantees reserved on the node for this pod. */
+      readonly reserved_iops: number;
+      readonly reserved_bandwidth_bits_per_s: number;
+    };
+
+export interface Pod {
+  readonly kind: 'Pod';
+  readonly namespace: string;
+  readonly name: string;
+  /** The Deployment or StatefulSet that made it, if any. */
+  readonly owner?: { readonly kind: string; readonly name: string };
+  readonly cpu_millicores: number;
+  readonly memory_bytes: number;
+  /** The pod's tier: its storage IOPS guarantee. */
+  readonly perf_tier: string;
+  readonly endpoints: readonly EndpointRequest[];
+  /** Names of volumes in the pod's namespace. */
+  readonly volumes: readonly string[];
+  readonly node_selector: Readonly<Record<string, string>>;
+  /** Taint keys the pod tolerates ("*" tolerates all). */
+  readonly tolerations: readonly string[];
+  readonly status: PodStatus;
+  readonly created_at: string;
+}

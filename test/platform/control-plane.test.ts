@@ -1,0 +1,236 @@
+/** The control plane's domain through its service layer and the SQLite store: placement, admission, limits, refusals. */
+import { describe, expect, it } from 'vitest';
+import { AnvilError } from '../../platform/errors.js';
+import { parseIpv4 } from '../../platform/domain/ip.js';
+import { invariantViolations } from '../../platform/domain/invariants.js';
+import type { Pod } from '../../platform/domain/pod.js';
+import { ADMIN, as, BLUE, openStore, podSpec, smallProfilePath } from './control-plane-harness.js';
+
+function codeOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof AnvilError) return e.code;
+    throw e;
+  }
+  throw new Error('expected an AnvilError');
+}
+
+function running(p: Pod | undefined): Extract<Pod['status'], { state: 'running' }> {
+  if (!p || p.status.state !== 'running') throw new Error(`pod not running: ${JSON.stringify(p?.status)}`);
+  return p.status;
+}
+
+describe('control plane', () => {
+  it('runs the four-command flow: pods get IPs in range, unique MACs, VFs, and a mirrored volume attached', () => {
+    const { store } = openStore();
+    as(store, (cp) => cp.createCluster({ name: 'c1', nodes: 3 }));
+    as(store, (cp) => cp.createNetwork(BLUE));
+    const vol = as(store, (cp) => cp.createVolume({ namespace: 'default', name: 'data', size_bytes: 50 * 2 ** 30, mirrors: 3, perf_tier: 'high' }));
+    expect(new Set(vol.plexes.map((p) => p.node)).size).toBe(3);
+    as(store, (cp) => cp.createPod(podSpec('db', { volumes: ['data'], perf_tier: 'high' })));
+    for (let i = 0; i < 5; i++) as(store, (cp) => cp.createPod(podSpec(`web-${i}`)));
+    store.read((state) => {
+      expect(invariantViolations(state)).toEqual([]);
+      const pods = [...state.pods.values()];
+      expect(pods.every((p) => p.status.state === 'running')).toBe(true);
+      const eps = pods.flatMap((p) => running(p).endpoints);
+      for (const e of eps) {
+        const ip = parseIpv4(e.ip)!;
+        expect(ip).toBeGreaterThanOrEqual(parseIpv4(BLUE.start)!);
+        expect(ip).toBeLessThanOrEqual(parseIpv4(BLUE.end)!);
+      }
+      expect(new Set(eps.map((e) => e.mac)).size).toBe(eps.length);
+      expect(new Set(eps.map((e) => e.ip)).size).toBe(eps.length);
+      const db = running(state.pods.get('default/db'));
+      const data = state.volumes.get('default/data')!;
+      expect(data.attachment).toMatchObject({ state: 'attached', pod: 'db', node: db.node, via: 'local' });
+      // The high tier's IOPS are reserved twice: the pod's own tier and the volume's.
+      expect(db.reserved_iops).toBe(40_000);
+      // Its endpoint is best-effort: no bandwidth guarantee.
+      expect(db.reserved_bandwidth_bits_per_s).toBe(0);
+    });
+    expect(store.integrityCheck()).toBe('ok');
+  });
+
+  it('never oversubscribes a tier: the pod that would stays pending with the reason, and is placed when room appears', () => {
+    const { store } = openStore();
+    const profile = smallProfilePath({ iops: '45000', vfs: '8' });
+    as(store, (cp) => cp.createCluster({ name: 'c1', nodes: 1, nodeProfile: profile }));
+    as(store, (cp) => cp.createNetwork(BLUE));
+    as(store, (cp) => cp.createPod(podSpec('h1', { perf_tier: 'high' })));
+    as(store, (cp) => cp.createPod(podSpec('h2', { perf_tier: 'high' })));
+    const third = as(store, (cp) => cp.createPod(podSpec('h3', { perf_tier: 'high' })));
+    expect(third.status.state).toBe('pending');
+    if (third.status.state !== 'pending') return;
+    expect(third.status.failure.summary).toMatch(/0\/1 nodes are available: 1 perf-tier admission \(storage IOPS\)/);
+    expect(third.status.failure.nodes[0]).toEqual({ node: 'node1', reason: 'perf-tier admission (storage IOPS): 5000 of 45000 guaranteeable IOPS free, pod needs 20000' });
+    const mediumFits = as(store, (cp) => cp.createPod(podSpec('m1', { perf_tier: 'medium' })));
+    expect(mediumFits.status.state).toBe('running');
+    as(store, (cp) => cp.deletePod('default', 'h1'));
+    store.read((state) => {
+      expect(running(state.pods.get('default/h3')).node).toBe('node1');
+      const reserved = [...state.pods.values()].reduce((s, p) => s + (p.status.state === 'running' ? p.status.reserved_iops : 0), 0);
+      expect(reserved).toBe(45_000);
+    });
+    const kinds = store.events().map((e) => e.reason);
+    expect(kinds).toContain('FailedScheduling');
+  });
+
+  it('counts VFs per node and network bandwidth guarantees', () => {
+    const { store } = openStore();
+    as(store, (cp) => cp.createCluster({ name: 'c1', nodes: 2, nodeProfile: smallProfilePath({ vfs: '2', bw: '1G' }) }));
+    as(store, (cp) => cp.createNetwork(BLUE));
+    for (let i = 0; i < 4; i++) expect(as(store, (cp) => cp.createPod(podSpec(`p${i}`))).status.state).toBe('running');
+    const fifth = as(store, (cp) => cp.createPod(podSpec('p4')));
+    expect(fifth.status.state === 'pending' && fifth.status.failure.summary).toBe('0/2 nodes are available: 2 no free VF');
+    const { store: s2 } = openStore();
+    as(s2, (cp) => cp.createCluster({ name: 'c1', nodes: 1, nodeProfile: smallProfilePath({ vfs: '8', bw: '1G' }) }));
+    as(s2, (cp) => cp.createNetwork(BLUE));
+    as(s2, (cp) => cp.createPod(podSpec('a', { endpoints: [{ network: 'blue', perf_tier: 'high' }] })));
+    as(s2, (cp) => cp.createPod(podSpec('b', { endpoints: [{ network: 'blue', perf_tier: 'high' }] })));
+    const c = as(s2, (cp) => cp.createPod(podSpec('c', { endpoints: [{ network: 'blue', perf_tier: 'medium' }] })));
+    expect(c.status.state === 'pending' && c.status.failure.summary).toMatch(/network bandwidth/);
+  });
+
+  it('rejects overlapping networks and bad input with a code, and changes nothing', () => {
+    const { store } = openStore();
+    as(store, (cp) => cp.createCluster({ name: 'c1', nodes: 2 }));
+    as(store, (cp) => cp.createNetwork(BLUE));
+    const before = store.read((s) => JSON.stringify([...s.documents()]));
+    const auditBefore = store.audit().length;
+    expect(codeOf(() => as(store, (cp) => cp.createNetwork({ ...BLUE, name: 'red', subnet: '192.168.30.128/25', start: '192.168.30.130', end: '192.168.30.140', gateway: '192.168.30.129' })))).toBe('ANVIL_ERR_IP_RANGE_OVERLAP');
+    expect(codeOf(() => as(store, (cp) => cp.createNetwork({ ...BLUE, name: 'green', subnet: '10.0.0.0/24', start: '10.0.1.1' })))).toBe('ANVIL_ERR_FIELD_INVALID');
+    expect(codeOf(() => as(store, (cp) => cp.createNetwork({ ...BLUE, name: 'Bad_Name' })))).toBe('ANVIL_ERR_FIELD_INVALID');
+    expect(codeOf(() => as(store, (cp) => cp.createVolume({ namespace: 'default', name: 'v', size_bytes: 2 ** 30, mirrors: 4 })))).toBe('ANVIL_ERR_FIELD_INVALID');
+    expect(codeOf(() => as(store, (cp) => cp.createVolume({ namespace: 'default', name: 'v', size_bytes: 2 ** 30, mirrors: 3 })))).toBe('ANVIL_ERR_NO_CAPACITY');
+    expect(codeOf(() => as(store, (cp) => cp.createPod(podSpec('x', { endpoints: [{ network: 'nope', perf_tier: 'high' }] }))))).toBe('ANVIL_ERR_OBJECT_NOT_FOUND');
+    expect(codeOf(() => as(store, (cp) => cp.createPod(podSpec('x', { endpoints: [{ network: 'blue', perf_tier: 'high', ip: '192.168.30.50' }] }))))).toBe('ANVIL_ERR_FIELD_INVALID');
+    // A failure half-way through a change (after one pod was placed) leaves nothing behind either.
+    expect(codeOf(() => as(store, (cp) => { cp.createPod(podSpec('ok')); cp.createPod(podSpec('ok')); }))).toBe('ANVIL_ERR_OBJECT_EXISTS');
+    expect(store.read((s) => JSON.stringify([...s.documents()]))).toBe(before);
+    expect(store.audit().length).toBe(auditBefore);
+  });
+
+  it('pins static IPs and refuses one already held', () => {
+    const { store } = openStore();
+    as(store, (cp) => cp.createCluster({ name: 'c1', nodes: 2 }));
+    as(store, (cp) => cp.createNetwork(BLUE));
+    const p = as(store, (cp) => cp.createPod(podSpec('pinned', { endpoints: [{ network: 'blue', perf_tier: 'medium', ip: '192.168.30.150' }] })));
+    expect(running(p).endpoints[0]).toMatchObject({ ip: '192.168.30.150', static: true });
+    expect(codeOf(() => as(store, (cp) => cp.createPod(podSpec('again', { endpoints: [{ network: 'blue', perf_tier: 'medium', ip: '192.168.30.150' }] }))))).toBe('ANVIL_ERR_IN_USE');
+    expect(running(as(store, (cp) => cp.createPod(podSpec('dyn')))).endpoints[0]!.ip).toBe('192.168.30.101');
+  });
+
+  it('refuses to delete a volume while attached or with snapshots unless forced; snapshots restore to linked clones', () => {
+    const { store } = openStore();
+    as(store, (cp) => cp.createCluster({ name: 'c1', nodes: 3 }));
+    as(store, (cp) => cp.createNetwork(BLUE));
+    as(store, (cp) => cp.createVolume({ namespace: 'default', name: 'data', size_bytes: 2 ** 30, mirrors: 2 }));
+    as(store, (cp) => cp.createPod(podSpec('db', { volumes: ['data'] })));
+    expect(codeOf(() => as(store, (cp) => cp.deleteVolume('default', 'data')))).toBe('ANVIL_ERR_IN_USE');
+    for (let i = 0; i < 16; i++) as(store, (cp) => cp.createSnapshot('default', `s${i}`, 'data'));
+    expect(codeOf(() => as(store, (cp) => cp.createSnapshot('default', 's16', 'data')))).toBe('ANVIL_ERR_LIMIT_REACHED');
+    const clone = as(store, (cp) => cp.restoreSnapshot('default', 's3', 'data-copy'));
+    const data = store.read((s) => s.volumes.get('default/data')!);
+    expect(clone.plexes.map((p) => p.node)).toEqual(data.plexes.map((p) => p.node));
+    expect(clone.source_snapshot).toBe('default/s3');
+    expect(codeOf(() => as(store, (cp) => cp.deleteSnapshot('default', 's3')))).toBe('ANVIL_ERR_IN_USE');
+    as(store, (cp) => cp.deletePod('default', 'db'));
+    expect(codeOf(() => as(store, (cp) => cp.deleteVolume('default', 'data')))).toBe('ANVIL_ERR_IN_USE');
+    expect(codeOf(() => as(store, (cp) => cp.deleteVolume('default', 'data', true)))).toBe('ANVIL_ERR_IN_USE'); // s3 has a clone
+    as(store, (cp) => cp.deleteVolume('default', 'data-copy'));
+    as(store, (cp) => cp.deleteVolume('default', 'data', true));
+    store.read((s) => {
+      expect(s.volumes.size).toBe(0);
+      expect(s.snapshots.size).toBe(0);
+    });
+  });
+
+  it('counts mirrors and snapshots against the per-node volume limit', () => {
+    const { store } = openStore();
+    as(store, (cp) => cp.createCluster({ name: 'c1', nodes: 1, nodeProfile: smallProfilePath() }));
+    for (let i = 0; i < 10; i++) as(store, (cp) => cp.createVolume({ namespace: 'default', name: `v${i}`, size_bytes: 2 ** 20 }));
+    for (let i = 0; i < 10; i++) as(store, (cp) => cp.createSnapshot('default', `s${i}`, `v${i}`));
+    expect(codeOf(() => as(store, (cp) => cp.createVolume({ namespace: 'default', name: 'v20', size_bytes: 2 ** 20 })))).toBe('ANVIL_ERR_NO_CAPACITY');
+    expect(codeOf(() => as(store, (cp) => cp.createSnapshot('default', 'extra', 'v0')))).toBe('ANVIL_ERR_LIMIT_REACHED');
+  });
+
+  it('drains a node onto the others, preferring the node that holds the mirror', () => {
+    const { store } = openStore();
+    as(store, (cp) => cp.createCluster({ name: 'c1', nodes: 4 }));
+    as(store, (cp) => cp.createNetwork(BLUE));
+    const vol = as(store, (cp) => cp.createVolume({ namespace: 'default', name: 'data', size_bytes: 2 ** 30, mirrors: 2 }));
+    const before = running(as(store, (cp) => cp.createPod(podSpec('db', { volumes: ['data'] })))).node;
+    expect(vol.plexes.map((p) => p.node)).toContain(before);
+    const result = as(store, (cp) => cp.drainNode(before));
+    expect(result.moved).toEqual(['default/db']);
+    store.read((s) => {
+      const after = running(s.pods.get('default/db'));
+      expect(after.node).not.toBe(before);
+      expect(vol.plexes.map((p) => p.node)).toContain(after.node);
+      expect(s.volumes.get('default/data')!.attachment).toMatchObject({ node: after.node, via: 'local' });
+      expect(s.nodes.get(before)!.status.state).toBe('drained');
+    });
+    expect(codeOf(() => as(store, (cp) => cp.removeNode(before)))).toBe('ANVIL_ERR_IN_USE');
+    as(store, (cp) => cp.removeNode(before, true));
+    expect(store.events().some((e) => e.reason === 'PlexOutOfSync' && e.severity === 'error')).toBe(true);
+  });
+
+  it('honours node selectors and taints, and says per node why not', () => {
+    const { store } = openStore();
+    as(store, (cp) => cp.createCluster({ name: 'c1', nodes: 2 }));
+    as(store, (cp) => cp.createNetwork(BLUE));
+    as(store, (cp) => cp.addNode({ name: 'gpu1', labels: { gpu: 'yes' }, taints: [{ key: 'dedicated', value: 'gpu' }] }));
+    const blocked = as(store, (cp) => cp.createPod(podSpec('g', { node_selector: { gpu: 'yes' } })));
+    expect(blocked.status.state === 'pending' && blocked.status.failure.nodes).toEqual([
+      { node: 'gpu1', reason: 'taint: node has taint dedicated the pod does not tolerate' },
+      { node: 'node1', reason: 'node selector: node labels do not match gpu=yes' },
+      { node: 'node2', reason: 'node selector: node labels do not match gpu=yes' },
+    ]);
+    const ok = as(store, (cp) => cp.createPod(podSpec('g2', { node_selector: { gpu: 'yes' }, tolerations: ['dedicated'] })));
+    expect(running(ok).node).toBe('gpu1');
+    as(store, (cp) => cp.cordonNode('node1'));
+    as(store, (cp) => cp.cordonNode('node2'));
+    const none = as(store, (cp) => cp.createPod(podSpec('n')));
+    expect(none.status.state === 'pending' && none.status.failure.summary).toBe('0/3 nodes are available: 2 node is cordoned, 1 taint');
+    as(store, (cp) => cp.uncordonNode('node2'));
+    expect(running(store.read((s) => s.pods.get('default/n'))).node).toBe('node2');
+  });
+
+  it('checks roles on every change: a tenant user edits only their namespace', () => {
+    const { store } = openStore();
+    as(store, (cp) => cp.createCluster({ name: 'c1', nodes: 2 }));
+    as(store, (cp) => cp.createTenant('ns0'));
+    as(store, (cp) => cp.createTenant('ns1'));
+    const bob = { user: 'bob', roles: ['tenant-user/ns0'] };
+    as(store, (cp) => cp.createVolume({ namespace: 'ns0', name: 'v', size_bytes: 2 ** 30 }), bob);
+    expect(codeOf(() => as(store, (cp) => cp.createVolume({ namespace: 'ns1', name: 'v', size_bytes: 2 ** 30 }), bob))).toBe('ANVIL_ERR_FORBIDDEN');
+    expect(codeOf(() => as(store, (cp) => cp.createNetwork(BLUE), bob))).toBe('ANVIL_ERR_FORBIDDEN');
+    expect(codeOf(() => as(store, (cp) => cp.createUser('eve', ['volume-edit/ns0', 'root'])))).toBe('ANVIL_ERR_FIELD_INVALID');
+    expect(store.audit().map((a) => a.actor)).toContain('bob');
+    expect(store.audit().every((a) => a.actor === 'bob' || a.actor === ADMIN.user)).toBe(true);
+  });
+
+  it('limits perf tiers to eight and refuses deleting built-in or used ones', () => {
+    const { store } = openStore();
+    as(store, (cp) => cp.createCluster({ name: 'c1', nodes: 1 }));
+    expect(codeOf(() => as(store, (cp) => cp.createPerfTier({ name: 'x', storage_iops: 10, max_storage_iops: 5, network_bandwidth_bits_per_s: 1 })))).toBe('ANVIL_ERR_FIELD_INVALID');
+    for (let i = 0; i < 5; i++) as(store, (cp) => cp.createPerfTier({ name: `t${i}`, storage_iops: 1000 * i, network_bandwidth_bits_per_s: 1e6 }));
+    expect(codeOf(() => as(store, (cp) => cp.createPerfTier({ name: 't5', storage_iops: 1, network_bandwidth_bits_per_s: 1 })))).toBe('ANVIL_ERR_LIMIT_REACHED');
+    expect(codeOf(() => as(store, (cp) => cp.deletePerfTier('high')))).toBe('ANVIL_ERR_IN_USE');
+  });
+
+  it('keeps its state and audit log across reopening, with times from the injected clock', () => {
+    const { store, path } = openStore();
+    as(store, (cp) => cp.createCluster({ name: 'c1', nodes: 2 }));
+    store.close();
+    const again = openStore(path).store;
+    expect(again.read((s) => s.nodes.size)).toBe(2);
+    expect(again.schemaVersion()).toBe(1);
+    const entry = again.audit()[0]!;
+    expect(entry).toMatchObject({ actor: 'alice', action: 'test' });
+    expect(entry.at).toMatch(/^2026-01-01T00:00:\d\d\.000Z$/);
+    expect(entry.changes).toBeGreaterThan(2);
+  });
+});
