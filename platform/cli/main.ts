@@ -5,6 +5,7 @@ import { AnvilError, isAnvilError } from '../errors.js';
 import { anvilVersion } from '../../bench/package-root.js';
 import { DEFAULT_PROFILE } from '../../bench/profiles.js';
 import { OUTPUT_FORMATS, runCommand } from './run-command.js';
+import { registerControlPlaneCommands } from './control-plane-commands.js';
 import type { OutputFormat } from '../../bench/results/fio-json.js';
 
 function parseSeed(value: string): number {
@@ -59,6 +60,8 @@ function program(): Command {
       const { devicesCommand } = await import('./catalog-commands.js');
       devicesCommand();
     });
+
+  registerControlPlaneCommands(cli);
 
   return cli;
 }
