@@ -98,15 +98,16 @@ export function podDraft(
   notes: string[],
   strict: boolean,
 ): PodDraft {
-  const annotations = f.strings(meta.annotations, `${path}.metadata.annotations`);
+  const p = path ? `${path}.` : '';
+  const annotations = f.strings(meta.annotations, `${p}metadata.annotations`);
   const tier = annotation(annotations, 'perf-tier') ?? 'best-effort';
-  const { cpu, mem } = containerTotals(f, spec, `${path}.spec`);
+  const { cpu, mem } = containerTotals(f, spec, `${p}spec`);
   const volumes: string[] = [];
-  f.list(spec.volumes, `${path}.spec.volumes`).forEach((v, i) => {
-    const vname = f.str(v.name, `${path}.spec.volumes[${i}].name`, true)!;
-    const pvc = f.obj(v.persistentVolumeClaim, `${path}.spec.volumes[${i}].persistentVolumeClaim`);
+  f.list(spec.volumes, `${p}spec.volumes`).forEach((v, i) => {
+    const vname = f.str(v.name, `${p}spec.volumes[${i}].name`, true)!;
+    const pvc = f.obj(v.persistentVolumeClaim, `${p}spec.volumes[${i}].persistentVolumeClaim`);
     if (pvc) {
-      const claim = f.str(pvc.claimName, `${path}.spec.volumes[${i}].persistentVolumeClaim.claimName`, true)!;
+      const claim = f.str(pvc.claimName, `${p}spec.volumes[${i}].persistentVolumeClaim.claimName`, true)!;
       volumes.push(claims.get(claim) ?? claim);
       return;
     }
@@ -116,7 +117,7 @@ export function podDraft(
     if (strict) throw new AnvilError('ANVIL_ERR_KIND_UNSUPPORTED', `${note.replace('; skipped', '')}; --strict rejects the apply`);
     notes.push(note);
   });
-  const tolerations = f.list(spec.tolerations, `${path}.spec.tolerations`).map((t, i) => (t.key === undefined && t.operator === 'Exists' ? '*' : f.str(t.key, `${path}.spec.tolerations[${i}].key`, true)!));
+  const tolerations = f.list(spec.tolerations, `${p}spec.tolerations`).map((t, i) => (t.key === undefined && t.operator === 'Exists' ? '*' : f.str(t.key, `${p}spec.tolerations[${i}].key`, true)!));
   return {
     namespace: id.namespace,
     name: id.name,
@@ -124,9 +125,9 @@ export function podDraft(
     cpu_millicores: cpu,
     memory_bytes: mem,
     perf_tier: tier,
-    ...endpointsFrom(f, annotations, tier, `${path}.metadata`),
+    ...endpointsFrom(f, annotations, tier, `${p}metadata`),
     volumes,
-    node_selector: f.strings(spec.nodeSelector, `${path}.spec.nodeSelector`),
+    node_selector: f.strings(spec.nodeSelector, `${p}spec.nodeSelector`),
     tolerations,
     where: f.where,
   };
