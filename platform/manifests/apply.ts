@@ -84,10 +84,11 @@ export function planApply(docs: readonly ManifestDocument[], defaultNamespace: s
     const f = new Fields(doc.where);
     const body = doc.body;
     const kind = body.kind as string;
+    if (!MODELLED.has(kind) || kind === 'StorageClass') continue;
     const meta = f.obj(body.metadata, 'metadata', true)!;
     const name = f.str(meta.name, 'metadata.name', true)!;
     const namespace = f.str(meta.namespace, 'metadata.namespace') ?? defaultNamespace;
-    const spec = f.obj(body.spec, 'spec', kind !== 'Namespace' && kind !== 'StorageClass') ?? {};
+    const spec = f.obj(body.spec, 'spec', kind !== 'Namespace') ?? {};
     switch (kind) {
       case 'Namespace':
         plan.namespaces.push(name);
