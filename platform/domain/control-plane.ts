@@ -464,6 +464,7 @@ export class ControlPlane {
     const pod = ctx.state.pods.get(key);
     if (!pod) throw notFound('pod', key, 'list pods with: anvil get pods');
     this.sched().unbind(pod);
+    this.sched().forget(pod);
     ctx.state.pods.delete(key);
     ctx.event('info', 'PodDeleted', `pod/${key}`, 'deleted');
     this.sched().schedulePending();

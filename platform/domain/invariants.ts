@@ -24,8 +24,14 @@ export function invariantViolations(state: ClusterState): string[] {
   const use = new Map<string, Use>();
   const macs = new Set<string>();
   const ips = new Set<string>();
+  const held = new Set<string>();
   for (const pod of state.pods.values()) {
     const key = keyOf(pod.namespace, pod.name);
+    for (const a of pod.addresses ?? []) {
+      if (held.has(`${a.network}/${a.ip}`) || held.has(a.mac)) bad.push(`pod ${key}: address ${a.ip} or MAC ${a.mac} is held by another pod too`);
+      held.add(`${a.network}/${a.ip}`);
+      held.add(a.mac);
+    }
     if (pod.status.state !== 'running') continue;
     const node = state.nodes.get(pod.status.node);
     if (!node) {
@@ -40,6 +46,10 @@ export function invariantViolations(state: ClusterState): string[] {
     u.iops += pod.status.reserved_iops;
     u.bw += pod.status.reserved_bandwidth_bits_per_s;
     if (pod.status.endpoints.length !== pod.endpoints.length) bad.push(`pod ${key} has ${pod.status.endpoints.length} bound endpoints for ${pod.endpoints.length} requested`);
+    pod.status.endpoints.forEach((e, k) => {
+      const a = pod.addresses?.[k];
+      if (!a || a.ip !== e.ip || a.mac !== e.mac || a.network !== e.network) bad.push(`pod ${key}: endpoint ${k} is bound to ${e.ip}/${e.mac}, not the pod's own addresses`);
+    });
     for (const e of pod.status.endpoints) {
       const vf = `${e.port}/${e.vf}`;
       if (u.vfs.has(vf)) bad.push(`VF ${vf} on ${node.name} given twice`);

@@ -54,6 +54,11 @@ export interface Pod {
   /** Names of volumes in the pod's namespace. */
   readonly volumes: readonly string[];
   readonly node_selector: Readonly<Record<string, string>>;
+  /**
+   * The MAC and IP of each endpoint, fixed at the first binding and kept while the pod exists (like a
+   * VM's): a pod moved by a drain comes back with the same addresses, and its IPs stay reserved while it waits.
+   */
+  readonly addresses?: readonly { readonly network: string; readonly ip: string; readonly mac: string }[];
   /** Taint keys the pod tolerates ("*" tolerates all). */
   readonly tolerations: readonly string[];
   readonly status: PodStatus;

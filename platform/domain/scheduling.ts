@@ -70,6 +70,7 @@ export class SchedulingSession {
     this.scheduler = new Scheduler(this.table, { policy: state.cluster?.policy ?? 'balance' });
     for (const net of state.networks.values()) this.pools.set(net.name, new IpPool(net.start, net.end));
     for (const pod of state.pods.values()) {
+      for (const a of pod.addresses ?? []) this.pools.get(a.network)?.take(a.ip);
       if (pod.status.state !== 'running') continue;
       const i = this.table.indexOf(pod.status.node)!;
       const node = state.nodes.get(pod.status.node)!;
@@ -112,13 +113,15 @@ export class SchedulingSession {
   private clusterWideBlock(pod: Pod): string | undefined {
     const state = this.ctx.state;
     const need = new Map<string, number>();
-    for (const e of pod.endpoints) if (e.ip === undefined) need.set(e.network, (need.get(e.network) ?? 0) + 1);
+    pod.endpoints.forEach((e, k) => {
+      if (e.ip === undefined && pod.addresses?.[k] === undefined) need.set(e.network, (need.get(e.network) ?? 0) + 1);
+    });
     for (const [net, count] of need) {
       const free = this.pools.get(net)!.free;
       if (free < count) return `network ${net} has ${free} free IPs in its range, the pod needs ${count}`;
     }
-    for (const e of pod.endpoints) {
-      if (e.ip !== undefined && this.pools.get(e.network)!.isTaken(e.ip)) return `IP ${e.ip} on network ${e.network} is held by another pod`;
+    for (const [k, e] of pod.endpoints.entries()) {
+      if (e.ip !== undefined && pod.addresses?.[k] === undefined && this.pools.get(e.network)!.isTaken(e.ip)) return `IP ${e.ip} on network ${e.network} is held by another pod`;
     }
     for (const name of pod.volumes) {
       const v = state.volumes.get(keyOf(pod.namespace, name))!;
@@ -140,15 +143,18 @@ export class SchedulingSession {
     const counters = this.ctx.state.counters;
     const endpoints: BoundEndpoint[] = pod.endpoints.map((e, k) => {
       const pool = this.pools.get(e.network)!;
-      let ip = e.ip;
+      const kept = pod.addresses?.[k];
+      let ip = kept?.ip ?? e.ip;
       if (ip !== undefined) pool.take(ip);
       else ip = pool.allocate()!;
+      const mac = kept?.mac ?? macFromCounter(counters.next_mac++);
       const where = portOfVf(node, vfs[k]!);
-      return { network: e.network, perf_tier: e.perf_tier, port: where.port, vf: where.vf, mac: macFromCounter(counters.next_mac++), ip, static: e.ip !== undefined };
+      return { network: e.network, perf_tier: e.perf_tier, port: where.port, vf: where.vf, mac, ip, static: e.ip !== undefined };
     });
     for (const name of pod.volumes) this.attach(keyOf(pod.namespace, name), pod, node.name);
     const placed: Pod = {
       ...pod,
+      addresses: endpoints.map((e) => ({ network: e.network, ip: e.ip, mac: e.mac })),
       status: { state: 'running', node: node.name, endpoints, reserved_iops: demand.iops, reserved_bandwidth_bits_per_s: demand.bandwidth_bits_per_s },
     };
     this.ctx.state.pods.set(keyOf(pod.namespace, pod.name), placed);
@@ -181,12 +187,17 @@ export class SchedulingSession {
       // Controllers were counted by the attachments' `via`, which demandOf reproduces from the plexes.
       this.scheduler.release(i, demand, pod.status.endpoints.map((e) => vfNumber(node, e.port, e.vf)));
     }
-    for (const e of pod.status.endpoints) this.pools.get(e.network)?.release(e.ip);
+    // The pod keeps its addresses (they are in `addresses`); `forget` frees them when it is deleted.
     for (const name of pod.volumes) {
       const key = keyOf(pod.namespace, name);
       const v = this.ctx.state.volumes.get(key);
       if (v && v.attachment.state === 'attached' && v.attachment.pod === pod.name) this.ctx.state.volumes.set(key, { ...v, attachment: { state: 'detached' } });
     }
+  }
+
+  /** Frees the addresses of a pod being deleted. */
+  forget(pod: Pod): void {
+    for (const a of pod.addresses ?? []) this.pools.get(a.network)?.release(a.ip);
   }
 
   /** Retries every pending pod, oldest first. */
@@ -214,7 +225,7 @@ export function checkPodReferences(ctx: Context, pod: Pod): void {
       pinned.add(e.ip);
       for (const other of state.pods.values()) {
         if (other.namespace === pod.namespace && other.name === pod.name) continue;
-        const holds = other.endpoints.some((o) => o.network === e.network && o.ip === e.ip) || (other.status.state === 'running' && other.status.endpoints.some((o) => o.network === e.network && o.ip === e.ip));
+        const holds = other.endpoints.some((o) => o.network === e.network && o.ip === e.ip) || (other.addresses ?? []).some((o) => o.network === e.network && o.ip === e.ip);
         if (holds) throw new AnvilError('ANVIL_ERR_IN_USE', `pod ${pod.name}: IP ${e.ip} on network ${e.network} is already used by pod ${other.namespace}/${other.name}`);
       }
     }

@@ -161,13 +161,16 @@ describe('control plane', () => {
     as(store, (cp) => cp.createCluster({ name: 'c1', nodes: 4 }));
     as(store, (cp) => cp.createNetwork(BLUE));
     const vol = as(store, (cp) => cp.createVolume({ namespace: 'default', name: 'data', size_bytes: 2 ** 30, mirrors: 2 }));
-    const before = running(as(store, (cp) => cp.createPod(podSpec('db', { volumes: ['data'] })))).node;
+    const first = running(as(store, (cp) => cp.createPod(podSpec('db', { volumes: ['data'] }))));
+    const before = first.node;
     expect(vol.plexes.map((p) => p.node)).toContain(before);
     const result = as(store, (cp) => cp.drainNode(before));
     expect(result.moved).toEqual(['default/db']);
     store.read((s) => {
       const after = running(s.pods.get('default/db'));
       expect(after.node).not.toBe(before);
+      // The pod moved with its identity: same IP and MAC, like a VM's.
+      expect(after.endpoints.map((e) => [e.ip, e.mac])).toEqual(first.endpoints.map((e) => [e.ip, e.mac]));
       expect(vol.plexes.map((p) => p.node)).toContain(after.node);
       expect(s.volumes.get('default/data')!.attachment).toMatchObject({ node: after.node, via: 'local' });
       expect(s.nodes.get(before)!.status.state).toBe('drained');
@@ -232,5 +235,28 @@ describe('control plane', () => {
     expect(entry).toMatchObject({ actor: 'alice', action: 'test' });
     expect(entry.at).toMatch(/^2026-01-01T00:00:\d\d\.000Z$/);
     expect(entry.changes).toBeGreaterThan(2);
+  });
+});
+
+describe('pod identity', () => {
+  it('keeps a pending pod its IP while it waits, and frees it when the pod is deleted', () => {
+    const { store } = openStore();
+    as(store, (cp) => cp.createCluster({ name: 'c1', nodes: 2 }));
+    as(store, (cp) => cp.createNetwork({ ...BLUE, start: '192.168.30.101', end: '192.168.30.102' }));
+    const a = running(as(store, (cp) => cp.createPod(podSpec('a'))));
+    as(store, (cp) => cp.createPod(podSpec('b')));
+    as(store, (cp) => cp.cordonNode('node2'));
+    const moved = as(store, (cp) => cp.drainNode(a.node));
+    expect(moved.pending.length + moved.moved.length).toBeGreaterThan(0);
+    // Both nodes closed: the evicted pods wait, still holding their addresses, so a new pod finds none.
+    const c = as(store, (cp) => cp.createPod(podSpec('c')));
+    expect(c.status.state === 'pending' && c.status.failure.summary).toBe('network blue has 0 free IPs in its range, the pod needs 1');
+    as(store, (cp) => cp.deletePod('default', 'a'));
+    as(store, (cp) => cp.uncordonNode('node2'));
+    store.read((s) => {
+      expect(running(s.pods.get('default/c')).endpoints[0]!.ip).toBe(a.endpoints[0]!.ip);
+      expect(running(s.pods.get('default/b')).node).toBe('node2');
+      expect(invariantViolations(s)).toEqual([]);
+    });
   });
 });
