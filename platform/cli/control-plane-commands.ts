@@ -101,7 +101,7 @@ export function registerControlPlaneCommands(cli: Command): void {
     );
   });
 
-  const node = cli.command('node').description('add, cordon, uncordon, drain or remove nodes');
+  const node = cli.command('node').description('add, cordon, uncordon, drain, fail, recover or remove nodes');
   stateOption(
     node
       .command('add')
@@ -124,6 +124,14 @@ export function registerControlPlaneCommands(cli: Command): void {
   stateOption(node.command('drain').description('cordon the node and move its pods elsewhere').argument('<name>')).action((name: string, o: StateOpts) => {
     const r = change(o, 'node drain', `node/${name}`, (cp) => cp.drainNode(name));
     out(`node ${name} drained: ${r.moved.length} pods moved${r.pending.length ? `, ${r.pending.length} pending (${r.pending.join(', ')})` : ''}\n`);
+  });
+  stateOption(node.command('fail').description('inject a node failure: the node goes down, its pods move, its plexes go out of sync').argument('<name>')).action((name: string, o: StateOpts) => {
+    const r = change(o, 'node fail', `node/${name}`, (cp) => cp.failNode(name));
+    out(`node ${name} down: ${r.moved.length} pods moved${r.pending.length ? `, ${r.pending.length} pending (${r.pending.join(', ')})` : ''}\n`);
+  });
+  stateOption(node.command('recover').description('bring a failed node back: ready, plexes resynchronised').argument('<name>')).action((name: string, o: StateOpts) => {
+    change(o, 'node recover', `node/${name}`, (cp) => cp.recoverNode(name));
+    out(`node ${name} recovered\n`);
   });
   stateOption(node.command('remove').argument('<name>').option('--force', 'remove even with pods or plexes on it (its plexes go out of sync)')).action((name: string, o: StateOpts & { force?: boolean }) => {
     change(o, 'node remove', `node/${name}`, (cp) => cp.removeNode(name, o.force ?? false));

@@ -158,12 +158,61 @@ export class ControlPlane {
     this.ctx.can('node', 'edit');
     const node = this.requireNode(name);
     this.ctx.state.nodes.set(name, { ...node, status: { state: 'drained' } });
+    const r = this.evict(name, 'drain');
+    this.ctx.event('info', 'NodeDrained', `node/${name}`, `${r.moved.length} pods moved, ${r.pending.length} pending`);
+    return r;
+  }
+
+  /**
+   * A node fails (a fault to inject, as the appliance would see it): it goes down, its pods move to other
+   * nodes where they fit, and its plexes fall out of sync until it recovers.
+   */
+  failNode(name: string): { moved: string[]; pending: string[] } {
+    const ctx = this.ctx;
+    ctx.can('node', 'edit');
+    const node = this.requireNode(name);
+    if (node.status.state === 'down') throw new AnvilError('ANVIL_ERR_IN_USE', `node ${name} is already down (since ${node.status.since})`);
+    ctx.state.nodes.set(name, { ...node, status: { state: 'down', since: ctx.now() } });
+    ctx.event('error', 'NodeDown', `node/${name}`, 'node is down');
+    this.markPlexes(name, 'out-of-sync');
+    const r = this.evict(name, 'node down');
+    return r;
+  }
+
+  /** A failed node is back: ready again, its plexes resynchronised, pending pods retried. */
+  recoverNode(name: string): Node {
+    const ctx = this.ctx;
+    ctx.can('node', 'edit');
+    const node = this.requireNode(name);
+    if (node.status.state !== 'down') throw new AnvilError('ANVIL_ERR_IN_USE', `node ${name} is ${node.status.state}, not down; only a failed node recovers`);
+    const ready: Node = { ...node, status: { state: 'ready' } };
+    ctx.state.nodes.set(name, ready);
+    ctx.event('info', 'NodeUp', `node/${name}`, 'node recovered');
+    this.markPlexes(name, 'in-sync');
+    this.session = undefined;
+    this.sched().schedulePending();
+    return ready;
+  }
+
+  private markPlexes(node: string, state: 'in-sync' | 'out-of-sync'): void {
+    for (const v of [...this.ctx.state.volumes.values()]) {
+      if (!v.plexes.some((p) => p.node === node && p.state !== state)) continue;
+      const plexes = v.plexes.map((p) => (p.node === node ? { ...p, state } : p));
+      this.ctx.state.volumes.set(keyOf(v.namespace, v.name), { ...v, plexes });
+      const inSync = plexes.filter((p) => p.state === 'in-sync').length;
+      if (state === 'out-of-sync') this.ctx.event('error', 'PlexOutOfSync', `volume/${v.namespace}/${v.name}`, `plex on ${node} is out of sync; ${inSync} of ${v.mirrors} mirrors in sync`);
+      else this.ctx.event('info', 'PlexResynced', `volume/${v.namespace}/${v.name}`, `plex on ${node} is in sync again; ${inSync} of ${v.mirrors} mirrors in sync`);
+    }
+  }
+
+  /** Takes every pod off `name` and places each elsewhere if it fits. */
+  private evict(name: string, why: string): { moved: string[]; pending: string[] } {
     this.session = undefined;
     const s = this.sched();
     const evicted = [...this.ctx.state.pods.values()].filter((p) => p.status.state === 'running' && p.status.node === name);
     for (const pod of evicted) {
       s.unbind(pod);
-      this.ctx.state.pods.set(keyOf(pod.namespace, pod.name), { ...pod, status: { state: 'pending', failure: { summary: `evicted from ${name} (drain)`, nodes: [] } } });
+      this.ctx.state.pods.set(keyOf(pod.namespace, pod.name), { ...pod, status: { state: 'pending', failure: { summary: `evicted from ${name} (${why})`, nodes: [] } } });
     }
     const moved: string[] = [];
     const pending: string[] = [];
@@ -171,7 +220,6 @@ export class ControlPlane {
       const now = s.place(this.ctx.state.pods.get(keyOf(pod.namespace, pod.name))!);
       (now.status.state === 'running' ? moved : pending).push(`${pod.namespace}/${pod.name}`);
     }
-    this.ctx.event('info', 'NodeDrained', `node/${name}`, `${moved.length} pods moved, ${pending.length} pending`);
     return { moved, pending };
   }
 
@@ -182,9 +230,9 @@ export class ControlPlane {
   removeNode(name: string, force = false): void {
     const ctx = this.ctx;
     ctx.can('node', 'edit');
-    this.requireNode(name);
+    const node = this.requireNode(name);
     const pods = [...ctx.state.pods.values()].filter((p) => p.status.state === 'running' && p.status.node === name);
-    const volumes = [...ctx.state.volumes.values()].filter((v) => v.plexes.some((p) => p.node === name));
+    const volumes = [...ctx.state.volumes.values()].filter((v) => v.plexes.some((p) => p.node === name && p.state === 'in-sync'));
     const snapshots = [...ctx.state.snapshots.values()].filter((s) => s.nodes.includes(name));
     if (!force && (pods.length > 0 || volumes.length > 0 || snapshots.length > 0)) {
       throw new AnvilError(
@@ -192,12 +240,11 @@ export class ControlPlane {
         `node ${name} hosts ${pods.length} pods, ${volumes.length} volume plexes and ${snapshots.length} snapshots; drain it (anvil node drain ${name}) and move its data, or remove it with --force`,
       );
     }
-    if (pods.length > 0) this.drainNode(name);
-    for (const v of volumes) {
-      const plexes = v.plexes.map((p) => (p.node === name ? { ...p, state: 'out-of-sync' as const } : p));
-      ctx.state.volumes.set(keyOf(v.namespace, v.name), { ...v, plexes });
-      ctx.event('error', 'PlexOutOfSync', `volume/${v.namespace}/${v.name}`, `its plex on removed node ${name} is out of sync; ${plexes.filter((p) => p.state === 'in-sync').length} of ${v.mirrors} mirrors in sync`);
+    if (pods.length > 0) {
+      ctx.state.nodes.set(name, { ...node, status: { state: 'drained' } });
+      this.evict(name, 'node removed');
     }
+    this.markPlexes(name, 'out-of-sync');
     for (const s of snapshots) ctx.state.snapshots.set(keyOf(s.namespace, s.name), { ...s, nodes: s.nodes.filter((n) => n !== name) });
     ctx.state.nodes.delete(name);
     ctx.event('warning', 'NodeRemoved', `node/${name}`, force ? 'removed with --force' : 'removed');

@@ -9,9 +9,14 @@ export interface Taint {
 
 /**
  * Lifecycle: `ready` takes pods; `cordoned` takes no new pods (pods there keep running); `drained` is
- * cordoned with its pods moved away (they went back to pending and were placed elsewhere if they fit).
+ * cordoned with its pods moved away (they went back to pending and were placed elsewhere if they fit);
+ * `down` has failed: its pods were moved and its plexes are out of sync until it recovers.
  */
-export type NodeStatus = { readonly state: 'ready' } | { readonly state: 'cordoned' } | { readonly state: 'drained' };
+export type NodeStatus =
+  | { readonly state: 'ready' }
+  | { readonly state: 'cordoned' }
+  | { readonly state: 'drained' }
+  | { readonly state: 'down'; readonly since: string };
 
 export interface Node {
   readonly kind: 'Node';

@@ -260,3 +260,30 @@ describe('pod identity', () => {
     });
   });
 });
+
+describe('node failure', () => {
+  it('moves the pods of a node that goes down, marks its plexes out of sync, and resyncs them when it recovers', () => {
+    const { store } = openStore();
+    as(store, (cp) => cp.createCluster({ name: 'c1', nodes: 3 }));
+    as(store, (cp) => cp.createNetwork(BLUE));
+    const vol = as(store, (cp) => cp.createVolume({ namespace: 'default', name: 'data', size_bytes: 2 ** 30, mirrors: 2 }));
+    const db = running(as(store, (cp) => cp.createPod(podSpec('db', { volumes: ['data'] }))));
+    const r = as(store, (cp) => cp.failNode(db.node));
+    expect(r.moved).toEqual(['default/db']);
+    store.read((s) => {
+      const now = running(s.pods.get('default/db'));
+      const other = vol.plexes.map((p) => p.node).find((n) => n !== db.node)!;
+      // The pod went to the node with the surviving in-sync mirror, and reads it locally.
+      expect(now.node).toBe(other);
+      expect(s.volumes.get('default/data')!.plexes.find((p) => p.node === db.node)!.state).toBe('out-of-sync');
+      expect(s.nodes.get(db.node)!.status.state).toBe('down');
+      expect(invariantViolations(s)).toEqual([]);
+    });
+    const severities = store.events().filter((e) => ['NodeDown', 'PlexOutOfSync'].includes(e.reason)).map((e) => e.severity);
+    expect(severities).toEqual(['error', 'error']);
+    expect(codeOf(() => as(store, (cp) => cp.failNode(db.node)))).toBe('ANVIL_ERR_IN_USE');
+    as(store, (cp) => cp.recoverNode(db.node));
+    store.read((s) => expect(s.volumes.get('default/data')!.plexes.every((p) => p.state === 'in-sync')).toBe(true));
+    expect(store.events().map((e) => e.reason)).toContain('PlexResynced');
+  });
+});
