@@ -261,6 +261,9 @@ export function registerControlPlaneCommands(cli: Command): void {
           case 'volumes': return cp.deleteVolume(ns, name, o.force ?? false);
           case 'snapshots': return cp.deleteSnapshot(ns, name);
           case 'pods': return cp.deletePod(ns, name);
+          case 'deployments': return cp.deleteWorkload(ns, 'Deployment', name);
+          case 'statefulsets': return cp.deleteWorkload(ns, 'StatefulSet', name);
+          case 'endpoints': throw new AnvilError('ANVIL_ERR_USAGE', 'endpoints live and die with their pods; delete the pod');
           case 'namespaces': return cp.deleteTenant(name);
           case 'users': throw new AnvilError('ANVIL_ERR_USAGE', 'users cannot be deleted from the CLI yet');
         }

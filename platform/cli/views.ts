@@ -12,7 +12,7 @@ import type { Tenant, User } from '../domain/tenancy.js';
 import { keyOf, type Snapshot, type Volume } from '../domain/volume.js';
 import { table } from './output.js';
 
-export const KINDS = ['nodes', 'networks', 'perf-tiers', 'volumes', 'snapshots', 'pods', 'namespaces', 'users'] as const;
+export const KINDS = ['nodes', 'networks', 'perf-tiers', 'volumes', 'snapshots', 'pods', 'endpoints', 'deployments', 'statefulsets', 'namespaces', 'users'] as const;
 export type Kind = (typeof KINDS)[number];
 
 const ALIASES: Record<string, Kind> = {
@@ -22,6 +22,9 @@ const ALIASES: Record<string, Kind> = {
   volume: 'volumes', volumes: 'volumes', vol: 'volumes',
   snapshot: 'snapshots', snapshots: 'snapshots', snap: 'snapshots',
   pod: 'pods', pods: 'pods', po: 'pods',
+  endpoint: 'endpoints', endpoints: 'endpoints', ep: 'endpoints',
+  deployment: 'deployments', deployments: 'deployments', deploy: 'deployments',
+  statefulset: 'statefulsets', statefulsets: 'statefulsets', sts: 'statefulsets',
   namespace: 'namespaces', namespaces: 'namespaces', ns: 'namespaces', tenant: 'namespaces', tenants: 'namespaces',
   user: 'users', users: 'users',
 };
@@ -33,7 +36,7 @@ export function parseKind(text: string): Kind {
 }
 
 export function isNamespaced(kind: Kind): boolean {
-  return kind === 'volumes' || kind === 'snapshots' || kind === 'pods';
+  return kind === 'volumes' || kind === 'snapshots' || kind === 'pods' || kind === 'endpoints' || kind === 'deployments' || kind === 'statefulsets';
 }
 
 /** The objects of a kind, filtered by name and namespace (undefined: all namespaces). */
@@ -47,9 +50,66 @@ export function objectsOf(state: ClusterState, kind: Kind, namespace: string | u
     case 'volumes': return pick(state.volumes);
     case 'snapshots': return pick(state.snapshots);
     case 'pods': return pick(state.pods);
+    case 'endpoints': return pick(new Map(endpointsOf(state).map((e) => [`${e.namespace}/${e.name}`, e])));
+    case 'deployments': return pick(new Map(workloadsOf(state, 'Deployment').map((w) => [`${w.namespace}/${w.name}`, w])));
+    case 'statefulsets': return pick(new Map(workloadsOf(state, 'StatefulSet').map((w) => [`${w.namespace}/${w.name}`, w])));
     case 'namespaces': return pick(state.tenants);
     case 'users': return pick(state.users);
   }
+}
+
+/** A pod interface as `anvil get endpoints` lists it (the appliance's `endpoint list` columns). */
+export interface EndpointView {
+  readonly name: string;
+  readonly namespace: string;
+  readonly pod: string;
+  readonly network: string;
+  readonly ip: string;
+  readonly mac: string;
+  readonly gateway: string;
+  readonly vlan?: number;
+  readonly vf: string;
+  readonly node: string;
+  readonly perf_tier: string;
+  readonly static: boolean;
+}
+
+export function endpointsOf(state: ClusterState): EndpointView[] {
+  const out: EndpointView[] = [];
+  for (const p of state.pods.values()) {
+    if (p.status.state !== 'running') continue;
+    const node = p.status.node;
+    p.status.endpoints.forEach((e, k) => {
+      const net = state.networks.get(e.network);
+      out.push({
+        name: `${p.name}-ep${k}`, namespace: p.namespace, pod: p.name, network: e.network, ip: e.ip, mac: e.mac, gateway: net?.gateway ?? '-',
+        ...(net?.vlan !== undefined ? { vlan: net.vlan } : {}), vf: `${e.port}/${e.vf}`, node, perf_tier: e.perf_tier, static: e.static,
+      });
+    });
+  }
+  return out;
+}
+
+/** A Deployment or StatefulSet, seen through the pods it made. */
+export interface WorkloadView {
+  readonly kind: string;
+  readonly name: string;
+  readonly namespace: string;
+  readonly pods: number;
+  readonly running: number;
+}
+
+export function workloadsOf(state: ClusterState, kind: 'Deployment' | 'StatefulSet'): WorkloadView[] {
+  const map = new Map<string, { kind: string; name: string; namespace: string; pods: number; running: number }>();
+  for (const p of state.pods.values()) {
+    if (p.owner?.kind !== kind) continue;
+    const key = `${p.namespace}/${p.owner.name}`;
+    let w = map.get(key);
+    if (!w) map.set(key, (w = { kind, name: p.owner.name, namespace: p.namespace, pods: 0, running: 0 }));
+    w.pods++;
+    if (p.status.state === 'running') w.running++;
+  }
+  return [...map.values()];
 }
 
 const frac = (used: string, total: string) => `${used}/${total}`;
@@ -107,6 +167,13 @@ export function kindTable(state: ClusterState, kind: Kind, objects: readonly unk
         const st = p.status;
         return [p.namespace, p.name, st.state, st.state === 'running' ? st.node : '-', st.state === 'running' ? st.endpoints.map((e) => e.ip).join(',') || '-' : '-', p.perf_tier, st.state === 'pending' ? st.failure.summary : ''];
       }));
+    case 'endpoints':
+      return table(['NAMESPACE', 'NAME', 'POD', 'NETWORK', 'IP', 'MAC', 'GATEWAY', 'VLAN', 'VF', 'NODE', 'PERF-TIER'], (objects as EndpointView[]).map((e) => [
+        e.namespace, e.name, e.pod, e.network, e.static ? `${e.ip} (static)` : e.ip, e.mac, e.gateway, e.vlan === undefined ? '-' : String(e.vlan), e.vf, e.node, e.perf_tier,
+      ]));
+    case 'deployments':
+    case 'statefulsets':
+      return table(['NAMESPACE', 'NAME', 'READY'], (objects as WorkloadView[]).map((w) => [w.namespace, w.name, `${w.running}/${w.pods}`]));
     case 'namespaces':
       return table(['NAME', 'CREATED'], (objects as Tenant[]).map((t) => [t.name, t.created_at]));
     case 'users':

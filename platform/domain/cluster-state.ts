@@ -63,10 +63,16 @@ export class ClusterState {
       case 'PerfTier': this.perfTiers.set(key, obj as PerfTier); break;
       case 'Volume': this.volumes.set(key, obj as Volume); break;
       case 'Snapshot': this.snapshots.set(key, obj as Snapshot); break;
-      case 'Pod': this.pods.set(key, obj as Pod); break;
+      case 'Pod': this.pods.set(key, withAddresses(obj as Pod)); break;
       case 'Tenant': this.tenants.set(key, obj as Tenant); break;
       case 'User': this.users.set(key, obj as User); break;
       default: throw new Error(`unknown stored kind ${kind}`);
     }
   }
+}
+
+/** Pods stored before `addresses` existed keep the addresses they are bound to. */
+function withAddresses(pod: Pod): Pod {
+  if (pod.addresses !== undefined || pod.status.state !== 'running') return pod;
+  return { ...pod, addresses: pod.status.endpoints.map((e) => ({ network: e.network, ip: e.ip, mac: e.mac })) };
 }

@@ -504,6 +504,15 @@ export class ControlPlane {
     return this.sched().place(full);
   }
 
+  /** Deletes the pods a Deployment or StatefulSet made; a StatefulSet's claimed volumes stay, as in Kubernetes. */
+  deleteWorkload(namespace: string, kind: 'Deployment' | 'StatefulSet', name: string): number {
+    this.ctx.can('container', 'edit', namespace);
+    const pods = [...this.ctx.state.pods.values()].filter((p) => p.namespace === namespace && p.owner?.kind === kind && p.owner.name === name);
+    if (pods.length === 0) throw notFound(kind.toLowerCase(), keyOf(namespace, name), `list them with: anvil get ${kind.toLowerCase()}s`);
+    for (const p of pods) this.deletePod(namespace, p.name);
+    return pods.length;
+  }
+
   deletePod(namespace: string, name: string): void {
     const ctx = this.ctx;
     ctx.can('container', 'edit', namespace);

@@ -100,6 +100,16 @@ describe('anvil control-plane CLI', () => {
     expect(json.cluster.name).toBe('my-cluster');
     const audit = anvil(['audit']).stdout;
     expect(audit).toMatch(/operator {2}apply/);
+    // Endpoints as the appliance lists them: one VF per pod interface, none given twice on a node.
+    const eps = JSON.parse(anvil(['get', 'endpoints', '-o', 'json']).stdout) as { node: string; vf: string; vlan: number }[];
+    expect(eps).toHaveLength(5);
+    expect(new Set(eps.map((e) => `${e.node}/${e.vf}`)).size).toBe(5);
+    expect(eps.every((e) => e.vlan === 2)).toBe(true);
+    expect(anvil(['get', 'deployments']).stdout).toMatch(/default +web +4\/4/);
+    expect(anvil(['delete', 'deployment', 'web']).code).toBe(0);
+    expect((JSON.parse(anvil(['get', 'pods', '-o', 'json']).stdout) as Pod[]).map((p) => p.name)).toEqual(['db']);
+    const vnicsAfter = anvil(['cluster', 'status']).stdout.split('\n').filter((l) => /^node\d/.test(l)).map((r) => Number(/ (\d+)\/63 /.exec(r)![1]));
+    expect(vnicsAfter.reduce((a, b) => a + b, 0)).toBe(1);
   });
 
   it('answers bad input with a coded error naming what is wrong, and changes nothing', () => {
