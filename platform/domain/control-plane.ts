@@ -12,11 +12,11 @@ import { DEFAULT_NODE_PROFILE, loadNodeProfile, type NodeInventory } from './nod
 import { DEFAULT_ZONE, wellKnownLabels, type Node, type Taint } from './node.js';
 import { requireName, requireNamespace } from './names.js';
 import { BUILTIN_PERF_TIERS, checkPerfTier, MAX_PERF_TIERS, type PerfTier } from './perf-tier.js';
-import { placePlexes } from './placement.js';
 import type { Pod } from './pod.js';
 import { checkPodReferences, SchedulingSession } from './scheduling.js';
 import { parseRole, type Actor, type User } from './tenancy.js';
-import { keyOf, MAX_MIRRORS, MAX_SNAPSHOTS_PER_VOLUME, type Snapshot, type Volume } from './volume.js';
+import { keyOf, type Snapshot, type Volume } from './volume.js';
+import * as volumes from './volume-service.js';
 
 export interface ClusterCreateInput {
   name: string;
@@ -68,8 +68,17 @@ export class ControlPlane {
   }
 
   /** The scheduler's view, built once per change from the state. */
-  private sched(): SchedulingSession {
+  scheduling(): SchedulingSession {
     return (this.session ??= new SchedulingSession(this.ctx));
+  }
+
+  /** Forget the scheduler's view: nodes changed in a way it does not track. */
+  resetScheduling(): void {
+    this.session = undefined;
+  }
+
+  private sched(): SchedulingSession {
+    return this.scheduling();
   }
 
   // Cluster and nodes
@@ -346,139 +355,28 @@ export class ControlPlane {
     return user;
   }
 
-  // Volumes and snapshots
+  // Volumes and snapshots (volume-service.ts)
 
   createVolume(input: VolumeInput): Volume {
-    const ctx = this.ctx;
-    requireNamespace(input.namespace);
-    ctx.can('volume', 'edit', input.namespace);
-    ctx.requireCluster();
-    ctx.requireTenant(input.namespace);
-    requireName(input.name, 'volume');
-    const key = keyOf(input.namespace, input.name);
-    if (ctx.state.volumes.has(key)) throw new AnvilError('ANVIL_ERR_OBJECT_EXISTS', `volume ${key} already exists`);
-    const mirrors = input.mirrors ?? 1;
-    if (!Number.isInteger(mirrors) || mirrors < 1 || mirrors > MAX_MIRRORS) throw new AnvilError('ANVIL_ERR_FIELD_INVALID', `--mirrors ${mirrors} is not allowed; a volume has 1 to ${MAX_MIRRORS} mirrors`);
-    if (!Number.isFinite(input.size_bytes) || input.size_bytes < 2 ** 20) throw new AnvilError('ANVIL_ERR_FIELD_INVALID', `--size must be at least 1M`);
-    const tier = input.perf_tier ?? 'best-effort';
-    if (!ctx.state.perfTiers.has(tier)) throw notFound('perf tier', tier, `tiers: ${[...ctx.state.perfTiers.keys()].join(', ')}`);
-    const nodeSelector = input.node_selector ?? {};
-    const nodes = placePlexes(ctx.state, { size_bytes: input.size_bytes, mirrors, node_selector: nodeSelector, spread_zones: input.spread_zones ?? false }, `volume ${key}`);
-    const volume: Volume = {
-      kind: 'Volume',
-      namespace: input.namespace,
-      name: input.name,
-      size_bytes: input.size_bytes,
-      perf_tier: tier,
-      mirrors,
-      plexes: nodes.map((node) => ({ node, state: 'in-sync' })),
-      node_selector: nodeSelector,
-      attachment: { state: 'detached' },
-      created_at: ctx.now(),
-    };
-    ctx.state.volumes.set(key, volume);
-    ctx.event('info', 'VolumeCreated', `volume/${key}`, `${input.size_bytes} bytes, ${mirrors} plexes on ${nodes.join(', ')}`);
-    return volume;
-  }
-
-  private requireVolume(namespace: string, name: string): Volume {
-    const v = this.ctx.state.volumes.get(keyOf(namespace, name));
-    if (!v) throw notFound('volume', keyOf(namespace, name), 'list volumes with: anvil get volumes');
-    return v;
+    return volumes.createVolume(this, input);
   }
 
   /** Refused while attached or while snapshots depend on it, unless `force` (which detaches and deletes those snapshots). */
   deleteVolume(namespace: string, name: string, force = false): void {
-    const ctx = this.ctx;
-    ctx.can('volume', 'edit', namespace);
-    const v = this.requireVolume(namespace, name);
-    const snaps = [...ctx.state.snapshots.values()].filter((s) => s.namespace === namespace && s.volume === name);
-    if (!force && v.attachment.state === 'attached') throw new AnvilError('ANVIL_ERR_IN_USE', `volume ${namespace}/${name} is attached to pod ${v.attachment.pod} on ${v.attachment.node}; delete the pod first, or use --force`);
-    if (!force && snaps.length > 0) throw new AnvilError('ANVIL_ERR_IN_USE', `volume ${namespace}/${name} has ${snaps.length} snapshots (${snaps.map((s) => s.name).join(', ')}); delete them first, or use --force`);
-    for (const s of snaps) this.deleteSnapshot(namespace, s.name);
-    if (v.attachment.state === 'attached') {
-      const podKey = keyOf(namespace, v.attachment.pod);
-      const pod = ctx.state.pods.get(podKey);
-      if (pod) {
-        this.sched().unbind(pod);
-        // The pod keeps running without the volume, and is rebound so its resources stay accounted.
-        const without: Pod = { ...pod, volumes: pod.volumes.filter((n) => n !== name) };
-        ctx.state.volumes.delete(keyOf(namespace, name));
-        this.session = undefined;
-        ctx.state.pods.set(podKey, { ...without, status: { state: 'pending', failure: { summary: `volume ${name} was deleted`, nodes: [] } } });
-        this.sched().place(ctx.state.pods.get(podKey)!);
-      }
-    }
-    ctx.state.volumes.delete(keyOf(namespace, name));
-    ctx.event('info', 'VolumeDeleted', `volume/${namespace}/${name}`, force ? 'deleted with --force' : 'deleted');
+    volumes.deleteVolume(this, namespace, name, force);
   }
 
   createSnapshot(namespace: string, name: string, volume: string): Snapshot {
-    const ctx = this.ctx;
-    ctx.can('volume', 'edit', namespace);
-    requireName(name, 'snapshot');
-    const v = this.requireVolume(namespace, volume);
-    const key = keyOf(namespace, name);
-    if (ctx.state.snapshots.has(key)) throw new AnvilError('ANVIL_ERR_OBJECT_EXISTS', `snapshot ${key} already exists`);
-    const count = [...ctx.state.snapshots.values()].filter((s) => s.namespace === namespace && s.volume === volume).length;
-    if (count >= MAX_SNAPSHOTS_PER_VOLUME) throw new AnvilError('ANVIL_ERR_LIMIT_REACHED', `volume ${namespace}/${volume} already has ${count} snapshots, the most a volume may have; delete one first`);
-    const nodes = v.plexes.filter((p) => p.state === 'in-sync').map((p) => p.node);
-    this.checkVolumeCount(nodes, `snapshot ${key}`);
-    const snap: Snapshot = { kind: 'Snapshot', namespace, name, volume, size_bytes: v.size_bytes, nodes, created_at: ctx.now() };
-    ctx.state.snapshots.set(key, snap);
-    ctx.event('info', 'SnapshotCreated', `snapshot/${key}`, `of volume ${volume} on ${nodes.join(', ')}`);
-    return snap;
-  }
-
-  private checkVolumeCount(nodes: readonly string[], what: string): void {
-    for (const node of nodes) {
-      const n = this.ctx.state.nodes.get(node)!;
-      let count = 0;
-      for (const v of this.ctx.state.volumes.values()) for (const p of v.plexes) if (p.node === node) count++;
-      for (const s of this.ctx.state.snapshots.values()) if (s.nodes.includes(node)) count++;
-      if (count >= n.inventory.max_volumes) throw new AnvilError('ANVIL_ERR_LIMIT_REACHED', `${what}: node ${node} already holds ${count} of ${n.inventory.max_volumes} volumes (mirrors, snapshots and clones count)`);
-    }
+    return volumes.createSnapshot(this, namespace, name, volume);
   }
 
   /** Restores a snapshot to a new volume: a linked clone on the snapshot's nodes that shares its blocks. */
   restoreSnapshot(namespace: string, snapshot: string, volume: string, perfTier?: string): Volume {
-    const ctx = this.ctx;
-    ctx.can('volume', 'edit', namespace);
-    requireName(volume, 'volume');
-    const snap = ctx.state.snapshots.get(keyOf(namespace, snapshot));
-    if (!snap) throw notFound('snapshot', keyOf(namespace, snapshot), 'list snapshots with: anvil get snapshots');
-    const key = keyOf(namespace, volume);
-    if (ctx.state.volumes.has(key)) throw new AnvilError('ANVIL_ERR_OBJECT_EXISTS', `volume ${key} already exists; restore to a new name`);
-    if (snap.nodes.length === 0) throw new AnvilError('ANVIL_ERR_NO_CAPACITY', `snapshot ${snapshot} has no copy left on any node`);
-    const tier = perfTier ?? ctx.state.volumes.get(keyOf(namespace, snap.volume))?.perf_tier ?? 'best-effort';
-    if (!ctx.state.perfTiers.has(tier)) throw notFound('perf tier', tier, `tiers: ${[...ctx.state.perfTiers.keys()].join(', ')}`);
-    this.checkVolumeCount(snap.nodes, `volume ${key}`);
-    const clone: Volume = {
-      kind: 'Volume',
-      namespace,
-      name: volume,
-      size_bytes: snap.size_bytes,
-      perf_tier: tier,
-      mirrors: snap.nodes.length,
-      plexes: snap.nodes.map((node) => ({ node, state: 'in-sync' })),
-      node_selector: {},
-      source_snapshot: keyOf(namespace, snapshot),
-      attachment: { state: 'detached' },
-      created_at: ctx.now(),
-    };
-    ctx.state.volumes.set(key, clone);
-    ctx.event('info', 'SnapshotRestored', `volume/${key}`, `linked clone of snapshot ${snapshot}`);
-    return clone;
+    return volumes.restoreSnapshot(this, namespace, snapshot, volume, perfTier);
   }
 
   deleteSnapshot(namespace: string, name: string): void {
-    const ctx = this.ctx;
-    ctx.can('volume', 'edit', namespace);
-    const key = keyOf(namespace, name);
-    if (!ctx.state.snapshots.has(key)) throw notFound('snapshot', key, 'list snapshots with: anvil get snapshots');
-    const clones = [...ctx.state.volumes.values()].filter((v) => v.source_snapshot === key);
-    if (clones.length > 0) throw new AnvilError('ANVIL_ERR_IN_USE', `snapshot ${key} has linked clones sharing its blocks (${clones.map((c) => c.name).join(', ')}); delete them first`);
-    ctx.state.snapshots.delete(key);
+    volumes.deleteSnapshot(this, namespace, name);
   }
 
   // Pods
