@@ -157,6 +157,21 @@ export function registerControlPlaneCommands(cli: Command): void {
     out(`network ${n.name} created: ${n.subnet} range ${n.start}-${n.end}${n.is_default ? ' (default)' : ''}\n`);
   });
 
+  stateOption(
+    nsOption(
+      cli
+        .command('endpoint')
+        .description('persistent endpoints: an IP and MAC made ahead of the pod that asks for them by name')
+        .command('create')
+        .argument('<name>')
+        .requiredOption('--network <network>', 'the network it is on')
+        .option('--ip <ip>', 'a pinned address in the range (default: the lowest free one)'),
+    ),
+  ).action((name: string, o: StateOpts & { namespace: string; network: string; ip?: string }) => {
+    const e = change(o, 'endpoint create', `endpoint/${o.namespace}/${name}`, (cp) => cp.createEndpoint(o.namespace, name, o.network, o.ip));
+    out(`endpoint ${e.name} created: ${e.network} ${e.ip} ${e.mac}\n`);
+  });
+
   const tier = cli.command('perf-tier').description('QoS classes: guaranteed storage IOPS and network bandwidth');
   stateOption(
     tier
@@ -263,7 +278,7 @@ export function registerControlPlaneCommands(cli: Command): void {
           case 'pods': return cp.deletePod(ns, name);
           case 'deployments': return cp.deleteWorkload(ns, 'Deployment', name);
           case 'statefulsets': return cp.deleteWorkload(ns, 'StatefulSet', name);
-          case 'endpoints': throw new AnvilError('ANVIL_ERR_USAGE', 'endpoints live and die with their pods; delete the pod');
+          case 'endpoints': return cp.deleteEndpoint(ns, name);
           case 'namespaces': return cp.deleteTenant(name);
           case 'users': throw new AnvilError('ANVIL_ERR_USAGE', 'users cannot be deleted from the CLI yet');
         }

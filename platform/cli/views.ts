@@ -82,9 +82,18 @@ export function endpointsOf(state: ClusterState): EndpointView[] {
     p.status.endpoints.forEach((e, k) => {
       const net = state.networks.get(e.network);
       out.push({
-        name: `${p.name}-ep${k}`, namespace: p.namespace, pod: p.name, network: e.network, ip: e.ip, mac: e.mac, gateway: net?.gateway ?? '-',
+        name: e.endpoint ?? `${p.name}-ep${k}`, namespace: p.namespace, pod: p.name, network: e.network, ip: e.ip, mac: e.mac, gateway: net?.gateway ?? '-',
         ...(net?.vlan !== undefined ? { vlan: net.vlan } : {}), vf: `${e.port}/${e.vf}`, node, perf_tier: e.perf_tier, static: e.static,
       });
+    });
+  }
+  // Persistent endpoints no running pod uses yet.
+  for (const ep of state.endpoints.values()) {
+    if (out.some((o) => o.namespace === ep.namespace && o.name === ep.name && o.static)) continue;
+    const net = state.networks.get(ep.network);
+    out.push({
+      name: ep.name, namespace: ep.namespace, pod: ep.binding.state === 'bound' ? ep.binding.pod : '-', network: ep.network, ip: ep.ip, mac: ep.mac, gateway: net?.gateway ?? '-',
+      ...(net?.vlan !== undefined ? { vlan: net.vlan } : {}), vf: '-', node: '-', perf_tier: '-', static: true,
     });
   }
   return out;

@@ -3,6 +3,7 @@
  * snapshots, pods, tenants and users. The store loads it from and saves it to documents (one per
  * object); `ControlPlane` is the only code that changes it.
  */
+import type { Endpoint } from './endpoint.js';
 import type { Network } from './network.js';
 import type { Node } from './node.js';
 import type { PerfTier } from './perf-tier.js';
@@ -27,7 +28,7 @@ export interface Counters {
   next_pod_seq: number;
 }
 
-export type StoredObject = Cluster | Node | Network | PerfTier | Volume | Snapshot | Pod | Tenant | User | Counters;
+export type StoredObject = Cluster | Node | Network | PerfTier | Volume | Snapshot | Pod | Endpoint | Tenant | User | Counters;
 
 export class ClusterState {
   cluster: Cluster | undefined;
@@ -38,6 +39,8 @@ export class ClusterState {
   readonly volumes = new Map<string, Volume>();
   readonly snapshots = new Map<string, Snapshot>();
   readonly pods = new Map<string, Pod>();
+  /** Persistent endpoints, keyed `namespace/name`. */
+  readonly endpoints = new Map<string, Endpoint>();
   readonly tenants = new Map<string, Tenant>();
   readonly users = new Map<string, User>();
   counters: Counters = { kind: 'Counters', name: 'counters', next_mac: 1, next_pod_seq: 1 };
@@ -48,7 +51,7 @@ export class ClusterState {
     yield ['Counters', 'counters', this.counters];
     const maps: [string, Map<string, StoredObject>][] = [
       ['Node', this.nodes], ['Network', this.networks], ['PerfTier', this.perfTiers], ['Volume', this.volumes],
-      ['Snapshot', this.snapshots], ['Pod', this.pods], ['Tenant', this.tenants], ['User', this.users],
+      ['Snapshot', this.snapshots], ['Pod', this.pods], ['Endpoint', this.endpoints], ['Tenant', this.tenants], ['User', this.users],
     ];
     for (const [kind, map] of maps) for (const [key, obj] of map) yield [kind, key, obj];
   }
@@ -64,6 +67,7 @@ export class ClusterState {
       case 'Volume': this.volumes.set(key, obj as Volume); break;
       case 'Snapshot': this.snapshots.set(key, obj as Snapshot); break;
       case 'Pod': this.pods.set(key, withAddresses(obj as Pod)); break;
+      case 'Endpoint': this.endpoints.set(key, obj as Endpoint); break;
       case 'Tenant': this.tenants.set(key, obj as Tenant); break;
       case 'User': this.users.set(key, obj as User); break;
       default: throw new Error(`unknown stored kind ${kind}`);

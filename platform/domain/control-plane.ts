@@ -13,7 +13,9 @@ import { DEFAULT_ZONE, wellKnownLabels, type Node, type Taint } from './node.js'
 import { requireName, requireNamespace } from './names.js';
 import { BUILTIN_PERF_TIERS, checkPerfTier, MAX_PERF_TIERS, type PerfTier } from './perf-tier.js';
 import type { Pod } from './pod.js';
-import { checkPodReferences, SchedulingSession } from './scheduling.js';
+import { checkPodReferences, macFromCounter, SchedulingSession } from './scheduling.js';
+import type { Endpoint } from './endpoint.js';
+import { requireIpv4 } from './ip.js';
 import { parseRole, type Actor, type User } from './tenancy.js';
 import { keyOf, type Snapshot, type Volume } from './volume.js';
 import * as volumes from './volume-service.js';
@@ -285,8 +287,50 @@ export class ControlPlane {
     if (!ctx.state.networks.has(name)) throw notFound('network', name, `networks: ${[...ctx.state.networks.keys()].join(', ')}`);
     const users = [...ctx.state.pods.values()].filter((p) => p.endpoints.some((e) => e.network === name));
     if (users.length > 0) throw new AnvilError('ANVIL_ERR_IN_USE', `network ${name} has endpoints of ${users.length} pods (e.g. ${users[0]!.namespace}/${users[0]!.name}); delete them first`);
+    const eps = [...ctx.state.endpoints.values()].filter((e) => e.network === name);
+    if (eps.length > 0) throw new AnvilError('ANVIL_ERR_IN_USE', `network ${name} has ${eps.length} persistent endpoints (e.g. ${eps[0]!.namespace}/${eps[0]!.name}); delete them first`);
     ctx.state.networks.delete(name);
     ctx.event('info', 'NetworkDeleted', `network/${name}`, 'deleted');
+  }
+
+  /** A persistent endpoint: an IP (pinned, or the lowest free) and a MAC, ready for a pod to ask for by name. */
+  createEndpoint(namespace: string, name: string, network: string, ip?: string): Endpoint {
+    const ctx = this.ctx;
+    requireNamespace(namespace);
+    ctx.can('network', 'edit', namespace);
+    ctx.requireTenant(namespace);
+    requireName(name, 'endpoint');
+    const key = keyOf(namespace, name);
+    if (ctx.state.endpoints.has(key)) throw new AnvilError('ANVIL_ERR_OBJECT_EXISTS', `endpoint ${key} already exists`);
+    const net = ctx.state.networks.get(network);
+    if (!net) throw notFound('network', network, `networks: ${[...ctx.state.networks.keys()].join(', ') || 'none'}`);
+    const pool = this.sched().pool(network)!;
+    let address = ip;
+    if (address !== undefined) {
+      requireIpv4(address, '--ip');
+      if (!pool.has(address)) throw new AnvilError('ANVIL_ERR_FIELD_INVALID', `--ip ${address} is outside network ${network}'s range ${net.start}-${net.end}`);
+      if (pool.isTaken(address)) throw new AnvilError('ANVIL_ERR_IN_USE', `--ip ${address} on network ${network} is already held by a pod or endpoint`);
+      pool.take(address);
+    } else {
+      address = pool.allocate();
+      if (address === undefined) throw new AnvilError('ANVIL_ERR_LIMIT_REACHED', `network ${network} has no free IP in its range ${net.start}-${net.end}`);
+    }
+    const endpoint: Endpoint = { kind: 'Endpoint', namespace, name, network, ip: address, mac: macFromCounter(ctx.state.counters.next_mac++), binding: { state: 'free' }, created_at: ctx.now() };
+    ctx.state.endpoints.set(key, endpoint);
+    ctx.event('info', 'EndpointCreated', `endpoint/${key}`, `${network} ${endpoint.ip} ${endpoint.mac}`);
+    return endpoint;
+  }
+
+  deleteEndpoint(namespace: string, name: string): void {
+    const ctx = this.ctx;
+    ctx.can('network', 'edit', namespace);
+    const key = keyOf(namespace, name);
+    const ep = ctx.state.endpoints.get(key);
+    if (!ep) throw notFound('endpoint', key, 'list them with: anvil get endpoints');
+    if (ep.binding.state === 'bound') throw new AnvilError('ANVIL_ERR_IN_USE', `endpoint ${key} is bound to pod ${ep.binding.pod}; delete the pod first`);
+    const users = [...ctx.state.pods.values()].filter((p) => p.namespace === namespace && p.endpoints.some((e) => e.endpoint === name));
+    if (users.length > 0) throw new AnvilError('ANVIL_ERR_IN_USE', `endpoint ${key} is asked for by pod ${users[0]!.name}; delete the pod first`);
+    ctx.state.endpoints.delete(key);
   }
 
   /** The network pods get when they name none: the one marked default, else the first created. */
@@ -339,8 +383,8 @@ export class ControlPlane {
     const ctx = this.ctx;
     ctx.can('tenant', 'edit');
     if (!ctx.state.tenants.has(name)) throw notFound('namespace', name, `namespaces: ${[...ctx.state.tenants.keys()].join(', ')}`);
-    const holds = [...ctx.state.pods.values(), ...ctx.state.volumes.values(), ...ctx.state.snapshots.values()].filter((o) => o.namespace === name);
-    if (holds.length > 0) throw new AnvilError('ANVIL_ERR_IN_USE', `namespace ${name} still holds ${holds.length} pods, volumes or snapshots; delete them first`);
+    const holds = [...ctx.state.pods.values(), ...ctx.state.volumes.values(), ...ctx.state.snapshots.values(), ...ctx.state.endpoints.values()].filter((o) => o.namespace === name);
+    if (holds.length > 0) throw new AnvilError('ANVIL_ERR_IN_USE', `namespace ${name} still holds ${holds.length} pods, volumes, snapshots or endpoints; delete them first`);
     ctx.state.tenants.delete(name);
   }
 
@@ -394,6 +438,9 @@ export class ControlPlane {
     if (!Number.isFinite(pod.cpu_millicores) || pod.cpu_millicores < 0 || !Number.isFinite(pod.memory_bytes) || pod.memory_bytes < 0) {
       throw new AnvilError('ANVIL_ERR_FIELD_INVALID', `pod ${key}: cpu and memory requests must be non-negative`);
     }
+    // A request for a persistent endpoint may leave its network to the endpoint.
+    const endpoints = pod.endpoints.map((e) => (e.endpoint !== undefined && e.network === '' ? { ...e, network: ctx.state.endpoints.get(keyOf(pod.namespace, e.endpoint))?.network ?? '' } : e));
+    pod = { ...pod, endpoints };
     const seq = ctx.state.counters.next_pod_seq++;
     // Creation order decides who is retried first; the sequence breaks ties within one clock tick.
     const full: Pod = { kind: 'Pod', ...pod, status: { state: 'pending', failure: { summary: 'not scheduled yet', nodes: [] } }, created_at: `${ctx.now()}#${String(seq).padStart(9, '0')}` };

@@ -86,6 +86,18 @@ export function invariantViolations(state: ClusterState): string[] {
     if (u.remote > inv.remote_controllers) bad.push(`node ${name}: ${u.remote} remote storage controllers of ${inv.remote_controllers}`);
   }
 
+  for (const ep of state.endpoints.values()) {
+    const key = keyOf(ep.namespace, ep.name);
+    const net = state.networks.get(ep.network);
+    const ip = parseIpv4(ep.ip);
+    if (!net || ip === undefined || ip < parseIpv4(net.start)! || ip > parseIpv4(net.end)!) bad.push(`endpoint ${key}: IP ${ep.ip} outside network ${ep.network}'s range`);
+    const holders = [...state.pods.values()].filter((p) => (p.addresses ?? []).some((a) => a.network === ep.network && a.ip === ep.ip));
+    if (ep.binding.state === 'free' && holders.length > 0) bad.push(`endpoint ${key} is free but pod ${holders[0]!.name} holds its IP`);
+    if (ep.binding.state === 'bound') {
+      const pod = state.pods.get(keyOf(ep.namespace, ep.binding.pod));
+      if (!pod || holders.length !== 1 || holders[0] !== pod) bad.push(`endpoint ${key} is bound to ${ep.binding.pod}, which does not hold its address alone`);
+    }
+  }
   const snapCount = new Map<string, number>();
   for (const s of state.snapshots.values()) snapCount.set(keyOf(s.namespace, s.volume), (snapCount.get(keyOf(s.namespace, s.volume)) ?? 0) + 1);
   for (const v of state.volumes.values()) {

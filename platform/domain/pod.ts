@@ -10,6 +10,8 @@ export interface EndpointRequest {
   readonly perf_tier: string;
   /** A pinned IP (a static endpoint); otherwise the lowest free address of the range. */
   readonly ip?: string;
+  /** A persistent endpoint of the pod's namespace: its IP and MAC are used. */
+  readonly endpoint?: string;
 }
 
 /** A pod interface once bound: a VF of a pods port, a stable MAC and an IP. */
@@ -21,6 +23,8 @@ export interface BoundEndpoint {
   readonly mac: string;
   readonly ip: string;
   readonly static: boolean;
+  /** The persistent endpoint bound, if any. */
+  readonly endpoint?: string;
 }
 
 /** Why the scheduler left a pod where it is: one line per node, and a summary. */

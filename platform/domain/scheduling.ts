@@ -69,6 +69,7 @@ export class SchedulingSession {
     );
     this.scheduler = new Scheduler(this.table, { policy: state.cluster?.policy ?? 'balance' });
     for (const net of state.networks.values()) this.pools.set(net.name, new IpPool(net.start, net.end));
+    for (const ep of state.endpoints.values()) this.pools.get(ep.network)?.take(ep.ip);
     for (const pod of state.pods.values()) {
       for (const a of pod.addresses ?? []) this.pools.get(a.network)?.take(a.ip);
       if (pod.status.state !== 'running') continue;
@@ -114,7 +115,7 @@ export class SchedulingSession {
     const state = this.ctx.state;
     const need = new Map<string, number>();
     pod.endpoints.forEach((e, k) => {
-      if (e.ip === undefined && pod.addresses?.[k] === undefined) need.set(e.network, (need.get(e.network) ?? 0) + 1);
+      if (e.ip === undefined && e.endpoint === undefined && pod.addresses?.[k] === undefined) need.set(e.network, (need.get(e.network) ?? 0) + 1);
     });
     for (const [net, count] of need) {
       const free = this.pools.get(net)!.free;
@@ -122,6 +123,10 @@ export class SchedulingSession {
     }
     for (const [k, e] of pod.endpoints.entries()) {
       if (e.ip !== undefined && pod.addresses?.[k] === undefined && this.pools.get(e.network)!.isTaken(e.ip)) return `IP ${e.ip} on network ${e.network} is held by another pod`;
+      if (e.endpoint !== undefined) {
+        const ep = state.endpoints.get(keyOf(pod.namespace, e.endpoint));
+        if (ep && ep.binding.state === 'bound' && ep.binding.pod !== pod.name) return `endpoint ${e.endpoint} is bound to pod ${ep.binding.pod}`;
+      }
     }
     for (const name of pod.volumes) {
       const v = state.volumes.get(keyOf(pod.namespace, name))!;
@@ -142,13 +147,19 @@ export class SchedulingSession {
     const node = this.ctx.state.nodes.get(this.table.names[i]!)!;
     const counters = this.ctx.state.counters;
     const endpoints: BoundEndpoint[] = pod.endpoints.map((e, k) => {
+      const where = portOfVf(node, vfs[k]!);
+      if (e.endpoint !== undefined) {
+        const key = keyOf(pod.namespace, e.endpoint);
+        const ep = this.ctx.state.endpoints.get(key)!;
+        this.ctx.state.endpoints.set(key, { ...ep, binding: { state: 'bound', pod: pod.name } });
+        return { network: ep.network, perf_tier: e.perf_tier, port: where.port, vf: where.vf, mac: ep.mac, ip: ep.ip, static: true, endpoint: ep.name };
+      }
       const pool = this.pools.get(e.network)!;
       const kept = pod.addresses?.[k];
       let ip = kept?.ip ?? e.ip;
       if (ip !== undefined) pool.take(ip);
       else ip = pool.allocate()!;
       const mac = kept?.mac ?? macFromCounter(counters.next_mac++);
-      const where = portOfVf(node, vfs[k]!);
       return { network: e.network, perf_tier: e.perf_tier, port: where.port, vf: where.vf, mac, ip, static: e.ip !== undefined };
     });
     for (const name of pod.volumes) this.attach(keyOf(pod.namespace, name), pod, node.name);
@@ -197,7 +208,17 @@ export class SchedulingSession {
 
   /** Frees the addresses of a pod being deleted. */
   forget(pod: Pod): void {
-    for (const a of pod.addresses ?? []) this.pools.get(a.network)?.release(a.ip);
+    pod.endpoints.forEach((e, k) => {
+      if (e.endpoint === undefined) {
+        const a = pod.addresses?.[k];
+        if (a) this.pools.get(a.network)?.release(a.ip);
+        return;
+      }
+      // A persistent endpoint keeps its address; it is only free for the next pod.
+      const key = keyOf(pod.namespace, e.endpoint);
+      const ep = this.ctx.state.endpoints.get(key);
+      if (ep && ep.binding.state === 'bound' && ep.binding.pod === pod.name) this.ctx.state.endpoints.set(key, { ...ep, binding: { state: 'free' } });
+    });
   }
 
   /** Retries every pending pod, oldest first. */
@@ -216,6 +237,15 @@ export function checkPodReferences(ctx: Context, pod: Pod): void {
   }
   const pinned = new Set<string>();
   for (const e of pod.endpoints) {
+    if (e.endpoint !== undefined) {
+      const ep = state.endpoints.get(keyOf(pod.namespace, e.endpoint));
+      if (!ep) throw new AnvilError('ANVIL_ERR_OBJECT_NOT_FOUND', `pod ${pod.name}: endpoint ${e.endpoint} does not exist in namespace ${pod.namespace}; create it with: anvil endpoint create ${e.endpoint} --network NET`);
+      if (e.network !== ep.network) throw new AnvilError('ANVIL_ERR_FIELD_INVALID', `pod ${pod.name}: endpoint ${e.endpoint} is on network ${ep.network}, not ${e.network}`);
+      if (ep.binding.state === 'bound' && ep.binding.pod !== pod.name) throw new AnvilError('ANVIL_ERR_IN_USE', `pod ${pod.name}: endpoint ${e.endpoint} is bound to pod ${ep.binding.pod}`);
+      if (e.ip !== undefined && e.ip !== ep.ip) throw new AnvilError('ANVIL_ERR_FIELD_INVALID', `pod ${pod.name}: endpoint ${e.endpoint} has IP ${ep.ip}, not ${e.ip}`);
+      if (pod.endpoints.filter((o) => o.endpoint === e.endpoint).length > 1) throw new AnvilError('ANVIL_ERR_FIELD_INVALID', `pod ${pod.name}: endpoint ${e.endpoint} is named twice`);
+      continue;
+    }
     const net = state.networks.get(e.network);
     if (!net) throw new AnvilError('ANVIL_ERR_OBJECT_NOT_FOUND', `pod ${pod.name}: network ${e.network} does not exist; networks: ${[...state.networks.keys()].join(', ') || 'none (anvil network create ...)'}`);
     if (e.ip !== undefined) {
@@ -223,6 +253,9 @@ export function checkPodReferences(ctx: Context, pod: Pod): void {
       if (!pool.has(e.ip)) throw new AnvilError('ANVIL_ERR_FIELD_INVALID', `pod ${pod.name}: IP ${e.ip} is outside network ${net.name}'s range ${net.start}-${net.end}`);
       if (pinned.has(e.ip)) throw new AnvilError('ANVIL_ERR_FIELD_INVALID', `pod ${pod.name}: IP ${e.ip} is pinned twice`);
       pinned.add(e.ip);
+      for (const ep of state.endpoints.values()) {
+        if (ep.network === e.network && ep.ip === e.ip) throw new AnvilError('ANVIL_ERR_IN_USE', `pod ${pod.name}: IP ${e.ip} on network ${e.network} belongs to endpoint ${ep.namespace}/${ep.name}; ask for the endpoint instead`);
+      }
       for (const other of state.pods.values()) {
         if (other.namespace === pod.namespace && other.name === pod.name) continue;
         const holds = other.endpoints.some((o) => o.network === e.network && o.ip === e.ip) || (other.addresses ?? []).some((o) => o.network === e.network && o.ip === e.ip);

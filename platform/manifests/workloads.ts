@@ -69,7 +69,13 @@ function endpointsFrom(f: Fields, annotations: Record<string, string>, tier: str
       f.fail(`${path}.annotations["anvil.dev/endpoint${k}"]`, `is not JSON; write e.g. '{"network":"blue","perfTier":"high"}'`);
     }
     const o = f.obj(parsed, `${path}.annotations["anvil.dev/endpoint${k}"]`, true)!;
-    if (o.endpointId !== undefined) f.fail(`${path}.annotations["anvil.dev/endpoint${k}"].endpointId`, 'named persistent endpoints are not modelled yet; pin the address with "ip" instead');
+    const endpointId = f.str(o.endpointId, `${path}.annotations["anvil.dev/endpoint${k}"].endpointId`);
+    if (endpointId !== undefined) {
+      // A persistent endpoint brings its own network, IP and MAC.
+      const network = f.str(o.network, `${path}.annotations["anvil.dev/endpoint${k}"].network`) ?? '';
+      explicit.push({ network, endpoint: endpointId, perf_tier: f.str(o.perfTier, `${path}.annotations["anvil.dev/endpoint${k}"].perfTier`) ?? tier });
+      continue;
+    }
     const network = f.str(o.network, `${path}.annotations["anvil.dev/endpoint${k}"].network`, true)!;
     const ip = f.str(o.ip, `${path}.annotations["anvil.dev/endpoint${k}"].ip`);
     explicit.push({ network, perf_tier: f.str(o.perfTier, `${path}.annotations["anvil.dev/endpoint${k}"].perfTier`) ?? tier, ...(ip !== undefined ? { ip } : {}) });

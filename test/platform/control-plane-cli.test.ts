@@ -51,7 +51,7 @@ kind: Pod
 metadata:
   name: db
   annotations:
-    anvil.dev/endpoint0: '{"network":"blue","perfTier":"high","ip":"192.168.30.150"}'
+    anvil.dev/endpoint0: '{"endpointId":"db-ep","perfTier":"high"}'
 spec:
   containers:
     - name: db
@@ -70,6 +70,7 @@ describe('anvil control-plane CLI', () => {
       ['cluster', 'create', 'my-cluster', '--nodes', '3'],
       ['network', 'create', 'blue', '--subnet', '192.168.30.0/24', '--start', '192.168.30.101', '--end', '192.168.30.200', '--gateway', '192.168.30.1', '--vlan', '2'],
       ['volume', 'create', 'my-volume', '--size', '50G', '--mirrors', '2', '--perf-tier', 'high'],
+      ['endpoint', 'create', 'db-ep', '--network', 'blue', '--ip', '192.168.30.150'],
       ['apply', '-f', join(dir, 'app.yaml')],
     ]) {
       const r = anvil(args);
@@ -105,6 +106,8 @@ describe('anvil control-plane CLI', () => {
     expect(eps).toHaveLength(5);
     expect(new Set(eps.map((e) => `${e.node}/${e.vf}`)).size).toBe(5);
     expect(eps.every((e) => e.vlan === 2)).toBe(true);
+    expect(anvil(['get', 'endpoints']).stdout).toMatch(/default +db-ep +db +blue +192\.168\.30\.150 \(static\)/);
+    expect(anvil(['delete', 'endpoint', 'db-ep']).stderr).toMatch(/^ANVIL_ERR_IN_USE: endpoint default\/db-ep is bound to pod db/);
     expect(anvil(['get', 'deployments']).stdout).toMatch(/default +web +4\/4/);
     expect(anvil(['delete', 'deployment', 'web']).code).toBe(0);
     expect((JSON.parse(anvil(['get', 'pods', '-o', 'json']).stdout) as Pod[]).map((p) => p.name)).toEqual(['db']);

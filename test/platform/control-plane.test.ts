@@ -287,3 +287,28 @@ describe('node failure', () => {
     expect(store.events().map((e) => e.reason)).toContain('PlexResynced');
   });
 });
+
+describe('persistent endpoints', () => {
+  it('give the pod that asks for them their IP and MAC, outlive it, and refuse a second pod while bound', () => {
+    const { store } = openStore();
+    as(store, (cp) => cp.createCluster({ name: 'c1', nodes: 2 }));
+    as(store, (cp) => cp.createNetwork(BLUE));
+    const ep = as(store, (cp) => cp.createEndpoint('default', 'ep1', 'blue', '192.168.30.120'));
+    expect(codeOf(() => as(store, (cp) => cp.createEndpoint('default', 'ep2', 'blue', '192.168.30.120')))).toBe('ANVIL_ERR_IN_USE');
+    expect(codeOf(() => as(store, (cp) => cp.createEndpoint('default', 'ep2', 'blue', '10.0.0.1')))).toBe('ANVIL_ERR_FIELD_INVALID');
+    expect(codeOf(() => as(store, (cp) => cp.createPod(podSpec('pinned', { endpoints: [{ network: 'blue', perf_tier: 'high', ip: '192.168.30.120' }] }))))).toBe('ANVIL_ERR_IN_USE');
+    const a = running(as(store, (cp) => cp.createPod(podSpec('a', { endpoints: [{ network: '', endpoint: 'ep1', perf_tier: 'high' }] }))));
+    expect(a.endpoints[0]).toMatchObject({ ip: ep.ip, mac: ep.mac, endpoint: 'ep1', network: 'blue' });
+    expect(codeOf(() => as(store, (cp) => cp.createPod(podSpec('b', { endpoints: [{ network: '', endpoint: 'ep1', perf_tier: 'high' }] }))))).toBe('ANVIL_ERR_IN_USE');
+    expect(codeOf(() => as(store, (cp) => cp.deleteEndpoint('default', 'ep1')))).toBe('ANVIL_ERR_IN_USE');
+    as(store, (cp) => cp.drainNode(a.node));
+    expect(running(store.read((s) => s.pods.get('default/a'))).endpoints[0]).toMatchObject({ ip: ep.ip, mac: ep.mac });
+    as(store, (cp) => cp.deletePod('default', 'a'));
+    store.read((s) => expect(s.endpoints.get('default/ep1')!.binding).toEqual({ state: 'free' }));
+    const b = running(as(store, (cp) => cp.createPod(podSpec('b', { endpoints: [{ network: '', endpoint: 'ep1', perf_tier: 'high' }] }))));
+    expect(b.endpoints[0]!.ip).toBe(ep.ip);
+    // A dynamic pod never gets the endpoint's address.
+    for (let i = 0; i < 30; i++) expect(running(as(store, (cp) => cp.createPod(podSpec(`d${i}`)))).endpoints[0]!.ip).not.toBe(ep.ip);
+    store.read((s) => expect(invariantViolations(s)).toEqual([]));
+  });
+});
