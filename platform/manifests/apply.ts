@@ -102,7 +102,7 @@ export function planApply(docs: readonly ManifestDocument[], defaultNamespace: s
         break;
       case 'Deployment':
       case 'StatefulSet': {
-        const replicas = f.int(spec.replicas, 'spec.replicas', 0, 10_000) ?? 1;
+        const replicas = f.int(spec.replicas, 'spec.replicas', 0, 150_000) ?? 1;
         const template = f.obj(spec.template, 'spec.template', true)!;
         const tmeta = f.obj(template.metadata, 'spec.template.metadata') ?? {};
         const tspec = f.obj(template.spec, 'spec.template.spec', true)!;

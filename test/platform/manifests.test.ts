@@ -98,7 +98,7 @@ spec:
 
   it('names the file, line and field of bad input', () => {
     expect(error(() => plan('apiVersion: v1\nkind: Pod\nmetadata: { name: p }\nspec: { containers: [] }\n')).message).toBe('m.yaml:1: spec.containers: a pod needs at least one container');
-    expect(error(() => plan('kind: Deployment\nmetadata: { name: d }\nspec: { replicas: -1, template: { spec: { containers: [{ name: c }] } } }\n')).message).toBe('m.yaml:1: spec.replicas: must be a whole number from 0 to 10000');
+    expect(error(() => plan('kind: Deployment\nmetadata: { name: d }\nspec: { replicas: -1, template: { spec: { containers: [{ name: c }] } } }\n')).message).toBe('m.yaml:1: spec.replicas: must be a whole number from 0 to 150000');
     expect(error(() => plan("kind: Pod\nmetadata: { name: p, annotations: { anvil.dev/endpoint0: '{nope' } }\nspec: { containers: [{ name: c }] }\n")).message).toMatch(/^m\.yaml:1: metadata\.annotations\["anvil\.dev\/endpoint0"\]: is not JSON/);
     expect(error(() => plan('kind: PersistentVolumeClaim\nmetadata: { name: c }\nspec: { resources: { requests: { storage: lots } } }\n')).message).toBe('m.yaml:1: spec.resources.requests.storage: "lots" is not a size of at least 1Mi; write e.g. 1Gi or 500M');
     expect(error(() => plan('kind: Pod\nmetadata: {}\n')).message).toBe('m.yaml:1: metadata.name: is required');
