@@ -33,6 +33,14 @@ function applyWithKill(state: string, name: string, killAfterMs: number): Promis
   });
 }
 
+/** Runs the CLI without waiting, resolving to its exit code. */
+function run(args: string[]): Promise<number | null> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { stdio: 'ignore' });
+    child.on('exit', (code) => resolve(code));
+  });
+}
+
 describe('state durability under kill -9', () => {
   it('loses no acknowledged change, applies each change whole or not at all, and keeps the file sound', async () => {
     const state = join(tempDir('anvil-kill-'), 'state.db');
@@ -66,6 +74,21 @@ describe('state durability under kill -9', () => {
       }
       // One audit row per committed change: the two setup commands and each committed apply.
       expect(store.audit(1000).length).toBe(2 + perDeployment.size);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('serialises concurrent writers: every change of CLIs running at once lands, none is lost', async () => {
+    const state = join(tempDir('anvil-concurrent-'), 'state.db');
+    expect(spawnSync(process.execPath, [BIN, 'cluster', 'create', 'c', '--nodes', '3', '--state', state]).status).toBe(0);
+    const names = Array.from({ length: 12 }, (_, i) => `team${i}`);
+    const codes = await Promise.all(names.map((n) => run(['tenant', 'create', n, '--state', state])));
+    expect(codes).toEqual(names.map(() => 0));
+    const store = Store.open(state);
+    try {
+      expect(store.read((s) => names.filter((n) => s.tenants.has(n)))).toEqual(names);
+      expect(store.audit(100).filter((a) => a.action === 'tenant create')).toHaveLength(12);
     } finally {
       store.close();
     }
