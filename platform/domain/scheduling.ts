@@ -75,7 +75,7 @@ export class SchedulingSession {
       if (pod.status.state !== 'running') continue;
       const i = this.table.indexOf(pod.status.node)!;
       const node = state.nodes.get(pod.status.node)!;
-      const demand = { ...this.demandOf(pod), iops: pod.status.reserved_iops, bandwidth_bits_per_s: pod.status.reserved_bandwidth_bits_per_s };
+      const demand = this.boundDemand(pod, i);
       this.scheduler.occupy(i, demand, pod.status.endpoints.map((e) => vfNumber(node, e.port, e.vf)));
       for (const e of pod.status.endpoints) this.pools.get(e.network)?.take(e.ip);
     }
@@ -108,6 +108,20 @@ export class SchedulingSession {
       nodeSelector: Object.entries(pod.node_selector),
       tolerations: pod.tolerations,
     };
+  }
+
+  /**
+   * What a running pod holds on node `i`: the guarantees reserved when it was bound, and a storage
+   * controller per attached volume, local or remote as attached (plexes may have changed state since).
+   */
+  private boundDemand(pod: Pod, i: number): PodDemand {
+    const state = this.ctx.state;
+    const reserved = pod.status.state === 'running' ? pod.status : undefined;
+    const volumePlexNodes = pod.volumes.map((name) => {
+      const v = state.volumes.get(keyOf(pod.namespace, name));
+      return v?.attachment.state === 'attached' && v.attachment.pod === pod.name && v.attachment.via === 'local' ? [i] : [];
+    });
+    return { ...this.demandOf(pod), iops: reserved?.reserved_iops ?? 0, bandwidth_bits_per_s: reserved?.reserved_bandwidth_bits_per_s ?? 0, volumePlexNodes };
   }
 
   /** Reasons that hold on every node (IPs run out, a volume attached elsewhere), checked before the scheduler. */
@@ -194,8 +208,7 @@ export class SchedulingSession {
     const i = this.table.indexOf(pod.status.node);
     const node = this.ctx.state.nodes.get(pod.status.node);
     if (i !== undefined && node) {
-      const demand = { ...this.demandOf(pod), iops: pod.status.reserved_iops, bandwidth_bits_per_s: pod.status.reserved_bandwidth_bits_per_s };
-      // Controllers were counted by the attachments' `via`, which demandOf reproduces from the plexes.
+      const demand = this.boundDemand(pod, i);
       this.scheduler.release(i, demand, pod.status.endpoints.map((e) => vfNumber(node, e.port, e.vf)));
     }
     // The pod keeps its addresses (they are in `addresses`); `forget` frees them when it is deleted.

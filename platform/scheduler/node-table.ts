@@ -31,6 +31,8 @@ export class NodeTable {
   private readonly index = new Map<string, number>();
   count = 0;
 
+  // Per node, indexed like `names`. Units: cpu in millicores, mem in bytes, iops in I/Os per second,
+  // bw in bits per second; pods, VFs and storage controllers are counts.
   readonly schedulable: Uint8Array;
   readonly cpuTotal: Float64Array;
   readonly cpuFree: Float64Array;
