@@ -6,7 +6,7 @@
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { AnvilError } from '../errors.js';
-import { localAdmin } from '../domain/tenancy.js';
+import { localAdmin, type Actor } from '../domain/tenancy.js';
 import type { ControlPlane } from '../domain/control-plane.js';
 import type { Taint } from '../domain/node.js';
 import { bitRate, iopsCount, volumeSizeBytes } from '../domain/quantity.js';
@@ -28,11 +28,16 @@ function openStore(opts: StateOpts): Store {
   return Store.open(opts.state ?? defaultStatePath());
 }
 
+/** The local user: $ANVIL_USER, with the cluster-admin role. */
+function actor(): Actor {
+  return localAdmin(process.env.ANVIL_USER || 'admin');
+}
+
 /** Runs one change as the local user, in one transaction. */
 function change<T>(opts: StateOpts, action: string, target: string, fn: (cp: ControlPlane) => T): T {
   const store = openStore(opts);
   try {
-    return store.change(localAdmin(process.env.ANVIL_USER || 'admin'), action, target, fn);
+    return store.change(actor(), action, target, fn);
   } finally {
     store.close();
   }
@@ -242,7 +247,7 @@ export function registerControlPlaneCommands(cli: Command): void {
       read(o, (store) =>
         store.read((state) => {
           const ns = isNamespaced(kind) && !o.allNamespaces ? o.namespace : undefined;
-          const objects = objectsOf(state, kind, ns, name);
+          const objects = objectsOf(state, actor(), kind, ns, name);
           if (name !== undefined && objects.length === 0) throw new AnvilError('ANVIL_ERR_OBJECT_NOT_FOUND', `${kind} ${name} does not exist${ns ? ` in namespace ${ns}` : ''}; list them with: anvil get ${kind}${isNamespaced(kind) ? ' -A' : ''}`);
           if (o.output !== 'table') return out(structured(o.output, name !== undefined ? objects[0] : objects));
           out(kindTable(state, kind, objects));
@@ -255,7 +260,7 @@ export function registerControlPlaneCommands(cli: Command): void {
     (kindText: string, name: string, o: StateOpts & { namespace: string }) => {
       const kind = parseKind(kindText);
       read(o, (store) => {
-        const obj = store.read((state) => objectsOf(state, kind, isNamespaced(kind) ? o.namespace : undefined, name)[0]);
+        const obj = store.read((state) => objectsOf(state, actor(), kind, isNamespaced(kind) ? o.namespace : undefined, name)[0]);
         if (obj === undefined) throw new AnvilError('ANVIL_ERR_OBJECT_NOT_FOUND', `${kind} ${name} does not exist${isNamespaced(kind) ? ` in namespace ${o.namespace}` : ''}; list them with: anvil get ${kind}`);
         const objectKey = isNamespaced(kind) ? `/${o.namespace}/${name}` : `/${name}`;
         const events = store.events({ object: objectKey, limit: 20 }).filter((e) => e.object.endsWith(objectKey));

@@ -4,6 +4,7 @@ import { AnvilError } from '../../platform/errors.js';
 import { parseIpv4 } from '../../platform/domain/ip.js';
 import { invariantViolations } from '../../platform/domain/invariants.js';
 import type { Pod } from '../../platform/domain/pod.js';
+import { objectsOf } from '../../platform/domain/queries.js';
 import { ADMIN, as, BLUE, openStore, podSpec, smallProfilePath } from './control-plane-harness.js';
 
 function codeOf(fn: () => unknown): string {
@@ -310,5 +311,24 @@ describe('persistent endpoints', () => {
     // A dynamic pod never gets the endpoint's address.
     for (let i = 0; i < 30; i++) expect(running(as(store, (cp) => cp.createPod(podSpec(`d${i}`)))).endpoints[0]!.ip).not.toBe(ep.ip);
     store.read((s) => expect(invariantViolations(s)).toEqual([]));
+  });
+});
+
+describe('reads', () => {
+  it('show a tenant only its own namespace, and cluster-scoped kinds only to those with a view role', () => {
+    const { store } = openStore();
+    as(store, (cp) => cp.createCluster({ name: 'c1', nodes: 1 }));
+    as(store, (cp) => cp.createTenant('ns0'));
+    as(store, (cp) => cp.createTenant('ns1'));
+    as(store, (cp) => cp.createVolume({ namespace: 'ns0', name: 'a', size_bytes: 2 ** 30 }));
+    as(store, (cp) => cp.createVolume({ namespace: 'ns1', name: 'b', size_bytes: 2 ** 30 }));
+    const bob = { user: 'bob', roles: ['tenant-user/ns0'] };
+    store.read((s) => {
+      expect((objectsOf(s, bob, 'volumes', undefined) as { name: string }[]).map((v) => v.name)).toEqual(['a']);
+      expect((objectsOf(s, ADMIN, 'volumes', undefined) as { name: string }[]).map((v) => v.name)).toEqual(['a', 'b']);
+      expect(codeOf(() => objectsOf(s, bob, 'volumes', 'ns1'))).toBe('ANVIL_ERR_FORBIDDEN');
+      expect(codeOf(() => objectsOf(s, bob, 'nodes', undefined))).toBe('ANVIL_ERR_FORBIDDEN');
+      expect(objectsOf(s, bob, 'networks', undefined)).toEqual([]);
+    });
   });
 });
