@@ -6,6 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseIpv4 } from '../../platform/domain/ip.js';
 import type { Pod } from '../../platform/domain/pod.js';
@@ -14,7 +15,8 @@ import { tempDir, writeFiles } from '../cli-harness.js';
 
 const BIN = join(process.cwd(), 'dist', 'platform', 'cli', 'main.js');
 const STACK = /^\s+at\s|node:internal|TypeError|ReferenceError/m;
-const FIXTURES = '/work/shared/fixtures/kubernetes-examples';
+/** The shared corpus beside the repository, as the fio examples are (test/bench/jobfile.test.ts). */
+const FIXTURES = fileURLToPath(new URL('../../../shared/fixtures/kubernetes-examples', import.meta.url));
 
 function cli(state: string) {
   return (args: string[], input?: string) => {
