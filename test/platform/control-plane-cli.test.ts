@@ -8,6 +8,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { parseIpv4 } from '../../platform/domain/ip.js';
 import type { Pod } from '../../platform/domain/pod.js';
 import type { Volume } from '../../platform/domain/volume.js';
@@ -99,6 +100,10 @@ describe('anvil control-plane CLI', () => {
     expect(rows).toHaveLength(3);
     const vnics = rows.map((r) => Number(/ (\d+)\/63 /.exec(r)![1]));
     expect(vnics.reduce((a, b) => a + b, 0)).toBe(5);
+    // YAML output is the same objects, as a YAML reader sees them.
+    expect(parseYaml(anvil(['get', 'pods', '-o', 'yaml']).stdout)).toEqual(pods);
+    const help = spawnSync(process.execPath, [BIN, '--help'], { encoding: 'utf8' }).stdout;
+    for (const command of ['cluster', 'node', 'network', 'perf-tier', 'volume', 'snapshot', 'apply', 'get', 'describe', 'delete', 'events']) expect(help).toMatch(new RegExp(`^  ${command}\\b`, 'm'));
     const json = JSON.parse(anvil(['cluster', 'status', '-o', 'json']).stdout) as { cluster: { name: string } };
     expect(json.cluster.name).toBe('my-cluster');
     const audit = anvil(['audit']).stdout;
