@@ -10,6 +10,7 @@ import { localAdmin, type Actor } from '../domain/tenancy.js';
 import type { ControlPlane } from '../domain/control-plane.js';
 import type { Taint } from '../domain/node.js';
 import { bitRate, iopsCount, volumeSizeBytes } from '../domain/quantity.js';
+import { KINDS } from '../domain/queries.js';
 import { readManifests } from '../manifests/documents.js';
 import { planApply, runApply } from '../manifests/apply.js';
 import { defaultStatePath, Store } from '../state/store.js';
@@ -241,7 +242,7 @@ export function registerControlPlaneCommands(cli: Command): void {
     },
   );
 
-  outputOption(stateOption(nsOption(cli.command('get').description('list objects of a kind: nodes, networks, perf-tiers, volumes, snapshots, pods, namespaces, users').argument('<kind>').argument('[name]').option('-A, --all-namespaces', 'every namespace')))).action(
+  outputOption(stateOption(nsOption(cli.command('get').description(`list objects of a kind: ${KINDS.join(', ')}`).argument('<kind>').argument('[name]').option('-A, --all-namespaces', 'every namespace')))).action(
     (kindText: string, name: string | undefined, o: StateOpts & { namespace: string; allNamespaces?: boolean; output: OutputKind }) => {
       const kind = parseKind(kindText);
       read(o, (store) =>
