@@ -426,7 +426,7 @@ export class ControlPlane {
   // Pods
 
   /** Stores a pod and places it now if it fits; otherwise it stays pending with the reasons. */
-  createPod(pod: Omit<Pod, 'kind' | 'status' | 'created_at'>): Pod {
+  createPod(pod: Omit<Pod, 'kind' | 'status' | 'created_at' | 'seq'>): Pod {
     const ctx = this.ctx;
     requireNamespace(pod.namespace);
     ctx.can('container', 'edit', pod.namespace);
@@ -442,8 +442,7 @@ export class ControlPlane {
     const endpoints = pod.endpoints.map((e) => (e.endpoint !== undefined && e.network === '' ? { ...e, network: ctx.state.endpoints.get(keyOf(pod.namespace, e.endpoint))?.network ?? '' } : e));
     pod = { ...pod, endpoints };
     const seq = ctx.state.counters.next_pod_seq++;
-    // Creation order decides who is retried first; the sequence breaks ties within one clock tick.
-    const full: Pod = { kind: 'Pod', ...pod, status: { state: 'pending', failure: { summary: 'not scheduled yet', nodes: [] } }, created_at: `${ctx.now()}#${String(seq).padStart(9, '0')}` };
+    const full: Pod = { kind: 'Pod', ...pod, status: { state: 'pending', failure: { summary: 'not scheduled yet', nodes: [] } }, created_at: ctx.now(), seq };
     checkPodReferences(ctx, full);
     ctx.state.pods.set(key, full);
     return this.sched().place(full);

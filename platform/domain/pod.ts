@@ -67,4 +67,6 @@ export interface Pod {
   readonly tolerations: readonly string[];
   readonly status: PodStatus;
   readonly created_at: string;
+  /** Creation order in the cluster: pending pods are retried oldest first. */
+  readonly seq: number;
 }

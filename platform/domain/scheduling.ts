@@ -236,7 +236,7 @@ export class SchedulingSession {
 
   /** Retries every pending pod, oldest first. */
   schedulePending(): void {
-    const pending = [...this.ctx.state.pods.values()].filter((p) => p.status.state === 'pending').sort((a, b) => (a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : 0));
+    const pending = [...this.ctx.state.pods.values()].filter((p) => p.status.state === 'pending').sort((a, b) => a.seq - b.seq);
     for (const pod of pending) this.place(pod);
   }
 }
