@@ -332,3 +332,15 @@ describe('reads', () => {
     });
   });
 });
+
+describe('pending pods', () => {
+  it('are retried oldest first when room appears', () => {
+    const { store } = openStore();
+    as(store, (cp) => cp.createCluster({ name: 'c1', nodes: 1, nodeProfile: smallProfilePath({ vfs: '2' }) }));
+    as(store, (cp) => cp.createNetwork(BLUE));
+    for (const n of ['p1', 'p2', 'p3', 'p4']) as(store, (cp) => cp.createPod(podSpec(n)));
+    store.read((s) => expect(['p3', 'p4'].map((n) => s.pods.get(`default/${n}`)!.status.state)).toEqual(['pending', 'pending']));
+    as(store, (cp) => cp.deletePod('default', 'p1'));
+    store.read((s) => expect(['p3', 'p4'].map((n) => s.pods.get(`default/${n}`)!.status.state)).toEqual(['running', 'pending']));
+  });
+});
