@@ -79,10 +79,6 @@ export class ControlPlane {
     this.session = undefined;
   }
 
-  private sched(): SchedulingSession {
-    return this.scheduling();
-  }
-
   // Cluster and nodes
 
   createCluster(input: ClusterCreateInput): Cluster {
@@ -134,7 +130,7 @@ export class ControlPlane {
     if (ctx.state.nodes.size >= MAX_CLUSTER_NODES) throw new AnvilError('ANVIL_ERR_LIMIT_REACHED', `the cluster already has ${MAX_CLUSTER_NODES} nodes`);
     const node = this.putNode(input.name, loadNodeProfile(input.profile ?? cluster.node_profile), input.zone ?? DEFAULT_ZONE, input.labels ?? {}, input.taints ?? []);
     ctx.event('info', 'NodeAdded', `node/${node.name}`, `profile ${node.inventory.profile}, zone ${node.zone}`);
-    this.sched().schedulePending();
+    this.scheduling().schedulePending();
     return node;
   }
 
@@ -159,8 +155,8 @@ export class ControlPlane {
     const ready: Node = { ...node, status: { state: 'ready' } };
     this.ctx.state.nodes.set(name, ready);
     this.ctx.event('info', 'NodeUncordoned', `node/${name}`, 'pods may be placed here again');
-    this.session = undefined;
-    this.sched().schedulePending();
+    this.resetScheduling();
+    this.scheduling().schedulePending();
     return ready;
   }
 
@@ -200,8 +196,8 @@ export class ControlPlane {
     ctx.state.nodes.set(name, ready);
     ctx.event('info', 'NodeUp', `node/${name}`, 'node recovered');
     this.markPlexes(name, 'in-sync');
-    this.session = undefined;
-    this.sched().schedulePending();
+    this.resetScheduling();
+    this.scheduling().schedulePending();
     return ready;
   }
 
@@ -218,8 +214,8 @@ export class ControlPlane {
 
   /** Takes every pod off `name` and places each elsewhere if it fits. */
   private evict(name: string, why: string): { moved: string[]; pending: string[] } {
-    this.session = undefined;
-    const s = this.sched();
+    this.resetScheduling();
+    const s = this.scheduling();
     const evicted = [...this.ctx.state.pods.values()].filter((p) => p.status.state === 'running' && p.status.node === name);
     for (const pod of evicted) {
       s.unbind(pod);
@@ -259,7 +255,7 @@ export class ControlPlane {
     for (const s of snapshots) ctx.state.snapshots.set(keyOf(s.namespace, s.name), { ...s, nodes: s.nodes.filter((n) => n !== name) });
     ctx.state.nodes.delete(name);
     ctx.event('warning', 'NodeRemoved', `node/${name}`, force ? 'removed with --force' : 'removed');
-    this.session = undefined;
+    this.resetScheduling();
   }
 
   // Networks and perf tiers
@@ -276,8 +272,8 @@ export class ControlPlane {
     if (net.is_default) for (const [name, n] of ctx.state.networks) if (n.is_default) ctx.state.networks.set(name, { ...n, is_default: false });
     ctx.state.networks.set(net.name, net);
     ctx.event('info', 'NetworkCreated', `network/${net.name}`, `${net.subnet} range ${net.start}-${net.end}${net.vlan !== undefined ? ` vlan ${net.vlan}` : ''}`);
-    this.session = undefined;
-    this.sched().schedulePending();
+    this.resetScheduling();
+    this.scheduling().schedulePending();
     return net;
   }
 
@@ -304,7 +300,7 @@ export class ControlPlane {
     if (ctx.state.endpoints.has(key)) throw new AnvilError('ANVIL_ERR_OBJECT_EXISTS', `endpoint ${key} already exists`);
     const net = ctx.state.networks.get(network);
     if (!net) throw notFound('network', network, `networks: ${[...ctx.state.networks.keys()].join(', ') || 'none'}`);
-    const pool = this.sched().pool(network)!;
+    const pool = this.scheduling().pool(network)!;
     let address = ip;
     if (address !== undefined) {
       requireIpv4(address, '--ip');
@@ -445,7 +441,7 @@ export class ControlPlane {
     const full: Pod = { kind: 'Pod', ...pod, status: { state: 'pending', failure: { summary: 'not scheduled yet', nodes: [] } }, created_at: ctx.now(), seq };
     checkPodReferences(ctx, full);
     ctx.state.pods.set(key, full);
-    return this.sched().place(full);
+    return this.scheduling().place(full);
   }
 
   /** Deletes the pods a Deployment or StatefulSet made; a StatefulSet's claimed volumes stay, as in Kubernetes. */
@@ -463,10 +459,10 @@ export class ControlPlane {
     const key = keyOf(namespace, name);
     const pod = ctx.state.pods.get(key);
     if (!pod) throw notFound('pod', key, 'list pods with: anvil get pods');
-    this.sched().unbind(pod);
-    this.sched().forget(pod);
+    this.scheduling().unbind(pod);
+    this.scheduling().forget(pod);
     ctx.state.pods.delete(key);
     ctx.event('info', 'PodDeleted', `pod/${key}`, 'deleted');
-    this.sched().schedulePending();
+    this.scheduling().schedulePending();
   }
 }

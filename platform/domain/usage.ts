@@ -1,6 +1,5 @@
 /** What each node has used of what it has: the figures `anvil cluster status` shows, from the state alone. */
 import type { ClusterState } from './cluster-state.js';
-import { podVfCount, storageCapacityBytes } from './node-profile.js';
 import { storageUse } from './placement.js';
 
 export interface NodeUsage {
@@ -44,5 +43,3 @@ export function nodeUsage(state: ClusterState): Map<string, NodeUsage> {
   }
   return out;
 }
-
-export { podVfCount, storageCapacityBytes };
