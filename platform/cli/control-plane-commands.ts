@@ -219,6 +219,23 @@ export function registerControlPlaneCommands(cli: Command): void {
     out(`volume ${v.name} created: plexes on ${v.plexes.map((p) => p.node).join(', ')}\n`);
   });
 
+  stateOption(
+    nsOption(
+      volume
+        .command('update')
+        .description('add one mirror (N must be the current count plus one), or grow a detached volume')
+        .argument('<name>')
+        .option('--mirrors <n>', 'new mirror count', integer('--mirrors', 1, 3))
+        .option('--size <size>', 'new size, larger than the current one'),
+    ),
+  ).action((name: string, o: StateOpts & { namespace: string; mirrors?: number; size?: string }) => {
+    if (o.mirrors === undefined && o.size === undefined) throw new AnvilError('ANVIL_ERR_USAGE', 'volume update needs --mirrors or --size');
+    const v = change(o, 'volume update', `volume/${o.namespace}/${name}`, (cp) =>
+      cp.updateVolume(o.namespace, name, { ...(o.mirrors !== undefined ? { mirrors: o.mirrors } : {}), ...(o.size !== undefined ? { size_bytes: volumeSizeBytes(o.size) } : {}) }),
+    );
+    out(`volume ${v.name} updated: ${v.size_bytes} bytes, plexes on ${v.plexes.map((p) => p.node).join(', ')}\n`);
+  });
+
   const snapshot = cli.command('snapshot').description('read-only snapshots of volumes, restored to linked clones');
   stateOption(nsOption(snapshot.command('create').argument('<name>').requiredOption('--volume <volume>', 'the volume to snapshot'))).action((name: string, o: StateOpts & { namespace: string; volume: string }) => {
     const s = change(o, 'snapshot create', `snapshot/${o.namespace}/${name}`, (cp) => cp.createSnapshot(o.namespace, name, o.volume));

@@ -406,6 +406,11 @@ export class ControlPlane {
     volumes.deleteVolume(this, namespace, name, force);
   }
 
+  /** Adds one mirror, or grows a detached volume. */
+  updateVolume(namespace: string, name: string, change: { mirrors?: number; size_bytes?: number }): Volume {
+    return volumes.updateVolume(this, namespace, name, change);
+  }
+
   createSnapshot(namespace: string, name: string, volume: string): Snapshot {
     return volumes.createSnapshot(this, namespace, name, volume);
   }

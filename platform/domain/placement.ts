@@ -39,6 +39,8 @@ export interface PlexRequest {
   readonly mirrors: number;
   readonly node_selector: Readonly<Record<string, string>>;
   readonly spread_zones: boolean;
+  /** Nodes that may not take a plex (they hold one of the volume already). */
+  readonly exclude?: readonly string[];
 }
 
 /** Chooses the plex nodes, or throws ANVIL_ERR_NO_CAPACITY with a line per rejected node. */
@@ -50,7 +52,8 @@ export function placePlexes(state: ClusterState, req: PlexRequest, what: string)
     const u = use.get(node.name)!;
     const free = storageCapacityBytes(node.inventory) - u.bytes;
     const mismatch = Object.entries(req.node_selector).find(([k, v]) => node.labels[k] !== v);
-    if (node.status.state !== 'ready') reasons.push(`${node.name}: node is ${node.status.state}`);
+    if (req.exclude?.includes(node.name)) reasons.push(`${node.name}: holds a plex of this volume already`);
+    else if (node.status.state !== 'ready') reasons.push(`${node.name}: node is ${node.status.state}`);
     else if (mismatch) reasons.push(`${node.name}: node selector ${mismatch[0]}=${mismatch[1]} does not match`);
     else if (u.volumes >= node.inventory.max_volumes) reasons.push(`${node.name}: holds ${u.volumes} of ${node.inventory.max_volumes} volumes (mirrors and snapshots count)`);
     else if (free < req.size_bytes) reasons.push(`${node.name}: ${free} bytes free, the plex needs ${req.size_bytes}`);

@@ -7,7 +7,8 @@ import { AnvilError } from '../errors.js';
 import { notFound } from './context.js';
 import type { ControlPlane, VolumeInput } from './control-plane.js';
 import { requireName, requireNamespace } from './names.js';
-import { placePlexes } from './placement.js';
+import { storageCapacityBytes } from './node-profile.js';
+import { placePlexes, storageUse } from './placement.js';
 import type { Pod } from './pod.js';
 import { keyOf, MAX_MIRRORS, MAX_SNAPSHOTS_PER_VOLUME, type Snapshot, type Volume } from './volume.js';
 
@@ -142,4 +143,40 @@ export function deleteSnapshot(cp: ControlPlane, namespace: string, name: string
   const clones = [...ctx.state.volumes.values()].filter((v) => v.source_snapshot === key);
   if (clones.length > 0) throw new AnvilError('ANVIL_ERR_IN_USE', `snapshot ${key} has linked clones sharing its blocks (${clones.map((c) => c.name).join(', ')}); delete them first`);
   ctx.state.snapshots.delete(key);
+}
+
+/**
+ * Adds a mirror (one at a time, as the appliance does: the new count is the old plus one) or grows a
+ * volume (only while detached, and never smaller); a new plex goes to a node that holds none yet.
+ */
+export function updateVolume(cp: ControlPlane, namespace: string, name: string, change: { mirrors?: number; size_bytes?: number }): Volume {
+  const ctx = cp.ctx;
+  ctx.can('volume', 'edit', namespace);
+  let v = requireVolume(cp, namespace, name);
+  const key = keyOf(namespace, name);
+  if (change.size_bytes !== undefined && change.size_bytes !== v.size_bytes) {
+    if (change.size_bytes < v.size_bytes) throw new AnvilError('ANVIL_ERR_FIELD_INVALID', `--size ${change.size_bytes} bytes is smaller than volume ${key}'s ${v.size_bytes}; volumes only grow`);
+    if (v.attachment.state === 'attached') throw new AnvilError('ANVIL_ERR_IN_USE', `volume ${key} is attached to pod ${v.attachment.pod}; a volume must be detached (its pod deleted) before it is resized`);
+    const grow = change.size_bytes - v.size_bytes;
+    const use = storageUse(ctx.state);
+    for (const p of v.plexes) {
+      const node = ctx.state.nodes.get(p.node);
+      if (!node) continue;
+      const free = storageCapacityBytes(node.inventory) - use.get(p.node)!.bytes;
+      if (v.source_snapshot === undefined && free < grow) throw new AnvilError('ANVIL_ERR_NO_CAPACITY', `volume ${key}: node ${p.node} has ${free} bytes free, growing its plex needs ${grow}`);
+    }
+    v = { ...v, size_bytes: change.size_bytes };
+    ctx.event('info', 'VolumeResized', `volume/${key}`, `now ${change.size_bytes} bytes`);
+  }
+  if (change.mirrors !== undefined && change.mirrors !== v.mirrors) {
+    if (change.mirrors !== v.mirrors + 1 || change.mirrors > MAX_MIRRORS) {
+      throw new AnvilError('ANVIL_ERR_FIELD_INVALID', `--mirrors ${change.mirrors}: mirrors are added one at a time, so volume ${key} (${v.mirrors} mirrors) can go to ${v.mirrors + 1}${v.mirrors + 1 > MAX_MIRRORS ? `, but ${MAX_MIRRORS} is the most` : ''}`);
+    }
+    if (v.source_snapshot !== undefined) throw new AnvilError('ANVIL_ERR_IN_USE', `volume ${key} is a linked clone of ${v.source_snapshot}; its plexes stay with the snapshot's blocks`);
+    const [node] = placePlexes(ctx.state, { size_bytes: v.size_bytes, mirrors: 1, node_selector: v.node_selector, spread_zones: false, exclude: v.plexes.map((p) => p.node) }, `volume ${key}`);
+    v = { ...v, mirrors: change.mirrors, plexes: [...v.plexes, { node: node!, state: 'in-sync' }] };
+    ctx.event('info', 'PlexAdded', `volume/${key}`, `new plex on ${node}; ${change.mirrors} mirrors`);
+  }
+  ctx.state.volumes.set(key, v);
+  return v;
 }

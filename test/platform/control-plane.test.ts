@@ -344,3 +344,23 @@ describe('pending pods', () => {
     store.read((s) => expect(['p3', 'p4'].map((n) => s.pods.get(`default/${n}`)!.status.state)).toEqual(['running', 'pending']));
   });
 });
+
+describe('volume updates', () => {
+  it('add mirrors one at a time on new nodes, and grow only detached volumes', () => {
+    const { store } = openStore();
+    as(store, (cp) => cp.createCluster({ name: 'c1', nodes: 3 }));
+    as(store, (cp) => cp.createNetwork(BLUE));
+    as(store, (cp) => cp.createVolume({ namespace: 'default', name: 'v', size_bytes: 2 ** 30 }));
+    expect(codeOf(() => as(store, (cp) => cp.updateVolume('default', 'v', { mirrors: 3 })))).toBe('ANVIL_ERR_FIELD_INVALID');
+    as(store, (cp) => cp.updateVolume('default', 'v', { mirrors: 2 }));
+    const v = as(store, (cp) => cp.updateVolume('default', 'v', { mirrors: 3 }));
+    expect(new Set(v.plexes.map((p) => p.node)).size).toBe(3);
+    expect(codeOf(() => as(store, (cp) => cp.updateVolume('default', 'v', { mirrors: 4 })))).toBe('ANVIL_ERR_FIELD_INVALID');
+    expect(codeOf(() => as(store, (cp) => cp.updateVolume('default', 'v', { size_bytes: 2 ** 29 })))).toBe('ANVIL_ERR_FIELD_INVALID');
+    as(store, (cp) => cp.createPod(podSpec('p', { volumes: ['v'] })));
+    expect(codeOf(() => as(store, (cp) => cp.updateVolume('default', 'v', { size_bytes: 2 ** 31 })))).toBe('ANVIL_ERR_IN_USE');
+    as(store, (cp) => cp.deletePod('default', 'p'));
+    expect(as(store, (cp) => cp.updateVolume('default', 'v', { size_bytes: 2 ** 31 })).size_bytes).toBe(2 ** 31);
+    expect(codeOf(() => as(store, (cp) => cp.updateVolume('default', 'v', { size_bytes: 10 * 2 ** 40 })))).toBe('ANVIL_ERR_NO_CAPACITY');
+  });
+});
