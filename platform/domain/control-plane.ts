@@ -143,6 +143,7 @@ export class ControlPlane {
   cordonNode(name: string): Node {
     this.ctx.can('node', 'edit');
     const node = this.requireNode(name);
+    if (node.status.state === 'down') throw new AnvilError('ANVIL_ERR_IN_USE', `node ${name} is down; it takes no pods until it recovers`);
     const cordoned: Node = { ...node, status: { state: 'cordoned' } };
     this.ctx.state.nodes.set(name, cordoned);
     this.ctx.event('info', 'NodeCordoned', `node/${name}`, 'no new pods will be placed here');
@@ -152,6 +153,7 @@ export class ControlPlane {
   uncordonNode(name: string): Node {
     this.ctx.can('node', 'edit');
     const node = this.requireNode(name);
+    if (node.status.state === 'down') throw new AnvilError('ANVIL_ERR_IN_USE', `node ${name} is down; bring it back with anvil node recover ${name}`);
     const ready: Node = { ...node, status: { state: 'ready' } };
     this.ctx.state.nodes.set(name, ready);
     this.ctx.event('info', 'NodeUncordoned', `node/${name}`, 'pods may be placed here again');
@@ -164,6 +166,7 @@ export class ControlPlane {
   drainNode(name: string): { moved: string[]; pending: string[] } {
     this.ctx.can('node', 'edit');
     const node = this.requireNode(name);
+    if (node.status.state === 'down') throw new AnvilError('ANVIL_ERR_IN_USE', `node ${name} is down and its pods have moved already; bring it back with anvil node recover ${name}`);
     this.ctx.state.nodes.set(name, { ...node, status: { state: 'drained' } });
     const r = this.evict(name, 'drain');
     this.ctx.event('info', 'NodeDrained', `node/${name}`, `${r.moved.length} pods moved, ${r.pending.length} pending`);

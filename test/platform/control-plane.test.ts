@@ -283,6 +283,7 @@ describe('node failure', () => {
     const severities = store.events().filter((e) => ['NodeDown', 'PlexOutOfSync'].includes(e.reason)).map((e) => e.severity);
     expect(severities).toEqual(['error', 'error']);
     expect(codeOf(() => as(store, (cp) => cp.failNode(db.node)))).toBe('ANVIL_ERR_IN_USE');
+    expect(codeOf(() => as(store, (cp) => cp.uncordonNode(db.node)))).toBe('ANVIL_ERR_IN_USE');
     as(store, (cp) => cp.recoverNode(db.node));
     store.read((s) => expect(s.volumes.get('default/data')!.plexes.every((p) => p.state === 'in-sync')).toBe(true));
     expect(store.events().map((e) => e.reason)).toContain('PlexResynced');
