@@ -70,6 +70,9 @@ export function planApply(docs: readonly ManifestDocument[], defaultNamespace: s
     const annotations = f.strings(meta.annotations, `${path}metadata.annotations`);
     const className = f.str(spec.storageClassName, `${path}spec.storageClassName`) ?? annotations['volume.beta.kubernetes.io/storage-class'];
     const cls = (className !== undefined ? classes.get(className) : undefined) ?? {};
+    if (className !== undefined && !classes.has(className)) {
+      notes.push(`${f.where}: claim ${name}: StorageClass ${className} is not in this apply; the volume gets 1 mirror and the best-effort tier unless annotated (anvil.dev/mirror-count, anvil.dev/perf-tier)`);
+    }
     const resources = f.obj(spec.resources, `${path}spec.resources`, true)!;
     const requests = f.obj(resources.requests, `${path}spec.resources.requests`, true)!;
     const raw = f.str(requests.storage, `${path}spec.resources.requests.storage`, true)!;
