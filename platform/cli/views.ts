@@ -121,6 +121,18 @@ export function describeText(state: ClusterState, kind: Kind, obj: unknown, even
   } else {
     for (const [k, v] of Object.entries(o)) if (!['kind', 'name', 'namespace'].includes(k)) field(k, v);
   }
+  if (kind === 'nodes') {
+    const n = state.nodes.get(o.name as string)!;
+    const u = nodeUsage(state).get(n.name)!;
+    const inv = n.inventory;
+    lines.push('Allocated (used / total):');
+    lines.push(`  pods ${u.pods}/${inv.max_pods}  cpu ${u.cpu_millicores}m/${inv.cpu_millicores}m  memory ${formatBytesBinary(u.memory_bytes)}/${formatBytesBinary(inv.memory_bytes)}`);
+    lines.push(`  IOPS ${formatCount(u.iops)}/${formatCount(inv.guaranteeable_iops)}  bandwidth ${formatBits(u.bandwidth_bits_per_s)}/${formatBits(inv.guaranteeable_bandwidth_bits_per_s)}  VFs ${u.vfs}/${podVfCount(inv)}`);
+    lines.push(`  storage ${formatBytesDecimal(u.storage_bytes)}/${formatBytesDecimal(storageCapacityBytes(inv))}  volumes ${u.volumes}/${inv.max_volumes}  controllers local ${u.local_controllers}/${inv.local_controllers}, remote ${u.remote_controllers}/${inv.remote_controllers}`);
+    const pods = [...state.pods.values()].filter((p) => p.status.state === 'running' && p.status.node === n.name);
+    lines.push(`Pods (${pods.length}):`);
+    for (const p of pods) lines.push(`  ${p.namespace}/${p.name}  ${p.cpu_millicores}m  ${formatBytesBinary(p.memory_bytes)}  ${p.perf_tier}`);
+  }
   if (events.length > 0) {
     lines.push('Events:');
     for (const e of events) lines.push(`  ${e.at}  ${e.severity.padEnd(7)}  ${e.reason}  ${e.message}`);

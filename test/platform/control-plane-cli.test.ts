@@ -180,6 +180,9 @@ describe('anvil control-plane CLI', () => {
     const c = anvil(['apply', '-f', '-'], pod('c'));
     expect(c.code).toBe(0);
     expect(c.stdout).toMatch(/pod\/c pending: 0\/2 nodes are available: 2 perf-tier admission \(storage IOPS\)/);
+    const node1 = anvil(['describe', 'node', 'node1']).stdout;
+    expect(node1).toMatch(/IOPS 300K\/500K/);
+    expect(node1).toMatch(/Pods \(1\):\n {2}default\/a /);
     const d = anvil(['describe', 'pod', 'c']).stdout;
     expect(d).toMatch(/Status: +pending/);
     expect(d).toMatch(/node1: perf-tier admission \(storage IOPS\): 200000 of 500000 guaranteeable IOPS free, pod needs 300000/);
