@@ -7,7 +7,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { AnvilError } from '../errors.js';
 import { localAdmin, type Actor } from '../domain/tenancy.js';
-import type { ControlPlane } from '../domain/control-plane.js';
+import { ControlPlane } from '../domain/control-plane.js';
 import type { Taint } from '../domain/node.js';
 import { bitRate, iopsCount, volumeSizeBytes } from '../domain/quantity.js';
 import { KINDS } from '../domain/queries.js';
@@ -282,7 +282,13 @@ export function registerControlPlaneCommands(cli: Command): void {
         if (obj === undefined) throw new AnvilError('ANVIL_ERR_OBJECT_NOT_FOUND', `${kind} ${name} does not exist${isNamespaced(kind) ? ` in namespace ${o.namespace}` : ''}; list them with: anvil get ${kind}`);
         const objectKey = isNamespaced(kind) ? `/${o.namespace}/${name}` : `/${name}`;
         const events = store.events({ object: objectKey, limit: 20 }).filter((e) => e.object.endsWith(objectKey));
-        out(store.read((state) => describeText(state, kind, obj, events)));
+        out(
+          store.read((state) => {
+            // A pending pod's reasons are worked out afresh, for every node.
+            const status = kind === 'pods' ? new ControlPlane(state, actor(), () => new Date()).explainPending(o.namespace, name) : undefined;
+            return describeText(state, kind, obj, events, status);
+          }),
+        );
       });
     },
   );

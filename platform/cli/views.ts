@@ -92,7 +92,7 @@ export function kindTable(state: ClusterState, kind: Kind, objects: readonly unk
 }
 
 /** `anvil describe KIND NAME`: every field, then for pods the scheduler's per-node reasons, then recent events. */
-export function describeText(state: ClusterState, kind: Kind, obj: unknown, events: readonly ClusterEvent[]): string {
+export function describeText(state: ClusterState, kind: Kind, obj: unknown, events: readonly ClusterEvent[], podStatus?: Pod['status']): string {
   const lines: string[] = [];
   const o = obj as Record<string, unknown>;
   const field = (label: string, value: unknown) => lines.push(`${(label + ':').padEnd(22)}${typeof value === 'string' ? value : JSON.stringify(value)}`);
@@ -100,7 +100,8 @@ export function describeText(state: ClusterState, kind: Kind, obj: unknown, even
   if (o.namespace !== undefined) field('Namespace', o.namespace);
   field('Name', o.name);
   if (kind === 'pods') {
-    const pod = state.pods.get(keyOf(o.namespace as string, o.name as string))!;
+    const stored = state.pods.get(keyOf(o.namespace as string, o.name as string))!;
+    const pod: Pod = podStatus ? { ...stored, status: podStatus } : stored;
     field('CPU', `${pod.cpu_millicores}m`);
     field('Memory', formatBytesBinary(pod.memory_bytes));
     field('Perf tier', pod.perf_tier);

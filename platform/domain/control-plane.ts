@@ -429,6 +429,15 @@ export class ControlPlane {
 
   // Pods
 
+  /** Why a pending pod fits nowhere now, every node's reason (a read: it changes nothing). */
+  explainPending(namespace: string, name: string): Pod['status'] {
+    this.ctx.can('container', 'view', namespace);
+    const pod = this.ctx.state.pods.get(keyOf(namespace, name));
+    if (!pod) throw notFound('pod', keyOf(namespace, name), 'list pods with: anvil get pods');
+    if (pod.status.state !== 'pending') return pod.status;
+    return { state: 'pending', failure: this.scheduling().explain(pod) };
+  }
+
   /** Stores a pod and places it now if it fits; otherwise it stays pending with the reasons. */
   createPod(pod: Omit<Pod, 'kind' | 'status' | 'created_at' | 'seq'>): Pod {
     const ctx = this.ctx;

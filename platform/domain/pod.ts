@@ -27,11 +27,17 @@ export interface BoundEndpoint {
   readonly endpoint?: string;
 }
 
-/** Why the scheduler left a pod where it is: one line per node, and a summary. */
+/**
+ * Why the scheduler left a pod where it is: a summary over every node, and the reason of each of the
+ * first `STORED_NODE_REASONS` nodes (`anvil describe` works out every node's reason afresh).
+ */
 export interface SchedulingFailure {
   readonly summary: string;
   readonly nodes: readonly { readonly node: string; readonly reason: string }[];
 }
+
+/** Per-node reasons kept with a pending pod: enough to read, small enough at 5,000 nodes. */
+export const STORED_NODE_REASONS = 20;
 
 export type PodStatus =
   | { readonly state: 'pending'; readonly failure: SchedulingFailure }

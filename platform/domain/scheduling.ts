@@ -12,7 +12,7 @@ import type { Context } from './context.js';
 import { IpPool } from './ip-pool.js';
 import { podVfCount } from './node-profile.js';
 import type { Node } from './node.js';
-import type { BoundEndpoint, Pod, SchedulingFailure } from './pod.js';
+import { STORED_NODE_REASONS, type BoundEndpoint, type Pod, type SchedulingFailure } from './pod.js';
 import { keyOf, type Volume } from './volume.js';
 
 /** A stable, locally administered unicast MAC from a counter (never reused: the counter persists). */
@@ -149,12 +149,20 @@ export class SchedulingSession {
     return undefined;
   }
 
+  /** Why a pending pod fits nowhere now, with every node's reason. */
+  explain(pod: Pod): SchedulingFailure {
+    const block = this.clusterWideBlock(pod);
+    if (block !== undefined) return { summary: block, nodes: [] };
+    const d = this.scheduler.diagnose(this.demandOf(pod));
+    return { summary: d.summary, nodes: d.nodes };
+  }
+
   /** Places and binds `pod` if it fits; returns the pod as it now is (running, or pending with reasons). */
   place(pod: Pod): Pod {
     const block = this.clusterWideBlock(pod);
     if (block !== undefined) return this.pend(pod, { summary: block, nodes: [] });
     const demand = this.demandOf(pod);
-    const decision = this.scheduler.decide(demand);
+    const decision = this.scheduler.decide(demand, STORED_NODE_REASONS);
     if (!decision.ok) return this.pend(pod, { summary: decision.summary, nodes: decision.nodes });
     const i = decision.node;
     const vfs = this.scheduler.reserve(i, demand);

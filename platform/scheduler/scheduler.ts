@@ -29,6 +29,23 @@ const enum Reject {
   RemoteControllers,
 }
 
+/** The summary label of each reason: the start of its full text. */
+const SHORT_REASON: Record<Reject, string> = {
+  [Reject.None]: 'fits',
+  [Reject.Unschedulable]: 'node is cordoned',
+  [Reject.Taint]: 'taint',
+  [Reject.Selector]: 'node selector',
+  [Reject.Zone]: 'network zones',
+  [Reject.Pods]: 'too many pods',
+  [Reject.Cpu]: 'insufficient cpu',
+  [Reject.Memory]: 'insufficient memory',
+  [Reject.Vfs]: 'no free VF',
+  [Reject.Iops]: 'perf-tier admission (storage IOPS)',
+  [Reject.Bandwidth]: 'perf-tier admission (network bandwidth)',
+  [Reject.LocalControllers]: 'no free local storage controller',
+  [Reject.RemoteControllers]: 'no free remote storage controller',
+};
+
 export type Decision =
   | { readonly ok: true; readonly node: number }
   | { readonly ok: false; readonly summary: string; readonly nodes: readonly { node: string; reason: string }[] };
@@ -53,7 +70,7 @@ export class Scheduler {
   }
 
   /** Picks a node for `d`, or says per node why none fits. Reserves nothing. */
-  decide(d: PodDemand): Decision {
+  decide(d: PodDemand, detailLimit = Infinity): Decision {
     const t = this.table;
     let best = -1;
     let bestScore = -Infinity;
@@ -85,7 +102,7 @@ export class Scheduler {
     }
     this.cursor = start + k;
     if (best >= 0) return { ok: true, node: best };
-    return this.diagnose(d);
+    return this.diagnose(d, detailLimit);
   }
 
   /** Takes the pod's resources on node `i`; returns the VFs it got (the lowest free ones). */
@@ -174,18 +191,24 @@ export class Scheduler {
     return s;
   }
 
-  /** Every node's reason, and a summary in kube-scheduler's style ("0/3 nodes are available: ..."). */
-  private diagnose(d: PodDemand): Decision {
+  /**
+   * Why `d` fits nowhere: a summary in kube-scheduler's style ("0/3 nodes are available: ...") over every
+   * node, and the reason of each node in full for the first `detailLimit` nodes (text costs more than
+   * the check: a pending pod at 5,000 nodes keeps a few, `describe` asks for all).
+   */
+  diagnose(d: PodDemand, detailLimit = Infinity): Extract<Decision, { ok: false }> {
     const t = this.table;
     const nodes: { node: string; reason: string }[] = [];
-    const counts = new Map<string, number>();
+    const counts = new Map<Reject, number>();
     for (let i = 0; i < t.count; i++) {
-      const reason = this.reasonText(i, this.check(i, d), d);
-      nodes.push({ node: t.names[i]!, reason });
-      const short = reason.split(':')[0]!;
-      counts.set(short, (counts.get(short) ?? 0) + 1);
+      const r = this.check(i, d);
+      counts.set(r, (counts.get(r) ?? 0) + 1);
+      if (nodes.length < detailLimit) nodes.push({ node: t.names[i]!, reason: this.reasonText(i, r, d) });
     }
-    const parts = [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([r, c]) => `${c} ${r}`);
+    const parts = [...counts]
+      .map(([r, c]) => [SHORT_REASON[r], c] as const)
+      .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+      .map(([r, c]) => `${c} ${r}`);
     const summary = t.count === 0 ? '0/0 nodes are available: the cluster has no nodes' : `0/${t.count} nodes are available: ${parts.join(', ')}`;
     return { ok: false, summary, nodes };
   }

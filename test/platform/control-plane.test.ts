@@ -365,3 +365,17 @@ describe('volume updates', () => {
     expect(codeOf(() => as(store, (cp) => cp.updateVolume('default', 'v', { size_bytes: 10 * 2 ** 40 })))).toBe('ANVIL_ERR_NO_CAPACITY');
   });
 });
+
+describe('scheduling reasons at scale', () => {
+  it('keeps a summary over every node and the first 20 node reasons with the pod; explaining gives every node', () => {
+    const { store } = openStore();
+    as(store, (cp) => cp.createCluster({ name: 'c1', nodes: 30, nodeProfile: smallProfilePath() }));
+    as(store, (cp) => cp.createNetwork(BLUE));
+    const p = as(store, (cp) => cp.createPod(podSpec('big', { cpu_millicores: 5000 })));
+    if (p.status.state !== 'pending') throw new Error('expected pending');
+    expect(p.status.failure.summary).toBe('0/30 nodes are available: 30 insufficient cpu');
+    expect(p.status.failure.nodes).toHaveLength(20);
+    const now = as(store, (cp) => cp.explainPending('default', 'big'));
+    expect(now.state === 'pending' && now.failure.nodes.map((n) => n.reason)).toEqual(Array.from({ length: 30 }, () => 'insufficient cpu: 4000m free, pod asks 5000m'));
+  });
+});
