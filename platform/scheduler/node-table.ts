@@ -23,6 +23,15 @@ export interface NodeCapacity {
   readonly remote_controllers: number;
 }
 
+/** Buckets of the open index: enough for 2^30 millicores free. */
+export const CPU_BUCKETS = 32;
+
+/** The bucket of a node with `free` millicores: 0 for none, else floor(log2(free)) + 1. */
+export function cpuBucket(free: number): number {
+  if (free < 1) return 0;
+  return Math.min(CPU_BUCKETS - 1, 32 - Math.clz32(Math.min(free, 0x7fffffff)));
+}
+
 export class NodeTable {
   readonly names: string[] = [];
   readonly zones: string[] = [];
@@ -55,9 +64,15 @@ export class NodeTable {
   private readonly vfStack: Int32Array;
   private readonly vfBase: Int32Array;
 
-  /** The open index: nodes that are schedulable with a free pod slot and VF; `openPos[i]` is -1 when out. */
-  readonly open: Int32Array;
-  readonly openPos: Int32Array;
+  /**
+   * The open index: nodes that are schedulable with a free pod slot and VF, bucketed by free CPU
+   * (bucket b >= 1 holds nodes with 2^(b-1) <= free millicores < 2^b, bucket 0 none), so a pod skips
+   * every bucket that cannot hold its CPU. `bucketOfNode[i]` is -1 when the node is out.
+   */
+  readonly buckets: Int32Array[] = [];
+  readonly bucketSize = new Int32Array(CPU_BUCKETS);
+  private readonly bucketOfNode: Int8Array;
+  private readonly posInBucket: Int32Array;
   openCount = 0;
 
   constructor(nodes: readonly NodeCapacity[]) {
@@ -87,8 +102,9 @@ export class NodeTable {
     }
     this.vfBase[n] = vfSum;
     this.vfStack = new Int32Array(vfSum);
-    this.open = new Int32Array(n);
-    this.openPos = new Int32Array(n).fill(-1);
+    for (let b = 0; b < CPU_BUCKETS; b++) this.buckets.push(new Int32Array(n));
+    this.bucketOfNode = new Int8Array(n).fill(-1);
+    this.posInBucket = new Int32Array(n);
     for (const node of nodes) this.add(node);
   }
 
@@ -120,17 +136,26 @@ export class NodeTable {
 
   /** Keeps the open index in step with a node's free capacity. */
   refreshOpen(i: number): void {
-    const shouldBeOpen = this.schedulable[i] === 1 && this.podsFree[i]! > 0 && this.vfsFree[i]! > 0;
-    const pos = this.openPos[i]!;
-    if (shouldBeOpen && pos < 0) {
-      this.open[this.openCount] = i;
-      this.openPos[i] = this.openCount++;
-    } else if (!shouldBeOpen && pos >= 0) {
-      const last = this.open[--this.openCount]!;
-      this.open[pos] = last;
-      this.openPos[last] = pos;
-      this.openPos[i] = -1;
+    const open = this.schedulable[i] === 1 && this.podsFree[i]! > 0 && this.vfsFree[i]! > 0;
+    const want = open ? cpuBucket(this.cpuFree[i]!) : -1;
+    const have = this.bucketOfNode[i]!;
+    if (want === have) return;
+    if (have >= 0) {
+      const list = this.buckets[have]!;
+      const pos = this.posInBucket[i]!;
+      const last = list[--this.bucketSize[have]!]!;
+      list[pos] = last;
+      this.posInBucket[last] = pos;
+      this.openCount--;
     }
+    if (want >= 0) {
+      const size = this.bucketSize[want]!;
+      this.buckets[want]![size] = i;
+      this.posInBucket[i] = size;
+      this.bucketSize[want] = size + 1;
+      this.openCount++;
+    }
+    this.bucketOfNode[i] = want;
   }
 
   /** Takes the lowest free VF of node `i`, or -1. */

@@ -3,12 +3,13 @@
  * pod's networks, perf-tier admission, storage controllers for the pod's volumes, node selectors,
  * taints), then scores (prefer nodes holding plexes of the pod's volumes; balance or pack), then reserves.
  *
- * A decision walks the open index from where the last one stopped and scores the first `sampleSize`
- * nodes that fit (kube-scheduler's percentageOfNodesToScore idea), plus every node holding a plex of
- * the pod's volumes. Only when nothing fits does it look at every node, to say per node why not.
+ * A decision walks the open index (nodes with a free pod slot and VF, bucketed by free CPU) over the
+ * buckets that can hold the pod's CPU, each from where the last walk stopped, and scores the first
+ * `sampleSize` nodes that fit (kube-scheduler's percentageOfNodesToScore idea), plus every node holding
+ * a plex of the pod's volumes. Only when nothing fits does it look at every node, to say per node why not.
  */
 import type { PodDemand } from './demand.js';
-import type { NodeTable } from './node-table.js';
+import { cpuBucket, CPU_BUCKETS, type NodeTable } from './node-table.js';
 
 export type Policy = 'balance' | 'pack';
 
@@ -62,7 +63,8 @@ const LOCALITY_BONUS = 10;
 export class Scheduler {
   readonly policy: Policy;
   readonly sampleSize: number;
-  private cursor = 0;
+  /** Per bucket, where the next walk starts, so successive pods spread over the bucket. */
+  private readonly cursors = new Int32Array(CPU_BUCKETS);
 
   constructor(readonly table: NodeTable, options: SchedulerOptions = {}) {
     this.policy = options.policy ?? 'balance';
@@ -84,23 +86,30 @@ export class Scheduler {
         }
       }
     }
-    const n = t.openCount;
+    // Buckets that can hold the pod's CPU: the emptiest first to balance, the fullest first to pack.
+    const low = d.cpu_millicores <= 0 ? 0 : cpuBucket(d.cpu_millicores);
+    const step = this.policy === 'balance' ? -1 : 1;
     let found = 0;
-    let k = 0;
-    const start = n > 0 ? this.cursor % n : 0;
-    for (; k < n && found < this.sampleSize; k++) {
-      let p = start + k;
-      if (p >= n) p -= n;
-      const i = t.open[p]!;
-      if (this.check(i, d) !== Reject.None) continue;
-      found++;
-      const s = this.score(i, d);
-      if (s > bestScore) {
-        bestScore = s;
-        best = i;
+    for (let b = step < 0 ? CPU_BUCKETS - 1 : low; b >= low && b < CPU_BUCKETS && found < this.sampleSize; b += step) {
+      const n = t.bucketSize[b]!;
+      if (n === 0) continue;
+      const list = t.buckets[b]!;
+      const start = this.cursors[b]! % n;
+      let k = 0;
+      for (; k < n && found < this.sampleSize; k++) {
+        let p = start + k;
+        if (p >= n) p -= n;
+        const i = list[p]!;
+        if (this.check(i, d) !== Reject.None) continue;
+        found++;
+        const s = this.score(i, d);
+        if (s > bestScore) {
+          bestScore = s;
+          best = i;
+        }
       }
+      this.cursors[b] = start + k;
     }
-    this.cursor = start + k;
     if (best >= 0) return { ok: true, node: best };
     return this.diagnose(d, detailLimit);
   }

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { RandomStream } from '../../sim/core/random.js';
 import type { PodDemand } from '../../platform/scheduler/demand.js';
-import { NodeTable, type NodeCapacity } from '../../platform/scheduler/node-table.js';
+import { cpuBucket, NodeTable, type NodeCapacity } from '../../platform/scheduler/node-table.js';
 import { Scheduler } from '../../platform/scheduler/scheduler.js';
 
 function node(i: number, over: Partial<NodeCapacity> = {}): NodeCapacity {
@@ -107,5 +107,18 @@ describe('scheduler', () => {
     }
     const none = s.decide(demand({ zone: null }));
     expect(none.ok).toBe(false);
+  });
+
+  it('indexes open nodes by free CPU, so a big pod finds the one node with room among many without', () => {
+    expect([0, 1, 2, 3, 4, 500, 40000].map(cpuBucket)).toEqual([0, 1, 2, 2, 3, 9, 16]);
+    const nodes = Array.from({ length: 200 }, (_, i) => node(i, { cpu_millicores: i === 137 ? 4000 : 1000 }));
+    const s = new Scheduler(new NodeTable(nodes), { sampleSize: 4 });
+    const r = s.decide(demand({ cpu_millicores: 3000 }));
+    expect(r.ok && r.node).toBe(137);
+    // After it took 3000m, node 137 moves down a bucket: the next big pod fits nowhere and says why.
+    s.reserve(137, demand({ cpu_millicores: 3000 }));
+    const again = s.decide(demand({ cpu_millicores: 3000 }));
+    expect(again.ok).toBe(false);
+    if (!again.ok) expect(again.summary).toBe('0/200 nodes are available: 200 insufficient cpu');
   });
 });
