@@ -212,8 +212,15 @@ describe('control plane', () => {
     expect(codeOf(() => as(store, (cp) => cp.createVolume({ namespace: 'ns1', name: 'v', size_bytes: 2 ** 30 }), bob))).toBe('ANVIL_ERR_FORBIDDEN');
     expect(codeOf(() => as(store, (cp) => cp.createNetwork(BLUE), bob))).toBe('ANVIL_ERR_FORBIDDEN');
     expect(codeOf(() => as(store, (cp) => cp.createUser('eve', ['volume-edit/ns0', 'root'])))).toBe('ANVIL_ERR_FIELD_INVALID');
+    // A tenant admin makes users of its own namespace, never beyond it or above itself.
+    const ann = { user: 'ann', roles: ['tenant-admin/ns0'] };
+    as(store, (cp) => cp.createUser('carl', ['tenant-user/ns0']), ann);
+    expect(codeOf(() => as(store, (cp) => cp.createUser('dave', ['tenant-user/ns1']), ann))).toBe('ANVIL_ERR_FORBIDDEN');
+    expect(codeOf(() => as(store, (cp) => cp.createUser('dave', ['network-edit']), ann))).toBe('ANVIL_ERR_FORBIDDEN');
+    expect(codeOf(() => as(store, (cp) => cp.createUser('dave', ['viewer']), ann))).toBe('ANVIL_ERR_FORBIDDEN');
+    expect(codeOf(() => as(store, (cp) => cp.createUser('dave', ['volume-edit/ns0']), bob))).toBe('ANVIL_ERR_FORBIDDEN');
     expect(store.audit().map((a) => a.actor)).toContain('bob');
-    expect(store.audit().every((a) => a.actor === 'bob' || a.actor === ADMIN.user)).toBe(true);
+    expect(store.audit().every((a) => ['bob', 'ann', ADMIN.user].includes(a.actor))).toBe(true);
   });
 
   it('limits perf tiers to eight and refuses deleting built-in or used ones', () => {
