@@ -26,7 +26,9 @@ function out(text: string): void {
 }
 
 function openStore(opts: StateOpts): Store {
-  return Store.open(opts.state ?? defaultStatePath());
+  const path = opts.state ?? defaultStatePath();
+  // Only the default location's folder is made on first use; a path given is taken as it is.
+  return Store.open(path, () => new Date(), opts.state === undefined && !process.env.ANVIL_STATE);
 }
 
 /** The local user: $ANVIL_USER, with the cluster-admin role. */

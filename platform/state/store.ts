@@ -4,7 +4,7 @@
  * the invariants, write what differs, log who did what; any error rolls it all back. Time comes from an
  * injectable clock.
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -45,11 +45,17 @@ export class Store {
     this.db = db;
   }
 
-  /** Opens (creating if needed) the state file at `path` and brings its schema up to date. */
-  static open(path: string, clock: Clock = () => new Date()): Store {
+  /**
+   * Opens (creating if needed) the state file at `path` and brings its schema up to date. The folder
+   * must exist, unless `createFolder` (the default path's folder is made on first use).
+   */
+  static open(path: string, clock: Clock = () => new Date(), createFolder = false): Store {
     let db: Database.Database;
+    if (path !== ':memory:' && !existsSync(dirname(path))) {
+      if (!createFolder) throw new AnvilError('ANVIL_ERR_STATE', `cannot open state file ${path}: its folder ${dirname(path)} does not exist; create it or choose another --state`);
+    }
     try {
-      if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+      if (createFolder && path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
       db = new Database(path);
       db.pragma('journal_mode = WAL');
       // FULL: an acknowledged change is on disk before the command returns.

@@ -164,6 +164,9 @@ describe('anvil control-plane CLI', () => {
     }
     const after = anvil(['get', 'pods', '-A', '-o', 'json']).stdout + anvil(['get', 'volumes', '-o', 'json']).stdout + anvil(['get', 'networks', '-o', 'json']).stdout;
     expect(after).toBe(before); // the good pod ok1 of two.yaml was rolled back with the bad one
+    const noFolder = cli(join(tempDir('anvil-cli-'), 'missing', 'state.db'))(['get', 'nodes']);
+    expect(noFolder.code).toBe(1);
+    expect(noFolder.stderr).toMatch(/^ANVIL_ERR_STATE: .*folder .*missing does not exist/);
     const notAState = join(writeFiles({ 'junk.db': 'this is not sqlite, just some text that is long enough to be a header'.repeat(20) }), 'junk.db');
     const r = cli(notAState)(['get', 'nodes']);
     expect(r.code).toBe(1);
