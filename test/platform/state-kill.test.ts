@@ -41,6 +41,9 @@ function run(args: string[]): Promise<number | null> {
   });
 }
 
+/** Each test spawns dozens of CLI processes: room for a loaded 2-core machine. */
+const CLI_TEST_TIMEOUT_MS = 300_000;
+
 describe('state durability under kill -9', () => {
   it('loses no acknowledged change, applies each change whole or not at all, and keeps the file sound', async () => {
     const state = join(tempDir('anvil-kill-'), 'state.db');
@@ -80,7 +83,7 @@ describe('state durability under kill -9', () => {
     } finally {
       store.close();
     }
-  });
+  }, CLI_TEST_TIMEOUT_MS);
 
   it('serialises concurrent writers: every change of CLIs running at once lands, none is lost', async () => {
     const state = join(tempDir('anvil-concurrent-'), 'state.db');
@@ -95,5 +98,5 @@ describe('state durability under kill -9', () => {
     } finally {
       store.close();
     }
-  });
+  }, CLI_TEST_TIMEOUT_MS);
 });
