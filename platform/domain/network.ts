@@ -71,8 +71,3 @@ export function overlappingNetwork(net: Network, others: Iterable<Network>): Net
   }
   return undefined;
 }
-
-/** How many pod addresses the range holds. */
-export function rangeSize(net: Network): number {
-  return requireIpv4(net.end, 'end') - requireIpv4(net.start, 'start') + 1;
-}

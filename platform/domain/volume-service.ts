@@ -8,6 +8,7 @@ import { notFound } from './context.js';
 import type { ControlPlane, VolumeInput } from './control-plane.js';
 import { requireName, requireNamespace } from './names.js';
 import { storageCapacityBytes } from './node-profile.js';
+import { DEFAULT_PERF_TIER } from './perf-tier.js';
 import { placePlexes, storageUse } from './placement.js';
 import type { Pod } from './pod.js';
 import { keyOf, MAX_MIRRORS, MAX_SNAPSHOTS_PER_VOLUME, type Snapshot, type Volume } from './volume.js';
@@ -24,7 +25,7 @@ export function createVolume(cp: ControlPlane, input: VolumeInput): Volume {
   const mirrors = input.mirrors ?? 1;
   if (!Number.isInteger(mirrors) || mirrors < 1 || mirrors > MAX_MIRRORS) throw new AnvilError('ANVIL_ERR_FIELD_INVALID', `--mirrors ${mirrors} is not allowed; a volume has 1 to ${MAX_MIRRORS} mirrors`);
   if (!Number.isFinite(input.size_bytes) || input.size_bytes < 2 ** 20) throw new AnvilError('ANVIL_ERR_FIELD_INVALID', `--size must be at least 1M`);
-  const tier = input.perf_tier ?? 'best-effort';
+  const tier = input.perf_tier ?? DEFAULT_PERF_TIER;
   if (!ctx.state.perfTiers.has(tier)) throw notFound('perf tier', tier, `tiers: ${[...ctx.state.perfTiers.keys()].join(', ')}`);
   const nodeSelector = input.node_selector ?? {};
   const nodes = placePlexes(ctx.state, { size_bytes: input.size_bytes, mirrors, node_selector: nodeSelector, spread_zones: input.spread_zones ?? false }, `volume ${key}`);
@@ -114,7 +115,7 @@ export function restoreSnapshot(cp: ControlPlane, namespace: string, snapshot: s
   const key = keyOf(namespace, volume);
   if (ctx.state.volumes.has(key)) throw new AnvilError('ANVIL_ERR_OBJECT_EXISTS', `volume ${key} already exists; restore to a new name`);
   if (snap.nodes.length === 0) throw new AnvilError('ANVIL_ERR_NO_CAPACITY', `snapshot ${snapshot} has no copy left on any node`);
-  const tier = perfTier ?? ctx.state.volumes.get(keyOf(namespace, snap.volume))?.perf_tier ?? 'best-effort';
+  const tier = perfTier ?? ctx.state.volumes.get(keyOf(namespace, snap.volume))?.perf_tier ?? DEFAULT_PERF_TIER;
   if (!ctx.state.perfTiers.has(tier)) throw notFound('perf tier', tier, `tiers: ${[...ctx.state.perfTiers.keys()].join(', ')}`);
   checkVolumeCount(cp, snap.nodes, `volume ${key}`);
   const clone: Volume = {

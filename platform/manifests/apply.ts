@@ -6,6 +6,7 @@
  * `strict` reject the whole apply.
  */
 import { AnvilError } from '../errors.js';
+import { DEFAULT_PERF_TIER } from '../domain/perf-tier.js';
 import type { ControlPlane } from '../domain/control-plane.js';
 import type { EndpointRequest, Pod } from '../domain/pod.js';
 import { parseQuantity } from '../domain/quantity.js';
@@ -79,7 +80,7 @@ export function planApply(docs: readonly ManifestDocument[], defaultNamespace: s
     const size = parseQuantity(raw);
     if (size === undefined || size < 2 ** 20) f.fail(`${path}spec.resources.requests.storage`, `"${raw}" is not a size of at least 1Mi; write e.g. 1Gi or 500M`);
     const mirrors = f.int(annotations['anvil.dev/mirror-count'], `${path}metadata.annotations["anvil.dev/mirror-count"]`, 1, 3) ?? cls.mirrors ?? 1;
-    const perf_tier = annotations['anvil.dev/perf-tier'] ?? cls.perf_tier ?? 'best-effort';
+    const perf_tier = annotations['anvil.dev/perf-tier'] ?? cls.perf_tier ?? DEFAULT_PERF_TIER;
     return { namespace, name, size_bytes: Math.ceil(size), mirrors, perf_tier, where: f.where };
   };
 

@@ -4,6 +4,7 @@
  * volumes; node selectors and tolerations carry over. Volume types Anvil does not model are noted.
  */
 import { AnvilError } from '../errors.js';
+import { DEFAULT_PERF_TIER } from '../domain/perf-tier.js';
 import type { EndpointRequest } from '../domain/pod.js';
 import { parseQuantity } from '../domain/quantity.js';
 import { Fields, type Obj } from './fields.js';
@@ -106,7 +107,7 @@ export function podDraft(
 ): PodDraft {
   const p = path ? `${path}.` : '';
   const annotations = f.strings(meta.annotations, `${p}metadata.annotations`);
-  const tier = annotation(annotations, 'perf-tier') ?? 'best-effort';
+  const tier = annotation(annotations, 'perf-tier') ?? DEFAULT_PERF_TIER;
   const { cpu, mem } = containerTotals(f, spec, `${p}spec`);
   const volumes: string[] = [];
   f.list(spec.volumes, `${p}spec.volumes`).forEach((v, i) => {
