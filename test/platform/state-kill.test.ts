@@ -66,6 +66,7 @@ describe('state durability under kill -9', () => {
     expect(killed.length).toBeGreaterThan(0);
 
     const store = Store.open(state);
+    let podCount = 0;
     try {
       expect(store.integrityCheck()).toBe('ok');
       const perDeployment = store.read((s) => {
@@ -73,6 +74,7 @@ describe('state durability under kill -9', () => {
         for (const p of s.pods.values()) if (p.owner) count.set(p.owner.name, (count.get(p.owner.name) ?? 0) + 1);
         return count;
       });
+      podCount = [...perDeployment.values()].reduce((a, b) => a + b, 0);
       for (const name of acknowledged) expect(perDeployment.get(name), name).toBe(REPLICAS);
       for (const [name, n] of perDeployment) {
         expect(n, name).toBe(REPLICAS);
@@ -83,6 +85,10 @@ describe('state durability under kill -9', () => {
     } finally {
       store.close();
     }
+    // SQLite's own shell agrees, reading the file independently of better-sqlite3.
+    const shell = spawnSync('sqlite3', ['-readonly', state, 'PRAGMA integrity_check;', "SELECT count(*) FROM objects WHERE kind = 'Pod';"], { encoding: 'utf8' });
+    if (shell.error && !process.env.CI) return; // no sqlite3 on this machine; CI installs it (.ci/run)
+    expect(shell.stdout.trim().split('\n')).toEqual(['ok', String(podCount)]);
   }, CLI_TEST_TIMEOUT_MS);
 
   it('serialises concurrent writers: every change of CLIs running at once lands, none is lost', async () => {
