@@ -104,7 +104,9 @@ export function registerControlPlaneCommands(cli: Command): void {
         const c = state.cluster;
         if (!c) throw new AnvilError('ANVIL_ERR_NO_CLUSTER', 'this state holds no cluster yet; create one with: anvil cluster create NAME --nodes N');
         if (o.output !== 'table') return out(structured(o.output, { cluster: c, nodes: [...state.nodes.values()] }));
-        out(`Cluster: ${c.name}  nodes: ${state.nodes.size}  policy: ${c.policy}\n\n${clusterStatusTable(state)}`);
+        const pods = [...state.pods.values()];
+        const pending = pods.filter((p) => p.status.state === 'pending').length;
+        out(`Cluster: ${c.name}  nodes: ${state.nodes.size}  pods: ${pods.length - pending} running, ${pending} pending  policy: ${c.policy}\n\n${clusterStatusTable(state)}`);
       }),
     );
   });

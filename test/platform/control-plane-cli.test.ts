@@ -99,6 +99,7 @@ describe('anvil control-plane CLI', () => {
     expect(volume.attachment).toMatchObject({ state: 'attached', pod: 'db', node: db.status.state === 'running' ? db.status.node : 'none' });
     // cluster status counts each pod's VF and its guarantees: 4 medium + 1 high pod, the volume's high tier.
     const status = anvil(['cluster', 'status']).stdout;
+    expect(status).toMatch(/^Cluster: my-cluster {2}nodes: 3 {2}pods: 5 running, 0 pending/);
     const rows = status.split('\n').filter((l) => /^node\d/.test(l));
     expect(rows).toHaveLength(3);
     const vnics = rows.map((r) => Number(/ (\d+)\/63 /.exec(r)![1]));
