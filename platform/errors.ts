@@ -48,6 +48,20 @@ export const ERRORS = {
   ANVIL_ERR_NET_SPEC: { code: 'ANVIL_ERR_NET_SPEC', status: 400, summary: 'a network test option (endpoints, protocol, rate, duration) is invalid' },
   ANVIL_ERR_HOST_TOOL_MISSING: { code: 'ANVIL_ERR_HOST_TOOL_MISSING', status: 424, summary: 'a host tool Anvil runs (lsblk, ip, tc, ping) is not installed' },
   ANVIL_ERR_CALIBRATION: { code: 'ANVIL_ERR_CALIBRATION', status: 422, summary: 'a calibration sweep gave measurements no profile can be fitted to' },
+  // Control plane (clusters, nodes, networks, perf tiers, volumes, pods, state, manifests)
+  ANVIL_ERR_NO_CLUSTER: { code: 'ANVIL_ERR_NO_CLUSTER', status: 409, summary: 'the state holds no cluster yet, or already holds one' },
+  ANVIL_ERR_OBJECT_NOT_FOUND: { code: 'ANVIL_ERR_OBJECT_NOT_FOUND', status: 404, summary: 'no object of that kind has that name' },
+  ANVIL_ERR_OBJECT_EXISTS: { code: 'ANVIL_ERR_OBJECT_EXISTS', status: 409, summary: 'an object of that kind already has that name' },
+  ANVIL_ERR_FIELD_INVALID: { code: 'ANVIL_ERR_FIELD_INVALID', status: 400, summary: 'a field (a name, size, rate, address, count) has a value that is not allowed' },
+  ANVIL_ERR_IP_RANGE_OVERLAP: { code: 'ANVIL_ERR_IP_RANGE_OVERLAP', status: 409, summary: 'the subnet or IP range of a network overlaps that of another network' },
+  ANVIL_ERR_IN_USE: { code: 'ANVIL_ERR_IN_USE', status: 409, summary: 'the object is in use (attached, has snapshots, hosts pods or plexes) and cannot be changed that way' },
+  ANVIL_ERR_LIMIT_REACHED: { code: 'ANVIL_ERR_LIMIT_REACHED', status: 409, summary: 'a limit of the appliance would be exceeded (tiers, mirrors, snapshots, volumes per node, IPs)' },
+  ANVIL_ERR_NO_CAPACITY: { code: 'ANVIL_ERR_NO_CAPACITY', status: 409, summary: 'no set of nodes has room for the plexes of a volume' },
+  ANVIL_ERR_FORBIDDEN: { code: 'ANVIL_ERR_FORBIDDEN', status: 403, summary: 'the roles of the acting user do not allow the read or change' },
+  ANVIL_ERR_NODE_PROFILE: { code: 'ANVIL_ERR_NODE_PROFILE', status: 400, summary: 'a node profile is missing or fails its schema' },
+  ANVIL_ERR_STATE: { code: 'ANVIL_ERR_STATE', status: 500, summary: 'the state file cannot be opened, is not an Anvil state file, or is newer than this build' },
+  ANVIL_ERR_MANIFEST: { code: 'ANVIL_ERR_MANIFEST', status: 400, summary: 'a Kubernetes manifest is not valid YAML or has a field Anvil cannot use' },
+  ANVIL_ERR_KIND_UNSUPPORTED: { code: 'ANVIL_ERR_KIND_UNSUPPORTED', status: 400, summary: 'a manifest has a kind Anvil does not model, and --strict was given' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

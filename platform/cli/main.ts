@@ -8,6 +8,7 @@ import { OUTPUT_FORMATS, runCommand } from './run-command.js';
 import { registerNetCommands } from './net-command.js';
 import { registerHostCommands } from './host-commands.js';
 import { registerCalibrateCommands } from './calibrate-commands.js';
+import { registerControlPlaneCommands } from './control-plane-commands.js';
 import type { OutputFormat } from '../../bench/results/fio-json.js';
 import { registerTcoCommand } from '../../reports/tco-command.js';
 
@@ -84,6 +85,7 @@ function program(): Command {
     });
 
   registerTcoCommand(cli);
+  registerControlPlaneCommands(cli);
 
   return cli;
 }

@@ -1,0 +1,358 @@
+/**
+ * The operator's commands on the control plane: cluster, node, network, perf-tier, volume, snapshot,
+ * tenant, user, get, describe, delete, events, audit and apply (Kubernetes manifests). Each works on the embedded state file
+ * (--state PATH, else $ANVIL_STATE, else $XDG_STATE_HOME/anvil/state.db) as the local user
+ * ($ANVIL_USER, default "admin", with the cluster-admin role: whoever can write the file administers it).
+ */
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { AnvilError } from '../errors.js';
+import { localAdmin, type Actor } from '../domain/tenancy.js';
+import { ControlPlane } from '../domain/control-plane.js';
+import type { Taint } from '../domain/node.js';
+import { bitRate, iopsCount, volumeSizeBytes } from '../domain/quantity.js';
+import { KINDS } from '../domain/queries.js';
+import { readManifests } from '../manifests/documents.js';
+import { planApply, runApply } from '../manifests/apply.js';
+import { defaultStatePath, Store } from '../state/store.js';
+import { parseOutputKind, structured, type OutputKind } from './output.js';
+import { clusterStatusTable, describeText, eventsTable, isNamespaced, kindTable, objectsOf, parseKind } from './views.js';
+
+interface StateOpts {
+  state?: string;
+}
+
+function out(text: string): void {
+  process.stdout.write(text);
+}
+
+function openStore(opts: StateOpts): Store {
+  const path = opts.state ?? defaultStatePath();
+  // Only the default location's folder is made on first use; a path given is taken as it is.
+  return Store.open(path, () => new Date(), opts.state === undefined && !process.env.ANVIL_STATE);
+}
+
+/** The local user: $ANVIL_USER, with the cluster-admin role. */
+function actor(): Actor {
+  return localAdmin(process.env.ANVIL_USER || 'admin');
+}
+
+/** Runs one change as the local user, in one transaction. */
+function change<T>(opts: StateOpts, action: string, target: string, fn: (cp: ControlPlane) => T): T {
+  const store = openStore(opts);
+  try {
+    return store.change(actor(), action, target, fn);
+  } finally {
+    store.close();
+  }
+}
+
+function read<T>(opts: StateOpts, fn: (store: Store) => T): T {
+  const store = openStore(opts);
+  try {
+    return fn(store);
+  } finally {
+    store.close();
+  }
+}
+
+function integer(name: string, min: number, max: number) {
+  return (value: string): number => {
+    if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) throw new InvalidArgumentError(`use a whole number from ${min} to ${max}`);
+    return Number(value);
+  };
+}
+
+/** "k=v" pairs, repeatable. */
+function pairs(flag: string) {
+  return (value: string, previous: Record<string, string> = {}): Record<string, string> => {
+    const m = /^([A-Za-z0-9./_-]+)=([A-Za-z0-9._-]*)$/.exec(value);
+    if (!m) throw new InvalidArgumentError(`"${value}" is not key=value`);
+    return { ...previous, [m[1]!]: m[2]! };
+  };
+}
+
+function stateOption(cmd: Command): Command {
+  return cmd.option('--state <path>', 'state file (default: $ANVIL_STATE, else $XDG_STATE_HOME/anvil/state.db)');
+}
+
+function outputOption(cmd: Command): Command {
+  return cmd.addOption(new Option('-o, --output <format>', 'table, json or yaml').default('table').argParser(parseOutputKind));
+}
+
+function nsOption(cmd: Command): Command {
+  return cmd.option('-n, --namespace <ns>', 'namespace (tenant)', 'default');
+}
+
+export function registerControlPlaneCommands(cli: Command): void {
+  const cluster = cli.command('cluster').description('create a cluster and see its nodes');
+  stateOption(
+    cluster
+      .command('create')
+      .description('create a cluster of N nodes of a node profile, with the default perf tiers and namespace')
+      .argument('<name>')
+      .requiredOption('--nodes <n>', 'number of nodes (1-5000)', integer('--nodes', 1, 5000))
+      .option('--node-profile <name|path>', 'node profile: a built-in name or a YAML file', 'appliance-d10')
+      .option('--zones <n>', 'spread the nodes round-robin over this many zones', integer('--zones', 1, 5000), 1)
+      .addOption(new Option('--policy <policy>', 'scheduler scoring: spread pods or fill nodes').choices(['balance', 'pack']).default('balance')),
+  ).action((name: string, o: StateOpts & { nodes: number; nodeProfile: string; zones: number; policy: 'balance' | 'pack' }) => {
+    const c = change(o, 'cluster create', `cluster/${name}`, (cp) => cp.createCluster({ name, nodes: o.nodes, nodeProfile: o.nodeProfile, zones: o.zones, policy: o.policy }));
+    out(`cluster ${c.name} created: ${o.nodes} nodes of ${c.node_profile}\n`);
+  });
+  outputOption(stateOption(cluster.command('status').description('per node: pods, cores, memory, storage, IOPS, VFs, bandwidth and storage controllers used of total'))).action((o: StateOpts & { output: OutputKind }) => {
+    read(o, (store) =>
+      store.read((state) => {
+        const c = state.cluster;
+        if (!c) throw new AnvilError('ANVIL_ERR_NO_CLUSTER', 'this state holds no cluster yet; create one with: anvil cluster create NAME --nodes N');
+        if (o.output !== 'table') return out(structured(o.output, { cluster: c, nodes: [...state.nodes.values()] }));
+        const pods = [...state.pods.values()];
+        const pending = pods.filter((p) => p.status.state === 'pending').length;
+        out(`Cluster: ${c.name}  nodes: ${state.nodes.size}  pods: ${pods.length - pending} running, ${pending} pending  policy: ${c.policy}\n\n${clusterStatusTable(state)}`);
+      }),
+    );
+  });
+
+  const node = cli.command('node').description('add, cordon, uncordon, drain, fail, recover or remove nodes');
+  stateOption(
+    node
+      .command('add')
+      .argument('<name>')
+      .option('--profile <name|path>', "node profile (default: the cluster's)")
+      .option('--zone <zone>', 'zone', 'zone0')
+      .option('--label <k=v>', 'a label (repeatable)', pairs('--label'))
+      .option('--taint <k=v>', 'a NoSchedule taint (repeatable)', pairs('--taint')),
+  ).action((name: string, o: StateOpts & { profile?: string; zone: string; label?: Record<string, string>; taint?: Record<string, string> }) => {
+    const taints: Taint[] = Object.entries(o.taint ?? {}).map(([key, value]) => ({ key, value }));
+    const n = change(o, 'node add', `node/${name}`, (cp) => cp.addNode({ name, ...(o.profile ? { profile: o.profile } : {}), zone: o.zone, labels: o.label ?? {}, taints }));
+    out(`node ${n.name} added (${n.inventory.profile}, ${n.zone})\n`);
+  });
+  for (const verb of ['cordon', 'uncordon'] as const) {
+    stateOption(node.command(verb).argument('<name>')).action((name: string, o: StateOpts) => {
+      change(o, `node ${verb}`, `node/${name}`, (cp) => (verb === 'cordon' ? cp.cordonNode(name) : cp.uncordonNode(name)));
+      out(`node ${name} ${verb}ed\n`);
+    });
+  }
+  stateOption(node.command('drain').description('cordon the node and move its pods elsewhere').argument('<name>')).action((name: string, o: StateOpts) => {
+    const r = change(o, 'node drain', `node/${name}`, (cp) => cp.drainNode(name));
+    out(`node ${name} drained: ${r.moved.length} pods moved${r.pending.length ? `, ${r.pending.length} pending (${r.pending.join(', ')})` : ''}\n`);
+  });
+  stateOption(node.command('fail').description('inject a node failure: the node goes down, its pods move, its plexes go out of sync').argument('<name>')).action((name: string, o: StateOpts) => {
+    const r = change(o, 'node fail', `node/${name}`, (cp) => cp.failNode(name));
+    out(`node ${name} down: ${r.moved.length} pods moved${r.pending.length ? `, ${r.pending.length} pending (${r.pending.join(', ')})` : ''}\n`);
+  });
+  stateOption(node.command('recover').description('bring a failed node back: ready, plexes resynchronised').argument('<name>')).action((name: string, o: StateOpts) => {
+    change(o, 'node recover', `node/${name}`, (cp) => cp.recoverNode(name));
+    out(`node ${name} recovered\n`);
+  });
+  stateOption(node.command('remove').argument('<name>').option('--force', 'remove even with pods or plexes on it (its plexes go out of sync)')).action((name: string, o: StateOpts & { force?: boolean }) => {
+    change(o, 'node remove', `node/${name}`, (cp) => cp.removeNode(name, o.force ?? false));
+    out(`node ${name} removed\n`);
+  });
+
+  const network = cli.command('network').description('L2 networks pods get endpoints on');
+  stateOption(
+    network
+      .command('create')
+      .argument('<name>')
+      .requiredOption('--subnet <cidr>', 'subnet, e.g. 192.168.30.0/24')
+      .requiredOption('--start <ip>', 'first address of the pod range')
+      .requiredOption('--end <ip>', 'last address of the pod range')
+      .requiredOption('--gateway <ip>', 'gateway address (outside the range)')
+      .option('--vlan <id>', 'VLAN id (1-4094)', integer('--vlan', 1, 4094))
+      .option('--zone <zone>', 'only nodes of this zone reach the network')
+      .option('--set-default', 'pods naming no network get an endpoint here'),
+  ).action((name: string, o: StateOpts & { subnet: string; start: string; end: string; gateway: string; vlan?: number; zone?: string; setDefault?: boolean }) => {
+    const n = change(o, 'network create', `network/${name}`, (cp) =>
+      cp.createNetwork({ name, subnet: o.subnet, start: o.start, end: o.end, gateway: o.gateway, ...(o.vlan !== undefined ? { vlan: o.vlan } : {}), ...(o.zone ? { zone: o.zone } : {}), ...(o.setDefault ? { is_default: true } : {}) }),
+    );
+    out(`network ${n.name} created: ${n.subnet} range ${n.start}-${n.end}${n.is_default ? ' (default)' : ''}\n`);
+  });
+
+  stateOption(
+    nsOption(
+      cli
+        .command('endpoint')
+        .description('persistent endpoints: an IP and MAC made ahead of the pod that asks for them by name')
+        .command('create')
+        .argument('<name>')
+        .requiredOption('--network <network>', 'the network it is on')
+        .option('--ip <ip>', 'a pinned address in the range (default: the lowest free one)'),
+    ),
+  ).action((name: string, o: StateOpts & { namespace: string; network: string; ip?: string }) => {
+    const e = change(o, 'endpoint create', `endpoint/${o.namespace}/${name}`, (cp) => cp.createEndpoint(o.namespace, name, o.network, o.ip));
+    out(`endpoint ${e.name} created: ${e.network} ${e.ip} ${e.mac}\n`);
+  });
+
+  const tier = cli.command('perf-tier').description('QoS classes: guaranteed storage IOPS and network bandwidth');
+  stateOption(
+    tier
+      .command('create')
+      .argument('<name>')
+      .requiredOption('--storage-iops <n>', 'guaranteed IOPS, e.g. 5k')
+      .requiredOption('--network-bandwidth <rate>', 'guaranteed bandwidth, e.g. 125M (bit/s)')
+      .option('--max-storage-iops <n>', 'IOPS cap')
+      .option('--max-network-bandwidth <rate>', 'bandwidth cap'),
+  ).action((name: string, o: StateOpts & { storageIops: string; networkBandwidth: string; maxStorageIops?: string; maxNetworkBandwidth?: string }) => {
+    const t = change(o, 'perf-tier create', `perftier/${name}`, (cp) =>
+      cp.createPerfTier({
+        name,
+        storage_iops: iopsCount(o.storageIops, '--storage-iops'),
+        network_bandwidth_bits_per_s: bitRate(o.networkBandwidth, '--network-bandwidth'),
+        ...(o.maxStorageIops !== undefined ? { max_storage_iops: iopsCount(o.maxStorageIops, '--max-storage-iops') } : {}),
+        ...(o.maxNetworkBandwidth !== undefined ? { max_network_bandwidth_bits_per_s: bitRate(o.maxNetworkBandwidth, '--max-network-bandwidth') } : {}),
+      }),
+    );
+    out(`perf tier ${t.name} created\n`);
+  });
+
+  const volume = cli.command('volume').description('mirrored NVMe volumes');
+  stateOption(
+    nsOption(
+      volume
+        .command('create')
+        .argument('<name>')
+        .requiredOption('--size <size>', 'size, e.g. 100M, 50G, 2T')
+        .option('--mirrors <n>', 'synchronous mirrors, plexes on distinct nodes (1-3)', integer('--mirrors', 1, 3), 1)
+        .option('--perf-tier <tier>', 'perf tier', 'best-effort')
+        .option('--selector <k=v>', 'node label the plexes need (repeatable)', pairs('--selector'))
+        .option('--spread-zones', 'put each mirror in a different zone'),
+    ),
+  ).action((name: string, o: StateOpts & { namespace: string; size: string; mirrors: number; perfTier: string; selector?: Record<string, string>; spreadZones?: boolean }) => {
+    const v = change(o, 'volume create', `volume/${o.namespace}/${name}`, (cp) =>
+      cp.createVolume({ namespace: o.namespace, name, size_bytes: volumeSizeBytes(o.size), mirrors: o.mirrors, perf_tier: o.perfTier, node_selector: o.selector ?? {}, spread_zones: o.spreadZones ?? false }),
+    );
+    out(`volume ${v.name} created: plexes on ${v.plexes.map((p) => p.node).join(', ')}\n`);
+  });
+
+  stateOption(
+    nsOption(
+      volume
+        .command('update')
+        .description('add one mirror (N must be the current count plus one), or grow a detached volume')
+        .argument('<name>')
+        .option('--mirrors <n>', 'new mirror count', integer('--mirrors', 1, 3))
+        .option('--size <size>', 'new size, larger than the current one'),
+    ),
+  ).action((name: string, o: StateOpts & { namespace: string; mirrors?: number; size?: string }) => {
+    if (o.mirrors === undefined && o.size === undefined) throw new AnvilError('ANVIL_ERR_USAGE', 'volume update needs --mirrors or --size');
+    const v = change(o, 'volume update', `volume/${o.namespace}/${name}`, (cp) =>
+      cp.updateVolume(o.namespace, name, { ...(o.mirrors !== undefined ? { mirrors: o.mirrors } : {}), ...(o.size !== undefined ? { size_bytes: volumeSizeBytes(o.size) } : {}) }),
+    );
+    out(`volume ${v.name} updated: ${v.size_bytes} bytes, plexes on ${v.plexes.map((p) => p.node).join(', ')}\n`);
+  });
+
+  const snapshot = cli.command('snapshot').description('read-only snapshots of volumes, restored to linked clones');
+  stateOption(nsOption(snapshot.command('create').argument('<name>').requiredOption('--volume <volume>', 'the volume to snapshot'))).action((name: string, o: StateOpts & { namespace: string; volume: string }) => {
+    const s = change(o, 'snapshot create', `snapshot/${o.namespace}/${name}`, (cp) => cp.createSnapshot(o.namespace, name, o.volume));
+    out(`snapshot ${s.name} of ${s.volume} created\n`);
+  });
+  stateOption(nsOption(snapshot.command('restore').argument('<snapshot>').requiredOption('--to <volume>', 'name of the new volume (a linked clone)').option('--perf-tier <tier>', "perf tier (default: the source volume's)"))).action(
+    (name: string, o: StateOpts & { namespace: string; to: string; perfTier?: string }) => {
+      const v = change(o, 'snapshot restore', `volume/${o.namespace}/${o.to}`, (cp) => cp.restoreSnapshot(o.namespace, name, o.to, o.perfTier));
+      out(`snapshot ${name} restored to volume ${v.name} (linked clone on ${v.plexes.map((p) => p.node).join(', ')})\n`);
+    },
+  );
+
+  stateOption(cli.command('tenant').description('namespaces (tenants)').command('create').argument('<name>')).action((name: string, o: StateOpts) => {
+    change(o, 'tenant create', `namespace/${name}`, (cp) => cp.createTenant(name));
+    out(`namespace ${name} created\n`);
+  });
+  stateOption(cli.command('user').description('users and their roles').command('create').argument('<name>').requiredOption('--roles <roles>', 'comma-separated: <class>-<view|edit>[/<namespace>], or cluster-admin, viewer, tenant-admin/NS, tenant-user/NS')).action(
+    (name: string, o: StateOpts & { roles: string }) => {
+      change(o, 'user create', `user/${name}`, (cp) => cp.createUser(name, o.roles.split(',').map((r) => r.trim()).filter(Boolean)));
+      out(`user ${name} created\n`);
+    },
+  );
+
+  outputOption(stateOption(nsOption(cli.command('get').description(`list objects of a kind: ${KINDS.join(', ')}`).argument('<kind>').argument('[name]').option('-A, --all-namespaces', 'every namespace')))).action(
+    (kindText: string, name: string | undefined, o: StateOpts & { namespace: string; allNamespaces?: boolean; output: OutputKind }) => {
+      const kind = parseKind(kindText);
+      read(o, (store) =>
+        store.read((state) => {
+          const ns = isNamespaced(kind) && !o.allNamespaces ? o.namespace : undefined;
+          const objects = objectsOf(state, actor(), kind, ns, name);
+          if (name !== undefined && objects.length === 0) throw new AnvilError('ANVIL_ERR_OBJECT_NOT_FOUND', `${kind} ${name} does not exist${ns ? ` in namespace ${ns}` : ''}; list them with: anvil get ${kind}${isNamespaced(kind) ? ' -A' : ''}`);
+          if (o.output !== 'table') return out(structured(o.output, name !== undefined ? objects[0] : objects));
+          out(kindTable(state, kind, objects));
+        }),
+      );
+    },
+  );
+
+  stateOption(nsOption(cli.command('describe').description('every field of one object, scheduling reasons for pods, and its events').argument('<kind>').argument('<name>'))).action(
+    (kindText: string, name: string, o: StateOpts & { namespace: string }) => {
+      const kind = parseKind(kindText);
+      read(o, (store) => {
+        const obj = store.read((state) => objectsOf(state, actor(), kind, isNamespaced(kind) ? o.namespace : undefined, name)[0]);
+        if (obj === undefined) throw new AnvilError('ANVIL_ERR_OBJECT_NOT_FOUND', `${kind} ${name} does not exist${isNamespaced(kind) ? ` in namespace ${o.namespace}` : ''}; list them with: anvil get ${kind}`);
+        const objectKey = isNamespaced(kind) ? `/${o.namespace}/${name}` : `/${name}`;
+        const events = store.events({ object: objectKey, limit: 20 }).filter((e) => e.object.endsWith(objectKey));
+        out(
+          store.read((state) => {
+            // A pending pod's reasons are worked out afresh, for every node.
+            const status = kind === 'pods' ? new ControlPlane(state, actor(), () => new Date()).explainPending(o.namespace, name) : undefined;
+            return describeText(state, kind, obj, events, status);
+          }),
+        );
+      });
+    },
+  );
+
+  stateOption(nsOption(cli.command('delete').description('delete an object (refused while in use unless --force where allowed)').argument('<kind>').argument('<name>').option('--force', 'volumes: detach and delete their snapshots; nodes: evict and drop plexes'))).action(
+    (kindText: string, name: string, o: StateOpts & { namespace: string; force?: boolean }) => {
+      const kind = parseKind(kindText);
+      const ns = o.namespace;
+      change(o, `delete ${kind}`, isNamespaced(kind) ? `${kind}/${ns}/${name}` : `${kind}/${name}`, (cp) => {
+        switch (kind) {
+          case 'nodes': return cp.removeNode(name, o.force ?? false);
+          case 'networks': return cp.deleteNetwork(name);
+          case 'perf-tiers': return cp.deletePerfTier(name);
+          case 'volumes': return cp.deleteVolume(ns, name, o.force ?? false);
+          case 'snapshots': return cp.deleteSnapshot(ns, name);
+          case 'pods': return cp.deletePod(ns, name);
+          case 'deployments': return cp.deleteWorkload(ns, 'Deployment', name);
+          case 'statefulsets': return cp.deleteWorkload(ns, 'StatefulSet', name);
+          case 'endpoints': return cp.deleteEndpoint(ns, name);
+          case 'namespaces': return cp.deleteTenant(name);
+          case 'users': throw new AnvilError('ANVIL_ERR_USAGE', 'users cannot be deleted from the CLI yet');
+        }
+      });
+      out(`${kind.replace(/s$/, '')} ${name} deleted\n`);
+    },
+  );
+
+  stateOption(
+    cli
+      .command('apply')
+      .description('apply Kubernetes manifests (Namespace, PersistentVolumeClaim, Pod, Deployment, StatefulSet) in one transaction')
+      .requiredOption('-f, --filename <path>', 'a YAML file, a folder of them, or - for stdin')
+      .option('-n, --namespace <ns>', 'namespace for objects that name none', 'default')
+      .option('--strict', 'reject the whole apply if any document is of a kind (or volume type) Anvil does not model'),
+  ).action((o: StateOpts & { filename: string; namespace: string; strict?: boolean }) => {
+    const plan = planApply(readManifests(o.filename), o.namespace, o.strict ?? false);
+    for (const note of plan.notes) process.stderr.write(`${note}\n`);
+    const lines = change(o, 'apply', o.filename, (cp) => runApply(cp, plan));
+    out(lines.map((l) => `${l}\n`).join(''));
+  });
+
+  outputOption(
+    stateOption(
+      cli
+        .command('events')
+        .description('what happened, oldest first')
+        .addOption(new Option('--severity <s>', 'only this severity').choices(['info', 'warning', 'error']))
+        .option('--object <text>', 'only events of objects whose name contains this')
+        .option('--limit <n>', 'at most this many, newest (default 50)', integer('--limit', 1, 1000), 50),
+    ),
+  ).action((o: StateOpts & { severity?: 'info' | 'warning' | 'error'; object?: string; limit: number; output: OutputKind }) => {
+    const events = read(o, (store) => store.events({ limit: o.limit, ...(o.severity ? { severity: o.severity } : {}), ...(o.object ? { object: o.object } : {}) }));
+    out(o.output === 'table' ? eventsTable(events) : structured(o.output, events));
+  });
+
+  outputOption(stateOption(cli.command('audit').description('who changed what, when (oldest first)').option('--limit <n>', 'at most this many, newest', integer('--limit', 1, 100000), 100))).action(
+    (o: StateOpts & { limit: number; output: OutputKind }) => {
+      const entries = read(o, (store) => store.audit(o.limit));
+      if (o.output !== 'table') return out(structured(o.output, entries));
+      out(entries.map((a) => `${a.at}  ${a.actor}  ${a.action}  ${a.target}  (${a.changes} objects)`).join('\n') + (entries.length ? '\n' : ''));
+    },
+  );
+}

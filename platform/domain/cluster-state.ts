@@ -1,0 +1,82 @@
+/**
+ * Everything the control plane knows, in memory: the cluster, its nodes, networks, tiers, volumes,
+ * snapshots, pods, tenants and users. The store loads it from and saves it to documents (one per
+ * object); `ControlPlane` is the only code that changes it.
+ */
+import type { Endpoint } from './endpoint.js';
+import type { Network } from './network.js';
+import type { Node } from './node.js';
+import type { PerfTier } from './perf-tier.js';
+import type { Pod } from './pod.js';
+import type { Tenant, User } from './tenancy.js';
+import type { Snapshot, Volume } from './volume.js';
+
+export interface Cluster {
+  readonly kind: 'Cluster';
+  readonly name: string;
+  readonly node_profile: string;
+  readonly created_at: string;
+  /** Scoring policy: spread pods (balance) or fill nodes (pack). */
+  readonly policy: 'balance' | 'pack';
+}
+
+/** Counters that must survive restarts so identities (MACs) are never reused. */
+export interface Counters {
+  kind: 'Counters';
+  name: 'counters';
+  next_mac: number;
+  next_pod_seq: number;
+}
+
+export type StoredObject = Cluster | Node | Network | PerfTier | Volume | Snapshot | Pod | Endpoint | Tenant | User | Counters;
+
+export class ClusterState {
+  cluster: Cluster | undefined;
+  readonly nodes = new Map<string, Node>();
+  readonly networks = new Map<string, Network>();
+  readonly perfTiers = new Map<string, PerfTier>();
+  /** Keyed `namespace/name`. */
+  readonly volumes = new Map<string, Volume>();
+  readonly snapshots = new Map<string, Snapshot>();
+  readonly pods = new Map<string, Pod>();
+  /** Persistent endpoints, keyed `namespace/name`. */
+  readonly endpoints = new Map<string, Endpoint>();
+  readonly tenants = new Map<string, Tenant>();
+  readonly users = new Map<string, User>();
+  counters: Counters = { kind: 'Counters', name: 'counters', next_mac: 1, next_pod_seq: 1 };
+
+  /** Every object as (kind, key, object), in a stable order. */
+  *documents(): Generator<[string, string, StoredObject]> {
+    if (this.cluster) yield ['Cluster', this.cluster.name, this.cluster];
+    yield ['Counters', 'counters', this.counters];
+    const maps: [string, Map<string, StoredObject>][] = [
+      ['Node', this.nodes], ['Network', this.networks], ['PerfTier', this.perfTiers], ['Volume', this.volumes],
+      ['Snapshot', this.snapshots], ['Pod', this.pods], ['Endpoint', this.endpoints], ['Tenant', this.tenants], ['User', this.users],
+    ];
+    for (const [kind, map] of maps) for (const [key, obj] of map) yield [kind, key, obj];
+  }
+
+  /** Puts a document read from storage back in its map. */
+  load(kind: string, key: string, obj: StoredObject): void {
+    switch (kind) {
+      case 'Cluster': this.cluster = obj as Cluster; break;
+      case 'Counters': this.counters = obj as Counters; break;
+      case 'Node': this.nodes.set(key, obj as Node); break;
+      case 'Network': this.networks.set(key, obj as Network); break;
+      case 'PerfTier': this.perfTiers.set(key, obj as PerfTier); break;
+      case 'Volume': this.volumes.set(key, obj as Volume); break;
+      case 'Snapshot': this.snapshots.set(key, obj as Snapshot); break;
+      case 'Pod': this.pods.set(key, withAddresses(obj as Pod)); break;
+      case 'Endpoint': this.endpoints.set(key, obj as Endpoint); break;
+      case 'Tenant': this.tenants.set(key, obj as Tenant); break;
+      case 'User': this.users.set(key, obj as User); break;
+      default: throw new Error(`unknown stored kind ${kind}`);
+    }
+  }
+}
+
+/** Pods stored before `addresses` existed keep the addresses they are bound to. */
+function withAddresses(pod: Pod): Pod {
+  if (pod.addresses !== undefined || pod.status.state !== 'running') return pod;
+  return { ...pod, addresses: pod.status.endpoints.map((e) => ({ network: e.network, ip: e.ip, mac: e.mac })) };
+}

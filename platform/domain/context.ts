@@ -1,0 +1,49 @@
+/** What every operation of the control plane works with: the state, who acts, the time, and the events it raises. */
+import { AnvilError } from '../errors.js';
+import type { ClusterState } from './cluster-state.js';
+import type { ClusterEvent, Severity } from './event.js';
+import { authorize, type Access, type Actor, type RoleClass } from './tenancy.js';
+
+/** Where time comes from: injectable so tests and replays are deterministic. */
+export type Clock = () => Date;
+
+export class Context {
+  readonly events: ClusterEvent[] = [];
+
+  constructor(
+    readonly state: ClusterState,
+    readonly actor: Actor,
+    private readonly clock: Clock,
+  ) {}
+
+  now(): string {
+    return this.clock().toISOString();
+  }
+
+  event(severity: Severity, reason: string, object: string, message: string): void {
+    this.events.push({ at: this.now(), severity, reason, object, message });
+  }
+
+  can(cls: RoleClass, access: Access, namespace?: string): void {
+    authorize(this.actor, cls, access, namespace);
+  }
+
+  /** The cluster, or a coded error saying to create one. */
+  requireCluster() {
+    const c = this.state.cluster;
+    if (!c) throw new AnvilError('ANVIL_ERR_NO_CLUSTER', 'this state holds no cluster yet; create one with: anvil cluster create NAME --nodes N');
+    return c;
+  }
+
+  /** The tenant (namespace), or a coded error. */
+  requireTenant(namespace: string): void {
+    if (!this.state.tenants.has(namespace)) {
+      throw new AnvilError('ANVIL_ERR_OBJECT_NOT_FOUND', `namespace ${namespace} does not exist; create it with: anvil tenant create ${namespace} (or a Namespace manifest)`);
+    }
+  }
+}
+
+/** "volume default/data" style names for messages. */
+export function notFound(kind: string, name: string, hint: string): AnvilError {
+  return new AnvilError('ANVIL_ERR_OBJECT_NOT_FOUND', `${kind} ${name} does not exist; ${hint}`);
+}

@@ -1,0 +1,121 @@
+/**
+ * The invariants of the control plane, checked on the whole state in one place: the store runs this
+ * after every change and refuses to commit a state that breaks one (that would be a bug, not bad input).
+ */
+import { parseIpv4 } from './ip.js';
+import type { ClusterState } from './cluster-state.js';
+import { overlappingNetwork } from './network.js';
+import { podVfCount, storageCapacityBytes } from './node-profile.js';
+import { MAX_PERF_TIERS } from './perf-tier.js';
+import { storageUse } from './placement.js';
+import { keyOf, MAX_MIRRORS, MAX_SNAPSHOTS_PER_VOLUME } from './volume.js';
+
+/** Every broken invariant, as a sentence; empty when the state is sound. */
+export function invariantViolations(state: ClusterState): string[] {
+  const bad: string[] = [];
+  if (state.perfTiers.size > MAX_PERF_TIERS) bad.push(`${state.perfTiers.size} perf tiers, more than ${MAX_PERF_TIERS}`);
+  for (const net of state.networks.values()) {
+    const other = overlappingNetwork(net, state.networks.values());
+    if (other) bad.push(`network ${net.name} overlaps ${other.name}`);
+  }
+  if ([...state.networks.values()].filter((n) => n.is_default).length > 1) bad.push('more than one default network');
+
+  type Use = { cpu: number; mem: number; pods: number; vfs: Set<string>; iops: number; bw: number; local: number; remote: number };
+  const use = new Map<string, Use>();
+  const macs = new Set<string>();
+  const ips = new Set<string>();
+  const held = new Set<string>();
+  for (const pod of state.pods.values()) {
+    const key = keyOf(pod.namespace, pod.name);
+    for (const a of pod.addresses ?? []) {
+      if (held.has(`${a.network}/${a.ip}`) || held.has(a.mac)) bad.push(`pod ${key}: address ${a.ip} or MAC ${a.mac} is held by another pod too`);
+      held.add(`${a.network}/${a.ip}`);
+      held.add(a.mac);
+    }
+    if (pod.status.state !== 'running') continue;
+    const node = state.nodes.get(pod.status.node);
+    if (!node) {
+      bad.push(`pod ${key} runs on missing node ${pod.status.node}`);
+      continue;
+    }
+    let u = use.get(node.name);
+    if (!u) use.set(node.name, (u = { cpu: 0, mem: 0, pods: 0, vfs: new Set(), iops: 0, bw: 0, local: 0, remote: 0 }));
+    u.cpu += pod.cpu_millicores;
+    u.mem += pod.memory_bytes;
+    u.pods++;
+    u.iops += pod.status.reserved_iops;
+    u.bw += pod.status.reserved_bandwidth_bits_per_s;
+    if (pod.status.endpoints.length !== pod.endpoints.length) bad.push(`pod ${key} has ${pod.status.endpoints.length} bound endpoints for ${pod.endpoints.length} requested`);
+    pod.status.endpoints.forEach((e, k) => {
+      const a = pod.addresses?.[k];
+      if (!a || a.ip !== e.ip || a.mac !== e.mac || a.network !== e.network) bad.push(`pod ${key}: endpoint ${k} is bound to ${e.ip}/${e.mac}, not the pod's own addresses`);
+    });
+    for (const e of pod.status.endpoints) {
+      const vf = `${e.port}/${e.vf}`;
+      if (u.vfs.has(vf)) bad.push(`VF ${vf} on ${node.name} given twice`);
+      u.vfs.add(vf);
+      const port = node.inventory.nic_ports.find((p) => p.name === e.port && p.role === 'pods');
+      if (!port || e.vf < 0 || e.vf >= port.vfs) bad.push(`pod ${key}: VF ${vf} does not exist on ${node.name}`);
+      if (macs.has(e.mac)) bad.push(`MAC ${e.mac} given twice`);
+      macs.add(e.mac);
+      const ipKey = `${e.network}/${e.ip}`;
+      if (ips.has(ipKey)) bad.push(`IP ${e.ip} on ${e.network} given twice`);
+      ips.add(ipKey);
+      const net = state.networks.get(e.network);
+      const ip = parseIpv4(e.ip);
+      if (!net || ip === undefined || ip < parseIpv4(net.start)! || ip > parseIpv4(net.end)!) bad.push(`pod ${key}: IP ${e.ip} outside network ${e.network}'s range`);
+      if (net?.zone !== undefined && net.zone !== node.zone) bad.push(`pod ${key} on ${node.name} (zone ${node.zone}) has an endpoint on ${net.name} (zone ${net.zone})`);
+    }
+    for (const name of pod.volumes) {
+      const v = state.volumes.get(keyOf(pod.namespace, name));
+      if (!v || v.attachment.state !== 'attached' || v.attachment.pod !== pod.name || v.attachment.node !== node.name) {
+        bad.push(`pod ${key}'s volume ${name} is not attached to it on ${node.name}`);
+      } else if (v.attachment.via === 'local') u.local++;
+      else u.remote++;
+    }
+  }
+  for (const [name, u] of use) {
+    const inv = state.nodes.get(name)!.inventory;
+    if (u.cpu > inv.cpu_millicores) bad.push(`node ${name}: ${u.cpu}m cpu requested of ${inv.cpu_millicores}m`);
+    if (u.mem > inv.memory_bytes) bad.push(`node ${name}: ${u.mem} bytes memory requested of ${inv.memory_bytes}`);
+    if (u.pods > inv.max_pods) bad.push(`node ${name}: ${u.pods} pods of ${inv.max_pods}`);
+    if (u.vfs.size > podVfCount(inv)) bad.push(`node ${name}: ${u.vfs.size} VFs of ${podVfCount(inv)}`);
+    if (u.iops > inv.guaranteeable_iops) bad.push(`node ${name}: ${u.iops} IOPS guaranteed of ${inv.guaranteeable_iops} guaranteeable`);
+    if (u.bw > inv.guaranteeable_bandwidth_bits_per_s) bad.push(`node ${name}: ${u.bw} bit/s guaranteed of ${inv.guaranteeable_bandwidth_bits_per_s}`);
+    if (u.local > inv.local_controllers) bad.push(`node ${name}: ${u.local} local storage controllers of ${inv.local_controllers}`);
+    if (u.remote > inv.remote_controllers) bad.push(`node ${name}: ${u.remote} remote storage controllers of ${inv.remote_controllers}`);
+  }
+
+  for (const ep of state.endpoints.values()) {
+    const key = keyOf(ep.namespace, ep.name);
+    const net = state.networks.get(ep.network);
+    const ip = parseIpv4(ep.ip);
+    if (!net || ip === undefined || ip < parseIpv4(net.start)! || ip > parseIpv4(net.end)!) bad.push(`endpoint ${key}: IP ${ep.ip} outside network ${ep.network}'s range`);
+    const holders = [...state.pods.values()].filter((p) => (p.addresses ?? []).some((a) => a.network === ep.network && a.ip === ep.ip));
+    if (ep.binding.state === 'free' && holders.length > 0) bad.push(`endpoint ${key} is free but pod ${holders[0]!.name} holds its IP`);
+    if (ep.binding.state === 'bound') {
+      const pod = state.pods.get(keyOf(ep.namespace, ep.binding.pod));
+      if (!pod || holders.length !== 1 || holders[0] !== pod) bad.push(`endpoint ${key} is bound to ${ep.binding.pod}, which does not hold its address alone`);
+    }
+  }
+  const snapCount = new Map<string, number>();
+  for (const s of state.snapshots.values()) snapCount.set(keyOf(s.namespace, s.volume), (snapCount.get(keyOf(s.namespace, s.volume)) ?? 0) + 1);
+  for (const v of state.volumes.values()) {
+    const key = keyOf(v.namespace, v.name);
+    if (v.mirrors < 1 || v.mirrors > MAX_MIRRORS || v.plexes.length !== v.mirrors) bad.push(`volume ${key}: ${v.plexes.length} plexes for ${v.mirrors} mirrors`);
+    if (new Set(v.plexes.map((p) => p.node)).size !== v.plexes.length) bad.push(`volume ${key}: two plexes on one node`);
+    if ((snapCount.get(key) ?? 0) > MAX_SNAPSHOTS_PER_VOLUME) bad.push(`volume ${key}: more than ${MAX_SNAPSHOTS_PER_VOLUME} snapshots`);
+    if (v.attachment.state === 'attached') {
+      const pod = state.pods.get(keyOf(v.namespace, v.attachment.pod));
+      if (!pod || pod.status.state !== 'running' || pod.status.node !== v.attachment.node) bad.push(`volume ${key} attached to ${v.attachment.pod}, which is not running on ${v.attachment.node}`);
+    }
+  }
+  for (const [name, u] of storageUse(state)) {
+    const node = state.nodes.get(name);
+    if (!node) continue;
+    if (u.bytes > storageCapacityBytes(node.inventory)) bad.push(`node ${name}: ${u.bytes} bytes of plexes on ${storageCapacityBytes(node.inventory)}`);
+    if (u.volumes > node.inventory.max_volumes) bad.push(`node ${name}: ${u.volumes} volumes of ${node.inventory.max_volumes}`);
+  }
+  return bad;
+}
+

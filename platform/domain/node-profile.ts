@@ -1,0 +1,140 @@
+/**
+ * Node profiles: what one node has (cores, memory, drives, NIC ports and their VFs, storage controllers,
+ * limits, and how much IOPS and bandwidth it can guarantee). Built-ins live in `platform/node-profiles/`
+ * as YAML with sources; a path to a YAML file of the same shape also works. One schema gives the type,
+ * the validation and the help.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Type, type Static } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import { parse as parseYaml } from 'yaml';
+import { packageRoot } from '../../bench/package-root.js';
+import { AnvilError } from '../errors.js';
+import { bitRate, parseQuantity } from './quantity.js';
+
+/** The profile `anvil cluster create` uses when none is named. */
+export const DEFAULT_NODE_PROFILE = 'appliance-d10';
+
+const Quantity = Type.Union([Type.String(), Type.Number()], { description: 'a Kubernetes-style quantity: 128Gi, 3.05T, 40000' });
+
+export const NodeProfileFile = Type.Object(
+  {
+    name: Type.String({ minLength: 1 }),
+    description: Type.Optional(Type.String()),
+    cpu_millicores: Type.Integer({ minimum: 1, description: 'allocatable CPU in millicores' }),
+    memory: Quantity,
+    max_pods: Type.Integer({ minimum: 1 }),
+    drives: Type.Array(Type.Object({ profile: Type.String({ minLength: 1 }), capacity: Quantity }, { additionalProperties: false }), { minItems: 1 }),
+    nic_ports: Type.Array(
+      Type.Object(
+        {
+          name: Type.String({ minLength: 1 }),
+          role: Type.Union([Type.Literal('pods'), Type.Literal('storage')]),
+          speed: Type.String({ description: 'link rate, e.g. 20G' }),
+          vfs: Type.Integer({ minimum: 0, maximum: 4096 }),
+        },
+        { additionalProperties: false },
+      ),
+      { minItems: 1 },
+    ),
+    storage_controllers: Type.Object({ local: Type.Integer({ minimum: 0 }), remote: Type.Integer({ minimum: 0 }) }, { additionalProperties: false }),
+    max_volumes: Type.Integer({ minimum: 1 }),
+    guaranteeable: Type.Object({ storage_iops: Type.Integer({ minimum: 0 }), network_bandwidth: Type.String() }, { additionalProperties: false }),
+  },
+  { additionalProperties: false },
+);
+export type NodeProfileFile = Static<typeof NodeProfileFile>;
+
+/** A NIC port of a node. */
+export interface NicPort {
+  readonly name: string;
+  readonly role: 'pods' | 'storage';
+  readonly speed_bits_per_s: number;
+  readonly vfs: number;
+}
+
+/** A node's inventory in base units: what the scheduler and `cluster status` count against. */
+export interface NodeInventory {
+  readonly profile: string;
+  readonly cpu_millicores: number;
+  readonly memory_bytes: number;
+  readonly max_pods: number;
+  readonly drives: readonly { readonly profile: string; readonly capacity_bytes: number }[];
+  readonly nic_ports: readonly NicPort[];
+  readonly local_controllers: number;
+  readonly remote_controllers: number;
+  readonly max_volumes: number;
+  readonly guaranteeable_iops: number;
+  readonly guaranteeable_bandwidth_bits_per_s: number;
+}
+
+function builtInDir(): string {
+  return join(packageRoot(), 'platform', 'node-profiles');
+}
+
+export function builtInNodeProfiles(): string[] {
+  return readdirSync(builtInDir())
+    .filter((f) => f.endsWith('.yaml'))
+    .map((f) => f.slice(0, -5))
+    .sort();
+}
+
+/** Loads a node profile by built-in name or YAML path and returns the inventory of one such node. */
+export function loadNodeProfile(nameOrPath: string): NodeInventory {
+  const builtIn = join(builtInDir(), `${nameOrPath}.yaml`);
+  const path = !nameOrPath.includes('/') && existsSync(builtIn) ? builtIn : nameOrPath;
+  if (!existsSync(path)) {
+    throw new AnvilError('ANVIL_ERR_NODE_PROFILE', `node profile "${nameOrPath}" is neither built in nor a file; built-in node profiles: ${builtInNodeProfiles().join(', ')}`);
+  }
+  let doc: unknown;
+  try {
+    doc = parseYaml(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new AnvilError('ANVIL_ERR_NODE_PROFILE', `node profile ${path} is not valid YAML: ${(e as Error).message.split('\n')[0]}`);
+  }
+  return inventoryOf(doc, path);
+}
+
+/** Validates a parsed profile document and converts it to base units. */
+export function inventoryOf(doc: unknown, path: string): NodeInventory {
+  const problems = [...Value.Errors(NodeProfileFile, doc)].map((e) => `${path}: ${e.path || '/'}: ${e.message}`);
+  if (problems.length > 0) throw new AnvilError('ANVIL_ERR_NODE_PROFILE', `node profile ${path} fails its schema`, problems.slice(0, 20));
+  const p = doc as NodeProfileFile;
+  const num = (q: string | number, field: string): number => {
+    const v = parseQuantity(q);
+    if (v === undefined) throw new AnvilError('ANVIL_ERR_NODE_PROFILE', `${path}: ${field} "${q}" is not a quantity; write e.g. 128Gi or 3.05T`);
+    return Math.round(v);
+  };
+  const rate = (text: string, field: string): number => {
+    try {
+      return bitRate(text, field);
+    } catch {
+      throw new AnvilError('ANVIL_ERR_NODE_PROFILE', `${path}: ${field} "${text}" is not a rate; write e.g. 20G`);
+    }
+  };
+  if (!p.nic_ports.some((port) => port.role === 'pods')) throw new AnvilError('ANVIL_ERR_NODE_PROFILE', `${path}: nic_ports has no port with role: pods, so no pod could get a VF`);
+  return {
+    profile: p.name,
+    cpu_millicores: p.cpu_millicores,
+    memory_bytes: num(p.memory, '/memory'),
+    max_pods: p.max_pods,
+    drives: p.drives.map((d, i) => ({ profile: d.profile, capacity_bytes: num(d.capacity, `/drives/${i}/capacity`) })),
+    nic_ports: p.nic_ports.map((port, i) => ({ name: port.name, role: port.role, vfs: port.vfs, speed_bits_per_s: rate(port.speed, `/nic_ports/${i}/speed`) })),
+    local_controllers: p.storage_controllers.local,
+    remote_controllers: p.storage_controllers.remote,
+    max_volumes: p.max_volumes,
+    guaranteeable_iops: p.guaranteeable.storage_iops,
+    guaranteeable_bandwidth_bits_per_s: rate(p.guaranteeable.network_bandwidth, '/guaranteeable/network_bandwidth'),
+  };
+}
+
+/** Total raw NVMe capacity of a node, bytes. */
+export function storageCapacityBytes(inv: NodeInventory): number {
+  return inv.drives.reduce((sum, d) => sum + d.capacity_bytes, 0);
+}
+
+/** VFs on the ports that carry pod traffic. */
+export function podVfCount(inv: NodeInventory): number {
+  return inv.nic_ports.filter((p) => p.role === 'pods').reduce((sum, p) => sum + p.vfs, 0);
+}

@@ -1,0 +1,42 @@
+/**
+ * Performance tiers: named QoS classes with a guaranteed minimum of storage IOPS and network bandwidth,
+ * and optional maximums. The appliance ships three and allows eight in all.
+ */
+import { AnvilError } from '../errors.js';
+
+export interface PerfTier {
+  readonly kind: 'PerfTier';
+  readonly name: string;
+  /** Guaranteed storage IOPS (a minimum) reserved on the node for each pod of this tier. */
+  readonly storage_iops: number;
+  /** Guaranteed network bandwidth, bits per second, reserved per endpoint of this tier. */
+  readonly network_bandwidth_bits_per_s: number;
+  /** Caps, when set. */
+  readonly max_storage_iops?: number;
+  readonly max_network_bandwidth_bits_per_s?: number;
+  /** Shipped with the appliance: may not be deleted. */
+  readonly builtin: boolean;
+}
+
+/** Most tiers a cluster may have (Quick Start Guide: three predefined, "up to a total of eight"). */
+export const MAX_PERF_TIERS = 8;
+
+/** The tier of a pod or volume that names none. */
+export const DEFAULT_PERF_TIER = 'best-effort';
+
+/** The appliance's built-in tiers (bootcamp `dctl perf-tier list` on v2.4.0, 2020). */
+export const BUILTIN_PERF_TIERS: readonly PerfTier[] = [
+  { kind: 'PerfTier', name: 'best-effort', storage_iops: 0, network_bandwidth_bits_per_s: 0, builtin: true },
+  { kind: 'PerfTier', name: 'medium', storage_iops: 5_000, network_bandwidth_bits_per_s: 125e6, builtin: true },
+  { kind: 'PerfTier', name: 'high', storage_iops: 20_000, network_bandwidth_bits_per_s: 500e6, builtin: true },
+];
+
+/** Checks that maximums are not below minimums. */
+export function checkPerfTier(tier: PerfTier): void {
+  if (tier.max_storage_iops !== undefined && tier.max_storage_iops < tier.storage_iops) {
+    throw new AnvilError('ANVIL_ERR_FIELD_INVALID', `perf tier ${tier.name}: --max-storage-iops ${tier.max_storage_iops} is below --storage-iops ${tier.storage_iops}`);
+  }
+  if (tier.max_network_bandwidth_bits_per_s !== undefined && tier.max_network_bandwidth_bits_per_s < tier.network_bandwidth_bits_per_s) {
+    throw new AnvilError('ANVIL_ERR_FIELD_INVALID', `perf tier ${tier.name}: --max-network-bandwidth is below --network-bandwidth`);
+  }
+}

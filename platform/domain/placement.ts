@@ -1,0 +1,76 @@
+/**
+ * Where plexes go: `mirrors` distinct nodes that are schedulable, match the volume's node selector, have
+ * the bytes free and are under the per-node volume count; distinct zones first when zones are asked for,
+ * then the most free space (so mirrors spread), then the name (so placement is deterministic).
+ */
+import { AnvilError } from '../errors.js';
+import type { ClusterState } from './cluster-state.js';
+import { storageCapacityBytes } from './node-profile.js';
+import type { Node } from './node.js';
+import { plexBytes } from './volume.js';
+
+/** Per node: bytes used by plexes, and volumes counted against the limit (plexes, snapshots, clones). */
+export interface NodeStorageUse {
+  bytes: number;
+  volumes: number;
+}
+
+export function storageUse(state: ClusterState): Map<string, NodeStorageUse> {
+  const use = new Map<string, NodeStorageUse>();
+  const at = (node: string) => {
+    let u = use.get(node);
+    if (!u) use.set(node, (u = { bytes: 0, volumes: 0 }));
+    return u;
+  };
+  for (const node of state.nodes.keys()) at(node);
+  for (const v of state.volumes.values()) {
+    for (const p of v.plexes) {
+      const u = at(p.node);
+      u.bytes += plexBytes(v);
+      u.volumes++;
+    }
+  }
+  for (const s of state.snapshots.values()) for (const node of s.nodes) at(node).volumes++;
+  return use;
+}
+
+export interface PlexRequest {
+  readonly size_bytes: number;
+  readonly mirrors: number;
+  readonly node_selector: Readonly<Record<string, string>>;
+  readonly spread_zones: boolean;
+  /** Nodes that may not take a plex (they hold one of the volume already). */
+  readonly exclude?: readonly string[];
+}
+
+/** Chooses the plex nodes, or throws ANVIL_ERR_NO_CAPACITY with a line per rejected node. */
+export function placePlexes(state: ClusterState, req: PlexRequest, what: string): string[] {
+  const use = storageUse(state);
+  const reasons: string[] = [];
+  const fits: { node: Node; free: number }[] = [];
+  for (const node of state.nodes.values()) {
+    const u = use.get(node.name)!;
+    const free = storageCapacityBytes(node.inventory) - u.bytes;
+    const mismatch = Object.entries(req.node_selector).find(([k, v]) => node.labels[k] !== v);
+    if (req.exclude?.includes(node.name)) reasons.push(`${node.name}: holds a plex of this volume already`);
+    else if (node.status.state !== 'ready') reasons.push(`${node.name}: node is ${node.status.state}`);
+    else if (mismatch) reasons.push(`${node.name}: node selector ${mismatch[0]}=${mismatch[1]} does not match`);
+    else if (u.volumes >= node.inventory.max_volumes) reasons.push(`${node.name}: holds ${u.volumes} of ${node.inventory.max_volumes} volumes (mirrors and snapshots count)`);
+    else if (free < req.size_bytes) reasons.push(`${node.name}: ${free} bytes free, the plex needs ${req.size_bytes}`);
+    else fits.push({ node, free });
+  }
+  fits.sort((a, b) => b.free - a.free || (a.node.name < b.node.name ? -1 : 1));
+  const chosen: Node[] = [];
+  if (req.spread_zones) {
+    for (const f of fits) if (chosen.length < req.mirrors && !chosen.some((c) => c.zone === f.node.zone)) chosen.push(f.node);
+    if (chosen.length < req.mirrors) {
+      throw new AnvilError('ANVIL_ERR_NO_CAPACITY', `${what}: ${req.mirrors} mirrors in distinct zones asked, only ${chosen.length} zones have a node with room`, reasons);
+    }
+  } else {
+    for (const f of fits) if (chosen.length < req.mirrors) chosen.push(f.node);
+  }
+  if (chosen.length < req.mirrors) {
+    throw new AnvilError('ANVIL_ERR_NO_CAPACITY', `${what}: ${req.mirrors} plexes on distinct nodes asked, only ${chosen.length} nodes have room`, reasons);
+  }
+  return chosen.map((n) => n.name);
+}

@@ -1,0 +1,78 @@
+/**
+ * Pods as the control plane sees them: what they ask for (CPU, memory, endpoints on networks with a perf
+ * tier, volumes, node selectors, tolerations) and where they are: pending with the scheduler's reasons,
+ * or running on a node with their endpoints bound (VF, MAC, IP).
+ */
+
+/** One requested pod interface. */
+export interface EndpointRequest {
+  readonly network: string;
+  readonly perf_tier: string;
+  /** A pinned IP (a static endpoint); otherwise the lowest free address of the range. */
+  readonly ip?: string;
+  /** A persistent endpoint of the pod's namespace: its IP and MAC are used. */
+  readonly endpoint?: string;
+}
+
+/** A pod interface once bound: a VF of a pods port, a stable MAC and an IP. */
+export interface BoundEndpoint {
+  readonly network: string;
+  readonly perf_tier: string;
+  readonly port: string;
+  readonly vf: number;
+  readonly mac: string;
+  readonly ip: string;
+  readonly static: boolean;
+  /** The persistent endpoint bound, if any. */
+  readonly endpoint?: string;
+}
+
+/**
+ * Why the scheduler left a pod where it is: a summary over every node, and the reason of each of the
+ * first `STORED_NODE_REASONS` nodes (`anvil describe` works out every node's reason afresh).
+ */
+export interface SchedulingFailure {
+  readonly summary: string;
+  readonly nodes: readonly { readonly node: string; readonly reason: string }[];
+}
+
+/** Per-node reasons kept with a pending pod: enough to read, small enough at 5,000 nodes. */
+export const STORED_NODE_REASONS = 20;
+
+export type PodStatus =
+  | { readonly state: 'pending'; readonly failure: SchedulingFailure }
+  | {
+      readonly state: 'running';
+      readonly node: string;
+      readonly endpoints: readonly BoundEndpoint[];
+      /** Guarantees reserved on the node for this pod. */
+      readonly reserved_iops: number;
+      readonly reserved_bandwidth_bits_per_s: number;
+    };
+
+export interface Pod {
+  readonly kind: 'Pod';
+  readonly namespace: string;
+  readonly name: string;
+  /** The Deployment or StatefulSet that made it, if any. */
+  readonly owner?: { readonly kind: string; readonly name: string };
+  readonly cpu_millicores: number;
+  readonly memory_bytes: number;
+  /** The pod's tier: its storage IOPS guarantee. */
+  readonly perf_tier: string;
+  readonly endpoints: readonly EndpointRequest[];
+  /** Names of volumes in the pod's namespace. */
+  readonly volumes: readonly string[];
+  readonly node_selector: Readonly<Record<string, string>>;
+  /**
+   * The MAC and IP of each endpoint, fixed at the first binding and kept while the pod exists (like a
+   * VM's): a pod moved by a drain comes back with the same addresses, and its IPs stay reserved while it waits.
+   */
+  readonly addresses?: readonly { readonly network: string; readonly ip: string; readonly mac: string }[];
+  /** Taint keys the pod tolerates ("*" tolerates all). */
+  readonly tolerations: readonly string[];
+  readonly status: PodStatus;
+  readonly created_at: string;
+  /** Creation order in the cluster: pending pods are retried oldest first. */
+  readonly seq: number;
+}

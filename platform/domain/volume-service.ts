@@ -1,0 +1,183 @@
+/**
+ * Volumes and snapshots, as operations of the control plane: plexes placed on distinct nodes, deletes
+ * refused while attached or with dependent snapshots unless forced, at most 16 snapshots a volume, and
+ * restores as linked clones. `ControlPlane` exposes each as a method.
+ */
+import { AnvilError } from '../errors.js';
+import { notFound } from './context.js';
+import type { ControlPlane, VolumeInput } from './control-plane.js';
+import { requireName, requireNamespace } from './names.js';
+import { storageCapacityBytes } from './node-profile.js';
+import { DEFAULT_PERF_TIER } from './perf-tier.js';
+import { placePlexes, storageUse } from './placement.js';
+import type { Pod } from './pod.js';
+import { keyOf, MAX_MIRRORS, MAX_SNAPSHOTS_PER_VOLUME, type Snapshot, type Volume } from './volume.js';
+
+export function createVolume(cp: ControlPlane, input: VolumeInput): Volume {
+  const ctx = cp.ctx;
+  requireNamespace(input.namespace);
+  ctx.can('volume', 'edit', input.namespace);
+  ctx.requireCluster();
+  ctx.requireTenant(input.namespace);
+  requireName(input.name, 'volume');
+  const key = keyOf(input.namespace, input.name);
+  if (ctx.state.volumes.has(key)) throw new AnvilError('ANVIL_ERR_OBJECT_EXISTS', `volume ${key} already exists`);
+  const mirrors = input.mirrors ?? 1;
+  if (!Number.isInteger(mirrors) || mirrors < 1 || mirrors > MAX_MIRRORS) throw new AnvilError('ANVIL_ERR_FIELD_INVALID', `--mirrors ${mirrors} is not allowed; a volume has 1 to ${MAX_MIRRORS} mirrors`);
+  if (!Number.isFinite(input.size_bytes) || input.size_bytes < 2 ** 20) throw new AnvilError('ANVIL_ERR_FIELD_INVALID', `--size must be at least 1M`);
+  const tier = input.perf_tier ?? DEFAULT_PERF_TIER;
+  if (!ctx.state.perfTiers.has(tier)) throw notFound('perf tier', tier, `tiers: ${[...ctx.state.perfTiers.keys()].join(', ')}`);
+  const nodeSelector = input.node_selector ?? {};
+  const nodes = placePlexes(ctx.state, { size_bytes: input.size_bytes, mirrors, node_selector: nodeSelector, spread_zones: input.spread_zones ?? false }, `volume ${key}`);
+  const volume: Volume = {
+    kind: 'Volume',
+    namespace: input.namespace,
+    name: input.name,
+    size_bytes: input.size_bytes,
+    perf_tier: tier,
+    mirrors,
+    plexes: nodes.map((node) => ({ node, state: 'in-sync' })),
+    node_selector: nodeSelector,
+    attachment: { state: 'detached' },
+    created_at: ctx.now(),
+  };
+  ctx.state.volumes.set(key, volume);
+  ctx.event('info', 'VolumeCreated', `volume/${key}`, `${input.size_bytes} bytes, ${mirrors} plexes on ${nodes.join(', ')}`);
+  return volume;
+}
+
+function requireVolume(cp: ControlPlane, namespace: string, name: string): Volume {
+  const v = cp.ctx.state.volumes.get(keyOf(namespace, name));
+  if (!v) throw notFound('volume', keyOf(namespace, name), 'list volumes with: anvil get volumes');
+  return v;
+}
+
+/** Refused while attached or while snapshots depend on it, unless `force` (which detaches and deletes those snapshots). */
+export function deleteVolume(cp: ControlPlane, namespace: string, name: string, force = false): void {
+  const ctx = cp.ctx;
+  ctx.can('volume', 'edit', namespace);
+  const v = requireVolume(cp, namespace, name);
+  const snaps = [...ctx.state.snapshots.values()].filter((s) => s.namespace === namespace && s.volume === name);
+  if (!force && v.attachment.state === 'attached') throw new AnvilError('ANVIL_ERR_IN_USE', `volume ${namespace}/${name} is attached to pod ${v.attachment.pod} on ${v.attachment.node}; delete the pod first, or use --force`);
+  if (!force && snaps.length > 0) throw new AnvilError('ANVIL_ERR_IN_USE', `volume ${namespace}/${name} has ${snaps.length} snapshots (${snaps.map((s) => s.name).join(', ')}); delete them first, or use --force`);
+  for (const s of snaps) deleteSnapshot(cp, namespace, s.name);
+  if (v.attachment.state === 'attached') {
+    const podKey = keyOf(namespace, v.attachment.pod);
+    const pod = ctx.state.pods.get(podKey);
+    if (pod) {
+      cp.scheduling().unbind(pod);
+      // The pod keeps running without the volume, and is rebound so its resources stay accounted.
+      const without: Pod = { ...pod, volumes: pod.volumes.filter((n) => n !== name) };
+      ctx.state.volumes.delete(keyOf(namespace, name));
+      cp.resetScheduling();
+      ctx.state.pods.set(podKey, { ...without, status: { state: 'pending', failure: { summary: `volume ${name} was deleted`, nodes: [] } } });
+      cp.scheduling().place(ctx.state.pods.get(podKey)!);
+    }
+  }
+  ctx.state.volumes.delete(keyOf(namespace, name));
+  ctx.event('info', 'VolumeDeleted', `volume/${namespace}/${name}`, force ? 'deleted with --force' : 'deleted');
+}
+
+export function createSnapshot(cp: ControlPlane, namespace: string, name: string, volume: string): Snapshot {
+  const ctx = cp.ctx;
+  ctx.can('volume', 'edit', namespace);
+  requireName(name, 'snapshot');
+  const v = requireVolume(cp, namespace, volume);
+  const key = keyOf(namespace, name);
+  if (ctx.state.snapshots.has(key)) throw new AnvilError('ANVIL_ERR_OBJECT_EXISTS', `snapshot ${key} already exists`);
+  const count = [...ctx.state.snapshots.values()].filter((s) => s.namespace === namespace && s.volume === volume).length;
+  if (count >= MAX_SNAPSHOTS_PER_VOLUME) throw new AnvilError('ANVIL_ERR_LIMIT_REACHED', `volume ${namespace}/${volume} already has ${count} snapshots, the most a volume may have; delete one first`);
+  const nodes = v.plexes.filter((p) => p.state === 'in-sync').map((p) => p.node);
+  checkVolumeCount(cp, nodes, `snapshot ${key}`);
+  const snap: Snapshot = { kind: 'Snapshot', namespace, name, volume, size_bytes: v.size_bytes, nodes, created_at: ctx.now() };
+  ctx.state.snapshots.set(key, snap);
+  ctx.event('info', 'SnapshotCreated', `snapshot/${key}`, `of volume ${volume} on ${nodes.join(', ')}`);
+  return snap;
+}
+
+function checkVolumeCount(cp: ControlPlane, nodes: readonly string[], what: string): void {
+  for (const node of nodes) {
+    const n = cp.ctx.state.nodes.get(node)!;
+    let count = 0;
+    for (const v of cp.ctx.state.volumes.values()) for (const p of v.plexes) if (p.node === node) count++;
+    for (const s of cp.ctx.state.snapshots.values()) if (s.nodes.includes(node)) count++;
+    if (count >= n.inventory.max_volumes) throw new AnvilError('ANVIL_ERR_LIMIT_REACHED', `${what}: node ${node} already holds ${count} of ${n.inventory.max_volumes} volumes (mirrors, snapshots and clones count)`);
+  }
+}
+
+/** Restores a snapshot to a new volume: a linked clone on the snapshot's nodes that shares its blocks. */
+export function restoreSnapshot(cp: ControlPlane, namespace: string, snapshot: string, volume: string, perfTier?: string): Volume {
+  const ctx = cp.ctx;
+  ctx.can('volume', 'edit', namespace);
+  requireName(volume, 'volume');
+  const snap = ctx.state.snapshots.get(keyOf(namespace, snapshot));
+  if (!snap) throw notFound('snapshot', keyOf(namespace, snapshot), 'list snapshots with: anvil get snapshots');
+  const key = keyOf(namespace, volume);
+  if (ctx.state.volumes.has(key)) throw new AnvilError('ANVIL_ERR_OBJECT_EXISTS', `volume ${key} already exists; restore to a new name`);
+  if (snap.nodes.length === 0) throw new AnvilError('ANVIL_ERR_NO_CAPACITY', `snapshot ${snapshot} has no copy left on any node`);
+  const tier = perfTier ?? ctx.state.volumes.get(keyOf(namespace, snap.volume))?.perf_tier ?? DEFAULT_PERF_TIER;
+  if (!ctx.state.perfTiers.has(tier)) throw notFound('perf tier', tier, `tiers: ${[...ctx.state.perfTiers.keys()].join(', ')}`);
+  checkVolumeCount(cp, snap.nodes, `volume ${key}`);
+  const clone: Volume = {
+    kind: 'Volume',
+    namespace,
+    name: volume,
+    size_bytes: snap.size_bytes,
+    perf_tier: tier,
+    mirrors: snap.nodes.length,
+    plexes: snap.nodes.map((node) => ({ node, state: 'in-sync' })),
+    node_selector: {},
+    source_snapshot: keyOf(namespace, snapshot),
+    attachment: { state: 'detached' },
+    created_at: ctx.now(),
+  };
+  ctx.state.volumes.set(key, clone);
+  ctx.event('info', 'SnapshotRestored', `volume/${key}`, `linked clone of snapshot ${snapshot}`);
+  return clone;
+}
+
+export function deleteSnapshot(cp: ControlPlane, namespace: string, name: string): void {
+  const ctx = cp.ctx;
+  ctx.can('volume', 'edit', namespace);
+  const key = keyOf(namespace, name);
+  if (!ctx.state.snapshots.has(key)) throw notFound('snapshot', key, 'list snapshots with: anvil get snapshots');
+  const clones = [...ctx.state.volumes.values()].filter((v) => v.source_snapshot === key);
+  if (clones.length > 0) throw new AnvilError('ANVIL_ERR_IN_USE', `snapshot ${key} has linked clones sharing its blocks (${clones.map((c) => c.name).join(', ')}); delete them first`);
+  ctx.state.snapshots.delete(key);
+}
+
+/**
+ * Adds a mirror (one at a time, as the appliance does: the new count is the old plus one) or grows a
+ * volume (only while detached, and never smaller); a new plex goes to a node that holds none yet.
+ */
+export function updateVolume(cp: ControlPlane, namespace: string, name: string, change: { mirrors?: number; size_bytes?: number }): Volume {
+  const ctx = cp.ctx;
+  ctx.can('volume', 'edit', namespace);
+  let v = requireVolume(cp, namespace, name);
+  const key = keyOf(namespace, name);
+  if (change.size_bytes !== undefined && change.size_bytes !== v.size_bytes) {
+    if (change.size_bytes < v.size_bytes) throw new AnvilError('ANVIL_ERR_FIELD_INVALID', `--size ${change.size_bytes} bytes is smaller than volume ${key}'s ${v.size_bytes}; volumes only grow`);
+    if (v.attachment.state === 'attached') throw new AnvilError('ANVIL_ERR_IN_USE', `volume ${key} is attached to pod ${v.attachment.pod}; a volume must be detached (its pod deleted) before it is resized`);
+    const grow = change.size_bytes - v.size_bytes;
+    const use = storageUse(ctx.state);
+    for (const p of v.plexes) {
+      const node = ctx.state.nodes.get(p.node);
+      if (!node) continue;
+      const free = storageCapacityBytes(node.inventory) - use.get(p.node)!.bytes;
+      if (v.source_snapshot === undefined && free < grow) throw new AnvilError('ANVIL_ERR_NO_CAPACITY', `volume ${key}: node ${p.node} has ${free} bytes free, growing its plex needs ${grow}`);
+    }
+    v = { ...v, size_bytes: change.size_bytes };
+    ctx.event('info', 'VolumeResized', `volume/${key}`, `now ${change.size_bytes} bytes`);
+  }
+  if (change.mirrors !== undefined && change.mirrors !== v.mirrors) {
+    if (change.mirrors !== v.mirrors + 1 || change.mirrors > MAX_MIRRORS) {
+      throw new AnvilError('ANVIL_ERR_FIELD_INVALID', `--mirrors ${change.mirrors}: mirrors are added one at a time, so volume ${key} (${v.mirrors} mirrors) can go to ${v.mirrors + 1}${v.mirrors + 1 > MAX_MIRRORS ? `, but ${MAX_MIRRORS} is the most` : ''}`);
+    }
+    if (v.source_snapshot !== undefined) throw new AnvilError('ANVIL_ERR_IN_USE', `volume ${key} is a linked clone of ${v.source_snapshot}; its plexes stay with the snapshot's blocks`);
+    const [node] = placePlexes(ctx.state, { size_bytes: v.size_bytes, mirrors: 1, node_selector: v.node_selector, spread_zones: false, exclude: v.plexes.map((p) => p.node) }, `volume ${key}`);
+    v = { ...v, mirrors: change.mirrors, plexes: [...v.plexes, { node: node!, state: 'in-sync' }] };
+    ctx.event('info', 'PlexAdded', `volume/${key}`, `new plex on ${node}; ${change.mirrors} mirrors`);
+  }
+  ctx.state.volumes.set(key, v);
+  return v;
+}

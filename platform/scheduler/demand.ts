@@ -1,0 +1,19 @@
+/** What a pod asks of a node, in the scheduler's terms. */
+
+export interface PodDemand {
+  readonly cpu_millicores: number;
+  readonly memory_bytes: number;
+  /** One VF per endpoint. */
+  readonly vfs: number;
+  /** Zone every node must be in to reach all of the pod's networks; undefined: any; null: networks in different zones, none reaches all. */
+  readonly zone: string | undefined | null;
+  /** Guarantees to reserve on the node. */
+  readonly iops: number;
+  readonly bandwidth_bits_per_s: number;
+  /** Per volume, the node indexes holding its plexes (a local controller there, a remote one elsewhere). */
+  readonly volumePlexNodes: readonly (readonly number[])[];
+  /** Label pairs the node must carry. */
+  readonly nodeSelector: readonly (readonly [string, string])[];
+  /** Taint keys tolerated; "*" tolerates all. */
+  readonly tolerations: readonly string[];
+}

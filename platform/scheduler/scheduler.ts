@@ -1,0 +1,243 @@
+/**
+ * The QoS-aware scheduler: filters (schedulable, pod slots, CPU, memory, a free VF on a port reaching the
+ * pod's networks, perf-tier admission, storage controllers for the pod's volumes, node selectors,
+ * taints), then scores (prefer nodes holding plexes of the pod's volumes; balance or pack), then reserves.
+ *
+ * A decision walks the open index (nodes with a free pod slot and VF, bucketed by free CPU) over the
+ * buckets that can hold the pod's CPU, each from where the last walk stopped, and scores the first
+ * `sampleSize` nodes that fit (kube-scheduler's percentageOfNodesToScore idea), plus every node holding
+ * a plex of the pod's volumes. Only when nothing fits does it look at every node, to say per node why not.
+ */
+import type { PodDemand } from './demand.js';
+import { cpuBucket, CPU_BUCKETS, type NodeTable } from './node-table.js';
+
+export type Policy = 'balance' | 'pack';
+
+/** Why a node was rejected, as a code: cheap on the hot path, turned into text only when needed. */
+const enum Reject {
+  None = 0,
+  Unschedulable,
+  Taint,
+  Selector,
+  Zone,
+  Pods,
+  Cpu,
+  Memory,
+  Vfs,
+  Iops,
+  Bandwidth,
+  LocalControllers,
+  RemoteControllers,
+}
+
+/** The summary label of each reason: the start of its full text. */
+const SHORT_REASON: Record<Reject, string> = {
+  [Reject.None]: 'fits',
+  [Reject.Unschedulable]: 'node is cordoned',
+  [Reject.Taint]: 'taint',
+  [Reject.Selector]: 'node selector',
+  [Reject.Zone]: 'network zones',
+  [Reject.Pods]: 'too many pods',
+  [Reject.Cpu]: 'insufficient cpu',
+  [Reject.Memory]: 'insufficient memory',
+  [Reject.Vfs]: 'no free VF',
+  [Reject.Iops]: 'perf-tier admission (storage IOPS)',
+  [Reject.Bandwidth]: 'perf-tier admission (network bandwidth)',
+  [Reject.LocalControllers]: 'no free local storage controller',
+  [Reject.RemoteControllers]: 'no free remote storage controller',
+};
+
+export type Decision =
+  | { readonly ok: true; readonly node: number }
+  | { readonly ok: false; readonly summary: string; readonly nodes: readonly { node: string; reason: string }[] };
+
+export interface SchedulerOptions {
+  readonly policy?: Policy;
+  /** Feasible nodes scored per decision, besides plex holders. */
+  readonly sampleSize?: number;
+}
+
+/** Bonus per volume of the pod with a plex on the node: outweighs any balance score (which is within 0..2). */
+const LOCALITY_BONUS = 10;
+
+export class Scheduler {
+  readonly policy: Policy;
+  readonly sampleSize: number;
+  /** Per bucket, where the next walk starts, so successive pods spread over the bucket. */
+  private readonly cursors = new Int32Array(CPU_BUCKETS);
+
+  constructor(readonly table: NodeTable, options: SchedulerOptions = {}) {
+    this.policy = options.policy ?? 'balance';
+    this.sampleSize = options.sampleSize ?? 64;
+  }
+
+  /** Picks a node for `d`, or says per node why none fits. Reserves nothing. */
+  decide(d: PodDemand, detailLimit = Infinity): Decision {
+    const t = this.table;
+    let best = -1;
+    let bestScore = -Infinity;
+    for (const plexNodes of d.volumePlexNodes) {
+      for (const i of plexNodes) {
+        if (this.check(i, d) !== Reject.None) continue;
+        const s = this.score(i, d);
+        if (s > bestScore) {
+          bestScore = s;
+          best = i;
+        }
+      }
+    }
+    // Buckets that can hold the pod's CPU: the emptiest first to balance, the fullest first to pack.
+    const low = d.cpu_millicores <= 0 ? 0 : cpuBucket(d.cpu_millicores);
+    const step = this.policy === 'balance' ? -1 : 1;
+    let found = 0;
+    for (let b = step < 0 ? CPU_BUCKETS - 1 : low; b >= low && b < CPU_BUCKETS && found < this.sampleSize; b += step) {
+      const n = t.bucketSize[b]!;
+      if (n === 0) continue;
+      const list = t.buckets[b]!;
+      const start = this.cursors[b]! % n;
+      let k = 0;
+      for (; k < n && found < this.sampleSize; k++) {
+        let p = start + k;
+        if (p >= n) p -= n;
+        const i = list[p]!;
+        if (this.check(i, d) !== Reject.None) continue;
+        found++;
+        const s = this.score(i, d);
+        if (s > bestScore) {
+          bestScore = s;
+          best = i;
+        }
+      }
+      this.cursors[b] = start + k;
+    }
+    if (best >= 0) return { ok: true, node: best };
+    return this.diagnose(d, detailLimit);
+  }
+
+  /** Takes the pod's resources on node `i`; returns the VFs it got (the lowest free ones). */
+  reserve(i: number, d: PodDemand): number[] {
+    this.account(i, d);
+    const vfs: number[] = [];
+    for (let e = 0; e < d.vfs; e++) vfs.push(this.table.takeVf(i));
+    this.table.refreshOpen(i);
+    return vfs;
+  }
+
+  /** Takes the resources of a pod already bound to node `i` with these VFs (state read back). */
+  occupy(i: number, d: PodDemand, vfs: readonly number[]): void {
+    this.account(i, d);
+    for (const vf of vfs) this.table.takeSpecificVf(i, vf);
+    this.table.refreshOpen(i);
+  }
+
+  private account(i: number, d: PodDemand): void {
+    const t = this.table;
+    t.cpuFree[i] = t.cpuFree[i]! - d.cpu_millicores;
+    t.memFree[i] = t.memFree[i]! - d.memory_bytes;
+    t.podsFree[i] = t.podsFree[i]! - 1;
+    t.iopsFree[i] = t.iopsFree[i]! - d.iops;
+    t.bwFree[i] = t.bwFree[i]! - d.bandwidth_bits_per_s;
+    for (const plexNodes of d.volumePlexNodes) {
+      if (plexNodes.includes(i)) t.localFree[i] = t.localFree[i]! - 1;
+      else t.remoteFree[i] = t.remoteFree[i]! - 1;
+    }
+  }
+
+  /** Gives back what `reserve` took (the pod was deleted or its node drained). */
+  release(i: number, d: PodDemand, vfs: readonly number[]): void {
+    const t = this.table;
+    t.cpuFree[i] = t.cpuFree[i]! + d.cpu_millicores;
+    t.memFree[i] = t.memFree[i]! + d.memory_bytes;
+    t.podsFree[i] = t.podsFree[i]! + 1;
+    t.iopsFree[i] = t.iopsFree[i]! + d.iops;
+    t.bwFree[i] = t.bwFree[i]! + d.bandwidth_bits_per_s;
+    for (const plexNodes of d.volumePlexNodes) {
+      if (plexNodes.includes(i)) t.localFree[i] = t.localFree[i]! + 1;
+      else t.remoteFree[i] = t.remoteFree[i]! + 1;
+    }
+    for (const vf of vfs) t.releaseVf(i, vf);
+    t.refreshOpen(i);
+  }
+
+  /** The filters, cheapest and most selective first. */
+  private check(i: number, d: PodDemand): Reject {
+    const t = this.table;
+    if (t.schedulable[i] === 0) return Reject.Unschedulable;
+    if (t.podsFree[i]! < 1) return Reject.Pods;
+    if (t.cpuFree[i]! < d.cpu_millicores) return Reject.Cpu;
+    if (t.memFree[i]! < d.memory_bytes) return Reject.Memory;
+    if (t.vfsFree[i]! < d.vfs) return Reject.Vfs;
+    if (t.iopsFree[i]! < d.iops) return Reject.Iops;
+    if (t.bwFree[i]! < d.bandwidth_bits_per_s) return Reject.Bandwidth;
+    if (d.zone === null || (d.zone !== undefined && t.zones[i] !== d.zone)) return Reject.Zone;
+    if (d.volumePlexNodes.length > 0) {
+      let local = 0;
+      let remote = 0;
+      for (const plexNodes of d.volumePlexNodes) {
+        if (plexNodes.includes(i)) local++;
+        else remote++;
+      }
+      if (t.localFree[i]! < local) return Reject.LocalControllers;
+      if (t.remoteFree[i]! < remote) return Reject.RemoteControllers;
+    }
+    if (d.nodeSelector.length > 0) {
+      const labels = t.labels[i]!;
+      for (const [key, value] of d.nodeSelector) if (labels[key] !== value) return Reject.Selector;
+    }
+    const taints = t.taints[i]!;
+    if (taints.length > 0 && !d.tolerations.includes('*')) {
+      for (const taint of taints) if (!d.tolerations.includes(taint)) return Reject.Taint;
+    }
+    return Reject.None;
+  }
+
+  private score(i: number, d: PodDemand): number {
+    const t = this.table;
+    const cpuLeft = (t.cpuFree[i]! - d.cpu_millicores) / t.cpuTotal[i]!;
+    const memLeft = (t.memFree[i]! - d.memory_bytes) / t.memTotal[i]!;
+    let s = this.policy === 'balance' ? cpuLeft + memLeft : 2 - cpuLeft - memLeft;
+    for (const plexNodes of d.volumePlexNodes) if (plexNodes.includes(i)) s += LOCALITY_BONUS;
+    return s;
+  }
+
+  /**
+   * Why `d` fits nowhere: a summary in kube-scheduler's style ("0/3 nodes are available: ...") over every
+   * node, and the reason of each node in full for the first `detailLimit` nodes (text costs more than
+   * the check: a pending pod at 5,000 nodes keeps a few, `describe` asks for all).
+   */
+  diagnose(d: PodDemand, detailLimit = Infinity): Extract<Decision, { ok: false }> {
+    const t = this.table;
+    const nodes: { node: string; reason: string }[] = [];
+    const counts = new Map<Reject, number>();
+    for (let i = 0; i < t.count; i++) {
+      const r = this.check(i, d);
+      counts.set(r, (counts.get(r) ?? 0) + 1);
+      if (nodes.length < detailLimit) nodes.push({ node: t.names[i]!, reason: this.reasonText(i, r, d) });
+    }
+    const parts = [...counts]
+      .map(([r, c]) => [SHORT_REASON[r], c] as const)
+      .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+      .map(([r, c]) => `${c} ${r}`);
+    const summary = t.count === 0 ? '0/0 nodes are available: the cluster has no nodes' : `0/${t.count} nodes are available: ${parts.join(', ')}`;
+    return { ok: false, summary, nodes };
+  }
+
+  private reasonText(i: number, r: Reject, d: PodDemand): string {
+    const t = this.table;
+    switch (r) {
+      case Reject.None: return 'fits (capacity was taken by another pod of the same decision round)';
+      case Reject.Unschedulable: return 'node is cordoned';
+      case Reject.Pods: return `too many pods: ${t.podsTotal[i]} of ${t.podsTotal[i]} used`;
+      case Reject.Cpu: return `insufficient cpu: ${t.cpuFree[i]}m free, pod asks ${d.cpu_millicores}m`;
+      case Reject.Memory: return `insufficient memory: ${t.memFree[i]} bytes free, pod asks ${d.memory_bytes}`;
+      case Reject.Vfs: return `no free VF: ${t.vfsFree[i]} of ${t.vfsTotal[i]} VFs free, pod needs ${d.vfs}`;
+      case Reject.Iops: return `perf-tier admission (storage IOPS): ${t.iopsFree[i]} of ${t.iopsTotal[i]} guaranteeable IOPS free, pod needs ${d.iops}`;
+      case Reject.Bandwidth: return `perf-tier admission (network bandwidth): ${t.bwFree[i]} of ${t.bwTotal[i]} guaranteeable bit/s free, pod needs ${d.bandwidth_bits_per_s}`;
+      case Reject.Zone: return d.zone === null ? "network zones: the pod's networks are in different zones" : `network zones: node is in ${t.zones[i]}, the pod's networks reach only ${d.zone}`;
+      case Reject.LocalControllers: return `no free local storage controller: ${t.localFree[i]} of ${t.localTotal[i]} free`;
+      case Reject.RemoteControllers: return `no free remote storage controller: ${t.remoteFree[i]} of ${t.remoteTotal[i]} free`;
+      case Reject.Selector: return `node selector: node labels do not match ${d.nodeSelector.map(([k, v]) => `${k}=${v}`).join(',')}`;
+      case Reject.Taint: return `taint: node has taint ${t.taints[i]!.filter((x) => !d.tolerations.includes(x)).join(',')} the pod does not tolerate`;
+    }
+  }
+}
