@@ -1,0 +1,90 @@
+/**
+ * Trims in the result tables: fio reports them (json+ `trim`, log direction 2); the tables carry them as
+ * rows with direction "trim", in the same columns as the model's tables. fio cannot trim a regular file
+ * (error 25), so the committed fixture and the live run use a loop device over a file, which needs root:
+ * the live run runs in CI (root), and skips only on a user's machine without root or fio.
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import pl from 'nodejs-polars';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { arrowTables } from '../../../bench/results/arrow-tables.js';
+import { which } from '../../../bench/targets/host/bounded-process.js';
+import { documentJobs } from '../../../bench/targets/host/fio-document.js';
+import { anvilRun, tempDir } from '../../cli-harness.js';
+import { loadFixture } from './fixtures.js';
+
+const canLoop = (which('fio') !== undefined && which('losetup') !== undefined && process.getuid?.() === 0) || process.env.CI;
+const needLoop = canLoop ? it : it.skip;
+
+const tables = (run: Parameters<typeof arrowTables>[0]) => {
+  const files = arrowTables(run, { version: 'test', jobfile: 'job.fio' });
+  const read = (name: string) => pl.readIPC(Buffer.from(files.get(name)!));
+  return { intervals: read('intervals.arrow'), histogram: read('latency_histogram.arrow'), jobs: read('jobs.arrow') };
+};
+const trimRows = (df: pl.DataFrame) => df.filter(pl.col('direction').eq(pl.lit('trim')));
+const sum = (df: pl.DataFrame, col: string) => Number(df.getColumn(col).sum());
+
+describe('trims in the tables', () => {
+  it('a real randtrim run (fixture) gives trim rows that add up to fio\'s trim totals', () => {
+    const { document, run } = loadFixture('randtrim-loop');
+    const trim = documentJobs(document)[0]!.trim!;
+    expect(trim.total_ios).toBeGreaterThan(1000);
+    const t = tables(run);
+    expect(sum(trimRows(t.intervals), 'ios')).toBe(trim.total_ios);
+    expect(trimRows(t.intervals).height).toBeGreaterThanOrEqual(4); // 1 s in 250 ms intervals
+    expect(sum(trimRows(t.histogram), 'count')).toBe(trim.total_ios);
+    const job = trimRows(t.jobs);
+    expect(job.height).toBe(1);
+    expect(sum(job, 'total_ios')).toBe(trim.total_ios);
+    expect(sum(job, 'io_bytes')).toBe(trim.io_bytes);
+    expect(sum(job, 'clat_mean_ns')).toBeCloseTo(trim.clat_ns.mean, 6);
+    // Reads and writes keep their rows (empty here), so the layout is the model's plus trim.
+    expect(t.jobs.getColumn('direction').toArray()).toEqual(['read', 'write', 'trim']);
+  });
+
+  it('jobs that did not trim have no trim rows, and the columns are the model\'s', async () => {
+    const { run } = loadFixture('randrw-jsonplus');
+    const host = tables(run);
+    expect(trimRows(host.jobs).height).toBe(0);
+    expect(trimRows(host.intervals).height).toBe(0);
+    const { run: sim } = await anvilRun('[rr]\nrw=randread\nsize=16m\nruntime=10ms\ntime_based\n');
+    const model = tables(sim);
+    const trimmed = tables(loadFixture('randtrim-loop').run);
+    for (const name of ['intervals', 'histogram', 'jobs'] as const) {
+      expect(host[name].columns).toEqual(model[name].columns);
+      expect(trimmed[name].columns).toEqual(model[name].columns);
+      expect(trimmed[name].dtypes.map(String)).toEqual(model[name].dtypes.map(String));
+    }
+  });
+});
+
+describe('anvil run --target host on a loop device', () => {
+  let scratch: string;
+  let loop = '';
+  beforeAll(() => {
+    if (!canLoop) return;
+    scratch = tempDir('anvil-trim-test-');
+    execFileSync('truncate', ['-s', '64M', join(scratch, 'disk.img')]);
+    loop = execFileSync('losetup', ['-f', '--show', join(scratch, 'disk.img')], { encoding: 'utf8' }).trim();
+  });
+  afterAll(() => {
+    if (loop !== '') execFileSync('losetup', ['-d', loop]);
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+  });
+
+  needLoop('writes trim rows from a live fio randtrim run that match fio\'s own JSON', async () => {
+    const out = join(scratch, 'out');
+    const { stdout } = await anvilRun('[tr]\nioengine=psync\nrw=randtrim\nbs=64k\nsize=32m\nruntime=1\ntime_based\n', { target: 'host', outputFormat: 'json+', out, filename: loop });
+    const doc = JSON.parse(stdout) as { jobs: { trim: { total_ios: number } }[] };
+    const total = doc.jobs[0]!.trim.total_ios;
+    expect(total).toBeGreaterThan(100);
+    const intervals = pl.readIPC(readFileSync(join(out, 'intervals.arrow')));
+    expect(sum(trimRows(intervals), 'ios')).toBe(total);
+    const hist = pl.readIPC(readFileSync(join(out, 'latency_histogram.arrow')));
+    expect(sum(trimRows(hist), 'count')).toBe(total);
+    const jobs = pl.readIPC(readFileSync(join(out, 'jobs.arrow')));
+    expect(sum(trimRows(jobs), 'total_ios')).toBe(total);
+  });
+});
