@@ -108,16 +108,55 @@ export async function runOnHosts(options: HostsRunOptions): Promise<HostsRun> {
     const r = await runBounded(fio.path, args, { timeout_ms: fioTimeout_ms(options.text, options.timeout_s), label: 'fio client', cwd: resolve(work) }).finally(ticker.stop);
     throwIfInterrupted(`fio on ${options.jobFile}`);
     const text = readFileSync(output, { encoding: 'utf8', flag: 'a+' });
-    if (r.code !== 0) throw fioFailed(options.jobFile, r.stderr + text, r.code);
-    const document = parseFioDocument(text, `fio's output for ${options.jobFile}`);
-    const entries = documentJobs(document);
-    const failed = entries.find((j) => j.error !== 0);
-    if (failed) throw fioFailed(options.jobFile, `job ${failed.jobname} on ${failed.hostname}: error ${failed.error}\n${r.stderr}`, r.code);
+    let document: FioDocument | undefined;
+    try {
+      document = parseFioDocument(text, `fio's output for ${options.jobFile}`);
+    } catch (e) {
+      if (r.code === 0) throw e;
+    }
+    if (document === undefined) throw remoteFailure(options.jobFile, options.servers, undefined, r.stderr + text, r.code);
+    const failure = remoteFailure(options.jobFile, options.servers, document, r.stderr + text, r.code);
+    if (failure) throw failure;
     const { hosts, all } = convertClientServer(document, { logDir: work, interval_ns: interval_ms * 1e6, fioVersion: fio.version, servers: options.servers });
     return { document, hosts, ...(all ? { all } : {}), fioVersion: fio.version };
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/**
+ * What went wrong on which server: jobs that ended with an error (named by server and job, with fio's
+ * own lines), servers fio's client says exited with an error, and servers with no results at all
+ * (a server that went away during the run). Undefined when every server reported cleanly.
+ */
+export function remoteFailure(jobFile: string, servers: readonly FioServer[], document: FioDocument | undefined, text: string, code: number | null): AnvilError | undefined {
+  const entries = document ? documentJobs(document).filter((j) => j.jobname !== ALL_CLIENTS) : [];
+  const name = (s: FioServer) => `${s.host}:${s.port}`;
+  const entriesOf = (s: FioServer) => entries.filter((j) => j.hostname === s.host && (j.port === undefined || j.port === s.port));
+  const exited = new Set([...text.matchAll(/client <([^>]+)>: exited with error/g)].map((m) => m[1]!));
+  const failed = servers.filter((s) => entriesOf(s).some((j) => j.error !== 0) || exited.has(s.host));
+  if (failed.length > 0) {
+    const what = failed.map((s) => {
+      const bad = entriesOf(s).filter((j) => j.error !== 0).map((j) => `job ${j.jobname} error ${j.error}`);
+      return `${name(s)}${bad.length > 0 ? ` (${bad.join(', ')})` : ''}`;
+    });
+    // fio's own lines about errors (its servers' lines come prefixed with the server's hostname).
+    const said = [...new Set(text.split('\n').map((l) => l.trim()).filter((l) => /err=|error=|exited with error/.test(l)))].slice(0, 8);
+    const details = said.length > 0 ? said.map((l) => `fio: ${l}`) : fioFailed(jobFile, text, code).details;
+    return new AnvilError(
+      'ANVIL_ERR_FIO_FAILED',
+      `fio failed on server ${what.join(', ')} running ${jobFile}; fix what fio says on that machine (files fio created there are not removed: see the README) and run again`,
+      details,
+    );
+  }
+  if (document) {
+    const silent = servers.filter((s) => entriesOf(s).length === 0);
+    if (silent.length > 0) {
+      return new AnvilError('ANVIL_ERR_HOST_UNREACHABLE', `fio server ${silent.map(name).join(', ')} returned no results for ${jobFile} (it stopped or lost the connection during the run); check fio --server on that machine and run again`);
+    }
+    if (code === 0) return undefined;
+  }
+  return fioFailed(jobFile, text, code);
 }
 
 /** Reports wall time (and its share of a finite horizon) every half second until stopped. */
