@@ -11,7 +11,7 @@ import pl from 'nodejs-polars';
 import { describe, expect, it } from 'vitest';
 import { parseIperf3 } from '../../../bench/net/iperf3.js';
 import { listNamespaces, tbfBurst_bytes, type NetLab } from '../../../bench/net/lab.js';
-import { parsePingTimes } from '../../../bench/net/rtt.js';
+import { pairRounds, parsePingTimes } from '../../../bench/net/rtt.js';
 import { requireRoot, runNet } from '../../../bench/net/run-net.js';
 import { netRunSpec } from '../../../bench/net/spec.js';
 import { which } from '../../../bench/targets/host/bounded-process.js';
@@ -46,6 +46,22 @@ describe('network results from real tool output', () => {
     expect(r.received_bps).toBeGreaterThan(90e6);
     expect(r.lost_percent).toBe(0);
     expect(() => parseIperf3('{"error": "unable to connect to server: Connection refused"}', 1)).toThrow(/endpoint 1: unable to connect/);
+  });
+
+  it('pairs every two endpoints exactly once, in rounds where no endpoint pings twice at once', () => {
+    for (const n of [2, 3, 4, 7, 16]) {
+      const rounds = pairRounds(n);
+      expect(rounds).toHaveLength(n % 2 === 0 ? n - 1 : n);
+      const pairs = rounds.flat().map(([a, b]) => `${a}-${b}`);
+      expect(new Set(pairs).size).toBe((n * (n - 1)) / 2);
+      expect(pairs).toHaveLength((n * (n - 1)) / 2);
+      for (const [a, b] of rounds.flat()) expect(a).toBeGreaterThan(b);
+      for (const round of rounds) {
+        const used = round.flat();
+        expect(new Set(used).size).toBe(used.length);
+      }
+    }
+    expect(pairRounds(2)).toEqual([[[1, 0]]]);
   });
 
   it('reads ping reply times in ns', () => {
@@ -108,7 +124,13 @@ describe('anvil net run', () => {
     expect(intervals.height).toBe(m.throughput.reduce((a, t) => a + t.rows.length, 0));
     expect(intervals.height).toBeGreaterThanOrEqual(2 * 4);
     const rtt = pl.readIPC(readFileSync(join(out, 'rtt_histogram.arrow')));
-    expect(Number(rtt.filter(pl.col('load').eq(pl.lit('idle'))).getColumn('count').sum())).toBe(10);
+    const idle = rtt.filter(pl.col('load').eq(pl.lit('idle')));
+    expect(Number(idle.getColumn('count').sum())).toBe(3 * 10); // pairs 1-0, 2-0, 2-1
+    for (const [from, to] of [[1, 0], [2, 0], [2, 1]] as const) {
+      expect(Number(idle.filter(pl.col('from').eq(pl.lit(from)).and(pl.col('to').eq(pl.lit(to)))).getColumn('count').sum())).toBe(10);
+    }
+    expect(m.rttPairs!.map((r) => [r.from, r.to, r.histogram.n]).sort()).toEqual([[1, 0, 10], [2, 0, 10], [2, 1, 10]]);
+    expect((JSON.parse(stdout) as { rtt_pairs_ns: unknown[] }).rtt_pairs_ns).toHaveLength(3);
     expect(Number(rtt.filter(pl.col('load').eq(pl.lit('loaded'))).getColumn('count').sum())).toBe(m.rttLoaded!.histogram.n);
     expect(await labNamespaces()).toEqual(before);
     rmSync(out, { recursive: true, force: true });
