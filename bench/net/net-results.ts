@@ -49,7 +49,7 @@ export function netDocument(m: NetMeasurement, meta: { version: string; timestam
 
 /** The text summary. */
 export function netText(m: NetMeasurement): string {
-  const lines = [`anvil net run: ${m.lab.endpoints.length} endpoints on a ${m.lab.topology}${m.spec.rate_bps ? `, each limited to ${(m.spec.rate_bps / 1e6).toFixed(0)} Mbit/s` : ''}`];
+  const lines = [`anvil net run: ${m.lab.endpoints.length} endpoints on a ${m.lab.topology}${m.spec.rate_bps ? `, each limited to ${(m.spec.rate_bps / 1e6).toFixed(0)} Mbit/s (tc ${m.spec.rateQdisc})` : ''}`];
   const otherPairs = (m.rttPairs ?? []).filter((r) => r !== m.rtt);
   for (const [label, r] of [['rtt', m.rtt], ...otherPairs.map((p) => ['rtt', p] as const), ['rtt under load', m.rttLoaded]] as const) {
     if (!r) continue;
@@ -71,6 +71,7 @@ export function netArrowTables(m: NetMeasurement, meta: { version: string }): Ma
     ['kind', 'net'],
     ['protocol', m.spec.protocol],
     ['rate_bps', `${m.spec.rate_bps ?? 0}`],
+    ['rate_qdisc', m.spec.rate_bps !== undefined ? m.spec.rateQdisc : ''],
   ]);
   const rows = m.throughput.flatMap((t) => t.rows);
   const intervals: ColumnSpec[] = [

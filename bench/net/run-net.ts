@@ -40,7 +40,7 @@ export async function runNet(spec: NetMeasurement['spec'], hooks: { onLab?: (lab
   requireRoot();
   findIperf3();
   resetInterrupted();
-  const lab = new NetLab({ endpoints: spec.endpoints, ...(spec.rate_bps !== undefined ? { rate_bps: spec.rate_bps } : {}) });
+  const lab = new NetLab({ endpoints: spec.endpoints, qdisc: spec.rateQdisc, ...(spec.rate_bps !== undefined ? { rate_bps: spec.rate_bps } : {}) });
   hooks.onLab?.(lab);
   // Ctrl-C while no child runs would end the process before the namespaces are removed: note it, stop at the next step.
   let interrupted = false;

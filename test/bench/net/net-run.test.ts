@@ -69,15 +69,16 @@ describe('network results from real tool output', () => {
   });
 
   it('checks the options, all problems at once, each with its field and what is allowed', () => {
-    expect(netRunSpec({})).toMatchObject({ endpoints: 2, protocol: 'tcp', parallel: 1, duration_s: 3, pings: 200 });
+    expect(netRunSpec({})).toMatchObject({ endpoints: 2, protocol: 'tcp', parallel: 1, duration_s: 3, pings: 200, rateQdisc: 'tbf' });
+    expect(netRunSpec({ rate: '1G', rateQdisc: 'htb' }).rateQdisc).toBe('htb');
     expect(netRunSpec({ rate: '250mbit' }).rate_bps).toBe(250e6);
     try {
-      netRunSpec({ endpoints: 1, protocol: 'sctp', rate: 'fast', parallel: 0 });
+      netRunSpec({ endpoints: 1, protocol: 'sctp', rate: 'fast', parallel: 0, rateQdisc: 'cbq' });
       expect.unreachable();
     } catch (e) {
       const err = e as { code: string; details: string[] };
       expect(err.code).toBe('ANVIL_ERR_NET_SPEC');
-      expect(err.details.map((d) => d.split(':')[0])).toEqual(expect.arrayContaining(['endpoints', 'protocol', 'parallel', 'rate']));
+      expect(err.details.map((d) => d.split(':')[0])).toEqual(expect.arrayContaining(['endpoints', 'protocol', 'parallel', 'rate', 'rateQdisc']));
     }
     expect(tbfBurst_bytes(10e6)).toBe(65536);
     expect(tbfBurst_bytes(10e9)).toBe(12.5e6);
@@ -85,7 +86,7 @@ describe('network results from real tool output', () => {
 });
 
 describe('anvil net run', () => {
-  needNet('with a tc limit measures within 10% of it, in both TCP and UDP; without, far above; namespaces removed', async () => {
+  needNet('with a tc limit (tbf, or htb) measures within 10% of it, in both TCP and UDP; without, far above; namespaces removed', async () => {
     let lab: NetLab | undefined;
     const limit = 200e6;
     const tcp = await runNet(netRunSpec({ rate: '200mbit', duration_s: 2, pings: 20 }), { onLab: (l) => (lab = l) });
@@ -101,6 +102,12 @@ describe('anvil net run', () => {
     const udp = await runNet(netRunSpec({ protocol: 'udp', udpBitrate: '400M', rate: '200mbit', duration_s: 2, pings: 0 }));
     expect(udp.throughput[0]!.received_bps / limit).toBeGreaterThan(0.9);
     expect(udp.throughput[0]!.received_bps / limit).toBeLessThan(1.1);
+
+    let htbLab: NetLab | undefined;
+    const htb = await runNet(netRunSpec({ rate: '200mbit', rateQdisc: 'htb', duration_s: 2, pings: 0 }), { onLab: (l) => (htbLab = l) });
+    expect(htb.throughput[0]!.received_bps / limit).toBeGreaterThan(0.9);
+    expect(htb.throughput[0]!.received_bps / limit).toBeLessThan(1.1);
+    expect((await listNamespaces()).filter((n) => n.includes(htbLab!.id))).toEqual([]);
 
     const free = await runNet(netRunSpec({ duration_s: 1, pings: 0 }));
     expect(free.throughput[0]!.received_bps).toBeGreaterThan(3 * limit);
