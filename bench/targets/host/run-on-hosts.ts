@@ -201,15 +201,23 @@ export function convertClientServer(
 function aggregateMeasurement(aggregates: readonly FioJob[], perHost: readonly FioJob[], hosts: readonly HostMeasurement[], globalOptions: Readonly<Record<string, string>>, interval_ns: number, fioVersion: string): RunMeasurement {
   const jobs = aggregates.map((a): FioJob => {
     const members = perHost.filter((j) => j.groupid === a.groupid);
-    const withBins = (dir: 'read' | 'write'): FioDirection => ({ ...a[dir], clat_ns: { ...a[dir].clat_ns, bins: sumBins(members.map((m) => m[dir].clat_ns.bins ?? {})) } });
-    return { ...a, jobname: members[0]?.jobname ?? a.jobname, 'job options': members[0]?.['job options'] ?? {}, read: withBins('read'), write: withBins('write') };
+    const withBins = (d: FioDirection, dir: 'read' | 'write' | 'trim'): FioDirection => ({ ...d, clat_ns: { ...d.clat_ns, bins: sumBins(members.map((m) => m[dir]?.clat_ns.bins ?? {})) } });
+    return {
+      ...a,
+      jobname: members[0]?.jobname ?? a.jobname,
+      'job options': members[0]?.['job options'] ?? {},
+      read: withBins(a.read, 'read'),
+      write: withBins(a.write, 'write'),
+      ...(a.trim ? { trim: withBins(a.trim, 'trim') } : {}),
+    };
   });
   const m = measurementFromFio({ jobs, globalOptions, threadLogs: [], interval_ns, title: `${fioVersion}, all clients` });
   m.jobs.forEach((job, i) => {
     const group = aggregates[i]!.groupid;
-    for (const dir of ['read', 'write'] as const) {
-      const rows = hosts.flatMap((h) => h.measurement.jobs.filter((j) => j.groupid === group).flatMap((j) => j.recorder[dir].intervals));
-      const target = job.recorder[dir].intervals;
+    for (const dir of ['read', 'write', 'trim'] as const) {
+      const target = job.recorder[dir]?.intervals;
+      if (!target) continue;
+      const rows = hosts.flatMap((h) => h.measurement.jobs.filter((j) => j.groupid === group).flatMap((j) => j.recorder[dir]?.intervals ?? []));
       target.length = 0;
       target.push(...sumRows(rows, interval_ns));
     }

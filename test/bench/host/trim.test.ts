@@ -6,12 +6,14 @@
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import pl from 'nodejs-polars';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { arrowTables } from '../../../bench/results/arrow-tables.js';
-import { which } from '../../../bench/targets/host/bounded-process.js';
-import { documentJobs } from '../../../bench/targets/host/fio-document.js';
+import { startBackground, which, type Background } from '../../../bench/targets/host/bounded-process.js';
+import { checkServer, parseServer } from '../../../bench/targets/host/run-on-hosts.js';
+import { ALL_CLIENTS, documentJobs } from '../../../bench/targets/host/fio-document.js';
 import { anvilRun, tempDir } from '../../cli-harness.js';
 import { loadFixture } from './fixtures.js';
 
@@ -23,6 +25,18 @@ const tables = (run: Parameters<typeof arrowTables>[0]) => {
   const read = (name: string) => pl.readIPC(Buffer.from(files.get(name)!));
   return { intervals: read('intervals.arrow'), histogram: read('latency_histogram.arrow'), jobs: read('jobs.arrow') };
 };
+/** A port free on `address` now. */
+function freePort(address: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, address, () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
 const trimRows = (df: pl.DataFrame) => df.filter(pl.col('direction').eq(pl.lit('trim')));
 const sum = (df: pl.DataFrame, col: string) => Number(df.getColumn(col).sum());
 
@@ -69,7 +83,9 @@ describe('anvil run --target host on a loop device', () => {
     execFileSync('truncate', ['-s', '64M', join(scratch, 'disk.img')]);
     loop = execFileSync('losetup', ['-f', '--show', join(scratch, 'disk.img')], { encoding: 'utf8' }).trim();
   });
-  afterAll(() => {
+  const servers: Background[] = [];
+  afterAll(async () => {
+    await Promise.all(servers.map((s) => s.stop()));
     if (loop !== '') execFileSync('losetup', ['-d', loop]);
     if (scratch) rmSync(scratch, { recursive: true, force: true });
   });
@@ -86,5 +102,38 @@ describe('anvil run --target host on a loop device', () => {
     expect(sum(trimRows(hist), 'count')).toBe(total);
     const jobs = pl.readIPC(readFileSync(join(out, 'jobs.arrow')));
     expect(sum(trimRows(jobs), 'total_ios')).toBe(total);
+  });
+
+  needLoop('--hosts: each server\'s trims and fio\'s "All clients" aggregate of them', async () => {
+    // Two fio servers on loopback addresses, both trimming the same loop device.
+    const addresses = [`127.0.0.2:${await freePort('127.0.0.2')}`, `127.0.0.3:${await freePort('127.0.0.3')}`];
+    for (const a of addresses) {
+      const s = parseServer(a);
+      servers.push(startBackground('fio', [`--server=ip:${s.host},${s.port}`], { timeout_ms: 60_000, label: `fio server ${a}` }));
+    }
+    for (const a of addresses) {
+      for (let i = 0; i < 50; i++) {
+        try {
+          await checkServer(parseServer(a), 200);
+          break;
+        } catch {
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      }
+    }
+    const out = join(scratch, 'out-hosts');
+    const { stdout } = await anvilRun('[tr]\nioengine=psync\nrw=randtrim\nbs=64k\nsize=32m\nruntime=500ms\ntime_based\n', { target: 'host', outputFormat: 'json', out, filename: loop, hosts: addresses });
+    const entries = (JSON.parse(stdout) as { client_stats: { jobname: string; hostname: string; port: number; trim: { total_ios: number } }[] }).client_stats;
+    const jobs = trimRows(pl.readIPC(readFileSync(join(out, 'jobs.arrow'))));
+    const hist = trimRows(pl.readIPC(readFileSync(join(out, 'latency_histogram.arrow'))));
+    const intervals = trimRows(pl.readIPC(readFileSync(join(out, 'intervals.arrow'))));
+    for (const host of [...addresses, ALL_CLIENTS]) {
+      const entry = entries.find((e) => (host === ALL_CLIENTS ? e.jobname === ALL_CLIENTS : `${e.hostname}:${e.port}` === host && e.jobname !== ALL_CLIENTS))!;
+      expect(entry.trim.total_ios, host).toBeGreaterThan(100);
+      const mine = (df: pl.DataFrame) => df.filter(pl.col('host').eq(pl.lit(host)));
+      expect(sum(mine(jobs), 'total_ios'), host).toBe(entry.trim.total_ios);
+      expect(sum(mine(hist), 'count'), host).toBe(entry.trim.total_ios);
+      expect(sum(mine(intervals), 'ios'), host).toBe(entry.trim.total_ios);
+    }
   });
 });
