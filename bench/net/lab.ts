@@ -2,7 +2,7 @@
  * A throwaway L2 network of network namespaces, the host analog of containers with their own MAC and
  * IP on a plain L2 network: two endpoints joined by a veth pair, or several on a bridge (in a namespace
  * of its own, so the host's network is never touched). Optionally each endpoint's egress is limited
- * with tc tbf (the analog of an SR-IOV VF's max rate). `destroy` removes everything `create` made, and
+ * with tc tbf or htb (the analog of an SR-IOV VF's max rate). `destroy` removes everything `create` made, and
  * is safe to call after a partial `create`.
  */
 import { randomBytes } from 'node:crypto';
