@@ -119,7 +119,15 @@ function statusOptions(onProgress: ((p: HostProgress) => void) | undefined, wall
   if (!onProgress) return { args: [], bounded: {}, end: () => undefined };
   const started = performance.now();
   const wall = wallClock_s ?? (() => (performance.now() - started) / 1000);
-  const reader = fioStatusReader((s) => onProgress({ ...(s.fraction !== undefined ? { fraction: s.fraction } : {}), ...(s.iops_per_s !== undefined ? { iops_per_s: s.iops_per_s } : {}), ...(s.eta_s !== undefined ? { eta_s: s.eta_s } : {}), wall_s: wall() }));
+  // A line without a figure (fio's first seconds, "-.-%", "Jobs: 0" at the end) keeps the last one on the bar.
+  let last: Omit<HostProgress, 'wall_s'> = {};
+  const reader = fioStatusReader((s) => {
+    const fraction = s.fraction ?? last.fraction;
+    const iops_per_s = s.iops_per_s ?? last.iops_per_s;
+    const eta_s = s.eta_s ?? last.eta_s;
+    last = { ...(fraction !== undefined ? { fraction } : {}), ...(iops_per_s !== undefined ? { iops_per_s } : {}), ...(eta_s !== undefined ? { eta_s } : {}) };
+    onProgress({ ...last, wall_s: wall() });
+  });
   return { args: fioStatusArgs(STATUS_PERIOD_MS), bounded: { onStdout: reader.push }, end: reader.end };
 }
 
