@@ -27,7 +27,7 @@ const SCALE: Readonly<Record<string, number>> = { '': 1, k: 1e3, M: 1e6, G: 1e9 
  * (f=1)": that gives the job count alone.
  */
 export function parseFioStatusLine(line: string): FioStatus | undefined {
-  const bare = /^Jobs: (\d+) \(f=\d+\)$/.exec(line.trim());
+  const bare = /^Jobs: (\d+) \(f=\d+\)[^:[]*$/.exec(line.trim());
   if (bare) return { jobs: Number(bare[1]) };
   const head = /^Jobs: (\d+) \(f=\d+\)[^:[]*: /.exec(line.trim());
   if (!head) return undefined;

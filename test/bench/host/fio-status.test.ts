@@ -53,12 +53,21 @@ describe('fio status lines', () => {
     for (const s of withFigures) expect(s.iops_per_s).toBeGreaterThan(1000);
   });
 
-  it('adds reads and writes of a mixed run, and reads the client\'s lines (sizes without /s)', () => {
+  it('adds reads and writes of a mixed run, reads the client\'s lines (sizes without /s) and rate-limited ones', () => {
     const mixed = statusesOf(fixture('randrw-stdout.txt'), 64);
     expect(mixed.find((s) => s.iops_per_s !== undefined)).toMatchObject({ fraction: 0.75, iops_per_s: 13_100 + 5657, eta_s: 1 });
     const client = statusesOf(fixture('client-normal-stdout.txt'), 64).filter((s) => s.jobs > 0 && s.iops_per_s !== undefined);
     expect(client.map((s) => s.fraction)).toEqual([0.5, 0.8, 1]);
     expect(client[1]!.iops_per_s).toBe(9562);
+    // With rate_iops the head carries the rate range; the IOPS figure is still the measured one.
+    const rateLines = statusesOf(fixture('rate-limited-stdout.txt'), 64);
+    expect(rateLines.slice(0, 4)).toEqual(Array(4).fill({ jobs: 1 })); // "Jobs: 1 (f=1), 0-500 IOPS" before figures
+    const limited = rateLines.filter((s) => s.iops_per_s !== undefined);
+    expect(limited.length).toBeGreaterThanOrEqual(3);
+    for (const s of limited) {
+      expect(s.iops_per_s).toBeGreaterThan(400);
+      expect(s.iops_per_s).toBeLessThan(600);
+    }
   });
 
   it('shows fio\'s percent, eta and IOPS on a terminal, and clears the line', () => {
