@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import pl from 'nodejs-polars';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { arrowTables } from '../../../bench/results/arrow-tables.js';
+import { normalText } from '../../../bench/results/normal-text.js';
 import { startBackground, which, type Background } from '../../../bench/targets/host/bounded-process.js';
 import { checkServer, parseServer } from '../../../bench/targets/host/run-on-hosts.js';
 import { ALL_CLIENTS, documentJobs } from '../../../bench/targets/host/fio-document.js';
@@ -56,6 +57,11 @@ describe('trims in the tables', () => {
     expect(sum(job, 'clat_mean_ns')).toBeCloseTo(trim.clat_ns.mean, 6);
     // Reads and writes keep their rows (empty here), so the layout is the model's plus trim.
     expect(t.jobs.getColumn('direction').toArray()).toEqual(['read', 'write', 'trim']);
+    // The text summary has the trim line fio's normal output has, and nothing for the empty directions.
+    const text = normalText(run, 'test');
+    expect(text).toContain(`  trim: IOPS=`);
+    expect(text).toContain(`(${trim.total_ios} ios in`);
+    expect(text).not.toMatch(/^ {2}(read|write):/m);
   });
 
   it('jobs that did not trim have no trim rows, and the columns are the model\'s', async () => {
