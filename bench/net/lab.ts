@@ -2,7 +2,7 @@
  * A throwaway L2 network of network namespaces, the host analog of containers with their own MAC and
  * IP on a plain L2 network: two endpoints joined by a veth pair, or several on a bridge (in a namespace
  * of its own, so the host's network is never touched). Optionally each endpoint's egress is limited
- * with tc tbf (the analog of an SR-IOV VF's max rate). `destroy` removes everything `create` made, and
+ * with tc tbf or htb (the analog of an SR-IOV VF's max rate). `destroy` removes everything `create` made, and
  * is safe to call after a partial `create`.
  */
 import { randomBytes } from 'node:crypto';
@@ -24,6 +24,8 @@ export interface LabOptions {
   readonly endpoints: number;
   /** Egress limit per endpoint, bits per second. */
   readonly rate_bps?: number;
+  /** The qdisc that applies the limit (tbf by default). */
+  readonly qdisc?: 'tbf' | 'htb';
 }
 
 const SUBNET = '10.213.0';
@@ -47,6 +49,9 @@ export async function netCommand(args: readonly string[]): Promise<string> {
 export function tbfBurst_bytes(rate_bps: number): number {
   return Math.max(65536, Math.ceil((rate_bps / 8) * 0.01));
 }
+
+/** htb's quantum for the one class: a GSO segment (set, so htb does not warn about the rate / r2q default). */
+const HTB_QUANTUM_BYTES = 65536;
 
 export class NetLab {
   readonly id: string;
@@ -101,7 +106,14 @@ export class NetLab {
       await netCommand(['ip', '-n', e.namespace, 'link', 'set', e.device, 'up']);
       if (this.options.rate_bps !== undefined) {
         const rate = `${Math.round(this.options.rate_bps)}bit`;
-        await netCommand(['tc', '-n', e.namespace, 'qdisc', 'add', 'dev', e.device, 'root', 'tbf', 'rate', rate, 'burst', `${tbfBurst_bytes(this.options.rate_bps)}`, 'latency', '50ms']);
+        const burst = `${tbfBurst_bytes(this.options.rate_bps)}`;
+        if (this.options.qdisc === 'htb') {
+          // One class that all traffic falls into; rate = ceil, so it never borrows above the limit.
+          await netCommand(['tc', '-n', e.namespace, 'qdisc', 'add', 'dev', e.device, 'root', 'handle', '1:', 'htb', 'default', '1']);
+          await netCommand(['tc', '-n', e.namespace, 'class', 'add', 'dev', e.device, 'parent', '1:', 'classid', '1:1', 'htb', 'rate', rate, 'ceil', rate, 'burst', burst, 'cburst', burst, 'quantum', `${HTB_QUANTUM_BYTES}`]);
+        } else {
+          await netCommand(['tc', '-n', e.namespace, 'qdisc', 'add', 'dev', e.device, 'root', 'tbf', 'rate', rate, 'burst', burst, 'latency', '50ms']);
+        }
       }
     }
   }

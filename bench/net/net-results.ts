@@ -41,6 +41,7 @@ export function netDocument(m: NetMeasurement, meta: { version: string; timestam
       clients: m.throughput.map((t) => ({ endpoint: t.endpoint, received_bps: t.received_bps, sent_bps: t.sent_bps, retransmits: t.retransmits, lost_percent: t.lost_percent, intervals: t.rows })),
     },
     ...(m.rtt ? { rtt_ns: rttJson(m.rtt) } : {}),
+    ...(m.rttPairs && m.rttPairs.length > 0 ? { rtt_pairs_ns: m.rttPairs.map(rttJson) } : {}),
     ...(m.rttLoaded ? { rtt_loaded_ns: rttJson(m.rttLoaded) } : {}),
     iperf3: m.throughput.map((t) => t.iperf3),
   };
@@ -48,8 +49,9 @@ export function netDocument(m: NetMeasurement, meta: { version: string; timestam
 
 /** The text summary. */
 export function netText(m: NetMeasurement): string {
-  const lines = [`anvil net run: ${m.lab.endpoints.length} endpoints on a ${m.lab.topology}${m.spec.rate_bps ? `, each limited to ${(m.spec.rate_bps / 1e6).toFixed(0)} Mbit/s` : ''}`];
-  for (const [label, r] of [['rtt', m.rtt], ['rtt under load', m.rttLoaded]] as const) {
+  const lines = [`anvil net run: ${m.lab.endpoints.length} endpoints on a ${m.lab.topology}${m.spec.rate_bps ? `, each limited to ${(m.spec.rate_bps / 1e6).toFixed(0)} Mbit/s (tc ${m.spec.rateQdisc})` : ''}`];
+  const otherPairs = (m.rttPairs ?? []).filter((r) => r !== m.rtt);
+  for (const [label, r] of [['rtt', m.rtt], ...otherPairs.map((p) => ['rtt', p] as const), ['rtt under load', m.rttLoaded]] as const) {
     if (!r) continue;
     const h = r.histogram;
     lines.push(`  ${label} ${r.from}->${r.to}: ${h.n}/${r.sent} replies, min ${formatDuration(h.min_ns)}, mean ${formatDuration(h.mean_ns)}, p50 ${formatDuration(h.percentile(50))}, p99 ${formatDuration(h.percentile(99))}, max ${formatDuration(h.max_ns)}`);
@@ -69,6 +71,7 @@ export function netArrowTables(m: NetMeasurement, meta: { version: string }): Ma
     ['kind', 'net'],
     ['protocol', m.spec.protocol],
     ['rate_bps', `${m.spec.rate_bps ?? 0}`],
+    ['rate_qdisc', m.spec.rate_bps !== undefined ? m.spec.rateQdisc : ''],
   ]);
   const rows = m.throughput.flatMap((t) => t.rows);
   const intervals: ColumnSpec[] = [
@@ -80,12 +83,15 @@ export function netArrowTables(m: NetMeasurement, meta: { version: string }): Ma
     { name: 'retransmits', doc: 'TCP retransmits in the interval (0 for UDP)', values: rows.map((r) => r.retransmits) },
     { name: 'packets', doc: 'UDP datagrams in the interval (0 for TCP)', values: rows.map((r) => r.packets) },
   ];
-  const rttRows = (['idle', 'loaded'] as const).flatMap((load) => {
-    const h = (load === 'idle' ? m.rtt : m.rttLoaded)?.histogram;
-    return h ? Array.from({ length: BUCKETS }, (_, i) => i).filter((i) => h.counts[i]! > 0).map((i) => ({ load, i, count: h.counts[i]! })) : [];
+  const measured: [string, RttResult][] = [...(m.rttPairs ?? (m.rtt ? [m.rtt] : [])).map((r) => ['idle', r] as [string, RttResult]), ...(m.rttLoaded ? [['loaded', m.rttLoaded] as [string, RttResult]] : [])];
+  const rttRows = measured.flatMap(([load, r]) => {
+    const h = r.histogram;
+    return Array.from({ length: BUCKETS }, (_, i) => i).filter((i) => h.counts[i]! > 0).map((i) => ({ load, from: r.from, to: r.to, i, count: h.counts[i]! }));
   });
   const rtt: ColumnSpec[] = [
     { name: 'load', doc: 'idle (before the throughput test) or loaded (during it)', values: rttRows.map((r) => r.load), utf8: true },
+    { name: 'from', doc: 'endpoint index that sent the echoes', values: rttRows.map((r) => r.from) },
+    { name: 'to', doc: 'endpoint index that answered', values: rttRows.map((r) => r.to) },
     { name: 'bucket_low_ns', doc: 'lowest round-trip time in the bucket, ns', values: rttRows.map((r) => bucketLow(r.i)) },
     { name: 'bucket_high_ns', doc: 'first round-trip time above the bucket, ns', values: rttRows.map((r) => bucketLow(r.i) + bucketWidth(r.i)) },
     { name: 'bucket_value_ns', doc: "the bucket's value as fio reports bins (midpoint), ns", values: rttRows.map((r) => bucketValue(r.i)) },

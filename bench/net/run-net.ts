@@ -7,14 +7,16 @@ import { AnvilError } from '../../platform/errors.js';
 import { resetInterrupted, throwIfInterrupted } from '../targets/host/bounded-process.js';
 import { findIperf3, measureThroughput, type ThroughputResult } from './iperf3.js';
 import { NetLab, type Endpoint } from './lab.js';
-import { measureRtt, type RttResult } from './rtt.js';
+import { measureRtt, measureRttPairs, type RttResult } from './rtt.js';
 import type { NetRunSpec } from './spec.js';
 
 export interface NetMeasurement {
   readonly spec: NetRunSpec & { rate_bps?: number; udpBitrate_bps: number };
   readonly lab: { readonly id: string; readonly topology: 'veth-pair' | 'bridge'; readonly endpoints: readonly Endpoint[] };
-  /** Round-trip time on the idle network, before the throughput test. */
+  /** Round-trip time on the idle network, before the throughput test, endpoint 1 to 0. */
   readonly rtt?: RttResult;
+  /** Idle round-trip time between every pair of endpoints (from the higher index to the lower), 1 -> 0 included. */
+  readonly rttPairs?: readonly RttResult[];
   /** Round-trip time during the throughput test, over the same (possibly rate-limited) path. */
   readonly rttLoaded?: RttResult;
   readonly throughput: readonly ThroughputResult[];
@@ -38,7 +40,7 @@ export async function runNet(spec: NetMeasurement['spec'], hooks: { onLab?: (lab
   requireRoot();
   findIperf3();
   resetInterrupted();
-  const lab = new NetLab({ endpoints: spec.endpoints, ...(spec.rate_bps !== undefined ? { rate_bps: spec.rate_bps } : {}) });
+  const lab = new NetLab({ endpoints: spec.endpoints, qdisc: spec.rateQdisc, ...(spec.rate_bps !== undefined ? { rate_bps: spec.rate_bps } : {}) });
   hooks.onLab?.(lab);
   // Ctrl-C while no child runs would end the process before the namespaces are removed: note it, stop at the next step.
   let interrupted = false;
@@ -52,7 +54,8 @@ export async function runNet(spec: NetMeasurement['spec'], hooks: { onLab?: (lab
     await lab.create();
     step();
     const [server, client] = lab.endpoints as [Endpoint, Endpoint];
-    const rtt = spec.pings > 0 ? await measureRtt(lab, client, server, spec.pings) : undefined;
+    const rttPairs = spec.pings > 0 ? await measureRttPairs(lab, spec.pings) : [];
+    const rtt = rttPairs.find((r) => r.from === 1 && r.to === 0);
     step();
     const loadedPings = loadedPingCount(spec);
     const [throughput, rttLoaded] = await Promise.all([
@@ -60,7 +63,7 @@ export async function runNet(spec: NetMeasurement['spec'], hooks: { onLab?: (lab
       loadedPings > 0 ? new Promise((r) => setTimeout(r, LOADED_PING_DELAY_MS)).then(() => measureRtt(lab, client, server, loadedPings)) : Promise.resolve(undefined),
     ]);
     step();
-    return { spec, lab: { id: lab.id, topology: lab.bridgeNamespace ? 'bridge' : 'veth-pair', endpoints: lab.endpoints }, ...(rtt ? { rtt } : {}), ...(rttLoaded ? { rttLoaded } : {}), throughput };
+    return { spec, lab: { id: lab.id, topology: lab.bridgeNamespace ? 'bridge' : 'veth-pair', endpoints: lab.endpoints }, ...(rtt ? { rtt, rttPairs } : {}), ...(rttLoaded ? { rttLoaded } : {}), throughput };
   } finally {
     const failures = await lab.destroy();
     process.off('SIGINT', onSigint);

@@ -13,7 +13,8 @@ export const NetRunSchema = Type.Object({
   parallel: Type.Integer({ minimum: 1, maximum: 64, default: 1, description: 'parallel streams per client (iperf3 -P)' }),
   duration_s: Type.Number({ exclusiveMinimum: 0, maximum: 3600, default: 3, description: 'length of the throughput test, s (iperf3 -t)' }),
   interval_s: Type.Number({ minimum: 0.1, maximum: 60, default: 0.5, description: 'length of a row of the interval series, s (iperf3 -i)' }),
-  rate: Type.Optional(Type.String({ description: 'per-endpoint egress limit applied with tc tbf, e.g. 200mbit or 1G (the analog of a VF max rate)' })),
+  rate: Type.Optional(Type.String({ description: 'per-endpoint egress limit applied with tc (see rateQdisc), e.g. 200mbit or 1G (the analog of a VF max rate)' })),
+  rateQdisc: Type.Union([Type.Literal('tbf'), Type.Literal('htb')], { default: 'tbf', description: 'tc qdisc that applies --rate: tbf (a token bucket) or htb (one class of a hierarchical token bucket, as shapers of tenants set it up)' }),
   udpBitrate: Type.String({ default: '1G', description: 'UDP target bitrate per stream (iperf3 -b)' }),
   pings: Type.Integer({ minimum: 0, maximum: 100_000, default: 200, description: 'round trips measured with ping on the idle network, and again (at most this many) under the throughput test\'s load (0: none)' }),
 });

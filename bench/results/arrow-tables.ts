@@ -6,6 +6,7 @@
  */
 import { Field, RecordBatch, Schema, Table, Utf8, makeVector, tableToIPC, vectorFromArray } from 'apache-arrow';
 import { BUCKETS, bucketLow, bucketValue, bucketWidth } from '../../sim/measure/latency-histogram.js';
+import type { DirectionRecorder, JobRecorder } from '../../sim/measure/job-recorder.js';
 import type { RunMeasurement } from './measurement.js';
 
 /** Version of the result files' layout (fio JSON extras, summary.json, Arrow tables). */
@@ -13,7 +14,10 @@ export const RESULT_SCHEMA_VERSION = 1;
 
 type Column = { name: string; type: 'utf8' | 'f64' | 'i32'; values: (string | number)[]; doc: string };
 
-const DIRECTIONS = ['read', 'write'] as const;
+/** A job's directions with their recorders: read and write always, trim where the job trimmed (host runs). */
+function directionsOf(recorder: JobRecorder): [string, DirectionRecorder][] {
+  return [['read', recorder.read], ['write', recorder.write], ...(recorder.trim ? [['trim', recorder.trim] as [string, DirectionRecorder]] : [])];
+}
 
 /** Builds the three tables of a run as name -> IPC file bytes. */
 export function arrowTables(run: RunMeasurement, meta: { version: string; jobfile: string }): Map<string, Uint8Array> {
@@ -37,7 +41,7 @@ function intervalColumns(run: RunMeasurement): Column[] {
     time_ns: ['f64', 'end of the interval, ns since the start of the run'],
     interval_ns: ['f64', 'length of the interval, ns'],
     job: ['utf8', 'fio jobname'],
-    direction: ['utf8', 'read or write'],
+    direction: ['utf8', 'read or write; trim too where a host run trimmed'],
     ios: ['f64', 'I/Os completed in the interval'],
     iops: ['f64', 'I/Os per second over the interval'],
     bw_bytes: ['f64', 'bytes per second over the interval'],
@@ -48,8 +52,8 @@ function intervalColumns(run: RunMeasurement): Column[] {
     clat_max_ns: ['f64', 'largest completion latency, ns'],
   });
   for (const job of run.jobs) {
-    for (const dir of DIRECTIONS) {
-      for (const row of job.recorder[dir].intervals) {
+    for (const [dir, d] of directionsOf(job.recorder)) {
+      for (const row of d.intervals) {
         push(c, {
           time_ns: row.time_ns,
           interval_ns: row.interval_ns,
@@ -73,15 +77,15 @@ function intervalColumns(run: RunMeasurement): Column[] {
 function histogramColumns(run: RunMeasurement): Column[] {
   const c = columns({
     job: ['utf8', 'fio jobname'],
-    direction: ['utf8', 'read or write'],
+    direction: ['utf8', 'read or write; trim too where a host run trimmed'],
     bucket_low_ns: ['f64', 'lowest completion latency in the bucket, ns'],
     bucket_high_ns: ['f64', 'first latency above the bucket, ns'],
     bucket_value_ns: ['f64', "the bucket's value as fio reports it in json+ bins (midpoint), ns"],
     count: ['f64', 'I/Os whose completion latency fell in the bucket'],
   });
   for (const job of run.jobs) {
-    for (const dir of DIRECTIONS) {
-      const h = job.recorder[dir].clat;
+    for (const [dir, d] of directionsOf(job.recorder)) {
+      const h = d.clat;
       for (let i = 0; i < BUCKETS; i++) {
         const n = h.counts[i]!;
         if (n === 0) continue;
@@ -96,7 +100,7 @@ function jobColumns(run: RunMeasurement): Column[] {
   const c = columns({
     job: ['utf8', 'fio jobname'],
     clones: ['i32', 'job clones measured together (numjobs with group_reporting)'],
-    direction: ['utf8', 'read or write'],
+    direction: ['utf8', 'read or write; trim too where a host run trimmed'],
     runtime_ns: ['f64', 'measurement window, ns'],
     total_ios: ['f64', 'I/Os completed in the window'],
     io_bytes: ['f64', 'bytes completed in the window'],
@@ -112,8 +116,7 @@ function jobColumns(run: RunMeasurement): Column[] {
   });
   for (const job of run.jobs) {
     const window = job.recorder.window_ns;
-    for (const dir of DIRECTIONS) {
-      const d = job.recorder[dir];
+    for (const [dir, d] of directionsOf(job.recorder)) {
       push(c, {
         job: job.name,
         clones: job.specs.length,

@@ -12,9 +12,9 @@ export function normalText(run: RunMeasurement, version: string): string {
     const clones = job.specs.length > 1 ? `, ${job.specs.length} clones` : '';
     lines.push(`${job.name}: (groupid=${job.groupid}): rw=${rw}, bs=${spec.blockSize_bytes.read}, iodepth=${spec.iodepth}${clones}`);
     const window = job.recorder.window_ns;
-    for (const dir of ['read', 'write'] as const) {
-      const d = job.recorder[dir];
-      if (d.total_ios === 0) continue;
+    for (const dir of ['read', 'write', 'trim'] as const) {
+      const d = job.recorder[dir]; // trim only where a host run trimmed
+      if (!d || d.total_ios === 0) continue;
       const iops = (d.total_ios * 1e9) / window;
       const bw = (d.io_bytes * 1e9) / window;
       lines.push(`  ${dir}: IOPS=${formatRate(iops)}, BW=${formatByteRate(bw)} (${d.total_ios} ios in ${formatDuration(window)})`);

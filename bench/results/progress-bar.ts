@@ -25,3 +25,35 @@ export function progressBar(stream: NodeJS.WriteStream = process.stderr): { upda
     },
   };
 }
+
+/** What a host run's bar shows: fio's own progress, or only the wall time where fio reports none. */
+export interface HostProgress {
+  /** Share done, 0..1; undefined while unknown (fio laying out files, or no status from fio). */
+  readonly fraction?: number;
+  /** I/Os per second over fio's last status period; undefined where fio reports none. */
+  readonly iops_per_s?: number;
+  /** fio's estimate of the time left, s. */
+  readonly eta_s?: number;
+  /** Wall-clock seconds since the start. */
+  readonly wall_s: number;
+}
+
+/** The same one-line bar for the host target (fio's percent, wall time, current IOPS); undefined off a terminal. */
+export function hostProgressBar(stream: NodeJS.WriteStream = process.stderr): { update: (p: HostProgress) => void; done: () => void } | undefined {
+  if (!stream.isTTY) return undefined;
+  let drawn = false;
+  return {
+    update(p) {
+      // fio reports a few times a second at most, so every report is drawn.
+      const width = 30;
+      const bar = p.fraction !== undefined ? `[${'#'.repeat(Math.round(p.fraction * width)).padEnd(width, '.')}] ${(p.fraction * 100).toFixed(0).padStart(3)}%` : '[running]';
+      const eta = p.eta_s !== undefined ? ` eta ${p.eta_s.toFixed(0)} s` : '';
+      const iops = p.iops_per_s !== undefined ? ` ${formatRate(p.iops_per_s)} IOPS` : '';
+      stream.write(`\r${bar} fio wall ${p.wall_s.toFixed(1)} s${eta}${iops}\x1b[K`);
+      drawn = true;
+    },
+    done() {
+      if (drawn) stream.write('\r\x1b[K');
+    },
+  };
+}

@@ -8,6 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AnvilError } from '../errors.js';
 import { anvilVersion } from '../../bench/package-root.js';
+import { hostProgressBar } from '../../bench/results/progress-bar.js';
 import { normalText } from '../../bench/results/normal-text.js';
 import type { RunMeasurement } from '../../bench/results/measurement.js';
 import { withoutBins, type FioDocument } from '../../bench/targets/host/fio-document.js';
@@ -20,12 +21,14 @@ export async function hostRunCommand(jobFile: string, options: RunCommandOptions
     const { hostsRunCommand } = await import('./hosts-run-command.js');
     return hostsRunCommand(jobFile, text, options, io);
   }
+  const bar = hostProgressBar(io.stderr);
   const run = await runOnHost({
     jobFile,
     text,
     ...(options.filename !== undefined ? { filename: options.filename } : {}),
     ...(options.timeout !== undefined ? { timeout_s: options.timeout } : {}),
-  });
+    ...(bar ? { onProgress: bar.update } : {}),
+  }).finally(() => bar?.done());
   const version = anvilVersion();
   writeStdout(io, options, run.document, [run.measurement], version);
   if (options.out) await writeHostOutDir(options.out, run.document, run.measurement, { version, jobFile, fioVersion: run.fioVersion, filename: options.filename });

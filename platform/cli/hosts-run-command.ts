@@ -7,6 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AnvilError } from '../errors.js';
 import { anvilVersion } from '../../bench/package-root.js';
+import { hostProgressBar } from '../../bench/results/progress-bar.js';
 import type { RunMeasurement } from '../../bench/results/measurement.js';
 import { arrowTablesByHost } from '../../bench/targets/host/host-tables.js';
 import { parseServer, runOnHosts, type HostsRun } from '../../bench/targets/host/run-on-hosts.js';
@@ -17,13 +18,15 @@ import type { CommandIo, RunCommandOptions } from './run-command.js';
 /** Returns the aggregate measurement (or the only host's). */
 export async function hostsRunCommand(jobFile: string, text: string, options: RunCommandOptions, io: CommandIo): Promise<RunMeasurement> {
   const servers = (options.hosts ?? []).map(parseServer);
+  const bar = hostProgressBar(io.stderr);
   const run = await runOnHosts({
     jobFile,
     text,
     servers,
     ...(options.filename !== undefined ? { filename: options.filename } : {}),
     ...(options.timeout !== undefined ? { timeout_s: options.timeout } : {}),
-  });
+    ...(bar ? { onProgress: bar.update } : {}),
+  }).finally(() => bar?.done());
   const version = anvilVersion();
   const measurements = [...run.hosts.map((h) => h.measurement), ...(run.all ? [run.all] : [])];
   writeStdout(io, options, run.document, measurements, version);

@@ -15,6 +15,7 @@ export interface NetCommandOptions {
   duration?: string;
   interval?: string;
   rate?: string;
+  rateQdisc?: string;
   udpBitrate?: string;
   pings?: string;
   outputFormat: 'normal' | 'json';
@@ -38,6 +39,7 @@ export function registerNetCommands(cli: Command): void {
     .option('--duration <s>', help('duration_s'))
     .option('--interval <s>', help('interval_s'))
     .option('--rate <rate>', help('rate'))
+    .option('--rate-qdisc <tbf|htb>', help('rateQdisc'))
     .option('--udp-bitrate <rate>', help('udpBitrate'))
     .option('--pings <n>', help('pings'))
     .option('--output-format <format>', 'stdout format: normal or json', 'normal')
@@ -58,6 +60,7 @@ export async function netRunCommand(opts: NetCommandOptions, io: CommandIo = { s
     duration_s: num(opts.duration),
     interval_s: num(opts.interval),
     rate: opts.rate,
+    rateQdisc: opts.rateQdisc,
     udpBitrate: opts.udpBitrate,
     pings: num(opts.pings),
   });

@@ -98,6 +98,8 @@ export function depthBucket(depth: number): number {
 export class JobRecorder {
   readonly read = new DirectionRecorder();
   readonly write = new DirectionRecorder();
+  /** Trims, where a job did trim: the model never trims, fio on a host can (a `host` measurement fills it). */
+  readonly trim?: DirectionRecorder;
   /** End of the window: set when the job finishes, ns. */
   windowEnd_ns = 0;
   private nextIntervalEnd: number;

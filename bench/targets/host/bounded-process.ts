@@ -21,6 +21,8 @@ export interface BoundedOptions {
   readonly cwd?: string;
   /** What the child is, for messages: "fio", "iperf3 server". */
   readonly label: string;
+  /** Sees stdout as it arrives (fio's status lines), besides collecting it. */
+  readonly onStdout?: (chunk: string) => void;
 }
 
 /** Is a Ctrl-C being handled? Set by `runBounded` when SIGINT arrives during a child's life. */
@@ -50,7 +52,11 @@ export function runBounded(command: string, args: readonly string[], options: Bo
     let stdout = '';
     let stderr = '';
     let timedOut = false;
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stdout.on('data', (c: Buffer) => {
+      const text = c.toString();
+      stdout += text;
+      options.onStdout?.(text);
+    });
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     const onSigint = () => {
       interrupted = true;

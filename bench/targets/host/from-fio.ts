@@ -70,11 +70,13 @@ class ReportedDirection extends DirectionRecorder {
 class ReportedJob extends JobRecorder {
   override readonly read: ReportedDirection;
   override readonly write: ReportedDirection;
+  override readonly trim: ReportedDirection | undefined = undefined;
 
   constructor(job: FioJob, interval_ns: number) {
     super(0, interval_ns);
     this.read = new ReportedDirection(job.read);
     this.write = new ReportedDirection(job.write);
+    if (job.trim && job.trim.total_ios > 0) this.trim = new ReportedDirection(job.trim);
     this.windowEnd_ns = Math.max(job.read.runtime, job.write.runtime, job.trim?.runtime ?? 0) * 1e6;
   }
 }
@@ -126,7 +128,8 @@ function threadCount(job: FioJob, all: readonly FioJob[], global: Readonly<Recor
  */
 function fillIntervals(recorder: ReportedJob, threads: readonly ThreadLogs[], interval_ns: number): void {
   const interval_ms = interval_ns / 1e6;
-  for (const [direction, d] of [[0, recorder.read], [1, recorder.write]] as const) {
+  const directions: [number, ReportedDirection][] = [[0, recorder.read], [1, recorder.write], ...(recorder.trim ? [[2, recorder.trim] as [number, ReportedDirection]] : [])];
+  for (const [direction, d] of directions) {
     const slots = new Map<number, { counts: Float64Array; bytes: number; latSum_ns: number; latIos: number }>();
     for (const t of threads) {
       const iosAt = new Map<number, number>();

@@ -8,7 +8,9 @@ import { dirname, join, resolve } from 'node:path';
 import { AnvilError } from '../../../platform/errors.js';
 import type { RunMeasurement } from '../../results/measurement.js';
 import { resetInterrupted, runBounded, throwIfInterrupted } from './bounded-process.js';
+import type { HostProgress } from '../../results/progress-bar.js';
 import { findFio } from './fio-binary.js';
+import { fioStatusArgs, fioStatusReader } from './fio-status.js';
 import { documentJobs, parseFioDocument, type FioDocument } from './fio-document.js';
 import { measurementFromFio } from './from-fio.js';
 import { readThreadLogs } from './interval-logs.js';
@@ -22,6 +24,10 @@ export interface HostRunOptions {
   readonly filename?: string;
   /** Bound on fio's run, s; by default the jobs' ramp + runtime plus a minute, or 10 min without a runtime. */
   readonly timeout_s?: number;
+  /** Called with fio's progress as fio reports it (its status lines), for the progress bar. */
+  readonly onProgress?: (progress: HostProgress) => void;
+  /** Wall-clock seconds since the start, for the progress bar only (never in results). */
+  readonly wallClock_s?: () => number;
 }
 
 export interface HostRun {
@@ -82,7 +88,9 @@ export async function runOnHost(options: HostRunOptions): Promise<HostRun> {
     const logPrefix = join(work, 'anvil');
     writeFileSync(job, withAdditions(options.text, { ...(options.filename !== undefined ? { filename: resolve(options.filename) } : {}), logPrefix, interval_ms }));
     const output = join(work, 'fio.json');
-    const r = await runBounded(fio.path, ['--output-format=json+', `--output=${output}`, job], { timeout_ms: fioTimeout_ms(options.text, options.timeout_s), label: 'fio' });
+    const status = statusOptions(options.onProgress, options.wallClock_s);
+    const r = await runBounded(fio.path, ['--output-format=json+', `--output=${output}`, ...status.args, job], { timeout_ms: fioTimeout_ms(options.text, options.timeout_s), label: 'fio', ...status.bounded });
+    status.end();
     throwIfInterrupted(`fio on ${options.jobFile}`);
     if (r.code !== 0) throw fioFailed(options.jobFile, r.stderr + (existsSync(output) ? readFileSync(output, 'utf8') : ''), r.code);
     const document = parseFioDocument(readFileSync(output, 'utf8'), `fio's output for ${options.jobFile}`);
@@ -101,6 +109,26 @@ export async function runOnHost(options: HostRunOptions): Promise<HostRun> {
     rmSync(work, { recursive: true, force: true });
     if (!ok && fresh.created && options.filename !== undefined && existsSync(options.filename)) unlinkSync(options.filename);
   }
+}
+
+/** How often fio reports its status when a progress bar wants it, ms. */
+const STATUS_PERIOD_MS = 500;
+
+/** fio's status options and a stdout reader that feeds `onProgress`; nothing when no one listens. */
+function statusOptions(onProgress: ((p: HostProgress) => void) | undefined, wallClock_s: (() => number) | undefined): { args: string[]; bounded: { onStdout?: (chunk: string) => void }; end: () => void } {
+  if (!onProgress) return { args: [], bounded: {}, end: () => undefined };
+  const started = performance.now();
+  const wall = wallClock_s ?? (() => (performance.now() - started) / 1000);
+  // A line without a figure (fio's first seconds, "-.-%", "Jobs: 0" at the end) keeps the last one on the bar.
+  let last: Omit<HostProgress, 'wall_s'> = {};
+  const reader = fioStatusReader((s) => {
+    const fraction = s.fraction ?? last.fraction;
+    const iops_per_s = s.iops_per_s ?? last.iops_per_s;
+    const eta_s = s.eta_s ?? last.eta_s;
+    last = { ...(fraction !== undefined ? { fraction } : {}), ...(iops_per_s !== undefined ? { iops_per_s } : {}), ...(eta_s !== undefined ? { eta_s } : {}) };
+    onProgress({ ...last, wall_s: wall() });
+  });
+  return { args: fioStatusArgs(STATUS_PERIOD_MS), bounded: { onStdout: reader.push }, end: reader.end };
 }
 
 /** fio's own complaint, its last lines, as an ANVIL_ERR_FIO_FAILED. */

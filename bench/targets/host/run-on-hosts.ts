@@ -12,6 +12,7 @@ import { AnvilError } from '../../../platform/errors.js';
 import type { IntervalRow } from '../../../sim/measure/job-recorder.js';
 import type { RunMeasurement } from '../../results/measurement.js';
 import { resetInterrupted, runBounded, throwIfInterrupted } from './bounded-process.js';
+import type { HostProgress } from '../../results/progress-bar.js';
 import { findFio } from './fio-binary.js';
 import { ALL_CLIENTS, documentJobs, parseFioDocument, type FioDirection, type FioDocument, type FioJob } from './fio-document.js';
 import { measurementFromFio } from './from-fio.js';
@@ -82,6 +83,12 @@ export interface HostsRunOptions {
   /** fio's `filename` for every job, a path on each server. */
   readonly filename?: string;
   readonly timeout_s?: number;
+  /**
+   * Called twice a second with the wall time against the jobs' planned runtime: fio 3.33's client
+   * prints no status lines when its output is JSON (checked: not even with --eta=always), so there is
+   * no fio percent or IOPS to show.
+   */
+  readonly onProgress?: (progress: HostProgress) => void;
 }
 
 /** Runs the job file on every server at once through one fio client. */
@@ -97,19 +104,70 @@ export async function runOnHosts(options: HostsRunOptions): Promise<HostsRun> {
     writeFileSync(job, withAdditions(options.text, { ...(options.filename !== undefined ? { filename: options.filename } : {}), logPrefix: join(work, 'anvil'), interval_ms }));
     const output = join(work, 'fio.json');
     const args = ['--output-format=json+', `--output=${output}`, ...options.servers.flatMap((s) => [`--client=${clientArg(s)}`, job])];
-    const r = await runBounded(fio.path, args, { timeout_ms: fioTimeout_ms(options.text, options.timeout_s), label: 'fio client', cwd: resolve(work) });
+    const ticker = wallTicker(options.onProgress, runHorizon_ns(options.text));
+    const r = await runBounded(fio.path, args, { timeout_ms: fioTimeout_ms(options.text, options.timeout_s), label: 'fio client', cwd: resolve(work) }).finally(ticker.stop);
     throwIfInterrupted(`fio on ${options.jobFile}`);
     const text = readFileSync(output, { encoding: 'utf8', flag: 'a+' });
-    if (r.code !== 0) throw fioFailed(options.jobFile, r.stderr + text, r.code);
-    const document = parseFioDocument(text, `fio's output for ${options.jobFile}`);
-    const entries = documentJobs(document);
-    const failed = entries.find((j) => j.error !== 0);
-    if (failed) throw fioFailed(options.jobFile, `job ${failed.jobname} on ${failed.hostname}: error ${failed.error}\n${r.stderr}`, r.code);
+    let document: FioDocument | undefined;
+    try {
+      document = parseFioDocument(text, `fio's output for ${options.jobFile}`);
+    } catch (e) {
+      if (r.code === 0) throw e;
+    }
+    if (document === undefined) throw remoteFailure(options.jobFile, options.servers, undefined, r.stderr + text, r.code);
+    const failure = remoteFailure(options.jobFile, options.servers, document, r.stderr + text, r.code);
+    if (failure) throw failure;
     const { hosts, all } = convertClientServer(document, { logDir: work, interval_ns: interval_ms * 1e6, fioVersion: fio.version, servers: options.servers });
     return { document, hosts, ...(all ? { all } : {}), fioVersion: fio.version };
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/**
+ * What went wrong on which server: jobs that ended with an error (named by server and job, with fio's
+ * own lines), servers fio's client says exited with an error, and servers with no results at all
+ * (a server that went away during the run). Undefined when every server reported cleanly.
+ */
+export function remoteFailure(jobFile: string, servers: readonly FioServer[], document: FioDocument | undefined, text: string, code: number | null): AnvilError | undefined {
+  const entries = document ? documentJobs(document).filter((j) => j.jobname !== ALL_CLIENTS) : [];
+  const name = (s: FioServer) => `${s.host}:${s.port}`;
+  const entriesOf = (s: FioServer) => entries.filter((j) => j.hostname === s.host && (j.port === undefined || j.port === s.port));
+  const exited = new Set([...text.matchAll(/client <([^>]+)>: exited with error/g)].map((m) => m[1]!));
+  const failed = servers.filter((s) => entriesOf(s).some((j) => j.error !== 0) || exited.has(s.host));
+  if (failed.length > 0) {
+    const what = failed.map((s) => {
+      const bad = entriesOf(s).filter((j) => j.error !== 0).map((j) => `job ${j.jobname} error ${j.error}`);
+      return `${name(s)}${bad.length > 0 ? ` (${bad.join(', ')})` : ''}`;
+    });
+    // fio's own lines about errors (its servers' lines come prefixed with the server's hostname).
+    const said = [...new Set(text.split('\n').map((l) => l.trim()).filter((l) => /err=|error=|exited with error/.test(l)))].slice(0, 8);
+    const details = said.length > 0 ? said.map((l) => `fio: ${l}`) : fioFailed(jobFile, text, code).details;
+    return new AnvilError(
+      'ANVIL_ERR_FIO_FAILED',
+      `fio failed on server ${what.join(', ')} running ${jobFile}; fix what fio says on that machine (files fio created there are not removed: see the README) and run again`,
+      details,
+    );
+  }
+  if (document) {
+    const silent = servers.filter((s) => entriesOf(s).length === 0);
+    if (silent.length > 0) {
+      return new AnvilError('ANVIL_ERR_HOST_UNREACHABLE', `fio server ${silent.map(name).join(', ')} returned no results for ${jobFile} (it stopped or lost the connection during the run); check fio --server on that machine and run again`);
+    }
+    if (code === 0) return undefined;
+  }
+  return fioFailed(jobFile, text, code);
+}
+
+/** Reports wall time (and its share of a finite horizon) every half second until stopped. */
+function wallTicker(onProgress: ((p: HostProgress) => void) | undefined, horizon_ns: number): { stop: () => void } {
+  if (!onProgress) return { stop: () => undefined };
+  const started = performance.now();
+  const timer = setInterval(() => {
+    const wall_s = (performance.now() - started) / 1000;
+    onProgress({ wall_s, ...(Number.isFinite(horizon_ns) && horizon_ns > 0 ? { fraction: Math.min(1, (wall_s * 1e9) / horizon_ns) } : {}) });
+  }, 500);
+  return { stop: () => clearInterval(timer) };
 }
 
 /**
@@ -143,15 +201,23 @@ export function convertClientServer(
 function aggregateMeasurement(aggregates: readonly FioJob[], perHost: readonly FioJob[], hosts: readonly HostMeasurement[], globalOptions: Readonly<Record<string, string>>, interval_ns: number, fioVersion: string): RunMeasurement {
   const jobs = aggregates.map((a): FioJob => {
     const members = perHost.filter((j) => j.groupid === a.groupid);
-    const withBins = (dir: 'read' | 'write'): FioDirection => ({ ...a[dir], clat_ns: { ...a[dir].clat_ns, bins: sumBins(members.map((m) => m[dir].clat_ns.bins ?? {})) } });
-    return { ...a, jobname: members[0]?.jobname ?? a.jobname, 'job options': members[0]?.['job options'] ?? {}, read: withBins('read'), write: withBins('write') };
+    const withBins = (d: FioDirection, dir: 'read' | 'write' | 'trim'): FioDirection => ({ ...d, clat_ns: { ...d.clat_ns, bins: sumBins(members.map((m) => m[dir]?.clat_ns.bins ?? {})) } });
+    return {
+      ...a,
+      jobname: members[0]?.jobname ?? a.jobname,
+      'job options': members[0]?.['job options'] ?? {},
+      read: withBins(a.read, 'read'),
+      write: withBins(a.write, 'write'),
+      ...(a.trim ? { trim: withBins(a.trim, 'trim') } : {}),
+    };
   });
   const m = measurementFromFio({ jobs, globalOptions, threadLogs: [], interval_ns, title: `${fioVersion}, all clients` });
   m.jobs.forEach((job, i) => {
     const group = aggregates[i]!.groupid;
-    for (const dir of ['read', 'write'] as const) {
-      const rows = hosts.flatMap((h) => h.measurement.jobs.filter((j) => j.groupid === group).flatMap((j) => j.recorder[dir].intervals));
-      const target = job.recorder[dir].intervals;
+    for (const dir of ['read', 'write', 'trim'] as const) {
+      const target = job.recorder[dir]?.intervals;
+      if (!target) continue;
+      const rows = hosts.flatMap((h) => h.measurement.jobs.filter((j) => j.groupid === group).flatMap((j) => j.recorder[dir]?.intervals ?? []));
       target.length = 0;
       target.push(...sumRows(rows, interval_ns));
     }

@@ -10,7 +10,7 @@ import pl from 'nodejs-polars';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBackground, which, type Background } from '../../../bench/targets/host/bounded-process.js';
 import { ALL_CLIENTS, documentJobs, parseFioDocument } from '../../../bench/targets/host/fio-document.js';
-import { checkServer, convertClientServer, parseServer } from '../../../bench/targets/host/run-on-hosts.js';
+import { checkServer, convertClientServer, parseServer, remoteFailure } from '../../../bench/targets/host/run-on-hosts.js';
 import { BUCKETS, bucketValue } from '../../../sim/measure/latency-histogram.js';
 import { anvilRun, tempDir } from '../../cli-harness.js';
 import { FIXTURES } from './fixtures.js';
@@ -48,6 +48,25 @@ describe('client/server results', () => {
     expect(allRead.clat.counts.reduce((a, b) => a + b, 0)).toBe(aggregate.read.clat_ns.N);
     expect([allRead.clat.mean_ns, allRead.clat.stddev_ns, allRead.clat.max_ns]).toEqual([aggregate.read.clat_ns.mean, aggregate.read.clat_ns.stddev, aggregate.read.clat_ns.max]);
     expect(allRead.intervals.reduce((a, r) => a + r.ios, 0)).toBe(aggregate.read.total_ios);
+  });
+
+  it('names the server that failed, the one fio\'s client says exited, and one that sent no results', () => {
+    const document = parseFioDocument(readFileSync(join(FIXTURES, 'client-server', 'fio.json'), 'utf8'), 'client-server');
+    const two = [parseServer('127.0.0.2:8770'), parseServer('127.0.0.3:8771')];
+    expect(remoteFailure('job.fio', two, document, '', 0)).toBeUndefined();
+    const failedJob = { ...document, client_stats: document.client_stats!.map((j) => (j.hostname === '127.0.0.3' && j.jobname === 'rr' ? { ...j, error: 25 } : j)) };
+    const fioSaid = '<vm> fio: pid=3591, err=25/file:ioengines.c:399, func=td_io_queue, error=Inappropriate ioctl for device\nclient <127.0.0.3>: exited with error 1\n';
+    const e = remoteFailure('job.fio', two, failedJob, fioSaid, 1)!;
+    expect(e.code).toBe('ANVIL_ERR_FIO_FAILED');
+    expect(e.message).toMatch(/server 127\.0\.0\.3:8771 \(job rr error 25\) running job\.fio/);
+    expect(e.message).not.toMatch(/127\.0\.0\.2/);
+    expect(e.details.join('\n')).toMatch(/Inappropriate ioctl/);
+    // fio's document cut short: the client's own line still names the server.
+    expect(remoteFailure('job.fio', two, undefined, fioSaid, 1)!.message).toMatch(/server 127\.0\.0\.3:8771 running/);
+    const third = remoteFailure('job.fio', [...two, parseServer('127.0.0.4:8772')], document, '', 0)!;
+    expect(third.code).toBe('ANVIL_ERR_HOST_UNREACHABLE');
+    expect(third.message).toMatch(/^fio server 127\.0\.0\.4:8772 returned no results/);
+    expect(remoteFailure('job.fio', two, document, 'fio: something odd', 1)!.code).toBe('ANVIL_ERR_FIO_FAILED');
   });
 
   it('reads host[:port] lists and refuses anything else', () => {
@@ -122,6 +141,16 @@ describe('anvil run --target host --hosts', () => {
       const expected = host === ALL_CLIENTS ? aggregate.read.total_ios : per.find((j) => `${j.hostname}:${j.port}` === host)!.read.total_ios;
       expect(Number(rows.getColumn('ios').sum()), host).toBe(expected);
     }
+  });
+
+  needFio('names the servers on which fio failed (a trim on a regular file), with fio\'s own error', async () => {
+    const trim = '[tr]\nioengine=psync\nsize=4m\nrw=randtrim\nruntime=300ms\ntime_based\n';
+    const err = await anvilRun(trim, { target: 'host', hosts: addresses, filename: join(scratch, 'trim.bin') }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'ANVIL_ERR_FIO_FAILED' });
+    const { message, details } = err as { message: string; details: string[] };
+    for (const a of addresses) expect(message).toContain(`${a} (job tr error 25)`);
+    expect(details.join('\n')).toMatch(/err=25/);
+    expect(readdirSync(scratch).filter((n) => n.startsWith('anvil-host-'))).toEqual([]);
   });
 
   needFio('names a server that does not answer, and says how to start one', async () => {

@@ -11,7 +11,7 @@ import pl from 'nodejs-polars';
 import { describe, expect, it } from 'vitest';
 import { parseIperf3 } from '../../../bench/net/iperf3.js';
 import { listNamespaces, tbfBurst_bytes, type NetLab } from '../../../bench/net/lab.js';
-import { parsePingTimes } from '../../../bench/net/rtt.js';
+import { pairRounds, parsePingTimes } from '../../../bench/net/rtt.js';
 import { requireRoot, runNet } from '../../../bench/net/run-net.js';
 import { netRunSpec } from '../../../bench/net/spec.js';
 import { which } from '../../../bench/targets/host/bounded-process.js';
@@ -48,20 +48,37 @@ describe('network results from real tool output', () => {
     expect(() => parseIperf3('{"error": "unable to connect to server: Connection refused"}', 1)).toThrow(/endpoint 1: unable to connect/);
   });
 
+  it('pairs every two endpoints exactly once, in rounds where no endpoint pings twice at once', () => {
+    for (const n of [2, 3, 4, 7, 16]) {
+      const rounds = pairRounds(n);
+      expect(rounds).toHaveLength(n % 2 === 0 ? n - 1 : n);
+      const pairs = rounds.flat().map(([a, b]) => `${a}-${b}`);
+      expect(new Set(pairs).size).toBe((n * (n - 1)) / 2);
+      expect(pairs).toHaveLength((n * (n - 1)) / 2);
+      for (const [a, b] of rounds.flat()) expect(a).toBeGreaterThan(b);
+      for (const round of rounds) {
+        const used = round.flat();
+        expect(new Set(used).size).toBe(used.length);
+      }
+    }
+    expect(pairRounds(2)).toEqual([[[1, 0]]]);
+  });
+
   it('reads ping reply times in ns', () => {
     expect(parsePingTimes('64 bytes from 10.0.0.1: icmp_seq=1 ttl=64 time=0.305 ms\n64 bytes from 10.0.0.1: icmp_seq=2 ttl=64 time=12.1 ms\n')).toEqual([305_000, 12_100_000]);
   });
 
   it('checks the options, all problems at once, each with its field and what is allowed', () => {
-    expect(netRunSpec({})).toMatchObject({ endpoints: 2, protocol: 'tcp', parallel: 1, duration_s: 3, pings: 200 });
+    expect(netRunSpec({})).toMatchObject({ endpoints: 2, protocol: 'tcp', parallel: 1, duration_s: 3, pings: 200, rateQdisc: 'tbf' });
+    expect(netRunSpec({ rate: '1G', rateQdisc: 'htb' }).rateQdisc).toBe('htb');
     expect(netRunSpec({ rate: '250mbit' }).rate_bps).toBe(250e6);
     try {
-      netRunSpec({ endpoints: 1, protocol: 'sctp', rate: 'fast', parallel: 0 });
+      netRunSpec({ endpoints: 1, protocol: 'sctp', rate: 'fast', parallel: 0, rateQdisc: 'cbq' });
       expect.unreachable();
     } catch (e) {
       const err = e as { code: string; details: string[] };
       expect(err.code).toBe('ANVIL_ERR_NET_SPEC');
-      expect(err.details.map((d) => d.split(':')[0])).toEqual(expect.arrayContaining(['endpoints', 'protocol', 'parallel', 'rate']));
+      expect(err.details.map((d) => d.split(':')[0])).toEqual(expect.arrayContaining(['endpoints', 'protocol', 'parallel', 'rate', 'rateQdisc']));
     }
     expect(tbfBurst_bytes(10e6)).toBe(65536);
     expect(tbfBurst_bytes(10e9)).toBe(12.5e6);
@@ -69,7 +86,7 @@ describe('network results from real tool output', () => {
 });
 
 describe('anvil net run', () => {
-  needNet('with a tc limit measures within 10% of it, in both TCP and UDP; without, far above; namespaces removed', async () => {
+  needNet('with a tc limit (tbf, or htb) measures within 10% of it, in both TCP and UDP; without, far above; namespaces removed', async () => {
     let lab: NetLab | undefined;
     const limit = 200e6;
     const tcp = await runNet(netRunSpec({ rate: '200mbit', duration_s: 2, pings: 20 }), { onLab: (l) => (lab = l) });
@@ -85,6 +102,12 @@ describe('anvil net run', () => {
     const udp = await runNet(netRunSpec({ protocol: 'udp', udpBitrate: '400M', rate: '200mbit', duration_s: 2, pings: 0 }));
     expect(udp.throughput[0]!.received_bps / limit).toBeGreaterThan(0.9);
     expect(udp.throughput[0]!.received_bps / limit).toBeLessThan(1.1);
+
+    let htbLab: NetLab | undefined;
+    const htb = await runNet(netRunSpec({ rate: '200mbit', rateQdisc: 'htb', duration_s: 2, pings: 0 }), { onLab: (l) => (htbLab = l) });
+    expect(htb.throughput[0]!.received_bps / limit).toBeGreaterThan(0.9);
+    expect(htb.throughput[0]!.received_bps / limit).toBeLessThan(1.1);
+    expect((await listNamespaces()).filter((n) => n.includes(htbLab!.id))).toEqual([]);
 
     const free = await runNet(netRunSpec({ duration_s: 1, pings: 0 }));
     expect(free.throughput[0]!.received_bps).toBeGreaterThan(3 * limit);
@@ -108,7 +131,13 @@ describe('anvil net run', () => {
     expect(intervals.height).toBe(m.throughput.reduce((a, t) => a + t.rows.length, 0));
     expect(intervals.height).toBeGreaterThanOrEqual(2 * 4);
     const rtt = pl.readIPC(readFileSync(join(out, 'rtt_histogram.arrow')));
-    expect(Number(rtt.filter(pl.col('load').eq(pl.lit('idle'))).getColumn('count').sum())).toBe(10);
+    const idle = rtt.filter(pl.col('load').eq(pl.lit('idle')));
+    expect(Number(idle.getColumn('count').sum())).toBe(3 * 10); // pairs 1-0, 2-0, 2-1
+    for (const [from, to] of [[1, 0], [2, 0], [2, 1]] as const) {
+      expect(Number(idle.filter(pl.col('from').eq(pl.lit(from)).and(pl.col('to').eq(pl.lit(to)))).getColumn('count').sum())).toBe(10);
+    }
+    expect(m.rttPairs!.map((r) => [r.from, r.to, r.histogram.n]).sort()).toEqual([[1, 0, 10], [2, 0, 10], [2, 1, 10]]);
+    expect((JSON.parse(stdout) as { rtt_pairs_ns: unknown[] }).rtt_pairs_ns).toHaveLength(3);
     expect(Number(rtt.filter(pl.col('load').eq(pl.lit('loaded'))).getColumn('count').sum())).toBe(m.rttLoaded!.histogram.n);
     expect(await labNamespaces()).toEqual(before);
     rmSync(out, { recursive: true, force: true });
