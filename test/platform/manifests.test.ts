@@ -1,24 +1,14 @@
 /** Manifest reading in-process: quantities, endpoint annotations, StorageClass parameters, StatefulSet claims, errors with file and line. */
 import { describe, expect, it } from 'vitest';
-import { AnvilError } from '../../platform/errors.js';
 import { cpuMillicores, parseQuantity, quantityBytes, volumeSizeBytes } from '../../platform/domain/quantity.js';
 import { parseManifestText } from '../../platform/manifests/documents.js';
 import { planApply } from '../../platform/manifests/apply.js';
 import { inventoryOf, loadNodeProfile, podVfCount } from '../../platform/domain/node-profile.js';
 import { parseRole, allows } from '../../platform/domain/tenancy.js';
+import { caughtAnvilError } from '../caught.js';
 
 function plan(yaml: string, strict = false) {
   return planApply(parseManifestText(yaml, 'm.yaml'), 'default', strict);
-}
-
-function error(fn: () => unknown): AnvilError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof AnvilError) return e;
-    throw e;
-  }
-  throw new Error('expected an AnvilError');
 }
 
 describe('Kubernetes quantities', () => {
@@ -34,7 +24,7 @@ describe('Kubernetes quantities', () => {
     expect(parseQuantity('12Qi')).toBeUndefined();
     expect(volumeSizeBytes('50G')).toBe(50 * 2 ** 30);
     expect(volumeSizeBytes('2Gi')).toBe(2 * 2 ** 30);
-    expect(error(() => volumeSizeBytes('10K')).code).toBe('ANVIL_ERR_FIELD_INVALID');
+    expect(caughtAnvilError(() => volumeSizeBytes('10K')).code).toBe('ANVIL_ERR_FIELD_INVALID');
   });
 });
 
@@ -91,17 +81,17 @@ spec:
   it('reports unmodelled kinds by name, and with strict rejects the apply', () => {
     const yaml = 'apiVersion: v1\nkind: Service\nmetadata: { name: web }\nspec: {}\n---\napiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: { name: in }\n';
     expect(plan(yaml).notes).toEqual(['m.yaml:1: Service web: kind Service is not modelled by Anvil; skipped', 'm.yaml:6: Ingress in: kind Ingress is not modelled by Anvil; skipped']);
-    const e = error(() => plan(yaml, true));
+    const e = caughtAnvilError(() => plan(yaml, true));
     expect(e.code).toBe('ANVIL_ERR_KIND_UNSUPPORTED');
     expect(e.details).toEqual(['m.yaml:1: Service web: kind Service is not modelled by Anvil', 'm.yaml:6: Ingress in: kind Ingress is not modelled by Anvil']);
   });
 
   it('names the file, line and field of bad input', () => {
-    expect(error(() => plan('apiVersion: v1\nkind: Pod\nmetadata: { name: p }\nspec: { containers: [] }\n')).message).toBe('m.yaml:1: spec.containers: a pod needs at least one container');
-    expect(error(() => plan('kind: Deployment\nmetadata: { name: d }\nspec: { replicas: -1, template: { spec: { containers: [{ name: c }] } } }\n')).message).toBe('m.yaml:1: spec.replicas: must be a whole number from 0 to 150000');
-    expect(error(() => plan("kind: Pod\nmetadata: { name: p, annotations: { anvil.dev/endpoint0: '{nope' } }\nspec: { containers: [{ name: c }] }\n")).message).toMatch(/^m\.yaml:1: metadata\.annotations\["anvil\.dev\/endpoint0"\]: is not JSON/);
-    expect(error(() => plan('kind: PersistentVolumeClaim\nmetadata: { name: c }\nspec: { resources: { requests: { storage: lots } } }\n')).message).toBe('m.yaml:1: spec.resources.requests.storage: "lots" is not a size of at least 1Mi; write e.g. 1Gi or 500M');
-    expect(error(() => plan('kind: Pod\nmetadata: {}\n')).message).toBe('m.yaml:1: metadata.name: is required');
+    expect(caughtAnvilError(() => plan('apiVersion: v1\nkind: Pod\nmetadata: { name: p }\nspec: { containers: [] }\n')).message).toBe('m.yaml:1: spec.containers: a pod needs at least one container');
+    expect(caughtAnvilError(() => plan('kind: Deployment\nmetadata: { name: d }\nspec: { replicas: -1, template: { spec: { containers: [{ name: c }] } } }\n')).message).toBe('m.yaml:1: spec.replicas: must be a whole number from 0 to 150000');
+    expect(caughtAnvilError(() => plan("kind: Pod\nmetadata: { name: p, annotations: { anvil.dev/endpoint0: '{nope' } }\nspec: { containers: [{ name: c }] }\n")).message).toMatch(/^m\.yaml:1: metadata\.annotations\["anvil\.dev\/endpoint0"\]: is not JSON/);
+    expect(caughtAnvilError(() => plan('kind: PersistentVolumeClaim\nmetadata: { name: c }\nspec: { resources: { requests: { storage: lots } } }\n')).message).toBe('m.yaml:1: spec.resources.requests.storage: "lots" is not a size of at least 1Mi; write e.g. 1Gi or 500M');
+    expect(caughtAnvilError(() => plan('kind: Pod\nmetadata: {}\n')).message).toBe('m.yaml:1: metadata.name: is required');
   });
 });
 
@@ -112,7 +102,7 @@ describe('node profiles and roles', () => {
     expect([inv.local_controllers, inv.remote_controllers, inv.max_pods, inv.max_volumes]).toEqual([64, 64, 110, 2048]);
     expect([inv.guaranteeable_iops, inv.guaranteeable_bandwidth_bits_per_s]).toEqual([500_000, 36e9]);
     expect(inv.nic_ports.map((p) => [p.role, p.speed_bits_per_s])).toEqual([['pods', 20e9], ['storage', 20e9]]);
-    const bad = error(() => inventoryOf({ name: 'x', cpu_millicores: 0 }, 'x.yaml'));
+    const bad = caughtAnvilError(() => inventoryOf({ name: 'x', cpu_millicores: 0 }, 'x.yaml'));
     expect(bad.code).toBe('ANVIL_ERR_NODE_PROFILE');
     expect(bad.details.join('\n')).toMatch(/x\.yaml: \/cpu_millicores/);
   });
@@ -126,7 +116,7 @@ describe('node profiles and roles', () => {
     expect(allows(tenant, 'network', 'edit')).toBe(false);
     expect(allows({ user: 'v', roles: ['viewer'] }, 'volume', 'view', 'any')).toBe(true);
     expect(allows({ user: 'v', roles: ['viewer'] }, 'volume', 'edit', 'any')).toBe(false);
-    expect(error(() => parseRole('tenant-user')).code).toBe('ANVIL_ERR_FIELD_INVALID');
-    expect(error(() => parseRole('volume-delete')).code).toBe('ANVIL_ERR_FIELD_INVALID');
+    expect(caughtAnvilError(() => parseRole('tenant-user')).code).toBe('ANVIL_ERR_FIELD_INVALID');
+    expect(caughtAnvilError(() => parseRole('volume-delete')).code).toBe('ANVIL_ERR_FIELD_INVALID');
   });
 });

@@ -2,20 +2,10 @@ import { writeFileSync, copyFileSync, readdirSync } from 'node:fs';
 import { tempDir } from '../cli-harness.js';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { AnvilError } from '../../platform/errors.js';
 import { applyOverrides, builtInCatalogueDir, loadCatalogue, parseCatalogueFile } from '../../reports/tco/catalogue.js';
 import { REQUIRED_FIGURES } from '../../reports/tco/figures.js';
 import { catalogue } from './fixtures.js';
-
-function caught(fn: () => unknown): AnvilError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof AnvilError) return e;
-    throw e;
-  }
-  throw new Error('expected an AnvilError');
-}
+import { caughtAnvilError } from '../caught.js';
 
 describe('cost catalogue', () => {
   it('the built-in catalogue defines every figure the method needs, each with a source and year', () => {
@@ -38,13 +28,13 @@ describe('cost catalogue', () => {
       'bad_range: { description: d, value: 5, unit: u, source: s, year: 2024, range: [6, 9] }',
       'typo: { description: d, value: 1, unit: u, source: s, year: 2024, sorce: x }',
     ].join('\n');
-    const e = caught(() => parseCatalogueFile(text, 'costs.yaml'));
+    const e = caughtAnvilError(() => parseCatalogueFile(text, 'costs.yaml'));
     expect(e.code).toBe('ANVIL_ERR_TCO_CATALOGUE');
     const details = e.details.join('\n');
     expect(details).toContain('costs.yaml: /no_source/source');
     expect(details).toContain('costs.yaml: /typo/sorce');
     // Range problems are checked once the shape is right.
-    const e2 = caught(() => parseCatalogueFile('bad_range: { description: d, value: 5, unit: u, source: s, year: 2024, range: [6, 9] }', 'r.yaml'));
+    const e2 = caughtAnvilError(() => parseCatalogueFile('bad_range: { description: d, value: 5, unit: u, source: s, year: 2024, range: [6, 9] }', 'r.yaml'));
     expect(e2.details.join('\n')).toContain('r.yaml: /bad_range/range: [6, 9] must satisfy low <= value (5) <= high');
   });
 
@@ -52,11 +42,11 @@ describe('cost catalogue', () => {
     const dir = tempDir('anvil-cat-');
     for (const f of readdirSync(builtInCatalogueDir())) copyFileSync(join(builtInCatalogueDir(), f), join(dir, f));
     writeFileSync(join(dir, 'zz-extra.yaml'), 'pue: { description: d, value: 1.2, unit: ratio, source: s, year: 2024 }\n');
-    const e = caught(() => loadCatalogue(dir));
+    const e = caughtAnvilError(() => loadCatalogue(dir));
     expect(e.details.join('\n')).toMatch(/zz-extra\.yaml: \/pue: already defined in .*facilities\.yaml/);
     const dir2 = tempDir('anvil-cat-');
     copyFileSync(join(builtInCatalogueDir(), 'staff.yaml'), join(dir2, 'staff.yaml'));
-    expect(caught(() => loadCatalogue(dir2)).details.join('\n')).toContain('figure server_base_usd is missing');
+    expect(caughtAnvilError(() => loadCatalogue(dir2)).details.join('\n')).toContain('figure server_base_usd is missing');
   });
 
   it('scenario overrides replace values, keep or drop ranges, and reject unknown ids', () => {
@@ -69,7 +59,7 @@ describe('cost catalogue', () => {
     expect(o.get('nvme_usd_per_tb')!.range).toEqual([90, 110]);
     expect(o.get('nvme_usd_per_tb')!.overridden).toBe(true);
     expect(c.get('pue')!.value).toBe(1.58); // the catalogue itself is untouched
-    const e = caught(() => applyOverrides(c, { no_such_figure: 1, sds_io_latency_us: { value: 400, range: [300, 500] } }, 'sc.yaml'));
+    const e = caughtAnvilError(() => applyOverrides(c, { no_such_figure: 1, sds_io_latency_us: { value: 400, range: [300, 500] } }, 'sc.yaml'));
     expect(e.code).toBe('ANVIL_ERR_TCO_SCENARIO');
     expect(e.details.join('\n')).toContain('sc.yaml: /overrides/no_such_figure: no catalogue figure has this id');
     expect(e.details.join('\n')).toContain('sc.yaml: /overrides/sds_io_latency_us: decides which model runs are made');
