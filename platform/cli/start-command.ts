@@ -11,7 +11,7 @@ import { normalText } from '../../bench/results/normal-text.js';
 import { anvilVersion } from '../../bench/package-root.js';
 import { formatByteRate, formatDuration, formatRate } from '../../sim/core/units.js';
 
-export async function startCommand(opts: { profile: string; seed: number; out: string }, out = process.stdout): Promise<void> {
+export async function startCommand(opts: { profile: string; seed: number; out: string }, out: NodeJS.WriteStream = process.stdout): Promise<void> {
   const dir = join(packageRoot(), 'bench', 'workloads', 'reference');
   const jobs = readdirSync(dir).filter((f) => f.endsWith('.fio')).sort();
   mkdirSync(opts.out, { recursive: true });

@@ -91,7 +91,7 @@ describe('sim target with reference devices', () => {
 
   it('is deterministic: the same seed gives the same measurements, another seed others', () => {
     const go = (seed: number) => {
-      const run = runOnModel({ jobs: [workload({ iodepth: 1, rate_iops: { read: 40_000, write: 0 }, rateProcess: 'poisson', iodepth: 64, runtime_ns: 1e8 })], profile: parseProfile('kind: queue\nservice: { dist: exponential, mean: 20us }\n', 'q.yaml'), seed });
+      const run = runOnModel({ jobs: [workload({ rate_iops: { read: 40_000, write: 0 }, rateProcess: 'poisson', iodepth: 64, runtime_ns: 1e8 })], profile: parseProfile('kind: queue\nservice: { dist: exponential, mean: 20us }\n', 'q.yaml'), seed });
       const r = run.jobs[0]!.recorder.read;
       return [r.total_ios, r.clat.mean_ns, r.clat.percentile(99), Array.from(r.clat.counts).join(',')];
     };

@@ -26,7 +26,7 @@ function tiny(overrides: Partial<Record<'host' | 'controller' | 'write_buffer' |
     },
     gc: { policy: 'lrw', sequential_streams: 4 },
   };
-  for (const [key, value] of Object.entries(overrides)) Object.assign((base as Record<string, object>)[key]!, value);
+  for (const [key, value] of Object.entries(overrides)) Object.assign((base as unknown as Record<string, object>)[key]!, value);
   return Value.Default(nvmeSchema, base) as NvmeParams;
 }
 
