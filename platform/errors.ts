@@ -43,6 +43,11 @@ export const ERRORS = {
   ANVIL_ERR_STATE: { code: 'ANVIL_ERR_STATE', status: 500, summary: 'the state file cannot be opened, is not an Anvil state file, or is newer than this build' },
   ANVIL_ERR_MANIFEST: { code: 'ANVIL_ERR_MANIFEST', status: 400, summary: 'a Kubernetes manifest is not valid YAML or has a field Anvil cannot use' },
   ANVIL_ERR_KIND_UNSUPPORTED: { code: 'ANVIL_ERR_KIND_UNSUPPORTED', status: 400, summary: 'a manifest has a kind Anvil does not model, and --strict was given' },
+  // TCO reports
+  ANVIL_ERR_TCO_SCENARIO: { code: 'ANVIL_ERR_TCO_SCENARIO', status: 400, summary: 'a TCO scenario file fails its schema or overrides an unknown figure' },
+  ANVIL_ERR_TCO_CATALOGUE: { code: 'ANVIL_ERR_TCO_CATALOGUE', status: 400, summary: 'a cost catalogue file fails its schema, repeats a figure or lacks one the method needs' },
+  ANVIL_ERR_TCO_SLA_UNREACHABLE: { code: 'ANVIL_ERR_TCO_SLA_UNREACHABLE', status: 422, summary: 'a stack cannot meet the databases\' latency SLA with the chosen drive at any load' },
+  ANVIL_ERR_PDF_UNAVAILABLE: { code: 'ANVIL_ERR_PDF_UNAVAILABLE', status: 501, summary: 'PDF output needs headless Chromium, which is not installed or failed' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -7,6 +7,7 @@ import { DEFAULT_PROFILE } from '../../bench/profiles.js';
 import { OUTPUT_FORMATS, runCommand } from './run-command.js';
 import { registerControlPlaneCommands } from './control-plane-commands.js';
 import type { OutputFormat } from '../../bench/results/fio-json.js';
+import { registerTcoCommand } from '../../reports/tco-command.js';
 
 function parseSeed(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) > Number.MAX_SAFE_INTEGER) throw new InvalidArgumentError('a seed is a non-negative integer, e.g. --seed 42');
@@ -62,6 +63,7 @@ function program(): Command {
     });
 
   registerControlPlaneCommands(cli);
+  registerTcoCommand(cli);
 
   return cli;
 }

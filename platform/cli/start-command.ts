@@ -1,6 +1,7 @@
 /**
  * `anvil start` (what `npm start` runs): every reference job under bench/workloads/reference on one
- * profile, each job's results in out/<job>/, and one summary of them all in out/summary.txt.
+ * profile, each job's results in out/<job>/, and one summary of them all in out/summary.txt; then the
+ * TCO report of the reference scenario in out/tco/.
  */
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -34,4 +35,8 @@ export async function startCommand(opts: { profile: string; seed: number; out: s
   }
   writeFileSync(join(opts.out, 'summary.txt'), texts.join('\n'));
   out.write(`\nresults: ${opts.out}/<job>/summary.json (fio JSON + run metadata) and *.arrow; all summaries in ${opts.out}/summary.txt\n`);
+  // Last: the three-year TCO report of the reference scenario (whose drive profile is its own, not --profile).
+  const { tcoCommand } = await import('../../reports/tco-command.js');
+  out.write('\n');
+  await tcoCommand(join(packageRoot(), 'reports', 'scenarios', 'reference.yaml'), { out: join(opts.out, 'tco'), format: ['html'], cache: join('.anvil-cache', 'tco') }, out);
 }

@@ -1,0 +1,37 @@
+/** Writes a TCO report's files: tco.html, tco.json, cashflows.arrow, and tco.pdf when asked. */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { AnvilError } from '../../platform/errors.js';
+import type { TcoAnalysis } from '../tco/tco.js';
+import { cashFlowsArrow } from './arrow-cashflows.js';
+import { renderHtml } from './html.js';
+import { printPdf } from './pdf.js';
+import { cashFlowRows, tcoDocument } from './report-data.js';
+
+export type ReportFormat = 'html' | 'pdf';
+
+export interface WrittenReport {
+  readonly html: string;
+  readonly json: string;
+  readonly arrow: string;
+  readonly pdf?: string;
+}
+
+export function writeReport(a: TcoAnalysis, outDir: string, formats: readonly ReportFormat[], anvilVersion: string): WrittenReport {
+  const html = join(outDir, 'tco.html');
+  const json = join(outDir, 'tco.json');
+  const arrow = join(outDir, 'cashflows.arrow');
+  try {
+    mkdirSync(outDir, { recursive: true });
+    // The HTML is always written: the PDF is printed from it.
+    writeFileSync(html, renderHtml(a, { anvilVersion }));
+    writeFileSync(json, `${JSON.stringify(tcoDocument(a, anvilVersion), null, 2)}\n`);
+    writeFileSync(arrow, cashFlowsArrow(cashFlowRows(a), { anvilVersion, scenario: a.scenarioFile, seed: a.scenario.seed, discountRate: a.scenario.discount_rate }));
+  } catch (e) {
+    throw new AnvilError('ANVIL_ERR_OUTPUT', `cannot write the report to ${outDir}: ${(e as Error).message}; choose another --out folder`);
+  }
+  if (!formats.includes('pdf')) return { html, json, arrow };
+  const pdf = join(outDir, 'tco.pdf');
+  printPdf(html, pdf);
+  return { html, json, arrow, pdf };
+}

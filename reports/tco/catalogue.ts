@@ -1,0 +1,113 @@
+/**
+ * Loads the cost catalogue: every YAML file of a folder (the built-in one is `reports/tco/catalogue/`),
+ * validated against the schema with each problem's file and path, merged by figure id. A scenario may
+ * override any figure; an override names an existing id.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Value } from '@sinclair/typebox/value';
+import { parse as parseYaml } from 'yaml';
+import { AnvilError } from '../../platform/errors.js';
+import { packageRoot } from '../../bench/package-root.js';
+import { CatalogueFileSchema, FigureSchema, type Catalogue, type CatalogueFigure, type Figure } from './catalogue-schema.js';
+import { MODEL_INPUT_FIGURES, REQUIRED_FIGURES } from './figures.js';
+
+export function builtInCatalogueDir(): string {
+  return join(packageRoot(), 'reports', 'tco', 'catalogue');
+}
+
+/** Problems of one figure the schema cannot express: its range must hold its value. */
+function rangeProblems(id: string, f: Figure): string[] {
+  if (!f.range) return [];
+  const [low, high] = f.range;
+  return low <= f.value && f.value <= high ? [] : [`/${id}/range: [${low}, ${high}] must satisfy low <= value (${f.value}) <= high`];
+}
+
+/** Latency figures decide the model runs: a range on them would need a simulation per Monte Carlo sample. */
+function modelInputProblems(figures: ReadonlyMap<string, CatalogueFigure>): string[] {
+  return MODEL_INPUT_FIGURES.filter((id) => figures.get(id)?.range).map((id) => `${figures.get(id)!.file}: /${id}/range: this figure decides which model runs are made, so it takes no range`);
+}
+
+/** Validates one catalogue file's text; `file` names it in errors. */
+export function parseCatalogueFile(text: string, file: string): CatalogueFigure[] {
+  let doc: unknown;
+  try {
+    doc = parseYaml(text);
+  } catch (e) {
+    throw new AnvilError('ANVIL_ERR_TCO_CATALOGUE', `${file} is not valid YAML: ${(e as Error).message.split('\n')[0]}`);
+  }
+  const withDefaults = Value.Clone(doc ?? {}) as Record<string, unknown>;
+  // Defaults go in figure by figure: Value.Default does not descend into a Record's values.
+  if (typeof withDefaults === 'object' && !Array.isArray(withDefaults)) {
+    for (const [id, f] of Object.entries(withDefaults)) if (typeof f === 'object' && f !== null) withDefaults[id] = Value.Default(FigureSchema, f);
+  }
+  const problems = [...Value.Errors(CatalogueFileSchema, withDefaults)].map((e) => `${file}: ${e.path || '/'}: ${e.message}`);
+  if (problems.length === 0) {
+    for (const [id, f] of Object.entries(withDefaults as Record<string, Figure>)) problems.push(...rangeProblems(id, f).map((p) => `${file}: ${p}`));
+  }
+  if (problems.length > 0) {
+    const unique = [...new Set(problems)];
+    throw new AnvilError(
+      'ANVIL_ERR_TCO_CATALOGUE',
+      `${file} does not fit the cost catalogue schema (${unique.length} problem${unique.length > 1 ? 's' : ''}); each figure needs description, value, unit, source and year`,
+      unique,
+    );
+  }
+  return Object.entries(withDefaults as Record<string, Figure>).map(([id, f]) => ({ ...f, id, file, overridden: false }));
+}
+
+/** Loads and merges every `.yaml` file of `dir`; a figure defined twice, or a required one missing, is an error. */
+export function loadCatalogue(dir = builtInCatalogueDir()): Catalogue {
+  const figures = new Map<string, CatalogueFigure>();
+  const problems: string[] = [];
+  const files = readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort();
+  for (const name of files) {
+    const file = join(dir, name);
+    for (const figure of parseCatalogueFile(readFileSync(file, 'utf8'), file)) {
+      const earlier = figures.get(figure.id);
+      if (earlier) problems.push(`${file}: /${figure.id}: already defined in ${earlier.file}`);
+      else figures.set(figure.id, figure);
+    }
+  }
+  for (const id of REQUIRED_FIGURES) if (!figures.has(id)) problems.push(`${dir}: figure ${id} is missing`);
+  problems.push(...modelInputProblems(figures));
+  if (problems.length > 0) throw new AnvilError('ANVIL_ERR_TCO_CATALOGUE', `the cost catalogue in ${dir} has ${problems.length} problem(s)`, problems);
+  return figures;
+}
+
+/** An override as a scenario writes it: a bare number (keeps the catalogue's range only if it holds it) or a partial figure. */
+export type FigureOverride = number | { value: number; range?: [number, number]; source?: string; year?: number };
+
+/** The catalogue with a scenario's overrides applied; an unknown id or a value outside its range is an error naming the scenario path. */
+export function applyOverrides(catalogue: Catalogue, overrides: Readonly<Record<string, FigureOverride>>, scenarioFile: string): Catalogue {
+  const out = new Map(catalogue);
+  const problems: string[] = [];
+  for (const [id, o] of Object.entries(overrides)) {
+    const base = catalogue.get(id);
+    if (!base) {
+      problems.push(`${scenarioFile}: /overrides/${id}: no catalogue figure has this id`);
+      continue;
+    }
+    const given = typeof o === 'number' ? { value: o } : o;
+    let range = given.range ?? base.range;
+    // A bare value outside the catalogue's range drops the range: the customer's figure is a point.
+    if (!given.range && range && (given.value < range[0] || given.value > range[1])) range = undefined;
+    const next: CatalogueFigure = {
+      ...base,
+      value: given.value,
+      source: given.source ?? `scenario ${scenarioFile} (customer figure)`,
+      year: given.year ?? base.year,
+      judgement: given.source === undefined ? false : base.judgement,
+      file: scenarioFile,
+      overridden: true,
+      ...(range ? { range } : {}),
+    };
+    if (!range) delete (next as { range?: unknown }).range;
+    if (next.range && (MODEL_INPUT_FIGURES as readonly string[]).includes(id)) problems.push(`${scenarioFile}: /overrides/${id}: decides which model runs are made, so it takes a single value, not a range`);
+    const bad = rangeProblems(id, next);
+    if (bad.length > 0) problems.push(...bad.map((p) => `${scenarioFile}: /overrides${p.slice(0)}`));
+    out.set(id, next);
+  }
+  if (problems.length > 0) throw new AnvilError('ANVIL_ERR_TCO_SCENARIO', `${scenarioFile}: ${problems.length} override problem(s)`, problems);
+  return out;
+}
