@@ -22,6 +22,7 @@ import { volumesPlugin } from './plugins/volumes.js';
 import { podsPlugin } from './plugins/pods.js';
 import { tenancyPlugin } from './plugins/tenancy.js';
 import { eventsPlugin } from './plugins/events.js';
+import { extenderPlugin } from './plugins/extender.js';
 
 export interface ServerOptions {
   /** The state file (':memory:' in tests). */
@@ -69,6 +70,7 @@ export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyIn
   for (const plugin of [clusterPlugin, networksPlugin, perfTiersPlugin, volumesPlugin, podsPlugin, tenancyPlugin, eventsPlugin]) {
     await app.register(plugin, { api, prefix: API_PREFIX });
   }
+  await app.register(extenderPlugin, { api, prefix: '/scheduler' });
   return { app, api };
 }
 

@@ -6,6 +6,7 @@ import { anvilVersion } from '../../bench/package-root.js';
 import { DEFAULT_PROFILE } from '../../bench/profiles.js';
 import { OUTPUT_FORMATS, runCommand } from './run-command.js';
 import { registerControlPlaneCommands } from './control-plane-commands.js';
+import { registerServeCommands } from './serve-command.js';
 import type { OutputFormat } from '../../bench/results/fio-json.js';
 import { registerTcoCommand } from '../../reports/tco-command.js';
 
@@ -64,6 +65,7 @@ function program(): Command {
 
   registerControlPlaneCommands(cli);
   registerTcoCommand(cli);
+  registerServeCommands(cli);
 
   return cli;
 }

@@ -27,6 +27,10 @@ const CASES: Case[] = [
   { method: 'GET', url: '/healthz', ok: [...ALL, 'none'], public: true },
   { method: 'GET', url: '/readyz', ok: [...ALL, 'none'], public: true },
   { method: 'GET', url: '/metrics', ok: [...ALL, 'none'], public: true },
+  // the scheduler extender: no token (kube-scheduler sends none), loopback only
+  { method: 'POST', url: '/scheduler/filter', body: { Pod: { metadata: { name: 'k', namespace: 'a' }, spec: { containers: [{ name: 'c' }] } }, NodeNames: ['node1'] }, ok: [...ALL, 'none'], public: true },
+  { method: 'POST', url: '/scheduler/prioritize', body: { Pod: { metadata: { name: 'k', namespace: 'a' }, spec: { containers: [{ name: 'c' }] } }, NodeNames: ['node1'] }, ok: [...ALL, 'none'], public: true },
+  { method: 'POST', url: '/scheduler/bind', body: { PodName: 'k', PodNamespace: 'a', PodUID: 'u', Node: 'node1' }, ok: [...ALL, 'none'], public: true },
   // cluster and nodes
   { method: 'GET', url: '/api/v1/cluster', ok: NODE_READ },
   { method: 'POST', url: '/api/v1/cluster', body: { name: 'c2', nodes: 1 }, ok: [] },
