@@ -15,11 +15,12 @@ import { schedulerSection } from './scheduler-section.js';
 import { controlPlaneSection } from './control-plane-section.js';
 import { nvmeModelSection } from './nvme-model-section.js';
 import { tcoReportSection } from './tco-report-section.js';
+import { apiSection } from './api-section.js';
 import type { BenchSection, Row, Verdict } from './section.js';
 import { formatValue, verdictOf } from './section.js';
 
 /** In the order they run. The M/M/1 runs first: its JS side runs in workers, but its C++ side likes a quiet machine. */
-const SECTIONS: readonly BenchSection[] = [kernelMm1Section, kernelMicroSection, schedulerSection, controlPlaneSection, nvmeModelSection, tcoReportSection];
+const SECTIONS: readonly BenchSection[] = [kernelMm1Section, kernelMicroSection, schedulerSection, controlPlaneSection, nvmeModelSection, tcoReportSection, apiSection];
 
 const USAGE = `usage: npm run bench -- [--json] [--quick] [--only SECTION[,SECTION...]]
 
