@@ -14,7 +14,8 @@ export const NamespaceParams = Type.Object({ namespace: ObjectName });
 export const NamespacedNameParams = Type.Object({ namespace: ObjectName, name: ObjectName });
 
 /** A control-plane object as stored: its `kind` and `name`, and the fields of its kind. */
-export const AnyObject = Type.Object({ kind: Type.Optional(Type.String()), name: Type.String() }, { additionalProperties: true });
+// Fields are not listed so that the serializer keeps each object's own key order (the CLI prints it as is).
+export const AnyObject = Type.Object({}, { additionalProperties: true, description: 'a control-plane object: kind, name and the fields of its kind' });
 export const ObjectList = Type.Array(AnyObject);
 export const Message = Type.Object({ message: Type.String() });
 

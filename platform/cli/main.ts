@@ -7,6 +7,7 @@ import { DEFAULT_PROFILE } from '../../bench/profiles.js';
 import { OUTPUT_FORMATS, runCommand } from './run-command.js';
 import { registerControlPlaneCommands } from './control-plane-commands.js';
 import { registerServeCommands } from './serve-command.js';
+import { enableServerMode } from './server-mode.js';
 import type { OutputFormat } from '../../bench/results/fio-json.js';
 import { registerTcoCommand } from '../../reports/tco-command.js';
 
@@ -66,6 +67,7 @@ function program(): Command {
   registerControlPlaneCommands(cli);
   registerTcoCommand(cli);
   registerServeCommands(cli);
+  enableServerMode(cli);
 
   return cli;
 }

@@ -61,7 +61,7 @@ export const clusterPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api
     return { message: r ? `node ${name} ${action}: ${r.moved.length} pods moved, ${r.pending.length} pending` : `node ${name} ${action} done` };
   });
   app.delete<{ Params: Static<typeof NameParams>; Querystring: Static<typeof Force> }>('/nodes/:name', { schema: { tags, security: bearer, summary: 'remove a node', params: NameParams, querystring: Force, response: responses(Message) } }, async (req) => {
-    change(api, req, 'node remove', `node/${req.params.name}`, (cp) => cp.removeNode(req.params.name, req.query.force === 'true'));
+    change(api, req, 'delete nodes', `nodes/${req.params.name}`, (cp) => cp.removeNode(req.params.name, req.query.force === 'true'));
     return { message: `node ${req.params.name} removed` };
   });
 };

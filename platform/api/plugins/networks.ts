@@ -23,7 +23,7 @@ export const networksPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { ap
     reply.status(201).send(change(api, req, 'network create', `network/${req.body.name}`, (cp) => cp.createNetwork(req.body))),
   );
   app.delete<{ Params: Static<typeof NameParams> }>('/networks/:name', { schema: { tags, security: bearer, params: NameParams, response: responses(Message) } }, async (req) => {
-    change(api, req, 'network delete', `network/${req.params.name}`, (cp) => cp.deleteNetwork(req.params.name));
+    change(api, req, 'delete networks', `networks/${req.params.name}`, (cp) => cp.deleteNetwork(req.params.name));
     return { message: `network ${req.params.name} deleted` };
   });
 };

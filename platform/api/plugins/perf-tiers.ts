@@ -21,7 +21,7 @@ export const perfTiersPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { a
     reply.status(201).send(change(api, req, 'perf-tier create', `perftier/${req.body.name}`, (cp) => cp.createPerfTier(req.body))),
   );
   app.delete<{ Params: Static<typeof NameParams> }>('/perf-tiers/:name', { schema: { tags, security: bearer, params: NameParams, response: responses(Message) } }, async (req) => {
-    change(api, req, 'perf-tier delete', `perftier/${req.params.name}`, (cp) => cp.deletePerfTier(req.params.name));
+    change(api, req, 'delete perf-tiers', `perf-tiers/${req.params.name}`, (cp) => cp.deletePerfTier(req.params.name));
     return { message: `perf tier ${req.params.name} deleted` };
   });
 };

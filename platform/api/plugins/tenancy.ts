@@ -24,7 +24,7 @@ export const tenancyPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api
     return reply.status(201).send({ message: `namespace ${req.body.name} created` });
   });
   app.delete<{ Params: Static<typeof NameParams> }>('/namespaces/:name', { schema: { ...s, params: NameParams, response: responses(Message) } }, async (req) => {
-    change(api, req, 'tenant delete', `namespace/${req.params.name}`, (cp) => cp.deleteTenant(req.params.name));
+    change(api, req, 'delete namespaces', `namespaces/${req.params.name}`, (cp) => cp.deleteTenant(req.params.name));
     return { message: `namespace ${req.params.name} deleted` };
   });
   app.get('/users', { schema: { ...s, response: responses(ObjectList) } }, async (req) => list(api, req, 'users'));

@@ -33,7 +33,7 @@ export const volumesPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api
   });
   app.delete<{ Params: NsName; Querystring: Static<typeof Force> }>('/namespaces/:namespace/volumes/:name', { schema: { ...s, params: NamespacedNameParams, querystring: Force, response: responses(Message) } }, async (req) => {
     const { namespace, name } = req.params;
-    change(api, req, 'volume delete', `volume/${namespace}/${name}`, (cp) => cp.deleteVolume(namespace, name, req.query.force === 'true'));
+    change(api, req, 'delete volumes', `volumes/${namespace}/${name}`, (cp) => cp.deleteVolume(namespace, name, req.query.force === 'true'));
     return { message: `volume ${namespace}/${name} deleted` };
   });
 
@@ -44,11 +44,11 @@ export const volumesPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api
   });
   app.post<{ Params: NsName; Body: Static<typeof RestoreBody> }>('/namespaces/:namespace/snapshots/:name/restore', { schema: { ...s, summary: 'restore a snapshot to a new volume (a linked clone)', params: NamespacedNameParams, body: RestoreBody, response: responses(AnyObject, 201) } }, async (req, reply) => {
     const { namespace, name } = req.params;
-    return reply.status(201).send(change(api, req, 'snapshot restore', `snapshot/${namespace}/${name}`, (cp) => cp.restoreSnapshot(namespace, name, req.body.to, req.body.perf_tier)));
+    return reply.status(201).send(change(api, req, 'snapshot restore', `volume/${namespace}/${req.body.to}`, (cp) => cp.restoreSnapshot(namespace, name, req.body.to, req.body.perf_tier)));
   });
   app.delete<{ Params: NsName }>('/namespaces/:namespace/snapshots/:name', { schema: { ...s, params: NamespacedNameParams, response: responses(Message) } }, async (req) => {
     const { namespace, name } = req.params;
-    change(api, req, 'snapshot delete', `snapshot/${namespace}/${name}`, (cp) => cp.deleteSnapshot(namespace, name));
+    change(api, req, 'delete snapshots', `snapshots/${namespace}/${name}`, (cp) => cp.deleteSnapshot(namespace, name));
     return { message: `snapshot ${namespace}/${name} deleted` };
   });
 };
