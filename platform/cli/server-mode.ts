@@ -20,7 +20,9 @@ import { readManifests } from '../manifests/documents.js';
 import { structured, type OutputKind } from './output.js';
 import { clientConfigPath } from './serve-command.js';
 import { request } from './server-client.js';
-import { eventsTable, kindTable, parseKind } from './views.js';
+import { clusterStatusTable, eventsTable, kindTable, parseKind } from './views.js';
+
+const keyed = (o: unknown) => `${(o as { namespace: string }).namespace}/${(o as { name: string }).name}`;
 
 interface Target {
   server: string;
@@ -58,6 +60,52 @@ const REMOTE: Record<string, (args: string[], o: Opts, t: Target) => Promise<voi
   'cluster create': async ([name], o, t) => {
     const c = await request<{ name: string; node_profile: string }>(t.server, t.token, 'POST', 'api/v1/cluster', { name, nodes: o.nodes, node_profile: o.nodeProfile, zones: o.zones, policy: o.policy });
     out(`cluster ${c.name} created: ${String(o.nodes)} nodes of ${c.node_profile}\n`);
+  },
+  'cluster status': async (_args, o, t) => {
+    const { cluster, nodes } = await request<{ cluster: StoredObject & { name: string; policy: string }; nodes: unknown[] }>(t.server, t.token, 'GET', 'api/v1/cluster');
+    if (o.output !== 'table') {
+      out(structured(o.output as 'json' | 'yaml', { cluster, nodes }));
+      return;
+    }
+    // The table counts what runs on each node: the pods and volumes the caller may see.
+    const state = new ClusterState();
+    for (const n of nodes) state.load('Node', (n as { name: string }).name, n as StoredObject);
+    for (const p of await listRemote(t, 'pods', undefined)) state.load('Pod', keyed(p), p as StoredObject);
+    for (const v of await listRemote(t, 'volumes', undefined)) state.load('Volume', keyed(v), v as StoredObject);
+    out(`Cluster: ${cluster.name}  nodes: ${state.nodes.size}  policy: ${cluster.policy}\n\n${clusterStatusTable(state)}`);
+  },
+  'node add': async ([name], o, t) => {
+    const n = await request<{ name: string; zone: string; inventory: { profile: string } }>(t.server, t.token, 'POST', 'api/v1/nodes', {
+      name, ...(o.profile ? { profile: o.profile } : {}), zone: o.zone, ...(o.label ? { labels: o.label } : {}), ...(o.taint ? { taints: o.taint } : {}),
+    });
+    out(`node ${n.name} added (${n.inventory.profile}, ${n.zone})\n`);
+  },
+  'node drain': async ([name], _o, t) => {
+    const r = await request<{ moved: string[]; pending: string[] }>(t.server, t.token, 'POST', `api/v1/nodes/${name}/drain`);
+    out(`node ${name} drained: ${r.moved.length} pods moved${r.pending.length ? `, ${r.pending.length} pending (${r.pending.join(', ')})` : ''}\n`);
+  },
+  'node fail': async ([name], _o, t) => {
+    const r = await request<{ moved: string[]; pending: string[] }>(t.server, t.token, 'POST', `api/v1/nodes/${name}/fail`);
+    out(`node ${name} down: ${r.moved.length} pods moved${r.pending.length ? `, ${r.pending.length} pending (${r.pending.join(', ')})` : ''}\n`);
+  },
+  'node recover': async ([name], _o, t) => {
+    await request(t.server, t.token, 'POST', `api/v1/nodes/${name}/recover`);
+    out(`node ${name} recovered\n`);
+  },
+  'node remove': async ([name], o, t) => {
+    await request(t.server, t.token, 'DELETE', `api/v1/nodes/${name}${o.force ? '?force=true' : ''}`);
+    out(`node ${name} removed\n`);
+  },
+  'volume update': async ([name], o, t) => {
+    if (o.mirrors === undefined && o.size === undefined) throw new AnvilError('ANVIL_ERR_USAGE', 'volume update needs --mirrors or --size');
+    const v = await request<{ name: string; size_bytes: number; plexes: { node: string }[] }>(t.server, t.token, 'PATCH', `${nsPath(String(o.namespace))}/volumes/${name}`, {
+      ...(o.mirrors !== undefined ? { mirrors: o.mirrors } : {}), ...(o.size !== undefined ? { size_bytes: volumeSizeBytes(String(o.size)) } : {}),
+    });
+    out(`volume ${v.name} updated: ${v.size_bytes} bytes, plexes on ${v.plexes.map((p) => p.node).join(', ')}\n`);
+  },
+  'snapshot restore': async ([name], o, t) => {
+    const v = await request<{ name: string; plexes: { node: string }[] }>(t.server, t.token, 'POST', `${nsPath(String(o.namespace))}/snapshots/${name}/restore`, { to: o.to, ...(o.perfTier ? { perf_tier: o.perfTier } : {}) });
+    out(`snapshot ${name} restored to volume ${v.name} (linked clone on ${v.plexes.map((p) => p.node).join(', ')})\n`);
   },
   'node cordon': async ([name], _o, t) => {
     await request(t.server, t.token, 'POST', `api/v1/nodes/${name}/cordon`);

@@ -21,9 +21,12 @@ const NodeBody = Type.Object({
   profile: Type.Optional(Type.String({ pattern: '^[a-z0-9][a-z0-9.-]*$', description: "a built-in node profile (default: the cluster's)" })),
   zone: Type.Optional(ObjectName),
   labels: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z0-9./_-]+$' }), Type.String({ pattern: '^[A-Za-z0-9._-]*$' }))),
+  taints: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z0-9./_-]+$' }), Type.String({ pattern: '^[A-Za-z0-9._-]*$' }), { description: 'NoSchedule taints, key: value' })),
 }, { additionalProperties: false });
 
 const NodeAction = Type.Object({ name: ObjectName, action: Type.Union(['cordon', 'uncordon', 'drain', 'fail', 'recover'].map((a) => Type.Literal(a))) });
+/** drain and fail say which pods moved and which are pending. */
+const NodeActionResult = Type.Object({ message: Type.String(), moved: Type.Optional(Type.Array(Type.String())), pending: Type.Optional(Type.Array(Type.String())) });
 const Force = Type.Object({ force: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')])) }, { additionalProperties: false });
 
 export const clusterPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api }) => {
@@ -44,10 +47,10 @@ export const clusterPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api
   app.get<{ Params: Static<typeof NameParams> }>('/nodes/:name', { schema: { tags, security: bearer, params: NameParams, response: responses(AnyObject) } }, async (req) => one(api, req, 'nodes', req.params.name));
   app.post<{ Body: Static<typeof NodeBody> }>('/nodes', { schema: { tags, security: bearer, summary: 'add a node', body: NodeBody, response: responses(AnyObject, 201) } }, async (req, reply) => {
     const b = req.body;
-    const n = change(api, req, 'node add', `node/${b.name}`, (cp) => cp.addNode({ name: b.name, ...(b.profile ? { profile: b.profile } : {}), zone: b.zone ?? 'zone0', labels: b.labels ?? {}, taints: [] }));
+    const n = change(api, req, 'node add', `node/${b.name}`, (cp) => cp.addNode({ name: b.name, ...(b.profile ? { profile: b.profile } : {}), zone: b.zone ?? 'zone0', labels: b.labels ?? {}, taints: Object.entries(b.taints ?? {}).map(([key, value]) => ({ key, value })) }));
     return reply.status(201).send(n);
   });
-  app.post<{ Params: Static<typeof NodeAction> }>('/nodes/:name/:action', { schema: { tags, security: bearer, summary: 'cordon, uncordon, drain, fail (inject a failure) or recover a node', params: NodeAction, response: responses(Message) } }, async (req) => {
+  app.post<{ Params: Static<typeof NodeAction> }>('/nodes/:name/:action', { schema: { tags, security: bearer, summary: 'cordon, uncordon, drain, fail (inject a failure) or recover a node', params: NodeAction, response: responses(NodeActionResult) } }, async (req) => {
     const { name, action } = req.params;
     const r = change(api, req, `node ${action}`, `node/${name}`, (cp) => {
       switch (action) {
@@ -58,7 +61,7 @@ export const clusterPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api
         default: cp.recoverNode(name); return undefined;
       }
     });
-    return { message: r ? `node ${name} ${action}: ${r.moved.length} pods moved, ${r.pending.length} pending` : `node ${name} ${action} done` };
+    return r ? { message: `node ${name} ${action}: ${r.moved.length} pods moved, ${r.pending.length} pending`, moved: r.moved, pending: r.pending } : { message: `node ${name} ${action} done` };
   });
   app.delete<{ Params: Static<typeof NameParams>; Querystring: Static<typeof Force> }>('/nodes/:name', { schema: { tags, security: bearer, summary: 'remove a node', params: NameParams, querystring: Force, response: responses(Message) } }, async (req) => {
     change(api, req, 'delete nodes', `nodes/${req.params.name}`, (cp) => cp.removeNode(req.params.name, req.query.force === 'true'));
