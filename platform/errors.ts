@@ -62,6 +62,12 @@ export const ERRORS = {
   ANVIL_ERR_STATE: { code: 'ANVIL_ERR_STATE', status: 500, summary: 'the state file cannot be opened, is not an Anvil state file, or is newer than this build' },
   ANVIL_ERR_MANIFEST: { code: 'ANVIL_ERR_MANIFEST', status: 400, summary: 'a Kubernetes manifest is not valid YAML or has a field Anvil cannot use' },
   ANVIL_ERR_KIND_UNSUPPORTED: { code: 'ANVIL_ERR_KIND_UNSUPPORTED', status: 400, summary: 'a manifest has a kind Anvil does not model, and --strict was given' },
+  // Served API (anvil serve, the CLI against a server)
+  ANVIL_ERR_UNAUTHENTICATED: { code: 'ANVIL_ERR_UNAUTHENTICATED', status: 401, summary: 'the request carries no bearer token, or one the server does not know' },
+  ANVIL_ERR_ROUTE_NOT_FOUND: { code: 'ANVIL_ERR_ROUTE_NOT_FOUND', status: 404, summary: 'no API route has that method and path' },
+  ANVIL_ERR_INTERNAL: { code: 'ANVIL_ERR_INTERNAL', status: 500, summary: 'the server met an error outside the catalogue: a bug, logged by the server' },
+  ANVIL_ERR_SERVER: { code: 'ANVIL_ERR_SERVER', status: 502, summary: 'the Anvil server named by --server or ANVIL_SERVER cannot be reached or gave no valid answer' },
+  ANVIL_ERR_NOT_LOOPBACK: { code: 'ANVIL_ERR_NOT_LOOPBACK', status: 403, summary: 'the scheduler extender answers only loopback callers unless mutual TLS is configured' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -17,11 +17,12 @@ import { hostFioSection } from './host-fio-section.js';
 import { hostCalibrationSection } from './host-calibration-section.js';
 import { schedulerSection } from './scheduler-section.js';
 import { controlPlaneSection } from './control-plane-section.js';
+import { apiSection } from './api-section.js';
 import type { BenchSection, Row, Verdict } from './section.js';
 import { formatValue, verdictOf } from './section.js';
 
 /** In the order they run. The M/M/1 runs first: its JS side runs in workers, but its C++ side likes a quiet machine. */
-const SECTIONS: readonly BenchSection[] = [kernelMm1Section, kernelMicroSection, nvmeModelSection, tcoReportSection, hostFioSection, hostCalibrationSection, schedulerSection, controlPlaneSection];
+const SECTIONS: readonly BenchSection[] = [kernelMm1Section, kernelMicroSection, nvmeModelSection, tcoReportSection, hostFioSection, hostCalibrationSection, schedulerSection, controlPlaneSection, apiSection];
 
 const USAGE = `usage: npm run bench -- [--json] [--quick] [--only SECTION[,SECTION...]]
 

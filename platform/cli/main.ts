@@ -9,6 +9,8 @@ import { registerNetCommands } from './net-command.js';
 import { registerHostCommands } from './host-commands.js';
 import { registerCalibrateCommands } from './calibrate-commands.js';
 import { registerControlPlaneCommands } from './control-plane-commands.js';
+import { registerServeCommands } from './serve-command.js';
+import { enableServerMode } from './server-mode.js';
 import type { OutputFormat } from '../../bench/results/fio-json.js';
 import { registerTcoCommand } from '../../reports/tco-command.js';
 
@@ -86,6 +88,8 @@ function program(): Command {
 
   registerTcoCommand(cli);
   registerControlPlaneCommands(cli);
+  registerServeCommands(cli);
+  enableServerMode(cli);
 
   return cli;
 }

@@ -178,7 +178,7 @@ export function runApply(cp: ControlPlane, plan: ApplyPlan): string[] {
   return lines;
 }
 
-function podInput(cp: ControlPlane, d: PodDraft): Parameters<ControlPlane['createPod']>[0] {
+export function podInput(cp: ControlPlane, d: PodDraft): Parameters<ControlPlane['createPod']>[0] {
   let endpoints: EndpointRequest[];
   if (d.endpoints) endpoints = d.endpoints;
   else if (d.networks) endpoints = d.networks.map((network) => ({ network, perf_tier: d.perf_tier }));

@@ -159,6 +159,12 @@ export class Scheduler {
     t.refreshOpen(i);
   }
 
+  /** One node's verdict for `d` without reserving: its score when it fits, else why not (for the scheduler extender). */
+  assess(i: number, d: PodDemand): { readonly fits: true; readonly score: number } | { readonly fits: false; readonly reason: string } {
+    const r = this.check(i, d);
+    return r === Reject.None ? { fits: true, score: this.score(i, d) } : { fits: false, reason: this.reasonText(i, r, d) };
+  }
+
   /** The filters, cheapest and most selective first. */
   private check(i: number, d: PodDemand): Reject {
     const t = this.table;

@@ -1,0 +1,70 @@
+/** The cluster and its nodes: create, status, add, cordon/uncordon/drain/fail/recover, remove. */
+import type { FastifyPluginAsync } from 'fastify';
+import { Type, type Static } from '@sinclair/typebox';
+import { AnvilError } from '../../errors.js';
+import { objectsOf } from '../../domain/queries.js';
+import { actorOf } from '../auth.js';
+import { AnyObject, bearer, Message, NameParams, ObjectList, ObjectName, responses } from '../schemas.js';
+import type { Api } from '../server.js';
+import { change, list, one } from './common.js';
+
+const ClusterBody = Type.Object({
+  name: ObjectName,
+  nodes: Type.Integer({ minimum: 1, maximum: 5000, description: 'number of nodes' }),
+  node_profile: Type.Optional(Type.String({ pattern: '^[a-z0-9][a-z0-9.-]*$', description: 'a built-in node profile name (default appliance-d10)' })),
+  zones: Type.Optional(Type.Integer({ minimum: 1, maximum: 5000 })),
+  policy: Type.Optional(Type.Union([Type.Literal('balance'), Type.Literal('pack')])),
+}, { additionalProperties: false });
+
+const NodeBody = Type.Object({
+  name: ObjectName,
+  profile: Type.Optional(Type.String({ pattern: '^[a-z0-9][a-z0-9.-]*$', description: "a built-in node profile (default: the cluster's)" })),
+  zone: Type.Optional(ObjectName),
+  labels: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z0-9./_-]+$' }), Type.String({ pattern: '^[A-Za-z0-9._-]*$' }))),
+  taints: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z0-9./_-]+$' }), Type.String({ pattern: '^[A-Za-z0-9._-]*$' }), { description: 'NoSchedule taints, key: value' })),
+}, { additionalProperties: false });
+
+const NodeAction = Type.Object({ name: ObjectName, action: Type.Union(['cordon', 'uncordon', 'drain', 'fail', 'recover'].map((a) => Type.Literal(a))) });
+/** drain and fail say which pods moved and which are pending. */
+const NodeActionResult = Type.Object({ message: Type.String(), moved: Type.Optional(Type.Array(Type.String())), pending: Type.Optional(Type.Array(Type.String())) });
+const Force = Type.Object({ force: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')])) }, { additionalProperties: false });
+
+export const clusterPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api }) => {
+  const tags = ['cluster'];
+  app.get('/cluster', { schema: { tags, security: bearer, summary: 'the cluster and its nodes', response: responses(Type.Object({ cluster: AnyObject, nodes: ObjectList })) } }, async (req) =>
+    api.store.read((s) => {
+      const nodes = objectsOf(s, actorOf(req), 'nodes', undefined);
+      if (!s.cluster) throw new AnvilError('ANVIL_ERR_NO_CLUSTER', 'this state holds no cluster yet; create one with POST /api/v1/cluster');
+      return { cluster: s.cluster, nodes };
+    }),
+  );
+  app.post<{ Body: Static<typeof ClusterBody> }>('/cluster', { schema: { tags, security: bearer, summary: 'create the cluster', body: ClusterBody, response: responses(AnyObject, 201) } }, async (req, reply) => {
+    const b = req.body;
+    const c = change(api, req, 'cluster create', `cluster/${b.name}`, (cp) => cp.createCluster({ name: b.name, nodes: b.nodes, ...(b.node_profile ? { nodeProfile: b.node_profile } : {}), ...(b.zones ? { zones: b.zones } : {}), ...(b.policy ? { policy: b.policy } : {}) }));
+    return reply.status(201).send(c);
+  });
+  app.get('/nodes', { schema: { tags, security: bearer, summary: 'the nodes', response: responses(ObjectList) } }, async (req) => list(api, req, 'nodes'));
+  app.get<{ Params: Static<typeof NameParams> }>('/nodes/:name', { schema: { tags, security: bearer, params: NameParams, response: responses(AnyObject) } }, async (req) => one(api, req, 'nodes', req.params.name));
+  app.post<{ Body: Static<typeof NodeBody> }>('/nodes', { schema: { tags, security: bearer, summary: 'add a node', body: NodeBody, response: responses(AnyObject, 201) } }, async (req, reply) => {
+    const b = req.body;
+    const n = change(api, req, 'node add', `node/${b.name}`, (cp) => cp.addNode({ name: b.name, ...(b.profile ? { profile: b.profile } : {}), zone: b.zone ?? 'zone0', labels: b.labels ?? {}, taints: Object.entries(b.taints ?? {}).map(([key, value]) => ({ key, value })) }));
+    return reply.status(201).send(n);
+  });
+  app.post<{ Params: Static<typeof NodeAction> }>('/nodes/:name/:action', { schema: { tags, security: bearer, summary: 'cordon, uncordon, drain, fail (inject a failure) or recover a node', params: NodeAction, response: responses(NodeActionResult) } }, async (req) => {
+    const { name, action } = req.params;
+    const r = change(api, req, `node ${action}`, `node/${name}`, (cp) => {
+      switch (action) {
+        case 'cordon': cp.cordonNode(name); return undefined;
+        case 'uncordon': cp.uncordonNode(name); return undefined;
+        case 'drain': return cp.drainNode(name);
+        case 'fail': return cp.failNode(name);
+        default: cp.recoverNode(name); return undefined;
+      }
+    });
+    return r ? { message: `node ${name} ${action}: ${r.moved.length} pods moved, ${r.pending.length} pending`, moved: r.moved, pending: r.pending } : { message: `node ${name} ${action} done` };
+  });
+  app.delete<{ Params: Static<typeof NameParams>; Querystring: Static<typeof Force> }>('/nodes/:name', { schema: { tags, security: bearer, summary: 'remove a node', params: NameParams, querystring: Force, response: responses(Message) } }, async (req) => {
+    change(api, req, 'delete nodes', `nodes/${req.params.name}`, (cp) => cp.removeNode(req.params.name, req.query.force === 'true'));
+    return { message: `node ${req.params.name} removed` };
+  });
+};

@@ -1,0 +1,25 @@
+/** What the domain plugins share: reading and changing the state as the request's actor. */
+import type { FastifyRequest } from 'fastify';
+import type { ClusterState } from '../../domain/cluster-state.js';
+import type { ControlPlane } from '../../domain/control-plane.js';
+import { notFound } from '../../domain/context.js';
+import { objectsOf, type Kind } from '../../domain/queries.js';
+import { actorOf } from '../auth.js';
+import type { Api } from '../server.js';
+
+/** One change in one transaction as the request's actor; the audit log names the action and target. */
+export function change<T>(api: Api, req: FastifyRequest, action: string, target: string, fn: (cp: ControlPlane) => T): T {
+  return api.store.change(actorOf(req), action, target, fn);
+}
+
+/** The objects of a kind the actor may view (the domain's role check), in `namespace` or all visible. */
+export function list(api: Api, req: FastifyRequest, kind: Kind, namespace?: string): unknown[] {
+  return api.store.read((s: ClusterState) => objectsOf(s, actorOf(req), kind, namespace));
+}
+
+/** One object, or ANVIL_ERR_OBJECT_NOT_FOUND (also when the actor may not see it). */
+export function one(api: Api, req: FastifyRequest, kind: Kind, name: string, namespace?: string): unknown {
+  const found = api.store.read((s: ClusterState) => objectsOf(s, actorOf(req), kind, namespace, name));
+  if (found.length === 0) throw notFound(kind.replace(/s$/, ''), namespace ? `${namespace}/${name}` : name, `list them with GET ${namespace ? `/api/v1/namespaces/${namespace}/` : '/api/v1/'}${kind}`);
+  return found[0];
+}

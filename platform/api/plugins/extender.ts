@@ -1,0 +1,103 @@
+/**
+ * The Kubernetes scheduler extender (urlPrefix /scheduler): filter, prioritize, bind with extender/v1 JSON.
+ * kube-scheduler sends no bearer token, so these routes answer loopback callers only (run anvil serve
+ * beside kube-scheduler); mutual TLS is not implemented yet. Failures of the pod itself go in the `Error`
+ * field with HTTP 200, as kube-scheduler expects; a malformed body is a coded 400.
+ */
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { AnvilError, isAnvilError } from '../../errors.js';
+import type { Actor } from '../../domain/tenancy.js';
+import { keyOf } from '../../domain/volume.js';
+import { anvilPodInput, assessNodes, scaledScores } from '../extender/assess.js';
+import { ExtenderArgs, ExtenderBindingArgs, ExtenderBindingResult, ExtenderFilterResult, HostPriorityList, MAX_EXTENDER_PRIORITY, type ExtenderFilterResult as FilterResult } from '../extender/k8s-types.js';
+import { responses } from '../schemas.js';
+import type { Api } from '../server.js';
+
+/** The extender acts as this user: it may place pods in any namespace and read what placement needs. */
+export const KUBE_SCHEDULER: Actor = { user: 'kube-scheduler', roles: ['container-edit', 'volume-view', 'network-view', 'perftier-view', 'node-view'] };
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
+/** Pods seen by filter/prioritize, by UID, for bind (which names the pod only); bounded. */
+const REMEMBERED_PODS = 10_000;
+
+function requireLoopback(req: FastifyRequest): void {
+  const from = req.socket.remoteAddress ?? '';
+  if (!LOOPBACK.has(from)) throw new AnvilError('ANVIL_ERR_NOT_LOOPBACK', `the scheduler extender answers loopback callers only (this call came from ${from}); run anvil serve on kube-scheduler's host`);
+}
+
+function candidateNames(args: ExtenderArgs): string[] {
+  if (args.NodeNames) return args.NodeNames;
+  return (args.Nodes?.items ?? []).map((n) => n.metadata.name);
+}
+
+export const extenderPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api }) => {
+  const seen = new Map<string, unknown>();
+  const remember = (args: ExtenderArgs) => {
+    const p = args.Pod.metadata;
+    const id = p.uid || `${p.namespace || 'default'}/${p.name}`;
+    seen.delete(id);
+    seen.set(id, args.Pod);
+    if (seen.size > REMEMBERED_PODS) seen.delete(seen.keys().next().value!);
+  };
+  const s = { tags: ['scheduler extender'] };
+  app.addHook('onRequest', async (req) => requireLoopback(req));
+
+  app.post<{ Body: ExtenderArgs }>('/filter', { config: { public: true }, schema: { ...s, summary: 'ExtenderArgs -> ExtenderFilterResult', body: ExtenderArgs, response: responses(ExtenderFilterResult) } }, async (req) => {
+    const args = req.body;
+    remember(args);
+    const names = candidateNames(args);
+    const result: FilterResult = { Nodes: null, NodeNames: null, FailedNodes: {}, FailedAndUnresolvableNodes: {}, Error: '' };
+    try {
+      const verdicts = api.store.read((state) => assessNodes(state, KUBE_SCHEDULER, args.Pod, names));
+      const passing = names.filter((n) => verdicts.get(n)?.state === 'fits');
+      for (const [name, v] of verdicts) {
+        if (v.state === 'fails') result.FailedNodes[name] = v.reason;
+        if (v.state === 'unknown') result.FailedAndUnresolvableNodes[name] = v.reason;
+      }
+      // Answer in the form asked: node names (nodeCacheCapable) and/or full Node objects.
+      if (args.NodeNames) result.NodeNames = passing;
+      if (args.Nodes) result.Nodes = { ...args.Nodes, items: (args.Nodes.items ?? []).filter((n) => passing.includes(n.metadata.name)) };
+    } catch (e) {
+      if (!isAnvilError(e)) throw e;
+      result.Error = e.format();
+    }
+    return result;
+  });
+
+  app.post<{ Body: ExtenderArgs }>('/prioritize', { config: { public: true }, schema: { ...s, summary: 'ExtenderArgs -> HostPriorityList (scores 0..10)', body: ExtenderArgs, response: responses(HostPriorityList) } }, async (req) => {
+    const args = req.body;
+    remember(args);
+    const names = candidateNames(args);
+    try {
+      return scaledScores(api.store.read((state) => assessNodes(state, KUBE_SCHEDULER, args.Pod, names)), MAX_EXTENDER_PRIORITY);
+    } catch (e) {
+      // Prioritize has no Error field: a pod Anvil cannot read gets no preference.
+      if (!isAnvilError(e)) throw e;
+      return names.map((Host) => ({ Host, Score: 0 }));
+    }
+  });
+
+  app.post<{ Body: ExtenderBindingArgs }>('/bind', { config: { public: true }, schema: { ...s, summary: 'ExtenderBindingArgs -> ExtenderBindingResult: places the pod on Node in Anvil', body: ExtenderBindingArgs, response: responses(ExtenderBindingResult) } }, async (req) => {
+    const b = req.body;
+    const ns = b.PodNamespace || 'default';
+    const k8sPod = seen.get(b.PodUID) ?? seen.get(`${ns}/${b.PodName}`);
+    try {
+      api.store.change(KUBE_SCHEDULER, 'scheduler bind', `pod/${ns}/${b.PodName}`, (cp) => {
+        const existing = cp.state.pods.get(keyOf(ns, b.PodName));
+        if (existing) {
+          if (existing.status.state === 'running' && existing.status.node === b.Node) return;
+          throw new AnvilError('ANVIL_ERR_OBJECT_EXISTS', `pod ${ns}/${b.PodName} is already in Anvil (${existing.status.state}${existing.status.state === 'running' ? ` on ${existing.status.node}` : ''}); delete it first`);
+        }
+        if (k8sPod === undefined) throw new AnvilError('ANVIL_ERR_OBJECT_NOT_FOUND', `pod ${ns}/${b.PodName} (uid ${b.PodUID}) was not seen by filter or prioritize; enable filterVerb for this extender`);
+        const input = anvilPodInput(cp, k8sPod);
+        const placed = cp.createPod({ ...input, node_selector: { ...input.node_selector, 'kubernetes.io/hostname': b.Node } });
+        // A bind that does not land on Node changes nothing.
+        if (placed.status.state !== 'running') throw new AnvilError('ANVIL_ERR_NO_CAPACITY', `pod ${ns}/${b.PodName} does not fit on ${b.Node}: ${placed.status.failure.summary}`);
+      });
+      return { Error: '' };
+    } catch (e) {
+      if (!isAnvilError(e)) throw e;
+      return { Error: e.format() };
+    }
+  });
+};

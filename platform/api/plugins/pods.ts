@@ -1,0 +1,32 @@
+/** Pods: list, get, delete, and apply (Kubernetes manifests, one transaction). */
+import type { FastifyPluginAsync } from 'fastify';
+import { Type, type Static } from '@sinclair/typebox';
+import { parseManifestText } from '../../manifests/documents.js';
+import { planApply, runApply } from '../../manifests/apply.js';
+import { AnyObject, bearer, Message, NamespacedNameParams, NamespaceParams, ObjectList, responses } from '../schemas.js';
+import type { Api } from '../server.js';
+import { change, list, one } from './common.js';
+
+const ApplyBody = Type.Object({
+  manifests: Type.String({ minLength: 1, maxLength: 1_000_000, description: 'YAML: Namespace, PersistentVolumeClaim, Pod, Deployment, StatefulSet documents' }),
+  source: Type.Optional(Type.String({ minLength: 1, maxLength: 4096, description: 'where the manifests came from (a file name), for the audit log' })),
+  strict: Type.Optional(Type.Boolean({ description: 'reject the whole apply if a document is of a kind Anvil does not model' })),
+}, { additionalProperties: false });
+type NsName = Static<typeof NamespacedNameParams>;
+
+export const podsPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api }) => {
+  const s = { tags: ['pods'], security: bearer };
+  app.get('/pods', { schema: { ...s, summary: 'the pods of every namespace the caller may view', response: responses(ObjectList) } }, async (req) => list(api, req, 'pods'));
+  app.get<{ Params: Static<typeof NamespaceParams> }>('/namespaces/:namespace/pods', { schema: { ...s, params: NamespaceParams, response: responses(ObjectList) } }, async (req) => list(api, req, 'pods', req.params.namespace));
+  app.get<{ Params: NsName }>('/namespaces/:namespace/pods/:name', { schema: { ...s, params: NamespacedNameParams, response: responses(AnyObject) } }, async (req) => one(api, req, 'pods', req.params.name, req.params.namespace));
+  app.delete<{ Params: NsName }>('/namespaces/:namespace/pods/:name', { schema: { ...s, params: NamespacedNameParams, response: responses(Message) } }, async (req) => {
+    const { namespace, name } = req.params;
+    change(api, req, 'delete pods', `pods/${namespace}/${name}`, (cp) => cp.deletePod(namespace, name));
+    return { message: `pod ${namespace}/${name} deleted` };
+  });
+  app.post<{ Params: Static<typeof NamespaceParams>; Body: Static<typeof ApplyBody> }>('/namespaces/:namespace/apply', { schema: { ...s, summary: 'apply manifests; documents without a namespace go to :namespace', params: NamespaceParams, body: ApplyBody, response: responses(Type.Object({ lines: Type.Array(Type.String()) })) } }, async (req) => {
+    const ns = req.params.namespace;
+    const plan = planApply(parseManifestText(req.body.manifests, 'body.manifests'), ns, req.body.strict ?? false);
+    return { lines: change(api, req, 'apply', req.body.source ?? `namespace/${ns}`, (cp) => runApply(cp, plan)) };
+  });
+};

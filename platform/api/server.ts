@@ -1,0 +1,126 @@
+/**
+ * The Anvil API server (Fastify): one plugin per domain under /api/v1, bearer-token auth, RBAC through the
+ * domain, coded errors with their HTTP status, Prometheus metrics, health, the OpenAPI document and its page.
+ * Every read and change goes through the same Store and ControlPlane as the CLI: one set of invariants.
+ */
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { Counter, Histogram, Registry } from 'prom-client';
+import { AnvilError, isAnvilError } from '../errors.js';
+import type { Clock } from '../domain/context.js';
+import { localAdmin } from '../domain/tenancy.js';
+import { Store } from '../state/store.js';
+import { installAuth } from './auth.js';
+import { ErrorBody } from './schemas.js';
+import { TokenStore } from './tokens.js';
+import { systemPlugin } from './plugins/system.js';
+import { clusterPlugin } from './plugins/cluster.js';
+import { networksPlugin } from './plugins/networks.js';
+import { perfTiersPlugin } from './plugins/perf-tiers.js';
+import { volumesPlugin } from './plugins/volumes.js';
+import { podsPlugin } from './plugins/pods.js';
+import { tenancyPlugin } from './plugins/tenancy.js';
+import { eventsPlugin } from './plugins/events.js';
+import { extenderPlugin } from './plugins/extender.js';
+
+export interface ServerOptions {
+  /** The state file (':memory:' in tests). */
+  readonly statePath: string;
+  readonly clock?: Clock;
+  readonly logger?: boolean;
+}
+
+/** What every plugin gets: the state and the tokens. */
+export interface Api {
+  readonly store: Store;
+  readonly tokens: TokenStore;
+  readonly metrics: Registry;
+}
+
+export const API_PREFIX = '/api/v1';
+
+/** Builds the server (not listening: `inject()` in tests, `listen()` in `anvil serve`). */
+export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyInstance; api: Api }> {
+  const clock = opts.clock ?? (() => new Date());
+  const store = Store.open(opts.statePath, clock);
+  const tokens = TokenStore.open(opts.statePath === ':memory:' ? ':memory:' : opts.statePath, clock);
+  const metrics = new Registry();
+  const api: Api = { store, tokens, metrics };
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true } },
+  });
+  app.addHook('onClose', async () => {
+    store.close();
+    tokens.close();
+  });
+  app.addSchema(ErrorBody);
+  installErrors(app);
+  installMetrics(app, metrics);
+  installAuth(app, store, tokens);
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Anvil control plane API', version: '1' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { validatorUrl: null } as Record<string, unknown> });
+  await app.register(systemPlugin, { api });
+  for (const plugin of [clusterPlugin, networksPlugin, perfTiersPlugin, volumesPlugin, podsPlugin, tenancyPlugin, eventsPlugin]) {
+    await app.register(plugin, { api, prefix: API_PREFIX });
+  }
+  await app.register(extenderPlugin, { api, prefix: '/scheduler' });
+  return { app, api };
+}
+
+/**
+ * When the state file is new: the user `admin` (cluster-admin) and its first token, to print once.
+ * Returns undefined when users already exist.
+ */
+export function bootstrapAdmin(api: Api): string | undefined {
+  const hasUsers = api.store.read((s) => s.users.size > 0);
+  if (hasUsers || api.tokens.list().length > 0) return undefined;
+  api.store.change(localAdmin('admin'), 'user create', 'user/admin', (cp) => cp.createUser('admin', ['cluster-admin']));
+  return api.tokens.issue('admin', 'first admin token').token;
+}
+
+function installErrors(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError | AnvilError, req, reply) => {
+    if (isAnvilError(err)) return reply.status(err.status).send({ code: err.code, message: err.message, ...(err.details.length ? { details: err.details } : {}) });
+    const fe = err as FastifyError;
+    if (fe.validation) {
+      // Name every field at fault and what it must be.
+      const details = fe.validation.map((v) => `${fe.validationContext ?? 'body'}${v.instancePath}: ${v.message ?? 'invalid'}${allowedOf(v.params)}`);
+      return reply.status(400).send({ code: 'ANVIL_ERR_FIELD_INVALID', message: `bad request: ${details.join('; ')}`, details });
+    }
+    if (fe.statusCode !== undefined && fe.statusCode >= 400 && fe.statusCode < 500) {
+      return reply.status(fe.statusCode).send({ code: 'ANVIL_ERR_FIELD_INVALID', message: `bad request: ${fe.message}; send a JSON body (Content-Type: application/json)` });
+    }
+    req.log.error(err);
+    return reply.status(500).send({ code: 'ANVIL_ERR_INTERNAL', message: `internal error (${err.message}); this is a bug, please report it with the server log` });
+  });
+  app.setNotFoundHandler((req, reply) => {
+    reply.status(404).send({ code: 'ANVIL_ERR_ROUTE_NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0]}; see /openapi.json or /docs for the routes` });
+  });
+}
+
+/** What a failed schema rule allows or rejects, for the message: the extra field, the allowed values. */
+function allowedOf(params: Record<string, unknown>): string {
+  if (typeof params.additionalProperty === 'string') return ` (${params.additionalProperty})`;
+  if (Array.isArray(params.allowedValues)) return ` (${params.allowedValues.join(', ')})`;
+  return '';
+}
+
+function installMetrics(app: FastifyInstance, registry: Registry): void {
+  const requests = new Counter({ name: 'anvil_http_requests_total', help: 'HTTP requests answered, by method, route and status', labelNames: ['method', 'route', 'status'], registers: [registry] });
+  const duration = new Histogram({
+    name: 'anvil_http_request_duration_seconds', help: 'time to answer a request, seconds', labelNames: ['method', 'route'], registers: [registry],
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+  });
+  app.addHook('onResponse', async (req, reply) => {
+    const route = req.routeOptions.url ?? 'unmatched';
+    requests.inc({ method: req.method, route, status: String(reply.statusCode) });
+    duration.observe({ method: req.method, route }, reply.elapsedTime / 1000);
+  });
+}

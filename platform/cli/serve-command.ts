@@ -1,0 +1,90 @@
+/**
+ * `anvil serve` (the API server), `anvil token create` (a token on the embedded state) and `anvil login`
+ * (checks a server and token, and keeps them in the client config file for later commands).
+ */
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { Command, InvalidArgumentError } from 'commander';
+import { AnvilError } from '../errors.js';
+import { defaultStatePath, Store } from '../state/store.js';
+
+/** Where `anvil login` keeps the server and token: $XDG_CONFIG_HOME/anvil/config.json (mode 0600). */
+export function clientConfigPath(env: NodeJS.ProcessEnv = process.env): string {
+  return join(env.XDG_CONFIG_HOME || join(homedir(), '.config'), 'anvil', 'config.json');
+}
+
+function port(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) > 65535) throw new InvalidArgumentError('use a port from 0 to 65535 (0: any free port)');
+  return Number(value);
+}
+
+export function registerServeCommands(cli: Command): void {
+  cli
+    .command('serve')
+    .description('serve the control plane over HTTP: REST API, scheduler extender, /metrics, /healthz, /readyz, /openapi.json, /docs')
+    .option('--host <addr>', 'address to listen on (loopback by default; the scheduler extender answers loopback callers only)', '127.0.0.1')
+    .option('--port <n>', 'TCP port (0: any free port)', port, 8080)
+    .option('--state <path>', 'state file (default: $ANVIL_STATE, else $XDG_STATE_HOME/anvil/state.db)')
+    .action(async (o: { host: string; port: number; state?: string }) => {
+      const { buildServer, bootstrapAdmin } = await import('../api/server.js');
+      const path = o.state ?? defaultStatePath();
+      const { app, api } = await buildServer({ statePath: path });
+      const first = bootstrapAdmin(api);
+      if (first) process.stdout.write(`first admin token for user admin (shown once; keep it): ${first}\n`);
+      let address: string;
+      try {
+        address = await app.listen({ host: o.host, port: o.port });
+      } catch (e) {
+        await app.close();
+        throw new AnvilError('ANVIL_ERR_USAGE', `cannot listen on ${o.host}:${o.port}: ${(e as Error).message}; choose another --host or --port`);
+      }
+      process.stdout.write(`anvil serving ${path} at ${address} (API ${address}/api/v1, docs ${address}/docs)\n`);
+      await new Promise<void>((resolve) => {
+        const stop = () => void app.close().then(resolve);
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+    });
+
+  cli
+    .command('token')
+    .description('API tokens on the embedded state (whoever can write the state file administers it)')
+    .command('create')
+    .description('issue a token for a user; it is printed once and only its hash is kept')
+    .argument('<user>')
+    .option('--name <text>', 'what the token is for', 'cli')
+    .option('--state <path>', 'state file (default: $ANVIL_STATE, else $XDG_STATE_HOME/anvil/state.db)')
+    .action(async (user: string, o: { name: string; state?: string }) => {
+      const { TokenStore } = await import('../api/tokens.js');
+      const path = o.state ?? defaultStatePath();
+      const store = Store.open(path);
+      try {
+        if (!store.read((s) => s.users.has(user))) throw new AnvilError('ANVIL_ERR_OBJECT_NOT_FOUND', `user ${user} does not exist; create it with: anvil user create ${user} --roles ...`);
+      } finally {
+        store.close();
+      }
+      const tokens = TokenStore.open(path);
+      try {
+        process.stdout.write(`${tokens.issue(user, o.name).token}\n`);
+      } finally {
+        tokens.close();
+      }
+    });
+
+  cli
+    .command('login')
+    .description('check a server and token, and keep them for later commands (in $XDG_CONFIG_HOME/anvil/config.json)')
+    .requiredOption('--server <url>', 'the server, e.g. http://127.0.0.1:8080')
+    .requiredOption('--token <token>', 'a token (anvil token create USER, or POST /api/v1/users/USER/tokens)')
+    .action(async (o: { server: string; token: string }) => {
+      const { whoami } = await import('./server-client.js');
+      const me = await whoami(o.server, o.token);
+      const path = clientConfigPath();
+      mkdirSync(dirname(path), { recursive: true });
+      if (!existsSync(path)) writeFileSync(path, '', { mode: 0o600 });
+      chmodSync(path, 0o600);
+      writeFileSync(path, JSON.stringify({ server: o.server, token: o.token }, null, 2) + '\n');
+      process.stdout.write(`logged in to ${o.server} as ${me.user} (${me.roles.join(', ')}); saved in ${path}\n`);
+    });
+}

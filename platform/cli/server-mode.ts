@@ -1,0 +1,230 @@
+/**
+ * The CLI against a server: the control-plane commands below take `--server URL --token T` (or
+ * ANVIL_SERVER / ANVIL_TOKEN, or the file `anvil login` writes) and then run through the REST API as the
+ * token's user, printing what they print on the embedded state (a test runs them both ways and compares).
+ * `--state` given explicitly keeps a command local. Commands not listed here run on the embedded state only.
+ *
+ * How: each listed command gets the two options and its action is wrapped, so the local action stays
+ * exactly the issue-4 code. Commander keeps the action in `_actionHandler` (not public API; commander 14
+ * is pinned and the both-ways test fails loudly if that changes).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { Command } from 'commander';
+import { AnvilError } from '../errors.js';
+import { ClusterState, type StoredObject } from '../domain/cluster-state.js';
+import type { ClusterEvent } from '../domain/event.js';
+import { bitRate, iopsCount, volumeSizeBytes } from '../domain/quantity.js';
+import { isNamespaced, type Kind } from '../domain/queries.js';
+import type { AuditEntry } from '../state/store.js';
+import { readManifests } from '../manifests/documents.js';
+import { structured, type OutputKind } from './output.js';
+import { clientConfigPath } from './serve-command.js';
+import { request } from './server-client.js';
+import { clusterStatusTable, eventsTable, kindTable, parseKind } from './views.js';
+
+const keyed = (o: unknown) => `${(o as { namespace: string }).namespace}/${(o as { name: string }).name}`;
+
+interface Target {
+  server: string;
+  token: string;
+}
+
+type Opts = Record<string, unknown> & { server?: string; token?: string; state?: string; namespace?: string; output?: OutputKind };
+
+/** The server to use, or undefined for the embedded state. */
+export function serverTarget(o: Opts, env: NodeJS.ProcessEnv = process.env): Target | undefined {
+  const fromFile = (): Partial<Target> => {
+    const path = clientConfigPath(env);
+    if (!existsSync(path)) return {};
+    try {
+      return JSON.parse(readFileSync(path, 'utf8')) as Partial<Target>;
+    } catch {
+      throw new AnvilError('ANVIL_ERR_USAGE', `${path} is not the JSON anvil login writes; run anvil login again`);
+    }
+  };
+  let server = o.server;
+  if (server === undefined && o.state !== undefined) return undefined;
+  const file = server === undefined && !env.ANVIL_SERVER ? fromFile() : {};
+  server ??= env.ANVIL_SERVER || file.server;
+  if (!server) return undefined;
+  const token = o.token || env.ANVIL_TOKEN || file.token;
+  if (!token) throw new AnvilError('ANVIL_ERR_USAGE', `--server ${server} needs a token: --token T, ANVIL_TOKEN, or anvil login`);
+  return { server, token };
+}
+
+const out = (text: string) => process.stdout.write(text);
+const nsPath = (ns: string) => `api/v1/namespaces/${encodeURIComponent(ns)}`;
+
+/** What each command does over the API: (positional args, options, target) -> printed as on the embedded state. */
+const REMOTE: Record<string, (args: string[], o: Opts, t: Target) => Promise<void>> = {
+  'cluster create': async ([name], o, t) => {
+    const c = await request<{ name: string; node_profile: string }>(t.server, t.token, 'POST', 'api/v1/cluster', { name, nodes: o.nodes, node_profile: o.nodeProfile, zones: o.zones, policy: o.policy });
+    out(`cluster ${c.name} created: ${String(o.nodes)} nodes of ${c.node_profile}\n`);
+  },
+  'cluster status': async (_args, o, t) => {
+    const { cluster, nodes } = await request<{ cluster: StoredObject & { name: string; policy: string }; nodes: unknown[] }>(t.server, t.token, 'GET', 'api/v1/cluster');
+    if (o.output !== 'table') {
+      out(structured(o.output as 'json' | 'yaml', { cluster, nodes }));
+      return;
+    }
+    // The table counts what runs on each node: the pods and volumes the caller may see.
+    const state = new ClusterState();
+    for (const n of nodes) state.load('Node', (n as { name: string }).name, n as StoredObject);
+    for (const p of await listRemote(t, 'pods', undefined)) state.load('Pod', keyed(p), p as StoredObject);
+    for (const v of await listRemote(t, 'volumes', undefined)) state.load('Volume', keyed(v), v as StoredObject);
+    out(`Cluster: ${cluster.name}  nodes: ${state.nodes.size}  policy: ${cluster.policy}\n\n${clusterStatusTable(state)}`);
+  },
+  'node add': async ([name], o, t) => {
+    const n = await request<{ name: string; zone: string; inventory: { profile: string } }>(t.server, t.token, 'POST', 'api/v1/nodes', {
+      name, ...(o.profile ? { profile: o.profile } : {}), zone: o.zone, ...(o.label ? { labels: o.label } : {}), ...(o.taint ? { taints: o.taint } : {}),
+    });
+    out(`node ${n.name} added (${n.inventory.profile}, ${n.zone})\n`);
+  },
+  'node drain': async ([name], _o, t) => {
+    const r = await request<{ moved: string[]; pending: string[] }>(t.server, t.token, 'POST', `api/v1/nodes/${name}/drain`);
+    out(`node ${name} drained: ${r.moved.length} pods moved${r.pending.length ? `, ${r.pending.length} pending (${r.pending.join(', ')})` : ''}\n`);
+  },
+  'node fail': async ([name], _o, t) => {
+    const r = await request<{ moved: string[]; pending: string[] }>(t.server, t.token, 'POST', `api/v1/nodes/${name}/fail`);
+    out(`node ${name} down: ${r.moved.length} pods moved${r.pending.length ? `, ${r.pending.length} pending (${r.pending.join(', ')})` : ''}\n`);
+  },
+  'node recover': async ([name], _o, t) => {
+    await request(t.server, t.token, 'POST', `api/v1/nodes/${name}/recover`);
+    out(`node ${name} recovered\n`);
+  },
+  'node remove': async ([name], o, t) => {
+    await request(t.server, t.token, 'DELETE', `api/v1/nodes/${name}${o.force ? '?force=true' : ''}`);
+    out(`node ${name} removed\n`);
+  },
+  'volume update': async ([name], o, t) => {
+    if (o.mirrors === undefined && o.size === undefined) throw new AnvilError('ANVIL_ERR_USAGE', 'volume update needs --mirrors or --size');
+    const v = await request<{ name: string; size_bytes: number; plexes: { node: string }[] }>(t.server, t.token, 'PATCH', `${nsPath(String(o.namespace))}/volumes/${name}`, {
+      ...(o.mirrors !== undefined ? { mirrors: o.mirrors } : {}), ...(o.size !== undefined ? { size_bytes: volumeSizeBytes(String(o.size)) } : {}),
+    });
+    out(`volume ${v.name} updated: ${v.size_bytes} bytes, plexes on ${v.plexes.map((p) => p.node).join(', ')}\n`);
+  },
+  'snapshot restore': async ([name], o, t) => {
+    const v = await request<{ name: string; plexes: { node: string }[] }>(t.server, t.token, 'POST', `${nsPath(String(o.namespace))}/snapshots/${name}/restore`, { to: o.to, ...(o.perfTier ? { perf_tier: o.perfTier } : {}) });
+    out(`snapshot ${name} restored to volume ${v.name} (linked clone on ${v.plexes.map((p) => p.node).join(', ')})\n`);
+  },
+  'node cordon': async ([name], _o, t) => {
+    await request(t.server, t.token, 'POST', `api/v1/nodes/${name}/cordon`);
+    out(`node ${name} cordoned\n`);
+  },
+  'node uncordon': async ([name], _o, t) => {
+    await request(t.server, t.token, 'POST', `api/v1/nodes/${name}/uncordon`);
+    out(`node ${name} uncordoned\n`);
+  },
+  'network create': async ([name], o, t) => {
+    const n = await request<{ name: string; subnet: string; start: string; end: string; is_default: boolean }>(t.server, t.token, 'POST', 'api/v1/networks', {
+      name, subnet: o.subnet, start: o.start, end: o.end, gateway: o.gateway, ...(o.vlan !== undefined ? { vlan: o.vlan } : {}), ...(o.zone ? { zone: o.zone } : {}), ...(o.setDefault ? { is_default: true } : {}),
+    });
+    out(`network ${n.name} created: ${n.subnet} range ${n.start}-${n.end}${n.is_default ? ' (default)' : ''}\n`);
+  },
+  'perf-tier create': async ([name], o, t) => {
+    const body = {
+      name, storage_iops: iopsCount(String(o.storageIops), '--storage-iops'), network_bandwidth_bits_per_s: bitRate(String(o.networkBandwidth), '--network-bandwidth'),
+      ...(o.maxStorageIops !== undefined ? { max_storage_iops: iopsCount(String(o.maxStorageIops), '--max-storage-iops') } : {}),
+      ...(o.maxNetworkBandwidth !== undefined ? { max_network_bandwidth_bits_per_s: bitRate(String(o.maxNetworkBandwidth), '--max-network-bandwidth') } : {}),
+    };
+    const tier = await request<{ name: string }>(t.server, t.token, 'POST', 'api/v1/perf-tiers', body);
+    out(`perf tier ${tier.name} created\n`);
+  },
+  'volume create': async ([name], o, t) => {
+    if (o.selector !== undefined || o.spreadZones) throw new AnvilError('ANVIL_ERR_USAGE', '--selector and --spread-zones are not served yet; run this volume create on the embedded state');
+    const v = await request<{ name: string; plexes: { node: string }[] }>(t.server, t.token, 'POST', `${nsPath(String(o.namespace))}/volumes`, { name, size_bytes: volumeSizeBytes(String(o.size)), mirrors: o.mirrors, perf_tier: o.perfTier });
+    out(`volume ${v.name} created: plexes on ${v.plexes.map((p) => p.node).join(', ')}\n`);
+  },
+  'snapshot create': async ([name], o, t) => {
+    const s = await request<{ name: string; volume: string }>(t.server, t.token, 'POST', `${nsPath(String(o.namespace))}/snapshots`, { name, volume: o.volume });
+    out(`snapshot ${s.name} of ${s.volume} created\n`);
+  },
+  'tenant create': async ([name], _o, t) => {
+    await request(t.server, t.token, 'POST', 'api/v1/namespaces', { name });
+    out(`namespace ${name} created\n`);
+  },
+  'user create': async ([name], o, t) => {
+    await request(t.server, t.token, 'POST', 'api/v1/users', { name, roles: String(o.roles).split(',').map((r) => r.trim()).filter(Boolean) });
+    out(`user ${name} created\n`);
+  },
+  apply: async (_args, o, t) => {
+    const docs = readManifests(String(o.filename));
+    // The server parses again: send the documents as one YAML stream.
+    const text = docs.map((d) => JSON.stringify(d.body)).join('\n---\n');
+    const r = await request<{ lines: string[] }>(t.server, t.token, 'POST', `${nsPath(String(o.namespace))}/apply`, { manifests: text, source: String(o.filename), ...(o.strict ? { strict: true } : {}) });
+    out(r.lines.map((l) => `${l}\n`).join(''));
+  },
+  get: async ([kindText, name], o, t) => {
+    const kind = parseKind(kindText!);
+    const ns = isNamespaced(kind) && !o.allNamespaces ? String(o.namespace) : undefined;
+    let objects = await listRemote(t, kind, ns);
+    if (name !== undefined) objects = objects.filter((x) => (x as { name: string }).name === name);
+    if (name !== undefined && objects.length === 0) throw new AnvilError('ANVIL_ERR_OBJECT_NOT_FOUND', `${kind} ${name} does not exist${ns ? ` in namespace ${ns}` : ''}; list them with: anvil get ${kind}${isNamespaced(kind) ? ' -A' : ''}`);
+    if (o.output !== 'table') {
+      out(structured(o.output as 'json' | 'yaml', name !== undefined ? objects[0] : objects));
+      return;
+    }
+    // Only the node table reads more than its objects (pods per node): give it the pods the caller sees.
+    const state = new ClusterState();
+    if (kind === 'nodes') for (const p of await listRemote(t, 'pods', undefined)) state.load('Pod', `${(p as { namespace: string }).namespace}/${(p as { name: string }).name}`, p as StoredObject);
+    if (kind === 'nodes') for (const n of objects) state.load('Node', (n as { name: string }).name, n as StoredObject);
+    out(kindTable(state, kind, objects));
+  },
+  delete: async ([kindText, name], o, t) => {
+    const kind = parseKind(kindText!);
+    const ns = String(o.namespace);
+    const force = o.force ? '?force=true' : '';
+    const path: Partial<Record<Kind, string>> = {
+      nodes: `api/v1/nodes/${name}${force}`, networks: `api/v1/networks/${name}`, 'perf-tiers': `api/v1/perf-tiers/${name}`, volumes: `${nsPath(ns)}/volumes/${name}${force}`,
+      snapshots: `${nsPath(ns)}/snapshots/${name}`, pods: `${nsPath(ns)}/pods/${name}`, namespaces: `api/v1/namespaces/${name}`,
+    };
+    const p = path[kind];
+    if (!p) throw new AnvilError('ANVIL_ERR_USAGE', `delete ${kind} is not served yet; run it on the embedded state`);
+    await request(t.server, t.token, 'DELETE', p);
+    out(`${kind.replace(/s$/, '')} ${name} deleted\n`);
+  },
+  events: async (_args, o, t) => {
+    let events = await request<ClusterEvent[]>(t.server, t.token, 'GET', `api/v1/events?limit=9999${o.severity ? `&severity=${String(o.severity)}` : ''}`);
+    if (o.object) events = events.filter((e) => e.object.includes(String(o.object)));
+    events = events.slice(-Number(o.limit));
+    out(o.output === 'table' ? eventsTable(events) : structured(o.output as 'json' | 'yaml', events));
+  },
+  audit: async (_args, o, t) => {
+    const entries = await request<AuditEntry[]>(t.server, t.token, 'GET', `api/v1/audit?limit=${Number(o.limit)}`);
+    if (o.output !== 'table') {
+      out(structured(o.output as 'json' | 'yaml', entries));
+      return;
+    }
+    out(entries.map((a) => `${a.at}  ${a.actor}  ${a.action}  ${a.target}  (${a.changes} objects)`).join('\n') + (entries.length ? '\n' : ''));
+  },
+};
+
+async function listRemote(t: Target, kind: Kind, ns: string | undefined): Promise<unknown[]> {
+  const routes: Partial<Record<Kind, string>> = {
+    nodes: 'api/v1/nodes', networks: 'api/v1/networks', 'perf-tiers': 'api/v1/perf-tiers', namespaces: 'api/v1/namespaces', users: 'api/v1/users',
+    volumes: ns ? `${nsPath(ns)}/volumes` : 'api/v1/volumes', pods: ns ? `${nsPath(ns)}/pods` : 'api/v1/pods',
+    ...(ns ? { snapshots: `${nsPath(ns)}/snapshots` } : {}),
+  };
+  const route = routes[kind];
+  if (!route) throw new AnvilError('ANVIL_ERR_USAGE', `get ${kind}${ns ? '' : ' -A'} is not served yet; run it on the embedded state (--state)`);
+  return request<unknown[]>(t.server, t.token, 'GET', route);
+}
+
+type ActionHandler = (args: unknown[]) => unknown;
+
+/** Adds --server/--token to the commands above and sends them to the server when one is set. */
+export function enableServerMode(cli: Command): void {
+  const find = (path: string): Command | undefined => path.split(' ').reduce<Command | undefined>((c, name) => c?.commands.find((x) => x.name() === name), cli);
+  for (const [path, remote] of Object.entries(REMOTE)) {
+    const cmd = find(path) as (Command & { _actionHandler?: ActionHandler }) | undefined;
+    if (!cmd?._actionHandler) throw new Error(`server mode: no command "${path}" with an action to wrap`);
+    cmd.option('--server <url>', 'an Anvil server (default: $ANVIL_SERVER, else the one anvil login saved); --state keeps the command local');
+    cmd.option('--token <token>', 'bearer token for --server (default: $ANVIL_TOKEN, else the one anvil login saved)');
+    const local = cmd._actionHandler;
+    cmd._actionHandler = async (args: unknown[]) => {
+      const target = serverTarget(cmd.opts<Opts>());
+      if (!target) return local.call(cmd, args);
+      return remote(args.filter((a): a is string => typeof a === 'string'), cmd.opts<Opts>(), target);
+    };
+  }
+}

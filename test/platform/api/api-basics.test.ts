@@ -1,0 +1,97 @@
+/** Bad bodies name the field, tokens are stored hashed, health/metrics/OpenAPI/docs are served from the packages. */
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from '../../cli-harness.js';
+import { seededWorld } from './api-harness.js';
+
+describe('bad bodies', () => {
+  const bad: [string, string, unknown, string][] = [
+    ['POST', '/api/v1/cluster', { name: 'c2', nodes: 'three' }, 'body/nodes'],
+    ['POST', '/api/v1/nodes', { name: 'Node_9' }, 'body/name'],
+    ['POST', '/api/v1/networks', { name: 'n', subnet: '10.3.0.0/24', start: 'x', end: '10.3.0.9', gateway: '10.3.0.1' }, 'body/start'],
+    ['POST', '/api/v1/perf-tiers', { name: 'gold', storage_iops: -1, network_bandwidth_bits_per_s: 1 }, 'body/storage_iops'],
+    ['POST', '/api/v1/namespaces/a/volumes', { name: 'v', size_bytes: 1e9, colour: 'red' }, 'colour'],
+    ['POST', '/api/v1/namespaces/a/volumes', { name: 'v' }, 'size_bytes'],
+    ['PATCH', '/api/v1/namespaces/a/volumes/va', {}, 'body'],
+    ['POST', '/api/v1/namespaces/a/snapshots/sa/restore', { to: 7 }, 'body/to'],
+    ['POST', '/api/v1/namespaces/a/apply', { manifests: '' }, 'body/manifests'],
+    ['POST', '/api/v1/users', { name: 'eve', roles: 'viewer' }, 'body/roles'],
+    ['GET', '/api/v1/events?severity=loud', undefined, 'querystring/severity'],
+  ];
+  for (const [method, url, body, field] of bad) {
+    it(`${method} ${url} ${JSON.stringify(body)} names ${field}`, async () => {
+      const w = await seededWorld();
+      const res = await w.call('admin', method, url, body);
+      expect(res.statusCode).toBe(400);
+      expect(res.json().code).toBe('ANVIL_ERR_FIELD_INVALID');
+      expect(res.json().message).toContain(field);
+      await w.app.close();
+    });
+  }
+
+  it('a body the domain refuses gets its catalogue code and status', async () => {
+    const w = await seededWorld();
+    const res = await w.call('admin', 'POST', '/api/v1/users', { name: 'eve', roles: ['root'] });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ code: 'ANVIL_ERR_FIELD_INVALID', message: expect.stringContaining('role "root"') });
+    const dup = await w.call('admin', 'POST', '/api/v1/networks', { name: 'net1', subnet: '10.4.0.0/24', start: '10.4.0.2', end: '10.4.0.9', gateway: '10.4.0.1' });
+    expect([dup.statusCode, dup.json().code]).toEqual([409, 'ANVIL_ERR_OBJECT_EXISTS']);
+    const json = await w.app.inject({ method: 'POST', url: '/api/v1/namespaces', payload: '{not json', headers: { authorization: `Bearer ${w.tokens.admin}`, 'content-type': 'application/json' } });
+    expect([json.statusCode, json.json().code]).toEqual([400, 'ANVIL_ERR_FIELD_INVALID']);
+    const route = await w.call('admin', 'GET', '/api/v1/nothing');
+    expect([route.statusCode, route.json().code]).toEqual([404, 'ANVIL_ERR_ROUTE_NOT_FOUND']);
+    await w.app.close();
+  });
+});
+
+describe('tokens', () => {
+  it('are stored hashed; an unknown, malformed or revoked token is refused; a deleted role is seen at once', async () => {
+    const path = join(tempDir('anvil-api-'), 'state.db');
+    const w = await seededWorld(path);
+    const db = new Database(path, { readonly: true });
+    const rows = db.prepare('SELECT hash FROM api_tokens').all() as { hash: string }[];
+    db.close();
+    expect(rows.length).toBe(6);
+    for (const t of Object.values(w.tokens)) expect(rows.some((r) => r.hash.includes(t) || t.includes(r.hash))).toBe(false);
+    for (const header of ['Bearer anvil_nope', 'Basic abc', w.tokens.admin]) {
+      const res = await w.app.inject({ url: '/api/v1/whoami', headers: { authorization: header } });
+      expect([res.statusCode, res.json().code]).toEqual([401, 'ANVIL_ERR_UNAUTHENTICATED']);
+    }
+    const issued = (await w.call('tuser', 'POST', '/api/v1/users/tuser/tokens', { name: 'ci' })).json() as { token: string; info: { id: number } };
+    const who = await w.app.inject({ url: '/api/v1/whoami', headers: { authorization: `Bearer ${issued.token}` } });
+    expect(who.json()).toEqual({ user: 'tuser', roles: ['tenant-user/a'] });
+    expect((await w.call('tuser', 'DELETE', `/api/v1/users/tuser/tokens/${issued.info.id}`)).statusCode).toBe(200);
+    const after = await w.app.inject({ url: '/api/v1/whoami', headers: { authorization: `Bearer ${issued.token}` } });
+    expect(after.statusCode).toBe(401);
+    await w.app.close();
+  });
+});
+
+describe('served documents', () => {
+  it('health, readiness, Prometheus metrics, the OpenAPI document and the docs page with its own assets', async () => {
+    const w = await seededWorld();
+    expect((await w.app.inject('/healthz')).json()).toEqual({ status: 'ok' });
+    expect((await w.app.inject('/readyz')).json()).toMatchObject({ status: 'ready' });
+    await w.call('admin', 'GET', '/api/v1/nodes');
+    const metrics = await w.app.inject('/metrics');
+    expect(metrics.headers['content-type']).toContain('text/plain');
+    expect(metrics.body).toMatch(/anvil_http_requests_total\{method="GET",route="\/api\/v1\/nodes",status="200"\} 1/);
+    expect(metrics.body).toContain('anvil_http_request_duration_seconds_bucket');
+    const doc = (await w.app.inject('/openapi.json')).json() as { openapi: string; paths: Record<string, unknown>; components: { securitySchemes: unknown } };
+    expect(doc.openapi).toMatch(/^3\./);
+    expect(doc.paths['/api/v1/namespaces/{namespace}/volumes']).toBeDefined();
+    expect(doc.components.securitySchemes).toHaveProperty('bearer');
+    const page = await w.app.inject('/docs/');
+    expect(page.statusCode).toBe(200);
+    // Every script and stylesheet of the page is served by the server itself: no external request.
+    const assets = [...page.body.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]!);
+    expect(assets.length).toBeGreaterThan(0);
+    for (const a of assets) {
+      expect(a).not.toMatch(/^(https?:)?\/\//);
+      const res = await w.app.inject(new URL(a, 'http://x/docs/').pathname);
+      expect(res.statusCode, a).toBe(200);
+    }
+    await w.app.close();
+  });
+});

@@ -1,0 +1,60 @@
+/** A served control plane for tests: a seeded world with two tenants and a token per role. */
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { buildServer, bootstrapAdmin, type Api } from '../../../platform/api/server.js';
+import { localAdmin } from '../../../platform/domain/tenancy.js';
+import { parseManifestText } from '../../../platform/manifests/documents.js';
+import { planApply, runApply } from '../../../platform/manifests/apply.js';
+import { tickingClock } from '../control-plane-harness.js';
+
+export const ROLES = ['admin', 'tadmin', 'tuser', 'viewer', 'tother', 'none'] as const;
+export type RoleName = (typeof ROLES)[number];
+
+export const podManifest = (name: string, cpu = '100m'): string => `apiVersion: v1
+kind: Pod
+metadata: { name: ${name} }
+spec:
+  containers:
+    - name: c
+      image: nginx
+      resources: { requests: { cpu: ${cpu}, memory: 128Mi } }
+`;
+
+export interface World {
+  app: FastifyInstance;
+  api: Api;
+  tokens: Record<Exclude<RoleName, 'none'>, string>;
+  /** A second token of tuser (id), for the revoke route. */
+  spareTokenId: number;
+  call(role: RoleName, method: string, url: string, body?: unknown): Promise<LightMyRequestResponse>;
+}
+
+/**
+ * Cluster c1 (3 nodes), networks net1, namespaces a, b and c (empty), volumes a/va (with snapshot a/sa)
+ * and b/vb, pods a/pa and b/pb; users: tadmin = tenant-admin/a, tuser = tenant-user/a, viewer, tother =
+ * tenant-user/b (the wrong tenant for a's objects).
+ */
+export async function seededWorld(statePath = ':memory:'): Promise<World> {
+  const { app, api } = await buildServer({ statePath, clock: tickingClock() });
+  const admin = bootstrapAdmin(api)!;
+  api.store.change(localAdmin('admin'), 'seed', 'seed', (cp) => {
+    cp.createCluster({ name: 'c1', nodes: 3 });
+    cp.createNetwork({ name: 'net1', subnet: '10.1.0.0/24', start: '10.1.0.10', end: '10.1.0.200', gateway: '10.1.0.1' });
+    cp.createNetwork({ name: 'netx', subnet: '10.9.0.0/24', start: '10.9.0.10', end: '10.9.0.20', gateway: '10.9.0.1', is_default: false });
+    for (const ns of ['a', 'b', 'c']) cp.createTenant(ns);
+    cp.createVolume({ namespace: 'a', name: 'va', size_bytes: 10e9 });
+    cp.createVolume({ namespace: 'b', name: 'vb', size_bytes: 10e9 });
+    cp.createSnapshot('a', 'sa', 'va');
+    runApply(cp, planApply(parseManifestText(podManifest('pa'), 'pa.yaml'), 'a', false));
+    runApply(cp, planApply(parseManifestText(podManifest('pb'), 'pb.yaml'), 'b', false));
+    cp.createUser('tadmin', ['tenant-admin/a']);
+    cp.createUser('tuser', ['tenant-user/a']);
+    cp.createUser('viewer', ['viewer']);
+    cp.createUser('tother', ['tenant-user/b']);
+  });
+  const issue = (u: string) => api.tokens.issue(u, 'test').token;
+  const tokens = { admin, tadmin: issue('tadmin'), tuser: issue('tuser'), viewer: issue('viewer'), tother: issue('tother') };
+  const spareTokenId = api.tokens.issue('tuser', 'spare').info.id;
+  const call = (role: RoleName, method: string, url: string, body?: unknown) =>
+    app.inject({ method: method as 'GET', url, ...(body !== undefined ? { payload: body as object } : {}), headers: role === 'none' ? {} : { authorization: `Bearer ${tokens[role]}` } });
+  return { app, api, tokens, spareTokenId, call };
+}

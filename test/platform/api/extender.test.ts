@@ -1,0 +1,110 @@
+/** The scheduler extender with real-shaped Kubernetes JSON (extender/v1 field names), and the shipped KubeSchedulerConfiguration. */
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { seededWorld } from './api-harness.js';
+
+/** A Pod as kube-scheduler sends it (core/v1 JSON, trimmed of status). */
+function k8sPod(name: string, cpu: string, annotations: Record<string, string> = {}, extra: Record<string, unknown> = {}) {
+  return {
+    kind: 'Pod', apiVersion: 'v1',
+    metadata: { name, namespace: 'a', uid: `uid-${name}`, creationTimestamp: '2026-01-01T00:00:00Z', labels: { app: name }, annotations },
+    spec: {
+      containers: [{ name: 'main', image: 'nginx:1.27', resources: { requests: { cpu, memory: '256Mi' }, limits: { cpu, memory: '256Mi' } } }],
+      restartPolicy: 'Always', schedulerName: 'default-scheduler', ...extra,
+    },
+  };
+}
+
+function k8sNode(name: string) {
+  return {
+    kind: 'Node', apiVersion: 'v1',
+    metadata: { name, labels: { 'kubernetes.io/hostname': name } },
+    status: { capacity: { cpu: '40', memory: '131072Mi', pods: '110' }, allocatable: { cpu: '40', memory: '131072Mi', pods: '110' } },
+  };
+}
+
+describe('scheduler extender', () => {
+  it('filter answers with NodeNames (nodeCacheCapable) and with a NodeList, failing nodes named with the reason', async () => {
+    const w = await seededWorld();
+    // node2 cordoned: it fails the filter; ghost is not an Anvil node: unresolvable.
+    expect((await w.call('admin', 'POST', '/api/v1/nodes/node2/cordon')).statusCode).toBe(200);
+    const byName = await w.app.inject({ method: 'POST', url: '/scheduler/filter', payload: { Pod: k8sPod('web', '500m'), NodeNames: ['node1', 'node2', 'ghost'] } });
+    expect(byName.statusCode).toBe(200);
+    const r = byName.json();
+    expect(Object.keys(r).sort()).toEqual(['Error', 'FailedAndUnresolvableNodes', 'FailedNodes', 'NodeNames', 'Nodes']);
+    expect(r.NodeNames).toEqual(['node1']);
+    expect(r.Nodes).toBeNull();
+    expect(Object.keys(r.FailedNodes)).toEqual(['node2']);
+    expect(r.FailedNodes.node2).toMatch(/cordon|unschedulable/i);
+    expect(Object.keys(r.FailedAndUnresolvableNodes)).toEqual(['ghost']);
+    expect(r.Error).toBe('');
+
+    const byList = (await w.app.inject({ method: 'POST', url: '/scheduler/filter', payload: { Pod: k8sPod('web', '500m'), Nodes: { kind: 'NodeList', apiVersion: 'v1', metadata: {}, items: [k8sNode('node1'), k8sNode('node2'), k8sNode('node3')] } } })).json();
+    expect(byList.Nodes.items.map((n: { metadata: { name: string } }) => n.metadata.name)).toEqual(['node1', 'node3']);
+    expect(byList.Nodes.items[0].status.allocatable.cpu).toBe('40');
+    expect(byList.NodeNames).toBeNull();
+    await w.app.close();
+  });
+
+  it('a pod too big for every node fails everywhere with the reason; an unknown perf tier is an Error', async () => {
+    const w = await seededWorld();
+    const big = (await w.app.inject({ method: 'POST', url: '/scheduler/filter', payload: { Pod: k8sPod('huge', '500'), NodeNames: ['node1', 'node2'] } })).json();
+    expect(big.NodeNames).toEqual([]);
+    expect(big.FailedNodes.node1).toMatch(/cpu|millicores/i);
+    const bad = (await w.app.inject({ method: 'POST', url: '/scheduler/filter', payload: { Pod: k8sPod('x', '1', { 'anvil.dev/perf-tier': 'platinum' }), NodeNames: ['node1'] } })).json();
+    expect(bad.Error).toMatch(/^ANVIL_ERR_/);
+    await w.app.close();
+  });
+
+  it('prioritize scores every candidate within 0..10, prefers the node holding the pod volume plex, and 0 for nodes that do not fit', async () => {
+    const w = await seededWorld();
+    await w.call('admin', 'POST', '/api/v1/nodes/node3/cordon');
+    const plexNode = w.api.store.read((s) => s.volumes.get('a/va')!.plexes[0]!.node);
+    const pod = k8sPod('db', '1', {}, { volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'va' } }] });
+    const res = await w.app.inject({ method: 'POST', url: '/scheduler/prioritize', payload: { Pod: pod, NodeNames: ['node1', 'node2', 'node3'] } });
+    const list = res.json() as { Host: string; Score: number }[];
+    expect(list.map((h) => h.Host)).toEqual(['node1', 'node2', 'node3']);
+    for (const h of list) expect(Number.isInteger(h.Score) && h.Score >= 0 && h.Score <= 10).toBe(true);
+    const score = Object.fromEntries(list.map((h) => [h.Host, h.Score]));
+    if (plexNode !== 'node3') expect(score[plexNode]).toBe(10);
+    expect(score.node3).toBe(0);
+    await w.app.close();
+  });
+
+  it('bind places the pod seen by filter on the named node, in Anvil; a node it does not fit changes nothing', async () => {
+    const w = await seededWorld();
+    await w.app.inject({ method: 'POST', url: '/scheduler/filter', payload: { Pod: k8sPod('web', '500m'), NodeNames: ['node1', 'node2'] } });
+    const ok = await w.app.inject({ method: 'POST', url: '/scheduler/bind', payload: { PodName: 'web', PodNamespace: 'a', PodUID: 'uid-web', Node: 'node2' } });
+    expect(ok.json()).toEqual({ Error: '' });
+    const pod = w.api.store.read((s) => s.pods.get('a/web')!);
+    expect(pod.status.state === 'running' && pod.status.node).toBe('node2');
+    await w.call('admin', 'POST', '/api/v1/nodes/node1/cordon');
+    await w.app.inject({ method: 'POST', url: '/scheduler/filter', payload: { Pod: k8sPod('web2', '500m'), NodeNames: ['node1'] } });
+    const refused = (await w.app.inject({ method: 'POST', url: '/scheduler/bind', payload: { PodName: 'web2', PodNamespace: 'a', PodUID: 'uid-web2', Node: 'node1' } })).json();
+    expect(refused.Error).toMatch(/^ANVIL_ERR_NO_CAPACITY/);
+    expect(w.api.store.read((s) => s.pods.has('a/web2'))).toBe(false);
+    const unseen = (await w.app.inject({ method: 'POST', url: '/scheduler/bind', payload: { PodName: 'nope', PodNamespace: 'a', PodUID: 'u', Node: 'node1' } })).json();
+    expect(unseen.Error).toMatch(/^ANVIL_ERR_OBJECT_NOT_FOUND/);
+    await w.app.close();
+  });
+
+  it('answers loopback callers only, and rejects a body that is not ExtenderArgs with the field named', async () => {
+    const w = await seededWorld();
+    const remote = await w.app.inject({ method: 'POST', url: '/scheduler/filter', remoteAddress: '192.0.2.7', payload: { Pod: k8sPod('web', '1'), NodeNames: ['node1'] } });
+    expect([remote.statusCode, remote.json().code]).toEqual([403, 'ANVIL_ERR_NOT_LOOPBACK']);
+    const lower = await w.app.inject({ method: 'POST', url: '/scheduler/filter', payload: { pod: k8sPod('web', '1'), nodeNames: ['node1'] } });
+    expect([lower.statusCode, lower.json().code]).toEqual([400, 'ANVIL_ERR_FIELD_INVALID']);
+    expect(lower.json().message).toContain('Pod');
+    await w.app.close();
+  });
+
+  it('the shipped KubeSchedulerConfiguration parses with the extenders stanza pointing at these routes', () => {
+    const cfg = parse(readFileSync(new URL('../../../platform/api/examples/kube-scheduler-config.yaml', import.meta.url), 'utf8'));
+    expect(cfg.apiVersion).toBe('kubescheduler.config.k8s.io/v1');
+    expect(cfg.kind).toBe('KubeSchedulerConfiguration');
+    const ext = cfg.extenders[0];
+    expect(ext).toMatchObject({ urlPrefix: 'http://127.0.0.1:8080/scheduler', filterVerb: 'filter', prioritizeVerb: 'prioritize', bindVerb: 'bind', nodeCacheCapable: true, ignorable: false });
+    expect(typeof ext.weight).toBe('number');
+  });
+});

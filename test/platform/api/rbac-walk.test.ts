@@ -1,0 +1,128 @@
+/**
+ * Walks EVERY route of the API with EVERY role (admin, tenant admin of a, tenant user of a, viewer, the
+ * tenant user of b on a's objects, no token) on a fresh seeded world per call, and checks the status and
+ * the coded error; a refused call must change nothing, and no list shows another tenant's objects.
+ */
+import { describe, expect, it } from 'vitest';
+import { ROLES, podManifest, seededWorld, type RoleName } from './api-harness.js';
+
+interface Case {
+  method: string;
+  url: string;
+  body?: unknown;
+  /** Roles that succeed (2xx); every other role with a token gets 403 ANVIL_ERR_FORBIDDEN, no token 401. */
+  ok: readonly RoleName[];
+  /** Roles answered 200 with a filtered list, which must hold none of namespace a's objects. */
+  filtered?: readonly RoleName[];
+  public?: boolean;
+}
+
+const ALL: RoleName[] = ['admin', 'tadmin', 'tuser', 'viewer', 'tother'];
+const A_READ: RoleName[] = ['admin', 'tadmin', 'tuser', 'viewer'];
+const A_WRITE: RoleName[] = ['admin', 'tadmin', 'tuser'];
+const NODE_READ: RoleName[] = ['admin', 'tadmin', 'viewer'];
+const ADMIN: RoleName[] = ['admin'];
+
+const CASES: Case[] = [
+  { method: 'GET', url: '/healthz', ok: [...ALL, 'none'], public: true },
+  { method: 'GET', url: '/readyz', ok: [...ALL, 'none'], public: true },
+  { method: 'GET', url: '/metrics', ok: [...ALL, 'none'], public: true },
+  // the scheduler extender: no token (kube-scheduler sends none), loopback only
+  { method: 'POST', url: '/scheduler/filter', body: { Pod: { metadata: { name: 'k', namespace: 'a' }, spec: { containers: [{ name: 'c' }] } }, NodeNames: ['node1'] }, ok: [...ALL, 'none'], public: true },
+  { method: 'POST', url: '/scheduler/prioritize', body: { Pod: { metadata: { name: 'k', namespace: 'a' }, spec: { containers: [{ name: 'c' }] } }, NodeNames: ['node1'] }, ok: [...ALL, 'none'], public: true },
+  { method: 'POST', url: '/scheduler/bind', body: { PodName: 'k', PodNamespace: 'a', PodUID: 'u', Node: 'node1' }, ok: [...ALL, 'none'], public: true },
+  // cluster and nodes
+  { method: 'GET', url: '/api/v1/cluster', ok: NODE_READ },
+  { method: 'POST', url: '/api/v1/cluster', body: { name: 'c2', nodes: 1 }, ok: [] },
+  { method: 'GET', url: '/api/v1/nodes', ok: NODE_READ },
+  { method: 'GET', url: '/api/v1/nodes/node1', ok: NODE_READ },
+  { method: 'POST', url: '/api/v1/nodes', body: { name: 'node9' }, ok: ADMIN },
+  { method: 'POST', url: '/api/v1/nodes/node2/cordon', ok: ADMIN },
+  { method: 'DELETE', url: '/api/v1/nodes/node3?force=true', ok: ADMIN },
+  // networks and perf tiers
+  { method: 'GET', url: '/api/v1/networks', ok: ALL },
+  { method: 'GET', url: '/api/v1/networks/net1', ok: ALL },
+  { method: 'POST', url: '/api/v1/networks', body: { name: 'net2', subnet: '10.2.0.0/24', start: '10.2.0.10', end: '10.2.0.20', gateway: '10.2.0.1' }, ok: ADMIN },
+  { method: 'DELETE', url: '/api/v1/networks/netx', ok: ADMIN },
+  { method: 'GET', url: '/api/v1/perf-tiers', ok: ALL },
+  { method: 'GET', url: '/api/v1/perf-tiers/high', ok: ALL },
+  { method: 'POST', url: '/api/v1/perf-tiers', body: { name: 'gold', storage_iops: 1000, network_bandwidth_bits_per_s: 1e8 }, ok: ADMIN },
+  { method: 'DELETE', url: '/api/v1/perf-tiers/medium', ok: [] },
+  // volumes and snapshots
+  { method: 'GET', url: '/api/v1/volumes', ok: ALL, filtered: ['tother'] },
+  { method: 'GET', url: '/api/v1/namespaces/a/volumes', ok: A_READ },
+  { method: 'GET', url: '/api/v1/namespaces/a/volumes/va', ok: A_READ },
+  { method: 'POST', url: '/api/v1/namespaces/a/volumes', body: { name: 'vnew', size_bytes: 1e9 }, ok: A_WRITE },
+  { method: 'PATCH', url: '/api/v1/namespaces/a/volumes/va', body: { mirrors: 2 }, ok: A_WRITE },
+  { method: 'DELETE', url: '/api/v1/namespaces/a/volumes/va?force=true', ok: A_WRITE },
+  { method: 'GET', url: '/api/v1/namespaces/a/snapshots', ok: A_READ },
+  { method: 'POST', url: '/api/v1/namespaces/a/snapshots', body: { name: 's2', volume: 'va' }, ok: A_WRITE },
+  { method: 'POST', url: '/api/v1/namespaces/a/snapshots/sa/restore', body: { to: 'vr' }, ok: A_WRITE },
+  { method: 'DELETE', url: '/api/v1/namespaces/a/snapshots/sa', ok: A_WRITE },
+  // pods
+  { method: 'GET', url: '/api/v1/pods', ok: ALL, filtered: ['tother'] },
+  { method: 'GET', url: '/api/v1/namespaces/a/pods', ok: A_READ },
+  { method: 'GET', url: '/api/v1/namespaces/a/pods/pa', ok: A_READ },
+  { method: 'DELETE', url: '/api/v1/namespaces/a/pods/pa', ok: A_WRITE },
+  { method: 'POST', url: '/api/v1/namespaces/a/apply', body: { manifests: podManifest('pnew') }, ok: A_WRITE },
+  // tenants, users, tokens
+  { method: 'GET', url: '/api/v1/whoami', ok: ALL },
+  { method: 'GET', url: '/api/v1/namespaces', ok: ['admin', 'viewer'] },
+  { method: 'POST', url: '/api/v1/namespaces', body: { name: 'd' }, ok: ADMIN },
+  { method: 'DELETE', url: '/api/v1/namespaces/c', ok: ADMIN },
+  { method: 'GET', url: '/api/v1/users', ok: ADMIN },
+  { method: 'POST', url: '/api/v1/users', body: { name: 'eve', roles: ['viewer'] }, ok: ADMIN },
+  { method: 'POST', url: '/api/v1/users/tuser/tokens', body: {}, ok: ['admin', 'tuser'] },
+  { method: 'GET', url: '/api/v1/users/tuser/tokens', ok: ['admin', 'tuser'] },
+  { method: 'DELETE', url: '/api/v1/users/tuser/tokens/SPARE', ok: ['admin', 'tuser'] },
+  // events and audit
+  { method: 'GET', url: '/api/v1/events', ok: ALL, filtered: ['tother'] },
+  { method: 'GET', url: '/api/v1/audit', ok: ADMIN },
+];
+
+/** Objects or events of namespace a in a list response. */
+function mentionsA(body: unknown): boolean {
+  if (!Array.isArray(body)) return false;
+  return body.some((o: Record<string, unknown>) => o.namespace === 'a' || (typeof o.object === 'string' && o.object.split('/')[1] === 'a'));
+}
+
+describe('every route with every role', () => {
+  it('the walk covers every route of the OpenAPI document', async () => {
+    const w = await seededWorld();
+    const doc = JSON.parse((await w.app.inject('/openapi.json')).body) as { paths: Record<string, Record<string, unknown>> };
+    const documented = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`)).filter((r) => !r.includes('/docs'));
+    const walked = new Set(CASES.map((c) => `${c.method} ${c.url.split('?')[0]!.replace(/\/node\d\/cordon$/, '/{name}/{action}').replace(/\/(node\d|net1|netx|high|medium|va|sa|pa|tuser|c)(?=\/|$)/g, '/{name}').replace('/namespaces/a/', '/namespaces/{namespace}/').replace('/SPARE', '/{id}')}`));
+    expect(documented.length).toBeGreaterThan(40);
+    for (const r of documented) expect(walked, `route ${r} is not walked`).toContain(r);
+    await w.app.close();
+  });
+
+  for (const c of CASES) {
+    it(`${c.method} ${c.url}`, async () => {
+      for (const role of ROLES) {
+        const w = await seededWorld();
+        const url = c.url.replace('SPARE', String(w.spareTokenId));
+        const auditBefore = w.api.store.audit(100000).length;
+        const stateBefore = w.api.store.read((s) => JSON.stringify([...s.documents()]));
+        const res = await w.call(role, c.method, url, c.body);
+        const body = res.headers['content-type']?.toString().includes('json') ? (res.json() as unknown) : res.body;
+        const label = `${role} ${c.method} ${url}: ${res.statusCode} ${res.body.slice(0, 200)}`;
+        if (c.ok.includes(role)) {
+          expect(res.statusCode, label).toBeGreaterThanOrEqual(200);
+          expect(res.statusCode, label).toBeLessThan(300);
+          if (c.filtered?.includes(role)) expect(mentionsA(body), label).toBe(false);
+        } else {
+          const expected = role === 'none' ? [401, 'ANVIL_ERR_UNAUTHENTICATED'] : c.ok.length === 0 && role === 'admin' ? [409, undefined] : [403, 'ANVIL_ERR_FORBIDDEN'];
+          expect(res.statusCode, label).toBe(expected[0]);
+          const code = (body as { code?: string }).code;
+          if (expected[1]) expect(code, label).toBe(expected[1]);
+          else expect(code, label).toMatch(/^ANVIL_ERR_/);
+          // A refused call changes nothing.
+          expect(w.api.store.audit(100000).length, label).toBe(auditBefore);
+          expect(w.api.store.read((s) => JSON.stringify([...s.documents()])), label).toBe(stateBefore);
+        }
+        await w.app.close();
+      }
+    });
+  }
+});
