@@ -15,7 +15,7 @@ import { readManifests } from '../manifests/documents.js';
 import { planApply, runApply } from '../manifests/apply.js';
 import { defaultStatePath, Store } from '../state/store.js';
 import { parseOutputKind, structured, type OutputKind } from './output.js';
-import { clusterStatusTable, describeText, eventsTable, isNamespaced, kindTable, objectsOf, parseKind } from './views.js';
+import { clusterStatusText, describeText, eventsTable, isNamespaced, kindTable, objectsOf, parseKind } from './views.js';
 
 interface StateOpts {
   state?: string;
@@ -104,9 +104,7 @@ export function registerControlPlaneCommands(cli: Command): void {
         const c = state.cluster;
         if (!c) throw new AnvilError('ANVIL_ERR_NO_CLUSTER', 'this state holds no cluster yet; create one with: anvil cluster create NAME --nodes N');
         if (o.output !== 'table') return out(structured(o.output, { cluster: c, nodes: [...state.nodes.values()] }));
-        const pods = [...state.pods.values()];
-        const pending = pods.filter((p) => p.status.state === 'pending').length;
-        out(`Cluster: ${c.name}  nodes: ${state.nodes.size}  pods: ${pods.length - pending} running, ${pending} pending  policy: ${c.policy}\n\n${clusterStatusTable(state)}`);
+        out(clusterStatusText(state, c));
       }),
     );
   });

@@ -20,7 +20,7 @@ import { readManifests } from '../manifests/documents.js';
 import { structured, type OutputKind } from './output.js';
 import { clientConfigPath } from './serve-command.js';
 import { request } from './server-client.js';
-import { clusterStatusTable, eventsTable, kindTable, parseKind } from './views.js';
+import { clusterStatusText, eventsTable, kindTable, parseKind } from './views.js';
 
 const keyed = (o: unknown) => `${(o as { namespace: string }).namespace}/${(o as { name: string }).name}`;
 
@@ -72,7 +72,7 @@ const REMOTE: Record<string, (args: string[], o: Opts, t: Target) => Promise<voi
     for (const n of nodes) state.load('Node', (n as { name: string }).name, n as StoredObject);
     for (const p of await listRemote(t, 'pods', undefined)) state.load('Pod', keyed(p), p as StoredObject);
     for (const v of await listRemote(t, 'volumes', undefined)) state.load('Volume', keyed(v), v as StoredObject);
-    out(`Cluster: ${cluster.name}  nodes: ${state.nodes.size}  policy: ${cluster.policy}\n\n${clusterStatusTable(state)}`);
+    out(clusterStatusText(state, cluster));
   },
   'node add': async ([name], o, t) => {
     const n = await request<{ name: string; zone: string; inventory: { profile: string } }>(t.server, t.token, 'POST', 'api/v1/nodes', {

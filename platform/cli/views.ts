@@ -25,6 +25,13 @@ export function parseKind(text: string): Kind {
 const frac = (used: string, total: string) => `${used}/${total}`;
 
 /** The per-node table of `cluster status`, with the appliance's columns. */
+/** `anvil cluster status` as a table: a header line over the cluster, then one row per node. */
+export function clusterStatusText(state: ClusterState, cluster: { readonly name: string; readonly policy: string }): string {
+  const pods = [...state.pods.values()];
+  const pending = pods.filter((p) => p.status.state === 'pending').length;
+  return `Cluster: ${cluster.name}  nodes: ${state.nodes.size}  pods: ${pods.length - pending} running, ${pending} pending  policy: ${cluster.policy}\n\n${clusterStatusTable(state)}`;
+}
+
 export function clusterStatusTable(state: ClusterState): string {
   const usage = nodeUsage(state);
   const rows = [...state.nodes.values()].map((n) => {
