@@ -1,5 +1,5 @@
 /** `anvil calibrate` (fit a device profile to host measurements) and `anvil validate` (profile vs host). */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
@@ -7,6 +7,7 @@ import { AnvilError } from '../errors.js';
 import { anvilVersion } from '../../bench/package-root.js';
 import { parseSize } from '../../sim/core/units.js';
 import { readJobFile, type CommandIo } from './run-command.js';
+import { ensureOutputDir } from '../../bench/results/output-dir.js';
 
 export interface CalibrateOptions {
   target: string;
@@ -94,7 +95,7 @@ export async function validateCommand(profileName: string, jobFiles: readonly st
   io.stdout.write(opts.outputFormat === 'json' ? JSON.stringify(doc, null, 2) + '\n' : validationTable(rows));
   if (opts.out) {
     try {
-      mkdirSync(opts.out, { recursive: true });
+      ensureOutputDir(opts.out);
       writeFileSync(join(opts.out, 'validation.json'), JSON.stringify(doc, null, 2) + '\n');
       writeFileSync(join(opts.out, 'validation.arrow'), validationArrow(rows, { version, profile: profile.path, filename: opts.filename, seed: opts.seed }));
       const { validationHtml } = await import('../../bench/calibrate/validation-html.js');

@@ -4,7 +4,7 @@
  * summary as the model's; `--out` writes summary.json (fio's json+ plus the `anvil` object) and the
  * same Arrow tables as the model.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AnvilError } from '../errors.js';
 import { anvilVersion } from '../../bench/package-root.js';
@@ -14,6 +14,7 @@ import type { RunMeasurement } from '../../bench/results/measurement.js';
 import { withoutBins, type FioDocument } from '../../bench/targets/host/fio-document.js';
 import { runOnHost } from '../../bench/targets/host/run-on-host.js';
 import { readJobFile, type CommandIo, type RunCommandOptions } from './run-command.js';
+import { ensureOutputDir } from '../../bench/results/output-dir.js';
 
 export async function hostRunCommand(jobFile: string, options: RunCommandOptions, io: CommandIo): Promise<RunMeasurement> {
   const text = readJobFile(jobFile);
@@ -58,7 +59,7 @@ export function hostMeta(run: RunMeasurement, meta: { version: string; schemaVer
 async function writeHostOutDir(dir: string, document: FioDocument, run: RunMeasurement, meta: { version: string; jobFile: string; fioVersion: string; filename?: string | undefined }): Promise<void> {
   const { arrowTables, RESULT_SCHEMA_VERSION } = await import('../../bench/results/arrow-tables.js');
   try {
-    mkdirSync(dir, { recursive: true });
+    ensureOutputDir(dir);
     const summary = { ...document, anvil: hostMeta(run, { ...meta, schemaVersion: RESULT_SCHEMA_VERSION }) };
     writeFileSync(join(dir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
     for (const [name, bytes] of arrowTables(run, { version: meta.version, jobfile: meta.jobFile })) writeFileSync(join(dir, name), bytes);

@@ -3,7 +3,7 @@
  * client/server mode). stdout is fio's own document (`client_stats`, an entry per job and server plus
  * "All clients"); `--out` writes summary.json and the three Arrow tables with a `host` column.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AnvilError } from '../errors.js';
 import { anvilVersion } from '../../bench/package-root.js';
@@ -14,6 +14,7 @@ import { parseServer, runOnHosts, type HostsRun } from '../../bench/targets/host
 import { ALL_CLIENTS } from '../../bench/targets/host/fio-document.js';
 import { hostMeta, writeStdout } from './host-run-command.js';
 import type { CommandIo, RunCommandOptions } from './run-command.js';
+import { ensureOutputDir } from '../../bench/results/output-dir.js';
 
 /** Returns the aggregate measurement (or the only host's). */
 export async function hostsRunCommand(jobFile: string, text: string, options: RunCommandOptions, io: CommandIo): Promise<RunMeasurement> {
@@ -37,7 +38,7 @@ export async function hostsRunCommand(jobFile: string, text: string, options: Ru
 async function writeHostsOutDir(dir: string, run: HostsRun, meta: { version: string; jobFile: string; filename?: string | undefined; hosts: string[] }): Promise<void> {
   const { RESULT_SCHEMA_VERSION } = await import('../../bench/results/arrow-tables.js');
   try {
-    mkdirSync(dir, { recursive: true });
+    ensureOutputDir(dir);
     const first = run.all ?? run.hosts[0]!.measurement;
     const summary = { ...run.document, anvil: hostMeta(first, { ...meta, schemaVersion: RESULT_SCHEMA_VERSION, fioVersion: run.fioVersion }) };
     writeFileSync(join(dir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');

@@ -1,5 +1,5 @@
 /** `anvil net run`: iperf3 and ping between network namespaces Anvil creates (and removes). */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { AnvilError } from '../errors.js';
@@ -7,6 +7,7 @@ import { anvilVersion } from '../../bench/package-root.js';
 import { NetRunSchema, netRunSpec } from '../../bench/net/spec.js';
 import type { NetMeasurement } from '../../bench/net/run-net.js';
 import { runTimestamp, type CommandIo } from './run-command.js';
+import { ensureOutputDir } from '../../bench/results/output-dir.js';
 
 export interface NetCommandOptions {
   endpoints?: string;
@@ -72,7 +73,7 @@ export async function netRunCommand(opts: NetCommandOptions, io: CommandIo = { s
   io.stdout.write(opts.outputFormat === 'json' ? JSON.stringify(doc, null, 2) + '\n' : netText(m));
   if (opts.out) {
     try {
-      mkdirSync(opts.out, { recursive: true });
+      ensureOutputDir(opts.out);
       writeFileSync(join(opts.out, 'net.json'), JSON.stringify(doc, null, 2) + '\n');
       for (const [name, bytes] of netArrowTables(m, { version })) writeFileSync(join(opts.out, name), bytes);
     } catch (e) {

@@ -1,5 +1,5 @@
 /** `anvil run JOBFILE`: a fio job file on a target, results as fio JSON, text, and Arrow files. */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AnvilError } from '../errors.js';
 import { anvilVersion } from '../../bench/package-root.js';
@@ -10,6 +10,7 @@ import { fioJson, type OutputFormat } from '../../bench/results/fio-json.js';
 import { normalText } from '../../bench/results/normal-text.js';
 import { progressBar } from '../../bench/results/progress-bar.js';
 import type { RunMeasurement } from '../../bench/results/measurement.js';
+import { ensureOutputDir } from '../../bench/results/output-dir.js';
 
 export interface RunCommandOptions {
   readonly target: string;
@@ -36,6 +37,8 @@ export interface CommandIo {
 }
 
 export async function runCommand(jobFile: string, options: RunCommandOptions, io: CommandIo = { stdout: process.stdout, stderr: process.stderr }): Promise<RunMeasurement> {
+  // A folder that cannot be made fails now, not after a long run.
+  if (options.out !== undefined) ensureOutputDir(options.out);
   if (options.target === 'host') {
     const { hostRunCommand } = await import('./host-run-command.js');
     return hostRunCommand(jobFile, options, io);
@@ -88,7 +91,7 @@ export function runTimestamp(): number {
 async function writeOutDir(dir: string, run: RunMeasurement, meta: { version: string; timestamp_s: number; jobFile: string; profilePath: string }): Promise<void> {
   const { arrowTables, RESULT_SCHEMA_VERSION } = await import('../../bench/results/arrow-tables.js');
   try {
-    mkdirSync(dir, { recursive: true });
+    ensureOutputDir(dir);
     const summary = {
       ...fioJson(run, { format: 'json+', version: meta.version, timestamp_s: meta.timestamp_s }),
       anvil: {

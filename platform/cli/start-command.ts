@@ -3,18 +3,19 @@
  * profile, each job's results in out/<job>/, and one summary of them all in out/summary.txt; then the
  * TCO report of the reference scenario in out/tco/.
  */
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../../bench/package-root.js';
 import { runCommand } from './run-command.js';
 import { normalText } from '../../bench/results/normal-text.js';
 import { anvilVersion } from '../../bench/package-root.js';
 import { formatByteRate, formatDuration, formatRate } from '../../sim/core/units.js';
+import { ensureOutputDir } from '../../bench/results/output-dir.js';
 
 export async function startCommand(opts: { profile: string; seed: number; out: string }, out: NodeJS.WriteStream = process.stdout): Promise<void> {
   const dir = join(packageRoot(), 'bench', 'workloads', 'reference');
   const jobs = readdirSync(dir).filter((f) => f.endsWith('.fio')).sort();
-  mkdirSync(opts.out, { recursive: true });
+  ensureOutputDir(opts.out);
   const texts: string[] = [];
   out.write(`${'job'.padEnd(16)} ${'dir'.padEnd(5)} ${'IOPS'.padStart(8)} ${'bandwidth'.padStart(12)} ${'clat mean'.padStart(10)} ${'p99'.padStart(10)} ${'p99.99'.padStart(10)}\n`);
   for (const file of jobs) {

@@ -1,5 +1,5 @@
 /** Writes a TCO report's files: tco.html, tco.json, cashflows.arrow, and tco.pdf when asked. */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AnvilError } from '../../platform/errors.js';
 import type { TcoAnalysis } from '../tco/tco.js';
@@ -7,6 +7,7 @@ import { cashFlowsArrow } from './arrow-cashflows.js';
 import { renderHtml } from './html.js';
 import { printPdf } from './pdf.js';
 import { cashFlowRows, tcoDocument } from './report-data.js';
+import { ensureOutputDir } from '../../bench/results/output-dir.js';
 
 export type ReportFormat = 'html' | 'pdf';
 
@@ -22,7 +23,7 @@ export function writeReport(a: TcoAnalysis, outDir: string, formats: readonly Re
   const json = join(outDir, 'tco.json');
   const arrow = join(outDir, 'cashflows.arrow');
   try {
-    mkdirSync(outDir, { recursive: true });
+    ensureOutputDir(outDir);
     // The HTML is always written: the PDF is printed from it.
     writeFileSync(html, renderHtml(a, { anvilVersion }));
     writeFileSync(json, `${JSON.stringify(tcoDocument(a, anvilVersion), null, 2)}\n`);

@@ -102,6 +102,8 @@ describe('anvil run --target host', () => {
     try {
       process.env.ANVIL_FIO = 'no-such-fio-binary';
       await expect(anvilRun(JOB, { target: 'host' })).rejects.toMatchObject({ code: 'ANVIL_ERR_FIO_MISSING', message: expect.stringMatching(/apt-get install fio/) });
+      process.env.ANVIL_FIO = join(bin, 'no-such-dir', 'fio'); // a path that does not exist: spawn fails, no output at all
+      await expect(anvilRun(JOB, { target: 'host' })).rejects.toMatchObject({ code: 'ANVIL_ERR_FIO_MISSING', message: expect.stringMatching(/ENOENT.*apt-get install fio/) });
       process.env.ANVIL_FIO = join(bin, 'old-fio');
       await expect(anvilRun(JOB, { target: 'host' })).rejects.toMatchObject({ code: 'ANVIL_ERR_FIO_MISSING', message: expect.stringMatching(/fio-2\.2\.10.*3\.0 or later/) });
     } finally {
