@@ -10,7 +10,8 @@ import { parse as parseYaml } from 'yaml';
 import { AnvilError } from '../../platform/errors.js';
 import { packageRoot } from '../../bench/package-root.js';
 import { CatalogueFileSchema, FigureSchema, type Catalogue, type CatalogueFigure, type Figure } from './catalogue-schema.js';
-import { MODEL_INPUT_FIGURES, REQUIRED_FIGURES } from './figures.js';
+import { figureDomain, inDomain } from './figure-domains.js';
+import { MODEL_INPUT_FIGURES, REQUIRED_FIGURES, type FigureId } from './figures.js';
 
 export function builtInCatalogueDir(): string {
   return join(packageRoot(), 'reports', 'tco', 'catalogue');
@@ -21,6 +22,16 @@ function rangeProblems(id: string, f: Figure): string[] {
   if (!f.range) return [];
   const [low, high] = f.range;
   return low <= f.value && f.value <= high ? [] : [`/${id}/range: [${low}, ${high}] must satisfy low <= value (${f.value}) <= high`];
+}
+
+/** Problems of a figure's value or range ends outside what the figure can be (a negative cost, a fraction above 1, ...); `at` is the path. */
+function domainProblems(id: string, f: Pick<Figure, 'value' | 'range' | 'unit'>, at: string): string[] {
+  if (!(REQUIRED_FIGURES as readonly string[]).includes(id)) return [];
+  const d = figureDomain(id as FigureId);
+  const problems: string[] = [];
+  if (!inDomain(f.value, d)) problems.push(`${at}: ${f.value} is not a possible ${id} (${f.unit}), allowed: ${d.text}`);
+  if (f.range && !f.range.every((v) => inDomain(v, d))) problems.push(`${at}/range: [${f.range.join(', ')}] is not a possible range of ${id} (${f.unit}), allowed: both ends ${d.text}`);
+  return problems;
 }
 
 /** Latency figures decide the model runs: a range on them would need a simulation per Monte Carlo sample. */
@@ -70,6 +81,7 @@ export function loadCatalogue(dir = builtInCatalogueDir()): Catalogue {
     }
   }
   for (const id of REQUIRED_FIGURES) if (!figures.has(id)) problems.push(`${dir}: figure ${id} is missing`);
+  for (const [id, f] of figures) problems.push(...domainProblems(id, f, `${f.file}: /${id}/value`));
   problems.push(...modelInputProblems(figures));
   if (problems.length > 0) throw new AnvilError('ANVIL_ERR_TCO_CATALOGUE', `the cost catalogue in ${dir} has ${problems.length} problem(s)`, problems);
   return figures;
@@ -89,6 +101,11 @@ export function applyOverrides(catalogue: Catalogue, overrides: Readonly<Record<
       continue;
     }
     const given = typeof o === 'number' ? { value: o } : o;
+    const outside = domainProblems(id, { value: given.value, unit: base.unit, ...(given.range ? { range: given.range } : {}) }, `${scenarioFile}: /overrides/${id}${typeof o === 'number' ? '' : '/value'}`);
+    if (outside.length > 0) {
+      problems.push(...outside.map((p) => p.replace('/value/range:', '/range:')));
+      continue;
+    }
     let range = given.range ?? base.range;
     // A bare value outside the catalogue's range drops the range: the customer's figure is a point.
     if (!given.range && range && (given.value < range[0] || given.value > range[1])) range = undefined;
