@@ -25,12 +25,12 @@ function rangeProblems(id: string, f: Figure): string[] {
 }
 
 /** Problems of a figure's value or range ends outside what the figure can be (a negative cost, a fraction above 1, ...); `at` is the path. */
-function domainProblems(id: string, f: Pick<Figure, 'value' | 'range' | 'unit'>, at: string): string[] {
+function domainProblems(id: string, f: Pick<Figure, 'value' | 'range' | 'unit'>, at: (field: 'value' | 'range') => string): string[] {
   if (!(REQUIRED_FIGURES as readonly string[]).includes(id)) return [];
   const d = figureDomain(id as FigureId);
   const problems: string[] = [];
-  if (!inDomain(f.value, d)) problems.push(`${at}: ${f.value} is not a possible ${id} (${f.unit}), allowed: ${d.text}`);
-  if (f.range && !f.range.every((v) => inDomain(v, d))) problems.push(`${at}/range: [${f.range.join(', ')}] is not a possible range of ${id} (${f.unit}), allowed: both ends ${d.text}`);
+  if (!inDomain(f.value, d)) problems.push(`${at('value')}: ${f.value} is not a possible ${id} (${f.unit}), allowed: ${d.text}`);
+  if (f.range && !f.range.every((v) => inDomain(v, d))) problems.push(`${at('range')}: [${f.range.join(', ')}] is not a possible range of ${id} (${f.unit}), allowed: both ends ${d.text}`);
   return problems;
 }
 
@@ -81,7 +81,7 @@ export function loadCatalogue(dir = builtInCatalogueDir()): Catalogue {
     }
   }
   for (const id of REQUIRED_FIGURES) if (!figures.has(id)) problems.push(`${dir}: figure ${id} is missing`);
-  for (const [id, f] of figures) problems.push(...domainProblems(id, f, `${f.file}: /${id}/value`));
+  for (const [id, f] of figures) problems.push(...domainProblems(id, f, (field) => `${f.file}: /${id}/${field}`));
   problems.push(...modelInputProblems(figures));
   if (problems.length > 0) throw new AnvilError('ANVIL_ERR_TCO_CATALOGUE', `the cost catalogue in ${dir} has ${problems.length} problem(s)`, problems);
   return figures;
@@ -91,19 +91,26 @@ export function loadCatalogue(dir = builtInCatalogueDir()): Catalogue {
 export type FigureOverride = number | { value: number; range?: [number, number]; source?: string; year?: number };
 
 /** The catalogue with a scenario's overrides applied; an unknown id or a value outside its range is an error naming the scenario path. */
-export function applyOverrides(catalogue: Catalogue, overrides: Readonly<Record<string, FigureOverride>>, scenarioFile: string): Catalogue {
+export function applyOverrides(
+  catalogue: Catalogue,
+  overrides: Readonly<Record<string, FigureOverride>>,
+  scenarioFile: string,
+  /** `FILE:LINE` of a path in the scenario, when known. */
+  where: (path: string) => string = () => scenarioFile,
+): Catalogue {
   const out = new Map(catalogue);
   const problems: string[] = [];
   for (const [id, o] of Object.entries(overrides)) {
+    const at = (sub: string) => `${where(`/overrides/${id}${sub}`)}: /overrides/${id}${sub}`;
     const base = catalogue.get(id);
     if (!base) {
-      problems.push(`${scenarioFile}: /overrides/${id}: no catalogue figure has this id`);
+      problems.push(`${at('')}: no catalogue figure has this id`);
       continue;
     }
     const given = typeof o === 'number' ? { value: o } : o;
-    const outside = domainProblems(id, { value: given.value, unit: base.unit, ...(given.range ? { range: given.range } : {}) }, `${scenarioFile}: /overrides/${id}${typeof o === 'number' ? '' : '/value'}`);
+    const outside = domainProblems(id, { value: given.value, unit: base.unit, ...(given.range ? { range: given.range } : {}) }, (field) => at(typeof o === 'number' ? '' : `/${field}`));
     if (outside.length > 0) {
-      problems.push(...outside.map((p) => p.replace('/value/range:', '/range:')));
+      problems.push(...outside);
       continue;
     }
     let range = given.range ?? base.range;
@@ -120,9 +127,9 @@ export function applyOverrides(catalogue: Catalogue, overrides: Readonly<Record<
       ...(range ? { range } : {}),
     };
     if (!range) delete (next as { range?: unknown }).range;
-    if (next.range && (MODEL_INPUT_FIGURES as readonly string[]).includes(id)) problems.push(`${scenarioFile}: /overrides/${id}: decides which model runs are made, so it takes a single value, not a range`);
+    if (next.range && (MODEL_INPUT_FIGURES as readonly string[]).includes(id)) problems.push(`${at('')}: decides which model runs are made, so it takes a single value, not a range`);
     const bad = rangeProblems(id, next);
-    if (bad.length > 0) problems.push(...bad.map((p) => `${scenarioFile}: /overrides${p.slice(0)}`));
+    if (bad.length > 0) problems.push(...bad.map((p) => `${where(`/overrides/${id}/range`)}: /overrides${p}`));
     out.set(id, next);
   }
   if (problems.length > 0) throw new AnvilError('ANVIL_ERR_TCO_SCENARIO', `${scenarioFile}: ${problems.length} override problem(s)`, problems);
