@@ -6,11 +6,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Value } from '@sinclair/typebox/value';
-import { parse as parseYaml } from 'yaml';
 import { AnvilError } from '../../platform/errors.js';
 import { packageRoot } from '../../bench/package-root.js';
 import { CatalogueFileSchema, FigureSchema, type Catalogue, type CatalogueFigure, type Figure } from './catalogue-schema.js';
 import { figureDomain, inDomain } from './figure-domains.js';
+import { parseLocatedYaml, schemaProblems } from './yaml-problems.js';
 import { MODEL_INPUT_FIGURES, REQUIRED_FIGURES, type FigureId } from './figures.js';
 
 export function builtInCatalogueDir(): string {
@@ -41,20 +41,16 @@ function modelInputProblems(figures: ReadonlyMap<string, CatalogueFigure>): stri
 
 /** Validates one catalogue file's text; `file` names it in errors. */
 export function parseCatalogueFile(text: string, file: string): CatalogueFigure[] {
-  let doc: unknown;
-  try {
-    doc = parseYaml(text);
-  } catch (e) {
-    throw new AnvilError('ANVIL_ERR_TCO_CATALOGUE', `${file} is not valid YAML: ${(e as Error).message.split('\n')[0]}`);
-  }
+  const located = parseLocatedYaml(text, file, (m) => new AnvilError('ANVIL_ERR_TCO_CATALOGUE', `${file} is not valid YAML: ${m}`));
+  const doc = located.data;
   const withDefaults = Value.Clone(doc ?? {}) as Record<string, unknown>;
   // Defaults go in figure by figure: Value.Default does not descend into a Record's values.
   if (typeof withDefaults === 'object' && !Array.isArray(withDefaults)) {
     for (const [id, f] of Object.entries(withDefaults)) if (typeof f === 'object' && f !== null) withDefaults[id] = Value.Default(FigureSchema, f);
   }
-  const problems = [...Value.Errors(CatalogueFileSchema, withDefaults)].map((e) => `${file}: ${e.path || '/'}: ${e.message}`);
+  const problems = schemaProblems(CatalogueFileSchema, withDefaults, located);
   if (problems.length === 0) {
-    for (const [id, f] of Object.entries(withDefaults as Record<string, Figure>)) problems.push(...rangeProblems(id, f).map((p) => `${file}: ${p}`));
+    for (const [id, f] of Object.entries(withDefaults as Record<string, Figure>)) problems.push(...rangeProblems(id, f).map((p) => `${located.where(`/${id}/range`)}: ${p}`));
   }
   if (problems.length > 0) {
     const unique = [...new Set(problems)];

@@ -31,11 +31,12 @@ describe('cost catalogue', () => {
     const e = caughtAnvilError(() => parseCatalogueFile(text, 'costs.yaml'));
     expect(e.code).toBe('ANVIL_ERR_TCO_CATALOGUE');
     const details = e.details.join('\n');
-    expect(details).toContain('costs.yaml: /no_source/source');
-    expect(details).toContain('costs.yaml: /typo/sorce');
+    expect(details).toContain('costs.yaml:2: /no_source/source: Expected required property');
+    expect(details).toContain('costs.yaml:4: /typo/sorce: not a known field, allowed: description|value|unit|range|source|year|judgement');
+    expect(e.details.length).toBe(2); // one line per path, though typebox reports the missing source twice
     // Range problems are checked once the shape is right.
     const e2 = caughtAnvilError(() => parseCatalogueFile('bad_range: { description: d, value: 5, unit: u, source: s, year: 2024, range: [6, 9] }', 'r.yaml'));
-    expect(e2.details.join('\n')).toContain('r.yaml: /bad_range/range: [6, 9] must satisfy low <= value (5) <= high');
+    expect(e2.details.join('\n')).toContain('r.yaml:1: /bad_range/range: [6, 9] must satisfy low <= value (5) <= high');
   });
 
   it('a figure defined twice or a required one missing is an error naming both', () => {
