@@ -5,6 +5,7 @@
 import { costBarsChart } from '../charts/cost-bars.js';
 import { cumulativeCostChart } from '../charts/cumulative-cost.js';
 import { npvBandsChart } from '../charts/npv-bands.js';
+import { npvHeadline } from './npv-headline.js';
 import { formatUsd } from '../charts/plot-svg.js';
 import { tornadoChart } from '../charts/tornado.js';
 import { CATEGORIES, CATEGORY_LABELS } from '../tco/cashflow.js';
@@ -46,20 +47,21 @@ function table(head: string[], rows: string[][], numeric: Set<number> = new Set(
 
 function resultsTable(a: TcoAnalysis): string {
   const rows = a.point.stacks.map((s) => {
-    const bands = a.monteCarlo.stacks.find((b) => b.id === s.id)!;
+    const headline = npvHeadline(a, s.id);
     const cmp = a.point.comparisons.find((c) => c.against === s.id);
     const servers = s.sizing.years.map((y) => y.roles.reduce((n, r) => n + r.servers, 0)).join(' / ');
     return [
       escapeHtml(stackLabel(a, s.id)),
       servers,
       formatUsd(s.total_usd),
-      formatUsd(s.npv_usd),
-      `${formatUsd(bands.npv_usd.p10)} – ${formatUsd(bands.npv_usd.p90)}`,
+      formatUsd(headline.expected_usd),
+      `${formatUsd(headline.p10_usd)} – ${formatUsd(headline.p90_usd)}`,
+      `${formatUsd(headline.point_usd)}${headline.point_position === 'within' ? '' : headline.point_position === 'below-p10' ? ' (below P10, see summary)' : ' (above P90, see summary)'}`,
       cmp ? `${formatUsd(cmp.savings_usd)} (${(cmp.savings_fraction * 100).toFixed(0)}%)` : '—',
       cmp ? (cmp.breakEvenMonth === null ? 'not within horizon' : cmp.breakEvenMonth === 0 ? 'day one' : `month ${cmp.breakEvenMonth}`) : '—',
     ];
   });
-  return table(['Stack', 'Servers by year', 'Total cost', 'NPV', 'NPV P10 – P90', 'Appliance saves', 'Appliance break-even'], rows, new Set([1, 2, 3, 4, 5]));
+  return table(['Stack', 'Servers by year', 'Total cost (most likely)', 'NPV expected (P50)', 'NPV P10 – P90', 'NPV most likely', 'Appliance saves', 'Appliance break-even'], rows, new Set([1, 2, 3, 4, 5, 6]));
 }
 
 function sizingTable(a: TcoAnalysis): string {
@@ -183,8 +185,8 @@ export function renderHtml(a: TcoAnalysis, meta: HtmlMeta): string {
     .filter((c) => c.breakEvenMonth !== null)
     .map((c) => ({ against: stackLabel(a, c.against), month: c.breakEvenMonth!, cumulative_usd: appliance.cumulative_usd[c.breakEvenMonth!]! }));
   const npv = a.point.stacks.map((st) => {
-    const b = a.monteCarlo.stacks.find((x) => x.id === st.id)!.npv_usd;
-    return { stack: stackLabel(a, st.id), p10: b.p10, p50: b.p50, p90: b.p90, point: st.npv_usd };
+    const h = npvHeadline(a, st.id);
+    return { stack: stackLabel(a, st.id), p10: h.p10_usd, p50: h.expected_usd, p90: h.p90_usd, point: h.point_usd };
   });
   const tornadoBars = a.tornado.bars.filter((b) => b.swing_usd > 0).slice(0, 12).map((b) => ({ label: b.description, atLow_usd: b.atLow_usd, atHigh_usd: b.atHigh_usd }));
 
@@ -214,6 +216,7 @@ ${resultsTable(a)}
 
 <h2 id="npv">Net present value with uncertainty</h2>
 <figure>${npvBandsChart(npv, { samples: a.monteCarlo.samples })}</figure>
+<p>The dot is the expected NPV (P50), the figure the tables headline; the tick is the estimate with every figure at its most likely value. Most cost ranges stretch further above their most likely value than below it, so the tick tends to sit at the low end of the band, sometimes below it.</p>
 
 <h2 id="tornado">What moves the answer</h2>
 <p>Each bar moves one figure to the low or high end of its range, all others at their point values.</p>

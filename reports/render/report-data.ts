@@ -6,6 +6,7 @@ import { CATEGORIES, CATEGORY_LABELS, type Category } from '../tco/cashflow.js';
 import { discountFactor, costByYearAndCategory_usd } from '../tco/finance.js';
 import type { TcoAnalysis } from '../tco/tco.js';
 import { totalServers, type Constraint } from '../tco/sizing.js';
+import { npvHeadline } from './npv-headline.js';
 
 /** Version of tco.json's and the cash-flow table's layout. */
 export const TCO_SCHEMA_VERSION = 1;
@@ -78,6 +79,7 @@ export function tcoDocument(a: TcoAnalysis, anvilVersion: string): object {
         npv_usd: s.npv_usd,
         total_usd_band: bands.total_usd,
         npv_usd_band: bands.npv_usd,
+        npv_headline: npvHeadline(a, s.id),
         category_usd_bands: bands.categories_usd,
         year_usd_bands: bands.years_usd,
         by_year: costByYearAndCategory_usd(s.lines, a.scenario.horizon_years).map((y, year) => ({ year, ...Object.fromEntries(CATEGORIES.map((c) => [`${c}_usd`, y[c]])) })),

@@ -7,6 +7,7 @@ import { formatUsd } from '../charts/plot-svg.js';
 import { CATEGORIES, CATEGORY_LABELS } from '../tco/cashflow.js';
 import type { TcoAnalysis } from '../tco/tco.js';
 import { totalServers } from '../tco/sizing.js';
+import { npvHeadline, npvHeadlines } from './npv-headline.js';
 import { CONSTRAINT_LABELS, categoryTotals, stackLabel } from './report-data.js';
 
 function percent(fraction: number): string {
@@ -35,10 +36,15 @@ export function executiveSummary(a: TcoAnalysis): string[] {
 
   out.push(
     `Over ${s.horizon_years} years, ${stackLabel(a, appliance.id)} costs ${formatUsd(appliance.total_usd)} ` +
-      `(${formatUsd(appliance.npv_usd)} in today's money at a ${percent(s.discount_rate)} discount rate). ` +
+      `with every figure at its most likely value; in today's money at a ${percent(s.discount_rate)} discount rate its expected cost (the P50 of ${a.monteCarlo.samples} samples) is ` +
+      `${formatUsd(npvHeadline(a, appliance.id).expected_usd)}, between ${formatUsd(npvHeadline(a, appliance.id).p10_usd)} and ${formatUsd(npvHeadline(a, appliance.id).p90_usd)} in 8 cases out of 10. ` +
       a.point.comparisons.map((c) => `${stackLabel(a, c.against)} costs ${formatUsd(a.point.stacks.find((x) => x.id === c.against)!.total_usd)}`).join('; ') +
       '.',
   );
+  const outside = npvHeadlines(a).filter((h) => h.explanation !== null);
+  if (outside.length > 0) {
+    out.push(`Why a most-likely estimate can sit outside its own band: ${outside.map((h) => h.explanation).join('. ')}. The tables headline the expected (P50) figure and show the most-likely estimate beside it.`);
+  }
 
   const verb = closest.savings_usd >= 0 ? 'saves' : 'costs';
   out.push(

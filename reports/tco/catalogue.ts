@@ -6,11 +6,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Value } from '@sinclair/typebox/value';
-import { parse as parseYaml } from 'yaml';
 import { AnvilError } from '../../platform/errors.js';
 import { packageRoot } from '../../bench/package-root.js';
 import { CatalogueFileSchema, FigureSchema, type Catalogue, type CatalogueFigure, type Figure } from './catalogue-schema.js';
-import { MODEL_INPUT_FIGURES, REQUIRED_FIGURES } from './figures.js';
+import { figureDomain, inDomain } from './figure-domains.js';
+import { parseLocatedYaml, schemaProblems } from './yaml-problems.js';
+import { MODEL_INPUT_FIGURES, REQUIRED_FIGURES, type FigureId } from './figures.js';
 
 export function builtInCatalogueDir(): string {
   return join(packageRoot(), 'reports', 'tco', 'catalogue');
@@ -23,6 +24,16 @@ function rangeProblems(id: string, f: Figure): string[] {
   return low <= f.value && f.value <= high ? [] : [`/${id}/range: [${low}, ${high}] must satisfy low <= value (${f.value}) <= high`];
 }
 
+/** Problems of a figure's value or range ends outside what the figure can be (a negative cost, a fraction above 1, ...); `at` is the path. */
+function domainProblems(id: string, f: Pick<Figure, 'value' | 'range' | 'unit'>, at: (field: 'value' | 'range') => string): string[] {
+  if (!(REQUIRED_FIGURES as readonly string[]).includes(id)) return [];
+  const d = figureDomain(id as FigureId);
+  const problems: string[] = [];
+  if (!inDomain(f.value, d)) problems.push(`${at('value')}: ${f.value} is not a possible ${id} (${f.unit}), allowed: ${d.text}`);
+  if (f.range && !f.range.every((v) => inDomain(v, d))) problems.push(`${at('range')}: [${f.range.join(', ')}] is not a possible range of ${id} (${f.unit}), allowed: both ends ${d.text}`);
+  return problems;
+}
+
 /** Latency figures decide the model runs: a range on them would need a simulation per Monte Carlo sample. */
 function modelInputProblems(figures: ReadonlyMap<string, CatalogueFigure>): string[] {
   return MODEL_INPUT_FIGURES.filter((id) => figures.get(id)?.range).map((id) => `${figures.get(id)!.file}: /${id}/range: this figure decides which model runs are made, so it takes no range`);
@@ -30,20 +41,16 @@ function modelInputProblems(figures: ReadonlyMap<string, CatalogueFigure>): stri
 
 /** Validates one catalogue file's text; `file` names it in errors. */
 export function parseCatalogueFile(text: string, file: string): CatalogueFigure[] {
-  let doc: unknown;
-  try {
-    doc = parseYaml(text);
-  } catch (e) {
-    throw new AnvilError('ANVIL_ERR_TCO_CATALOGUE', `${file} is not valid YAML: ${(e as Error).message.split('\n')[0]}`);
-  }
+  const located = parseLocatedYaml(text, file, (m) => new AnvilError('ANVIL_ERR_TCO_CATALOGUE', `${file} is not valid YAML: ${m}`));
+  const doc = located.data;
   const withDefaults = Value.Clone(doc ?? {}) as Record<string, unknown>;
   // Defaults go in figure by figure: Value.Default does not descend into a Record's values.
   if (typeof withDefaults === 'object' && !Array.isArray(withDefaults)) {
     for (const [id, f] of Object.entries(withDefaults)) if (typeof f === 'object' && f !== null) withDefaults[id] = Value.Default(FigureSchema, f);
   }
-  const problems = [...Value.Errors(CatalogueFileSchema, withDefaults)].map((e) => `${file}: ${e.path || '/'}: ${e.message}`);
+  const problems = schemaProblems(CatalogueFileSchema, withDefaults, located);
   if (problems.length === 0) {
-    for (const [id, f] of Object.entries(withDefaults as Record<string, Figure>)) problems.push(...rangeProblems(id, f).map((p) => `${file}: ${p}`));
+    for (const [id, f] of Object.entries(withDefaults as Record<string, Figure>)) problems.push(...rangeProblems(id, f).map((p) => `${located.where(`/${id}/range`)}: ${p}`));
   }
   if (problems.length > 0) {
     const unique = [...new Set(problems)];
@@ -70,6 +77,7 @@ export function loadCatalogue(dir = builtInCatalogueDir()): Catalogue {
     }
   }
   for (const id of REQUIRED_FIGURES) if (!figures.has(id)) problems.push(`${dir}: figure ${id} is missing`);
+  for (const [id, f] of figures) problems.push(...domainProblems(id, f, (field) => `${f.file}: /${id}/${field}`));
   problems.push(...modelInputProblems(figures));
   if (problems.length > 0) throw new AnvilError('ANVIL_ERR_TCO_CATALOGUE', `the cost catalogue in ${dir} has ${problems.length} problem(s)`, problems);
   return figures;
@@ -79,16 +87,28 @@ export function loadCatalogue(dir = builtInCatalogueDir()): Catalogue {
 export type FigureOverride = number | { value: number; range?: [number, number]; source?: string; year?: number };
 
 /** The catalogue with a scenario's overrides applied; an unknown id or a value outside its range is an error naming the scenario path. */
-export function applyOverrides(catalogue: Catalogue, overrides: Readonly<Record<string, FigureOverride>>, scenarioFile: string): Catalogue {
+export function applyOverrides(
+  catalogue: Catalogue,
+  overrides: Readonly<Record<string, FigureOverride>>,
+  scenarioFile: string,
+  /** `FILE:LINE` of a path in the scenario, when known. */
+  where: (path: string) => string = () => scenarioFile,
+): Catalogue {
   const out = new Map(catalogue);
   const problems: string[] = [];
   for (const [id, o] of Object.entries(overrides)) {
+    const at = (sub: string) => `${where(`/overrides/${id}${sub}`)}: /overrides/${id}${sub}`;
     const base = catalogue.get(id);
     if (!base) {
-      problems.push(`${scenarioFile}: /overrides/${id}: no catalogue figure has this id`);
+      problems.push(`${at('')}: no catalogue figure has this id`);
       continue;
     }
     const given = typeof o === 'number' ? { value: o } : o;
+    const outside = domainProblems(id, { value: given.value, unit: base.unit, ...(given.range ? { range: given.range } : {}) }, (field) => at(typeof o === 'number' ? '' : `/${field}`));
+    if (outside.length > 0) {
+      problems.push(...outside);
+      continue;
+    }
     let range = given.range ?? base.range;
     // A bare value outside the catalogue's range drops the range: the customer's figure is a point.
     if (!given.range && range && (given.value < range[0] || given.value > range[1])) range = undefined;
@@ -103,9 +123,9 @@ export function applyOverrides(catalogue: Catalogue, overrides: Readonly<Record<
       ...(range ? { range } : {}),
     };
     if (!range) delete (next as { range?: unknown }).range;
-    if (next.range && (MODEL_INPUT_FIGURES as readonly string[]).includes(id)) problems.push(`${scenarioFile}: /overrides/${id}: decides which model runs are made, so it takes a single value, not a range`);
+    if (next.range && (MODEL_INPUT_FIGURES as readonly string[]).includes(id)) problems.push(`${at('')}: decides which model runs are made, so it takes a single value, not a range`);
     const bad = rangeProblems(id, next);
-    if (bad.length > 0) problems.push(...bad.map((p) => `${scenarioFile}: /overrides${p.slice(0)}`));
+    if (bad.length > 0) problems.push(...bad.map((p) => `${where(`/overrides/${id}/range`)}: /overrides${p}`));
     out.set(id, next);
   }
   if (problems.length > 0) throw new AnvilError('ANVIL_ERR_TCO_SCENARIO', `${scenarioFile}: ${problems.length} override problem(s)`, problems);

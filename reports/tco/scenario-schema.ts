@@ -87,7 +87,7 @@ const OverrideSchema = Type.Union([
     },
     { additionalProperties: false },
   ),
-]);
+], { description: 'a number, or a mapping {value: number, range: [low, high], source: text, year: integer}' });
 
 export const ScenarioSchema = Type.Object(
   {

@@ -1,41 +1,46 @@
 /** Loads a TCO scenario file: YAML, checked against the schema, defaults filled, every problem at once with its path. */
 import { readFileSync } from 'node:fs';
 import { Value } from '@sinclair/typebox/value';
-import { parse as parseYaml } from 'yaml';
 import { AnvilError } from '../../platform/errors.js';
 import { ScenarioSchema, type Scenario } from './scenario-schema.js';
+import { parseLocatedYaml, schemaProblems, type LocatedYaml } from './yaml-problems.js';
 
 /** Validates scenario YAML text; `file` names it in errors. */
 export function parseScenario(text: string, file: string): Scenario {
-  let doc: unknown;
-  try {
-    doc = parseYaml(text);
-  } catch (e) {
-    throw new AnvilError('ANVIL_ERR_TCO_SCENARIO', `${file} is not valid YAML: ${(e as Error).message.split('\n')[0]}`);
-  }
+  const located = parseLocatedYaml(text, file, (m) => new AnvilError('ANVIL_ERR_TCO_SCENARIO', `${file} is not valid YAML: ${m}`));
+  const doc = located.data;
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
     throw new AnvilError('ANVIL_ERR_TCO_SCENARIO', `${file}: a scenario is a YAML mapping with at least name, databases and stacks (see reports/scenarios/reference.yaml)`);
   }
   const withDefaults = Value.Default(ScenarioSchema, Value.Clone(doc));
-  const problems = [...Value.Errors(ScenarioSchema, withDefaults)].map((e) => `${file}: ${e.path || '/'}: ${e.message}${e.schema.description ? ` (${e.schema.description})` : ''}`);
+  const problems = schemaProblems(ScenarioSchema, withDefaults, located);
   const scenario = withDefaults as Scenario;
-  if (problems.length === 0) problems.push(...crossChecks(scenario, file));
+  if (problems.length === 0) problems.push(...crossChecks(scenario, located));
   if (problems.length > 0) {
     const unique = [...new Set(problems)];
     throw new AnvilError('ANVIL_ERR_TCO_SCENARIO', `${file} does not fit the TCO scenario schema (${unique.length} problem${unique.length > 1 ? 's' : ''})`, unique);
   }
+  scenarioLocations.set(scenario, located);
   return scenario;
 }
 
+/** Where each parsed scenario came from, so later checks (overrides) can name the line too. */
+const scenarioLocations = new WeakMap<Scenario, LocatedYaml>();
+
+/** `FILE:LINE` of a path in the scenario's file, or `fallback` for a scenario not parsed from a file. */
+export function scenarioWhere(s: Scenario, path: string, fallback: string): string {
+  return scenarioLocations.get(s)?.where(path) ?? fallback;
+}
+
 /** What the schema cannot say: stack ids unique, an appliance stack present. */
-function crossChecks(s: Scenario, file: string): string[] {
+function crossChecks(s: Scenario, located: LocatedYaml): string[] {
   const problems: string[] = [];
   const seen = new Set<string>();
   s.stacks.forEach((stack, i) => {
-    if (seen.has(stack.id)) problems.push(`${file}: /stacks/${i}/id: "${stack.id}" is used by an earlier stack; ids must be unique`);
+    if (seen.has(stack.id)) problems.push(`${located.where(`/stacks/${i}/id`)}: /stacks/${i}/id: "${stack.id}" is used by an earlier stack; ids must be unique`);
     seen.add(stack.id);
   });
-  if (!s.stacks.some((st) => st.kind === 'appliance')) problems.push(`${file}: /stacks: no stack has kind appliance; savings and break-even are measured for the appliance`);
+  if (!s.stacks.some((st) => st.kind === 'appliance')) problems.push(`${located.where('/stacks')}: /stacks: no stack has kind appliance; savings and break-even are measured for the appliance`);
   return problems;
 }
 

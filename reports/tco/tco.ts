@@ -16,7 +16,7 @@ import { driveIopsAtSla, type DriveIops } from './node-iops.js';
 import type { Scenario, StackKind } from './scenario-schema.js';
 import { tornado, type Tornado } from './sensitivity.js';
 import { driveLatencyBudget_ns, driveReadFraction, fitProblems, type DriveFacts } from './sizing.js';
-import { loadScenario } from './scenario.js';
+import { loadScenario, scenarioWhere } from './scenario.js';
 
 export interface DriveRun {
   readonly kind: StackKind;
@@ -86,7 +86,7 @@ export function driveFacts(scenario: Scenario, figures: FigureValues, profile: D
 
 /** Runs the analysis for a scenario already loaded. */
 export function analyse(scenarioFile: string, scenario: Scenario, options: TcoOptions = {}): TcoAnalysis {
-  const catalogue = applyOverrides(loadCatalogue(options.catalogueDir), scenario.overrides, scenarioFile);
+  const catalogue = applyOverrides(loadCatalogue(options.catalogueDir), scenario.overrides, scenarioFile, (path) => scenarioWhere(scenario, path, scenarioFile));
   const figures = pointValues(catalogue);
   const profile = resolveProfile(scenarioFile, scenario.node.drive_profile);
   const { drives, runs } = driveFacts(scenario, figures, profile, options.cacheDir);

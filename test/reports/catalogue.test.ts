@@ -1,4 +1,4 @@
-import { writeFileSync, copyFileSync, readdirSync } from 'node:fs';
+import { writeFileSync, copyFileSync, readdirSync, readFileSync } from 'node:fs';
 import { tempDir } from '../cli-harness.js';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -31,11 +31,12 @@ describe('cost catalogue', () => {
     const e = caughtAnvilError(() => parseCatalogueFile(text, 'costs.yaml'));
     expect(e.code).toBe('ANVIL_ERR_TCO_CATALOGUE');
     const details = e.details.join('\n');
-    expect(details).toContain('costs.yaml: /no_source/source');
-    expect(details).toContain('costs.yaml: /typo/sorce');
+    expect(details).toContain('costs.yaml:2: /no_source/source: Expected required property');
+    expect(details).toContain('costs.yaml:4: /typo/sorce: not a known field, allowed: description|value|unit|range|source|year|judgement');
+    expect(e.details.length).toBe(2); // one line per path, though typebox reports the missing source twice
     // Range problems are checked once the shape is right.
     const e2 = caughtAnvilError(() => parseCatalogueFile('bad_range: { description: d, value: 5, unit: u, source: s, year: 2024, range: [6, 9] }', 'r.yaml'));
-    expect(e2.details.join('\n')).toContain('r.yaml: /bad_range/range: [6, 9] must satisfy low <= value (5) <= high');
+    expect(e2.details.join('\n')).toContain('r.yaml:1: /bad_range/range: [6, 9] must satisfy low <= value (5) <= high');
   });
 
   it('a figure defined twice or a required one missing is an error naming both', () => {
@@ -63,5 +64,38 @@ describe('cost catalogue', () => {
     expect(e.code).toBe('ANVIL_ERR_TCO_SCENARIO');
     expect(e.details.join('\n')).toContain('sc.yaml: /overrides/no_such_figure: no catalogue figure has this id');
     expect(e.details.join('\n')).toContain('sc.yaml: /overrides/sds_io_latency_us: decides which model runs are made');
+  });
+
+  it('overrides outside a figure\'s domain are coded errors naming the field and what is allowed', () => {
+    const c = catalogue();
+    const e = caughtAnvilError(() =>
+      applyOverrides(
+        c,
+        { nvme_usd_per_tb: -100, pue: 0.5, commercial_db_discount: { value: 0.5, range: [0.1, 1.4] }, sds_replication: 2.5, control_plane_nodes: 0, server_base_usd: { value: 5000, range: [6000, 9000] } },
+        'sc.yaml',
+      ),
+    );
+    expect(e.code).toBe('ANVIL_ERR_TCO_SCENARIO');
+    const text = e.details.join('\n');
+    expect(text).toContain('sc.yaml: /overrides/nvme_usd_per_tb: -100 is not a possible nvme_usd_per_tb (USD/TB), allowed: a number >= 0');
+    expect(text).toContain('sc.yaml: /overrides/pue: 0.5 is not a possible pue (ratio), allowed: a number >= 1');
+    expect(text).toContain('sc.yaml: /overrides/commercial_db_discount/range: [0.1, 1.4] is not a possible range of commercial_db_discount (fraction), allowed: both ends a fraction from 0 to 1');
+    expect(text).toContain('sc.yaml: /overrides/sds_replication: 2.5 is not a possible sds_replication (copies), allowed: a whole number >= 1');
+    expect(text).toContain('/overrides/control_plane_nodes: 0 is not a possible');
+    expect(text).toContain('sc.yaml: /overrides/server_base_usd/range: [6000, 9000] must satisfy low <= value (5000) <= high');
+    expect(e.details.length).toBe(6);
+    // Values at the edges of their domains are accepted.
+    const ok = applyOverrides(c, { nvme_usd_per_tb: 0, commercial_db_discount: 1, pue: 1, sds_replication: 1 }, 'sc.yaml');
+    expect(ok.get('nvme_usd_per_tb')!.value).toBe(0);
+  });
+
+  it('the built-in catalogue fits every figure\'s domain, and a catalogue file outside it is a coded error', () => {
+    expect(() => loadCatalogue()).not.toThrow();
+    const dir = tempDir('anvil-cat-');
+    for (const f of readdirSync(builtInCatalogueDir())) copyFileSync(join(builtInCatalogueDir(), f), join(dir, f));
+    writeFileSync(join(dir, 'facilities.yaml'), readFileSync(join(dir, 'facilities.yaml'), 'utf8').replace('value: 1.58', 'value: 0.9').replace('[1.3, 1.8]', '[0.8, 1.8]'));
+    const e = caughtAnvilError(() => loadCatalogue(dir));
+    expect(e.code).toBe('ANVIL_ERR_TCO_CATALOGUE');
+    expect(e.details.join('\n')).toMatch(/facilities\.yaml: \/pue\/value: 0\.9 is not a possible pue \(ratio\), allowed: a number >= 1/);
   });
 });

@@ -10,6 +10,8 @@ import pl from 'nodejs-polars';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { findChromium, printPdf } from '../../reports/render/pdf.js';
 import { tcoCommand } from '../../reports/tco-command.js';
+import { formatUsd } from '../../reports/charts/plot-svg.js';
+import { escapeHtml } from '../../reports/render/html.js';
 import { AnvilError } from '../../platform/errors.js';
 import { tempDir } from '../cli-harness.js';
 import { REFERENCE, catalogue } from './fixtures.js';
@@ -48,6 +50,26 @@ describe('anvil tco report', () => {
     for (const id of c.keys()) expect(html, id).toContain(`<code>${id}</code>`);
     const judged = [...c.values()].filter((f) => f.judgement).length;
     expect(html.match(/<span class="judgement">judgement<\/span>:/g)?.length).toBe(judged);
+  });
+
+  it('the summary, the results table and tco.json headline the same expected NPV (P50), inside its band, and explain a point estimate outside it', () => {
+    const html = readFileSync(join(out, 'tco.html'), 'utf8');
+    const doc = JSON.parse(readFileSync(join(out, 'tco.json'), 'utf8')) as {
+      stacks: { id: string; npv_usd: number; npv_usd_band: { p50: number }; npv_headline: { expected_usd: number; p10_usd: number; p90_usd: number; point_usd: number; explanation: string | null } }[];
+    };
+    const summary = html.slice(html.indexOf('<h2 id="summary">'), html.indexOf('<h2', html.indexOf('<h2 id="summary">') + 4));
+    const results = html.slice(html.indexOf('NPV expected (P50)'));
+    for (const s of doc.stacks) {
+      const h = s.npv_headline;
+      expect(h.expected_usd).toBe(s.npv_usd_band.p50);
+      expect(h.point_usd).toBe(s.npv_usd);
+      expect(h.p10_usd).toBeLessThanOrEqual(h.expected_usd);
+      expect(h.expected_usd).toBeLessThanOrEqual(h.p90_usd);
+      expect(results).toContain(formatUsd(h.expected_usd));
+      if (h.explanation !== null) expect(summary).toContain(escapeHtml(h.explanation));
+    }
+    const appliance = doc.stacks.find((s) => s.id === 'appliance')!.npv_headline;
+    expect(summary).toContain(`expected cost (the P50 of ${SAMPLES} samples) is ${formatUsd(appliance.expected_usd)}`);
   });
 
   it('is deterministic: the same scenario gives the same bytes, the second time from the model cache', async () => {

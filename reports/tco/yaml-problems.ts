@@ -1,0 +1,76 @@
+/**
+ * Schema problems of a YAML file as `FILE:LINE: /path: message, allowed: ...`: the line comes from the
+ * yaml package's node ranges (the node at the path, or its nearest parent present when a field is
+ * missing), each path is reported once, and a union of literals lists its literals.
+ */
+import type { TSchema } from '@sinclair/typebox';
+import { Value, ValueErrorType } from '@sinclair/typebox/value';
+import { LineCounter, parseDocument, type Document } from 'yaml';
+
+/** A parsed YAML file that can say on which line a JSON-pointer path sits. */
+export interface LocatedYaml {
+  readonly data: unknown;
+  /** `FILE:LINE` of the node at `path` (or its nearest parent present), `FILE` when none is. */
+  where(path: string): string;
+}
+
+function segments(path: string): string[] {
+  return path
+    .split('/')
+    .slice(1)
+    .filter((s) => s !== '')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+function lineOf(doc: Document, counter: LineCounter, path: string): number | undefined {
+  const parts = segments(path);
+  for (let n = parts.length; n >= 0; n--) {
+    const keys = parts.slice(0, n).map((p) => (/^\d+$/.test(p) ? Number(p) : p));
+    const node = n === 0 ? doc.contents : doc.getIn(keys, true);
+    const range = (node as { range?: [number, number, number] } | null | undefined)?.range;
+    if (range) return counter.linePos(range[0]).line;
+  }
+  return undefined;
+}
+
+/** Parses `text`; a YAML syntax error is thrown as `onSyntaxError(first line of its message)`. */
+export function parseLocatedYaml(text: string, file: string, onSyntaxError: (message: string) => Error): LocatedYaml {
+  const counter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: counter });
+  const first = doc.errors[0];
+  if (first) throw onSyntaxError(first.message.split('\n')[0]!);
+  return {
+    data: doc.toJS(),
+    where(path) {
+      const line = lineOf(doc, counter, path);
+      return line === undefined ? file : `${file}:${line}`;
+    },
+  };
+}
+
+/** The literals of a union of literals, or undefined for any other schema. */
+function literals(schema: TSchema): string[] | undefined {
+  const anyOf = (schema as { anyOf?: TSchema[] }).anyOf;
+  if (!anyOf || !anyOf.every((s) => 'const' in s)) return undefined;
+  return anyOf.map((s) => String((s as unknown as { const: unknown }).const));
+}
+
+/** Every schema problem of `value`, one per path, each as `FILE:LINE: /path: message, allowed: ...`. */
+export function schemaProblems(schema: TSchema, value: unknown, located: LocatedYaml): string[] {
+  const byPath = new Map<string, string>();
+  for (const e of Value.Errors(schema, value)) {
+    const path = e.path || '/';
+    if (byPath.has(path)) continue;
+    const list = literals(e.schema);
+    const description = e.schema.description as string | undefined;
+    let message: string;
+    const properties = (e.schema as { properties?: Record<string, unknown> }).properties;
+    if (e.type === ValueErrorType.ObjectAdditionalProperties && properties) message = `not a known field, allowed: ${Object.keys(properties).join('|')}`;
+    else if (list) message = `${JSON.stringify(e.value)} is not allowed, allowed: ${list.join('|')}${description ? ` (${description})` : ''}`;
+    else if ((e.schema as { anyOf?: unknown }).anyOf) message = `${JSON.stringify(e.value)} is not allowed, allowed: ${description ?? 'see the schema'}`;
+    else if ('const' in e.schema) message = `${JSON.stringify(e.value)} is not allowed, allowed: ${String((e.schema as unknown as { const: unknown }).const)}`;
+    else message = `${e.message}${description ? ` (${description})` : ''}`;
+    byPath.set(path, `${located.where(path)}: ${path}: ${message}`);
+  }
+  return [...byPath.values()];
+}
