@@ -30,7 +30,7 @@ export const ERRORS = {
   ANVIL_ERR_NO_PROGRESS: { code: 'ANVIL_ERR_NO_PROGRESS', status: 422, summary: 'the model stopped advancing simulated time (zero service times in a closed loop)' },
   ANVIL_ERR_OUTPUT: { code: 'ANVIL_ERR_OUTPUT', status: 500, summary: 'results could not be written' },
   // TCO reports
-  ANVIL_ERR_TCO_SCENARIO: { code: 'ANVIL_ERR_TCO_SCENARIO', status: 400, summary: 'a TCO scenario file fails its schema or overrides an unknown figure' },
+  ANVIL_ERR_TCO_SCENARIO: { code: 'ANVIL_ERR_TCO_SCENARIO', status: 400, summary: 'a TCO scenario file fails its schema, overrides an unknown figure or gives a figure a value it cannot have' },
   ANVIL_ERR_TCO_CATALOGUE: { code: 'ANVIL_ERR_TCO_CATALOGUE', status: 400, summary: 'a cost catalogue file fails its schema, repeats a figure or lacks one the method needs' },
   ANVIL_ERR_TCO_SLA_UNREACHABLE: { code: 'ANVIL_ERR_TCO_SLA_UNREACHABLE', status: 422, summary: 'a stack cannot meet the databases\' latency SLA with the chosen drive at any load' },
   ANVIL_ERR_PDF_UNAVAILABLE: { code: 'ANVIL_ERR_PDF_UNAVAILABLE', status: 501, summary: 'PDF output needs headless Chromium, which is not installed or failed' },
