@@ -46,7 +46,7 @@ export function planApply(docs: readonly ManifestDocument[], defaultNamespace: s
   const classes = new Map<string, ClassParams>();
   const unsupported: string[] = [];
   for (const doc of docs) {
-    const f = new Fields(doc.where);
+    const f = new Fields(doc.where, doc.whereField);
     const kind = f.str(doc.body.kind, 'kind', true)!;
     const name = f.str(f.obj(doc.body.metadata, 'metadata', true)!.name, 'metadata.name', true)!;
     if (!MODELLED.has(kind)) unsupported.push(`${doc.where}: ${kind} ${name}: kind ${kind} is not modelled by Anvil; skipped`);
@@ -85,7 +85,7 @@ export function planApply(docs: readonly ManifestDocument[], defaultNamespace: s
   };
 
   for (const doc of docs) {
-    const f = new Fields(doc.where);
+    const f = new Fields(doc.where, doc.whereField);
     const body = doc.body;
     const kind = body.kind as string;
     if (!MODELLED.has(kind) || kind === 'StorageClass') continue;
@@ -206,7 +206,8 @@ function withWhere<T>(where: string, fn: () => T): T {
   try {
     return fn();
   } catch (e) {
-    if (e instanceof AnvilError) throw new AnvilError(e.code, `${where}: ${e.message}`, e.details);
+    // Errors that already say where they come from (a manifest's own line) keep that.
+    if (e instanceof AnvilError && !e.message.startsWith(`${where}:`)) throw new AnvilError(e.code, `${where}: ${e.message}`, e.details);
     throw e;
   }
 }

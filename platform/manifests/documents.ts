@@ -1,13 +1,33 @@
 /** Reads Kubernetes YAML from a file, a folder (its .yaml/.yml/.json files, sorted) or stdin ("-"), one entry per document. */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { LineCounter, parseAllDocuments } from 'yaml';
+import { LineCounter, parseAllDocuments, type Document } from 'yaml';
 import { AnvilError } from '../errors.js';
 
 export interface ManifestDocument {
   /** File and line of the document's start: "deploy.yaml:12". */
   readonly where: string;
   readonly body: Record<string, unknown>;
+  /** File and line of the field at `path` ("spec.containers[0].image"), or of its nearest parent that exists. */
+  readonly whereField?: (path: string) => string;
+}
+
+/** The keys of a field path as Fields writes it: `a.b[0].c`, `metadata.annotations["anvil.dev/x"]`. */
+export function pathKeys(path: string): (string | number)[] {
+  const keys: (string | number)[] = [];
+  for (const m of path.matchAll(/\["([^"]*)"\]|\[(\d+)\]|([^.[\]]+)/g)) keys.push(m[1] ?? (m[2] !== undefined ? Number(m[2]) : m[3]!));
+  return keys;
+}
+
+function fieldLocator(doc: Document, lines: LineCounter, file: string, docLine: number): (path: string) => string {
+  return (path) => {
+    const keys = pathKeys(path);
+    for (let n = keys.length; n > 0; n--) {
+      const node = doc.getIn(keys.slice(0, n), true) as { range?: [number, number, number] } | undefined;
+      if (node && typeof node === 'object' && node.range) return `${file}:${lines.linePos(node.range[0]).line}`;
+    }
+    return `${file}:${docLine}`;
+  };
 }
 
 function filesOf(path: string): string[] {
@@ -35,7 +55,7 @@ export function parseManifestText(text: string, file: string): ManifestDocument[
       problems.push(`${file}:${line}: a manifest is a mapping with apiVersion, kind and metadata`);
       continue;
     }
-    out.push({ where: `${file}:${line}`, body: body as Record<string, unknown> });
+    out.push({ where: `${file}:${line}`, body: body as Record<string, unknown>, whereField: fieldLocator(doc, lines, file, line) });
   }
   if (problems.length > 0) throw new AnvilError('ANVIL_ERR_MANIFEST', `${file} is not valid YAML`, problems);
   return out;

@@ -4,10 +4,17 @@ import { AnvilError } from '../errors.js';
 export type Obj = Record<string, unknown>;
 
 export class Fields {
-  constructor(readonly where: string) {}
+  /**
+   * @param where file and line of the document ("app.yaml:12")
+   * @param whereField file and line of a field by its path, where the document's source is known
+   */
+  constructor(
+    readonly where: string,
+    private readonly whereField?: (path: string) => string,
+  ) {}
 
   fail(path: string, message: string): never {
-    throw new AnvilError('ANVIL_ERR_MANIFEST', `${this.where}: ${path}: ${message}`);
+    throw new AnvilError('ANVIL_ERR_MANIFEST', `${this.whereField?.(path) ?? this.where}: ${path}: ${message}`);
   }
 
   obj(value: unknown, path: string, required = false): Obj | undefined {

@@ -154,7 +154,7 @@ describe('anvil control-plane CLI', () => {
       [['get', 'gadgets'], 1, /^ANVIL_ERR_USAGE: "gadgets" is not a kind/],
       [['get', 'pods', '-o', 'xml'], 2, /^ANVIL_ERR_USAGE: .*table, json or yaml/],
       [['describe', 'pod', 'ghost'], 1, /^ANVIL_ERR_OBJECT_NOT_FOUND: pods ghost/],
-      [['apply', '-f', join(dir, 'bad-cpu.yaml')], 1, /^ANVIL_ERR_MANIFEST: .*bad-cpu\.yaml:1: spec\.containers\[0\]\.resources\.requests\.cpu: "lots" is not a Kubernetes quantity/],
+      [['apply', '-f', join(dir, 'bad-cpu.yaml')], 1, /^ANVIL_ERR_MANIFEST: .*bad-cpu\.yaml:7: spec\.containers\[0\]\.resources\.requests\.cpu: "lots" is not a Kubernetes quantity/],
       [['apply', '-f', join(dir, 'bad-yaml.yaml')], 1, /^ANVIL_ERR_MANIFEST: .*bad-yaml\.yaml is not valid YAML\n {2}.*bad-yaml\.yaml:\d+:/],
       [['apply', '-f', join(dir, 'two.yaml')], 1, /^ANVIL_ERR_OBJECT_NOT_FOUND: .*two\.yaml:6: pod bad: volume nope does not exist/],
       [['apply', '-f', join(dir, 'missing.yaml')], 1, /^ANVIL_ERR_FILE_NOT_FOUND: -f .*missing\.yaml/],
