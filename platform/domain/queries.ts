@@ -27,10 +27,14 @@ export function isNamespaced(kind: Kind): boolean {
   return kind === 'volumes' || kind === 'snapshots' || kind === 'pods' || kind === 'endpoints' || kind === 'deployments' || kind === 'statefulsets';
 }
 
-/** The role class that governs reading each kind. */
+/**
+ * The role class that governs reading each kind. An endpoint is a pod's interface in the pod's namespace
+ * (its IP, MAC and pod name are the tenant's), so reading it takes the container class there: tenants
+ * hold `network-view` cluster-wide to see the networks, which must not show them other tenants' pods.
+ */
 export const KIND_CLASS: Record<Kind, RoleClass> = {
   nodes: 'node', networks: 'network', 'perf-tiers': 'perftier', volumes: 'volume', snapshots: 'volume', pods: 'container',
-  endpoints: 'network', deployments: 'container', statefulsets: 'container', namespaces: 'tenant', users: 'user',
+  endpoints: 'container', deployments: 'container', statefulsets: 'container', namespaces: 'tenant', users: 'user',
 };
 
 /**

@@ -339,6 +339,23 @@ describe('reads', () => {
       expect(objectsOf(s, bob, 'networks', undefined)).toEqual([]);
     });
   });
+
+  it('show a tenant only the endpoints (IPs, MACs, pods) of its own namespaces, though it may view every network', () => {
+    const { store } = openStore();
+    as(store, (cp) => cp.createCluster({ name: 'c1', nodes: 1 }));
+    as(store, (cp) => cp.createNetwork(BLUE));
+    as(store, (cp) => cp.createTenant('ns0'));
+    as(store, (cp) => cp.createTenant('ns1'));
+    as(store, (cp) => cp.createPod(podSpec('mine', { namespace: 'ns0' })));
+    as(store, (cp) => cp.createPod(podSpec('theirs', { namespace: 'ns1' })));
+    const bob = { user: 'bob', roles: ['tenant-user/ns0'] };
+    store.read((s) => {
+      expect((objectsOf(s, bob, 'networks', undefined) as { name: string }[]).map((n) => n.name)).toEqual(['blue']);
+      expect((objectsOf(s, bob, 'endpoints', undefined) as { pod: string }[]).map((e) => e.pod)).toEqual(['mine']);
+      expect((objectsOf(s, ADMIN, 'endpoints', undefined) as { pod: string }[]).map((e) => e.pod).sort()).toEqual(['mine', 'theirs']);
+      expect(codeOf(() => objectsOf(s, bob, 'endpoints', 'ns1'))).toBe('ANVIL_ERR_FORBIDDEN');
+    });
+  });
 });
 
 describe('pending pods', () => {
