@@ -20,6 +20,7 @@ import { networksPlugin } from './plugins/networks.js';
 import { perfTiersPlugin } from './plugins/perf-tiers.js';
 import { volumesPlugin } from './plugins/volumes.js';
 import { podsPlugin } from './plugins/pods.js';
+import { workloadsPlugin } from './plugins/workloads.js';
 import { tenancyPlugin } from './plugins/tenancy.js';
 import { eventsPlugin } from './plugins/events.js';
 import { extenderPlugin } from './plugins/extender.js';
@@ -67,7 +68,7 @@ export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyIn
   });
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { validatorUrl: null } as Record<string, unknown> });
   await app.register(systemPlugin, { api });
-  for (const plugin of [clusterPlugin, networksPlugin, perfTiersPlugin, volumesPlugin, podsPlugin, tenancyPlugin, eventsPlugin]) {
+  for (const plugin of [clusterPlugin, networksPlugin, perfTiersPlugin, volumesPlugin, podsPlugin, workloadsPlugin, tenancyPlugin, eventsPlugin]) {
     await app.register(plugin, { api, prefix: API_PREFIX });
   }
   await app.register(extenderPlugin, { api, prefix: '/scheduler' });

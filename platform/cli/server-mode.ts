@@ -203,7 +203,10 @@ async function listRemote(t: Target, kind: Kind, ns: string | undefined): Promis
   const routes: Partial<Record<Kind, string>> = {
     nodes: 'api/v1/nodes', networks: 'api/v1/networks', 'perf-tiers': 'api/v1/perf-tiers', namespaces: 'api/v1/namespaces', users: 'api/v1/users',
     volumes: ns ? `${nsPath(ns)}/volumes` : 'api/v1/volumes', pods: ns ? `${nsPath(ns)}/pods` : 'api/v1/pods',
-    ...(ns ? { snapshots: `${nsPath(ns)}/snapshots` } : {}),
+    snapshots: ns ? `${nsPath(ns)}/snapshots` : 'api/v1/snapshots',
+    endpoints: ns ? `${nsPath(ns)}/endpoints` : 'api/v1/endpoints',
+    deployments: ns ? `${nsPath(ns)}/deployments` : 'api/v1/deployments',
+    statefulsets: ns ? `${nsPath(ns)}/statefulsets` : 'api/v1/statefulsets',
   };
   const route = routes[kind];
   if (!route) throw new AnvilError('ANVIL_ERR_USAGE', `get ${kind}${ns ? '' : ' -A'} is not served yet; run it on the embedded state (--state)`);

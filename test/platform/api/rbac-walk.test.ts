@@ -64,6 +64,14 @@ const CASES: Case[] = [
   { method: 'GET', url: '/api/v1/namespaces/a/pods', ok: A_READ },
   { method: 'GET', url: '/api/v1/namespaces/a/pods/pa', ok: A_READ },
   { method: 'DELETE', url: '/api/v1/namespaces/a/pods/pa', ok: A_WRITE },
+  // views derived from pods, and snapshots across namespaces: read-only, filtered to what the caller may view
+  { method: 'GET', url: '/api/v1/endpoints', ok: ALL, filtered: ['tother'] },
+  { method: 'GET', url: '/api/v1/namespaces/a/endpoints', ok: A_READ },
+  { method: 'GET', url: '/api/v1/deployments', ok: ALL, filtered: ['tother'] },
+  { method: 'GET', url: '/api/v1/namespaces/a/deployments', ok: A_READ },
+  { method: 'GET', url: '/api/v1/statefulsets', ok: ALL, filtered: ['tother'] },
+  { method: 'GET', url: '/api/v1/namespaces/a/statefulsets', ok: A_READ },
+  { method: 'GET', url: '/api/v1/snapshots', ok: ALL, filtered: ['tother'] },
   { method: 'POST', url: '/api/v1/namespaces/a/apply', body: { manifests: podManifest('pnew') }, ok: A_WRITE },
   // tenants, users, tokens
   { method: 'GET', url: '/api/v1/whoami', ok: ALL },
