@@ -18,7 +18,7 @@ export function registerHostCommands(cli: Command): void {
     .command('inspect')
     .description('CPU, memory, block devices, NVMe controllers and NICs (speed, SR-IOV) as a node profile')
     .addOption(new Option('-o, --output <format>', 'stdout format').choices(['table', 'json', 'yaml']).default('table'))
-    .option('--out <file>', 'also write the node profile (YAML) to this file')
+    .option('--out <file>', 'also write the node as a control-plane node profile (YAML, for anvil cluster create --node-profile) to this file')
     .option('--capture <file>', 'also write the raw sources (proc files, lsblk and nvme JSON, sysfs values) as JSON, to rebuild the profile elsewhere')
     .option('--from <capture>', 'build the profile from a capture file instead of this machine')
     .action(async (opts: InspectOptions) => {
@@ -28,6 +28,7 @@ export function registerHostCommands(cli: Command): void {
 
 export async function inspectCommand(opts: InspectOptions, io: Pick<CommandIo, 'stdout'> = { stdout: process.stdout }): Promise<void> {
   const { captureHost, nodeProfile, profileTable } = await import('../../bench/discovery/inspect.js');
+  const { controlPlaneProfileYaml } = await import('../../bench/discovery/control-plane-profile.js');
   let capture;
   if (opts.from) {
     try {
@@ -41,7 +42,7 @@ export async function inspectCommand(opts: InspectOptions, io: Pick<CommandIo, '
   const profile = nodeProfile(capture);
   io.stdout.write(opts.output === 'json' ? JSON.stringify(profile, null, 2) + '\n' : opts.output === 'yaml' ? stringify(profile) : profileTable(profile));
   try {
-    if (opts.out) writeFileSync(opts.out, `# Node profile: ${profile.source}\n${stringify(profile)}`);
+    if (opts.out) writeFileSync(opts.out, controlPlaneProfileYaml(profile));
     if (opts.capture) writeFileSync(opts.capture, JSON.stringify(capture, null, 2) + '\n');
   } catch (e) {
     throw new AnvilError('ANVIL_ERR_OUTPUT', `cannot write ${opts.out ?? opts.capture}: ${(e as Error).message}`);
