@@ -3,7 +3,6 @@
  * (fixtures/client-server), and a live run against two fio servers this test starts on loopback
  * addresses 127.0.0.2 and 127.0.0.3 (and always stops).
  */
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import pl from 'nodejs-polars';
@@ -14,6 +13,7 @@ import { checkServer, convertClientServer, parseServer, remoteFailure } from '..
 import { BUCKETS, bucketValue } from '../../../sim/measure/latency-histogram.js';
 import { anvilRun, tempDir } from '../../cli-harness.js';
 import { FIXTURES } from './fixtures.js';
+import { freePort } from './free-port.js';
 
 const needFio = which('fio') !== undefined || process.env.CI ? it : it.skip;
 const JOB = '[global]\nioengine=psync\nsize=8m\nbs=4k\nruntime=600ms\ntime_based\n\n[rr]\nrw=randread\n';
@@ -78,17 +78,6 @@ describe('client/server results', () => {
   });
 });
 
-/** A port free on `address` now. */
-function freePort(address: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, address, () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 describe('anvil run --target host --hosts', () => {
   const servers: Background[] = [];

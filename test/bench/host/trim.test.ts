@@ -6,7 +6,6 @@
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import pl from 'nodejs-polars';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,6 +16,7 @@ import { checkServer, parseServer } from '../../../bench/targets/host/run-on-hos
 import { ALL_CLIENTS, documentJobs } from '../../../bench/targets/host/fio-document.js';
 import { anvilRun, tempDir } from '../../cli-harness.js';
 import { loadFixture } from './fixtures.js';
+import { freePort } from './free-port.js';
 
 const canLoop = (which('fio') !== undefined && which('losetup') !== undefined && process.getuid?.() === 0) || process.env.CI;
 const needLoop = canLoop ? it : it.skip;
@@ -26,17 +26,6 @@ const tables = (run: Parameters<typeof arrowTables>[0]) => {
   const read = (name: string) => pl.readIPC(Buffer.from(files.get(name)!));
   return { intervals: read('intervals.arrow'), histogram: read('latency_histogram.arrow'), jobs: read('jobs.arrow') };
 };
-/** A port free on `address` now. */
-function freePort(address: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, address, () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 const trimRows = (df: pl.DataFrame) => df.filter(pl.col('direction').eq(pl.lit('trim')));
 const sum = (df: pl.DataFrame, col: string) => Number(df.getColumn(col).sum());
