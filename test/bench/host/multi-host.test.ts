@@ -7,13 +7,13 @@ import { join } from 'node:path';
 import { mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import pl from 'nodejs-polars';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBackground, which, type Background } from '../../../bench/targets/host/bounded-process.js';
+import { which, type Background } from '../../../bench/targets/host/bounded-process.js';
 import { ALL_CLIENTS, documentJobs, parseFioDocument } from '../../../bench/targets/host/fio-document.js';
-import { checkServer, convertClientServer, parseServer, remoteFailure } from '../../../bench/targets/host/run-on-hosts.js';
+import { convertClientServer, parseServer, remoteFailure } from '../../../bench/targets/host/run-on-hosts.js';
 import { BUCKETS, bucketValue } from '../../../sim/measure/latency-histogram.js';
 import { anvilRun, tempDir } from '../../cli-harness.js';
 import { FIXTURES } from './fixtures.js';
-import { freePort } from './free-port.js';
+import { freePort, startFioServers } from './fio-servers.js';
 
 const needFio = which('fio') !== undefined || process.env.CI ? it : it.skip;
 const JOB = '[global]\nioengine=psync\nsize=8m\nbs=4k\nruntime=600ms\ntime_based\n\n[rr]\nrw=randread\n';
@@ -87,22 +87,7 @@ describe('anvil run --target host --hosts', () => {
   beforeAll(async () => {
     if (which('fio') === undefined) return;
     scratch = tempDir('anvil-hosts-test-');
-    for (const ip of ['127.0.0.2', '127.0.0.3']) {
-      const port = await freePort(ip);
-      servers.push(startBackground('fio', [`--server=ip:${ip},${port}`], { timeout_ms: 120_000, label: `fio server ${ip}` }));
-      addresses.push(`${ip}:${port}`);
-    }
-    // Wait (bounded) until both accept connections.
-    for (const a of addresses) {
-      for (let i = 0; i < 50; i++) {
-        try {
-          await checkServer(parseServer(a), 200);
-          break;
-        } catch {
-          await new Promise((r) => setTimeout(r, 100));
-        }
-      }
-    }
+    addresses.push(...(await startFioServers(['127.0.0.2', '127.0.0.3'], servers, 120_000)));
   });
 
   afterAll(async () => {

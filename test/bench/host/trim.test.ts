@@ -11,12 +11,11 @@ import pl from 'nodejs-polars';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { arrowTables } from '../../../bench/results/arrow-tables.js';
 import { normalText } from '../../../bench/results/normal-text.js';
-import { startBackground, which, type Background } from '../../../bench/targets/host/bounded-process.js';
-import { checkServer, parseServer } from '../../../bench/targets/host/run-on-hosts.js';
+import { which, type Background } from '../../../bench/targets/host/bounded-process.js';
 import { ALL_CLIENTS, documentJobs } from '../../../bench/targets/host/fio-document.js';
 import { anvilRun, tempDir } from '../../cli-harness.js';
 import { loadFixture } from './fixtures.js';
-import { freePort } from './free-port.js';
+import { startFioServers } from './fio-servers.js';
 
 const canLoop = (which('fio') !== undefined && which('losetup') !== undefined && process.getuid?.() === 0) || process.env.CI;
 const needLoop = canLoop ? it : it.skip;
@@ -101,21 +100,7 @@ describe('anvil run --target host on a loop device', () => {
 
   needLoop('--hosts: each server\'s trims and fio\'s "All clients" aggregate of them', async () => {
     // Two fio servers on loopback addresses, both trimming the same loop device.
-    const addresses = [`127.0.0.2:${await freePort('127.0.0.2')}`, `127.0.0.3:${await freePort('127.0.0.3')}`];
-    for (const a of addresses) {
-      const s = parseServer(a);
-      servers.push(startBackground('fio', [`--server=ip:${s.host},${s.port}`], { timeout_ms: 60_000, label: `fio server ${a}` }));
-    }
-    for (const a of addresses) {
-      for (let i = 0; i < 50; i++) {
-        try {
-          await checkServer(parseServer(a), 200);
-          break;
-        } catch {
-          await new Promise((r) => setTimeout(r, 100));
-        }
-      }
-    }
+    const addresses = await startFioServers(['127.0.0.2', '127.0.0.3'], servers, 60_000);
     const out = join(scratch, 'out-hosts');
     const { stdout } = await anvilRun('[tr]\nioengine=psync\nrw=randtrim\nbs=64k\nsize=32m\nruntime=500ms\ntime_based\n', { target: 'host', outputFormat: 'json', out, filename: loop, hosts: addresses });
     const entries = (JSON.parse(stdout) as { client_stats: { jobname: string; hostname: string; port: number; trim: { total_ios: number } }[] }).client_stats;
