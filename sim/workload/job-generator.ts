@@ -46,6 +46,11 @@ export class JobGenerator implements Station, EventTarget {
   private readonly ioLimit_bytes: number;
   private readonly end_ns: number;
   private readonly arrivalRate: number;
+  /** Mean gap between open-loop arrivals, ns (Infinity in a closed loop). */
+  private readonly meanGap_ns: number;
+  private readonly poisson: boolean;
+  /** Random jobs: how many `bs`-aligned blocks of each direction fit in the region (0 for sequential jobs). */
+  private readonly randomBlocks: { readonly read: number; readonly write: number };
   private lastCompletion_ns = -1;
   private completionsThisInstant = 0;
 
@@ -71,6 +76,10 @@ export class JobGenerator implements Station, EventTarget {
     this.end_ns = spec.runtime_ns > 0 ? spec.ramp_ns + spec.runtime_ns : Infinity;
     this.nextSequential = this.regionStart;
     this.arrivalRate = openLoopRate(spec);
+    this.meanGap_ns = 1e9 / this.arrivalRate;
+    this.poisson = spec.rateProcess === 'poisson';
+    const blocks = (bs: number) => (spec.pattern === 'random' ? Math.max(1, Math.floor(this.regionBytes / bs)) : 0);
+    this.randomBlocks = { read: blocks(spec.blockSize_bytes.read), write: blocks(spec.blockSize_bytes.write) };
   }
 
   /** The job's lifecycle state. */
@@ -134,9 +143,9 @@ export class JobGenerator implements Station, EventTarget {
     const spec = this.spec;
     const op = spec.readFraction >= 1 ? OP_READ : spec.readFraction <= 0 ? OP_WRITE : this.stream.next() < spec.readFraction ? OP_READ : OP_WRITE;
     const bs = op === OP_READ ? spec.blockSize_bytes.read : spec.blockSize_bytes.write;
+    const blocks = op === OP_READ ? this.randomBlocks.read : this.randomBlocks.write;
     let offset: number;
-    if (spec.pattern === 'random') {
-      const blocks = Math.max(1, Math.floor(this.regionBytes / bs));
+    if (blocks > 0) {
       offset = this.regionStart + this.stream.below(blocks) * bs;
     } else {
       if (this.nextSequential + bs > this.regionStart + this.regionBytes) this.nextSequential = this.regionStart;
@@ -185,8 +194,8 @@ export class JobGenerator implements Station, EventTarget {
   }
 
   private interArrival(): number {
-    const mean = 1e9 / this.arrivalRate;
-    return this.spec.rateProcess === 'poisson' ? -mean * Math.log(1 - this.stream.next()) : mean;
+    const mean = this.meanGap_ns;
+    return this.poisson ? -mean * Math.log(1 - this.stream.next()) : mean;
   }
 
   private guardProgress(now: number): void {
