@@ -56,6 +56,27 @@ export class ClusterState {
     for (const [kind, map] of maps) for (const [key, obj] of map) yield [kind, key, obj];
   }
 
+  /**
+   * Puts one kind's map in key order, the order the store loads documents in (SQLite's BINARY order; keys
+   * are ASCII names). Iteration order decides ties in scheduling, so a state kept in memory must see its
+   * objects in the same order as one read afresh from the file.
+   */
+  sortByKey(kind: string): void {
+    const map = this.mapOf(kind);
+    if (map === undefined) return;
+    const entries = [...map].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    map.clear();
+    for (const [key, obj] of entries) map.set(key, obj);
+  }
+
+  private mapOf(kind: string): Map<string, StoredObject> | undefined {
+    const maps: Record<string, Map<string, StoredObject>> = {
+      Node: this.nodes, Network: this.networks, PerfTier: this.perfTiers, Volume: this.volumes, Snapshot: this.snapshots,
+      Pod: this.pods, Endpoint: this.endpoints, Tenant: this.tenants, User: this.users,
+    };
+    return maps[kind];
+  }
+
   /** Puts a document read from storage back in its map. */
   load(kind: string, key: string, obj: StoredObject): void {
     switch (kind) {

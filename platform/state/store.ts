@@ -32,6 +32,23 @@ export interface AuditEntry {
   readonly changes: number;
 }
 
+interface LoadedState {
+  readonly state: ClusterState;
+  /** Each stored document's JSON, by kind and key. */
+  readonly docs: Map<string, string>;
+  /** The object each document was last loaded as or written from. */
+  readonly refs: Map<string, StoredObject>;
+  /** SQLite's data_version when loaded: it changes when another connection commits. */
+  readonly version: number;
+  /** With ANVIL_STORE_VERIFY=1 (the tests): each object's JSON when loaded or written, to catch edits in place. */
+  readonly asLoaded: Map<string, string> | undefined;
+}
+
+/** Set in the tests: unchanged-looking objects are checked against their JSON (slower). */
+const VERIFY = process.env.ANVIL_STORE_VERIFY === '1';
+
+const documentId = (kind: string, key: string) => `${kind}\u0000${key}`;
+
 export interface EventQuery {
   limit?: number;
   severity?: Severity;
@@ -40,6 +57,8 @@ export interface EventQuery {
 
 export class Store {
   private readonly db: Database.Database;
+  /** Statements every change runs, prepared once (after the schema is up to date). */
+  private writes: { upsert: Database.Statement; remove: Database.Statement; event: Database.Statement; audit: Database.Statement } | undefined;
 
   private constructor(db: Database.Database, private readonly clock: Clock) {
     this.db = db;
@@ -95,19 +114,62 @@ export class Store {
     return (this.db.prepare('SELECT max(version) AS v FROM migrations').get() as { v: number }).v;
   }
 
-  private loadState(): { state: ClusterState; before: Map<string, string> } {
+  /**
+   * The state as last loaded or committed by this connection, with what each document was, so a change
+   * writes only what differs. It is reused while SQLite's `data_version` says no other connection has
+   * committed since (a long-running server then never re-reads the file); any failed change drops it.
+   */
+  private cache: LoadedState | undefined;
+
+  private dataVersion(): number {
+    return this.db.pragma('data_version', { simple: true }) as number;
+  }
+
+  /** The current state; call inside a transaction so nobody commits between the check and the use. */
+  private current(): LoadedState {
+    const version = this.dataVersion();
+    if (this.cache !== undefined && this.cache.version === version) return this.cache;
     const state = new ClusterState();
-    const before = new Map<string, string>();
+    const docs = new Map<string, string>();
+    const refs = new Map<string, StoredObject>();
     for (const row of this.db.prepare('SELECT kind, key, doc FROM objects').iterate() as IterableIterator<{ kind: string; key: string; doc: string }>) {
       state.load(row.kind, row.key, JSON.parse(row.doc) as StoredObject);
-      before.set(`${row.kind}\u0000${row.key}`, row.doc);
+      docs.set(documentId(row.kind, row.key), row.doc);
     }
-    return { state, before };
+    const asLoaded = VERIFY ? new Map<string, string>() : undefined;
+    for (const [kind, key, obj] of state.documents()) {
+      refs.set(documentId(kind, key), obj);
+      asLoaded?.set(documentId(kind, key), JSON.stringify(obj));
+    }
+    this.cache = { state, docs, refs, version, asLoaded };
+    return this.cache;
   }
 
   /** A read-only look at the state. */
   read<T>(fn: (state: ClusterState) => T): T {
-    return this.db.transaction(() => fn(this.loadState().state)).deferred();
+    return this.db.transaction(() => {
+      const loaded = this.current();
+      const result = fn(loaded.state);
+      if (loaded.asLoaded) this.checkUntouched(loaded);
+      return result;
+    }).deferred();
+  }
+
+  /** ANVIL_STORE_VERIFY: a read must leave the cached state as it found it. */
+  private checkUntouched(loaded: LoadedState): void {
+    let count = 0;
+    for (const [kind, key, obj] of loaded.state.documents()) {
+      const id = documentId(kind, key);
+      count++;
+      if (loaded.refs.get(id) !== obj || loaded.asLoaded!.get(id) !== JSON.stringify(obj)) {
+        this.cache = undefined;
+        throw new Error(`store: a read changed ${kind} ${key}; reads must not change the state`);
+      }
+    }
+    if (count !== loaded.refs.size) {
+      this.cache = undefined;
+      throw new Error('store: a read added or removed objects; reads must not change the state');
+    }
   }
 
   /**
@@ -115,39 +177,79 @@ export class Store {
    * checked, the differences written, the events and an audit row (`action` on `target` by `actor`) added.
    */
   change<T>(actor: Actor, action: string, target: string, fn: (cp: ControlPlane) => T): T {
-    return this.db.transaction(() => {
-      const { state, before } = this.loadState();
-      const cp = new ControlPlane(state, actor, this.clock);
-      const result = fn(cp);
-      const broken = invariantViolations(state);
-      if (broken.length > 0) throw new Error(`change ${action} ${target} would break invariants: ${broken.slice(0, 5).join('; ')}`);
-      const upsert = this.db.prepare('INSERT INTO objects (kind, key, doc) VALUES (?, ?, ?) ON CONFLICT (kind, key) DO UPDATE SET doc = excluded.doc');
-      const remove = this.db.prepare('DELETE FROM objects WHERE kind = ? AND key = ?');
-      let changes = 0;
-      const seen = new Set<string>();
-      for (const [kind, key, obj] of state.documents()) {
-        const id = `${kind}\u0000${key}`;
-        seen.add(id);
-        const doc = JSON.stringify(obj);
-        if (before.get(id) !== doc) {
-          upsert.run(kind, key, doc);
-          changes++;
-        }
+    try {
+      return this.db.transaction(() => {
+        const loaded = this.current();
+        const state = loaded.state;
+        const cp = new ControlPlane(state, actor, this.clock);
+        const result = fn(cp);
+        const broken = invariantViolations(state);
+        if (broken.length > 0) throw new Error(`change ${action} ${target} would break invariants: ${broken.slice(0, 5).join('; ')}`);
+        const changes = this.writeDifferences(loaded);
+        this.insertEvents(cp.ctx.events);
+        this.statements().audit.run(this.clock().toISOString(), actor.user, action, target, changes);
+        return result;
+      }).immediate();
+    } catch (e) {
+      // The cached state may hold half of the failed change: the next call reads the file again.
+      this.cache = undefined;
+      throw e;
+    }
+  }
+
+  /**
+   * Writes the documents that differ from what was stored and brings `loaded` up to date; returns how many.
+   * The domain replaces objects rather than editing them (their fields are readonly), so an object still
+   * identical to the stored one is unchanged; the counters are edited in place and always compared.
+   */
+  private writeDifferences(loaded: LoadedState): number {
+    const { upsert, remove } = this.statements();
+    let changes = 0;
+    const seen = new Set<string>();
+    const added = new Set<string>();
+    for (const [kind, key, obj] of loaded.state.documents()) {
+      const id = documentId(kind, key);
+      seen.add(id);
+      const same = kind !== 'Counters' && loaded.refs.get(id) === obj;
+      if (same) {
+        // Tests set ANVIL_STORE_VERIFY=1: an object edited in place would be caught here, not lost.
+        if (loaded.asLoaded && loaded.asLoaded.get(id) !== JSON.stringify(obj)) throw new Error(`store: ${kind} ${key} was edited in place; the domain must replace objects it changes`);
+        continue;
       }
-      for (const id of before.keys()) {
-        if (seen.has(id)) continue;
-        const [kind, key] = id.split('\u0000') as [string, string];
-        remove.run(kind, key);
-        changes++;
-      }
-      this.insertEvents(cp.ctx.events);
-      this.db.prepare('INSERT INTO audit (at, actor, action, target, changes) VALUES (?, ?, ?, ?, ?)').run(this.clock().toISOString(), actor.user, action, target, changes);
-      return result;
-    }).immediate();
+      const doc = JSON.stringify(obj);
+      loaded.refs.set(id, obj);
+      loaded.asLoaded?.set(id, doc);
+      if (loaded.docs.get(id) === doc) continue;
+      upsert.run(kind, key, doc);
+      if (!loaded.docs.has(id)) added.add(kind);
+      loaded.docs.set(id, doc);
+      changes++;
+    }
+    for (const id of [...loaded.docs.keys()]) {
+      if (seen.has(id)) continue;
+      const [kind, key] = id.split('\u0000') as [string, string];
+      remove.run(kind, key);
+      loaded.docs.delete(id);
+      loaded.refs.delete(id);
+      loaded.asLoaded?.delete(id);
+      changes++;
+    }
+    for (const kind of added) loaded.state.sortByKey(kind);
+    return changes;
+  }
+
+  private statements(): NonNullable<Store['writes']> {
+    this.writes ??= {
+      upsert: this.db.prepare('INSERT INTO objects (kind, key, doc) VALUES (?, ?, ?) ON CONFLICT (kind, key) DO UPDATE SET doc = excluded.doc'),
+      remove: this.db.prepare('DELETE FROM objects WHERE kind = ? AND key = ?'),
+      event: this.db.prepare('INSERT INTO events (at, severity, reason, object, message) VALUES (?, ?, ?, ?, ?)'),
+      audit: this.db.prepare('INSERT INTO audit (at, actor, action, target, changes) VALUES (?, ?, ?, ?, ?)'),
+    };
+    return this.writes;
   }
 
   private insertEvents(events: readonly ClusterEvent[]): void {
-    const insert = this.db.prepare('INSERT INTO events (at, severity, reason, object, message) VALUES (?, ?, ?, ?, ?)');
+    const insert = this.statements().event;
     for (const e of events) insert.run(e.at, e.severity, e.reason, e.object, e.message);
   }
 
