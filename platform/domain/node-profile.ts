@@ -98,6 +98,11 @@ export function loadNodeProfile(nameOrPath: string): NodeInventory {
 
 /** Validates a parsed profile document and converts it to base units. */
 export function inventoryOf(doc: unknown, path: string): NodeInventory {
+  // `anvil host inspect -o yaml|json` prints what it found, not a profile: say which command writes one.
+  const found = doc as { kind?: unknown; nics?: unknown; cpu?: unknown } | null;
+  if (found !== null && typeof found === 'object' && found.kind === 'node' && 'nics' in found && 'cpu' in found) {
+    throw new AnvilError('ANVIL_ERR_NODE_PROFILE', `${path} is a host inspect report (what anvil host inspect -o yaml|json prints), not a node profile; write the profile with: anvil host inspect --out PROFILE.yaml (on the node, or --from CAPTURE.json)`);
+  }
   const problems = [...Value.Errors(NodeProfileFile, doc)].map((e) => `${path}: ${e.path || '/'}: ${e.message}`);
   if (problems.length > 0) throw new AnvilError('ANVIL_ERR_NODE_PROFILE', `node profile ${path} fails its schema`, problems.slice(0, 20));
   const p = doc as NodeProfileFile;

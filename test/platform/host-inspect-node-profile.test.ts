@@ -3,7 +3,7 @@
  * `anvil cluster create --node-profile FILE`, through the built CLI; the nodes' inventory is the capture's.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { nodeProfile, type HostCapture } from '../../bench/discovery/inspect.js';
@@ -54,5 +54,18 @@ describe('anvil host inspect --out into anvil cluster create --node-profile', ()
       expect(pods?.vfs).toBe(sriov[0]?.sriov?.total_vfs);
       expect(pods?.speed_bits_per_s).toBe(sriov[0]?.speed_bps);
     }
+  });
+
+  it('a host inspect report given as --node-profile is refused with the command that writes a profile', () => {
+    const dir = tempDir('anvil-measured-node-');
+    const report = join(dir, 'report.yaml');
+    const inspect = anvil(['host', 'inspect', '-o', 'yaml', '--from', CAPTURE]);
+    expect(inspect.code).toBe(0);
+    writeFileSync(report, inspect.stdout);
+    const create = anvil(['cluster', 'create', 'c1', '--nodes', '1', '--node-profile', report, '--state', join(dir, 'state.db')]);
+    expect(create.code).toBe(1);
+    expect(create.stderr).toContain(`ANVIL_ERR_NODE_PROFILE: ${report} is a host inspect report`);
+    expect(create.stderr).toContain('anvil host inspect --out PROFILE.yaml');
+    expect(create.stderr).not.toMatch(/\n\s+at /);
   });
 });
