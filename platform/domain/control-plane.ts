@@ -19,6 +19,7 @@ import { requireIpv4 } from './ip.js';
 import { allows, parseRole, type Actor, type User } from './tenancy.js';
 import { keyOf, type Snapshot, type Volume } from './volume.js';
 import * as volumes from './volume-service.js';
+import * as users from './user-service.js';
 
 export interface ClusterCreateInput {
   name: string;
@@ -387,27 +388,21 @@ export class ControlPlane {
     ctx.state.tenants.delete(name);
   }
 
-  /**
-   * Creates a user with roles. A cluster-wide user editor grants any role it holds; a tenant admin
-   * (user-edit/NS) grants roles in its own namespaces only, plus cluster-wide views it holds itself.
-   * Nobody grants a role they do not hold.
-   */
+  // Users (user-service.ts)
+
+  /** Creates a user with roles (see user-service.ts for who may grant what). */
   createUser(name: string, roles: string[]): User {
-    const ctx = this.ctx;
-    requireName(name, 'user');
-    const parsed = roles.flatMap((r) => parseRole(r));
-    const namespaced = parsed.filter((r) => r.namespace !== undefined);
-    if (namespaced.length === 0 || parsed.some((r) => r.namespace === undefined && r.access === 'edit')) ctx.can('user', 'edit');
-    for (const r of namespaced) ctx.can('user', 'edit', r.namespace);
-    for (const r of parsed) {
-      if (!allows(ctx.actor, r.cls, r.access, r.namespace)) {
-        throw new AnvilError('ANVIL_ERR_FORBIDDEN', `user ${ctx.actor.user} may not grant ${r.cls}-${r.access}${r.namespace ? `/${r.namespace}` : ''}: nobody grants a role they do not hold`);
-      }
-    }
-    if (ctx.state.users.has(name)) throw new AnvilError('ANVIL_ERR_OBJECT_EXISTS', `user ${name} already exists`);
-    const user: User = { kind: 'User', name, roles };
-    ctx.state.users.set(name, user);
-    return user;
+    return users.createUser(this, name, roles);
+  }
+
+  /** Replaces a user's roles. */
+  setUserRoles(name: string, roles: string[]): User {
+    return users.setUserRoles(this, name, roles);
+  }
+
+  /** Deletes a user; its API tokens stop working at once. */
+  deleteUser(name: string): void {
+    users.deleteUser(this, name);
   }
 
   // Volumes and snapshots (volume-service.ts)

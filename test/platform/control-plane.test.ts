@@ -223,6 +223,33 @@ describe('control plane', () => {
     expect(store.audit().every((a) => ['bob', 'ann', ADMIN.user].includes(a.actor))).toBe(true);
   });
 
+  it('changes and deletes users: only who could grant the roles, never the last user manager', () => {
+    const { store } = openStore();
+    as(store, (cp) => cp.createCluster({ name: 'c1', nodes: 1 }));
+    as(store, (cp) => cp.createTenant('ns0'));
+    as(store, (cp) => cp.createUser('root', ['cluster-admin']));
+    as(store, (cp) => cp.createUser('ann', ['tenant-admin/ns0']));
+    as(store, (cp) => cp.createUser('carl', ['tenant-user/ns0']));
+    const ann = { user: 'ann', roles: ['tenant-admin/ns0'] };
+    // A tenant admin changes its own namespace's users, not a cluster admin, not beyond its namespace.
+    expect(as(store, (cp) => cp.setUserRoles('carl', ['volume-edit/ns0']), ann).roles).toEqual(['volume-edit/ns0']);
+    expect(codeOf(() => as(store, (cp) => cp.setUserRoles('root', ['tenant-user/ns0']), ann))).toBe('ANVIL_ERR_FORBIDDEN');
+    expect(codeOf(() => as(store, (cp) => cp.setUserRoles('carl', ['viewer']), ann))).toBe('ANVIL_ERR_FORBIDDEN');
+    expect(codeOf(() => as(store, (cp) => cp.deleteUser('root'), ann))).toBe('ANVIL_ERR_FORBIDDEN');
+    expect(codeOf(() => as(store, (cp) => cp.deleteUser('nobody'), ann))).toBe('ANVIL_ERR_FORBIDDEN');
+    expect(codeOf(() => as(store, (cp) => cp.deleteUser('nobody')))).toBe('ANVIL_ERR_OBJECT_NOT_FOUND');
+    expect(codeOf(() => as(store, (cp) => cp.setUserRoles('carl', ['root'])))).toBe('ANVIL_ERR_FIELD_INVALID');
+    as(store, (cp) => cp.deleteUser('carl'), ann);
+    expect(store.read((s) => [...s.users.keys()])).toEqual(['ann', 'root']);
+    // The last user who can manage users stays: demoting or deleting it is refused, and nothing changes.
+    expect(codeOf(() => as(store, (cp) => cp.setUserRoles('root', ['viewer'])))).toBe('ANVIL_ERR_IN_USE');
+    expect(codeOf(() => as(store, (cp) => cp.deleteUser('root')))).toBe('ANVIL_ERR_IN_USE');
+    expect(store.read((s) => s.users.get('root')?.roles)).toEqual(['cluster-admin']);
+    as(store, (cp) => cp.setUserRoles('ann', ['cluster-admin']));
+    as(store, (cp) => cp.deleteUser('root'));
+    expect(store.events({ object: 'user/' }).map((e) => e.reason)).toEqual(['UserRolesChanged', 'UserDeleted', 'UserRolesChanged', 'UserDeleted']);
+  });
+
   it('limits perf tiers to eight and refuses deleting built-in or used ones', () => {
     const { store } = openStore();
     as(store, (cp) => cp.createCluster({ name: 'c1', nodes: 1 }));
