@@ -100,12 +100,13 @@ function certificatesIn(pem: string): X509Certificate[] {
 }
 
 function privateKeyOf(pem: string, path: string): KeyObject {
+  // PKCS#8 (BEGIN ENCRYPTED PRIVATE KEY) or OpenSSL's traditional form (Proc-Type: 4,ENCRYPTED).
+  if (/-----BEGIN ENCRYPTED PRIVATE KEY-----|Proc-Type: 4,ENCRYPTED/.test(pem)) {
+    throw new AnvilError('ANVIL_ERR_TLS_INVALID', `--tls-key ${path} is encrypted; anvil serve reads unencrypted keys (decrypt it with: openssl pkey -in ${path} -out KEY.pem, and keep that file mode 0600)`);
+  }
   try {
     return createPrivateKey(pem);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ERR_MISSING_PASSPHRASE') {
-      throw new AnvilError('ANVIL_ERR_TLS_INVALID', `--tls-key ${path} is encrypted; anvil serve reads unencrypted keys (decrypt it with: openssl pkey -in ${path} -out KEY.pem, and keep that file mode 0600)`);
-    }
+  } catch {
     throw notPem('--tls-key', path, 'private key', 'PRIVATE KEY');
   }
 }
