@@ -238,6 +238,9 @@ describe.skipIf(!haveOpenssl() && !process.env.CI)('anvil serve over TLS', () =>
       const nodes = await anvil(['get', 'nodes', '--server', server.url, '--token', server.token], { ...env, ANVIL_CA_CERT: pki.ca });
       expect(nodes.code).toBe(0);
       expect(nodes.stdout.split('\n').filter((l) => /^node\d/.test(l)).map((l) => l.split(/\s+/)[0])).toEqual(['node1', 'node2', 'node3']);
+      // Node's own way works too: NODE_EXTRA_CA_CERTS extends the trust store the client uses without ANVIL_CA_CERT.
+      const viaNode = await anvil(['get', 'nodes', '--server', server.url, '--token', server.token], { ...env, NODE_EXTRA_CA_CERTS: pki.ca });
+      expect(viaNode.stdout).toBe(nodes.stdout);
       const missingCa = await anvil(['get', 'nodes', '--server', server.url, '--token', server.token], { ...env, ANVIL_CA_CERT: join(config, 'nope.pem') });
       expect(missingCa.stderr).toMatch(/^ANVIL_ERR_FILE_NOT_FOUND: ANVIL_CA_CERT \S+nope\.pem: cannot read it/);
     });
