@@ -119,3 +119,12 @@ function notPem(flag: string, path: string, what: string, label: string): AnvilE
 function oneLine(subject: string): string {
   return subject.split('\n').filter(Boolean).join(', ');
 }
+
+/**
+ * A warning when `anvil serve` listens on a non-loopback address without TLS: bearer tokens would cross the
+ * network in clear. Undefined on loopback or with TLS.
+ */
+export function plainHttpWarning(host: string, tls: ServerTls | undefined): string | undefined {
+  if (tls !== undefined || host === 'localhost' || host === '::1' || /^(::ffff:)?127\./.test(host)) return undefined;
+  return `anvil serve: plain HTTP on ${host}: bearer tokens and API bodies cross the network unencrypted; serve HTTPS with --tls-cert PEM --tls-key PEM (and --tls-client-ca PEM for the scheduler extender)`;
+}

@@ -30,7 +30,7 @@ export function registerServeCommands(cli: Command): void {
     .option('--tls-key <pem>', 'the unencrypted private key of --tls-cert (PEM)')
     .option('--tls-client-ca <pem>', 'mutual TLS for the scheduler extender: it then answers, from any address, only callers with a client certificate signed by this CA (PEM); the API keeps bearer tokens')
     .action(async (o: { host: string; port: number; state?: string; tlsCert?: string; tlsKey?: string; tlsClientCa?: string }) => {
-      const { loadServerTls, extenderCallersOf } = await import('../api/tls.js');
+      const { loadServerTls, extenderCallersOf, plainHttpWarning } = await import('../api/tls.js');
       // Checked before the state is opened: a bad flag creates no state file and prints no token.
       const tls = loadServerTls(o);
       const { buildServer, bootstrapAdmin } = await import('../api/server.js');
@@ -45,6 +45,8 @@ export function registerServeCommands(cli: Command): void {
         await app.close();
         throw new AnvilError('ANVIL_ERR_USAGE', `cannot listen on ${o.host}:${o.port}: ${(e as Error).message}; choose another --host or --port`);
       }
+      const warning = plainHttpWarning(o.host, tls);
+      if (warning) process.stderr.write(`${warning}\n`);
       const callers = extenderCallersOf(tls);
       const extender = callers.state === 'loopback' ? 'loopback callers only' : `mutual TLS, client certificates of ${callers.ca_subjects.join(' or ')}`;
       process.stdout.write(`anvil serving ${path} at ${address} (API ${address}/api/v1, docs ${address}/docs, scheduler extender ${address}/scheduler: ${extender})\n`);

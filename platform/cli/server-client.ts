@@ -42,6 +42,9 @@ const UNTRUSTED = new Set([
   'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_SIGNATURE_FAILURE', 'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID', 'ERR_TLS_CERT_ALTNAME_INVALID',
 ]);
 
+/** A server that accepts the connection but goes quiet this long is reported rather than waited on forever (fetch's own header timeout was 300 s). */
+const IDLE_TIMEOUT_MS = 120_000;
+
 interface Answer {
   status: number;
   text: string;
@@ -58,6 +61,7 @@ function send(url: URL, method: string, headers: Record<string, string>, body: s
       res.on('error', reject);
     };
     const req = url.protocol === 'https:' ? httpsRequest(url, { ...options, ...(ca ? { ca: [...ca] } : {}) }, onResponse) : httpRequest(url, options, onResponse);
+    req.setTimeout(IDLE_TIMEOUT_MS, () => req.destroy(Object.assign(new Error(`no answer within ${IDLE_TIMEOUT_MS / 1000} s`), { code: 'ETIMEDOUT' })));
     req.on('error', reject);
     req.end(body);
   });

@@ -10,7 +10,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadServerTls } from '../../../platform/api/tls.js';
+import { loadServerTls, plainHttpWarning } from '../../../platform/api/tls.js';
 import { AnvilError } from '../../../platform/errors.js';
 import { tempDir } from '../../cli-harness.js';
 import { seededWorld, type World } from './api-harness.js';
@@ -259,5 +259,13 @@ describe.skipIf(!haveOpenssl() && !process.env.CI)('anvil serve over TLS', () =>
       expect(noCa.stderr).toMatch(/^ANVIL_ERR_SERVER: .* does not trust/);
       expect(existsSync(join(config, 'login2', 'anvil', 'config.json'))).toBe(false);
     });
+  });
+});
+
+describe('plain HTTP off loopback', () => {
+  it('is warned about (tokens in clear), on loopback or with TLS it is not', () => {
+    for (const host of ['0.0.0.0', '::', '10.0.0.5', 'anvil.example.com']) expect(plainHttpWarning(host, undefined), host).toMatch(/unencrypted; serve HTTPS with --tls-cert/);
+    for (const host of ['127.0.0.1', '127.0.0.2', '::1', 'localhost', '::ffff:127.0.0.1']) expect(plainHttpWarning(host, undefined), host).toBeUndefined();
+    expect(plainHttpWarning('0.0.0.0', { cert: 'c', key: 'k' })).toBeUndefined();
   });
 });
