@@ -89,12 +89,9 @@ export function registerServeCommands(cli: Command): void {
     .requiredOption('--token <token>', 'a token (anvil token create USER, or POST /api/v1/users/USER/tokens)')
     .option('--ca-cert <pem>', 'an https server whose certificate a private CA signed: trust that CA (PEM; its path is saved too)')
     .action(async (o: { server: string; token: string; caCert?: string }) => {
-      const { whoami, trustServerCa } = await import('./server-client.js');
+      const { whoami, trustServerCaFile } = await import('./server-client.js');
       const ca = o.caCert === undefined ? undefined : resolve(o.caCert);
-      if (ca !== undefined) {
-        const { readTrustedCa } = await import('../api/tls.js');
-        trustServerCa(o.server, readTrustedCa('--ca-cert', ca));
-      }
+      if (ca !== undefined) trustServerCaFile(o.server, '--ca-cert', ca);
       const me = await whoami(o.server, o.token);
       const path = clientConfigPath();
       mkdirSync(dirname(path), { recursive: true });

@@ -10,6 +10,7 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { rootCertificates } from 'node:tls';
 import { AnvilError, ERRORS, type ErrorCode } from '../errors.js';
+import { readTrustedCa } from '../api/tls.js';
 
 /**
  * CAs trusted per server origin, in addition to Node's. Set once by serverTarget (or anvil login) and read
@@ -17,9 +18,13 @@ import { AnvilError, ERRORS, type ErrorCode } from '../errors.js';
  */
 const trustedCas = new Map<string, readonly string[]>();
 
-/** Trust `caPem` (PEM text) for the https server at `server`, as well as the CAs Node trusts. */
-export function trustServerCa(server: string, caPem: string): void {
-  trustedCas.set(serverUrl(server, '').origin, [...rootCertificates, caPem]);
+/**
+ * Trust the CA in the PEM file `path` for the https server at `server`, as well as the CAs Node trusts; `what`
+ * names where the path came from for errors (ANVIL_CA_CERT, --ca-cert, the config file).
+ */
+export function trustServerCaFile(server: string, what: string, path: string): void {
+  const pem = readTrustedCa(what, path);
+  trustedCas.set(serverUrl(server, '').origin, [...rootCertificates, pem]);
 }
 
 /** `path` on `server`, or a usage error when `server` is not an http(s) URL. */

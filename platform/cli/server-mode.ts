@@ -19,8 +19,7 @@ import type { AuditEntry } from '../state/store.js';
 import { readManifests } from '../manifests/documents.js';
 import { structured, type OutputKind } from './output.js';
 import { clientConfigPath } from './serve-command.js';
-import { request, trustServerCa } from './server-client.js';
-import { readTrustedCa } from '../api/tls.js';
+import { request, trustServerCaFile } from './server-client.js';
 import { clusterStatusText, eventsTable, kindTable, parseKind } from './views.js';
 
 const keyed = (o: unknown) => `${(o as { namespace: string }).namespace}/${(o as { name: string }).name}`;
@@ -54,7 +53,7 @@ export function serverTarget(o: Opts, env: NodeJS.ProcessEnv = process.env): Tar
   if (!token) throw new AnvilError('ANVIL_ERR_USAGE', `--server ${server} needs a token: --token T, ANVIL_TOKEN, or anvil login`);
   const ca_cert = env.ANVIL_CA_CERT || (file.server === server ? file.ca_cert : undefined);
   if (!ca_cert) return { server, token };
-  trustServerCa(server, readTrustedCa(env.ANVIL_CA_CERT ? 'ANVIL_CA_CERT' : `ca_cert of ${clientConfigPath(env)}`, ca_cert));
+  trustServerCaFile(server, env.ANVIL_CA_CERT ? 'ANVIL_CA_CERT' : `ca_cert of ${clientConfigPath(env)}`, ca_cert);
   return { server, token, ca_cert };
 }
 
