@@ -22,7 +22,7 @@ function port(value: string): number {
 export function registerServeCommands(cli: Command): void {
   cli
     .command('serve')
-    .description('serve the control plane over HTTP: REST API, scheduler extender, /metrics, /healthz, /readyz, /openapi.json, /docs')
+    .description('serve the control plane over HTTP, or HTTPS with --tls-cert/--tls-key: REST API, scheduler extender, /metrics, /healthz, /readyz, /openapi.json, /docs')
     .option('--host <addr>', 'address to listen on (loopback by default; without --tls-client-ca the scheduler extender answers loopback callers only)', '127.0.0.1')
     .option('--port <n>', 'TCP port (0: any free port)', port, 8080)
     .option('--state <path>', 'state file (default: $ANVIL_STATE, else $XDG_STATE_HOME/anvil/state.db)')
