@@ -159,4 +159,11 @@ describe('the shipped KubeSchedulerConfiguration examples', () => {
       await w.app.close();
     });
   }
+
+  it("the README's stanza is the loopback example's", () => {
+    const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+    const text = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]!).find((t) => t.includes('kind: KubeSchedulerConfiguration'));
+    const block = parse(text ?? '');
+    expect(block?.extenders).toEqual(example('kube-scheduler-config.yaml').extenders);
+  });
 });
