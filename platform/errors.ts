@@ -68,6 +68,9 @@ export const ERRORS = {
   ANVIL_ERR_INTERNAL: { code: 'ANVIL_ERR_INTERNAL', status: 500, summary: 'the server met an error outside the catalogue: a bug, logged by the server' },
   ANVIL_ERR_SERVER: { code: 'ANVIL_ERR_SERVER', status: 502, summary: 'the Anvil server named by --server or ANVIL_SERVER cannot be reached or gave no valid answer' },
   ANVIL_ERR_NOT_LOOPBACK: { code: 'ANVIL_ERR_NOT_LOOPBACK', status: 403, summary: 'the scheduler extender answers only loopback callers unless mutual TLS is configured' },
+  // Served API over TLS (anvil serve --tls-*, the CLI against an https server)
+  ANVIL_ERR_TLS_INVALID: { code: 'ANVIL_ERR_TLS_INVALID', status: 400, summary: 'a TLS certificate, key or CA file is not PEM, is not what its flag needs, or the key does not match the certificate' },
+  ANVIL_ERR_CLIENT_CERT_REQUIRED: { code: 'ANVIL_ERR_CLIENT_CERT_REQUIRED', status: 403, summary: 'with mutual TLS configured, the scheduler extender answers only callers with a client certificate signed by --tls-client-ca' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

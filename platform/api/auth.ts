@@ -1,7 +1,7 @@
 /**
  * Bearer-token authentication: `Authorization: Bearer <token>` names a user; the user's roles come from the
- * state, so a role change holds at once. Routes marked `config.public` (health, metrics, docs, the
- * scheduler extender, which guards itself) need no token. Authorisation (RBAC) is the domain's: every
+ * state, so a role change holds at once. Routes marked `config.public` (health, readiness, the OpenAPI
+ * document and docs, the scheduler extender, which guards itself by the connection) need no token. Authorisation (RBAC) is the domain's: every
  * read and change runs as this actor through the same checks as the CLI.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';

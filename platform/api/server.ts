@@ -24,12 +24,15 @@ import { workloadsPlugin } from './plugins/workloads.js';
 import { tenancyPlugin } from './plugins/tenancy.js';
 import { eventsPlugin } from './plugins/events.js';
 import { extenderPlugin } from './plugins/extender.js';
+import { extenderCallersOf, type ServerTls } from './tls.js';
 
 export interface ServerOptions {
   /** The state file (':memory:' in tests). */
   readonly statePath: string;
   readonly clock?: Clock;
   readonly logger?: boolean;
+  /** HTTPS (from loadServerTls); with a client CA the extender answers callers with its client certificates only. */
+  readonly tls?: ServerTls;
 }
 
 /** What every plugin gets: the state and the tokens. */
@@ -48,10 +51,12 @@ export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyIn
   const tokens = TokenStore.open(opts.statePath === ':memory:' ? ':memory:' : opts.statePath, clock);
   const metrics = new Registry();
   const api: Api = { store, tokens, metrics };
-  const app = Fastify({
+  const common = {
     logger: opts.logger ?? false,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true } },
-  });
+  };
+  // The routes read nothing of the raw server, so one instance type serves HTTP and HTTPS alike.
+  const app = (opts.tls ? Fastify({ ...common, https: httpsOptionsOf(opts.tls) }) : Fastify(common)) as unknown as FastifyInstance;
   app.addHook('onClose', async () => {
     store.close();
     tokens.close();
@@ -71,8 +76,17 @@ export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyIn
   for (const plugin of [clusterPlugin, networksPlugin, perfTiersPlugin, volumesPlugin, podsPlugin, workloadsPlugin, tenancyPlugin, eventsPlugin]) {
     await app.register(plugin, { api, prefix: API_PREFIX });
   }
-  await app.register(extenderPlugin, { api, prefix: '/scheduler' });
+  await app.register(extenderPlugin, { api, callers: extenderCallersOf(opts.tls), prefix: '/scheduler' });
   return { app, api };
+}
+
+/**
+ * With a client CA the server asks every caller for a certificate but does not refuse the connection without
+ * one (rejectUnauthorized: false): the CLI, browsers and Prometheus use bearer tokens on the same port; only
+ * the scheduler extender requires a verified certificate (`socket.authorized`).
+ */
+function httpsOptionsOf(tls: ServerTls) {
+  return { cert: tls.cert, key: tls.key, ...(tls.clientCa !== undefined ? { ca: tls.clientCa, requestCert: true, rejectUnauthorized: false } : {}) };
 }
 
 /**

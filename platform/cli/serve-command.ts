@@ -4,7 +4,7 @@
  */
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { AnvilError } from '../errors.js';
 import { defaultStatePath, Store } from '../state/store.js';
@@ -22,14 +22,20 @@ function port(value: string): number {
 export function registerServeCommands(cli: Command): void {
   cli
     .command('serve')
-    .description('serve the control plane over HTTP: REST API, scheduler extender, /metrics, /healthz, /readyz, /openapi.json, /docs')
-    .option('--host <addr>', 'address to listen on (loopback by default; the scheduler extender answers loopback callers only)', '127.0.0.1')
+    .description('serve the control plane over HTTP, or HTTPS with --tls-cert/--tls-key: REST API, scheduler extender, /metrics, /healthz, /readyz, /openapi.json, /docs')
+    .option('--host <addr>', 'address to listen on (loopback by default; without --tls-client-ca the scheduler extender answers loopback callers only)', '127.0.0.1')
     .option('--port <n>', 'TCP port (0: any free port)', port, 8080)
     .option('--state <path>', 'state file (default: $ANVIL_STATE, else $XDG_STATE_HOME/anvil/state.db)')
-    .action(async (o: { host: string; port: number; state?: string }) => {
+    .option('--tls-cert <pem>', 'serve HTTPS with this certificate (PEM; a chain may follow it); needs --tls-key')
+    .option('--tls-key <pem>', 'the unencrypted private key of --tls-cert (PEM)')
+    .option('--tls-client-ca <pem>', 'mutual TLS for the scheduler extender: it then answers, from any address, only callers with a client certificate signed by this CA (PEM); the API keeps bearer tokens')
+    .action(async (o: { host: string; port: number; state?: string; tlsCert?: string; tlsKey?: string; tlsClientCa?: string }) => {
+      const { loadServerTls, extenderCallersOf, plainHttpWarning } = await import('../api/tls.js');
+      // Checked before the state is opened: a bad flag creates no state file and prints no token.
+      const tls = loadServerTls(o);
       const { buildServer, bootstrapAdmin } = await import('../api/server.js');
       const path = o.state ?? defaultStatePath();
-      const { app, api } = await buildServer({ statePath: path });
+      const { app, api } = await buildServer({ statePath: path, ...(tls ? { tls } : {}) });
       const first = bootstrapAdmin(api);
       if (first) process.stdout.write(`first admin token for user admin (shown once; keep it): ${first}\n`);
       let address: string;
@@ -39,7 +45,11 @@ export function registerServeCommands(cli: Command): void {
         await app.close();
         throw new AnvilError('ANVIL_ERR_USAGE', `cannot listen on ${o.host}:${o.port}: ${(e as Error).message}; choose another --host or --port`);
       }
-      process.stdout.write(`anvil serving ${path} at ${address} (API ${address}/api/v1, docs ${address}/docs)\n`);
+      const warning = plainHttpWarning(o.host, tls);
+      if (warning) process.stderr.write(`${warning}\n`);
+      const callers = extenderCallersOf(tls);
+      const extender = callers.state === 'loopback' ? 'loopback callers only' : `mutual TLS, client certificates of ${callers.ca_subjects.join(' or ')}`;
+      process.stdout.write(`anvil serving ${path} at ${address} (API ${address}/api/v1, docs ${address}/docs, scheduler extender ${address}/scheduler: ${extender})\n`);
       await new Promise<void>((resolve) => {
         const stop = () => void app.close().then(resolve);
         process.once('SIGINT', stop);
@@ -77,14 +87,17 @@ export function registerServeCommands(cli: Command): void {
     .description('check a server and token, and keep them for later commands (in $XDG_CONFIG_HOME/anvil/config.json)')
     .requiredOption('--server <url>', 'the server, e.g. http://127.0.0.1:8080')
     .requiredOption('--token <token>', 'a token (anvil token create USER, or POST /api/v1/users/USER/tokens)')
-    .action(async (o: { server: string; token: string }) => {
-      const { whoami } = await import('./server-client.js');
+    .option('--ca-cert <pem>', 'an https server whose certificate a private CA signed: trust that CA (PEM; its path is saved too)')
+    .action(async (o: { server: string; token: string; caCert?: string }) => {
+      const { whoami, trustServerCaFile } = await import('./server-client.js');
+      const ca = o.caCert === undefined ? undefined : resolve(o.caCert);
+      if (ca !== undefined) trustServerCaFile(o.server, '--ca-cert', ca);
       const me = await whoami(o.server, o.token);
       const path = clientConfigPath();
       mkdirSync(dirname(path), { recursive: true });
       if (!existsSync(path)) writeFileSync(path, '', { mode: 0o600 });
       chmodSync(path, 0o600);
-      writeFileSync(path, JSON.stringify({ server: o.server, token: o.token }, null, 2) + '\n');
-      process.stdout.write(`logged in to ${o.server} as ${me.user} (${me.roles.join(', ')}); saved in ${path}\n`);
+      writeFileSync(path, JSON.stringify({ server: o.server, token: o.token, ...(ca !== undefined ? { ca_cert: ca } : {}) }, null, 2) + '\n');
+      process.stdout.write(`logged in to ${o.server} as ${me.user} (${me.roles.join(', ')})${ca !== undefined ? `, trusting the CA in ${ca}` : ''}; saved in ${path}\n`);
     });
 }

@@ -19,7 +19,7 @@ import type { AuditEntry } from '../state/store.js';
 import { readManifests } from '../manifests/documents.js';
 import { structured, type OutputKind } from './output.js';
 import { clientConfigPath } from './serve-command.js';
-import { request } from './server-client.js';
+import { request, trustServerCaFile } from './server-client.js';
 import { clusterStatusText, eventsTable, kindTable, parseKind } from './views.js';
 
 const keyed = (o: unknown) => `${(o as { namespace: string }).namespace}/${(o as { name: string }).name}`;
@@ -27,11 +27,13 @@ const keyed = (o: unknown) => `${(o as { namespace: string }).namespace}/${(o as
 interface Target {
   server: string;
   token: string;
+  /** The CA file trusted for an https server (ANVIL_CA_CERT, else the one anvil login saved for this server). */
+  ca_cert?: string;
 }
 
 type Opts = Record<string, unknown> & { server?: string; token?: string; state?: string; namespace?: string; output?: OutputKind };
 
-/** The server to use, or undefined for the embedded state. */
+/** The server to use, or undefined for the embedded state; its CA, if any, is trusted for the requests that follow. */
 export function serverTarget(o: Opts, env: NodeJS.ProcessEnv = process.env): Target | undefined {
   const fromFile = (): Partial<Target> => {
     const path = clientConfigPath(env);
@@ -49,7 +51,10 @@ export function serverTarget(o: Opts, env: NodeJS.ProcessEnv = process.env): Tar
   if (!server) return undefined;
   const token = o.token || env.ANVIL_TOKEN || file.token;
   if (!token) throw new AnvilError('ANVIL_ERR_USAGE', `--server ${server} needs a token: --token T, ANVIL_TOKEN, or anvil login`);
-  return { server, token };
+  const ca_cert = env.ANVIL_CA_CERT || (file.server === server ? file.ca_cert : undefined);
+  if (!ca_cert) return { server, token };
+  trustServerCaFile(server, env.ANVIL_CA_CERT ? 'ANVIL_CA_CERT' : `ca_cert of ${clientConfigPath(env)}`, ca_cert);
+  return { server, token, ca_cert };
 }
 
 const out = (text: string) => process.stdout.write(text);

@@ -4,11 +4,15 @@
  * ExtenderFilterResult {Nodes, NodeNames, FailedNodes, FailedAndUnresolvableNodes, Error},
  * HostPriority {Host, Score} (a HostPriorityList is an array of them; MaxExtenderPriority = 10),
  * ExtenderBindingArgs {PodName, PodNamespace, PodUID, Node}, ExtenderBindingResult {Error}. Pod and
- * NodeList are core/v1 objects (json-tagged: metadata, spec, items).
+ * NodeList are core/v1 objects (json-tagged: metadata, spec, items). Checked against
+ * staging/src/k8s.io/kube-scheduler/extender/v1/types.go of kubernetes/kubernetes (read 2026-11): Go's
+ * decoder would match names case-insensitively, but kube-scheduler encodes these exact names, and nil
+ * pointers (Nodes when nodeCacheCapable, NodeNames otherwise) as null.
  */
 import { Type, type Static } from '@sinclair/typebox';
 
-/** MaxExtenderPriority in extender/v1. */
+/** MinExtenderPriority and MaxExtenderPriority in extender/v1. */
+export const MIN_EXTENDER_PRIORITY = 0;
 export const MAX_EXTENDER_PRIORITY = 10;
 
 export const K8sPod = Type.Object(
@@ -37,7 +41,7 @@ export const ExtenderFilterResult = Type.Object({
 });
 export type ExtenderFilterResult = Static<typeof ExtenderFilterResult>;
 
-export const HostPriorityList = Type.Array(Type.Object({ Host: Type.String(), Score: Type.Integer({ minimum: 0, maximum: MAX_EXTENDER_PRIORITY }) }));
+export const HostPriorityList = Type.Array(Type.Object({ Host: Type.String(), Score: Type.Integer({ minimum: MIN_EXTENDER_PRIORITY, maximum: MAX_EXTENDER_PRIORITY }) }));
 export type HostPriorityList = Static<typeof HostPriorityList>;
 
 export const ExtenderBindingArgs = Type.Object(

@@ -1,9 +1,12 @@
 /**
  * The Kubernetes scheduler extender (urlPrefix /scheduler): filter, prioritize, bind with extender/v1 JSON.
- * kube-scheduler sends no bearer token, so these routes answer loopback callers only (run anvil serve
- * beside kube-scheduler); mutual TLS is not implemented yet. Failures of the pod itself go in the `Error`
- * field with HTTP 200, as kube-scheduler expects; a malformed body is a coded 400.
+ * kube-scheduler sends no bearer token, so who may call is decided by the connection: loopback callers
+ * only (anvil serve beside kube-scheduler), or, with `anvil serve --tls-client-ca`, callers from anywhere
+ * whose client certificate that CA signed (kube-scheduler's extender tlsConfig certFile/keyFile) and no
+ * one else. Failures of the pod itself go in the `Error` field with HTTP 200, as kube-scheduler expects;
+ * a malformed body (a null Pod included) is a coded 400, which kube-scheduler reports as a failed call.
  */
+import type { TLSSocket } from 'node:tls';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { AnvilError, isAnvilError } from '../../errors.js';
 import type { Actor } from '../../domain/tenancy.js';
@@ -12,6 +15,7 @@ import { anvilPodInput, assessNodes, scaledScores } from '../extender/assess.js'
 import { ExtenderArgs, ExtenderBindingArgs, ExtenderBindingResult, ExtenderFilterResult, HostPriorityList, MAX_EXTENDER_PRIORITY, type ExtenderFilterResult as FilterResult } from '../extender/k8s-types.js';
 import { responses } from '../schemas.js';
 import type { Api } from '../server.js';
+import type { ExtenderCallers } from '../tls.js';
 
 /** The extender acts as this user: it may place pods in any namespace and read what placement needs. */
 export const KUBE_SCHEDULER: Actor = { user: 'kube-scheduler', roles: ['container-edit', 'volume-view', 'network-view', 'perftier-view', 'node-view'] };
@@ -20,9 +24,23 @@ const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 /** Pods seen by filter/prioritize, by UID, for bind (which names the pod only); bounded. */
 const REMEMBERED_PODS = 10_000;
 
-function requireLoopback(req: FastifyRequest): void {
+function requireCaller(req: FastifyRequest, callers: ExtenderCallers): void {
   const from = req.socket.remoteAddress ?? '';
-  if (!LOOPBACK.has(from)) throw new AnvilError('ANVIL_ERR_NOT_LOOPBACK', `the scheduler extender answers loopback callers only (this call came from ${from}); run anvil serve on kube-scheduler's host`);
+  if (callers.state === 'loopback') {
+    if (!LOOPBACK.has(from)) {
+      throw new AnvilError('ANVIL_ERR_NOT_LOOPBACK', `the scheduler extender answers loopback callers only (this call came from ${from}); run anvil serve on kube-scheduler's host, or serve it with mutual TLS (anvil serve --tls-cert --tls-key --tls-client-ca)`);
+    }
+    return;
+  }
+  // Set by Node's TLS layer when the client's certificate chains to --tls-client-ca; a plain or injected socket has neither.
+  const socket = req.socket as Partial<TLSSocket>;
+  if (socket.authorized === true) return;
+  const why = socket.getPeerCertificate?.()?.subject === undefined ? 'it presented no client certificate' : `its client certificate is not accepted (${String(socket.authorizationError ?? 'unverified')})`;
+  throw new AnvilError(
+    'ANVIL_ERR_CLIENT_CERT_REQUIRED',
+    `the scheduler extender answers only callers with a client certificate signed by ${callers.ca_subjects.join(' or ')} (this call from ${from}: ${why}); ` +
+      "in kube-scheduler's extenders stanza set enableHTTPS: true and tlsConfig: {certFile, keyFile} (a client certificate and key signed by that CA) and caFile (the CA of anvil serve's --tls-cert)",
+  );
 }
 
 function candidateNames(args: ExtenderArgs): string[] {
@@ -30,7 +48,7 @@ function candidateNames(args: ExtenderArgs): string[] {
   return (args.Nodes?.items ?? []).map((n) => n.metadata.name);
 }
 
-export const extenderPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api }) => {
+export const extenderPlugin: FastifyPluginAsync<{ api: Api; callers: ExtenderCallers }> = async (app, { api, callers }) => {
   const seen = new Map<string, unknown>();
   const remember = (args: ExtenderArgs) => {
     const p = args.Pod.metadata;
@@ -40,7 +58,7 @@ export const extenderPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { ap
     if (seen.size > REMEMBERED_PODS) seen.delete(seen.keys().next().value!);
   };
   const s = { tags: ['scheduler extender'] };
-  app.addHook('onRequest', async (req) => requireLoopback(req));
+  app.addHook('onRequest', async (req) => requireCaller(req, callers));
 
   app.post<{ Body: ExtenderArgs }>('/filter', { config: { public: true }, schema: { ...s, summary: 'ExtenderArgs -> ExtenderFilterResult', body: ExtenderArgs, response: responses(ExtenderFilterResult) } }, async (req) => {
     const args = req.body;

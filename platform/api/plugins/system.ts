@@ -1,7 +1,14 @@
-/** Liveness, readiness, Prometheus metrics and the OpenAPI document: public, no token. */
+/**
+ * Liveness, readiness and the OpenAPI document: public, no token. Prometheus metrics: a bearer token of a
+ * user who may view the cluster as a whole (cluster-view, viewer, cluster-admin), as Kubernetes' own
+ * components guard /metrics; the counts span every tenant, so a tenant's roles are refused.
+ */
 import type { FastifyPluginAsync } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { AnvilError } from '../../errors.js';
+import { allows } from '../../domain/tenancy.js';
+import { actorOf } from '../auth.js';
+import { bearer } from '../schemas.js';
 import type { Api } from '../server.js';
 
 export const systemPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api }) => {
@@ -14,7 +21,11 @@ export const systemPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api 
       throw new AnvilError('ANVIL_ERR_STATE', `the state is not readable: ${(e as Error).message}`);
     }
   });
-  app.get('/metrics', { config: { public: true }, schema: { tags: ['system'], summary: 'Prometheus metrics (text exposition format)', produces: ['text/plain'] } }, async (_req, reply) => {
+  app.get('/metrics', { schema: { tags: ['system'], security: bearer, summary: 'Prometheus metrics (text exposition format); needs a cluster-wide view role (cluster-view, viewer, cluster-admin)', produces: ['text/plain'] } }, async (req, reply) => {
+    const actor = actorOf(req);
+    if (!allows(actor, 'cluster', 'view')) {
+      throw new AnvilError('ANVIL_ERR_FORBIDDEN', `user ${actor.user} may not read /metrics: it counts the requests of every tenant; a cluster-wide view role is needed (cluster-view, viewer or cluster-admin), e.g. anvil user create prometheus --roles cluster-view`);
+    }
     reply.type(api.metrics.contentType);
     return api.metrics.metrics();
   });

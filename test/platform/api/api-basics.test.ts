@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../../cli-harness.js';
 import { seededWorld } from './api-harness.js';
+import { localAdmin } from '../../../platform/domain/tenancy.js';
 
 describe('bad bodies', () => {
   const bad: [string, string, unknown, string][] = [
@@ -74,7 +75,8 @@ describe('served documents', () => {
     expect((await w.app.inject('/healthz')).json()).toEqual({ status: 'ok' });
     expect((await w.app.inject('/readyz')).json()).toMatchObject({ status: 'ready' });
     await w.call('admin', 'GET', '/api/v1/nodes');
-    const metrics = await w.app.inject('/metrics');
+    const metrics = await w.call('viewer', 'GET', '/metrics');
+    expect(metrics.statusCode).toBe(200);
     expect(metrics.headers['content-type']).toContain('text/plain');
     expect(metrics.body).toMatch(/anvil_http_requests_total\{method="GET",route="\/api\/v1\/nodes",status="200"\} 1/);
     expect(metrics.body).toContain('anvil_http_request_duration_seconds_bucket');
@@ -92,6 +94,27 @@ describe('served documents', () => {
       const res = await w.app.inject(new URL(a, 'http://x/docs/').pathname);
       expect(res.statusCode, a).toBe(200);
     }
+    await w.app.close();
+  });
+});
+
+describe('/metrics', () => {
+  it('answers a token with a cluster-wide view role (a Prometheus user with cluster-view only); a tenant gets a coded 403, no token 401', async () => {
+    const w = await seededWorld();
+    w.api.store.change(localAdmin(), 'user create', 'user/prometheus', (cp) => cp.createUser('prometheus', ['cluster-view']));
+    const scraper = w.api.tokens.issue('prometheus', 'scrape').token;
+    const ok = await w.app.inject({ url: '/metrics', headers: { authorization: `Bearer ${scraper}` } });
+    expect(ok.statusCode).toBe(200);
+    expect(ok.body).toContain('# TYPE anvil_http_requests_total counter');
+    const tenant = await w.call('tadmin', 'GET', '/metrics');
+    expect([tenant.statusCode, tenant.json().code]).toEqual([403, 'ANVIL_ERR_FORBIDDEN']);
+    expect(tenant.json().message).toContain('cluster-view');
+    const none = await w.call('none', 'GET', '/metrics');
+    expect([none.statusCode, none.json().code]).toEqual([401, 'ANVIL_ERR_UNAUTHENTICATED']);
+    // The refused scrapes are counted too: the registry sees every answer, whoever asked.
+    const after = (await w.call('admin', 'GET', '/metrics')).body;
+    expect(after).toMatch(/anvil_http_requests_total\{method="GET",route="\/metrics",status="403"\} 1/);
+    expect(after).toMatch(/anvil_http_requests_total\{method="GET",route="\/metrics",status="401"\} 1/);
     await w.app.close();
   });
 });

@@ -1,6 +1,7 @@
 /** A served control plane for tests: a seeded world with two tenants and a token per role. */
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { buildServer, bootstrapAdmin, type Api } from '../../../platform/api/server.js';
+import type { ServerTls } from '../../../platform/api/tls.js';
 import { localAdmin } from '../../../platform/domain/tenancy.js';
 import { parseManifestText } from '../../../platform/manifests/documents.js';
 import { planApply, runApply } from '../../../platform/manifests/apply.js';
@@ -33,8 +34,8 @@ export interface World {
  * and b/vb, pods a/pa and b/pb; users: tadmin = tenant-admin/a, tuser = tenant-user/a, viewer, tother =
  * tenant-user/b (the wrong tenant for a's objects).
  */
-export async function seededWorld(statePath = ':memory:'): Promise<World> {
-  const { app, api } = await buildServer({ statePath, clock: tickingClock() });
+export async function seededWorld(statePath = ':memory:', tls?: ServerTls): Promise<World> {
+  const { app, api } = await buildServer({ statePath, clock: tickingClock(), ...(tls ? { tls } : {}) });
   const admin = bootstrapAdmin(api)!;
   api.store.change(localAdmin('admin'), 'seed', 'seed', (cp) => {
     cp.createCluster({ name: 'c1', nodes: 3 });

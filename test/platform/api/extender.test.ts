@@ -99,12 +99,71 @@ describe('scheduler extender', () => {
     await w.app.close();
   });
 
-  it('the shipped KubeSchedulerConfiguration parses with the extenders stanza pointing at these routes', () => {
-    const cfg = parse(readFileSync(new URL('../../../platform/api/examples/kube-scheduler-config.yaml', import.meta.url), 'utf8'));
-    expect(cfg.apiVersion).toBe('kubescheduler.config.k8s.io/v1');
-    expect(cfg.kind).toBe('KubeSchedulerConfiguration');
-    const ext = cfg.extenders[0];
-    expect(ext).toMatchObject({ urlPrefix: 'http://127.0.0.1:8080/scheduler', filterVerb: 'filter', prioritizeVerb: 'prioritize', bindVerb: 'bind', nodeCacheCapable: true, ignorable: false });
-    expect(typeof ext.weight).toBe('number');
+  it('takes the JSON exactly as kube-scheduler encodes it: nil pointers as null, both node forms; a null Pod is a coded 400', async () => {
+    const w = await seededWorld();
+    // nodeCacheCapable: Nodes is a nil *NodeList, which Go's encoding/json writes as null.
+    const byName = await w.app.inject({ method: 'POST', url: '/scheduler/filter', payload: { Pod: k8sPod('web', '500m'), Nodes: null, NodeNames: ['node1', 'node2'] } });
+    expect([byName.statusCode, byName.json().NodeNames]).toEqual([200, ['node1', 'node2']]);
+    // Not nodeCacheCapable: NodeNames is a nil *[]string; an empty cluster sends items: null.
+    const byList = await w.app.inject({ method: 'POST', url: '/scheduler/prioritize', payload: { Pod: k8sPod('web', '500m'), Nodes: { metadata: {}, items: [k8sNode('node3')] }, NodeNames: null } });
+    expect(byList.json()).toEqual([{ Host: 'node3', Score: expect.any(Number) }]);
+    const empty = await w.app.inject({ method: 'POST', url: '/scheduler/filter', payload: { Pod: k8sPod('web', '500m'), Nodes: { metadata: {}, items: null }, NodeNames: null } });
+    expect(empty.json()).toMatchObject({ Nodes: { items: [] }, NodeNames: null, Error: '' });
+    // Pod is a *v1.Pod and could be null in Go terms; kube-scheduler never sends that, Anvil refuses it by name.
+    for (const url of ['/scheduler/filter', '/scheduler/prioritize']) {
+      const nullPod = await w.app.inject({ method: 'POST', url, payload: { Pod: null, Nodes: null, NodeNames: ['node1'] } });
+      expect([nullPod.statusCode, nullPod.json().code], url).toEqual([400, 'ANVIL_ERR_FIELD_INVALID']);
+      expect(nullPod.json().message, url).toContain('body/Pod');
+    }
+    await w.app.close();
+  });
+});
+
+/** Field names (json tags) of Extender and ExtenderTLSConfig in k8s.io/kube-scheduler/config/v1 types.go. */
+const EXTENDER_FIELDS = ['urlPrefix', 'filterVerb', 'preemptVerb', 'prioritizeVerb', 'weight', 'bindVerb', 'enableHTTPS', 'tlsConfig', 'httpTimeout', 'nodeCacheCapable', 'managedResources', 'ignorable'];
+const TLS_CONFIG_FIELDS = ['insecure', 'serverName', 'certFile', 'keyFile', 'caFile', 'certData', 'keyData', 'caData'];
+/** Top-level fields of KubeSchedulerConfiguration v1 (with TypeMeta's and the inlined DebuggingConfiguration's). */
+const CONFIG_FIELDS = ['apiVersion', 'kind', 'parallelism', 'leaderElection', 'clientConnection', 'enableProfiling', 'enableContentionProfiling', 'percentageOfNodesToScore', 'podInitialBackoffSeconds', 'podMaxBackoffSeconds', 'profiles', 'extenders', 'delayCacheUntilActive'];
+
+describe('the shipped KubeSchedulerConfiguration examples', () => {
+  const example = (name: string) => parse(readFileSync(new URL(`../../../platform/api/examples/${name}`, import.meta.url), 'utf8'));
+
+  for (const [name, mtls] of [['kube-scheduler-config.yaml', false], ['kube-scheduler-config-mtls.yaml', true]] as const) {
+    it(`${name}: kubescheduler.config.k8s.io/v1 field names only, the full extenders stanza, verbs on the served routes`, async () => {
+      const cfg = example(name);
+      expect([cfg.apiVersion, cfg.kind]).toEqual(['kubescheduler.config.k8s.io/v1', 'KubeSchedulerConfiguration']);
+      for (const k of Object.keys(cfg)) expect(CONFIG_FIELDS, k).toContain(k);
+      expect(cfg.extenders).toHaveLength(1);
+      const ext = cfg.extenders[0];
+      for (const k of Object.keys(ext)) expect(EXTENDER_FIELDS, `extenders[0].${k}`).toContain(k);
+      for (const k of ['urlPrefix', 'filterVerb', 'prioritizeVerb', 'bindVerb', 'weight', 'nodeCacheCapable', 'ignorable', 'enableHTTPS']) expect(ext, k).toHaveProperty(k);
+      expect(ext).toMatchObject({ nodeCacheCapable: true, ignorable: false, enableHTTPS: mtls });
+      expect(Number.isInteger(ext.weight) && ext.weight > 0).toBe(true);
+      const prefix = new URL(ext.urlPrefix);
+      expect(prefix.protocol).toBe(mtls ? 'https:' : 'http:');
+      if (!mtls) expect(prefix.hostname).toBe('127.0.0.1');
+      if (mtls) {
+        for (const k of Object.keys(ext.tlsConfig)) expect(TLS_CONFIG_FIELDS, `tlsConfig.${k}`).toContain(k);
+        expect(Object.keys(ext.tlsConfig).sort()).toEqual(['caFile', 'certFile', 'keyFile']);
+      } else {
+        expect(ext.tlsConfig).toBeUndefined();
+      }
+      // kube-scheduler posts to strings.TrimRight(urlPrefix, "/") + "/" + verb: each must be a served extender route.
+      const w = await seededWorld();
+      await w.app.ready();
+      for (const verb of [ext.filterVerb, ext.prioritizeVerb, ext.bindVerb]) {
+        const path = `${prefix.pathname.replace(/\/+$/, '')}/${verb}`;
+        expect(w.app.hasRoute({ method: 'POST', url: path }), path).toBe(true);
+      }
+      expect(ext.preemptVerb).toBeUndefined(); // Anvil serves no preempt verb
+      await w.app.close();
+    });
+  }
+
+  it("the README's stanza is the loopback example's", () => {
+    const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+    const text = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]!).find((t) => t.includes('kind: KubeSchedulerConfiguration'));
+    const block = parse(text ?? '');
+    expect(block?.extenders).toEqual(example('kube-scheduler-config.yaml').extenders);
   });
 });

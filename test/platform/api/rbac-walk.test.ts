@@ -26,7 +26,8 @@ const ADMIN: RoleName[] = ['admin'];
 const CASES: Case[] = [
   { method: 'GET', url: '/healthz', ok: [...ALL, 'none'], public: true },
   { method: 'GET', url: '/readyz', ok: [...ALL, 'none'], public: true },
-  { method: 'GET', url: '/metrics', ok: [...ALL, 'none'], public: true },
+  // Prometheus metrics count every tenant's requests: a cluster-wide view role only
+  { method: 'GET', url: '/metrics', ok: ['admin', 'viewer'] },
   // the scheduler extender: no token (kube-scheduler sends none), loopback only
   { method: 'POST', url: '/scheduler/filter', body: { Pod: { metadata: { name: 'k', namespace: 'a' }, spec: { containers: [{ name: 'c' }] } }, NodeNames: ['node1'] }, ok: [...ALL, 'none'], public: true },
   { method: 'POST', url: '/scheduler/prioritize', body: { Pod: { metadata: { name: 'k', namespace: 'a' }, spec: { containers: [{ name: 'c' }] } }, NodeNames: ['node1'] }, ok: [...ALL, 'none'], public: true },
