@@ -224,6 +224,22 @@ describe('the CLI against a server', () => {
     const annToken = spawnSync(process.execPath, [BIN, 'token', 'create', 'ann', '--state', join(dir, 'served.db')], { encoding: 'utf8', env }).stdout.trim();
     const ann = anvil(['get', 'volumes', '-n', 'default', '--server', url, '--token', annToken]);
     expect([ann.code, ann.stderr.split(':')[0]]).toEqual([1, 'ANVIL_ERR_FORBIDDEN']);
+    // Through the server a tenant user describes its own pods and volumes, events included, not another's or the
+    // nodes; it issues tokens for itself only (`token create` over the API), printed once.
+    const asAnn = (args: string[]) => anvil([...args, '--server', url, '--token', annToken]);
+    expect(asAnn(['describe', 'pod', 'huge', '-n', 'shop']).stdout).toMatch(/Scheduling \(per node\):\n(.|\n)*Events:\n.*FailedScheduling/);
+    expect(asAnn(['describe', 'volume', 'data', '-n', 'shop']).stdout).toMatch(/Events:\n.*VolumeCreated/);
+    for (const args of [['describe', 'volume', 'data', '-n', 'default'], ['describe', 'node', 'node1'], ['token', 'create', 'admin']]) {
+      const r = asAnn(args);
+      expect([r.code, r.stderr.split(':')[0]], args.join(' ')).toEqual([1, 'ANVIL_ERR_FORBIDDEN']);
+    }
+    expect(asAnn(['token', 'create', 'ann']).stdout).toMatch(/^<token>\n$/);
+    // A user who may view volumes but no events still gets the volume described, without events.
+    expect(anvil(['user', 'create', 'vic', '--roles', 'volume-view/shop', '--server', url, '--token', token]).code).toBe(0);
+    const vicToken = spawnSync(process.execPath, [BIN, 'token', 'create', 'vic', '--server', url, '--token', token], { encoding: 'utf8', env }).stdout.trim();
+    const vic = anvil(['describe', 'volume', 'data', '-n', 'shop', '--server', url, '--token', vicToken]);
+    expect([vic.code, vic.stdout]).toEqual([0, expect.stringMatching(/^Kind: +volumes\n(.|\n)*Name: +data\n/)]);
+    expect(vic.stdout).not.toContain('Events:');
     const bad = anvil(['get', 'nodes', '--server', 'http://127.0.0.1:1', '--token', 'x']);
     expect([bad.code, bad.stderr.split(':')[0]]).toEqual([1, 'ANVIL_ERR_SERVER']);
   });
