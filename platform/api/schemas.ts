@@ -12,6 +12,8 @@ export const ObjectName = Type.String({ pattern: '^[a-z0-9]([a-z0-9.-]{0,61}[a-z
 export const NameParams = Type.Object({ name: ObjectName });
 export const NamespaceParams = Type.Object({ namespace: ObjectName });
 export const NamespacedNameParams = Type.Object({ namespace: ObjectName, name: ObjectName });
+/** The query of a route that takes none: anything sent is named and refused rather than ignored. */
+export const NoQuery = Type.Object({}, { additionalProperties: false });
 
 /**
  * Node labels as `--label`/`--selector k=v` take them (the CLI's own key and value rules). A key outside

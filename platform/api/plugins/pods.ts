@@ -5,7 +5,7 @@ import { ControlPlane } from '../../domain/control-plane.js';
 import { parseManifestText } from '../../manifests/documents.js';
 import { planApply, runApply } from '../../manifests/apply.js';
 import { actorOf } from '../auth.js';
-import { AnyObject, bearer, Message, NamespacedNameParams, NamespaceParams, ObjectList, PodStatus, responses } from '../schemas.js';
+import { AnyObject, bearer, Message, NamespacedNameParams, NamespaceParams, NoQuery, ObjectList, PodStatus, responses } from '../schemas.js';
 import type { Api } from '../server.js';
 import { change, list, one } from './common.js';
 
@@ -22,7 +22,7 @@ export const podsPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api })
   app.get<{ Params: Static<typeof NamespaceParams> }>('/namespaces/:namespace/pods', { schema: { ...s, params: NamespaceParams, response: responses(ObjectList) } }, async (req) => list(api, req, 'pods', req.params.namespace));
   app.get<{ Params: NsName }>('/namespaces/:namespace/pods/:name', { schema: { ...s, params: NamespacedNameParams, response: responses(AnyObject) } }, async (req) => one(api, req, 'pods', req.params.name, req.params.namespace));
   app.get<{ Params: NsName }>('/namespaces/:namespace/pods/:name/scheduling', {
-    schema: { ...s, summary: "the pod's status; for a pending pod every node's reason, worked out afresh (what anvil describe shows)", params: NamespacedNameParams, response: responses(PodStatus) },
+    schema: { ...s, summary: "the pod's status; for a pending pod every node's reason, worked out afresh (what anvil describe shows)", params: NamespacedNameParams, querystring: NoQuery, response: responses(PodStatus) },
   }, async (req) => {
     const { namespace, name } = req.params;
     // A read through the domain (its role check included); nothing it does is stored, so the wall clock is harmless.

@@ -7,7 +7,7 @@
  */
 import type { FastifyPluginAsync } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import { AnyObject, bearer, Message, NamespacedNameParams, NamespaceParams, ObjectList, ObjectName, responses } from '../schemas.js';
+import { AnyObject, bearer, Message, NamespacedNameParams, NamespaceParams, NoQuery, ObjectList, ObjectName, responses } from '../schemas.js';
 import type { Api } from '../server.js';
 import { change, list, one } from './common.js';
 import type { Kind } from '../../domain/queries.js';
@@ -40,25 +40,25 @@ export const workloadsPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { a
     }
     if (v.perNamespace) {
       app.get<{ Params: Static<typeof NamespaceParams> }>(`/namespaces/:namespace/${v.kind}`, { schema: { ...s, summary: `${v.what} of one namespace`, params: NamespaceParams, response: responses(ObjectList) } }, async (req) => list(api, req, v.kind, req.params.namespace));
-      app.get<{ Params: NsName }>(`/namespaces/:namespace/${v.kind}/:name`, { schema: { ...s, summary: `one of ${v.what}`, params: NamespacedNameParams, response: responses(AnyObject) } }, async (req) => one(api, req, v.kind, req.params.name, req.params.namespace));
+      app.get<{ Params: NsName }>(`/namespaces/:namespace/${v.kind}/:name`, { schema: { ...s, summary: `one of ${v.what}`, params: NamespacedNameParams, querystring: NoQuery, response: responses(AnyObject) } }, async (req) => one(api, req, v.kind, req.params.name, req.params.namespace));
     }
   }
 
   const s = { tags: ['pods'], security: bearer };
   app.post<{ Params: Static<typeof NamespaceParams>; Body: Static<typeof EndpointBody> }>('/namespaces/:namespace/endpoints', {
-    schema: { ...s, summary: 'create a persistent endpoint: an IP and MAC made ahead of the pod that asks for it by name', params: NamespaceParams, body: EndpointBody, response: responses(AnyObject, 201) },
+    schema: { ...s, summary: 'create a persistent endpoint: an IP and MAC made ahead of the pod that asks for it by name', params: NamespaceParams, querystring: NoQuery, body: EndpointBody, response: responses(AnyObject, 201) },
   }, async (req, reply) => {
     const ns = req.params.namespace;
     const { name, network, ip } = req.body;
     return reply.status(201).send(change(api, req, 'endpoint create', `endpoint/${ns}/${name}`, (cp) => cp.createEndpoint(ns, name, network, ip)));
   });
-  app.delete<{ Params: NsName }>('/namespaces/:namespace/endpoints/:name', { schema: { ...s, summary: 'delete a persistent endpoint no pod uses', params: NamespacedNameParams, response: responses(Message) } }, async (req) => {
+  app.delete<{ Params: NsName }>('/namespaces/:namespace/endpoints/:name', { schema: { ...s, summary: 'delete a persistent endpoint no pod uses', params: NamespacedNameParams, querystring: NoQuery, response: responses(Message) } }, async (req) => {
     const { namespace, name } = req.params;
     change(api, req, 'delete endpoints', `endpoints/${namespace}/${name}`, (cp) => cp.deleteEndpoint(namespace, name));
     return { message: `endpoint ${namespace}/${name} deleted` };
   });
   for (const w of WORKLOADS) {
-    app.delete<{ Params: NsName }>(`/namespaces/:namespace/${w.kind}/:name`, { schema: { ...s, summary: `delete a ${w.owner}: the pods it made (claimed volumes stay)`, params: NamespacedNameParams, response: responses(Message) } }, async (req) => {
+    app.delete<{ Params: NsName }>(`/namespaces/:namespace/${w.kind}/:name`, { schema: { ...s, summary: `delete a ${w.owner}: the pods it made (claimed volumes stay)`, params: NamespacedNameParams, querystring: NoQuery, response: responses(Message) } }, async (req) => {
       const { namespace, name } = req.params;
       const pods = change(api, req, `delete ${w.kind}`, `${w.kind}/${namespace}/${name}`, (cp) => cp.deleteWorkload(namespace, w.owner, name));
       return { message: `${w.owner} ${namespace}/${name} deleted with its ${pods} pods` };
