@@ -2,7 +2,8 @@
  * The CLI against a server: the control-plane commands below take `--server URL --token T` (or
  * ANVIL_SERVER / ANVIL_TOKEN, or the file `anvil login` writes) and then run through the REST API as the
  * token's user, printing what they print on the embedded state (a test runs them both ways and compares).
- * `--state` given explicitly keeps a command local. Commands not listed here run on the embedded state only.
+ * `--state` given explicitly keeps a command local. Every control-plane command is listed (a test checks it);
+ * the others are local tools by nature (run, tco, net, host, serve, login...) and run on this machine only.
  *
  * How: each listed command gets the two options and its action is wrapped, so the local action stays
  * exactly the issue-4 code. Commander keeps the action in `_actionHandler` (not public API; commander 14
