@@ -2,7 +2,8 @@
  * The CLI against a server: the control-plane commands below take `--server URL --token T` (or
  * ANVIL_SERVER / ANVIL_TOKEN, or the file `anvil login` writes) and then run through the REST API as the
  * token's user, printing what they print on the embedded state (a test runs them both ways and compares).
- * `--state` given explicitly keeps a command local. Commands not listed here run on the embedded state only.
+ * `--state` given explicitly keeps a command local. Every control-plane command is listed (a test checks it);
+ * the others are local tools by nature (run, tco, net, host, serve, login...) and run on this machine only.
  *
  * How: each listed command gets the two options and its action is wrapped, so the local action stays
  * exactly the issue-4 code. Commander keeps the action in `_actionHandler` (not public API; commander 14
@@ -10,9 +11,11 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { Command } from 'commander';
-import { AnvilError } from '../errors.js';
+import { AnvilError, isAnvilError } from '../errors.js';
 import { ClusterState, type StoredObject } from '../domain/cluster-state.js';
 import type { ClusterEvent } from '../domain/event.js';
+import { requireName } from '../domain/names.js';
+import type { Pod } from '../domain/pod.js';
 import { bitRate, iopsCount, volumeSizeBytes } from '../domain/quantity.js';
 import { isNamespaced, type Kind } from '../domain/queries.js';
 import type { AuditEntry } from '../state/store.js';
@@ -20,7 +23,7 @@ import { readManifests } from '../manifests/documents.js';
 import { structured, type OutputKind } from './output.js';
 import { clientConfigPath } from './serve-command.js';
 import { request, trustServerCaFile } from './server-client.js';
-import { clusterStatusText, eventsTable, kindTable, parseKind } from './views.js';
+import { clusterStatusText, describeText, eventsTable, kindTable, parseKind } from './views.js';
 
 const keyed = (o: unknown) => `${(o as { namespace: string }).namespace}/${(o as { name: string }).name}`;
 
@@ -59,6 +62,25 @@ export function serverTarget(o: Opts, env: NodeJS.ProcessEnv = process.env): Tar
 
 const out = (text: string) => process.stdout.write(text);
 const nsPath = (ns: string) => `api/v1/namespaces/${encodeURIComponent(ns)}`;
+
+/**
+ * A name no object can bear (not DNS-1123) is not found, as on the embedded state; sent to the server
+ * it would be refused as a malformed path instead.
+ */
+function requireFindableName(name: string, notFoundMessage: string): void {
+  try {
+    requireName(name, 'object');
+  } catch {
+    throw new AnvilError('ANVIL_ERR_OBJECT_NOT_FOUND', notFoundMessage);
+  }
+}
+
+/** The route of one object of a kind. */
+function objectPath(kind: Kind, name: string, ns: string | undefined): string {
+  const n = encodeURIComponent(name);
+  if (ns !== undefined) return `${nsPath(ns)}/${kind}/${n}`;
+  return `api/v1/${kind}/${n}`;
+}
 
 /** What each command does over the API: (positional args, options, target) -> printed as on the embedded state. */
 const REMOTE: Record<string, (args: string[], o: Opts, t: Target) => Promise<void>> = {
@@ -136,9 +158,19 @@ const REMOTE: Record<string, (args: string[], o: Opts, t: Target) => Promise<voi
     out(`perf tier ${tier.name} created\n`);
   },
   'volume create': async ([name], o, t) => {
-    if (o.selector !== undefined || o.spreadZones) throw new AnvilError('ANVIL_ERR_USAGE', '--selector and --spread-zones are not served yet; run this volume create on the embedded state');
-    const v = await request<{ name: string; plexes: { node: string }[] }>(t.server, t.token, 'POST', `${nsPath(String(o.namespace))}/volumes`, { name, size_bytes: volumeSizeBytes(String(o.size)), mirrors: o.mirrors, perf_tier: o.perfTier });
+    const v = await request<{ name: string; plexes: { node: string }[] }>(t.server, t.token, 'POST', `${nsPath(String(o.namespace))}/volumes`, {
+      name, size_bytes: volumeSizeBytes(String(o.size)), mirrors: o.mirrors, perf_tier: o.perfTier, ...(o.selector !== undefined ? { node_selector: o.selector } : {}), ...(o.spreadZones ? { spread_zones: true } : {}),
+    });
     out(`volume ${v.name} created: plexes on ${v.plexes.map((p) => p.node).join(', ')}\n`);
+  },
+  'endpoint create': async ([name], o, t) => {
+    const e = await request<{ name: string; network: string; ip: string; mac: string }>(t.server, t.token, 'POST', `${nsPath(String(o.namespace))}/endpoints`, { name, network: o.network, ...(o.ip !== undefined ? { ip: o.ip } : {}) });
+    out(`endpoint ${e.name} created: ${e.network} ${e.ip} ${e.mac}\n`);
+  },
+  'token create': async ([user], o, t) => {
+    requireFindableName(user!, `user ${user} does not exist; create it with: anvil user create ${user} --roles ...`);
+    const issued = await request<{ token: string }>(t.server, t.token, 'POST', `api/v1/users/${encodeURIComponent(user!)}/tokens`, { name: o.name });
+    out(`${issued.token}\n`);
   },
   'snapshot create': async ([name], o, t) => {
     const s = await request<{ name: string; volume: string }>(t.server, t.token, 'POST', `${nsPath(String(o.namespace))}/snapshots`, { name, volume: o.volume });
@@ -177,21 +209,46 @@ const REMOTE: Record<string, (args: string[], o: Opts, t: Target) => Promise<voi
   },
   delete: async ([kindText, name], o, t) => {
     const kind = parseKind(kindText!);
-    const ns = String(o.namespace);
-    const force = o.force ? '?force=true' : '';
-    const path: Partial<Record<Kind, string>> = {
-      nodes: `api/v1/nodes/${name}${force}`, networks: `api/v1/networks/${name}`, 'perf-tiers': `api/v1/perf-tiers/${name}`, volumes: `${nsPath(ns)}/volumes/${name}${force}`,
-      snapshots: `${nsPath(ns)}/snapshots/${name}`, pods: `${nsPath(ns)}/pods/${name}`, namespaces: `api/v1/namespaces/${name}`,
-    };
-    const p = path[kind];
-    if (!p) throw new AnvilError('ANVIL_ERR_USAGE', `delete ${kind} is not served yet; run it on the embedded state`);
-    await request(t.server, t.token, 'DELETE', p);
+    if (kind === 'users') throw new AnvilError('ANVIL_ERR_USAGE', 'users cannot be deleted from the CLI yet');
+    const ns = isNamespaced(kind) ? String(o.namespace) : undefined;
+    requireFindableName(name!, `${kind.replace(/s$/, '')} ${name} does not exist; list them with: anvil get ${kind}`);
+    // Only nodes and volumes take --force, as on the embedded state.
+    const force = o.force && (kind === 'nodes' || kind === 'volumes') ? '?force=true' : '';
+    await request(t.server, t.token, 'DELETE', objectPath(kind, name!, ns) + force);
     out(`${kind.replace(/s$/, '')} ${name} deleted\n`);
   },
+  describe: async ([kindText, name], o, t) => {
+    const kind = parseKind(kindText!);
+    const ns = isNamespaced(kind) ? String(o.namespace) : undefined;
+    const notFound = `${kind} ${name} does not exist${ns !== undefined ? ` in namespace ${ns}` : ''}; list them with: anvil get ${kind}`;
+    requireFindableName(name!, notFound);
+    const obj = await request<StoredObject & { name: string }>(t.server, t.token, 'GET', objectPath(kind, name!, ns)).catch((e: unknown) => {
+      throw isAnvilError(e) && e.code === 'ANVIL_ERR_OBJECT_NOT_FOUND' ? new AnvilError('ANVIL_ERR_OBJECT_NOT_FOUND', notFound) : e;
+    });
+    const objectKey = ns !== undefined ? `/${ns}/${name}` : `/${name}`;
+    // The newest 20 events naming the object (as on the embedded state); a caller who may view no events sees none.
+    const events = await request<ClusterEvent[]>(t.server, t.token, 'GET', `api/v1/events?limit=20&object=${encodeURIComponent(objectKey)}`).catch((e: unknown) => {
+      if (isAnvilError(e) && e.code === 'ANVIL_ERR_FORBIDDEN') return [];
+      throw e;
+    });
+    // describeText reads the stored pod, and for a node what runs on it: the pods and volumes the caller may see.
+    const state = new ClusterState();
+    let status: Pod['status'] | undefined;
+    if (kind === 'pods') {
+      state.load('Pod', keyed(obj), obj);
+      status = await request<Pod['status']>(t.server, t.token, 'GET', `${objectPath(kind, name!, ns)}/scheduling`);
+    }
+    if (kind === 'nodes') {
+      state.load('Node', obj.name, obj);
+      for (const p of await listRemote(t, 'pods', undefined)) state.load('Pod', keyed(p), p as StoredObject);
+      for (const v of await listRemote(t, 'volumes', undefined)) state.load('Volume', keyed(v), v as StoredObject);
+      for (const sn of await listRemote(t, 'snapshots', undefined)) state.load('Snapshot', keyed(sn), sn as StoredObject);
+    }
+    out(describeText(state, kind, obj, events.filter((e) => e.object.endsWith(objectKey)), status));
+  },
   events: async (_args, o, t) => {
-    let events = await request<ClusterEvent[]>(t.server, t.token, 'GET', `api/v1/events?limit=9999${o.severity ? `&severity=${String(o.severity)}` : ''}`);
-    if (o.object) events = events.filter((e) => e.object.includes(String(o.object)));
-    events = events.slice(-Number(o.limit));
+    const query = new URLSearchParams({ limit: String(o.limit), ...(o.severity ? { severity: String(o.severity) } : {}), ...(o.object ? { object: String(o.object) } : {}) });
+    const events = await request<ClusterEvent[]>(t.server, t.token, 'GET', `api/v1/events?${query.toString()}`);
     out(o.output === 'table' ? eventsTable(events) : structured(o.output as 'json' | 'yaml', events));
   },
   audit: async (_args, o, t) => {
@@ -203,6 +260,9 @@ const REMOTE: Record<string, (args: string[], o: Opts, t: Target) => Promise<voi
     out(entries.map((a) => `${a.at}  ${a.actor}  ${a.action}  ${a.target}  (${a.changes} objects)`).join('\n') + (entries.length ? '\n' : ''));
   },
 };
+
+/** The commands that take --server (each runs through the API when a server is set). */
+export const SERVED_COMMANDS: readonly string[] = Object.keys(REMOTE);
 
 async function listRemote(t: Target, kind: Kind, ns: string | undefined): Promise<unknown[]> {
   const routes: Partial<Record<Kind, string>> = {

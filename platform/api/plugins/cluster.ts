@@ -4,7 +4,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { AnvilError } from '../../errors.js';
 import { objectsOf } from '../../domain/queries.js';
 import { actorOf } from '../auth.js';
-import { AnyObject, bearer, Message, NameParams, ObjectList, ObjectName, responses } from '../schemas.js';
+import { AnyObject, bearer, labels, Message, NameParams, ObjectList, ObjectName, responses } from '../schemas.js';
 import type { Api } from '../server.js';
 import { change, list, one } from './common.js';
 
@@ -20,8 +20,8 @@ const NodeBody = Type.Object({
   name: ObjectName,
   profile: Type.Optional(Type.String({ pattern: '^[a-z0-9][a-z0-9.-]*$', description: "a built-in node profile (default: the cluster's)" })),
   zone: Type.Optional(ObjectName),
-  labels: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z0-9./_-]+$' }), Type.String({ pattern: '^[A-Za-z0-9._-]*$' }))),
-  taints: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z0-9./_-]+$' }), Type.String({ pattern: '^[A-Za-z0-9._-]*$' }), { description: 'NoSchedule taints, key: value' })),
+  labels: Type.Optional(labels('node labels, key: value')),
+  taints: Type.Optional(labels('NoSchedule taints, key: value')),
 }, { additionalProperties: false });
 
 const NodeAction = Type.Object({ name: ObjectName, action: Type.Union(['cordon', 'uncordon', 'drain', 'fail', 'recover'].map((a) => Type.Literal(a))) });

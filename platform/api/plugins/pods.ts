@@ -1,9 +1,11 @@
-/** Pods: list, get, delete, and apply (Kubernetes manifests, one transaction). */
+/** Pods: list, get, why a pod is where it is (scheduling), delete, and apply (Kubernetes manifests, one transaction). */
 import type { FastifyPluginAsync } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
+import { ControlPlane } from '../../domain/control-plane.js';
 import { parseManifestText } from '../../manifests/documents.js';
 import { planApply, runApply } from '../../manifests/apply.js';
-import { AnyObject, bearer, Message, NamespacedNameParams, NamespaceParams, ObjectList, responses } from '../schemas.js';
+import { actorOf } from '../auth.js';
+import { AnyObject, bearer, Message, NamespacedNameParams, NamespaceParams, NoQuery, ObjectList, PodStatus, responses } from '../schemas.js';
 import type { Api } from '../server.js';
 import { change, list, one } from './common.js';
 
@@ -19,6 +21,13 @@ export const podsPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api })
   app.get('/pods', { schema: { ...s, summary: 'the pods of every namespace the caller may view', response: responses(ObjectList) } }, async (req) => list(api, req, 'pods'));
   app.get<{ Params: Static<typeof NamespaceParams> }>('/namespaces/:namespace/pods', { schema: { ...s, params: NamespaceParams, response: responses(ObjectList) } }, async (req) => list(api, req, 'pods', req.params.namespace));
   app.get<{ Params: NsName }>('/namespaces/:namespace/pods/:name', { schema: { ...s, params: NamespacedNameParams, response: responses(AnyObject) } }, async (req) => one(api, req, 'pods', req.params.name, req.params.namespace));
+  app.get<{ Params: NsName }>('/namespaces/:namespace/pods/:name/scheduling', {
+    schema: { ...s, summary: "the pod's status; for a pending pod every node's reason, worked out afresh (what anvil describe shows)", params: NamespacedNameParams, querystring: NoQuery, response: responses(PodStatus) },
+  }, async (req) => {
+    const { namespace, name } = req.params;
+    // A read through the domain (its role check included); nothing it does is stored, so the wall clock is harmless.
+    return api.store.read((state) => new ControlPlane(state, actorOf(req), () => new Date()).explainPending(namespace, name));
+  });
   app.delete<{ Params: NsName }>('/namespaces/:namespace/pods/:name', { schema: { ...s, params: NamespacedNameParams, response: responses(Message) } }, async (req) => {
     const { namespace, name } = req.params;
     change(api, req, 'delete pods', `pods/${namespace}/${name}`, (cp) => cp.deletePod(namespace, name));

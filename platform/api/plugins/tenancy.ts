@@ -4,9 +4,9 @@ import { Type, type Static } from '@sinclair/typebox';
 import { AnvilError } from '../../errors.js';
 import { allows } from '../../domain/tenancy.js';
 import { actorOf } from '../auth.js';
-import { AnyObject, bearer, Message, NameParams, ObjectList, ObjectName, responses } from '../schemas.js';
+import { AnyObject, bearer, Message, NameParams, NoQuery, ObjectList, ObjectName, responses } from '../schemas.js';
 import type { Api } from '../server.js';
-import { change, list } from './common.js';
+import { change, list, one } from './common.js';
 
 const TenantBody = Type.Object({ name: ObjectName }, { additionalProperties: false });
 const UserBody = Type.Object({ name: ObjectName, roles: Type.Array(Type.String({ minLength: 1, description: '<class>-<view|edit>[/<namespace>] or a bundle: cluster-admin, viewer, tenant-admin/NS, tenant-user/NS' }), { maxItems: 64 }) }, { additionalProperties: false });
@@ -23,11 +23,13 @@ export const tenancyPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api
     change(api, req, 'tenant create', `namespace/${req.body.name}`, (cp) => cp.createTenant(req.body.name));
     return reply.status(201).send({ message: `namespace ${req.body.name} created` });
   });
+  app.get<{ Params: Static<typeof NameParams> }>('/namespaces/:name', { schema: { ...s, summary: 'one tenant', params: NameParams, querystring: NoQuery, response: responses(AnyObject) } }, async (req) => one(api, req, 'namespaces', req.params.name));
   app.delete<{ Params: Static<typeof NameParams> }>('/namespaces/:name', { schema: { ...s, params: NameParams, response: responses(Message) } }, async (req) => {
     change(api, req, 'delete namespaces', `namespaces/${req.params.name}`, (cp) => cp.deleteTenant(req.params.name));
     return { message: `namespace ${req.params.name} deleted` };
   });
   app.get('/users', { schema: { ...s, response: responses(ObjectList) } }, async (req) => list(api, req, 'users'));
+  app.get<{ Params: Static<typeof NameParams> }>('/users/:name', { schema: { ...s, summary: 'one user and its roles', params: NameParams, querystring: NoQuery, response: responses(AnyObject) } }, async (req) => one(api, req, 'users', req.params.name));
   app.post<{ Body: Static<typeof UserBody> }>('/users', { schema: { ...s, body: UserBody, response: responses(AnyObject, 201) } }, async (req, reply) =>
     reply.status(201).send(change(api, req, 'user create', `user/${req.body.name}`, (cp) => cp.createUser(req.body.name, req.body.roles))),
   );

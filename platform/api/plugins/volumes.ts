@@ -1,7 +1,7 @@
 /** Mirrored volumes and their snapshots, per namespace (tenant). */
 import type { FastifyPluginAsync } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import { AnyObject, bearer, Message, NamespacedNameParams, NamespaceParams, ObjectList, ObjectName, responses } from '../schemas.js';
+import { AnyObject, bearer, labels, Message, NamespacedNameParams, NamespaceParams, NoQuery, ObjectList, ObjectName, responses } from '../schemas.js';
 import type { Api } from '../server.js';
 import { change, list, one } from './common.js';
 
@@ -10,6 +10,8 @@ const VolumeBody = Type.Object({
   size_bytes: Type.Integer({ minimum: 1, description: 'size, bytes' }),
   mirrors: Type.Optional(Type.Integer({ minimum: 1, maximum: 3 })),
   perf_tier: Type.Optional(ObjectName),
+  node_selector: Type.Optional(labels('node labels every plex needs, key: value (as --selector k=v)')),
+  spread_zones: Type.Optional(Type.Boolean({ description: 'put each mirror in a different zone' })),
 }, { additionalProperties: false });
 const VolumeChange = Type.Object({ mirrors: Type.Optional(Type.Integer({ minimum: 1, maximum: 3 })), size_bytes: Type.Optional(Type.Integer({ minimum: 1 })) }, { additionalProperties: false, minProperties: 1 });
 const SnapshotBody = Type.Object({ name: ObjectName, volume: ObjectName }, { additionalProperties: false });
@@ -38,6 +40,7 @@ export const volumesPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api
   });
 
   app.get<{ Params: Static<typeof NamespaceParams> }>('/namespaces/:namespace/snapshots', { schema: { ...s, params: NamespaceParams, response: responses(ObjectList) } }, async (req) => list(api, req, 'snapshots', req.params.namespace));
+  app.get<{ Params: NsName }>('/namespaces/:namespace/snapshots/:name', { schema: { ...s, params: NamespacedNameParams, querystring: NoQuery, response: responses(AnyObject) } }, async (req) => one(api, req, 'snapshots', req.params.name, req.params.namespace));
   app.post<{ Params: Static<typeof NamespaceParams>; Body: Static<typeof SnapshotBody> }>('/namespaces/:namespace/snapshots', { schema: { ...s, params: NamespaceParams, body: SnapshotBody, response: responses(AnyObject, 201) } }, async (req, reply) => {
     const ns = req.params.namespace;
     return reply.status(201).send(change(api, req, 'snapshot create', `snapshot/${ns}/${req.body.name}`, (cp) => cp.createSnapshot(ns, req.body.name, req.body.volume)));

@@ -1,13 +1,15 @@
 /**
- * Read-only views derived from pods: their endpoints (pod interfaces: network, IP, MAC, VF), and the
+ * Views derived from pods: their endpoints (pod interfaces: network, IP, MAC, VF, node), and the
  * Deployments and StatefulSets they came from; plus snapshots across namespaces. Each list holds only
  * what the caller may view (the domain's `objectsOf`): a tenant sees its own namespaces' endpoints.
+ * Changes: persistent endpoints are created and deleted here (the domain's `createEndpoint`,
+ * `deleteEndpoint`), and deleting a Deployment or StatefulSet deletes the pods it made (`deleteWorkload`).
  */
 import type { FastifyPluginAsync } from 'fastify';
-import type { Static } from '@sinclair/typebox';
-import { bearer, NamespaceParams, ObjectList, responses } from '../schemas.js';
+import { Type, type Static } from '@sinclair/typebox';
+import { AnyObject, bearer, Message, NamespacedNameParams, NamespaceParams, NoQuery, ObjectList, ObjectName, responses } from '../schemas.js';
 import type { Api } from '../server.js';
-import { list } from './common.js';
+import { change, list, one } from './common.js';
 import type { Kind } from '../../domain/queries.js';
 
 const VIEWS: readonly { kind: Kind; tag: string; what: string; allNamespaces: boolean; perNamespace: boolean }[] = [
@@ -17,6 +19,19 @@ const VIEWS: readonly { kind: Kind; tag: string; what: string; allNamespaces: bo
   { kind: 'snapshots', tag: 'volumes', what: 'the snapshots', allNamespaces: true, perNamespace: false },
 ];
 
+/** The workload kinds a delete reaches, with the owner kind their pods name. */
+const WORKLOADS = [
+  { kind: 'deployments', owner: 'Deployment' },
+  { kind: 'statefulsets', owner: 'StatefulSet' },
+] as const;
+
+const EndpointBody = Type.Object({
+  name: ObjectName,
+  network: ObjectName,
+  ip: Type.Optional(Type.String({ format: 'ipv4', description: "a pinned address in the network's range (default: the lowest free one)" })),
+}, { additionalProperties: false });
+type NsName = Static<typeof NamespacedNameParams>;
+
 export const workloadsPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api }) => {
   for (const v of VIEWS) {
     const s = { tags: [v.tag], security: bearer };
@@ -25,6 +40,28 @@ export const workloadsPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { a
     }
     if (v.perNamespace) {
       app.get<{ Params: Static<typeof NamespaceParams> }>(`/namespaces/:namespace/${v.kind}`, { schema: { ...s, summary: `${v.what} of one namespace`, params: NamespaceParams, response: responses(ObjectList) } }, async (req) => list(api, req, v.kind, req.params.namespace));
+      app.get<{ Params: NsName }>(`/namespaces/:namespace/${v.kind}/:name`, { schema: { ...s, summary: `one of ${v.what}`, params: NamespacedNameParams, querystring: NoQuery, response: responses(AnyObject) } }, async (req) => one(api, req, v.kind, req.params.name, req.params.namespace));
     }
+  }
+
+  const s = { tags: ['pods'], security: bearer };
+  app.post<{ Params: Static<typeof NamespaceParams>; Body: Static<typeof EndpointBody> }>('/namespaces/:namespace/endpoints', {
+    schema: { ...s, summary: 'create a persistent endpoint: an IP and MAC made ahead of the pod that asks for it by name', params: NamespaceParams, querystring: NoQuery, body: EndpointBody, response: responses(AnyObject, 201) },
+  }, async (req, reply) => {
+    const ns = req.params.namespace;
+    const { name, network, ip } = req.body;
+    return reply.status(201).send(change(api, req, 'endpoint create', `endpoint/${ns}/${name}`, (cp) => cp.createEndpoint(ns, name, network, ip)));
+  });
+  app.delete<{ Params: NsName }>('/namespaces/:namespace/endpoints/:name', { schema: { ...s, summary: 'delete a persistent endpoint no pod uses', params: NamespacedNameParams, querystring: NoQuery, response: responses(Message) } }, async (req) => {
+    const { namespace, name } = req.params;
+    change(api, req, 'delete endpoints', `endpoints/${namespace}/${name}`, (cp) => cp.deleteEndpoint(namespace, name));
+    return { message: `endpoint ${namespace}/${name} deleted` };
+  });
+  for (const w of WORKLOADS) {
+    app.delete<{ Params: NsName }>(`/namespaces/:namespace/${w.kind}/:name`, { schema: { ...s, summary: `delete a ${w.owner}: the pods it made (claimed volumes stay)`, params: NamespacedNameParams, querystring: NoQuery, response: responses(Message) } }, async (req) => {
+      const { namespace, name } = req.params;
+      const pods = change(api, req, `delete ${w.kind}`, `${w.kind}/${namespace}/${name}`, (cp) => cp.deleteWorkload(namespace, w.owner, name));
+      return { message: `${w.owner} ${namespace}/${name} deleted with its ${pods} pods` };
+    });
   }
 };

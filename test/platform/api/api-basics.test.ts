@@ -10,6 +10,7 @@ describe('bad bodies', () => {
   const bad: [string, string, unknown, string][] = [
     ['POST', '/api/v1/cluster', { name: 'c2', nodes: 'three' }, 'body/nodes'],
     ['POST', '/api/v1/nodes', { name: 'Node_9' }, 'body/name'],
+    ['POST', '/api/v1/nodes', { name: 'node9', labels: { 'a key': 'v' } }, 'body/labels'],
     ['POST', '/api/v1/networks', { name: 'n', subnet: '10.3.0.0/24', start: 'x', end: '10.3.0.9', gateway: '10.3.0.1' }, 'body/start'],
     ['POST', '/api/v1/perf-tiers', { name: 'gold', storage_iops: -1, network_bandwidth_bits_per_s: 1 }, 'body/storage_iops'],
     ['POST', '/api/v1/namespaces/a/volumes', { name: 'v', size_bytes: 1e9, colour: 'red' }, 'colour'],
@@ -19,6 +20,16 @@ describe('bad bodies', () => {
     ['POST', '/api/v1/namespaces/a/apply', { manifests: '' }, 'body/manifests'],
     ['POST', '/api/v1/users', { name: 'eve', roles: 'viewer' }, 'body/roles'],
     ['GET', '/api/v1/events?severity=loud', undefined, 'querystring/severity'],
+    ['GET', '/api/v1/events?object=', undefined, 'querystring/object'],
+    ['POST', '/api/v1/namespaces/a/endpoints', { name: 'e', network: 'net1', ip: '10.1.0.300' }, 'body/ip'],
+    ['POST', '/api/v1/namespaces/a/endpoints', { name: 'e' }, 'network'],
+    ['POST', '/api/v1/namespaces/a/endpoints', { name: 'e', network: 'net1', vlan: 3 }, 'vlan'],
+    ['POST', '/api/v1/namespaces/a/volumes', { name: 'v', size_bytes: 1e9, node_selector: { 'bad key': 'x' } }, 'body/node_selector'],
+    ['POST', '/api/v1/namespaces/a/volumes', { name: 'v', size_bytes: 1e9, node_selector: { rack: 'r 2' } }, 'body/node_selector/rack'],
+    ['POST', '/api/v1/namespaces/a/volumes', { name: 'v', size_bytes: 1e9, spread_zones: 'yes' }, 'body/spread_zones'],
+    ['GET', '/api/v1/namespaces/a/pods/Pa/scheduling', undefined, 'params/name'],
+    ['GET', '/api/v1/namespaces/a/pods/pa/scheduling?verbose=1', undefined, 'querystring'],
+    ['DELETE', '/api/v1/namespaces/a/endpoints/ea?force=true', undefined, 'force'],
   ];
   for (const [method, url, body, field] of bad) {
     it(`${method} ${url} ${JSON.stringify(body)} names ${field}`, async () => {

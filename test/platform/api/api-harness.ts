@@ -29,9 +29,20 @@ export interface World {
   call(role: RoleName, method: string, url: string, body?: unknown): Promise<LightMyRequestResponse>;
 }
 
+/** A one-replica workload of `kind` in a manifest. */
+const workloadManifest = (kind: 'Deployment' | 'StatefulSet', name: string): string => `apiVersion: apps/v1
+kind: ${kind}
+metadata: { name: ${name} }
+spec:
+  replicas: 1
+  template:
+    spec: { containers: [{ name: c, image: nginx, resources: { requests: { cpu: 100m, memory: 128Mi } } }] }
+`;
+
 /**
  * Cluster c1 (3 nodes), networks net1, namespaces a, b and c (empty), volumes a/va (with snapshot a/sa)
- * and b/vb, pods a/pa and b/pb; users: tadmin = tenant-admin/a, tuser = tenant-user/a, viewer, tother =
+ * and b/vb, pods a/pa and b/pb, Deployment a/da and StatefulSet a/ca (one pod each), the persistent
+ * endpoint a/ea on net1; users: tadmin = tenant-admin/a, tuser = tenant-user/a, viewer, tother =
  * tenant-user/b (the wrong tenant for a's objects).
  */
 export async function seededWorld(statePath = ':memory:', tls?: ServerTls): Promise<World> {
@@ -47,6 +58,9 @@ export async function seededWorld(statePath = ':memory:', tls?: ServerTls): Prom
     cp.createSnapshot('a', 'sa', 'va');
     runApply(cp, planApply(parseManifestText(podManifest('pa'), 'pa.yaml'), 'a', false));
     runApply(cp, planApply(parseManifestText(podManifest('pb'), 'pb.yaml'), 'b', false));
+    runApply(cp, planApply(parseManifestText(workloadManifest('Deployment', 'da'), 'da.yaml'), 'a', false));
+    runApply(cp, planApply(parseManifestText(workloadManifest('StatefulSet', 'ca'), 'ca.yaml'), 'a', false));
+    cp.createEndpoint('a', 'ea', 'net1');
     cp.createUser('tadmin', ['tenant-admin/a']);
     cp.createUser('tuser', ['tenant-user/a']);
     cp.createUser('viewer', ['viewer']);

@@ -1,7 +1,8 @@
 /**
  * The CLI against a server prints what it prints on the embedded state: the same commands run on a state
  * file and through `anvil serve` (--server/--token, ANVIL_SERVER/ANVIL_TOKEN, and anvil login's file), and
- * their outputs compared. Timestamps are masked: the two runs happen at different moments.
+ * their outputs compared. Timestamps and tokens are masked: the two runs happen at different moments, and
+ * every token is new.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
@@ -15,9 +16,24 @@ let server: ChildProcess;
 let url = '';
 let token = '';
 
+const masked = (text: string) => text.replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/g, '<time>').replace(/anvil_[A-Za-z0-9_-]{20,}/g, '<token>');
+
 function anvil(args: string[], extraEnv: Record<string, string> = {}) {
   const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...env, ...extraEnv } });
-  return { code: r.status, stdout: r.stdout.replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/g, '<time>'), stderr: r.stderr };
+  return { code: r.status, stdout: masked(r.stdout), stderr: r.stderr };
+}
+
+/** The same, without blocking: the embedded and the served run of one command go side by side. */
+function anvilAsync(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += String(d)));
+    child.stderr.on('data', (d) => (stderr += String(d)));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout: masked(stdout), stderr }));
+  });
 }
 
 beforeAll(async () => {
@@ -43,6 +59,7 @@ afterAll(async () => {
   await new Promise((r) => server.on('exit', r));
 });
 
+// A Deployment, a StatefulSet, a pod on a persistent endpoint, and a pod too big for any node (pending).
 const manifest = join(writeFiles({ 'app.yaml': `apiVersion: apps/v1
 kind: Deployment
 metadata: { name: web, namespace: shop }
@@ -51,6 +68,27 @@ spec:
   template:
     metadata: { annotations: { anvil.dev/perf-tier: medium } }
     spec: { containers: [{ name: c, image: nginx, resources: { requests: { cpu: 500m, memory: 1Gi } } }] }
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: { name: cache, namespace: shop }
+spec:
+  replicas: 2
+  template:
+    spec: { containers: [{ name: c, image: redis, resources: { requests: { cpu: 100m, memory: 128Mi } } }] }
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: db
+  namespace: shop
+  annotations: { anvil.dev/endpoint0: '{"endpointId":"db-ep","perfTier":"high"}' }
+spec: { containers: [{ name: db, image: postgres, resources: { requests: { cpu: "1", memory: 2Gi } } }] }
+---
+apiVersion: v1
+kind: Pod
+metadata: { name: huge, namespace: shop }
+spec: { containers: [{ name: c, image: x, resources: { requests: { cpu: "500", memory: 1Gi } } }] }
 ` }), 'app.yaml');
 
 const COMMANDS: string[][] = [
@@ -61,9 +99,22 @@ const COMMANDS: string[][] = [
   ['user', 'create', 'ann', '--roles', 'tenant-user/shop'],
   ['volume', 'create', 'data', '-n', 'shop', '--size', '50G', '--mirrors', '2', '--perf-tier', 'high'],
   ['snapshot', 'create', 'snap1', '-n', 'shop', '--volume', 'data'],
+  ['endpoint', 'create', 'db-ep', '-n', 'shop', '--network', 'blue', '--ip', '192.168.30.150'],
+  ['endpoint', 'create', 'spare', '-n', 'shop', '--network', 'blue'],
+  ['endpoint', 'create', 'outside', '-n', 'shop', '--network', 'blue', '--ip', '10.0.0.1'],
+  ['endpoint', 'create', 'spare', '-n', 'shop', '--network', 'blue'],
+  ['endpoint', 'create', 'lost', '-n', 'shop', '--network', 'nowhere'],
   ['apply', '-f', manifest],
   ['node', 'cordon', 'node2'],
+  // One zone and no node labelled yet: both refused alike.
+  ['volume', 'create', 'spread', '-n', 'shop', '--size', '10G', '--mirrors', '2', '--spread-zones'],
+  ['volume', 'create', 'pinned', '-n', 'shop', '--size', '10G', '--mirrors', '1', '--selector', 'rack=r2'],
   ['node', 'add', 'node4', '--zone', 'zone1', '--label', 'rack=r2', '--taint', 'gpu=yes'],
+  ['volume', 'create', 'spread', '-n', 'shop', '--size', '10G', '--mirrors', '2', '--spread-zones'],
+  ['volume', 'create', 'pinned', '-n', 'shop', '--size', '10G', '--selector', 'rack=r2', '--selector', 'disk=nvme'],
+  ['volume', 'create', 'pinned', '-n', 'shop', '--size', '10G', '--selector', 'rack=r2'],
+  ['describe', 'volume', 'pinned', '-n', 'shop'],
+  ['describe', 'volume', 'spread', '-n', 'shop'],
   ['node', 'drain', 'node3'],
   ['node', 'fail', 'node1'],
   ['node', 'recover', 'node1'],
@@ -87,6 +138,36 @@ const COMMANDS: string[][] = [
   ['get', 'namespaces'],
   ['get', 'users'],
   ['get', 'volume', 'nope', '-n', 'shop'],
+  ['describe', 'pod', 'huge', '-n', 'shop'],
+  ['describe', 'pod', 'db', '-n', 'shop'],
+  ['describe', 'node', 'node1'],
+  ['describe', 'node', 'node4'],
+  ['describe', 'network', 'blue'],
+  ['describe', 'perf-tier', 'gold'],
+  ['describe', 'volume', 'data', '-n', 'shop'],
+  ['describe', 'snapshot', 'snap1', '-n', 'shop'],
+  ['describe', 'endpoint', 'db-ep', '-n', 'shop'],
+  ['describe', 'endpoint', 'spare', '-n', 'shop'],
+  ['describe', 'deployment', 'web', '-n', 'shop'],
+  ['describe', 'statefulset', 'cache', '-n', 'shop'],
+  ['describe', 'namespace', 'shop'],
+  ['describe', 'user', 'ann'],
+  ['describe', 'pod', 'ghost', '-n', 'shop'],
+  ['describe', 'pod', 'Not_A_Name', '-n', 'shop'],
+  ['describe', 'node', 'node9'],
+  ['token', 'create', 'ann', '--name', 'ci'],
+  ['token', 'create', 'ghost'],
+  ['delete', 'endpoint', 'db-ep', '-n', 'shop'],
+  ['delete', 'endpoint', 'spare', '-n', 'shop'],
+  ['delete', 'endpoint', 'spare', '-n', 'shop'],
+  ['delete', 'deployment', 'web', '-n', 'shop'],
+  ['delete', 'statefulset', 'cache', '-n', 'shop'],
+  ['delete', 'statefulset', 'cache', '-n', 'shop'],
+  ['delete', 'pod', 'db', '-n', 'shop'],
+  ['delete', 'endpoint', 'db-ep', '-n', 'shop'],
+  ['delete', 'user', 'ann'],
+  ['get', 'pods', '-A'],
+  ['get', 'endpoints', '-A'],
   ['delete', 'snapshot', 'snap1', '-n', 'shop'],
   ['delete', 'network', 'blue'],
   ['delete', 'volume', 'copy', '-n', 'shop'],
@@ -94,21 +175,41 @@ const COMMANDS: string[][] = [
   ['node', 'uncordon', 'node2'],
   ['events', '--limit', '15'],
   ['events', '--object', 'volume', '-o', 'json'],
+  ['events', '--object', 'ENDPOINT/shop', '--severity', 'info'],
   ['audit'],
 ];
 
+/** What some outputs must hold (at a command's first run), so that two equal outputs are also the right ones. */
+const MUST: Record<string, RegExp> = {
+  'endpoint create db-ep -n shop --network blue --ip 192.168.30.150': /^endpoint db-ep created: blue 192\.168\.30\.150 [0-9a-f:]{17}\n$/,
+  'volume create pinned -n shop --size 10G --selector rack=r2': /^volume pinned created: plexes on node4\n$/,
+  'describe volume pinned -n shop': /node_selector: +\{"rack":"r2"\}/,
+  'describe pod huge -n shop': /Status: +pending\n(.|\n)*Scheduling \(per node\):\n(.|\n)*node4: /,
+  'describe pod db -n shop': /Status: +running\n(.|\n)*blue +ip 192\.168\.30\.150 (.|\n)*\(static\)/,
+  'describe node node1': /Allocated \(used \/ total\):\n(.|\n)*Pods \(\d+\):\n {2}shop\//,
+  'describe endpoint db-ep -n shop': /pod: +db\n/,
+  'describe deployment web -n shop': /running: +3\n/,
+  'token create ann --name ci': /^<token>\n$/,
+  'delete deployment web -n shop': /^deployment web deleted\n$/,
+  'delete endpoint spare -n shop': /^endpoint spare deleted\n$/,
+};
+
 describe('the CLI against a server', () => {
-  it('prints the same output (and errors) as on the embedded state, command by command', () => {
+  it('prints the same output (and errors) as on the embedded state, command by command', async () => {
     const local = join(dir, 'local.db');
     // The served state starts with its bootstrap admin: give the local one the same user.
     expect(anvil(['user', 'create', 'admin', '--roles', 'cluster-admin', '--state', local]).code).toBe(0);
+    const checked = new Set<string>();
     for (const cmd of COMMANDS) {
-      const l = anvil([...cmd, '--state', local]);
-      const r = anvil([...cmd, '--server', url, '--token', token]);
+      const [l, r] = await Promise.all([anvilAsync([...cmd, '--state', local]), anvilAsync([...cmd, '--server', url, '--token', token])]);
       expect(r.stdout, `anvil ${cmd.join(' ')}\nstderr: ${r.stderr}`).toBe(l.stdout);
       expect([r.code, r.stderr.split(':')[0]], `anvil ${cmd.join(' ')}: ${r.stderr} vs ${l.stderr}`).toEqual([l.code, l.stderr.split(':')[0]]);
+      const must = checked.has(cmd.join(' ')) ? undefined : MUST[cmd.join(' ')];
+      if (must) expect(r.stdout, `anvil ${cmd.join(' ')}`).toMatch(must);
+      checked.add(cmd.join(' '));
     }
-  });
+    expect(Object.keys(MUST).filter((k) => !checked.has(k))).toEqual([]);
+  }, 300_000);
 
   it('takes the server from ANVIL_SERVER/ANVIL_TOKEN and from anvil login; --state keeps a command local', () => {
     const viaEnv = anvil(['get', 'namespaces'], { ANVIL_SERVER: url, ANVIL_TOKEN: token });
@@ -123,6 +224,22 @@ describe('the CLI against a server', () => {
     const annToken = spawnSync(process.execPath, [BIN, 'token', 'create', 'ann', '--state', join(dir, 'served.db')], { encoding: 'utf8', env }).stdout.trim();
     const ann = anvil(['get', 'volumes', '-n', 'default', '--server', url, '--token', annToken]);
     expect([ann.code, ann.stderr.split(':')[0]]).toEqual([1, 'ANVIL_ERR_FORBIDDEN']);
+    // Through the server a tenant user describes its own pods and volumes, events included, not another's or the
+    // nodes; it issues tokens for itself only (`token create` over the API), printed once.
+    const asAnn = (args: string[]) => anvil([...args, '--server', url, '--token', annToken]);
+    expect(asAnn(['describe', 'pod', 'huge', '-n', 'shop']).stdout).toMatch(/Scheduling \(per node\):\n(.|\n)*Events:\n.*FailedScheduling/);
+    expect(asAnn(['describe', 'volume', 'data', '-n', 'shop']).stdout).toMatch(/Events:\n.*VolumeCreated/);
+    for (const args of [['describe', 'volume', 'data', '-n', 'default'], ['describe', 'node', 'node1'], ['token', 'create', 'admin']]) {
+      const r = asAnn(args);
+      expect([r.code, r.stderr.split(':')[0]], args.join(' ')).toEqual([1, 'ANVIL_ERR_FORBIDDEN']);
+    }
+    expect(asAnn(['token', 'create', 'ann']).stdout).toMatch(/^<token>\n$/);
+    // A user who may view volumes but no events still gets the volume described, without events.
+    expect(anvil(['user', 'create', 'vic', '--roles', 'volume-view/shop', '--server', url, '--token', token]).code).toBe(0);
+    const vicToken = spawnSync(process.execPath, [BIN, 'token', 'create', 'vic', '--server', url, '--token', token], { encoding: 'utf8', env }).stdout.trim();
+    const vic = anvil(['describe', 'volume', 'data', '-n', 'shop', '--server', url, '--token', vicToken]);
+    expect([vic.code, vic.stdout]).toEqual([0, expect.stringMatching(/^Kind: +volumes\n(.|\n)*Name: +data\n/)]);
+    expect(vic.stdout).not.toContain('Events:');
     const bad = anvil(['get', 'nodes', '--server', 'http://127.0.0.1:1', '--token', 'x']);
     expect([bad.code, bad.stderr.split(':')[0]]).toEqual([1, 'ANVIL_ERR_SERVER']);
   });

@@ -51,12 +51,14 @@ const CASES: Case[] = [
   { method: 'DELETE', url: '/api/v1/perf-tiers/medium', ok: [] },
   // volumes and snapshots
   { method: 'GET', url: '/api/v1/volumes', ok: ALL, filtered: ['tother'] },
+  { method: 'POST', url: '/api/v1/namespaces/a/volumes', body: { name: 'vsel', size_bytes: 1e9, mirrors: 2, node_selector: { 'topology.kubernetes.io/zone': 'zone0' }, spread_zones: false }, ok: A_WRITE },
   { method: 'GET', url: '/api/v1/namespaces/a/volumes', ok: A_READ },
   { method: 'GET', url: '/api/v1/namespaces/a/volumes/va', ok: A_READ },
   { method: 'POST', url: '/api/v1/namespaces/a/volumes', body: { name: 'vnew', size_bytes: 1e9 }, ok: A_WRITE },
   { method: 'PATCH', url: '/api/v1/namespaces/a/volumes/va', body: { mirrors: 2 }, ok: A_WRITE },
   { method: 'DELETE', url: '/api/v1/namespaces/a/volumes/va?force=true', ok: A_WRITE },
   { method: 'GET', url: '/api/v1/namespaces/a/snapshots', ok: A_READ },
+  { method: 'GET', url: '/api/v1/namespaces/a/snapshots/sa', ok: A_READ },
   { method: 'POST', url: '/api/v1/namespaces/a/snapshots', body: { name: 's2', volume: 'va' }, ok: A_WRITE },
   { method: 'POST', url: '/api/v1/namespaces/a/snapshots/sa/restore', body: { to: 'vr' }, ok: A_WRITE },
   { method: 'DELETE', url: '/api/v1/namespaces/a/snapshots/sa', ok: A_WRITE },
@@ -64,22 +66,33 @@ const CASES: Case[] = [
   { method: 'GET', url: '/api/v1/pods', ok: ALL, filtered: ['tother'] },
   { method: 'GET', url: '/api/v1/namespaces/a/pods', ok: A_READ },
   { method: 'GET', url: '/api/v1/namespaces/a/pods/pa', ok: A_READ },
+  { method: 'GET', url: '/api/v1/namespaces/a/pods/pa/scheduling', ok: A_READ },
   { method: 'DELETE', url: '/api/v1/namespaces/a/pods/pa', ok: A_WRITE },
   // views derived from pods, and snapshots across namespaces: read-only, filtered to what the caller may view
   { method: 'GET', url: '/api/v1/endpoints', ok: ALL, filtered: ['tother'] },
   { method: 'GET', url: '/api/v1/namespaces/a/endpoints', ok: A_READ },
+  { method: 'GET', url: '/api/v1/namespaces/a/endpoints/ea', ok: A_READ },
   { method: 'GET', url: '/api/v1/deployments', ok: ALL, filtered: ['tother'] },
   { method: 'GET', url: '/api/v1/namespaces/a/deployments', ok: A_READ },
+  { method: 'GET', url: '/api/v1/namespaces/a/deployments/da', ok: A_READ },
   { method: 'GET', url: '/api/v1/statefulsets', ok: ALL, filtered: ['tother'] },
   { method: 'GET', url: '/api/v1/namespaces/a/statefulsets', ok: A_READ },
+  { method: 'GET', url: '/api/v1/namespaces/a/statefulsets/ca', ok: A_READ },
+  // persistent endpoints are network objects: creating or deleting one takes network-edit in the namespace
+  { method: 'POST', url: '/api/v1/namespaces/a/endpoints', body: { name: 'e2', network: 'net1' }, ok: ADMIN },
+  { method: 'DELETE', url: '/api/v1/namespaces/a/endpoints/ea', ok: ADMIN },
+  { method: 'DELETE', url: '/api/v1/namespaces/a/deployments/da', ok: A_WRITE },
+  { method: 'DELETE', url: '/api/v1/namespaces/a/statefulsets/ca', ok: A_WRITE },
   { method: 'GET', url: '/api/v1/snapshots', ok: ALL, filtered: ['tother'] },
   { method: 'POST', url: '/api/v1/namespaces/a/apply', body: { manifests: podManifest('pnew') }, ok: A_WRITE },
   // tenants, users, tokens
   { method: 'GET', url: '/api/v1/whoami', ok: ALL },
   { method: 'GET', url: '/api/v1/namespaces', ok: ['admin', 'viewer'] },
+  { method: 'GET', url: '/api/v1/namespaces/c', ok: ['admin', 'viewer'] },
   { method: 'POST', url: '/api/v1/namespaces', body: { name: 'd' }, ok: ADMIN },
   { method: 'DELETE', url: '/api/v1/namespaces/c', ok: ADMIN },
   { method: 'GET', url: '/api/v1/users', ok: ADMIN },
+  { method: 'GET', url: '/api/v1/users/tuser', ok: ADMIN },
   { method: 'POST', url: '/api/v1/users', body: { name: 'eve', roles: ['viewer'] }, ok: ADMIN },
   { method: 'POST', url: '/api/v1/users/tuser/tokens', body: {}, ok: ['admin', 'tuser'] },
   { method: 'GET', url: '/api/v1/users/tuser/tokens', ok: ['admin', 'tuser'] },
@@ -100,7 +113,7 @@ describe('every route with every role', () => {
     const w = await seededWorld();
     const doc = JSON.parse((await w.app.inject('/openapi.json')).body) as { paths: Record<string, Record<string, unknown>> };
     const documented = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`)).filter((r) => !r.includes('/docs'));
-    const walked = new Set(CASES.map((c) => `${c.method} ${c.url.split('?')[0]!.replace(/\/node\d\/cordon$/, '/{name}/{action}').replace(/\/(node\d|net1|netx|high|medium|va|sa|pa|tuser|c)(?=\/|$)/g, '/{name}').replace('/namespaces/a/', '/namespaces/{namespace}/').replace('/SPARE', '/{id}')}`));
+    const walked = new Set(CASES.map((c) => `${c.method} ${c.url.split('?')[0]!.replace(/\/node\d\/cordon$/, '/{name}/{action}').replace(/\/(node\d|net1|netx|high|medium|va|sa|pa|ea|da|ca|tuser|c)(?=\/|$)/g, '/{name}').replace('/namespaces/a/', '/namespaces/{namespace}/').replace('/SPARE', '/{id}')}`));
     expect(documented.length).toBeGreaterThan(40);
     for (const r of documented) expect(walked, `route ${r} is not walked`).toContain(r);
     await w.app.close();
