@@ -71,6 +71,8 @@ export const ERRORS = {
   // Served API over TLS (anvil serve --tls-*, the CLI against an https server)
   ANVIL_ERR_TLS_INVALID: { code: 'ANVIL_ERR_TLS_INVALID', status: 400, summary: 'a TLS certificate, key or CA file is not PEM, is not what its flag needs, or the key does not match the certificate' },
   ANVIL_ERR_CLIENT_CERT_REQUIRED: { code: 'ANVIL_ERR_CLIENT_CERT_REQUIRED', status: 403, summary: 'with mutual TLS configured, the scheduler extender answers only callers with a client certificate signed by --tls-client-ca' },
+  // The scheduler extender binding pods in Kubernetes (anvil serve --kube-apiserver, or in-cluster)
+  ANVIL_ERR_KUBE_API: { code: 'ANVIL_ERR_KUBE_API', status: 502, summary: 'the Kubernetes API refused the Binding the scheduler extender posted, or could not be reached' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

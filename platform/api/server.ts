@@ -24,6 +24,7 @@ import { workloadsPlugin } from './plugins/workloads.js';
 import { tenancyPlugin } from './plugins/tenancy.js';
 import { eventsPlugin } from './plugins/events.js';
 import { extenderPlugin } from './plugins/extender.js';
+import type { KubeApi } from './extender/kube-binder.js';
 import { extenderCallersOf, type ServerTls } from './tls.js';
 
 export interface ServerOptions {
@@ -33,6 +34,8 @@ export interface ServerOptions {
   readonly logger?: boolean;
   /** HTTPS (from loadServerTls); with a client CA the extender answers callers with its client certificates only. */
   readonly tls?: ServerTls;
+  /** The Kubernetes API the extender's bind posts Bindings to (kubeApiOf); without it bind stays in Anvil. */
+  readonly kube?: KubeApi;
 }
 
 /** What every plugin gets: the state and the tokens. */
@@ -76,7 +79,7 @@ export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyIn
   for (const plugin of [clusterPlugin, networksPlugin, perfTiersPlugin, volumesPlugin, podsPlugin, workloadsPlugin, tenancyPlugin, eventsPlugin]) {
     await app.register(plugin, { api, prefix: API_PREFIX });
   }
-  await app.register(extenderPlugin, { api, callers: extenderCallersOf(opts.tls), prefix: '/scheduler' });
+  await app.register(extenderPlugin, { api, callers: extenderCallersOf(opts.tls), kube: opts.kube, prefix: '/scheduler' });
   return { app, api };
 }
 

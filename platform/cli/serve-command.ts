@@ -29,13 +29,18 @@ export function registerServeCommands(cli: Command): void {
     .option('--tls-cert <pem>', 'serve HTTPS with this certificate (PEM; a chain may follow it); needs --tls-key')
     .option('--tls-key <pem>', 'the unencrypted private key of --tls-cert (PEM)')
     .option('--tls-client-ca <pem>', 'mutual TLS for the scheduler extender: it then answers, from any address, only callers with a client certificate signed by this CA (PEM); the API keeps bearer tokens')
-    .action(async (o: { host: string; port: number; state?: string; tlsCert?: string; tlsKey?: string; tlsClientCa?: string }) => {
+    .option('--kube-apiserver <url>', "the Kubernetes API the scheduler extender's bind posts Bindings to (with bindVerb kube-scheduler leaves binding to the extender); default: in a pod, the in-cluster service account; else bind records placements in Anvil only")
+    .option('--kube-token-file <path>', 'a file with a bearer token for --kube-apiserver (re-read on every bind; needs RBAC create on pods/binding)')
+    .option('--kube-ca-file <pem>', "the CA of --kube-apiserver's certificate (PEM)")
+    .action(async (o: { host: string; port: number; state?: string; tlsCert?: string; tlsKey?: string; tlsClientCa?: string; kubeApiserver?: string; kubeTokenFile?: string; kubeCaFile?: string }) => {
       const { loadServerTls, extenderCallersOf, plainHttpWarning } = await import('../api/tls.js');
+      const { kubeApiOf } = await import('../api/extender/kube-binder.js');
       // Checked before the state is opened: a bad flag creates no state file and prints no token.
       const tls = loadServerTls(o);
+      const kube = kubeApiOf(o);
       const { buildServer, bootstrapAdmin } = await import('../api/server.js');
       const path = o.state ?? defaultStatePath();
-      const { app, api } = await buildServer({ statePath: path, ...(tls ? { tls } : {}) });
+      const { app, api } = await buildServer({ statePath: path, ...(tls ? { tls } : {}), ...(kube ? { kube } : {}) });
       const first = bootstrapAdmin(api);
       if (first) process.stdout.write(`first admin token for user admin (shown once; keep it): ${first}\n`);
       let address: string;
@@ -49,7 +54,8 @@ export function registerServeCommands(cli: Command): void {
       if (warning) process.stderr.write(`${warning}\n`);
       const callers = extenderCallersOf(tls);
       const extender = callers.state === 'loopback' ? 'loopback callers only' : `mutual TLS, client certificates of ${callers.ca_subjects.join(' or ')}`;
-      process.stdout.write(`anvil serving ${path} at ${address} (API ${address}/api/v1, docs ${address}/docs, scheduler extender ${address}/scheduler: ${extender})\n`);
+      const binds = kube ? `binds in Anvil and in Kubernetes at ${kube.server.origin}${kube.source === 'in-cluster' ? ' (in-cluster service account)' : ''}` : 'binds in Anvil only (no --kube-apiserver: with bindVerb, pods stay unbound in Kubernetes)';
+      process.stdout.write(`anvil serving ${path} at ${address} (API ${address}/api/v1, docs ${address}/docs, scheduler extender ${address}/scheduler: ${extender}; ${binds})\n`);
       await new Promise<void>((resolve) => {
         const stop = () => void app.close().then(resolve);
         process.once('SIGINT', stop);

@@ -16,6 +16,7 @@ import { ExtenderArgs, ExtenderBindingArgs, ExtenderBindingResult, ExtenderFilte
 import { responses } from '../schemas.js';
 import type { Api } from '../server.js';
 import type { ExtenderCallers } from '../tls.js';
+import { bindInKubernetes, type KubeApi } from '../extender/kube-binder.js';
 
 /** The extender acts as this user: it may place pods in any namespace and read what placement needs. */
 export const KUBE_SCHEDULER: Actor = { user: 'kube-scheduler', roles: ['container-edit', 'volume-view', 'network-view', 'perftier-view', 'node-view'] };
@@ -48,7 +49,11 @@ function candidateNames(args: ExtenderArgs): string[] {
   return (args.Nodes?.items ?? []).map((n) => n.metadata.name);
 }
 
-export const extenderPlugin: FastifyPluginAsync<{ api: Api; callers: ExtenderCallers }> = async (app, { api, callers }) => {
+/**
+ * `kube`: the Kubernetes API bind posts a Binding to after placing the pod in Anvil (with bindVerb,
+ * kube-scheduler leaves binding to the extender); without it bind records the placement in Anvil only.
+ */
+export const extenderPlugin: FastifyPluginAsync<{ api: Api; callers: ExtenderCallers; kube?: KubeApi | undefined }> = async (app, { api, callers, kube }) => {
   const seen = new Map<string, unknown>();
   const remember = (args: ExtenderArgs) => {
     const p = args.Pod.metadata;
@@ -95,14 +100,16 @@ export const extenderPlugin: FastifyPluginAsync<{ api: Api; callers: ExtenderCal
     }
   });
 
-  app.post<{ Body: ExtenderBindingArgs }>('/bind', { config: { public: true }, schema: { ...s, summary: 'ExtenderBindingArgs -> ExtenderBindingResult: places the pod on Node in Anvil', body: ExtenderBindingArgs, response: responses(ExtenderBindingResult) } }, async (req) => {
+  app.post<{ Body: ExtenderBindingArgs }>('/bind', { config: { public: true }, schema: { ...s, summary: `ExtenderBindingArgs -> ExtenderBindingResult: places the pod on Node in Anvil${kube ? ', then binds it in Kubernetes' : ' (no Kubernetes API configured: Anvil only)'}`, body: ExtenderBindingArgs, response: responses(ExtenderBindingResult) } }, async (req) => {
     const b = req.body;
     const ns = b.PodNamespace || 'default';
     const k8sPod = seen.get(b.PodUID) ?? seen.get(`${ns}/${b.PodName}`);
+    let placed = false;
     try {
       api.store.change(KUBE_SCHEDULER, 'scheduler bind', `pod/${ns}/${b.PodName}`, (cp) => {
         const existing = cp.state.pods.get(keyOf(ns, b.PodName));
         if (existing) {
+          // A retried bind (kube-scheduler retries after an error) finds the pod already placed there.
           if (existing.status.state === 'running' && existing.status.node === b.Node) return;
           throw new AnvilError('ANVIL_ERR_OBJECT_EXISTS', `pod ${ns}/${b.PodName} is already in Anvil (${existing.status.state}${existing.status.state === 'running' ? ` on ${existing.status.node}` : ''}); delete it first`);
         }
@@ -112,9 +119,18 @@ export const extenderPlugin: FastifyPluginAsync<{ api: Api; callers: ExtenderCal
         // A bind that does not land on Node changes nothing.
         if (placed.status.state !== 'running') throw new AnvilError('ANVIL_ERR_NO_CAPACITY', `pod ${ns}/${b.PodName} does not fit on ${b.Node}: ${placed.status.failure.summary}`);
       });
+      placed = true;
+      if (kube) await bindInKubernetes(kube, ns, b.PodName, b.PodUID, b.Node);
       return { Error: '' };
     } catch (e) {
       if (!isAnvilError(e)) throw e;
+      // Kubernetes refused: undo the placement so Anvil holds no pod Kubernetes did not bind (kube-scheduler
+      // will schedule the pod again, perhaps elsewhere).
+      if (placed) {
+        api.store.change(KUBE_SCHEDULER, 'scheduler unbind', `pod/${ns}/${b.PodName}`, (cp) => {
+          if (cp.state.pods.has(keyOf(ns, b.PodName))) cp.deletePod(ns, b.PodName);
+        });
+      }
       return { Error: e.format() };
     }
   });

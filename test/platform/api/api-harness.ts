@@ -1,4 +1,5 @@
 /** A served control plane for tests: a seeded world with two tenants and a token per role. */
+import type { KubeApi } from '../../../platform/api/extender/kube-binder.js';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { buildServer, bootstrapAdmin, type Api } from '../../../platform/api/server.js';
 import type { ServerTls } from '../../../platform/api/tls.js';
@@ -45,8 +46,8 @@ spec:
  * endpoint a/ea on net1; users: tadmin = tenant-admin/a, tuser = tenant-user/a, viewer, tother =
  * tenant-user/b (the wrong tenant for a's objects).
  */
-export async function seededWorld(statePath = ':memory:', tls?: ServerTls): Promise<World> {
-  const { app, api } = await buildServer({ statePath, clock: tickingClock(), ...(tls ? { tls } : {}) });
+export async function seededWorld(statePath = ':memory:', tls?: ServerTls, kube?: KubeApi): Promise<World> {
+  const { app, api } = await buildServer({ statePath, clock: tickingClock(), ...(tls ? { tls } : {}), ...(kube ? { kube } : {}) });
   const admin = bootstrapAdmin(api)!;
   api.store.change(localAdmin('admin'), 'seed', 'seed', (cp) => {
     cp.createCluster({ name: 'c1', nodes: 3 });

@@ -1,0 +1,119 @@
+/**
+ * Binding pods in Kubernetes. With `bindVerb` in its extenders stanza, kube-scheduler does not bind the pod
+ * itself: the extender must (k8s.io/kubernetes pkg/scheduler/extender.go: "it is the extender's
+ * responsibility to bind the pod to apiserver"). So after placing the pod in Anvil, the extender's bind
+ * posts a core/v1 Binding, as kube-scheduler's own DefaultBinder does:
+ * `POST /api/v1/namespaces/{namespace}/pods/{name}/binding` with
+ * `{apiVersion: v1, kind: Binding, metadata: {namespace, name, uid}, target: {kind: Node, name}}`.
+ *
+ * Where the API is: `anvil serve --kube-apiserver URL [--kube-token-file F] [--kube-ca-file PEM]`, or, in a
+ * pod, the in-cluster service account (KUBERNETES_SERVICE_HOST/PORT and /var/run/secrets/kubernetes.io/
+ * serviceaccount/{token,ca.crt}). The token file is read on every bind: service-account tokens rotate.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { rootCertificates } from 'node:tls';
+import { AnvilError } from '../../errors.js';
+import { readTrustedCa } from '../tls.js';
+
+/** The `anvil serve` flags for the Kubernetes API, as given. */
+export interface KubeApiFlags {
+  readonly kubeApiserver?: string | undefined;
+  readonly kubeTokenFile?: string | undefined;
+  readonly kubeCaFile?: string | undefined;
+}
+
+/** Where and how to reach the Kubernetes API. */
+export interface KubeApi {
+  readonly server: URL;
+  /** A file holding the bearer token, re-read per call; none for an API that needs none (a local proxy). */
+  readonly tokenFile: string | undefined;
+  /** PEM of the CA(s) to trust beside Node's; undefined for Node's own. */
+  readonly ca: readonly string[] | undefined;
+  /** How it was found, for the startup line. */
+  readonly source: 'flags' | 'in-cluster';
+}
+
+const SERVICE_ACCOUNT = '/var/run/secrets/kubernetes.io/serviceaccount';
+/** A bind that takes longer than kube-scheduler's own extender timeout (httpTimeout, default 30 s) is pointless. */
+const BIND_TIMEOUT_MS = 10_000;
+
+/** The Kubernetes API from the flags, else from the in-cluster service account, else undefined (bind stays in Anvil). */
+export function kubeApiOf(flags: KubeApiFlags, env: NodeJS.ProcessEnv = process.env, serviceAccount = SERVICE_ACCOUNT): KubeApi | undefined {
+  const { kubeApiserver, kubeTokenFile, kubeCaFile } = flags;
+  if (kubeApiserver === undefined) {
+    if (kubeTokenFile !== undefined || kubeCaFile !== undefined) {
+      throw new AnvilError('ANVIL_ERR_USAGE', `${kubeTokenFile !== undefined ? '--kube-token-file' : '--kube-ca-file'} needs --kube-apiserver URL (the Kubernetes API the scheduler extender binds pods through)`);
+    }
+    const host = env.KUBERNETES_SERVICE_HOST;
+    const port = env.KUBERNETES_SERVICE_PORT;
+    const token = `${serviceAccount}/token`;
+    if (!host || !port || !existsSync(token)) return undefined;
+    const ca = `${serviceAccount}/ca.crt`;
+    return { server: new URL(`https://${host.includes(':') ? `[${host}]` : host}:${port}`), tokenFile: token, ca: existsSync(ca) ? [readTrustedCa('the service account CA', ca)] : undefined, source: 'in-cluster' };
+  }
+  let server: URL;
+  try {
+    server = new URL(kubeApiserver);
+  } catch {
+    throw new AnvilError('ANVIL_ERR_USAGE', `--kube-apiserver ${kubeApiserver} is not a URL; give the API server's, e.g. https://10.0.0.1:6443`);
+  }
+  if (server.protocol !== 'https:' && server.protocol !== 'http:') throw new AnvilError('ANVIL_ERR_USAGE', `--kube-apiserver ${kubeApiserver} is not an http:// or https:// URL`);
+  if (kubeTokenFile !== undefined) readToken(kubeTokenFile);
+  const ca = kubeCaFile === undefined ? undefined : [...rootCertificates, readTrustedCa('--kube-ca-file', kubeCaFile)];
+  return { server, tokenFile: kubeTokenFile, ca, source: 'flags' };
+}
+
+function readToken(path: string): string {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8').trim();
+  } catch (e) {
+    throw new AnvilError('ANVIL_ERR_FILE_NOT_FOUND', `--kube-token-file ${path}: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); give a file holding a bearer token for the Kubernetes API`);
+  }
+  if (text === '' || /\s/.test(text)) throw new AnvilError('ANVIL_ERR_USAGE', `--kube-token-file ${path} does not hold one bearer token (it is empty or has spaces)`);
+  return text;
+}
+
+/** The Binding kube-scheduler's DefaultBinder posts, for the same pod and node. */
+export function bindingOf(namespace: string, name: string, uid: string, node: string): object {
+  return { apiVersion: 'v1', kind: 'Binding', metadata: { namespace, name, ...(uid ? { uid } : {}) }, target: { kind: 'Node', name: node } };
+}
+
+/** Posts the Binding; resolves when the API answers 201 Created, else throws ANVIL_ERR_KUBE_API with its message. */
+export async function bindInKubernetes(api: KubeApi, namespace: string, name: string, uid: string, node: string): Promise<void> {
+  const url = new URL(`api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(name)}/binding`, api.server.href.endsWith('/') ? api.server : `${api.server.href}/`);
+  const body = JSON.stringify(bindingOf(namespace, name, uid, node));
+  const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json', 'content-length': String(Buffer.byteLength(body)) };
+  if (api.tokenFile !== undefined) headers.authorization = `Bearer ${readToken(api.tokenFile)}`;
+  const what = `binding pod ${namespace}/${name} to node ${node} through ${api.server.origin}`;
+  const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const req = send(url, { method: 'POST', headers, timeout: BIND_TIMEOUT_MS, ...(api.ca && url.protocol === 'https:' ? { ca: [...api.ca] } : {}) }, (res: IncomingMessage) => {
+      let data = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (data += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: data }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`no answer in ${BIND_TIMEOUT_MS / 1000} s`)));
+    req.on('error', reject);
+    req.end(body);
+  }).catch((e: Error) => {
+    throw new AnvilError('ANVIL_ERR_KUBE_API', `${what}: ${e.message}; check --kube-apiserver (or the in-cluster service) and --kube-ca-file`);
+  });
+  if (status === 201 || status === 200) return;
+  // The API's own words: a metav1.Status with a message (e.g. "pod ... is already assigned to node ...").
+  let message = text.slice(0, 300);
+  try {
+    const s = JSON.parse(text) as { message?: unknown };
+    if (typeof s.message === 'string') message = s.message;
+  } catch {
+    // Not JSON: keep the text.
+  }
+  // A repeated bind (kube-scheduler retries after a timeout) finds the pod bound where we asked: done.
+  if (status === 409 && message.includes(`already assigned to node "${node}"`)) return;
+  const hint = status === 401 || status === 403 ? '; the token needs RBAC create on pods/binding (the system:kube-scheduler role has it)' : '';
+  throw new AnvilError('ANVIL_ERR_KUBE_API', `${what}: the API answered ${status}: ${message}${hint}`);
+}

@@ -1,0 +1,194 @@
+/**
+ * With bindVerb, kube-scheduler leaves binding to the extender: bind must post core/v1 Bindings to the
+ * Kubernetes API (as kube-scheduler's DefaultBinder does), and Anvil must not keep a placement Kubernetes
+ * refused. The Kubernetes API here is a recording stand-in on loopback answering as the apiserver does
+ * (201 Status Success; 409 "pod X is already assigned to node \"N\""; 403).
+ */
+import { spawnSync } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { kubeApiOf } from '../../../platform/api/extender/kube-binder.js';
+import { tempDir } from '../../cli-harness.js';
+import { caughtAnvilError } from '../../caught.js';
+import { seededWorld } from './api-harness.js';
+import { haveOpenssl, makePki } from './tls-pki.js';
+
+interface Recorded {
+  method: string;
+  url: string;
+  authorization: string | undefined;
+  body: unknown;
+}
+
+/** A stand-in apiserver: records every request and answers with `reply(request)`. */
+async function fakeApiserver(reply: (r: Recorded) => { status: number; body: object }): Promise<{ url: string; requests: Recorded[]; server: Server }> {
+  const requests: Recorded[] = [];
+  const server = createServer((req, res) => {
+    let text = '';
+    req.on('data', (d) => (text += String(d)));
+    req.on('end', () => {
+      const r: Recorded = { method: req.method ?? '', url: req.url ?? '', authorization: req.headers.authorization, body: text ? JSON.parse(text) : undefined };
+      requests.push(r);
+      const { status, body } = reply(r);
+      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  servers.push(server);
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests, server };
+}
+
+const servers: Server[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => new Promise((r) => s.close(r))));
+});
+
+const SUCCESS = { status: 201, body: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success' } };
+const conflict = (pod: string, node: string) => ({
+  status: 409,
+  body: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: `Operation cannot be fulfilled on pods/binding "${pod}": pod ${pod} is already assigned to node "${node}"`, reason: 'Conflict', code: 409 },
+});
+
+function k8sPod(name: string) {
+  return {
+    kind: 'Pod', apiVersion: 'v1',
+    metadata: { name, namespace: 'a', uid: `uid-${name}` },
+    spec: { containers: [{ name: 'main', image: 'nginx:1.27', resources: { requests: { cpu: '500m', memory: '256Mi' } } }] },
+  };
+}
+
+function tokenFile(text: string): string {
+  const file = join(tempDir('anvil-kube-token-'), 'token');
+  writeFileSync(file, `${text}\n`);
+  return file;
+}
+
+describe('the extender binds pods in Kubernetes', () => {
+  it('posts the Binding kube-scheduler itself would, with the token read from its file at each bind', async () => {
+    const kube = await fakeApiserver(() => SUCCESS);
+    const file = tokenFile('first-token');
+    const w = await seededWorld(':memory:', undefined, kubeApiOf({ kubeApiserver: kube.url, kubeTokenFile: file }));
+    await w.app.inject({ method: 'POST', url: '/scheduler/filter', payload: { Pod: k8sPod('web'), NodeNames: ['node1', 'node2'] } });
+    const res = await w.app.inject({ method: 'POST', url: '/scheduler/bind', payload: { PodName: 'web', PodNamespace: 'a', PodUID: 'uid-web', Node: 'node2' } });
+    expect(res.json()).toEqual({ Error: '' });
+    expect(kube.requests).toEqual([
+      {
+        method: 'POST',
+        url: '/api/v1/namespaces/a/pods/web/binding',
+        authorization: 'Bearer first-token',
+        body: { apiVersion: 'v1', kind: 'Binding', metadata: { namespace: 'a', name: 'web', uid: 'uid-web' }, target: { kind: 'Node', name: 'node2' } },
+      },
+    ]);
+    const pod = w.api.store.read((s) => s.pods.get('a/web'));
+    expect(pod?.status.state === 'running' && pod.status.node).toBe('node2');
+
+    // Service-account tokens rotate: the next bind reads the file again.
+    writeFileSync(file, 'second-token\n');
+    await w.app.inject({ method: 'POST', url: '/scheduler/filter', payload: { Pod: k8sPod('api'), NodeNames: ['node1'] } });
+    await w.app.inject({ method: 'POST', url: '/scheduler/bind', payload: { PodName: 'api', PodNamespace: 'a', PodUID: 'uid-api', Node: 'node1' } });
+    expect(kube.requests[1]?.authorization).toBe('Bearer second-token');
+    await w.app.close();
+  });
+
+  it('a refused Binding leaves no placement in Anvil and says what Kubernetes answered', async () => {
+    const kube = await fakeApiserver(() => ({ status: 403, body: { kind: 'Status', status: 'Failure', message: 'pods "web" is forbidden: User "anvil" cannot create resource "pods/binding"', code: 403 } }));
+    const w = await seededWorld(':memory:', undefined, kubeApiOf({ kubeApiserver: kube.url, kubeTokenFile: tokenFile('t') }));
+    await w.app.inject({ method: 'POST', url: '/scheduler/filter', payload: { Pod: k8sPod('web'), NodeNames: ['node1'] } });
+    const res = (await w.app.inject({ method: 'POST', url: '/scheduler/bind', payload: { PodName: 'web', PodNamespace: 'a', PodUID: 'uid-web', Node: 'node1' } })).json() as { Error: string };
+    expect(res.Error).toMatch(/^ANVIL_ERR_KUBE_API: binding pod a\/web to node node1 through http:\/\/127\.0\.0\.1:\d+: the API answered 403: pods "web" is forbidden/);
+    expect(res.Error).toContain('pods/binding');
+    expect(w.api.store.read((s) => s.pods.has('a/web'))).toBe(false);
+    expect(w.api.store.audit(2).map((a) => a.action)).toEqual(['scheduler bind', 'scheduler unbind']);
+    await w.app.close();
+  });
+
+  it('a repeated bind to the node the pod is already bound to succeeds; a conflict with another node does not', async () => {
+    const kube = await fakeApiserver((r) => conflict('web', (r.body as { target: { name: string } }).target.name === 'node1' ? 'node1' : 'node3'));
+    const w = await seededWorld(':memory:', undefined, kubeApiOf({ kubeApiserver: kube.url }));
+    await w.app.inject({ method: 'POST', url: '/scheduler/filter', payload: { Pod: k8sPod('web'), NodeNames: ['node1', 'node2'] } });
+    const same = (await w.app.inject({ method: 'POST', url: '/scheduler/bind', payload: { PodName: 'web', PodNamespace: 'a', PodUID: 'uid-web', Node: 'node1' } })).json();
+    expect(same).toEqual({ Error: '' });
+    expect(kube.requests[0]?.authorization).toBeUndefined();
+    await w.app.inject({ method: 'POST', url: '/scheduler/filter', payload: { Pod: k8sPod('api'), NodeNames: ['node2'] } });
+    const other = (await w.app.inject({ method: 'POST', url: '/scheduler/bind', payload: { PodName: 'api', PodNamespace: 'a', PodUID: 'uid-api', Node: 'node2' } })).json() as { Error: string };
+    expect(other.Error).toMatch(/ANVIL_ERR_KUBE_API: .*409: .*already assigned to node "node3"/);
+    expect(w.api.store.read((s) => [s.pods.has('a/web'), s.pods.has('a/api')])).toEqual([true, false]);
+    await w.app.close();
+  });
+
+  it.skipIf(!haveOpenssl() && !process.env.CI)('reaches an https API whose certificate --kube-ca-file signed, and refuses one it did not', async () => {
+    const pki = makePki(tempDir('anvil-kube-pki-'));
+    const seen: string[] = [];
+    const server = createHttpsServer({ cert: readFileSync(pki.serverCert), key: readFileSync(pki.serverKey) }, (req, res) => {
+      seen.push(req.url ?? '');
+      req.resume();
+      req.on('end', () => res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify(SUCCESS.body)));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    servers.push(server);
+    const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const trusted = await seededWorld(':memory:', undefined, kubeApiOf({ kubeApiserver: url, kubeCaFile: pki.ca }));
+    await trusted.app.inject({ method: 'POST', url: '/scheduler/filter', payload: { Pod: k8sPod('web'), NodeNames: ['node1'] } });
+    expect((await trusted.app.inject({ method: 'POST', url: '/scheduler/bind', payload: { PodName: 'web', PodNamespace: 'a', PodUID: 'uid-web', Node: 'node1' } })).json()).toEqual({ Error: '' });
+    expect(seen).toEqual(['/api/v1/namespaces/a/pods/web/binding']);
+    await trusted.app.close();
+    // Without the CA, Node's own trust store does not know this certificate: no bind, no placement.
+    const untrusted = await seededWorld(':memory:', undefined, kubeApiOf({ kubeApiserver: url }));
+    await untrusted.app.inject({ method: 'POST', url: '/scheduler/filter', payload: { Pod: k8sPod('web'), NodeNames: ['node1'] } });
+    const refused = (await untrusted.app.inject({ method: 'POST', url: '/scheduler/bind', payload: { PodName: 'web', PodNamespace: 'a', PodUID: 'uid-web', Node: 'node1' } })).json() as { Error: string };
+    expect(refused.Error).toMatch(/^ANVIL_ERR_KUBE_API: .*(certificate|self-signed|issuer)/i);
+    expect(untrusted.api.store.read((s) => s.pods.has('a/web'))).toBe(false);
+    await untrusted.app.close();
+  });
+
+  it('an unreachable Kubernetes API is a coded Error and no placement', async () => {
+    const kube = await fakeApiserver(() => SUCCESS);
+    await new Promise((r) => kube.server.close(r));
+    const w = await seededWorld(':memory:', undefined, kubeApiOf({ kubeApiserver: kube.url }));
+    await w.app.inject({ method: 'POST', url: '/scheduler/filter', payload: { Pod: k8sPod('web'), NodeNames: ['node1'] } });
+    const res = (await w.app.inject({ method: 'POST', url: '/scheduler/bind', payload: { PodName: 'web', PodNamespace: 'a', PodUID: 'uid-web', Node: 'node1' } })).json() as { Error: string };
+    expect(res.Error).toMatch(/^ANVIL_ERR_KUBE_API: binding pod a\/web .*ECONNREFUSED/);
+    expect(w.api.store.read((s) => s.pods.has('a/web'))).toBe(false);
+    await w.app.close();
+  });
+});
+
+describe('where the Kubernetes API is', () => {
+  it('flags first, else the in-cluster service account, else none (bind stays in Anvil)', () => {
+    expect(kubeApiOf({}, {})).toBeUndefined();
+    const sa = tempDir('anvil-sa-');
+    mkdirSync(join(sa, 'sa'));
+    writeFileSync(join(sa, 'sa', 'token'), 'sa-token');
+    const inCluster = kubeApiOf({}, { KUBERNETES_SERVICE_HOST: 'fd00::1', KUBERNETES_SERVICE_PORT: '443' }, join(sa, 'sa'));
+    expect(inCluster?.server.href).toBe('https://[fd00::1]/');
+    expect(inCluster?.tokenFile).toBe(join(sa, 'sa', 'token'));
+    expect(inCluster?.source).toBe('in-cluster');
+    // Outside a pod (no service-account token) the environment alone is not enough.
+    expect(kubeApiOf({}, { KUBERNETES_SERVICE_HOST: '10.0.0.1', KUBERNETES_SERVICE_PORT: '443' }, join(sa, 'missing'))).toBeUndefined();
+    const flags = kubeApiOf({ kubeApiserver: 'https://10.0.0.1:6443' }, { KUBERNETES_SERVICE_HOST: 'x', KUBERNETES_SERVICE_PORT: '1' }, join(sa, 'sa'));
+    expect(flags?.source).toBe('flags');
+    expect(flags?.server.origin).toBe('https://10.0.0.1:6443');
+  });
+
+  it('bad flags are coded errors naming the flag', () => {
+    expect(caughtAnvilError(() => kubeApiOf({ kubeTokenFile: '/x' })).message).toMatch(/--kube-token-file needs --kube-apiserver/);
+    expect(caughtAnvilError(() => kubeApiOf({ kubeApiserver: 'not a url' })).code).toBe('ANVIL_ERR_USAGE');
+    expect(caughtAnvilError(() => kubeApiOf({ kubeApiserver: 'ftp://x' })).message).toMatch(/not an http:\/\/ or https:\/\/ URL/);
+    const missing = caughtAnvilError(() => kubeApiOf({ kubeApiserver: 'https://x', kubeTokenFile: '/nonexistent/token' }));
+    expect([missing.code, missing.message]).toEqual(['ANVIL_ERR_FILE_NOT_FOUND', expect.stringContaining('--kube-token-file /nonexistent/token')]);
+    expect(caughtAnvilError(() => kubeApiOf({ kubeApiserver: 'https://x', kubeTokenFile: tokenFile('') })).message).toMatch(/does not hold one bearer token/);
+  });
+
+  it('anvil serve refuses a bad --kube flag before making a state file', () => {
+    const dir = tempDir('anvil-kube-serve-');
+    const state = join(dir, 'state.db');
+    const r = spawnSync(process.execPath, [join(process.cwd(), 'dist', 'platform', 'cli', 'main.js'), 'serve', '--port', '0', '--state', state, '--kube-ca-file', '/x.pem'], { encoding: 'utf8', timeout: 30_000 });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^ANVIL_ERR_USAGE: --kube-ca-file needs --kube-apiserver URL/);
+    expect(existsSync(state)).toBe(false);
+  });
+});
