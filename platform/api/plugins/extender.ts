@@ -5,6 +5,7 @@
  * whose client certificate that CA signed (kube-scheduler's extender tlsConfig certFile/keyFile) and no
  * one else. Failures of the pod itself go in the `Error` field with HTTP 200, as kube-scheduler expects;
  * a malformed body (a null Pod included) is a coded 400, which kube-scheduler reports as a failed call.
+ * Bind places the pod in Anvil and, with a Kubernetes API configured, binds it there too (kube-binder.ts).
  */
 import type { TLSSocket } from 'node:tls';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
