@@ -24,6 +24,7 @@ import { workloadsPlugin } from './plugins/workloads.js';
 import { tenancyPlugin } from './plugins/tenancy.js';
 import { eventsPlugin } from './plugins/events.js';
 import { extenderPlugin } from './plugins/extender.js';
+import { installStateMetrics } from './state-metrics.js';
 import type { KubeApi } from './extender/kube-binder.js';
 import { extenderCallersOf, type ServerTls } from './tls.js';
 
@@ -67,6 +68,7 @@ export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyIn
   app.addSchema(ErrorBody);
   installErrors(app);
   installMetrics(app, metrics);
+  installStateMetrics(metrics, store);
   installAuth(app, store, tokens);
   await app.register(swagger, {
     openapi: {

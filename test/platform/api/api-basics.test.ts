@@ -1,4 +1,6 @@
 /** Bad bodies name the field, tokens are stored hashed, health/metrics/OpenAPI/docs are served from the packages. */
+import { spawnSync } from 'node:child_process';
+import { nodeUsage } from '../../../platform/domain/usage.js';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
@@ -129,3 +131,56 @@ describe('/metrics', () => {
     await w.app.close();
   });
 });
+
+/** The Prometheus project's own parser (Debian's python3-prometheus-client): samples as [name, labels, value]. */
+const PARSE_PROMETHEUS = `
+import json, sys
+from prometheus_client.parser import text_string_to_metric_families
+out = []
+for family in text_string_to_metric_families(sys.stdin.read()):
+    for s in family.samples:
+        out.append([s.name, s.labels, s.value])
+print(json.dumps(out))
+`;
+const hasPrometheusParser = spawnSync('/usr/bin/python3', ['-c', 'import prometheus_client.parser'], { encoding: 'utf8' }).status === 0;
+
+describe('/metrics: the state as gauges', () => {
+  it.skipIf(!hasPrometheusParser && !process.env.CI)('reads nodes, pods, plexes and per-node reserved of guaranteeable, as parsed by Prometheus own parser', async () => {
+    const w = await seededWorld();
+    await w.call('admin', 'POST', '/api/v1/nodes/node3/cordon');
+    const scrape = (await w.call('admin', 'GET', '/metrics')).body;
+    const parsed = spawnSync('/usr/bin/python3', ['-c', PARSE_PROMETHEUS], { input: scrape, encoding: 'utf8' });
+    expect(parsed.stderr).toBe('');
+    const samples = JSON.parse(parsed.stdout) as [string, Record<string, string>, number][];
+    const value = (name: string, labels: Record<string, string> = {}) => samples.find(([n, l]) => n === name && Object.entries(labels).every(([k, v]) => l[k] === v))?.[2];
+    const truth = w.api.store.read((s) => ({
+      running: [...s.pods.values()].filter((p) => p.status.state === 'running').length,
+      pending: [...s.pods.values()].filter((p) => p.status.state === 'pending').length,
+      plexes: [...s.volumes.values()].reduce((n, v) => n + v.plexes.length, 0),
+      volumes: s.volumes.size,
+      node1: nodeUsage(s).get('node1')!,
+      inventory: s.nodes.get('node1')!.inventory,
+    }));
+    expect(value('anvil_nodes', { state: 'ready' })).toBe(2);
+    expect(value('anvil_nodes', { state: 'cordoned' })).toBe(1);
+    expect(value('anvil_nodes', { state: 'down' })).toBe(0);
+    expect(value('anvil_pods', { state: 'running' })).toBe(truth.running);
+    expect(value('anvil_pods', { state: 'pending' })).toBe(truth.pending);
+    expect(truth.running).toBeGreaterThan(0);
+    expect(value('anvil_volumes')).toBe(truth.volumes);
+    expect(value('anvil_volume_plexes', { state: 'in-sync' })).toBe(truth.plexes);
+    expect(value('anvil_node_reserved_cpu_millicores', { node: 'node1', zone: 'zone0' })).toBe(truth.node1.cpu_millicores);
+    expect(value('anvil_node_reserved_iops', { node: 'node1' })).toBe(truth.node1.iops);
+    expect(value('anvil_node_guaranteeable_iops', { node: 'node1' })).toBe(truth.inventory.guaranteeable_iops);
+    expect(value('anvil_node_guaranteeable_bandwidth_bits_per_second', { node: 'node1' })).toBe(truth.inventory.guaranteeable_bandwidth_bits_per_s);
+
+    // A node failure shows at the next scrape: the gauges are read from the state, not kept on the side.
+    await w.call('admin', 'POST', '/api/v1/nodes/node1/fail');
+    const again = spawnSync('/usr/bin/python3', ['-c', PARSE_PROMETHEUS], { input: (await w.call('admin', 'GET', '/metrics')).body, encoding: 'utf8' });
+    const after = JSON.parse(again.stdout) as [string, Record<string, string>, number][];
+    expect(after.find(([n, l]) => n === 'anvil_nodes' && l.state === 'down')?.[2]).toBe(1);
+    expect(after.find(([n, l]) => n === 'anvil_node_reserved_cpu_millicores' && l.node === 'node1')?.[2]).toBe(0);
+    await w.app.close();
+  });
+});
+
