@@ -48,6 +48,14 @@ async function load(total: number, send: (i: number) => Promise<Response>): Prom
   return { rate: total / ((performance.now() - start) / 1000), latencies_ms, errors };
 }
 
+/** ExtenderArgs for pod i over the bench cluster's 20 nodes (node01..node20). */
+function filterArgs(i: number): unknown {
+  return {
+    Pod: { metadata: { name: `k8s-${i}`, namespace: 'a', uid: `uid-${i}` }, spec: { containers: [{ name: 'c', resources: { requests: { cpu: '100m', memory: '64Mi' } } }] } },
+    NodeNames: Array.from({ length: 20 }, (_, n) => `node${String(n + 1).padStart(2, '0')}`),
+  };
+}
+
 export const apiSection: BenchSection = {
   name: 'api',
   description: `anvil serve on loopback: requests/s and p99 latency of the main routes, ${CLIENTS} concurrent clients`,
@@ -64,6 +72,9 @@ export const apiSection: BenchSection = {
         ['GET /api/v1/nodes', () => fetch(`${url}/api/v1/nodes`, { headers })],
         ['GET /api/v1/namespaces/a/volumes', () => fetch(`${url}/api/v1/namespaces/a/volumes`, { headers })],
         ['POST /api/v1/namespaces/a/volumes', (i) => post('/api/v1/namespaces/a/volumes', { name: `v${i}`, size_bytes: 2 ** 30 })],
+        // What kube-scheduler sends per pod with nodeCacheCapable: the pod and every candidate node's name.
+        ['POST /scheduler/filter (20 nodes)', (i) => fetch(`${url}/scheduler/filter`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(filterArgs(i)) })],
+        ['POST /scheduler/prioritize (20 nodes)', (i) => fetch(`${url}/scheduler/prioritize`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(filterArgs(i)) })],
         ['GET /healthz (floor)', () => fetch(`${url}/healthz`)],
       ];
       const rows: Row[] = [];
