@@ -11,7 +11,7 @@ import { request } from 'node:https';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadServerTls, plainHttpWarning } from '../../../platform/api/tls.js';
-import { AnvilError } from '../../../platform/errors.js';
+import { caughtAnvilError } from '../../caught.js';
 import { tempDir } from '../../cli-harness.js';
 import { seededWorld, type World } from './api-harness.js';
 import { haveOpenssl, makePki, type Pki } from './tls-pki.js';
@@ -79,15 +79,7 @@ function serveTls(args: string[]): Promise<{ child: ChildProcess; url: string; t
 /** A Pod and nodes as kube-scheduler sends them with nodeCacheCapable. */
 const FILTER_ARGS = { Pod: { metadata: { name: 'web', namespace: 'a', uid: 'uid-web' }, spec: { containers: [{ name: 'c', resources: { requests: { cpu: '500m', memory: '256Mi' } } }] } }, Nodes: null, NodeNames: ['node1', 'node2'] };
 
-function caught(fn: () => unknown): AnvilError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof AnvilError) return e;
-    throw e;
-  }
-  throw new Error('no error thrown');
-}
+const caught = caughtAnvilError;
 
 // CI installs openssl (.ci/run); elsewhere these tests skip without it.
 describe.skipIf(!haveOpenssl() && !process.env.CI)('anvil serve over TLS', () => {
