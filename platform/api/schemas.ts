@@ -7,11 +7,14 @@ export const ErrorBody = Type.Object(
   { $id: 'ErrorBody', description: 'a coded error' },
 );
 
-export const ObjectName = Type.String({ pattern: '^[a-z0-9]([a-z0-9.-]{0,61}[a-z0-9])?$', description: 'a DNS-1123 name' });
+/** As the domain's requireName: a DNS-1123 subdomain, up to 253 characters. */
+export const ObjectName = Type.String({ pattern: '^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$', maxLength: 253, description: 'a DNS-1123 name (subdomain: a-z, 0-9, - and ., up to 253 characters)' });
+/** As the domain's requireNamespace: a DNS-1123 label, up to 63 characters, no dots. */
+export const NamespaceName = Type.String({ pattern: '^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$', description: 'a namespace: a DNS-1123 label (a-z, 0-9 and -, up to 63 characters)' });
 
 export const NameParams = Type.Object({ name: ObjectName });
-export const NamespaceParams = Type.Object({ namespace: ObjectName });
-export const NamespacedNameParams = Type.Object({ namespace: ObjectName, name: ObjectName });
+export const NamespaceParams = Type.Object({ namespace: NamespaceName });
+export const NamespacedNameParams = Type.Object({ namespace: NamespaceName, name: ObjectName });
 /** The query of a route that takes none: anything sent is named and refused rather than ignored. */
 export const NoQuery = Type.Object({}, { additionalProperties: false });
 

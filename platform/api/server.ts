@@ -58,6 +58,8 @@ export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyIn
   const common = {
     logger: opts.logger ?? false,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true } },
+    // Object names run to 253 characters (DNS-1123 subdomains); Fastify's default stops path parameters at 100.
+    routerOptions: { maxParamLength: 256 },
   };
   // The routes read nothing of the raw server, so one instance type serves HTTP and HTTPS alike.
   const app = (opts.tls ? Fastify({ ...common, https: httpsOptionsOf(opts.tls) }) : Fastify(common)) as unknown as FastifyInstance;

@@ -91,4 +91,19 @@ describe('served routes', () => {
     expect(other).toEqual([]);
     await w.app.close();
   });
+
+  it('takes every name the domain takes (subdomains up to 253 characters) and refuses namespaces that are not labels', async () => {
+    const w = await seededWorld();
+    const long = `data.${'x'.repeat(240)}`;
+    const created = await w.call('tuser', 'POST', '/api/v1/namespaces/a/volumes', { name: long, size_bytes: 2 ** 30 });
+    expect(created.statusCode).toBe(201);
+    expect((await w.call('tuser', 'GET', `/api/v1/namespaces/a/volumes/${long}`)).json().name).toBe(long);
+    const tooLong = await w.call('tuser', 'POST', '/api/v1/namespaces/a/volumes', { name: `${long}-more-than-253`, size_bytes: 2 ** 30 });
+    expect([tooLong.statusCode, tooLong.json().code]).toEqual([400, 'ANVIL_ERR_FIELD_INVALID']);
+    expect(tooLong.json().message).toContain('body/name');
+    const dotted = await w.call('admin', 'GET', '/api/v1/namespaces/a.b/volumes');
+    expect([dotted.statusCode, dotted.json().code]).toEqual([400, 'ANVIL_ERR_FIELD_INVALID']);
+    expect(dotted.json().message).toContain('params/namespace');
+    await w.app.close();
+  });
 });
