@@ -69,7 +69,7 @@ export function userRolesLine(u: { readonly name: string; readonly roles: readon
 
 /** What `user delete` prints (the API's message is the same text). */
 export function userDeletedLine(name: string, tokensRevoked: number): string {
-  return `user ${name} deleted, ${tokensRevoked} tokens revoked\n`;
+  return `user ${name} deleted, ${tokensRevoked} token${tokensRevoked === 1 ? '' : 's'} revoked\n`;
 }
 
 /** Runs `fn` on the token table of the state file (a second connection, as `anvil token create` opens it). */
@@ -292,7 +292,7 @@ export function registerControlPlaneCommands(cli: Command): void {
     out(`namespace ${name} created\n`);
   });
   const user = cli.command('user').description('users and their roles (deleting a user revokes its API tokens)');
-  stateOption(user.command('create').argument('<name>').requiredOption('--roles <roles>', ROLES_HELP)).action(async (name: string, o: StateOpts & { roles: string }) => {
+  stateOption(user.command('create').description('create a user with roles').argument('<name>').requiredOption('--roles <roles>', ROLES_HELP)).action(async (name: string, o: StateOpts & { roles: string }) => {
     // Tokens left by a deleted user of this name go first, as on the API: a new user inherits none.
     if (!read(o, (store) => store.read((s) => s.users.has(name)))) await withTokens(o, (tokens) => tokens.revokeAll(name));
     change(o, 'user create', `user/${name}`, (cp) => cp.createUser(name, roleList(o.roles)));

@@ -43,7 +43,7 @@ export const tenancyPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api
   app.delete<{ Params: Static<typeof NameParams> }>('/users/:name', { schema: { ...s, summary: 'delete a user and revoke all its tokens', params: NameParams, querystring: NoQuery, response: responses(Message) } }, async (req) => {
     change(api, req, 'delete users', `users/${req.params.name}`, (cp) => cp.deleteUser(req.params.name));
     const revoked = api.tokens.revokeAll(req.params.name);
-    return { message: `user ${req.params.name} deleted, ${revoked} tokens revoked` };
+    return { message: `user ${req.params.name} deleted, ${revoked} token${revoked === 1 ? '' : 's'} revoked` };
   });
 
   /** Tokens: a user manages its own; managing another's needs user-edit cluster-wide. */
