@@ -60,6 +60,14 @@ export class TokenStore {
     return this.db.prepare('DELETE FROM api_tokens WHERE id = ? AND user = ?').run(id, user).changes > 0;
   }
 
+  /**
+   * Revokes every token of `user` (when the user is deleted, and before a user of a free name is created, so
+   * a user created again under an old name never inherits the old user's tokens); returns how many.
+   */
+  revokeAll(user: string): number {
+    return this.db.prepare('DELETE FROM api_tokens WHERE user = ?').run(user).changes;
+  }
+
   close(): void {
     this.db.close();
   }

@@ -55,6 +55,43 @@ function read<T>(opts: StateOpts, fn: (store: Store) => T): T {
   }
 }
 
+const ROLES_HELP = 'comma-separated: <class>-<view|edit>[/<namespace>], or cluster-admin, viewer, tenant-admin/NS, tenant-user/NS';
+
+/** `--roles a,b`: the role strings, blanks dropped. */
+export function roleList(text: string): string[] {
+  return text.split(',').map((r) => r.trim()).filter(Boolean);
+}
+
+/** What `user set-roles` prints, on the embedded state and through a server alike. */
+export function userRolesLine(u: { readonly name: string; readonly roles: readonly string[] }): string {
+  return `user ${u.name} roles: ${u.roles.join(', ') || '(none)'}\n`;
+}
+
+/** What `user delete` prints (the API's message is the same text). */
+export function userDeletedLine(name: string, tokensRevoked: number): string {
+  return `user ${name} deleted, ${tokensRevoked} token${tokensRevoked === 1 ? '' : 's'} revoked\n`;
+}
+
+/** Runs `fn` on the token table of the state file (a second connection, as `anvil token create` opens it). */
+async function withTokens<T>(opts: StateOpts, fn: (tokens: import('../api/tokens.js').TokenStore) => T): Promise<T> {
+  const { TokenStore } = await import('../api/tokens.js');
+  const tokens = TokenStore.open(opts.state ?? defaultStatePath());
+  try {
+    return fn(tokens);
+  } finally {
+    tokens.close();
+  }
+}
+
+/**
+ * Deletes a user, then revokes its tokens (as DELETE /api/v1/users/NAME does); returns how many. A crash
+ * between the two leaves tokens of a missing user, which the server refuses and `user create` revokes.
+ */
+async function deleteUser(opts: StateOpts, name: string): Promise<number> {
+  change(opts, 'delete users', `users/${name}`, (cp) => cp.deleteUser(name));
+  return withTokens(opts, (tokens) => tokens.revokeAll(name));
+}
+
 function integer(name: string, min: number, max: number) {
   return (value: string): number => {
     if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) throw new InvalidArgumentError(`use a whole number from ${min} to ${max}`);
@@ -254,12 +291,20 @@ export function registerControlPlaneCommands(cli: Command): void {
     change(o, 'tenant create', `namespace/${name}`, (cp) => cp.createTenant(name));
     out(`namespace ${name} created\n`);
   });
-  stateOption(cli.command('user').description('users and their roles').command('create').argument('<name>').requiredOption('--roles <roles>', 'comma-separated: <class>-<view|edit>[/<namespace>], or cluster-admin, viewer, tenant-admin/NS, tenant-user/NS')).action(
-    (name: string, o: StateOpts & { roles: string }) => {
-      change(o, 'user create', `user/${name}`, (cp) => cp.createUser(name, o.roles.split(',').map((r) => r.trim()).filter(Boolean)));
-      out(`user ${name} created\n`);
-    },
-  );
+  const user = cli.command('user').description('users and their roles (deleting a user revokes its API tokens)');
+  stateOption(user.command('create').description('create a user with roles').argument('<name>').requiredOption('--roles <roles>', ROLES_HELP)).action(async (name: string, o: StateOpts & { roles: string }) => {
+    // Tokens left by a deleted user of this name go first, as on the API: a new user inherits none.
+    if (!read(o, (store) => store.read((s) => s.users.has(name)))) await withTokens(o, (tokens) => tokens.revokeAll(name));
+    change(o, 'user create', `user/${name}`, (cp) => cp.createUser(name, roleList(o.roles)));
+    out(`user ${name} created\n`);
+  });
+  stateOption(user.command('set-roles').description("replace a user's roles (you must hold the old ones and the new)").argument('<name>').requiredOption('--roles <roles>', ROLES_HELP)).action((name: string, o: StateOpts & { roles: string }) => {
+    const u = change(o, 'user set-roles', `user/${name}`, (cp) => cp.setUserRoles(name, roleList(o.roles)));
+    out(userRolesLine(u));
+  });
+  stateOption(user.command('delete').description('delete a user and revoke all its API tokens (the last user who can manage users stays)').argument('<name>')).action(async (name: string, o: StateOpts) => {
+    out(userDeletedLine(name, await deleteUser(o, name)));
+  });
 
   outputOption(stateOption(nsOption(cli.command('get').description(`list objects of a kind: ${KINDS.join(', ')}`).argument('<kind>').argument('[name]').option('-A, --all-namespaces', 'every namespace')))).action(
     (kindText: string, name: string | undefined, o: StateOpts & { namespace: string; allNamespaces?: boolean; output: OutputKind }) => {
@@ -296,9 +341,13 @@ export function registerControlPlaneCommands(cli: Command): void {
   );
 
   stateOption(nsOption(cli.command('delete').description('delete an object (refused while in use unless --force where allowed)').argument('<kind>').argument('<name>').option('--force', 'volumes: detach and delete their snapshots; nodes: evict and drop plexes'))).action(
-    (kindText: string, name: string, o: StateOpts & { namespace: string; force?: boolean }) => {
+    async (kindText: string, name: string, o: StateOpts & { namespace: string; force?: boolean }) => {
       const kind = parseKind(kindText);
       const ns = o.namespace;
+      if (kind === 'users') {
+        await deleteUser(o, name);
+        return out(`user ${name} deleted\n`);
+      }
       change(o, `delete ${kind}`, isNamespaced(kind) ? `${kind}/${ns}/${name}` : `${kind}/${name}`, (cp) => {
         switch (kind) {
           case 'nodes': return cp.removeNode(name, o.force ?? false);
@@ -311,7 +360,6 @@ export function registerControlPlaneCommands(cli: Command): void {
           case 'statefulsets': return cp.deleteWorkload(ns, 'StatefulSet', name);
           case 'endpoints': return cp.deleteEndpoint(ns, name);
           case 'namespaces': return cp.deleteTenant(name);
-          case 'users': throw new AnvilError('ANVIL_ERR_USAGE', 'users cannot be deleted from the CLI yet');
         }
       });
       out(`${kind.replace(/s$/, '')} ${name} deleted\n`);

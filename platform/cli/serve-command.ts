@@ -1,17 +1,57 @@
 /**
- * `anvil serve` (the API server), `anvil token create` (a token on the embedded state) and `anvil login`
+ * `anvil serve` (the API server), `anvil token create|list|revoke` (tokens on the embedded state) and `anvil login`
  * (checks a server and token, and keeps them in the client config file for later commands).
  */
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { AnvilError } from '../errors.js';
+import type { TokenInfo, TokenStore } from '../api/tokens.js';
 import { defaultStatePath, Store } from '../state/store.js';
+import { parseOutputKind, structured, table, type OutputKind } from './output.js';
 
 /** Where `anvil login` keeps the server and token: $XDG_CONFIG_HOME/anvil/config.json (mode 0600). */
 export function clientConfigPath(env: NodeJS.ProcessEnv = process.env): string {
   return join(env.XDG_CONFIG_HOME || join(homedir(), '.config'), 'anvil', 'config.json');
+}
+
+const STATE_HELP = 'state file (default: $ANVIL_STATE, else $XDG_STATE_HOME/anvil/state.db)';
+
+/** A token id as `anvil token list` shows it: a whole number from 1. */
+export function tokenId(text: string): number {
+  if (!/^[1-9][0-9]{0,15}$/.test(text)) throw new AnvilError('ANVIL_ERR_USAGE', `token id "${text}" is not a token id: use the ID column of anvil token list`);
+  return Number(text);
+}
+
+export function noToken(user: string, id: number): AnvilError {
+  return new AnvilError('ANVIL_ERR_OBJECT_NOT_FOUND', `user ${user} has no token ${id}; list them with: anvil token list ${user}`);
+}
+
+/** What `anvil token list` prints, on the embedded state and through a server alike. */
+export function tokenListText(tokens: readonly TokenInfo[], output: OutputKind): string {
+  if (output !== 'table') return structured(output, tokens);
+  return table(['ID', 'USER', 'NAME', 'CREATED_AT'], tokens.map((t) => [String(t.id), t.user, t.name, t.created_at]));
+}
+
+function requireUser(path: string, user: string): void {
+  const store = Store.open(path);
+  try {
+    if (!store.read((s) => s.users.has(user))) throw new AnvilError('ANVIL_ERR_OBJECT_NOT_FOUND', `user ${user} does not exist; create it with: anvil user create ${user} --roles ...`);
+  } finally {
+    store.close();
+  }
+}
+
+/** Runs `fn` on the token table of the state file at `path` (loaded only by the token commands). */
+async function withTokens<T>(path: string, fn: (tokens: TokenStore) => T): Promise<T> {
+  const { TokenStore } = await import('../api/tokens.js');
+  const tokens = TokenStore.open(path);
+  try {
+    return fn(tokens);
+  } finally {
+    tokens.close();
+  }
 }
 
 function port(value: string): number {
@@ -63,29 +103,41 @@ export function registerServeCommands(cli: Command): void {
       });
     });
 
-  cli
-    .command('token')
-    .description('API tokens on the embedded state (whoever can write the state file administers it)')
+  const token = cli.command('token').description('API tokens: create, list and revoke them, on the embedded state (whoever can write the state file administers it) or with --server');
+  token
     .command('create')
     .description('issue a token for a user; it is printed once and only its hash is kept')
     .argument('<user>')
     .option('--name <text>', 'what the token is for', 'cli')
-    .option('--state <path>', 'state file (default: $ANVIL_STATE, else $XDG_STATE_HOME/anvil/state.db)')
+    .option('--state <path>', STATE_HELP)
     .action(async (user: string, o: { name: string; state?: string }) => {
-      const { TokenStore } = await import('../api/tokens.js');
       const path = o.state ?? defaultStatePath();
-      const store = Store.open(path);
-      try {
-        if (!store.read((s) => s.users.has(user))) throw new AnvilError('ANVIL_ERR_OBJECT_NOT_FOUND', `user ${user} does not exist; create it with: anvil user create ${user} --roles ...`);
-      } finally {
-        store.close();
-      }
-      const tokens = TokenStore.open(path);
-      try {
-        process.stdout.write(`${tokens.issue(user, o.name).token}\n`);
-      } finally {
-        tokens.close();
-      }
+      requireUser(path, user);
+      process.stdout.write(`${await withTokens(path, (tokens) => tokens.issue(user, o.name).token)}\n`);
+    });
+  token
+    .command('list')
+    .description("tokens (id, user, name, created_at; never their text): a user's, or every user's")
+    .argument('[user]')
+    .option('--state <path>', STATE_HELP)
+    .addOption(new Option('-o, --output <format>', 'table, json or yaml').default('table').argParser(parseOutputKind))
+    .action(async (user: string | undefined, o: { state?: string; output: OutputKind }) => {
+      const path = o.state ?? defaultStatePath();
+      if (user !== undefined) requireUser(path, user);
+      process.stdout.write(tokenListText(await withTokens(path, (tokens) => tokens.list(user)), o.output));
+    });
+  token
+    .command('revoke')
+    .description('revoke one token of a user (its id from anvil token list)')
+    .argument('<user>')
+    .argument('<id>')
+    .option('--state <path>', STATE_HELP)
+    .action(async (user: string, idText: string, o: { state?: string }) => {
+      const id = tokenId(idText);
+      const path = o.state ?? defaultStatePath();
+      requireUser(path, user);
+      if (!(await withTokens(path, (tokens) => tokens.revoke(user, id)))) throw noToken(user, id);
+      process.stdout.write(`token ${id} revoked\n`);
     });
 
   cli

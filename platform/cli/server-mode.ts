@@ -21,7 +21,9 @@ import { isNamespaced, type Kind } from '../domain/queries.js';
 import type { AuditEntry } from '../state/store.js';
 import { readManifests } from '../manifests/documents.js';
 import { structured, type OutputKind } from './output.js';
-import { clientConfigPath } from './serve-command.js';
+import { clientConfigPath, noToken, tokenId, tokenListText } from './serve-command.js';
+import { roleList, userRolesLine } from './control-plane-commands.js';
+import type { TokenInfo } from '../api/tokens.js';
 import { request, trustServerCaFile } from './server-client.js';
 import { clusterStatusText, describeText, eventsTable, kindTable, parseKind } from './views.js';
 
@@ -172,6 +174,20 @@ const REMOTE: Record<string, (args: string[], o: Opts, t: Target) => Promise<voi
     const issued = await request<{ token: string }>(t.server, t.token, 'POST', `api/v1/users/${encodeURIComponent(user!)}/tokens`, { name: o.name });
     out(`${issued.token}\n`);
   },
+  'token list': async ([user], o, t) => {
+    if (user !== undefined) requireFindableName(user, `user ${user} does not exist; create it with: anvil user create ${user} --roles ...`);
+    const tokens = await request<TokenInfo[]>(t.server, t.token, 'GET', user === undefined ? 'api/v1/tokens' : `api/v1/users/${encodeURIComponent(user)}/tokens`);
+    out(tokenListText(tokens, o.output as OutputKind));
+  },
+  'token revoke': async ([user, idText], _o, t) => {
+    const id = tokenId(idText!);
+    requireFindableName(user!, `user ${user} does not exist; create it with: anvil user create ${user} --roles ...`);
+    await request(t.server, t.token, 'DELETE', `api/v1/users/${encodeURIComponent(user!)}/tokens/${id}`).catch((e: unknown) => {
+      // The server's message names the API route; the CLI's names the command, as on the embedded state.
+      throw isAnvilError(e) && e.code === 'ANVIL_ERR_OBJECT_NOT_FOUND' && e.message.includes(' has no token ') ? noToken(user!, id) : e;
+    });
+    out(`token ${id} revoked\n`);
+  },
   'snapshot create': async ([name], o, t) => {
     const s = await request<{ name: string; volume: string }>(t.server, t.token, 'POST', `${nsPath(String(o.namespace))}/snapshots`, { name, volume: o.volume });
     out(`snapshot ${s.name} of ${s.volume} created\n`);
@@ -181,8 +197,17 @@ const REMOTE: Record<string, (args: string[], o: Opts, t: Target) => Promise<voi
     out(`namespace ${name} created\n`);
   },
   'user create': async ([name], o, t) => {
-    await request(t.server, t.token, 'POST', 'api/v1/users', { name, roles: String(o.roles).split(',').map((r) => r.trim()).filter(Boolean) });
+    await request(t.server, t.token, 'POST', 'api/v1/users', { name, roles: roleList(String(o.roles)) });
     out(`user ${name} created\n`);
+  },
+  'user set-roles': async ([name], o, t) => {
+    requireFindableName(name!, `user ${name} does not exist; list users with: anvil get users`);
+    out(userRolesLine(await request<{ name: string; roles: string[] }>(t.server, t.token, 'PATCH', `api/v1/users/${encodeURIComponent(name!)}`, { roles: roleList(String(o.roles)) })));
+  },
+  'user delete': async ([name], _o, t) => {
+    requireFindableName(name!, `user ${name} does not exist; list users with: anvil get users`);
+    const r = await request<{ message: string }>(t.server, t.token, 'DELETE', `api/v1/users/${encodeURIComponent(name!)}`);
+    out(`${r.message}\n`);
   },
   apply: async (_args, o, t) => {
     const docs = readManifests(String(o.filename));
@@ -209,7 +234,6 @@ const REMOTE: Record<string, (args: string[], o: Opts, t: Target) => Promise<voi
   },
   delete: async ([kindText, name], o, t) => {
     const kind = parseKind(kindText!);
-    if (kind === 'users') throw new AnvilError('ANVIL_ERR_USAGE', 'users cannot be deleted from the CLI yet');
     const ns = isNamespaced(kind) ? String(o.namespace) : undefined;
     requireFindableName(name!, `${kind.replace(/s$/, '')} ${name} does not exist; list them with: anvil get ${kind}`);
     // Only nodes and volumes take --force, as on the embedded state.

@@ -9,7 +9,9 @@ import type { Api } from '../server.js';
 import { change, list, one } from './common.js';
 
 const TenantBody = Type.Object({ name: ObjectName }, { additionalProperties: false });
-const UserBody = Type.Object({ name: ObjectName, roles: Type.Array(Type.String({ minLength: 1, description: '<class>-<view|edit>[/<namespace>] or a bundle: cluster-admin, viewer, tenant-admin/NS, tenant-user/NS' }), { maxItems: 64 }) }, { additionalProperties: false });
+const Roles = Type.Array(Type.String({ minLength: 1, description: '<class>-<view|edit>[/<namespace>] or a bundle: cluster-admin, viewer, tenant-admin/NS, tenant-user/NS' }), { maxItems: 64 });
+const UserBody = Type.Object({ name: ObjectName, roles: Roles }, { additionalProperties: false });
+const UserRolesBody = Type.Object({ roles: Roles }, { additionalProperties: false });
 const TokenBody = Type.Object({ name: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'what the token is for' })) }, { additionalProperties: false });
 const TokenInfo = Type.Object({ id: Type.Integer(), user: Type.String(), name: Type.String(), created_at: Type.String() });
 const IssuedToken = Type.Object({ token: Type.String({ description: 'shown once; only its hash is kept' }), info: TokenInfo });
@@ -30,9 +32,19 @@ export const tenancyPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api
   });
   app.get('/users', { schema: { ...s, response: responses(ObjectList) } }, async (req) => list(api, req, 'users'));
   app.get<{ Params: Static<typeof NameParams> }>('/users/:name', { schema: { ...s, summary: 'one user and its roles', params: NameParams, querystring: NoQuery, response: responses(AnyObject) } }, async (req) => one(api, req, 'users', req.params.name));
-  app.post<{ Body: Static<typeof UserBody> }>('/users', { schema: { ...s, body: UserBody, response: responses(AnyObject, 201) } }, async (req, reply) =>
-    reply.status(201).send(change(api, req, 'user create', `user/${req.body.name}`, (cp) => cp.createUser(req.body.name, req.body.roles))),
+  app.post<{ Body: Static<typeof UserBody> }>('/users', { schema: { ...s, body: UserBody, response: responses(AnyObject, 201) } }, async (req, reply) => {
+    // Tokens left by a deleted user of this name (a crash between deleting it and revoking them) go first.
+    if (!api.store.read((st) => st.users.has(req.body.name))) api.tokens.revokeAll(req.body.name);
+    return reply.status(201).send(change(api, req, 'user create', `user/${req.body.name}`, (cp) => cp.createUser(req.body.name, req.body.roles)));
+  });
+  app.patch<{ Params: Static<typeof NameParams>; Body: Static<typeof UserRolesBody> }>('/users/:name', { schema: { ...s, summary: "replace a user's roles (the caller must be able to revoke the old ones and grant the new)", params: NameParams, querystring: NoQuery, body: UserRolesBody, response: responses(AnyObject) } }, async (req) =>
+    change(api, req, 'user set-roles', `user/${req.params.name}`, (cp) => cp.setUserRoles(req.params.name, req.body.roles)),
   );
+  app.delete<{ Params: Static<typeof NameParams> }>('/users/:name', { schema: { ...s, summary: 'delete a user and revoke all its tokens', params: NameParams, querystring: NoQuery, response: responses(Message) } }, async (req) => {
+    change(api, req, 'delete users', `users/${req.params.name}`, (cp) => cp.deleteUser(req.params.name));
+    const revoked = api.tokens.revokeAll(req.params.name);
+    return { message: `user ${req.params.name} deleted, ${revoked} token${revoked === 1 ? '' : 's'} revoked` };
+  });
 
   /** Tokens: a user manages its own; managing another's needs user-edit cluster-wide. */
   function mayManageTokens(req: Parameters<typeof actorOf>[0], user: string): void {
@@ -49,6 +61,10 @@ export const tenancyPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api
   app.get<{ Params: Static<typeof NameParams> }>('/users/:name/tokens', { schema: { ...s, summary: "a user's tokens (never their text)", params: NameParams, response: responses(Type.Array(TokenInfo)) } }, async (req) => {
     mayManageTokens(req, req.params.name);
     return api.tokens.list(req.params.name);
+  });
+  app.get('/tokens', { schema: { ...s, summary: 'the tokens the caller may manage (every user\'s with user-edit cluster-wide, else its own; never their text)', querystring: NoQuery, response: responses(Type.Array(TokenInfo)) } }, async (req) => {
+    const actor = actorOf(req);
+    return allows(actor, 'user', 'edit') ? api.tokens.list() : api.tokens.list(actor.user);
   });
   app.delete<{ Params: Static<typeof TokenParams> }>('/users/:name/tokens/:id', { schema: { ...s, summary: 'revoke a token', params: TokenParams, response: responses(Message) } }, async (req) => {
     mayManageTokens(req, req.params.name);

@@ -157,6 +157,38 @@ const COMMANDS: string[][] = [
   ['describe', 'node', 'node9'],
   ['token', 'create', 'ann', '--name', 'ci'],
   ['token', 'create', 'ghost'],
+  // Users managed both ways: roles changed, tokens listed and revoked, users deleted with their tokens.
+  ['user', 'create', 'bob', '--roles', 'viewer'],
+  ['token', 'create', 'bob', '--name', 'laptop'],
+  ['token', 'create', 'bob', '--name', 'ci'],
+  ['token', 'list', 'bob'],
+  ['token', 'list'],
+  ['token', 'list', 'ann', '-o', 'json'],
+  ['token', 'list', '-o', 'yaml'],
+  ['token', 'list', 'ghost'],
+  ['token', 'revoke', 'bob', '3'],
+  ['token', 'revoke', 'bob', '3'],
+  ['token', 'revoke', 'ann', '4'],
+  ['token', 'revoke', 'bob', 'x'],
+  ['token', 'revoke', 'ghost', '1'],
+  ['token', 'list', 'bob'],
+  ['user', 'set-roles', 'bob', '--roles', 'tenant-user/shop, node-view'],
+  ['user', 'set-roles', 'bob', '--roles', 'root'],
+  ['user', 'set-roles', 'ghost', '--roles', 'viewer'],
+  ['user', 'set-roles', 'admin', '--roles', 'viewer'],
+  ['get', 'user', 'bob', '-o', 'json'],
+  ['user', 'delete', 'bob'],
+  ['user', 'delete', 'bob'],
+  ['token', 'list', 'bob'],
+  ['user', 'create', 'bob', '--roles', 'viewer'],
+  ['token', 'list', '-o', 'table'],
+  ['user', 'create', 'carl', '--roles', 'tenant-admin/shop'],
+  ['token', 'create', 'carl'],
+  ['delete', 'user', 'carl'],
+  ['delete', 'user', 'carl'],
+  ['delete', 'user', 'Not_A_Name'],
+  ['user', 'delete', 'admin'],
+  ['delete', 'user', 'admin'],
   ['delete', 'endpoint', 'db-ep', '-n', 'shop'],
   ['delete', 'endpoint', 'spare', '-n', 'shop'],
   ['delete', 'endpoint', 'spare', '-n', 'shop'],
@@ -165,7 +197,6 @@ const COMMANDS: string[][] = [
   ['delete', 'statefulset', 'cache', '-n', 'shop'],
   ['delete', 'pod', 'db', '-n', 'shop'],
   ['delete', 'endpoint', 'db-ep', '-n', 'shop'],
-  ['delete', 'user', 'ann'],
   ['get', 'pods', '-A'],
   ['get', 'endpoints', '-A'],
   ['delete', 'snapshot', 'snap1', '-n', 'shop'],
@@ -192,6 +223,31 @@ const MUST: Record<string, RegExp> = {
   'token create ann --name ci': /^<token>\n$/,
   'delete deployment web -n shop': /^deployment web deleted\n$/,
   'delete endpoint spare -n shop': /^endpoint spare deleted\n$/,
+  // Ids line up both ways: token 1 is admin's (printed by serve; issued in the local state before the run), 2 ann's.
+  'token list bob': /^ID +USER +NAME +CREATED_AT\n3 +bob +laptop +<time>\n4 +bob +ci +<time>\n$/,
+  'token list': /^ID +USER +NAME +CREATED_AT\n1 +admin +first admin token +<time>\n2 +ann +ci +<time>\n3 +bob +laptop +<time>\n4 +bob +ci +<time>\n$/,
+  'token list ann -o json': /^\[\n {2}\{\n {4}"id": 2,\n {4}"user": "ann",\n {4}"name": "ci",\n {4}"created_at": "<time>"\n {2}\}\n\]\n$/,
+  'token revoke bob 3': /^token 3 revoked\n$/,
+  'user set-roles bob --roles tenant-user/shop, node-view': /^user bob roles: tenant-user\/shop, node-view\n$/,
+  'get user bob -o json': /"roles": \[\n +"tenant-user\/shop",\n +"node-view"\n +\]/,
+  'user delete bob': /^user bob deleted, 1 token revoked\n$/,
+  'delete user carl': /^user carl deleted\n$/,
+  // bob, deleted and created again, has no token
+  'token list -o table': /^ID +USER +NAME +CREATED_AT\n1 +admin +first admin token +<time>\n2 +ann +ci +<time>\n$/,
+};
+
+/** The error some commands must fail with (at their first run), both ways. */
+const FAILS: Record<string, string> = {
+  'token list ghost': 'ANVIL_ERR_OBJECT_NOT_FOUND',
+  'token revoke ann 4': 'ANVIL_ERR_OBJECT_NOT_FOUND',
+  'token revoke bob x': 'ANVIL_ERR_USAGE',
+  'token revoke ghost 1': 'ANVIL_ERR_OBJECT_NOT_FOUND',
+  'user set-roles bob --roles root': 'ANVIL_ERR_FIELD_INVALID',
+  'user set-roles ghost --roles viewer': 'ANVIL_ERR_OBJECT_NOT_FOUND',
+  'user set-roles admin --roles viewer': 'ANVIL_ERR_IN_USE',
+  'user delete admin': 'ANVIL_ERR_IN_USE',
+  'delete user admin': 'ANVIL_ERR_IN_USE',
+  'delete user Not_A_Name': 'ANVIL_ERR_OBJECT_NOT_FOUND',
 };
 
 describe('the CLI against a server', () => {
@@ -199,6 +255,7 @@ describe('the CLI against a server', () => {
     const local = join(dir, 'local.db');
     // The served state starts with its bootstrap admin: give the local one the same user.
     expect(anvil(['user', 'create', 'admin', '--roles', 'cluster-admin', '--state', local]).code).toBe(0);
+    expect(anvil(['token', 'create', 'admin', '--name', 'first admin token', '--state', local]).code).toBe(0);
     const checked = new Set<string>();
     for (const cmd of COMMANDS) {
       const [l, r] = await Promise.all([anvilAsync([...cmd, '--state', local]), anvilAsync([...cmd, '--server', url, '--token', token])]);
@@ -206,9 +263,12 @@ describe('the CLI against a server', () => {
       expect([r.code, r.stderr.split(':')[0]], `anvil ${cmd.join(' ')}: ${r.stderr} vs ${l.stderr}`).toEqual([l.code, l.stderr.split(':')[0]]);
       const must = checked.has(cmd.join(' ')) ? undefined : MUST[cmd.join(' ')];
       if (must) expect(r.stdout, `anvil ${cmd.join(' ')}`).toMatch(must);
+      const fails = checked.has(cmd.join(' ')) ? undefined : FAILS[cmd.join(' ')];
+      if (fails) expect([r.code, r.stderr.split(':')[0]], `anvil ${cmd.join(' ')}`).toEqual([1, fails]);
       checked.add(cmd.join(' '));
     }
     expect(Object.keys(MUST).filter((k) => !checked.has(k))).toEqual([]);
+    expect(Object.keys(FAILS).filter((k) => !checked.has(k))).toEqual([]);
   }, 300_000);
 
   it('takes the server from ANVIL_SERVER/ANVIL_TOKEN and from anvil login; --state keeps a command local', () => {

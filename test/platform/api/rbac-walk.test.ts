@@ -94,6 +94,19 @@ const CASES: Case[] = [
   { method: 'GET', url: '/api/v1/users', ok: ADMIN },
   { method: 'GET', url: '/api/v1/users/tuser', ok: ADMIN },
   { method: 'POST', url: '/api/v1/users', body: { name: 'eve', roles: ['viewer'] }, ok: ADMIN },
+  // a tenant admin changes and deletes only its own namespace's users, with roles it holds; never a cluster admin
+  { method: 'PATCH', url: '/api/v1/users/tuser', body: { roles: ['tenant-user/a', 'node-view'] }, ok: ['admin', 'tadmin'] },
+  { method: 'PATCH', url: '/api/v1/users/tuser', body: { roles: ['cluster-admin'] }, ok: ADMIN },
+  { method: 'PATCH', url: '/api/v1/users/tother', body: { roles: ['tenant-user/b', 'node-view'] }, ok: ADMIN },
+  { method: 'PATCH', url: '/api/v1/users/viewer', body: { roles: ['tenant-user/a'] }, ok: ADMIN },
+  // the last user who can manage users: refused to everyone (409 for the admin itself)
+  { method: 'PATCH', url: '/api/v1/users/admin', body: { roles: ['viewer'] }, ok: [] },
+  { method: 'DELETE', url: '/api/v1/users/tuser', ok: ['admin', 'tadmin'] },
+  { method: 'DELETE', url: '/api/v1/users/tother', ok: ADMIN },
+  { method: 'DELETE', url: '/api/v1/users/viewer', ok: ADMIN },
+  { method: 'DELETE', url: '/api/v1/users/admin', ok: [] },
+  // every user lists the tokens it may manage (its own; every user's with user-edit cluster-wide)
+  { method: 'GET', url: '/api/v1/tokens', ok: ALL },
   { method: 'POST', url: '/api/v1/users/tuser/tokens', body: {}, ok: ['admin', 'tuser'] },
   { method: 'GET', url: '/api/v1/users/tuser/tokens', ok: ['admin', 'tuser'] },
   { method: 'DELETE', url: '/api/v1/users/tuser/tokens/SPARE', ok: ['admin', 'tuser'] },
@@ -113,7 +126,7 @@ describe('every route with every role', () => {
     const w = await seededWorld();
     const doc = JSON.parse((await w.app.inject('/openapi.json')).body) as { paths: Record<string, Record<string, unknown>> };
     const documented = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`)).filter((r) => !r.includes('/docs'));
-    const walked = new Set(CASES.map((c) => `${c.method} ${c.url.split('?')[0]!.replace(/\/node\d\/cordon$/, '/{name}/{action}').replace(/\/(node\d|net1|netx|high|medium|va|sa|pa|ea|da|ca|tuser|c)(?=\/|$)/g, '/{name}').replace('/namespaces/a/', '/namespaces/{namespace}/').replace('/SPARE', '/{id}')}`));
+    const walked = new Set(CASES.map((c) => `${c.method} ${c.url.split('?')[0]!.replace(/\/node\d\/cordon$/, '/{name}/{action}').replace(/\/(node\d|net1|netx|high|medium|va|sa|pa|ea|da|ca|tuser|tother|viewer|admin|c)(?=\/|$)/g, '/{name}').replace('/namespaces/a/', '/namespaces/{namespace}/').replace('/SPARE', '/{id}')}`));
     expect(documented.length).toBeGreaterThan(40);
     for (const r of documented) expect(walked, `route ${r} is not walked`).toContain(r);
     await w.app.close();
@@ -126,6 +139,7 @@ describe('every route with every role', () => {
         const url = c.url.replace('SPARE', String(w.spareTokenId));
         const auditBefore = w.api.store.audit(100000).length;
         const stateBefore = w.api.store.read((s) => JSON.stringify([...s.documents()]));
+        const tokensBefore = JSON.stringify(w.api.tokens.list());
         const res = await w.call(role, c.method, url, c.body);
         const body = res.headers['content-type']?.toString().includes('json') ? (res.json() as unknown) : res.body;
         const label = `${role} ${c.method} ${url}: ${res.statusCode} ${res.body.slice(0, 200)}`;
@@ -142,6 +156,7 @@ describe('every route with every role', () => {
           // A refused call changes nothing.
           expect(w.api.store.audit(100000).length, label).toBe(auditBefore);
           expect(w.api.store.read((s) => JSON.stringify([...s.documents()])), label).toBe(stateBefore);
+          expect(JSON.stringify(w.api.tokens.list()), label).toBe(tokensBefore);
         }
         await w.app.close();
       }
