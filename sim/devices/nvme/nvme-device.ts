@@ -28,7 +28,6 @@ import { DEVICE_API_VERSION } from '../device.js';
 import { SequentialDetector, lrwWriteAmplification } from './garbage-collection.js';
 import { NandBackend } from './nand-backend.js';
 import { nvmeSchema, resolveNvme, type NvmeConfig } from './params.js';
-import { TimedFifo } from './timed-fifo.js';
 import { WriteBuffer, type WriteBufferOwner } from './write-buffer.js';
 
 const STAGE_BITS = 3;
@@ -58,8 +57,8 @@ export class NvmeDevice implements DeviceInstance, EventTarget, WriteBufferOwner
   private bufferHead = -1;
   private readonly bufferQueue = new RequestFifo();
   private readonly coreFree: Float64Array;
-  private readonly coreWork: TimedFifo[];
-  private readonly dieReads: TimedFifo[];
+  private readonly coreWork: RequestFifo[];
+  private readonly dieReads: RequestFifo[];
   private hostToDeviceFree = 0;
   private deviceToHostFree = 0;
   private readonly sequential: SequentialDetector;
@@ -74,8 +73,8 @@ export class NvmeDevice implements DeviceInstance, EventTarget, WriteBufferOwner
     this.backend = new NandBackend(config);
     this.buffer = new WriteBuffer(config, this.backend, context.sim, this);
     this.coreFree = new Float64Array(config.cores);
-    this.coreWork = Array.from({ length: config.cores }, () => new TimedFifo(64));
-    this.dieReads = Array.from({ length: config.dies }, () => new TimedFifo(8));
+    this.coreWork = Array.from({ length: config.cores }, () => RequestFifo.timed(64));
+    this.dieReads = Array.from({ length: config.dies }, () => RequestFifo.timed(8));
     this.sequential = new SequentialDetector(config.sequentialStreams);
     this.readNsPerByte = 1e9 / config.readDataRate_bytes_per_s;
     this.writeNsPerByte = 1e9 / config.writeDataRate_bytes_per_s;
@@ -169,7 +168,7 @@ export class NvmeDevice implements DeviceInstance, EventTarget, WriteBufferOwner
     const end = (cores[core]! > now ? cores[core]! : now) + service;
     cores[core] = end;
     const work = this.coreWork[core]!;
-    work.push(req, end);
+    work.pushTimed(req, end);
     if (work.length === 1) this.context.sim.schedule(end, this, (core << STAGE_BITS) | STAGE_CORE);
   }
 
@@ -185,7 +184,7 @@ export class NvmeDevice implements DeviceInstance, EventTarget, WriteBufferOwner
       const die = backend.dieOf(first);
       const end = backend.reserveDieRead(now, first);
       const reads = this.dieReads[die]!;
-      reads.push(req, end);
+      reads.pushTimed(req, end);
       if (reads.length === 1) this.context.sim.schedule(end, this, (die << STAGE_BITS) | STAGE_DIE);
     } else {
       this.context.sim.schedule(backend.reserveRead(now, offset, size), this, (req << STAGE_BITS) | STAGE_ARRAY);
