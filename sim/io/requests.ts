@@ -3,6 +3,7 @@
  * objects, so the hot path allocates nothing. Each request follows its flow's route: an array of
  * stations computed once from placement; `forward(req)` hands it to the next one.
  */
+import { FreeList, grown } from '../core/slots.js';
 
 /** Something an I/O passes through. It takes a request and, when done with it, calls `requests.forward(req)`. */
 export interface Station {
@@ -40,8 +41,7 @@ export class RequestPool {
   tag: Int32Array;
 
   private routes: Station[][] = [];
-  private free: Int32Array;
-  private freeCount: number;
+  private readonly free: FreeList;
   private capacity: number;
   /** Requests currently allocated. */
   inUse = 0;
@@ -59,9 +59,7 @@ export class RequestPool {
     this.parent = new Int32Array(initialCapacity);
     this.pending = new Int32Array(initialCapacity);
     this.tag = new Int32Array(initialCapacity);
-    this.free = new Int32Array(initialCapacity);
-    for (let i = 0; i < initialCapacity; i++) this.free[i] = initialCapacity - 1 - i;
-    this.freeCount = initialCapacity;
+    this.free = new FreeList(initialCapacity);
   }
 
   /** Registers a route (head first, sink last) and returns its flow index. */
@@ -73,8 +71,8 @@ export class RequestPool {
 
   /** Takes a request from the pool, positioned at the head of `flow`'s route. */
   alloc(flow: number, op: Op, offset_bytes: number, size_bytes: number, now_ns: number): number {
-    if (this.freeCount === 0) this.grow();
-    const req = this.free[--this.freeCount]!;
+    if (this.free.count === 0) this.grow();
+    const req = this.free.take();
     this.op[req] = op;
     this.offset_bytes[req] = offset_bytes;
     this.size_bytes[req] = size_bytes;
@@ -96,33 +94,25 @@ export class RequestPool {
 
   /** Returns a request to the pool. */
   release(req: number): void {
-    this.free[this.freeCount++] = req;
+    this.free.give(req);
     this.inUse--;
   }
 
   private grow(): void {
     const old = this.capacity;
     const cap = old * 2;
-    const g = <T extends Float64Array | Int32Array | Uint8Array>(a: T, make: (n: number) => T): T => {
-      const b = make(cap);
-      b.set(a);
-      return b;
-    };
-    this.op = g(this.op, (n) => new Uint8Array(n));
-    this.offset_bytes = g(this.offset_bytes, (n) => new Float64Array(n));
-    this.size_bytes = g(this.size_bytes, (n) => new Float64Array(n));
-    this.flow = g(this.flow, (n) => new Int32Array(n));
-    this.routePos = g(this.routePos, (n) => new Int32Array(n));
-    this.arrival_ns = g(this.arrival_ns, (n) => new Float64Array(n));
-    this.submit_ns = g(this.submit_ns, (n) => new Float64Array(n));
-    this.stamp_ns = g(this.stamp_ns, (n) => new Float64Array(n));
-    this.parent = g(this.parent, (n) => new Int32Array(n));
-    this.pending = g(this.pending, (n) => new Int32Array(n));
-    this.tag = g(this.tag, (n) => new Int32Array(n));
-    const free = new Int32Array(cap);
-    free.set(this.free.subarray(0, this.freeCount));
-    for (let i = cap - 1; i >= old; i--) free[this.freeCount++] = i;
-    this.free = free;
+    this.op = grown(this.op, cap);
+    this.offset_bytes = grown(this.offset_bytes, cap);
+    this.size_bytes = grown(this.size_bytes, cap);
+    this.flow = grown(this.flow, cap);
+    this.routePos = grown(this.routePos, cap);
+    this.arrival_ns = grown(this.arrival_ns, cap);
+    this.submit_ns = grown(this.submit_ns, cap);
+    this.stamp_ns = grown(this.stamp_ns, cap);
+    this.parent = grown(this.parent, cap);
+    this.pending = grown(this.pending, cap);
+    this.tag = grown(this.tag, cap);
+    this.free.grow(old, cap);
     this.capacity = cap;
   }
 }
