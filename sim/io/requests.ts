@@ -33,9 +33,12 @@ export class RequestPool {
   submit_ns: Float64Array;
   /** Scratch timestamp a station may use while it holds the request, ns. */
   stamp_ns: Float64Array;
-  /** Parent request for fan-out children, -1 for none. */
+  /**
+   * Parent request of a fan-out child. Kept for fan-out (mirrors, split requests), which nothing does
+   * yet: `alloc` does not write it, so it means something only where a fan-out station has set it.
+   */
   parent: Int32Array;
-  /** Children still outstanding (fan-out and split requests). */
+  /** Children still outstanding, set by a fan-out station like `parent`. */
   pending: Int32Array;
   /** Scratch integer a station may use while it holds the request. */
   tag: Int32Array;
@@ -80,8 +83,6 @@ export class RequestPool {
     this.routePos[req] = 0;
     this.arrival_ns[req] = now_ns;
     this.submit_ns[req] = now_ns;
-    this.parent[req] = -1;
-    this.pending[req] = 0;
     this.inUse++;
     return req;
   }
