@@ -1,7 +1,8 @@
 /**
  * I/O requests as rows of typed arrays, recycled on completion. Components pass request ids, never
- * objects, so the hot path allocates nothing. Each request follows its flow's route: an array of
- * stations computed once from placement; `forward(req)` hands it to the next one.
+ * objects, so the hot path allocates nothing. Each request follows its flow's route: stations computed
+ * once from placement, all routes laid end to end in one array, so `forward(req)` finds the next station
+ * with one lookup.
  */
 import { FreeList, grown } from '../core/slots.js';
 
@@ -25,7 +26,7 @@ export class RequestPool {
   size_bytes: Float64Array;
   /** Index of the flow (route) the request follows. */
   flow: Int32Array;
-  /** Index of the station currently holding the request on its route. */
+  /** Where the station currently holding the request is in the table of all routes. */
   routePos: Int32Array;
   /** When the workload created the request (arrival), ns. */
   arrival_ns: Float64Array;
@@ -43,7 +44,10 @@ export class RequestPool {
   /** Scratch integer a station may use while it holds the request. */
   tag: Int32Array;
 
-  private routes: Station[][] = [];
+  /** Every route's stations, one route after another. */
+  private readonly stations: Station[] = [];
+  /** Per flow, where its route's head is in `stations`. */
+  private readonly routeStart: number[] = [];
   private readonly free: FreeList;
   private capacity: number;
   /** Requests currently allocated. */
@@ -65,11 +69,12 @@ export class RequestPool {
     this.free = new FreeList(initialCapacity);
   }
 
-  /** Registers a route (head first, sink last) and returns its flow index. */
+  /** Registers a route (head first, sink last; a sink never forwards) and returns its flow index. */
   addRoute(stations: Station[]): number {
     if (stations.length < 2) throw new RangeError('a route needs at least a head and one station after it');
-    this.routes.push(stations.slice());
-    return this.routes.length - 1;
+    this.routeStart.push(this.stations.length);
+    for (const station of stations) this.stations.push(station);
+    return this.routeStart.length - 1;
   }
 
   /** Takes a request from the pool, positioned at the head of `flow`'s route. */
@@ -80,7 +85,7 @@ export class RequestPool {
     this.offset_bytes[req] = offset_bytes;
     this.size_bytes[req] = size_bytes;
     this.flow[req] = flow;
-    this.routePos[req] = 0;
+    this.routePos[req] = this.routeStart[flow]!;
     this.arrival_ns[req] = now_ns;
     this.submit_ns[req] = now_ns;
     this.inUse++;
@@ -89,8 +94,7 @@ export class RequestPool {
 
   /** Hands the request to the next station of its route. */
   forward(req: number): void {
-    const pos = ++this.routePos[req]!;
-    this.routes[this.flow[req]!]![pos]!.accept(req);
+    this.stations[++this.routePos[req]!]!.accept(req);
   }
 
   /** Returns a request to the pool. */
