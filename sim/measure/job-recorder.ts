@@ -3,7 +3,7 @@
  * byte and I/O counters over the measurement window, plus a per-interval series. O(1) per completion;
  * an interval row is written once per interval, never per I/O.
  */
-import { LatencyHistogram, bucketOf } from './latency-histogram.js';
+import { BucketHistogram, LatencyHistogram, bucketOf } from './latency-histogram.js';
 
 /** One row of the interval series for one direction. */
 export interface IntervalRow {
@@ -38,7 +38,7 @@ export class DirectionRecorder {
 
   private intervalIos = 0;
   private intervalBytes = 0;
-  private readonly intervalClat = new LatencyHistogram();
+  private readonly intervalClat = new BucketHistogram();
 
   record(slat_ns: number, clat_ns: number, bytes: number): void {
     const clatBucket = bucketOf(clat_ns);
