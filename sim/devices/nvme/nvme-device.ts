@@ -22,6 +22,7 @@
 import type { EventTarget } from '../../core/kernel.js';
 import type { RequestPool } from '../../io/requests.js';
 import { OP_READ, OP_TRIM } from '../../io/requests.js';
+import { EarliestFree } from '../../resources/earliest-free.js';
 import { RequestFifo } from '../../resources/request-fifo.js';
 import type { DeviceContext, DeviceInstance, DeviceKind } from '../device.js';
 import { DEVICE_API_VERSION } from '../device.js';
@@ -56,7 +57,7 @@ export class NvmeDevice implements DeviceInstance, EventTarget, WriteBufferOwner
   // Writes waiting for buffer space: the oldest apart, so it can be retried without losing its place.
   private bufferHead = -1;
   private readonly bufferQueue = new RequestFifo();
-  private readonly coreFree: Float64Array;
+  private readonly cores: EarliestFree;
   private readonly coreWork: RequestFifo[];
   private readonly dieReads: RequestFifo[];
   private hostToDeviceFree = 0;
@@ -72,7 +73,7 @@ export class NvmeDevice implements DeviceInstance, EventTarget, WriteBufferOwner
     this.requests = context.requests;
     this.backend = new NandBackend(config);
     this.buffer = new WriteBuffer(config, this.backend, context.sim, this);
-    this.coreFree = new Float64Array(config.cores);
+    this.cores = new EarliestFree(config.cores);
     this.coreWork = Array.from({ length: config.cores }, () => RequestFifo.timed(64));
     this.dieReads = Array.from({ length: config.dies }, () => RequestFifo.timed(8));
     this.sequential = new SequentialDetector(config.sequentialStreams);
@@ -161,12 +162,11 @@ export class NvmeDevice implements DeviceInstance, EventTarget, WriteBufferOwner
       requests.op[req] === OP_READ
         ? this.config.readCommand_ns + size * this.readNsPerByte
         : this.config.writeCommand_ns + size * this.writeNsPerByte;
-    const cores = this.coreFree;
-    let core = 0;
-    for (let k = 1; k < cores.length; k++) if (cores[k]! < cores[core]!) core = k;
+    const core = this.cores.earliest();
+    const free = this.cores.free_ns[core]!;
     const now = this.context.sim.now;
-    const end = (cores[core]! > now ? cores[core]! : now) + service;
-    cores[core] = end;
+    const end = (free > now ? free : now) + service;
+    this.cores.reserveEarliest(core, end);
     const work = this.coreWork[core]!;
     work.pushTimed(req, end);
     if (work.length === 1) this.context.sim.schedule(end, this, (core << STAGE_BITS) | STAGE_CORE);
