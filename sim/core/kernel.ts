@@ -5,6 +5,7 @@
  * (a request id, a port index), so scheduling allocates nothing: events live in typed arrays, recycled
  * through a free list, and the heap holds slot numbers. Ties at the same time fire in insertion order.
  */
+import { FreeList, grown } from './slots.js';
 
 /** Anything the kernel can wake: a station, a generator, a timer. `arg` is an integer chosen by the scheduler. */
 export interface EventTarget {
@@ -40,8 +41,7 @@ export class Simulator {
   private slotPos: Int32Array; // position in the heap, -1 when free
   private slotGen: Uint32Array;
   private slotTarget: (EventTarget | null)[];
-  private freeSlots: Int32Array;
-  private freeCount = 0;
+  private readonly freeSlots: FreeList;
   private capacity: number;
   private seq = 0;
   private stopRequested = false;
@@ -55,9 +55,7 @@ export class Simulator {
     this.slotPos = new Int32Array(initialCapacity).fill(-1);
     this.slotGen = new Uint32Array(initialCapacity);
     this.slotTarget = new Array<EventTarget | null>(initialCapacity).fill(null);
-    this.freeSlots = new Int32Array(initialCapacity);
-    for (let i = 0; i < initialCapacity; i++) this.freeSlots[i] = initialCapacity - 1 - i;
-    this.freeCount = initialCapacity;
+    this.freeSlots = new FreeList(initialCapacity);
   }
 
   /** The run's lifecycle state. */
@@ -78,8 +76,8 @@ export class Simulator {
   /** Schedules `target.fire(arg)` at absolute time `at_ns` (never before `now`). */
   schedule(at_ns: number, target: EventTarget, arg: number): EventHandle {
     if (!(at_ns >= this.now)) throw new RangeError(`schedule: time ${at_ns} ns is before now (${this.now} ns) or not a number`);
-    if (this.freeCount === 0) this.grow();
-    const slot = this.freeSlots[--this.freeCount]!;
+    if (this.freeSlots.count === 0) this.grow();
+    const slot = this.freeSlots.take();
     this.slotSeq[slot] = this.seq++;
     this.slotArg[slot] = arg;
     this.slotTarget[slot] = target;
@@ -154,7 +152,7 @@ export class Simulator {
     this.slotPos[slot] = -1;
     this.slotTarget[slot] = null;
     this.slotGen[slot] = (this.slotGen[slot]! + 1) >>> 0;
-    this.freeSlots[this.freeCount++] = slot;
+    this.freeSlots.give(slot);
   }
 
   /** Is (time, slot) ordered before the heap element at `pos`? */
@@ -210,28 +208,14 @@ export class Simulator {
   private grow(): void {
     const old = this.capacity;
     const cap = old * 2;
-    const grow64 = (a: Float64Array) => {
-      const b = new Float64Array(cap);
-      b.set(a);
-      return b;
-    };
-    this.heapTime = grow64(this.heapTime);
-    this.slotSeq = grow64(this.slotSeq);
-    this.slotArg = grow64(this.slotArg);
-    const heapSlot = new Int32Array(cap);
-    heapSlot.set(this.heapSlot);
-    this.heapSlot = heapSlot;
-    const pos = new Int32Array(cap).fill(-1);
-    pos.set(this.slotPos);
-    this.slotPos = pos;
-    const gen = new Uint32Array(cap);
-    gen.set(this.slotGen);
-    this.slotGen = gen;
+    this.heapTime = grown(this.heapTime, cap);
+    this.heapSlot = grown(this.heapSlot, cap);
+    this.slotSeq = grown(this.slotSeq, cap);
+    this.slotArg = grown(this.slotArg, cap);
+    this.slotPos = grown(this.slotPos, cap, -1);
+    this.slotGen = grown(this.slotGen, cap);
     for (let i = old; i < cap; i++) this.slotTarget.push(null);
-    const free = new Int32Array(cap);
-    free.set(this.freeSlots.subarray(0, this.freeCount));
-    for (let i = cap - 1; i >= old; i--) free[this.freeCount++] = i;
-    this.freeSlots = free;
+    this.freeSlots.grow(old, cap);
     this.capacity = cap;
   }
 }

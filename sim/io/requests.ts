@@ -1,8 +1,10 @@
 /**
  * I/O requests as rows of typed arrays, recycled on completion. Components pass request ids, never
- * objects, so the hot path allocates nothing. Each request follows its flow's route: an array of
- * stations computed once from placement; `forward(req)` hands it to the next one.
+ * objects, so the hot path allocates nothing. Each request follows its flow's route: stations computed
+ * once from placement, all routes laid end to end in one array, so `forward(req)` finds the next station
+ * with one lookup.
  */
+import { FreeList, grown } from '../core/slots.js';
 
 /** Something an I/O passes through. It takes a request and, when done with it, calls `requests.forward(req)`. */
 export interface Station {
@@ -24,7 +26,7 @@ export class RequestPool {
   size_bytes: Float64Array;
   /** Index of the flow (route) the request follows. */
   flow: Int32Array;
-  /** Index of the station currently holding the request on its route. */
+  /** Where the station currently holding the request is in the table of all routes. */
   routePos: Int32Array;
   /** When the workload created the request (arrival), ns. */
   arrival_ns: Float64Array;
@@ -32,16 +34,21 @@ export class RequestPool {
   submit_ns: Float64Array;
   /** Scratch timestamp a station may use while it holds the request, ns. */
   stamp_ns: Float64Array;
-  /** Parent request for fan-out children, -1 for none. */
+  /**
+   * Parent request of a fan-out child. Kept for fan-out (mirrors, split requests), which nothing does
+   * yet: `alloc` does not write it, so it means something only where a fan-out station has set it.
+   */
   parent: Int32Array;
-  /** Children still outstanding (fan-out and split requests). */
+  /** Children still outstanding, set by a fan-out station like `parent`. */
   pending: Int32Array;
   /** Scratch integer a station may use while it holds the request. */
   tag: Int32Array;
 
-  private routes: Station[][] = [];
-  private free: Int32Array;
-  private freeCount: number;
+  /** Every route's stations, one route after another. */
+  private readonly stations: Station[] = [];
+  /** Per flow, where its route's head is in `stations`. */
+  private readonly routeStart: number[] = [];
+  private readonly free: FreeList;
   private capacity: number;
   /** Requests currently allocated. */
   inUse = 0;
@@ -59,70 +66,58 @@ export class RequestPool {
     this.parent = new Int32Array(initialCapacity);
     this.pending = new Int32Array(initialCapacity);
     this.tag = new Int32Array(initialCapacity);
-    this.free = new Int32Array(initialCapacity);
-    for (let i = 0; i < initialCapacity; i++) this.free[i] = initialCapacity - 1 - i;
-    this.freeCount = initialCapacity;
+    this.free = new FreeList(initialCapacity);
   }
 
-  /** Registers a route (head first, sink last) and returns its flow index. */
+  /** Registers a route (head first, sink last; a sink never forwards) and returns its flow index. */
   addRoute(stations: Station[]): number {
     if (stations.length < 2) throw new RangeError('a route needs at least a head and one station after it');
-    this.routes.push(stations.slice());
-    return this.routes.length - 1;
+    this.routeStart.push(this.stations.length);
+    for (const station of stations) this.stations.push(station);
+    return this.routeStart.length - 1;
   }
 
   /** Takes a request from the pool, positioned at the head of `flow`'s route. */
   alloc(flow: number, op: Op, offset_bytes: number, size_bytes: number, now_ns: number): number {
-    if (this.freeCount === 0) this.grow();
-    const req = this.free[--this.freeCount]!;
+    if (this.free.count === 0) this.grow();
+    const req = this.free.take();
     this.op[req] = op;
     this.offset_bytes[req] = offset_bytes;
     this.size_bytes[req] = size_bytes;
     this.flow[req] = flow;
-    this.routePos[req] = 0;
+    this.routePos[req] = this.routeStart[flow]!;
     this.arrival_ns[req] = now_ns;
     this.submit_ns[req] = now_ns;
-    this.parent[req] = -1;
-    this.pending[req] = 0;
     this.inUse++;
     return req;
   }
 
   /** Hands the request to the next station of its route. */
   forward(req: number): void {
-    const pos = ++this.routePos[req]!;
-    this.routes[this.flow[req]!]![pos]!.accept(req);
+    this.stations[++this.routePos[req]!]!.accept(req);
   }
 
   /** Returns a request to the pool. */
   release(req: number): void {
-    this.free[this.freeCount++] = req;
+    this.free.give(req);
     this.inUse--;
   }
 
   private grow(): void {
     const old = this.capacity;
     const cap = old * 2;
-    const g = <T extends Float64Array | Int32Array | Uint8Array>(a: T, make: (n: number) => T): T => {
-      const b = make(cap);
-      b.set(a);
-      return b;
-    };
-    this.op = g(this.op, (n) => new Uint8Array(n));
-    this.offset_bytes = g(this.offset_bytes, (n) => new Float64Array(n));
-    this.size_bytes = g(this.size_bytes, (n) => new Float64Array(n));
-    this.flow = g(this.flow, (n) => new Int32Array(n));
-    this.routePos = g(this.routePos, (n) => new Int32Array(n));
-    this.arrival_ns = g(this.arrival_ns, (n) => new Float64Array(n));
-    this.submit_ns = g(this.submit_ns, (n) => new Float64Array(n));
-    this.stamp_ns = g(this.stamp_ns, (n) => new Float64Array(n));
-    this.parent = g(this.parent, (n) => new Int32Array(n));
-    this.pending = g(this.pending, (n) => new Int32Array(n));
-    this.tag = g(this.tag, (n) => new Int32Array(n));
-    const free = new Int32Array(cap);
-    free.set(this.free.subarray(0, this.freeCount));
-    for (let i = cap - 1; i >= old; i--) free[this.freeCount++] = i;
-    this.free = free;
+    this.op = grown(this.op, cap);
+    this.offset_bytes = grown(this.offset_bytes, cap);
+    this.size_bytes = grown(this.size_bytes, cap);
+    this.flow = grown(this.flow, cap);
+    this.routePos = grown(this.routePos, cap);
+    this.arrival_ns = grown(this.arrival_ns, cap);
+    this.submit_ns = grown(this.submit_ns, cap);
+    this.stamp_ns = grown(this.stamp_ns, cap);
+    this.parent = grown(this.parent, cap);
+    this.pending = grown(this.pending, cap);
+    this.tag = grown(this.tag, cap);
+    this.free.grow(old, cap);
     this.capacity = cap;
   }
 }

@@ -3,7 +3,7 @@
  * byte and I/O counters over the measurement window, plus a per-interval series. O(1) per completion;
  * an interval row is written once per interval, never per I/O.
  */
-import { LatencyHistogram, bucketOf } from './latency-histogram.js';
+import { BucketHistogram, LatencyHistogram, bucketOf } from './latency-histogram.js';
 
 /** One row of the interval series for one direction. */
 export interface IntervalRow {
@@ -36,9 +36,8 @@ export class DirectionRecorder {
   /** I/Os submitted at each depth bucket (1, 2, 4, 8, 16, 32, >=64), as fio's iodepth_level counts them. */
   readonly depthAtSubmit = new Float64Array(7);
 
-  private intervalIos = 0;
   private intervalBytes = 0;
-  private readonly intervalClat = new LatencyHistogram();
+  private readonly intervalClat = new BucketHistogram();
 
   record(slat_ns: number, clat_ns: number, bytes: number): void {
     const clatBucket = bucketOf(clat_ns);
@@ -54,7 +53,6 @@ export class DirectionRecorder {
     }
     this.io_bytes += bytes;
     this.total_ios++;
-    this.intervalIos++;
     this.intervalBytes += bytes;
   }
 
@@ -64,7 +62,7 @@ export class DirectionRecorder {
     this.intervals.push({
       time_ns,
       interval_ns,
-      ios: this.intervalIos,
+      ios: h.n,
       bytes: this.intervalBytes,
       clat_mean_ns: h.mean_ns,
       clat_p50_ns: h.percentile(50),
@@ -72,14 +70,13 @@ export class DirectionRecorder {
       clat_p999_ns: h.percentile(99.9),
       clat_max_ns: h.n > 0 ? h.max_ns : 0,
     });
-    this.intervalIos = 0;
     this.intervalBytes = 0;
     h.reset();
   }
 
   /** I/Os completed in the interval still open. */
   get openIntervalIos(): number {
-    return this.intervalIos;
+    return this.intervalClat.n;
   }
 }
 

@@ -2,7 +2,8 @@
  * A mergeable log-linear latency histogram with fio's bucket layout (stat.h: FIO_IO_U_PLAT_BITS = 6,
  * 29 groups of 64 buckets), so `bins` in json+ and percentiles mean what they mean in fio: values below
  * 128 ns are exact, above that each power of two is cut into 64 buckets (at most 1/64 relative width).
- * Recording is O(1) and allocates nothing; exact min, max, mean and standard deviation ride beside it.
+ * Recording is O(1) and allocates nothing; exact min, max, mean and standard deviation ride beside it
+ * (`LatencyHistogram`), or only the count, mean and max where that is all that is read (`BucketHistogram`).
  */
 
 const PLAT_BITS = 6;
@@ -55,44 +56,29 @@ export function bucketValue(idx: number): number {
 /** fio's default percentile list. */
 export const FIO_DEFAULT_PERCENTILES = [1, 5, 10, 20, 30, 40, 50, 60, 70, 80, 90, 95, 99, 99.5, 99.9, 99.95, 99.99];
 
-export class LatencyHistogram {
+/**
+ * Bucket counts with the count, sum and maximum beside them: what an interval row needs (mean, max,
+ * percentiles) and no more, since one is updated per I/O beside the job's full histograms.
+ */
+export class BucketHistogram {
   readonly counts = new Float64Array(BUCKETS);
   /** Samples recorded. */
   n = 0;
-  /** Smallest sample, ns (Infinity when empty). */
-  min_ns = Infinity;
   /** Largest sample, ns (0 when empty). */
   max_ns = 0;
-  private sum = 0;
-  // Welford's running variance, exact enough at billions of samples.
-  private runningMean = 0;
-  private m2 = 0;
-
-  /** Records one latency in ns. */
-  record(ns: number): void {
-    this.recordInBucket(ns, bucketOf(ns));
-  }
+  protected sum = 0;
 
   /** Records one latency in ns whose bucket (`bucketOf(ns)`) the caller already knows. */
   recordInBucket(ns: number, bucket: number): void {
     this.counts[bucket]!++;
     this.n++;
     this.sum += ns;
-    if (ns < this.min_ns) this.min_ns = ns;
     if (ns > this.max_ns) this.max_ns = ns;
-    const delta = ns - this.runningMean;
-    this.runningMean += delta / this.n;
-    this.m2 += delta * (ns - this.runningMean);
   }
 
   /** Mean latency, ns (0 when empty). */
   get mean_ns(): number {
     return this.n > 0 ? this.sum / this.n : 0;
-  }
-
-  /** Sample standard deviation, ns, as fio computes it (n - 1 in the denominator). */
-  get stddev_ns(): number {
-    return this.n > 1 ? Math.sqrt(this.m2 / (this.n - 1)) : 0;
   }
 
   /**
@@ -110,6 +96,43 @@ export class LatencyHistogram {
     return bucketValue(BUCKETS - 1);
   }
 
+  /** Empties the histogram. */
+  reset(): void {
+    this.counts.fill(0);
+    this.n = 0;
+    this.sum = 0;
+    this.max_ns = 0;
+  }
+}
+
+/** A job's latency histogram: bucket counts plus exact min, max, mean and standard deviation; mergeable. */
+export class LatencyHistogram extends BucketHistogram {
+  /** Smallest sample, ns (Infinity when empty). */
+  min_ns = Infinity;
+  // Welford's running variance, exact enough at billions of samples. Its running mean is not `sum / n`
+  // to the last bit, and fio's mean is reported from `sum`, so both are kept.
+  private runningMean = 0;
+  private m2 = 0;
+
+  /** Records one latency in ns. */
+  record(ns: number): void {
+    this.recordInBucket(ns, bucketOf(ns));
+  }
+
+  /** Records one latency in ns whose bucket (`bucketOf(ns)`) the caller already knows. */
+  override recordInBucket(ns: number, bucket: number): void {
+    super.recordInBucket(ns, bucket);
+    if (ns < this.min_ns) this.min_ns = ns;
+    const delta = ns - this.runningMean;
+    this.runningMean += delta / this.n;
+    this.m2 += delta * (ns - this.runningMean);
+  }
+
+  /** Sample standard deviation, ns, as fio computes it (n - 1 in the denominator). */
+  get stddev_ns(): number {
+    return this.n > 1 ? Math.sqrt(this.m2 / (this.n - 1)) : 0;
+  }
+
   /** Adds another histogram's samples to this one (Chan et al.'s parallel variance). */
   merge(other: LatencyHistogram): void {
     if (other.n === 0) return;
@@ -125,12 +148,9 @@ export class LatencyHistogram {
   }
 
   /** Empties the histogram. */
-  reset(): void {
-    this.counts.fill(0);
-    this.n = 0;
-    this.sum = 0;
+  override reset(): void {
+    super.reset();
     this.min_ns = Infinity;
-    this.max_ns = 0;
     this.runningMean = 0;
     this.m2 = 0;
   }

@@ -1,37 +1,79 @@
-/** A growable ring buffer of request ids, first in first out; no allocation once grown. */
+/**
+ * The one ring buffer of the simulation: integer ids (requests, dies), first in first out, optionally
+ * with a time beside each id (`RequestFifo.timed`: the work reserved on a FIFO server, each entry with
+ * when it is done). Capacity is a power of two so positions wrap with a mask; it doubles when full, and
+ * allocates nothing once grown.
+ */
 export class RequestFifo {
-  private items: Int32Array;
+  private ids: Int32Array;
+  /** Empty unless the ring is timed. */
+  private times: Float64Array;
+  private mask: number;
   private head = 0;
   private count = 0;
 
-  constructor(initialCapacity = 64) {
-    this.items = new Int32Array(initialCapacity);
+  /** A ring of ids, with room for `initialCapacity` (rounded up to a power of two) before it grows. */
+  constructor(initialCapacity = 64, timed = false) {
+    let n = 1;
+    while (n < initialCapacity) n *= 2;
+    this.ids = new Int32Array(n);
+    this.times = new Float64Array(timed ? n : 0);
+    this.mask = n - 1;
   }
 
-  /** Requests waiting. */
+  /** A ring of (id, time) pairs: `pushTimed` and `headTime`. */
+  static timed(initialCapacity: number): RequestFifo {
+    return new RequestFifo(initialCapacity, true);
+  }
+
+  /** Entries waiting. */
   get length(): number {
     return this.count;
   }
 
-  push(req: number): void {
-    if (this.count === this.items.length) this.grow();
-    this.items[(this.head + this.count) % this.items.length] = req;
+  /** Appends `id`. */
+  push(id: number): void {
+    if (this.count > this.mask) this.grow();
+    this.ids[(this.head + this.count) & this.mask] = id;
     this.count++;
   }
 
-  /** Removes and returns the oldest request; -1 when empty. */
+  /** Appends `id`, done at `time_ns` (not before the last time pushed); timed rings only. */
+  pushTimed(id: number, time_ns: number): void {
+    if (this.count > this.mask) this.grow();
+    const i = (this.head + this.count) & this.mask;
+    this.ids[i] = id;
+    this.times[i] = time_ns;
+    this.count++;
+  }
+
+  /** Time of the oldest entry, ns (timed rings, when not empty). */
+  headTime(): number {
+    return this.times[this.head]!;
+  }
+
+  /** Removes and returns the oldest id; -1 when empty. */
   shift(): number {
     if (this.count === 0) return -1;
-    const req = this.items[this.head]!;
-    this.head = (this.head + 1) % this.items.length;
+    const id = this.ids[this.head]!;
+    this.head = (this.head + 1) & this.mask;
     this.count--;
-    return req;
+    return id;
   }
 
   private grow(): void {
-    const next = new Int32Array(this.items.length * 2);
-    for (let i = 0; i < this.count; i++) next[i] = this.items[(this.head + i) % this.items.length]!;
-    this.items = next;
+    const n = this.ids.length;
+    const ids = new Int32Array(n * 2);
+    const timed = this.times.length > 0;
+    const times = new Float64Array(timed ? n * 2 : 0);
+    for (let k = 0; k < this.count; k++) {
+      const i = (this.head + k) & this.mask;
+      ids[k] = this.ids[i]!;
+      if (timed) times[k] = this.times[i]!;
+    }
+    this.ids = ids;
+    this.times = times;
+    this.mask = n * 2 - 1;
     this.head = 0;
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BUCKETS, LatencyHistogram, bucketLow, bucketOf, bucketValue, bucketWidth } from '../../sim/measure/latency-histogram.js';
+import { BUCKETS, BucketHistogram, LatencyHistogram, bucketLow, bucketOf, bucketValue, bucketWidth } from '../../sim/measure/latency-histogram.js';
 import { RandomStream } from '../../sim/core/random.js';
 
 describe('latency histogram (fio buckets)', () => {
@@ -60,5 +60,24 @@ describe('latency histogram (fio buckets)', () => {
     expect(a.mean_ns).toBeCloseTo(all.mean_ns, 6);
     expect(a.stddev_ns).toBeCloseTo(all.stddev_ns, 6);
     expect(a.percentile(99.9)).toBe(all.percentile(99.9));
+  });
+
+  it('an interval histogram gives the same count, mean, max and percentiles as a full one, to the last bit, and empties', () => {
+    const s = new RandomStream(4, 'interval');
+    const full = new LatencyHistogram();
+    const interval = new BucketHistogram();
+    for (let i = 0; i < 5_000; i++) {
+      const v = Math.floor(s.next() * 3e6) + 0.5 * (i % 2);
+      full.record(v);
+      interval.recordInBucket(v, bucketOf(v));
+    }
+    expect(interval.n).toBe(full.n);
+    expect(interval.mean_ns).toBe(full.mean_ns);
+    expect(interval.max_ns).toBe(full.max_ns);
+    for (const p of [1, 50, 99, 99.9, 100]) expect(interval.percentile(p)).toBe(full.percentile(p));
+    interval.reset();
+    expect([interval.n, interval.mean_ns, interval.max_ns, interval.percentile(50)]).toEqual([0, 0, 0, 0]);
+    interval.recordInBucket(700, bucketOf(700));
+    expect([interval.n, interval.mean_ns, interval.max_ns]).toEqual([1, 700, 700]);
   });
 });

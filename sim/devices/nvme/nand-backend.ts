@@ -140,11 +140,7 @@ export class NandBackend {
 
   /** Reserves the transfer of `bytes` read on die `die` over its channel; returns when it ends, ns. */
   transferPiece(now: number, die: number, bytes: number): number {
-    const ch = die % this.channels;
-    const free = this.chFree[ch]!;
-    const done = (free > now ? free : now) + bytes * this.channelNsPerByte;
-    this.chFree[ch] = done;
-    return done;
+    return this.reserveChannel(die % this.channels, now, bytes * this.channelNsPerByte);
   }
 
   /** Reserves the channel transfers of a read's pieces (only the bytes asked for); returns when the last ends, ns. */
@@ -153,15 +149,11 @@ export class NandBackend {
     const endByte = offset + size;
     const first = Math.floor(offset / page);
     const last = Math.floor((endByte - 1) / page);
-    const chFree = this.chFree;
     let end = now;
     for (let p = first; p <= last; p++) {
       const lo = p * page > offset ? p * page : offset;
       const hi = (p + 1) * page < endByte ? (p + 1) * page : endByte;
-      const ch = (p % this.dies) % this.channels;
-      const free = chFree[ch]!;
-      const done = (free > now ? free : now) + (hi - lo) * this.channelNsPerByte;
-      chFree[ch] = done;
+      const done = this.reserveChannel((p % this.dies) % this.channels, now, (hi - lo) * this.channelNsPerByte);
       if (done > end) end = done;
     }
     return end;
@@ -172,10 +164,7 @@ export class NandBackend {
    * then an erase when a block is full. Returns its planned end, ns; reads may push it later (`bgEnd`).
    */
   programHost(now: number, die: number): number {
-    const ch = die % this.channels;
-    const chStart = this.chFree[ch]! > now ? this.chFree[ch]! : now;
-    const loaded = chStart + this.programXfer_ns;
-    this.chFree[ch] = loaded;
+    const loaded = this.reserveChannel(die % this.channels, now, this.programXfer_ns);
     this.counts.hostPrograms++;
     return this.startBackground(die, loaded, this.program_ns);
   }
@@ -186,9 +175,7 @@ export class NandBackend {
    * planned end, ns.
    */
   programGcCopy(now: number, die: number): number {
-    const ch = die % this.channels;
-    const chStart = this.chFree[ch]! > now ? this.chFree[ch]! : now;
-    this.chFree[ch] = chStart + 2 * this.programXfer_ns;
+    this.reserveChannel(die % this.channels, now, 2 * this.programXfer_ns);
     this.counts.gcPrograms++;
     return this.startBackground(die, now, this.gcCopyArray_ns + this.program_ns);
   }
@@ -198,6 +185,14 @@ export class NandBackend {
     if (this.bgEnd[die]! > now) return false;
     this.bgBusy[die] = 0;
     return true;
+  }
+
+  /** Reserves channel `ch` for `duration_ns` from when it is free (not before `now`); returns when the transfer ends, ns. */
+  private reserveChannel(ch: number, now: number, duration_ns: number): number {
+    const free = this.chFree[ch]!;
+    const done = (free > now ? free : now) + duration_ns;
+    this.chFree[ch] = done;
+    return done;
   }
 
   private startBackground(die: number, ready: number, programPart_ns: number): number {

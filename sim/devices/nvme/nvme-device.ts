@@ -22,13 +22,13 @@
 import type { EventTarget } from '../../core/kernel.js';
 import type { RequestPool } from '../../io/requests.js';
 import { OP_READ, OP_TRIM } from '../../io/requests.js';
+import { EarliestFree } from '../../resources/earliest-free.js';
 import { RequestFifo } from '../../resources/request-fifo.js';
 import type { DeviceContext, DeviceInstance, DeviceKind } from '../device.js';
 import { DEVICE_API_VERSION } from '../device.js';
 import { SequentialDetector, lrwWriteAmplification } from './garbage-collection.js';
 import { NandBackend } from './nand-backend.js';
 import { nvmeSchema, resolveNvme, type NvmeConfig } from './params.js';
-import { TimedFifo } from './timed-fifo.js';
 import { WriteBuffer, type WriteBufferOwner } from './write-buffer.js';
 
 const STAGE_BITS = 3;
@@ -57,9 +57,9 @@ export class NvmeDevice implements DeviceInstance, EventTarget, WriteBufferOwner
   // Writes waiting for buffer space: the oldest apart, so it can be retried without losing its place.
   private bufferHead = -1;
   private readonly bufferQueue = new RequestFifo();
-  private readonly coreFree: Float64Array;
-  private readonly coreWork: TimedFifo[];
-  private readonly dieReads: TimedFifo[];
+  private readonly cores: EarliestFree;
+  private readonly coreWork: RequestFifo[];
+  private readonly dieReads: RequestFifo[];
   private hostToDeviceFree = 0;
   private deviceToHostFree = 0;
   private readonly sequential: SequentialDetector;
@@ -73,9 +73,9 @@ export class NvmeDevice implements DeviceInstance, EventTarget, WriteBufferOwner
     this.requests = context.requests;
     this.backend = new NandBackend(config);
     this.buffer = new WriteBuffer(config, this.backend, context.sim, this);
-    this.coreFree = new Float64Array(config.cores);
-    this.coreWork = Array.from({ length: config.cores }, () => new TimedFifo(64));
-    this.dieReads = Array.from({ length: config.dies }, () => new TimedFifo(8));
+    this.cores = new EarliestFree(config.cores);
+    this.coreWork = Array.from({ length: config.cores }, () => RequestFifo.timed(64));
+    this.dieReads = Array.from({ length: config.dies }, () => RequestFifo.timed(8));
     this.sequential = new SequentialDetector(config.sequentialStreams);
     this.readNsPerByte = 1e9 / config.readDataRate_bytes_per_s;
     this.writeNsPerByte = 1e9 / config.writeDataRate_bytes_per_s;
@@ -162,14 +162,13 @@ export class NvmeDevice implements DeviceInstance, EventTarget, WriteBufferOwner
       requests.op[req] === OP_READ
         ? this.config.readCommand_ns + size * this.readNsPerByte
         : this.config.writeCommand_ns + size * this.writeNsPerByte;
-    const cores = this.coreFree;
-    let core = 0;
-    for (let k = 1; k < cores.length; k++) if (cores[k]! < cores[core]!) core = k;
+    const core = this.cores.earliest();
+    const free = this.cores.free_ns[core]!;
     const now = this.context.sim.now;
-    const end = (cores[core]! > now ? cores[core]! : now) + service;
-    cores[core] = end;
+    const end = (free > now ? free : now) + service;
+    this.cores.reserveEarliest(core, end);
     const work = this.coreWork[core]!;
-    work.push(req, end);
+    work.pushTimed(req, end);
     if (work.length === 1) this.context.sim.schedule(end, this, (core << STAGE_BITS) | STAGE_CORE);
   }
 
@@ -185,7 +184,7 @@ export class NvmeDevice implements DeviceInstance, EventTarget, WriteBufferOwner
       const die = backend.dieOf(first);
       const end = backend.reserveDieRead(now, first);
       const reads = this.dieReads[die]!;
-      reads.push(req, end);
+      reads.pushTimed(req, end);
       if (reads.length === 1) this.context.sim.schedule(end, this, (die << STAGE_BITS) | STAGE_DIE);
     } else {
       this.context.sim.schedule(backend.reserveRead(now, offset, size), this, (req << STAGE_BITS) | STAGE_ARRAY);

@@ -15,6 +15,7 @@
  * data owes none.
  */
 import type { EventTarget, Simulator } from '../../core/kernel.js';
+import { RequestFifo } from '../../resources/request-fifo.js';
 import type { NandBackend } from './nand-backend.js';
 import type { NvmeConfig } from './params.js';
 
@@ -40,10 +41,8 @@ export class WriteBuffer implements EventTarget {
   private readonly capacity: number;
   private readonly unit: number;
   private readonly gcPerRandomByte: number;
-  // Dies without a background operation, as a ring (FIFO).
-  private readonly idle: Int32Array;
-  private idleHead = 0;
-  private idleCount: number;
+  /** Dies without a background operation, in the order they became idle. */
+  private readonly idle: RequestFifo;
   /** Buffer bytes each die's current operation gives back when it ends (0 for a GC copy). */
   private readonly releases: Float64Array;
 
@@ -56,9 +55,8 @@ export class WriteBuffer implements EventTarget {
     this.capacity = cfg.buffer_bytes;
     this.unit = cfg.programUnit_bytes;
     this.gcPerRandomByte = cfg.randomWriteAmplification - 1;
-    this.idle = new Int32Array(cfg.dies);
-    for (let d = 0; d < cfg.dies; d++) this.idle[d] = d;
-    this.idleCount = cfg.dies;
+    this.idle = new RequestFifo(cfg.dies);
+    for (let d = 0; d < cfg.dies; d++) this.idle.push(d);
     this.releases = new Float64Array(cfg.dies);
   }
 
@@ -87,18 +85,17 @@ export class WriteBuffer implements EventTarget {
       this.used -= freed;
       this.hostInFlight--;
     }
-    this.idle[(this.idleHead + this.idleCount) % this.idle.length] = die;
-    this.idleCount++;
+    this.idle.push(die);
     this.kick();
     if (freed > 0) this.owner.bufferSpaceFreed();
   }
 
   /** Starts background operations on idle dies while there is work: GC owed first, then full units of data. */
   private kick(): void {
-    while (this.idleCount > 0) {
+    while (this.idle.length > 0) {
       if (this.gcDebt >= this.unit) {
         this.gcDebt -= this.unit;
-        this.start(this.takeIdleDie(), 0);
+        this.start(this.idle.shift(), 0);
       } else if (this.dirty >= this.unit) {
         this.flushHost(this.unit);
       } else if (this.dirty > 0 && this.hostInFlight === 0 && this.owner.writesWaiting()) {
@@ -117,7 +114,7 @@ export class WriteBuffer implements EventTarget {
     this.randomDirty = left < 0 ? 0 : left > this.dirty ? this.dirty : left;
     this.gcDebt += random * this.gcPerRandomByte;
     this.hostInFlight++;
-    this.start(this.takeIdleDie(), bytes);
+    this.start(this.idle.shift(), bytes);
   }
 
   private start(die: number, hostBytes: number): void {
@@ -125,12 +122,5 @@ export class WriteBuffer implements EventTarget {
     this.releases[die] = hostBytes;
     const end = hostBytes > 0 ? this.backend.programHost(now, die) : this.backend.programGcCopy(now, die);
     this.sim.schedule(end, this, die);
-  }
-
-  private takeIdleDie(): number {
-    const die = this.idle[this.idleHead]!;
-    this.idleHead = (this.idleHead + 1) % this.idle.length;
-    this.idleCount--;
-    return die;
   }
 }

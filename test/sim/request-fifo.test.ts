@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { RequestFifo } from '../../sim/resources/request-fifo.js';
+
+describe('RequestFifo', () => {
+  it('keeps first-in first-out order across wrap-around and growth', () => {
+    const fifo = new RequestFifo(4);
+    const expected: number[] = [];
+    let next = 0;
+    // Interleave pushes and shifts so the head wraps before the ring has to grow, then grows mid-wrap.
+    for (let round = 0; round < 50; round++) {
+      for (let k = 0; k < (round % 7) + 1; k++) {
+        fifo.push(next);
+        expected.push(next++);
+      }
+      for (let k = 0; k < (round % 5); k++) expect(fifo.shift()).toBe(expected.shift());
+      expect(fifo.length).toBe(expected.length);
+    }
+    while (expected.length > 0) expect(fifo.shift()).toBe(expected.shift());
+    expect(fifo.shift()).toBe(-1);
+    expect(fifo.length).toBe(0);
+  });
+
+  it('keeps each time with its id when a timed ring grows', () => {
+    const fifo = RequestFifo.timed(2);
+    fifo.pushTimed(7, 10);
+    fifo.pushTimed(8, 20);
+    expect(fifo.shift()).toBe(7);
+    for (let id = 9; id < 20; id++) fifo.pushTimed(id, id * 10);
+    for (let id = 8; id < 20; id++) {
+      expect(fifo.headTime()).toBe(id === 8 ? 20 : id * 10);
+      expect(fifo.shift()).toBe(id);
+    }
+    expect(fifo.length).toBe(0);
+  });
+});
