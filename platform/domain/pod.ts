@@ -56,6 +56,8 @@ export interface Pod {
   readonly name: string;
   /** The Deployment or StatefulSet that made it, if any. */
   readonly owner?: { readonly kind: string; readonly name: string };
+  /** The Kubernetes pod's metadata.uid when the scheduler extender placed it: tells a retried bind of that pod from another pod of the same name. */
+  readonly kube_uid?: string;
   readonly cpu_millicores: number;
   readonly memory_bytes: number;
   /** The pod's tier: its storage IOPS guarantee. */

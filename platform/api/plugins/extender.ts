@@ -112,11 +112,14 @@ export const extenderPlugin: FastifyPluginAsync<{ api: Api; callers: ExtenderCal
         if (existing) {
           // A retried bind (kube-scheduler retries after an error) finds the pod already placed there.
           if (existing.status.state === 'running' && existing.status.node === b.Node) return;
-          throw new AnvilError('ANVIL_ERR_OBJECT_EXISTS', `pod ${ns}/${b.PodName} is already in Anvil (${existing.status.state}${existing.status.state === 'running' ? ` on ${existing.status.node}` : ''}); delete it first`);
+          // The same Kubernetes pod bound again elsewhere: its earlier placement never reached Kubernetes
+          // (kube-scheduler binds a pod once), so it is stale: move the pod in this same change.
+          if (b.PodUID !== '' && existing.kube_uid === b.PodUID) cp.deletePod(ns, b.PodName);
+          else throw new AnvilError('ANVIL_ERR_OBJECT_EXISTS', `pod ${ns}/${b.PodName} is already in Anvil (${existing.status.state}${existing.status.state === 'running' ? ` on ${existing.status.node}` : ''}); delete it first`);
         }
         if (k8sPod === undefined) throw new AnvilError('ANVIL_ERR_OBJECT_NOT_FOUND', `pod ${ns}/${b.PodName} (uid ${b.PodUID}) was not seen by filter or prioritize; enable filterVerb for this extender`);
         const input = anvilPodInput(cp, k8sPod);
-        const placed = cp.createPod({ ...input, node_selector: { ...input.node_selector, 'kubernetes.io/hostname': b.Node } });
+        const placed = cp.createPod({ ...input, node_selector: { ...input.node_selector, 'kubernetes.io/hostname': b.Node }, ...(b.PodUID ? { kube_uid: b.PodUID } : {}) });
         // A bind that does not land on Node changes nothing.
         if (placed.status.state !== 'running') throw new AnvilError('ANVIL_ERR_NO_CAPACITY', `pod ${ns}/${b.PodName} does not fit on ${b.Node}: ${placed.status.failure.summary}`);
       });

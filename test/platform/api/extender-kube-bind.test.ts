@@ -145,6 +145,22 @@ describe('the extender binds pods in Kubernetes', () => {
     await untrusted.app.close();
   });
 
+  it('a placement that never reached Kubernetes is moved when the same pod (by UID) is bound elsewhere; another pod of that name is refused', async () => {
+    // Anvil-only binds stand for a crash between Anvil's commit and the Binding.
+    const w = await seededWorld();
+    await w.app.inject({ method: 'POST', url: '/scheduler/filter', payload: { Pod: k8sPod('web'), NodeNames: ['node1', 'node2', 'node3'] } });
+    const bind = async (uid: string, node: string) => (await w.app.inject({ method: 'POST', url: '/scheduler/bind', payload: { PodName: 'web', PodNamespace: 'a', PodUID: uid, Node: node } })).json() as { Error: string };
+    expect(await bind('uid-web', 'node1')).toEqual({ Error: '' });
+    expect(await bind('uid-web', 'node2')).toEqual({ Error: '' });
+    const moved = w.api.store.read((s) => s.pods.get('a/web'));
+    expect(moved?.status.state === 'running' && moved.status.node).toBe('node2');
+    expect(moved?.kube_uid).toBe('uid-web');
+    expect(w.api.store.read((s) => [...s.pods.keys()].filter((k) => k === 'a/web'))).toHaveLength(1);
+    // A different Kubernetes pod that happens to bear the name is not the same pod.
+    expect((await bind('uid-other', 'node3')).Error).toMatch(/^ANVIL_ERR_OBJECT_EXISTS: pod a\/web is already in Anvil \(running on node2\)/);
+    await w.app.close();
+  });
+
   it('an unreachable Kubernetes API is a coded Error and no placement', async () => {
     const kube = await fakeApiserver(() => SUCCESS);
     await new Promise((r) => kube.server.close(r));
