@@ -55,6 +55,8 @@ class ReportedDirection extends DirectionRecorder {
   override readonly slat: ReportedHistogram;
   override readonly clat: ReportedHistogram;
   override readonly lat: ReportedHistogram;
+  /** fio's own count of the direction's I/Os. */
+  private readonly reportedIos: number;
 
   constructor(d: FioDirection) {
     super();
@@ -62,7 +64,11 @@ class ReportedDirection extends DirectionRecorder {
     this.clat = ReportedHistogram.from(d.clat_ns);
     this.lat = ReportedHistogram.from(d.lat_ns);
     this.io_bytes = d.io_bytes;
-    this.total_ios = d.total_ios;
+    this.reportedIos = d.total_ios;
+  }
+
+  override get total_ios(): number {
+    return this.reportedIos;
   }
 }
 
