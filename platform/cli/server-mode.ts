@@ -51,12 +51,15 @@ export function serverTarget(o: Opts, env: NodeJS.ProcessEnv = process.env): Tar
   };
   let server = o.server;
   if (server === undefined && o.state !== undefined) return undefined;
-  const file = server === undefined && !env.ANVIL_SERVER ? fromFile() : {};
-  server ??= env.ANVIL_SERVER || file.server;
+  // The login file is read only when needed; its token and CA serve only the server it was written for.
+  let saved: Partial<Target> | undefined;
+  const file = (): Partial<Target> => (saved ??= fromFile());
+  server ??= env.ANVIL_SERVER || file().server;
   if (!server) return undefined;
-  const token = o.token || env.ANVIL_TOKEN || file.token;
+  const isSaved = () => file().server === server;
+  const token = o.token || env.ANVIL_TOKEN || (isSaved() ? file().token : undefined);
   if (!token) throw new AnvilError('ANVIL_ERR_USAGE', `--server ${server} needs a token: --token T, ANVIL_TOKEN, or anvil login`);
-  const ca_cert = env.ANVIL_CA_CERT || (file.server === server ? file.ca_cert : undefined);
+  const ca_cert = env.ANVIL_CA_CERT || (server.startsWith('https:') && isSaved() ? file().ca_cert : undefined);
   if (!ca_cert) return { server, token };
   trustServerCaFile(server, env.ANVIL_CA_CERT ? 'ANVIL_CA_CERT' : `ca_cert of ${clientConfigPath(env)}`, ca_cert);
   return { server, token, ca_cert };
