@@ -112,9 +112,10 @@ export const extenderPlugin: FastifyPluginAsync<{ api: Api; callers: ExtenderCal
         if (existing) {
           // A retried bind (kube-scheduler retries after an error) finds the pod already placed there.
           if (existing.status.state === 'running' && existing.status.node === b.Node) return;
-          // The same Kubernetes pod bound again elsewhere: its earlier placement never reached Kubernetes
-          // (kube-scheduler binds a pod once), so it is stale: move the pod in this same change.
-          if (b.PodUID !== '' && existing.kube_uid === b.PodUID) cp.deletePod(ns, b.PodName);
+          // A pod the extender placed is stale when Kubernetes binds this name again: the same pod (same UID)
+          // means the earlier placement never reached Kubernetes, which binds a pod once; another UID means
+          // the earlier pod is gone, as Kubernetes holds one pod of a name at a time. Replace it in this change.
+          if (b.PodUID !== '' && existing.kube_uid !== undefined) cp.deletePod(ns, b.PodName);
           else throw new AnvilError('ANVIL_ERR_OBJECT_EXISTS', `pod ${ns}/${b.PodName} is already in Anvil (${existing.status.state}${existing.status.state === 'running' ? ` on ${existing.status.node}` : ''}); delete it first`);
         }
         if (k8sPod === undefined) throw new AnvilError('ANVIL_ERR_OBJECT_NOT_FOUND', `pod ${ns}/${b.PodName} (uid ${b.PodUID}) was not seen by filter or prioritize; enable filterVerb for this extender`);

@@ -145,7 +145,7 @@ describe('the extender binds pods in Kubernetes', () => {
     await untrusted.app.close();
   });
 
-  it('a placement that never reached Kubernetes is moved when the same pod (by UID) is bound elsewhere; another pod of that name is refused', async () => {
+  it('a placement the extender made is replaced when Kubernetes binds the name again (same pod elsewhere, or a new pod of the name); Anvil-made pods are not', async () => {
     // Anvil-only binds stand for a crash between Anvil's commit and the Binding.
     const w = await seededWorld();
     await w.app.inject({ method: 'POST', url: '/scheduler/filter', payload: { Pod: k8sPod('web'), NodeNames: ['node1', 'node2', 'node3'] } });
@@ -156,8 +156,17 @@ describe('the extender binds pods in Kubernetes', () => {
     expect(moved?.status.state === 'running' && moved.status.node).toBe('node2');
     expect(moved?.kube_uid).toBe('uid-web');
     expect(w.api.store.read((s) => [...s.pods.keys()].filter((k) => k === 'a/web'))).toHaveLength(1);
-    // A different Kubernetes pod that happens to bear the name is not the same pod.
-    expect((await bind('uid-other', 'node3')).Error).toMatch(/^ANVIL_ERR_OBJECT_EXISTS: pod a\/web is already in Anvil \(running on node2\)/);
+    // Another Kubernetes pod of that name: the earlier one is gone (one pod of a name at a time), so it replaces it.
+    const newer = { ...k8sPod('web'), metadata: { name: 'web', namespace: 'a', uid: 'uid-other' } };
+    await w.app.inject({ method: 'POST', url: '/scheduler/filter', payload: { Pod: newer, NodeNames: ['node3'] } });
+    expect(await bind('uid-other', 'node3')).toEqual({ Error: '' });
+    expect(w.api.store.read((s) => { const p = s.pods.get('a/web'); return [p?.kube_uid, p?.status.state === 'running' && p.status.node]; })).toEqual(['uid-other', 'node3']);
+    // A pod made in Anvil itself (apply, CLI) is not the extender's to replace.
+    const paNode = w.api.store.read((s) => { const p = s.pods.get('a/pa'); return p?.status.state === 'running' ? p.status.node : ''; });
+    const elsewhere = ['node1', 'node2', 'node3'].find((n) => n !== paNode)!;
+    await w.app.inject({ method: 'POST', url: '/scheduler/filter', payload: { Pod: k8sPod('pa'), NodeNames: [elsewhere] } });
+    const pa = (await w.app.inject({ method: 'POST', url: '/scheduler/bind', payload: { PodName: 'pa', PodNamespace: 'a', PodUID: 'uid-pa', Node: elsewhere } })).json() as { Error: string };
+    expect(pa.Error).toMatch(/^ANVIL_ERR_OBJECT_EXISTS: pod a\/pa is already in Anvil/);
     await w.app.close();
   });
 
