@@ -1,7 +1,9 @@
 /**
  * The control plane end to end, in-process: one `apply` of a Deployment onto a 5,000-node cluster
  * through the service layer and the SQLite store (one transaction: load, place every pod, check the
- * invariants, write, audit). Reports pods placed per second of that whole change.
+ * invariants, write, audit). Reports pods placed per second of that whole change; and many small
+ * changes in a row (one volume each) on a 20-node cluster, as a long-running server makes them: the store
+ * keeps the state in memory, so each costs the change itself, the invariants and one fsync'd commit.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +16,23 @@ import { grouped, type BenchSection, type Row } from './section.js';
 
 function deployment(replicas: number): string {
   return `apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: web }\nspec:\n  replicas: ${replicas}\n  template:\n    metadata: { annotations: { anvil.dev/perf-tier: medium } }\n    spec: { containers: [{ name: c, resources: { requests: { cpu: 100m, memory: 128Mi } } }] }\n`;
+}
+
+/** `count` volume creates in a row, each its own change, on one open store. */
+function smallChanges(path: string, count: number, log: (line: string) => void): { rate: number; count: number } {
+  const store = Store.open(path);
+  const admin = localAdmin();
+  try {
+    store.change(admin, 'cluster create', 'small', (cp) => cp.createCluster({ name: 'small', nodes: 20 }));
+    log(`${grouped(count)} volume creates, one change each`);
+    const start = process.hrtime.bigint();
+    for (let i = 0; i < count; i++) {
+      store.change(admin, 'volume create', `volume/default/v${i}`, (cp) => cp.createVolume({ namespace: 'default', name: `v${i}`, size_bytes: 2 ** 30 }));
+    }
+    return { rate: count / (Number(process.hrtime.bigint() - start) / 1e9), count };
+  } finally {
+    store.close();
+  }
 }
 
 export const controlPlaneSection: BenchSection = {
@@ -35,9 +54,11 @@ export const controlPlaneSection: BenchSection = {
       const seconds = Number(process.hrtime.bigint() - start) / 1e9;
       store.close();
       const note = `${grouped(nodes)} nodes; ${lines[0] ?? ''}; includes loading the state, invariant checks and the commit`;
+      const small = smallChanges(join(dir, 'small.db'), quick ? 200 : 2000, log);
       return [
         { name: `apply: pods placed/s at ${grouped(nodes)} nodes`, value: pods / seconds, unit: 'pods/s', note },
         { name: 'apply: whole transaction', value: seconds * 1e3, unit: 'ms', note },
+        { name: 'volume create, one change each: rate', value: small.rate, unit: 'changes/s', note: `${small.count} changes in a row on one Store, 20 nodes; synchronous=FULL (one fsync a change)` },
       ];
     } finally {
       rmSync(dir, { recursive: true, force: true });
