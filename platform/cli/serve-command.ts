@@ -54,6 +54,11 @@ async function withTokens<T>(path: string, fn: (tokens: TokenStore) => T): Promi
   }
 }
 
+function seconds(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) > 86_400) throw new InvalidArgumentError('use whole seconds from 0 to 86400 (0: never)');
+  return Number(value);
+}
+
 function port(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) > 65535) throw new InvalidArgumentError('use a port from 0 to 65535 (0: any free port)');
   return Number(value);
@@ -72,7 +77,8 @@ export function registerServeCommands(cli: Command): void {
     .option('--kube-apiserver <url>', "the Kubernetes API the scheduler extender's bind posts Bindings to (with bindVerb kube-scheduler leaves binding to the extender); default: in a pod, the in-cluster service account; else bind records placements in Anvil only")
     .option('--kube-token-file <path>', 'a file with a bearer token for --kube-apiserver (re-read on every bind; needs RBAC create on pods/binding)')
     .option('--kube-ca-file <pem>', "the CA of --kube-apiserver's certificate (PEM)")
-    .action(async (o: { host: string; port: number; state?: string; tlsCert?: string; tlsKey?: string; tlsClientCa?: string; kubeApiserver?: string; kubeTokenFile?: string; kubeCaFile?: string }) => {
+    .option('--kube-reconcile-seconds <n>', 'with a Kubernetes API: every N seconds, remove from Anvil the pods the extender placed that Kubernetes no longer holds (0: never)', seconds, 30)
+    .action(async (o: { host: string; port: number; state?: string; tlsCert?: string; tlsKey?: string; tlsClientCa?: string; kubeApiserver?: string; kubeTokenFile?: string; kubeCaFile?: string; kubeReconcileSeconds: number }) => {
       const { loadServerTls, extenderCallersOf, plainHttpWarning } = await import('../api/tls.js');
       const { kubeApiOf } = await import('../api/extender/kube-binder.js');
       // Checked before the state is opened: a bad flag creates no state file and prints no token.
@@ -96,8 +102,16 @@ export function registerServeCommands(cli: Command): void {
       const extender = callers.state === 'loopback' ? 'loopback callers only' : `mutual TLS, client certificates of ${callers.ca_subjects.join(' or ')}`;
       const binds = kube ? `binds in Anvil and in Kubernetes at ${kube.server.origin}${kube.source === 'in-cluster' ? ' (in-cluster service account)' : ''}` : 'binds in Anvil only (no --kube-apiserver: with bindVerb, pods stay unbound in Kubernetes)';
       process.stdout.write(`anvil serving ${path} at ${address} (API ${address}/api/v1, docs ${address}/docs, scheduler extender ${address}/scheduler: ${extender}; ${binds})\n`);
+      let stopReconciling = () => {};
+      if (kube && o.kubeReconcileSeconds > 0) {
+        const { startReconciling } = await import('../api/extender/kube-reconciler.js');
+        stopReconciling = startReconciling(kube, api.store, o.kubeReconcileSeconds, (line, failed) => (failed ? process.stderr : process.stdout).write(`${line}\n`));
+      }
       await new Promise<void>((resolve) => {
-        const stop = () => void app.close().then(resolve);
+        const stop = () => {
+          stopReconciling();
+          void app.close().then(resolve);
+        };
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);
       });

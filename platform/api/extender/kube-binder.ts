@@ -8,7 +8,8 @@
  *
  * Where the API is: `anvil serve --kube-apiserver URL [--kube-token-file F] [--kube-ca-file PEM]`, or, in a
  * pod, the in-cluster service account (KUBERNETES_SERVICE_HOST/PORT and /var/run/secrets/kubernetes.io/
- * serviceaccount/{token,ca.crt}). The token file is read on every bind: service-account tokens rotate.
+ * serviceaccount/{token,ca.crt}). The token file is read on every call: service-account tokens rotate.
+ * The reconciler (kube-reconciler.ts) lists pods through the same API.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
@@ -36,8 +37,8 @@ export interface KubeApi {
 }
 
 const SERVICE_ACCOUNT = '/var/run/secrets/kubernetes.io/serviceaccount';
-/** A bind that takes longer than kube-scheduler's own extender timeout (httpTimeout, default 30 s) is pointless. */
-const BIND_TIMEOUT_MS = 10_000;
+/** A call that takes longer than kube-scheduler's own extender timeout (httpTimeout, default 30 s) is pointless. */
+const CALL_TIMEOUT_MS = 10_000;
 
 /** The Kubernetes API from the flags, else from the in-cluster service account, else undefined (bind stays in Anvil). */
 export function kubeApiOf(flags: KubeApiFlags, env: NodeJS.ProcessEnv = process.env, serviceAccount = SERVICE_ACCOUNT): KubeApi | undefined {
@@ -81,39 +82,79 @@ export function bindingOf(namespace: string, name: string, uid: string, node: st
   return { apiVersion: 'v1', kind: 'Binding', metadata: { namespace, name, ...(uid ? { uid } : {}) }, target: { kind: 'Node', name: node } };
 }
 
-/** Posts the Binding; resolves when the API answers 201 Created, else throws ANVIL_ERR_KUBE_API with its message. */
-export async function bindInKubernetes(api: KubeApi, namespace: string, name: string, uid: string, node: string): Promise<void> {
-  const url = new URL(`api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(name)}/binding`, api.server.href.endsWith('/') ? api.server : `${api.server.href}/`);
-  const body = JSON.stringify(bindingOf(namespace, name, uid, node));
-  const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json', 'content-length': String(Buffer.byteLength(body)) };
+/** One call to the Kubernetes API: its status and body; a transport failure is ANVIL_ERR_KUBE_API naming `what`. */
+async function kubeCall(api: KubeApi, method: 'GET' | 'POST', path: string, what: string, body?: object): Promise<{ status: number; text: string }> {
+  const url = new URL(path, api.server.href.endsWith('/') ? api.server : `${api.server.href}/`);
+  const payload = body === undefined ? undefined : JSON.stringify(body);
+  const headers: Record<string, string> = { accept: 'application/json', ...(payload !== undefined ? { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(payload)) } : {}) };
   if (api.tokenFile !== undefined) headers.authorization = `Bearer ${readToken(api.tokenFile)}`;
-  const what = `binding pod ${namespace}/${name} to node ${node} through ${api.server.origin}`;
-  const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+  return new Promise<{ status: number; text: string }>((resolve, reject) => {
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-    const req = send(url, { method: 'POST', headers, timeout: BIND_TIMEOUT_MS, ...(api.ca && url.protocol === 'https:' ? { ca: [...api.ca] } : {}) }, (res: IncomingMessage) => {
+    const req = send(url, { method, headers, timeout: CALL_TIMEOUT_MS, ...(api.ca && url.protocol === 'https:' ? { ca: [...api.ca] } : {}) }, (res: IncomingMessage) => {
       let data = '';
       res.setEncoding('utf8');
       res.on('data', (d: string) => (data += d));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, text: data }));
       res.on('error', reject);
     });
-    req.on('timeout', () => req.destroy(new Error(`no answer in ${BIND_TIMEOUT_MS / 1000} s`)));
+    req.on('timeout', () => req.destroy(new Error(`no answer in ${CALL_TIMEOUT_MS / 1000} s`)));
     req.on('error', reject);
-    req.end(body);
+    req.end(payload);
   }).catch((e: Error) => {
     throw new AnvilError('ANVIL_ERR_KUBE_API', `${what}: ${e.message}; check --kube-apiserver (or the in-cluster service) and --kube-ca-file`);
   });
-  if (status === 201 || status === 200) return;
-  // The API's own words: a metav1.Status with a message (e.g. "pod ... is already assigned to node ...").
-  let message = text.slice(0, 300);
+}
+
+/** The API's own words: a metav1.Status message, else the start of the body. */
+function statusMessage(text: string): string {
   try {
     const s = JSON.parse(text) as { message?: unknown };
-    if (typeof s.message === 'string') message = s.message;
+    if (typeof s.message === 'string') return s.message;
   } catch {
     // Not JSON: keep the text.
   }
+  return text.slice(0, 300);
+}
+
+/** Posts the Binding; resolves when the API answers 201 Created, else throws ANVIL_ERR_KUBE_API with its message. */
+export async function bindInKubernetes(api: KubeApi, namespace: string, name: string, uid: string, node: string): Promise<void> {
+  const what = `binding pod ${namespace}/${name} to node ${node} through ${api.server.origin}`;
+  const path = `api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(name)}/binding`;
+  const { status, text } = await kubeCall(api, 'POST', path, what, bindingOf(namespace, name, uid, node));
+  if (status === 201 || status === 200) return;
+  const message = statusMessage(text);
   // A repeated bind (kube-scheduler retries after a timeout) finds the pod bound where we asked: done.
   if (status === 409 && message.includes(`already assigned to node "${node}"`)) return;
   const hint = status === 401 || status === 403 ? '; the token needs RBAC create on pods/binding (the system:kube-scheduler role has it)' : '';
   throw new AnvilError('ANVIL_ERR_KUBE_API', `${what}: the API answered ${status}: ${message}${hint}`);
+}
+
+/** Pages of a pod list the reconciler asks for (the API server caps a page anyway). */
+const LIST_PAGE = 500;
+
+/**
+ * The UIDs of every pod Kubernetes holds, all namespaces, paged with limit/continue as kubectl does. Throws
+ * ANVIL_ERR_KUBE_API unless every page came back: a partial list must never make pods look gone.
+ */
+export async function kubernetesPodUids(api: KubeApi): Promise<Set<string>> {
+  const uids = new Set<string>();
+  let next = '';
+  for (;;) {
+    const what = `listing pods through ${api.server.origin}`;
+    const { status, text } = await kubeCall(api, 'GET', `api/v1/pods?limit=${LIST_PAGE}${next ? `&continue=${encodeURIComponent(next)}` : ''}`, what);
+    if (status !== 200) {
+      const hint = status === 401 || status === 403 ? '; the token needs RBAC list on pods (the system:kube-scheduler role has it)' : '';
+      throw new AnvilError('ANVIL_ERR_KUBE_API', `${what}: the API answered ${status}: ${statusMessage(text)}${hint}`);
+    }
+    let list: { items?: { metadata?: { uid?: unknown } }[]; metadata?: { continue?: unknown } };
+    try {
+      list = JSON.parse(text) as typeof list;
+    } catch {
+      throw new AnvilError('ANVIL_ERR_KUBE_API', `${what}: the answer is not JSON`);
+    }
+    if (!Array.isArray(list.items)) throw new AnvilError('ANVIL_ERR_KUBE_API', `${what}: the answer is not a PodList (no items)`);
+    for (const pod of list.items) if (typeof pod.metadata?.uid === 'string') uids.add(pod.metadata.uid);
+    next = typeof list.metadata?.continue === 'string' ? list.metadata.continue : '';
+    if (!next) return uids;
+  }
 }

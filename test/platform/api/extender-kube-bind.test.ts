@@ -10,8 +10,9 @@ import { createServer as createHttpsServer } from 'node:https';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { kubeApiOf } from '../../../platform/api/extender/kube-binder.js';
+import { reconcileWithKubernetes, startReconciling } from '../../../platform/api/extender/kube-reconciler.js';
 import { tempDir } from '../../cli-harness.js';
 import { caughtAnvilError } from '../../caught.js';
 import { seededWorld } from './api-harness.js';
@@ -217,3 +218,111 @@ describe('where the Kubernetes API is', () => {
     expect(existsSync(state)).toBe(false);
   });
 });
+
+describe('reconciling with Kubernetes', () => {
+  /** A stand-in apiserver that binds everything and lists the pods in `held` (UIDs), `pageSize` a page. */
+  async function cluster(held: Set<string>, pageSize = 2, failList = false) {
+    return fakeApiserver((r) => {
+      if (r.method === 'POST') return SUCCESS;
+      if (failList) return { status: 403, body: { kind: 'Status', status: 'Failure', message: 'pods is forbidden: User "anvil" cannot list resource "pods"', code: 403 } };
+      const url = new URL(r.url, 'http://x');
+      const from = Number(url.searchParams.get('continue') ?? '0');
+      const all = [...held];
+      const page = all.slice(from, from + pageSize);
+      const more = from + pageSize < all.length;
+      return { status: 200, body: { kind: 'PodList', apiVersion: 'v1', metadata: more ? { continue: String(from + pageSize) } : {}, items: page.map((uid) => ({ metadata: { uid, name: `p-${uid}`, namespace: 'a' } })) } };
+    });
+  }
+
+  it('removes the pods the extender placed that Kubernetes no longer holds, over every page of the list, and nothing else', async () => {
+    const held = new Set<string>();
+    const kube = await cluster(held);
+    const api = kubeApiOf({ kubeApiserver: kube.url });
+    const w = await seededWorld(':memory:', undefined, api);
+    for (const name of ['w1', 'w2', 'w3', 'w4', 'w5']) {
+      held.add(`uid-${name}`);
+      await w.app.inject({ method: 'POST', url: '/scheduler/filter', payload: { Pod: k8sPod(name), NodeNames: ['node1', 'node2', 'node3'] } });
+      expect((await w.app.inject({ method: 'POST', url: '/scheduler/bind', payload: { PodName: name, PodNamespace: 'a', PodUID: `uid-${name}`, Node: 'node1' } })).json()).toEqual({ Error: '' });
+    }
+    // The clock of the seeded world ticks; the list is taken "later" than every placement.
+    const later = () => new Date(Date.UTC(2030, 0, 1));
+    expect(await reconcileWithKubernetes(api!, w.api.store, later)).toEqual([]);
+    const auditBefore = w.api.store.audit(1000).length;
+    held.delete('uid-w2');
+    held.delete('uid-w5');
+    expect(await reconcileWithKubernetes(api!, w.api.store, later)).toEqual(['a/w2', 'a/w5']);
+    const left = w.api.store.read((s) => [...s.pods.keys()].filter((k) => k.startsWith('a/w')).sort());
+    expect(left).toEqual(['a/w1', 'a/w3', 'a/w4']);
+    // Pods made in Anvil (the seeded a/pa, b/pb) are not the extender's: untouched.
+    expect(w.api.store.read((s) => [s.pods.has('a/pa'), s.pods.has('b/pb')])).toEqual([true, true]);
+    expect(w.api.store.audit(1000).length).toBe(auditBefore + 1);
+    expect(w.api.store.events({ object: 'pod/a/w2' }).map((e) => e.reason)).toContain('PodGoneInKubernetes');
+    // Paged: 3 held pods at 2 a page is two GETs per round.
+    expect(kube.requests.filter((r) => r.method === 'GET').slice(-2).map((r) => r.url)).toEqual(['/api/v1/pods?limit=500', '/api/v1/pods?limit=500&continue=2']);
+    await w.app.close();
+  });
+
+  it('leaves a pod placed after the list was taken, and deletes nothing when the list fails', async () => {
+    const held = new Set<string>();
+    const kube = await cluster(held);
+    const api = kubeApiOf({ kubeApiserver: kube.url });
+    const w = await seededWorld(':memory:', undefined, api);
+    await w.app.inject({ method: 'POST', url: '/scheduler/filter', payload: { Pod: k8sPod('fresh'), NodeNames: ['node1'] } });
+    await w.app.inject({ method: 'POST', url: '/scheduler/bind', payload: { PodName: 'fresh', PodNamespace: 'a', PodUID: 'uid-fresh', Node: 'node1' } });
+    // Listed before the pod was placed (it is not in the list, but may simply be too new).
+    expect(await reconcileWithKubernetes(api!, w.api.store, () => new Date(Date.UTC(2000, 0, 1)))).toEqual([]);
+    expect(w.api.store.read((s) => s.pods.has('a/fresh'))).toBe(true);
+
+    const refusing = await cluster(new Set(), 2, true);
+    const broken = kubeApiOf({ kubeApiserver: refusing.url })!;
+    const e = await reconcileWithKubernetes(broken, w.api.store, () => new Date(Date.UTC(2030, 0, 1))).catch((x: unknown) => x as Error);
+    expect(String((e as Error).message)).toMatch(/listing pods through .*403: pods is forbidden.*RBAC list on pods/);
+    expect(w.api.store.read((s) => s.pods.has('a/fresh'))).toBe(true);
+    await w.app.close();
+  });
+
+  it('anvil serve runs rounds on an interval: removals reported, a failure reported once until a round succeeds', async () => {
+    const held = new Set<string>(['uid-r1']);
+    let failing = false;
+    const kube = await fakeApiserver((r) => {
+      if (r.method === 'POST') return SUCCESS;
+      if (failing) return { status: 500, body: { kind: 'Status', message: 'etcdserver: request timed out' } };
+      return { status: 200, body: { kind: 'PodList', metadata: {}, items: [...held].map((uid) => ({ metadata: { uid } })) } };
+    });
+    const api = kubeApiOf({ kubeApiserver: kube.url })!;
+    const w = await seededWorld(':memory:', undefined, api);
+    await w.app.inject({ method: 'POST', url: '/scheduler/filter', payload: { Pod: k8sPod('r1'), NodeNames: ['node1'] } });
+    await w.app.inject({ method: 'POST', url: '/scheduler/bind', payload: { PodName: 'r1', PodNamespace: 'a', PodUID: 'uid-r1', Node: 'node1' } });
+    const lines: [string, boolean][] = [];
+    // Only the interval is faked: the rounds' HTTP calls are real, on loopback.
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    try {
+      const stop = startReconciling(api, w.api.store, 30, (line, failed) => lines.push([line, failed]));
+      const round = async (expected: number) => {
+        const before = kube.requests.length;
+        vi.advanceTimersByTime(30_000);
+        await vi.waitFor(() => expect(kube.requests.length).toBeGreaterThan(before), { timeout: 10_000 });
+        await vi.waitFor(() => expect(lines.length).toBe(expected), { timeout: 10_000 });
+      };
+      failing = true;
+      await round(1);
+      expect(lines[0]).toEqual([expect.stringMatching(/^reconciling with Kubernetes failed \(will retry every 30 s\): ANVIL_ERR_KUBE_API: .*500: etcdserver/), true]);
+      const requestsAfterFirstFailure = kube.requests.length;
+      vi.advanceTimersByTime(30_000);
+      await vi.waitFor(() => expect(kube.requests.length).toBeGreaterThan(requestsAfterFirstFailure), { timeout: 10_000 });
+      expect(lines).toHaveLength(1);
+      failing = false;
+      held.clear();
+      await round(2);
+      expect(lines[1]).toEqual(['reconciled with Kubernetes: 1 pods gone there, removed from Anvil (a/r1)', false]);
+      stop();
+      const afterStop = kube.requests.length;
+      vi.advanceTimersByTime(120_000);
+      expect(kube.requests.length).toBe(afterStop);
+    } finally {
+      vi.useRealTimers();
+    }
+    await w.app.close();
+  });
+});
+
