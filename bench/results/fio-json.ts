@@ -36,9 +36,9 @@ function jobJson(job: JobMeasurement, plus: boolean): Record<string, unknown> {
     eta: 0,
     elapsed: Math.round((spec.ramp_ns + job.recorder.window_ns) / 1e9),
     'job options': jobOptions(spec, job.specs.length),
-    read: directionJson(job.recorder.read, runtime_ms, spec.percentiles, plus),
-    write: directionJson(job.recorder.write, runtime_ms, spec.percentiles, plus),
-    trim: directionJson(undefined, runtime_ms, spec.percentiles, plus),
+    read: directionJson(job.recorder.read, runtime_ms, spec.percentiles, spec.percentilesOf ?? FIO_PERCENTILES_OF, plus),
+    write: directionJson(job.recorder.write, runtime_ms, spec.percentiles, spec.percentilesOf ?? FIO_PERCENTILES_OF, plus),
+    trim: directionJson(undefined, runtime_ms, spec.percentiles, spec.percentilesOf ?? FIO_PERCENTILES_OF, plus),
     sync: { total_ios: 0, lat_ns: emptyStats() },
     job_runtime: runtime_ms,
     usr_cpu: 0,
@@ -82,7 +82,14 @@ function jobOptions(spec: WorkloadSpec, members: number): Record<string, string>
   return options;
 }
 
-function directionJson(d: DirectionRecorder | undefined, runtime_ms: number, percentiles: readonly number[], plus: boolean): Record<string, unknown> {
+/** fio's defaults: completion latency only (clat_percentiles=1, slat_ and lat_percentiles=0). */
+const FIO_PERCENTILES_OF = { slat: false, clat: true, lat: false } as const;
+
+/**
+ * One direction. As fio's stat.c, a latency with its percentiles on gets the `percentile` table and, in
+ * json+, its `bins`; one with them off gets neither (clat_percentiles=0 drops clat's bins too).
+ */
+function directionJson(d: DirectionRecorder | undefined, runtime_ms: number, percentiles: readonly number[], of: { readonly slat: boolean; readonly clat: boolean; readonly lat: boolean }, plus: boolean): Record<string, unknown> {
   const ios = d?.total_ios ?? 0;
   const bytes = d?.io_bytes ?? 0;
   const ms = ios > 0 ? runtime_ms : 0;
@@ -99,9 +106,9 @@ function directionJson(d: DirectionRecorder | undefined, runtime_ms: number, per
     total_ios: ios,
     short_ios: 0,
     drop_ios: 0,
-    slat_ns: d ? latencyJson(d.slat, [], false) : emptyStats(),
-    clat_ns: d ? latencyJson(d.clat, percentiles, plus) : emptyStats(),
-    lat_ns: d ? latencyJson(d.lat, [], false) : emptyStats(),
+    slat_ns: d ? latencyJson(d.slat, of.slat ? percentiles : [], plus && of.slat) : emptyStats(),
+    clat_ns: d ? latencyJson(d.clat, of.clat ? percentiles : [], plus && of.clat) : emptyStats(),
+    lat_ns: d ? latencyJson(d.lat, of.lat ? percentiles : [], plus && of.lat) : emptyStats(),
     ...sampleStats('bw', samples.bw, ['bw_min', 'bw_max', 'bw_agg', 'bw_mean', 'bw_dev', 'bw_samples']),
     ...sampleStats('iops', samples.iops, ['iops_min', 'iops_max', 'iops_mean', 'iops_stddev', 'iops_samples']),
   };

@@ -20,8 +20,12 @@ export function normalText(run: RunMeasurement, version: string): string {
       lines.push(`  ${dir}: IOPS=${formatRate(iops)}, BW=${formatByteRate(bw)} (${d.total_ios} ios in ${formatDuration(window)})`);
       const c = d.clat;
       lines.push(`    clat: min=${formatDuration(c.min_ns)}, max=${formatDuration(c.max_ns)}, avg=${formatDuration(c.mean_ns)}, stdev=${formatDuration(c.stddev_ns)}`);
-      const ps = [50, 90, 99, 99.9, 99.99].map((p) => `${p}th=${formatDuration(c.percentile(p))}`).join(', ');
-      lines.push(`    clat percentiles: ${ps}`);
+      // As fio's text: a percentile line for each latency whose percentiles the job asks for.
+      const of = spec.percentilesOf ?? { slat: false, clat: true, lat: false };
+      for (const [label, h] of [['slat', d.slat], ['clat', c], ['lat', d.lat]] as const) {
+        if (!of[label]) continue;
+        lines.push(`    ${label} percentiles: ${[50, 90, 99, 99.9, 99.99].map((p) => `${p}th=${formatDuration(h.percentile(p))}`).join(', ')}`);
+      }
     }
   }
   // A host run has no simulated time: fio measured it.

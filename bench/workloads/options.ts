@@ -55,6 +55,8 @@ export interface JobSettings {
   groupReporting: boolean;
   /** Percentiles to report, 0 < p <= 100, ascending. */
   percentiles: number[];
+  /** Which latencies get percentiles (fio's slat_percentiles, clat_percentiles, lat_percentiles). */
+  percentilesOf: { slat: boolean; clat: boolean; lat: boolean };
   /** Free text (fio `description`). */
   description: string;
   /** 1-based line where each option was last set, by option name. */
@@ -67,14 +69,14 @@ export function defaultSettings(): JobSettings {
     name: '', rw: 'read', bs: { read: 4096, write: 4096 }, iodepth: 1, numjobs: 1, rwmixread: 50,
     rateIops: { read: 0, write: 0 }, rateProcess: 'linear', runtime_ns: 0, timeBased: false, ramp_ns: 0,
     size_bytes: 0, sizePercent: 0, groupReporting: false, percentiles: [...FIO_DEFAULT_PERCENTILES],
-    description: '', lines: {},
+    percentilesOf: { slat: false, clat: true, lat: false }, description: '', lines: {},
   };
 }
 
 /** A deep copy, so a job can start from the `[global]` settings without changing them. */
 export function cloneSettings(s: JobSettings): JobSettings {
   return {
-    ...s, bs: { ...s.bs }, rateIops: { ...s.rateIops }, percentiles: [...s.percentiles], lines: { ...s.lines },
+    ...s, bs: { ...s.bs }, rateIops: { ...s.rateIops }, percentiles: [...s.percentiles], percentilesOf: { ...s.percentilesOf }, lines: { ...s.lines },
   };
 }
 
@@ -286,6 +288,12 @@ export const FIO_OPTIONS: readonly FioOption[] = [
     help: 'report the jobs of a group (and their clones) as one', apply: applyFlag('group_reporting', (s, v) => { s.groupReporting = v; }) },
   { name: 'percentile_list', aliases: [], support: 'model', kind: 'float-list', default: FIO_DEFAULT_PERCENTILES.join(':'),
     help: `latency percentiles to report, colon-separated, each in (0, 100], at most ${MAX_PERCENTILES}`, apply: applyPercentiles },
+  { name: 'slat_percentiles', aliases: [], support: 'model', kind: 'bool', default: '0',
+    help: 'report submission-latency percentiles (slat_ns.percentile, and bins with json+)', apply: applyFlag('slat_percentiles', (s, v) => { s.percentilesOf.slat = v; }) },
+  { name: 'clat_percentiles', aliases: [], support: 'model', kind: 'bool', default: '1',
+    help: 'report completion-latency percentiles (clat_ns.percentile, and bins with json+)', apply: applyFlag('clat_percentiles', (s, v) => { s.percentilesOf.clat = v; }) },
+  { name: 'lat_percentiles', aliases: [], support: 'model', kind: 'bool', default: '0',
+    help: 'report total-latency percentiles (lat_ns.percentile, and bins with json+)', apply: applyFlag('lat_percentiles', (s, v) => { s.percentilesOf.lat = v; }) },
   { name: 'name', aliases: [], support: 'model', kind: 'string', default: undefined,
     help: 'job name; in a job section it replaces the section name (in [global] fio lets the section name win)',
     apply: applyText('name', (s, v) => { s.name = v; }) },

@@ -132,6 +132,7 @@ function buildSpecs(s: JobSettings, section: JobSection, capacity: number | unde
     timeBased = false;
   }
   const percentiles = Object.freeze([...s.percentiles]);
+  const percentilesOf = Object.freeze({ ...s.percentilesOf });
   const specs: WorkloadSpec[] = [];
   for (let clone = 0; clone < s.numjobs; clone++) {
     specs.push({
@@ -151,6 +152,7 @@ function buildSpecs(s: JobSettings, section: JobSection, capacity: number | unde
       timeBased,
       ramp_ns: s.ramp_ns,
       percentiles,
+      percentilesOf,
     });
   }
   return specs;

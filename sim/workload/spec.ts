@@ -39,4 +39,6 @@ export interface WorkloadSpec {
   readonly ramp_ns: number;
   /** Percentiles to report, 0..100 (fio's `percentile_list`). */
   readonly percentiles: readonly number[];
+  /** Which latencies get percentiles (fio's slat_/clat_/lat_percentiles); absent: fio's default, clat only. */
+  readonly percentilesOf?: { readonly slat: boolean; readonly clat: boolean; readonly lat: boolean };
 }
