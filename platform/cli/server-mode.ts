@@ -14,7 +14,7 @@ import { Command } from 'commander';
 import { AnvilError, isAnvilError } from '../errors.js';
 import { ClusterState, type StoredObject } from '../domain/cluster-state.js';
 import type { ClusterEvent } from '../domain/event.js';
-import { requireName } from '../domain/names.js';
+import { requireName, requireNamespace } from '../domain/names.js';
 import type { Pod } from '../domain/pod.js';
 import { bitRate, iopsCount, volumeSizeBytes } from '../domain/quantity.js';
 import { isNamespaced, type Kind } from '../domain/queries.js';
@@ -72,6 +72,16 @@ const nsPath = (ns: string) => `api/v1/namespaces/${encodeURIComponent(ns)}`;
  * A name no object can bear (not DNS-1123) is not found, as on the embedded state; sent to the server
  * it would be refused as a malformed path instead.
  */
+/** Could a tenant bear this namespace name (the domain's requireNamespace)? */
+function isNamespaceName(ns: string): boolean {
+  try {
+    requireNamespace(ns);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function requireFindableName(name: string, notFoundMessage: string): void {
   try {
     requireName(name, 'object');
@@ -163,12 +173,14 @@ const REMOTE: Record<string, (args: string[], o: Opts, t: Target) => Promise<voi
     out(`perf tier ${tier.name} created\n`);
   },
   'volume create': async ([name], o, t) => {
+    requireNamespace(String(o.namespace)); // the domain's own error, as on the embedded state (the server would answer a 400 about the path)
     const v = await request<{ name: string; plexes: { node: string }[] }>(t.server, t.token, 'POST', `${nsPath(String(o.namespace))}/volumes`, {
       name, size_bytes: volumeSizeBytes(String(o.size)), mirrors: o.mirrors, perf_tier: o.perfTier, ...(o.selector !== undefined ? { node_selector: o.selector } : {}), ...(o.spreadZones ? { spread_zones: true } : {}),
     });
     out(`volume ${v.name} created: plexes on ${v.plexes.map((p) => p.node).join(', ')}\n`);
   },
   'endpoint create': async ([name], o, t) => {
+    requireNamespace(String(o.namespace));
     const e = await request<{ name: string; network: string; ip: string; mac: string }>(t.server, t.token, 'POST', `${nsPath(String(o.namespace))}/endpoints`, { name, network: o.network, ...(o.ip !== undefined ? { ip: o.ip } : {}) });
     out(`endpoint ${e.name} created: ${e.network} ${e.ip} ${e.mac}\n`);
   },
@@ -222,7 +234,8 @@ const REMOTE: Record<string, (args: string[], o: Opts, t: Target) => Promise<voi
   get: async ([kindText, name], o, t) => {
     const kind = parseKind(kindText!);
     const ns = isNamespaced(kind) && !o.allNamespaces ? String(o.namespace) : undefined;
-    let objects = await listRemote(t, kind, ns);
+    // A namespace no tenant can bear holds nothing, as on the embedded state (the server refuses the path).
+    let objects = ns !== undefined && !isNamespaceName(ns) ? [] : await listRemote(t, kind, ns);
     if (name !== undefined) objects = objects.filter((x) => (x as { name: string }).name === name);
     if (name !== undefined && objects.length === 0) throw new AnvilError('ANVIL_ERR_OBJECT_NOT_FOUND', `${kind} ${name} does not exist${ns ? ` in namespace ${ns}` : ''}; list them with: anvil get ${kind}${isNamespaced(kind) ? ' -A' : ''}`);
     if (o.output !== 'table') {
@@ -249,6 +262,7 @@ const REMOTE: Record<string, (args: string[], o: Opts, t: Target) => Promise<voi
     const ns = isNamespaced(kind) ? String(o.namespace) : undefined;
     const notFound = `${kind} ${name} does not exist${ns !== undefined ? ` in namespace ${ns}` : ''}; list them with: anvil get ${kind}`;
     requireFindableName(name!, notFound);
+    if (ns !== undefined && !isNamespaceName(ns)) throw new AnvilError('ANVIL_ERR_OBJECT_NOT_FOUND', notFound);
     const obj = await request<StoredObject & { name: string }>(t.server, t.token, 'GET', objectPath(kind, name!, ns)).catch((e: unknown) => {
       throw isAnvilError(e) && e.code === 'ANVIL_ERR_OBJECT_NOT_FOUND' ? new AnvilError('ANVIL_ERR_OBJECT_NOT_FOUND', notFound) : e;
     });

@@ -154,6 +154,12 @@ const COMMANDS: string[][] = [
   ['describe', 'user', 'ann'],
   ['describe', 'pod', 'ghost', '-n', 'shop'],
   ['describe', 'pod', 'Not_A_Name', '-n', 'shop'],
+  // A namespace no tenant can bear: empty, not found, or the domain's own refusal, as embedded.
+  ['get', 'volumes', '-n', 'Shop'],
+  ['get', 'volumes', '-n', 'Shop', '-o', 'json'],
+  ['describe', 'volume', 'data', '-n', 'Shop'],
+  ['volume', 'create', 'x', '--size', '1G', '-n', 'Shop'],
+  ['endpoint', 'create', 'x', '--network', 'blue', '-n', 'Shop'],
   ['describe', 'node', 'node9'],
   ['token', 'create', 'ann', '--name', 'ci'],
   ['token', 'create', 'ghost'],
