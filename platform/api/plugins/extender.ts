@@ -22,14 +22,17 @@ import { bindInKubernetes, type KubeApi } from '../extender/kube-binder.js';
 /** The extender acts as this user: it may place pods in any namespace and read what placement needs. */
 export const KUBE_SCHEDULER: Actor = { user: 'kube-scheduler', roles: ['container-edit', 'volume-view', 'network-view', 'perftier-view', 'node-view'] };
 
-const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
+/** Loopback: all of 127.0.0.0/8 (as the kernel routes it), ::1, and IPv4 loopback mapped into IPv6. */
+function isLoopback(address: string): boolean {
+  return address === '::1' || /^(::ffff:)?127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(address);
+}
 /** Pods seen by filter/prioritize, by UID, for bind (which names the pod only); bounded. */
 const REMEMBERED_PODS = 10_000;
 
 function requireCaller(req: FastifyRequest, callers: ExtenderCallers): void {
   const from = req.socket.remoteAddress ?? '';
   if (callers.state === 'loopback') {
-    if (!LOOPBACK.has(from)) {
+    if (!isLoopback(from)) {
       throw new AnvilError('ANVIL_ERR_NOT_LOOPBACK', `the scheduler extender answers loopback callers only (this call came from ${from}); run anvil serve on kube-scheduler's host, or serve it with mutual TLS (anvil serve --tls-cert --tls-key --tls-client-ca)`);
     }
     return;

@@ -93,6 +93,13 @@ describe('scheduler extender', () => {
     const w = await seededWorld();
     const remote = await w.app.inject({ method: 'POST', url: '/scheduler/filter', remoteAddress: '192.0.2.7', payload: { Pod: k8sPod('web', '1'), NodeNames: ['node1'] } });
     expect([remote.statusCode, remote.json().code]).toEqual([403, 'ANVIL_ERR_NOT_LOOPBACK']);
+    // All of 127.0.0.0/8 is loopback, mapped into IPv6 too; an address that merely starts alike is not.
+    for (const from of ['127.0.0.1', '127.1.2.3', '::1', '::ffff:127.0.0.53']) {
+      expect((await w.app.inject({ method: 'POST', url: '/scheduler/filter', remoteAddress: from, payload: { Pod: k8sPod('web', '1'), NodeNames: ['node1'] } })).statusCode, from).toBe(200);
+    }
+    for (const from of ['128.0.0.1', '::ffff:10.0.0.1', '::2', '127.0.0.1.evil']) {
+      expect((await w.app.inject({ method: 'POST', url: '/scheduler/filter', remoteAddress: from, payload: { Pod: k8sPod('web', '1'), NodeNames: ['node1'] } })).statusCode, from).toBe(403);
+    }
     const lower = await w.app.inject({ method: 'POST', url: '/scheduler/filter', payload: { pod: k8sPod('web', '1'), nodeNames: ['node1'] } });
     expect([lower.statusCode, lower.json().code]).toEqual([400, 'ANVIL_ERR_FIELD_INVALID']);
     expect(lower.json().message).toContain('Pod');
