@@ -2,15 +2,11 @@
  * The CLI's HTTP client for an Anvil server: coded errors come back as AnvilErrors, unreachable servers as
  * ANVIL_ERR_SERVER. An https server signed by a private CA is trusted through trustServerCa (the CA from
  * ANVIL_CA_CERT or anvil login --ca-cert); Node's own trust store (and NODE_EXTRA_CA_CERTS) holds otherwise.
- *
- * node:http/https rather than fetch: Node 20's fetch takes no CA option short of an undici dispatcher, which
- * would add a dependency that must match the undici built into Node.
  */
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import { rootCertificates } from 'node:tls';
 import { AnvilError, ERRORS, type ErrorCode } from '../errors.js';
 import { readTrustedCa } from '../api/tls.js';
+import { sendText, type TextAnswer } from '../api/http-text.js';
 
 /**
  * CAs trusted per server origin, in addition to Node's. Set once by serverTarget (or anvil login) and read
@@ -50,33 +46,17 @@ const UNTRUSTED = new Set([
 /** A server that accepts the connection but goes quiet this long is reported rather than waited on forever (fetch's own header timeout was 300 s). */
 const IDLE_TIMEOUT_MS = 120_000;
 
-interface Answer {
-  status: number;
-  text: string;
-}
-
-function send(url: URL, method: string, headers: Record<string, string>, body: string | undefined): Promise<Answer> {
-  const ca = trustedCas.get(url.origin);
-  const options = { method, headers: { ...headers, ...(body !== undefined ? { 'content-length': String(Buffer.byteLength(body)) } : {}) } };
-  return new Promise<Answer>((resolveAnswer, reject) => {
-    const onResponse = (res: import('node:http').IncomingMessage) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolveAnswer({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    };
-    const req = url.protocol === 'https:' ? httpsRequest(url, { ...options, ...(ca ? { ca: [...ca] } : {}) }, onResponse) : httpRequest(url, options, onResponse);
-    req.setTimeout(IDLE_TIMEOUT_MS, () => req.destroy(Object.assign(new Error(`no answer within ${IDLE_TIMEOUT_MS / 1000} s`), { code: 'ETIMEDOUT' })));
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
 export async function request<T>(server: string, token: string, method: string, path: string, body?: unknown): Promise<T> {
-  let res: Answer;
+  let res: TextAnswer;
   const url = serverUrl(server, path);
   try {
-    res = await send(url, method, { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) }, body !== undefined ? JSON.stringify(body) : undefined);
+    res = await sendText(url, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      body: body !== undefined ? JSON.stringify(body) : undefined,
+      ca: url.protocol === 'https:' ? trustedCas.get(url.origin) : undefined,
+      idleTimeout_ms: IDLE_TIMEOUT_MS,
+    });
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     if (err.code !== undefined && UNTRUSTED.has(err.code)) {

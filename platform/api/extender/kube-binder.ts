@@ -12,11 +12,10 @@
  * The reconciler (kube-reconciler.ts) lists pods through the same API.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import { rootCertificates } from 'node:tls';
 import { AnvilError } from '../../errors.js';
 import { readTrustedCa } from '../tls.js';
+import { sendText, type TextAnswer } from '../http-text.js';
 
 /** The `anvil serve` flags for the Kubernetes API, as given. */
 export interface KubeApiFlags {
@@ -83,24 +82,12 @@ export function bindingOf(namespace: string, name: string, uid: string, node: st
 }
 
 /** One call to the Kubernetes API: its status and body; a transport failure is ANVIL_ERR_KUBE_API naming `what`. */
-async function kubeCall(api: KubeApi, method: 'GET' | 'POST', path: string, what: string, body?: object): Promise<{ status: number; text: string }> {
+async function kubeCall(api: KubeApi, method: 'GET' | 'POST', path: string, what: string, body?: object): Promise<TextAnswer> {
   const url = new URL(path, api.server.href.endsWith('/') ? api.server : `${api.server.href}/`);
   const payload = body === undefined ? undefined : JSON.stringify(body);
-  const headers: Record<string, string> = { accept: 'application/json', ...(payload !== undefined ? { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(payload)) } : {}) };
+  const headers: Record<string, string> = { accept: 'application/json', ...(payload !== undefined ? { 'content-type': 'application/json' } : {}) };
   if (api.tokenFile !== undefined) headers.authorization = `Bearer ${readToken(api.tokenFile)}`;
-  return new Promise<{ status: number; text: string }>((resolve, reject) => {
-    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-    const req = send(url, { method, headers, timeout: CALL_TIMEOUT_MS, ...(api.ca && url.protocol === 'https:' ? { ca: [...api.ca] } : {}) }, (res: IncomingMessage) => {
-      let data = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => (data += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: data }));
-      res.on('error', reject);
-    });
-    req.on('timeout', () => req.destroy(new Error(`no answer in ${CALL_TIMEOUT_MS / 1000} s`)));
-    req.on('error', reject);
-    req.end(payload);
-  }).catch((e: Error) => {
+  return sendText(url, { method, headers, body: payload, ca: url.protocol === 'https:' ? api.ca : undefined, idleTimeout_ms: CALL_TIMEOUT_MS }).catch((e: Error) => {
     throw new AnvilError('ANVIL_ERR_KUBE_API', `${what}: ${e.message}; check --kube-apiserver (or the in-cluster service) and --kube-ca-file`);
   });
 }
