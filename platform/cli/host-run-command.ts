@@ -16,6 +16,17 @@ import { runOnHost } from '../../bench/targets/host/run-on-host.js';
 import { readJobFile, type CommandIo, type RunCommandOptions } from './run-command.js';
 import { ensureOutputDir } from '../../bench/results/output-dir.js';
 
+/** What one host and many have in common to run: the job, --filename, --timeout and the progress bar. */
+export function hostRunInput(jobFile: string, text: string, options: RunCommandOptions, bar: ReturnType<typeof hostProgressBar>) {
+  return {
+    jobFile,
+    text,
+    ...(options.filename !== undefined ? { filename: options.filename } : {}),
+    ...(options.timeout !== undefined ? { timeout_s: options.timeout } : {}),
+    ...(bar ? { onProgress: bar.update } : {}),
+  };
+}
+
 export async function hostRunCommand(jobFile: string, options: RunCommandOptions, io: CommandIo): Promise<RunMeasurement> {
   const text = readJobFile(jobFile);
   if (options.hosts && options.hosts.length > 0) {
@@ -23,13 +34,7 @@ export async function hostRunCommand(jobFile: string, options: RunCommandOptions
     return hostsRunCommand(jobFile, text, options, io);
   }
   const bar = hostProgressBar(io.stderr);
-  const run = await runOnHost({
-    jobFile,
-    text,
-    ...(options.filename !== undefined ? { filename: options.filename } : {}),
-    ...(options.timeout !== undefined ? { timeout_s: options.timeout } : {}),
-    ...(bar ? { onProgress: bar.update } : {}),
-  }).finally(() => bar?.done());
+  const run = await runOnHost(hostRunInput(jobFile, text, options, bar)).finally(() => bar?.done());
   const version = anvilVersion();
   writeStdout(io, options, run.document, [run.measurement], version);
   if (options.out) await writeHostOutDir(options.out, run.document, run.measurement, { version, jobFile, fioVersion: run.fioVersion, filename: options.filename });

@@ -12,7 +12,7 @@ import type { RunMeasurement } from '../../bench/results/measurement.js';
 import { arrowTablesByHost } from '../../bench/targets/host/host-tables.js';
 import { parseServer, runOnHosts, type HostsRun } from '../../bench/targets/host/run-on-hosts.js';
 import { ALL_CLIENTS } from '../../bench/targets/host/fio-document.js';
-import { hostMeta, writeStdout } from './host-run-command.js';
+import { hostMeta, hostRunInput, writeStdout } from './host-run-command.js';
 import type { CommandIo, RunCommandOptions } from './run-command.js';
 import { ensureOutputDir } from '../../bench/results/output-dir.js';
 
@@ -20,14 +20,7 @@ import { ensureOutputDir } from '../../bench/results/output-dir.js';
 export async function hostsRunCommand(jobFile: string, text: string, options: RunCommandOptions, io: CommandIo): Promise<RunMeasurement> {
   const servers = (options.hosts ?? []).map(parseServer);
   const bar = hostProgressBar(io.stderr);
-  const run = await runOnHosts({
-    jobFile,
-    text,
-    servers,
-    ...(options.filename !== undefined ? { filename: options.filename } : {}),
-    ...(options.timeout !== undefined ? { timeout_s: options.timeout } : {}),
-    ...(bar ? { onProgress: bar.update } : {}),
-  }).finally(() => bar?.done());
+  const run = await runOnHosts({ ...hostRunInput(jobFile, text, options, bar), servers }).finally(() => bar?.done());
   const version = anvilVersion();
   const measurements = [...run.hosts.map((h) => h.measurement), ...(run.all ? [run.all] : [])];
   writeStdout(io, options, run.document, measurements, version);
