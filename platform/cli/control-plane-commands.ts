@@ -15,6 +15,7 @@ import { readManifests } from '../manifests/documents.js';
 import { planApply, runApply } from '../manifests/apply.js';
 import { defaultStatePath, Store } from '../state/store.js';
 import { parseOutputKind, structured, type OutputKind } from './output.js';
+import { withTokens } from './serve-command.js';
 import { clusterStatusText, describeText, eventsTable, isNamespaced, kindTable, objectsOf, parseKind } from './views.js';
 
 interface StateOpts {
@@ -72,24 +73,13 @@ export function userDeletedLine(name: string, tokensRevoked: number): string {
   return `user ${name} deleted, ${tokensRevoked} token${tokensRevoked === 1 ? '' : 's'} revoked\n`;
 }
 
-/** Runs `fn` on the token table of the state file (a second connection, as `anvil token create` opens it). */
-async function withTokens<T>(opts: StateOpts, fn: (tokens: import('../api/tokens.js').TokenStore) => T): Promise<T> {
-  const { TokenStore } = await import('../api/tokens.js');
-  const tokens = TokenStore.open(opts.state ?? defaultStatePath());
-  try {
-    return fn(tokens);
-  } finally {
-    tokens.close();
-  }
-}
-
 /**
  * Deletes a user, then revokes its tokens (as DELETE /api/v1/users/NAME does); returns how many. A crash
  * between the two leaves tokens of a missing user, which the server refuses and `user create` revokes.
  */
 async function deleteUser(opts: StateOpts, name: string): Promise<number> {
   change(opts, 'delete users', `users/${name}`, (cp) => cp.deleteUser(name));
-  return withTokens(opts, (tokens) => tokens.revokeAll(name));
+  return withTokens(opts.state ?? defaultStatePath(), (tokens) => tokens.revokeAll(name));
 }
 
 function integer(name: string, min: number, max: number) {
@@ -294,7 +284,7 @@ export function registerControlPlaneCommands(cli: Command): void {
   const user = cli.command('user').description('users and their roles (deleting a user revokes its API tokens)');
   stateOption(user.command('create').description('create a user with roles').argument('<name>').requiredOption('--roles <roles>', ROLES_HELP)).action(async (name: string, o: StateOpts & { roles: string }) => {
     // Tokens left by a deleted user of this name go first, as on the API: a new user inherits none.
-    if (!read(o, (store) => store.read((s) => s.users.has(name)))) await withTokens(o, (tokens) => tokens.revokeAll(name));
+    if (!read(o, (store) => store.read((s) => s.users.has(name)))) await withTokens(o.state ?? defaultStatePath(), (tokens) => tokens.revokeAll(name));
     change(o, 'user create', `user/${name}`, (cp) => cp.createUser(name, roleList(o.roles)));
     out(`user ${name} created\n`);
   });

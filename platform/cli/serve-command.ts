@@ -44,7 +44,7 @@ function requireUser(path: string, user: string): void {
 }
 
 /** Runs `fn` on the token table of the state file at `path` (loaded only by the token commands). */
-async function withTokens<T>(path: string, fn: (tokens: TokenStore) => T): Promise<T> {
+export async function withTokens<T>(path: string, fn: (tokens: TokenStore) => T): Promise<T> {
   const { TokenStore } = await import('../api/tokens.js');
   const tokens = TokenStore.open(path);
   try {
