@@ -3,29 +3,14 @@
  * bounded hand loop of concurrent fetch (undici) clients against `anvil serve` run as a child process on
  * loopback, on a fresh state file (a 20-node cluster, one tenant).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { quantile } from 'simple-statistics';
 import type { BenchSection, Row } from './section.js';
+import { startServe, stopServe } from './serve-child.js';
 
-const BIN = new URL('../../platform/cli/main.js', import.meta.url).pathname;
 const CLIENTS = 16;
-
-function serve(state: string): Promise<{ child: ChildProcess; url: string; token: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--state', state], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout!.on('data', (d) => {
-      out += String(d);
-      const url = /at (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1];
-      const token = /keep it\): (\S+)/.exec(out)?.[1];
-      if (url && token) resolve({ child, url, token });
-    });
-    child.on('exit', (code) => reject(new Error(`anvil serve exited ${code}`)));
-  });
-}
 
 /** `total` requests over CLIENTS concurrent clients; returns requests/s and the latency of each, ms. */
 async function load(total: number, send: (i: number) => Promise<Response>): Promise<{ rate: number; latencies_ms: number[]; errors: number }> {
@@ -61,7 +46,10 @@ export const apiSection: BenchSection = {
   description: `anvil serve on loopback: requests/s and p99 latency of the main routes, ${CLIENTS} concurrent clients`,
   async run({ quick, log }): Promise<Row[]> {
     const dir = mkdtempSync(join(tmpdir(), 'anvil-bench-api-'));
-    const { child, url, token } = await serve(join(dir, 'state.db'));
+    const server = await startServe(['--state', join(dir, 'state.db')]);
+    const { url } = server;
+    const token = server.token;
+    if (token === undefined) throw new Error('anvil serve printed no first admin token on a new state file');
     const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
     const post = (path: string, body: unknown) => fetch(url + path, { method: 'POST', headers, body: JSON.stringify(body) });
     try {
@@ -87,8 +75,7 @@ export const apiSection: BenchSection = {
       }
       return rows;
     } finally {
-      child.kill('SIGTERM');
-      await new Promise((r) => child.on('exit', r));
+      await stopServe(server);
       rmSync(dir, { recursive: true, force: true });
     }
   },

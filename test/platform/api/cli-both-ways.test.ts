@@ -7,6 +7,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServe } from '../../../bench/perf/serve-child.js';
 import { tempDir, writeFiles } from '../../cli-harness.js';
 
 const BIN = join(process.cwd(), 'dist', 'platform', 'cli', 'main.js');
@@ -37,21 +38,10 @@ function anvilAsync(args: string[]): Promise<{ code: number | null; stdout: stri
 }
 
 beforeAll(async () => {
-  server = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--state', join(dir, 'served.db')], { stdio: ['ignore', 'pipe', 'inherit'], env });
-  await new Promise<void>((resolve, reject) => {
-    let out = '';
-    server.stdout!.on('data', (d) => {
-      out += String(d);
-      const u = /at (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1];
-      const t = /keep it\): (\S+)/.exec(out)?.[1];
-      if (u && t) {
-        url = u;
-        token = t;
-        resolve();
-      }
-    });
-    server.on('exit', (code) => reject(new Error(`serve exited ${code}`)));
-  });
+  const started = await startServe(['--state', join(dir, 'served.db')], env);
+  server = started.child;
+  url = started.url;
+  token = started.token!;
 });
 
 afterAll(async () => {

@@ -3,28 +3,15 @@
  * middle of a stream of changes loses no acknowledged change and leaves the file sound; a bounded load of
  * concurrent clients ends with no errors.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Store } from '../../../platform/state/store.js';
 import { tempDir } from '../../cli-harness.js';
+import { startServe } from '../../../bench/perf/serve-child.js';
 import { seededWorld } from './api-harness.js';
 
-const BIN = join(process.cwd(), 'dist', 'platform', 'cli', 'main.js');
 
-/** Starts `anvil serve --port 0` and resolves once it prints its address (and, on a new file, its token). */
-function serve(state: string): Promise<{ child: ChildProcess; url: string; token: string | undefined; stdout: () => string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--state', state], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout!.on('data', (d) => {
-      out += String(d);
-      const url = /at (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1];
-      if (url) resolve({ child, url, token: /shown once; keep it\): (\S+)/.exec(out)?.[1], stdout: () => out });
-    });
-    child.on('exit', (code) => reject(new Error(`anvil serve exited ${code}: ${out}`)));
-  });
-}
+const serve = (state: string) => startServe(['--state', state]);
 
 async function post(url: string, token: string, path: string, body: unknown): Promise<number> {
   const res = await fetch(url + path, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });

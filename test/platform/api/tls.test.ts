@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadServerTls, plainHttpWarning } from '../../../platform/api/tls.js';
 import { caughtAnvilError } from '../../caught.js';
 import { tempDir } from '../../cli-harness.js';
+import { startServe } from '../../../bench/perf/serve-child.js';
 import { seededWorld, type World } from './api-harness.js';
 import { haveOpenssl, makePki, type Pki } from './tls-pki.js';
 
@@ -59,21 +60,10 @@ function anvil(args: string[], env: Record<string, string>): Promise<{ code: num
   });
 }
 
-/** Starts `anvil serve` with TLS flags on port 0; resolves with its https address and first admin token. */
-function serveTls(args: string[]): Promise<{ child: ChildProcess; url: string; token: string; stdout: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stderr!.on('data', (d) => (err += String(d)));
-    child.stdout!.on('data', (d) => {
-      out += String(d);
-      const url = /at (https:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1];
-      const token = /keep it\): (\S+)/.exec(out)?.[1];
-      if (url && token) resolve({ child, url, token, stdout: out });
-    });
-    child.on('exit', (code) => reject(new Error(`anvil serve exited ${code}: ${out}${err}`)));
-  });
+/** Starts `anvil serve` with TLS flags on port 0; its https address, first admin token and startup lines. */
+async function serveTls(args: string[]): Promise<{ child: ChildProcess; url: string; token: string; stdout: string }> {
+  const s = await startServe(args);
+  return { child: s.child, url: s.url, token: s.token!, stdout: s.stdout() };
 }
 
 /** A Pod and nodes as kube-scheduler sends them with nodeCacheCapable. */
