@@ -11,6 +11,9 @@ import type { Actor } from '../../domain/tenancy.js';
 import { parseManifestText } from '../../manifests/documents.js';
 import { planApply, podInput } from '../../manifests/apply.js';
 
+/** The extender acts as this user: it may place pods in any namespace and read what placement needs. */
+export const KUBE_SCHEDULER: Actor = { user: 'kube-scheduler', roles: ['container-edit', 'volume-view', 'network-view', 'perftier-view', 'node-view'] };
+
 export type NodeVerdict = { readonly state: 'fits'; readonly score: number } | { readonly state: 'fails'; readonly reason: string } | { readonly state: 'unknown'; readonly reason: string };
 
 /** The Anvil pod a Kubernetes Pod object stands for (requests, perf-tier annotations, claims, selectors). */

@@ -9,7 +9,7 @@ import { isAnvilError } from '../../errors.js';
 import type { Clock } from '../../domain/context.js';
 import type { Pod } from '../../domain/pod.js';
 import type { Store } from '../../state/store.js';
-import { KUBE_SCHEDULER } from '../plugins/extender.js';
+import { KUBE_SCHEDULER } from './assess.js';
 import { kubernetesPodUids, type KubeApi } from './kube-binder.js';
 
 /** The extender's pods Kubernetes no longer holds, placed before `listedAt` (ISO time). */

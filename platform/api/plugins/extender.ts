@@ -10,17 +10,14 @@
 import type { TLSSocket } from 'node:tls';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { AnvilError, isAnvilError } from '../../errors.js';
-import type { Actor } from '../../domain/tenancy.js';
 import { keyOf } from '../../domain/volume.js';
-import { anvilPodInput, assessNodes, scaledScores } from '../extender/assess.js';
+import { anvilPodInput, assessNodes, KUBE_SCHEDULER, scaledScores } from '../extender/assess.js';
 import { ExtenderArgs, ExtenderBindingArgs, ExtenderBindingResult, ExtenderFilterResult, HostPriorityList, MAX_EXTENDER_PRIORITY, type ExtenderFilterResult as FilterResult } from '../extender/k8s-types.js';
 import { responses } from '../schemas.js';
 import type { Api } from '../server.js';
 import type { ExtenderCallers } from '../tls.js';
 import { bindInKubernetes, type KubeApi } from '../extender/kube-binder.js';
 
-/** The extender acts as this user: it may place pods in any namespace and read what placement needs. */
-export const KUBE_SCHEDULER: Actor = { user: 'kube-scheduler', roles: ['container-edit', 'volume-view', 'network-view', 'perftier-view', 'node-view'] };
 
 /** Loopback: all of 127.0.0.0/8 (as the kernel routes it), ::1, and IPv4 loopback mapped into IPv6. */
 function isLoopback(address: string): boolean {
