@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import type { ReportFormat } from './render/write-report.js';
 import { scenarioHelp } from './tco/scenario-help.js';
+import { seed as parseSeed, wholeNumber } from '../platform/cli/arguments.js';
 
 function parseFormats(value: string): ReportFormat[] {
   const formats = value.split(',').map((f) => f.trim()).filter(Boolean);
@@ -14,15 +15,7 @@ function parseFormats(value: string): ReportFormat[] {
   return formats as ReportFormat[];
 }
 
-function parseSeed(value: string): number {
-  if (!/^\d+$/.test(value) || Number(value) > Number.MAX_SAFE_INTEGER) throw new InvalidArgumentError('a seed is a non-negative integer, e.g. --seed 42');
-  return Number(value);
-}
-
-function parseSamples(value: string): number {
-  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 1_000_000) throw new InvalidArgumentError('samples is an integer from 1 to 1000000, e.g. --samples 10000');
-  return Number(value);
-}
+const parseSamples = wholeNumber(1, 1_000_000, '--samples 10000');
 
 export interface TcoCommandOptions {
   out: string;

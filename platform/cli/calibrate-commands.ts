@@ -8,6 +8,7 @@ import { anvilVersion } from '../../bench/package-root.js';
 import { parseSize } from '../../sim/core/units.js';
 import { readJobFile, type CommandIo } from './run-command.js';
 import { ensureOutputDir } from '../../bench/results/output-dir.js';
+import { decimalAbove, numericWithUnit, seed, wholeNumber } from './arguments.js';
 
 export interface CalibrateOptions {
   target: string;
@@ -25,11 +26,8 @@ export interface ValidateOptions {
   out?: string;
 }
 
-function positive(value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('a number above 0');
-  return n;
-}
+/** Seconds per job: 17 jobs of a day each is already more than anyone means. */
+const positive = decimalAbove(0, 86_400, '--runtime 2');
 
 function size(value: string): number {
   const n = parseSize(value);
@@ -45,8 +43,8 @@ export function registerCalibrateCommands(cli: Command): void {
     .requiredOption('--filename <path>', 'file or block device to measure (a file is laid out at --size)')
     .option('--out <file>', 'profile to write (YAML, with the measurements it came from)', 'calibrated.yaml')
     .option('--runtime <s>', 'measured seconds per job (plus a quarter of it as ramp); 17 jobs', positive, 2)
-    .option('--size <size>', 'region the jobs address', size, 1 << 30)
-    .option('--repeat <n>', 'runs per job; the median-IOPS run is kept (for noisy machines)', (v) => Math.max(1, Math.floor(positive(v))), 1)
+    .option('--size <size>', 'region the jobs address', numericWithUnit(size), 1 << 30)
+    .option('--repeat <n>', 'runs per job; the median-IOPS run is kept (for noisy machines)', wholeNumber(1, 100), 1)
     .action(async (opts: CalibrateOptions) => {
       await calibrateCommand(opts);
     });
@@ -57,7 +55,7 @@ export function registerCalibrateCommands(cli: Command): void {
     .argument('<profile>', 'device profile (built-in name or YAML file, e.g. one from anvil calibrate)')
     .argument('<jobfiles...>', 'fio job files (held out from calibration)')
     .requiredOption('--filename <path>', 'file or block device the host runs do I/O on')
-    .option('--seed <n>', 'seed of the model runs', (v) => Number(v), 1)
+    .option('--seed <n>', 'seed of the model runs', seed, 1)
     .addOption(new Option('--output-format <format>', 'stdout format').choices(['normal', 'json']).default('normal'))
     .option('--out <dir>', 'also write validation.json, validation.arrow and validation.html (Plot charts) here')
     .action(async (profile: string, jobfiles: string[], opts: ValidateOptions) => {

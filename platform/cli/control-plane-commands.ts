@@ -14,6 +14,9 @@ import { KINDS } from '../domain/queries.js';
 import { readManifests } from '../manifests/documents.js';
 import { planApply, runApply } from '../manifests/apply.js';
 import { defaultStatePath, Store } from '../state/store.js';
+import { requireNamespace } from '../domain/names.js';
+import { wholeNumber } from './arguments.js';
+import { cliErr, cliOut } from './cli-io.js';
 import { parseOutputKind, structured, type OutputKind } from './output.js';
 import { withTokens } from './serve-command.js';
 import { clusterStatusText, describeText, eventsTable, isNamespaced, kindTable, objectsOf, parseKind } from './views.js';
@@ -23,7 +26,7 @@ interface StateOpts {
 }
 
 function out(text: string): void {
-  process.stdout.write(text);
+  cliOut(text);
 }
 
 function openStore(opts: StateOpts): Store {
@@ -82,11 +85,15 @@ async function deleteUser(opts: StateOpts, name: string): Promise<number> {
   return withTokens(opts.state ?? defaultStatePath(), (tokens) => tokens.revokeAll(name));
 }
 
-function integer(name: string, min: number, max: number) {
-  return (value: string): number => {
-    if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) throw new InvalidArgumentError(`use a whole number from ${min} to ${max}`);
-    return Number(value);
-  };
+const integer = (_flag: string, min: number, max: number) => wholeNumber(min, max);
+
+/** `-n NS`: a name a namespace can bear, refused at once (a bad one would only ever find nothing). */
+function namespaceName(value: string): string {
+  try {
+    return requireNamespace(value);
+  } catch {
+    throw new InvalidArgumentError('a namespace is lower-case letters, digits and \'-\', at most 63 characters');
+  }
 }
 
 /** "k=v" pairs, repeatable. */
@@ -107,7 +114,7 @@ function outputOption(cmd: Command): Command {
 }
 
 function nsOption(cmd: Command): Command {
-  return cmd.option('-n, --namespace <ns>', 'namespace (tenant)', 'default');
+  return cmd.option('-n, --namespace <ns>', 'namespace (tenant)', namespaceName, 'default');
 }
 
 export function registerControlPlaneCommands(cli: Command): void {
@@ -361,11 +368,11 @@ export function registerControlPlaneCommands(cli: Command): void {
       .command('apply')
       .description('apply Kubernetes manifests (Namespace, PersistentVolumeClaim, Pod, Deployment, StatefulSet) in one transaction')
       .requiredOption('-f, --filename <path>', 'a YAML file, a folder of them, or - for stdin')
-      .option('-n, --namespace <ns>', 'namespace for objects that name none', 'default')
+      .option('-n, --namespace <ns>', 'namespace for objects that name none', namespaceName, 'default')
       .option('--strict', 'reject the whole apply if any document is of a kind (or volume type) Anvil does not model'),
   ).action((o: StateOpts & { filename: string; namespace: string; strict?: boolean }) => {
     const plan = planApply(readManifests(o.filename), o.namespace, o.strict ?? false);
-    for (const note of plan.notes) process.stderr.write(`${note}\n`);
+    for (const note of plan.notes) cliErr(`${note}\n`);
     const lines = change(o, 'apply', o.filename, (cp) => runApply(cp, plan));
     out(lines.map((l) => `${l}\n`).join(''));
   });

@@ -1,5 +1,12 @@
 #!/usr/bin/env node
-/** The `anvil` command line. Errors from the catalogue print as `CODE: message`, never as a stack trace. */
+/**
+ * The `anvil` command line. Errors from the catalogue print as `CODE: message`, never as a stack trace.
+ * Exit codes: 0 done, 1 an error of the command (a catalogue error), 2 a usage error (a bad flag, value or
+ * command, or a command group without its subcommand: its help goes to stderr), 70 an internal error.
+ * `runCli` runs it in-process with its own writers (the tests); this file is also the `anvil` bin.
+ */
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { AnvilError, isAnvilError } from '../errors.js';
 import { anvilVersion } from '../../bench/package-root.js';
@@ -13,11 +20,9 @@ import { registerServeCommands } from './serve-command.js';
 import { enableServerMode } from './server-mode.js';
 import type { OutputFormat } from '../../bench/results/fio-json.js';
 import { registerTcoCommand } from '../../reports/tco-command.js';
-
-function parseSeed(value: string): number {
-  if (!/^\d+$/.test(value) || Number(value) > Number.MAX_SAFE_INTEGER) throw new InvalidArgumentError('a seed is a non-negative integer, e.g. --seed 42');
-  return Number(value);
-}
+import { decimalAbove, seed as parseSeed } from './arguments.js';
+import { cliIo, withCliIo, type CliIo } from './cli-io.js';
+import { commandPathOf, finishCommands, usageMessage } from './usage.js';
 
 function parseHosts(value: string): string[] {
   const hosts = value.split(',').map((h) => h.trim()).filter((h) => h !== '');
@@ -25,19 +30,14 @@ function parseHosts(value: string): string[] {
   return hosts;
 }
 
-function parseSeconds(value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('a number of seconds above 0, e.g. --timeout 120');
-  return n;
-}
+/** fio's own bound on a run is about 2^32 s; a timeout past a year is a typo. */
+const parseSeconds = decimalAbove(0, 365 * 86_400, '--timeout 120');
 
-function program(): Command {
+/** The whole command tree (exported for the tests that walk it). */
+export function program(): Command {
   const cli = new Command('anvil')
     .description('Anvil: model and measure NVMe storage and SR-IOV networking for bare-metal Kubernetes')
-    .version(anvilVersion(), '-V, --version')
-    .exitOverride()
-    .configureOutput({ writeErr: () => {} })
-    .showSuggestionAfterError(true);
+    .version(anvilVersion(), '-V, --version');
 
   cli
     .command('run')
@@ -52,7 +52,7 @@ function program(): Command {
     .option('--hosts <list>', 'host target: fio servers (host[:port],...) started with `fio --server`; runs fio\'s client/server mode', parseHosts)
     .option('--timeout <s>', 'host target: stop fio after this many seconds (default: the jobs\' runtime plus a minute)', parseSeconds)
     .action(async (jobfile: string, opts: { target: string; profile: string; seed: number; outputFormat: OutputFormat; out?: string; filename?: string; hosts?: string[]; timeout?: number }) => {
-      await runCommand(jobfile, opts);
+      await runCommand(jobfile, opts, cliIo());
     });
 
   cli
@@ -90,33 +90,57 @@ function program(): Command {
   registerControlPlaneCommands(cli);
   registerServeCommands(cli);
   enableServerMode(cli);
-
+  // Last, so that every command (also those registered above by other files) gets the same handling.
+  finishCommands(cli);
   return cli;
 }
 
-async function main(argv: string[]): Promise<number> {
-  const cli = program();
+/** Exit codes of `anvil`. */
+export const EXIT = { ok: 0, error: 1, usage: 2, internal: 70 } as const;
+
+/**
+ * Runs `anvil ARGS...` (the arguments after the program name) writing to `io`; returns the exit code.
+ * Never exits the process.
+ */
+export async function runCli(args: readonly string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  return withCliIo(io, async () => {
+    const cli = program();
+    const see = `see anvil ${[...commandPathOf(cli, args), '--help'].join(' ')}`;
+    try {
+      await cli.parseAsync([...args], { from: 'user' });
+      return EXIT.ok;
+    } catch (e) {
+      if (e instanceof CommanderError) {
+        if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return EXIT.ok;
+        // `anvil help X` asked for help (exit code 0); a group without its subcommand (or anvil alone) got
+        // its help on stderr as an error.
+        if (e.code === 'commander.help') return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
+        io.stderr.write(new AnvilError('ANVIL_ERR_USAGE', `${usageMessage(e.message)}; ${see}`).format() + '\n');
+        return EXIT.usage;
+      }
+      if (isAnvilError(e)) {
+        const usage = e.code === 'ANVIL_ERR_USAGE';
+        const shown = usage && !e.message.includes('--help') ? new AnvilError('ANVIL_ERR_USAGE', `${e.message}; ${see}`, e.details) : e;
+        io.stderr.write(shown.format() + '\n');
+        return usage ? EXIT.usage : EXIT.error;
+      }
+      // Not from the catalogue: a bug. Say so plainly, with the stack only on request.
+      const err = e as Error;
+      io.stderr.write(`anvil: internal error: ${err.message}\n`);
+      if (process.env.ANVIL_DEBUG) io.stderr.write(`${err.stack}\n`);
+      else io.stderr.write('  (set ANVIL_DEBUG=1 for details, and please report it)\n');
+      return EXIT.internal;
+    }
+  });
+}
+
+/** Is this file the program node started (the `anvil` bin, maybe through a symlink), not an import? */
+function isEntryPoint(): boolean {
   try {
-    await cli.parseAsync(argv);
-    return 0;
-  } catch (e) {
-    if (e instanceof CommanderError) {
-      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
-      const message = e.message.replace(/^error: /, '');
-      process.stderr.write(new AnvilError('ANVIL_ERR_USAGE', `${message}; see anvil --help`).format() + '\n');
-      return 2;
-    }
-    if (isAnvilError(e)) {
-      process.stderr.write(e.format() + '\n');
-      return 1;
-    }
-    // Not from the catalogue: a bug. Say so plainly, with the stack only on request.
-    const err = e as Error;
-    process.stderr.write(`anvil: internal error: ${err.message}\n`);
-    if (process.env.ANVIL_DEBUG) process.stderr.write(`${err.stack}\n`);
-    else process.stderr.write('  (set ANVIL_DEBUG=1 for details, and please report it)\n');
-    return 70;
+    return process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url);
+  } catch {
+    return false;
   }
 }
 
-process.exitCode = await main(process.argv);
+if (isEntryPoint()) process.exitCode = await runCli(process.argv.slice(2));

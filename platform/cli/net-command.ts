@@ -8,17 +8,18 @@ import { NetRunSchema, netRunSpec } from '../../bench/net/spec.js';
 import type { NetMeasurement } from '../../bench/net/run-net.js';
 import { runTimestamp, type CommandIo } from './run-command.js';
 import { ensureOutputDir } from '../../bench/results/output-dir.js';
+import { decimalAbove, decimalFrom, wholeNumber } from './arguments.js';
 
 export interface NetCommandOptions {
-  endpoints?: string;
+  endpoints?: string | number;
   protocol?: string;
-  parallel?: string;
-  duration?: string;
-  interval?: string;
+  parallel?: string | number;
+  duration?: string | number;
+  interval?: string | number;
   rate?: string;
   rateQdisc?: string;
   udpBitrate?: string;
-  pings?: string;
+  pings?: string | number;
   outputFormat: 'normal' | 'json';
   out?: string;
 }
@@ -28,21 +29,29 @@ const help = (key: keyof typeof NetRunSchema.properties) => {
   return `${p.description}${p.default !== undefined ? ` (default ${p.default})` : ''}`;
 };
 
+/** A numeric flag's parser, with the range the spec's schema gives the field. */
+const ranged = (key: keyof typeof NetRunSchema.properties) => {
+  const p = NetRunSchema.properties[key] as { type?: string; minimum?: number; exclusiveMinimum?: number; maximum?: number };
+  const max = p.maximum ?? Number.MAX_SAFE_INTEGER;
+  if (p.type === 'integer') return wholeNumber(p.minimum ?? 0, max);
+  return p.exclusiveMinimum !== undefined ? decimalAbove(p.exclusiveMinimum, max) : decimalFrom(p.minimum ?? 0, max);
+};
+
 /** Registers `net run` on the program. */
 export function registerNetCommands(cli: Command): void {
   const net = cli.command('net').description('measure the network between endpoints on this host (iperf3, ping) in namespaces Anvil creates; needs root');
   net
     .command('run')
     .description('throughput (iperf3, TCP or UDP, parallel streams) and round-trip time between network namespaces, optionally rate-limited with tc')
-    .option('--endpoints <n>', help('endpoints'))
+    .option('--endpoints <n>', help('endpoints'), ranged('endpoints'))
     .option('--protocol <tcp|udp>', help('protocol'))
-    .option('-P, --parallel <n>', help('parallel'))
-    .option('--duration <s>', help('duration_s'))
-    .option('--interval <s>', help('interval_s'))
+    .option('-P, --parallel <n>', help('parallel'), ranged('parallel'))
+    .option('--duration <s>', help('duration_s'), ranged('duration_s'))
+    .option('--interval <s>', help('interval_s'), ranged('interval_s'))
     .option('--rate <rate>', help('rate'))
     .option('--rate-qdisc <tbf|htb>', help('rateQdisc'))
     .option('--udp-bitrate <rate>', help('udpBitrate'))
-    .option('--pings <n>', help('pings'))
+    .option('--pings <n>', help('pings'), ranged('pings'))
     .option('--output-format <format>', 'stdout format: normal or json', 'normal')
     .option('--out <dir>', 'also write net.json and Arrow tables (net_intervals, rtt_histogram) here')
     .action(async (opts: NetCommandOptions) => {
@@ -50,7 +59,8 @@ export function registerNetCommands(cli: Command): void {
     });
 }
 
-const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
+// The flags arrive parsed (arguments.ts); callers in code may pass text. The spec's schema checks both.
+const num = (v: string | number | undefined) => (v === undefined ? undefined : Number(v));
 
 export async function netRunCommand(opts: NetCommandOptions, io: CommandIo = { stdout: process.stdout, stderr: process.stderr }): Promise<NetMeasurement> {
   if (opts.outputFormat !== 'normal' && opts.outputFormat !== 'json') throw new AnvilError('ANVIL_ERR_USAGE', `--output-format ${opts.outputFormat}: use normal or json`);

@@ -10,6 +10,8 @@ import { AnvilError } from '../errors.js';
 import type { TokenInfo, TokenStore } from '../api/tokens.js';
 import { defaultStatePath, Store } from '../state/store.js';
 import { parseOutputKind, structured, table, type OutputKind } from './output.js';
+import { wholeNumber } from './arguments.js';
+import { cliOut } from './cli-io.js';
 
 /** Where `anvil login` keeps the server and token: $XDG_CONFIG_HOME/anvil/config.json (mode 0600). */
 export function clientConfigPath(env: NodeJS.ProcessEnv = process.env): string {
@@ -54,15 +56,10 @@ export async function withTokens<T>(path: string, fn: (tokens: TokenStore) => T)
   }
 }
 
-function seconds(value: string): number {
-  if (!/^\d+$/.test(value) || Number(value) > 86_400) throw new InvalidArgumentError('use whole seconds from 0 to 86400 (0: never)');
-  return Number(value);
-}
-
-function port(value: string): number {
-  if (!/^\d+$/.test(value) || Number(value) > 65535) throw new InvalidArgumentError('use a port from 0 to 65535 (0: any free port)');
-  return Number(value);
-}
+/** Whole seconds, 0 for never. */
+const seconds = wholeNumber(0, 86_400, '30 (0: never)');
+/** A TCP port, 0 for any free one. */
+const port = wholeNumber(0, 65_535, '8080 (0: any free port)');
 
 export function registerServeCommands(cli: Command): void {
   cli
@@ -127,7 +124,7 @@ export function registerServeCommands(cli: Command): void {
     .action(async (user: string, o: { name: string; state?: string }) => {
       const path = o.state ?? defaultStatePath();
       requireUser(path, user);
-      process.stdout.write(`${await withTokens(path, (tokens) => tokens.issue(user, o.name).token)}\n`);
+      cliOut(`${await withTokens(path, (tokens) => tokens.issue(user, o.name).token)}\n`);
     });
   token
     .command('list')
@@ -138,7 +135,7 @@ export function registerServeCommands(cli: Command): void {
     .action(async (user: string | undefined, o: { state?: string; output: OutputKind }) => {
       const path = o.state ?? defaultStatePath();
       if (user !== undefined) requireUser(path, user);
-      process.stdout.write(tokenListText(await withTokens(path, (tokens) => tokens.list(user)), o.output));
+      cliOut(tokenListText(await withTokens(path, (tokens) => tokens.list(user)), o.output));
     });
   token
     .command('revoke')
@@ -151,7 +148,7 @@ export function registerServeCommands(cli: Command): void {
       const path = o.state ?? defaultStatePath();
       requireUser(path, user);
       if (!(await withTokens(path, (tokens) => tokens.revoke(user, id)))) throw noToken(user, id);
-      process.stdout.write(`token ${id} revoked\n`);
+      cliOut(`token ${id} revoked\n`);
     });
 
   cli
@@ -170,6 +167,6 @@ export function registerServeCommands(cli: Command): void {
       if (!existsSync(path)) writeFileSync(path, '', { mode: 0o600 });
       chmodSync(path, 0o600);
       writeFileSync(path, JSON.stringify({ server: o.server, token: o.token, ...(ca !== undefined ? { ca_cert: ca } : {}) }, null, 2) + '\n');
-      process.stdout.write(`logged in to ${o.server} as ${me.user} (${me.roles.join(', ')})${ca !== undefined ? `, trusting the CA in ${ca}` : ''}; saved in ${path}\n`);
+      cliOut(`logged in to ${o.server} as ${me.user} (${me.roles.join(', ')})${ca !== undefined ? `, trusting the CA in ${ca}` : ''}; saved in ${path}\n`);
     });
 }

@@ -25,6 +25,7 @@ import { clientConfigPath, noToken, tokenId, tokenListText } from './serve-comma
 import { roleList, userRolesLine } from './control-plane-commands.js';
 import type { TokenInfo } from '../api/tokens.js';
 import { request, trustServerCaFile } from './server-client.js';
+import { cliOut } from './cli-io.js';
 import { clusterStatusText, describeText, eventsTable, kindTable, parseKind } from './views.js';
 
 const keyed = (o: unknown) => `${(o as { namespace: string }).namespace}/${(o as { name: string }).name}`;
@@ -65,7 +66,7 @@ export function serverTarget(o: Opts, env: NodeJS.ProcessEnv = process.env): Tar
   return { server, token, ca_cert };
 }
 
-const out = (text: string) => process.stdout.write(text);
+const out = (text: string) => cliOut(text);
 const nsPath = (ns: string) => `api/v1/namespaces/${encodeURIComponent(ns)}`;
 
 /**

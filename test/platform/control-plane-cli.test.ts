@@ -151,7 +151,7 @@ describe('anvil control-plane CLI', () => {
       [['perf-tier', 'create', 't', '--storage-iops', 'fast', '--network-bandwidth', '1G'], 1, /^ANVIL_ERR_FIELD_INVALID: --storage-iops "fast"/],
       [['delete', 'node', 'node1'], 1, /^ANVIL_ERR_IN_USE: node node1 hosts/],
       [['delete', 'volume', 'nope'], 1, /^ANVIL_ERR_OBJECT_NOT_FOUND: volume default\/nope/],
-      [['get', 'gadgets'], 1, /^ANVIL_ERR_USAGE: "gadgets" is not a kind/],
+      [['get', 'gadgets'], 2, /^ANVIL_ERR_USAGE: "gadgets" is not a kind.*; see anvil get --help\n$/],
       [['get', 'pods', '-o', 'xml'], 2, /^ANVIL_ERR_USAGE: .*table, json or yaml/],
       [['describe', 'pod', 'ghost'], 1, /^ANVIL_ERR_OBJECT_NOT_FOUND: pods ghost/],
       [['apply', '-f', join(dir, 'bad-cpu.yaml')], 1, /^ANVIL_ERR_MANIFEST: .*bad-cpu\.yaml:7: spec\.containers\[0\]\.resources\.requests\.cpu: "lots" is not a Kubernetes quantity/],

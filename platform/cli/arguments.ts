@@ -1,0 +1,67 @@
+/**
+ * The parsers of the CLI's numeric flags, shared by every command: whole numbers stay exact (digits only,
+ * within the safe-integer range, never rounded), decimals are plain finite numbers, and each has a range.
+ * A bad value is a usage error naming the flag and what is allowed. Each parser is marked numeric, so a
+ * test can walk every command's numeric flags (and check that no `<n>`/`<s>` flag goes without one).
+ */
+import { InvalidArgumentError } from 'commander';
+
+const numericParsers = new WeakSet<(...args: never[]) => unknown>();
+
+function numeric<T extends (...args: never[]) => unknown>(parse: T): T {
+  numericParsers.add(parse);
+  return parse;
+}
+
+/** Is this an option parser from this module? */
+export function isNumericParser(parse: unknown): boolean {
+  return typeof parse === 'function' && numericParsers.has(parse as (...args: never[]) => unknown);
+}
+
+const WHOLE = /^\d+$/;
+const DECIMAL = /^(\d+(\.\d*)?|\.\d+)$/;
+
+/** A whole number from `min` to `max` (both included; at most 2^53 - 1, exactly). */
+export function wholeNumber(min: number, max: number, example?: string) {
+  return numeric((value: string): number => {
+    const n = Number(value);
+    if (!WHOLE.test(value) || !Number.isSafeInteger(n) || n < min || n > max) {
+      throw new InvalidArgumentError(`use a whole number from ${min} to ${max}${example ? `, e.g. ${example}` : ''}`);
+    }
+    return n;
+  });
+}
+
+/** A seed of the random streams: a whole number from 0 to 2^53 - 1. */
+export const seed = numeric((value: string): number => {
+  const n = Number(value);
+  if (!WHOLE.test(value) || !Number.isSafeInteger(n)) throw new InvalidArgumentError(`a seed is a whole number from 0 to ${Number.MAX_SAFE_INTEGER}, e.g. --seed 42`);
+  return n;
+});
+
+/** A decimal number above `above` (excluded) up to `max` (included), e.g. seconds. */
+export function decimalAbove(above: number, max: number, example?: string) {
+  return numeric((value: string): number => {
+    const n = Number(value);
+    if (!DECIMAL.test(value) || !Number.isFinite(n) || n <= above || n > max) {
+      throw new InvalidArgumentError(`use a number above ${above} and at most ${max}${example ? `, e.g. ${example}` : ''}`);
+    }
+    return n;
+  });
+}
+
+/** A decimal number from `min` to `max` (both included). */
+export function decimalFrom(min: number, max: number, example?: string) {
+  return numeric((value: string): number => {
+    const n = Number(value);
+    if (!DECIMAL.test(value) || !Number.isFinite(n) || n < min || n > max) {
+      throw new InvalidArgumentError(`use a number from ${min} to ${max}${example ? `, e.g. ${example}` : ''}`);
+    }
+    return n;
+  });
+}
+
+/** Marks a parser of a value with a unit (a size, a rate) as numeric too: it must refuse what is not a number. */
+export function numericWithUnit<T extends (...args: never[]) => unknown>(parse: T): T {
+  return numeric(parse);
+}
