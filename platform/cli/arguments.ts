@@ -5,6 +5,7 @@
  * test can walk every command's numeric flags (and check that no `<n>`/`<s>` flag goes without one).
  */
 import { InvalidArgumentError } from 'commander';
+import { isAnvilError } from '../errors.js';
 
 const numericParsers = new WeakSet<(...args: never[]) => unknown>();
 
@@ -58,6 +59,25 @@ export function decimalFrom(min: number, max: number, example?: string) {
       throw new InvalidArgumentError(`use a number from ${min} to ${max}${example ? `, e.g. ${example}` : ''}`);
     }
     return n;
+  });
+}
+
+/**
+ * A quantity with a unit (a size, a rate, an IOPS count), checked at once by the domain's own parser (the
+ * one a server runs too); the text is kept for the command, which converts it as before.
+ */
+export function checkedQuantity(parse: (text: string, field: string) => number, field: string) {
+  return numeric((value: string): string => {
+    let n: number;
+    try {
+      n = parse(value, field);
+    } catch (e) {
+      if (isAnvilError(e)) throw new InvalidArgumentError(e.message.replace(`${field} "${value}" is `, ''));
+      throw e;
+    }
+    // Past 2^53 integers are no longer exact: no field of Anvil is meant to hold such a number.
+    if (!(n <= Number.MAX_SAFE_INTEGER)) throw new InvalidArgumentError(`too large: at most ${Number.MAX_SAFE_INTEGER}`);
+    return value;
   });
 }
 

@@ -31,7 +31,8 @@ const positive = decimalAbove(0, 86_400, '--runtime 2');
 
 function size(value: string): number {
   const n = parseSize(value);
-  if (n === undefined || n < 1 << 20) throw new InvalidArgumentError('a size of at least 1m, e.g. 256m or 4g');
+  // A pebibyte is past any one device: more is a typo (and past exact integers soon after).
+  if (n === undefined || n < 2 ** 20 || n > 2 ** 50) throw new InvalidArgumentError('a size from 1m to 1024t, e.g. 256m or 4g');
   return n;
 }
 

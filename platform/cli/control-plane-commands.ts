@@ -15,7 +15,7 @@ import { readManifests } from '../manifests/documents.js';
 import { planApply, runApply } from '../manifests/apply.js';
 import { defaultStatePath, Store } from '../state/store.js';
 import { requireNamespace } from '../domain/names.js';
-import { wholeNumber } from './arguments.js';
+import { checkedQuantity, wholeNumber } from './arguments.js';
 import { cliErr, cliOut } from './cli-io.js';
 import { parseOutputKind, structured, type OutputKind } from './output.js';
 import { withTokens } from './serve-command.js';
@@ -219,10 +219,10 @@ export function registerControlPlaneCommands(cli: Command): void {
     tier
       .command('create')
       .argument('<name>')
-      .requiredOption('--storage-iops <n>', 'guaranteed IOPS, e.g. 5k')
-      .requiredOption('--network-bandwidth <rate>', 'guaranteed bandwidth, e.g. 125M (bit/s)')
-      .option('--max-storage-iops <n>', 'IOPS cap')
-      .option('--max-network-bandwidth <rate>', 'bandwidth cap'),
+      .requiredOption('--storage-iops <n>', 'guaranteed IOPS, e.g. 5k', checkedQuantity(iopsCount, '--storage-iops'))
+      .requiredOption('--network-bandwidth <rate>', 'guaranteed bandwidth, e.g. 125M (bit/s)', checkedQuantity(bitRate, '--network-bandwidth'))
+      .option('--max-storage-iops <n>', 'IOPS cap', checkedQuantity(iopsCount, '--max-storage-iops'))
+      .option('--max-network-bandwidth <rate>', 'bandwidth cap', checkedQuantity(bitRate, '--max-network-bandwidth')),
   ).action((name: string, o: StateOpts & { storageIops: string; networkBandwidth: string; maxStorageIops?: string; maxNetworkBandwidth?: string }) => {
     const t = change(o, 'perf-tier create', `perftier/${name}`, (cp) =>
       cp.createPerfTier({
@@ -242,7 +242,7 @@ export function registerControlPlaneCommands(cli: Command): void {
       volume
         .command('create')
         .argument('<name>')
-        .requiredOption('--size <size>', 'size, e.g. 100M, 50G, 2T')
+        .requiredOption('--size <size>', 'size, e.g. 100M, 50G, 2T', checkedQuantity(volumeSizeBytes, '--size'))
         .option('--mirrors <n>', 'synchronous mirrors, plexes on distinct nodes (1-3)', integer('--mirrors', 1, 3), 1)
         .option('--perf-tier <tier>', 'perf tier', 'best-effort')
         .option('--selector <k=v>', 'node label the plexes need (repeatable)', pairs('--selector'))
@@ -262,7 +262,7 @@ export function registerControlPlaneCommands(cli: Command): void {
         .description('add one mirror (N must be the current count plus one), or grow a detached volume')
         .argument('<name>')
         .option('--mirrors <n>', 'new mirror count', integer('--mirrors', 1, 3))
-        .option('--size <size>', 'new size, larger than the current one'),
+        .option('--size <size>', 'new size, larger than the current one', checkedQuantity(volumeSizeBytes, '--size')),
     ),
   ).action((name: string, o: StateOpts & { namespace: string; mirrors?: number; size?: string }) => {
     if (o.mirrors === undefined && o.size === undefined) throw new AnvilError('ANVIL_ERR_USAGE', 'volume update needs --mirrors or --size');
