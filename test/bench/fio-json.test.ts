@@ -8,12 +8,13 @@ import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { anvilRun, tempDir } from '../cli-harness.js';
+import { needs } from '../needs.js';
 
 const QUEUE = 'kind: queue\nservers: 2\nservice: { dist: lognormal, mean: 40us, stddev: 30us }\n';
 const JOB = '[global]\nrw=randrw\nrwmixread=70\nbs=4k\niodepth=16\nruntime=500ms\ntime_based\n\n[mix]\n';
 
 const hasFioTool = spawnSync('sh', ['-c', 'command -v fio_jsonplus_clat2csv']).status === 0;
-const needFio = hasFioTool || process.env.CI ? it : it.skip;
+const needFio = needs('fio and its json+ reader', hasFioTool);
 
 type Stats = { min: number; max: number; mean: number; stddev: number; N: number; percentile?: Record<string, number>; bins?: Record<string, number> };
 type Dir = { io_bytes: number; bw_bytes: number; bw: number; iops: number; runtime: number; total_ios: number; clat_ns: Stats; lat_ns: Stats; slat_ns: Stats };

@@ -8,9 +8,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { AnvilError } from '../../platform/errors.js';
 import { anvilRun, tempDir } from '../cli-harness.js';
+import { needs } from '../needs.js';
 
 const hasFio = spawnSync('fio', ['--version']).status === 0;
-const needFio = hasFio || process.env.CI ? it : it.skip;
+const needFio = needs('fio', hasFio);
 const QUEUE = 'kind: queue\nservers: 2\nservice: { dist: lognormal, mean: 40us, stddev: 30us }\n';
 type Blocks = Record<'slat_ns' | 'clat_ns' | 'lat_ns', string[]>;
 

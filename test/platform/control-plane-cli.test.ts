@@ -6,18 +6,19 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { parseIpv4 } from '../../platform/domain/ip.js';
 import type { Pod } from '../../platform/domain/pod.js';
 import type { Volume } from '../../platform/domain/volume.js';
 import { tempDir, writeFiles } from '../cli-harness.js';
+import { corpus, needs } from '../needs.js';
 
 const BIN = join(process.cwd(), 'dist', 'platform', 'cli', 'main.js');
 const STACK = /^\s+at\s|node:internal|TypeError|ReferenceError/m;
-/** The shared corpus beside the repository, as the fio examples are (test/bench/jobfile.test.ts). */
-const FIXTURES = fileURLToPath(new URL('../../../shared/fixtures/kubernetes-examples', import.meta.url));
+/** The external corpus beside the repository, as the fio examples are (test/bench/jobfile.test.ts); CI has it. */
+const kubernetesExamples = corpus('kubernetes-examples');
+const FIXTURES = kubernetesExamples.path;
 
 function cli(state: string) {
   return (args: string[], input?: string) => {
@@ -201,7 +202,7 @@ describe('anvil control-plane CLI', () => {
     expect(anvil(['cluster', 'status']).stdout).toMatch(/300K\/500K/);
   }, CLI_TEST_TIMEOUT_MS);
 
-  it('applies every Kubernetes example manifest onto a cluster with room, reporting what it skips by name', () => {
+  needs(`the corpus ${FIXTURES}`, kubernetesExamples.present)('applies every Kubernetes example manifest onto a cluster with room, reporting what it skips by name', () => {
     const files = readdirSync(FIXTURES).filter((f) => f.endsWith('.yaml'));
     expect(files.length).toBeGreaterThanOrEqual(5);
     for (const file of files) {

@@ -8,10 +8,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { which } from '../../bench/targets/host/bounded-process.js';
 import { writeFiles } from '../cli-harness.js';
+import { needs } from '../needs.js';
 
 const BIN = join(process.cwd(), 'dist', 'platform', 'cli', 'main.js');
 const STACK = /^\s+at\s|node:internal|TypeError|ReferenceError/m;
-const needFio = which('fio') !== undefined || process.env.CI ? it : it.skip;
+const needFio = needs('fio', which('fio') !== undefined);
 const JOB = '[global]\nioengine=psync\nsize=4m\nbs=4k\nruntime=200ms\ntime_based\n\n[r]\nrw=randread\n';
 
 function anvil(args: string[]) {

@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { RandomStream } from '../../sim/core/random.js';
 import { Store } from '../../platform/state/store.js';
 import { tempDir } from '../cli-harness.js';
+import { inCI, sayMissing } from '../needs.js';
 
 const BIN = join(process.cwd(), 'dist', 'platform', 'cli', 'main.js');
 const REPLICAS = 12;
@@ -87,7 +88,7 @@ describe('state durability under kill -9', () => {
     }
     // SQLite's own shell agrees, reading the file independently of better-sqlite3.
     const shell = spawnSync('sqlite3', ['-readonly', state, 'PRAGMA integrity_check;', "SELECT count(*) FROM objects WHERE kind = 'Pod';"], { encoding: 'utf8' });
-    if (shell.error && !process.env.CI) return; // no sqlite3 on this machine; CI installs it (.ci/run)
+    if (shell.error && !inCI) return sayMissing('sqlite3 (for its check of the state file)'); // CI installs it (.ci/run)
     expect(shell.stdout.trim().split('\n')).toEqual(['ok', String(podCount)]);
   }, CLI_TEST_TIMEOUT_MS);
 

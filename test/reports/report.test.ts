@@ -15,6 +15,7 @@ import { escapeHtml } from '../../reports/render/html.js';
 import { AnvilError } from '../../platform/errors.js';
 import { tempDir } from '../cli-harness.js';
 import { REFERENCE, catalogue } from './fixtures.js';
+import { needs } from '../needs.js';
 
 const BIN = join(process.cwd(), 'dist', 'platform', 'cli', 'main.js');
 const SAMPLES = 200;
@@ -100,7 +101,7 @@ describe('anvil tco report', () => {
 });
 
 const chromium = findChromium();
-const browserTest = chromium || process.env.CI ? it : it.skip;
+const browserTest = needs('headless Chromium', chromium !== undefined);
 
 describe('the report in headless Chromium', () => {
   browserTest('opens with no console errors and no request outside the file', async () => {

@@ -17,8 +17,9 @@ import { which } from '../../../bench/targets/host/bounded-process.js';
 import { loadWorkloads } from '../../../bench/workloads/resolve.js';
 import { calibrateCommand, validateCommand } from '../../../platform/cli/calibrate-commands.js';
 import { tempDir } from '../../cli-harness.js';
+import { needs } from '../../needs.js';
 
-const needFio = which('fio') !== undefined || process.env.CI ? it : it.skip;
+const needFio = needs('fio', which('fio') !== undefined);
 const KNOWN = parseProfile('kind: queue\nservers: 4\nservice: { dist: lognormal, mean: 80us, stddev: 40us }\ncapacity: 1g\n', 'known.yaml');
 
 function modelSweep(profile = KNOWN): SweepPoint[] {

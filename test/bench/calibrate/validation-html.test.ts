@@ -4,9 +4,10 @@ import { chromium } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { validationHtml } from '../../../bench/calibrate/validation-html.js';
 import type { ValidationRow } from '../../../bench/calibrate/validate.js';
+import { needs } from '../../needs.js';
 
 const CHROMIUM = '/usr/bin/chromium';
-const needChromium = existsSync(CHROMIUM) || process.env.CI ? it : it.skip;
+const needChromium = needs(`Chromium at ${CHROMIUM}`, existsSync(CHROMIUM));
 
 function row(job: string, direction: 'read' | 'write', measured: number, predicted: number): ValidationRow {
   const err = ((predicted - measured) / measured) * 100;

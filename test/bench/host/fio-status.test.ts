@@ -12,8 +12,9 @@ import { fioStatusReader, parseEta_s, parseFioStatusLine, type FioStatus } from 
 import { runOnHost } from '../../../bench/targets/host/run-on-host.js';
 import { runCommand } from '../../../platform/cli/run-command.js';
 import { tempDir } from '../../cli-harness.js';
+import { needs } from '../../needs.js';
 
-const needFio = which('fio') !== undefined || process.env.CI ? it : it.skip;
+const needFio = needs('fio', which('fio') !== undefined);
 const fixture = (name: string) => readFileSync(new URL(`fixtures/status-lines/${name}`, import.meta.url), 'utf8');
 
 function statusesOf(text: string, chunk: number): FioStatus[] {

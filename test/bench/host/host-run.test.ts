@@ -12,9 +12,10 @@ import { which } from '../../../bench/targets/host/bounded-process.js';
 import { parseFioVersion } from '../../../bench/targets/host/fio-binary.js';
 import { runHorizon_ns, withAdditions } from '../../../bench/targets/host/job-file.js';
 import { anvilRun, tempDir } from '../../cli-harness.js';
+import { needs } from '../../needs.js';
 
 const hasFio = which('fio') !== undefined;
-const needFio = hasFio || process.env.CI ? it : it.skip;
+const needFio = needs('fio', hasFio);
 const JOB = '[global]\nioengine=psync\nsize=16m\nbs=4k\nruntime=1\ntime_based\n\n[rr]\nrw=randrw\nrwmixread=70\n';
 
 type Doc = { 'fio version': string; jobs: { jobname: string; read: { total_ios: number; iops: number; io_bytes: number; clat_ns: { bins?: Record<string, number>; N: number } }; write: { total_ios: number } }[] };

@@ -14,8 +14,9 @@ import { BUCKETS, bucketValue } from '../../../sim/measure/latency-histogram.js'
 import { anvilRun, tempDir } from '../../cli-harness.js';
 import { FIXTURES } from './fixtures.js';
 import { freePort, startFioServers } from './fio-servers.js';
+import { needs } from '../../needs.js';
 
-const needFio = which('fio') !== undefined || process.env.CI ? it : it.skip;
+const needFio = needs('fio', which('fio') !== undefined);
 const JOB = '[global]\nioengine=psync\nsize=8m\nbs=4k\nruntime=600ms\ntime_based\n\n[rr]\nrw=randread\n';
 
 function binsOf(counts: Float64Array): Record<string, number> {

@@ -17,10 +17,11 @@ import { netRunSpec } from '../../../bench/net/spec.js';
 import { which } from '../../../bench/targets/host/bounded-process.js';
 import { netRunCommand } from '../../../platform/cli/net-command.js';
 import { tempDir } from '../../cli-harness.js';
+import { needs } from '../../needs.js';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures');
 const canRun = process.getuid?.() === 0 && which('iperf3') !== undefined && which('ping') !== undefined;
-const needNet = canRun || process.env.CI ? it : it.skip;
+const needNet = needs('root, iperf3 and ping', canRun);
 const BIN = join(process.cwd(), 'dist', 'platform', 'cli', 'main.js');
 
 /** Namespaces named as Anvil's labs name them (anvil-<6 hex>-...). */

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { tempDir } from '../../cli-harness.js';
 import { seededWorld } from './api-harness.js';
 import { localAdmin } from '../../../platform/domain/tenancy.js';
+import { needs } from '../../needs.js';
 
 describe('bad bodies', () => {
   const bad: [string, string, unknown, string][] = [
@@ -145,7 +146,7 @@ print(json.dumps(out))
 const hasPrometheusParser = spawnSync('/usr/bin/python3', ['-c', 'import prometheus_client.parser'], { encoding: 'utf8' }).status === 0;
 
 describe('/metrics: the state as gauges', () => {
-  it.skipIf(!hasPrometheusParser && !process.env.CI)('reads nodes, pods, plexes and per-node reserved of guaranteeable, as parsed by Prometheus own parser', async () => {
+  needs('python3 with prometheus_client', hasPrometheusParser)('reads nodes, pods, plexes and per-node reserved of guaranteeable, as parsed by Prometheus own parser', async () => {
     const w = await seededWorld();
     await w.call('admin', 'POST', '/api/v1/nodes/node3/cordon');
     const scrape = (await w.call('admin', 'GET', '/metrics')).body;

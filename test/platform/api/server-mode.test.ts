@@ -9,6 +9,7 @@ import { enableServerMode, SERVED_COMMANDS, serverTarget } from '../../../platfo
 import { caughtAnvilError } from '../../caught.js';
 import { tempDir } from '../../cli-harness.js';
 import { haveOpenssl, makePki } from './tls-pki.js';
+import { needs } from '../../needs.js';
 
 /** Commands that act on this machine or on the server process itself, not on the control plane's state. */
 const LOCAL_BY_NATURE = ['serve', 'login'];
@@ -59,7 +60,7 @@ describe('which server, token and CA a command uses', () => {
     expect(caughtAnvilError(() => serverTarget({}, { XDG_CONFIG_HOME: broken })).message).toMatch(/is not the JSON anvil login writes/);
   });
 
-  it.skipIf(!haveOpenssl() && !process.env.CI)("an explicit --server that is the saved one uses the saved CA too; another server does not", () => {
+  needs('the openssl CLI', haveOpenssl())("an explicit --server that is the saved one uses the saved CA too; another server does not", () => {
     const pki = makePki(tempDir('anvil-config-pki-'));
     const env = loginFile({ server: 'https://saved:8443', token: 'saved-token', ca_cert: pki.ca });
     expect(serverTarget({ server: 'https://saved:8443' }, env)).toEqual({ server: 'https://saved:8443', token: 'saved-token', ca_cert: pki.ca });

@@ -16,6 +16,7 @@ import { tempDir } from '../../cli-harness.js';
 import { startServe } from '../../../bench/perf/serve-child.js';
 import { seededWorld, type World } from './api-harness.js';
 import { haveOpenssl, makePki, type Pki } from './tls-pki.js';
+import { describeNeeds } from '../../needs.js';
 
 const BIN = join(process.cwd(), 'dist', 'platform', 'cli', 'main.js');
 
@@ -72,7 +73,7 @@ const FILTER_ARGS = { Pod: { metadata: { name: 'web', namespace: 'a', uid: 'uid-
 const caught = caughtAnvilError;
 
 // CI installs openssl (.ci/run); elsewhere these tests skip without it.
-describe.skipIf(!haveOpenssl() && !process.env.CI)('anvil serve over TLS', () => {
+describeNeeds('the openssl CLI', haveOpenssl())('anvil serve over TLS', () => {
   let pki: Pki;
   beforeAll(() => {
     pki = makePki(tempDir('anvil-pki-'));
