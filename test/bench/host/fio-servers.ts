@@ -17,7 +17,7 @@ export function freePort(address: string): Promise<number> {
 
 /**
  * Starts `fio --server` on each of `ips` (pushing each onto `servers`, so the caller's afterAll stops them
- * even if a later start fails), waits up to 5 s for each to answer, and returns their `ip:port`.
+ * even if a later start fails), waits for each to answer, and returns their `ip:port`.
  */
 export async function startFioServers(ips: readonly string[], servers: Background[], timeout_ms: number): Promise<string[]> {
   const addresses: string[] = [];
@@ -26,12 +26,15 @@ export async function startFioServers(ips: readonly string[], servers: Backgroun
     servers.push(startBackground('fio', [`--server=ip:${ip},${port}`], { timeout_ms, label: `fio server ${ip}:${port}` }));
     addresses.push(`${ip}:${port}`);
   }
+  // fio starts slowly on a loaded machine: wait for each (bounded only against a hang), and fail if one never answers.
+  const deadline = Date.now() + 120_000;
   for (const a of addresses) {
-    for (let i = 0; i < 50; i++) {
+    for (;;) {
       try {
-        await checkServer(parseServer(a), 200);
+        await checkServer(parseServer(a), 1000);
         break;
-      } catch {
+      } catch (e) {
+        if (Date.now() > deadline) throw new Error(`fio server ${a} did not answer within 120 s: ${(e as Error).message}`);
         await new Promise((r) => setTimeout(r, 100));
       }
     }

@@ -150,8 +150,8 @@ describe('anvil net run', () => {
     let stderr = '';
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
-    // Wait (bounded) until its namespaces exist, then interrupt.
-    for (let i = 0; i < 100 && (await labNamespaces()).length === before.length; i++) await new Promise((r) => setTimeout(r, 50));
+    // Wait until its namespaces exist (bounded generously: node starts slowly on a loaded machine), then interrupt.
+    for (let i = 0; i < 2400 && (await labNamespaces()).length === before.length; i++) await new Promise((r) => setTimeout(r, 50));
     expect((await labNamespaces()).length).toBeGreaterThan(before.length);
     await new Promise((r) => setTimeout(r, 500));
     child.kill('SIGINT');
