@@ -1,5 +1,6 @@
 /**
- * The control plane through the built `anvil` binary, as an operator uses it: the four-command flow,
+ * The control plane through the `anvil` command line, as an operator uses it (in-process through runCli, the
+ * bin's own entry; stdin runs and --help through the built bin): the four-command flow,
  * coded errors that change nothing, describe with scheduling reasons, and every Kubernetes example
  * manifest in the shared fixtures.
  */
@@ -11,6 +12,8 @@ import { parse as parseYaml } from 'yaml';
 import { parseIpv4 } from '../../platform/domain/ip.js';
 import type { Pod } from '../../platform/domain/pod.js';
 import type { Volume } from '../../platform/domain/volume.js';
+import { runCli } from '../../platform/cli/main.js';
+import { capturingIo } from '../../platform/cli/cli-io.js';
 import { tempDir, writeFiles } from '../cli-harness.js';
 import { corpus, needs } from '../needs.js';
 
@@ -20,10 +23,22 @@ const STACK = /^\s+at\s|node:internal|TypeError|ReferenceError/m;
 const kubernetesExamples = corpus('kubernetes-examples');
 const FIXTURES = kubernetesExamples.path;
 
+// This file runs in its own process (vitest's forks pool): the in-process CLI reads this environment.
+Object.assign(process.env, { ANVIL_STATE: '', ANVIL_USER: 'operator' });
+
+/**
+ * `anvil ARGS --state STATE`: in-process (runCli, the bin's own entry), as the tests are about what it
+ * prints and changes; with `input` on stdin, the built bin in a process of its own.
+ */
 function cli(state: string) {
-  return (args: string[], input?: string) => {
-    const r = spawnSync(process.execPath, [BIN, ...args, '--state', state], { encoding: 'utf8', input, env: { ...process.env, ANVIL_STATE: '', ANVIL_USER: 'operator' } });
-    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  return async (args: string[], input?: string): Promise<{ code: number | null; stdout: string; stderr: string }> => {
+    if (input !== undefined) {
+      const r = spawnSync(process.execPath, [BIN, ...args, '--state', state], { encoding: 'utf8', input, env: process.env });
+      return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+    }
+    const io = capturingIo();
+    const code = await runCli([...args, '--state', state], io);
+    return { code, stdout: io.out(), stderr: io.err() };
   };
 }
 
@@ -66,10 +81,8 @@ spec:
       persistentVolumeClaim: { claimName: my-volume }
 `;
 
-/** Each test spawns dozens of CLI processes: room for a loaded 2-core machine. */
-
 describe('anvil control-plane CLI', () => {
-  it('runs the four-command flow: pods running with IPs in range, unique MACs, VFs counted, a mirrored volume attached', () => {
+  it('runs the four-command flow: pods running with IPs in range, unique MACs, VFs counted, a mirrored volume attached', async () => {
     const anvil = cli(freshState());
     const dir = writeFiles({ 'app.yaml': DEPLOYMENT });
     for (const args of [
@@ -79,11 +92,11 @@ describe('anvil control-plane CLI', () => {
       ['endpoint', 'create', 'db-ep', '--network', 'blue', '--ip', '192.168.30.150'],
       ['apply', '-f', join(dir, 'app.yaml')],
     ]) {
-      const r = anvil(args);
+      const r = await anvil(args);
       expect(r.stderr, args.join(' ')).toBe('');
       expect(r.code, args.join(' ')).toBe(0);
     }
-    const pods = JSON.parse(anvil(['get', 'pods', '-o', 'json']).stdout) as Pod[];
+    const pods = JSON.parse((await anvil(['get', 'pods', '-o', 'json'])).stdout) as Pod[];
     expect(pods).toHaveLength(5);
     const endpoints = pods.flatMap((p) => (p.status.state === 'running' ? p.status.endpoints : []));
     expect(endpoints).toHaveLength(5);
@@ -94,51 +107,51 @@ describe('anvil control-plane CLI', () => {
     expect(new Set(endpoints.map((e) => e.mac)).size).toBe(5);
     expect(endpoints.find((e) => e.static)?.ip).toBe('192.168.30.150');
     const db = pods.find((p) => p.name === 'db')!;
-    const volume = JSON.parse(anvil(['get', 'volume', 'my-volume', '-o', 'json']).stdout) as Volume;
+    const volume = JSON.parse((await anvil(['get', 'volume', 'my-volume', '-o', 'json'])).stdout) as Volume;
     expect(new Set(volume.plexes.map((p) => p.node)).size).toBe(2);
     expect(volume.attachment).toMatchObject({ state: 'attached', pod: 'db', node: db.status.state === 'running' ? db.status.node : 'none' });
     // cluster status counts each pod's VF and its guarantees: 4 medium + 1 high pod, the volume's high tier.
-    const status = anvil(['cluster', 'status']).stdout;
+    const status = (await anvil(['cluster', 'status'])).stdout;
     expect(status).toMatch(/^Cluster: my-cluster {2}nodes: 3 {2}pods: 5 running, 0 pending/);
     const rows = status.split('\n').filter((l) => /^node\d/.test(l));
     expect(rows).toHaveLength(3);
     const vnics = rows.map((r) => Number(/ (\d+)\/63 /.exec(r)![1]));
     expect(vnics.reduce((a, b) => a + b, 0)).toBe(5);
     // YAML output is the same objects, as a YAML reader sees them.
-    expect(parseYaml(anvil(['get', 'pods', '-o', 'yaml']).stdout)).toEqual(pods);
+    expect(parseYaml((await anvil(['get', 'pods', '-o', 'yaml'])).stdout)).toEqual(pods);
     const help = spawnSync(process.execPath, [BIN, '--help'], { encoding: 'utf8' }).stdout;
     for (const command of ['cluster', 'node', 'network', 'perf-tier', 'volume', 'snapshot', 'apply', 'get', 'describe', 'delete', 'events']) expect(help).toMatch(new RegExp(`^  ${command}\\b`, 'm'));
-    const json = JSON.parse(anvil(['cluster', 'status', '-o', 'json']).stdout) as { cluster: { name: string } };
+    const json = JSON.parse((await anvil(['cluster', 'status', '-o', 'json'])).stdout) as { cluster: { name: string } };
     expect(json.cluster.name).toBe('my-cluster');
-    const audit = anvil(['audit']).stdout;
+    const audit = (await anvil(['audit'])).stdout;
     expect(audit).toMatch(/operator {2}apply/);
     // Endpoints as the appliance lists them: one VF per pod interface, none given twice on a node.
-    const eps = JSON.parse(anvil(['get', 'endpoints', '-o', 'json']).stdout) as { node: string; vf: string; vlan: number }[];
+    const eps = JSON.parse((await anvil(['get', 'endpoints', '-o', 'json'])).stdout) as { node: string; vf: string; vlan: number }[];
     expect(eps).toHaveLength(5);
     expect(new Set(eps.map((e) => `${e.node}/${e.vf}`)).size).toBe(5);
     expect(eps.every((e) => e.vlan === 2)).toBe(true);
-    expect(anvil(['get', 'endpoints']).stdout).toMatch(/default +db-ep +db +blue +192\.168\.30\.150 \(static\)/);
-    expect(anvil(['delete', 'endpoint', 'db-ep']).stderr).toMatch(/^ANVIL_ERR_IN_USE: endpoint default\/db-ep is bound to pod db/);
-    expect(anvil(['get', 'deployments']).stdout).toMatch(/default +web +4\/4/);
-    expect(anvil(['delete', 'deployment', 'web']).code).toBe(0);
-    expect((JSON.parse(anvil(['get', 'pods', '-o', 'json']).stdout) as Pod[]).map((p) => p.name)).toEqual(['db']);
-    const vnicsAfter = anvil(['cluster', 'status']).stdout.split('\n').filter((l) => /^node\d/.test(l)).map((r) => Number(/ (\d+)\/63 /.exec(r)![1]));
+    expect((await anvil(['get', 'endpoints'])).stdout).toMatch(/default +db-ep +db +blue +192\.168\.30\.150 \(static\)/);
+    expect((await anvil(['delete', 'endpoint', 'db-ep'])).stderr).toMatch(/^ANVIL_ERR_IN_USE: endpoint default\/db-ep is bound to pod db/);
+    expect((await anvil(['get', 'deployments'])).stdout).toMatch(/default +web +4\/4/);
+    expect((await anvil(['delete', 'deployment', 'web'])).code).toBe(0);
+    expect((JSON.parse((await anvil(['get', 'pods', '-o', 'json'])).stdout) as Pod[]).map((p) => p.name)).toEqual(['db']);
+    const vnicsAfter = (await anvil(['cluster', 'status'])).stdout.split('\n').filter((l) => /^node\d/.test(l)).map((r) => Number(/ (\d+)\/63 /.exec(r)![1]));
     expect(vnicsAfter.reduce((a, b) => a + b, 0)).toBe(1);
   });
 
-  it('answers bad input with a coded error naming what is wrong, and changes nothing', () => {
+  it('answers bad input with a coded error naming what is wrong, and changes nothing', async () => {
     const state = freshState();
     const anvil = cli(state);
-    expect(anvil(['cluster', 'status']).stderr).toMatch(/^ANVIL_ERR_NO_CLUSTER: .*anvil cluster create/);
-    anvil(['cluster', 'create', 'c', '--nodes', '2']);
-    anvil(['network', 'create', 'blue', '--subnet', '10.1.0.0/24', '--start', '10.1.0.10', '--end', '10.1.0.20', '--gateway', '10.1.0.1']);
-    anvil(['volume', 'create', 'v1', '--size', '1G']);
+    expect((await anvil(['cluster', 'status'])).stderr).toMatch(/^ANVIL_ERR_NO_CLUSTER: .*anvil cluster create/);
+    await anvil(['cluster', 'create', 'c', '--nodes', '2']);
+    await anvil(['network', 'create', 'blue', '--subnet', '10.1.0.0/24', '--start', '10.1.0.10', '--end', '10.1.0.20', '--gateway', '10.1.0.1']);
+    await anvil(['volume', 'create', 'v1', '--size', '1G']);
     const dir = writeFiles({
       'bad-cpu.yaml': 'apiVersion: v1\nkind: Pod\nmetadata: { name: p }\nspec:\n  containers:\n    - name: c\n      resources: { requests: { cpu: lots } }\n',
       'bad-yaml.yaml': 'kind: Pod\nmetadata: { name: [\n',
       'two.yaml': 'apiVersion: v1\nkind: Pod\nmetadata: { name: ok1 }\nspec: { containers: [{ name: c }] }\n---\napiVersion: v1\nkind: Pod\nmetadata: { name: bad }\nspec: { containers: [{ name: c }], volumes: [{ name: d, persistentVolumeClaim: { claimName: nope } }] }\n',
     });
-    const before = anvil(['get', 'pods', '-A', '-o', 'json']).stdout + anvil(['get', 'volumes', '-o', 'json']).stdout + anvil(['get', 'networks', '-o', 'json']).stdout;
+    const before = (await anvil(['get', 'pods', '-A', '-o', 'json'])).stdout + (await anvil(['get', 'volumes', '-o', 'json'])).stdout + (await anvil(['get', 'networks', '-o', 'json'])).stdout;
     const cases: [string[], number, RegExp][] = [
       [['cluster', 'create', 'again', '--nodes', '1'], 1, /^ANVIL_ERR_NO_CLUSTER: this state already holds cluster c/],
       [['cluster', 'create', 'x', '--nodes', 'many'], 2, /^ANVIL_ERR_USAGE: .*--nodes.*whole number/],
@@ -160,64 +173,64 @@ describe('anvil control-plane CLI', () => {
       [['apply', '-f', join(dir, 'missing.yaml')], 1, /^ANVIL_ERR_FILE_NOT_FOUND: -f .*missing\.yaml/],
     ];
     for (const [args, code, message] of cases) {
-      const r = anvil(args);
+      const r = await anvil(args);
       expect(r.stderr, args.join(' ')).toMatch(message);
       expect(r.code, args.join(' ')).toBe(code);
       expect(r.stderr, args.join(' ')).not.toMatch(STACK);
       expect(r.stdout, args.join(' ')).toBe('');
     }
-    const after = anvil(['get', 'pods', '-A', '-o', 'json']).stdout + anvil(['get', 'volumes', '-o', 'json']).stdout + anvil(['get', 'networks', '-o', 'json']).stdout;
+    const after = (await anvil(['get', 'pods', '-A', '-o', 'json'])).stdout + (await anvil(['get', 'volumes', '-o', 'json'])).stdout + (await anvil(['get', 'networks', '-o', 'json'])).stdout;
     expect(after).toBe(before); // the good pod ok1 of two.yaml was rolled back with the bad one
-    const noFolder = cli(join(tempDir('anvil-cli-'), 'missing', 'state.db'))(['get', 'nodes']);
+    const noFolder = await cli(join(tempDir('anvil-cli-'), 'missing', 'state.db'))(['get', 'nodes']);
     expect(noFolder.code).toBe(1);
     expect(noFolder.stderr).toMatch(/^ANVIL_ERR_STATE: .*folder .*missing does not exist/);
     const notAState = join(writeFiles({ 'junk.db': 'this is not sqlite, just some text that is long enough to be a header'.repeat(20) }), 'junk.db');
-    const r = cli(notAState)(['get', 'nodes']);
+    const r = await cli(notAState)(['get', 'nodes']);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^ANVIL_ERR_STATE: .*junk\.db/);
   });
 
-  it('keeps a pod that would oversubscribe a tier pending, describes why per node, and places it when room appears', () => {
+  it('keeps a pod that would oversubscribe a tier pending, describes why per node, and places it when room appears', async () => {
     const anvil = cli(freshState());
-    anvil(['cluster', 'create', 'c', '--nodes', '2']);
-    anvil(['network', 'create', 'blue', '--subnet', '10.1.0.0/24', '--start', '10.1.0.10', '--end', '10.1.0.250', '--gateway', '10.1.0.1']);
-    anvil(['perf-tier', 'create', 'huge', '--storage-iops', '300k', '--network-bandwidth', '1G']);
+    await anvil(['cluster', 'create', 'c', '--nodes', '2']);
+    await anvil(['network', 'create', 'blue', '--subnet', '10.1.0.0/24', '--start', '10.1.0.10', '--end', '10.1.0.250', '--gateway', '10.1.0.1']);
+    await anvil(['perf-tier', 'create', 'huge', '--storage-iops', '300k', '--network-bandwidth', '1G']);
     const pod = (name: string) => `apiVersion: v1\nkind: Pod\nmetadata: { name: ${name}, annotations: { anvil.dev/perf-tier: huge } }\nspec: { containers: [{ name: c }] }\n`;
-    for (const n of ['a', 'b']) expect(anvil(['apply', '-f', '-'], pod(n)).code).toBe(0);
-    const c = anvil(['apply', '-f', '-'], pod('c'));
+    for (const n of ['a', 'b']) expect((await anvil(['apply', '-f', '-'], pod(n))).code).toBe(0);
+    const c = await anvil(['apply', '-f', '-'], pod('c'));
     expect(c.code).toBe(0);
     expect(c.stdout).toMatch(/pod\/c pending: 0\/2 nodes are available: 2 perf-tier admission \(storage IOPS\)/);
-    const node1 = anvil(['describe', 'node', 'node1']).stdout;
+    const node1 = (await anvil(['describe', 'node', 'node1'])).stdout;
     expect(node1).toMatch(/IOPS 300K\/500K/);
     expect(node1).toMatch(/Pods \(1\):\n {2}default\/a /);
-    const d = anvil(['describe', 'pod', 'c']).stdout;
+    const d = (await anvil(['describe', 'pod', 'c'])).stdout;
     expect(d).toMatch(/Status: +pending/);
     expect(d).toMatch(/node1: perf-tier admission \(storage IOPS\): 200000 of 500000 guaranteeable IOPS free, pod needs 300000/);
     expect(d).toMatch(/node2: perf-tier admission/);
-    expect(anvil(['events', '--severity', 'warning']).stdout).toMatch(/FailedScheduling +pod\/default\/c/);
-    expect(anvil(['delete', 'pod', 'a']).code).toBe(0);
-    const after = JSON.parse(anvil(['get', 'pod', 'c', '-o', 'json']).stdout) as Pod;
+    expect((await anvil(['events', '--severity', 'warning'])).stdout).toMatch(/FailedScheduling +pod\/default\/c/);
+    expect((await anvil(['delete', 'pod', 'a'])).code).toBe(0);
+    const after = JSON.parse((await anvil(['get', 'pod', 'c', '-o', 'json'])).stdout) as Pod;
     expect(after.status.state).toBe('running');
-    expect(anvil(['cluster', 'status']).stdout).toMatch(/300K\/500K/);
+    expect((await anvil(['cluster', 'status'])).stdout).toMatch(/300K\/500K/);
   });
 
-  needs(`the corpus ${FIXTURES}`, kubernetesExamples.present)('applies every Kubernetes example manifest onto a cluster with room, reporting what it skips by name', () => {
+  needs(`the corpus ${FIXTURES}`, kubernetesExamples.present)('applies every Kubernetes example manifest onto a cluster with room, reporting what it skips by name', async () => {
     const files = readdirSync(FIXTURES).filter((f) => f.endsWith('.yaml'));
     expect(files.length).toBeGreaterThanOrEqual(5);
     for (const file of files) {
       const anvil = cli(freshState());
-      anvil(['cluster', 'create', 'c', '--nodes', '3']);
-      anvil(['network', 'create', 'blue', '--subnet', '10.1.0.0/24', '--start', '10.1.0.10', '--end', '10.1.0.250', '--gateway', '10.1.0.1']);
-      const r = anvil(['apply', '-f', join(FIXTURES, file)]);
+      await anvil(['cluster', 'create', 'c', '--nodes', '3']);
+      await anvil(['network', 'create', 'blue', '--subnet', '10.1.0.0/24', '--start', '10.1.0.10', '--end', '10.1.0.250', '--gateway', '10.1.0.1']);
+      const r = await anvil(['apply', '-f', join(FIXTURES, file)]);
       expect(r.code, `${file}: ${r.stderr}`).toBe(0);
       expect(r.stdout, file).toMatch(/created/);
-      const pods = JSON.parse(anvil(['get', 'pods', '-A', '-o', 'json']).stdout) as Pod[];
+      const pods = JSON.parse((await anvil(['get', 'pods', '-A', '-o', 'json'])).stdout) as Pod[];
       expect(pods.length, file).toBeGreaterThan(0);
       expect(pods.filter((p) => p.status.state !== 'running').map((p) => p.name), file).toEqual([]);
       if (file.startsWith('guestbook')) expect(r.stderr).toMatch(/Service redis-master: kind Service is not modelled/);
       if (file.startsWith('cassandra')) {
         expect(r.stderr).toMatch(/StorageClass fast: provisioner k8s\.io\/minikube-hostpath is not modelled/);
-        const vols = JSON.parse(anvil(['get', 'volumes', '-o', 'json']).stdout) as Volume[];
+        const vols = JSON.parse((await anvil(['get', 'volumes', '-o', 'json'])).stdout) as Volume[];
         expect(vols.map((v) => v.name).sort()).toEqual(['cassandra-data-cassandra-0', 'cassandra-data-cassandra-1', 'cassandra-data-cassandra-2']);
         expect(vols.every((v) => v.size_bytes === 2 ** 30 && v.attachment.state === 'attached')).toBe(true);
       }
@@ -225,14 +238,14 @@ describe('anvil control-plane CLI', () => {
     }
     // The whole folder at once, strictly: rejected, naming each unmodelled document, and nothing changes.
     const anvil = cli(freshState());
-    anvil(['cluster', 'create', 'c', '--nodes', '3']);
-    anvil(['network', 'create', 'blue', '--subnet', '10.1.0.0/24', '--start', '10.1.0.10', '--end', '10.1.0.250', '--gateway', '10.1.0.1']);
-    const strict = anvil(['apply', '-f', FIXTURES, '--strict']);
+    await anvil(['cluster', 'create', 'c', '--nodes', '3']);
+    await anvil(['network', 'create', 'blue', '--subnet', '10.1.0.0/24', '--start', '10.1.0.10', '--end', '10.1.0.250', '--gateway', '10.1.0.1']);
+    const strict = await anvil(['apply', '-f', FIXTURES, '--strict']);
     expect(strict.code).toBe(1);
     expect(strict.stderr).toMatch(/^ANVIL_ERR_KIND_UNSUPPORTED/);
     expect(strict.stderr).toMatch(/Service frontend/);
-    expect(JSON.parse(anvil(['get', 'pods', '-A', '-o', 'json']).stdout)).toEqual([]);
-    const all = anvil(['apply', '-f', FIXTURES]);
+    expect(JSON.parse((await anvil(['get', 'pods', '-A', '-o', 'json'])).stdout)).toEqual([]);
+    const all = await anvil(['apply', '-f', FIXTURES]);
     expect(all.code).toBe(0);
     expect(all.stdout).toMatch(/deployment\.apps\/frontend unchanged/);
   });
