@@ -54,3 +54,24 @@ export async function anvilRun(
   );
   return { stdout, stderr, run, dir };
 }
+
+/**
+ * `anvil ARGS` in-process (runCli, the bin's own entry) with `env` set for the length of the run: what it
+ * prints and its exit code, without a node process per command. Runs must not overlap when `env` is given.
+ */
+export async function anvilInProcess(args: readonly string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  const { runCli } = await import('../platform/cli/main.js');
+  const { capturingIo } = await import('../platform/cli/cli-io.js');
+  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, env);
+  try {
+    const io = capturingIo();
+    const code = await runCli(args, io);
+    return { code, stdout: io.out(), stderr: io.err() };
+  } finally {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
+}

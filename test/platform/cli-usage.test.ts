@@ -5,16 +5,12 @@
  */
 import type { Command, Option } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { program, runCli } from '../../platform/cli/main.js';
-import { capturingIo } from '../../platform/cli/cli-io.js';
+import { program } from '../../platform/cli/main.js';
 import { isNumericParser } from '../../platform/cli/arguments.js';
 import { optionParser } from '../../platform/cli/usage.js';
+import { anvilInProcess } from '../cli-harness.js';
 
-async function anvil(args: string[]) {
-  const io = capturingIo();
-  const code = await runCli(args, io);
-  return { code, stdout: io.out(), stderr: io.err() };
-}
+const anvil = (args: string[]) => anvilInProcess(args);
 
 /** Every command of the tree with its path of names ([] for anvil itself). */
 function commands(): { path: string[]; cmd: Command }[] {

@@ -9,9 +9,7 @@ import { spawnSync, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServe } from '../../../bench/perf/serve-child.js';
-import { runCli } from '../../../platform/cli/main.js';
-import { capturingIo } from '../../../platform/cli/cli-io.js';
-import { tempDir, writeFiles } from '../../cli-harness.js';
+import { anvilInProcess, tempDir, writeFiles } from '../../cli-harness.js';
 
 const BIN = join(process.cwd(), 'dist', 'platform', 'cli', 'main.js');
 const dir = tempDir('anvil-both-');
@@ -27,18 +25,8 @@ const masked = (text: string) => text.replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\
 
 /** `anvil ARGS` in-process, with `extraEnv` set for the length of the run. */
 async function anvil(args: string[], extraEnv: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  const saved = Object.fromEntries(Object.keys(extraEnv).map((k) => [k, process.env[k]]));
-  Object.assign(process.env, extraEnv);
-  try {
-    const io = capturingIo();
-    const code = await runCli(args, io);
-    return { code, stdout: masked(io.out()), stderr: io.err() };
-  } finally {
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-  }
+  const r = await anvilInProcess(args, extraEnv);
+  return { ...r, stdout: masked(r.stdout) };
 }
 
 /** `anvil ARGS` as a user runs it: the built bin, in a process of its own. */
