@@ -5,7 +5,7 @@
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { AnvilError } from '../errors.js';
 import type { TokenInfo, TokenStore } from '../api/tokens.js';
 import { defaultStatePath, Store } from '../state/store.js';
