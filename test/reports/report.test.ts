@@ -163,7 +163,8 @@ describe('anvil tco on the command line', () => {
     const missing = anvil(['tco', 'no-such-scenario.yaml']);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/^ANVIL_ERR_FILE_NOT_FOUND: cannot read scenario no-such-scenario.yaml/);
-    expect(anvil(['tco', REFERENCE, '--seed', '-1']).stderr).toMatch(/^ANVIL_ERR_USAGE: .*a seed is a non-negative integer/);
+    const badSeed = anvil(['tco', REFERENCE, '--seed', '-1']);
+    expect([badSeed.code, badSeed.stderr]).toEqual([2, expect.stringMatching(/^ANVIL_ERR_USAGE: .*a seed is a whole number from 0 to 9007199254740991.*; see anvil tco --help\n$/)]);
     const dir = tempDir('anvil-tco-');
     const r = anvil(['tco', REFERENCE, '--out', dir, '--samples', '20', '--seed', '7', '--cache', cache]);
     expect(r.code).toBe(0);

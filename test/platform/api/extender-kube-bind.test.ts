@@ -214,7 +214,7 @@ describe('where the Kubernetes API is', () => {
     const dir = tempDir('anvil-kube-serve-');
     const state = join(dir, 'state.db');
     const r = spawnSync(process.execPath, [join(process.cwd(), 'dist', 'platform', 'cli', 'main.js'), 'serve', '--port', '0', '--state', state, '--kube-ca-file', '/x.pem'], { encoding: 'utf8', timeout: 300_000 });
-    expect(r.status).toBe(1);
+    expect(r.status).toBe(2); // a usage error
     expect(r.stderr).toMatch(/^ANVIL_ERR_USAGE: --kube-ca-file needs --kube-apiserver URL/);
     expect(existsSync(state)).toBe(false);
   });

@@ -183,7 +183,7 @@ describeNeeds('the openssl CLI', haveOpenssl())('anvil serve over TLS', () => {
   it('anvil serve with a bad TLS flag prints the coded error, no stack trace, and creates no state file', async () => {
     const state = join(tempDir('anvil-badtls-'), 'state.db');
     const noCert = await anvil(['serve', '--port', '0', '--state', state, '--tls-client-ca', pki.ca], {});
-    expect(noCert.code).toBe(1);
+    expect(noCert.code).toBe(2); // a usage error
     expect(noCert.stderr).toMatch(/^ANVIL_ERR_USAGE: --tls-client-ca given without --tls-cert/);
     const mismatch = await anvil(['serve', '--port', '0', '--state', state, '--tls-cert', pki.serverCert, '--tls-key', pki.clientKey], {});
     expect(mismatch.code).toBe(1);
