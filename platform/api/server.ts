@@ -52,7 +52,7 @@ export const API_PREFIX = '/api/v1';
 export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyInstance; api: Api }> {
   const clock = opts.clock ?? (() => new Date());
   const store = Store.open(opts.statePath, clock);
-  const tokens = TokenStore.open(opts.statePath === ':memory:' ? ':memory:' : opts.statePath, clock);
+  const tokens = TokenStore.of(store, clock);
   const metrics = new Registry();
   const api: Api = { store, tokens, metrics };
   const common = {
@@ -104,7 +104,7 @@ export function bootstrapAdmin(api: Api): string | undefined {
   const hasUsers = api.store.read((s) => s.users.size > 0);
   if (hasUsers || api.tokens.list().length > 0) return undefined;
   api.store.change(localAdmin('admin'), 'user create', 'user/admin', (cp) => cp.createUser('admin', ['cluster-admin']));
-  return api.tokens.issue('admin', 'first admin token').token;
+  return api.tokens.issue('admin', 'first admin token', 'admin').token;
 }
 
 function installErrors(app: FastifyInstance): void {

@@ -115,7 +115,7 @@ describe('/metrics', () => {
   it('answers a token with a cluster-wide view role (a Prometheus user with cluster-view only); a tenant gets a coded 403, no token 401', async () => {
     const w = await seededWorld();
     w.api.store.change(localAdmin(), 'user create', 'user/prometheus', (cp) => cp.createUser('prometheus', ['cluster-view']));
-    const scraper = w.api.tokens.issue('prometheus', 'scrape').token;
+    const scraper = w.api.tokens.issue('prometheus', 'scrape', 'admin').token;
     const ok = await w.app.inject({ url: '/metrics', headers: { authorization: `Bearer ${scraper}` } });
     expect(ok.statusCode).toBe(200);
     expect(ok.body).toContain('# TYPE anvil_http_requests_total counter');
