@@ -30,8 +30,6 @@ describe('bad bodies', () => {
     ['POST', '/api/v1/namespaces/a/volumes', { name: 'v', size_bytes: 1e9, node_selector: { rack: 'r 2' } }, 'body/node_selector/rack'],
     ['POST', '/api/v1/namespaces/a/volumes', { name: 'v', size_bytes: 1e9, spread_zones: 'yes' }, 'body/spread_zones'],
     ['GET', '/api/v1/namespaces/a/pods/Pa/scheduling', undefined, 'params/name'],
-    ['GET', '/api/v1/namespaces/a/pods/pa/scheduling?verbose=1', undefined, 'querystring'],
-    ['DELETE', '/api/v1/namespaces/a/endpoints/ea?force=true', undefined, 'force'],
   ];
   for (const [method, url, body, field] of bad) {
     it(`${method} ${url} ${JSON.stringify(body)} names ${field}`, async () => {
