@@ -3,7 +3,7 @@
  * its -wal and -shm files the same mode) and its default folder 0700, and warns once per process per file
  * when an existing one is open to other users, saying the chmod to run.
  */
-import { closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 /** Owner read and write only (the state file, the login file). */
@@ -18,20 +18,17 @@ const warned = new Set<string>();
 const warnLine = (line: string) => process.stderr.write(`${line}\n`);
 
 /**
- * Before SQLite opens `path`: makes its folder (0700) when `createFolder`, creates the file 0600 when it
- * is missing, else warns if it (its -wal/-shm files, or the folder Anvil made) is open to others.
+ * Before SQLite opens `path`: makes its folder (0700) when `createFolder`, and creates the file 0600 when it
+ * is missing; returns whether it did (an existing file is checked once it proved to be a state file).
  */
-export function prepareStateFile(path: string, createFolder: boolean): void {
-  const folder = dirname(path);
-  if (createFolder) mkdirSync(folder, { recursive: true, mode: PRIVATE_FOLDER_MODE });
+export function prepareStateFile(path: string, createFolder: boolean): boolean {
+  if (createFolder) mkdirSync(dirname(path), { recursive: true, mode: PRIVATE_FOLDER_MODE });
   try {
     closeSync(openSync(path, 'wx', PRIVATE_FILE_MODE));
-    return;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') return; // SQLite's own open reports the error
+    return true;
+  } catch {
+    return false; // it exists, or SQLite's own open reports why not
   }
-  if (!statSync(path).isFile()) return;
-  warnIfOpenToOthers(path, createFolder ? folder : undefined);
 }
 
 function modeOf(path: string): number | undefined {
@@ -42,17 +39,23 @@ function modeOf(path: string): number | undefined {
   }
 }
 
-function warnIfOpenToOthers(path: string, ownFolder: string | undefined): void {
-  if (warned.has(path)) return;
-  const open = [path, `${path}-wal`, `${path}-shm`].filter((p) => existsSync(p) && ((modeOf(p) ?? 0) & OPEN_TO_OTHERS) !== 0);
-  const folderMode = ownFolder === undefined ? undefined : modeOf(ownFolder);
-  const folderOpen = folderMode !== undefined && (folderMode & OPEN_TO_OTHERS) !== 0;
-  if (open.length === 0 && !folderOpen) return;
+/**
+ * Warns once per process if the state file at `path` or the folder Anvil made for it
+ * (`ownFolder`) is open to other users, naming the chmod to run.
+ */
+export function warnIfOpenToOthers(path: string, ownFolder: string | undefined): void {
+  if (warned.has(path) || !statSync(path, { throwIfNoEntry: false })?.isFile()) return;
+  // Only the file: SQLite makes its -wal and -shm with the file's own mode and removes them at the last close.
+  const fileMode = modeOf(path) ?? 0;
+  const folderMode = ownFolder === undefined ? 0 : (modeOf(ownFolder) ?? 0);
+  const fileOpen = (fileMode & OPEN_TO_OTHERS) !== 0;
+  const folderOpen = (folderMode & OPEN_TO_OTHERS) !== 0;
+  if (!fileOpen && !folderOpen) return;
   warned.add(path);
-  const what = open.length > 0 ? `state file ${path} is open to other users (mode ${octal(modeOf(open[0]!))})` : `the folder of state file ${path} is open to other users (mode ${octal(folderMode)})`;
-  const fixes = [...(open.length > 0 ? [`chmod 600 ${open.map(quoted).join(' ')}`] : []), ...(folderOpen ? [`chmod 700 ${quoted(ownFolder!)}`] : [])];
+  const what = fileOpen ? `state file ${path} is open to other users (mode ${octal(fileMode)})` : `the folder of state file ${path} is open to other users (mode ${octal(folderMode)})`;
+  const fixes = [...(fileOpen ? [`chmod 600 ${quoted(path)}`] : []), ...(folderOpen ? [`chmod 700 ${quoted(ownFolder!)}`] : [])];
   warnLine(`anvil: warning: ${what}; it holds users, roles, token hashes and the audit log: run ${fixes.join(' && ')}`);
 }
 
-const octal = (mode: number | undefined) => `0${(mode ?? 0).toString(8).padStart(3, '0')}`;
+const octal = (mode: number) => `0${mode.toString(8).padStart(3, '0')}`;
 const quoted = (p: string) => (/^[\w./-]+$/.test(p) ? p : `'${p.replace(/'/g, `'\\''`)}'`);

@@ -15,7 +15,7 @@ import { ControlPlane } from '../domain/control-plane.js';
 import type { ClusterEvent, Severity } from '../domain/event.js';
 import { invariantViolations } from '../domain/invariants.js';
 import type { Actor } from '../domain/tenancy.js';
-import { prepareStateFile } from './file-modes.js';
+import { prepareStateFile, warnIfOpenToOthers } from './file-modes.js';
 import { MIGRATIONS } from './migrations.js';
 
 /** Where the state lives when neither --state nor ANVIL_STATE says: $XDG_STATE_HOME/anvil/state.db. */
@@ -72,11 +72,12 @@ export class Store {
    */
   static open(path: string, clock: Clock = () => new Date(), createFolder = false): Store {
     let db: Database.Database;
+    let created = false;
     if (path !== ':memory:' && !existsSync(dirname(path))) {
       if (!createFolder) throw new AnvilError('ANVIL_ERR_STATE', `cannot open state file ${path}: its folder ${dirname(path)} does not exist; create it or choose another --state`);
     }
     try {
-      if (path !== ':memory:') prepareStateFile(path, createFolder);
+      if (path !== ':memory:') created = prepareStateFile(path, createFolder);
       db = new Database(path);
       db.pragma('journal_mode = WAL');
       // FULL: an acknowledged change is on disk before the command returns.
@@ -93,6 +94,7 @@ export class Store {
       if (e instanceof AnvilError) throw e;
       throw new AnvilError('ANVIL_ERR_STATE', `${path} is not an Anvil state file (${(e as Error).message}); point --state or ANVIL_STATE at another path`);
     }
+    if (path !== ':memory:' && !created) warnIfOpenToOthers(path, createFolder ? dirname(path) : undefined);
     return store;
   }
 

@@ -4,7 +4,7 @@
  * file 0600 in a 0700 folder.
  */
 import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildServer, bootstrapAdmin } from '../../platform/api/server.js';
@@ -70,6 +70,21 @@ describe('state file modes', () => {
     expect(stderrOf(() => Store.open(path).close())).toBe('');
     // The mode of a file Anvil did not create is left as it is: changing it is the owner's call.
     expect(modeOf(path).toString(8)).toBe('644');
+  });
+
+  it('a file that is not a state file gets its coded error and no warning', () => {
+    const path = join(tempDir('anvil-modes-'), 'junk.db');
+    writeFileSync(path, 'not a database, but long enough for SQLite to read a header from it'.repeat(10));
+    chmodSync(path, 0o644);
+    let code = '';
+    expect(stderrOf(() => {
+      try {
+        Store.open(path).close();
+      } catch (e) {
+        code = (e as { code: string }).code;
+      }
+    })).toBe('');
+    expect(code).toBe('ANVIL_ERR_STATE');
   });
 
   it('the default folder open to others is named too, with its chmod', () => {
