@@ -68,7 +68,7 @@ export class Store {
   /**
    * Opens (creating if needed) the state file at `path` and brings its schema up to date. The folder
    * must exist, unless `createFolder` (the default path's folder is made on first use, 0700). A new file is
-   * made 0600; an existing one open to other users gets a warning on stderr (prepareStateFile).
+   * made 0600; an existing state file open to other users gets a warning on stderr (warnIfOpenToOthers).
    */
   static open(path: string, clock: Clock = () => new Date(), createFolder = false): Store {
     let db: Database.Database;
