@@ -12,6 +12,7 @@ import type { Clock } from '../domain/context.js';
 import { localAdmin } from '../domain/tenancy.js';
 import { Store } from '../state/store.js';
 import { installAuth } from './auth.js';
+import { clientErrorHandler, codedFrameworkError, frameworkErrors, installQueryRule, MAX_PARAM_LENGTH } from './error-shapes.js';
 import { ErrorBody } from './schemas.js';
 import { TokenStore } from './tokens.js';
 import { systemPlugin } from './plugins/system.js';
@@ -52,14 +53,17 @@ export const API_PREFIX = '/api/v1';
 export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyInstance; api: Api }> {
   const clock = opts.clock ?? (() => new Date());
   const store = Store.open(opts.statePath, clock);
-  const tokens = TokenStore.open(opts.statePath === ':memory:' ? ':memory:' : opts.statePath, clock);
+  const tokens = TokenStore.of(store, clock);
   const metrics = new Registry();
   const api: Api = { store, tokens, metrics };
   const common = {
     logger: opts.logger ?? false,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true } },
     // Object names run to 253 characters (DNS-1123 subdomains); Fastify's default stops path parameters at 100.
-    routerOptions: { maxParamLength: 256 },
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    // What Fastify and Node refuse before a route runs is answered in the catalogue's form too.
+    frameworkErrors,
+    clientErrorHandler,
   };
   // The routes read nothing of the raw server, so one instance type serves HTTP and HTTPS alike.
   const app = (opts.tls ? Fastify({ ...common, https: httpsOptionsOf(opts.tls) }) : Fastify(common)) as unknown as FastifyInstance;
@@ -69,6 +73,7 @@ export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyIn
   });
   app.addSchema(ErrorBody);
   installErrors(app);
+  installQueryRule(app);
   installMetrics(app, metrics);
   installStateMetrics(metrics, store);
   installAuth(app, store, tokens);
@@ -104,7 +109,7 @@ export function bootstrapAdmin(api: Api): string | undefined {
   const hasUsers = api.store.read((s) => s.users.size > 0);
   if (hasUsers || api.tokens.list().length > 0) return undefined;
   api.store.change(localAdmin('admin'), 'user create', 'user/admin', (cp) => cp.createUser('admin', ['cluster-admin']));
-  return api.tokens.issue('admin', 'first admin token').token;
+  return api.tokens.issue('admin', 'first admin token', 'admin').token;
 }
 
 function installErrors(app: FastifyInstance): void {
@@ -117,7 +122,8 @@ function installErrors(app: FastifyInstance): void {
       return reply.status(400).send({ code: 'ANVIL_ERR_FIELD_INVALID', message: `bad request: ${details.join('; ')}`, details });
     }
     if (fe.statusCode !== undefined && fe.statusCode >= 400 && fe.statusCode < 500) {
-      return reply.status(fe.statusCode).send({ code: 'ANVIL_ERR_FIELD_INVALID', message: `bad request: ${fe.message}; send a JSON body (Content-Type: application/json)` });
+      const coded = codedFrameworkError(fe, req);
+      return reply.status(coded.status).send({ code: coded.code, message: coded.message });
     }
     req.log.error(err);
     return reply.status(500).send({ code: 'ANVIL_ERR_INTERNAL', message: `internal error (${err.message}); this is a bug, please report it with the server log` });

@@ -1,11 +1,13 @@
 /**
  * API bearer tokens, stored hashed (SHA-256) in their own table of the state file: a token is shown once
  * when issued and cannot be read back. A token acts as its user; the user's roles come from the state.
+ * Ids are never reused (AUTOINCREMENT: a revoke made from an old listing cannot hit a newer token), and
+ * every issue and revoke is written to the audit log in the same transaction (its id, never the token).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import Database from 'better-sqlite3';
-import { AnvilError } from '../errors.js';
+import type Database from 'better-sqlite3';
 import type { Clock } from '../domain/context.js';
+import { Store } from '../state/store.js';
 
 export interface TokenInfo {
   readonly id: number;
@@ -18,57 +20,106 @@ export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
-export class TokenStore {
-  private constructor(private readonly db: Database.Database, private readonly clock: Clock) {}
+const COLUMNS = 'hash TEXT NOT NULL UNIQUE, user TEXT NOT NULL, name TEXT NOT NULL, created_at TEXT NOT NULL';
 
-  /** Opens the token table of the state file at `path` (a second connection; WAL lets both work). */
-  static open(path: string, clock: Clock = () => new Date()): TokenStore {
-    let db: Database.Database;
-    try {
-      db = new Database(path);
-      db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = FULL');
-      db.pragma('busy_timeout = 10000');
-      db.exec('CREATE TABLE IF NOT EXISTS api_tokens (id INTEGER PRIMARY KEY, hash TEXT NOT NULL UNIQUE, user TEXT NOT NULL, name TEXT NOT NULL, created_at TEXT NOT NULL)');
-    } catch (e) {
-      throw new AnvilError('ANVIL_ERR_STATE', `cannot open the token table of ${path}: ${(e as Error).message}; check the path (--state or ANVIL_STATE)`);
-    }
-    return new TokenStore(db, clock);
+/** What the audit log names a token by: its user and id. */
+const tokenTarget = (user: string, id: number) => `token/${user}/${id}`;
+
+export class TokenStore {
+  /** Statements prepared once per connection, by their SQL. */
+  private readonly statements = new Map<string, Database.Statement>();
+
+  private constructor(private readonly store: Store, private readonly ownsStore: boolean, private readonly clock: Clock) {
+    // Looked at first so that opening an up-to-date file takes no write lock.
+    if (!store.readBeside(hasCurrentTable)) store.changeBeside('', ensureTable);
   }
 
-  /** Issues a token for `user`; the clear text is returned once and only its hash is kept. */
-  issue(user: string, name: string): { token: string; info: TokenInfo } {
+  private sql(db: Database.Database, text: string): Database.Statement {
+    let statement = this.statements.get(text);
+    if (statement === undefined) this.statements.set(text, (statement = db.prepare(text)));
+    return statement;
+  }
+
+  /** Opens the token table of the state file at `path` (with its own connection, closed by `close`). */
+  static open(path: string, clock: Clock = () => new Date()): TokenStore {
+    return new TokenStore(Store.open(path, clock), true, clock);
+  }
+
+  /** The token table of an open state (the server's): token changes and their audit rows commit together. */
+  static of(store: Store, clock: Clock = () => new Date()): TokenStore {
+    return new TokenStore(store, false, clock);
+  }
+
+  /** Issues a token for `user`, as the actor `by` (audited); the clear text is returned once and only its hash is kept. */
+  issue(user: string, name: string, by: string): { token: string; info: TokenInfo } {
     const token = `anvil_${randomBytes(32).toString('base64url')}`;
     const created_at = this.clock().toISOString();
-    const r = this.db.prepare('INSERT INTO api_tokens (hash, user, name, created_at) VALUES (?, ?, ?, ?)').run(hashToken(token), user, name, created_at);
-    return { token, info: { id: Number(r.lastInsertRowid), user, name, created_at } };
+    return this.store.changeBeside(by, (db, audit) => {
+      const r = this.sql(db, 'INSERT INTO api_tokens (hash, user, name, created_at) VALUES (?, ?, ?, ?)').run(hashToken(token), user, name, created_at);
+      const id = Number(r.lastInsertRowid);
+      audit('token issue', tokenTarget(user, id), 1);
+      return { token, info: { id, user, name, created_at } };
+    });
   }
 
   /** The user a token acts as, or undefined when the server does not know it. */
   userOf(token: string): string | undefined {
-    const row = this.db.prepare('SELECT user FROM api_tokens WHERE hash = ?').get(hashToken(token)) as { user: string } | undefined;
+    const row = this.store.readBeside((db) => this.sql(db, 'SELECT user FROM api_tokens WHERE hash = ?').get(hashToken(token))) as { user: string } | undefined;
     return row?.user;
   }
 
   list(user?: string): TokenInfo[] {
     const sql = 'SELECT id, user, name, created_at FROM api_tokens' + (user === undefined ? '' : ' WHERE user = ?') + ' ORDER BY id';
-    return (user === undefined ? this.db.prepare(sql).all() : this.db.prepare(sql).all(user)) as TokenInfo[];
+    return this.store.readBeside((db) => (user === undefined ? this.sql(db, sql).all() : this.sql(db, sql).all(user))) as TokenInfo[];
   }
 
-  /** Revokes one token; false when no token of `user` has that id. */
-  revoke(user: string, id: number): boolean {
-    return this.db.prepare('DELETE FROM api_tokens WHERE id = ? AND user = ?').run(id, user).changes > 0;
+  /** Revokes one token as the actor `by` (audited); false when no token of `user` has that id. */
+  revoke(user: string, id: number, by: string): boolean {
+    return this.store.changeBeside(by, (db, audit) => {
+      const revoked = this.sql(db, 'DELETE FROM api_tokens WHERE id = ? AND user = ?').run(id, user).changes > 0;
+      if (revoked) audit('token revoke', tokenTarget(user, id), 1);
+      return revoked;
+    });
   }
 
   /**
-   * Revokes every token of `user` (when the user is deleted, and before a user of a free name is created, so
-   * a user created again under an old name never inherits the old user's tokens); returns how many.
+   * Revokes every token of `user` as the actor `by`, one audit row each (when the user is deleted, and before
+   * a user of a free name is created, so a user created again under an old name never inherits the old
+   * user's tokens); returns how many.
    */
-  revokeAll(user: string): number {
-    return this.db.prepare('DELETE FROM api_tokens WHERE user = ?').run(user).changes;
+  revokeAll(user: string, by: string): number {
+    return this.store.changeBeside(by, (db, audit) => {
+      const ids = this.sql(db, 'DELETE FROM api_tokens WHERE user = ? RETURNING id').all(user) as { id: number }[];
+      for (const { id } of ids.sort((a, b) => a.id - b.id)) audit('token revoke', tokenTarget(user, id), 1);
+      return ids.length;
+    });
   }
 
   close(): void {
-    this.db.close();
+    if (this.ownsStore) this.store.close();
   }
+}
+
+/**
+ * Creates the table, or moves a table of an older build (plain INTEGER PRIMARY KEY, which hands out the id
+ * of a revoked newest token again) to AUTOINCREMENT; ids go on from the highest one kept.
+ */
+function ensureTable(db: Database.Database): void {
+  // Checked again inside the write lock: another process may have moved it meanwhile.
+  if (hasCurrentTable(db)) return;
+  const row = tableSql(db);
+  db.exec(`CREATE TABLE api_tokens_next (id INTEGER PRIMARY KEY AUTOINCREMENT, ${COLUMNS})`);
+  if (row) {
+    db.exec('INSERT INTO api_tokens_next (id, hash, user, name, created_at) SELECT id, hash, user, name, created_at FROM api_tokens');
+    db.exec('DROP TABLE api_tokens');
+  }
+  db.exec('ALTER TABLE api_tokens_next RENAME TO api_tokens');
+}
+
+function tableSql(db: Database.Database): { sql: string } | undefined {
+  return db.prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'api_tokens'").get() as { sql: string } | undefined;
+}
+
+function hasCurrentTable(db: Database.Database): boolean {
+  return tableSql(db)?.sql.includes('AUTOINCREMENT') === true;
 }

@@ -82,7 +82,7 @@ export function userDeletedLine(name: string, tokensRevoked: number): string {
  */
 async function deleteUser(opts: StateOpts, name: string): Promise<number> {
   change(opts, 'delete users', `users/${name}`, (cp) => cp.deleteUser(name));
-  return withTokens(opts.state ?? defaultStatePath(), (tokens) => tokens.revokeAll(name));
+  return withTokens(opts.state ?? defaultStatePath(), (tokens) => tokens.revokeAll(name, actor().user));
 }
 
 const integer = (_flag: string, min: number, max: number) => wholeNumber(min, max);
@@ -291,7 +291,7 @@ export function registerControlPlaneCommands(cli: Command): void {
   const user = cli.command('user').description('users and their roles (deleting a user revokes its API tokens)');
   stateOption(user.command('create').description('create a user with roles').argument('<name>').requiredOption('--roles <roles>', ROLES_HELP)).action(async (name: string, o: StateOpts & { roles: string }) => {
     // Tokens left by a deleted user of this name go first, as on the API: a new user inherits none.
-    if (!read(o, (store) => store.read((s) => s.users.has(name)))) await withTokens(o.state ?? defaultStatePath(), (tokens) => tokens.revokeAll(name));
+    if (!read(o, (store) => store.read((s) => s.users.has(name)))) await withTokens(o.state ?? defaultStatePath(), (tokens) => tokens.revokeAll(name, actor().user));
     change(o, 'user create', `user/${name}`, (cp) => cp.createUser(name, roleList(o.roles)));
     out(`user ${name} created\n`);
   });

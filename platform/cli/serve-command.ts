@@ -9,6 +9,7 @@ import { Command, Option } from 'commander';
 import { AnvilError } from '../errors.js';
 import type { TokenInfo, TokenStore } from '../api/tokens.js';
 import { defaultStatePath, Store } from '../state/store.js';
+import { PRIVATE_FILE_MODE, PRIVATE_FOLDER_MODE } from '../state/file-modes.js';
 import { parseOutputKind, structured, table, type OutputKind } from './output.js';
 import { wholeNumber } from './arguments.js';
 import { cliOut } from './cli-io.js';
@@ -44,6 +45,9 @@ function requireUser(path: string, user: string): void {
     store.close();
   }
 }
+
+/** Who the audit log names for a token change on the embedded state: $ANVIL_USER, as for every embedded change. */
+const embeddedActor = () => process.env.ANVIL_USER || 'admin';
 
 /** Runs `fn` on the token table of the state file at `path` (loaded only by the token commands). */
 export async function withTokens<T>(path: string, fn: (tokens: TokenStore) => T): Promise<T> {
@@ -124,7 +128,7 @@ export function registerServeCommands(cli: Command): void {
     .action(async (user: string, o: { name: string; state?: string }) => {
       const path = o.state ?? defaultStatePath();
       requireUser(path, user);
-      cliOut(`${await withTokens(path, (tokens) => tokens.issue(user, o.name).token)}\n`);
+      cliOut(`${await withTokens(path, (tokens) => tokens.issue(user, o.name, embeddedActor()).token)}\n`);
     });
   token
     .command('list')
@@ -147,7 +151,7 @@ export function registerServeCommands(cli: Command): void {
       const id = tokenId(idText);
       const path = o.state ?? defaultStatePath();
       requireUser(path, user);
-      if (!(await withTokens(path, (tokens) => tokens.revoke(user, id)))) throw noToken(user, id);
+      if (!(await withTokens(path, (tokens) => tokens.revoke(user, id, embeddedActor())))) throw noToken(user, id);
       cliOut(`token ${id} revoked\n`);
     });
 
@@ -163,9 +167,9 @@ export function registerServeCommands(cli: Command): void {
       if (ca !== undefined) trustServerCaFile(o.server, '--ca-cert', ca);
       const me = await whoami(o.server, o.token);
       const path = clientConfigPath();
-      mkdirSync(dirname(path), { recursive: true });
-      if (!existsSync(path)) writeFileSync(path, '', { mode: 0o600 });
-      chmodSync(path, 0o600);
+      mkdirSync(dirname(path), { recursive: true, mode: PRIVATE_FOLDER_MODE });
+      if (!existsSync(path)) writeFileSync(path, '', { mode: PRIVATE_FILE_MODE });
+      chmodSync(path, PRIVATE_FILE_MODE);
       writeFileSync(path, JSON.stringify({ server: o.server, token: o.token, ...(ca !== undefined ? { ca_cert: ca } : {}) }, null, 2) + '\n');
       cliOut(`logged in to ${o.server} as ${me.user} (${me.roles.join(', ')})${ca !== undefined ? `, trusting the CA in ${ca}` : ''}; saved in ${path}\n`);
     });

@@ -4,7 +4,7 @@
  * the invariants, write what differs, log who did what; any error rolls it all back. Time comes from an
  * injectable clock.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -15,6 +15,7 @@ import { ControlPlane } from '../domain/control-plane.js';
 import type { ClusterEvent, Severity } from '../domain/event.js';
 import { invariantViolations } from '../domain/invariants.js';
 import type { Actor } from '../domain/tenancy.js';
+import { prepareStateFile, warnIfOpenToOthers } from './file-modes.js';
 import { MIGRATIONS } from './migrations.js';
 
 /** Where the state lives when neither --state nor ANVIL_STATE says: $XDG_STATE_HOME/anvil/state.db. */
@@ -66,15 +67,17 @@ export class Store {
 
   /**
    * Opens (creating if needed) the state file at `path` and brings its schema up to date. The folder
-   * must exist, unless `createFolder` (the default path's folder is made on first use).
+   * must exist, unless `createFolder` (the default path's folder is made on first use, 0700). A new file is
+   * made 0600; an existing state file open to other users gets a warning on stderr (warnIfOpenToOthers).
    */
   static open(path: string, clock: Clock = () => new Date(), createFolder = false): Store {
     let db: Database.Database;
+    let created = false;
     if (path !== ':memory:' && !existsSync(dirname(path))) {
       if (!createFolder) throw new AnvilError('ANVIL_ERR_STATE', `cannot open state file ${path}: its folder ${dirname(path)} does not exist; create it or choose another --state`);
     }
     try {
-      if (createFolder && path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+      if (path !== ':memory:') created = prepareStateFile(path, createFolder);
       db = new Database(path);
       db.pragma('journal_mode = WAL');
       // FULL: an acknowledged change is on disk before the command returns.
@@ -91,6 +94,7 @@ export class Store {
       if (e instanceof AnvilError) throw e;
       throw new AnvilError('ANVIL_ERR_STATE', `${path} is not an Anvil state file (${(e as Error).message}); point --state or ANVIL_STATE at another path`);
     }
+    if (path !== ':memory:' && !created) warnIfOpenToOthers(path, createFolder ? dirname(path) : undefined);
     return store;
   }
 
@@ -251,6 +255,20 @@ export class Store {
   private insertEvents(events: readonly ClusterEvent[]): void {
     const insert = this.statements().event;
     for (const e of events) insert.run(e.at, e.severity, e.reason, e.object, e.message);
+  }
+
+  /** A read of a table kept beside the objects (the API tokens), on this connection. */
+  readBeside<T>(fn: (db: Database.Database) => T): T {
+    return fn(this.db);
+  }
+
+  /**
+   * A change to a table kept beside the objects (the API tokens), on this connection in one IMMEDIATE
+   * transaction with the audit rows `fn` records as `actor`: the change and its audit commit together.
+   */
+  changeBeside<T>(actor: string, fn: (db: Database.Database, audit: (action: string, target: string, changes: number) => void) => T): T {
+    const audit = this.statements().audit;
+    return this.db.transaction(() => fn(this.db, (action, target, changes) => audit.run(this.clock().toISOString(), actor, action, target, changes))).immediate();
   }
 
   /** Newest last; at most `limit` (default 50, as the appliance). */

@@ -34,7 +34,7 @@ export const tenancyPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api
   app.get<{ Params: Static<typeof NameParams> }>('/users/:name', { schema: { ...s, summary: 'one user and its roles', params: NameParams, querystring: NoQuery, response: responses(AnyObject) } }, async (req) => one(api, req, 'users', req.params.name));
   app.post<{ Body: Static<typeof UserBody> }>('/users', { schema: { ...s, body: UserBody, response: responses(AnyObject, 201) } }, async (req, reply) => {
     // Tokens left by a deleted user of this name (a crash between deleting it and revoking them) go first.
-    if (!api.store.read((st) => st.users.has(req.body.name))) api.tokens.revokeAll(req.body.name);
+    if (!api.store.read((st) => st.users.has(req.body.name))) api.tokens.revokeAll(req.body.name, actorOf(req).user);
     return reply.status(201).send(change(api, req, 'user create', `user/${req.body.name}`, (cp) => cp.createUser(req.body.name, req.body.roles)));
   });
   app.patch<{ Params: Static<typeof NameParams>; Body: Static<typeof UserRolesBody> }>('/users/:name', { schema: { ...s, summary: "replace a user's roles (the caller must be able to revoke the old ones and grant the new)", params: NameParams, querystring: NoQuery, body: UserRolesBody, response: responses(AnyObject) } }, async (req) =>
@@ -42,7 +42,7 @@ export const tenancyPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api
   );
   app.delete<{ Params: Static<typeof NameParams> }>('/users/:name', { schema: { ...s, summary: 'delete a user and revoke all its tokens', params: NameParams, querystring: NoQuery, response: responses(Message) } }, async (req) => {
     change(api, req, 'delete users', `users/${req.params.name}`, (cp) => cp.deleteUser(req.params.name));
-    const revoked = api.tokens.revokeAll(req.params.name);
+    const revoked = api.tokens.revokeAll(req.params.name, actorOf(req).user);
     return { message: `user ${req.params.name} deleted, ${revoked} token${revoked === 1 ? '' : 's'} revoked` };
   });
 
@@ -56,7 +56,7 @@ export const tenancyPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api
   }
   app.post<{ Params: Static<typeof NameParams>; Body: Static<typeof TokenBody> }>('/users/:name/tokens', { schema: { ...s, summary: 'issue a token for a user (shown once)', params: NameParams, body: TokenBody, response: responses(IssuedToken, 201) } }, async (req, reply) => {
     mayManageTokens(req, req.params.name);
-    return reply.status(201).send(api.tokens.issue(req.params.name, req.body.name ?? 'api'));
+    return reply.status(201).send(api.tokens.issue(req.params.name, req.body.name ?? 'api', actorOf(req).user));
   });
   app.get<{ Params: Static<typeof NameParams> }>('/users/:name/tokens', { schema: { ...s, summary: "a user's tokens (never their text)", params: NameParams, response: responses(Type.Array(TokenInfo)) } }, async (req) => {
     mayManageTokens(req, req.params.name);
@@ -68,7 +68,7 @@ export const tenancyPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api
   });
   app.delete<{ Params: Static<typeof TokenParams> }>('/users/:name/tokens/:id', { schema: { ...s, summary: 'revoke a token', params: TokenParams, response: responses(Message) } }, async (req) => {
     mayManageTokens(req, req.params.name);
-    if (!api.tokens.revoke(req.params.name, Number(req.params.id))) throw new AnvilError('ANVIL_ERR_OBJECT_NOT_FOUND', `user ${req.params.name} has no token ${req.params.id}; list them with GET /api/v1/users/${req.params.name}/tokens`);
+    if (!api.tokens.revoke(req.params.name, Number(req.params.id), actorOf(req).user)) throw new AnvilError('ANVIL_ERR_OBJECT_NOT_FOUND', `user ${req.params.name} has no token ${req.params.id}; list them with GET /api/v1/users/${req.params.name}/tokens`);
     return { message: `token ${req.params.id} revoked` };
   });
 };
