@@ -286,9 +286,9 @@ export class ControlPlane {
     ctx.can('network', 'edit');
     if (!ctx.state.networks.has(name)) throw notFound('network', name, `networks: ${[...ctx.state.networks.keys()].join(', ')}`);
     const users = [...ctx.state.pods.values()].filter((p) => p.endpoints.some((e) => e.network === name));
-    if (users.length > 0) throw new AnvilError('ANVIL_ERR_IN_USE', `network ${name} has endpoints of ${users.length} pods (e.g. ${users[0]!.namespace}/${users[0]!.name}); delete them first`);
+    if (users.length > 0) throw new AnvilError('ANVIL_ERR_IN_USE', `network ${name} has endpoints of ${users.length} pods${ctx.nameIfVisible('container', users[0]!.namespace, ` (e.g. ${users[0]!.namespace}/${users[0]!.name})`, '')}; delete them first`);
     const eps = [...ctx.state.endpoints.values()].filter((e) => e.network === name);
-    if (eps.length > 0) throw new AnvilError('ANVIL_ERR_IN_USE', `network ${name} has ${eps.length} persistent endpoints (e.g. ${eps[0]!.namespace}/${eps[0]!.name}); delete them first`);
+    if (eps.length > 0) throw new AnvilError('ANVIL_ERR_IN_USE', `network ${name} has ${eps.length} persistent endpoints${ctx.nameIfVisible('container', eps[0]!.namespace, ` (e.g. ${eps[0]!.namespace}/${eps[0]!.name})`, '')}; delete them first`);
     ctx.state.networks.delete(name);
     ctx.event('info', 'NetworkDeleted', `network/${name}`, 'deleted');
   }

@@ -58,7 +58,7 @@ export function deleteVolume(cp: ControlPlane, namespace: string, name: string, 
   ctx.can('volume', 'edit', namespace);
   const v = requireVolume(cp, namespace, name);
   const snaps = [...ctx.state.snapshots.values()].filter((s) => s.namespace === namespace && s.volume === name);
-  if (!force && v.attachment.state === 'attached') throw new AnvilError('ANVIL_ERR_IN_USE', `volume ${namespace}/${name} is attached to pod ${v.attachment.pod} on ${v.attachment.node}; delete the pod first, or use --force`);
+  if (!force && v.attachment.state === 'attached') throw new AnvilError('ANVIL_ERR_IN_USE', `volume ${namespace}/${name} is attached to ${ctx.nameIfVisible('container', namespace, `pod ${v.attachment.pod} on ${v.attachment.node}`, 'a pod')}; delete the pod first, or use --force`);
   if (!force && snaps.length > 0) throw new AnvilError('ANVIL_ERR_IN_USE', `volume ${namespace}/${name} has ${snaps.length} snapshots (${snaps.map((s) => s.name).join(', ')}); delete them first, or use --force`);
   for (const s of snaps) deleteSnapshot(cp, namespace, s.name);
   if (v.attachment.state === 'attached') {
@@ -157,7 +157,7 @@ export function updateVolume(cp: ControlPlane, namespace: string, name: string, 
   const key = keyOf(namespace, name);
   if (change.size_bytes !== undefined && change.size_bytes !== v.size_bytes) {
     if (change.size_bytes < v.size_bytes) throw new AnvilError('ANVIL_ERR_FIELD_INVALID', `--size ${change.size_bytes} bytes is smaller than volume ${key}'s ${v.size_bytes}; volumes only grow`);
-    if (v.attachment.state === 'attached') throw new AnvilError('ANVIL_ERR_IN_USE', `volume ${key} is attached to pod ${v.attachment.pod}; a volume must be detached (its pod deleted) before it is resized`);
+    if (v.attachment.state === 'attached') throw new AnvilError('ANVIL_ERR_IN_USE', `volume ${key} is attached to ${ctx.nameIfVisible('container', namespace, `pod ${v.attachment.pod}`, 'a pod')}; a volume must be detached (its pod deleted) before it is resized`);
     const grow = change.size_bytes - v.size_bytes;
     const use = storageUse(ctx.state);
     for (const p of v.plexes) {

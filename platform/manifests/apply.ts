@@ -10,6 +10,7 @@ import { DEFAULT_PERF_TIER } from '../domain/perf-tier.js';
 import type { ControlPlane } from '../domain/control-plane.js';
 import type { EndpointRequest, Pod } from '../domain/pod.js';
 import { parseQuantity } from '../domain/quantity.js';
+import { allows } from '../domain/tenancy.js';
 import { keyOf } from '../domain/volume.js';
 import type { ManifestDocument } from './documents.js';
 import { Fields, type Obj } from './fields.js';
@@ -139,6 +140,7 @@ export function planApply(docs: readonly ManifestDocument[], defaultNamespace: s
 
 /** Runs a plan on the control plane (inside one change); returns one line per object, kubectl style. */
 export function runApply(cp: ControlPlane, plan: ApplyPlan): string[] {
+  authorizeApply(cp, plan);
   const lines: string[] = [];
   const state = cp.state;
   for (const ns of plan.namespaces) {
@@ -176,6 +178,19 @@ export function runApply(cp: ControlPlane, plan: ApplyPlan): string[] {
     }
   }
   return lines;
+}
+
+/**
+ * Permission before existence: every namespace the plan touches is checked before any object is looked
+ * up, so an apply into a namespace the caller may not edit is refused whole, and "unchanged" never tells
+ * a tenant that another tenant's object exists. A Namespace document is allowed to whoever may edit
+ * tenants, or to whoever already works in that namespace (a tenant's bundle often carries its Namespace).
+ */
+function authorizeApply(cp: ControlPlane, plan: ApplyPlan): void {
+  const ctx = cp.ctx;
+  for (const ns of plan.namespaces) if (!allows(ctx.actor, 'container', 'edit', ns)) ctx.can('tenant', 'edit');
+  for (const c of plan.claims) ctx.can('volume', 'edit', c.namespace);
+  for (const w of plan.workloads) ctx.can('container', 'edit', w.namespace);
 }
 
 export function podInput(cp: ControlPlane, d: PodDraft): Parameters<ControlPlane['createPod']>[0] {
