@@ -24,6 +24,7 @@ import { workloadsPlugin } from './plugins/workloads.js';
 import { tenancyPlugin } from './plugins/tenancy.js';
 import { eventsPlugin } from './plugins/events.js';
 import { extenderPlugin } from './plugins/extender.js';
+import { installRateLimit } from './rate-limit.js';
 import { installStateMetrics } from './state-metrics.js';
 import type { KubeApi } from './extender/kube-binder.js';
 import { extenderCallersOf, type ServerTls } from './tls.js';
@@ -37,6 +38,8 @@ export interface ServerOptions {
   readonly tls?: ServerTls;
   /** The Kubernetes API the extender's bind posts Bindings to (kubeApiOf); without it bind stays in Anvil. */
   readonly kube?: KubeApi;
+  /** Requests a minute per bearer token (rate-limit.ts); undefined or 0: no limit. */
+  readonly rateLimitPerMinute?: number;
 }
 
 /** What every plugin gets: the state and the tokens. */
@@ -72,6 +75,7 @@ export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyIn
   installMetrics(app, metrics);
   installStateMetrics(metrics, store);
   installAuth(app, store, tokens);
+  await installRateLimit(app, opts.rateLimitPerMinute);
   await app.register(swagger, {
     openapi: {
       info: { title: 'Anvil control plane API', version: '1' },
