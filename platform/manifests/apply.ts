@@ -34,6 +34,20 @@ export interface ApplyPlan {
   readonly notes: string[];
 }
 
+/**
+ * Bounds on one apply, so that one request cannot stall the server or fill the state file: replicas of
+ * one Deployment or StatefulSet, documents, and pods of the whole apply. Namespace quotas (quota.ts)
+ * bound what a namespace holds in all.
+ */
+export const MAX_REPLICAS_PER_WORKLOAD = 5000;
+export const MAX_APPLY_DOCUMENTS = 1000;
+export const MAX_APPLY_PODS = 10_000;
+
+function tooLarge(doc: ManifestDocument | undefined, path: string, message: string): never {
+  const where = doc ? `${doc.whereField?.(path) ?? doc.where}: ${path}: ` : '';
+  throw new AnvilError('ANVIL_ERR_REQUEST_TOO_LARGE', `${where}${message}`);
+}
+
 const MODELLED = new Set(['Namespace', 'PersistentVolumeClaim', 'Pod', 'Deployment', 'StatefulSet', 'StorageClass']);
 
 /** StorageClass parameters Anvil honours. */
@@ -43,6 +57,7 @@ interface ClassParams {
 }
 
 export function planApply(docs: readonly ManifestDocument[], defaultNamespace: string, strict: boolean): ApplyPlan {
+  if (docs.length > MAX_APPLY_DOCUMENTS) tooLarge(undefined, '', `${docs.length} documents in one apply, more than the ${MAX_APPLY_DOCUMENTS} allowed; split the manifests into several applies`);
   const notes: string[] = [];
   const classes = new Map<string, ClassParams>();
   const unsupported: string[] = [];
@@ -85,6 +100,7 @@ export function planApply(docs: readonly ManifestDocument[], defaultNamespace: s
     return { namespace, name, size_bytes: Math.ceil(size), mirrors, perf_tier, where: f.where };
   };
 
+  let podCount = 0;
   for (const doc of docs) {
     const f = new Fields(doc.where, doc.whereField);
     const body = doc.body;
@@ -107,7 +123,11 @@ export function planApply(docs: readonly ManifestDocument[], defaultNamespace: s
         break;
       case 'Deployment':
       case 'StatefulSet': {
-        const replicas = f.int(spec.replicas, 'spec.replicas', 0, 150_000) ?? 1;
+        const asked = Number(spec.replicas);
+        if (Number.isInteger(asked) && asked > MAX_REPLICAS_PER_WORKLOAD) tooLarge(doc, 'spec.replicas', `${asked} replicas, more than the ${MAX_REPLICAS_PER_WORKLOAD} one workload may have; split it into several workloads`);
+        const replicas = f.int(spec.replicas, 'spec.replicas', 0, MAX_REPLICAS_PER_WORKLOAD) ?? 1;
+        podCount += replicas;
+        if (podCount > MAX_APPLY_PODS) tooLarge(doc, 'spec.replicas', `this apply would make ${podCount} pods so far, more than the ${MAX_APPLY_PODS} one apply may make; split the manifests into several applies`);
         const template = f.obj(spec.template, 'spec.template', true)!;
         const tmeta = f.obj(template.metadata, 'spec.template.metadata') ?? {};
         const tspec = f.obj(template.spec, 'spec.template.spec', true)!;
