@@ -23,6 +23,7 @@ import { podsPlugin } from './plugins/pods.js';
 import { workloadsPlugin } from './plugins/workloads.js';
 import { tenancyPlugin } from './plugins/tenancy.js';
 import { eventsPlugin } from './plugins/events.js';
+import { quotasPlugin } from './plugins/quotas.js';
 import { extenderPlugin } from './plugins/extender.js';
 import { installRateLimit } from './rate-limit.js';
 import { installStateMetrics } from './state-metrics.js';
@@ -84,7 +85,7 @@ export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyIn
   });
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { validatorUrl: null } as Record<string, unknown> });
   await app.register(systemPlugin, { api });
-  for (const plugin of [clusterPlugin, networksPlugin, perfTiersPlugin, volumesPlugin, podsPlugin, workloadsPlugin, tenancyPlugin, eventsPlugin]) {
+  for (const plugin of [clusterPlugin, networksPlugin, perfTiersPlugin, volumesPlugin, podsPlugin, workloadsPlugin, tenancyPlugin, quotasPlugin, eventsPlugin]) {
     await app.register(plugin, { api, prefix: API_PREFIX });
   }
   await app.register(extenderPlugin, { api, callers: extenderCallersOf(opts.tls), kube: opts.kube, prefix: '/scheduler' });
