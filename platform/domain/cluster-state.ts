@@ -48,6 +48,22 @@ export class ClusterState {
   readonly quotas = new Map<string, Quota>();
   counters: Counters = { kind: 'Counters', name: 'counters', next_mac: 1, next_pod_seq: 1 };
 
+  /**
+   * A copy to change apart from this one (a change worked out in steps while readers keep this one):
+   * new maps holding the same objects, which the domain replaces rather than edits, and new counters.
+   */
+  clone(): ClusterState {
+    const copy = new ClusterState();
+    copy.cluster = this.cluster;
+    copy.counters = { ...this.counters };
+    for (const kind of ['Node', 'Network', 'PerfTier', 'Volume', 'Snapshot', 'Pod', 'Endpoint', 'Tenant', 'User', 'Quota']) {
+      const from = this.mapOf(kind)!;
+      const to = copy.mapOf(kind)!;
+      for (const [key, obj] of from) to.set(key, obj);
+    }
+    return copy;
+  }
+
   /** Every object as (kind, key, object), in a stable order. */
   *documents(): Generator<[string, string, StoredObject]> {
     if (this.cluster) yield ['Cluster', this.cluster.name, this.cluster];

@@ -160,6 +160,17 @@ export function planApply(docs: readonly ManifestDocument[], defaultNamespace: s
 
 /** Runs a plan on the control plane (inside one change); returns one line per object, kubectl style. */
 export function runApply(cp: ControlPlane, plan: ApplyPlan): string[] {
+  const steps = applySteps(cp, plan);
+  let step = steps.next();
+  while (!step.done) step = steps.next();
+  return step.value;
+}
+
+/**
+ * `runApply` one object at a time: it yields after each volume and pod it creates, so that a server can
+ * let other requests in between (the store's `changeInSteps`); returns the lines.
+ */
+export function* applySteps(cp: ControlPlane, plan: ApplyPlan): Generator<void, string[], void> {
   authorizeApply(cp, plan);
   const lines: string[] = [];
   const state = cp.state;
@@ -174,6 +185,7 @@ export function runApply(cp: ControlPlane, plan: ApplyPlan): string[] {
       continue;
     }
     withWhere(c.where, () => cp.createVolume({ namespace: c.namespace, name: c.name, size_bytes: c.size_bytes, mirrors: c.mirrors, perf_tier: c.perf_tier }));
+    yield;
     const v = state.volumes.get(keyOf(c.namespace, c.name))!;
     lines.push(`persistentvolumeclaim/${c.name} created (volume ${v.name}, ${v.mirrors} plexes on ${v.plexes.map((p) => p.node).join(', ')})`);
   }
@@ -186,6 +198,7 @@ export function runApply(cp: ControlPlane, plan: ApplyPlan): string[] {
         continue;
       }
       results.push(withWhere(draft.where, () => cp.createPod(podInput(cp, draft))));
+      yield;
     }
     const running = results.filter((p) => p.status.state === 'running').length;
     const label = w.kind === 'Pod' ? `pod/${w.name}` : `${w.kind.toLowerCase()}.apps/${w.name}`;
