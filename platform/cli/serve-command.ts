@@ -60,6 +60,15 @@ function seconds(value: string): number {
   return Number(value);
 }
 
+/** `--rate-limit`: a usage error (exit 2) for what is not a rate. */
+function rateLimit(value: string): number {
+  try {
+    return parseRateLimit(value);
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message.replace(/^.*?; /, ''));
+  }
+}
+
 function port(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) > 65535) throw new InvalidArgumentError('use a port from 0 to 65535 (0: any free port)');
   return Number(value);
@@ -79,14 +88,14 @@ export function registerServeCommands(cli: Command): void {
     .option('--kube-token-file <path>', 'a file with a bearer token for --kube-apiserver (re-read on every bind; needs RBAC create on pods/binding)')
     .option('--kube-ca-file <pem>', "the CA of --kube-apiserver's certificate (PEM)")
     .option('--kube-reconcile-seconds <n>', 'with a Kubernetes API: every N seconds, remove from Anvil the pods the extender placed that Kubernetes no longer holds (0: never)', seconds, 30)
-    .option('--rate-limit <rate>', `requests per bearer token: N/min or N/s past which the API answers 429 with Retry-After (0: no limit; default ${DEFAULT_RATE_LIMIT_PER_MINUTE}/min)`)
-    .action(async (o: { host: string; port: number; state?: string; rateLimit?: string; tlsCert?: string; tlsKey?: string; tlsClientCa?: string; kubeApiserver?: string; kubeTokenFile?: string; kubeCaFile?: string; kubeReconcileSeconds: number }) => {
+    .option('--rate-limit <rate>', `requests per bearer token: N/min or N/s past which the API answers 429 with Retry-After (0: no limit; default ${DEFAULT_RATE_LIMIT_PER_MINUTE}/min)`, rateLimit)
+    .action(async (o: { host: string; port: number; state?: string; rateLimit?: number; tlsCert?: string; tlsKey?: string; tlsClientCa?: string; kubeApiserver?: string; kubeTokenFile?: string; kubeCaFile?: string; kubeReconcileSeconds: number }) => {
       const { loadServerTls, extenderCallersOf, plainHttpWarning } = await import('../api/tls.js');
       const { kubeApiOf } = await import('../api/extender/kube-binder.js');
       // Checked before the state is opened: a bad flag creates no state file and prints no token.
       const tls = loadServerTls(o);
       const kube = kubeApiOf(o);
-      const rateLimitPerMinute = o.rateLimit === undefined ? DEFAULT_RATE_LIMIT_PER_MINUTE : parseRateLimit(o.rateLimit);
+      const rateLimitPerMinute = o.rateLimit ?? DEFAULT_RATE_LIMIT_PER_MINUTE;
       const { buildServer, bootstrapAdmin } = await import('../api/server.js');
       const path = o.state ?? defaultStatePath();
       const { app, api } = await buildServer({ statePath: path, rateLimitPerMinute, ...(tls ? { tls } : {}), ...(kube ? { kube } : {}) });
