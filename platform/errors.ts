@@ -75,6 +75,9 @@ export const ERRORS = {
   ANVIL_ERR_HEADERS_TOO_LARGE: { code: 'ANVIL_ERR_HEADERS_TOO_LARGE', status: 431, summary: 'the request line and headers exceed the 16 KiB the server reads' },
   ANVIL_ERR_INTERNAL: { code: 'ANVIL_ERR_INTERNAL', status: 500, summary: 'the server met an error outside the catalogue: a bug, logged by the server' },
   ANVIL_ERR_SERVER: { code: 'ANVIL_ERR_SERVER', status: 502, summary: 'the Anvil server named by --server or ANVIL_SERVER cannot be reached or gave no valid answer' },
+  ANVIL_ERR_RATE_LIMITED: { code: 'ANVIL_ERR_RATE_LIMITED', status: 429, summary: 'one token sent more requests a minute than anvil serve --rate-limit allows; retry after Retry-After seconds' },
+  ANVIL_ERR_QUOTA_EXCEEDED: { code: 'ANVIL_ERR_QUOTA_EXCEEDED', status: 403, summary: "a change would take a namespace past its quota (pods, volumes, capacity, guaranteed IOPS or bandwidth) set by a cluster admin" },
+  ANVIL_ERR_REQUEST_TOO_LARGE: { code: 'ANVIL_ERR_REQUEST_TOO_LARGE', status: 413, summary: 'one request asks for more than the server takes at once (replicas of a workload, documents or pods of an apply, body size)' },
   ANVIL_ERR_NOT_LOOPBACK: { code: 'ANVIL_ERR_NOT_LOOPBACK', status: 403, summary: 'the scheduler extender answers only loopback callers unless mutual TLS is configured' },
   // Served API over TLS (anvil serve --tls-*, the CLI against an https server)
   ANVIL_ERR_TLS_INVALID: { code: 'ANVIL_ERR_TLS_INVALID', status: 400, summary: 'a TLS certificate, key or CA file is not PEM, is not what its flag needs, or the key does not match the certificate' },

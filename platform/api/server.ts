@@ -24,7 +24,9 @@ import { podsPlugin } from './plugins/pods.js';
 import { workloadsPlugin } from './plugins/workloads.js';
 import { tenancyPlugin } from './plugins/tenancy.js';
 import { eventsPlugin } from './plugins/events.js';
+import { quotasPlugin } from './plugins/quotas.js';
 import { extenderPlugin } from './plugins/extender.js';
+import { installRateLimit } from './rate-limit.js';
 import { installStateMetrics } from './state-metrics.js';
 import type { KubeApi } from './extender/kube-binder.js';
 import { extenderCallersOf, type ServerTls } from './tls.js';
@@ -38,6 +40,8 @@ export interface ServerOptions {
   readonly tls?: ServerTls;
   /** The Kubernetes API the extender's bind posts Bindings to (kubeApiOf); without it bind stays in Anvil. */
   readonly kube?: KubeApi;
+  /** Requests a minute per bearer token (rate-limit.ts); undefined or 0: no limit. */
+  readonly rateLimitPerMinute?: number;
 }
 
 /** What every plugin gets: the state and the tokens. */
@@ -77,6 +81,7 @@ export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyIn
   installMetrics(app, metrics);
   installStateMetrics(metrics, store);
   installAuth(app, store, tokens);
+  await installRateLimit(app, opts.rateLimitPerMinute);
   await app.register(swagger, {
     openapi: {
       info: { title: 'Anvil control plane API', version: '1' },
@@ -85,7 +90,7 @@ export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyIn
   });
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { validatorUrl: null } as Record<string, unknown> });
   await app.register(systemPlugin, { api });
-  for (const plugin of [clusterPlugin, networksPlugin, perfTiersPlugin, volumesPlugin, podsPlugin, workloadsPlugin, tenancyPlugin, eventsPlugin]) {
+  for (const plugin of [clusterPlugin, networksPlugin, perfTiersPlugin, volumesPlugin, podsPlugin, workloadsPlugin, tenancyPlugin, quotasPlugin, eventsPlugin]) {
     await app.register(plugin, { api, prefix: API_PREFIX });
   }
   await app.register(extenderPlugin, { api, callers: extenderCallersOf(opts.tls), kube: opts.kube, prefix: '/scheduler' });

@@ -18,6 +18,7 @@ import { requireNamespace } from '../domain/names.js';
 import { checkedQuantity, wholeNumber } from './arguments.js';
 import { cliErr, cliOut } from './cli-io.js';
 import { parseOutputKind, structured, type OutputKind } from './output.js';
+import { registerQuotaCommands } from './quota-commands.js';
 import { withTokens } from './serve-command.js';
 import { clusterStatusText, describeText, eventsTable, isNamespaced, kindTable, objectsOf, parseKind } from './views.js';
 
@@ -41,7 +42,7 @@ function actor(): Actor {
 }
 
 /** Runs one change as the local user, in one transaction. */
-function change<T>(opts: StateOpts, action: string, target: string, fn: (cp: ControlPlane) => T): T {
+export function change<T>(opts: StateOpts, action: string, target: string, fn: (cp: ControlPlane) => T): T {
   const store = openStore(opts);
   try {
     return store.change(actor(), action, target, fn);
@@ -105,7 +106,7 @@ function pairs(flag: string) {
   };
 }
 
-function stateOption(cmd: Command): Command {
+export function stateOption(cmd: Command): Command {
   return cmd.option('--state <path>', 'state file (default: $ANVIL_STATE, else $XDG_STATE_HOME/anvil/state.db)');
 }
 
@@ -288,6 +289,7 @@ export function registerControlPlaneCommands(cli: Command): void {
     change(o, 'tenant create', `namespace/${name}`, (cp) => cp.createTenant(name));
     out(`namespace ${name} created\n`);
   });
+  registerQuotaCommands(cli);
   const user = cli.command('user').description('users and their roles (deleting a user revokes its API tokens)');
   stateOption(user.command('create').description('create a user with roles').argument('<name>').requiredOption('--roles <roles>', ROLES_HELP)).action(async (name: string, o: StateOpts & { roles: string }) => {
     // Tokens left by a deleted user of this name go first, as on the API: a new user inherits none.
@@ -357,6 +359,7 @@ export function registerControlPlaneCommands(cli: Command): void {
           case 'statefulsets': return cp.deleteWorkload(ns, 'StatefulSet', name);
           case 'endpoints': return cp.deleteEndpoint(ns, name);
           case 'namespaces': return cp.deleteTenant(name);
+          case 'quotas': return cp.deleteQuota(name);
         }
       });
       out(`${kind.replace(/s$/, '')} ${name} deleted\n`);

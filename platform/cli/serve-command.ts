@@ -5,11 +5,12 @@
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { AnvilError } from '../errors.js';
 import type { TokenInfo, TokenStore } from '../api/tokens.js';
 import { defaultStatePath, Store } from '../state/store.js';
 import { PRIVATE_FILE_MODE, PRIVATE_FOLDER_MODE } from '../state/file-modes.js';
+import { DEFAULT_RATE_LIMIT_PER_MINUTE, parseRateLimit } from '../api/rate-limit.js';
 import { parseOutputKind, structured, table, type OutputKind } from './output.js';
 import { wholeNumber } from './arguments.js';
 import { cliOut } from './cli-io.js';
@@ -65,6 +66,15 @@ const seconds = wholeNumber(0, 86_400, '30 (0: never)');
 /** A TCP port, 0 for any free one. */
 const port = wholeNumber(0, 65_535, '8080 (0: any free port)');
 
+/** `--rate-limit`: a usage error (exit 2) for what is not a rate. */
+function rateLimit(value: string): number {
+  try {
+    return parseRateLimit(value);
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message.replace(/^.*?; /, ''));
+  }
+}
+
 export function registerServeCommands(cli: Command): void {
   cli
     .command('serve')
@@ -79,15 +89,17 @@ export function registerServeCommands(cli: Command): void {
     .option('--kube-token-file <path>', 'a file with a bearer token for --kube-apiserver (re-read on every bind; needs RBAC create on pods/binding)')
     .option('--kube-ca-file <pem>', "the CA of --kube-apiserver's certificate (PEM)")
     .option('--kube-reconcile-seconds <n>', 'with a Kubernetes API: every N seconds, remove from Anvil the pods the extender placed that Kubernetes no longer holds (0: never)', seconds, 30)
-    .action(async (o: { host: string; port: number; state?: string; tlsCert?: string; tlsKey?: string; tlsClientCa?: string; kubeApiserver?: string; kubeTokenFile?: string; kubeCaFile?: string; kubeReconcileSeconds: number }) => {
+    .option('--rate-limit <rate>', `requests per bearer token: N/min or N/s past which the API answers 429 with Retry-After (0: no limit; default ${DEFAULT_RATE_LIMIT_PER_MINUTE}/min)`, rateLimit)
+    .action(async (o: { host: string; port: number; state?: string; rateLimit?: number; tlsCert?: string; tlsKey?: string; tlsClientCa?: string; kubeApiserver?: string; kubeTokenFile?: string; kubeCaFile?: string; kubeReconcileSeconds: number }) => {
       const { loadServerTls, extenderCallersOf, plainHttpWarning } = await import('../api/tls.js');
       const { kubeApiOf } = await import('../api/extender/kube-binder.js');
       // Checked before the state is opened: a bad flag creates no state file and prints no token.
       const tls = loadServerTls(o);
       const kube = kubeApiOf(o);
+      const rateLimitPerMinute = o.rateLimit ?? DEFAULT_RATE_LIMIT_PER_MINUTE;
       const { buildServer, bootstrapAdmin } = await import('../api/server.js');
       const path = o.state ?? defaultStatePath();
-      const { app, api } = await buildServer({ statePath: path, ...(tls ? { tls } : {}), ...(kube ? { kube } : {}) });
+      const { app, api } = await buildServer({ statePath: path, rateLimitPerMinute, ...(tls ? { tls } : {}), ...(kube ? { kube } : {}) });
       const first = bootstrapAdmin(api);
       if (first) process.stdout.write(`first admin token for user admin (shown once; keep it): ${first}\n`);
       let address: string;

@@ -21,6 +21,8 @@ import { isNamespaced, type Kind } from '../domain/queries.js';
 import type { AuditEntry } from '../state/store.js';
 import { readManifests } from '../manifests/documents.js';
 import { structured, type OutputKind } from './output.js';
+import type { Quota } from '../domain/quota.js';
+import { quotaLimits, quotaSetLine, type QuotaOpts } from './quota-commands.js';
 import { clientConfigPath, noToken, tokenId, tokenListText } from './serve-command.js';
 import { roleList, userRolesLine } from './control-plane-commands.js';
 import type { TokenInfo } from '../api/tokens.js';
@@ -212,6 +214,16 @@ const REMOTE: Record<string, (args: string[], o: Opts, t: Target) => Promise<voi
     await request(t.server, t.token, 'POST', 'api/v1/namespaces', { name });
     out(`namespace ${name} created\n`);
   },
+  'quota set': async ([namespace], o, t) => {
+    const limits = quotaLimits(o as QuotaOpts);
+    requireNamespace(namespace!);
+    out(quotaSetLine(await request<Quota>(t.server, t.token, 'PUT', `${nsPath(namespace!)}/quota`, limits)));
+  },
+  'quota delete': async ([namespace], _o, t) => {
+    requireFindableName(namespace!, `quota ${namespace} does not exist; list them with: anvil get quotas -A`);
+    await request(t.server, t.token, 'DELETE', `${nsPath(namespace!)}/quota`);
+    out(`quota of namespace ${namespace} deleted\n`);
+  },
   'user create': async ([name], o, t) => {
     await request(t.server, t.token, 'POST', 'api/v1/users', { name, roles: roleList(String(o.roles)) });
     out(`user ${name} created\n`);
@@ -255,7 +267,8 @@ const REMOTE: Record<string, (args: string[], o: Opts, t: Target) => Promise<voi
     requireFindableName(name!, `${kind.replace(/s$/, '')} ${name} does not exist; list them with: anvil get ${kind}`);
     // Only nodes and volumes take --force, as on the embedded state.
     const force = o.force && (kind === 'nodes' || kind === 'volumes') ? '?force=true' : '';
-    await request(t.server, t.token, 'DELETE', objectPath(kind, name!, ns) + force);
+    // A quota is named after its namespace and removed through the namespace's quota route.
+    await request(t.server, t.token, 'DELETE', kind === 'quotas' ? `${nsPath(name!)}/quota` : objectPath(kind, name!, ns) + force);
     out(`${kind.replace(/s$/, '')} ${name} deleted\n`);
   },
   describe: async ([kindText, name], o, t) => {
@@ -314,6 +327,7 @@ async function listRemote(t: Target, kind: Kind, ns: string | undefined): Promis
     endpoints: ns ? `${nsPath(ns)}/endpoints` : 'api/v1/endpoints',
     deployments: ns ? `${nsPath(ns)}/deployments` : 'api/v1/deployments',
     statefulsets: ns ? `${nsPath(ns)}/statefulsets` : 'api/v1/statefulsets',
+    quotas: ns ? `${nsPath(ns)}/quotas` : 'api/v1/quotas',
   };
   const route = routes[kind];
   if (!route) throw new AnvilError('ANVIL_ERR_USAGE', `get ${kind}${ns ? '' : ' -A'} is not served yet; run it on the embedded state (--state)`);

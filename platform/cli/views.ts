@@ -12,6 +12,7 @@ import type { Pod } from '../domain/pod.js';
 import type { Tenant, User } from '../domain/tenancy.js';
 import { keyOf, type Snapshot, type Volume } from '../domain/volume.js';
 import { table } from './output.js';
+import { formatQuotaFigure, QUOTA_RESOURCES, type QuotaView } from '../domain/quota.js';
 import { KIND_ALIASES, KINDS, type EndpointView, type Kind, type WorkloadView } from '../domain/queries.js';
 
 export { isNamespaced, objectsOf, type Kind } from '../domain/queries.js';
@@ -95,6 +96,11 @@ export function kindTable(state: ClusterState, kind: Kind, objects: readonly unk
       return table(['NAME', 'CREATED'], (objects as Tenant[]).map((t) => [t.name, t.created_at]));
     case 'users':
       return table(['NAME', 'ROLES'], (objects as User[]).map((u) => [u.name, u.roles.join(',')]));
+    case 'quotas':
+      // used/limit per resource, as kubectl shows a ResourceQuota; "-" is no limit.
+      return table(['NAMESPACE', 'PODS', 'VOLUMES', 'CAPACITY', 'IOPS', 'BANDWIDTH'], (objects as QuotaView[]).map((q) => [
+        q.namespace, ...QUOTA_RESOURCES.map((r) => `${formatQuotaFigure(r, q.used[r])}/${formatQuotaFigure(r, q[r])}`),
+      ]));
   }
 }
 

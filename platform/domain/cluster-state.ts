@@ -8,6 +8,7 @@ import type { Network } from './network.js';
 import type { Node } from './node.js';
 import type { PerfTier } from './perf-tier.js';
 import type { Pod } from './pod.js';
+import type { Quota } from './quota.js';
 import type { Tenant, User } from './tenancy.js';
 import type { Snapshot, Volume } from './volume.js';
 
@@ -28,7 +29,7 @@ export interface Counters {
   next_pod_seq: number;
 }
 
-export type StoredObject = Cluster | Node | Network | PerfTier | Volume | Snapshot | Pod | Endpoint | Tenant | User | Counters;
+export type StoredObject = Cluster | Node | Network | PerfTier | Volume | Snapshot | Pod | Endpoint | Tenant | User | Quota | Counters;
 
 export class ClusterState {
   cluster: Cluster | undefined;
@@ -43,7 +44,25 @@ export class ClusterState {
   readonly endpoints = new Map<string, Endpoint>();
   readonly tenants = new Map<string, Tenant>();
   readonly users = new Map<string, User>();
+  /** Namespace quotas, keyed by namespace. */
+  readonly quotas = new Map<string, Quota>();
   counters: Counters = { kind: 'Counters', name: 'counters', next_mac: 1, next_pod_seq: 1 };
+
+  /**
+   * A copy to change apart from this one (a change worked out in steps while readers keep this one):
+   * new maps holding the same objects, which the domain replaces rather than edits, and new counters.
+   */
+  clone(): ClusterState {
+    const copy = new ClusterState();
+    copy.cluster = this.cluster;
+    copy.counters = { ...this.counters };
+    for (const kind of ['Node', 'Network', 'PerfTier', 'Volume', 'Snapshot', 'Pod', 'Endpoint', 'Tenant', 'User', 'Quota']) {
+      const from = this.mapOf(kind)!;
+      const to = copy.mapOf(kind)!;
+      for (const [key, obj] of from) to.set(key, obj);
+    }
+    return copy;
+  }
 
   /** Every object as (kind, key, object), in a stable order. */
   *documents(): Generator<[string, string, StoredObject]> {
@@ -51,7 +70,7 @@ export class ClusterState {
     yield ['Counters', 'counters', this.counters];
     const maps: [string, Map<string, StoredObject>][] = [
       ['Node', this.nodes], ['Network', this.networks], ['PerfTier', this.perfTiers], ['Volume', this.volumes],
-      ['Snapshot', this.snapshots], ['Pod', this.pods], ['Endpoint', this.endpoints], ['Tenant', this.tenants], ['User', this.users],
+      ['Snapshot', this.snapshots], ['Pod', this.pods], ['Endpoint', this.endpoints], ['Tenant', this.tenants], ['User', this.users], ['Quota', this.quotas],
     ];
     for (const [kind, map] of maps) for (const [key, obj] of map) yield [kind, key, obj];
   }
@@ -72,7 +91,7 @@ export class ClusterState {
   private mapOf(kind: string): Map<string, StoredObject> | undefined {
     const maps: Record<string, Map<string, StoredObject>> = {
       Node: this.nodes, Network: this.networks, PerfTier: this.perfTiers, Volume: this.volumes, Snapshot: this.snapshots,
-      Pod: this.pods, Endpoint: this.endpoints, Tenant: this.tenants, User: this.users,
+      Pod: this.pods, Endpoint: this.endpoints, Tenant: this.tenants, User: this.users, Quota: this.quotas,
     };
     return maps[kind];
   }
@@ -91,6 +110,7 @@ export class ClusterState {
       case 'Endpoint': this.endpoints.set(key, obj as Endpoint); break;
       case 'Tenant': this.tenants.set(key, obj as Tenant); break;
       case 'User': this.users.set(key, obj as User); break;
+      case 'Quota': this.quotas.set(key, obj as Quota); break;
       default: throw new Error(`unknown stored kind ${kind}`);
     }
   }

@@ -2,7 +2,7 @@
 import { AnvilError } from '../errors.js';
 import type { ClusterState } from './cluster-state.js';
 import type { ClusterEvent, Severity } from './event.js';
-import { authorize, type Access, type Actor, type RoleClass } from './tenancy.js';
+import { allows, authorize, type Access, type Actor, type RoleClass } from './tenancy.js';
 
 /** Where time comes from: injectable so tests and replays are deterministic. */
 export type Clock = () => Date;
@@ -26,6 +26,14 @@ export class Context {
 
   can(cls: RoleClass, access: Access, namespace?: string): void {
     authorize(this.actor, cls, access, namespace);
+  }
+
+  /**
+   * How a message names another object: `text` (e.g. "pod nsb/podb") when the actor may view objects of
+   * `cls` in `namespace`, else `hidden` (e.g. "another pod"): a tenant learns nothing of other tenants' objects.
+   */
+  nameIfVisible(cls: RoleClass, namespace: string, text: string, hidden: string): string {
+    return allows(this.actor, cls, 'view', namespace) ? text : hidden;
   }
 
   /** The cluster, or a coded error saying to create one. */

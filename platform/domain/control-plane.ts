@@ -18,6 +18,7 @@ import type { Endpoint } from './endpoint.js';
 import { requireIpv4 } from './ip.js';
 import { allows, parseRole, type Actor, type User } from './tenancy.js';
 import { keyOf, type Snapshot, type Volume } from './volume.js';
+import { deleteQuota, podCharge, QuotaLedger, setQuota, type Quota, type QuotaLimits } from './quota.js';
 import * as volumes from './volume-service.js';
 import * as users from './user-service.js';
 
@@ -60,10 +61,13 @@ export const MAX_CLUSTER_NODES = 5000;
 
 export class ControlPlane {
   readonly ctx: Context;
+  /** Namespace quotas, checked by every create and grow of this change. */
+  readonly quota: QuotaLedger;
   private session: SchedulingSession | undefined;
 
   constructor(state: ClusterState, actor: Actor, clock: Clock) {
     this.ctx = new Context(state, actor, clock);
+    this.quota = new QuotaLedger(this.ctx);
   }
 
   get state(): ClusterState {
@@ -286,9 +290,9 @@ export class ControlPlane {
     ctx.can('network', 'edit');
     if (!ctx.state.networks.has(name)) throw notFound('network', name, `networks: ${[...ctx.state.networks.keys()].join(', ')}`);
     const users = [...ctx.state.pods.values()].filter((p) => p.endpoints.some((e) => e.network === name));
-    if (users.length > 0) throw new AnvilError('ANVIL_ERR_IN_USE', `network ${name} has endpoints of ${users.length} pods (e.g. ${users[0]!.namespace}/${users[0]!.name}); delete them first`);
+    if (users.length > 0) throw new AnvilError('ANVIL_ERR_IN_USE', `network ${name} has endpoints of ${users.length} pods${ctx.nameIfVisible('container', users[0]!.namespace, ` (e.g. ${users[0]!.namespace}/${users[0]!.name})`, '')}; delete them first`);
     const eps = [...ctx.state.endpoints.values()].filter((e) => e.network === name);
-    if (eps.length > 0) throw new AnvilError('ANVIL_ERR_IN_USE', `network ${name} has ${eps.length} persistent endpoints (e.g. ${eps[0]!.namespace}/${eps[0]!.name}); delete them first`);
+    if (eps.length > 0) throw new AnvilError('ANVIL_ERR_IN_USE', `network ${name} has ${eps.length} persistent endpoints${ctx.nameIfVisible('container', eps[0]!.namespace, ` (e.g. ${eps[0]!.namespace}/${eps[0]!.name})`, '')}; delete them first`);
     ctx.state.networks.delete(name);
     ctx.event('info', 'NetworkDeleted', `network/${name}`, 'deleted');
   }
@@ -386,6 +390,16 @@ export class ControlPlane {
     const holds = [...ctx.state.pods.values(), ...ctx.state.volumes.values(), ...ctx.state.snapshots.values(), ...ctx.state.endpoints.values()].filter((o) => o.namespace === name);
     if (holds.length > 0) throw new AnvilError('ANVIL_ERR_IN_USE', `namespace ${name} still holds ${holds.length} pods, volumes, snapshots or endpoints; delete them first`);
     ctx.state.tenants.delete(name);
+    ctx.state.quotas.delete(name);
+  }
+
+  /** Sets (replaces) a namespace's quota (quota.ts); cluster admins only. */
+  setQuota(namespace: string, limits: QuotaLimits): Quota {
+    return setQuota(this.ctx, namespace, limits);
+  }
+
+  deleteQuota(namespace: string): void {
+    deleteQuota(this.ctx, namespace);
   }
 
   // Users (user-service.ts)
@@ -464,6 +478,7 @@ export class ControlPlane {
     const seq = ctx.state.counters.next_pod_seq++;
     const full: Pod = { kind: 'Pod', ...pod, status: { state: 'pending', failure: { summary: 'not scheduled yet', nodes: [] } }, created_at: ctx.now(), seq };
     checkPodReferences(ctx, full);
+    this.quota.charge(pod.namespace, podCharge(ctx.state, full), `pod ${key}`);
     ctx.state.pods.set(key, full);
     return this.scheduling().place(full);
   }
@@ -486,6 +501,7 @@ export class ControlPlane {
     this.scheduling().unbind(pod);
     this.scheduling().forget(pod);
     ctx.state.pods.delete(key);
+    this.quota.forget(namespace);
     ctx.event('info', 'PodDeleted', `pod/${key}`, 'deleted');
     this.scheduling().schedulePending();
   }

@@ -3,9 +3,10 @@
  * may view (role-checked like every change), including the derived views: endpoints and workloads.
  */
 import type { ClusterState } from './cluster-state.js';
+import { quotaViews } from './quota.js';
 import { allows, authorize, type Actor, type RoleClass } from './tenancy.js';
 
-export const KINDS = ['nodes', 'networks', 'perf-tiers', 'volumes', 'snapshots', 'pods', 'endpoints', 'deployments', 'statefulsets', 'namespaces', 'users'] as const;
+export const KINDS = ['nodes', 'networks', 'perf-tiers', 'volumes', 'snapshots', 'pods', 'endpoints', 'deployments', 'statefulsets', 'namespaces', 'users', 'quotas'] as const;
 export type Kind = (typeof KINDS)[number];
 
 /** Names and short forms a kind may be given by, as kubectl takes them. */
@@ -21,10 +22,11 @@ export const KIND_ALIASES: Record<string, Kind> = {
   statefulset: 'statefulsets', statefulsets: 'statefulsets', sts: 'statefulsets',
   namespace: 'namespaces', namespaces: 'namespaces', ns: 'namespaces', tenant: 'namespaces', tenants: 'namespaces',
   user: 'users', users: 'users',
+  quota: 'quotas', quotas: 'quotas', resourcequota: 'quotas', resourcequotas: 'quotas',
 };
 
 export function isNamespaced(kind: Kind): boolean {
-  return kind === 'volumes' || kind === 'snapshots' || kind === 'pods' || kind === 'endpoints' || kind === 'deployments' || kind === 'statefulsets';
+  return kind === 'volumes' || kind === 'snapshots' || kind === 'pods' || kind === 'endpoints' || kind === 'deployments' || kind === 'statefulsets' || kind === 'quotas';
 }
 
 /**
@@ -35,6 +37,8 @@ export function isNamespaced(kind: Kind): boolean {
 export const KIND_CLASS: Record<Kind, RoleClass> = {
   nodes: 'node', networks: 'network', 'perf-tiers': 'perftier', volumes: 'volume', snapshots: 'volume', pods: 'container',
   endpoints: 'container', deployments: 'container', statefulsets: 'container', namespaces: 'tenant', users: 'user',
+  // A namespace's quota is read by who works in it (as Kubernetes lets a namespace's users read its ResourceQuota).
+  quotas: 'container',
 };
 
 /**
@@ -64,6 +68,7 @@ export function objectsOf(state: ClusterState, actor: Actor, kind: Kind, namespa
     case 'statefulsets': return pick(new Map(workloadsOf(state, 'StatefulSet').map((w) => [`${w.namespace}/${w.name}`, w])));
     case 'namespaces': return pick(state.tenants);
     case 'users': return pick(state.users);
+    case 'quotas': return pick(new Map(quotaViews(state).map((q) => [q.namespace, q])));
   }
 }
 

@@ -275,12 +275,12 @@ export function checkPodReferences(ctx: Context, pod: Pod): void {
       if (pinned.has(e.ip)) throw new AnvilError('ANVIL_ERR_FIELD_INVALID', `pod ${pod.name}: IP ${e.ip} is pinned twice`);
       pinned.add(e.ip);
       for (const ep of state.endpoints.values()) {
-        if (ep.network === e.network && ep.ip === e.ip) throw new AnvilError('ANVIL_ERR_IN_USE', `pod ${pod.name}: IP ${e.ip} on network ${e.network} belongs to endpoint ${ep.namespace}/${ep.name}; ask for the endpoint instead`);
+        if (ep.network === e.network && ep.ip === e.ip) throw new AnvilError('ANVIL_ERR_IN_USE', `pod ${pod.name}: IP ${e.ip} on network ${e.network} belongs to ${ctx.nameIfVisible('container', ep.namespace, `endpoint ${ep.namespace}/${ep.name}; ask for the endpoint instead`, 'an object you may not see; pin another address')}`);
       }
       for (const other of state.pods.values()) {
         if (other.namespace === pod.namespace && other.name === pod.name) continue;
         const holds = other.endpoints.some((o) => o.network === e.network && o.ip === e.ip) || (other.addresses ?? []).some((o) => o.network === e.network && o.ip === e.ip);
-        if (holds) throw new AnvilError('ANVIL_ERR_IN_USE', `pod ${pod.name}: IP ${e.ip} on network ${e.network} is already used by pod ${other.namespace}/${other.name}`);
+        if (holds) throw new AnvilError('ANVIL_ERR_IN_USE', `pod ${pod.name}: IP ${e.ip} on network ${e.network} is already used by ${ctx.nameIfVisible('container', other.namespace, `pod ${other.namespace}/${other.name}`, 'another pod')}`);
       }
     }
   }

@@ -11,6 +11,7 @@ import { storageCapacityBytes } from './node-profile.js';
 import { DEFAULT_PERF_TIER } from './perf-tier.js';
 import { placePlexes, storageUse } from './placement.js';
 import type { Pod } from './pod.js';
+import { volumeCharge } from './quota.js';
 import { keyOf, MAX_MIRRORS, MAX_SNAPSHOTS_PER_VOLUME, type Snapshot, type Volume } from './volume.js';
 
 export function createVolume(cp: ControlPlane, input: VolumeInput): Volume {
@@ -27,6 +28,7 @@ export function createVolume(cp: ControlPlane, input: VolumeInput): Volume {
   if (!Number.isFinite(input.size_bytes) || input.size_bytes < 2 ** 20) throw new AnvilError('ANVIL_ERR_FIELD_INVALID', `--size must be at least 1M`);
   const tier = input.perf_tier ?? DEFAULT_PERF_TIER;
   if (!ctx.state.perfTiers.has(tier)) throw notFound('perf tier', tier, `tiers: ${[...ctx.state.perfTiers.keys()].join(', ')}`);
+  cp.quota.charge(input.namespace, volumeCharge(input.size_bytes, mirrors), `volume ${key}`);
   const nodeSelector = input.node_selector ?? {};
   const nodes = placePlexes(ctx.state, { size_bytes: input.size_bytes, mirrors, node_selector: nodeSelector, spread_zones: input.spread_zones ?? false }, `volume ${key}`);
   const volume: Volume = {
@@ -58,7 +60,7 @@ export function deleteVolume(cp: ControlPlane, namespace: string, name: string, 
   ctx.can('volume', 'edit', namespace);
   const v = requireVolume(cp, namespace, name);
   const snaps = [...ctx.state.snapshots.values()].filter((s) => s.namespace === namespace && s.volume === name);
-  if (!force && v.attachment.state === 'attached') throw new AnvilError('ANVIL_ERR_IN_USE', `volume ${namespace}/${name} is attached to pod ${v.attachment.pod} on ${v.attachment.node}; delete the pod first, or use --force`);
+  if (!force && v.attachment.state === 'attached') throw new AnvilError('ANVIL_ERR_IN_USE', `volume ${namespace}/${name} is attached to ${ctx.nameIfVisible('container', namespace, `pod ${v.attachment.pod} on ${v.attachment.node}`, 'a pod')}; delete the pod first, or use --force`);
   if (!force && snaps.length > 0) throw new AnvilError('ANVIL_ERR_IN_USE', `volume ${namespace}/${name} has ${snaps.length} snapshots (${snaps.map((s) => s.name).join(', ')}); delete them first, or use --force`);
   for (const s of snaps) deleteSnapshot(cp, namespace, s.name);
   if (v.attachment.state === 'attached') {
@@ -75,6 +77,7 @@ export function deleteVolume(cp: ControlPlane, namespace: string, name: string, 
     }
   }
   ctx.state.volumes.delete(keyOf(namespace, name));
+  cp.quota.forget(namespace);
   ctx.event('info', 'VolumeDeleted', `volume/${namespace}/${name}`, force ? 'deleted with --force' : 'deleted');
 }
 
@@ -118,6 +121,7 @@ export function restoreSnapshot(cp: ControlPlane, namespace: string, snapshot: s
   const tier = perfTier ?? ctx.state.volumes.get(keyOf(namespace, snap.volume))?.perf_tier ?? DEFAULT_PERF_TIER;
   if (!ctx.state.perfTiers.has(tier)) throw notFound('perf tier', tier, `tiers: ${[...ctx.state.perfTiers.keys()].join(', ')}`);
   checkVolumeCount(cp, snap.nodes, `volume ${key}`);
+  cp.quota.charge(namespace, volumeCharge(snap.size_bytes, snap.nodes.length), `volume ${key}`);
   const clone: Volume = {
     kind: 'Volume',
     namespace,
@@ -153,11 +157,12 @@ export function deleteSnapshot(cp: ControlPlane, namespace: string, name: string
 export function updateVolume(cp: ControlPlane, namespace: string, name: string, change: { mirrors?: number; size_bytes?: number }): Volume {
   const ctx = cp.ctx;
   ctx.can('volume', 'edit', namespace);
-  let v = requireVolume(cp, namespace, name);
+  const old = requireVolume(cp, namespace, name);
+  let v = old;
   const key = keyOf(namespace, name);
   if (change.size_bytes !== undefined && change.size_bytes !== v.size_bytes) {
     if (change.size_bytes < v.size_bytes) throw new AnvilError('ANVIL_ERR_FIELD_INVALID', `--size ${change.size_bytes} bytes is smaller than volume ${key}'s ${v.size_bytes}; volumes only grow`);
-    if (v.attachment.state === 'attached') throw new AnvilError('ANVIL_ERR_IN_USE', `volume ${key} is attached to pod ${v.attachment.pod}; a volume must be detached (its pod deleted) before it is resized`);
+    if (v.attachment.state === 'attached') throw new AnvilError('ANVIL_ERR_IN_USE', `volume ${key} is attached to ${ctx.nameIfVisible('container', namespace, `pod ${v.attachment.pod}`, 'a pod')}; a volume must be detached (its pod deleted) before it is resized`);
     const grow = change.size_bytes - v.size_bytes;
     const use = storageUse(ctx.state);
     for (const p of v.plexes) {
@@ -178,6 +183,8 @@ export function updateVolume(cp: ControlPlane, namespace: string, name: string, 
     v = { ...v, mirrors: change.mirrors, plexes: [...v.plexes, { node: node!, state: 'in-sync' }] };
     ctx.event('info', 'PlexAdded', `volume/${key}`, `new plex on ${node}; ${change.mirrors} mirrors`);
   }
+  const grown = v.size_bytes * v.plexes.length - old.size_bytes * old.plexes.length;
+  if (grown > 0) cp.quota.charge(namespace, { capacity_bytes: grown }, `volume ${key}`);
   ctx.state.volumes.set(key, v);
   return v;
 }

@@ -10,6 +10,7 @@ import { DEFAULT_PERF_TIER } from '../domain/perf-tier.js';
 import type { ControlPlane } from '../domain/control-plane.js';
 import type { EndpointRequest, Pod } from '../domain/pod.js';
 import { parseQuantity } from '../domain/quantity.js';
+import { allows } from '../domain/tenancy.js';
 import { keyOf } from '../domain/volume.js';
 import type { ManifestDocument } from './documents.js';
 import { Fields, type Obj } from './fields.js';
@@ -33,6 +34,21 @@ export interface ApplyPlan {
   readonly notes: string[];
 }
 
+/**
+ * Bounds on one apply, so that one request cannot stall the server or fill the state file: replicas of
+ * one Deployment or StatefulSet, documents, and pods of the whole apply. The pods bound the one step that
+ * cannot be cut up, writing the change in one transaction (about 1.2 s for 10,000 pending pods on a
+ * loaded 2-core machine; half that at 5,000). Namespace quotas (quota.ts) bound what a namespace holds in all.
+ */
+export const MAX_REPLICAS_PER_WORKLOAD = 5000;
+export const MAX_APPLY_DOCUMENTS = 1000;
+export const MAX_APPLY_PODS = 5000;
+
+function tooLarge(doc: ManifestDocument | undefined, path: string, message: string): never {
+  const where = doc ? `${doc.whereField?.(path) ?? doc.where}: ${path}: ` : '';
+  throw new AnvilError('ANVIL_ERR_REQUEST_TOO_LARGE', `${where}${message}`);
+}
+
 const MODELLED = new Set(['Namespace', 'PersistentVolumeClaim', 'Pod', 'Deployment', 'StatefulSet', 'StorageClass']);
 
 /** StorageClass parameters Anvil honours. */
@@ -42,6 +58,7 @@ interface ClassParams {
 }
 
 export function planApply(docs: readonly ManifestDocument[], defaultNamespace: string, strict: boolean): ApplyPlan {
+  if (docs.length > MAX_APPLY_DOCUMENTS) tooLarge(undefined, '', `${docs.length} documents in one apply, more than the ${MAX_APPLY_DOCUMENTS} allowed; split the manifests into several applies`);
   const notes: string[] = [];
   const classes = new Map<string, ClassParams>();
   const unsupported: string[] = [];
@@ -84,6 +101,7 @@ export function planApply(docs: readonly ManifestDocument[], defaultNamespace: s
     return { namespace, name, size_bytes: Math.ceil(size), mirrors, perf_tier, where: f.where };
   };
 
+  let podCount = 0;
   for (const doc of docs) {
     const f = new Fields(doc.where, doc.whereField);
     const body = doc.body;
@@ -106,7 +124,11 @@ export function planApply(docs: readonly ManifestDocument[], defaultNamespace: s
         break;
       case 'Deployment':
       case 'StatefulSet': {
-        const replicas = f.int(spec.replicas, 'spec.replicas', 0, 150_000) ?? 1;
+        const asked = Number(spec.replicas);
+        if (Number.isInteger(asked) && asked > MAX_REPLICAS_PER_WORKLOAD) tooLarge(doc, 'spec.replicas', `${asked} replicas, more than the ${MAX_REPLICAS_PER_WORKLOAD} one workload may have; split it into several workloads`);
+        const replicas = f.int(spec.replicas, 'spec.replicas', 0, MAX_REPLICAS_PER_WORKLOAD) ?? 1;
+        podCount += replicas;
+        if (podCount > MAX_APPLY_PODS) tooLarge(doc, 'spec.replicas', `this apply would make ${podCount} pods so far, more than the ${MAX_APPLY_PODS} one apply may make; split the manifests into several applies`);
         const template = f.obj(spec.template, 'spec.template', true)!;
         const tmeta = f.obj(template.metadata, 'spec.template.metadata') ?? {};
         const tspec = f.obj(template.spec, 'spec.template.spec', true)!;
@@ -139,6 +161,18 @@ export function planApply(docs: readonly ManifestDocument[], defaultNamespace: s
 
 /** Runs a plan on the control plane (inside one change); returns one line per object, kubectl style. */
 export function runApply(cp: ControlPlane, plan: ApplyPlan): string[] {
+  const steps = applySteps(cp, plan);
+  let step = steps.next();
+  while (!step.done) step = steps.next();
+  return step.value;
+}
+
+/**
+ * `runApply` one object at a time: it yields after each volume and pod it creates, so that a server can
+ * let other requests in between (the store's `changeInSteps`); returns the lines.
+ */
+export function* applySteps(cp: ControlPlane, plan: ApplyPlan): Generator<void, string[], void> {
+  authorizeApply(cp, plan);
   const lines: string[] = [];
   const state = cp.state;
   for (const ns of plan.namespaces) {
@@ -152,6 +186,7 @@ export function runApply(cp: ControlPlane, plan: ApplyPlan): string[] {
       continue;
     }
     withWhere(c.where, () => cp.createVolume({ namespace: c.namespace, name: c.name, size_bytes: c.size_bytes, mirrors: c.mirrors, perf_tier: c.perf_tier }));
+    yield;
     const v = state.volumes.get(keyOf(c.namespace, c.name))!;
     lines.push(`persistentvolumeclaim/${c.name} created (volume ${v.name}, ${v.mirrors} plexes on ${v.plexes.map((p) => p.node).join(', ')})`);
   }
@@ -164,6 +199,7 @@ export function runApply(cp: ControlPlane, plan: ApplyPlan): string[] {
         continue;
       }
       results.push(withWhere(draft.where, () => cp.createPod(podInput(cp, draft))));
+      yield;
     }
     const running = results.filter((p) => p.status.state === 'running').length;
     const label = w.kind === 'Pod' ? `pod/${w.name}` : `${w.kind.toLowerCase()}.apps/${w.name}`;
@@ -176,6 +212,19 @@ export function runApply(cp: ControlPlane, plan: ApplyPlan): string[] {
     }
   }
   return lines;
+}
+
+/**
+ * Permission before existence: every namespace the plan touches is checked before any object is looked
+ * up, so an apply into a namespace the caller may not edit is refused whole, and "unchanged" never tells
+ * a tenant that another tenant's object exists. A Namespace document is allowed to whoever may edit
+ * tenants, or to whoever already works in that namespace (a tenant's bundle often carries its Namespace).
+ */
+function authorizeApply(cp: ControlPlane, plan: ApplyPlan): void {
+  const ctx = cp.ctx;
+  for (const ns of plan.namespaces) if (!allows(ctx.actor, 'container', 'edit', ns)) ctx.can('tenant', 'edit');
+  for (const c of plan.claims) ctx.can('volume', 'edit', c.namespace);
+  for (const w of plan.workloads) ctx.can('container', 'edit', w.namespace);
 }
 
 export function podInput(cp: ControlPlane, d: PodDraft): Parameters<ControlPlane['createPod']>[0] {

@@ -48,6 +48,9 @@ interface LoadedState {
 /** Set in the tests: unchanged-looking objects are checked against their JSON (slower). */
 const VERIFY = process.env.ANVIL_STORE_VERIFY === '1';
 
+/** Units of work (pods of an apply) `changeInSteps` does between two turns of the event loop. */
+const STEPS_PER_TURN = 50;
+
 const documentId = (kind: string, key: string) => `${kind}\u0000${key}`;
 
 export interface EventQuery {
@@ -184,14 +187,9 @@ export class Store {
     try {
       return this.db.transaction(() => {
         const loaded = this.current();
-        const state = loaded.state;
-        const cp = new ControlPlane(state, actor, this.clock);
+        const cp = new ControlPlane(loaded.state, actor, this.clock);
         const result = fn(cp);
-        const broken = invariantViolations(state);
-        if (broken.length > 0) throw new Error(`change ${action} ${target} would break invariants: ${broken.slice(0, 5).join('; ')}`);
-        const changes = this.writeDifferences(loaded);
-        this.insertEvents(cp.ctx.events);
-        this.statements().audit.run(this.clock().toISOString(), actor.user, action, target, changes);
+        this.commit(loaded, cp, actor, action, target);
         return result;
       }).immediate();
     } catch (e) {
@@ -199,6 +197,62 @@ export class Store {
       this.cache = undefined;
       throw e;
     }
+  }
+
+  /** Checks the invariants of the changed state and writes it, its events and the audit row (inside a transaction). */
+  private commit(loaded: LoadedState, cp: ControlPlane, actor: Actor, action: string, target: string): void {
+    const broken = invariantViolations(loaded.state);
+    if (broken.length > 0) throw new Error(`change ${action} ${target} would break invariants: ${broken.slice(0, 5).join('; ')}`);
+    const changes = this.writeDifferences(loaded);
+    this.insertEvents(cp.ctx.events);
+    this.statements().audit.run(this.clock().toISOString(), actor.user, action, target, changes);
+    this.generation++;
+  }
+
+  /** Bumped by every change this connection commits (SQLite's data_version counts only other connections'). */
+  private generation = 0;
+
+  /**
+   * One change worked out in steps, so that a large one (an apply of thousands of pods) does not hold the
+   * event loop: `steps` yields between units of work and the event loop runs every `STEPS_PER_TURN` of
+   * them (the server answers /healthz meanwhile). It works on a copy of the state, so reads in between see
+   * the state before it; it then commits in one transaction if nothing else committed meanwhile, else it
+   * starts again from the new state (and after a few such tries runs in one go, as `change` does).
+   */
+  async changeInSteps<T>(actor: Actor, action: string, target: string, steps: (cp: ControlPlane) => Iterator<unknown, T>): Promise<T> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const base = this.db.transaction(() => this.current()).deferred();
+      const generation = this.generation;
+      const cp = new ControlPlane(base.state.clone(), actor, this.clock);
+      const it = steps(cp);
+      let step = it.next();
+      for (let n = 1; !step.done; n++) {
+        if (n % STEPS_PER_TURN === 0) await new Promise((resolve) => setImmediate(resolve));
+        step = it.next();
+      }
+      const result = step.value;
+      try {
+        const committed = this.db.transaction(() => {
+          // Another change committed while this one was worked out: it is worked out again on the new state.
+          if (this.current() !== base || this.generation !== generation) return false;
+          this.commit({ ...base, state: cp.state }, cp, actor, action, target);
+          return true;
+        }).immediate();
+        if (!committed) continue;
+        // The committed copy is the state now; `commit` brought the documents of `base` up to date with it.
+        this.cache = { ...base, state: cp.state };
+        return result;
+      } catch (e) {
+        this.cache = undefined;
+        throw e;
+      }
+    }
+    return this.change(actor, action, target, (cp) => {
+      const it = steps(cp);
+      let step = it.next();
+      while (!step.done) step = it.next();
+      return step.value;
+    });
   }
 
   /**

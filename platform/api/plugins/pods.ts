@@ -3,7 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import { ControlPlane } from '../../domain/control-plane.js';
 import { parseManifestText } from '../../manifests/documents.js';
-import { planApply, runApply } from '../../manifests/apply.js';
+import { applySteps, planApply } from '../../manifests/apply.js';
 import { actorOf } from '../auth.js';
 import { AnyObject, bearer, Message, NamespacedNameParams, NamespaceParams, NoQuery, ObjectList, PodStatus, responses } from '../schemas.js';
 import type { Api } from '../server.js';
@@ -36,6 +36,7 @@ export const podsPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api })
   app.post<{ Params: Static<typeof NamespaceParams>; Body: Static<typeof ApplyBody> }>('/namespaces/:namespace/apply', { schema: { ...s, summary: 'apply manifests; documents without a namespace go to :namespace', params: NamespaceParams, body: ApplyBody, response: responses(Type.Object({ lines: Type.Array(Type.String()) })) } }, async (req) => {
     const ns = req.params.namespace;
     const plan = planApply(parseManifestText(req.body.manifests, 'body.manifests'), ns, req.body.strict ?? false);
-    return { lines: change(api, req, 'apply', req.body.source ?? `namespace/${ns}`, (cp) => runApply(cp, plan)) };
+    // In steps: a large apply lets other requests (/healthz among them) in between its pods.
+    return { lines: await api.store.changeInSteps(actorOf(req), 'apply', req.body.source ?? `namespace/${ns}`, (cp) => applySteps(cp, plan)) };
   });
 };

@@ -43,7 +43,7 @@ spec:
 /**
  * Cluster c1 (3 nodes), networks net1, namespaces a, b and c (empty), volumes a/va (with snapshot a/sa)
  * and b/vb, pods a/pa and b/pb, Deployment a/da and StatefulSet a/ca (one pod each), the persistent
- * endpoint a/ea on net1; users: tadmin = tenant-admin/a, tuser = tenant-user/a, viewer, tother =
+ * endpoint a/ea on net1, a quota on a (1000 pods, 100 volumes); users: tadmin = tenant-admin/a, tuser = tenant-user/a, viewer, tother =
  * tenant-user/b (the wrong tenant for a's objects).
  */
 export async function seededWorld(statePath = ':memory:', tls?: ServerTls, kube?: KubeApi): Promise<World> {
@@ -62,6 +62,7 @@ export async function seededWorld(statePath = ':memory:', tls?: ServerTls, kube?
     runApply(cp, planApply(parseManifestText(workloadManifest('Deployment', 'da'), 'da.yaml'), 'a', false));
     runApply(cp, planApply(parseManifestText(workloadManifest('StatefulSet', 'ca'), 'ca.yaml'), 'a', false));
     cp.createEndpoint('a', 'ea', 'net1');
+    cp.setQuota('a', { pods: 1000, volumes: 100 });
     cp.createUser('tadmin', ['tenant-admin/a']);
     cp.createUser('tuser', ['tenant-user/a']);
     cp.createUser('viewer', ['viewer']);

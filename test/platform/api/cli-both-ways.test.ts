@@ -93,6 +93,13 @@ const COMMANDS: string[][] = [
   ['endpoint', 'create', 'spare', '-n', 'shop', '--network', 'blue'],
   ['endpoint', 'create', 'lost', '-n', 'shop', '--network', 'nowhere'],
   ['apply', '-f', manifest],
+  // Namespace quotas: set, enforced, shown with usage, removed.
+  ['quota', 'set', 'shop', '--pods', '50', '--volumes', '1', '--capacity', '1T', '--bandwidth', '10G'],
+  ['volume', 'create', 'extra', '-n', 'shop', '--size', '1G'],
+  ['get', 'quotas', '-A'],
+  ['quota', 'set', 'shop'],
+  ['quota', 'delete', 'shop'],
+  ['quota', 'delete', 'shop'],
   ['node', 'cordon', 'node2'],
   // One zone and no node labelled yet: both refused alike.
   ['volume', 'create', 'spread', '-n', 'shop', '--size', '10G', '--mirrors', '2', '--spread-zones'],

@@ -110,6 +110,12 @@ const CASES: Case[] = [
   { method: 'POST', url: '/api/v1/users/tuser/tokens', body: {}, ok: ['admin', 'tuser'] },
   { method: 'GET', url: '/api/v1/users/tuser/tokens', ok: ['admin', 'tuser'] },
   { method: 'DELETE', url: '/api/v1/users/tuser/tokens/SPARE', ok: ['admin', 'tuser'] },
+  // namespace quotas: read by who works in the namespace, set and removed by cluster admins only
+  { method: 'GET', url: '/api/v1/quotas', ok: ALL, filtered: ['tother'] },
+  { method: 'GET', url: '/api/v1/namespaces/a/quotas', ok: A_READ },
+  { method: 'GET', url: '/api/v1/namespaces/a/quotas/a', ok: A_READ },
+  { method: 'PUT', url: '/api/v1/namespaces/a/quota', body: { pods: 5, capacity_bytes: 1e12 }, ok: ADMIN },
+  { method: 'DELETE', url: '/api/v1/namespaces/a/quota', ok: ADMIN },
   // events and audit
   { method: 'GET', url: '/api/v1/events', ok: ALL, filtered: ['tother'] },
   { method: 'GET', url: '/api/v1/audit', ok: ADMIN },
@@ -126,7 +132,7 @@ describe('every route with every role', () => {
     const w = await seededWorld();
     const doc = JSON.parse((await w.app.inject('/openapi.json')).body) as { paths: Record<string, Record<string, unknown>> };
     const documented = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`)).filter((r) => !r.includes('/docs'));
-    const walked = new Set(CASES.map((c) => `${c.method} ${c.url.split('?')[0]!.replace(/\/node\d\/cordon$/, '/{name}/{action}').replace(/\/(node\d|net1|netx|high|medium|va|sa|pa|ea|da|ca|tuser|tother|viewer|admin|c)(?=\/|$)/g, '/{name}').replace('/namespaces/a/', '/namespaces/{namespace}/').replace('/SPARE', '/{id}')}`));
+    const walked = new Set(CASES.map((c) => `${c.method} ${c.url.split('?')[0]!.replace(/\/node\d\/cordon$/, '/{name}/{action}').replace(/\/(node\d|net1|netx|high|medium|va|sa|pa|ea|da|ca|tuser|tother|viewer|admin|c)(?=\/|$)/g, '/{name}').replace('/namespaces/a/', '/namespaces/{namespace}/').replace(/\/quotas\/a$/, '/quotas/{name}').replace('/SPARE', '/{id}')}`));
     expect(documented.length).toBeGreaterThan(40);
     for (const r of documented) expect(walked, `route ${r} is not walked`).toContain(r);
     await w.app.close();

@@ -1,0 +1,33 @@
+/**
+ * Namespace quotas (the domain's quota.ts): who works in a namespace reads its quota and usage; only a
+ * cluster admin sets or removes one. Every create and grow of pods and volumes is checked against it in
+ * the domain (403 ANVIL_ERR_QUOTA_EXCEEDED).
+ */
+import type { FastifyPluginAsync } from 'fastify';
+import { Type, type Static } from '@sinclair/typebox';
+import { AnyObject, bearer, Message, NamespacedNameParams, NamespaceParams, NoQuery, ObjectList, responses } from '../schemas.js';
+import type { Api } from '../server.js';
+import { change, list, one } from './common.js';
+
+const limit = (description: string) => Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description }));
+const QuotaBody = Type.Object({
+  pods: limit('pods the namespace may hold (running or pending)'),
+  volumes: limit('volumes the namespace may hold'),
+  capacity_bytes: limit("bytes the namespace's volumes may take on the nodes (size × mirrors, summed)"),
+  iops: limit("guaranteed storage IOPS of the namespace's pods (their tiers and their volumes' tiers), summed"),
+  bandwidth_bits_per_s: limit("guaranteed network bandwidth of the namespace's pod endpoints, bit/s, summed"),
+}, { additionalProperties: false, description: 'the limits; one left out is no limit' });
+
+export const quotasPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api }) => {
+  const s = { tags: ['tenancy'], security: bearer };
+  app.get('/quotas', { schema: { ...s, summary: 'the quotas, with usage, of every namespace the caller may view', querystring: NoQuery, response: responses(ObjectList) } }, async (req) => list(api, req, 'quotas'));
+  app.get<{ Params: Static<typeof NamespaceParams> }>('/namespaces/:namespace/quotas', { schema: { ...s, summary: "a namespace's quota with its usage (none or one)", params: NamespaceParams, querystring: NoQuery, response: responses(ObjectList) } }, async (req) => list(api, req, 'quotas', req.params.namespace));
+  app.get<{ Params: Static<typeof NamespacedNameParams> }>('/namespaces/:namespace/quotas/:name', { schema: { ...s, summary: 'one quota (named after its namespace) with its usage', params: NamespacedNameParams, querystring: NoQuery, response: responses(AnyObject) } }, async (req) => one(api, req, 'quotas', req.params.name, req.params.namespace));
+  app.put<{ Params: Static<typeof NamespaceParams>; Body: Static<typeof QuotaBody> }>('/namespaces/:namespace/quota', {
+    schema: { ...s, summary: "set (replace) a namespace's quota; cluster admins only", params: NamespaceParams, querystring: NoQuery, body: QuotaBody, response: responses(AnyObject) },
+  }, async (req) => change(api, req, 'quota set', `quota/${req.params.namespace}`, (cp) => cp.setQuota(req.params.namespace, req.body)));
+  app.delete<{ Params: Static<typeof NamespaceParams> }>('/namespaces/:namespace/quota', { schema: { ...s, summary: "remove a namespace's quota; cluster admins only", params: NamespaceParams, querystring: NoQuery, response: responses(Message) } }, async (req) => {
+    change(api, req, 'delete quotas', `quotas/${req.params.namespace}`, (cp) => cp.deleteQuota(req.params.namespace));
+    return { message: `quota of namespace ${req.params.namespace} deleted` };
+  });
+};
