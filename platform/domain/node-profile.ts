@@ -8,9 +8,9 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
-import { parse as parseYaml } from 'yaml';
 import { packageRoot } from '../../bench/package-root.js';
 import { AnvilError } from '../errors.js';
+import { parseYamlFile } from '../yaml-input.js';
 import { bitRate, parseQuantity } from './quantity.js';
 
 /** The profile `anvil cluster create` uses when none is named. */
@@ -87,13 +87,13 @@ export function loadNodeProfile(nameOrPath: string): NodeInventory {
   if (!existsSync(path)) {
     throw new AnvilError('ANVIL_ERR_NODE_PROFILE', `node profile "${nameOrPath}" is neither built in nor a file; built-in node profiles: ${builtInNodeProfiles().join(', ')}`);
   }
-  let doc: unknown;
+  let text: string;
   try {
-    doc = parseYaml(readFileSync(path, 'utf8'));
+    text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new AnvilError('ANVIL_ERR_NODE_PROFILE', `node profile ${path} is not valid YAML: ${(e as Error).message.split('\n')[0]}`);
+    throw new AnvilError('ANVIL_ERR_NODE_PROFILE', `cannot read node profile ${path}: ${(e as Error).message.split('\n')[0]}`);
   }
-  return inventoryOf(doc, path);
+  return inventoryOf(parseYamlFile(text, path, 'ANVIL_ERR_NODE_PROFILE').data, path);
 }
 
 /** Validates a parsed profile document and converts it to base units. */

@@ -11,7 +11,7 @@ import type { ControlPlane } from '../domain/control-plane.js';
 import type { EndpointRequest, Pod } from '../domain/pod.js';
 import { parseQuantity } from '../domain/quantity.js';
 import { keyOf } from '../domain/volume.js';
-import type { ManifestDocument } from './documents.js';
+import { noObjects, type ManifestDocument } from './documents.js';
 import { Fields, type Obj } from './fields.js';
 import { podDraft, type PodDraft } from './workloads.js';
 
@@ -33,7 +33,15 @@ export interface ApplyPlan {
   readonly notes: string[];
 }
 
-const MODELLED = new Set(['Namespace', 'PersistentVolumeClaim', 'Pod', 'Deployment', 'StatefulSet', 'StorageClass']);
+/** The kinds Anvil models, each with the apiVersion it reads it in (the one current Kubernetes serves). */
+const MODELLED: ReadonlyMap<string, string> = new Map([
+  ['Namespace', 'v1'],
+  ['PersistentVolumeClaim', 'v1'],
+  ['Pod', 'v1'],
+  ['Deployment', 'apps/v1'],
+  ['StatefulSet', 'apps/v1'],
+  ['StorageClass', 'storage.k8s.io/v1'],
+]);
 
 /** StorageClass parameters Anvil honours. */
 interface ClassParams {
@@ -45,11 +53,21 @@ export function planApply(docs: readonly ManifestDocument[], defaultNamespace: s
   const notes: string[] = [];
   const classes = new Map<string, ClassParams>();
   const unsupported: string[] = [];
+  // Documents of a modelled kind in an apiVersion Anvil does not read: reported and skipped like other kinds.
+  const skipped = new Set<ManifestDocument>();
+  if (docs.length === 0) throw noObjects();
   for (const doc of docs) {
     const f = new Fields(doc.where, doc.whereField);
+    const apiVersion = f.str(doc.body.apiVersion, 'apiVersion', true)!;
     const kind = f.str(doc.body.kind, 'kind', true)!;
     const name = f.str(f.obj(doc.body.metadata, 'metadata', true)!.name, 'metadata.name', true)!;
-    if (!MODELLED.has(kind)) unsupported.push(`${doc.where}: ${kind} ${name}: kind ${kind} is not modelled by Anvil; skipped`);
+    const version = MODELLED.get(kind);
+    if (version === undefined) unsupported.push(`${doc.where}: ${kind} ${name}: kind ${kind} is not modelled by Anvil; skipped`);
+    else if (apiVersion !== version) {
+      unsupported.push(`${doc.whereField?.('apiVersion') ?? doc.where}: ${kind} ${name}: apiVersion ${apiVersion} is not one Anvil reads for kind ${kind}, allowed: ${version}; skipped`);
+      skipped.add(doc);
+      continue;
+    }
     if (kind === 'StorageClass') {
       const params = f.strings(doc.body.parameters, 'parameters');
       const mirrors = f.int(params.mirrorCount, 'parameters.mirrorCount', 1, 3);
@@ -62,7 +80,7 @@ export function planApply(docs: readonly ManifestDocument[], defaultNamespace: s
   }
   if (strict && unsupported.length > 0) {
     const reasons = unsupported.map((u) => u.replace(/; skipped.*$/, ''));
-    throw new AnvilError('ANVIL_ERR_KIND_UNSUPPORTED', `${unsupported.length} documents are of kinds Anvil does not model; --strict rejects the apply, nothing was changed`, reasons);
+    throw new AnvilError('ANVIL_ERR_KIND_UNSUPPORTED', `${unsupported.length} documents are of kinds (or apiVersions) Anvil does not model; --strict rejects the apply, nothing was changed`, reasons);
   }
   notes.push(...unsupported);
 
@@ -88,7 +106,7 @@ export function planApply(docs: readonly ManifestDocument[], defaultNamespace: s
     const f = new Fields(doc.where, doc.whereField);
     const body = doc.body;
     const kind = body.kind as string;
-    if (!MODELLED.has(kind) || kind === 'StorageClass') continue;
+    if (!MODELLED.has(kind) || kind === 'StorageClass' || skipped.has(doc)) continue;
     const meta = f.obj(body.metadata, 'metadata', true)!;
     const name = f.str(meta.name, 'metadata.name', true)!;
     const namespace = f.str(meta.namespace, 'metadata.namespace') ?? defaultNamespace;

@@ -33,9 +33,9 @@ export const podsPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api })
     change(api, req, 'delete pods', `pods/${namespace}/${name}`, (cp) => cp.deletePod(namespace, name));
     return { message: `pod ${namespace}/${name} deleted` };
   });
-  app.post<{ Params: Static<typeof NamespaceParams>; Body: Static<typeof ApplyBody> }>('/namespaces/:namespace/apply', { schema: { ...s, summary: 'apply manifests; documents without a namespace go to :namespace', params: NamespaceParams, body: ApplyBody, response: responses(Type.Object({ lines: Type.Array(Type.String()) })) } }, async (req) => {
+  app.post<{ Params: Static<typeof NamespaceParams>; Body: Static<typeof ApplyBody> }>('/namespaces/:namespace/apply', { schema: { ...s, summary: 'apply manifests; documents without a namespace go to :namespace', params: NamespaceParams, body: ApplyBody, response: responses(Type.Object({ lines: Type.Array(Type.String()), notes: Type.Array(Type.String(), { description: 'what was skipped and why (kinds and apiVersions Anvil does not model), as the CLI prints on stderr' }) })) } }, async (req) => {
     const ns = req.params.namespace;
     const plan = planApply(parseManifestText(req.body.manifests, 'body.manifests'), ns, req.body.strict ?? false);
-    return { lines: change(api, req, 'apply', req.body.source ?? `namespace/${ns}`, (cp) => runApply(cp, plan)) };
+    return { lines: change(api, req, 'apply', req.body.source ?? `namespace/${ns}`, (cp) => runApply(cp, plan)), notes: plan.notes };
   });
 };
