@@ -11,6 +11,7 @@ import type { ControlPlane } from '../domain/control-plane.js';
 import type { EndpointRequest, Pod } from '../domain/pod.js';
 import { parseQuantity } from '../domain/quantity.js';
 import { keyOf } from '../domain/volume.js';
+import { VOLUME_SIZE_RANGE } from '../domain/limits.js';
 import { noObjects, type ManifestDocument } from './documents.js';
 import { Fields, type Obj } from './fields.js';
 import { podDraft, type PodDraft } from './workloads.js';
@@ -97,6 +98,7 @@ export function planApply(docs: readonly ManifestDocument[], defaultNamespace: s
     const raw = f.str(requests.storage, `${path}spec.resources.requests.storage`, true)!;
     const size = parseQuantity(raw);
     if (size === undefined || size < 2 ** 20) f.fail(`${path}spec.resources.requests.storage`, `"${raw}" is not a size of at least 1Mi; write e.g. 1Gi or 500M`);
+    if (size > VOLUME_SIZE_RANGE.max) f.fail(`${path}spec.resources.requests.storage`, `"${raw}" is out of range, allowed: 1Mi to 1Pi`);
     const mirrors = f.int(annotations['anvil.dev/mirror-count'], `${path}metadata.annotations["anvil.dev/mirror-count"]`, 1, 3) ?? cls.mirrors ?? 1;
     const perf_tier = annotations['anvil.dev/perf-tier'] ?? cls.perf_tier ?? DEFAULT_PERF_TIER;
     return { namespace, name, size_bytes: Math.ceil(size), mirrors, perf_tier, where: f.where };
