@@ -36,6 +36,8 @@ type Ranged = { range?: [number, number, number] | null };
 
 /** Integer literals (decimal, hex, octal) whose value a JavaScript number can hold exactly, or not. */
 const INTEGER_LITERAL = /^[-+]?(?:[0-9][0-9_]*|0x[0-9a-fA-F_]+|0o[0-7_]+)$/;
+/** YAML's own spellings of infinity and not-a-number: meant, not overflowed (the schemas then refuse them). */
+const SPECIAL_FLOAT = /^[-+]?\.(?:inf|Inf|INF|nan|NaN|NAN)$/;
 
 /** Problems a parsed document has beyond syntax: aliases that do not resolve or expand too far, inexact integers. */
 function documentProblems(doc: Document, where: (node: Ranged) => string): string[] {
@@ -86,10 +88,13 @@ function documentProblems(doc: Document, where: (node: Ranged) => string): strin
       }
     },
     Scalar(_key, scalar) {
-      if (typeof scalar.value !== 'number' || Number.isSafeInteger(scalar.value) || !Number.isFinite(scalar.value)) return;
+      if (typeof scalar.value !== 'number' || Number.isSafeInteger(scalar.value)) return;
       const text = typeof scalar.source === 'string' ? scalar.source : '';
-      if (!INTEGER_LITERAL.test(text)) return;
-      problems.push(`${where(scalar)}: the integer ${text} is beyond ±${Number.MAX_SAFE_INTEGER} (2^53-1) and cannot be kept exactly; use a smaller number`);
+      if (!Number.isFinite(scalar.value) && !SPECIAL_FLOAT.test(text)) {
+        problems.push(`${where(scalar)}: the number ${text} is beyond what a number can hold (about ±1.8e308); use a smaller number`);
+      } else if (INTEGER_LITERAL.test(text)) {
+        problems.push(`${where(scalar)}: the integer ${text} is beyond ±${Number.MAX_SAFE_INTEGER} (2^53-1) and cannot be kept exactly; use a smaller number`);
+      }
     },
   });
   return problems;
