@@ -39,6 +39,9 @@ const INTEGER_LITERAL = /^[-+]?(?:[0-9][0-9_]*|0x[0-9a-fA-F_]+|0o[0-7_]+)$/;
 /** YAML's own spellings of infinity and not-a-number: meant, not overflowed (the schemas then refuse them). */
 const SPECIAL_FLOAT = /^[-+]?\.(?:inf|Inf|INF|nan|NaN|NAN)$/;
 
+/** Thrown inside the expansion count when an alias sits inside the collection its anchor names. */
+class AliasCycle extends Error {}
+
 /** Problems a parsed document has beyond syntax: aliases that do not resolve or expand too far, inexact integers. */
 function documentProblems(doc: Document, where: (node: Ranged) => string): string[] {
   const problems: string[] = [];
@@ -46,11 +49,11 @@ function documentProblems(doc: Document, where: (node: Ranged) => string): strin
   const sizes = new Map<unknown, number>();
   const inProgress = new Set<unknown>();
   let expanded = 0;
-  let tooLarge = false;
+  let stopCounting = false;
   const sizeOf = (node: unknown): number => {
     const known = sizes.get(node);
     if (known !== undefined) return known;
-    if (inProgress.has(node)) throw new RangeError('cycle');
+    if (inProgress.has(node)) throw new AliasCycle();
     inProgress.add(node);
     let size = 1;
     if (isAlias(node)) {
@@ -72,19 +75,25 @@ function documentProblems(doc: Document, where: (node: Ranged) => string): strin
         problems.push(`${where(alias)}: alias *${alias.source} has no anchor &${alias.source} before it; define the anchor first, or write the value out`);
         return;
       }
-      if (tooLarge) return;
+      if (stopCounting) return;
       let size: number;
       try {
         size = sizeOf(target);
-      } catch {
-        problems.push(`${where(alias)}: alias *${alias.source} refers to the collection that holds it; a value cannot contain itself`);
-        tooLarge = true;
+      } catch (e) {
+        if (!(e instanceof AliasCycle) && !(e instanceof RangeError)) throw e;
+        // A RangeError here is the call stack running out: aliases nested beyond any real file.
+        problems.push(
+          e instanceof AliasCycle
+            ? `${where(alias)}: alias *${alias.source} refers to the collection that holds it; a value cannot contain itself`
+            : `${where(alias)}: alias *${alias.source} expands to values nested too deeply; write the values out instead`,
+        );
+        stopCounting = true;
         return;
       }
       expanded += size;
       if (expanded > YAML_MAX_ALIAS_EXPANSION) {
         problems.push(`${where(alias)}: aliases expand this document to more than ${YAML_MAX_ALIAS_EXPANSION} values (an alias bomb?); at most ${YAML_MAX_ALIAS_EXPANSION} values may come from aliases, write the values out instead`);
-        tooLarge = true;
+        stopCounting = true;
       }
     },
     Scalar(_key, scalar) {
