@@ -58,11 +58,15 @@ describe('control-plane numeric ranges', () => {
   it('names the manifest line of an absurd claim size or pod cpu', () => {
     const claim = caughtAnvilError(() => planApply(parseManifestText('apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: { name: c }\nspec: { resources: { requests: { storage: 2Ei } } }\n', 'm.yaml'), 'default', false));
     expect(claim.message).toBe('m.yaml:4: spec.resources.requests.storage: "2Ei" is out of range, allowed: 1Mi to 1Pi');
+    const cpu = caughtAnvilError(() => planApply(parseManifestText('apiVersion: v1\nkind: Pod\nmetadata: { name: p }\nspec:\n  containers:\n    - { name: c, resources: { requests: { cpu: "1e9" } } }\n', 'm.yaml'), 'default', false));
+    expect(cpu.message).toBe('m.yaml:6: spec.containers[0].resources.requests.cpu: "1e9" is out of range, allowed: up to 10000 cores');
+    // Containers that are each in range can still sum past it: the domain refuses the pod, at the document's line.
     const store = cluster();
-    const plan = planApply(parseManifestText('apiVersion: v1\nkind: Pod\nmetadata: { name: p }\nspec: { containers: [{ name: c, resources: { requests: { cpu: "1e9" } } }] }\n', 'm.yaml'), 'default', false);
+    const many = Array.from({ length: 3 }, (_, i) => `    - { name: c${i}, resources: { requests: { cpu: "4000" } } }`).join('\n');
+    const plan = planApply(parseManifestText(`apiVersion: v1\nkind: Pod\nmetadata: { name: p }\nspec:\n  containers:\n${many}\n`, 'm.yaml'), 'default', false);
     const pod = caughtAnvilError(() => as(store, (cp) => runApply(cp, plan)));
     expect(pod.code).toBe('ANVIL_ERR_FIELD_INVALID');
-    expect(pod.message).toMatch(/^m\.yaml:1: pod default\/p: cpu request \(millicores\): 1000000000000 is out of range/);
+    expect(pod.message).toMatch(/^m\.yaml:1: pod default\/p: cpu request \(millicores\): 12000000 is out of range, allowed: a whole number from 0 to 10000000 millicores/);
     // A quantity that overflows is not a quantity at all; unquoted, YAML itself refuses the number.
     const inf = caughtAnvilError(() => planApply(parseManifestText('apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: { name: c }\nspec: { resources: { requests: { storage: "1e999" } } }\n', 'm.yaml'), 'default', false));
     expect(inf.message).toMatch(/^m\.yaml:4: spec\.resources\.requests\.storage: "1e999" is not a size/);
