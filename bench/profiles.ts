@@ -5,8 +5,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { Value } from '@sinclair/typebox/value';
-import { parse as parseYaml } from 'yaml';
 import { AnvilError } from '../platform/errors.js';
+import { parseYamlFile } from '../platform/yaml-input.js';
 import { deviceKind, deviceKinds } from '../sim/devices/index.js';
 import type { DeviceKind } from '../sim/devices/index.js';
 import { packageRoot } from './package-root.js';
@@ -60,12 +60,7 @@ export function loadProfile(nameOrPath: string): DeviceProfile {
 
 /** Validates profile YAML text; `path` names it in errors. */
 export function parseProfile(text: string, path: string): DeviceProfile {
-  let doc: unknown;
-  try {
-    doc = parseYaml(text);
-  } catch (e) {
-    throw new AnvilError('ANVIL_ERR_PROFILE_INVALID', `${path} is not valid YAML: ${(e as Error).message.split('\n')[0]}`);
-  }
+  const doc = parseYamlFile(text, path, 'ANVIL_ERR_PROFILE_INVALID').data;
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
     throw new AnvilError('ANVIL_ERR_PROFILE_INVALID', `${path}: a profile is a YAML mapping with at least "kind"; kinds: ${deviceKinds().join(', ')}`);
   }

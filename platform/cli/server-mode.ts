@@ -241,7 +241,8 @@ const REMOTE: Record<string, (args: string[], o: Opts, t: Target) => Promise<voi
     const docs = readManifests(String(o.filename));
     // The server parses again: send the documents as one YAML stream.
     const text = docs.map((d) => JSON.stringify(d.body)).join('\n---\n');
-    const r = await request<{ lines: string[] }>(t.server, t.token, 'POST', `${nsPath(String(o.namespace))}/apply`, { manifests: text, source: String(o.filename), ...(o.strict ? { strict: true } : {}) });
+    const r = await request<{ lines: string[]; notes?: string[] }>(t.server, t.token, 'POST', `${nsPath(String(o.namespace))}/apply`, { manifests: text, source: String(o.filename), ...(o.strict ? { strict: true } : {}) });
+    for (const note of r.notes ?? []) process.stderr.write(`${note}\n`);
     out(r.lines.map((l) => `${l}\n`).join(''));
   },
   get: async ([kindText, name], o, t) => {

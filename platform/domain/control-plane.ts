@@ -16,6 +16,7 @@ import type { Pod } from './pod.js';
 import { checkPodReferences, macFromCounter, SchedulingSession } from './scheduling.js';
 import type { Endpoint } from './endpoint.js';
 import { requireIpv4 } from './ip.js';
+import { checkRange, CPU_MILLICORES_RANGE, MEMORY_RANGE } from './limits.js';
 import { allows, parseRole, type Actor, type User } from './tenancy.js';
 import { keyOf, type Snapshot, type Volume } from './volume.js';
 import { deleteQuota, podCharge, QuotaLedger, setQuota, type Quota, type QuotaLimits } from './quota.js';
@@ -469,9 +470,8 @@ export class ControlPlane {
     requireName(pod.name, 'pod');
     const key = keyOf(pod.namespace, pod.name);
     if (ctx.state.pods.has(key)) throw new AnvilError('ANVIL_ERR_OBJECT_EXISTS', `pod ${key} already exists; delete it first to change it`);
-    if (!Number.isFinite(pod.cpu_millicores) || pod.cpu_millicores < 0 || !Number.isFinite(pod.memory_bytes) || pod.memory_bytes < 0) {
-      throw new AnvilError('ANVIL_ERR_FIELD_INVALID', `pod ${key}: cpu and memory requests must be non-negative`);
-    }
+    checkRange(pod.cpu_millicores, `pod ${key}: cpu request (millicores)`, CPU_MILLICORES_RANGE);
+    checkRange(pod.memory_bytes, `pod ${key}: memory request (bytes)`, MEMORY_RANGE);
     // A request for a persistent endpoint may leave its network to the endpoint.
     const endpoints = pod.endpoints.map((e) => (e.endpoint !== undefined && e.network === '' ? { ...e, network: ctx.state.endpoints.get(keyOf(pod.namespace, e.endpoint))?.network ?? '' } : e));
     pod = { ...pod, endpoints };

@@ -8,9 +8,10 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
-import { parse as parseYaml } from 'yaml';
 import { packageRoot } from '../../bench/package-root.js';
 import { AnvilError } from '../errors.js';
+import { parseYamlFile } from '../yaml-input.js';
+import { BANDWIDTH_RANGE, CPU_MILLICORES_RANGE, DRIVE_CAPACITY_RANGE, IOPS_RANGE, MEMORY_RANGE, NODE_COUNT_RANGE, rangeText, type NumericRange } from './limits.js';
 import { bitRate, parseQuantity } from './quantity.js';
 
 /** The profile `anvil cluster create` uses when none is named. */
@@ -22,10 +23,10 @@ export const NodeProfileFile = Type.Object(
   {
     name: Type.String({ minLength: 1 }),
     description: Type.Optional(Type.String()),
-    cpu_millicores: Type.Integer({ minimum: 1, description: 'allocatable CPU in millicores' }),
+    cpu_millicores: Type.Integer({ minimum: 1, maximum: CPU_MILLICORES_RANGE.max, description: 'allocatable CPU in millicores' }),
     memory: Quantity,
-    max_pods: Type.Integer({ minimum: 1 }),
-    drives: Type.Array(Type.Object({ profile: Type.String({ minLength: 1 }), capacity: Quantity }, { additionalProperties: false }), { minItems: 1 }),
+    max_pods: Type.Integer({ minimum: 1, maximum: NODE_COUNT_RANGE.max }),
+    drives: Type.Array(Type.Object({ profile: Type.String({ minLength: 1 }), capacity: Quantity }, { additionalProperties: false }), { minItems: 1, maxItems: 256 }),
     nic_ports: Type.Array(
       Type.Object(
         {
@@ -36,11 +37,11 @@ export const NodeProfileFile = Type.Object(
         },
         { additionalProperties: false },
       ),
-      { minItems: 1 },
+      { minItems: 1, maxItems: 256 },
     ),
-    storage_controllers: Type.Object({ local: Type.Integer({ minimum: 0 }), remote: Type.Integer({ minimum: 0 }) }, { additionalProperties: false }),
-    max_volumes: Type.Integer({ minimum: 1 }),
-    guaranteeable: Type.Object({ storage_iops: Type.Integer({ minimum: 0 }), network_bandwidth: Type.String() }, { additionalProperties: false }),
+    storage_controllers: Type.Object({ local: Type.Integer({ minimum: 0, maximum: NODE_COUNT_RANGE.max }), remote: Type.Integer({ minimum: 0, maximum: NODE_COUNT_RANGE.max }) }, { additionalProperties: false }),
+    max_volumes: Type.Integer({ minimum: 1, maximum: NODE_COUNT_RANGE.max }),
+    guaranteeable: Type.Object({ storage_iops: Type.Integer({ minimum: IOPS_RANGE.min, maximum: IOPS_RANGE.max }), network_bandwidth: Type.String() }, { additionalProperties: false }),
   },
   { additionalProperties: false },
 );
@@ -87,13 +88,13 @@ export function loadNodeProfile(nameOrPath: string): NodeInventory {
   if (!existsSync(path)) {
     throw new AnvilError('ANVIL_ERR_NODE_PROFILE', `node profile "${nameOrPath}" is neither built in nor a file; built-in node profiles: ${builtInNodeProfiles().join(', ')}`);
   }
-  let doc: unknown;
+  let text: string;
   try {
-    doc = parseYaml(readFileSync(path, 'utf8'));
+    text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new AnvilError('ANVIL_ERR_NODE_PROFILE', `node profile ${path} is not valid YAML: ${(e as Error).message.split('\n')[0]}`);
+    throw new AnvilError('ANVIL_ERR_NODE_PROFILE', `cannot read node profile ${path}: ${(e as Error).message.split('\n')[0]}`);
   }
-  return inventoryOf(doc, path);
+  return inventoryOf(parseYamlFile(text, path, 'ANVIL_ERR_NODE_PROFILE').data, path);
 }
 
 /** Validates a parsed profile document and converts it to base units. */
@@ -106,25 +107,31 @@ export function inventoryOf(doc: unknown, path: string): NodeInventory {
   const problems = [...Value.Errors(NodeProfileFile, doc)].map((e) => `${path}: ${e.path || '/'}: ${e.message}`);
   if (problems.length > 0) throw new AnvilError('ANVIL_ERR_NODE_PROFILE', `node profile ${path} fails its schema`, problems.slice(0, 20));
   const p = doc as NodeProfileFile;
-  const num = (q: string | number, field: string): number => {
+  const inRange = (v: number, field: string, range: NumericRange): number => {
+    if (!(v >= range.min && v <= range.max)) throw new AnvilError('ANVIL_ERR_NODE_PROFILE', `${path}: ${field}: ${v} is out of range, allowed: ${rangeText(range)}`);
+    return v;
+  };
+  const num = (q: string | number, field: string, range: NumericRange): number => {
     const v = parseQuantity(q);
     if (v === undefined) throw new AnvilError('ANVIL_ERR_NODE_PROFILE', `${path}: ${field} "${q}" is not a quantity; write e.g. 128Gi or 3.05T`);
-    return Math.round(v);
+    return inRange(Math.round(v), field, range);
   };
   const rate = (text: string, field: string): number => {
+    let v: number;
     try {
-      return bitRate(text, field);
+      v = bitRate(text, field);
     } catch {
       throw new AnvilError('ANVIL_ERR_NODE_PROFILE', `${path}: ${field} "${text}" is not a rate; write e.g. 20G`);
     }
+    return inRange(v, field, BANDWIDTH_RANGE);
   };
   if (!p.nic_ports.some((port) => port.role === 'pods')) throw new AnvilError('ANVIL_ERR_NODE_PROFILE', `${path}: nic_ports has no port with role: pods, so no pod could get a VF`);
   return {
     profile: p.name,
     cpu_millicores: p.cpu_millicores,
-    memory_bytes: num(p.memory, '/memory'),
+    memory_bytes: num(p.memory, '/memory', MEMORY_RANGE),
     max_pods: p.max_pods,
-    drives: p.drives.map((d, i) => ({ profile: d.profile, capacity_bytes: num(d.capacity, `/drives/${i}/capacity`) })),
+    drives: p.drives.map((d, i) => ({ profile: d.profile, capacity_bytes: num(d.capacity, `/drives/${i}/capacity`, DRIVE_CAPACITY_RANGE) })),
     nic_ports: p.nic_ports.map((port, i) => ({ name: port.name, role: port.role, vfs: port.vfs, speed_bits_per_s: rate(port.speed, `/nic_ports/${i}/speed`) })),
     local_controllers: p.storage_controllers.local,
     remote_controllers: p.storage_controllers.remote,

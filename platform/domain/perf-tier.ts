@@ -3,6 +3,7 @@
  * and optional maximums. The appliance ships three and allows eight in all.
  */
 import { AnvilError } from '../errors.js';
+import { BANDWIDTH_RANGE, checkRange, IOPS_RANGE } from './limits.js';
 
 export interface PerfTier {
   readonly kind: 'PerfTier';
@@ -31,8 +32,13 @@ export const BUILTIN_PERF_TIERS: readonly PerfTier[] = [
   { kind: 'PerfTier', name: 'high', storage_iops: 20_000, network_bandwidth_bits_per_s: 500e6, builtin: true },
 ];
 
-/** Checks that maximums are not below minimums. */
+/** Checks that every figure is in its range and that maximums are not below minimums. */
 export function checkPerfTier(tier: PerfTier): void {
+  const at = `perf tier ${tier.name}`;
+  checkRange(tier.storage_iops, `${at}: storage_iops (--storage-iops)`, IOPS_RANGE);
+  checkRange(tier.network_bandwidth_bits_per_s, `${at}: network_bandwidth_bits_per_s (--network-bandwidth)`, BANDWIDTH_RANGE, false);
+  if (tier.max_storage_iops !== undefined) checkRange(tier.max_storage_iops, `${at}: max_storage_iops (--max-storage-iops)`, IOPS_RANGE);
+  if (tier.max_network_bandwidth_bits_per_s !== undefined) checkRange(tier.max_network_bandwidth_bits_per_s, `${at}: max_network_bandwidth_bits_per_s (--max-network-bandwidth)`, BANDWIDTH_RANGE, false);
   if (tier.max_storage_iops !== undefined && tier.max_storage_iops < tier.storage_iops) {
     throw new AnvilError('ANVIL_ERR_FIELD_INVALID', `perf tier ${tier.name}: --max-storage-iops ${tier.max_storage_iops} is below --storage-iops ${tier.storage_iops}`);
   }

@@ -14,7 +14,9 @@ export function parseQuantity(text: string | number): number | undefined {
   const m = /^\s*(\d+(?:\.\d*)?|\.\d+)(?:[eE]([+-]?\d+))?([KMGTPE]i|[mkKMGTPE])?\s*$/.exec(text);
   if (!m) return undefined;
   const scale = m[3] ? (BINARY[m[3]] ?? DECIMAL[m[3]]!) : 1;
-  return Number(m[1]) * 10 ** Number(m[2] ?? 0) * scale;
+  const value = Number(m[1]) * 10 ** Number(m[2] ?? 0) * scale;
+  // "1e999" overflows to Infinity: not a quantity any field can hold.
+  return Number.isFinite(value) ? value : undefined;
 }
 
 /** CPU quantity to millicores (rounded up, as Kubernetes does). */

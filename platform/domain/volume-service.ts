@@ -7,6 +7,7 @@ import { AnvilError } from '../errors.js';
 import { notFound } from './context.js';
 import type { ControlPlane, VolumeInput } from './control-plane.js';
 import { requireName, requireNamespace } from './names.js';
+import { checkRange, VOLUME_SIZE_RANGE } from './limits.js';
 import { storageCapacityBytes } from './node-profile.js';
 import { DEFAULT_PERF_TIER } from './perf-tier.js';
 import { placePlexes, storageUse } from './placement.js';
@@ -25,7 +26,7 @@ export function createVolume(cp: ControlPlane, input: VolumeInput): Volume {
   if (ctx.state.volumes.has(key)) throw new AnvilError('ANVIL_ERR_OBJECT_EXISTS', `volume ${key} already exists`);
   const mirrors = input.mirrors ?? 1;
   if (!Number.isInteger(mirrors) || mirrors < 1 || mirrors > MAX_MIRRORS) throw new AnvilError('ANVIL_ERR_FIELD_INVALID', `--mirrors ${mirrors} is not allowed; a volume has 1 to ${MAX_MIRRORS} mirrors`);
-  if (!Number.isFinite(input.size_bytes) || input.size_bytes < 2 ** 20) throw new AnvilError('ANVIL_ERR_FIELD_INVALID', `--size must be at least 1M`);
+  checkRange(input.size_bytes, `volume ${key}: size_bytes (--size)`, VOLUME_SIZE_RANGE);
   const tier = input.perf_tier ?? DEFAULT_PERF_TIER;
   if (!ctx.state.perfTiers.has(tier)) throw notFound('perf tier', tier, `tiers: ${[...ctx.state.perfTiers.keys()].join(', ')}`);
   cp.quota.charge(input.namespace, volumeCharge(input.size_bytes, mirrors), `volume ${key}`);
@@ -161,6 +162,7 @@ export function updateVolume(cp: ControlPlane, namespace: string, name: string, 
   let v = old;
   const key = keyOf(namespace, name);
   if (change.size_bytes !== undefined && change.size_bytes !== v.size_bytes) {
+    checkRange(change.size_bytes, `volume ${key}: size_bytes (--size)`, VOLUME_SIZE_RANGE);
     if (change.size_bytes < v.size_bytes) throw new AnvilError('ANVIL_ERR_FIELD_INVALID', `--size ${change.size_bytes} bytes is smaller than volume ${key}'s ${v.size_bytes}; volumes only grow`);
     if (v.attachment.state === 'attached') throw new AnvilError('ANVIL_ERR_IN_USE', `volume ${key} is attached to ${ctx.nameIfVisible('container', namespace, `pod ${v.attachment.pod}`, 'a pod')}; a volume must be detached (its pod deleted) before it is resized`);
     const grow = change.size_bytes - v.size_bytes;

@@ -12,7 +12,8 @@ import type { EndpointRequest, Pod } from '../domain/pod.js';
 import { parseQuantity } from '../domain/quantity.js';
 import { allows } from '../domain/tenancy.js';
 import { keyOf } from '../domain/volume.js';
-import type { ManifestDocument } from './documents.js';
+import { VOLUME_SIZE_RANGE } from '../domain/limits.js';
+import { noObjects, type ManifestDocument } from './documents.js';
 import { Fields, type Obj } from './fields.js';
 import { podDraft, type PodDraft } from './workloads.js';
 
@@ -49,7 +50,15 @@ function tooLarge(doc: ManifestDocument | undefined, path: string, message: stri
   throw new AnvilError('ANVIL_ERR_REQUEST_TOO_LARGE', `${where}${message}`);
 }
 
-const MODELLED = new Set(['Namespace', 'PersistentVolumeClaim', 'Pod', 'Deployment', 'StatefulSet', 'StorageClass']);
+/** The kinds Anvil models, each with the apiVersion it reads it in (the one current Kubernetes serves). */
+const MODELLED: ReadonlyMap<string, string> = new Map([
+  ['Namespace', 'v1'],
+  ['PersistentVolumeClaim', 'v1'],
+  ['Pod', 'v1'],
+  ['Deployment', 'apps/v1'],
+  ['StatefulSet', 'apps/v1'],
+  ['StorageClass', 'storage.k8s.io/v1'],
+]);
 
 /** StorageClass parameters Anvil honours. */
 interface ClassParams {
@@ -62,11 +71,21 @@ export function planApply(docs: readonly ManifestDocument[], defaultNamespace: s
   const notes: string[] = [];
   const classes = new Map<string, ClassParams>();
   const unsupported: string[] = [];
+  // Documents of a modelled kind in an apiVersion Anvil does not read: reported and skipped like other kinds.
+  const skipped = new Set<ManifestDocument>();
+  if (docs.length === 0) throw noObjects();
   for (const doc of docs) {
     const f = new Fields(doc.where, doc.whereField);
+    const apiVersion = f.str(doc.body.apiVersion, 'apiVersion', true)!;
     const kind = f.str(doc.body.kind, 'kind', true)!;
     const name = f.str(f.obj(doc.body.metadata, 'metadata', true)!.name, 'metadata.name', true)!;
-    if (!MODELLED.has(kind)) unsupported.push(`${doc.where}: ${kind} ${name}: kind ${kind} is not modelled by Anvil; skipped`);
+    const version = MODELLED.get(kind);
+    if (version === undefined) unsupported.push(`${doc.where}: ${kind} ${name}: kind ${kind} is not modelled by Anvil; skipped`);
+    else if (apiVersion !== version) {
+      unsupported.push(`${doc.whereField?.('apiVersion') ?? doc.where}: ${kind} ${name}: apiVersion ${apiVersion} is not one Anvil reads for kind ${kind}, allowed: ${version}; skipped`);
+      skipped.add(doc);
+      continue;
+    }
     if (kind === 'StorageClass') {
       const params = f.strings(doc.body.parameters, 'parameters');
       const mirrors = f.int(params.mirrorCount, 'parameters.mirrorCount', 1, 3);
@@ -79,7 +98,7 @@ export function planApply(docs: readonly ManifestDocument[], defaultNamespace: s
   }
   if (strict && unsupported.length > 0) {
     const reasons = unsupported.map((u) => u.replace(/; skipped.*$/, ''));
-    throw new AnvilError('ANVIL_ERR_KIND_UNSUPPORTED', `${unsupported.length} documents are of kinds Anvil does not model; --strict rejects the apply, nothing was changed`, reasons);
+    throw new AnvilError('ANVIL_ERR_KIND_UNSUPPORTED', `${unsupported.length} documents are of kinds (or apiVersions) Anvil does not model; --strict rejects the apply, nothing was changed`, reasons);
   }
   notes.push(...unsupported);
 
@@ -96,6 +115,7 @@ export function planApply(docs: readonly ManifestDocument[], defaultNamespace: s
     const raw = f.str(requests.storage, `${path}spec.resources.requests.storage`, true)!;
     const size = parseQuantity(raw);
     if (size === undefined || size < 2 ** 20) f.fail(`${path}spec.resources.requests.storage`, `"${raw}" is not a size of at least 1Mi; write e.g. 1Gi or 500M`);
+    if (size > VOLUME_SIZE_RANGE.max) f.fail(`${path}spec.resources.requests.storage`, `"${raw}" is out of range, allowed: 1Mi to 1Pi`);
     const mirrors = f.int(annotations['anvil.dev/mirror-count'], `${path}metadata.annotations["anvil.dev/mirror-count"]`, 1, 3) ?? cls.mirrors ?? 1;
     const perf_tier = annotations['anvil.dev/perf-tier'] ?? cls.perf_tier ?? DEFAULT_PERF_TIER;
     return { namespace, name, size_bytes: Math.ceil(size), mirrors, perf_tier, where: f.where };
@@ -106,7 +126,7 @@ export function planApply(docs: readonly ManifestDocument[], defaultNamespace: s
     const f = new Fields(doc.where, doc.whereField);
     const body = doc.body;
     const kind = body.kind as string;
-    if (!MODELLED.has(kind) || kind === 'StorageClass') continue;
+    if (!MODELLED.has(kind) || kind === 'StorageClass' || skipped.has(doc)) continue;
     const meta = f.obj(body.metadata, 'metadata', true)!;
     const name = f.str(meta.name, 'metadata.name', true)!;
     const namespace = f.str(meta.namespace, 'metadata.namespace') ?? defaultNamespace;

@@ -1,8 +1,9 @@
 /** Reads Kubernetes YAML from a file, a folder (its .yaml/.yml/.json files, sorted) or stdin ("-"), one entry per document. */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { LineCounter, parseAllDocuments, type Document } from 'yaml';
+import type { Document } from 'yaml';
 import { AnvilError } from '../errors.js';
+import { parseYamlDocuments } from '../yaml-input.js';
 
 export interface ManifestDocument {
   /** File and line of the document's start: "deploy.yaml:12". */
@@ -19,12 +20,12 @@ export function pathKeys(path: string): (string | number)[] {
   return keys;
 }
 
-function fieldLocator(doc: Document, lines: LineCounter, file: string, docLine: number): (path: string) => string {
+function fieldLocator(doc: Document, lineOf: (offset: number) => number, file: string, docLine: number): (path: string) => string {
   return (path) => {
     const keys = pathKeys(path);
     for (let n = keys.length; n > 0; n--) {
       const node = doc.getIn(keys.slice(0, n), true) as { range?: [number, number, number] } | undefined;
-      if (node && typeof node === 'object' && node.range) return `${file}:${lines.linePos(node.range[0]).line}`;
+      if (node && typeof node === 'object' && node.range) return `${file}:${lineOf(node.range[0])}`;
     }
     return `${file}:${docLine}`;
   };
@@ -41,29 +42,35 @@ function filesOf(path: string): string[] {
 
 /** Parses every document of `text`; YAML errors name the file and line, all at once. */
 export function parseManifestText(text: string, file: string): ManifestDocument[] {
-  const lines = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter: lines });
+  const parsed = parseYamlDocuments(text, file);
   const out: ManifestDocument[] = [];
-  const problems: string[] = [];
-  for (const doc of Array.isArray(docs) ? docs : [docs]) {
-    for (const e of doc.errors) problems.push(`${file}:${e.linePos?.[0]?.line ?? '?'}: ${e.message.split('\n')[0]}`);
-    if (doc.errors.length > 0) continue;
-    const body = doc.toJS() as unknown;
-    if (body === null || body === undefined) continue; // an empty document between '---'
-    const line = lines.linePos(doc.contents?.range?.[0] ?? 0).line;
-    if (typeof body !== 'object' || Array.isArray(body)) {
+  const problems = [...parsed.problems];
+  for (const { data, doc, line } of parsed.documents) {
+    if (data === null || data === undefined) continue; // an empty document between '---'
+    if (typeof data !== 'object' || Array.isArray(data)) {
       problems.push(`${file}:${line}: a manifest is a mapping with apiVersion, kind and metadata`);
       continue;
     }
-    out.push({ where: `${file}:${line}`, body: body as Record<string, unknown>, whereField: fieldLocator(doc, lines, file, line) });
+    out.push({ where: `${file}:${line}`, body: data as Record<string, unknown>, whereField: fieldLocator(doc, parsed.lineOf, file, line) });
   }
   if (problems.length > 0) throw new AnvilError('ANVIL_ERR_MANIFEST', `${file} is not valid YAML`, problems);
   return out;
 }
 
-/** Every document under `path` ("-" reads stdin). */
+/** What kubectl says when a file, folder or stream holds no object; Anvil says it with the source named. */
+export function noObjects(source?: string): AnvilError {
+  const what = source === undefined ? 'the manifests hold' : `${source} holds`;
+  return new AnvilError('ANVIL_ERR_MANIFEST', `no objects passed to apply: ${what} no Kubernetes object (empty, only comments, or a folder without .yaml/.yml/.json files)`);
+}
+
+/** Every document under `path` ("-" reads stdin); none at all is an error, as with kubectl. */
 export function readManifests(path: string, stdin: () => string = () => readFileSync(0, 'utf8')): ManifestDocument[] {
-  if (path === '-') return parseManifestText(stdin(), '<stdin>');
+  const docs = path === '-' ? parseManifestText(stdin(), '<stdin>') : readFiles(path);
+  if (docs.length === 0) throw noObjects(path === '-' ? '<stdin>' : path);
+  return docs;
+}
+
+function readFiles(path: string): ManifestDocument[] {
   return filesOf(path).flatMap((file) => {
     let text: string;
     try {

@@ -7,6 +7,7 @@ import { AnvilError } from '../errors.js';
 import { DEFAULT_PERF_TIER } from '../domain/perf-tier.js';
 import type { EndpointRequest } from '../domain/pod.js';
 import { parseQuantity } from '../domain/quantity.js';
+import { CPU_MILLICORES_RANGE, MEMORY_RANGE } from '../domain/limits.js';
 import { Fields, type Obj } from './fields.js';
 
 /** Annotation prefixes read; `diamanti.com/` is accepted too, as the appliance's manifests use it. */
@@ -52,6 +53,8 @@ function containerTotals(f: Fields, spec: Obj, path: string): { cpu: number; mem
       const src = requests[what] !== undefined ? 'requests' : 'limits';
       const v = typeof raw === 'string' || typeof raw === 'number' ? parseQuantity(raw) : undefined;
       if (v === undefined) f.fail(`${path}.containers[${i}].resources.${src}.${what}`, `"${String(raw)}" is not a Kubernetes quantity; write e.g. ${what === 'cpu' ? '500m or 2' : '512Mi or 2Gi'}`);
+      const range = what === 'cpu' ? CPU_MILLICORES_RANGE : MEMORY_RANGE;
+      if ((what === 'cpu' ? v * 1000 : v) > range.max) f.fail(`${path}.containers[${i}].resources.${src}.${what}`, `"${String(raw)}" is out of range, allowed: ${what === 'cpu' ? 'up to 10000 cores' : 'up to 1Pi'}`);
       add(v);
     }
   });

@@ -8,6 +8,7 @@ import { renderHtml } from './html.js';
 import { printPdf } from './pdf.js';
 import { cashFlowRows, tcoDocument } from './report-data.js';
 import { ensureOutputDir } from '../../bench/results/output-dir.js';
+import { requireFiniteFigures } from './finite-figures.js';
 
 export type ReportFormat = 'html' | 'pdf';
 
@@ -22,12 +23,17 @@ export function writeReport(a: TcoAnalysis, outDir: string, formats: readonly Re
   const html = join(outDir, 'tco.html');
   const json = join(outDir, 'tco.json');
   const arrow = join(outDir, 'cashflows.arrow');
+  // Every figure is checked before any file is written: a report with null or NaN figures is never left behind.
+  const document = tcoDocument(a, anvilVersion);
+  const rows = cashFlowRows(a);
+  requireFiniteFigures(document, a.scenarioFile, 'tco.json');
+  requireFiniteFigures(rows, a.scenarioFile, 'cashflows');
   try {
     ensureOutputDir(outDir);
     // The HTML is always written: the PDF is printed from it.
     writeFileSync(html, renderHtml(a, { anvilVersion }));
-    writeFileSync(json, `${JSON.stringify(tcoDocument(a, anvilVersion), null, 2)}\n`);
-    writeFileSync(arrow, cashFlowsArrow(cashFlowRows(a), { anvilVersion, scenario: a.scenarioFile, seed: a.scenario.seed, discountRate: a.scenario.discount_rate }));
+    writeFileSync(json, `${JSON.stringify(document, null, 2)}\n`);
+    writeFileSync(arrow, cashFlowsArrow(rows, { anvilVersion, scenario: a.scenarioFile, seed: a.scenario.seed, discountRate: a.scenario.discount_rate }));
   } catch (e) {
     throw new AnvilError('ANVIL_ERR_OUTPUT', `cannot write the report to ${outDir}: ${(e as Error).message}; choose another --out folder`);
   }

@@ -4,14 +4,18 @@
  * year, or says it is a judgement.
  */
 import { Type, type Static } from '@sinclair/typebox';
+import { MAX_FIGURE_VALUE } from './figure-domains.js';
+
+/** Any figure's number; each required figure's domain (figure-domains.ts) narrows it further. */
+const FigureNumber = (description?: string) => Type.Number({ minimum: -MAX_FIGURE_VALUE, maximum: MAX_FIGURE_VALUE, ...(description ? { description } : {}) });
 
 export const FigureSchema = Type.Object(
   {
     description: Type.String({ minLength: 1, description: 'what the figure is, in a few words' }),
-    value: Type.Number({ description: 'the point estimate, in `unit`' }),
+    value: FigureNumber('the point estimate, in `unit`'),
     unit: Type.String({ minLength: 1, description: 'unit of value and range, e.g. USD/server, fraction/year' }),
     range: Type.Optional(
-      Type.Tuple([Type.Number(), Type.Number()], {
+      Type.Tuple([FigureNumber(), FigureNumber()], {
         description: '[low, high] of a triangular distribution with `value` as its mode, for Monte Carlo and the tornado',
       }),
     ),

@@ -41,7 +41,7 @@ function modelInputProblems(figures: ReadonlyMap<string, CatalogueFigure>): stri
 
 /** Validates one catalogue file's text; `file` names it in errors. */
 export function parseCatalogueFile(text: string, file: string): CatalogueFigure[] {
-  const located = parseLocatedYaml(text, file, (m) => new AnvilError('ANVIL_ERR_TCO_CATALOGUE', `${file} is not valid YAML: ${m}`));
+  const located = parseLocatedYaml(text, file, 'ANVIL_ERR_TCO_CATALOGUE');
   const doc = located.data;
   const withDefaults = Value.Clone(doc ?? {}) as Record<string, unknown>;
   // Defaults go in figure by figure: Value.Default does not descend into a Record's values.

@@ -14,12 +14,15 @@ export interface FigureDomain {
   readonly text: string;
 }
 
-const nonNegative: FigureDomain = { min: 0, text: 'a number >= 0' };
-const positive: FigureDomain = { min: 0, exclusiveMin: true, text: 'a number > 0' };
+/** Largest value of any figure (dollars, watts, counts): far above any real one, far below overflow. */
+export const MAX_FIGURE_VALUE = 1e12;
+
+const nonNegative: FigureDomain = { min: 0, max: MAX_FIGURE_VALUE, text: 'a number from 0 to 1e12' };
+const positive: FigureDomain = { min: 0, exclusiveMin: true, max: MAX_FIGURE_VALUE, text: 'a number > 0 and <= 1e12' };
 const fraction: FigureDomain = { min: 0, max: 1, text: 'a fraction from 0 to 1' };
 const usableFraction: FigureDomain = { min: 0, exclusiveMin: true, max: 1, text: 'a fraction > 0 and <= 1' };
-const count: FigureDomain = { min: 1, integer: true, text: 'a whole number >= 1' };
-const atLeastOne: FigureDomain = { min: 1, text: 'a number >= 1' };
+const count: FigureDomain = { min: 1, max: 1_000_000, integer: true, text: 'a whole number from 1 to 1000000' };
+const atLeastOne: FigureDomain = { min: 1, max: MAX_FIGURE_VALUE, text: 'a number from 1 to 1e12' };
 
 /** Figures not listed here are costs, powers, staff shares or latencies: non-negative. */
 const SPECIAL: Partial<Record<FigureId, FigureDomain>> = {

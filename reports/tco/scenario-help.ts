@@ -11,6 +11,16 @@ interface SchemaNode {
   required?: string[];
   anyOf?: SchemaNode[];
   const?: unknown;
+  minimum?: number;
+  exclusiveMinimum?: number;
+  maximum?: number;
+}
+
+/** "0 to 100000", "> 0, at most 1024": the range of a number as the schema bounds it. */
+function range(node: SchemaNode): string | undefined {
+  if (node.maximum === undefined) return undefined;
+  if (node.exclusiveMinimum !== undefined) return `> ${node.exclusiveMinimum}, at most ${node.maximum}`;
+  return node.minimum !== undefined ? `${node.minimum} to ${node.maximum}` : `at most ${node.maximum}`;
 }
 
 function describe(node: SchemaNode): string {
@@ -18,6 +28,8 @@ function describe(node: SchemaNode): string {
   const parts = [node.description ?? ''];
   if (choices && choices.length > 0) parts.push(`one of ${choices.join(', ')}`);
   if (node.default !== undefined && typeof node.default !== 'object') parts.push(`default ${JSON.stringify(node.default)}`);
+  // Descriptions that already say their range ("0..1") are not repeated.
+  if (!/\d\.\.\d/.test(node.description ?? '')) parts.push(range(node) ?? '');
   return parts.filter(Boolean).join('; ');
 }
 

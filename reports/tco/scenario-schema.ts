@@ -5,18 +5,24 @@
  */
 import { Type, type Static } from '@sinclair/typebox';
 
-const Positive = (description: string, extra: object = {}) => Type.Number({ exclusiveMinimum: 0, description, ...extra });
-const NonNegative = (description: string, extra: object = {}) => Type.Number({ minimum: 0, description, ...extra });
-const Count = (description: string, extra: object = {}) => Type.Integer({ minimum: 1, description, ...extra });
+// Every number has a maximum far above any real deployment, so that absurd input (1e308) is refused
+// with its path and range instead of overflowing the sizing to Infinity (the help prints the ranges).
+const Positive = (description: string, maximum: number, extra: object = {}) => Type.Number({ exclusiveMinimum: 0, maximum, description, ...extra });
+const NonNegative = (description: string, maximum: number, extra: object = {}) => Type.Number({ minimum: 0, maximum, description, ...extra });
+const Count = (description: string, maximum: number, extra: object = {}) => Type.Integer({ minimum: 1, maximum, description, ...extra });
+
+/** Largest per-server or per-pod core count and memory in GiB. */
+const MAX_CORES = 1024;
+const MAX_MEMORY_GIB = 65_536;
 
 export const ApplicationSchema = Type.Object(
   {
     name: Type.String({ minLength: 1, description: 'application name' }),
-    replicas: Count('pods of the application'),
-    cores: Positive('cores one pod needs (request)'),
-    memory_gib: Positive('memory one pod needs, GiB'),
-    storage_gib: NonNegative('persistent volume per pod, GiB', { default: 0 }),
-    network_gbit: NonNegative('network traffic per pod at peak, Gbit/s', { default: 0 }),
+    replicas: Count('pods of the application', 1_000_000),
+    cores: Positive('cores one pod needs (request)', MAX_CORES),
+    memory_gib: Positive('memory one pod needs, GiB', MAX_MEMORY_GIB),
+    storage_gib: NonNegative('persistent volume per pod, GiB', 1_048_576, { default: 0 }),
+    network_gbit: NonNegative('network traffic per pod at peak, Gbit/s', 10_000, { default: 0 }),
   },
   { additionalProperties: false },
 );
@@ -24,14 +30,14 @@ export const ApplicationSchema = Type.Object(
 export const DatabaseSchema = Type.Object(
   {
     name: Type.String({ minLength: 1, description: 'database name' }),
-    count: Count('databases of this shape', { default: 1 }),
-    instances: Count('instances per database (primary + standbys), each with its own copy of the data', { default: 2 }),
-    cores: Positive('cores one instance needs'),
-    memory_gib: Positive('memory one instance needs, GiB'),
-    size_tb: Positive('data of one database, TB (10^12 bytes), before replication'),
-    iops: Positive('4 KiB I/Os per second one database issues at peak'),
+    count: Count('databases of this shape', 100_000, { default: 1 }),
+    instances: Count('instances per database (primary + standbys), each with its own copy of the data', 64, { default: 2 }),
+    cores: Positive('cores one instance needs', MAX_CORES),
+    memory_gib: Positive('memory one instance needs, GiB', MAX_MEMORY_GIB),
+    size_tb: Positive('data of one database, TB (10^12 bytes), before replication', 100_000),
+    iops: Positive('4 KiB I/Os per second one database issues at peak', 1e9),
     read_fraction: Type.Number({ minimum: 0, maximum: 1, default: 0.7, description: 'share of those I/Os that are reads, 0..1' }),
-    latency_sla_p99_us: Positive('p99 storage latency the database must see at peak, microseconds', { default: 1000 }),
+    latency_sla_p99_us: Positive('p99 storage latency the database must see at peak, microseconds', 10_000_000, { default: 1000 }),
   },
   { additionalProperties: false },
 );
@@ -55,12 +61,12 @@ export const StackSchema = Type.Object(
 
 export const NodeSchema = Type.Object(
   {
-    cores: Count('physical cores per server (both sockets)', { default: 48 }),
-    memory_gib: Positive('memory per server, GiB', { default: 512 }),
-    drives: Type.Integer({ minimum: 1, default: 4, description: 'NVMe data drives per server' }),
+    cores: Count('physical cores per server (both sockets)', MAX_CORES, { default: 48 }),
+    memory_gib: Positive('memory per server, GiB', MAX_MEMORY_GIB, { default: 512 }),
+    drives: Count('NVMe data drives per server', 64, { default: 4 }),
     drive_profile: Type.String({ minLength: 1, default: 'intel-p4510-4tb', description: 'device profile of the data drives (a built-in name or a YAML path)' }),
-    nics: Count('dual-port 25 GbE NICs per server', { default: 1 }),
-    rack_units: Count('rack units per server', { default: 1 }),
+    nics: Count('dual-port 25 GbE NICs per server', 16, { default: 1 }),
+    rack_units: Count('rack units per server', 16, { default: 1 }),
   },
   { additionalProperties: false, default: {}, description: 'the server configuration every stack is built from' },
 );
@@ -68,20 +74,23 @@ export const NodeSchema = Type.Object(
 /** Database servers of a stack that keeps the database outside Kubernetes: any field left out is the node's. */
 export const DbServerSchema = Type.Object(
   {
-    cores: Type.Optional(Count('physical cores per database server (a commercial database is licensed on all of them)')),
-    memory_gib: Type.Optional(Positive('memory per database server, GiB')),
-    drives: Type.Optional(Type.Integer({ minimum: 1, description: 'NVMe data drives per database server' })),
-    nics: Type.Optional(Count('dual-port 25 GbE NICs per database server')),
+    cores: Type.Optional(Count('physical cores per database server (a commercial database is licensed on all of them)', MAX_CORES)),
+    memory_gib: Type.Optional(Positive('memory per database server, GiB', MAX_MEMORY_GIB)),
+    drives: Type.Optional(Count('NVMe data drives per database server', 64)),
+    nics: Type.Optional(Count('dual-port 25 GbE NICs per database server', 16)),
   },
   { additionalProperties: false, default: {}, description: 'database servers where the database is kept outside Kubernetes; fields left out are the node\'s' },
 );
 
+/** An override's number: its figure's domain (figure-domains.ts, at most 1e12) bounds it, naming the figure. */
+const FigureNumber = Type.Number();
+
 const OverrideSchema = Type.Union([
-  Type.Number(),
+  FigureNumber,
   Type.Object(
     {
-      value: Type.Number(),
-      range: Type.Optional(Type.Tuple([Type.Number(), Type.Number()])),
+      value: FigureNumber,
+      range: Type.Optional(Type.Tuple([FigureNumber, FigureNumber])),
       source: Type.Optional(Type.String({ minLength: 1 })),
       year: Type.Optional(Type.Integer({ minimum: 1990, maximum: 2100 })),
     },
@@ -99,16 +108,16 @@ export const ScenarioSchema = Type.Object(
     growth_per_year: Type.Number({ minimum: 0, maximum: 5, default: 0, description: 'yearly growth of every demand (cores, memory, data, IOPS), 0..5' }),
     financing: Type.Union([Type.Literal('purchase'), Type.Literal('lease')], { default: 'purchase', description: 'hardware bought up front, or leased over the horizon' }),
     facility: Type.Union([Type.Literal('colocation'), Type.Literal('owned')], { default: 'colocation', description: 'colocation ($/kW-month) or an owned data centre (PUE x $/kWh + rack space)' }),
-    seed: Type.Integer({ minimum: 0, default: 1, description: 'seed of the model runs and the Monte Carlo draws' }),
+    seed: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, default: 1, description: 'seed of the model runs and the Monte Carlo draws' }),
     monte_carlo_samples: Type.Integer({ minimum: 1, maximum: 1000000, default: 2000, description: 'Monte Carlo samples for the P10/P50/P90 bands' }),
     cpu_utilisation: Type.Number({ exclusiveMinimum: 0, maximum: 1, default: 0.7, description: 'share of a server\'s cores sizing plans to use, 0..1' }),
     free_space: Type.Number({ minimum: 0, exclusiveMaximum: 1, default: 0.25, description: 'share of raw capacity kept free after replication, 0..1' }),
-    app_volume_copies: Count('copies of application volumes where the stack does not replicate them itself', { default: 2 }),
+    app_volume_copies: Count('copies of application volumes where the stack does not replicate them itself', 16, { default: 2 }),
     node: NodeSchema,
     db_server: DbServerSchema,
-    applications: Type.Array(ApplicationSchema, { default: [], description: 'stateless and stateful applications on Kubernetes' }),
-    databases: Type.Array(DatabaseSchema, { minItems: 1, description: 'databases: the stateful part that decides storage sizing' }),
-    stacks: Type.Array(StackSchema, { minItems: 2, description: 'stacks to compare; the first appliance stack is the one savings are measured for' }),
+    applications: Type.Array(ApplicationSchema, { default: [], maxItems: 1000, description: 'stateless and stateful applications on Kubernetes' }),
+    databases: Type.Array(DatabaseSchema, { minItems: 1, maxItems: 1000, description: 'databases: the stateful part that decides storage sizing' }),
+    stacks: Type.Array(StackSchema, { minItems: 2, maxItems: 20, description: 'stacks to compare; the first appliance stack is the one savings are measured for' }),
     overrides: Type.Record(Type.String(), OverrideSchema, { default: {}, description: 'catalogue figures replaced for this scenario: id: value, or id: {value, range, source, year}' }),
   },
   { additionalProperties: false },

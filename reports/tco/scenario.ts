@@ -7,7 +7,7 @@ import { parseLocatedYaml, schemaProblems, type LocatedYaml } from './yaml-probl
 
 /** Validates scenario YAML text; `file` names it in errors. */
 export function parseScenario(text: string, file: string): Scenario {
-  const located = parseLocatedYaml(text, file, (m) => new AnvilError('ANVIL_ERR_TCO_SCENARIO', `${file} is not valid YAML: ${m}`));
+  const located = parseLocatedYaml(text, file, 'ANVIL_ERR_TCO_SCENARIO');
   const doc = located.data;
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
     throw new AnvilError('ANVIL_ERR_TCO_SCENARIO', `${file}: a scenario is a YAML mapping with at least name, databases and stacks (see reports/scenarios/reference.yaml)`);

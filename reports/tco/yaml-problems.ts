@@ -5,7 +5,9 @@
  */
 import type { TSchema } from '@sinclair/typebox';
 import { Value, ValueErrorType } from '@sinclair/typebox/value';
-import { LineCounter, parseDocument, type Document } from 'yaml';
+import type { Document } from 'yaml';
+import type { ErrorCode } from '../../platform/errors.js';
+import { parseYamlFile } from '../../platform/yaml-input.js';
 
 /** A parsed YAML file that can say on which line a JSON-pointer path sits. */
 export interface LocatedYaml {
@@ -22,27 +24,24 @@ function segments(path: string): string[] {
     .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
-function lineOf(doc: Document, counter: LineCounter, path: string): number | undefined {
+function lineOf(doc: Document, offsetLine: (offset: number) => number, path: string): number | undefined {
   const parts = segments(path);
   for (let n = parts.length; n >= 0; n--) {
     const keys = parts.slice(0, n).map((p) => (/^\d+$/.test(p) ? Number(p) : p));
     const node = n === 0 ? doc.contents : doc.getIn(keys, true);
     const range = (node as { range?: [number, number, number] } | null | undefined)?.range;
-    if (range) return counter.linePos(range[0]).line;
+    if (range) return offsetLine(range[0]);
   }
   return undefined;
 }
 
-/** Parses `text`; a YAML syntax error is thrown as `onSyntaxError(first line of its message)`. */
-export function parseLocatedYaml(text: string, file: string, onSyntaxError: (message: string) => Error): LocatedYaml {
-  const counter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: counter });
-  const first = doc.errors[0];
-  if (first) throw onSyntaxError(first.message.split('\n')[0]!);
+/** Parses `text`; any YAML problem (syntax, aliases, inexact integers) is thrown as `code`, with file and line. */
+export function parseLocatedYaml(text: string, file: string, code: ErrorCode): LocatedYaml {
+  const { data, doc, lineOf: offsetLine } = parseYamlFile(text, file, code);
   return {
-    data: doc.toJS(),
+    data,
     where(path) {
-      const line = lineOf(doc, counter, path);
+      const line = lineOf(doc, offsetLine, path);
       return line === undefined ? file : `${file}:${line}`;
     },
   };

@@ -88,10 +88,10 @@ spec:
 
   it('names the file, the line of the field (or of its parent when it is missing) and the field of bad input', () => {
     expect(caughtAnvilError(() => plan('apiVersion: v1\nkind: Pod\nmetadata: { name: p }\nspec: { containers: [] }\n')).message).toBe('m.yaml:4: spec.containers: a pod needs at least one container');
-    expect(caughtAnvilError(() => plan('kind: Deployment\nmetadata: { name: d }\nspec: { replicas: -1, template: { spec: { containers: [{ name: c }] } } }\n')).message).toBe('m.yaml:3: spec.replicas: must be a whole number from 0 to 5000');
-    expect(caughtAnvilError(() => plan("kind: Pod\nmetadata: { name: p, annotations: { anvil.dev/endpoint0: '{nope' } }\nspec: { containers: [{ name: c }] }\n")).message).toMatch(/^m\.yaml:2: metadata\.annotations\["anvil\.dev\/endpoint0"\]: is not JSON/);
-    expect(caughtAnvilError(() => plan('kind: PersistentVolumeClaim\nmetadata: { name: c }\nspec: { resources: { requests: { storage: lots } } }\n')).message).toBe('m.yaml:3: spec.resources.requests.storage: "lots" is not a size of at least 1Mi; write e.g. 1Gi or 500M');
-    expect(caughtAnvilError(() => plan('kind: Pod\nmetadata: {}\n')).message).toBe('m.yaml:2: metadata.name: is required');
+    expect(caughtAnvilError(() => plan('apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: d }\nspec: { replicas: -1, template: { spec: { containers: [{ name: c }] } } }\n')).message).toBe('m.yaml:4: spec.replicas: must be a whole number from 0 to 5000');
+    expect(caughtAnvilError(() => plan("apiVersion: v1\nkind: Pod\nmetadata: { name: p, annotations: { anvil.dev/endpoint0: '{nope' } }\nspec: { containers: [{ name: c }] }\n")).message).toMatch(/^m\.yaml:3: metadata\.annotations\["anvil\.dev\/endpoint0"\]: is not JSON/);
+    expect(caughtAnvilError(() => plan('apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: { name: c }\nspec: { resources: { requests: { storage: lots } } }\n')).message).toBe('m.yaml:4: spec.resources.requests.storage: "lots" is not a size of at least 1Mi; write e.g. 1Gi or 500M');
+    expect(caughtAnvilError(() => plan('apiVersion: v1\nkind: Pod\nmetadata: {}\n')).message).toBe('m.yaml:3: metadata.name: is required');
   });
 });
 

@@ -100,7 +100,7 @@ overrides:
     }
     const line = text.split('\n').findIndex((l) => l.includes('nvme_usd_per_tb')) + 1;
     expect(e?.code).toBe('ANVIL_ERR_TCO_SCENARIO');
-    expect(e!.details).toEqual([`o.yaml:${line}: /overrides/nvme_usd_per_tb: -100 is not a possible nvme_usd_per_tb (USD/TB), allowed: a number >= 0`]);
+    expect(e!.details).toEqual([`o.yaml:${line}: /overrides/nvme_usd_per_tb: -100 is not a possible nvme_usd_per_tb (USD/TB), allowed: a number from 0 to 1e12`]);
   });
 
   it('stack ids are unique and an appliance stack is required', () => {

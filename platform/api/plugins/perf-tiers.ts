@@ -3,14 +3,15 @@ import type { FastifyPluginAsync } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import { AnyObject, bearer, Message, NameParams, ObjectList, ObjectName, responses } from '../schemas.js';
 import type { Api } from '../server.js';
+import { BANDWIDTH_RANGE, IOPS_RANGE } from '../../domain/limits.js';
 import { change, list, one } from './common.js';
 
 const PerfTierBody = Type.Object({
   name: ObjectName,
-  storage_iops: Type.Integer({ minimum: 0, description: 'guaranteed IOPS' }),
-  network_bandwidth_bits_per_s: Type.Integer({ minimum: 0, description: 'guaranteed bandwidth, bit/s' }),
-  max_storage_iops: Type.Optional(Type.Integer({ minimum: 0 })),
-  max_network_bandwidth_bits_per_s: Type.Optional(Type.Integer({ minimum: 0 })),
+  storage_iops: Type.Integer({ minimum: IOPS_RANGE.min, maximum: IOPS_RANGE.max, description: 'guaranteed IOPS' }),
+  network_bandwidth_bits_per_s: Type.Integer({ minimum: BANDWIDTH_RANGE.min, maximum: BANDWIDTH_RANGE.max, description: 'guaranteed bandwidth, bit/s' }),
+  max_storage_iops: Type.Optional(Type.Integer({ minimum: IOPS_RANGE.min, maximum: IOPS_RANGE.max })),
+  max_network_bandwidth_bits_per_s: Type.Optional(Type.Integer({ minimum: BANDWIDTH_RANGE.min, maximum: BANDWIDTH_RANGE.max })),
 }, { additionalProperties: false });
 
 export const perfTiersPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api }) => {

@@ -33,10 +33,10 @@ export const podsPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api })
     change(api, req, 'delete pods', `pods/${namespace}/${name}`, (cp) => cp.deletePod(namespace, name));
     return { message: `pod ${namespace}/${name} deleted` };
   });
-  app.post<{ Params: Static<typeof NamespaceParams>; Body: Static<typeof ApplyBody> }>('/namespaces/:namespace/apply', { schema: { ...s, summary: 'apply manifests; documents without a namespace go to :namespace', params: NamespaceParams, body: ApplyBody, response: responses(Type.Object({ lines: Type.Array(Type.String()) })) } }, async (req) => {
+  app.post<{ Params: Static<typeof NamespaceParams>; Body: Static<typeof ApplyBody> }>('/namespaces/:namespace/apply', { schema: { ...s, summary: 'apply manifests; documents without a namespace go to :namespace', params: NamespaceParams, body: ApplyBody, response: responses(Type.Object({ lines: Type.Array(Type.String()), notes: Type.Array(Type.String(), { description: 'what was skipped and why (kinds and apiVersions Anvil does not model), as the CLI prints on stderr' }) })) } }, async (req) => {
     const ns = req.params.namespace;
     const plan = planApply(parseManifestText(req.body.manifests, 'body.manifests'), ns, req.body.strict ?? false);
     // In steps: a large apply lets other requests (/healthz among them) in between its pods.
-    return { lines: await api.store.changeInSteps(actorOf(req), 'apply', req.body.source ?? `namespace/${ns}`, (cp) => applySteps(cp, plan)) };
+    return { lines: await api.store.changeInSteps(actorOf(req), 'apply', req.body.source ?? `namespace/${ns}`, (cp) => applySteps(cp, plan)), notes: plan.notes };
   });
 };

@@ -3,17 +3,18 @@ import type { FastifyPluginAsync } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import { AnyObject, bearer, labels, Message, NamespacedNameParams, NamespaceParams, NoQuery, ObjectList, ObjectName, responses } from '../schemas.js';
 import type { Api } from '../server.js';
+import { VOLUME_SIZE_RANGE } from '../../domain/limits.js';
 import { change, list, one } from './common.js';
 
 const VolumeBody = Type.Object({
   name: ObjectName,
-  size_bytes: Type.Integer({ minimum: 1, description: 'size, bytes' }),
+  size_bytes: Type.Integer({ minimum: VOLUME_SIZE_RANGE.min, maximum: VOLUME_SIZE_RANGE.max, description: 'size, bytes (1 MiB to 1 PiB)' }),
   mirrors: Type.Optional(Type.Integer({ minimum: 1, maximum: 3 })),
   perf_tier: Type.Optional(ObjectName),
   node_selector: Type.Optional(labels('node labels every plex needs, key: value (as --selector k=v)')),
   spread_zones: Type.Optional(Type.Boolean({ description: 'put each mirror in a different zone' })),
 }, { additionalProperties: false });
-const VolumeChange = Type.Object({ mirrors: Type.Optional(Type.Integer({ minimum: 1, maximum: 3 })), size_bytes: Type.Optional(Type.Integer({ minimum: 1 })) }, { additionalProperties: false, minProperties: 1 });
+const VolumeChange = Type.Object({ mirrors: Type.Optional(Type.Integer({ minimum: 1, maximum: 3 })), size_bytes: Type.Optional(Type.Integer({ minimum: VOLUME_SIZE_RANGE.min, maximum: VOLUME_SIZE_RANGE.max })) }, { additionalProperties: false, minProperties: 1 });
 const SnapshotBody = Type.Object({ name: ObjectName, volume: ObjectName }, { additionalProperties: false });
 const RestoreBody = Type.Object({ to: ObjectName, perf_tier: Type.Optional(ObjectName) }, { additionalProperties: false });
 const Force = Type.Object({ force: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')])) }, { additionalProperties: false });

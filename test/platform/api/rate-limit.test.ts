@@ -18,7 +18,7 @@ async function served(rateLimitPerMinute: number) {
   const built = await buildServer({ statePath: ':memory:', rateLimitPerMinute });
   app = built.app;
   const first = bootstrapAdmin(built.api)!;
-  const second = built.api.tokens.issue('admin', 'second').token;
+  const second = built.api.tokens.issue('admin', 'second', 'admin').token;
   const get = (url: string, token?: string) => built.app.inject({ method: 'GET', url, headers: token ? { authorization: `Bearer ${token}` } : {} });
   return { first, second, get };
 }
