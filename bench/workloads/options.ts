@@ -20,6 +20,8 @@ const FIO_TRIM_MODES = ['trim', 'randtrim', 'trimwrite', 'randtrimwrite'];
 export const MAX_IODEPTH = 65536;
 /** Largest `numjobs` the model accepts (clones per job section). */
 export const MAX_NUMJOBS = 4096;
+/** Most jobs (clones of every section together) in one file: fio's REAL_MAX_JOBS. */
+export const MAX_JOBS = 4096;
 /** Most entries in `percentile_list` (fio's FIO_IO_U_LIST_MAX_LEN). */
 export const MAX_PERCENTILES = 20;
 

@@ -12,6 +12,7 @@ import { registerControlPlaneCommands } from './control-plane-commands.js';
 import { registerServeCommands } from './serve-command.js';
 import { enableServerMode } from './server-mode.js';
 import type { OutputFormat } from '../../bench/results/fio-json.js';
+import { DEFAULT_MAX_IOS } from '../../bench/targets/run-cost.js';
 import { registerTcoCommand } from '../../reports/tco-command.js';
 
 function parseSeed(value: string): number {
@@ -29,6 +30,11 @@ function parseSeconds(value: string): number {
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('a number of seconds above 0, e.g. --timeout 120');
   return n;
+}
+
+function parseMaxIos(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > Number.MAX_SAFE_INTEGER) throw new InvalidArgumentError('a whole number of I/Os above 0, e.g. --max-ios 200000000');
+  return Number(value);
 }
 
 function program(): Command {
@@ -51,7 +57,8 @@ function program(): Command {
     .option('--filename <path>', 'host target: the file or device every job does I/O on (fio\'s filename)')
     .option('--hosts <list>', 'host target: fio servers (host[:port],...) started with `fio --server`; runs fio\'s client/server mode', parseHosts)
     .option('--timeout <s>', 'host target: stop fio after this many seconds (default: the jobs\' runtime plus a minute)', parseSeconds)
-    .action(async (jobfile: string, opts: { target: string; profile: string; seed: number; outputFormat: OutputFormat; out?: string; filename?: string; hosts?: string[]; timeout?: number }) => {
+    .option('--max-ios <n>', `model target: refuse a run estimated to simulate more I/Os than this (default ${DEFAULT_MAX_IOS}, about a minute)`, parseMaxIos)
+    .action(async (jobfile: string, opts: { target: string; profile: string; seed: number; outputFormat: OutputFormat; out?: string; filename?: string; hosts?: string[]; timeout?: number; maxIos?: number }) => {
       await runCommand(jobfile, opts);
     });
 

@@ -33,6 +33,12 @@ class NullDevice implements DeviceInstance, EventTarget {
   inFlight(): number {
     return this.held;
   }
+  peakIops(): number {
+    return Infinity; // no queueing: only the jobs' depth over the latency bounds it
+  }
+  minLatency_ns(): number {
+    return this.latency_ns;
+  }
 }
 
 export const nullDevice: DeviceKind<typeof nullSchema> = {

@@ -51,6 +51,14 @@ export class QueueStation implements DeviceInstance, EventTarget {
     return this.busy + this.waiting.length;
   }
 
+  peakIops(): number {
+    return this.service.mean > 0 ? (this.servers * 1e9) / this.service.mean : Infinity;
+  }
+
+  minLatency_ns(): number {
+    return this.service.kind === 'deterministic' ? this.service.mean : 0;
+  }
+
   private start(req: number): void {
     if (this.busy < this.servers) this.busy++;
     this.context.sim.after(this.service.sample(), this, req);
