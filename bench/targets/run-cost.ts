@@ -32,7 +32,9 @@ function jobIos(spec: WorkloadSpec, device: DeviceInstance): number {
   const bySize = spec.timeBased ? Infinity : Math.ceil(region / meanBs);
   const duration_s = spec.runtime_ns > 0 ? (spec.ramp_ns + spec.runtime_ns) / 1e9 : Infinity;
   const open = openLoopRate(spec);
-  const minLatency = device.minLatency_ns?.() ?? 0;
+  const minLatency = device.minLatency_ns
+    ? rf * device.minLatency_ns('read', spec.blockSize_bytes.read) + (1 - rf) * device.minLatency_ns('write', spec.blockSize_bytes.write)
+    : 0;
   const closed = minLatency > 0 ? (spec.iodepth * 1e9) / minLatency : Infinity;
   const rate = Math.min(open > 0 ? open : closed, mixPeak(spec, device));
   const byTime = duration_s === Infinity ? Infinity : rate * duration_s;

@@ -43,8 +43,8 @@ export interface DeviceInstance extends Station {
    * can complete per second, every job together (an upper bound, Infinity when it has none). Optional.
    */
   peakIops?(op: 'read' | 'write', bytes: number): number;
-  /** For estimating a run's cost: the least time one I/O takes, ns (0 when it can be instant). Optional. */
-  minLatency_ns?(): number;
+  /** For estimating a run's cost: the least time one I/O of `bytes` in direction `op` takes, ns (0 when it can be instant). Optional. */
+  minLatency_ns?(op: 'read' | 'write', bytes: number): number;
 }
 
 /** A registered kind of device (`queue`, `nvme`, `null`). */

@@ -223,8 +223,11 @@ export class NvmeDevice implements DeviceInstance, EventTarget, WriteBufferOwner
     return Math.min(core_ns > 0 ? (c.cores * 1e9) / core_ns : Infinity, link_ns > 0 ? 1e9 / link_ns : Infinity);
   }
 
-  minLatency_ns(): number {
-    return 0; // a buffered write can complete in little more than its transfer; peakIops bounds the rate
+  /** An I/O alone on the drive: core time, then the array read and the link (read), or the link and the buffer (write). */
+  minLatency_ns(op: 'read' | 'write', bytes: number): number {
+    const c = this.config;
+    if (op === 'write') return c.writeCommand_ns + bytes * this.writeNsPerByte + this.pcieTime(bytes) + c.bufferWrite_ns;
+    return c.readCommand_ns + bytes * this.readNsPerByte + Math.min(...c.readByPageType_ns) + this.pcieTime(bytes);
   }
 
   /** Time for `bytes` of data on one direction of the link: payload plus each TLP's overhead. */
