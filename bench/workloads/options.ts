@@ -22,6 +22,8 @@ export const MAX_IODEPTH = 65536;
 export const MAX_NUMJOBS = 4096;
 /** Most jobs (clones of every section together) in one file: fio's REAL_MAX_JOBS. */
 export const MAX_JOBS = 4096;
+/** Longest `runtime` or `ramp_time`, ns: simulated time stays an exact whole number of nanoseconds (2^53 ns, about 104 days). */
+export const MAX_DURATION_NS = Number.MAX_SAFE_INTEGER;
 /** Most entries in `percentile_list` (fio's FIO_IO_U_LIST_MAX_LEN). */
 export const MAX_PERCENTILES = 20;
 
@@ -197,6 +199,7 @@ function applyDuration(name: string, set: (s: JobSettings, ns: number) => void) 
     if (missing) return missing;
     const ns = parseDuration(value!, 's');
     if (ns === undefined || !Number.isFinite(ns)) return `${name}=${value} is not a duration (examples: 60, 30s, 500ms, 2m; a bare number is seconds)`;
+    if (ns > MAX_DURATION_NS) return `${name}=${value} is out of range; the model keeps time in whole nanoseconds, so at most 104 days (9007199 s)`;
     set(s, Math.round(ns));
     return undefined;
   };

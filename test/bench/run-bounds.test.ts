@@ -24,7 +24,7 @@ async function refusal(promise: Promise<unknown>): Promise<AnvilError> {
 
 describe('the cost of a model run (issue 11, point 8)', () => {
   const unbounded: [string, string][] = [
-    ['runtime=99999999999999', '[a]\nrw=randread\niodepth=32\nruntime=99999999999999\ntime_based\n'],
+    ['runtime=100d', '[a]\nrw=randread\niodepth=32\nruntime=100d\ntime_based\n'],
     ['runtime=1h', '[a]\nrw=randread\niodepth=32\nruntime=1h\ntime_based\n'],
     ['size=16E without time_based', '[a]\nrw=randread\niodepth=32\nsize=16E\n'],
     ['runtime=0 with time_based', '[a]\nrw=randread\niodepth=32\nruntime=0\ntime_based\n'],
@@ -36,6 +36,12 @@ describe('the cost of a model run (issue 11, point 8)', () => {
       expect(e.message).toMatch(/job\.fio: this run would simulate about [\d.e+]+( million| billion)? I\/Os .*above the limit of 50\.0 million \(--max-ios\)/);
     });
   }
+
+  it('refuses runtime=99999999999999 (past what the model keeps in whole nanoseconds) with the file and line', async () => {
+    const e = await refusal(anvilRun('[a]\nrw=randread\nruntime=99999999999999\ntime_based\n'));
+    expect(e.code).toBe('ANVIL_ERR_JOB_VALUE');
+    expect(e.details).toEqual([expect.stringMatching(/job\.fio:3: runtime=99999999999999 is out of range; .*at most 104 days/)]);
+  });
 
   it('runs a refused job once the limit is raised to what the message says', async () => {
     const job = '[a]\nrw=randread\niodepth=32\nruntime=20ms\ntime_based\n';
