@@ -9,7 +9,7 @@ import { Value } from '@sinclair/typebox/value';
 import { parse as parseYaml } from 'yaml';
 import { AnvilError } from '../platform/errors.js';
 import { deviceKind, deviceKinds } from '../sim/devices/index.js';
-import type { DeviceKind } from '../sim/devices/index.js';
+import type { DeviceInstance, DeviceKind } from '../sim/devices/index.js';
 import { Simulator } from '../sim/core/kernel.js';
 import { RandomStreams } from '../sim/core/random.js';
 import { RequestPool } from '../sim/io/requests.js';
@@ -103,10 +103,15 @@ export function parseProfile(text: string, path: string): DeviceProfile {
   return { name: id, title: typeof name === 'string' ? name : id, path, kind, params: withDefaults };
 }
 
+/** A device of the profile's kind outside any run (no events scheduled): to read its capacity and limits. */
+export function standaloneDevice(profile: Pick<DeviceProfile, 'kind' | 'params'>): DeviceInstance {
+  return profile.kind.create(profile.params as never, { sim: new Simulator(), requests: new RequestPool(), streams: new RandomStreams(0), name: 'dev0' });
+}
+
 /** Why the kind refuses to build a device from these parameters, or undefined when it builds. */
 function buildRefusal(kind: DeviceKind, params: Record<string, unknown>): string | undefined {
   try {
-    kind.create(params as never, { sim: new Simulator(), requests: new RequestPool(), streams: new RandomStreams(0), name: 'dev0' });
+    standaloneDevice({ kind, params });
     return undefined;
   } catch (e) {
     if (e instanceof RangeError) return e.message;
@@ -138,9 +143,17 @@ function schemaProblems(schema: TSchema, value: unknown, prefix: string): string
   return out;
 }
 
-/** The one member of a union whose literal properties the value matches, if exactly one does. */
+/**
+ * The one member of a union the value is meant for, if exactly one is: for an object, the member whose
+ * literal properties it matches (a service time's `dist`); otherwise the member of its JSON type (a
+ * duration or a list of them).
+ */
 function selectedMember(members: readonly TSchema[], value: unknown): TSchema | undefined {
-  if (typeof value !== 'object' || value === null) return undefined;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    const type = Array.isArray(value) ? 'array' : typeof value;
+    const ofType = members.filter((m) => (m as { type?: unknown }).type === type);
+    return ofType.length === 1 ? ofType[0] : undefined;
+  }
   const record = value as Record<string, unknown>;
   const matching = members.filter((m) => {
     const props = (m as SchemaNode).properties ?? {};

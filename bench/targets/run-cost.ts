@@ -5,13 +5,10 @@
  * device fails at once instead of running for hours without a word.
  */
 import { AnvilError } from '../../platform/errors.js';
-import { Simulator } from '../../sim/core/kernel.js';
-import { RandomStreams } from '../../sim/core/random.js';
 import type { DeviceInstance } from '../../sim/devices/index.js';
-import { RequestPool } from '../../sim/io/requests.js';
 import { openLoopRate } from '../../sim/workload/job-generator.js';
 import type { WorkloadSpec } from '../../sim/workload/spec.js';
-import type { DeviceProfile } from '../profiles.js';
+import { standaloneDevice, type DeviceProfile } from '../profiles.js';
 
 /** The default limit on a model run, I/Os: about a minute of wall time on a 2-core machine. */
 export const DEFAULT_MAX_IOS = 50_000_000;
@@ -70,8 +67,7 @@ export function estimateRunCost(jobs: readonly WorkloadSpec[], device: DeviceIns
 
 /** Builds the profile's device (cheap: no events) to estimate on. */
 export function estimateOnProfile(jobs: readonly WorkloadSpec[], profile: DeviceProfile): RunCost {
-  const device = profile.kind.create(profile.params as never, { sim: new Simulator(), requests: new RequestPool(), streams: new RandomStreams(0), name: 'dev0' });
-  return estimateRunCost(jobs, device);
+  return estimateRunCost(jobs, standaloneDevice(profile));
 }
 
 function count(n: number): string {

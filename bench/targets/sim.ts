@@ -10,7 +10,7 @@ import { JobRecorder } from '../../sim/measure/job-recorder.js';
 import { JobGenerator, NoProgressError } from '../../sim/workload/job-generator.js';
 import type { WorkloadSpec } from '../../sim/workload/spec.js';
 import { AnvilError } from '../../platform/errors.js';
-import type { DeviceProfile } from '../profiles.js';
+import { standaloneDevice, type DeviceProfile } from '../profiles.js';
 import type { JobMeasurement, RunMeasurement } from '../results/measurement.js';
 
 export interface SimProgress {
@@ -40,8 +40,7 @@ export interface SimRunOptions {
 
 /** The capacity in bytes of the device a profile describes (jobs without `size` address all of it). */
 export function deviceCapacity(profile: DeviceProfile): number {
-  const sim = new Simulator();
-  return profile.kind.create(profile.params as never, { sim, requests: new RequestPool(), streams: new RandomStreams(0), name: 'dev0' }).capacity_bytes;
+  return standaloneDevice(profile).capacity_bytes;
 }
 
 /** Runs the jobs on the model and returns the measurements. Same inputs and seed, same result. */
