@@ -22,6 +22,8 @@ export const MAX_IODEPTH = 65536;
 export const MAX_NUMJOBS = 4096;
 /** Most jobs (clones of every section together) in one file: fio's REAL_MAX_JOBS. */
 export const MAX_JOBS = 4096;
+/** Largest `bs`, bytes (2 GiB): fio needs bs x iodepth of buffer memory, and the model walks a block's pages. */
+export const MAX_BS_BYTES = 2 * 1024 ** 3;
 /** Longest `runtime` or `ramp_time`, ns: simulated time stays an exact whole number of nanoseconds (2^53 ns, about 104 days). */
 export const MAX_DURATION_NS = Number.MAX_SAFE_INTEGER;
 /** Most entries in `percentile_list` (fio's FIO_IO_U_LIST_MAX_LEN). */
@@ -266,8 +268,9 @@ export const FIO_OPTIONS: readonly FioOption[] = [
   { name: 'bs', aliases: ['blocksize'], support: 'model', kind: 'size-list', default: '4096',
     help: 'block size in bytes; one value, or read,write', apply: perDirection('bs', (t) => {
       const v = parseSize(t);
-      return v !== undefined && v > 0 ? v : undefined;
-    }, (p) => `bs=${p} is not a size ${SIZE_EXAMPLES}`, (s, d, v) => { s.bs[d] = v; }, '4k') },
+      return v !== undefined && v > 0 && v <= MAX_BS_BYTES ? v : undefined;
+    }, (p) => ((parseSize(p) ?? 0) > MAX_BS_BYTES ? `bs=${p} is out of range; use 1 byte to 2g` : `bs=${p} is not a size ${SIZE_EXAMPLES}`),
+    (s, d, v) => { s.bs[d] = v; }, '4k') },
   { name: 'iodepth', aliases: [], support: 'model', kind: 'int', default: '1',
     help: 'I/Os kept in flight per job', apply: intOption('iodepth', 1, MAX_IODEPTH, (s, v) => { s.iodepth = v; }, '32') },
   { name: 'numjobs', aliases: [], support: 'model', kind: 'int', default: '1',

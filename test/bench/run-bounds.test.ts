@@ -43,6 +43,11 @@ describe('the cost of a model run (issue 11, point 8)', () => {
     expect(e.details).toEqual([expect.stringMatching(/job\.fio:3: runtime=99999999999999 is out of range; .*at most 104 days/)]);
   });
 
+  it('refuses bs above 2g with the file and line', async () => {
+    const e = await refusal(anvilRun('[a]\nrw=read\nbs=1t\n'));
+    expect(e.details).toEqual([expect.stringMatching(/job\.fio:3: bs=1t is out of range; use 1 byte to 2g$/)]);
+  });
+
   it('runs a refused job once the limit is raised to what the message says', async () => {
     const job = '[a]\nrw=randread\niodepth=32\nruntime=20ms\ntime_based\n';
     const e = await refusal(anvilRun(job, { maxIos: 1000 }));
