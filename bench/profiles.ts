@@ -4,11 +4,15 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import type { TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { AnvilError } from '../platform/errors.js';
 import { parseYamlFile } from '../platform/yaml-input.js';
 import { deviceKind, deviceKinds } from '../sim/devices/index.js';
-import type { DeviceKind } from '../sim/devices/index.js';
+import type { DeviceInstance, DeviceKind } from '../sim/devices/index.js';
+import { Simulator } from '../sim/core/kernel.js';
+import { RandomStreams } from '../sim/core/random.js';
+import { RequestPool } from '../sim/io/requests.js';
 import { packageRoot } from './package-root.js';
 
 /** The profile `anvil run` uses when none is named. */
@@ -78,14 +82,80 @@ export function parseProfile(text: string, path: string): DeviceProfile {
   const checked: Record<string, unknown> = { ...params };
   for (const key of ['datasheet', 'sources'] as const) if (schemaKeys.has(key) && record[key] !== undefined) checked[key] = record[key];
   const withDefaults = Value.Default(kind.schema, Value.Clone(checked)) as Record<string, unknown>;
-  const errors = [...Value.Errors(kind.schema, withDefaults)];
-  if (errors.length > 0) {
-    const details = dedupe(errors.map((e) => `${path}: ${e.path || '/'}: ${e.message}${describeExpected(e.schema)}`));
+  const problems = schemaProblems(kind.schema, withDefaults, '');
+  if (problems.length === 0) {
+    // What the schema cannot say (relations between fields, such as a write buffer smaller than a
+    // program unit): the kind refuses it when the device is built, so build one now, once.
+    const refusal = buildRefusal(kind, withDefaults);
+    if (refusal !== undefined) problems.push(refusal);
+  }
+  if (problems.length > 0) {
+    const details = dedupe(problems.map((p) => `${path}: ${p}`));
     throw new AnvilError('ANVIL_ERR_PROFILE_INVALID', `${path} does not fit the "${kind.name}" device schema (${details.length} problem${details.length > 1 ? 's' : ''})`, details);
   }
   void description;
   const id = basename(path).replace(/\.ya?ml$/, '');
   return { name: id, title: typeof name === 'string' ? name : id, path, kind, params: withDefaults };
+}
+
+/** A device of the profile's kind outside any run (no events scheduled): to read its capacity and limits. */
+export function standaloneDevice(profile: Pick<DeviceProfile, 'kind' | 'params'>): DeviceInstance {
+  return profile.kind.create(profile.params as never, { sim: new Simulator(), requests: new RequestPool(), streams: new RandomStreams(0), name: 'dev0' });
+}
+
+/** Why the kind refuses to build a device from these parameters, or undefined when it builds. */
+function buildRefusal(kind: DeviceKind, params: Record<string, unknown>): string | undefined {
+  try {
+    standaloneDevice({ kind, params });
+    return undefined;
+  } catch (e) {
+    if (e instanceof RangeError) return e.message;
+    throw e;
+  }
+}
+
+type SchemaNode = TSchema & { description?: string; allowed?: string; anyOf?: TSchema[]; properties?: Record<string, TSchema & { const?: unknown }> };
+
+/**
+ * Each schema problem as `PATH: message`. A ranged field says its range; a value of a union (a service
+ * time's `dist`) is checked against the member its literal fields select, so the message names the
+ * field at fault rather than "Expected union value".
+ */
+function schemaProblems(schema: TSchema, value: unknown, prefix: string): string[] {
+  const out: string[] = [];
+  for (const e of Value.Errors(schema, value)) {
+    const node = e.schema as SchemaNode;
+    const at = `${prefix}${e.path}` || '/';
+    const member = node.anyOf ? selectedMember(node.anyOf, e.value) : undefined;
+    if (member) {
+      out.push(...schemaProblems(member, e.value, `${prefix}${e.path}`));
+    } else if (node.allowed !== undefined) {
+      out.push(`${at}: ${JSON.stringify(e.value)} is not allowed: give ${node.allowed}`);
+    } else {
+      out.push(`${at}: ${e.message}${describeExpected(node)}`);
+    }
+  }
+  return out;
+}
+
+/**
+ * The one member of a union the value is meant for, if exactly one is: for an object, the member whose
+ * literal properties it matches (a service time's `dist`); otherwise the member of its JSON type (a
+ * duration or a list of them).
+ */
+function selectedMember(members: readonly TSchema[], value: unknown): TSchema | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    const type = Array.isArray(value) ? 'array' : typeof value;
+    const ofType = members.filter((m) => (m as { type?: unknown }).type === type);
+    return ofType.length === 1 ? ofType[0] : undefined;
+  }
+  const record = value as Record<string, unknown>;
+  const matching = members.filter((m) => {
+    const props = (m as SchemaNode).properties ?? {};
+    const literals = Object.entries(props).filter(([, p]) => p.const !== undefined);
+    return literals.length > 0 && literals.every(([k, p]) => record[k] === p.const);
+  });
+  return matching.length === 1 ? matching[0] : undefined;
 }
 
 function describeExpected(schema: { description?: string }): string {

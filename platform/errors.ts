@@ -21,12 +21,14 @@ export const ERRORS = {
   ANVIL_ERR_JOB_OPTION_UNSUPPORTED: { code: 'ANVIL_ERR_JOB_OPTION_UNSUPPORTED', status: 400, summary: 'a job file uses an fio option the model does not support' },
   ANVIL_ERR_JOB_VALUE: { code: 'ANVIL_ERR_JOB_VALUE', status: 400, summary: 'a job file option has a value the model cannot use' },
   ANVIL_ERR_JOB_EMPTY: { code: 'ANVIL_ERR_JOB_EMPTY', status: 400, summary: 'a job file defines no job' },
+  ANVIL_ERR_JOB_FILE: { code: 'ANVIL_ERR_JOB_FILE', status: 400, summary: 'the file given as a job file is not one: a directory, a device, binary content, or larger than a job file can be' },
   // Device profiles
   ANVIL_ERR_PROFILE_NOT_FOUND: { code: 'ANVIL_ERR_PROFILE_NOT_FOUND', status: 404, summary: 'no built-in profile has that name and no file has that path' },
   ANVIL_ERR_PROFILE_INVALID: { code: 'ANVIL_ERR_PROFILE_INVALID', status: 400, summary: 'a device profile fails its schema' },
   ANVIL_ERR_DEVICE_KIND: { code: 'ANVIL_ERR_DEVICE_KIND', status: 400, summary: 'a profile names a device kind that is not registered' },
   // Running
   ANVIL_ERR_TARGET: { code: 'ANVIL_ERR_TARGET', status: 400, summary: 'the run target is not one this build supports' },
+  ANVIL_ERR_RUN_TOO_LARGE: { code: 'ANVIL_ERR_RUN_TOO_LARGE', status: 422, summary: 'a model run would simulate more I/Os than the limit (--max-ios raises it)' },
   ANVIL_ERR_NO_PROGRESS: { code: 'ANVIL_ERR_NO_PROGRESS', status: 422, summary: 'the model stopped advancing simulated time (zero service times in a closed loop)' },
   ANVIL_ERR_OUTPUT: { code: 'ANVIL_ERR_OUTPUT', status: 500, summary: 'results could not be written' },
   // TCO reports

@@ -49,6 +49,7 @@ export async function anvilRun(
       ...(options.filename !== undefined ? { filename: options.filename } : {}),
       ...(options.hosts ? { hosts: options.hosts } : {}),
       ...(options.timeout !== undefined ? { timeout: options.timeout } : {}),
+      ...(options.maxIos !== undefined ? { maxIos: options.maxIos } : {}),
     },
     { stdout: { write: (t: string) => (stdout += t) }, stderr: err },
   );

@@ -20,6 +20,12 @@ const FIO_TRIM_MODES = ['trim', 'randtrim', 'trimwrite', 'randtrimwrite'];
 export const MAX_IODEPTH = 65536;
 /** Largest `numjobs` the model accepts (clones per job section). */
 export const MAX_NUMJOBS = 4096;
+/** Most jobs (clones of every section together) in one file: fio's REAL_MAX_JOBS. */
+export const MAX_JOBS = 4096;
+/** Largest `bs`, bytes (2 GiB): fio needs bs x iodepth of buffer memory, and the model walks a block's pages. */
+export const MAX_BS_BYTES = 2 * 1024 ** 3;
+/** Longest `runtime` or `ramp_time`, ns: simulated time stays an exact whole number of nanoseconds (2^53 ns, about 104 days). */
+export const MAX_DURATION_NS = Number.MAX_SAFE_INTEGER;
 /** Most entries in `percentile_list` (fio's FIO_IO_U_LIST_MAX_LEN). */
 export const MAX_PERCENTILES = 20;
 
@@ -195,6 +201,7 @@ function applyDuration(name: string, set: (s: JobSettings, ns: number) => void) 
     if (missing) return missing;
     const ns = parseDuration(value!, 's');
     if (ns === undefined || !Number.isFinite(ns)) return `${name}=${value} is not a duration (examples: 60, 30s, 500ms, 2m; a bare number is seconds)`;
+    if (ns > MAX_DURATION_NS) return `${name}=${value} is out of range; the model keeps time in whole nanoseconds, so at most 104 days (9007199 s)`;
     set(s, Math.round(ns));
     return undefined;
   };
@@ -261,8 +268,9 @@ export const FIO_OPTIONS: readonly FioOption[] = [
   { name: 'bs', aliases: ['blocksize'], support: 'model', kind: 'size-list', default: '4096',
     help: 'block size in bytes; one value, or read,write', apply: perDirection('bs', (t) => {
       const v = parseSize(t);
-      return v !== undefined && v > 0 ? v : undefined;
-    }, (p) => `bs=${p} is not a size ${SIZE_EXAMPLES}`, (s, d, v) => { s.bs[d] = v; }, '4k') },
+      return v !== undefined && v > 0 && v <= MAX_BS_BYTES ? v : undefined;
+    }, (p) => ((parseSize(p) ?? 0) > MAX_BS_BYTES ? `bs=${p} is out of range; use 1 byte to 2g` : `bs=${p} is not a size ${SIZE_EXAMPLES}`),
+    (s, d, v) => { s.bs[d] = v; }, '4k') },
   { name: 'iodepth', aliases: [], support: 'model', kind: 'int', default: '1',
     help: 'I/Os kept in flight per job', apply: intOption('iodepth', 1, MAX_IODEPTH, (s, v) => { s.iodepth = v; }, '32') },
   { name: 'numjobs', aliases: [], support: 'model', kind: 'int', default: '1',

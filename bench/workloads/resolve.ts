@@ -6,7 +6,7 @@
  */
 import type { WorkloadSpec } from '../../sim/workload/spec.js';
 import { jobFileError, scanJobFile, type JobEnv, type JobOption, type JobProblem, type JobSection } from './jobfile.js';
-import { cloneSettings, defaultSettings, findOption, unsupportedMessage, type JobSettings } from './options.js';
+import { MAX_JOBS, cloneSettings, defaultSettings, findOption, unsupportedMessage, type JobSettings } from './options.js';
 
 /** What a job file resolves to. */
 export interface LoadedWorkloads {
@@ -175,12 +175,21 @@ export function loadWorkloads(
   out.problems.push(...scanned.problems);
   const global = defaultSettings();
   const jobs: { settings: JobSettings; section: JobSection }[] = [];
+  let clones = 0;
   for (const section of scanned.file.sections) {
     // fio's get_new_job: a job copies the [global] defaults so far and takes its section name, which a
     // `name=` in the job section may then replace (a `name=` in [global] is overridden).
     const target = section.global ? global : { ...cloneSettings(global), name: section.name };
     for (const opt of section.options) applyOption(target, opt, out);
-    if (!section.global) jobs.push({ settings: target, section });
+    if (section.global) continue;
+    jobs.push({ settings: target, section });
+    clones += target.numjobs;
+    if (clones > MAX_JOBS) {
+      // Stop here: a file of thousands of sections is refused at once, not after reading them all.
+      out.problem(section.line, 'ANVIL_ERR_JOB_VALUE',
+        `job '${target.name}' brings the jobs (sections times numjobs) above ${MAX_JOBS}, the most fio runs at once (its REAL_MAX_JOBS); split the file`);
+      break;
+    }
   }
   if (jobs.length === 0) {
     out.problem(0, 'ANVIL_ERR_JOB_EMPTY', 'defines no job: add a [jobname] section (options in [global] only set defaults)');

@@ -19,8 +19,9 @@ import { registerControlPlaneCommands } from './control-plane-commands.js';
 import { registerServeCommands } from './serve-command.js';
 import { enableServerMode } from './server-mode.js';
 import type { OutputFormat } from '../../bench/results/fio-json.js';
+import { DEFAULT_MAX_IOS } from '../../bench/targets/run-cost.js';
 import { registerTcoCommand } from '../../reports/tco-command.js';
-import { decimalAbove, seed as parseSeed } from './arguments.js';
+import { decimalAbove, seed as parseSeed, wholeNumber } from './arguments.js';
 import { cliIo, withCliIo, type CliIo } from './cli-io.js';
 import { commandPathOf, finishCommands, usageMessage } from './usage.js';
 
@@ -32,6 +33,9 @@ function parseHosts(value: string): string[] {
 
 /** fio's own bound on a run is about 2^32 s; a timeout past a year is a typo. */
 const parseSeconds = decimalAbove(0, 365 * 86_400, '--timeout 120');
+
+/** `--max-ios`: at least one I/O, exactly an integer. */
+const parseMaxIos = wholeNumber(1, Number.MAX_SAFE_INTEGER, '--max-ios 200000000');
 
 /** The whole command tree (exported for the tests that walk it). */
 export function program(): Command {
@@ -51,7 +55,8 @@ export function program(): Command {
     .option('--filename <path>', 'host target: the file or device every job does I/O on (fio\'s filename)')
     .option('--hosts <list>', 'host target: fio servers (host[:port],...) started with `fio --server`; runs fio\'s client/server mode', parseHosts)
     .option('--timeout <s>', 'host target: stop fio after this many seconds (default: the jobs\' runtime plus a minute)', parseSeconds)
-    .action(async (jobfile: string, opts: { target: string; profile: string; seed: number; outputFormat: OutputFormat; out?: string; filename?: string; hosts?: string[]; timeout?: number }) => {
+    .option('--max-ios <n>', `model target: refuse a run estimated to simulate more I/Os than this (default ${DEFAULT_MAX_IOS}, about a minute)`, parseMaxIos)
+    .action(async (jobfile: string, opts: { target: string; profile: string; seed: number; outputFormat: OutputFormat; out?: string; filename?: string; hosts?: string[]; timeout?: number; maxIos?: number }) => {
       await runCommand(jobfile, opts, cliIo());
     });
 

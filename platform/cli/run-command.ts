@@ -1,11 +1,13 @@
 /** `anvil run JOBFILE`: a fio job file on a target, results as fio JSON, text, and Arrow files. */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AnvilError } from '../errors.js';
 import { anvilVersion } from '../../bench/package-root.js';
 import { DEFAULT_PROFILE, loadProfile } from '../../bench/profiles.js';
 import { deviceCapacity, runOnModel } from '../../bench/targets/sim.js';
 import { loadWorkloads } from '../../bench/workloads/resolve.js';
+import { readJobFileText } from '../../bench/workloads/read-job-file.js';
+import { checkRunCost, DEFAULT_MAX_IOS, estimateOnProfile } from '../../bench/targets/run-cost.js';
 import { fioJson, type OutputFormat } from '../../bench/results/fio-json.js';
 import { normalText } from '../../bench/results/normal-text.js';
 import { progressBar } from '../../bench/results/progress-bar.js';
@@ -24,6 +26,8 @@ export interface RunCommandOptions {
   readonly hosts?: readonly string[];
   /** Host target: bound on fio's run, s. */
   readonly timeout?: number;
+  /** Model target: refuse a run estimated to simulate more I/Os than this (default DEFAULT_MAX_IOS). */
+  readonly maxIos?: number;
 }
 
 export const OUTPUT_FORMATS: readonly OutputFormat[] = ['normal', 'json', 'json+'];
@@ -51,6 +55,7 @@ export async function runCommand(jobFile: string, options: RunCommandOptions, io
   const capacity = deviceCapacity(profile);
   const { specs, notes } = loadWorkloads(text, jobFile, capacity);
   for (const note of notes) io.stderr.write(`${note}\n`);
+  checkRunCost(estimateOnProfile(specs, profile), options.maxIos ?? DEFAULT_MAX_IOS, jobFile);
 
   const bar = progressBar(io.stderr);
   const started = performance.now();
@@ -72,13 +77,9 @@ export async function runCommand(jobFile: string, options: RunCommandOptions, io
   return run;
 }
 
+/** The job file's text, or a coded error naming it (missing, a directory or device, binary, too large). */
 export function readJobFile(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new AnvilError('ANVIL_ERR_FILE_NOT_FOUND', `cannot read job file ${path}${code === 'ENOENT' ? ': no such file' : code === 'EISDIR' ? ': it is a directory' : `: ${code}`}`);
-  }
+  return readJobFileText(path);
 }
 
 /** Seconds since the epoch for the results: SOURCE_DATE_EPOCH when set (reproducible output), else now. */

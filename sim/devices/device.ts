@@ -38,6 +38,13 @@ export interface DeviceInstance extends Station {
   readonly capacity_bytes: number;
   /** Requests the device holds right now. */
   inFlight(): number;
+  /**
+   * For estimating a run's cost before it starts: the most I/Os of `bytes` in direction `op` the device
+   * can complete per second, every job together (an upper bound, Infinity when it has none). Optional.
+   */
+  peakIops?(op: 'read' | 'write', bytes: number): number;
+  /** For estimating a run's cost: the least time one I/O of `bytes` in direction `op` takes, ns (0 when it can be instant). Optional. */
+  minLatency_ns?(op: 'read' | 'write', bytes: number): number;
 }
 
 /** A registered kind of device (`queue`, `nvme`, `null`). */

@@ -8,13 +8,13 @@ import type { EventTarget } from '../core/kernel.js';
 import { parseDuration, parseSize } from '../core/units.js';
 import type { DeviceContext, DeviceInstance, DeviceKind } from './device.js';
 import { DEVICE_API_VERSION } from './device.js';
-import { DURATION_PATTERN, SIZE_PATTERN } from './schema-types.js';
+import { RANGES, rangedDuration, rangedSize } from './schema-types.js';
 
 const nullSchema = Type.Object(
   {
     kind: Type.Literal('null'),
-    capacity: Type.String({ pattern: SIZE_PATTERN, default: '1T', description: 'capacity the jobs address, e.g. "1T"' }),
-    latency: Type.String({ pattern: DURATION_PATTERN, default: '0ns', description: 'fixed completion latency, e.g. "0ns", "10us"' }),
+    capacity: rangedSize(RANGES.capacity, { default: '1T', description: 'capacity the jobs address, e.g. "1T"' }),
+    latency: rangedDuration(RANGES.time, { default: '0ns', description: 'fixed completion latency, e.g. "0ns", "10us"' }),
   },
   { additionalProperties: false },
 );
@@ -32,6 +32,12 @@ class NullDevice implements DeviceInstance, EventTarget {
   }
   inFlight(): number {
     return this.held;
+  }
+  peakIops(): number {
+    return Infinity; // no queueing: only the jobs' depth over the latency bounds it
+  }
+  minLatency_ns(): number {
+    return this.latency_ns;
   }
 }
 

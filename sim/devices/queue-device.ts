@@ -10,15 +10,15 @@ import { parseSize } from '../core/units.js';
 import { RequestFifo } from '../resources/request-fifo.js';
 import type { DeviceContext, DeviceInstance, DeviceKind } from './device.js';
 import { DEVICE_API_VERSION } from './device.js';
-import { SIZE_PATTERN } from './schema-types.js';
-import { serviceTime, serviceTimeSchema } from './service-time.js';
+import { RANGES, rangedSize } from './schema-types.js';
+import { serviceTime, serviceTimeProblems, serviceTimeSchema } from './service-time.js';
 
 const queueSchema = Type.Object(
   {
     kind: Type.Literal('queue'),
     servers: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1, description: 'number of identical servers (c)' }),
     service: serviceTimeSchema,
-    capacity: Type.String({ pattern: SIZE_PATTERN, default: '1T', description: 'capacity the jobs address, e.g. "1T"' }),
+    capacity: rangedSize(RANGES.capacity, { default: '1T', description: 'capacity the jobs address, e.g. "1T"' }),
   },
   { additionalProperties: false },
 );
@@ -51,6 +51,14 @@ export class QueueStation implements DeviceInstance, EventTarget {
     return this.busy + this.waiting.length;
   }
 
+  peakIops(): number {
+    return this.service.mean > 0 ? (this.servers * 1e9) / this.service.mean : Infinity;
+  }
+
+  minLatency_ns(): number {
+    return this.service.kind === 'deterministic' ? this.service.mean : 0;
+  }
+
   private start(req: number): void {
     if (this.busy < this.servers) this.busy++;
     this.context.sim.after(this.service.sample(), this, req);
@@ -64,6 +72,8 @@ export const queueDevice: DeviceKind<typeof queueSchema> = {
   capabilities: { writeCache: false, garbageCollection: false, trim: true, addressAware: false },
   schema: queueSchema,
   create(params, context) {
+    const problem = serviceTimeProblems(params.service, '/service')[0];
+    if (problem) throw new RangeError(`queue: ${problem.path}: ${problem.message}`);
     const service = serviceTime(params.service, context.streams.get(`${context.name}/service`));
     return new QueueStation(parseSize(params.capacity)!, params.servers, service, context);
   },

@@ -1,7 +1,7 @@
 /**
  * The job file handed to fio: the user's own text, with only what Anvil must add appended to each
- * section (so it wins over the user's value): the target file when `--filename` is given, and the
- * per-interval logs the interval series is built from.
+ * section (so it wins over the user's value): the per-interval logs the interval series is built from,
+ * and, when `--filename` is given, the target file in each job section.
  */
 import { parseDuration } from '../../../sim/core/units.js';
 import { defaultInterval } from '../sim.js';
@@ -22,29 +22,50 @@ function stripComment(line: string): string {
   return (cut < 0 ? line : line.slice(0, cut)).trim();
 }
 
-/** The additions as job-file lines. */
-export function additionLines(a: JobAdditions): string[] {
-  const lines = ['; added by anvil run --target host'];
-  // fio separates several files with ':'; a colon inside one path is written '\:'.
-  if (a.filename !== undefined) lines.push(`filename=${a.filename.replace(/:/g, '\\:')}`);
-  lines.push(`write_hist_log=${a.logPrefix}`, `log_hist_msec=${a.interval_ms}`, 'log_hist_coarseness=0');
-  lines.push(`write_lat_log=${a.logPrefix}`, `log_avg_msec=${a.interval_ms}`);
-  return lines;
+/** The log additions as job-file lines (fio stores these options, so a later value replaces an earlier one). */
+export function logLines(a: JobAdditions): string[] {
+  return [
+    `write_hist_log=${a.logPrefix}`, `log_hist_msec=${a.interval_ms}`, 'log_hist_coarseness=0',
+    `write_lat_log=${a.logPrefix}`, `log_avg_msec=${a.interval_ms}`,
+  ];
 }
 
-/** The user's text with the additions at the end of every section. */
+/** `filename=F` as fio reads it: fio separates several files with ':', so a colon inside one path is written '\:'. */
+export function filenameLine(filename: string): string {
+  return `filename=${filename.replace(/:/g, '\\:')}`;
+}
+
+const FILENAME_OPTION = /^filename\s*(=|$)/;
+
+/**
+ * The user's text with the additions at the end of every section. fio's `filename` adds files rather
+ * than replacing them (a job inherits [global]'s files and its own `filename=` adds one more, and fio
+ * then splits `size` between them), so with `--filename` the file is named once, in each job section,
+ * and the file's own `filename=` lines are commented out: each job uses exactly that one file, as
+ * plain fio does with `filename=F` written once.
+ */
 export function withAdditions(text: string, a: JobAdditions): string {
-  const add = additionLines(a);
+  const logs = logLines(a);
   const out: string[] = [];
-  let inSection = false;
+  let section: 'none' | 'global' | 'job' = 'none';
+  const close = () => {
+    if (section === 'none') return;
+    out.push('; added by anvil run --target host');
+    if (a.filename !== undefined && section === 'job') out.push(filenameLine(a.filename));
+    out.push(...logs);
+  };
   for (const line of text.replace(/^\uFEFF/, '').split('\n')) {
-    if (HEADER.test(stripComment(line))) {
-      if (inSection) out.push(...add, '');
-      inSection = true;
+    const content = stripComment(line);
+    if (HEADER.test(content)) {
+      if (section !== 'none') { close(); out.push(''); }
+      section = /^\s*\[global/.test(content) ? 'global' : 'job';
+    } else if (a.filename !== undefined && section !== 'none' && FILENAME_OPTION.test(content)) {
+      out.push(`; ${line.trim()}   (replaced by anvil run --filename)`);
+      continue;
     }
     out.push(line);
   }
-  if (inSection) out.push(...add);
+  close();
   return out.join('\n') + '\n';
 }
 

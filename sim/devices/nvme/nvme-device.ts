@@ -212,6 +212,24 @@ export class NvmeDevice implements DeviceInstance, EventTarget, WriteBufferOwner
     this.context.sim.schedule(end + this.config.bufferWrite_ns, this, (req << STAGE_BITS) | STAGE_WRITE_DONE);
   }
 
+  /**
+   * Upper bound on I/Os per second: the controller cores (command time plus data at the core's rate)
+   * and the PCIe direction the data crosses, whichever is slower; the media can only lower it.
+   */
+  peakIops(op: 'read' | 'write', bytes: number): number {
+    const c = this.config;
+    const core_ns = op === 'read' ? c.readCommand_ns + bytes * this.readNsPerByte : c.writeCommand_ns + bytes * this.writeNsPerByte;
+    const link_ns = this.pcieTime(bytes);
+    return Math.min(core_ns > 0 ? (c.cores * 1e9) / core_ns : Infinity, link_ns > 0 ? 1e9 / link_ns : Infinity);
+  }
+
+  /** An I/O alone on the drive: core time, then the array read and the link (read), or the link and the buffer (write). */
+  minLatency_ns(op: 'read' | 'write', bytes: number): number {
+    const c = this.config;
+    if (op === 'write') return c.writeCommand_ns + bytes * this.writeNsPerByte + this.pcieTime(bytes) + c.bufferWrite_ns;
+    return c.readCommand_ns + bytes * this.readNsPerByte + Math.min(...c.readByPageType_ns) + this.pcieTime(bytes);
+  }
+
   /** Time for `bytes` of data on one direction of the link: payload plus each TLP's overhead. */
   private pcieTime(bytes: number): number {
     return bytes * this.pcieNsPerByte + Math.ceil(bytes / this.config.pcieMaxPayload_bytes) * this.pcieNsPerTlp;

@@ -8,19 +8,27 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { parseByteRate, parseDuration, parseSize } from '../../core/units.js';
-import { BYTE_RATE_PATTERN, DURATION_PATTERN, SIZE_PATTERN } from '../schema-types.js';
+import { RANGES, rangedByteRate, rangedDuration, rangedSize, type FieldRange } from '../schema-types.js';
 
-const size = (def: string, description: string) => Type.String({ pattern: SIZE_PATTERN, default: def, description });
-const duration = (def: string, description: string) => Type.String({ pattern: DURATION_PATTERN, default: def, description });
-const rate = (def: string, description: string) => Type.String({ pattern: BYTE_RATE_PATTERN, default: def, description });
+// Every field says the range the model can run: rates and the sizes it divides by are > 0, times and
+// sizes have maximums no drive comes near (so a typo cannot make a run loop or overflow).
+const size = (def: string, range: FieldRange, description: string) => rangedSize(range, { default: def, description });
+const duration = (def: string, description: string) => rangedDuration(RANGES.time, { default: def, description });
+const rate = (def: string, description: string) => rangedByteRate(RANGES.rate, { default: def, description });
+/** A page or TLP payload: 1 byte to 1 MiB (a read loops over its pages). */
+const UNIT_BYTES: FieldRange = { min: 0, minExclusive: true, max: 2 ** 20 };
+/** A buffer or a die: above 0, at most 1 PiB. */
+const BIG_BYTES: FieldRange = RANGES.capacity;
+/** A media page: 512 bytes to 1 MiB (a read loops over its pages, so tiny pages would make large reads slow to model). */
+const PAGE_BYTES: FieldRange = { min: 512, max: 2 ** 20 };
 const count = (def: number, max: number, description: string) => Type.Integer({ minimum: 1, maximum: max, default: def, description });
 
 const hostSchema = Type.Object(
   {
     max_commands: count(1024, 65536, 'commands the drive holds at once (fetched from its submission queues); more wait in the host queue'),
     pcie_bandwidth: rate('3.938GB/s', 'PCIe link rate per direction after line coding, e.g. "3.938GB/s" (Gen3 x4), "7.877GB/s" (Gen4 x4)'),
-    pcie_max_payload: size('256', 'largest data payload of one PCIe transaction layer packet (TLP), bytes'),
-    pcie_tlp_overhead: size('24', 'bytes each TLP adds to its payload (header, sequence number, LCRC, framing)'),
+    pcie_max_payload: size('256', UNIT_BYTES, 'largest data payload of one PCIe transaction layer packet (TLP), bytes'),
+    pcie_tlp_overhead: size('24', { min: 0, max: 4096 }, 'bytes each TLP adds to its payload (header, sequence number, LCRC, framing)'),
   },
   { additionalProperties: false, default: {}, description: 'host interface: command queue and PCIe link' },
 );
@@ -38,7 +46,7 @@ const controllerSchema = Type.Object(
 
 const writeBufferSchema = Type.Object(
   {
-    capacity: size('16M', 'power-loss-protected DRAM write buffer; writes wait for space when it is full'),
+    capacity: size('16M', BIG_BYTES, 'power-loss-protected DRAM write buffer; writes wait for space when it is full'),
     write_time: duration('1us', 'time to place a write\'s data in the buffer, after its PCIe transfer'),
   },
   { additionalProperties: false, default: {}, description: 'write buffer: writes complete once buffered, flushed to the media in program units' },
@@ -53,15 +61,15 @@ const mediaSchema = Type.Object(
     channels: count(12, 64, 'flash channels (buses between controller and dies)'),
     dies_per_channel: count(7, 64, 'dies on each channel; dies work in parallel'),
     planes: count(2, 16, 'planes per die, programmed and erased together (multi-plane)'),
-    page_size: size('16k', 'page size: the unit addresses are striped over dies by, and of a read'),
+    page_size: size('16k', PAGE_BYTES, 'page size: the unit addresses are striped over dies by, and of a read'),
     pages_per_program: count(3, 8, 'pages per plane written by one program operation (3 for one-shot TLC, 1 for SLC/xpoint)'),
     pages_per_block: count(1536, 65536, 'pages per block per plane (erase unit)'),
-    die_capacity: size('48G', 'raw capacity of one die; with the dies it gives the spare factor when gc.spare_factor is not set'),
+    die_capacity: size('48G', BIG_BYTES, 'raw capacity of one die; with the dies it gives the spare factor when gc.spare_factor is not set'),
     channel_rate: rate('533MB/s', 'channel transfer rate, bytes per second'),
     read: Type.Union(
       [
-        Type.String({ pattern: DURATION_PATTERN }),
-        Type.Array(Type.String({ pattern: DURATION_PATTERN }), { minItems: 1, maxItems: 8 }),
+        rangedDuration(RANGES.time, { description: 'array read time' }),
+        Type.Array(rangedDuration(RANGES.time, { description: 'array read time of one page type' }), { minItems: 1, maxItems: 8 }),
       ],
       {
         default: '100us',
@@ -71,8 +79,7 @@ const mediaSchema = Type.Object(
     program: duration('4.6ms', 'program time of one program unit (tPROG)'),
     erase: duration('3ms', 'block erase time (tBERS); unused for xpoint'),
     program_suspend: Type.Optional(
-      Type.String({
-        pattern: DURATION_PATTERN,
+      rangedDuration(RANGES.time, {
         description: 'latency to suspend a program (or GC copy) so a host read can go first; absent: reads wait for programs. Erases are never suspended',
       }),
     ),
@@ -100,8 +107,8 @@ const gcSchema = Type.Object(
 const figure = (unitHelp: string) =>
   Type.Object(
     {
-      value: Type.Number({ exclusiveMinimum: 0, description: unitHelp }),
-      bs: size('4k', 'block size of the published test'),
+      value: Type.Number({ exclusiveMinimum: 0, maximum: 1e13, description: unitHelp }),
+      bs: size('4k', UNIT_BYTES, 'block size of the published test'),
       iodepth: count(1, 65536, 'queue depth of the published test, per job'),
       numjobs: count(1, 1024, 'jobs (workers) of the published test'),
       rw: Type.Optional(Type.String({ description: 'note on the test, e.g. "70/30"' })),
@@ -111,8 +118,8 @@ const figure = (unitHelp: string) =>
 
 const latencyFigure = Type.Object(
   {
-    value: Type.String({ pattern: DURATION_PATTERN, description: 'mean completion latency, e.g. "115us"' }),
-    bs: size('4k', 'block size of the published test'),
+    value: rangedDuration(RANGES.positiveTime, { description: 'mean completion latency, e.g. "115us"' }),
+    bs: size('4k', UNIT_BYTES, 'block size of the published test'),
     iodepth: count(1, 65536, 'queue depth of the published test, per job'),
     numjobs: count(1, 1024, 'jobs (workers) of the published test'),
   },
@@ -137,7 +144,7 @@ export const nvmeSchema = Type.Object(
     kind: Type.Literal('nvme'),
     name: Type.Optional(Type.String({ description: 'the drive this profile describes' })),
     description: Type.Optional(Type.String({ description: 'what the profile models and how it was fitted' })),
-    capacity: size('4000787030016', 'user capacity in bytes (what jobs address), e.g. "4000787030016" or "3.84T"'),
+    capacity: size('4000787030016', RANGES.capacity, 'user capacity in bytes (what jobs address), e.g. "4000787030016" or "3.84T"'),
     host: hostSchema,
     controller: controllerSchema,
     write_buffer: writeBufferSchema,

@@ -4,7 +4,8 @@
  * error for each thing a user can get wrong. Needs fio: runs in CI (which installs it), skips only on a
  * machine without it.
  */
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pl from 'nodejs-polars';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -89,6 +90,19 @@ describe('anvil run --target host', () => {
     expect(readdirSync(join(scratch, 'tmp')).filter((n) => n.startsWith('anvil-host-'))).toEqual([]);
   });
 
+  needFio('lays out the file --filename names at the size plain fio gives the same job (issue 11, point 15)', async () => {
+    const job = '[global]\nioengine=psync\nrw=write\nbs=1m\nsize=8m\n\n[w]\n';
+    const viaAnvil = join(scratch, 'sized-anvil.bin');
+    const viaFio = join(scratch, 'sized-fio.bin');
+    await anvilRun(job, { target: 'host', outputFormat: 'json', filename: viaAnvil });
+    const plain = join(scratch, 'plain.fio');
+    writeFileSync(plain, job.replace('[w]\n', `[w]\nfilename=${viaFio}\n`));
+    const r = spawnSync(which('fio')!, ['--output-format=json', plain], { encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(statSync(viaFio).size).toBe(8 * 1024 * 1024);
+    expect(statSync(viaAnvil).size).toBe(statSync(viaFio).size);
+  });
+
   it('refuses a path it cannot write, naming the path and what to do', async () => {
     await expect(anvilRun(JOB, { target: 'host', filename: join(scratch, 'missing', 'x.bin') })).rejects.toThrow(/folder .*missing does not exist/);
     await expect(anvilRun(JOB, { target: 'host', filename: scratch })).rejects.toThrow(/is a directory/);
@@ -115,18 +129,23 @@ describe('anvil run --target host', () => {
 });
 
 describe('the job file fio gets', () => {
-  it('is the user\'s, with filename and logs appended to every section so they win', () => {
-    const text = '[global]\nbs=4k\nfilename=/dev/theirs\n\n[a]\nrw=read\n[b] ; second\nrw=write\n';
+  it('is the user\'s, with logs appended to every section and --filename once in each job section, replacing the file\'s own', () => {
+    const text = '[global]\nbs=4k\nfilename=/dev/theirs\n\n[a]\nrw=read\n[b] ; second\nrw=write\n  filename = /dev/other ; theirs too\n';
     const out = withAdditions(text, { filename: '/tmp/x', logPrefix: '/tmp/w/anvil', interval_ms: 100 });
     const sections = out.split(/^(?=\[)/m);
     expect(sections).toHaveLength(3);
-    for (const s of sections) {
-      expect(s).toMatch(/filename=\/tmp\/x\n/);
-      expect(s).toMatch(/write_hist_log=\/tmp\/w\/anvil\nlog_hist_msec=100\nlog_hist_coarseness=0/);
-      expect(s.indexOf('filename=/tmp/x')).toBeGreaterThan(s.indexOf('[') );
-    }
-    expect(out.indexOf('filename=/dev/theirs')).toBeLessThan(out.indexOf('filename=/tmp/x'));
+    for (const s of sections) expect(s).toMatch(/write_hist_log=\/tmp\/w\/anvil\nlog_hist_msec=100\nlog_hist_coarseness=0/);
+    // fio adds a file for every filename= a job sees ([global]'s and its own): exactly one per job.
+    expect(sections[0]).not.toMatch(/^filename=/m);
+    for (const s of sections.slice(1)) expect(s.match(/^filename=.*$/gm)).toEqual(['filename=/tmp/x']);
+    expect(out).toMatch(/^; filename=\/dev\/theirs/m);
+    expect(out).toMatch(/^; filename = \/dev\/other/m);
     expect(out).toContain('rw=read\n');
+  });
+
+  it('leaves a job file\'s own filename alone without --filename', () => {
+    const out = withAdditions('[global]\nfilename=/dev/theirs\n[a]\nrw=read\n', { logPrefix: '/w/anvil', interval_ms: 10 });
+    expect(out.match(/^filename=.*$/gm)).toEqual(['filename=/dev/theirs']);
   });
 
   it('escapes colons in --filename, which fio would read as several files', () => {

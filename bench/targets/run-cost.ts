@@ -1,0 +1,93 @@
+/**
+ * What a model run will cost, estimated before it starts: the I/Os it simulates (each a handful of
+ * events; about a microsecond or two of wall time each). A run above the limit is refused with the
+ * estimate and the flag that raises it, so a typo such as `runtime=1h` or a size-bound job over a 4 TB
+ * device fails at once instead of running for hours without a word.
+ */
+import { AnvilError } from '../../platform/errors.js';
+import type { DeviceInstance } from '../../sim/devices/index.js';
+import { openLoopRate } from '../../sim/workload/job-generator.js';
+import type { WorkloadSpec } from '../../sim/workload/spec.js';
+import { standaloneDevice, type DeviceProfile } from '../profiles.js';
+
+/** The default limit on a model run, I/Os: about a minute of wall time on a 2-core machine. */
+export const DEFAULT_MAX_IOS = 50_000_000;
+
+/** The estimate for one run. */
+export interface RunCost {
+  /** I/Os the run is expected to simulate, at most (Infinity when nothing bounds it but the model's stall guard). */
+  readonly ios: number;
+  /** The job whose share is largest, for the message. */
+  readonly largestJob: string;
+}
+
+/** The I/Os of one job clone: bounded by its size (unless time_based) and by its rate over its runtime. */
+function jobIos(spec: WorkloadSpec, device: DeviceInstance): number {
+  const rf = spec.readFraction;
+  const region = spec.size_bytes > 0 ? Math.min(spec.size_bytes, device.capacity_bytes) : device.capacity_bytes;
+  const meanBs = rf * spec.blockSize_bytes.read + (1 - rf) * spec.blockSize_bytes.write;
+  const bySize = spec.timeBased ? Infinity : Math.ceil(region / meanBs);
+  const duration_s = spec.runtime_ns > 0 ? (spec.ramp_ns + spec.runtime_ns) / 1e9 : Infinity;
+  const open = openLoopRate(spec);
+  const minLatency = device.minLatency_ns
+    ? rf * device.minLatency_ns('read', spec.blockSize_bytes.read) + (1 - rf) * device.minLatency_ns('write', spec.blockSize_bytes.write)
+    : 0;
+  const closed = minLatency > 0 ? (spec.iodepth * 1e9) / minLatency : Infinity;
+  const rate = Math.min(open > 0 ? open : closed, mixPeak(spec, device));
+  const byTime = duration_s === Infinity ? Infinity : rate * duration_s;
+  return Math.min(bySize, byTime);
+}
+
+/** The device's peak rate for this job's read/write mix (time per I/O averaged over the mix). */
+function mixPeak(spec: WorkloadSpec, device: DeviceInstance): number {
+  if (!device.peakIops) return Infinity;
+  const rf = spec.readFraction;
+  const perIo = (rf > 0 ? rf / device.peakIops('read', spec.blockSize_bytes.read) : 0)
+    + (rf < 1 ? (1 - rf) / device.peakIops('write', spec.blockSize_bytes.write) : 0);
+  return perIo > 0 ? 1 / perIo : Infinity;
+}
+
+/** Estimates the I/Os of running `jobs` on `device` (an instance built from the run's profile). */
+export function estimateRunCost(jobs: readonly WorkloadSpec[], device: DeviceInstance): RunCost {
+  let sum = 0;
+  let largest = { name: jobs[0]?.name ?? '', ios: -1 };
+  let peak = 0;
+  let horizon_s = 0;
+  for (const spec of jobs) {
+    const ios = jobIos(spec, device);
+    sum += ios;
+    if (ios > largest.ios) largest = { name: spec.name, ios };
+    peak = Math.max(peak, mixPeak(spec, device));
+    horizon_s = Math.max(horizon_s, spec.runtime_ns > 0 ? (spec.ramp_ns + spec.runtime_ns) / 1e9 : Infinity);
+  }
+  // The jobs share the device: together they complete no more than its peak rate over the run.
+  const shared = peak * horizon_s;
+  return { ios: Math.min(sum, Number.isNaN(shared) ? Infinity : shared), largestJob: largest.name };
+}
+
+/** Builds the profile's device (cheap: no events) to estimate on. */
+export function estimateOnProfile(jobs: readonly WorkloadSpec[], profile: DeviceProfile): RunCost {
+  return estimateRunCost(jobs, standaloneDevice(profile));
+}
+
+function count(n: number): string {
+  if (n >= 1e12) return n.toExponential(2);
+  if (n >= 1e9) return `${(n / 1e9).toPrecision(3)} billion`;
+  if (n >= 1e6) return `${(n / 1e6).toPrecision(3)} million`;
+  return String(Math.round(n));
+}
+
+/**
+ * Throws ANVIL_ERR_RUN_TOO_LARGE when the estimate is above `maxIos`. An unbounded estimate (a device
+ * with no service time in a closed loop) is left to the model's own stall guard, which stops it at once.
+ */
+export function checkRunCost(cost: RunCost, maxIos: number, jobFile: string): void {
+  if (!Number.isFinite(cost.ios) || cost.ios <= maxIos) return;
+  const raise = Math.ceil(cost.ios / 1e6) * 1e6;
+  const flag = raise <= Number.MAX_SAFE_INTEGER ? `, or raise the limit with --max-ios ${raise}` : '';
+  throw new AnvilError(
+    'ANVIL_ERR_RUN_TOO_LARGE',
+    `${jobFile}: this run would simulate about ${count(cost.ios)} I/Os (most in job '${cost.largestJob}'), above the limit of ${count(maxIos)} (--max-ios); `
+      + `shorten runtime or size (a job bound by size alone covers the whole device when it gives none)${flag}`,
+  );
+}
