@@ -23,8 +23,15 @@ export interface PerfTierView extends PerfTier {
   readonly maximums_enforced: false;
 }
 
+/** The view, keys in the order the API's serializer writes them (required fields first), so both print alike. */
 export function perfTierView(t: PerfTier): PerfTierView {
-  return { ...t, maximums_enforced: false };
+  const { max_storage_iops, max_network_bandwidth_bits_per_s, ...required } = t;
+  return {
+    ...required,
+    maximums_enforced: false,
+    ...(max_storage_iops !== undefined ? { max_storage_iops } : {}),
+    ...(max_network_bandwidth_bits_per_s !== undefined ? { max_network_bandwidth_bits_per_s } : {}),
+  };
 }
 
 /** Most tiers a cluster may have (Quick Start Guide: three predefined, "up to a total of eight"). */

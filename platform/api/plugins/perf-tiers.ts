@@ -16,16 +16,16 @@ const PerfTierBody = Type.Object({
   max_network_bandwidth_bits_per_s: Type.Optional(Type.Integer({ minimum: 0, description: NOT_ENFORCED })),
 }, { additionalProperties: false });
 
-/** A perf tier as answered, its fields in stored order (the serializer writes them in this order). */
+/** A perf tier as answered (`perfTierView`): required fields, then the optional maximums, as the serializer writes them. */
 const PerfTierObject = Type.Object({
   kind: Type.Literal('PerfTier'),
   name: Type.String(),
   storage_iops: Type.Number({ description: 'guaranteed IOPS (a minimum, admitted per node)' }),
   network_bandwidth_bits_per_s: Type.Number({ description: 'guaranteed bandwidth per endpoint, bit/s (a minimum, admitted per pod port)' }),
-  max_storage_iops: Type.Optional(Type.Number({ description: NOT_ENFORCED })),
-  max_network_bandwidth_bits_per_s: Type.Optional(Type.Number({ description: NOT_ENFORCED })),
   builtin: Type.Boolean({ description: 'shipped with the appliance: may not be deleted' }),
   maximums_enforced: Type.Literal(false, { description: 'always false for now: the maximums are recorded, not enforced' }),
+  max_storage_iops: Type.Optional(Type.Number({ description: NOT_ENFORCED })),
+  max_network_bandwidth_bits_per_s: Type.Optional(Type.Number({ description: NOT_ENFORCED })),
 }, { description: 'a perf tier (QoS class): guaranteed minimums, and maximums that are recorded but not enforced yet' });
 
 export const perfTiersPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api }) => {
