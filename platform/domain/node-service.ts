@@ -49,10 +49,14 @@ function pendPodsWithoutCopy(cp: ControlPlane, moves: Moves): void {
   const s = cp.scheduling();
   for (const pod of [...state.pods.values()]) {
     if (pod.status.state !== 'running') continue;
-    const reason = pod.volumes.map((n) => state.volumes.get(keyOf(pod.namespace, n))).map((v) => (v ? unusableReason(v) : undefined)).find((r) => r !== undefined);
-    if (reason === undefined) continue;
+    const unusable = pod.volumes.some((n) => {
+      const v = state.volumes.get(keyOf(pod.namespace, n));
+      return v !== undefined && unusableReason(v) !== undefined;
+    });
+    if (!unusable) continue;
     s.unbind(pod);
-    s.place({ ...pod, status: { state: 'pending', failure: { summary: reason, nodes: [] } } });
+    // place() finds the same reason and keeps the pod pending with it, saying so in a FailedScheduling event.
+    s.place({ ...pod, status: { state: 'pending', failure: { summary: `stopped on ${pod.status.node}`, nodes: [] } } });
     moves.pending.push(`${pod.namespace}/${pod.name}`);
   }
 }

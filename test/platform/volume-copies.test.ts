@@ -68,6 +68,7 @@ describe('a volume with one mirror whose node fails', () => {
     expect(volume(store).attachment).toMatchObject({ state: 'attached', node: 'node2', via: 'remote' });
     expect(as(store, (cp) => cp.failNode('node1')).pending).toEqual(['default/db']);
     expect(pod(store).status.state).toBe('pending');
+    expect(events(store, 'FailedScheduling').map((e) => [e.object, e.message])).toEqual([['pod/default/db', expect.stringMatching(/^volume data is unavailable: /)]]);
     expect(sound(store)).toEqual([]);
     as(store, (cp) => cp.recoverNode('node1'));
     expect(pod(store).status).toMatchObject({ state: 'running', node: 'node2' });
