@@ -164,3 +164,37 @@ describe('--mirrors down', () => {
     expect(sound(store)).toEqual([]);
   });
 });
+
+describe('a state written by an older build', () => {
+  it("loads its volumes up to date: a removed node's plex dropped, a failed node's only copy offline, each volume's state", async () => {
+    const { default: Database } = await import('better-sqlite3');
+    const { store, path } = openStore();
+    as(store, (cp) => cp.createCluster({ name: 'c1', nodes: 3 }));
+    as(store, (cp) => cp.createVolume({ namespace: 'default', name: 'solo', size_bytes: 2 ** 30, node_selector: { 'kubernetes.io/hostname': 'node1' } }));
+    as(store, (cp) => cp.createVolume({ namespace: 'default', name: 'pair', size_bytes: 2 ** 30, mirrors: 2, node_selector: {} }));
+    as(store, (cp) => cp.failNode('node1'));
+    store.close();
+    // As those builds left them: no state, the failed node's only copy out of sync, a plex on a node long removed.
+    const db = new Database(path);
+    const edit = (name: string, change: (v: Record<string, unknown>) => void) => {
+      const row = db.prepare("SELECT doc FROM objects WHERE kind = 'Volume' AND key = ?").get(`default/${name}`) as { doc: string };
+      const v = JSON.parse(row.doc) as Record<string, unknown>;
+      delete v.state;
+      change(v);
+      db.prepare("UPDATE objects SET doc = ? WHERE kind = 'Volume' AND key = ?").run(JSON.stringify(v), `default/${name}`);
+    };
+    edit('solo', (v) => (v.plexes = [{ node: 'node1', state: 'out-of-sync' }]));
+    edit('pair', (v) => (v.plexes = [...(v.plexes as object[]), { node: 'gone', state: 'out-of-sync' }]));
+    db.close();
+    const { Store } = await import('../../platform/state/store.js');
+    const again = Store.open(path, () => new Date(Date.UTC(2026, 1, 1)));
+    expect(volume(again, 'solo')).toMatchObject({ state: 'unavailable', plexes: [{ node: 'node1', state: 'offline' }] });
+    // pair's plexes are on node2 and node3 (node1 held less free space): in sync, without the ghost plex.
+    expect(volume(again, 'pair')).toMatchObject({ state: 'in-sync', plexes: [{ node: 'node2', state: 'in-sync' }, { node: 'node3', state: 'in-sync' }] });
+    expect(sound(again)).toEqual([]);
+    // It stays changeable: the invariants hold, and the only copy comes back with its node.
+    as(again, (cp) => cp.recoverNode('node1'));
+    expect(volume(again, 'solo')).toMatchObject({ state: 'in-sync', plexes: [{ node: 'node1', state: 'in-sync' }] });
+  });
+});
+

@@ -229,7 +229,7 @@ const MUST: Record<string, RegExp> = {
   'token create ann --name ci': /^<token>\n$/,
   'delete deployment web -n shop': /^deployment web deleted\n$/,
   'delete endpoint spare -n shop': /^endpoint spare deleted\n$/,
-  'get volume pinned -n shop': /^NAMESPACE .*\nshop +pinned +10Gi +best-effort +0\/1 +- +lost /,
+  'get volume pinned -n shop': /^NAMESPACE .*\nshop +pinned +10\.00GiB +best-effort +0\/1 +- +lost /,
   'volume update spread -n shop --mirrors 2': /^volume spread updated: 10737418240 bytes, plexes on node\d, node\d\n$/,
   'perf-tier create capped --storage-iops 1k --network-bandwidth 10M --max-storage-iops 5k': /^perf tier capped created \(its maximums are recorded, not enforced\)\n$/,
   'describe perf-tier capped': /Max storage IOPS: +5K \(recorded, not enforced\)\n/,
