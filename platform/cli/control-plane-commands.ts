@@ -176,7 +176,8 @@ export function registerControlPlaneCommands(cli: Command): void {
     out(`node ${name} recovered\n`);
   });
   stateOption(node.command('remove').argument('<name>').option('--force', 'remove even with pods or plexes on it (its plexes go with it; bring volumes back with volume update --mirrors)')).action((name: string, o: StateOpts & { force?: boolean }) => {
-    change(o, 'node remove', `node/${name}`, (cp) => cp.removeNode(name, o.force ?? false));
+    // Audited as the API's DELETE /nodes/NAME (and anvil delete node) is, so the log reads alike both ways.
+    change(o, 'delete nodes', `nodes/${name}`, (cp) => cp.removeNode(name, o.force ?? false));
     out(`node ${name} removed\n`);
   });
 
