@@ -59,6 +59,7 @@ export const ERRORS = {
   ANVIL_ERR_IN_USE: { code: 'ANVIL_ERR_IN_USE', status: 409, summary: 'the object is in use (attached, has snapshots, hosts pods or plexes) and cannot be changed that way' },
   ANVIL_ERR_LIMIT_REACHED: { code: 'ANVIL_ERR_LIMIT_REACHED', status: 409, summary: 'a limit of the appliance would be exceeded (tiers, mirrors, snapshots, volumes per node, IPs)' },
   ANVIL_ERR_NO_CAPACITY: { code: 'ANVIL_ERR_NO_CAPACITY', status: 409, summary: 'no set of nodes has room for the plexes of a volume' },
+  ANVIL_ERR_VOLUME_UNAVAILABLE: { code: 'ANVIL_ERR_VOLUME_UNAVAILABLE', status: 409, summary: 'the volume has no in-sync copy on a live node to copy a plex or snapshot from (its node is down, or every copy was lost)' },
   ANVIL_ERR_FORBIDDEN: { code: 'ANVIL_ERR_FORBIDDEN', status: 403, summary: 'the roles of the acting user do not allow the read or change' },
   ANVIL_ERR_NODE_PROFILE: { code: 'ANVIL_ERR_NODE_PROFILE', status: 400, summary: 'a node profile is missing or fails its schema' },
   ANVIL_ERR_STATE: { code: 'ANVIL_ERR_STATE', status: 500, summary: 'the state file cannot be opened, is not an Anvil state file, or is newer than this build' },

@@ -25,6 +25,7 @@ function cluster(nodes: number): NodeTable {
       memory_bytes: inv.memory_bytes,
       pods: inv.max_pods,
       vfs: podVfCount(inv),
+      ports: inv.nic_ports.filter((p) => p.role === 'pods').map((p) => ({ name: p.name, vfs: p.vfs, bandwidth_bits_per_s: p.speed_bits_per_s })),
       guaranteeable_iops: inv.guaranteeable_iops,
       guaranteeable_bandwidth_bits_per_s: inv.guaranteeable_bandwidth_bits_per_s,
       local_controllers: inv.local_controllers,
@@ -50,6 +51,7 @@ function demands(count: number, nodes: number, seed: number): PodDemand[] {
       zone: undefined,
       iops: iops + (volumes.length > 0 ? iops : 0),
       bandwidth_bits_per_s: bw,
+      endpoint_bandwidths_bits_per_s: [bw],
       volumePlexNodes: volumes,
       nodeSelector: [],
       tolerations: [],
@@ -81,7 +83,7 @@ function run(nodes: number, pods: number): { podsPerSecond: number; p99_ns: numb
 /** A pod no node can take (more CPU than any node has): checked on every node, as a pending pod is stored. */
 function failureLatency(nodes: number, trials: number): number {
   const scheduler = new Scheduler(cluster(nodes));
-  const d: PodDemand = { cpu_millicores: 1e9, memory_bytes: 0, vfs: 1, zone: undefined, iops: 0, bandwidth_bits_per_s: 0, volumePlexNodes: [], nodeSelector: [], tolerations: [] };
+  const d: PodDemand = { cpu_millicores: 1e9, memory_bytes: 0, vfs: 1, zone: undefined, iops: 0, bandwidth_bits_per_s: 0, endpoint_bandwidths_bits_per_s: [0], volumePlexNodes: [], nodeSelector: [], tolerations: [] };
   const times: number[] = [];
   for (let i = 0; i < trials; i++) {
     const t0 = process.hrtime.bigint();
@@ -109,7 +111,7 @@ function fragmented(nodes: number): number {
     })),
   );
   const scheduler = new Scheduler(table);
-  const d: PodDemand = { cpu_millicores: 2000, memory_bytes: 2 ** 30, vfs: 1, zone: undefined, iops: 0, bandwidth_bits_per_s: 0, volumePlexNodes: [], nodeSelector: [], tolerations: [] };
+  const d: PodDemand = { cpu_millicores: 2000, memory_bytes: 2 ** 30, vfs: 1, zone: undefined, iops: 0, bandwidth_bits_per_s: 0, endpoint_bandwidths_bits_per_s: [0], volumePlexNodes: [], nodeSelector: [], tolerations: [] };
   const pods = roomy * 19;
   const start = process.hrtime.bigint();
   for (let p = 0; p < pods; p++) {

@@ -1,17 +1,18 @@
 /**
  * The control plane's state as Prometheus gauges, worked out from the state when /metrics is scraped (no
  * bookkeeping on the write path): objects by lifecycle state, and per node what is reserved of what it can
- * give, so an operator can alert on a node near its guaranteeable IOPS or a plex out of sync.
+ * give, so an operator can alert on a node near its guaranteeable IOPS or a plex out of sync or a volume
+ * unavailable.
  * Units are in the names (Prometheus' convention): `_bits_per_second`, `_bytes`, `_millicores`.
  */
 import { Gauge, type Registry } from 'prom-client';
 import { podVfCount, type NodeInventory } from '../domain/node-profile.js';
 import { nodeUsage, type NodeUsage } from '../domain/usage.js';
 import type { Store } from '../state/store.js';
+import { PLEX_STATES, VOLUME_STATES } from '../domain/volume.js';
 
 const NODE_STATES = ['ready', 'cordoned', 'drained', 'down'] as const;
 const POD_STATES = ['running', 'pending'] as const;
-const PLEX_STATES = ['in-sync', 'out-of-sync'] as const;
 
 /** Per node: (metric name, help, reserved of the node, what the node can give). */
 const NODE_RESOURCES = [
@@ -27,7 +28,7 @@ export function installStateMetrics(registry: Registry, store: Store): void {
   // just before rendering it, in registration order, so the others are fresh by their turn.
   const nodes: Gauge<'state'> = new Gauge({ name: 'anvil_nodes', help: 'nodes by state', labelNames: ['state'], registers: [registry], collect: () => collectAll() });
   const pods = new Gauge({ name: 'anvil_pods', help: 'pods by state (pending: no node fits)', labelNames: ['state'], registers: [registry] });
-  const volumes = new Gauge({ name: 'anvil_volumes', help: 'volumes', registers: [registry] });
+  const volumes = new Gauge({ name: 'anvil_volumes', help: 'volumes by state (in-sync, degraded, unavailable: no in-sync copy on a live node, lost: no current copy left)', labelNames: ['state'], registers: [registry] });
   const plexes = new Gauge({ name: 'anvil_volume_plexes', help: 'volume plexes (mirrors) by state', labelNames: ['state'], registers: [registry] });
   const tenants = new Gauge({ name: 'anvil_tenants', help: 'namespaces (tenants)', registers: [registry] });
   const reserved = new Map<string, Gauge>();
@@ -45,7 +46,9 @@ export function installStateMetrics(registry: Registry, store: Store): void {
       pods.reset();
       for (const s of POD_STATES) pods.set({ state: s }, 0);
       for (const p of state.pods.values()) pods.inc({ state: p.status.state });
-      volumes.set(state.volumes.size);
+      volumes.reset();
+      for (const s of VOLUME_STATES) volumes.set({ state: s }, 0);
+      for (const v of state.volumes.values()) volumes.inc({ state: v.state });
       plexes.reset();
       for (const s of PLEX_STATES) plexes.set({ state: s }, 0);
       for (const v of state.volumes.values()) for (const p of v.plexes) plexes.inc({ state: p.state });

@@ -9,6 +9,7 @@ import { AnvilError } from '../errors.js';
 import { localAdmin, type Actor } from '../domain/tenancy.js';
 import { ControlPlane } from '../domain/control-plane.js';
 import type { Taint } from '../domain/node.js';
+import type { PerfTier } from '../domain/perf-tier.js';
 import { bitRate, iopsCount, volumeSizeBytes } from '../domain/quantity.js';
 import { KINDS } from '../domain/queries.js';
 import { readManifests } from '../manifests/documents.js';
@@ -70,6 +71,12 @@ export function roleList(text: string): string[] {
 /** What `user set-roles` prints, on the embedded state and through a server alike. */
 export function userRolesLine(u: { readonly name: string; readonly roles: readonly string[] }): string {
   return `user ${u.name} roles: ${u.roles.join(', ') || '(none)'}\n`;
+}
+
+/** What `perf-tier create` prints: a maximum given is recorded, and nothing enforces it yet. */
+export function perfTierCreatedLine(t: PerfTier): string {
+  const caps = t.max_storage_iops !== undefined || t.max_network_bandwidth_bits_per_s !== undefined;
+  return `perf tier ${t.name} created${caps ? ' (its maximums are recorded, not enforced)' : ''}\n`;
 }
 
 /** What `user delete` prints (the API's message is the same text). */
@@ -168,16 +175,17 @@ export function registerControlPlaneCommands(cli: Command): void {
     const r = change(o, 'node drain', `node/${name}`, (cp) => cp.drainNode(name));
     out(`node ${name} drained: ${r.moved.length} pods moved${r.pending.length ? `, ${r.pending.length} pending (${r.pending.join(', ')})` : ''}\n`);
   });
-  stateOption(node.command('fail').description('inject a node failure: the node goes down, its pods move, its plexes go out of sync').argument('<name>')).action((name: string, o: StateOpts) => {
+  stateOption(node.command('fail').description('inject a node failure: the node goes down, its plexes go out of sync (the last copy of a volume offline), its pods move or wait for their volume').argument('<name>')).action((name: string, o: StateOpts) => {
     const r = change(o, 'node fail', `node/${name}`, (cp) => cp.failNode(name));
     out(`node ${name} down: ${r.moved.length} pods moved${r.pending.length ? `, ${r.pending.length} pending (${r.pending.join(', ')})` : ''}\n`);
   });
-  stateOption(node.command('recover').description('bring a failed node back: ready, plexes resynchronised').argument('<name>')).action((name: string, o: StateOpts) => {
+  stateOption(node.command('recover').description('bring a failed node back: ready, its plexes current again or resynced from an in-sync plex').argument('<name>')).action((name: string, o: StateOpts) => {
     change(o, 'node recover', `node/${name}`, (cp) => cp.recoverNode(name));
     out(`node ${name} recovered\n`);
   });
-  stateOption(node.command('remove').argument('<name>').option('--force', 'remove even with pods or plexes on it (its plexes go out of sync)')).action((name: string, o: StateOpts & { force?: boolean }) => {
-    change(o, 'node remove', `node/${name}`, (cp) => cp.removeNode(name, o.force ?? false));
+  stateOption(node.command('remove').argument('<name>').option('--force', 'remove even with pods or plexes on it (its plexes go with it; bring volumes back with volume update --mirrors)')).action((name: string, o: StateOpts & { force?: boolean }) => {
+    // Audited as the API's DELETE /nodes/NAME (and anvil delete node) is, so the log reads alike both ways.
+    change(o, 'delete nodes', `nodes/${name}`, (cp) => cp.removeNode(name, o.force ?? false));
     out(`node ${name} removed\n`);
   });
 
@@ -222,8 +230,8 @@ export function registerControlPlaneCommands(cli: Command): void {
       .argument('<name>')
       .requiredOption('--storage-iops <n>', 'guaranteed IOPS, e.g. 5k', checkedQuantity(iopsCount, '--storage-iops'))
       .requiredOption('--network-bandwidth <rate>', 'guaranteed bandwidth, e.g. 125M (bit/s)', checkedQuantity(bitRate, '--network-bandwidth'))
-      .option('--max-storage-iops <n>', 'IOPS cap', checkedQuantity(iopsCount, '--max-storage-iops'))
-      .option('--max-network-bandwidth <rate>', 'bandwidth cap', checkedQuantity(bitRate, '--max-network-bandwidth')),
+      .option('--max-storage-iops <n>', 'IOPS cap (recorded, not enforced yet)', checkedQuantity(iopsCount, '--max-storage-iops'))
+      .option('--max-network-bandwidth <rate>', 'bandwidth cap (recorded, not enforced yet)', checkedQuantity(bitRate, '--max-network-bandwidth')),
   ).action((name: string, o: StateOpts & { storageIops: string; networkBandwidth: string; maxStorageIops?: string; maxNetworkBandwidth?: string }) => {
     const t = change(o, 'perf-tier create', `perftier/${name}`, (cp) =>
       cp.createPerfTier({
@@ -234,7 +242,7 @@ export function registerControlPlaneCommands(cli: Command): void {
         ...(o.maxNetworkBandwidth !== undefined ? { max_network_bandwidth_bits_per_s: bitRate(o.maxNetworkBandwidth, '--max-network-bandwidth') } : {}),
       }),
     );
-    out(`perf tier ${t.name} created\n`);
+    out(perfTierCreatedLine(t));
   });
 
   const volume = cli.command('volume').description('mirrored NVMe volumes');
@@ -260,9 +268,9 @@ export function registerControlPlaneCommands(cli: Command): void {
     nsOption(
       volume
         .command('update')
-        .description('add one mirror (N must be the current count plus one), or grow a detached volume')
+        .description('add or drop one mirror (N is the plex count plus or minus one; after a node was removed with its plex, N = its mirror count puts a new plex elsewhere), or grow a detached volume')
         .argument('<name>')
-        .option('--mirrors <n>', 'new mirror count', integer('--mirrors', 1, 3))
+        .option('--mirrors <n>', 'new mirror count (1-3), one step up or down', integer('--mirrors', 1, 3))
         .option('--size <size>', 'new size, larger than the current one', checkedQuantity(volumeSizeBytes, '--size')),
     ),
   ).action((name: string, o: StateOpts & { namespace: string; mirrors?: number; size?: string }) => {

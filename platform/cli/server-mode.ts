@@ -24,7 +24,8 @@ import { structured, type OutputKind } from './output.js';
 import type { Quota } from '../domain/quota.js';
 import { quotaLimits, quotaSetLine, type QuotaOpts } from './quota-commands.js';
 import { clientConfigPath, noToken, tokenId, tokenListText } from './serve-command.js';
-import { roleList, userRolesLine } from './control-plane-commands.js';
+import { perfTierCreatedLine, roleList, userRolesLine } from './control-plane-commands.js';
+import type { PerfTier } from '../domain/perf-tier.js';
 import type { TokenInfo } from '../api/tokens.js';
 import { request, trustServerCaFile } from './server-client.js';
 import { cliOut } from './cli-io.js';
@@ -172,8 +173,7 @@ const REMOTE: Record<string, (args: string[], o: Opts, t: Target) => Promise<voi
       ...(o.maxStorageIops !== undefined ? { max_storage_iops: iopsCount(String(o.maxStorageIops), '--max-storage-iops') } : {}),
       ...(o.maxNetworkBandwidth !== undefined ? { max_network_bandwidth_bits_per_s: bitRate(String(o.maxNetworkBandwidth), '--max-network-bandwidth') } : {}),
     };
-    const tier = await request<{ name: string }>(t.server, t.token, 'POST', 'api/v1/perf-tiers', body);
-    out(`perf tier ${tier.name} created\n`);
+    out(perfTierCreatedLine(await request<PerfTier>(t.server, t.token, 'POST', 'api/v1/perf-tiers', body)));
   },
   'volume create': async ([name], o, t) => {
     requireNamespace(String(o.namespace)); // the domain's own error, as on the embedded state (the server would answer a 400 about the path)

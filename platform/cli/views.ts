@@ -73,10 +73,11 @@ export function kindTable(state: ClusterState, kind: Kind, objects: readonly unk
         t.max_storage_iops === undefined ? '-' : formatCount(t.max_storage_iops), t.max_network_bandwidth_bits_per_s === undefined ? '-' : formatBits(t.max_network_bandwidth_bits_per_s),
       ]));
     case 'volumes':
+      // STATE is the volume's (in-sync, degraded, unavailable, lost); MIRRORS counts the in-sync plexes of the mirrors it should have.
       return table(['NAMESPACE', 'NAME', 'SIZE', 'PERF-TIER', 'MIRRORS', 'PLEXES', 'STATE', 'ATTACHED-TO', 'SOURCE'], (objects as Volume[]).map((v) => [
         v.namespace, v.name, formatBytesBinary(v.size_bytes), v.perf_tier, `${v.plexes.filter((p) => p.state === 'in-sync').length}/${v.mirrors}`,
-        v.plexes.map((p) => (p.state === 'in-sync' ? p.node : `${p.node}(out-of-sync)`)).join(','),
-        v.attachment.state, v.attachment.state === 'attached' ? `${v.attachment.pod}@${v.attachment.node} (${v.attachment.via})` : '-', v.source_snapshot ?? '-',
+        v.plexes.map((p) => (p.state === 'in-sync' ? p.node : `${p.node}(${p.state})`)).join(',') || '-',
+        v.state, v.attachment.state === 'attached' ? `${v.attachment.pod}@${v.attachment.node} (${v.attachment.via})` : '-', v.source_snapshot ?? '-',
       ]));
     case 'snapshots':
       return table(['NAMESPACE', 'NAME', 'VOLUME', 'SIZE', 'NODES', 'CREATED'], (objects as Snapshot[]).map((s) => [s.namespace, s.name, s.volume, formatBytesBinary(s.size_bytes), s.nodes.join(','), s.created_at]));
@@ -132,6 +133,14 @@ export function describeText(state: ClusterState, kind: Kind, obj: unknown, even
         for (const n of pod.status.failure.nodes) lines.push(`  ${n.node}: ${n.reason}`);
       }
     }
+  } else if (kind === 'perf-tiers') {
+    // Maximums are stored, but neither the model nor the host caps anything at them yet: say so.
+    const t = o as unknown as PerfTier;
+    field('Storage IOPS', `${formatCount(t.storage_iops)} guaranteed (min)`);
+    field('Network bandwidth', `${formatBits(t.network_bandwidth_bits_per_s)} bit/s guaranteed (min)`);
+    field('Max storage IOPS', t.max_storage_iops === undefined ? '-' : `${formatCount(t.max_storage_iops)} (recorded, not enforced)`);
+    field('Max bandwidth', t.max_network_bandwidth_bits_per_s === undefined ? '-' : `${formatBits(t.max_network_bandwidth_bits_per_s)} bit/s (recorded, not enforced)`);
+    field('Built in', t.builtin ? 'yes' : 'no');
   } else {
     for (const [k, v] of Object.entries(o)) if (!['kind', 'name', 'namespace'].includes(k)) field(k, v);
   }

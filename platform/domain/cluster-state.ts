@@ -10,7 +10,7 @@ import type { PerfTier } from './perf-tier.js';
 import type { Pod } from './pod.js';
 import type { Quota } from './quota.js';
 import type { Tenant, User } from './tenancy.js';
-import type { Snapshot, Volume } from './volume.js';
+import { volumeStateOf, type Snapshot, type Volume } from './volume.js';
 
 export interface Cluster {
   readonly kind: 'Cluster';
@@ -96,6 +96,28 @@ export class ClusterState {
     return maps[kind];
   }
 
+  /**
+   * Brings volumes stored by older builds (no `state`) up to date once every document is loaded: plexes of
+   * nodes removed before removal dropped them go; a volume with no in-sync plex whose one plex on a down node
+   * was marked out of sync when that node failed (those builds did so) has it offline, its current copy;
+   * and each volume gets its state.
+   */
+  afterLoad(): void {
+    const down = (node: string) => this.nodes.get(node)!.status.state === 'down';
+    for (const [key, v] of this.volumes) {
+      let plexes = v.plexes.filter((p) => this.nodes.has(p.node));
+      const onDown = plexes.filter((p) => down(p.node));
+      const legacy = (v as Partial<Volume>).state === undefined;
+      if (legacy && !plexes.some((p) => p.state === 'in-sync' && !down(p.node)) && onDown.length === 1 && !plexes.some((p) => p.state === 'offline')) {
+        plexes = plexes.map((p) => (p === onDown[0] ? { ...p, state: 'offline' as const } : p));
+      }
+      plexes = plexes.map((p) => (p.state === 'in-sync' && down(p.node) ? { ...p, state: 'out-of-sync' as const } : p));
+      const state = volumeStateOf({ mirrors: v.mirrors, plexes });
+      if (v.state === state && plexes.length === v.plexes.length && plexes.every((p, i) => p === v.plexes[i])) continue;
+      this.volumes.set(key, { ...v, plexes, state });
+    }
+  }
+
   /** Puts a document read from storage back in its map. */
   load(kind: string, key: string, obj: StoredObject): void {
     switch (kind) {
@@ -104,7 +126,7 @@ export class ClusterState {
       case 'Node': this.nodes.set(key, obj as Node); break;
       case 'Network': this.networks.set(key, obj as Network); break;
       case 'PerfTier': this.perfTiers.set(key, obj as PerfTier); break;
-      case 'Volume': this.volumes.set(key, obj as Volume); break;
+      case 'Volume': this.volumes.set(key, obj as Volume); break; // brought up to date by afterLoad
       case 'Snapshot': this.snapshots.set(key, obj as Snapshot); break;
       case 'Pod': this.pods.set(key, withAddresses(obj as Pod)); break;
       case 'Endpoint': this.endpoints.set(key, obj as Endpoint); break;

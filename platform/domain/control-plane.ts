@@ -22,6 +22,8 @@ import { keyOf, type Snapshot, type Volume } from './volume.js';
 import { deleteQuota, podCharge, QuotaLedger, setQuota, type Quota, type QuotaLimits } from './quota.js';
 import * as volumes from './volume-service.js';
 import * as users from './user-service.js';
+import * as nodes from './node-service.js';
+import type { Moves } from './node-service.js';
 
 export interface ClusterCreateInput {
   name: string;
@@ -169,102 +171,23 @@ export class ControlPlane {
   }
 
   /** Cordons the node and moves its pods: each goes back to pending and is placed elsewhere if it fits. */
-  drainNode(name: string): { moved: string[]; pending: string[] } {
-    this.ctx.can('node', 'edit');
-    const node = this.requireNode(name);
-    if (node.status.state === 'down') throw new AnvilError('ANVIL_ERR_IN_USE', `node ${name} is down and its pods have moved already; bring it back with anvil node recover ${name}`);
-    this.ctx.state.nodes.set(name, { ...node, status: { state: 'drained' } });
-    const r = this.evict(name, 'drain');
-    this.ctx.event('info', 'NodeDrained', `node/${name}`, `${r.moved.length} pods moved, ${r.pending.length} pending`);
-    return r;
+  drainNode(name: string): Moves {
+    return nodes.drainNode(this, name);
   }
 
-  /**
-   * A node fails (a fault to inject, as the appliance would see it): it goes down, its pods move to other
-   * nodes where they fit, and its plexes fall out of sync until it recovers.
-   */
-  failNode(name: string): { moved: string[]; pending: string[] } {
-    const ctx = this.ctx;
-    ctx.can('node', 'edit');
-    const node = this.requireNode(name);
-    if (node.status.state === 'down') throw new AnvilError('ANVIL_ERR_IN_USE', `node ${name} is already down (since ${node.status.since})`);
-    ctx.state.nodes.set(name, { ...node, status: { state: 'down', since: ctx.now() } });
-    ctx.event('error', 'NodeDown', `node/${name}`, 'node is down');
-    this.markPlexes(name, 'out-of-sync');
-    const r = this.evict(name, 'node down');
-    return r;
+  /** A node fails (a fault to inject): it goes down, its plexes fall out of sync or go offline, its pods move or wait. */
+  failNode(name: string): Moves {
+    return nodes.failNode(this, name);
   }
 
-  /** A failed node is back: ready again, its plexes resynchronised, pending pods retried. */
+  /** A failed node is back: ready again, its plexes current again or resynced from an in-sync plex, pending pods retried. */
   recoverNode(name: string): Node {
-    const ctx = this.ctx;
-    ctx.can('node', 'edit');
-    const node = this.requireNode(name);
-    if (node.status.state !== 'down') throw new AnvilError('ANVIL_ERR_IN_USE', `node ${name} is ${node.status.state}, not down; only a failed node recovers`);
-    const ready: Node = { ...node, status: { state: 'ready' } };
-    ctx.state.nodes.set(name, ready);
-    ctx.event('info', 'NodeUp', `node/${name}`, 'node recovered');
-    this.markPlexes(name, 'in-sync');
-    this.resetScheduling();
-    this.scheduling().schedulePending();
-    return ready;
+    return nodes.recoverNode(this, name);
   }
 
-  private markPlexes(node: string, state: 'in-sync' | 'out-of-sync'): void {
-    for (const v of [...this.ctx.state.volumes.values()]) {
-      if (!v.plexes.some((p) => p.node === node && p.state !== state)) continue;
-      const plexes = v.plexes.map((p) => (p.node === node ? { ...p, state } : p));
-      this.ctx.state.volumes.set(keyOf(v.namespace, v.name), { ...v, plexes });
-      const inSync = plexes.filter((p) => p.state === 'in-sync').length;
-      if (state === 'out-of-sync') this.ctx.event('error', 'PlexOutOfSync', `volume/${v.namespace}/${v.name}`, `plex on ${node} is out of sync; ${inSync} of ${v.mirrors} mirrors in sync`);
-      else this.ctx.event('info', 'PlexResynced', `volume/${v.namespace}/${v.name}`, `plex on ${node} is in sync again; ${inSync} of ${v.mirrors} mirrors in sync`);
-    }
-  }
-
-  /** Takes every pod off `name` and places each elsewhere if it fits. */
-  private evict(name: string, why: string): { moved: string[]; pending: string[] } {
-    this.resetScheduling();
-    const s = this.scheduling();
-    const evicted = [...this.ctx.state.pods.values()].filter((p) => p.status.state === 'running' && p.status.node === name);
-    for (const pod of evicted) {
-      s.unbind(pod);
-      this.ctx.state.pods.set(keyOf(pod.namespace, pod.name), { ...pod, status: { state: 'pending', failure: { summary: `evicted from ${name} (${why})`, nodes: [] } } });
-    }
-    const moved: string[] = [];
-    const pending: string[] = [];
-    for (const pod of evicted) {
-      const now = s.place(this.ctx.state.pods.get(keyOf(pod.namespace, pod.name))!);
-      (now.status.state === 'running' ? moved : pending).push(`${pod.namespace}/${pod.name}`);
-    }
-    return { moved, pending };
-  }
-
-  /**
-   * Removes a node. Refused while pods run there or plexes live there; with `force` its pods are
-   * evicted and its plexes marked out of sync (the volume runs degraded on its other mirrors).
-   */
+  /** Removes a node; refused while pods or current plexes are there unless `force` (which drops its plexes with it). */
   removeNode(name: string, force = false): void {
-    const ctx = this.ctx;
-    ctx.can('node', 'edit');
-    const node = this.requireNode(name);
-    const pods = [...ctx.state.pods.values()].filter((p) => p.status.state === 'running' && p.status.node === name);
-    const volumes = [...ctx.state.volumes.values()].filter((v) => v.plexes.some((p) => p.node === name && p.state === 'in-sync'));
-    const snapshots = [...ctx.state.snapshots.values()].filter((s) => s.nodes.includes(name));
-    if (!force && (pods.length > 0 || volumes.length > 0 || snapshots.length > 0)) {
-      throw new AnvilError(
-        'ANVIL_ERR_IN_USE',
-        `node ${name} hosts ${pods.length} pods, ${volumes.length} volume plexes and ${snapshots.length} snapshots; drain it (anvil node drain ${name}) and move its data, or remove it with --force`,
-      );
-    }
-    if (pods.length > 0) {
-      ctx.state.nodes.set(name, { ...node, status: { state: 'drained' } });
-      this.evict(name, 'node removed');
-    }
-    this.markPlexes(name, 'out-of-sync');
-    for (const s of snapshots) ctx.state.snapshots.set(keyOf(s.namespace, s.name), { ...s, nodes: s.nodes.filter((n) => n !== name) });
-    ctx.state.nodes.delete(name);
-    ctx.event('warning', 'NodeRemoved', `node/${name}`, force ? 'removed with --force' : 'removed');
-    this.resetScheduling();
+    nodes.removeNode(this, name, force);
   }
 
   // Networks and perf tiers
@@ -431,7 +354,7 @@ export class ControlPlane {
     volumes.deleteVolume(this, namespace, name, force);
   }
 
-  /** Adds one mirror, or grows a detached volume. */
+  /** Adds or drops one mirror (or brings back a plex lost with its node), or grows a detached volume. */
   updateVolume(namespace: string, name: string, change: { mirrors?: number; size_bytes?: number }): Volume {
     return volumes.updateVolume(this, namespace, name, change);
   }

@@ -8,7 +8,7 @@ import { overlappingNetwork } from './network.js';
 import { podVfCount, storageCapacityBytes } from './node-profile.js';
 import { MAX_PERF_TIERS } from './perf-tier.js';
 import { storageUse } from './placement.js';
-import { keyOf, MAX_MIRRORS, MAX_SNAPSHOTS_PER_VOLUME } from './volume.js';
+import { keyOf, MAX_MIRRORS, MAX_SNAPSHOTS_PER_VOLUME, unusableReason, volumeStateOf } from './volume.js';
 
 /** Every broken invariant, as a sentence; empty when the state is sound. */
 export function invariantViolations(state: ClusterState): string[] {
@@ -70,7 +70,8 @@ export function invariantViolations(state: ClusterState): string[] {
       const v = state.volumes.get(keyOf(pod.namespace, name));
       if (!v || v.attachment.state !== 'attached' || v.attachment.pod !== pod.name || v.attachment.node !== node.name) {
         bad.push(`pod ${key}'s volume ${name} is not attached to it on ${node.name}`);
-      } else if (v.attachment.via === 'local') u.local++;
+      } else if (unusableReason(v) !== undefined) bad.push(`pod ${key} runs with volume ${name}, which is ${v.state}`);
+      else if (v.attachment.via === 'local') u.local++;
       else u.remote++;
     }
   }
@@ -102,7 +103,14 @@ export function invariantViolations(state: ClusterState): string[] {
   for (const s of state.snapshots.values()) snapCount.set(keyOf(s.namespace, s.volume), (snapCount.get(keyOf(s.namespace, s.volume)) ?? 0) + 1);
   for (const v of state.volumes.values()) {
     const key = keyOf(v.namespace, v.name);
-    if (v.mirrors < 1 || v.mirrors > MAX_MIRRORS || v.plexes.length !== v.mirrors) bad.push(`volume ${key}: ${v.plexes.length} plexes for ${v.mirrors} mirrors`);
+    // Fewer plexes than mirrors: some went with their removed node, to be brought back with --mirrors.
+    if (v.mirrors < 1 || v.mirrors > MAX_MIRRORS || v.plexes.length > v.mirrors) bad.push(`volume ${key}: ${v.plexes.length} plexes for ${v.mirrors} mirrors`);
+    if (v.state !== volumeStateOf(v)) bad.push(`volume ${key} is marked ${v.state}, its plexes make it ${volumeStateOf(v)}`);
+    for (const p of v.plexes) {
+      const node = state.nodes.get(p.node);
+      if (!node) bad.push(`volume ${key} has a plex on missing node ${p.node}`);
+      else if ((p.state === 'in-sync' && node.status.state === 'down') || (p.state === 'offline' && node.status.state !== 'down')) bad.push(`volume ${key}: plex on ${p.node} is ${p.state}, its node ${node.status.state}`);
+    }
     if (new Set(v.plexes.map((p) => p.node)).size !== v.plexes.length) bad.push(`volume ${key}: two plexes on one node`);
     if ((snapCount.get(key) ?? 0) > MAX_SNAPSHOTS_PER_VOLUME) bad.push(`volume ${key}: more than ${MAX_SNAPSHOTS_PER_VOLUME} snapshots`);
     if (v.attachment.state === 'attached') {

@@ -12,11 +12,27 @@ export interface PerfTier {
   readonly storage_iops: number;
   /** Guaranteed network bandwidth, bits per second, reserved per endpoint of this tier. */
   readonly network_bandwidth_bits_per_s: number;
-  /** Caps, when set. */
+  /** Caps, when set: recorded, not enforced yet (neither the model nor the host caps a pod at them). */
   readonly max_storage_iops?: number;
   readonly max_network_bandwidth_bits_per_s?: number;
   /** Shipped with the appliance: may not be deleted. */
   readonly builtin: boolean;
+}
+
+/** A perf tier as reads (`get`, the API) show it: saying that its maximums are recorded, not enforced. */
+export interface PerfTierView extends PerfTier {
+  readonly maximums_enforced: false;
+}
+
+/** The view, keys in the order the API's serializer writes them (required fields first), so both print alike. */
+export function perfTierView(t: PerfTier): PerfTierView {
+  const { max_storage_iops, max_network_bandwidth_bits_per_s, ...required } = t;
+  return {
+    ...required,
+    maximums_enforced: false,
+    ...(max_storage_iops !== undefined ? { max_storage_iops } : {}),
+    ...(max_network_bandwidth_bits_per_s !== undefined ? { max_network_bandwidth_bits_per_s } : {}),
+  };
 }
 
 /** Most tiers a cluster may have (Quick Start Guide: three predefined, "up to a total of eight"). */

@@ -3,6 +3,7 @@
  * may view (role-checked like every change), including the derived views: endpoints and workloads.
  */
 import type { ClusterState } from './cluster-state.js';
+import { perfTierView } from './perf-tier.js';
 import { quotaViews } from './quota.js';
 import { allows, authorize, type Actor, type RoleClass } from './tenancy.js';
 
@@ -59,7 +60,7 @@ export function objectsOf(state: ClusterState, actor: Actor, kind: Kind, namespa
   switch (kind) {
     case 'nodes': return pick(state.nodes);
     case 'networks': return pick(state.networks);
-    case 'perf-tiers': return pick(state.perfTiers);
+    case 'perf-tiers': return pick(state.perfTiers).map(perfTierView);
     case 'volumes': return pick(state.volumes);
     case 'snapshots': return pick(state.snapshots);
     case 'pods': return pick(state.pods);

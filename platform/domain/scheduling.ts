@@ -13,7 +13,7 @@ import { IpPool } from './ip-pool.js';
 import { podVfCount } from './node-profile.js';
 import type { Node } from './node.js';
 import { STORED_NODE_REASONS, type BoundEndpoint, type Pod, type SchedulingFailure } from './pod.js';
-import { keyOf, type Volume } from './volume.js';
+import { keyOf, unusableReason, type Volume } from './volume.js';
 
 /** A stable, locally administered unicast MAC from a counter (never reused: the counter persists). */
 export function macFromCounter(n: number): string {
@@ -61,6 +61,7 @@ export class SchedulingSession {
         memory_bytes: n.inventory.memory_bytes,
         pods: n.inventory.max_pods,
         vfs: podVfCount(n.inventory),
+        ports: n.inventory.nic_ports.filter((p) => p.role === 'pods').map((p) => ({ name: p.name, vfs: p.vfs, bandwidth_bits_per_s: p.speed_bits_per_s })),
         guaranteeable_iops: n.inventory.guaranteeable_iops,
         guaranteeable_bandwidth_bits_per_s: n.inventory.guaranteeable_bandwidth_bits_per_s,
         local_controllers: n.inventory.local_controllers,
@@ -104,6 +105,7 @@ export class SchedulingSession {
       zone,
       iops: tier(pod.perf_tier).storage_iops + volumes.reduce((s, v) => s + tier(v.perf_tier).storage_iops, 0),
       bandwidth_bits_per_s: pod.endpoints.reduce((s, e) => s + tier(e.perf_tier).network_bandwidth_bits_per_s, 0),
+      endpoint_bandwidths_bits_per_s: pod.endpoints.map((e) => tier(e.perf_tier).network_bandwidth_bits_per_s),
       volumePlexNodes: volumes.map((v) => v.plexes.filter((p) => p.state === 'in-sync').map((p) => this.table.indexOf(p.node)).filter((i): i is number => i !== undefined)),
       nodeSelector: Object.entries(pod.node_selector),
       tolerations: pod.tolerations,
@@ -124,7 +126,10 @@ export class SchedulingSession {
     return { ...this.demandOf(pod), iops: reserved?.reserved_iops ?? 0, bandwidth_bits_per_s: reserved?.reserved_bandwidth_bits_per_s ?? 0, volumePlexNodes };
   }
 
-  /** Reasons that hold on every node (IPs run out, a volume attached elsewhere), checked before the scheduler. */
+  /**
+   * Reasons that hold on every node (IPs run out, a volume attached elsewhere or with no in-sync copy on a
+   * live node), checked before the scheduler.
+   */
   private clusterWideBlock(pod: Pod): string | undefined {
     const state = this.ctx.state;
     const need = new Map<string, number>();
@@ -145,6 +150,8 @@ export class SchedulingSession {
     for (const name of pod.volumes) {
       const v = state.volumes.get(keyOf(pod.namespace, name))!;
       if (v.attachment.state === 'attached' && v.attachment.pod !== pod.name) return `volume ${name} is attached to pod ${v.attachment.pod} (volumes attach to one pod at a time)`;
+      const unusable = unusableReason(v);
+      if (unusable !== undefined) return unusable;
     }
     return undefined;
   }

@@ -11,6 +11,7 @@ import { checkRange, VOLUME_SIZE_RANGE } from './limits.js';
 import { storageCapacityBytes } from './node-profile.js';
 import { DEFAULT_PERF_TIER } from './perf-tier.js';
 import { placePlexes, storageUse } from './placement.js';
+import { plexToDrop, putPlexes } from './plex-sync.js';
 import type { Pod } from './pod.js';
 import { volumeCharge } from './quota.js';
 import { keyOf, MAX_MIRRORS, MAX_SNAPSHOTS_PER_VOLUME, type Snapshot, type Volume } from './volume.js';
@@ -40,6 +41,7 @@ export function createVolume(cp: ControlPlane, input: VolumeInput): Volume {
     perf_tier: tier,
     mirrors,
     plexes: nodes.map((node) => ({ node, state: 'in-sync' })),
+    state: 'in-sync',
     node_selector: nodeSelector,
     attachment: { state: 'detached' },
     created_at: ctx.now(),
@@ -92,6 +94,7 @@ export function createSnapshot(cp: ControlPlane, namespace: string, name: string
   const count = [...ctx.state.snapshots.values()].filter((s) => s.namespace === namespace && s.volume === volume).length;
   if (count >= MAX_SNAPSHOTS_PER_VOLUME) throw new AnvilError('ANVIL_ERR_LIMIT_REACHED', `volume ${namespace}/${volume} already has ${count} snapshots, the most a volume may have; delete one first`);
   const nodes = v.plexes.filter((p) => p.state === 'in-sync').map((p) => p.node);
+  if (nodes.length === 0) throw noSource(v, 'take a snapshot of it');
   checkVolumeCount(cp, nodes, `snapshot ${key}`);
   const snap: Snapshot = { kind: 'Snapshot', namespace, name, volume, size_bytes: v.size_bytes, nodes, created_at: ctx.now() };
   ctx.state.snapshots.set(key, snap);
@@ -119,18 +122,22 @@ export function restoreSnapshot(cp: ControlPlane, namespace: string, snapshot: s
   const key = keyOf(namespace, volume);
   if (ctx.state.volumes.has(key)) throw new AnvilError('ANVIL_ERR_OBJECT_EXISTS', `volume ${key} already exists; restore to a new name`);
   if (snap.nodes.length === 0) throw new AnvilError('ANVIL_ERR_NO_CAPACITY', `snapshot ${snapshot} has no copy left on any node`);
+  // A clone's plexes are the snapshot's blocks: only those on live nodes can serve it.
+  const nodes = snap.nodes.filter((n) => ctx.state.nodes.get(n)?.status.state !== 'down');
+  if (nodes.length === 0) throw new AnvilError('ANVIL_ERR_VOLUME_UNAVAILABLE', `snapshot ${snapshot}'s copies are on ${snap.nodes.join(', ')}, which ${snap.nodes.length === 1 ? 'is' : 'are'} down; restore it when one recovers`);
   const tier = perfTier ?? ctx.state.volumes.get(keyOf(namespace, snap.volume))?.perf_tier ?? DEFAULT_PERF_TIER;
   if (!ctx.state.perfTiers.has(tier)) throw notFound('perf tier', tier, `tiers: ${[...ctx.state.perfTiers.keys()].join(', ')}`);
-  checkVolumeCount(cp, snap.nodes, `volume ${key}`);
-  cp.quota.charge(namespace, volumeCharge(snap.size_bytes, snap.nodes.length), `volume ${key}`);
+  checkVolumeCount(cp, nodes, `volume ${key}`);
+  cp.quota.charge(namespace, volumeCharge(snap.size_bytes, nodes.length), `volume ${key}`);
   const clone: Volume = {
     kind: 'Volume',
     namespace,
     name: volume,
     size_bytes: snap.size_bytes,
     perf_tier: tier,
-    mirrors: snap.nodes.length,
-    plexes: snap.nodes.map((node) => ({ node, state: 'in-sync' })),
+    mirrors: nodes.length,
+    plexes: nodes.map((node) => ({ node, state: 'in-sync' })),
+    state: 'in-sync',
     node_selector: {},
     source_snapshot: keyOf(namespace, snapshot),
     attachment: { state: 'detached' },
@@ -152,8 +159,8 @@ export function deleteSnapshot(cp: ControlPlane, namespace: string, name: string
 }
 
 /**
- * Adds a mirror (one at a time, as the appliance does: the new count is the old plus one) or grows a
- * volume (only while detached, and never smaller); a new plex goes to a node that holds none yet.
+ * Changes the mirror count by one (see `changeMirrors`) or grows a volume (only while detached, and never
+ * smaller).
  */
 export function updateVolume(cp: ControlPlane, namespace: string, name: string, change: { mirrors?: number; size_bytes?: number }): Volume {
   const ctx = cp.ctx;
@@ -176,17 +183,52 @@ export function updateVolume(cp: ControlPlane, namespace: string, name: string, 
     v = { ...v, size_bytes: change.size_bytes };
     ctx.event('info', 'VolumeResized', `volume/${key}`, `now ${change.size_bytes} bytes`);
   }
-  if (change.mirrors !== undefined && change.mirrors !== v.mirrors) {
-    if (change.mirrors !== v.mirrors + 1 || change.mirrors > MAX_MIRRORS) {
-      throw new AnvilError('ANVIL_ERR_FIELD_INVALID', `--mirrors ${change.mirrors}: mirrors are added one at a time, so volume ${key} (${v.mirrors} mirrors) can go to ${v.mirrors + 1}${v.mirrors + 1 > MAX_MIRRORS ? `, but ${MAX_MIRRORS} is the most` : ''}`);
-    }
-    if (v.source_snapshot !== undefined) throw new AnvilError('ANVIL_ERR_IN_USE', `volume ${key} is a linked clone of ${v.source_snapshot}; its plexes stay with the snapshot's blocks`);
-    const [node] = placePlexes(ctx.state, { size_bytes: v.size_bytes, mirrors: 1, node_selector: v.node_selector, spread_zones: false, exclude: v.plexes.map((p) => p.node) }, `volume ${key}`);
-    v = { ...v, mirrors: change.mirrors, plexes: [...v.plexes, { node: node!, state: 'in-sync' }] };
-    ctx.event('info', 'PlexAdded', `volume/${key}`, `new plex on ${node}; ${change.mirrors} mirrors`);
-  }
+  if (change.mirrors !== undefined) v = changeMirrors(cp, v, change.mirrors);
   const grown = v.size_bytes * v.plexes.length - old.size_bytes * old.plexes.length;
   if (grown > 0) cp.quota.charge(namespace, { capacity_bytes: grown }, `volume ${key}`);
   ctx.state.volumes.set(key, v);
   return v;
+}
+
+/** The refusal for a change that needs a current copy of `v` to copy from, and it has none on a live node. */
+function noSource(v: Volume, what: string): AnvilError {
+  const key = keyOf(v.namespace, v.name);
+  const offline = v.plexes.filter((p) => p.state === 'offline').map((p) => p.node);
+  const hint = offline.length > 0 ? `its current copy is on ${offline.join(', ')}, which is down; recover it first (anvil node recover ${offline[0]})` : 'no current copy is left; restore a snapshot to a new volume instead';
+  return new AnvilError('ANVIL_ERR_VOLUME_UNAVAILABLE', `volume ${key} is ${v.state}: no in-sync plex on a live node to copy from, so Anvil cannot ${what}; ${hint}`);
+}
+
+/**
+ * Sets the number of plexes to `mirrors`, one step at a time as the appliance does: N may be one more than
+ * the plexes the volume has (a new plex on a node holding none yet, copied from an in-sync plex), one
+ * fewer (an out-of-sync plex goes first, never the one its pod reads locally), or equal (after a node was
+ * removed with its plex: the volume settles at the plexes it has).
+ */
+function changeMirrors(cp: ControlPlane, v: Volume, mirrors: number): Volume {
+  const key = keyOf(v.namespace, v.name);
+  const have = v.plexes.length;
+  if (mirrors === have && mirrors === v.mirrors) return v;
+  const allowed = [have - 1, have, have + 1].filter((n) => n >= 1 && n <= MAX_MIRRORS);
+  if (!Number.isInteger(mirrors) || !allowed.includes(mirrors)) {
+    const lost = have < v.mirrors ? ` of ${v.mirrors} mirrors (${v.mirrors - have} lost with ${v.mirrors - have === 1 ? 'its node' : 'their nodes'})` : '';
+    throw new AnvilError('ANVIL_ERR_FIELD_INVALID', `--mirrors ${mirrors}: mirrors are added or dropped one at a time, so volume ${key} (${have} plexes${lost}) can go to ${allowed.filter((n) => n !== have || have !== v.mirrors).join(' or ')}; a volume has 1 to ${MAX_MIRRORS} mirrors`);
+  }
+  const object = `volume/${key}`;
+  if (mirrors === have + 1) {
+    if (v.source_snapshot !== undefined) throw new AnvilError('ANVIL_ERR_IN_USE', `volume ${key} is a linked clone of ${v.source_snapshot}; its plexes stay with the snapshot's blocks`);
+    const source = v.plexes.find((p) => p.state === 'in-sync');
+    if (source === undefined) throw noSource(v, 'add a plex');
+    const [node] = placePlexes(cp.ctx.state, { size_bytes: v.size_bytes, mirrors: 1, node_selector: v.node_selector, spread_zones: false, exclude: v.plexes.map((p) => p.node) }, `volume ${key}`);
+    const plexes = [...v.plexes, { node: node!, state: 'in-sync' as const }];
+    cp.ctx.event('info', 'PlexAdded', object, `new plex on ${node}, copied from the plex on ${source.node}; ${plexes.filter((p) => p.state === 'in-sync').length} of ${mirrors} mirrors in sync`);
+    return putPlexes(cp, v, plexes, mirrors);
+  }
+  if (mirrors === have - 1) {
+    const drop = plexToDrop(v);
+    const plexes = v.plexes.filter((p) => p !== drop);
+    cp.ctx.event('info', 'PlexRemoved', object, `plex on ${drop.node} (${drop.state}) removed; ${mirrors} mirrors`);
+    return putPlexes(cp, v, plexes, mirrors);
+  }
+  cp.ctx.event('info', 'MirrorsChanged', object, `${mirrors} mirrors, the plexes it has`);
+  return putPlexes(cp, v, v.plexes, mirrors);
 }

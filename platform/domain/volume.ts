@@ -9,9 +9,50 @@
 export const MAX_MIRRORS = 3;
 export const MAX_SNAPSHOTS_PER_VOLUME = 16;
 
+/**
+ * A plex's state. `in-sync`: a current copy on a live node, usable and a source to copy from.
+ * `out-of-sync`: behind the others (its node failed while another copy took writes); it is resynced only
+ * from an in-sync plex. `offline`: the last current copy, on a node that is down; it is in sync again when
+ * the node recovers, as nothing could write the volume meanwhile.
+ */
+export type PlexState = 'in-sync' | 'out-of-sync' | 'offline';
+export const PLEX_STATES: readonly PlexState[] = ['in-sync', 'out-of-sync', 'offline'];
+
 export interface Plex {
   readonly node: string;
-  readonly state: 'in-sync' | 'out-of-sync';
+  readonly state: PlexState;
+}
+
+/**
+ * A volume's state, from its plexes: `in-sync` (every mirror in sync), `degraded` (running on fewer
+ * in-sync plexes than mirrors), `unavailable` (no in-sync plex on a live node; an offline plex comes back
+ * with its node) or `lost` (no current copy left anywhere: its nodes were removed).
+ */
+export type VolumeState = 'in-sync' | 'degraded' | 'unavailable' | 'lost';
+export const VOLUME_STATES: readonly VolumeState[] = ['in-sync', 'degraded', 'unavailable', 'lost'];
+
+/** The state a volume's plexes give it (mirrors count the plexes it should have). */
+export function volumeStateOf(v: { readonly mirrors: number; readonly plexes: readonly Plex[] }): VolumeState {
+  let inSync = 0;
+  let offline = 0;
+  for (const p of v.plexes) {
+    if (p.state === 'in-sync') inSync++;
+    else if (p.state === 'offline') offline++;
+  }
+  if (inSync >= v.mirrors) return 'in-sync';
+  if (inSync > 0) return 'degraded';
+  return offline > 0 ? 'unavailable' : 'lost';
+}
+
+/** Why a pod cannot use a volume in this state now, or undefined when it can. */
+export function unusableReason(v: Volume): string | undefined {
+  const state = volumeStateOf(v);
+  if (state === 'unavailable') {
+    const where = v.plexes.filter((p) => p.state === 'offline').map((p) => p.node).join(', ');
+    return `volume ${v.name} is unavailable: no in-sync copy on a live node (its current copy is on ${where}, which is down; the pod starts when it recovers)`;
+  }
+  if (state === 'lost') return `volume ${v.name} is lost: no current copy is left on any node; delete it, or restore a snapshot to a new volume`;
+  return undefined;
 }
 
 export type VolumeAttachment =
@@ -24,8 +65,11 @@ export interface Volume {
   readonly name: string;
   readonly size_bytes: number;
   readonly perf_tier: string;
+  /** The plexes it should have; `plexes` may hold fewer when a node was removed with its plex. */
   readonly mirrors: number;
   readonly plexes: readonly Plex[];
+  /** From the plexes (`volumeStateOf`), kept with the volume so every reader sees it. */
+  readonly state: VolumeState;
   readonly node_selector: Readonly<Record<string, string>>;
   /** `namespace/name` of the snapshot this volume is a linked clone of. */
   readonly source_snapshot?: string;

@@ -10,6 +10,8 @@ export interface PodDemand {
   /** Guarantees to reserve on the node. */
   readonly iops: number;
   readonly bandwidth_bits_per_s: number;
+  /** Per endpoint (one VF each, in order), the bandwidth to reserve on the pod port carrying its VF, bit/s. */
+  readonly endpoint_bandwidths_bits_per_s: readonly number[];
   /** Per volume, the node indexes holding its plexes (a local controller there, a remote one elsewhere). */
   readonly volumePlexNodes: readonly (readonly number[])[];
   /** Label pairs the node must carry. */

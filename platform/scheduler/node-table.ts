@@ -17,10 +17,22 @@ export interface NodeCapacity {
   readonly pods: number;
   /** VFs on the ports that carry pod traffic. */
   readonly vfs: number;
+  /**
+   * The ports that carry pod traffic, in VF order (VFs are numbered across them), each with its VFs and
+   * the bandwidth it can guarantee, bit/s. Default: one port with every VF and no limit of its own.
+   */
+  readonly ports?: readonly PodPort[];
   readonly guaranteeable_iops: number;
   readonly guaranteeable_bandwidth_bits_per_s: number;
   readonly local_controllers: number;
   readonly remote_controllers: number;
+}
+
+/** A NIC port that carries pod traffic. */
+export interface PodPort {
+  readonly name: string;
+  readonly vfs: number;
+  readonly bandwidth_bits_per_s: number;
 }
 
 /** Buckets of the open index: enough for 2^30 millicores free. */
@@ -59,6 +71,18 @@ export class NodeTable {
   readonly localTotal: Int32Array;
   readonly remoteFree: Int32Array;
   readonly remoteTotal: Int32Array;
+
+  /**
+   * Pod ports, flat: node i's are `portStart[i]` to `portStart[i + 1] - 1`, in VF order; each has its
+   * first node-wide VF number, its VFs (total and free) and its bandwidth (total and free, bit/s).
+   */
+  readonly portStart: Int32Array;
+  readonly portNames: string[] = [];
+  readonly portVfBase: Int32Array;
+  readonly portVfs: Int32Array;
+  readonly portVfFree: Int32Array;
+  readonly portBwTotal: Float64Array;
+  readonly portBwFree: Float64Array;
 
   /** Per node, a stack of free VF numbers (lowest on top), `vfsFree[i]` deep, at `vfBase[i]`. */
   private readonly vfStack: Int32Array;
@@ -102,6 +126,18 @@ export class NodeTable {
     }
     this.vfBase[n] = vfSum;
     this.vfStack = new Int32Array(vfSum);
+    this.portStart = new Int32Array(n + 1);
+    let portSum = 0;
+    for (let i = 0; i < n; i++) {
+      this.portStart[i] = portSum;
+      portSum += nodes[i]!.ports?.length ?? 1;
+    }
+    this.portStart[n] = portSum;
+    this.portVfBase = new Int32Array(portSum);
+    this.portVfs = new Int32Array(portSum);
+    this.portVfFree = new Int32Array(portSum);
+    this.portBwTotal = new Float64Array(portSum);
+    this.portBwFree = new Float64Array(portSum);
     for (let b = 0; b < CPU_BUCKETS; b++) this.buckets.push(new Int32Array(n));
     this.bucketOfNode = new Int8Array(n).fill(-1);
     this.posInBucket = new Int32Array(n);
@@ -127,6 +163,16 @@ export class NodeTable {
     // Stack with VF 0 on top: top is at base + free - 1.
     const base = this.vfBase[i]!;
     for (let k = 0; k < node.vfs; k++) this.vfStack[base + k] = node.vfs - 1 - k;
+    const ports = node.ports ?? [{ name: 'pods', vfs: node.vfs, bandwidth_bits_per_s: Infinity }];
+    let vf = 0;
+    ports.forEach((port, k) => {
+      const p = this.portStart[i]! + k;
+      this.portNames.push(port.name);
+      this.portVfBase[p] = vf;
+      this.portVfs[p] = this.portVfFree[p] = port.vfs;
+      this.portBwTotal[p] = this.portBwFree[p] = port.bandwidth_bits_per_s;
+      vf += port.vfs;
+    });
     this.refreshOpen(i);
   }
 
@@ -158,12 +204,29 @@ export class NodeTable {
     this.bucketOfNode[i] = want;
   }
 
-  /** Takes the lowest free VF of node `i`, or -1. */
-  takeVf(i: number): number {
+  /** The pod port (flat index) of node `i` that carries node-wide VF `vf`. */
+  portOf(i: number, vf: number): number {
+    const end = this.portStart[i + 1]!;
+    for (let p = this.portStart[i]!; p < end; p++) if (vf < this.portVfBase[p]! + this.portVfs[p]!) return p;
+    return end - 1;
+  }
+
+  /** Takes the lowest free VF of node `i` on pod port `p` (flat index), or -1. */
+  takeVfOn(i: number, p: number): number {
+    const base = this.vfBase[i]!;
     const free = this.vfsFree[i]!;
-    if (free === 0) return -1;
-    this.vfsFree[i] = free - 1;
-    return this.vfStack[this.vfBase[i]! + free - 1]!;
+    const low = this.portVfBase[p]!;
+    const high = low + this.portVfs[p]!;
+    // The stack is sorted with the lowest on top: the first VF of the port's range met from the top is its lowest.
+    for (let k = free - 1; k >= 0; k--) {
+      const vf = this.vfStack[base + k]!;
+      if (vf < low || vf >= high) continue;
+      this.vfStack.copyWithin(base + k, base + k + 1, base + free);
+      this.vfsFree[i] = free - 1;
+      this.portVfFree[p] = this.portVfFree[p]! - 1;
+      return vf;
+    }
+    return -1;
   }
 
   /** Marks a given VF of node `i` used (state read back from storage). */
@@ -174,6 +237,8 @@ export class NodeTable {
       if (this.vfStack[base + k] === vf) {
         this.vfStack.copyWithin(base + k, base + k + 1, base + free);
         this.vfsFree[i] = free - 1;
+        const p = this.portOf(i, vf);
+        this.portVfFree[p] = this.portVfFree[p]! - 1;
         this.refreshOpen(i);
         return true;
       }
@@ -192,6 +257,8 @@ export class NodeTable {
     }
     this.vfStack[base + k] = vf;
     this.vfsFree[i] = free + 1;
+    const p = this.portOf(i, vf);
+    this.portVfFree[p] = this.portVfFree[p]! + 1;
     this.refreshOpen(i);
   }
 }

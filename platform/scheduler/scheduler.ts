@@ -1,6 +1,6 @@
 /**
  * The QoS-aware scheduler: filters (schedulable, pod slots, CPU, memory, a free VF on a port reaching the
- * pod's networks, perf-tier admission, storage controllers for the pod's volumes, node selectors,
+ * pod's networks, perf-tier admission: IOPS per node, bandwidth per node and per pod port, storage controllers for the pod's volumes, node selectors,
  * taints), then scores (prefer nodes holding plexes of the pod's volumes; balance or pack), then reserves.
  *
  * A decision walks the open index (nodes with a free pod slot and VF, bucketed by free CPU) over the
@@ -26,6 +26,7 @@ const enum Reject {
   Vfs,
   Iops,
   Bandwidth,
+  PortBandwidth,
   LocalControllers,
   RemoteControllers,
 }
@@ -43,6 +44,7 @@ const SHORT_REASON: Record<Reject, string> = {
   [Reject.Vfs]: 'no free VF',
   [Reject.Iops]: 'perf-tier admission (storage IOPS)',
   [Reject.Bandwidth]: 'perf-tier admission (network bandwidth)',
+  [Reject.PortBandwidth]: 'perf-tier admission (pod port bandwidth)',
   [Reject.LocalControllers]: 'no free local storage controller',
   [Reject.RemoteControllers]: 'no free remote storage controller',
 };
@@ -65,10 +67,42 @@ export class Scheduler {
   readonly sampleSize: number;
   /** Per bucket, where the next walk starts, so successive pods spread over the bucket. */
   private readonly cursors = new Int32Array(CPU_BUCKETS);
+  /** Scratch for fitting a pod's endpoints onto one node's pod ports: free bandwidth and VFs per port. */
+  private readonly scratchBw: Float64Array;
+  private readonly scratchVfs: Int32Array;
 
   constructor(readonly table: NodeTable, options: SchedulerOptions = {}) {
     this.policy = options.policy ?? 'balance';
     this.sampleSize = options.sampleSize ?? 64;
+    let most = 1;
+    for (let i = 0; i < table.count; i++) most = Math.max(most, table.portStart[i + 1]! - table.portStart[i]!);
+    this.scratchBw = new Float64Array(most);
+    this.scratchVfs = new Int32Array(most);
+  }
+
+  /**
+   * Fits the pod's endpoints onto node `i`'s pod ports, each on the first port in order with a free VF
+   * and the endpoint's bandwidth free (bandwidth is admitted per port, the one carrying the VF); writes
+   * each endpoint's port (flat index) into `ports` when given. False when some endpoint fits no port.
+   */
+  private fitPorts(i: number, d: PodDemand, ports?: Int32Array): boolean {
+    const t = this.table;
+    const first = t.portStart[i]!;
+    const count = t.portStart[i + 1]! - first;
+    for (let k = 0; k < count; k++) {
+      this.scratchBw[k] = t.portBwFree[first + k]!;
+      this.scratchVfs[k] = t.portVfFree[first + k]!;
+    }
+    for (let e = 0; e < d.vfs; e++) {
+      const bw = d.endpoint_bandwidths_bits_per_s[e] ?? 0;
+      let k = 0;
+      while (k < count && (this.scratchVfs[k]! < 1 || this.scratchBw[k]! < bw)) k++;
+      if (k === count) return false;
+      this.scratchVfs[k] = this.scratchVfs[k]! - 1;
+      this.scratchBw[k] = this.scratchBw[k]! - bw;
+      if (ports) ports[e] = first + k;
+    }
+    return true;
   }
 
   /** Picks a node for `d`, or says per node why none fits. Reserves nothing. */
@@ -114,20 +148,32 @@ export class Scheduler {
     return this.diagnose(d, detailLimit);
   }
 
-  /** Takes the pod's resources on node `i`; returns the VFs it got (the lowest free ones). */
+  /** Takes the pod's resources on node `i`; returns the VFs it got (the lowest free ones of the ports that fit). */
   reserve(i: number, d: PodDemand): number[] {
+    const t = this.table;
+    const ports = new Int32Array(d.vfs);
+    if (!this.fitPorts(i, d, ports)) throw new Error(`scheduler: reserve on node ${t.names[i]} for a pod whose endpoints fit none of its pod ports`);
     this.account(i, d);
     const vfs: number[] = [];
-    for (let e = 0; e < d.vfs; e++) vfs.push(this.table.takeVf(i));
-    this.table.refreshOpen(i);
+    for (let e = 0; e < d.vfs; e++) {
+      const p = ports[e]!;
+      t.portBwFree[p] = t.portBwFree[p]! - (d.endpoint_bandwidths_bits_per_s[e] ?? 0);
+      vfs.push(t.takeVfOn(i, p));
+    }
+    t.refreshOpen(i);
     return vfs;
   }
 
   /** Takes the resources of a pod already bound to node `i` with these VFs (state read back). */
   occupy(i: number, d: PodDemand, vfs: readonly number[]): void {
+    const t = this.table;
     this.account(i, d);
-    for (const vf of vfs) this.table.takeSpecificVf(i, vf);
-    this.table.refreshOpen(i);
+    vfs.forEach((vf, e) => {
+      const p = t.portOf(i, vf);
+      t.portBwFree[p] = t.portBwFree[p]! - (d.endpoint_bandwidths_bits_per_s[e] ?? 0);
+      t.takeSpecificVf(i, vf);
+    });
+    t.refreshOpen(i);
   }
 
   private account(i: number, d: PodDemand): void {
@@ -155,7 +201,11 @@ export class Scheduler {
       if (plexNodes.includes(i)) t.localFree[i] = t.localFree[i]! + 1;
       else t.remoteFree[i] = t.remoteFree[i]! + 1;
     }
-    for (const vf of vfs) t.releaseVf(i, vf);
+    vfs.forEach((vf, e) => {
+      const p = t.portOf(i, vf);
+      t.portBwFree[p] = t.portBwFree[p]! + (d.endpoint_bandwidths_bits_per_s[e] ?? 0);
+      t.releaseVf(i, vf);
+    });
     t.refreshOpen(i);
   }
 
@@ -175,6 +225,8 @@ export class Scheduler {
     if (t.vfsFree[i]! < d.vfs) return Reject.Vfs;
     if (t.iopsFree[i]! < d.iops) return Reject.Iops;
     if (t.bwFree[i]! < d.bandwidth_bits_per_s) return Reject.Bandwidth;
+    // Best-effort endpoints fit any free VF, and the node has enough of those (checked above).
+    if (d.bandwidth_bits_per_s > 0 && !this.fitPorts(i, d)) return Reject.PortBandwidth;
     if (d.zone === null || (d.zone !== undefined && t.zones[i] !== d.zone)) return Reject.Zone;
     if (d.volumePlexNodes.length > 0) {
       let local = 0;
@@ -239,6 +291,11 @@ export class Scheduler {
       case Reject.Vfs: return `no free VF: ${t.vfsFree[i]} of ${t.vfsTotal[i]} VFs free, pod needs ${d.vfs}`;
       case Reject.Iops: return `perf-tier admission (storage IOPS): ${t.iopsFree[i]} of ${t.iopsTotal[i]} guaranteeable IOPS free, pod needs ${d.iops}`;
       case Reject.Bandwidth: return `perf-tier admission (network bandwidth): ${t.bwFree[i]} of ${t.bwTotal[i]} guaranteeable bit/s free, pod needs ${d.bandwidth_bits_per_s}`;
+      case Reject.PortBandwidth: {
+        const ports: string[] = [];
+        for (let p = t.portStart[i]!; p < t.portStart[i + 1]!; p++) ports.push(`${t.portNames[p]} ${t.portBwFree[p]} of ${t.portBwTotal[p]} bit/s free (${t.portVfFree[p]} VFs)`);
+        return `perf-tier admission (pod port bandwidth): ${ports.join(', ')}, the pod's endpoints need ${d.endpoint_bandwidths_bits_per_s.join(' + ')} bit/s, each on one port`;
+      }
       case Reject.Zone: return d.zone === null ? "network zones: the pod's networks are in different zones" : `network zones: node is in ${t.zones[i]}, the pod's networks reach only ${d.zone}`;
       case Reject.LocalControllers: return `no free local storage controller: ${t.localFree[i]} of ${t.localTotal[i]} free`;
       case Reject.RemoteControllers: return `no free remote storage controller: ${t.remoteFree[i]} of ${t.remoteTotal[i]} free`;

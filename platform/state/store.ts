@@ -143,6 +143,7 @@ export class Store {
       state.load(row.kind, row.key, JSON.parse(row.doc) as StoredObject);
       docs.set(documentId(row.kind, row.key), row.doc);
     }
+    state.afterLoad();
     const asLoaded = VERIFY ? new Map<string, string>() : undefined;
     for (const [kind, key, obj] of state.documents()) {
       refs.set(documentId(kind, key), obj);

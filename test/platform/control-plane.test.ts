@@ -178,7 +178,9 @@ describe('control plane', () => {
     });
     expect(codeOf(() => as(store, (cp) => cp.removeNode(before)))).toBe('ANVIL_ERR_IN_USE');
     as(store, (cp) => cp.removeNode(before, true));
-    expect(store.events().some((e) => e.reason === 'PlexOutOfSync' && e.severity === 'error')).toBe(true);
+    // The plex goes with the node (issue 11 point 2): the volume runs degraded on its other mirror.
+    expect(store.events().some((e) => e.reason === 'PlexDropped' && e.severity === 'warning')).toBe(true);
+    store.read((s) => expect(s.volumes.get('default/data')).toMatchObject({ mirrors: 2, state: 'degraded', plexes: [{ state: 'in-sync' }] }));
   });
 
   it('honours node selectors and taints, and says per node why not', () => {

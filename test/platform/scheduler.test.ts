@@ -14,8 +14,10 @@ function node(i: number, over: Partial<NodeCapacity> = {}): NodeCapacity {
   };
 }
 
+/** A demand; unless given, its first endpoint carries all its bandwidth. */
 function demand(over: Partial<PodDemand> = {}): PodDemand {
-  return { cpu_millicores: 500, memory_bytes: 2 ** 30, vfs: 1, zone: undefined, iops: 0, bandwidth_bits_per_s: 0, volumePlexNodes: [], nodeSelector: [], tolerations: [], ...over };
+  const d = { cpu_millicores: 500, memory_bytes: 2 ** 30, vfs: 1, zone: undefined, iops: 0, bandwidth_bits_per_s: 0, volumePlexNodes: [], nodeSelector: [], tolerations: [], ...over };
+  return { ...d, endpoint_bandwidths_bits_per_s: over.endpoint_bandwidths_bits_per_s ?? Array.from({ length: d.vfs }, (_, k) => (k === 0 ? d.bandwidth_bits_per_s : 0)) };
 }
 
 describe('scheduler', () => {
@@ -120,5 +122,32 @@ describe('scheduler', () => {
     const again = s.decide(demand({ cpu_millicores: 3000 }));
     expect(again.ok).toBe(false);
     if (!again.ok) expect(again.summary).toBe('0/200 nodes are available: 200 insufficient cpu');
+  });
+
+  it('admits bandwidth per pod port, the one carrying the VF, and gives the VF on a port that fits', () => {
+    // Two pod ports of 1 Gbit/s with 2 VFs each; the node could guarantee 10 Gbit/s in all.
+    const ports = [{ name: 'pa', vfs: 2, bandwidth_bits_per_s: 1e9 }, { name: 'pb', vfs: 2, bandwidth_bits_per_s: 1e9 }];
+    const s = new Scheduler(new NodeTable([node(0, { vfs: 4, ports, guaranteeable_bandwidth_bits_per_s: 10e9 })]));
+    const d = demand({ bandwidth_bits_per_s: 600e6 });
+    const first = s.decide(d);
+    expect(first.ok && s.reserve(first.node, d)).toEqual([0]);
+    // pa has 400M left: the next 600M endpoint goes to pb's first VF.
+    const second = s.decide(d);
+    expect(second.ok && s.reserve(second.node, d)).toEqual([2]);
+    // Both ports hold 600M: no port has 600M more, though the node has 8.8G and two VFs free.
+    const third = s.decide(d);
+    expect(third.ok).toBe(false);
+    if (!third.ok) {
+      expect(third.summary).toBe('0/1 nodes are available: 1 perf-tier admission (pod port bandwidth)');
+      expect(third.nodes[0]!.reason).toBe("perf-tier admission (pod port bandwidth): pa 400000000 of 1000000000 bit/s free (1 VFs), pb 400000000 of 1000000000 bit/s free (1 VFs), the pod's endpoints need 600000000 bit/s, each on one port");
+    }
+    // A best-effort endpoint still fits a free VF; a 300M one fits the 400M left on pa.
+    const small = demand({ bandwidth_bits_per_s: 300e6 });
+    const fourth = s.decide(small);
+    expect(fourth.ok && s.reserve(fourth.node, small)).toEqual([1]);
+    // Releasing the pb pod gives its bandwidth back to pb.
+    s.release(0, d, [2]);
+    const again = s.decide(d);
+    expect(again.ok && s.reserve(again.node, d)).toEqual([2]);
   });
 });

@@ -8,6 +8,7 @@ import type { ClusterState } from '../../domain/cluster-state.js';
 import type { Pod } from '../../domain/pod.js';
 import { checkPodReferences } from '../../domain/scheduling.js';
 import type { Actor } from '../../domain/tenancy.js';
+import { keyOf, unusableReason } from '../../domain/volume.js';
 import { parseManifestText } from '../../manifests/documents.js';
 import { planApply, podInput } from '../../manifests/apply.js';
 
@@ -34,11 +35,17 @@ export function assessNodes(state: ClusterState, actor: Actor, k8sPod: unknown, 
   checkPodReferences(cp.ctx, pod);
   const session = cp.scheduling();
   const demand = session.demandOf(pod);
+  // A volume with no in-sync copy on a live node fails the pod on every node, as it keeps an Anvil pod pending.
+  const unusable = pod.volumes.map((v) => state.volumes.get(keyOf(pod.namespace, v))).map((v) => (v ? unusableReason(v) : undefined)).find((r) => r !== undefined);
   const out = new Map<string, NodeVerdict>();
   for (const name of nodeNames) {
     const i = session.table.indexOf(name);
     if (i === undefined) {
       out.set(name, { state: 'unknown', reason: `no Anvil node is named ${name}; add it with anvil node add ${name}` });
+      continue;
+    }
+    if (unusable !== undefined) {
+      out.set(name, { state: 'fails', reason: unusable });
       continue;
     }
     const v = session.scheduler.assess(i, demand);

@@ -1,25 +1,40 @@
-/** Perf tiers (QoS): list, get, create, delete. */
+/** Perf tiers (QoS): list, get, create, delete. Their maximums are recorded, not enforced (the answers say so). */
 import type { FastifyPluginAsync } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import { AnyObject, bearer, Message, NameParams, ObjectList, ObjectName, responses } from '../schemas.js';
+import { perfTierView } from '../../domain/perf-tier.js';
+import { bearer, Message, NameParams, ObjectName, responses } from '../schemas.js';
 import type { Api } from '../server.js';
 import { BANDWIDTH_RANGE, IOPS_RANGE } from '../../domain/limits.js';
 import { change, list, one } from './common.js';
+
+const NOT_ENFORCED = 'a cap, recorded but not enforced yet: neither the model nor the host caps a pod at it';
 
 const PerfTierBody = Type.Object({
   name: ObjectName,
   storage_iops: Type.Integer({ minimum: IOPS_RANGE.min, maximum: IOPS_RANGE.max, description: 'guaranteed IOPS' }),
   network_bandwidth_bits_per_s: Type.Integer({ minimum: BANDWIDTH_RANGE.min, maximum: BANDWIDTH_RANGE.max, description: 'guaranteed bandwidth, bit/s' }),
-  max_storage_iops: Type.Optional(Type.Integer({ minimum: IOPS_RANGE.min, maximum: IOPS_RANGE.max })),
-  max_network_bandwidth_bits_per_s: Type.Optional(Type.Integer({ minimum: BANDWIDTH_RANGE.min, maximum: BANDWIDTH_RANGE.max })),
+  max_storage_iops: Type.Optional(Type.Integer({ minimum: IOPS_RANGE.min, maximum: IOPS_RANGE.max, description: NOT_ENFORCED })),
+  max_network_bandwidth_bits_per_s: Type.Optional(Type.Integer({ minimum: BANDWIDTH_RANGE.min, maximum: BANDWIDTH_RANGE.max, description: NOT_ENFORCED })),
 }, { additionalProperties: false });
+
+/** A perf tier as answered (`perfTierView`): required fields, then the optional maximums, as the serializer writes them. */
+const PerfTierObject = Type.Object({
+  kind: Type.Literal('PerfTier'),
+  name: Type.String(),
+  storage_iops: Type.Number({ description: 'guaranteed IOPS (a minimum, admitted per node)' }),
+  network_bandwidth_bits_per_s: Type.Number({ description: 'guaranteed bandwidth per endpoint, bit/s (a minimum, admitted per pod port)' }),
+  builtin: Type.Boolean({ description: 'shipped with the appliance: may not be deleted' }),
+  maximums_enforced: Type.Literal(false, { description: 'always false for now: the maximums are recorded, not enforced' }),
+  max_storage_iops: Type.Optional(Type.Number({ description: NOT_ENFORCED })),
+  max_network_bandwidth_bits_per_s: Type.Optional(Type.Number({ description: NOT_ENFORCED })),
+}, { description: 'a perf tier (QoS class): guaranteed minimums, and maximums that are recorded but not enforced yet' });
 
 export const perfTiersPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api }) => {
   const tags = ['perf-tiers'];
-  app.get('/perf-tiers', { schema: { tags, security: bearer, response: responses(ObjectList) } }, async (req) => list(api, req, 'perf-tiers'));
-  app.get<{ Params: Static<typeof NameParams> }>('/perf-tiers/:name', { schema: { tags, security: bearer, params: NameParams, response: responses(AnyObject) } }, async (req) => one(api, req, 'perf-tiers', req.params.name));
-  app.post<{ Body: Static<typeof PerfTierBody> }>('/perf-tiers', { schema: { tags, security: bearer, body: PerfTierBody, response: responses(AnyObject, 201) } }, async (req, reply) =>
-    reply.status(201).send(change(api, req, 'perf-tier create', `perftier/${req.body.name}`, (cp) => cp.createPerfTier(req.body))),
+  app.get('/perf-tiers', { schema: { tags, security: bearer, response: responses(Type.Array(PerfTierObject)) } }, async (req) => list(api, req, 'perf-tiers'));
+  app.get<{ Params: Static<typeof NameParams> }>('/perf-tiers/:name', { schema: { tags, security: bearer, params: NameParams, response: responses(PerfTierObject) } }, async (req) => one(api, req, 'perf-tiers', req.params.name));
+  app.post<{ Body: Static<typeof PerfTierBody> }>('/perf-tiers', { schema: { tags, security: bearer, body: PerfTierBody, response: responses(PerfTierObject, 201) } }, async (req, reply) =>
+    reply.status(201).send(perfTierView(change(api, req, 'perf-tier create', `perftier/${req.body.name}`, (cp) => cp.createPerfTier(req.body)))),
   );
   app.delete<{ Params: Static<typeof NameParams> }>('/perf-tiers/:name', { schema: { tags, security: bearer, params: NameParams, response: responses(Message) } }, async (req) => {
     change(api, req, 'delete perf-tiers', `perf-tiers/${req.params.name}`, (cp) => cp.deletePerfTier(req.params.name));

@@ -14,7 +14,10 @@ const VolumeBody = Type.Object({
   node_selector: Type.Optional(labels('node labels every plex needs, key: value (as --selector k=v)')),
   spread_zones: Type.Optional(Type.Boolean({ description: 'put each mirror in a different zone' })),
 }, { additionalProperties: false });
-const VolumeChange = Type.Object({ mirrors: Type.Optional(Type.Integer({ minimum: 1, maximum: 3 })), size_bytes: Type.Optional(Type.Integer({ minimum: VOLUME_SIZE_RANGE.min, maximum: VOLUME_SIZE_RANGE.max })) }, { additionalProperties: false, minProperties: 1 });
+const VolumeChange = Type.Object({
+  mirrors: Type.Optional(Type.Integer({ minimum: 1, maximum: 3, description: "the plex count plus or minus one (a new plex is copied from an in-sync one); after a node was removed with its plex, the volume's mirror count puts a new plex elsewhere" })),
+  size_bytes: Type.Optional(Type.Integer({ minimum: VOLUME_SIZE_RANGE.min, maximum: VOLUME_SIZE_RANGE.max })),
+}, { additionalProperties: false, minProperties: 1 });
 const SnapshotBody = Type.Object({ name: ObjectName, volume: ObjectName }, { additionalProperties: false });
 const RestoreBody = Type.Object({ to: ObjectName, perf_tier: Type.Optional(ObjectName) }, { additionalProperties: false });
 const Force = Type.Object({ force: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')])) }, { additionalProperties: false });
@@ -30,7 +33,7 @@ export const volumesPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api
     const ns = req.params.namespace;
     return reply.status(201).send(change(api, req, 'volume create', `volume/${ns}/${req.body.name}`, (cp) => cp.createVolume({ namespace: ns, ...req.body })));
   });
-  app.patch<{ Params: NsName; Body: Static<typeof VolumeChange> }>('/namespaces/:namespace/volumes/:name', { schema: { ...s, summary: 'add a mirror or grow a detached volume', params: NamespacedNameParams, body: VolumeChange, response: responses(AnyObject) } }, async (req) => {
+  app.patch<{ Params: NsName; Body: Static<typeof VolumeChange> }>('/namespaces/:namespace/volumes/:name', { schema: { ...s, summary: 'add or drop one mirror, or grow a detached volume', params: NamespacedNameParams, body: VolumeChange, response: responses(AnyObject) } }, async (req) => {
     const { namespace, name } = req.params;
     return change(api, req, 'volume update', `volume/${namespace}/${name}`, (cp) => cp.updateVolume(namespace, name, req.body));
   });

@@ -166,7 +166,8 @@ describe('/metrics: the state as gauges', () => {
     expect(value('anvil_pods', { state: 'running' })).toBe(truth.running);
     expect(value('anvil_pods', { state: 'pending' })).toBe(truth.pending);
     expect(truth.running).toBeGreaterThan(0);
-    expect(value('anvil_volumes')).toBe(truth.volumes);
+    expect(value('anvil_volumes', { state: 'in-sync' })).toBe(truth.volumes);
+    expect(['degraded', 'unavailable', 'lost'].map((state) => value('anvil_volumes', { state }))).toEqual([0, 0, 0]);
     expect(value('anvil_volume_plexes', { state: 'in-sync' })).toBe(truth.plexes);
     expect(value('anvil_node_reserved_cpu_millicores', { node: 'node1', zone: 'zone0' })).toBe(truth.node1.cpu_millicores);
     expect(value('anvil_node_reserved_iops', { node: 'node1' })).toBe(truth.node1.iops);
@@ -179,6 +180,12 @@ describe('/metrics: the state as gauges', () => {
     const after = JSON.parse(again.stdout) as [string, Record<string, string>, number][];
     expect(after.find(([n, l]) => n === 'anvil_nodes' && l.state === 'down')?.[2]).toBe(1);
     expect(after.find(([n, l]) => n === 'anvil_node_reserved_cpu_millicores' && l.node === 'node1')?.[2]).toBe(0);
+    // Volumes by state: what the failure left of their copies (issue 11: a volume with no copy left says so).
+    const byState = w.api.store.read((s) => [...s.volumes.values()].map((v) => v.state));
+    for (const state of ['in-sync', 'degraded', 'unavailable', 'lost']) {
+      expect(after.find(([n, l]) => n === 'anvil_volumes' && l.state === state)?.[2], state).toBe(byState.filter((x) => x === state).length);
+    }
+    expect(byState.filter((x) => x !== 'in-sync').length).toBeGreaterThan(0);
     await w.app.close();
   });
 });

@@ -205,6 +205,16 @@ const COMMANDS: string[][] = [
   ['delete', 'volume', 'copy', '-n', 'shop'],
   ['node', 'remove', 'node4'],
   ['node', 'uncordon', 'node2'],
+  // Issue 11: a node removed with --force takes its plexes; a volume steps back up on another node, a lost one says so.
+  ['node', 'remove', 'node4', '--force'],
+  ['get', 'volume', 'pinned', '-n', 'shop'],
+  ['volume', 'update', 'pinned', '-n', 'shop', '--mirrors', '1'],
+  ['volume', 'update', 'spread', '-n', 'shop', '--mirrors', '3'],
+  ['volume', 'update', 'spread', '-n', 'shop', '--mirrors', '2'],
+  ['volume', 'update', 'data', '-n', 'shop', '--mirrors', '1'],
+  ['volume', 'update', 'data', '-n', 'shop', '--mirrors', '2'],
+  ['perf-tier', 'create', 'capped', '--storage-iops', '1k', '--network-bandwidth', '10M', '--max-storage-iops', '5k'],
+  ['describe', 'perf-tier', 'capped'],
   ['events', '--limit', '15'],
   ['events', '--object', 'volume', '-o', 'json'],
   ['events', '--object', 'ENDPOINT/shop', '--severity', 'info'],
@@ -224,6 +234,10 @@ const MUST: Record<string, RegExp> = {
   'token create ann --name ci': /^<token>\n$/,
   'delete deployment web -n shop': /^deployment web deleted\n$/,
   'delete endpoint spare -n shop': /^endpoint spare deleted\n$/,
+  'get volume pinned -n shop': /^NAMESPACE .*\nshop +pinned +10\.00GiB +best-effort +0\/1 +- +lost /,
+  'volume update spread -n shop --mirrors 2': /^volume spread updated: 10737418240 bytes, plexes on node\d, node\d\n$/,
+  'perf-tier create capped --storage-iops 1k --network-bandwidth 10M --max-storage-iops 5k': /^perf tier capped created \(its maximums are recorded, not enforced\)\n$/,
+  'describe perf-tier capped': /Max storage IOPS: +5K \(recorded, not enforced\)\n/,
   // Ids line up both ways: token 1 is admin's (printed by serve; issued in the local state before the run), 2 ann's.
   'token list bob': /^ID +USER +NAME +CREATED_AT\n3 +bob +laptop +<time>\n4 +bob +ci +<time>\n$/,
   'token list': /^ID +USER +NAME +CREATED_AT\n1 +admin +first admin token +<time>\n2 +ann +ci +<time>\n3 +bob +laptop +<time>\n4 +bob +ci +<time>\n$/,
@@ -240,6 +254,8 @@ const MUST: Record<string, RegExp> = {
 /** The error some commands must fail with (at their first run), both ways. */
 const FAILS: Record<string, string> = {
   'token list ghost': 'ANVIL_ERR_OBJECT_NOT_FOUND',
+  'volume update pinned -n shop --mirrors 1': 'ANVIL_ERR_VOLUME_UNAVAILABLE',
+  'volume update spread -n shop --mirrors 3': 'ANVIL_ERR_FIELD_INVALID',
   'token revoke ann 4': 'ANVIL_ERR_OBJECT_NOT_FOUND',
   'token revoke bob x': 'ANVIL_ERR_USAGE',
   'token revoke ghost 1': 'ANVIL_ERR_OBJECT_NOT_FOUND',

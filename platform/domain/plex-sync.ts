@@ -1,0 +1,121 @@
+/**
+ * Plexes as their nodes fail, recover and are removed. A plex is resynced only from an in-sync plex on
+ * a live node; the last current copy of a volume whose node fails goes offline (not out of sync: nothing
+ * can write the volume meanwhile) and is in sync again when the node recovers; a removed node's plexes
+ * go with it. The volume's state follows its plexes, and every change of state is an event.
+ */
+import type { ControlPlane } from './control-plane.js';
+import type { Severity } from './event.js';
+import { keyOf, volumeStateOf, type Plex, type Volume, type VolumeState } from './volume.js';
+
+const STATE_EVENTS: Record<VolumeState, { severity: Severity; reason: string }> = {
+  'in-sync': { severity: 'info', reason: 'VolumeInSync' },
+  degraded: { severity: 'warning', reason: 'VolumeDegraded' },
+  unavailable: { severity: 'error', reason: 'VolumeUnavailable' },
+  lost: { severity: 'error', reason: 'VolumeLost' },
+};
+
+function inSyncCount(plexes: readonly Plex[]): number {
+  return plexes.filter((p) => p.state === 'in-sync').length;
+}
+
+/** What an event says of a volume's state. */
+function stateMessage(v: Volume): string {
+  const inSync = inSyncCount(v.plexes);
+  switch (v.state) {
+    case 'in-sync': return `all ${v.mirrors} mirrors in sync`;
+    case 'degraded': return `${inSync} of ${v.mirrors} mirrors in sync; it runs on ${v.plexes.filter((p) => p.state === 'in-sync').map((p) => p.node).join(', ')}`;
+    case 'unavailable': return `no in-sync copy on a live node: its current copy is on ${v.plexes.filter((p) => p.state === 'offline').map((p) => p.node).join(', ')}, which is down; pods using it wait until it recovers`;
+    case 'lost': return `no current copy of the volume is left on any node (${v.plexes.length} stale plexes of ${v.mirrors}); delete it, or restore a snapshot to a new volume`;
+  }
+}
+
+/**
+ * Stores `v` with these plexes (and mirror count), its state worked out again; a change of state is an
+ * event. Returns the volume as stored.
+ */
+export function putPlexes(cp: ControlPlane, v: Volume, plexes: readonly Plex[], mirrors = v.mirrors): Volume {
+  const next: Volume = { ...v, mirrors, plexes, state: volumeStateOf({ mirrors, plexes }) };
+  cp.ctx.state.volumes.set(keyOf(v.namespace, v.name), next);
+  if (next.state !== v.state) {
+    const e = STATE_EVENTS[next.state];
+    cp.ctx.event(e.severity, e.reason, `volume/${v.namespace}/${v.name}`, stateMessage(next));
+  }
+  return next;
+}
+
+function volumesOn(cp: ControlPlane, node: string): Volume[] {
+  return [...cp.ctx.state.volumes.values()].filter((v) => v.plexes.some((p) => p.node === node));
+}
+
+function isLive(cp: ControlPlane, node: string): boolean {
+  const n = cp.ctx.state.nodes.get(node);
+  return n !== undefined && n.status.state !== 'down';
+}
+
+/**
+ * Node `node` went down: each in-sync plex there falls out of sync when another in-sync plex takes the
+ * writes, else it goes offline as the volume's last current copy (the volume is unavailable).
+ */
+export function plexesOnNodeDown(cp: ControlPlane, node: string): void {
+  for (const v of volumesOn(cp, node)) {
+    const mine = v.plexes.find((p) => p.node === node)!;
+    if (mine.state !== 'in-sync') continue;
+    const others = inSyncCount(v.plexes) - 1;
+    const state = others > 0 ? 'out-of-sync' : 'offline';
+    const object = `volume/${v.namespace}/${v.name}`;
+    if (state === 'out-of-sync') cp.ctx.event('error', 'PlexOutOfSync', object, `plex on ${node} is out of sync; ${others} of ${v.mirrors} mirrors in sync`);
+    else cp.ctx.event('error', 'PlexOffline', object, `plex on ${node}, the last in-sync copy, is offline until ${node} recovers`);
+    putPlexes(cp, v, v.plexes.map((p) => (p.node === node ? { ...p, state } : p)));
+  }
+}
+
+/**
+ * Node `node` is back: its offline plexes are current again, and every out-of-sync plex on a live node
+ * is resynced from an in-sync plex of its volume, when the volume has one (otherwise it stays out of sync).
+ */
+export function plexesOnNodeUp(cp: ControlPlane, node: string): void {
+  for (const v of volumesOn(cp, node)) {
+    if (!v.plexes.some((p) => p.node === node && p.state === 'offline')) continue;
+    cp.ctx.event('info', 'PlexOnline', `volume/${v.namespace}/${v.name}`, `plex on ${node} is back with the volume's current data`);
+    putPlexes(cp, v, v.plexes.map((p) => (p.node === node ? { ...p, state: 'in-sync' as const } : p)));
+  }
+  for (const v of [...cp.ctx.state.volumes.values()]) {
+    const stale = v.plexes.filter((p) => p.state === 'out-of-sync' && isLive(cp, p.node));
+    if (stale.length === 0) continue;
+    const source = v.plexes.find((p) => p.state === 'in-sync');
+    const object = `volume/${v.namespace}/${v.name}`;
+    if (source === undefined) {
+      if (stale.some((p) => p.node === node)) cp.ctx.event('warning', 'PlexNotResynced', object, `plex on ${node} stays out of sync: the volume has no in-sync plex to copy from`);
+      continue;
+    }
+    const plexes = v.plexes.map((p) => (stale.includes(p) ? { ...p, state: 'in-sync' as const } : p));
+    for (const p of stale) cp.ctx.event('info', 'PlexResynced', object, `plex on ${p.node} resynced from the plex on ${source.node}; ${inSyncCount(plexes)} of ${v.mirrors} mirrors in sync`);
+    putPlexes(cp, v, plexes);
+  }
+}
+
+/** Node `node` is removed: its plexes go with it (the volume keeps its mirror count, to be brought back elsewhere). */
+export function dropPlexesOfNode(cp: ControlPlane, node: string): void {
+  for (const v of volumesOn(cp, node)) {
+    const plexes = v.plexes.filter((p) => p.node !== node);
+    const hint = plexes.some((p) => p.state !== 'out-of-sync') ? ` (add one back with: anvil volume update ${v.name} -n ${v.namespace} --mirrors ${plexes.length + 1})` : '';
+    cp.ctx.event('warning', 'PlexDropped', `volume/${v.namespace}/${v.name}`, `plex on ${node} was removed with its node; ${plexes.length} of ${v.mirrors} plexes left${hint}`);
+    putPlexes(cp, v, plexes);
+  }
+}
+
+/**
+ * The plex to drop when a volume loses a mirror: an out-of-sync one first, never the one its pod reads
+ * locally, else the last listed (the newest).
+ */
+export function plexToDrop(v: Volume): Plex {
+  const rank = (p: Plex): number => {
+    if (p.state === 'out-of-sync') return 0;
+    if (v.attachment.state === 'attached' && v.attachment.via === 'local' && v.attachment.node === p.node) return 3;
+    return p.state === 'in-sync' ? 1 : 2;
+  };
+  let pick = v.plexes[0]!;
+  for (const p of v.plexes) if (rank(p) <= rank(pick)) pick = p;
+  return pick;
+}
