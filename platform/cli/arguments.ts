@@ -6,6 +6,7 @@
  */
 import { InvalidArgumentError } from 'commander';
 import { isAnvilError } from '../errors.js';
+import { rangeText, type NumericRange } from '../domain/limits.js';
 
 const numericParsers = new WeakSet<(...args: never[]) => unknown>();
 
@@ -64,9 +65,10 @@ export function decimalFrom(min: number, max: number, example?: string) {
 
 /**
  * A quantity with a unit (a size, a rate, an IOPS count), checked at once by the domain's own parser (the
- * one a server runs too); the text is kept for the command, which converts it as before.
+ * one a server runs too) and, given the domain's range (limits.ts), against that range; the text is kept for
+ * the command, which converts it as before.
  */
-export function checkedQuantity(parse: (text: string, field: string) => number, field: string) {
+export function checkedQuantity(parse: (text: string, field: string) => number, field: string, range?: NumericRange) {
   return numeric((value: string): string => {
     let n: number;
     try {
@@ -76,6 +78,7 @@ export function checkedQuantity(parse: (text: string, field: string) => number, 
       throw e;
     }
     // Past 2^53 integers are no longer exact: no field of Anvil is meant to hold such a number.
+    if (range !== undefined && !(n >= range.min && n <= range.max)) throw new InvalidArgumentError(`out of range: allowed ${rangeText(range)}`);
     if (!(n <= Number.MAX_SAFE_INTEGER)) throw new InvalidArgumentError(`too large: at most ${Number.MAX_SAFE_INTEGER}`);
     return value;
   });

@@ -17,6 +17,7 @@ import { planApply, runApply } from '../manifests/apply.js';
 import { defaultStatePath, Store } from '../state/store.js';
 import { requireNamespace } from '../domain/names.js';
 import { checkedQuantity, wholeNumber } from './arguments.js';
+import { BANDWIDTH_RANGE, IOPS_RANGE, VOLUME_SIZE_RANGE } from '../domain/limits.js';
 import { cliErr, cliOut } from './cli-io.js';
 import { parseOutputKind, structured, type OutputKind } from './output.js';
 import { registerQuotaCommands } from './quota-commands.js';
@@ -228,10 +229,10 @@ export function registerControlPlaneCommands(cli: Command): void {
     tier
       .command('create')
       .argument('<name>')
-      .requiredOption('--storage-iops <n>', 'guaranteed IOPS, e.g. 5k', checkedQuantity(iopsCount, '--storage-iops'))
-      .requiredOption('--network-bandwidth <rate>', 'guaranteed bandwidth, e.g. 125M (bit/s)', checkedQuantity(bitRate, '--network-bandwidth'))
-      .option('--max-storage-iops <n>', 'IOPS cap (recorded, not enforced yet)', checkedQuantity(iopsCount, '--max-storage-iops'))
-      .option('--max-network-bandwidth <rate>', 'bandwidth cap (recorded, not enforced yet)', checkedQuantity(bitRate, '--max-network-bandwidth')),
+      .requiredOption('--storage-iops <n>', 'guaranteed IOPS, e.g. 5k', checkedQuantity(iopsCount, '--storage-iops', IOPS_RANGE))
+      .requiredOption('--network-bandwidth <rate>', 'guaranteed bandwidth, e.g. 125M (bit/s)', checkedQuantity(bitRate, '--network-bandwidth', BANDWIDTH_RANGE))
+      .option('--max-storage-iops <n>', 'IOPS cap (recorded, not enforced yet)', checkedQuantity(iopsCount, '--max-storage-iops', IOPS_RANGE))
+      .option('--max-network-bandwidth <rate>', 'bandwidth cap (recorded, not enforced yet)', checkedQuantity(bitRate, '--max-network-bandwidth', BANDWIDTH_RANGE)),
   ).action((name: string, o: StateOpts & { storageIops: string; networkBandwidth: string; maxStorageIops?: string; maxNetworkBandwidth?: string }) => {
     const t = change(o, 'perf-tier create', `perftier/${name}`, (cp) =>
       cp.createPerfTier({
@@ -251,7 +252,7 @@ export function registerControlPlaneCommands(cli: Command): void {
       volume
         .command('create')
         .argument('<name>')
-        .requiredOption('--size <size>', 'size, e.g. 100M, 50G, 2T', checkedQuantity(volumeSizeBytes, '--size'))
+        .requiredOption('--size <size>', 'size, e.g. 100M, 50G, 2T', checkedQuantity(volumeSizeBytes, '--size', VOLUME_SIZE_RANGE))
         .option('--mirrors <n>', 'synchronous mirrors, plexes on distinct nodes (1-3)', integer('--mirrors', 1, 3), 1)
         .option('--perf-tier <tier>', 'perf tier', 'best-effort')
         .option('--selector <k=v>', 'node label the plexes need (repeatable)', pairs('--selector'))
@@ -271,7 +272,7 @@ export function registerControlPlaneCommands(cli: Command): void {
         .description('add or drop one mirror (N is the plex count plus or minus one; after a node was removed with its plex, N = its mirror count puts a new plex elsewhere), or grow a detached volume')
         .argument('<name>')
         .option('--mirrors <n>', 'new mirror count (1-3), one step up or down', integer('--mirrors', 1, 3))
-        .option('--size <size>', 'new size, larger than the current one', checkedQuantity(volumeSizeBytes, '--size')),
+        .option('--size <size>', 'new size, larger than the current one', checkedQuantity(volumeSizeBytes, '--size', VOLUME_SIZE_RANGE)),
     ),
   ).action((name: string, o: StateOpts & { namespace: string; mirrors?: number; size?: string }) => {
     if (o.mirrors === undefined && o.size === undefined) throw new AnvilError('ANVIL_ERR_USAGE', 'volume update needs --mirrors or --size');

@@ -8,25 +8,25 @@ import { AnvilError } from '../errors.js';
 import { bitRate, iopsCount, volumeSizeBytes } from '../domain/quantity.js';
 import { formatQuotaFigure, QUOTA_RESOURCES, type Quota, type QuotaLimits } from '../domain/quota.js';
 import { change, stateOption } from './control-plane-commands.js';
+import { checkedQuantity, wholeNumber } from './arguments.js';
+import { cliOut } from './cli-io.js';
 
 export interface QuotaOpts {
-  pods?: string;
-  volumes?: string;
+  pods?: number;
+  volumes?: number;
   capacity?: string;
   iops?: string;
   bandwidth?: string;
 }
 
-function count(text: string, flag: string): number {
-  if (!/^\d{1,15}$/.test(text)) throw new AnvilError('ANVIL_ERR_USAGE', `${flag} ${text} is not a count; write a whole number from 0 up`);
-  return Number(text);
-}
+/** A count of pods or volumes in a quota: far above any cluster, far below 2^53. */
+const quotaCount = wholeNumber(0, 1_000_000_000, '200');
 
 /** The limits the flags give (a flag left out is no limit); at least one is needed. */
 export function quotaLimits(o: QuotaOpts): QuotaLimits {
   const limits: QuotaLimits = {
-    ...(o.pods !== undefined ? { pods: count(o.pods, '--pods') } : {}),
-    ...(o.volumes !== undefined ? { volumes: count(o.volumes, '--volumes') } : {}),
+    ...(o.pods !== undefined ? { pods: o.pods } : {}),
+    ...(o.volumes !== undefined ? { volumes: o.volumes } : {}),
     ...(o.capacity !== undefined ? { capacity_bytes: o.capacity === '0' ? 0 : volumeSizeBytes(o.capacity, '--capacity') } : {}),
     ...(o.iops !== undefined ? { iops: iopsCount(o.iops, '--iops') } : {}),
     ...(o.bandwidth !== undefined ? { bandwidth_bits_per_s: o.bandwidth === '0' ? 0 : bitRate(o.bandwidth, '--bandwidth') } : {}),
@@ -48,17 +48,17 @@ export function registerQuotaCommands(cli: Command): void {
       .command('set')
       .description("set (replace) a namespace's quota; limits left out are no limit; cluster admins only")
       .argument('<namespace>')
-      .option('--pods <n>', 'pods the namespace may hold (running or pending)')
-      .option('--volumes <n>', 'volumes the namespace may hold')
+      .option('--pods <n>', 'pods the namespace may hold (running or pending)', quotaCount)
+      .option('--volumes <n>', 'volumes the namespace may hold', quotaCount)
       .option('--capacity <size>', "bytes its volumes may take on the nodes, size × mirrors (e.g. 10T, 500G)")
-      .option('--iops <n>', 'guaranteed storage IOPS of its pods, summed (e.g. 200k)')
+      .option('--iops <n>', 'guaranteed storage IOPS of its pods, summed (e.g. 200k)', checkedQuantity(iopsCount, '--iops'))
       .option('--bandwidth <rate>', 'guaranteed network bandwidth of its pods, summed (e.g. 10G, bits per second)'),
   ).action((namespace: string, o: QuotaOpts & { state?: string }) => {
     const limits = quotaLimits(o);
-    process.stdout.write(quotaSetLine(change(o, 'quota set', `quota/${namespace}`, (cp) => cp.setQuota(namespace, limits))));
+    cliOut(quotaSetLine(change(o, 'quota set', `quota/${namespace}`, (cp) => cp.setQuota(namespace, limits))));
   });
   stateOption(quota.command('delete').description("remove a namespace's quota; cluster admins only").argument('<namespace>')).action((namespace: string, o: { state?: string }) => {
     change(o, 'delete quotas', `quotas/${namespace}`, (cp) => cp.deleteQuota(namespace));
-    process.stdout.write(`quota of namespace ${namespace} deleted\n`);
+    cliOut(`quota of namespace ${namespace} deleted\n`);
   });
 }

@@ -9,6 +9,7 @@ import { program } from '../../platform/cli/main.js';
 import { isNumericParser } from '../../platform/cli/arguments.js';
 import { optionParser } from '../../platform/cli/usage.js';
 import { anvilInProcess } from '../cli-harness.js';
+import { KINDS } from '../../platform/domain/queries.js';
 
 const anvil = (args: string[]) => anvilInProcess(args);
 
@@ -49,7 +50,7 @@ describe('anvil usage', () => {
       [['volume', 'craete'], "ANVIL_ERR_USAGE: unknown command 'craete' (did you mean create?); see anvil volume --help\n"],
       [['run', 'j.fio', '--output-format', 'xml'], "ANVIL_ERR_USAGE: option '--output-format <format>' argument 'xml' is invalid: allowed choices are normal, json, json+; see anvil run --help\n"],
       [['run', 'j.fio', '--profile', ''], "ANVIL_ERR_USAGE: option '--profile <name|path>' argument '' is invalid: it is empty; give a value or leave the option out; see anvil run --help\n"],
-      [['get', 'nodess'], 'ANVIL_ERR_USAGE: "nodess" is not a kind; kinds: nodes, networks, perf-tiers, volumes, snapshots, pods, endpoints, deployments, statefulsets, namespaces, users; see anvil get --help\n'],
+      [['get', 'nodess'], `ANVIL_ERR_USAGE: "nodess" is not a kind; kinds: ${KINDS.join(', ')}; see anvil get --help\n`],
       [['get', 'pods', '-n', 'Bad NS'], "ANVIL_ERR_USAGE: option '-n, --namespace <ns>' argument 'Bad NS' is invalid: a namespace is lower-case letters, digits and '-', at most 63 characters; see anvil get --help\n"],
       [['cluster', 'create', 'c'], "ANVIL_ERR_USAGE: required option '--nodes <n>' not specified; see anvil cluster create --help\n"],
       [['run'], "ANVIL_ERR_USAGE: missing required argument 'jobfile'; see anvil run --help\n"],

@@ -107,8 +107,9 @@ describe('control-plane numeric ranges', () => {
     const run = (args: string[]) => spawnSync(process.execPath, [bin, ...args, '--state', state], { encoding: 'utf8', env: { ...process.env, ANVIL_STATE: '', ANVIL_USER: 'operator' } });
     expect(run(['cluster', 'create', 'c', '--nodes', '1']).status).toBe(0);
     const r = run(['perf-tier', 'create', 't', '--storage-iops', '99999999999999999999', '--network-bandwidth', '1G']);
-    expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/^ANVIL_ERR_FIELD_INVALID: perf tier t: storage_iops \(--storage-iops\): 100000000000000000000 is out of range, allowed: a whole number from 0 to 100000000 IOPS/);
+    // A flag's value outside the domain's range is a usage error (exit 2) naming the flag and the range.
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^ANVIL_ERR_USAGE: option '--storage-iops <n>' argument '99999999999999999999' is invalid: out of range: allowed 0 to 100000000 IOPS; see anvil perf-tier create --help/);
   });
 });
 
