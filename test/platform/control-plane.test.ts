@@ -1,21 +1,14 @@
 /** The control plane's domain through its service layer and the SQLite store: placement, admission, limits, refusals. */
 import { describe, expect, it } from 'vitest';
-import { AnvilError } from '../../platform/errors.js';
+import { caughtAnvilError } from '../caught.js';
 import { parseIpv4 } from '../../platform/domain/ip.js';
 import { invariantViolations } from '../../platform/domain/invariants.js';
 import type { Pod } from '../../platform/domain/pod.js';
 import { objectsOf } from '../../platform/domain/queries.js';
 import { ADMIN, as, BLUE, openStore, podSpec, smallProfilePath } from './control-plane-harness.js';
 
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof AnvilError) return e.code;
-    throw e;
-  }
-  throw new Error('expected an AnvilError');
-}
+/** The catalogue code `fn` throws. */
+const codeOf = (fn: () => unknown): string => caughtAnvilError(fn).code;
 
 function running(p: Pod | undefined): Extract<Pod['status'], { state: 'running' }> {
   if (!p || p.status.state !== 'running') throw new Error(`pod not running: ${JSON.stringify(p?.status)}`);

@@ -4,22 +4,15 @@
  * with its node can be brought back elsewhere (`--mirrors` one step down or up).
  */
 import { describe, expect, it } from 'vitest';
-import { AnvilError } from '../../platform/errors.js';
+import { caughtAnvilError } from '../caught.js';
 import { invariantViolations } from '../../platform/domain/invariants.js';
 import type { Pod } from '../../platform/domain/pod.js';
 import type { Volume } from '../../platform/domain/volume.js';
 import type { Store } from '../../platform/state/store.js';
 import { as, BLUE, openStore, podSpec } from './control-plane-harness.js';
 
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof AnvilError) return e.code;
-    throw e;
-  }
-  throw new Error('expected an AnvilError');
-}
+/** The catalogue code `fn` throws. */
+const codeOf = (fn: () => unknown): string => caughtAnvilError(fn).code;
 
 function cluster(nodes: number): Store {
   const { store } = openStore();

@@ -21,6 +21,16 @@ spec:
       resources: { requests: { cpu: ${cpu}, memory: 128Mi } }
 `;
 
+/** A Deployment of `replicas` pods; `requests` (e.g. "{ cpu: 10m, memory: 16Mi }") sets each pod's requests. */
+export const deploymentManifest = (name: string, replicas: number, requests?: string): string => `apiVersion: apps/v1
+kind: Deployment
+metadata: { name: ${name} }
+spec:
+  replicas: ${replicas}
+  template:
+    spec: { containers: [{ name: c, image: nginx${requests !== undefined ? `, resources: { requests: ${requests} }` : ''} }] }
+`;
+
 export interface World {
   app: FastifyInstance;
   api: Api;

@@ -4,16 +4,9 @@
  * and the namespace's users read the quota with its usage.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { seededWorld, type World } from './api-harness.js';
+import { deploymentManifest, seededWorld, type World } from './api-harness.js';
 
-const deployment = (name: string, replicas: number) => `apiVersion: apps/v1
-kind: Deployment
-metadata: { name: ${name} }
-spec:
-  replicas: ${replicas}
-  template:
-    spec: { containers: [{ name: c, image: nginx, resources: { requests: { cpu: 10m, memory: 16Mi } } }] }
-`;
+const deployment = (name: string, replicas: number): string => deploymentManifest(name, replicas, '{ cpu: 10m, memory: 16Mi }');
 
 const fastPod = `apiVersion: v1
 kind: Pod

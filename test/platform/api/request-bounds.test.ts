@@ -5,16 +5,9 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { MAX_APPLY_DOCUMENTS, MAX_APPLY_PODS, MAX_REPLICAS_PER_WORKLOAD } from '../../../platform/manifests/apply.js';
-import { seededWorld, type World } from './api-harness.js';
+import { deploymentManifest, seededWorld, type World } from './api-harness.js';
 
-const deployment = (name: string, replicas: number) => `apiVersion: apps/v1
-kind: Deployment
-metadata: { name: ${name} }
-spec:
-  replicas: ${replicas}
-  template:
-    spec: { containers: [{ name: c, image: nginx }] }
-`;
+const deployment = deploymentManifest;
 
 let world: World | undefined;
 afterEach(async () => {
