@@ -101,7 +101,10 @@ describe('anvil net run', () => {
     expect((await listNamespaces()).filter((n) => n.includes(lab!.id))).toEqual([]);
 
     const udp = await runNet(netRunSpec({ protocol: 'udp', udpBitrate: '400M', rate: '200mbit', duration_s: 2, pings: 0 }));
-    expect(udp.throughput[0]!.received_bps / limit).toBeGreaterThan(0.9);
+    // UDP is not paced by the receiver: on a starved CPU iperf3 may send less than the limit, and then the
+    // limit cannot be reached; what must hold is that the qdisc passes what was sent up to the limit, no more.
+    const udpCeiling = Math.min(limit, udp.throughput[0]!.sent_bps);
+    expect(udp.throughput[0]!.received_bps / udpCeiling).toBeGreaterThan(0.9);
     expect(udp.throughput[0]!.received_bps / limit).toBeLessThan(1.1);
 
     let htbLab: NetLab | undefined;
