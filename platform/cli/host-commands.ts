@@ -28,7 +28,7 @@ export function registerHostCommands(cli: Command): void {
 
 export async function inspectCommand(opts: InspectOptions, io: Pick<CliIo, 'stdout'> = { stdout: process.stdout }): Promise<void> {
   const { captureHost, nodeProfile, profileTable } = await import('../../bench/discovery/inspect.js');
-  const { controlPlaneProfileYaml } = await import('../../bench/discovery/control-plane-profile.js');
+  const { controlPlaneProfileYaml } = await import('./discovered-node-profile.js');
   let capture;
   if (opts.from) {
     try {
