@@ -18,6 +18,7 @@ import { ensureOutputDir } from './results/output-dir.js';
 import { hostMeta, modelRunOutput, runTimestamp, writeOutDir, writeStdout, type RunOutput } from './results/run-output.js';
 
 export interface RunOptions {
+  /** `sim` or `host` (with `hosts`, fio's client/server mode); anything else is ANVIL_ERR_TARGET. */
   readonly target: string;
   readonly profile: string;
   readonly seed: number;
@@ -33,8 +34,8 @@ export interface RunOptions {
   readonly maxIos?: number;
 }
 
+/** stdout's formats, as fio's --output-format. */
 export const OUTPUT_FORMATS: readonly OutputFormat[] = ['normal', 'json', 'json+'];
-export const TARGETS = ['sim', 'host'] as const;
 
 /** Where a run writes: stdout for results, stderr for notes and the progress bar. */
 export interface RunIo {
