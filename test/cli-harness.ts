@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll } from 'vitest';
-import { runCommand, type RunCommandOptions } from '../platform/cli/run-command.js';
+import { runJobFile, type RunOptions } from '../bench/run.js';
 import type { RunMeasurement } from '../bench/results/measurement.js';
 
 const created: string[] = [];
@@ -30,7 +30,7 @@ export function writeFiles(files: Record<string, string>): string {
 /** `anvil run` on a job file's text: stdout, stderr and the measurement. */
 export async function anvilRun(
   job: string,
-  options: Partial<RunCommandOptions> & { profileYaml?: string } = {},
+  options: Partial<RunOptions> & { profileYaml?: string } = {},
 ): Promise<{ stdout: string; stderr: string; run: RunMeasurement; dir: string }> {
   const files: Record<string, string> = { 'job.fio': job };
   if (options.profileYaml) files['profile.yaml'] = options.profileYaml;
@@ -38,7 +38,7 @@ export async function anvilRun(
   let stdout = '';
   let stderr = '';
   const err = new Writable({ write(chunk, _enc, cb) { stderr += String(chunk); cb(); } }) as unknown as NodeJS.WriteStream;
-  const run = await runCommand(
+  const run = await runJobFile(
     join(dir, 'job.fio'),
     {
       target: options.target ?? 'sim',

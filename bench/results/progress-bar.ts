@@ -3,10 +3,24 @@
  * when stderr is a terminal, so pipes and CI logs stay clean.
  */
 import { formatDuration, formatRate } from '../../sim/core/units.js';
-import type { SimProgress } from '../targets/sim.js';
+
+/**
+ * What a model run's bar shows. Declared here, by what the bar reads, so results import no target: the
+ * model's own progress report (SimProgress in bench/targets/sim.ts) has these fields.
+ */
+export interface ModelProgress {
+  /** Simulated time reached, ns. */
+  readonly now_ns: number;
+  /** Where the run will end, ns (Infinity when jobs are size-bound without a runtime). */
+  readonly end_ns: number;
+  /** I/Os per second completed over the last slice of simulated time. */
+  readonly iops: number;
+  /** Wall-clock seconds since the start. */
+  readonly wall_s: number;
+}
 
 /** Returns a progress callback and a function that clears the line, or undefined off a terminal. */
-export function progressBar(stream: NodeJS.WriteStream = process.stderr): { update: (p: SimProgress) => void; done: () => void } | undefined {
+export function progressBar(stream: NodeJS.WriteStream = process.stderr): { update: (p: ModelProgress) => void; done: () => void } | undefined {
   if (!stream.isTTY) return undefined;
   let lastDraw = -Infinity;
   let drawn = false;

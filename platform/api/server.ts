@@ -29,6 +29,7 @@ import { extenderPlugin } from './plugins/extender.js';
 import { installRateLimit } from './rate-limit.js';
 import { installStateMetrics } from './state-metrics.js';
 import type { KubeApi } from './extender/kube-binder.js';
+import type { Api } from './api.js';
 import { extenderCallersOf, type ServerTls } from './tls.js';
 
 export interface ServerOptions {
@@ -44,12 +45,8 @@ export interface ServerOptions {
   readonly rateLimitPerMinute?: number;
 }
 
-/** What every plugin gets: the state and the tokens. */
-export interface Api {
-  readonly store: Store;
-  readonly tokens: TokenStore;
-  readonly metrics: Registry;
-}
+// Api has its own module (plugins import it, not this file); re-exported for callers of buildServer.
+export type { Api };
 
 export const API_PREFIX = '/api/v1';
 

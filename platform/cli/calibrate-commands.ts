@@ -6,7 +6,8 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { AnvilError } from '../errors.js';
 import { anvilVersion } from '../../bench/package-root.js';
 import { parseSize } from '../../sim/core/units.js';
-import { readJobFile, type CommandIo } from './run-command.js';
+import { readJobFileText } from '../../bench/workloads/read-job-file.js';
+import type { CliIo } from './cli-io.js';
 import { ensureOutputDir } from '../../bench/results/output-dir.js';
 import { decimalAbove, numericWithUnit, seed, wholeNumber } from './arguments.js';
 
@@ -64,7 +65,7 @@ export function registerCalibrateCommands(cli: Command): void {
     });
 }
 
-export async function calibrateCommand(opts: CalibrateOptions, io: Pick<CommandIo, 'stdout'> = { stdout: process.stdout }, log: (m: string) => void = (m) => process.stderr.write(`${m}\n`)): Promise<string> {
+export async function calibrateCommand(opts: CalibrateOptions, io: Pick<CliIo, 'stdout'> = { stdout: process.stdout }, log: (m: string) => void = (m) => process.stderr.write(`${m}\n`)): Promise<string> {
   if (opts.target !== 'host') throw new AnvilError('ANVIL_ERR_TARGET', `anvil calibrate measures real hardware: use --target host (not ${opts.target})`);
   const { runSweep } = await import('../../bench/calibrate/sweep.js');
   const { fitQueue, queueProfileYaml } = await import('../../bench/calibrate/fit-queue.js');
@@ -82,12 +83,12 @@ export async function calibrateCommand(opts: CalibrateOptions, io: Pick<CommandI
   return yaml;
 }
 
-export async function validateCommand(profileName: string, jobFiles: readonly string[], opts: ValidateOptions, io: Pick<CommandIo, 'stdout'> = { stdout: process.stdout }) {
+export async function validateCommand(profileName: string, jobFiles: readonly string[], opts: ValidateOptions, io: Pick<CliIo, 'stdout'> = { stdout: process.stdout }) {
   const { loadProfile } = await import('../../bench/profiles.js');
   const { validateProfile, validationTable } = await import('../../bench/calibrate/validate.js');
   const { validationArrow } = await import('../../bench/calibrate/validation-results.js');
   const profile = loadProfile(profileName);
-  const jobs = jobFiles.map((f) => ({ name: f, text: readJobFile(f) }));
+  const jobs = jobFiles.map((f) => ({ name: f, text: readJobFileText(f) }));
   const rows = await validateProfile(profile, jobs, { filename: opts.filename, seed: opts.seed, log: (m) => process.stderr.write(`${m}\n`) });
   const version = anvilVersion();
   const doc = { anvil: { version, target: 'host+sim', profile: profile.path, filename: opts.filename, seed: opts.seed }, rows };

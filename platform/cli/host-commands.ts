@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { stringify } from 'yaml';
 import { AnvilError } from '../errors.js';
-import type { CommandIo } from './run-command.js';
+import type { CliIo } from './cli-io.js';
 
 export interface InspectOptions {
   output: 'table' | 'json' | 'yaml';
@@ -26,9 +26,9 @@ export function registerHostCommands(cli: Command): void {
     });
 }
 
-export async function inspectCommand(opts: InspectOptions, io: Pick<CommandIo, 'stdout'> = { stdout: process.stdout }): Promise<void> {
+export async function inspectCommand(opts: InspectOptions, io: Pick<CliIo, 'stdout'> = { stdout: process.stdout }): Promise<void> {
   const { captureHost, nodeProfile, profileTable } = await import('../../bench/discovery/inspect.js');
-  const { controlPlaneProfileYaml } = await import('../../bench/discovery/control-plane-profile.js');
+  const { controlPlaneProfileYaml } = await import('./discovered-node-profile.js');
   let capture;
   if (opts.from) {
     try {

@@ -7,35 +7,21 @@
  */
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { AnvilError, isAnvilError } from '../errors.js';
 import { anvilVersion } from '../../bench/package-root.js';
 import { DEFAULT_PROFILE } from '../../bench/profiles.js';
-import { OUTPUT_FORMATS, runCommand } from './run-command.js';
+import { registerRunCommand } from './run-command.js';
 import { registerNetCommands } from './net-command.js';
 import { registerHostCommands } from './host-commands.js';
 import { registerCalibrateCommands } from './calibrate-commands.js';
 import { registerControlPlaneCommands } from './control-plane-commands.js';
 import { registerServeCommands } from './serve-command.js';
 import { enableServerMode } from './server-mode.js';
-import type { OutputFormat } from '../../bench/results/fio-json.js';
-import { DEFAULT_MAX_IOS } from '../../bench/targets/run-cost.js';
-import { registerTcoCommand } from '../../reports/tco-command.js';
-import { decimalAbove, seed as parseSeed, wholeNumber } from './arguments.js';
-import { cliIo, withCliIo, type CliIo } from './cli-io.js';
+import { registerTcoCommand } from './tco-command.js';
+import { seed as parseSeed } from './arguments.js';
+import { withCliIo, type CliIo } from './cli-io.js';
 import { commandPathOf, finishCommands, usageMessage } from './usage.js';
-
-function parseHosts(value: string): string[] {
-  const hosts = value.split(',').map((h) => h.trim()).filter((h) => h !== '');
-  if (hosts.length === 0 || hosts.some((h) => !/^[A-Za-z0-9._-]+(:\d+)?$|^\[[0-9a-fA-F:]+\](:\d+)?$/.test(h))) throw new InvalidArgumentError('a list of fio servers, host[:port] separated by commas, e.g. --hosts 10.0.0.2,10.0.0.3:8766');
-  return hosts;
-}
-
-/** fio's own bound on a run is about 2^32 s; a timeout past a year is a typo. */
-const parseSeconds = decimalAbove(0, 365 * 86_400, '--timeout 120');
-
-/** `--max-ios`: at least one I/O, exactly an integer. */
-const parseMaxIos = wholeNumber(1, Number.MAX_SAFE_INTEGER, '--max-ios 200000000');
 
 /** The whole command tree (exported for the tests that walk it). */
 export function program(): Command {
@@ -43,22 +29,7 @@ export function program(): Command {
     .description('Anvil: model and measure NVMe storage and SR-IOV networking for bare-metal Kubernetes')
     .version(anvilVersion(), '-V, --version');
 
-  cli
-    .command('run')
-    .description('run a fio job file on a target and print fio-compatible results')
-    .argument('<jobfile>', 'fio job file (fio\'s own format: [global], job sections, rw=, bs=, iodepth=, ...)')
-    .addOption(new Option('--target <target>', 'where the jobs run: sim (the discrete-event model) or host (fio on this machine)').default('sim'))
-    .option('--profile <name|path>', `device profile: a built-in name (see "anvil profiles") or a YAML file`, DEFAULT_PROFILE)
-    .option('--seed <n>', 'seed for every random stream; the same seed gives identical results', parseSeed, 1)
-    .addOption(new Option('--output-format <format>', 'stdout format, as fio').choices(OUTPUT_FORMATS as string[]).default('normal'))
-    .option('--out <dir>', 'also write summary.json and Arrow tables (intervals, latency histograms, jobs) here')
-    .option('--filename <path>', 'host target: the file or device every job does I/O on (fio\'s filename)')
-    .option('--hosts <list>', 'host target: fio servers (host[:port],...) started with `fio --server`; runs fio\'s client/server mode', parseHosts)
-    .option('--timeout <s>', 'host target: stop fio after this many seconds (default: the jobs\' runtime plus a minute)', parseSeconds)
-    .option('--max-ios <n>', `model target: refuse a run estimated to simulate more I/Os than this (default ${DEFAULT_MAX_IOS}, about a minute)`, parseMaxIos)
-    .action(async (jobfile: string, opts: { target: string; profile: string; seed: number; outputFormat: OutputFormat; out?: string; filename?: string; hosts?: string[]; timeout?: number; maxIos?: number }) => {
-      await runCommand(jobfile, opts, cliIo());
-    });
+  registerRunCommand(cli);
 
   cli
     .command('start')

@@ -6,7 +6,8 @@ import { AnvilError } from '../errors.js';
 import { anvilVersion } from '../../bench/package-root.js';
 import { NetRunSchema, netRunSpec } from '../../bench/net/spec.js';
 import type { NetMeasurement } from '../../bench/net/run-net.js';
-import { runTimestamp, type CommandIo } from './run-command.js';
+import { runTimestamp } from '../../bench/results/run-output.js';
+import type { CliIo } from './cli-io.js';
 import { ensureOutputDir } from '../../bench/results/output-dir.js';
 import { decimalAbove, decimalFrom, wholeNumber } from './arguments.js';
 
@@ -62,7 +63,7 @@ export function registerNetCommands(cli: Command): void {
 // The flags arrive parsed (arguments.ts); callers in code may pass text. The spec's schema checks both.
 const num = (v: string | number | undefined) => (v === undefined ? undefined : Number(v));
 
-export async function netRunCommand(opts: NetCommandOptions, io: CommandIo = { stdout: process.stdout, stderr: process.stderr }): Promise<NetMeasurement> {
+export async function netRunCommand(opts: NetCommandOptions, io: CliIo = { stdout: process.stdout, stderr: process.stderr }): Promise<NetMeasurement> {
   if (opts.outputFormat !== 'normal' && opts.outputFormat !== 'json') throw new AnvilError('ANVIL_ERR_USAGE', `--output-format ${opts.outputFormat}: use normal or json`);
   const spec = netRunSpec({
     endpoints: num(opts.endpoints),

@@ -6,7 +6,7 @@
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../../bench/package-root.js';
-import { runCommand } from './run-command.js';
+import { runJobFile } from '../../bench/run.js';
 import { normalText } from '../../bench/results/normal-text.js';
 import { anvilVersion } from '../../bench/package-root.js';
 import { formatByteRate, formatDuration, formatRate } from '../../sim/core/units.js';
@@ -21,7 +21,7 @@ export async function startCommand(opts: { profile: string; seed: number; out: s
   for (const file of jobs) {
     const name = file.replace(/\.fio$/, '');
     const sink = { write: () => true };
-    const run = await runCommand(join(dir, file), { target: 'sim', profile: opts.profile, seed: opts.seed, outputFormat: 'normal', out: join(opts.out, name) }, { stdout: sink, stderr: process.stderr });
+    const run = await runJobFile(join(dir, file), { target: 'sim', profile: opts.profile, seed: opts.seed, outputFormat: 'normal', out: join(opts.out, name) }, { stdout: sink, stderr: process.stderr });
     texts.push(normalText(run, anvilVersion()));
     for (const job of run.jobs) {
       for (const d of ['read', 'write'] as const) {
@@ -37,7 +37,7 @@ export async function startCommand(opts: { profile: string; seed: number; out: s
   writeFileSync(join(opts.out, 'summary.txt'), texts.join('\n'));
   out.write(`\nresults: ${opts.out}/<job>/summary.json (fio JSON + run metadata) and *.arrow; all summaries in ${opts.out}/summary.txt\n`);
   // Last: the three-year TCO report of the reference scenario (whose drive profile is its own, not --profile).
-  const { tcoCommand } = await import('../../reports/tco-command.js');
+  const { tcoCommand } = await import('./tco-command.js');
   out.write('\n');
   await tcoCommand(join(packageRoot(), 'reports', 'scenarios', 'reference.yaml'), { out: join(opts.out, 'tco'), format: ['html'], cache: join('.anvil-cache', 'tco') }, out);
 }

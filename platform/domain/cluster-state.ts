@@ -8,7 +8,7 @@ import type { Network } from './network.js';
 import type { Node } from './node.js';
 import type { PerfTier } from './perf-tier.js';
 import type { Pod } from './pod.js';
-import type { Quota } from './quota.js';
+import type { Quota } from './quota-limits.js';
 import type { Tenant, User } from './tenancy.js';
 import { volumeStateOf, type Snapshot, type Volume } from './volume.js';
 

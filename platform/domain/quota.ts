@@ -10,29 +10,10 @@ import { notFound, type Context } from './context.js';
 import type { Pod } from './pod.js';
 import { formatBits, formatBytesBinary, formatCount } from './quantity.js';
 import { keyOf } from './volume.js';
+import { QUOTA_RESOURCES, type Quota, type QuotaLimits, type QuotaResource } from './quota-limits.js';
 
-/** The limits a quota can set; each is optional (no limit). */
-export interface QuotaLimits {
-  readonly pods?: number;
-  readonly volumes?: number;
-  /** Bytes the namespace's volumes take on the nodes: size × mirrors, summed. */
-  readonly capacity_bytes?: number;
-  /** Guaranteed storage IOPS of the namespace's pods (their tiers and their volumes' tiers), summed. */
-  readonly iops?: number;
-  /** Guaranteed network bandwidth of the namespace's pods' endpoints, bit/s, summed. */
-  readonly bandwidth_bits_per_s?: number;
-}
-
-export const QUOTA_RESOURCES = ['pods', 'volumes', 'capacity_bytes', 'iops', 'bandwidth_bits_per_s'] as const;
-export type QuotaResource = (typeof QUOTA_RESOURCES)[number];
-
-/** Stored one per namespace, named after it. */
-export interface Quota extends QuotaLimits {
-  readonly kind: 'Quota';
-  readonly namespace: string;
-  readonly name: string;
-  readonly set_at: string;
-}
+// The quota object itself is quota-limits.ts (cluster-state.ts imports it without importing the checks back).
+export { QUOTA_RESOURCES, type Quota, type QuotaLimits, type QuotaResource };
 
 export type QuotaUsage = Record<QuotaResource, number>;
 

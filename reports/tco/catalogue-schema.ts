@@ -4,7 +4,9 @@
  * year, or says it is a judgement.
  */
 import { Type, type Static } from '@sinclair/typebox';
-import { MAX_FIGURE_VALUE } from './figure-domains.js';
+
+/** Largest value of any figure (dollars, watts, counts): far above any real one, far below overflow. */
+export const MAX_FIGURE_VALUE = 1e12;
 
 /** Any figure's number; each required figure's domain (figure-domains.ts) narrows it further. */
 const FigureNumber = (description?: string) => Type.Number({ minimum: -MAX_FIGURE_VALUE, maximum: MAX_FIGURE_VALUE, ...(description ? { description } : {}) });

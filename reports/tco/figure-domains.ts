@@ -3,6 +3,7 @@
  * is an error naming the figure and what is allowed instead of a report built on nonsense.
  */
 import type { FigureId } from './figures.js';
+import { MAX_FIGURE_VALUE } from './catalogue-schema.js';
 
 export interface FigureDomain {
   readonly min: number;
@@ -14,8 +15,6 @@ export interface FigureDomain {
   readonly text: string;
 }
 
-/** Largest value of any figure (dollars, watts, counts): far above any real one, far below overflow. */
-export const MAX_FIGURE_VALUE = 1e12;
 
 const nonNegative: FigureDomain = { min: 0, max: MAX_FIGURE_VALUE, text: 'a number from 0 to 1e12' };
 const positive: FigureDomain = { min: 0, exclusiveMin: true, max: MAX_FIGURE_VALUE, text: 'a number > 0 and <= 1e12' };

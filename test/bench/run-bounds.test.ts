@@ -13,7 +13,7 @@ import { deviceCapacity, runOnModel } from '../../bench/targets/sim.js';
 import { MAX_JOB_FILE_BYTES } from '../../bench/workloads/read-job-file.js';
 import { loadWorkloads } from '../../bench/workloads/resolve.js';
 import { AnvilError } from '../../platform/errors.js';
-import { runCommand } from '../../platform/cli/run-command.js';
+import { runJobFile } from '../../bench/run.js';
 import { anvilRun, tempDir } from '../cli-harness.js';
 
 async function refusal(promise: Promise<unknown>): Promise<AnvilError> {
@@ -75,7 +75,7 @@ describe('the cost of a model run (issue 11, point 8)', () => {
 });
 
 describe('a file that is not a job file (issue 11, point 8)', () => {
-  const run = (path: string) => runCommand(path, { target: 'sim', profile: DEFAULT_PROFILE, seed: 1, outputFormat: 'json' }, { stdout: { write: () => true }, stderr: process.stderr });
+  const run = (path: string) => runJobFile(path, { target: 'sim', profile: DEFAULT_PROFILE, seed: 1, outputFormat: 'json' }, { stdout: { write: () => true }, stderr: process.stderr });
 
   it('is refused with ANVIL_ERR_JOB_FILE naming it and why: a device, a directory, binary content, too large', async () => {
     const dir = tempDir();

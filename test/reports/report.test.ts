@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import pl from 'nodejs-polars';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { findChromium, printPdf } from '../../reports/render/pdf.js';
-import { tcoCommand } from '../../reports/tco-command.js';
+import { tcoCommand } from '../../platform/cli/tco-command.js';
 import { formatUsd } from '../../reports/charts/plot-svg.js';
 import { escapeHtml } from '../../reports/render/html.js';
 import { AnvilError } from '../../platform/errors.js';

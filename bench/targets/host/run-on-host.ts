@@ -14,7 +14,7 @@ import { fioStatusArgs, fioStatusReader } from './fio-status.js';
 import { documentJobs, parseFioDocument, type FioDocument } from './fio-document.js';
 import { measurementFromFio } from './from-fio.js';
 import { readThreadLogs } from './interval-logs.js';
-import { logInterval_ms, runHorizon_ns, withAdditions } from './job-file.js';
+import { logInterval_ms, runHorizon_ns, withAdditions } from './host-job-file.js';
 
 export interface HostRunOptions {
   /** The job file's path (for messages) and text. */

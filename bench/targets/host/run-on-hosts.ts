@@ -17,7 +17,7 @@ import { findFio } from './fio-binary.js';
 import { ALL_CLIENTS, documentJobs, parseFioDocument, type FioDirection, type FioDocument, type FioJob } from './fio-document.js';
 import { measurementFromFio } from './from-fio.js';
 import { readThreadLogs } from './interval-logs.js';
-import { logInterval_ms, runHorizon_ns, withAdditions } from './job-file.js';
+import { logInterval_ms, runHorizon_ns, withAdditions } from './host-job-file.js';
 import { fioFailed, fioTimeout_ms } from './run-on-host.js';
 
 /** fio's default server port. */

@@ -5,7 +5,7 @@ import { AnvilError } from '../../errors.js';
 import { objectsOf } from '../../domain/queries.js';
 import { actorOf } from '../auth.js';
 import { AnyObject, bearer, labels, Message, NameParams, ObjectList, ObjectName, responses } from '../schemas.js';
-import type { Api } from '../server.js';
+import type { Api } from '../api.js';
 import { change, list, one } from './common.js';
 
 const ClusterBody = Type.Object({

@@ -5,7 +5,7 @@ import type { ControlPlane } from '../../domain/control-plane.js';
 import { notFound } from '../../domain/context.js';
 import { objectsOf, type Kind } from '../../domain/queries.js';
 import { actorOf } from '../auth.js';
-import type { Api } from '../server.js';
+import type { Api } from '../api.js';
 
 /** One change in one transaction as the request's actor; the audit log names the action and target. */
 export function change<T>(api: Api, req: FastifyRequest, action: string, target: string, fn: (cp: ControlPlane) => T): T {

@@ -4,7 +4,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { allows, authorize, parseRole } from '../../domain/tenancy.js';
 import { actorOf } from '../auth.js';
 import { bearer, responses } from '../schemas.js';
-import type { Api } from '../server.js';
+import type { Api } from '../api.js';
 
 const EventQuery = Type.Object({
   limit: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,3}$', description: 'at most this many, newest (1-9999)' })),

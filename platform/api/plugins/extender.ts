@@ -14,7 +14,7 @@ import { keyOf } from '../../domain/volume.js';
 import { anvilPodInput, assessNodes, KUBE_SCHEDULER, scaledScores } from '../extender/assess.js';
 import { ExtenderArgs, ExtenderBindingArgs, ExtenderBindingResult, ExtenderFilterResult, HostPriorityList, MAX_EXTENDER_PRIORITY, type ExtenderFilterResult as FilterResult } from '../extender/k8s-types.js';
 import { responses } from '../schemas.js';
-import type { Api } from '../server.js';
+import type { Api } from '../api.js';
 import type { ExtenderCallers } from '../tls.js';
 import { bindInKubernetes, type KubeApi } from '../extender/kube-binder.js';
 

@@ -2,7 +2,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import { AnyObject, bearer, Message, NameParams, ObjectList, ObjectName, responses } from '../schemas.js';
-import type { Api } from '../server.js';
+import type { Api } from '../api.js';
 import { change, list, one } from './common.js';
 
 const Ipv4 = Type.String({ format: 'ipv4' });

@@ -3,7 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import { perfTierView } from '../../domain/perf-tier.js';
 import { bearer, Message, NameParams, ObjectName, responses } from '../schemas.js';
-import type { Api } from '../server.js';
+import type { Api } from '../api.js';
 import { BANDWIDTH_RANGE, IOPS_RANGE } from '../../domain/limits.js';
 import { change, list, one } from './common.js';
 

@@ -6,7 +6,7 @@ import { parseManifestText } from '../../manifests/documents.js';
 import { applySteps, planApply } from '../../manifests/apply.js';
 import { actorOf } from '../auth.js';
 import { AnyObject, bearer, Message, NamespacedNameParams, NamespaceParams, NoQuery, ObjectList, PodStatus, responses } from '../schemas.js';
-import type { Api } from '../server.js';
+import type { Api } from '../api.js';
 import { change, list, one } from './common.js';
 
 const ApplyBody = Type.Object({

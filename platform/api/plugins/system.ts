@@ -9,7 +9,7 @@ import { AnvilError } from '../../errors.js';
 import { allows } from '../../domain/tenancy.js';
 import { actorOf } from '../auth.js';
 import { bearer } from '../schemas.js';
-import type { Api } from '../server.js';
+import type { Api } from '../api.js';
 
 export const systemPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api }) => {
   const Status = Type.Object({ status: Type.String() });

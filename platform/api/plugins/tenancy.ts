@@ -5,7 +5,7 @@ import { AnvilError } from '../../errors.js';
 import { allows } from '../../domain/tenancy.js';
 import { actorOf } from '../auth.js';
 import { AnyObject, bearer, Message, NameParams, NoQuery, ObjectList, ObjectName, responses } from '../schemas.js';
-import type { Api } from '../server.js';
+import type { Api } from '../api.js';
 import { change, list, one } from './common.js';
 
 const TenantBody = Type.Object({ name: ObjectName }, { additionalProperties: false });

@@ -2,7 +2,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import { AnyObject, bearer, labels, Message, NamespacedNameParams, NamespaceParams, NoQuery, ObjectList, ObjectName, responses } from '../schemas.js';
-import type { Api } from '../server.js';
+import type { Api } from '../api.js';
 import { VOLUME_SIZE_RANGE } from '../../domain/limits.js';
 import { change, list, one } from './common.js';
 

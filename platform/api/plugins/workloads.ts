@@ -8,7 +8,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import { AnyObject, bearer, Message, NamespacedNameParams, NamespaceParams, NoQuery, ObjectList, ObjectName, responses } from '../schemas.js';
-import type { Api } from '../server.js';
+import type { Api } from '../api.js';
 import { change, list, one } from './common.js';
 import type { Kind } from '../../domain/queries.js';
 

@@ -10,7 +10,7 @@ import { hostProgressBar, type HostProgress } from '../../../bench/results/progr
 import { which } from '../../../bench/targets/host/bounded-process.js';
 import { fioStatusReader, parseEta_s, parseFioStatusLine, type FioStatus } from '../../../bench/targets/host/fio-status.js';
 import { runOnHost } from '../../../bench/targets/host/run-on-host.js';
-import { runCommand } from '../../../platform/cli/run-command.js';
+import { runJobFile } from '../../../bench/run.js';
 import { tempDir } from '../../cli-harness.js';
 import { needs } from '../../needs.js';
 
@@ -111,7 +111,7 @@ describe('progress of a real fio run', () => {
     writeFileSync(job, JOB);
     const { writes, stream } = fakeTerminal();
     let stdout = '';
-    await runCommand(job, { target: 'host', profile: '', seed: 1, outputFormat: 'json', filename: join(scratch, 'b.dat') }, { stdout: { write: (t: string) => (stdout += t) }, stderr: stream });
+    await runJobFile(job, { target: 'host', profile: '', seed: 1, outputFormat: 'json', filename: join(scratch, 'b.dat') }, { stdout: { write: (t: string) => (stdout += t) }, stderr: stream });
     const drawn = writes.filter((w) => /^\r\[[#.]{30}\] +\d+% fio wall .* IOPS/.test(w));
     expect(drawn.length).toBeGreaterThanOrEqual(1); // fio has figures after its first 2 s or so
     expect(writes.filter((w) => w.startsWith('\r[')).length).toBeGreaterThanOrEqual(4);

@@ -11,7 +11,7 @@ import pl from 'nodejs-polars';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { which } from '../../../bench/targets/host/bounded-process.js';
 import { parseFioVersion } from '../../../bench/targets/host/fio-binary.js';
-import { runHorizon_ns, withAdditions } from '../../../bench/targets/host/job-file.js';
+import { runHorizon_ns, withAdditions } from '../../../bench/targets/host/host-job-file.js';
 import { anvilRun, tempDir } from '../../cli-harness.js';
 import { needs } from '../../needs.js';
 

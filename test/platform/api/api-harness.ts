@@ -1,7 +1,8 @@
 /** A served control plane for tests: a seeded world with two tenants and a token per role. */
 import type { KubeApi } from '../../../platform/api/extender/kube-binder.js';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { buildServer, bootstrapAdmin, type Api } from '../../../platform/api/server.js';
+import { buildServer, bootstrapAdmin } from '../../../platform/api/server.js';
+import type { Api } from '../../../platform/api/api.js';
 import type { ServerTls } from '../../../platform/api/tls.js';
 import { localAdmin } from '../../../platform/domain/tenancy.js';
 import { parseManifestText } from '../../../platform/manifests/documents.js';

@@ -1,5 +1,6 @@
 /**
- * The job file handed to fio: the user's own text, with only what Anvil must add appended to each
+ * The job file the host target hands to fio (not to be confused with bench/workloads/jobfile.ts, the parser
+ * of fio's job-file syntax): the user's own text, with only what Anvil must add appended to each
  * section (so it wins over the user's value): the per-interval logs the interval series is built from,
  * and, when `--filename` is given, the target file in each job section.
  */

@@ -1,12 +1,12 @@
 /**
- * `anvil tco SCENARIO [--out DIR] [--format html,pdf]`: the three-year TCO report of a scenario. Registered
- * by `platform/cli/main.ts`; the analysis and renderer load only when the command runs.
+ * `anvil tco SCENARIO [--out DIR] [--format html,pdf]`: the three-year TCO report of a scenario. The verb
+ * only: the analysis (reports/tco) and the renderer (reports/render) load only when the command runs.
  */
 import { join } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
-import type { ReportFormat } from './render/write-report.js';
-import { scenarioHelp } from './tco/scenario-help.js';
-import { seed as parseSeed, wholeNumber } from '../platform/cli/arguments.js';
+import type { ReportFormat } from '../../reports/render/write-report.js';
+import { scenarioHelp } from '../../reports/tco/scenario-help.js';
+import { seed as parseSeed, wholeNumber } from './arguments.js';
 
 function parseFormats(value: string): ReportFormat[] {
   const formats = value.split(',').map((f) => f.trim()).filter(Boolean);
@@ -27,9 +27,9 @@ export interface TcoCommandOptions {
 
 /** Runs the analysis and writes the report; returns the HTML's path (and the PDF's when asked). */
 export async function tcoCommand(scenarioFile: string, opts: TcoCommandOptions, out: { write(text: string): unknown } = process.stdout): Promise<{ html: string; pdf?: string }> {
-  const { analyseFile } = await import('./tco/tco.js');
-  const { writeReport } = await import('./render/write-report.js');
-  const { anvilVersion } = await import('../bench/package-root.js');
+  const { analyseFile } = await import('../../reports/tco/tco.js');
+  const { writeReport } = await import('../../reports/render/write-report.js');
+  const { anvilVersion } = await import('../../bench/package-root.js');
   const analysis = analyseFile(scenarioFile, { cacheDir: opts.cache, ...(opts.samples ? { samples: opts.samples } : {}), ...(opts.seed !== undefined ? { seed: opts.seed } : {}) });
   const written = writeReport(analysis, opts.out, opts.format, anvilVersion());
   out.write(`TCO report: ${written.html}\n`);

@@ -1,0 +1,89 @@
+/**
+ * The one writer of a run's results, for the model and for fio on hosts alike: stdout (fio's JSON document,
+ * json or json+, or the text summary of each measurement) and, with `--out`, summary.json (fio's json+
+ * document plus the `anvil` object) and the Arrow tables. What differs by target is only what it hands in.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { AnvilError } from '../../platform/errors.js';
+import { fioJson, type OutputFormat } from './fio-json.js';
+import { normalText } from './normal-text.js';
+import type { RunMeasurement } from './measurement.js';
+import { ensureOutputDir } from './output-dir.js';
+
+/** What a run hands to the writer. */
+export interface RunOutput {
+  /** The measurements whose text summaries `--output-format normal` prints, in order. */
+  readonly measurements: readonly RunMeasurement[];
+  /** fio's document for stdout in json or json+. */
+  readonly document: (format: 'json' | 'json+') => object;
+  /** summary.json: fio's json+ document with the `anvil` object (schemaVersion: RESULT_SCHEMA_VERSION). */
+  readonly summary: (schemaVersion: number) => object;
+  /** The Arrow tables by file name (called only for `--out`). */
+  readonly tables: () => Promise<Iterable<readonly [string, Uint8Array]>>;
+}
+
+/** Seconds since the epoch for the results: SOURCE_DATE_EPOCH when set (reproducible output), else now. */
+export function runTimestamp(): number {
+  const fixed = process.env.SOURCE_DATE_EPOCH;
+  if (fixed !== undefined && /^\d+$/.test(fixed)) return Number(fixed);
+  return Math.floor(Date.now() / 1000);
+}
+
+/** Writes the run's stdout in `format`. */
+export function writeStdout(stdout: { write(text: string): unknown }, format: OutputFormat, output: RunOutput, version: string): void {
+  if (format === 'normal') for (const m of output.measurements) stdout.write(normalText(m, version));
+  else stdout.write(JSON.stringify(output.document(format), null, 2) + '\n');
+}
+
+/** Writes summary.json and the Arrow tables into `dir`; any failure is ANVIL_ERR_OUTPUT naming the folder. */
+export async function writeOutDir(dir: string, output: RunOutput): Promise<void> {
+  const { RESULT_SCHEMA_VERSION } = await import('./arrow-tables.js');
+  try {
+    ensureOutputDir(dir);
+    writeFileSync(join(dir, 'summary.json'), JSON.stringify(output.summary(RESULT_SCHEMA_VERSION), null, 2) + '\n');
+    for (const [name, bytes] of await output.tables()) writeFileSync(join(dir, name), bytes);
+  } catch (e) {
+    throw new AnvilError('ANVIL_ERR_OUTPUT', `cannot write results to ${dir}: ${(e as Error).message}`);
+  }
+}
+
+/** A model run's output: fio's JSON built from the measurement, the model's `anvil` object. */
+export function modelRunOutput(run: RunMeasurement, meta: { version: string; timestamp_s: number; jobFile: string }): RunOutput {
+  return {
+    measurements: [run],
+    document: (format) => fioJson(run, { format, version: meta.version, timestamp_s: meta.timestamp_s }),
+    summary: (schemaVersion) => ({
+      ...fioJson(run, { format: 'json+', version: meta.version, timestamp_s: meta.timestamp_s }),
+      anvil: {
+        version: meta.version,
+        schema_version: schemaVersion,
+        target: run.target,
+        profile: run.profile,
+        seed: run.seed,
+        jobfile: meta.jobFile,
+        interval_ns: run.interval_ns,
+        simulated_ns: run.simulated_ns,
+        events: run.events,
+      },
+    }),
+    tables: async () => {
+      const { arrowTables } = await import('./arrow-tables.js');
+      return arrowTables(run, { version: meta.version, jobfile: meta.jobFile });
+    },
+  };
+}
+
+/** The `anvil` object of summary.json for a host run. */
+export function hostMeta(run: RunMeasurement, meta: { version: string; schemaVersion: number; jobFile: string; fioVersion: string; filename?: string | undefined; hosts?: readonly string[] }): Record<string, unknown> {
+  return {
+    version: meta.version,
+    schema_version: meta.schemaVersion,
+    target: 'host',
+    fio_version: meta.fioVersion,
+    jobfile: meta.jobFile,
+    ...(meta.filename !== undefined ? { filename: meta.filename } : {}),
+    ...(meta.hosts ? { hosts: meta.hosts } : {}),
+    interval_ns: run.interval_ns,
+  };
+}
