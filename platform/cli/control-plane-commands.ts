@@ -6,7 +6,6 @@
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { AnvilError } from '../errors.js';
-import { localAdmin, type Actor } from '../domain/tenancy.js';
 import { ControlPlane } from '../domain/control-plane.js';
 import type { Taint } from '../domain/node.js';
 import type { PerfTier } from '../domain/perf-tier.js';
@@ -14,52 +13,19 @@ import { bitRate, iopsCount, volumeSizeBytes } from '../domain/quantity.js';
 import { KINDS } from '../domain/queries.js';
 import { readManifests } from '../manifests/documents.js';
 import { planApply, runApply } from '../manifests/apply.js';
-import { defaultStatePath, Store } from '../state/store.js';
+import { defaultStatePath } from '../state/store.js';
 import { requireNamespace } from '../domain/names.js';
 import { checkedQuantity, wholeNumber } from './arguments.js';
 import { BANDWIDTH_RANGE, IOPS_RANGE, VOLUME_SIZE_RANGE } from '../domain/limits.js';
 import { cliErr, cliOut } from './cli-io.js';
+import { actor, change, read, stateOption, type StateOpts } from './embedded-state.js';
 import { parseOutputKind, structured, type OutputKind } from './output.js';
 import { registerQuotaCommands } from './quota-commands.js';
 import { withTokens } from './serve-command.js';
 import { clusterStatusText, describeText, eventsTable, isNamespaced, kindTable, objectsOf, parseKind } from './views.js';
 
-interface StateOpts {
-  state?: string;
-}
-
 function out(text: string): void {
   cliOut(text);
-}
-
-function openStore(opts: StateOpts): Store {
-  const path = opts.state ?? defaultStatePath();
-  // Only the default location's folder is made on first use; a path given is taken as it is.
-  return Store.open(path, () => new Date(), opts.state === undefined && !process.env.ANVIL_STATE);
-}
-
-/** The local user: $ANVIL_USER, with the cluster-admin role. */
-function actor(): Actor {
-  return localAdmin(process.env.ANVIL_USER || 'admin');
-}
-
-/** Runs one change as the local user, in one transaction. */
-export function change<T>(opts: StateOpts, action: string, target: string, fn: (cp: ControlPlane) => T): T {
-  const store = openStore(opts);
-  try {
-    return store.change(actor(), action, target, fn);
-  } finally {
-    store.close();
-  }
-}
-
-function read<T>(opts: StateOpts, fn: (store: Store) => T): T {
-  const store = openStore(opts);
-  try {
-    return fn(store);
-  } finally {
-    store.close();
-  }
 }
 
 const ROLES_HELP = 'comma-separated: <class>-<view|edit>[/<namespace>], or cluster-admin, viewer, tenant-admin/NS, tenant-user/NS';
@@ -112,10 +78,6 @@ function pairs(flag: string) {
     if (!m) throw new InvalidArgumentError(`"${value}" is not key=value`);
     return { ...previous, [m[1]!]: m[2]! };
   };
-}
-
-export function stateOption(cmd: Command): Command {
-  return cmd.option('--state <path>', 'state file (default: $ANVIL_STATE, else $XDG_STATE_HOME/anvil/state.db)');
 }
 
 function outputOption(cmd: Command): Command {

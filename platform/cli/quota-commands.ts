@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { AnvilError } from '../errors.js';
 import { bitRate, iopsCount, volumeSizeBytes } from '../domain/quantity.js';
 import { formatQuotaFigure, QUOTA_RESOURCES, type Quota, type QuotaLimits } from '../domain/quota.js';
-import { change, stateOption } from './control-plane-commands.js';
+import { change, stateOption } from './embedded-state.js';
 import { checkedQuantity, wholeNumber } from './arguments.js';
 import { cliOut } from './cli-io.js';
 
