@@ -7,15 +7,10 @@
 const GROUND = '^(platform/errors|platform/yaml-input|bench/package-root)[.]ts$';
 const PARTS = '^(sim|bench|platform|reports)/';
 
-// Cycle (c) of issue 12 is known and being closed: ControlPlane imports its volume, user and node services,
-// which import its type back (node-service also through plex-sync). When ControlPlane is split into services
-// that take the context, remove this exclusion: no cycle through control-plane.ts is allowed then either.
-const KNOWN_CYCLE = '^platform/domain/control-plane[.]ts$';
-
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [
-    { name: 'no-circular', severity: 'error', comment: 'No import cycle anywhere.', from: { pathNot: KNOWN_CYCLE }, to: { circular: true, viaNot: KNOWN_CYCLE } },
+    { name: 'no-circular', severity: 'error', comment: 'No import cycle anywhere.', from: {}, to: { circular: true } },
     {
       name: 'ground-floor-stays-down',
       severity: 'error',

@@ -2,7 +2,7 @@
  * Block devices from `lsblk --json --bytes` and NVMe controllers from `nvme list -o json` (nvme-cli)
  * or, without nvme-cli, from sysfs (/sys/class/nvme, /sys/block).
  */
-import type { Drive } from './node-profile.js';
+import type { Drive } from './discovered-node.js';
 
 /** The lsblk columns discovery asks for. */
 export const LSBLK_ARGS = ['--json', '--bytes', '--nodeps', '-o', 'NAME,TYPE,SIZE,ROTA,MODEL,SERIAL,TRAN,PHY-SEC,LOG-SEC'];

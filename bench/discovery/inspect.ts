@@ -12,7 +12,7 @@ import { runBounded, which } from '../targets/host/bounded-process.js';
 import { parseCpuinfo, parseMeminfo } from './cpu-memory.js';
 import { LSBLK_ARGS, nvmeFromSysfs, parseLsblk, parseNvmeList, withNvme } from './drives.js';
 import { readNics } from './nics.js';
-import type { NodeProfile } from './node-profile.js';
+import type { NodeProfile } from './discovered-node.js';
 
 /** The raw sources of a node profile. */
 export interface HostCapture {

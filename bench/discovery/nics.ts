@@ -3,7 +3,7 @@
  * (device/sriov_totalvfs, device/sriov_numvfs). Loopback and virtual devices without a `device`
  * link (bridges, veths, ifb) are left out: they are not hardware a node profile describes.
  */
-import type { Nic } from './node-profile.js';
+import type { Nic } from './discovered-node.js';
 import type { SysfsReader } from './drives.js';
 
 /**

@@ -23,11 +23,11 @@ function smallChanges(path: string, count: number, log: (line: string) => void):
   const store = Store.open(path);
   const admin = localAdmin();
   try {
-    store.change(admin, 'cluster create', 'small', (cp) => cp.createCluster({ name: 'small', nodes: 20 }));
+    store.change(admin, 'create clusters', 'clusters/small', (cp) => cp.createCluster({ name: 'small', nodes: 20 }));
     log(`${grouped(count)} volume creates, one change each`);
     const start = process.hrtime.bigint();
     for (let i = 0; i < count; i++) {
-      store.change(admin, 'volume create', `volume/default/v${i}`, (cp) => cp.createVolume({ namespace: 'default', name: `v${i}`, size_bytes: 2 ** 30 }));
+      store.change(admin, 'create volumes', `volumes/default/v${i}`, (cp) => cp.createVolume({ namespace: 'default', name: `v${i}`, size_bytes: 2 ** 30 }));
     }
     return { rate: count / (Number(process.hrtime.bigint() - start) / 1e9), count };
   } finally {
@@ -45,12 +45,12 @@ export const controlPlaneSection: BenchSection = {
     try {
       const store = Store.open(join(dir, 'state.db'));
       const admin = localAdmin();
-      store.change(admin, 'cluster create', 'bench', (cp) => cp.createCluster({ name: 'bench', nodes }));
-      store.change(admin, 'network create', 'blue', (cp) => cp.createNetwork({ name: 'blue', subnet: '10.0.0.0/12', start: '10.0.0.10', end: '10.15.255.250', gateway: '10.0.0.1' }));
+      store.change(admin, 'create clusters', 'clusters/bench', (cp) => cp.createCluster({ name: 'bench', nodes }));
+      store.change(admin, 'create networks', 'networks/blue', (cp) => cp.createNetwork({ name: 'blue', subnet: '10.0.0.0/12', start: '10.0.0.10', end: '10.15.255.250', gateway: '10.0.0.1' }));
       log(`${grouped(nodes)} nodes, one Deployment of ${grouped(pods)} pods`);
       const plan = planApply(parseManifestText(deployment(pods), 'bench.yaml'), 'default', false);
       const start = process.hrtime.bigint();
-      const lines = store.change(admin, 'apply', 'bench.yaml', (cp) => runApply(cp, plan));
+      const lines = store.change(admin, 'apply manifests', 'bench.yaml', (cp) => runApply(cp, plan));
       const seconds = Number(process.hrtime.bigint() - start) / 1e9;
       store.close();
       const note = `${grouped(nodes)} nodes; ${lines[0] ?? ''}; includes loading the state, invariant checks and the commit`;

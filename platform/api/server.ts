@@ -110,7 +110,7 @@ function httpsOptionsOf(tls: ServerTls) {
 export function bootstrapAdmin(api: Api): string | undefined {
   const hasUsers = api.store.read((s) => s.users.size > 0);
   if (hasUsers || api.tokens.list().length > 0) return undefined;
-  api.store.change(localAdmin('admin'), 'user create', 'user/admin', (cp) => cp.createUser('admin', ['cluster-admin']));
+  api.store.change(localAdmin('admin'), 'create users', 'users/admin', (cp) => cp.createUser('admin', ['cluster-admin']));
   return api.tokens.issue('admin', 'first admin token', 'admin').token;
 }
 

@@ -23,7 +23,7 @@ export function hashToken(token: string): string {
 const COLUMNS = 'hash TEXT NOT NULL UNIQUE, user TEXT NOT NULL, name TEXT NOT NULL, created_at TEXT NOT NULL';
 
 /** What the audit log names a token by: its user and id. */
-const tokenTarget = (user: string, id: number) => `token/${user}/${id}`;
+const tokenTarget = (user: string, id: number) => `tokens/${user}/${id}`;
 
 export class TokenStore {
   /** Statements prepared once per connection, by their SQL. */
@@ -57,7 +57,7 @@ export class TokenStore {
     return this.store.changeBeside(by, (db, audit) => {
       const r = this.sql(db, 'INSERT INTO api_tokens (hash, user, name, created_at) VALUES (?, ?, ?, ?)').run(hashToken(token), user, name, created_at);
       const id = Number(r.lastInsertRowid);
-      audit('token issue', tokenTarget(user, id), 1);
+      audit('create tokens', tokenTarget(user, id), 1);
       return { token, info: { id, user, name, created_at } };
     });
   }
@@ -77,7 +77,7 @@ export class TokenStore {
   revoke(user: string, id: number, by: string): boolean {
     return this.store.changeBeside(by, (db, audit) => {
       const revoked = this.sql(db, 'DELETE FROM api_tokens WHERE id = ? AND user = ?').run(id, user).changes > 0;
-      if (revoked) audit('token revoke', tokenTarget(user, id), 1);
+      if (revoked) audit('revoke tokens', tokenTarget(user, id), 1);
       return revoked;
     });
   }
@@ -90,7 +90,7 @@ export class TokenStore {
   revokeAll(user: string, by: string): number {
     return this.store.changeBeside(by, (db, audit) => {
       const ids = this.sql(db, 'DELETE FROM api_tokens WHERE user = ? RETURNING id').all(user) as { id: number }[];
-      for (const { id } of ids.sort((a, b) => a.id - b.id)) audit('token revoke', tokenTarget(user, id), 1);
+      for (const { id } of ids.sort((a, b) => a.id - b.id)) audit('revoke tokens', tokenTarget(user, id), 1);
       return ids.length;
     });
   }

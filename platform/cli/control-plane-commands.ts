@@ -18,9 +18,9 @@ import { requireNamespace } from '../domain/names.js';
 import { checkedQuantity, wholeNumber } from './arguments.js';
 import { BANDWIDTH_RANGE, IOPS_RANGE, VOLUME_SIZE_RANGE } from '../domain/limits.js';
 import { cliErr, cliOut } from './cli-io.js';
+import { actor, change, read, stateOption, type StateOpts } from './embedded-state.js';
 import { parseOutputKind, structured, type OutputKind } from './output.js';
 import { registerQuotaCommands } from './quota-commands.js';
-import { actor, change, read, stateOption, type StateOpts } from './local-state.js';
 import { withTokens } from './serve-command.js';
 import { clusterStatusText, describeText, eventsTable, isNamespaced, kindTable, objectsOf, parseKind } from './views.js';
 
@@ -100,7 +100,7 @@ export function registerControlPlaneCommands(cli: Command): void {
       .option('--zones <n>', 'spread the nodes round-robin over this many zones', integer('--zones', 1, 5000), 1)
       .addOption(new Option('--policy <policy>', 'scheduler scoring: spread pods or fill nodes').choices(['balance', 'pack']).default('balance')),
   ).action((name: string, o: StateOpts & { nodes: number; nodeProfile: string; zones: number; policy: 'balance' | 'pack' }) => {
-    const c = change(o, 'cluster create', `cluster/${name}`, (cp) => cp.createCluster({ name, nodes: o.nodes, nodeProfile: o.nodeProfile, zones: o.zones, policy: o.policy }));
+    const c = change(o, 'create clusters', `clusters/${name}`, (cp) => cp.createCluster({ name, nodes: o.nodes, nodeProfile: o.nodeProfile, zones: o.zones, policy: o.policy }));
     out(`cluster ${c.name} created: ${o.nodes} nodes of ${c.node_profile}\n`);
   });
   outputOption(stateOption(cluster.command('status').description('per node: pods, cores, memory, storage, IOPS, VFs, bandwidth and storage controllers used of total'))).action((o: StateOpts & { output: OutputKind }) => {
@@ -125,25 +125,25 @@ export function registerControlPlaneCommands(cli: Command): void {
       .option('--taint <k=v>', 'a NoSchedule taint (repeatable)', pairs('--taint')),
   ).action((name: string, o: StateOpts & { profile?: string; zone: string; label?: Record<string, string>; taint?: Record<string, string> }) => {
     const taints: Taint[] = Object.entries(o.taint ?? {}).map(([key, value]) => ({ key, value }));
-    const n = change(o, 'node add', `node/${name}`, (cp) => cp.addNode({ name, ...(o.profile ? { profile: o.profile } : {}), zone: o.zone, labels: o.label ?? {}, taints }));
+    const n = change(o, 'create nodes', `nodes/${name}`, (cp) => cp.addNode({ name, ...(o.profile ? { profile: o.profile } : {}), zone: o.zone, labels: o.label ?? {}, taints }));
     out(`node ${n.name} added (${n.inventory.profile}, ${n.zone})\n`);
   });
   for (const verb of ['cordon', 'uncordon'] as const) {
     stateOption(node.command(verb).argument('<name>')).action((name: string, o: StateOpts) => {
-      change(o, `node ${verb}`, `node/${name}`, (cp) => (verb === 'cordon' ? cp.cordonNode(name) : cp.uncordonNode(name)));
+      change(o, `${verb} nodes`, `nodes/${name}`, (cp) => (verb === 'cordon' ? cp.cordonNode(name) : cp.uncordonNode(name)));
       out(`node ${name} ${verb}ed\n`);
     });
   }
   stateOption(node.command('drain').description('cordon the node and move its pods elsewhere').argument('<name>')).action((name: string, o: StateOpts) => {
-    const r = change(o, 'node drain', `node/${name}`, (cp) => cp.drainNode(name));
+    const r = change(o, 'drain nodes', `nodes/${name}`, (cp) => cp.drainNode(name));
     out(`node ${name} drained: ${r.moved.length} pods moved${r.pending.length ? `, ${r.pending.length} pending (${r.pending.join(', ')})` : ''}\n`);
   });
   stateOption(node.command('fail').description('inject a node failure: the node goes down, its plexes go out of sync (the last copy of a volume offline), its pods move or wait for their volume').argument('<name>')).action((name: string, o: StateOpts) => {
-    const r = change(o, 'node fail', `node/${name}`, (cp) => cp.failNode(name));
+    const r = change(o, 'fail nodes', `nodes/${name}`, (cp) => cp.failNode(name));
     out(`node ${name} down: ${r.moved.length} pods moved${r.pending.length ? `, ${r.pending.length} pending (${r.pending.join(', ')})` : ''}\n`);
   });
   stateOption(node.command('recover').description('bring a failed node back: ready, its plexes current again or resynced from an in-sync plex').argument('<name>')).action((name: string, o: StateOpts) => {
-    change(o, 'node recover', `node/${name}`, (cp) => cp.recoverNode(name));
+    change(o, 'recover nodes', `nodes/${name}`, (cp) => cp.recoverNode(name));
     out(`node ${name} recovered\n`);
   });
   stateOption(node.command('remove').argument('<name>').option('--force', 'remove even with pods or plexes on it (its plexes go with it; bring volumes back with volume update --mirrors)')).action((name: string, o: StateOpts & { force?: boolean }) => {
@@ -165,7 +165,7 @@ export function registerControlPlaneCommands(cli: Command): void {
       .option('--zone <zone>', 'only nodes of this zone reach the network')
       .option('--set-default', 'pods naming no network get an endpoint here'),
   ).action((name: string, o: StateOpts & { subnet: string; start: string; end: string; gateway: string; vlan?: number; zone?: string; setDefault?: boolean }) => {
-    const n = change(o, 'network create', `network/${name}`, (cp) =>
+    const n = change(o, 'create networks', `networks/${name}`, (cp) =>
       cp.createNetwork({ name, subnet: o.subnet, start: o.start, end: o.end, gateway: o.gateway, ...(o.vlan !== undefined ? { vlan: o.vlan } : {}), ...(o.zone ? { zone: o.zone } : {}), ...(o.setDefault ? { is_default: true } : {}) }),
     );
     out(`network ${n.name} created: ${n.subnet} range ${n.start}-${n.end}${n.is_default ? ' (default)' : ''}\n`);
@@ -182,7 +182,7 @@ export function registerControlPlaneCommands(cli: Command): void {
         .option('--ip <ip>', 'a pinned address in the range (default: the lowest free one)'),
     ),
   ).action((name: string, o: StateOpts & { namespace: string; network: string; ip?: string }) => {
-    const e = change(o, 'endpoint create', `endpoint/${o.namespace}/${name}`, (cp) => cp.createEndpoint(o.namespace, name, o.network, o.ip));
+    const e = change(o, 'create endpoints', `endpoints/${o.namespace}/${name}`, (cp) => cp.createEndpoint(o.namespace, name, o.network, o.ip));
     out(`endpoint ${e.name} created: ${e.network} ${e.ip} ${e.mac}\n`);
   });
 
@@ -196,7 +196,7 @@ export function registerControlPlaneCommands(cli: Command): void {
       .option('--max-storage-iops <n>', 'IOPS cap (recorded, not enforced yet)', checkedQuantity(iopsCount, '--max-storage-iops', IOPS_RANGE))
       .option('--max-network-bandwidth <rate>', 'bandwidth cap (recorded, not enforced yet)', checkedQuantity(bitRate, '--max-network-bandwidth', BANDWIDTH_RANGE)),
   ).action((name: string, o: StateOpts & { storageIops: string; networkBandwidth: string; maxStorageIops?: string; maxNetworkBandwidth?: string }) => {
-    const t = change(o, 'perf-tier create', `perftier/${name}`, (cp) =>
+    const t = change(o, 'create perf-tiers', `perf-tiers/${name}`, (cp) =>
       cp.createPerfTier({
         name,
         storage_iops: iopsCount(o.storageIops, '--storage-iops'),
@@ -221,7 +221,7 @@ export function registerControlPlaneCommands(cli: Command): void {
         .option('--spread-zones', 'put each mirror in a different zone'),
     ),
   ).action((name: string, o: StateOpts & { namespace: string; size: string; mirrors: number; perfTier: string; selector?: Record<string, string>; spreadZones?: boolean }) => {
-    const v = change(o, 'volume create', `volume/${o.namespace}/${name}`, (cp) =>
+    const v = change(o, 'create volumes', `volumes/${o.namespace}/${name}`, (cp) =>
       cp.createVolume({ namespace: o.namespace, name, size_bytes: volumeSizeBytes(o.size), mirrors: o.mirrors, perf_tier: o.perfTier, node_selector: o.selector ?? {}, spread_zones: o.spreadZones ?? false }),
     );
     out(`volume ${v.name} created: plexes on ${v.plexes.map((p) => p.node).join(', ')}\n`);
@@ -238,7 +238,7 @@ export function registerControlPlaneCommands(cli: Command): void {
     ),
   ).action((name: string, o: StateOpts & { namespace: string; mirrors?: number; size?: string }) => {
     if (o.mirrors === undefined && o.size === undefined) throw new AnvilError('ANVIL_ERR_USAGE', 'volume update needs --mirrors or --size');
-    const v = change(o, 'volume update', `volume/${o.namespace}/${name}`, (cp) =>
+    const v = change(o, 'update volumes', `volumes/${o.namespace}/${name}`, (cp) =>
       cp.updateVolume(o.namespace, name, { ...(o.mirrors !== undefined ? { mirrors: o.mirrors } : {}), ...(o.size !== undefined ? { size_bytes: volumeSizeBytes(o.size) } : {}) }),
     );
     out(`volume ${v.name} updated: ${v.size_bytes} bytes, plexes on ${v.plexes.map((p) => p.node).join(', ')}\n`);
@@ -246,18 +246,18 @@ export function registerControlPlaneCommands(cli: Command): void {
 
   const snapshot = cli.command('snapshot').description('read-only snapshots of volumes, restored to linked clones');
   stateOption(nsOption(snapshot.command('create').argument('<name>').requiredOption('--volume <volume>', 'the volume to snapshot'))).action((name: string, o: StateOpts & { namespace: string; volume: string }) => {
-    const s = change(o, 'snapshot create', `snapshot/${o.namespace}/${name}`, (cp) => cp.createSnapshot(o.namespace, name, o.volume));
+    const s = change(o, 'create snapshots', `snapshots/${o.namespace}/${name}`, (cp) => cp.createSnapshot(o.namespace, name, o.volume));
     out(`snapshot ${s.name} of ${s.volume} created\n`);
   });
   stateOption(nsOption(snapshot.command('restore').argument('<snapshot>').requiredOption('--to <volume>', 'name of the new volume (a linked clone)').option('--perf-tier <tier>', "perf tier (default: the source volume's)"))).action(
     (name: string, o: StateOpts & { namespace: string; to: string; perfTier?: string }) => {
-      const v = change(o, 'snapshot restore', `volume/${o.namespace}/${o.to}`, (cp) => cp.restoreSnapshot(o.namespace, name, o.to, o.perfTier));
+      const v = change(o, 'restore volumes', `volumes/${o.namespace}/${o.to}`, (cp) => cp.restoreSnapshot(o.namespace, name, o.to, o.perfTier));
       out(`snapshot ${name} restored to volume ${v.name} (linked clone on ${v.plexes.map((p) => p.node).join(', ')})\n`);
     },
   );
 
   stateOption(cli.command('tenant').description('namespaces (tenants)').command('create').argument('<name>')).action((name: string, o: StateOpts) => {
-    change(o, 'tenant create', `namespace/${name}`, (cp) => cp.createTenant(name));
+    change(o, 'create namespaces', `namespaces/${name}`, (cp) => cp.createTenant(name));
     out(`namespace ${name} created\n`);
   });
   registerQuotaCommands(cli);
@@ -265,11 +265,11 @@ export function registerControlPlaneCommands(cli: Command): void {
   stateOption(user.command('create').description('create a user with roles').argument('<name>').requiredOption('--roles <roles>', ROLES_HELP)).action(async (name: string, o: StateOpts & { roles: string }) => {
     // Tokens left by a deleted user of this name go first, as on the API: a new user inherits none.
     if (!read(o, (store) => store.read((s) => s.users.has(name)))) await withTokens(o.state ?? defaultStatePath(), (tokens) => tokens.revokeAll(name, actor().user));
-    change(o, 'user create', `user/${name}`, (cp) => cp.createUser(name, roleList(o.roles)));
+    change(o, 'create users', `users/${name}`, (cp) => cp.createUser(name, roleList(o.roles)));
     out(`user ${name} created\n`);
   });
   stateOption(user.command('set-roles').description("replace a user's roles (you must hold the old ones and the new)").argument('<name>').requiredOption('--roles <roles>', ROLES_HELP)).action((name: string, o: StateOpts & { roles: string }) => {
-    const u = change(o, 'user set-roles', `user/${name}`, (cp) => cp.setUserRoles(name, roleList(o.roles)));
+    const u = change(o, 'update users', `users/${name}`, (cp) => cp.setUserRoles(name, roleList(o.roles)));
     out(userRolesLine(u));
   });
   stateOption(user.command('delete').description('delete a user and revoke all its API tokens (the last user who can manage users stays)').argument('<name>')).action(async (name: string, o: StateOpts) => {
@@ -318,7 +318,8 @@ export function registerControlPlaneCommands(cli: Command): void {
         await deleteUser(o, name);
         return out(`user ${name} deleted\n`);
       }
-      change(o, `delete ${kind}`, isNamespaced(kind) ? `${kind}/${ns}/${name}` : `${kind}/${name}`, (cp) => {
+      // A quota is named after its namespace: its target is quotas/NS, as the API's.
+      change(o, `delete ${kind}`, isNamespaced(kind) && kind !== 'quotas' ? `${kind}/${ns}/${name}` : `${kind}/${name}`, (cp) => {
         switch (kind) {
           case 'nodes': return cp.removeNode(name, o.force ?? false);
           case 'networks': return cp.deleteNetwork(name);
@@ -347,7 +348,7 @@ export function registerControlPlaneCommands(cli: Command): void {
   ).action((o: StateOpts & { filename: string; namespace: string; strict?: boolean }) => {
     const plan = planApply(readManifests(o.filename), o.namespace, o.strict ?? false);
     for (const note of plan.notes) cliErr(`${note}\n`);
-    const lines = change(o, 'apply', o.filename, (cp) => runApply(cp, plan));
+    const lines = change(o, 'apply manifests', o.filename, (cp) => runApply(cp, plan));
     out(lines.map((l) => `${l}\n`).join(''));
   });
 

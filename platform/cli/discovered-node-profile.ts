@@ -1,5 +1,5 @@
 /**
- * A discovered node (bench/discovery/node-profile.ts) written in the control plane's node-profile format
+ * A discovered node (bench/discovery/discovered-node.ts) written in the control plane's node-profile format
  * (platform/domain/node-profile.ts), so a measured node can be dropped into a simulated cluster with
  * `anvil cluster create --node-profile FILE`. What discovery measures is converted; what it cannot
  * measure comes from documented defaults, and every figure says which in a comment beside it. It lives in
@@ -7,7 +7,7 @@
  */
 import { Document, isMap, isScalar, type Pair } from 'yaml';
 import type { NodeProfileFile } from '../domain/node-profile.js';
-import type { Nic, NodeProfile } from '../../bench/discovery/node-profile.js';
+import type { Nic, NodeProfile } from '../../bench/discovery/discovered-node.js';
 
 const NOT_MEASURED = 'default: not measured by host inspect';
 

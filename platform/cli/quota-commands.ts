@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { AnvilError } from '../errors.js';
 import { bitRate, iopsCount, volumeSizeBytes } from '../domain/quantity.js';
 import { formatQuotaFigure, QUOTA_RESOURCES, type Quota, type QuotaLimits } from '../domain/quota.js';
-import { change, stateOption } from './local-state.js';
+import { change, stateOption } from './embedded-state.js';
 import { checkedQuantity, wholeNumber } from './arguments.js';
 import { cliOut } from './cli-io.js';
 
@@ -55,7 +55,7 @@ export function registerQuotaCommands(cli: Command): void {
       .option('--bandwidth <rate>', 'guaranteed network bandwidth of its pods, summed (e.g. 10G, bits per second)'),
   ).action((namespace: string, o: QuotaOpts & { state?: string }) => {
     const limits = quotaLimits(o);
-    cliOut(quotaSetLine(change(o, 'quota set', `quota/${namespace}`, (cp) => cp.setQuota(namespace, limits))));
+    cliOut(quotaSetLine(change(o, 'set quotas', `quotas/${namespace}`, (cp) => cp.setQuota(namespace, limits))));
   });
   stateOption(quota.command('delete').description("remove a namespace's quota; cluster admins only").argument('<namespace>')).action((namespace: string, o: { state?: string }) => {
     change(o, 'delete quotas', `quotas/${namespace}`, (cp) => cp.deleteQuota(namespace));

@@ -1,7 +1,7 @@
 /**
  * Everything the control plane knows, in memory: the cluster, its nodes, networks, tiers, volumes,
  * snapshots, pods, tenants and users. The store loads it from and saves it to documents (one per
- * object); `ControlPlane` is the only code that changes it.
+ * object); the control plane's services (through `ControlPlane`) are the only code that changes it.
  */
 import type { Endpoint } from './endpoint.js';
 import type { Network } from './network.js';

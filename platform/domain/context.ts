@@ -2,7 +2,25 @@
 import { AnvilError } from '../errors.js';
 import type { ClusterState } from './cluster-state.js';
 import type { ClusterEvent, Severity } from './event.js';
+import { requireName, requireNamespace } from './names.js';
 import { allows, authorize, type Access, type Actor, type RoleClass } from './tenancy.js';
+import { keyOf } from './volume.js';
+
+/** A namespaced object about to be created, as `Context.requireNewObject` checks it. */
+export interface NewObject {
+  /** The role class whose edit right the create needs in the namespace. */
+  readonly cls: RoleClass;
+  /** How messages name the kind: "pod", "volume", "endpoint". */
+  readonly kind: string;
+  readonly namespace: string;
+  readonly name: string;
+  /** The objects of that kind, by `namespace/name`. */
+  readonly existing: ReadonlyMap<string, unknown>;
+  /** Whether the object needs a cluster (an endpoint does not: it needs a network, checked after). */
+  readonly needsCluster: boolean;
+  /** Appended to "KIND NS/NAME already exists". */
+  readonly existsHint?: string;
+}
 
 /** Where time comes from: injectable so tests and replays are deterministic. */
 export type Clock = () => Date;
@@ -48,6 +66,22 @@ export class Context {
     if (!this.state.tenants.has(namespace)) {
       throw new AnvilError('ANVIL_ERR_OBJECT_NOT_FOUND', `namespace ${namespace} does not exist; create it with: anvil tenant create ${namespace} (or a Namespace manifest)`);
     }
+  }
+
+  /**
+   * The checks every create of a namespaced object makes, in this order (so that permission comes before
+   * existence): the namespace's name, the right to edit, the cluster, the namespace, the object's name,
+   * and that the name is free. Returns the object's key, `namespace/name`.
+   */
+  requireNewObject(o: NewObject): string {
+    requireNamespace(o.namespace);
+    this.can(o.cls, 'edit', o.namespace);
+    if (o.needsCluster) this.requireCluster();
+    this.requireTenant(o.namespace);
+    requireName(o.name, o.kind);
+    const key = keyOf(o.namespace, o.name);
+    if (o.existing.has(key)) throw new AnvilError('ANVIL_ERR_OBJECT_EXISTS', `${o.kind} ${key} already exists${o.existsHint ?? ''}`);
+    return key;
   }
 }
 

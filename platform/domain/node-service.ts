@@ -1,12 +1,18 @@
 /**
- * Nodes leaving and coming back, as operations of the control plane: drain, fail (a fault injected),
- * recover and remove. Pods move where they fit; a pod whose volume has no in-sync copy on a live node
- * waits, pending with that reason, until a copy comes back. `ControlPlane` exposes each as a method.
+ * The cluster and its nodes, as operations of the control plane: create the cluster, add, cordon and
+ * uncordon nodes, and nodes leaving and coming back: drain, fail (a fault injected), recover and remove.
+ * Pods move where they fit; a pod whose volume has no in-sync copy on a live node waits, pending with
+ * that reason, until a copy comes back. Each takes the change's context; `ControlPlane` exposes each as
+ * a method.
  */
 import { AnvilError } from '../errors.js';
+import type { ChangeContext } from './change-context.js';
+import type { Cluster } from './cluster-state.js';
 import { notFound } from './context.js';
-import type { ControlPlane } from './control-plane.js';
-import type { Node } from './node.js';
+import { requireName } from './names.js';
+import { DEFAULT_NODE_PROFILE, loadNodeProfile, type NodeInventory } from './node-profile.js';
+import { DEFAULT_ZONE, wellKnownLabels, type Node, type Taint } from './node.js';
+import { BUILTIN_PERF_TIERS } from './perf-tier.js';
 import { dropPlexesOfNode, plexesOnNodeDown, plexesOnNodeUp } from './plex-sync.js';
 import { keyOf, unusableReason } from './volume.js';
 
@@ -16,17 +22,109 @@ export interface Moves {
   pending: string[];
 }
 
-function requireNode(cp: ControlPlane, name: string): Node {
-  const node = cp.ctx.state.nodes.get(name);
-  if (!node) throw notFound('node', name, `nodes: ${[...cp.ctx.state.nodes.keys()].slice(0, 10).join(', ')}`);
+export interface ClusterCreateInput {
+  name: string;
+  nodes: number;
+  nodeProfile?: string;
+  policy?: 'balance' | 'pack';
+  zones?: number;
+}
+
+export interface NodeAddInput {
+  name: string;
+  profile?: string;
+  zone?: string;
+  labels?: Record<string, string>;
+  taints?: Taint[];
+}
+
+/** Most nodes one `cluster create` makes (Kubernetes' documented limit is 5,000 nodes per cluster). */
+export const MAX_CLUSTER_NODES = 5000;
+
+export function createCluster(ctx: ChangeContext, input: ClusterCreateInput): Cluster {
+  ctx.can('cluster', 'edit');
+  requireName(input.name, 'cluster');
+  if (ctx.state.cluster) throw new AnvilError('ANVIL_ERR_NO_CLUSTER', `this state already holds cluster ${ctx.state.cluster.name}; use another --state file, or add nodes with anvil node add`);
+  if (!Number.isInteger(input.nodes) || input.nodes < 1 || input.nodes > MAX_CLUSTER_NODES) {
+    throw new AnvilError('ANVIL_ERR_FIELD_INVALID', `--nodes ${input.nodes} is not allowed; a cluster has 1 to ${MAX_CLUSTER_NODES} nodes`);
+  }
+  const zones = input.zones ?? 1;
+  if (!Number.isInteger(zones) || zones < 1 || zones > input.nodes) throw new AnvilError('ANVIL_ERR_FIELD_INVALID', `--zones ${zones} is not allowed; use 1 to the node count`);
+  const profile = input.nodeProfile ?? DEFAULT_NODE_PROFILE;
+  const inventory = loadNodeProfile(profile);
+  const cluster: Cluster = { kind: 'Cluster', name: input.name, node_profile: profile, created_at: ctx.now(), policy: input.policy ?? 'balance' };
+  ctx.state.cluster = cluster;
+  const width = String(input.nodes).length;
+  for (let n = 1; n <= input.nodes; n++) {
+    const zone = zones === 1 ? DEFAULT_ZONE : `zone${(n - 1) % zones}`;
+    putNode(ctx, `node${String(n).padStart(width, '0')}`, inventory, zone, {}, []);
+  }
+  for (const tier of BUILTIN_PERF_TIERS) if (!ctx.state.perfTiers.has(tier.name)) ctx.state.perfTiers.set(tier.name, tier);
+  if (!ctx.state.tenants.has('default')) ctx.state.tenants.set('default', { kind: 'Tenant', name: 'default', created_at: ctx.now() });
+  ctx.event('info', 'ClusterCreated', `cluster/${input.name}`, `${input.nodes} nodes of profile ${profile}`);
+  return cluster;
+}
+
+function putNode(ctx: ChangeContext, name: string, inventory: NodeInventory, zone: string, labels: Record<string, string>, taints: Taint[]): Node {
+  const node: Node = {
+    kind: 'Node',
+    name,
+    inventory,
+    zone,
+    labels: { ...labels, ...wellKnownLabels(name, zone) },
+    taints,
+    status: { state: 'ready' },
+    created_at: ctx.now(),
+  };
+  ctx.state.nodes.set(name, node);
   return node;
 }
 
+export function addNode(ctx: ChangeContext, input: NodeAddInput): Node {
+  ctx.can('node', 'edit');
+  const cluster = ctx.requireCluster();
+  requireName(input.name, 'node');
+  if (ctx.state.nodes.has(input.name)) throw new AnvilError('ANVIL_ERR_OBJECT_EXISTS', `node ${input.name} already exists`);
+  if (ctx.state.nodes.size >= MAX_CLUSTER_NODES) throw new AnvilError('ANVIL_ERR_LIMIT_REACHED', `the cluster already has ${MAX_CLUSTER_NODES} nodes`);
+  const node = putNode(ctx, input.name, loadNodeProfile(input.profile ?? cluster.node_profile), input.zone ?? DEFAULT_ZONE, input.labels ?? {}, input.taints ?? []);
+  ctx.event('info', 'NodeAdded', `node/${node.name}`, `profile ${node.inventory.profile}, zone ${node.zone}`);
+  ctx.scheduling().schedulePending();
+  return node;
+}
+
+function requireNode(ctx: ChangeContext, name: string): Node {
+  const node = ctx.state.nodes.get(name);
+  if (!node) throw notFound('node', name, `nodes: ${[...ctx.state.nodes.keys()].slice(0, 10).join(', ')}`);
+  return node;
+}
+
+export function cordonNode(ctx: ChangeContext, name: string): Node {
+  ctx.can('node', 'edit');
+  const node = requireNode(ctx, name);
+  if (node.status.state === 'down') throw new AnvilError('ANVIL_ERR_IN_USE', `node ${name} is down; it takes no pods until it recovers`);
+  const cordoned: Node = { ...node, status: { state: 'cordoned' } };
+  ctx.state.nodes.set(name, cordoned);
+  ctx.event('info', 'NodeCordoned', `node/${name}`, 'no new pods will be placed here');
+  return cordoned;
+}
+
+export function uncordonNode(ctx: ChangeContext, name: string): Node {
+  ctx.can('node', 'edit');
+  const node = requireNode(ctx, name);
+  if (node.status.state === 'down') throw new AnvilError('ANVIL_ERR_IN_USE', `node ${name} is down; bring it back with anvil node recover ${name}`);
+  const ready: Node = { ...node, status: { state: 'ready' } };
+  ctx.state.nodes.set(name, ready);
+  ctx.event('info', 'NodeUncordoned', `node/${name}`, 'pods may be placed here again');
+  ctx.resetScheduling();
+  ctx.scheduling().schedulePending();
+  return ready;
+}
+
 /** Takes every pod off `name` and places each elsewhere if it fits. */
-function evict(cp: ControlPlane, name: string, why: string): Moves {
-  cp.resetScheduling();
-  const s = cp.scheduling();
-  const state = cp.ctx.state;
+function evict(ctx: ChangeContext, name: string, why: string): Moves {
+  ctx.resetScheduling();
+  const s = ctx.scheduling();
+  const state = ctx.state;
   const evicted = [...state.pods.values()].filter((p) => p.status.state === 'running' && p.status.node === name);
   for (const pod of evicted) {
     s.unbind(pod);
@@ -44,9 +142,9 @@ function evict(cp: ControlPlane, name: string, why: string): Moves {
  * Stops the running pods (on any node) whose volume has no in-sync copy on a live node any more: each
  * goes back to pending with the reason, and is placed again when a copy comes back.
  */
-function pendPodsWithoutCopy(cp: ControlPlane, moves: Moves): void {
-  const state = cp.ctx.state;
-  const s = cp.scheduling();
+function pendPodsWithoutCopy(ctx: ChangeContext, moves: Moves): void {
+  const state = ctx.state;
+  const s = ctx.scheduling();
   for (const pod of [...state.pods.values()]) {
     if (pod.status.state !== 'running') continue;
     const unusable = pod.volumes.some((n) => {
@@ -62,13 +160,13 @@ function pendPodsWithoutCopy(cp: ControlPlane, moves: Moves): void {
 }
 
 /** Cordons the node and moves its pods: each goes back to pending and is placed elsewhere if it fits. */
-export function drainNode(cp: ControlPlane, name: string): Moves {
-  cp.ctx.can('node', 'edit');
-  const node = requireNode(cp, name);
+export function drainNode(ctx: ChangeContext, name: string): Moves {
+  ctx.can('node', 'edit');
+  const node = requireNode(ctx, name);
   if (node.status.state === 'down') throw new AnvilError('ANVIL_ERR_IN_USE', `node ${name} is down and its pods have moved already; bring it back with anvil node recover ${name}`);
-  cp.ctx.state.nodes.set(name, { ...node, status: { state: 'drained' } });
-  const r = evict(cp, name, 'drain');
-  cp.ctx.event('info', 'NodeDrained', `node/${name}`, `${r.moved.length} pods moved, ${r.pending.length} pending`);
+  ctx.state.nodes.set(name, { ...node, status: { state: 'drained' } });
+  const r = evict(ctx, name, 'drain');
+  ctx.event('info', 'NodeDrained', `node/${name}`, `${r.moved.length} pods moved, ${r.pending.length} pending`);
   return r;
 }
 
@@ -77,31 +175,29 @@ export function drainNode(cp: ControlPlane, name: string): Moves {
  * sync (or go offline, for a volume's last current copy), its pods move to other nodes where they fit,
  * and pods whose volume is left with no in-sync copy on a live node wait, pending.
  */
-export function failNode(cp: ControlPlane, name: string): Moves {
-  const ctx = cp.ctx;
+export function failNode(ctx: ChangeContext, name: string): Moves {
   ctx.can('node', 'edit');
-  const node = requireNode(cp, name);
+  const node = requireNode(ctx, name);
   if (node.status.state === 'down') throw new AnvilError('ANVIL_ERR_IN_USE', `node ${name} is already down (since ${node.status.since})`);
   ctx.state.nodes.set(name, { ...node, status: { state: 'down', since: ctx.now() } });
   ctx.event('error', 'NodeDown', `node/${name}`, 'node is down');
-  plexesOnNodeDown(cp, name);
-  const moves = evict(cp, name, 'node down');
-  pendPodsWithoutCopy(cp, moves);
+  plexesOnNodeDown(ctx, name);
+  const moves = evict(ctx, name, 'node down');
+  pendPodsWithoutCopy(ctx, moves);
   return moves;
 }
 
 /** A failed node is back: ready again, its plexes current again or resynced from an in-sync plex, pending pods retried. */
-export function recoverNode(cp: ControlPlane, name: string): Node {
-  const ctx = cp.ctx;
+export function recoverNode(ctx: ChangeContext, name: string): Node {
   ctx.can('node', 'edit');
-  const node = requireNode(cp, name);
+  const node = requireNode(ctx, name);
   if (node.status.state !== 'down') throw new AnvilError('ANVIL_ERR_IN_USE', `node ${name} is ${node.status.state}, not down; only a failed node recovers`);
   const ready: Node = { ...node, status: { state: 'ready' } };
   ctx.state.nodes.set(name, ready);
   ctx.event('info', 'NodeUp', `node/${name}`, 'node recovered');
-  plexesOnNodeUp(cp, name);
-  cp.resetScheduling();
-  cp.scheduling().schedulePending();
+  plexesOnNodeUp(ctx, name);
+  ctx.resetScheduling();
+  ctx.scheduling().schedulePending();
   return ready;
 }
 
@@ -110,10 +206,9 @@ export function recoverNode(cp: ControlPlane, name: string): Node {
  * `force` its plexes are dropped with it (the volume runs degraded on its other mirrors, or is lost when
  * that was its last copy) and its pods are evicted.
  */
-export function removeNode(cp: ControlPlane, name: string, force = false): void {
-  const ctx = cp.ctx;
+export function removeNode(ctx: ChangeContext, name: string, force = false): void {
   ctx.can('node', 'edit');
-  const node = requireNode(cp, name);
+  const node = requireNode(ctx, name);
   const pods = [...ctx.state.pods.values()].filter((p) => p.status.state === 'running' && p.status.node === name);
   const volumes = [...ctx.state.volumes.values()].filter((v) => v.plexes.some((p) => p.node === name && p.state !== 'out-of-sync'));
   const snapshots = [...ctx.state.snapshots.values()].filter((s) => s.nodes.includes(name));
@@ -125,11 +220,11 @@ export function removeNode(cp: ControlPlane, name: string, force = false): void 
   }
   // The plexes go first, so that no evicted pod is placed against a copy that is leaving.
   if (node.status.state !== 'down') ctx.state.nodes.set(name, { ...node, status: { state: 'drained' } });
-  dropPlexesOfNode(cp, name);
-  const moves = evict(cp, name, 'node removed');
-  pendPodsWithoutCopy(cp, moves);
+  dropPlexesOfNode(ctx, name);
+  const moves = evict(ctx, name, 'node removed');
+  pendPodsWithoutCopy(ctx, moves);
   for (const s of snapshots) ctx.state.snapshots.set(keyOf(s.namespace, s.name), { ...s, nodes: s.nodes.filter((n) => n !== name) });
   ctx.state.nodes.delete(name);
   ctx.event('warning', 'NodeRemoved', `node/${name}`, force ? 'removed with --force' : 'removed');
-  cp.resetScheduling();
+  ctx.resetScheduling();
 }

@@ -4,7 +4,7 @@
  * can write the volume meanwhile) and is in sync again when the node recovers; a removed node's plexes
  * go with it. The volume's state follows its plexes, and every change of state is an event.
  */
-import type { ControlPlane } from './control-plane.js';
+import type { ChangeContext } from './change-context.js';
 import type { Severity } from './event.js';
 import { keyOf, volumeStateOf, type Plex, type Volume, type VolumeState } from './volume.js';
 
@@ -34,22 +34,22 @@ function stateMessage(v: Volume): string {
  * Stores `v` with these plexes (and mirror count), its state worked out again; a change of state is an
  * event. Returns the volume as stored.
  */
-export function putPlexes(cp: ControlPlane, v: Volume, plexes: readonly Plex[], mirrors = v.mirrors): Volume {
+export function putPlexes(ctx: ChangeContext, v: Volume, plexes: readonly Plex[], mirrors = v.mirrors): Volume {
   const next: Volume = { ...v, mirrors, plexes, state: volumeStateOf({ mirrors, plexes }) };
-  cp.ctx.state.volumes.set(keyOf(v.namespace, v.name), next);
+  ctx.state.volumes.set(keyOf(v.namespace, v.name), next);
   if (next.state !== v.state) {
     const e = STATE_EVENTS[next.state];
-    cp.ctx.event(e.severity, e.reason, `volume/${v.namespace}/${v.name}`, stateMessage(next));
+    ctx.event(e.severity, e.reason, `volume/${v.namespace}/${v.name}`, stateMessage(next));
   }
   return next;
 }
 
-function volumesOn(cp: ControlPlane, node: string): Volume[] {
-  return [...cp.ctx.state.volumes.values()].filter((v) => v.plexes.some((p) => p.node === node));
+function volumesOn(ctx: ChangeContext, node: string): Volume[] {
+  return [...ctx.state.volumes.values()].filter((v) => v.plexes.some((p) => p.node === node));
 }
 
-function isLive(cp: ControlPlane, node: string): boolean {
-  const n = cp.ctx.state.nodes.get(node);
+function isLive(ctx: ChangeContext, node: string): boolean {
+  const n = ctx.state.nodes.get(node);
   return n !== undefined && n.status.state !== 'down';
 }
 
@@ -57,16 +57,16 @@ function isLive(cp: ControlPlane, node: string): boolean {
  * Node `node` went down: each in-sync plex there falls out of sync when another in-sync plex takes the
  * writes, else it goes offline as the volume's last current copy (the volume is unavailable).
  */
-export function plexesOnNodeDown(cp: ControlPlane, node: string): void {
-  for (const v of volumesOn(cp, node)) {
+export function plexesOnNodeDown(ctx: ChangeContext, node: string): void {
+  for (const v of volumesOn(ctx, node)) {
     const mine = v.plexes.find((p) => p.node === node)!;
     if (mine.state !== 'in-sync') continue;
     const others = inSyncCount(v.plexes) - 1;
     const state = others > 0 ? 'out-of-sync' : 'offline';
     const object = `volume/${v.namespace}/${v.name}`;
-    if (state === 'out-of-sync') cp.ctx.event('error', 'PlexOutOfSync', object, `plex on ${node} is out of sync; ${others} of ${v.mirrors} mirrors in sync`);
-    else cp.ctx.event('error', 'PlexOffline', object, `plex on ${node}, the last in-sync copy, is offline until ${node} recovers`);
-    putPlexes(cp, v, v.plexes.map((p) => (p.node === node ? { ...p, state } : p)));
+    if (state === 'out-of-sync') ctx.event('error', 'PlexOutOfSync', object, `plex on ${node} is out of sync; ${others} of ${v.mirrors} mirrors in sync`);
+    else ctx.event('error', 'PlexOffline', object, `plex on ${node}, the last in-sync copy, is offline until ${node} recovers`);
+    putPlexes(ctx, v, v.plexes.map((p) => (p.node === node ? { ...p, state } : p)));
   }
 }
 
@@ -74,34 +74,34 @@ export function plexesOnNodeDown(cp: ControlPlane, node: string): void {
  * Node `node` is back: its offline plexes are current again, and every out-of-sync plex on a live node
  * is resynced from an in-sync plex of its volume, when the volume has one (otherwise it stays out of sync).
  */
-export function plexesOnNodeUp(cp: ControlPlane, node: string): void {
-  for (const v of volumesOn(cp, node)) {
+export function plexesOnNodeUp(ctx: ChangeContext, node: string): void {
+  for (const v of volumesOn(ctx, node)) {
     if (!v.plexes.some((p) => p.node === node && p.state === 'offline')) continue;
-    cp.ctx.event('info', 'PlexOnline', `volume/${v.namespace}/${v.name}`, `plex on ${node} is back with the volume's current data`);
-    putPlexes(cp, v, v.plexes.map((p) => (p.node === node ? { ...p, state: 'in-sync' as const } : p)));
+    ctx.event('info', 'PlexOnline', `volume/${v.namespace}/${v.name}`, `plex on ${node} is back with the volume's current data`);
+    putPlexes(ctx, v, v.plexes.map((p) => (p.node === node ? { ...p, state: 'in-sync' as const } : p)));
   }
-  for (const v of [...cp.ctx.state.volumes.values()]) {
-    const stale = v.plexes.filter((p) => p.state === 'out-of-sync' && isLive(cp, p.node));
+  for (const v of [...ctx.state.volumes.values()]) {
+    const stale = v.plexes.filter((p) => p.state === 'out-of-sync' && isLive(ctx, p.node));
     if (stale.length === 0) continue;
     const source = v.plexes.find((p) => p.state === 'in-sync');
     const object = `volume/${v.namespace}/${v.name}`;
     if (source === undefined) {
-      if (stale.some((p) => p.node === node)) cp.ctx.event('warning', 'PlexNotResynced', object, `plex on ${node} stays out of sync: the volume has no in-sync plex to copy from`);
+      if (stale.some((p) => p.node === node)) ctx.event('warning', 'PlexNotResynced', object, `plex on ${node} stays out of sync: the volume has no in-sync plex to copy from`);
       continue;
     }
     const plexes = v.plexes.map((p) => (stale.includes(p) ? { ...p, state: 'in-sync' as const } : p));
-    for (const p of stale) cp.ctx.event('info', 'PlexResynced', object, `plex on ${p.node} resynced from the plex on ${source.node}; ${inSyncCount(plexes)} of ${v.mirrors} mirrors in sync`);
-    putPlexes(cp, v, plexes);
+    for (const p of stale) ctx.event('info', 'PlexResynced', object, `plex on ${p.node} resynced from the plex on ${source.node}; ${inSyncCount(plexes)} of ${v.mirrors} mirrors in sync`);
+    putPlexes(ctx, v, plexes);
   }
 }
 
 /** Node `node` is removed: its plexes go with it (the volume keeps its mirror count, to be brought back elsewhere). */
-export function dropPlexesOfNode(cp: ControlPlane, node: string): void {
-  for (const v of volumesOn(cp, node)) {
+export function dropPlexesOfNode(ctx: ChangeContext, node: string): void {
+  for (const v of volumesOn(ctx, node)) {
     const plexes = v.plexes.filter((p) => p.node !== node);
     const hint = plexes.some((p) => p.state !== 'out-of-sync') ? ` (add one back with: anvil volume update ${v.name} -n ${v.namespace} --mirrors ${plexes.length + 1})` : '';
-    cp.ctx.event('warning', 'PlexDropped', `volume/${v.namespace}/${v.name}`, `plex on ${node} was removed with its node; ${plexes.length} of ${v.mirrors} plexes left${hint}`);
-    putPlexes(cp, v, plexes);
+    ctx.event('warning', 'PlexDropped', `volume/${v.namespace}/${v.name}`, `plex on ${node} was removed with its node; ${plexes.length} of ${v.mirrors} plexes left${hint}`);
+    putPlexes(ctx, v, plexes);
   }
 }
 

@@ -4,7 +4,7 @@
  */
 import type { ClusterState } from './cluster-state.js';
 import { perfTierView } from './perf-tier.js';
-import { quotaViews } from './quota.js';
+import { quotaViews } from './quota-service.js';
 import { allows, authorize, type Actor, type RoleClass } from './tenancy.js';
 
 export const KINDS = ['nodes', 'networks', 'perf-tiers', 'volumes', 'snapshots', 'pods', 'endpoints', 'deployments', 'statefulsets', 'namespaces', 'users', 'quotas'] as const;

@@ -1,12 +1,12 @@
 /**
  * Volumes and snapshots, as operations of the control plane: plexes placed on distinct nodes, deletes
  * refused while attached or with dependent snapshots unless forced, at most 16 snapshots a volume, and
- * restores as linked clones. `ControlPlane` exposes each as a method.
+ * restores as linked clones. Each takes the change's context; `ControlPlane` exposes each as a method.
  */
 import { AnvilError } from '../errors.js';
 import { notFound } from './context.js';
-import type { ControlPlane, VolumeInput } from './control-plane.js';
-import { requireName, requireNamespace } from './names.js';
+import type { ChangeContext } from './change-context.js';
+import { requireName } from './names.js';
 import { checkRange, VOLUME_SIZE_RANGE } from './limits.js';
 import { storageCapacityBytes } from './node-profile.js';
 import { DEFAULT_PERF_TIER } from './perf-tier.js';
@@ -16,21 +16,24 @@ import type { Pod } from './pod.js';
 import { volumeCharge } from './quota.js';
 import { keyOf, MAX_MIRRORS, MAX_SNAPSHOTS_PER_VOLUME, type Snapshot, type Volume } from './volume.js';
 
-export function createVolume(cp: ControlPlane, input: VolumeInput): Volume {
-  const ctx = cp.ctx;
-  requireNamespace(input.namespace);
-  ctx.can('volume', 'edit', input.namespace);
-  ctx.requireCluster();
-  ctx.requireTenant(input.namespace);
-  requireName(input.name, 'volume');
-  const key = keyOf(input.namespace, input.name);
-  if (ctx.state.volumes.has(key)) throw new AnvilError('ANVIL_ERR_OBJECT_EXISTS', `volume ${key} already exists`);
+export interface VolumeInput {
+  namespace: string;
+  name: string;
+  size_bytes: number;
+  mirrors?: number;
+  perf_tier?: string;
+  node_selector?: Record<string, string>;
+  spread_zones?: boolean;
+}
+
+export function createVolume(ctx: ChangeContext, input: VolumeInput): Volume {
+  const key = ctx.requireNewObject({ cls: 'volume', kind: 'volume', namespace: input.namespace, name: input.name, existing: ctx.state.volumes, needsCluster: true });
   const mirrors = input.mirrors ?? 1;
   if (!Number.isInteger(mirrors) || mirrors < 1 || mirrors > MAX_MIRRORS) throw new AnvilError('ANVIL_ERR_FIELD_INVALID', `--mirrors ${mirrors} is not allowed; a volume has 1 to ${MAX_MIRRORS} mirrors`);
   checkRange(input.size_bytes, `volume ${key}: size_bytes (--size)`, VOLUME_SIZE_RANGE);
   const tier = input.perf_tier ?? DEFAULT_PERF_TIER;
   if (!ctx.state.perfTiers.has(tier)) throw notFound('perf tier', tier, `tiers: ${[...ctx.state.perfTiers.keys()].join(', ')}`);
-  cp.quota.charge(input.namespace, volumeCharge(input.size_bytes, mirrors), `volume ${key}`);
+  ctx.quota.charge(input.namespace, volumeCharge(input.size_bytes, mirrors), `volume ${key}`);
   const nodeSelector = input.node_selector ?? {};
   const nodes = placePlexes(ctx.state, { size_bytes: input.size_bytes, mirrors, node_selector: nodeSelector, spread_zones: input.spread_zones ?? false }, `volume ${key}`);
   const volume: Volume = {
@@ -51,70 +54,67 @@ export function createVolume(cp: ControlPlane, input: VolumeInput): Volume {
   return volume;
 }
 
-function requireVolume(cp: ControlPlane, namespace: string, name: string): Volume {
-  const v = cp.ctx.state.volumes.get(keyOf(namespace, name));
+function requireVolume(ctx: ChangeContext, namespace: string, name: string): Volume {
+  const v = ctx.state.volumes.get(keyOf(namespace, name));
   if (!v) throw notFound('volume', keyOf(namespace, name), 'list volumes with: anvil get volumes');
   return v;
 }
 
 /** Refused while attached or while snapshots depend on it, unless `force` (which detaches and deletes those snapshots). */
-export function deleteVolume(cp: ControlPlane, namespace: string, name: string, force = false): void {
-  const ctx = cp.ctx;
+export function deleteVolume(ctx: ChangeContext, namespace: string, name: string, force = false): void {
   ctx.can('volume', 'edit', namespace);
-  const v = requireVolume(cp, namespace, name);
+  const v = requireVolume(ctx, namespace, name);
   const snaps = [...ctx.state.snapshots.values()].filter((s) => s.namespace === namespace && s.volume === name);
   if (!force && v.attachment.state === 'attached') throw new AnvilError('ANVIL_ERR_IN_USE', `volume ${namespace}/${name} is attached to ${ctx.nameIfVisible('container', namespace, `pod ${v.attachment.pod} on ${v.attachment.node}`, 'a pod')}; delete the pod first, or use --force`);
   if (!force && snaps.length > 0) throw new AnvilError('ANVIL_ERR_IN_USE', `volume ${namespace}/${name} has ${snaps.length} snapshots (${snaps.map((s) => s.name).join(', ')}); delete them first, or use --force`);
-  for (const s of snaps) deleteSnapshot(cp, namespace, s.name);
+  for (const s of snaps) deleteSnapshot(ctx, namespace, s.name);
   if (v.attachment.state === 'attached') {
     const podKey = keyOf(namespace, v.attachment.pod);
     const pod = ctx.state.pods.get(podKey);
     if (pod) {
-      cp.scheduling().unbind(pod);
+      ctx.scheduling().unbind(pod);
       // The pod keeps running without the volume, and is rebound so its resources stay accounted.
       const without: Pod = { ...pod, volumes: pod.volumes.filter((n) => n !== name) };
       ctx.state.volumes.delete(keyOf(namespace, name));
-      cp.resetScheduling();
+      ctx.resetScheduling();
       ctx.state.pods.set(podKey, { ...without, status: { state: 'pending', failure: { summary: `volume ${name} was deleted`, nodes: [] } } });
-      cp.scheduling().place(ctx.state.pods.get(podKey)!);
+      ctx.scheduling().place(ctx.state.pods.get(podKey)!);
     }
   }
   ctx.state.volumes.delete(keyOf(namespace, name));
-  cp.quota.forget(namespace);
+  ctx.quota.forget(namespace);
   ctx.event('info', 'VolumeDeleted', `volume/${namespace}/${name}`, force ? 'deleted with --force' : 'deleted');
 }
 
-export function createSnapshot(cp: ControlPlane, namespace: string, name: string, volume: string): Snapshot {
-  const ctx = cp.ctx;
+export function createSnapshot(ctx: ChangeContext, namespace: string, name: string, volume: string): Snapshot {
   ctx.can('volume', 'edit', namespace);
   requireName(name, 'snapshot');
-  const v = requireVolume(cp, namespace, volume);
+  const v = requireVolume(ctx, namespace, volume);
   const key = keyOf(namespace, name);
   if (ctx.state.snapshots.has(key)) throw new AnvilError('ANVIL_ERR_OBJECT_EXISTS', `snapshot ${key} already exists`);
   const count = [...ctx.state.snapshots.values()].filter((s) => s.namespace === namespace && s.volume === volume).length;
   if (count >= MAX_SNAPSHOTS_PER_VOLUME) throw new AnvilError('ANVIL_ERR_LIMIT_REACHED', `volume ${namespace}/${volume} already has ${count} snapshots, the most a volume may have; delete one first`);
   const nodes = v.plexes.filter((p) => p.state === 'in-sync').map((p) => p.node);
   if (nodes.length === 0) throw noSource(v, 'take a snapshot of it');
-  checkVolumeCount(cp, nodes, `snapshot ${key}`);
+  checkVolumeCount(ctx, nodes, `snapshot ${key}`);
   const snap: Snapshot = { kind: 'Snapshot', namespace, name, volume, size_bytes: v.size_bytes, nodes, created_at: ctx.now() };
   ctx.state.snapshots.set(key, snap);
   ctx.event('info', 'SnapshotCreated', `snapshot/${key}`, `of volume ${volume} on ${nodes.join(', ')}`);
   return snap;
 }
 
-function checkVolumeCount(cp: ControlPlane, nodes: readonly string[], what: string): void {
+function checkVolumeCount(ctx: ChangeContext, nodes: readonly string[], what: string): void {
   for (const node of nodes) {
-    const n = cp.ctx.state.nodes.get(node)!;
+    const n = ctx.state.nodes.get(node)!;
     let count = 0;
-    for (const v of cp.ctx.state.volumes.values()) for (const p of v.plexes) if (p.node === node) count++;
-    for (const s of cp.ctx.state.snapshots.values()) if (s.nodes.includes(node)) count++;
+    for (const v of ctx.state.volumes.values()) for (const p of v.plexes) if (p.node === node) count++;
+    for (const s of ctx.state.snapshots.values()) if (s.nodes.includes(node)) count++;
     if (count >= n.inventory.max_volumes) throw new AnvilError('ANVIL_ERR_LIMIT_REACHED', `${what}: node ${node} already holds ${count} of ${n.inventory.max_volumes} volumes (mirrors, snapshots and clones count)`);
   }
 }
 
 /** Restores a snapshot to a new volume: a linked clone on the snapshot's nodes that shares its blocks. */
-export function restoreSnapshot(cp: ControlPlane, namespace: string, snapshot: string, volume: string, perfTier?: string): Volume {
-  const ctx = cp.ctx;
+export function restoreSnapshot(ctx: ChangeContext, namespace: string, snapshot: string, volume: string, perfTier?: string): Volume {
   ctx.can('volume', 'edit', namespace);
   requireName(volume, 'volume');
   const snap = ctx.state.snapshots.get(keyOf(namespace, snapshot));
@@ -127,8 +127,8 @@ export function restoreSnapshot(cp: ControlPlane, namespace: string, snapshot: s
   if (nodes.length === 0) throw new AnvilError('ANVIL_ERR_VOLUME_UNAVAILABLE', `snapshot ${snapshot}'s copies are on ${snap.nodes.join(', ')}, which ${snap.nodes.length === 1 ? 'is' : 'are'} down; restore it when one recovers`);
   const tier = perfTier ?? ctx.state.volumes.get(keyOf(namespace, snap.volume))?.perf_tier ?? DEFAULT_PERF_TIER;
   if (!ctx.state.perfTiers.has(tier)) throw notFound('perf tier', tier, `tiers: ${[...ctx.state.perfTiers.keys()].join(', ')}`);
-  checkVolumeCount(cp, nodes, `volume ${key}`);
-  cp.quota.charge(namespace, volumeCharge(snap.size_bytes, nodes.length), `volume ${key}`);
+  checkVolumeCount(ctx, nodes, `volume ${key}`);
+  ctx.quota.charge(namespace, volumeCharge(snap.size_bytes, nodes.length), `volume ${key}`);
   const clone: Volume = {
     kind: 'Volume',
     namespace,
@@ -148,8 +148,7 @@ export function restoreSnapshot(cp: ControlPlane, namespace: string, snapshot: s
   return clone;
 }
 
-export function deleteSnapshot(cp: ControlPlane, namespace: string, name: string): void {
-  const ctx = cp.ctx;
+export function deleteSnapshot(ctx: ChangeContext, namespace: string, name: string): void {
   ctx.can('volume', 'edit', namespace);
   const key = keyOf(namespace, name);
   if (!ctx.state.snapshots.has(key)) throw notFound('snapshot', key, 'list snapshots with: anvil get snapshots');
@@ -162,10 +161,9 @@ export function deleteSnapshot(cp: ControlPlane, namespace: string, name: string
  * Changes the mirror count by one (see `changeMirrors`) or grows a volume (only while detached, and never
  * smaller).
  */
-export function updateVolume(cp: ControlPlane, namespace: string, name: string, change: { mirrors?: number; size_bytes?: number }): Volume {
-  const ctx = cp.ctx;
+export function updateVolume(ctx: ChangeContext, namespace: string, name: string, change: { mirrors?: number; size_bytes?: number }): Volume {
   ctx.can('volume', 'edit', namespace);
-  const old = requireVolume(cp, namespace, name);
+  const old = requireVolume(ctx, namespace, name);
   let v = old;
   const key = keyOf(namespace, name);
   if (change.size_bytes !== undefined && change.size_bytes !== v.size_bytes) {
@@ -183,9 +181,9 @@ export function updateVolume(cp: ControlPlane, namespace: string, name: string, 
     v = { ...v, size_bytes: change.size_bytes };
     ctx.event('info', 'VolumeResized', `volume/${key}`, `now ${change.size_bytes} bytes`);
   }
-  if (change.mirrors !== undefined) v = changeMirrors(cp, v, change.mirrors);
+  if (change.mirrors !== undefined) v = changeMirrors(ctx, v, change.mirrors);
   const grown = v.size_bytes * v.plexes.length - old.size_bytes * old.plexes.length;
-  if (grown > 0) cp.quota.charge(namespace, { capacity_bytes: grown }, `volume ${key}`);
+  if (grown > 0) ctx.quota.charge(namespace, { capacity_bytes: grown }, `volume ${key}`);
   ctx.state.volumes.set(key, v);
   return v;
 }
@@ -204,7 +202,7 @@ function noSource(v: Volume, what: string): AnvilError {
  * fewer (an out-of-sync plex goes first, never the one its pod reads locally), or equal (after a node was
  * removed with its plex: the volume settles at the plexes it has).
  */
-function changeMirrors(cp: ControlPlane, v: Volume, mirrors: number): Volume {
+function changeMirrors(ctx: ChangeContext, v: Volume, mirrors: number): Volume {
   const key = keyOf(v.namespace, v.name);
   const have = v.plexes.length;
   if (mirrors === have && mirrors === v.mirrors) return v;
@@ -218,17 +216,17 @@ function changeMirrors(cp: ControlPlane, v: Volume, mirrors: number): Volume {
     if (v.source_snapshot !== undefined) throw new AnvilError('ANVIL_ERR_IN_USE', `volume ${key} is a linked clone of ${v.source_snapshot}; its plexes stay with the snapshot's blocks`);
     const source = v.plexes.find((p) => p.state === 'in-sync');
     if (source === undefined) throw noSource(v, 'add a plex');
-    const [node] = placePlexes(cp.ctx.state, { size_bytes: v.size_bytes, mirrors: 1, node_selector: v.node_selector, spread_zones: false, exclude: v.plexes.map((p) => p.node) }, `volume ${key}`);
+    const [node] = placePlexes(ctx.state, { size_bytes: v.size_bytes, mirrors: 1, node_selector: v.node_selector, spread_zones: false, exclude: v.plexes.map((p) => p.node) }, `volume ${key}`);
     const plexes = [...v.plexes, { node: node!, state: 'in-sync' as const }];
-    cp.ctx.event('info', 'PlexAdded', object, `new plex on ${node}, copied from the plex on ${source.node}; ${plexes.filter((p) => p.state === 'in-sync').length} of ${mirrors} mirrors in sync`);
-    return putPlexes(cp, v, plexes, mirrors);
+    ctx.event('info', 'PlexAdded', object, `new plex on ${node}, copied from the plex on ${source.node}; ${plexes.filter((p) => p.state === 'in-sync').length} of ${mirrors} mirrors in sync`);
+    return putPlexes(ctx, v, plexes, mirrors);
   }
   if (mirrors === have - 1) {
     const drop = plexToDrop(v);
     const plexes = v.plexes.filter((p) => p !== drop);
-    cp.ctx.event('info', 'PlexRemoved', object, `plex on ${drop.node} (${drop.state}) removed; ${mirrors} mirrors`);
-    return putPlexes(cp, v, plexes, mirrors);
+    ctx.event('info', 'PlexRemoved', object, `plex on ${drop.node} (${drop.state}) removed; ${mirrors} mirrors`);
+    return putPlexes(ctx, v, plexes, mirrors);
   }
-  cp.ctx.event('info', 'MirrorsChanged', object, `${mirrors} mirrors, the plexes it has`);
-  return putPlexes(cp, v, v.plexes, mirrors);
+  ctx.event('info', 'MirrorsChanged', object, `${mirrors} mirrors, the plexes it has`);
+  return putPlexes(ctx, v, v.plexes, mirrors);
 }

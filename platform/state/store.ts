@@ -183,6 +183,9 @@ export class Store {
   /**
    * One change, in one transaction: `fn` changes the state through the control plane; the invariants are
    * checked, the differences written, the events and an audit row (`action` on `target` by `actor`) added.
+   * The audit log speaks one way, the CLI's and the API's alike: `action` is `VERB KIND` and `target`
+   * `KIND/NAMESPACE/NAME` or `KIND/NAME`, KIND plural as `anvil get` names it (`create volumes` on
+   * `volumes/default/data`, `drain nodes` on `nodes/node1`, `set quotas` on `quotas/team-a`).
    */
   change<T>(actor: Actor, action: string, target: string, fn: (cp: ControlPlane) => T): T {
     try {

@@ -124,7 +124,7 @@ describe('anvil control-plane CLI', () => {
     const json = JSON.parse((await anvil(['cluster', 'status', '-o', 'json'])).stdout) as { cluster: { name: string } };
     expect(json.cluster.name).toBe('my-cluster');
     const audit = (await anvil(['audit'])).stdout;
-    expect(audit).toMatch(/operator {2}apply/);
+    expect(audit).toMatch(/operator {2}apply manifests/);
     // Endpoints as the appliance lists them: one VF per pod interface, none given twice on a node.
     const eps = JSON.parse((await anvil(['get', 'endpoints', '-o', 'json'])).stdout) as { node: string; vf: string; vlan: number }[];
     expect(eps).toHaveLength(5);

@@ -41,7 +41,7 @@ describe('state file modes', () => {
     const path = join(folder, 'state.db');
     const printed = stderrOf(() => {
       const store = Store.open(path, () => new Date(), true);
-      store.change(localAdmin(), 'user create', 'user/bob', (cp) => cp.createUser('bob', ['viewer']));
+      store.change(localAdmin(), 'create users', 'users/bob', (cp) => cp.createUser('bob', ['viewer']));
       expect(existsSync(`${path}-wal`)).toBe(true);
       for (const file of [path, `${path}-wal`, `${path}-shm`]) expect(modeOf(file).toString(8), file).toBe('600');
       store.close();

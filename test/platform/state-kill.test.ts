@@ -100,7 +100,7 @@ describe('state durability under kill -9', () => {
     const store = Store.open(state);
     try {
       expect(store.read((s) => names.filter((n) => s.tenants.has(n)))).toEqual(names);
-      expect(store.audit(100).filter((a) => a.action === 'tenant create')).toHaveLength(12);
+      expect(store.audit(100).filter((a) => a.action === 'create namespaces')).toHaveLength(12);
     } finally {
       store.close();
     }

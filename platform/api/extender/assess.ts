@@ -6,7 +6,7 @@ import { AnvilError } from '../../errors.js';
 import { ControlPlane } from '../../domain/control-plane.js';
 import type { ClusterState } from '../../domain/cluster-state.js';
 import type { Pod } from '../../domain/pod.js';
-import { checkPodReferences } from '../../domain/scheduling.js';
+import { checkPodReferences } from '../../domain/scheduling-session.js';
 import type { Actor } from '../../domain/tenancy.js';
 import { keyOf, unusableReason } from '../../domain/volume.js';
 import { parseManifestText } from '../../manifests/documents.js';

@@ -23,7 +23,7 @@ export async function reconcileWithKubernetes(kube: KubeApi, store: Store, clock
   const uids = await kubernetesPodUids(kube);
   // Most rounds find nothing: look first, so they leave no audit row.
   if (store.read((s) => gone(s.pods.values(), uids, listedAt).length) === 0) return [];
-  return store.change(KUBE_SCHEDULER, 'scheduler reconcile', 'pods', (cp) => {
+  return store.change(KUBE_SCHEDULER, 'reconcile pods', 'pods', (cp) => {
     const stale = gone(cp.state.pods.values(), uids, listedAt);
     for (const p of stale) {
       cp.deletePod(p.namespace, p.name);

@@ -40,19 +40,19 @@ export const clusterPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api
   );
   app.post<{ Body: Static<typeof ClusterBody> }>('/cluster', { schema: { tags, security: bearer, summary: 'create the cluster', body: ClusterBody, response: responses(AnyObject, 201) } }, async (req, reply) => {
     const b = req.body;
-    const c = change(api, req, 'cluster create', `cluster/${b.name}`, (cp) => cp.createCluster({ name: b.name, nodes: b.nodes, ...(b.node_profile ? { nodeProfile: b.node_profile } : {}), ...(b.zones ? { zones: b.zones } : {}), ...(b.policy ? { policy: b.policy } : {}) }));
+    const c = change(api, req, 'create clusters', `clusters/${b.name}`, (cp) => cp.createCluster({ name: b.name, nodes: b.nodes, ...(b.node_profile ? { nodeProfile: b.node_profile } : {}), ...(b.zones ? { zones: b.zones } : {}), ...(b.policy ? { policy: b.policy } : {}) }));
     return reply.status(201).send(c);
   });
   app.get('/nodes', { schema: { tags, security: bearer, summary: 'the nodes', response: responses(ObjectList) } }, async (req) => list(api, req, 'nodes'));
   app.get<{ Params: Static<typeof NameParams> }>('/nodes/:name', { schema: { tags, security: bearer, params: NameParams, response: responses(AnyObject) } }, async (req) => one(api, req, 'nodes', req.params.name));
   app.post<{ Body: Static<typeof NodeBody> }>('/nodes', { schema: { tags, security: bearer, summary: 'add a node', body: NodeBody, response: responses(AnyObject, 201) } }, async (req, reply) => {
     const b = req.body;
-    const n = change(api, req, 'node add', `node/${b.name}`, (cp) => cp.addNode({ name: b.name, ...(b.profile ? { profile: b.profile } : {}), zone: b.zone ?? 'zone0', labels: b.labels ?? {}, taints: Object.entries(b.taints ?? {}).map(([key, value]) => ({ key, value })) }));
+    const n = change(api, req, 'create nodes', `nodes/${b.name}`, (cp) => cp.addNode({ name: b.name, ...(b.profile ? { profile: b.profile } : {}), zone: b.zone ?? 'zone0', labels: b.labels ?? {}, taints: Object.entries(b.taints ?? {}).map(([key, value]) => ({ key, value })) }));
     return reply.status(201).send(n);
   });
   app.post<{ Params: Static<typeof NodeAction> }>('/nodes/:name/:action', { schema: { tags, security: bearer, summary: 'cordon, uncordon, drain, fail (inject a failure) or recover a node', params: NodeAction, response: responses(NodeActionResult) } }, async (req) => {
     const { name, action } = req.params;
-    const r = change(api, req, `node ${action}`, `node/${name}`, (cp) => {
+    const r = change(api, req, `${action} nodes`, `nodes/${name}`, (cp) => {
       switch (action) {
         case 'cordon': cp.cordonNode(name); return undefined;
         case 'uncordon': cp.uncordonNode(name); return undefined;

@@ -107,7 +107,7 @@ export const extenderPlugin: FastifyPluginAsync<{ api: Api; callers: ExtenderCal
     const k8sPod = seen.get(b.PodUID) ?? seen.get(`${ns}/${b.PodName}`);
     let placed = false;
     try {
-      api.store.change(KUBE_SCHEDULER, 'scheduler bind', `pod/${ns}/${b.PodName}`, (cp) => {
+      api.store.change(KUBE_SCHEDULER, 'bind pods', `pods/${ns}/${b.PodName}`, (cp) => {
         const existing = cp.state.pods.get(keyOf(ns, b.PodName));
         if (existing) {
           // A retried bind (kube-scheduler retries after an error) finds the pod already placed there.
@@ -132,7 +132,7 @@ export const extenderPlugin: FastifyPluginAsync<{ api: Api; callers: ExtenderCal
       // Kubernetes refused: undo the placement so Anvil holds no pod Kubernetes did not bind (kube-scheduler
       // will schedule the pod again, perhaps elsewhere).
       if (placed) {
-        api.store.change(KUBE_SCHEDULER, 'scheduler unbind', `pod/${ns}/${b.PodName}`, (cp) => {
+        api.store.change(KUBE_SCHEDULER, 'unbind pods', `pods/${ns}/${b.PodName}`, (cp) => {
           if (cp.state.pods.has(keyOf(ns, b.PodName))) cp.deletePod(ns, b.PodName);
         });
       }

@@ -20,7 +20,7 @@ export const networksPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { ap
   app.get('/networks', { schema: { tags, security: bearer, response: responses(ObjectList) } }, async (req) => list(api, req, 'networks'));
   app.get<{ Params: Static<typeof NameParams> }>('/networks/:name', { schema: { tags, security: bearer, params: NameParams, response: responses(AnyObject) } }, async (req) => one(api, req, 'networks', req.params.name));
   app.post<{ Body: Static<typeof NetworkBody> }>('/networks', { schema: { tags, security: bearer, body: NetworkBody, response: responses(AnyObject, 201) } }, async (req, reply) =>
-    reply.status(201).send(change(api, req, 'network create', `network/${req.body.name}`, (cp) => cp.createNetwork(req.body))),
+    reply.status(201).send(change(api, req, 'create networks', `networks/${req.body.name}`, (cp) => cp.createNetwork(req.body))),
   );
   app.delete<{ Params: Static<typeof NameParams> }>('/networks/:name', { schema: { tags, security: bearer, params: NameParams, response: responses(Message) } }, async (req) => {
     change(api, req, 'delete networks', `networks/${req.params.name}`, (cp) => cp.deleteNetwork(req.params.name));

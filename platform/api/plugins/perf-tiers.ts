@@ -34,7 +34,7 @@ export const perfTiersPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { a
   app.get('/perf-tiers', { schema: { tags, security: bearer, response: responses(Type.Array(PerfTierObject)) } }, async (req) => list(api, req, 'perf-tiers'));
   app.get<{ Params: Static<typeof NameParams> }>('/perf-tiers/:name', { schema: { tags, security: bearer, params: NameParams, response: responses(PerfTierObject) } }, async (req) => one(api, req, 'perf-tiers', req.params.name));
   app.post<{ Body: Static<typeof PerfTierBody> }>('/perf-tiers', { schema: { tags, security: bearer, body: PerfTierBody, response: responses(PerfTierObject, 201) } }, async (req, reply) =>
-    reply.status(201).send(perfTierView(change(api, req, 'perf-tier create', `perftier/${req.body.name}`, (cp) => cp.createPerfTier(req.body)))),
+    reply.status(201).send(perfTierView(change(api, req, 'create perf-tiers', `perf-tiers/${req.body.name}`, (cp) => cp.createPerfTier(req.body)))),
   );
   app.delete<{ Params: Static<typeof NameParams> }>('/perf-tiers/:name', { schema: { tags, security: bearer, params: NameParams, response: responses(Message) } }, async (req) => {
     change(api, req, 'delete perf-tiers', `perf-tiers/${req.params.name}`, (cp) => cp.deletePerfTier(req.params.name));

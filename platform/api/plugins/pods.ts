@@ -37,6 +37,6 @@ export const podsPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api })
     const ns = req.params.namespace;
     const plan = planApply(parseManifestText(req.body.manifests, 'body.manifests'), ns, req.body.strict ?? false);
     // In steps: a large apply lets other requests (/healthz among them) in between its pods.
-    return { lines: await api.store.changeInSteps(actorOf(req), 'apply', req.body.source ?? `namespace/${ns}`, (cp) => applySteps(cp, plan)), notes: plan.notes };
+    return { lines: await api.store.changeInSteps(actorOf(req), 'apply manifests', req.body.source ?? `namespaces/${ns}`, (cp) => applySteps(cp, plan)), notes: plan.notes };
   });
 };

@@ -25,7 +25,7 @@ export const quotasPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api 
   app.get<{ Params: Static<typeof NamespacedNameParams> }>('/namespaces/:namespace/quotas/:name', { schema: { ...s, summary: 'one quota (named after its namespace) with its usage', params: NamespacedNameParams, querystring: NoQuery, response: responses(AnyObject) } }, async (req) => one(api, req, 'quotas', req.params.name, req.params.namespace));
   app.put<{ Params: Static<typeof NamespaceParams>; Body: Static<typeof QuotaBody> }>('/namespaces/:namespace/quota', {
     schema: { ...s, summary: "set (replace) a namespace's quota; cluster admins only", params: NamespaceParams, querystring: NoQuery, body: QuotaBody, response: responses(AnyObject) },
-  }, async (req) => change(api, req, 'quota set', `quota/${req.params.namespace}`, (cp) => cp.setQuota(req.params.namespace, req.body)));
+  }, async (req) => change(api, req, 'set quotas', `quotas/${req.params.namespace}`, (cp) => cp.setQuota(req.params.namespace, req.body)));
   app.delete<{ Params: Static<typeof NamespaceParams> }>('/namespaces/:namespace/quota', { schema: { ...s, summary: "remove a namespace's quota; cluster admins only", params: NamespaceParams, querystring: NoQuery, response: responses(Message) } }, async (req) => {
     change(api, req, 'delete quotas', `quotas/${req.params.namespace}`, (cp) => cp.deleteQuota(req.params.namespace));
     return { message: `quota of namespace ${req.params.namespace} deleted` };

@@ -22,7 +22,7 @@ export const tenancyPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api
   app.get('/whoami', { schema: { ...s, summary: 'the caller and its roles', response: responses(Type.Object({ user: Type.String(), roles: Type.Array(Type.String()) })) } }, async (req) => actorOf(req));
   app.get('/namespaces', { schema: { ...s, response: responses(ObjectList) } }, async (req) => list(api, req, 'namespaces'));
   app.post<{ Body: Static<typeof TenantBody> }>('/namespaces', { schema: { ...s, summary: 'create a tenant', body: TenantBody, response: responses(Message, 201) } }, async (req, reply) => {
-    change(api, req, 'tenant create', `namespace/${req.body.name}`, (cp) => cp.createTenant(req.body.name));
+    change(api, req, 'create namespaces', `namespaces/${req.body.name}`, (cp) => cp.createTenant(req.body.name));
     return reply.status(201).send({ message: `namespace ${req.body.name} created` });
   });
   app.get<{ Params: Static<typeof NameParams> }>('/namespaces/:name', { schema: { ...s, summary: 'one tenant', params: NameParams, querystring: NoQuery, response: responses(AnyObject) } }, async (req) => one(api, req, 'namespaces', req.params.name));
@@ -35,10 +35,10 @@ export const tenancyPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api
   app.post<{ Body: Static<typeof UserBody> }>('/users', { schema: { ...s, body: UserBody, response: responses(AnyObject, 201) } }, async (req, reply) => {
     // Tokens left by a deleted user of this name (a crash between deleting it and revoking them) go first.
     if (!api.store.read((st) => st.users.has(req.body.name))) api.tokens.revokeAll(req.body.name, actorOf(req).user);
-    return reply.status(201).send(change(api, req, 'user create', `user/${req.body.name}`, (cp) => cp.createUser(req.body.name, req.body.roles)));
+    return reply.status(201).send(change(api, req, 'create users', `users/${req.body.name}`, (cp) => cp.createUser(req.body.name, req.body.roles)));
   });
   app.patch<{ Params: Static<typeof NameParams>; Body: Static<typeof UserRolesBody> }>('/users/:name', { schema: { ...s, summary: "replace a user's roles (the caller must be able to revoke the old ones and grant the new)", params: NameParams, querystring: NoQuery, body: UserRolesBody, response: responses(AnyObject) } }, async (req) =>
-    change(api, req, 'user set-roles', `user/${req.params.name}`, (cp) => cp.setUserRoles(req.params.name, req.body.roles)),
+    change(api, req, 'update users', `users/${req.params.name}`, (cp) => cp.setUserRoles(req.params.name, req.body.roles)),
   );
   app.delete<{ Params: Static<typeof NameParams> }>('/users/:name', { schema: { ...s, summary: 'delete a user and revoke all its tokens', params: NameParams, querystring: NoQuery, response: responses(Message) } }, async (req) => {
     change(api, req, 'delete users', `users/${req.params.name}`, (cp) => cp.deleteUser(req.params.name));

@@ -31,11 +31,11 @@ export const volumesPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api
   app.get<{ Params: NsName }>('/namespaces/:namespace/volumes/:name', { schema: { ...s, params: NamespacedNameParams, response: responses(AnyObject) } }, async (req) => one(api, req, 'volumes', req.params.name, req.params.namespace));
   app.post<{ Params: Static<typeof NamespaceParams>; Body: Static<typeof VolumeBody> }>('/namespaces/:namespace/volumes', { schema: { ...s, params: NamespaceParams, body: VolumeBody, response: responses(AnyObject, 201) } }, async (req, reply) => {
     const ns = req.params.namespace;
-    return reply.status(201).send(change(api, req, 'volume create', `volume/${ns}/${req.body.name}`, (cp) => cp.createVolume({ namespace: ns, ...req.body })));
+    return reply.status(201).send(change(api, req, 'create volumes', `volumes/${ns}/${req.body.name}`, (cp) => cp.createVolume({ namespace: ns, ...req.body })));
   });
   app.patch<{ Params: NsName; Body: Static<typeof VolumeChange> }>('/namespaces/:namespace/volumes/:name', { schema: { ...s, summary: 'add or drop one mirror, or grow a detached volume', params: NamespacedNameParams, body: VolumeChange, response: responses(AnyObject) } }, async (req) => {
     const { namespace, name } = req.params;
-    return change(api, req, 'volume update', `volume/${namespace}/${name}`, (cp) => cp.updateVolume(namespace, name, req.body));
+    return change(api, req, 'update volumes', `volumes/${namespace}/${name}`, (cp) => cp.updateVolume(namespace, name, req.body));
   });
   app.delete<{ Params: NsName; Querystring: Static<typeof Force> }>('/namespaces/:namespace/volumes/:name', { schema: { ...s, params: NamespacedNameParams, querystring: Force, response: responses(Message) } }, async (req) => {
     const { namespace, name } = req.params;
@@ -47,11 +47,11 @@ export const volumesPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api
   app.get<{ Params: NsName }>('/namespaces/:namespace/snapshots/:name', { schema: { ...s, params: NamespacedNameParams, querystring: NoQuery, response: responses(AnyObject) } }, async (req) => one(api, req, 'snapshots', req.params.name, req.params.namespace));
   app.post<{ Params: Static<typeof NamespaceParams>; Body: Static<typeof SnapshotBody> }>('/namespaces/:namespace/snapshots', { schema: { ...s, params: NamespaceParams, body: SnapshotBody, response: responses(AnyObject, 201) } }, async (req, reply) => {
     const ns = req.params.namespace;
-    return reply.status(201).send(change(api, req, 'snapshot create', `snapshot/${ns}/${req.body.name}`, (cp) => cp.createSnapshot(ns, req.body.name, req.body.volume)));
+    return reply.status(201).send(change(api, req, 'create snapshots', `snapshots/${ns}/${req.body.name}`, (cp) => cp.createSnapshot(ns, req.body.name, req.body.volume)));
   });
   app.post<{ Params: NsName; Body: Static<typeof RestoreBody> }>('/namespaces/:namespace/snapshots/:name/restore', { schema: { ...s, summary: 'restore a snapshot to a new volume (a linked clone)', params: NamespacedNameParams, body: RestoreBody, response: responses(AnyObject, 201) } }, async (req, reply) => {
     const { namespace, name } = req.params;
-    return reply.status(201).send(change(api, req, 'snapshot restore', `volume/${namespace}/${req.body.to}`, (cp) => cp.restoreSnapshot(namespace, name, req.body.to, req.body.perf_tier)));
+    return reply.status(201).send(change(api, req, 'restore volumes', `volumes/${namespace}/${req.body.to}`, (cp) => cp.restoreSnapshot(namespace, name, req.body.to, req.body.perf_tier)));
   });
   app.delete<{ Params: NsName }>('/namespaces/:namespace/snapshots/:name', { schema: { ...s, params: NamespacedNameParams, response: responses(Message) } }, async (req) => {
     const { namespace, name } = req.params;

@@ -50,7 +50,7 @@ export const workloadsPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { a
   }, async (req, reply) => {
     const ns = req.params.namespace;
     const { name, network, ip } = req.body;
-    return reply.status(201).send(change(api, req, 'endpoint create', `endpoint/${ns}/${name}`, (cp) => cp.createEndpoint(ns, name, network, ip)));
+    return reply.status(201).send(change(api, req, 'create endpoints', `endpoints/${ns}/${name}`, (cp) => cp.createEndpoint(ns, name, network, ip)));
   });
   app.delete<{ Params: NsName }>('/namespaces/:namespace/endpoints/:name', { schema: { ...s, summary: 'delete a persistent endpoint no pod uses', params: NamespacedNameParams, querystring: NoQuery, response: responses(Message) } }, async (req) => {
     const { namespace, name } = req.params;

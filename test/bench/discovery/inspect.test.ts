@@ -8,7 +8,7 @@ import { Value } from '@sinclair/typebox/value';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { captureHost, nodeProfile, type HostCapture } from '../../../bench/discovery/inspect.js';
-import { NodeProfileSchema } from '../../../bench/discovery/node-profile.js';
+import { NodeProfileSchema } from '../../../bench/discovery/discovered-node.js';
 import { parseCpuinfo } from '../../../bench/discovery/cpu-memory.js';
 import { inspectCommand } from '../../../platform/cli/host-commands.js';
 import { tempDir } from '../../cli-harness.js';

@@ -113,7 +113,7 @@ describe('served documents', () => {
 describe('/metrics', () => {
   it('answers a token with a cluster-wide view role (a Prometheus user with cluster-view only); a tenant gets a coded 403, no token 401', async () => {
     const w = await seededWorld();
-    w.api.store.change(localAdmin(), 'user create', 'user/prometheus', (cp) => cp.createUser('prometheus', ['cluster-view']));
+    w.api.store.change(localAdmin(), 'create users', 'users/prometheus', (cp) => cp.createUser('prometheus', ['cluster-view']));
     const scraper = w.api.tokens.issue('prometheus', 'scrape', 'admin').token;
     const ok = await w.app.inject({ url: '/metrics', headers: { authorization: `Bearer ${scraper}` } });
     expect(ok.statusCode).toBe(200);

@@ -52,6 +52,6 @@ describe('a large apply', () => {
     // Both changes are in the state, and in the audit log.
     const state = world.api.store.read((s) => ({ tenant: s.tenants.has('d'), pods: [...s.pods.values()].filter((p) => p.namespace === 'c').length }));
     expect(state).toEqual({ tenant: true, pods: MAX_REPLICAS_PER_WORKLOAD });
-    expect(world.api.store.audit(2).map((a) => a.action)).toEqual(['tenant create', 'apply']);
+    expect(world.api.store.audit(2).map((a) => a.action)).toEqual(['create namespaces', 'apply manifests']);
   });
 });

@@ -104,7 +104,7 @@ describe('the extender binds pods in Kubernetes', () => {
     expect(res.Error).toMatch(/^ANVIL_ERR_KUBE_API: binding pod a\/web to node node1 through http:\/\/127\.0\.0\.1:\d+: the API answered 403: pods "web" is forbidden/);
     expect(res.Error).toContain('pods/binding');
     expect(w.api.store.read((s) => s.pods.has('a/web'))).toBe(false);
-    expect(w.api.store.audit(2).map((a) => a.action)).toEqual(['scheduler bind', 'scheduler unbind']);
+    expect(w.api.store.audit(2).map((a) => a.action)).toEqual(['bind pods', 'unbind pods']);
     await w.app.close();
   });
 

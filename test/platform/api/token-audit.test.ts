@@ -20,9 +20,9 @@ describe('token audit', () => {
     const { token, info } = issued.json() as { token: string; info: { id: number } };
     expect((await w.call('tuser', 'DELETE', `/api/v1/users/tuser/tokens/${info.id}`)).statusCode).toBe(200);
     const tail = w.api.store.audit(2).map((a) => [a.actor, a.action, a.target]);
-    expect(tail).toEqual([['admin', 'token issue', `token/tuser/${info.id}`], ['tuser', 'token revoke', `token/tuser/${info.id}`]]);
+    expect(tail).toEqual([['admin', 'create tokens', `tokens/tuser/${info.id}`], ['tuser', 'revoke tokens', `tokens/tuser/${info.id}`]]);
     const served = await w.call('admin', 'GET', '/api/v1/audit?limit=2');
-    expect((served.json() as { action: string }[]).map((a) => a.action)).toEqual(['token issue', 'token revoke']);
+    expect((served.json() as { action: string }[]).map((a) => a.action)).toEqual(['create tokens', 'revoke tokens']);
     // Neither the token nor its hash is ever in the log.
     const everything = JSON.stringify(w.api.store.audit(100000));
     expect(everything).not.toContain(token);
@@ -39,8 +39,8 @@ describe('token audit', () => {
     const ids = w.api.tokens.list('tuser').map((t) => t.id);
     expect(ids.length).toBe(2);
     expect((await w.call('admin', 'DELETE', '/api/v1/users/tuser')).statusCode).toBe(200);
-    const revokes = w.api.store.audit(100000).filter((a) => a.action === 'token revoke');
-    expect(revokes.map((a) => [a.actor, a.target])).toEqual(ids.map((id) => ['admin', `token/tuser/${id}`]));
+    const revokes = w.api.store.audit(100000).filter((a) => a.action === 'revoke tokens');
+    expect(revokes.map((a) => [a.actor, a.target])).toEqual(ids.map((id) => ['admin', `tokens/tuser/${id}`]));
     await w.app.close();
   });
 });
@@ -68,7 +68,7 @@ describe('token ids', () => {
   it("a state file of an older build (plain INTEGER PRIMARY KEY) keeps its tokens and goes on from the highest id", () => {
     const path = join(tempDir('anvil-token-old-'), 'state.db');
     const store = Store.open(path);
-    store.change(localAdmin(), 'user create', 'user/bob', (cp) => cp.createUser('bob', ['viewer']));
+    store.change(localAdmin(), 'create users', 'users/bob', (cp) => cp.createUser('bob', ['viewer']));
     store.close();
     const old = new Database(path);
     old.exec('CREATE TABLE api_tokens (id INTEGER PRIMARY KEY, hash TEXT NOT NULL UNIQUE, user TEXT NOT NULL, name TEXT NOT NULL, created_at TEXT NOT NULL)');

@@ -82,7 +82,7 @@ describe("changing a user's roles", () => {
     const events = (await w.call('admin', 'GET', '/api/v1/events?object=user/tuser')).json() as { reason: string; message: string }[];
     expect(events.at(-1)).toMatchObject({ reason: 'UserRolesChanged', message: 'roles of tuser: tenant-user/a -> tenant-user/a, node-view' });
     const audit = (await w.call('admin', 'GET', '/api/v1/audit')).json() as { actor: string; action: string; target: string }[];
-    expect(audit.at(-1)).toMatchObject({ actor: 'tadmin', action: 'user set-roles', target: 'user/tuser' });
+    expect(audit.at(-1)).toMatchObject({ actor: 'tadmin', action: 'update users', target: 'users/tuser' });
     await w.app.close();
   });
 

@@ -1,5 +1,5 @@
 /**
- * The node-profile format: what a machine has, as discovery finds it and as a simulated cluster will
+ * A discovered node: what a machine has, as discovery finds it and as a simulated cluster will
  * take it (a measured node dropped into a model). One schema gives the type and the validation; every
  * profile says where its figures came from.
  */

@@ -1,11 +1,11 @@
 /**
- * The local state file as the control-plane commands open it: where it is (--state, $ANVIL_STATE, the XDG
- * default), who acts (the local user), and one change or read per command. Its own module so that each
- * command group imports it, and no group imports another back.
+ * The embedded state as the CLI's commands use it: one change or one read of the state file, as the
+ * local user ($ANVIL_USER, with the cluster-admin role), each in its own transaction; and the `--state`
+ * option every such command takes.
  */
 import type { Command } from 'commander';
-import { localAdmin, type Actor } from '../domain/tenancy.js';
 import type { ControlPlane } from '../domain/control-plane.js';
+import { localAdmin, type Actor } from '../domain/tenancy.js';
 import { defaultStatePath, Store } from '../state/store.js';
 
 export interface StateOpts {
@@ -33,7 +33,7 @@ export function change<T>(opts: StateOpts, action: string, target: string, fn: (
   }
 }
 
-/** Runs one read of the state. */
+/** Runs `fn` on the open store (a read), closing it after. */
 export function read<T>(opts: StateOpts, fn: (store: Store) => T): T {
   const store = openStore(opts);
   try {
@@ -43,7 +43,7 @@ export function read<T>(opts: StateOpts, fn: (store: Store) => T): T {
   }
 }
 
+/** `--state PATH` on a command of the embedded state. */
 export function stateOption(cmd: Command): Command {
   return cmd.option('--state <path>', 'state file (default: $ANVIL_STATE, else $XDG_STATE_HOME/anvil/state.db)');
 }
-
