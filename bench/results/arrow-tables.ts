@@ -57,7 +57,7 @@ function withLabels(run: RunMeasurement, fixed: Record<string, Column>): Column[
   return out;
 }
 
-/** Appends the label values of `job` for the rows added since `from` (the fixed columns were pushed already). */
+/** Appends `job`'s label values to the label columns for its `rows` rows (its fixed columns were pushed already). */
 function fillLabels(cols: Column[], fixedNames: ReadonlySet<string>, job: JobMeasurement, rows: number): void {
   for (const col of cols) {
     if (fixedNames.has(col.name)) continue;
@@ -71,6 +71,8 @@ function labelledTable<K extends string>(run: RunMeasurement, spec: Record<K, [C
   const c = columns(spec);
   const cols = withLabels(run, c);
   const fixedNames = new Set<string>(Object.keys(spec));
+  const clash = labelKeys(run).find((k) => fixedNames.has(k));
+  if (clash !== undefined) throw new RangeError(`job label "${clash}" has the name of a result column; rename the label`);
   const anyFixed = Object.values<Column>(c)[0]!;
   for (const job of run.jobs) {
     const before = anyFixed.values.length;

@@ -79,4 +79,13 @@ describe('a model of many devices and labelled jobs', () => {
     expect(b!.n).toBeGreaterThan(50);
     expect(a!.mean_ns).not.toBe(b!.mean_ns);
   });
+
+  it('refuses a label named like a result column, rather than writing two columns of one name', () => {
+    const device = parseProfile('kind: null\nlatency: 10us\ncapacity: 1G\n', 'null.yaml');
+    const model = new Model(1, 1e5);
+    model.addDevice('dev0', device.kind, device.params);
+    model.addJob({ spec: workload({ runtime_ns: 1e5 }), device: 'dev0', labels: { direction: 'north' } });
+    const run = runModel(model, { profile: describeProfile(device), horizon_ns: 1e5 });
+    expect(() => arrowTables(run, { version: 'test', jobfile: 'x' })).toThrow(/job label "direction" has the name of a result column/);
+  });
 });
