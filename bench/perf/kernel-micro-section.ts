@@ -6,7 +6,7 @@
  */
 import { Bench } from 'tinybench';
 import { Exponential } from '../../sim/core/distributions.js';
-import type { EventTarget } from '../../sim/core/kernel.js';
+import type { EventHandler } from '../../sim/core/kernel.js';
 import { Simulator } from '../../sim/core/kernel.js';
 import { RandomStream } from '../../sim/core/random.js';
 import type { BenchSection, Row, SectionOptions } from './section.js';
@@ -18,14 +18,14 @@ const HOLD_PENDING = 1000;
 /** Results land here so the optimiser cannot drop the work. */
 export let blackhole = 0;
 
-class Sink implements EventTarget {
+class Sink implements EventHandler {
   fire(arg: number): void {
     blackhole += arg;
   }
 }
 
 /** The classic "hold" model: each firing reschedules itself an exponential delay later, so the heap keeps its size. */
-class Holder implements EventTarget {
+class Holder implements EventHandler {
   fired = 0;
   stopAt = 0;
   constructor(

@@ -5,7 +5,7 @@
  * per event. `bench/perf/mm1-baseline.cpp` does the same work in C++ for the ratio.
  */
 import { Exponential } from '../../sim/core/distributions.js';
-import type { EventTarget } from '../../sim/core/kernel.js';
+import type { EventHandler } from '../../sim/core/kernel.js';
 import { Simulator } from '../../sim/core/kernel.js';
 import { RandomStream } from '../../sim/core/random.js';
 import { RequestFifo } from '../../sim/resources/request-fifo.js';
@@ -52,7 +52,7 @@ class CustomerPool {
 }
 
 /** One server, one FIFO line; a departure is an event whose arg is the customer id. */
-class Mm1Station implements EventTarget {
+class Mm1Station implements EventHandler {
   completed = 0;
   sojournSum_ns = 0;
   private busy = false;
@@ -85,7 +85,7 @@ class Mm1Station implements EventTarget {
 }
 
 /** Poisson arrivals: each firing creates a customer and schedules the next arrival, `limit` in all. */
-class Mm1Source implements EventTarget {
+class Mm1Source implements EventHandler {
   private created = 0;
 
   constructor(

@@ -1,13 +1,15 @@
 /**
  * The full detail of a run as Arrow IPC files (file format), readable from pandas, Polars or DuckDB:
  * `intervals.arrow` (one row per interval, job and direction), `latency_histogram.arrow` (one row per
- * non-empty completion-latency bucket, fio's buckets) and `jobs.arrow` (one row per job and direction).
- * Each table's schema metadata records the schema version, Anvil's version, the target, profile and seed.
+ * non-empty completion-latency bucket, fio's buckets), `interval_histogram.arrow` (the same per interval,
+ * so percentiles over jobs and windows can be merged) and `jobs.arrow` (one row per job and direction).
+ * Jobs with labels add one utf8 column per label key, after `job`, to every table. Each table's schema
+ * metadata records the schema version, Anvil's version, the target, profile and seed.
  */
 import { Field, RecordBatch, Schema, Table, Utf8, makeVector, tableToIPC, vectorFromArray } from 'apache-arrow';
 import { BUCKETS, bucketLow, bucketValue, bucketWidth } from '../../sim/measure/latency-histogram.js';
 import type { DirectionRecorder, JobRecorder } from '../../sim/measure/job-recorder.js';
-import type { RunMeasurement } from './measurement.js';
+import type { JobMeasurement, RunMeasurement } from './measurement.js';
 
 /** Version of the result files' layout (fio JSON extras, summary.json, Arrow tables). */
 export const RESULT_SCHEMA_VERSION = 1;
@@ -33,11 +35,78 @@ export function arrowTables(run: RunMeasurement, meta: { version: string; jobfil
   files.set('intervals.arrow', toIpc(intervalColumns(run), metadata));
   files.set('latency_histogram.arrow', toIpc(histogramColumns(run), metadata));
   files.set('jobs.arrow', toIpc(jobColumns(run), metadata));
+  files.set('interval_histogram.arrow', toIpc(intervalHistogramColumns(run), metadata));
   return files;
 }
 
+/** Every label key any job has, sorted: one column each. */
+function labelKeys(run: RunMeasurement): string[] {
+  const keys = new Set<string>();
+  for (const job of run.jobs) for (const k of Object.keys(job.labels ?? {})) keys.add(k);
+  return [...keys].sort();
+}
+
+/** Inserts the label columns after `job` (empty string where a job lacks the label). */
+function withLabels(run: RunMeasurement, fixed: Record<string, Column>): Column[] {
+  const keys = labelKeys(run);
+  const out: Column[] = [];
+  for (const col of Object.values(fixed)) {
+    out.push(col);
+    if (col.name === 'job') for (const k of keys) out.push({ name: k, type: 'utf8', values: [], doc: `job label ${k}` });
+  }
+  return out;
+}
+
+/** Appends `job`'s label values to the label columns for its `rows` rows (its fixed columns were pushed already). */
+function fillLabels(cols: Column[], fixedNames: ReadonlySet<string>, job: JobMeasurement, rows: number): void {
+  for (const col of cols) {
+    if (fixedNames.has(col.name)) continue;
+    const value = job.labels?.[col.name] ?? '';
+    for (let i = 0; i < rows; i++) col.values.push(value);
+  }
+}
+
+/** A table's columns: the fixed ones filled by `fill` per job, then each job's labels for its rows. */
+function labelledTable<K extends string>(run: RunMeasurement, spec: Record<K, [Column['type'], string]>, fill: (c: Record<K, Column>, job: JobMeasurement) => void): Column[] {
+  const c = columns(spec);
+  const cols = withLabels(run, c);
+  const fixedNames = new Set<string>(Object.keys(spec));
+  const clash = labelKeys(run).find((k) => fixedNames.has(k));
+  if (clash !== undefined) throw new RangeError(`job label "${clash}" has the name of a result column; rename the label`);
+  const anyFixed = Object.values<Column>(c)[0]!;
+  for (const job of run.jobs) {
+    const before = anyFixed.values.length;
+    fill(c, job);
+    fillLabels(cols, fixedNames, job, anyFixed.values.length - before);
+  }
+  return cols;
+}
+
+function intervalHistogramColumns(run: RunMeasurement): Column[] {
+  const spec = {
+    time_ns: ['f64', 'end of the interval, ns since the start of the run'],
+    interval_ns: ['f64', 'length of the interval, ns'],
+    job: ['utf8', 'fio jobname'],
+    direction: ['utf8', 'read or write; trim too where a host run trimmed'],
+    bucket_low_ns: ['f64', 'lowest completion latency in the bucket, ns'],
+    bucket_high_ns: ['f64', 'first latency above the bucket, ns'],
+    bucket_value_ns: ['f64', "the bucket's value as fio reports it in json+ bins (midpoint), ns"],
+    count: ['f64', 'I/Os completed in the interval whose completion latency fell in the bucket'],
+  } satisfies Record<string, [Column['type'], string]>;
+  return labelledTable(run, spec, (c, job) => {
+    for (const [dir, d] of directionsOf(job.recorder)) {
+      for (const h of d.intervalHistograms) {
+        for (let j = 0; j < h.buckets.length; j++) {
+          const i = h.buckets[j]!;
+          push(c, { time_ns: h.time_ns, interval_ns: h.interval_ns, job: job.name, direction: dir, bucket_low_ns: bucketLow(i), bucket_high_ns: bucketLow(i) + bucketWidth(i), bucket_value_ns: bucketValue(i), count: h.counts[j]! });
+        }
+      }
+    }
+  });
+}
+
 function intervalColumns(run: RunMeasurement): Column[] {
-  const c = columns({
+  return labelledTable(run, {
     time_ns: ['f64', 'end of the interval, ns since the start of the run'],
     interval_ns: ['f64', 'length of the interval, ns'],
     job: ['utf8', 'fio jobname'],
@@ -50,8 +119,7 @@ function intervalColumns(run: RunMeasurement): Column[] {
     clat_p99_ns: ['f64', '99th percentile completion latency, ns'],
     clat_p999_ns: ['f64', '99.9th percentile completion latency, ns'],
     clat_max_ns: ['f64', 'largest completion latency, ns'],
-  });
-  for (const job of run.jobs) {
+  }, (c, job) => {
     for (const [dir, d] of directionsOf(job.recorder)) {
       for (const row of d.intervals) {
         push(c, {
@@ -70,20 +138,18 @@ function intervalColumns(run: RunMeasurement): Column[] {
         });
       }
     }
-  }
-  return Object.values(c);
+  });
 }
 
 function histogramColumns(run: RunMeasurement): Column[] {
-  const c = columns({
+  return labelledTable(run, {
     job: ['utf8', 'fio jobname'],
     direction: ['utf8', 'read or write; trim too where a host run trimmed'],
     bucket_low_ns: ['f64', 'lowest completion latency in the bucket, ns'],
     bucket_high_ns: ['f64', 'first latency above the bucket, ns'],
     bucket_value_ns: ['f64', "the bucket's value as fio reports it in json+ bins (midpoint), ns"],
     count: ['f64', 'I/Os whose completion latency fell in the bucket'],
-  });
-  for (const job of run.jobs) {
+  }, (c, job) => {
     for (const [dir, d] of directionsOf(job.recorder)) {
       const h = d.clat;
       for (let i = 0; i < BUCKETS; i++) {
@@ -92,12 +158,11 @@ function histogramColumns(run: RunMeasurement): Column[] {
         push(c, { job: job.name, direction: dir, bucket_low_ns: bucketLow(i), bucket_high_ns: bucketLow(i) + bucketWidth(i), bucket_value_ns: bucketValue(i), count: n });
       }
     }
-  }
-  return Object.values(c);
+  });
 }
 
 function jobColumns(run: RunMeasurement): Column[] {
-  const c = columns({
+  return labelledTable(run, {
     job: ['utf8', 'fio jobname'],
     clones: ['i32', 'job clones measured together (numjobs with group_reporting)'],
     direction: ['utf8', 'read or write; trim too where a host run trimmed'],
@@ -113,8 +178,7 @@ function jobColumns(run: RunMeasurement): Column[] {
     clat_p999_ns: ['f64', '99.9th percentile completion latency, ns'],
     clat_p9999_ns: ['f64', '99.99th percentile completion latency, ns'],
     lat_mean_ns: ['f64', 'mean total latency (submission + completion), ns'],
-  });
-  for (const job of run.jobs) {
+  }, (c, job) => {
     const window = job.recorder.window_ns;
     for (const [dir, d] of directionsOf(job.recorder)) {
       push(c, {
@@ -135,8 +199,7 @@ function jobColumns(run: RunMeasurement): Column[] {
         lat_mean_ns: d.lat.mean_ns,
       });
     }
-  }
-  return Object.values(c);
+  });
 }
 
 function columns<K extends string>(spec: Record<K, [Column['type'], string]>): Record<K, Column> {

@@ -57,6 +57,8 @@ function jobJson(job: JobMeasurement, plus: boolean): Record<string, unknown> {
     latency_percentile: 100,
     latency_window: 0,
     total_ios_all: total,
+    // Anvil's own key, after fio's (which stay intact so fio's tools read the entry): only where the job has labels.
+    ...(job.labels && Object.keys(job.labels).length > 0 ? { anvil_labels: { ...job.labels } } : {}),
   };
 }
 

@@ -13,6 +13,18 @@ export interface JobMeasurement {
   /** The job clones measured together (one unless group_reporting). */
   readonly specs: readonly WorkloadSpec[];
   readonly recorder: JobRecorder;
+  /** The job's labels (pod, volume, tenant, node...): `anvil_labels` in fio JSON, one Arrow column per key. None: no extra output. */
+  readonly labels?: Readonly<Record<string, string>>;
+}
+
+/** A device the run modelled. */
+export interface DeviceMeasurement {
+  /** Unique in the run ("dev0" for a run of one device). */
+  readonly name: string;
+  /** Device kind (`nvme`, `queue`, `null`). */
+  readonly kind: string;
+  /** Usable capacity, bytes. */
+  readonly capacity_bytes: number;
 }
 
 /** A whole run on one target. */
@@ -27,4 +39,6 @@ export interface RunMeasurement {
   /** Kernel events fired. */
   readonly events: number;
   readonly jobs: readonly JobMeasurement[];
+  /** The devices modelled (model runs; a host run's devices are the hosts'). */
+  readonly devices?: readonly DeviceMeasurement[];
 }

@@ -1,13 +1,11 @@
 /**
- * The `sim` target: runs fio jobs on the discrete-event model of one device. Builds the device from its
- * profile, one generator per job clone with a route [job, device, job], runs the kernel in slices (so a
- * progress bar can be drawn between them) and returns what the recorders measured.
+ * The `sim` target: runs fio jobs on the discrete-event model. `runOnModel` assembles the model of one
+ * device from its profile, one generator per job clone with a route [job, device, job]; `runModel` runs
+ * any assembled model (many devices, labelled jobs) in slices of simulated time, so a progress bar can be
+ * drawn between them, and returns what the recorders measured.
  */
-import { Simulator } from '../../sim/core/kernel.js';
-import { RandomStreams } from '../../sim/core/random.js';
-import { RequestPool } from '../../sim/io/requests.js';
-import { JobRecorder } from '../../sim/measure/job-recorder.js';
-import { JobGenerator, NoProgressError } from '../../sim/workload/job-generator.js';
+import { Model } from '../../sim/model/model.js';
+import { NoProgressError } from '../../sim/workload/job-generator.js';
 import type { WorkloadSpec } from '../../sim/workload/spec.js';
 import { AnvilError } from '../../platform/errors.js';
 import { standaloneDevice, type DeviceProfile } from '../profiles.js';
@@ -43,45 +41,51 @@ export function deviceCapacity(profile: DeviceProfile): number {
   return standaloneDevice(profile).capacity_bytes;
 }
 
-/** Runs the jobs on the model and returns the measurements. Same inputs and seed, same result. */
+/** Runs the jobs on the model of one device (`dev0`) and returns the measurements. Same inputs and seed, same result. */
 export function runOnModel(options: SimRunOptions): RunMeasurement {
   const { jobs, profile, seed } = options;
-  const sim = new Simulator();
-  const requests = new RequestPool();
-  const streams = new RandomStreams(seed);
-  const device = profile.kind.create(profile.params as never, { sim, requests, streams, name: 'dev0' });
   const horizon = runHorizon(jobs);
-  const interval_ns = options.interval_ns ?? defaultInterval(horizon);
-  let running = jobs.length;
-  const units = reportingUnits(jobs, interval_ns);
-  jobs.forEach((spec, i) => {
-    const unit = units.byJob[i]!;
-    const stream = streams.get(`job/${spec.name}/${spec.clone}/${i}`);
-    const generator = new JobGenerator(spec, sim, requests, stream, unit.recorder, device.capacity_bytes, (_job, windowEnd_ns) => {
-      unit.windowEnd_ns = Math.max(unit.windowEnd_ns, windowEnd_ns);
-      if (--unit.active === 0) unit.recorder.finish(unit.windowEnd_ns);
-      if (--running === 0) sim.stop();
-    });
-    generator.attach(requests.addRoute([generator, device, generator]));
-  });
+  const model = new Model(seed, options.interval_ns ?? defaultInterval(horizon));
+  model.addDevice(SINGLE_DEVICE, profile.kind, profile.params);
+  // Stream names as they always were for one device, so results stay the same for the same seed.
+  jobs.forEach((spec, i) => model.addJob({ spec, device: SINGLE_DEVICE, name: `${spec.name}/${spec.clone}/${i}` }));
+  return runModel(model, { ...options, horizon_ns: horizon, profile: { name: profile.name, title: profile.title, kind: profile.kind.name, path: profile.path } });
+}
 
+/** The device of a single-device run. */
+const SINGLE_DEVICE = 'dev0';
+
+/** How a model is run and described in its measurement. */
+export interface ModelRunOptions {
+  readonly profile: RunMeasurement['profile'];
+  /** Where the run will end, ns (Infinity when unknown): sets the progress slices. */
+  readonly horizon_ns: number;
+  readonly onProgress?: (progress: SimProgress) => void;
+  readonly wallClock_s?: () => number;
+}
+
+/**
+ * Runs an assembled model to its end, in slices of simulated time with a progress report between them,
+ * and returns what its recorders measured, each job with its labels.
+ */
+export function runModel(model: Model, options: ModelRunOptions): RunMeasurement {
+  const sim = model.sim;
   const clock = options.wallClock_s ?? (() => 0);
   const wallStart = clock();
-  const slice_ns = sliceLength(horizon);
+  const onProgress = options.onProgress;
   let lastIos = 0;
-  try {
-    while (running > 0 && sim.pending > 0) {
-      const before = sim.now;
-      // A slice with no event in it is skipped (a slow device's next completion may be hours of
-      // simulated time away); events fire in the same order whatever the slices.
-      sim.run(Math.max(before + slice_ns, sim.peek()));
-      if (options.onProgress) {
-        const ios = completedIos(units.all);
-        const dt = sim.now - before;
-        options.onProgress({ now_ns: sim.now, end_ns: horizon, ios, iops: dt > 0 ? ((ios - lastIos) * 1e9) / dt : 0, wall_s: clock() - wallStart });
+  let sliceStart = sim.now;
+  const report = onProgress
+    ? () => {
+        const ios = model.completedIos();
+        const dt = sim.now - sliceStart;
+        onProgress({ now_ns: sim.now, end_ns: options.horizon_ns, ios, iops: dt > 0 ? ((ios - lastIos) * 1e9) / dt : 0, wall_s: clock() - wallStart });
         lastIos = ios;
+        sliceStart = sim.now;
       }
-    }
+    : undefined;
+  try {
+    model.run(sliceLength(options.horizon_ns), report);
   } catch (e) {
     if (e instanceof NoProgressError) {
       throw new AnvilError(
@@ -91,55 +95,23 @@ export function runOnModel(options: SimRunOptions): RunMeasurement {
     }
     throw e;
   }
-  for (const unit of units.all) if (unit.active > 0) unit.recorder.finish(Math.min(sim.now, unit.recorder.windowLimit_ns));
-
-  const measured: JobMeasurement[] = units.all.map((u) => ({ name: u.specs[0]!.name, groupid: u.specs[0]!.group, specs: u.specs, recorder: u.recorder }));
+  const measured: JobMeasurement[] = model.units.map((u) => ({
+    name: u.specs[0]!.name,
+    groupid: u.specs[0]!.group,
+    specs: u.specs,
+    recorder: u.recorder,
+    ...(Object.keys(u.labels).length > 0 ? { labels: u.labels } : {}),
+  }));
   return {
     target: 'sim',
-    seed,
-    profile: { name: profile.name, title: profile.title, kind: profile.kind.name, path: profile.path },
-    interval_ns,
+    seed: model.seed,
+    profile: options.profile,
+    interval_ns: model.interval_ns,
     simulated_ns: sim.now,
     events: sim.eventsFired,
     jobs: measured,
+    devices: model.devices.map((d) => ({ name: d.name, kind: d.kind, capacity_bytes: d.instance.capacity_bytes })),
   };
-}
-
-/**
- * I/Os the recorders hold. Counted per recorder, not per job: the clones of a group_reporting job share
- * one recorder, and adding it once per clone overstated the bar's IOPS by numjobs.
- */
-function completedIos(units: readonly ReportingUnit[]): number {
-  let ios = 0;
-  for (const u of units) ios += u.recorder.read.total_ios + u.recorder.write.total_ios;
-  return ios;
-}
-
-interface ReportingUnit {
-  readonly specs: WorkloadSpec[];
-  readonly recorder: JobRecorder;
-  active: number;
-  windowEnd_ns: number;
-}
-
-/** One recorder per job clone, or per reporting group (and window) when the jobs ask for group_reporting. */
-function reportingUnits(jobs: readonly WorkloadSpec[], interval_ns: number): { all: ReportingUnit[]; byJob: ReportingUnit[] } {
-  const all: ReportingUnit[] = [];
-  const shared = new Map<string, ReportingUnit>();
-  const byJob = jobs.map((spec) => {
-    const key = `${spec.group}/${spec.ramp_ns}/${spec.runtime_ns}`;
-    let unit = spec.groupReporting ? shared.get(key) : undefined;
-    if (!unit) {
-      const limit = spec.runtime_ns > 0 ? spec.ramp_ns + spec.runtime_ns : Infinity;
-      unit = { specs: [], recorder: new JobRecorder(spec.ramp_ns, interval_ns, limit), active: 0, windowEnd_ns: spec.ramp_ns };
-      all.push(unit);
-      if (spec.groupReporting) shared.set(key, unit);
-    }
-    unit.specs.push(spec);
-    unit.active++;
-    return unit;
-  });
-  return { all, byJob };
 }
 
 /** The latest end of any job's runtime, ns; Infinity when a job is bound only by size. */

@@ -8,7 +8,7 @@
 import { FreeList, grown } from './slots.js';
 
 /** Anything the kernel can wake: a station, a generator, a timer. `arg` is an integer chosen by the scheduler. */
-export interface EventTarget {
+export interface EventHandler {
   fire(arg: number): void;
 }
 
@@ -40,7 +40,7 @@ export class Simulator {
   private slotArg: Float64Array;
   private slotPos: Int32Array; // position in the heap, -1 when free
   private slotGen: Uint32Array;
-  private slotTarget: (EventTarget | null)[];
+  private slotTarget: (EventHandler | null)[];
   private readonly freeSlots: FreeList;
   private capacity: number;
   private seq = 0;
@@ -54,7 +54,7 @@ export class Simulator {
     this.slotArg = new Float64Array(initialCapacity);
     this.slotPos = new Int32Array(initialCapacity).fill(-1);
     this.slotGen = new Uint32Array(initialCapacity);
-    this.slotTarget = new Array<EventTarget | null>(initialCapacity).fill(null);
+    this.slotTarget = new Array<EventHandler | null>(initialCapacity).fill(null);
     this.freeSlots = new FreeList(initialCapacity);
   }
 
@@ -74,7 +74,7 @@ export class Simulator {
   }
 
   /** Schedules `target.fire(arg)` at absolute time `at_ns` (never before `now`). */
-  schedule(at_ns: number, target: EventTarget, arg: number): EventHandle {
+  schedule(at_ns: number, target: EventHandler, arg: number): EventHandle {
     if (!(at_ns >= this.now)) throw new RangeError(`schedule: time ${at_ns} ns is before now (${this.now} ns) or not a number`);
     if (this.freeSlots.count === 0) this.grow();
     const slot = this.freeSlots.take();
@@ -86,7 +86,7 @@ export class Simulator {
   }
 
   /** Schedules `target.fire(arg)` after `delay_ns` nanoseconds. */
-  after(delay_ns: number, target: EventTarget, arg: number): EventHandle {
+  after(delay_ns: number, target: EventHandler, arg: number): EventHandle {
     return this.schedule(this.now + delay_ns, target, arg);
   }
 

@@ -4,7 +4,7 @@
  * engine is for fio. Completions go through the kernel, never re-entrantly from `accept`.
  */
 import { Type } from '@sinclair/typebox';
-import type { EventTarget } from '../core/kernel.js';
+import type { EventHandler } from '../core/kernel.js';
 import { parseDuration, parseSize } from '../core/units.js';
 import type { DeviceContext, DeviceInstance, DeviceKind } from './device.js';
 import { DEVICE_API_VERSION } from './device.js';
@@ -19,7 +19,7 @@ const nullSchema = Type.Object(
   { additionalProperties: false },
 );
 
-class NullDevice implements DeviceInstance, EventTarget {
+class NullDevice implements DeviceInstance, EventHandler {
   private held = 0;
   constructor(readonly capacity_bytes: number, private readonly latency_ns: number, private readonly context: DeviceContext) {}
   accept(req: number): void {

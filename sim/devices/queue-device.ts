@@ -5,7 +5,7 @@
  */
 import { Type } from '@sinclair/typebox';
 import type { Distribution } from '../core/distributions.js';
-import type { EventTarget } from '../core/kernel.js';
+import type { EventHandler } from '../core/kernel.js';
 import { parseSize } from '../core/units.js';
 import { RequestFifo } from '../resources/request-fifo.js';
 import type { DeviceContext, DeviceInstance, DeviceKind } from './device.js';
@@ -24,7 +24,7 @@ const queueSchema = Type.Object(
 );
 
 /** An M/G/c station. Completions are events; the queue is a ring of request ids. */
-export class QueueStation implements DeviceInstance, EventTarget {
+export class QueueStation implements DeviceInstance, EventHandler {
   private busy = 0;
   private readonly waiting = new RequestFifo();
 

@@ -17,6 +17,12 @@ export const OP_WRITE = 1;
 export const OP_TRIM = 2;
 export type Op = typeof OP_READ | typeof OP_WRITE | typeof OP_TRIM;
 
+/** `parent` of a request that is no fan-out child. */
+export const NO_PARENT = -1;
+/** `status` values. */
+export const STATUS_OK = 0;
+export const STATUS_ERROR = 1;
+
 export class RequestPool {
   /** 0 read, 1 write, 2 trim. */
   op: Uint8Array;
@@ -34,20 +40,26 @@ export class RequestPool {
   submit_ns: Float64Array;
   /** Scratch timestamp a station may use while it holds the request, ns. */
   stamp_ns: Float64Array;
-  /**
-   * Parent request of a fan-out child. Kept for fan-out (mirrors, split requests), which nothing does
-   * yet: `alloc` does not write it, so it means something only where a fan-out station has set it.
-   */
+  /** Parent request of a fan-out child (`allocChild`), `NO_PARENT` for a request a workload created. */
   parent: Int32Array;
-  /** Children still outstanding, set by a fan-out station like `parent`. */
+  /** Children of a fan-out parent still outstanding (`allocChild` adds one, `childDone` takes one). */
   pending: Int32Array;
-  /** Scratch integer a station may use while it holds the request. */
+  /** Class of service a QoS scheduler sorts by (0 unless a station classifies the request). */
+  serviceClass: Uint8Array;
+  /** How the request ended so far: `STATUS_OK` or an error a station set (`STATUS_ERROR`). */
+  status: Uint8Array;
+  /**
+   * Scratch integer owned by the station holding the request (the NVMe model notes there whether a
+   * write is sequential); never read by another station, never a class, status or parent.
+   */
   tag: Int32Array;
 
   /** Every route's stations, one route after another. */
   private readonly stations: Station[] = [];
   /** Per flow, where its route's head is in `stations`. */
   private readonly routeStart: number[] = [];
+  /** Per flow, whether it was retired (`retireRoute`). */
+  private readonly routeRetired: boolean[] = [];
   private readonly free: FreeList;
   private capacity: number;
   /** Requests currently allocated. */
@@ -65,20 +77,49 @@ export class RequestPool {
     this.stamp_ns = new Float64Array(initialCapacity);
     this.parent = new Int32Array(initialCapacity);
     this.pending = new Int32Array(initialCapacity);
+    this.serviceClass = new Uint8Array(initialCapacity);
+    this.status = new Uint8Array(initialCapacity);
     this.tag = new Int32Array(initialCapacity);
     this.free = new FreeList(initialCapacity);
   }
 
-  /** Registers a route (head first, sink last; a sink never forwards) and returns its flow index. */
+  /**
+   * Registers a route (head first, sink last; a sink never forwards) and returns its flow index. Routes
+   * are only ever appended, so requests in flight keep their positions when routes change mid-run.
+   */
   addRoute(stations: Station[]): number {
     if (stations.length < 2) throw new RangeError('a route needs at least a head and one station after it');
     this.routeStart.push(this.stations.length);
+    this.routeRetired.push(false);
     for (const station of stations) this.stations.push(station);
     return this.routeStart.length - 1;
   }
 
+  /**
+   * Retires a flow: no new request may start on it (`alloc` refuses), while those already on it finish
+   * their way (a pod whose node failed: its I/Os in flight drain, new ones take the new route).
+   */
+  retireRoute(flow: number): void {
+    if (flow < 0 || flow >= this.routeStart.length) throw new RangeError(`no flow ${flow}`);
+    this.routeRetired[flow] = true;
+  }
+
+  /** Whether `flow` was retired. */
+  isRetired(flow: number): boolean {
+    return this.routeRetired[flow] === true;
+  }
+
+  /** The stations of `flow`'s route, head first (a copy, for inspection; never on the hot path). */
+  route(flow: number): Station[] {
+    const start = this.routeStart[flow];
+    if (start === undefined) throw new RangeError(`no flow ${flow}`);
+    const end = this.routeStart[flow + 1] ?? this.stations.length;
+    return this.stations.slice(start, end);
+  }
+
   /** Takes a request from the pool, positioned at the head of `flow`'s route. */
   alloc(flow: number, op: Op, offset_bytes: number, size_bytes: number, now_ns: number): number {
+    if (this.routeRetired[flow] !== false) throw new RangeError(this.routeRetired[flow] ? `flow ${flow} was retired; start new requests on its new route` : `no flow ${flow}`);
     if (this.free.count === 0) this.grow();
     const req = this.free.take();
     this.op[req] = op;
@@ -88,8 +129,36 @@ export class RequestPool {
     this.routePos[req] = this.routeStart[flow]!;
     this.arrival_ns[req] = now_ns;
     this.submit_ns[req] = now_ns;
+    this.parent[req] = NO_PARENT;
+    this.pending[req] = 0;
+    this.serviceClass[req] = 0;
+    this.status[req] = STATUS_OK;
     this.inUse++;
     return req;
+  }
+
+  /**
+   * Fan-out: takes a child of `parent` on `flow`'s route (a plex, a replica, a stripe), carrying the
+   * parent's operation, class and arrival; the parent counts it in `pending` until `childDone`.
+   */
+  allocChild(parent: number, flow: number, offset_bytes: number, size_bytes: number, now_ns: number): number {
+    const child = this.alloc(flow, this.op[parent]! as Op, offset_bytes, size_bytes, now_ns);
+    this.arrival_ns[child] = this.arrival_ns[parent]!;
+    this.parent[child] = parent;
+    this.serviceClass[child] = this.serviceClass[parent]!;
+    this.pending[parent]!++;
+    return child;
+  }
+
+  /**
+   * Join: releases a completed child, passes an error on to its parent, and returns how many of the
+   * parent's children are still outstanding (0: the parent is complete and may go on).
+   */
+  childDone(child: number): number {
+    const parent = this.parent[child]!;
+    if (this.status[child] !== STATUS_OK) this.status[parent] = this.status[child]!;
+    this.release(child);
+    return --this.pending[parent]!;
   }
 
   /** Hands the request to the next station of its route. */
@@ -116,6 +185,8 @@ export class RequestPool {
     this.stamp_ns = grown(this.stamp_ns, cap);
     this.parent = grown(this.parent, cap);
     this.pending = grown(this.pending, cap);
+    this.serviceClass = grown(this.serviceClass, cap);
+    this.status = grown(this.status, cap);
     this.tag = grown(this.tag, cap);
     this.free.grow(old, cap);
     this.capacity = cap;

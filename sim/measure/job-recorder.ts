@@ -23,6 +23,21 @@ export interface IntervalRow {
   readonly clat_max_ns: number;
 }
 
+/**
+ * The completion-latency histogram of one interval, sparse (non-empty buckets only, fio's buckets), so
+ * percentiles over several jobs or a longer window can be merged from saved results: never averaged.
+ */
+export interface IntervalHistogram {
+  /** End of the interval, ns since the start of the run. */
+  readonly time_ns: number;
+  /** Length of the interval, ns. */
+  readonly interval_ns: number;
+  /** Bucket indexes (`bucketOf`), ascending. */
+  readonly buckets: Int32Array;
+  /** I/Os in each of those buckets. */
+  readonly counts: Float64Array;
+}
+
 /** Everything measured for one direction of one job. */
 export class DirectionRecorder {
   readonly slat = new LatencyHistogram();
@@ -35,6 +50,8 @@ export class DirectionRecorder {
     return this.clat.n;
   }
   readonly intervals: IntervalRow[] = [];
+  /** Per interval, its completion-latency histogram (the model keeps them; a host run's fio logs have none). */
+  readonly intervalHistograms: IntervalHistogram[] = [];
   /** I/Os submitted at each depth bucket (1, 2, 4, 8, 16, 32, >=64), as fio's iodepth_level counts them. */
   readonly depthAtSubmit = new Float64Array(7);
 
@@ -71,6 +88,7 @@ export class DirectionRecorder {
       clat_p999_ns: h.percentile(99.9),
       clat_max_ns: h.n > 0 ? h.max_ns : 0,
     });
+    this.intervalHistograms.push({ time_ns, interval_ns, ...h.nonEmptyBuckets() });
     this.intervalBytes = 0;
     h.reset();
   }

@@ -96,6 +96,20 @@ export class BucketHistogram {
     return bucketValue(BUCKETS - 1);
   }
 
+  /** The non-empty buckets, ascending, with their counts (sparse, for keeping or writing). */
+  nonEmptyBuckets(): { buckets: Int32Array; counts: Float64Array } {
+    const counts = this.counts;
+    let used = 0;
+    for (let i = 0; i < BUCKETS; i++) if (counts[i] !== 0) used++;
+    const out = { buckets: new Int32Array(used), counts: new Float64Array(used) };
+    for (let i = 0, j = 0; j < used; i++) {
+      if (counts[i] === 0) continue;
+      out.buckets[j] = i;
+      out.counts[j++] = counts[i]!;
+    }
+    return out;
+  }
+
   /** Empties the histogram. */
   reset(): void {
     this.counts.fill(0);

@@ -4,7 +4,7 @@
  * holding arrivals that find `iodepth` in flight until one completes (their wait is submission latency).
  * It knows nothing of what is behind the route.
  */
-import type { EventTarget, Simulator } from '../core/kernel.js';
+import type { EventHandler, Simulator } from '../core/kernel.js';
 import type { RandomStream } from '../core/random.js';
 import type { RequestPool, Station } from '../io/requests.js';
 import { OP_READ, OP_WRITE } from '../io/requests.js';
@@ -33,7 +33,7 @@ export type JobState =
   | { state: 'draining'; started_ns: number; stoppedIssuing_ns: number }
   | { state: 'done'; started_ns: number; finished_ns: number };
 
-export class JobGenerator implements Station, EventTarget {
+export class JobGenerator implements Station, EventHandler {
   private lifecycle: JobState = { state: 'pending' };
   private flow = -1;
   private inFlight = 0;
@@ -44,7 +44,8 @@ export class JobGenerator implements Station, EventTarget {
   private readonly regionStart: number;
   private readonly regionBytes: number;
   private readonly ioLimit_bytes: number;
-  private readonly end_ns: number;
+  /** End of the runtime, ns since the start of the run (Infinity without a runtime); set by `attach`. */
+  private end_ns = Infinity;
   private readonly arrivalRate: number;
   /** Mean gap between open-loop arrivals, ns (Infinity in a closed loop). */
   private readonly meanGap_ns: number;
@@ -73,7 +74,6 @@ export class JobGenerator implements Station, EventTarget {
     this.regionBytes = spec.size_bytes > 0 ? Math.min(spec.size_bytes, available) : available;
     // fio stops a job that is not time_based after `size` bytes; time_based loops over the region.
     this.ioLimit_bytes = spec.timeBased ? Infinity : this.regionBytes;
-    this.end_ns = spec.runtime_ns > 0 ? spec.ramp_ns + spec.runtime_ns : Infinity;
     this.nextSequential = this.regionStart;
     this.arrivalRate = openLoopRate(spec);
     this.meanGap_ns = 1e9 / this.arrivalRate;
@@ -87,10 +87,31 @@ export class JobGenerator implements Station, EventTarget {
     return this.lifecycle;
   }
 
-  /** Binds the job to its route (from `RequestPool.addRoute`) and schedules its start at time 0. */
-  attach(flow: number): void {
+  /**
+   * Binds the job to its route (from `RequestPool.addRoute`) and schedules its start at `start_ns`
+   * (a pod started later in the run); its ramp and runtime count from there, as its recorder's window must.
+   */
+  attach(flow: number, start_ns = 0): void {
+    if (this.flow >= 0) throw new Error(`job ${this.spec.name} is attached already; use reroute to change its route`);
     this.flow = flow;
-    this.sim.schedule(0, this, EVENT_START);
+    this.end_ns = this.spec.runtime_ns > 0 ? start_ns + this.spec.ramp_ns + this.spec.runtime_ns : Infinity;
+    this.sim.schedule(start_ns, this, EVENT_START);
+  }
+
+  /** The flow new I/Os start on. */
+  get currentFlow(): number {
+    return this.flow;
+  }
+
+  /**
+   * Moves the job to another route from now on (its device failed, its pod moved): the old flow is
+   * retired, I/Os in flight on it complete their way back here, new ones take `flow`.
+   */
+  reroute(flow: number): void {
+    if (this.flow < 0) throw new Error(`job ${this.spec.name} is not attached; attach it first`);
+    if (flow === this.flow) return;
+    this.requests.retireRoute(this.flow);
+    this.flow = flow;
   }
 
   fire(event: number): void {

@@ -89,7 +89,7 @@ describe('fio JSON', () => {
       expect(norm(a.stdout)).toBe(norm(b.stdout));
       expect(a.stdout).not.toBe(c.stdout);
       const files = readdirSync(outA).sort();
-      expect(files).toEqual(['intervals.arrow', 'jobs.arrow', 'latency_histogram.arrow', 'summary.json']);
+      expect(files).toEqual(['interval_histogram.arrow', 'intervals.arrow', 'jobs.arrow', 'latency_histogram.arrow', 'summary.json']);
       for (const f of files) {
         const x = readFileSync(join(outA, f)).toString('latin1');
         const y = readFileSync(join(outB, f)).toString('latin1');

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Value } from '@sinclair/typebox/value';
 import { parse as parseYaml } from 'yaml';
-import type { EventTarget, Simulator as SimulatorType } from '../../sim/core/kernel.js';
+import type { EventHandler, Simulator as SimulatorType } from '../../sim/core/kernel.js';
 import { Simulator } from '../../sim/core/kernel.js';
 import type { RandomStream } from '../../sim/core/random.js';
 import { RandomStreams } from '../../sim/core/random.js';
@@ -70,7 +70,7 @@ export interface RunOptions {
   readonly runtime_ns: number;
 }
 
-class ClosedLoopJob implements Station, EventTarget {
+class ClosedLoopJob implements Station, EventHandler {
   readonly lat = new LatencyHistogram();
   ios = 0;
   completed = 0;

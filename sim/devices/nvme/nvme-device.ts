@@ -19,7 +19,7 @@
  * Stages are told apart by the event argument: arg = index * 8 + stage, the index being a request id,
  * a core or a die.
  */
-import type { EventTarget } from '../../core/kernel.js';
+import type { EventHandler } from '../../core/kernel.js';
 import type { RequestPool } from '../../io/requests.js';
 import { OP_READ, OP_TRIM } from '../../io/requests.js';
 import { EarliestFree } from '../../resources/earliest-free.js';
@@ -46,7 +46,7 @@ const STAGE_READ_DONE = 3;
 /** A write's data is in the buffer. */
 const STAGE_WRITE_DONE = 4;
 
-export class NvmeDevice implements DeviceInstance, EventTarget, WriteBufferOwner {
+export class NvmeDevice implements DeviceInstance, EventHandler, WriteBufferOwner {
   readonly capacity_bytes: number;
   readonly backend: NandBackend;
   readonly buffer: WriteBuffer;

@@ -14,7 +14,7 @@
  * (WA - 1) bytes of GC copies, paid in program units on the dies ahead of further host data; sequential
  * data owes none.
  */
-import type { EventTarget, Simulator } from '../../core/kernel.js';
+import type { EventHandler, Simulator } from '../../core/kernel.js';
 import { RequestFifo } from '../../resources/request-fifo.js';
 import type { NandBackend } from './nand-backend.js';
 import type { NvmeConfig } from './params.js';
@@ -27,7 +27,7 @@ export interface WriteBufferOwner {
   writesWaiting(): boolean;
 }
 
-export class WriteBuffer implements EventTarget {
+export class WriteBuffer implements EventHandler {
   /** Bytes reserved: writes in transfer, buffered data not yet programmed. */
   used = 0;
   /** Buffered bytes not yet handed to the media. */

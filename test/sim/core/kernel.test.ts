@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { Simulator, type EventTarget } from '../../../sim/core/kernel.js';
+import { Simulator, type EventHandler } from '../../../sim/core/kernel.js';
 import { RandomStream } from '../../../sim/core/random.js';
 
 /** A target that logs (time, arg) for each firing. */
 function logger(sim: Simulator) {
   const log: [number, number][] = [];
-  const target: EventTarget = { fire: (arg) => log.push([sim.now, arg]) };
+  const target: EventHandler = { fire: (arg) => log.push([sim.now, arg]) };
   return { log, target };
 }
 
@@ -36,8 +36,8 @@ describe('Simulator', () => {
   it('keeps insertion order for ties among events scheduled from inside other events', () => {
     const sim = new Simulator();
     const order: number[] = [];
-    const child: EventTarget = { fire: (arg) => order.push(arg) };
-    const parent: EventTarget = {
+    const child: EventHandler = { fire: (arg) => order.push(arg) };
+    const parent: EventHandler = {
       fire: (arg) => {
         order.push(arg);
         sim.schedule(sim.now, child, arg * 10); // same time: after everything already due now
@@ -66,7 +66,7 @@ describe('Simulator', () => {
     const sim = new Simulator(8);
     const rng = new RandomStream(3, 'cancel-test');
     const fired: number[] = [];
-    const target: EventTarget = { fire: () => fired.push(sim.now) };
+    const target: EventHandler = { fire: () => fired.push(sim.now) };
     const live = new Map<number, number>();
     for (let i = 0; i < 5000; i++) {
       const t = Math.floor(rng.next() * 1000);
@@ -99,7 +99,7 @@ describe('Simulator', () => {
   it('stops after the current event when asked', () => {
     const sim = new Simulator();
     let count = 0;
-    const target: EventTarget = {
+    const target: EventHandler = {
       fire: () => {
         if (++count === 3) sim.stop();
         sim.after(1, target, 0);

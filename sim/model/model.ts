@@ -1,0 +1,181 @@
+/**
+ * A model of many devices and flows: named devices, jobs (generators) with labels, each at the head and
+ * sink of its route, recorders per job or reporting group, and a run loop in slices of simulated time.
+ * Routes can change while the model runs: a job is re-routed (its old flow retired, I/Os in flight on
+ * it drain) or attached at a later start time. Random streams are named after the components (a
+ * device's name, a job's name), so devices on different nodes draw from their own streams.
+ */
+import type { EventHandler } from '../core/kernel.js';
+import { Simulator } from '../core/kernel.js';
+import { RandomStreams } from '../core/random.js';
+import type { DeviceInstance, DeviceKind } from '../devices/device.js';
+import { RequestPool, type Station } from '../io/requests.js';
+import { JobRecorder } from '../measure/job-recorder.js';
+import { JobGenerator } from '../workload/job-generator.js';
+import type { WorkloadSpec } from '../workload/spec.js';
+
+/** A job's labels (for the cluster: pod, volume, tenant, node), written beside its results. */
+export type Labels = Readonly<Record<string, string>>;
+
+/** A device in the model. */
+export interface ModelDevice {
+  /** Unique in the model ("nvme0", "node3/nvme1"); its random streams derive from it. */
+  readonly name: string;
+  readonly kind: string;
+  readonly instance: DeviceInstance;
+}
+
+/** One recorder and the job clones it measures: a clone alone, or a group_reporting group with the same window and labels. */
+export interface ReportingUnit {
+  readonly specs: WorkloadSpec[];
+  readonly labels: Labels;
+  readonly recorder: JobRecorder;
+  /** Members still running. */
+  active: number;
+  windowEnd_ns: number;
+}
+
+/** How a job enters the model. */
+export interface JobPlacement {
+  readonly spec: WorkloadSpec;
+  /** The device the job's route leads to. */
+  readonly device: string;
+  /** The job's component name, unique in the model; its random stream is `job/NAME`. Default `DEVICE/JOBNAME/CLONE/INDEX`. */
+  readonly name?: string;
+  readonly labels?: Labels;
+  /** When the job starts, ns; its ramp and runtime count from there. Default 0. */
+  readonly start_ns?: number;
+  /** Stations between the job and the device (a QoS scheduler, a host queue, a link), in order. */
+  readonly via?: readonly Station[];
+}
+
+const NO_LABELS: Labels = Object.freeze({});
+
+/** A one-off action at a simulated time (a failure, a move); allocated per action, never per event. */
+class ModelAction implements EventHandler {
+  constructor(private readonly action: () => void) {}
+  fire(): void {
+    this.action();
+  }
+}
+
+export class Model {
+  readonly sim = new Simulator();
+  readonly requests = new RequestPool();
+  readonly streams: RandomStreams;
+  /** Reporting units in the order their first job was added (fio's jobs[] order). */
+  readonly units: ReportingUnit[] = [];
+  private readonly deviceByName = new Map<string, ModelDevice>();
+  private readonly sharedUnits = new Map<string, ReportingUnit>();
+  private readonly jobNames = new Set<string>();
+  private jobsAdded = 0;
+  private running = 0;
+
+  /**
+   * @param seed the scenario seed every random stream derives from
+   * @param interval_ns length of a row of the interval series, ns
+   */
+  constructor(readonly seed: number, readonly interval_ns: number) {
+    this.streams = new RandomStreams(seed);
+  }
+
+  /** Builds a device of `kind` from its parameters (already validated by the kind's schema). */
+  addDevice<P>(name: string, kind: DeviceKind, params: P): ModelDevice {
+    if (this.deviceByName.has(name)) throw new RangeError(`device "${name}" is in the model already; give each device its own name`);
+    const instance = kind.create(params as never, { sim: this.sim, requests: this.requests, streams: this.streams, name });
+    const device = { name, kind: kind.name, instance };
+    this.deviceByName.set(name, device);
+    return device;
+  }
+
+  /** The devices, in the order they were added. */
+  get devices(): ModelDevice[] {
+    return [...this.deviceByName.values()];
+  }
+
+  /** The device called `name`. */
+  device(name: string): ModelDevice {
+    const device = this.deviceByName.get(name);
+    if (!device) throw new RangeError(`no device "${name}" in the model (devices: ${[...this.deviceByName.keys()].join(', ') || 'none'})`);
+    return device;
+  }
+
+  /** Adds a job at the head of a route to its device; it starts at `start_ns` (0 by default). */
+  addJob(placement: JobPlacement): JobGenerator {
+    const { spec } = placement;
+    const index = this.jobsAdded++;
+    const name = placement.name ?? `${placement.device}/${spec.name}/${spec.clone}/${index}`;
+    if (this.jobNames.has(name)) throw new RangeError(`job "${name}" is in the model already; give each job its own name`);
+    this.jobNames.add(name);
+    const device = this.device(placement.device);
+    const start_ns = placement.start_ns ?? 0;
+    if (!(start_ns >= this.sim.now)) throw new RangeError(`job "${name}" starts at ${start_ns} ns, before the model's time ${this.sim.now} ns`);
+    const unit = this.unitFor(spec, placement.labels ?? NO_LABELS, start_ns);
+    const generator = new JobGenerator(spec, this.sim, this.requests, this.streams.get(`job/${name}`), unit.recorder, device.instance.capacity_bytes, (_job, windowEnd_ns) => {
+      unit.windowEnd_ns = Math.max(unit.windowEnd_ns, windowEnd_ns);
+      if (--unit.active === 0) unit.recorder.finish(unit.windowEnd_ns);
+      if (--this.running === 0) this.sim.stop();
+    });
+    this.running++;
+    generator.attach(this.requests.addRoute([generator, ...(placement.via ?? []), device.instance, generator]), start_ns);
+    return generator;
+  }
+
+  /**
+   * From now on, `job`'s new I/Os go to `device` (through `via`); its old flow is retired and what is in
+   * flight on it completes on the old route. The job keeps its recorder: its results run on unbroken.
+   */
+  reroute(job: JobGenerator, device: string, via: readonly Station[] = []): number {
+    const flow = this.requests.addRoute([job, ...via, this.device(device).instance, job]);
+    job.reroute(flow);
+    return flow;
+  }
+
+  /** Runs `action` at simulated time `at_ns` (a device failure, a pod moved), between events. */
+  at(at_ns: number, action: () => void): void {
+    this.sim.schedule(at_ns, new ModelAction(action), 0);
+  }
+
+  /** Jobs still running (not yet started ones included). */
+  get jobsRunning(): number {
+    return this.running;
+  }
+
+  /**
+   * Runs until every job is done or nothing is left to happen, in slices of `slice_ns` of simulated
+   * time, calling `between` after each; then closes the window of any job still open.
+   */
+  run(slice_ns: number, between?: () => void): void {
+    const sim = this.sim;
+    while (this.running > 0 && sim.pending > 0) {
+      // A slice with no event in it is skipped (a slow device's next completion may be hours of
+      // simulated time away); events fire in the same order whatever the slices.
+      sim.run(Math.max(sim.now + slice_ns, sim.peek()));
+      if (between) between();
+    }
+    for (const unit of this.units) if (unit.active > 0) unit.recorder.finish(Math.min(sim.now, unit.recorder.windowLimit_ns));
+  }
+
+  /** I/Os the recorders hold, every job together (per recorder: group members share one). */
+  completedIos(): number {
+    let ios = 0;
+    for (const u of this.units) ios += u.recorder.read.total_ios + u.recorder.write.total_ios;
+    return ios;
+  }
+
+  /** One recorder per job clone, or per reporting group (with the same window and labels) under group_reporting. */
+  private unitFor(spec: WorkloadSpec, labels: Labels, start_ns: number): ReportingUnit {
+    const key = `${spec.group}/${spec.ramp_ns}/${spec.runtime_ns}/${start_ns}/${JSON.stringify(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))}`;
+    let unit = spec.groupReporting ? this.sharedUnits.get(key) : undefined;
+    if (!unit) {
+      const windowStart = start_ns + spec.ramp_ns;
+      const limit = spec.runtime_ns > 0 ? windowStart + spec.runtime_ns : Infinity;
+      unit = { specs: [], labels, recorder: new JobRecorder(windowStart, this.interval_ns, limit), active: 0, windowEnd_ns: windowStart };
+      this.units.push(unit);
+      if (spec.groupReporting) this.sharedUnits.set(key, unit);
+    }
+    unit.specs.push(spec);
+    unit.active++;
+    return unit;
+  }
+}
