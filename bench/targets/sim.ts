@@ -4,6 +4,7 @@
  * any assembled model (many devices, labelled jobs) in slices of simulated time, so a progress bar can be
  * drawn between them, and returns what the recorders measured.
  */
+import type { ModelProgress } from '../results/progress-bar.js';
 import { Model } from '../../sim/model/model.js';
 import { NoProgressError } from '../../sim/workload/job-generator.js';
 import type { WorkloadSpec } from '../../sim/workload/spec.js';
@@ -11,17 +12,10 @@ import { AnvilError } from '../../platform/errors.js';
 import { standaloneDevice, type DeviceProfile } from '../profiles.js';
 import type { JobMeasurement, RunMeasurement } from '../results/measurement.js';
 
-export interface SimProgress {
-  /** Simulated time reached, ns. */
-  readonly now_ns: number;
-  /** Where the run will end, ns (Infinity when jobs are size-bound without a runtime). */
-  readonly end_ns: number;
+/** The progress bar's fields (bench/results/progress-bar.ts), plus the I/Os so far. */
+export interface SimProgress extends ModelProgress {
   /** I/Os completed so far in the jobs' measurement windows (after ramp_time), every job together. */
   readonly ios: number;
-  /** I/Os per second completed over the last slice of simulated time. */
-  readonly iops: number;
-  /** Wall-clock seconds since the start (for the progress bar only, never in results). */
-  readonly wall_s: number;
 }
 
 export interface SimRunOptions {

@@ -6,16 +6,9 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { MAX_REPLICAS_PER_WORKLOAD } from '../../../platform/manifests/apply.js';
-import { seededWorld, type World } from './api-harness.js';
+import { deploymentManifest, seededWorld, type World } from './api-harness.js';
 
-const deployment = (replicas: number) => `apiVersion: apps/v1
-kind: Deployment
-metadata: { name: big }
-spec:
-  replicas: ${replicas}
-  template:
-    spec: { containers: [{ name: c, image: nginx, resources: { requests: { cpu: 1m, memory: 1Mi } } }] }
-`;
+const deployment = (replicas: number): string => deploymentManifest('big', replicas, '{ cpu: 1m, memory: 1Mi }');
 
 let world: World | undefined;
 afterEach(async () => {
