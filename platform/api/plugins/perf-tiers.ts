@@ -31,12 +31,12 @@ const PerfTierObject = Type.Object({
 
 export const perfTiersPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api }) => {
   const tags = ['perf-tiers'];
-  app.get('/perf-tiers', { schema: { tags, security: bearer, response: responses(Type.Array(PerfTierObject)) } }, async (req) => list(api, req, 'perf-tiers'));
-  app.get<{ Params: Static<typeof NameParams> }>('/perf-tiers/:name', { schema: { tags, security: bearer, params: NameParams, response: responses(PerfTierObject) } }, async (req) => one(api, req, 'perf-tiers', req.params.name));
-  app.post<{ Body: Static<typeof PerfTierBody> }>('/perf-tiers', { schema: { tags, security: bearer, body: PerfTierBody, response: responses(PerfTierObject, 201) } }, async (req, reply) =>
+  app.get('/perf-tiers', { schema: { tags, security: bearer, operationId: 'listPerfTiers', summary: 'the perf tiers', description: 'Every perf tier: built-in (best-effort, medium, high) and created ones.', response: responses(Type.Array(PerfTierObject, { description: 'the perf tiers' })) } }, async (req) => list(api, req, 'perf-tiers'));
+  app.get<{ Params: Static<typeof NameParams> }>('/perf-tiers/:name', { schema: { tags, security: bearer, operationId: 'getPerfTier', summary: 'one perf tier', description: 'One perf tier: its guaranteed minimums and recorded maximums.', params: NameParams, response: responses(PerfTierObject) } }, async (req) => one(api, req, 'perf-tiers', req.params.name));
+  app.post<{ Body: Static<typeof PerfTierBody> }>('/perf-tiers', { schema: { tags, security: bearer, operationId: 'createPerfTier', summary: 'create a perf tier', description: 'Creates a perf tier with guaranteed IOPS and bandwidth; maximums are recorded, not enforced yet.', body: PerfTierBody, response: responses(PerfTierObject, 201) } }, async (req, reply) =>
     reply.status(201).send(perfTierView(change(api, req, 'perf-tier create', `perftier/${req.body.name}`, (cp) => cp.createPerfTier(req.body)))),
   );
-  app.delete<{ Params: Static<typeof NameParams> }>('/perf-tiers/:name', { schema: { tags, security: bearer, params: NameParams, response: responses(Message) } }, async (req) => {
+  app.delete<{ Params: Static<typeof NameParams> }>('/perf-tiers/:name', { schema: { tags, security: bearer, operationId: 'deletePerfTier', summary: 'delete a perf tier', description: 'Deletes a perf tier that is not built in and that nothing uses.', params: NameParams, response: responses(Message) } }, async (req) => {
     change(api, req, 'delete perf-tiers', `perf-tiers/${req.params.name}`, (cp) => cp.deletePerfTier(req.params.name));
     return { message: `perf tier ${req.params.name} deleted` };
   });
