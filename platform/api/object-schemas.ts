@@ -4,12 +4,33 @@
  * the serializer writes the listed fields in the order listed. So each object lists its fields in the order
  * the domain builds them (the order the CLI prints on an embedded state), and every object keeps
  * `additionalProperties: true`, so a field added to the domain later still reaches the CLI.
+ *
+ * The serializer (fast-json-stringify) writes `required` fields before the others and fails the whole
+ * answer with a 500 when one is missing; the domain puts optional fields among required ones (a network's
+ * vlan before is_default, a pod's owner before its requests). So the serializer's schemas carry no
+ * `required`: the fields always present are kept under REQUIRED_NOTE and put back as `required` in the
+ * OpenAPI document only (withRequired).
  */
-import { Type, type TProperties, type TSchema } from '@sinclair/typebox';
+import { Type, type TObject, type TProperties, type TSchema } from '@sinclair/typebox';
+
+/** Where an answer keeps its required fields for the document (a vendor extension the serializer ignores). */
+const REQUIRED_NOTE = 'x-anvil-required';
 
 /** An object of the answer: `fields` in the domain's order, anything else kept as it is. */
-export function answer<T extends TProperties>(fields: T, description: string) {
-  return Type.Object(fields, { additionalProperties: true, description });
+export function answer<T extends TProperties>(fields: T, description: string): TObject<T> {
+  const schema = Type.Object(fields, { additionalProperties: true, description }) as TObject<T> & { required?: string[]; [REQUIRED_NOTE]?: string[] };
+  if (schema.required !== undefined) schema[REQUIRED_NOTE] = schema.required;
+  delete schema.required;
+  return schema;
+}
+
+/** The OpenAPI document with each answer's required fields under `required` again (a copy; `doc` is left as it is). */
+export function withRequired<T>(doc: T): T {
+  return JSON.parse(JSON.stringify(doc), (key, value: unknown) => {
+    if (value === null || typeof value !== 'object' || Array.isArray(value) || !(REQUIRED_NOTE in value)) return value;
+    const { [REQUIRED_NOTE]: required, ...rest } = value as Record<string, unknown>;
+    return { ...rest, required };
+  }) as T;
 }
 
 /** One of a few strings (an OpenAPI `enum`; the serializer writes it as a plain string). */
@@ -35,8 +56,8 @@ export const ClusterObject = answer({
 const NicPort = answer({
   name: Type.String(),
   role: oneOf(['pods', 'storage'] as const),
-  speed_bits_per_s: Type.Number({ description: 'line rate, bit/s' }),
   vfs: Type.Integer({ description: 'SR-IOV virtual functions' }),
+  speed_bits_per_s: Type.Number({ description: 'line rate, bit/s' }),
 }, 'a NIC port');
 
 const NodeInventory = answer({
@@ -144,8 +165,11 @@ export const PodObject = answer({
   memory_bytes: Type.Number(),
   perf_tier: Type.String(),
   endpoints: Type.Array(answer({
-    network: Type.String(), perf_tier: Type.String(),
-    ip: Type.Optional(Type.String({ description: 'a pinned address' })), endpoint: Type.Optional(Type.String({ description: 'a persistent endpoint by name' })),
+    // The manifest reader writes endpoint before perf_tier and ip after it; a request has one or the other.
+    network: Type.String(),
+    endpoint: Type.Optional(Type.String({ description: 'a persistent endpoint by name' })),
+    perf_tier: Type.String(),
+    ip: Type.Optional(Type.String({ description: 'a pinned address' })),
   }, 'a requested pod interface')),
   volumes: Type.Array(Type.String(), { description: 'volumes of its namespace it attaches' }),
   node_selector: stringMap('node labels it needs'),

@@ -3,6 +3,7 @@
  * the OpenAPI document's own parts (info, servers, tags). The objects' schemas are in object-schemas.ts.
  */
 import { Type, type TSchema } from '@sinclair/typebox';
+import { withRequired } from './object-schemas.js';
 
 /** Every error the API returns: a catalogue code, what to do, and further problems when there are several. */
 export const ErrorBody = Type.Object(
@@ -41,7 +42,7 @@ export function responses(ok: TSchema, status = 200): Record<string, TSchema> {
 export const bearer = [{ bearer: [] as string[] }];
 
 /** The OpenAPI document's info, servers and tags (every tag an operation names is listed with what it holds). */
-export const OPENAPI_DOCUMENT = {
+const OPENAPI_DOCUMENT = {
   openapi: '3.0.3',
   info: {
     title: 'Anvil control plane API',
@@ -63,4 +64,10 @@ export const OPENAPI_DOCUMENT = {
     { name: 'volumes', description: 'mirrored volumes and their snapshots' },
   ],
   components: { securitySchemes: { bearer: { type: 'http' as const, scheme: 'bearer', description: 'a token from anvil token create or POST /api/v1/users/{name}/tokens' } } },
+};
+
+/** @fastify/swagger's options: the document above, and the answers' required fields put back (object-schemas.ts). */
+export const SWAGGER_OPTIONS = {
+  openapi: OPENAPI_DOCUMENT,
+  transformObject: (d: { openapiObject?: unknown; swaggerObject?: unknown }) => withRequired(d.openapiObject ?? d.swaggerObject) as Record<string, unknown>,
 };
