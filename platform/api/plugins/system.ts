@@ -8,6 +8,7 @@ import { Type } from '@sinclair/typebox';
 import { AnvilError } from '../../errors.js';
 import { allows } from '../../domain/tenancy.js';
 import { actorOf } from '../auth.js';
+import { answer } from '../object-schemas.js';
 import { bearer } from '../schemas.js';
 import type { Api } from '../server.js';
 
@@ -15,8 +16,16 @@ export const systemPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api 
   const Status = Type.Object({ status: Type.String({ description: 'ok' }) }, { description: 'the process answers' });
   const Ready = Type.Object({ status: Type.String({ description: 'ready' }), schema_version: Type.Integer({ description: "the state file's schema version" }) }, { description: 'the state is readable' });
   const Metrics = Type.String({ description: 'Prometheus text exposition format' });
-  // The document's own shape is OpenAPI 3.0's; its parts are kept as they are.
-  const Document = Type.Object({ openapi: Type.String(), info: Type.Object({}, { additionalProperties: true }), paths: Type.Object({}, { additionalProperties: true }) }, { additionalProperties: true, description: 'an OpenAPI 3.0 document' });
+  // The document's own shape is OpenAPI 3.0's; its parts are kept as they are, in @fastify/swagger's order.
+  const part = (description: string) => Type.Object({}, { additionalProperties: true, description });
+  const Document = answer({
+    openapi: Type.String({ description: 'the OpenAPI version' }),
+    info: part('title, version, description, license'),
+    components: part('schemas and security schemes'),
+    paths: part('the operations, by path and method'),
+    servers: Type.Array(part('a server')),
+    tags: Type.Array(part('a tag')),
+  }, 'an OpenAPI 3.0 document');
   const tags = ['system'];
   app.get('/healthz', { config: { public: true }, schema: { tags, operationId: 'getHealth', summary: 'liveness', description: 'Liveness: the process answers; no token needed.', response: { 200: Status } } }, async () => ({ status: 'ok' }));
   app.get('/readyz', { config: { public: true }, schema: { tags, operationId: 'getReadiness', summary: 'readiness', description: 'Readiness: the state file is open and readable; no token needed.', response: { 200: Ready, '5xx': Type.Ref('ErrorBody') } } }, async () => {
