@@ -34,7 +34,7 @@ export function withRequired<T>(doc: T): T {
 }
 
 /** One of a few strings (an OpenAPI `enum`; the serializer writes it as a plain string). */
-export function oneOf<const T extends readonly string[]>(values: T, description?: string) {
+export function stringEnum<const T extends readonly string[]>(values: T, description?: string) {
   return Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...(description !== undefined ? { description } : {}) });
 }
 
@@ -50,12 +50,12 @@ export const ClusterObject = answer({
   name: Type.String(),
   node_profile: Type.String({ description: 'the node profile nodes get when none is named' }),
   created_at: time('created'),
-  policy: oneOf(['balance', 'pack'] as const, 'scoring: spread pods (balance) or fill nodes (pack)'),
+  policy: stringEnum(['balance', 'pack'] as const, 'scoring: spread pods (balance) or fill nodes (pack)'),
 }, 'the cluster');
 
 const NicPort = answer({
   name: Type.String(),
-  role: oneOf(['pods', 'storage'] as const),
+  role: stringEnum(['pods', 'storage'] as const),
   vfs: Type.Integer({ description: 'SR-IOV virtual functions' }),
   speed_bits_per_s: Type.Number({ description: 'line rate, bit/s' }),
 }, 'a NIC port');
@@ -82,7 +82,7 @@ export const NodeObject = answer({
   labels: stringMap('labels, the well-known kubernetes.io/hostname and topology.kubernetes.io/zone included'),
   taints: Type.Array(answer({ key: Type.String(), value: Type.String() }, 'a NoSchedule taint')),
   status: answer({
-    state: oneOf(['ready', 'cordoned', 'drained', 'down'] as const),
+    state: stringEnum(['ready', 'cordoned', 'drained', 'down'] as const),
     since: Type.Optional(time('down since')),
   }, 'ready takes pods; cordoned takes no new ones; drained is cordoned with its pods moved; down has failed'),
   created_at: time('added'),
@@ -101,10 +101,10 @@ export const NetworkObject = answer({
 }, 'an L2 network');
 
 const Attachment = answer({
-  state: oneOf(['detached', 'attached'] as const),
+  state: stringEnum(['detached', 'attached'] as const),
   pod: Type.Optional(Type.String()),
   node: Type.Optional(Type.String()),
-  via: Type.Optional(oneOf(['local', 'remote'] as const, 'a local NVMe controller or NVMe-oF')),
+  via: Type.Optional(stringEnum(['local', 'remote'] as const, 'a local NVMe controller or NVMe-oF')),
 }, 'the pod a volume is attached to, if any');
 
 export const VolumeObject = answer({
@@ -114,8 +114,8 @@ export const VolumeObject = answer({
   size_bytes: Type.Number(),
   perf_tier: Type.String(),
   mirrors: Type.Integer({ description: 'copies wanted' }),
-  plexes: Type.Array(answer({ node: Type.String(), state: oneOf(['in-sync', 'out-of-sync', 'offline'] as const) }, 'a copy on a node')),
-  state: oneOf(['in-sync', 'degraded', 'unavailable', 'lost'] as const),
+  plexes: Type.Array(answer({ node: Type.String(), state: stringEnum(['in-sync', 'out-of-sync', 'offline'] as const) }, 'a copy on a node')),
+  state: stringEnum(['in-sync', 'degraded', 'unavailable', 'lost'] as const),
   node_selector: stringMap('node labels every plex needs'),
   source_snapshot: Type.Optional(Type.String({ description: 'namespace/name of the snapshot it was restored from' })),
   attachment: Attachment,
@@ -189,7 +189,7 @@ export const EndpointObject = answer({
   network: Type.String(),
   ip: Type.String(),
   mac: Type.String(),
-  binding: answer({ state: oneOf(['free', 'bound'] as const), pod: Type.Optional(Type.String()) }, 'the pod using it, if any'),
+  binding: answer({ state: stringEnum(['free', 'bound'] as const), pod: Type.Optional(Type.String()) }, 'the pod using it, if any'),
   created_at: time('created'),
 }, 'a persistent endpoint');
 
@@ -211,7 +211,7 @@ export const EndpointView = answer({
 
 /** A Deployment or StatefulSet seen through its pods (queries.ts WorkloadView). */
 export const WorkloadView = answer({
-  kind: oneOf(['Deployment', 'StatefulSet'] as const),
+  kind: stringEnum(['Deployment', 'StatefulSet'] as const),
   name: Type.String(),
   namespace: Type.String(),
   pods: Type.Integer(),

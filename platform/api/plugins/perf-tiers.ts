@@ -2,6 +2,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import { perfTierView } from '../../domain/perf-tier.js';
+import { answer } from '../object-schemas.js';
 import { bearer, Message, NameParams, ObjectName, responses } from '../schemas.js';
 import type { Api } from '../server.js';
 import { BANDWIDTH_RANGE, IOPS_RANGE } from '../../domain/limits.js';
@@ -17,8 +18,8 @@ const PerfTierBody = Type.Object({
   max_network_bandwidth_bits_per_s: Type.Optional(Type.Integer({ minimum: BANDWIDTH_RANGE.min, maximum: BANDWIDTH_RANGE.max, description: NOT_ENFORCED })),
 }, { additionalProperties: false });
 
-/** A perf tier as answered (`perfTierView`): required fields, then the optional maximums, as the serializer writes them. */
-const PerfTierObject = Type.Object({
+/** A perf tier as answered (`perfTierView`): the fields in its order, required ones first, then the optional maximums. */
+const PerfTierObject = answer({
   kind: Type.Literal('PerfTier'),
   name: Type.String(),
   storage_iops: Type.Number({ description: 'guaranteed IOPS (a minimum, admitted per node)' }),
@@ -27,7 +28,7 @@ const PerfTierObject = Type.Object({
   maximums_enforced: Type.Literal(false, { description: 'always false for now: the maximums are recorded, not enforced' }),
   max_storage_iops: Type.Optional(Type.Number({ description: NOT_ENFORCED })),
   max_network_bandwidth_bits_per_s: Type.Optional(Type.Number({ description: NOT_ENFORCED })),
-}, { description: 'a perf tier (QoS class): guaranteed minimums, and maximums that are recorded but not enforced yet' });
+}, 'a perf tier (QoS class): guaranteed minimums, and maximums that are recorded but not enforced yet');
 
 export const perfTiersPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api }) => {
   const tags = ['perf-tiers'];
