@@ -9,7 +9,7 @@ import { AnvilError } from '../../errors.js';
 import { allows } from '../../domain/tenancy.js';
 import { actorOf } from '../auth.js';
 import { answer } from '../object-schemas.js';
-import { bearer } from '../schemas.js';
+import { bearer, responses } from '../schemas.js';
 import type { Api } from '../server.js';
 
 export const systemPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api }) => {
@@ -27,8 +27,8 @@ export const systemPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api 
     tags: Type.Array(part('a tag')),
   }, 'an OpenAPI 3.0 document');
   const tags = ['system'];
-  app.get('/healthz', { config: { public: true }, schema: { tags, operationId: 'getHealth', summary: 'liveness', description: 'Liveness: the process answers; no token needed.', response: { 200: Status } } }, async () => ({ status: 'ok' }));
-  app.get('/readyz', { config: { public: true }, schema: { tags, operationId: 'getReadiness', summary: 'readiness', description: 'Readiness: the state file is open and readable; no token needed.', response: { 200: Ready, '5xx': Type.Ref('ErrorBody') } } }, async () => {
+  app.get('/healthz', { config: { public: true }, schema: { tags, operationId: 'getHealth', summary: 'liveness', description: 'Liveness: the process answers; no token needed.', response: responses(Status) } }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { config: { public: true }, schema: { tags, operationId: 'getReadiness', summary: 'readiness', description: 'Readiness: the state file is open and readable; no token needed.', response: responses(Ready) } }, async () => {
     try {
       return { status: 'ready', schema_version: api.store.schemaVersion() };
     } catch (e) {
@@ -47,5 +47,5 @@ export const systemPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api 
     reply.type(api.metrics.contentType);
     return api.metrics.metrics();
   });
-  app.get('/openapi.json', { config: { public: true }, schema: { tags, operationId: 'getOpenApiDocument', summary: 'this OpenAPI document', description: 'The OpenAPI 3.0 document of every route; no token needed.', response: { 200: Document } } }, async () => app.swagger());
+  app.get('/openapi.json', { config: { public: true }, schema: { tags, operationId: 'getOpenApiDocument', summary: 'this OpenAPI document', description: 'The OpenAPI 3.0 document of every route; no token needed.', response: responses(Document) } }, async () => app.swagger());
 };

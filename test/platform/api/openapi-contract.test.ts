@@ -98,7 +98,7 @@ describe('the OpenAPI document', () => {
     await expect(SwaggerParser.validate(structuredClone(doc) as never)).resolves.toBeDefined();
   });
 
-  it('gives every operation a unique camelCase operationId, a description, and a response schema that names its fields', () => {
+  it('gives every operation a unique camelCase operationId, a description, the error answers, and a response schema that names its fields', () => {
     const ids = new Set<string>();
     for (const { path, method, op } of operations()) {
       const where = `${method.toUpperCase()} ${path}`;
@@ -106,6 +106,8 @@ describe('the OpenAPI document', () => {
       expect(ids.has(op.operationId!), `${where}: ${op.operationId} twice`).toBe(false);
       ids.add(op.operationId!);
       expect(op.description, where).toMatch(/\S/);
+      // Any route may refuse a request (an unknown query parameter, a rate limit) or fail: the coded error body.
+      for (const range of ['4XX', '5XX']) expect(Object.keys(op.responses), `${where}: no ${range} answer`).toContain(range);
       const ok = Object.entries(op.responses).filter(([status]) => status.startsWith('2'));
       expect(ok.length, where).toBeGreaterThan(0);
       for (const [status, r] of ok) {
