@@ -6,8 +6,7 @@
  * `deleteEndpoint`), and deleting a Deployment or StatefulSet deletes the pods it made (`deleteWorkload`).
  */
 import type { FastifyPluginAsync } from 'fastify';
-import { Type, type Static } from '@sinclair/typebox';
-import type { TSchema } from '@sinclair/typebox';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { EndpointObject, EndpointView, listOf, SnapshotObject, WorkloadView } from '../object-schemas.js';
 import { bearer, Message, NamespacedNameParams, NamespaceParams, NoQuery, ObjectName, responses } from '../schemas.js';
 import type { Api } from '../server.js';
