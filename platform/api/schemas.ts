@@ -1,5 +1,9 @@
-/** JSON schemas (typebox) the routes share: the error body, names, and the responses every route declares. */
+/**
+ * JSON schemas (typebox) the routes share: the error body, names, the responses every route declares, and
+ * the OpenAPI document's own parts (info, servers, tags). The objects' schemas are in object-schemas.ts.
+ */
 import { Type, type TSchema } from '@sinclair/typebox';
+import { withRequired } from './object-schemas.js';
 
 /** Every error the API returns: a catalogue code, what to do, and further problems when there are several. */
 export const ErrorBody = Type.Object(
@@ -12,9 +16,11 @@ export const ObjectName = Type.String({ pattern: '^[a-z0-9]([a-z0-9.-]{0,251}[a-
 /** As the domain's requireNamespace: a DNS-1123 label, up to 63 characters, no dots. */
 export const NamespaceName = Type.String({ pattern: '^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$', description: 'a namespace: a DNS-1123 label (a-z, 0-9 and -, up to 63 characters)' });
 
-export const NameParams = Type.Object({ name: ObjectName });
-export const NamespaceParams = Type.Object({ namespace: NamespaceName });
-export const NamespacedNameParams = Type.Object({ namespace: NamespaceName, name: ObjectName });
+const objectName = (what: string) => Type.String({ ...ObjectName, description: `${what}: ${ObjectName.description}` });
+const namespaceName = Type.String({ ...NamespaceName, description: `the namespace (tenant), ${NamespaceName.description}` });
+export const NameParams = Type.Object({ name: objectName("the object's name") });
+export const NamespaceParams = Type.Object({ namespace: namespaceName });
+export const NamespacedNameParams = Type.Object({ namespace: namespaceName, name: objectName("the object's name") });
 /** The query of a route that takes none: anything sent is named and refused rather than ignored. */
 export const NoQuery = Type.Object({}, { additionalProperties: false });
 
@@ -26,32 +32,7 @@ export function labels(description: string) {
   return Type.Record(Type.String({ pattern: '^[A-Za-z0-9./_-]+$' }), Type.String({ pattern: '^[A-Za-z0-9._-]*$' }), { maxProperties: 64, additionalProperties: false, description });
 }
 
-/**
- * A pod's status: running on a node with its endpoints and reservations, or pending with the scheduler's
- * summary and each node's reason.
- */
-export const PodStatus = Type.Union([
-  Type.Object({
-    state: Type.Literal('running'),
-    node: Type.String(),
-    endpoints: Type.Array(Type.Object({
-      network: Type.String(), perf_tier: Type.String(), port: Type.String(), vf: Type.Integer(), mac: Type.String(), ip: Type.String(), static: Type.Boolean(),
-      endpoint: Type.Optional(Type.String({ description: 'the persistent endpoint bound, if any' })),
-    }, { description: 'a bound pod interface' })),
-    reserved_iops: Type.Number({ description: 'IOPS reserved on the node' }),
-    reserved_bandwidth_bits_per_s: Type.Number({ description: 'bandwidth reserved on the node, bit/s' }),
-  }),
-  Type.Object({
-    state: Type.Literal('pending'),
-    failure: Type.Object({ summary: Type.String(), nodes: Type.Array(Type.Object({ node: Type.String(), reason: Type.String() })) }),
-  }),
-], { description: "a pod's status; for a pending pod every node's reason, worked out afresh" });
-
-/** A control-plane object as stored: its `kind` and `name`, and the fields of its kind. */
-// Fields are not listed so that the serializer keeps each object's own key order (the CLI prints it as is).
-export const AnyObject = Type.Object({}, { additionalProperties: true, description: 'a control-plane object: kind, name and the fields of its kind' });
-export const ObjectList = Type.Array(AnyObject);
-export const Message = Type.Object({ message: Type.String() });
+export const Message = Type.Object({ message: Type.String({ description: 'what was done, as the CLI prints it' }) }, { description: 'what was done' });
 
 /** The responses of a route: `ok` on success, the coded error body otherwise. */
 export function responses(ok: TSchema, status = 200): Record<string, TSchema> {
@@ -59,3 +40,34 @@ export function responses(ok: TSchema, status = 200): Record<string, TSchema> {
 }
 
 export const bearer = [{ bearer: [] as string[] }];
+
+/** The OpenAPI document's info, servers and tags (every tag an operation names is listed with what it holds). */
+const OPENAPI_DOCUMENT = {
+  openapi: '3.0.3',
+  info: {
+    title: 'Anvil control plane API',
+    version: '1',
+    description: 'The control plane of an Anvil appliance: cluster and nodes, networks, perf tiers, volumes and snapshots, pods and their endpoints, tenants, users and tokens, quotas, events and the audit log; and the Kubernetes scheduler extender. Every route under /api/v1 takes a bearer token; errors carry a code from the catalogue (platform/errors.md).',
+    license: { name: 'MIT', url: 'https://spdx.org/licenses/MIT.html' },
+  },
+  // Relative: the server that serves this document (anvil serve binds where it is told).
+  servers: [{ url: '/', description: 'the anvil serve that serves this document' }],
+  tags: [ // alphabetical, as Spectral's openapi-tags-alphabetical asks
+    { name: 'cluster', description: 'the cluster and its nodes' },
+    { name: 'events', description: 'what the cluster did, and who changed what' },
+    { name: 'networks', description: 'L2 networks pods take addresses from' },
+    { name: 'perf-tiers', description: 'perf tiers (QoS classes): guaranteed IOPS and bandwidth' },
+    { name: 'pods', description: 'pods, their endpoints, the workloads that made them, and manifests' },
+    { name: 'scheduler extender', description: 'kube-scheduler extender verbs (extender/v1 JSON); loopback or client-certificate callers only' },
+    { name: 'system', description: 'liveness, readiness, metrics and this document' },
+    { name: 'tenancy', description: 'namespaces (tenants), users, roles, tokens and quotas' },
+    { name: 'volumes', description: 'mirrored volumes and their snapshots' },
+  ],
+  components: { securitySchemes: { bearer: { type: 'http' as const, scheme: 'bearer', description: 'a token from anvil token create or POST /api/v1/users/{name}/tokens' } } },
+};
+
+/** @fastify/swagger's options: the document above, and the answers' required fields put back (object-schemas.ts). */
+export const SWAGGER_OPTIONS = {
+  openapi: OPENAPI_DOCUMENT,
+  transformObject: (d: { openapiObject?: unknown; swaggerObject?: unknown }) => withRequired(d.openapiObject ?? d.swaggerObject) as Record<string, unknown>,
+};

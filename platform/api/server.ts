@@ -13,7 +13,7 @@ import { localAdmin } from '../domain/tenancy.js';
 import { Store } from '../state/store.js';
 import { installAuth } from './auth.js';
 import { clientErrorHandler, codedFrameworkError, frameworkErrors, installQueryRule, MAX_PARAM_LENGTH } from './error-shapes.js';
-import { ErrorBody } from './schemas.js';
+import { ErrorBody, SWAGGER_OPTIONS } from './schemas.js';
 import { TokenStore } from './tokens.js';
 import { systemPlugin } from './plugins/system.js';
 import { clusterPlugin } from './plugins/cluster.js';
@@ -79,12 +79,7 @@ export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyIn
   installStateMetrics(metrics, store);
   installAuth(app, store, tokens);
   await installRateLimit(app, opts.rateLimitPerMinute);
-  await app.register(swagger, {
-    openapi: {
-      info: { title: 'Anvil control plane API', version: '1' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
-    },
-  });
+  await app.register(swagger, SWAGGER_OPTIONS);
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { validatorUrl: null } as Record<string, unknown> });
   await app.register(systemPlugin, { api });
   for (const plugin of [clusterPlugin, networksPlugin, perfTiersPlugin, volumesPlugin, podsPlugin, workloadsPlugin, tenancyPlugin, quotasPlugin, eventsPlugin]) {

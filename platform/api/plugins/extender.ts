@@ -66,7 +66,7 @@ export const extenderPlugin: FastifyPluginAsync<{ api: Api; callers: ExtenderCal
   const s = { tags: ['scheduler extender'] };
   app.addHook('onRequest', async (req) => requireCaller(req, callers));
 
-  app.post<{ Body: ExtenderArgs }>('/filter', { config: { public: true }, schema: { ...s, summary: 'ExtenderArgs -> ExtenderFilterResult', body: ExtenderArgs, response: responses(ExtenderFilterResult) } }, async (req) => {
+  app.post<{ Body: ExtenderArgs }>('/filter', { config: { public: true }, schema: { ...s, operationId: 'extenderFilter', summary: 'ExtenderArgs -> ExtenderFilterResult', description: "kube-scheduler's filter verb: the candidate nodes the pod fits on in Anvil, and each other node's reason; a failure of the pod itself is in Error (HTTP 200).", body: ExtenderArgs, response: responses(ExtenderFilterResult) } }, async (req) => {
     const args = req.body;
     remember(args);
     const names = candidateNames(args);
@@ -88,7 +88,7 @@ export const extenderPlugin: FastifyPluginAsync<{ api: Api; callers: ExtenderCal
     return result;
   });
 
-  app.post<{ Body: ExtenderArgs }>('/prioritize', { config: { public: true }, schema: { ...s, summary: 'ExtenderArgs -> HostPriorityList (scores 0..10)', body: ExtenderArgs, response: responses(HostPriorityList) } }, async (req) => {
+  app.post<{ Body: ExtenderArgs }>('/prioritize', { config: { public: true }, schema: { ...s, operationId: 'extenderPrioritize', summary: 'ExtenderArgs -> HostPriorityList (scores 0..10)', description: "kube-scheduler's prioritize verb: Anvil's score for each candidate node, scaled to 0..10; a pod Anvil cannot read scores 0 everywhere.", body: ExtenderArgs, response: responses(HostPriorityList) } }, async (req) => {
     const args = req.body;
     remember(args);
     const names = candidateNames(args);
@@ -101,7 +101,7 @@ export const extenderPlugin: FastifyPluginAsync<{ api: Api; callers: ExtenderCal
     }
   });
 
-  app.post<{ Body: ExtenderBindingArgs }>('/bind', { config: { public: true }, schema: { ...s, summary: `ExtenderBindingArgs -> ExtenderBindingResult: places the pod on Node in Anvil${kube ? ', then binds it in Kubernetes' : ' (no Kubernetes API configured: Anvil only)'}`, body: ExtenderBindingArgs, response: responses(ExtenderBindingResult) } }, async (req) => {
+  app.post<{ Body: ExtenderBindingArgs }>('/bind', { config: { public: true }, schema: { ...s, operationId: 'extenderBind', summary: 'ExtenderBindingArgs -> ExtenderBindingResult', description: `kube-scheduler's bind verb: places the pod on Node in Anvil${kube ? ', then binds it in Kubernetes' : ' (no Kubernetes API configured: Anvil only)'}; a failure is in Error (HTTP 200).`, body: ExtenderBindingArgs, response: responses(ExtenderBindingResult) } }, async (req) => {
     const b = req.body;
     const ns = b.PodNamespace || 'default';
     const k8sPod = seen.get(b.PodUID) ?? seen.get(`${ns}/${b.PodName}`);

@@ -1,7 +1,8 @@
 /** L2 networks: list, get, create, delete. */
 import type { FastifyPluginAsync } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import { AnyObject, bearer, Message, NameParams, ObjectList, ObjectName, responses } from '../schemas.js';
+import { listOf, NetworkObject } from '../object-schemas.js';
+import { bearer, Message, NameParams, ObjectName, responses } from '../schemas.js';
 import type { Api } from '../api.js';
 import { change, list, one } from './common.js';
 
@@ -17,12 +18,12 @@ const NetworkBody = Type.Object({
 
 export const networksPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api }) => {
   const tags = ['networks'];
-  app.get('/networks', { schema: { tags, security: bearer, response: responses(ObjectList) } }, async (req) => list(api, req, 'networks'));
-  app.get<{ Params: Static<typeof NameParams> }>('/networks/:name', { schema: { tags, security: bearer, params: NameParams, response: responses(AnyObject) } }, async (req) => one(api, req, 'networks', req.params.name));
-  app.post<{ Body: Static<typeof NetworkBody> }>('/networks', { schema: { tags, security: bearer, body: NetworkBody, response: responses(AnyObject, 201) } }, async (req, reply) =>
+  app.get('/networks', { schema: { tags, security: bearer, operationId: 'listNetworks', summary: 'the networks', description: 'Every L2 network: subnet, the range pods take addresses from, gateway, VLAN and zone.', response: responses(listOf(NetworkObject, 'the networks')) } }, async (req) => list(api, req, 'networks'));
+  app.get<{ Params: Static<typeof NameParams> }>('/networks/:name', { schema: { tags, security: bearer, operationId: 'getNetwork', summary: 'one network', description: 'One L2 network.', params: NameParams, response: responses(NetworkObject) } }, async (req) => one(api, req, 'networks', req.params.name));
+  app.post<{ Body: Static<typeof NetworkBody> }>('/networks', { schema: { tags, security: bearer, operationId: 'createNetwork', summary: 'create a network', description: 'Creates an L2 network; networks may not overlap, and the gateway lies outside the range.', body: NetworkBody, response: responses(NetworkObject, 201) } }, async (req, reply) =>
     reply.status(201).send(change(api, req, 'create networks', `networks/${req.body.name}`, (cp) => cp.createNetwork(req.body))),
   );
-  app.delete<{ Params: Static<typeof NameParams> }>('/networks/:name', { schema: { tags, security: bearer, params: NameParams, response: responses(Message) } }, async (req) => {
+  app.delete<{ Params: Static<typeof NameParams> }>('/networks/:name', { schema: { tags, security: bearer, operationId: 'deleteNetwork', summary: 'delete a network', description: 'Deletes a network no pod or endpoint uses.', params: NameParams, response: responses(Message) } }, async (req) => {
     change(api, req, 'delete networks', `networks/${req.params.name}`, (cp) => cp.deleteNetwork(req.params.name));
     return { message: `network ${req.params.name} deleted` };
   });

@@ -2,6 +2,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import { perfTierView } from '../../domain/perf-tier.js';
+import { answer } from '../object-schemas.js';
 import { bearer, Message, NameParams, ObjectName, responses } from '../schemas.js';
 import type { Api } from '../api.js';
 import { BANDWIDTH_RANGE, IOPS_RANGE } from '../../domain/limits.js';
@@ -17,8 +18,8 @@ const PerfTierBody = Type.Object({
   max_network_bandwidth_bits_per_s: Type.Optional(Type.Integer({ minimum: BANDWIDTH_RANGE.min, maximum: BANDWIDTH_RANGE.max, description: NOT_ENFORCED })),
 }, { additionalProperties: false });
 
-/** A perf tier as answered (`perfTierView`): required fields, then the optional maximums, as the serializer writes them. */
-const PerfTierObject = Type.Object({
+/** A perf tier as answered (`perfTierView`): the fields in its order, required ones first, then the optional maximums. */
+const PerfTierObject = answer({
   kind: Type.Literal('PerfTier'),
   name: Type.String(),
   storage_iops: Type.Number({ description: 'guaranteed IOPS (a minimum, admitted per node)' }),
@@ -27,16 +28,16 @@ const PerfTierObject = Type.Object({
   maximums_enforced: Type.Literal(false, { description: 'always false for now: the maximums are recorded, not enforced' }),
   max_storage_iops: Type.Optional(Type.Number({ description: NOT_ENFORCED })),
   max_network_bandwidth_bits_per_s: Type.Optional(Type.Number({ description: NOT_ENFORCED })),
-}, { description: 'a perf tier (QoS class): guaranteed minimums, and maximums that are recorded but not enforced yet' });
+}, 'a perf tier (QoS class): guaranteed minimums, and maximums that are recorded but not enforced yet');
 
 export const perfTiersPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api }) => {
   const tags = ['perf-tiers'];
-  app.get('/perf-tiers', { schema: { tags, security: bearer, response: responses(Type.Array(PerfTierObject)) } }, async (req) => list(api, req, 'perf-tiers'));
-  app.get<{ Params: Static<typeof NameParams> }>('/perf-tiers/:name', { schema: { tags, security: bearer, params: NameParams, response: responses(PerfTierObject) } }, async (req) => one(api, req, 'perf-tiers', req.params.name));
-  app.post<{ Body: Static<typeof PerfTierBody> }>('/perf-tiers', { schema: { tags, security: bearer, body: PerfTierBody, response: responses(PerfTierObject, 201) } }, async (req, reply) =>
+  app.get('/perf-tiers', { schema: { tags, security: bearer, operationId: 'listPerfTiers', summary: 'the perf tiers', description: 'Every perf tier: built-in (best-effort, medium, high) and created ones.', response: responses(Type.Array(PerfTierObject, { description: 'the perf tiers' })) } }, async (req) => list(api, req, 'perf-tiers'));
+  app.get<{ Params: Static<typeof NameParams> }>('/perf-tiers/:name', { schema: { tags, security: bearer, operationId: 'getPerfTier', summary: 'one perf tier', description: 'One perf tier: its guaranteed minimums and recorded maximums.', params: NameParams, response: responses(PerfTierObject) } }, async (req) => one(api, req, 'perf-tiers', req.params.name));
+  app.post<{ Body: Static<typeof PerfTierBody> }>('/perf-tiers', { schema: { tags, security: bearer, operationId: 'createPerfTier', summary: 'create a perf tier', description: 'Creates a perf tier with guaranteed IOPS and bandwidth; maximums are recorded, not enforced yet.', body: PerfTierBody, response: responses(PerfTierObject, 201) } }, async (req, reply) =>
     reply.status(201).send(perfTierView(change(api, req, 'create perf-tiers', `perf-tiers/${req.body.name}`, (cp) => cp.createPerfTier(req.body)))),
   );
-  app.delete<{ Params: Static<typeof NameParams> }>('/perf-tiers/:name', { schema: { tags, security: bearer, params: NameParams, response: responses(Message) } }, async (req) => {
+  app.delete<{ Params: Static<typeof NameParams> }>('/perf-tiers/:name', { schema: { tags, security: bearer, operationId: 'deletePerfTier', summary: 'delete a perf tier', description: 'Deletes a perf tier that is not built in and that nothing uses.', params: NameParams, response: responses(Message) } }, async (req) => {
     change(api, req, 'delete perf-tiers', `perf-tiers/${req.params.name}`, (cp) => cp.deletePerfTier(req.params.name));
     return { message: `perf tier ${req.params.name} deleted` };
   });

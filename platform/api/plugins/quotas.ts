@@ -5,7 +5,8 @@
  */
 import type { FastifyPluginAsync } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import { AnyObject, bearer, Message, NamespacedNameParams, NamespaceParams, NoQuery, ObjectList, responses } from '../schemas.js';
+import { listOf, QuotaView } from '../object-schemas.js';
+import { bearer, Message, NamespacedNameParams, NamespaceParams, NoQuery, responses } from '../schemas.js';
 import type { Api } from '../api.js';
 import { change, list, one } from './common.js';
 
@@ -20,13 +21,13 @@ const QuotaBody = Type.Object({
 
 export const quotasPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api }) => {
   const s = { tags: ['tenancy'], security: bearer };
-  app.get('/quotas', { schema: { ...s, summary: 'the quotas, with usage, of every namespace the caller may view', querystring: NoQuery, response: responses(ObjectList) } }, async (req) => list(api, req, 'quotas'));
-  app.get<{ Params: Static<typeof NamespaceParams> }>('/namespaces/:namespace/quotas', { schema: { ...s, summary: "a namespace's quota with its usage (none or one)", params: NamespaceParams, querystring: NoQuery, response: responses(ObjectList) } }, async (req) => list(api, req, 'quotas', req.params.namespace));
-  app.get<{ Params: Static<typeof NamespacedNameParams> }>('/namespaces/:namespace/quotas/:name', { schema: { ...s, summary: 'one quota (named after its namespace) with its usage', params: NamespacedNameParams, querystring: NoQuery, response: responses(AnyObject) } }, async (req) => one(api, req, 'quotas', req.params.name, req.params.namespace));
+  app.get('/quotas', { schema: { ...s, operationId: 'listQuotas', summary: 'the quotas of every namespace the caller may view', description: 'The quotas, with what each namespace uses now, of every namespace the caller may view.', querystring: NoQuery, response: responses(listOf(QuotaView, 'the quotas')) } }, async (req) => list(api, req, 'quotas'));
+  app.get<{ Params: Static<typeof NamespaceParams> }>('/namespaces/:namespace/quotas', { schema: { ...s, operationId: 'listNamespacedQuotas', summary: "a namespace's quota", description: "A namespace's quota with its usage: a list of none or one.", params: NamespaceParams, querystring: NoQuery, response: responses(listOf(QuotaView, 'none or one quota')) } }, async (req) => list(api, req, 'quotas', req.params.namespace));
+  app.get<{ Params: Static<typeof NamespacedNameParams> }>('/namespaces/:namespace/quotas/:name', { schema: { ...s, operationId: 'getQuota', summary: 'one quota', description: 'One quota (named after its namespace) with its usage.', params: NamespacedNameParams, querystring: NoQuery, response: responses(QuotaView) } }, async (req) => one(api, req, 'quotas', req.params.name, req.params.namespace));
   app.put<{ Params: Static<typeof NamespaceParams>; Body: Static<typeof QuotaBody> }>('/namespaces/:namespace/quota', {
-    schema: { ...s, summary: "set (replace) a namespace's quota; cluster admins only", params: NamespaceParams, querystring: NoQuery, body: QuotaBody, response: responses(AnyObject) },
+    schema: { ...s, operationId: 'setQuota', summary: "set a namespace's quota", description: "Sets (replaces) a namespace's quota; cluster admins only. Answers the quota as set, without usage.", params: NamespaceParams, querystring: NoQuery, body: QuotaBody, response: responses(QuotaView) },
   }, async (req) => change(api, req, 'set quotas', `quotas/${req.params.namespace}`, (cp) => cp.setQuota(req.params.namespace, req.body)));
-  app.delete<{ Params: Static<typeof NamespaceParams> }>('/namespaces/:namespace/quota', { schema: { ...s, summary: "remove a namespace's quota; cluster admins only", params: NamespaceParams, querystring: NoQuery, response: responses(Message) } }, async (req) => {
+  app.delete<{ Params: Static<typeof NamespaceParams> }>('/namespaces/:namespace/quota', { schema: { ...s, operationId: 'deleteQuota', summary: "remove a namespace's quota", description: "Removes a namespace's quota (no limits left); cluster admins only.", params: NamespaceParams, querystring: NoQuery, response: responses(Message) } }, async (req) => {
     change(api, req, 'delete quotas', `quotas/${req.params.namespace}`, (cp) => cp.deleteQuota(req.params.namespace));
     return { message: `quota of namespace ${req.params.namespace} deleted` };
   });

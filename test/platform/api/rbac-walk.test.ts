@@ -26,6 +26,7 @@ const ADMIN: RoleName[] = ['admin'];
 const CASES: Case[] = [
   { method: 'GET', url: '/healthz', ok: [...ALL, 'none'], public: true },
   { method: 'GET', url: '/readyz', ok: [...ALL, 'none'], public: true },
+  { method: 'GET', url: '/openapi.json', ok: [...ALL, 'none'], public: true },
   // Prometheus metrics count every tenant's requests: a cluster-wide view role only
   { method: 'GET', url: '/metrics', ok: ['admin', 'viewer'] },
   // the scheduler extender: no token (kube-scheduler sends none), loopback only
