@@ -8,7 +8,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { Counter, Histogram, Registry } from 'prom-client';
 import { AnvilError, isAnvilError } from '../errors.js';
-import type { Clock } from '../domain/context.js';
+import { wallClock, type Clock } from '../domain/clock.js';
 import { localAdmin } from '../domain/tenancy.js';
 import { Store } from '../state/store.js';
 import { installAuth } from './auth.js';
@@ -52,7 +52,7 @@ export const API_PREFIX = '/api/v1';
 
 /** Builds the server (not listening: `inject()` in tests, `listen()` in `anvil serve`). */
 export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyInstance; api: Api }> {
-  const clock = opts.clock ?? (() => new Date());
+  const clock = opts.clock ?? wallClock;
   const store = Store.open(opts.statePath, clock);
   const tokens = TokenStore.of(store, clock);
   const metrics = new Registry();

@@ -6,7 +6,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3';
-import type { Clock } from '../domain/context.js';
+import { wallClock, type Clock } from '../domain/clock.js';
 import { Store } from '../state/store.js';
 
 export interface TokenInfo {
@@ -41,12 +41,12 @@ export class TokenStore {
   }
 
   /** Opens the token table of the state file at `path` (with its own connection, closed by `close`). */
-  static open(path: string, clock: Clock = () => new Date()): TokenStore {
+  static open(path: string, clock: Clock = wallClock): TokenStore {
     return new TokenStore(Store.open(path, clock), true, clock);
   }
 
   /** The token table of an open state (the server's): token changes and their audit rows commit together. */
-  static of(store: Store, clock: Clock = () => new Date()): TokenStore {
+  static of(store: Store, clock: Clock = wallClock): TokenStore {
     return new TokenStore(store, false, clock);
   }
 

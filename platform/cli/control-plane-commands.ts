@@ -6,6 +6,7 @@
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { AnvilError } from '../errors.js';
+import { wallClock } from '../domain/clock.js';
 import { ControlPlane } from '../domain/control-plane.js';
 import type { Taint } from '../domain/node.js';
 import type { PerfTier } from '../domain/perf-tier.js';
@@ -302,7 +303,7 @@ export function registerControlPlaneCommands(cli: Command): void {
         out(
           store.read((state) => {
             // A pending pod's reasons are worked out afresh, for every node.
-            const status = kind === 'pods' ? new ControlPlane(state, actor(), () => new Date()).explainPending(o.namespace, name) : undefined;
+            const status = kind === 'pods' ? new ControlPlane(state, actor(), wallClock).explainPending(o.namespace, name) : undefined;
             return describeText(state, kind, obj, events, status);
           }),
         );

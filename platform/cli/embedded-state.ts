@@ -4,6 +4,7 @@
  * option every such command takes.
  */
 import type { Command } from 'commander';
+import { wallClock } from '../domain/clock.js';
 import type { ControlPlane } from '../domain/control-plane.js';
 import { localAdmin, type Actor } from '../domain/tenancy.js';
 import { defaultStatePath, Store } from '../state/store.js';
@@ -15,7 +16,7 @@ export interface StateOpts {
 function openStore(opts: StateOpts): Store {
   const path = opts.state ?? defaultStatePath();
   // Only the default location's folder is made on first use; a path given is taken as it is.
-  return Store.open(path, () => new Date(), opts.state === undefined && !process.env.ANVIL_STATE);
+  return Store.open(path, wallClock, opts.state === undefined && !process.env.ANVIL_STATE);
 }
 
 /** The local user: $ANVIL_USER, with the cluster-admin role. */

@@ -4,7 +4,8 @@
  * (node-service.ts, network-service.ts, pod-service.ts, volume-service.ts, ...) takes one.
  */
 import type { ClusterState } from './cluster-state.js';
-import { Context, type Clock } from './context.js';
+import type { Clock } from './clock.js';
+import { Context } from './context.js';
 import { QuotaLedger } from './quota-service.js';
 import { SchedulingSession } from './scheduling-session.js';
 import type { Actor } from './tenancy.js';

@@ -1,5 +1,6 @@
 /** What every operation of the control plane works with: the state, who acts, the time, and the events it raises. */
 import { AnvilError } from '../errors.js';
+import type { Clock } from './clock.js';
 import type { ClusterState } from './cluster-state.js';
 import type { ClusterEvent, Severity } from './event.js';
 import { requireName, requireNamespace } from './names.js';
@@ -21,9 +22,6 @@ export interface NewObject {
   /** Appended to "KIND NS/NAME already exists". */
   readonly existsHint?: string;
 }
-
-/** Where time comes from: injectable so tests and replays are deterministic. */
-export type Clock = () => Date;
 
 export class Context {
   readonly events: ClusterEvent[] = [];

@@ -9,7 +9,7 @@
  */
 import { ChangeContext } from './change-context.js';
 import type { Cluster, ClusterState } from './cluster-state.js';
-import type { Clock } from './context.js';
+import type { Clock } from './clock.js';
 import type { Endpoint } from './endpoint.js';
 import * as networkService from './network-service.js';
 import type { Network, NetworkInput } from './network.js';

@@ -1,8 +1,8 @@
 /**
  * Control-plane state in SQLite (better-sqlite3, WAL): one document per object, an events table and an
  * audit log. Every change runs in one IMMEDIATE transaction: load, change through `ControlPlane`, check
- * the invariants, write what differs, log who did what; any error rolls it all back. Time comes from an
- * injectable clock.
+ * the invariants, write what differs, log who did what; any error rolls it all back (the rules of a change,
+ * shared with the in-memory store, are `change-rules.ts`). Time comes from an injectable clock.
  */
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -10,11 +10,12 @@ import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { AnvilError } from '../errors.js';
 import { ClusterState, type StoredObject } from '../domain/cluster-state.js';
-import type { Clock } from '../domain/context.js';
+import { wallClock, type Clock } from '../domain/clock.js';
 import { ControlPlane } from '../domain/control-plane.js';
-import type { ClusterEvent, Severity } from '../domain/event.js';
-import { invariantViolations } from '../domain/invariants.js';
+import type { ClusterEvent } from '../domain/event.js';
 import type { Actor } from '../domain/tenancy.js';
+import { requireInvariants, runThrough, stepThrough, TrackedDocuments, type DocumentWriter } from './change-rules.js';
+import type { AuditEntry, ControlPlaneStore, EventQuery } from './control-plane-store.js';
 import { prepareStateFile, warnIfOpenToOthers } from './file-modes.js';
 import { MIGRATIONS } from './migrations.js';
 
@@ -25,41 +26,18 @@ export function defaultStatePath(env: NodeJS.ProcessEnv = process.env): string {
   return join(base, 'anvil', 'state.db');
 }
 
-export interface AuditEntry {
-  readonly at: string;
-  readonly actor: string;
-  readonly action: string;
-  readonly target: string;
-  readonly changes: number;
-}
+export type { AuditEntry, ControlPlaneStore, EventQuery } from './control-plane-store.js';
 
 interface LoadedState {
   readonly state: ClusterState;
-  /** Each stored document's JSON, by kind and key. */
-  readonly docs: Map<string, string>;
-  /** The object each document was last loaded as or written from. */
-  readonly refs: Map<string, StoredObject>;
+  /** What each stored document is, and the object it was last loaded as or written from. */
+  readonly tracked: TrackedDocuments;
   /** SQLite's data_version when loaded: it changes when another connection commits. */
   readonly version: number;
-  /** With ANVIL_STORE_VERIFY=1 (the tests): each object's JSON when loaded or written, to catch edits in place. */
-  readonly asLoaded: Map<string, string> | undefined;
 }
 
-/** Set in the tests: unchanged-looking objects are checked against their JSON (slower). */
-const VERIFY = process.env.ANVIL_STORE_VERIFY === '1';
-
-/** Units of work (pods of an apply) `changeInSteps` does between two turns of the event loop. */
-const STEPS_PER_TURN = 50;
-
-const documentId = (kind: string, key: string) => `${kind}\u0000${key}`;
-
-export interface EventQuery {
-  limit?: number;
-  severity?: Severity;
-  object?: string;
-}
-
-export class Store {
+/** The control plane's state in a SQLite file: what the CLI and `anvil serve` use. */
+export class Store implements ControlPlaneStore {
   private readonly db: Database.Database;
   /** Statements every change runs, prepared once (after the schema is up to date). */
   private writes: { upsert: Database.Statement; remove: Database.Statement; event: Database.Statement; audit: Database.Statement } | undefined;
@@ -73,7 +51,7 @@ export class Store {
    * must exist, unless `createFolder` (the default path's folder is made on first use, 0700). A new file is
    * made 0600; an existing state file open to other users gets a warning on stderr (warnIfOpenToOthers).
    */
-  static open(path: string, clock: Clock = () => new Date(), createFolder = false): Store {
+  static open(path: string, clock: Clock = wallClock, createFolder = false): Store {
     let db: Database.Database;
     let created = false;
     if (path !== ':memory:' && !existsSync(dirname(path))) {
@@ -137,19 +115,13 @@ export class Store {
     const version = this.dataVersion();
     if (this.cache !== undefined && this.cache.version === version) return this.cache;
     const state = new ClusterState();
-    const docs = new Map<string, string>();
-    const refs = new Map<string, StoredObject>();
+    const tracked = new TrackedDocuments();
     for (const row of this.db.prepare('SELECT kind, key, doc FROM objects').iterate() as IterableIterator<{ kind: string; key: string; doc: string }>) {
       state.load(row.kind, row.key, JSON.parse(row.doc) as StoredObject);
-      docs.set(documentId(row.kind, row.key), row.doc);
+      tracked.loaded(row.kind, row.key, row.doc);
     }
     state.afterLoad();
-    const asLoaded = VERIFY ? new Map<string, string>() : undefined;
-    for (const [kind, key, obj] of state.documents()) {
-      refs.set(documentId(kind, key), obj);
-      asLoaded?.set(documentId(kind, key), JSON.stringify(obj));
-    }
-    this.cache = { state, docs, refs, version, asLoaded };
+    this.cache = { state, tracked: tracked.track(state), version };
     return this.cache;
   }
 
@@ -158,26 +130,14 @@ export class Store {
     return this.db.transaction(() => {
       const loaded = this.current();
       const result = fn(loaded.state);
-      if (loaded.asLoaded) this.checkUntouched(loaded);
+      // ANVIL_STORE_VERIFY: a read must leave the cached state as it found it.
+      const touched = loaded.tracked.touchedBy(loaded.state);
+      if (touched !== undefined) {
+        this.cache = undefined;
+        throw new Error(touched);
+      }
       return result;
     }).deferred();
-  }
-
-  /** ANVIL_STORE_VERIFY: a read must leave the cached state as it found it. */
-  private checkUntouched(loaded: LoadedState): void {
-    let count = 0;
-    for (const [kind, key, obj] of loaded.state.documents()) {
-      const id = documentId(kind, key);
-      count++;
-      if (loaded.refs.get(id) !== obj || loaded.asLoaded!.get(id) !== JSON.stringify(obj)) {
-        this.cache = undefined;
-        throw new Error(`store: a read changed ${kind} ${key}; reads must not change the state`);
-      }
-    }
-    if (count !== loaded.refs.size) {
-      this.cache = undefined;
-      throw new Error('store: a read added or removed objects; reads must not change the state');
-    }
   }
 
   /**
@@ -205,9 +165,8 @@ export class Store {
 
   /** Checks the invariants of the changed state and writes it, its events and the audit row (inside a transaction). */
   private commit(loaded: LoadedState, cp: ControlPlane, actor: Actor, action: string, target: string): void {
-    const broken = invariantViolations(loaded.state);
-    if (broken.length > 0) throw new Error(`change ${action} ${target} would break invariants: ${broken.slice(0, 5).join('; ')}`);
-    const changes = this.writeDifferences(loaded);
+    requireInvariants(loaded.state, action, target);
+    const changes = loaded.tracked.writeDifferences(loaded.state, this.documentWriter());
     this.insertEvents(cp.ctx.events);
     this.statements().audit.run(this.clock().toISOString(), actor.user, action, target, changes);
     this.generation++;
@@ -218,8 +177,8 @@ export class Store {
 
   /**
    * One change worked out in steps, so that a large one (an apply of thousands of pods) does not hold the
-   * event loop: `steps` yields between units of work and the event loop runs every `STEPS_PER_TURN` of
-   * them (the server answers /healthz meanwhile). It works on a copy of the state, so reads in between see
+   * event loop: `steps` yields between units of work and the event loop runs every few of them
+   * (`stepThrough`; the server answers /healthz meanwhile). It works on a copy of the state, so reads in between see
    * the state before it; it then commits in one transaction if nothing else committed meanwhile, else it
    * starts again from the new state (and after a few such tries runs in one go, as `change` does).
    */
@@ -228,13 +187,7 @@ export class Store {
       const base = this.db.transaction(() => this.current()).deferred();
       const generation = this.generation;
       const cp = new ControlPlane(base.state.clone(), actor, this.clock);
-      const it = steps(cp);
-      let step = it.next();
-      for (let n = 1; !step.done; n++) {
-        if (n % STEPS_PER_TURN === 0) await new Promise((resolve) => setImmediate(resolve));
-        step = it.next();
-      }
-      const result = step.value;
+      const result = await stepThrough(steps(cp));
       try {
         const committed = this.db.transaction(() => {
           // Another change committed while this one was worked out: it is worked out again on the new state.
@@ -251,53 +204,13 @@ export class Store {
         throw e;
       }
     }
-    return this.change(actor, action, target, (cp) => {
-      const it = steps(cp);
-      let step = it.next();
-      while (!step.done) step = it.next();
-      return step.value;
-    });
+    return this.change(actor, action, target, (cp) => runThrough(steps(cp)));
   }
 
-  /**
-   * Writes the documents that differ from what was stored and brings `loaded` up to date; returns how many.
-   * The domain replaces objects rather than editing them (their fields are readonly), so an object still
-   * identical to the stored one is unchanged; the counters are edited in place and always compared.
-   */
-  private writeDifferences(loaded: LoadedState): number {
+  /** Where `writeDifferences` puts the documents of a change: the objects table. */
+  private documentWriter(): DocumentWriter {
     const { upsert, remove } = this.statements();
-    let changes = 0;
-    const seen = new Set<string>();
-    const added = new Set<string>();
-    for (const [kind, key, obj] of loaded.state.documents()) {
-      const id = documentId(kind, key);
-      seen.add(id);
-      const same = kind !== 'Counters' && loaded.refs.get(id) === obj;
-      if (same) {
-        // Tests set ANVIL_STORE_VERIFY=1: an object edited in place would be caught here, not lost.
-        if (loaded.asLoaded && loaded.asLoaded.get(id) !== JSON.stringify(obj)) throw new Error(`store: ${kind} ${key} was edited in place; the domain must replace objects it changes`);
-        continue;
-      }
-      const doc = JSON.stringify(obj);
-      loaded.refs.set(id, obj);
-      loaded.asLoaded?.set(id, doc);
-      if (loaded.docs.get(id) === doc) continue;
-      upsert.run(kind, key, doc);
-      if (!loaded.docs.has(id)) added.add(kind);
-      loaded.docs.set(id, doc);
-      changes++;
-    }
-    for (const id of [...loaded.docs.keys()]) {
-      if (seen.has(id)) continue;
-      const [kind, key] = id.split('\u0000') as [string, string];
-      remove.run(kind, key);
-      loaded.docs.delete(id);
-      loaded.refs.delete(id);
-      loaded.asLoaded?.delete(id);
-      changes++;
-    }
-    for (const kind of added) loaded.state.sortByKey(kind);
-    return changes;
+    return { upsert: (kind, key, doc) => upsert.run(kind, key, doc), remove: (kind, key) => remove.run(kind, key) };
   }
 
   private statements(): NonNullable<Store['writes']> {

@@ -6,7 +6,7 @@
  * after the list was taken waits for the next round (it may be too new to be listed).
  */
 import { isAnvilError } from '../../errors.js';
-import type { Clock } from '../../domain/context.js';
+import { wallClock, type Clock } from '../../domain/clock.js';
 import type { Pod } from '../../domain/pod.js';
 import type { Store } from '../../state/store.js';
 import { KUBE_SCHEDULER } from './assess.js';
@@ -43,7 +43,7 @@ export function startReconciling(kube: KubeApi, store: Store, seconds: number, r
   const timer = setInterval(() => {
     if (running) return;
     running = true;
-    reconcileWithKubernetes(kube, store, () => new Date())
+    reconcileWithKubernetes(kube, store, wallClock)
       .then((removed) => {
         lastFailure = '';
         if (removed.length > 0) report(`reconciled with Kubernetes: ${removed.length} pods gone there, removed from Anvil (${removed.slice(0, 10).join(', ')}${removed.length > 10 ? ', ...' : ''})`, false);

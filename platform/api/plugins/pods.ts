@@ -1,6 +1,7 @@
 /** Pods: list, get, why a pod is where it is (scheduling), delete, and apply (Kubernetes manifests, one transaction). */
 import type { FastifyPluginAsync } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
+import { wallClock } from '../../domain/clock.js';
 import { ControlPlane } from '../../domain/control-plane.js';
 import { parseManifestText } from '../../manifests/documents.js';
 import { applySteps, planApply } from '../../manifests/apply.js';
@@ -27,7 +28,7 @@ export const podsPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api })
   }, async (req) => {
     const { namespace, name } = req.params;
     // A read through the domain (its role check included); nothing it does is stored, so the wall clock is harmless.
-    return api.store.read((state) => new ControlPlane(state, actorOf(req), () => new Date()).explainPending(namespace, name));
+    return api.store.read((state) => new ControlPlane(state, actorOf(req), wallClock).explainPending(namespace, name));
   });
   app.delete<{ Params: NsName }>('/namespaces/:namespace/pods/:name', { schema: { ...s, operationId: 'deletePod', summary: 'delete a pod', description: 'Deletes a pod: its endpoints, reservations and volume attachments are freed.', params: NamespacedNameParams, response: responses(Message) } }, async (req) => {
     const { namespace, name } = req.params;
