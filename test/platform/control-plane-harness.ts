@@ -2,6 +2,7 @@
 import { join } from 'node:path';
 import { localAdmin, type Actor } from '../../platform/domain/tenancy.js';
 import type { ControlPlane } from '../../platform/domain/control-plane.js';
+import type { ControlPlaneStore } from '../../platform/state/control-plane-store.js';
 import { Store } from '../../platform/state/store.js';
 import { tempDir, writeFiles } from '../cli-harness.js';
 
@@ -35,8 +36,8 @@ guaranteeable: { storage_iops: ${o.iops}, network_bandwidth: ${o.bw} }
 
 export const ADMIN: Actor = localAdmin('alice');
 
-/** Runs one change as the admin. */
-export function as<T>(store: Store, fn: (cp: ControlPlane) => T, actor: Actor = ADMIN): T {
+/** Runs one change as the admin, on either store. */
+export function as<T>(store: ControlPlaneStore, fn: (cp: ControlPlane) => T, actor: Actor = ADMIN): T {
   return store.change(actor, 'test', 'test', fn);
 }
 
