@@ -10,7 +10,7 @@ export default defineConfig({
     // Model runs are CPU-bound: two workers match the CI machine's two cores.
     pool: 'forks',
     maxWorkers: 2,
-    // The state store checks that the domain never edits a stored object in place (platform/state/store.ts).
+    // The state store checks that the domain never edits a stored object in place (platform/state/change-rules.ts).
     env: { ANVIL_STORE_VERIFY: '1' },
   },
 });
