@@ -67,7 +67,9 @@ export class TrackedDocuments {
       const same = kind !== 'Counters' && this.refs.get(id) === obj;
       if (same) {
         // Tests set ANVIL_STORE_VERIFY=1: an object edited in place would be caught here, not lost.
-        if (this.asLoaded && this.asLoaded.get(id) !== JSON.stringify(obj)) throw new Error(`store: ${kind} ${key} was edited in place; the domain must replace objects it changes`);
+        if (this.asLoaded && this.asLoaded.get(id) !== JSON.stringify(obj)) {
+          throw new Error(`store: ${kind} ${key} was edited in place; the domain must replace objects it changes`);
+        }
         continue;
       }
       const doc = JSON.stringify(obj);
@@ -99,7 +101,8 @@ export class TrackedDocuments {
     for (const [kind, key, obj] of state.documents()) {
       const id = documentId(kind, key);
       count++;
-      if (this.refs.get(id) !== obj || this.asLoaded.get(id) !== JSON.stringify(obj)) return `store: a read changed ${kind} ${key}; reads must not change the state`;
+      const same = this.refs.get(id) === obj && this.asLoaded.get(id) === JSON.stringify(obj);
+      if (!same) return `store: a read changed ${kind} ${key}; reads must not change the state`;
     }
     if (count !== this.refs.size) return 'store: a read added or removed objects; reads must not change the state';
     return undefined;

@@ -156,7 +156,8 @@ function quotas(rig: Rig): void {
   rig.change((cp) => cp.createPod(inA('a1')), BOB);
   rig.change((cp) => cp.createVolume({ namespace: 'team-a', name: 'v', size_bytes: 2 ** 30, mirrors: 2 }), BOB);
   expect(codeOf(() => rig.change((cp) => { cp.createPod(inA('a2')); cp.createPod(inA('a3')); }, BOB))).toBe('ANVIL_ERR_QUOTA_EXCEEDED');
-  expect(codeOf(() => rig.change((cp) => cp.createVolume({ namespace: 'team-a', name: 'w', size_bytes: 2 ** 30, mirrors: 2 }), BOB))).toBe('ANVIL_ERR_QUOTA_EXCEEDED');
+  const volumeW = { namespace: 'team-a', name: 'w', size_bytes: 2 ** 30, mirrors: 2 };
+  expect(codeOf(() => rig.change((cp) => cp.createVolume(volumeW), BOB))).toBe('ANVIL_ERR_QUOTA_EXCEEDED');
   expect(codeOf(() => rig.change((cp) => cp.setQuota('team-a', { pods: 9 }), BOB))).toBe('ANVIL_ERR_FORBIDDEN');
   rig.change((cp) => cp.deleteQuota('team-a'));
   rig.change((cp) => { cp.createPod(inA('a2')); cp.createPod(inA('a3')); }, BOB);
