@@ -26,7 +26,8 @@ export function defaultStatePath(env: NodeJS.ProcessEnv = process.env): string {
   return join(base, 'anvil', 'state.db');
 }
 
-export type { AuditEntry, ControlPlaneStore, EventQuery } from './control-plane-store.js';
+/** Kept here too: the CLI and the API tests name the audit row by this file. */
+export type { AuditEntry, EventQuery } from './control-plane-store.js';
 
 interface LoadedState {
   readonly state: ClusterState;
