@@ -38,11 +38,11 @@ export function compareRuns(name: string, measured: RunMeasurement, predicted: R
     const pj = predicted.jobs[i];
     if (!pj) return;
     for (const direction of ['read', 'write'] as const) {
-      const m = mj.recorder[direction];
-      const p = pj.recorder[direction];
+      const m = mj.measured[direction];
+      const p = pj.measured[direction];
       if (m.total_ios === 0) continue;
-      const mIops = (m.total_ios * 1e9) / mj.recorder.window_ns;
-      const pIops = pj.recorder.window_ns > 0 ? (p.total_ios * 1e9) / pj.recorder.window_ns : 0;
+      const mIops = (m.total_ios * 1e9) / mj.measured.window_ns;
+      const pIops = pj.measured.window_ns > 0 ? (p.total_ios * 1e9) / pj.measured.window_ns : 0;
       rows.push({
         job: measured.jobs.length > 1 ? `${name}:${mj.name}` : name,
         direction,

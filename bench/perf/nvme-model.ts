@@ -34,6 +34,6 @@ export function timeReferenceJob(job: string, profileName: string, runtime: stri
   const run = runOnModel({ jobs: specs, profile, seed });
   const wall_s = Number(process.hrtime.bigint() - start) / 1e9;
   let ios = 0;
-  for (const j of run.jobs) ios += j.recorder.read.total_ios + j.recorder.write.total_ios;
+  for (const j of run.jobs) ios += j.measured.read.total_ios + j.measured.write.total_ios;
   return { job, ios, simulated_ns: run.simulated_ns, events: run.events, wall_s };
 }

@@ -4,6 +4,7 @@
  * an interval row is written once per interval, never per I/O.
  */
 import { BucketHistogram, LatencyHistogram, bucketOf } from './latency-histogram.js';
+import type { MeasuredDirection, MeasuredJob } from './measured-job.js';
 
 /** One row of the interval series for one direction. */
 export interface IntervalRow {
@@ -39,7 +40,7 @@ export interface IntervalHistogram {
 }
 
 /** Everything measured for one direction of one job. */
-export class DirectionRecorder {
+export class DirectionRecorder implements MeasuredDirection {
   readonly slat = new LatencyHistogram();
   readonly clat = new LatencyHistogram();
   readonly lat = new LatencyHistogram();
@@ -114,8 +115,6 @@ export function depthBucket(depth: number): number {
 export class JobRecorder {
   readonly read = new DirectionRecorder();
   readonly write = new DirectionRecorder();
-  /** Trims, where a job did trim: the model never trims, fio on a host can (a `host` measurement fills it). */
-  readonly trim?: DirectionRecorder;
   /** End of the window: set when the job finishes, ns. */
   windowEnd_ns = 0;
   private nextIntervalEnd: number;
@@ -161,5 +160,10 @@ export class JobRecorder {
   /** Length of the measurement window, ns. */
   get window_ns(): number {
     return this.windowEnd_ns - this.windowStart_ns;
+  }
+
+  /** What was measured, read-only: a view of this recorder, to be taken once `finish` has closed the window. */
+  measured(): MeasuredJob {
+    return { windowStart_ns: this.windowStart_ns, windowEnd_ns: this.windowEnd_ns, window_ns: this.window_ns, read: this.read, write: this.write };
   }
 }
