@@ -9,7 +9,7 @@ import { Model } from '../../sim/model/model.js';
 import { NoProgressError } from '../../sim/workload/job-generator.js';
 import type { WorkloadSpec } from '../../sim/workload/spec.js';
 import { AnvilError } from '../../platform/errors.js';
-import { standaloneDevice, type DeviceProfile } from '../profiles.js';
+import type { DeviceProfile } from '../profiles.js';
 import type { JobMeasurement, SimRunMeasurement } from '../results/measurement.js';
 
 /** The progress bar's fields (bench/results/progress-bar.ts), plus the I/Os so far. */
@@ -28,11 +28,6 @@ export interface SimRunOptions {
   readonly onProgress?: (progress: SimProgress) => void;
   /** Wall clock for progress reports; injected so tests never read the real one. */
   readonly wallClock_s?: () => number;
-}
-
-/** The capacity in bytes of the device a profile describes (jobs without `size` address all of it). */
-export function deviceCapacity(profile: DeviceProfile): number {
-  return standaloneDevice(profile).capacity_bytes;
 }
 
 /** Runs the jobs on the model of one device (`dev0`) and returns the measurements. Same inputs and seed, same result. */
