@@ -3,7 +3,39 @@
  * `JobRecorder` hands out a view of itself as one (`measured()`), once its window is closed; the host
  * target builds one from fio's own figures. The writers (fio JSON, text, Arrow) read only this.
  */
-import type { IntervalHistogram, IntervalRow } from './job-recorder.js';
+
+/** One row of the interval series for one direction. */
+export interface IntervalRow {
+  /** End of the interval, ns since the start of the run. */
+  readonly time_ns: number;
+  /** Length of the interval, ns. */
+  readonly interval_ns: number;
+  /** I/Os completed in the interval. */
+  readonly ios: number;
+  /** Bytes completed in the interval. */
+  readonly bytes: number;
+  /** Mean completion latency in the interval, ns (0 when no I/O). */
+  readonly clat_mean_ns: number;
+  readonly clat_p50_ns: number;
+  readonly clat_p99_ns: number;
+  readonly clat_p999_ns: number;
+  readonly clat_max_ns: number;
+}
+
+/**
+ * The completion-latency histogram of one interval, sparse (non-empty buckets only, fio's buckets), so
+ * percentiles over several jobs or a longer window can be merged from saved results: never averaged.
+ */
+export interface IntervalHistogram {
+  /** End of the interval, ns since the start of the run. */
+  readonly time_ns: number;
+  /** Length of the interval, ns. */
+  readonly interval_ns: number;
+  /** Bucket indexes (`bucketOf`), ascending. */
+  readonly buckets: Int32Array;
+  /** I/Os in each of those buckets. */
+  readonly counts: Float64Array;
+}
 
 /** A latency histogram as measured: fio's buckets (`bucketOf`) with exact summary figures beside them. */
 export interface MeasuredHistogram {
