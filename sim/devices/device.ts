@@ -60,6 +60,10 @@ export interface DeviceKind<S extends TSchema = TSchema> {
   capacityOf(params: Static<S>): number;
 }
 
+/**
+ * Each kind of its own schema, held as a kind of some schema: its parameters come only from a profile
+ * checked against that schema (bench/profiles.ts), which pairs them with the kind (`DeviceProfile<S>`).
+ */
 const registry = new Map<string, DeviceKind>();
 
 /** Adds a device kind, refusing one written for another interface version or missing its parts. */
