@@ -1,6 +1,6 @@
 /**
  * The `host` target: runs a job file with the installed fio on this machine and returns fio's own JSON
- * document (kept whole) and the same `RunMeasurement` the model returns, converted from it losslessly.
+ * document (kept whole) and its `HostRunMeasurement` (the jobs in the shape the model's also take), converted losslessly.
  */
 import { accessSync, constants, existsSync, mkdtempSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
