@@ -4,7 +4,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import type { TSchema } from '@sinclair/typebox';
+import type { Static, TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { AnvilError } from '../platform/errors.js';
 import { parseYamlFile } from '../platform/yaml-input.js';
@@ -18,17 +18,20 @@ import { packageRoot } from './package-root.js';
 /** The profile `anvil run` uses when none is named. */
 export const DEFAULT_PROFILE = 'intel-p4510-4tb';
 
-/** A validated profile, ready to build a device from. */
-export interface DeviceProfile {
+/**
+ * A validated profile, ready to build a device from: its parameters are those of its kind (`S`, the
+ * kind's schema; a profile read from a file is of some registered kind, known at run time).
+ */
+export interface DeviceProfile<S extends TSchema = TSchema> {
   /** Profile id: the file name without .yaml. */
   readonly name: string;
   /** The profile's own `name:` (the drive it describes), or the id. */
   readonly title: string;
   /** Where it was read from. */
   readonly path: string;
-  readonly kind: DeviceKind;
+  readonly kind: DeviceKind<S>;
   /** Parameters after defaults, as the kind's schema describes them. */
-  readonly params: Record<string, unknown>;
+  readonly params: Static<S>;
 }
 
 function builtInDir(): string {
@@ -81,30 +84,38 @@ export function parseProfile(text: string, path: string): DeviceProfile {
   const schemaKeys = new Set(Object.keys((kind.schema as { properties?: object }).properties ?? {}));
   const checked: Record<string, unknown> = { ...params };
   for (const key of ['datasheet', 'sources'] as const) if (schemaKeys.has(key) && record[key] !== undefined) checked[key] = record[key];
-  const withDefaults = Value.Default(kind.schema, Value.Clone(checked)) as Record<string, unknown>;
+  void description;
+  const id = basename(path).replace(/\.ya?ml$/, '');
+  return { name: id, title: typeof name === 'string' ? name : id, path, kind, params: kindParams(kind, checked, path) };
+}
+
+/** The parameters of `kind` in `checked`, defaults filled, or ANVIL_ERR_PROFILE_INVALID naming every problem. */
+function kindParams<S extends TSchema>(kind: DeviceKind<S>, checked: Record<string, unknown>, path: string): Static<S> {
+  const withDefaults: unknown = Value.Default(kind.schema, Value.Clone(checked));
   const problems = schemaProblems(kind.schema, withDefaults, '');
-  if (problems.length === 0) {
+  if (problems.length === 0 && Value.Check(kind.schema, withDefaults)) {
     // What the schema cannot say (relations between fields, such as a write buffer smaller than a
     // program unit): the kind refuses it when the device is built, so build one now, once.
     const refusal = buildRefusal(kind, withDefaults);
-    if (refusal !== undefined) problems.push(refusal);
+    if (refusal === undefined) return withDefaults;
+    problems.push(refusal);
   }
-  if (problems.length > 0) {
-    const details = dedupe(problems.map((p) => `${path}: ${p}`));
-    throw new AnvilError('ANVIL_ERR_PROFILE_INVALID', `${path} does not fit the "${kind.name}" device schema (${details.length} problem${details.length > 1 ? 's' : ''})`, details);
-  }
-  void description;
-  const id = basename(path).replace(/\.ya?ml$/, '');
-  return { name: id, title: typeof name === 'string' ? name : id, path, kind, params: withDefaults };
+  const details = dedupe(problems.map((p) => `${path}: ${p}`));
+  throw new AnvilError('ANVIL_ERR_PROFILE_INVALID', `${path} does not fit the "${kind.name}" device schema (${details.length} problem${details.length > 1 ? 's' : ''})`, details);
 }
 
-/** A device of the profile's kind outside any run (no events scheduled): to read its capacity and limits. */
-export function standaloneDevice(profile: Pick<DeviceProfile, 'kind' | 'params'>): DeviceInstance {
-  return profile.kind.create(profile.params as never, { sim: new Simulator(), requests: new RequestPool(), streams: new RandomStreams(0), name: 'dev0' });
+/** A device of the profile's kind outside any run (no events scheduled): to read its limits (its capacity is `capacityOf`). */
+export function standaloneDevice<S extends TSchema>(profile: Pick<DeviceProfile<S>, 'kind' | 'params'>): DeviceInstance {
+  return profile.kind.create(profile.params, { sim: new Simulator(), requests: new RequestPool(), streams: new RandomStreams(0), name: 'dev0' });
+}
+
+/** The capacity in bytes of the device a profile describes (jobs without `size` address all of it), read from its parameters. */
+export function profileCapacity<S extends TSchema>(profile: Pick<DeviceProfile<S>, 'kind' | 'params'>): number {
+  return profile.kind.capacityOf(profile.params);
 }
 
 /** Why the kind refuses to build a device from these parameters, or undefined when it builds. */
-function buildRefusal(kind: DeviceKind, params: Record<string, unknown>): string | undefined {
+function buildRefusal<S extends TSchema>(kind: DeviceKind<S>, params: Static<S>): string | undefined {
   try {
     standaloneDevice({ kind, params });
     return undefined;

@@ -6,8 +6,8 @@
  */
 import { AnvilError } from '../platform/errors.js';
 import { anvilVersion } from './package-root.js';
-import { DEFAULT_PROFILE, loadProfile } from './profiles.js';
-import { deviceCapacity, runOnModel } from './targets/sim.js';
+import { DEFAULT_PROFILE, loadProfile, profileCapacity } from './profiles.js';
+import { runOnModel } from './targets/sim.js';
 import { loadWorkloads } from './workloads/resolve.js';
 import { readJobFileText } from './workloads/read-job-file.js';
 import { checkRunCost, DEFAULT_MAX_IOS, estimateOnProfile } from './targets/run-cost.js';
@@ -53,7 +53,7 @@ export async function runJobFile(jobFile: string, options: RunOptions, io: RunIo
   }
   const text = readJobFileText(jobFile);
   const profile = loadProfile(options.profile || DEFAULT_PROFILE);
-  const capacity = deviceCapacity(profile);
+  const capacity = profileCapacity(profile);
   const { specs, notes } = loadWorkloads(text, jobFile, capacity);
   for (const note of notes) io.stderr.write(`${note}\n`);
   checkRunCost(estimateOnProfile(specs, profile), options.maxIos ?? DEFAULT_MAX_IOS, jobFile);

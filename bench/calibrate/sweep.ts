@@ -75,10 +75,10 @@ export function sweepJobText(job: SweepJob, o: Pick<SweepOptions, 'size_bytes' |
 /** The points of one host (or model) run of a sweep job. */
 export function pointsOf(job: SweepJob, run: RunMeasurement): SweepPoint[] {
   const m = run.jobs[0]!;
-  const window = m.recorder.window_ns;
+  const window = m.measured.window_ns;
   const out: SweepPoint[] = [];
   for (const direction of ['read', 'write'] as const) {
-    const d = m.recorder[direction];
+    const d = m.measured[direction];
     if (d.total_ios === 0) continue;
     const bins: Record<string, number> = {};
     for (let b = 0; b < BUCKETS; b++) if (d.clat.counts[b]! > 0) bins[`${bucketValue(b)}`] = d.clat.counts[b]!;

@@ -3,8 +3,8 @@
  * (the profile), and each job and direction gets measured vs predicted IOPS, mean and p99 completion
  * latency, and the error in percent ((predicted - measured) / measured).
  */
-import type { DeviceProfile } from '../profiles.js';
-import { deviceCapacity, runOnModel } from '../targets/sim.js';
+import { profileCapacity, type DeviceProfile } from '../profiles.js';
+import { runOnModel } from '../targets/sim.js';
 import { runOnHost } from '../targets/host/run-on-host.js';
 import { loadWorkloads } from '../workloads/resolve.js';
 import type { RunMeasurement } from '../results/measurement.js';
@@ -38,11 +38,11 @@ export function compareRuns(name: string, measured: RunMeasurement, predicted: R
     const pj = predicted.jobs[i];
     if (!pj) return;
     for (const direction of ['read', 'write'] as const) {
-      const m = mj.recorder[direction];
-      const p = pj.recorder[direction];
+      const m = mj.measured[direction];
+      const p = pj.measured[direction];
       if (m.total_ios === 0) continue;
-      const mIops = (m.total_ios * 1e9) / mj.recorder.window_ns;
-      const pIops = pj.recorder.window_ns > 0 ? (p.total_ios * 1e9) / pj.recorder.window_ns : 0;
+      const mIops = (m.total_ios * 1e9) / mj.measured.window_ns;
+      const pIops = pj.measured.window_ns > 0 ? (p.total_ios * 1e9) / pj.measured.window_ns : 0;
       rows.push({
         job: measured.jobs.length > 1 ? `${name}:${mj.name}` : name,
         direction,
@@ -63,7 +63,7 @@ export function compareRuns(name: string, measured: RunMeasurement, predicted: R
 
 /** Runs every job on the host and on the model and compares them. */
 export async function validateProfile(profile: DeviceProfile, jobs: readonly ValidationJob[], o: { filename: string; seed: number; log?: (m: string) => void }): Promise<ValidationRow[]> {
-  const capacity = deviceCapacity(profile);
+  const capacity = profileCapacity(profile);
   const rows: ValidationRow[] = [];
   for (const job of jobs) {
     const { specs } = loadWorkloads(job.text, job.name, capacity);

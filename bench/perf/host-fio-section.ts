@@ -50,7 +50,7 @@ async function run({ quick, log }: SectionOptions): Promise<Row[]> {
       direct.push(documentJobs(parseFioDocument(r.stdout, 'fio')).reduce((a, j) => a + j.read.iops, 0));
       log(`4K randread ${i + 1}/${n}: anvil run --target host`);
       const h = await runOnHost({ jobFile: 'randread-4k', text, filename: data });
-      anvil.push(h.measurement.jobs.reduce((a, j) => a + (j.recorder.read.total_ios * 1e9) / j.recorder.window_ns, 0));
+      anvil.push(h.measurement.jobs.reduce((a, j) => a + (j.measured.read.total_ios * 1e9) / j.measured.window_ns, 0));
     }
     const spread = (v: number[]) => `${grouped(Math.min(...v))}-${grouped(Math.max(...v))}`;
     return [

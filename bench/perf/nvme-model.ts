@@ -5,8 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../package-root.js';
-import { loadProfile } from '../profiles.js';
-import { deviceCapacity, runOnModel } from '../targets/sim.js';
+import { loadProfile, profileCapacity } from '../profiles.js';
+import { runOnModel } from '../targets/sim.js';
 import { loadWorkloads } from '../workloads/resolve.js';
 
 /** What one run of a job on the model cost and did. */
@@ -29,11 +29,11 @@ export function timeReferenceJob(job: string, profileName: string, runtime: stri
   const path = join(packageRoot(), 'bench', 'workloads', 'reference', `${job}.fio`);
   const text = readFileSync(path, 'utf8').replace(/^runtime=.*$/m, `runtime=${runtime}`);
   const profile = loadProfile(profileName);
-  const { specs } = loadWorkloads(text, path, deviceCapacity(profile), {});
+  const { specs } = loadWorkloads(text, path, profileCapacity(profile), {});
   const start = process.hrtime.bigint();
   const run = runOnModel({ jobs: specs, profile, seed });
   const wall_s = Number(process.hrtime.bigint() - start) / 1e9;
   let ios = 0;
-  for (const j of run.jobs) ios += j.recorder.read.total_ios + j.recorder.write.total_ios;
+  for (const j of run.jobs) ios += j.measured.read.total_ios + j.measured.write.total_ios;
   return { job, ios, simulated_ns: run.simulated_ns, events: run.events, wall_s };
 }

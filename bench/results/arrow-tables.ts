@@ -8,17 +8,16 @@
  */
 import { Field, RecordBatch, Schema, Table, Utf8, makeVector, tableToIPC, vectorFromArray } from 'apache-arrow';
 import { BUCKETS, bucketLow, bucketValue, bucketWidth } from '../../sim/measure/latency-histogram.js';
-import type { DirectionRecorder, JobRecorder } from '../../sim/measure/job-recorder.js';
-import type { JobMeasurement, RunMeasurement } from './measurement.js';
+import type { JobMeasurement, MeasuredDirection, MeasuredJob, RunMeasurement } from './measurement.js';
 
 /** Version of the result files' layout (fio JSON extras, summary.json, Arrow tables). */
 export const RESULT_SCHEMA_VERSION = 1;
 
 type Column = { name: string; type: 'utf8' | 'f64' | 'i32'; values: (string | number)[]; doc: string };
 
-/** A job's directions with their recorders: read and write always, trim where the job trimmed (host runs). */
-function directionsOf(recorder: JobRecorder): [string, DirectionRecorder][] {
-  return [['read', recorder.read], ['write', recorder.write], ...(recorder.trim ? [['trim', recorder.trim] as [string, DirectionRecorder]] : [])];
+/** A job's directions: read and write always, trim where the job trimmed (host runs). */
+function directionsOf(job: MeasuredJob): [string, MeasuredDirection][] {
+  return [['read', job.read], ['write', job.write], ...(job.trim ? [['trim', job.trim] as [string, MeasuredDirection]] : [])];
 }
 
 /** Builds the three tables of a run as name -> IPC file bytes. */
@@ -28,7 +27,8 @@ export function arrowTables(run: RunMeasurement, meta: { version: string; jobfil
     ['anvil_version', meta.version],
     ['target', run.target],
     ['profile', run.profile.name],
-    ['seed', `${run.seed}`],
+    // A host run has no seed; the layout of schema version 1 keeps the key, with 0.
+    ['seed', `${run.target === 'sim' ? run.seed : 0}`],
     ['jobfile', meta.jobfile],
   ]);
   const files = new Map<string, Uint8Array>();
@@ -94,7 +94,7 @@ function intervalHistogramColumns(run: RunMeasurement): Column[] {
     count: ['f64', 'I/Os completed in the interval whose completion latency fell in the bucket'],
   } satisfies Record<string, [Column['type'], string]>;
   return labelledTable(run, spec, (c, job) => {
-    for (const [dir, d] of directionsOf(job.recorder)) {
+    for (const [dir, d] of directionsOf(job.measured)) {
       for (const h of d.intervalHistograms) {
         for (let j = 0; j < h.buckets.length; j++) {
           const i = h.buckets[j]!;
@@ -120,7 +120,7 @@ function intervalColumns(run: RunMeasurement): Column[] {
     clat_p999_ns: ['f64', '99.9th percentile completion latency, ns'],
     clat_max_ns: ['f64', 'largest completion latency, ns'],
   }, (c, job) => {
-    for (const [dir, d] of directionsOf(job.recorder)) {
+    for (const [dir, d] of directionsOf(job.measured)) {
       for (const row of d.intervals) {
         push(c, {
           time_ns: row.time_ns,
@@ -150,7 +150,7 @@ function histogramColumns(run: RunMeasurement): Column[] {
     bucket_value_ns: ['f64', "the bucket's value as fio reports it in json+ bins (midpoint), ns"],
     count: ['f64', 'I/Os whose completion latency fell in the bucket'],
   }, (c, job) => {
-    for (const [dir, d] of directionsOf(job.recorder)) {
+    for (const [dir, d] of directionsOf(job.measured)) {
       const h = d.clat;
       for (let i = 0; i < BUCKETS; i++) {
         const n = h.counts[i]!;
@@ -179,8 +179,8 @@ function jobColumns(run: RunMeasurement): Column[] {
     clat_p9999_ns: ['f64', '99.99th percentile completion latency, ns'],
     lat_mean_ns: ['f64', 'mean total latency (submission + completion), ns'],
   }, (c, job) => {
-    const window = job.recorder.window_ns;
-    for (const [dir, d] of directionsOf(job.recorder)) {
+    const window = job.measured.window_ns;
+    for (const [dir, d] of directionsOf(job.measured)) {
       push(c, {
         job: job.name,
         clones: job.specs.length,

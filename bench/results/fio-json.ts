@@ -3,11 +3,9 @@
  * anything that reads fio JSON read Anvil's results unchanged. Units are in the keys, as in fio:
  * `runtime` ms, `bw` KiB/s, `bw_bytes` B/s, latencies ns.
  */
-import type { LatencyHistogram } from '../../sim/measure/latency-histogram.js';
 import { BUCKETS, bucketValue } from '../../sim/measure/latency-histogram.js';
-import type { DirectionRecorder } from '../../sim/measure/job-recorder.js';
 import type { WorkloadSpec } from '../../sim/workload/spec.js';
-import type { JobMeasurement, RunMeasurement } from './measurement.js';
+import type { JobMeasurement, MeasuredDirection, MeasuredHistogram, RunMeasurement } from './measurement.js';
 
 export type OutputFormat = 'normal' | 'json' | 'json+';
 
@@ -25,19 +23,19 @@ export function fioJson(run: RunMeasurement, options: { format: 'json' | 'json+'
 }
 
 function jobJson(job: JobMeasurement, plus: boolean): Record<string, unknown> {
-  const runtime_ms = Math.round(job.recorder.window_ns / 1e6);
+  const runtime_ms = Math.round(job.measured.window_ns / 1e6);
   const spec = job.specs[0]!;
-  const total = job.recorder.read.total_ios + job.recorder.write.total_ios;
+  const total = job.measured.read.total_ios + job.measured.write.total_ios;
   return {
     jobname: job.name,
     groupid: job.groupid,
     job_start: 0,
     error: 0,
     eta: 0,
-    elapsed: Math.round((spec.ramp_ns + job.recorder.window_ns) / 1e9),
+    elapsed: Math.round((spec.ramp_ns + job.measured.window_ns) / 1e9),
     'job options': jobOptions(spec, job.specs.length),
-    read: directionJson(job.recorder.read, runtime_ms, spec.percentiles, spec.percentilesOf ?? FIO_PERCENTILES_OF, plus),
-    write: directionJson(job.recorder.write, runtime_ms, spec.percentiles, spec.percentilesOf ?? FIO_PERCENTILES_OF, plus),
+    read: directionJson(job.measured.read, runtime_ms, spec.percentiles, spec.percentilesOf ?? FIO_PERCENTILES_OF, plus),
+    write: directionJson(job.measured.write, runtime_ms, spec.percentiles, spec.percentilesOf ?? FIO_PERCENTILES_OF, plus),
     trim: directionJson(undefined, runtime_ms, spec.percentiles, spec.percentilesOf ?? FIO_PERCENTILES_OF, plus),
     sync: { total_ios: 0, lat_ns: emptyStats() },
     job_runtime: runtime_ms,
@@ -91,7 +89,7 @@ const FIO_PERCENTILES_OF = { slat: false, clat: true, lat: false } as const;
  * One direction. As fio's stat.c, a latency with its percentiles on gets the `percentile` table and, in
  * json+, its `bins`; one with them off gets neither (clat_percentiles=0 drops clat's bins too).
  */
-function directionJson(d: DirectionRecorder | undefined, runtime_ms: number, percentiles: readonly number[], of: { readonly slat: boolean; readonly clat: boolean; readonly lat: boolean }, plus: boolean): Record<string, unknown> {
+function directionJson(d: MeasuredDirection | undefined, runtime_ms: number, percentiles: readonly number[], of: { readonly slat: boolean; readonly clat: boolean; readonly lat: boolean }, plus: boolean): Record<string, unknown> {
   const ios = d?.total_ios ?? 0;
   const bytes = d?.io_bytes ?? 0;
   const ms = ios > 0 ? runtime_ms : 0;
@@ -117,7 +115,7 @@ function directionJson(d: DirectionRecorder | undefined, runtime_ms: number, per
 }
 
 /** Per-interval bandwidth (KiB/s) and IOPS, as fio samples them over its averaging window. */
-function intervalSamples(d: DirectionRecorder): { bw: number[]; iops: number[] } {
+function intervalSamples(d: MeasuredDirection): { bw: number[]; iops: number[] } {
   const rows = d.intervals.filter((r) => r.interval_ns > 0);
   return {
     bw: rows.map((r) => (r.bytes * 1e9) / r.interval_ns / 1024),
@@ -148,7 +146,7 @@ export function percentileKey(p: number): string {
   return p.toFixed(6);
 }
 
-function latencyJson(h: LatencyHistogram, percentiles: readonly number[], plus: boolean): Record<string, unknown> {
+function latencyJson(h: MeasuredHistogram, percentiles: readonly number[], plus: boolean): Record<string, unknown> {
   if (h.n === 0) return emptyStats();
   const out: Record<string, unknown> = {
     min: Math.round(h.min_ns),
@@ -173,8 +171,8 @@ function latencyJson(h: LatencyHistogram, percentiles: readonly number[], plus: 
 const DEPTH_KEYS = ['1', '2', '4', '8', '16', '32', '>=64'];
 
 function depthLevels(job: JobMeasurement): Record<string, number> {
-  const r = job.recorder.read.depthAtSubmit;
-  const w = job.recorder.write.depthAtSubmit;
+  const r = job.measured.read.depthAtSubmit;
+  const w = job.measured.write.depthAtSubmit;
   let total = 0;
   for (let i = 0; i < 7; i++) total += r[i]! + w[i]!;
   const out: Record<string, number> = {};
@@ -192,7 +190,7 @@ const LATENCY_MS_EDGES = [2, 4, 10, 20, 50, 100, 250, 500, 750, 1000, 2000];
  * `latency_ms` adds ">=2000".
  */
 function latencyShares(job: JobMeasurement, edges: number[], scale_ns: number): Record<string, number> {
-  const parts = [job.recorder.read.lat, job.recorder.write.lat];
+  const parts = [job.measured.read.lat, job.measured.write.lat];
   const n = parts[0]!.n + parts[1]!.n;
   const out: Record<string, number> = {};
   let lower = scale_ns === 1 ? 0 : scale_ns;
@@ -206,7 +204,7 @@ function latencyShares(job: JobMeasurement, edges: number[], scale_ns: number): 
 }
 
 /** Samples whose bucket lies in [from_ns, to_ns). */
-function countIn(parts: LatencyHistogram[], from_ns: number, to_ns: number): number {
+function countIn(parts: readonly MeasuredHistogram[], from_ns: number, to_ns: number): number {
   let count = 0;
   for (const h of parts) {
     for (let i = 0; i < BUCKETS; i++) {

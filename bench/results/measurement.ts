@@ -1,10 +1,16 @@
-/** What a run measured, before it is written as fio JSON, Arrow or text. */
-import type { JobRecorder } from '../../sim/measure/job-recorder.js';
+/**
+ * What a run measured, before it is written as fio JSON, Arrow or text: a union on the target, so what
+ * only the model has (seed, simulated time, kernel events, devices) exists only on a model run. Every
+ * job, whatever ran it, is the one read-only `MeasuredJob` shape.
+ */
+import type { MeasuredJob } from '../../sim/measure/measured-job.js';
 import type { WorkloadSpec } from '../../sim/workload/spec.js';
+
+export type { MeasuredDirection, MeasuredHistogram, MeasuredJob } from '../../sim/measure/measured-job.js';
 
 /**
  * One entry of fio's `jobs[]`: a job clone alone, or, with `group_reporting`, every clone of a reporting
- * group (with the same ramp and runtime) sharing one recorder, so histograms and intervals merge exactly.
+ * group (with the same ramp and runtime) measured together, so histograms and intervals merge exactly.
  */
 export interface JobMeasurement {
   /** fio's jobname: the first member's name. */
@@ -12,7 +18,7 @@ export interface JobMeasurement {
   readonly groupid: number;
   /** The job clones measured together (one unless group_reporting). */
   readonly specs: readonly WorkloadSpec[];
-  readonly recorder: JobRecorder;
+  readonly measured: MeasuredJob;
   /** The job's labels (pod, volume, tenant, node...): `anvil_labels` in fio JSON, one Arrow column per key. None: no extra output. */
   readonly labels?: Readonly<Record<string, string>>;
 }
@@ -27,18 +33,30 @@ export interface DeviceMeasurement {
   readonly capacity_bytes: number;
 }
 
-/** A whole run on one target. */
-export interface RunMeasurement {
-  readonly target: 'sim' | 'host';
-  readonly seed: number;
+/** What every run has, whatever its target. */
+interface MeasuredRun {
   readonly profile: { readonly name: string; readonly title: string; readonly kind: string; readonly path: string };
   /** Length of a row of the interval series, ns. */
   readonly interval_ns: number;
+  readonly jobs: readonly JobMeasurement[];
+}
+
+/** A run on the model. */
+export interface SimRunMeasurement extends MeasuredRun {
+  readonly target: 'sim';
+  readonly seed: number;
   /** Simulated time at the end of the run, ns. */
   readonly simulated_ns: number;
   /** Kernel events fired. */
   readonly events: number;
-  readonly jobs: readonly JobMeasurement[];
-  /** The devices modelled (model runs; a host run's devices are the hosts'). */
-  readonly devices?: readonly DeviceMeasurement[];
+  /** The devices modelled. */
+  readonly devices: readonly DeviceMeasurement[];
 }
+
+/** A run of fio on a host (or one fio server's part of a client/server run, or fio's aggregate of them). */
+export interface HostRunMeasurement extends MeasuredRun {
+  readonly target: 'host';
+}
+
+/** A whole run on one target. */
+export type RunMeasurement = SimRunMeasurement | HostRunMeasurement;

@@ -5,15 +5,16 @@ import type { RunMeasurement } from './measurement.js';
 /** The human summary of a run, ending in a newline. */
 export function normalText(run: RunMeasurement, version: string): string {
   const lines: string[] = [];
-  lines.push(`anvil-${version}: target ${run.target}, profile ${run.profile.name} (${run.profile.title}), seed ${run.seed}`);
+  // A host run has no seed: its line says 0, as it always has.
+  lines.push(`anvil-${version}: target ${run.target}, profile ${run.profile.name} (${run.profile.title}), seed ${run.target === 'sim' ? run.seed : 0}`);
   for (const job of run.jobs) {
     const spec = job.specs[0]!;
     const rw = `${spec.pattern === 'random' ? 'rand' : ''}${spec.readFraction >= 1 ? 'read' : spec.readFraction <= 0 ? 'write' : 'rw'}`;
     const clones = job.specs.length > 1 ? `, ${job.specs.length} clones` : '';
     lines.push(`${job.name}: (groupid=${job.groupid}): rw=${rw}, bs=${spec.blockSize_bytes.read}, iodepth=${spec.iodepth}${clones}`);
-    const window = job.recorder.window_ns;
+    const window = job.measured.window_ns;
     for (const dir of ['read', 'write', 'trim'] as const) {
-      const d = job.recorder[dir]; // trim only where a host run trimmed
+      const d = job.measured[dir]; // trim only where a host run trimmed
       if (!d || d.total_ios === 0) continue;
       const iops = (d.total_ios * 1e9) / window;
       const bw = (d.io_bytes * 1e9) / window;

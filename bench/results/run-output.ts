@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { AnvilError } from '../../platform/errors.js';
 import { fioJson, type OutputFormat } from './fio-json.js';
 import { normalText } from './normal-text.js';
-import type { RunMeasurement } from './measurement.js';
+import type { HostRunMeasurement, RunMeasurement, SimRunMeasurement } from './measurement.js';
 import { ensureOutputDir } from './output-dir.js';
 
 /** What a run hands to the writer. */
@@ -49,7 +49,7 @@ export async function writeOutDir(dir: string, output: RunOutput): Promise<void>
 }
 
 /** A model run's output: fio's JSON built from the measurement, the model's `anvil` object. */
-export function modelRunOutput(run: RunMeasurement, meta: { version: string; timestamp_s: number; jobFile: string }): RunOutput {
+export function modelRunOutput(run: SimRunMeasurement, meta: { version: string; timestamp_s: number; jobFile: string }): RunOutput {
   return {
     measurements: [run],
     document: (format) => fioJson(run, { format, version: meta.version, timestamp_s: meta.timestamp_s }),
@@ -75,7 +75,7 @@ export function modelRunOutput(run: RunMeasurement, meta: { version: string; tim
 }
 
 /** The `anvil` object of summary.json for a host run. */
-export function hostMeta(run: RunMeasurement, meta: { version: string; schemaVersion: number; jobFile: string; fioVersion: string; filename?: string | undefined; hosts?: readonly string[] }): Record<string, unknown> {
+export function hostMeta(run: HostRunMeasurement, meta: { version: string; schemaVersion: number; jobFile: string; fioVersion: string; filename?: string | undefined; hosts?: readonly string[] }): Record<string, unknown> {
   return {
     version: meta.version,
     schema_version: meta.schemaVersion,

@@ -9,8 +9,8 @@ import { Model } from '../../sim/model/model.js';
 import { NoProgressError } from '../../sim/workload/job-generator.js';
 import type { WorkloadSpec } from '../../sim/workload/spec.js';
 import { AnvilError } from '../../platform/errors.js';
-import { standaloneDevice, type DeviceProfile } from '../profiles.js';
-import type { JobMeasurement, RunMeasurement } from '../results/measurement.js';
+import type { DeviceProfile } from '../profiles.js';
+import type { JobMeasurement, SimRunMeasurement } from '../results/measurement.js';
 
 /** The progress bar's fields (bench/results/progress-bar.ts), plus the I/Os so far. */
 export interface SimProgress extends ModelProgress {
@@ -30,13 +30,8 @@ export interface SimRunOptions {
   readonly wallClock_s?: () => number;
 }
 
-/** The capacity in bytes of the device a profile describes (jobs without `size` address all of it). */
-export function deviceCapacity(profile: DeviceProfile): number {
-  return standaloneDevice(profile).capacity_bytes;
-}
-
 /** Runs the jobs on the model of one device (`dev0`) and returns the measurements. Same inputs and seed, same result. */
-export function runOnModel(options: SimRunOptions): RunMeasurement {
+export function runOnModel(options: SimRunOptions): SimRunMeasurement {
   const { jobs, profile, seed } = options;
   const horizon = runHorizon(jobs);
   const model = new Model(seed, options.interval_ns ?? defaultInterval(horizon));
@@ -51,7 +46,7 @@ const SINGLE_DEVICE = 'dev0';
 
 /** How a model is run and described in its measurement. */
 export interface ModelRunOptions {
-  readonly profile: RunMeasurement['profile'];
+  readonly profile: SimRunMeasurement['profile'];
   /** Where the run will end, ns (Infinity when unknown): sets the progress slices. */
   readonly horizon_ns: number;
   readonly onProgress?: (progress: SimProgress) => void;
@@ -62,7 +57,7 @@ export interface ModelRunOptions {
  * Runs an assembled model to its end, in slices of simulated time with a progress report between them,
  * and returns what its recorders measured, each job with its labels.
  */
-export function runModel(model: Model, options: ModelRunOptions): RunMeasurement {
+export function runModel(model: Model, options: ModelRunOptions): SimRunMeasurement {
   const sim = model.sim;
   const clock = options.wallClock_s ?? (() => 0);
   const wallStart = clock();
@@ -93,7 +88,7 @@ export function runModel(model: Model, options: ModelRunOptions): RunMeasurement
     name: u.specs[0]!.name,
     groupid: u.specs[0]!.group,
     specs: u.specs,
-    recorder: u.recorder,
+    measured: u.recorder.measured(),
     ...(Object.keys(u.labels).length > 0 ? { labels: u.labels } : {}),
   }));
   return {

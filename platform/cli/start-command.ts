@@ -25,9 +25,9 @@ export async function startCommand(opts: { profile: string; seed: number; out: s
     texts.push(normalText(run, anvilVersion()));
     for (const job of run.jobs) {
       for (const d of ['read', 'write'] as const) {
-        const r = job.recorder[d];
+        const r = job.measured[d];
         if (r.total_ios === 0) continue;
-        const w = job.recorder.window_ns;
+        const w = job.measured.window_ns;
         out.write(
           `${name.padEnd(16)} ${d.padEnd(5)} ${formatRate((r.total_ios * 1e9) / w).padStart(8)} ${formatByteRate((r.io_bytes * 1e9) / w).padStart(12)} ${formatDuration(r.clat.mean_ns).padStart(10)} ${formatDuration(r.clat.percentile(99)).padStart(10)} ${formatDuration(r.clat.percentile(99.99)).padStart(10)}\n`,
         );

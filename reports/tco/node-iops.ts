@@ -74,9 +74,9 @@ function observe(run: RunMeasurement): Observed {
   let p99 = 0;
   let window = 0;
   for (const job of run.jobs) {
-    window = Math.max(window, job.recorder.window_ns);
+    window = Math.max(window, job.measured.window_ns);
     for (const d of ['read', 'write'] as const) {
-      const r = job.recorder[d];
+      const r = job.measured[d];
       ios += r.total_ios;
       if (r.total_ios > 0) p99 = Math.max(p99, r.lat.percentile(99));
     }

@@ -5,8 +5,7 @@
  */
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { AnvilError } from '../../platform/errors.js';
-import { loadProfile, type DeviceProfile } from '../../bench/profiles.js';
-import { deviceCapacity } from '../../bench/targets/sim.js';
+import { loadProfile, profileCapacity, type DeviceProfile } from '../../bench/profiles.js';
 import { applyOverrides, loadCatalogue } from './catalogue.js';
 import type { Catalogue } from './catalogue-schema.js';
 import { evaluate, type Evaluation } from './evaluate.js';
@@ -81,7 +80,7 @@ export function driveFacts(scenario: Scenario, figures: FigureValues, profile: D
     iopsAtSla[kind] = result.iops;
     runs.push({ kind, readFraction, p99Budget_ns, result });
   }
-  return { drives: { capacity_tb: deviceCapacity(profile) / 1e12, iopsAtSla }, runs };
+  return { drives: { capacity_tb: profileCapacity(profile) / 1e12, iopsAtSla }, runs };
 }
 
 /** Runs the analysis for a scenario already loaded. */

@@ -56,8 +56,14 @@ export interface DeviceKind<S extends TSchema = TSchema> {
   /** Parameters a profile of this kind gives: type, validation, defaults and help text in one schema. */
   readonly schema: S;
   create(params: Static<S>, context: DeviceContext): DeviceInstance;
+  /** Usable capacity in bytes of the device `create` would build from `params`, read from them without building one. */
+  capacityOf(params: Static<S>): number;
 }
 
+/**
+ * Each kind of its own schema, held as a kind of some schema: its parameters come only from a profile
+ * checked against that schema (bench/profiles.ts), which pairs them with the kind (`DeviceProfile<S>`).
+ */
 const registry = new Map<string, DeviceKind>();
 
 /** Adds a device kind, refusing one written for another interface version or missing its parts. */
@@ -65,11 +71,11 @@ export function registerDevice<S extends TSchema>(kind: DeviceKind<S>): void {
   if (kind.version !== DEVICE_API_VERSION) {
     throw new Error(`device kind "${kind.name}" implements interface version ${kind.version}; this build needs ${DEVICE_API_VERSION}`);
   }
-  if (typeof kind.create !== 'function' || !kind.schema || !kind.capabilities) {
-    throw new Error(`device kind "${kind.name}" lacks create(), schema or capabilities`);
+  if (typeof kind.create !== 'function' || typeof kind.capacityOf !== 'function' || !kind.schema || !kind.capabilities) {
+    throw new Error(`device kind "${kind.name}" lacks create(), capacityOf(), schema or capabilities`);
   }
   if (registry.has(kind.name)) throw new Error(`device kind "${kind.name}" is registered twice`);
-  registry.set(kind.name, kind as unknown as DeviceKind);
+  registry.set(kind.name, kind);
 }
 
 /** The registered kind called `name`, or undefined. */

@@ -48,6 +48,9 @@ export const nullDevice: DeviceKind<typeof nullSchema> = {
   capabilities: { writeCache: false, garbageCollection: false, trim: true, addressAware: false },
   schema: nullSchema,
   create(params, context) {
-    return new NullDevice(parseSize(params.capacity)!, parseDuration(params.latency, 'ns')!, context);
+    return new NullDevice(nullDevice.capacityOf(params), parseDuration(params.latency, 'ns')!, context);
+  },
+  capacityOf(params) {
+    return parseSize(params.capacity)!;
   },
 };

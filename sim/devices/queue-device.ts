@@ -75,6 +75,9 @@ export const queueDevice: DeviceKind<typeof queueSchema> = {
     const problem = serviceTimeProblems(params.service, '/service')[0];
     if (problem) throw new RangeError(`queue: ${problem.path}: ${problem.message}`);
     const service = serviceTime(params.service, context.streams.get(`${context.name}/service`));
-    return new QueueStation(parseSize(params.capacity)!, params.servers, service, context);
+    return new QueueStation(queueDevice.capacityOf(params), params.servers, service, context);
+  },
+  capacityOf(params) {
+    return parseSize(params.capacity)!;
   },
 };

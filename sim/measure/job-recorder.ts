@@ -4,42 +4,12 @@
  * an interval row is written once per interval, never per I/O.
  */
 import { BucketHistogram, LatencyHistogram, bucketOf } from './latency-histogram.js';
+import type { IntervalHistogram, IntervalRow, MeasuredDirection, MeasuredJob } from './measured-job.js';
 
-/** One row of the interval series for one direction. */
-export interface IntervalRow {
-  /** End of the interval, ns since the start of the run. */
-  readonly time_ns: number;
-  /** Length of the interval, ns. */
-  readonly interval_ns: number;
-  /** I/Os completed in the interval. */
-  readonly ios: number;
-  /** Bytes completed in the interval. */
-  readonly bytes: number;
-  /** Mean completion latency in the interval, ns (0 when no I/O). */
-  readonly clat_mean_ns: number;
-  readonly clat_p50_ns: number;
-  readonly clat_p99_ns: number;
-  readonly clat_p999_ns: number;
-  readonly clat_max_ns: number;
-}
-
-/**
- * The completion-latency histogram of one interval, sparse (non-empty buckets only, fio's buckets), so
- * percentiles over several jobs or a longer window can be merged from saved results: never averaged.
- */
-export interface IntervalHistogram {
-  /** End of the interval, ns since the start of the run. */
-  readonly time_ns: number;
-  /** Length of the interval, ns. */
-  readonly interval_ns: number;
-  /** Bucket indexes (`bucketOf`), ascending. */
-  readonly buckets: Int32Array;
-  /** I/Os in each of those buckets. */
-  readonly counts: Float64Array;
-}
+export type { IntervalHistogram, IntervalRow } from './measured-job.js';
 
 /** Everything measured for one direction of one job. */
-export class DirectionRecorder {
+export class DirectionRecorder implements MeasuredDirection {
   readonly slat = new LatencyHistogram();
   readonly clat = new LatencyHistogram();
   readonly lat = new LatencyHistogram();
@@ -114,8 +84,6 @@ export function depthBucket(depth: number): number {
 export class JobRecorder {
   readonly read = new DirectionRecorder();
   readonly write = new DirectionRecorder();
-  /** Trims, where a job did trim: the model never trims, fio on a host can (a `host` measurement fills it). */
-  readonly trim?: DirectionRecorder;
   /** End of the window: set when the job finishes, ns. */
   windowEnd_ns = 0;
   private nextIntervalEnd: number;
@@ -161,5 +129,10 @@ export class JobRecorder {
   /** Length of the measurement window, ns. */
   get window_ns(): number {
     return this.windowEnd_ns - this.windowStart_ns;
+  }
+
+  /** What was measured, read-only: a view of this recorder, to be taken once `finish` has closed the window. */
+  measured(): MeasuredJob {
+    return { windowStart_ns: this.windowStart_ns, windowEnd_ns: this.windowEnd_ns, window_ns: this.window_ns, read: this.read, write: this.write };
   }
 }

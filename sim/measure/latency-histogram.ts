@@ -57,6 +57,21 @@ export function bucketValue(idx: number): number {
 export const FIO_DEFAULT_PERCENTILES = [1, 5, 10, 20, 30, 40, 50, 60, 70, 80, 90, 95, 99, 99.5, 99.9, 99.95, 99.99];
 
 /**
+ * The latency at percentile `p` (0..100) of `n` samples in fio's buckets, ns, the way fio reports it: the
+ * value of the first bucket at which the running count reaches p% of the samples (0 when empty).
+ */
+export function bucketPercentile(counts: ArrayLike<number>, n: number, p: number): number {
+  if (n === 0) return 0;
+  const target = (p / 100) * n;
+  let cumulative = 0;
+  for (let i = 0; i < BUCKETS; i++) {
+    cumulative += counts[i]!;
+    if (cumulative >= target && cumulative > 0) return bucketValue(i);
+  }
+  return bucketValue(BUCKETS - 1);
+}
+
+/**
  * Bucket counts with the count, sum and maximum beside them: what an interval row needs (mean, max,
  * percentiles) and no more, since one is updated per I/O beside the job's full histograms.
  */
@@ -86,14 +101,7 @@ export class BucketHistogram {
    * which the running count reaches p% of the samples.
    */
   percentile(p: number): number {
-    if (this.n === 0) return 0;
-    const target = (p / 100) * this.n;
-    let cumulative = 0;
-    for (let i = 0; i < BUCKETS; i++) {
-      cumulative += this.counts[i]!;
-      if (cumulative >= target && cumulative > 0) return bucketValue(i);
-    }
-    return bucketValue(BUCKETS - 1);
+    return bucketPercentile(this.counts, this.n, p);
   }
 
   /** The non-empty buckets, ascending, with their counts (sparse, for keeping or writing). */

@@ -5,6 +5,7 @@
  * it drain) or attached at a later start time. Random streams are named after the components (a
  * device's name, a job's name), so devices on different nodes draw from their own streams.
  */
+import type { Static, TSchema } from '@sinclair/typebox';
 import type { EventHandler } from '../core/kernel.js';
 import { Simulator } from '../core/kernel.js';
 import { RandomStreams } from '../core/random.js';
@@ -80,9 +81,9 @@ export class Model {
   }
 
   /** Builds a device of `kind` from its parameters (already validated by the kind's schema). */
-  addDevice<P>(name: string, kind: DeviceKind, params: P): ModelDevice {
+  addDevice<S extends TSchema>(name: string, kind: DeviceKind<S>, params: Static<S>): ModelDevice {
     if (this.deviceByName.has(name)) throw new RangeError(`device "${name}" is in the model already; give each device its own name`);
-    const instance = kind.create(params as never, { sim: this.sim, requests: this.requests, streams: this.streams, name });
+    const instance = kind.create(params, { sim: this.sim, requests: this.requests, streams: this.streams, name });
     const device = { name, kind: kind.name, instance };
     this.deviceByName.set(name, device);
     return device;

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { parseProfile } from '../../bench/profiles.js';
 import { arrowTables } from '../../bench/results/arrow-tables.js';
 import { runOnModel } from '../../bench/targets/sim.js';
-import { FIO_DEFAULT_PERCENTILES, LatencyHistogram } from '../../sim/measure/latency-histogram.js';
+import { BUCKETS, FIO_DEFAULT_PERCENTILES, bucketPercentile } from '../../sim/measure/latency-histogram.js';
 import { workload } from './spec-factory.js';
 
 /** fio's percentile over (bucket value, count) pairs: the first bucket where the running count reaches p%. */
@@ -40,18 +40,24 @@ describe('interval_histogram.arrow', () => {
         merged.set(row.bucket_value_ns as number, (merged.get(row.bucket_value_ns as number) ?? 0) + (row.count as number));
       }
       expect(intervals.size).toBe(10); // 20 ms of window in 2 ms intervals
-      const whole = new LatencyHistogram();
-      for (const job of run.jobs) whole.merge(job.recorder[direction].clat);
-      expect(whole.n).toBeGreaterThan(100);
-      expect([...merged.values()].reduce((a, b) => a + b, 0)).toBe(whole.n);
-      for (const p of FIO_DEFAULT_PERCENTILES) expect(percentileOf(merged, p)).toBe(whole.percentile(p));
+      // The whole run's histogram: every job's, bucket by bucket.
+      const whole = new Float64Array(BUCKETS);
+      let n = 0;
+      for (const job of run.jobs) {
+        const clat = job.measured[direction].clat;
+        for (let b = 0; b < BUCKETS; b++) whole[b]! += clat.counts[b]!;
+        n += clat.n;
+      }
+      expect(n).toBeGreaterThan(100);
+      expect([...merged.values()].reduce((a, b) => a + b, 0)).toBe(n);
+      for (const p of FIO_DEFAULT_PERCENTILES) expect(percentileOf(merged, p)).toBe(bucketPercentile(whole, n, p));
     }
   });
 
   it('one interval of one job gives back that interval row of intervals.arrow', () => {
     const queue = parseProfile('kind: queue\nservers: 1\nservice: { dist: exponential, mean: 20us }\ncapacity: 1G\n', 'queue.yaml');
     const run = runOnModel({ jobs: [workload({ iodepth: 2, runtime_ns: 1e7 })], profile: queue, seed: 2, interval_ns: 1e6 });
-    const rows = run.jobs[0]!.recorder.read.intervals;
+    const rows = run.jobs[0]!.measured.read.intervals;
     const table = tableFromIPC(arrowTables(run, { version: 'test', jobfile: 'x' }).get('interval_histogram.arrow')!);
     const third = rows[2]!;
     const counts = new Map<number, number>();

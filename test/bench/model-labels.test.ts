@@ -51,7 +51,7 @@ describe('a model of many devices and labelled jobs', () => {
     }
     const jobs = pl.readIPC(Buffer.from(tables.get('jobs.arrow')!));
     const webReads = jobs.filter(pl.col('pod').eq(pl.lit('web')).and(pl.col('direction').eq(pl.lit('read'))));
-    expect(webReads.getColumn('total_ios').toArray()).toEqual([run.jobs[0]!.recorder.read.total_ios, run.jobs[2]!.recorder.read.total_ios]);
+    expect(webReads.getColumn('total_ios').toArray()).toEqual([run.jobs[0]!.measured.read.total_ios, run.jobs[2]!.measured.read.total_ios]);
   });
 
   it('a job without labels writes no label key and no label column', () => {
@@ -74,7 +74,7 @@ describe('a model of many devices and labelled jobs', () => {
       model.addJob({ spec: workload({ runtime_ns: 2e6 }), device: `${node}/nvme0`, labels: { node } });
     }
     const run = runModel(model, { profile: describeProfile(queue), horizon_ns: 2e6 });
-    const [a, b] = run.jobs.map((j) => j.recorder.read.clat);
+    const [a, b] = run.jobs.map((j) => j.measured.read.clat);
     expect(a!.n).toBeGreaterThan(50);
     expect(b!.n).toBeGreaterThan(50);
     expect(a!.mean_ns).not.toBe(b!.mean_ns);

@@ -43,7 +43,7 @@ describe('progress of a model run (issue 11, point 18)', () => {
       onProgress: (p) => { reports.push(p); bar.update(p); },
       wallClock_s: () => (wall += 1), // every report is drawn
     });
-    const measured = run.jobs[0]!.recorder.read;
+    const measured = run.jobs[0]!.measured.read;
     expect(run.jobs).toHaveLength(1);
     expect(measured.total_ios).toBe(40_000);
     const full = reports.filter((p, i) => i > 0 && p.now_ns - reports[i - 1]!.now_ns === reports[1]!.now_ns - reports[0]!.now_ns);

@@ -7,9 +7,9 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { packageRoot } from '../../bench/package-root.js';
-import { DEFAULT_PROFILE, loadProfile } from '../../bench/profiles.js';
+import { DEFAULT_PROFILE, loadProfile, profileCapacity } from '../../bench/profiles.js';
 import { DEFAULT_MAX_IOS, estimateOnProfile } from '../../bench/targets/run-cost.js';
-import { deviceCapacity, runOnModel } from '../../bench/targets/sim.js';
+import { runOnModel } from '../../bench/targets/sim.js';
 import { MAX_JOB_FILE_BYTES } from '../../bench/workloads/read-job-file.js';
 import { loadWorkloads } from '../../bench/workloads/resolve.js';
 import { AnvilError } from '../../platform/errors.js';
@@ -54,8 +54,8 @@ describe('the cost of a model run (issue 11, point 8)', () => {
     const raise = /--max-ios (\d+)/.exec(e.message);
     expect(raise).not.toBeNull();
     const { run } = await anvilRun(job, { maxIos: Number(raise![1]) });
-    expect(run.jobs[0]!.recorder.read.total_ios).toBeGreaterThan(1000);
-    expect(run.jobs[0]!.recorder.read.total_ios).toBeLessThanOrEqual(Number(raise![1]));
+    expect(run.jobs[0]!.measured.read.total_ios).toBeGreaterThan(1000);
+    expect(run.jobs[0]!.measured.read.total_ios).toBeLessThanOrEqual(Number(raise![1]));
   });
 
   it('estimates at least the I/Os the reference jobs simulate, and they run under the default limit', () => {
@@ -64,10 +64,10 @@ describe('the cost of a model run (issue 11, point 8)', () => {
     const files = readdirSync(dir).filter((f) => f.endsWith('.fio'));
     expect(files.length).toBeGreaterThan(3);
     for (const file of files) {
-      const { specs } = loadWorkloads(readFileSync(join(dir, file), 'utf8'), file, deviceCapacity(profile));
+      const { specs } = loadWorkloads(readFileSync(join(dir, file), 'utf8'), file, profileCapacity(profile));
       const estimate = estimateOnProfile(specs, profile).ios;
       const run = runOnModel({ jobs: specs, profile, seed: 1 });
-      const measured = run.jobs.reduce((n, j) => n + j.recorder.read.total_ios + j.recorder.write.total_ios, 0);
+      const measured = run.jobs.reduce((n, j) => n + j.measured.read.total_ios + j.measured.write.total_ios, 0);
       expect(estimate, file).toBeGreaterThanOrEqual(measured);
       expect(estimate, file).toBeLessThan(DEFAULT_MAX_IOS);
     }

@@ -10,18 +10,18 @@ const fixedQueue = (servers: number, service: string) =>
 describe('sim target with reference devices', () => {
   it('a closed loop on a fixed-latency device completes iodepth I/Os per latency', () => {
     const run = runOnModel({ jobs: [workload({ iodepth: 8, runtime_ns: 1e6 })], profile: nullProfile('10us'), seed: 1 });
-    const r = run.jobs[0]!.recorder.read;
+    const r = run.jobs[0]!.measured.read;
     // 1 ms / 10 us = 100 rounds of 8 I/Os; completions exactly at 1 ms still count.
     expect(r.total_ios).toBe(800);
     expect(r.clat.min_ns).toBe(10_000);
     expect(r.clat.max_ns).toBe(10_000);
-    expect(run.jobs[0]!.recorder.window_ns).toBe(1e6);
+    expect(run.jobs[0]!.measured.window_ns).toBe(1e6);
   });
 
   it('excludes the ramp from the statistics', () => {
     const run = runOnModel({ jobs: [workload({ iodepth: 1, runtime_ns: 1e6, ramp_ns: 5e5 })], profile: nullProfile('10us'), seed: 1 });
-    expect(run.jobs[0]!.recorder.read.total_ios).toBe(100);
-    expect(run.jobs[0]!.recorder.window_ns).toBe(1e6);
+    expect(run.jobs[0]!.measured.read.total_ios).toBe(100);
+    expect(run.jobs[0]!.measured.window_ns).toBe(1e6);
   });
 
   it('a size-bound job stops after size bytes and reports the time it took', () => {
@@ -30,7 +30,7 @@ describe('sim target with reference devices', () => {
       profile: nullProfile('1us'),
       seed: 1,
     });
-    const rec = run.jobs[0]!.recorder;
+    const rec = run.jobs[0]!.measured;
     expect(rec.read.total_ios).toBe(50);
     expect(rec.read.io_bytes).toBe(4096 * 50);
     expect(rec.window_ns).toBe(25_000);
@@ -42,7 +42,7 @@ describe('sim target with reference devices', () => {
       profile: nullProfile('1us'),
       seed: 3,
     });
-    const { read, write } = run.jobs[0]!.recorder;
+    const { read, write } = run.jobs[0]!.measured;
     const share = read.total_ios / (read.total_ios + write.total_ios);
     expect(share).toBeGreaterThan(0.69);
     expect(share).toBeLessThan(0.71);
@@ -52,7 +52,7 @@ describe('sim target with reference devices', () => {
 
   it('an open-loop linear rate issues exactly rate x runtime I/Os', () => {
     const run = runOnModel({ jobs: [workload({ rate_iops: { read: 10_000, write: 0 }, iodepth: 64, runtime_ns: 1e9 })], profile: fixedQueue(1, '20us'), seed: 1 });
-    const r = run.jobs[0]!.recorder.read;
+    const r = run.jobs[0]!.measured.read;
     expect(r.total_ios).toBeGreaterThanOrEqual(9_999);
     expect(r.total_ios).toBeLessThanOrEqual(10_000);
     expect(r.clat.max_ns).toBe(20_000); // evenly spaced at 100 us, never queued
@@ -61,7 +61,7 @@ describe('sim target with reference devices', () => {
   it('holds arrivals that find iodepth in flight, and counts their wait as submission latency', () => {
     // 100k/s offered to a device that serves 50k/s with one slot: arrivals back up at the generator.
     const run = runOnModel({ jobs: [workload({ rate_iops: { read: 100_000, write: 0 }, iodepth: 1, runtime_ns: 1e7 })], profile: fixedQueue(1, '20us'), seed: 1 });
-    const r = run.jobs[0]!.recorder.read;
+    const r = run.jobs[0]!.measured.read;
     // First arrival at 10 us, then one completion every 20 us: (10 ms - 10 us) / 20 us = 499.5.
     expect(r.total_ios).toBe(499);
     expect(r.clat.max_ns).toBe(20_000);
@@ -74,12 +74,12 @@ describe('sim target with reference devices', () => {
     const run = runOnModel({ jobs, profile: nullProfile('10us'), seed: 1 });
     expect(run.jobs).toHaveLength(1);
     expect(run.jobs[0]!.specs).toHaveLength(4);
-    expect(run.jobs[0]!.recorder.read.total_ios).toBe(4 * 2 * 100);
+    expect(run.jobs[0]!.measured.read.total_ios).toBe(4 * 2 * 100);
   });
 
   it('writes one interval row per interval covering every completion', () => {
     const run = runOnModel({ jobs: [workload({ iodepth: 4, runtime_ns: 1e6 })], profile: nullProfile('10us'), seed: 1, interval_ns: 1e5 });
-    const r = run.jobs[0]!.recorder.read;
+    const r = run.jobs[0]!.measured.read;
     expect(r.intervals).toHaveLength(10);
     expect(r.intervals.reduce((n, row) => n + row.ios, 0)).toBe(r.total_ios);
     expect(r.intervals.map((row) => row.time_ns)).toEqual(Array.from({ length: 10 }, (_, i) => (i + 1) * 1e5));
@@ -92,7 +92,7 @@ describe('sim target with reference devices', () => {
   it('is deterministic: the same seed gives the same measurements, another seed others', () => {
     const go = (seed: number) => {
       const run = runOnModel({ jobs: [workload({ rate_iops: { read: 40_000, write: 0 }, rateProcess: 'poisson', iodepth: 64, runtime_ns: 1e8 })], profile: parseProfile('kind: queue\nservice: { dist: exponential, mean: 20us }\n', 'q.yaml'), seed });
-      const r = run.jobs[0]!.recorder.read;
+      const r = run.jobs[0]!.measured.read;
       return [r.total_ios, r.clat.mean_ns, r.clat.percentile(99), Array.from(r.clat.counts).join(',')];
     };
     expect(go(5)).toEqual(go(5));

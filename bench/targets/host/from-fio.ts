@@ -1,90 +1,86 @@
 /**
- * fio's results as a `RunMeasurement`, so a host run is written by the same Arrow and text writers as a
- * model run. Nothing is re-estimated: histograms are fio's own buckets (json+ `bins`, the same 64 per
- * power of two as the model's), counts, bytes, min, max, mean and standard deviation are fio's figures,
+ * fio's results as a `HostRunMeasurement`, each job the one read-only `MeasuredJob` shape the model's
+ * recorder also produces, so a host run is written by the same writers as a model run. Nothing is
+ * re-estimated: histograms are fio's own buckets (json+ `bins`, the same 64 per power of two as the
+ * model's), counts, bytes, min, max, mean and standard deviation are fio's figures,
  * and the interval series comes from fio's per-interval histogram and latency logs. Where the logs do
  * not add up to fio's totals (fio 3.33's client/server mode), the series is one row for the window.
  */
-import { BUCKETS, FIO_DEFAULT_PERCENTILES, LatencyHistogram, bucketOf, bucketValue } from '../../../sim/measure/latency-histogram.js';
-import { DirectionRecorder, JobRecorder, type IntervalRow } from '../../../sim/measure/job-recorder.js';
+import { BUCKETS, FIO_DEFAULT_PERCENTILES, LatencyHistogram, bucketOf, bucketPercentile, bucketValue } from '../../../sim/measure/latency-histogram.js';
+import type { IntervalRow } from '../../../sim/measure/job-recorder.js';
 import type { WorkloadSpec } from '../../../sim/workload/spec.js';
 import { parseDuration, parseSize } from '../../../sim/core/units.js';
-import type { JobMeasurement, RunMeasurement } from '../../results/measurement.js';
+import type { HostRunMeasurement, JobMeasurement, MeasuredDirection, MeasuredHistogram, MeasuredJob } from '../../results/measurement.js';
 import { percentileKey } from '../../results/fio-json.js';
 import type { FioDirection, FioJob, FioLatencyStats } from './fio-document.js';
 import type { ThreadLogs } from './interval-logs.js';
 
-/** A histogram holding fio's figures: bucket counts from `bins`, min, max, mean and deviation as fio computed them. */
-export class ReportedHistogram extends LatencyHistogram {
-  private reportedMean_ns = 0;
-  private reportedStddev_ns = 0;
+/** A histogram holding fio's figures: bucket counts from `bins`, count, min, max, mean and deviation as fio computed them. */
+export class ReportedHistogram implements MeasuredHistogram {
+  readonly counts = new Float64Array(BUCKETS);
+  readonly n: number;
+  readonly min_ns: number;
+  readonly max_ns: number;
+  readonly mean_ns: number;
+  readonly stddev_ns: number;
   /** fio's own percentiles, used when there are no bins (fio's plain json). */
-  private reportedPercentiles: Readonly<Record<string, number>> = {};
-  private hasBins = false;
+  private readonly reportedPercentiles: Readonly<Record<string, number>>;
+  private readonly hasBins: boolean;
 
-  static from(stats: FioLatencyStats): ReportedHistogram {
-    const h = new ReportedHistogram();
-    if (stats.bins) for (const [value, count] of Object.entries(stats.bins)) h.counts[bucketOf(Number(value))]! += count;
-    h.hasBins = stats.bins !== undefined && Object.keys(stats.bins).length > 0;
-    h.reportedPercentiles = stats.percentile ?? {};
-    h.n = stats.N;
-    h.min_ns = stats.N > 0 ? stats.min : Infinity;
-    h.max_ns = stats.max;
-    h.reportedMean_ns = stats.mean;
-    h.reportedStddev_ns = stats.stddev;
-    return h;
-  }
-
-  override get mean_ns(): number {
-    return this.reportedMean_ns;
-  }
-
-  override get stddev_ns(): number {
-    return this.reportedStddev_ns;
+  constructor(stats: FioLatencyStats) {
+    if (stats.bins) for (const [value, count] of Object.entries(stats.bins)) this.counts[bucketOf(Number(value))]! += count;
+    this.hasBins = stats.bins !== undefined && Object.keys(stats.bins).length > 0;
+    this.reportedPercentiles = stats.percentile ?? {};
+    this.n = stats.N;
+    this.min_ns = stats.N > 0 ? stats.min : Infinity;
+    this.max_ns = stats.max;
+    this.mean_ns = stats.mean;
+    this.stddev_ns = stats.stddev;
   }
 
   /** From the bins (json+), as fio computes it; without bins, fio's printed value where it printed one. */
-  override percentile(p: number): number {
-    if (this.hasBins || this.n === 0) return super.percentile(p);
+  percentile(p: number): number {
+    if (this.hasBins || this.n === 0) return bucketPercentile(this.counts, this.n, p);
     return this.reportedPercentiles[percentileKey(p)] ?? 0;
   }
 }
 
-/** One direction as fio reported it. */
-class ReportedDirection extends DirectionRecorder {
-  override readonly slat: ReportedHistogram;
-  override readonly clat: ReportedHistogram;
-  override readonly lat: ReportedHistogram;
-  /** fio's own count of the direction's I/Os. */
-  private readonly reportedIos: number;
+/** One direction as fio reported it, its interval series still being filled in. */
+interface ReportedDirection extends MeasuredDirection {
+  readonly intervals: IntervalRow[];
+}
 
-  constructor(d: FioDirection) {
-    super();
-    this.slat = ReportedHistogram.from(d.slat_ns);
-    this.clat = ReportedHistogram.from(d.clat_ns);
-    this.lat = ReportedHistogram.from(d.lat_ns);
-    this.io_bytes = d.io_bytes;
-    this.reportedIos = d.total_ios;
-  }
-
-  override get total_ios(): number {
-    return this.reportedIos;
-  }
+function reportedDirection(d: FioDirection): ReportedDirection {
+  return {
+    slat: new ReportedHistogram(d.slat_ns),
+    clat: new ReportedHistogram(d.clat_ns),
+    lat: new ReportedHistogram(d.lat_ns),
+    io_bytes: d.io_bytes,
+    total_ios: d.total_ios,
+    intervals: [],
+    // fio's logs keep no per-interval histograms, and its JSON no submission depths per direction.
+    intervalHistograms: [],
+    depthAtSubmit: new Float64Array(7),
+  };
 }
 
 /** A job's measurement as fio reported it: its window is fio's runtime. */
-class ReportedJob extends JobRecorder {
-  override readonly read: ReportedDirection;
-  override readonly write: ReportedDirection;
-  override readonly trim: ReportedDirection | undefined = undefined;
+interface ReportedJob extends MeasuredJob {
+  readonly read: ReportedDirection;
+  readonly write: ReportedDirection;
+  readonly trim?: ReportedDirection;
+}
 
-  constructor(job: FioJob, interval_ns: number) {
-    super(0, interval_ns);
-    this.read = new ReportedDirection(job.read);
-    this.write = new ReportedDirection(job.write);
-    if (job.trim && job.trim.total_ios > 0) this.trim = new ReportedDirection(job.trim);
-    this.windowEnd_ns = Math.max(job.read.runtime, job.write.runtime, job.trim?.runtime ?? 0) * 1e6;
-  }
+function reportedJob(job: FioJob): ReportedJob {
+  const windowEnd_ns = Math.max(job.read.runtime, job.write.runtime, job.trim?.runtime ?? 0) * 1e6;
+  return {
+    windowStart_ns: 0,
+    windowEnd_ns,
+    window_ns: windowEnd_ns,
+    read: reportedDirection(job.read),
+    write: reportedDirection(job.write),
+    ...(job.trim && job.trim.total_ios > 0 ? { trim: reportedDirection(job.trim) } : {}),
+  };
 }
 
 export interface FioConversion {
@@ -98,22 +94,30 @@ export interface FioConversion {
   readonly interval_ns: number;
   /** What ran the jobs, for the result's profile fields: e.g. "fio-3.33 on node1". */
   readonly title: string;
+  /** The interval series of entry `entry`'s `direction`, where it comes from elsewhere than the logs (fio's aggregate: the servers' rows summed). */
+  readonly intervalsOf?: (entry: number, direction: 'read' | 'write' | 'trim') => readonly IntervalRow[];
 }
 
 /** fio's results as a measurement of target `host`. */
-export function measurementFromFio(c: FioConversion): RunMeasurement {
+export function measurementFromFio(c: FioConversion): HostRunMeasurement {
   const threadsPerJob = c.jobs.map((j) => threadCount(j, c.jobs, c.globalOptions));
   const logsMatch = c.threadLogs.length > 0 && threadsPerJob.reduce((a, b) => a + b, 0) === c.threadLogs.length;
   let nextThread = 0;
   const jobs: JobMeasurement[] = c.jobs.map((job, i) => {
-    const recorder = new ReportedJob(job, c.interval_ns);
+    const measured = reportedJob(job);
     const threads = logsMatch ? c.threadLogs.slice(nextThread, nextThread + threadsPerJob[i]!) : [];
     nextThread += threadsPerJob[i]!;
-    fillIntervals(recorder, threads, c.interval_ns);
+    fillIntervals(measured, threads, c.interval_ns);
+    if (c.intervalsOf) {
+      for (const dir of ['read', 'write', 'trim'] as const) {
+        const d = measured[dir];
+        if (d) d.intervals.splice(0, d.intervals.length, ...c.intervalsOf(i, dir));
+      }
+    }
     const specs = Array.from({ length: threadsPerJob[i]! }, (_, clone) => specOf(job, c.globalOptions, clone));
-    return { name: job.jobname, groupid: job.groupid, specs, recorder };
+    return { name: job.jobname, groupid: job.groupid, specs, measured };
   });
-  return { target: 'host', seed: 0, profile: { name: 'host', title: c.title, kind: 'fio', path: '' }, interval_ns: c.interval_ns, simulated_ns: 0, events: 0, jobs };
+  return { target: 'host', profile: { name: 'host', title: c.title, kind: 'fio', path: '' }, interval_ns: c.interval_ns, jobs };
 }
 
 /**
@@ -132,9 +136,9 @@ function threadCount(job: FioJob, all: readonly FioJob[], global: Readonly<Recor
  * The interval rows of both directions: one per logged interval (threads merged by interval number),
  * then the rest of the run (fio's totals minus the logged lines) as the last, partial interval.
  */
-function fillIntervals(recorder: ReportedJob, threads: readonly ThreadLogs[], interval_ns: number): void {
+function fillIntervals(job: ReportedJob, threads: readonly ThreadLogs[], interval_ns: number): void {
   const interval_ms = interval_ns / 1e6;
-  const directions: [number, ReportedDirection][] = [[0, recorder.read], [1, recorder.write], ...(recorder.trim ? [[2, recorder.trim] as [number, ReportedDirection]] : [])];
+  const directions: [number, ReportedDirection][] = [[0, job.read], [1, job.write], ...(job.trim ? [[2, job.trim] as [number, ReportedDirection]] : [])];
   for (const [direction, d] of directions) {
     const slots = new Map<number, { counts: Float64Array; bytes: number; latSum_ns: number; latIos: number }>();
     for (const t of threads) {
@@ -168,7 +172,7 @@ function fillIntervals(recorder: ReportedJob, threads: readonly ThreadLogs[], in
     let end_ns = 0;
     for (const k of [...slots.keys()].sort((a, b) => a - b)) {
       const slot = slots.get(k)!;
-      const time_ns = Math.min(k * interval_ns, recorder.windowEnd_ns);
+      const time_ns = Math.min(k * interval_ns, job.windowEnd_ns);
       d.intervals.push(intervalRow(time_ns, time_ns - end_ns, slot.counts, slot.bytes, slot.latIos > 0 ? slot.latSum_ns / slot.latIos : undefined));
       end_ns = time_ns;
       for (let b = 0; b < BUCKETS; b++) rest.counts[b]! -= slot.counts[b]!;
@@ -179,12 +183,12 @@ function fillIntervals(recorder: ReportedJob, threads: readonly ThreadLogs[], in
       // The logs hold more in some bucket than fio's totals: fio 3.33's client/server mode sends
       // histogram logs that do not add up. Rather than a wrong series, one exact row for the window.
       d.intervals.length = 0;
-      d.intervals.push(intervalRow(recorder.windowEnd_ns, recorder.windowEnd_ns, d.clat.counts, d.io_bytes, d.clat.mean_ns));
+      d.intervals.push(intervalRow(job.windowEnd_ns, job.windowEnd_ns, d.clat.counts, d.io_bytes, d.clat.mean_ns));
       continue;
     }
-    if ((restIos > 0 || d.intervals.length === 0) && recorder.windowEnd_ns > end_ns) {
-      const lastMean = lastLoggedMean(threads, direction, recorder.windowEnd_ns / 1e6, interval_ms);
-      d.intervals.push(intervalRow(recorder.windowEnd_ns, recorder.windowEnd_ns - end_ns, rest.counts, rest.bytes, d.intervals.length === 0 ? d.clat.mean_ns : lastMean));
+    if ((restIos > 0 || d.intervals.length === 0) && job.windowEnd_ns > end_ns) {
+      const lastMean = lastLoggedMean(threads, direction, job.windowEnd_ns / 1e6, interval_ms);
+      d.intervals.push(intervalRow(job.windowEnd_ns, job.windowEnd_ns - end_ns, rest.counts, rest.bytes, d.intervals.length === 0 ? d.clat.mean_ns : lastMean));
     }
   }
 }
@@ -196,7 +200,7 @@ function lastLoggedMean(threads: readonly ThreadLogs[], direction: number, end_m
   return values.length === 1 ? values[0] : undefined;
 }
 
-function intervalRow(time_ns: number, interval_ns: number, counts: Float64Array, bytes: number, mean_ns: number | undefined): IntervalRow {
+function intervalRow(time_ns: number, interval_ns: number, counts: ArrayLike<number>, bytes: number, mean_ns: number | undefined): IntervalRow {
   const h = new LatencyHistogram();
   let ios = 0;
   let top = -1;

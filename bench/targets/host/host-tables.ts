@@ -5,11 +5,11 @@
  */
 import { Field, RecordBatch, Schema, Table, Utf8, tableFromIPC, tableToIPC, vectorFromArray } from 'apache-arrow';
 import { arrowTables } from '../../results/arrow-tables.js';
-import type { RunMeasurement } from '../../results/measurement.js';
+import type { HostRunMeasurement } from '../../results/measurement.js';
 
 const HOST_DOC = 'fio server the row was measured on (host:port), or "All clients" for the aggregate over every server';
 
-export function arrowTablesByHost(runs: readonly { host: string; measurement: RunMeasurement }[], meta: { version: string; jobfile: string }): Map<string, Uint8Array> {
+export function arrowTablesByHost(runs: readonly { host: string; measurement: HostRunMeasurement }[], meta: { version: string; jobfile: string }): Map<string, Uint8Array> {
   const perHost = runs.map((r) => ({ host: r.host, files: arrowTables(r.measurement, meta) }));
   const out = new Map<string, Uint8Array>();
   for (const name of perHost[0]?.files.keys() ?? []) {

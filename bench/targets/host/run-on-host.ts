@@ -1,12 +1,12 @@
 /**
  * The `host` target: runs a job file with the installed fio on this machine and returns fio's own JSON
- * document (kept whole) and the same `RunMeasurement` the model returns, converted from it losslessly.
+ * document (kept whole) and its `HostRunMeasurement` (the jobs in the shape the model's also take), converted losslessly.
  */
 import { accessSync, constants, existsSync, mkdtempSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { AnvilError } from '../../../platform/errors.js';
-import type { RunMeasurement } from '../../results/measurement.js';
+import type { HostRunMeasurement } from '../../results/measurement.js';
 import { resetInterrupted, runBounded, throwIfInterrupted } from './bounded-process.js';
 import type { HostProgress } from '../../results/progress-bar.js';
 import { findFio } from './fio-binary.js';
@@ -33,7 +33,7 @@ export interface HostRunOptions {
 export interface HostRun {
   /** fio's json+ document as fio wrote it. */
   readonly document: FioDocument;
-  readonly measurement: RunMeasurement;
+  readonly measurement: HostRunMeasurement;
   /** The fio that ran, e.g. "fio-3.33". */
   readonly fioVersion: string;
 }

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { AnvilError } from '../../../platform/errors.js';
 import type { IntervalRow } from '../../../sim/measure/job-recorder.js';
-import type { RunMeasurement } from '../../results/measurement.js';
+import type { HostRunMeasurement } from '../../results/measurement.js';
 import { resetInterrupted, runBounded, throwIfInterrupted } from './bounded-process.js';
 import type { HostProgress } from '../../results/progress-bar.js';
 import { findFio } from './fio-binary.js';
@@ -64,7 +64,7 @@ export function checkServer(s: FioServer, timeout_ms = 3000): Promise<void> {
 export interface HostMeasurement {
   /** The server as fio names it in results: "host:port". */
   readonly host: string;
-  readonly measurement: RunMeasurement;
+  readonly measurement: HostRunMeasurement;
 }
 
 export interface HostsRun {
@@ -72,7 +72,7 @@ export interface HostsRun {
   /** One per server, in --hosts order. */
   readonly hosts: readonly HostMeasurement[];
   /** fio's "All clients" aggregate, when there are several servers. */
-  readonly all?: RunMeasurement;
+  readonly all?: HostRunMeasurement;
   readonly fioVersion: string;
 }
 
@@ -177,7 +177,7 @@ function wallTicker(onProgress: ((p: HostProgress) => void) | undefined, horizon
 export function convertClientServer(
   document: FioDocument,
   c: { logDir: string; interval_ns: number; fioVersion: string; servers?: readonly FioServer[] },
-): { hosts: HostMeasurement[]; all?: RunMeasurement } {
+): { hosts: HostMeasurement[]; all?: HostRunMeasurement } {
   const entries = documentJobs(document);
   const globalOptions = document['global options'] ?? {};
   const perHost = entries.filter((j) => j.jobname !== ALL_CLIENTS);
@@ -198,7 +198,7 @@ export function convertClientServer(
  * does not print for the aggregate) the sum of the servers' bins of the same group, and the interval
  * series the sum of the servers' rows.
  */
-function aggregateMeasurement(aggregates: readonly FioJob[], perHost: readonly FioJob[], hosts: readonly HostMeasurement[], globalOptions: Readonly<Record<string, string>>, interval_ns: number, fioVersion: string): RunMeasurement {
+function aggregateMeasurement(aggregates: readonly FioJob[], perHost: readonly FioJob[], hosts: readonly HostMeasurement[], globalOptions: Readonly<Record<string, string>>, interval_ns: number, fioVersion: string): HostRunMeasurement {
   const jobs = aggregates.map((a): FioJob => {
     const members = perHost.filter((j) => j.groupid === a.groupid);
     const withBins = (d: FioDirection, dir: 'read' | 'write' | 'trim'): FioDirection => ({ ...d, clat_ns: { ...d.clat_ns, bins: sumBins(members.map((m) => m[dir]?.clat_ns.bins ?? {})) } });
@@ -211,17 +211,12 @@ function aggregateMeasurement(aggregates: readonly FioJob[], perHost: readonly F
       ...(a.trim ? { trim: withBins(a.trim, 'trim') } : {}),
     };
   });
-  const m = measurementFromFio({ jobs, globalOptions, threadLogs: [], interval_ns, title: `${fioVersion}, all clients` });
-  m.jobs.forEach((job, i) => {
-    const group = aggregates[i]!.groupid;
-    for (const dir of ['read', 'write', 'trim'] as const) {
-      const target = job.recorder[dir]?.intervals;
-      if (!target) continue;
-      const rows = hosts.flatMap((h) => h.measurement.jobs.filter((j) => j.groupid === group).flatMap((j) => j.recorder[dir]?.intervals ?? []));
-      target.length = 0;
-      target.push(...sumRows(rows, interval_ns));
-    }
-  });
+  // The series of each group: the servers' rows of that group, summed.
+  const intervalsOf = (entry: number, dir: 'read' | 'write' | 'trim') => {
+    const group = aggregates[entry]!.groupid;
+    return sumRows(hosts.flatMap((h) => h.measurement.jobs.filter((j) => j.groupid === group).flatMap((j) => j.measured[dir]?.intervals ?? [])), interval_ns);
+  };
+  const m = measurementFromFio({ jobs, globalOptions, threadLogs: [], interval_ns, title: `${fioVersion}, all clients`, intervalsOf });
   return { ...m, profile: { ...m.profile, name: ALL_CLIENTS } };
 }
 

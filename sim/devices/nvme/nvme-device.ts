@@ -28,7 +28,7 @@ import type { DeviceContext, DeviceInstance, DeviceKind } from '../device.js';
 import { DEVICE_API_VERSION } from '../device.js';
 import { SequentialDetector, lrwWriteAmplification } from './garbage-collection.js';
 import { NandBackend } from './nand-backend.js';
-import { nvmeSchema, resolveNvme, type NvmeConfig } from './params.js';
+import { nvmeCapacity, nvmeSchema, resolveNvme, type NvmeConfig } from './params.js';
 import { WriteBuffer, type WriteBufferOwner } from './write-buffer.js';
 
 const STAGE_BITS = 3;
@@ -251,5 +251,8 @@ export const nvmeDevice: DeviceKind<typeof nvmeSchema> = {
   schema: nvmeSchema,
   create(params, context) {
     return new NvmeDevice(resolveNvme(params, lrwWriteAmplification), context);
+  },
+  capacityOf(params) {
+    return nvmeCapacity(params);
   },
 };

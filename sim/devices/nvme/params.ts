@@ -214,6 +214,13 @@ function must(value: number | undefined, field: string, text: string): number {
   return value;
 }
 
+/** User capacity in bytes (what jobs address): `capacity`, which must be greater than zero. */
+export function nvmeCapacity(params: Pick<NvmeParams, 'capacity'>): number {
+  const capacity_bytes = bytes(params.capacity, 'capacity');
+  if (!(capacity_bytes > 0)) throw new RangeError('nvme: capacity must be greater than zero');
+  return capacity_bytes;
+}
+
 /**
  * Fills defaults, converts units and derives the GC figures. Throws a RangeError naming the field when
  * the parameters are inconsistent (zero rates, xpoint with GC, less raw media than user capacity).
@@ -227,7 +234,7 @@ export function resolveNvme(input: NvmeParams, writeAmplification: (spareFactor:
   };
   const page_bytes = positive(bytes(media.page_size, 'media.page_size'), 'media.page_size');
   const dies = media.channels * media.dies_per_channel;
-  const capacity_bytes = positive(bytes(p.capacity, 'capacity'), 'capacity');
+  const capacity_bytes = nvmeCapacity(p);
   const xpoint = media.type === 'xpoint';
   if (xpoint && gc.policy !== 'none') throw new RangeError('nvme: media.type xpoint writes in place; set gc.policy to none');
   const policy = gc.policy;

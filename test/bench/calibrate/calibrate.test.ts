@@ -11,8 +11,8 @@ import { describe, expect, it } from 'vitest';
 import { fitQueue, fitServers, queueProfileYaml } from '../../../bench/calibrate/fit-queue.js';
 import { medianRun, pointsOf, sweepJobText, sweepJobs, type SweepPoint } from '../../../bench/calibrate/sweep.js';
 import { compareRuns } from '../../../bench/calibrate/validate.js';
-import { parseProfile } from '../../../bench/profiles.js';
-import { deviceCapacity, runOnModel } from '../../../bench/targets/sim.js';
+import { parseProfile, profileCapacity } from '../../../bench/profiles.js';
+import { runOnModel } from '../../../bench/targets/sim.js';
 import { which } from '../../../bench/targets/host/bounded-process.js';
 import { loadWorkloads } from '../../../bench/workloads/resolve.js';
 import { calibrateCommand, validateCommand } from '../../../platform/cli/calibrate-commands.js';
@@ -25,7 +25,7 @@ const KNOWN = parseProfile('kind: queue\nservers: 4\nservice: { dist: lognormal,
 function modelSweep(profile = KNOWN): SweepPoint[] {
   return sweepJobs().flatMap((job) => {
     const text = sweepJobText(job, { size_bytes: 1 << 28, runtime_s: 0.5 });
-    const { specs } = loadWorkloads(text, job.name, deviceCapacity(profile));
+    const { specs } = loadWorkloads(text, job.name, profileCapacity(profile));
     return pointsOf(job, runOnModel({ jobs: specs, profile, seed: 3 }));
   });
 }

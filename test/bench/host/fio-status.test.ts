@@ -103,7 +103,7 @@ describe('progress of a real fio run', () => {
     expect(first).toBeGreaterThanOrEqual(0);
     // Once fio has figures the bar keeps them, through lines that have none.
     expect(seen.slice(first).every((p) => p.fraction !== undefined && p.iops_per_s !== undefined)).toBe(true);
-    expect(run.measurement.jobs[0]!.recorder.read.total_ios).toBeGreaterThan(100);
+    expect(run.measurement.jobs[0]!.measured.read.total_ios).toBeGreaterThan(100);
   });
 
   needFio('anvil run --target host draws the bar on a terminal stderr and leaves stdout fio\'s JSON', async () => {

@@ -25,12 +25,12 @@ describe('fio json+ to a measurement', () => {
         const m = run.jobs[i]!;
         for (const dir of ['read', 'write'] as const) {
           const fio: FioDirection = job[dir];
-          const d = m.recorder[dir];
+          const d = m.measured[dir];
           expect(d.total_ios).toBe(fio.total_ios);
           expect(d.io_bytes).toBe(fio.io_bytes);
           if (fio.total_ios === 0) continue;
           // The same iops fio computes from the same runtime.
-          expect((d.total_ios * 1e9) / m.recorder.window_ns).toBeCloseTo(fio.iops, 5); // fio prints 6 decimals;
+          expect((d.total_ios * 1e9) / m.measured.window_ns).toBeCloseTo(fio.iops, 5); // fio prints 6 decimals;
           for (const [kind, stats] of [['clat', fio.clat_ns], ['lat', fio.lat_ns], ['slat', fio.slat_ns]] as const) {
             const h = d[kind];
             expect([h.n, h.max_ns, h.mean_ns, h.stddev_ns]).toEqual([stats.N, stats.max, stats.mean, stats.stddev]);
@@ -48,7 +48,7 @@ describe('fio json+ to a measurement', () => {
     it(`splits ${name} into intervals that add up to fio's totals`, () => {
       const { document, run } = loadFixture(name);
       documentJobs(document).forEach((job, i) => {
-        const rec = run.jobs[i]!.recorder;
+        const rec = run.jobs[i]!.measured;
         for (const dir of ['read', 'write'] as const) {
           const rows = rec[dir].intervals;
           if (job[dir].total_ios === 0) continue;
@@ -70,7 +70,7 @@ describe('fio json+ to a measurement', () => {
   it('keeps fio\'s printed percentiles for plain json, which has no bins', () => {
     const { document, run } = loadFixture('randrw-json');
     const fio = documentJobs(document)[0]!.read;
-    const d = run.jobs[0]!.recorder.read;
+    const d = run.jobs[0]!.measured.read;
     expect(d.total_ios).toBe(fio.total_ios);
     for (const [p, value] of Object.entries(fio.clat_ns.percentile!)) expect(d.clat.percentile(Number(p))).toBe(value);
     expect([d.clat.mean_ns, d.clat.max_ns]).toEqual([fio.clat_ns.mean, fio.clat_ns.max]);
@@ -80,7 +80,7 @@ describe('fio json+ to a measurement', () => {
     const { run, dir } = loadFixture('randrw-jsonplus');
     const text = readFileSync(`${dir}/anvil_clat.1.log`, 'utf8');
     const firstRead = text.split('\n').find((l) => /^\s*\d+,\s*\d+,\s*0,/.test(l))!;
-    expect(run.jobs[0]!.recorder.read.intervals[0]!.clat_mean_ns).toBe(Number(firstRead.split(',')[1]));
+    expect(run.jobs[0]!.measured.read.intervals[0]!.clat_mean_ns).toBe(Number(firstRead.split(',')[1]));
   });
 
   it('gives fio\'s json layout when the bins are dropped from json+', () => {

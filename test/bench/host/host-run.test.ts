@@ -47,7 +47,7 @@ describe('anvil run --target host', () => {
     expect(job.jobname).toBe('rr');
     expect(job.read.total_ios).toBeGreaterThan(100);
     expect(Object.values(job.read.clat_ns.bins!).reduce((a, b) => a + b, 0)).toBe(job.read.clat_ns.N);
-    expect(run.jobs[0]!.recorder.read.total_ios).toBe(job.read.total_ios);
+    expect(run.jobs[0]!.measured.read.total_ios).toBe(job.read.total_ios);
     expect(existsSync(data)).toBe(true);
 
     const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as Doc & { anvil: Record<string, unknown> };
