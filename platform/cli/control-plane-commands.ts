@@ -14,7 +14,7 @@ import { KINDS } from '../domain/queries.js';
 import { readManifests } from '../manifests/documents.js';
 import { planApply, runApply } from '../manifests/apply.js';
 import { defaultStatePath } from '../state/store.js';
-import { requireNamespace } from '../domain/names.js';
+import { MAX_LABELS, readLabelPair, requireNamespace } from '../domain/names.js';
 import { checkedQuantity, wholeNumber } from './arguments.js';
 import { BANDWIDTH_RANGE, IOPS_RANGE, VOLUME_SIZE_RANGE } from '../domain/limits.js';
 import { cliErr, cliOut } from './cli-io.js';
@@ -69,12 +69,14 @@ function namespaceName(value: string): string {
   }
 }
 
-/** "k=v" pairs, repeatable. */
+/** "k=v" pairs, repeatable: the domain's label grammar and count, as the API takes them. */
 function pairs(flag: string) {
   return (value: string, previous: Record<string, string> = {}): Record<string, string> => {
-    const m = /^([A-Za-z0-9./_-]+)=([A-Za-z0-9._-]*)$/.exec(value);
-    if (!m) throw new InvalidArgumentError(`"${value}" is not key=value`);
-    return { ...previous, [m[1]!]: m[2]! };
+    const pair = readLabelPair(value);
+    if (!pair) throw new InvalidArgumentError(`"${value}" is not key=value (key: letters, digits, '.', '/', '_' and '-'; value: the same but '/', possibly empty)`);
+    const next = { ...previous, [pair[0]]: pair[1] };
+    if (Object.keys(next).length > MAX_LABELS) throw new InvalidArgumentError(`at most ${MAX_LABELS} different keys for ${flag}`);
+    return next;
   };
 }
 
