@@ -1,9 +1,10 @@
 /**
  * Object names: Kubernetes' DNS-1123 label rules, so a name is valid in a manifest and on the CLI alike;
  * and node labels (key=value) as nodes, taints and selectors take them. Each grammar is one regex source,
- * exported so that the API's JSON schemas (platform/api/schemas.ts) are built from the same text the
- * domain and the CLI test with: a name or label one accepts, the other accepts.
+ * and the JSON schemas below (which the API's routes use) are built from the same text the domain and the
+ * CLI test with: a name or label one accepts, the other accepts.
  */
+import { Type } from '@sinclair/typebox';
 import { AnvilError } from '../errors.js';
 
 /** A namespace: a DNS-1123 label (a-z, 0-9 and '-', starting and ending with a letter or digit). */
@@ -52,4 +53,26 @@ export function requireNamespace(ns: string): string {
 export function readLabelPair(text: string): [key: string, value: string] | undefined {
   const m = LABEL_PAIR.exec(text);
   return m ? [m[1]!, m[2]!] : undefined;
+}
+
+/** requireName as a JSON schema (for request bodies built in the domain and the API's routes). */
+export const ObjectName = Type.String({
+  pattern: OBJECT_NAME_SOURCE,
+  maxLength: OBJECT_NAME_MAX_LENGTH,
+  description: `a DNS-1123 name (subdomain: a-z, 0-9, - and ., up to ${OBJECT_NAME_MAX_LENGTH} characters)`,
+});
+
+/** requireNamespace as a JSON schema. */
+export const NamespaceName = Type.String({
+  pattern: NAMESPACE_NAME_SOURCE,
+  maxLength: NAMESPACE_NAME_MAX_LENGTH,
+  description: `a namespace: a DNS-1123 label (a-z, 0-9 and -, up to ${NAMESPACE_NAME_MAX_LENGTH} characters)`,
+});
+
+/**
+ * Node labels (or taints, or a selector) as `--label`/`--selector k=v` take them, as a JSON schema. A key
+ * outside the pattern is refused: typebox leaves `additionalProperties` open on a pattern record unless told.
+ */
+export function labels(description: string) {
+  return Type.Record(Type.String({ pattern: LABEL_KEY_SOURCE }), Type.String({ pattern: LABEL_VALUE_SOURCE }), { maxProperties: MAX_LABELS, additionalProperties: false, description });
 }
