@@ -14,7 +14,7 @@ import { KINDS } from '../domain/queries.js';
 import { readManifests } from '../manifests/documents.js';
 import { planApply, runApply } from '../manifests/apply.js';
 import { defaultStatePath } from '../state/store.js';
-import { MAX_LABELS, readLabelPair, requireNamespace } from '../domain/names.js';
+import { MAX_LABELS, NAMESPACE_NAME_MAX_LENGTH, readLabelPair, requireNamespace } from '../domain/names.js';
 import { checkedQuantity, wholeNumber } from './arguments.js';
 import { BANDWIDTH_RANGE, IOPS_RANGE, VOLUME_SIZE_RANGE } from '../domain/limits.js';
 import { cliErr, cliOut } from './cli-io.js';
@@ -65,7 +65,7 @@ function namespaceName(value: string): string {
   try {
     return requireNamespace(value);
   } catch {
-    throw new InvalidArgumentError('a namespace is lower-case letters, digits and \'-\', at most 63 characters');
+    throw new InvalidArgumentError(`a namespace is lower-case letters, digits and '-', at most ${NAMESPACE_NAME_MAX_LENGTH} characters`);
   }
 }
 
