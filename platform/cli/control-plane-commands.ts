@@ -73,7 +73,9 @@ function namespaceName(value: string): string {
 function pairs(flag: string) {
   return (value: string, previous: Record<string, string> = {}): Record<string, string> => {
     const pair = readLabelPair(value);
-    if (!pair) throw new InvalidArgumentError(`"${value}" is not key=value (key: letters, digits, '.', '/', '_' and '-'; value: the same but '/', possibly empty)`);
+    if (!pair) {
+      throw new InvalidArgumentError(`"${value}" is not key=value (key: letters, digits, '.', '/', '_' and '-'; value: the same but '/', possibly empty)`);
+    }
     const next = { ...previous, [pair[0]]: pair[1] };
     if (Object.keys(next).length > MAX_LABELS) throw new InvalidArgumentError(`at most ${MAX_LABELS} different keys for ${flag}`);
     return next;

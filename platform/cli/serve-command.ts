@@ -25,7 +25,10 @@ const STATE_HELP = 'state file (default: $ANVIL_STATE, else $XDG_STATE_HOME/anvi
 /** A token id as `anvil token list` shows it: a whole number from 1, read exactly (never rounded). */
 export function tokenId(text: string): number {
   const id = readWholeNumber(text, 1, Number.MAX_SAFE_INTEGER);
-  if (id === undefined) throw new AnvilError('ANVIL_ERR_USAGE', `token id "${text}" is not a token id: use the ID column of anvil token list (a whole number from 1 to ${Number.MAX_SAFE_INTEGER})`);
+  if (id === undefined) {
+    const allowed = `a whole number from 1 to ${Number.MAX_SAFE_INTEGER}`;
+    throw new AnvilError('ANVIL_ERR_USAGE', `token id "${text}" is not a token id: use the ID column of anvil token list (${allowed})`);
+  }
   return id;
 }
 

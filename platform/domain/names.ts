@@ -74,5 +74,9 @@ export const NamespaceName = Type.String({
  * outside the pattern is refused: typebox leaves `additionalProperties` open on a pattern record unless told.
  */
 export function labels(description: string) {
-  return Type.Record(Type.String({ pattern: LABEL_KEY_SOURCE }), Type.String({ pattern: LABEL_VALUE_SOURCE }), { maxProperties: MAX_LABELS, additionalProperties: false, description });
+  return Type.Record(Type.String({ pattern: LABEL_KEY_SOURCE }), Type.String({ pattern: LABEL_VALUE_SOURCE }), {
+    maxProperties: MAX_LABELS,
+    additionalProperties: false,
+    description,
+  });
 }

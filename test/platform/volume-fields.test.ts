@@ -21,7 +21,8 @@ describe('a new volume has one definition', () => {
   it("is the API's createVolume body, field by field, and answers alike at the mirror limit", async () => {
     const w = await seededWorld();
     try {
-      const doc = (await w.app.inject('/openapi.json')).json() as { paths: Record<string, { post: { requestBody: { content: Record<string, { schema: Record<string, unknown> }> } } }> };
+      type Body = { content: Record<string, { schema: Record<string, unknown> }> };
+      const doc = (await w.app.inject('/openapi.json')).json() as { paths: Record<string, { post: { requestBody: Body } }> };
       const body = doc.paths['/api/v1/namespaces/{namespace}/volumes']!.post.requestBody.content['application/json']!.schema;
       const domain = asJson(VolumeFields) as { properties: Record<string, unknown>; required: string[] };
       expect(body.required).toEqual(domain.required);

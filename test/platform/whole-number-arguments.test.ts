@@ -18,9 +18,16 @@ describe('whole-number arguments are read alike by every command', () => {
 
   it.each(NOT_EXACT)('anvil token revoke and anvil run --seed both refuse "%s" as a usage error naming the range', async (text) => {
     const revoke = await anvilInProcess(['token', 'revoke', 'nobody', text, '--state', state]);
-    expect([revoke.code, revoke.stderr]).toEqual([2, `ANVIL_ERR_USAGE: token id "${text}" is not a token id: use the ID column of anvil token list (a whole number from 1 to ${Number.MAX_SAFE_INTEGER}); see anvil token revoke --help\n`]);
+    const revokeRange = `a whole number from 1 to ${Number.MAX_SAFE_INTEGER}`;
+    expect([revoke.code, revoke.stderr]).toEqual([
+      2,
+      `ANVIL_ERR_USAGE: token id "${text}" is not a token id: use the ID column of anvil token list (${revokeRange}); see anvil token revoke --help\n`,
+    ]);
     const run = await anvilInProcess(['run', 'job.fio', '--seed', text]);
-    expect([run.code, run.stderr]).toEqual([2, `ANVIL_ERR_USAGE: option '--seed <n>' argument '${text}' is invalid: a seed is a whole number from 0 to ${SEED_MAX}, e.g. --seed 42; see anvil run --help\n`]);
+    expect([run.code, run.stderr]).toEqual([
+      2,
+      `ANVIL_ERR_USAGE: option '--seed <n>' argument '${text}' is invalid: a seed is a whole number from 0 to ${SEED_MAX}, e.g. --seed 42; see anvil run --help\n`,
+    ]);
   });
 
   it('passes the largest exact id on to the command (which then finds no such user), unrounded', async () => {

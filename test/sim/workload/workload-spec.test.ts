@@ -33,7 +33,7 @@ describe('one WorkloadSpec builder', () => {
   });
 
   it('keeps what the caller gives', () => {
-    const spec = workloadSpec({ name: 'w', clone: 3, pattern: 'random', readFraction: 0.25, percentiles: [50], percentilesOf: { slat: true, clat: false, lat: true } });
-    expect(spec).toMatchObject({ name: 'w', clone: 3, pattern: 'random', readFraction: 0.25, percentiles: [50], percentilesOf: { slat: true, clat: false, lat: true }, iodepth: 1 });
+    const given = { name: 'w', clone: 3, pattern: 'random', readFraction: 0.25, percentiles: [50], percentilesOf: { slat: true, clat: false, lat: true } } as const;
+    expect(workloadSpec(given)).toMatchObject({ ...given, iodepth: 1, runtime_ns: 0 });
   });
 });
