@@ -4,7 +4,7 @@
  * section starts from those defaults and overrides them, and `numjobs=N` makes N clones. Every problem
  * in the file is collected and thrown as one `AnvilError`; options the model ignores give notes.
  */
-import type { WorkloadSpec } from '../../sim/workload/spec.js';
+import { workloadSpec, type WorkloadSpec } from '../../sim/workload/spec.js';
 import { jobFileError, scanJobFile, type JobEnv, type JobOption, type JobProblem, type JobSection } from './jobfile.js';
 import { MAX_JOBS, cloneSettings, defaultSettings, findOption, unsupportedMessage, type JobSettings } from './options.js';
 
@@ -135,10 +135,9 @@ function buildSpecs(s: JobSettings, section: JobSection, capacity: number | unde
   const percentilesOf = Object.freeze({ ...s.percentilesOf });
   const specs: WorkloadSpec[] = [];
   for (let clone = 0; clone < s.numjobs; clone++) {
-    specs.push({
+    specs.push(workloadSpec({
       name: s.name,
       clone,
-      group: 0,
       groupReporting: s.groupReporting,
       pattern: s.rw.startsWith('rand') ? 'random' : 'sequential',
       readFraction: fraction,
@@ -147,13 +146,12 @@ function buildSpecs(s: JobSettings, section: JobSection, capacity: number | unde
       rate_iops: { read: s.rateIops.read, write: s.rateIops.write },
       rateProcess: s.rateProcess,
       size_bytes: size,
-      offset_bytes: 0,
       runtime_ns: s.runtime_ns,
       timeBased,
       ramp_ns: s.ramp_ns,
       percentiles,
       percentilesOf,
-    });
+    }));
   }
   return specs;
 }

@@ -4,6 +4,7 @@
  */
 import { Type, type TSchema } from '@sinclair/typebox';
 import { withRequired } from './object-schemas.js';
+import { NamespaceName, ObjectName } from '../domain/names.js';
 
 /** Every error the API returns: a catalogue code, what to do, and further problems when there are several. */
 export const ErrorBody = Type.Object(
@@ -11,10 +12,8 @@ export const ErrorBody = Type.Object(
   { $id: 'ErrorBody', description: 'a coded error' },
 );
 
-/** As the domain's requireName: a DNS-1123 subdomain, up to 253 characters. */
-export const ObjectName = Type.String({ pattern: '^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$', maxLength: 253, description: 'a DNS-1123 name (subdomain: a-z, 0-9, - and ., up to 253 characters)' });
-/** As the domain's requireNamespace: a DNS-1123 label, up to 63 characters, no dots. */
-export const NamespaceName = Type.String({ pattern: '^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$', description: 'a namespace: a DNS-1123 label (a-z, 0-9 and -, up to 63 characters)' });
+// Names and labels are the domain's own schemas (names.ts), so the API refuses what the domain and CLI refuse.
+export { labels, NamespaceName, ObjectName } from '../domain/names.js';
 
 const objectName = (what: string) => Type.String({ ...ObjectName, description: `${what}: ${ObjectName.description}` });
 const namespaceName = Type.String({ ...NamespaceName, description: `the namespace (tenant), ${NamespaceName.description}` });
@@ -23,14 +22,6 @@ export const NamespaceParams = Type.Object({ namespace: namespaceName });
 export const NamespacedNameParams = Type.Object({ namespace: namespaceName, name: objectName("the object's name") });
 /** The query of a route that takes none: anything sent is named and refused rather than ignored. */
 export const NoQuery = Type.Object({}, { additionalProperties: false });
-
-/**
- * Node labels as `--label`/`--selector k=v` take them (the CLI's own key and value rules). A key outside
- * the pattern is refused: typebox leaves `additionalProperties` open on a pattern record unless told.
- */
-export function labels(description: string) {
-  return Type.Record(Type.String({ pattern: '^[A-Za-z0-9./_-]+$' }), Type.String({ pattern: '^[A-Za-z0-9._-]*$' }), { maxProperties: 64, additionalProperties: false, description });
-}
 
 export const Message = Type.Object({ message: Type.String({ description: 'what was done, as the CLI prints it' }) }, { description: 'what was done' });
 

@@ -7,6 +7,7 @@
 import { InvalidArgumentError } from 'commander';
 import { isAnvilError } from '../errors.js';
 import { rangeText, type NumericRange } from '../domain/limits.js';
+import { SEED_MAX } from '../../sim/core/random.js';
 
 const numericParsers = new WeakSet<(...args: never[]) => unknown>();
 
@@ -23,21 +24,29 @@ export function isNumericParser(parse: unknown): boolean {
 const WHOLE = /^\d+$/;
 const DECIMAL = /^(\d+(\.\d*)?|\.\d+)$/;
 
+/**
+ * `value` read as a whole number from `min` to `max` (both included), exactly: digits only and within
+ * 2^53 - 1, so "1.0", "1e3", "-1" and a 17-digit number that would round are `undefined`. Every whole-number
+ * argument of the CLI (flags, seeds, token ids) is read by this.
+ */
+export function readWholeNumber(value: string, min: number, max: number): number | undefined {
+  const n = Number(value);
+  return WHOLE.test(value) && Number.isSafeInteger(n) && n >= min && n <= max ? n : undefined;
+}
+
 /** A whole number from `min` to `max` (both included; at most 2^53 - 1, exactly). */
 export function wholeNumber(min: number, max: number, example?: string) {
   return numeric((value: string): number => {
-    const n = Number(value);
-    if (!WHOLE.test(value) || !Number.isSafeInteger(n) || n < min || n > max) {
-      throw new InvalidArgumentError(`use a whole number from ${min} to ${max}${example ? `, e.g. ${example}` : ''}`);
-    }
+    const n = readWholeNumber(value, min, max);
+    if (n === undefined) throw new InvalidArgumentError(`use a whole number from ${min} to ${max}${example ? `, e.g. ${example}` : ''}`);
     return n;
   });
 }
 
-/** A seed of the random streams: a whole number from 0 to 2^53 - 1. */
+/** A seed of the random streams: a whole number from 0 to 2^53 - 1 (`SEED_MAX`, as a scenario's `seed`). */
 export const seed = numeric((value: string): number => {
-  const n = Number(value);
-  if (!WHOLE.test(value) || !Number.isSafeInteger(n)) throw new InvalidArgumentError(`a seed is a whole number from 0 to ${Number.MAX_SAFE_INTEGER}, e.g. --seed 42`);
+  const n = readWholeNumber(value, 0, SEED_MAX);
+  if (n === undefined) throw new InvalidArgumentError(`a seed is a whole number from 0 to ${SEED_MAX}, e.g. --seed 42`);
   return n;
 });
 

@@ -15,7 +15,7 @@ import { KINDS } from '../domain/queries.js';
 import { readManifests } from '../manifests/documents.js';
 import { planApply, runApply } from '../manifests/apply.js';
 import { defaultStatePath } from '../state/store.js';
-import { requireNamespace } from '../domain/names.js';
+import { MAX_LABELS, NAMESPACE_NAME_MAX_LENGTH, readLabelPair, requireNamespace } from '../domain/names.js';
 import { checkedQuantity, wholeNumber } from './arguments.js';
 import { BANDWIDTH_RANGE, IOPS_RANGE, VOLUME_SIZE_RANGE } from '../domain/limits.js';
 import { cliErr, cliOut } from './cli-io.js';
@@ -61,23 +61,25 @@ async function deleteUser(opts: StateOpts, name: string): Promise<number> {
   return withTokens(opts.state ?? defaultStatePath(), (tokens) => tokens.revokeAll(name, actor().user));
 }
 
-const integer = (_flag: string, min: number, max: number) => wholeNumber(min, max);
-
 /** `-n NS`: a name a namespace can bear, refused at once (a bad one would only ever find nothing). */
 function namespaceName(value: string): string {
   try {
     return requireNamespace(value);
   } catch {
-    throw new InvalidArgumentError('a namespace is lower-case letters, digits and \'-\', at most 63 characters');
+    throw new InvalidArgumentError(`a namespace is lower-case letters, digits and '-', at most ${NAMESPACE_NAME_MAX_LENGTH} characters`);
   }
 }
 
-/** "k=v" pairs, repeatable. */
+/** "k=v" pairs, repeatable: the domain's label grammar and count, as the API takes them. */
 function pairs(flag: string) {
   return (value: string, previous: Record<string, string> = {}): Record<string, string> => {
-    const m = /^([A-Za-z0-9./_-]+)=([A-Za-z0-9._-]*)$/.exec(value);
-    if (!m) throw new InvalidArgumentError(`"${value}" is not key=value`);
-    return { ...previous, [m[1]!]: m[2]! };
+    const pair = readLabelPair(value);
+    if (!pair) {
+      throw new InvalidArgumentError(`"${value}" is not key=value (key: letters, digits, '.', '/', '_' and '-'; value: the same but '/', possibly empty)`);
+    }
+    const next = { ...previous, [pair[0]]: pair[1] };
+    if (Object.keys(next).length > MAX_LABELS) throw new InvalidArgumentError(`at most ${MAX_LABELS} different keys for ${flag}`);
+    return next;
   };
 }
 
@@ -96,9 +98,9 @@ export function registerControlPlaneCommands(cli: Command): void {
       .command('create')
       .description('create a cluster of N nodes of a node profile, with the default perf tiers and namespace')
       .argument('<name>')
-      .requiredOption('--nodes <n>', 'number of nodes (1-5000)', integer('--nodes', 1, 5000))
+      .requiredOption('--nodes <n>', 'number of nodes (1-5000)', wholeNumber(1, 5000))
       .option('--node-profile <name|path>', 'node profile: a built-in name or a YAML file', 'appliance-d10')
-      .option('--zones <n>', 'spread the nodes round-robin over this many zones', integer('--zones', 1, 5000), 1)
+      .option('--zones <n>', 'spread the nodes round-robin over this many zones', wholeNumber(1, 5000), 1)
       .addOption(new Option('--policy <policy>', 'scheduler scoring: spread pods or fill nodes').choices(['balance', 'pack']).default('balance')),
   ).action((name: string, o: StateOpts & { nodes: number; nodeProfile: string; zones: number; policy: 'balance' | 'pack' }) => {
     const c = change(o, 'create clusters', `clusters/${name}`, (cp) => cp.createCluster({ name, nodes: o.nodes, nodeProfile: o.nodeProfile, zones: o.zones, policy: o.policy }));
@@ -162,7 +164,7 @@ export function registerControlPlaneCommands(cli: Command): void {
       .requiredOption('--start <ip>', 'first address of the pod range')
       .requiredOption('--end <ip>', 'last address of the pod range')
       .requiredOption('--gateway <ip>', 'gateway address (outside the range)')
-      .option('--vlan <id>', 'VLAN id (1-4094)', integer('--vlan', 1, 4094))
+      .option('--vlan <id>', 'VLAN id (1-4094)', wholeNumber(1, 4094))
       .option('--zone <zone>', 'only nodes of this zone reach the network')
       .option('--set-default', 'pods naming no network get an endpoint here'),
   ).action((name: string, o: StateOpts & { subnet: string; start: string; end: string; gateway: string; vlan?: number; zone?: string; setDefault?: boolean }) => {
@@ -216,7 +218,7 @@ export function registerControlPlaneCommands(cli: Command): void {
         .command('create')
         .argument('<name>')
         .requiredOption('--size <size>', 'size, e.g. 100M, 50G, 2T', checkedQuantity(volumeSizeBytes, '--size', VOLUME_SIZE_RANGE))
-        .option('--mirrors <n>', 'synchronous mirrors, plexes on distinct nodes (1-3)', integer('--mirrors', 1, 3), 1)
+        .option('--mirrors <n>', 'synchronous mirrors, plexes on distinct nodes (1-3)', wholeNumber(1, 3), 1)
         .option('--perf-tier <tier>', 'perf tier', 'best-effort')
         .option('--selector <k=v>', 'node label the plexes need (repeatable)', pairs('--selector'))
         .option('--spread-zones', 'put each mirror in a different zone'),
@@ -234,7 +236,7 @@ export function registerControlPlaneCommands(cli: Command): void {
         .command('update')
         .description('add or drop one mirror (N is the plex count plus or minus one; after a node was removed with its plex, N = its mirror count puts a new plex elsewhere), or grow a detached volume')
         .argument('<name>')
-        .option('--mirrors <n>', 'new mirror count (1-3), one step up or down', integer('--mirrors', 1, 3))
+        .option('--mirrors <n>', 'new mirror count (1-3), one step up or down', wholeNumber(1, 3))
         .option('--size <size>', 'new size, larger than the current one', checkedQuantity(volumeSizeBytes, '--size', VOLUME_SIZE_RANGE)),
     ),
   ).action((name: string, o: StateOpts & { namespace: string; mirrors?: number; size?: string }) => {
@@ -360,14 +362,14 @@ export function registerControlPlaneCommands(cli: Command): void {
         .description('what happened, oldest first')
         .addOption(new Option('--severity <s>', 'only this severity').choices(['info', 'warning', 'error']))
         .option('--object <text>', 'only events of objects whose name contains this')
-        .option('--limit <n>', 'at most this many, newest (default 50)', integer('--limit', 1, 1000), 50),
+        .option('--limit <n>', 'at most this many, newest (default 50)', wholeNumber(1, 1000), 50),
     ),
   ).action((o: StateOpts & { severity?: 'info' | 'warning' | 'error'; object?: string; limit: number; output: OutputKind }) => {
     const events = read(o, (store) => store.events({ limit: o.limit, ...(o.severity ? { severity: o.severity } : {}), ...(o.object ? { object: o.object } : {}) }));
     out(o.output === 'table' ? eventsTable(events) : structured(o.output, events));
   });
 
-  outputOption(stateOption(cli.command('audit').description('who changed what, when (oldest first)').option('--limit <n>', 'at most this many, newest', integer('--limit', 1, 100000), 100))).action(
+  outputOption(stateOption(cli.command('audit').description('who changed what, when (oldest first)').option('--limit <n>', 'at most this many, newest', wholeNumber(1, 100000), 100))).action(
     (o: StateOpts & { limit: number; output: OutputKind }) => {
       const entries = read(o, (store) => store.audit(o.limit));
       if (o.output !== 'table') return out(structured(o.output, entries));

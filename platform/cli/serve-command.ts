@@ -12,7 +12,7 @@ import { defaultStatePath, Store } from '../state/store.js';
 import { PRIVATE_FILE_MODE, PRIVATE_FOLDER_MODE } from '../state/file-modes.js';
 import { DEFAULT_RATE_LIMIT_PER_MINUTE, parseRateLimit } from '../api/rate-limit.js';
 import { parseOutputKind, structured, table, type OutputKind } from './output.js';
-import { wholeNumber } from './arguments.js';
+import { readWholeNumber, wholeNumber } from './arguments.js';
 import { cliOut } from './cli-io.js';
 
 /** Where `anvil login` keeps the server and token: $XDG_CONFIG_HOME/anvil/config.json (mode 0600). */
@@ -22,10 +22,14 @@ export function clientConfigPath(env: NodeJS.ProcessEnv = process.env): string {
 
 const STATE_HELP = 'state file (default: $ANVIL_STATE, else $XDG_STATE_HOME/anvil/state.db)';
 
-/** A token id as `anvil token list` shows it: a whole number from 1. */
+/** A token id as `anvil token list` shows it: a whole number from 1, read exactly (never rounded). */
 export function tokenId(text: string): number {
-  if (!/^[1-9][0-9]{0,15}$/.test(text)) throw new AnvilError('ANVIL_ERR_USAGE', `token id "${text}" is not a token id: use the ID column of anvil token list`);
-  return Number(text);
+  const id = readWholeNumber(text, 1, Number.MAX_SAFE_INTEGER);
+  if (id === undefined) {
+    const allowed = `a whole number from 1 to ${Number.MAX_SAFE_INTEGER}`;
+    throw new AnvilError('ANVIL_ERR_USAGE', `token id "${text}" is not a token id: use the ID column of anvil token list (${allowed})`);
+  }
+  return id;
 }
 
 export function noToken(user: string, id: number): AnvilError {

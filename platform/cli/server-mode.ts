@@ -308,7 +308,7 @@ const REMOTE: Record<string, (args: string[], o: Opts, t: Target) => Promise<voi
     out(o.output === 'table' ? eventsTable(events) : structured(o.output as 'json' | 'yaml', events));
   },
   audit: async (_args, o, t) => {
-    const entries = await request<AuditEntry[]>(t.server, t.token, 'GET', `api/v1/audit?limit=${Number(o.limit)}`);
+    const entries = await request<AuditEntry[]>(t.server, t.token, 'GET', `api/v1/audit?limit=${String(o.limit)}`);
     if (o.output !== 'table') {
       out(structured(o.output as 'json' | 'yaml', entries));
       return;

@@ -84,6 +84,7 @@ export function addNode(ctx: ChangeContext, input: NodeAddInput): Node {
   ctx.can('node', 'edit');
   const cluster = ctx.requireCluster();
   requireName(input.name, 'node');
+  if (input.zone !== undefined) requireName(input.zone, 'zone'); // as the API's schema: a zone is named like an object
   if (ctx.state.nodes.has(input.name)) throw new AnvilError('ANVIL_ERR_OBJECT_EXISTS', `node ${input.name} already exists`);
   if (ctx.state.nodes.size >= MAX_CLUSTER_NODES) throw new AnvilError('ANVIL_ERR_LIMIT_REACHED', `the cluster already has ${MAX_CLUSTER_NODES} nodes`);
   const node = putNode(ctx, input.name, loadNodeProfile(input.profile ?? cluster.node_profile), input.zone ?? DEFAULT_ZONE, input.labels ?? {}, input.taints ?? []);

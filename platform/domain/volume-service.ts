@@ -3,10 +3,11 @@
  * refused while attached or with dependent snapshots unless forced, at most 16 snapshots a volume, and
  * restores as linked clones. Each takes the change's context; `ControlPlane` exposes each as a method.
  */
+import { Type, type Static } from '@sinclair/typebox';
 import { AnvilError } from '../errors.js';
 import { notFound } from './context.js';
 import type { ChangeContext } from './change-context.js';
-import { requireName } from './names.js';
+import { labels, ObjectName, requireName } from './names.js';
 import { checkRange, VOLUME_SIZE_RANGE } from './limits.js';
 import { storageCapacityBytes } from './node-profile.js';
 import { DEFAULT_PERF_TIER } from './perf-tier.js';
@@ -16,15 +17,21 @@ import type { Pod } from './pod.js';
 import { volumeCharge } from './quota.js';
 import { keyOf, MAX_MIRRORS, MAX_SNAPSHOTS_PER_VOLUME, type Snapshot, type Volume } from './volume.js';
 
-export interface VolumeInput {
-  namespace: string;
-  name: string;
-  size_bytes: number;
-  mirrors?: number;
-  perf_tier?: string;
-  node_selector?: Record<string, string>;
-  spread_zones?: boolean;
-}
+/**
+ * What a volume is made of, as a JSON schema: the API's request body is this schema, and `VolumeInput`
+ * its type, so the two cannot drift apart.
+ */
+export const VolumeFields = Type.Object({
+  name: ObjectName,
+  size_bytes: Type.Integer({ minimum: VOLUME_SIZE_RANGE.min, maximum: VOLUME_SIZE_RANGE.max, description: 'size, bytes (1 MiB to 1 PiB)' }),
+  mirrors: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_MIRRORS })),
+  perf_tier: Type.Optional(ObjectName),
+  node_selector: Type.Optional(labels('node labels every plex needs, key: value (as --selector k=v)')),
+  spread_zones: Type.Optional(Type.Boolean({ description: 'put each mirror in a different zone' })),
+}, { additionalProperties: false });
+
+/** A volume to create: its fields and the namespace it goes in. */
+export type VolumeInput = Static<typeof VolumeFields> & { namespace: string };
 
 export function createVolume(ctx: ChangeContext, input: VolumeInput): Volume {
   const key = ctx.requireNewObject({ cls: 'volume', kind: 'volume', namespace: input.namespace, name: input.name, existing: ctx.state.volumes, needsCluster: true });

@@ -10,8 +10,7 @@ import { join } from 'node:path';
 import { anvilVersion } from '../../bench/package-root.js';
 import { runOnModel } from '../../bench/targets/sim.js';
 import type { DeviceProfile } from '../../bench/profiles.js';
-import { FIO_DEFAULT_PERCENTILES } from '../../sim/measure/latency-histogram.js';
-import type { WorkloadSpec } from '../../sim/workload/spec.js';
+import { workloadSpec, type WorkloadSpec } from '../../sim/workload/spec.js';
 import type { RunMeasurement } from '../../bench/results/measurement.js';
 
 /** Bumped whenever the search below changes what it returns, so old cache entries are not reused. */
@@ -42,26 +41,22 @@ const RAMP_NS = 50e6;
 const RUNTIME_NS = 200e6;
 const BISECTION_STEPS = 9;
 
-function spec(readFraction: number, rate_iops: number, clone: number): WorkloadSpec {
+/** The job of the SLA search: 4k random I/O with `readFraction` reads, open loop at `rate_iops` (0: closed, QD 64). */
+export function slaSearchSpec(readFraction: number, rate_iops: number, clone: number): WorkloadSpec {
   const open = rate_iops > 0;
-  return {
+  return workloadSpec({
     name: 'sla-search',
     clone,
-    group: 0,
     groupReporting: true,
     pattern: 'random',
     readFraction,
-    blockSize_bytes: { read: 4096, write: 4096 },
     iodepth: open ? 1024 : 64,
     rate_iops: open ? { read: rate_iops * readFraction, write: rate_iops * (1 - readFraction) } : { read: 0, write: 0 },
     rateProcess: 'poisson',
-    size_bytes: 0,
-    offset_bytes: 0,
     runtime_ns: RUNTIME_NS,
     timeBased: true,
     ramp_ns: RAMP_NS,
-    percentiles: FIO_DEFAULT_PERCENTILES,
-  };
+  });
 }
 
 interface Observed {
@@ -93,13 +88,13 @@ export function searchDriveIops(query: DriveIopsQuery): DriveIops {
     return observe(runOnModel({ jobs, profile, seed }));
   };
   // Closed loop at QD 256 (4 x 64) gives the ceiling; an open loop above it only queues.
-  const max = run([0, 1, 2, 3].map((c) => spec(readFraction, 0, c)));
+  const max = run([0, 1, 2, 3].map((c) => slaSearchSpec(readFraction, 0, c)));
   let lo = 0;
   let hi = max.iops;
   let best: Observed = { iops: 0, p99_ns: 0 };
   for (let i = 0; i < BISECTION_STEPS; i++) {
     const rate = (lo + hi) / 2;
-    const seen = run([spec(readFraction, rate, 0)]);
+    const seen = run([slaSearchSpec(readFraction, rate, 0)]);
     if (seen.p99_ns <= p99Budget_ns) {
       lo = rate;
       best = seen;

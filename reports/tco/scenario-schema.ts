@@ -4,6 +4,7 @@
  * gives the type, the validation (every problem with its path), the defaults and the help text.
  */
 import { Type, type Static } from '@sinclair/typebox';
+import { SEED_MAX } from '../../sim/core/random.js';
 
 // Every number has a maximum far above any real deployment, so that absurd input (1e308) is refused
 // with its path and range instead of overflowing the sizing to Infinity (the help prints the ranges).
@@ -108,7 +109,7 @@ export const ScenarioSchema = Type.Object(
     growth_per_year: Type.Number({ minimum: 0, maximum: 5, default: 0, description: 'yearly growth of every demand (cores, memory, data, IOPS), 0..5' }),
     financing: Type.Union([Type.Literal('purchase'), Type.Literal('lease')], { default: 'purchase', description: 'hardware bought up front, or leased over the horizon' }),
     facility: Type.Union([Type.Literal('colocation'), Type.Literal('owned')], { default: 'colocation', description: 'colocation ($/kW-month) or an owned data centre (PUE x $/kWh + rack space)' }),
-    seed: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, default: 1, description: 'seed of the model runs and the Monte Carlo draws' }),
+    seed: Type.Integer({ minimum: 0, maximum: SEED_MAX, default: 1, description: 'seed of the model runs and the Monte Carlo draws' }),
     monte_carlo_samples: Type.Integer({ minimum: 1, maximum: 1000000, default: 2000, description: 'Monte Carlo samples for the P10/P50/P90 bands' }),
     cpu_utilisation: Type.Number({ exclusiveMinimum: 0, maximum: 1, default: 0.7, description: 'share of a server\'s cores sizing plans to use, 0..1' }),
     free_space: Type.Number({ minimum: 0, exclusiveMaximum: 1, default: 0.25, description: 'share of raw capacity kept free after replication, 0..1' }),

@@ -3,6 +3,9 @@
  * from the scenario seed and the component's name through SplitMix32. Same seed and name, same draws.
  */
 
+/** The largest seed: every seed is a whole number from 0 to 2^53 - 1, exact in a double (CLI and scenario alike). */
+export const SEED_MAX = Number.MAX_SAFE_INTEGER;
+
 /** FNV-1a over the UTF-16 code units of `text`, as an unsigned 32-bit integer. */
 function hashName(text: string): number {
   let h = 0x811c9dc5;

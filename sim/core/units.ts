@@ -2,19 +2,37 @@
  * The one place where human input becomes numbers: sizes ("4k", "1MiB") to bytes, durations ("100us",
  * "2s") to nanoseconds, rates ("25Gbit", "3.2GB/s") to per-second figures. Each parser returns
  * `undefined` for text it cannot read, so the caller can say which file, line or field was wrong.
+ *
+ * Each notation's grammar is one regex source, exported so that a JSON Schema `pattern` (which has no
+ * flags) is built from the very text the parser runs: a value one accepts, the other accepts. The
+ * sources are case-insensitive by spelling ("[kK]"), not by the `i` flag, for the same reason.
  */
 
+/** A regex source matching `word` in any case of its ASCII letters (others as they are). */
+function anyCase(word: string): string {
+  return [...word].map((c) => (/[a-z]/.test(c) ? `[${c}${c.toUpperCase()}]` : c)).join('');
+}
+
+/** A decimal number as the notations write it: "4", "3.84", ".5". */
+const NUMBER_SOURCE = String.raw`(\d+(?:\.\d+)?|\.\d+)`;
+
 const SIZE_POWER: Record<string, number> = { '': 0, k: 1, m: 2, g: 3, t: 4, p: 5, e: 6 };
+
+/**
+ * A size in fio's notation ("4k", "16KiB", "3.84T", "512"): groups are the number, the unit letter, the
+ * "i" (only after a unit letter) and the "b".
+ */
+export const SIZE_SOURCE = String.raw`^\s*${NUMBER_SOURCE}\s*(?:([kmgtpeKMGTPE])([iI]?))?([bB]?)\s*$`;
+const SIZE_REGEX = new RegExp(SIZE_SOURCE);
 
 /**
  * Parses a size the way fio does, in bytes. With `kbBase` 1024 (fio's default) `4k`, `4K` and `4KB` are
  * 4096 and, for compatibility, `4KiB` is 4000; `kbBase` 1000 swaps the two. A bare number is bytes.
  */
 export function parseSize(text: string, kbBase: 1000 | 1024 = 1024): number | undefined {
-  const m = /^\s*(\d+(?:\.\d+)?|\.\d+)\s*([kmgtpe]?)(i?)(b?)\s*$/i.exec(text);
+  const m = SIZE_REGEX.exec(text);
   if (!m) return undefined;
-  const unit = m[2]!.toLowerCase();
-  if (m[3] && !unit) return undefined; // "4ib"
+  const unit = (m[2] ?? '').toLowerCase();
   const base = m[3] ? (kbBase === 1024 ? 1000 : 1024) : kbBase;
   const value = Number(m[1]) * base ** SIZE_POWER[unit]!;
   return Number.isFinite(value) ? Math.round(value) : undefined;
@@ -25,31 +43,47 @@ const TIME_NS: Record<string, number> = {
   s: 1e9, sec: 1e9, m: 60e9, min: 60e9, h: 3600e9, hr: 3600e9, d: 86400e9,
 };
 
+/** The duration units, longest first so that "msec" is not read as "ms" and a stray "ec". */
+const TIME_UNIT_SOURCE = Object.keys(TIME_NS).sort((a, b) => b.length - a.length).map(anyCase).join('|');
+
+/**
+ * A duration ("75us", "3.8ms", "2e3", "5 min"): groups are the number, the power of ten after "e", and
+ * the unit (any of the units above, any letter case; none means the caller's default unit).
+ */
+export const DURATION_SOURCE = String.raw`^\s*${NUMBER_SOURCE}(?:[eE]([+-]?\d+))?\s*(${TIME_UNIT_SOURCE})?\s*$`;
+const DURATION_REGEX = new RegExp(DURATION_SOURCE);
+
 /**
  * Parses a duration to nanoseconds. A bare number is in `defaultUnit` (fio's `runtime` and `ramp_time`
  * are in seconds; profile fields say their own unit).
  */
 export function parseDuration(text: string, defaultUnit: 'ns' | 'us' | 'ms' | 's' = 's'): number | undefined {
-  const m = /^\s*(\d+(?:\.\d+)?|\.\d+)(?:e([+-]?\d+))?\s*([a-zµ]*)\s*$/i.exec(text);
+  const m = DURATION_REGEX.exec(text);
   if (!m) return undefined;
-  const unit = (m[3] || defaultUnit).toLowerCase();
-  const scale = TIME_NS[unit];
-  if (scale === undefined) return undefined;
+  const scale = TIME_NS[(m[3] || defaultUnit).toLowerCase()]!;
   return Number(m[1]) * 10 ** Number(m[2] ?? 0) * scale;
 }
 
 const DECIMAL_POWER: Record<string, number> = { '': 1, k: 1e3, m: 1e6, g: 1e9, t: 1e12 };
 
+/** A bit rate ("25Gbit", "10G", "100Mbit/s"): groups are the number and the decimal prefix. */
+export const BIT_RATE_SOURCE = String.raw`^\s*(\d+(?:\.\d+)?)\s*([kmgtKMGT]?)(?:${anyCase('bit')}|${anyCase('bps')}|[bB])?(?:/[sS])?\s*$`;
+const BIT_RATE_REGEX = new RegExp(BIT_RATE_SOURCE);
+
+/** A byte rate ("3.94GB/s", "800MB", "1GiB/s"): groups are the number, the prefix and the "i". */
+export const BYTE_RATE_SOURCE = String.raw`^\s*(\d+(?:\.\d+)?)\s*([kmgtKMGT]?)([iI]?)[bB]?(?:/[sS])?\s*$`;
+const BYTE_RATE_REGEX = new RegExp(BYTE_RATE_SOURCE);
+
 /** Parses a link or network rate ("25Gbit", "10G", "100Mbit/s") to bits per second (decimal prefixes). */
 export function parseBitRate(text: string): number | undefined {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(?:bit|bps|b)?(?:\/s)?\s*$/i.exec(text);
+  const m = BIT_RATE_REGEX.exec(text);
   if (!m) return undefined;
   return Number(m[1]) * DECIMAL_POWER[m[2]!.toLowerCase()]!;
 }
 
 /** Parses a byte rate ("3.2GB/s", "500MiB/s", "800MB") to bytes per second; decimal unless it says "i". */
 export function parseByteRate(text: string): number | undefined {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(i?)b?(?:\/s)?\s*$/i.exec(text);
+  const m = BYTE_RATE_REGEX.exec(text);
   if (!m) return undefined;
   const unit = m[2]!.toLowerCase();
   if (m[3]) return Number(m[1]) * 1024 ** SIZE_POWER[unit]!;

@@ -5,16 +5,7 @@
  * loop or overflow); `allowed` says that range in words for the error message and `anvil devices`.
  */
 import { FormatRegistry, Type, type TString } from '@sinclair/typebox';
-import { parseByteRate, parseDuration, parseSize } from '../core/units.js';
-
-/** A duration: a number with an optional unit (ns, us, ms, s), e.g. "75us", "3.8ms", "1200". */
-export const DURATION_PATTERN = '^\\s*(\\d+(\\.\\d+)?|\\.\\d+)(e[+-]?\\d+)?\\s*(ns|nsec|us|usec|µs|ms|msec|s|sec)?\\s*$';
-
-/** A size in fio's notation, e.g. "4k", "16KiB", "3.84T". */
-export const SIZE_PATTERN = '^\\s*(\\d+(\\.\\d+)?|\\.\\d+)\\s*([kmgtpeKMGTPE]?)(i?)([bB]?)\\s*$';
-
-/** A byte rate, e.g. "3.94GB/s", "800MB/s", "1GiB/s". */
-export const BYTE_RATE_PATTERN = '^\\s*\\d+(\\.\\d+)?\\s*([kmgtKMGT]?)(i?)[bB]?(/s)?\\s*$';
+import { BYTE_RATE_SOURCE, DURATION_SOURCE, SIZE_SOURCE, parseByteRate, parseDuration, parseSize } from '../core/units.js';
 
 /** The range of a ranged field, in the field's base unit (ns, bytes, bytes per second). */
 export interface FieldRange {
@@ -28,10 +19,14 @@ export interface FieldRange {
 
 type Quantity = 'duration' | 'size' | 'byte rate';
 
+/**
+ * How each quantity is read. `pattern` is the parser's own grammar (units.ts), so the schema refuses
+ * exactly the text the parser cannot read (any letter case, every unit it knows).
+ */
 const READERS: Record<Quantity, { parse: (text: string) => number | undefined; pattern: string; show: (v: number) => string }> = {
-  duration: { parse: (t) => parseDuration(t, 'ns'), pattern: DURATION_PATTERN, show: showDuration },
-  size: { parse: (t) => parseSize(t), pattern: SIZE_PATTERN, show: showSize },
-  'byte rate': { parse: parseByteRate, pattern: BYTE_RATE_PATTERN, show: (v) => (v === 0 ? '0' : v >= 1e9 ? `${v / 1e9}GB/s` : v >= 1e6 ? `${v / 1e6}MB/s` : `${v / 1e3}kB/s`) },
+  duration: { parse: (t) => parseDuration(t, 'ns'), pattern: DURATION_SOURCE, show: showDuration },
+  size: { parse: (t) => parseSize(t), pattern: SIZE_SOURCE, show: showSize },
+  'byte rate': { parse: parseByteRate, pattern: BYTE_RATE_SOURCE, show: (v) => (v === 0 ? '0' : v >= 1e9 ? `${v / 1e9}GB/s` : v >= 1e6 ? `${v / 1e6}MB/s` : `${v / 1e3}kB/s`) },
 };
 
 /** Bytes in fio's notation where exact ("1M" = 1048576), else the number of bytes. */

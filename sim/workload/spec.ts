@@ -1,7 +1,10 @@
 /**
  * A workload as the model runs it: one fio job (one clone of `numjobs`), with every option resolved to
  * numbers in base units. Job files are parsed into this by `bench/workloads`; the model never sees text.
+ * Every spec is made by `workloadSpec`, so each has every field (fio's default where not given) and all
+ * have one shape.
  */
+import { FIO_DEFAULT_PERCENTILES } from '../measure/latency-histogram.js';
 
 export type AccessPattern = 'sequential' | 'random';
 export type RateProcess = 'linear' | 'poisson';
@@ -41,4 +44,36 @@ export interface WorkloadSpec {
   readonly percentiles: readonly number[];
   /** Which latencies get percentiles (fio's slat_/clat_/lat_percentiles); absent: fio's default, clat only. */
   readonly percentilesOf?: { readonly slat: boolean; readonly clat: boolean; readonly lat: boolean };
+}
+
+/** fio's default of which latencies get percentiles: completion latency only. */
+export const FIO_PERCENTILES_OF = Object.freeze({ slat: false, clat: true, lat: false });
+
+/** What a workload says of itself: its name, and any field that differs from fio's default. */
+export type WorkloadFields = Pick<WorkloadSpec, 'name'> & Partial<WorkloadSpec>;
+
+/**
+ * The one way to make a `WorkloadSpec`: `fields` over fio's defaults (rw=read, bs=4k, iodepth=1, no rate
+ * cap, the whole device, no runtime, fio's percentile list, clat percentiles).
+ */
+export function workloadSpec(fields: WorkloadFields): WorkloadSpec {
+  return {
+    name: fields.name,
+    clone: fields.clone ?? 0,
+    group: fields.group ?? 0,
+    groupReporting: fields.groupReporting ?? false,
+    pattern: fields.pattern ?? 'sequential',
+    readFraction: fields.readFraction ?? 1,
+    blockSize_bytes: fields.blockSize_bytes ?? { read: 4096, write: 4096 },
+    iodepth: fields.iodepth ?? 1,
+    rate_iops: fields.rate_iops ?? { read: 0, write: 0 },
+    rateProcess: fields.rateProcess ?? 'linear',
+    size_bytes: fields.size_bytes ?? 0,
+    offset_bytes: fields.offset_bytes ?? 0,
+    runtime_ns: fields.runtime_ns ?? 0,
+    timeBased: fields.timeBased ?? false,
+    ramp_ns: fields.ramp_ns ?? 0,
+    percentiles: fields.percentiles ?? FIO_DEFAULT_PERCENTILES,
+    percentilesOf: fields.percentilesOf ?? FIO_PERCENTILES_OF,
+  };
 }

@@ -8,7 +8,7 @@
  */
 import { BUCKETS, FIO_DEFAULT_PERCENTILES, LatencyHistogram, bucketOf, bucketPercentile, bucketValue } from '../../../sim/measure/latency-histogram.js';
 import type { IntervalRow } from '../../../sim/measure/job-recorder.js';
-import type { WorkloadSpec } from '../../../sim/workload/spec.js';
+import { workloadSpec, type WorkloadSpec } from '../../../sim/workload/spec.js';
 import { parseDuration, parseSize } from '../../../sim/core/units.js';
 import type { HostRunMeasurement, JobMeasurement, MeasuredDirection, MeasuredHistogram, MeasuredJob } from '../../results/measurement.js';
 import { percentileKey } from '../../results/fio-json.js';
@@ -239,7 +239,7 @@ function specOf(job: FioJob, global: Readonly<Record<string, string>>, clone: nu
   const size = (text: string | undefined, fallback: number) => (text === undefined || text === '' ? fallback : (parseSize(text) ?? fallback));
   const duration = (text: string | undefined) => (text === undefined ? 0 : (parseDuration(text) ?? 0));
   const percentiles = o.percentile_list ? o.percentile_list.split(':').map(Number).filter(Number.isFinite) : FIO_DEFAULT_PERCENTILES;
-  return {
+  return workloadSpec({
     name: job.jobname,
     clone,
     group: job.groupid,
@@ -248,13 +248,11 @@ function specOf(job: FioJob, global: Readonly<Record<string, string>>, clone: nu
     readFraction,
     blockSize_bytes: { read: size(bsRead, 4096), write: size(bsWrite ?? bsRead, 4096) },
     iodepth: Number(o.iodepth ?? '1') || 1,
-    rate_iops: { read: 0, write: 0 },
-    rateProcess: 'linear',
     size_bytes: size(o.size, 0),
     offset_bytes: size(o.offset, 0),
     runtime_ns: duration(o.runtime),
     timeBased: 'time_based' in o,
     ramp_ns: duration(o.ramp_time),
     percentiles,
-  };
+  });
 }

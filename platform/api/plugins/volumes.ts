@@ -2,19 +2,14 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import { listOf, SnapshotObject, VolumeObject } from '../object-schemas.js';
-import { bearer, labels, Message, NamespacedNameParams, NamespaceParams, NoQuery, ObjectName, responses } from '../schemas.js';
+import { bearer, Message, NamespacedNameParams, NamespaceParams, NoQuery, ObjectName, responses } from '../schemas.js';
 import type { Api } from '../api.js';
 import { VOLUME_SIZE_RANGE } from '../../domain/limits.js';
+import { VolumeFields } from '../../domain/volume-service.js';
 import { change, list, one } from './common.js';
 
-const VolumeBody = Type.Object({
-  name: ObjectName,
-  size_bytes: Type.Integer({ minimum: VOLUME_SIZE_RANGE.min, maximum: VOLUME_SIZE_RANGE.max, description: 'size, bytes (1 MiB to 1 PiB)' }),
-  mirrors: Type.Optional(Type.Integer({ minimum: 1, maximum: 3 })),
-  perf_tier: Type.Optional(ObjectName),
-  node_selector: Type.Optional(labels('node labels every plex needs, key: value (as --selector k=v)')),
-  spread_zones: Type.Optional(Type.Boolean({ description: 'put each mirror in a different zone' })),
-}, { additionalProperties: false });
+// The domain's own schema of a new volume (VolumeInput is its type).
+const VolumeBody = VolumeFields;
 const VolumeChange = Type.Object({
   mirrors: Type.Optional(Type.Integer({ minimum: 1, maximum: 3, description: "the plex count plus or minus one (a new plex is copied from an in-sync one); after a node was removed with its plex, the volume's mirror count puts a new plex elsewhere" })),
   size_bytes: Type.Optional(Type.Integer({ minimum: VOLUME_SIZE_RANGE.min, maximum: VOLUME_SIZE_RANGE.max })),
