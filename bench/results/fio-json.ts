@@ -4,7 +4,7 @@
  * `runtime` ms, `bw` KiB/s, `bw_bytes` B/s, latencies ns.
  */
 import { BUCKETS, bucketValue } from '../../sim/measure/latency-histogram.js';
-import type { WorkloadSpec } from '../../sim/workload/spec.js';
+import { FIO_PERCENTILES_OF, type WorkloadSpec } from '../../sim/workload/spec.js';
 import type { JobMeasurement, MeasuredDirection, MeasuredHistogram, RunMeasurement } from './measurement.js';
 
 export type OutputFormat = 'normal' | 'json' | 'json+';
@@ -81,9 +81,6 @@ function jobOptions(spec: WorkloadSpec, members: number): Record<string, string>
   if (spec.groupReporting) options.group_reporting = '';
   return options;
 }
-
-/** fio's defaults: completion latency only (clat_percentiles=1, slat_ and lat_percentiles=0). */
-const FIO_PERCENTILES_OF = { slat: false, clat: true, lat: false } as const;
 
 /**
  * One direction. As fio's stat.c, a latency with its percentiles on gets the `percentile` table and, in

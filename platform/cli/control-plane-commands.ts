@@ -17,7 +17,7 @@ import { planApply, runApply } from '../manifests/apply.js';
 import { defaultStatePath } from '../state/store.js';
 import { MAX_LABELS, NAMESPACE_NAME_MAX_LENGTH, readLabelPair, requireNamespace } from '../domain/names.js';
 import { checkedQuantity, wholeNumber } from './arguments.js';
-import { BANDWIDTH_RANGE, IOPS_RANGE, VOLUME_SIZE_RANGE } from '../domain/limits.js';
+import { AUDIT_LIMIT_RANGE, BANDWIDTH_RANGE, EVENT_LIMIT_RANGE, IOPS_RANGE, VOLUME_SIZE_RANGE } from '../domain/limits.js';
 import { cliErr, cliOut } from './cli-io.js';
 import { actor, change, read, stateOption, type StateOpts } from './embedded-state.js';
 import { parseOutputKind, structured, type OutputKind } from './output.js';
@@ -362,14 +362,14 @@ export function registerControlPlaneCommands(cli: Command): void {
         .description('what happened, oldest first')
         .addOption(new Option('--severity <s>', 'only this severity').choices(['info', 'warning', 'error']))
         .option('--object <text>', 'only events of objects whose name contains this')
-        .option('--limit <n>', 'at most this many, newest (default 50)', wholeNumber(1, 1000), 50),
+        .option('--limit <n>', 'at most this many, newest (default 50)', wholeNumber(EVENT_LIMIT_RANGE.min, EVENT_LIMIT_RANGE.max), 50),
     ),
   ).action((o: StateOpts & { severity?: 'info' | 'warning' | 'error'; object?: string; limit: number; output: OutputKind }) => {
     const events = read(o, (store) => store.events({ limit: o.limit, ...(o.severity ? { severity: o.severity } : {}), ...(o.object ? { object: o.object } : {}) }));
     out(o.output === 'table' ? eventsTable(events) : structured(o.output, events));
   });
 
-  outputOption(stateOption(cli.command('audit').description('who changed what, when (oldest first)').option('--limit <n>', 'at most this many, newest', wholeNumber(1, 100000), 100))).action(
+  outputOption(stateOption(cli.command('audit').description('who changed what, when (oldest first)').option('--limit <n>', 'at most this many, newest', wholeNumber(AUDIT_LIMIT_RANGE.min, AUDIT_LIMIT_RANGE.max), 100))).action(
     (o: StateOpts & { limit: number; output: OutputKind }) => {
       const entries = read(o, (store) => store.audit(o.limit));
       if (o.output !== 'table') return out(structured(o.output, entries));

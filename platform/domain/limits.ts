@@ -25,6 +25,10 @@ export const CPU_MILLICORES_RANGE: NumericRange = { min: 0, max: 10_000_000, uni
 /** Memory of a pod or a node: up to 1 PiB. */
 export const MEMORY_RANGE: NumericRange = { min: 0, max: 2 ** 50, unit: 'bytes' };
 /** Counts in a node profile (pods, volumes, storage controllers per node). */
+/** How many events one listing may ask for (CLI `--limit` and API `?limit=`). */
+export const EVENT_LIMIT_RANGE: NumericRange = { min: 1, max: 9_999, unit: 'events' };
+/** How many audit rows one listing may ask for (CLI `--limit` and API `?limit=`). */
+export const AUDIT_LIMIT_RANGE: NumericRange = { min: 1, max: 99_999, unit: 'rows' };
 export const NODE_COUNT_RANGE: NumericRange = { min: 0, max: 100_000, unit: '' };
 
 /** "0 to 100000000 IOPS": a range as messages and schema descriptions write it. */

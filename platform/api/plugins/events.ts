@@ -3,15 +3,23 @@ import type { FastifyPluginAsync } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import { allows, authorize, parseRole } from '../../domain/tenancy.js';
 import { actorOf } from '../auth.js';
+import { AUDIT_LIMIT_RANGE, EVENT_LIMIT_RANGE, type NumericRange } from '../../domain/limits.js';
 import { bearer, responses } from '../schemas.js';
 import type { Api } from '../api.js';
 
+/** A `?limit=` as a decimal string 1..max; the range's maximum is all nines so one pattern says it exactly. */
+function limitParam(range: NumericRange) {
+  const digits = String(range.max).length;
+  if (range.min !== 1 || range.max !== 10 ** digits - 1) throw new Error(`limitParam: ${range.max} is not all nines`);
+  return Type.Optional(Type.String({ pattern: `^[1-9][0-9]{0,${digits - 1}}$`, description: `at most this many, newest (1-${range.max})` }));
+}
+
 const EventQuery = Type.Object({
-  limit: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,3}$', description: 'at most this many, newest (1-9999)' })),
+  limit: limitParam(EVENT_LIMIT_RANGE),
   severity: Type.Optional(Type.Union([Type.Literal('info'), Type.Literal('warning'), Type.Literal('error')], { description: 'only events of this severity' })),
   object: Type.Optional(Type.String({ minLength: 1, maxLength: 300, description: 'only events of objects whose kind/namespace/name contains this (as anvil events --object)' })),
 }, { additionalProperties: false });
-const AuditQuery = Type.Object({ limit: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,4}$', description: 'at most this many, newest (1-99999)' })) }, { additionalProperties: false });
+const AuditQuery = Type.Object({ limit: limitParam(AUDIT_LIMIT_RANGE) }, { additionalProperties: false });
 /** As the store reads them (store.ts: SELECT at, severity, reason, object, message). */
 const Event = Type.Object({
   at: Type.String({ description: 'ISO 8601 UTC' }),
