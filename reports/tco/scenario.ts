@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { Value } from '@sinclair/typebox/value';
 import { AnvilError } from '../../platform/errors.js';
 import { ScenarioSchema, type Scenario } from './scenario-schema.js';
-import { parseLocatedYaml, schemaProblems, type LocatedYaml } from './yaml-problems.js';
+import { parseLocatedYaml, schemaProblems, type LocatedYaml } from '../../platform/yaml-problems.js';
 
 /** Validates scenario YAML text; `file` names it in errors. */
 export function parseScenario(text: string, file: string): Scenario {

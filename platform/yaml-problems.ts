@@ -6,8 +6,8 @@
 import type { TSchema } from '@sinclair/typebox';
 import { Value, ValueErrorType } from '@sinclair/typebox/value';
 import type { Document } from 'yaml';
-import type { ErrorCode } from '../../platform/errors.js';
-import { parseYamlFile } from '../../platform/yaml-input.js';
+import type { ErrorCode } from './errors.js';
+import { parseYamlFile } from './yaml-input.js';
 
 /** A parsed YAML file that can say on which line a JSON-pointer path sits. */
 export interface LocatedYaml {
