@@ -5,7 +5,7 @@
  */
 import type { TSchema } from '@sinclair/typebox';
 import { Value, ValueErrorType } from '@sinclair/typebox/value';
-import type { Document } from 'yaml';
+import { isScalar, type Document } from 'yaml';
 import type { ErrorCode } from './errors.js';
 import { parseYamlFile } from './yaml-input.js';
 
@@ -14,6 +14,11 @@ export interface LocatedYaml {
   readonly data: unknown;
   /** `FILE:LINE` of the node at `path` (or its nearest parent present), `FILE` when none is. */
   where(path: string): string;
+  /**
+   * The 1-based line of the first line of text of the string at `path`: the line after the header of a
+   * literal block (`job: |`), whose lines then follow the file's one for one; the scalar's own line otherwise.
+   */
+  textLine(path: string): number | undefined;
 }
 
 function segments(path: string): string[] {
@@ -43,6 +48,12 @@ export function parseLocatedYaml(text: string, file: string, code: ErrorCode): L
     where(path) {
       const line = lineOf(doc, offsetLine, path);
       return line === undefined ? file : `${file}:${line}`;
+    },
+    textLine(path) {
+      const keys = segments(path).map((p) => (/^\d+$/.test(p) ? Number(p) : p));
+      const node = doc.getIn(keys, true);
+      if (!isScalar(node) || !node.range) return undefined;
+      return offsetLine(node.range[0]) + (node.type === 'BLOCK_LITERAL' ? 1 : 0);
     },
   };
 }
