@@ -12,6 +12,12 @@ export function parseScenario(text: string, file: string): Scenario {
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
     throw new AnvilError('ANVIL_ERR_TCO_SCENARIO', `${file}: a scenario is a YAML mapping with at least name, databases and stacks (see reports/scenarios/reference.yaml)`);
   }
+  if ((doc as { kind?: unknown }).kind === 'ClusterScenario') {
+    throw new AnvilError(
+      'ANVIL_ERR_SCENARIO_KIND',
+      `${file} is a cluster scenario (kind: ClusterScenario: a cluster and its workloads for the model), not a TCO scenario; check it with: anvil scenario validate ${file}. A TCO scenario says kind: TcoScenario (see reports/scenarios/reference.yaml)`,
+    );
+  }
   const withDefaults = Value.Default(ScenarioSchema, Value.Clone(doc));
   const problems = schemaProblems(ScenarioSchema, withDefaults, located);
   const scenario = withDefaults as Scenario;
