@@ -42,6 +42,13 @@ module.exports = {
       to: { path: '^bench/', pathNot: `^bench/workloads/|${GROUND}` },
     },
     {
+      name: 'scenarios-know-no-target',
+      severity: 'error',
+      comment: 'Cluster scenarios are read without knowing what runs them: bench/scenario imports job files, not targets, results or the run.',
+      from: { path: '^bench/scenario/' },
+      to: { path: '^bench/', pathNot: `^bench/(scenario|workloads)/|${GROUND}` },
+    },
+    {
       name: 'targets-below-the-run',
       severity: 'error',
       comment: 'Targets run jobs; the run entry, calibration, net and discovery use targets, not the other way.',
