@@ -147,7 +147,7 @@ function escapeRegExp(text: string): string {
 
 function scenarioError(file: string, problems: readonly string[]): AnvilError {
   const unique = [...new Set(problems)];
-  return new AnvilError('ANVIL_ERR_CLUSTER_SCENARIO', `${file} does not fit the cluster scenario schema (${unique.length} problem${unique.length > 1 ? 's' : ''}); see bench/scenarios/ for examples`, unique);
+  return new AnvilError('ANVIL_ERR_CLUSTER_SCENARIO', `${file} is not a valid cluster scenario (${unique.length} problem${unique.length > 1 ? 's' : ''}); see bench/scenarios/ for examples and anvil scenario validate --help`, unique);
 }
 
 /** Validates cluster scenario YAML text; `file` names it in errors and anchors its relative paths. */
