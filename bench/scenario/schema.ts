@@ -46,7 +46,7 @@ export const NodeGroupSchema = Type.Object(
     name_prefix: Type.String({ pattern: NAME_PATTERN, maxLength: 50, default: 'node', description: 'nodes are named PREFIX-1 .. PREFIX-COUNT' }),
     zones: Type.Optional(Type.Integer({ minimum: 1, maximum: 64, description: 'spread the nodes round-robin over zones zone-1 .. zone-N' })),
   },
-  { additionalProperties: false, description: 'a count of nodes of one profile' },
+  { additionalProperties: false, description: 'nodes: a count of one profile, { count: 3, profile: appliance-d10 }, or a list of nodes, [{ name: node-1, profile: ... }, ...]' },
 );
 
 export const NodeSchema = Type.Object(
