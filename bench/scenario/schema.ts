@@ -176,7 +176,7 @@ export const SlaSchema = Type.Object(
       }),
     ),
     max_outage: Type.Optional(Duration('longest time without a completed I/O')),
-    window: Type.Union([Type.Literal('run'), Type.Literal('interval')], { default: 'run', description: 'judged over the whole steady state (run) or in every interval after warm-up (interval)' }),
+    window: Type.Union([Type.Literal('run'), Type.Literal('interval'), Type.Literal('both')], { default: 'run', description: 'judged over the whole steady state (run), in every interval after warm-up (interval), or both' }),
     tolerance: Type.Number({ minimum: 0, maximum: 1, default: 0, description: 'fraction the measured figure may miss the limit by, 0..1' }),
   },
   { additionalProperties: false },
