@@ -8,6 +8,8 @@
  * and the control plane.
  */
 import type { Command } from 'commander';
+import { ClusterScenarioWithNodeListSchema } from '../../bench/scenario/schema.js';
+import { schemaFieldsHelp } from '../../reports/tco/scenario-help.js';
 import { AnvilError, isAnvilError } from '../errors.js';
 import { cliErr, cliOut } from './cli-io.js';
 
@@ -93,6 +95,13 @@ export function registerScenarioCommands(cli: Command): void {
     .command('validate')
     .description('check cluster scenarios without running them: schema, names, times, fio jobs, node profiles, manifests; prints ok with a summary, or every problem (exit 1)')
     .argument('<file...>', 'cluster scenario YAML files (e.g. bench/scenarios/noisy-neighbour.yaml)')
+    .addHelpText('after', () =>
+      schemaFieldsHelp(ClusterScenarioWithNodeListSchema, 'Cluster scenario file fields (YAML, kind: ClusterScenario; see bench/scenarios/):', [
+        'nodes may instead be a count of one profile: { count: N, profile: NAME|PATH, name_prefix: node, zones: Z }.',
+        'Stack coefficients (fabric, hci, diy) come from sim/stacks/stack-coefficients.yaml unless coefficients names a copy.',
+        'TCO scenarios (kind: TcoScenario, reports/scenarios/) are read by anvil tco.',
+      ]),
+    )
     .action(async (files: string[]) => {
       await scenarioValidateCommand(files);
     });

@@ -52,6 +52,16 @@ describe('anvil scenario validate', () => {
     expect(bad.stderr).toMatch(/missing\.yaml:5: \/nodes\/0\/profile: no node profile file .*nowhere\.yaml/);
   });
 
+  it("each command's help lists its own kind's fields and names the other kind's command", async () => {
+    const cluster = await anvilInProcess(['scenario', 'validate', '--help']);
+    expect(cluster.stdout).toContain('Cluster scenario file fields (YAML, kind: ClusterScenario');
+    expect(cluster.stdout).toContain('faults[].event (required): what happens; one of node-down, node-up, drive-failed, link-down, link-up');
+    expect(cluster.stdout).toContain('TCO scenarios (kind: TcoScenario, reports/scenarios/) are read by anvil tco.');
+    const tco = await anvilInProcess(['tco', '--help']);
+    expect(tco.stdout).toContain('TCO scenario file fields (YAML, kind: TcoScenario');
+    expect(tco.stdout).toContain('are checked by anvil scenario validate');
+  });
+
   it("refuses a TCO scenario with the command that reads it, and a manifest the control plane's import refuses", async () => {
     const tco = await anvilInProcess(['scenario', 'validate', 'reports/scenarios/reference.yaml']);
     expect(tco.code).toBe(1);
