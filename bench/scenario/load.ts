@@ -128,7 +128,9 @@ function workloadSpecs(spec: ClusterScenarioSpec, file: string, located: Located
     const sizes = mine.map((pair) => spec.volumes.find((v) => `${v.tenant}/${v.name}` === pair.volume)).filter((v) => v !== undefined).map((v) => quantityBytes(v.size));
     const capacity = sizes.length > 0 ? Math.min(...sizes) : undefined;
     // The job file's `FILE:LINE: ` becomes `FILE:LINE: /workloads/N/job: `, so the YAML path is named too.
-    const prefixed = (line: string) => line.replace(new RegExp(`^(${escapeRegExp(file)}(?::\\d+)?): `), `$1: ${jobPath}: `);
+    // A problem of the whole job file (no line) is placed at the job's own line.
+    const prefixed = (line: string) =>
+      line.startsWith(`${file}: `) ? `${located.where(jobPath)}: ${jobPath}: ${line.slice(file.length + 2)}` : line.replace(new RegExp(`^(${escapeRegExp(file)}:\\d+): `), `$1: ${jobPath}: `);
     try {
       const loaded = loadWorkloads(textAtItsLines(located, jobPath, w.job), file, capacity, {});
       notes.push(...loaded.notes.map((n) => (n.startsWith(`note: ${file}`) ? `note: ${prefixed(n.slice('note: '.length))}` : n)));

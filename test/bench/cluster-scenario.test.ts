@@ -112,6 +112,11 @@ describe('cluster scenarios', () => {
     for (const re of expected) expect(lines.some((l) => re.test(l)), `${re}\n${lines.join('\n')}`).toBe(true);
   });
 
+  it('a job without a job section is reported at the job line of the scenario', () => {
+    const e = caughtAnvilError(() => parseClusterScenario(GOOD.replace('      [j]\n', '      [global]\n'), 'g.yaml'));
+    expect(e.details).toEqual([expect.stringMatching(/^g\.yaml:14: \/workloads\/0\/job: defines no job/)]);
+  });
+
   it('the two scenario kinds are told apart, each loader naming the command that reads the other', () => {
     const tco = caughtAnvilError(() => loadClusterScenario(REFERENCE));
     expect(tco.code).toBe('ANVIL_ERR_SCENARIO_KIND');
