@@ -4,7 +4,7 @@
  * still a cycle between modules.
  */
 // The ground floor: files every part may import, which import only each other (and npm or Node).
-const GROUND = '^(platform/errors|platform/yaml-input|bench/package-root)[.]ts$';
+const GROUND = '^(platform/errors|platform/yaml-input|platform/yaml-problems|bench/package-root)[.]ts$';
 const PARTS = '^(sim|bench|platform|reports)/';
 
 /** @type {import('dependency-cruiser').IConfiguration} */
@@ -40,6 +40,13 @@ module.exports = {
       comment: 'Job files are read without knowing where they run: bench/workloads imports no other part of bench.',
       from: { path: '^bench/workloads/' },
       to: { path: '^bench/', pathNot: `^bench/workloads/|${GROUND}` },
+    },
+    {
+      name: 'scenarios-know-no-target',
+      severity: 'error',
+      comment: 'Cluster scenarios are read without knowing what runs them: bench/scenario imports job files, not targets, results or the run.',
+      from: { path: '^bench/scenario/' },
+      to: { path: '^bench/', pathNot: `^bench/(scenario|workloads)/|${GROUND}` },
     },
     {
       name: 'targets-below-the-run',

@@ -36,6 +36,10 @@ export const ERRORS = {
   ANVIL_ERR_TCO_CATALOGUE: { code: 'ANVIL_ERR_TCO_CATALOGUE', status: 400, summary: 'a cost catalogue file fails its schema, repeats a figure or lacks one the method needs' },
   ANVIL_ERR_TCO_SLA_UNREACHABLE: { code: 'ANVIL_ERR_TCO_SLA_UNREACHABLE', status: 422, summary: 'a stack cannot meet the databases\' latency SLA with the chosen drive at any load' },
   ANVIL_ERR_PDF_UNAVAILABLE: { code: 'ANVIL_ERR_PDF_UNAVAILABLE', status: 501, summary: 'PDF output needs headless Chromium, which is not installed or failed' },
+  // Cluster scenarios and the stack coefficients (issue 13)
+  ANVIL_ERR_CLUSTER_SCENARIO: { code: 'ANVIL_ERR_CLUSTER_SCENARIO', status: 400, summary: 'a cluster scenario file fails its schema, names an object it does not define, or embeds a job file or manifest that is not valid' },
+  ANVIL_ERR_SCENARIO_KIND: { code: 'ANVIL_ERR_SCENARIO_KIND', status: 400, summary: 'a scenario file of the other kind was given: a TCO scenario where a cluster scenario is read, or the reverse' },
+  ANVIL_ERR_STACK_COEFFICIENTS: { code: 'ANVIL_ERR_STACK_COEFFICIENTS', status: 400, summary: 'the stack coefficient file fails its schema (an entry missing, a unit other than its own, a range that does not hold the value)' },
   // Host target: fio, iperf3, namespaces (issue 3)
   ANVIL_ERR_FIO_MISSING: { code: 'ANVIL_ERR_FIO_MISSING', status: 424, summary: 'fio is not installed or older than 3.0; the host target runs jobs with it' },
   ANVIL_ERR_FIO_FAILED: { code: 'ANVIL_ERR_FIO_FAILED', status: 502, summary: 'fio exited with an error or was stopped; its own message follows' },

@@ -19,6 +19,7 @@ import { registerControlPlaneCommands } from './control-plane-commands.js';
 import { registerServeCommands } from './serve-command.js';
 import { enableServerMode } from './server-mode.js';
 import { registerTcoCommand } from './tco-command.js';
+import { registerScenarioCommands } from './scenario-command.js';
 import { seed as parseSeed } from './arguments.js';
 import { withCliIo, type CliIo } from './cli-io.js';
 import { commandPathOf, finishCommands, usageMessage } from './usage.js';
@@ -63,6 +64,7 @@ export function program(): Command {
     });
 
   registerTcoCommand(cli);
+  registerScenarioCommands(cli);
   registerControlPlaneCommands(cli);
   registerServeCommands(cli);
   enableServerMode(cli);

@@ -8,10 +8,11 @@ import { join } from 'node:path';
 import { Value } from '@sinclair/typebox/value';
 import { AnvilError } from '../../platform/errors.js';
 import { packageRoot } from '../../bench/package-root.js';
+import { builtInStackCoefficientsPath, loadStackCoefficients } from '../../bench/stack-coefficients.js';
 import { CatalogueFileSchema, FigureSchema, type Catalogue, type CatalogueFigure, type Figure } from './catalogue-schema.js';
 import { figureDomain, inDomain } from './figure-domains.js';
-import { parseLocatedYaml, schemaProblems } from './yaml-problems.js';
-import { MODEL_INPUT_FIGURES, REQUIRED_FIGURES, type FigureId } from './figures.js';
+import { parseLocatedYaml, schemaProblems } from '../../platform/yaml-problems.js';
+import { MODEL_INPUT_FIGURES, REQUIRED_FIGURES, TCO_STACK_COEFFICIENTS, type FigureId } from './figures.js';
 
 export function builtInCatalogueDir(): string {
   return join(packageRoot(), 'reports', 'tco', 'catalogue');
@@ -63,10 +64,20 @@ export function parseCatalogueFile(text: string, file: string): CatalogueFigure[
   return Object.entries(withDefaults as Record<string, Figure>).map(([id, f]) => ({ ...f, id, file, overridden: false }));
 }
 
-/** Loads and merges every `.yaml` file of `dir`; a figure defined twice, or a required one missing, is an error. */
-export function loadCatalogue(dir = builtInCatalogueDir()): Catalogue {
+/** The figures the TCO takes from the stack coefficient file, as catalogue figures of that file. */
+function stackCoefficientFigures(coefficientsFile: string): CatalogueFigure[] {
+  const diy = loadStackCoefficients(coefficientsFile).diy;
+  return TCO_STACK_COEFFICIENTS.map((id) => ({ ...diy[id], id, file: coefficientsFile, overridden: false }));
+}
+
+/**
+ * Loads and merges every `.yaml` file of `dir` and the DIY figures of the stack coefficient file; a
+ * figure defined twice, or a required one missing, is an error.
+ */
+export function loadCatalogue(dir = builtInCatalogueDir(), coefficientsFile = builtInStackCoefficientsPath()): Catalogue {
   const figures = new Map<string, CatalogueFigure>();
   const problems: string[] = [];
+  for (const figure of stackCoefficientFigures(coefficientsFile)) figures.set(figure.id, figure);
   const files = readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort();
   for (const name of files) {
     const file = join(dir, name);

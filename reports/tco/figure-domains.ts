@@ -39,8 +39,8 @@ const SPECIAL: Partial<Record<FigureId, FigureDomain>> = {
   oracle_core_factor: positive,
   servers_per_sysadmin: positive,
   appliance_node_iops_cap: positive,
-  sds_read_iops_per_core: positive,
-  sds_write_iops_per_core: positive,
+  sds_cpu_us_per_client_read: positive,
+  sds_cpu_us_per_replica_write: positive,
   server_power_w: positive,
 };
 

@@ -53,16 +53,23 @@ export const REQUIRED_FIGURES = [
   'appliance_node_iops_cap',
   'sds_cores_per_drive',
   'sds_memory_gib_per_drive',
-  'sds_read_iops_per_core',
-  'sds_write_iops_per_core',
-  'sds_replication',
   'appliance_io_latency_us',
   'local_io_latency_us',
   'sds_io_latency_us',
   'nic_usable_fraction',
+  // sim/stacks/stack-coefficients.yaml, diy section (TCO_STACK_COEFFICIENTS)
+  'sds_replication',
+  'sds_cpu_us_per_client_read',
+  'sds_cpu_us_per_replica_write',
 ] as const;
 
 export type FigureId = (typeof REQUIRED_FIGURES)[number];
+
+/**
+ * Figures the TCO takes from the stack coefficient file's diy section instead of the catalogue, so the
+ * sizing and the cluster model compute the DIY stack's CPU from one set of figures.
+ */
+export const TCO_STACK_COEFFICIENTS = ['sds_replication', 'sds_cpu_us_per_client_read', 'sds_cpu_us_per_replica_write'] as const satisfies readonly FigureId[];
 
 /** One value per figure: the point estimates, or one Monte Carlo sample. */
 export type FigureValues = Readonly<Record<FigureId, number>>;

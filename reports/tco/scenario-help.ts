@@ -44,9 +44,17 @@ function walk(node: SchemaNode, prefix: string, lines: string[]): void {
   }
 }
 
-export function scenarioHelp(schema: TSchema = ScenarioSchema): string {
-  const lines = ['', 'Scenario file fields (YAML; see reports/scenarios/reference.yaml):'];
+/** Every field of a file's schema, one line each (name, required, description, default, range), between a header and footer. */
+export function schemaFieldsHelp(schema: TSchema, header: string, footer: readonly string[]): string {
+  const lines = ['', header];
   walk(schema as SchemaNode, '', lines);
-  lines.push('', 'Cost figures come from reports/tco/catalogue/*.yaml (each with its source and year); replace any in overrides.');
+  lines.push('', ...footer);
   return lines.join('\n');
+}
+
+export function scenarioHelp(schema: TSchema = ScenarioSchema): string {
+  return schemaFieldsHelp(schema, 'TCO scenario file fields (YAML, kind: TcoScenario; see reports/scenarios/reference.yaml):', [
+    'Cost figures come from reports/tco/catalogue/*.yaml (each with its source and year); replace any in overrides.',
+    'Cluster scenarios for the model (kind: ClusterScenario, bench/scenarios/) are checked by anvil scenario validate.',
+  ]);
 }

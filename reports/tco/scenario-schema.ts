@@ -101,6 +101,7 @@ const OverrideSchema = Type.Union([
 
 export const ScenarioSchema = Type.Object(
   {
+    kind: Type.Optional(Type.Literal('TcoScenario', { description: 'what this file is: a TCO scenario (a cluster scenario for anvil run says kind: ClusterScenario); optional in older files' })),
     name: Type.String({ minLength: 1, description: 'what the scenario is, one line' }),
     description: Type.String({ default: '', description: 'longer description for the report' }),
     currency: Type.Literal('USD', { default: 'USD', description: 'currency of every figure (the catalogue is in USD)' }),

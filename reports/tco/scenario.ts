@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { Value } from '@sinclair/typebox/value';
 import { AnvilError } from '../../platform/errors.js';
 import { ScenarioSchema, type Scenario } from './scenario-schema.js';
-import { parseLocatedYaml, schemaProblems, type LocatedYaml } from './yaml-problems.js';
+import { parseLocatedYaml, schemaProblems, type LocatedYaml } from '../../platform/yaml-problems.js';
 
 /** Validates scenario YAML text; `file` names it in errors. */
 export function parseScenario(text: string, file: string): Scenario {
@@ -11,6 +11,12 @@ export function parseScenario(text: string, file: string): Scenario {
   const doc = located.data;
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
     throw new AnvilError('ANVIL_ERR_TCO_SCENARIO', `${file}: a scenario is a YAML mapping with at least name, databases and stacks (see reports/scenarios/reference.yaml)`);
+  }
+  if ((doc as { kind?: unknown }).kind === 'ClusterScenario') {
+    throw new AnvilError(
+      'ANVIL_ERR_SCENARIO_KIND',
+      `${file} is a cluster scenario (kind: ClusterScenario: a cluster and its workloads for the model), not a TCO scenario; check it with: anvil scenario validate ${file}. A TCO scenario says kind: TcoScenario (see reports/scenarios/reference.yaml)`,
+    );
   }
   const withDefaults = Value.Default(ScenarioSchema, Value.Clone(doc));
   const problems = schemaProblems(ScenarioSchema, withDefaults, located);

@@ -5,6 +5,7 @@
  * role's minimum; the constraint that decides it is the binding one. Counts never shrink from one year
  * to the next (servers bought stay).
  */
+import { sdsCpuPerClientWrite_us } from '../../sim/stacks/coefficient-schema.js';
 import type { FigureValues } from './figures.js';
 import { serverConfig, type DatabaseSpec, type Scenario, type StackKind, type StackSpec } from './scenario-schema.js';
 
@@ -130,9 +131,11 @@ function databaseDemand(kind: StackKind, s: Scenario, f: FigureValues, growth: n
       network_gbit: (remoteIos * BITS_PER_IO * n) / 1e9,
     });
     if (kind === 'diy-sds') {
-      // The SDS daemons' CPU per client I/O competes with the applications for the same cores.
+      // The SDS daemons' CPU per client I/O competes with the applications for the same cores; a client
+      // write costs one replica write per copy (the per-core figures of the source count replica writes).
       const clientWrites = db.iops * (1 - db.read_fraction) * db.instances;
-      d = add(d, { cores: ((db.iops * db.read_fraction) / f.sds_read_iops_per_core + clientWrites / f.sds_write_iops_per_core) * n });
+      const cpu_us = db.iops * db.read_fraction * f.sds_cpu_us_per_client_read + clientWrites * sdsCpuPerClientWrite_us(f.sds_replication, f.sds_cpu_us_per_replica_write);
+      d = add(d, { cores: (cpu_us / 1e6) * n });
     }
   }
   return d;

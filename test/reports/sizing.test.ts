@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { dataCopies, driveReadFraction, fitProblems, sizeStack, sizeStacks, totalServers } from '../../reports/tco/sizing.js';
 import type { Scenario } from '../../reports/tco/scenario-schema.js';
+import { loadStackCoefficients } from '../../bench/stack-coefficients.js';
 import { DRIVES, figures, reference } from './fixtures.js';
 
 function oneDbScenario(kind: 'appliance' | 'diy-sds' | 'diy-db-outside'): Scenario {
@@ -58,7 +59,7 @@ describe('sizing from performance', () => {
     expect(totalServers(appliance.years[2]!)).toBeGreaterThan(totalServers(appliance.years[0]!));
   });
 
-  it('doubling database IOPS changes the node counts of IOPS-bound stacks, and only those', () => {
+  it('doubling database IOPS changes the node counts of IOPS-bound stacks (and CPU-bound SDS ones), and only those', () => {
     const s = reference();
     const f = figures();
     const before = sizeStacks(s, f, DRIVES);
@@ -70,7 +71,9 @@ describe('sizing from performance', () => {
       st.years.forEach((y, year) => {
         y.roles.forEach((r, k) => {
           const next = after[i]!.years[year]!.roles[k]!;
-          if (r.binding === 'iops') {
+          // On SDS the storage daemons' CPU per I/O makes a CPU-bound count depend on IOPS too.
+          const cpuPerIo = st.stack.kind === 'diy-sds' && r.binding === 'cpu';
+          if (r.binding === 'iops' || cpuPerIo) {
             iopsBound++;
             expect(next.servers, `${st.stack.id} ${r.role} year ${year}`).toBeGreaterThan(r.servers);
           } else if (year === 0) {
@@ -91,8 +94,23 @@ describe('sizing from performance', () => {
     const r = sizeStack(s.stacks[0]!, s, f, DRIVES).years[0]!.roles[0]!;
     expect(r.perServer.cores).toBeCloseTo(48 * 0.7 - 1 - 8, 9);
     expect(r.perServer.memory_gib).toBe(512 - 1 - 32);
-    // 2 instances x 1 core + 500 reads / 7500 + (500 writes x 2 instances) / 3500.
-    expect(r.demand.cores).toBeCloseTo(2 + 500 / 7500 + 1000 / 3500, 9);
+    // 2 instances x 1 core + 500 reads x CPU per read + (500 writes x 2 instances) x copies x CPU per replica write.
+    const diy = loadStackCoefficients().diy;
+    const cpu_us = 500 * diy.sds_cpu_us_per_client_read.value + 1000 * diy.sds_replication.value * diy.sds_cpu_us_per_replica_write.value;
+    expect(r.demand.cores).toBeCloseTo(2 + cpu_us / 1e6, 9);
+  });
+
+  it('SDS CPU per client write is one replica write per copy: ~860 us at replication 3, and it scales with the copies', () => {
+    const s = oneDbScenario('diy-sds');
+    s.databases[0] = { ...s.databases[0]!, read_fraction: 0, instances: 1, cores: 1, iops: 10_000 };
+    const cores = (f: ReturnType<typeof figures>) => sizeStack(s.stacks[0]!, s, f, DRIVES).years[0]!.roles[0]!.demand.cores - 1;
+    const f = figures();
+    // network.md section 7: 860 us of storage CPU per 4K client write at replication 3 (3,500 replica writes per core used).
+    expect(f.sds_replication).toBe(3);
+    expect((cores(f) / 10_000) * 1e6).toBeGreaterThan(770);
+    expect((cores(f) / 10_000) * 1e6).toBeLessThan(900);
+    // Two copies cost two thirds of three.
+    expect(cores(figures({ sds_replication: 2 }))).toBeCloseTo((cores(f) * 2) / 3, 9);
   });
 });
 

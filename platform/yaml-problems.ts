@@ -5,15 +5,20 @@
  */
 import type { TSchema } from '@sinclair/typebox';
 import { Value, ValueErrorType } from '@sinclair/typebox/value';
-import type { Document } from 'yaml';
-import type { ErrorCode } from '../../platform/errors.js';
-import { parseYamlFile } from '../../platform/yaml-input.js';
+import { isScalar, type Document } from 'yaml';
+import type { ErrorCode } from './errors.js';
+import { parseYamlFile } from './yaml-input.js';
 
 /** A parsed YAML file that can say on which line a JSON-pointer path sits. */
 export interface LocatedYaml {
   readonly data: unknown;
   /** `FILE:LINE` of the node at `path` (or its nearest parent present), `FILE` when none is. */
   where(path: string): string;
+  /**
+   * The 1-based line of the first line of text of the string at `path`: the line after the header of a
+   * literal block (`job: |`), whose lines then follow the file's one for one; the scalar's own line otherwise.
+   */
+  textLine(path: string): number | undefined;
 }
 
 function segments(path: string): string[] {
@@ -44,6 +49,12 @@ export function parseLocatedYaml(text: string, file: string, code: ErrorCode): L
       const line = lineOf(doc, offsetLine, path);
       return line === undefined ? file : `${file}:${line}`;
     },
+    textLine(path) {
+      const keys = segments(path).map((p) => (/^\d+$/.test(p) ? Number(p) : p));
+      const node = doc.getIn(keys, true);
+      if (!isScalar(node) || !node.range) return undefined;
+      return offsetLine(node.range[0]) + (node.type === 'BLOCK_LITERAL' ? 1 : 0);
+    },
   };
 }
 
@@ -67,6 +78,7 @@ export function schemaProblems(schema: TSchema, value: unknown, located: Located
     if (e.type === ValueErrorType.ObjectAdditionalProperties && properties) message = `not a known field, allowed: ${Object.keys(properties).join('|')}`;
     else if (list) message = `${JSON.stringify(e.value)} is not allowed, allowed: ${list.join('|')}${description ? ` (${description})` : ''}`;
     else if ((e.schema as { anyOf?: unknown }).anyOf) message = `${JSON.stringify(e.value)} is not allowed, allowed: ${description ?? 'see the schema'}`;
+    else if (e.type === ValueErrorType.StringPattern && description) message = `${JSON.stringify(e.value)} is not allowed, allowed: ${description}`;
     else if ('const' in e.schema) message = `${JSON.stringify(e.value)} is not allowed, allowed: ${String((e.schema as unknown as { const: unknown }).const)}`;
     else message = `${e.message}${description ? ` (${description})` : ''}`;
     byPath.set(path, `${located.where(path)}: ${path}: ${message}`);
