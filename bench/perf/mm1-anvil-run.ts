@@ -9,7 +9,6 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { packageRoot } from '../package-root.js';
 import type { Mm1Throughput } from './mm1-kernel.js';
 import { MM1_INTERARRIVAL_MEAN_NS } from './mm1-kernel.js';
@@ -33,7 +32,8 @@ export function runMm1ThroughAnvil(customers: number, seed: number): Mm1Throughp
   try {
     const jobFile = join(dir, 'mm1.fio');
     writeFileSync(jobFile, job);
-    const main = fileURLToPath(new URL('../../platform/cli/main.js', import.meta.url));
+    // The compiled CLI, as a user runs it (also when this module runs from source, in the tests).
+    const main = join(root, 'dist', 'platform', 'cli', 'main.js');
     const args = [main, 'run', jobFile, '--profile', join(root, PROFILE), '--seed', String(seed), '--output-format', 'json'];
     const start = process.hrtime.bigint();
     const child = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
