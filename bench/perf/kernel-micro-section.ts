@@ -1,6 +1,7 @@
 /**
  * Micro-benchmarks of the kernel's pieces with tinybench: the cost of one draw, of one event through
- * `schedule` + `run`, and of one event in a heap holding many. Each tinybench iteration makes BATCH
+ * `schedule` + `run`, and of one event in a heap holding many, its targets of one class or of eight (the
+ * kernel's `fire` call site megamorphic, as it will be once network and storage stations exist). Each tinybench iteration makes BATCH
  * calls, so the timer's resolution and overhead stay small against what is measured; the figure is the
  * median iteration time divided by BATCH.
  */
@@ -14,6 +15,8 @@ import { grouped } from './section.js';
 
 const BATCH = 1000;
 const HOLD_PENDING = 1000;
+/** Target classes in the megamorphic hold: V8 keeps at most four shapes per call site before going megamorphic. */
+const MEGAMORPHIC_CLASSES = 8;
 
 /** Results land here so the optimiser cannot drop the work. */
 export let blackhole = 0;
@@ -24,18 +27,34 @@ class Sink implements EventHandler {
   }
 }
 
-/** The classic "hold" model: each firing reschedules itself an exponential delay later, so the heap keeps its size. */
-class Holder implements EventHandler {
+/** Events fired by a hold model's targets, and when to stop. */
+class HoldCount {
   fired = 0;
   stopAt = 0;
+}
+
+/** The classic "hold" model: each firing reschedules itself an exponential delay later, so the heap keeps its size. */
+class Holder implements EventHandler {
   constructor(
     private readonly sim: Simulator,
     private readonly delay: Exponential,
+    private readonly count: HoldCount,
   ) {}
   fire(arg: number): void {
     this.sim.after(this.delay.sample(), this, arg);
-    if (++this.fired === this.stopAt) this.sim.stop();
+    if (++this.count.fired === this.count.stopAt) this.sim.stop();
   }
+}
+
+/** A hold model whose `HOLD_PENDING` events go to targets of `classes` classes (alike but for their hidden class). */
+function holdModel(classes: number, seedName: string): { sim: Simulator; count: HoldCount } {
+  const sim = new Simulator();
+  const delay = new Exponential(1000, new RandomStream(1, seedName));
+  const count = new HoldCount();
+  const kinds = Array.from({ length: classes }, () => class extends Holder {});
+  const targets = kinds.map((Kind) => new Kind(sim, delay, count));
+  for (let i = 0; i < HOLD_PENDING; i++) sim.schedule(delay.sample(), targets[i % classes]!, i);
+  return { sim, count };
 }
 
 async function run({ quick }: SectionOptions): Promise<Row[]> {
@@ -45,10 +64,8 @@ async function run({ quick }: SectionOptions): Promise<Row[]> {
   const exponential = new Exponential(1000, new RandomStream(1, 'micro/exponential'));
   const pairSim = new Simulator();
   const sink = new Sink();
-  const holdSim = new Simulator();
-  const holdDelay = new Exponential(1000, new RandomStream(1, 'micro/hold'));
-  const holder = new Holder(holdSim, holdDelay);
-  for (let i = 0; i < HOLD_PENDING; i++) holdSim.schedule(holdDelay.sample(), holder, i);
+  const hold = holdModel(1, 'micro/hold');
+  const megamorphic = holdModel(MEGAMORPHIC_CLASSES, 'micro/hold-megamorphic');
 
   const tasks: { name: string; note: string; fn: () => void }[] = [
     {
@@ -83,8 +100,17 @@ async function run({ quick }: SectionOptions): Promise<Row[]> {
       name: `event, ${grouped(HOLD_PENDING)} pending (hold)`,
       note: 'fire + after(Exponential) + heap pop/push at depth 10',
       fn: () => {
-        holder.stopAt = holder.fired + BATCH;
-        holdSim.run();
+        hold.count.stopAt = hold.count.fired + BATCH;
+        hold.sim.run();
+      },
+    },
+    // Last: once it has run, the kernel's fire site is megamorphic for every simulator in this isolate.
+    {
+      name: `event, ${grouped(HOLD_PENDING)} pending, ${MEGAMORPHIC_CLASSES} target classes`,
+      note: `as the hold above, its targets of ${MEGAMORPHIC_CLASSES} classes: the kernel's fire call site megamorphic`,
+      fn: () => {
+        megamorphic.count.stopAt = megamorphic.count.fired + BATCH;
+        megamorphic.sim.run();
       },
     },
   ];
@@ -110,6 +136,6 @@ async function run({ quick }: SectionOptions): Promise<Row[]> {
 
 export const kernelMicroSection: BenchSection = {
   name: 'micro',
-  description: 'tinybench: one random draw, one schedule+run, one event in a 1,000-event heap',
+  description: 'tinybench: one random draw, one schedule+run, one event in a 1,000-event heap (one target class, then eight)',
   run,
 };

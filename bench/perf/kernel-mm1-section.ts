@@ -2,8 +2,11 @@
  * Kernel throughput: M/M/1 at rho 0.9 on the kernel's public API (JS) against the hand-written C++ loop
  * (`mm1-baseline.cpp`), in the same run, sides alternating, best of three each. Targets from the issue:
  * at least 4 million customers per second on one core, and at least half the rate of the C++ loop.
+ * The same M/M/1 through `anvil run` (`mm1-anvil-run.ts`, the whole process) alternates with them: what
+ * the job generator, recorders and output cost on top of the kernel; issue 12: at most 2x the C++ time.
  */
 import { prepareCppBaseline, runCppMm1 } from './cpp-baseline.js';
+import { runMm1ThroughAnvil } from './mm1-anvil-run.js';
 import { runIsolated } from './isolated.js';
 import type { Mm1Throughput } from './mm1-kernel.js';
 import { MM1_RHO, MM1_THEORETICAL_SOJOURN_NS } from './mm1-kernel.js';
@@ -35,6 +38,7 @@ async function run({ quick, log }: SectionOptions): Promise<Row[]> {
 
   const js: Mm1Throughput[] = [];
   const native: Mm1Throughput[] = [];
+  const anvil: Mm1Throughput[] = [];
   for (let i = 0; i < REPETITIONS; i++) {
     log(`M/M/1 ${i + 1}/${REPETITIONS}: JS kernel, ${grouped(customers)} customers`);
     // A fresh worker per run: one process per run on the C++ side, one isolate per run on this side.
@@ -43,6 +47,8 @@ async function run({ quick, log }: SectionOptions): Promise<Row[]> {
       log(`M/M/1 ${i + 1}/${REPETITIONS}: C++ baseline`);
       native.push(runCppMm1(cpp.binary, customers, SEED));
     }
+    log(`M/M/1 ${i + 1}/${REPETITIONS}: anvil run, about ${grouped(customers)} customers`);
+    anvil.push(runMm1ThroughAnvil(customers, SEED));
   }
 
   const jsBest = best(js);
@@ -87,6 +93,7 @@ async function run({ quick, log }: SectionOptions): Promise<Row[]> {
     );
   }
 
+  rows.push(...anvilRows(anvil, native, customers, cpp.available ? 'no C++ run' : cpp.reason));
   rows.push({
     name: 'M/M/1 mean sojourn, JS kernel',
     value: sojourn,
@@ -94,6 +101,34 @@ async function run({ quick, log }: SectionOptions): Promise<Row[]> {
     note:
       `1/(mu-lambda) = ${grouped(MM1_THEORETICAL_SOJOURN_NS)} ns, ${deviation >= 0 ? '+' : ''}${(100 * deviation).toFixed(2)}%` +
       ` (${Math.abs(deviation) <= sojournTolerance(customers) ? 'sane' : 'OFF by more than 4 standard errors: check the model'})${sameWork}`,
+  });
+  return rows;
+}
+
+/** The M/M/1 through `anvil run`, and its rate against the C++ loop's (the inverse of its time ratio). */
+function anvilRows(anvil: readonly Mm1Throughput[], native: readonly Mm1Throughput[], customers: number, noCpp: string): Row[] {
+  const anvilBest = best(anvil);
+  const sojourn = anvilBest.meanSojourn_ns / MM1_THEORETICAL_SOJOURN_NS - 1;
+  const target = { min: 0.5, source: "issue 12: at most 2x the C++ loop's time" };
+  const rows: Row[] = [
+    {
+      name: `M/M/1 rho ${MM1_RHO}, anvil run`,
+      value: anvilBest.customersPerSecond,
+      unit: 'customers/s',
+      note:
+        `best of ${anvil.length} (range ${spread(anvil)}), ${grouped(anvilBest.customers)} customers in ${anvilBest.seconds.toFixed(2)} s, ` +
+        `whole process (start-up, job file, recorders, JSON); mean sojourn ${(100 * sojourn).toFixed(2)}% from 1/(mu-lambda)` +
+        (Math.abs(sojourn) <= sojournTolerance(customers) ? '' : ' (OFF: check the model)'),
+    },
+  ];
+  if (native.length === 0) return [...rows, { name: 'anvil run / C++ loop', value: null, unit: 'x', note: noCpp, target }];
+  const ratio = anvilBest.customersPerSecond / best(native).customersPerSecond;
+  rows.push({
+    name: 'anvil run / C++ loop',
+    value: ratio,
+    unit: 'x',
+    note: `customers/s of the two best runs, measured alternately in this run: anvil run takes ${(1 / ratio).toFixed(2)}x the C++ loop's time per customer`,
+    target,
   });
   return rows;
 }

@@ -11,26 +11,55 @@ import { Command, CommanderError } from 'commander';
 import { AnvilError, isAnvilError } from '../errors.js';
 import { anvilVersion } from '../../bench/package-root.js';
 import { DEFAULT_PROFILE } from '../../bench/profiles.js';
-import { registerRunCommand } from './run-command.js';
-import { registerNetCommands } from './net-command.js';
-import { registerHostCommands } from './host-commands.js';
-import { registerCalibrateCommands } from './calibrate-commands.js';
-import { registerControlPlaneCommands } from './control-plane-commands.js';
-import { registerServeCommands } from './serve-command.js';
-import { enableServerMode } from './server-mode.js';
-import { registerTcoCommand } from './tco-command.js';
-import { registerScenarioCommands } from './scenario-command.js';
 import { seed as parseSeed } from './arguments.js';
 import { withCliIo, type CliIo } from './cli-io.js';
 import { commandPathOf, finishCommands, usageMessage } from './usage.js';
 
-/** The whole command tree (exported for the tests that walk it). */
-export function program(): Command {
+/** Adds a module's commands to the tree. */
+type Register = (cli: Command) => void;
+
+/**
+ * Verbs whose commands stand alone (no server mode wraps them), each with the module that adds them. A
+ * command line with one of these verbs loads that module only: module loading is most of a short run's
+ * start-up, and `anvil run` should not pay for the control plane, the API server and the TCO report.
+ */
+const STANDALONE_VERBS: Readonly<Record<string, () => Promise<Register>>> = {
+  run: async () => (await import('./run-command.js')).registerRunCommand,
+  net: async () => (await import('./net-command.js')).registerNetCommands,
+  host: async () => (await import('./host-commands.js')).registerHostCommands,
+  calibrate: async () => (await import('./calibrate-commands.js')).registerCalibrateCommands,
+  tco: async () => (await import('./tco-command.js')).registerTcoCommand,
+  scenario: async () => (await import('./scenario-command.js')).registerScenarioCommands,
+};
+
+/**
+ * The command tree for `args` (the arguments after the program name): only the verb's own commands when
+ * it stands alone, else the whole tree (no arguments: the whole tree, for the tests that walk it).
+ */
+export async function program(args: readonly string[] = []): Promise<Command> {
   const cli = new Command('anvil')
     .description('Anvil: model and measure NVMe storage and SR-IOV networking for bare-metal Kubernetes')
     .version(anvilVersion(), '-V, --version');
+  const verb = args[0];
+  const standalone = verb !== undefined && Object.hasOwn(STANDALONE_VERBS, verb) ? STANDALONE_VERBS[verb] : undefined;
+  if (standalone) {
+    (await standalone())(cli);
+    finishCommands(cli);
+    return cli;
+  }
+  const [run, net, host, calibrate, tco, scenario, controlPlane, serve, serverMode] = await Promise.all([
+    STANDALONE_VERBS.run!(),
+    STANDALONE_VERBS.net!(),
+    STANDALONE_VERBS.host!(),
+    STANDALONE_VERBS.calibrate!(),
+    STANDALONE_VERBS.tco!(),
+    STANDALONE_VERBS.scenario!(),
+    import('./control-plane-commands.js'),
+    import('./serve-command.js'),
+    import('./server-mode.js'),
+  ]);
 
-  registerRunCommand(cli);
+  run(cli);
 
   cli
     .command('start')
@@ -43,9 +72,9 @@ export function program(): Command {
       await startCommand(opts);
     });
 
-  registerNetCommands(cli);
-  registerHostCommands(cli);
-  registerCalibrateCommands(cli);
+  net(cli);
+  host(cli);
+  calibrate(cli);
 
   cli
     .command('profiles')
@@ -63,11 +92,11 @@ export function program(): Command {
       devicesCommand();
     });
 
-  registerTcoCommand(cli);
-  registerScenarioCommands(cli);
-  registerControlPlaneCommands(cli);
-  registerServeCommands(cli);
-  enableServerMode(cli);
+  tco(cli);
+  scenario(cli);
+  controlPlane.registerControlPlaneCommands(cli);
+  serve.registerServeCommands(cli);
+  serverMode.enableServerMode(cli);
   // Last, so that every command (also those registered above by other files) gets the same handling.
   finishCommands(cli);
   return cli;
@@ -82,7 +111,7 @@ export const EXIT = { ok: 0, error: 1, usage: 2, internal: 70 } as const;
  */
 export async function runCli(args: readonly string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
   return withCliIo(io, async () => {
-    const cli = program();
+    const cli = await program(args);
     const see = `see anvil ${[...commandPathOf(cli, args), '--help'].join(' ')}`;
     try {
       await cli.parseAsync([...args], { from: 'user' });

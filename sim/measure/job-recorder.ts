@@ -3,7 +3,7 @@
  * byte and I/O counters over the measurement window, plus a per-interval series. O(1) per completion;
  * an interval row is written once per interval, never per I/O.
  */
-import { BucketHistogram, LatencyHistogram, bucketOf } from './latency-histogram.js';
+import { BUCKETS, BucketHistogram, LatencyHistogram, bucketOf } from './latency-histogram.js';
 import type { IntervalHistogram, IntervalRow, MeasuredDirection, MeasuredJob } from './measured-job.js';
 
 export type { IntervalHistogram, IntervalRow } from './measured-job.js';
@@ -25,16 +25,26 @@ export class DirectionRecorder implements MeasuredDirection {
   /** I/Os submitted at each depth bucket (1, 2, 4, 8, 16, 32, >=64), as fio's iodepth_level counts them. */
   readonly depthAtSubmit = new Float64Array(7);
 
+  // The open interval keeps only scalars per I/O; its bucket counts are the whole-window clat counts
+  // less those at the interval's start, taken when it closes (one histogram touched per I/O, not two).
   private intervalBytes = 0;
+  private intervalIos = 0;
+  private intervalClatSum_ns = 0;
+  private intervalClatMax_ns = 0;
+  /** `clat.counts` when the open interval started. */
+  private readonly clatCountsAtIntervalStart = new Float64Array(BUCKETS);
+  /** The closing interval's histogram, rebuilt at each close. */
   private readonly intervalClat = new BucketHistogram();
 
   record(slat_ns: number, clat_ns: number, bytes: number): void {
     const clatBucket = bucketOf(clat_ns);
     this.clat.recordInBucket(clat_ns, clatBucket);
-    this.intervalClat.recordInBucket(clat_ns, clatBucket);
+    this.intervalIos++;
+    this.intervalClatSum_ns += clat_ns;
+    if (clat_ns > this.intervalClatMax_ns) this.intervalClatMax_ns = clat_ns;
     // Closed loops submit at once: no submission latency, and total latency is the completion latency.
     if (slat_ns === 0) {
-      this.slat.recordInBucket(0, 0);
+      this.slat.recordZero();
       this.lat.recordInBucket(clat_ns, clatBucket);
     } else {
       this.slat.record(slat_ns);
@@ -47,6 +57,7 @@ export class DirectionRecorder implements MeasuredDirection {
   /** Closes the current interval as ending at `time_ns`. */
   closeInterval(time_ns: number, interval_ns: number): void {
     const h = this.intervalClat;
+    h.loadDifference(this.clat.counts, this.clatCountsAtIntervalStart, this.intervalIos, this.intervalClatSum_ns, this.intervalClatMax_ns);
     this.intervals.push({
       time_ns,
       interval_ns,
@@ -59,13 +70,16 @@ export class DirectionRecorder implements MeasuredDirection {
       clat_max_ns: h.n > 0 ? h.max_ns : 0,
     });
     this.intervalHistograms.push({ time_ns, interval_ns, ...h.nonEmptyBuckets() });
+    this.clatCountsAtIntervalStart.set(this.clat.counts);
     this.intervalBytes = 0;
-    h.reset();
+    this.intervalIos = 0;
+    this.intervalClatSum_ns = 0;
+    this.intervalClatMax_ns = 0;
   }
 
   /** I/Os completed in the interval still open. */
   get openIntervalIos(): number {
-    return this.intervalClat.n;
+    return this.intervalIos;
   }
 }
 

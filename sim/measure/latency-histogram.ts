@@ -118,6 +118,18 @@ export class BucketHistogram {
     return out;
   }
 
+  /**
+   * Sets this histogram to the samples `total` holds beyond `before`, bucket by bucket (the same
+   * histogram read at two times), with their count, sum and maximum as kept beside it.
+   */
+  loadDifference(total: Float64Array, before: Float64Array, n: number, sum_ns: number, max_ns: number): void {
+    const counts = this.counts;
+    for (let i = 0; i < BUCKETS; i++) counts[i] = total[i]! - before[i]!;
+    this.n = n;
+    this.sum = sum_ns;
+    this.max_ns = max_ns;
+  }
+
   /** Empties the histogram. */
   reset(): void {
     this.counts.fill(0);
@@ -148,6 +160,20 @@ export class LatencyHistogram extends BucketHistogram {
     const delta = ns - this.runningMean;
     this.runningMean += delta / this.n;
     this.m2 += delta * (ns - this.runningMean);
+  }
+
+  /**
+   * Records a latency of 0 ns (a submission without wait). While every sample so far was 0 the running
+   * mean and variance stay 0, so only the counts move: the same state as `recordInBucket(0, 0)`, cheaper.
+   */
+  recordZero(): void {
+    if (this.runningMean !== 0 || this.m2 !== 0) {
+      this.recordInBucket(0, 0);
+      return;
+    }
+    this.counts[0]!++;
+    this.n++;
+    this.min_ns = 0;
   }
 
   /** Sample standard deviation, ns, as fio computes it (n - 1 in the denominator). */

@@ -14,13 +14,15 @@ import { KINDS } from '../../platform/domain/queries.js';
 const anvil = (args: string[]) => anvilInProcess(args);
 
 /** Every command of the tree with its path of names ([] for anvil itself). */
+const TREE = await program();
+
 function commands(): { path: string[]; cmd: Command }[] {
   const all: { path: string[]; cmd: Command }[] = [];
   const walk = (cmd: Command, path: string[]) => {
     all.push({ path, cmd });
     for (const sub of cmd.commands) walk(sub, [...path, sub.name()]);
   };
-  walk(program(), []);
+  walk(TREE, []);
   return all;
 }
 

@@ -1,0 +1,56 @@
+/**
+ * `anvil run` loads the run's modules only: a verb that stands alone (run, net, host, calibrate, tco) is
+ * imported when chosen, so the control plane, its SQLite store and the API server are never loaded for a
+ * model run (start-up is mostly module loading). The compiled CLI, with a module hook listing every file
+ * it loads; `anvil --help` still shows the whole tree.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const BIN = join(process.cwd(), 'dist', 'platform', 'cli', 'main.js');
+
+/** Runs the CLI with `args` and returns the URLs of the files it loaded (modules, not node: builtins). */
+function loadedBy(args: string[]): { status: number | null; stdout: string; loaded: string[] } {
+  const dir = mkdtempSync(join(tmpdir(), 'anvil-lazy-'));
+  const log = join(dir, 'loaded.txt');
+  writeFileSync(log, '');
+  const hooks = join(dir, 'hooks.mjs');
+  writeFileSync(
+    hooks,
+    `import { appendFileSync } from 'node:fs';\n` +
+      `export async function load(url, context, next) {\n` +
+      `  if (url.startsWith('file:')) appendFileSync(${JSON.stringify(log)}, url + '\\n');\n` +
+      `  return next(url, context);\n}\n`,
+  );
+  const register = join(dir, 'register.mjs');
+  writeFileSync(register, `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`);
+  const r = spawnSync(process.execPath, ['--import', pathToFileURL(register).href, BIN, ...args], { encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' } });
+  return { status: r.status, stdout: r.stdout, loaded: readFileSync(log, 'utf8').split('\n').filter(Boolean) };
+}
+
+/** Files of the control plane and the server, which a model run has no use for. */
+const NOT_FOR_A_RUN = /\/platform\/(domain\/control-plane|api|state|manifests)\/|\/platform\/cli\/(control-plane-commands|serve-command|server-mode)\.js|\/node_modules\/(fastify|better-sqlite3)\//;
+
+describe('anvil loads a verb\'s modules when the verb is chosen', () => {
+  it('anvil run loads neither the control plane nor the API server', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'anvil-lazy-run-'));
+    writeFileSync(join(dir, 'j.fio'), '[j]\nrw=read\nbs=4k\nrate_iops=1000\nruntime=10ms\ntime_based\n');
+    writeFileSync(join(dir, 'q.yaml'), 'kind: queue\nservers: 1\nservice: { dist: exponential, mean: 10us }\n');
+    const run = loadedBy(['run', join(dir, 'j.fio'), '--profile', join(dir, 'q.yaml'), '--output-format', 'json']);
+    expect(run.status).toBe(0);
+    expect(JSON.parse(run.stdout).jobs[0].read.total_ios).toBeGreaterThan(0);
+    expect(run.loaded.some((url) => url.endsWith('/platform/cli/run-command.js'))).toBe(true);
+    expect(run.loaded.filter((url) => NOT_FOR_A_RUN.test(url))).toEqual([]);
+  });
+
+  it('anvil --help still loads and lists every command', () => {
+    const help = loadedBy(['--help']);
+    expect(help.status).toBe(0);
+    for (const verb of ['run', 'start', 'net', 'host', 'calibrate', 'profiles', 'devices', 'tco', 'serve']) expect(help.stdout).toMatch(new RegExp(`^ {2}${verb}\\b`, 'm'));
+    expect(help.loaded.some((url) => url.endsWith('/platform/cli/control-plane-commands.js'))).toBe(true);
+  });
+});
