@@ -7,7 +7,7 @@
  */
 import type { StackCoefficients } from '../coefficient-schema.js';
 import type { Model } from '../../model/model.js';
-import { CPU_STORAGE, HostCpu } from '../../resources/host-cpu.js';
+import { CPU_APPLICATION, CPU_STORAGE, HostCpu } from '../../resources/host-cpu.js';
 import { CpuCharge } from './cpu-charge.js';
 import { LimitThrottle, type LimitParams } from './limit-throttle.js';
 import { IPV4_TCP_HEADER_BYTES, overlayEndpoints, overlayMss_bytes, overlayWireBytes, type OverlayEndpoints, type OverlayTerms } from './overlay.js';
@@ -20,6 +20,11 @@ export interface StackTerms {
   readonly stack: StackName;
   /** Pod network: per-packet host CPU, added latency, encapsulation bytes, payload per packet. */
   readonly network: OverlayTerms;
+  /**
+   * Host CPU of the pod's own kernel stack per packet, ns: the same on both stacks (a VF still runs the
+   * pod's TCP/IP) and charged to the application, so it is no infrastructure cost of either.
+   */
+  readonly podStackCpu_ns_per_packet: number;
   /** Host CPU the storage path charges per read and per write on each node that holds a copy, ns. */
   readonly storageCpu: { readonly read_ns: number; readonly write_ns: number };
   /** The replicated block store's terms (`diy`); null on `hci`, whose path is the mirror over NVMe over Ethernet. */
@@ -30,16 +35,18 @@ const US = 1000;
 
 /**
  * A stack's terms from the coefficient file: entries used, by section —
- * fabric: host_rtt_us (a hop is half of it); hci: vf_host_cpu_us_per_packet, vf_added_latency_us,
+ * fabric: host_rtt_us (a hop is half of it), kernel_stack_cpu_us_per_packet; hci: vf_host_cpu_us_per_packet, vf_added_latency_us,
  * storage_host_cpu_us_per_io; diy: cni_host_cpu_us_per_packet, cni_added_latency_us,
  * overlay_bytes_per_packet, sds_replication, sds_cpu_us_per_client_read, sds_cpu_us_per_replica_write,
  * sds_write_latency_us, sds_read_latency_us. `mtu_bytes` is the host network's MTU (the scenario's).
  */
 export function stackTerms(c: StackCoefficients, stack: StackName, mtu_bytes = 1500): StackTerms {
+  const podStackCpu_ns_per_packet = c.fabric.kernel_stack_cpu_us_per_packet.value * US;
   if (stack === 'hci') {
     const perIo = c.hci.storage_host_cpu_us_per_io.value * US;
     return {
       stack,
+      podStackCpu_ns_per_packet,
       network: { cpu_ns_per_packet: c.hci.vf_host_cpu_us_per_packet.value * US, added_latency_ns: c.hci.vf_added_latency_us.value * US, overlay_bytes_per_packet: 0, mss_bytes: mtu_bytes - IPV4_TCP_HEADER_BYTES },
       storageCpu: { read_ns: perIo, write_ns: perIo },
       sds: null,
@@ -49,6 +56,7 @@ export function stackTerms(c: StackCoefficients, stack: StackName, mtu_bytes = 1
   const overlay_bytes_per_packet = d.overlay_bytes_per_packet.value;
   return {
     stack,
+    podStackCpu_ns_per_packet,
     network: { cpu_ns_per_packet: d.cni_host_cpu_us_per_packet.value * US, added_latency_ns: d.cni_added_latency_us.value * US, overlay_bytes_per_packet, mss_bytes: overlayMss_bytes(mtu_bytes, overlay_bytes_per_packet) },
     storageCpu: { read_ns: d.sds_cpu_us_per_client_read.value * US, write_ns: d.sds_cpu_us_per_replica_write.value * US },
     sds: {
@@ -99,6 +107,15 @@ export class StackBuilder {
   /** The two ends of a pod-to-pod traversal from `fromNode` to `toNode` (one direction of a flow). */
   network(fromNode: string, toNode: string): OverlayEndpoints {
     return overlayEndpoints(this.model.sim, this.model.requests, this.cpuOf(fromNode), this.cpuOf(toNode), this.terms.network);
+  }
+
+  /**
+   * The pod's own TCP/IP stack on `node` (sender or receiver), per packet, charged to the application:
+   * put it on a flow's route beside `network`'s endpoints on either stack.
+   */
+  podStack(node: string): CpuCharge {
+    const { podStackCpu_ns_per_packet: packet_ns, network } = this.terms;
+    return new CpuCharge(this.model.sim, this.model.requests, this.cpuOf(node), CPU_APPLICATION, { packet_ns, mss_bytes: network.mss_bytes });
   }
 
   /** Bytes a message occupies on the wire beyond its inner headers: payload plus encapsulation per packet. */
