@@ -14,8 +14,9 @@
  *
  * Latency: the data file gives the end-to-end QD1 latencies on NVMe (`sds_write_latency_us`,
  * `sds_read_latency_us`); what is left of them after the network hops and the device is the daemons'
- * software time (`sdsSoftwareLatency`), split evenly between primary and replica for a write, so a QD1
- * 4K write on the reference device takes exactly the data file's figure. CPU: a read costs
+ * software time (`sdsSoftwareLatency`), split evenly between primary and replica for a write (a
+ * judgement: no source splits it), so a QD1 4K write on the reference drive takes exactly the data
+ * file's figure and one on another drive that figure plus the difference of the drives. CPU: a read costs
  * `cpu_ns_per_client_read` on the primary's node; a write costs `cpu_ns_per_replica_write` on each copy's
  * node (`replication` x in all). The CPU charges hold an I/O only while it waits for a core (see
  * `CpuCharge`), their service overlapping the measured software time.
@@ -39,6 +40,8 @@ export interface SdsTerms {
   readonly read_latency_ns: number;
   /** One-way host network time between nodes (client to daemon, daemon to daemon), ns. */
   readonly hop_ns: number;
+  /** QD1 latencies of the drive the end-to-end figures were measured on, ns: subtracted, the scenario drive's own added. */
+  readonly reference_device: DeviceQd1;
 }
 
 /** The daemons' software time on the path, ns, per I/O. */
@@ -59,7 +62,7 @@ export interface DeviceQd1 {
  * four hops when replicated (client to primary, primary to replica and back, primary to client), two
  * when not; a read two.
  */
-export function sdsSoftwareLatency(terms: SdsTerms, device: DeviceQd1): SdsSoftware {
+export function sdsSoftwareLatency(terms: SdsTerms, device: DeviceQd1 = terms.reference_device): SdsSoftware {
   checkTerms(terms);
   const replicated = terms.replication > 1;
   const writeLeft = terms.write_latency_ns - (replicated ? 4 : 2) * terms.hop_ns - device.write_ns;
@@ -70,7 +73,9 @@ export function sdsSoftwareLatency(terms: SdsTerms, device: DeviceQd1): SdsSoftw
 }
 
 function checkTerms(terms: SdsTerms): void {
-  for (const [field, value] of Object.entries(terms)) {
+  const { reference_device, ...figures } = terms;
+  const numbers: [string, unknown][] = [...Object.entries(figures), ['reference_device.read_ns', reference_device.read_ns], ['reference_device.write_ns', reference_device.write_ns]];
+  for (const [field, value] of numbers) {
     if (!(typeof value === 'number' && value >= 0 && Number.isFinite(value))) throw new RangeError(`block store: ${field} must be a finite number ≥ 0, not ${String(value)}`);
   }
   if (!Number.isInteger(terms.replication) || terms.replication < 1) throw new RangeError(`block store: replication must be a whole number ≥ 1, not ${terms.replication}`);
@@ -106,8 +111,12 @@ export interface SdsPath {
   replicaLeg(replicaCpu: HostCpu): { out: Station[]; back: Station[] };
 }
 
-/** Builds a volume's path whose primary copy is on the node of `primaryCpu`. */
-export function sdsPath(sim: Simulator, requests: RequestPool, primaryCpu: HostCpu, terms: SdsTerms, device: DeviceQd1): SdsPath {
+/**
+ * Builds a volume's path whose primary copy is on the node of `primaryCpu`; the daemons' software time
+ * is what the end-to-end figures leave after the hops and `device` (the reference drive by default, so a
+ * scenario's drive adds its own latency on top).
+ */
+export function sdsPath(sim: Simulator, requests: RequestPool, primaryCpu: HostCpu, terms: SdsTerms, device: DeviceQd1 = terms.reference_device): SdsPath {
   const software = sdsSoftwareLatency(terms, device);
   const hop = () => new OpLatency(sim, requests, terms.hop_ns);
   const primaryCharge = new CpuCharge(sim, requests, primaryCpu, CPU_STORAGE, { read_ns: terms.cpu_ns_per_client_read, write_ns: terms.cpu_ns_per_replica_write }, 'queued');

@@ -38,7 +38,8 @@ const US = 1000;
  * fabric: host_rtt_us (a hop is half of it), kernel_stack_cpu_us_per_packet; hci: vf_host_cpu_us_per_packet, vf_added_latency_us,
  * storage_host_cpu_us_per_io; diy: cni_host_cpu_us_per_packet, cni_added_latency_us,
  * overlay_bytes_per_packet, sds_replication, sds_cpu_us_per_client_read, sds_cpu_us_per_replica_write,
- * sds_write_latency_us, sds_read_latency_us. `mtu_bytes` is the host network's MTU (the scenario's).
+ * sds_write_latency_us, sds_read_latency_us, sds_reference_device_write_latency_us,
+ * sds_reference_device_read_latency_us. `mtu_bytes` is the host network's MTU (the scenario's).
  */
 export function stackTerms(c: StackCoefficients, stack: StackName, mtu_bytes = 1500): StackTerms {
   const podStackCpu_ns_per_packet = c.fabric.kernel_stack_cpu_us_per_packet.value * US;
@@ -66,6 +67,7 @@ export function stackTerms(c: StackCoefficients, stack: StackName, mtu_bytes = 1
       write_latency_ns: d.sds_write_latency_us.value * US,
       read_latency_ns: d.sds_read_latency_us.value * US,
       hop_ns: (c.fabric.host_rtt_us.value * US) / 2,
+      reference_device: { read_ns: d.sds_reference_device_read_latency_us.value * US, write_ns: d.sds_reference_device_write_latency_us.value * US },
     },
   };
 }
@@ -129,8 +131,8 @@ export class StackBuilder {
     return new CpuCharge(this.model.sim, this.model.requests, this.cpuOf(node), CPU_STORAGE, { read_ns, write_ns }, 'queued');
   }
 
-  /** A volume's path on the replicated block store, its primary copy on `primaryNode` (diy only). */
-  sdsPath(primaryNode: string, device: DeviceQd1): SdsPath {
+  /** A volume's path on the replicated block store, its primary copy on `primaryNode` (diy only); `device` overrides the reference drive the latencies are taken apart with. */
+  sdsPath(primaryNode: string, device?: DeviceQd1): SdsPath {
     if (!this.terms.sds) throw new RangeError(`the ${this.terms.stack} stack has no software-defined block store; its volumes take the mirror over NVMe over Ethernet`);
     return sdsPath(this.model.sim, this.model.requests, this.cpuOf(primaryNode), this.terms.sds, device);
   }

@@ -13,18 +13,18 @@ import { nullDevice, standInFanOut } from './stand-in.js';
 const coefficients = loadStackCoefficients();
 const diy = stackTerms(coefficients, 'diy');
 const sds = diy.sds!;
-/** The reference device's QD1 latencies the data file's figures are taken apart with, ns. */
-const reference = { read_ns: 80_000, write_ns: 20_000 };
+/** The reference drive's QD1 latencies the data file's figures are taken apart with, ns. */
+const reference = sds.reference_device;
 
 /** A volume with its primary on node-a and replicas on node-b and node-c; the client's job ends at a 0 ns stand-in. */
-function replicatedVolume(seed: number, deviceLatency = '20us') {
+function replicatedVolume(seed: number, deviceLatency = `${reference.write_ns}ns`) {
   const model = new Model(seed, 1e8);
   const stack = new StackBuilder(model, diy);
   for (const node of ['node-a', 'node-b', 'node-c']) stack.hostCpu(node, 16);
   // The null device has one latency for both directions: a read test gives the reference read's, a write test the write's.
   const devices = ['node-a', 'node-b', 'node-c'].map((node) => nullDevice(model, `${node}/nvme0`, deviceLatency));
   nullDevice(model, 'volume', '0ns');
-  const path = stack.sdsPath('node-a', reference);
+  const path = stack.sdsPath('node-a');
   const legB = path.replicaLeg(stack.cpuOf('node-b'));
   const legC = path.replicaLeg(stack.cpuOf('node-c'));
   const legs: Station[][] = [[devices[0]!], [...legB.out, devices[1]!, ...legB.back], [...legC.out, devices[2]!, ...legC.back]];
@@ -39,8 +39,12 @@ describe('the DIY block store path (Ceph style, replication 3)', () => {
     expect(sds.cpu_ns_per_client_read).toBe(130_000);
   });
 
+  it('takes the reference drive from the data file', () => {
+    expect(reference).toEqual({ read_ns: coefficients.diy.sds_reference_device_read_latency_us.value * 1000, write_ns: coefficients.diy.sds_reference_device_write_latency_us.value * 1000 });
+  });
+
   it('a QD1 4K replicated write takes the sum of its terms: the data file write latency on the reference device', () => {
-    const { model, via } = replicatedVolume(1, '20us');
+    const { model, via } = replicatedVolume(1, `${reference.write_ns}ns`);
     const job = model.addJob({ spec: workload({ readFraction: 0, iodepth: 1, runtime_ns: 2e7 }), device: 'volume', via });
     model.run(1e6);
     const software = sdsSoftwareLatency(sds, reference);
@@ -62,7 +66,7 @@ describe('the DIY block store path (Ceph style, replication 3)', () => {
   });
 
   it('a QD1 4K read is served by the primary alone and takes the data file read latency', () => {
-    const { model, stack, via } = replicatedVolume(1, '80us');
+    const { model, stack, via } = replicatedVolume(1, `${reference.read_ns}ns`);
     const job = model.addJob({ spec: workload({ readFraction: 1, iodepth: 1, runtime_ns: 2e7 }), device: 'volume', via });
     model.run(1e6);
     expect(job.recorder.read.clat.min_ns).toBe(coefficients.diy.sds_read_latency_us.value * 1000);
@@ -88,7 +92,8 @@ describe('the DIY block store path (Ceph style, replication 3)', () => {
   });
 
   it('refuses figures that leave the daemons negative time, naming the entry to change', () => {
-    expect(() => sdsSoftwareLatency({ ...sds, write_latency_ns: 40_000 }, reference)).toThrow(/sds_write_latency_us/);
+    expect(() => sdsSoftwareLatency({ ...sds, write_latency_ns: 40_000 })).toThrow(/sds_write_latency_us/);
+    expect(() => sdsSoftwareLatency({ ...sds, reference_device: { read_ns: -1, write_ns: 0 } })).toThrow(/reference_device.read_ns must be a finite number/);
   });
 
   it('same seed, same numbers; another seed, another mix', () => {
