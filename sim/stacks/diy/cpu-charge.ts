@@ -9,7 +9,8 @@
  *   over its threads and partly done after the acknowledgement, while its QD1 latency is measured on its
  *   own (~0.45 ms for a replicated 4K write against 3 x 286 us of CPU); holding each I/O for its whole
  *   charge would count the CPU twice. Under CPU contention the wait for a core still delays the I/O.
- * Zero work and zero latency forward at once (the appliance stack's stations), costing no event.
+ * A request with nothing to wait for (zero work and latency: the appliance stack's stations; a core free
+ * in `queued` mode) goes on at once, costing no event.
  */
 import type { EventHandler, Simulator } from '../../core/kernel.js';
 import { OP_READ, OP_TRIM, OP_WRITE, type RequestPool, type Station } from '../../io/requests.js';
@@ -84,7 +85,9 @@ export class CpuCharge implements Station, EventHandler {
     }
     const now = this.sim.now;
     const done = this.cpu.reserve(now, this.cost_ns(this.requests.op[req]!, this.requests.size_bytes[req]!), this.cpuClass);
-    this.sim.schedule((this.waitsForService ? done : this.cpu.lastStart_ns) + this.added_ns, this, req);
+    const leave = (this.waitsForService ? done : this.cpu.lastStart_ns) + this.added_ns;
+    if (leave === now) this.requests.forward(req);
+    else this.sim.schedule(leave, this, req);
   }
 
   fire(req: number): void {
