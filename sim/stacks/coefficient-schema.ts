@@ -63,6 +63,8 @@ export const DiyCoefficientsSchema = section(
     sds_cpu_us_per_replica_write: coefficient('us/io', 'sds_cpu_us_per_replica_write'),
     sds_write_latency_us: coefficient('us', 'sds_write_latency_us'),
     sds_read_latency_us: coefficient('us', 'sds_read_latency_us'),
+    sds_reference_device_write_latency_us: coefficient('us', 'sds_reference_device_write_latency_us'),
+    sds_reference_device_read_latency_us: coefficient('us', 'sds_reference_device_read_latency_us'),
     sds_node_read_iops_ceiling: coefficient('IOPS/node', 'sds_node_read_iops_ceiling'),
   },
   'the DIY stack: overlay CNI through veth and the host stack, replicated software-defined storage (Ceph-class)',
