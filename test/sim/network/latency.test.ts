@@ -1,0 +1,100 @@
+/** One message's latency through NIC, cable, cut-through switch and cable, against arithmetic. */
+import { describe, expect, it } from 'vitest';
+import { networkPath } from '../../../sim/network/build.js';
+import { DEFAULT_FRAMING, goodput_bits_per_s, packetsOf, wireBytes } from '../../../sim/network/framing.js';
+import { CABLE_NS, ESWITCH_LATENCY_NS, GBIT, probe, rack, SWITCH_LATENCY_NS } from './rack.js';
+
+/** Serialization of `bytes` of payload at `gbit`, ns: MSS 1460, 40 bytes IPv4+TCP and 38 of Ethernet per packet. */
+function serialization_ns(bytes: number, gbit: number): number {
+  const packets = Math.ceil(bytes / 1460);
+  return ((bytes + packets * 78) * 8) / gbit;
+}
+
+describe('framing', () => {
+  it('cuts messages into MTU packets, each with 78 bytes of headers and frame cost', () => {
+    expect(packetsOf(1460, DEFAULT_FRAMING)).toBe(1);
+    expect(packetsOf(1461, DEFAULT_FRAMING)).toBe(2);
+    expect(wireBytes(4096, DEFAULT_FRAMING)).toBe(4096 + 3 * 78);
+    // A VXLAN overlay: 50 bytes more per packet, 50 less payload in each.
+    const vxlan = { ...DEFAULT_FRAMING, encap_bytes: 50 };
+    expect(wireBytes(4096, vxlan)).toBe(4096 + 3 * 128);
+    expect(() => wireBytes(10, { ...DEFAULT_FRAMING, mtu_bytes: 40 })).toThrow(/leaves no payload/);
+    // Full-size frames at 25 Gbit/s carry 25 * 1460 / 1538 Gbit/s of payload.
+    expect(goodput_bits_per_s(1460, 25 * GBIT, DEFAULT_FRAMING)).toBeCloseTo((25 * GBIT * 1460) / 1538, 0);
+  });
+});
+
+describe('one message across the rack', () => {
+  it('takes serialization once (cut-through) + both cables + the switch latency, to the nanosecond', () => {
+    const r = rack();
+    const a = r.port('a', 1);
+    const b = r.port('b', 1);
+    const p = probe(r.model, networkPath({ rack: a, vf: 0 }, { rack: b, vf: 0 }));
+    p.send(4096);
+    r.model.sim.run();
+    expect(p.arrivals).toHaveLength(1);
+    const expected = serialization_ns(4096, 25) + CABLE_NS + SWITCH_LATENCY_NS + CABLE_NS;
+    expect(p.arrivals[0]![1]).toBeCloseTo(expected, 6);
+    expect(expected).toBeCloseTo(1385.6 + 310 + 600 + 310, 6);
+    expect(a.port.wireBusy_ns).toBeCloseTo(serialization_ns(4096, 25), 6);
+    expect(b.ingress.wireBusy_ns).toBeCloseTo(serialization_ns(4096, 25), 6);
+  });
+
+  it('to a slower port: the 10 Gbit/s egress sets the pace, started a switch latency after the first bit', () => {
+    const r = rack();
+    const a = r.port('a', 1, 25 * GBIT);
+    const b = r.port('b', 1, 10 * GBIT);
+    const p = probe(r.model, networkPath({ rack: a, vf: 0 }, { rack: b, vf: 0 }));
+    p.send(9000);
+    r.model.sim.run();
+    expect(p.arrivals[0]![1]).toBeCloseTo(CABLE_NS + SWITCH_LATENCY_NS + serialization_ns(9000, 10) + CABLE_NS, 6);
+  });
+
+  it('from a slower port: the egress cannot finish before the last bit came in', () => {
+    const r = rack();
+    const a = r.port('a', 1, 10 * GBIT);
+    const b = r.port('b', 1, 25 * GBIT);
+    const p = probe(r.model, networkPath({ rack: a, vf: 0 }, { rack: b, vf: 0 }));
+    p.send(9000);
+    r.model.sim.run();
+    expect(p.arrivals[0]![1]).toBeCloseTo(serialization_ns(9000, 10) + CABLE_NS + SWITCH_LATENCY_NS + CABLE_NS, 6);
+  });
+
+  it('two senders converging on one receiver queue at the switch egress: the second waits one serialization', () => {
+    const r = rack();
+    const a = r.port('a', 1);
+    const b = r.port('b', 1);
+    const c = r.port('c', 1);
+    const fromA = probe(r.model, networkPath({ rack: a, vf: 0 }, { rack: c, vf: 0 }));
+    const fromB = probe(r.model, networkPath({ rack: b, vf: 0 }, { rack: c, vf: 0 }));
+    fromA.send(65536);
+    fromB.send(65536);
+    r.model.sim.run();
+    const alone = serialization_ns(65536, 25) + 2 * CABLE_NS + SWITCH_LATENCY_NS;
+    expect(fromA.arrivals[0]![1]).toBeCloseTo(alone, 6);
+    expect(fromB.arrivals[0]![1]).toBeCloseTo(alone + serialization_ns(65536, 25), 6);
+    expect(c.ingress.maxQueueWait_ns).toBeCloseTo(serialization_ns(65536, 25), 6);
+  });
+
+  it('VF to VF on one port turns around in the embedded switch: only its latency, the wire stays idle', () => {
+    const r = rack();
+    const a = r.port('a', 2);
+    const p = probe(r.model, networkPath({ rack: a, vf: 0 }, { rack: a, vf: 1 }));
+    for (let k = 0; k < 100; k++) p.send(65536);
+    r.model.sim.run();
+    expect(p.arrivals).toHaveLength(100);
+    for (const [, at] of p.arrivals) expect(at).toBe(ESWITCH_LATENCY_NS);
+    expect(a.port.wireBusy_ns).toBe(0);
+    expect(a.ingress.wireBusy_ns).toBe(0);
+    expect(a.port.sent_bytes(0)).toBe(0);
+    expect(a.eswitch.messages).toBe(100);
+  });
+
+  it('a VF out of range and a second port of the same name are refused by name', () => {
+    const r = rack();
+    const a = r.port('a', 2);
+    const b = r.port('b', 1);
+    expect(() => networkPath({ rack: a, vf: 0 }, { rack: b, vf: 3 })).toThrow(/NIC port b has no VF 3 \(it has 1\)/);
+    expect(() => r.port('a', 1)).toThrow(/has a port "a" already/);
+  });
+});
