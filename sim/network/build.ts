@@ -37,6 +37,8 @@ export interface NicPortSpec {
   /** Internal rate of the embedded switch, bits/s; Infinity (default) for latency only. */
   readonly eswitch_rate_bits_per_s?: number;
   readonly framing?: Framing;
+  /** See `NicPortParams.guarantee_horizon_ns`. */
+  readonly guarantee_horizon_ns?: number;
 }
 
 /** A node's NIC port on the rack: its VFs, its embedded switch, and the switch port that sends to it. */
@@ -51,7 +53,8 @@ export interface RackPort {
 /** A NIC port with its VFs, cabled to `tor` (both directions: its transmit line and the switch's egress toward it). */
 export function nicPort(model: Model, tor: TorSwitch, spec: NicPortSpec): RackPort {
   const framing = spec.framing ? { framing: spec.framing } : {};
-  const port = new NicPort({ name: spec.name, rate_bits_per_s: spec.rate_bits_per_s, propagation_ns: spec.cable_ns, ...framing }, model.sim, model.requests);
+  const horizon = spec.guarantee_horizon_ns !== undefined ? { guarantee_horizon_ns: spec.guarantee_horizon_ns } : {};
+  const port = new NicPort({ name: spec.name, rate_bits_per_s: spec.rate_bits_per_s, propagation_ns: spec.cable_ns, ...framing, ...horizon }, model.sim, model.requests);
   const vfs = typeof spec.vfs === 'number' ? Array.from({ length: spec.vfs }, () => ({})) : spec.vfs;
   for (const rates of vfs) port.addVf(rates);
   const eswitch = new EmbeddedSwitch(

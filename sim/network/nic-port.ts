@@ -6,8 +6,10 @@
  * - otherwise the port is shared among backlogged VFs by start-time fair queueing on their weights;
  * - a VF never goes above its maximum (its limit tag must be due), even when the port would idle.
  *
- * The reservation tag counts all of a VF's service, its lead capped at one message, so a VF served
- * above its minimum by its share claims no priority, and one held below it catches up first: every
+ * The reservation tag counts all of a VF's service (so the minimum is a floor, not an addition: a VF
+ * whose fair share is above its minimum just gets its share), and one held below its minimum catches
+ * up first. Its lead over the clock is capped at `guarantee_horizon_ns`: a VF that had the line to
+ * itself banks no more than that, so its floor resumes within it once neighbours wake up. Every
  * backlogged VF gets at least its minimum, the rest is shared by weight (idle guarantees are lent), and
  * the sum of minimums never exceeds the line rate (refused when VFs are configured). The port consumes
  * no host CPU. A transmitted message is handed on when its first bit reaches the far end of the cable
@@ -38,7 +40,15 @@ export interface NicPortParams {
   readonly propagation_ns: number;
   /** How messages become frames; default plain L2 at MTU 1500, IPv4 + TCP. */
   readonly framing?: Framing;
+  /**
+   * How far ahead of its minimum a VF's service may count, ns (default `DEFAULT_GUARANTEE_HORIZON_NS`):
+   * longer smooths floors over bursts, shorter restores a floor sooner after the VF had the line alone.
+   */
+  readonly guarantee_horizon_ns?: number;
 }
+
+/** Default lead a VF may bank over its minimum, ns: a few 64 KiB messages at 25 Gbit/s. */
+export const DEFAULT_GUARANTEE_HORIZON_NS = 100_000;
 
 /** Event arg that wakes the scheduler (other args are request ids to hand on). */
 const WAKE = -1;
@@ -56,6 +66,7 @@ export class NicPort implements EventHandler {
   readonly rate_bits_per_s: number;
   readonly propagation_ns: number;
   readonly framing: Framing;
+  readonly guarantee_horizon_ns: number;
   readonly vfs: VirtualFunction[] = [];
 
   /** Time the line spent serializing, ns (never counts VF-to-VF traffic on the embedded switch). */
@@ -90,6 +101,8 @@ export class NicPort implements EventHandler {
     this.rate_bits_per_s = params.rate_bits_per_s;
     this.propagation_ns = params.propagation_ns;
     this.framing = params.framing ?? DEFAULT_FRAMING;
+    this.guarantee_horizon_ns = params.guarantee_horizon_ns ?? DEFAULT_GUARANTEE_HORIZON_NS;
+    if (!(this.guarantee_horizon_ns >= 0 && Number.isFinite(this.guarantee_horizon_ns))) throw new RangeError(`NIC port ${params.name}: guarantee_horizon_ns must be >= 0, got ${this.guarantee_horizon_ns}`);
     checkFraming(this.framing, `NIC port ${params.name}`);
   }
 
@@ -218,7 +231,12 @@ export class NicPort implements EventHandler {
     const bits = wireBytes(size, this.framing) * 8;
     const tx_ns = (bits * 1e9) / this.rate_bits_per_s;
     const min = this.minRate[vf]!;
-    if (min > 0) this.resvTag[vf] = Math.min(this.resvTag[vf]!, now) + (bits * 1e9) / min;
+    if (min > 0) {
+      const cost_ns = (bits * 1e9) / min;
+      const horizon_ns = cost_ns > this.guarantee_horizon_ns ? cost_ns : this.guarantee_horizon_ns;
+      const tag = this.resvTag[vf]! + cost_ns;
+      this.resvTag[vf] = tag < now + horizon_ns ? tag : now + horizon_ns;
+    }
     if (byResv < 0) {
       this.virtualTime = this.shareTag[vf]!;
       this.shareTag[vf] = this.virtualTime + bits / this.weight[vf]!;
