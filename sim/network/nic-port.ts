@@ -172,6 +172,7 @@ export class NicPort implements EventHandler {
     queue.push(req);
     if (queue.length === 1) this.becomeBacklogged(vf);
     if (this.sim.now >= this.busyUntil_ns) this.dispatch();
+    else this.wakeAt(this.busyUntil_ns);
   }
 
   fire(arg: number): void {

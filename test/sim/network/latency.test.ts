@@ -76,6 +76,23 @@ describe('one message across the rack', () => {
     expect(c.ingress.maxQueueWait_ns).toBeCloseTo(serialization_ns(65536, 25), 6);
   });
 
+  it('messages queue at the sending port: two from one VF, then one each from two VFs, leave a serialization apart', () => {
+    const r = rack();
+    const a = r.port('a', 2);
+    const b = r.port('b', 2);
+    const sameVf = probe(r.model, networkPath({ rack: a, vf: 0 }, { rack: b, vf: 0 }));
+    const otherVf = probe(r.model, networkPath({ rack: a, vf: 1 }, { rack: b, vf: 1 }));
+    sameVf.send(9000);
+    sameVf.send(9000);
+    otherVf.send(9000);
+    r.model.sim.run();
+    const s = serialization_ns(9000, 25);
+    const alone = s + 2 * CABLE_NS + SWITCH_LATENCY_NS;
+    // Both VFs have equal weights: VF 0's first, then VF 1's (its share tag is lower), then VF 0's second.
+    expect(sameVf.arrivals.map(([, at]) => at)).toEqual([expect.closeTo(alone, 6), expect.closeTo(alone + 2 * s, 6)]);
+    expect(otherVf.arrivals[0]![1]).toBeCloseTo(alone + s, 6);
+  });
+
   it('VF to VF on one port turns around in the embedded switch: only its latency, the wire stays idle', () => {
     const r = rack();
     const a = r.port('a', 2);
