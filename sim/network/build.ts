@@ -7,11 +7,36 @@
  */
 import type { Station } from '../io/requests.js';
 import type { Model } from '../model/model.js';
+import type { StackCoefficients } from '../stacks/coefficient-schema.js';
 import { EmbeddedSwitch } from './embedded-switch.js';
 import type { Framing } from './framing.js';
 import { NetworkFlow, type FlowMode } from './network-flow.js';
 import { NicPort, type VfRates } from './nic-port.js';
 import { TorSwitch, type SwitchEgress } from './tor-switch.js';
+
+/** The fabric's latencies in ns, from the stack coefficient file's entries. */
+export interface FabricLatencies {
+  /** Cut-through port-to-port latency of the ToR switch, ns. */
+  readonly switch_latency_ns: number;
+  /** One-way latency of a node's cable to the switch, ns. */
+  readonly cable_ns: number;
+  /** VF to VF through a port's embedded switch, ns. */
+  readonly eswitch_latency_ns: number;
+}
+
+/**
+ * What the network builders take, from the coefficient file (`fabric.switch_latency_us`,
+ * `fabric.propagation_ns_per_m`, `fabric.phy_latency_us_per_link`, `hci.eswitch_latency_us`) and the
+ * cable length in the rack, m.
+ */
+export function fabricLatencies(coefficients: Pick<StackCoefficients, 'fabric' | 'hci'>, cable_m: number): FabricLatencies {
+  const { fabric, hci } = coefficients;
+  return {
+    switch_latency_ns: fabric.switch_latency_us.value * 1000,
+    cable_ns: cableLatency_ns(cable_m, fabric.propagation_ns_per_m.value, fabric.phy_latency_us_per_link.value * 1000),
+    eswitch_latency_ns: hci.eswitch_latency_us.value * 1000,
+  };
+}
 
 /** One-way latency of a cable: `length_m` at `propagation_ns_per_m` plus the PHYs at both ends, ns. */
 export function cableLatency_ns(length_m: number, propagation_ns_per_m: number, phy_ns_per_link: number): number {

@@ -18,6 +18,17 @@ export type FlowMode =
   /** Closed loop: `window` messages outstanding, a new one as each arrives (saturating). */
   | { readonly kind: 'window'; readonly window: number };
 
+/**
+ * Messages a saturating flow keeps outstanding unless told otherwise: more than the bandwidth-delay
+ * product of a rack (25 Gbit/s x ~3 us is under one 64 KiB message), so the flow is never the limit.
+ */
+export const DEFAULT_SATURATING_WINDOW = 8;
+
+/** A scenario flow's mode: an offered payload rate in bits/s, or `saturate` (a closed loop of `window` messages). */
+export function flowMode(rate_bits_per_s: number | 'saturate', process: 'fixed' | 'poisson' = 'fixed', window = DEFAULT_SATURATING_WINDOW): FlowMode {
+  return rate_bits_per_s === 'saturate' ? { kind: 'window', window } : { kind: 'rate', rate_bits_per_s, process };
+}
+
 export interface NetworkFlowParams {
   /** Unique name; the Poisson stream is `flow/NAME`. */
   readonly name: string;

@@ -4,9 +4,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseProfile } from '../../../bench/profiles.js';
-import { networkFlow, networkPath } from '../../../sim/network/build.js';
+import { loadStackCoefficients } from '../../../bench/stack-coefficients.js';
+import { fabricLatencies, networkFlow, networkPath } from '../../../sim/network/build.js';
 import { DEFAULT_FRAMING, wireBytes } from '../../../sim/network/framing.js';
-import type { NetworkFlow } from '../../../sim/network/network-flow.js';
+import { DEFAULT_SATURATING_WINDOW, flowMode, type NetworkFlow } from '../../../sim/network/network-flow.js';
 import { workload } from '../../bench/spec-factory.js';
 import { CABLE_NS, ESWITCH_LATENCY_NS, GBIT, rack, SWITCH_LATENCY_NS } from './rack.js';
 
@@ -94,5 +95,15 @@ describe('network flows', () => {
     };
     expect(outcome(3)).toBe(outcome(3));
     expect(outcome(3)).not.toBe(outcome(4));
+  });
+});
+
+describe('the builders from the coefficient file and a scenario flow', () => {
+  it('fabric latencies come from the fabric and hci entries; a scenario rate or saturate becomes a mode', () => {
+    const f = fabricLatencies(loadStackCoefficients(), 2);
+    // 0.6 us switch; 2 m at 5 ns/m plus 0.3 us of PHY; 1 us through the embedded switch.
+    expect(f).toEqual({ switch_latency_ns: 600, cable_ns: 310, eswitch_latency_ns: 1000 });
+    expect(flowMode('saturate')).toEqual({ kind: 'window', window: DEFAULT_SATURATING_WINDOW });
+    expect(flowMode(2e9, 'poisson')).toEqual({ kind: 'rate', rate_bits_per_s: 2e9, process: 'poisson' });
   });
 });
