@@ -9,7 +9,7 @@ import type { Station } from '../io/requests.js';
 import type { Model } from '../model/model.js';
 import type { StackCoefficients } from '../stacks/coefficient-schema.js';
 import { EmbeddedSwitch } from './embedded-switch.js';
-import type { Framing } from './framing.js';
+import { CARRY_ALL, CARRY_READ_DATA, CARRY_WRITE_DATA, type Carry, type Framing } from './framing.js';
 import { NetworkFlow, type FlowMode } from './network-flow.js';
 import { NicPort, type VfRates } from './nic-port.js';
 import { TorSwitch, type SwitchEgress } from './tor-switch.js';
@@ -100,13 +100,27 @@ export interface VfEnd {
 /**
  * The stations a message from `from` to `to` passes: the embedded switch when both VFs are on one
  * port (nothing touches the wire), else the sending VF (its port's scheduler and cable) and the
- * switch's egress toward the receiver. Usable as a fio job's `via` (storage traffic over the fabric).
+ * switch's egress toward the receiver. Usable as a fio job's `via` (storage traffic over the fabric);
+ * `carry` says what each request weighs on this way (default: its size).
  */
-export function networkPath(from: VfEnd, to: VfEnd): Station[] {
+export function networkPath(from: VfEnd, to: VfEnd, carry: Carry = CARRY_ALL): Station[] {
   to.rack.port.vf(to.vf);
   if (from.rack === to.rack) return [from.rack.eswitch];
   if (from.rack.tor !== to.rack.tor) throw new RangeError(`ports ${from.rack.port.name} and ${to.rack.port.name} are on different switches; one rack has one top-of-rack switch`);
-  return [from.rack.port.vf(from.vf), to.rack.ingress];
+  if (carry === CARRY_ALL) return [from.rack.port.vf(from.vf), to.rack.ingress];
+  return [from.rack.port.vfEntry(from.vf, carry), to.rack.ingress.entry(carry)];
+}
+
+/**
+ * A remote storage I/O's two ways over the fabric: commands and write data out to the target, read data
+ * and completions back, each message `header_bytes` when it carries no data. Route: job, ...`out`,
+ * target device, ...`back`, job.
+ */
+export function storagePaths(client: VfEnd, target: VfEnd, header_bytes: number): { out: Station[]; back: Station[] } {
+  return {
+    out: networkPath(client, target, { rule: CARRY_WRITE_DATA, header_bytes }),
+    back: networkPath(target, client, { rule: CARRY_READ_DATA, header_bytes }),
+  };
 }
 
 export interface NetworkFlowSpec {

@@ -73,3 +73,29 @@ export function checkFraming(framing: Framing, owner: string): void {
   }
   payloadPerPacket_bytes(framing);
 }
+
+/** `Carry.rule`: the message is the request's `size_bytes` (a flow's message, a write's data). */
+export const CARRY_SIZE = 0;
+/** `Carry.rule`: the way to a storage target: a write carries its data, anything else only `header_bytes` (a command). */
+export const CARRY_WRITE_DATA = 1;
+/** `Carry.rule`: the way back from a storage target: a read carries its data, anything else only `header_bytes` (a completion). */
+export const CARRY_READ_DATA = 2;
+
+/**
+ * What a network station charges for a request. A remote read goes out as a command and comes back as
+ * data; a remote write the other way round: the route's network stations on each way say which.
+ */
+export interface Carry {
+  readonly rule: typeof CARRY_SIZE | typeof CARRY_WRITE_DATA | typeof CARRY_READ_DATA;
+  /** Payload of a message without data (an NVMe over TCP command or completion PDU), bytes. */
+  readonly header_bytes: number;
+}
+
+/** Every request's whole size, every way. */
+export const CARRY_ALL: Carry = Object.freeze({ rule: CARRY_SIZE, header_bytes: 0 });
+
+/** Payload bytes a station carrying `carry` moves for a request of operation `op` and `size_bytes`. */
+export function carriedBytes(carry: Carry, op: number, size_bytes: number): number {
+  if (carry.rule === CARRY_SIZE) return size_bytes;
+  return op === (carry.rule === CARRY_WRITE_DATA ? 1 : 0) ? size_bytes : carry.header_bytes;
+}

@@ -19,7 +19,7 @@
 import type { EventHandler, EventHandle, Simulator } from '../core/kernel.js';
 import type { RequestPool, Station } from '../io/requests.js';
 import { RequestFifo } from '../resources/request-fifo.js';
-import { checkFraming, DEFAULT_FRAMING, wireBytes, type Framing } from './framing.js';
+import { carriedBytes, CARRY_ALL, checkFraming, DEFAULT_FRAMING, wireBytes, type Carry, type Framing } from './framing.js';
 
 /** A VF's bandwidth settings, bits/s of wire rate (headers and frame cost included). */
 export interface VfRates {
@@ -53,11 +53,15 @@ export const DEFAULT_GUARANTEE_HORIZON_NS = 100_000;
 /** Event arg that wakes the scheduler (other args are request ids to hand on). */
 const WAKE = -1;
 
-/** One SR-IOV virtual function: the station a pod's messages enter the port through. */
+/**
+ * One SR-IOV virtual function: the station a pod's messages enter the port through. `carry` says what
+ * it charges per request (see `Carry`); `port.vfEntry` gives more entries to the same VF and queue.
+ */
 export class VirtualFunction implements Station {
-  constructor(readonly port: NicPort, readonly index: number) {}
+  constructor(readonly port: NicPort, readonly index: number, readonly carry: Carry = CARRY_ALL) {}
   accept(req: number): void {
-    this.port.enqueue(this.index, req);
+    const requests = this.port.requests;
+    this.port.enqueue(this.index, req, carriedBytes(this.carry, requests.op[req]!, requests.size_bytes[req]!));
   }
 }
 
@@ -94,7 +98,7 @@ export class NicPort implements EventHandler {
   private wakeHandle: EventHandle = -1;
   private minSum_bits_per_s = 0;
 
-  constructor(params: NicPortParams, private readonly sim: Simulator, private readonly requests: RequestPool) {
+  constructor(params: NicPortParams, private readonly sim: Simulator, readonly requests: RequestPool) {
     if (!(params.rate_bits_per_s > 0 && Number.isFinite(params.rate_bits_per_s))) throw new RangeError(`NIC port ${params.name}: rate_bits_per_s must be a positive finite number, got ${params.rate_bits_per_s}`);
     if (!(params.propagation_ns >= 0 && Number.isFinite(params.propagation_ns))) throw new RangeError(`NIC port ${params.name}: propagation_ns must be >= 0, got ${params.propagation_ns}`);
     this.name = params.name;
@@ -156,6 +160,11 @@ export class NicPort implements EventHandler {
     return vf;
   }
 
+  /** Another entry to VF `index` (same queue and rates) charging requests by `carry`. */
+  vfEntry(index: number, carry: Carry): VirtualFunction {
+    return new VirtualFunction(this, this.vf(index).index, carry);
+  }
+
   /** Payload bytes VF `index` has sent onto the wire. */
   sent_bytes(index: number): number {
     return this.sentBytes[index] ?? 0;
@@ -166,8 +175,9 @@ export class NicPort implements EventHandler {
     return this.queues[index]?.length ?? 0;
   }
 
-  /** A message from VF `vf`'s pod. */
-  enqueue(vf: number, req: number): void {
+  /** A message of `bytes` of payload from VF `vf`'s pod (kept in `requests.tag` while it waits). */
+  enqueue(vf: number, req: number, bytes: number): void {
+    this.requests.tag[req] = bytes;
     const queue = this.queues[vf]!;
     queue.push(req);
     if (queue.length === 1) this.becomeBacklogged(vf);
@@ -228,7 +238,7 @@ export class NicPort implements EventHandler {
     const vf = byResv >= 0 ? byResv : byShare;
     const queue = this.queues[vf]!;
     const req = queue.shift();
-    const size = this.requests.size_bytes[req]!;
+    const size = this.requests.tag[req]!;
     const bits = wireBytes(size, this.framing) * 8;
     const tx_ns = (bits * 1e9) / this.rate_bits_per_s;
     const min = this.minRate[vf]!;

@@ -13,7 +13,7 @@
  */
 import type { EventHandler, Simulator } from '../core/kernel.js';
 import type { RequestPool, Station } from '../io/requests.js';
-import { checkFraming, DEFAULT_FRAMING, wireBytes, type Framing } from './framing.js';
+import { carriedBytes, checkFraming, DEFAULT_FRAMING, wireBytes, type Carry, type Framing } from './framing.js';
 
 export interface TorSwitchParams {
   readonly name: string;
@@ -41,6 +41,7 @@ export class SwitchEgress implements Station, EventHandler {
   queueWait_ns = 0;
   maxQueueWait_ns = 0;
   private free_ns = 0;
+  private readonly framing: Framing;
 
   constructor(
     readonly name: string,
@@ -48,13 +49,25 @@ export class SwitchEgress implements Station, EventHandler {
     private readonly switchLatency_ns: number,
     private readonly sim: Simulator,
     private readonly requests: RequestPool,
-  ) {}
+  ) {
+    this.framing = params.framing ?? DEFAULT_FRAMING;
+  }
 
   accept(req: number): void {
+    this.acceptBytes(req, this.requests.size_bytes[req]!);
+  }
+
+  /** Another entry to this egress (same line, same queue) charging requests by `carry`. */
+  entry(carry: Carry): Station {
+    return new EgressEntry(this, carry, this.requests);
+  }
+
+  /** A message of `bytes` of payload whose first bit reached the switch now. */
+  acceptBytes(req: number, bytes: number): void {
     const requests = this.requests;
     const ready_ns = this.sim.now + this.switchLatency_ns;
     const start_ns = ready_ns > this.free_ns ? ready_ns : this.free_ns;
-    const tx_ns = (wireBytes(requests.size_bytes[req]!, this.params.framing ?? DEFAULT_FRAMING) * 8e9) / this.params.rate_bits_per_s;
+    const tx_ns = (wireBytes(bytes, this.framing) * 8e9) / this.params.rate_bits_per_s;
     const tailIn_ns = requests.stamp_ns[req]! + this.switchLatency_ns;
     const end_ns = start_ns + tx_ns > tailIn_ns ? start_ns + tx_ns : tailIn_ns;
     const wait_ns = start_ns - ready_ns;
@@ -68,6 +81,14 @@ export class SwitchEgress implements Station, EventHandler {
 
   fire(req: number): void {
     this.requests.forward(req);
+  }
+}
+
+/** An entry to a switch egress that charges what `carry` says (a command one way, data the other). */
+class EgressEntry implements Station {
+  constructor(private readonly egress: SwitchEgress, private readonly carry: Carry, private readonly requests: RequestPool) {}
+  accept(req: number): void {
+    this.egress.acceptBytes(req, carriedBytes(this.carry, this.requests.op[req]!, this.requests.size_bytes[req]!));
   }
 }
 

@@ -1,6 +1,7 @@
 /** One message's latency through NIC, cable, cut-through switch and cable, against arithmetic. */
 import { describe, expect, it } from 'vitest';
-import { networkPath } from '../../../sim/network/build.js';
+import { OP_READ, OP_WRITE } from '../../../sim/io/requests.js';
+import { networkPath, storagePaths } from '../../../sim/network/build.js';
 import { DEFAULT_FRAMING, goodput_bits_per_s, packetsOf, wireBytes } from '../../../sim/network/framing.js';
 import { CABLE_NS, ESWITCH_LATENCY_NS, GBIT, probe, rack, SWITCH_LATENCY_NS } from './rack.js';
 
@@ -113,5 +114,32 @@ describe('one message across the rack', () => {
     const b = r.port('b', 1);
     expect(() => networkPath({ rack: a, vf: 0 }, { rack: b, vf: 3 })).toThrow(/NIC port b has no VF 3 \(it has 1\)/);
     expect(() => r.port('a', 1)).toThrow(/has a port "a" already/);
+  });
+});
+
+describe('a remote storage I/O over the fabric', () => {
+  it('a read goes out as a command and comes back as data; a write the other way round', () => {
+    const r = rack();
+    const client = r.port('client', 1);
+    const target = r.port('target', 1);
+    const { out, back } = storagePaths({ rack: client, vf: 0 }, { rack: target, vf: 0 }, 72);
+    const arrived: Array<[number, number]> = [];
+    const drive = { accept: (req: number) => r.model.requests.forward(req) };
+    const flow = r.model.requests.addRoute([{ accept: () => undefined }, ...out, drive, ...back, { accept: (req: number) => void arrived.push([req, r.model.sim.now]) }]);
+    const read = r.model.requests.alloc(flow, OP_READ, 0, 65536, 0);
+    r.model.requests.forward(read);
+    r.model.sim.run();
+    const fabric = 2 * CABLE_NS + SWITCH_LATENCY_NS;
+    expect(arrived[0]).toEqual([read, expect.closeTo(serialization_ns(72, 25) + fabric + serialization_ns(65536, 25) + fabric, 6)]);
+    expect(client.port.wireBusy_ns).toBeCloseTo(serialization_ns(72, 25), 6);
+    expect(target.port.wireBusy_ns).toBeCloseTo(serialization_ns(65536, 25), 6);
+
+    const write = r.model.requests.alloc(flow, OP_WRITE, 0, 65536, r.model.sim.now);
+    const sent_ns = r.model.sim.now;
+    r.model.requests.forward(write);
+    r.model.sim.run();
+    expect(arrived[1]![1] - sent_ns).toBeCloseTo(serialization_ns(65536, 25) + fabric + serialization_ns(72, 25) + fabric, 6);
+    expect(client.port.sent_bytes(0)).toBe(72 + 65536);
+    expect(target.port.sent_bytes(0)).toBe(65536 + 72);
   });
 });
