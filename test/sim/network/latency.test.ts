@@ -1,7 +1,7 @@
 /** One message's latency through NIC, cable, cut-through switch and cable, against arithmetic. */
 import { describe, expect, it } from 'vitest';
 import { OP_READ, OP_WRITE } from '../../../sim/io/requests.js';
-import { networkPath, storagePaths } from '../../../sim/network/build.js';
+import { networkPath, nicPort, storagePaths } from '../../../sim/network/build.js';
 import { DEFAULT_FRAMING, goodput_bits_per_s, packetsOf, wireBytes } from '../../../sim/network/framing.js';
 import { CABLE_NS, ESWITCH_LATENCY_NS, GBIT, probe, rack, SWITCH_LATENCY_NS } from './rack.js';
 
@@ -106,6 +106,18 @@ describe('one message across the rack', () => {
     expect(a.ingress.wireBusy_ns).toBe(0);
     expect(a.port.sent_bytes(0)).toBe(0);
     expect(a.eswitch.messages).toBe(100);
+  });
+
+  it('an embedded switch with an internal rate serializes its messages there, one after another', () => {
+    const r = rack();
+    const a = nicPort(r.model, r.tor, { name: 'a', rate_bits_per_s: 25 * GBIT, cable_ns: CABLE_NS, vfs: 2, eswitch_latency_ns: ESWITCH_LATENCY_NS, eswitch_rate_bits_per_s: 100 * GBIT });
+    const p = probe(r.model, networkPath({ rack: a, vf: 0 }, { rack: a, vf: 1 }));
+    p.send(65536);
+    p.send(65536);
+    r.model.sim.run();
+    const internal = (65536 * 8) / 100;
+    expect(p.arrivals.map(([, at]) => at)).toEqual([expect.closeTo(internal + ESWITCH_LATENCY_NS, 6), expect.closeTo(2 * internal + ESWITCH_LATENCY_NS, 6)]);
+    expect(a.port.wireBusy_ns).toBe(0);
   });
 
   it('a VF out of range and a second port of the same name are refused by name', () => {
