@@ -49,6 +49,7 @@ export const HciCoefficientsSchema = section(
     storage_host_cpu_us_per_io: coefficient('us/io', 'storage_host_cpu_us_per_io'),
     vf_host_cpu_us_per_packet: coefficient('us/packet', 'vf_host_cpu_us_per_packet'),
     vf_added_latency_us: coefficient('us', 'vf_added_latency_us'),
+    eswitch_latency_us: coefficient('us', 'eswitch_latency_us'),
   },
   'the appliance stack: SR-IOV pod interfaces, NVMe over Ethernet to a hardware or poll-mode target',
 );
