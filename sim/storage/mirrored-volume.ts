@@ -75,8 +75,6 @@ export class MirroredVolume implements DeviceInstance, EventHandler {
   private version = new Uint32Array(0);
   /** Per parent: legs that acknowledged; per resync copy: its block. */
   private count = new Int32Array(0);
-  /** Per parent write: blocks owed a copy-on-write. */
-  private owed = new Int32Array(0);
   /** Per resync copy: the plex it is copied to. */
   private copyTo = new Int32Array(0);
 
@@ -134,21 +132,28 @@ export class MirroredVolume implements DeviceInstance, EventHandler {
       return;
     }
     this.kind[req] = op === OP_WRITE ? KIND_WRITE : KIND_TRIM;
-    if (op === OP_WRITE) {
-      this.version[req] = this.map.nextVersion();
-      this.owed[req] = this.map.takeCopiesOnWrite(first, last);
+    if (this.writable === 0) {
+      if (op === OP_WRITE) for (let p = 0; p < this.state.length; p++) this.map.markDirty(p, first, last);
+      return this.fail(req);
     }
-    let sent = 0;
+    const owed = op === OP_WRITE ? this.map.takeCopiesOnWrite(first, last) : 0;
+    if (op === OP_WRITE) this.version[req] = this.map.nextVersion();
     for (let p = 0; p < this.state.length; p++) {
       if (this.state[p] === 'offline') {
         if (op === OP_WRITE) this.map.markDirty(p, first, last);
-        continue;
+      } else if (owed > 0) {
+        this.send(req, p, KIND_COPY_READ, first * this.block_bytes, owed * this.block_bytes);
+      } else {
+        this.send(req, p, this.kind[req]!, offset, size);
       }
-      sent++;
-      if (op === OP_WRITE && this.owed[req]! > 0) this.send(req, p, KIND_COPY_READ, first * this.block_bytes, this.owed[req]! * this.block_bytes);
-      else this.send(req, p, this.kind[req]!, offset, size);
     }
-    if (sent === 0) this.fail(req);
+  }
+
+  /** Plexes that take writes (in sync or resyncing). */
+  private get writable(): number {
+    let n = 0;
+    for (let p = 0; p < this.state.length; p++) if (this.state[p] !== 'offline') n++;
+    return n;
   }
 
   /** A parent that failed for want of a plex completes (through the kernel, never inside `accept`). */
@@ -286,6 +291,9 @@ export class MirroredVolume implements DeviceInstance, EventHandler {
         this.map.store(plex, first, last, this.version[parent]!);
         this.count[parent]!++;
       } else this.map.markDirty(plex, first, last);
+    } else if (kind === KIND_READ && !current) {
+      // Its plex left while the read was out: the read goes again to the plex reads go to now, if any.
+      if (this.readPlex >= 0) this.send(parent, this.readPlex, KIND_READ, requests.offset_bytes[parent]!, requests.size_bytes[parent]!);
     } else if (kind === KIND_READ) {
       if (!this.map.holdsAcknowledged(plex, first, last)) this.staleReads++;
       this.count[parent]!++;
@@ -354,7 +362,6 @@ export class MirroredVolume implements DeviceInstance, EventHandler {
     this.legEpoch = grow(this.legEpoch, (n) => new Int32Array(n));
     this.version = grow(this.version, (n) => new Uint32Array(n));
     this.count = grow(this.count, (n) => new Int32Array(n));
-    this.owed = grow(this.owed, (n) => new Int32Array(n));
     this.copyTo = grow(this.copyTo, (n) => new Int32Array(n));
   }
 }
