@@ -58,6 +58,8 @@ export interface MirroredVolumeHandle {
 
 /** Builds a mirrored volume on `model` and registers it under `spec.name`. */
 export function mirroredVolume(model: Model, spec: MirroredVolumeSpec): MirroredVolumeHandle {
+  // Checked before any route is added, so a refused volume leaves the model as it was.
+  if (model.devices.some((d) => d.name === spec.name)) throw new RangeError(`volume "${spec.name}": a device or volume of that name is in the model already; give each its own name`);
   const legs: PlexLeg[] = spec.plexes.map((plex, index) => {
     const device = model.device(plex.device).instance;
     const offset_bytes = plex.offset_bytes ?? 0;

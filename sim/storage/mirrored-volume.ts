@@ -10,8 +10,11 @@
  * serves a DIY primary-copy replication whose legs go through a primary.
  *
  * After a snapshot the first write to a block copies it first, on every plex it goes to: a read then a
- * write of the owed blocks on that plex's leg before the data write (the copy-out of a copy-on-write
- * snapshot, as LVM's classic snapshots and ZFS-less arrays do; a redirect-on-write array would pay nothing).
+ * write of the owed blocks on that plex's leg, then the data write. This is the copy-out of Linux's
+ * dm-snapshot (LVM's classic snapshots): "for each write, the original data will be saved in the <COW
+ * device> of each snapshot", in chunks of the snapshot's chunk size (here block_bytes), once per chunk
+ * (docs.kernel.org/admin-guide/device-mapper/snapshot.html). The copy lands on the plex's own device
+ * (its snapshot area); a redirect-on-write design would pay no copy and is not modelled.
  * Per-request state lives in typed arrays indexed by request id; nothing is allocated per I/O.
  */
 import type { EventHandler, Simulator } from '../core/kernel.js';

@@ -171,6 +171,28 @@ describe('a plex leaves and returns', () => {
     expect(remote.reads).toBe(4);
   });
 
+  it('a share the devices cannot keep up with: the resync ends when the last copy lands, (n - 1) x block/share + one copy', () => {
+    const model = new Model(9, 1e6);
+    addNullDevice(model, 'a/nvme0', '100us');
+    addNullDevice(model, 'b/nvme0', '100us');
+    const share = 10 * 1024 * MiB; // a 64 KiB block every 6.1 us, far less than one copy's 200 us (read, then write)
+    const vol = mirroredVolume(model, { name: 'vol', capacity_bytes: 8 * MiB, block_bytes: BLOCK, resync_bytes_per_s: share, plexes: [{ device: 'a/nvme0' }, { device: 'b/nvme0' }] });
+    vol.fail(1);
+    const driver = new Driver(model, model.streams.get('driver'), { depth: 1, total: 100, span_bytes: 8 * MiB, bytes: 4096, writeFraction: 1 }).into(vol.volume);
+    driver.start();
+    let dirty = 0;
+    model.at(20e6, () => {
+      dirty = vol.volume.map.dirtyCount[1]!;
+      vol.recover(1);
+    });
+    model.sim.run(Infinity);
+    const [done] = vol.resync.done;
+    expect(dirty).toBeGreaterThan(50);
+    expect(done!.finished_ns - done!.started_ns).toBeCloseTo((dirty - 1) * ((BLOCK / share) * 1e9) + 200_000, 3);
+    vol.fail(0);
+    expect(vol.volume.verifyAcknowledged()).toEqual([]);
+  });
+
   it('is deterministic: the same seed gives the same run, another seed another', () => {
     const a = outage(21);
     const b = outage(21);

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { OP_WRITE, STATUS_OK } from '../../../sim/io/requests.js';
 import { Model } from '../../../sim/model/model.js';
+import { BlockMap } from '../../../sim/storage/block-map.js';
 import { mirroredVolume } from '../../../sim/storage/build.js';
 import { remotePlexDelays } from '../../../sim/storage/delay-station.js';
 import { MirroredVolume } from '../../../sim/storage/mirrored-volume.js';
@@ -165,6 +166,8 @@ describe('the volume registered on the model', () => {
     expect(() => mirroredVolume(model, { name: 'v', capacity_bytes: 512 * MiB, block_bytes: 4096, resync_bytes_per_s: MiB, plexes: [{ device: 'a/nvme0', offset_bytes: 768 * MiB }] })).toThrow(
       /plex 0 on "a\/nvme0" spans bytes .* beyond the device's/,
     );
+    expect(() => mirroredVolume(model, { name: 'a/nvme0', capacity_bytes: MiB, block_bytes: 4096, resync_bytes_per_s: MiB, plexes: [{ device: 'a/nvme0' }] })).toThrow(/volume "a\/nvme0": a device or volume of that name/);
+    expect(() => new BlockMap(2 ** 28, 4096, 2)).toThrow(/block map holds 1 to 16777216 blocks, not 268435456; give a larger block_bytes/);
     expect(() => mirroredVolume(model, { name: 'v', capacity_bytes: 2 ** 40, block_bytes: 4096, resync_bytes_per_s: MiB, plexes: [] })).toThrow(/at least one plex/);
   });
 });
