@@ -69,6 +69,8 @@ export class BlockMap {
 
   /** A new write's version. */
   nextVersion(): number {
+    // Versions are Uint32 to keep the map at 4 bytes per block; 4.29e9 writes is over an hour at 1M IOPS on one volume.
+    if (this.writeSequence === 0xffffffff) throw new RangeError('a volume took 4,294,967,295 writes, the most its block map numbers; run shorter or split the volume');
     return ++this.writeSequence;
   }
 

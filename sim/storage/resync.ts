@@ -5,7 +5,9 @@
  * scheduler on the leg, under their own service class). The plex is in sync when every dirty block is
  * copied and the share's time for them has passed: dirty_bytes / share when the devices keep up,
  * longer when they do not. Blocks dirtied again meanwhile (a write that was in flight when the plex
- * left) are found on a second pass.
+ * left) are found on a second pass. A copy never overwrites a newer foreground write that reached the
+ * target meanwhile (the newest version wins), as md and DRBD lock the region they copy. With no plex in
+ * sync to copy from, the pass stalls and the plex stays resyncing.
  */
 import type { EventHandle, EventHandler, Simulator } from '../core/kernel.js';
 import type { MirroredVolume, ResyncSink } from './mirrored-volume.js';
