@@ -57,3 +57,19 @@ export function remotePlexDelays(sim: Simulator, requests: RequestPool, terms: N
     inbound: new DelayStation(sim, requests, terms.fabric_rtt_ns / 2),
   };
 }
+
+/**
+ * The terms from the stack coefficient file: hci.nvmeof_added_latency_us is the whole added latency
+ * (fabric round trip plus target), so the target's share is what the fabric's round trip leaves of it.
+ * The fabric's round trip is whatever the wiring puts on the path (from the fabric entries, e.g.
+ * 2 x (2 x phy_latency_us_per_link + switch_latency_us) through one switch, or 0 once link stations
+ * on the leg carry it).
+ * @param added_latency_ns hci.nvmeof_added_latency_us in ns
+ * @param fabric_rtt_ns the storage fabric's round trip, ns
+ */
+export function nvmeofTerms(added_latency_ns: number, fabric_rtt_ns: number): NvmeofTerms {
+  if (!(fabric_rtt_ns >= 0 && added_latency_ns >= fabric_rtt_ns)) {
+    throw new RangeError(`NVMe over Ethernet adds ${added_latency_ns} ns in all, less than the fabric round trip of ${fabric_rtt_ns} ns it includes; give an added latency ≥ the round trip`);
+  }
+  return { fabric_rtt_ns, target_ns: added_latency_ns - fabric_rtt_ns };
+}

@@ -4,14 +4,15 @@ import { OP_WRITE, STATUS_OK } from '../../../sim/io/requests.js';
 import { Model } from '../../../sim/model/model.js';
 import { BlockMap } from '../../../sim/storage/block-map.js';
 import { mirroredVolume } from '../../../sim/storage/build.js';
-import { remotePlexDelays } from '../../../sim/storage/delay-station.js';
+import { nvmeofTerms, remotePlexDelays } from '../../../sim/storage/delay-station.js';
 import { MirroredVolume } from '../../../sim/storage/mirrored-volume.js';
 import { workload } from '../../bench/spec-factory.js';
 import { addExponentialQueue, addNullDevice, CountingSpy, Driver } from './harness.js';
 
 // The hci stack's NVMe over Ethernet term (stack-coefficients.yaml hci.nvmeof_added_latency_us, 10 us),
-// split as a fabric round trip of two hops through one cut-through switch and the target's share.
-const TERMS = { fabric_rtt_ns: 2_400, target_ns: 7_600 };
+// split as a fabric round trip through one cut-through switch, 2 x (2 x 0.3 us PHY + 0.6 us switch)
+// from the fabric entries, and the target's share.
+const TERMS = nvmeofTerms(10_000, 2 * (2 * 300 + 600));
 const MiB = 1 << 20;
 
 /** A fio random-read job at QD1 through a one-plex volume on an exponential 50 us queue; returns the job's mean completion latency. */
@@ -39,7 +40,9 @@ describe('a remote plex pays the fabric and target terms', () => {
     const { outbound, inbound } = remotePlexDelays(model.sim, model.requests, TERMS);
     expect(outbound.delay_ns).toBe(TERMS.fabric_rtt_ns / 2 + TERMS.target_ns);
     expect(inbound.delay_ns).toBe(TERMS.fabric_rtt_ns / 2);
+    expect(TERMS).toEqual({ fabric_rtt_ns: 2_400, target_ns: 7_600 });
     expect(() => remotePlexDelays(model.sim, model.requests, { fabric_rtt_ns: -1, target_ns: 0 })).toThrow(/fabric_rtt_ns must be a finite number of ns/);
+    expect(() => nvmeofTerms(2_000, 2_400)).toThrow(/less than the fabric round trip of 2400 ns/);
   });
 });
 
