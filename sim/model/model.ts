@@ -89,6 +89,17 @@ export class Model {
     return device;
   }
 
+  /**
+   * Adds a built target jobs address by name as they address a device: a volume made of other devices
+   * (a mirrored volume, sim/storage), whose station forwards each I/O back to the job when it is done.
+   */
+  addVolume(name: string, instance: DeviceInstance, kind = 'volume'): ModelDevice {
+    if (this.deviceByName.has(name)) throw new RangeError(`device "${name}" is in the model already; give each device and volume its own name`);
+    const device = { name, kind, instance };
+    this.deviceByName.set(name, device);
+    return device;
+  }
+
   /** The devices, in the order they were added. */
   get devices(): ModelDevice[] {
     return [...this.deviceByName.values()];

@@ -1,0 +1,370 @@
+/**
+ * A mirrored volume as one station: fan-out and join over its plexes' legs. A write goes to every
+ * writable plex (in sync or resyncing), one child per plex along that plex's leg (local: the device;
+ * remote: NVMe over Ethernet delays around the other node's device), and completes when every child is
+ * back: never sooner than its slowest plex. A read goes to one plex: the first local plex in sync, else
+ * the first in sync in the order the builder gave (nearest first). A plex that is offline gets no child:
+ * its blocks become dirty at once and the write goes on, degraded, on the others (a child that was in
+ * flight when its plex left counts as missed too). A write with no plex to go to fails with
+ * STATUS_ERROR and is not acknowledged. The legs are routes the builder gives, so the same station
+ * serves a DIY primary-copy replication whose legs go through a primary.
+ *
+ * After a snapshot the first write to a block copies it first, on every plex it goes to: a read then a
+ * write of the owed blocks on that plex's leg, then the data write. This is the copy-out of Linux's
+ * dm-snapshot (LVM's classic snapshots): "for each write, the original data will be saved in the <COW
+ * device> of each snapshot", in chunks of the snapshot's chunk size (here block_bytes), once per chunk
+ * (docs.kernel.org/admin-guide/device-mapper/snapshot.html). The copy lands on the plex's own device
+ * (its snapshot area); a redirect-on-write design would pay no copy and is not modelled.
+ * Per-request state lives in typed arrays indexed by request id; nothing is allocated per I/O.
+ */
+import type { EventHandler, Simulator } from '../core/kernel.js';
+import type { DeviceInstance } from '../devices/device.js';
+import { OP_READ, OP_WRITE, STATUS_ERROR, type RequestPool, type Station } from '../io/requests.js';
+import { BlockMap, type LostBlock } from './block-map.js';
+
+/** A plex's state, as the control plane names it. */
+export type PlexState = 'in-sync' | 'offline' | 'resyncing';
+
+/** What a plex's leg is made of; the builder turns it into a route. */
+export interface PlexLeg {
+  /** Stations from the volume to the device (a remote plex's outbound delay, links, a QoS scheduler). */
+  readonly via: readonly Station[];
+  readonly device: Station;
+  /** Stations after the device back to the volume (a remote plex's inbound delay, links). */
+  readonly back: readonly Station[];
+  /** The plex's start on its device, bytes (its extent). */
+  readonly offset_bytes: number;
+  /** On the node the volume is read from: reads prefer it. */
+  readonly local: boolean;
+}
+
+// What a request is to the volume (kept per request id while the volume holds it or one of its children).
+const KIND_NONE = 0;
+const KIND_READ = 1;
+const KIND_COPY_READ = 2;
+const KIND_COPY_WRITE = 3;
+const KIND_WRITE = 4;
+const KIND_TRIM = 5;
+const KIND_RESYNC_READ = 6;
+const KIND_RESYNC_WRITE = 7;
+
+/** Receives the resync copies when they come back along a leg (see resync.ts). */
+export interface ResyncSink {
+  copyRead(req: number): void;
+  copyWritten(req: number): void;
+}
+
+export class MirroredVolume implements DeviceInstance, EventHandler {
+  readonly map: BlockMap;
+  /** Per plex, the flow of its leg. */
+  readonly legFlow: number[] = [];
+  /** Per plex, its state. */
+  readonly state: PlexState[] = [];
+  /** Reads served by a plex that lacked an acknowledged version of a block (should stay 0). */
+  staleReads = 0;
+  /** Writes and reads that failed for want of a plex. */
+  failedIos = 0;
+  private readonly epoch: number[] = [];
+  private readonly local: boolean[] = [];
+  private readonly offset: number[] = [];
+  private readPlex = 0;
+  private held = 0;
+  private resyncSink: ResyncSink | null = null;
+  // Per request id.
+  private kind = new Uint8Array(0);
+  private legPlex = new Int32Array(0);
+  private legEpoch = new Int32Array(0);
+  /** A write's version; a resync copy's version read from its source. */
+  private version = new Uint32Array(0);
+  /** Per parent: legs that acknowledged; per resync copy: its block. */
+  private count = new Int32Array(0);
+  /** Per resync copy: the plex it is copied to. */
+  private copyTo = new Int32Array(0);
+
+  /**
+   * @param capacity_bytes the volume's size, bytes
+   * @param block_bytes unit of versions, dirty bits, copy-on-write and resync, bytes
+   */
+  constructor(
+    readonly name: string,
+    readonly sim: Simulator,
+    private readonly requests: RequestPool,
+    readonly capacity_bytes: number,
+    readonly block_bytes: number,
+    legs: readonly PlexLeg[],
+  ) {
+    if (legs.length < 1) throw new RangeError(`volume "${name}": give at least one plex`);
+    if (!(Number.isInteger(block_bytes) && block_bytes >= 512)) throw new RangeError(`volume "${name}": block_bytes must be a whole number of bytes ≥ 512, not ${block_bytes}`);
+    this.map = new BlockMap(Math.ceil(capacity_bytes / block_bytes), block_bytes, legs.length);
+    const sink: Station = { accept: (req) => this.legDone(req) };
+    for (const leg of legs) {
+      this.legFlow.push(requests.addRoute([this, ...leg.via, leg.device, ...leg.back, sink]));
+      this.state.push('in-sync');
+      this.epoch.push(0);
+      this.local.push(leg.local);
+      this.offset.push(leg.offset_bytes);
+    }
+    this.chooseReadPlex();
+    this.fit(requests.op.length);
+  }
+
+  /** The plexes' count. */
+  get plexes(): number {
+    return this.state.length;
+  }
+
+  /** The plex reads go to now, -1 when none is in sync. */
+  get readingFrom(): number {
+    return this.readPlex;
+  }
+
+  accept(req: number): void {
+    this.fit(req + 1);
+    this.held++;
+    const requests = this.requests;
+    const op = requests.op[req]!;
+    const offset = requests.offset_bytes[req]!;
+    const size = requests.size_bytes[req]!;
+    const first = this.map.firstBlock(offset);
+    const last = this.map.lastBlock(offset, size);
+    this.count[req] = 0;
+    if (op === OP_READ) {
+      this.kind[req] = KIND_READ;
+      if (this.readPlex < 0) return this.fail(req);
+      this.send(req, this.readPlex, KIND_READ, offset, size);
+      return;
+    }
+    this.kind[req] = op === OP_WRITE ? KIND_WRITE : KIND_TRIM;
+    if (this.writable === 0) {
+      if (op === OP_WRITE) for (let p = 0; p < this.state.length; p++) this.map.markDirty(p, first, last);
+      return this.fail(req);
+    }
+    const owed = op === OP_WRITE ? this.map.takeCopiesOnWrite(first, last) : 0;
+    if (op === OP_WRITE) this.version[req] = this.map.nextVersion();
+    for (let p = 0; p < this.state.length; p++) {
+      if (this.state[p] === 'offline') {
+        if (op === OP_WRITE) this.map.markDirty(p, first, last);
+      } else if (owed > 0) {
+        this.send(req, p, KIND_COPY_READ, first * this.block_bytes, owed * this.block_bytes);
+      } else {
+        this.send(req, p, this.kind[req]!, offset, size);
+      }
+    }
+  }
+
+  /** Plexes that take writes (in sync or resyncing). */
+  private get writable(): number {
+    let n = 0;
+    for (let p = 0; p < this.state.length; p++) if (this.state[p] !== 'offline') n++;
+    return n;
+  }
+
+  /** A parent that failed for want of a plex completes (through the kernel, never inside `accept`). */
+  fire(req: number): void {
+    this.finish(req);
+  }
+
+  inFlight(): number {
+    return this.held;
+  }
+
+  /** Connects the resync flows (resync.ts) to the legs' completions. */
+  attachResync(sink: ResyncSink): void {
+    this.resyncSink = sink;
+  }
+
+  /** The plex leaves (its node or drive failed): it gets no more writes; writes in flight to it count as missed. */
+  plexOffline(plex: number): void {
+    this.checkPlex(plex);
+    this.state[plex] = 'offline';
+    this.epoch[plex]!++;
+    this.chooseReadPlex();
+  }
+
+  /** The plex is back and writable, not yet readable: resync copies its dirty blocks. With `lostData` (a replaced drive) every written block is dirty. */
+  plexReturning(plex: number, lostData = false): void {
+    this.checkPlex(plex);
+    if (this.state[plex] !== 'offline') throw new RangeError(`volume "${this.name}": plex ${plex} is ${this.state[plex]}, not offline; only an offline plex returns`);
+    if (lostData) this.map.loseEverything(plex);
+    this.state[plex] = 'resyncing';
+  }
+
+  /** Resync brought the plex up to date: it serves reads again. */
+  plexInSync(plex: number): void {
+    this.checkPlex(plex);
+    this.state[plex] = 'in-sync';
+    this.chooseReadPlex();
+  }
+
+  /** Takes a snapshot of the volume: the next write to each block pays a copy first. */
+  snapshot(): void {
+    this.map.snapshot();
+  }
+
+  /** The acknowledged blocks no in-sync plex can give back; empty when no acknowledged write is lost. */
+  verifyAcknowledged(limit = 100): LostBlock[] {
+    return this.map.lostBlocks(this.state.map((s) => s === 'in-sync'), limit);
+  }
+
+  /** Throws, naming the first blocks, when an acknowledged write is not readable from any in-sync plex. */
+  assertNoLostWrites(): void {
+    const lost = this.verifyAcknowledged(5);
+    if (lost.length === 0 && this.staleReads === 0) return;
+    const list = lost.map((l) => `block ${l.block} (acknowledged version ${l.acknowledged}, best in sync ${l.bestInSync})`).join(', ');
+    throw new Error(`volume "${this.name}": acknowledged writes lost: ${list || 'none'}; stale reads served: ${this.staleReads}`);
+  }
+
+  /** Starts a resync copy of `block` to `target`: first the read from `source` (for resync.ts). */
+  startCopy(source: number, target: number, block: number, serviceClass: number): void {
+    const req = this.requests.alloc(this.legFlow[source]!, OP_READ, this.offset[source]! + block * this.block_bytes, this.block_bytes, this.sim.now);
+    this.fit(req + 1);
+    this.kind[req] = KIND_RESYNC_READ;
+    this.legPlex[req] = source;
+    this.legEpoch[req] = this.epoch[target]!;
+    this.copyTo[req] = target;
+    this.count[req] = block;
+    this.requests.serviceClass[req] = serviceClass;
+    this.requests.forward(req);
+  }
+
+  /** The plex a resync copy goes to. */
+  copyTarget(req: number): number {
+    return this.copyTo[req]!;
+  }
+
+  /** Whether a resync copy belongs to its target's current return (not to a pass the target's leaving ended). */
+  copyCurrent(req: number): boolean {
+    return this.legEpoch[req] === this.epoch[this.copyTo[req]!];
+  }
+
+  /** Turns a copy read back from its source into the write to its target (for resync.ts); false (and released) when the target left meanwhile. */
+  continueCopy(req: number): boolean {
+    const target = this.copyTo[req]!;
+    const block = this.count[req]!;
+    const version = this.map.held[this.legPlex[req]!]![block]!;
+    const serviceClass = this.requests.serviceClass[req]!;
+    const current = this.copyCurrent(req);
+    this.kind[req] = KIND_NONE;
+    this.requests.release(req);
+    if (!current) return false;
+    const write = this.requests.alloc(this.legFlow[target]!, OP_WRITE, this.offset[target]! + block * this.block_bytes, this.block_bytes, this.sim.now);
+    this.fit(write + 1);
+    this.kind[write] = KIND_RESYNC_WRITE;
+    this.legPlex[write] = target;
+    this.legEpoch[write] = this.epoch[target]!;
+    this.copyTo[write] = target;
+    this.count[write] = block;
+    this.version[write] = version;
+    this.requests.serviceClass[write] = serviceClass;
+    this.requests.forward(write);
+    return true;
+  }
+
+  /** Ends a copy written to its target (for resync.ts): the block is clean there unless the target left meanwhile. */
+  endCopy(req: number): void {
+    if (this.copyCurrent(req)) {
+      const plex = this.copyTo[req]!;
+      const block = this.count[req]!;
+      this.map.store(plex, block, block, this.version[req]!);
+      this.map.clean(plex, block);
+    }
+    this.kind[req] = KIND_NONE;
+    this.requests.release(req);
+  }
+
+  /** A child (or a resync copy) came back along its leg. */
+  private legDone(req: number): void {
+    const requests = this.requests;
+    const kind = this.kind[req]!;
+    if (kind === KIND_RESYNC_READ) return this.resyncSink!.copyRead(req);
+    if (kind === KIND_RESYNC_WRITE) return this.resyncSink!.copyWritten(req);
+    const parent = requests.parent[req]!;
+    const plex = this.legPlex[req]!;
+    const current = this.legEpoch[req] === this.epoch[plex];
+    const first = this.map.firstBlock(requests.offset_bytes[parent]!);
+    const last = this.map.lastBlock(requests.offset_bytes[parent]!, requests.size_bytes[parent]!);
+    if ((kind === KIND_COPY_READ || kind === KIND_COPY_WRITE) && !current) {
+      this.map.markDirty(plex, first, last); // the plex left between the copy and the write: it missed the write
+    } else if (kind === KIND_COPY_READ) {
+      this.send(parent, plex, KIND_COPY_WRITE, requests.offset_bytes[req]! - this.offset[plex]!, requests.size_bytes[req]!);
+    } else if (kind === KIND_COPY_WRITE) {
+      this.send(parent, plex, KIND_WRITE, requests.offset_bytes[parent]!, requests.size_bytes[parent]!);
+    } else if (kind === KIND_WRITE) {
+      if (current) {
+        this.map.store(plex, first, last, this.version[parent]!);
+        this.count[parent]!++;
+      } else this.map.markDirty(plex, first, last);
+    } else if (kind === KIND_READ && !current) {
+      // Its plex left while the read was out: the read goes again to the plex reads go to now, if any.
+      if (this.readPlex >= 0) this.send(parent, this.readPlex, KIND_READ, requests.offset_bytes[parent]!, requests.size_bytes[parent]!);
+    } else if (kind === KIND_READ) {
+      if (!this.map.holdsAcknowledged(plex, first, last)) this.staleReads++;
+      this.count[parent]!++;
+    } else this.count[parent]!++;
+    this.kind[req] = KIND_NONE;
+    if (requests.childDone(req) === 0) this.finish(parent);
+  }
+
+  /** Sends a child of `parent` along plex `plex`'s leg, at `offset` in the volume. */
+  private send(parent: number, plex: number, kind: number, offset_bytes: number, size_bytes: number): void {
+    const requests = this.requests;
+    const child = requests.allocChild(parent, this.legFlow[plex]!, this.offset[plex]! + offset_bytes, size_bytes, this.sim.now);
+    this.fit(child + 1);
+    if (kind === KIND_COPY_READ) requests.op[child] = OP_READ;
+    this.kind[child] = kind;
+    this.legPlex[child] = plex;
+    this.legEpoch[child] = this.epoch[plex]!;
+    requests.forward(child);
+  }
+
+  private finish(parent: number): void {
+    const requests = this.requests;
+    if (this.count[parent] === 0) requests.status[parent] = STATUS_ERROR;
+    if (this.kind[parent] === KIND_WRITE && requests.status[parent] !== STATUS_ERROR) {
+      const offset = requests.offset_bytes[parent]!;
+      this.map.acknowledge(this.map.firstBlock(offset), this.map.lastBlock(offset, requests.size_bytes[parent]!), this.version[parent]!);
+    }
+    if (requests.status[parent] === STATUS_ERROR) this.failedIos++;
+    this.kind[parent] = KIND_NONE;
+    this.held--;
+    requests.forward(parent);
+  }
+
+  private fail(req: number): void {
+    this.requests.status[req] = STATUS_ERROR;
+    this.sim.after(0, this, req);
+  }
+
+  private chooseReadPlex(): void {
+    this.readPlex = -1;
+    for (let p = 0; p < this.state.length; p++) {
+      if (this.state[p] !== 'in-sync') continue;
+      if (this.local[p]) {
+        this.readPlex = p;
+        return;
+      }
+      if (this.readPlex < 0) this.readPlex = p;
+    }
+  }
+
+  private checkPlex(plex: number): void {
+    if (!(Number.isInteger(plex) && plex >= 0 && plex < this.state.length)) throw new RangeError(`volume "${this.name}" has plexes 0 to ${this.state.length - 1}, not ${plex}`);
+  }
+
+  /** Grows the per-request arrays with the pool (at most a doubling per growth of the pool). */
+  private fit(ids: number): void {
+    if (ids <= this.kind.length) return;
+    const size = Math.max(ids, this.requests.op.length);
+    const grow = <T extends Uint8Array | Int32Array | Uint32Array>(old: T, make: (n: number) => T): T => {
+      const next = make(size);
+      next.set(old);
+      return next;
+    };
+    this.kind = grow(this.kind, (n) => new Uint8Array(n));
+    this.legPlex = grow(this.legPlex, (n) => new Int32Array(n));
+    this.legEpoch = grow(this.legEpoch, (n) => new Int32Array(n));
+    this.version = grow(this.version, (n) => new Uint32Array(n));
+    this.count = grow(this.count, (n) => new Int32Array(n));
+    this.copyTo = grow(this.copyTo, (n) => new Int32Array(n));
+  }
+}
