@@ -29,7 +29,7 @@ export interface StorageQosParams {
   readonly device: string;
   readonly clients: readonly StorageQosClient[];
   /**
-   * Most requests outstanding at the device at once; default 32. Set it near the depth at which the device
+   * Most requests outstanding at the device at once; default 64. Set it near the depth at which the device
    * reaches its peak IOPS: lower wastes the device, higher lets the device's own queue reorder more.
    */
   readonly dispatch_depth?: number;
@@ -57,10 +57,11 @@ export interface StorageQos {
 }
 
 /**
- * Default `dispatch_depth`: a compromise to tune per device. Datasheets quote random IOPS at queue depth
- * 64-128 (the research notes' fio table uses QD64); a lower depth keeps latency isolation tighter.
+ * Default `dispatch_depth`, as `hci.qos_dispatch_depth` in the stack coefficient file: a compromise to tune
+ * per device. Deeper gets more of an NVMe drive's parallelism, shallower keeps a client's latency (and the
+ * iodepth it needs to reach its reservation) lower.
  */
-export const DEFAULT_DISPATCH_DEPTH = 32;
+export const DEFAULT_DISPATCH_DEPTH = 64;
 
 /** Builds the scheduler for `params.device` and returns each client's route pieces. */
 export function storageQos(model: Model, params: StorageQosParams): StorageQos {
