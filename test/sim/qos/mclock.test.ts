@@ -53,6 +53,11 @@ describe('mClock reservation: a tier\'s guarantee whatever the neighbour does', 
     within(run.iops.victim!, R, 0.01 * R);
   });
 
+  it('several jobs on one volume (fio clones, numjobs=4) share its one reservation', () => {
+    const run = runOnQueue(job('victim', 4, 'numjobs=4\n') + job('noisy', 256), { clients, dispatch_depth: DEPTH });
+    within(run.iops.victim!, R, 0.01 * R);
+  });
+
   it('a victim that had the device to itself keeps its reservation when a neighbour arrives (served by weight is not served by reservation)', () => {
     // Alone for 0.5 s the victim is served 10,000 IOPS by weight. Had those I/Os advanced its R tags (1/R
     // each), the tags would stand 5,000 / 3,000 s = 1.7 s ahead and the reservation would give nothing

@@ -9,7 +9,7 @@ export const CAPACITY_IOPS = 10_000;
 const DEVICE = parseProfile('kind: queue\nservers: 1\nservice: { dist: exponential, mean: 100us }\n', 'queue.yaml');
 
 export interface QosRun {
-  /** Per job (by section name): IOPS over its measured window. */
+  /** Per job (by section name, its clones added up): IOPS over its measured window. */
   readonly iops: Record<string, number>;
   /** Per job: bytes per second. */
   readonly bw_bytes: Record<string, number>;
@@ -38,8 +38,9 @@ export function runOnQueue(jobFile: string, qos: Omit<StorageQosParams, 'device'
     const r = job.recorder;
     const seconds = r.window_ns / 1e9;
     const ios = r.read.total_ios + r.write.total_ios;
-    iops[spec.name] = ios / seconds;
-    bw_bytes[spec.name] = (ios * spec.blockSize_bytes.read) / seconds;
+    // Clones of one job (numjobs) go through the same client: their figures add up.
+    iops[spec.name] = (iops[spec.name] ?? 0) + ios / seconds;
+    bw_bytes[spec.name] = (bw_bytes[spec.name] ?? 0) + (ios * spec.blockSize_bytes.read) / seconds;
     clat_mean_ns[spec.name] = r.read.clat.mean_ns;
   }
   return { iops, bw_bytes, clat_mean_ns, qos: built, model };
