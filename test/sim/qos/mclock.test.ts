@@ -33,6 +33,8 @@ describe('mClock reservation: a tier\'s guarantee whatever the neighbour does', 
     const fifoShare = (16 / (16 + 256)) * CAPACITY_IOPS; // 588 IOPS
     within(run.iops.victim!, fifoShare, 0.2 * fifoShare);
     expect(run.iops.victim!).toBeLessThan(R / 3);
+    // Little's law for closed loops: everyone waits for all 272 I/Os at C, 27.2 ms (C is Poisson: 5%).
+    within(run.clat_mean_ns.victim!, (272 / CAPACITY_IOPS) * 1e9, 0.05 * 27.2e6);
   });
 
   it('with QoS, the victim gets its reservation R and the neighbour the rest of C', () => {
@@ -41,6 +43,8 @@ describe('mClock reservation: a tier\'s guarantee whatever the neighbour does', 
     // Its weight-phase share (1/10 of C) is below R, so the reservation is all it gets.
     within(run.iops.victim!, R, 0.01 * R);
     within(run.iops.noisy!, CAPACITY_IOPS - R, POISSON_4SD_IOPS);
+    // Little's law: the victim's 16 I/Os turn over at R, so each takes 16 / R = 5.33 ms, a fifth of the 27.2 ms it waits without QoS.
+    within(run.clat_mean_ns.victim!, (16 / R) * 1e9, 0.02 * (16 / R) * 1e9);
     const scheduler = run.qos!.scheduler;
     const victim = run.qos!.clientIndex('victim');
     expect(scheduler.reservationDispatches[victim]!).toBeGreaterThan(0.95 * scheduler.unitsDispatched[victim]!);
