@@ -29,7 +29,7 @@
  * scan over clients (volumes on one drive are tens); nothing is allocated per request.
  */
 import type { EventHandle, EventHandler, Simulator } from '../core/kernel.js';
-import type { RequestPool, Station } from '../io/requests.js';
+import { OP_WRITE, type RequestPool, type Station } from '../io/requests.js';
 import { RequestFifo } from '../resources/request-fifo.js';
 import { ioCostUnits, type IoCostModel } from './io-cost.js';
 
@@ -227,7 +227,7 @@ export class MClockScheduler implements EventHandler {
 
   /** Tags `req` as `client`'s head; `fromIdle` when the client had nothing waiting. */
   private makeHead(client: number, req: number, fromIdle: boolean): void {
-    const cost = ioCostUnits(this.cost, this.requests.size_bytes[req]!);
+    const cost = ioCostUnits(this.cost, this.requests.size_bytes[req]!, this.requests.op[req] === OP_WRITE);
     const arrival_ns = this.requests.stamp_ns[req]!;
     this.head[client] = req;
     this.headCost[client] = cost;

@@ -5,7 +5,7 @@
  * Requests wait in a preallocated ring; one timer wakes the station when the head's tokens are due.
  */
 import type { EventHandle, EventHandler, Simulator } from '../core/kernel.js';
-import type { RequestPool, Station } from '../io/requests.js';
+import { OP_WRITE, type RequestPool, type Station } from '../io/requests.js';
 import { RequestFifo } from '../resources/request-fifo.js';
 import { TokenBucket } from '../resources/token-bucket.js';
 import { checkCostModel, ioCostUnits, LINEAR_4K, type IoCostModel } from './io-cost.js';
@@ -55,7 +55,7 @@ export class RateLimitStation implements Station, EventHandler {
   private release(): void {
     const now = this.sim.now;
     while (this.head !== -1) {
-      const tokens = ioCostUnits(this.cost, this.requests.size_bytes[this.head]!);
+      const tokens = ioCostUnits(this.cost, this.requests.size_bytes[this.head]!, this.requests.op[this.head] === OP_WRITE);
       if (!this.bucket.tryTake(now, tokens)) {
         if (this.timer === -1) this.timer = this.sim.schedule(this.bucket.readyAt_ns(now, tokens), this, 0);
         return;

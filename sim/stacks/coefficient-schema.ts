@@ -52,6 +52,7 @@ export const HciCoefficientsSchema = section(
     qos_dispatch_depth: coefficient('requests', 'qos_dispatch_depth'),
     qos_cost_unit_bytes: coefficient('bytes', 'qos_cost_unit_bytes'),
     qos_cost_per_io_bytes: coefficient('bytes', 'qos_cost_per_io_bytes'),
+    qos_write_cost_factor: coefficient('ratio', 'qos_write_cost_factor'),
   },
   'the appliance stack: SR-IOV pod interfaces, NVMe over Ethernet to a hardware or poll-mode target',
 );

@@ -139,6 +139,15 @@ describe('I/O-size cost: a large I/O counts as several small ones', () => {
     expect(ioCostUnits(LINEAR_4K, 512)).toBe(1);
     // Ceph-style: per_io_bytes = bandwidth / IOPS, e.g. 1.2 GB/s / 20,000 IOPS = 60,000 B: (131072 + 60000) / (4096 + 60000).
     expect(ioCostUnits({ ...LINEAR_4K, per_io_bytes: 60_000 }, 131_072)).toBeCloseTo(191_072 / 64_096, 12);
+    // Writes priced apart (iocost-style): a 4K write at factor 10 costs 10 units, a 4K read still 1.
+    expect(ioCostUnits({ ...LINEAR_4K, write_factor: 10 }, 4096, true)).toBe(10);
+    expect(ioCostUnits({ ...LINEAR_4K, write_factor: 10 }, 4096, false)).toBe(1);
+  });
+
+  it('with writes at 4 units, a writer limited to 3,200 units/s gets 800 write IOPS', () => {
+    const writer = job('writer', 32).replace('rw=randread', 'rw=randwrite');
+    const run = runOnQueue(writer, { clients: [{ name: 'writer', limit_iops: 3_200 }], cost: { write_factor: 4 }, dispatch_depth: DEPTH });
+    within(run.iops.writer!, 800, 8);
   });
 
   it('a 128K client limited to 3,200 units/s gets 100 IOPS, the same bandwidth as a 4K client at 3,200', () => {
