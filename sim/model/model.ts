@@ -48,6 +48,8 @@ export interface JobPlacement {
   readonly start_ns?: number;
   /** Stations between the job and the device (a QoS scheduler, a host queue, a link), in order. */
   readonly via?: readonly Station[];
+  /** Stations between the device and the job on the way back (a QoS scheduler's completion port, a return link), in order. */
+  readonly after?: readonly Station[];
 }
 
 const NO_LABELS: Labels = Object.freeze({});
@@ -129,16 +131,16 @@ export class Model {
       if (--this.running === 0) this.sim.stop();
     });
     this.running++;
-    generator.attach(this.requests.addRoute([generator, ...(placement.via ?? []), device.instance, generator]), start_ns);
+    generator.attach(this.requests.addRoute([generator, ...(placement.via ?? []), device.instance, ...(placement.after ?? []), generator]), start_ns);
     return generator;
   }
 
   /**
-   * From now on, `job`'s new I/Os go to `device` (through `via`); its old flow is retired and what is in
+   * From now on, `job`'s new I/Os go to `device` (through `via`, back through `after`); its old flow is retired and what is in
    * flight on it completes on the old route. The job keeps its recorder: its results run on unbroken.
    */
-  reroute(job: JobGenerator, device: string, via: readonly Station[] = []): number {
-    const flow = this.requests.addRoute([job, ...via, this.device(device).instance, job]);
+  reroute(job: JobGenerator, device: string, via: readonly Station[] = [], after: readonly Station[] = []): number {
+    const flow = this.requests.addRoute([job, ...via, this.device(device).instance, ...after, job]);
     job.reroute(flow);
     return flow;
   }

@@ -45,6 +45,10 @@ export const FabricCoefficientsSchema = section(
 
 export const HciCoefficientsSchema = section(
   {
+    qos_dispatch_depth: coefficient('requests', 'qos_dispatch_depth'),
+    qos_cost_unit_bytes: coefficient('bytes', 'qos_cost_unit_bytes'),
+    qos_cost_per_io_bytes: coefficient('bytes', 'qos_cost_per_io_bytes'),
+    qos_write_cost_factor: coefficient('ratio', 'qos_write_cost_factor'),
     nvmeof_added_latency_us: coefficient('us', 'nvmeof_added_latency_us'),
     storage_host_cpu_us_per_io: coefficient('us/io', 'storage_host_cpu_us_per_io'),
     vf_host_cpu_us_per_packet: coefficient('us/packet', 'vf_host_cpu_us_per_packet'),

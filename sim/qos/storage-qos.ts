@@ -1,0 +1,97 @@
+/**
+ * The builder that puts storage QoS in front of one device of a `Model`: one mClock scheduler per device,
+ * one port per client (a volume), and the completion port the scheduler needs after the device.
+ *
+ *   const qos = storageQos(model, { device: 'node1/nvme0', clients: [{ name: 'vol-a', reservation_iops: 20_000 }, ...] });
+ *   model.addJob({ spec, ...qos.route('vol-a') });   // device, via: [port], after: [completion]
+ *
+ * Several jobs (fio clones, pods sharing a volume) may use one client's route: they share its queue and tags.
+ */
+import type { Station } from '../io/requests.js';
+import type { Model } from '../model/model.js';
+import { checkCostModel, LINEAR_4K, type IoCostModel } from './io-cost.js';
+import { checkMClockClient, DEFAULT_QUEUE_CAPACITY, MClockScheduler } from './mclock.js';
+
+/** One volume's QoS; rates in cost units per second (4K-equivalent IOPS with the default cost model). */
+export interface StorageQosClient {
+  /** The volume's name, unique among the clients. */
+  readonly name: string;
+  /** Guaranteed IOPS (the tier's reservation); 0 or absent: none. */
+  readonly reservation_iops?: number;
+  /** Most IOPS it may get; absent: no limit. */
+  readonly limit_iops?: number;
+  /** Share of spare capacity relative to the other clients; default 1. */
+  readonly weight?: number;
+}
+
+export interface StorageQosParams {
+  /** The device (by its model name) the clients' I/Os go to. */
+  readonly device: string;
+  readonly clients: readonly StorageQosClient[];
+  /**
+   * Most requests outstanding at the device at once; default 64. Set it near the depth at which the device
+   * reaches its peak IOPS: lower wastes the device, higher lets the device's own queue reorder more.
+   */
+  readonly dispatch_depth?: number;
+  /** What an I/O costs; default linear in 4 KiB units (a 128K I/O costs 32). */
+  readonly cost?: Partial<IoCostModel>;
+  /** Requests each client's queue holds before it grows (preallocated); default 256. */
+  readonly queue_capacity?: number;
+}
+
+/** What a job needs to go through the QoS: spread into a `JobPlacement`. */
+export interface QosRoute {
+  readonly device: string;
+  readonly via: readonly Station[];
+  readonly after: readonly Station[];
+}
+
+export interface StorageQos {
+  readonly scheduler: MClockScheduler;
+  /** Client names in index order (the scheduler's counters are indexed alike). */
+  readonly clientNames: readonly string[];
+  /** The route pieces for volume `name`'s jobs. */
+  route(name: string): QosRoute;
+  /** Index of volume `name` in the scheduler's counters. */
+  clientIndex(name: string): number;
+}
+
+/**
+ * Default `dispatch_depth`, as `hci.qos_dispatch_depth` in the stack coefficient file: a compromise to tune
+ * per device. Deeper gets more of an NVMe drive's parallelism, shallower keeps a client's latency (and the
+ * iodepth it needs to reach its reservation) lower.
+ */
+export const DEFAULT_DISPATCH_DEPTH = 64;
+
+/** Builds the scheduler for `params.device` and returns each client's route pieces. */
+export function storageQos(model: Model, params: StorageQosParams): StorageQos {
+  const device = model.device(params.device);
+  if (params.clients.length === 0) throw new RangeError(`storage QoS on "${params.device}": give at least one client`);
+  const cost = checkCostModel({ ...LINEAR_4K, ...params.cost });
+  const clients = params.clients.map((c) => {
+    const client = { reservation_iops: c.reservation_iops ?? 0, limit_iops: c.limit_iops ?? Infinity, weight: c.weight ?? 1 };
+    checkMClockClient(client, `storage QoS on "${params.device}", client "${c.name}"`);
+    return client;
+  });
+  const names = params.clients.map((c) => c.name);
+  const index = new Map<string, number>();
+  names.forEach((name, i) => {
+    if (index.has(name)) throw new RangeError(`storage QoS on "${params.device}": client "${name}" is named twice; give each volume its own name`);
+    index.set(name, i);
+  });
+  // Reservations beyond what the device can ever do at the reference size cannot all hold.
+  const reserved = clients.reduce((sum, c) => sum + c.reservation_iops, 0);
+  const peak = device.instance.peakIops ? Math.max(device.instance.peakIops('read', cost.unit_bytes), device.instance.peakIops('write', cost.unit_bytes)) : Infinity;
+  if (reserved > peak) {
+    throw new RangeError(`storage QoS on "${params.device}": the reservations add up to ${reserved} IOPS of ${cost.unit_bytes} bytes, above the device's peak of ${peak}; admit fewer or smaller reservations`);
+  }
+  const scheduler = new MClockScheduler(model.sim, model.requests, clients, cost, params.dispatch_depth ?? DEFAULT_DISPATCH_DEPTH, params.queue_capacity ?? DEFAULT_QUEUE_CAPACITY);
+  const after = [scheduler.completion];
+  const routes = scheduler.ports.map((port) => ({ device: params.device, via: [port], after }));
+  const clientIndex = (name: string): number => {
+    const i = index.get(name);
+    if (i === undefined) throw new RangeError(`storage QoS on "${params.device}" has no client "${name}" (clients: ${names.join(', ')})`);
+    return i;
+  };
+  return { scheduler, clientNames: names, route: (name) => routes[clientIndex(name)]!, clientIndex };
+}
