@@ -24,6 +24,7 @@ import type { PodInput } from './pod-service.js';
 import type { Pod } from './pod.js';
 import type { QuotaLedger } from './quota-service.js';
 import * as quotaService from './quota-service.js';
+import { advanceResyncs } from './resync.js';
 import type { Quota, QuotaLimits } from './quota.js';
 import type { SchedulingSession } from './scheduling-session.js';
 import type { Actor, User } from './tenancy.js';
@@ -96,6 +97,15 @@ export class ControlPlane {
   /** A failed node is back: ready again, its plexes current again or resynced from an in-sync plex, pending pods retried. */
   recoverNode(name: string): Node {
     return nodeService.recoverNode(this.ctx, name);
+  }
+
+  /**
+   * Resyncing plexes whose copy time has passed on the clock are in sync now; returns how many. A step of
+   * time, not a user's choice (nothing is decided here that the clock has not), so it checks no role:
+   * the server's loop and a model run it.
+   */
+  advanceResyncs(): number {
+    return advanceResyncs(this.ctx);
   }
 
   /** Removes a node; refused while pods or current plexes are there unless `force` (which drops its plexes with it). */

@@ -188,7 +188,10 @@ export function failNode(ctx: ChangeContext, name: string): Moves {
   return moves;
 }
 
-/** A failed node is back: ready again, its plexes current again or resynced from an in-sync plex, pending pods retried. */
+/**
+ * A failed node is back: ready again, its offline plexes current again, its out-of-sync plexes resyncing
+ * from an in-sync plex (in sync once `advanceResyncs` finds their copy time passed), pending pods retried.
+ */
 export function recoverNode(ctx: ChangeContext, name: string): Node {
   ctx.can('node', 'edit');
   const node = requireNode(ctx, name);
@@ -211,7 +214,7 @@ export function removeNode(ctx: ChangeContext, name: string, force = false): voi
   ctx.can('node', 'edit');
   const node = requireNode(ctx, name);
   const pods = [...ctx.state.pods.values()].filter((p) => p.status.state === 'running' && p.status.node === name);
-  const volumes = [...ctx.state.volumes.values()].filter((v) => v.plexes.some((p) => p.node === name && p.state !== 'out-of-sync'));
+  const volumes = [...ctx.state.volumes.values()].filter((v) => v.plexes.some((p) => p.node === name && (p.state === 'in-sync' || p.state === 'offline')));
   const snapshots = [...ctx.state.snapshots.values()].filter((s) => s.nodes.includes(name));
   if (!force && (pods.length > 0 || volumes.length > 0 || snapshots.length > 0)) {
     throw new AnvilError(

@@ -112,6 +112,9 @@ function nodeFailure(rig: Rig): void {
   expect(codeOf(() => rig.change((cp) => cp.failNode(first)))).toBe('ANVIL_ERR_IN_USE');
   rig.advance(3600e9);
   rig.change((cp) => cp.recoverNode(first));
+  expect(rig.store.read((s) => s.volumes.get('default/data')!.state)).toBe('degraded');
+  rig.advance(3600e9);
+  rig.change((cp) => cp.advanceResyncs());
   expect(rig.store.read((s) => s.volumes.get('default/data')!.plexes.every((p) => p.state === 'in-sync'))).toBe(true);
   expect(reasons(rig)).toEqual(expect.arrayContaining(['NodeDown', 'PlexOutOfSync', 'PlexResynced']));
   expect(sound(rig)).toEqual([]);
@@ -130,6 +133,9 @@ function volumeMirrors(rig: Rig): void {
   rig.change((cp) => cp.recoverNode(a));
   expect(reasons(rig)).toContain('PlexNotResynced');
   rig.change((cp) => cp.recoverNode(b));
+  expect(rig.store.read((s) => s.volumes.get('default/data')!.state)).toBe('degraded');
+  rig.advance(3600e9);
+  rig.change((cp) => cp.advanceResyncs());
   expect(rig.store.read((s) => s.volumes.get('default/data')!.state)).toBe('in-sync');
   expect(pod(rig, 'db').status.state).toBe('running');
   // A third mirror is added, then dropped; a snapshot restores to a linked clone.
