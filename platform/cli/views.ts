@@ -58,6 +58,7 @@ export function clusterStatusTable(state: ClusterState): string {
 /** A table of `objects` of `kind`. */
 /** A plex's state as the CLI shows it: a resync with its progress at `nowMs` (`resyncing 40%`). */
 function plexStateText(p: Plex, nowMs: number): string {
+  // Whole percent, rounded down: 100% only once the copy time has passed.
   return p.state === 'resyncing' ? `resyncing ${Math.floor(resyncFraction(p.resync, nowMs) * 100)}%` : p.state;
 }
 
