@@ -161,6 +161,10 @@ export const PodStatus = Type.Union([
     endpoints: Type.Array(BoundEndpoint),
     reserved_iops: Type.Number({ description: 'IOPS reserved on the node' }),
     reserved_bandwidth_bits_per_s: Type.Number({ description: 'bandwidth reserved on the node, bit/s' }),
+    volume_reservations: Type.Array(answer({
+      volume: Type.String(),
+      iops: Type.Number({ description: "IOPS guaranteed to this volume: its tier's, plus an equal share of the pod's tier's" }),
+    }, "the pod's reserved IOPS as one volume's QoS gets them"), { description: 'reserved_iops split over the volumes; empty for a pod without volumes' }),
   }, 'a running pod'),
   answer({
     state: Type.Literal('pending'),

@@ -130,6 +130,8 @@ export function describeText(state: ClusterState, kind: Kind, obj: unknown, even
     if (pod.status.state === 'running') {
       field('Node', pod.status.node);
       field('Reserved', `${formatCount(pod.status.reserved_iops)} IOPS, ${formatBits(pod.status.reserved_bandwidth_bits_per_s)} bit/s`);
+      const perVolume = pod.status.volume_reservations ?? [];
+      if (perVolume.length > 0) field('Reserved per volume', perVolume.map((r) => `${r.volume} ${formatCount(r.iops)} IOPS`).join(', '));
       lines.push('Endpoints:');
       for (const e of pod.status.endpoints) lines.push(`  ${e.network}  ip ${e.ip}  mac ${e.mac}  ${e.port} vf ${e.vf}  tier ${e.perf_tier}${e.static ? '  (static)' : ''}`);
     } else {

@@ -7,7 +7,7 @@ import type { Endpoint } from './endpoint.js';
 import type { Network } from './network.js';
 import type { Node } from './node.js';
 import type { PerfTier } from './perf-tier.js';
-import type { Pod } from './pod.js';
+import { withVolumeReservations, type Pod } from './pod.js';
 import type { Quota } from './quota-limits.js';
 import type { Tenant, User } from './tenancy.js';
 import { allocateExtent, extentsInUse } from './drive-extents.js';
@@ -154,7 +154,7 @@ export class ClusterState {
       case 'PerfTier': this.perfTiers.set(key, obj as PerfTier); break;
       case 'Volume': this.volumes.set(key, obj as Volume); break; // brought up to date by afterLoad
       case 'Snapshot': this.snapshots.set(key, obj as Snapshot); break;
-      case 'Pod': this.pods.set(key, withAddresses(obj as Pod)); break;
+      case 'Pod': this.pods.set(key, withVolumeReservations(withAddresses(obj as Pod))); break;
       case 'Endpoint': this.endpoints.set(key, obj as Endpoint); break;
       case 'Tenant': this.tenants.set(key, obj as Tenant); break;
       case 'User': this.users.set(key, obj as User); break;

@@ -46,6 +46,10 @@ export function invariantViolations(state: ClusterState): string[] {
     u.pods++;
     u.iops += pod.status.reserved_iops;
     u.bw += pod.status.reserved_bandwidth_bits_per_s;
+    const perVolume = pod.status.volume_reservations;
+    if (perVolume.length > 0 && (perVolume.reduce((s, r) => s + r.iops, 0) !== pod.status.reserved_iops || perVolume.some((r, i) => r.volume !== pod.volumes[i]))) {
+      bad.push(`pod ${key}: its volumes' reservations (${perVolume.map((r) => `${r.volume} ${r.iops}`).join(', ')}) do not split its ${pod.status.reserved_iops} reserved IOPS over its volumes`);
+    }
     if (pod.status.endpoints.length !== pod.endpoints.length) bad.push(`pod ${key} has ${pod.status.endpoints.length} bound endpoints for ${pod.endpoints.length} requested`);
     pod.status.endpoints.forEach((e, k) => {
       const a = pod.addresses?.[k];

@@ -3,7 +3,7 @@
  * parity by store-parity.test.ts). Each plex lies on one extent of one drive of its node: extents never
  * overlap, a deleted volume's space is reused, and a volume no drive has a hole for is refused. A resync
  * takes bytes / rate on the simulated clock: the plex is `resyncing` (never read from), the volume degraded,
- * until exactly the copy time has passed.
+ * until exactly the copy time has passed. A pod's IOPS reservation is split over its volumes.
  */
 import { expect } from 'vitest';
 import { caughtAnvilError } from '../caught.js';
@@ -128,5 +128,25 @@ export function resyncTakesItsTime(rig: Rig): void {
     `${new Date(logsDoneMs).toISOString()} PlexResynced volume/default/logs`,
     `${new Date(dataDoneMs).toISOString()} PlexResynced volume/default/data`,
   ]);
+  expect(rig.store.read((s) => invariantViolations(s))).toEqual([]);
+}
+
+/**
+ * A pod's reservation per volume: each volume its own tier's IOPS plus an equal share of the pod's tier's
+ * (the odd IOPS to the first volume), adding up to the pod's reservation; a pod without volumes has none.
+ */
+export function volumeReservations(rig: Rig): void {
+  rig.change((cp) => cp.createCluster({ name: 'c1', nodes: 1 }));
+  rig.change((cp) => cp.createNetwork(BLUE));
+  rig.change((cp) => cp.createPerfTier({ name: 'odd', storage_iops: 5_001, network_bandwidth_bits_per_s: 0 }));
+  rig.change((cp) => cp.createVolume({ namespace: 'default', name: 'a', size_bytes: GiB, perf_tier: 'medium' }));
+  rig.change((cp) => cp.createVolume({ namespace: 'default', name: 'b', size_bytes: GiB }));
+  const db = rig.change((cp) => cp.createPod(podSpec('db', { perf_tier: 'odd', volumes: ['a', 'b'] })));
+  if (db.status.state !== 'running') throw new Error('db is pending');
+  // medium is 5,000 IOPS, best-effort 0; odd's 5,001 split as 2,501 + 2,500.
+  expect(db.status.volume_reservations).toEqual([{ volume: 'a', iops: 5_000 + 2_501 }, { volume: 'b', iops: 2_500 }]);
+  expect(db.status.reserved_iops).toBe(5_001 + 5_000);
+  const web = rig.change((cp) => cp.createPod(podSpec('web', { perf_tier: 'medium' })));
+  expect(web.status.state === 'running' && web.status.volume_reservations).toEqual([]);
   expect(rig.store.read((s) => invariantViolations(s))).toEqual([]);
 }

@@ -22,7 +22,7 @@ import { Store } from '../../platform/state/store.js';
 import { isAnvilError } from '../../platform/errors.js';
 import { tempDir } from '../cli-harness.js';
 import { ADMIN, BLUE, podSpec, smallProfilePath } from './control-plane-harness.js';
-import { driveExtents, resyncTakesItsTime } from './plex-scenarios.js';
+import { driveExtents, resyncTakesItsTime, volumeReservations } from './plex-scenarios.js';
 
 export const STORE_KINDS = ['sqlite', 'memory'] as const;
 export type StoreKind = (typeof STORE_KINDS)[number];
@@ -224,6 +224,7 @@ export const SCENARIOS: readonly [string, (rig: Rig) => void | Promise<void>][] 
   ['an apply in steps', applyInSteps],
   ['plexes on drive extents', driveExtents],
   ['a resync that takes its time', resyncTakesItsTime],
+  ['reservations per volume', volumeReservations],
 ];
 
 /** Everything a user can read of a store: objects in order, every listing as admin and tenant, events, audit. */
