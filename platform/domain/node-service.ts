@@ -14,6 +14,7 @@ import { DEFAULT_NODE_PROFILE, loadNodeProfile, type NodeInventory } from './nod
 import { DEFAULT_ZONE, wellKnownLabels, type Node, type Taint } from './node.js';
 import { BUILTIN_PERF_TIERS } from './perf-tier.js';
 import { dropPlexesOfNode, plexesOnNodeDown, plexesOnNodeUp } from './plex-sync.js';
+import type { DirtyFraction } from './resync.js';
 import { keyOf, unusableReason } from './volume.js';
 
 /** Pods moved elsewhere and pods left pending by a node leaving (`namespace/name`). */
@@ -192,14 +193,14 @@ export function failNode(ctx: ChangeContext, name: string): Moves {
  * A failed node is back: ready again, its offline plexes current again, its out-of-sync plexes resyncing
  * from an in-sync plex (in sync once `advanceResyncs` finds their copy time passed), pending pods retried.
  */
-export function recoverNode(ctx: ChangeContext, name: string): Node {
+export function recoverNode(ctx: ChangeContext, name: string, dirtyFraction?: DirtyFraction): Node {
   ctx.can('node', 'edit');
   const node = requireNode(ctx, name);
   if (node.status.state !== 'down') throw new AnvilError('ANVIL_ERR_IN_USE', `node ${name} is ${node.status.state}, not down; only a failed node recovers`);
   const ready: Node = { ...node, status: { state: 'ready' } };
   ctx.state.nodes.set(name, ready);
   ctx.event('info', 'NodeUp', `node/${name}`, 'node recovered');
-  plexesOnNodeUp(ctx, name);
+  plexesOnNodeUp(ctx, name, dirtyFraction);
   ctx.resetScheduling();
   ctx.scheduling().schedulePending();
   return ready;

@@ -7,7 +7,7 @@
  */
 import type { ChangeContext } from './change-context.js';
 import type { Severity } from './event.js';
-import { resyncRateBytesPerS, startResync } from './resync.js';
+import { resyncRateBytesPerS, startResync, type DirtyFraction } from './resync.js';
 import { keyOf, volumeStateOf, withPlexState, type Plex, type Volume, type VolumeState } from './volume.js';
 
 const STATE_EVENTS: Record<VolumeState, { severity: Severity; reason: string }> = {
@@ -105,7 +105,7 @@ export function plexesOnNodeDown(ctx: ChangeContext, node: string): void {
  * starts resyncing from an in-sync plex of its volume, when the volume has one (otherwise it stays out of
  * sync); the resyncs onto one node share its resync bandwidth equally.
  */
-export function plexesOnNodeUp(ctx: ChangeContext, node: string): void {
+export function plexesOnNodeUp(ctx: ChangeContext, node: string, dirtyFraction?: DirtyFraction): void {
   for (const v of volumesOn(ctx, node)) {
     if (!v.plexes.some((p) => p.node === node && p.state === 'offline')) continue;
     ctx.event('info', 'PlexOnline', `volume/${v.namespace}/${v.name}`, `plex on ${node} is back with the volume's current data`);
@@ -123,7 +123,7 @@ export function plexesOnNodeUp(ctx: ChangeContext, node: string): void {
       if (stale.some((p) => p.node === node)) ctx.event('warning', 'PlexNotResynced', object, `plex on ${node} stays out of sync: the volume has no in-sync plex to copy from`);
       continue;
     }
-    const plexes = v.plexes.map((p) => (stale.includes(p) ? startResync(ctx, v, p, source, resyncRateBytesPerS(ctx.state, p.node) / starting.get(p.node)!) : p));
+    const plexes = v.plexes.map((p) => (stale.includes(p) ? startResync(ctx, v, p, source, resyncRateBytesPerS(ctx.state, p.node) / starting.get(p.node)!, dirtyFraction?.(keyOf(v.namespace, v.name))) : p));
     putPlexes(ctx, v, plexes);
   }
 }

@@ -17,6 +17,9 @@ import { keyOf, plexBytes, withPlexState, type Plex, type Volume } from './volum
  */
 export const DEFAULT_RESYNC_SHARE = 0.25;
 
+/** Per volume (`namespace/name`), the fraction 0-1 of its plex written while the plex was behind: what a resync copies. */
+export type DirtyFraction = (volume: string) => number;
+
 /** Milliseconds per second (timestamps are whole milliseconds). */
 const MS_PER_S = 1000;
 
