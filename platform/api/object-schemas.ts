@@ -51,6 +51,7 @@ export const ClusterObject = answer({
   node_profile: Type.String({ description: 'the node profile nodes get when none is named' }),
   created_at: time('created'),
   policy: stringEnum(['balance', 'pack'] as const, 'scoring: spread pods (balance) or fill nodes (pack)'),
+  resync_share: Type.Optional(Type.Number({ description: "share of a node's storage-port bandwidth a resync may take (0.25 when unset)" })),
 }, 'the cluster');
 
 const NicPort = answer({

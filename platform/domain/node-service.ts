@@ -14,7 +14,7 @@ import { DEFAULT_NODE_PROFILE, loadNodeProfile, type NodeInventory } from './nod
 import { DEFAULT_ZONE, wellKnownLabels, type Node, type Taint } from './node.js';
 import { BUILTIN_PERF_TIERS } from './perf-tier.js';
 import { dropPlexesOfNode, plexesOnNodeDown, plexesOnNodeUp } from './plex-sync.js';
-import type { DirtyFraction } from './resync.js';
+import { DEFAULT_RESYNC_SHARE, type DirtyFraction } from './resync.js';
 import { keyOf, unusableReason } from './volume.js';
 
 /** Pods moved elsewhere and pods left pending by a node leaving (`namespace/name`). */
@@ -29,6 +29,8 @@ export interface ClusterCreateInput {
   nodeProfile?: string;
   policy?: 'balance' | 'pack';
   zones?: number;
+  /** Share (0-1] of a node's storage-port bandwidth a resync may take; DEFAULT_RESYNC_SHARE when unset. */
+  resyncShare?: number;
 }
 
 export interface NodeAddInput {
@@ -51,9 +53,12 @@ export function createCluster(ctx: ChangeContext, input: ClusterCreateInput): Cl
   }
   const zones = input.zones ?? 1;
   if (!Number.isInteger(zones) || zones < 1 || zones > input.nodes) throw new AnvilError('ANVIL_ERR_FIELD_INVALID', `--zones ${zones} is not allowed; use 1 to the node count`);
+  if (input.resyncShare !== undefined && !(input.resyncShare > 0 && input.resyncShare <= 1)) {
+    throw new AnvilError('ANVIL_ERR_FIELD_INVALID', `resync share ${input.resyncShare} is not allowed; a resync takes a share above 0 and at most 1 of a node's storage-port bandwidth (default ${DEFAULT_RESYNC_SHARE})`);
+  }
   const profile = input.nodeProfile ?? DEFAULT_NODE_PROFILE;
   const inventory = loadNodeProfile(profile);
-  const cluster: Cluster = { kind: 'Cluster', name: input.name, node_profile: profile, created_at: ctx.now(), policy: input.policy ?? 'balance' };
+  const cluster: Cluster = { kind: 'Cluster', name: input.name, node_profile: profile, created_at: ctx.now(), policy: input.policy ?? 'balance', ...(input.resyncShare !== undefined ? { resync_share: input.resyncShare } : {}) };
   ctx.state.cluster = cluster;
   const width = String(input.nodes).length;
   for (let n = 1; n <= input.nodes; n++) {

@@ -4,6 +4,7 @@
  * server's loop finishes them (a change only when one is due).
  */
 import { describe, expect, it } from 'vitest';
+import { caughtAnvilError } from '../caught.js';
 import { simulatedClock } from '../../platform/domain/clock.js';
 import type { Volume } from '../../platform/domain/volume.js';
 import { describeText, kindTable } from '../../platform/cli/views.js';
@@ -68,6 +69,26 @@ describe('a resync driven by a model', () => {
     as(store, (cp) => cp.recoverNode('node1', () => 0));
     expect(plexOn(store, 'node1').state).toBe('in-sync');
     expect(store.read((s) => s.volumes.get('default/data')!.state)).toBe('in-sync');
+  });
+});
+
+describe('the resync share', () => {
+  it('is the cluster\'s when set: half the storage port copies twice as fast as the default quarter', () => {
+    const store = new MemoryStore(simulatedClock(START_MS, () => 0));
+    as(store, (cp) => cp.createCluster({ name: 'c1', nodes: 2, resyncShare: 0.5 }));
+    as(store, (cp) => cp.createVolume({ namespace: 'default', name: 'data', size_bytes: 2 ** 30, mirrors: 2 }));
+    as(store, (cp) => cp.failNode('node1'));
+    as(store, (cp) => cp.recoverNode('node1'));
+    const plex = plexOn(store, 'node1');
+    expect(plex.state === 'resyncing' && plex.resync.rate_bytes_per_s).toBe((20e9 / 8) * 0.5);
+  });
+
+  it('is refused outside (0, 1], with the allowed range', () => {
+    const store = new MemoryStore();
+    for (const share of [0, 1.5, Number.NaN]) {
+      const e = caughtAnvilError(() => as(store, (cp) => cp.createCluster({ name: 'c1', nodes: 1, resyncShare: share })));
+      expect([e.code, e.message]).toEqual(['ANVIL_ERR_FIELD_INVALID', `resync share ${share} is not allowed; a resync takes a share above 0 and at most 1 of a node's storage-port bandwidth (default 0.25)`]);
+    }
   });
 });
 
