@@ -6,9 +6,14 @@
  * each drive's bandwidth is shared by as few volumes as the space allows (the model contends per drive);
  * within the drive it takes the first hole that fits (first fit keeps the large hole at the drive's end).
  */
-import type { ClusterState } from './cluster-state.js';
 import type { Node } from './node.js';
-import { keyOf, plexBytes, type PlexPlacement } from './volume.js';
+import { keyOf, plexBytes, type PlexPlacement, type Volume } from './volume.js';
+
+/** What extents are worked out from: the nodes (their drives) and the volumes (their plexes). A `ClusterState` is one. */
+export interface NodesAndVolumes {
+  readonly nodes: ReadonlyMap<string, Node>;
+  readonly volumes: ReadonlyMap<string, Volume>;
+}
 
 /** A byte range on a drive: [offset_bytes, offset_bytes + length_bytes). */
 export interface Extent {
@@ -25,7 +30,7 @@ export type DriveExtents = Map<string, Extent[][]>;
  * The extents in use on every node's drives, from the volumes' plexes (zero-length extents of linked
  * clones take no room and are left out). `except` leaves one volume's own extents out (to re-place them).
  */
-export function extentsInUse(state: ClusterState, except?: string): DriveExtents {
+export function extentsInUse(state: NodesAndVolumes, except?: string): DriveExtents {
   const use: DriveExtents = new Map();
   for (const node of state.nodes.values()) use.set(node.name, node.inventory.drives.map(() => []));
   for (const v of state.volumes.values()) {
@@ -101,7 +106,7 @@ export function largestHole(use: DriveExtents, node: Node): { drive: number; byt
  * Every overlap or out-of-bounds extent, as a sentence (for the invariants): two plexes sharing bytes of
  * a drive, an extent past its drive's end, a drive index the node does not have.
  */
-export function extentViolations(state: ClusterState): string[] {
+export function extentViolations(state: NodesAndVolumes): string[] {
   const bad: string[] = [];
   for (const v of state.volumes.values()) {
     for (const p of v.plexes) {

@@ -153,3 +153,25 @@ export function plexToDrop(v: Volume): Plex {
   for (const p of v.plexes) if (rank(p) <= rank(pick)) pick = p;
   return pick;
 }
+
+/**
+ * Every resyncing plex whose copy time has passed on the control plane's clock is in sync now (a
+ * `PlexResynced` event each); returns how many. Idempotent: run it as often as wished.
+ */
+export function advanceResyncs(ctx: ChangeContext): number {
+  const nowMs = Date.parse(ctx.now());
+  let done = 0;
+  for (const v of [...ctx.state.volumes.values()]) {
+    const finished = v.plexes.filter((p) => p.state === 'resyncing' && Date.parse(p.resync.finishes_at) <= nowMs);
+    if (finished.length === 0) continue;
+    const plexes = v.plexes.map((p) => (finished.includes(p) ? withPlexState(p, 'in-sync') : p));
+    const inSync = plexes.filter((p) => p.state === 'in-sync').length;
+    for (const p of finished) {
+      if (p.state !== 'resyncing') continue;
+      ctx.event('info', 'PlexResynced', `volume/${keyOf(v.namespace, v.name)}`, `plex on ${p.node} resynced from the plex on ${p.resync.source} (${p.resync.bytes} bytes); ${inSync} of ${v.mirrors} mirrors in sync`);
+    }
+    putPlexes(ctx, v, plexes);
+    done += finished.length;
+  }
+  return done;
+}

@@ -3,11 +3,11 @@
  * control plane's clock (wall, or the model's simulated one), and in sync only once that time has passed
  * (`advanceResyncs`, run by the server's loop and by the model). The rate is the node's resync bandwidth:
  * its storage ports' line rate times the cluster's resync share (the rest stays for foreground I/O), split
- * equally between the plexes that start resyncing onto that node at once.
+ * equally between the plexes that start resyncing onto that node at once. (`advanceResyncs` is in
+ * plex-sync.ts, with the other changes of plex state.)
  */
 import type { ChangeContext } from './change-context.js';
 import type { ClusterState } from './cluster-state.js';
-import { putPlexes } from './plex-sync.js';
 import { keyOf, plexBytes, withPlexState, type Plex, type Volume } from './volume.js';
 
 /**
@@ -52,28 +52,6 @@ export function startResync(ctx: ChangeContext, v: Volume, p: Plex, source: Plex
   const resync = { source: source.node, bytes, rate_bytes_per_s, started_at: new Date(startMs).toISOString(), finishes_at: new Date(finishMs).toISOString() };
   ctx.event('info', 'PlexResyncStarted', `volume/${keyOf(v.namespace, v.name)}`, `plex on ${p.node} resyncing from the plex on ${source.node}: ${bytes} bytes at ${Math.round(rate_bytes_per_s)} bytes/s, done at ${resync.finishes_at}`);
   return { node: p.node, drive: p.drive, offset_bytes: p.offset_bytes, state: 'resyncing', resync };
-}
-
-/**
- * Every resyncing plex whose copy time has passed on the control plane's clock is in sync now (a
- * `PlexResynced` event each); returns how many. Idempotent: run it as often as wished.
- */
-export function advanceResyncs(ctx: ChangeContext): number {
-  const nowMs = Date.parse(ctx.now());
-  let done = 0;
-  for (const v of [...ctx.state.volumes.values()]) {
-    const finished = v.plexes.filter((p) => p.state === 'resyncing' && Date.parse(p.resync.finishes_at) <= nowMs);
-    if (finished.length === 0) continue;
-    const plexes = v.plexes.map((p) => (finished.includes(p) ? withPlexState(p, 'in-sync') : p));
-    const inSync = plexes.filter((p) => p.state === 'in-sync').length;
-    for (const p of finished) {
-      if (p.state !== 'resyncing') continue;
-      ctx.event('info', 'PlexResynced', `volume/${keyOf(v.namespace, v.name)}`, `plex on ${p.node} resynced from the plex on ${p.resync.source} (${p.resync.bytes} bytes); ${inSync} of ${v.mirrors} mirrors in sync`);
-    }
-    putPlexes(ctx, v, plexes);
-    done += finished.length;
-  }
-  return done;
 }
 
 /** The earliest time a resync finishes, ms since the epoch, or undefined when none runs (for a loop's next wake-up). */
