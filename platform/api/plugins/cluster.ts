@@ -15,7 +15,7 @@ const ClusterBody = Type.Object({
   node_profile: Type.Optional(Type.String({ pattern: '^[a-z0-9][a-z0-9.-]*$', description: 'a built-in node profile name (default appliance-d10)' })),
   zones: Type.Optional(Type.Integer({ minimum: 1, maximum: 5000 })),
   policy: Type.Optional(Type.Union([Type.Literal('balance'), Type.Literal('pack')])),
-  resync_share: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1, description: "share of a node's storage-port bandwidth a plex resync may take (default 0.25)" })),
+  resync_share: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: "above 0 (the domain refuses 0): share of a node's storage-port bandwidth a plex resync may take (default 0.25)" })),
 }, { additionalProperties: false });
 
 const NodeBody = Type.Object({
