@@ -46,7 +46,10 @@ export function resyncBytes(v: Volume, dirtyFraction = 1): number {
  */
 export function startResync(ctx: ChangeContext, v: Volume, p: Plex, source: Plex, rate_bytes_per_s: number, dirtyFraction = 1): Plex {
   const bytes = resyncBytes(v, dirtyFraction);
-  if (bytes === 0) return withPlexState(p, 'in-sync');
+  if (bytes === 0) {
+    ctx.event('info', 'PlexResynced', `volume/${keyOf(v.namespace, v.name)}`, `plex on ${p.node} is in sync: nothing was written to the volume while it was behind`);
+    return withPlexState(p, 'in-sync');
+  }
   const startMs = Date.parse(ctx.now());
   const finishMs = startMs + Math.ceil((bytes / rate_bytes_per_s) * MS_PER_S);
   const resync = { source: source.node, bytes, rate_bytes_per_s, started_at: new Date(startMs).toISOString(), finishes_at: new Date(finishMs).toISOString() };

@@ -69,6 +69,7 @@ describe('a resync driven by a model', () => {
     as(store, (cp) => cp.recoverNode('node1', () => 0));
     expect(plexOn(store, 'node1').state).toBe('in-sync');
     expect(store.read((s) => s.volumes.get('default/data')!.state)).toBe('in-sync');
+    expect(store.events().filter((e) => e.reason === 'PlexResynced').map((e) => e.message)).toEqual(['plex on node1 is in sync: nothing was written to the volume while it was behind']);
   });
 });
 
