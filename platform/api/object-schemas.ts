@@ -51,6 +51,7 @@ export const ClusterObject = answer({
   node_profile: Type.String({ description: 'the node profile nodes get when none is named' }),
   created_at: time('created'),
   policy: stringEnum(['balance', 'pack'] as const, 'scoring: spread pods (balance) or fill nodes (pack)'),
+  resync_share: Type.Optional(Type.Number({ description: "share of a node's storage-port bandwidth a resync may take (0.25 when unset)" })),
 }, 'the cluster');
 
 const NicPort = answer({
@@ -114,7 +115,19 @@ export const VolumeObject = answer({
   size_bytes: Type.Number(),
   perf_tier: Type.String(),
   mirrors: Type.Integer({ description: 'copies wanted' }),
-  plexes: Type.Array(answer({ node: Type.String(), state: stringEnum(['in-sync', 'out-of-sync', 'offline'] as const) }, 'a copy on a node')),
+  plexes: Type.Array(answer({
+    node: Type.String(),
+    drive: Type.Integer({ description: "index of the drive in the node's inventory" }),
+    offset_bytes: Type.Number({ description: "first byte of the plex's extent on that drive" }),
+    state: stringEnum(['in-sync', 'resyncing', 'out-of-sync', 'offline'] as const),
+    resync: Type.Optional(answer({
+      source: Type.String({ description: 'node of the in-sync plex copied from' }),
+      bytes: Type.Number({ description: 'bytes to copy' }),
+      rate_bytes_per_s: Type.Number({ description: 'resync bandwidth, bytes/s' }),
+      started_at: time('the copy started'),
+      finishes_at: time('the copy is done and the plex in sync'),
+    }, 'a resyncing plex: its copy')),
+  }, 'a copy on a node, on one extent of one drive')),
   state: stringEnum(['in-sync', 'degraded', 'unavailable', 'lost'] as const),
   node_selector: stringMap('node labels every plex needs'),
   source_snapshot: Type.Optional(Type.String({ description: 'namespace/name of the snapshot it was restored from' })),
@@ -149,6 +162,10 @@ export const PodStatus = Type.Union([
     endpoints: Type.Array(BoundEndpoint),
     reserved_iops: Type.Number({ description: 'IOPS reserved on the node' }),
     reserved_bandwidth_bits_per_s: Type.Number({ description: 'bandwidth reserved on the node, bit/s' }),
+    volume_reservations: Type.Array(answer({
+      volume: Type.String(),
+      iops: Type.Number({ description: "IOPS guaranteed to this volume: its tier's, plus an equal share of the pod's tier's" }),
+    }, "the pod's reserved IOPS as one volume's QoS gets them"), { description: 'reserved_iops split over the volumes; empty for a pod without volumes' }),
   }, 'a running pod'),
   answer({
     state: Type.Literal('pending'),

@@ -3,6 +3,7 @@
  * domain, coded errors with their HTTP status, Prometheus metrics, health, the OpenAPI document and its page.
  * Every read and change goes through the same Store and ControlPlane as the CLI: one set of invariants.
  */
+import { startResyncLoop } from '../state/advance-resyncs.js';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -68,7 +69,10 @@ export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyIn
   };
   // The routes read nothing of the raw server, so one instance type serves HTTP and HTTPS alike.
   const app = (opts.tls ? Fastify({ ...common, https: httpsOptionsOf(opts.tls) }) : Fastify(common)) as unknown as FastifyInstance;
+  // Resyncs finish as the clock passes their copy time, whether or not anyone calls.
+  const stopResyncs = startResyncLoop(store, (m) => app.log.warn(m), clock);
   app.addHook('onClose', async () => {
+    stopResyncs();
     store.close();
     tokens.close();
   });

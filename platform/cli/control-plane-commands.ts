@@ -16,7 +16,7 @@ import { readManifests } from '../manifests/documents.js';
 import { planApply, runApply } from '../manifests/apply.js';
 import { defaultStatePath } from '../state/store.js';
 import { MAX_LABELS, NAMESPACE_NAME_MAX_LENGTH, readLabelPair, requireNamespace } from '../domain/names.js';
-import { checkedQuantity, wholeNumber } from './arguments.js';
+import { checkedQuantity, decimalAbove, wholeNumber } from './arguments.js';
 import { AUDIT_LIMIT_RANGE, BANDWIDTH_RANGE, EVENT_LIMIT_RANGE, IOPS_RANGE, VOLUME_SIZE_RANGE } from '../domain/limits.js';
 import { cliErr, cliOut } from './cli-io.js';
 import { actor, change, read, stateOption, type StateOpts } from './embedded-state.js';
@@ -101,9 +101,10 @@ export function registerControlPlaneCommands(cli: Command): void {
       .requiredOption('--nodes <n>', 'number of nodes (1-5000)', wholeNumber(1, 5000))
       .option('--node-profile <name|path>', 'node profile: a built-in name or a YAML file', 'appliance-d10')
       .option('--zones <n>', 'spread the nodes round-robin over this many zones', wholeNumber(1, 5000), 1)
-      .addOption(new Option('--policy <policy>', 'scheduler scoring: spread pods or fill nodes').choices(['balance', 'pack']).default('balance')),
-  ).action((name: string, o: StateOpts & { nodes: number; nodeProfile: string; zones: number; policy: 'balance' | 'pack' }) => {
-    const c = change(o, 'create clusters', `clusters/${name}`, (cp) => cp.createCluster({ name, nodes: o.nodes, nodeProfile: o.nodeProfile, zones: o.zones, policy: o.policy }));
+      .addOption(new Option('--policy <policy>', 'scheduler scoring: spread pods or fill nodes').choices(['balance', 'pack']).default('balance'))
+      .option('--resync-share <fraction>', "share of a node's storage-port bandwidth a plex resync may take (default 0.25)", decimalAbove(0, 1, '0.25')),
+  ).action((name: string, o: StateOpts & { nodes: number; nodeProfile: string; zones: number; policy: 'balance' | 'pack'; resyncShare?: number }) => {
+    const c = change(o, 'create clusters', `clusters/${name}`, (cp) => cp.createCluster({ name, nodes: o.nodes, nodeProfile: o.nodeProfile, zones: o.zones, policy: o.policy, ...(o.resyncShare !== undefined ? { resyncShare: o.resyncShare } : {}) }));
     out(`cluster ${c.name} created: ${o.nodes} nodes of ${c.node_profile}\n`);
   });
   outputOption(stateOption(cluster.command('status').description('per node: pods, cores, memory, storage, IOPS, VFs, bandwidth and storage controllers used of total'))).action((o: StateOpts & { output: OutputKind }) => {

@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { wallClock } from '../domain/clock.js';
 import type { ControlPlane } from '../domain/control-plane.js';
 import { localAdmin, type Actor } from '../domain/tenancy.js';
+import { advanceDueResyncs } from '../state/advance-resyncs.js';
 import { defaultStatePath, Store } from '../state/store.js';
 
 export interface StateOpts {
@@ -16,7 +17,10 @@ export interface StateOpts {
 function openStore(opts: StateOpts): Store {
   const path = opts.state ?? defaultStatePath();
   // Only the default location's folder is made on first use; a path given is taken as it is.
-  return Store.open(path, wallClock, opts.state === undefined && !process.env.ANVIL_STATE);
+  const store = Store.open(path, wallClock, opts.state === undefined && !process.env.ANVIL_STATE);
+  // No server loop runs for the embedded state: resyncs whose time has passed finish before each command.
+  advanceDueResyncs(store, wallClock);
+  return store;
 }
 
 /** The local user: $ANVIL_USER, with the cluster-admin role. */

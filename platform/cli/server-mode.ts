@@ -104,7 +104,7 @@ function objectPath(kind: Kind, name: string, ns: string | undefined): string {
 /** What each command does over the API: (positional args, options, target) -> printed as on the embedded state. */
 const REMOTE: Record<string, (args: string[], o: Opts, t: Target) => Promise<void>> = {
   'cluster create': async ([name], o, t) => {
-    const c = await request<{ name: string; node_profile: string }>(t.server, t.token, 'POST', 'api/v1/cluster', { name, nodes: o.nodes, node_profile: o.nodeProfile, zones: o.zones, policy: o.policy });
+    const c = await request<{ name: string; node_profile: string }>(t.server, t.token, 'POST', 'api/v1/cluster', { name, nodes: o.nodes, node_profile: o.nodeProfile, zones: o.zones, policy: o.policy, ...(o.resyncShare !== undefined ? { resync_share: o.resyncShare } : {}) });
     out(`cluster ${c.name} created: ${String(o.nodes)} nodes of ${c.node_profile}\n`);
   },
   'cluster status': async (_args, o, t) => {

@@ -10,7 +10,7 @@ import type { Node } from '../domain/node.js';
 import type { PerfTier } from '../domain/perf-tier.js';
 import type { Pod } from '../domain/pod.js';
 import type { Tenant, User } from '../domain/tenancy.js';
-import { keyOf, type Snapshot, type Volume } from '../domain/volume.js';
+import { keyOf, resyncFraction, type Plex, type Snapshot, type Volume } from '../domain/volume.js';
 import { table } from './output.js';
 import { formatQuotaFigure, QUOTA_RESOURCES, type QuotaView } from '../domain/quota.js';
 import { KIND_ALIASES, KINDS, type EndpointView, type Kind, type WorkloadView } from '../domain/queries.js';
@@ -56,7 +56,13 @@ export function clusterStatusTable(state: ClusterState): string {
 }
 
 /** A table of `objects` of `kind`. */
-export function kindTable(state: ClusterState, kind: Kind, objects: readonly unknown[]): string {
+/** A plex's state as the CLI shows it: a resync with its progress at `nowMs` (`resyncing 40%`). */
+function plexStateText(p: Plex, nowMs: number): string {
+  // Whole percent, rounded down: 100% only once the copy time has passed.
+  return p.state === 'resyncing' ? `resyncing ${Math.floor(resyncFraction(p.resync, nowMs) * 100)}%` : p.state;
+}
+
+export function kindTable(state: ClusterState, kind: Kind, objects: readonly unknown[], nowMs = Date.now()): string {
   switch (kind) {
     case 'nodes': {
       const usage = nodeUsage(state);
@@ -76,7 +82,7 @@ export function kindTable(state: ClusterState, kind: Kind, objects: readonly unk
       // STATE is the volume's (in-sync, degraded, unavailable, lost); MIRRORS counts the in-sync plexes of the mirrors it should have.
       return table(['NAMESPACE', 'NAME', 'SIZE', 'PERF-TIER', 'MIRRORS', 'PLEXES', 'STATE', 'ATTACHED-TO', 'SOURCE'], (objects as Volume[]).map((v) => [
         v.namespace, v.name, formatBytesBinary(v.size_bytes), v.perf_tier, `${v.plexes.filter((p) => p.state === 'in-sync').length}/${v.mirrors}`,
-        v.plexes.map((p) => (p.state === 'in-sync' ? p.node : `${p.node}(${p.state})`)).join(',') || '-',
+        v.plexes.map((p) => (p.state === 'in-sync' ? p.node : `${p.node}(${plexStateText(p, nowMs)})`)).join(',') || '-',
         v.state, v.attachment.state === 'attached' ? `${v.attachment.pod}@${v.attachment.node} (${v.attachment.via})` : '-', v.source_snapshot ?? '-',
       ]));
     case 'snapshots':
@@ -106,7 +112,7 @@ export function kindTable(state: ClusterState, kind: Kind, objects: readonly unk
 }
 
 /** `anvil describe KIND NAME`: every field, then for pods the scheduler's per-node reasons, then recent events. */
-export function describeText(state: ClusterState, kind: Kind, obj: unknown, events: readonly ClusterEvent[], podStatus?: Pod['status']): string {
+export function describeText(state: ClusterState, kind: Kind, obj: unknown, events: readonly ClusterEvent[], podStatus?: Pod['status'], nowMs = Date.now()): string {
   const lines: string[] = [];
   const o = obj as Record<string, unknown>;
   const field = (label: string, value: unknown) => lines.push(`${(label + ':').padEnd(22)}${typeof value === 'string' ? value : JSON.stringify(value)}`);
@@ -124,6 +130,8 @@ export function describeText(state: ClusterState, kind: Kind, obj: unknown, even
     if (pod.status.state === 'running') {
       field('Node', pod.status.node);
       field('Reserved', `${formatCount(pod.status.reserved_iops)} IOPS, ${formatBits(pod.status.reserved_bandwidth_bits_per_s)} bit/s`);
+      const perVolume = pod.status.volume_reservations ?? [];
+      if (perVolume.length > 0) field('Reserved per volume', perVolume.map((r) => `${r.volume} ${formatCount(r.iops)} IOPS`).join(', '));
       lines.push('Endpoints:');
       for (const e of pod.status.endpoints) lines.push(`  ${e.network}  ip ${e.ip}  mac ${e.mac}  ${e.port} vf ${e.vf}  tier ${e.perf_tier}${e.static ? '  (static)' : ''}`);
     } else {
@@ -142,7 +150,16 @@ export function describeText(state: ClusterState, kind: Kind, obj: unknown, even
     field('Max bandwidth', t.max_network_bandwidth_bits_per_s === undefined ? '-' : `${formatBits(t.max_network_bandwidth_bits_per_s)} bit/s (recorded, not enforced)`);
     field('Built in', t.builtin ? 'yes' : 'no');
   } else {
-    for (const [k, v] of Object.entries(o)) if (!['kind', 'name', 'namespace'].includes(k)) field(k, v);
+    for (const [k, v] of Object.entries(o)) if (!['kind', 'name', 'namespace'].includes(k) && !(kind === 'volumes' && k === 'plexes')) field(k, v);
+  }
+  if (kind === 'volumes') {
+    // Where each copy lies (drive and byte offset on its node), and how far a resync has got.
+    const plexes = (o as unknown as Volume).plexes;
+    lines.push(`Plexes (${plexes.length}):`);
+    for (const p of plexes) {
+      const copy = p.state === 'resyncing' ? ` from ${p.resync.source}: ${p.resync.bytes} bytes at ${formatBytesDecimal(p.resync.rate_bytes_per_s)}/s, done at ${p.resync.finishes_at}` : '';
+      lines.push(`  ${p.node}  drive ${p.drive}  offset ${p.offset_bytes}  ${plexStateText(p, nowMs)}${copy}`);
+    }
   }
   if (kind === 'nodes') {
     const n = state.nodes.get(o.name as string)!;

@@ -7,10 +7,11 @@ import type { Endpoint } from './endpoint.js';
 import type { Network } from './network.js';
 import type { Node } from './node.js';
 import type { PerfTier } from './perf-tier.js';
-import type { Pod } from './pod.js';
+import { withVolumeReservations, type Pod } from './pod.js';
 import type { Quota } from './quota-limits.js';
 import type { Tenant, User } from './tenancy.js';
-import { volumeStateOf, type Snapshot, type Volume } from './volume.js';
+import { allocateExtent, extentsInUse } from './drive-extents.js';
+import { keyOf, plexBytes, volumeStateOf, withPlexState, type Plex, type Snapshot, type Volume } from './volume.js';
 
 export interface Cluster {
   readonly kind: 'Cluster';
@@ -19,6 +20,8 @@ export interface Cluster {
   readonly created_at: string;
   /** Scoring policy: spread pods (balance) or fill nodes (pack). */
   readonly policy: 'balance' | 'pack';
+  /** Share (0-1] of a node's storage-port bandwidth a resync may take; DEFAULT_RESYNC_SHARE (resync.ts) when unset. */
+  readonly resync_share?: number;
 }
 
 /** Counters that must survive restarts so identities (MACs) are never reused. */
@@ -111,11 +114,34 @@ export class ClusterState {
       if (legacy && !plexes.some((p) => p.state === 'in-sync' && !down(p.node)) && onDown.length === 1 && !plexes.some((p) => p.state === 'offline')) {
         plexes = plexes.map((p) => (p === onDown[0] ? { ...p, state: 'offline' as const } : p));
       }
-      plexes = plexes.map((p) => (p.state === 'in-sync' && down(p.node) ? { ...p, state: 'out-of-sync' as const } : p));
+      plexes = plexes.map((p) => ((p.state === 'in-sync' || p.state === 'resyncing') && down(p.node) ? withPlexState(p, 'out-of-sync') : p));
       const state = volumeStateOf({ mirrors: v.mirrors, plexes });
       if (v.state === state && plexes.length === v.plexes.length && plexes.every((p, i) => p === v.plexes[i])) continue;
       this.volumes.set(key, { ...v, plexes, state });
     }
+    this.placeLegacyExtents();
+  }
+
+  /**
+   * Plexes stored before plexes had a drive and an offset get an extent each (in key order, so every load
+   * gives the same), as the allocator would have placed them; a plex that finds no room keeps drive 0 at
+   * offset 0 and the invariants say so on the next change.
+   */
+  private placeLegacyExtents(): void {
+    const legacy = (p: Plex) => (p as Partial<Plex>).drive === undefined;
+    if (![...this.volumes.values()].some((v) => v.plexes.some(legacy))) return;
+    const unplaced = [...this.volumes].filter(([, v]) => v.plexes.some(legacy));
+    for (const [key] of unplaced) this.volumes.delete(key);
+    const use = extentsInUse(this);
+    for (const [key, v] of unplaced) {
+      const plexes = v.plexes.map((p) => {
+        if (!legacy(p)) return p;
+        const node = this.nodes.get(p.node)!;
+        return { ...p, ...(allocateExtent(use, node, plexBytes(v), keyOf(v.namespace, v.name)) ?? { node: p.node, drive: 0, offset_bytes: 0 }) };
+      });
+      this.volumes.set(key, { ...v, plexes });
+    }
+    this.sortByKey('Volume');
   }
 
   /** Puts a document read from storage back in its map. */
@@ -128,7 +154,7 @@ export class ClusterState {
       case 'PerfTier': this.perfTiers.set(key, obj as PerfTier); break;
       case 'Volume': this.volumes.set(key, obj as Volume); break; // brought up to date by afterLoad
       case 'Snapshot': this.snapshots.set(key, obj as Snapshot); break;
-      case 'Pod': this.pods.set(key, withAddresses(obj as Pod)); break;
+      case 'Pod': this.pods.set(key, withVolumeReservations(withAddresses(obj as Pod))); break;
       case 'Endpoint': this.endpoints.set(key, obj as Endpoint); break;
       case 'Tenant': this.tenants.set(key, obj as Tenant); break;
       case 'User': this.users.set(key, obj as User); break;

@@ -24,6 +24,8 @@ import type { PodInput } from './pod-service.js';
 import type { Pod } from './pod.js';
 import type { QuotaLedger } from './quota-service.js';
 import * as quotaService from './quota-service.js';
+import { advanceResyncs } from './plex-sync.js';
+import type { DirtyFraction } from './resync.js';
 import type { Quota, QuotaLimits } from './quota.js';
 import type { SchedulingSession } from './scheduling-session.js';
 import type { Actor, User } from './tenancy.js';
@@ -94,8 +96,21 @@ export class ControlPlane {
   }
 
   /** A failed node is back: ready again, its plexes current again or resynced from an in-sync plex, pending pods retried. */
-  recoverNode(name: string): Node {
-    return nodeService.recoverNode(this.ctx, name);
+  /**
+   * A failed node is back. `dirtyFraction` (a model's) says, per volume `namespace/name`, what fraction
+   * of its plex was written while the plex was behind (0-1): a resync copies only that; without it, all.
+   */
+  recoverNode(name: string, dirtyFraction?: DirtyFraction): Node {
+    return nodeService.recoverNode(this.ctx, name, dirtyFraction);
+  }
+
+  /**
+   * Resyncing plexes whose copy time has passed on the clock are in sync now; returns how many. A step of
+   * time, not a user's choice (nothing is decided here that the clock has not), so it checks no role:
+   * the server's loop and a model run it.
+   */
+  advanceResyncs(): number {
+    return advanceResyncs(this.ctx);
   }
 
   /** Removes a node; refused while pods or current plexes are there unless `force` (which drops its plexes with it). */

@@ -7,6 +7,7 @@ import type { ClusterState } from './cluster-state.js';
 import { overlappingNetwork } from './network.js';
 import { podVfCount, storageCapacityBytes } from './node-profile.js';
 import { MAX_PERF_TIERS } from './perf-tier.js';
+import { extentViolations } from './drive-extents.js';
 import { storageUse } from './placement.js';
 import { keyOf, MAX_MIRRORS, MAX_SNAPSHOTS_PER_VOLUME, unusableReason, volumeStateOf } from './volume.js';
 
@@ -45,6 +46,10 @@ export function invariantViolations(state: ClusterState): string[] {
     u.pods++;
     u.iops += pod.status.reserved_iops;
     u.bw += pod.status.reserved_bandwidth_bits_per_s;
+    const perVolume = pod.status.volume_reservations;
+    if (perVolume.length > 0 && (perVolume.reduce((s, r) => s + r.iops, 0) !== pod.status.reserved_iops || perVolume.some((r, i) => r.volume !== pod.volumes[i]))) {
+      bad.push(`pod ${key}: its volumes' reservations (${perVolume.map((r) => `${r.volume} ${r.iops}`).join(', ')}) do not split its ${pod.status.reserved_iops} reserved IOPS over its volumes`);
+    }
     if (pod.status.endpoints.length !== pod.endpoints.length) bad.push(`pod ${key} has ${pod.status.endpoints.length} bound endpoints for ${pod.endpoints.length} requested`);
     pod.status.endpoints.forEach((e, k) => {
       const a = pod.addresses?.[k];
@@ -109,7 +114,8 @@ export function invariantViolations(state: ClusterState): string[] {
     for (const p of v.plexes) {
       const node = state.nodes.get(p.node);
       if (!node) bad.push(`volume ${key} has a plex on missing node ${p.node}`);
-      else if ((p.state === 'in-sync' && node.status.state === 'down') || (p.state === 'offline' && node.status.state !== 'down')) bad.push(`volume ${key}: plex on ${p.node} is ${p.state}, its node ${node.status.state}`);
+      else if (((p.state === 'in-sync' || p.state === 'resyncing') && node.status.state === 'down') || (p.state === 'offline' && node.status.state !== 'down')) bad.push(`volume ${key}: plex on ${p.node} is ${p.state}, its node ${node.status.state}`);
+      if (p.state === 'resyncing' && !v.plexes.some((s) => s.node === p.resync.source && s.state === 'in-sync')) bad.push(`volume ${key}: plex on ${p.node} resyncs from ${p.resync.source}, which holds no in-sync plex of it`);
     }
     if (new Set(v.plexes.map((p) => p.node)).size !== v.plexes.length) bad.push(`volume ${key}: two plexes on one node`);
     if ((snapCount.get(key) ?? 0) > MAX_SNAPSHOTS_PER_VOLUME) bad.push(`volume ${key}: more than ${MAX_SNAPSHOTS_PER_VOLUME} snapshots`);
@@ -118,6 +124,7 @@ export function invariantViolations(state: ClusterState): string[] {
       if (!pod || pod.status.state !== 'running' || pod.status.node !== v.attachment.node) bad.push(`volume ${key} attached to ${v.attachment.pod}, which is not running on ${v.attachment.node}`);
     }
   }
+  bad.push(...extentViolations(state));
   for (const [name, u] of storageUse(state)) {
     const node = state.nodes.get(name);
     if (!node) continue;

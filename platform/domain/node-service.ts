@@ -14,6 +14,7 @@ import { DEFAULT_NODE_PROFILE, loadNodeProfile, type NodeInventory } from './nod
 import { DEFAULT_ZONE, wellKnownLabels, type Node, type Taint } from './node.js';
 import { BUILTIN_PERF_TIERS } from './perf-tier.js';
 import { dropPlexesOfNode, plexesOnNodeDown, plexesOnNodeUp } from './plex-sync.js';
+import { DEFAULT_RESYNC_SHARE, type DirtyFraction } from './resync.js';
 import { keyOf, unusableReason } from './volume.js';
 
 /** Pods moved elsewhere and pods left pending by a node leaving (`namespace/name`). */
@@ -28,6 +29,8 @@ export interface ClusterCreateInput {
   nodeProfile?: string;
   policy?: 'balance' | 'pack';
   zones?: number;
+  /** Share (0-1] of a node's storage-port bandwidth a resync may take; DEFAULT_RESYNC_SHARE when unset. */
+  resyncShare?: number;
 }
 
 export interface NodeAddInput {
@@ -50,9 +53,12 @@ export function createCluster(ctx: ChangeContext, input: ClusterCreateInput): Cl
   }
   const zones = input.zones ?? 1;
   if (!Number.isInteger(zones) || zones < 1 || zones > input.nodes) throw new AnvilError('ANVIL_ERR_FIELD_INVALID', `--zones ${zones} is not allowed; use 1 to the node count`);
+  if (input.resyncShare !== undefined && !(input.resyncShare > 0 && input.resyncShare <= 1)) {
+    throw new AnvilError('ANVIL_ERR_FIELD_INVALID', `resync share ${input.resyncShare} is not allowed; a resync takes a share above 0 and at most 1 of a node's storage-port bandwidth (default ${DEFAULT_RESYNC_SHARE})`);
+  }
   const profile = input.nodeProfile ?? DEFAULT_NODE_PROFILE;
   const inventory = loadNodeProfile(profile);
-  const cluster: Cluster = { kind: 'Cluster', name: input.name, node_profile: profile, created_at: ctx.now(), policy: input.policy ?? 'balance' };
+  const cluster: Cluster = { kind: 'Cluster', name: input.name, node_profile: profile, created_at: ctx.now(), policy: input.policy ?? 'balance', ...(input.resyncShare !== undefined ? { resync_share: input.resyncShare } : {}) };
   ctx.state.cluster = cluster;
   const width = String(input.nodes).length;
   for (let n = 1; n <= input.nodes; n++) {
@@ -188,15 +194,18 @@ export function failNode(ctx: ChangeContext, name: string): Moves {
   return moves;
 }
 
-/** A failed node is back: ready again, its plexes current again or resynced from an in-sync plex, pending pods retried. */
-export function recoverNode(ctx: ChangeContext, name: string): Node {
+/**
+ * A failed node is back: ready again, its offline plexes current again, its out-of-sync plexes resyncing
+ * from an in-sync plex (in sync once `advanceResyncs` finds their copy time passed), pending pods retried.
+ */
+export function recoverNode(ctx: ChangeContext, name: string, dirtyFraction?: DirtyFraction): Node {
   ctx.can('node', 'edit');
   const node = requireNode(ctx, name);
   if (node.status.state !== 'down') throw new AnvilError('ANVIL_ERR_IN_USE', `node ${name} is ${node.status.state}, not down; only a failed node recovers`);
   const ready: Node = { ...node, status: { state: 'ready' } };
   ctx.state.nodes.set(name, ready);
   ctx.event('info', 'NodeUp', `node/${name}`, 'node recovered');
-  plexesOnNodeUp(ctx, name);
+  plexesOnNodeUp(ctx, name, dirtyFraction);
   ctx.resetScheduling();
   ctx.scheduling().schedulePending();
   return ready;
@@ -211,7 +220,7 @@ export function removeNode(ctx: ChangeContext, name: string, force = false): voi
   ctx.can('node', 'edit');
   const node = requireNode(ctx, name);
   const pods = [...ctx.state.pods.values()].filter((p) => p.status.state === 'running' && p.status.node === name);
-  const volumes = [...ctx.state.volumes.values()].filter((v) => v.plexes.some((p) => p.node === name && p.state !== 'out-of-sync'));
+  const volumes = [...ctx.state.volumes.values()].filter((v) => v.plexes.some((p) => p.node === name && (p.state === 'in-sync' || p.state === 'offline')));
   const snapshots = [...ctx.state.snapshots.values()].filter((s) => s.nodes.includes(name));
   if (!force && (pods.length > 0 || volumes.length > 0 || snapshots.length > 0)) {
     throw new AnvilError(

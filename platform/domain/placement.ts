@@ -1,13 +1,15 @@
 /**
  * Where plexes go: `mirrors` distinct nodes that are schedulable, match the volume's node selector, have
- * the bytes free and are under the per-node volume count; distinct zones first when zones are asked for,
- * then the most free space (so mirrors spread), then the name (so placement is deterministic).
+ * the bytes free in one hole of one drive and are under the per-node volume count; distinct zones first
+ * when zones are asked for, then the most free space (so mirrors spread), then the name (so placement is
+ * deterministic). On each chosen node the plex gets an extent of a drive (`drive-extents.ts`).
  */
 import { AnvilError } from '../errors.js';
 import type { ClusterState } from './cluster-state.js';
+import { allocateExtent, extentsInUse, largestHole } from './drive-extents.js';
 import { storageCapacityBytes } from './node-profile.js';
 import type { Node } from './node.js';
-import { plexBytes } from './volume.js';
+import { plexBytes, type PlexPlacement } from './volume.js';
 
 /** Per node: bytes used by plexes, and volumes counted against the limit (plexes, snapshots, clones). */
 export interface NodeStorageUse {
@@ -35,6 +37,8 @@ export function storageUse(state: ClusterState): Map<string, NodeStorageUse> {
 }
 
 export interface PlexRequest {
+  /** `namespace/name` of the volume. */
+  readonly volume: string;
   readonly size_bytes: number;
   readonly mirrors: number;
   readonly node_selector: Readonly<Record<string, string>>;
@@ -43,9 +47,10 @@ export interface PlexRequest {
   readonly exclude?: readonly string[];
 }
 
-/** Chooses the plex nodes, or throws ANVIL_ERR_NO_CAPACITY with a line per rejected node. */
-export function placePlexes(state: ClusterState, req: PlexRequest, what: string): string[] {
+/** Chooses the plex nodes and their drive extents, or throws ANVIL_ERR_NO_CAPACITY with a line per rejected node. */
+export function placePlexes(state: ClusterState, req: PlexRequest, what: string): PlexPlacement[] {
   const use = storageUse(state);
+  const extents = extentsInUse(state);
   const reasons: string[] = [];
   const fits: { node: Node; free: number }[] = [];
   for (const node of state.nodes.values()) {
@@ -57,7 +62,12 @@ export function placePlexes(state: ClusterState, req: PlexRequest, what: string)
     else if (mismatch) reasons.push(`${node.name}: node selector ${mismatch[0]}=${mismatch[1]} does not match`);
     else if (u.volumes >= node.inventory.max_volumes) reasons.push(`${node.name}: holds ${u.volumes} of ${node.inventory.max_volumes} volumes (mirrors and snapshots count)`);
     else if (free < req.size_bytes) reasons.push(`${node.name}: ${free} bytes free, the plex needs ${req.size_bytes}`);
-    else fits.push({ node, free });
+    else {
+      // The plex lies on one drive, in one hole: free bytes split over drives or between plexes do not add up.
+      const hole = largestHole(extents, node);
+      if (hole.bytes < req.size_bytes) reasons.push(`${node.name}: ${free} bytes free, but no drive has ${req.size_bytes} bytes in one piece (the largest hole is ${hole.bytes} bytes, on drive ${hole.drive})`);
+      else fits.push({ node, free });
+    }
   }
   fits.sort((a, b) => b.free - a.free || (a.node.name < b.node.name ? -1 : 1));
   const chosen: Node[] = [];
@@ -72,5 +82,5 @@ export function placePlexes(state: ClusterState, req: PlexRequest, what: string)
   if (chosen.length < req.mirrors) {
     throw new AnvilError('ANVIL_ERR_NO_CAPACITY', `${what}: ${req.mirrors} plexes on distinct nodes asked, only ${chosen.length} nodes have room`, reasons);
   }
-  return chosen.map((n) => n.name);
+  return chosen.map((n) => allocateExtent(extents, n, req.size_bytes, req.volume)!);
 }

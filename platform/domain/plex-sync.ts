@@ -1,12 +1,14 @@
 /**
  * Plexes as their nodes fail, recover and are removed. A plex is resynced only from an in-sync plex on
- * a live node; the last current copy of a volume whose node fails goes offline (not out of sync: nothing
- * can write the volume meanwhile) and is in sync again when the node recovers; a removed node's plexes
- * go with it. The volume's state follows its plexes, and every change of state is an event.
+ * a live node, and the copy takes time (`resync.ts`): it is `resyncing` meanwhile, the volume degraded;
+ * the last current copy of a volume whose node fails goes offline (not out of sync: nothing can write the
+ * volume meanwhile) and is in sync again when the node recovers; a removed node's plexes go with it. The
+ * volume's state follows its plexes, and every change of state is an event.
  */
 import type { ChangeContext } from './change-context.js';
 import type { Severity } from './event.js';
-import { keyOf, volumeStateOf, type Plex, type Volume, type VolumeState } from './volume.js';
+import { resyncRateBytesPerS, startResync, type DirtyFraction } from './resync.js';
+import { keyOf, volumeStateOf, withPlexState, type Plex, type Volume, type VolumeState } from './volume.js';
 
 const STATE_EVENTS: Record<VolumeState, { severity: Severity; reason: string }> = {
   'in-sync': { severity: 'info', reason: 'VolumeInSync' },
@@ -24,7 +26,10 @@ function stateMessage(v: Volume): string {
   const inSync = inSyncCount(v.plexes);
   switch (v.state) {
     case 'in-sync': return `all ${v.mirrors} mirrors in sync`;
-    case 'degraded': return `${inSync} of ${v.mirrors} mirrors in sync; it runs on ${v.plexes.filter((p) => p.state === 'in-sync').map((p) => p.node).join(', ')}`;
+    case 'degraded': {
+      const resyncing = v.plexes.filter((p) => p.state === 'resyncing').map((p) => p.node);
+      return `${inSync} of ${v.mirrors} mirrors in sync; it runs on ${v.plexes.filter((p) => p.state === 'in-sync').map((p) => p.node).join(', ')}${resyncing.length > 0 ? `; resyncing on ${resyncing.join(', ')}` : ''}`;
+    }
     case 'unavailable': return `no in-sync copy on a live node: its current copy is on ${v.plexes.filter((p) => p.state === 'offline').map((p) => p.node).join(', ')}, which is down; pods using it wait until it recovers`;
     case 'lost': return `no current copy of the volume is left on any node (${v.plexes.length} stale plexes of ${v.mirrors}); delete it, or restore a snapshot to a new volume`;
   }
@@ -34,7 +39,8 @@ function stateMessage(v: Volume): string {
  * Stores `v` with these plexes (and mirror count), its state worked out again; a change of state is an
  * event. Returns the volume as stored.
  */
-export function putPlexes(ctx: ChangeContext, v: Volume, plexes: readonly Plex[], mirrors = v.mirrors): Volume {
+export function putPlexes(ctx: ChangeContext, v: Volume, given: readonly Plex[], mirrors = v.mirrors): Volume {
+  const plexes = withLiveSources(ctx, v, given);
   const next: Volume = { ...v, mirrors, plexes, state: volumeStateOf({ mirrors, plexes }) };
   ctx.state.volumes.set(keyOf(v.namespace, v.name), next);
   if (next.state !== v.state) {
@@ -42,6 +48,25 @@ export function putPlexes(ctx: ChangeContext, v: Volume, plexes: readonly Plex[]
     ctx.event(e.severity, e.reason, `volume/${v.namespace}/${v.name}`, stateMessage(next));
   }
   return next;
+}
+
+/**
+ * A resyncing plex copies from an in-sync plex: when its source is no longer one (its node failed or was
+ * removed), the copy starts again from another in-sync plex, or stops (out of sync) when there is none.
+ */
+function withLiveSources(ctx: ChangeContext, v: Volume, plexes: readonly Plex[]): readonly Plex[] {
+  const sources = plexes.filter((p) => p.state === 'in-sync');
+  if (!plexes.some((p) => p.state === 'resyncing' && !sources.some((s) => s.node === p.resync.source))) return plexes;
+  const object = `volume/${v.namespace}/${v.name}`;
+  return plexes.map((p) => {
+    if (p.state !== 'resyncing' || sources.some((s) => s.node === p.resync.source)) return p;
+    const other = sources[0];
+    if (other === undefined) {
+      ctx.event('warning', 'PlexResyncStopped', object, `plex on ${p.node} stays out of sync: its source on ${p.resync.source} is gone and no other plex is in sync`);
+      return withPlexState(p, 'out-of-sync');
+    }
+    return startResync(ctx, { ...v, plexes }, p, other, p.resync.rate_bytes_per_s);
+  });
 }
 
 function volumesOn(ctx: ChangeContext, node: string): Volume[] {
@@ -60,26 +85,35 @@ function isLive(ctx: ChangeContext, node: string): boolean {
 export function plexesOnNodeDown(ctx: ChangeContext, node: string): void {
   for (const v of volumesOn(ctx, node)) {
     const mine = v.plexes.find((p) => p.node === node)!;
+    if (mine.state === 'resyncing') {
+      ctx.event('warning', 'PlexResyncStopped', `volume/${v.namespace}/${v.name}`, `plex on ${node} stopped resyncing: its node is down; it stays out of sync`);
+      putPlexes(ctx, v, v.plexes.map((p) => (p === mine ? withPlexState(p, 'out-of-sync') : p)));
+      continue;
+    }
     if (mine.state !== 'in-sync') continue;
     const others = inSyncCount(v.plexes) - 1;
     const state = others > 0 ? 'out-of-sync' : 'offline';
     const object = `volume/${v.namespace}/${v.name}`;
     if (state === 'out-of-sync') ctx.event('error', 'PlexOutOfSync', object, `plex on ${node} is out of sync; ${others} of ${v.mirrors} mirrors in sync`);
     else ctx.event('error', 'PlexOffline', object, `plex on ${node}, the last in-sync copy, is offline until ${node} recovers`);
-    putPlexes(ctx, v, v.plexes.map((p) => (p.node === node ? { ...p, state } : p)));
+    putPlexes(ctx, v, v.plexes.map((p) => (p.node === node ? withPlexState(p, state) : p)));
   }
 }
 
 /**
  * Node `node` is back: its offline plexes are current again, and every out-of-sync plex on a live node
- * is resynced from an in-sync plex of its volume, when the volume has one (otherwise it stays out of sync).
+ * starts resyncing from an in-sync plex of its volume, when the volume has one (otherwise it stays out of
+ * sync); the resyncs onto one node share its resync bandwidth equally.
  */
-export function plexesOnNodeUp(ctx: ChangeContext, node: string): void {
+export function plexesOnNodeUp(ctx: ChangeContext, node: string, dirtyFraction?: DirtyFraction): void {
   for (const v of volumesOn(ctx, node)) {
     if (!v.plexes.some((p) => p.node === node && p.state === 'offline')) continue;
     ctx.event('info', 'PlexOnline', `volume/${v.namespace}/${v.name}`, `plex on ${node} is back with the volume's current data`);
-    putPlexes(ctx, v, v.plexes.map((p) => (p.node === node ? { ...p, state: 'in-sync' as const } : p)));
+    putPlexes(ctx, v, v.plexes.map((p) => (p.node === node && p.state === 'offline' ? withPlexState(p, 'in-sync') : p)));
   }
+  const starting = new Map<string, number>();
+  const resyncable = (v: Volume) => v.plexes.some((p) => p.state === 'in-sync') ? v.plexes.filter((p) => p.state === 'out-of-sync' && isLive(ctx, p.node)) : [];
+  for (const v of ctx.state.volumes.values()) for (const p of resyncable(v)) starting.set(p.node, (starting.get(p.node) ?? 0) + 1);
   for (const v of [...ctx.state.volumes.values()]) {
     const stale = v.plexes.filter((p) => p.state === 'out-of-sync' && isLive(ctx, p.node));
     if (stale.length === 0) continue;
@@ -89,8 +123,7 @@ export function plexesOnNodeUp(ctx: ChangeContext, node: string): void {
       if (stale.some((p) => p.node === node)) ctx.event('warning', 'PlexNotResynced', object, `plex on ${node} stays out of sync: the volume has no in-sync plex to copy from`);
       continue;
     }
-    const plexes = v.plexes.map((p) => (stale.includes(p) ? { ...p, state: 'in-sync' as const } : p));
-    for (const p of stale) ctx.event('info', 'PlexResynced', object, `plex on ${p.node} resynced from the plex on ${source.node}; ${inSyncCount(plexes)} of ${v.mirrors} mirrors in sync`);
+    const plexes = v.plexes.map((p) => (stale.includes(p) ? startResync(ctx, v, p, source, resyncRateBytesPerS(ctx.state, p.node) / starting.get(p.node)!, dirtyFraction?.(keyOf(v.namespace, v.name))) : p));
     putPlexes(ctx, v, plexes);
   }
 }
@@ -99,23 +132,46 @@ export function plexesOnNodeUp(ctx: ChangeContext, node: string): void {
 export function dropPlexesOfNode(ctx: ChangeContext, node: string): void {
   for (const v of volumesOn(ctx, node)) {
     const plexes = v.plexes.filter((p) => p.node !== node);
-    const hint = plexes.some((p) => p.state !== 'out-of-sync') ? ` (add one back with: anvil volume update ${v.name} -n ${v.namespace} --mirrors ${plexes.length + 1})` : '';
+    const hint = plexes.some((p) => p.state === 'in-sync' || p.state === 'offline') ? ` (add one back with: anvil volume update ${v.name} -n ${v.namespace} --mirrors ${plexes.length + 1})` : '';
     ctx.event('warning', 'PlexDropped', `volume/${v.namespace}/${v.name}`, `plex on ${node} was removed with its node; ${plexes.length} of ${v.mirrors} plexes left${hint}`);
     putPlexes(ctx, v, plexes);
   }
 }
 
 /**
- * The plex to drop when a volume loses a mirror: an out-of-sync one first, never the one its pod reads
- * locally, else the last listed (the newest).
+ * The plex to drop when a volume loses a mirror: an out-of-sync one first, then a resyncing one, never
+ * the one its pod reads locally, else the last listed (the newest).
  */
 export function plexToDrop(v: Volume): Plex {
   const rank = (p: Plex): number => {
     if (p.state === 'out-of-sync') return 0;
-    if (v.attachment.state === 'attached' && v.attachment.via === 'local' && v.attachment.node === p.node) return 3;
-    return p.state === 'in-sync' ? 1 : 2;
+    if (p.state === 'resyncing') return 1;
+    if (v.attachment.state === 'attached' && v.attachment.via === 'local' && v.attachment.node === p.node) return 4;
+    return p.state === 'in-sync' ? 2 : 3;
   };
   let pick = v.plexes[0]!;
   for (const p of v.plexes) if (rank(p) <= rank(pick)) pick = p;
   return pick;
+}
+
+/**
+ * Every resyncing plex whose copy time has passed on the control plane's clock is in sync now (a
+ * `PlexResynced` event each); returns how many. Idempotent: run it as often as wished.
+ */
+export function advanceResyncs(ctx: ChangeContext): number {
+  const nowMs = Date.parse(ctx.now());
+  let done = 0;
+  for (const v of [...ctx.state.volumes.values()]) {
+    const finished = v.plexes.filter((p) => p.state === 'resyncing' && Date.parse(p.resync.finishes_at) <= nowMs);
+    if (finished.length === 0) continue;
+    const plexes = v.plexes.map((p) => (finished.includes(p) ? withPlexState(p, 'in-sync') : p));
+    const inSync = plexes.filter((p) => p.state === 'in-sync').length;
+    for (const p of finished) {
+      if (p.state !== 'resyncing') continue;
+      ctx.event('info', 'PlexResynced', `volume/${keyOf(v.namespace, v.name)}`, `plex on ${p.node} resynced from the plex on ${p.resync.source} (${p.resync.bytes} bytes); ${inSync} of ${v.mirrors} mirrors in sync`);
+    }
+    putPlexes(ctx, v, plexes);
+    done += finished.length;
+  }
+  return done;
 }

@@ -48,7 +48,39 @@ export type PodStatus =
       /** Guarantees reserved on the node for this pod. */
       readonly reserved_iops: number;
       readonly reserved_bandwidth_bits_per_s: number;
+      /** `reserved_iops` as the pod's volumes' QoS clients get it (`volumeReservations`); empty for a pod without volumes. */
+      readonly volume_reservations: readonly VolumeReservation[];
     };
+
+/** The storage IOPS guaranteed to one volume of a running pod: what the model's QoS gives that volume's client. */
+export interface VolumeReservation {
+  readonly volume: string;
+  readonly iops: number;
+}
+
+/**
+ * The pod's IOPS reservation split over its volumes: each volume gets its own tier's IOPS, plus an equal
+ * share of the pod's tier's IOPS (whole IOPS, the remainder one each to the first volumes in the pod's
+ * order), so the shares add up to the pod's reservation. A pod without volumes keeps its tier's IOPS as a
+ * pod-wide figure: there is no volume to give them to.
+ */
+export function volumeReservations(podTierIops: number, volumes: readonly { readonly name: string; readonly tierIops: number }[]): VolumeReservation[] {
+  const n = volumes.length;
+  if (n === 0) return [];
+  const share = Math.floor(podTierIops / n);
+  const remainder = podTierIops - share * n;
+  return volumes.map((v, i) => ({ volume: v.name, iops: v.tierIops + share + (i < remainder ? 1 : 0) }));
+}
+
+/**
+ * A running pod stored before `volume_reservations` existed: its reservation split equally over its
+ * volumes (the tiers it was reserved by may have changed since).
+ */
+export function withVolumeReservations(pod: Pod): Pod {
+  if (pod.status.state !== 'running' || (pod.status as Partial<typeof pod.status>).volume_reservations !== undefined) return pod;
+  const volume_reservations = volumeReservations(pod.status.reserved_iops, pod.volumes.map((name) => ({ name, tierIops: 0 })));
+  return { ...pod, status: { ...pod.status, volume_reservations } };
+}
 
 export interface Pod {
   readonly kind: 'Pod';

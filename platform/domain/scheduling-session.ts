@@ -12,7 +12,7 @@ import type { Context } from './context.js';
 import { IpPool } from './ip-pool.js';
 import { podVfCount } from './node-profile.js';
 import type { Node } from './node.js';
-import { STORED_NODE_REASONS, type BoundEndpoint, type Pod, type SchedulingFailure } from './pod.js';
+import { STORED_NODE_REASONS, volumeReservations, type BoundEndpoint, type Pod, type SchedulingFailure, type VolumeReservation } from './pod.js';
 import { keyOf, unusableReason, type Volume } from './volume.js';
 
 /** A stable, locally administered unicast MAC from a counter (never reused: the counter persists). */
@@ -112,6 +112,13 @@ export class SchedulingSession {
     };
   }
 
+  /** The pod's reservation per volume (`volumeReservations`), from the tiers now: the same tiers as `demandOf` sums. */
+  private volumeReservationsOf(pod: Pod): VolumeReservation[] {
+    const state = this.ctx.state;
+    const iopsOf = (tier: string) => state.perfTiers.get(tier)!.storage_iops;
+    return volumeReservations(iopsOf(pod.perf_tier), pod.volumes.map((name) => ({ name, tierIops: iopsOf(state.volumes.get(keyOf(pod.namespace, name))!.perf_tier) })));
+  }
+
   /**
    * What a running pod holds on node `i`: the guarantees reserved when it was bound, and a storage
    * controller per attached volume, local or remote as attached (plexes may have changed state since).
@@ -195,7 +202,7 @@ export class SchedulingSession {
     const placed: Pod = {
       ...pod,
       addresses: endpoints.map((e) => ({ network: e.network, ip: e.ip, mac: e.mac })),
-      status: { state: 'running', node: node.name, endpoints, reserved_iops: demand.iops, reserved_bandwidth_bits_per_s: demand.bandwidth_bits_per_s },
+      status: { state: 'running', node: node.name, endpoints, reserved_iops: demand.iops, reserved_bandwidth_bits_per_s: demand.bandwidth_bits_per_s, volume_reservations: this.volumeReservationsOf(pod) },
     };
     this.ctx.state.pods.set(keyOf(pod.namespace, pod.name), placed);
     this.ctx.event('info', 'Scheduled', `pod/${pod.namespace}/${pod.name}`, `placed on ${node.name}: ${endpoints.map((e) => `${e.network} ${e.ip} (${e.port} vf${e.vf})`).join(', ') || 'no endpoints'}`);

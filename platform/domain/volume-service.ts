@@ -8,6 +8,7 @@ import { AnvilError } from '../errors.js';
 import { notFound } from './context.js';
 import type { ChangeContext } from './change-context.js';
 import { labels, ObjectName, requireName } from './names.js';
+import { allocateExtent, extentsInUse, largestHole } from './drive-extents.js';
 import { checkRange, VOLUME_SIZE_RANGE } from './limits.js';
 import { storageCapacityBytes } from './node-profile.js';
 import { DEFAULT_PERF_TIER } from './perf-tier.js';
@@ -15,7 +16,7 @@ import { placePlexes, storageUse } from './placement.js';
 import { plexToDrop, putPlexes } from './plex-sync.js';
 import type { Pod } from './pod.js';
 import { volumeCharge } from './quota.js';
-import { keyOf, MAX_MIRRORS, MAX_SNAPSHOTS_PER_VOLUME, type Snapshot, type Volume } from './volume.js';
+import { keyOf, MAX_MIRRORS, MAX_SNAPSHOTS_PER_VOLUME, type Plex, type PlexPlacement, type Snapshot, type Volume } from './volume.js';
 
 /**
  * What a volume is made of, as a JSON schema: the API's request body is this schema, and `VolumeInput`
@@ -42,7 +43,8 @@ export function createVolume(ctx: ChangeContext, input: VolumeInput): Volume {
   if (!ctx.state.perfTiers.has(tier)) throw notFound('perf tier', tier, `tiers: ${[...ctx.state.perfTiers.keys()].join(', ')}`);
   ctx.quota.charge(input.namespace, volumeCharge(input.size_bytes, mirrors), `volume ${key}`);
   const nodeSelector = input.node_selector ?? {};
-  const nodes = placePlexes(ctx.state, { size_bytes: input.size_bytes, mirrors, node_selector: nodeSelector, spread_zones: input.spread_zones ?? false }, `volume ${key}`);
+  const placed = placePlexes(ctx.state, { volume: key, size_bytes: input.size_bytes, mirrors, node_selector: nodeSelector, spread_zones: input.spread_zones ?? false }, `volume ${key}`);
+  const nodes = placed.map((p) => p.node);
   const volume: Volume = {
     kind: 'Volume',
     namespace: input.namespace,
@@ -50,7 +52,7 @@ export function createVolume(ctx: ChangeContext, input: VolumeInput): Volume {
     size_bytes: input.size_bytes,
     perf_tier: tier,
     mirrors,
-    plexes: nodes.map((node) => ({ node, state: 'in-sync' })),
+    plexes: placed.map((p) => ({ ...p, state: 'in-sync' })),
     state: 'in-sync',
     node_selector: nodeSelector,
     attachment: { state: 'detached' },
@@ -143,7 +145,7 @@ export function restoreSnapshot(ctx: ChangeContext, namespace: string, snapshot:
     size_bytes: snap.size_bytes,
     perf_tier: tier,
     mirrors: nodes.length,
-    plexes: nodes.map((node) => ({ node, state: 'in-sync' })),
+    plexes: nodes.map((node) => ({ ...clonePlace(ctx, snap, node, key), state: 'in-sync' })),
     state: 'in-sync',
     node_selector: {},
     source_snapshot: keyOf(namespace, snapshot),
@@ -153,6 +155,45 @@ export function restoreSnapshot(ctx: ChangeContext, namespace: string, snapshot:
   ctx.state.volumes.set(key, clone);
   ctx.event('info', 'SnapshotRestored', `volume/${key}`, `linked clone of snapshot ${snapshot}`);
   return clone;
+}
+
+/**
+ * Where a linked clone's plex on `node` reads its blocks: those of the snapshot's volume's plex there
+ * (a clone writes nothing of its own yet), or a zero-length extent when that plex is gone.
+ */
+function clonePlace(ctx: ChangeContext, snap: Snapshot, node: string, key: string): PlexPlacement {
+  const source = ctx.state.volumes.get(keyOf(snap.namespace, snap.volume))?.plexes.find((p) => p.node === node);
+  if (source !== undefined) return { node, drive: source.drive, offset_bytes: source.offset_bytes };
+  return allocateExtent(extentsInUse(ctx.state), ctx.state.nodes.get(node)!, 0, key)!;
+}
+
+/**
+ * The plexes of `v` with extents of `size_bytes`: each grows in place when the bytes after it are free,
+ * else moves to another hole of its node (the volume is detached, so the appliance copies it offline), or
+ * the grow is refused when its node has no hole that large. A linked clone's plexes stay where they are.
+ */
+function growExtents(ctx: ChangeContext, v: Volume, size_bytes: number): Plex[] {
+  if (v.source_snapshot !== undefined) return [...v.plexes];
+  const key = keyOf(v.namespace, v.name);
+  const use = extentsInUse(ctx.state, key);
+  return v.plexes.map((p) => {
+    const node = ctx.state.nodes.get(p.node);
+    if (node === undefined) return p;
+    const others = use.get(p.node)?.[p.drive] ?? [];
+    const end = p.offset_bytes + size_bytes;
+    const inPlace = end <= node.inventory.drives[p.drive]!.capacity_bytes && others.every((e) => e.offset_bytes >= end || e.offset_bytes + e.length_bytes <= p.offset_bytes);
+    if (inPlace) {
+      others.push({ offset_bytes: p.offset_bytes, length_bytes: size_bytes, volume: key });
+      others.sort((a, b) => a.offset_bytes - b.offset_bytes);
+      return p;
+    }
+    const moved = allocateExtent(use, node, size_bytes, key);
+    if (moved === undefined) {
+      const hole = largestHole(use, node);
+      throw new AnvilError('ANVIL_ERR_NO_CAPACITY', `volume ${key}: node ${p.node} has no drive with ${size_bytes} bytes in one piece for its plex (the largest hole is ${hole.bytes} bytes, on drive ${hole.drive}); free space there or create a new volume elsewhere`);
+    }
+    return { ...p, drive: moved.drive, offset_bytes: moved.offset_bytes };
+  });
 }
 
 export function deleteSnapshot(ctx: ChangeContext, namespace: string, name: string): void {
@@ -185,7 +226,7 @@ export function updateVolume(ctx: ChangeContext, namespace: string, name: string
       const free = storageCapacityBytes(node.inventory) - use.get(p.node)!.bytes;
       if (v.source_snapshot === undefined && free < grow) throw new AnvilError('ANVIL_ERR_NO_CAPACITY', `volume ${key}: node ${p.node} has ${free} bytes free, growing its plex needs ${grow}`);
     }
-    v = { ...v, size_bytes: change.size_bytes };
+    v = { ...v, size_bytes: change.size_bytes, plexes: growExtents(ctx, v, change.size_bytes) };
     ctx.event('info', 'VolumeResized', `volume/${key}`, `now ${change.size_bytes} bytes`);
   }
   if (change.mirrors !== undefined) v = changeMirrors(ctx, v, change.mirrors);
@@ -223,8 +264,9 @@ function changeMirrors(ctx: ChangeContext, v: Volume, mirrors: number): Volume {
     if (v.source_snapshot !== undefined) throw new AnvilError('ANVIL_ERR_IN_USE', `volume ${key} is a linked clone of ${v.source_snapshot}; its plexes stay with the snapshot's blocks`);
     const source = v.plexes.find((p) => p.state === 'in-sync');
     if (source === undefined) throw noSource(v, 'add a plex');
-    const [node] = placePlexes(ctx.state, { size_bytes: v.size_bytes, mirrors: 1, node_selector: v.node_selector, spread_zones: false, exclude: v.plexes.map((p) => p.node) }, `volume ${key}`);
-    const plexes = [...v.plexes, { node: node!, state: 'in-sync' as const }];
+    const [placed] = placePlexes(ctx.state, { volume: key, size_bytes: v.size_bytes, mirrors: 1, node_selector: v.node_selector, spread_zones: false, exclude: v.plexes.map((p) => p.node) }, `volume ${key}`);
+    const node = placed!.node;
+    const plexes = [...v.plexes, { ...placed!, state: 'in-sync' as const }];
     ctx.event('info', 'PlexAdded', object, `new plex on ${node}, copied from the plex on ${source.node}; ${plexes.filter((p) => p.state === 'in-sync').length} of ${mirrors} mirrors in sync`);
     return putPlexes(ctx, v, plexes, mirrors);
   }

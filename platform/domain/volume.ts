@@ -11,16 +11,51 @@ export const MAX_SNAPSHOTS_PER_VOLUME = 16;
 
 /**
  * A plex's state. `in-sync`: a current copy on a live node, usable and a source to copy from.
- * `out-of-sync`: behind the others (its node failed while another copy took writes); it is resynced only
- * from an in-sync plex. `offline`: the last current copy, on a node that is down; it is in sync again when
- * the node recovers, as nothing could write the volume meanwhile.
+ * `resyncing`: being copied from an in-sync plex (`resync` says what and until when); not read from and
+ * not a source until the copy is done. `out-of-sync`: behind the others (its node failed while another
+ * copy took writes); it is resynced only from an in-sync plex. `offline`: the last current copy, on a node
+ * that is down; it is in sync again when the node recovers, as nothing could write the volume meanwhile.
  */
-export type PlexState = 'in-sync' | 'out-of-sync' | 'offline';
-export const PLEX_STATES: readonly PlexState[] = ['in-sync', 'out-of-sync', 'offline'];
+export type PlexState = 'in-sync' | 'resyncing' | 'out-of-sync' | 'offline';
+export const PLEX_STATES: readonly PlexState[] = ['in-sync', 'resyncing', 'out-of-sync', 'offline'];
 
-export interface Plex {
+/** Where a plex's blocks are: a drive of its node (index into the node's `inventory.drives`) and a byte range on it. */
+export interface PlexPlacement {
   readonly node: string;
-  readonly state: PlexState;
+  /** Index of the drive in the node's inventory. */
+  readonly drive: number;
+  /** First byte of the plex's extent on that drive; the extent is `plexBytes(volume)` long. */
+  readonly offset_bytes: number;
+}
+
+/**
+ * A copy under way: `bytes` from the in-sync plex on `source` at `rate_bytes_per_s`, started at
+ * `started_at` and done at `finishes_at` (ISO times on the control plane's clock: wall or simulated).
+ */
+export interface ResyncProgress {
+  readonly source: string;
+  readonly bytes: number;
+  readonly rate_bytes_per_s: number;
+  readonly started_at: string;
+  readonly finishes_at: string;
+}
+
+/** A plex: its place, and its lifecycle state (a resyncing plex carries its copy's progress). */
+export type Plex =
+  | (PlexPlacement & { readonly state: 'in-sync' | 'out-of-sync' | 'offline' })
+  | (PlexPlacement & { readonly state: 'resyncing'; readonly resync: ResyncProgress });
+
+/** The plex at the same place in a settled state (a resync's progress dropped). */
+export function withPlexState(p: Plex, state: 'in-sync' | 'out-of-sync' | 'offline'): Plex {
+  return { node: p.node, drive: p.drive, offset_bytes: p.offset_bytes, state };
+}
+
+/** How far a resync is at `nowMs` (ms since the epoch), 0 to 1. */
+export function resyncFraction(r: ResyncProgress, nowMs: number): number {
+  const start = Date.parse(r.started_at);
+  const end = Date.parse(r.finishes_at);
+  if (end <= start) return 1;
+  return Math.min(1, Math.max(0, (nowMs - start) / (end - start)));
 }
 
 /**

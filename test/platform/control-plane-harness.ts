@@ -18,12 +18,12 @@ export function openStore(path = join(tempDir('anvil-state-'), 'state.db')): { s
 
 /** A small node: 4 cores, 8 GiB, 2 pod VFs, 1 TB, 50k IOPS and 1 Gbit/s guaranteeable, 3 remote controllers. */
 export function smallProfilePath(overrides: Partial<Record<string, string>> = {}): string {
-  const o = { vfs: '2', iops: '50000', bw: '1G', pods: '10', remote: '3', ...overrides };
+  const o = { vfs: '2', iops: '50000', bw: '1G', pods: '10', remote: '3', drives: '[{ profile: intel-p4510-4tb, capacity: 1T }]', ...overrides };
   const yaml = `name: small-test-node
 cpu_millicores: 4000
 memory: 8Gi
 max_pods: ${o.pods}
-drives: [{ profile: intel-p4510-4tb, capacity: 1T }]
+drives: ${o.drives}
 nic_ports:
   - { name: pod0, role: pods, speed: 10G, vfs: ${o.vfs} }
   - { name: storage0, role: storage, speed: 10G, vfs: 8 }

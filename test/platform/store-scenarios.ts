@@ -22,6 +22,7 @@ import { Store } from '../../platform/state/store.js';
 import { isAnvilError } from '../../platform/errors.js';
 import { tempDir } from '../cli-harness.js';
 import { ADMIN, BLUE, podSpec, smallProfilePath } from './control-plane-harness.js';
+import { driveExtents, resyncTakesItsTime, volumeReservations } from './plex-scenarios.js';
 
 export const STORE_KINDS = ['sqlite', 'memory'] as const;
 export type StoreKind = (typeof STORE_KINDS)[number];
@@ -112,6 +113,9 @@ function nodeFailure(rig: Rig): void {
   expect(codeOf(() => rig.change((cp) => cp.failNode(first)))).toBe('ANVIL_ERR_IN_USE');
   rig.advance(3600e9);
   rig.change((cp) => cp.recoverNode(first));
+  expect(rig.store.read((s) => s.volumes.get('default/data')!.state)).toBe('degraded');
+  rig.advance(3600e9);
+  rig.change((cp) => cp.advanceResyncs());
   expect(rig.store.read((s) => s.volumes.get('default/data')!.plexes.every((p) => p.state === 'in-sync'))).toBe(true);
   expect(reasons(rig)).toEqual(expect.arrayContaining(['NodeDown', 'PlexOutOfSync', 'PlexResynced']));
   expect(sound(rig)).toEqual([]);
@@ -130,6 +134,9 @@ function volumeMirrors(rig: Rig): void {
   rig.change((cp) => cp.recoverNode(a));
   expect(reasons(rig)).toContain('PlexNotResynced');
   rig.change((cp) => cp.recoverNode(b));
+  expect(rig.store.read((s) => s.volumes.get('default/data')!.state)).toBe('degraded');
+  rig.advance(3600e9);
+  rig.change((cp) => cp.advanceResyncs());
   expect(rig.store.read((s) => s.volumes.get('default/data')!.state)).toBe('in-sync');
   expect(pod(rig, 'db').status.state).toBe('running');
   // A third mirror is added, then dropped; a snapshot restores to a linked clone.
@@ -215,6 +222,9 @@ export const SCENARIOS: readonly [string, (rig: Rig) => void | Promise<void>][] 
   ['quotas', quotas],
   ['drain, retry and endpoints', drainAndRetry],
   ['an apply in steps', applyInSteps],
+  ['plexes on drive extents', driveExtents],
+  ['a resync that takes its time', resyncTakesItsTime],
+  ['reservations per volume', volumeReservations],
 ];
 
 /** Everything a user can read of a store: objects in order, every listing as admin and tenant, events, audit. */

@@ -88,10 +88,14 @@ describe('a mirrored volume', () => {
     expect(events(store, 'PlexNotResynced').map((e) => e.message)).toEqual([`plex on ${a} stays out of sync: the volume has no in-sync plex to copy from`]);
     expect(pod(store).status.state).toBe('pending');
     expect(sound(store)).toEqual([]);
-    // The current copy comes back: it is the source, and the stale one is resynced from it.
+    // The current copy comes back: it is the source, and the stale one resyncs from it; the pod runs on
+    // the current copy meanwhile, and the volume is in sync once the copy time has passed.
     as(store, (cp) => cp.recoverNode(b));
+    expect(volume(store)).toMatchObject({ state: 'degraded', plexes: [{ node: a, state: 'resyncing', resync: { source: b, bytes: 2 ** 30 } }, { node: b, state: 'in-sync' }] });
+    expect(pod(store).status).toMatchObject({ state: 'running', node: b });
+    as(store, (cp) => cp.advanceResyncs());
     expect(volume(store)).toMatchObject({ state: 'in-sync', plexes: [{ node: a, state: 'in-sync' }, { node: b, state: 'in-sync' }] });
-    expect(events(store, 'PlexResynced').map((e) => e.message)).toEqual([`plex on ${a} resynced from the plex on ${b}; 2 of 2 mirrors in sync`]);
+    expect(events(store, 'PlexResynced').map((e) => e.message)).toEqual([`plex on ${a} resynced from the plex on ${b} (${2 ** 30} bytes); 2 of 2 mirrors in sync`]);
     expect(pod(store).status.state).toBe('running');
     expect(sound(store)).toEqual([]);
   });
@@ -152,7 +156,7 @@ describe('--mirrors down', () => {
     expect(two.plexes.map((p) => p.node)).not.toContain(stale);
     expect(two).toMatchObject({ mirrors: 2, state: 'in-sync' });
     const one = as(store, (cp) => cp.updateVolume('default', 'data', { mirrors: 1 }));
-    expect(one.plexes).toEqual([{ node: local.node, state: 'in-sync' }]);
+    expect(one.plexes).toEqual([{ node: local.node, drive: 0, offset_bytes: 0, state: 'in-sync' }]);
     expect(one.attachment).toMatchObject({ state: 'attached', node: local.node, via: 'local' });
     expect(sound(store)).toEqual([]);
   });

@@ -15,6 +15,7 @@ const ClusterBody = Type.Object({
   node_profile: Type.Optional(Type.String({ pattern: '^[a-z0-9][a-z0-9.-]*$', description: 'a built-in node profile name (default appliance-d10)' })),
   zones: Type.Optional(Type.Integer({ minimum: 1, maximum: 5000 })),
   policy: Type.Optional(Type.Union([Type.Literal('balance'), Type.Literal('pack')])),
+  resync_share: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: "above 0 (the domain refuses 0): share of a node's storage-port bandwidth a plex resync may take (default 0.25)" })),
 }, { additionalProperties: false });
 
 const NodeBody = Type.Object({
@@ -46,7 +47,7 @@ export const clusterPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api
   );
   app.post<{ Body: Static<typeof ClusterBody> }>('/cluster', { schema: { tags, security: bearer, operationId: 'createCluster', summary: 'create the cluster', description: 'Creates the cluster with its nodes of one built-in node profile, spread over zones, and the namespace default.', body: ClusterBody, response: responses(ClusterObject, 201) } }, async (req, reply) => {
     const b = req.body;
-    const c = change(api, req, 'create clusters', `clusters/${b.name}`, (cp) => cp.createCluster({ name: b.name, nodes: b.nodes, ...(b.node_profile ? { nodeProfile: b.node_profile } : {}), ...(b.zones ? { zones: b.zones } : {}), ...(b.policy ? { policy: b.policy } : {}) }));
+    const c = change(api, req, 'create clusters', `clusters/${b.name}`, (cp) => cp.createCluster({ name: b.name, nodes: b.nodes, ...(b.node_profile ? { nodeProfile: b.node_profile } : {}), ...(b.zones ? { zones: b.zones } : {}), ...(b.policy ? { policy: b.policy } : {}), ...(b.resync_share !== undefined ? { resyncShare: b.resync_share } : {}) }));
     return reply.status(201).send(c);
   });
   app.get('/nodes', { schema: { tags, security: bearer, operationId: 'listNodes', summary: 'the nodes', description: 'Every node: its inventory, zone, labels, taints and status.', response: responses(listOf(NodeObject, 'the nodes')) } }, async (req) => list(api, req, 'nodes'));
