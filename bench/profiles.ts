@@ -80,7 +80,7 @@ export function parseProfile(text: string, path: string): DeviceProfile {
     throw new AnvilError('ANVIL_ERR_DEVICE_KIND', `${path}: kind ${JSON.stringify(kindName ?? null)} is not a device kind; kinds: ${deviceKinds().join(', ')}`);
   }
   // Descriptive keys every profile may carry; the kind's schema checks the model's parameters.
-  const { name, description, sources, datasheet, ...params } = record;
+  const { name, description, sources: _sources, datasheet: _datasheet, ...params } = record;
   const schemaKeys = new Set(Object.keys((kind.schema as { properties?: object }).properties ?? {}));
   const checked: Record<string, unknown> = { ...params };
   for (const key of ['datasheet', 'sources'] as const) if (schemaKeys.has(key) && record[key] !== undefined) checked[key] = record[key];

@@ -22,7 +22,7 @@ describe('progress bar', () => {
     bar.update({ now_ns: 6e8, end_ns: 1e9, iops: 645_000, wall_s: 0.25 }); // too soon: skipped
     bar.update({ now_ns: 1e9, end_ns: 1e9, iops: 640_000, wall_s: 0.4 });
     expect(writes).toHaveLength(2);
-    expect(writes[0]).toMatch(/^\r\[#{15}\.{15}\]  50% sim 500 ms wall 0\.2 s 645k IOPS/);
+    expect(writes[0]).toMatch(/^\r\[#{15}\.{15}\] {2}50% sim 500 ms wall 0\.2 s 645k IOPS/);
     expect(writes[1]).toMatch(/100% sim 1\.00 s/);
     bar.done();
     expect(writes.at(-1)).toBe('\r\x1b[K');

@@ -25,7 +25,7 @@ describe('the stack coefficient file', () => {
     const file = builtInStackCoefficientsPath();
     const text = readFileSync(file, 'utf8')
       .replace(/(switch_latency_us:\n(?:.*\n)*?\s+unit: )us/, '$1ms')
-      .replace(/  host_rtt_us:\n(?: {4}.*\n)+/, '')
+      .replace(/ {2}host_rtt_us:\n(?: {4}.*\n)+/, '')
       .replace(/(sds_cpu_us_per_replica_write:\n(?:.*\n)*?\s+range: )\[256, 633\]/, '$1[300, 633]')
       .replace(/(overlay_bytes_per_packet:\n)/, '$1    colour: blue\n');
     const e = caughtAnvilError(() => parseStackCoefficients(text, 'bad.yaml'));

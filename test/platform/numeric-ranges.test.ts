@@ -17,7 +17,8 @@ import { tempDir } from '../cli-harness.js';
 import { seededWorld } from './api/api-harness.js';
 import { as, openStore, podSpec, smallProfilePath } from './control-plane-harness.js';
 
-const TWO_POW_53_PLUS_1 = 9007199254740993; // parses as 2^53: the literal is not kept exactly
+// eslint-disable-next-line no-loss-of-precision -- the point: the literal parses as 2^53, not kept exactly
+const TWO_POW_53_PLUS_1 = 9007199254740993;
 
 function cluster() {
   const { store } = openStore();

@@ -66,7 +66,7 @@ describe('state durability under kill -9', () => {
     expect(killed.length).toBeGreaterThan(0);
 
     const store = Store.open(state);
-    let podCount = 0;
+    let podCount: number;
     try {
       expect(store.integrityCheck()).toBe('ok');
       const perDeployment = store.read((s) => {

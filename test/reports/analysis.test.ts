@@ -25,7 +25,7 @@ describe('TCO analysis of a scenario file', () => {
 
   it('an SLA the drive misses at any load is a coded error naming the profile', () => {
     // 150 us less the appliance's 100 us path leaves 50 us: below the drive's read time.
-    const file = scenarioWith((t) => t.replaceAll('latency_sla_p99_us: 1000', 'latency_sla_p99_us: 150').replace(/\n  - \{ id: diy-oss-sds.*\n/, '\n'));
+    const file = scenarioWith((t) => t.replaceAll('latency_sla_p99_us: 1000', 'latency_sla_p99_us: 150').replace(/\n {2}- \{ id: diy-oss-sds.*\n/, '\n'));
     const e = caughtAnvilError(() => analyseFile(file, { samples: 10 }));
     expect(e.code).toBe('ANVIL_ERR_TCO_SLA_UNREACHABLE');
     expect(e.message).toMatch(/drive profile intel-p4510-4tb cannot keep p99 within 50 us at any load for the appliance stack/);

@@ -1,7 +1,7 @@
 /** The validation page, opened in headless Chromium (Debian's, through playwright-core): charts and table. */
 import { existsSync } from 'node:fs';
 import { chromium } from 'playwright-core';
-import { describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { validationHtml } from '../../../bench/calibrate/validation-html.js';
 import type { ValidationRow } from '../../../bench/calibrate/validate.js';
 import { needs } from '../../needs.js';

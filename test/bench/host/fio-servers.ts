@@ -34,7 +34,7 @@ export async function startFioServers(ips: readonly string[], servers: Backgroun
         await checkServer(parseServer(a), 1000);
         break;
       } catch (e) {
-        if (Date.now() > deadline) throw new Error(`fio server ${a} did not answer within 120 s: ${(e as Error).message}`);
+        if (Date.now() > deadline) throw new Error(`fio server ${a} did not answer within 120 s: ${(e as Error).message}`, { cause: e });
         await new Promise((r) => setTimeout(r, 100));
       }
     }
