@@ -69,7 +69,10 @@ export function loadProfile(nameOrPath: string): DeviceProfile {
 export function parseProfile(text: string, path: string): DeviceProfile {
   const doc = parseYamlFile(text, path, 'ANVIL_ERR_PROFILE_INVALID').data;
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
-    throw new AnvilError('ANVIL_ERR_PROFILE_INVALID', `${path}: a profile is a YAML mapping with at least "kind"; kinds: ${deviceKinds().join(', ')}`);
+    throw new AnvilError(
+      'ANVIL_ERR_PROFILE_INVALID',
+      `${path}: a profile is a YAML mapping with at least "kind"; kinds: ${deviceKinds().join(', ')}`,
+    );
   }
   const record = doc as Record<string, unknown>;
   // YAML reads a bare `kind: null` as null; the null device is what that line means.
@@ -77,7 +80,10 @@ export function parseProfile(text: string, path: string): DeviceProfile {
   const kindName = record.kind;
   const kind = typeof kindName === 'string' ? deviceKind(kindName) : undefined;
   if (!kind) {
-    throw new AnvilError('ANVIL_ERR_DEVICE_KIND', `${path}: kind ${JSON.stringify(kindName ?? null)} is not a device kind; kinds: ${deviceKinds().join(', ')}`);
+    throw new AnvilError(
+      'ANVIL_ERR_DEVICE_KIND',
+      `${path}: kind ${JSON.stringify(kindName ?? null)} is not a device kind; kinds: ${deviceKinds().join(', ')}`,
+    );
   }
   // Descriptive keys every profile may carry; the kind's schema checks the model's parameters.
   const { name, description, sources: _sources, datasheet: _datasheet, ...params } = record;
@@ -101,12 +107,21 @@ function kindParams<S extends TSchema>(kind: DeviceKind<S>, checked: Record<stri
     problems.push(refusal);
   }
   const details = dedupe(problems.map((p) => `${path}: ${p}`));
-  throw new AnvilError('ANVIL_ERR_PROFILE_INVALID', `${path} does not fit the "${kind.name}" device schema (${details.length} problem${details.length > 1 ? 's' : ''})`, details);
+  throw new AnvilError(
+    'ANVIL_ERR_PROFILE_INVALID',
+    `${path} does not fit the "${kind.name}" device schema (${details.length} problem${details.length > 1 ? 's' : ''})`,
+    details,
+  );
 }
 
 /** A device of the profile's kind outside any run (no events scheduled): to read its limits (its capacity is `capacityOf`). */
 export function standaloneDevice<S extends TSchema>(profile: Pick<DeviceProfile<S>, 'kind' | 'params'>): DeviceInstance {
-  return profile.kind.create(profile.params, { sim: new Simulator(), requests: new RequestPool(), streams: new RandomStreams(0), name: 'dev0' });
+  return profile.kind.create(profile.params, {
+    sim: new Simulator(),
+    requests: new RequestPool(),
+    streams: new RandomStreams(0),
+    name: 'dev0',
+  });
 }
 
 /** The capacity in bytes of the device a profile describes (jobs without `size` address all of it), read from its parameters. */
@@ -125,7 +140,12 @@ function buildRefusal<S extends TSchema>(kind: DeviceKind<S>, params: Static<S>)
   }
 }
 
-type SchemaNode = TSchema & { description?: string; allowed?: string; anyOf?: TSchema[]; properties?: Record<string, TSchema & { const?: unknown }> };
+type SchemaNode = TSchema & {
+  description?: string;
+  allowed?: string;
+  anyOf?: TSchema[];
+  properties?: Record<string, TSchema & { const?: unknown }>;
+};
 
 /**
  * Each schema problem as `PATH: message`. A ranged field says its range; a value of a union (a service

@@ -44,12 +44,20 @@ export interface RunIo {
 }
 
 /** Runs one job file and writes its results; returns the measurement (a host list's aggregate) for callers that want more. */
-export async function runJobFile(jobFile: string, options: RunOptions, io: RunIo = { stdout: process.stdout, stderr: process.stderr }): Promise<RunMeasurement> {
+export async function runJobFile(
+  jobFile: string,
+  options: RunOptions,
+  io: RunIo = { stdout: process.stdout, stderr: process.stderr },
+): Promise<RunMeasurement> {
   // A folder that cannot be made fails now, not after a long run.
   if (options.out !== undefined) ensureOutputDir(options.out);
-  if (options.target === 'host') return options.hosts && options.hosts.length > 0 ? runOnHostList(jobFile, options, io) : runOnThisHost(jobFile, options, io);
+  if (options.target === 'host')
+    return options.hosts && options.hosts.length > 0 ? runOnHostList(jobFile, options, io) : runOnThisHost(jobFile, options, io);
   if (options.target !== 'sim') {
-    throw new AnvilError('ANVIL_ERR_TARGET', `--target ${options.target} is not available in this build; use --target sim (the model) or --target host (fio on this machine)`);
+    throw new AnvilError(
+      'ANVIL_ERR_TARGET',
+      `--target ${options.target} is not available in this build; use --target sim (the model) or --target host (fio on this machine)`,
+    );
   }
   const text = readJobFileText(jobFile);
   const profile = loadProfile(options.profile || DEFAULT_PROFILE);
@@ -134,7 +142,8 @@ async function runOnHostList(jobFile: string, options: RunOptions, io: RunIo): P
       measurements: [...run.hosts.map((h) => h.measurement), ...(run.all ? [run.all] : [])],
       document: (format) => (format === 'json' ? withoutBins(run.document) : run.document),
       summary: (schemaVersion) => ({ ...run.document, anvil: hostMeta(first, { ...meta, schemaVersion }) }),
-      tables: async () => arrowTablesByHost([...run.hosts, ...(run.all ? [{ host: ALL_CLIENTS, measurement: run.all }] : [])], { version, jobfile: jobFile }),
+      tables: async () =>
+        arrowTablesByHost([...run.hosts, ...(run.all ? [{ host: ALL_CLIENTS, measurement: run.all }] : [])], { version, jobfile: jobFile }),
     },
     options,
     io,

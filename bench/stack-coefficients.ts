@@ -18,7 +18,9 @@ export function builtInStackCoefficientsPath(): string {
 
 /** Every coefficient of a file with its section and id, in file order. */
 export function coefficientEntries(c: StackCoefficients): { section: 'fabric' | 'hci' | 'diy'; id: string; coefficient: Coefficient }[] {
-  return (['fabric', 'hci', 'diy'] as const).flatMap((section) => Object.entries(c[section] as Record<string, Coefficient>).map(([id, coefficient]) => ({ section, id, coefficient })));
+  return (['fabric', 'hci', 'diy'] as const).flatMap((section) =>
+    Object.entries(c[section] as Record<string, Coefficient>).map(([id, coefficient]) => ({ section, id, coefficient })),
+  );
 }
 
 /** What the schema cannot say: a range holds its value, low before high. */
@@ -28,7 +30,8 @@ function rangeProblems(c: StackCoefficients, located: LocatedYaml): string[] {
     if (!coefficient.range) continue;
     const [low, high] = coefficient.range;
     const path = `/${section}/${id}/range`;
-    if (!(low <= coefficient.value && coefficient.value <= high)) problems.push(`${located.where(path)}: ${path}: [${low}, ${high}] must satisfy low <= value (${coefficient.value}) <= high`);
+    if (!(low <= coefficient.value && coefficient.value <= high))
+      problems.push(`${located.where(path)}: ${path}: [${low}, ${high}] must satisfy low <= value (${coefficient.value}) <= high`);
   }
   return problems;
 }
@@ -38,7 +41,10 @@ export function parseStackCoefficients(text: string, file: string): StackCoeffic
   const located = parseLocatedYaml(text, file, 'ANVIL_ERR_STACK_COEFFICIENTS');
   const doc = located.data;
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
-    throw new AnvilError('ANVIL_ERR_STACK_COEFFICIENTS', `${file}: a stack coefficient file is a YAML mapping with kind: StackCoefficients and the sections fabric, hci and diy (see ${builtInStackCoefficientsPath()})`);
+    throw new AnvilError(
+      'ANVIL_ERR_STACK_COEFFICIENTS',
+      `${file}: a stack coefficient file is a YAML mapping with kind: StackCoefficients and the sections fabric, hci and diy (see ${builtInStackCoefficientsPath()})`,
+    );
   }
   const withDefaults = Value.Default(StackCoefficientsFileSchema, Value.Clone(doc)) as Record<string, unknown>;
   const problems = schemaProblems(StackCoefficientsFileSchema, withDefaults, located);
@@ -60,7 +66,10 @@ export function loadStackCoefficients(file = builtInStackCoefficientsPath()): St
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    throw new AnvilError('ANVIL_ERR_FILE_NOT_FOUND', `cannot read the stack coefficient file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}; the built-in one is ${builtInStackCoefficientsPath()}`);
+    throw new AnvilError(
+      'ANVIL_ERR_FILE_NOT_FOUND',
+      `cannot read the stack coefficient file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}; the built-in one is ${builtInStackCoefficientsPath()}`,
+    );
   }
   return parseStackCoefficients(text, file);
 }

@@ -72,7 +72,9 @@ function documentProblems(doc: Document, where: (node: Ranged) => string): strin
     Alias(_key, alias) {
       const target = alias.resolve(doc);
       if (!target) {
-        problems.push(`${where(alias)}: alias *${alias.source} has no anchor &${alias.source} before it; define the anchor first, or write the value out`);
+        problems.push(
+          `${where(alias)}: alias *${alias.source} has no anchor &${alias.source} before it; define the anchor first, or write the value out`,
+        );
         return;
       }
       if (stopCounting) return;
@@ -92,7 +94,9 @@ function documentProblems(doc: Document, where: (node: Ranged) => string): strin
       }
       expanded += size;
       if (expanded > YAML_MAX_ALIAS_EXPANSION) {
-        problems.push(`${where(alias)}: aliases expand this document to more than ${YAML_MAX_ALIAS_EXPANSION} values (an alias bomb?); at most ${YAML_MAX_ALIAS_EXPANSION} values may come from aliases, write the values out instead`);
+        problems.push(
+          `${where(alias)}: aliases expand this document to more than ${YAML_MAX_ALIAS_EXPANSION} values (an alias bomb?); at most ${YAML_MAX_ALIAS_EXPANSION} values may come from aliases, write the values out instead`,
+        );
         stopCounting = true;
       }
     },
@@ -102,7 +106,9 @@ function documentProblems(doc: Document, where: (node: Ranged) => string): strin
       if (!Number.isFinite(scalar.value) && !SPECIAL_FLOAT.test(text)) {
         problems.push(`${where(scalar)}: the number ${text} is beyond what a number can hold (about ±1.8e308); use a smaller number`);
       } else if (INTEGER_LITERAL.test(text)) {
-        problems.push(`${where(scalar)}: the integer ${text} is beyond ±${Number.MAX_SAFE_INTEGER} (2^53-1) and cannot be kept exactly; use a smaller number`);
+        problems.push(
+          `${where(scalar)}: the integer ${text} is beyond ±${Number.MAX_SAFE_INTEGER} (2^53-1) and cannot be kept exactly; use a smaller number`,
+        );
       }
     },
   });
@@ -119,7 +125,8 @@ export function parseYamlDocuments(text: string, file: string): ParsedYaml {
   for (const doc of parseAllDocuments(text, { lineCounter: counter, prettyErrors: true })) {
     const line = lineOf((doc.contents as Ranged | null)?.range?.[0] ?? 0);
     if (doc.errors.length > 0) {
-      for (const e of doc.errors) problems.push(`${file}:${e.linePos?.[0]?.line ?? line}: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`);
+      for (const e of doc.errors)
+        problems.push(`${file}:${e.linePos?.[0]?.line ?? line}: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`);
       continue;
     }
     const own = documentProblems(doc, where);

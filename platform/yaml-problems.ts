@@ -75,11 +75,16 @@ export function schemaProblems(schema: TSchema, value: unknown, located: Located
     const description = e.schema.description as string | undefined;
     let message: string;
     const properties = (e.schema as { properties?: Record<string, unknown> }).properties;
-    if (e.type === ValueErrorType.ObjectAdditionalProperties && properties) message = `not a known field, allowed: ${Object.keys(properties).join('|')}`;
-    else if (list) message = `${JSON.stringify(e.value)} is not allowed, allowed: ${list.join('|')}${description ? ` (${description})` : ''}`;
-    else if ((e.schema as { anyOf?: unknown }).anyOf) message = `${JSON.stringify(e.value)} is not allowed, allowed: ${description ?? 'see the schema'}`;
-    else if (e.type === ValueErrorType.StringPattern && description) message = `${JSON.stringify(e.value)} is not allowed, allowed: ${description}`;
-    else if ('const' in e.schema) message = `${JSON.stringify(e.value)} is not allowed, allowed: ${String((e.schema as unknown as { const: unknown }).const)}`;
+    if (e.type === ValueErrorType.ObjectAdditionalProperties && properties)
+      message = `not a known field, allowed: ${Object.keys(properties).join('|')}`;
+    else if (list)
+      message = `${JSON.stringify(e.value)} is not allowed, allowed: ${list.join('|')}${description ? ` (${description})` : ''}`;
+    else if ((e.schema as { anyOf?: unknown }).anyOf)
+      message = `${JSON.stringify(e.value)} is not allowed, allowed: ${description ?? 'see the schema'}`;
+    else if (e.type === ValueErrorType.StringPattern && description)
+      message = `${JSON.stringify(e.value)} is not allowed, allowed: ${description}`;
+    else if ('const' in e.schema)
+      message = `${JSON.stringify(e.value)} is not allowed, allowed: ${String((e.schema as unknown as { const: unknown }).const)}`;
     else message = `${e.message}${description ? ` (${description})` : ''}`;
     byPath.set(path, `${located.where(path)}: ${path}: ${message}`);
   }

@@ -25,7 +25,11 @@ interface Violation {
 
 /** dependency-cruiser on `folders` of `cwd` with the repository's rules: the violations it reports. */
 function cruise(cwd: string, folders: readonly string[]): Violation[] {
-  const r = spawnSync(process.execPath, [CRUISER, '--config', CONFIG, '--output-type', 'json', ...folders], { cwd, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  const r = spawnSync(process.execPath, [CRUISER, '--config', CONFIG, '--output-type', 'json', ...folders], {
+    cwd,
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+  });
   if (r.stdout === '') throw new Error(`dependency-cruiser wrote nothing (exit ${r.status}): ${r.stderr}`);
   const result = JSON.parse(r.stdout) as { summary: { violations: Violation[]; totalCruised: number } };
   // An empty cruise would pass every rule: the sources must have been read.
@@ -52,7 +56,8 @@ describe('the architecture (ARCHITECTURE.md)', () => {
       // The model reaching out of sim/, even to the ground floor.
       'sim/core/clock.ts': "import { AnvilError } from '../../platform/errors.js';\nexport const E = AnvilError;\n",
       // A plugin importing the server that registers it (cycle (a) of issue 12), through a type only.
-      'platform/api/server.ts': "import { plugin } from './plugins/p.js';\nexport interface Api { n: number }\nexport const server = plugin;\n",
+      'platform/api/server.ts':
+        "import { plugin } from './plugins/p.js';\nexport interface Api { n: number }\nexport const server = plugin;\n",
       'platform/api/plugins/p.ts': "import type { Api } from '../server.js';\nexport const plugin = (api: Api) => api.n;\n",
       // A report importing a command of the CLI (the tco command once lived in reports/).
       'platform/cli/arguments.ts': 'export const seed = 1;\n',

@@ -37,7 +37,12 @@ export async function anvilRun(
   const dir = writeFiles(files);
   let stdout = '';
   let stderr = '';
-  const err = new Writable({ write(chunk, _enc, cb) { stderr += String(chunk); cb(); } }) as unknown as NodeJS.WriteStream;
+  const err = new Writable({
+    write(chunk, _enc, cb) {
+      stderr += String(chunk);
+      cb();
+    },
+  }) as unknown as NodeJS.WriteStream;
   const run = await runJobFile(
     join(dir, 'job.fio'),
     {
@@ -60,7 +65,10 @@ export async function anvilRun(
  * `anvil ARGS` in-process (runCli, the bin's own entry) with `env` set for the length of the run: what it
  * prints and its exit code, without a node process per command. Runs must not overlap when `env` is given.
  */
-export async function anvilInProcess(args: readonly string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+export async function anvilInProcess(
+  args: readonly string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   const { runCli } = await import('../platform/cli/main.js');
   const { capturingIo } = await import('../platform/cli/cli-io.js');
   const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));

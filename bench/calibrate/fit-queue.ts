@@ -55,7 +55,10 @@ function coarsen(values: number[], weights: number[], max: number): { values: nu
  * The servers c (1..256) and scale k minimizing sum over depths of (log predicted - log measured)^2,
  * predicted = min(N, c) / (k * S1). For fixed c the best log k is the mean of log(min(N, c) / (S1 * iops)).
  */
-export function fitServers(points: readonly { depth: number; iops: number }[], s1_ns: number): { servers: number; scale: number; residual: number } {
+export function fitServers(
+  points: readonly { depth: number; iops: number }[],
+  s1_ns: number,
+): { servers: number; scale: number; residual: number } {
   let best = { servers: 1, scale: 1, residual: Infinity };
   for (let c = 1; c <= 256; c++) {
     const logs = points.map((p) => Math.log((Math.min(p.depth, c) * 1e9) / (s1_ns * p.iops)));
@@ -69,18 +72,43 @@ export function fitServers(points: readonly { depth: number; iops: number }[], s
 export function fitQueue(points: readonly SweepPoint[]): QueueFit {
   const reads = points.filter((p) => p.job.rw === 'randread' && p.direction === 'read' && p.job.bs_bytes === 4096);
   const qd1 = reads.find((p) => p.job.iodepth === 1);
-  if (!qd1 || Object.keys(qd1.bins).length === 0) throw new AnvilError('ANVIL_ERR_CALIBRATION', 'the sweep has no 4K random read at queue depth 1 with completions; check that fio can read the --filename path');
-  const entries = Object.entries(qd1.bins).map(([v, n]) => [Number(v), n] as const).sort((a, b) => a[0] - b[0]);
+  if (!qd1 || Object.keys(qd1.bins).length === 0)
+    throw new AnvilError(
+      'ANVIL_ERR_CALIBRATION',
+      'the sweep has no 4K random read at queue depth 1 with completions; check that fio can read the --filename path',
+    );
+  const entries = Object.entries(qd1.bins)
+    .map(([v, n]) => [Number(v), n] as const)
+    .sort((a, b) => a[0] - b[0]);
   const total = entries.reduce((a, [, n]) => a + n, 0);
   const mean = entries.reduce((a, [v, n]) => a + v * n, 0) / total;
-  const { values, weights } = coarsen(entries.map(([v]) => v), entries.map(([, n]) => n), 400);
+  const { values, weights } = coarsen(
+    entries.map(([v]) => v),
+    entries.map(([, n]) => n),
+    400,
+  );
   const saturation = Math.max(...reads.map((p) => p.iops));
-  const { servers, scale } = fitServers(reads.map((p) => ({ depth: p.job.iodepth, iops: p.iops })), mean);
-  return { servers, scale, service_mean_ns: mean * scale, values_ns: values.map((v) => Math.max(1, Math.round(v * scale))), weights, saturation_iops: saturation, qd1_clat_mean_ns: mean };
+  const { servers, scale } = fitServers(
+    reads.map((p) => ({ depth: p.job.iodepth, iops: p.iops })),
+    mean,
+  );
+  return {
+    servers,
+    scale,
+    service_mean_ns: mean * scale,
+    values_ns: values.map((v) => Math.max(1, Math.round(v * scale))),
+    weights,
+    saturation_iops: saturation,
+    qd1_clat_mean_ns: mean,
+  };
 }
 
 /** The profile file: the fit, and under `sources` how it was made and every measurement of the sweep. */
-export function queueProfileYaml(fit: QueueFit, points: readonly SweepPoint[], meta: { filename: string; host: string; date: string; fioVersion: string; capacity_bytes: number }): string {
+export function queueProfileYaml(
+  fit: QueueFit,
+  points: readonly SweepPoint[],
+  meta: { filename: string; host: string; date: string; fioVersion: string; capacity_bytes: number },
+): string {
   const doc = {
     kind: 'queue',
     name: `calibrated on ${meta.host}: ${meta.filename}`,
@@ -89,7 +117,8 @@ export function queueProfileYaml(fit: QueueFit, points: readonly SweepPoint[], m
     service: { dist: 'empirical', values: fit.values_ns.map((v) => `${v}ns`), weights: fit.weights },
     capacity: `${meta.capacity_bytes}`,
     sources: {
-      method: 'measured: anvil calibrate --target host (libaio, direct=1, time_based); servers and scale by least squares on log 4K randread IOPS over QD 1-64',
+      method:
+        'measured: anvil calibrate --target host (libaio, direct=1, time_based); servers and scale by least squares on log 4K randread IOPS over QD 1-64',
       host: meta.host,
       date: meta.date,
       fio: meta.fioVersion,

@@ -82,7 +82,14 @@ export function pointsOf(job: SweepJob, run: RunMeasurement): SweepPoint[] {
     if (d.total_ios === 0) continue;
     const bins: Record<string, number> = {};
     for (let b = 0; b < BUCKETS; b++) if (d.clat.counts[b]! > 0) bins[`${bucketValue(b)}`] = d.clat.counts[b]!;
-    out.push({ job, direction, iops: (d.total_ios * 1e9) / window, clat_mean_ns: d.clat.mean_ns, clat_p99_ns: d.clat.percentile(99), bins });
+    out.push({
+      job,
+      direction,
+      iops: (d.total_ios * 1e9) / window,
+      clat_mean_ns: d.clat.mean_ns,
+      clat_p99_ns: d.clat.percentile(99),
+      bins,
+    });
   }
   return out;
 }

@@ -29,7 +29,8 @@ export interface ValidationJob {
   readonly text: string;
 }
 
-const errorPct = (predicted: number, measured: number) => (measured === 0 ? (predicted === 0 ? 0 : Infinity) : ((predicted - measured) / measured) * 100);
+const errorPct = (predicted: number, measured: number) =>
+  measured === 0 ? (predicted === 0 ? 0 : Infinity) : ((predicted - measured) / measured) * 100;
 
 /** Rows comparing a host run with a model run of the same job file (jobs matched by position). */
 export function compareRuns(name: string, measured: RunMeasurement, predicted: RunMeasurement): ValidationRow[] {
@@ -62,7 +63,11 @@ export function compareRuns(name: string, measured: RunMeasurement, predicted: R
 }
 
 /** Runs every job on the host and on the model and compares them. */
-export async function validateProfile(profile: DeviceProfile, jobs: readonly ValidationJob[], o: { filename: string; seed: number; log?: (m: string) => void }): Promise<ValidationRow[]> {
+export async function validateProfile(
+  profile: DeviceProfile,
+  jobs: readonly ValidationJob[],
+  o: { filename: string; seed: number; log?: (m: string) => void },
+): Promise<ValidationRow[]> {
   const capacity = profileCapacity(profile);
   const rows: ValidationRow[] = [];
   for (const job of jobs) {
@@ -81,7 +86,19 @@ export function validationTable(rows: readonly ValidationRow[]): string {
   const us = (ns: number) => (ns / 1000).toFixed(1);
   const pct = (v: number) => `${v >= 0 ? '+' : ''}${v.toFixed(1)}%`;
   const header = ['job', 'dir', 'IOPS meas', 'IOPS pred', 'err', 'mean us meas', 'pred', 'err', 'p99 us meas', 'pred', 'err'];
-  const lines = rows.map((r) => [r.job, r.direction, r.measured_iops.toFixed(0), r.predicted_iops.toFixed(0), pct(r.iops_error_pct), us(r.measured_clat_mean_ns), us(r.predicted_clat_mean_ns), pct(r.clat_mean_error_pct), us(r.measured_clat_p99_ns), us(r.predicted_clat_p99_ns), pct(r.clat_p99_error_pct)]);
+  const lines = rows.map((r) => [
+    r.job,
+    r.direction,
+    r.measured_iops.toFixed(0),
+    r.predicted_iops.toFixed(0),
+    pct(r.iops_error_pct),
+    us(r.measured_clat_mean_ns),
+    us(r.predicted_clat_mean_ns),
+    pct(r.clat_mean_error_pct),
+    us(r.measured_clat_p99_ns),
+    us(r.predicted_clat_p99_ns),
+    pct(r.clat_p99_error_pct),
+  ]);
   const widths = header.map((h, c) => Math.max(h.length, ...lines.map((l) => l[c]!.length)));
   const fmt = (cells: string[]) => cells.map((x, c) => (c < 2 ? x.padEnd(widths[c]!) : x.padStart(widths[c]!))).join('  ');
   return [fmt(header), ...lines.map(fmt)].join('\n') + '\n';

@@ -42,7 +42,18 @@ export function validationHtml(rows: readonly ValidationRow[], meta: { profile: 
     marks: [Plot.dot(errors, { x: 'error', y: 'job', fill: 'figure', r: 5 }), Plot.ruleX([0])],
   }).outerHTML;
   const cells = (r: ValidationRow) =>
-    [label(r), r.measured_iops.toFixed(0), r.predicted_iops.toFixed(0), r.iops_error_pct.toFixed(1), (r.measured_clat_mean_ns / 1000).toFixed(1), (r.predicted_clat_mean_ns / 1000).toFixed(1), r.clat_mean_error_pct.toFixed(1), (r.measured_clat_p99_ns / 1000).toFixed(1), (r.predicted_clat_p99_ns / 1000).toFixed(1), r.clat_p99_error_pct.toFixed(1)]
+    [
+      label(r),
+      r.measured_iops.toFixed(0),
+      r.predicted_iops.toFixed(0),
+      r.iops_error_pct.toFixed(1),
+      (r.measured_clat_mean_ns / 1000).toFixed(1),
+      (r.predicted_clat_mean_ns / 1000).toFixed(1),
+      r.clat_mean_error_pct.toFixed(1),
+      (r.measured_clat_p99_ns / 1000).toFixed(1),
+      (r.predicted_clat_p99_ns / 1000).toFixed(1),
+      r.clat_p99_error_pct.toFixed(1),
+    ]
       .map((c) => `<td>${escape(c)}</td>`)
       .join('');
   return `<!doctype html>

@@ -17,7 +17,10 @@ const DOCS: Record<keyof ValidationRow, string> = {
   clat_p99_error_pct: 'error of the p99 latency, percent',
 };
 
-export function validationArrow(rows: readonly ValidationRow[], meta: { version: string; profile: string; filename: string; seed: number }): Uint8Array {
+export function validationArrow(
+  rows: readonly ValidationRow[],
+  meta: { version: string; profile: string; filename: string; seed: number },
+): Uint8Array {
   const keys = Object.keys(DOCS) as (keyof ValidationRow)[];
   const cols = keys.map((k) => ({ name: k, doc: DOCS[k], values: rows.map((r) => r[k]), utf8: k === 'job' || k === 'direction' }));
   return columnTableIpc(

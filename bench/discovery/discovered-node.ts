@@ -7,7 +7,9 @@ import { Type, type Static } from '@sinclair/typebox';
 
 export const DriveSchema = Type.Object({
   name: Type.String({ description: 'kernel name, e.g. nvme0n1 or sda' }),
-  kind: Type.Union([Type.Literal('nvme'), Type.Literal('ssd'), Type.Literal('hdd'), Type.Literal('virtual')], { description: 'nvme, ssd (non-rotational), hdd (rotational) or virtual (virtio, zram, loop)' }),
+  kind: Type.Union([Type.Literal('nvme'), Type.Literal('ssd'), Type.Literal('hdd'), Type.Literal('virtual')], {
+    description: 'nvme, ssd (non-rotational), hdd (rotational) or virtual (virtio, zram, loop)',
+  }),
   model: Type.Union([Type.String(), Type.Null()]),
   serial: Type.Union([Type.String(), Type.Null()]),
   capacity_bytes: Type.Number({ minimum: 0 }),
@@ -22,18 +24,27 @@ export const DriveSchema = Type.Object({
 export const NicSchema = Type.Object({
   name: Type.String(),
   mac: Type.String(),
-  speed_bps: Type.Union([Type.Number({ minimum: 0 }), Type.Null()], { description: 'link speed, bits per second; null when the driver does not report it (virtio, down)' }),
+  speed_bps: Type.Union([Type.Number({ minimum: 0 }), Type.Null()], {
+    description: 'link speed, bits per second; null when the driver does not report it (virtio, down)',
+  }),
   mtu: Type.Number({ minimum: 0 }),
   state: Type.String({ description: 'operstate: up, down, unknown' }),
   driver: Type.Union([Type.String(), Type.Null()]),
-  sriov: Type.Union([Type.Object({ total_vfs: Type.Integer({ minimum: 0 }), num_vfs: Type.Integer({ minimum: 0 }) }), Type.Null()], { description: 'SR-IOV virtual functions the device supports and has enabled; null without SR-IOV' }),
+  sriov: Type.Union([Type.Object({ total_vfs: Type.Integer({ minimum: 0 }), num_vfs: Type.Integer({ minimum: 0 }) }), Type.Null()], {
+    description: 'SR-IOV virtual functions the device supports and has enabled; null without SR-IOV',
+  }),
 });
 
 export const NodeProfileSchema = Type.Object({
   kind: Type.Literal('node'),
   name: Type.String({ description: 'hostname' }),
   source: Type.String({ description: 'where the figures come from: "measured by anvil host inspect on HOST, DATE"' }),
-  cpu: Type.Object({ model: Type.String(), sockets: Type.Integer({ minimum: 1 }), cores: Type.Integer({ minimum: 1 }), threads: Type.Integer({ minimum: 1 }) }),
+  cpu: Type.Object({
+    model: Type.String(),
+    sockets: Type.Integer({ minimum: 1 }),
+    cores: Type.Integer({ minimum: 1 }),
+    threads: Type.Integer({ minimum: 1 }),
+  }),
   memory_bytes: Type.Number({ minimum: 0 }),
   drives: Type.Array(DriveSchema),
   nics: Type.Array(NicSchema),

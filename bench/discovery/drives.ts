@@ -101,11 +101,30 @@ export function nvmeFromSysfs(read: SysfsReader, controllers: readonly string[],
 export function withNvme(drives: readonly Drive[], nvme: readonly NvmeNamespace[]): Drive[] {
   const out = drives.map((d) => {
     const n = nvme.find((x) => x.device === d.name);
-    return n ? { ...d, kind: 'nvme' as const, model: n.model || d.model, serial: n.serial || d.serial, firmware: n.firmware, transport: d.transport ?? 'nvme' } : d;
+    return n
+      ? {
+          ...d,
+          kind: 'nvme' as const,
+          model: n.model || d.model,
+          serial: n.serial || d.serial,
+          firmware: n.firmware,
+          transport: d.transport ?? 'nvme',
+        }
+      : d;
   });
   for (const n of nvme) {
     if (!out.some((d) => d.name === n.device)) {
-      out.push({ name: n.device, kind: 'nvme', model: n.model, serial: n.serial, capacity_bytes: n.capacity_bytes, logical_sector_bytes: n.sector_bytes, physical_sector_bytes: n.sector_bytes, transport: 'nvme', firmware: n.firmware });
+      out.push({
+        name: n.device,
+        kind: 'nvme',
+        model: n.model,
+        serial: n.serial,
+        capacity_bytes: n.capacity_bytes,
+        logical_sector_bytes: n.sector_bytes,
+        physical_sector_bytes: n.sector_bytes,
+        transport: 'nvme',
+        firmware: n.firmware,
+      });
     }
   }
   return out;

@@ -67,7 +67,8 @@ function list(dir: string): string[] {
 /** Collects this machine's sources. `sys` and `proc` are the roots (tests never change them). */
 export async function captureHost(sys = '/sys', proc = '/proc'): Promise<HostCapture> {
   const lsblkPath = which('lsblk');
-  if (!lsblkPath) throw new AnvilError('ANVIL_ERR_HOST_TOOL_MISSING', 'lsblk is not installed; install it with `apt-get install util-linux`');
+  if (!lsblkPath)
+    throw new AnvilError('ANVIL_ERR_HOST_TOOL_MISSING', 'lsblk is not installed; install it with `apt-get install util-linux`');
   const lsblk = await runBounded(lsblkPath, LSBLK_ARGS, { timeout_ms: 10_000, label: 'lsblk' });
   const nvmePath = which('nvme');
   let nvmeList: string | null = null;
@@ -113,7 +114,10 @@ export function profileTable(p: NodeProfile): string {
     `  cpu     ${p.cpu.model}: ${p.cpu.sockets} socket(s), ${p.cpu.cores} cores, ${p.cpu.threads} threads`,
     `  memory  ${gib(p.memory_bytes)}`,
   ];
-  for (const d of p.drives) lines.push(`  drive   ${d.name.padEnd(10)} ${d.kind.padEnd(7)} ${gib(d.capacity_bytes).padStart(11)}  ${d.model ?? '-'}${d.serial ? ` (${d.serial})` : ''}`);
+  for (const d of p.drives)
+    lines.push(
+      `  drive   ${d.name.padEnd(10)} ${d.kind.padEnd(7)} ${gib(d.capacity_bytes).padStart(11)}  ${d.model ?? '-'}${d.serial ? ` (${d.serial})` : ''}`,
+    );
   for (const n of p.nics) {
     const speed = n.speed_bps === null ? 'speed ?' : `${n.speed_bps / 1e9} Gbit/s`;
     const sriov = n.sriov ? `SR-IOV ${n.sriov.num_vfs}/${n.sriov.total_vfs} VFs` : 'no SR-IOV';

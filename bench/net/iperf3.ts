@@ -52,7 +52,11 @@ interface IperfJson {
 
 export function findIperf3(): string {
   const path = which('iperf3');
-  if (!path) throw new AnvilError('ANVIL_ERR_IPERF_MISSING', 'iperf3 is not installed; install it with `apt-get install iperf3` (Debian/Ubuntu) or `dnf install iperf3`');
+  if (!path)
+    throw new AnvilError(
+      'ANVIL_ERR_IPERF_MISSING',
+      'iperf3 is not installed; install it with `apt-get install iperf3` (Debian/Ubuntu) or `dnf install iperf3`',
+    );
   return path;
 }
 
@@ -108,15 +112,37 @@ export async function measureThroughput(lab: NetLab, o: ThroughputOptions): Prom
       const [cmd, args] = lab.inside(server, [iperf3, '-s', '-1', '--forceflush', '-B', server.ip, '-p', `${BASE_PORT + c.index}`]);
       const s = startBackground(cmd, args, { timeout_ms: bound_ms, label: 'iperf3 server' });
       servers.push(s);
-      await waitFor(() => /Server listening/.test(s.output().stdout), 5000, `iperf3 server for endpoint ${c.index} did not start: ${s.output().stderr.trim()}`);
+      await waitFor(
+        () => /Server listening/.test(s.output().stdout),
+        5000,
+        `iperf3 server for endpoint ${c.index} did not start: ${s.output().stderr.trim()}`,
+      );
     }
     const runs = clients.map((c) => {
-      const args = [iperf3, '-c', server.ip, '-p', `${BASE_PORT + c.index}`, '-B', c.ip, '-t', `${o.duration_s}`, '-i', `${o.interval_s}`, '-P', `${o.parallel}`, '--connect-timeout', '3000', '--json'];
+      const args = [
+        iperf3,
+        '-c',
+        server.ip,
+        '-p',
+        `${BASE_PORT + c.index}`,
+        '-B',
+        c.ip,
+        '-t',
+        `${o.duration_s}`,
+        '-i',
+        `${o.interval_s}`,
+        '-P',
+        `${o.parallel}`,
+        '--connect-timeout',
+        '3000',
+        '--json',
+      ];
       if (o.protocol === 'udp') args.push('-u', '-b', `${Math.round(o.udpBitrate_bps)}`);
       const [cmd, full] = lab.inside(c, args);
       return runBounded(cmd, full, { timeout_ms: bound_ms, label: `iperf3 client on endpoint ${c.index}` }).then((r) => {
         // A client stopped by Ctrl-C prints an error document: the interruption is the news, not the error.
-        if (wasInterrupted()) throw new AnvilError('ANVIL_ERR_INTERRUPTED', 'anvil net run was interrupted; everything it created has been removed');
+        if (wasInterrupted())
+          throw new AnvilError('ANVIL_ERR_INTERRUPTED', 'anvil net run was interrupted; everything it created has been removed');
         return parseIperf3(r.stdout, c.index);
       });
     });

@@ -35,7 +35,8 @@ const STEP_TIMEOUT_MS = 10_000;
 export async function netCommand(args: readonly string[]): Promise<string> {
   const [command, ...rest] = args;
   const r = await runBounded(command!, rest, { timeout_ms: STEP_TIMEOUT_MS, label: command! }).catch((e: NodeJS.ErrnoException) => {
-    if (e.code === 'ENOENT') throw new AnvilError('ANVIL_ERR_HOST_TOOL_MISSING', `${command} is not installed; install it with \`apt-get install iproute2\``);
+    if (e.code === 'ENOENT')
+      throw new AnvilError('ANVIL_ERR_HOST_TOOL_MISSING', `${command} is not installed; install it with \`apt-get install iproute2\``);
     throw e;
   });
   if (r.code !== 0) throw new AnvilError('ANVIL_ERR_NET_SETUP', `\`${args.join(' ')}\` failed: ${r.stderr.trim() || `exit ${r.code}`}`);
@@ -88,7 +89,21 @@ export class NetLab {
     }
     const [a, b] = this.endpoints;
     if (!this.bridgeNamespace) {
-      await netCommand(['ip', 'link', 'add', a!.device, 'netns', a!.namespace, 'type', 'veth', 'peer', 'name', b!.device, 'netns', b!.namespace]);
+      await netCommand([
+        'ip',
+        'link',
+        'add',
+        a!.device,
+        'netns',
+        a!.namespace,
+        'type',
+        'veth',
+        'peer',
+        'name',
+        b!.device,
+        'netns',
+        b!.namespace,
+      ]);
     } else {
       const br = this.bridgeNamespace;
       await netCommand(['ip', '-n', br, 'link', 'add', 'br0', 'type', 'bridge']);
@@ -110,9 +125,48 @@ export class NetLab {
         if (this.options.qdisc === 'htb') {
           // One class that all traffic falls into; rate = ceil, so it never borrows above the limit.
           await netCommand(['tc', '-n', e.namespace, 'qdisc', 'add', 'dev', e.device, 'root', 'handle', '1:', 'htb', 'default', '1']);
-          await netCommand(['tc', '-n', e.namespace, 'class', 'add', 'dev', e.device, 'parent', '1:', 'classid', '1:1', 'htb', 'rate', rate, 'ceil', rate, 'burst', burst, 'cburst', burst, 'quantum', `${HTB_QUANTUM_BYTES}`]);
+          await netCommand([
+            'tc',
+            '-n',
+            e.namespace,
+            'class',
+            'add',
+            'dev',
+            e.device,
+            'parent',
+            '1:',
+            'classid',
+            '1:1',
+            'htb',
+            'rate',
+            rate,
+            'ceil',
+            rate,
+            'burst',
+            burst,
+            'cburst',
+            burst,
+            'quantum',
+            `${HTB_QUANTUM_BYTES}`,
+          ]);
         } else {
-          await netCommand(['tc', '-n', e.namespace, 'qdisc', 'add', 'dev', e.device, 'root', 'tbf', 'rate', rate, 'burst', burst, 'latency', '50ms']);
+          await netCommand([
+            'tc',
+            '-n',
+            e.namespace,
+            'qdisc',
+            'add',
+            'dev',
+            e.device,
+            'root',
+            'tbf',
+            'rate',
+            rate,
+            'burst',
+            burst,
+            'latency',
+            '50ms',
+          ]);
         }
       }
     }
@@ -141,5 +195,8 @@ export class NetLab {
 /** Names of the network namespaces on this machine. */
 export async function listNamespaces(): Promise<string[]> {
   const out = await netCommand(['ip', 'netns', 'list']);
-  return out.split('\n').map((l) => l.trim().split(/\s+/)[0] ?? '').filter((n) => n !== '');
+  return out
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/)[0] ?? '')
+    .filter((n) => n !== '');
 }

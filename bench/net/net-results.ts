@@ -38,7 +38,14 @@ export function netDocument(m: NetMeasurement, meta: { version: string; timestam
       streams_per_client: m.spec.parallel,
       received_bps: m.throughput.reduce((a, t) => a + t.received_bps, 0),
       retransmits: m.throughput.reduce((a, t) => a + t.retransmits, 0),
-      clients: m.throughput.map((t) => ({ endpoint: t.endpoint, received_bps: t.received_bps, sent_bps: t.sent_bps, retransmits: t.retransmits, lost_percent: t.lost_percent, intervals: t.rows })),
+      clients: m.throughput.map((t) => ({
+        endpoint: t.endpoint,
+        received_bps: t.received_bps,
+        sent_bps: t.sent_bps,
+        retransmits: t.retransmits,
+        lost_percent: t.lost_percent,
+        intervals: t.rows,
+      })),
     },
     ...(m.rtt ? { rtt_ns: rttJson(m.rtt) } : {}),
     ...(m.rttPairs && m.rttPairs.length > 0 ? { rtt_pairs_ns: m.rttPairs.map(rttJson) } : {}),
@@ -49,16 +56,22 @@ export function netDocument(m: NetMeasurement, meta: { version: string; timestam
 
 /** The text summary. */
 export function netText(m: NetMeasurement): string {
-  const lines = [`anvil net run: ${m.lab.endpoints.length} endpoints on a ${m.lab.topology}${m.spec.rate_bps ? `, each limited to ${(m.spec.rate_bps / 1e6).toFixed(0)} Mbit/s (tc ${m.spec.rateQdisc})` : ''}`];
+  const lines = [
+    `anvil net run: ${m.lab.endpoints.length} endpoints on a ${m.lab.topology}${m.spec.rate_bps ? `, each limited to ${(m.spec.rate_bps / 1e6).toFixed(0)} Mbit/s (tc ${m.spec.rateQdisc})` : ''}`,
+  ];
   const otherPairs = (m.rttPairs ?? []).filter((r) => r !== m.rtt);
   for (const [label, r] of [['rtt', m.rtt], ...otherPairs.map((p) => ['rtt', p] as const), ['rtt under load', m.rttLoaded]] as const) {
     if (!r) continue;
     const h = r.histogram;
-    lines.push(`  ${label} ${r.from}->${r.to}: ${h.n}/${r.sent} replies, min ${formatDuration(h.min_ns)}, mean ${formatDuration(h.mean_ns)}, p50 ${formatDuration(h.percentile(50))}, p99 ${formatDuration(h.percentile(99))}, max ${formatDuration(h.max_ns)}`);
+    lines.push(
+      `  ${label} ${r.from}->${r.to}: ${h.n}/${r.sent} replies, min ${formatDuration(h.min_ns)}, mean ${formatDuration(h.mean_ns)}, p50 ${formatDuration(h.percentile(50))}, p99 ${formatDuration(h.percentile(99))}, max ${formatDuration(h.max_ns)}`,
+    );
   }
   for (const t of m.throughput) {
     const extra = m.spec.protocol === 'tcp' ? `${t.retransmits} retransmits` : `${t.lost_percent.toFixed(2)}% lost`;
-    lines.push(`  ${m.spec.protocol} ${t.endpoint}->0, ${m.spec.parallel} stream${m.spec.parallel > 1 ? 's' : ''}: ${(t.received_bps / 1e6).toFixed(1)} Mbit/s received, ${extra}`);
+    lines.push(
+      `  ${m.spec.protocol} ${t.endpoint}->0, ${m.spec.parallel} stream${m.spec.parallel > 1 ? 's' : ''}: ${(t.received_bps / 1e6).toFixed(1)} Mbit/s received, ${extra}`,
+    );
   }
   return lines.join('\n') + '\n';
 }
@@ -83,17 +96,26 @@ export function netArrowTables(m: NetMeasurement, meta: { version: string }): Ma
     { name: 'retransmits', doc: 'TCP retransmits in the interval (0 for UDP)', values: rows.map((r) => r.retransmits) },
     { name: 'packets', doc: 'UDP datagrams in the interval (0 for TCP)', values: rows.map((r) => r.packets) },
   ];
-  const measured: [string, RttResult][] = [...(m.rttPairs ?? (m.rtt ? [m.rtt] : [])).map((r) => ['idle', r] as [string, RttResult]), ...(m.rttLoaded ? [['loaded', m.rttLoaded] as [string, RttResult]] : [])];
+  const measured: [string, RttResult][] = [
+    ...(m.rttPairs ?? (m.rtt ? [m.rtt] : [])).map((r) => ['idle', r] as [string, RttResult]),
+    ...(m.rttLoaded ? [['loaded', m.rttLoaded] as [string, RttResult]] : []),
+  ];
   const rttRows = measured.flatMap(([load, r]) => {
     const h = r.histogram;
-    return Array.from({ length: BUCKETS }, (_, i) => i).filter((i) => h.counts[i]! > 0).map((i) => ({ load, from: r.from, to: r.to, i, count: h.counts[i]! }));
+    return Array.from({ length: BUCKETS }, (_, i) => i)
+      .filter((i) => h.counts[i]! > 0)
+      .map((i) => ({ load, from: r.from, to: r.to, i, count: h.counts[i]! }));
   });
   const rtt: ColumnSpec[] = [
     { name: 'load', doc: 'idle (before the throughput test) or loaded (during it)', values: rttRows.map((r) => r.load), utf8: true },
     { name: 'from', doc: 'endpoint index that sent the echoes', values: rttRows.map((r) => r.from) },
     { name: 'to', doc: 'endpoint index that answered', values: rttRows.map((r) => r.to) },
     { name: 'bucket_low_ns', doc: 'lowest round-trip time in the bucket, ns', values: rttRows.map((r) => bucketLow(r.i)) },
-    { name: 'bucket_high_ns', doc: 'first round-trip time above the bucket, ns', values: rttRows.map((r) => bucketLow(r.i) + bucketWidth(r.i)) },
+    {
+      name: 'bucket_high_ns',
+      doc: 'first round-trip time above the bucket, ns',
+      values: rttRows.map((r) => bucketLow(r.i) + bucketWidth(r.i)),
+    },
     { name: 'bucket_value_ns', doc: "the bucket's value as fio reports bins (midpoint), ns", values: rttRows.map((r) => bucketValue(r.i)) },
     { name: 'count', doc: 'round trips whose time fell in the bucket', values: rttRows.map((r) => r.count) },
   ];

@@ -32,7 +32,10 @@ export function loadedPingCount(spec: { pings: number; duration_s: number }): nu
 /** Fails unless this process may create network namespaces. */
 export function requireRoot(uid: number | undefined = process.getuid?.()): void {
   if (uid !== undefined && uid !== 0) {
-    throw new AnvilError('ANVIL_ERR_NOT_ROOT', 'anvil net run creates network namespaces, veth pairs and tc limits, which needs root; run it with sudo');
+    throw new AnvilError(
+      'ANVIL_ERR_NOT_ROOT',
+      'anvil net run creates network namespaces, veth pairs and tc limits, which needs root; run it with sudo',
+    );
   }
 }
 
@@ -40,7 +43,11 @@ export async function runNet(spec: NetMeasurement['spec'], hooks: { onLab?: (lab
   requireRoot();
   findIperf3();
   resetInterrupted();
-  const lab = new NetLab({ endpoints: spec.endpoints, qdisc: spec.rateQdisc, ...(spec.rate_bps !== undefined ? { rate_bps: spec.rate_bps } : {}) });
+  const lab = new NetLab({
+    endpoints: spec.endpoints,
+    qdisc: spec.rateQdisc,
+    ...(spec.rate_bps !== undefined ? { rate_bps: spec.rate_bps } : {}),
+  });
   hooks.onLab?.(lab);
   // Ctrl-C while no child runs would end the process before the namespaces are removed: note it, stop at the next step.
   let interrupted = false;
@@ -60,13 +67,22 @@ export async function runNet(spec: NetMeasurement['spec'], hooks: { onLab?: (lab
     const loadedPings = loadedPingCount(spec);
     const [throughput, rttLoaded] = await Promise.all([
       measureThroughput(lab, spec),
-      loadedPings > 0 ? new Promise((r) => setTimeout(r, LOADED_PING_DELAY_MS)).then(() => measureRtt(lab, client, server, loadedPings)) : Promise.resolve(undefined),
+      loadedPings > 0
+        ? new Promise((r) => setTimeout(r, LOADED_PING_DELAY_MS)).then(() => measureRtt(lab, client, server, loadedPings))
+        : Promise.resolve(undefined),
     ]);
     step();
-    return { spec, lab: { id: lab.id, topology: lab.bridgeNamespace ? 'bridge' : 'veth-pair', endpoints: lab.endpoints }, ...(rtt ? { rtt, rttPairs } : {}), ...(rttLoaded ? { rttLoaded } : {}), throughput };
+    return {
+      spec,
+      lab: { id: lab.id, topology: lab.bridgeNamespace ? 'bridge' : 'veth-pair', endpoints: lab.endpoints },
+      ...(rtt ? { rtt, rttPairs } : {}),
+      ...(rttLoaded ? { rttLoaded } : {}),
+      throughput,
+    };
   } finally {
     const failures = await lab.destroy();
     process.off('SIGINT', onSigint);
-    if (failures.length > 0) process.stderr.write(`anvil: could not remove ${failures.join('; ')}; remove them with \`ip netns del NAME\`\n`);
+    if (failures.length > 0)
+      process.stderr.write(`anvil: could not remove ${failures.join('; ')}; remove them with \`ip netns del NAME\`\n`);
   }
 }

@@ -13,7 +13,10 @@ import { startServe, stopServe } from './serve-child.js';
 const CLIENTS = 16;
 
 /** `total` requests over CLIENTS concurrent clients; returns requests/s and the latency of each, ms. */
-async function load(total: number, send: (i: number) => Promise<Response>): Promise<{ rate: number; latencies_ms: number[]; errors: number }> {
+async function load(
+  total: number,
+  send: (i: number) => Promise<Response>,
+): Promise<{ rate: number; latencies_ms: number[]; errors: number }> {
   const latencies_ms: number[] = [];
   let next = 0;
   let errors = 0;
@@ -36,7 +39,10 @@ async function load(total: number, send: (i: number) => Promise<Response>): Prom
 /** ExtenderArgs for pod i over the bench cluster's 20 nodes (node01..node20). */
 function filterArgs(i: number): unknown {
   return {
-    Pod: { metadata: { name: `k8s-${i}`, namespace: 'a', uid: `uid-${i}` }, spec: { containers: [{ name: 'c', resources: { requests: { cpu: '100m', memory: '64Mi' } } }] } },
+    Pod: {
+      metadata: { name: `k8s-${i}`, namespace: 'a', uid: `uid-${i}` },
+      spec: { containers: [{ name: 'c', resources: { requests: { cpu: '100m', memory: '64Mi' } } }] },
+    },
     NodeNames: Array.from({ length: 20 }, (_, n) => `node${String(n + 1).padStart(2, '0')}`),
   };
 }
@@ -62,8 +68,24 @@ export const apiSection: BenchSection = {
         ['GET /api/v1/namespaces/a/volumes', () => fetch(`${url}/api/v1/namespaces/a/volumes`, { headers })],
         ['POST /api/v1/namespaces/a/volumes', (i) => post('/api/v1/namespaces/a/volumes', { name: `v${i}`, size_bytes: 2 ** 30 })],
         // What kube-scheduler sends per pod with nodeCacheCapable: the pod and every candidate node's name.
-        ['POST /scheduler/filter (20 nodes)', (i) => fetch(`${url}/scheduler/filter`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(filterArgs(i)) })],
-        ['POST /scheduler/prioritize (20 nodes)', (i) => fetch(`${url}/scheduler/prioritize`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(filterArgs(i)) })],
+        [
+          'POST /scheduler/filter (20 nodes)',
+          (i) =>
+            fetch(`${url}/scheduler/filter`, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json' },
+              body: JSON.stringify(filterArgs(i)),
+            }),
+        ],
+        [
+          'POST /scheduler/prioritize (20 nodes)',
+          (i) =>
+            fetch(`${url}/scheduler/prioritize`, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json' },
+              body: JSON.stringify(filterArgs(i)),
+            }),
+        ],
         ['GET /healthz (floor)', () => fetch(`${url}/healthz`)],
       ];
       const rows: Row[] = [];

@@ -27,7 +27,9 @@ function smallChanges(path: string, count: number, log: (line: string) => void):
     log(`${grouped(count)} volume creates, one change each`);
     const start = process.hrtime.bigint();
     for (let i = 0; i < count; i++) {
-      store.change(admin, 'create volumes', `volumes/default/v${i}`, (cp) => cp.createVolume({ namespace: 'default', name: `v${i}`, size_bytes: 2 ** 30 }));
+      store.change(admin, 'create volumes', `volumes/default/v${i}`, (cp) =>
+        cp.createVolume({ namespace: 'default', name: `v${i}`, size_bytes: 2 ** 30 }),
+      );
     }
     return { rate: count / (Number(process.hrtime.bigint() - start) / 1e9), count };
   } finally {
@@ -46,7 +48,9 @@ export const controlPlaneSection: BenchSection = {
       const store = Store.open(join(dir, 'state.db'));
       const admin = localAdmin();
       store.change(admin, 'create clusters', 'clusters/bench', (cp) => cp.createCluster({ name: 'bench', nodes }));
-      store.change(admin, 'create networks', 'networks/blue', (cp) => cp.createNetwork({ name: 'blue', subnet: '10.0.0.0/12', start: '10.0.0.10', end: '10.15.255.250', gateway: '10.0.0.1' }));
+      store.change(admin, 'create networks', 'networks/blue', (cp) =>
+        cp.createNetwork({ name: 'blue', subnet: '10.0.0.0/12', start: '10.0.0.10', end: '10.15.255.250', gateway: '10.0.0.1' }),
+      );
       log(`${grouped(nodes)} nodes, one Deployment of ${grouped(pods)} pods`);
       const plan = planApply(parseManifestText(deployment(pods), 'bench.yaml'), 'default', false);
       const start = process.hrtime.bigint();
@@ -58,7 +62,12 @@ export const controlPlaneSection: BenchSection = {
       return [
         { name: `apply: pods placed/s at ${grouped(nodes)} nodes`, value: pods / seconds, unit: 'pods/s', note },
         { name: 'apply: whole transaction', value: seconds * 1e3, unit: 'ms', note },
-        { name: 'volume create, one change each: rate', value: small.rate, unit: 'changes/s', note: `${small.count} changes in a row on one Store, 20 nodes; synchronous=FULL (one fsync a change)` },
+        {
+          name: 'volume create, one change each: rate',
+          value: small.rate,
+          unit: 'changes/s',
+          note: `${small.count} changes in a row on one Store, 20 nodes; synchronous=FULL (one fsync a change)`,
+        },
       ];
     } finally {
       rmSync(dir, { recursive: true, force: true });

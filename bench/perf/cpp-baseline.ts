@@ -14,9 +14,7 @@ const BUILD_DIR = join('bench', 'perf', '.build');
 const BINARY = join(BUILD_DIR, 'mm1-baseline');
 export const CXX_FLAGS = ['-O2', '-std=c++17'] as const;
 
-export type CppBaseline =
-  | { available: true; binary: string; compiler: string; built: boolean }
-  | { available: false; reason: string };
+export type CppBaseline = { available: true; binary: string; compiler: string; built: boolean } | { available: false; reason: string };
 
 /** The project root: the nearest directory above this module holding the C++ source (works from `dist/` too). */
 function projectRoot(): string {
@@ -37,7 +35,10 @@ export function prepareCppBaseline(log: (message: string) => void = () => {}): C
 
   const version = spawnSync('g++', ['--version'], { encoding: 'utf8' });
   if (version.error || version.status !== 0) {
-    const why = (version.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT' ? 'not found on PATH' : `failed: ${version.error?.message ?? version.stderr.trim()}`;
+    const why =
+      (version.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT'
+        ? 'not found on PATH'
+        : `failed: ${version.error?.message ?? version.stderr.trim()}`;
     return { available: false, reason: `g++ ${why}; no C++ baseline, ratio skipped (install g++ to measure it)` };
   }
   const compiler = version.stdout.split('\n')[0]!.trim();
@@ -70,7 +71,8 @@ export function runCppMm1(binary: string, customers: number, seed: number): Mm1T
   const out = parsed as Partial<Record<keyof Mm1Throughput, unknown>>;
   const fields = ['customers', 'seconds', 'customersPerSecond', 'meanSojourn_ns'] as const;
   for (const field of fields) {
-    if (typeof out[field] !== 'number' || !Number.isFinite(out[field])) throw new Error(`cpp-baseline: output lacks a numeric "${field}": ${child.stdout.trim()}`);
+    if (typeof out[field] !== 'number' || !Number.isFinite(out[field]))
+      throw new Error(`cpp-baseline: output lacks a numeric "${field}": ${child.stdout.trim()}`);
   }
   return {
     customers: out.customers as number,

@@ -37,7 +37,10 @@ async function run({ quick, log }: SectionOptions): Promise<Row[]> {
     const repeat = quick ? 1 : 3;
     const points = await runSweep({ filename, size_bytes, runtime_s, repeat, log });
     const fit = fitQueue(points);
-    const profile = parseProfile(queueProfileYaml(fit, points, { filename, host: 'bench', date: '', fioVersion: '', capacity_bytes: size_bytes }), join(work, 'calibrated.yaml'));
+    const profile = parseProfile(
+      queueProfileYaml(fit, points, { filename, host: 'bench', date: '', fioVersion: '', capacity_bytes: size_bytes }),
+      join(work, 'calibrated.yaml'),
+    );
     const jobs = HELD_OUT.map((j) => ({ name: j.name, text: sweepJobText(j, { size_bytes, runtime_s }) }));
     const rows = await validateProfile(profile, jobs, { filename, seed: 1, log });
     const out: Row[] = [];
@@ -49,13 +52,30 @@ async function run({ quick, log }: SectionOptions): Promise<Row[]> {
       out.push({ name: `${label}: p99 latency error`, value: r.clat_p99_error_pct, unit: '%' });
     }
     const heldOut = rows.filter((r) => !r.job.startsWith('randread-4k-qd1'));
-    const meanAbs = (f: (r: (typeof rows)[number]) => number) => heldOut.reduce((a, r) => a + Math.abs(f(r)), 0) / Math.max(1, heldOut.length);
-    out.push({ name: 'held-out jobs: mean |IOPS error|', value: meanAbs((r) => r.iops_error_pct), unit: '%', note: `${heldOut.length} job directions at depths the sweep did not use, and a mix` });
+    const meanAbs = (f: (r: (typeof rows)[number]) => number) =>
+      heldOut.reduce((a, r) => a + Math.abs(f(r)), 0) / Math.max(1, heldOut.length);
+    out.push({
+      name: 'held-out jobs: mean |IOPS error|',
+      value: meanAbs((r) => r.iops_error_pct),
+      unit: '%',
+      note: `${heldOut.length} job directions at depths the sweep did not use, and a mix`,
+    });
     out.push({ name: 'held-out jobs: mean |p99 latency error|', value: meanAbs((r) => r.clat_p99_error_pct), unit: '%' });
     // The host's own repeatability: the same QD1 job twice. No model can be more accurate than this.
     const [first, again] = ['randread-4k-qd1', 'randread-4k-qd1-again'].map((n) => rows.find((r) => r.job === n)!);
-    if (first && again) out.push({ name: 'host repeatability: QD1 IOPS, run 2 vs run 1', value: ((again.measured_iops - first.measured_iops) / first.measured_iops) * 100, unit: '%', note: 'the noise floor of any comparison on this machine' });
-    out.push({ name: 'fitted queue profile', value: fit.servers, unit: 'servers', note: `mean service ${(fit.service_mean_ns / 1000).toFixed(1)} us (QD1 latency x ${fit.scale.toFixed(2)}), ${runtime_s} s per sweep job, median of ${repeat}, libaio direct on ${tmpdir()}; MQSim reference: 3-5% at QD1 (FAST 2018)` });
+    if (first && again)
+      out.push({
+        name: 'host repeatability: QD1 IOPS, run 2 vs run 1',
+        value: ((again.measured_iops - first.measured_iops) / first.measured_iops) * 100,
+        unit: '%',
+        note: 'the noise floor of any comparison on this machine',
+      });
+    out.push({
+      name: 'fitted queue profile',
+      value: fit.servers,
+      unit: 'servers',
+      note: `mean service ${(fit.service_mean_ns / 1000).toFixed(1)} us (QD1 latency x ${fit.scale.toFixed(2)}), ${runtime_s} s per sweep job, median of ${repeat}, libaio direct on ${tmpdir()}; MQSim reference: 3-5% at QD1 (FAST 2018)`,
+    });
     return out;
   } finally {
     rmSync(work, { recursive: true, force: true });

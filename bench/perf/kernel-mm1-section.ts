@@ -69,7 +69,9 @@ async function run({ quick, log }: SectionOptions): Promise<Row[]> {
   if (native.length > 0) {
     const cppBest = best(native);
     const identical = native.every((r) => r.meanSojourn_ns === sojourn) && js.every((r) => r.meanSojourn_ns === sojourn);
-    sameWork = identical ? '; C++ gives the same mean to the last bit' : `; C++ mean ${grouped(cppBest.meanSojourn_ns, 3)} ns differs: not the same work!`;
+    sameWork = identical
+      ? '; C++ gives the same mean to the last bit'
+      : `; C++ mean ${grouped(cppBest.meanSojourn_ns, 3)} ns differs: not the same work!`;
     rows.push(
       {
         name: `M/M/1 rho ${MM1_RHO}, C++ baseline`,

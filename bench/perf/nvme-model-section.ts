@@ -26,7 +26,9 @@ async function run({ quick, log }: SectionOptions): Promise<Row[]> {
     const runs: ModelRunSpeed[] = [];
     for (let i = 0; i < REPETITIONS; i++) {
       log(`${job} ${i + 1}/${REPETITIONS}: ${runtime} simulated on ${PROFILE}`);
-      runs.push(await runIsolated<ModelRunSpeed>(new URL('./nvme-model.js', import.meta.url), 'timeReferenceJob', [job, PROFILE, runtime, SEED]));
+      runs.push(
+        await runIsolated<ModelRunSpeed>(new URL('./nvme-model.js', import.meta.url), 'timeReferenceJob', [job, PROFILE, runtime, SEED]),
+      );
     }
     const rates = runs.map((r) => r.ios / r.wall_s).sort((a, b) => a - b);
     const best = runs.reduce((a, b) => (b.ios / b.wall_s > a.ios / a.wall_s ? b : a));

@@ -22,7 +22,17 @@ import type { BenchSection, Row, Verdict } from './section.js';
 import { formatValue, verdictOf } from './section.js';
 
 /** In the order they run. The M/M/1 runs first: its JS side runs in workers, but its C++ side likes a quiet machine. */
-const SECTIONS: readonly BenchSection[] = [kernelMm1Section, kernelMicroSection, nvmeModelSection, tcoReportSection, hostFioSection, hostCalibrationSection, schedulerSection, controlPlaneSection, apiSection];
+const SECTIONS: readonly BenchSection[] = [
+  kernelMm1Section,
+  kernelMicroSection,
+  nvmeModelSection,
+  tcoReportSection,
+  hostFioSection,
+  hostCalibrationSection,
+  schedulerSection,
+  controlPlaneSection,
+  apiSection,
+];
 
 const USAGE = `usage: npm run bench -- [--json] [--quick] [--only SECTION[,SECTION...]]
 
@@ -104,7 +114,10 @@ async function main(): Promise<void> {
   const quick = values.quick ?? false;
   let sections = SECTIONS;
   if (values.only !== undefined) {
-    const wanted = values.only.split(',').map((s) => s.trim()).filter(Boolean);
+    const wanted = values.only
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     const unknown = wanted.filter((name) => !SECTIONS.some((s) => s.name === name));
     if (unknown.length > 0) {
       process.stderr.write(`unknown section ${unknown.join(', ')}; sections are ${SECTIONS.map((s) => s.name).join(', ')}\n`);

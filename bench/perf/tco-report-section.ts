@@ -38,9 +38,24 @@ export const tcoReportSection: BenchSection = {
       options.log(`warm model cache, ${grouped(samples)} samples`);
       const warm = report('warm');
       return [
-        { name: `reference report, ${grouped(samples)} samples, cold cache`, value: cold.total, unit: 's', note: `${cold.runs} NVMe model runs to find IOPS at the SLA, then the report` },
-        { name: `reference report, ${grouped(samples)} samples, warm cache`, value: warm.total, unit: 's', note: 'model results from the cache; Monte Carlo, tornado and rendering' },
-        { name: 'Monte Carlo + tornado throughput', value: samples / warm.analysed, unit: 'samples/s', note: 'full evaluations (sizing, cash flows, NPV, break-even) per second, warm cache' },
+        {
+          name: `reference report, ${grouped(samples)} samples, cold cache`,
+          value: cold.total,
+          unit: 's',
+          note: `${cold.runs} NVMe model runs to find IOPS at the SLA, then the report`,
+        },
+        {
+          name: `reference report, ${grouped(samples)} samples, warm cache`,
+          value: warm.total,
+          unit: 's',
+          note: 'model results from the cache; Monte Carlo, tornado and rendering',
+        },
+        {
+          name: 'Monte Carlo + tornado throughput',
+          value: samples / warm.analysed,
+          unit: 'samples/s',
+          note: 'full evaluations (sizing, cash flows, NPV, break-even) per second, warm cache',
+        },
       ];
     } finally {
       rmSync(work, { recursive: true, force: true });

@@ -67,7 +67,11 @@ function fillLabels(cols: Column[], fixedNames: ReadonlySet<string>, job: JobMea
 }
 
 /** A table's columns: the fixed ones filled by `fill` per job, then each job's labels for its rows. */
-function labelledTable<K extends string>(run: RunMeasurement, spec: Record<K, [Column['type'], string]>, fill: (c: Record<K, Column>, job: JobMeasurement) => void): Column[] {
+function labelledTable<K extends string>(
+  run: RunMeasurement,
+  spec: Record<K, [Column['type'], string]>,
+  fill: (c: Record<K, Column>, job: JobMeasurement) => void,
+): Column[] {
   const c = columns(spec);
   const cols = withLabels(run, c);
   const fixedNames = new Set<string>(Object.keys(spec));
@@ -98,7 +102,16 @@ function intervalHistogramColumns(run: RunMeasurement): Column[] {
       for (const h of d.intervalHistograms) {
         for (let j = 0; j < h.buckets.length; j++) {
           const i = h.buckets[j]!;
-          push(c, { time_ns: h.time_ns, interval_ns: h.interval_ns, job: job.name, direction: dir, bucket_low_ns: bucketLow(i), bucket_high_ns: bucketLow(i) + bucketWidth(i), bucket_value_ns: bucketValue(i), count: h.counts[j]! });
+          push(c, {
+            time_ns: h.time_ns,
+            interval_ns: h.interval_ns,
+            job: job.name,
+            direction: dir,
+            bucket_low_ns: bucketLow(i),
+            bucket_high_ns: bucketLow(i) + bucketWidth(i),
+            bucket_value_ns: bucketValue(i),
+            count: h.counts[j]!,
+          });
         }
       }
     }
@@ -106,100 +119,119 @@ function intervalHistogramColumns(run: RunMeasurement): Column[] {
 }
 
 function intervalColumns(run: RunMeasurement): Column[] {
-  return labelledTable(run, {
-    time_ns: ['f64', 'end of the interval, ns since the start of the run'],
-    interval_ns: ['f64', 'length of the interval, ns'],
-    job: ['utf8', 'fio jobname'],
-    direction: ['utf8', 'read or write; trim too where a host run trimmed'],
-    ios: ['f64', 'I/Os completed in the interval'],
-    iops: ['f64', 'I/Os per second over the interval'],
-    bw_bytes: ['f64', 'bytes per second over the interval'],
-    clat_mean_ns: ['f64', 'mean completion latency, ns'],
-    clat_p50_ns: ['f64', 'median completion latency, ns'],
-    clat_p99_ns: ['f64', '99th percentile completion latency, ns'],
-    clat_p999_ns: ['f64', '99.9th percentile completion latency, ns'],
-    clat_max_ns: ['f64', 'largest completion latency, ns'],
-  }, (c, job) => {
-    for (const [dir, d] of directionsOf(job.measured)) {
-      for (const row of d.intervals) {
-        push(c, {
-          time_ns: row.time_ns,
-          interval_ns: row.interval_ns,
-          job: job.name,
-          direction: dir,
-          ios: row.ios,
-          iops: row.interval_ns > 0 ? (row.ios * 1e9) / row.interval_ns : 0,
-          bw_bytes: row.interval_ns > 0 ? (row.bytes * 1e9) / row.interval_ns : 0,
-          clat_mean_ns: row.clat_mean_ns,
-          clat_p50_ns: row.clat_p50_ns,
-          clat_p99_ns: row.clat_p99_ns,
-          clat_p999_ns: row.clat_p999_ns,
-          clat_max_ns: row.clat_max_ns,
-        });
+  return labelledTable(
+    run,
+    {
+      time_ns: ['f64', 'end of the interval, ns since the start of the run'],
+      interval_ns: ['f64', 'length of the interval, ns'],
+      job: ['utf8', 'fio jobname'],
+      direction: ['utf8', 'read or write; trim too where a host run trimmed'],
+      ios: ['f64', 'I/Os completed in the interval'],
+      iops: ['f64', 'I/Os per second over the interval'],
+      bw_bytes: ['f64', 'bytes per second over the interval'],
+      clat_mean_ns: ['f64', 'mean completion latency, ns'],
+      clat_p50_ns: ['f64', 'median completion latency, ns'],
+      clat_p99_ns: ['f64', '99th percentile completion latency, ns'],
+      clat_p999_ns: ['f64', '99.9th percentile completion latency, ns'],
+      clat_max_ns: ['f64', 'largest completion latency, ns'],
+    },
+    (c, job) => {
+      for (const [dir, d] of directionsOf(job.measured)) {
+        for (const row of d.intervals) {
+          push(c, {
+            time_ns: row.time_ns,
+            interval_ns: row.interval_ns,
+            job: job.name,
+            direction: dir,
+            ios: row.ios,
+            iops: row.interval_ns > 0 ? (row.ios * 1e9) / row.interval_ns : 0,
+            bw_bytes: row.interval_ns > 0 ? (row.bytes * 1e9) / row.interval_ns : 0,
+            clat_mean_ns: row.clat_mean_ns,
+            clat_p50_ns: row.clat_p50_ns,
+            clat_p99_ns: row.clat_p99_ns,
+            clat_p999_ns: row.clat_p999_ns,
+            clat_max_ns: row.clat_max_ns,
+          });
+        }
       }
-    }
-  });
+    },
+  );
 }
 
 function histogramColumns(run: RunMeasurement): Column[] {
-  return labelledTable(run, {
-    job: ['utf8', 'fio jobname'],
-    direction: ['utf8', 'read or write; trim too where a host run trimmed'],
-    bucket_low_ns: ['f64', 'lowest completion latency in the bucket, ns'],
-    bucket_high_ns: ['f64', 'first latency above the bucket, ns'],
-    bucket_value_ns: ['f64', "the bucket's value as fio reports it in json+ bins (midpoint), ns"],
-    count: ['f64', 'I/Os whose completion latency fell in the bucket'],
-  }, (c, job) => {
-    for (const [dir, d] of directionsOf(job.measured)) {
-      const h = d.clat;
-      for (let i = 0; i < BUCKETS; i++) {
-        const n = h.counts[i]!;
-        if (n === 0) continue;
-        push(c, { job: job.name, direction: dir, bucket_low_ns: bucketLow(i), bucket_high_ns: bucketLow(i) + bucketWidth(i), bucket_value_ns: bucketValue(i), count: n });
+  return labelledTable(
+    run,
+    {
+      job: ['utf8', 'fio jobname'],
+      direction: ['utf8', 'read or write; trim too where a host run trimmed'],
+      bucket_low_ns: ['f64', 'lowest completion latency in the bucket, ns'],
+      bucket_high_ns: ['f64', 'first latency above the bucket, ns'],
+      bucket_value_ns: ['f64', "the bucket's value as fio reports it in json+ bins (midpoint), ns"],
+      count: ['f64', 'I/Os whose completion latency fell in the bucket'],
+    },
+    (c, job) => {
+      for (const [dir, d] of directionsOf(job.measured)) {
+        const h = d.clat;
+        for (let i = 0; i < BUCKETS; i++) {
+          const n = h.counts[i]!;
+          if (n === 0) continue;
+          push(c, {
+            job: job.name,
+            direction: dir,
+            bucket_low_ns: bucketLow(i),
+            bucket_high_ns: bucketLow(i) + bucketWidth(i),
+            bucket_value_ns: bucketValue(i),
+            count: n,
+          });
+        }
       }
-    }
-  });
+    },
+  );
 }
 
 function jobColumns(run: RunMeasurement): Column[] {
-  return labelledTable(run, {
-    job: ['utf8', 'fio jobname'],
-    clones: ['i32', 'job clones measured together (numjobs with group_reporting)'],
-    direction: ['utf8', 'read or write; trim too where a host run trimmed'],
-    runtime_ns: ['f64', 'measurement window, ns'],
-    total_ios: ['f64', 'I/Os completed in the window'],
-    io_bytes: ['f64', 'bytes completed in the window'],
-    iops: ['f64', 'I/Os per second'],
-    bw_bytes: ['f64', 'bytes per second'],
-    clat_mean_ns: ['f64', 'mean completion latency, ns'],
-    clat_stddev_ns: ['f64', 'standard deviation of completion latency, ns'],
-    clat_p50_ns: ['f64', 'median completion latency, ns'],
-    clat_p99_ns: ['f64', '99th percentile completion latency, ns'],
-    clat_p999_ns: ['f64', '99.9th percentile completion latency, ns'],
-    clat_p9999_ns: ['f64', '99.99th percentile completion latency, ns'],
-    lat_mean_ns: ['f64', 'mean total latency (submission + completion), ns'],
-  }, (c, job) => {
-    const window = job.measured.window_ns;
-    for (const [dir, d] of directionsOf(job.measured)) {
-      push(c, {
-        job: job.name,
-        clones: job.specs.length,
-        direction: dir,
-        runtime_ns: window,
-        total_ios: d.total_ios,
-        io_bytes: d.io_bytes,
-        iops: window > 0 ? (d.total_ios * 1e9) / window : 0,
-        bw_bytes: window > 0 ? (d.io_bytes * 1e9) / window : 0,
-        clat_mean_ns: d.clat.mean_ns,
-        clat_stddev_ns: d.clat.stddev_ns,
-        clat_p50_ns: d.clat.percentile(50),
-        clat_p99_ns: d.clat.percentile(99),
-        clat_p999_ns: d.clat.percentile(99.9),
-        clat_p9999_ns: d.clat.percentile(99.99),
-        lat_mean_ns: d.lat.mean_ns,
-      });
-    }
-  });
+  return labelledTable(
+    run,
+    {
+      job: ['utf8', 'fio jobname'],
+      clones: ['i32', 'job clones measured together (numjobs with group_reporting)'],
+      direction: ['utf8', 'read or write; trim too where a host run trimmed'],
+      runtime_ns: ['f64', 'measurement window, ns'],
+      total_ios: ['f64', 'I/Os completed in the window'],
+      io_bytes: ['f64', 'bytes completed in the window'],
+      iops: ['f64', 'I/Os per second'],
+      bw_bytes: ['f64', 'bytes per second'],
+      clat_mean_ns: ['f64', 'mean completion latency, ns'],
+      clat_stddev_ns: ['f64', 'standard deviation of completion latency, ns'],
+      clat_p50_ns: ['f64', 'median completion latency, ns'],
+      clat_p99_ns: ['f64', '99th percentile completion latency, ns'],
+      clat_p999_ns: ['f64', '99.9th percentile completion latency, ns'],
+      clat_p9999_ns: ['f64', '99.99th percentile completion latency, ns'],
+      lat_mean_ns: ['f64', 'mean total latency (submission + completion), ns'],
+    },
+    (c, job) => {
+      const window = job.measured.window_ns;
+      for (const [dir, d] of directionsOf(job.measured)) {
+        push(c, {
+          job: job.name,
+          clones: job.specs.length,
+          direction: dir,
+          runtime_ns: window,
+          total_ios: d.total_ios,
+          io_bytes: d.io_bytes,
+          iops: window > 0 ? (d.total_ios * 1e9) / window : 0,
+          bw_bytes: window > 0 ? (d.io_bytes * 1e9) / window : 0,
+          clat_mean_ns: d.clat.mean_ns,
+          clat_stddev_ns: d.clat.stddev_ns,
+          clat_p50_ns: d.clat.percentile(50),
+          clat_p99_ns: d.clat.percentile(99),
+          clat_p999_ns: d.clat.percentile(99.9),
+          clat_p9999_ns: d.clat.percentile(99.99),
+          lat_mean_ns: d.lat.mean_ns,
+        });
+      }
+    },
+  );
 }
 
 function columns<K extends string>(spec: Record<K, [Column['type'], string]>): Record<K, Column> {

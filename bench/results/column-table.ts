@@ -14,7 +14,23 @@ export interface ColumnSpec {
 }
 
 export function columnTableIpc(cols: readonly ColumnSpec[], metadata: ReadonlyMap<string, string>): Uint8Array {
-  const plain = new Table(Object.fromEntries(cols.map((c) => [c.name, c.utf8 ? vectorFromArray(c.values as string[], new Utf8()) : makeVector(Float64Array.from(c.values as number[]))])));
-  const schema = new Schema(plain.schema.fields.map((f, i) => new Field(f.name, f.type, false, new Map([['description', cols[i]!.doc]]))), new Map(metadata));
-  return tableToIPC(new Table(schema, plain.batches.map((b) => new RecordBatch(schema, b.data))), 'file');
+  const plain = new Table(
+    Object.fromEntries(
+      cols.map((c) => [
+        c.name,
+        c.utf8 ? vectorFromArray(c.values as string[], new Utf8()) : makeVector(Float64Array.from(c.values as number[])),
+      ]),
+    ),
+  );
+  const schema = new Schema(
+    plain.schema.fields.map((f, i) => new Field(f.name, f.type, false, new Map([['description', cols[i]!.doc]]))),
+    new Map(metadata),
+  );
+  return tableToIPC(
+    new Table(
+      schema,
+      plain.batches.map((b) => new RecordBatch(schema, b.data)),
+    ),
+    'file',
+  );
 }

@@ -10,7 +10,10 @@ import type { JobMeasurement, MeasuredDirection, MeasuredHistogram, RunMeasureme
 export type OutputFormat = 'normal' | 'json' | 'json+';
 
 /** fio's JSON for a run. `timestamp_s` is the run's timestamp (seconds since the epoch). */
-export function fioJson(run: RunMeasurement, options: { format: 'json' | 'json+'; version: string; timestamp_s: number }): Record<string, unknown> {
+export function fioJson(
+  run: RunMeasurement,
+  options: { format: 'json' | 'json+'; version: string; timestamp_s: number },
+): Record<string, unknown> {
   const plus = options.format === 'json+';
   return {
     'fio version': `anvil-${options.version}`,
@@ -65,7 +68,10 @@ function jobOptions(spec: WorkloadSpec, members: number): Record<string, string>
   const rw = spec.readFraction >= 1 ? 'read' : spec.readFraction <= 0 ? 'write' : 'rw';
   const options: Record<string, string> = {
     rw: spec.pattern === 'random' ? (rw === 'rw' ? 'randrw' : `rand${rw}`) : rw,
-    bs: spec.blockSize_bytes.read === spec.blockSize_bytes.write ? `${spec.blockSize_bytes.read}` : `${spec.blockSize_bytes.read},${spec.blockSize_bytes.write}`,
+    bs:
+      spec.blockSize_bytes.read === spec.blockSize_bytes.write
+        ? `${spec.blockSize_bytes.read}`
+        : `${spec.blockSize_bytes.read},${spec.blockSize_bytes.write}`,
     iodepth: `${spec.iodepth}`,
   };
   if (spec.readFraction > 0 && spec.readFraction < 1) options.rwmixread = `${Math.round(spec.readFraction * 100)}`;
@@ -86,7 +92,13 @@ function jobOptions(spec: WorkloadSpec, members: number): Record<string, string>
  * One direction. As fio's stat.c, a latency with its percentiles on gets the `percentile` table and, in
  * json+, its `bins`; one with them off gets neither (clat_percentiles=0 drops clat's bins too).
  */
-function directionJson(d: MeasuredDirection | undefined, runtime_ms: number, percentiles: readonly number[], of: { readonly slat: boolean; readonly clat: boolean; readonly lat: boolean }, plus: boolean): Record<string, unknown> {
+function directionJson(
+  d: MeasuredDirection | undefined,
+  runtime_ms: number,
+  percentiles: readonly number[],
+  of: { readonly slat: boolean; readonly clat: boolean; readonly lat: boolean },
+  plus: boolean,
+): Record<string, unknown> {
   const ios = d?.total_ios ?? 0;
   const bytes = d?.io_bytes ?? 0;
   const ms = ios > 0 ? runtime_ms : 0;

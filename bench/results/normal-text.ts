@@ -6,7 +6,9 @@ import type { RunMeasurement } from './measurement.js';
 export function normalText(run: RunMeasurement, version: string): string {
   const lines: string[] = [];
   // A host run has no seed: its line says 0, as it always has.
-  lines.push(`anvil-${version}: target ${run.target}, profile ${run.profile.name} (${run.profile.title}), seed ${run.target === 'sim' ? run.seed : 0}`);
+  lines.push(
+    `anvil-${version}: target ${run.target}, profile ${run.profile.name} (${run.profile.title}), seed ${run.target === 'sim' ? run.seed : 0}`,
+  );
   for (const job of run.jobs) {
     const spec = job.specs[0]!;
     const rw = `${spec.pattern === 'random' ? 'rand' : ''}${spec.readFraction >= 1 ? 'read' : spec.readFraction <= 0 ? 'write' : 'rw'}`;
@@ -20,12 +22,20 @@ export function normalText(run: RunMeasurement, version: string): string {
       const bw = (d.io_bytes * 1e9) / window;
       lines.push(`  ${dir}: IOPS=${formatRate(iops)}, BW=${formatByteRate(bw)} (${d.total_ios} ios in ${formatDuration(window)})`);
       const c = d.clat;
-      lines.push(`    clat: min=${formatDuration(c.min_ns)}, max=${formatDuration(c.max_ns)}, avg=${formatDuration(c.mean_ns)}, stdev=${formatDuration(c.stddev_ns)}`);
+      lines.push(
+        `    clat: min=${formatDuration(c.min_ns)}, max=${formatDuration(c.max_ns)}, avg=${formatDuration(c.mean_ns)}, stdev=${formatDuration(c.stddev_ns)}`,
+      );
       // As fio's text: a percentile line for each latency whose percentiles the job asks for.
       const of = spec.percentilesOf ?? { slat: false, clat: true, lat: false };
-      for (const [label, h] of [['slat', d.slat], ['clat', c], ['lat', d.lat]] as const) {
+      for (const [label, h] of [
+        ['slat', d.slat],
+        ['clat', c],
+        ['lat', d.lat],
+      ] as const) {
         if (!of[label]) continue;
-        lines.push(`    ${label} percentiles: ${[50, 90, 99, 99.9, 99.99].map((p) => `${p}th=${formatDuration(h.percentile(p))}`).join(', ')}`);
+        lines.push(
+          `    ${label} percentiles: ${[50, 90, 99, 99.9, 99.99].map((p) => `${p}th=${formatDuration(h.percentile(p))}`).join(', ')}`,
+        );
       }
     }
   }

@@ -22,7 +22,8 @@ export function ensureOutputDir(dir: string): void {
     } catch (e) {
       if (e instanceof AnvilError) throw e;
       const code = codeOf(e);
-      if (code !== 'ENOENT' && code !== 'ENOTDIR') throw new AnvilError('ANVIL_ERR_OUTPUT', `cannot write results to ${dir}: ${(e as Error).message}`);
+      if (code !== 'ENOENT' && code !== 'ENOTDIR')
+        throw new AnvilError('ANVIL_ERR_OUTPUT', `cannot write results to ${dir}: ${(e as Error).message}`);
       missing.unshift(at);
       const parent = dirname(at);
       if (parent === at) break;
@@ -34,7 +35,10 @@ export function ensureOutputDir(dir: string): void {
       mkdirSync(level);
     } catch (e) {
       if (codeOf(e) === 'EEXIST' && statSync(level).isDirectory()) continue;
-      throw new AnvilError('ANVIL_ERR_OUTPUT', `cannot write results to ${dir}: making ${level} failed (${codeOf(e) ?? (e as Error).message}); choose a folder you can write`);
+      throw new AnvilError(
+        'ANVIL_ERR_OUTPUT',
+        `cannot write results to ${dir}: making ${level} failed (${codeOf(e) ?? (e as Error).message}); choose a folder you can write`,
+      );
     }
   }
 }

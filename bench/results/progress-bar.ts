@@ -20,7 +20,9 @@ export interface ModelProgress {
 }
 
 /** Returns a progress callback and a function that clears the line, or undefined off a terminal. */
-export function progressBar(stream: NodeJS.WriteStream = process.stderr): { update: (p: ModelProgress) => void; done: () => void } | undefined {
+export function progressBar(
+  stream: NodeJS.WriteStream = process.stderr,
+): { update: (p: ModelProgress) => void; done: () => void } | undefined {
   if (!stream.isTTY) return undefined;
   let lastDraw = -Infinity;
   let drawn = false;
@@ -30,7 +32,9 @@ export function progressBar(stream: NodeJS.WriteStream = process.stderr): { upda
       lastDraw = p.wall_s;
       const width = 30;
       const fraction = Number.isFinite(p.end_ns) && p.end_ns > 0 ? Math.min(1, p.now_ns / p.end_ns) : 0;
-      const bar = Number.isFinite(p.end_ns) ? `[${'#'.repeat(Math.round(fraction * width)).padEnd(width, '.')}] ${(fraction * 100).toFixed(0).padStart(3)}%` : '[running]';
+      const bar = Number.isFinite(p.end_ns)
+        ? `[${'#'.repeat(Math.round(fraction * width)).padEnd(width, '.')}] ${(fraction * 100).toFixed(0).padStart(3)}%`
+        : '[running]';
       stream.write(`\r${bar} sim ${formatDuration(p.now_ns)} wall ${p.wall_s.toFixed(1)} s ${formatRate(p.iops)} IOPS\x1b[K`);
       drawn = true;
     },
@@ -53,14 +57,19 @@ export interface HostProgress {
 }
 
 /** The same one-line bar for the host target (fio's percent, wall time, current IOPS); undefined off a terminal. */
-export function hostProgressBar(stream: NodeJS.WriteStream = process.stderr): { update: (p: HostProgress) => void; done: () => void } | undefined {
+export function hostProgressBar(
+  stream: NodeJS.WriteStream = process.stderr,
+): { update: (p: HostProgress) => void; done: () => void } | undefined {
   if (!stream.isTTY) return undefined;
   let drawn = false;
   return {
     update(p) {
       // fio reports a few times a second at most, so every report is drawn.
       const width = 30;
-      const bar = p.fraction !== undefined ? `[${'#'.repeat(Math.round(p.fraction * width)).padEnd(width, '.')}] ${(p.fraction * 100).toFixed(0).padStart(3)}%` : '[running]';
+      const bar =
+        p.fraction !== undefined
+          ? `[${'#'.repeat(Math.round(p.fraction * width)).padEnd(width, '.')}] ${(p.fraction * 100).toFixed(0).padStart(3)}%`
+          : '[running]';
       const eta = p.eta_s !== undefined ? ` eta ${p.eta_s.toFixed(0)} s` : '';
       const iops = p.iops_per_s !== undefined ? ` ${formatRate(p.iops_per_s)} IOPS` : '';
       stream.write(`\r${bar} fio wall ${p.wall_s.toFixed(1)} s${eta}${iops}\x1b[K`);

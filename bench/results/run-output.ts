@@ -75,7 +75,17 @@ export function modelRunOutput(run: SimRunMeasurement, meta: { version: string; 
 }
 
 /** The `anvil` object of summary.json for a host run. */
-export function hostMeta(run: HostRunMeasurement, meta: { version: string; schemaVersion: number; jobFile: string; fioVersion: string; filename?: string | undefined; hosts?: readonly string[] }): Record<string, unknown> {
+export function hostMeta(
+  run: HostRunMeasurement,
+  meta: {
+    version: string;
+    schemaVersion: number;
+    jobFile: string;
+    fioVersion: string;
+    filename?: string | undefined;
+    hosts?: readonly string[];
+  },
+): Record<string, unknown> {
   return {
     version: meta.version,
     schema_version: meta.schemaVersion,

@@ -74,7 +74,8 @@ export function workloadPairs(s: ClusterScenarioSpec, pods: ReadonlySet<string>,
   s.workloads.forEach((w, i) => {
     const path = `/workloads/${i}/pod`;
     if (!w.pod.endsWith('*')) {
-      if (w.volume.includes('*')) p.at(`/workloads/${i}/volume`, 'a * in the volume stands for what a pod PREFIX* matched; this pod has no *');
+      if (w.volume.includes('*'))
+        p.at(`/workloads/${i}/volume`, 'a * in the volume stands for what a pod PREFIX* matched; this pod has no *');
       const pod = resolveRef(w.pod, pods, 'pod', path, p);
       if (pod !== undefined) out.push({ index: i, pod, volume: `${pod.split('/')[0]}/${w.volume}` });
       return;
@@ -91,16 +92,50 @@ export function workloadPairs(s: ClusterScenarioSpec, pods: ReadonlySet<string>,
 }
 
 /** Names unique, references defined, times inside the run; returns the pods and volumes it found. */
-export function checkReferences(s: ClusterScenarioSpec, nodes: readonly ScenarioNode[], manifests: readonly ManifestText[], p: Problems): Catalog {
-  firstDuplicate(nodes, (n) => n.name, (n, i, first) => p.at(Array.isArray(s.nodes) ? `/nodes/${i}/name` : '/nodes', `node ${n.name} is already defined by /nodes/${first}; names must be unique`));
-  firstDuplicate(s.networks, (n) => n.name, (n, i) => p.at(`/networks/${i}/name`, `network ${n.name} is defined twice; names must be unique`));
+export function checkReferences(
+  s: ClusterScenarioSpec,
+  nodes: readonly ScenarioNode[],
+  manifests: readonly ManifestText[],
+  p: Problems,
+): Catalog {
+  firstDuplicate(
+    nodes,
+    (n) => n.name,
+    (n, i, first) =>
+      p.at(
+        Array.isArray(s.nodes) ? `/nodes/${i}/name` : '/nodes',
+        `node ${n.name} is already defined by /nodes/${first}; names must be unique`,
+      ),
+  );
+  firstDuplicate(
+    s.networks,
+    (n) => n.name,
+    (n, i) => p.at(`/networks/${i}/name`, `network ${n.name} is defined twice; names must be unique`),
+  );
   if (s.networks.filter((n) => n.default).length > 1) p.at('/networks', 'more than one network says default: true; at most one may');
-  firstDuplicate(s.tenants, (t) => t.name, (t, i) => p.at(`/tenants/${i}/name`, `tenant ${t.name} is defined twice`));
-  firstDuplicate(s.slas, (x) => x.name, (x, i) => p.at(`/slas/${i}/name`, `SLA ${x.name} is defined twice; names must be unique (they name test cases)`));
-  firstDuplicate(s.perf_tiers, (t) => t.name, (t, i) => p.at(`/perf_tiers/${i}/name`, `perf tier ${t.name} is defined twice`));
+  firstDuplicate(
+    s.tenants,
+    (t) => t.name,
+    (t, i) => p.at(`/tenants/${i}/name`, `tenant ${t.name} is defined twice`),
+  );
+  firstDuplicate(
+    s.slas,
+    (x) => x.name,
+    (x, i) => p.at(`/slas/${i}/name`, `SLA ${x.name} is defined twice; names must be unique (they name test cases)`),
+  );
+  firstDuplicate(
+    s.perf_tiers,
+    (t) => t.name,
+    (t, i) => p.at(`/perf_tiers/${i}/name`, `perf tier ${t.name} is defined twice`),
+  );
   s.perf_tiers.forEach((t, i) => {
-    if (BUILT_IN_PERF_TIERS.includes(t.name)) p.at(`/perf_tiers/${i}/name`, `${t.name} is a built-in perf tier; choose another name (built in: ${BUILT_IN_PERF_TIERS.join(', ')})`);
-    if (t.max_storage_iops !== undefined && t.max_storage_iops < t.storage_iops) p.at(`/perf_tiers/${i}/max_storage_iops`, `${t.max_storage_iops} is below the guaranteed ${t.storage_iops}; the limit must be at least the guarantee`);
+    if (BUILT_IN_PERF_TIERS.includes(t.name))
+      p.at(`/perf_tiers/${i}/name`, `${t.name} is a built-in perf tier; choose another name (built in: ${BUILT_IN_PERF_TIERS.join(', ')})`);
+    if (t.max_storage_iops !== undefined && t.max_storage_iops < t.storage_iops)
+      p.at(
+        `/perf_tiers/${i}/max_storage_iops`,
+        `${t.max_storage_iops} is below the guaranteed ${t.storage_iops}; the limit must be at least the guarantee`,
+      );
   });
 
   const tenants = new Set(s.tenants.map((t) => t.name));
@@ -127,7 +162,8 @@ export function checkReferences(s: ClusterScenarioSpec, nodes: readonly Scenario
     const key = `${v.tenant}/${v.name}`;
     if (volumes.has(key)) p.at(`/volumes/${i}/name`, `volume ${key} is defined twice`);
     volumes.add(key);
-    if (v.mirrors > nodes.length) p.at(`/volumes/${i}/mirrors`, `${v.mirrors} plexes need ${v.mirrors} nodes; the scenario has ${nodes.length}`);
+    if (v.mirrors > nodes.length)
+      p.at(`/volumes/${i}/mirrors`, `${v.mirrors} plexes need ${v.mirrors} nodes; the scenario has ${nodes.length}`);
   });
   for (const [key, where] of fromManifests.claims) {
     if (volumes.has(key)) p.at('/volumes', `volume ${key} is defined here and by a claim at ${where}; define it once`);
@@ -144,9 +180,13 @@ export function checkReferences(s: ClusterScenarioSpec, nodes: readonly Scenario
     pods.add(key);
     pod.networks.forEach((n, k) => networkOk(n, `/pods/${i}/networks/${k}`));
     pod.volumes.forEach((v, k) => {
-      if (!volumes.has(`${pod.tenant}/${v}`)) p.at(`/pods/${i}/volumes/${k}`, `no volume ${v} in tenant ${pod.tenant}; a pod attaches volumes of its own tenant`);
+      if (!volumes.has(`${pod.tenant}/${v}`))
+        p.at(`/pods/${i}/volumes/${k}`, `no volume ${v} in tenant ${pod.tenant}; a pod attaches volumes of its own tenant`);
     });
-    podVolumes.set(key, pod.volumes.map((v) => `${pod.tenant}/${v}`));
+    podVolumes.set(
+      key,
+      pod.volumes.map((v) => `${pod.tenant}/${v}`),
+    );
   });
   for (const [key, where] of fromManifests.pods) {
     if (pods.has(key)) p.at('/pods', `pod ${key} is defined here and by a manifest at ${where}; define it once`);
@@ -157,7 +197,11 @@ export function checkReferences(s: ClusterScenarioSpec, nodes: readonly Scenario
     const [tenant, name] = volume.split('/') as [string, string];
     const attached = podVolumes.get(pod);
     if (!volumes.has(volume)) p.at(`/workloads/${i}/volume`, `no volume ${name} in tenant ${tenant} (for pod ${pod})`);
-    else if (attached && !attached.includes(volume)) p.at(`/workloads/${i}/volume`, `pod ${pod} does not attach volume ${name}; add it to the pod's volumes (attached: ${attached.join(', ') || 'none'})`);
+    else if (attached && !attached.includes(volume))
+      p.at(
+        `/workloads/${i}/volume`,
+        `pod ${pod} does not attach volume ${name}; add it to the pod's volumes (attached: ${attached.join(', ') || 'none'})`,
+      );
   }
   s.flows.forEach((f, i) => {
     const from = resolveRef(f.from, pods, 'pod', `/flows/${i}/from`, p);
@@ -167,7 +211,11 @@ export function checkReferences(s: ClusterScenarioSpec, nodes: readonly Scenario
   });
   s.slas.forEach((x, i) => {
     const scopes = (['pod', 'tenant', 'volume', 'tier'] as const).filter((k) => x[k] !== undefined);
-    if (scopes.length !== 1) p.at(`/slas/${i}`, `an SLA holds for exactly one of pod, tenant, volume or tier; it names ${scopes.length === 0 ? 'none' : scopes.join(' and ')}`);
+    if (scopes.length !== 1)
+      p.at(
+        `/slas/${i}`,
+        `an SLA holds for exactly one of pod, tenant, volume or tier; it names ${scopes.length === 0 ? 'none' : scopes.join(' and ')}`,
+      );
     if (x.pod !== undefined) resolveRef(x.pod, pods, 'pod', `/slas/${i}/pod`, p);
     if (x.volume !== undefined) resolveRef(x.volume, volumes, 'volume', `/slas/${i}/volume`, p);
     if (x.tenant !== undefined) tenantOk(x.tenant, `/slas/${i}/tenant`);
@@ -183,7 +231,8 @@ export function checkReferences(s: ClusterScenarioSpec, nodes: readonly Scenario
 export function checkTimes(s: ClusterScenarioSpec, nodes: readonly ScenarioNode[], p: Problems): void {
   const duration = durationNs(s.duration);
   if (duration <= 0) p.at('/duration', `${s.duration} is no time; a run lasts more than 0s`);
-  if (durationNs(s.warmup) >= duration) p.at('/warmup', `${s.warmup} leaves nothing of the ${s.duration} run to measure; warm-up must end before the run does`);
+  if (durationNs(s.warmup) >= duration)
+    p.at('/warmup', `${s.warmup} leaves nothing of the ${s.duration} run to measure; warm-up must end before the run does`);
   if (durationNs(s.interval) <= 0) p.at('/interval', 'an interval lasts more than 0s');
   const names = new Set(nodes.map((n) => n.name));
   const down = new Set<string>();
@@ -201,14 +250,19 @@ export function checkTimes(s: ClusterScenarioSpec, nodes: readonly ScenarioNode[
       if (down.has(key)) p.at(`${path}/event`, `${f.event.startsWith('link') ? `link ${key}` : `node ${key}`} is already down at ${f.at}`);
       down.add(key);
     } else if (f.event === 'node-up' || f.event === 'link-up') {
-      if (!down.has(key)) p.at(`${path}/event`, `${f.event} at ${f.at}, but ${f.event.startsWith('link') ? `link ${key}` : `node ${key}`} is not down then; bring it down earlier in the timeline`);
+      if (!down.has(key))
+        p.at(
+          `${path}/event`,
+          `${f.event} at ${f.at}, but ${f.event.startsWith('link') ? `link ${key}` : `node ${key}`} is not down then; bring it down earlier in the timeline`,
+        );
       down.delete(key);
     }
   }
 }
 
 function faultFields(f: FaultSpec, path: string, p: Problems): void {
-  if (f.event === 'drive-failed' && f.drive === undefined) p.at(path, 'drive-failed needs drive: the index of the drive on the node (0 is the first)');
+  if (f.event === 'drive-failed' && f.drive === undefined)
+    p.at(path, 'drive-failed needs drive: the index of the drive on the node (0 is the first)');
   if (f.event !== 'drive-failed' && f.drive !== undefined) p.at(`${path}/drive`, `${f.event} takes no drive; only drive-failed does`);
   const link = f.event === 'link-down' || f.event === 'link-up';
   if (link && f.port === undefined) p.at(path, `${f.event} needs port: the NIC port's name in the node profile (e.g. storage0)`);

@@ -14,7 +14,14 @@ import type { WorkloadSpec } from '../../sim/workload/spec.js';
 import { loadWorkloads } from '../workloads/resolve.js';
 import { Problems, checkReferences, checkTimes, durationNs, resolveRef, workloadPairs, type Catalog } from './cross-checks.js';
 import { besideScenario, expandNodes, isProfilePath, type ManifestText, type ScenarioNode } from './references.js';
-import { ClusterScenarioWithNodeGroupSchema, ClusterScenarioWithNodeListSchema, type ClusterScenarioSpec, type FaultEvent, type SlaSpec, type StackName } from './schema.js';
+import {
+  ClusterScenarioWithNodeGroupSchema,
+  ClusterScenarioWithNodeListSchema,
+  type ClusterScenarioSpec,
+  type FaultEvent,
+  type SlaSpec,
+  type StackName,
+} from './schema.js';
 
 /** The kind line of each scenario file, so either loader can tell the other's files. */
 export const CLUSTER_SCENARIO_KIND = 'ClusterScenario';
@@ -84,7 +91,21 @@ export interface LoadedClusterScenario {
 /** Bytes of a Kubernetes quantity the schema has already checked. */
 export function quantityBytes(text: string): number {
   const m = /^\s*(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?\s*$/.exec(text)!;
-  const scale: Record<string, number> = { '': 1, Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18 };
+  const scale: Record<string, number> = {
+    '': 1,
+    Ki: 2 ** 10,
+    Mi: 2 ** 20,
+    Gi: 2 ** 30,
+    Ti: 2 ** 40,
+    Pi: 2 ** 50,
+    Ei: 2 ** 60,
+    k: 1e3,
+    M: 1e6,
+    G: 1e9,
+    T: 1e12,
+    P: 1e15,
+    E: 1e18,
+  };
   return Math.round(Number(m[1]) * scale[m[2] ?? '']!);
 }
 
@@ -110,14 +131,24 @@ function manifestTexts(spec: ClusterScenarioSpec, file: string, located: Located
     try {
       out.push({ tenant: m.tenant, file: manifestFile, text: readFileSync(manifestFile, 'utf8'), path });
     } catch (e) {
-      p.at(`${path}/file`, `cannot read ${manifestFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}; the path is relative to the scenario's folder`);
+      p.at(
+        `${path}/file`,
+        `cannot read ${manifestFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}; the path is relative to the scenario's folder`,
+      );
     }
   });
   return out;
 }
 
 /** The fio jobs of every workload, read by the job-file reader with their lines in the scenario. */
-function workloadSpecs(spec: ClusterScenarioSpec, file: string, located: LocatedYaml, catalog: Catalog, p: Problems, notes: string[]): ScenarioWorkload[] {
+function workloadSpecs(
+  spec: ClusterScenarioSpec,
+  file: string,
+  located: LocatedYaml,
+  catalog: Catalog,
+  p: Problems,
+  notes: string[],
+): ScenarioWorkload[] {
   const out: ScenarioWorkload[] = [];
   const pairs = workloadPairs(spec, catalog.pods, new Problems(located));
   spec.workloads.forEach((w, i) => {
@@ -125,19 +156,28 @@ function workloadSpecs(spec: ClusterScenarioSpec, file: string, located: Located
     const jobPath = `${path}/job`;
     const mine = pairs.filter((pair) => pair.index === i);
     // A job file's size=N% needs the device's size: the smallest volume it runs on stands for it.
-    const sizes = mine.map((pair) => spec.volumes.find((v) => `${v.tenant}/${v.name}` === pair.volume)).filter((v) => v !== undefined).map((v) => quantityBytes(v.size));
+    const sizes = mine
+      .map((pair) => spec.volumes.find((v) => `${v.tenant}/${v.name}` === pair.volume))
+      .filter((v) => v !== undefined)
+      .map((v) => quantityBytes(v.size));
     const capacity = sizes.length > 0 ? Math.min(...sizes) : undefined;
     // The job file's `FILE:LINE: ` becomes `FILE:LINE: /workloads/N/job: `, so the YAML path is named too.
     // A problem of the whole job file (no line) is placed at the job's own line.
     const prefixed = (line: string) =>
-      line.startsWith(`${file}: `) ? `${located.where(jobPath)}: ${jobPath}: ${line.slice(file.length + 2)}` : line.replace(new RegExp(`^(${escapeRegExp(file)}:\\d+): `), `$1: ${jobPath}: `);
+      line.startsWith(`${file}: `)
+        ? `${located.where(jobPath)}: ${jobPath}: ${line.slice(file.length + 2)}`
+        : line.replace(new RegExp(`^(${escapeRegExp(file)}:\\d+): `), `$1: ${jobPath}: `);
     try {
       const loaded = loadWorkloads(textAtItsLines(located, jobPath, w.job), file, capacity, {});
       notes.push(...loaded.notes.map((n) => (n.startsWith(`note: ${file}`) ? `note: ${prefixed(n.slice('note: '.length))}` : n)));
       for (const pair of mine) out.push({ pod: pair.pod, volume: pair.volume, specs: loaded.specs, path });
     } catch (e) {
       if (!(e instanceof AnvilError)) throw e;
-      p.list.push(...(e.details.length > 0 ? e.details : [e.message]).map((d) => (d.startsWith(file) ? prefixed(d) : `${located.where(jobPath)}: ${jobPath}: ${d}`)));
+      p.list.push(
+        ...(e.details.length > 0 ? e.details : [e.message]).map((d) =>
+          d.startsWith(file) ? prefixed(d) : `${located.where(jobPath)}: ${jobPath}: ${d}`,
+        ),
+      );
     }
   });
   return out;
@@ -149,7 +189,11 @@ function escapeRegExp(text: string): string {
 
 function scenarioError(file: string, problems: readonly string[]): AnvilError {
   const unique = [...new Set(problems)];
-  return new AnvilError('ANVIL_ERR_CLUSTER_SCENARIO', `${file} is not a valid cluster scenario (${unique.length} problem${unique.length > 1 ? 's' : ''}); see bench/scenarios/ for examples and anvil scenario validate --help`, unique);
+  return new AnvilError(
+    'ANVIL_ERR_CLUSTER_SCENARIO',
+    `${file} is not a valid cluster scenario (${unique.length} problem${unique.length > 1 ? 's' : ''}); see bench/scenarios/ for examples and anvil scenario validate --help`,
+    unique,
+  );
 }
 
 /** Validates cluster scenario YAML text; `file` names it in errors and anchors its relative paths. */
@@ -157,11 +201,17 @@ export function parseClusterScenario(text: string, file: string): LoadedClusterS
   const located = parseLocatedYaml(text, file, 'ANVIL_ERR_CLUSTER_SCENARIO');
   const doc = located.data;
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
-    throw new AnvilError('ANVIL_ERR_CLUSTER_SCENARIO', `${file}: a cluster scenario is a YAML mapping that starts with kind: ${CLUSTER_SCENARIO_KIND} (see bench/scenarios/)`);
+    throw new AnvilError(
+      'ANVIL_ERR_CLUSTER_SCENARIO',
+      `${file}: a cluster scenario is a YAML mapping that starts with kind: ${CLUSTER_SCENARIO_KIND} (see bench/scenarios/)`,
+    );
   }
   const record = doc as Record<string, unknown>;
   if (record.kind === TCO_SCENARIO_KIND || (record.kind === undefined && 'databases' in record && 'stacks' in record)) {
-    throw new AnvilError('ANVIL_ERR_SCENARIO_KIND', `${file} is a TCO scenario (kind: ${TCO_SCENARIO_KIND}: stacks sized and priced), not a cluster scenario; make its report with: anvil tco ${file}. A cluster scenario says kind: ${CLUSTER_SCENARIO_KIND} (examples in bench/scenarios/)`);
+    throw new AnvilError(
+      'ANVIL_ERR_SCENARIO_KIND',
+      `${file} is a TCO scenario (kind: ${TCO_SCENARIO_KIND}: stacks sized and priced), not a cluster scenario; make its report with: anvil tco ${file}. A cluster scenario says kind: ${CLUSTER_SCENARIO_KIND} (examples in bench/scenarios/)`,
+    );
   }
   const schema: TSchema = Array.isArray(record.nodes) ? ClusterScenarioWithNodeListSchema : ClusterScenarioWithNodeGroupSchema;
   const withDefaults = Value.Default(schema, Value.Clone(doc));
@@ -173,14 +223,19 @@ export function parseClusterScenario(text: string, file: string): LoadedClusterS
   const notes: string[] = [];
   const nodes = expandNodes(spec, file);
   for (const n of nodes) {
-    if (isProfilePath(n.profile) && !existsSync(n.profile)) p.at(`${n.path}/profile`, `no node profile file ${n.profile}; give a built-in name (appliance-d10) or a path relative to the scenario, e.g. one written by anvil host inspect --out FILE`);
+    if (isProfilePath(n.profile) && !existsSync(n.profile))
+      p.at(
+        `${n.path}/profile`,
+        `no node profile file ${n.profile}; give a built-in name (appliance-d10) or a path relative to the scenario, e.g. one written by anvil host inspect --out FILE`,
+      );
   }
   const manifests = manifestTexts(spec, file, located, p);
   const catalog = checkReferences(spec, nodes, manifests, p);
   checkTimes(spec, nodes, p);
   const workloads = workloadSpecs(spec, file, located, catalog, p, notes);
   const coefficientsFile = spec.coefficients === undefined ? undefined : besideScenario(file, spec.coefficients);
-  if (coefficientsFile !== undefined && !existsSync(coefficientsFile)) p.at('/coefficients', `no file ${coefficientsFile}; the path is relative to the scenario's folder`);
+  if (coefficientsFile !== undefined && !existsSync(coefficientsFile))
+    p.at('/coefficients', `no file ${coefficientsFile}; the path is relative to the scenario's folder`);
   if (p.list.length > 0) throw scenarioError(file, p.list);
 
   const silent = new Problems(located);
@@ -206,12 +261,20 @@ export function parseClusterScenario(text: string, file: string): LoadedClusterS
       ...(f.network !== undefined ? { network: f.network } : {}),
     })),
     faults: spec.faults
-      .map((f) => ({ at_ns: durationNs(f.at), event: f.event, node: f.node, ...(f.drive !== undefined ? { drive: f.drive } : {}), ...(f.port !== undefined ? { port: f.port } : {}) }))
+      .map((f) => ({
+        at_ns: durationNs(f.at),
+        event: f.event,
+        node: f.node,
+        ...(f.drive !== undefined ? { drive: f.drive } : {}),
+        ...(f.port !== undefined ? { port: f.port } : {}),
+      }))
       .sort((a, b) => a.at_ns - b.at_ns),
     slas: spec.slas.map((x) => ({
       ...x,
       ...(x.min_bandwidth !== undefined ? { min_bandwidth_bytes_per_s: parseByteRate(x.min_bandwidth)! } : {}),
-      ...(x.max_latency !== undefined ? { max_latency_ns: Object.fromEntries(Object.entries(x.max_latency).map(([k, v]) => [k.slice(1), durationNs(v)])) } : {}),
+      ...(x.max_latency !== undefined
+        ? { max_latency_ns: Object.fromEntries(Object.entries(x.max_latency).map(([k, v]) => [k.slice(1), durationNs(v)])) }
+        : {}),
       ...(x.max_outage !== undefined ? { max_outage_ns: durationNs(x.max_outage) } : {}),
     })),
     notes,
@@ -223,7 +286,10 @@ export function loadClusterScenario(file: string): LoadedClusterScenario {
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    throw new AnvilError('ANVIL_ERR_FILE_NOT_FOUND', `cannot read scenario ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}; give the path of a cluster scenario YAML file, e.g. bench/scenarios/noisy-neighbour.yaml`);
+    throw new AnvilError(
+      'ANVIL_ERR_FILE_NOT_FOUND',
+      `cannot read scenario ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}; give the path of a cluster scenario YAML file, e.g. bench/scenarios/noisy-neighbour.yaml`,
+    );
   }
   return parseClusterScenario(text, file);
 }

@@ -95,7 +95,10 @@ export function manifestNames(manifests: readonly ManifestText[]): ManifestNames
       else if (body.kind === 'PersistentVolumeClaim') claims.set(`${ns}/${name}`, where);
       else if (body.kind === 'Deployment' || body.kind === 'StatefulSet') {
         const replicas = Number.isInteger(spec.replicas) ? Math.min(spec.replicas as number, 5000) : 1;
-        const templates = body.kind === 'StatefulSet' && Array.isArray(spec.volumeClaimTemplates) ? (spec.volumeClaimTemplates as Record<string, unknown>[]) : [];
+        const templates =
+          body.kind === 'StatefulSet' && Array.isArray(spec.volumeClaimTemplates)
+            ? (spec.volumeClaimTemplates as Record<string, unknown>[])
+            : [];
         for (let i = 0; i < replicas; i++) {
           pods.set(`${ns}/${name}-${i}`, where);
           for (const t of templates) {

@@ -25,28 +25,54 @@ const POD_REF_PATTERN = '^([a-z0-9]([-a-z0-9]*[a-z0-9])?/)?[a-z0-9]([-a-z0-9]*[a
 /** A pod reference, or PREFIX* for every pod whose name starts with PREFIX. */
 const POD_PATTERN_PATTERN = '^([a-z0-9]([-a-z0-9]*[a-z0-9])?/)?([a-z0-9]([-a-z0-9]*[a-z0-9])?|[a-z0-9][-a-z0-9]*\\*)$';
 
-const Name = (what: string) => Type.String({ pattern: NAME_PATTERN, maxLength: 63, description: `${what}: lower-case letters, digits and '-', at most 63 characters` });
-const Duration = (what: string, extra: object = {}) => Type.String({ pattern: DURATION_PATTERN, description: `${what}: a number with a unit (ns, us, ms, s, m, h), e.g. 30s or 500us`, ...extra });
-const BitRate = (what: string) => Type.String({ pattern: BIT_RATE_PATTERN, description: `${what}: bits per second, e.g. 10G, 500M, 1.5Gbit/s` });
-const Quantity = (what: string) => Type.String({ pattern: QUANTITY_PATTERN, description: `${what}: a Kubernetes quantity, e.g. 100Gi, 16Gi, 500G` });
-const Labels = (what: string) => Type.Record(Type.String({ minLength: 1, maxLength: 253 }), Type.String({ maxLength: 63 }), { description: what });
-const list = <T extends TSchema>(item: T, description: string) => Type.Array(item, { default: [], maxItems: MAX_SCENARIO_ITEMS, description });
+const Name = (what: string) =>
+  Type.String({ pattern: NAME_PATTERN, maxLength: 63, description: `${what}: lower-case letters, digits and '-', at most 63 characters` });
+const Duration = (what: string, extra: object = {}) =>
+  Type.String({
+    pattern: DURATION_PATTERN,
+    description: `${what}: a number with a unit (ns, us, ms, s, m, h), e.g. 30s or 500us`,
+    ...extra,
+  });
+const BitRate = (what: string) =>
+  Type.String({ pattern: BIT_RATE_PATTERN, description: `${what}: bits per second, e.g. 10G, 500M, 1.5Gbit/s` });
+const Quantity = (what: string) =>
+  Type.String({ pattern: QUANTITY_PATTERN, description: `${what}: a Kubernetes quantity, e.g. 100Gi, 16Gi, 500G` });
+const Labels = (what: string) =>
+  Type.Record(Type.String({ minLength: 1, maxLength: 253 }), Type.String({ maxLength: 63 }), { description: what });
+const list = <T extends TSchema>(item: T, description: string) =>
+  Type.Array(item, { default: [], maxItems: MAX_SCENARIO_ITEMS, description });
 
 export const STACKS = ['hci', 'diy'] as const;
 export type StackName = (typeof STACKS)[number];
 const StackName = Type.Union([Type.Literal('hci'), Type.Literal('diy')]);
 
 /** Node profiles: a built-in name (platform/node-profiles) or a path, relative to the scenario, e.g. one `anvil host inspect --out` wrote. */
-const Profile = Type.String({ minLength: 1, default: 'appliance-d10', description: 'node profile: a built-in name (appliance-d10) or a YAML path relative to the scenario, e.g. one written by anvil host inspect --out FILE' });
+const Profile = Type.String({
+  minLength: 1,
+  default: 'appliance-d10',
+  description:
+    'node profile: a built-in name (appliance-d10) or a YAML path relative to the scenario, e.g. one written by anvil host inspect --out FILE',
+});
 
 export const NodeGroupSchema = Type.Object(
   {
     count: Type.Integer({ minimum: 1, maximum: MAX_SCENARIO_ITEMS, description: 'nodes of this profile' }),
     profile: Profile,
-    name_prefix: Type.String({ pattern: NAME_PATTERN, maxLength: 50, default: 'node', description: 'nodes are named PREFIX-1 .. PREFIX-COUNT' }),
-    zones: Type.Optional(Type.Integer({ minimum: 1, maximum: 64, description: 'spread the nodes round-robin over zones zone-1 .. zone-N' })),
+    name_prefix: Type.String({
+      pattern: NAME_PATTERN,
+      maxLength: 50,
+      default: 'node',
+      description: 'nodes are named PREFIX-1 .. PREFIX-COUNT',
+    }),
+    zones: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: 64, description: 'spread the nodes round-robin over zones zone-1 .. zone-N' }),
+    ),
   },
-  { additionalProperties: false, description: 'nodes: a count of one profile, { count: 3, profile: appliance-d10 }, or a list of nodes, [{ name: node-1, profile: ... }, ...]' },
+  {
+    additionalProperties: false,
+    description:
+      'nodes: a count of one profile, { count: 3, profile: appliance-d10 }, or a list of nodes, [{ name: node-1, profile: ... }, ...]',
+  },
 );
 
 export const NodeSchema = Type.Object(
@@ -92,7 +118,11 @@ export const VolumeSchema = Type.Object(
     tenant: Name('tenant the volume belongs to'),
     size: Quantity('volume size'),
     mirrors: Type.Integer({ minimum: 1, maximum: 3, default: 1, description: 'plexes kept in sync (1 to 3)' }),
-    perf_tier: Type.String({ minLength: 1, default: 'best-effort', description: 'perf tier: one of perf_tiers or a built-in (best-effort, medium, high)' }),
+    perf_tier: Type.String({
+      minLength: 1,
+      default: 'best-effort',
+      description: 'perf tier: one of perf_tiers or a built-in (best-effort, medium, high)',
+    }),
     node_selector: Type.Optional(Labels('labels a plex node must have')),
     spread_zones: Type.Optional(Type.Boolean({ description: 'put the plexes in different zones' })),
   },
@@ -103,13 +133,21 @@ export const PodSchema = Type.Object(
   {
     name: Name('pod name'),
     tenant: Name('tenant the pod belongs to'),
-    cpu: Type.Union([Type.Number({ exclusiveMinimum: 0, maximum: 10_000 }), Type.String({ pattern: '^\\s*\\d+(\\.\\d+)?m?\\s*$' })], { description: 'CPU request: cores (2, 0.5) or millicores (500m)' }),
+    cpu: Type.Union([Type.Number({ exclusiveMinimum: 0, maximum: 10_000 }), Type.String({ pattern: '^\\s*\\d+(\\.\\d+)?m?\\s*$' })], {
+      description: 'CPU request: cores (2, 0.5) or millicores (500m)',
+    }),
     memory: Quantity('memory request'),
-    perf_tier: Type.String({ minLength: 1, default: 'best-effort', description: "perf tier of the pod's endpoints: one of perf_tiers or a built-in" }),
+    perf_tier: Type.String({
+      minLength: 1,
+      default: 'best-effort',
+      description: "perf tier of the pod's endpoints: one of perf_tiers or a built-in",
+    }),
     networks: list(Name('network'), 'networks the pod has an endpoint on (none: the default network)'),
     volumes: list(Name('volume'), "volumes of the pod's tenant it attaches"),
     node_selector: Type.Optional(Labels('labels the node must have')),
-    tolerations: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { maxItems: 64, description: 'taints tolerated, KEY[=VALUE]:EFFECT' })),
+    tolerations: Type.Optional(
+      Type.Array(Type.String({ minLength: 1 }), { maxItems: 64, description: 'taints tolerated, KEY[=VALUE]:EFFECT' }),
+    ),
     reschedule: Type.Boolean({ default: true, description: 'whether the platform may place the pod on another node when its node fails' }),
   },
   { additionalProperties: false },
@@ -119,15 +157,28 @@ export const ManifestSchema = Type.Object(
   {
     tenant: Name('namespace of documents that name none'),
     file: Type.Optional(Type.String({ minLength: 1, description: 'Kubernetes YAML file, relative to the scenario' })),
-    documents: Type.Optional(Type.String({ minLength: 1, description: 'Kubernetes YAML written inline (a literal block, documents separated by ---)' })),
+    documents: Type.Optional(
+      Type.String({ minLength: 1, description: 'Kubernetes YAML written inline (a literal block, documents separated by ---)' }),
+    ),
   },
-  { additionalProperties: false, description: 'pods, claims and storage classes as Kubernetes manifests, read by the control plane as anvil apply reads them' },
+  {
+    additionalProperties: false,
+    description: 'pods, claims and storage classes as Kubernetes manifests, read by the control plane as anvil apply reads them',
+  },
 );
 
 export const WorkloadSchema = Type.Object(
   {
-    pod: Type.String({ pattern: POD_PATTERN_PATTERN, description: 'pod that runs the job: NAME, TENANT/NAME where names repeat, or PREFIX* for every pod whose name starts so (a StatefulSet\'s pods: db-*)' }),
-    volume: Type.String({ pattern: '^[a-z0-9][-a-z0-9]*(\\*[-a-z0-9]*)?$', maxLength: 63, description: "volume the job does its I/O on; with pod PREFIX*, a * here stands for what the pod's * matched (data-db-*)" }),
+    pod: Type.String({
+      pattern: POD_PATTERN_PATTERN,
+      description:
+        "pod that runs the job: NAME, TENANT/NAME where names repeat, or PREFIX* for every pod whose name starts so (a StatefulSet's pods: db-*)",
+    }),
+    volume: Type.String({
+      pattern: '^[a-z0-9][-a-z0-9]*(\\*[-a-z0-9]*)?$',
+      maxLength: 63,
+      description: "volume the job does its I/O on; with pod PREFIX*, a * here stands for what the pod's * matched (data-db-*)",
+    }),
     job: Type.String({ minLength: 1, description: 'an fio job file, written inline (a literal block: job: |), as anvil run reads one' }),
   },
   { additionalProperties: false },
@@ -137,7 +188,9 @@ export const FlowSchema = Type.Object(
   {
     from: Type.String({ pattern: POD_REF_PATTERN, description: 'pod that sends: NAME or TENANT/NAME' }),
     to: Type.String({ pattern: POD_REF_PATTERN, description: 'pod that receives: NAME or TENANT/NAME' }),
-    rate: Type.Union([Type.Literal('saturate'), BitRate('offered rate')], { description: 'saturate (as fast as the path allows) or an offered rate in bits per second, e.g. 2G' }),
+    rate: Type.Union([Type.Literal('saturate'), BitRate('offered rate')], {
+      description: 'saturate (as fast as the path allows) or an offered rate in bits per second, e.g. 2G',
+    }),
     message_size: Type.String({ pattern: FIO_SIZE_PATTERN, default: '64k', description: 'bytes per message, e.g. 4k, 64k, 1M' }),
     network: Type.Optional(Name('network the flow uses (default: the first both pods share)')),
   },
@@ -150,7 +203,10 @@ export type FaultEvent = (typeof FAULT_EVENTS)[number];
 export const FaultSchema = Type.Object(
   {
     at: Duration('time of the fault from the start of the run'),
-    event: Type.Union(FAULT_EVENTS.map((e) => Type.Literal(e)), { description: 'what happens' }),
+    event: Type.Union(
+      FAULT_EVENTS.map((e) => Type.Literal(e)),
+      { description: 'what happens' },
+    ),
     node: Name('node it happens to'),
     drive: Type.Optional(Type.Integer({ minimum: 0, maximum: 255, description: 'drive index on the node (drive-failed)' })),
     port: Type.Optional(Type.String({ minLength: 1, description: 'NIC port name on the node (link-down, link-up)' })),
@@ -165,9 +221,14 @@ export const SlaSchema = Type.Object(
     tenant: Type.Optional(Name('the tenant it holds for (all its pods together)')),
     volume: Type.Optional(Type.String({ pattern: POD_REF_PATTERN, description: 'the volume it holds for: NAME or TENANT/NAME' })),
     tier: Type.Optional(Type.String({ minLength: 1, description: 'the perf tier it holds for (each pod of the tier)' })),
-    ops: Type.Union([Type.Literal('all'), Type.Literal('read'), Type.Literal('write')], { default: 'all', description: 'which I/Os count' }),
+    ops: Type.Union([Type.Literal('all'), Type.Literal('read'), Type.Literal('write')], {
+      default: 'all',
+      description: 'which I/Os count',
+    }),
     min_iops: Type.Optional(Type.Number({ minimum: 0, maximum: 1e12, description: 'IOPS at least' })),
-    min_bandwidth: Type.Optional(Type.String({ pattern: BYTE_RATE_PATTERN, description: 'bandwidth at least, bytes per second, e.g. 200MB/s or 1GiB/s' })),
+    min_bandwidth: Type.Optional(
+      Type.String({ pattern: BYTE_RATE_PATTERN, description: 'bandwidth at least, bytes per second, e.g. 200MB/s or 1GiB/s' }),
+    ),
     max_latency: Type.Optional(
       Type.Record(Type.String({ pattern: '^p(100|\\d{1,2}(\\.\\d+)?)$' }), Duration('latency at most'), {
         description: 'latency at most per percentile, e.g. p99: 500us, p99.9: 2ms',
@@ -176,7 +237,10 @@ export const SlaSchema = Type.Object(
       }),
     ),
     max_outage: Type.Optional(Duration('longest time without a completed I/O')),
-    window: Type.Union([Type.Literal('run'), Type.Literal('interval'), Type.Literal('both')], { default: 'run', description: 'judged over the whole steady state (run), in every interval after warm-up (interval), or both' }),
+    window: Type.Union([Type.Literal('run'), Type.Literal('interval'), Type.Literal('both')], {
+      default: 'run',
+      description: 'judged over the whole steady state (run), in every interval after warm-up (interval), or both',
+    }),
     tolerance: Type.Number({ minimum: 0, maximum: 1, default: 0, description: 'fraction the measured figure may miss the limit by, 0..1' }),
   },
   { additionalProperties: false },
@@ -197,7 +261,12 @@ function scenarioSchema(nodes: TSchema) {
       duration: Duration('simulated time of the run'),
       warmup: Duration('time at the start left out of the figures', { default: '0s' }),
       interval: Duration('length of the intervals figures are reported per', { default: '1s' }),
-      coefficients: Type.Optional(Type.String({ minLength: 1, description: 'stack coefficient file, relative to the scenario (default: sim/stacks/stack-coefficients.yaml)' })),
+      coefficients: Type.Optional(
+        Type.String({
+          minLength: 1,
+          description: 'stack coefficient file, relative to the scenario (default: sim/stacks/stack-coefficients.yaml)',
+        }),
+      ),
       nodes,
       networks: list(NetworkSchema, 'networks pods get endpoints on'),
       perf_tiers: list(PerfTierSchema, 'perf tiers beyond the built-in ones'),
@@ -214,7 +283,9 @@ function scenarioSchema(nodes: TSchema) {
   );
 }
 
-export const ClusterScenarioWithNodeListSchema = scenarioSchema(Type.Array(NodeSchema, { minItems: 1, maxItems: MAX_SCENARIO_ITEMS, description: 'the nodes, one entry each' }));
+export const ClusterScenarioWithNodeListSchema = scenarioSchema(
+  Type.Array(NodeSchema, { minItems: 1, maxItems: MAX_SCENARIO_ITEMS, description: 'the nodes, one entry each' }),
+);
 export const ClusterScenarioWithNodeGroupSchema = scenarioSchema(NodeGroupSchema);
 
 export type NodeGroupSpec = Static<typeof NodeGroupSchema>;

@@ -42,8 +42,9 @@ function jobIos(spec: WorkloadSpec, device: DeviceInstance): number {
 function mixPeak(spec: WorkloadSpec, device: DeviceInstance): number {
   if (!device.peakIops) return Infinity;
   const rf = spec.readFraction;
-  const perIo = (rf > 0 ? rf / device.peakIops('read', spec.blockSize_bytes.read) : 0)
-    + (rf < 1 ? (1 - rf) / device.peakIops('write', spec.blockSize_bytes.write) : 0);
+  const perIo =
+    (rf > 0 ? rf / device.peakIops('read', spec.blockSize_bytes.read) : 0) +
+    (rf < 1 ? (1 - rf) / device.peakIops('write', spec.blockSize_bytes.write) : 0);
   return perIo > 0 ? 1 / perIo : Infinity;
 }
 
@@ -87,7 +88,7 @@ export function checkRunCost(cost: RunCost, maxIos: number, jobFile: string): vo
   const flag = raise <= Number.MAX_SAFE_INTEGER ? `, or raise the limit with --max-ios ${raise}` : '';
   throw new AnvilError(
     'ANVIL_ERR_RUN_TOO_LARGE',
-    `${jobFile}: this run would simulate about ${count(cost.ios)} I/Os (most in job '${cost.largestJob}'), above the limit of ${count(maxIos)} (--max-ios); `
-      + `shorten runtime or size (a job bound by size alone covers the whole device when it gives none)${flag}`,
+    `${jobFile}: this run would simulate about ${count(cost.ios)} I/Os (most in job '${cost.largestJob}'), above the limit of ${count(maxIos)} (--max-ios); ` +
+      `shorten runtime or size (a job bound by size alone covers the whole device when it gives none)${flag}`,
   );
 }

@@ -38,7 +38,11 @@ export function runOnModel(options: SimRunOptions): SimRunMeasurement {
   model.addDevice(SINGLE_DEVICE, profile.kind, profile.params);
   // Stream names as they always were for one device, so results stay the same for the same seed.
   jobs.forEach((spec, i) => model.addJob({ spec, device: SINGLE_DEVICE, name: `${spec.name}/${spec.clone}/${i}` }));
-  return runModel(model, { ...options, horizon_ns: horizon, profile: { name: profile.name, title: profile.title, kind: profile.kind.name, path: profile.path } });
+  return runModel(model, {
+    ...options,
+    horizon_ns: horizon,
+    profile: { name: profile.name, title: profile.title, kind: profile.kind.name, path: profile.path },
+  });
 }
 
 /** The device of a single-device run. */
@@ -68,7 +72,13 @@ export function runModel(model: Model, options: ModelRunOptions): SimRunMeasurem
     ? () => {
         const ios = model.completedIos();
         const dt = sim.now - sliceStart;
-        onProgress({ now_ns: sim.now, end_ns: options.horizon_ns, ios, iops: dt > 0 ? ((ios - lastIos) * 1e9) / dt : 0, wall_s: clock() - wallStart });
+        onProgress({
+          now_ns: sim.now,
+          end_ns: options.horizon_ns,
+          ios,
+          iops: dt > 0 ? ((ios - lastIos) * 1e9) / dt : 0,
+          wall_s: clock() - wallStart,
+        });
         lastIos = ios;
         sliceStart = sim.now;
       }

@@ -135,7 +135,10 @@ export function formatProblem(fileName: string, p: JobProblem): string {
 }
 
 const CODE_ORDER: readonly ErrorCode[] = [
-  'ANVIL_ERR_JOB_SYNTAX', 'ANVIL_ERR_JOB_OPTION_UNSUPPORTED', 'ANVIL_ERR_JOB_VALUE', 'ANVIL_ERR_JOB_EMPTY',
+  'ANVIL_ERR_JOB_SYNTAX',
+  'ANVIL_ERR_JOB_OPTION_UNSUPPORTED',
+  'ANVIL_ERR_JOB_VALUE',
+  'ANVIL_ERR_JOB_EMPTY',
 ];
 
 /**

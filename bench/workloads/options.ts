@@ -72,17 +72,36 @@ export interface JobSettings {
 /** fio's defaults (options.c `.def`), with the job name still to be filled in. */
 export function defaultSettings(): JobSettings {
   return {
-    name: '', rw: 'read', bs: { read: 4096, write: 4096 }, iodepth: 1, numjobs: 1, rwmixread: 50,
-    rateIops: { read: 0, write: 0 }, rateProcess: 'linear', runtime_ns: 0, timeBased: false, ramp_ns: 0,
-    size_bytes: 0, sizePercent: 0, groupReporting: false, percentiles: [...FIO_DEFAULT_PERCENTILES],
-    percentilesOf: { slat: false, clat: true, lat: false }, description: '', lines: {},
+    name: '',
+    rw: 'read',
+    bs: { read: 4096, write: 4096 },
+    iodepth: 1,
+    numjobs: 1,
+    rwmixread: 50,
+    rateIops: { read: 0, write: 0 },
+    rateProcess: 'linear',
+    runtime_ns: 0,
+    timeBased: false,
+    ramp_ns: 0,
+    size_bytes: 0,
+    sizePercent: 0,
+    groupReporting: false,
+    percentiles: [...FIO_DEFAULT_PERCENTILES],
+    percentilesOf: { slat: false, clat: true, lat: false },
+    description: '',
+    lines: {},
   };
 }
 
 /** A deep copy, so a job can start from the `[global]` settings without changing them. */
 export function cloneSettings(s: JobSettings): JobSettings {
   return {
-    ...s, bs: { ...s.bs }, rateIops: { ...s.rateIops }, percentiles: [...s.percentiles], percentilesOf: { ...s.percentilesOf }, lines: { ...s.lines },
+    ...s,
+    bs: { ...s.bs },
+    rateIops: { ...s.rateIops },
+    percentiles: [...s.percentiles],
+    percentilesOf: { ...s.percentilesOf },
+    lines: { ...s.lines },
   };
 }
 
@@ -90,7 +109,7 @@ export function cloneSettings(s: JobSettings): JobSettings {
 export type OptionSupport = 'model' | 'ignored' | 'rejected';
 /** The kind of value an option takes, as in fio's option types. */
 export type OptionKind =
-  | 'enum' | 'size' | 'size-list' | 'int' | 'int-list' | 'percent' | 'duration' | 'flag' | 'bool' | 'float-list' | 'string';
+  'enum' | 'size' | 'size-list' | 'int' | 'int-list' | 'percent' | 'duration' | 'flag' | 'bool' | 'float-list' | 'string';
 
 /** One row of the option table. */
 export interface FioOption {
@@ -151,7 +170,11 @@ function splitDirections(value: string): string[] {
 }
 
 function perDirection(
-  name: string, read: (t: string) => number | undefined, problem: (part: string) => string, set: (s: JobSettings, dir: 'read' | 'write', v: number) => void, example: string,
+  name: string,
+  read: (t: string) => number | undefined,
+  problem: (part: string) => string,
+  set: (s: JobSettings, dir: 'read' | 'write', v: number) => void,
+  example: string,
 ) {
   return (s: JobSettings, value: string | undefined): string | undefined => {
     const missing = needValue(name, value, example);
@@ -160,12 +183,19 @@ function perDirection(
     if (parts.length > 3) return `${name}=${value} has ${parts.length} parts; fio takes read,write[,trim]`;
     const parsed: (number | undefined)[] = [];
     for (const p of parts) {
-      if (p === '') { parsed.push(undefined); continue; }
+      if (p === '') {
+        parsed.push(undefined);
+        continue;
+      }
       const v = read(p);
       if (v === undefined) return problem(p);
       parsed.push(v);
     }
-    if (parts.length === 1) { set(s, 'read', parsed[0]!); set(s, 'write', parsed[0]!); return undefined; }
+    if (parts.length === 1) {
+      set(s, 'read', parsed[0]!);
+      set(s, 'write', parsed[0]!);
+      return undefined;
+    }
     if (parsed[0] !== undefined) set(s, 'read', parsed[0]);
     if (parsed[1] !== undefined) set(s, 'write', parsed[1]); // a third (trim) value is read and unused: the model issues no trims
     return undefined;
@@ -188,7 +218,10 @@ function applyRw(s: JobSettings, value: string | undefined): string | undefined 
 
 function applyFlag(name: string, set: (s: JobSettings, v: boolean) => void) {
   return (s: JobSettings, value: string | undefined): string | undefined => {
-    if (value === undefined) { set(s, true); return undefined; }
+    if (value === undefined) {
+      set(s, true);
+      return undefined;
+    }
     if (!/^\s*\d+\s*$/.test(value)) return `${name}=${value} is not 0 or 1 (or write '${name}' alone to set it)`;
     set(s, Number(value) !== 0);
     return undefined;
@@ -200,8 +233,10 @@ function applyDuration(name: string, set: (s: JobSettings, ns: number) => void) 
     const missing = needValue(name, value, '60');
     if (missing) return missing;
     const ns = parseDuration(value!, 's');
-    if (ns === undefined || !Number.isFinite(ns)) return `${name}=${value} is not a duration (examples: 60, 30s, 500ms, 2m; a bare number is seconds)`;
-    if (ns > MAX_DURATION_NS) return `${name}=${value} is out of range; the model keeps time in whole nanoseconds, so at most 104 days (9007199 s)`;
+    if (ns === undefined || !Number.isFinite(ns))
+      return `${name}=${value} is not a duration (examples: 60, 30s, 500ms, 2m; a bare number is seconds)`;
+    if (ns > MAX_DURATION_NS)
+      return `${name}=${value} is out of range; the model keeps time in whole nanoseconds, so at most 104 days (9007199 s)`;
     set(s, Math.round(ns));
     return undefined;
   };
@@ -263,66 +298,308 @@ const HARDWARE_ONLY = 'only matters on real hardware; the model ignores it';
 
 /** The option table. Anything not named here (by name or alias) is rejected as unsupported. */
 export const FIO_OPTIONS: readonly FioOption[] = [
-  { name: 'rw', aliases: ['readwrite'], support: 'model', kind: 'enum', default: 'read', values: RW_MODES,
-    help: 'I/O pattern: read, write, randread, randwrite, rw/readwrite (sequential mix) or randrw', apply: applyRw },
-  { name: 'bs', aliases: ['blocksize'], support: 'model', kind: 'size-list', default: '4096',
-    help: 'block size in bytes; one value, or read,write', apply: perDirection('bs', (t) => {
-      const v = parseSize(t);
-      return v !== undefined && v > 0 && v <= MAX_BS_BYTES ? v : undefined;
-    }, (p) => ((parseSize(p) ?? 0) > MAX_BS_BYTES ? `bs=${p} is out of range; use 1 byte to 2g` : `bs=${p} is not a size ${SIZE_EXAMPLES}`),
-    (s, d, v) => { s.bs[d] = v; }, '4k') },
-  { name: 'iodepth', aliases: [], support: 'model', kind: 'int', default: '1',
-    help: 'I/Os kept in flight per job', apply: intOption('iodepth', 1, MAX_IODEPTH, (s, v) => { s.iodepth = v; }, '32') },
-  { name: 'numjobs', aliases: [], support: 'model', kind: 'int', default: '1',
-    help: 'clones of this job, each with its own I/O stream', apply: intOption('numjobs', 1, MAX_NUMJOBS, (s, v) => { s.numjobs = v; }, '4') },
-  { name: 'rwmixread', aliases: [], support: 'model', kind: 'percent', default: '50',
-    help: 'percentage of a mixed workload (rw, randrw) that is reads', apply: intOption('rwmixread', 0, 100, (s, v) => { s.rwmixread = v; }, '70') },
-  { name: 'rate_iops', aliases: [], support: 'model', kind: 'int-list', default: undefined,
+  {
+    name: 'rw',
+    aliases: ['readwrite'],
+    support: 'model',
+    kind: 'enum',
+    default: 'read',
+    values: RW_MODES,
+    help: 'I/O pattern: read, write, randread, randwrite, rw/readwrite (sequential mix) or randrw',
+    apply: applyRw,
+  },
+  {
+    name: 'bs',
+    aliases: ['blocksize'],
+    support: 'model',
+    kind: 'size-list',
+    default: '4096',
+    help: 'block size in bytes; one value, or read,write',
+    apply: perDirection(
+      'bs',
+      (t) => {
+        const v = parseSize(t);
+        return v !== undefined && v > 0 && v <= MAX_BS_BYTES ? v : undefined;
+      },
+      (p) => ((parseSize(p) ?? 0) > MAX_BS_BYTES ? `bs=${p} is out of range; use 1 byte to 2g` : `bs=${p} is not a size ${SIZE_EXAMPLES}`),
+      (s, d, v) => {
+        s.bs[d] = v;
+      },
+      '4k',
+    ),
+  },
+  {
+    name: 'iodepth',
+    aliases: [],
+    support: 'model',
+    kind: 'int',
+    default: '1',
+    help: 'I/Os kept in flight per job',
+    apply: intOption(
+      'iodepth',
+      1,
+      MAX_IODEPTH,
+      (s, v) => {
+        s.iodepth = v;
+      },
+      '32',
+    ),
+  },
+  {
+    name: 'numjobs',
+    aliases: [],
+    support: 'model',
+    kind: 'int',
+    default: '1',
+    help: 'clones of this job, each with its own I/O stream',
+    apply: intOption(
+      'numjobs',
+      1,
+      MAX_NUMJOBS,
+      (s, v) => {
+        s.numjobs = v;
+      },
+      '4',
+    ),
+  },
+  {
+    name: 'rwmixread',
+    aliases: [],
+    support: 'model',
+    kind: 'percent',
+    default: '50',
+    help: 'percentage of a mixed workload (rw, randrw) that is reads',
+    apply: intOption(
+      'rwmixread',
+      0,
+      100,
+      (s, v) => {
+        s.rwmixread = v;
+      },
+      '70',
+    ),
+  },
+  {
+    name: 'rate_iops',
+    aliases: [],
+    support: 'model',
+    kind: 'int-list',
+    default: undefined,
     help: 'cap in I/Os per second; one value for both directions, or read,write (an empty part is no cap)',
-    apply: perDirection('rate_iops', parseWhole, (p) => `rate_iops=${p} is not a whole number of I/Os per second (e.g. rate_iops=1000)`,
-      (s, d, v) => { s.rateIops[d] = v; }, '1000') },
-  { name: 'rate_process', aliases: [], support: 'model', kind: 'enum', default: 'linear', values: ['linear', 'poisson'],
+    apply: perDirection(
+      'rate_iops',
+      parseWhole,
+      (p) => `rate_iops=${p} is not a whole number of I/Os per second (e.g. rate_iops=1000)`,
+      (s, d, v) => {
+        s.rateIops[d] = v;
+      },
+      '1000',
+    ),
+  },
+  {
+    name: 'rate_process',
+    aliases: [],
+    support: 'model',
+    kind: 'enum',
+    default: 'linear',
+    values: ['linear', 'poisson'],
     help: 'how capped I/Os are spaced: evenly (linear) or as a Poisson process',
-    apply: applyEnum('rate_process', ['linear', 'poisson'], (s, v) => { s.rateProcess = v as RateProcess; }) },
-  { name: 'runtime', aliases: ['timeout'], support: 'model', kind: 'duration', default: '0',
-    help: 'stop after this long (a bare number is seconds), excluding ramp_time', apply: applyDuration('runtime', (s, ns) => { s.runtime_ns = ns; }) },
-  { name: 'time_based', aliases: [], support: 'model', kind: 'flag', default: undefined,
-    help: 'keep running until runtime even when size has been transferred', apply: applyFlag('time_based', (s, v) => { s.timeBased = v; }) },
-  { name: 'ramp_time', aliases: [], support: 'model', kind: 'duration', default: '0',
-    help: 'warm-up excluded from the statistics (a bare number is seconds)', apply: applyDuration('ramp_time', (s, ns) => { s.ramp_ns = ns; }) },
-  { name: 'size', aliases: [], support: 'model', kind: 'size', default: undefined,
-    help: 'region the job addresses, bytes or a percentage of the device; default the whole device', apply: applySize },
-  { name: 'group_reporting', aliases: [], support: 'model', kind: 'flag', default: undefined,
-    help: 'report the jobs of a group (and their clones) as one', apply: applyFlag('group_reporting', (s, v) => { s.groupReporting = v; }) },
-  { name: 'percentile_list', aliases: [], support: 'model', kind: 'float-list', default: FIO_DEFAULT_PERCENTILES.join(':'),
-    help: `latency percentiles to report, colon-separated, each in (0, 100], at most ${MAX_PERCENTILES}`, apply: applyPercentiles },
-  { name: 'slat_percentiles', aliases: [], support: 'model', kind: 'bool', default: '0',
-    help: 'report submission-latency percentiles (slat_ns.percentile, and bins with json+)', apply: applyFlag('slat_percentiles', (s, v) => { s.percentilesOf.slat = v; }) },
-  { name: 'clat_percentiles', aliases: [], support: 'model', kind: 'bool', default: '1',
-    help: 'report completion-latency percentiles (clat_ns.percentile, and bins with json+)', apply: applyFlag('clat_percentiles', (s, v) => { s.percentilesOf.clat = v; }) },
-  { name: 'lat_percentiles', aliases: [], support: 'model', kind: 'bool', default: '0',
-    help: 'report total-latency percentiles (lat_ns.percentile, and bins with json+)', apply: applyFlag('lat_percentiles', (s, v) => { s.percentilesOf.lat = v; }) },
-  { name: 'name', aliases: [], support: 'model', kind: 'string', default: undefined,
+    apply: applyEnum('rate_process', ['linear', 'poisson'], (s, v) => {
+      s.rateProcess = v as RateProcess;
+    }),
+  },
+  {
+    name: 'runtime',
+    aliases: ['timeout'],
+    support: 'model',
+    kind: 'duration',
+    default: '0',
+    help: 'stop after this long (a bare number is seconds), excluding ramp_time',
+    apply: applyDuration('runtime', (s, ns) => {
+      s.runtime_ns = ns;
+    }),
+  },
+  {
+    name: 'time_based',
+    aliases: [],
+    support: 'model',
+    kind: 'flag',
+    default: undefined,
+    help: 'keep running until runtime even when size has been transferred',
+    apply: applyFlag('time_based', (s, v) => {
+      s.timeBased = v;
+    }),
+  },
+  {
+    name: 'ramp_time',
+    aliases: [],
+    support: 'model',
+    kind: 'duration',
+    default: '0',
+    help: 'warm-up excluded from the statistics (a bare number is seconds)',
+    apply: applyDuration('ramp_time', (s, ns) => {
+      s.ramp_ns = ns;
+    }),
+  },
+  {
+    name: 'size',
+    aliases: [],
+    support: 'model',
+    kind: 'size',
+    default: undefined,
+    help: 'region the job addresses, bytes or a percentage of the device; default the whole device',
+    apply: applySize,
+  },
+  {
+    name: 'group_reporting',
+    aliases: [],
+    support: 'model',
+    kind: 'flag',
+    default: undefined,
+    help: 'report the jobs of a group (and their clones) as one',
+    apply: applyFlag('group_reporting', (s, v) => {
+      s.groupReporting = v;
+    }),
+  },
+  {
+    name: 'percentile_list',
+    aliases: [],
+    support: 'model',
+    kind: 'float-list',
+    default: FIO_DEFAULT_PERCENTILES.join(':'),
+    help: `latency percentiles to report, colon-separated, each in (0, 100], at most ${MAX_PERCENTILES}`,
+    apply: applyPercentiles,
+  },
+  {
+    name: 'slat_percentiles',
+    aliases: [],
+    support: 'model',
+    kind: 'bool',
+    default: '0',
+    help: 'report submission-latency percentiles (slat_ns.percentile, and bins with json+)',
+    apply: applyFlag('slat_percentiles', (s, v) => {
+      s.percentilesOf.slat = v;
+    }),
+  },
+  {
+    name: 'clat_percentiles',
+    aliases: [],
+    support: 'model',
+    kind: 'bool',
+    default: '1',
+    help: 'report completion-latency percentiles (clat_ns.percentile, and bins with json+)',
+    apply: applyFlag('clat_percentiles', (s, v) => {
+      s.percentilesOf.clat = v;
+    }),
+  },
+  {
+    name: 'lat_percentiles',
+    aliases: [],
+    support: 'model',
+    kind: 'bool',
+    default: '0',
+    help: 'report total-latency percentiles (lat_ns.percentile, and bins with json+)',
+    apply: applyFlag('lat_percentiles', (s, v) => {
+      s.percentilesOf.lat = v;
+    }),
+  },
+  {
+    name: 'name',
+    aliases: [],
+    support: 'model',
+    kind: 'string',
+    default: undefined,
     help: 'job name; in a job section it replaces the section name (in [global] fio lets the section name win)',
-    apply: applyText('name', (s, v) => { s.name = v; }) },
-  { name: 'description', aliases: [], support: 'model', kind: 'string', default: undefined,
-    help: 'free text describing the job', apply: applyText('description', (s, v) => { s.description = v; }) },
+    apply: applyText('name', (s, v) => {
+      s.name = v;
+    }),
+  },
+  {
+    name: 'description',
+    aliases: [],
+    support: 'model',
+    kind: 'string',
+    default: undefined,
+    help: 'free text describing the job',
+    apply: applyText('description', (s, v) => {
+      s.description = v;
+    }),
+  },
   { name: 'ioengine', aliases: [], support: 'ignored', kind: 'string', default: 'psync', help: 'how fio issues I/O', note: HARDWARE_ONLY },
-  { name: 'direct', aliases: [], support: 'ignored', kind: 'bool', default: '0', help: 'O_DIRECT (bypass the page cache)', note: HARDWARE_ONLY },
-  { name: 'filename', aliases: [], support: 'ignored', kind: 'string', default: undefined, help: 'file or device fio opens', note: HARDWARE_ONLY },
-  { name: 'rwmixwrite', aliases: [], support: 'rejected', kind: 'percent', default: '50',
-    help: 'percentage of a mixed workload that is writes', note: 'write rwmixread=(100 - N) instead',
-    noteFor: (v) => (v !== undefined && /^\d+$/.test(v) && Number(v) <= 100 ? `write rwmixread=${100 - Number(v)} instead` : undefined) },
-  { name: 'offset', aliases: ['fileoffset'], support: 'rejected', kind: 'size', default: '0',
-    help: 'start of the region', note: 'jobs address the device from offset 0' },
-  { name: 'kb_base', aliases: [], support: 'rejected', kind: 'enum', default: '1024', values: ['1024', '1000'],
-    help: 'meaning of k/KiB in sizes', note: "sizes are read with fio's default kb_base=1024 (4k = 4096, 4KiB = 4000)" },
-  { name: 'stonewall', aliases: ['wait_for_previous'], support: 'rejected', kind: 'flag', default: undefined,
-    help: 'wait for earlier jobs before starting', note: 'all jobs run at once in one group' },
-  { name: 'new_group', aliases: [], support: 'rejected', kind: 'flag', default: undefined,
-    help: 'start a new reporting group', note: 'all jobs run at once in one group' },
-  { name: 'rate', aliases: [], support: 'rejected', kind: 'size-list', default: undefined,
-    help: 'cap in bytes per second', note: 'cap I/Os with rate_iops instead' },
+  {
+    name: 'direct',
+    aliases: [],
+    support: 'ignored',
+    kind: 'bool',
+    default: '0',
+    help: 'O_DIRECT (bypass the page cache)',
+    note: HARDWARE_ONLY,
+  },
+  {
+    name: 'filename',
+    aliases: [],
+    support: 'ignored',
+    kind: 'string',
+    default: undefined,
+    help: 'file or device fio opens',
+    note: HARDWARE_ONLY,
+  },
+  {
+    name: 'rwmixwrite',
+    aliases: [],
+    support: 'rejected',
+    kind: 'percent',
+    default: '50',
+    help: 'percentage of a mixed workload that is writes',
+    note: 'write rwmixread=(100 - N) instead',
+    noteFor: (v) => (v !== undefined && /^\d+$/.test(v) && Number(v) <= 100 ? `write rwmixread=${100 - Number(v)} instead` : undefined),
+  },
+  {
+    name: 'offset',
+    aliases: ['fileoffset'],
+    support: 'rejected',
+    kind: 'size',
+    default: '0',
+    help: 'start of the region',
+    note: 'jobs address the device from offset 0',
+  },
+  {
+    name: 'kb_base',
+    aliases: [],
+    support: 'rejected',
+    kind: 'enum',
+    default: '1024',
+    values: ['1024', '1000'],
+    help: 'meaning of k/KiB in sizes',
+    note: "sizes are read with fio's default kb_base=1024 (4k = 4096, 4KiB = 4000)",
+  },
+  {
+    name: 'stonewall',
+    aliases: ['wait_for_previous'],
+    support: 'rejected',
+    kind: 'flag',
+    default: undefined,
+    help: 'wait for earlier jobs before starting',
+    note: 'all jobs run at once in one group',
+  },
+  {
+    name: 'new_group',
+    aliases: [],
+    support: 'rejected',
+    kind: 'flag',
+    default: undefined,
+    help: 'start a new reporting group',
+    note: 'all jobs run at once in one group',
+  },
+  {
+    name: 'rate',
+    aliases: [],
+    support: 'rejected',
+    kind: 'size-list',
+    default: undefined,
+    help: 'cap in bytes per second',
+    note: 'cap I/Os with rate_iops instead',
+  },
 ];
 
 const BY_NAME = new Map<string, { option: FioOption; alias: boolean }>();
@@ -369,8 +646,7 @@ export function unsupportedMessage(name: string, value?: string): string | undef
   }
   if (found && found.option.support !== 'rejected') return undefined;
   if (found) return `option '${name}' is not supported by the model: ${found.option.noteFor?.(value) ?? found.option.note}`;
-  const near = name.length >= 4
-    ? [...SUPPORTED_OPTIONS, ...IGNORED_OPTIONS].find((n) => distance(n, name) <= (name.length < 7 ? 1 : 2))
-    : undefined;
+  const near =
+    name.length >= 4 ? [...SUPPORTED_OPTIONS, ...IGNORED_OPTIONS].find((n) => distance(n, name) <= (name.length < 7 ? 1 : 2)) : undefined;
   return `option '${name}' is not supported by the model${near ? ` (did you mean '${near}'?)` : ''}`;
 }

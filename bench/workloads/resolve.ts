@@ -65,18 +65,28 @@ function applyOption(s: JobSettings, opt: JobOption, out: Collector): void {
   if (opt.unsetVars.length > 0) {
     const vars = opt.unsetVars.join(', ');
     const plural = opt.unsetVars.length > 1;
-    out.problem(opt.line, 'ANVIL_ERR_JOB_VALUE',
-      `${written(opt)}: environment variable${plural ? 's' : ''} ${vars} ${plural ? 'are' : 'is'} not set (fio would substitute an empty value); set ${plural ? 'them' : 'it'} or write the value`);
+    out.problem(
+      opt.line,
+      'ANVIL_ERR_JOB_VALUE',
+      `${written(opt)}: environment variable${plural ? 's' : ''} ${vars} ${plural ? 'are' : 'is'} not set (fio would substitute an empty value); set ${plural ? 'them' : 'it'} or write the value`,
+    );
     return;
   }
   const keyword = value === undefined ? null : FIO_KEYWORD.exec(value);
   if (keyword) {
-    out.problem(opt.line, 'ANVIL_ERR_JOB_VALUE',
-      `${written(opt)} uses fio's keyword ${keyword[0]} (with arithmetic), which depends on the host and which the model does not evaluate; write the number`);
+    out.problem(
+      opt.line,
+      'ANVIL_ERR_JOB_VALUE',
+      `${written(opt)} uses fio's keyword ${keyword[0]} (with arithmetic), which depends on the host and which the model does not evaluate; write the number`,
+    );
     return;
   }
   if (value !== undefined && value.startsWith('(') && o.kind !== 'string') {
-    out.problem(opt.line, 'ANVIL_ERR_JOB_VALUE', `${written(opt)} is an arithmetic expression, which the model does not evaluate; write the number`);
+    out.problem(
+      opt.line,
+      'ANVIL_ERR_JOB_VALUE',
+      `${written(opt)} is an arithmetic expression, which the model does not evaluate; write the number`,
+    );
     return;
   }
   const error = o.apply!(s, value);
@@ -92,28 +102,36 @@ function readFraction(s: JobSettings): number {
 }
 
 /** The region a job addresses, bytes (0 = whole device), after fio's size rules; undefined on a problem. */
-function regionSize(
-  s: JobSettings, section: JobSection, minBs: number, capacity: number | undefined, out: Collector,
-): number | undefined {
+function regionSize(s: JobSettings, section: JobSection, minBs: number, capacity: number | undefined, out: Collector): number | undefined {
   const line = s.lines.size ?? section.line;
   let size = s.size_bytes;
   if (s.sizePercent > 0) {
     if (capacity === undefined) {
-      out.problem(line, 'ANVIL_ERR_JOB_VALUE',
-        `size=${s.sizePercent}% needs the device's capacity, which is not known here; give size in bytes (e.g. size=10g)`);
+      out.problem(
+        line,
+        'ANVIL_ERR_JOB_VALUE',
+        `size=${s.sizePercent}% needs the device's capacity, which is not known here; give size in bytes (e.g. size=10g)`,
+      );
       return undefined;
     }
     size = Math.floor((capacity * s.sizePercent) / 100);
     if (s.sizePercent !== 100) size -= size % minBs; // fio rounds a percentage down to the smallest block size
   }
   if (capacity !== undefined && size > capacity) {
-    out.note(`size@${line}`, line, `size (${size} bytes) is larger than the device (${capacity} bytes); fio and the model use the whole device`);
+    out.note(
+      `size@${line}`,
+      line,
+      `size (${size} bytes) is larger than the device (${capacity} bytes); fio and the model use the whole device`,
+    );
     size = capacity;
   }
   const region = size > 0 ? size : capacity;
   if (region !== undefined && region < minBs) {
-    out.problem(line, 'ANVIL_ERR_JOB_VALUE',
-      `job '${s.name}': the region (${region} bytes) is smaller than the block size (${minBs} bytes); fio refuses this ("blocksize is larger than data set range")`);
+    out.problem(
+      line,
+      'ANVIL_ERR_JOB_VALUE',
+      `job '${s.name}': the region (${region} bytes) is smaller than the block size (${minBs} bytes); fio refuses this ("blocksize is larger than data set range")`,
+    );
     return undefined;
   }
   return size;
@@ -128,30 +146,36 @@ function buildSpecs(s: JobSettings, section: JobSection, capacity: number | unde
   let timeBased = s.timeBased;
   if (timeBased && s.runtime_ns === 0) {
     const line = s.lines.time_based ?? section.line;
-    out.note(`time_based@${line}`, line, 'time_based needs a runtime; fio ignores it without one ("time_based requires a runtime/timeout setting"), and so does the model');
+    out.note(
+      `time_based@${line}`,
+      line,
+      'time_based needs a runtime; fio ignores it without one ("time_based requires a runtime/timeout setting"), and so does the model',
+    );
     timeBased = false;
   }
   const percentiles = Object.freeze([...s.percentiles]);
   const percentilesOf = Object.freeze({ ...s.percentilesOf });
   const specs: WorkloadSpec[] = [];
   for (let clone = 0; clone < s.numjobs; clone++) {
-    specs.push(workloadSpec({
-      name: s.name,
-      clone,
-      groupReporting: s.groupReporting,
-      pattern: s.rw.startsWith('rand') ? 'random' : 'sequential',
-      readFraction: fraction,
-      blockSize_bytes: { read: s.bs.read, write: s.bs.write },
-      iodepth: s.iodepth,
-      rate_iops: { read: s.rateIops.read, write: s.rateIops.write },
-      rateProcess: s.rateProcess,
-      size_bytes: size,
-      runtime_ns: s.runtime_ns,
-      timeBased,
-      ramp_ns: s.ramp_ns,
-      percentiles,
-      percentilesOf,
-    }));
+    specs.push(
+      workloadSpec({
+        name: s.name,
+        clone,
+        groupReporting: s.groupReporting,
+        pattern: s.rw.startsWith('rand') ? 'random' : 'sequential',
+        readFraction: fraction,
+        blockSize_bytes: { read: s.bs.read, write: s.bs.write },
+        iodepth: s.iodepth,
+        rate_iops: { read: s.rateIops.read, write: s.rateIops.write },
+        rateProcess: s.rateProcess,
+        size_bytes: size,
+        runtime_ns: s.runtime_ns,
+        timeBased,
+        ramp_ns: s.ramp_ns,
+        percentiles,
+        percentilesOf,
+      }),
+    );
   }
   return specs;
 }
@@ -165,9 +189,7 @@ function buildSpecs(s: JobSettings, section: JobSection, capacity: number | unde
  * @param env environment for `${VAR}` expansion (default `process.env`)
  * @throws AnvilError (ANVIL_ERR_JOB_*) listing every problem in the file, one `FILE:LINE: ...` per detail
  */
-export function loadWorkloads(
-  text: string, fileName: string, deviceCapacity_bytes?: number, env: JobEnv = process.env,
-): LoadedWorkloads {
+export function loadWorkloads(text: string, fileName: string, deviceCapacity_bytes?: number, env: JobEnv = process.env): LoadedWorkloads {
   const scanned = scanJobFile(text, fileName, env);
   const out = new Collector(fileName);
   out.problems.push(...scanned.problems);
@@ -184,8 +206,11 @@ export function loadWorkloads(
     clones += target.numjobs;
     if (clones > MAX_JOBS) {
       // Stop here: a file of thousands of sections is refused at once, not after reading them all.
-      out.problem(section.line, 'ANVIL_ERR_JOB_VALUE',
-        `job '${target.name}' brings the jobs (sections times numjobs) above ${MAX_JOBS}, the most fio runs at once (its REAL_MAX_JOBS); split the file`);
+      out.problem(
+        section.line,
+        'ANVIL_ERR_JOB_VALUE',
+        `job '${target.name}' brings the jobs (sections times numjobs) above ${MAX_JOBS}, the most fio runs at once (its REAL_MAX_JOBS); split the file`,
+      );
       break;
     }
   }

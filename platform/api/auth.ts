@@ -27,10 +27,18 @@ export function installAuth(app: FastifyInstance, store: Store, tokens: TokenSto
     if (req.routeOptions.config.public || url === undefined || url === '/docs' || url.startsWith('/docs/')) return;
     const header = req.headers.authorization;
     const m = header === undefined ? null : /^Bearer\s+(\S+)$/i.exec(header);
-    if (!m) throw new AnvilError('ANVIL_ERR_UNAUTHENTICATED', 'send Authorization: Bearer <token>; get a token with: anvil token create USER (or anvil login)');
+    if (!m)
+      throw new AnvilError(
+        'ANVIL_ERR_UNAUTHENTICATED',
+        'send Authorization: Bearer <token>; get a token with: anvil token create USER (or anvil login)',
+      );
     const user = tokens.userOf(m[1]!);
     const roles = user === undefined ? undefined : store.read((s) => s.users.get(user)?.roles);
-    if (user === undefined || roles === undefined) throw new AnvilError('ANVIL_ERR_UNAUTHENTICATED', 'the token is unknown or revoked, or its user was deleted; ask an administrator for a new one');
+    if (user === undefined || roles === undefined)
+      throw new AnvilError(
+        'ANVIL_ERR_UNAUTHENTICATED',
+        'the token is unknown or revoked, or its user was deleted; ask an administrator for a new one',
+      );
     req.actor = { user, roles };
   });
 }

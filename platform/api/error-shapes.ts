@@ -22,14 +22,30 @@ export const MAX_PARAM_LENGTH = 256;
 export function frameworkErrors(error: FastifyError, req: FastifyRequest, reply: FastifyReply): void {
   const path = pathOf(req.raw.url ?? '');
   if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
-    void reply.status(ERRORS.ANVIL_ERR_URI_TOO_LONG.status).send(bodyOf('ANVIL_ERR_URI_TOO_LONG', `a part of the path ${path.slice(0, 120)}... is longer than the ${MAX_PARAM_LENGTH} characters a route takes; object names have at most 253`));
+    void reply
+      .status(ERRORS.ANVIL_ERR_URI_TOO_LONG.status)
+      .send(
+        bodyOf(
+          'ANVIL_ERR_URI_TOO_LONG',
+          `a part of the path ${path.slice(0, 120)}... is longer than the ${MAX_PARAM_LENGTH} characters a route takes; object names have at most 253`,
+        ),
+      );
     return;
   }
   if (error.code === 'FST_ERR_BAD_URL') {
-    void reply.status(ERRORS.ANVIL_ERR_BAD_URL.status).send(bodyOf('ANVIL_ERR_BAD_URL', `the path ${path.slice(0, 300)} is not a valid URL: a %-escape does not decode to UTF-8; escape names with encodeURIComponent`));
+    void reply
+      .status(ERRORS.ANVIL_ERR_BAD_URL.status)
+      .send(
+        bodyOf(
+          'ANVIL_ERR_BAD_URL',
+          `the path ${path.slice(0, 300)} is not a valid URL: a %-escape does not decode to UTF-8; escape names with encodeURIComponent`,
+        ),
+      );
     return;
   }
-  void reply.status(500).send(bodyOf('ANVIL_ERR_INTERNAL', `internal error (${error.message}); this is a bug, please report it with the server log`));
+  void reply
+    .status(500)
+    .send(bodyOf('ANVIL_ERR_INTERNAL', `internal error (${error.message}); this is a bug, please report it with the server log`));
 }
 
 /**
@@ -39,12 +55,20 @@ export function frameworkErrors(error: FastifyError, req: FastifyRequest, reply:
 export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket): void {
   if (err.code === 'ECONNRESET' || socket.destroyed) return;
   const [code, message]: [ErrorCode, string] =
-    err.code === 'HPE_HEADER_OVERFLOW' ? ['ANVIL_ERR_HEADERS_TOO_LARGE', 'the request line and headers exceed the 16 KiB the server reads; shorten the URL (object names have at most 253 characters) or the headers']
-      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? ['ANVIL_ERR_REQUEST_TIMEOUT', 'the request was not received in time; send it again']
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? [
+          'ANVIL_ERR_HEADERS_TOO_LARGE',
+          'the request line and headers exceed the 16 KiB the server reads; shorten the URL (object names have at most 253 characters) or the headers',
+        ]
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? ['ANVIL_ERR_REQUEST_TIMEOUT', 'the request was not received in time; send it again']
         : ['ANVIL_ERR_BAD_REQUEST', `the request is not well-formed HTTP/1.1 (${err.code ?? err.message}); use an HTTP client`];
   const status = ERRORS[code].status;
   const body = JSON.stringify(bodyOf(code, message));
-  if (socket.writable) socket.write(`HTTP/1.1 ${status} ${reasonOf(status)}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n${body}`);
+  if (socket.writable)
+    socket.write(
+      `HTTP/1.1 ${status} ${reasonOf(status)}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n${body}`,
+    );
   socket.destroy(err);
 }
 
@@ -58,16 +82,26 @@ const reasonOf = (status: number) => REASONS[status] ?? 'Error';
 export function codedFrameworkError(err: FastifyError, req: FastifyRequest): AnvilError {
   switch (err.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return new AnvilError('ANVIL_ERR_BODY_TOO_LARGE', `the request body is larger than the ${req.routeOptions.bodyLimit ?? 1048576} bytes the server reads; send less at a time (apply fewer manifests per request)`);
+      return new AnvilError(
+        'ANVIL_ERR_BODY_TOO_LARGE',
+        `the request body is larger than the ${req.routeOptions.bodyLimit ?? 1048576} bytes the server reads; send less at a time (apply fewer manifests per request)`,
+      );
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return new AnvilError('ANVIL_ERR_MEDIA_TYPE', `the server reads JSON bodies only, not ${String(req.headers['content-type'])}; send Content-Type: application/json`);
+      return new AnvilError(
+        'ANVIL_ERR_MEDIA_TYPE',
+        `the server reads JSON bodies only, not ${String(req.headers['content-type'])}; send Content-Type: application/json`,
+      );
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return new AnvilError('ANVIL_ERR_FIELD_INVALID', `bad request: ${err.message}; send a JSON body (Content-Type: application/json)`);
   }
   // The static files of /docs refuse a path out of their folder (403) or a missing file (404): there is no such file.
-  if (err.statusCode === 403 || err.statusCode === 404) return new AnvilError('ANVIL_ERR_ROUTE_NOT_FOUND', `no route or file ${req.method} ${pathOf(req.url)}; see /openapi.json or /docs for the routes`);
+  if (err.statusCode === 403 || err.statusCode === 404)
+    return new AnvilError(
+      'ANVIL_ERR_ROUTE_NOT_FOUND',
+      `no route or file ${req.method} ${pathOf(req.url)}; see /openapi.json or /docs for the routes`,
+    );
   return new AnvilError('ANVIL_ERR_BAD_REQUEST', `bad request: ${err.message}`);
 }
 
@@ -103,6 +137,9 @@ export function installQueryRule(app: FastifyInstance): void {
     const unknown = given.filter((name) => !allowed.includes(name));
     if (unknown.length === 0) return;
     const takes = allowed.length === 0 ? 'it takes none' : `it takes ${allowed.join(', ')}`;
-    throw new AnvilError('ANVIL_ERR_QUERY_UNKNOWN', `${req.method} ${req.routeOptions.url ?? pathOf(req.url)} does not take the query parameter${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; ${takes}`);
+    throw new AnvilError(
+      'ANVIL_ERR_QUERY_UNKNOWN',
+      `${req.method} ${req.routeOptions.url ?? pathOf(req.url)} does not take the query parameter${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; ${takes}`,
+    );
   });
 }

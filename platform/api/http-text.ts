@@ -31,8 +31,13 @@ export function sendText(url: URL, r: TextRequest): Promise<TextAnswer> {
       res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
       res.on('error', reject);
     };
-    const req = url.protocol === 'https:' ? httpsRequest(url, { method: r.method, headers, ...(r.ca ? { ca: [...r.ca] } : {}) }, onResponse) : httpRequest(url, { method: r.method, headers }, onResponse);
-    req.setTimeout(r.idleTimeout_ms, () => req.destroy(Object.assign(new Error(`no answer within ${r.idleTimeout_ms / 1000} s`), { code: 'ETIMEDOUT' })));
+    const req =
+      url.protocol === 'https:'
+        ? httpsRequest(url, { method: r.method, headers, ...(r.ca ? { ca: [...r.ca] } : {}) }, onResponse)
+        : httpRequest(url, { method: r.method, headers }, onResponse);
+    req.setTimeout(r.idleTimeout_ms, () =>
+      req.destroy(Object.assign(new Error(`no answer within ${r.idleTimeout_ms / 1000} s`), { code: 'ETIMEDOUT' })),
+    );
     req.on('error', reject);
     req.end(r.body);
   });

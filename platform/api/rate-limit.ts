@@ -15,7 +15,8 @@ export const DEFAULT_RATE_LIMIT_PER_MINUTE = 1200;
 /** Parses `--rate-limit`: `N/min`, `N/s` or `N` (per minute); 0 turns the limit off. Returns requests per minute. */
 export function parseRateLimit(text: string): number {
   const m = /^(\d{1,9})(?:\/(min|s))?$/.exec(text.trim());
-  if (!m) throw new AnvilError('ANVIL_ERR_USAGE', `--rate-limit ${text} is not a rate; write N/min (e.g. 1200/min), N/s, or 0 for no limit`);
+  if (!m)
+    throw new AnvilError('ANVIL_ERR_USAGE', `--rate-limit ${text} is not a rate; write N/min (e.g. 1200/min), N/s, or 0 for no limit`);
   return Number(m[1]) * (m[2] === 's' ? 60 : 1);
 }
 
@@ -41,6 +42,9 @@ export async function installRateLimit(app: FastifyInstance, perMinute: number |
     keyGenerator: keyOf,
     allowList: (req) => isPublic(req),
     errorResponseBuilder: (_req, ctx) =>
-      new AnvilError('ANVIL_ERR_RATE_LIMITED', `more than ${ctx.max} requests a minute with this token; retry after ${ctx.after} (the Retry-After header), or ask the administrator to raise anvil serve --rate-limit`),
+      new AnvilError(
+        'ANVIL_ERR_RATE_LIMITED',
+        `more than ${ctx.max} requests a minute with this token; retry after ${ctx.after} (the Retry-After header), or ask the administrator to raise anvil serve --rate-limit`,
+      ),
   });
 }

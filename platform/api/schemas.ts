@@ -8,7 +8,11 @@ import { NamespaceName, ObjectName } from '../domain/names.js';
 
 /** Every error the API returns: a catalogue code, what to do, and further problems when there are several. */
 export const ErrorBody = Type.Object(
-  { code: Type.String({ description: 'a code from the catalogue (platform/errors.md)' }), message: Type.String(), details: Type.Optional(Type.Array(Type.String())) },
+  {
+    code: Type.String({ description: 'a code from the catalogue (platform/errors.md)' }),
+    message: Type.String(),
+    details: Type.Optional(Type.Array(Type.String())),
+  },
   { $id: 'ErrorBody', description: 'a coded error' },
 );
 
@@ -23,7 +27,10 @@ export const NamespacedNameParams = Type.Object({ namespace: namespaceName, name
 /** The query of a route that takes none: anything sent is named and refused rather than ignored. */
 export const NoQuery = Type.Object({}, { additionalProperties: false });
 
-export const Message = Type.Object({ message: Type.String({ description: 'what was done, as the CLI prints it' }) }, { description: 'what was done' });
+export const Message = Type.Object(
+  { message: Type.String({ description: 'what was done, as the CLI prints it' }) },
+  { description: 'what was done' },
+);
 
 /** The responses of a route: `ok` on success, the coded error body otherwise. */
 export function responses(ok: TSchema, status = 200): Record<string, TSchema> {
@@ -38,27 +45,41 @@ const OPENAPI_DOCUMENT = {
   info: {
     title: 'Anvil control plane API',
     version: '1',
-    description: 'The control plane of an Anvil appliance: cluster and nodes, networks, perf tiers, volumes and snapshots, pods and their endpoints, tenants, users and tokens, quotas, events and the audit log; and the Kubernetes scheduler extender. Every route under /api/v1 takes a bearer token; errors carry a code from the catalogue (platform/errors.md).',
+    description:
+      'The control plane of an Anvil appliance: cluster and nodes, networks, perf tiers, volumes and snapshots, pods and their endpoints, tenants, users and tokens, quotas, events and the audit log; and the Kubernetes scheduler extender. Every route under /api/v1 takes a bearer token; errors carry a code from the catalogue (platform/errors.md).',
     license: { name: 'MIT', url: 'https://spdx.org/licenses/MIT.html' },
   },
   // Relative: the server that serves this document (anvil serve binds where it is told).
   servers: [{ url: '/', description: 'the anvil serve that serves this document' }],
-  tags: [ // alphabetical, as Spectral's openapi-tags-alphabetical asks
+  tags: [
+    // alphabetical, as Spectral's openapi-tags-alphabetical asks
     { name: 'cluster', description: 'the cluster and its nodes' },
     { name: 'events', description: 'what the cluster did, and who changed what' },
     { name: 'networks', description: 'L2 networks pods take addresses from' },
     { name: 'perf-tiers', description: 'perf tiers (QoS classes): guaranteed IOPS and bandwidth' },
     { name: 'pods', description: 'pods, their endpoints, the workloads that made them, and manifests' },
-    { name: 'scheduler extender', description: 'kube-scheduler extender verbs (extender/v1 JSON); loopback or client-certificate callers only' },
+    {
+      name: 'scheduler extender',
+      description: 'kube-scheduler extender verbs (extender/v1 JSON); loopback or client-certificate callers only',
+    },
     { name: 'system', description: 'liveness, readiness, metrics and this document' },
     { name: 'tenancy', description: 'namespaces (tenants), users, roles, tokens and quotas' },
     { name: 'volumes', description: 'mirrored volumes and their snapshots' },
   ],
-  components: { securitySchemes: { bearer: { type: 'http' as const, scheme: 'bearer', description: 'a token from anvil token create or POST /api/v1/users/{name}/tokens' } } },
+  components: {
+    securitySchemes: {
+      bearer: {
+        type: 'http' as const,
+        scheme: 'bearer',
+        description: 'a token from anvil token create or POST /api/v1/users/{name}/tokens',
+      },
+    },
+  },
 };
 
 /** @fastify/swagger's options: the document above, and the answers' required fields put back (object-schemas.ts). */
 export const SWAGGER_OPTIONS = {
   openapi: OPENAPI_DOCUMENT,
-  transformObject: (d: { openapiObject?: unknown; swaggerObject?: unknown }) => withRequired(d.openapiObject ?? d.swaggerObject) as Record<string, unknown>,
+  transformObject: (d: { openapiObject?: unknown; swaggerObject?: unknown }) =>
+    withRequired(d.openapiObject ?? d.swaggerObject) as Record<string, unknown>,
 };

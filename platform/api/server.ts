@@ -86,7 +86,17 @@ export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyIn
   await app.register(swagger, SWAGGER_OPTIONS);
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { validatorUrl: null } as Record<string, unknown> });
   await app.register(systemPlugin, { api });
-  for (const plugin of [clusterPlugin, networksPlugin, perfTiersPlugin, volumesPlugin, podsPlugin, workloadsPlugin, tenancyPlugin, quotasPlugin, eventsPlugin]) {
+  for (const plugin of [
+    clusterPlugin,
+    networksPlugin,
+    perfTiersPlugin,
+    volumesPlugin,
+    podsPlugin,
+    workloadsPlugin,
+    tenancyPlugin,
+    quotasPlugin,
+    eventsPlugin,
+  ]) {
     await app.register(plugin, { api, prefix: API_PREFIX });
   }
   await app.register(extenderPlugin, { api, callers: extenderCallersOf(opts.tls), kube: opts.kube, prefix: '/scheduler' });
@@ -99,7 +109,11 @@ export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyIn
  * the scheduler extender requires a verified certificate (`socket.authorized`).
  */
 function httpsOptionsOf(tls: ServerTls) {
-  return { cert: tls.cert, key: tls.key, ...(tls.clientCa !== undefined ? { ca: tls.clientCa, requestCert: true, rejectUnauthorized: false } : {}) };
+  return {
+    cert: tls.cert,
+    key: tls.key,
+    ...(tls.clientCa !== undefined ? { ca: tls.clientCa, requestCert: true, rejectUnauthorized: false } : {}),
+  };
 }
 
 /**
@@ -115,11 +129,16 @@ export function bootstrapAdmin(api: Api): string | undefined {
 
 function installErrors(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | AnvilError, req, reply) => {
-    if (isAnvilError(err)) return reply.status(err.status).send({ code: err.code, message: err.message, ...(err.details.length ? { details: err.details } : {}) });
+    if (isAnvilError(err))
+      return reply
+        .status(err.status)
+        .send({ code: err.code, message: err.message, ...(err.details.length ? { details: err.details } : {}) });
     const fe = err as FastifyError;
     if (fe.validation) {
       // Name every field at fault and what it must be.
-      const details = fe.validation.map((v) => `${fe.validationContext ?? 'body'}${v.instancePath}: ${v.message ?? 'invalid'}${allowedOf(v.params)}`);
+      const details = fe.validation.map(
+        (v) => `${fe.validationContext ?? 'body'}${v.instancePath}: ${v.message ?? 'invalid'}${allowedOf(v.params)}`,
+      );
       return reply.status(400).send({ code: 'ANVIL_ERR_FIELD_INVALID', message: `bad request: ${details.join('; ')}`, details });
     }
     if (fe.statusCode !== undefined && fe.statusCode >= 400 && fe.statusCode < 500) {
@@ -127,10 +146,20 @@ function installErrors(app: FastifyInstance): void {
       return reply.status(coded.status).send({ code: coded.code, message: coded.message });
     }
     req.log.error(err);
-    return reply.status(500).send({ code: 'ANVIL_ERR_INTERNAL', message: `internal error (${err.message}); this is a bug, please report it with the server log` });
+    return reply
+      .status(500)
+      .send({
+        code: 'ANVIL_ERR_INTERNAL',
+        message: `internal error (${err.message}); this is a bug, please report it with the server log`,
+      });
   });
   app.setNotFoundHandler((req, reply) => {
-    reply.status(404).send({ code: 'ANVIL_ERR_ROUTE_NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0]}; see /openapi.json or /docs for the routes` });
+    reply
+      .status(404)
+      .send({
+        code: 'ANVIL_ERR_ROUTE_NOT_FOUND',
+        message: `no route ${req.method} ${req.url.split('?')[0]}; see /openapi.json or /docs for the routes`,
+      });
   });
 }
 
@@ -142,9 +171,17 @@ function allowedOf(params: Record<string, unknown>): string {
 }
 
 function installMetrics(app: FastifyInstance, registry: Registry): void {
-  const requests = new Counter({ name: 'anvil_http_requests_total', help: 'HTTP requests answered, by method, route and status', labelNames: ['method', 'route', 'status'], registers: [registry] });
+  const requests = new Counter({
+    name: 'anvil_http_requests_total',
+    help: 'HTTP requests answered, by method, route and status',
+    labelNames: ['method', 'route', 'status'],
+    registers: [registry],
+  });
   const duration = new Histogram({
-    name: 'anvil_http_request_duration_seconds', help: 'time to answer a request, seconds', labelNames: ['method', 'route'], registers: [registry],
+    name: 'anvil_http_request_duration_seconds',
+    help: 'time to answer a request, seconds',
+    labelNames: ['method', 'route'],
+    registers: [registry],
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
   });
   app.addHook('onResponse', async (req, reply) => {

@@ -17,7 +17,12 @@ const POD_STATES = ['running', 'pending'] as const;
 /** Per node: (metric name, help, reserved of the node, what the node can give). */
 const NODE_RESOURCES = [
   ['iops', 'storage IOPS', (u: NodeUsage) => u.iops, (n: NodeInventory) => n.guaranteeable_iops],
-  ['bandwidth_bits_per_second', 'network bandwidth, bit/s', (u: NodeUsage) => u.bandwidth_bits_per_s, (n: NodeInventory) => n.guaranteeable_bandwidth_bits_per_s],
+  [
+    'bandwidth_bits_per_second',
+    'network bandwidth, bit/s',
+    (u: NodeUsage) => u.bandwidth_bits_per_s,
+    (n: NodeInventory) => n.guaranteeable_bandwidth_bits_per_s,
+  ],
   ['cpu_millicores', 'CPU, millicores', (u: NodeUsage) => u.cpu_millicores, (n: NodeInventory) => n.cpu_millicores],
   ['memory_bytes', 'memory, bytes', (u: NodeUsage) => u.memory_bytes, (n: NodeInventory) => n.memory_bytes],
   ['vfs', 'SR-IOV virtual functions on pod ports', (u: NodeUsage) => u.vfs, (n: NodeInventory) => podVfCount(n)],
@@ -26,16 +31,53 @@ const NODE_RESOURCES = [
 export function installStateMetrics(registry: Registry, store: Store): void {
   // The first gauge registered reads the state once and sets them all: prom-client runs a metric's collect
   // just before rendering it, in registration order, so the others are fresh by their turn.
-  const nodes: Gauge<'state'> = new Gauge({ name: 'anvil_nodes', help: 'nodes by state', labelNames: ['state'], registers: [registry], collect: () => collectAll() });
-  const pods = new Gauge({ name: 'anvil_pods', help: 'pods by state (pending: no node fits)', labelNames: ['state'], registers: [registry] });
-  const volumes = new Gauge({ name: 'anvil_volumes', help: 'volumes by state (in-sync, degraded, unavailable: no in-sync copy on a live node, lost: no current copy left)', labelNames: ['state'], registers: [registry] });
-  const plexes = new Gauge({ name: 'anvil_volume_plexes', help: 'volume plexes (mirrors) by state', labelNames: ['state'], registers: [registry] });
+  const nodes: Gauge<'state'> = new Gauge({
+    name: 'anvil_nodes',
+    help: 'nodes by state',
+    labelNames: ['state'],
+    registers: [registry],
+    collect: () => collectAll(),
+  });
+  const pods = new Gauge({
+    name: 'anvil_pods',
+    help: 'pods by state (pending: no node fits)',
+    labelNames: ['state'],
+    registers: [registry],
+  });
+  const volumes = new Gauge({
+    name: 'anvil_volumes',
+    help: 'volumes by state (in-sync, degraded, unavailable: no in-sync copy on a live node, lost: no current copy left)',
+    labelNames: ['state'],
+    registers: [registry],
+  });
+  const plexes = new Gauge({
+    name: 'anvil_volume_plexes',
+    help: 'volume plexes (mirrors) by state',
+    labelNames: ['state'],
+    registers: [registry],
+  });
   const tenants = new Gauge({ name: 'anvil_tenants', help: 'namespaces (tenants)', registers: [registry] });
   const reserved = new Map<string, Gauge>();
   const capacity = new Map<string, Gauge>();
   for (const [name, what] of NODE_RESOURCES) {
-    reserved.set(name, new Gauge({ name: `anvil_node_reserved_${name}`, help: `${what} reserved by the pods running on the node`, labelNames: ['node', 'zone'], registers: [registry] }));
-    capacity.set(name, new Gauge({ name: `anvil_node_guaranteeable_${name}`, help: `${what} the node can give (its profile)`, labelNames: ['node', 'zone'], registers: [registry] }));
+    reserved.set(
+      name,
+      new Gauge({
+        name: `anvil_node_reserved_${name}`,
+        help: `${what} reserved by the pods running on the node`,
+        labelNames: ['node', 'zone'],
+        registers: [registry],
+      }),
+    );
+    capacity.set(
+      name,
+      new Gauge({
+        name: `anvil_node_guaranteeable_${name}`,
+        help: `${what} the node can give (its profile)`,
+        labelNames: ['node', 'zone'],
+        registers: [registry],
+      }),
+    );
   }
 
   const collectAll = (): void =>

@@ -24,7 +24,8 @@ export interface ServerTls {
 }
 
 /** Who may call the scheduler extender: loopback callers, or callers with a client certificate of --tls-client-ca. */
-export type ExtenderCallers = { readonly state: 'loopback' } | { readonly state: 'client-certificate'; readonly ca_subjects: readonly string[] };
+export type ExtenderCallers =
+  { readonly state: 'loopback' } | { readonly state: 'client-certificate'; readonly ca_subjects: readonly string[] };
 
 export function extenderCallersOf(tls: ServerTls | undefined): ExtenderCallers {
   if (tls?.clientCa === undefined) return { state: 'loopback' };
@@ -36,8 +37,17 @@ export function loadServerTls(flags: ServerTlsFlags): ServerTls | undefined {
   const { tlsCert, tlsKey, tlsClientCa } = flags;
   if (tlsCert === undefined && tlsKey === undefined && tlsClientCa === undefined) return undefined;
   if (tlsCert === undefined || tlsKey === undefined) {
-    const given = [tlsCert !== undefined && '--tls-cert', tlsKey !== undefined && '--tls-key', tlsClientCa !== undefined && '--tls-client-ca'].filter(Boolean).join(' and ');
-    throw new AnvilError('ANVIL_ERR_USAGE', `${given} given without ${tlsCert === undefined ? '--tls-cert' : '--tls-key'}: HTTPS needs both --tls-cert PEM and --tls-key PEM (and --tls-client-ca PEM for mutual TLS on the scheduler extender)`);
+    const given = [
+      tlsCert !== undefined && '--tls-cert',
+      tlsKey !== undefined && '--tls-key',
+      tlsClientCa !== undefined && '--tls-client-ca',
+    ]
+      .filter(Boolean)
+      .join(' and ');
+    throw new AnvilError(
+      'ANVIL_ERR_USAGE',
+      `${given} given without ${tlsCert === undefined ? '--tls-cert' : '--tls-key'}: HTTPS needs both --tls-cert PEM and --tls-key PEM (and --tls-client-ca PEM for mutual TLS on the scheduler extender)`,
+    );
   }
   const cert = readPem('--tls-cert', tlsCert);
   const key = readPem('--tls-key', tlsKey);
@@ -45,7 +55,10 @@ export function loadServerTls(flags: ServerTlsFlags): ServerTls | undefined {
   if (leaf === undefined) throw notPem('--tls-cert', tlsCert, 'certificate', 'CERTIFICATE');
   const keyObject = privateKeyOf(key, tlsKey);
   if (!leaf.checkPrivateKey(keyObject)) {
-    throw new AnvilError('ANVIL_ERR_TLS_INVALID', `--tls-key ${tlsKey} is not the key of the certificate in --tls-cert ${tlsCert} (${oneLine(leaf.subject)}); give the key the certificate was issued for`);
+    throw new AnvilError(
+      'ANVIL_ERR_TLS_INVALID',
+      `--tls-key ${tlsKey} is not the key of the certificate in --tls-cert ${tlsCert} (${oneLine(leaf.subject)}); give the key the certificate was issued for`,
+    );
   }
   let clientCa: string | undefined;
   if (tlsClientCa !== undefined) {
@@ -54,14 +67,20 @@ export function loadServerTls(flags: ServerTlsFlags): ServerTls | undefined {
     if (cas.length === 0) throw notPem('--tls-client-ca', tlsClientCa, 'CA certificate', 'CERTIFICATE');
     const notCa = cas.find((c) => !c.ca);
     if (notCa) {
-      throw new AnvilError('ANVIL_ERR_TLS_INVALID', `--tls-client-ca ${tlsClientCa} holds a certificate that is not a CA (${oneLine(notCa.subject)}, no basicConstraints CA:TRUE); give the certificate of the CA that signs kube-scheduler's client certificate`);
+      throw new AnvilError(
+        'ANVIL_ERR_TLS_INVALID',
+        `--tls-client-ca ${tlsClientCa} holds a certificate that is not a CA (${oneLine(notCa.subject)}, no basicConstraints CA:TRUE); give the certificate of the CA that signs kube-scheduler's client certificate`,
+      );
     }
   }
   // Whatever else OpenSSL refuses (an unsupported key type, say) is caught here rather than at listen().
   try {
     createSecureContext({ cert, key, ...(clientCa !== undefined ? { ca: clientCa } : {}) });
   } catch (e) {
-    throw new AnvilError('ANVIL_ERR_TLS_INVALID', `--tls-cert ${tlsCert} with --tls-key ${tlsKey}${tlsClientCa !== undefined ? ` and --tls-client-ca ${tlsClientCa}` : ''}: OpenSSL refuses them (${(e as Error).message})`);
+    throw new AnvilError(
+      'ANVIL_ERR_TLS_INVALID',
+      `--tls-cert ${tlsCert} with --tls-key ${tlsKey}${tlsClientCa !== undefined ? ` and --tls-client-ca ${tlsClientCa}` : ''}: OpenSSL refuses them (${(e as Error).message})`,
+    );
   }
   return { cert, key, ...(clientCa !== undefined ? { clientCa } : {}) };
 }
@@ -102,7 +121,10 @@ function certificatesIn(pem: string): X509Certificate[] {
 function privateKeyOf(pem: string, path: string): KeyObject {
   // PKCS#8 (BEGIN ENCRYPTED PRIVATE KEY) or OpenSSL's traditional form (Proc-Type: 4,ENCRYPTED).
   if (/-----BEGIN ENCRYPTED PRIVATE KEY-----|Proc-Type: 4,ENCRYPTED/.test(pem)) {
-    throw new AnvilError('ANVIL_ERR_TLS_INVALID', `--tls-key ${path} is encrypted; anvil serve reads unencrypted keys (decrypt it with: openssl pkey -in ${path} -out KEY.pem, and keep that file mode 0600)`);
+    throw new AnvilError(
+      'ANVIL_ERR_TLS_INVALID',
+      `--tls-key ${path} is encrypted; anvil serve reads unencrypted keys (decrypt it with: openssl pkey -in ${path} -out KEY.pem, and keep that file mode 0600)`,
+    );
   }
   try {
     return createPrivateKey(pem);
@@ -112,7 +134,10 @@ function privateKeyOf(pem: string, path: string): KeyObject {
 }
 
 function notPem(flag: string, path: string, what: string, label: string): AnvilError {
-  return new AnvilError('ANVIL_ERR_TLS_INVALID', `${flag} ${path} holds no PEM ${what} (a "-----BEGIN ${label}-----" block); give a PEM file, e.g. one written by openssl`);
+  return new AnvilError(
+    'ANVIL_ERR_TLS_INVALID',
+    `${flag} ${path} holds no PEM ${what} (a "-----BEGIN ${label}-----" block); give a PEM file, e.g. one written by openssl`,
+  );
 }
 
 /** An X.509 subject on one line (Node gives one attribute per line). */

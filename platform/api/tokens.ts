@@ -29,7 +29,11 @@ export class TokenStore {
   /** Statements prepared once per connection, by their SQL. */
   private readonly statements = new Map<string, Database.Statement>();
 
-  private constructor(private readonly store: Store, private readonly ownsStore: boolean, private readonly clock: Clock) {
+  private constructor(
+    private readonly store: Store,
+    private readonly ownsStore: boolean,
+    private readonly clock: Clock,
+  ) {
     // Looked at first so that opening an up-to-date file takes no write lock.
     if (!store.readBeside(hasCurrentTable)) store.changeBeside('', ensureTable);
   }
@@ -55,7 +59,12 @@ export class TokenStore {
     const token = `anvil_${randomBytes(32).toString('base64url')}`;
     const created_at = this.clock().toISOString();
     return this.store.changeBeside(by, (db, audit) => {
-      const r = this.sql(db, 'INSERT INTO api_tokens (hash, user, name, created_at) VALUES (?, ?, ?, ?)').run(hashToken(token), user, name, created_at);
+      const r = this.sql(db, 'INSERT INTO api_tokens (hash, user, name, created_at) VALUES (?, ?, ?, ?)').run(
+        hashToken(token),
+        user,
+        name,
+        created_at,
+      );
       const id = Number(r.lastInsertRowid);
       audit('create tokens', tokenTarget(user, id), 1);
       return { token, info: { id, user, name, created_at } };
@@ -64,7 +73,8 @@ export class TokenStore {
 
   /** The user a token acts as, or undefined when the server does not know it. */
   userOf(token: string): string | undefined {
-    const row = this.store.readBeside((db) => this.sql(db, 'SELECT user FROM api_tokens WHERE hash = ?').get(hashToken(token))) as { user: string } | undefined;
+    const row = this.store.readBeside((db) => this.sql(db, 'SELECT user FROM api_tokens WHERE hash = ?').get(hashToken(token))) as
+      { user: string } | undefined;
     return row?.user;
   }
 

@@ -87,7 +87,8 @@ export function checkedQuantity(parse: (text: string, field: string) => number, 
       throw e;
     }
     // Past 2^53 integers are no longer exact: no field of Anvil is meant to hold such a number.
-    if (range !== undefined && !(n >= range.min && n <= range.max)) throw new InvalidArgumentError(`out of range: allowed ${rangeText(range)}`);
+    if (range !== undefined && !(n >= range.min && n <= range.max))
+      throw new InvalidArgumentError(`out of range: allowed ${rangeText(range)}`);
     if (!(n <= Number.MAX_SAFE_INTEGER)) throw new InvalidArgumentError(`too large: at most ${Number.MAX_SAFE_INTEGER}`);
     return value;
   });

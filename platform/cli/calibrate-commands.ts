@@ -40,7 +40,9 @@ function size(value: string): number {
 export function registerCalibrateCommands(cli: Command): void {
   cli
     .command('calibrate')
-    .description('run a bounded fio sweep on this host (4K random read/write at QD 1-64, 128K sequential, 70/30 mix) and fit a queue device profile to it')
+    .description(
+      'run a bounded fio sweep on this host (4K random read/write at QD 1-64, 128K sequential, 70/30 mix) and fit a queue device profile to it',
+    )
     .addOption(new Option('--target <target>', 'where to measure').choices(['host']).default('host'))
     .requiredOption('--filename <path>', 'file or block device to measure (a file is laid out at --size)')
     .option('--out <file>', 'profile to write (YAML, with the measurements it came from)', 'calibrated.yaml')
@@ -65,31 +67,53 @@ export function registerCalibrateCommands(cli: Command): void {
     });
 }
 
-export async function calibrateCommand(opts: CalibrateOptions, io: Pick<CliIo, 'stdout'> = { stdout: process.stdout }, log: (m: string) => void = (m) => process.stderr.write(`${m}\n`)): Promise<string> {
-  if (opts.target !== 'host') throw new AnvilError('ANVIL_ERR_TARGET', `anvil calibrate measures real hardware: use --target host (not ${opts.target})`);
+export async function calibrateCommand(
+  opts: CalibrateOptions,
+  io: Pick<CliIo, 'stdout'> = { stdout: process.stdout },
+  log: (m: string) => void = (m) => process.stderr.write(`${m}\n`),
+): Promise<string> {
+  if (opts.target !== 'host')
+    throw new AnvilError('ANVIL_ERR_TARGET', `anvil calibrate measures real hardware: use --target host (not ${opts.target})`);
   const { runSweep } = await import('../../bench/calibrate/sweep.js');
   const { fitQueue, queueProfileYaml } = await import('../../bench/calibrate/fit-queue.js');
   const { findFio } = await import('../../bench/targets/host/fio-binary.js');
   const fio = findFio();
   const points = await runSweep({ filename: opts.filename, size_bytes: opts.size, runtime_s: opts.runtime, repeat: opts.repeat, log });
   const fit = fitQueue(points);
-  const yaml = queueProfileYaml(fit, points, { filename: opts.filename, host: hostname(), date: new Date().toISOString().slice(0, 10), fioVersion: fio.version, capacity_bytes: opts.size });
+  const yaml = queueProfileYaml(fit, points, {
+    filename: opts.filename,
+    host: hostname(),
+    date: new Date().toISOString().slice(0, 10),
+    fioVersion: fio.version,
+    capacity_bytes: opts.size,
+  });
   try {
     writeFileSync(opts.out, yaml);
   } catch (e) {
     throw new AnvilError('ANVIL_ERR_OUTPUT', `cannot write the profile to ${opts.out}: ${(e as Error).message}`);
   }
-  io.stdout.write(`fitted a queue profile: ${fit.servers} servers, mean service ${(fit.service_mean_ns / 1000).toFixed(1)} us (QD1 latency ${(fit.qd1_clat_mean_ns / 1000).toFixed(1)} us x ${fit.scale.toFixed(3)}), saturation ${Math.round(fit.saturation_iops)} IOPS; ${points.length} measurements; written to ${opts.out}\n`);
+  io.stdout.write(
+    `fitted a queue profile: ${fit.servers} servers, mean service ${(fit.service_mean_ns / 1000).toFixed(1)} us (QD1 latency ${(fit.qd1_clat_mean_ns / 1000).toFixed(1)} us x ${fit.scale.toFixed(3)}), saturation ${Math.round(fit.saturation_iops)} IOPS; ${points.length} measurements; written to ${opts.out}\n`,
+  );
   return yaml;
 }
 
-export async function validateCommand(profileName: string, jobFiles: readonly string[], opts: ValidateOptions, io: Pick<CliIo, 'stdout'> = { stdout: process.stdout }) {
+export async function validateCommand(
+  profileName: string,
+  jobFiles: readonly string[],
+  opts: ValidateOptions,
+  io: Pick<CliIo, 'stdout'> = { stdout: process.stdout },
+) {
   const { loadProfile } = await import('../../bench/profiles.js');
   const { validateProfile, validationTable } = await import('../../bench/calibrate/validate.js');
   const { validationArrow } = await import('../../bench/calibrate/validation-results.js');
   const profile = loadProfile(profileName);
   const jobs = jobFiles.map((f) => ({ name: f, text: readJobFileText(f) }));
-  const rows = await validateProfile(profile, jobs, { filename: opts.filename, seed: opts.seed, log: (m) => process.stderr.write(`${m}\n`) });
+  const rows = await validateProfile(profile, jobs, {
+    filename: opts.filename,
+    seed: opts.seed,
+    log: (m) => process.stderr.write(`${m}\n`),
+  });
   const version = anvilVersion();
   const doc = { anvil: { version, target: 'host+sim', profile: profile.path, filename: opts.filename, seed: opts.seed }, rows };
   io.stdout.write(opts.outputFormat === 'json' ? JSON.stringify(doc, null, 2) + '\n' : validationTable(rows));
@@ -97,7 +121,10 @@ export async function validateCommand(profileName: string, jobFiles: readonly st
     try {
       ensureOutputDir(opts.out);
       writeFileSync(join(opts.out, 'validation.json'), JSON.stringify(doc, null, 2) + '\n');
-      writeFileSync(join(opts.out, 'validation.arrow'), validationArrow(rows, { version, profile: profile.path, filename: opts.filename, seed: opts.seed }));
+      writeFileSync(
+        join(opts.out, 'validation.arrow'),
+        validationArrow(rows, { version, profile: profile.path, filename: opts.filename, seed: opts.seed }),
+      );
       const { validationHtml } = await import('../../bench/calibrate/validation-html.js');
       writeFileSync(join(opts.out, 'validation.html'), validationHtml(rows, { profile: profile.path, filename: opts.filename, version }));
     } catch (e) {

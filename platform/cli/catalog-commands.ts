@@ -12,7 +12,9 @@ export function profilesCommand(out = process.stdout): void {
 export function devicesCommand(out = process.stdout): void {
   for (const name of deviceKinds()) {
     const kind = deviceKind(name)!;
-    const caps = Object.entries(kind.capabilities).filter(([, v]) => v).map(([k]) => k);
+    const caps = Object.entries(kind.capabilities)
+      .filter(([, v]) => v)
+      .map(([k]) => k);
     out.write(`${name} (v${kind.version}): ${kind.description}\n  capabilities: ${caps.join(', ') || 'none'}\n`);
     const props = (kind.schema as { properties?: Record<string, { description?: string; default?: unknown }> }).properties ?? {};
     for (const [key, prop] of Object.entries(props)) {

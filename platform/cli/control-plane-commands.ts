@@ -33,7 +33,10 @@ const ROLES_HELP = 'comma-separated: <class>-<view|edit>[/<namespace>], or clust
 
 /** `--roles a,b`: the role strings, blanks dropped. */
 export function roleList(text: string): string[] {
-  return text.split(',').map((r) => r.trim()).filter(Boolean);
+  return text
+    .split(',')
+    .map((r) => r.trim())
+    .filter(Boolean);
 }
 
 /** What `user set-roles` prints, on the embedded state and through a server alike. */
@@ -75,7 +78,9 @@ function pairs(flag: string) {
   return (value: string, previous: Record<string, string> = {}): Record<string, string> => {
     const pair = readLabelPair(value);
     if (!pair) {
-      throw new InvalidArgumentError(`"${value}" is not key=value (key: letters, digits, '.', '/', '_' and '-'; value: the same but '/', possibly empty)`);
+      throw new InvalidArgumentError(
+        `"${value}" is not key=value (key: letters, digits, '.', '/', '_' and '-'; value: the same but '/', possibly empty)`,
+      );
     }
     const next = { ...previous, [pair[0]]: pair[1] };
     if (Object.keys(next).length > MAX_LABELS) throw new InvalidArgumentError(`at most ${MAX_LABELS} different keys for ${flag}`);
@@ -101,17 +106,47 @@ export function registerControlPlaneCommands(cli: Command): void {
       .requiredOption('--nodes <n>', 'number of nodes (1-5000)', wholeNumber(1, 5000))
       .option('--node-profile <name|path>', 'node profile: a built-in name or a YAML file', 'appliance-d10')
       .option('--zones <n>', 'spread the nodes round-robin over this many zones', wholeNumber(1, 5000), 1)
-      .addOption(new Option('--policy <policy>', 'scheduler scoring: spread pods or fill nodes').choices(['balance', 'pack']).default('balance'))
-      .option('--resync-share <fraction>', "share of a node's storage-port bandwidth a plex resync may take (default 0.25)", decimalAbove(0, 1, '0.25')),
-  ).action((name: string, o: StateOpts & { nodes: number; nodeProfile: string; zones: number; policy: 'balance' | 'pack'; resyncShare?: number }) => {
-    const c = change(o, 'create clusters', `clusters/${name}`, (cp) => cp.createCluster({ name, nodes: o.nodes, nodeProfile: o.nodeProfile, zones: o.zones, policy: o.policy, ...(o.resyncShare !== undefined ? { resyncShare: o.resyncShare } : {}) }));
-    out(`cluster ${c.name} created: ${o.nodes} nodes of ${c.node_profile}\n`);
-  });
-  outputOption(stateOption(cluster.command('status').description('per node: pods, cores, memory, storage, IOPS, VFs, bandwidth and storage controllers used of total'))).action((o: StateOpts & { output: OutputKind }) => {
+      .addOption(
+        new Option('--policy <policy>', 'scheduler scoring: spread pods or fill nodes').choices(['balance', 'pack']).default('balance'),
+      )
+      .option(
+        '--resync-share <fraction>',
+        "share of a node's storage-port bandwidth a plex resync may take (default 0.25)",
+        decimalAbove(0, 1, '0.25'),
+      ),
+  ).action(
+    (
+      name: string,
+      o: StateOpts & { nodes: number; nodeProfile: string; zones: number; policy: 'balance' | 'pack'; resyncShare?: number },
+    ) => {
+      const c = change(o, 'create clusters', `clusters/${name}`, (cp) =>
+        cp.createCluster({
+          name,
+          nodes: o.nodes,
+          nodeProfile: o.nodeProfile,
+          zones: o.zones,
+          policy: o.policy,
+          ...(o.resyncShare !== undefined ? { resyncShare: o.resyncShare } : {}),
+        }),
+      );
+      out(`cluster ${c.name} created: ${o.nodes} nodes of ${c.node_profile}\n`);
+    },
+  );
+  outputOption(
+    stateOption(
+      cluster
+        .command('status')
+        .description('per node: pods, cores, memory, storage, IOPS, VFs, bandwidth and storage controllers used of total'),
+    ),
+  ).action((o: StateOpts & { output: OutputKind }) => {
     read(o, (store) =>
       store.read((state) => {
         const c = state.cluster;
-        if (!c) throw new AnvilError('ANVIL_ERR_NO_CLUSTER', 'this state holds no cluster yet; create one with: anvil cluster create NAME --nodes N');
+        if (!c)
+          throw new AnvilError(
+            'ANVIL_ERR_NO_CLUSTER',
+            'this state holds no cluster yet; create one with: anvil cluster create NAME --nodes N',
+          );
         if (o.output !== 'table') return out(structured(o.output, { cluster: c, nodes: [...state.nodes.values()] }));
         out(clusterStatusText(state, c));
       }),
@@ -127,30 +162,57 @@ export function registerControlPlaneCommands(cli: Command): void {
       .option('--zone <zone>', 'zone', 'zone0')
       .option('--label <k=v>', 'a label (repeatable)', pairs('--label'))
       .option('--taint <k=v>', 'a NoSchedule taint (repeatable)', pairs('--taint')),
-  ).action((name: string, o: StateOpts & { profile?: string; zone: string; label?: Record<string, string>; taint?: Record<string, string> }) => {
-    const taints: Taint[] = Object.entries(o.taint ?? {}).map(([key, value]) => ({ key, value }));
-    const n = change(o, 'create nodes', `nodes/${name}`, (cp) => cp.addNode({ name, ...(o.profile ? { profile: o.profile } : {}), zone: o.zone, labels: o.label ?? {}, taints }));
-    out(`node ${n.name} added (${n.inventory.profile}, ${n.zone})\n`);
-  });
+  ).action(
+    (name: string, o: StateOpts & { profile?: string; zone: string; label?: Record<string, string>; taint?: Record<string, string> }) => {
+      const taints: Taint[] = Object.entries(o.taint ?? {}).map(([key, value]) => ({ key, value }));
+      const n = change(o, 'create nodes', `nodes/${name}`, (cp) =>
+        cp.addNode({ name, ...(o.profile ? { profile: o.profile } : {}), zone: o.zone, labels: o.label ?? {}, taints }),
+      );
+      out(`node ${n.name} added (${n.inventory.profile}, ${n.zone})\n`);
+    },
+  );
   for (const verb of ['cordon', 'uncordon'] as const) {
     stateOption(node.command(verb).argument('<name>')).action((name: string, o: StateOpts) => {
       change(o, `${verb} nodes`, `nodes/${name}`, (cp) => (verb === 'cordon' ? cp.cordonNode(name) : cp.uncordonNode(name)));
       out(`node ${name} ${verb}ed\n`);
     });
   }
-  stateOption(node.command('drain').description('cordon the node and move its pods elsewhere').argument('<name>')).action((name: string, o: StateOpts) => {
-    const r = change(o, 'drain nodes', `nodes/${name}`, (cp) => cp.drainNode(name));
-    out(`node ${name} drained: ${r.moved.length} pods moved${r.pending.length ? `, ${r.pending.length} pending (${r.pending.join(', ')})` : ''}\n`);
-  });
-  stateOption(node.command('fail').description('inject a node failure: the node goes down, its plexes go out of sync (the last copy of a volume offline), its pods move or wait for their volume').argument('<name>')).action((name: string, o: StateOpts) => {
+  stateOption(node.command('drain').description('cordon the node and move its pods elsewhere').argument('<name>')).action(
+    (name: string, o: StateOpts) => {
+      const r = change(o, 'drain nodes', `nodes/${name}`, (cp) => cp.drainNode(name));
+      out(
+        `node ${name} drained: ${r.moved.length} pods moved${r.pending.length ? `, ${r.pending.length} pending (${r.pending.join(', ')})` : ''}\n`,
+      );
+    },
+  );
+  stateOption(
+    node
+      .command('fail')
+      .description(
+        'inject a node failure: the node goes down, its plexes go out of sync (the last copy of a volume offline), its pods move or wait for their volume',
+      )
+      .argument('<name>'),
+  ).action((name: string, o: StateOpts) => {
     const r = change(o, 'fail nodes', `nodes/${name}`, (cp) => cp.failNode(name));
-    out(`node ${name} down: ${r.moved.length} pods moved${r.pending.length ? `, ${r.pending.length} pending (${r.pending.join(', ')})` : ''}\n`);
+    out(
+      `node ${name} down: ${r.moved.length} pods moved${r.pending.length ? `, ${r.pending.length} pending (${r.pending.join(', ')})` : ''}\n`,
+    );
   });
-  stateOption(node.command('recover').description('bring a failed node back: ready, its plexes current again or resynced from an in-sync plex').argument('<name>')).action((name: string, o: StateOpts) => {
+  stateOption(
+    node
+      .command('recover')
+      .description('bring a failed node back: ready, its plexes current again or resynced from an in-sync plex')
+      .argument('<name>'),
+  ).action((name: string, o: StateOpts) => {
     change(o, 'recover nodes', `nodes/${name}`, (cp) => cp.recoverNode(name));
     out(`node ${name} recovered\n`);
   });
-  stateOption(node.command('remove').argument('<name>').option('--force', 'remove even with pods or plexes on it (its plexes go with it; bring volumes back with volume update --mirrors)')).action((name: string, o: StateOpts & { force?: boolean }) => {
+  stateOption(
+    node
+      .command('remove')
+      .argument('<name>')
+      .option('--force', 'remove even with pods or plexes on it (its plexes go with it; bring volumes back with volume update --mirrors)'),
+  ).action((name: string, o: StateOpts & { force?: boolean }) => {
     // Audited as the API's DELETE /nodes/NAME (and anvil delete node) is, so the log reads alike both ways.
     change(o, 'delete nodes', `nodes/${name}`, (cp) => cp.removeNode(name, o.force ?? false));
     out(`node ${name} removed\n`);
@@ -168,12 +230,26 @@ export function registerControlPlaneCommands(cli: Command): void {
       .option('--vlan <id>', 'VLAN id (1-4094)', wholeNumber(1, 4094))
       .option('--zone <zone>', 'only nodes of this zone reach the network')
       .option('--set-default', 'pods naming no network get an endpoint here'),
-  ).action((name: string, o: StateOpts & { subnet: string; start: string; end: string; gateway: string; vlan?: number; zone?: string; setDefault?: boolean }) => {
-    const n = change(o, 'create networks', `networks/${name}`, (cp) =>
-      cp.createNetwork({ name, subnet: o.subnet, start: o.start, end: o.end, gateway: o.gateway, ...(o.vlan !== undefined ? { vlan: o.vlan } : {}), ...(o.zone ? { zone: o.zone } : {}), ...(o.setDefault ? { is_default: true } : {}) }),
-    );
-    out(`network ${n.name} created: ${n.subnet} range ${n.start}-${n.end}${n.is_default ? ' (default)' : ''}\n`);
-  });
+  ).action(
+    (
+      name: string,
+      o: StateOpts & { subnet: string; start: string; end: string; gateway: string; vlan?: number; zone?: string; setDefault?: boolean },
+    ) => {
+      const n = change(o, 'create networks', `networks/${name}`, (cp) =>
+        cp.createNetwork({
+          name,
+          subnet: o.subnet,
+          start: o.start,
+          end: o.end,
+          gateway: o.gateway,
+          ...(o.vlan !== undefined ? { vlan: o.vlan } : {}),
+          ...(o.zone ? { zone: o.zone } : {}),
+          ...(o.setDefault ? { is_default: true } : {}),
+        }),
+      );
+      out(`network ${n.name} created: ${n.subnet} range ${n.start}-${n.end}${n.is_default ? ' (default)' : ''}\n`);
+    },
+  );
 
   stateOption(
     nsOption(
@@ -186,7 +262,9 @@ export function registerControlPlaneCommands(cli: Command): void {
         .option('--ip <ip>', 'a pinned address in the range (default: the lowest free one)'),
     ),
   ).action((name: string, o: StateOpts & { namespace: string; network: string; ip?: string }) => {
-    const e = change(o, 'create endpoints', `endpoints/${o.namespace}/${name}`, (cp) => cp.createEndpoint(o.namespace, name, o.network, o.ip));
+    const e = change(o, 'create endpoints', `endpoints/${o.namespace}/${name}`, (cp) =>
+      cp.createEndpoint(o.namespace, name, o.network, o.ip),
+    );
     out(`endpoint ${e.name} created: ${e.network} ${e.ip} ${e.mac}\n`);
   });
 
@@ -196,21 +274,40 @@ export function registerControlPlaneCommands(cli: Command): void {
       .command('create')
       .argument('<name>')
       .requiredOption('--storage-iops <n>', 'guaranteed IOPS, e.g. 5k', checkedQuantity(iopsCount, '--storage-iops', IOPS_RANGE))
-      .requiredOption('--network-bandwidth <rate>', 'guaranteed bandwidth, e.g. 125M (bit/s)', checkedQuantity(bitRate, '--network-bandwidth', BANDWIDTH_RANGE))
-      .option('--max-storage-iops <n>', 'IOPS cap (recorded, not enforced yet)', checkedQuantity(iopsCount, '--max-storage-iops', IOPS_RANGE))
-      .option('--max-network-bandwidth <rate>', 'bandwidth cap (recorded, not enforced yet)', checkedQuantity(bitRate, '--max-network-bandwidth', BANDWIDTH_RANGE)),
-  ).action((name: string, o: StateOpts & { storageIops: string; networkBandwidth: string; maxStorageIops?: string; maxNetworkBandwidth?: string }) => {
-    const t = change(o, 'create perf-tiers', `perf-tiers/${name}`, (cp) =>
-      cp.createPerfTier({
-        name,
-        storage_iops: iopsCount(o.storageIops, '--storage-iops'),
-        network_bandwidth_bits_per_s: bitRate(o.networkBandwidth, '--network-bandwidth'),
-        ...(o.maxStorageIops !== undefined ? { max_storage_iops: iopsCount(o.maxStorageIops, '--max-storage-iops') } : {}),
-        ...(o.maxNetworkBandwidth !== undefined ? { max_network_bandwidth_bits_per_s: bitRate(o.maxNetworkBandwidth, '--max-network-bandwidth') } : {}),
-      }),
-    );
-    out(perfTierCreatedLine(t));
-  });
+      .requiredOption(
+        '--network-bandwidth <rate>',
+        'guaranteed bandwidth, e.g. 125M (bit/s)',
+        checkedQuantity(bitRate, '--network-bandwidth', BANDWIDTH_RANGE),
+      )
+      .option(
+        '--max-storage-iops <n>',
+        'IOPS cap (recorded, not enforced yet)',
+        checkedQuantity(iopsCount, '--max-storage-iops', IOPS_RANGE),
+      )
+      .option(
+        '--max-network-bandwidth <rate>',
+        'bandwidth cap (recorded, not enforced yet)',
+        checkedQuantity(bitRate, '--max-network-bandwidth', BANDWIDTH_RANGE),
+      ),
+  ).action(
+    (
+      name: string,
+      o: StateOpts & { storageIops: string; networkBandwidth: string; maxStorageIops?: string; maxNetworkBandwidth?: string },
+    ) => {
+      const t = change(o, 'create perf-tiers', `perf-tiers/${name}`, (cp) =>
+        cp.createPerfTier({
+          name,
+          storage_iops: iopsCount(o.storageIops, '--storage-iops'),
+          network_bandwidth_bits_per_s: bitRate(o.networkBandwidth, '--network-bandwidth'),
+          ...(o.maxStorageIops !== undefined ? { max_storage_iops: iopsCount(o.maxStorageIops, '--max-storage-iops') } : {}),
+          ...(o.maxNetworkBandwidth !== undefined
+            ? { max_network_bandwidth_bits_per_s: bitRate(o.maxNetworkBandwidth, '--max-network-bandwidth') }
+            : {}),
+        }),
+      );
+      out(perfTierCreatedLine(t));
+    },
+  );
 
   const volume = cli.command('volume').description('mirrored NVMe volumes');
   stateOption(
@@ -224,18 +321,40 @@ export function registerControlPlaneCommands(cli: Command): void {
         .option('--selector <k=v>', 'node label the plexes need (repeatable)', pairs('--selector'))
         .option('--spread-zones', 'put each mirror in a different zone'),
     ),
-  ).action((name: string, o: StateOpts & { namespace: string; size: string; mirrors: number; perfTier: string; selector?: Record<string, string>; spreadZones?: boolean }) => {
-    const v = change(o, 'create volumes', `volumes/${o.namespace}/${name}`, (cp) =>
-      cp.createVolume({ namespace: o.namespace, name, size_bytes: volumeSizeBytes(o.size), mirrors: o.mirrors, perf_tier: o.perfTier, node_selector: o.selector ?? {}, spread_zones: o.spreadZones ?? false }),
-    );
-    out(`volume ${v.name} created: plexes on ${v.plexes.map((p) => p.node).join(', ')}\n`);
-  });
+  ).action(
+    (
+      name: string,
+      o: StateOpts & {
+        namespace: string;
+        size: string;
+        mirrors: number;
+        perfTier: string;
+        selector?: Record<string, string>;
+        spreadZones?: boolean;
+      },
+    ) => {
+      const v = change(o, 'create volumes', `volumes/${o.namespace}/${name}`, (cp) =>
+        cp.createVolume({
+          namespace: o.namespace,
+          name,
+          size_bytes: volumeSizeBytes(o.size),
+          mirrors: o.mirrors,
+          perf_tier: o.perfTier,
+          node_selector: o.selector ?? {},
+          spread_zones: o.spreadZones ?? false,
+        }),
+      );
+      out(`volume ${v.name} created: plexes on ${v.plexes.map((p) => p.node).join(', ')}\n`);
+    },
+  );
 
   stateOption(
     nsOption(
       volume
         .command('update')
-        .description('add or drop one mirror (N is the plex count plus or minus one; after a node was removed with its plex, N = its mirror count puts a new plex elsewhere), or grow a detached volume')
+        .description(
+          'add or drop one mirror (N is the plex count plus or minus one; after a node was removed with its plex, N = its mirror count puts a new plex elsewhere), or grow a detached volume',
+        )
         .argument('<name>')
         .option('--mirrors <n>', 'new mirror count (1-3), one step up or down', wholeNumber(1, 3))
         .option('--size <size>', 'new size, larger than the current one', checkedQuantity(volumeSizeBytes, '--size', VOLUME_SIZE_RANGE)),
@@ -243,51 +362,95 @@ export function registerControlPlaneCommands(cli: Command): void {
   ).action((name: string, o: StateOpts & { namespace: string; mirrors?: number; size?: string }) => {
     if (o.mirrors === undefined && o.size === undefined) throw new AnvilError('ANVIL_ERR_USAGE', 'volume update needs --mirrors or --size');
     const v = change(o, 'update volumes', `volumes/${o.namespace}/${name}`, (cp) =>
-      cp.updateVolume(o.namespace, name, { ...(o.mirrors !== undefined ? { mirrors: o.mirrors } : {}), ...(o.size !== undefined ? { size_bytes: volumeSizeBytes(o.size) } : {}) }),
+      cp.updateVolume(o.namespace, name, {
+        ...(o.mirrors !== undefined ? { mirrors: o.mirrors } : {}),
+        ...(o.size !== undefined ? { size_bytes: volumeSizeBytes(o.size) } : {}),
+      }),
     );
     out(`volume ${v.name} updated: ${v.size_bytes} bytes, plexes on ${v.plexes.map((p) => p.node).join(', ')}\n`);
   });
 
   const snapshot = cli.command('snapshot').description('read-only snapshots of volumes, restored to linked clones');
-  stateOption(nsOption(snapshot.command('create').argument('<name>').requiredOption('--volume <volume>', 'the volume to snapshot'))).action((name: string, o: StateOpts & { namespace: string; volume: string }) => {
-    const s = change(o, 'create snapshots', `snapshots/${o.namespace}/${name}`, (cp) => cp.createSnapshot(o.namespace, name, o.volume));
-    out(`snapshot ${s.name} of ${s.volume} created\n`);
-  });
-  stateOption(nsOption(snapshot.command('restore').argument('<snapshot>').requiredOption('--to <volume>', 'name of the new volume (a linked clone)').option('--perf-tier <tier>', "perf tier (default: the source volume's)"))).action(
-    (name: string, o: StateOpts & { namespace: string; to: string; perfTier?: string }) => {
-      const v = change(o, 'restore volumes', `volumes/${o.namespace}/${o.to}`, (cp) => cp.restoreSnapshot(o.namespace, name, o.to, o.perfTier));
-      out(`snapshot ${name} restored to volume ${v.name} (linked clone on ${v.plexes.map((p) => p.node).join(', ')})\n`);
+  stateOption(nsOption(snapshot.command('create').argument('<name>').requiredOption('--volume <volume>', 'the volume to snapshot'))).action(
+    (name: string, o: StateOpts & { namespace: string; volume: string }) => {
+      const s = change(o, 'create snapshots', `snapshots/${o.namespace}/${name}`, (cp) => cp.createSnapshot(o.namespace, name, o.volume));
+      out(`snapshot ${s.name} of ${s.volume} created\n`);
     },
   );
-
-  stateOption(cli.command('tenant').description('namespaces (tenants)').command('create').argument('<name>')).action((name: string, o: StateOpts) => {
-    change(o, 'create namespaces', `namespaces/${name}`, (cp) => cp.createTenant(name));
-    out(`namespace ${name} created\n`);
+  stateOption(
+    nsOption(
+      snapshot
+        .command('restore')
+        .argument('<snapshot>')
+        .requiredOption('--to <volume>', 'name of the new volume (a linked clone)')
+        .option('--perf-tier <tier>', "perf tier (default: the source volume's)"),
+    ),
+  ).action((name: string, o: StateOpts & { namespace: string; to: string; perfTier?: string }) => {
+    const v = change(o, 'restore volumes', `volumes/${o.namespace}/${o.to}`, (cp) =>
+      cp.restoreSnapshot(o.namespace, name, o.to, o.perfTier),
+    );
+    out(`snapshot ${name} restored to volume ${v.name} (linked clone on ${v.plexes.map((p) => p.node).join(', ')})\n`);
   });
+
+  stateOption(cli.command('tenant').description('namespaces (tenants)').command('create').argument('<name>')).action(
+    (name: string, o: StateOpts) => {
+      change(o, 'create namespaces', `namespaces/${name}`, (cp) => cp.createTenant(name));
+      out(`namespace ${name} created\n`);
+    },
+  );
   registerQuotaCommands(cli);
   const user = cli.command('user').description('users and their roles (deleting a user revokes its API tokens)');
-  stateOption(user.command('create').description('create a user with roles').argument('<name>').requiredOption('--roles <roles>', ROLES_HELP)).action(async (name: string, o: StateOpts & { roles: string }) => {
+  stateOption(
+    user.command('create').description('create a user with roles').argument('<name>').requiredOption('--roles <roles>', ROLES_HELP),
+  ).action(async (name: string, o: StateOpts & { roles: string }) => {
     // Tokens left by a deleted user of this name go first, as on the API: a new user inherits none.
-    if (!read(o, (store) => store.read((s) => s.users.has(name)))) await withTokens(o.state ?? defaultStatePath(), (tokens) => tokens.revokeAll(name, actor().user));
+    if (!read(o, (store) => store.read((s) => s.users.has(name))))
+      await withTokens(o.state ?? defaultStatePath(), (tokens) => tokens.revokeAll(name, actor().user));
     change(o, 'create users', `users/${name}`, (cp) => cp.createUser(name, roleList(o.roles)));
     out(`user ${name} created\n`);
   });
-  stateOption(user.command('set-roles').description("replace a user's roles (you must hold the old ones and the new)").argument('<name>').requiredOption('--roles <roles>', ROLES_HELP)).action((name: string, o: StateOpts & { roles: string }) => {
+  stateOption(
+    user
+      .command('set-roles')
+      .description("replace a user's roles (you must hold the old ones and the new)")
+      .argument('<name>')
+      .requiredOption('--roles <roles>', ROLES_HELP),
+  ).action((name: string, o: StateOpts & { roles: string }) => {
     const u = change(o, 'update users', `users/${name}`, (cp) => cp.setUserRoles(name, roleList(o.roles)));
     out(userRolesLine(u));
   });
-  stateOption(user.command('delete').description('delete a user and revoke all its API tokens (the last user who can manage users stays)').argument('<name>')).action(async (name: string, o: StateOpts) => {
+  stateOption(
+    user
+      .command('delete')
+      .description('delete a user and revoke all its API tokens (the last user who can manage users stays)')
+      .argument('<name>'),
+  ).action(async (name: string, o: StateOpts) => {
     out(userDeletedLine(name, await deleteUser(o, name)));
   });
 
-  outputOption(stateOption(nsOption(cli.command('get').description(`list objects of a kind: ${KINDS.join(', ')}`).argument('<kind>').argument('[name]').option('-A, --all-namespaces', 'every namespace')))).action(
+  outputOption(
+    stateOption(
+      nsOption(
+        cli
+          .command('get')
+          .description(`list objects of a kind: ${KINDS.join(', ')}`)
+          .argument('<kind>')
+          .argument('[name]')
+          .option('-A, --all-namespaces', 'every namespace'),
+      ),
+    ),
+  ).action(
     (kindText: string, name: string | undefined, o: StateOpts & { namespace: string; allNamespaces?: boolean; output: OutputKind }) => {
       const kind = parseKind(kindText);
       read(o, (store) =>
         store.read((state) => {
           const ns = isNamespaced(kind) && !o.allNamespaces ? o.namespace : undefined;
           const objects = objectsOf(state, actor(), kind, ns, name);
-          if (name !== undefined && objects.length === 0) throw new AnvilError('ANVIL_ERR_OBJECT_NOT_FOUND', `${kind} ${name} does not exist${ns ? ` in namespace ${ns}` : ''}; list them with: anvil get ${kind}${isNamespaced(kind) ? ' -A' : ''}`);
+          if (name !== undefined && objects.length === 0)
+            throw new AnvilError(
+              'ANVIL_ERR_OBJECT_NOT_FOUND',
+              `${kind} ${name} does not exist${ns ? ` in namespace ${ns}` : ''}; list them with: anvil get ${kind}${isNamespaced(kind) ? ' -A' : ''}`,
+            );
           if (o.output !== 'table') return out(structured(o.output, name !== undefined ? objects[0] : objects));
           out(kindTable(state, kind, objects));
         }),
@@ -295,52 +458,80 @@ export function registerControlPlaneCommands(cli: Command): void {
     },
   );
 
-  stateOption(nsOption(cli.command('describe').description('every field of one object, scheduling reasons for pods, and its events').argument('<kind>').argument('<name>'))).action(
-    (kindText: string, name: string, o: StateOpts & { namespace: string }) => {
-      const kind = parseKind(kindText);
-      read(o, (store) => {
-        const obj = store.read((state) => objectsOf(state, actor(), kind, isNamespaced(kind) ? o.namespace : undefined, name)[0]);
-        if (obj === undefined) throw new AnvilError('ANVIL_ERR_OBJECT_NOT_FOUND', `${kind} ${name} does not exist${isNamespaced(kind) ? ` in namespace ${o.namespace}` : ''}; list them with: anvil get ${kind}`);
-        const objectKey = isNamespaced(kind) ? `/${o.namespace}/${name}` : `/${name}`;
-        const events = store.events({ object: objectKey, limit: 20 }).filter((e) => e.object.endsWith(objectKey));
-        out(
-          store.read((state) => {
-            // A pending pod's reasons are worked out afresh, for every node.
-            const status = kind === 'pods' ? new ControlPlane(state, actor(), wallClock).explainPending(o.namespace, name) : undefined;
-            return describeText(state, kind, obj, events, status);
-          }),
+  stateOption(
+    nsOption(
+      cli
+        .command('describe')
+        .description('every field of one object, scheduling reasons for pods, and its events')
+        .argument('<kind>')
+        .argument('<name>'),
+    ),
+  ).action((kindText: string, name: string, o: StateOpts & { namespace: string }) => {
+    const kind = parseKind(kindText);
+    read(o, (store) => {
+      const obj = store.read((state) => objectsOf(state, actor(), kind, isNamespaced(kind) ? o.namespace : undefined, name)[0]);
+      if (obj === undefined)
+        throw new AnvilError(
+          'ANVIL_ERR_OBJECT_NOT_FOUND',
+          `${kind} ${name} does not exist${isNamespaced(kind) ? ` in namespace ${o.namespace}` : ''}; list them with: anvil get ${kind}`,
         );
-      });
-    },
-  );
+      const objectKey = isNamespaced(kind) ? `/${o.namespace}/${name}` : `/${name}`;
+      const events = store.events({ object: objectKey, limit: 20 }).filter((e) => e.object.endsWith(objectKey));
+      out(
+        store.read((state) => {
+          // A pending pod's reasons are worked out afresh, for every node.
+          const status = kind === 'pods' ? new ControlPlane(state, actor(), wallClock).explainPending(o.namespace, name) : undefined;
+          return describeText(state, kind, obj, events, status);
+        }),
+      );
+    });
+  });
 
-  stateOption(nsOption(cli.command('delete').description('delete an object (refused while in use unless --force where allowed)').argument('<kind>').argument('<name>').option('--force', 'volumes: detach and delete their snapshots; nodes: evict and drop plexes'))).action(
-    async (kindText: string, name: string, o: StateOpts & { namespace: string; force?: boolean }) => {
-      const kind = parseKind(kindText);
-      const ns = o.namespace;
-      if (kind === 'users') {
-        await deleteUser(o, name);
-        return out(`user ${name} deleted\n`);
+  stateOption(
+    nsOption(
+      cli
+        .command('delete')
+        .description('delete an object (refused while in use unless --force where allowed)')
+        .argument('<kind>')
+        .argument('<name>')
+        .option('--force', 'volumes: detach and delete their snapshots; nodes: evict and drop plexes'),
+    ),
+  ).action(async (kindText: string, name: string, o: StateOpts & { namespace: string; force?: boolean }) => {
+    const kind = parseKind(kindText);
+    const ns = o.namespace;
+    if (kind === 'users') {
+      await deleteUser(o, name);
+      return out(`user ${name} deleted\n`);
+    }
+    // A quota is named after its namespace: its target is quotas/NS, as the API's.
+    change(o, `delete ${kind}`, isNamespaced(kind) && kind !== 'quotas' ? `${kind}/${ns}/${name}` : `${kind}/${name}`, (cp) => {
+      switch (kind) {
+        case 'nodes':
+          return cp.removeNode(name, o.force ?? false);
+        case 'networks':
+          return cp.deleteNetwork(name);
+        case 'perf-tiers':
+          return cp.deletePerfTier(name);
+        case 'volumes':
+          return cp.deleteVolume(ns, name, o.force ?? false);
+        case 'snapshots':
+          return cp.deleteSnapshot(ns, name);
+        case 'pods':
+          return cp.deletePod(ns, name);
+        case 'deployments':
+          return cp.deleteWorkload(ns, 'Deployment', name);
+        case 'statefulsets':
+          return cp.deleteWorkload(ns, 'StatefulSet', name);
+        case 'endpoints':
+          return cp.deleteEndpoint(ns, name);
+        case 'namespaces':
+          return cp.deleteTenant(name);
+        case 'quotas':
+          return cp.deleteQuota(name);
       }
-      // A quota is named after its namespace: its target is quotas/NS, as the API's.
-      change(o, `delete ${kind}`, isNamespaced(kind) && kind !== 'quotas' ? `${kind}/${ns}/${name}` : `${kind}/${name}`, (cp) => {
-        switch (kind) {
-          case 'nodes': return cp.removeNode(name, o.force ?? false);
-          case 'networks': return cp.deleteNetwork(name);
-          case 'perf-tiers': return cp.deletePerfTier(name);
-          case 'volumes': return cp.deleteVolume(ns, name, o.force ?? false);
-          case 'snapshots': return cp.deleteSnapshot(ns, name);
-          case 'pods': return cp.deletePod(ns, name);
-          case 'deployments': return cp.deleteWorkload(ns, 'Deployment', name);
-          case 'statefulsets': return cp.deleteWorkload(ns, 'StatefulSet', name);
-          case 'endpoints': return cp.deleteEndpoint(ns, name);
-          case 'namespaces': return cp.deleteTenant(name);
-          case 'quotas': return cp.deleteQuota(name);
-        }
-      });
-      out(`${kind.replace(/s$/, '')} ${name} deleted\n`);
-    },
-  );
+    });
+    out(`${kind.replace(/s$/, '')} ${name} deleted\n`);
+  });
 
   stateOption(
     cli
@@ -366,15 +557,24 @@ export function registerControlPlaneCommands(cli: Command): void {
         .option('--limit <n>', 'at most this many, newest (default 50)', wholeNumber(EVENT_LIMIT_RANGE.min, EVENT_LIMIT_RANGE.max), 50),
     ),
   ).action((o: StateOpts & { severity?: 'info' | 'warning' | 'error'; object?: string; limit: number; output: OutputKind }) => {
-    const events = read(o, (store) => store.events({ limit: o.limit, ...(o.severity ? { severity: o.severity } : {}), ...(o.object ? { object: o.object } : {}) }));
+    const events = read(o, (store) =>
+      store.events({ limit: o.limit, ...(o.severity ? { severity: o.severity } : {}), ...(o.object ? { object: o.object } : {}) }),
+    );
     out(o.output === 'table' ? eventsTable(events) : structured(o.output, events));
   });
 
-  outputOption(stateOption(cli.command('audit').description('who changed what, when (oldest first)').option('--limit <n>', 'at most this many, newest', wholeNumber(AUDIT_LIMIT_RANGE.min, AUDIT_LIMIT_RANGE.max), 100))).action(
-    (o: StateOpts & { limit: number; output: OutputKind }) => {
-      const entries = read(o, (store) => store.audit(o.limit));
-      if (o.output !== 'table') return out(structured(o.output, entries));
-      out(entries.map((a) => `${a.at}  ${a.actor}  ${a.action}  ${a.target}  (${a.changes} objects)`).join('\n') + (entries.length ? '\n' : ''));
-    },
-  );
+  outputOption(
+    stateOption(
+      cli
+        .command('audit')
+        .description('who changed what, when (oldest first)')
+        .option('--limit <n>', 'at most this many, newest', wholeNumber(AUDIT_LIMIT_RANGE.min, AUDIT_LIMIT_RANGE.max), 100),
+    ),
+  ).action((o: StateOpts & { limit: number; output: OutputKind }) => {
+    const entries = read(o, (store) => store.audit(o.limit));
+    if (o.output !== 'table') return out(structured(o.output, entries));
+    out(
+      entries.map((a) => `${a.at}  ${a.actor}  ${a.action}  ${a.target}  (${a.changes} objects)`).join('\n') + (entries.length ? '\n' : ''),
+    );
+  });
 }

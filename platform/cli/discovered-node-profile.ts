@@ -44,10 +44,15 @@ export function controlPlaneProfile(p: NodeProfile): { profile: NodeProfileFile;
   const nvme = p.drives.filter((d) => d.kind === 'nvme');
   const real = p.drives.filter((d) => d.kind !== 'virtual');
   const drives = nvme.length > 0 ? nvme : real.length > 0 ? real : p.drives;
-  sources.set('drives', `${measured}: capacities of ${drives.map((d) => d.name).join(', ') || 'no drive'}; device profile ${NOT_MEASURED} unless the drive names one (${UNMEASURED_DEFAULTS.drive_profile})`);
+  sources.set(
+    'drives',
+    `${measured}: capacities of ${drives.map((d) => d.name).join(', ') || 'no drive'}; device profile ${NOT_MEASURED} unless the drive names one (${UNMEASURED_DEFAULTS.drive_profile})`,
+  );
   // The port with the most VFs carries pods (they each get a VF); the others carry storage.
   const ports = physicalPorts(p.nics);
-  const podPort = [...ports].sort((a, b) => (b.sriov?.total_vfs ?? 0) - (a.sriov?.total_vfs ?? 0) || (b.speed_bps ?? 0) - (a.speed_bps ?? 0))[0];
+  const podPort = [...ports].sort(
+    (a, b) => (b.sriov?.total_vfs ?? 0) - (a.sriov?.total_vfs ?? 0) || (b.speed_bps ?? 0) - (a.speed_bps ?? 0),
+  )[0];
   const nicPorts = ports.map((n) => ({
     name: n.name,
     role: n === podPort ? ('pods' as const) : ('storage' as const),
@@ -55,7 +60,10 @@ export function controlPlaneProfile(p: NodeProfile): { profile: NodeProfileFile;
     vfs: n.sriov?.total_vfs ?? 0,
   }));
   if (nicPorts.length === 0) nicPorts.push({ name: 'pod0', role: 'pods', speed: UNMEASURED_DEFAULTS.nic_speed, vfs: 0 });
-  sources.set('nic_ports', `${measured}: link speed and SR-IOV sriov_totalvfs from sysfs (${NOT_MEASURED} where the driver reports no speed: ${UNMEASURED_DEFAULTS.nic_speed}); role is a judgement: the port with the most VFs carries pods`);
+  sources.set(
+    'nic_ports',
+    `${measured}: link speed and SR-IOV sriov_totalvfs from sysfs (${NOT_MEASURED} where the driver reports no speed: ${UNMEASURED_DEFAULTS.nic_speed}); role is a judgement: the port with the most VFs carries pods`,
+  );
   const d10 = `${NOT_MEASURED} (appliance-d10 figure)`;
   sources.set('max_pods', d10);
   sources.set('storage_controllers', d10);
@@ -71,7 +79,10 @@ export function controlPlaneProfile(p: NodeProfile): { profile: NodeProfileFile;
     nic_ports: nicPorts,
     storage_controllers: { local: UNMEASURED_DEFAULTS.local_controllers, remote: UNMEASURED_DEFAULTS.remote_controllers },
     max_volumes: UNMEASURED_DEFAULTS.max_volumes,
-    guaranteeable: { storage_iops: UNMEASURED_DEFAULTS.guaranteeable_storage_iops, network_bandwidth: UNMEASURED_DEFAULTS.guaranteeable_network_bandwidth },
+    guaranteeable: {
+      storage_iops: UNMEASURED_DEFAULTS.guaranteeable_storage_iops,
+      network_bandwidth: UNMEASURED_DEFAULTS.guaranteeable_network_bandwidth,
+    },
   };
   return { profile, sources };
 }

@@ -18,8 +18,14 @@ export function registerHostCommands(cli: Command): void {
     .command('inspect')
     .description('CPU, memory, block devices, NVMe controllers and NICs (speed, SR-IOV) as a node profile')
     .addOption(new Option('-o, --output <format>', 'stdout format').choices(['table', 'json', 'yaml']).default('table'))
-    .option('--out <file>', 'also write the node as a control-plane node profile (YAML, for anvil cluster create --node-profile) to this file')
-    .option('--capture <file>', 'also write the raw sources (proc files, lsblk and nvme JSON, sysfs values) as JSON, to rebuild the profile elsewhere')
+    .option(
+      '--out <file>',
+      'also write the node as a control-plane node profile (YAML, for anvil cluster create --node-profile) to this file',
+    )
+    .option(
+      '--capture <file>',
+      'also write the raw sources (proc files, lsblk and nvme JSON, sysfs values) as JSON, to rebuild the profile elsewhere',
+    )
     .option('--from <capture>', 'build the profile from a capture file instead of this machine')
     .action(async (opts: InspectOptions) => {
       await inspectCommand(opts);
@@ -34,13 +40,18 @@ export async function inspectCommand(opts: InspectOptions, io: Pick<CliIo, 'stdo
     try {
       capture = JSON.parse(readFileSync(opts.from, 'utf8'));
     } catch (e) {
-      throw new AnvilError('ANVIL_ERR_FILE_NOT_FOUND', `cannot read capture ${opts.from}: ${(e as Error).message}; write one with anvil host inspect --capture FILE`);
+      throw new AnvilError(
+        'ANVIL_ERR_FILE_NOT_FOUND',
+        `cannot read capture ${opts.from}: ${(e as Error).message}; write one with anvil host inspect --capture FILE`,
+      );
     }
   } else {
     capture = await captureHost();
   }
   const profile = nodeProfile(capture);
-  io.stdout.write(opts.output === 'json' ? JSON.stringify(profile, null, 2) + '\n' : opts.output === 'yaml' ? stringify(profile) : profileTable(profile));
+  io.stdout.write(
+    opts.output === 'json' ? JSON.stringify(profile, null, 2) + '\n' : opts.output === 'yaml' ? stringify(profile) : profileTable(profile),
+  );
   try {
     if (opts.out) writeFileSync(opts.out, controlPlaneProfileYaml(profile));
     if (opts.capture) writeFileSync(opts.capture, JSON.stringify(capture, null, 2) + '\n');

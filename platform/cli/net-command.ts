@@ -40,10 +40,14 @@ const ranged = (key: keyof typeof NetRunSchema.properties) => {
 
 /** Registers `net run` on the program. */
 export function registerNetCommands(cli: Command): void {
-  const net = cli.command('net').description('measure the network between endpoints on this host (iperf3, ping) in namespaces Anvil creates; needs root');
+  const net = cli
+    .command('net')
+    .description('measure the network between endpoints on this host (iperf3, ping) in namespaces Anvil creates; needs root');
   net
     .command('run')
-    .description('throughput (iperf3, TCP or UDP, parallel streams) and round-trip time between network namespaces, optionally rate-limited with tc')
+    .description(
+      'throughput (iperf3, TCP or UDP, parallel streams) and round-trip time between network namespaces, optionally rate-limited with tc',
+    )
     .option('--endpoints <n>', help('endpoints'), ranged('endpoints'))
     .option('--protocol <tcp|udp>', help('protocol'))
     .option('-P, --parallel <n>', help('parallel'), ranged('parallel'))
@@ -63,8 +67,12 @@ export function registerNetCommands(cli: Command): void {
 // The flags arrive parsed (arguments.ts); callers in code may pass text. The spec's schema checks both.
 const num = (v: string | number | undefined) => (v === undefined ? undefined : Number(v));
 
-export async function netRunCommand(opts: NetCommandOptions, io: CliIo = { stdout: process.stdout, stderr: process.stderr }): Promise<NetMeasurement> {
-  if (opts.outputFormat !== 'normal' && opts.outputFormat !== 'json') throw new AnvilError('ANVIL_ERR_USAGE', `--output-format ${opts.outputFormat}: use normal or json`);
+export async function netRunCommand(
+  opts: NetCommandOptions,
+  io: CliIo = { stdout: process.stdout, stderr: process.stderr },
+): Promise<NetMeasurement> {
+  if (opts.outputFormat !== 'normal' && opts.outputFormat !== 'json')
+    throw new AnvilError('ANVIL_ERR_USAGE', `--output-format ${opts.outputFormat}: use normal or json`);
   const spec = netRunSpec({
     endpoints: num(opts.endpoints),
     protocol: opts.protocol,

@@ -31,7 +31,8 @@ export function quotaLimits(o: QuotaOpts): QuotaLimits {
     ...(o.iops !== undefined ? { iops: iopsCount(o.iops, '--iops') } : {}),
     ...(o.bandwidth !== undefined ? { bandwidth_bits_per_s: o.bandwidth === '0' ? 0 : bitRate(o.bandwidth, '--bandwidth') } : {}),
   };
-  if (Object.keys(limits).length === 0) throw new AnvilError('ANVIL_ERR_USAGE', 'quota set needs at least one of --pods, --volumes, --capacity, --iops, --bandwidth');
+  if (Object.keys(limits).length === 0)
+    throw new AnvilError('ANVIL_ERR_USAGE', 'quota set needs at least one of --pods, --volumes, --capacity, --iops, --bandwidth');
   return limits;
 }
 
@@ -42,7 +43,9 @@ export function quotaSetLine(q: Quota): string {
 }
 
 export function registerQuotaCommands(cli: Command): void {
-  const quota = cli.command('quota').description("namespace quotas (pods, volumes, capacity, guaranteed IOPS and bandwidth); see them with: anvil get quotas -A");
+  const quota = cli
+    .command('quota')
+    .description('namespace quotas (pods, volumes, capacity, guaranteed IOPS and bandwidth); see them with: anvil get quotas -A');
   stateOption(
     quota
       .command('set')
@@ -50,15 +53,17 @@ export function registerQuotaCommands(cli: Command): void {
       .argument('<namespace>')
       .option('--pods <n>', 'pods the namespace may hold (running or pending)', quotaCount)
       .option('--volumes <n>', 'volumes the namespace may hold', quotaCount)
-      .option('--capacity <size>', "bytes its volumes may take on the nodes, size × mirrors (e.g. 10T, 500G)")
+      .option('--capacity <size>', 'bytes its volumes may take on the nodes, size × mirrors (e.g. 10T, 500G)')
       .option('--iops <n>', 'guaranteed storage IOPS of its pods, summed (e.g. 200k)', checkedQuantity(iopsCount, '--iops'))
       .option('--bandwidth <rate>', 'guaranteed network bandwidth of its pods, summed (e.g. 10G, bits per second)'),
   ).action((namespace: string, o: QuotaOpts & { state?: string }) => {
     const limits = quotaLimits(o);
     cliOut(quotaSetLine(change(o, 'set quotas', `quotas/${namespace}`, (cp) => cp.setQuota(namespace, limits))));
   });
-  stateOption(quota.command('delete').description("remove a namespace's quota; cluster admins only").argument('<namespace>')).action((namespace: string, o: { state?: string }) => {
-    change(o, 'delete quotas', `quotas/${namespace}`, (cp) => cp.deleteQuota(namespace));
-    cliOut(`quota of namespace ${namespace} deleted\n`);
-  });
+  stateOption(quota.command('delete').description("remove a namespace's quota; cluster admins only").argument('<namespace>')).action(
+    (namespace: string, o: { state?: string }) => {
+      change(o, 'delete quotas', `quotas/${namespace}`, (cp) => cp.deleteQuota(namespace));
+      cliOut(`quota of namespace ${namespace} deleted\n`);
+    },
+  );
 }

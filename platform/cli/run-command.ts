@@ -10,8 +10,12 @@ import { decimalAbove, seed as parseSeed, wholeNumber } from './arguments.js';
 import { cliIo } from './cli-io.js';
 
 function parseHosts(value: string): string[] {
-  const hosts = value.split(',').map((h) => h.trim()).filter((h) => h !== '');
-  if (hosts.length === 0 || hosts.some((h) => !/^[A-Za-z0-9._-]+(:\d+)?$|^\[[0-9a-fA-F:]+\](:\d+)?$/.test(h))) throw new InvalidArgumentError('a list of fio servers, host[:port] separated by commas, e.g. --hosts 10.0.0.2,10.0.0.3:8766');
+  const hosts = value
+    .split(',')
+    .map((h) => h.trim())
+    .filter((h) => h !== '');
+  if (hosts.length === 0 || hosts.some((h) => !/^[A-Za-z0-9._-]+(:\d+)?$|^\[[0-9a-fA-F:]+\](:\d+)?$/.test(h)))
+    throw new InvalidArgumentError('a list of fio servers, host[:port] separated by commas, e.g. --hosts 10.0.0.2,10.0.0.3:8766');
   return hosts;
 }
 
@@ -26,16 +30,26 @@ export function registerRunCommand(cli: Command): void {
   cli
     .command('run')
     .description('run a fio job file on a target and print fio-compatible results')
-    .argument('<jobfile>', 'fio job file (fio\'s own format: [global], job sections, rw=, bs=, iodepth=, ...)')
-    .addOption(new Option('--target <target>', 'where the jobs run: sim (the discrete-event model) or host (fio on this machine)').default('sim'))
+    .argument('<jobfile>', "fio job file (fio's own format: [global], job sections, rw=, bs=, iodepth=, ...)")
+    .addOption(
+      new Option('--target <target>', 'where the jobs run: sim (the discrete-event model) or host (fio on this machine)').default('sim'),
+    )
     .option('--profile <name|path>', `device profile: a built-in name (see "anvil profiles") or a YAML file`, DEFAULT_PROFILE)
     .option('--seed <n>', 'seed for every random stream; the same seed gives identical results', parseSeed, 1)
     .addOption(new Option('--output-format <format>', 'stdout format, as fio').choices(OUTPUT_FORMATS as string[]).default('normal'))
     .option('--out <dir>', 'also write summary.json and Arrow tables (intervals, latency histograms, jobs) here')
-    .option('--filename <path>', 'host target: the file or device every job does I/O on (fio\'s filename)')
-    .option('--hosts <list>', 'host target: fio servers (host[:port],...) started with `fio --server`; runs fio\'s client/server mode', parseHosts)
-    .option('--timeout <s>', 'host target: stop fio after this many seconds (default: the jobs\' runtime plus a minute)', parseSeconds)
-    .option('--max-ios <n>', `model target: refuse a run estimated to simulate more I/Os than this (default ${DEFAULT_MAX_IOS}, about a minute)`, parseMaxIos)
+    .option('--filename <path>', "host target: the file or device every job does I/O on (fio's filename)")
+    .option(
+      '--hosts <list>',
+      "host target: fio servers (host[:port],...) started with `fio --server`; runs fio's client/server mode",
+      parseHosts,
+    )
+    .option('--timeout <s>', "host target: stop fio after this many seconds (default: the jobs' runtime plus a minute)", parseSeconds)
+    .option(
+      '--max-ios <n>',
+      `model target: refuse a run estimated to simulate more I/Os than this (default ${DEFAULT_MAX_IOS}, about a minute)`,
+      parseMaxIos,
+    )
     .action(async (jobfile: string, opts: RunOptions) => {
       await runJobFile(jobfile, opts, cliIo());
     });

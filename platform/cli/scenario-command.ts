@@ -41,8 +41,14 @@ export async function validateScenarioFile(file: string): Promise<{ summary: str
   s.faults.forEach((f, i) => {
     const inv = inventories.get(s.nodes.find((n) => n.name === f.node)!.profile);
     if (!inv) return;
-    if (f.drive !== undefined && f.drive >= inv.drives.length) problems.push(`${file}: /faults/${i}/drive: node ${f.node} (profile ${inv.profile}) has ${inv.drives.length} drive(s), indices 0 to ${inv.drives.length - 1}`);
-    if (f.port !== undefined && !inv.nic_ports.some((p) => p.name === f.port)) problems.push(`${file}: /faults/${i}/port: node ${f.node} (profile ${inv.profile}) has no port ${f.port}; ports: ${inv.nic_ports.map((p) => p.name).join(', ')}`);
+    if (f.drive !== undefined && f.drive >= inv.drives.length)
+      problems.push(
+        `${file}: /faults/${i}/drive: node ${f.node} (profile ${inv.profile}) has ${inv.drives.length} drive(s), indices 0 to ${inv.drives.length - 1}`,
+      );
+    if (f.port !== undefined && !inv.nic_ports.some((p) => p.name === f.port))
+      problems.push(
+        `${file}: /faults/${i}/port: node ${f.node} (profile ${inv.profile}) has no port ${f.port}; ports: ${inv.nic_ports.map((p) => p.name).join(', ')}`,
+      );
   });
   for (const m of s.manifests) {
     try {
@@ -58,12 +64,25 @@ export async function validateScenarioFile(file: string): Promise<{ summary: str
       note(e, `${file}: /coefficients`);
     }
   }
-  if (problems.length > 0) throw new AnvilError('ANVIL_ERR_CLUSTER_SCENARIO', `${file} names node profiles, manifests or files the platform refuses (${problems.length} line${problems.length > 1 ? 's' : ''})`, problems);
+  if (problems.length > 0)
+    throw new AnvilError(
+      'ANVIL_ERR_CLUSTER_SCENARIO',
+      `${file} names node profiles, manifests or files the platform refuses (${problems.length} line${problems.length > 1 ? 's' : ''})`,
+      problems,
+    );
   const count = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
   const seconds = (ns: number) => `${ns / 1e9}s`;
   const summary = [
     `stack ${s.stacks.join(',')}`,
-    [count(s.nodes.length, 'node'), count(s.catalog.pods.size, 'pod'), count(s.catalog.volumes.size, 'volume'), count(s.workloads.length, 'workload'), count(s.flows.length, 'flow'), count(s.faults.length, 'fault'), count(s.slas.length, 'SLA')].join(', '),
+    [
+      count(s.nodes.length, 'node'),
+      count(s.catalog.pods.size, 'pod'),
+      count(s.catalog.volumes.size, 'volume'),
+      count(s.workloads.length, 'workload'),
+      count(s.flows.length, 'flow'),
+      count(s.faults.length, 'fault'),
+      count(s.slas.length, 'SLA'),
+    ].join(', '),
     `${seconds(s.duration_ns)} (warm-up ${seconds(s.warmup_ns)}), seed ${s.seed}`,
   ].join('; ');
   return { summary, notes };
@@ -85,22 +104,36 @@ export async function scenarioValidateCommand(files: readonly string[]): Promise
   if (failures.length === 0) return;
   if (failures.length === 1) throw failures[0]!;
   const code = failures.every((f) => f.code === failures[0]!.code) ? failures[0]!.code : 'ANVIL_ERR_CLUSTER_SCENARIO';
-  throw new AnvilError(code, `${failures.length} of ${files.length} scenarios do not validate`, failures.flatMap((f) => [`${f.code}: ${f.message}`, ...f.details.map((d) => `  ${d}`)]));
+  throw new AnvilError(
+    code,
+    `${failures.length} of ${files.length} scenarios do not validate`,
+    failures.flatMap((f) => [`${f.code}: ${f.message}`, ...f.details.map((d) => `  ${d}`)]),
+  );
 }
 
 /** Adds `anvil scenario validate` to the CLI. */
 export function registerScenarioCommands(cli: Command): void {
-  const scenario = cli.command('scenario').description('cluster scenarios (kind: ClusterScenario, bench/scenarios/): a cluster, tenants, pods, workloads, faults and SLAs for the model; TCO scenarios are anvil tco\'s');
+  const scenario = cli
+    .command('scenario')
+    .description(
+      "cluster scenarios (kind: ClusterScenario, bench/scenarios/): a cluster, tenants, pods, workloads, faults and SLAs for the model; TCO scenarios are anvil tco's",
+    );
   scenario
     .command('validate')
-    .description('check cluster scenarios without running them: schema, names, times, fio jobs, node profiles, manifests; prints ok with a summary, or every problem (exit 1)')
+    .description(
+      'check cluster scenarios without running them: schema, names, times, fio jobs, node profiles, manifests; prints ok with a summary, or every problem (exit 1)',
+    )
     .argument('<file...>', 'cluster scenario YAML files (e.g. bench/scenarios/noisy-neighbour.yaml)')
     .addHelpText('after', () =>
-      schemaFieldsHelp(ClusterScenarioWithNodeListSchema, 'Cluster scenario file fields (YAML, kind: ClusterScenario; see bench/scenarios/):', [
-        'nodes may instead be a count of one profile: { count: N, profile: NAME|PATH, name_prefix: node, zones: Z }.',
-        'Stack coefficients (fabric, hci, diy) come from sim/stacks/stack-coefficients.yaml unless coefficients names a copy.',
-        'TCO scenarios (kind: TcoScenario, reports/scenarios/) are read by anvil tco.',
-      ]),
+      schemaFieldsHelp(
+        ClusterScenarioWithNodeListSchema,
+        'Cluster scenario file fields (YAML, kind: ClusterScenario; see bench/scenarios/):',
+        [
+          'nodes may instead be a count of one profile: { count: N, profile: NAME|PATH, name_prefix: node, zones: Z }.',
+          'Stack coefficients (fabric, hci, diy) come from sim/stacks/stack-coefficients.yaml unless coefficients names a copy.',
+          'TCO scenarios (kind: TcoScenario, reports/scenarios/) are read by anvil tco.',
+        ],
+      ),
     )
     .action(async (files: string[]) => {
       await scenarioValidateCommand(files);

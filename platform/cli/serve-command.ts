@@ -39,13 +39,20 @@ export function noToken(user: string, id: number): AnvilError {
 /** What `anvil token list` prints, on the embedded state and through a server alike. */
 export function tokenListText(tokens: readonly TokenInfo[], output: OutputKind): string {
   if (output !== 'table') return structured(output, tokens);
-  return table(['ID', 'USER', 'NAME', 'CREATED_AT'], tokens.map((t) => [String(t.id), t.user, t.name, t.created_at]));
+  return table(
+    ['ID', 'USER', 'NAME', 'CREATED_AT'],
+    tokens.map((t) => [String(t.id), t.user, t.name, t.created_at]),
+  );
 }
 
 function requireUser(path: string, user: string): void {
   const store = Store.open(path);
   try {
-    if (!store.read((s) => s.users.has(user))) throw new AnvilError('ANVIL_ERR_OBJECT_NOT_FOUND', `user ${user} does not exist; create it with: anvil user create ${user} --roles ...`);
+    if (!store.read((s) => s.users.has(user)))
+      throw new AnvilError(
+        'ANVIL_ERR_OBJECT_NOT_FOUND',
+        `user ${user} does not exist; create it with: anvil user create ${user} --roles ...`,
+      );
   } finally {
     store.close();
   }
@@ -82,59 +89,111 @@ function rateLimit(value: string): number {
 export function registerServeCommands(cli: Command): void {
   cli
     .command('serve')
-    .description('serve the control plane over HTTP, or HTTPS with --tls-cert/--tls-key: REST API, scheduler extender, /metrics, /healthz, /readyz, /openapi.json, /docs')
-    .option('--host <addr>', 'address to listen on (loopback by default; without --tls-client-ca the scheduler extender answers loopback callers only)', '127.0.0.1')
+    .description(
+      'serve the control plane over HTTP, or HTTPS with --tls-cert/--tls-key: REST API, scheduler extender, /metrics, /healthz, /readyz, /openapi.json, /docs',
+    )
+    .option(
+      '--host <addr>',
+      'address to listen on (loopback by default; without --tls-client-ca the scheduler extender answers loopback callers only)',
+      '127.0.0.1',
+    )
     .option('--port <n>', 'TCP port (0: any free port)', port, 8080)
     .option('--state <path>', 'state file (default: $ANVIL_STATE, else $XDG_STATE_HOME/anvil/state.db)')
     .option('--tls-cert <pem>', 'serve HTTPS with this certificate (PEM; a chain may follow it); needs --tls-key')
     .option('--tls-key <pem>', 'the unencrypted private key of --tls-cert (PEM)')
-    .option('--tls-client-ca <pem>', 'mutual TLS for the scheduler extender: it then answers, from any address, only callers with a client certificate signed by this CA (PEM); the API keeps bearer tokens')
-    .option('--kube-apiserver <url>', "the Kubernetes API the scheduler extender's bind posts Bindings to (with bindVerb kube-scheduler leaves binding to the extender); default: in a pod, the in-cluster service account; else bind records placements in Anvil only")
-    .option('--kube-token-file <path>', 'a file with a bearer token for --kube-apiserver (re-read on every bind; needs RBAC create on pods/binding)')
+    .option(
+      '--tls-client-ca <pem>',
+      'mutual TLS for the scheduler extender: it then answers, from any address, only callers with a client certificate signed by this CA (PEM); the API keeps bearer tokens',
+    )
+    .option(
+      '--kube-apiserver <url>',
+      "the Kubernetes API the scheduler extender's bind posts Bindings to (with bindVerb kube-scheduler leaves binding to the extender); default: in a pod, the in-cluster service account; else bind records placements in Anvil only",
+    )
+    .option(
+      '--kube-token-file <path>',
+      'a file with a bearer token for --kube-apiserver (re-read on every bind; needs RBAC create on pods/binding)',
+    )
     .option('--kube-ca-file <pem>', "the CA of --kube-apiserver's certificate (PEM)")
-    .option('--kube-reconcile-seconds <n>', 'with a Kubernetes API: every N seconds, remove from Anvil the pods the extender placed that Kubernetes no longer holds (0: never)', seconds, 30)
-    .option('--rate-limit <rate>', `requests per bearer token: N/min or N/s past which the API answers 429 with Retry-After (0: no limit; default ${DEFAULT_RATE_LIMIT_PER_MINUTE}/min)`, rateLimit)
-    .action(async (o: { host: string; port: number; state?: string; rateLimit?: number; tlsCert?: string; tlsKey?: string; tlsClientCa?: string; kubeApiserver?: string; kubeTokenFile?: string; kubeCaFile?: string; kubeReconcileSeconds: number }) => {
-      const { loadServerTls, extenderCallersOf, plainHttpWarning } = await import('../api/tls.js');
-      const { kubeApiOf } = await import('../api/extender/kube-binder.js');
-      // Checked before the state is opened: a bad flag creates no state file and prints no token.
-      const tls = loadServerTls(o);
-      const kube = kubeApiOf(o);
-      const rateLimitPerMinute = o.rateLimit ?? DEFAULT_RATE_LIMIT_PER_MINUTE;
-      const { buildServer, bootstrapAdmin } = await import('../api/server.js');
-      const path = o.state ?? defaultStatePath();
-      const { app, api } = await buildServer({ statePath: path, rateLimitPerMinute, ...(tls ? { tls } : {}), ...(kube ? { kube } : {}) });
-      const first = bootstrapAdmin(api);
-      if (first) process.stdout.write(`first admin token for user admin (shown once; keep it): ${first}\n`);
-      let address: string;
-      try {
-        address = await app.listen({ host: o.host, port: o.port });
-      } catch (e) {
-        await app.close();
-        throw new AnvilError('ANVIL_ERR_USAGE', `cannot listen on ${o.host}:${o.port}: ${(e as Error).message}; choose another --host or --port`);
-      }
-      const warning = plainHttpWarning(o.host, tls);
-      if (warning) process.stderr.write(`${warning}\n`);
-      const callers = extenderCallersOf(tls);
-      const extender = callers.state === 'loopback' ? 'loopback callers only' : `mutual TLS, client certificates of ${callers.ca_subjects.join(' or ')}`;
-      const binds = kube ? `binds in Anvil and in Kubernetes at ${kube.server.origin}${kube.source === 'in-cluster' ? ' (in-cluster service account)' : ''}` : 'binds in Anvil only (no --kube-apiserver: with bindVerb, pods stay unbound in Kubernetes)';
-      process.stdout.write(`anvil serving ${path} at ${address} (API ${address}/api/v1, docs ${address}/docs, scheduler extender ${address}/scheduler: ${extender}; ${binds})\n`);
-      let stopReconciling = () => {};
-      if (kube && o.kubeReconcileSeconds > 0) {
-        const { startReconciling } = await import('../api/extender/kube-reconciler.js');
-        stopReconciling = startReconciling(kube, api.store, o.kubeReconcileSeconds, (line, failed) => (failed ? process.stderr : process.stdout).write(`${line}\n`));
-      }
-      await new Promise<void>((resolve) => {
-        const stop = () => {
-          stopReconciling();
-          void app.close().then(resolve);
-        };
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-      });
-    });
+    .option(
+      '--kube-reconcile-seconds <n>',
+      'with a Kubernetes API: every N seconds, remove from Anvil the pods the extender placed that Kubernetes no longer holds (0: never)',
+      seconds,
+      30,
+    )
+    .option(
+      '--rate-limit <rate>',
+      `requests per bearer token: N/min or N/s past which the API answers 429 with Retry-After (0: no limit; default ${DEFAULT_RATE_LIMIT_PER_MINUTE}/min)`,
+      rateLimit,
+    )
+    .action(
+      async (o: {
+        host: string;
+        port: number;
+        state?: string;
+        rateLimit?: number;
+        tlsCert?: string;
+        tlsKey?: string;
+        tlsClientCa?: string;
+        kubeApiserver?: string;
+        kubeTokenFile?: string;
+        kubeCaFile?: string;
+        kubeReconcileSeconds: number;
+      }) => {
+        const { loadServerTls, extenderCallersOf, plainHttpWarning } = await import('../api/tls.js');
+        const { kubeApiOf } = await import('../api/extender/kube-binder.js');
+        // Checked before the state is opened: a bad flag creates no state file and prints no token.
+        const tls = loadServerTls(o);
+        const kube = kubeApiOf(o);
+        const rateLimitPerMinute = o.rateLimit ?? DEFAULT_RATE_LIMIT_PER_MINUTE;
+        const { buildServer, bootstrapAdmin } = await import('../api/server.js');
+        const path = o.state ?? defaultStatePath();
+        const { app, api } = await buildServer({ statePath: path, rateLimitPerMinute, ...(tls ? { tls } : {}), ...(kube ? { kube } : {}) });
+        const first = bootstrapAdmin(api);
+        if (first) process.stdout.write(`first admin token for user admin (shown once; keep it): ${first}\n`);
+        let address: string;
+        try {
+          address = await app.listen({ host: o.host, port: o.port });
+        } catch (e) {
+          await app.close();
+          throw new AnvilError(
+            'ANVIL_ERR_USAGE',
+            `cannot listen on ${o.host}:${o.port}: ${(e as Error).message}; choose another --host or --port`,
+          );
+        }
+        const warning = plainHttpWarning(o.host, tls);
+        if (warning) process.stderr.write(`${warning}\n`);
+        const callers = extenderCallersOf(tls);
+        const extender =
+          callers.state === 'loopback' ? 'loopback callers only' : `mutual TLS, client certificates of ${callers.ca_subjects.join(' or ')}`;
+        const binds = kube
+          ? `binds in Anvil and in Kubernetes at ${kube.server.origin}${kube.source === 'in-cluster' ? ' (in-cluster service account)' : ''}`
+          : 'binds in Anvil only (no --kube-apiserver: with bindVerb, pods stay unbound in Kubernetes)';
+        process.stdout.write(
+          `anvil serving ${path} at ${address} (API ${address}/api/v1, docs ${address}/docs, scheduler extender ${address}/scheduler: ${extender}; ${binds})\n`,
+        );
+        let stopReconciling = () => {};
+        if (kube && o.kubeReconcileSeconds > 0) {
+          const { startReconciling } = await import('../api/extender/kube-reconciler.js');
+          stopReconciling = startReconciling(kube, api.store, o.kubeReconcileSeconds, (line, failed) =>
+            (failed ? process.stderr : process.stdout).write(`${line}\n`),
+          );
+        }
+        await new Promise<void>((resolve) => {
+          const stop = () => {
+            stopReconciling();
+            void app.close().then(resolve);
+          };
+          process.once('SIGINT', stop);
+          process.once('SIGTERM', stop);
+        });
+      },
+    );
 
-  const token = cli.command('token').description('API tokens: create, list and revoke them, on the embedded state (whoever can write the state file administers it) or with --server');
+  const token = cli
+    .command('token')
+    .description(
+      'API tokens: create, list and revoke them, on the embedded state (whoever can write the state file administers it) or with --server',
+    );
   token
     .command('create')
     .description('issue a token for a user; it is printed once and only its hash is kept')
@@ -186,7 +245,12 @@ export function registerServeCommands(cli: Command): void {
       mkdirSync(dirname(path), { recursive: true, mode: PRIVATE_FOLDER_MODE });
       if (!existsSync(path)) writeFileSync(path, '', { mode: PRIVATE_FILE_MODE });
       chmodSync(path, PRIVATE_FILE_MODE);
-      writeFileSync(path, JSON.stringify({ server: o.server, token: o.token, ...(ca !== undefined ? { ca_cert: ca } : {}) }, null, 2) + '\n');
-      cliOut(`logged in to ${o.server} as ${me.user} (${me.roles.join(', ')})${ca !== undefined ? `, trusting the CA in ${ca}` : ''}; saved in ${path}\n`);
+      writeFileSync(
+        path,
+        JSON.stringify({ server: o.server, token: o.token, ...(ca !== undefined ? { ca_cert: ca } : {}) }, null, 2) + '\n',
+      );
+      cliOut(
+        `logged in to ${o.server} as ${me.user} (${me.roles.join(', ')})${ca !== undefined ? `, trusting the CA in ${ca}` : ''}; saved in ${path}\n`,
+      );
     });
 }

@@ -32,15 +32,25 @@ function serverUrl(server: string, path: string): URL {
     url = undefined;
   }
   if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
-    throw new AnvilError('ANVIL_ERR_USAGE', `--server ${server} is not an http:// or https:// URL; give one such as https://127.0.0.1:8080`);
+    throw new AnvilError(
+      'ANVIL_ERR_USAGE',
+      `--server ${server} is not an http:// or https:// URL; give one such as https://127.0.0.1:8080`,
+    );
   }
   return url;
 }
 
 /** Certificate errors of the TLS handshake: the server's certificate is not one the client trusts for that name. */
 const UNTRUSTED = new Set([
-  'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_SIGNATURE_FAILURE', 'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID', 'ERR_TLS_CERT_ALTNAME_INVALID',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_SIGNATURE_FAILURE',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
 ]);
 
 /** A server that accepts the connection but goes quiet this long is reported rather than waited on forever (fetch's own header timeout was 300 s). */
@@ -60,15 +70,24 @@ export async function request<T>(server: string, token: string, method: string, 
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     if (err.code !== undefined && UNTRUSTED.has(err.code)) {
-      throw new AnvilError('ANVIL_ERR_SERVER', `${url.origin} presented a certificate this client does not trust (${err.message}); give the CA that signed it: ANVIL_CA_CERT=CA.pem, or anvil login --server ${url.origin} --token T --ca-cert CA.pem (the certificate must also name the host of --server)`);
+      throw new AnvilError(
+        'ANVIL_ERR_SERVER',
+        `${url.origin} presented a certificate this client does not trust (${err.message}); give the CA that signed it: ANVIL_CA_CERT=CA.pem, or anvil login --server ${url.origin} --token T --ca-cert CA.pem (the certificate must also name the host of --server)`,
+      );
     }
-    throw new AnvilError('ANVIL_ERR_SERVER', `cannot reach ${url.origin}: ${err.message}; check --server (or ANVIL_SERVER), http:// or https://, and that anvil serve runs there`);
+    throw new AnvilError(
+      'ANVIL_ERR_SERVER',
+      `cannot reach ${url.origin}: ${err.message}; check --server (or ANVIL_SERVER), http:// or https://, and that anvil serve runs there`,
+    );
   }
   let json: unknown;
   try {
     json = JSON.parse(res.text);
   } catch {
-    throw new AnvilError('ANVIL_ERR_SERVER', `${url.origin} answered ${res.status} with something that is not JSON; is it an Anvil server?`);
+    throw new AnvilError(
+      'ANVIL_ERR_SERVER',
+      `${url.origin} answered ${res.status} with something that is not JSON; is it an Anvil server?`,
+    );
   }
   if (res.status < 200 || res.status >= 300) {
     const e = json as { code?: string; message?: string; details?: string[] };

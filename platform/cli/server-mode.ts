@@ -104,11 +104,23 @@ function objectPath(kind: Kind, name: string, ns: string | undefined): string {
 /** What each command does over the API: (positional args, options, target) -> printed as on the embedded state. */
 const REMOTE: Record<string, (args: string[], o: Opts, t: Target) => Promise<void>> = {
   'cluster create': async ([name], o, t) => {
-    const c = await request<{ name: string; node_profile: string }>(t.server, t.token, 'POST', 'api/v1/cluster', { name, nodes: o.nodes, node_profile: o.nodeProfile, zones: o.zones, policy: o.policy, ...(o.resyncShare !== undefined ? { resync_share: o.resyncShare } : {}) });
+    const c = await request<{ name: string; node_profile: string }>(t.server, t.token, 'POST', 'api/v1/cluster', {
+      name,
+      nodes: o.nodes,
+      node_profile: o.nodeProfile,
+      zones: o.zones,
+      policy: o.policy,
+      ...(o.resyncShare !== undefined ? { resync_share: o.resyncShare } : {}),
+    });
     out(`cluster ${c.name} created: ${String(o.nodes)} nodes of ${c.node_profile}\n`);
   },
   'cluster status': async (_args, o, t) => {
-    const { cluster, nodes } = await request<{ cluster: StoredObject & { name: string; policy: string }; nodes: unknown[] }>(t.server, t.token, 'GET', 'api/v1/cluster');
+    const { cluster, nodes } = await request<{ cluster: StoredObject & { name: string; policy: string }; nodes: unknown[] }>(
+      t.server,
+      t.token,
+      'GET',
+      'api/v1/cluster',
+    );
     if (o.output !== 'table') {
       out(structured(o.output as 'json' | 'yaml', { cluster, nodes }));
       return;
@@ -122,17 +134,25 @@ const REMOTE: Record<string, (args: string[], o: Opts, t: Target) => Promise<voi
   },
   'node add': async ([name], o, t) => {
     const n = await request<{ name: string; zone: string; inventory: { profile: string } }>(t.server, t.token, 'POST', 'api/v1/nodes', {
-      name, ...(o.profile ? { profile: o.profile } : {}), zone: o.zone, ...(o.label ? { labels: o.label } : {}), ...(o.taint ? { taints: o.taint } : {}),
+      name,
+      ...(o.profile ? { profile: o.profile } : {}),
+      zone: o.zone,
+      ...(o.label ? { labels: o.label } : {}),
+      ...(o.taint ? { taints: o.taint } : {}),
     });
     out(`node ${n.name} added (${n.inventory.profile}, ${n.zone})\n`);
   },
   'node drain': async ([name], _o, t) => {
     const r = await request<{ moved: string[]; pending: string[] }>(t.server, t.token, 'POST', `api/v1/nodes/${name}/drain`);
-    out(`node ${name} drained: ${r.moved.length} pods moved${r.pending.length ? `, ${r.pending.length} pending (${r.pending.join(', ')})` : ''}\n`);
+    out(
+      `node ${name} drained: ${r.moved.length} pods moved${r.pending.length ? `, ${r.pending.length} pending (${r.pending.join(', ')})` : ''}\n`,
+    );
   },
   'node fail': async ([name], _o, t) => {
     const r = await request<{ moved: string[]; pending: string[] }>(t.server, t.token, 'POST', `api/v1/nodes/${name}/fail`);
-    out(`node ${name} down: ${r.moved.length} pods moved${r.pending.length ? `, ${r.pending.length} pending (${r.pending.join(', ')})` : ''}\n`);
+    out(
+      `node ${name} down: ${r.moved.length} pods moved${r.pending.length ? `, ${r.pending.length} pending (${r.pending.join(', ')})` : ''}\n`,
+    );
   },
   'node recover': async ([name], _o, t) => {
     await request(t.server, t.token, 'POST', `api/v1/nodes/${name}/recover`);
@@ -144,13 +164,26 @@ const REMOTE: Record<string, (args: string[], o: Opts, t: Target) => Promise<voi
   },
   'volume update': async ([name], o, t) => {
     if (o.mirrors === undefined && o.size === undefined) throw new AnvilError('ANVIL_ERR_USAGE', 'volume update needs --mirrors or --size');
-    const v = await request<{ name: string; size_bytes: number; plexes: { node: string }[] }>(t.server, t.token, 'PATCH', `${nsPath(String(o.namespace))}/volumes/${name}`, {
-      ...(o.mirrors !== undefined ? { mirrors: o.mirrors } : {}), ...(o.size !== undefined ? { size_bytes: volumeSizeBytes(String(o.size)) } : {}),
-    });
+    const v = await request<{ name: string; size_bytes: number; plexes: { node: string }[] }>(
+      t.server,
+      t.token,
+      'PATCH',
+      `${nsPath(String(o.namespace))}/volumes/${name}`,
+      {
+        ...(o.mirrors !== undefined ? { mirrors: o.mirrors } : {}),
+        ...(o.size !== undefined ? { size_bytes: volumeSizeBytes(String(o.size)) } : {}),
+      },
+    );
     out(`volume ${v.name} updated: ${v.size_bytes} bytes, plexes on ${v.plexes.map((p) => p.node).join(', ')}\n`);
   },
   'snapshot restore': async ([name], o, t) => {
-    const v = await request<{ name: string; plexes: { node: string }[] }>(t.server, t.token, 'POST', `${nsPath(String(o.namespace))}/snapshots/${name}/restore`, { to: o.to, ...(o.perfTier ? { perf_tier: o.perfTier } : {}) });
+    const v = await request<{ name: string; plexes: { node: string }[] }>(
+      t.server,
+      t.token,
+      'POST',
+      `${nsPath(String(o.namespace))}/snapshots/${name}/restore`,
+      { to: o.to, ...(o.perfTier ? { perf_tier: o.perfTier } : {}) },
+    );
     out(`snapshot ${name} restored to volume ${v.name} (linked clone on ${v.plexes.map((p) => p.node).join(', ')})\n`);
   },
   'node cordon': async ([name], _o, t) => {
@@ -162,39 +195,80 @@ const REMOTE: Record<string, (args: string[], o: Opts, t: Target) => Promise<voi
     out(`node ${name} uncordoned\n`);
   },
   'network create': async ([name], o, t) => {
-    const n = await request<{ name: string; subnet: string; start: string; end: string; is_default: boolean }>(t.server, t.token, 'POST', 'api/v1/networks', {
-      name, subnet: o.subnet, start: o.start, end: o.end, gateway: o.gateway, ...(o.vlan !== undefined ? { vlan: o.vlan } : {}), ...(o.zone ? { zone: o.zone } : {}), ...(o.setDefault ? { is_default: true } : {}),
-    });
+    const n = await request<{ name: string; subnet: string; start: string; end: string; is_default: boolean }>(
+      t.server,
+      t.token,
+      'POST',
+      'api/v1/networks',
+      {
+        name,
+        subnet: o.subnet,
+        start: o.start,
+        end: o.end,
+        gateway: o.gateway,
+        ...(o.vlan !== undefined ? { vlan: o.vlan } : {}),
+        ...(o.zone ? { zone: o.zone } : {}),
+        ...(o.setDefault ? { is_default: true } : {}),
+      },
+    );
     out(`network ${n.name} created: ${n.subnet} range ${n.start}-${n.end}${n.is_default ? ' (default)' : ''}\n`);
   },
   'perf-tier create': async ([name], o, t) => {
     const body = {
-      name, storage_iops: iopsCount(String(o.storageIops), '--storage-iops'), network_bandwidth_bits_per_s: bitRate(String(o.networkBandwidth), '--network-bandwidth'),
+      name,
+      storage_iops: iopsCount(String(o.storageIops), '--storage-iops'),
+      network_bandwidth_bits_per_s: bitRate(String(o.networkBandwidth), '--network-bandwidth'),
       ...(o.maxStorageIops !== undefined ? { max_storage_iops: iopsCount(String(o.maxStorageIops), '--max-storage-iops') } : {}),
-      ...(o.maxNetworkBandwidth !== undefined ? { max_network_bandwidth_bits_per_s: bitRate(String(o.maxNetworkBandwidth), '--max-network-bandwidth') } : {}),
+      ...(o.maxNetworkBandwidth !== undefined
+        ? { max_network_bandwidth_bits_per_s: bitRate(String(o.maxNetworkBandwidth), '--max-network-bandwidth') }
+        : {}),
     };
     out(perfTierCreatedLine(await request<PerfTier>(t.server, t.token, 'POST', 'api/v1/perf-tiers', body)));
   },
   'volume create': async ([name], o, t) => {
     requireNamespace(String(o.namespace)); // the domain's own error, as on the embedded state (the server would answer a 400 about the path)
-    const v = await request<{ name: string; plexes: { node: string }[] }>(t.server, t.token, 'POST', `${nsPath(String(o.namespace))}/volumes`, {
-      name, size_bytes: volumeSizeBytes(String(o.size)), mirrors: o.mirrors, perf_tier: o.perfTier, ...(o.selector !== undefined ? { node_selector: o.selector } : {}), ...(o.spreadZones ? { spread_zones: true } : {}),
-    });
+    const v = await request<{ name: string; plexes: { node: string }[] }>(
+      t.server,
+      t.token,
+      'POST',
+      `${nsPath(String(o.namespace))}/volumes`,
+      {
+        name,
+        size_bytes: volumeSizeBytes(String(o.size)),
+        mirrors: o.mirrors,
+        perf_tier: o.perfTier,
+        ...(o.selector !== undefined ? { node_selector: o.selector } : {}),
+        ...(o.spreadZones ? { spread_zones: true } : {}),
+      },
+    );
     out(`volume ${v.name} created: plexes on ${v.plexes.map((p) => p.node).join(', ')}\n`);
   },
   'endpoint create': async ([name], o, t) => {
     requireNamespace(String(o.namespace));
-    const e = await request<{ name: string; network: string; ip: string; mac: string }>(t.server, t.token, 'POST', `${nsPath(String(o.namespace))}/endpoints`, { name, network: o.network, ...(o.ip !== undefined ? { ip: o.ip } : {}) });
+    const e = await request<{ name: string; network: string; ip: string; mac: string }>(
+      t.server,
+      t.token,
+      'POST',
+      `${nsPath(String(o.namespace))}/endpoints`,
+      { name, network: o.network, ...(o.ip !== undefined ? { ip: o.ip } : {}) },
+    );
     out(`endpoint ${e.name} created: ${e.network} ${e.ip} ${e.mac}\n`);
   },
   'token create': async ([user], o, t) => {
     requireFindableName(user!, `user ${user} does not exist; create it with: anvil user create ${user} --roles ...`);
-    const issued = await request<{ token: string }>(t.server, t.token, 'POST', `api/v1/users/${encodeURIComponent(user!)}/tokens`, { name: o.name });
+    const issued = await request<{ token: string }>(t.server, t.token, 'POST', `api/v1/users/${encodeURIComponent(user!)}/tokens`, {
+      name: o.name,
+    });
     out(`${issued.token}\n`);
   },
   'token list': async ([user], o, t) => {
     if (user !== undefined) requireFindableName(user, `user ${user} does not exist; create it with: anvil user create ${user} --roles ...`);
-    const tokens = await request<TokenInfo[]>(t.server, t.token, 'GET', user === undefined ? 'api/v1/tokens' : `api/v1/users/${encodeURIComponent(user)}/tokens`);
+    const tokens = await request<TokenInfo[]>(
+      t.server,
+      t.token,
+      'GET',
+      user === undefined ? 'api/v1/tokens' : `api/v1/users/${encodeURIComponent(user)}/tokens`,
+    );
     out(tokenListText(tokens, o.output as OutputKind));
   },
   'token revoke': async ([user, idText], _o, t) => {
@@ -207,7 +281,10 @@ const REMOTE: Record<string, (args: string[], o: Opts, t: Target) => Promise<voi
     out(`token ${id} revoked\n`);
   },
   'snapshot create': async ([name], o, t) => {
-    const s = await request<{ name: string; volume: string }>(t.server, t.token, 'POST', `${nsPath(String(o.namespace))}/snapshots`, { name, volume: o.volume });
+    const s = await request<{ name: string; volume: string }>(t.server, t.token, 'POST', `${nsPath(String(o.namespace))}/snapshots`, {
+      name,
+      volume: o.volume,
+    });
     out(`snapshot ${s.name} of ${s.volume} created\n`);
   },
   'tenant create': async ([name], _o, t) => {
@@ -230,7 +307,13 @@ const REMOTE: Record<string, (args: string[], o: Opts, t: Target) => Promise<voi
   },
   'user set-roles': async ([name], o, t) => {
     requireFindableName(name!, `user ${name} does not exist; list users with: anvil get users`);
-    out(userRolesLine(await request<{ name: string; roles: string[] }>(t.server, t.token, 'PATCH', `api/v1/users/${encodeURIComponent(name!)}`, { roles: roleList(String(o.roles)) })));
+    out(
+      userRolesLine(
+        await request<{ name: string; roles: string[] }>(t.server, t.token, 'PATCH', `api/v1/users/${encodeURIComponent(name!)}`, {
+          roles: roleList(String(o.roles)),
+        }),
+      ),
+    );
   },
   'user delete': async ([name], _o, t) => {
     requireFindableName(name!, `user ${name} does not exist; list users with: anvil get users`);
@@ -241,7 +324,11 @@ const REMOTE: Record<string, (args: string[], o: Opts, t: Target) => Promise<voi
     const docs = readManifests(String(o.filename));
     // The server parses again: send the documents as one YAML stream.
     const text = docs.map((d) => JSON.stringify(d.body)).join('\n---\n');
-    const r = await request<{ lines: string[]; notes?: string[] }>(t.server, t.token, 'POST', `${nsPath(String(o.namespace))}/apply`, { manifests: text, source: String(o.filename), ...(o.strict ? { strict: true } : {}) });
+    const r = await request<{ lines: string[]; notes?: string[] }>(t.server, t.token, 'POST', `${nsPath(String(o.namespace))}/apply`, {
+      manifests: text,
+      source: String(o.filename),
+      ...(o.strict ? { strict: true } : {}),
+    });
     for (const note of r.notes ?? []) process.stderr.write(`${note}\n`);
     out(r.lines.map((l) => `${l}\n`).join(''));
   },
@@ -251,14 +338,20 @@ const REMOTE: Record<string, (args: string[], o: Opts, t: Target) => Promise<voi
     // A namespace no tenant can bear holds nothing, as on the embedded state (the server refuses the path).
     let objects = ns !== undefined && !isNamespaceName(ns) ? [] : await listRemote(t, kind, ns);
     if (name !== undefined) objects = objects.filter((x) => (x as { name: string }).name === name);
-    if (name !== undefined && objects.length === 0) throw new AnvilError('ANVIL_ERR_OBJECT_NOT_FOUND', `${kind} ${name} does not exist${ns ? ` in namespace ${ns}` : ''}; list them with: anvil get ${kind}${isNamespaced(kind) ? ' -A' : ''}`);
+    if (name !== undefined && objects.length === 0)
+      throw new AnvilError(
+        'ANVIL_ERR_OBJECT_NOT_FOUND',
+        `${kind} ${name} does not exist${ns ? ` in namespace ${ns}` : ''}; list them with: anvil get ${kind}${isNamespaced(kind) ? ' -A' : ''}`,
+      );
     if (o.output !== 'table') {
       out(structured(o.output as 'json' | 'yaml', name !== undefined ? objects[0] : objects));
       return;
     }
     // Only the node table reads more than its objects (pods per node): give it the pods the caller sees.
     const state = new ClusterState();
-    if (kind === 'nodes') for (const p of await listRemote(t, 'pods', undefined)) state.load('Pod', `${(p as { namespace: string }).namespace}/${(p as { name: string }).name}`, p as StoredObject);
+    if (kind === 'nodes')
+      for (const p of await listRemote(t, 'pods', undefined))
+        state.load('Pod', `${(p as { namespace: string }).namespace}/${(p as { name: string }).name}`, p as StoredObject);
     if (kind === 'nodes') for (const n of objects) state.load('Node', (n as { name: string }).name, n as StoredObject);
     out(kindTable(state, kind, objects));
   },
@@ -278,12 +371,19 @@ const REMOTE: Record<string, (args: string[], o: Opts, t: Target) => Promise<voi
     const notFound = `${kind} ${name} does not exist${ns !== undefined ? ` in namespace ${ns}` : ''}; list them with: anvil get ${kind}`;
     requireFindableName(name!, notFound);
     if (ns !== undefined && !isNamespaceName(ns)) throw new AnvilError('ANVIL_ERR_OBJECT_NOT_FOUND', notFound);
-    const obj = await request<StoredObject & { name: string }>(t.server, t.token, 'GET', objectPath(kind, name!, ns)).catch((e: unknown) => {
-      throw isAnvilError(e) && e.code === 'ANVIL_ERR_OBJECT_NOT_FOUND' ? new AnvilError('ANVIL_ERR_OBJECT_NOT_FOUND', notFound) : e;
-    });
+    const obj = await request<StoredObject & { name: string }>(t.server, t.token, 'GET', objectPath(kind, name!, ns)).catch(
+      (e: unknown) => {
+        throw isAnvilError(e) && e.code === 'ANVIL_ERR_OBJECT_NOT_FOUND' ? new AnvilError('ANVIL_ERR_OBJECT_NOT_FOUND', notFound) : e;
+      },
+    );
     const objectKey = ns !== undefined ? `/${ns}/${name}` : `/${name}`;
     // The newest 20 events naming the object (as on the embedded state); a caller who may view no events sees none.
-    const events = await request<ClusterEvent[]>(t.server, t.token, 'GET', `api/v1/events?limit=20&object=${encodeURIComponent(objectKey)}`).catch((e: unknown) => {
+    const events = await request<ClusterEvent[]>(
+      t.server,
+      t.token,
+      'GET',
+      `api/v1/events?limit=20&object=${encodeURIComponent(objectKey)}`,
+    ).catch((e: unknown) => {
       if (isAnvilError(e) && e.code === 'ANVIL_ERR_FORBIDDEN') return [];
       throw e;
     });
@@ -300,10 +400,22 @@ const REMOTE: Record<string, (args: string[], o: Opts, t: Target) => Promise<voi
       for (const v of await listRemote(t, 'volumes', undefined)) state.load('Volume', keyed(v), v as StoredObject);
       for (const sn of await listRemote(t, 'snapshots', undefined)) state.load('Snapshot', keyed(sn), sn as StoredObject);
     }
-    out(describeText(state, kind, obj, events.filter((e) => e.object.endsWith(objectKey)), status));
+    out(
+      describeText(
+        state,
+        kind,
+        obj,
+        events.filter((e) => e.object.endsWith(objectKey)),
+        status,
+      ),
+    );
   },
   events: async (_args, o, t) => {
-    const query = new URLSearchParams({ limit: String(o.limit), ...(o.severity ? { severity: String(o.severity) } : {}), ...(o.object ? { object: String(o.object) } : {}) });
+    const query = new URLSearchParams({
+      limit: String(o.limit),
+      ...(o.severity ? { severity: String(o.severity) } : {}),
+      ...(o.object ? { object: String(o.object) } : {}),
+    });
     const events = await request<ClusterEvent[]>(t.server, t.token, 'GET', `api/v1/events?${query.toString()}`);
     out(o.output === 'table' ? eventsTable(events) : structured(o.output as 'json' | 'yaml', events));
   },
@@ -313,7 +425,9 @@ const REMOTE: Record<string, (args: string[], o: Opts, t: Target) => Promise<voi
       out(structured(o.output as 'json' | 'yaml', entries));
       return;
     }
-    out(entries.map((a) => `${a.at}  ${a.actor}  ${a.action}  ${a.target}  (${a.changes} objects)`).join('\n') + (entries.length ? '\n' : ''));
+    out(
+      entries.map((a) => `${a.at}  ${a.actor}  ${a.action}  ${a.target}  (${a.changes} objects)`).join('\n') + (entries.length ? '\n' : ''),
+    );
   },
 };
 
@@ -322,8 +436,13 @@ export const SERVED_COMMANDS: readonly string[] = Object.keys(REMOTE);
 
 async function listRemote(t: Target, kind: Kind, ns: string | undefined): Promise<unknown[]> {
   const routes: Partial<Record<Kind, string>> = {
-    nodes: 'api/v1/nodes', networks: 'api/v1/networks', 'perf-tiers': 'api/v1/perf-tiers', namespaces: 'api/v1/namespaces', users: 'api/v1/users',
-    volumes: ns ? `${nsPath(ns)}/volumes` : 'api/v1/volumes', pods: ns ? `${nsPath(ns)}/pods` : 'api/v1/pods',
+    nodes: 'api/v1/nodes',
+    networks: 'api/v1/networks',
+    'perf-tiers': 'api/v1/perf-tiers',
+    namespaces: 'api/v1/namespaces',
+    users: 'api/v1/users',
+    volumes: ns ? `${nsPath(ns)}/volumes` : 'api/v1/volumes',
+    pods: ns ? `${nsPath(ns)}/pods` : 'api/v1/pods',
     snapshots: ns ? `${nsPath(ns)}/snapshots` : 'api/v1/snapshots',
     endpoints: ns ? `${nsPath(ns)}/endpoints` : 'api/v1/endpoints',
     deployments: ns ? `${nsPath(ns)}/deployments` : 'api/v1/deployments',
@@ -331,7 +450,8 @@ async function listRemote(t: Target, kind: Kind, ns: string | undefined): Promis
     quotas: ns ? `${nsPath(ns)}/quotas` : 'api/v1/quotas',
   };
   const route = routes[kind];
-  if (!route) throw new AnvilError('ANVIL_ERR_USAGE', `get ${kind}${ns ? '' : ' -A'} is not served yet; run it on the embedded state (--state)`);
+  if (!route)
+    throw new AnvilError('ANVIL_ERR_USAGE', `get ${kind}${ns ? '' : ' -A'} is not served yet; run it on the embedded state (--state)`);
   return request<unknown[]>(t.server, t.token, 'GET', route);
 }
 
@@ -339,17 +459,25 @@ type ActionHandler = (args: unknown[]) => unknown;
 
 /** Adds --server/--token to the commands above and sends them to the server when one is set. */
 export function enableServerMode(cli: Command): void {
-  const find = (path: string): Command | undefined => path.split(' ').reduce<Command | undefined>((c, name) => c?.commands.find((x) => x.name() === name), cli);
+  const find = (path: string): Command | undefined =>
+    path.split(' ').reduce<Command | undefined>((c, name) => c?.commands.find((x) => x.name() === name), cli);
   for (const [path, remote] of Object.entries(REMOTE)) {
     const cmd = find(path) as (Command & { _actionHandler?: ActionHandler }) | undefined;
     if (!cmd?._actionHandler) throw new Error(`server mode: no command "${path}" with an action to wrap`);
-    cmd.option('--server <url>', 'an Anvil server (default: $ANVIL_SERVER, else the one anvil login saved); --state keeps the command local');
+    cmd.option(
+      '--server <url>',
+      'an Anvil server (default: $ANVIL_SERVER, else the one anvil login saved); --state keeps the command local',
+    );
     cmd.option('--token <token>', 'bearer token for --server (default: $ANVIL_TOKEN, else the one anvil login saved)');
     const local = cmd._actionHandler;
     cmd._actionHandler = async (args: unknown[]) => {
       const target = serverTarget(cmd.opts<Opts>());
       if (!target) return local.call(cmd, args);
-      return remote(args.filter((a): a is string => typeof a === 'string'), cmd.opts<Opts>(), target);
+      return remote(
+        args.filter((a): a is string => typeof a === 'string'),
+        cmd.opts<Opts>(),
+        target,
+      );
     };
   }
 }

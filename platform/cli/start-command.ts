@@ -12,16 +12,27 @@ import { anvilVersion } from '../../bench/package-root.js';
 import { formatByteRate, formatDuration, formatRate } from '../../sim/core/units.js';
 import { ensureOutputDir } from '../../bench/results/output-dir.js';
 
-export async function startCommand(opts: { profile: string; seed: number; out: string }, out: NodeJS.WriteStream = process.stdout): Promise<void> {
+export async function startCommand(
+  opts: { profile: string; seed: number; out: string },
+  out: NodeJS.WriteStream = process.stdout,
+): Promise<void> {
   const dir = join(packageRoot(), 'bench', 'workloads', 'reference');
-  const jobs = readdirSync(dir).filter((f) => f.endsWith('.fio')).sort();
+  const jobs = readdirSync(dir)
+    .filter((f) => f.endsWith('.fio'))
+    .sort();
   ensureOutputDir(opts.out);
   const texts: string[] = [];
-  out.write(`${'job'.padEnd(16)} ${'dir'.padEnd(5)} ${'IOPS'.padStart(8)} ${'bandwidth'.padStart(12)} ${'clat mean'.padStart(10)} ${'p99'.padStart(10)} ${'p99.99'.padStart(10)}\n`);
+  out.write(
+    `${'job'.padEnd(16)} ${'dir'.padEnd(5)} ${'IOPS'.padStart(8)} ${'bandwidth'.padStart(12)} ${'clat mean'.padStart(10)} ${'p99'.padStart(10)} ${'p99.99'.padStart(10)}\n`,
+  );
   for (const file of jobs) {
     const name = file.replace(/\.fio$/, '');
     const sink = { write: () => true };
-    const run = await runJobFile(join(dir, file), { target: 'sim', profile: opts.profile, seed: opts.seed, outputFormat: 'normal', out: join(opts.out, name) }, { stdout: sink, stderr: process.stderr });
+    const run = await runJobFile(
+      join(dir, file),
+      { target: 'sim', profile: opts.profile, seed: opts.seed, outputFormat: 'normal', out: join(opts.out, name) },
+      { stdout: sink, stderr: process.stderr },
+    );
     texts.push(normalText(run, anvilVersion()));
     for (const job of run.jobs) {
       for (const d of ['read', 'write'] as const) {
@@ -39,5 +50,9 @@ export async function startCommand(opts: { profile: string; seed: number; out: s
   // Last: the three-year TCO report of the reference scenario (whose drive profile is its own, not --profile).
   const { tcoCommand } = await import('./tco-command.js');
   out.write('\n');
-  await tcoCommand(join(packageRoot(), 'reports', 'scenarios', 'reference.yaml'), { out: join(opts.out, 'tco'), format: ['html'], cache: join('.anvil-cache', 'tco') }, out);
+  await tcoCommand(
+    join(packageRoot(), 'reports', 'scenarios', 'reference.yaml'),
+    { out: join(opts.out, 'tco'), format: ['html'], cache: join('.anvil-cache', 'tco') },
+    out,
+  );
 }

@@ -52,7 +52,10 @@ export function clusterStatusTable(state: ClusterState): string {
       `${u.local_controllers}/${inv.local_controllers}, ${u.remote_controllers}/${inv.remote_controllers}`,
     ];
   });
-  return table(['NODE', 'STATUS', 'ZONE', 'PODS', 'MILLICORES', 'MEMORY', 'STORAGE', 'IOPS', 'VNICS', 'BANDWIDTH', 'SCTRLS(LOCAL,REMOTE)'], rows);
+  return table(
+    ['NODE', 'STATUS', 'ZONE', 'PODS', 'MILLICORES', 'MEMORY', 'STORAGE', 'IOPS', 'VNICS', 'BANDWIDTH', 'SCTRLS(LOCAL,REMOTE)'],
+    rows,
+  );
 }
 
 /** A table of `objects` of `kind`. */
@@ -66,56 +69,148 @@ export function kindTable(state: ClusterState, kind: Kind, objects: readonly unk
   switch (kind) {
     case 'nodes': {
       const usage = nodeUsage(state);
-      return table(['NAME', 'STATUS', 'ZONE', 'PROFILE', 'PODS', 'LABELS'], (objects as Node[]).map((n) => [
-        n.name, n.status.state, n.zone, n.inventory.profile, `${usage.get(n.name)!.pods}/${n.inventory.max_pods}`,
-        Object.entries(n.labels).filter(([k]) => !k.includes('kubernetes.io/')).map(([k, v]) => `${k}=${v}`).join(',') || '-',
-      ]));
+      return table(
+        ['NAME', 'STATUS', 'ZONE', 'PROFILE', 'PODS', 'LABELS'],
+        (objects as Node[]).map((n) => [
+          n.name,
+          n.status.state,
+          n.zone,
+          n.inventory.profile,
+          `${usage.get(n.name)!.pods}/${n.inventory.max_pods}`,
+          Object.entries(n.labels)
+            .filter(([k]) => !k.includes('kubernetes.io/'))
+            .map(([k, v]) => `${k}=${v}`)
+            .join(',') || '-',
+        ]),
+      );
     }
     case 'networks':
-      return table(['NAME', 'SUBNET', 'START', 'END', 'GATEWAY', 'VLAN', 'ZONE', 'DEFAULT'], (objects as Network[]).map((n) => [n.name, n.subnet, n.start, n.end, n.gateway, n.vlan === undefined ? '-' : String(n.vlan), n.zone ?? '-', n.is_default ? 'yes' : '']));
+      return table(
+        ['NAME', 'SUBNET', 'START', 'END', 'GATEWAY', 'VLAN', 'ZONE', 'DEFAULT'],
+        (objects as Network[]).map((n) => [
+          n.name,
+          n.subnet,
+          n.start,
+          n.end,
+          n.gateway,
+          n.vlan === undefined ? '-' : String(n.vlan),
+          n.zone ?? '-',
+          n.is_default ? 'yes' : '',
+        ]),
+      );
     case 'perf-tiers':
-      return table(['NAME', 'STORAGE-IOPS', 'NETWORK-BANDWIDTH', 'MAX-STORAGE-IOPS', 'MAX-NETWORK-BANDWIDTH'], (objects as PerfTier[]).map((t) => [
-        t.name, formatCount(t.storage_iops), formatBits(t.network_bandwidth_bits_per_s),
-        t.max_storage_iops === undefined ? '-' : formatCount(t.max_storage_iops), t.max_network_bandwidth_bits_per_s === undefined ? '-' : formatBits(t.max_network_bandwidth_bits_per_s),
-      ]));
+      return table(
+        ['NAME', 'STORAGE-IOPS', 'NETWORK-BANDWIDTH', 'MAX-STORAGE-IOPS', 'MAX-NETWORK-BANDWIDTH'],
+        (objects as PerfTier[]).map((t) => [
+          t.name,
+          formatCount(t.storage_iops),
+          formatBits(t.network_bandwidth_bits_per_s),
+          t.max_storage_iops === undefined ? '-' : formatCount(t.max_storage_iops),
+          t.max_network_bandwidth_bits_per_s === undefined ? '-' : formatBits(t.max_network_bandwidth_bits_per_s),
+        ]),
+      );
     case 'volumes':
       // STATE is the volume's (in-sync, degraded, unavailable, lost); MIRRORS counts the in-sync plexes of the mirrors it should have.
-      return table(['NAMESPACE', 'NAME', 'SIZE', 'PERF-TIER', 'MIRRORS', 'PLEXES', 'STATE', 'ATTACHED-TO', 'SOURCE'], (objects as Volume[]).map((v) => [
-        v.namespace, v.name, formatBytesBinary(v.size_bytes), v.perf_tier, `${v.plexes.filter((p) => p.state === 'in-sync').length}/${v.mirrors}`,
-        v.plexes.map((p) => (p.state === 'in-sync' ? p.node : `${p.node}(${plexStateText(p, nowMs)})`)).join(',') || '-',
-        v.state, v.attachment.state === 'attached' ? `${v.attachment.pod}@${v.attachment.node} (${v.attachment.via})` : '-', v.source_snapshot ?? '-',
-      ]));
+      return table(
+        ['NAMESPACE', 'NAME', 'SIZE', 'PERF-TIER', 'MIRRORS', 'PLEXES', 'STATE', 'ATTACHED-TO', 'SOURCE'],
+        (objects as Volume[]).map((v) => [
+          v.namespace,
+          v.name,
+          formatBytesBinary(v.size_bytes),
+          v.perf_tier,
+          `${v.plexes.filter((p) => p.state === 'in-sync').length}/${v.mirrors}`,
+          v.plexes.map((p) => (p.state === 'in-sync' ? p.node : `${p.node}(${plexStateText(p, nowMs)})`)).join(',') || '-',
+          v.state,
+          v.attachment.state === 'attached' ? `${v.attachment.pod}@${v.attachment.node} (${v.attachment.via})` : '-',
+          v.source_snapshot ?? '-',
+        ]),
+      );
     case 'snapshots':
-      return table(['NAMESPACE', 'NAME', 'VOLUME', 'SIZE', 'NODES', 'CREATED'], (objects as Snapshot[]).map((s) => [s.namespace, s.name, s.volume, formatBytesBinary(s.size_bytes), s.nodes.join(','), s.created_at]));
+      return table(
+        ['NAMESPACE', 'NAME', 'VOLUME', 'SIZE', 'NODES', 'CREATED'],
+        (objects as Snapshot[]).map((s) => [
+          s.namespace,
+          s.name,
+          s.volume,
+          formatBytesBinary(s.size_bytes),
+          s.nodes.join(','),
+          s.created_at,
+        ]),
+      );
     case 'pods':
-      return table(['NAMESPACE', 'NAME', 'STATUS', 'NODE', 'IPS', 'PERF-TIER', 'REASON'], (objects as Pod[]).map((p) => {
-        const st = p.status;
-        return [p.namespace, p.name, st.state, st.state === 'running' ? st.node : '-', st.state === 'running' ? st.endpoints.map((e) => e.ip).join(',') || '-' : '-', p.perf_tier, st.state === 'pending' ? st.failure.summary : ''];
-      }));
+      return table(
+        ['NAMESPACE', 'NAME', 'STATUS', 'NODE', 'IPS', 'PERF-TIER', 'REASON'],
+        (objects as Pod[]).map((p) => {
+          const st = p.status;
+          return [
+            p.namespace,
+            p.name,
+            st.state,
+            st.state === 'running' ? st.node : '-',
+            st.state === 'running' ? st.endpoints.map((e) => e.ip).join(',') || '-' : '-',
+            p.perf_tier,
+            st.state === 'pending' ? st.failure.summary : '',
+          ];
+        }),
+      );
     case 'endpoints':
-      return table(['NAMESPACE', 'NAME', 'POD', 'NETWORK', 'IP', 'MAC', 'GATEWAY', 'VLAN', 'VF', 'NODE', 'PERF-TIER'], (objects as EndpointView[]).map((e) => [
-        e.namespace, e.name, e.pod, e.network, e.static ? `${e.ip} (static)` : e.ip, e.mac, e.gateway, e.vlan === undefined ? '-' : String(e.vlan), e.vf, e.node, e.perf_tier,
-      ]));
+      return table(
+        ['NAMESPACE', 'NAME', 'POD', 'NETWORK', 'IP', 'MAC', 'GATEWAY', 'VLAN', 'VF', 'NODE', 'PERF-TIER'],
+        (objects as EndpointView[]).map((e) => [
+          e.namespace,
+          e.name,
+          e.pod,
+          e.network,
+          e.static ? `${e.ip} (static)` : e.ip,
+          e.mac,
+          e.gateway,
+          e.vlan === undefined ? '-' : String(e.vlan),
+          e.vf,
+          e.node,
+          e.perf_tier,
+        ]),
+      );
     case 'deployments':
     case 'statefulsets':
-      return table(['NAMESPACE', 'NAME', 'READY'], (objects as WorkloadView[]).map((w) => [w.namespace, w.name, `${w.running}/${w.pods}`]));
+      return table(
+        ['NAMESPACE', 'NAME', 'READY'],
+        (objects as WorkloadView[]).map((w) => [w.namespace, w.name, `${w.running}/${w.pods}`]),
+      );
     case 'namespaces':
-      return table(['NAME', 'CREATED'], (objects as Tenant[]).map((t) => [t.name, t.created_at]));
+      return table(
+        ['NAME', 'CREATED'],
+        (objects as Tenant[]).map((t) => [t.name, t.created_at]),
+      );
     case 'users':
-      return table(['NAME', 'ROLES'], (objects as User[]).map((u) => [u.name, u.roles.join(',')]));
+      return table(
+        ['NAME', 'ROLES'],
+        (objects as User[]).map((u) => [u.name, u.roles.join(',')]),
+      );
     case 'quotas':
       // used/limit per resource, as kubectl shows a ResourceQuota; "-" is no limit.
-      return table(['NAMESPACE', 'PODS', 'VOLUMES', 'CAPACITY', 'IOPS', 'BANDWIDTH'], (objects as QuotaView[]).map((q) => [
-        q.namespace, ...QUOTA_RESOURCES.map((r) => `${formatQuotaFigure(r, q.used[r])}/${formatQuotaFigure(r, q[r])}`),
-      ]));
+      return table(
+        ['NAMESPACE', 'PODS', 'VOLUMES', 'CAPACITY', 'IOPS', 'BANDWIDTH'],
+        (objects as QuotaView[]).map((q) => [
+          q.namespace,
+          ...QUOTA_RESOURCES.map((r) => `${formatQuotaFigure(r, q.used[r])}/${formatQuotaFigure(r, q[r])}`),
+        ]),
+      );
   }
 }
 
 /** `anvil describe KIND NAME`: every field, then for pods the scheduler's per-node reasons, then recent events. */
-export function describeText(state: ClusterState, kind: Kind, obj: unknown, events: readonly ClusterEvent[], podStatus?: Pod['status'], nowMs = Date.now()): string {
+export function describeText(
+  state: ClusterState,
+  kind: Kind,
+  obj: unknown,
+  events: readonly ClusterEvent[],
+  podStatus?: Pod['status'],
+  nowMs = Date.now(),
+): string {
   const lines: string[] = [];
   const o = obj as Record<string, unknown>;
-  const field = (label: string, value: unknown) => lines.push(`${(label + ':').padEnd(22)}${typeof value === 'string' ? value : JSON.stringify(value)}`);
+  const field = (label: string, value: unknown) =>
+    lines.push(`${(label + ':').padEnd(22)}${typeof value === 'string' ? value : JSON.stringify(value)}`);
   field('Kind', kind);
   if (o.namespace !== undefined) field('Namespace', o.namespace);
   field('Name', o.name);
@@ -133,7 +228,8 @@ export function describeText(state: ClusterState, kind: Kind, obj: unknown, even
       const perVolume = pod.status.volume_reservations ?? [];
       if (perVolume.length > 0) field('Reserved per volume', perVolume.map((r) => `${r.volume} ${formatCount(r.iops)} IOPS`).join(', '));
       lines.push('Endpoints:');
-      for (const e of pod.status.endpoints) lines.push(`  ${e.network}  ip ${e.ip}  mac ${e.mac}  ${e.port} vf ${e.vf}  tier ${e.perf_tier}${e.static ? '  (static)' : ''}`);
+      for (const e of pod.status.endpoints)
+        lines.push(`  ${e.network}  ip ${e.ip}  mac ${e.mac}  ${e.port} vf ${e.vf}  tier ${e.perf_tier}${e.static ? '  (static)' : ''}`);
     } else {
       field('Reason', pod.status.failure.summary);
       if (pod.status.failure.nodes.length > 0) {
@@ -147,17 +243,26 @@ export function describeText(state: ClusterState, kind: Kind, obj: unknown, even
     field('Storage IOPS', `${formatCount(t.storage_iops)} guaranteed (min)`);
     field('Network bandwidth', `${formatBits(t.network_bandwidth_bits_per_s)} bit/s guaranteed (min)`);
     field('Max storage IOPS', t.max_storage_iops === undefined ? '-' : `${formatCount(t.max_storage_iops)} (recorded, not enforced)`);
-    field('Max bandwidth', t.max_network_bandwidth_bits_per_s === undefined ? '-' : `${formatBits(t.max_network_bandwidth_bits_per_s)} bit/s (recorded, not enforced)`);
+    field(
+      'Max bandwidth',
+      t.max_network_bandwidth_bits_per_s === undefined
+        ? '-'
+        : `${formatBits(t.max_network_bandwidth_bits_per_s)} bit/s (recorded, not enforced)`,
+    );
     field('Built in', t.builtin ? 'yes' : 'no');
   } else {
-    for (const [k, v] of Object.entries(o)) if (!['kind', 'name', 'namespace'].includes(k) && !(kind === 'volumes' && k === 'plexes')) field(k, v);
+    for (const [k, v] of Object.entries(o))
+      if (!['kind', 'name', 'namespace'].includes(k) && !(kind === 'volumes' && k === 'plexes')) field(k, v);
   }
   if (kind === 'volumes') {
     // Where each copy lies (drive and byte offset on its node), and how far a resync has got.
     const plexes = (o as unknown as Volume).plexes;
     lines.push(`Plexes (${plexes.length}):`);
     for (const p of plexes) {
-      const copy = p.state === 'resyncing' ? ` from ${p.resync.source}: ${p.resync.bytes} bytes at ${formatBytesDecimal(p.resync.rate_bytes_per_s)}/s, done at ${p.resync.finishes_at}` : '';
+      const copy =
+        p.state === 'resyncing'
+          ? ` from ${p.resync.source}: ${p.resync.bytes} bytes at ${formatBytesDecimal(p.resync.rate_bytes_per_s)}/s, done at ${p.resync.finishes_at}`
+          : '';
       lines.push(`  ${p.node}  drive ${p.drive}  offset ${p.offset_bytes}  ${plexStateText(p, nowMs)}${copy}`);
     }
   }
@@ -166,12 +271,19 @@ export function describeText(state: ClusterState, kind: Kind, obj: unknown, even
     const u = nodeUsage(state).get(n.name)!;
     const inv = n.inventory;
     lines.push('Allocated (used / total):');
-    lines.push(`  pods ${u.pods}/${inv.max_pods}  cpu ${u.cpu_millicores}m/${inv.cpu_millicores}m  memory ${formatBytesBinary(u.memory_bytes)}/${formatBytesBinary(inv.memory_bytes)}`);
-    lines.push(`  IOPS ${formatCount(u.iops)}/${formatCount(inv.guaranteeable_iops)}  bandwidth ${formatBits(u.bandwidth_bits_per_s)}/${formatBits(inv.guaranteeable_bandwidth_bits_per_s)}  VFs ${u.vfs}/${podVfCount(inv)}`);
-    lines.push(`  storage ${formatBytesDecimal(u.storage_bytes)}/${formatBytesDecimal(storageCapacityBytes(inv))}  volumes ${u.volumes}/${inv.max_volumes}  controllers local ${u.local_controllers}/${inv.local_controllers}, remote ${u.remote_controllers}/${inv.remote_controllers}`);
+    lines.push(
+      `  pods ${u.pods}/${inv.max_pods}  cpu ${u.cpu_millicores}m/${inv.cpu_millicores}m  memory ${formatBytesBinary(u.memory_bytes)}/${formatBytesBinary(inv.memory_bytes)}`,
+    );
+    lines.push(
+      `  IOPS ${formatCount(u.iops)}/${formatCount(inv.guaranteeable_iops)}  bandwidth ${formatBits(u.bandwidth_bits_per_s)}/${formatBits(inv.guaranteeable_bandwidth_bits_per_s)}  VFs ${u.vfs}/${podVfCount(inv)}`,
+    );
+    lines.push(
+      `  storage ${formatBytesDecimal(u.storage_bytes)}/${formatBytesDecimal(storageCapacityBytes(inv))}  volumes ${u.volumes}/${inv.max_volumes}  controllers local ${u.local_controllers}/${inv.local_controllers}, remote ${u.remote_controllers}/${inv.remote_controllers}`,
+    );
     const pods = [...state.pods.values()].filter((p) => p.status.state === 'running' && p.status.node === n.name);
     lines.push(`Pods (${pods.length}):`);
-    for (const p of pods) lines.push(`  ${p.namespace}/${p.name}  ${p.cpu_millicores}m  ${formatBytesBinary(p.memory_bytes)}  ${p.perf_tier}`);
+    for (const p of pods)
+      lines.push(`  ${p.namespace}/${p.name}  ${p.cpu_millicores}m  ${formatBytesBinary(p.memory_bytes)}  ${p.perf_tier}`);
   }
   if (events.length > 0) {
     lines.push('Events:');
@@ -182,5 +294,8 @@ export function describeText(state: ClusterState, kind: Kind, obj: unknown, even
 
 /** Events as a table, oldest first. */
 export function eventsTable(events: readonly ClusterEvent[]): string {
-  return table(['TIME', 'SEVERITY', 'REASON', 'OBJECT', 'MESSAGE'], events.map((e) => [e.at, e.severity, e.reason, e.object, e.message]));
+  return table(
+    ['TIME', 'SEVERITY', 'REASON', 'OBJECT', 'MESSAGE'],
+    events.map((e) => [e.at, e.severity, e.reason, e.object, e.message]),
+  );
 }

@@ -22,7 +22,8 @@ export function simulatedClock(startEpochMs: number, simulatedNs: () => number):
   if (!Number.isFinite(startEpochMs)) throw new RangeError(`simulatedClock: start epoch ${startEpochMs} ms is not a finite number`);
   return () => {
     const ns = simulatedNs();
-    if (!(ns >= 0) || !Number.isFinite(ns)) throw new RangeError(`simulatedClock: simulated time ${ns} ns is not a finite time at or after the start`);
+    if (!(ns >= 0) || !Number.isFinite(ns))
+      throw new RangeError(`simulatedClock: simulated time ${ns} ns is not a finite time at or after the start`);
     return new Date(startEpochMs + Math.floor(ns / NS_PER_MS));
   };
 }

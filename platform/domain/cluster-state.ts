@@ -72,8 +72,16 @@ export class ClusterState {
     if (this.cluster) yield ['Cluster', this.cluster.name, this.cluster];
     yield ['Counters', 'counters', this.counters];
     const maps: [string, Map<string, StoredObject>][] = [
-      ['Node', this.nodes], ['Network', this.networks], ['PerfTier', this.perfTiers], ['Volume', this.volumes],
-      ['Snapshot', this.snapshots], ['Pod', this.pods], ['Endpoint', this.endpoints], ['Tenant', this.tenants], ['User', this.users], ['Quota', this.quotas],
+      ['Node', this.nodes],
+      ['Network', this.networks],
+      ['PerfTier', this.perfTiers],
+      ['Volume', this.volumes],
+      ['Snapshot', this.snapshots],
+      ['Pod', this.pods],
+      ['Endpoint', this.endpoints],
+      ['Tenant', this.tenants],
+      ['User', this.users],
+      ['Quota', this.quotas],
     ];
     for (const [kind, map] of maps) for (const [key, obj] of map) yield [kind, key, obj];
   }
@@ -93,8 +101,16 @@ export class ClusterState {
 
   private mapOf(kind: string): Map<string, StoredObject> | undefined {
     const maps: Record<string, Map<string, StoredObject>> = {
-      Node: this.nodes, Network: this.networks, PerfTier: this.perfTiers, Volume: this.volumes, Snapshot: this.snapshots,
-      Pod: this.pods, Endpoint: this.endpoints, Tenant: this.tenants, User: this.users, Quota: this.quotas,
+      Node: this.nodes,
+      Network: this.networks,
+      PerfTier: this.perfTiers,
+      Volume: this.volumes,
+      Snapshot: this.snapshots,
+      Pod: this.pods,
+      Endpoint: this.endpoints,
+      Tenant: this.tenants,
+      User: this.users,
+      Quota: this.quotas,
     };
     return maps[kind];
   }
@@ -111,10 +127,17 @@ export class ClusterState {
       let plexes = v.plexes.filter((p) => this.nodes.has(p.node));
       const onDown = plexes.filter((p) => down(p.node));
       const legacy = (v as Partial<Volume>).state === undefined;
-      if (legacy && !plexes.some((p) => p.state === 'in-sync' && !down(p.node)) && onDown.length === 1 && !plexes.some((p) => p.state === 'offline')) {
+      if (
+        legacy &&
+        !plexes.some((p) => p.state === 'in-sync' && !down(p.node)) &&
+        onDown.length === 1 &&
+        !plexes.some((p) => p.state === 'offline')
+      ) {
         plexes = plexes.map((p) => (p === onDown[0] ? { ...p, state: 'offline' as const } : p));
       }
-      plexes = plexes.map((p) => ((p.state === 'in-sync' || p.state === 'resyncing') && down(p.node) ? withPlexState(p, 'out-of-sync') : p));
+      plexes = plexes.map((p) =>
+        (p.state === 'in-sync' || p.state === 'resyncing') && down(p.node) ? withPlexState(p, 'out-of-sync') : p,
+      );
       const state = volumeStateOf({ mirrors: v.mirrors, plexes });
       if (v.state === state && plexes.length === v.plexes.length && plexes.every((p, i) => p === v.plexes[i])) continue;
       this.volumes.set(key, { ...v, plexes, state });
@@ -137,7 +160,10 @@ export class ClusterState {
       const plexes = v.plexes.map((p) => {
         if (!legacy(p)) return p;
         const node = this.nodes.get(p.node)!;
-        return { ...p, ...(allocateExtent(use, node, plexBytes(v), keyOf(v.namespace, v.name)) ?? { node: p.node, drive: 0, offset_bytes: 0 }) };
+        return {
+          ...p,
+          ...(allocateExtent(use, node, plexBytes(v), keyOf(v.namespace, v.name)) ?? { node: p.node, drive: 0, offset_bytes: 0 }),
+        };
       });
       this.volumes.set(key, { ...v, plexes });
     }
@@ -147,19 +173,44 @@ export class ClusterState {
   /** Puts a document read from storage back in its map. */
   load(kind: string, key: string, obj: StoredObject): void {
     switch (kind) {
-      case 'Cluster': this.cluster = obj as Cluster; break;
-      case 'Counters': this.counters = obj as Counters; break;
-      case 'Node': this.nodes.set(key, obj as Node); break;
-      case 'Network': this.networks.set(key, obj as Network); break;
-      case 'PerfTier': this.perfTiers.set(key, obj as PerfTier); break;
-      case 'Volume': this.volumes.set(key, obj as Volume); break; // brought up to date by afterLoad
-      case 'Snapshot': this.snapshots.set(key, obj as Snapshot); break;
-      case 'Pod': this.pods.set(key, withVolumeReservations(withAddresses(obj as Pod))); break;
-      case 'Endpoint': this.endpoints.set(key, obj as Endpoint); break;
-      case 'Tenant': this.tenants.set(key, obj as Tenant); break;
-      case 'User': this.users.set(key, obj as User); break;
-      case 'Quota': this.quotas.set(key, obj as Quota); break;
-      default: throw new Error(`unknown stored kind ${kind}`);
+      case 'Cluster':
+        this.cluster = obj as Cluster;
+        break;
+      case 'Counters':
+        this.counters = obj as Counters;
+        break;
+      case 'Node':
+        this.nodes.set(key, obj as Node);
+        break;
+      case 'Network':
+        this.networks.set(key, obj as Network);
+        break;
+      case 'PerfTier':
+        this.perfTiers.set(key, obj as PerfTier);
+        break;
+      case 'Volume':
+        this.volumes.set(key, obj as Volume);
+        break; // brought up to date by afterLoad
+      case 'Snapshot':
+        this.snapshots.set(key, obj as Snapshot);
+        break;
+      case 'Pod':
+        this.pods.set(key, withVolumeReservations(withAddresses(obj as Pod)));
+        break;
+      case 'Endpoint':
+        this.endpoints.set(key, obj as Endpoint);
+        break;
+      case 'Tenant':
+        this.tenants.set(key, obj as Tenant);
+        break;
+      case 'User':
+        this.users.set(key, obj as User);
+        break;
+      case 'Quota':
+        this.quotas.set(key, obj as Quota);
+        break;
+      default:
+        throw new Error(`unknown stored kind ${kind}`);
     }
   }
 }

@@ -55,14 +55,18 @@ export class Context {
   /** The cluster, or a coded error saying to create one. */
   requireCluster() {
     const c = this.state.cluster;
-    if (!c) throw new AnvilError('ANVIL_ERR_NO_CLUSTER', 'this state holds no cluster yet; create one with: anvil cluster create NAME --nodes N');
+    if (!c)
+      throw new AnvilError('ANVIL_ERR_NO_CLUSTER', 'this state holds no cluster yet; create one with: anvil cluster create NAME --nodes N');
     return c;
   }
 
   /** The tenant (namespace), or a coded error. */
   requireTenant(namespace: string): void {
     if (!this.state.tenants.has(namespace)) {
-      throw new AnvilError('ANVIL_ERR_OBJECT_NOT_FOUND', `namespace ${namespace} does not exist; create it with: anvil tenant create ${namespace} (or a Namespace manifest)`);
+      throw new AnvilError(
+        'ANVIL_ERR_OBJECT_NOT_FOUND',
+        `namespace ${namespace} does not exist; create it with: anvil tenant create ${namespace} (or a Namespace manifest)`,
+      );
     }
   }
 

@@ -32,7 +32,11 @@ export type DriveExtents = Map<string, Extent[][]>;
  */
 export function extentsInUse(state: NodesAndVolumes, except?: string): DriveExtents {
   const use: DriveExtents = new Map();
-  for (const node of state.nodes.values()) use.set(node.name, node.inventory.drives.map(() => []));
+  for (const node of state.nodes.values())
+    use.set(
+      node.name,
+      node.inventory.drives.map(() => []),
+    );
   for (const v of state.volumes.values()) {
     const key = keyOf(v.namespace, v.name);
     const length = plexBytes(v);
@@ -113,9 +117,12 @@ export function extentViolations(state: NodesAndVolumes): string[] {
       const node = state.nodes.get(p.node);
       const drive = node?.inventory.drives[p.drive];
       if (node === undefined) continue;
-      if (drive === undefined || !Number.isInteger(p.drive)) bad.push(`volume ${keyOf(v.namespace, v.name)}: plex on ${p.node} is on drive ${p.drive}, which the node does not have`);
+      if (drive === undefined || !Number.isInteger(p.drive))
+        bad.push(`volume ${keyOf(v.namespace, v.name)}: plex on ${p.node} is on drive ${p.drive}, which the node does not have`);
       else if (!Number.isInteger(p.offset_bytes) || p.offset_bytes < 0 || p.offset_bytes + plexBytes(v) > drive.capacity_bytes) {
-        bad.push(`volume ${keyOf(v.namespace, v.name)}: plex on ${p.node} drive ${p.drive} at ${p.offset_bytes} bytes runs past the drive's ${drive.capacity_bytes} bytes`);
+        bad.push(
+          `volume ${keyOf(v.namespace, v.name)}: plex on ${p.node} drive ${p.drive} at ${p.offset_bytes} bytes runs past the drive's ${drive.capacity_bytes} bytes`,
+        );
       }
     }
   }
@@ -124,7 +131,8 @@ export function extentViolations(state: NodesAndVolumes): string[] {
       for (let k = 1; k < list.length; k++) {
         const a = list[k - 1]!;
         const b = list[k]!;
-        if (a.offset_bytes + a.length_bytes > b.offset_bytes) bad.push(`node ${node} drive ${i}: plexes of ${a.volume} and ${b.volume} overlap at ${b.offset_bytes} bytes`);
+        if (a.offset_bytes + a.length_bytes > b.offset_bytes)
+          bad.push(`node ${node} drive ${i}: plexes of ${a.volume} and ${b.volume} overlap at ${b.offset_bytes} bytes`);
       }
     });
   }

@@ -29,7 +29,8 @@ export function invariantViolations(state: ClusterState): string[] {
   for (const pod of state.pods.values()) {
     const key = keyOf(pod.namespace, pod.name);
     for (const a of pod.addresses ?? []) {
-      if (held.has(`${a.network}/${a.ip}`) || held.has(a.mac)) bad.push(`pod ${key}: address ${a.ip} or MAC ${a.mac} is held by another pod too`);
+      if (held.has(`${a.network}/${a.ip}`) || held.has(a.mac))
+        bad.push(`pod ${key}: address ${a.ip} or MAC ${a.mac} is held by another pod too`);
       held.add(`${a.network}/${a.ip}`);
       held.add(a.mac);
     }
@@ -47,13 +48,20 @@ export function invariantViolations(state: ClusterState): string[] {
     u.iops += pod.status.reserved_iops;
     u.bw += pod.status.reserved_bandwidth_bits_per_s;
     const perVolume = pod.status.volume_reservations;
-    if (perVolume.length > 0 && (perVolume.reduce((s, r) => s + r.iops, 0) !== pod.status.reserved_iops || perVolume.some((r, i) => r.volume !== pod.volumes[i]))) {
-      bad.push(`pod ${key}: its volumes' reservations (${perVolume.map((r) => `${r.volume} ${r.iops}`).join(', ')}) do not split its ${pod.status.reserved_iops} reserved IOPS over its volumes`);
+    if (
+      perVolume.length > 0 &&
+      (perVolume.reduce((s, r) => s + r.iops, 0) !== pod.status.reserved_iops || perVolume.some((r, i) => r.volume !== pod.volumes[i]))
+    ) {
+      bad.push(
+        `pod ${key}: its volumes' reservations (${perVolume.map((r) => `${r.volume} ${r.iops}`).join(', ')}) do not split its ${pod.status.reserved_iops} reserved IOPS over its volumes`,
+      );
     }
-    if (pod.status.endpoints.length !== pod.endpoints.length) bad.push(`pod ${key} has ${pod.status.endpoints.length} bound endpoints for ${pod.endpoints.length} requested`);
+    if (pod.status.endpoints.length !== pod.endpoints.length)
+      bad.push(`pod ${key} has ${pod.status.endpoints.length} bound endpoints for ${pod.endpoints.length} requested`);
     pod.status.endpoints.forEach((e, k) => {
       const a = pod.addresses?.[k];
-      if (!a || a.ip !== e.ip || a.mac !== e.mac || a.network !== e.network) bad.push(`pod ${key}: endpoint ${k} is bound to ${e.ip}/${e.mac}, not the pod's own addresses`);
+      if (!a || a.ip !== e.ip || a.mac !== e.mac || a.network !== e.network)
+        bad.push(`pod ${key}: endpoint ${k} is bound to ${e.ip}/${e.mac}, not the pod's own addresses`);
     });
     for (const e of pod.status.endpoints) {
       const vf = `${e.port}/${e.vf}`;
@@ -68,8 +76,10 @@ export function invariantViolations(state: ClusterState): string[] {
       ips.add(ipKey);
       const net = state.networks.get(e.network);
       const ip = parseIpv4(e.ip);
-      if (!net || ip === undefined || ip < parseIpv4(net.start)! || ip > parseIpv4(net.end)!) bad.push(`pod ${key}: IP ${e.ip} outside network ${e.network}'s range`);
-      if (net?.zone !== undefined && net.zone !== node.zone) bad.push(`pod ${key} on ${node.name} (zone ${node.zone}) has an endpoint on ${net.name} (zone ${net.zone})`);
+      if (!net || ip === undefined || ip < parseIpv4(net.start)! || ip > parseIpv4(net.end)!)
+        bad.push(`pod ${key}: IP ${e.ip} outside network ${e.network}'s range`);
+      if (net?.zone !== undefined && net.zone !== node.zone)
+        bad.push(`pod ${key} on ${node.name} (zone ${node.zone}) has an endpoint on ${net.name} (zone ${net.zone})`);
     }
     for (const name of pod.volumes) {
       const v = state.volumes.get(keyOf(pod.namespace, name));
@@ -87,7 +97,8 @@ export function invariantViolations(state: ClusterState): string[] {
     if (u.pods > inv.max_pods) bad.push(`node ${name}: ${u.pods} pods of ${inv.max_pods}`);
     if (u.vfs.size > podVfCount(inv)) bad.push(`node ${name}: ${u.vfs.size} VFs of ${podVfCount(inv)}`);
     if (u.iops > inv.guaranteeable_iops) bad.push(`node ${name}: ${u.iops} IOPS guaranteed of ${inv.guaranteeable_iops} guaranteeable`);
-    if (u.bw > inv.guaranteeable_bandwidth_bits_per_s) bad.push(`node ${name}: ${u.bw} bit/s guaranteed of ${inv.guaranteeable_bandwidth_bits_per_s}`);
+    if (u.bw > inv.guaranteeable_bandwidth_bits_per_s)
+      bad.push(`node ${name}: ${u.bw} bit/s guaranteed of ${inv.guaranteeable_bandwidth_bits_per_s}`);
     if (u.local > inv.local_controllers) bad.push(`node ${name}: ${u.local} local storage controllers of ${inv.local_controllers}`);
     if (u.remote > inv.remote_controllers) bad.push(`node ${name}: ${u.remote} remote storage controllers of ${inv.remote_controllers}`);
   }
@@ -96,41 +107,51 @@ export function invariantViolations(state: ClusterState): string[] {
     const key = keyOf(ep.namespace, ep.name);
     const net = state.networks.get(ep.network);
     const ip = parseIpv4(ep.ip);
-    if (!net || ip === undefined || ip < parseIpv4(net.start)! || ip > parseIpv4(net.end)!) bad.push(`endpoint ${key}: IP ${ep.ip} outside network ${ep.network}'s range`);
+    if (!net || ip === undefined || ip < parseIpv4(net.start)! || ip > parseIpv4(net.end)!)
+      bad.push(`endpoint ${key}: IP ${ep.ip} outside network ${ep.network}'s range`);
     const holders = [...state.pods.values()].filter((p) => (p.addresses ?? []).some((a) => a.network === ep.network && a.ip === ep.ip));
     if (ep.binding.state === 'free' && holders.length > 0) bad.push(`endpoint ${key} is free but pod ${holders[0]!.name} holds its IP`);
     if (ep.binding.state === 'bound') {
       const pod = state.pods.get(keyOf(ep.namespace, ep.binding.pod));
-      if (!pod || holders.length !== 1 || holders[0] !== pod) bad.push(`endpoint ${key} is bound to ${ep.binding.pod}, which does not hold its address alone`);
+      if (!pod || holders.length !== 1 || holders[0] !== pod)
+        bad.push(`endpoint ${key} is bound to ${ep.binding.pod}, which does not hold its address alone`);
     }
   }
   const snapCount = new Map<string, number>();
-  for (const s of state.snapshots.values()) snapCount.set(keyOf(s.namespace, s.volume), (snapCount.get(keyOf(s.namespace, s.volume)) ?? 0) + 1);
+  for (const s of state.snapshots.values())
+    snapCount.set(keyOf(s.namespace, s.volume), (snapCount.get(keyOf(s.namespace, s.volume)) ?? 0) + 1);
   for (const v of state.volumes.values()) {
     const key = keyOf(v.namespace, v.name);
     // Fewer plexes than mirrors: some went with their removed node, to be brought back with --mirrors.
-    if (v.mirrors < 1 || v.mirrors > MAX_MIRRORS || v.plexes.length > v.mirrors) bad.push(`volume ${key}: ${v.plexes.length} plexes for ${v.mirrors} mirrors`);
+    if (v.mirrors < 1 || v.mirrors > MAX_MIRRORS || v.plexes.length > v.mirrors)
+      bad.push(`volume ${key}: ${v.plexes.length} plexes for ${v.mirrors} mirrors`);
     if (v.state !== volumeStateOf(v)) bad.push(`volume ${key} is marked ${v.state}, its plexes make it ${volumeStateOf(v)}`);
     for (const p of v.plexes) {
       const node = state.nodes.get(p.node);
       if (!node) bad.push(`volume ${key} has a plex on missing node ${p.node}`);
-      else if (((p.state === 'in-sync' || p.state === 'resyncing') && node.status.state === 'down') || (p.state === 'offline' && node.status.state !== 'down')) bad.push(`volume ${key}: plex on ${p.node} is ${p.state}, its node ${node.status.state}`);
-      if (p.state === 'resyncing' && !v.plexes.some((s) => s.node === p.resync.source && s.state === 'in-sync')) bad.push(`volume ${key}: plex on ${p.node} resyncs from ${p.resync.source}, which holds no in-sync plex of it`);
+      else if (
+        ((p.state === 'in-sync' || p.state === 'resyncing') && node.status.state === 'down') ||
+        (p.state === 'offline' && node.status.state !== 'down')
+      )
+        bad.push(`volume ${key}: plex on ${p.node} is ${p.state}, its node ${node.status.state}`);
+      if (p.state === 'resyncing' && !v.plexes.some((s) => s.node === p.resync.source && s.state === 'in-sync'))
+        bad.push(`volume ${key}: plex on ${p.node} resyncs from ${p.resync.source}, which holds no in-sync plex of it`);
     }
     if (new Set(v.plexes.map((p) => p.node)).size !== v.plexes.length) bad.push(`volume ${key}: two plexes on one node`);
     if ((snapCount.get(key) ?? 0) > MAX_SNAPSHOTS_PER_VOLUME) bad.push(`volume ${key}: more than ${MAX_SNAPSHOTS_PER_VOLUME} snapshots`);
     if (v.attachment.state === 'attached') {
       const pod = state.pods.get(keyOf(v.namespace, v.attachment.pod));
-      if (!pod || pod.status.state !== 'running' || pod.status.node !== v.attachment.node) bad.push(`volume ${key} attached to ${v.attachment.pod}, which is not running on ${v.attachment.node}`);
+      if (!pod || pod.status.state !== 'running' || pod.status.node !== v.attachment.node)
+        bad.push(`volume ${key} attached to ${v.attachment.pod}, which is not running on ${v.attachment.node}`);
     }
   }
   bad.push(...extentViolations(state));
   for (const [name, u] of storageUse(state)) {
     const node = state.nodes.get(name);
     if (!node) continue;
-    if (u.bytes > storageCapacityBytes(node.inventory)) bad.push(`node ${name}: ${u.bytes} bytes of plexes on ${storageCapacityBytes(node.inventory)}`);
+    if (u.bytes > storageCapacityBytes(node.inventory))
+      bad.push(`node ${name}: ${u.bytes} bytes of plexes on ${storageCapacityBytes(node.inventory)}`);
     if (u.volumes > node.inventory.max_volumes) bad.push(`node ${name}: ${u.volumes} volumes of ${node.inventory.max_volumes}`);
   }
   return bad;
 }
-

@@ -36,7 +36,7 @@ export function maskOf(prefix: number): number {
 }
 
 export function inSubnet(ip: number, subnet: Subnet): boolean {
-  return ((ip & maskOf(subnet.prefix)) >>> 0) === subnet.base;
+  return (ip & maskOf(subnet.prefix)) >>> 0 === subnet.base;
 }
 
 export function formatCidr(subnet: Subnet): string {
@@ -56,6 +56,7 @@ export function rangesOverlap(a0: number, a1: number, b0: number, b1: number): b
 /** Parses an IPv4 field or throws a coded error naming the field. */
 export function requireIpv4(text: string, field: string): number {
   const ip = parseIpv4(text);
-  if (ip === undefined) throw new AnvilError('ANVIL_ERR_FIELD_INVALID', `${field} "${text}" is not an IPv4 address; write it like 192.168.30.101`);
+  if (ip === undefined)
+    throw new AnvilError('ANVIL_ERR_FIELD_INVALID', `${field} "${text}" is not an IPv4 address; write it like 192.168.30.101`);
   return ip;
 }

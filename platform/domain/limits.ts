@@ -42,5 +42,9 @@ export function rangeText(range: NumericRange): string {
  */
 export function checkRange(value: number, field: string, range: NumericRange, integer = true): void {
   const ok = Number.isFinite(value) && value >= range.min && value <= range.max && (!integer || Number.isInteger(value));
-  if (!ok) throw new AnvilError('ANVIL_ERR_FIELD_INVALID', `${field}: ${value} is out of range, allowed: ${integer ? 'a whole number from ' : ''}${rangeText(range)}`);
+  if (!ok)
+    throw new AnvilError(
+      'ANVIL_ERR_FIELD_INVALID',
+      `${field}: ${value} is out of range, allowed: ${integer ? 'a whole number from ' : ''}${rangeText(range)}`,
+    );
 }

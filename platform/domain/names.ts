@@ -44,7 +44,10 @@ export function requireName(name: string, what: string): string {
 /** A namespace: a DNS-1123 label (no dots, up to 63 characters). */
 export function requireNamespace(ns: string): string {
   if (typeof ns !== 'string' || ns.length === 0 || ns.length > NAMESPACE_NAME_MAX_LENGTH || !NAMESPACE_NAME.test(ns)) {
-    throw new AnvilError('ANVIL_ERR_FIELD_INVALID', `namespace "${ns}" is not allowed: use lower-case letters, digits and '-', at most ${NAMESPACE_NAME_MAX_LENGTH} characters`);
+    throw new AnvilError(
+      'ANVIL_ERR_FIELD_INVALID',
+      `namespace "${ns}" is not allowed: use lower-case letters, digits and '-', at most ${NAMESPACE_NAME_MAX_LENGTH} characters`,
+    );
   }
   return ns;
 }

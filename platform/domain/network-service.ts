@@ -20,10 +20,20 @@ export function createNetwork(ctx: ChangeContext, input: NetworkInput): Network 
   if (ctx.state.networks.has(input.name)) throw new AnvilError('ANVIL_ERR_OBJECT_EXISTS', `network ${input.name} already exists`);
   const net = checkNetwork({ ...input, is_default: input.is_default ?? ctx.state.networks.size === 0 });
   const other = overlappingNetwork(net, ctx.state.networks.values());
-  if (other) throw new AnvilError('ANVIL_ERR_IP_RANGE_OVERLAP', `network ${net.name}'s subnet ${net.subnet} overlaps network ${other.name}'s ${other.subnet}; L2 networks may share no address`);
-  if (net.is_default) for (const [name, n] of ctx.state.networks) if (n.is_default) ctx.state.networks.set(name, { ...n, is_default: false });
+  if (other)
+    throw new AnvilError(
+      'ANVIL_ERR_IP_RANGE_OVERLAP',
+      `network ${net.name}'s subnet ${net.subnet} overlaps network ${other.name}'s ${other.subnet}; L2 networks may share no address`,
+    );
+  if (net.is_default)
+    for (const [name, n] of ctx.state.networks) if (n.is_default) ctx.state.networks.set(name, { ...n, is_default: false });
   ctx.state.networks.set(net.name, net);
-  ctx.event('info', 'NetworkCreated', `network/${net.name}`, `${net.subnet} range ${net.start}-${net.end}${net.vlan !== undefined ? ` vlan ${net.vlan}` : ''}`);
+  ctx.event(
+    'info',
+    'NetworkCreated',
+    `network/${net.name}`,
+    `${net.subnet} range ${net.start}-${net.end}${net.vlan !== undefined ? ` vlan ${net.vlan}` : ''}`,
+  );
   ctx.resetScheduling();
   ctx.scheduling().schedulePending();
   return net;
@@ -33,30 +43,57 @@ export function deleteNetwork(ctx: ChangeContext, name: string): void {
   ctx.can('network', 'edit');
   if (!ctx.state.networks.has(name)) throw notFound('network', name, `networks: ${[...ctx.state.networks.keys()].join(', ')}`);
   const pods = [...ctx.state.pods.values()].filter((p) => p.endpoints.some((e) => e.network === name));
-  if (pods.length > 0) throw new AnvilError('ANVIL_ERR_IN_USE', `network ${name} has endpoints of ${pods.length} pods${ctx.nameIfVisible('container', pods[0]!.namespace, ` (e.g. ${pods[0]!.namespace}/${pods[0]!.name})`, '')}; delete them first`);
+  if (pods.length > 0)
+    throw new AnvilError(
+      'ANVIL_ERR_IN_USE',
+      `network ${name} has endpoints of ${pods.length} pods${ctx.nameIfVisible('container', pods[0]!.namespace, ` (e.g. ${pods[0]!.namespace}/${pods[0]!.name})`, '')}; delete them first`,
+    );
   const eps = [...ctx.state.endpoints.values()].filter((e) => e.network === name);
-  if (eps.length > 0) throw new AnvilError('ANVIL_ERR_IN_USE', `network ${name} has ${eps.length} persistent endpoints${ctx.nameIfVisible('container', eps[0]!.namespace, ` (e.g. ${eps[0]!.namespace}/${eps[0]!.name})`, '')}; delete them first`);
+  if (eps.length > 0)
+    throw new AnvilError(
+      'ANVIL_ERR_IN_USE',
+      `network ${name} has ${eps.length} persistent endpoints${ctx.nameIfVisible('container', eps[0]!.namespace, ` (e.g. ${eps[0]!.namespace}/${eps[0]!.name})`, '')}; delete them first`,
+    );
   ctx.state.networks.delete(name);
   ctx.event('info', 'NetworkDeleted', `network/${name}`, 'deleted');
 }
 
 /** A persistent endpoint: an IP (pinned, or the lowest free) and a MAC, ready for a pod to ask for by name. */
 export function createEndpoint(ctx: ChangeContext, namespace: string, name: string, network: string, ip?: string): Endpoint {
-  const key = ctx.requireNewObject({ cls: 'network', kind: 'endpoint', namespace, name, existing: ctx.state.endpoints, needsCluster: false });
+  const key = ctx.requireNewObject({
+    cls: 'network',
+    kind: 'endpoint',
+    namespace,
+    name,
+    existing: ctx.state.endpoints,
+    needsCluster: false,
+  });
   const net = ctx.state.networks.get(network);
   if (!net) throw notFound('network', network, `networks: ${[...ctx.state.networks.keys()].join(', ') || 'none'}`);
   const pool = ctx.scheduling().pool(network)!;
   let address = ip;
   if (address !== undefined) {
     requireIpv4(address, '--ip');
-    if (!pool.has(address)) throw new AnvilError('ANVIL_ERR_FIELD_INVALID', `--ip ${address} is outside network ${network}'s range ${net.start}-${net.end}`);
-    if (pool.isTaken(address)) throw new AnvilError('ANVIL_ERR_IN_USE', `--ip ${address} on network ${network} is already held by a pod or endpoint`);
+    if (!pool.has(address))
+      throw new AnvilError('ANVIL_ERR_FIELD_INVALID', `--ip ${address} is outside network ${network}'s range ${net.start}-${net.end}`);
+    if (pool.isTaken(address))
+      throw new AnvilError('ANVIL_ERR_IN_USE', `--ip ${address} on network ${network} is already held by a pod or endpoint`);
     pool.take(address);
   } else {
     address = pool.allocate();
-    if (address === undefined) throw new AnvilError('ANVIL_ERR_LIMIT_REACHED', `network ${network} has no free IP in its range ${net.start}-${net.end}`);
+    if (address === undefined)
+      throw new AnvilError('ANVIL_ERR_LIMIT_REACHED', `network ${network} has no free IP in its range ${net.start}-${net.end}`);
   }
-  const endpoint: Endpoint = { kind: 'Endpoint', namespace, name, network, ip: address, mac: macFromCounter(ctx.state.counters.next_mac++), binding: { state: 'free' }, created_at: ctx.now() };
+  const endpoint: Endpoint = {
+    kind: 'Endpoint',
+    namespace,
+    name,
+    network,
+    ip: address,
+    mac: macFromCounter(ctx.state.counters.next_mac++),
+    binding: { state: 'free' },
+    created_at: ctx.now(),
+  };
   ctx.state.endpoints.set(key, endpoint);
   ctx.event('info', 'EndpointCreated', `endpoint/${key}`, `${network} ${endpoint.ip} ${endpoint.mac}`);
   return endpoint;
@@ -67,9 +104,11 @@ export function deleteEndpoint(ctx: ChangeContext, namespace: string, name: stri
   const key = keyOf(namespace, name);
   const ep = ctx.state.endpoints.get(key);
   if (!ep) throw notFound('endpoint', key, 'list them with: anvil get endpoints');
-  if (ep.binding.state === 'bound') throw new AnvilError('ANVIL_ERR_IN_USE', `endpoint ${key} is bound to pod ${ep.binding.pod}; delete the pod first`);
+  if (ep.binding.state === 'bound')
+    throw new AnvilError('ANVIL_ERR_IN_USE', `endpoint ${key} is bound to pod ${ep.binding.pod}; delete the pod first`);
   const askedBy = [...ctx.state.pods.values()].filter((p) => p.namespace === namespace && p.endpoints.some((e) => e.endpoint === name));
-  if (askedBy.length > 0) throw new AnvilError('ANVIL_ERR_IN_USE', `endpoint ${key} is asked for by pod ${askedBy[0]!.name}; delete the pod first`);
+  if (askedBy.length > 0)
+    throw new AnvilError('ANVIL_ERR_IN_USE', `endpoint ${key} is asked for by pod ${askedBy[0]!.name}; delete the pod first`);
   ctx.state.endpoints.delete(key);
 }
 

@@ -33,18 +33,34 @@ export interface NetworkInput {
 /** Validates a network on its own (addresses inside the subnet, start <= end, gateway outside the range). */
 export function checkNetwork(input: NetworkInput): Network {
   const subnet = parseCidr(input.subnet);
-  if (!subnet) throw new AnvilError('ANVIL_ERR_FIELD_INVALID', `--subnet "${input.subnet}" is not a CIDR subnet with no host bits set; write it like 192.168.30.0/24`);
+  if (!subnet)
+    throw new AnvilError(
+      'ANVIL_ERR_FIELD_INVALID',
+      `--subnet "${input.subnet}" is not a CIDR subnet with no host bits set; write it like 192.168.30.0/24`,
+    );
   const start = requireIpv4(input.start, '--start');
   const end = requireIpv4(input.end, '--end');
   const gateway = requireIpv4(input.gateway, '--gateway');
-  for (const [field, ip] of [['--start', start], ['--end', end], ['--gateway', gateway]] as const) {
-    if (!inSubnet(ip, subnet)) throw new AnvilError('ANVIL_ERR_FIELD_INVALID', `${field} ${formatIpv4(ip)} is outside the subnet ${formatCidr(subnet)}`);
+  for (const [field, ip] of [
+    ['--start', start],
+    ['--end', end],
+    ['--gateway', gateway],
+  ] as const) {
+    if (!inSubnet(ip, subnet))
+      throw new AnvilError('ANVIL_ERR_FIELD_INVALID', `${field} ${formatIpv4(ip)} is outside the subnet ${formatCidr(subnet)}`);
   }
   if (start > end) throw new AnvilError('ANVIL_ERR_FIELD_INVALID', `--start ${input.start} is after --end ${input.end}`);
   if (subnet.prefix < 31 && (start === subnet.base || end === subnetEnd(subnet))) {
-    throw new AnvilError('ANVIL_ERR_FIELD_INVALID', `the range ${input.start}-${input.end} includes the network or broadcast address of ${formatCidr(subnet)}`);
+    throw new AnvilError(
+      'ANVIL_ERR_FIELD_INVALID',
+      `the range ${input.start}-${input.end} includes the network or broadcast address of ${formatCidr(subnet)}`,
+    );
   }
-  if (gateway >= start && gateway <= end) throw new AnvilError('ANVIL_ERR_FIELD_INVALID', `--gateway ${input.gateway} lies inside the range ${input.start}-${input.end}; pods would be given it`);
+  if (gateway >= start && gateway <= end)
+    throw new AnvilError(
+      'ANVIL_ERR_FIELD_INVALID',
+      `--gateway ${input.gateway} lies inside the range ${input.start}-${input.end}; pods would be given it`,
+    );
   if (input.vlan !== undefined && (!Number.isInteger(input.vlan) || input.vlan < 1 || input.vlan > 4094)) {
     throw new AnvilError('ANVIL_ERR_FIELD_INVALID', `--vlan ${input.vlan} is not a VLAN id; use 1 to 4094`);
   }

@@ -11,7 +11,16 @@ import { Value } from '@sinclair/typebox/value';
 import { packageRoot } from '../../bench/package-root.js';
 import { AnvilError } from '../errors.js';
 import { parseYamlFile } from '../yaml-input.js';
-import { BANDWIDTH_RANGE, CPU_MILLICORES_RANGE, DRIVE_CAPACITY_RANGE, IOPS_RANGE, MEMORY_RANGE, NODE_COUNT_RANGE, rangeText, type NumericRange } from './limits.js';
+import {
+  BANDWIDTH_RANGE,
+  CPU_MILLICORES_RANGE,
+  DRIVE_CAPACITY_RANGE,
+  IOPS_RANGE,
+  MEMORY_RANGE,
+  NODE_COUNT_RANGE,
+  rangeText,
+  type NumericRange,
+} from './limits.js';
 import { bitRate, parseQuantity } from './quantity.js';
 
 /** The profile `anvil cluster create` uses when none is named. */
@@ -26,7 +35,10 @@ export const NodeProfileFile = Type.Object(
     cpu_millicores: Type.Integer({ minimum: 1, maximum: CPU_MILLICORES_RANGE.max, description: 'allocatable CPU in millicores' }),
     memory: Quantity,
     max_pods: Type.Integer({ minimum: 1, maximum: NODE_COUNT_RANGE.max }),
-    drives: Type.Array(Type.Object({ profile: Type.String({ minLength: 1 }), capacity: Quantity }, { additionalProperties: false }), { minItems: 1, maxItems: 256 }),
+    drives: Type.Array(Type.Object({ profile: Type.String({ minLength: 1 }), capacity: Quantity }, { additionalProperties: false }), {
+      minItems: 1,
+      maxItems: 256,
+    }),
     nic_ports: Type.Array(
       Type.Object(
         {
@@ -39,9 +51,18 @@ export const NodeProfileFile = Type.Object(
       ),
       { minItems: 1, maxItems: 256 },
     ),
-    storage_controllers: Type.Object({ local: Type.Integer({ minimum: 0, maximum: NODE_COUNT_RANGE.max }), remote: Type.Integer({ minimum: 0, maximum: NODE_COUNT_RANGE.max }) }, { additionalProperties: false }),
+    storage_controllers: Type.Object(
+      {
+        local: Type.Integer({ minimum: 0, maximum: NODE_COUNT_RANGE.max }),
+        remote: Type.Integer({ minimum: 0, maximum: NODE_COUNT_RANGE.max }),
+      },
+      { additionalProperties: false },
+    ),
     max_volumes: Type.Integer({ minimum: 1, maximum: NODE_COUNT_RANGE.max }),
-    guaranteeable: Type.Object({ storage_iops: Type.Integer({ minimum: IOPS_RANGE.min, maximum: IOPS_RANGE.max }), network_bandwidth: Type.String() }, { additionalProperties: false }),
+    guaranteeable: Type.Object(
+      { storage_iops: Type.Integer({ minimum: IOPS_RANGE.min, maximum: IOPS_RANGE.max }), network_bandwidth: Type.String() },
+      { additionalProperties: false },
+    ),
   },
   { additionalProperties: false },
 );
@@ -86,7 +107,10 @@ export function loadNodeProfile(nameOrPath: string): NodeInventory {
   const builtIn = join(builtInDir(), `${nameOrPath}.yaml`);
   const path = !nameOrPath.includes('/') && existsSync(builtIn) ? builtIn : nameOrPath;
   if (!existsSync(path)) {
-    throw new AnvilError('ANVIL_ERR_NODE_PROFILE', `node profile "${nameOrPath}" is neither built in nor a file; built-in node profiles: ${builtInNodeProfiles().join(', ')}`);
+    throw new AnvilError(
+      'ANVIL_ERR_NODE_PROFILE',
+      `node profile "${nameOrPath}" is neither built in nor a file; built-in node profiles: ${builtInNodeProfiles().join(', ')}`,
+    );
   }
   let text: string;
   try {
@@ -102,18 +126,23 @@ export function inventoryOf(doc: unknown, path: string): NodeInventory {
   // `anvil host inspect -o yaml|json` prints what it found, not a profile: say which command writes one.
   const found = doc as { kind?: unknown; nics?: unknown; cpu?: unknown } | null;
   if (found !== null && typeof found === 'object' && found.kind === 'node' && 'nics' in found && 'cpu' in found) {
-    throw new AnvilError('ANVIL_ERR_NODE_PROFILE', `${path} is a host inspect report (what anvil host inspect -o yaml|json prints), not a node profile; write the profile with: anvil host inspect --out PROFILE.yaml (on the node, or --from CAPTURE.json)`);
+    throw new AnvilError(
+      'ANVIL_ERR_NODE_PROFILE',
+      `${path} is a host inspect report (what anvil host inspect -o yaml|json prints), not a node profile; write the profile with: anvil host inspect --out PROFILE.yaml (on the node, or --from CAPTURE.json)`,
+    );
   }
   const problems = [...Value.Errors(NodeProfileFile, doc)].map((e) => `${path}: ${e.path || '/'}: ${e.message}`);
   if (problems.length > 0) throw new AnvilError('ANVIL_ERR_NODE_PROFILE', `node profile ${path} fails its schema`, problems.slice(0, 20));
   const p = doc as NodeProfileFile;
   const inRange = (v: number, field: string, range: NumericRange): number => {
-    if (!(v >= range.min && v <= range.max)) throw new AnvilError('ANVIL_ERR_NODE_PROFILE', `${path}: ${field}: ${v} is out of range, allowed: ${rangeText(range)}`);
+    if (!(v >= range.min && v <= range.max))
+      throw new AnvilError('ANVIL_ERR_NODE_PROFILE', `${path}: ${field}: ${v} is out of range, allowed: ${rangeText(range)}`);
     return v;
   };
   const num = (q: string | number, field: string, range: NumericRange): number => {
     const v = parseQuantity(q);
-    if (v === undefined) throw new AnvilError('ANVIL_ERR_NODE_PROFILE', `${path}: ${field} "${q}" is not a quantity; write e.g. 128Gi or 3.05T`);
+    if (v === undefined)
+      throw new AnvilError('ANVIL_ERR_NODE_PROFILE', `${path}: ${field} "${q}" is not a quantity; write e.g. 128Gi or 3.05T`);
     return inRange(Math.round(v), field, range);
   };
   const rate = (text: string, field: string): number => {
@@ -125,14 +154,23 @@ export function inventoryOf(doc: unknown, path: string): NodeInventory {
     }
     return inRange(v, field, BANDWIDTH_RANGE);
   };
-  if (!p.nic_ports.some((port) => port.role === 'pods')) throw new AnvilError('ANVIL_ERR_NODE_PROFILE', `${path}: nic_ports has no port with role: pods, so no pod could get a VF`);
+  if (!p.nic_ports.some((port) => port.role === 'pods'))
+    throw new AnvilError('ANVIL_ERR_NODE_PROFILE', `${path}: nic_ports has no port with role: pods, so no pod could get a VF`);
   return {
     profile: p.name,
     cpu_millicores: p.cpu_millicores,
     memory_bytes: num(p.memory, '/memory', MEMORY_RANGE),
     max_pods: p.max_pods,
-    drives: p.drives.map((d, i) => ({ profile: d.profile, capacity_bytes: num(d.capacity, `/drives/${i}/capacity`, DRIVE_CAPACITY_RANGE) })),
-    nic_ports: p.nic_ports.map((port, i) => ({ name: port.name, role: port.role, vfs: port.vfs, speed_bits_per_s: rate(port.speed, `/nic_ports/${i}/speed`) })),
+    drives: p.drives.map((d, i) => ({
+      profile: d.profile,
+      capacity_bytes: num(d.capacity, `/drives/${i}/capacity`, DRIVE_CAPACITY_RANGE),
+    })),
+    nic_ports: p.nic_ports.map((port, i) => ({
+      name: port.name,
+      role: port.role,
+      vfs: port.vfs,
+      speed_bits_per_s: rate(port.speed, `/nic_ports/${i}/speed`),
+    })),
     local_controllers: p.storage_controllers.local,
     remote_controllers: p.storage_controllers.remote,
     max_volumes: p.max_volumes,

@@ -47,18 +47,33 @@ export const MAX_CLUSTER_NODES = 5000;
 export function createCluster(ctx: ChangeContext, input: ClusterCreateInput): Cluster {
   ctx.can('cluster', 'edit');
   requireName(input.name, 'cluster');
-  if (ctx.state.cluster) throw new AnvilError('ANVIL_ERR_NO_CLUSTER', `this state already holds cluster ${ctx.state.cluster.name}; use another --state file, or add nodes with anvil node add`);
+  if (ctx.state.cluster)
+    throw new AnvilError(
+      'ANVIL_ERR_NO_CLUSTER',
+      `this state already holds cluster ${ctx.state.cluster.name}; use another --state file, or add nodes with anvil node add`,
+    );
   if (!Number.isInteger(input.nodes) || input.nodes < 1 || input.nodes > MAX_CLUSTER_NODES) {
     throw new AnvilError('ANVIL_ERR_FIELD_INVALID', `--nodes ${input.nodes} is not allowed; a cluster has 1 to ${MAX_CLUSTER_NODES} nodes`);
   }
   const zones = input.zones ?? 1;
-  if (!Number.isInteger(zones) || zones < 1 || zones > input.nodes) throw new AnvilError('ANVIL_ERR_FIELD_INVALID', `--zones ${zones} is not allowed; use 1 to the node count`);
+  if (!Number.isInteger(zones) || zones < 1 || zones > input.nodes)
+    throw new AnvilError('ANVIL_ERR_FIELD_INVALID', `--zones ${zones} is not allowed; use 1 to the node count`);
   if (input.resyncShare !== undefined && !(input.resyncShare > 0 && input.resyncShare <= 1)) {
-    throw new AnvilError('ANVIL_ERR_FIELD_INVALID', `resync share ${input.resyncShare} is not allowed; a resync takes a share above 0 and at most 1 of a node's storage-port bandwidth (default ${DEFAULT_RESYNC_SHARE})`);
+    throw new AnvilError(
+      'ANVIL_ERR_FIELD_INVALID',
+      `resync share ${input.resyncShare} is not allowed; a resync takes a share above 0 and at most 1 of a node's storage-port bandwidth (default ${DEFAULT_RESYNC_SHARE})`,
+    );
   }
   const profile = input.nodeProfile ?? DEFAULT_NODE_PROFILE;
   const inventory = loadNodeProfile(profile);
-  const cluster: Cluster = { kind: 'Cluster', name: input.name, node_profile: profile, created_at: ctx.now(), policy: input.policy ?? 'balance', ...(input.resyncShare !== undefined ? { resync_share: input.resyncShare } : {}) };
+  const cluster: Cluster = {
+    kind: 'Cluster',
+    name: input.name,
+    node_profile: profile,
+    created_at: ctx.now(),
+    policy: input.policy ?? 'balance',
+    ...(input.resyncShare !== undefined ? { resync_share: input.resyncShare } : {}),
+  };
   ctx.state.cluster = cluster;
   const width = String(input.nodes).length;
   for (let n = 1; n <= input.nodes; n++) {
@@ -71,7 +86,14 @@ export function createCluster(ctx: ChangeContext, input: ClusterCreateInput): Cl
   return cluster;
 }
 
-function putNode(ctx: ChangeContext, name: string, inventory: NodeInventory, zone: string, labels: Record<string, string>, taints: Taint[]): Node {
+function putNode(
+  ctx: ChangeContext,
+  name: string,
+  inventory: NodeInventory,
+  zone: string,
+  labels: Record<string, string>,
+  taints: Taint[],
+): Node {
   const node: Node = {
     kind: 'Node',
     name,
@@ -92,8 +114,16 @@ export function addNode(ctx: ChangeContext, input: NodeAddInput): Node {
   requireName(input.name, 'node');
   if (input.zone !== undefined) requireName(input.zone, 'zone'); // as the API's schema: a zone is named like an object
   if (ctx.state.nodes.has(input.name)) throw new AnvilError('ANVIL_ERR_OBJECT_EXISTS', `node ${input.name} already exists`);
-  if (ctx.state.nodes.size >= MAX_CLUSTER_NODES) throw new AnvilError('ANVIL_ERR_LIMIT_REACHED', `the cluster already has ${MAX_CLUSTER_NODES} nodes`);
-  const node = putNode(ctx, input.name, loadNodeProfile(input.profile ?? cluster.node_profile), input.zone ?? DEFAULT_ZONE, input.labels ?? {}, input.taints ?? []);
+  if (ctx.state.nodes.size >= MAX_CLUSTER_NODES)
+    throw new AnvilError('ANVIL_ERR_LIMIT_REACHED', `the cluster already has ${MAX_CLUSTER_NODES} nodes`);
+  const node = putNode(
+    ctx,
+    input.name,
+    loadNodeProfile(input.profile ?? cluster.node_profile),
+    input.zone ?? DEFAULT_ZONE,
+    input.labels ?? {},
+    input.taints ?? [],
+  );
   ctx.event('info', 'NodeAdded', `node/${node.name}`, `profile ${node.inventory.profile}, zone ${node.zone}`);
   ctx.scheduling().schedulePending();
   return node;
@@ -118,7 +148,8 @@ export function cordonNode(ctx: ChangeContext, name: string): Node {
 export function uncordonNode(ctx: ChangeContext, name: string): Node {
   ctx.can('node', 'edit');
   const node = requireNode(ctx, name);
-  if (node.status.state === 'down') throw new AnvilError('ANVIL_ERR_IN_USE', `node ${name} is down; bring it back with anvil node recover ${name}`);
+  if (node.status.state === 'down')
+    throw new AnvilError('ANVIL_ERR_IN_USE', `node ${name} is down; bring it back with anvil node recover ${name}`);
   const ready: Node = { ...node, status: { state: 'ready' } };
   ctx.state.nodes.set(name, ready);
   ctx.event('info', 'NodeUncordoned', `node/${name}`, 'pods may be placed here again');
@@ -135,7 +166,10 @@ function evict(ctx: ChangeContext, name: string, why: string): Moves {
   const evicted = [...state.pods.values()].filter((p) => p.status.state === 'running' && p.status.node === name);
   for (const pod of evicted) {
     s.unbind(pod);
-    state.pods.set(keyOf(pod.namespace, pod.name), { ...pod, status: { state: 'pending', failure: { summary: `evicted from ${name} (${why})`, nodes: [] } } });
+    state.pods.set(keyOf(pod.namespace, pod.name), {
+      ...pod,
+      status: { state: 'pending', failure: { summary: `evicted from ${name} (${why})`, nodes: [] } },
+    });
   }
   const moves: Moves = { moved: [], pending: [] };
   for (const pod of evicted) {
@@ -170,7 +204,11 @@ function pendPodsWithoutCopy(ctx: ChangeContext, moves: Moves): void {
 export function drainNode(ctx: ChangeContext, name: string): Moves {
   ctx.can('node', 'edit');
   const node = requireNode(ctx, name);
-  if (node.status.state === 'down') throw new AnvilError('ANVIL_ERR_IN_USE', `node ${name} is down and its pods have moved already; bring it back with anvil node recover ${name}`);
+  if (node.status.state === 'down')
+    throw new AnvilError(
+      'ANVIL_ERR_IN_USE',
+      `node ${name} is down and its pods have moved already; bring it back with anvil node recover ${name}`,
+    );
   ctx.state.nodes.set(name, { ...node, status: { state: 'drained' } });
   const r = evict(ctx, name, 'drain');
   ctx.event('info', 'NodeDrained', `node/${name}`, `${r.moved.length} pods moved, ${r.pending.length} pending`);
@@ -201,7 +239,8 @@ export function failNode(ctx: ChangeContext, name: string): Moves {
 export function recoverNode(ctx: ChangeContext, name: string, dirtyFraction?: DirtyFraction): Node {
   ctx.can('node', 'edit');
   const node = requireNode(ctx, name);
-  if (node.status.state !== 'down') throw new AnvilError('ANVIL_ERR_IN_USE', `node ${name} is ${node.status.state}, not down; only a failed node recovers`);
+  if (node.status.state !== 'down')
+    throw new AnvilError('ANVIL_ERR_IN_USE', `node ${name} is ${node.status.state}, not down; only a failed node recovers`);
   const ready: Node = { ...node, status: { state: 'ready' } };
   ctx.state.nodes.set(name, ready);
   ctx.event('info', 'NodeUp', `node/${name}`, 'node recovered');
@@ -220,7 +259,9 @@ export function removeNode(ctx: ChangeContext, name: string, force = false): voi
   ctx.can('node', 'edit');
   const node = requireNode(ctx, name);
   const pods = [...ctx.state.pods.values()].filter((p) => p.status.state === 'running' && p.status.node === name);
-  const volumes = [...ctx.state.volumes.values()].filter((v) => v.plexes.some((p) => p.node === name && (p.state === 'in-sync' || p.state === 'offline')));
+  const volumes = [...ctx.state.volumes.values()].filter((v) =>
+    v.plexes.some((p) => p.node === name && (p.state === 'in-sync' || p.state === 'offline')),
+  );
   const snapshots = [...ctx.state.snapshots.values()].filter((s) => s.nodes.includes(name));
   if (!force && (pods.length > 0 || volumes.length > 0 || snapshots.length > 0)) {
     throw new AnvilError(

@@ -22,11 +22,17 @@ export function createPerfTier(ctx: ChangeContext, input: PerfTierInput): PerfTi
   ctx.requireCluster();
   requireName(input.name, 'perf tier');
   if (ctx.state.perfTiers.has(input.name)) throw new AnvilError('ANVIL_ERR_OBJECT_EXISTS', `perf tier ${input.name} already exists`);
-  if (ctx.state.perfTiers.size >= MAX_PERF_TIERS) throw new AnvilError('ANVIL_ERR_LIMIT_REACHED', `a cluster has at most ${MAX_PERF_TIERS} perf tiers; delete an unused one first`);
+  if (ctx.state.perfTiers.size >= MAX_PERF_TIERS)
+    throw new AnvilError('ANVIL_ERR_LIMIT_REACHED', `a cluster has at most ${MAX_PERF_TIERS} perf tiers; delete an unused one first`);
   const tier: PerfTier = { kind: 'PerfTier', ...input, builtin: false };
   checkPerfTier(tier);
   ctx.state.perfTiers.set(tier.name, tier);
-  ctx.event('info', 'PerfTierCreated', `perftier/${tier.name}`, `${tier.storage_iops} IOPS, ${tier.network_bandwidth_bits_per_s} bit/s guaranteed`);
+  ctx.event(
+    'info',
+    'PerfTierCreated',
+    `perftier/${tier.name}`,
+    `${tier.storage_iops} IOPS, ${tier.network_bandwidth_bits_per_s} bit/s guaranteed`,
+  );
   return tier;
 }
 
@@ -35,7 +41,9 @@ export function deletePerfTier(ctx: ChangeContext, name: string): void {
   const tier = ctx.state.perfTiers.get(name);
   if (!tier) throw notFound('perf tier', name, `tiers: ${[...ctx.state.perfTiers.keys()].join(', ')}`);
   if (tier.builtin) throw new AnvilError('ANVIL_ERR_IN_USE', `perf tier ${name} is built in and cannot be deleted`);
-  const used = [...ctx.state.pods.values()].some((p) => p.perf_tier === name || p.endpoints.some((e) => e.perf_tier === name)) || [...ctx.state.volumes.values()].some((v) => v.perf_tier === name);
+  const used =
+    [...ctx.state.pods.values()].some((p) => p.perf_tier === name || p.endpoints.some((e) => e.perf_tier === name)) ||
+    [...ctx.state.volumes.values()].some((v) => v.perf_tier === name);
   if (used) throw new AnvilError('ANVIL_ERR_IN_USE', `perf tier ${name} is used by pods or volumes; delete them first`);
   ctx.state.perfTiers.delete(name);
 }

@@ -54,9 +54,18 @@ export function checkPerfTier(tier: PerfTier): void {
   checkRange(tier.storage_iops, `${at}: storage_iops (--storage-iops)`, IOPS_RANGE);
   checkRange(tier.network_bandwidth_bits_per_s, `${at}: network_bandwidth_bits_per_s (--network-bandwidth)`, BANDWIDTH_RANGE, false);
   if (tier.max_storage_iops !== undefined) checkRange(tier.max_storage_iops, `${at}: max_storage_iops (--max-storage-iops)`, IOPS_RANGE);
-  if (tier.max_network_bandwidth_bits_per_s !== undefined) checkRange(tier.max_network_bandwidth_bits_per_s, `${at}: max_network_bandwidth_bits_per_s (--max-network-bandwidth)`, BANDWIDTH_RANGE, false);
+  if (tier.max_network_bandwidth_bits_per_s !== undefined)
+    checkRange(
+      tier.max_network_bandwidth_bits_per_s,
+      `${at}: max_network_bandwidth_bits_per_s (--max-network-bandwidth)`,
+      BANDWIDTH_RANGE,
+      false,
+    );
   if (tier.max_storage_iops !== undefined && tier.max_storage_iops < tier.storage_iops) {
-    throw new AnvilError('ANVIL_ERR_FIELD_INVALID', `perf tier ${tier.name}: --max-storage-iops ${tier.max_storage_iops} is below --storage-iops ${tier.storage_iops}`);
+    throw new AnvilError(
+      'ANVIL_ERR_FIELD_INVALID',
+      `perf tier ${tier.name}: --max-storage-iops ${tier.max_storage_iops} is below --storage-iops ${tier.storage_iops}`,
+    );
   }
   if (tier.max_network_bandwidth_bits_per_s !== undefined && tier.max_network_bandwidth_bits_per_s < tier.network_bandwidth_bits_per_s) {
     throw new AnvilError('ANVIL_ERR_FIELD_INVALID', `perf tier ${tier.name}: --max-network-bandwidth is below --network-bandwidth`);

@@ -60,12 +60,16 @@ export function placePlexes(state: ClusterState, req: PlexRequest, what: string)
     if (req.exclude?.includes(node.name)) reasons.push(`${node.name}: holds a plex of this volume already`);
     else if (node.status.state !== 'ready') reasons.push(`${node.name}: node is ${node.status.state}`);
     else if (mismatch) reasons.push(`${node.name}: node selector ${mismatch[0]}=${mismatch[1]} does not match`);
-    else if (u.volumes >= node.inventory.max_volumes) reasons.push(`${node.name}: holds ${u.volumes} of ${node.inventory.max_volumes} volumes (mirrors and snapshots count)`);
+    else if (u.volumes >= node.inventory.max_volumes)
+      reasons.push(`${node.name}: holds ${u.volumes} of ${node.inventory.max_volumes} volumes (mirrors and snapshots count)`);
     else if (free < req.size_bytes) reasons.push(`${node.name}: ${free} bytes free, the plex needs ${req.size_bytes}`);
     else {
       // The plex lies on one drive, in one hole: free bytes split over drives or between plexes do not add up.
       const hole = largestHole(extents, node);
-      if (hole.bytes < req.size_bytes) reasons.push(`${node.name}: ${free} bytes free, but no drive has ${req.size_bytes} bytes in one piece (the largest hole is ${hole.bytes} bytes, on drive ${hole.drive})`);
+      if (hole.bytes < req.size_bytes)
+        reasons.push(
+          `${node.name}: ${free} bytes free, but no drive has ${req.size_bytes} bytes in one piece (the largest hole is ${hole.bytes} bytes, on drive ${hole.drive})`,
+        );
       else fits.push({ node, free });
     }
   }
@@ -74,13 +78,21 @@ export function placePlexes(state: ClusterState, req: PlexRequest, what: string)
   if (req.spread_zones) {
     for (const f of fits) if (chosen.length < req.mirrors && !chosen.some((c) => c.zone === f.node.zone)) chosen.push(f.node);
     if (chosen.length < req.mirrors) {
-      throw new AnvilError('ANVIL_ERR_NO_CAPACITY', `${what}: ${req.mirrors} mirrors in distinct zones asked, only ${chosen.length} zones have a node with room`, reasons);
+      throw new AnvilError(
+        'ANVIL_ERR_NO_CAPACITY',
+        `${what}: ${req.mirrors} mirrors in distinct zones asked, only ${chosen.length} zones have a node with room`,
+        reasons,
+      );
     }
   } else {
     for (const f of fits) if (chosen.length < req.mirrors) chosen.push(f.node);
   }
   if (chosen.length < req.mirrors) {
-    throw new AnvilError('ANVIL_ERR_NO_CAPACITY', `${what}: ${req.mirrors} plexes on distinct nodes asked, only ${chosen.length} nodes have room`, reasons);
+    throw new AnvilError(
+      'ANVIL_ERR_NO_CAPACITY',
+      `${what}: ${req.mirrors} plexes on distinct nodes asked, only ${chosen.length} nodes have room`,
+      reasons,
+    );
   }
   return chosen.map((n) => allocateExtent(extents, n, req.size_bytes, req.volume)!);
 }

@@ -25,13 +25,22 @@ function inSyncCount(plexes: readonly Plex[]): number {
 function stateMessage(v: Volume): string {
   const inSync = inSyncCount(v.plexes);
   switch (v.state) {
-    case 'in-sync': return `all ${v.mirrors} mirrors in sync`;
+    case 'in-sync':
+      return `all ${v.mirrors} mirrors in sync`;
     case 'degraded': {
       const resyncing = v.plexes.filter((p) => p.state === 'resyncing').map((p) => p.node);
-      return `${inSync} of ${v.mirrors} mirrors in sync; it runs on ${v.plexes.filter((p) => p.state === 'in-sync').map((p) => p.node).join(', ')}${resyncing.length > 0 ? `; resyncing on ${resyncing.join(', ')}` : ''}`;
+      return `${inSync} of ${v.mirrors} mirrors in sync; it runs on ${v.plexes
+        .filter((p) => p.state === 'in-sync')
+        .map((p) => p.node)
+        .join(', ')}${resyncing.length > 0 ? `; resyncing on ${resyncing.join(', ')}` : ''}`;
     }
-    case 'unavailable': return `no in-sync copy on a live node: its current copy is on ${v.plexes.filter((p) => p.state === 'offline').map((p) => p.node).join(', ')}, which is down; pods using it wait until it recovers`;
-    case 'lost': return `no current copy of the volume is left on any node (${v.plexes.length} stale plexes of ${v.mirrors}); delete it, or restore a snapshot to a new volume`;
+    case 'unavailable':
+      return `no in-sync copy on a live node: its current copy is on ${v.plexes
+        .filter((p) => p.state === 'offline')
+        .map((p) => p.node)
+        .join(', ')}, which is down; pods using it wait until it recovers`;
+    case 'lost':
+      return `no current copy of the volume is left on any node (${v.plexes.length} stale plexes of ${v.mirrors}); delete it, or restore a snapshot to a new volume`;
   }
 }
 
@@ -62,7 +71,12 @@ function withLiveSources(ctx: ChangeContext, v: Volume, plexes: readonly Plex[])
     if (p.state !== 'resyncing' || sources.some((s) => s.node === p.resync.source)) return p;
     const other = sources[0];
     if (other === undefined) {
-      ctx.event('warning', 'PlexResyncStopped', object, `plex on ${p.node} stays out of sync: its source on ${p.resync.source} is gone and no other plex is in sync`);
+      ctx.event(
+        'warning',
+        'PlexResyncStopped',
+        object,
+        `plex on ${p.node} stays out of sync: its source on ${p.resync.source} is gone and no other plex is in sync`,
+      );
       return withPlexState(p, 'out-of-sync');
     }
     return startResync(ctx, { ...v, plexes }, p, other, p.resync.rate_bytes_per_s);
@@ -86,17 +100,31 @@ export function plexesOnNodeDown(ctx: ChangeContext, node: string): void {
   for (const v of volumesOn(ctx, node)) {
     const mine = v.plexes.find((p) => p.node === node)!;
     if (mine.state === 'resyncing') {
-      ctx.event('warning', 'PlexResyncStopped', `volume/${v.namespace}/${v.name}`, `plex on ${node} stopped resyncing: its node is down; it stays out of sync`);
-      putPlexes(ctx, v, v.plexes.map((p) => (p === mine ? withPlexState(p, 'out-of-sync') : p)));
+      ctx.event(
+        'warning',
+        'PlexResyncStopped',
+        `volume/${v.namespace}/${v.name}`,
+        `plex on ${node} stopped resyncing: its node is down; it stays out of sync`,
+      );
+      putPlexes(
+        ctx,
+        v,
+        v.plexes.map((p) => (p === mine ? withPlexState(p, 'out-of-sync') : p)),
+      );
       continue;
     }
     if (mine.state !== 'in-sync') continue;
     const others = inSyncCount(v.plexes) - 1;
     const state = others > 0 ? 'out-of-sync' : 'offline';
     const object = `volume/${v.namespace}/${v.name}`;
-    if (state === 'out-of-sync') ctx.event('error', 'PlexOutOfSync', object, `plex on ${node} is out of sync; ${others} of ${v.mirrors} mirrors in sync`);
+    if (state === 'out-of-sync')
+      ctx.event('error', 'PlexOutOfSync', object, `plex on ${node} is out of sync; ${others} of ${v.mirrors} mirrors in sync`);
     else ctx.event('error', 'PlexOffline', object, `plex on ${node}, the last in-sync copy, is offline until ${node} recovers`);
-    putPlexes(ctx, v, v.plexes.map((p) => (p.node === node ? withPlexState(p, state) : p)));
+    putPlexes(
+      ctx,
+      v,
+      v.plexes.map((p) => (p.node === node ? withPlexState(p, state) : p)),
+    );
   }
 }
 
@@ -109,10 +137,15 @@ export function plexesOnNodeUp(ctx: ChangeContext, node: string, dirtyFraction?:
   for (const v of volumesOn(ctx, node)) {
     if (!v.plexes.some((p) => p.node === node && p.state === 'offline')) continue;
     ctx.event('info', 'PlexOnline', `volume/${v.namespace}/${v.name}`, `plex on ${node} is back with the volume's current data`);
-    putPlexes(ctx, v, v.plexes.map((p) => (p.node === node && p.state === 'offline' ? withPlexState(p, 'in-sync') : p)));
+    putPlexes(
+      ctx,
+      v,
+      v.plexes.map((p) => (p.node === node && p.state === 'offline' ? withPlexState(p, 'in-sync') : p)),
+    );
   }
   const starting = new Map<string, number>();
-  const resyncable = (v: Volume) => v.plexes.some((p) => p.state === 'in-sync') ? v.plexes.filter((p) => p.state === 'out-of-sync' && isLive(ctx, p.node)) : [];
+  const resyncable = (v: Volume) =>
+    v.plexes.some((p) => p.state === 'in-sync') ? v.plexes.filter((p) => p.state === 'out-of-sync' && isLive(ctx, p.node)) : [];
   for (const v of ctx.state.volumes.values()) for (const p of resyncable(v)) starting.set(p.node, (starting.get(p.node) ?? 0) + 1);
   for (const v of [...ctx.state.volumes.values()]) {
     const stale = v.plexes.filter((p) => p.state === 'out-of-sync' && isLive(ctx, p.node));
@@ -120,10 +153,22 @@ export function plexesOnNodeUp(ctx: ChangeContext, node: string, dirtyFraction?:
     const source = v.plexes.find((p) => p.state === 'in-sync');
     const object = `volume/${v.namespace}/${v.name}`;
     if (source === undefined) {
-      if (stale.some((p) => p.node === node)) ctx.event('warning', 'PlexNotResynced', object, `plex on ${node} stays out of sync: the volume has no in-sync plex to copy from`);
+      if (stale.some((p) => p.node === node))
+        ctx.event('warning', 'PlexNotResynced', object, `plex on ${node} stays out of sync: the volume has no in-sync plex to copy from`);
       continue;
     }
-    const plexes = v.plexes.map((p) => (stale.includes(p) ? startResync(ctx, v, p, source, resyncRateBytesPerS(ctx.state, p.node) / starting.get(p.node)!, dirtyFraction?.(keyOf(v.namespace, v.name))) : p));
+    const plexes = v.plexes.map((p) =>
+      stale.includes(p)
+        ? startResync(
+            ctx,
+            v,
+            p,
+            source,
+            resyncRateBytesPerS(ctx.state, p.node) / starting.get(p.node)!,
+            dirtyFraction?.(keyOf(v.namespace, v.name)),
+          )
+        : p,
+    );
     putPlexes(ctx, v, plexes);
   }
 }
@@ -132,8 +177,15 @@ export function plexesOnNodeUp(ctx: ChangeContext, node: string, dirtyFraction?:
 export function dropPlexesOfNode(ctx: ChangeContext, node: string): void {
   for (const v of volumesOn(ctx, node)) {
     const plexes = v.plexes.filter((p) => p.node !== node);
-    const hint = plexes.some((p) => p.state === 'in-sync' || p.state === 'offline') ? ` (add one back with: anvil volume update ${v.name} -n ${v.namespace} --mirrors ${plexes.length + 1})` : '';
-    ctx.event('warning', 'PlexDropped', `volume/${v.namespace}/${v.name}`, `plex on ${node} was removed with its node; ${plexes.length} of ${v.mirrors} plexes left${hint}`);
+    const hint = plexes.some((p) => p.state === 'in-sync' || p.state === 'offline')
+      ? ` (add one back with: anvil volume update ${v.name} -n ${v.namespace} --mirrors ${plexes.length + 1})`
+      : '';
+    ctx.event(
+      'warning',
+      'PlexDropped',
+      `volume/${v.namespace}/${v.name}`,
+      `plex on ${node} was removed with its node; ${plexes.length} of ${v.mirrors} plexes left${hint}`,
+    );
     putPlexes(ctx, v, plexes);
   }
 }
@@ -168,7 +220,12 @@ export function advanceResyncs(ctx: ChangeContext): number {
     const inSync = plexes.filter((p) => p.state === 'in-sync').length;
     for (const p of finished) {
       if (p.state !== 'resyncing') continue;
-      ctx.event('info', 'PlexResynced', `volume/${keyOf(v.namespace, v.name)}`, `plex on ${p.node} resynced from the plex on ${p.resync.source} (${p.resync.bytes} bytes); ${inSync} of ${v.mirrors} mirrors in sync`);
+      ctx.event(
+        'info',
+        'PlexResynced',
+        `volume/${keyOf(v.namespace, v.name)}`,
+        `plex on ${p.node} resynced from the plex on ${p.resync.source} (${p.resync.bytes} bytes); ${inSync} of ${v.mirrors} mirrors in sync`,
+      );
     }
     putPlexes(ctx, v, plexes);
     done += finished.length;

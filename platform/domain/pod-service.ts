@@ -25,13 +25,32 @@ export function explainPending(ctx: ChangeContext, namespace: string, name: stri
 
 /** Stores a pod and places it now if it fits; otherwise it stays pending with the reasons. */
 export function createPod(ctx: ChangeContext, input: PodInput): Pod {
-  const key = ctx.requireNewObject({ cls: 'container', kind: 'pod', namespace: input.namespace, name: input.name, existing: ctx.state.pods, needsCluster: true, existsHint: '; delete it first to change it' });
+  const key = ctx.requireNewObject({
+    cls: 'container',
+    kind: 'pod',
+    namespace: input.namespace,
+    name: input.name,
+    existing: ctx.state.pods,
+    needsCluster: true,
+    existsHint: '; delete it first to change it',
+  });
   checkRange(input.cpu_millicores, `pod ${key}: cpu request (millicores)`, CPU_MILLICORES_RANGE);
   checkRange(input.memory_bytes, `pod ${key}: memory request (bytes)`, MEMORY_RANGE);
   // A request for a persistent endpoint may leave its network to the endpoint.
-  const endpoints = input.endpoints.map((e) => (e.endpoint !== undefined && e.network === '' ? { ...e, network: ctx.state.endpoints.get(keyOf(input.namespace, e.endpoint))?.network ?? '' } : e));
+  const endpoints = input.endpoints.map((e) =>
+    e.endpoint !== undefined && e.network === ''
+      ? { ...e, network: ctx.state.endpoints.get(keyOf(input.namespace, e.endpoint))?.network ?? '' }
+      : e,
+  );
   const seq = ctx.state.counters.next_pod_seq++;
-  const pod: Pod = { kind: 'Pod', ...input, endpoints, status: { state: 'pending', failure: { summary: 'not scheduled yet', nodes: [] } }, created_at: ctx.now(), seq };
+  const pod: Pod = {
+    kind: 'Pod',
+    ...input,
+    endpoints,
+    status: { state: 'pending', failure: { summary: 'not scheduled yet', nodes: [] } },
+    created_at: ctx.now(),
+    seq,
+  };
   checkPodReferences(ctx, pod);
   ctx.quota.charge(input.namespace, podCharge(ctx.state, pod), `pod ${key}`);
   ctx.state.pods.set(key, pod);

@@ -64,7 +64,10 @@ export interface VolumeReservation {
  * order), so the shares add up to the pod's reservation. A pod without volumes keeps its tier's IOPS as a
  * pod-wide figure: there is no volume to give them to.
  */
-export function volumeReservations(podTierIops: number, volumes: readonly { readonly name: string; readonly tierIops: number }[]): VolumeReservation[] {
+export function volumeReservations(
+  podTierIops: number,
+  volumes: readonly { readonly name: string; readonly tierIops: number }[],
+): VolumeReservation[] {
   const n = volumes.length;
   if (n === 0) return [];
   const share = Math.floor(podTierIops / n);
@@ -78,7 +81,10 @@ export function volumeReservations(podTierIops: number, volumes: readonly { read
  */
 export function withVolumeReservations(pod: Pod): Pod {
   if (pod.status.state !== 'running' || (pod.status as Partial<typeof pod.status>).volume_reservations !== undefined) return pod;
-  const volume_reservations = volumeReservations(pod.status.reserved_iops, pod.volumes.map((name) => ({ name, tierIops: 0 })));
+  const volume_reservations = volumeReservations(
+    pod.status.reserved_iops,
+    pod.volumes.map((name) => ({ name, tierIops: 0 })),
+  );
   return { ...pod, status: { ...pod.status, volume_reservations } };
 }
 

@@ -22,7 +22,8 @@ export function parseQuantity(text: string | number): number | undefined {
 /** CPU quantity to millicores (rounded up, as Kubernetes does). */
 export function cpuMillicores(text: string | number, field: string): number {
   const v = parseQuantity(text);
-  if (v === undefined) throw new AnvilError('ANVIL_ERR_FIELD_INVALID', `${field}: cpu "${text}" is not a Kubernetes quantity; write e.g. 500m or 2`);
+  if (v === undefined)
+    throw new AnvilError('ANVIL_ERR_FIELD_INVALID', `${field}: cpu "${text}" is not a Kubernetes quantity; write e.g. 500m or 2`);
   return Math.ceil(v * 1000 - 1e-9);
 }
 
@@ -50,7 +51,8 @@ export function volumeSizeBytes(text: string, field = '--size'): number {
 /** A network rate ("125M", "500Mbit", "2G") to bits per second. */
 export function bitRate(text: string, field: string): number {
   const v = parseBitRate(text);
-  if (v === undefined || !Number.isFinite(v)) throw new AnvilError('ANVIL_ERR_FIELD_INVALID', `${field} "${text}" is not a rate; write e.g. 125M, 500Mbit or 2G (bits per second)`);
+  if (v === undefined || !Number.isFinite(v))
+    throw new AnvilError('ANVIL_ERR_FIELD_INVALID', `${field} "${text}" is not a rate; write e.g. 125M, 500Mbit or 2G (bits per second)`);
   return v;
 }
 
@@ -58,7 +60,8 @@ export function bitRate(text: string, field: string): number {
 export function iopsCount(text: string, field: string): number {
   const m = /^\s*(\d+(?:\.\d+)?)\s*([kKmM]?)\s*$/.exec(text);
   const v = m ? Number(m[1]) * ({ '': 1, k: 1e3, m: 1e6 } as Record<string, number>)[m[2]!.toLowerCase()]! : undefined;
-  if (v === undefined || !Number.isInteger(v)) throw new AnvilError('ANVIL_ERR_FIELD_INVALID', `${field} "${text}" is not an IOPS count; write e.g. 5000, 5k or 1M`);
+  if (v === undefined || !Number.isInteger(v))
+    throw new AnvilError('ANVIL_ERR_FIELD_INVALID', `${field} "${text}" is not an IOPS count; write e.g. 5000, 5k or 1M`);
   return v;
 }
 

@@ -7,27 +7,77 @@ import { perfTierView } from './perf-tier.js';
 import { quotaViews } from './quota-service.js';
 import { allows, authorize, type Actor, type RoleClass } from './tenancy.js';
 
-export const KINDS = ['nodes', 'networks', 'perf-tiers', 'volumes', 'snapshots', 'pods', 'endpoints', 'deployments', 'statefulsets', 'namespaces', 'users', 'quotas'] as const;
+export const KINDS = [
+  'nodes',
+  'networks',
+  'perf-tiers',
+  'volumes',
+  'snapshots',
+  'pods',
+  'endpoints',
+  'deployments',
+  'statefulsets',
+  'namespaces',
+  'users',
+  'quotas',
+] as const;
 export type Kind = (typeof KINDS)[number];
 
 /** Names and short forms a kind may be given by, as kubectl takes them. */
 export const KIND_ALIASES: Record<string, Kind> = {
-  node: 'nodes', nodes: 'nodes', no: 'nodes',
-  network: 'networks', networks: 'networks', net: 'networks',
-  'perf-tier': 'perf-tiers', 'perf-tiers': 'perf-tiers', perftier: 'perf-tiers', perftiers: 'perf-tiers', tier: 'perf-tiers', tiers: 'perf-tiers',
-  volume: 'volumes', volumes: 'volumes', vol: 'volumes',
-  snapshot: 'snapshots', snapshots: 'snapshots', snap: 'snapshots',
-  pod: 'pods', pods: 'pods', po: 'pods',
-  endpoint: 'endpoints', endpoints: 'endpoints', ep: 'endpoints',
-  deployment: 'deployments', deployments: 'deployments', deploy: 'deployments',
-  statefulset: 'statefulsets', statefulsets: 'statefulsets', sts: 'statefulsets',
-  namespace: 'namespaces', namespaces: 'namespaces', ns: 'namespaces', tenant: 'namespaces', tenants: 'namespaces',
-  user: 'users', users: 'users',
-  quota: 'quotas', quotas: 'quotas', resourcequota: 'quotas', resourcequotas: 'quotas',
+  node: 'nodes',
+  nodes: 'nodes',
+  no: 'nodes',
+  network: 'networks',
+  networks: 'networks',
+  net: 'networks',
+  'perf-tier': 'perf-tiers',
+  'perf-tiers': 'perf-tiers',
+  perftier: 'perf-tiers',
+  perftiers: 'perf-tiers',
+  tier: 'perf-tiers',
+  tiers: 'perf-tiers',
+  volume: 'volumes',
+  volumes: 'volumes',
+  vol: 'volumes',
+  snapshot: 'snapshots',
+  snapshots: 'snapshots',
+  snap: 'snapshots',
+  pod: 'pods',
+  pods: 'pods',
+  po: 'pods',
+  endpoint: 'endpoints',
+  endpoints: 'endpoints',
+  ep: 'endpoints',
+  deployment: 'deployments',
+  deployments: 'deployments',
+  deploy: 'deployments',
+  statefulset: 'statefulsets',
+  statefulsets: 'statefulsets',
+  sts: 'statefulsets',
+  namespace: 'namespaces',
+  namespaces: 'namespaces',
+  ns: 'namespaces',
+  tenant: 'namespaces',
+  tenants: 'namespaces',
+  user: 'users',
+  users: 'users',
+  quota: 'quotas',
+  quotas: 'quotas',
+  resourcequota: 'quotas',
+  resourcequotas: 'quotas',
 };
 
 export function isNamespaced(kind: Kind): boolean {
-  return kind === 'volumes' || kind === 'snapshots' || kind === 'pods' || kind === 'endpoints' || kind === 'deployments' || kind === 'statefulsets' || kind === 'quotas';
+  return (
+    kind === 'volumes' ||
+    kind === 'snapshots' ||
+    kind === 'pods' ||
+    kind === 'endpoints' ||
+    kind === 'deployments' ||
+    kind === 'statefulsets' ||
+    kind === 'quotas'
+  );
 }
 
 /**
@@ -36,8 +86,17 @@ export function isNamespaced(kind: Kind): boolean {
  * hold `network-view` cluster-wide to see the networks, which must not show them other tenants' pods.
  */
 export const KIND_CLASS: Record<Kind, RoleClass> = {
-  nodes: 'node', networks: 'network', 'perf-tiers': 'perftier', volumes: 'volume', snapshots: 'volume', pods: 'container',
-  endpoints: 'container', deployments: 'container', statefulsets: 'container', namespaces: 'tenant', users: 'user',
+  nodes: 'node',
+  networks: 'network',
+  'perf-tiers': 'perftier',
+  volumes: 'volume',
+  snapshots: 'volume',
+  pods: 'container',
+  endpoints: 'container',
+  deployments: 'container',
+  statefulsets: 'container',
+  namespaces: 'tenant',
+  users: 'user',
   // A namespace's quota is read by who works in it (as Kubernetes lets a namespace's users read its ResourceQuota).
   quotas: 'container',
 };
@@ -58,18 +117,30 @@ export function objectsOf(state: ClusterState, actor: Actor, kind: Kind, namespa
         (o.namespace === undefined || allows(actor, cls, 'view', o.namespace)),
     );
   switch (kind) {
-    case 'nodes': return pick(state.nodes);
-    case 'networks': return pick(state.networks);
-    case 'perf-tiers': return pick(state.perfTiers).map(perfTierView);
-    case 'volumes': return pick(state.volumes);
-    case 'snapshots': return pick(state.snapshots);
-    case 'pods': return pick(state.pods);
-    case 'endpoints': return pick(new Map(endpointsOf(state).map((e) => [`${e.namespace}/${e.name}`, e])));
-    case 'deployments': return pick(new Map(workloadsOf(state, 'Deployment').map((w) => [`${w.namespace}/${w.name}`, w])));
-    case 'statefulsets': return pick(new Map(workloadsOf(state, 'StatefulSet').map((w) => [`${w.namespace}/${w.name}`, w])));
-    case 'namespaces': return pick(state.tenants);
-    case 'users': return pick(state.users);
-    case 'quotas': return pick(new Map(quotaViews(state).map((q) => [q.namespace, q])));
+    case 'nodes':
+      return pick(state.nodes);
+    case 'networks':
+      return pick(state.networks);
+    case 'perf-tiers':
+      return pick(state.perfTiers).map(perfTierView);
+    case 'volumes':
+      return pick(state.volumes);
+    case 'snapshots':
+      return pick(state.snapshots);
+    case 'pods':
+      return pick(state.pods);
+    case 'endpoints':
+      return pick(new Map(endpointsOf(state).map((e) => [`${e.namespace}/${e.name}`, e])));
+    case 'deployments':
+      return pick(new Map(workloadsOf(state, 'Deployment').map((w) => [`${w.namespace}/${w.name}`, w])));
+    case 'statefulsets':
+      return pick(new Map(workloadsOf(state, 'StatefulSet').map((w) => [`${w.namespace}/${w.name}`, w])));
+    case 'namespaces':
+      return pick(state.tenants);
+    case 'users':
+      return pick(state.users);
+    case 'quotas':
+      return pick(new Map(quotaViews(state).map((q) => [q.namespace, q])));
   }
 }
 
@@ -97,8 +168,18 @@ export function endpointsOf(state: ClusterState): EndpointView[] {
     p.status.endpoints.forEach((e, k) => {
       const net = state.networks.get(e.network);
       out.push({
-        name: e.endpoint ?? `${p.name}-ep${k}`, namespace: p.namespace, pod: p.name, network: e.network, ip: e.ip, mac: e.mac, gateway: net?.gateway ?? '-',
-        ...(net?.vlan !== undefined ? { vlan: net.vlan } : {}), vf: `${e.port}/${e.vf}`, node, perf_tier: e.perf_tier, static: e.static,
+        name: e.endpoint ?? `${p.name}-ep${k}`,
+        namespace: p.namespace,
+        pod: p.name,
+        network: e.network,
+        ip: e.ip,
+        mac: e.mac,
+        gateway: net?.gateway ?? '-',
+        ...(net?.vlan !== undefined ? { vlan: net.vlan } : {}),
+        vf: `${e.port}/${e.vf}`,
+        node,
+        perf_tier: e.perf_tier,
+        static: e.static,
       });
     });
   }
@@ -107,8 +188,18 @@ export function endpointsOf(state: ClusterState): EndpointView[] {
     if (out.some((o) => o.namespace === ep.namespace && o.name === ep.name && o.static)) continue;
     const net = state.networks.get(ep.network);
     out.push({
-      name: ep.name, namespace: ep.namespace, pod: ep.binding.state === 'bound' ? ep.binding.pod : '-', network: ep.network, ip: ep.ip, mac: ep.mac, gateway: net?.gateway ?? '-',
-      ...(net?.vlan !== undefined ? { vlan: net.vlan } : {}), vf: '-', node: '-', perf_tier: '-', static: true,
+      name: ep.name,
+      namespace: ep.namespace,
+      pod: ep.binding.state === 'bound' ? ep.binding.pod : '-',
+      network: ep.network,
+      ip: ep.ip,
+      mac: ep.mac,
+      gateway: net?.gateway ?? '-',
+      ...(net?.vlan !== undefined ? { vlan: net.vlan } : {}),
+      vf: '-',
+      node: '-',
+      perf_tier: '-',
+      static: true,
     });
   }
   return out;

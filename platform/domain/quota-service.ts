@@ -7,7 +7,17 @@ import { AnvilError } from '../errors.js';
 import type { ClusterState } from './cluster-state.js';
 import { notFound, type Context } from './context.js';
 import type { Pod } from './pod.js';
-import { addUsage, QUOTA_FORMAT, QUOTA_RESOURCES, volumeCharge, zeroUsage, type Quota, type QuotaLimits, type QuotaUsage, type QuotaView } from './quota.js';
+import {
+  addUsage,
+  QUOTA_FORMAT,
+  QUOTA_RESOURCES,
+  volumeCharge,
+  zeroUsage,
+  type Quota,
+  type QuotaLimits,
+  type QuotaUsage,
+  type QuotaView,
+} from './quota.js';
 import { keyOf } from './volume.js';
 
 /** What one pod counts against its namespace's quota (pods, guaranteed IOPS and bandwidth). */
@@ -68,11 +78,19 @@ export function setQuota(ctx: Context, namespace: string, limits: QuotaLimits): 
   ctx.requireTenant(namespace);
   for (const r of QUOTA_RESOURCES) {
     const n = limits[r];
-    if (n !== undefined && (!Number.isSafeInteger(n) || n < 0)) throw new AnvilError('ANVIL_ERR_FIELD_INVALID', `quota ${r} ${n} is not allowed; a limit is a whole number from 0 up`);
+    if (n !== undefined && (!Number.isSafeInteger(n) || n < 0))
+      throw new AnvilError('ANVIL_ERR_FIELD_INVALID', `quota ${r} ${n} is not allowed; a limit is a whole number from 0 up`);
   }
   const quota: Quota = { kind: 'Quota', namespace, name: namespace, ...pick(limits), set_at: ctx.now() };
   ctx.state.quotas.set(namespace, quota);
-  ctx.event('info', 'QuotaSet', `quota/${namespace}/${namespace}`, QUOTA_RESOURCES.filter((r) => quota[r] !== undefined).map((r) => `${r} ${QUOTA_FORMAT[r](quota[r]!)}`).join(', ') || 'no limits');
+  ctx.event(
+    'info',
+    'QuotaSet',
+    `quota/${namespace}/${namespace}`,
+    QUOTA_RESOURCES.filter((r) => quota[r] !== undefined)
+      .map((r) => `${r} ${QUOTA_FORMAT[r](quota[r]!)}`)
+      .join(', ') || 'no limits',
+  );
   return quota;
 }
 

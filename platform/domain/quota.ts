@@ -31,7 +31,11 @@ export function addUsage(into: QuotaUsage, charge: Partial<QuotaUsage>): void {
 }
 
 export const QUOTA_FORMAT: Record<QuotaResource, (n: number) => string> = {
-  pods: String, volumes: String, capacity_bytes: formatBytesBinary, iops: formatCount, bandwidth_bits_per_s: formatBits,
+  pods: String,
+  volumes: String,
+  capacity_bytes: formatBytesBinary,
+  iops: formatCount,
+  bandwidth_bits_per_s: formatBits,
 };
 
 /** A limit or usage figure as the CLI shows it. */

@@ -47,13 +47,29 @@ export function resyncBytes(v: Volume, dirtyFraction = 1): number {
 export function startResync(ctx: ChangeContext, v: Volume, p: Plex, source: Plex, rate_bytes_per_s: number, dirtyFraction = 1): Plex {
   const bytes = resyncBytes(v, dirtyFraction);
   if (bytes === 0) {
-    ctx.event('info', 'PlexResynced', `volume/${keyOf(v.namespace, v.name)}`, `plex on ${p.node} is in sync: nothing was written to the volume while it was behind`);
+    ctx.event(
+      'info',
+      'PlexResynced',
+      `volume/${keyOf(v.namespace, v.name)}`,
+      `plex on ${p.node} is in sync: nothing was written to the volume while it was behind`,
+    );
     return withPlexState(p, 'in-sync');
   }
   const startMs = Date.parse(ctx.now());
   const finishMs = startMs + Math.ceil((bytes / rate_bytes_per_s) * MS_PER_S);
-  const resync = { source: source.node, bytes, rate_bytes_per_s, started_at: new Date(startMs).toISOString(), finishes_at: new Date(finishMs).toISOString() };
-  ctx.event('info', 'PlexResyncStarted', `volume/${keyOf(v.namespace, v.name)}`, `plex on ${p.node} resyncing from the plex on ${source.node}: ${bytes} bytes at ${Math.round(rate_bytes_per_s)} bytes/s, done at ${resync.finishes_at}`);
+  const resync = {
+    source: source.node,
+    bytes,
+    rate_bytes_per_s,
+    started_at: new Date(startMs).toISOString(),
+    finishes_at: new Date(finishMs).toISOString(),
+  };
+  ctx.event(
+    'info',
+    'PlexResyncStarted',
+    `volume/${keyOf(v.namespace, v.name)}`,
+    `plex on ${p.node} resyncing from the plex on ${source.node}: ${bytes} bytes at ${Math.round(rate_bytes_per_s)} bytes/s, done at ${resync.finishes_at}`,
+  );
   return { node: p.node, drive: p.drive, offset_bytes: p.offset_bytes, state: 'resyncing', resync };
 }
 

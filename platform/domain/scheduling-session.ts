@@ -12,7 +12,14 @@ import type { Context } from './context.js';
 import { IpPool } from './ip-pool.js';
 import { podVfCount } from './node-profile.js';
 import type { Node } from './node.js';
-import { STORED_NODE_REASONS, volumeReservations, type BoundEndpoint, type Pod, type SchedulingFailure, type VolumeReservation } from './pod.js';
+import {
+  STORED_NODE_REASONS,
+  volumeReservations,
+  type BoundEndpoint,
+  type Pod,
+  type SchedulingFailure,
+  type VolumeReservation,
+} from './pod.js';
 import { keyOf, unusableReason, type Volume } from './volume.js';
 
 /** A stable, locally administered unicast MAC from a counter (never reused: the counter persists). */
@@ -61,7 +68,9 @@ export class SchedulingSession {
         memory_bytes: n.inventory.memory_bytes,
         pods: n.inventory.max_pods,
         vfs: podVfCount(n.inventory),
-        ports: n.inventory.nic_ports.filter((p) => p.role === 'pods').map((p) => ({ name: p.name, vfs: p.vfs, bandwidth_bits_per_s: p.speed_bits_per_s })),
+        ports: n.inventory.nic_ports
+          .filter((p) => p.role === 'pods')
+          .map((p) => ({ name: p.name, vfs: p.vfs, bandwidth_bits_per_s: p.speed_bits_per_s })),
         guaranteeable_iops: n.inventory.guaranteeable_iops,
         guaranteeable_bandwidth_bits_per_s: n.inventory.guaranteeable_bandwidth_bits_per_s,
         local_controllers: n.inventory.local_controllers,
@@ -77,7 +86,11 @@ export class SchedulingSession {
       const i = this.table.indexOf(pod.status.node)!;
       const node = state.nodes.get(pod.status.node)!;
       const demand = this.boundDemand(pod, i);
-      this.scheduler.occupy(i, demand, pod.status.endpoints.map((e) => vfNumber(node, e.port, e.vf)));
+      this.scheduler.occupy(
+        i,
+        demand,
+        pod.status.endpoints.map((e) => vfNumber(node, e.port, e.vf)),
+      );
       for (const e of pod.status.endpoints) this.pools.get(e.network)?.take(e.ip);
     }
   }
@@ -106,7 +119,12 @@ export class SchedulingSession {
       iops: tier(pod.perf_tier).storage_iops + volumes.reduce((s, v) => s + tier(v.perf_tier).storage_iops, 0),
       bandwidth_bits_per_s: pod.endpoints.reduce((s, e) => s + tier(e.perf_tier).network_bandwidth_bits_per_s, 0),
       endpoint_bandwidths_bits_per_s: pod.endpoints.map((e) => tier(e.perf_tier).network_bandwidth_bits_per_s),
-      volumePlexNodes: volumes.map((v) => v.plexes.filter((p) => p.state === 'in-sync').map((p) => this.table.indexOf(p.node)).filter((i): i is number => i !== undefined)),
+      volumePlexNodes: volumes.map((v) =>
+        v.plexes
+          .filter((p) => p.state === 'in-sync')
+          .map((p) => this.table.indexOf(p.node))
+          .filter((i): i is number => i !== undefined),
+      ),
       nodeSelector: Object.entries(pod.node_selector),
       tolerations: pod.tolerations,
     };
@@ -116,7 +134,10 @@ export class SchedulingSession {
   private volumeReservationsOf(pod: Pod): VolumeReservation[] {
     const state = this.ctx.state;
     const iopsOf = (tier: string) => state.perfTiers.get(tier)!.storage_iops;
-    return volumeReservations(iopsOf(pod.perf_tier), pod.volumes.map((name) => ({ name, tierIops: iopsOf(state.volumes.get(keyOf(pod.namespace, name))!.perf_tier) })));
+    return volumeReservations(
+      iopsOf(pod.perf_tier),
+      pod.volumes.map((name) => ({ name, tierIops: iopsOf(state.volumes.get(keyOf(pod.namespace, name))!.perf_tier) })),
+    );
   }
 
   /**
@@ -130,7 +151,12 @@ export class SchedulingSession {
       const v = state.volumes.get(keyOf(pod.namespace, name));
       return v?.attachment.state === 'attached' && v.attachment.pod === pod.name && v.attachment.via === 'local' ? [i] : [];
     });
-    return { ...this.demandOf(pod), iops: reserved?.reserved_iops ?? 0, bandwidth_bits_per_s: reserved?.reserved_bandwidth_bits_per_s ?? 0, volumePlexNodes };
+    return {
+      ...this.demandOf(pod),
+      iops: reserved?.reserved_iops ?? 0,
+      bandwidth_bits_per_s: reserved?.reserved_bandwidth_bits_per_s ?? 0,
+      volumePlexNodes,
+    };
   }
 
   /**
@@ -141,22 +167,26 @@ export class SchedulingSession {
     const state = this.ctx.state;
     const need = new Map<string, number>();
     pod.endpoints.forEach((e, k) => {
-      if (e.ip === undefined && e.endpoint === undefined && pod.addresses?.[k] === undefined) need.set(e.network, (need.get(e.network) ?? 0) + 1);
+      if (e.ip === undefined && e.endpoint === undefined && pod.addresses?.[k] === undefined)
+        need.set(e.network, (need.get(e.network) ?? 0) + 1);
     });
     for (const [net, count] of need) {
       const free = this.pools.get(net)!.free;
       if (free < count) return `network ${net} has ${free} free IPs in its range, the pod needs ${count}`;
     }
     for (const [k, e] of pod.endpoints.entries()) {
-      if (e.ip !== undefined && pod.addresses?.[k] === undefined && this.pools.get(e.network)!.isTaken(e.ip)) return `IP ${e.ip} on network ${e.network} is held by another pod`;
+      if (e.ip !== undefined && pod.addresses?.[k] === undefined && this.pools.get(e.network)!.isTaken(e.ip))
+        return `IP ${e.ip} on network ${e.network} is held by another pod`;
       if (e.endpoint !== undefined) {
         const ep = state.endpoints.get(keyOf(pod.namespace, e.endpoint));
-        if (ep && ep.binding.state === 'bound' && ep.binding.pod !== pod.name) return `endpoint ${e.endpoint} is bound to pod ${ep.binding.pod}`;
+        if (ep && ep.binding.state === 'bound' && ep.binding.pod !== pod.name)
+          return `endpoint ${e.endpoint} is bound to pod ${ep.binding.pod}`;
       }
     }
     for (const name of pod.volumes) {
       const v = state.volumes.get(keyOf(pod.namespace, name))!;
-      if (v.attachment.state === 'attached' && v.attachment.pod !== pod.name) return `volume ${name} is attached to pod ${v.attachment.pod} (volumes attach to one pod at a time)`;
+      if (v.attachment.state === 'attached' && v.attachment.pod !== pod.name)
+        return `volume ${name} is attached to pod ${v.attachment.pod} (volumes attach to one pod at a time)`;
       const unusable = unusableReason(v);
       if (unusable !== undefined) return unusable;
     }
@@ -188,7 +218,16 @@ export class SchedulingSession {
         const key = keyOf(pod.namespace, e.endpoint);
         const ep = this.ctx.state.endpoints.get(key)!;
         this.ctx.state.endpoints.set(key, { ...ep, binding: { state: 'bound', pod: pod.name } });
-        return { network: ep.network, perf_tier: e.perf_tier, port: where.port, vf: where.vf, mac: ep.mac, ip: ep.ip, static: true, endpoint: ep.name };
+        return {
+          network: ep.network,
+          perf_tier: e.perf_tier,
+          port: where.port,
+          vf: where.vf,
+          mac: ep.mac,
+          ip: ep.ip,
+          static: true,
+          endpoint: ep.name,
+        };
       }
       const pool = this.pools.get(e.network)!;
       const kept = pod.addresses?.[k];
@@ -202,10 +241,22 @@ export class SchedulingSession {
     const placed: Pod = {
       ...pod,
       addresses: endpoints.map((e) => ({ network: e.network, ip: e.ip, mac: e.mac })),
-      status: { state: 'running', node: node.name, endpoints, reserved_iops: demand.iops, reserved_bandwidth_bits_per_s: demand.bandwidth_bits_per_s, volume_reservations: this.volumeReservationsOf(pod) },
+      status: {
+        state: 'running',
+        node: node.name,
+        endpoints,
+        reserved_iops: demand.iops,
+        reserved_bandwidth_bits_per_s: demand.bandwidth_bits_per_s,
+        volume_reservations: this.volumeReservationsOf(pod),
+      },
     };
     this.ctx.state.pods.set(keyOf(pod.namespace, pod.name), placed);
-    this.ctx.event('info', 'Scheduled', `pod/${pod.namespace}/${pod.name}`, `placed on ${node.name}: ${endpoints.map((e) => `${e.network} ${e.ip} (${e.port} vf${e.vf})`).join(', ') || 'no endpoints'}`);
+    this.ctx.event(
+      'info',
+      'Scheduled',
+      `pod/${pod.namespace}/${pod.name}`,
+      `placed on ${node.name}: ${endpoints.map((e) => `${e.network} ${e.ip} (${e.port} vf${e.vf})`).join(', ') || 'no endpoints'}`,
+    );
     return placed;
   }
 
@@ -231,13 +282,18 @@ export class SchedulingSession {
     const node = this.ctx.state.nodes.get(pod.status.node);
     if (i !== undefined && node) {
       const demand = this.boundDemand(pod, i);
-      this.scheduler.release(i, demand, pod.status.endpoints.map((e) => vfNumber(node, e.port, e.vf)));
+      this.scheduler.release(
+        i,
+        demand,
+        pod.status.endpoints.map((e) => vfNumber(node, e.port, e.vf)),
+      );
     }
     // The pod keeps its addresses (they are in `addresses`); `forget` frees them when it is deleted.
     for (const name of pod.volumes) {
       const key = keyOf(pod.namespace, name);
       const v = this.ctx.state.volumes.get(key);
-      if (v && v.attachment.state === 'attached' && v.attachment.pod === pod.name) this.ctx.state.volumes.set(key, { ...v, attachment: { state: 'detached' } });
+      if (v && v.attachment.state === 'attached' && v.attachment.pod === pod.name)
+        this.ctx.state.volumes.set(key, { ...v, attachment: { state: 'detached' } });
     }
   }
 
@@ -252,7 +308,8 @@ export class SchedulingSession {
       // A persistent endpoint keeps its address; it is only free for the next pod.
       const key = keyOf(pod.namespace, e.endpoint);
       const ep = this.ctx.state.endpoints.get(key);
-      if (ep && ep.binding.state === 'bound' && ep.binding.pod === pod.name) this.ctx.state.endpoints.set(key, { ...ep, binding: { state: 'free' } });
+      if (ep && ep.binding.state === 'bound' && ep.binding.pod === pod.name)
+        this.ctx.state.endpoints.set(key, { ...ep, binding: { state: 'free' } });
     });
   }
 
@@ -268,37 +325,74 @@ export function checkPodReferences(ctx: Context, pod: Pod): void {
   const state = ctx.state;
   const tiers = [pod.perf_tier, ...pod.endpoints.map((e) => e.perf_tier)];
   for (const t of tiers) {
-    if (!state.perfTiers.has(t)) throw new AnvilError('ANVIL_ERR_OBJECT_NOT_FOUND', `pod ${pod.name}: perf tier ${t} does not exist; tiers: ${[...state.perfTiers.keys()].join(', ')}`);
+    if (!state.perfTiers.has(t))
+      throw new AnvilError(
+        'ANVIL_ERR_OBJECT_NOT_FOUND',
+        `pod ${pod.name}: perf tier ${t} does not exist; tiers: ${[...state.perfTiers.keys()].join(', ')}`,
+      );
   }
   const pinned = new Set<string>();
   for (const e of pod.endpoints) {
     if (e.endpoint !== undefined) {
       const ep = state.endpoints.get(keyOf(pod.namespace, e.endpoint));
-      if (!ep) throw new AnvilError('ANVIL_ERR_OBJECT_NOT_FOUND', `pod ${pod.name}: endpoint ${e.endpoint} does not exist in namespace ${pod.namespace}; create it with: anvil endpoint create ${e.endpoint} --network NET`);
-      if (e.network !== ep.network) throw new AnvilError('ANVIL_ERR_FIELD_INVALID', `pod ${pod.name}: endpoint ${e.endpoint} is on network ${ep.network}, not ${e.network}`);
-      if (ep.binding.state === 'bound' && ep.binding.pod !== pod.name) throw new AnvilError('ANVIL_ERR_IN_USE', `pod ${pod.name}: endpoint ${e.endpoint} is bound to pod ${ep.binding.pod}`);
-      if (e.ip !== undefined && e.ip !== ep.ip) throw new AnvilError('ANVIL_ERR_FIELD_INVALID', `pod ${pod.name}: endpoint ${e.endpoint} has IP ${ep.ip}, not ${e.ip}`);
-      if (pod.endpoints.filter((o) => o.endpoint === e.endpoint).length > 1) throw new AnvilError('ANVIL_ERR_FIELD_INVALID', `pod ${pod.name}: endpoint ${e.endpoint} is named twice`);
+      if (!ep)
+        throw new AnvilError(
+          'ANVIL_ERR_OBJECT_NOT_FOUND',
+          `pod ${pod.name}: endpoint ${e.endpoint} does not exist in namespace ${pod.namespace}; create it with: anvil endpoint create ${e.endpoint} --network NET`,
+        );
+      if (e.network !== ep.network)
+        throw new AnvilError(
+          'ANVIL_ERR_FIELD_INVALID',
+          `pod ${pod.name}: endpoint ${e.endpoint} is on network ${ep.network}, not ${e.network}`,
+        );
+      if (ep.binding.state === 'bound' && ep.binding.pod !== pod.name)
+        throw new AnvilError('ANVIL_ERR_IN_USE', `pod ${pod.name}: endpoint ${e.endpoint} is bound to pod ${ep.binding.pod}`);
+      if (e.ip !== undefined && e.ip !== ep.ip)
+        throw new AnvilError('ANVIL_ERR_FIELD_INVALID', `pod ${pod.name}: endpoint ${e.endpoint} has IP ${ep.ip}, not ${e.ip}`);
+      if (pod.endpoints.filter((o) => o.endpoint === e.endpoint).length > 1)
+        throw new AnvilError('ANVIL_ERR_FIELD_INVALID', `pod ${pod.name}: endpoint ${e.endpoint} is named twice`);
       continue;
     }
     const net = state.networks.get(e.network);
-    if (!net) throw new AnvilError('ANVIL_ERR_OBJECT_NOT_FOUND', `pod ${pod.name}: network ${e.network} does not exist; networks: ${[...state.networks.keys()].join(', ') || 'none (anvil network create ...)'}`);
+    if (!net)
+      throw new AnvilError(
+        'ANVIL_ERR_OBJECT_NOT_FOUND',
+        `pod ${pod.name}: network ${e.network} does not exist; networks: ${[...state.networks.keys()].join(', ') || 'none (anvil network create ...)'}`,
+      );
     if (e.ip !== undefined) {
       const pool = new IpPool(net.start, net.end);
-      if (!pool.has(e.ip)) throw new AnvilError('ANVIL_ERR_FIELD_INVALID', `pod ${pod.name}: IP ${e.ip} is outside network ${net.name}'s range ${net.start}-${net.end}`);
+      if (!pool.has(e.ip))
+        throw new AnvilError(
+          'ANVIL_ERR_FIELD_INVALID',
+          `pod ${pod.name}: IP ${e.ip} is outside network ${net.name}'s range ${net.start}-${net.end}`,
+        );
       if (pinned.has(e.ip)) throw new AnvilError('ANVIL_ERR_FIELD_INVALID', `pod ${pod.name}: IP ${e.ip} is pinned twice`);
       pinned.add(e.ip);
       for (const ep of state.endpoints.values()) {
-        if (ep.network === e.network && ep.ip === e.ip) throw new AnvilError('ANVIL_ERR_IN_USE', `pod ${pod.name}: IP ${e.ip} on network ${e.network} belongs to ${ctx.nameIfVisible('container', ep.namespace, `endpoint ${ep.namespace}/${ep.name}; ask for the endpoint instead`, 'an object you may not see; pin another address')}`);
+        if (ep.network === e.network && ep.ip === e.ip)
+          throw new AnvilError(
+            'ANVIL_ERR_IN_USE',
+            `pod ${pod.name}: IP ${e.ip} on network ${e.network} belongs to ${ctx.nameIfVisible('container', ep.namespace, `endpoint ${ep.namespace}/${ep.name}; ask for the endpoint instead`, 'an object you may not see; pin another address')}`,
+          );
       }
       for (const other of state.pods.values()) {
         if (other.namespace === pod.namespace && other.name === pod.name) continue;
-        const holds = other.endpoints.some((o) => o.network === e.network && o.ip === e.ip) || (other.addresses ?? []).some((o) => o.network === e.network && o.ip === e.ip);
-        if (holds) throw new AnvilError('ANVIL_ERR_IN_USE', `pod ${pod.name}: IP ${e.ip} on network ${e.network} is already used by ${ctx.nameIfVisible('container', other.namespace, `pod ${other.namespace}/${other.name}`, 'another pod')}`);
+        const holds =
+          other.endpoints.some((o) => o.network === e.network && o.ip === e.ip) ||
+          (other.addresses ?? []).some((o) => o.network === e.network && o.ip === e.ip);
+        if (holds)
+          throw new AnvilError(
+            'ANVIL_ERR_IN_USE',
+            `pod ${pod.name}: IP ${e.ip} on network ${e.network} is already used by ${ctx.nameIfVisible('container', other.namespace, `pod ${other.namespace}/${other.name}`, 'another pod')}`,
+          );
       }
     }
   }
   for (const v of pod.volumes) {
-    if (!state.volumes.has(keyOf(pod.namespace, v))) throw new AnvilError('ANVIL_ERR_OBJECT_NOT_FOUND', `pod ${pod.name}: volume ${v} does not exist in namespace ${pod.namespace}; create it first (anvil volume create, or a PersistentVolumeClaim)`);
+    if (!state.volumes.has(keyOf(pod.namespace, v)))
+      throw new AnvilError(
+        'ANVIL_ERR_OBJECT_NOT_FOUND',
+        `pod ${pod.name}: volume ${v} does not exist in namespace ${pod.namespace}; create it first (anvil volume create, or a PersistentVolumeClaim)`,
+      );
   }
 }

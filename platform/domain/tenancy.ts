@@ -43,7 +43,15 @@ export function localAdmin(user = 'admin'): Actor {
 const BUNDLES: Record<string, (ns: string | undefined) => string[]> = {
   'cluster-admin': () => ROLE_CLASSES.map((c) => `${c}-edit`),
   viewer: () => ROLE_CLASSES.filter((c) => c !== 'user').map((c) => `${c}-view`),
-  'tenant-admin': (ns) => [`container-edit/${ns}`, `volume-edit/${ns}`, `user-edit/${ns}`, `event-view/${ns}`, 'network-view', 'perftier-view', 'node-view'],
+  'tenant-admin': (ns) => [
+    `container-edit/${ns}`,
+    `volume-edit/${ns}`,
+    `user-edit/${ns}`,
+    `event-view/${ns}`,
+    'network-view',
+    'perftier-view',
+    'node-view',
+  ],
   'tenant-user': (ns) => [`container-edit/${ns}`, `volume-edit/${ns}`, `event-view/${ns}`, 'network-view', 'perftier-view'],
 };
 
@@ -85,6 +93,9 @@ export function allows(actor: Actor, cls: RoleClass, access: Access, namespace?:
 export function authorize(actor: Actor, cls: RoleClass, access: Access, namespace?: string): void {
   if (!allows(actor, cls, access, namespace)) {
     const where = namespace === undefined ? 'cluster-wide' : `in namespace ${namespace}`;
-    throw new AnvilError('ANVIL_ERR_FORBIDDEN', `user ${actor.user} may not ${access} ${cls} objects ${where}; a role such as ${cls}-${access}${namespace ? `/${namespace}` : ''} is needed`);
+    throw new AnvilError(
+      'ANVIL_ERR_FORBIDDEN',
+      `user ${actor.user} may not ${access} ${cls} objects ${where}; a role such as ${cls}-${access}${namespace ? `/${namespace}` : ''} is needed`,
+    );
   }
 }

@@ -23,8 +23,17 @@ export function ensureTenant(ctx: ChangeContext, name: string): void {
 export function deleteTenant(ctx: ChangeContext, name: string): void {
   ctx.can('tenant', 'edit');
   if (!ctx.state.tenants.has(name)) throw notFound('namespace', name, `namespaces: ${[...ctx.state.tenants.keys()].join(', ')}`);
-  const holds = [...ctx.state.pods.values(), ...ctx.state.volumes.values(), ...ctx.state.snapshots.values(), ...ctx.state.endpoints.values()].filter((o) => o.namespace === name);
-  if (holds.length > 0) throw new AnvilError('ANVIL_ERR_IN_USE', `namespace ${name} still holds ${holds.length} pods, volumes, snapshots or endpoints; delete them first`);
+  const holds = [
+    ...ctx.state.pods.values(),
+    ...ctx.state.volumes.values(),
+    ...ctx.state.snapshots.values(),
+    ...ctx.state.endpoints.values(),
+  ].filter((o) => o.namespace === name);
+  if (holds.length > 0)
+    throw new AnvilError(
+      'ANVIL_ERR_IN_USE',
+      `namespace ${name} still holds ${holds.length} pods, volumes, snapshots or endpoints; delete them first`,
+    );
   ctx.state.tenants.delete(name);
   ctx.state.quotas.delete(name);
 }

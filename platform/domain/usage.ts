@@ -21,7 +21,19 @@ export function nodeUsage(state: ClusterState): Map<string, NodeUsage> {
   const out = new Map<string, { -readonly [K in keyof NodeUsage]: NodeUsage[K] }>();
   for (const name of state.nodes.keys()) {
     const s = storage.get(name)!;
-    out.set(name, { node: name, pods: 0, cpu_millicores: 0, memory_bytes: 0, storage_bytes: s.bytes, volumes: s.volumes, iops: 0, bandwidth_bits_per_s: 0, vfs: 0, local_controllers: 0, remote_controllers: 0 });
+    out.set(name, {
+      node: name,
+      pods: 0,
+      cpu_millicores: 0,
+      memory_bytes: 0,
+      storage_bytes: s.bytes,
+      volumes: s.volumes,
+      iops: 0,
+      bandwidth_bits_per_s: 0,
+      vfs: 0,
+      local_controllers: 0,
+      remote_controllers: 0,
+    });
   }
   for (const pod of state.pods.values()) {
     if (pod.status.state !== 'running') continue;

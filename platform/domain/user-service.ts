@@ -29,7 +29,12 @@ export function setUserRoles(ctx: ChangeContext, name: string, roles: string[]):
   const managers = userManagers(ctx);
   ctx.state.users.set(name, changed);
   keepUserAdmin(ctx, managers, `changing ${name}'s roles`);
-  ctx.event('info', 'UserRolesChanged', `user/${name}`, `roles of ${name}: ${user.roles.join(', ') || '(none)'} -> ${roles.join(', ') || '(none)'}`);
+  ctx.event(
+    'info',
+    'UserRolesChanged',
+    `user/${name}`,
+    `roles of ${name}: ${user.roles.join(', ') || '(none)'} -> ${roles.join(', ') || '(none)'}`,
+  );
   return changed;
 }
 
@@ -58,7 +63,10 @@ function mayGrant(ctx: ChangeContext, roles: readonly string[], verb: 'grant' | 
   for (const r of namespaced) ctx.can('user', 'edit', r.namespace);
   for (const r of parsed) {
     if (!allows(ctx.actor, r.cls, r.access, r.namespace)) {
-      throw new AnvilError('ANVIL_ERR_FORBIDDEN', `user ${ctx.actor.user} may not ${verb} ${r.cls}-${r.access}${r.namespace ? `/${r.namespace}` : ''}: nobody ${verb}s a role they do not hold`);
+      throw new AnvilError(
+        'ANVIL_ERR_FORBIDDEN',
+        `user ${ctx.actor.user} may not ${verb} ${r.cls}-${r.access}${r.namespace ? `/${r.namespace}` : ''}: nobody ${verb}s a role they do not hold`,
+      );
     }
   }
 }
@@ -73,5 +81,9 @@ function userManagers(ctx: ChangeContext): number {
  * one (a state that never had one, as the embedded CLI's, is left alone).
  */
 function keepUserAdmin(ctx: ChangeContext, managersBefore: number, what: string): void {
-  if (managersBefore > 0 && userManagers(ctx) === 0) throw new AnvilError('ANVIL_ERR_IN_USE', `${what} would leave no user with user-edit cluster-wide (e.g. cluster-admin); give that role to another user first`);
+  if (managersBefore > 0 && userManagers(ctx) === 0)
+    throw new AnvilError(
+      'ANVIL_ERR_IN_USE',
+      `${what} would leave no user with user-edit cluster-wide (e.g. cluster-admin); give that role to another user first`,
+    );
 }

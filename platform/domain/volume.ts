@@ -83,10 +83,14 @@ export function volumeStateOf(v: { readonly mirrors: number; readonly plexes: re
 export function unusableReason(v: Volume): string | undefined {
   const state = volumeStateOf(v);
   if (state === 'unavailable') {
-    const where = v.plexes.filter((p) => p.state === 'offline').map((p) => p.node).join(', ');
+    const where = v.plexes
+      .filter((p) => p.state === 'offline')
+      .map((p) => p.node)
+      .join(', ');
     return `volume ${v.name} is unavailable: no in-sync copy on a live node (its current copy is on ${where}, which is down; the pod starts when it recovers)`;
   }
-  if (state === 'lost') return `volume ${v.name} is lost: no current copy is left on any node; delete it, or restore a snapshot to a new volume`;
+  if (state === 'lost')
+    return `volume ${v.name} is lost: no current copy is left on any node; delete it, or restore a snapshot to a new volume`;
   return undefined;
 }
 

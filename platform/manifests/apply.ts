@@ -67,7 +67,12 @@ interface ClassParams {
 }
 
 export function planApply(docs: readonly ManifestDocument[], defaultNamespace: string, strict: boolean): ApplyPlan {
-  if (docs.length > MAX_APPLY_DOCUMENTS) tooLarge(undefined, '', `${docs.length} documents in one apply, more than the ${MAX_APPLY_DOCUMENTS} allowed; split the manifests into several applies`);
+  if (docs.length > MAX_APPLY_DOCUMENTS)
+    tooLarge(
+      undefined,
+      '',
+      `${docs.length} documents in one apply, more than the ${MAX_APPLY_DOCUMENTS} allowed; split the manifests into several applies`,
+    );
   const notes: string[] = [];
   const classes = new Map<string, ClassParams>();
   const unsupported: string[] = [];
@@ -82,7 +87,9 @@ export function planApply(docs: readonly ManifestDocument[], defaultNamespace: s
     const version = MODELLED.get(kind);
     if (version === undefined) unsupported.push(`${doc.where}: ${kind} ${name}: kind ${kind} is not modelled by Anvil; skipped`);
     else if (apiVersion !== version) {
-      unsupported.push(`${doc.whereField?.('apiVersion') ?? doc.where}: ${kind} ${name}: apiVersion ${apiVersion} is not one Anvil reads for kind ${kind}, allowed: ${version}; skipped`);
+      unsupported.push(
+        `${doc.whereField?.('apiVersion') ?? doc.where}: ${kind} ${name}: apiVersion ${apiVersion} is not one Anvil reads for kind ${kind}, allowed: ${version}; skipped`,
+      );
       skipped.add(doc);
       continue;
     }
@@ -91,32 +98,43 @@ export function planApply(docs: readonly ManifestDocument[], defaultNamespace: s
       const mirrors = f.int(params.mirrorCount, 'parameters.mirrorCount', 1, 3);
       const tier = params.perfTier;
       if (mirrors === undefined && tier === undefined) {
-        unsupported.push(`${doc.where}: StorageClass ${name}: provisioner ${f.str(doc.body.provisioner, 'provisioner') ?? '(none)'} is not modelled by Anvil (no mirrorCount or perfTier parameter); skipped, its claims get default Anvil volumes`);
+        unsupported.push(
+          `${doc.where}: StorageClass ${name}: provisioner ${f.str(doc.body.provisioner, 'provisioner') ?? '(none)'} is not modelled by Anvil (no mirrorCount or perfTier parameter); skipped, its claims get default Anvil volumes`,
+        );
       }
       classes.set(name, { ...(mirrors !== undefined ? { mirrors } : {}), ...(tier !== undefined ? { perf_tier: tier } : {}) });
     }
   }
   if (strict && unsupported.length > 0) {
     const reasons = unsupported.map((u) => u.replace(/; skipped.*$/, ''));
-    throw new AnvilError('ANVIL_ERR_KIND_UNSUPPORTED', `${unsupported.length} documents are of kinds (or apiVersions) Anvil does not model; --strict rejects the apply, nothing was changed`, reasons);
+    throw new AnvilError(
+      'ANVIL_ERR_KIND_UNSUPPORTED',
+      `${unsupported.length} documents are of kinds (or apiVersions) Anvil does not model; --strict rejects the apply, nothing was changed`,
+      reasons,
+    );
   }
   notes.push(...unsupported);
 
   const plan: ApplyPlan = { namespaces: [], claims: [], workloads: [], notes };
   const claimDraft = (f: Fields, meta: Obj, spec: Obj, path: string, namespace: string, name: string): ClaimDraft => {
     const annotations = f.strings(meta.annotations, `${path}metadata.annotations`);
-    const className = f.str(spec.storageClassName, `${path}spec.storageClassName`) ?? annotations['volume.beta.kubernetes.io/storage-class'];
+    const className =
+      f.str(spec.storageClassName, `${path}spec.storageClassName`) ?? annotations['volume.beta.kubernetes.io/storage-class'];
     const cls = (className !== undefined ? classes.get(className) : undefined) ?? {};
     if (className !== undefined && !classes.has(className)) {
-      notes.push(`${f.where}: claim ${name}: StorageClass ${className} is not in this apply; the volume gets 1 mirror and the best-effort tier unless annotated (anvil.dev/mirror-count, anvil.dev/perf-tier)`);
+      notes.push(
+        `${f.where}: claim ${name}: StorageClass ${className} is not in this apply; the volume gets 1 mirror and the best-effort tier unless annotated (anvil.dev/mirror-count, anvil.dev/perf-tier)`,
+      );
     }
     const resources = f.obj(spec.resources, `${path}spec.resources`, true)!;
     const requests = f.obj(resources.requests, `${path}spec.resources.requests`, true)!;
     const raw = f.str(requests.storage, `${path}spec.resources.requests.storage`, true)!;
     const size = parseQuantity(raw);
-    if (size === undefined || size < 2 ** 20) f.fail(`${path}spec.resources.requests.storage`, `"${raw}" is not a size of at least 1Mi; write e.g. 1Gi or 500M`);
+    if (size === undefined || size < 2 ** 20)
+      f.fail(`${path}spec.resources.requests.storage`, `"${raw}" is not a size of at least 1Mi; write e.g. 1Gi or 500M`);
     if (size > VOLUME_SIZE_RANGE.max) f.fail(`${path}spec.resources.requests.storage`, `"${raw}" is out of range, allowed: 1Mi to 1Pi`);
-    const mirrors = f.int(annotations['anvil.dev/mirror-count'], `${path}metadata.annotations["anvil.dev/mirror-count"]`, 1, 3) ?? cls.mirrors ?? 1;
+    const mirrors =
+      f.int(annotations['anvil.dev/mirror-count'], `${path}metadata.annotations["anvil.dev/mirror-count"]`, 1, 3) ?? cls.mirrors ?? 1;
     const perf_tier = annotations['anvil.dev/perf-tier'] ?? cls.perf_tier ?? DEFAULT_PERF_TIER;
     return { namespace, name, size_bytes: Math.ceil(size), mirrors, perf_tier, where: f.where };
   };
@@ -136,7 +154,8 @@ export function planApply(docs: readonly ManifestDocument[], defaultNamespace: s
         plan.namespaces.push(name);
         break;
       case 'PersistentVolumeClaim':
-        if (f.str(spec.volumeName, 'spec.volumeName') !== undefined) f.fail('spec.volumeName', 'binding a claim to a volume of another name is not supported; name the claim after the Anvil volume');
+        if (f.str(spec.volumeName, 'spec.volumeName') !== undefined)
+          f.fail('spec.volumeName', 'binding a claim to a volume of another name is not supported; name the claim after the Anvil volume');
         plan.claims.push(claimDraft(f, meta, spec, '', namespace, name));
         break;
       case 'Pod':
@@ -145,10 +164,20 @@ export function planApply(docs: readonly ManifestDocument[], defaultNamespace: s
       case 'Deployment':
       case 'StatefulSet': {
         const asked = Number(spec.replicas);
-        if (Number.isInteger(asked) && asked > MAX_REPLICAS_PER_WORKLOAD) tooLarge(doc, 'spec.replicas', `${asked} replicas, more than the ${MAX_REPLICAS_PER_WORKLOAD} one workload may have; split it into several workloads`);
+        if (Number.isInteger(asked) && asked > MAX_REPLICAS_PER_WORKLOAD)
+          tooLarge(
+            doc,
+            'spec.replicas',
+            `${asked} replicas, more than the ${MAX_REPLICAS_PER_WORKLOAD} one workload may have; split it into several workloads`,
+          );
         const replicas = f.int(spec.replicas, 'spec.replicas', 0, MAX_REPLICAS_PER_WORKLOAD) ?? 1;
         podCount += replicas;
-        if (podCount > MAX_APPLY_PODS) tooLarge(doc, 'spec.replicas', `this apply would make ${podCount} pods so far, more than the ${MAX_APPLY_PODS} one apply may make; split the manifests into several applies`);
+        if (podCount > MAX_APPLY_PODS)
+          tooLarge(
+            doc,
+            'spec.replicas',
+            `this apply would make ${podCount} pods so far, more than the ${MAX_APPLY_PODS} one apply may make; split the manifests into several applies`,
+          );
         const template = f.obj(spec.template, 'spec.template', true)!;
         const tmeta = f.obj(template.metadata, 'spec.template.metadata') ?? {};
         const tspec = f.obj(template.spec, 'spec.template.spec', true)!;
@@ -164,7 +193,16 @@ export function planApply(docs: readonly ManifestDocument[], defaultNamespace: s
             plan.claims.push(claimDraft(f, tmetaK, f.obj(t.spec, `${path}spec`, true)!, path, namespace, volume));
             claims.set(claim, volume);
           });
-          const draft = podDraft(f, tmeta, tspec, 'spec.template', { namespace, name: `${name}-${i}`, owner: { kind, name } }, claims, notes, strict);
+          const draft = podDraft(
+            f,
+            tmeta,
+            tspec,
+            'spec.template',
+            { namespace, name: `${name}-${i}`, owner: { kind, name } },
+            claims,
+            notes,
+            strict,
+          );
           // A StatefulSet's claim templates are mounted by name without a `volumes` entry.
           const volumes = [...new Set([...draft.volumes, ...claims.values()])];
           pods.push({ ...draft, volumes });
@@ -205,10 +243,14 @@ export function* applySteps(cp: ControlPlane, plan: ApplyPlan): Generator<void, 
       lines.push(`persistentvolumeclaim/${c.name} unchanged (volume exists)`);
       continue;
     }
-    withWhere(c.where, () => cp.createVolume({ namespace: c.namespace, name: c.name, size_bytes: c.size_bytes, mirrors: c.mirrors, perf_tier: c.perf_tier }));
+    withWhere(c.where, () =>
+      cp.createVolume({ namespace: c.namespace, name: c.name, size_bytes: c.size_bytes, mirrors: c.mirrors, perf_tier: c.perf_tier }),
+    );
     yield;
     const v = state.volumes.get(keyOf(c.namespace, c.name))!;
-    lines.push(`persistentvolumeclaim/${c.name} created (volume ${v.name}, ${v.mirrors} plexes on ${v.plexes.map((p) => p.node).join(', ')})`);
+    lines.push(
+      `persistentvolumeclaim/${c.name} created (volume ${v.name}, ${v.mirrors} plexes on ${v.plexes.map((p) => p.node).join(', ')})`,
+    );
   }
   for (const w of plan.workloads) {
     const results: Pod[] = [];
@@ -224,7 +266,10 @@ export function* applySteps(cp: ControlPlane, plan: ApplyPlan): Generator<void, 
     const running = results.filter((p) => p.status.state === 'running').length;
     const label = w.kind === 'Pod' ? `pod/${w.name}` : `${w.kind.toLowerCase()}.apps/${w.name}`;
     if (results.length === 0) lines.push(`${label} unchanged`);
-    else lines.push(`${label} created (${results.length} pods: ${running} running, ${results.length - running} pending${unchanged ? `, ${unchanged} existed` : ''})`);
+    else
+      lines.push(
+        `${label} created (${results.length} pods: ${running} running, ${results.length - running} pending${unchanged ? `, ${unchanged} existed` : ''})`,
+      );
     // Later pods of the same apply may have freed or taken room; report what each pod ended as.
     for (const p of results) {
       const now = state.pods.get(keyOf(p.namespace, p.name))!;
@@ -253,7 +298,11 @@ export function podInput(cp: ControlPlane, d: PodDraft): Parameters<ControlPlane
   else if (d.networks) endpoints = d.networks.map((network) => ({ network, perf_tier: d.perf_tier }));
   else {
     const net = cp.defaultNetwork();
-    if (!net) throw new AnvilError('ANVIL_ERR_OBJECT_NOT_FOUND', `${d.where}: pod ${d.name} names no network and the cluster has none; create one first (anvil network create NAME --subnet ... )`);
+    if (!net)
+      throw new AnvilError(
+        'ANVIL_ERR_OBJECT_NOT_FOUND',
+        `${d.where}: pod ${d.name} names no network and the cluster has none; create one first (anvil network create NAME --subnet ... )`,
+      );
     endpoints = [{ network: net.name, perf_tier: d.perf_tier }];
   }
   return {

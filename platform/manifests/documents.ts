@@ -60,7 +60,10 @@ export function parseManifestText(text: string, file: string): ManifestDocument[
 /** What kubectl says when a file, folder or stream holds no object; Anvil says it with the source named. */
 export function noObjects(source?: string): AnvilError {
   const what = source === undefined ? 'the manifests hold' : `${source} holds`;
-  return new AnvilError('ANVIL_ERR_MANIFEST', `no objects passed to apply: ${what} no Kubernetes object (empty, only comments, or a folder without .yaml/.yml/.json files)`);
+  return new AnvilError(
+    'ANVIL_ERR_MANIFEST',
+    `no objects passed to apply: ${what} no Kubernetes object (empty, only comments, or a folder without .yaml/.yml/.json files)`,
+  );
 }
 
 /** Every document under `path` ("-" reads stdin); none at all is an error, as with kubectl. */

@@ -38,7 +38,8 @@ export class Fields {
   int(value: unknown, path: string, min: number, max: number): number | undefined {
     if (value === undefined || value === null) return undefined;
     const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
-    if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) this.fail(path, `must be a whole number from ${min} to ${max}`);
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max)
+      this.fail(path, `must be a whole number from ${min} to ${max}`);
     return n;
   }
 

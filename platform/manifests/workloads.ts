@@ -47,21 +47,37 @@ function containerTotals(f: Fields, spec: Obj, path: string): { cpu: number; mem
     const res = f.obj(c.resources, `${path}.containers[${i}].resources`) ?? {};
     const requests = f.obj(res.requests, `${path}.containers[${i}].resources.requests`) ?? {};
     const limits = f.obj(res.limits, `${path}.containers[${i}].resources.limits`) ?? {};
-    for (const [what, add] of [['cpu', (v: number) => (cpu += Math.ceil(v * 1000 - 1e-9))], ['memory', (v: number) => (mem += Math.ceil(v))]] as const) {
+    for (const [what, add] of [
+      ['cpu', (v: number) => (cpu += Math.ceil(v * 1000 - 1e-9))],
+      ['memory', (v: number) => (mem += Math.ceil(v))],
+    ] as const) {
       const raw = requests[what] ?? limits[what];
       if (raw === undefined) continue;
       const src = requests[what] !== undefined ? 'requests' : 'limits';
       const v = typeof raw === 'string' || typeof raw === 'number' ? parseQuantity(raw) : undefined;
-      if (v === undefined) f.fail(`${path}.containers[${i}].resources.${src}.${what}`, `"${String(raw)}" is not a Kubernetes quantity; write e.g. ${what === 'cpu' ? '500m or 2' : '512Mi or 2Gi'}`);
+      if (v === undefined)
+        f.fail(
+          `${path}.containers[${i}].resources.${src}.${what}`,
+          `"${String(raw)}" is not a Kubernetes quantity; write e.g. ${what === 'cpu' ? '500m or 2' : '512Mi or 2Gi'}`,
+        );
       const range = what === 'cpu' ? CPU_MILLICORES_RANGE : MEMORY_RANGE;
-      if ((what === 'cpu' ? v * 1000 : v) > range.max) f.fail(`${path}.containers[${i}].resources.${src}.${what}`, `"${String(raw)}" is out of range, allowed: ${what === 'cpu' ? 'up to 10000 cores' : 'up to 1Pi'}`);
+      if ((what === 'cpu' ? v * 1000 : v) > range.max)
+        f.fail(
+          `${path}.containers[${i}].resources.${src}.${what}`,
+          `"${String(raw)}" is out of range, allowed: ${what === 'cpu' ? 'up to 10000 cores' : 'up to 1Pi'}`,
+        );
       add(v);
     }
   });
   return { cpu, mem };
 }
 
-function endpointsFrom(f: Fields, annotations: Record<string, string>, tier: string, path: string): { endpoints?: EndpointRequest[]; networks?: string[] } {
+function endpointsFrom(
+  f: Fields,
+  annotations: Record<string, string>,
+  tier: string,
+  path: string,
+): { endpoints?: EndpointRequest[]; networks?: string[] } {
   const explicit: EndpointRequest[] = [];
   for (let k = 0; ; k++) {
     const text = annotation(annotations, `endpoint${k}`);
@@ -77,17 +93,28 @@ function endpointsFrom(f: Fields, annotations: Record<string, string>, tier: str
     if (endpointId !== undefined) {
       // A persistent endpoint brings its own network, IP and MAC.
       const network = f.str(o.network, `${path}.annotations["anvil.dev/endpoint${k}"].network`) ?? '';
-      explicit.push({ network, endpoint: endpointId, perf_tier: f.str(o.perfTier, `${path}.annotations["anvil.dev/endpoint${k}"].perfTier`) ?? tier });
+      explicit.push({
+        network,
+        endpoint: endpointId,
+        perf_tier: f.str(o.perfTier, `${path}.annotations["anvil.dev/endpoint${k}"].perfTier`) ?? tier,
+      });
       continue;
     }
     const network = f.str(o.network, `${path}.annotations["anvil.dev/endpoint${k}"].network`, true)!;
     const ip = f.str(o.ip, `${path}.annotations["anvil.dev/endpoint${k}"].ip`);
-    explicit.push({ network, perf_tier: f.str(o.perfTier, `${path}.annotations["anvil.dev/endpoint${k}"].perfTier`) ?? tier, ...(ip !== undefined ? { ip } : {}) });
+    explicit.push({
+      network,
+      perf_tier: f.str(o.perfTier, `${path}.annotations["anvil.dev/endpoint${k}"].perfTier`) ?? tier,
+      ...(ip !== undefined ? { ip } : {}),
+    });
   }
   if (explicit.length > 0) return { endpoints: explicit };
   const nets = annotation(annotations, 'network');
   if (nets !== undefined) {
-    const networks = nets.split(',').map((n) => n.trim()).filter(Boolean);
+    const networks = nets
+      .split(',')
+      .map((n) => n.trim())
+      .filter(Boolean);
     if (networks.length === 0) f.fail(`${path}.annotations["anvil.dev/network"]`, 'names no network');
     return { networks };
   }
@@ -127,7 +154,9 @@ export function podDraft(
     if (strict) throw new AnvilError('ANVIL_ERR_KIND_UNSUPPORTED', `${note.replace('; skipped', '')}; --strict rejects the apply`);
     notes.push(note);
   });
-  const tolerations = f.list(spec.tolerations, `${p}spec.tolerations`).map((t, i) => (t.key === undefined && t.operator === 'Exists' ? '*' : f.str(t.key, `${p}spec.tolerations[${i}].key`, true)!));
+  const tolerations = f
+    .list(spec.tolerations, `${p}spec.tolerations`)
+    .map((t, i) => (t.key === undefined && t.operator === 'Exists' ? '*' : f.str(t.key, `${p}spec.tolerations[${i}].key`, true)!));
   return {
     namespace: id.namespace,
     name: id.name,

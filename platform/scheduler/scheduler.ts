@@ -71,7 +71,10 @@ export class Scheduler {
   private readonly scratchBw: Float64Array;
   private readonly scratchVfs: Int32Array;
 
-  constructor(readonly table: NodeTable, options: SchedulerOptions = {}) {
+  constructor(
+    readonly table: NodeTable,
+    options: SchedulerOptions = {},
+  ) {
     this.policy = options.policy ?? 'balance';
     this.sampleSize = options.sampleSize ?? 64;
     let most = 1;
@@ -152,7 +155,8 @@ export class Scheduler {
   reserve(i: number, d: PodDemand): number[] {
     const t = this.table;
     const ports = new Int32Array(d.vfs);
-    if (!this.fitPorts(i, d, ports)) throw new Error(`scheduler: reserve on node ${t.names[i]} for a pod whose endpoints fit none of its pod ports`);
+    if (!this.fitPorts(i, d, ports))
+      throw new Error(`scheduler: reserve on node ${t.names[i]} for a pod whose endpoints fit none of its pod ports`);
     this.account(i, d);
     const vfs: number[] = [];
     for (let e = 0; e < d.vfs; e++) {
@@ -276,31 +280,48 @@ export class Scheduler {
       .map(([r, c]) => [SHORT_REASON[r], c] as const)
       .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
       .map(([r, c]) => `${c} ${r}`);
-    const summary = t.count === 0 ? '0/0 nodes are available: the cluster has no nodes' : `0/${t.count} nodes are available: ${parts.join(', ')}`;
+    const summary =
+      t.count === 0 ? '0/0 nodes are available: the cluster has no nodes' : `0/${t.count} nodes are available: ${parts.join(', ')}`;
     return { ok: false, summary, nodes };
   }
 
   private reasonText(i: number, r: Reject, d: PodDemand): string {
     const t = this.table;
     switch (r) {
-      case Reject.None: return 'fits (capacity was taken by another pod of the same decision round)';
-      case Reject.Unschedulable: return 'node is cordoned';
-      case Reject.Pods: return `too many pods: ${t.podsTotal[i]} of ${t.podsTotal[i]} used`;
-      case Reject.Cpu: return `insufficient cpu: ${t.cpuFree[i]}m free, pod asks ${d.cpu_millicores}m`;
-      case Reject.Memory: return `insufficient memory: ${t.memFree[i]} bytes free, pod asks ${d.memory_bytes}`;
-      case Reject.Vfs: return `no free VF: ${t.vfsFree[i]} of ${t.vfsTotal[i]} VFs free, pod needs ${d.vfs}`;
-      case Reject.Iops: return `perf-tier admission (storage IOPS): ${t.iopsFree[i]} of ${t.iopsTotal[i]} guaranteeable IOPS free, pod needs ${d.iops}`;
-      case Reject.Bandwidth: return `perf-tier admission (network bandwidth): ${t.bwFree[i]} of ${t.bwTotal[i]} guaranteeable bit/s free, pod needs ${d.bandwidth_bits_per_s}`;
+      case Reject.None:
+        return 'fits (capacity was taken by another pod of the same decision round)';
+      case Reject.Unschedulable:
+        return 'node is cordoned';
+      case Reject.Pods:
+        return `too many pods: ${t.podsTotal[i]} of ${t.podsTotal[i]} used`;
+      case Reject.Cpu:
+        return `insufficient cpu: ${t.cpuFree[i]}m free, pod asks ${d.cpu_millicores}m`;
+      case Reject.Memory:
+        return `insufficient memory: ${t.memFree[i]} bytes free, pod asks ${d.memory_bytes}`;
+      case Reject.Vfs:
+        return `no free VF: ${t.vfsFree[i]} of ${t.vfsTotal[i]} VFs free, pod needs ${d.vfs}`;
+      case Reject.Iops:
+        return `perf-tier admission (storage IOPS): ${t.iopsFree[i]} of ${t.iopsTotal[i]} guaranteeable IOPS free, pod needs ${d.iops}`;
+      case Reject.Bandwidth:
+        return `perf-tier admission (network bandwidth): ${t.bwFree[i]} of ${t.bwTotal[i]} guaranteeable bit/s free, pod needs ${d.bandwidth_bits_per_s}`;
       case Reject.PortBandwidth: {
         const ports: string[] = [];
-        for (let p = t.portStart[i]!; p < t.portStart[i + 1]!; p++) ports.push(`${t.portNames[p]} ${t.portBwFree[p]} of ${t.portBwTotal[p]} bit/s free (${t.portVfFree[p]} VFs)`);
+        for (let p = t.portStart[i]!; p < t.portStart[i + 1]!; p++)
+          ports.push(`${t.portNames[p]} ${t.portBwFree[p]} of ${t.portBwTotal[p]} bit/s free (${t.portVfFree[p]} VFs)`);
         return `perf-tier admission (pod port bandwidth): ${ports.join(', ')}, the pod's endpoints need ${d.endpoint_bandwidths_bits_per_s.join(' + ')} bit/s, each on one port`;
       }
-      case Reject.Zone: return d.zone === null ? "network zones: the pod's networks are in different zones" : `network zones: node is in ${t.zones[i]}, the pod's networks reach only ${d.zone}`;
-      case Reject.LocalControllers: return `no free local storage controller: ${t.localFree[i]} of ${t.localTotal[i]} free`;
-      case Reject.RemoteControllers: return `no free remote storage controller: ${t.remoteFree[i]} of ${t.remoteTotal[i]} free`;
-      case Reject.Selector: return `node selector: node labels do not match ${d.nodeSelector.map(([k, v]) => `${k}=${v}`).join(',')}`;
-      case Reject.Taint: return `taint: node has taint ${t.taints[i]!.filter((x) => !d.tolerations.includes(x)).join(',')} the pod does not tolerate`;
+      case Reject.Zone:
+        return d.zone === null
+          ? "network zones: the pod's networks are in different zones"
+          : `network zones: node is in ${t.zones[i]}, the pod's networks reach only ${d.zone}`;
+      case Reject.LocalControllers:
+        return `no free local storage controller: ${t.localFree[i]} of ${t.localTotal[i]} free`;
+      case Reject.RemoteControllers:
+        return `no free remote storage controller: ${t.remoteFree[i]} of ${t.remoteTotal[i]} free`;
+      case Reject.Selector:
+        return `node selector: node labels do not match ${d.nodeSelector.map(([k, v]) => `${k}=${v}`).join(',')}`;
+      case Reject.Taint:
+        return `taint: node has taint ${t.taints[i]!.filter((x) => !d.tolerations.includes(x)).join(',')} the pod does not tolerate`;
     }
   }
 }

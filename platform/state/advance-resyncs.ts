@@ -23,7 +23,12 @@ export function advanceDueResyncs(store: ControlPlaneStore, clock: Clock = wallC
 }
 
 /** Runs `advanceDueResyncs` every `periodMs` until the returned stop is called; `report` gets a failure's message. */
-export function startResyncLoop(store: ControlPlaneStore, report: (message: string) => void, clock: Clock = wallClock, periodMs = RESYNC_LOOP_PERIOD_MS): () => void {
+export function startResyncLoop(
+  store: ControlPlaneStore,
+  report: (message: string) => void,
+  clock: Clock = wallClock,
+  periodMs = RESYNC_LOOP_PERIOD_MS,
+): () => void {
   const timer = setInterval(() => {
     try {
       advanceDueResyncs(store, clock);

@@ -52,7 +52,9 @@ export function warnIfOpenToOthers(path: string, ownFolder: string | undefined):
   const folderOpen = (folderMode & OPEN_TO_OTHERS) !== 0;
   if (!fileOpen && !folderOpen) return;
   warned.add(path);
-  const what = fileOpen ? `state file ${path} is open to other users (mode ${octal(fileMode)})` : `the folder of state file ${path} is open to other users (mode ${octal(folderMode)})`;
+  const what = fileOpen
+    ? `state file ${path} is open to other users (mode ${octal(fileMode)})`
+    : `the folder of state file ${path} is open to other users (mode ${octal(folderMode)})`;
   const fixes = [...(fileOpen ? [`chmod 600 ${quoted(path)}`] : []), ...(folderOpen ? [`chmod 700 ${quoted(ownFolder!)}`] : [])];
   warnLine(`anvil: warning: ${what}; it holds users, roles, token hashes and the audit log: run ${fixes.join(' && ')}`);
 }

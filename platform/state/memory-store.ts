@@ -77,7 +77,9 @@ export class MemoryStore implements ControlPlaneStore {
   events(query: EventQuery = {}): ClusterEvent[] {
     const { severity, object } = query;
     const contains = object === undefined ? undefined : likeContains(object);
-    const matching = this.eventLog.filter((e) => (severity === undefined || e.severity === severity) && (contains === undefined || contains(e.object)));
+    const matching = this.eventLog.filter(
+      (e) => (severity === undefined || e.severity === severity) && (contains === undefined || contains(e.object)),
+    );
     return newest(matching, query.limit ?? 50);
   }
 
@@ -99,7 +101,9 @@ const asciiLower = (s: string) => s.replace(/[A-Z]/g, (c) => c.toLowerCase());
 
 /** SQLite's `text LIKE '%pattern%'`: `%` any run of characters, `_` any one, ASCII case ignored. */
 function likeContains(pattern: string): (text: string) => boolean {
-  const body = [...asciiLower(pattern)].map((c) => (c === '%' ? '.*' : c === '_' ? '.' : c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))).join('');
+  const body = [...asciiLower(pattern)]
+    .map((c) => (c === '%' ? '.*' : c === '_' ? '.' : c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+    .join('');
   const re = new RegExp(`^.*${body}.*$`, 'su');
   return (text) => re.test(asciiLower(text));
 }

@@ -41,9 +41,13 @@ interface LoadedState {
 export class Store implements ControlPlaneStore {
   private readonly db: Database.Database;
   /** Statements every change runs, prepared once (after the schema is up to date). */
-  private writes: { upsert: Database.Statement; remove: Database.Statement; event: Database.Statement; audit: Database.Statement } | undefined;
+  private writes:
+    { upsert: Database.Statement; remove: Database.Statement; event: Database.Statement; audit: Database.Statement } | undefined;
 
-  private constructor(db: Database.Database, private readonly clock: Clock) {
+  private constructor(
+    db: Database.Database,
+    private readonly clock: Clock,
+  ) {
     this.db = db;
   }
 
@@ -56,7 +60,11 @@ export class Store implements ControlPlaneStore {
     let db: Database.Database;
     let created = false;
     if (path !== ':memory:' && !existsSync(dirname(path))) {
-      if (!createFolder) throw new AnvilError('ANVIL_ERR_STATE', `cannot open state file ${path}: its folder ${dirname(path)} does not exist; create it or choose another --state`);
+      if (!createFolder)
+        throw new AnvilError(
+          'ANVIL_ERR_STATE',
+          `cannot open state file ${path}: its folder ${dirname(path)} does not exist; create it or choose another --state`,
+        );
     }
     try {
       if (path !== ':memory:') created = prepareStateFile(path, createFolder);
@@ -66,7 +74,10 @@ export class Store implements ControlPlaneStore {
       db.pragma('synchronous = FULL');
       db.pragma('busy_timeout = 10000');
     } catch (e) {
-      throw new AnvilError('ANVIL_ERR_STATE', `cannot open state file ${path}: ${(e as Error).message}; check the path (--state or ANVIL_STATE) and its permissions`);
+      throw new AnvilError(
+        'ANVIL_ERR_STATE',
+        `cannot open state file ${path}: ${(e as Error).message}; check the path (--state or ANVIL_STATE) and its permissions`,
+      );
     }
     const store = new Store(db, clock);
     try {
@@ -74,7 +85,10 @@ export class Store implements ControlPlaneStore {
     } catch (e) {
       db.close();
       if (e instanceof AnvilError) throw e;
-      throw new AnvilError('ANVIL_ERR_STATE', `${path} is not an Anvil state file (${(e as Error).message}); point --state or ANVIL_STATE at another path`);
+      throw new AnvilError(
+        'ANVIL_ERR_STATE',
+        `${path} is not an Anvil state file (${(e as Error).message}); point --state or ANVIL_STATE at another path`,
+      );
     }
     if (path !== ':memory:' && !created) warnIfOpenToOthers(path, createFolder ? dirname(path) : undefined);
     return store;
@@ -85,13 +99,21 @@ export class Store implements ControlPlaneStore {
     const row = this.db.prepare('SELECT max(version) AS v FROM migrations').get() as { v: number | null };
     const current = row.v ?? 0;
     const latest = MIGRATIONS[MIGRATIONS.length - 1]!.version;
-    if (current > latest) throw new AnvilError('ANVIL_ERR_STATE', `the state file has schema version ${current}, newer than this build's ${latest}; upgrade Anvil`);
+    if (current > latest)
+      throw new AnvilError(
+        'ANVIL_ERR_STATE',
+        `the state file has schema version ${current}, newer than this build's ${latest}; upgrade Anvil`,
+      );
     for (const m of MIGRATIONS) {
       if (m.version <= current) continue;
-      this.db.transaction(() => {
-        this.db.exec(m.sql);
-        this.db.prepare('INSERT INTO migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, this.clock().toISOString());
-      }).immediate();
+      this.db
+        .transaction(() => {
+          this.db.exec(m.sql);
+          this.db
+            .prepare('INSERT INTO migrations (version, name, applied_at) VALUES (?, ?, ?)')
+            .run(m.version, m.name, this.clock().toISOString());
+        })
+        .immediate();
     }
   }
 
@@ -117,7 +139,11 @@ export class Store implements ControlPlaneStore {
     if (this.cache !== undefined && this.cache.version === version) return this.cache;
     const state = new ClusterState();
     const tracked = new TrackedDocuments();
-    for (const row of this.db.prepare('SELECT kind, key, doc FROM objects').iterate() as IterableIterator<{ kind: string; key: string; doc: string }>) {
+    for (const row of this.db.prepare('SELECT kind, key, doc FROM objects').iterate() as IterableIterator<{
+      kind: string;
+      key: string;
+      doc: string;
+    }>) {
       state.load(row.kind, row.key, JSON.parse(row.doc) as StoredObject);
       tracked.loaded(row.kind, row.key, row.doc);
     }
@@ -128,17 +154,19 @@ export class Store implements ControlPlaneStore {
 
   /** A read-only look at the state. */
   read<T>(fn: (state: ClusterState) => T): T {
-    return this.db.transaction(() => {
-      const loaded = this.current();
-      const result = fn(loaded.state);
-      // ANVIL_STORE_VERIFY: a read must leave the cached state as it found it.
-      const touched = loaded.tracked.touchedBy(loaded.state);
-      if (touched !== undefined) {
-        this.cache = undefined;
-        throw new Error(touched);
-      }
-      return result;
-    }).deferred();
+    return this.db
+      .transaction(() => {
+        const loaded = this.current();
+        const result = fn(loaded.state);
+        // ANVIL_STORE_VERIFY: a read must leave the cached state as it found it.
+        const touched = loaded.tracked.touchedBy(loaded.state);
+        if (touched !== undefined) {
+          this.cache = undefined;
+          throw new Error(touched);
+        }
+        return result;
+      })
+      .deferred();
   }
 
   /**
@@ -150,13 +178,15 @@ export class Store implements ControlPlaneStore {
    */
   change<T>(actor: Actor, action: string, target: string, fn: (cp: ControlPlane) => T): T {
     try {
-      return this.db.transaction(() => {
-        const loaded = this.current();
-        const cp = new ControlPlane(loaded.state, actor, this.clock);
-        const result = fn(cp);
-        this.commit(loaded, cp, actor, action, target);
-        return result;
-      }).immediate();
+      return this.db
+        .transaction(() => {
+          const loaded = this.current();
+          const cp = new ControlPlane(loaded.state, actor, this.clock);
+          const result = fn(cp);
+          this.commit(loaded, cp, actor, action, target);
+          return result;
+        })
+        .immediate();
     } catch (e) {
       // The cached state may hold half of the failed change: the next call reads the file again.
       this.cache = undefined;
@@ -190,12 +220,14 @@ export class Store implements ControlPlaneStore {
       const cp = new ControlPlane(base.state.clone(), actor, this.clock);
       const result = await stepThrough(steps(cp));
       try {
-        const committed = this.db.transaction(() => {
-          // Another change committed while this one was worked out: it is worked out again on the new state.
-          if (this.current() !== base || this.generation !== generation) return false;
-          this.commit({ ...base, state: cp.state }, cp, actor, action, target);
-          return true;
-        }).immediate();
+        const committed = this.db
+          .transaction(() => {
+            // Another change committed while this one was worked out: it is worked out again on the new state.
+            if (this.current() !== base || this.generation !== generation) return false;
+            this.commit({ ...base, state: cp.state }, cp, actor, action, target);
+            return true;
+          })
+          .immediate();
         if (!committed) continue;
         // The committed copy is the state now; `commit` brought the documents of `base` up to date with it.
         this.cache = { ...base, state: cp.state };
@@ -216,7 +248,9 @@ export class Store implements ControlPlaneStore {
 
   private statements(): NonNullable<Store['writes']> {
     this.writes ??= {
-      upsert: this.db.prepare('INSERT INTO objects (kind, key, doc) VALUES (?, ?, ?) ON CONFLICT (kind, key) DO UPDATE SET doc = excluded.doc'),
+      upsert: this.db.prepare(
+        'INSERT INTO objects (kind, key, doc) VALUES (?, ?, ?) ON CONFLICT (kind, key) DO UPDATE SET doc = excluded.doc',
+      ),
       remove: this.db.prepare('DELETE FROM objects WHERE kind = ? AND key = ?'),
       event: this.db.prepare('INSERT INTO events (at, severity, reason, object, message) VALUES (?, ?, ?, ?, ?)'),
       audit: this.db.prepare('INSERT INTO audit (at, actor, action, target, changes) VALUES (?, ?, ?, ?, ?)'),
@@ -240,7 +274,9 @@ export class Store implements ControlPlaneStore {
    */
   changeBeside<T>(actor: string, fn: (db: Database.Database, audit: (action: string, target: string, changes: number) => void) => T): T {
     const audit = this.statements().audit;
-    return this.db.transaction(() => fn(this.db, (action, target, changes) => audit.run(this.clock().toISOString(), actor, action, target, changes))).immediate();
+    return this.db
+      .transaction(() => fn(this.db, (action, target, changes) => audit.run(this.clock().toISOString(), actor, action, target, changes)))
+      .immediate();
   }
 
   /** Newest last; at most `limit` (default 50, as the appliance). */
@@ -260,7 +296,9 @@ export class Store implements ControlPlaneStore {
   }
 
   audit(limit = 100): AuditEntry[] {
-    return this.db.prepare('SELECT at, actor, action, target, changes FROM (SELECT * FROM audit ORDER BY id DESC LIMIT ?) ORDER BY id').all(limit) as AuditEntry[];
+    return this.db
+      .prepare('SELECT at, actor, action, target, changes FROM (SELECT * FROM audit ORDER BY id DESC LIMIT ?) ORDER BY id')
+      .all(limit) as AuditEntry[];
   }
 
   /** SQLite's own integrity check: "ok" when sound. */

@@ -25,7 +25,13 @@ export function costBarsChart(data: readonly CostBarDatum[], options: CostBarOpt
     y: { grid: true, label: 'Cost over the horizon (USD)', tickFormat: formatUsd },
     color: { domain: [...options.categories], legend: true, scheme: 'tableau10' },
     marks: [
-      Plot.barY(data as CostBarDatum[], { x: 'stack', y: 'cost_usd', fill: 'category', order: [...options.categories], title: (d: CostBarDatum) => `${d.stack}\n${d.category}: ${formatUsd(d.cost_usd)}` }),
+      Plot.barY(data as CostBarDatum[], {
+        x: 'stack',
+        y: 'cost_usd',
+        fill: 'category',
+        order: [...options.categories],
+        title: (d: CostBarDatum) => `${d.stack}\n${d.category}: ${formatUsd(d.cost_usd)}`,
+      }),
       Plot.ruleY([0]),
     ],
   });

@@ -39,7 +39,21 @@ export function cumulativeCostChart(data: readonly CumulativeDatum[], options: C
       Plot.line(data as CumulativeDatum[], { x: 'month', y: 'cumulative_usd', stroke: 'stack', strokeWidth: 2, curve: 'step-after' }),
       Plot.ruleX(marks, { x: 'month', stroke: '#888', strokeDasharray: '4,3' }),
       Plot.dot(marks, { x: 'month', y: 'cumulative_usd', r: 5, stroke: 'black', fill: 'white' }),
-      ...marks.map((m) => Plot.text([m], { x: 'month', y: 'cumulative_usd', text: (d: BreakEvenMark) => `break-even vs ${d.against}: month ${d.month}`, dy: m.dy, dx: 6, textAnchor: 'start', fontSize: 10, fill: 'black', stroke: 'white', strokeWidth: 3, paintOrder: 'stroke' })),
+      ...marks.map((m) =>
+        Plot.text([m], {
+          x: 'month',
+          y: 'cumulative_usd',
+          text: (d: BreakEvenMark) => `break-even vs ${d.against}: month ${d.month}`,
+          dy: m.dy,
+          dx: 6,
+          textAnchor: 'start',
+          fontSize: 10,
+          fill: 'black',
+          stroke: 'white',
+          strokeWidth: 3,
+          paintOrder: 'stroke',
+        }),
+      ),
     ],
   });
 }

@@ -16,7 +16,12 @@ export function npvBandsChart(data: readonly NpvBandDatum[], options: { readonly
     height: 60 + 50 * rows.length,
     marginLeft: 220,
     marginRight: 30,
-    x: { grid: true, label: `NPV of cost (USD): bar P10-P90 of ${options.samples} samples, dot P50, tick point estimate`, tickFormat: formatUsd, zero: true },
+    x: {
+      grid: true,
+      label: `NPV of cost (USD): bar P10-P90 of ${options.samples} samples, dot P50, tick point estimate`,
+      tickFormat: formatUsd,
+      zero: true,
+    },
     y: { domain: rows.map((d) => d.stack), label: null },
     marks: [
       Plot.barX(rows, { y: 'stack', x1: 'p10', x2: 'p90', fill: '#9ecae1', insetTop: 12, insetBottom: 12 }),

@@ -15,7 +15,10 @@ const COLUMNS: readonly [keyof CashFlowRow, 'utf8' | 'f64' | 'i32', string][] = 
   ['present_value_usd', 'f64', 'cost_usd x discount_factor'],
 ];
 
-export function cashFlowsArrow(rows: readonly CashFlowRow[], meta: { anvilVersion: string; scenario: string; seed: number; discountRate: number }): Uint8Array {
+export function cashFlowsArrow(
+  rows: readonly CashFlowRow[],
+  meta: { anvilVersion: string; scenario: string; seed: number; discountRate: number },
+): Uint8Array {
   const vectors = Object.fromEntries(
     COLUMNS.map(([name, type]) => {
       const values = rows.map((r) => r[name]);
@@ -31,6 +34,15 @@ export function cashFlowsArrow(rows: readonly CashFlowRow[], meta: { anvilVersio
     ['seed', `${meta.seed}`],
     ['discount_rate', `${meta.discountRate}`],
   ]);
-  const schema = new Schema(plain.schema.fields.map((f, i) => new Field(f.name, f.type, false, new Map([['description', COLUMNS[i]![2]]]))), metadata);
-  return tableToIPC(new Table(schema, plain.batches.map((b) => new RecordBatch(schema, b.data))), 'file');
+  const schema = new Schema(
+    plain.schema.fields.map((f, i) => new Field(f.name, f.type, false, new Map([['description', COLUMNS[i]![2]]]))),
+    metadata,
+  );
+  return tableToIPC(
+    new Table(
+      schema,
+      plain.batches.map((b) => new RecordBatch(schema, b.data)),
+    ),
+    'file',
+  );
 }

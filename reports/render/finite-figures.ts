@@ -9,7 +9,8 @@ import { AnvilError } from '../../platform/errors.js';
 export function nonFiniteFigures(value: unknown, path = ''): string[] {
   if (typeof value === 'number') return Number.isFinite(value) ? [] : [path || '/'];
   if (Array.isArray(value)) return value.flatMap((v, i) => nonFiniteFigures(v, `${path}/${i}`));
-  if (value !== null && typeof value === 'object') return Object.entries(value).flatMap(([k, v]) => nonFiniteFigures(v, `${path}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`));
+  if (value !== null && typeof value === 'object')
+    return Object.entries(value).flatMap(([k, v]) => nonFiniteFigures(v, `${path}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`));
   return [];
 }
 

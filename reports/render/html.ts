@@ -40,7 +40,9 @@ function num(x: number, digits = 1): string {
 }
 
 function table(head: string[], rows: string[][], numeric: Set<number> = new Set(), className?: string, widths?: string[]): string {
-  const th = head.map((h, i) => `<th${numeric.has(i) ? ' class="n"' : ''}${widths?.[i] ? ` style="width: ${widths[i]}"` : ''}>${h}</th>`).join('');
+  const th = head
+    .map((h, i) => `<th${numeric.has(i) ? ' class="n"' : ''}${widths?.[i] ? ` style="width: ${widths[i]}"` : ''}>${h}</th>`)
+    .join('');
   const body = rows.map((r) => `<tr>${r.map((c, i) => `<td${numeric.has(i) ? ' class="n"' : ''}>${c}</td>`).join('')}</tr>`).join('\n');
   return `<table${className ? ` class="${className}"` : ''}><thead><tr>${th}</tr></thead><tbody>\n${body}\n</tbody></table>`;
 }
@@ -58,10 +60,29 @@ function resultsTable(a: TcoAnalysis): string {
       `${formatUsd(headline.p10_usd)} – ${formatUsd(headline.p90_usd)}`,
       `${formatUsd(headline.point_usd)}${headline.point_position === 'within' ? '' : headline.point_position === 'below-p10' ? ' (below P10, see summary)' : ' (above P90, see summary)'}`,
       cmp ? `${formatUsd(cmp.savings_usd)} (${(cmp.savings_fraction * 100).toFixed(0)}%)` : '—',
-      cmp ? (cmp.breakEvenMonth === null ? 'not within horizon' : cmp.breakEvenMonth === 0 ? 'day one' : `month ${cmp.breakEvenMonth}`) : '—',
+      cmp
+        ? cmp.breakEvenMonth === null
+          ? 'not within horizon'
+          : cmp.breakEvenMonth === 0
+            ? 'day one'
+            : `month ${cmp.breakEvenMonth}`
+        : '—',
     ];
   });
-  return table(['Stack', 'Servers by year', 'Total cost (most likely)', 'NPV expected (P50)', 'NPV P10 – P90', 'NPV most likely', 'Appliance saves', 'Appliance break-even'], rows, new Set([1, 2, 3, 4, 5, 6]));
+  return table(
+    [
+      'Stack',
+      'Servers by year',
+      'Total cost (most likely)',
+      'NPV expected (P50)',
+      'NPV P10 – P90',
+      'NPV most likely',
+      'Appliance saves',
+      'Appliance break-even',
+    ],
+    rows,
+    new Set([1, 2, 3, 4, 5, 6]),
+  );
 }
 
 function sizingTable(a: TcoAnalysis): string {
@@ -82,7 +103,18 @@ function sizingTable(a: TcoAnalysis): string {
     }
   }
   return table(
-    ['Stack', 'Servers of role', 'Servers by year', 'Binding constraint by year', 'CPU', 'Memory', 'Capacity', 'IOPS', 'Network', 'Minimum'],
+    [
+      'Stack',
+      'Servers of role',
+      'Servers by year',
+      'Binding constraint by year',
+      'CPU',
+      'Memory',
+      'Capacity',
+      'IOPS',
+      'Network',
+      'Minimum',
+    ],
     rows,
     new Set([2, 4, 5, 6, 7, 8, 9]),
   );
@@ -97,7 +129,11 @@ function driveTable(a: TcoAnalysis): string {
     `${num(r.result.p99_ns / 1e3, 0)} µs`,
     num(r.result.max_iops, 0),
   ]);
-  return table(['Stack kind', 'Drive reads', 'p99 budget for the drive', 'IOPS per drive at the SLA', 'p99 at that rate', 'Drive maximum (QD 256)'], rows, new Set([1, 2, 3, 4, 5]));
+  return table(
+    ['Stack kind', 'Drive reads', 'p99 budget for the drive', 'IOPS per drive at the SLA', 'p99 at that rate', 'Drive maximum (QD 256)'],
+    rows,
+    new Set([1, 2, 3, 4, 5]),
+  );
 }
 
 function yearlyTable(a: TcoAnalysis): string {
@@ -115,7 +151,11 @@ function yearlyTable(a: TcoAnalysis): string {
       ]);
     });
   }
-  return table(['Stack', 'Year', ...CATEGORIES.map((c) => escapeHtml(CATEGORY_LABELS[c])), 'Total', 'Total P10 – P90'], rows, new Set([1, 2, 3, 4, 5, 6, 7, 8, 9]));
+  return table(
+    ['Stack', 'Year', ...CATEGORIES.map((c) => escapeHtml(CATEGORY_LABELS[c])), 'Total', 'Total P10 – P90'],
+    rows,
+    new Set([1, 2, 3, 4, 5, 6, 7, 8, 9]),
+  );
 }
 
 function assumptionsTable(a: TcoAnalysis): string {
@@ -129,33 +169,58 @@ function assumptionsTable(a: TcoAnalysis): string {
       `${f.judgement ? '<span class="judgement">judgement</span>: ' : ''}${f.overridden ? '<strong>scenario override</strong>: ' : ''}${escapeHtml(f.source)}`,
       String(f.year),
     ]);
-  return table(['Figure', 'What', 'Value', 'Range', 'Source', 'Year'], rows, new Set([2, 3]), 'assumptions', ['17%', '21%', '12%', '11%', '33%', '6%']);
+  return table(['Figure', 'What', 'Value', 'Range', 'Source', 'Year'], rows, new Set([2, 3]), 'assumptions', [
+    '17%',
+    '21%',
+    '12%',
+    '11%',
+    '33%',
+    '6%',
+  ]);
 }
 
 function workloadTables(a: TcoAnalysis): string {
   const s = a.scenario;
   const apps = table(
     ['Application', 'Pods', 'Cores per pod', 'Memory per pod', 'Volume per pod', 'Network per pod'],
-    s.applications.map((x) => [escapeHtml(x.name), String(x.replicas), num(x.cores, 1), `${x.memory_gib} GiB`, `${x.storage_gib} GiB`, `${x.network_gbit} Gbit/s`]),
+    s.applications.map((x) => [
+      escapeHtml(x.name),
+      String(x.replicas),
+      num(x.cores, 1),
+      `${x.memory_gib} GiB`,
+      `${x.storage_gib} GiB`,
+      `${x.network_gbit} Gbit/s`,
+    ]),
     new Set([1, 2, 3, 4, 5]),
   );
   const dbs = table(
     ['Database', 'Count', 'Instances', 'Cores per instance', 'Memory per instance', 'Data', 'Peak IOPS', 'Reads', 'p99 SLA'],
-    s.databases.map((d) => [escapeHtml(d.name), String(d.count), String(d.instances), String(d.cores), `${d.memory_gib} GiB`, `${d.size_tb} TB`, num(d.iops, 0), `${(d.read_fraction * 100).toFixed(0)}%`, `${d.latency_sla_p99_us} µs`]),
+    s.databases.map((d) => [
+      escapeHtml(d.name),
+      String(d.count),
+      String(d.instances),
+      String(d.cores),
+      `${d.memory_gib} GiB`,
+      `${d.size_tb} TB`,
+      num(d.iops, 0),
+      `${(d.read_fraction * 100).toFixed(0)}%`,
+      `${d.latency_sla_p99_us} µs`,
+    ]),
     new Set([1, 2, 3, 4, 5, 6, 7, 8]),
   );
   const n = s.node;
   const d = serverConfig(s, 'db-server');
-  const dbText = d.cores !== n.cores || d.memory_gib !== n.memory_gib || d.drives !== n.drives || d.nics !== n.nics
-    ? ` Database servers kept outside Kubernetes have ${d.cores} cores, ${d.memory_gib} GiB, ${d.drives} drives and ${d.nics} NIC${d.nics > 1 ? 's' : ''}.`
-    : '';
+  const dbText =
+    d.cores !== n.cores || d.memory_gib !== n.memory_gib || d.drives !== n.drives || d.nics !== n.nics
+      ? ` Database servers kept outside Kubernetes have ${d.cores} cores, ${d.memory_gib} GiB, ${d.drives} drives and ${d.nics} NIC${d.nics > 1 ? 's' : ''}.`
+      : '';
   return `${apps}${dbs}<p>Every stack uses the same server: ${n.cores} cores, ${n.memory_gib} GiB, ${n.drives} × ${escapeHtml(a.profile.title)} (${num(a.drives.capacity_tb, 2)} TB each), ${n.nics} dual-port 25 GbE NIC.${dbText} Demand grows ${(s.growth_per_year * 100).toFixed(0)}% a year; sizing plans on ${(s.cpu_utilisation * 100).toFixed(0)}% of cores and keeps ${(s.free_space * 100).toFixed(0)}% of capacity free. Hardware is ${s.financing === 'purchase' ? 'bought' : 'leased'}; space and power are ${s.facility === 'colocation' ? 'colocation' : 'an owned data centre'}.</p>`;
 }
 
 const METHOD = [
-  'Each stack is sized year by year: servers of each role are the largest of what CPU (with the stack\'s own overhead: node agents, and on software-defined storage its daemons per drive and its CPU per I/O), memory, capacity (every copy of the data, then free-space headroom), drive IOPS at the latency SLA (reads hit one copy, writes every copy) and network need, and never fewer than the role\'s minimum or than the year before.',
-  'IOPS at the SLA come from Anvil\'s NVMe model of the drive in steady state (garbage collection running): for each stack, the highest 4 KiB random rate (at that stack\'s drive read/write mix pooled over the databases, Poisson arrivals) whose p99 latency stays within the strictest database SLA less the latency the stack\'s own I/O path adds. Model results are cached by a hash of their inputs.',
-  'Purchases, one-off licences and one-time effort fall at the start of their year; everything else is spread evenly over the year\'s months. NPV discounts upfront lines from the start of their year and spread lines from its end (Forrester TEI\'s convention). Break-even is the first month from which the appliance\'s cumulative cost stays at or below the alternative\'s.',
+  "Each stack is sized year by year: servers of each role are the largest of what CPU (with the stack's own overhead: node agents, and on software-defined storage its daemons per drive and its CPU per I/O), memory, capacity (every copy of the data, then free-space headroom), drive IOPS at the latency SLA (reads hit one copy, writes every copy) and network need, and never fewer than the role's minimum or than the year before.",
+  "IOPS at the SLA come from Anvil's NVMe model of the drive in steady state (garbage collection running): for each stack, the highest 4 KiB random rate (at that stack's drive read/write mix pooled over the databases, Poisson arrivals) whose p99 latency stays within the strictest database SLA less the latency the stack's own I/O path adds. Model results are cached by a hash of their inputs.",
+  "Purchases, one-off licences and one-time effort fall at the start of their year; everything else is spread evenly over the year's months. NPV discounts upfront lines from the start of their year and spread lines from its end (Forrester TEI's convention). Break-even is the first month from which the appliance's cumulative cost stays at or below the alternative's.",
   'A commercial database is licensed per processor (physical cores × core factor, rounded up) on every core it may run on: its own servers when kept outside, every cluster server when containerized. Support is a share of the net licence each year.',
   'Left out: the CPU an overlay network (CNI) costs a DIY stack, the cost of downtime, hardware value left at the end of the horizon (purchases count in full; a lease counts only the payments within the horizon), taxes and depreciation, and revenue from reaching production sooner.',
   'Uncertainty: each figure with a range is drawn from a triangular distribution (low, point value, high) from its own seeded stream; bands are the 10th, 50th and 90th percentiles over the samples. The tornado moves one figure at a time to the ends of its range.',
@@ -163,7 +228,12 @@ const METHOD = [
 
 function breakEvenSentence(a: TcoAnalysis): string {
   const parts = a.point.comparisons.map((c) => {
-    const when = c.breakEvenMonth === null ? 'does not break even within the horizon' : c.breakEvenMonth === 0 ? 'costs less from day one' : `breaks even in month ${c.breakEvenMonth}`;
+    const when =
+      c.breakEvenMonth === null
+        ? 'does not break even within the horizon'
+        : c.breakEvenMonth === 0
+          ? 'costs less from day one'
+          : `breaks even in month ${c.breakEvenMonth}`;
     return `against ${stackLabel(a, c.against)} it ${when}`;
   });
   return `Month 0 is the day of purchase. The appliance: ${parts.join('; ')}.`;
@@ -177,18 +247,31 @@ export function renderHtml(a: TcoAnalysis, meta: HtmlMeta): string {
   const s = a.scenario;
   const labels = s.stacks.map((x) => x.label);
   const categories = CATEGORIES.map((c) => CATEGORY_LABELS[c]);
-  const bars = categoryTotals(a).map((r) => ({ stack: stackLabel(a, r.stack), category: CATEGORY_LABELS[r.category], cost_usd: r.cost_usd }));
+  const bars = categoryTotals(a).map((r) => ({
+    stack: stackLabel(a, r.stack),
+    category: CATEGORY_LABELS[r.category],
+    cost_usd: r.cost_usd,
+  }));
   const months = 12 * s.horizon_years;
-  const cumulative = a.point.stacks.flatMap((st) => Array.from(st.cumulative_usd, (v, month) => ({ stack: stackLabel(a, st.id), month, cumulative_usd: v })));
+  const cumulative = a.point.stacks.flatMap((st) =>
+    Array.from(st.cumulative_usd, (v, month) => ({ stack: stackLabel(a, st.id), month, cumulative_usd: v })),
+  );
   const appliance = a.point.stacks.find((x) => x.id === a.point.appliance)!;
   const breakEvens = a.point.comparisons
     .filter((c) => c.breakEvenMonth !== null)
-    .map((c) => ({ against: stackLabel(a, c.against), month: c.breakEvenMonth!, cumulative_usd: appliance.cumulative_usd[c.breakEvenMonth!]! }));
+    .map((c) => ({
+      against: stackLabel(a, c.against),
+      month: c.breakEvenMonth!,
+      cumulative_usd: appliance.cumulative_usd[c.breakEvenMonth!]!,
+    }));
   const npv = a.point.stacks.map((st) => {
     const h = npvHeadline(a, st.id);
     return { stack: stackLabel(a, st.id), p10: h.p10_usd, p50: h.expected_usd, p90: h.p90_usd, point: h.point_usd };
   });
-  const tornadoBars = a.tornado.bars.filter((b) => b.swing_usd > 0).slice(0, 12).map((b) => ({ label: b.description, atLow_usd: b.atLow_usd, atHigh_usd: b.atHigh_usd }));
+  const tornadoBars = a.tornado.bars
+    .filter((b) => b.swing_usd > 0)
+    .slice(0, 12)
+    .map((b) => ({ label: b.description, atLow_usd: b.atLow_usd, atHigh_usd: b.atHigh_usd }));
 
   return `<!DOCTYPE html>
 <html lang="en">
@@ -204,7 +287,9 @@ export function renderHtml(a: TcoAnalysis, meta: HtmlMeta): string {
 ${s.description ? `<p>${escapeHtml(s.description)}</p>` : ''}
 
 <h2 id="summary">Executive summary</h2>
-<div class="summary">${executiveSummary(a).map((p) => `<p>${escapeHtml(p)}</p>`).join('\n')}</div>
+<div class="summary">${executiveSummary(a)
+    .map((p) => `<p>${escapeHtml(p)}</p>`)
+    .join('\n')}</div>
 ${resultsTable(a)}
 
 <h2 id="categories">Cost by category</h2>

@@ -38,7 +38,15 @@ export function npvHeadline(a: TcoAnalysis, stackId: string): NpvHeadline {
       : `${label}'s most-likely estimate, ${usd(point)}, lies ${below ? 'below its P10' : 'above its P90'}, ${usd(bound)}: ` +
         `most cost ranges stretch further ${below ? 'above' : 'below'} their most likely value than ${below ? 'below' : 'above'} it, ` +
         `so the figures drawn together rarely all sit at their most likely values and the expected (P50) cost, ${formatUsd(band.p50)}, is ${below ? 'higher' : 'lower'}`;
-  return { stack: stackId, expected_usd: band.p50, p10_usd: band.p10, p90_usd: band.p90, point_usd: point, point_position: position, explanation };
+  return {
+    stack: stackId,
+    expected_usd: band.p50,
+    p10_usd: band.p10,
+    p90_usd: band.p90,
+    point_usd: point,
+    point_position: position,
+    explanation,
+  };
 }
 
 export function npvHeadlines(a: TcoAnalysis): NpvHeadline[] {

@@ -27,7 +27,15 @@ export function findChromium(env: NodeJS.ProcessEnv = process.env): string | und
 }
 
 /** Flags that keep a headless Chromium from reaching the network or writing to the user's profile. */
-export const QUIET_CHROMIUM_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-default-apps', '--disable-sync'];
+export const QUIET_CHROMIUM_FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+  '--disable-default-apps',
+  '--disable-sync',
+];
 
 /** Prints `htmlFile` to `pdfFile` with `chromium` (null: none installed); throws ANVIL_ERR_PDF_UNAVAILABLE when Chromium is missing or fails. */
 export function printPdf(htmlFile: string, pdfFile: string, chromium: string | null = findChromium() ?? null): void {
@@ -41,12 +49,22 @@ export function printPdf(htmlFile: string, pdfFile: string, chromium: string | n
   try {
     const result = spawnSync(
       chromium,
-      ['--headless', ...QUIET_CHROMIUM_FLAGS, `--user-data-dir=${profile}`, '--no-pdf-header-footer', `--print-to-pdf=${resolve(pdfFile)}`, pathToFileURL(resolve(htmlFile)).href],
+      [
+        '--headless',
+        ...QUIET_CHROMIUM_FLAGS,
+        `--user-data-dir=${profile}`,
+        '--no-pdf-header-footer',
+        `--print-to-pdf=${resolve(pdfFile)}`,
+        pathToFileURL(resolve(htmlFile)).href,
+      ],
       { encoding: 'utf8', timeout: 120_000 },
     );
     if (result.error || result.status !== 0 || !existsSync(pdfFile) || statSync(pdfFile).size === 0) {
       const why = result.error?.message ?? (result.stderr || '').trim().split('\n').slice(-2).join(' ');
-      throw new AnvilError('ANVIL_ERR_PDF_UNAVAILABLE', `Chromium (${chromium}) did not print the PDF (${why || `exit ${result.status}`}); the HTML report was written and prints to PDF from any browser`);
+      throw new AnvilError(
+        'ANVIL_ERR_PDF_UNAVAILABLE',
+        `Chromium (${chromium}) did not print the PDF (${why || `exit ${result.status}`}); the HTML report was written and prints to PDF from any browser`,
+      );
     }
   } finally {
     rmSync(profile, { recursive: true, force: true });

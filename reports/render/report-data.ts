@@ -51,7 +51,17 @@ export function cashFlowRows(a: TcoAnalysis): CashFlowRow[] {
   return a.point.stacks.flatMap((s) =>
     s.lines.map((l) => {
       const factor = discountFactor(l, a.scenario.discount_rate);
-      return { stack: s.id, stack_label: stackLabel(a, s.id), year: l.year, category: l.category, line: l.line, timing: l.timing, cost_usd: l.cost_usd, discount_factor: factor, present_value_usd: l.cost_usd * factor };
+      return {
+        stack: s.id,
+        stack_label: stackLabel(a, s.id),
+        year: l.year,
+        category: l.category,
+        line: l.line,
+        timing: l.timing,
+        cost_usd: l.cost_usd,
+        discount_factor: factor,
+        present_value_usd: l.cost_usd * factor,
+      };
     }),
   );
 }
@@ -65,9 +75,26 @@ export function tcoDocument(a: TcoAnalysis, anvilVersion: string): object {
       profile: a.profile.name,
       title: a.profile.title,
       capacity_tb: a.drives.capacity_tb,
-      sla_runs: a.driveRuns.map((r) => ({ stack_kind: r.kind, read_fraction: r.readFraction, p99_budget_ns: r.p99Budget_ns, iops_at_sla: r.result.iops, p99_ns: r.result.p99_ns, max_iops: r.result.max_iops })),
+      sla_runs: a.driveRuns.map((r) => ({
+        stack_kind: r.kind,
+        read_fraction: r.readFraction,
+        p99_budget_ns: r.p99Budget_ns,
+        iops_at_sla: r.result.iops,
+        p99_ns: r.result.p99_ns,
+        max_iops: r.result.max_iops,
+      })),
     },
-    figures: [...a.catalogue.values()].map((f) => ({ id: f.id, description: f.description, value: f.value, unit: f.unit, range: f.range ?? null, source: f.source, year: f.year, judgement: f.judgement, overridden: f.overridden })),
+    figures: [...a.catalogue.values()].map((f) => ({
+      id: f.id,
+      description: f.description,
+      value: f.value,
+      unit: f.unit,
+      range: f.range ?? null,
+      source: f.source,
+      year: f.year,
+      judgement: f.judgement,
+      overridden: f.overridden,
+    })),
     stacks: a.point.stacks.map((s) => {
       const bands = a.monteCarlo.stacks.find((b) => b.id === s.id)!;
       return {
@@ -82,16 +109,30 @@ export function tcoDocument(a: TcoAnalysis, anvilVersion: string): object {
         npv_headline: npvHeadline(a, s.id),
         category_usd_bands: bands.categories_usd,
         year_usd_bands: bands.years_usd,
-        by_year: costByYearAndCategory_usd(s.lines, a.scenario.horizon_years).map((y, year) => ({ year, ...Object.fromEntries(CATEGORIES.map((c) => [`${c}_usd`, y[c]])) })),
+        by_year: costByYearAndCategory_usd(s.lines, a.scenario.horizon_years).map((y, year) => ({
+          year,
+          ...Object.fromEntries(CATEGORIES.map((c) => [`${c}_usd`, y[c]])),
+        })),
         cumulative_usd_by_month: Array.from(s.cumulative_usd),
         sizing: s.sizing.years.map((y) => ({
           year: y.year,
           servers: totalServers(y),
-          roles: y.roles.map((r) => ({ role: r.role, servers: r.servers, binding: r.binding, need: r.need, demand: r.demand, per_server: r.perServer })),
+          roles: y.roles.map((r) => ({
+            role: r.role,
+            servers: r.servers,
+            binding: r.binding,
+            need: r.need,
+            demand: r.demand,
+            per_server: r.perServer,
+          })),
         })),
       };
     }),
-    comparisons: a.point.comparisons.map((c) => ({ ...c, against_label: stackLabel(a, c.against), bands: a.monteCarlo.comparisons.find((b) => b.against === c.against) })),
+    comparisons: a.point.comparisons.map((c) => ({
+      ...c,
+      against_label: stackLabel(a, c.against),
+      bands: a.monteCarlo.comparisons.find((b) => b.against === c.against),
+    })),
     monte_carlo: { samples: a.monteCarlo.samples, seed: a.monteCarlo.seed, uncertain_figures: a.monteCarlo.uncertain },
     tornado: a.tornado,
     tornadoes: a.tornadoes,

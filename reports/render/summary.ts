@@ -38,12 +38,16 @@ export function executiveSummary(a: TcoAnalysis): string[] {
     `Over ${s.horizon_years} years, ${stackLabel(a, appliance.id)} costs ${formatUsd(appliance.total_usd)} ` +
       `with every figure at its most likely value; in today's money at a ${percent(s.discount_rate)} discount rate its expected cost (the P50 of ${a.monteCarlo.samples} samples) is ` +
       `${formatUsd(npvHeadline(a, appliance.id).expected_usd)}, between ${formatUsd(npvHeadline(a, appliance.id).p10_usd)} and ${formatUsd(npvHeadline(a, appliance.id).p90_usd)} in 8 cases out of 10. ` +
-      a.point.comparisons.map((c) => `${stackLabel(a, c.against)} costs ${formatUsd(a.point.stacks.find((x) => x.id === c.against)!.total_usd)}`).join('; ') +
+      a.point.comparisons
+        .map((c) => `${stackLabel(a, c.against)} costs ${formatUsd(a.point.stacks.find((x) => x.id === c.against)!.total_usd)}`)
+        .join('; ') +
       '.',
   );
   const outside = npvHeadlines(a).filter((h) => h.explanation !== null);
   if (outside.length > 0) {
-    out.push(`Why a most-likely estimate can sit outside its own band: ${outside.map((h) => h.explanation).join('. ')}. The tables headline the expected (P50) figure and show the most-likely estimate beside it.`);
+    out.push(
+      `Why a most-likely estimate can sit outside its own band: ${outside.map((h) => h.explanation).join('. ')}. The tables headline the expected (P50) figure and show the most-likely estimate beside it.`,
+    );
   }
 
   const verb = closest.savings_usd >= 0 ? 'saves' : 'costs';
@@ -59,7 +63,12 @@ export function executiveSummary(a: TcoAnalysis): string[] {
   if (others.length > 0) {
     out.push(
       'Against the others: ' +
-        others.map((c) => `${stackLabel(a, c.against)}, ${c.savings_usd >= 0 ? 'a saving of' : 'an extra cost of'} ${formatUsd(Math.abs(c.savings_usd))} (${percent(Math.abs(c.savings_fraction))}); it ${monthText(c.breakEvenMonth)}`).join('; ') +
+        others
+          .map(
+            (c) =>
+              `${stackLabel(a, c.against)}, ${c.savings_usd >= 0 ? 'a saving of' : 'an extra cost of'} ${formatUsd(Math.abs(c.savings_usd))} (${percent(Math.abs(c.savings_fraction))}); it ${monthText(c.breakEvenMonth)}`,
+          )
+          .join('; ') +
         '.',
     );
   }
@@ -68,12 +77,17 @@ export function executiveSummary(a: TcoAnalysis): string[] {
   const totals = categoryTotals(a);
   const gap = CATEGORIES.map((c) => ({
     c,
-    usd: totals.find((t) => t.stack === closest.against && t.category === c)!.cost_usd - totals.find((t) => t.stack === appliance.id && t.category === c)!.cost_usd,
+    usd:
+      totals.find((t) => t.stack === closest.against && t.category === c)!.cost_usd -
+      totals.find((t) => t.stack === appliance.id && t.category === c)!.cost_usd,
   })).sort((x, y) => Math.abs(y.usd) - Math.abs(x.usd));
   out.push(
     `Most of the difference comes from ${gap
       .slice(0, 2)
-      .map((g) => `${CATEGORY_LABELS[g.c].toLowerCase()} (${g.usd >= 0 ? 'the alternative pays' : 'the appliance pays'} ${formatUsd(Math.abs(g.usd))} more)`)
+      .map(
+        (g) =>
+          `${CATEGORY_LABELS[g.c].toLowerCase()} (${g.usd >= 0 ? 'the alternative pays' : 'the appliance pays'} ${formatUsd(Math.abs(g.usd))} more)`,
+      )
       .join(' and ')}.`,
   );
 
@@ -84,7 +98,10 @@ export function executiveSummary(a: TcoAnalysis): string[] {
         .map((st) => {
           const first = st.sizing.years[0]!;
           const last = st.sizing.years[st.sizing.years.length - 1]!;
-          const roles = first.roles.map((r) => `${r.servers} ${st.sizing.stack.kind === 'appliance' ? 'appliance nodes' : roleNames[r.role]}, ${r.binding === 'minimum' ? 'the minimum' : `bound by ${CONSTRAINT_LABELS[r.binding]}`}`);
+          const roles = first.roles.map(
+            (r) =>
+              `${r.servers} ${st.sizing.stack.kind === 'appliance' ? 'appliance nodes' : roleNames[r.role]}, ${r.binding === 'minimum' ? 'the minimum' : `bound by ${CONSTRAINT_LABELS[r.binding]}`}`,
+          );
           const growth = totalServers(last) !== totalServers(first) ? `, ${totalServers(last)} by year ${last.year + 1}` : '';
           return `${stackLabel(a, st.id)} needs ${totalServers(first)} servers${growth} (year 1: ${roles.join('; ')})`;
         })
@@ -104,7 +121,7 @@ export function executiveSummary(a: TcoAnalysis): string[] {
   const judged = [...a.catalogue.values()].filter((f) => f.judgement);
   out.push(
     `${judged.length} of the ${a.catalogue.size} cost figures are judgement, not published prices (marked in the assumptions table); ` +
-      'the appliance\'s price and subscription are among them and should be replaced by a quote before this report is used to decide.',
+      "the appliance's price and subscription are among them and should be replaced by a quote before this report is used to decide.",
   );
   return out;
 }

@@ -33,7 +33,10 @@ export function writeReport(a: TcoAnalysis, outDir: string, formats: readonly Re
     // The HTML is always written: the PDF is printed from it.
     writeFileSync(html, renderHtml(a, { anvilVersion }));
     writeFileSync(json, `${JSON.stringify(document, null, 2)}\n`);
-    writeFileSync(arrow, cashFlowsArrow(rows, { anvilVersion, scenario: a.scenarioFile, seed: a.scenario.seed, discountRate: a.scenario.discount_rate }));
+    writeFileSync(
+      arrow,
+      cashFlowsArrow(rows, { anvilVersion, scenario: a.scenarioFile, seed: a.scenario.seed, discountRate: a.scenario.discount_rate }),
+    );
   } catch (e) {
     throw new AnvilError('ANVIL_ERR_OUTPUT', `cannot write the report to ${outDir}: ${(e as Error).message}; choose another --out folder`);
   }

@@ -33,7 +33,13 @@ export interface CostLine {
 }
 
 /** Price of one server of a role: chassis and CPUs, memory, data drives (if any), NICs, optics and switch ports. */
-export function serverPrice_usd(s: Scenario, f: FigureValues, withDrives: boolean, driveCapacity_tb: number, role: ServerRole = 'cluster'): number {
+export function serverPrice_usd(
+  s: Scenario,
+  f: FigureValues,
+  withDrives: boolean,
+  driveCapacity_tb: number,
+  role: ServerRole = 'cluster',
+): number {
   const n = serverConfig(s, role);
   const ports = n.nics * 2;
   return (
@@ -97,20 +103,43 @@ export function stackCashflows(sizing: StackSizing, s: Scenario, f: FigureValues
       bought_usd += added(prev, r) * price;
     }
     hardwareOwned_usd += bought_usd;
-    if (s.financing === 'purchase') push(year, 'capital', appliance ? 'Appliance nodes' : 'Servers, NICs, optics, switch ports', 'upfront', bought_usd);
+    if (s.financing === 'purchase')
+      push(year, 'capital', appliance ? 'Appliance nodes' : 'Servers, NICs, optics, switch ports', 'upfront', bought_usd);
     else {
       if (bought_usd > 0) leases.push({ from: year, payment: leasePayment_usd(bought_usd, f.lease_rate_per_year, s.horizon_years) });
-      push(year, 'capital', 'Hardware lease payments', 'spread', leases.filter((l) => l.from <= year && year < l.from + s.horizon_years).reduce((t, l) => t + l.payment, 0));
+      push(
+        year,
+        'capital',
+        'Hardware lease payments',
+        'spread',
+        leases.filter((l) => l.from <= year && year < l.from + s.horizon_years).reduce((t, l) => t + l.payment, 0),
+      );
     }
     const servers = totalServers(y);
     const cluster = y.roles.find((r) => r.role === 'cluster')!;
 
     // Licences and subscriptions.
-    if (appliance) push(year, 'licences', 'Appliance subscription (software and support)', 'spread', cluster.servers * f.appliance_subscription_usd_per_node_year);
-    else push(year, 'licences', 'Kubernetes platform subscription (worker cores)', 'spread', cluster.servers * s.node.cores * f.k8s_subscription_usd_per_core_year);
-    if (stack.kind === 'diy-sds') push(year, 'licences', 'Software-defined storage licence', 'spread', cluster.servers * f.sds_licence_usd_per_node_year);
+    if (appliance)
+      push(
+        year,
+        'licences',
+        'Appliance subscription (software and support)',
+        'spread',
+        cluster.servers * f.appliance_subscription_usd_per_node_year,
+      );
+    else
+      push(
+        year,
+        'licences',
+        'Kubernetes platform subscription (worker cores)',
+        'spread',
+        cluster.servers * s.node.cores * f.k8s_subscription_usd_per_core_year,
+      );
+    if (stack.kind === 'diy-sds')
+      push(year, 'licences', 'Software-defined storage licence', 'spread', cluster.servers * f.sds_licence_usd_per_node_year);
     const dbServers = y.roles.find((r) => r.role === 'db-server');
-    if (dbServers) push(year, 'licences', 'Enterprise Linux on database servers', 'spread', dbServers.servers * f.os_subscription_usd_per_server_year);
+    if (dbServers)
+      push(year, 'licences', 'Enterprise Linux on database servers', 'spread', dbServers.servers * f.os_subscription_usd_per_server_year);
     if (stack.database === 'commercial') {
       const processors = processorLicences(databaseCores(y, s, stack), f.oracle_core_factor);
       const newLicences = Math.max(0, processors - licensedProcessors);
@@ -126,7 +155,8 @@ export function stackCashflows(sizing: StackSizing, s: Scenario, f: FigureValues
 
     // Power and space.
     const itLoad_kw = (servers * f.server_power_w) / 1000;
-    if (s.facility === 'colocation') push(year, 'power_space', 'Colocation (space, power, cooling)', 'spread', itLoad_kw * f.colocation_usd_per_kw_month * 12);
+    if (s.facility === 'colocation')
+      push(year, 'power_space', 'Colocation (space, power, cooling)', 'spread', itLoad_kw * f.colocation_usd_per_kw_month * 12);
     else {
       push(year, 'power_space', 'Electricity (with PUE)', 'spread', itLoad_kw * f.pue * 8760 * f.electricity_usd_per_kwh);
       push(year, 'power_space', 'Rack space', 'spread', servers * s.node.rack_units * f.rack_unit_usd_per_month * 12);
@@ -134,14 +164,27 @@ export function stackCashflows(sizing: StackSizing, s: Scenario, f: FigureValues
 
     // Staff.
     push(year, 'staff', 'Systems administration', 'spread', adminFte(servers, f.servers_per_sysadmin) * f.sysadmin_usd_per_year);
-    push(year, 'staff', 'Platform engineering', 'spread', (appliance ? f.appliance_platform_fte : f.diy_platform_fte) * f.platform_engineer_usd_per_year);
-    if (stack.kind === 'diy-sds') push(year, 'staff', 'Storage engineering (SDS)', 'spread', f.sds_storage_fte * f.platform_engineer_usd_per_year);
+    push(
+      year,
+      'staff',
+      'Platform engineering',
+      'spread',
+      (appliance ? f.appliance_platform_fte : f.diy_platform_fte) * f.platform_engineer_usd_per_year,
+    );
+    if (stack.kind === 'diy-sds')
+      push(year, 'staff', 'Storage engineering (SDS)', 'spread', f.sds_storage_fte * f.platform_engineer_usd_per_year);
     push(year, 'staff', 'Database administration', 'spread', databases * f.dba_fte_per_database * f.dba_usd_per_year);
 
     // One-time effort before production.
     if (year === 0) {
       const buildMonths = appliance ? f.appliance_build_person_months : f.diy_build_person_months;
-      push(0, 'one_time', appliance ? 'Integration before production' : 'DIY build and integration before production', 'upfront', (buildMonths / 12) * f.platform_engineer_usd_per_year);
+      push(
+        0,
+        'one_time',
+        appliance ? 'Integration before production' : 'DIY build and integration before production',
+        'upfront',
+        (buildMonths / 12) * f.platform_engineer_usd_per_year,
+      );
       if (appliance) push(0, 'one_time', 'Vendor deployment service', 'upfront', f.appliance_deployment_usd);
       push(0, 'one_time', 'Database migration', 'upfront', databases * (f.db_migration_person_months / 12) * f.dba_usd_per_year);
     }

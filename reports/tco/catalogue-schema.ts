@@ -9,7 +9,8 @@ import { Type, type Static } from '@sinclair/typebox';
 export const MAX_FIGURE_VALUE = 1e12;
 
 /** Any figure's number; each required figure's domain (figure-domains.ts) narrows it further. */
-const FigureNumber = (description?: string) => Type.Number({ minimum: -MAX_FIGURE_VALUE, maximum: MAX_FIGURE_VALUE, ...(description ? { description } : {}) });
+const FigureNumber = (description?: string) =>
+  Type.Number({ minimum: -MAX_FIGURE_VALUE, maximum: MAX_FIGURE_VALUE, ...(description ? { description } : {}) });
 
 export const FigureSchema = Type.Object(
   {

@@ -31,13 +31,16 @@ function domainProblems(id: string, f: Pick<Figure, 'value' | 'range' | 'unit'>,
   const d = figureDomain(id as FigureId);
   const problems: string[] = [];
   if (!inDomain(f.value, d)) problems.push(`${at('value')}: ${f.value} is not a possible ${id} (${f.unit}), allowed: ${d.text}`);
-  if (f.range && !f.range.every((v) => inDomain(v, d))) problems.push(`${at('range')}: [${f.range.join(', ')}] is not a possible range of ${id} (${f.unit}), allowed: both ends ${d.text}`);
+  if (f.range && !f.range.every((v) => inDomain(v, d)))
+    problems.push(`${at('range')}: [${f.range.join(', ')}] is not a possible range of ${id} (${f.unit}), allowed: both ends ${d.text}`);
   return problems;
 }
 
 /** Latency figures decide the model runs: a range on them would need a simulation per Monte Carlo sample. */
 function modelInputProblems(figures: ReadonlyMap<string, CatalogueFigure>): string[] {
-  return MODEL_INPUT_FIGURES.filter((id) => figures.get(id)?.range).map((id) => `${figures.get(id)!.file}: /${id}/range: this figure decides which model runs are made, so it takes no range`);
+  return MODEL_INPUT_FIGURES.filter((id) => figures.get(id)?.range).map(
+    (id) => `${figures.get(id)!.file}: /${id}/range: this figure decides which model runs are made, so it takes no range`,
+  );
 }
 
 /** Validates one catalogue file's text; `file` names it in errors. */
@@ -47,11 +50,13 @@ export function parseCatalogueFile(text: string, file: string): CatalogueFigure[
   const withDefaults = Value.Clone(doc ?? {}) as Record<string, unknown>;
   // Defaults go in figure by figure: Value.Default does not descend into a Record's values.
   if (typeof withDefaults === 'object' && !Array.isArray(withDefaults)) {
-    for (const [id, f] of Object.entries(withDefaults)) if (typeof f === 'object' && f !== null) withDefaults[id] = Value.Default(FigureSchema, f);
+    for (const [id, f] of Object.entries(withDefaults))
+      if (typeof f === 'object' && f !== null) withDefaults[id] = Value.Default(FigureSchema, f);
   }
   const problems = schemaProblems(CatalogueFileSchema, withDefaults, located);
   if (problems.length === 0) {
-    for (const [id, f] of Object.entries(withDefaults as Record<string, Figure>)) problems.push(...rangeProblems(id, f).map((p) => `${located.where(`/${id}/range`)}: ${p}`));
+    for (const [id, f] of Object.entries(withDefaults as Record<string, Figure>))
+      problems.push(...rangeProblems(id, f).map((p) => `${located.where(`/${id}/range`)}: ${p}`));
   }
   if (problems.length > 0) {
     const unique = [...new Set(problems)];
@@ -78,7 +83,9 @@ export function loadCatalogue(dir = builtInCatalogueDir(), coefficientsFile = bu
   const figures = new Map<string, CatalogueFigure>();
   const problems: string[] = [];
   for (const figure of stackCoefficientFigures(coefficientsFile)) figures.set(figure.id, figure);
-  const files = readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort();
   for (const name of files) {
     const file = join(dir, name);
     for (const figure of parseCatalogueFile(readFileSync(file, 'utf8'), file)) {
@@ -90,7 +97,8 @@ export function loadCatalogue(dir = builtInCatalogueDir(), coefficientsFile = bu
   for (const id of REQUIRED_FIGURES) if (!figures.has(id)) problems.push(`${dir}: figure ${id} is missing`);
   for (const [id, f] of figures) problems.push(...domainProblems(id, f, (field) => `${f.file}: /${id}/${field}`));
   problems.push(...modelInputProblems(figures));
-  if (problems.length > 0) throw new AnvilError('ANVIL_ERR_TCO_CATALOGUE', `the cost catalogue in ${dir} has ${problems.length} problem(s)`, problems);
+  if (problems.length > 0)
+    throw new AnvilError('ANVIL_ERR_TCO_CATALOGUE', `the cost catalogue in ${dir} has ${problems.length} problem(s)`, problems);
   return figures;
 }
 
@@ -115,7 +123,9 @@ export function applyOverrides(
       continue;
     }
     const given = typeof o === 'number' ? { value: o } : o;
-    const outside = domainProblems(id, { value: given.value, unit: base.unit, ...(given.range ? { range: given.range } : {}) }, (field) => at(typeof o === 'number' ? '' : `/${field}`));
+    const outside = domainProblems(id, { value: given.value, unit: base.unit, ...(given.range ? { range: given.range } : {}) }, (field) =>
+      at(typeof o === 'number' ? '' : `/${field}`),
+    );
     if (outside.length > 0) {
       problems.push(...outside);
       continue;
@@ -134,11 +144,13 @@ export function applyOverrides(
       ...(range ? { range } : {}),
     };
     if (!range) delete (next as { range?: unknown }).range;
-    if (next.range && (MODEL_INPUT_FIGURES as readonly string[]).includes(id)) problems.push(`${at('')}: decides which model runs are made, so it takes a single value, not a range`);
+    if (next.range && (MODEL_INPUT_FIGURES as readonly string[]).includes(id))
+      problems.push(`${at('')}: decides which model runs are made, so it takes a single value, not a range`);
     const bad = rangeProblems(id, next);
     if (bad.length > 0) problems.push(...bad.map((p) => `${where(`/overrides/${id}/range`)}: /overrides${p}`));
     out.set(id, next);
   }
-  if (problems.length > 0) throw new AnvilError('ANVIL_ERR_TCO_SCENARIO', `${scenarioFile}: ${problems.length} override problem(s)`, problems);
+  if (problems.length > 0)
+    throw new AnvilError('ANVIL_ERR_TCO_SCENARIO', `${scenarioFile}: ${problems.length} override problem(s)`, problems);
   return out;
 }

@@ -15,7 +15,6 @@ export interface FigureDomain {
   readonly text: string;
 }
 
-
 const nonNegative: FigureDomain = { min: 0, max: MAX_FIGURE_VALUE, text: 'a number from 0 to 1e12' };
 const positive: FigureDomain = { min: 0, exclusiveMin: true, max: MAX_FIGURE_VALUE, text: 'a number > 0 and <= 1e12' };
 const fraction: FigureDomain = { min: 0, max: 1, text: 'a fraction from 0 to 1' };

@@ -69,7 +69,11 @@ export type FigureId = (typeof REQUIRED_FIGURES)[number];
  * Figures the TCO takes from the stack coefficient file's diy section instead of the catalogue, so the
  * sizing and the cluster model compute the DIY stack's CPU from one set of figures.
  */
-export const TCO_STACK_COEFFICIENTS = ['sds_replication', 'sds_cpu_us_per_client_read', 'sds_cpu_us_per_replica_write'] as const satisfies readonly FigureId[];
+export const TCO_STACK_COEFFICIENTS = [
+  'sds_replication',
+  'sds_cpu_us_per_client_read',
+  'sds_cpu_us_per_replica_write',
+] as const satisfies readonly FigureId[];
 
 /** One value per figure: the point estimates, or one Monte Carlo sample. */
 export type FigureValues = Readonly<Record<FigureId, number>>;

@@ -61,7 +61,13 @@ function band(values: Float64Array): Band {
   return { p10: quantileSorted(arr, 0.1), p50: quantileSorted(arr, 0.5), p90: quantileSorted(arr, 0.9) };
 }
 
-export function monteCarlo(scenario: Scenario, catalogue: Catalogue, drives: DriveFacts, samples = scenario.monte_carlo_samples, seed = scenario.seed): MonteCarloResult {
+export function monteCarlo(
+  scenario: Scenario,
+  catalogue: Catalogue,
+  drives: DriveFacts,
+  samples = scenario.monte_carlo_samples,
+  seed = scenario.seed,
+): MonteCarloResult {
   const point = pointValues(catalogue);
   const streams = new RandomStreams(seed);
   const uncertain = REQUIRED_FIGURES.filter((id) => catalogue.get(id)!.range !== undefined);

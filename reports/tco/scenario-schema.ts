@@ -8,8 +8,10 @@ import { SEED_MAX } from '../../sim/core/random.js';
 
 // Every number has a maximum far above any real deployment, so that absurd input (1e308) is refused
 // with its path and range instead of overflowing the sizing to Infinity (the help prints the ranges).
-const Positive = (description: string, maximum: number, extra: object = {}) => Type.Number({ exclusiveMinimum: 0, maximum, description, ...extra });
-const NonNegative = (description: string, maximum: number, extra: object = {}) => Type.Number({ minimum: 0, maximum, description, ...extra });
+const Positive = (description: string, maximum: number, extra: object = {}) =>
+  Type.Number({ exclusiveMinimum: 0, maximum, description, ...extra });
+const NonNegative = (description: string, maximum: number, extra: object = {}) =>
+  Type.Number({ minimum: 0, maximum, description, ...extra });
 const Count = (description: string, maximum: number, extra: object = {}) => Type.Integer({ minimum: 1, maximum, description, ...extra });
 
 /** Largest per-server or per-pod core count and memory in GiB. */
@@ -65,7 +67,11 @@ export const NodeSchema = Type.Object(
     cores: Count('physical cores per server (both sockets)', MAX_CORES, { default: 48 }),
     memory_gib: Positive('memory per server, GiB', MAX_MEMORY_GIB, { default: 512 }),
     drives: Count('NVMe data drives per server', 64, { default: 4 }),
-    drive_profile: Type.String({ minLength: 1, default: 'intel-p4510-4tb', description: 'device profile of the data drives (a built-in name or a YAML path)' }),
+    drive_profile: Type.String({
+      minLength: 1,
+      default: 'intel-p4510-4tb',
+      description: 'device profile of the data drives (a built-in name or a YAML path)',
+    }),
     nics: Count('dual-port 25 GbE NICs per server', 16, { default: 1 }),
     rack_units: Count('rack units per server', 16, { default: 1 }),
   },
@@ -80,47 +86,100 @@ export const DbServerSchema = Type.Object(
     drives: Type.Optional(Count('NVMe data drives per database server', 64)),
     nics: Type.Optional(Count('dual-port 25 GbE NICs per database server', 16)),
   },
-  { additionalProperties: false, default: {}, description: 'database servers where the database is kept outside Kubernetes; fields left out are the node\'s' },
+  {
+    additionalProperties: false,
+    default: {},
+    description: "database servers where the database is kept outside Kubernetes; fields left out are the node's",
+  },
 );
 
 /** An override's number: its figure's domain (figure-domains.ts, at most 1e12) bounds it, naming the figure. */
 const FigureNumber = Type.Number();
 
-const OverrideSchema = Type.Union([
-  FigureNumber,
-  Type.Object(
-    {
-      value: FigureNumber,
-      range: Type.Optional(Type.Tuple([FigureNumber, FigureNumber])),
-      source: Type.Optional(Type.String({ minLength: 1 })),
-      year: Type.Optional(Type.Integer({ minimum: 1990, maximum: 2100 })),
-    },
-    { additionalProperties: false },
-  ),
-], { description: 'a number, or a mapping {value: number, range: [low, high], source: text, year: integer}' });
+const OverrideSchema = Type.Union(
+  [
+    FigureNumber,
+    Type.Object(
+      {
+        value: FigureNumber,
+        range: Type.Optional(Type.Tuple([FigureNumber, FigureNumber])),
+        source: Type.Optional(Type.String({ minLength: 1 })),
+        year: Type.Optional(Type.Integer({ minimum: 1990, maximum: 2100 })),
+      },
+      { additionalProperties: false },
+    ),
+  ],
+  { description: 'a number, or a mapping {value: number, range: [low, high], source: text, year: integer}' },
+);
 
 export const ScenarioSchema = Type.Object(
   {
-    kind: Type.Optional(Type.Literal('TcoScenario', { description: 'what this file is: a TCO scenario (a cluster scenario for anvil run says kind: ClusterScenario); optional in older files' })),
+    kind: Type.Optional(
+      Type.Literal('TcoScenario', {
+        description:
+          'what this file is: a TCO scenario (a cluster scenario for anvil run says kind: ClusterScenario); optional in older files',
+      }),
+    ),
     name: Type.String({ minLength: 1, description: 'what the scenario is, one line' }),
     description: Type.String({ default: '', description: 'longer description for the report' }),
     currency: Type.Literal('USD', { default: 'USD', description: 'currency of every figure (the catalogue is in USD)' }),
     horizon_years: Type.Integer({ minimum: 1, maximum: 10, default: 3, description: 'years the comparison covers' }),
     discount_rate: Type.Number({ minimum: 0, maximum: 1, default: 0.1, description: 'yearly discount rate for net present value, 0..1' }),
-    growth_per_year: Type.Number({ minimum: 0, maximum: 5, default: 0, description: 'yearly growth of every demand (cores, memory, data, IOPS), 0..5' }),
-    financing: Type.Union([Type.Literal('purchase'), Type.Literal('lease')], { default: 'purchase', description: 'hardware bought up front, or leased over the horizon' }),
-    facility: Type.Union([Type.Literal('colocation'), Type.Literal('owned')], { default: 'colocation', description: 'colocation ($/kW-month) or an owned data centre (PUE x $/kWh + rack space)' }),
+    growth_per_year: Type.Number({
+      minimum: 0,
+      maximum: 5,
+      default: 0,
+      description: 'yearly growth of every demand (cores, memory, data, IOPS), 0..5',
+    }),
+    financing: Type.Union([Type.Literal('purchase'), Type.Literal('lease')], {
+      default: 'purchase',
+      description: 'hardware bought up front, or leased over the horizon',
+    }),
+    facility: Type.Union([Type.Literal('colocation'), Type.Literal('owned')], {
+      default: 'colocation',
+      description: 'colocation ($/kW-month) or an owned data centre (PUE x $/kWh + rack space)',
+    }),
     seed: Type.Integer({ minimum: 0, maximum: SEED_MAX, default: 1, description: 'seed of the model runs and the Monte Carlo draws' }),
-    monte_carlo_samples: Type.Integer({ minimum: 1, maximum: 1000000, default: 2000, description: 'Monte Carlo samples for the P10/P50/P90 bands' }),
-    cpu_utilisation: Type.Number({ exclusiveMinimum: 0, maximum: 1, default: 0.7, description: 'share of a server\'s cores sizing plans to use, 0..1' }),
-    free_space: Type.Number({ minimum: 0, exclusiveMaximum: 1, default: 0.25, description: 'share of raw capacity kept free after replication, 0..1' }),
+    monte_carlo_samples: Type.Integer({
+      minimum: 1,
+      maximum: 1000000,
+      default: 2000,
+      description: 'Monte Carlo samples for the P10/P50/P90 bands',
+    }),
+    cpu_utilisation: Type.Number({
+      exclusiveMinimum: 0,
+      maximum: 1,
+      default: 0.7,
+      description: "share of a server's cores sizing plans to use, 0..1",
+    }),
+    free_space: Type.Number({
+      minimum: 0,
+      exclusiveMaximum: 1,
+      default: 0.25,
+      description: 'share of raw capacity kept free after replication, 0..1',
+    }),
     app_volume_copies: Count('copies of application volumes where the stack does not replicate them itself', 16, { default: 2 }),
     node: NodeSchema,
     db_server: DbServerSchema,
-    applications: Type.Array(ApplicationSchema, { default: [], maxItems: 1000, description: 'stateless and stateful applications on Kubernetes' }),
-    databases: Type.Array(DatabaseSchema, { minItems: 1, maxItems: 1000, description: 'databases: the stateful part that decides storage sizing' }),
-    stacks: Type.Array(StackSchema, { minItems: 2, maxItems: 20, description: 'stacks to compare; the first appliance stack is the one savings are measured for' }),
-    overrides: Type.Record(Type.String(), OverrideSchema, { default: {}, description: 'catalogue figures replaced for this scenario: id: value, or id: {value, range, source, year}' }),
+    applications: Type.Array(ApplicationSchema, {
+      default: [],
+      maxItems: 1000,
+      description: 'stateless and stateful applications on Kubernetes',
+    }),
+    databases: Type.Array(DatabaseSchema, {
+      minItems: 1,
+      maxItems: 1000,
+      description: 'databases: the stateful part that decides storage sizing',
+    }),
+    stacks: Type.Array(StackSchema, {
+      minItems: 2,
+      maxItems: 20,
+      description: 'stacks to compare; the first appliance stack is the one savings are measured for',
+    }),
+    overrides: Type.Record(Type.String(), OverrideSchema, {
+      default: {},
+      description: 'catalogue figures replaced for this scenario: id: value, or id: {value, range, source, year}',
+    }),
   },
   { additionalProperties: false },
 );

@@ -10,7 +10,10 @@ export function parseScenario(text: string, file: string): Scenario {
   const located = parseLocatedYaml(text, file, 'ANVIL_ERR_TCO_SCENARIO');
   const doc = located.data;
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
-    throw new AnvilError('ANVIL_ERR_TCO_SCENARIO', `${file}: a scenario is a YAML mapping with at least name, databases and stacks (see reports/scenarios/reference.yaml)`);
+    throw new AnvilError(
+      'ANVIL_ERR_TCO_SCENARIO',
+      `${file}: a scenario is a YAML mapping with at least name, databases and stacks (see reports/scenarios/reference.yaml)`,
+    );
   }
   if ((doc as { kind?: unknown }).kind === 'ClusterScenario') {
     throw new AnvilError(
@@ -24,7 +27,11 @@ export function parseScenario(text: string, file: string): Scenario {
   if (problems.length === 0) problems.push(...crossChecks(scenario, located));
   if (problems.length > 0) {
     const unique = [...new Set(problems)];
-    throw new AnvilError('ANVIL_ERR_TCO_SCENARIO', `${file} does not fit the TCO scenario schema (${unique.length} problem${unique.length > 1 ? 's' : ''})`, unique);
+    throw new AnvilError(
+      'ANVIL_ERR_TCO_SCENARIO',
+      `${file} does not fit the TCO scenario schema (${unique.length} problem${unique.length > 1 ? 's' : ''})`,
+      unique,
+    );
   }
   scenarioLocations.set(scenario, located);
   return scenario;
@@ -43,10 +50,14 @@ function crossChecks(s: Scenario, located: LocatedYaml): string[] {
   const problems: string[] = [];
   const seen = new Set<string>();
   s.stacks.forEach((stack, i) => {
-    if (seen.has(stack.id)) problems.push(`${located.where(`/stacks/${i}/id`)}: /stacks/${i}/id: "${stack.id}" is used by an earlier stack; ids must be unique`);
+    if (seen.has(stack.id))
+      problems.push(`${located.where(`/stacks/${i}/id`)}: /stacks/${i}/id: "${stack.id}" is used by an earlier stack; ids must be unique`);
     seen.add(stack.id);
   });
-  if (!s.stacks.some((st) => st.kind === 'appliance')) problems.push(`${located.where('/stacks')}: /stacks: no stack has kind appliance; savings and break-even are measured for the appliance`);
+  if (!s.stacks.some((st) => st.kind === 'appliance'))
+    problems.push(
+      `${located.where('/stacks')}: /stacks: no stack has kind appliance; savings and break-even are measured for the appliance`,
+    );
   return problems;
 }
 
@@ -55,7 +66,10 @@ export function loadScenario(file: string): Scenario {
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    throw new AnvilError('ANVIL_ERR_FILE_NOT_FOUND', `cannot read scenario ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}; give the path of a scenario YAML file, e.g. reports/scenarios/reference.yaml`);
+    throw new AnvilError(
+      'ANVIL_ERR_FILE_NOT_FOUND',
+      `cannot read scenario ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}; give the path of a scenario YAML file, e.g. reports/scenarios/reference.yaml`,
+    );
   }
   return parseScenario(text, file);
 }

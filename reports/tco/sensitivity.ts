@@ -42,7 +42,15 @@ export function tornado(scenario: Scenario, catalogue: Catalogue, drives: DriveF
     if (!f.range) continue;
     const atLow_usd = savings({ ...point, [id]: f.range[0] });
     const atHigh_usd = savings({ ...point, [id]: f.range[1] });
-    bars.push({ figure: id, description: f.description, low: f.range[0], high: f.range[1], atLow_usd, atHigh_usd, swing_usd: Math.abs(atHigh_usd - atLow_usd) });
+    bars.push({
+      figure: id,
+      description: f.description,
+      low: f.range[0],
+      high: f.range[1],
+      atLow_usd,
+      atHigh_usd,
+      swing_usd: Math.abs(atHigh_usd - atLow_usd),
+    });
   }
   bars.sort((a, b) => b.swing_usd - a.swing_usd || a.figure.localeCompare(b.figure));
   return { against, base_usd: savings(point), bars };

@@ -134,7 +134,9 @@ function databaseDemand(kind: StackKind, s: Scenario, f: FigureValues, growth: n
       // The SDS daemons' CPU per client I/O competes with the applications for the same cores; a client
       // write costs one replica write per copy (the per-core figures of the source count replica writes).
       const clientWrites = db.iops * (1 - db.read_fraction) * db.instances;
-      const cpu_us = db.iops * db.read_fraction * f.sds_cpu_us_per_client_read + clientWrites * sdsCpuPerClientWrite_us(f.sds_replication, f.sds_cpu_us_per_replica_write);
+      const cpu_us =
+        db.iops * db.read_fraction * f.sds_cpu_us_per_client_read +
+        clientWrites * sdsCpuPerClientWrite_us(f.sds_replication, f.sds_cpu_us_per_replica_write);
       d = add(d, { cores: (cpu_us / 1e6) * n });
     }
   }
@@ -202,11 +204,22 @@ export function sizeStack(stack: StackSpec, s: Scenario, f: FigureValues, drives
       roles.push(sizeRole('cluster', demand, cluster('cluster'), minimum, prev('cluster'), true));
       roles.push(sizeRole('control-plane', zero(), cluster('control-plane'), f.control_plane_nodes, prev('control-plane'), false));
     } else {
-      roles.push(sizeRole('cluster', applicationDemand(s, growth, s.app_volume_copies), cluster('cluster'), f.diy_min_workers, prev('cluster'), true));
+      roles.push(
+        sizeRole(
+          'cluster',
+          applicationDemand(s, growth, s.app_volume_copies),
+          cluster('cluster'),
+          f.diy_min_workers,
+          prev('cluster'),
+          true,
+        ),
+      );
       roles.push(sizeRole('control-plane', zero(), cluster('control-plane'), f.control_plane_nodes, prev('control-plane'), false));
       // Each instance on a server of its own: the floor is every instance of every database.
       const instances = s.databases.reduce((n, db) => n + db.count * db.instances, 0);
-      roles.push(sizeRole('db-server', databaseDemand('diy-db-outside', s, f, growth), cluster('db-server'), instances, prev('db-server'), true));
+      roles.push(
+        sizeRole('db-server', databaseDemand('diy-db-outside', s, f, growth), cluster('db-server'), instances, prev('db-server'), true),
+      );
     }
     years.push({ year, roles });
     previous = new Map(roles.map((r) => [r.role, r.servers]));
@@ -227,12 +240,16 @@ export function fitProblems(s: Scenario, f: FigureValues, drives: DriveFacts): s
     const where = dbRole === 'db-server' ? 'db_server' : 'node';
     s.applications.forEach((a, i) => {
       if (a.cores > cluster.cores || a.memory_gib > cluster.memory_gib) {
-        problems.push(`/applications/${i}: a pod of ${a.name} (${a.cores} cores, ${a.memory_gib} GiB) does not fit on one ${stack.id} server (${cluster.cores.toFixed(1)} cores, ${cluster.memory_gib} GiB usable); raise node.cores or node.memory_gib`);
+        problems.push(
+          `/applications/${i}: a pod of ${a.name} (${a.cores} cores, ${a.memory_gib} GiB) does not fit on one ${stack.id} server (${cluster.cores.toFixed(1)} cores, ${cluster.memory_gib} GiB usable); raise node.cores or node.memory_gib`,
+        );
       }
     });
     s.databases.forEach((d, i) => {
       if (d.cores > dbOffer.cores || d.memory_gib > dbOffer.memory_gib) {
-        problems.push(`/databases/${i}: an instance of ${d.name} (${d.cores} cores, ${d.memory_gib} GiB) does not fit on one ${stack.id} server (${dbOffer.cores.toFixed(1)} cores, ${dbOffer.memory_gib} GiB usable); raise ${where}.cores or ${where}.memory_gib`);
+        problems.push(
+          `/databases/${i}: an instance of ${d.name} (${d.cores} cores, ${d.memory_gib} GiB) does not fit on one ${stack.id} server (${dbOffer.cores.toFixed(1)} cores, ${dbOffer.memory_gib} GiB usable); raise ${where}.cores or ${where}.memory_gib`,
+        );
       }
     });
   }

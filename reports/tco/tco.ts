@@ -57,7 +57,12 @@ function resolveProfile(scenarioFile: string, nameOrPath: string): DeviceProfile
 }
 
 /** Asks the model, per stack kind in the scenario, for a drive's IOPS within that stack's latency budget. */
-export function driveFacts(scenario: Scenario, figures: FigureValues, profile: DeviceProfile, cacheDir: string | undefined): { drives: DriveFacts; runs: DriveRun[] } {
+export function driveFacts(
+  scenario: Scenario,
+  figures: FigureValues,
+  profile: DeviceProfile,
+  cacheDir: string | undefined,
+): { drives: DriveFacts; runs: DriveRun[] } {
   const kinds = [...new Set(scenario.stacks.map((s) => s.kind))];
   const iopsAtSla: Record<StackKind, number> = { appliance: 0, 'diy-db-outside': 0, 'diy-sds': 0 };
   const runs: DriveRun[] = [];
@@ -85,13 +90,19 @@ export function driveFacts(scenario: Scenario, figures: FigureValues, profile: D
 
 /** Runs the analysis for a scenario already loaded. */
 export function analyse(scenarioFile: string, scenario: Scenario, options: TcoOptions = {}): TcoAnalysis {
-  const catalogue = applyOverrides(loadCatalogue(options.catalogueDir), scenario.overrides, scenarioFile, (path) => scenarioWhere(scenario, path, scenarioFile));
+  const catalogue = applyOverrides(loadCatalogue(options.catalogueDir), scenario.overrides, scenarioFile, (path) =>
+    scenarioWhere(scenario, path, scenarioFile),
+  );
   const figures = pointValues(catalogue);
   const profile = resolveProfile(scenarioFile, scenario.node.drive_profile);
   const { drives, runs } = driveFacts(scenario, figures, profile, options.cacheDir);
   const misfits = fitProblems(scenario, figures, drives);
   if (misfits.length > 0) {
-    throw new AnvilError('ANVIL_ERR_TCO_SCENARIO', `${scenarioFile}: ${misfits.length} workload(s) larger than a server`, misfits.map((m) => `${scenarioFile}: ${m}`));
+    throw new AnvilError(
+      'ANVIL_ERR_TCO_SCENARIO',
+      `${scenarioFile}: ${misfits.length} workload(s) larger than a server`,
+      misfits.map((m) => `${scenarioFile}: ${m}`),
+    );
   }
   const point = evaluate(scenario, figures, drives);
   const mc = monteCarlo(scenario, catalogue, drives, options.samples ?? scenario.monte_carlo_samples, scenario.seed);

@@ -15,7 +15,10 @@ export interface Distribution {
 /** Exponential with the given mean. */
 export class Exponential implements Distribution {
   readonly kind = 'exponential';
-  constructor(readonly mean: number, private readonly stream: RandomStream) {}
+  constructor(
+    readonly mean: number,
+    private readonly stream: RandomStream,
+  ) {}
   sample(): number {
     return -this.mean * Math.log(1 - this.stream.next());
   }
@@ -34,7 +37,11 @@ export class Deterministic implements Distribution {
 export class Uniform implements Distribution {
   readonly kind = 'uniform';
   readonly mean: number;
-  constructor(readonly min: number, readonly max: number, private readonly stream: RandomStream) {
+  constructor(
+    readonly min: number,
+    readonly max: number,
+    private readonly stream: RandomStream,
+  ) {
     this.mean = (min + max) / 2;
   }
   sample(): number {
@@ -47,7 +54,11 @@ export class Normal implements Distribution {
   readonly kind = 'normal';
   private spare = 0;
   private hasSpare = false;
-  constructor(readonly mean: number, readonly stddev: number, private readonly stream: RandomStream) {}
+  constructor(
+    readonly mean: number,
+    readonly stddev: number,
+    private readonly stream: RandomStream,
+  ) {}
   /** A standard normal draw. */
   standard(): number {
     if (this.hasSpare) {
@@ -73,7 +84,11 @@ export class LogNormal implements Distribution {
   private readonly mu: number;
   private readonly sigma: number;
   private readonly normal: Normal;
-  constructor(readonly mean: number, readonly stddev: number, stream: RandomStream) {
+  constructor(
+    readonly mean: number,
+    readonly stddev: number,
+    stream: RandomStream,
+  ) {
     const variance = stddev * stddev;
     this.sigma = Math.sqrt(Math.log(1 + variance / (mean * mean)));
     this.mu = Math.log(mean) - (this.sigma * this.sigma) / 2;
@@ -93,8 +108,13 @@ export class Empirical implements Distribution {
   readonly mean: number;
   private readonly cdf: Float64Array;
   private readonly values: Float64Array;
-  constructor(values: readonly number[], weights: readonly number[], private readonly stream: RandomStream) {
-    if (values.length === 0 || values.length !== weights.length) throw new RangeError('empirical: values and weights must be non-empty and of equal length');
+  constructor(
+    values: readonly number[],
+    weights: readonly number[],
+    private readonly stream: RandomStream,
+  ) {
+    if (values.length === 0 || values.length !== weights.length)
+      throw new RangeError('empirical: values and weights must be non-empty and of equal length');
     this.values = Float64Array.from(values);
     this.cdf = new Float64Array(weights.length);
     let total = 0;

@@ -19,9 +19,7 @@ const SLOT_BITS = 2 ** 26; // handle = generation * SLOT_BITS + slot; 67M concur
 
 /** Lifecycle of a run, as a discriminated union on `state`. */
 export type RunState =
-  | { state: 'idle' }
-  | { state: 'running'; until_ns: number }
-  | { state: 'stopped'; at_ns: number; reason: 'until' | 'stop' | 'empty' };
+  { state: 'idle' } | { state: 'running'; until_ns: number } | { state: 'stopped'; at_ns: number; reason: 'until' | 'stop' | 'empty' };
 
 export class Simulator {
   /** Current simulated time, nanoseconds. */

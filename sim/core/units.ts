@@ -39,12 +39,27 @@ export function parseSize(text: string, kbBase: 1000 | 1024 = 1024): number | un
 }
 
 const TIME_NS: Record<string, number> = {
-  ns: 1, nsec: 1, us: 1e3, usec: 1e3, 'µs': 1e3, ms: 1e6, msec: 1e6,
-  s: 1e9, sec: 1e9, m: 60e9, min: 60e9, h: 3600e9, hr: 3600e9, d: 86400e9,
+  ns: 1,
+  nsec: 1,
+  us: 1e3,
+  usec: 1e3,
+  µs: 1e3,
+  ms: 1e6,
+  msec: 1e6,
+  s: 1e9,
+  sec: 1e9,
+  m: 60e9,
+  min: 60e9,
+  h: 3600e9,
+  hr: 3600e9,
+  d: 86400e9,
 };
 
 /** The duration units, longest first so that "msec" is not read as "ms" and a stray "ec". */
-const TIME_UNIT_SOURCE = Object.keys(TIME_NS).sort((a, b) => b.length - a.length).map(anyCase).join('|');
+const TIME_UNIT_SOURCE = Object.keys(TIME_NS)
+  .sort((a, b) => b.length - a.length)
+  .map(anyCase)
+  .join('|');
 
 /**
  * A duration ("75us", "3.8ms", "2e3", "5 min"): groups are the number, the power of ten after "e", and

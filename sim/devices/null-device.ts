@@ -21,7 +21,11 @@ const nullSchema = Type.Object(
 
 class NullDevice implements DeviceInstance, EventHandler {
   private held = 0;
-  constructor(readonly capacity_bytes: number, private readonly latency_ns: number, private readonly context: DeviceContext) {}
+  constructor(
+    readonly capacity_bytes: number,
+    private readonly latency_ns: number,
+    private readonly context: DeviceContext,
+  ) {}
   accept(req: number): void {
     this.held++;
     this.context.sim.after(this.latency_ns, this, req);

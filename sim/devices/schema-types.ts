@@ -26,12 +26,22 @@ type Quantity = 'duration' | 'size' | 'byte rate';
 const READERS: Record<Quantity, { parse: (text: string) => number | undefined; pattern: string; show: (v: number) => string }> = {
   duration: { parse: (t) => parseDuration(t, 'ns'), pattern: DURATION_SOURCE, show: showDuration },
   size: { parse: (t) => parseSize(t), pattern: SIZE_SOURCE, show: showSize },
-  'byte rate': { parse: parseByteRate, pattern: BYTE_RATE_SOURCE, show: (v) => (v === 0 ? '0' : v >= 1e9 ? `${v / 1e9}GB/s` : v >= 1e6 ? `${v / 1e6}MB/s` : `${v / 1e3}kB/s`) },
+  'byte rate': {
+    parse: parseByteRate,
+    pattern: BYTE_RATE_SOURCE,
+    show: (v) => (v === 0 ? '0' : v >= 1e9 ? `${v / 1e9}GB/s` : v >= 1e6 ? `${v / 1e6}MB/s` : `${v / 1e3}kB/s`),
+  },
 };
 
 /** Bytes in fio's notation where exact ("1M" = 1048576), else the number of bytes. */
 function showSize(bytes: number): string {
-  for (const [unit, scale] of [['P', 2 ** 50], ['T', 2 ** 40], ['G', 2 ** 30], ['M', 2 ** 20], ['K', 2 ** 10]] as const) {
+  for (const [unit, scale] of [
+    ['P', 2 ** 50],
+    ['T', 2 ** 40],
+    ['G', 2 ** 30],
+    ['M', 2 ** 20],
+    ['K', 2 ** 10],
+  ] as const) {
     if (bytes >= scale && bytes % scale === 0) return `${bytes / scale}${unit}`;
   }
   return bytes === 0 ? '0' : `${bytes} bytes`;

@@ -16,15 +16,34 @@ export const serviceTimeSchema = Type.Union(
   [
     Type.Object({ dist: Type.Literal('exponential'), mean: duration('mean service time, e.g. "1us"') }, { additionalProperties: false }),
     Type.Object({ dist: Type.Literal('deterministic'), mean: duration('the fixed service time') }, { additionalProperties: false }),
-    Type.Object({ dist: Type.Literal('uniform'), min: duration('lower bound'), max: duration('upper bound') }, { additionalProperties: false }),
-    Type.Object({ dist: Type.Literal('normal'), mean: duration('mean'), stddev: duration('standard deviation') }, { additionalProperties: false }),
-    Type.Object({ dist: Type.Literal('lognormal'), mean: positiveDuration('mean of the values'), stddev: duration('standard deviation of the values') }, { additionalProperties: false }),
+    Type.Object(
+      { dist: Type.Literal('uniform'), min: duration('lower bound'), max: duration('upper bound') },
+      { additionalProperties: false },
+    ),
+    Type.Object(
+      { dist: Type.Literal('normal'), mean: duration('mean'), stddev: duration('standard deviation') },
+      { additionalProperties: false },
+    ),
+    Type.Object(
+      {
+        dist: Type.Literal('lognormal'),
+        mean: positiveDuration('mean of the values'),
+        stddev: duration('standard deviation of the values'),
+      },
+      { additionalProperties: false },
+    ),
     Type.Object(
       {
         dist: Type.Literal('empirical'),
-        values: Type.Array(duration('a service time'), { minItems: 1, maxItems: MAX_EMPIRICAL_VALUES, description: 'service times (histogram bucket values)' }),
+        values: Type.Array(duration('a service time'), {
+          minItems: 1,
+          maxItems: MAX_EMPIRICAL_VALUES,
+          description: 'service times (histogram bucket values)',
+        }),
         weights: Type.Array(Type.Number({ minimum: 0, maximum: 1e15 }), {
-          minItems: 1, maxItems: MAX_EMPIRICAL_VALUES, description: 'relative frequency of each value (counts), one per value, not all zero',
+          minItems: 1,
+          maxItems: MAX_EMPIRICAL_VALUES,
+          description: 'relative frequency of each value (counts), one per value, not all zero',
         }),
       },
       { additionalProperties: false },
@@ -47,9 +66,12 @@ export function serviceTimeProblems(spec: ServiceTimeSpec, path: string): { path
   }
   if (spec.dist === 'empirical') {
     if (spec.values.length !== spec.weights.length) {
-      return [{ path: `${path}/weights`, message: `${spec.weights.length} weights for ${spec.values.length} values; give one weight per value` }];
+      return [
+        { path: `${path}/weights`, message: `${spec.weights.length} weights for ${spec.values.length} values; give one weight per value` },
+      ];
     }
-    if (!spec.weights.some((w) => w > 0)) return [{ path: `${path}/weights`, message: 'every weight is 0; at least one must be greater than 0' }];
+    if (!spec.weights.some((w) => w > 0))
+      return [{ path: `${path}/weights`, message: 'every weight is 0; at least one must be greater than 0' }];
   }
   return [];
 }

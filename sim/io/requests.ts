@@ -119,7 +119,8 @@ export class RequestPool {
 
   /** Takes a request from the pool, positioned at the head of `flow`'s route. */
   alloc(flow: number, op: Op, offset_bytes: number, size_bytes: number, now_ns: number): number {
-    if (this.routeRetired[flow] !== false) throw new RangeError(this.routeRetired[flow] ? `flow ${flow} was retired; start new requests on its new route` : `no flow ${flow}`);
+    if (this.routeRetired[flow] !== false)
+      throw new RangeError(this.routeRetired[flow] ? `flow ${flow} was retired; start new requests on its new route` : `no flow ${flow}`);
     if (this.free.count === 0) this.grow();
     const req = this.free.take();
     this.op[req] = op;

@@ -107,7 +107,11 @@ export class JobRecorder {
    * @param interval_ns length of each row of the interval series
    * @param windowLimit_ns completions after this (the runtime's end) are not counted; Infinity for none
    */
-  constructor(readonly windowStart_ns: number, readonly interval_ns: number, readonly windowLimit_ns = Infinity) {
+  constructor(
+    readonly windowStart_ns: number,
+    readonly interval_ns: number,
+    readonly windowLimit_ns = Infinity,
+  ) {
     this.nextIntervalEnd = windowStart_ns + interval_ns;
   }
 
@@ -147,6 +151,12 @@ export class JobRecorder {
 
   /** What was measured, read-only: a view of this recorder, to be taken once `finish` has closed the window. */
   measured(): MeasuredJob {
-    return { windowStart_ns: this.windowStart_ns, windowEnd_ns: this.windowEnd_ns, window_ns: this.window_ns, read: this.read, write: this.write };
+    return {
+      windowStart_ns: this.windowStart_ns,
+      windowEnd_ns: this.windowEnd_ns,
+      window_ns: this.window_ns,
+      read: this.read,
+      write: this.write,
+    };
   }
 }

@@ -78,7 +78,10 @@ export class Model {
    * @param seed the scenario seed every random stream derives from
    * @param interval_ns length of a row of the interval series, ns
    */
-  constructor(readonly seed: number, readonly interval_ns: number) {
+  constructor(
+    readonly seed: number,
+    readonly interval_ns: number,
+  ) {
     this.streams = new RandomStreams(seed);
   }
 
@@ -96,7 +99,8 @@ export class Model {
    * (a mirrored volume, sim/storage), whose station forwards each I/O back to the job when it is done.
    */
   addVolume(name: string, instance: DeviceInstance, kind = 'volume'): ModelDevice {
-    if (this.deviceByName.has(name)) throw new RangeError(`device "${name}" is in the model already; give each device and volume its own name`);
+    if (this.deviceByName.has(name))
+      throw new RangeError(`device "${name}" is in the model already; give each device and volume its own name`);
     const device = { name, kind, instance };
     this.deviceByName.set(name, device);
     return device;
@@ -123,15 +127,27 @@ export class Model {
     this.jobNames.add(name);
     const device = this.device(placement.device);
     const start_ns = placement.start_ns ?? 0;
-    if (!(start_ns >= this.sim.now)) throw new RangeError(`job "${name}" starts at ${start_ns} ns, before the model's time ${this.sim.now} ns`);
+    if (!(start_ns >= this.sim.now))
+      throw new RangeError(`job "${name}" starts at ${start_ns} ns, before the model's time ${this.sim.now} ns`);
     const unit = this.unitFor(spec, placement.labels ?? NO_LABELS, start_ns);
-    const generator = new JobGenerator(spec, this.sim, this.requests, this.streams.get(`job/${name}`), unit.recorder, device.instance.capacity_bytes, (_job, windowEnd_ns) => {
-      unit.windowEnd_ns = Math.max(unit.windowEnd_ns, windowEnd_ns);
-      if (--unit.active === 0) unit.recorder.finish(unit.windowEnd_ns);
-      if (--this.running === 0) this.sim.stop();
-    });
+    const generator = new JobGenerator(
+      spec,
+      this.sim,
+      this.requests,
+      this.streams.get(`job/${name}`),
+      unit.recorder,
+      device.instance.capacity_bytes,
+      (_job, windowEnd_ns) => {
+        unit.windowEnd_ns = Math.max(unit.windowEnd_ns, windowEnd_ns);
+        if (--unit.active === 0) unit.recorder.finish(unit.windowEnd_ns);
+        if (--this.running === 0) this.sim.stop();
+      },
+    );
     this.running++;
-    generator.attach(this.requests.addRoute([generator, ...(placement.via ?? []), device.instance, ...(placement.after ?? []), generator]), start_ns);
+    generator.attach(
+      this.requests.addRoute([generator, ...(placement.via ?? []), device.instance, ...(placement.after ?? []), generator]),
+      start_ns,
+    );
     return generator;
   }
 

@@ -79,11 +79,19 @@ export interface RackPort {
 export function nicPort(model: Model, tor: TorSwitch, spec: NicPortSpec): RackPort {
   const framing = spec.framing ? { framing: spec.framing } : {};
   const horizon = spec.guarantee_horizon_ns !== undefined ? { guarantee_horizon_ns: spec.guarantee_horizon_ns } : {};
-  const port = new NicPort({ name: spec.name, rate_bits_per_s: spec.rate_bits_per_s, propagation_ns: spec.cable_ns, ...framing, ...horizon }, model.sim, model.requests);
+  const port = new NicPort(
+    { name: spec.name, rate_bits_per_s: spec.rate_bits_per_s, propagation_ns: spec.cable_ns, ...framing, ...horizon },
+    model.sim,
+    model.requests,
+  );
   const vfs = typeof spec.vfs === 'number' ? Array.from({ length: spec.vfs }, () => ({})) : spec.vfs;
   for (const rates of vfs) port.addVf(rates);
   const eswitch = new EmbeddedSwitch(
-    { name: `${spec.name}/eswitch`, latency_ns: spec.eswitch_latency_ns, ...(spec.eswitch_rate_bits_per_s !== undefined ? { rate_bits_per_s: spec.eswitch_rate_bits_per_s } : {}) },
+    {
+      name: `${spec.name}/eswitch`,
+      latency_ns: spec.eswitch_latency_ns,
+      ...(spec.eswitch_rate_bits_per_s !== undefined ? { rate_bits_per_s: spec.eswitch_rate_bits_per_s } : {}),
+    },
     model.sim,
     model.requests,
   );
@@ -106,7 +114,10 @@ export interface VfEnd {
 export function networkPath(from: VfEnd, to: VfEnd, carry: Carry = CARRY_ALL): Station[] {
   to.rack.port.vf(to.vf);
   if (from.rack === to.rack) return [from.rack.eswitch];
-  if (from.rack.tor !== to.rack.tor) throw new RangeError(`ports ${from.rack.port.name} and ${to.rack.port.name} are on different switches; one rack has one top-of-rack switch`);
+  if (from.rack.tor !== to.rack.tor)
+    throw new RangeError(
+      `ports ${from.rack.port.name} and ${to.rack.port.name} are on different switches; one rack has one top-of-rack switch`,
+    );
   if (carry === CARRY_ALL) return [from.rack.port.vf(from.vf), to.rack.ingress];
   return [from.rack.port.vfEntry(from.vf, carry), to.rack.ingress.entry(carry)];
 }

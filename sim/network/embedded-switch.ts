@@ -21,10 +21,18 @@ export class EmbeddedSwitch implements Station, EventHandler {
   private free_ns = 0;
   private readonly rate_bits_per_s: number;
 
-  constructor(readonly params: EmbeddedSwitchParams, private readonly sim: Simulator, private readonly requests: RequestPool) {
+  constructor(
+    readonly params: EmbeddedSwitchParams,
+    private readonly sim: Simulator,
+    private readonly requests: RequestPool,
+  ) {
     this.rate_bits_per_s = params.rate_bits_per_s ?? Infinity;
-    if (!(params.latency_ns >= 0 && Number.isFinite(params.latency_ns))) throw new RangeError(`embedded switch ${params.name}: latency_ns must be >= 0, got ${params.latency_ns}`);
-    if (!(this.rate_bits_per_s > 0)) throw new RangeError(`embedded switch ${params.name}: rate_bits_per_s must be > 0 (Infinity for latency only), got ${this.rate_bits_per_s}`);
+    if (!(params.latency_ns >= 0 && Number.isFinite(params.latency_ns)))
+      throw new RangeError(`embedded switch ${params.name}: latency_ns must be >= 0, got ${params.latency_ns}`);
+    if (!(this.rate_bits_per_s > 0))
+      throw new RangeError(
+        `embedded switch ${params.name}: rate_bits_per_s must be > 0 (Infinity for latency only), got ${this.rate_bits_per_s}`,
+      );
   }
 
   accept(req: number): void {

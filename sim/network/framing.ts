@@ -38,7 +38,9 @@ export const DEFAULT_FRAMING: Framing = Object.freeze({
 export function payloadPerPacket_bytes(framing: Framing): number {
   const payload = framing.mtu_bytes - framing.l3l4_header_bytes - framing.encap_bytes;
   if (!(payload >= 1)) {
-    throw new RangeError(`an MTU of ${framing.mtu_bytes} bytes leaves no payload after ${framing.l3l4_header_bytes} header and ${framing.encap_bytes} encapsulation bytes; use a larger mtu_bytes`);
+    throw new RangeError(
+      `an MTU of ${framing.mtu_bytes} bytes leaves no payload after ${framing.l3l4_header_bytes} header and ${framing.encap_bytes} encapsulation bytes; use a larger mtu_bytes`,
+    );
   }
   return payload;
 }
@@ -69,7 +71,8 @@ export function goodput_bits_per_s(size_bytes: number, rate_bits_per_s: number, 
 /** Checks a framing's fields are whole, non-negative byte counts that leave room for a payload. */
 export function checkFraming(framing: Framing, owner: string): void {
   for (const [field, value] of Object.entries(framing)) {
-    if (!(Number.isInteger(value) && value >= 0)) throw new RangeError(`${owner}: ${field} must be a whole number of bytes >= 0, got ${String(value)}`);
+    if (!(Number.isInteger(value) && value >= 0))
+      throw new RangeError(`${owner}: ${field} must be a whole number of bytes >= 0, got ${String(value)}`);
   }
   payloadPerPacket_bytes(framing);
 }

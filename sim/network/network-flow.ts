@@ -25,7 +25,11 @@ export type FlowMode =
 export const DEFAULT_SATURATING_WINDOW = 8;
 
 /** A scenario flow's mode: an offered payload rate in bits/s, or `saturate` (a closed loop of `window` messages). */
-export function flowMode(rate_bits_per_s: number | 'saturate', process: 'fixed' | 'poisson' = 'fixed', window = DEFAULT_SATURATING_WINDOW): FlowMode {
+export function flowMode(
+  rate_bits_per_s: number | 'saturate',
+  process: 'fixed' | 'poisson' = 'fixed',
+  window = DEFAULT_SATURATING_WINDOW,
+): FlowMode {
   return rate_bits_per_s === 'saturate' ? { kind: 'window', window } : { kind: 'rate', rate_bits_per_s, process };
 }
 
@@ -65,10 +69,13 @@ export class NetworkFlow implements Station, EventHandler {
   ) {
     const { name, size_bytes, mode } = params;
     const start = params.start_ns ?? 0;
-    if (!(size_bytes >= 1 && Number.isInteger(size_bytes))) throw new RangeError(`flow ${name}: size_bytes must be a whole number >= 1, got ${size_bytes}`);
+    if (!(size_bytes >= 1 && Number.isInteger(size_bytes)))
+      throw new RangeError(`flow ${name}: size_bytes must be a whole number >= 1, got ${size_bytes}`);
     if (!(params.end_ns > start)) throw new RangeError(`flow ${name}: end_ns ${params.end_ns} must be after start_ns ${start}`);
-    if (mode.kind === 'rate' && !(mode.rate_bits_per_s > 0 && Number.isFinite(mode.rate_bits_per_s))) throw new RangeError(`flow ${name}: rate_bits_per_s must be a positive finite number, got ${mode.rate_bits_per_s}`);
-    if (mode.kind === 'window' && !(Number.isInteger(mode.window) && mode.window >= 1)) throw new RangeError(`flow ${name}: window must be a whole number >= 1, got ${mode.window}`);
+    if (mode.kind === 'rate' && !(mode.rate_bits_per_s > 0 && Number.isFinite(mode.rate_bits_per_s)))
+      throw new RangeError(`flow ${name}: rate_bits_per_s must be a positive finite number, got ${mode.rate_bits_per_s}`);
+    if (mode.kind === 'window' && !(Number.isInteger(mode.window) && mode.window >= 1))
+      throw new RangeError(`flow ${name}: window must be a whole number >= 1, got ${mode.window}`);
     this.gap_ns = mode.kind === 'rate' ? (size_bytes * 8e9) / mode.rate_bits_per_s : 0;
     this.recorder = new JobRecorder(params.measureFrom_ns ?? start, params.interval_ns, params.end_ns);
   }

@@ -58,7 +58,11 @@ const WAKE = -1;
  * it charges per request (see `Carry`); `port.vfEntry` gives more entries to the same VF and queue.
  */
 export class VirtualFunction implements Station {
-  constructor(readonly port: NicPort, readonly index: number, readonly carry: Carry = CARRY_ALL) {}
+  constructor(
+    readonly port: NicPort,
+    readonly index: number,
+    readonly carry: Carry = CARRY_ALL,
+  ) {}
   accept(req: number): void {
     const requests = this.port.requests;
     this.port.enqueue(this.index, req, carriedBytes(this.carry, requests.op[req]!, requests.size_bytes[req]!));
@@ -98,15 +102,22 @@ export class NicPort implements EventHandler {
   private wakeHandle: EventHandle = -1;
   private minSum_bits_per_s = 0;
 
-  constructor(params: NicPortParams, private readonly sim: Simulator, readonly requests: RequestPool) {
-    if (!(params.rate_bits_per_s > 0 && Number.isFinite(params.rate_bits_per_s))) throw new RangeError(`NIC port ${params.name}: rate_bits_per_s must be a positive finite number, got ${params.rate_bits_per_s}`);
-    if (!(params.propagation_ns >= 0 && Number.isFinite(params.propagation_ns))) throw new RangeError(`NIC port ${params.name}: propagation_ns must be >= 0, got ${params.propagation_ns}`);
+  constructor(
+    params: NicPortParams,
+    private readonly sim: Simulator,
+    readonly requests: RequestPool,
+  ) {
+    if (!(params.rate_bits_per_s > 0 && Number.isFinite(params.rate_bits_per_s)))
+      throw new RangeError(`NIC port ${params.name}: rate_bits_per_s must be a positive finite number, got ${params.rate_bits_per_s}`);
+    if (!(params.propagation_ns >= 0 && Number.isFinite(params.propagation_ns)))
+      throw new RangeError(`NIC port ${params.name}: propagation_ns must be >= 0, got ${params.propagation_ns}`);
     this.name = params.name;
     this.rate_bits_per_s = params.rate_bits_per_s;
     this.propagation_ns = params.propagation_ns;
     this.framing = params.framing ?? DEFAULT_FRAMING;
     this.guarantee_horizon_ns = params.guarantee_horizon_ns ?? DEFAULT_GUARANTEE_HORIZON_NS;
-    if (!(this.guarantee_horizon_ns >= 0 && Number.isFinite(this.guarantee_horizon_ns))) throw new RangeError(`NIC port ${params.name}: guarantee_horizon_ns must be >= 0, got ${this.guarantee_horizon_ns}`);
+    if (!(this.guarantee_horizon_ns >= 0 && Number.isFinite(this.guarantee_horizon_ns)))
+      throw new RangeError(`NIC port ${params.name}: guarantee_horizon_ns must be >= 0, got ${this.guarantee_horizon_ns}`);
     checkFraming(this.framing, `NIC port ${params.name}`);
   }
 
@@ -145,7 +156,9 @@ export class NicPort implements EventHandler {
     if (!(weight > 0 && Number.isFinite(weight))) throw new RangeError(`${where}: weight must be a positive finite number, got ${weight}`);
     const minSum = this.minSum_bits_per_s - this.minRate[index]! + min;
     if (minSum > this.rate_bits_per_s * (1 + 1e-12)) {
-      throw new RangeError(`${where}: minimums would sum to ${minSum} bits/s, above the port's ${this.rate_bits_per_s}; lower a VF's min_bits_per_s`);
+      throw new RangeError(
+        `${where}: minimums would sum to ${minSum} bits/s, above the port's ${this.rate_bits_per_s}; lower a VF's min_bits_per_s`,
+      );
     }
     this.minSum_bits_per_s = minSum;
     this.minRate[index] = min;
@@ -227,7 +240,12 @@ export class NicPort implements EventHandler {
         continue;
       }
       const resv = this.resvTag[vf]!;
-      if (this.minRate[vf]! > 0 && resv <= now && (byResv < 0 || resv < this.resvTag[byResv]! || (resv === this.resvTag[byResv]! && vf < byResv))) byResv = vf;
+      if (
+        this.minRate[vf]! > 0 &&
+        resv <= now &&
+        (byResv < 0 || resv < this.resvTag[byResv]! || (resv === this.resvTag[byResv]! && vf < byResv))
+      )
+        byResv = vf;
       const share = this.shareTag[vf]!;
       if (byShare < 0 || share < this.shareTag[byShare]! || (share === this.shareTag[byShare]! && vf < byShare)) byShare = vf;
     }

@@ -86,7 +86,11 @@ export class SwitchEgress implements Station, EventHandler {
 
 /** An entry to a switch egress that charges what `carry` says (a command one way, data the other). */
 class EgressEntry implements Station {
-  constructor(private readonly egress: SwitchEgress, private readonly carry: Carry, private readonly requests: RequestPool) {}
+  constructor(
+    private readonly egress: SwitchEgress,
+    private readonly carry: Carry,
+    private readonly requests: RequestPool,
+  ) {}
   accept(req: number): void {
     this.egress.acceptBytes(req, carriedBytes(this.carry, this.requests.op[req]!, this.requests.size_bytes[req]!));
   }
@@ -97,17 +101,27 @@ export class TorSwitch {
   readonly switch_latency_ns: number;
   private readonly ports = new Map<string, SwitchEgress>();
 
-  constructor(params: TorSwitchParams, private readonly sim: Simulator, private readonly requests: RequestPool) {
-    if (!(params.switch_latency_ns >= 0 && Number.isFinite(params.switch_latency_ns))) throw new RangeError(`switch ${params.name}: switch_latency_ns must be >= 0, got ${params.switch_latency_ns}`);
+  constructor(
+    params: TorSwitchParams,
+    private readonly sim: Simulator,
+    private readonly requests: RequestPool,
+  ) {
+    if (!(params.switch_latency_ns >= 0 && Number.isFinite(params.switch_latency_ns)))
+      throw new RangeError(`switch ${params.name}: switch_latency_ns must be >= 0, got ${params.switch_latency_ns}`);
     this.name = params.name;
     this.switch_latency_ns = params.switch_latency_ns;
   }
 
   /** Adds the egress port toward one NIC (build time). */
   addPort(params: SwitchPortParams): SwitchEgress {
-    if (this.ports.has(params.name)) throw new RangeError(`switch ${this.name} has a port "${params.name}" already; give each port its own name`);
-    if (!(params.rate_bits_per_s > 0 && Number.isFinite(params.rate_bits_per_s))) throw new RangeError(`switch ${this.name} port ${params.name}: rate_bits_per_s must be a positive finite number, got ${params.rate_bits_per_s}`);
-    if (!(params.propagation_ns >= 0 && Number.isFinite(params.propagation_ns))) throw new RangeError(`switch ${this.name} port ${params.name}: propagation_ns must be >= 0, got ${params.propagation_ns}`);
+    if (this.ports.has(params.name))
+      throw new RangeError(`switch ${this.name} has a port "${params.name}" already; give each port its own name`);
+    if (!(params.rate_bits_per_s > 0 && Number.isFinite(params.rate_bits_per_s)))
+      throw new RangeError(
+        `switch ${this.name} port ${params.name}: rate_bits_per_s must be a positive finite number, got ${params.rate_bits_per_s}`,
+      );
+    if (!(params.propagation_ns >= 0 && Number.isFinite(params.propagation_ns)))
+      throw new RangeError(`switch ${this.name} port ${params.name}: propagation_ns must be >= 0, got ${params.propagation_ns}`);
     checkFraming(params.framing ?? DEFAULT_FRAMING, `switch ${this.name} port ${params.name}`);
     const port = new SwitchEgress(`${this.name}/${params.name}`, params, this.switch_latency_ns, this.sim, this.requests);
     this.ports.set(params.name, port);

@@ -37,10 +37,14 @@ export const LINEAR_4K: IoCostModel = Object.freeze({ unit_bytes: 4096, per_io_b
 
 /** Checks a cost model's numbers; throws a RangeError naming the field and what is allowed. */
 export function checkCostModel(model: IoCostModel): IoCostModel {
-  if (!(model.unit_bytes > 0) || !Number.isFinite(model.unit_bytes)) throw new RangeError(`cost model unit_bytes must be a positive size in bytes, got ${model.unit_bytes}`);
-  if (!(model.per_io_bytes >= 0) || !Number.isFinite(model.per_io_bytes)) throw new RangeError(`cost model per_io_bytes must be bytes >= 0, got ${model.per_io_bytes}`);
-  if (!(model.min_units >= 0) || !Number.isFinite(model.min_units)) throw new RangeError(`cost model min_units must be a number of units >= 0, got ${model.min_units}`);
-  if (!(model.write_factor >= 0) || !Number.isFinite(model.write_factor)) throw new RangeError(`cost model write_factor must be a number >= 0, got ${model.write_factor}`);
+  if (!(model.unit_bytes > 0) || !Number.isFinite(model.unit_bytes))
+    throw new RangeError(`cost model unit_bytes must be a positive size in bytes, got ${model.unit_bytes}`);
+  if (!(model.per_io_bytes >= 0) || !Number.isFinite(model.per_io_bytes))
+    throw new RangeError(`cost model per_io_bytes must be bytes >= 0, got ${model.per_io_bytes}`);
+  if (!(model.min_units >= 0) || !Number.isFinite(model.min_units))
+    throw new RangeError(`cost model min_units must be a number of units >= 0, got ${model.min_units}`);
+  if (!(model.write_factor >= 0) || !Number.isFinite(model.write_factor))
+    throw new RangeError(`cost model write_factor must be a number >= 0, got ${model.write_factor}`);
   return model;
 }
 

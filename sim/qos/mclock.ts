@@ -123,7 +123,8 @@ export class MClockScheduler implements EventHandler {
     private readonly dispatch_depth: number,
     queueCapacity = DEFAULT_QUEUE_CAPACITY,
   ) {
-    if (!(Number.isInteger(dispatch_depth) && dispatch_depth >= 1)) throw new RangeError(`dispatch depth must be a whole number >= 1, got ${dispatch_depth}`);
+    if (!(Number.isInteger(dispatch_depth) && dispatch_depth >= 1))
+      throw new RangeError(`dispatch depth must be a whole number >= 1, got ${dispatch_depth}`);
     clients.forEach((c, i) => checkMClockClient(c, `client ${i}`));
     const n = clients.length;
     this.reservationSpacing_ns = new Float64Array(n);

@@ -69,7 +69,9 @@ export class RateLimitStation implements Station, EventHandler {
 
 /** A limit-only throttle for a volume's routes: put the returned station in `via`. */
 export function rateLimit(model: { sim: Simulator; requests: RequestPool }, params: RateLimitParams): RateLimitStation {
-  if (!(params.limit_iops > 0) || !Number.isFinite(params.limit_iops)) throw new RangeError(`rate limit: limit_iops must be a positive number of IOPS, got ${params.limit_iops}`);
-  if (params.burst_ios !== undefined && !(params.burst_ios >= 0 && Number.isFinite(params.burst_ios))) throw new RangeError(`rate limit: burst_ios must be a number of I/Os >= 0, got ${params.burst_ios}`);
+  if (!(params.limit_iops > 0) || !Number.isFinite(params.limit_iops))
+    throw new RangeError(`rate limit: limit_iops must be a positive number of IOPS, got ${params.limit_iops}`);
+  if (params.burst_ios !== undefined && !(params.burst_ios >= 0 && Number.isFinite(params.burst_ios)))
+    throw new RangeError(`rate limit: burst_ios must be a number of I/Os >= 0, got ${params.burst_ios}`);
   return new RateLimitStation(model.sim, model.requests, params);
 }

@@ -76,16 +76,28 @@ export function storageQos(model: Model, params: StorageQosParams): StorageQos {
   const names = params.clients.map((c) => c.name);
   const index = new Map<string, number>();
   names.forEach((name, i) => {
-    if (index.has(name)) throw new RangeError(`storage QoS on "${params.device}": client "${name}" is named twice; give each volume its own name`);
+    if (index.has(name))
+      throw new RangeError(`storage QoS on "${params.device}": client "${name}" is named twice; give each volume its own name`);
     index.set(name, i);
   });
   // Reservations beyond what the device can ever do at the reference size cannot all hold.
   const reserved = clients.reduce((sum, c) => sum + c.reservation_iops, 0);
-  const peak = device.instance.peakIops ? Math.max(device.instance.peakIops('read', cost.unit_bytes), device.instance.peakIops('write', cost.unit_bytes)) : Infinity;
+  const peak = device.instance.peakIops
+    ? Math.max(device.instance.peakIops('read', cost.unit_bytes), device.instance.peakIops('write', cost.unit_bytes))
+    : Infinity;
   if (reserved > peak) {
-    throw new RangeError(`storage QoS on "${params.device}": the reservations add up to ${reserved} IOPS of ${cost.unit_bytes} bytes, above the device's peak of ${peak}; admit fewer or smaller reservations`);
+    throw new RangeError(
+      `storage QoS on "${params.device}": the reservations add up to ${reserved} IOPS of ${cost.unit_bytes} bytes, above the device's peak of ${peak}; admit fewer or smaller reservations`,
+    );
   }
-  const scheduler = new MClockScheduler(model.sim, model.requests, clients, cost, params.dispatch_depth ?? DEFAULT_DISPATCH_DEPTH, params.queue_capacity ?? DEFAULT_QUEUE_CAPACITY);
+  const scheduler = new MClockScheduler(
+    model.sim,
+    model.requests,
+    clients,
+    cost,
+    params.dispatch_depth ?? DEFAULT_DISPATCH_DEPTH,
+    params.queue_capacity ?? DEFAULT_QUEUE_CAPACITY,
+  );
   const after = [scheduler.completion];
   const routes = scheduler.ports.map((port) => ({ device: params.device, via: [port], after }));
   const clientIndex = (name: string): number => {

@@ -37,12 +37,19 @@ export class CpuLoad implements EventHandler {
   private readonly sliceStart_ns: Float64Array;
   private readonly sliceWork_ns: Float64Array;
 
-  constructor(private readonly sim: Simulator, private readonly cpu: HostCpu, private readonly params: CpuLoadParams) {
+  constructor(
+    private readonly sim: Simulator,
+    private readonly cpu: HostCpu,
+    private readonly params: CpuLoadParams,
+  ) {
     const threads = params.threads ?? 0;
-    if ((threads > 0) === (params.interarrival_ns !== undefined)) throw new RangeError(`CPU load on "${cpu.name}": give either threads (closed loop) or interarrival_ns (open loop)`);
-    if (!Number.isInteger(threads) || threads < 0) throw new RangeError(`CPU load on "${cpu.name}": threads must be a whole number, not ${threads}`);
+    if (threads > 0 === (params.interarrival_ns !== undefined))
+      throw new RangeError(`CPU load on "${cpu.name}": give either threads (closed loop) or interarrival_ns (open loop)`);
+    if (!Number.isInteger(threads) || threads < 0)
+      throw new RangeError(`CPU load on "${cpu.name}": threads must be a whole number, not ${threads}`);
     const start_ns = params.start_ns ?? 0;
-    if (!(params.stop_ns >= start_ns)) throw new RangeError(`CPU load on "${cpu.name}": stop_ns ${params.stop_ns} is before start_ns ${start_ns}`);
+    if (!(params.stop_ns >= start_ns))
+      throw new RangeError(`CPU load on "${cpu.name}": stop_ns ${params.stop_ns} is before start_ns ${start_ns}`);
     this.sliceStart_ns = new Float64Array(threads);
     this.sliceWork_ns = new Float64Array(threads);
     if (threads > 0) for (let t = 0; t < threads; t++) sim.schedule(start_ns, this, t);

@@ -38,8 +38,12 @@ export class HostCpu {
    * @param name the node's name (reports say whose CPU this is)
    * @param cores cores the node's workloads and infrastructure share (a whole number ≥ 1)
    */
-  constructor(readonly name: string, readonly cores: number) {
-    if (!Number.isInteger(cores) || cores < 1) throw new RangeError(`host CPU of "${name}": cores must be a whole number ≥ 1, not ${cores}`);
+  constructor(
+    readonly name: string,
+    readonly cores: number,
+  ) {
+    if (!Number.isInteger(cores) || cores < 1)
+      throw new RangeError(`host CPU of "${name}": cores must be a whole number ≥ 1, not ${cores}`);
     this.free = new EarliestFree(cores);
   }
 

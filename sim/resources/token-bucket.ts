@@ -26,7 +26,8 @@ export class TokenBucket {
     readonly burst: number,
     now_ns = 0,
   ) {
-    if (!(rate_per_s > 0) || !Number.isFinite(rate_per_s)) throw new RangeError(`token bucket rate must be a positive number of tokens per second, got ${rate_per_s}`);
+    if (!(rate_per_s > 0) || !Number.isFinite(rate_per_s))
+      throw new RangeError(`token bucket rate must be a positive number of tokens per second, got ${rate_per_s}`);
     if (!(burst >= 0) || !Number.isFinite(burst)) throw new RangeError(`token bucket burst must be a number of tokens >= 0, got ${burst}`);
     this.level = burst;
     this.updated_ns = now_ns;

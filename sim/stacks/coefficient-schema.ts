@@ -10,7 +10,8 @@ import { Type, type Static, type TObject, type TProperties } from '@sinclair/typ
 /** Largest value of any coefficient: far above any real one, far below overflow. */
 export const MAX_COEFFICIENT_VALUE = 1e12;
 
-const CoefficientNumber = (description?: string) => Type.Number({ minimum: 0, maximum: MAX_COEFFICIENT_VALUE, ...(description ? { description } : {}) });
+const CoefficientNumber = (description?: string) =>
+  Type.Number({ minimum: 0, maximum: MAX_COEFFICIENT_VALUE, ...(description ? { description } : {}) });
 
 /** One coefficient whose value and range are in `unit`. */
 function coefficient(unit: string, what: string) {
@@ -19,7 +20,11 @@ function coefficient(unit: string, what: string) {
       description: Type.String({ minLength: 1, description: 'what the coefficient is, in a few words' }),
       value: CoefficientNumber(`the default, in ${unit}`),
       unit: Type.Literal(unit, { description: `the unit of value and range of ${what}` }),
-      range: Type.Optional(Type.Tuple([CoefficientNumber(), CoefficientNumber()], { description: '[low, high] the sources bracket; the TCO draws from a triangular distribution with the value as its mode' })),
+      range: Type.Optional(
+        Type.Tuple([CoefficientNumber(), CoefficientNumber()], {
+          description: '[low, high] the sources bracket; the TCO draws from a triangular distribution with the value as its mode',
+        }),
+      ),
       source: Type.String({ minLength: 1, description: 'URL or publication the figure comes from, or "measured: COMMAND"' }),
       year: Type.Integer({ minimum: 1990, maximum: 2100, description: 'year of the source' }),
       judgement: Type.Boolean({ default: false, description: 'true when no citable figure exists and the value is a judgement' }),

@@ -42,9 +42,15 @@ export class BlockMap {
    * @param block_bytes bytes per block (the unit of versions, dirty bits and copy-on-write)
    * @param plexes plexes of the volume
    */
-  constructor(readonly blocks: number, readonly block_bytes: number, plexes: number) {
+  constructor(
+    readonly blocks: number,
+    readonly block_bytes: number,
+    plexes: number,
+  ) {
     if (!Number.isInteger(blocks) || blocks < 1 || blocks > MAX_BLOCKS) {
-      throw new RangeError(`a volume's block map holds 1 to ${MAX_BLOCKS} blocks, not ${blocks}; give a larger block_bytes (the volume's chunk size)`);
+      throw new RangeError(
+        `a volume's block map holds 1 to ${MAX_BLOCKS} blocks, not ${blocks}; give a larger block_bytes (the volume's chunk size)`,
+      );
     }
     this.acknowledged = new Uint32Array(blocks);
     this.held = [];
@@ -70,7 +76,8 @@ export class BlockMap {
   /** A new write's version. */
   nextVersion(): number {
     // Versions are Uint32 to keep the map at 4 bytes per block; 4.29e9 writes is over an hour at 1M IOPS on one volume.
-    if (this.writeSequence === 0xffffffff) throw new RangeError('a volume took 4,294,967,295 writes, the most its block map numbers; run shorter or split the volume');
+    if (this.writeSequence === 0xffffffff)
+      throw new RangeError('a volume took 4,294,967,295 writes, the most its block map numbers; run shorter or split the volume');
     return ++this.writeSequence;
   }
 

@@ -59,7 +59,8 @@ export interface MirroredVolumeHandle {
 /** Builds a mirrored volume on `model` and registers it under `spec.name`. */
 export function mirroredVolume(model: Model, spec: MirroredVolumeSpec): MirroredVolumeHandle {
   // Checked before any route is added, so a refused volume leaves the model as it was.
-  if (model.devices.some((d) => d.name === spec.name)) throw new RangeError(`volume "${spec.name}": a device or volume of that name is in the model already; give each its own name`);
+  if (model.devices.some((d) => d.name === spec.name))
+    throw new RangeError(`volume "${spec.name}": a device or volume of that name is in the model already; give each its own name`);
   const legs: PlexLeg[] = spec.plexes.map((plex, index) => {
     const device = model.device(plex.device).instance;
     const offset_bytes = plex.offset_bytes ?? 0;
@@ -78,7 +79,11 @@ export function mirroredVolume(model: Model, spec: MirroredVolumeSpec): Mirrored
     return { via, device, back, offset_bytes, local: plex.remote === undefined };
   });
   const volume = new MirroredVolume(spec.name, model.sim, model.requests, spec.capacity_bytes, spec.block_bytes, legs);
-  const resync = new Resync(volume, { bytes_per_s: spec.resync_bytes_per_s, serviceClass: spec.resync_service_class ?? RESYNC_SERVICE_CLASS }, spec.onInSync);
+  const resync = new Resync(
+    volume,
+    { bytes_per_s: spec.resync_bytes_per_s, serviceClass: spec.resync_service_class ?? RESYNC_SERVICE_CLASS },
+    spec.onInSync,
+  );
   model.addVolume(spec.name, volume, 'mirrored-volume');
   return {
     volume,

@@ -13,8 +13,13 @@ export class DelayStation implements Station, EventHandler {
   private held = 0;
 
   /** @param delay_ns time every request spends here, ns (≥ 0) */
-  constructor(private readonly sim: Simulator, private readonly requests: RequestPool, readonly delay_ns: number) {
-    if (!(delay_ns >= 0) || !Number.isFinite(delay_ns)) throw new RangeError(`a delay station's delay_ns must be a finite number ≥ 0, not ${delay_ns}`);
+  constructor(
+    private readonly sim: Simulator,
+    private readonly requests: RequestPool,
+    readonly delay_ns: number,
+  ) {
+    if (!(delay_ns >= 0) || !Number.isFinite(delay_ns))
+      throw new RangeError(`a delay station's delay_ns must be a finite number ≥ 0, not ${delay_ns}`);
   }
 
   accept(req: number): void {
@@ -50,7 +55,8 @@ export interface RemoteLegStations {
 /** Builds a remote plex's delays: outbound = fabric_rtt/2 + target, inbound = fabric_rtt/2; together fabric + target over a local plex. */
 export function remotePlexDelays(sim: Simulator, requests: RequestPool, terms: NvmeofTerms): RemoteLegStations {
   for (const [field, value] of Object.entries(terms)) {
-    if (!(typeof value === 'number' && value >= 0 && Number.isFinite(value))) throw new RangeError(`remote plex: ${field} must be a finite number of ns ≥ 0, not ${String(value)}`);
+    if (!(typeof value === 'number' && value >= 0 && Number.isFinite(value)))
+      throw new RangeError(`remote plex: ${field} must be a finite number of ns ≥ 0, not ${String(value)}`);
   }
   return {
     outbound: new DelayStation(sim, requests, terms.fabric_rtt_ns / 2 + terms.target_ns),
@@ -69,7 +75,9 @@ export function remotePlexDelays(sim: Simulator, requests: RequestPool, terms: N
  */
 export function nvmeofTerms(added_latency_ns: number, fabric_rtt_ns: number): NvmeofTerms {
   if (!(fabric_rtt_ns >= 0 && added_latency_ns >= fabric_rtt_ns)) {
-    throw new RangeError(`NVMe over Ethernet adds ${added_latency_ns} ns in all, less than the fabric round trip of ${fabric_rtt_ns} ns it includes; give an added latency ≥ the round trip`);
+    throw new RangeError(
+      `NVMe over Ethernet adds ${added_latency_ns} ns in all, less than the fabric round trip of ${fabric_rtt_ns} ns it includes; give an added latency ≥ the round trip`,
+    );
   }
   return { fabric_rtt_ns, target_ns: added_latency_ns - fabric_rtt_ns };
 }

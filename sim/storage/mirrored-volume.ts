@@ -94,7 +94,8 @@ export class MirroredVolume implements DeviceInstance, EventHandler {
     legs: readonly PlexLeg[],
   ) {
     if (legs.length < 1) throw new RangeError(`volume "${name}": give at least one plex`);
-    if (!(Number.isInteger(block_bytes) && block_bytes >= 512)) throw new RangeError(`volume "${name}": block_bytes must be a whole number of bytes ≥ 512, not ${block_bytes}`);
+    if (!(Number.isInteger(block_bytes) && block_bytes >= 512))
+      throw new RangeError(`volume "${name}": block_bytes must be a whole number of bytes ≥ 512, not ${block_bytes}`);
     this.map = new BlockMap(Math.ceil(capacity_bytes / block_bytes), block_bytes, legs.length);
     const sink: Station = { accept: (req) => this.legDone(req) };
     for (const leg of legs) {
@@ -184,7 +185,8 @@ export class MirroredVolume implements DeviceInstance, EventHandler {
   /** The plex is back and writable, not yet readable: resync copies its dirty blocks. With `lostData` (a replaced drive) every written block is dirty. */
   plexReturning(plex: number, lostData = false): void {
     this.checkPlex(plex);
-    if (this.state[plex] !== 'offline') throw new RangeError(`volume "${this.name}": plex ${plex} is ${this.state[plex]}, not offline; only an offline plex returns`);
+    if (this.state[plex] !== 'offline')
+      throw new RangeError(`volume "${this.name}": plex ${plex} is ${this.state[plex]}, not offline; only an offline plex returns`);
     if (lostData) this.map.loseEverything(plex);
     this.state[plex] = 'resyncing';
   }
@@ -203,7 +205,10 @@ export class MirroredVolume implements DeviceInstance, EventHandler {
 
   /** The acknowledged blocks no in-sync plex can give back; empty when no acknowledged write is lost. */
   verifyAcknowledged(limit = 100): LostBlock[] {
-    return this.map.lostBlocks(this.state.map((s) => s === 'in-sync'), limit);
+    return this.map.lostBlocks(
+      this.state.map((s) => s === 'in-sync'),
+      limit,
+    );
   }
 
   /** Throws, naming the first blocks, when an acknowledged write is not readable from any in-sync plex. */
@@ -216,7 +221,13 @@ export class MirroredVolume implements DeviceInstance, EventHandler {
 
   /** Starts a resync copy of `block` to `target`: first the read from `source` (for resync.ts). */
   startCopy(source: number, target: number, block: number, serviceClass: number): void {
-    const req = this.requests.alloc(this.legFlow[source]!, OP_READ, this.offset[source]! + block * this.block_bytes, this.block_bytes, this.sim.now);
+    const req = this.requests.alloc(
+      this.legFlow[source]!,
+      OP_READ,
+      this.offset[source]! + block * this.block_bytes,
+      this.block_bytes,
+      this.sim.now,
+    );
     this.fit(req + 1);
     this.kind[req] = KIND_RESYNC_READ;
     this.legPlex[req] = source;
@@ -247,7 +258,13 @@ export class MirroredVolume implements DeviceInstance, EventHandler {
     this.kind[req] = KIND_NONE;
     this.requests.release(req);
     if (!current) return false;
-    const write = this.requests.alloc(this.legFlow[target]!, OP_WRITE, this.offset[target]! + block * this.block_bytes, this.block_bytes, this.sim.now);
+    const write = this.requests.alloc(
+      this.legFlow[target]!,
+      OP_WRITE,
+      this.offset[target]! + block * this.block_bytes,
+      this.block_bytes,
+      this.sim.now,
+    );
     this.fit(write + 1);
     this.kind[write] = KIND_RESYNC_WRITE;
     this.legPlex[write] = target;
@@ -348,7 +365,8 @@ export class MirroredVolume implements DeviceInstance, EventHandler {
   }
 
   private checkPlex(plex: number): void {
-    if (!(Number.isInteger(plex) && plex >= 0 && plex < this.state.length)) throw new RangeError(`volume "${this.name}" has plexes 0 to ${this.state.length - 1}, not ${plex}`);
+    if (!(Number.isInteger(plex) && plex >= 0 && plex < this.state.length))
+      throw new RangeError(`volume "${this.name}" has plexes 0 to ${this.state.length - 1}, not ${plex}`);
   }
 
   /** Grows the per-request arrays with the pool (at most a doubling per growth of the pool). */

@@ -53,7 +53,8 @@ export class Resync implements ResyncSink, EventHandler {
     private readonly policy: ResyncPolicy,
     private readonly onInSync: (done: ResyncDone) => void = () => undefined,
   ) {
-    if (!(policy.bytes_per_s > 0 && Number.isFinite(policy.bytes_per_s))) throw new RangeError(`volume "${volume.name}": resync bytes_per_s must be a finite number > 0, not ${policy.bytes_per_s}`);
+    if (!(policy.bytes_per_s > 0 && Number.isFinite(policy.bytes_per_s)))
+      throw new RangeError(`volume "${volume.name}": resync bytes_per_s must be a finite number > 0, not ${policy.bytes_per_s}`);
     this.sim = volume.sim;
     this.interval_ns = (volume.block_bytes / policy.bytes_per_s) * 1e9;
     this.passes = new Array<Pass | null>(volume.plexes).fill(null);
@@ -121,7 +122,12 @@ export class Resync implements ResyncSink, EventHandler {
   private finish(plex: number, pass: Pass): void {
     this.passes[plex] = null;
     this.volume.plexInSync(plex);
-    const done: ResyncDone = { plex, started_ns: pass.started_ns, finished_ns: this.sim.now, copied_bytes: pass.copies * this.volume.block_bytes };
+    const done: ResyncDone = {
+      plex,
+      started_ns: pass.started_ns,
+      finished_ns: this.sim.now,
+      copied_bytes: pass.copies * this.volume.block_bytes,
+    };
     this.done.push(done);
     this.onInSync(done);
   }

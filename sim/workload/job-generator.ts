@@ -21,7 +21,10 @@ const MAX_COMPLETIONS_AT_ONE_INSTANT = 1_000_000;
 
 /** Thrown when simulated time stops advancing. */
 export class NoProgressError extends Error {
-  constructor(readonly job: string, readonly at_ns: number) {
+  constructor(
+    readonly job: string,
+    readonly at_ns: number,
+  ) {
     super(`job ${job}: ${MAX_COMPLETIONS_AT_ONE_INSTANT} completions at ${at_ns} ns without time advancing`);
   }
 }
@@ -124,7 +127,13 @@ export class JobGenerator implements Station, EventHandler {
   accept(req: number): void {
     const now = this.sim.now;
     const requests = this.requests;
-    this.recorder.record(requests.op[req]!, requests.submit_ns[req]! - requests.arrival_ns[req]!, now - requests.submit_ns[req]!, requests.size_bytes[req]!, now);
+    this.recorder.record(
+      requests.op[req]!,
+      requests.submit_ns[req]! - requests.arrival_ns[req]!,
+      now - requests.submit_ns[req]!,
+      requests.size_bytes[req]!,
+      now,
+    );
     requests.release(req);
     this.inFlight--;
     this.guardProgress(now);
@@ -162,7 +171,8 @@ export class JobGenerator implements Station, EventHandler {
   /** Creates the next I/O (direction, offset, size), or returns -1 when the job has issued all it should. */
   private create(): number {
     const spec = this.spec;
-    const op = spec.readFraction >= 1 ? OP_READ : spec.readFraction <= 0 ? OP_WRITE : this.stream.next() < spec.readFraction ? OP_READ : OP_WRITE;
+    const op =
+      spec.readFraction >= 1 ? OP_READ : spec.readFraction <= 0 ? OP_WRITE : this.stream.next() < spec.readFraction ? OP_READ : OP_WRITE;
     const bs = op === OP_READ ? spec.blockSize_bytes.read : spec.blockSize_bytes.write;
     const blocks = op === OP_READ ? this.randomBlocks.read : this.randomBlocks.write;
     let offset: number;

@@ -10,7 +10,8 @@ const QUEUE = 'kind: queue\nservers: 2\nservice: { dist: exponential, mean: 50us
 describe('Arrow tables', () => {
   it('are read by Polars: interval series, histogram counts adding up to total_ios, job rows, metadata', async () => {
     const out = tempDir();
-    const job = '[global]\nrw=randrw\nrwmixread=70\nbs=4k\niodepth=8\nruntime=1s\nramp_time=100ms\ntime_based\nnumjobs=2\ngroup_reporting\n\n[mixed]\n';
+    const job =
+      '[global]\nrw=randrw\nrwmixread=70\nbs=4k\niodepth=8\nruntime=1s\nramp_time=100ms\ntime_based\nnumjobs=2\ngroup_reporting\n\n[mixed]\n';
     const { stdout } = await anvilRun(job, { profileYaml: QUEUE, outputFormat: 'json', out, seed: 4 });
     const fio = JSON.parse(stdout) as { jobs: { read: { total_ios: number; iops: number }; write: { total_ios: number } }[] };
     const total = fio.jobs.reduce((n, j) => n + j.read.total_ios + j.write.total_ios, 0);

@@ -11,7 +11,10 @@ import { caughtAnvilError } from '../caught.js';
 import { REFERENCE } from '../reports/fixtures.js';
 
 const SCENARIOS = join(import.meta.dirname, '..', '..', 'bench', 'scenarios');
-const scenarioFiles = () => readdirSync(SCENARIOS).filter((f) => f.endsWith('.yaml')).map((f) => join(SCENARIOS, f));
+const scenarioFiles = () =>
+  readdirSync(SCENARIOS)
+    .filter((f) => f.endsWith('.yaml'))
+    .map((f) => join(SCENARIOS, f));
 
 /** A small valid scenario, to break one piece at a time. */
 const GOOD = `kind: ClusterScenario
@@ -36,7 +39,12 @@ workloads:
 describe('cluster scenarios', () => {
   it('the reference scenarios in bench/scenarios all load, with their nodes, pods, workloads, faults and SLAs resolved', () => {
     const files = scenarioFiles();
-    expect(files.map((f) => f.split('/').pop()).sort()).toEqual(['full-node.yaml', 'mirror-node-failure.yaml', 'noisy-neighbour.yaml', 'shared-ports.yaml']);
+    expect(files.map((f) => f.split('/').pop()).sort()).toEqual([
+      'full-node.yaml',
+      'mirror-node-failure.yaml',
+      'noisy-neighbour.yaml',
+      'shared-ports.yaml',
+    ]);
     const byName = new Map(files.map((f) => [f.split('/').pop()!, loadClusterScenario(f)]));
     for (const s of byName.values()) {
       expect(s.slas.length, s.file).toBeGreaterThan(0);
@@ -49,14 +57,26 @@ describe('cluster scenarios', () => {
     expect(noisy.warmup_ns).toBe(2e9);
     expect(noisy.slas.find((x) => x.name === 'oltp-latency')!.max_latency_ns).toEqual({ '99': 1e6, '99.9': 3e6 });
     const mirror = byName.get('mirror-node-failure.yaml')!;
-    expect(mirror.nodes.map((n) => [n.name, n.zone])).toEqual([['node-1', 'zone-1'], ['node-2', 'zone-2'], ['node-3', 'zone-3']]);
-    expect(mirror.faults).toEqual([{ at_ns: 15e9, event: 'node-down', node: 'node-2' }, { at_ns: 30e9, event: 'node-up', node: 'node-2' }]);
+    expect(mirror.nodes.map((n) => [n.name, n.zone])).toEqual([
+      ['node-1', 'zone-1'],
+      ['node-2', 'zone-2'],
+      ['node-3', 'zone-3'],
+    ]);
+    expect(mirror.faults).toEqual([
+      { at_ns: 15e9, event: 'node-down', node: 'node-2' },
+      { at_ns: 30e9, event: 'node-up', node: 'node-2' },
+    ]);
     // The StatefulSet's 25 pods each run the job on their own claim.
     const full = byName.get('full-node.yaml')!;
     expect(full.workloads).toHaveLength(25);
     expect(full.workloads.map((w) => `${w.pod} ${w.volume}`)).toContain('load/reader-24 load/data-reader-24');
     const ports = byName.get('shared-ports.yaml')!;
-    expect(ports.flows.find((f) => f.to === 'web/cache-1')).toEqual({ from: 'web/web-front', to: 'web/cache-1', rate_bits_per_s: 2e9, message_bytes: 16384 });
+    expect(ports.flows.find((f) => f.to === 'web/cache-1')).toEqual({
+      from: 'web/web-front',
+      to: 'web/cache-1',
+      rate_bits_per_s: 2e9,
+      message_bytes: 16384,
+    });
     expect(ports.flows.find((f) => f.from === 'analytics/scanner')!.rate_bits_per_s).toBe('saturate');
   });
 
@@ -72,11 +92,15 @@ describe('cluster scenarios', () => {
   });
 
   it('every schema problem at once, each with file, line and path', () => {
-    const bad = GOOD.replace('duration: 10s', 'duration: ten seconds\nwarmup: 1x\ncolour: red').replace('mirrors: 2', 'mirrors: 4').replace('cpu: 1,', 'cpu: -1,');
+    const bad = GOOD.replace('duration: 10s', 'duration: ten seconds\nwarmup: 1x\ncolour: red')
+      .replace('mirrors: 2', 'mirrors: 4')
+      .replace('cpu: 1,', 'cpu: -1,');
     const e = caughtAnvilError(() => parseClusterScenario(bad, 'bad.yaml'));
     expect(e.code).toBe('ANVIL_ERR_CLUSTER_SCENARIO');
     const details = e.details.join('\n');
-    expect(details).toMatch(/^bad\.yaml:3: \/duration: "ten seconds" is not allowed, allowed: simulated time of the run: a number with a unit/m);
+    expect(details).toMatch(
+      /^bad\.yaml:3: \/duration: "ten seconds" is not allowed, allowed: simulated time of the run: a number with a unit/m,
+    );
     expect(details).toMatch(/^bad\.yaml:4: \/warmup: /m);
     expect(details).toMatch(/^bad\.yaml:5: \/colour: not a known field, allowed: kind\|name/m);
     expect(details).toMatch(/^bad\.yaml:9: \/volumes\/0\/mirrors: .*3/m);
@@ -109,7 +133,11 @@ describe('cluster scenarios', () => {
       /^bad\.yaml:25: \/slas\/0: an SLA holds for exactly one of pod, tenant, volume or tier; it names pod and tenant/,
       /^bad\.yaml:26: \/slas\/1: an SLA needs at least one limit/,
     ];
-    for (const re of expected) expect(lines.some((l) => re.test(l)), `${re}\n${lines.join('\n')}`).toBe(true);
+    for (const re of expected)
+      expect(
+        lines.some((l) => re.test(l)),
+        `${re}\n${lines.join('\n')}`,
+      ).toBe(true);
   });
 
   it('a job without a job section is reported at the job line of the scenario', () => {

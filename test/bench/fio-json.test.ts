@@ -16,8 +16,26 @@ const JOB = '[global]\nrw=randrw\nrwmixread=70\nbs=4k\niodepth=16\nruntime=500ms
 const hasFioTool = spawnSync('sh', ['-c', 'command -v fio_jsonplus_clat2csv']).status === 0;
 const needFio = needs('fio and its json+ reader', hasFioTool);
 
-type Stats = { min: number; max: number; mean: number; stddev: number; N: number; percentile?: Record<string, number>; bins?: Record<string, number> };
-type Dir = { io_bytes: number; bw_bytes: number; bw: number; iops: number; runtime: number; total_ios: number; clat_ns: Stats; lat_ns: Stats; slat_ns: Stats };
+type Stats = {
+  min: number;
+  max: number;
+  mean: number;
+  stddev: number;
+  N: number;
+  percentile?: Record<string, number>;
+  bins?: Record<string, number>;
+};
+type Dir = {
+  io_bytes: number;
+  bw_bytes: number;
+  bw: number;
+  iops: number;
+  runtime: number;
+  total_ios: number;
+  clat_ns: Stats;
+  lat_ns: Stats;
+  slat_ns: Stats;
+};
 
 describe('fio JSON', () => {
   it('has fio 3.x layout and units, with read, write and trim in every job', async () => {
@@ -51,20 +69,29 @@ describe('fio JSON', () => {
     expect(Object.values(bins).reduce((a, b) => a + b, 0)).toBe(r.clat_ns.N);
   });
 
-  needFio('is read by fio\'s own fio_jsonplus_clat2csv, which agrees on mean and p99', async () => {
-    const { stdout } = await anvilRun('[global]\nrw=randread\nbs=4k\niodepth=16\nruntime=1s\ntime_based\n\n[jplus]\n', { profileYaml: QUEUE, outputFormat: 'json+' });
+  needFio("is read by fio's own fio_jsonplus_clat2csv, which agrees on mean and p99", async () => {
+    const { stdout } = await anvilRun('[global]\nrw=randread\nbs=4k\niodepth=16\nruntime=1s\ntime_based\n\n[jplus]\n', {
+      profileYaml: QUEUE,
+      outputFormat: 'json+',
+    });
     const dir = tempDir('anvil-clat2csv-');
     writeFileSync(join(dir, 'out.json'), stdout);
     // Debian's copy imports six without depending on python3-six; CI installs it.
     const env = { ...process.env };
     execFileSync('fio_jsonplus_clat2csv', [join(dir, 'out.json'), join(dir, 'clat.csv')], { env });
-    const validate = execFileSync('fio_jsonplus_clat2csv', [join(dir, 'out.json'), join(dir, 'clat.csv'), '--validate'], { env }).toString();
+    const validate = execFileSync('fio_jsonplus_clat2csv', [join(dir, 'out.json'), join(dir, 'clat.csv'), '--validate'], {
+      env,
+    }).toString();
     expect(validate).toMatch(/validated/);
     const csv = readdirSync(dir).find((f) => f.startsWith('clat_job0'))!;
     const lines = readFileSync(join(dir, csv), 'utf8').trim().split('\n');
     const cols = lines[0]!.split(',').map((c) => c.trim());
     const ic = cols.indexOf('read_clat_ns_count');
-    const points = lines.slice(1).map((l) => l.split(',').map((x) => x.trim())).filter((r) => r[ic]).map((r) => [Number(r[0]), Number(r[ic])] as const);
+    const points = lines
+      .slice(1)
+      .map((l) => l.split(',').map((x) => x.trim()))
+      .filter((r) => r[ic])
+      .map((r) => [Number(r[0]), Number(r[ic])] as const);
     const n = points.reduce((a, [, k]) => a + k, 0);
     const mean = points.reduce((a, [ns, k]) => a + ns * k, 0) / n;
     let cumulative = 0;

@@ -29,7 +29,16 @@ describe('interval_histogram.arrow', () => {
     const jobs = [0, 1].map((clone) => workload({ name: 'mixed', clone, readFraction: 0.7, iodepth: 4, runtime_ns: 2e7, ramp_ns: 2e6 }));
     const run = runOnModel({ jobs, profile: queue, seed: 9, interval_ns: 2e6 });
     const table = tableFromIPC(arrowTables(run, { version: 'test', jobfile: 'x' }).get('interval_histogram.arrow')!);
-    expect(table.schema.fields.map((f) => f.name)).toEqual(['time_ns', 'interval_ns', 'job', 'direction', 'bucket_low_ns', 'bucket_high_ns', 'bucket_value_ns', 'count']);
+    expect(table.schema.fields.map((f) => f.name)).toEqual([
+      'time_ns',
+      'interval_ns',
+      'job',
+      'direction',
+      'bucket_low_ns',
+      'bucket_high_ns',
+      'bucket_value_ns',
+      'count',
+    ]);
 
     for (const direction of ['read', 'write'] as const) {
       const merged = new Map<number, number>();
@@ -61,8 +70,13 @@ describe('interval_histogram.arrow', () => {
     const table = tableFromIPC(arrowTables(run, { version: 'test', jobfile: 'x' }).get('interval_histogram.arrow')!);
     const third = rows[2]!;
     const counts = new Map<number, number>();
-    for (const row of table) if (row.time_ns === third.time_ns && row.direction === 'read') counts.set(row.bucket_value_ns as number, row.count as number);
+    for (const row of table)
+      if (row.time_ns === third.time_ns && row.direction === 'read') counts.set(row.bucket_value_ns as number, row.count as number);
     expect([...counts.values()].reduce((a, b) => a + b, 0)).toBe(third.ios);
-    expect([percentileOf(counts, 50), percentileOf(counts, 99), percentileOf(counts, 99.9)]).toEqual([third.clat_p50_ns, third.clat_p99_ns, third.clat_p999_ns]);
+    expect([percentileOf(counts, 50), percentileOf(counts, 99), percentileOf(counts, 99.9)]).toEqual([
+      third.clat_p50_ns,
+      third.clat_p99_ns,
+      third.clat_p999_ns,
+    ]);
   });
 });

@@ -31,21 +31,37 @@ function loadError(text: string, capacity?: number, env: Record<string, string> 
   return errorOf(() => load(text, capacity, env));
 }
 
-interface IndexRow { file: string; cls: string; options: string[]; notes: string }
+interface IndexRow {
+  file: string;
+  cls: string;
+  options: string[];
+  notes: string;
+}
 
-const INDEX: IndexRow[] = !fioExamples.present && !inCI ? [] : readFileSync(`${FIXTURES}INDEX.tsv`, 'utf8').trim().split('\n').slice(1).map((line) => {
-  const [file, cls, options, notes] = line.split('\t');
-  return { file: file!, cls: cls!, options: options ? options.split(',') : [], notes: notes ?? '' };
-});
+const INDEX: IndexRow[] =
+  !fioExamples.present && !inCI
+    ? []
+    : readFileSync(`${FIXTURES}INDEX.tsv`, 'utf8')
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((line) => {
+          const [file, cls, options, notes] = line.split('\t');
+          return { file: file!, cls: cls!, options: options ? options.split(',') : [], notes: notes ?? '' };
+        });
 
 fioExamples.describe("fio's example job files", () => {
   it('index covers all 107 files, 6 of them runnable on the model', () => {
-    const files = readdirSync(FIXTURES).filter((f) => f.endsWith('.fio')).sort();
+    const files = readdirSync(FIXTURES)
+      .filter((f) => f.endsWith('.fio'))
+      .sort();
     expect(files).toHaveLength(107);
     expect(INDEX.map((r) => r.file).sort()).toEqual(files);
-    expect(INDEX.filter((r) => r.cls === 'model').map((r) => r.file).sort()).toEqual([
-      'fio-rand-read.fio', 'fio-rand-write.fio', 'fio-seq-read.fio', 'fio-seq-write.fio', 'libhdfs.fio', 'libiscsi.fio',
-    ]);
+    expect(
+      INDEX.filter((r) => r.cls === 'model')
+        .map((r) => r.file)
+        .sort(),
+    ).toEqual(['fio-rand-read.fio', 'fio-rand-write.fio', 'fio-seq-read.fio', 'fio-seq-write.fio', 'libhdfs.fio', 'libiscsi.fio']);
   });
 
   it('every file is valid fio syntax', () => {
@@ -76,10 +92,12 @@ fioExamples.describe("fio's example job files", () => {
       const perLine = err.details.filter((d) => !d.startsWith('options the model supports:'));
       for (const d of perLine) expect(d.startsWith(`${row.file}:`), d).toBe(true);
       // What is allowed is said once, at the end, whenever an option outside it was named.
-      if (err.code === 'ANVIL_ERR_JOB_OPTION_UNSUPPORTED') expect(err.details.at(-1)).toMatch(/^options the model supports: rw, bs, iodepth/);
+      if (err.code === 'ANVIL_ERR_JOB_OPTION_UNSUPPORTED')
+        expect(err.details.at(-1)).toMatch(/^options the model supports: rw, bs, iodepth/);
       // Every option the index lists outside the model's set is named (description is accepted as free text).
       // (The index was written before the model took the *_percentiles options; those it now runs are left out.)
-      for (const opt of row.options.filter((o) => o !== 'description' && !SUPPORTED_OPTIONS.includes(o))) expect(text, opt).toContain(`option '${opt}'`);
+      for (const opt of row.options.filter((o) => o !== 'description' && !SUPPORTED_OPTIONS.includes(o)))
+        expect(text, opt).toContain(`option '${opt}'`);
       // Every line the index calls out (offset modifiers, unset ${VAR}, $keywords, trim modes) is reported.
       for (const m of row.notes.matchAll(/(\w+) \(line (\d+)\)/g)) expect(text, m[0]).toContain(`${row.file}:${m[2]}: ${m[1]}=`);
     });
@@ -87,11 +105,27 @@ fioExamples.describe("fio's example job files", () => {
 
   it('fio-rand-read.fio: [global] defaults, the section name as jobname, ignored options noted once each', () => {
     const { specs, notes } = loadWorkloads(readFileSync(`${FIXTURES}fio-rand-read.fio`, 'utf8'), 'fio-rand-read.fio', undefined, NO_ENV);
-    expect(specs).toEqual([{
-      name: 'file1', clone: 0, group: 0, groupReporting: false, pattern: 'random', readFraction: 1,
-      blockSize_bytes: { read: 4096, write: 4096 }, iodepth: 16, rate_iops: { read: 0, write: 0 }, rateProcess: 'linear',
-      size_bytes: 10 * 2 ** 30, offset_bytes: 0, runtime_ns: 900e9, timeBased: true, ramp_ns: 0, percentiles: FIO_DEFAULT_PERCENTILES, percentilesOf: { slat: false, clat: true, lat: false },
-    }]);
+    expect(specs).toEqual([
+      {
+        name: 'file1',
+        clone: 0,
+        group: 0,
+        groupReporting: false,
+        pattern: 'random',
+        readFraction: 1,
+        blockSize_bytes: { read: 4096, write: 4096 },
+        iodepth: 16,
+        rate_iops: { read: 0, write: 0 },
+        rateProcess: 'linear',
+        size_bytes: 10 * 2 ** 30,
+        offset_bytes: 0,
+        runtime_ns: 900e9,
+        timeBased: true,
+        ramp_ns: 0,
+        percentiles: FIO_DEFAULT_PERCENTILES,
+        percentilesOf: { slat: false, clat: true, lat: false },
+      },
+    ]);
     expect(notes).toEqual([
       'note: fio-rand-read.fio:5: filename=fio-rand-read only matters on real hardware; the model ignores it',
       'note: fio-rand-read.fio:8: direct=0 only matters on real hardware; the model ignores it',
@@ -107,10 +141,18 @@ fioExamples.describe("fio's example job files", () => {
 
 describe('job file syntax', () => {
   it('skips ; and # comments: whole lines, indented, and after a value with or without a space', () => {
-    const { specs } = load([
-      '; leading comment', '# another', '[job] ; header comment', '  # indented comment', 'bs=8k ; trailing',
-      'iodepth=4#no space', '', 'rw = randwrite   # spaces round =',
-    ].join('\n'));
+    const { specs } = load(
+      [
+        '; leading comment',
+        '# another',
+        '[job] ; header comment',
+        '  # indented comment',
+        'bs=8k ; trailing',
+        'iodepth=4#no space',
+        '',
+        'rw = randwrite   # spaces round =',
+      ].join('\n'),
+    );
     expect(specs).toHaveLength(1);
     expect(specs[0]!.name).toBe('job');
     expect(specs[0]!.blockSize_bytes.read).toBe(8192);
@@ -121,7 +163,10 @@ describe('job file syntax', () => {
 
   it('records sections and options with 1-based lines, CRLF or not', () => {
     const file = parseJobFile('[global]\r\nbs=4k\r\n\r\n[a]\r\ntime_based\r\n', 'j.fio', NO_ENV);
-    expect(file.sections.map((s) => [s.name, s.line, s.global])).toEqual([['global', 1, true], ['a', 4, false]]);
+    expect(file.sections.map((s) => [s.name, s.line, s.global])).toEqual([
+      ['global', 1, true],
+      ['a', 4, false],
+    ]);
     expect(file.sections[0]!.options[0]).toMatchObject({ name: 'bs', value: '4k', line: 2 });
     expect(file.sections[1]!.options[0]).toMatchObject({ name: 'time_based', value: undefined, line: 5 });
   });
@@ -130,7 +175,9 @@ describe('job file syntax', () => {
     const [a, b] = load('[a]\nruntime=10\ntime_based\ngroup_reporting\n[b]\nruntime=10\ntime_based=0\ngroup_reporting=1\n').specs;
     expect([a!.timeBased, a!.groupReporting]).toEqual([true, true]);
     expect([b!.timeBased, b!.groupReporting]).toEqual([false, true]);
-    expect(loadError('[a]\ntime_based=yes\n').details).toEqual(["jobs.fio:2: time_based=yes is not 0 or 1 (or write 'time_based' alone to set it)"]);
+    expect(loadError('[a]\ntime_based=yes\n').details).toEqual([
+      "jobs.fio:2: time_based=yes is not 0 or 1 (or write 'time_based' alone to set it)",
+    ]);
   });
 
   it('options before any section are a syntax error', () => {
@@ -159,7 +206,8 @@ describe('job file syntax', () => {
 
   it('expands ${VAR} from the environment and refuses values whose variable is unset', () => {
     expect(load('[a]\nbs=${BS}\niodepth=${QD}\n', undefined, { BS: '16k', QD: '8' }).specs[0]).toMatchObject({
-      blockSize_bytes: { read: 16384, write: 16384 }, iodepth: 8,
+      blockSize_bytes: { read: 16384, write: 16384 },
+      iodepth: 8,
     });
     const file = parseJobFile('[a]\nbs=${NOPE}k\n', 'j.fio', {});
     expect(file.sections[0]!.options[0]).toMatchObject({ value: 'k', rawValue: '${NOPE}k', unsetVars: ['NOPE'] });
@@ -172,27 +220,46 @@ describe('job file syntax', () => {
 
 describe('inheritance and cloning', () => {
   it('[global] sets defaults, jobs override, and a later [global] affects only the jobs after it', () => {
-    const { specs } = load([
-      '[global]', 'bs=8k', 'iodepth=4', 'name=ignored', '[a]', 'iodepth=8', '[b]', 'name=renamed',
-      '[global]', 'bs=16k', '[c]',
-    ].join('\n'));
+    const { specs } = load(
+      ['[global]', 'bs=8k', 'iodepth=4', 'name=ignored', '[a]', 'iodepth=8', '[b]', 'name=renamed', '[global]', 'bs=16k', '[c]'].join('\n'),
+    );
     expect(specs.map((s) => [s.name, s.blockSize_bytes.read, s.iodepth])).toEqual([
-      ['a', 8192, 8], ['renamed', 8192, 4], ['c', 16384, 4],
+      ['a', 8192, 8],
+      ['renamed', 8192, 4],
+      ['c', 16384, 4],
     ]);
   });
 
   it('numjobs clones a job, clone 0..N-1, all in group 0', () => {
     const { specs } = load('[global]\nnumjobs=2\n[r]\nrw=randread\n[w]\nrw=write\nnumjobs=3\ngroup_reporting\n');
     expect(specs.map((s) => [s.name, s.clone, s.group, s.groupReporting])).toEqual([
-      ['r', 0, 0, false], ['r', 1, 0, false], ['w', 0, 0, true], ['w', 1, 0, true], ['w', 2, 0, true],
+      ['r', 0, 0, false],
+      ['r', 1, 0, false],
+      ['w', 0, 0, true],
+      ['w', 1, 0, true],
+      ['w', 2, 0, true],
     ]);
   });
 
   it('fio defaults: rw=read, bs=4k, iodepth=1, rwmixread=50, linear, whole device, default percentiles', () => {
     expect(load('[a]\n').specs[0]).toEqual({
-      name: 'a', clone: 0, group: 0, groupReporting: false, pattern: 'sequential', readFraction: 1,
-      blockSize_bytes: { read: 4096, write: 4096 }, iodepth: 1, rate_iops: { read: 0, write: 0 }, rateProcess: 'linear',
-      size_bytes: 0, offset_bytes: 0, runtime_ns: 0, timeBased: false, ramp_ns: 0, percentiles: FIO_DEFAULT_PERCENTILES, percentilesOf: { slat: false, clat: true, lat: false },
+      name: 'a',
+      clone: 0,
+      group: 0,
+      groupReporting: false,
+      pattern: 'sequential',
+      readFraction: 1,
+      blockSize_bytes: { read: 4096, write: 4096 },
+      iodepth: 1,
+      rate_iops: { read: 0, write: 0 },
+      rateProcess: 'linear',
+      size_bytes: 0,
+      offset_bytes: 0,
+      runtime_ns: 0,
+      timeBased: false,
+      ramp_ns: 0,
+      percentiles: FIO_DEFAULT_PERCENTILES,
+      percentilesOf: { slat: false, clat: true, lat: false },
     });
   });
 });
@@ -200,7 +267,12 @@ describe('inheritance and cloning', () => {
 describe('option values', () => {
   it('rw modes and rwmixread', () => {
     const specs = load('[a]\nrw=randrw\nrwmixread=70\n[b]\nrw=readwrite\n[c]\nrw=rw\nrwmixread=0\n[d]\nrw=randwrite\n').specs;
-    expect(specs.map((s) => [s.pattern, s.readFraction])).toEqual([['random', 0.7], ['sequential', 0.5], ['sequential', 0], ['random', 0]]);
+    expect(specs.map((s) => [s.pattern, s.readFraction])).toEqual([
+      ['random', 0.7],
+      ['sequential', 0.5],
+      ['sequential', 0],
+      ['random', 0],
+    ]);
     expect(loadError('[a]\nrw=read:-8k\n').details).toEqual([
       'jobs.fio:2: rw=read:-8k has an offset modifier (:-8k); the model supports rw=read|write|randread|randwrite|rw|readwrite|randrw',
     ]);
@@ -220,14 +292,19 @@ describe('option values', () => {
   it('rate_iops: one value caps both, r,w pairs, an empty part is no cap; rate_process', () => {
     const specs = load('[a]\nrate_iops=500\n[b]\nrate_iops=100,200\n[c]\nrate_iops=,300\nrate_process=poisson\n[d]\nrate_iops=1k\n').specs;
     expect(specs.map((s) => s.rate_iops)).toEqual([
-      { read: 500, write: 500 }, { read: 100, write: 200 }, { read: 0, write: 300 }, { read: 1024, write: 1024 },
+      { read: 500, write: 500 },
+      { read: 100, write: 200 },
+      { read: 0, write: 300 },
+      { read: 1024, write: 1024 },
     ]);
     expect(specs.map((s) => s.rateProcess)).toEqual(['linear', 'linear', 'poisson', 'linear']);
     expect(loadError('[a]\nrate_process=bursty\n').details).toEqual(['jobs.fio:2: rate_process=bursty is not one of linear|poisson']);
   });
 
   it("sizes follow fio's kb_base=1024 rule: 4k = 4096 but 4KiB = 4000; kb_base itself is refused", () => {
-    const sizes = load('[global]\nbs=512\n[a]\nsize=4k\n[b]\nsize=4KiB\n[c]\nsize=1m\n[d]\nsize=1MiB\n[e]\nsize=10G\n').specs.map((s) => s.size_bytes);
+    const sizes = load('[global]\nbs=512\n[a]\nsize=4k\n[b]\nsize=4KiB\n[c]\nsize=1m\n[d]\nsize=1MiB\n[e]\nsize=10G\n').specs.map(
+      (s) => s.size_bytes,
+    );
     expect(sizes).toEqual([4096, 4000, 1048576, 1000000, 10 * 2 ** 30]);
     expect(loadError('[a]\nkb_base=1000\n').details[0]).toContain("jobs.fio:2: option 'kb_base' is not supported by the model");
   });
@@ -244,7 +321,10 @@ describe('option values', () => {
 
   it('runtime and ramp_time: a bare number is seconds, units as fio', () => {
     const s = load('[a]\nruntime=90\nramp_time=500ms\n[b]\nruntime=2m\nramp_time=5\n').specs;
-    expect(s.map((x) => [x.runtime_ns, x.ramp_ns])).toEqual([[90e9, 500e6], [120e9, 5e9]]);
+    expect(s.map((x) => [x.runtime_ns, x.ramp_ns])).toEqual([
+      [90e9, 500e6],
+      [120e9, 5e9],
+    ]);
     expect(loadError('[a]\nruntime=soon\n').details[0]).toContain('jobs.fio:2: runtime=soon is not a duration');
   });
 
@@ -289,12 +369,19 @@ describe('option values', () => {
 
 describe('errors', () => {
   it('lists every problem in the file at once, by line, with the count in the message', () => {
-    const err = loadError([
-      '[global]', 'stonewall', 'bs=abc', '[a]', 'rw=read:-8k', 'verify=md5', 'ioengine=libaio', 'iodepth=0',
-    ].join('\n'));
+    const err = loadError(
+      ['[global]', 'stonewall', 'bs=abc', '[a]', 'rw=read:-8k', 'verify=md5', 'ioengine=libaio', 'iodepth=0'].join('\n'),
+    );
     expect(err.code).toBe('ANVIL_ERR_JOB_OPTION_UNSUPPORTED');
     expect(err.message).toMatch(/^jobs\.fio: 5 problems/);
-    expect(err.details.map((d) => d.split(': ')[0])).toEqual(['jobs.fio:2', 'jobs.fio:3', 'jobs.fio:5', 'jobs.fio:6', 'jobs.fio:8', 'options the model supports']);
+    expect(err.details.map((d) => d.split(': ')[0])).toEqual([
+      'jobs.fio:2',
+      'jobs.fio:3',
+      'jobs.fio:5',
+      'jobs.fio:6',
+      'jobs.fio:8',
+      'options the model supports',
+    ]);
     expect(err.details[1]).toBe('jobs.fio:3: bs=abc is not a size (examples: 4k, 128k, 1m)');
     expect(err.details[5]).toContain(SUPPORTED_OPTIONS.join(', '));
     expect(err.format().split('\n')).toHaveLength(7);
@@ -328,8 +415,24 @@ describe('the option table', () => {
       else expect(o.note, o.name).toBeTruthy();
     }
     expect(SUPPORTED_OPTIONS).toEqual([
-      'rw', 'bs', 'iodepth', 'numjobs', 'rwmixread', 'rate_iops', 'rate_process', 'runtime', 'time_based', 'ramp_time',
-      'size', 'group_reporting', 'percentile_list', 'slat_percentiles', 'clat_percentiles', 'lat_percentiles', 'name', 'description',
+      'rw',
+      'bs',
+      'iodepth',
+      'numjobs',
+      'rwmixread',
+      'rate_iops',
+      'rate_process',
+      'runtime',
+      'time_based',
+      'ramp_time',
+      'size',
+      'group_reporting',
+      'percentile_list',
+      'slat_percentiles',
+      'clat_percentiles',
+      'lat_percentiles',
+      'name',
+      'description',
     ]);
   });
 });

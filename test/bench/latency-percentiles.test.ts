@@ -17,31 +17,56 @@ type Blocks = Record<'slat_ns' | 'clat_ns' | 'lat_ns', string[]>;
 
 function shape(json: string): Blocks {
   const read = (JSON.parse(json) as { jobs: { read: Record<string, Record<string, unknown>> }[] }).jobs[0]!.read;
-  const keysOf = (k: string) => Object.keys(read[k]!).filter((x) => x === 'percentile' || x === 'bins').sort();
+  const keysOf = (k: string) =>
+    Object.keys(read[k]!)
+      .filter((x) => x === 'percentile' || x === 'bins')
+      .sort();
   return { slat_ns: keysOf('slat_ns'), clat_ns: keysOf('clat_ns'), lat_ns: keysOf('lat_ns') };
 }
 
 function fio(options: string[], format: string, engine: 'null' | 'libaio'): Blocks {
   const dir = tempDir('anvil-fio-pct-');
   const target = engine === 'null' ? [] : [`--filename=${join(dir, 'f')}`];
-  const r = spawnSync('fio', ['--name=x', `--ioengine=${engine}`, ...target, '--size=4M', '--rw=randread', '--bs=4k', ...options.map((o) => `--${o}`), `--output-format=${format}`], { encoding: 'utf8' });
+  const r = spawnSync(
+    'fio',
+    [
+      '--name=x',
+      `--ioengine=${engine}`,
+      ...target,
+      '--size=4M',
+      '--rw=randread',
+      '--bs=4k',
+      ...options.map((o) => `--${o}`),
+      `--output-format=${format}`,
+    ],
+    { encoding: 'utf8' },
+  );
   expect(r.status, r.stderr).toBe(0);
   return shape(r.stdout);
 }
 
 describe('latency percentiles as fio writes them', () => {
-  const cases: string[][] = [[], ['lat_percentiles=1'], ['clat_percentiles=0'], ['lat_percentiles=1', 'clat_percentiles=0'], ['slat_percentiles=1']];
+  const cases: string[][] = [
+    [],
+    ['lat_percentiles=1'],
+    ['clat_percentiles=0'],
+    ['lat_percentiles=1', 'clat_percentiles=0'],
+    ['slat_percentiles=1'],
+  ];
   for (const options of cases) {
     for (const format of ['json', 'json+'] as const) {
-      needFio(`${options.join(' ') || 'defaults'}, ${format}: the same blocks carry percentile and bins as in fio's own output`, async () => {
-        const job = `[x]\nrw=randread\nbs=4k\niodepth=4\nruntime=50ms\ntime_based\n${options.join('\n')}\n`;
-        const anvil = shape((await anvilRun(job, { profileYaml: QUEUE, outputFormat: format })).stdout);
-        // fio records no submission latency with the sync null engine; slat is compared on libaio.
-        const slatCase = options.some((o) => o.startsWith('slat_'));
-        const real = fio(options, format, slatCase ? 'libaio' : 'null');
-        if (slatCase) expect(anvil).toEqual(real);
-        else expect({ clat_ns: anvil.clat_ns, lat_ns: anvil.lat_ns }).toEqual({ clat_ns: real.clat_ns, lat_ns: real.lat_ns });
-      });
+      needFio(
+        `${options.join(' ') || 'defaults'}, ${format}: the same blocks carry percentile and bins as in fio's own output`,
+        async () => {
+          const job = `[x]\nrw=randread\nbs=4k\niodepth=4\nruntime=50ms\ntime_based\n${options.join('\n')}\n`;
+          const anvil = shape((await anvilRun(job, { profileYaml: QUEUE, outputFormat: format })).stdout);
+          // fio records no submission latency with the sync null engine; slat is compared on libaio.
+          const slatCase = options.some((o) => o.startsWith('slat_'));
+          const real = fio(options, format, slatCase ? 'libaio' : 'null');
+          if (slatCase) expect(anvil).toEqual(real);
+          else expect({ clat_ns: anvil.clat_ns, lat_ns: anvil.lat_ns }).toEqual({ clat_ns: real.clat_ns, lat_ns: real.lat_ns });
+        },
+      );
     }
   }
 

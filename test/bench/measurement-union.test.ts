@@ -38,7 +38,7 @@ describe('run measurements', () => {
     if (run.target === 'sim') expectTypeOf(run.seed).toBeNumber();
   });
 
-  it('give a host run none of the model\'s fields, and the model\'s run all of them', () => {
+  it("give a host run none of the model's fields, and the model's run all of them", () => {
     const host = loadFixture('randrw-jsonplus').run;
     expect(host.target).toBe('host');
     for (const key of MODEL_ONLY) expect(Object.keys(host)).not.toContain(key);
@@ -48,7 +48,7 @@ describe('run measurements', () => {
     expect(sim.simulated_ns).toBe(2e6);
   });
 
-  it('build a host job from fio\'s figures, not as a model recorder', () => {
+  it("build a host job from fio's figures, not as a model recorder", () => {
     const job = loadFixture('randrw-jsonplus').run.jobs[0]!.measured;
     expect(job).not.toBeInstanceOf(JobRecorder);
     expect(job.read).not.toBeInstanceOf(DirectionRecorder);

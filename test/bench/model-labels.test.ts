@@ -8,7 +8,12 @@ import { runModel } from '../../bench/targets/sim.js';
 import { Model } from '../../sim/model/model.js';
 import { workload } from './spec-factory.js';
 
-const describeProfile = (p: { name: string; title: string; kind: { name: string }; path: string }) => ({ name: p.name, title: p.title, kind: p.kind.name, path: p.path });
+const describeProfile = (p: { name: string; title: string; kind: { name: string }; path: string }) => ({
+  name: p.name,
+  title: p.title,
+  kind: p.kind.name,
+  path: p.path,
+});
 
 describe('a model of many devices and labelled jobs', () => {
   it('two NVMe devices with two labelled jobs each: labels in the fio JSON and as Arrow columns', () => {
@@ -50,7 +55,12 @@ describe('a model of many devices and labelled jobs', () => {
       ]);
     }
     const jobs = pl.readIPC(Buffer.from(tables.get('jobs.arrow')!));
-    const webReads = jobs.filter(pl.col('pod').eq(pl.lit('web')).and(pl.col('direction').eq(pl.lit('read'))));
+    const webReads = jobs.filter(
+      pl
+        .col('pod')
+        .eq(pl.lit('web'))
+        .and(pl.col('direction').eq(pl.lit('read'))),
+    );
     expect(webReads.getColumn('total_ios').toArray()).toEqual([run.jobs[0]!.measured.read.total_ios, run.jobs[2]!.measured.read.total_ios]);
   });
 

@@ -43,14 +43,14 @@ describe('device capacity', () => {
     });
   }
 
-  it('is each kind\'s own reading of its parameters', () => {
+  it("is each kind's own reading of its parameters", () => {
     expect(nullDevice.capacityOf({ kind: 'null', capacity: '1T', latency: '0ns' })).toBe(2 ** 40);
     const nvme = Value.Create(nvmeDevice.schema);
     expect(nvmeDevice.capacityOf({ ...nvme, capacity: '375083606016' })).toBe(375083606016);
     expect(() => nvmeDevice.capacityOf({ ...nvme, capacity: '0' })).toThrow(/capacity must be greater than zero/);
   });
 
-  it('types a profile\'s parameters as its kind\'s', () => {
+  it("types a profile's parameters as its kind's", () => {
     expectTypeOf<DeviceProfile<typeof nvmeDevice.schema>['params']>().toEqualTypeOf<NvmeParams>();
     expectTypeOf(nvmeDevice.capacityOf).parameter(0).toEqualTypeOf<NvmeParams>();
   });

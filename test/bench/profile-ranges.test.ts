@@ -13,8 +13,18 @@ import { AnvilError } from '../../platform/errors.js';
 import { deviceKind } from '../../sim/devices/index.js';
 import type { FieldRange } from '../../sim/devices/schema-types.js';
 
-interface RangedField { path: string[]; quantity: 'duration' | 'size' | 'byte rate'; range: FieldRange }
-type Node = TSchema & { properties?: Record<string, Node>; anyOf?: Node[]; items?: Node; range?: FieldRange; quantity?: RangedField['quantity'] };
+interface RangedField {
+  path: string[];
+  quantity: 'duration' | 'size' | 'byte rate';
+  range: FieldRange;
+}
+type Node = TSchema & {
+  properties?: Record<string, Node>;
+  anyOf?: Node[];
+  items?: Node;
+  range?: FieldRange;
+  quantity?: RangedField['quantity'];
+};
 
 /** Every ranged string field under an object schema (unions and arrays: their first ranged member). */
 function rangedFields(node: Node, path: string[] = []): RangedField[] {
@@ -31,7 +41,10 @@ function text(quantity: RangedField['quantity'], value: number): string {
 /** YAML for a profile of `kind` with one field set (nested by its path). */
 function profileWith(kind: string, base: string, path: string[], value: string): string {
   const [top, ...rest] = path;
-  let yaml = `kind: ${kind}\n${base.split('\n').filter((l) => !l.startsWith(`${top}:`)).join('\n')}`;
+  let yaml = `kind: ${kind}\n${base
+    .split('\n')
+    .filter((l) => !l.startsWith(`${top}:`))
+    .join('\n')}`;
   if (rest.length === 0) return `${yaml}${top}: "${value}"\n`;
   yaml += `${top}:\n`;
   return `${yaml}  ${rest.join('.')}: "${value}"\n`;
@@ -57,10 +70,19 @@ function tryParse(yaml: string): string {
 
 describe('device profile ranges (issue 11, point 9)', () => {
   it('refuses controller.read_data_rate: 0MB/s with a coded error naming the field and what is allowed', () => {
-    const e = (() => { try { parseProfile('kind: nvme\ncontroller:\n  read_data_rate: 0MB/s\n', 'zero.yaml'); } catch (err) { return err; } return undefined; })();
+    const e = (() => {
+      try {
+        parseProfile('kind: nvme\ncontroller:\n  read_data_rate: 0MB/s\n', 'zero.yaml');
+      } catch (err) {
+        return err;
+      }
+      return undefined;
+    })();
     expect(e).toBeInstanceOf(AnvilError);
     expect(e).toMatchObject({ code: 'ANVIL_ERR_PROFILE_INVALID' });
-    expect((e as AnvilError).details.join('\n')).toMatch(/zero\.yaml: \/controller\/read_data_rate: "0MB\/s" is not allowed: give a byte rate at least 1kB\/s/);
+    expect((e as AnvilError).details.join('\n')).toMatch(
+      /zero\.yaml: \/controller\/read_data_rate: "0MB\/s" is not allowed: give a byte rate at least 1kB\/s/,
+    );
   });
 
   for (const { kind, base, skip = [] } of KINDS) {
@@ -69,10 +91,17 @@ describe('device profile ranges (issue 11, point 9)', () => {
       expect(fields.length).toBeGreaterThan(0);
       for (const f of fields) {
         const at = `/${f.path.join('/')}`;
-        const outside = [text(f.quantity, f.range.max * 2), ...(f.range.minExclusive ? [text(f.quantity, f.range.min)] : f.range.min > 0 ? [text(f.quantity, f.range.min / 2)] : [])];
+        const outside = [
+          text(f.quantity, f.range.max * 2),
+          ...(f.range.minExclusive ? [text(f.quantity, f.range.min)] : f.range.min > 0 ? [text(f.quantity, f.range.min / 2)] : []),
+        ];
         for (const v of outside) {
           let error: unknown;
-          try { parseProfile(profileWith(kind, base, f.path, v), 'edge.yaml'); } catch (e) { error = e; }
+          try {
+            parseProfile(profileWith(kind, base, f.path, v), 'edge.yaml');
+          } catch (e) {
+            error = e;
+          }
           expect(error, `${at}=${v}`).toBeInstanceOf(AnvilError);
           expect((error as AnvilError).details.join('\n'), `${at}=${v}`).toContain(`${at}: "${v}" is not allowed`);
         }
@@ -106,7 +135,11 @@ describe('device profile ranges (issue 11, point 9)', () => {
     for (const [service, message] of cases) {
       expect(tryParse(`kind: queue\nservice: ${service}\n`), service).toBe('ANVIL_ERR_PROFILE_INVALID');
       let error: unknown;
-      try { parseProfile(`kind: queue\nservice: ${service}\n`, 'q.yaml'); } catch (e) { error = e; }
+      try {
+        parseProfile(`kind: queue\nservice: ${service}\n`, 'q.yaml');
+      } catch (e) {
+        error = e;
+      }
       expect((error as AnvilError).details.join('\n'), service).toMatch(message);
     }
   });

@@ -39,8 +39,13 @@ describe('progress of a model run (issue 11, point 18)', () => {
     const bar = progressBar(stream)!;
     let wall = 0;
     const run = runOnModel({
-      jobs, profile, seed: 1,
-      onProgress: (p) => { reports.push(p); bar.update(p); },
+      jobs,
+      profile,
+      seed: 1,
+      onProgress: (p) => {
+        reports.push(p);
+        bar.update(p);
+      },
       wallClock_s: () => (wall += 1), // every report is drawn
     });
     const measured = run.jobs[0]!.measured.read;

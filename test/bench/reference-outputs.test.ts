@@ -38,7 +38,9 @@ function digestsOf(jobFile: string): Record<string, string> {
 }
 
 describe('reference jobs, byte for byte', () => {
-  const jobs = readdirSync(JOBS_DIR).filter((n) => n.endsWith('.fio')).sort();
+  const jobs = readdirSync(JOBS_DIR)
+    .filter((n) => n.endsWith('.fio'))
+    .sort();
   const update = process.env.UPDATE_REFERENCE_DIGESTS === '1';
   const held = update ? {} : (JSON.parse(readFileSync(DIGESTS, 'utf8')) as Record<string, Record<string, string>>);
   const taken: Record<string, Record<string, string>> = {};

@@ -17,7 +17,10 @@ import { runJobFile } from '../../bench/run.js';
 import { anvilRun, tempDir } from '../cli-harness.js';
 
 async function refusal(promise: Promise<unknown>): Promise<AnvilError> {
-  const e = await promise.then(() => undefined, (err: unknown) => err);
+  const e = await promise.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
   expect(e).toBeInstanceOf(AnvilError);
   return e as AnvilError;
 }
@@ -33,7 +36,9 @@ describe('the cost of a model run (issue 11, point 8)', () => {
     it(`refuses ${what} before it starts, with the estimate and the flag that raises the limit`, async () => {
       const e = await refusal(anvilRun(job));
       expect(e.code).toBe('ANVIL_ERR_RUN_TOO_LARGE');
-      expect(e.message).toMatch(/job\.fio: this run would simulate about [\d.e+]+( million| billion)? I\/Os .*above the limit of 50\.0 million \(--max-ios\)/);
+      expect(e.message).toMatch(
+        /job\.fio: this run would simulate about [\d.e+]+( million| billion)? I\/Os .*above the limit of 50\.0 million \(--max-ios\)/,
+      );
     });
   }
 
@@ -75,7 +80,12 @@ describe('the cost of a model run (issue 11, point 8)', () => {
 });
 
 describe('a file that is not a job file (issue 11, point 8)', () => {
-  const run = (path: string) => runJobFile(path, { target: 'sim', profile: DEFAULT_PROFILE, seed: 1, outputFormat: 'json' }, { stdout: { write: () => true }, stderr: process.stderr });
+  const run = (path: string) =>
+    runJobFile(
+      path,
+      { target: 'sim', profile: DEFAULT_PROFILE, seed: 1, outputFormat: 'json' },
+      { stdout: { write: () => true }, stderr: process.stderr },
+    );
 
   it('is refused with ANVIL_ERR_JOB_FILE naming it and why: a device, a directory, binary content, too large', async () => {
     const dir = tempDir();
@@ -96,7 +106,9 @@ describe('a file that is not a job file (issue 11, point 8)', () => {
   });
 
   it('has at most 4096 jobs, as fio: the section that passes it is named and the rest is not read', async () => {
-    const sections = Array.from({ length: 45_000 }, (_, i) => `[j${i}]\nruntime=1ms\n`).join('').slice(0, MAX_JOB_FILE_BYTES - 1);
+    const sections = Array.from({ length: 45_000 }, (_, i) => `[j${i}]\nruntime=1ms\n`)
+      .join('')
+      .slice(0, MAX_JOB_FILE_BYTES - 1);
     const e = await refusal(anvilRun(sections));
     expect(e.code).toBe('ANVIL_ERR_JOB_VALUE');
     expect(e.details).toHaveLength(1);

@@ -36,7 +36,7 @@ describe('sim target with reference devices', () => {
     expect(rec.window_ns).toBe(25_000);
   });
 
-  it('splits a mix by rwmixread and uses each direction\'s block size', () => {
+  it("splits a mix by rwmixread and uses each direction's block size", () => {
     const run = runOnModel({
       jobs: [workload({ readFraction: 0.7, blockSize_bytes: { read: 4096, write: 8192 }, iodepth: 4, runtime_ns: 10e6 })],
       profile: nullProfile('1us'),
@@ -51,7 +51,11 @@ describe('sim target with reference devices', () => {
   });
 
   it('an open-loop linear rate issues exactly rate x runtime I/Os', () => {
-    const run = runOnModel({ jobs: [workload({ rate_iops: { read: 10_000, write: 0 }, iodepth: 64, runtime_ns: 1e9 })], profile: fixedQueue(1, '20us'), seed: 1 });
+    const run = runOnModel({
+      jobs: [workload({ rate_iops: { read: 10_000, write: 0 }, iodepth: 64, runtime_ns: 1e9 })],
+      profile: fixedQueue(1, '20us'),
+      seed: 1,
+    });
     const r = run.jobs[0]!.measured.read;
     expect(r.total_ios).toBeGreaterThanOrEqual(9_999);
     expect(r.total_ios).toBeLessThanOrEqual(10_000);
@@ -60,7 +64,11 @@ describe('sim target with reference devices', () => {
 
   it('holds arrivals that find iodepth in flight, and counts their wait as submission latency', () => {
     // 100k/s offered to a device that serves 50k/s with one slot: arrivals back up at the generator.
-    const run = runOnModel({ jobs: [workload({ rate_iops: { read: 100_000, write: 0 }, iodepth: 1, runtime_ns: 1e7 })], profile: fixedQueue(1, '20us'), seed: 1 });
+    const run = runOnModel({
+      jobs: [workload({ rate_iops: { read: 100_000, write: 0 }, iodepth: 1, runtime_ns: 1e7 })],
+      profile: fixedQueue(1, '20us'),
+      seed: 1,
+    });
     const r = run.jobs[0]!.measured.read;
     // First arrival at 10 us, then one completion every 20 us: (10 ms - 10 us) / 20 us = 499.5.
     expect(r.total_ios).toBe(499);
@@ -86,12 +94,18 @@ describe('sim target with reference devices', () => {
   });
 
   it('reports a model that never advances time instead of hanging', () => {
-    expect(() => runOnModel({ jobs: [workload({ iodepth: 4 })], profile: nullProfile('0ns'), seed: 1 })).toThrow(/ANVIL_ERR_NO_PROGRESS|zero time/);
+    expect(() => runOnModel({ jobs: [workload({ iodepth: 4 })], profile: nullProfile('0ns'), seed: 1 })).toThrow(
+      /ANVIL_ERR_NO_PROGRESS|zero time/,
+    );
   });
 
   it('is deterministic: the same seed gives the same measurements, another seed others', () => {
     const go = (seed: number) => {
-      const run = runOnModel({ jobs: [workload({ rate_iops: { read: 40_000, write: 0 }, rateProcess: 'poisson', iodepth: 64, runtime_ns: 1e8 })], profile: parseProfile('kind: queue\nservice: { dist: exponential, mean: 20us }\n', 'q.yaml'), seed });
+      const run = runOnModel({
+        jobs: [workload({ rate_iops: { read: 40_000, write: 0 }, rateProcess: 'poisson', iodepth: 64, runtime_ns: 1e8 })],
+        profile: parseProfile('kind: queue\nservice: { dist: exponential, mean: 20us }\n', 'q.yaml'),
+        seed,
+      });
       const r = run.jobs[0]!.measured.read;
       return [r.total_ios, r.clat.mean_ns, r.clat.percentile(99), Array.from(r.clat.counts).join(',')];
     };

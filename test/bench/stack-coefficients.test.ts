@@ -1,6 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { builtInStackCoefficientsPath, coefficientEntries, loadStackCoefficients, parseStackCoefficients } from '../../bench/stack-coefficients.js';
+import {
+  builtInStackCoefficientsPath,
+  coefficientEntries,
+  loadStackCoefficients,
+  parseStackCoefficients,
+} from '../../bench/stack-coefficients.js';
 import { loadCatalogue } from '../../reports/tco/catalogue.js';
 import { TCO_STACK_COEFFICIENTS } from '../../reports/tco/figures.js';
 import { caughtAnvilError } from '../caught.js';
@@ -35,8 +40,13 @@ describe('the stack coefficient file', () => {
     expect(details).toMatch(/^bad\.yaml:\d+: \/fabric\/host_rtt_us: /m);
     expect(details).toMatch(/^bad\.yaml:\d+: \/diy\/overlay_bytes_per_packet\/colour: not a known field/m);
     // The range check runs once the shape is right.
-    const rangeOnly = readFileSync(file, 'utf8').replace(/(sds_cpu_us_per_replica_write:\n(?:.*\n)*?\s+range: )\[256, 633\]/, '$1[300, 633]');
-    expect(caughtAnvilError(() => parseStackCoefficients(rangeOnly, 'r.yaml')).details).toEqual([expect.stringMatching(/^r\.yaml:\d+: \/diy\/sds_cpu_us_per_replica_write\/range: \[300, 633\] must satisfy low <= value \(286\)/)]);
+    const rangeOnly = readFileSync(file, 'utf8').replace(
+      /(sds_cpu_us_per_replica_write:\n(?:.*\n)*?\s+range: )\[256, 633\]/,
+      '$1[300, 633]',
+    );
+    expect(caughtAnvilError(() => parseStackCoefficients(rangeOnly, 'r.yaml')).details).toEqual([
+      expect.stringMatching(/^r\.yaml:\d+: \/diy\/sds_cpu_us_per_replica_write\/range: \[300, 633\] must satisfy low <= value \(286\)/),
+    ]);
   });
 
   it('the TCO takes its DIY storage CPU and replication from this file, range included', () => {

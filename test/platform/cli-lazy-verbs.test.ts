@@ -28,14 +28,18 @@ function loadedBy(args: string[]): { status: number | null; stdout: string; load
   );
   const register = join(dir, 'register.mjs');
   writeFileSync(register, `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`);
-  const r = spawnSync(process.execPath, ['--import', pathToFileURL(register).href, BIN, ...args], { encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' } });
+  const r = spawnSync(process.execPath, ['--import', pathToFileURL(register).href, BIN, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, FORCE_COLOR: '0' },
+  });
   return { status: r.status, stdout: r.stdout, loaded: readFileSync(log, 'utf8').split('\n').filter(Boolean) };
 }
 
 /** Files of the control plane and the server, which a model run has no use for. */
-const NOT_FOR_A_RUN = /\/platform\/(domain\/control-plane|api|state|manifests)\/|\/platform\/cli\/(control-plane-commands|serve-command|server-mode)\.js|\/node_modules\/(fastify|better-sqlite3)\//;
+const NOT_FOR_A_RUN =
+  /\/platform\/(domain\/control-plane|api|state|manifests)\/|\/platform\/cli\/(control-plane-commands|serve-command|server-mode)\.js|\/node_modules\/(fastify|better-sqlite3)\//;
 
-describe('anvil loads a verb\'s modules when the verb is chosen', () => {
+describe("anvil loads a verb's modules when the verb is chosen", () => {
   it('anvil run loads neither the control plane nor the API server', () => {
     const dir = mkdtempSync(join(tmpdir(), 'anvil-lazy-run-'));
     writeFileSync(join(dir, 'j.fio'), '[j]\nrw=read\nbs=4k\nrate_iops=1000\nruntime=10ms\ntime_based\n');
@@ -50,7 +54,8 @@ describe('anvil loads a verb\'s modules when the verb is chosen', () => {
   it('anvil --help still loads and lists every command', () => {
     const help = loadedBy(['--help']);
     expect(help.status).toBe(0);
-    for (const verb of ['run', 'start', 'net', 'host', 'calibrate', 'profiles', 'devices', 'tco', 'serve']) expect(help.stdout).toMatch(new RegExp(`^ {2}${verb}\\b`, 'm'));
+    for (const verb of ['run', 'start', 'net', 'host', 'calibrate', 'profiles', 'devices', 'tco', 'serve'])
+      expect(help.stdout).toMatch(new RegExp(`^ {2}${verb}\\b`, 'm'));
     expect(help.loaded.some((url) => url.endsWith('/platform/cli/control-plane-commands.js'))).toBe(true);
   });
 });

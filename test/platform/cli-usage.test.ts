@@ -34,11 +34,15 @@ const ONE_LINE_USAGE = (path: string[]) => new RegExp(`^ANVIL_ERR_USAGE: [^\\n]+
 describe('anvil usage', () => {
   it('prints the help of anvil and of every command group on stderr, exit 2, when the subcommand is missing', async () => {
     const groups = commands().filter(({ cmd }) => cmd.commands.length > 0);
-    expect(groups.map((g) => g.path.join(' '))).toEqual(expect.arrayContaining(['', 'cluster', 'net', 'host', 'token', 'volume', 'node', 'user']));
+    expect(groups.map((g) => g.path.join(' '))).toEqual(
+      expect.arrayContaining(['', 'cluster', 'net', 'host', 'token', 'volume', 'node', 'user']),
+    );
     for (const { path } of groups) {
       const r = await anvil(path);
       expect([r.code, r.stdout], `anvil ${path.join(' ')}`).toEqual([2, '']);
-      expect(r.stderr, `anvil ${path.join(' ')}`).toMatch(new RegExp(`^Usage: ${['anvil', ...path].join(' ')} \\[options\\] \\[command\\]\\n(.|\\n)*Commands:\\n`));
+      expect(r.stderr, `anvil ${path.join(' ')}`).toMatch(
+        new RegExp(`^Usage: ${['anvil', ...path].join(' ')} \\[options\\] \\[command\\]\\n(.|\\n)*Commands:\\n`),
+      );
       // Asked for, help is no error: stdout, exit 0.
       const asked = await anvil([...path, '--help']);
       expect([asked.code, asked.stderr, asked.stdout]).toEqual([0, '', r.stderr]);
@@ -50,10 +54,19 @@ describe('anvil usage', () => {
     const cases: [string[], string][] = [
       [['runn'], "ANVIL_ERR_USAGE: unknown command 'runn' (did you mean run?); see anvil --help\n"],
       [['volume', 'craete'], "ANVIL_ERR_USAGE: unknown command 'craete' (did you mean create?); see anvil volume --help\n"],
-      [['run', 'j.fio', '--output-format', 'xml'], "ANVIL_ERR_USAGE: option '--output-format <format>' argument 'xml' is invalid: allowed choices are normal, json, json+; see anvil run --help\n"],
-      [['run', 'j.fio', '--profile', ''], "ANVIL_ERR_USAGE: option '--profile <name|path>' argument '' is invalid: it is empty; give a value or leave the option out; see anvil run --help\n"],
+      [
+        ['run', 'j.fio', '--output-format', 'xml'],
+        "ANVIL_ERR_USAGE: option '--output-format <format>' argument 'xml' is invalid: allowed choices are normal, json, json+; see anvil run --help\n",
+      ],
+      [
+        ['run', 'j.fio', '--profile', ''],
+        "ANVIL_ERR_USAGE: option '--profile <name|path>' argument '' is invalid: it is empty; give a value or leave the option out; see anvil run --help\n",
+      ],
       [['get', 'nodess'], `ANVIL_ERR_USAGE: "nodess" is not a kind; kinds: ${KINDS.join(', ')}; see anvil get --help\n`],
-      [['get', 'pods', '-n', 'Bad NS'], "ANVIL_ERR_USAGE: option '-n, --namespace <ns>' argument 'Bad NS' is invalid: a namespace is lower-case letters, digits and '-', at most 63 characters; see anvil get --help\n"],
+      [
+        ['get', 'pods', '-n', 'Bad NS'],
+        "ANVIL_ERR_USAGE: option '-n, --namespace <ns>' argument 'Bad NS' is invalid: a namespace is lower-case letters, digits and '-', at most 63 characters; see anvil get --help\n",
+      ],
       [['cluster', 'create', 'c'], "ANVIL_ERR_USAGE: required option '--nodes <n>' not specified; see anvil cluster create --help\n"],
       [['run'], "ANVIL_ERR_USAGE: missing required argument 'jobfile'; see anvil run --help\n"],
       [['run', 'j.fio', '--bogus'], "ANVIL_ERR_USAGE: unknown option '--bogus'; see anvil run --help\n"],
@@ -81,13 +94,28 @@ describe('anvil usage', () => {
   });
 
   it('refuses bad values of every numeric flag of every command, before the command runs', async () => {
-    const flags = commands().flatMap(({ path, cmd }) => cmd.options.filter((o) => isNumericParser(optionParser(o))).map((o) => ({ path, option: o })));
+    const flags = commands().flatMap(({ path, cmd }) =>
+      cmd.options.filter((o) => isNumericParser(optionParser(o))).map((o) => ({ path, option: o })),
+    );
     // Every flag that takes a number uses the shared parsers (arguments.ts): new commands included.
-    const unparsed = commands().flatMap(({ path, cmd }) => cmd.options.filter((o) => looksNumeric(o) && !isNumericParser(optionParser(o))).map((o) => `${path.join(' ')} ${o.flags}`));
+    const unparsed = commands().flatMap(({ path, cmd }) =>
+      cmd.options.filter((o) => looksNumeric(o) && !isNumericParser(optionParser(o))).map((o) => `${path.join(' ')} ${o.flags}`),
+    );
     expect(unparsed).toEqual([]);
     expect(flags.length).toBeGreaterThan(20);
     expect(flags.map((f) => `${f.path.join(' ')} ${longFlag(f.option)}`)).toEqual(
-      expect.arrayContaining(['run --seed', 'run --timeout', 'validate --seed', 'cluster create --nodes', 'net run --duration', 'serve --port', 'events --limit', 'tco --samples', 'volume create --size', 'perf-tier create --storage-iops']),
+      expect.arrayContaining([
+        'run --seed',
+        'run --timeout',
+        'validate --seed',
+        'cluster create --nodes',
+        'net run --duration',
+        'serve --port',
+        'events --limit',
+        'tco --samples',
+        'volume create --size',
+        'perf-tier create --storage-iops',
+      ]),
     );
     const BAD = ['abc', '', ' ', '-1', 'NaN', 'Infinity', '1e400', '12abc', '0x10', '99999999999999999999'];
     for (const { path, option } of flags) {
@@ -102,7 +130,12 @@ describe('anvil usage', () => {
   });
 
   it('keeps whole numbers whole and exact', async () => {
-    for (const args of [['cluster', 'create', 'c', '--nodes', '2.5'], ['events', '--limit', '1.0'], ['serve', '--port', '65536'], ['tco', 's.yaml', '--samples', '0']]) {
+    for (const args of [
+      ['cluster', 'create', 'c', '--nodes', '2.5'],
+      ['events', '--limit', '1.0'],
+      ['serve', '--port', '65536'],
+      ['tco', 's.yaml', '--samples', '0'],
+    ]) {
       const r = await anvil(args);
       expect([r.code, r.stderr], args.join(' ')).toEqual([2, expect.stringMatching(/is invalid: use a whole number from \d+ to \d+/)]);
     }

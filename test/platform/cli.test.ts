@@ -47,7 +47,7 @@ describe('anvil CLI', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/^ANVIL_ERR_JOB_/);
-    expect(r.stderr).toContain('bad.fio:3: option \'verify\' is not supported');
+    expect(r.stderr).toContain("bad.fio:3: option 'verify' is not supported");
     expect(r.stderr).toContain('bad.fio:6: bs=huge');
     expect(r.stderr).toContain('bad.fio:7: iodepth');
     expect(r.stderr).toMatch(/options the model supports: rw, bs, iodepth/);
@@ -55,7 +55,10 @@ describe('anvil CLI', () => {
   });
 
   it('says what is wrong with flags, files and profiles, with catalogue codes', () => {
-    const dir = writeFiles({ 'j.fio': '[j]\nrw=read\n', 'bad.yaml': 'kind: queue\nservers: 0\nservice: { dist: exponential, mean: fast }\n' });
+    const dir = writeFiles({
+      'j.fio': '[j]\nrw=read\n',
+      'bad.yaml': 'kind: queue\nservers: 0\nservice: { dist: exponential, mean: fast }\n',
+    });
     const cases: [string[], number, RegExp][] = [
       [['run', join(dir, 'j.fio'), '--bogus'], 2, /^ANVIL_ERR_USAGE: unknown option '--bogus'/],
       [['run', join(dir, 'j.fio'), '--seed', '-3'], 2, /^ANVIL_ERR_USAGE: .*seed/],
@@ -63,7 +66,11 @@ describe('anvil CLI', () => {
       [['run', join(dir, 'j.fio'), '--target', 'cloud'], 1, /^ANVIL_ERR_TARGET: .*--target sim/],
       [['run', join(dir, 'missing.fio')], 1, /^ANVIL_ERR_FILE_NOT_FOUND: .*missing\.fio/],
       [['run', join(dir, 'j.fio'), '--profile', 'no-such-drive'], 1, /^ANVIL_ERR_PROFILE_NOT_FOUND: .*built-in profiles: /],
-      [['run', join(dir, 'j.fio'), '--profile', join(dir, 'bad.yaml')], 1, /^ANVIL_ERR_PROFILE_INVALID: [^\n]*bad\.yaml[\s\S]*\/servers[\s\S]*\/service/],
+      [
+        ['run', join(dir, 'j.fio'), '--profile', join(dir, 'bad.yaml')],
+        1,
+        /^ANVIL_ERR_PROFILE_INVALID: [^\n]*bad\.yaml[\s\S]*\/servers[\s\S]*\/service/,
+      ],
       [['nonsense'], 2, /^ANVIL_ERR_USAGE: unknown command 'nonsense'/],
     ];
     for (const [args, code, message] of cases) {

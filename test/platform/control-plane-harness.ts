@@ -18,7 +18,15 @@ export function openStore(path = join(tempDir('anvil-state-'), 'state.db')): { s
 
 /** A small node: 4 cores, 8 GiB, 2 pod VFs, 1 TB, 50k IOPS and 1 Gbit/s guaranteeable, 3 remote controllers. */
 export function smallProfilePath(overrides: Partial<Record<string, string>> = {}): string {
-  const o = { vfs: '2', iops: '50000', bw: '1G', pods: '10', remote: '3', drives: '[{ profile: intel-p4510-4tb, capacity: 1T }]', ...overrides };
+  const o = {
+    vfs: '2',
+    iops: '50000',
+    bw: '1G',
+    pods: '10',
+    remote: '3',
+    drives: '[{ profile: intel-p4510-4tb, capacity: 1T }]',
+    ...overrides,
+  };
   const yaml = `name: small-test-node
 cpu_millicores: 4000
 memory: 8Gi
@@ -42,7 +50,10 @@ export function as<T>(store: ControlPlaneStore, fn: (cp: ControlPlane) => T, act
 }
 
 /** A pod spec with defaults: 100m, 64Mi, one endpoint on `network`, best-effort. */
-export function podSpec(name: string, over: Partial<Parameters<ControlPlane['createPod']>[0]> = {}): Parameters<ControlPlane['createPod']>[0] {
+export function podSpec(
+  name: string,
+  over: Partial<Parameters<ControlPlane['createPod']>[0]> = {},
+): Parameters<ControlPlane['createPod']>[0] {
   return {
     namespace: 'default',
     name,
@@ -57,4 +68,11 @@ export function podSpec(name: string, over: Partial<Parameters<ControlPlane['cre
   };
 }
 
-export const BLUE = { name: 'blue', subnet: '192.168.30.0/24', start: '192.168.30.101', end: '192.168.30.200', gateway: '192.168.30.1', vlan: 2 };
+export const BLUE = {
+  name: 'blue',
+  subnet: '192.168.30.0/24',
+  start: '192.168.30.101',
+  end: '192.168.30.200',
+  gateway: '192.168.30.1',
+  vlan: 2,
+};

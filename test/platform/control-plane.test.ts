@@ -20,7 +20,9 @@ describe('control plane', () => {
     const { store } = openStore();
     as(store, (cp) => cp.createCluster({ name: 'c1', nodes: 3 }));
     as(store, (cp) => cp.createNetwork(BLUE));
-    const vol = as(store, (cp) => cp.createVolume({ namespace: 'default', name: 'data', size_bytes: 50 * 2 ** 30, mirrors: 3, perf_tier: 'high' }));
+    const vol = as(store, (cp) =>
+      cp.createVolume({ namespace: 'default', name: 'data', size_bytes: 50 * 2 ** 30, mirrors: 3, perf_tier: 'high' }),
+    );
     expect(new Set(vol.plexes.map((p) => p.node)).size).toBe(3);
     as(store, (cp) => cp.createPod(podSpec('db', { volumes: ['data'], perf_tier: 'high' })));
     for (let i = 0; i < 5; i++) as(store, (cp) => cp.createPod(podSpec(`web-${i}`)));
@@ -58,7 +60,10 @@ describe('control plane', () => {
     expect(third.status.state).toBe('pending');
     if (third.status.state !== 'pending') return;
     expect(third.status.failure.summary).toMatch(/0\/1 nodes are available: 1 perf-tier admission \(storage IOPS\)/);
-    expect(third.status.failure.nodes[0]).toEqual({ node: 'node1', reason: 'perf-tier admission (storage IOPS): 5000 of 45000 guaranteeable IOPS free, pod needs 20000' });
+    expect(third.status.failure.nodes[0]).toEqual({
+      node: 'node1',
+      reason: 'perf-tier admission (storage IOPS): 5000 of 45000 guaranteeable IOPS free, pod needs 20000',
+    });
     const mediumFits = as(store, (cp) => cp.createPod(podSpec('m1', { perf_tier: 'medium' })));
     expect(mediumFits.status.state).toBe('running');
     as(store, (cp) => cp.deletePod('default', 'h1'));
@@ -93,15 +98,47 @@ describe('control plane', () => {
     as(store, (cp) => cp.createNetwork(BLUE));
     const before = store.read((s) => JSON.stringify([...s.documents()]));
     const auditBefore = store.audit().length;
-    expect(codeOf(() => as(store, (cp) => cp.createNetwork({ ...BLUE, name: 'red', subnet: '192.168.30.128/25', start: '192.168.30.130', end: '192.168.30.140', gateway: '192.168.30.129' })))).toBe('ANVIL_ERR_IP_RANGE_OVERLAP');
-    expect(codeOf(() => as(store, (cp) => cp.createNetwork({ ...BLUE, name: 'green', subnet: '10.0.0.0/24', start: '10.0.1.1' })))).toBe('ANVIL_ERR_FIELD_INVALID');
+    expect(
+      codeOf(() =>
+        as(store, (cp) =>
+          cp.createNetwork({
+            ...BLUE,
+            name: 'red',
+            subnet: '192.168.30.128/25',
+            start: '192.168.30.130',
+            end: '192.168.30.140',
+            gateway: '192.168.30.129',
+          }),
+        ),
+      ),
+    ).toBe('ANVIL_ERR_IP_RANGE_OVERLAP');
+    expect(codeOf(() => as(store, (cp) => cp.createNetwork({ ...BLUE, name: 'green', subnet: '10.0.0.0/24', start: '10.0.1.1' })))).toBe(
+      'ANVIL_ERR_FIELD_INVALID',
+    );
     expect(codeOf(() => as(store, (cp) => cp.createNetwork({ ...BLUE, name: 'Bad_Name' })))).toBe('ANVIL_ERR_FIELD_INVALID');
-    expect(codeOf(() => as(store, (cp) => cp.createVolume({ namespace: 'default', name: 'v', size_bytes: 2 ** 30, mirrors: 4 })))).toBe('ANVIL_ERR_FIELD_INVALID');
-    expect(codeOf(() => as(store, (cp) => cp.createVolume({ namespace: 'default', name: 'v', size_bytes: 2 ** 30, mirrors: 3 })))).toBe('ANVIL_ERR_NO_CAPACITY');
-    expect(codeOf(() => as(store, (cp) => cp.createPod(podSpec('x', { endpoints: [{ network: 'nope', perf_tier: 'high' }] }))))).toBe('ANVIL_ERR_OBJECT_NOT_FOUND');
-    expect(codeOf(() => as(store, (cp) => cp.createPod(podSpec('x', { endpoints: [{ network: 'blue', perf_tier: 'high', ip: '192.168.30.50' }] }))))).toBe('ANVIL_ERR_FIELD_INVALID');
+    expect(codeOf(() => as(store, (cp) => cp.createVolume({ namespace: 'default', name: 'v', size_bytes: 2 ** 30, mirrors: 4 })))).toBe(
+      'ANVIL_ERR_FIELD_INVALID',
+    );
+    expect(codeOf(() => as(store, (cp) => cp.createVolume({ namespace: 'default', name: 'v', size_bytes: 2 ** 30, mirrors: 3 })))).toBe(
+      'ANVIL_ERR_NO_CAPACITY',
+    );
+    expect(codeOf(() => as(store, (cp) => cp.createPod(podSpec('x', { endpoints: [{ network: 'nope', perf_tier: 'high' }] }))))).toBe(
+      'ANVIL_ERR_OBJECT_NOT_FOUND',
+    );
+    expect(
+      codeOf(() =>
+        as(store, (cp) => cp.createPod(podSpec('x', { endpoints: [{ network: 'blue', perf_tier: 'high', ip: '192.168.30.50' }] }))),
+      ),
+    ).toBe('ANVIL_ERR_FIELD_INVALID');
     // A failure half-way through a change (after one pod was placed) leaves nothing behind either.
-    expect(codeOf(() => as(store, (cp) => { cp.createPod(podSpec('ok')); cp.createPod(podSpec('ok')); }))).toBe('ANVIL_ERR_OBJECT_EXISTS');
+    expect(
+      codeOf(() =>
+        as(store, (cp) => {
+          cp.createPod(podSpec('ok'));
+          cp.createPod(podSpec('ok'));
+        }),
+      ),
+    ).toBe('ANVIL_ERR_OBJECT_EXISTS');
     expect(store.read((s) => JSON.stringify([...s.documents()]))).toBe(before);
     expect(store.audit().length).toBe(auditBefore);
   });
@@ -110,9 +147,15 @@ describe('control plane', () => {
     const { store } = openStore();
     as(store, (cp) => cp.createCluster({ name: 'c1', nodes: 2 }));
     as(store, (cp) => cp.createNetwork(BLUE));
-    const p = as(store, (cp) => cp.createPod(podSpec('pinned', { endpoints: [{ network: 'blue', perf_tier: 'medium', ip: '192.168.30.150' }] })));
+    const p = as(store, (cp) =>
+      cp.createPod(podSpec('pinned', { endpoints: [{ network: 'blue', perf_tier: 'medium', ip: '192.168.30.150' }] })),
+    );
     expect(running(p).endpoints[0]).toMatchObject({ ip: '192.168.30.150', static: true });
-    expect(codeOf(() => as(store, (cp) => cp.createPod(podSpec('again', { endpoints: [{ network: 'blue', perf_tier: 'medium', ip: '192.168.30.150' }] }))))).toBe('ANVIL_ERR_IN_USE');
+    expect(
+      codeOf(() =>
+        as(store, (cp) => cp.createPod(podSpec('again', { endpoints: [{ network: 'blue', perf_tier: 'medium', ip: '192.168.30.150' }] }))),
+      ),
+    ).toBe('ANVIL_ERR_IN_USE');
     expect(running(as(store, (cp) => cp.createPod(podSpec('dyn')))).endpoints[0]!.ip).toBe('192.168.30.101');
   });
 
@@ -146,7 +189,9 @@ describe('control plane', () => {
     as(store, (cp) => cp.createCluster({ name: 'c1', nodes: 1, nodeProfile: smallProfilePath() }));
     for (let i = 0; i < 10; i++) as(store, (cp) => cp.createVolume({ namespace: 'default', name: `v${i}`, size_bytes: 2 ** 20 }));
     for (let i = 0; i < 10; i++) as(store, (cp) => cp.createSnapshot('default', `s${i}`, `v${i}`));
-    expect(codeOf(() => as(store, (cp) => cp.createVolume({ namespace: 'default', name: 'v20', size_bytes: 2 ** 20 })))).toBe('ANVIL_ERR_NO_CAPACITY');
+    expect(codeOf(() => as(store, (cp) => cp.createVolume({ namespace: 'default', name: 'v20', size_bytes: 2 ** 20 })))).toBe(
+      'ANVIL_ERR_NO_CAPACITY',
+    );
     expect(codeOf(() => as(store, (cp) => cp.createSnapshot('default', 'extra', 'v0')))).toBe('ANVIL_ERR_LIMIT_REACHED');
   });
 
@@ -173,7 +218,9 @@ describe('control plane', () => {
     as(store, (cp) => cp.removeNode(before, true));
     // The plex goes with the node (issue 11 point 2): the volume runs degraded on its other mirror.
     expect(store.events().some((e) => e.reason === 'PlexDropped' && e.severity === 'warning')).toBe(true);
-    store.read((s) => expect(s.volumes.get('default/data')).toMatchObject({ mirrors: 2, state: 'degraded', plexes: [{ state: 'in-sync' }] }));
+    store.read((s) =>
+      expect(s.volumes.get('default/data')).toMatchObject({ mirrors: 2, state: 'degraded', plexes: [{ state: 'in-sync' }] }),
+    );
   });
 
   it('honours node selectors and taints, and says per node why not', () => {
@@ -204,7 +251,9 @@ describe('control plane', () => {
     as(store, (cp) => cp.createTenant('ns1'));
     const bob = { user: 'bob', roles: ['tenant-user/ns0'] };
     as(store, (cp) => cp.createVolume({ namespace: 'ns0', name: 'v', size_bytes: 2 ** 30 }), bob);
-    expect(codeOf(() => as(store, (cp) => cp.createVolume({ namespace: 'ns1', name: 'v', size_bytes: 2 ** 30 }), bob))).toBe('ANVIL_ERR_FORBIDDEN');
+    expect(codeOf(() => as(store, (cp) => cp.createVolume({ namespace: 'ns1', name: 'v', size_bytes: 2 ** 30 }), bob))).toBe(
+      'ANVIL_ERR_FORBIDDEN',
+    );
     expect(codeOf(() => as(store, (cp) => cp.createNetwork(BLUE), bob))).toBe('ANVIL_ERR_FORBIDDEN');
     expect(codeOf(() => as(store, (cp) => cp.createUser('eve', ['volume-edit/ns0', 'root'])))).toBe('ANVIL_ERR_FIELD_INVALID');
     // A tenant admin makes users of its own namespace, never beyond it or above itself.
@@ -242,15 +291,27 @@ describe('control plane', () => {
     expect(store.read((s) => s.users.get('root')?.roles)).toEqual(['cluster-admin']);
     as(store, (cp) => cp.setUserRoles('ann', ['cluster-admin']));
     as(store, (cp) => cp.deleteUser('root'));
-    expect(store.events({ object: 'user/' }).map((e) => e.reason)).toEqual(['UserRolesChanged', 'UserDeleted', 'UserRolesChanged', 'UserDeleted']);
+    expect(store.events({ object: 'user/' }).map((e) => e.reason)).toEqual([
+      'UserRolesChanged',
+      'UserDeleted',
+      'UserRolesChanged',
+      'UserDeleted',
+    ]);
   });
 
   it('limits perf tiers to eight and refuses deleting built-in or used ones', () => {
     const { store } = openStore();
     as(store, (cp) => cp.createCluster({ name: 'c1', nodes: 1 }));
-    expect(codeOf(() => as(store, (cp) => cp.createPerfTier({ name: 'x', storage_iops: 10, max_storage_iops: 5, network_bandwidth_bits_per_s: 1 })))).toBe('ANVIL_ERR_FIELD_INVALID');
-    for (let i = 0; i < 5; i++) as(store, (cp) => cp.createPerfTier({ name: `t${i}`, storage_iops: 1000 * i, network_bandwidth_bits_per_s: 1e6 }));
-    expect(codeOf(() => as(store, (cp) => cp.createPerfTier({ name: 't5', storage_iops: 1, network_bandwidth_bits_per_s: 1 })))).toBe('ANVIL_ERR_LIMIT_REACHED');
+    expect(
+      codeOf(() =>
+        as(store, (cp) => cp.createPerfTier({ name: 'x', storage_iops: 10, max_storage_iops: 5, network_bandwidth_bits_per_s: 1 })),
+      ),
+    ).toBe('ANVIL_ERR_FIELD_INVALID');
+    for (let i = 0; i < 5; i++)
+      as(store, (cp) => cp.createPerfTier({ name: `t${i}`, storage_iops: 1000 * i, network_bandwidth_bits_per_s: 1e6 }));
+    expect(codeOf(() => as(store, (cp) => cp.createPerfTier({ name: 't5', storage_iops: 1, network_bandwidth_bits_per_s: 1 })))).toBe(
+      'ANVIL_ERR_LIMIT_REACHED',
+    );
     expect(codeOf(() => as(store, (cp) => cp.deletePerfTier('high')))).toBe('ANVIL_ERR_IN_USE');
   });
 
@@ -309,13 +370,21 @@ describe('node failure', () => {
       expect(s.nodes.get(db.node)!.status.state).toBe('down');
       expect(invariantViolations(s)).toEqual([]);
     });
-    const severities = store.events().filter((e) => ['NodeDown', 'PlexOutOfSync'].includes(e.reason)).map((e) => e.severity);
+    const severities = store
+      .events()
+      .filter((e) => ['NodeDown', 'PlexOutOfSync'].includes(e.reason))
+      .map((e) => e.severity);
     expect(severities).toEqual(['error', 'error']);
     expect(codeOf(() => as(store, (cp) => cp.failNode(db.node)))).toBe('ANVIL_ERR_IN_USE');
     expect(codeOf(() => as(store, (cp) => cp.uncordonNode(db.node)))).toBe('ANVIL_ERR_IN_USE');
     as(store, (cp) => cp.recoverNode(db.node));
     // Issue 13: the copy takes time; until it is done the plex is resyncing and the volume degraded.
-    store.read((s) => expect(s.volumes.get('default/data')).toMatchObject({ state: 'degraded', plexes: expect.arrayContaining([expect.objectContaining({ node: db.node, state: 'resyncing' })]) }));
+    store.read((s) =>
+      expect(s.volumes.get('default/data')).toMatchObject({
+        state: 'degraded',
+        plexes: expect.arrayContaining([expect.objectContaining({ node: db.node, state: 'resyncing' })]),
+      }),
+    );
     expect(store.events().map((e) => e.reason)).toContain('PlexResyncStarted');
     // This store's clock ticks a second a call: 1 GiB at the default share of a 20G storage port (1.7 s) is past.
     expect(as(store, (cp) => cp.advanceResyncs())).toBe(1);
@@ -332,10 +401,16 @@ describe('persistent endpoints', () => {
     const ep = as(store, (cp) => cp.createEndpoint('default', 'ep1', 'blue', '192.168.30.120'));
     expect(codeOf(() => as(store, (cp) => cp.createEndpoint('default', 'ep2', 'blue', '192.168.30.120')))).toBe('ANVIL_ERR_IN_USE');
     expect(codeOf(() => as(store, (cp) => cp.createEndpoint('default', 'ep2', 'blue', '10.0.0.1')))).toBe('ANVIL_ERR_FIELD_INVALID');
-    expect(codeOf(() => as(store, (cp) => cp.createPod(podSpec('pinned', { endpoints: [{ network: 'blue', perf_tier: 'high', ip: '192.168.30.120' }] }))))).toBe('ANVIL_ERR_IN_USE');
+    expect(
+      codeOf(() =>
+        as(store, (cp) => cp.createPod(podSpec('pinned', { endpoints: [{ network: 'blue', perf_tier: 'high', ip: '192.168.30.120' }] }))),
+      ),
+    ).toBe('ANVIL_ERR_IN_USE');
     const a = running(as(store, (cp) => cp.createPod(podSpec('a', { endpoints: [{ network: '', endpoint: 'ep1', perf_tier: 'high' }] }))));
     expect(a.endpoints[0]).toMatchObject({ ip: ep.ip, mac: ep.mac, endpoint: 'ep1', network: 'blue' });
-    expect(codeOf(() => as(store, (cp) => cp.createPod(podSpec('b', { endpoints: [{ network: '', endpoint: 'ep1', perf_tier: 'high' }] }))))).toBe('ANVIL_ERR_IN_USE');
+    expect(
+      codeOf(() => as(store, (cp) => cp.createPod(podSpec('b', { endpoints: [{ network: '', endpoint: 'ep1', perf_tier: 'high' }] })))),
+    ).toBe('ANVIL_ERR_IN_USE');
     expect(codeOf(() => as(store, (cp) => cp.deleteEndpoint('default', 'ep1')))).toBe('ANVIL_ERR_IN_USE');
     as(store, (cp) => cp.drainNode(a.node));
     expect(running(store.read((s) => s.pods.get('default/a'))).endpoints[0]).toMatchObject({ ip: ep.ip, mac: ep.mac });
@@ -427,6 +502,8 @@ describe('scheduling reasons at scale', () => {
     expect(p.status.failure.summary).toBe('0/30 nodes are available: 30 insufficient cpu');
     expect(p.status.failure.nodes).toHaveLength(20);
     const now = as(store, (cp) => cp.explainPending('default', 'big'));
-    expect(now.state === 'pending' && now.failure.nodes.map((n) => n.reason)).toEqual(Array.from({ length: 30 }, () => 'insufficient cpu: 4000m free, pod asks 5000m'));
+    expect(now.state === 'pending' && now.failure.nodes.map((n) => n.reason)).toEqual(
+      Array.from({ length: 30 }, () => 'insufficient cpu: 4000m free, pod asks 5000m'),
+    );
   });
 });

@@ -53,7 +53,12 @@ describe('the control plane services', () => {
   });
 
   it('finds a cycle when there is one (the check above can fail)', () => {
-    const graph = new Map([['a.ts', ['b.ts']], ['b.ts', ['c.ts']], ['c.ts', ['a.ts']], ['d.ts', ['a.ts']]]);
+    const graph = new Map([
+      ['a.ts', ['b.ts']],
+      ['b.ts', ['c.ts']],
+      ['c.ts', ['a.ts']],
+      ['d.ts', ['a.ts']],
+    ]);
     expect(cycles(graph)).toEqual([['a.ts', 'b.ts', 'c.ts', 'a.ts']]);
   });
 
@@ -64,7 +69,10 @@ describe('the control plane services', () => {
     as(store, (cp) => cp.createTenant('team-a'));
     as(store, (cp) => cp.createVolume({ namespace: 'team-a', name: 'data', size_bytes: 2 ** 30 }));
     const bob: Actor = { user: 'bob', roles: ['container-edit/team-b', 'volume-edit/team-b', 'network-edit/team-b'] };
-    const asBob = <T>(fn: (cp: ControlPlane) => T) => () => as(store, fn, bob);
+    const asBob =
+      <T>(fn: (cp: ControlPlane) => T) =>
+      () =>
+        as(store, fn, bob);
     // Another tenant's existing object and a name free there read alike: no edit right in that namespace.
     for (const create of [
       asBob((cp) => cp.createVolume({ namespace: 'team-a', name: 'data', size_bytes: 2 ** 30 })),
@@ -74,14 +82,22 @@ describe('the control plane services', () => {
       expect(caughtAnvilError(create).code).toBe('ANVIL_ERR_FORBIDDEN');
     }
     // In its own namespace, which does not exist yet, bob hears of the namespace before the name.
-    expect(caughtAnvilError(asBob((cp) => cp.createVolume({ namespace: 'team-b', name: 'Bad_Name', size_bytes: 2 ** 30 }))).message).toMatch(/^namespace team-b does not exist/);
-    expect(caughtAnvilError(asBob((cp) => cp.createEndpoint('team-b', 'Bad_Name', 'blue'))).message).toMatch(/^namespace team-b does not exist/);
+    expect(
+      caughtAnvilError(asBob((cp) => cp.createVolume({ namespace: 'team-b', name: 'Bad_Name', size_bytes: 2 ** 30 }))).message,
+    ).toMatch(/^namespace team-b does not exist/);
+    expect(caughtAnvilError(asBob((cp) => cp.createEndpoint('team-b', 'Bad_Name', 'blue'))).message).toMatch(
+      /^namespace team-b does not exist/,
+    );
     as(store, (cp) => cp.createTenant('team-b'));
-    expect(caughtAnvilError(asBob((cp) => cp.createEndpoint('team-b', 'Bad_Name', 'blue'))).message).toMatch(/^endpoint name "Bad_Name" is not allowed/);
+    expect(caughtAnvilError(asBob((cp) => cp.createEndpoint('team-b', 'Bad_Name', 'blue'))).message).toMatch(
+      /^endpoint name "Bad_Name" is not allowed/,
+    );
     asBob((cp) => cp.createVolume({ namespace: 'team-b', name: 'data', size_bytes: 2 ** 30 }))();
     const again = caughtAnvilError(asBob((cp) => cp.createVolume({ namespace: 'team-b', name: 'data', size_bytes: 2 ** 30 })));
     expect([again.code, again.message]).toEqual(['ANVIL_ERR_OBJECT_EXISTS', 'volume team-b/data already exists']);
     asBob((cp) => cp.createPod(podSpec('p1', { namespace: 'team-b' })))();
-    expect(caughtAnvilError(asBob((cp) => cp.createPod(podSpec('p1', { namespace: 'team-b' })))).message).toBe('pod team-b/p1 already exists; delete it first to change it');
+    expect(caughtAnvilError(asBob((cp) => cp.createPod(podSpec('p1', { namespace: 'team-b' })))).message).toBe(
+      'pod team-b/p1 already exists; delete it first to change it',
+    );
   });
 });

@@ -16,7 +16,10 @@ describe('error catalogue', () => {
   });
 
   it('formats the code, the message and one line per detail', () => {
-    const e = new AnvilError('ANVIL_ERR_JOB_VALUE', 'job.fio: 2 problems', ['job.fio:3: bs=x is not a size', 'job.fio:4: iodepth=0 is below 1']);
+    const e = new AnvilError('ANVIL_ERR_JOB_VALUE', 'job.fio: 2 problems', [
+      'job.fio:3: bs=x is not a size',
+      'job.fio:4: iodepth=0 is below 1',
+    ]);
     expect(e.format()).toBe('ANVIL_ERR_JOB_VALUE: job.fio: 2 problems\n  job.fio:3: bs=x is not a size\n  job.fio:4: iodepth=0 is below 1');
     expect(e.status).toBe(400);
   });

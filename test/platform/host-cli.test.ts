@@ -54,6 +54,11 @@ describe('anvil host commands', () => {
     expect(r.stderr).toMatch(/^ANVIL_ERR_NET_SPEC: the network test options have 2 problems\n {2}protocol: [^\n]+\n {2}rateQdisc: /);
     // A number out of range is a usage error of the flag, found before the spec is built.
     const endpoints = anvil(['net', 'run', '--endpoints', '1']);
-    expect([endpoints.code, endpoints.stderr]).toEqual([2, expect.stringMatching(/^ANVIL_ERR_USAGE: option '--endpoints <n>' argument '1' is invalid: use a whole number from 2 to 16; see anvil net run --help\n$/)]);
+    expect([endpoints.code, endpoints.stderr]).toEqual([
+      2,
+      expect.stringMatching(
+        /^ANVIL_ERR_USAGE: option '--endpoints <n>' argument '1' is invalid: use a whole number from 2 to 16; see anvil net run --help\n$/,
+      ),
+    ]);
   });
 });

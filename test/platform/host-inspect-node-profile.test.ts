@@ -18,7 +18,15 @@ function anvil(args: string[]) {
 }
 
 interface StatusJson {
-  nodes: { name: string; inventory: { cpu_millicores: number; memory_bytes: number; drives: { profile: string; capacity_bytes: number }[]; nic_ports: { name: string; role: string; vfs: number; speed_bits_per_s: number }[] } }[];
+  nodes: {
+    name: string;
+    inventory: {
+      cpu_millicores: number;
+      memory_bytes: number;
+      drives: { profile: string; capacity_bytes: number }[];
+      nic_ports: { name: string; role: string; vfs: number; speed_bits_per_s: number }[];
+    };
+  }[];
 }
 
 describe('anvil host inspect --out into anvil cluster create --node-profile', () => {

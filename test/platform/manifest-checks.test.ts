@@ -29,13 +29,17 @@ describe('apiVersion and kind pairs', () => {
     const p = plan(V9);
     expect(p.workloads).toEqual([]);
     expect(p.namespaces).toEqual(['shop']);
-    expect(p.notes).toEqual(['m.yaml:5: Deployment web: apiVersion apps/v9 is not one Anvil reads for kind Deployment, allowed: apps/v1; skipped']);
+    expect(p.notes).toEqual([
+      'm.yaml:5: Deployment web: apiVersion apps/v9 is not one Anvil reads for kind Deployment, allowed: apps/v1; skipped',
+    ]);
   });
 
   it('rejects it with --strict, as other unsupported kinds', () => {
     const e = caughtAnvilError(() => plan(V9, true));
     expect(e.code).toBe('ANVIL_ERR_KIND_UNSUPPORTED');
-    expect(e.details).toEqual(['m.yaml:5: Deployment web: apiVersion apps/v9 is not one Anvil reads for kind Deployment, allowed: apps/v1']);
+    expect(e.details).toEqual([
+      'm.yaml:5: Deployment web: apiVersion apps/v9 is not one Anvil reads for kind Deployment, allowed: apps/v1',
+    ]);
   });
 
   it('requires apiVersion', () => {
@@ -50,17 +54,27 @@ describe('no objects passed to apply', () => {
 
   it('an empty file, a comments-only file, a folder without YAML and empty stdin are ANVIL_ERR_MANIFEST', () => {
     const folderWithoutYaml = writeFiles({ 'notes.txt': 'apiVersion: v1\nkind: Namespace\nmetadata: { name: x }\n' });
-    for (const [path, stdin] of [[join(dir, 'empty.yaml'), ''], [join(dir, 'comments.yaml'), ''], [folderWithoutYaml, ''], ['-', '# only a comment\n']] as const) {
+    for (const [path, stdin] of [
+      [join(dir, 'empty.yaml'), ''],
+      [join(dir, 'comments.yaml'), ''],
+      [folderWithoutYaml, ''],
+      ['-', '# only a comment\n'],
+    ] as const) {
       const e = caughtAnvilError(() => readManifests(path, () => stdin));
       expect(e.code, path).toBe('ANVIL_ERR_MANIFEST');
-      expect(e.message, path).toMatch(new RegExp(`^no objects passed to apply: ${path === '-' ? '<stdin>' : path.replace(/[/.]/g, '\\$&')} holds no Kubernetes object`));
+      expect(e.message, path).toMatch(
+        new RegExp(`^no objects passed to apply: ${path === '-' ? '<stdin>' : path.replace(/[/.]/g, '\\$&')} holds no Kubernetes object`),
+      );
     }
   });
 
   it('the CLI exits non-zero with that message', () => {
     const state = join(tempDir('anvil-cli-'), 'state.db');
     const bin = join(process.cwd(), 'dist', 'platform', 'cli', 'main.js');
-    const r = spawnSync(process.execPath, [bin, 'apply', '-f', join(dir, 'comments.yaml'), '--state', state], { encoding: 'utf8', env: { ...process.env, ANVIL_STATE: '', ANVIL_USER: 'operator' } });
+    const r = spawnSync(process.execPath, [bin, 'apply', '-f', join(dir, 'comments.yaml'), '--state', state], {
+      encoding: 'utf8',
+      env: { ...process.env, ANVIL_STATE: '', ANVIL_USER: 'operator' },
+    });
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/^ANVIL_ERR_MANIFEST: no objects passed to apply: .*comments\.yaml holds no Kubernetes object/);
     expect(r.stdout).toBe('');
@@ -73,7 +87,10 @@ describe('no objects passed to apply', () => {
     expect(empty.json()).toMatchObject({ code: 'ANVIL_ERR_MANIFEST', message: expect.stringMatching(/^no objects passed to apply/) });
     const v9 = await w.call('tuser', 'POST', '/api/v1/namespaces/a/apply', { manifests: V9.split('---\n')[1]! });
     expect(v9.statusCode).toBe(200);
-    expect(v9.json()).toEqual({ lines: [], notes: ['body.manifests:1: Deployment web: apiVersion apps/v9 is not one Anvil reads for kind Deployment, allowed: apps/v1; skipped'] });
+    expect(v9.json()).toEqual({
+      lines: [],
+      notes: ['body.manifests:1: Deployment web: apiVersion apps/v9 is not one Anvil reads for kind Deployment, allowed: apps/v1; skipped'],
+    });
     const deployments = await w.call('tuser', 'GET', '/api/v1/namespaces/a/deployments');
     expect(JSON.stringify(deployments.json())).not.toMatch(/"web"/);
     await w.app.close();

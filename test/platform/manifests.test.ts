@@ -48,7 +48,10 @@ spec: { containers: [{ name: c }], nodeSelector: { disk: nvme }, tolerations: [{
 `);
     const [a, b] = p.workloads.map((w) => w.pods[0]!);
     expect(a).toMatchObject({ name: 'a', cpu_millicores: 1250, memory_bytes: 2 ** 30, perf_tier: 'high', networks: ['blue', 'red'] });
-    expect(b!.endpoints).toEqual([{ network: 'blue', perf_tier: 'medium', ip: '10.0.0.5' }, { network: 'red', perf_tier: 'best-effort' }]);
+    expect(b!.endpoints).toEqual([
+      { network: 'blue', perf_tier: 'medium', ip: '10.0.0.5' },
+      { network: 'red', perf_tier: 'best-effort' },
+    ]);
     expect(b).toMatchObject({ node_selector: { disk: 'nvme' }, tolerations: ['dedicated'] });
   });
 
@@ -75,22 +78,50 @@ spec:
       { namespace: 'ns1', name: 'data-db-0', size_bytes: 10 * 2 ** 30, mirrors: 2, perf_tier: 'high', where: 'm.yaml:7' },
       { namespace: 'ns1', name: 'data-db-1', size_bytes: 10 * 2 ** 30, mirrors: 2, perf_tier: 'high', where: 'm.yaml:7' },
     ]);
-    expect(p.workloads[0]!.pods.map((pod) => [pod.name, pod.volumes])).toEqual([['db-0', ['data-db-0']], ['db-1', ['data-db-1']]]);
+    expect(p.workloads[0]!.pods.map((pod) => [pod.name, pod.volumes])).toEqual([
+      ['db-0', ['data-db-0']],
+      ['db-1', ['data-db-1']],
+    ]);
   });
 
   it('reports unmodelled kinds by name, and with strict rejects the apply', () => {
-    const yaml = 'apiVersion: v1\nkind: Service\nmetadata: { name: web }\nspec: {}\n---\napiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: { name: in }\n';
-    expect(plan(yaml).notes).toEqual(['m.yaml:1: Service web: kind Service is not modelled by Anvil; skipped', 'm.yaml:6: Ingress in: kind Ingress is not modelled by Anvil; skipped']);
+    const yaml =
+      'apiVersion: v1\nkind: Service\nmetadata: { name: web }\nspec: {}\n---\napiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: { name: in }\n';
+    expect(plan(yaml).notes).toEqual([
+      'm.yaml:1: Service web: kind Service is not modelled by Anvil; skipped',
+      'm.yaml:6: Ingress in: kind Ingress is not modelled by Anvil; skipped',
+    ]);
     const e = caughtAnvilError(() => plan(yaml, true));
     expect(e.code).toBe('ANVIL_ERR_KIND_UNSUPPORTED');
-    expect(e.details).toEqual(['m.yaml:1: Service web: kind Service is not modelled by Anvil', 'm.yaml:6: Ingress in: kind Ingress is not modelled by Anvil']);
+    expect(e.details).toEqual([
+      'm.yaml:1: Service web: kind Service is not modelled by Anvil',
+      'm.yaml:6: Ingress in: kind Ingress is not modelled by Anvil',
+    ]);
   });
 
   it('names the file, the line of the field (or of its parent when it is missing) and the field of bad input', () => {
-    expect(caughtAnvilError(() => plan('apiVersion: v1\nkind: Pod\nmetadata: { name: p }\nspec: { containers: [] }\n')).message).toBe('m.yaml:4: spec.containers: a pod needs at least one container');
-    expect(caughtAnvilError(() => plan('apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: d }\nspec: { replicas: -1, template: { spec: { containers: [{ name: c }] } } }\n')).message).toBe('m.yaml:4: spec.replicas: must be a whole number from 0 to 5000');
-    expect(caughtAnvilError(() => plan("apiVersion: v1\nkind: Pod\nmetadata: { name: p, annotations: { anvil.dev/endpoint0: '{nope' } }\nspec: { containers: [{ name: c }] }\n")).message).toMatch(/^m\.yaml:3: metadata\.annotations\["anvil\.dev\/endpoint0"\]: is not JSON/);
-    expect(caughtAnvilError(() => plan('apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: { name: c }\nspec: { resources: { requests: { storage: lots } } }\n')).message).toBe('m.yaml:4: spec.resources.requests.storage: "lots" is not a size of at least 1Mi; write e.g. 1Gi or 500M');
+    expect(caughtAnvilError(() => plan('apiVersion: v1\nkind: Pod\nmetadata: { name: p }\nspec: { containers: [] }\n')).message).toBe(
+      'm.yaml:4: spec.containers: a pod needs at least one container',
+    );
+    expect(
+      caughtAnvilError(() =>
+        plan(
+          'apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: d }\nspec: { replicas: -1, template: { spec: { containers: [{ name: c }] } } }\n',
+        ),
+      ).message,
+    ).toBe('m.yaml:4: spec.replicas: must be a whole number from 0 to 5000');
+    expect(
+      caughtAnvilError(() =>
+        plan(
+          "apiVersion: v1\nkind: Pod\nmetadata: { name: p, annotations: { anvil.dev/endpoint0: '{nope' } }\nspec: { containers: [{ name: c }] }\n",
+        ),
+      ).message,
+    ).toMatch(/^m\.yaml:3: metadata\.annotations\["anvil\.dev\/endpoint0"\]: is not JSON/);
+    expect(
+      caughtAnvilError(() =>
+        plan('apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: { name: c }\nspec: { resources: { requests: { storage: lots } } }\n'),
+      ).message,
+    ).toBe('m.yaml:4: spec.resources.requests.storage: "lots" is not a size of at least 1Mi; write e.g. 1Gi or 500M');
     expect(caughtAnvilError(() => plan('apiVersion: v1\nkind: Pod\nmetadata: {}\n')).message).toBe('m.yaml:3: metadata.name: is required');
   });
 });
@@ -101,7 +132,10 @@ describe('node profiles and roles', () => {
     expect(podVfCount(inv)).toBe(63);
     expect([inv.local_controllers, inv.remote_controllers, inv.max_pods, inv.max_volumes]).toEqual([64, 64, 110, 2048]);
     expect([inv.guaranteeable_iops, inv.guaranteeable_bandwidth_bits_per_s]).toEqual([500_000, 36e9]);
-    expect(inv.nic_ports.map((p) => [p.role, p.speed_bits_per_s])).toEqual([['pods', 20e9], ['storage', 20e9]]);
+    expect(inv.nic_ports.map((p) => [p.role, p.speed_bits_per_s])).toEqual([
+      ['pods', 20e9],
+      ['storage', 20e9],
+    ]);
     const bad = caughtAnvilError(() => inventoryOf({ name: 'x', cpu_millicores: 0 }, 'x.yaml'));
     expect(bad.code).toBe('ANVIL_ERR_NODE_PROFILE');
     expect(bad.details.join('\n')).toMatch(/x\.yaml: \/cpu_millicores/);

@@ -28,7 +28,11 @@ const keyOrder = (store: ControlPlaneStore) => store.read((s) => [...s.documents
 
 describe('a failing change on the in-memory store', () => {
   const failures: [string, (cp: ControlPlane) => unknown, RegExp | string][] = [
-    ['a refusal half-way, after a pod was placed', (cp) => [cp.createPod(podSpec('ok')), cp.createPod(podSpec('ok'))], 'ANVIL_ERR_OBJECT_EXISTS'],
+    [
+      'a refusal half-way, after a pod was placed',
+      (cp) => [cp.createPod(podSpec('ok')), cp.createPod(podSpec('ok'))],
+      'ANVIL_ERR_OBJECT_EXISTS',
+    ],
     [
       'a throw after a node failed and a tenant was made',
       (cp) => {
@@ -39,8 +43,16 @@ describe('a failing change on the in-memory store', () => {
       /^boom$/,
     ],
     // A bug the store must catch: the node goes from the state without its pods.
-    ['a broken invariant (a running pod on a node that is gone)', (cp) => cp.state.nodes.delete('node1'), /would break invariants: pod default\/.* runs on missing node node1/],
-    ['a counter moved before the refusal', (cp) => [cp.createEndpoint('default', 'e1', 'blue'), cp.createEndpoint('default', 'e1', 'blue')], 'ANVIL_ERR_OBJECT_EXISTS'],
+    [
+      'a broken invariant (a running pod on a node that is gone)',
+      (cp) => cp.state.nodes.delete('node1'),
+      /would break invariants: pod default\/.* runs on missing node node1/,
+    ],
+    [
+      'a counter moved before the refusal',
+      (cp) => [cp.createEndpoint('default', 'e1', 'blue'), cp.createEndpoint('default', 'e1', 'blue')],
+      'ANVIL_ERR_OBJECT_EXISTS',
+    ],
   ];
 
   it.each(failures)('leaves the state, its order, counters, events and audit log untouched: %s', (_name, fn, error) => {
@@ -107,7 +119,12 @@ describe('a control plane on a simulated clock', () => {
     expect(down.map((e) => e.at)).toEqual([at]);
     expect(rig.store.read((s) => s.nodes.get(node)!.status)).toEqual({ state: 'down', since: at });
     expect(rig.store.audit(1).map((a) => a.at)).toEqual([at]);
-    expect(rig.store.events({ limit: -1 }).filter((e) => e.reason === 'Scheduled').map((e) => e.at)).toEqual(['2026-01-01T00:00:03.000Z', at]);
+    expect(
+      rig.store
+        .events({ limit: -1 })
+        .filter((e) => e.reason === 'Scheduled')
+        .map((e) => e.at),
+    ).toEqual(['2026-01-01T00:00:03.000Z', at]);
     rig.store.close();
   });
 
@@ -127,13 +144,21 @@ describe('events on the in-memory store', () => {
     for (const rig of [sqlite, memory]) {
       rig.change((cp) => cp.createCluster({ name: 'c1', nodes: 2 }));
       rig.change((cp) => cp.createNetwork(BLUE));
-      for (let i = 0; i < 60; i++) rig.change((cp) => cp.createPod(podSpec(`web-${i % 7}x${i}`, { cpu_millicores: 10, memory_bytes: 2 ** 20 })));
+      for (let i = 0; i < 60; i++)
+        rig.change((cp) => cp.createPod(podSpec(`web-${i % 7}x${i}`, { cpu_millicores: 10, memory_bytes: 2 ** 20 })));
       rig.change((cp) => cp.failNode('node1'));
     }
     const queries = [
       ...[{}, { limit: 0 }, { limit: 5 }, { limit: -1 }, { severity: 'error' as const }, { severity: 'info' as const, limit: 3 }],
       // LIKE: ASCII case ignored, `_` any one character, `%` any run.
-      ...[{ object: 'node1' }, { object: 'WEB_3' }, { object: 'web_3x1' }, { object: 'web%x1' }, { object: 'POD/default/web_1x1_' }, { object: 'no-such' }],
+      ...[
+        { object: 'node1' },
+        { object: 'WEB_3' },
+        { object: 'web_3x1' },
+        { object: 'web%x1' },
+        { object: 'POD/default/web_1x1_' },
+        { object: 'no-such' },
+      ],
     ];
     for (const q of queries) {
       const expected = sqlite.store.events(q);

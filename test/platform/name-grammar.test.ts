@@ -38,7 +38,11 @@ function nodeRow(what: string, ok: boolean, o: { name?: string; zone?: string; l
     what,
     ok,
     cli: ['node', 'add', name, ...(o.zone !== undefined ? ['--zone', o.zone] : []), ...(o.labels ?? []).flatMap((l) => ['--label', l])],
-    api: { method: 'POST', url: '/api/v1/nodes', body: { name, ...(o.zone !== undefined ? { zone: o.zone } : {}), ...(o.labels ? { labels } : {}) } },
+    api: {
+      method: 'POST',
+      url: '/api/v1/nodes',
+      body: { name, ...(o.zone !== undefined ? { zone: o.zone } : {}), ...(o.labels ? { labels } : {}) },
+    },
   };
 }
 

@@ -51,27 +51,71 @@ describe('control-plane numeric ranges', () => {
   it('refuses volumes above 1 PiB and pods above 10,000 cores', () => {
     const store = cluster();
     const vol = caughtAnvilError(() => as(store, (cp) => cp.createVolume({ namespace: 'default', name: 'v', size_bytes: 2 ** 61 })));
-    expect(vol.message).toBe(`volume default/v: size_bytes (--size): ${2 ** 61} is out of range, allowed: a whole number from ${VOLUME_SIZE_RANGE.min} to ${VOLUME_SIZE_RANGE.max} bytes`);
-    const pod = caughtAnvilError(() => as(store, (cp) => cp.createPod(podSpec('p', { cpu_millicores: 1e12, endpoints: [{ network: 'blue', perf_tier: 'best-effort' }] }))));
-    expect(pod.message).toMatch(/^pod default\/p: cpu request \(millicores\): 1000000000000 is out of range, allowed: a whole number from 0 to 10000000 millicores/);
+    expect(vol.message).toBe(
+      `volume default/v: size_bytes (--size): ${2 ** 61} is out of range, allowed: a whole number from ${VOLUME_SIZE_RANGE.min} to ${VOLUME_SIZE_RANGE.max} bytes`,
+    );
+    const pod = caughtAnvilError(() =>
+      as(store, (cp) => cp.createPod(podSpec('p', { cpu_millicores: 1e12, endpoints: [{ network: 'blue', perf_tier: 'best-effort' }] }))),
+    );
+    expect(pod.message).toMatch(
+      /^pod default\/p: cpu request \(millicores\): 1000000000000 is out of range, allowed: a whole number from 0 to 10000000 millicores/,
+    );
   });
 
   it('names the manifest line of an absurd claim size or pod cpu', () => {
-    const claim = caughtAnvilError(() => planApply(parseManifestText('apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: { name: c }\nspec: { resources: { requests: { storage: 2Ei } } }\n', 'm.yaml'), 'default', false));
+    const claim = caughtAnvilError(() =>
+      planApply(
+        parseManifestText(
+          'apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: { name: c }\nspec: { resources: { requests: { storage: 2Ei } } }\n',
+          'm.yaml',
+        ),
+        'default',
+        false,
+      ),
+    );
     expect(claim.message).toBe('m.yaml:4: spec.resources.requests.storage: "2Ei" is out of range, allowed: 1Mi to 1Pi');
-    const cpu = caughtAnvilError(() => planApply(parseManifestText('apiVersion: v1\nkind: Pod\nmetadata: { name: p }\nspec:\n  containers:\n    - { name: c, resources: { requests: { cpu: "1e9" } } }\n', 'm.yaml'), 'default', false));
+    const cpu = caughtAnvilError(() =>
+      planApply(
+        parseManifestText(
+          'apiVersion: v1\nkind: Pod\nmetadata: { name: p }\nspec:\n  containers:\n    - { name: c, resources: { requests: { cpu: "1e9" } } }\n',
+          'm.yaml',
+        ),
+        'default',
+        false,
+      ),
+    );
     expect(cpu.message).toBe('m.yaml:6: spec.containers[0].resources.requests.cpu: "1e9" is out of range, allowed: up to 10000 cores');
     // Containers that are each in range can still sum past it: the domain refuses the pod, at the document's line.
     const store = cluster();
     const many = Array.from({ length: 3 }, (_, i) => `    - { name: c${i}, resources: { requests: { cpu: "4000" } } }`).join('\n');
-    const plan = planApply(parseManifestText(`apiVersion: v1\nkind: Pod\nmetadata: { name: p }\nspec:\n  containers:\n${many}\n`, 'm.yaml'), 'default', false);
+    const plan = planApply(
+      parseManifestText(`apiVersion: v1\nkind: Pod\nmetadata: { name: p }\nspec:\n  containers:\n${many}\n`, 'm.yaml'),
+      'default',
+      false,
+    );
     const pod = caughtAnvilError(() => as(store, (cp) => runApply(cp, plan)));
     expect(pod.code).toBe('ANVIL_ERR_FIELD_INVALID');
-    expect(pod.message).toMatch(/^m\.yaml:1: pod default\/p: cpu request \(millicores\): 12000000 is out of range, allowed: a whole number from 0 to 10000000 millicores/);
+    expect(pod.message).toMatch(
+      /^m\.yaml:1: pod default\/p: cpu request \(millicores\): 12000000 is out of range, allowed: a whole number from 0 to 10000000 millicores/,
+    );
     // A quantity that overflows is not a quantity at all; unquoted, YAML itself refuses the number.
-    const inf = caughtAnvilError(() => planApply(parseManifestText('apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: { name: c }\nspec: { resources: { requests: { storage: "1e999" } } }\n', 'm.yaml'), 'default', false));
+    const inf = caughtAnvilError(() =>
+      planApply(
+        parseManifestText(
+          'apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: { name: c }\nspec: { resources: { requests: { storage: "1e999" } } }\n',
+          'm.yaml',
+        ),
+        'default',
+        false,
+      ),
+    );
     expect(inf.message).toMatch(/^m\.yaml:4: spec\.resources\.requests\.storage: "1e999" is not a size/);
-    const bare = caughtAnvilError(() => parseManifestText('apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: { name: c }\nspec: { resources: { requests: { storage: 1e999 } } }\n', 'm.yaml'));
+    const bare = caughtAnvilError(() =>
+      parseManifestText(
+        'apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: { name: c }\nspec: { resources: { requests: { storage: 1e999 } } }\n',
+        'm.yaml',
+      ),
+    );
     expect(bare.details).toEqual(['m.yaml:4: the number 1e999 is beyond what a number can hold (about ±1.8e308); use a smaller number']);
   });
 
@@ -90,13 +134,24 @@ describe('control-plane numeric ranges', () => {
       `{"name":"t1","storage_iops":1e308,"network_bandwidth_bits_per_s":0}`,
       `{"name":"t2","storage_iops":9007199254740993,"network_bandwidth_bits_per_s":0}`,
     ]) {
-      const r = await w.app.inject({ method: 'POST', url: '/api/v1/perf-tiers', headers: { authorization: `Bearer ${w.tokens.admin}`, 'content-type': 'application/json' }, payload: body });
+      const r = await w.app.inject({
+        method: 'POST',
+        url: '/api/v1/perf-tiers',
+        headers: { authorization: `Bearer ${w.tokens.admin}`, 'content-type': 'application/json' },
+        payload: body,
+      });
       expect(r.statusCode, body).toBe(400);
-      expect(r.json()).toMatchObject({ code: 'ANVIL_ERR_FIELD_INVALID', message: expect.stringMatching(/storage_iops: must be <= 100000000/) });
+      expect(r.json()).toMatchObject({
+        code: 'ANVIL_ERR_FIELD_INVALID',
+        message: expect.stringMatching(/storage_iops: must be <= 100000000/),
+      });
     }
     const vol = await w.call('tuser', 'POST', '/api/v1/namespaces/a/volumes', { name: 'big', size_bytes: 2 ** 61 });
     expect(vol.statusCode).toBe(400);
-    expect(vol.json()).toMatchObject({ code: 'ANVIL_ERR_FIELD_INVALID', message: expect.stringMatching(/size_bytes: must be <= 1125899906842624/) });
+    expect(vol.json()).toMatchObject({
+      code: 'ANVIL_ERR_FIELD_INVALID',
+      message: expect.stringMatching(/size_bytes: must be <= 1125899906842624/),
+    });
     const tiers = await w.call('admin', 'GET', '/api/v1/perf-tiers');
     expect(JSON.stringify(tiers.json())).not.toMatch(/"t1"|"t2"/);
     await w.app.close();
@@ -105,12 +160,18 @@ describe('control-plane numeric ranges', () => {
   it('the CLI refuses --storage-iops beyond the range with the field and range', () => {
     const state = join(tempDir('anvil-cli-'), 'state.db');
     const bin = join(process.cwd(), 'dist', 'platform', 'cli', 'main.js');
-    const run = (args: string[]) => spawnSync(process.execPath, [bin, ...args, '--state', state], { encoding: 'utf8', env: { ...process.env, ANVIL_STATE: '', ANVIL_USER: 'operator' } });
+    const run = (args: string[]) =>
+      spawnSync(process.execPath, [bin, ...args, '--state', state], {
+        encoding: 'utf8',
+        env: { ...process.env, ANVIL_STATE: '', ANVIL_USER: 'operator' },
+      });
     expect(run(['cluster', 'create', 'c', '--nodes', '1']).status).toBe(0);
     const r = run(['perf-tier', 'create', 't', '--storage-iops', '99999999999999999999', '--network-bandwidth', '1G']);
     // A flag's value outside the domain's range is a usage error (exit 2) naming the flag and the range.
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/^ANVIL_ERR_USAGE: option '--storage-iops <n>' argument '99999999999999999999' is invalid: out of range: allowed 0 to 100000000 IOPS; see anvil perf-tier create --help/);
+    expect(r.stderr).toMatch(
+      /^ANVIL_ERR_USAGE: option '--storage-iops <n>' argument '99999999999999999999' is invalid: out of range: allowed 0 to 100000000 IOPS; see anvil perf-tier create --help/,
+    );
   });
 });
 

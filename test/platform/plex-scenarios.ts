@@ -18,7 +18,9 @@ const GiB = 2 ** 30;
 let twoDriveProfile: string | undefined;
 /** A node of two 10 GiB drives (and a 10G storage port). */
 function twoDrives(): string {
-  return (twoDriveProfile ??= smallProfilePath({ drives: '[{ profile: intel-p4510-4tb, capacity: 10Gi }, { profile: intel-p4510-4tb, capacity: 10Gi }]' }));
+  return (twoDriveProfile ??= smallProfilePath({
+    drives: '[{ profile: intel-p4510-4tb, capacity: 10Gi }, { profile: intel-p4510-4tb, capacity: 10Gi }]',
+  }));
 }
 
 const volumeOf = (rig: Rig, name: string): Volume => rig.store.read((s) => s.volumes.get(`default/${name}`)!);
@@ -30,14 +32,19 @@ const placeOf = (rig: Rig, name: string) => {
 /** Every pair of plexes on one drive of one node, checked apart from the domain's own invariant: no two share a byte. */
 function overlaps(rig: Rig): string[] {
   return rig.store.read((s) => {
-    const extents = [...s.volumes.values()].flatMap((v) => v.plexes.map((p) => ({ where: `${p.node}/${p.drive}`, from: p.offset_bytes, to: p.offset_bytes + v.size_bytes, name: v.name })));
+    const extents = [...s.volumes.values()].flatMap((v) =>
+      v.plexes.map((p) => ({ where: `${p.node}/${p.drive}`, from: p.offset_bytes, to: p.offset_bytes + v.size_bytes, name: v.name })),
+    );
     const bad: string[] = [];
-    for (const a of extents) for (const b of extents) if (a !== b && a.where === b.where && a.from < b.to && b.from < a.to) bad.push(`${a.name} and ${b.name} on ${a.where}`);
+    for (const a of extents)
+      for (const b of extents)
+        if (a !== b && a.where === b.where && a.from < b.to && b.from < a.to) bad.push(`${a.name} and ${b.name} on ${a.where}`);
     return bad;
   });
 }
 
-const create = (rig: Rig, name: string, size_bytes: number) => rig.change((cp) => cp.createVolume({ namespace: 'default', name, size_bytes }));
+const create = (rig: Rig, name: string, size_bytes: number) =>
+  rig.change((cp) => cp.createVolume({ namespace: 'default', name, size_bytes }));
 
 /** Extents on a node of two drives: least used drive first, first fit on it, freed space reused, refusal when no hole fits. */
 export function driveExtents(rig: Rig): void {
@@ -45,7 +52,10 @@ export function driveExtents(rig: Rig): void {
   // Both drives empty: the lower index; then the other drive, the less used; then the lower index again at a tie.
   for (const name of ['v1', 'v2', 'v3', 'v4']) create(rig, name, 4 * GiB);
   expect(['v1', 'v2', 'v3', 'v4'].map((n) => placeOf(rig, n))).toEqual([
-    { drive: 0, offset_bytes: 0 }, { drive: 1, offset_bytes: 0 }, { drive: 0, offset_bytes: 4 * GiB }, { drive: 1, offset_bytes: 4 * GiB },
+    { drive: 0, offset_bytes: 0 },
+    { drive: 1, offset_bytes: 0 },
+    { drive: 0, offset_bytes: 4 * GiB },
+    { drive: 1, offset_bytes: 4 * GiB },
   ]);
   // 4 GiB are free on the node, but 2 GiB on each drive: no hole takes a 4 GiB plex.
   const full = caughtAnvilError(() => create(rig, 'v5', 4 * GiB));
@@ -56,7 +66,9 @@ export function driveExtents(rig: Rig): void {
   create(rig, 'v5', 4 * GiB);
   expect(placeOf(rig, 'v5')).toEqual({ drive: 0, offset_bytes: 0 });
   // v5 cannot grow in place (v3 follows it) and no hole of 5 GiB is left: refused, nothing moves.
-  expect(caughtAnvilError(() => rig.change((cp) => cp.updateVolume('default', 'v5', { size_bytes: 5 * GiB }))).code).toBe('ANVIL_ERR_NO_CAPACITY');
+  expect(caughtAnvilError(() => rig.change((cp) => cp.updateVolume('default', 'v5', { size_bytes: 5 * GiB }))).code).toBe(
+    'ANVIL_ERR_NO_CAPACITY',
+  );
   expect(placeOf(rig, 'v5')).toEqual({ drive: 0, offset_bytes: 0 });
   // v3 grows in place into the free end of drive 0, up to the drive's last byte.
   rig.change((cp) => cp.updateVolume('default', 'v3', { size_bytes: 6 * GiB }));
@@ -64,7 +76,10 @@ export function driveExtents(rig: Rig): void {
   // Small volumes fill the holes left on drive 1 first fit, never overlapping.
   create(rig, 's1', GiB);
   create(rig, 's2', GiB);
-  expect([placeOf(rig, 's1'), placeOf(rig, 's2')]).toEqual([{ drive: 1, offset_bytes: 8 * GiB }, { drive: 1, offset_bytes: 9 * GiB }]);
+  expect([placeOf(rig, 's1'), placeOf(rig, 's2')]).toEqual([
+    { drive: 1, offset_bytes: 8 * GiB },
+    { drive: 1, offset_bytes: 9 * GiB },
+  ]);
   expect(caughtAnvilError(() => create(rig, 's3', 2 ** 20)).code).toBe('ANVIL_ERR_NO_CAPACITY');
   expect(overlaps(rig)).toEqual([]);
   expect(rig.store.read((s) => invariantViolations(s))).toEqual([]);
@@ -95,13 +110,15 @@ export function resyncTakesItsTime(rig: Rig): void {
   expect([data.source, data.bytes, data.rate_bytes_per_s]).toEqual(['node2', 2 * GiB, RESYNC_RATE / 2]);
   expect([logs.source, logs.bytes, logs.rate_bytes_per_s]).toEqual(['node2', GiB, RESYNC_RATE / 2]);
   const startMs = Date.parse(data.started_at);
-  const dataDoneMs = startMs + Math.ceil((2 * GiB / (RESYNC_RATE / 2)) * 1000);
+  const dataDoneMs = startMs + Math.ceil(((2 * GiB) / (RESYNC_RATE / 2)) * 1000);
   const logsDoneMs = startMs + Math.ceil((GiB / (RESYNC_RATE / 2)) * 1000);
   expect([Date.parse(data.finishes_at), Date.parse(logs.finishes_at)]).toEqual([dataDoneMs, logsDoneMs]);
   expect(volumeOf(rig, 'data').state).toBe('degraded');
 
   // Reads never come from a resyncing plex: a pod pinned to node1 reads its volume from node2, remotely.
-  const pinned = rig.change((cp) => cp.createPod(podSpec('db', { volumes: ['logs'], node_selector: { 'kubernetes.io/hostname': 'node1' } })));
+  const pinned = rig.change((cp) =>
+    cp.createPod(podSpec('db', { volumes: ['logs'], node_selector: { 'kubernetes.io/hostname': 'node1' } })),
+  );
   expect(pinned.status.state === 'running' && pinned.status.node).toBe('node1');
   expect(volumeOf(rig, 'logs').attachment).toEqual({ state: 'attached', pod: 'db', node: 'node1', via: 'remote' });
 
@@ -144,7 +161,10 @@ export function volumeReservations(rig: Rig): void {
   const db = rig.change((cp) => cp.createPod(podSpec('db', { perf_tier: 'odd', volumes: ['a', 'b'] })));
   if (db.status.state !== 'running') throw new Error('db is pending');
   // medium is 5,000 IOPS, best-effort 0; odd's 5,001 split as 2,501 + 2,500.
-  expect(db.status.volume_reservations).toEqual([{ volume: 'a', iops: 5_000 + 2_501 }, { volume: 'b', iops: 2_500 }]);
+  expect(db.status.volume_reservations).toEqual([
+    { volume: 'a', iops: 5_000 + 2_501 },
+    { volume: 'b', iops: 2_500 },
+  ]);
   expect(db.status.reserved_iops).toBe(5_001 + 5_000);
   const web = rig.change((cp) => cp.createPod(podSpec('web', { perf_tier: 'medium' })));
   expect(web.status.state === 'running' && web.status.volume_reservations).toEqual([]);

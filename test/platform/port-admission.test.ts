@@ -15,7 +15,13 @@ describe('bandwidth admission per port', () => {
     const third = as(store, (cp) => cp.createPod(spec('p3')));
     expect(third.status.state === 'pending' && third.status.failure).toEqual({
       summary: '0/1 nodes are available: 1 perf-tier admission (pod port bandwidth)',
-      nodes: [{ node: 'node1', reason: "perf-tier admission (pod port bandwidth): pod0 0 of 20000000000 bit/s free (61 VFs), the pod's endpoints need 10000000000 bit/s, each on one port" }],
+      nodes: [
+        {
+          node: 'node1',
+          reason:
+            "perf-tier admission (pod port bandwidth): pod0 0 of 20000000000 bit/s free (61 VFs), the pod's endpoints need 10000000000 bit/s, each on one port",
+        },
+      ],
     });
     // A best-effort pod still gets a VF on the full port: it reserves no bandwidth.
     expect(as(store, (cp) => cp.createPod(podSpec('be'))).status.state).toBe('running');

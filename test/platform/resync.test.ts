@@ -35,7 +35,9 @@ describe('a resyncing plex in the CLI', () => {
       expect(kindTable(s, 'volumes', [v], at(0.999))).toContain('node1(resyncing 99%)');
       const text = describeText(s, 'volumes', v, [], undefined, at(0.4));
       expect(text).toContain('Plexes (2):\n');
-      expect(text).toContain(`  node1  drive 0  offset 0  resyncing 40% from node2: ${2 ** 30} bytes at 625.00MB/s, done at ${plex.resync.finishes_at}\n`);
+      expect(text).toContain(
+        `  node1  drive 0  offset 0  resyncing 40% from node2: ${2 ** 30} bytes at 625.00MB/s, done at ${plex.resync.finishes_at}\n`,
+      );
       expect(text).toContain('  node2  drive 0  offset 0  in-sync\n');
       expect(text).toMatch(/^state: +degraded$/m);
     });
@@ -61,7 +63,9 @@ describe('a resync driven by a model', () => {
     as(store, (cp) => cp.recoverNode('node1', (volume) => (volume === 'default/data' ? 0.25 : 1)));
     const plex = plexOn(store, 'node1');
     expect(plex.state === 'resyncing' && plex.resync.bytes).toBe(2 ** 28);
-    expect(plex.state === 'resyncing' && Date.parse(plex.resync.finishes_at) - Date.parse(plex.resync.started_at)).toBe(Math.ceil((2 ** 28 / ((20e9 / 8) * 0.25)) * 1000));
+    expect(plex.state === 'resyncing' && Date.parse(plex.resync.finishes_at) - Date.parse(plex.resync.started_at)).toBe(
+      Math.ceil((2 ** 28 / ((20e9 / 8) * 0.25)) * 1000),
+    );
   });
 
   it('is in sync at once when nothing was written meanwhile', () => {
@@ -69,12 +73,17 @@ describe('a resync driven by a model', () => {
     as(store, (cp) => cp.recoverNode('node1', () => 0));
     expect(plexOn(store, 'node1').state).toBe('in-sync');
     expect(store.read((s) => s.volumes.get('default/data')!.state)).toBe('in-sync');
-    expect(store.events().filter((e) => e.reason === 'PlexResynced').map((e) => e.message)).toEqual(['plex on node1 is in sync: nothing was written to the volume while it was behind']);
+    expect(
+      store
+        .events()
+        .filter((e) => e.reason === 'PlexResynced')
+        .map((e) => e.message),
+    ).toEqual(['plex on node1 is in sync: nothing was written to the volume while it was behind']);
   });
 });
 
 describe('the resync share', () => {
-  it('is the cluster\'s when set: half the storage port copies twice as fast as the default quarter', () => {
+  it("is the cluster's when set: half the storage port copies twice as fast as the default quarter", () => {
     const store = new MemoryStore(simulatedClock(START_MS, () => 0));
     as(store, (cp) => cp.createCluster({ name: 'c1', nodes: 2, resyncShare: 0.5 }));
     as(store, (cp) => cp.createVolume({ namespace: 'default', name: 'data', size_bytes: 2 ** 30, mirrors: 2 }));
@@ -88,7 +97,10 @@ describe('the resync share', () => {
     const store = new MemoryStore();
     for (const share of [0, 1.5, Number.NaN]) {
       const e = caughtAnvilError(() => as(store, (cp) => cp.createCluster({ name: 'c1', nodes: 1, resyncShare: share })));
-      expect([e.code, e.message]).toEqual(['ANVIL_ERR_FIELD_INVALID', `resync share ${share} is not allowed; a resync takes a share above 0 and at most 1 of a node's storage-port bandwidth (default 0.25)`]);
+      expect([e.code, e.message]).toEqual([
+        'ANVIL_ERR_FIELD_INVALID',
+        `resync share ${share} is not allowed; a resync takes a share above 0 and at most 1 of a node's storage-port bandwidth (default 0.25)`,
+      ]);
     }
   });
 });

@@ -24,12 +24,16 @@ ${extra}`;
 
 describe('anvil scenario validate', () => {
   it('prints ok and a summary for every reference scenario, exit 0', async () => {
-    const files = readdirSync(SCENARIOS).filter((f) => f.endsWith('.yaml')).map((f) => join(SCENARIOS, f));
+    const files = readdirSync(SCENARIOS)
+      .filter((f) => f.endsWith('.yaml'))
+      .map((f) => join(SCENARIOS, f));
     const r = await anvilInProcess(['scenario', 'validate', ...files]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout.trim().split('\n')).toHaveLength(files.length);
-    expect(r.stdout).toContain(`${join(SCENARIOS, 'mirror-node-failure.yaml')}: ok: stack hci; 3 nodes, 1 pod, 1 volume, 1 workload, 0 flows, 2 faults, 3 SLAs; 60s (warm-up 5s), seed 7`);
+    expect(r.stdout).toContain(
+      `${join(SCENARIOS, 'mirror-node-failure.yaml')}: ok: stack hci; 3 nodes, 1 pod, 1 volume, 1 workload, 0 flows, 2 faults, 3 SLAs; 60s (warm-up 5s), seed 7`,
+    );
   });
 
   it('takes a node profile written by anvil host inspect --out, and checks fault drives and ports against it', async () => {
@@ -41,7 +45,13 @@ describe('anvil scenario validate', () => {
     expect(good.stderr).toBe('');
     expect(good.stdout).toContain('ok: stack hci; 2 nodes, 1 pod');
 
-    writeFileSync(join(dir, 'bad.yaml'), measuredScenario('./node.yaml', 'faults:\n  - { at: 1s, event: drive-failed, node: a, drive: 99 }\n  - { at: 2s, event: link-down, node: b, port: nosuch0 }\n'));
+    writeFileSync(
+      join(dir, 'bad.yaml'),
+      measuredScenario(
+        './node.yaml',
+        'faults:\n  - { at: 1s, event: drive-failed, node: a, drive: 99 }\n  - { at: 2s, event: link-down, node: b, port: nosuch0 }\n',
+      ),
+    );
     writeFileSync(join(dir, 'missing.yaml'), measuredScenario('./nowhere.yaml'));
     const bad = await anvilInProcess(['scenario', 'validate', join(dir, 'good.yaml'), join(dir, 'bad.yaml'), join(dir, 'missing.yaml')]);
     expect(bad.code).toBe(1);
@@ -55,7 +65,9 @@ describe('anvil scenario validate', () => {
   it("each command's help lists its own kind's fields and names the other kind's command", async () => {
     const cluster = await anvilInProcess(['scenario', 'validate', '--help']);
     expect(cluster.stdout).toContain('Cluster scenario file fields (YAML, kind: ClusterScenario');
-    expect(cluster.stdout).toContain('faults[].event (required): what happens; one of node-down, node-up, drive-failed, link-down, link-up');
+    expect(cluster.stdout).toContain(
+      'faults[].event (required): what happens; one of node-down, node-up, drive-failed, link-down, link-up',
+    );
     expect(cluster.stdout).toContain('TCO scenarios (kind: TcoScenario, reports/scenarios/) are read by anvil tco.');
     const tco = await anvilInProcess(['tco', '--help']);
     expect(tco.stdout).toContain('TCO scenario file fields (YAML, kind: TcoScenario');
@@ -68,7 +80,8 @@ describe('anvil scenario validate', () => {
     expect(tco.stderr).toMatch(/^ANVIL_ERR_SCENARIO_KIND: .*anvil tco reports\/scenarios\/reference\.yaml/);
 
     const dir = tempDir('anvil-scenario-');
-    const manifest = 'manifests:\n  - tenant: t\n    documents: |\n      apiVersion: v1\n      kind: Pod\n      metadata: { name: m }\n      spec:\n        containers: []\n';
+    const manifest =
+      'manifests:\n  - tenant: t\n    documents: |\n      apiVersion: v1\n      kind: Pod\n      metadata: { name: m }\n      spec:\n        containers: []\n';
     writeFileSync(join(dir, 's.yaml'), measuredScenario('appliance-d10', manifest));
     const r = await anvilInProcess(['scenario', 'validate', join(dir, 's.yaml')]);
     expect(r.code).toBe(1);

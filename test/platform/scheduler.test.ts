@@ -7,17 +7,42 @@ import { Scheduler } from '../../platform/scheduler/scheduler.js';
 
 function node(i: number, over: Partial<NodeCapacity> = {}): NodeCapacity {
   return {
-    name: `n${i}`, zone: `z${i % 2}`, labels: {}, taints: [], schedulable: true,
-    cpu_millicores: 4000, memory_bytes: 8 * 2 ** 30, pods: 20, vfs: 10,
-    guaranteeable_iops: 100_000, guaranteeable_bandwidth_bits_per_s: 2e9, local_controllers: 4, remote_controllers: 4,
+    name: `n${i}`,
+    zone: `z${i % 2}`,
+    labels: {},
+    taints: [],
+    schedulable: true,
+    cpu_millicores: 4000,
+    memory_bytes: 8 * 2 ** 30,
+    pods: 20,
+    vfs: 10,
+    guaranteeable_iops: 100_000,
+    guaranteeable_bandwidth_bits_per_s: 2e9,
+    local_controllers: 4,
+    remote_controllers: 4,
     ...over,
   };
 }
 
 /** A demand; unless given, its first endpoint carries all its bandwidth. */
 function demand(over: Partial<PodDemand> = {}): PodDemand {
-  const d = { cpu_millicores: 500, memory_bytes: 2 ** 30, vfs: 1, zone: undefined, iops: 0, bandwidth_bits_per_s: 0, volumePlexNodes: [], nodeSelector: [], tolerations: [], ...over };
-  return { ...d, endpoint_bandwidths_bits_per_s: over.endpoint_bandwidths_bits_per_s ?? Array.from({ length: d.vfs }, (_, k) => (k === 0 ? d.bandwidth_bits_per_s : 0)) };
+  const d = {
+    cpu_millicores: 500,
+    memory_bytes: 2 ** 30,
+    vfs: 1,
+    zone: undefined,
+    iops: 0,
+    bandwidth_bits_per_s: 0,
+    volumePlexNodes: [],
+    nodeSelector: [],
+    tolerations: [],
+    ...over,
+  };
+  return {
+    ...d,
+    endpoint_bandwidths_bits_per_s:
+      over.endpoint_bandwidths_bits_per_s ?? Array.from({ length: d.vfs }, (_, k) => (k === 0 ? d.bandwidth_bits_per_s : 0)),
+  };
 }
 
 describe('scheduler', () => {
@@ -126,7 +151,10 @@ describe('scheduler', () => {
 
   it('admits bandwidth per pod port, the one carrying the VF, and gives the VF on a port that fits', () => {
     // Two pod ports of 1 Gbit/s with 2 VFs each; the node could guarantee 10 Gbit/s in all.
-    const ports = [{ name: 'pa', vfs: 2, bandwidth_bits_per_s: 1e9 }, { name: 'pb', vfs: 2, bandwidth_bits_per_s: 1e9 }];
+    const ports = [
+      { name: 'pa', vfs: 2, bandwidth_bits_per_s: 1e9 },
+      { name: 'pb', vfs: 2, bandwidth_bits_per_s: 1e9 },
+    ];
     const s = new Scheduler(new NodeTable([node(0, { vfs: 4, ports, guaranteeable_bandwidth_bits_per_s: 10e9 })]));
     const d = demand({ bandwidth_bits_per_s: 600e6 });
     const first = s.decide(d);
@@ -139,7 +167,9 @@ describe('scheduler', () => {
     expect(third.ok).toBe(false);
     if (!third.ok) {
       expect(third.summary).toBe('0/1 nodes are available: 1 perf-tier admission (pod port bandwidth)');
-      expect(third.nodes[0]!.reason).toBe("perf-tier admission (pod port bandwidth): pa 400000000 of 1000000000 bit/s free (1 VFs), pb 400000000 of 1000000000 bit/s free (1 VFs), the pod's endpoints need 600000000 bit/s, each on one port");
+      expect(third.nodes[0]!.reason).toBe(
+        "perf-tier admission (pod port bandwidth): pa 400000000 of 1000000000 bit/s free (1 VFs), pb 400000000 of 1000000000 bit/s free (1 VFs), the pod's endpoints need 600000000 bit/s, each on one port",
+      );
     }
     // A best-effort endpoint still fits a free VF; a 300M one fits the 400M left on pa.
     const small = demand({ bandwidth_bits_per_s: 300e6 });

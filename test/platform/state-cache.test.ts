@@ -28,9 +28,29 @@ describe('the state kept in memory', () => {
     const store = Store.open(path, tickingClock());
     // Names whose creation order differs from key order (v10 sorts before v2, alpha before zeta).
     as(store, (cp) => cp.createCluster({ name: 'c', nodes: 12 }));
-    as(store, (cp) => cp.createNetwork({ name: 'net1', subnet: '10.1.0.0/24', start: '10.1.0.10', end: '10.1.0.200', gateway: '10.1.0.1', is_default: true }));
+    as(store, (cp) =>
+      cp.createNetwork({
+        name: 'net1',
+        subnet: '10.1.0.0/24',
+        start: '10.1.0.10',
+        end: '10.1.0.200',
+        gateway: '10.1.0.1',
+        is_default: true,
+      }),
+    );
     for (const ns of ['zeta', 'alpha', 'mid']) as(store, (cp) => cp.createTenant(ns));
-    for (let i = 12; i >= 1; i--) as(store, (cp) => cp.createVolume({ namespace: 'alpha', name: `v${i}`, size_bytes: 2 ** 30, mirrors: 2, perf_tier: 'best-effort', node_selector: {}, spread_zones: false }));
+    for (let i = 12; i >= 1; i--)
+      as(store, (cp) =>
+        cp.createVolume({
+          namespace: 'alpha',
+          name: `v${i}`,
+          size_bytes: 2 ** 30,
+          mirrors: 2,
+          perf_tier: 'best-effort',
+          node_selector: {},
+          spread_zones: false,
+        }),
+      );
     as(store, (cp) => cp.deleteVolume('alpha', 'v7', false));
     as(store, (cp) => cp.updateVolume('alpha', 'v3', { mirrors: 3 }));
     as(store, (cp) => cp.createEndpoint('mid', 'e1', 'net1'));
@@ -49,7 +69,17 @@ describe('the state kept in memory', () => {
     as(cli, (cp) => cp.createTenant('other'));
     cli.close();
     expect(server.read((s) => s.tenants.has('other'))).toBe(true);
-    as(server, (cp) => cp.createVolume({ namespace: 'other', name: 'v', size_bytes: 2 ** 30, mirrors: 1, perf_tier: 'best-effort', node_selector: {}, spread_zones: false }));
+    as(server, (cp) =>
+      cp.createVolume({
+        namespace: 'other',
+        name: 'v',
+        size_bytes: 2 ** 30,
+        mirrors: 1,
+        perf_tier: 'best-effort',
+        node_selector: {},
+        spread_zones: false,
+      }),
+    );
     expect(fresh(path)).toBe(server.read(dump));
     server.close();
   });

@@ -66,7 +66,9 @@ describe('state file modes', () => {
     expect(stderrOf(() => Store.open(path).close())).toBe('');
     chmodSync(path, 0o644);
     const first = stderrOf(() => Store.open(path).close());
-    expect(first).toBe(`anvil: warning: state file ${path} is open to other users (mode 0644); it holds users, roles, token hashes and the audit log: run chmod 600 ${path}\n`);
+    expect(first).toBe(
+      `anvil: warning: state file ${path} is open to other users (mode 0644); it holds users, roles, token hashes and the audit log: run chmod 600 ${path}\n`,
+    );
     expect(stderrOf(() => Store.open(path).close())).toBe('');
     // The mode of a file Anvil did not create is left as it is: changing it is the owner's call.
     expect(modeOf(path).toString(8)).toBe('644');
@@ -77,13 +79,15 @@ describe('state file modes', () => {
     writeFileSync(path, 'not a database, but long enough for SQLite to read a header from it'.repeat(10));
     chmodSync(path, 0o644);
     let code = '';
-    expect(stderrOf(() => {
-      try {
-        Store.open(path).close();
-      } catch (e) {
-        code = (e as { code: string }).code;
-      }
-    })).toBe('');
+    expect(
+      stderrOf(() => {
+        try {
+          Store.open(path).close();
+        } catch (e) {
+          code = (e as { code: string }).code;
+        }
+      }),
+    ).toBe('');
     expect(code).toBe('ANVIL_ERR_STATE');
   });
 
@@ -92,7 +96,9 @@ describe('state file modes', () => {
     const path = join(folder, 'state.db');
     Store.open(path, () => new Date(), true).close();
     chmodSync(folder, 0o755);
-    expect(stderrOf(() => Store.open(path, () => new Date(), true).close())).toMatch(/folder of state file .* \(mode 0755\).*: run chmod 700 \S+anvil\n$/);
+    expect(stderrOf(() => Store.open(path, () => new Date(), true).close())).toMatch(
+      /folder of state file .* \(mode 0755\).*: run chmod 700 \S+anvil\n$/,
+    );
   });
 });
 
@@ -105,7 +111,10 @@ describe('anvil login', () => {
     const config = join(dir, 'config');
     try {
       const code = await new Promise<number | null>((resolve, reject) => {
-        const child = spawn(process.execPath, [BIN, 'login', '--server', url, '--token', token], { env: { ...process.env, XDG_CONFIG_HOME: config, ANVIL_SERVER: '', ANVIL_TOKEN: '' }, stdio: 'ignore' });
+        const child = spawn(process.execPath, [BIN, 'login', '--server', url, '--token', token], {
+          env: { ...process.env, XDG_CONFIG_HOME: config, ANVIL_SERVER: '', ANVIL_TOKEN: '' },
+          stdio: 'ignore',
+        });
         child.on('error', reject);
         child.on('close', resolve);
       });

@@ -49,7 +49,22 @@ describe('state durability under kill -9', () => {
     const state = join(tempDir('anvil-kill-'), 'state.db');
     const setup = spawnSync(process.execPath, [BIN, 'cluster', 'create', 'c', '--nodes', '20', '--state', state], { encoding: 'utf8' });
     expect(setup.status).toBe(0);
-    spawnSync(process.execPath, [BIN, 'network', 'create', 'blue', '--subnet', '10.8.0.0/16', '--start', '10.8.0.10', '--end', '10.8.255.250', '--gateway', '10.8.0.1', '--state', state]);
+    spawnSync(process.execPath, [
+      BIN,
+      'network',
+      'create',
+      'blue',
+      '--subnet',
+      '10.8.0.0/16',
+      '--start',
+      '10.8.0.10',
+      '--end',
+      '10.8.255.250',
+      '--gateway',
+      '10.8.0.1',
+      '--state',
+      state,
+    ]);
     const rng = new RandomStream(4, 'test/state-kill');
     const outcome = new Map<string, string>();
     // Every fifth command runs to the end and every fifth is killed at once, so both outcomes occur however
@@ -86,7 +101,11 @@ describe('state durability under kill -9', () => {
       store.close();
     }
     // SQLite's own shell agrees, reading the file independently of better-sqlite3.
-    const shell = spawnSync('sqlite3', ['-readonly', state, 'PRAGMA integrity_check;', "SELECT count(*) FROM objects WHERE kind = 'Pod';"], { encoding: 'utf8' });
+    const shell = spawnSync(
+      'sqlite3',
+      ['-readonly', state, 'PRAGMA integrity_check;', "SELECT count(*) FROM objects WHERE kind = 'Pod';"],
+      { encoding: 'utf8' },
+    );
     if (shell.error && !inCI) return sayMissing('sqlite3 (for its check of the state file)'); // CI installs it (.ci/run)
     expect(shell.stdout.trim().split('\n')).toEqual(['ok', String(podCount)]);
   });

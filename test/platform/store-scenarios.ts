@@ -85,11 +85,17 @@ function placement(rig: Rig): void {
   for (let i = 0; i < 5; i++) rig.change((cp) => cp.createPod(podSpec(`web-${i}`)));
   rig.store.read((s) => {
     expect([...s.pods.values()].every((p) => p.status.state === 'running')).toBe(true);
-    expect(s.volumes.get('default/data')!.attachment).toMatchObject({ state: 'attached', pod: 'db', node: nodeOf(s.pods.get('default/db')!), via: 'local' });
+    expect(s.volumes.get('default/data')!.attachment).toMatchObject({
+      state: 'attached',
+      pod: 'db',
+      node: nodeOf(s.pods.get('default/db')!),
+      via: 'local',
+    });
   });
   // Tier admission on a small node: the third high pod waits with the reason, and runs when room appears.
   rig.change((cp) => cp.addNode({ name: 'small', profile: smallProfile({ iops: '45000', vfs: '8' }), labels: { size: 'small' } }));
-  const onSmall = (name: string, tier: string) => rig.change((cp) => cp.createPod(podSpec(name, { perf_tier: tier, node_selector: { size: 'small' } })));
+  const onSmall = (name: string, tier: string) =>
+    rig.change((cp) => cp.createPod(podSpec(name, { perf_tier: tier, node_selector: { size: 'small' } })));
   onSmall('h1', 'high');
   onSmall('h2', 'high');
   expect(onSmall('h3', 'high').status.state).toBe('pending');
@@ -162,12 +168,22 @@ function quotas(rig: Rig): void {
   const inA = (name: string) => podSpec(name, { namespace: 'team-a' });
   rig.change((cp) => cp.createPod(inA('a1')), BOB);
   rig.change((cp) => cp.createVolume({ namespace: 'team-a', name: 'v', size_bytes: 2 ** 30, mirrors: 2 }), BOB);
-  expect(codeOf(() => rig.change((cp) => { cp.createPod(inA('a2')); cp.createPod(inA('a3')); }, BOB))).toBe('ANVIL_ERR_QUOTA_EXCEEDED');
+  expect(
+    codeOf(() =>
+      rig.change((cp) => {
+        cp.createPod(inA('a2'));
+        cp.createPod(inA('a3'));
+      }, BOB),
+    ),
+  ).toBe('ANVIL_ERR_QUOTA_EXCEEDED');
   const volumeW = { namespace: 'team-a', name: 'w', size_bytes: 2 ** 30, mirrors: 2 };
   expect(codeOf(() => rig.change((cp) => cp.createVolume(volumeW), BOB))).toBe('ANVIL_ERR_QUOTA_EXCEEDED');
   expect(codeOf(() => rig.change((cp) => cp.setQuota('team-a', { pods: 9 }), BOB))).toBe('ANVIL_ERR_FORBIDDEN');
   rig.change((cp) => cp.deleteQuota('team-a'));
-  rig.change((cp) => { cp.createPod(inA('a2')); cp.createPod(inA('a3')); }, BOB);
+  rig.change((cp) => {
+    cp.createPod(inA('a2'));
+    cp.createPod(inA('a3'));
+  }, BOB);
   expect(rig.store.read((s) => [...s.pods.keys()].filter((k) => k.startsWith('team-a/')))).toEqual(['team-a/a1', 'team-a/a2', 'team-a/a3']);
 }
 
@@ -228,7 +244,12 @@ export const SCENARIOS: readonly [string, (rig: Rig) => void | Promise<void>][] 
 ];
 
 /** Everything a user can read of a store: objects in order, every listing as admin and tenant, events, audit. */
-export function snapshotOf(store: ControlPlaneStore): { documents: string; listings: Record<string, unknown>; events: unknown[]; audit: unknown[] } {
+export function snapshotOf(store: ControlPlaneStore): {
+  documents: string;
+  listings: Record<string, unknown>;
+  events: unknown[];
+  audit: unknown[];
+} {
   const documents = store.read((s) => JSON.stringify([...s.documents()]));
   const listings: Record<string, unknown> = {};
   store.read((s) => {

@@ -37,7 +37,9 @@ describe('a volume with one mirror whose node fails', () => {
     expect(r).toEqual({ moved: [], pending: ['default/db'] });
     const waiting = pod(store).status;
     expect(waiting.state).toBe('pending');
-    expect(waiting.state === 'pending' && waiting.failure.summary).toBe(`volume data is unavailable: no in-sync copy on a live node (its current copy is on ${node}, which is down; the pod starts when it recovers)`);
+    expect(waiting.state === 'pending' && waiting.failure.summary).toBe(
+      `volume data is unavailable: no in-sync copy on a live node (its current copy is on ${node}, which is down; the pod starts when it recovers)`,
+    );
     expect(volume(store)).toMatchObject({ state: 'unavailable', plexes: [{ node, state: 'offline' }], attachment: { state: 'detached' } });
     expect(events(store, 'VolumeUnavailable').map((e) => e.severity)).toEqual(['error']);
     expect(sound(store)).toEqual([]);
@@ -49,19 +51,27 @@ describe('a volume with one mirror whose node fails', () => {
     // The offline plex held the current data: it is back, not "resynced" from nothing.
     expect(events(store, 'PlexResynced')).toEqual([]);
     expect(events(store, 'PlexOnline').map((e) => e.message)).toEqual([`plex on ${node} is back with the volume's current data`]);
-    expect(volume(store)).toMatchObject({ state: 'in-sync', plexes: [{ node, state: 'in-sync' }], attachment: { state: 'attached', pod: 'db', node, via: 'local' } });
+    expect(volume(store)).toMatchObject({
+      state: 'in-sync',
+      plexes: [{ node, state: 'in-sync' }],
+      attachment: { state: 'attached', pod: 'db', node, via: 'local' },
+    });
     expect(pod(store).status).toMatchObject({ state: 'running', node });
     expect(sound(store)).toEqual([]);
   });
 
   it('stops a pod on another node that reads it remotely', () => {
     const store = cluster(2);
-    as(store, (cp) => cp.createVolume({ namespace: 'default', name: 'data', size_bytes: 2 ** 30, node_selector: { 'kubernetes.io/hostname': 'node1' } }));
+    as(store, (cp) =>
+      cp.createVolume({ namespace: 'default', name: 'data', size_bytes: 2 ** 30, node_selector: { 'kubernetes.io/hostname': 'node1' } }),
+    );
     as(store, (cp) => cp.createPod(podSpec('db', { volumes: ['data'], node_selector: { 'kubernetes.io/hostname': 'node2' } })));
     expect(volume(store).attachment).toMatchObject({ state: 'attached', node: 'node2', via: 'remote' });
     expect(as(store, (cp) => cp.failNode('node1')).pending).toEqual(['default/db']);
     expect(pod(store).status.state).toBe('pending');
-    expect(events(store, 'FailedScheduling').map((e) => [e.object, e.message])).toEqual([['pod/default/db', expect.stringMatching(/^volume data is unavailable: /)]]);
+    expect(events(store, 'FailedScheduling').map((e) => [e.object, e.message])).toEqual([
+      ['pod/default/db', expect.stringMatching(/^volume data is unavailable: /)],
+    ]);
     expect(sound(store)).toEqual([]);
     as(store, (cp) => cp.recoverNode('node1'));
     expect(pod(store).status).toMatchObject({ state: 'running', node: 'node2' });
@@ -75,27 +85,61 @@ describe('a mirrored volume', () => {
     const [a, b] = volume(store).plexes.map((p) => p.node) as [string, string];
     as(store, (cp) => cp.createPod(podSpec('db', { volumes: ['data'] })));
     as(store, (cp) => cp.failNode(a));
-    expect(volume(store)).toMatchObject({ state: 'degraded', plexes: [{ node: a, state: 'out-of-sync' }, { node: b, state: 'in-sync' }] });
+    expect(volume(store)).toMatchObject({
+      state: 'degraded',
+      plexes: [
+        { node: a, state: 'out-of-sync' },
+        { node: b, state: 'in-sync' },
+      ],
+    });
     expect(pod(store).status).toMatchObject({ state: 'running', node: b });
     // The second copy fails too: it is the last current copy, so it goes offline and the pod waits.
     as(store, (cp) => cp.failNode(b));
-    expect(volume(store)).toMatchObject({ state: 'unavailable', plexes: [{ node: a, state: 'out-of-sync' }, { node: b, state: 'offline' }] });
+    expect(volume(store)).toMatchObject({
+      state: 'unavailable',
+      plexes: [
+        { node: a, state: 'out-of-sync' },
+        { node: b, state: 'offline' },
+      ],
+    });
     expect(pod(store).status.state).toBe('pending');
     // The stale copy comes back first: nothing in sync to resync it from, so it stays out of sync.
     as(store, (cp) => cp.recoverNode(a));
-    expect(volume(store)).toMatchObject({ state: 'unavailable', plexes: [{ node: a, state: 'out-of-sync' }, { node: b, state: 'offline' }] });
+    expect(volume(store)).toMatchObject({
+      state: 'unavailable',
+      plexes: [
+        { node: a, state: 'out-of-sync' },
+        { node: b, state: 'offline' },
+      ],
+    });
     expect(events(store, 'PlexResynced')).toEqual([]);
-    expect(events(store, 'PlexNotResynced').map((e) => e.message)).toEqual([`plex on ${a} stays out of sync: the volume has no in-sync plex to copy from`]);
+    expect(events(store, 'PlexNotResynced').map((e) => e.message)).toEqual([
+      `plex on ${a} stays out of sync: the volume has no in-sync plex to copy from`,
+    ]);
     expect(pod(store).status.state).toBe('pending');
     expect(sound(store)).toEqual([]);
     // The current copy comes back: it is the source, and the stale one resyncs from it; the pod runs on
     // the current copy meanwhile, and the volume is in sync once the copy time has passed.
     as(store, (cp) => cp.recoverNode(b));
-    expect(volume(store)).toMatchObject({ state: 'degraded', plexes: [{ node: a, state: 'resyncing', resync: { source: b, bytes: 2 ** 30 } }, { node: b, state: 'in-sync' }] });
+    expect(volume(store)).toMatchObject({
+      state: 'degraded',
+      plexes: [
+        { node: a, state: 'resyncing', resync: { source: b, bytes: 2 ** 30 } },
+        { node: b, state: 'in-sync' },
+      ],
+    });
     expect(pod(store).status).toMatchObject({ state: 'running', node: b });
     as(store, (cp) => cp.advanceResyncs());
-    expect(volume(store)).toMatchObject({ state: 'in-sync', plexes: [{ node: a, state: 'in-sync' }, { node: b, state: 'in-sync' }] });
-    expect(events(store, 'PlexResynced').map((e) => e.message)).toEqual([`plex on ${a} resynced from the plex on ${b} (${2 ** 30} bytes); 2 of 2 mirrors in sync`]);
+    expect(volume(store)).toMatchObject({
+      state: 'in-sync',
+      plexes: [
+        { node: a, state: 'in-sync' },
+        { node: b, state: 'in-sync' },
+      ],
+    });
+    expect(events(store, 'PlexResynced').map((e) => e.message)).toEqual([
+      `plex on ${a} resynced from the plex on ${b} (${2 ** 30} bytes); 2 of 2 mirrors in sync`,
+    ]);
     expect(pod(store).status.state).toBe('running');
     expect(sound(store)).toEqual([]);
   });
@@ -109,7 +153,9 @@ describe('a node removed with --force', () => {
     expect(codeOf(() => as(store, (cp) => cp.removeNode(a)))).toBe('ANVIL_ERR_IN_USE');
     as(store, (cp) => cp.removeNode(a, true));
     expect(volume(store)).toMatchObject({ mirrors: 2, state: 'degraded', plexes: [{ node: b, state: 'in-sync' }] });
-    expect(events(store, 'PlexDropped').map((e) => e.message)).toEqual([`plex on ${a} was removed with its node; 1 of 2 plexes left (add one back with: anvil volume update data -n default --mirrors 2)`]);
+    expect(events(store, 'PlexDropped').map((e) => e.message)).toEqual([
+      `plex on ${a} was removed with its node; 1 of 2 plexes left (add one back with: anvil volume update data -n default --mirrors 2)`,
+    ]);
     // A new node of the same name holds nothing of the old one's.
     as(store, (cp) => cp.addNode({ name: a }));
     expect(volume(store).plexes.map((p) => p.node)).toEqual([b]);
@@ -126,7 +172,9 @@ describe('a node removed with --force', () => {
 
   it('leaves a volume whose last copy it held lost, never in sync, with pods pending on it', () => {
     const store = cluster(2);
-    as(store, (cp) => cp.createVolume({ namespace: 'default', name: 'data', size_bytes: 2 ** 30, node_selector: { 'kubernetes.io/hostname': 'node1' } }));
+    as(store, (cp) =>
+      cp.createVolume({ namespace: 'default', name: 'data', size_bytes: 2 ** 30, node_selector: { 'kubernetes.io/hostname': 'node1' } }),
+    );
     as(store, (cp) => cp.createPod(podSpec('db', { volumes: ['data'] })));
     as(store, (cp) => cp.removeNode('node1', true));
     expect(volume(store)).toMatchObject({ mirrors: 1, plexes: [], state: 'lost' });
@@ -148,7 +196,9 @@ describe('--mirrors down', () => {
     as(store, (cp) => cp.createPod(podSpec('db', { volumes: ['data'] })));
     const local = volume(store).attachment;
     if (local.state !== 'attached') throw new Error('expected attached');
-    const stale = volume(store).plexes.map((p) => p.node).find((n) => n !== local.node)!;
+    const stale = volume(store)
+      .plexes.map((p) => p.node)
+      .find((n) => n !== local.node)!;
     // Its node is down: that plex falls out of sync (it would be resynced as soon as the node recovers).
     as(store, (cp) => cp.failNode(stale));
     expect(codeOf(() => as(store, (cp) => cp.updateVolume('default', 'data', { mirrors: 1 })))).toBe('ANVIL_ERR_FIELD_INVALID');
@@ -167,7 +217,9 @@ describe('a state written by an older build', () => {
     const { default: Database } = await import('better-sqlite3');
     const { store, path } = openStore();
     as(store, (cp) => cp.createCluster({ name: 'c1', nodes: 3 }));
-    as(store, (cp) => cp.createVolume({ namespace: 'default', name: 'solo', size_bytes: 2 ** 30, node_selector: { 'kubernetes.io/hostname': 'node1' } }));
+    as(store, (cp) =>
+      cp.createVolume({ namespace: 'default', name: 'solo', size_bytes: 2 ** 30, node_selector: { 'kubernetes.io/hostname': 'node1' } }),
+    );
     as(store, (cp) => cp.createVolume({ namespace: 'default', name: 'pair', size_bytes: 2 ** 30, mirrors: 2, node_selector: {} }));
     as(store, (cp) => cp.failNode('node1'));
     store.close();
@@ -187,11 +239,16 @@ describe('a state written by an older build', () => {
     const again = Store.open(path, () => new Date(Date.UTC(2026, 1, 1)));
     expect(volume(again, 'solo')).toMatchObject({ state: 'unavailable', plexes: [{ node: 'node1', state: 'offline' }] });
     // pair's plexes are on node2 and node3 (node1 held less free space): in sync, without the ghost plex.
-    expect(volume(again, 'pair')).toMatchObject({ state: 'in-sync', plexes: [{ node: 'node2', state: 'in-sync' }, { node: 'node3', state: 'in-sync' }] });
+    expect(volume(again, 'pair')).toMatchObject({
+      state: 'in-sync',
+      plexes: [
+        { node: 'node2', state: 'in-sync' },
+        { node: 'node3', state: 'in-sync' },
+      ],
+    });
     expect(sound(again)).toEqual([]);
     // It stays changeable: the invariants hold, and the only copy comes back with its node.
     as(again, (cp) => cp.recoverNode('node1'));
     expect(volume(again, 'solo')).toMatchObject({ state: 'in-sync', plexes: [{ node: 'node1', state: 'in-sync' }] });
   });
 });
-

@@ -31,7 +31,8 @@ describe('a new volume has one definition', () => {
       for (const field of ['name', 'size_bytes', 'mirrors', 'perf_tier', 'spread_zones']) {
         expect((body.properties as Record<string, unknown>)[field], field).toEqual(domain.properties[field]);
       }
-      const create = (mirrors: number) => w.call('admin', 'POST', '/api/v1/namespaces/a/volumes', { name: `vm${mirrors}`, size_bytes: 2 ** 30, mirrors });
+      const create = (mirrors: number) =>
+        w.call('admin', 'POST', '/api/v1/namespaces/a/volumes', { name: `vm${mirrors}`, size_bytes: 2 ** 30, mirrors });
       expect((await create(MAX_MIRRORS + 1)).statusCode).toBe(400);
       expect((await create(MAX_MIRRORS)).statusCode).toBe(201);
     } finally {

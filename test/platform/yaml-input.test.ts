@@ -19,7 +19,12 @@ import { seededWorld } from './api/api-harness.js';
 
 const UNRESOLVED = 'name: x\nq: *nope\n';
 /** Nine-fold nesting six deep: 9^6 = 531,441 values from a 7-line file; the bound is passed on line 6. */
-const BOMB = ['name: x', 'a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]', ...['b', 'c', 'd', 'e', 'f'].map((k, i) => `${k}: &${k} [${Array(9).fill(`*${'abcdef'[i]}`).join(', ')}]`)].join('\n') + '\n';
+const BOMB =
+  [
+    'name: x',
+    'a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]',
+    ...['b', 'c', 'd', 'e', 'f'].map((k, i) => `${k}: &${k} [${Array(9).fill(`*${'abcdef'[i]}`).join(', ')}]`),
+  ].join('\n') + '\n';
 const HUGE_INT = 'name: x\nn: 9007199254740993\n';
 
 /** Every way a YAML text reaches Anvil, each with the code its errors carry. */
@@ -48,7 +53,10 @@ describe('YAML aliases and large integers', () => {
   }
 
   it('keeps ordinary aliases and large exact numbers working', () => {
-    const { documents, problems } = parseYamlDocuments('base: &b { cpu: 1, mem: 2 }\ncopy: *b\nbig: 9007199254740991\nfloat: 1e300\n', 'ok.yaml');
+    const { documents, problems } = parseYamlDocuments(
+      'base: &b { cpu: 1, mem: 2 }\ncopy: *b\nbig: 9007199254740991\nfloat: 1e300\n',
+      'ok.yaml',
+    );
     expect(problems).toEqual([]);
     expect(documents[0]!.data).toEqual({ base: { cpu: 1, mem: 2 }, copy: { cpu: 1, mem: 2 }, big: 9007199254740991, float: 1e300 });
   });
@@ -60,7 +68,10 @@ describe('YAML aliases and large integers', () => {
 
   it('answers an alias in an API apply with 400 ANVIL_ERR_MANIFEST and the line, not a 500', async () => {
     const w = await seededWorld();
-    for (const manifests of [`apiVersion: v1\nkind: Pod\nmetadata: { name: p }\nspec: *nope\n`, `apiVersion: v1\nkind: Pod\nmetadata: { name: p }\n${BOMB.replace('name: x\n', '')}`]) {
+    for (const manifests of [
+      `apiVersion: v1\nkind: Pod\nmetadata: { name: p }\nspec: *nope\n`,
+      `apiVersion: v1\nkind: Pod\nmetadata: { name: p }\n${BOMB.replace('name: x\n', '')}`,
+    ]) {
       const r = await w.call('tuser', 'POST', '/api/v1/namespaces/a/apply', { manifests });
       expect(r.statusCode, manifests).toBe(400);
       const body = r.json() as { code: string; message: string; details?: string[] };
@@ -88,4 +99,3 @@ describe('one YAML reader', () => {
     expect(offenders).toEqual([]);
   });
 });
-

@@ -38,11 +38,16 @@ describe('absurd numbers in a TCO scenario', () => {
   it('refuses an override of 1e308 naming the figure and its range', () => {
     const e = caughtAnvilError(() => applyOverrides(catalogue(), { nvme_usd_per_tb: 1e308 }, 'sc.yaml'));
     expect(e.code).toBe('ANVIL_ERR_TCO_SCENARIO');
-    expect(e.details.join('\n')).toContain('sc.yaml: /overrides/nvme_usd_per_tb: 1e+308 is not a possible nvme_usd_per_tb (USD/TB), allowed: a number from 0 to 1e12');
+    expect(e.details.join('\n')).toContain(
+      'sc.yaml: /overrides/nvme_usd_per_tb: 1e+308 is not a possible nvme_usd_per_tb (USD/TB), allowed: a number from 0 to 1e12',
+    );
   });
 
   it('finds non-finite figures at any depth', () => {
-    expect(nonFiniteFigures({ a: 1, b: [2, Number.NaN, { 'c/d': Number.POSITIVE_INFINITY }], e: null, f: 'x' })).toEqual(['/b/1', '/b/2/c~1d']);
+    expect(nonFiniteFigures({ a: 1, b: [2, Number.NaN, { 'c/d': Number.POSITIVE_INFINITY }], e: null, f: 'x' })).toEqual([
+      '/b/1',
+      '/b/2/c~1d',
+    ]);
   });
 
   it('writes no report when the analysis gives a non-finite figure, and says which', () => {

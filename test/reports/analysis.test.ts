@@ -16,16 +16,20 @@ function scenarioWith(edit: (text: string) => string): string {
 }
 
 describe('TCO analysis of a scenario file', () => {
-  it('an SLA tighter than a stack\'s own I/O path is a coded error saying what to change', () => {
+  it("an SLA tighter than a stack's own I/O path is a coded error saying what to change", () => {
     const file = scenarioWith((t) => t.replaceAll('latency_sla_p99_us: 1000', 'latency_sla_p99_us: 400'));
     const e = caughtAnvilError(() => analyseFile(file, { samples: 10 }));
     expect(e.code).toBe('ANVIL_ERR_TCO_SLA_UNREACHABLE');
-    expect(e.message).toMatch(/p99 SLA \(400 us\) leaves no time for the drive once the diy-sds stack's own I\/O path is taken; raise latency_sla_p99_us/);
+    expect(e.message).toMatch(
+      /p99 SLA \(400 us\) leaves no time for the drive once the diy-sds stack's own I\/O path is taken; raise latency_sla_p99_us/,
+    );
   });
 
   it('an SLA the drive misses at any load is a coded error naming the profile', () => {
     // 150 us less the appliance's 100 us path leaves 50 us: below the drive's read time.
-    const file = scenarioWith((t) => t.replaceAll('latency_sla_p99_us: 1000', 'latency_sla_p99_us: 150').replace(/\n {2}- \{ id: diy-oss-sds.*\n/, '\n'));
+    const file = scenarioWith((t) =>
+      t.replaceAll('latency_sla_p99_us: 1000', 'latency_sla_p99_us: 150').replace(/\n {2}- \{ id: diy-oss-sds.*\n/, '\n'),
+    );
     const e = caughtAnvilError(() => analyseFile(file, { samples: 10 }));
     expect(e.code).toBe('ANVIL_ERR_TCO_SLA_UNREACHABLE');
     expect(e.message).toMatch(/drive profile intel-p4510-4tb cannot keep p99 within 50 us at any load for the appliance stack/);

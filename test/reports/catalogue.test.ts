@@ -35,7 +35,9 @@ describe('cost catalogue', () => {
     expect(details).toContain('costs.yaml:4: /typo/sorce: not a known field, allowed: description|value|unit|range|source|year|judgement');
     expect(e.details.length).toBe(2); // one line per path, though typebox reports the missing source twice
     // Range problems are checked once the shape is right.
-    const e2 = caughtAnvilError(() => parseCatalogueFile('bad_range: { description: d, value: 5, unit: u, source: s, year: 2024, range: [6, 9] }', 'r.yaml'));
+    const e2 = caughtAnvilError(() =>
+      parseCatalogueFile('bad_range: { description: d, value: 5, unit: u, source: s, year: 2024, range: [6, 9] }', 'r.yaml'),
+    );
     expect(e2.details.join('\n')).toContain('r.yaml:1: /bad_range/range: [6, 9] must satisfy low <= value (5) <= high');
   });
 
@@ -52,7 +54,11 @@ describe('cost catalogue', () => {
 
   it('scenario overrides replace values, keep or drop ranges, and reject unknown ids', () => {
     const c = catalogue();
-    const o = applyOverrides(c, { pue: 1.4, server_power_w: 900, nvme_usd_per_tb: { value: 100, range: [90, 110], source: 'quote Q-1', year: 2026 } }, 'sc.yaml');
+    const o = applyOverrides(
+      c,
+      { pue: 1.4, server_power_w: 900, nvme_usd_per_tb: { value: 100, range: [90, 110], source: 'quote Q-1', year: 2026 } },
+      'sc.yaml',
+    );
     expect(o.get('pue')!.value).toBe(1.4);
     expect(o.get('pue')!.range).toEqual(c.get('pue')!.range); // 1.4 is inside the catalogue's range
     expect(o.get('pue')!.source).toContain('sc.yaml');
@@ -60,27 +66,42 @@ describe('cost catalogue', () => {
     expect(o.get('nvme_usd_per_tb')!.range).toEqual([90, 110]);
     expect(o.get('nvme_usd_per_tb')!.overridden).toBe(true);
     expect(c.get('pue')!.value).toBe(1.58); // the catalogue itself is untouched
-    const e = caughtAnvilError(() => applyOverrides(c, { no_such_figure: 1, sds_io_latency_us: { value: 400, range: [300, 500] } }, 'sc.yaml'));
+    const e = caughtAnvilError(() =>
+      applyOverrides(c, { no_such_figure: 1, sds_io_latency_us: { value: 400, range: [300, 500] } }, 'sc.yaml'),
+    );
     expect(e.code).toBe('ANVIL_ERR_TCO_SCENARIO');
     expect(e.details.join('\n')).toContain('sc.yaml: /overrides/no_such_figure: no catalogue figure has this id');
     expect(e.details.join('\n')).toContain('sc.yaml: /overrides/sds_io_latency_us: decides which model runs are made');
   });
 
-  it('overrides outside a figure\'s domain are coded errors naming the field and what is allowed', () => {
+  it("overrides outside a figure's domain are coded errors naming the field and what is allowed", () => {
     const c = catalogue();
     const e = caughtAnvilError(() =>
       applyOverrides(
         c,
-        { nvme_usd_per_tb: -100, pue: 0.5, commercial_db_discount: { value: 0.5, range: [0.1, 1.4] }, sds_replication: 2.5, control_plane_nodes: 0, server_base_usd: { value: 5000, range: [6000, 9000] } },
+        {
+          nvme_usd_per_tb: -100,
+          pue: 0.5,
+          commercial_db_discount: { value: 0.5, range: [0.1, 1.4] },
+          sds_replication: 2.5,
+          control_plane_nodes: 0,
+          server_base_usd: { value: 5000, range: [6000, 9000] },
+        },
         'sc.yaml',
       ),
     );
     expect(e.code).toBe('ANVIL_ERR_TCO_SCENARIO');
     const text = e.details.join('\n');
-    expect(text).toContain('sc.yaml: /overrides/nvme_usd_per_tb: -100 is not a possible nvme_usd_per_tb (USD/TB), allowed: a number from 0 to 1e12');
+    expect(text).toContain(
+      'sc.yaml: /overrides/nvme_usd_per_tb: -100 is not a possible nvme_usd_per_tb (USD/TB), allowed: a number from 0 to 1e12',
+    );
     expect(text).toContain('sc.yaml: /overrides/pue: 0.5 is not a possible pue (ratio), allowed: a number from 1 to 1e12');
-    expect(text).toContain('sc.yaml: /overrides/commercial_db_discount/range: [0.1, 1.4] is not a possible range of commercial_db_discount (fraction), allowed: both ends a fraction from 0 to 1');
-    expect(text).toContain('sc.yaml: /overrides/sds_replication: 2.5 is not a possible sds_replication (copies), allowed: a whole number from 1 to 1000000');
+    expect(text).toContain(
+      'sc.yaml: /overrides/commercial_db_discount/range: [0.1, 1.4] is not a possible range of commercial_db_discount (fraction), allowed: both ends a fraction from 0 to 1',
+    );
+    expect(text).toContain(
+      'sc.yaml: /overrides/sds_replication: 2.5 is not a possible sds_replication (copies), allowed: a whole number from 1 to 1000000',
+    );
     expect(text).toContain('/overrides/control_plane_nodes: 0 is not a possible');
     expect(text).toContain('sc.yaml: /overrides/server_base_usd/range: [6000, 9000] must satisfy low <= value (5000) <= high');
     expect(e.details.length).toBe(6);
@@ -89,13 +110,18 @@ describe('cost catalogue', () => {
     expect(ok.get('nvme_usd_per_tb')!.value).toBe(0);
   });
 
-  it('the built-in catalogue fits every figure\'s domain, and a catalogue file outside it is a coded error', () => {
+  it("the built-in catalogue fits every figure's domain, and a catalogue file outside it is a coded error", () => {
     expect(() => loadCatalogue()).not.toThrow();
     const dir = tempDir('anvil-cat-');
     for (const f of readdirSync(builtInCatalogueDir())) copyFileSync(join(builtInCatalogueDir(), f), join(dir, f));
-    writeFileSync(join(dir, 'facilities.yaml'), readFileSync(join(dir, 'facilities.yaml'), 'utf8').replace('value: 1.58', 'value: 0.9').replace('[1.3, 1.8]', '[0.8, 1.8]'));
+    writeFileSync(
+      join(dir, 'facilities.yaml'),
+      readFileSync(join(dir, 'facilities.yaml'), 'utf8').replace('value: 1.58', 'value: 0.9').replace('[1.3, 1.8]', '[0.8, 1.8]'),
+    );
     const e = caughtAnvilError(() => loadCatalogue(dir));
     expect(e.code).toBe('ANVIL_ERR_TCO_CATALOGUE');
-    expect(e.details.join('\n')).toMatch(/facilities\.yaml: \/pue\/value: 0\.9 is not a possible pue \(ratio\), allowed: a number from 1 to 1e12/);
+    expect(e.details.join('\n')).toMatch(
+      /facilities\.yaml: \/pue\/value: 0\.9 is not a possible pue \(ratio\), allowed: a number from 1 to 1e12/,
+    );
   });
 });

@@ -44,7 +44,13 @@ describe('charts (Observable Plot, rendered server-side)', () => {
   });
 
   it('cumulative cost: one line per stack, break-even marked only after month 0', async () => {
-    const data = stacks.flatMap((stack, k) => Array.from({ length: 37 }, (_, month) => ({ stack, month, cumulative_usd: [400000, 100000, 50000][k]! + month * [10000, 25000, 30000][k]! })));
+    const data = stacks.flatMap((stack, k) =>
+      Array.from({ length: 37 }, (_, month) => ({
+        stack,
+        month,
+        cumulative_usd: [400000, 100000, 50000][k]! + month * [10000, 25000, 30000][k]!,
+      })),
+    );
     const svg = cumulativeCostChart(data, {
       stacks,
       months: 36,

@@ -1,10 +1,24 @@
 import { describe, expect, it } from 'vitest';
-import { adminFte, leasePayment_usd, processorLicences, serverPrice_usd, stackCashflows, type CostLine } from '../../reports/tco/cashflow.js';
+import {
+  adminFte,
+  leasePayment_usd,
+  processorLicences,
+  serverPrice_usd,
+  stackCashflows,
+  type CostLine,
+} from '../../reports/tco/cashflow.js';
 import { breakEvenMonth, cumulativeByMonth_usd, presentValue_usd, costByYearAndCategory_usd } from '../../reports/tco/finance.js';
 import type { StackSizing } from '../../reports/tco/sizing.js';
 import { figures, reference } from './fixtures.js';
 
-const line = (year: number, timing: 'upfront' | 'spread', cost_usd: number): CostLine => ({ stack: 's', year, category: 'capital', line: 'x', timing, cost_usd });
+const line = (year: number, timing: 'upfront' | 'spread', cost_usd: number): CostLine => ({
+  stack: 's',
+  year,
+  category: 'capital',
+  line: 'x',
+  timing,
+  cost_usd,
+});
 
 describe('TCO arithmetic on hand-computed cases', () => {
   it('NPV: upfront lines at the start of their year, spread lines at its end', () => {
@@ -52,17 +66,29 @@ describe('TCO arithmetic on hand-computed cases', () => {
     expect(adminFte(45, 30)).toBe(1.5);
   });
 
-  it('a commercial DB outside: licences on the DB servers\' cores, 22% support a year, admins by ratio', () => {
+  it("a commercial DB outside: licences on the DB servers' cores, 22% support a year, admins by ratio", () => {
     const s = reference();
     const f = figures({ commercial_db_discount: 0.5, servers_per_sysadmin: 10, hw_support_per_year: 0 });
     const stack = s.stacks.find((x) => x.id === 'diy-commercial-db')!;
-    const role = (r: 'cluster' | 'control-plane' | 'db-server', servers: number) => ({ role: r, servers, binding: 'minimum' as const, withDrives: r !== 'control-plane', need: {} as never, demand: {} as never, perServer: {} as never });
+    const role = (r: 'cluster' | 'control-plane' | 'db-server', servers: number) => ({
+      role: r,
+      servers,
+      binding: 'minimum' as const,
+      withDrives: r !== 'control-plane',
+      need: {} as never,
+      demand: {} as never,
+      perServer: {} as never,
+    });
     const sizing: StackSizing = {
       stack,
-      years: [0, 1, 2].map((year) => ({ year, roles: [role('cluster', 3), role('control-plane', 3), role('db-server', year < 2 ? 4 : 5)] })),
+      years: [0, 1, 2].map((year) => ({
+        year,
+        roles: [role('cluster', 3), role('control-plane', 3), role('db-server', year < 2 ? 4 : 5)],
+      })),
     };
     const lines = stackCashflows(sizing, s, f, 4);
-    const find = (year: number, text: string) => lines.filter((l) => l.year === year && l.line.startsWith(text)).reduce((t, l) => t + l.cost_usd, 0);
+    const find = (year: number, text: string) =>
+      lines.filter((l) => l.year === year && l.line.startsWith(text)).reduce((t, l) => t + l.cost_usd, 0);
     // 4 database servers x 32 cores x 0.5 = 64 processors x 47,500 x (1 - 0.5); year 2 adds one server: 16 more.
     expect(s.db_server.cores).toBe(32);
     expect(find(0, 'Commercial database licences')).toBe(64 * 47500 * 0.5);

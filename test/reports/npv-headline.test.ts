@@ -14,7 +14,11 @@ import { catalogue, DRIVES, reference, withoutRanges } from './fixtures.js';
 /** The parts of an analysis the headline reads: the point evaluation and the Monte Carlo bands. */
 function analysis(c: Catalogue, samples: number): TcoAnalysis {
   const s = reference();
-  return { scenario: s, point: evaluate(s, pointValues(c), DRIVES), monteCarlo: monteCarlo(s, c, DRIVES, samples, 3) } as unknown as TcoAnalysis;
+  return {
+    scenario: s,
+    point: evaluate(s, pointValues(c), DRIVES),
+    monteCarlo: monteCarlo(s, c, DRIVES, samples, 3),
+  } as unknown as TcoAnalysis;
 }
 
 describe('NPV headline', () => {
@@ -26,7 +30,10 @@ describe('NPV headline', () => {
       expect(h.expected_usd).toBeLessThanOrEqual(h.p90_usd);
       const outside = h.point_usd < h.p10_usd || h.point_usd > h.p90_usd;
       expect(h.point_position === 'within').toBe(!outside);
-      if (outside) expect(h.explanation).toMatch(/most-likely estimate, \$[0-9,.kM]+, lies (below its P10|above its P90), \$[0-9,.kM]+: most cost ranges stretch further/);
+      if (outside)
+        expect(h.explanation).toMatch(
+          /most-likely estimate, \$[0-9,.kM]+, lies (below its P10|above its P90), \$[0-9,.kM]+: most cost ranges stretch further/,
+        );
       else expect(h.explanation).toBeNull();
     }
     // With the catalogue's upward-skewed ranges the most-likely estimate sits low: at least one stack below its P10.

@@ -13,11 +13,16 @@ describe('financing and facility options', () => {
     const leased = { ...bought, financing: 'lease' as const };
     const f = figures({ lease_rate_per_year: 0.1 });
     const stack = bought.stacks[0]!;
-    const capital = (s: typeof bought) => stackCashflows(sizeStack(stack, s, f, DRIVES), s, f, DRIVES.capacity_tb).filter((l) => l.category === 'capital');
+    const capital = (s: typeof bought) =>
+      stackCashflows(sizeStack(stack, s, f, DRIVES), s, f, DRIVES.capacity_tb).filter((l) => l.category === 'capital');
     const purchase = capital(bought);
     expect(purchase.map((l) => [l.year, l.timing])).toEqual([[0, 'upfront']]);
     const lease = capital(leased);
-    expect(lease.map((l) => [l.year, l.timing])).toEqual([[0, 'spread'], [1, 'spread'], [2, 'spread']]);
+    expect(lease.map((l) => [l.year, l.timing])).toEqual([
+      [0, 'spread'],
+      [1, 'spread'],
+      [2, 'spread'],
+    ]);
     for (const l of lease) expect(l.cost_usd).toBeCloseTo(leasePayment_usd(purchase[0]!.cost_usd, 0.1, 3), 6);
     expect(sum(lease)).toBeGreaterThan(sum(purchase)); // interest
   });
@@ -31,7 +36,9 @@ describe('financing and facility options', () => {
     // servers x 0.5 kW x 1.5 x 8760 h x $0.10, and servers x 1 U x $100 x 12.
     expect(lines.find((l) => l.line.startsWith('Electricity'))!.cost_usd).toBeCloseTo(servers * 0.5 * 1.5 * 8760 * 0.1, 6);
     expect(lines.find((l) => l.line === 'Rack space')!.cost_usd).toBeCloseTo(servers * 1200, 6);
-    const colo = stackCashflows(sizing, { ...s, facility: 'colocation' }, f, DRIVES.capacity_tb).filter((l) => l.year === 0 && l.category === 'power_space');
+    const colo = stackCashflows(sizing, { ...s, facility: 'colocation' }, f, DRIVES.capacity_tb).filter(
+      (l) => l.year === 0 && l.category === 'power_space',
+    );
     expect(colo.map((l) => l.line)).toEqual(['Colocation (space, power, cooling)']);
     expect(colo[0]!.cost_usd).toBeCloseTo(servers * 0.5 * f.colocation_usd_per_kw_month * 12, 6);
   });

@@ -56,7 +56,12 @@ describe('anvil tco report', () => {
   it('the summary, the results table and tco.json headline the same expected NPV (P50), inside its band, and explain a point estimate outside it', () => {
     const html = readFileSync(join(out, 'tco.html'), 'utf8');
     const doc = JSON.parse(readFileSync(join(out, 'tco.json'), 'utf8')) as {
-      stacks: { id: string; npv_usd: number; npv_usd_band: { p50: number }; npv_headline: { expected_usd: number; p10_usd: number; p90_usd: number; point_usd: number; explanation: string | null } }[];
+      stacks: {
+        id: string;
+        npv_usd: number;
+        npv_usd_band: { p50: number };
+        npv_headline: { expected_usd: number; p10_usd: number; p90_usd: number; point_usd: number; explanation: string | null };
+      }[];
     };
     const summary = html.slice(html.indexOf('<h2 id="summary">'), html.indexOf('<h2', html.indexOf('<h2 id="summary">') + 4));
     const results = html.slice(html.indexOf('NPV expected (P50)'));
@@ -76,7 +81,8 @@ describe('anvil tco report', () => {
   it('is deterministic: the same scenario gives the same bytes, the second time from the model cache', async () => {
     const again = tempDir('anvil-tco-');
     await tcoCommand(REFERENCE, { out: again, format: ['html'], samples: SAMPLES, cache }, quiet);
-    for (const f of ['tco.html', 'tco.json', 'cashflows.arrow']) expect(readFileSync(join(again, f)), f).toEqual(readFileSync(join(out, f)));
+    for (const f of ['tco.html', 'tco.json', 'cashflows.arrow'])
+      expect(readFileSync(join(again, f)), f).toEqual(readFileSync(join(out, f)));
   });
 
   it('tco.json and the Arrow cash flows (read by Polars) add up to the same totals', () => {
@@ -84,8 +90,21 @@ describe('anvil tco report', () => {
     expect(doc.monte_carlo.samples).toBe(SAMPLES);
     expect(doc.stacks.map((s) => s.id)).toEqual(['appliance', 'diy-commercial-db', 'diy-oss-db', 'diy-oss-sds']);
     const flows = pl.readIPC(readFileSync(join(out, 'cashflows.arrow')));
-    expect(flows.columns).toEqual(['stack', 'stack_label', 'year', 'category', 'line', 'timing', 'cost_usd', 'discount_factor', 'present_value_usd']);
-    const sums = flows.groupBy('stack').agg(pl.col('cost_usd').sum().alias('total'), pl.col('present_value_usd').sum().alias('pv')).sort('stack');
+    expect(flows.columns).toEqual([
+      'stack',
+      'stack_label',
+      'year',
+      'category',
+      'line',
+      'timing',
+      'cost_usd',
+      'discount_factor',
+      'present_value_usd',
+    ]);
+    const sums = flows
+      .groupBy('stack')
+      .agg(pl.col('cost_usd').sum().alias('total'), pl.col('present_value_usd').sum().alias('pv'))
+      .sort('stack');
     const rows = sums.toRecords() as { stack: string; total: number; pv: number }[];
     expect(rows.length).toBe(4);
     for (const r of rows) {
@@ -148,9 +167,13 @@ describe('anvil tco on the command line', () => {
 
   it('without Chromium, --format pdf is a coded error and the HTML is still written', () => {
     const dir = tempDir('anvil-tco-');
-    const r = anvil(['tco', REFERENCE, '--out', dir, '--format', 'html,pdf', '--samples', '50', '--cache', cache], { ANVIL_CHROMIUM: '/nonexistent/chromium' });
+    const r = anvil(['tco', REFERENCE, '--out', dir, '--format', 'html,pdf', '--samples', '50', '--cache', cache], {
+      ANVIL_CHROMIUM: '/nonexistent/chromium',
+    });
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^ANVIL_ERR_PDF_UNAVAILABLE: PDF output needs headless Chromium: install it \(Debian: apt-get install chromium\)/);
+    expect(r.stderr).toMatch(
+      /^ANVIL_ERR_PDF_UNAVAILABLE: PDF output needs headless Chromium: install it \(Debian: apt-get install chromium\)/,
+    );
     expect(r.stderr).not.toMatch(/^\s+at /m);
     expect(existsSync(join(dir, 'tco.html'))).toBe(true);
     expect(() => printPdf(join(dir, 'tco.html'), join(dir, 'x.pdf'), null)).toThrow(AnvilError);
@@ -164,7 +187,10 @@ describe('anvil tco on the command line', () => {
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/^ANVIL_ERR_FILE_NOT_FOUND: cannot read scenario no-such-scenario.yaml/);
     const badSeed = anvil(['tco', REFERENCE, '--seed', '-1']);
-    expect([badSeed.code, badSeed.stderr]).toEqual([2, expect.stringMatching(/^ANVIL_ERR_USAGE: .*a seed is a whole number from 0 to 9007199254740991.*; see anvil tco --help\n$/)]);
+    expect([badSeed.code, badSeed.stderr]).toEqual([
+      2,
+      expect.stringMatching(/^ANVIL_ERR_USAGE: .*a seed is a whole number from 0 to 9007199254740991.*; see anvil tco --help\n$/),
+    ]);
     const dir = tempDir('anvil-tco-');
     const r = anvil(['tco', REFERENCE, '--out', dir, '--samples', '20', '--seed', '7', '--cache', cache]);
     expect(r.code).toBe(0);

@@ -17,7 +17,12 @@ describe('TCO scenario', () => {
   it('the reference scenario compares the four stacks of the issue over three years', () => {
     const s = reference();
     expect(s.horizon_years).toBe(3);
-    expect(s.stacks.map((x) => `${x.kind}/${x.database}`)).toEqual(['appliance/open-source', 'diy-db-outside/commercial', 'diy-db-outside/open-source', 'diy-sds/open-source']);
+    expect(s.stacks.map((x) => `${x.kind}/${x.database}`)).toEqual([
+      'appliance/open-source',
+      'diy-db-outside/commercial',
+      'diy-db-outside/open-source',
+      'diy-sds/open-source',
+    ]);
   });
 
   it('fills defaults from the schema', () => {
@@ -31,7 +36,9 @@ describe('TCO scenario', () => {
   });
 
   it('reports every problem at once, each with its path and what is allowed', () => {
-    const bad = MINIMAL.replace('iops: 10000', 'iops: -5').replace('kind: diy-db-outside', 'kind: diy-k8s').replace('name: small', 'name: small\nhorizon_year: 3');
+    const bad = MINIMAL.replace('iops: 10000', 'iops: -5')
+      .replace('kind: diy-db-outside', 'kind: diy-k8s')
+      .replace('name: small', 'name: small\nhorizon_year: 3');
     let e: AnvilError | undefined;
     try {
       parseScenario(bad, 'bad.yaml');
@@ -78,9 +85,13 @@ overrides:
     const d = e!.details;
     expect(d).toContain(`bad.yaml:${lineOf('horizon_years')}: /horizon_years: Expected integer (years the comparison covers)`);
     expect(d.find((p) => p.includes('/stacks/1/kind'))).toMatch(
-      new RegExp(`^bad\\.yaml:${lineOf('diy-k8s')}: /stacks/1/kind: "diy-k8s" is not allowed, allowed: appliance\\|diy-db-outside\\|diy-sds \\(`),
+      new RegExp(
+        `^bad\\.yaml:${lineOf('diy-k8s')}: /stacks/1/kind: "diy-k8s" is not allowed, allowed: appliance\\|diy-db-outside\\|diy-sds \\(`,
+      ),
     );
-    expect(d).toContain(`bad.yaml:${lineOf('nvme_usd_per_tb')}: /overrides/nvme_usd_per_tb: "cheap" is not allowed, allowed: a number, or a mapping {value: number, range: [low, high], source: text, year: integer}`);
+    expect(d).toContain(
+      `bad.yaml:${lineOf('nvme_usd_per_tb')}: /overrides/nvme_usd_per_tb: "cheap" is not allowed, allowed: a number, or a mapping {value: number, range: [low, high], source: text, year: integer}`,
+    );
     // A missing field points at its parent's line, once (typebox reports it as missing and as not a string).
     const label = d.filter((p) => p.includes('/stacks/0/label'));
     expect(label).toEqual([`bad.yaml:${lineOf('id: a')}: /stacks/0/label: Expected required property (name shown in the report)`]);
@@ -89,7 +100,7 @@ overrides:
     expect(d.length).toBe(4);
   });
 
-  it('an override outside its figure\'s domain is reported at its line in the scenario', () => {
+  it("an override outside its figure's domain is reported at its line in the scenario", () => {
     const text = `${MINIMAL}overrides:\n  pue: 1.2\n  nvme_usd_per_tb: -100\n`;
     const s = parseScenario(text, 'o.yaml');
     let e: AnvilError | undefined;
@@ -100,7 +111,9 @@ overrides:
     }
     const line = text.split('\n').findIndex((l) => l.includes('nvme_usd_per_tb')) + 1;
     expect(e?.code).toBe('ANVIL_ERR_TCO_SCENARIO');
-    expect(e!.details).toEqual([`o.yaml:${line}: /overrides/nvme_usd_per_tb: -100 is not a possible nvme_usd_per_tb (USD/TB), allowed: a number from 0 to 1e12`]);
+    expect(e!.details).toEqual([
+      `o.yaml:${line}: /overrides/nvme_usd_per_tb: -100 is not a possible nvme_usd_per_tb (USD/TB), allowed: a number from 0 to 1e12`,
+    ]);
   });
 
   it('stack ids are unique and an appliance stack is required', () => {
@@ -113,6 +126,8 @@ overrides:
       throw new Error('expected the scenario to be rejected');
     };
     expect(problems(MINIMAL.replace('id: b', 'id: a'), 'd.yaml')).toContain('d.yaml:7: /stacks/1/id: "a" is used by an earlier stack');
-    expect(problems(MINIMAL.replace('kind: appliance', 'kind: diy-sds'), 'n.yaml')).toContain('n.yaml:6: /stacks: no stack has kind appliance');
+    expect(problems(MINIMAL.replace('kind: appliance', 'kind: diy-sds'), 'n.yaml')).toContain(
+      'n.yaml:6: /stacks: no stack has kind appliance',
+    );
   });
 });

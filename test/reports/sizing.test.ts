@@ -11,7 +11,9 @@ function oneDbScenario(kind: 'appliance' | 'diy-sds' | 'diy-db-outside'): Scenar
     growth_per_year: 0,
     free_space: 0.25,
     applications: [],
-    databases: [{ name: 'db', count: 1, instances: 2, cores: 1, memory_gib: 1, size_tb: 3, iops: 1000, read_fraction: 0.5, latency_sla_p99_us: 1000 }],
+    databases: [
+      { name: 'db', count: 1, instances: 2, cores: 1, memory_gib: 1, size_tb: 3, iops: 1000, read_fraction: 0.5, latency_sla_p99_us: 1000 },
+    ],
     stacks: [{ id: 'x', label: 'x', kind, database: 'open-source' }],
   };
 }
@@ -39,7 +41,22 @@ describe('sizing from performance', () => {
   });
 
   it('the count is the largest need, rounded up, and names the binding constraint', () => {
-    const s = { ...oneDbScenario('appliance'), databases: [{ name: 'db', count: 1, instances: 2, cores: 1, memory_gib: 1, size_tb: 30, iops: 1000, read_fraction: 0.5, latency_sla_p99_us: 1000 }] };
+    const s = {
+      ...oneDbScenario('appliance'),
+      databases: [
+        {
+          name: 'db',
+          count: 1,
+          instances: 2,
+          cores: 1,
+          memory_gib: 1,
+          size_tb: 30,
+          iops: 1000,
+          read_fraction: 0.5,
+          latency_sla_p99_us: 1000,
+        },
+      ],
+    };
     const role = sizeStack(s.stacks[0]!, s, figures(), DRIVES).years[0]!.roles[0]!;
     // 60 TB over 12 TB a server: 5 servers, capacity-bound, above the 3-node minimum.
     expect(role.servers).toBe(5);
@@ -119,7 +136,12 @@ describe('workloads larger than a server', () => {
     const s = { ...reference(), db_server: { cores: 16 } };
     const problems = fitProblems(s, figures(), DRIVES);
     // 16 cores at 70% less one reserved leave 10.2: the 16-core orders instance does not fit outside Kubernetes.
-    expect(problems).toEqual([expect.stringMatching(/^\/databases\/0: an instance of orders \(OLTP\) \(16 cores, 256 GiB\) does not fit on one diy-commercial-db server \(10\.2 cores.*raise db_server\.cores/), expect.stringMatching(/^\/databases\/0: .* diy-oss-db server/)]);
+    expect(problems).toEqual([
+      expect.stringMatching(
+        /^\/databases\/0: an instance of orders \(OLTP\) \(16 cores, 256 GiB\) does not fit on one diy-commercial-db server \(10\.2 cores.*raise db_server\.cores/,
+      ),
+      expect.stringMatching(/^\/databases\/0: .* diy-oss-db server/),
+    ]);
     expect(fitProblems(reference(), figures(), DRIVES)).toEqual([]);
   });
 });

@@ -9,7 +9,9 @@ describe('anvil start', () => {
   it('ends with the reference TCO report and prints its path last', async () => {
     const out = tempDir('anvil-start-');
     let text = '';
-    await startCommand({ profile: 'intel-p4510-4tb', seed: 1, out }, { write: (t: string) => ((text += t), true) } as unknown as NodeJS.WriteStream);
+    await startCommand({ profile: 'intel-p4510-4tb', seed: 1, out }, {
+      write: (t: string) => ((text += t), true),
+    } as unknown as NodeJS.WriteStream);
     const lines = text.trimEnd().split('\n');
     const report = join(out, 'tco', 'tco.html');
     expect(lines.slice(-2)[0]).toBe(`TCO report: ${report}`);

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { BUCKETS, BucketHistogram, LatencyHistogram, bucketLow, bucketOf, bucketValue, bucketWidth } from '../../sim/measure/latency-histogram.js';
+import {
+  BUCKETS,
+  BucketHistogram,
+  LatencyHistogram,
+  bucketLow,
+  bucketOf,
+  bucketValue,
+  bucketWidth,
+} from '../../sim/measure/latency-histogram.js';
 import { RandomStream } from '../../sim/core/random.js';
 
 describe('latency histogram (fio buckets)', () => {

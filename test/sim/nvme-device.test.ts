@@ -21,8 +21,18 @@ function tiny(overrides: Partial<Record<'host' | 'controller' | 'write_buffer' |
     controller: { cores: 1, read_command: '1us', read_data_rate: '4GB/s', write_command: '2us', write_data_rate: '4GB/s' },
     write_buffer: { capacity: '64k', write_time: '1us' },
     media: {
-      type: 'nand', channels: 2, dies_per_channel: 2, planes: 1, page_size: '16k', pages_per_program: 1, pages_per_block: 4,
-      die_capacity: '512M', channel_rate: '1GB/s', read: '50us', program: '500us', erase: '2ms',
+      type: 'nand',
+      channels: 2,
+      dies_per_channel: 2,
+      planes: 1,
+      page_size: '16k',
+      pages_per_program: 1,
+      pages_per_block: 4,
+      die_capacity: '512M',
+      channel_rate: '1GB/s',
+      read: '50us',
+      program: '500us',
+      erase: '2ms',
     },
     gc: { policy: 'lrw', sequential_streams: 4 },
   };
@@ -130,7 +140,12 @@ describe('mechanics of a tiny drive', () => {
   });
 
   test('random writes owe (WA - 1) GC copies per program unit and erase a block every pages_per_block units', () => {
-    const ios = Array.from({ length: 64 }, (_, i) => ({ at_ns: 0, op: OP_WRITE as Op, offset: ((i * 7919) % 4096) * 16384 * 3, size: 16384 }));
+    const ios = Array.from({ length: 64 }, (_, i) => ({
+      at_ns: 0,
+      op: OP_WRITE as Op,
+      offset: ((i * 7919) % 4096) * 16384 * 3,
+      size: 16384,
+    }));
     const { device } = drive(tiny(), ios);
     const { hostPrograms, gcPrograms, erases } = device.backend.counts;
     const wa = device.config.randomWriteAmplification;

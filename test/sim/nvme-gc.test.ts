@@ -4,11 +4,7 @@
  * latency of reads that run beside random writes.
  */
 import { describe, expect, test } from 'vitest';
-import {
-  SequentialDetector,
-  lrwWriteAmplification,
-  lrwWriteAmplificationApprox,
-} from '../../sim/devices/nvme/index.js';
+import { SequentialDetector, lrwWriteAmplification, lrwWriteAmplificationApprox } from '../../sim/devices/nvme/index.js';
 import { loadNvmeProfile, runClosedLoop, runJob, type HarnessJob } from './nvme-harness.js';
 
 describe('LRW write amplification (Desnoyers, SYSTOR 2012)', () => {
@@ -53,14 +49,20 @@ describe('intel-p4510-4tb: steady-state writes', () => {
   const { params } = loadNvmeProfile('intel-p4510-4tb');
 
   test('random writes copy (WA - 1) program units per unit of host data; sequential writes copy none', () => {
-    const random = runClosedLoop(params, [{ op: 'write', pattern: 'random', bs: 4096, iodepth: 64 }], { ramp_ns: 100e6, runtime_ns: 400e6 });
+    const random = runClosedLoop(params, [{ op: 'write', pattern: 'random', bs: 4096, iodepth: 64 }], {
+      ramp_ns: 100e6,
+      runtime_ns: 400e6,
+    });
     const { hostPrograms, gcPrograms } = random.device.backend.counts;
     const wa = random.device.config.randomWriteAmplification;
     expect(wa).toBeGreaterThan(5);
     expect(gcPrograms / hostPrograms).toBeGreaterThan((wa - 1) * 0.95);
     expect(gcPrograms / hostPrograms).toBeLessThan((wa - 1) * 1.05);
 
-    const sequential = runClosedLoop(params, [{ op: 'write', pattern: 'sequential', bs: 131072, iodepth: 32 }], { ramp_ns: 50e6, runtime_ns: 200e6 });
+    const sequential = runClosedLoop(params, [{ op: 'write', pattern: 'sequential', bs: 131072, iodepth: 32 }], {
+      ramp_ns: 50e6,
+      runtime_ns: 200e6,
+    });
     const seq = sequential.device.backend.counts;
     expect(seq.hostPrograms).toBeGreaterThan(1000);
     // Only the stream's first write, not yet recognised as sequential, brings GC work.

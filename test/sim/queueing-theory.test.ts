@@ -7,7 +7,9 @@
 import { describe, expect, it } from 'vitest';
 import { anvilRun } from '../cli-harness.js';
 
-interface Fio { jobs: { read: { iops: number; total_ios: number; clat_ns: { mean: number; N: number; percentile: Record<string, number> } } }[] }
+interface Fio {
+  jobs: { read: { iops: number; total_ios: number; clat_ns: { mean: number; N: number; percentile: Record<string, number> } } }[];
+}
 
 function poissonJob(rate: number, seconds: number): string {
   return [
@@ -77,7 +79,8 @@ describe('queueing theory through anvil run', () => {
     const theta = c * mu - lambda;
     const mean = (C / theta + 1 / mu) * 1e9;
     // Sojourn = wait + service: the wait is 0 with probability 1 - C, else exponential(theta).
-    const survival = (t: number) => (1 - C) * Math.exp(-mu * t) + (C * (theta * Math.exp(-mu * t) - mu * Math.exp(-theta * t))) / (theta - mu);
+    const survival = (t: number) =>
+      (1 - C) * Math.exp(-mu * t) + (C * (theta * Math.exp(-mu * t) - mu * Math.exp(-theta * t))) / (theta - mu);
     const p99 = quantile99(survival, 1) * 1e9;
     expect(m.n).toBeGreaterThan(6e6);
     expect(Math.abs(m.mean / mean - 1)).toBeLessThan(0.02);

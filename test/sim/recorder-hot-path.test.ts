@@ -9,7 +9,14 @@ import { RandomStream } from '../../sim/core/random.js';
 import { BucketHistogram, LatencyHistogram, bucketOf } from '../../sim/measure/latency-histogram.js';
 import { DirectionRecorder } from '../../sim/measure/job-recorder.js';
 
-const state = (h: LatencyHistogram) => ({ n: h.n, mean: h.mean_ns, sd: h.stddev_ns, min: h.min_ns, max: h.max_ns, counts: Array.from(h.counts) });
+const state = (h: LatencyHistogram) => ({
+  n: h.n,
+  mean: h.mean_ns,
+  sd: h.stddev_ns,
+  min: h.min_ns,
+  max: h.max_ns,
+  counts: Array.from(h.counts),
+});
 
 describe('recorder hot path', () => {
   it('reports the interval series and histograms of a recorder that keeps everything per I/O', () => {
@@ -36,9 +43,15 @@ describe('recorder hot path', () => {
       const sparse = interval.nonEmptyBuckets();
       expected.push({
         row: {
-          time_ns: (k + 1) * 1e6, interval_ns: 1e6, ios: interval.n, bytes,
-          clat_mean_ns: interval.mean_ns, clat_p50_ns: interval.percentile(50), clat_p99_ns: interval.percentile(99),
-          clat_p999_ns: interval.percentile(99.9), clat_max_ns: interval.n > 0 ? interval.max_ns : 0,
+          time_ns: (k + 1) * 1e6,
+          interval_ns: 1e6,
+          ios: interval.n,
+          bytes,
+          clat_mean_ns: interval.mean_ns,
+          clat_p50_ns: interval.percentile(50),
+          clat_p99_ns: interval.percentile(99),
+          clat_p999_ns: interval.percentile(99.9),
+          clat_max_ns: interval.n > 0 ? interval.max_ns : 0,
         },
         buckets: Array.from(sparse.buckets),
         counts: Array.from(sparse.counts),
@@ -47,7 +60,9 @@ describe('recorder hot path', () => {
       bytes = 0;
     }
     expect(recorder.intervals).toEqual(expected.map((e) => e.row));
-    expect(recorder.intervalHistograms.map((h) => ({ buckets: Array.from(h.buckets), counts: Array.from(h.counts) }))).toEqual(expected.map(({ buckets, counts }) => ({ buckets, counts })));
+    expect(recorder.intervalHistograms.map((h) => ({ buckets: Array.from(h.buckets), counts: Array.from(h.counts) }))).toEqual(
+      expected.map(({ buckets, counts }) => ({ buckets, counts })),
+    );
     expect(state(recorder.slat)).toEqual(state(slat));
     expect(state(recorder.lat)).toEqual(state(lat));
     expect(recorder.openIntervalIos).toBe(0);

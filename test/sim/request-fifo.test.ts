@@ -12,7 +12,7 @@ describe('RequestFifo', () => {
         fifo.push(next);
         expected.push(next++);
       }
-      for (let k = 0; k < (round % 5); k++) expect(fifo.shift()).toBe(expected.shift());
+      for (let k = 0; k < round % 5; k++) expect(fifo.shift()).toBe(expected.shift());
       expect(fifo.length).toBe(expected.length);
     }
     while (expected.length > 0) expect(fifo.shift()).toBe(expected.shift());

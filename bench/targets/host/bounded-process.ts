@@ -78,7 +78,13 @@ export function runBounded(command: string, args: readonly string[], options: Bo
       clearTimeout(timer);
       if (killer) clearTimeout(killer);
       process.off('SIGINT', onSigint);
-      if (timedOut) reject(new AnvilError('ANVIL_ERR_TIMEOUT', `${options.label} ran past its bound of ${(options.timeout_ms / 1000).toFixed(0)} s and was stopped; give the job a runtime= (and time_based) or a smaller size=`));
+      if (timedOut)
+        reject(
+          new AnvilError(
+            'ANVIL_ERR_TIMEOUT',
+            `${options.label} ran past its bound of ${(options.timeout_ms / 1000).toFixed(0)} s and was stopped; give the job a runtime= (and time_based) or a smaller size=`,
+          ),
+        );
       else resolve({ code, signal, stdout, stderr });
     });
   });

@@ -25,7 +25,12 @@ export function findFio(command = process.env.ANVIL_FIO ?? 'fio'): FioBinary {
   if (!path) throw new AnvilError('ANVIL_ERR_FIO_MISSING', `fio is not installed (no '${command}' on PATH); ${INSTALL}`);
   const r = spawnSync(path, ['--version'], { encoding: 'utf8', timeout: 10_000 });
   const v = r.status === 0 ? parseFioVersion(r.stdout) : undefined;
-  if (!v) throw new AnvilError('ANVIL_ERR_FIO_MISSING', `${path} --version did not print an fio version (${`${r.stdout ?? ''}${r.stderr ?? ''}`.trim().slice(0, 80) || r.error?.message || `exit ${String(r.status)}`}); ${INSTALL}`);
-  if (v.major < 3) throw new AnvilError('ANVIL_ERR_FIO_MISSING', `${path} is ${v.version}; Anvil reads fio 3.x JSON, so ${INSTALL} (3.0 or later)`);
+  if (!v)
+    throw new AnvilError(
+      'ANVIL_ERR_FIO_MISSING',
+      `${path} --version did not print an fio version (${`${r.stdout ?? ''}${r.stderr ?? ''}`.trim().slice(0, 80) || r.error?.message || `exit ${String(r.status)}`}); ${INSTALL}`,
+    );
+  if (v.major < 3)
+    throw new AnvilError('ANVIL_ERR_FIO_MISSING', `${path} is ${v.version}; Anvil reads fio 3.x JSON, so ${INSTALL} (3.0 or later)`);
   return { path, ...v };
 }

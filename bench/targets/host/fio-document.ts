@@ -68,7 +68,11 @@ export const ALL_CLIENTS = 'All clients';
  */
 export function parseFioDocument(text: string, source: string): FioDocument {
   const start = text.search(/^\{/m);
-  if (start < 0) throw new AnvilError('ANVIL_ERR_FIO_OUTPUT', `${source} holds no fio JSON document; run fio with --output-format=json+ and check its stderr`);
+  if (start < 0)
+    throw new AnvilError(
+      'ANVIL_ERR_FIO_OUTPUT',
+      `${source} holds no fio JSON document; run fio with --output-format=json+ and check its stderr`,
+    );
   let doc: unknown;
   try {
     doc = JSON.parse(text.slice(start));
@@ -76,7 +80,12 @@ export function parseFioDocument(text: string, source: string): FioDocument {
     throw new AnvilError('ANVIL_ERR_FIO_OUTPUT', `${source} is not valid fio JSON (${(e as Error).message}); is it cut short?`);
   }
   const d = doc as Partial<FioDocument>;
-  if (typeof d !== 'object' || d === null || typeof d['fio version'] !== 'string' || (!Array.isArray(d.jobs) && !Array.isArray(d.client_stats))) {
+  if (
+    typeof d !== 'object' ||
+    d === null ||
+    typeof d['fio version'] !== 'string' ||
+    (!Array.isArray(d.jobs) && !Array.isArray(d.client_stats))
+  ) {
     throw new AnvilError('ANVIL_ERR_FIO_OUTPUT', `${source} is JSON but not fio's: it needs "fio version" and "jobs" (or "client_stats")`);
   }
   return d as FioDocument;

@@ -6,7 +6,14 @@
  * and the interval series comes from fio's per-interval histogram and latency logs. Where the logs do
  * not add up to fio's totals (fio 3.33's client/server mode), the series is one row for the window.
  */
-import { BUCKETS, FIO_DEFAULT_PERCENTILES, LatencyHistogram, bucketOf, bucketPercentile, bucketValue } from '../../../sim/measure/latency-histogram.js';
+import {
+  BUCKETS,
+  FIO_DEFAULT_PERCENTILES,
+  LatencyHistogram,
+  bucketOf,
+  bucketPercentile,
+  bucketValue,
+} from '../../../sim/measure/latency-histogram.js';
 import type { IntervalRow } from '../../../sim/measure/job-recorder.js';
 import { workloadSpec, type WorkloadSpec } from '../../../sim/workload/spec.js';
 import { parseDuration, parseSize } from '../../../sim/core/units.js';
@@ -138,7 +145,11 @@ function threadCount(job: FioJob, all: readonly FioJob[], global: Readonly<Recor
  */
 function fillIntervals(job: ReportedJob, threads: readonly ThreadLogs[], interval_ns: number): void {
   const interval_ms = interval_ns / 1e6;
-  const directions: [number, ReportedDirection][] = [[0, job.read], [1, job.write], ...(job.trim ? [[2, job.trim] as [number, ReportedDirection]] : [])];
+  const directions: [number, ReportedDirection][] = [
+    [0, job.read],
+    [1, job.write],
+    ...(job.trim ? [[2, job.trim] as [number, ReportedDirection]] : []),
+  ];
   for (const [direction, d] of directions) {
     const slots = new Map<number, { counts: Float64Array; bytes: number; latSum_ns: number; latIos: number }>();
     for (const t of threads) {
@@ -173,7 +184,9 @@ function fillIntervals(job: ReportedJob, threads: readonly ThreadLogs[], interva
     for (const k of [...slots.keys()].sort((a, b) => a - b)) {
       const slot = slots.get(k)!;
       const time_ns = Math.min(k * interval_ns, job.windowEnd_ns);
-      d.intervals.push(intervalRow(time_ns, time_ns - end_ns, slot.counts, slot.bytes, slot.latIos > 0 ? slot.latSum_ns / slot.latIos : undefined));
+      d.intervals.push(
+        intervalRow(time_ns, time_ns - end_ns, slot.counts, slot.bytes, slot.latIos > 0 ? slot.latSum_ns / slot.latIos : undefined),
+      );
       end_ns = time_ns;
       for (let b = 0; b < BUCKETS; b++) rest.counts[b]! -= slot.counts[b]!;
       rest.bytes -= slot.bytes;
@@ -188,7 +201,15 @@ function fillIntervals(job: ReportedJob, threads: readonly ThreadLogs[], interva
     }
     if ((restIos > 0 || d.intervals.length === 0) && job.windowEnd_ns > end_ns) {
       const lastMean = lastLoggedMean(threads, direction, job.windowEnd_ns / 1e6, interval_ms);
-      d.intervals.push(intervalRow(job.windowEnd_ns, job.windowEnd_ns - end_ns, rest.counts, rest.bytes, d.intervals.length === 0 ? d.clat.mean_ns : lastMean));
+      d.intervals.push(
+        intervalRow(
+          job.windowEnd_ns,
+          job.windowEnd_ns - end_ns,
+          rest.counts,
+          rest.bytes,
+          d.intervals.length === 0 ? d.clat.mean_ns : lastMean,
+        ),
+      );
     }
   }
 }
@@ -200,7 +221,13 @@ function lastLoggedMean(threads: readonly ThreadLogs[], direction: number, end_m
   return values.length === 1 ? values[0] : undefined;
 }
 
-function intervalRow(time_ns: number, interval_ns: number, counts: ArrayLike<number>, bytes: number, mean_ns: number | undefined): IntervalRow {
+function intervalRow(
+  time_ns: number,
+  interval_ns: number,
+  counts: ArrayLike<number>,
+  bytes: number,
+  mean_ns: number | undefined,
+): IntervalRow {
   const h = new LatencyHistogram();
   let ios = 0;
   let top = -1;
@@ -234,9 +261,15 @@ function specOf(job: FioJob, global: Readonly<Record<string, string>>, clone: nu
   const rw = o.rw ?? o.readwrite ?? 'read';
   const random = rw.startsWith('rand');
   const kind = rw.replace(/^rand/, '');
-  const readFraction = kind === 'read' ? 1 : kind === 'write' || kind === 'trim' ? 0 : Number(o.rwmixread ?? (o.rwmixwrite ? 100 - Number(o.rwmixwrite) : 50)) / 100;
+  const readFraction =
+    kind === 'read'
+      ? 1
+      : kind === 'write' || kind === 'trim'
+        ? 0
+        : Number(o.rwmixread ?? (o.rwmixwrite ? 100 - Number(o.rwmixwrite) : 50)) / 100;
   const [bsRead, bsWrite] = (o.bs ?? o.blocksize ?? '4k').split(',');
-  const size = (text: string | undefined, fallback: number) => (text === undefined || text === '' ? fallback : (parseSize(text) ?? fallback));
+  const size = (text: string | undefined, fallback: number) =>
+    text === undefined || text === '' ? fallback : (parseSize(text) ?? fallback);
   const duration = (text: string | undefined) => (text === undefined ? 0 : (parseDuration(text) ?? 0));
   const percentiles = o.percentile_list ? o.percentile_list.split(':').map(Number).filter(Number.isFinite) : FIO_DEFAULT_PERCENTILES;
   return workloadSpec({

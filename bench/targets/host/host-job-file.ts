@@ -26,8 +26,11 @@ function stripComment(line: string): string {
 /** The log additions as job-file lines (fio stores these options, so a later value replaces an earlier one). */
 export function logLines(a: JobAdditions): string[] {
   return [
-    `write_hist_log=${a.logPrefix}`, `log_hist_msec=${a.interval_ms}`, 'log_hist_coarseness=0',
-    `write_lat_log=${a.logPrefix}`, `log_avg_msec=${a.interval_ms}`,
+    `write_hist_log=${a.logPrefix}`,
+    `log_hist_msec=${a.interval_ms}`,
+    'log_hist_coarseness=0',
+    `write_lat_log=${a.logPrefix}`,
+    `log_avg_msec=${a.interval_ms}`,
   ];
 }
 
@@ -58,7 +61,10 @@ export function withAdditions(text: string, a: JobAdditions): string {
   for (const line of text.replace(/^\uFEFF/, '').split('\n')) {
     const content = stripComment(line);
     if (HEADER.test(content)) {
-      if (section !== 'none') { close(); out.push(''); }
+      if (section !== 'none') {
+        close();
+        out.push('');
+      }
       section = /^\s*\[global/.test(content) ? 'global' : 'job';
     } else if (a.filename !== undefined && section !== 'none' && FILENAME_OPTION.test(content)) {
       out.push(`; ${line.trim()}   (replaced by anvil run --filename)`);

@@ -9,7 +9,10 @@ import type { HostRunMeasurement } from '../../results/measurement.js';
 
 const HOST_DOC = 'fio server the row was measured on (host:port), or "All clients" for the aggregate over every server';
 
-export function arrowTablesByHost(runs: readonly { host: string; measurement: HostRunMeasurement }[], meta: { version: string; jobfile: string }): Map<string, Uint8Array> {
+export function arrowTablesByHost(
+  runs: readonly { host: string; measurement: HostRunMeasurement }[],
+  meta: { version: string; jobfile: string },
+): Map<string, Uint8Array> {
   const perHost = runs.map((r) => ({ host: r.host, files: arrowTables(r.measurement, meta) }));
   const out = new Map<string, Uint8Array>();
   for (const name of perHost[0]?.files.keys() ?? []) {
@@ -22,7 +25,10 @@ export function arrowTablesByHost(runs: readonly { host: string; measurement: Ho
     const schema = new Schema(fields, metadata);
     const batches = tables.flatMap(({ host, table }) => {
       if (table.numRows === 0) return [];
-      const hostColumn = vectorFromArray(Array.from({ length: table.numRows }, () => host), new Utf8());
+      const hostColumn = vectorFromArray(
+        Array.from({ length: table.numRows }, () => host),
+        new Utf8(),
+      );
       const columns = Object.fromEntries([['host', hostColumn], ...first.fields.map((f) => [f.name, table.getChild(f.name)!])]);
       const plain = new Table(columns);
       return plain.batches.map((b) => new RecordBatch(schema, b.data));

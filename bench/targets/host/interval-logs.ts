@@ -41,7 +41,10 @@ export function parseHistogramLog(text: string, source: string): HistogramLogLin
     if (line.trim() === '') return;
     const f = numbers(line);
     if (f.length !== 3 + BUCKETS || f.some((v) => !Number.isFinite(v))) {
-      throw new AnvilError('ANVIL_ERR_FIO_OUTPUT', `${source}:${i + 1}: a histogram log line needs time, direction, block size and ${BUCKETS} bucket counts (log_hist_coarseness=0); it has ${f.length} fields`);
+      throw new AnvilError(
+        'ANVIL_ERR_FIO_OUTPUT',
+        `${source}:${i + 1}: a histogram log line needs time, direction, block size and ${BUCKETS} bucket counts (log_hist_coarseness=0); it has ${f.length} fields`,
+      );
     }
     out.push({ time_ms: f[0]!, direction: f[1]!, blockSize_bytes: f[2]!, counts: Float64Array.from(f.slice(3)) });
   });

@@ -57,16 +57,24 @@ export function fioTimeout_ms(text: string, timeout_s?: number): number {
 export function checkWritable(path: string): { created: boolean } {
   const full = resolve(path);
   if (existsSync(full)) {
-    if (statSync(full).isDirectory()) throw new AnvilError('ANVIL_ERR_HOST_PATH', `--filename ${path} is a directory; give a file (e.g. ${join(path, 'anvil.dat')}) or a block device`);
+    if (statSync(full).isDirectory())
+      throw new AnvilError(
+        'ANVIL_ERR_HOST_PATH',
+        `--filename ${path} is a directory; give a file (e.g. ${join(path, 'anvil.dat')}) or a block device`,
+      );
     try {
       accessSync(full, constants.W_OK);
     } catch {
-      throw new AnvilError('ANVIL_ERR_HOST_PATH', `--filename ${path} is not writable by this user; choose a file you can write, or run as its owner`);
+      throw new AnvilError(
+        'ANVIL_ERR_HOST_PATH',
+        `--filename ${path} is not writable by this user; choose a file you can write, or run as its owner`,
+      );
     }
     return { created: false };
   }
   const dir = dirname(full);
-  if (!existsSync(dir)) throw new AnvilError('ANVIL_ERR_HOST_PATH', `--filename ${path}: folder ${dir} does not exist; create it or choose another path`);
+  if (!existsSync(dir))
+    throw new AnvilError('ANVIL_ERR_HOST_PATH', `--filename ${path}: folder ${dir} does not exist; create it or choose another path`);
   try {
     accessSync(dir, constants.W_OK);
   } catch {
@@ -86,10 +94,21 @@ export async function runOnHost(options: HostRunOptions): Promise<HostRun> {
     const interval_ms = logInterval_ms(runHorizon_ns(options.text));
     const job = join(work, 'job.fio');
     const logPrefix = join(work, 'anvil');
-    writeFileSync(job, withAdditions(options.text, { ...(options.filename !== undefined ? { filename: resolve(options.filename) } : {}), logPrefix, interval_ms }));
+    writeFileSync(
+      job,
+      withAdditions(options.text, {
+        ...(options.filename !== undefined ? { filename: resolve(options.filename) } : {}),
+        logPrefix,
+        interval_ms,
+      }),
+    );
     const output = join(work, 'fio.json');
     const status = statusOptions(options.onProgress, options.wallClock_s);
-    const r = await runBounded(fio.path, ['--output-format=json+', `--output=${output}`, ...status.args, job], { timeout_ms: fioTimeout_ms(options.text, options.timeout_s), label: 'fio', ...status.bounded });
+    const r = await runBounded(fio.path, ['--output-format=json+', `--output=${output}`, ...status.args, job], {
+      timeout_ms: fioTimeout_ms(options.text, options.timeout_s),
+      label: 'fio',
+      ...status.bounded,
+    });
     status.end();
     throwIfInterrupted(`fio on ${options.jobFile}`);
     if (r.code !== 0) throw fioFailed(options.jobFile, r.stderr + (existsSync(output) ? readFileSync(output, 'utf8') : ''), r.code);
@@ -115,7 +134,10 @@ export async function runOnHost(options: HostRunOptions): Promise<HostRun> {
 const STATUS_PERIOD_MS = 500;
 
 /** fio's status options and a stdout reader that feeds `onProgress`; nothing when no one listens. */
-function statusOptions(onProgress: ((p: HostProgress) => void) | undefined, wallClock_s: (() => number) | undefined): { args: string[]; bounded: { onStdout?: (chunk: string) => void }; end: () => void } {
+function statusOptions(
+  onProgress: ((p: HostProgress) => void) | undefined,
+  wallClock_s: (() => number) | undefined,
+): { args: string[]; bounded: { onStdout?: (chunk: string) => void }; end: () => void } {
   if (!onProgress) return { args: [], bounded: {}, end: () => undefined };
   const started = performance.now();
   const wall = wallClock_s ?? (() => (performance.now() - started) / 1000);
@@ -125,7 +147,11 @@ function statusOptions(onProgress: ((p: HostProgress) => void) | undefined, wall
     const fraction = s.fraction ?? last.fraction;
     const iops_per_s = s.iops_per_s ?? last.iops_per_s;
     const eta_s = s.eta_s ?? last.eta_s;
-    last = { ...(fraction !== undefined ? { fraction } : {}), ...(iops_per_s !== undefined ? { iops_per_s } : {}), ...(eta_s !== undefined ? { eta_s } : {}) };
+    last = {
+      ...(fraction !== undefined ? { fraction } : {}),
+      ...(iops_per_s !== undefined ? { iops_per_s } : {}),
+      ...(eta_s !== undefined ? { eta_s } : {}),
+    };
     onProgress({ ...last, wall_s: wall() });
   });
   return { args: fioStatusArgs(STATUS_PERIOD_MS), bounded: { onStdout: reader.push }, end: reader.end };
@@ -133,7 +159,10 @@ function statusOptions(onProgress: ((p: HostProgress) => void) | undefined, wall
 
 /** fio's own complaint, its last lines, as an ANVIL_ERR_FIO_FAILED. */
 export function fioFailed(jobFile: string, text: string, code: number | null): AnvilError {
-  const lines = text.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('{'));
+  const lines = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('{'));
   const said = lines.filter((l) => /fio|error|err=|No such|denied|invalid|bad/i.test(l)).slice(-6);
   return new AnvilError(
     'ANVIL_ERR_FIO_FAILED',

@@ -34,7 +34,8 @@ export function parseServer(text: string): FioServer {
   const plain = /^([A-Za-z0-9._-]+)(?::(\d+))?$/.exec(text);
   const m = v6 ?? plain;
   const port = m?.[2] === undefined ? FIO_SERVER_PORT : Number(m[2]);
-  if (!m || !Number.isInteger(port) || port < 1 || port > 65535) throw new AnvilError('ANVIL_ERR_USAGE', `--hosts: '${text}' is not host[:port] (port 1-65535), e.g. 10.0.0.2 or 10.0.0.2:8766`);
+  if (!m || !Number.isInteger(port) || port < 1 || port > 65535)
+    throw new AnvilError('ANVIL_ERR_USAGE', `--hosts: '${text}' is not host[:port] (port 1-65535), e.g. 10.0.0.2 or 10.0.0.2:8766`);
   return { host: m[1]!, port };
 }
 
@@ -49,7 +50,12 @@ export function checkServer(s: FioServer, timeout_ms = 3000): Promise<void> {
     const socket = connect({ host: s.host, port: s.port });
     const fail = (why: string) => {
       socket.destroy();
-      reject(new AnvilError('ANVIL_ERR_HOST_UNREACHABLE', `fio server ${s.host}:${s.port} does not answer (${why}); start \`fio --server=ip:${s.host},${s.port}\` on that machine (and open the port), or drop it from --hosts`));
+      reject(
+        new AnvilError(
+          'ANVIL_ERR_HOST_UNREACHABLE',
+          `fio server ${s.host}:${s.port} does not answer (${why}); start \`fio --server=ip:${s.host},${s.port}\` on that machine (and open the port), or drop it from --hosts`,
+        ),
+      );
     };
     socket.setTimeout(timeout_ms, () => fail(`no answer in ${timeout_ms / 1000} s`));
     socket.once('error', (e: NodeJS.ErrnoException) => fail(e.code ?? e.message));
@@ -101,11 +107,22 @@ export async function runOnHosts(options: HostsRunOptions): Promise<HostsRun> {
     const interval_ms = logInterval_ms(runHorizon_ns(options.text));
     const job = join(work, 'job.fio');
     // The logs come back to the client, which writes them under the work folder with each server's name.
-    writeFileSync(job, withAdditions(options.text, { ...(options.filename !== undefined ? { filename: options.filename } : {}), logPrefix: join(work, 'anvil'), interval_ms }));
+    writeFileSync(
+      job,
+      withAdditions(options.text, {
+        ...(options.filename !== undefined ? { filename: options.filename } : {}),
+        logPrefix: join(work, 'anvil'),
+        interval_ms,
+      }),
+    );
     const output = join(work, 'fio.json');
     const args = ['--output-format=json+', `--output=${output}`, ...options.servers.flatMap((s) => [`--client=${clientArg(s)}`, job])];
     const ticker = wallTicker(options.onProgress, runHorizon_ns(options.text));
-    const r = await runBounded(fio.path, args, { timeout_ms: fioTimeout_ms(options.text, options.timeout_s), label: 'fio client', cwd: resolve(work) }).finally(ticker.stop);
+    const r = await runBounded(fio.path, args, {
+      timeout_ms: fioTimeout_ms(options.text, options.timeout_s),
+      label: 'fio client',
+      cwd: resolve(work),
+    }).finally(ticker.stop);
     throwIfInterrupted(`fio on ${options.jobFile}`);
     const text = readFileSync(output, { encoding: 'utf8', flag: 'a+' });
     let document: FioDocument | undefined;
@@ -117,7 +134,12 @@ export async function runOnHosts(options: HostsRunOptions): Promise<HostsRun> {
     if (document === undefined) throw remoteFailure(options.jobFile, options.servers, undefined, r.stderr + text, r.code);
     const failure = remoteFailure(options.jobFile, options.servers, document, r.stderr + text, r.code);
     if (failure) throw failure;
-    const { hosts, all } = convertClientServer(document, { logDir: work, interval_ns: interval_ms * 1e6, fioVersion: fio.version, servers: options.servers });
+    const { hosts, all } = convertClientServer(document, {
+      logDir: work,
+      interval_ns: interval_ms * 1e6,
+      fioVersion: fio.version,
+      servers: options.servers,
+    });
     return { document, hosts, ...(all ? { all } : {}), fioVersion: fio.version };
   } finally {
     rmSync(work, { recursive: true, force: true });
@@ -129,7 +151,13 @@ export async function runOnHosts(options: HostsRunOptions): Promise<HostsRun> {
  * own lines), servers fio's client says exited with an error, and servers with no results at all
  * (a server that went away during the run). Undefined when every server reported cleanly.
  */
-export function remoteFailure(jobFile: string, servers: readonly FioServer[], document: FioDocument | undefined, text: string, code: number | null): AnvilError | undefined {
+export function remoteFailure(
+  jobFile: string,
+  servers: readonly FioServer[],
+  document: FioDocument | undefined,
+  text: string,
+  code: number | null,
+): AnvilError | undefined {
   const entries = document ? documentJobs(document).filter((j) => j.jobname !== ALL_CLIENTS) : [];
   const name = (s: FioServer) => `${s.host}:${s.port}`;
   const entriesOf = (s: FioServer) => entries.filter((j) => j.hostname === s.host && (j.port === undefined || j.port === s.port));
@@ -137,11 +165,20 @@ export function remoteFailure(jobFile: string, servers: readonly FioServer[], do
   const failed = servers.filter((s) => entriesOf(s).some((j) => j.error !== 0) || exited.has(s.host));
   if (failed.length > 0) {
     const what = failed.map((s) => {
-      const bad = entriesOf(s).filter((j) => j.error !== 0).map((j) => `job ${j.jobname} error ${j.error}`);
+      const bad = entriesOf(s)
+        .filter((j) => j.error !== 0)
+        .map((j) => `job ${j.jobname} error ${j.error}`);
       return `${name(s)}${bad.length > 0 ? ` (${bad.join(', ')})` : ''}`;
     });
     // fio's own lines about errors (its servers' lines come prefixed with the server's hostname).
-    const said = [...new Set(text.split('\n').map((l) => l.trim()).filter((l) => /err=|error=|exited with error/.test(l)))].slice(0, 8);
+    const said = [
+      ...new Set(
+        text
+          .split('\n')
+          .map((l) => l.trim())
+          .filter((l) => /err=|error=|exited with error/.test(l)),
+      ),
+    ].slice(0, 8);
     const details = said.length > 0 ? said.map((l) => `fio: ${l}`) : fioFailed(jobFile, text, code).details;
     return new AnvilError(
       'ANVIL_ERR_FIO_FAILED',
@@ -152,7 +189,10 @@ export function remoteFailure(jobFile: string, servers: readonly FioServer[], do
   if (document) {
     const silent = servers.filter((s) => entriesOf(s).length === 0);
     if (silent.length > 0) {
-      return new AnvilError('ANVIL_ERR_HOST_UNREACHABLE', `fio server ${silent.map(name).join(', ')} returned no results for ${jobFile} (it stopped or lost the connection during the run); check fio --server on that machine and run again`);
+      return new AnvilError(
+        'ANVIL_ERR_HOST_UNREACHABLE',
+        `fio server ${silent.map(name).join(', ')} returned no results for ${jobFile} (it stopped or lost the connection during the run); check fio --server on that machine and run again`,
+      );
     }
     if (code === 0) return undefined;
   }
@@ -165,7 +205,10 @@ function wallTicker(onProgress: ((p: HostProgress) => void) | undefined, horizon
   const started = performance.now();
   const timer = setInterval(() => {
     const wall_s = (performance.now() - started) / 1000;
-    onProgress({ wall_s, ...(Number.isFinite(horizon_ns) && horizon_ns > 0 ? { fraction: Math.min(1, (wall_s * 1e9) / horizon_ns) } : {}) });
+    onProgress({
+      wall_s,
+      ...(Number.isFinite(horizon_ns) && horizon_ns > 0 ? { fraction: Math.min(1, (wall_s * 1e9) / horizon_ns) } : {}),
+    });
   }, 500);
   return { stop: () => clearInterval(timer) };
 }
@@ -181,15 +224,24 @@ export function convertClientServer(
   const entries = documentJobs(document);
   const globalOptions = document['global options'] ?? {};
   const perHost = entries.filter((j) => j.jobname !== ALL_CLIENTS);
-  const servers = c.servers ?? [...new Map(perHost.map((j) => [`${j.hostname}:${j.port}`, { host: j.hostname ?? '', port: j.port ?? FIO_SERVER_PORT }])).values()];
+  const servers = c.servers ?? [
+    ...new Map(perHost.map((j) => [`${j.hostname}:${j.port}`, { host: j.hostname ?? '', port: j.port ?? FIO_SERVER_PORT }])).values(),
+  ];
   const hosts = servers.map((s): HostMeasurement => {
     const mine = perHost.filter((j) => j.hostname === s.host && (j.port === undefined || j.port === s.port));
     const name = `${s.host}:${s.port}`;
-    const measurement = measurementFromFio({ jobs: mine, globalOptions, threadLogs: readThreadLogs(c.logDir, 'anvil', s.host), interval_ns: c.interval_ns, title: `${c.fioVersion} on ${name}` });
+    const measurement = measurementFromFio({
+      jobs: mine,
+      globalOptions,
+      threadLogs: readThreadLogs(c.logDir, 'anvil', s.host),
+      interval_ns: c.interval_ns,
+      title: `${c.fioVersion} on ${name}`,
+    });
     return { host: name, measurement: { ...measurement, profile: { ...measurement.profile, name } } };
   });
   const aggregates = entries.filter((j) => j.jobname === ALL_CLIENTS);
-  const all = aggregates.length > 0 ? aggregateMeasurement(aggregates, perHost, hosts, globalOptions, c.interval_ns, c.fioVersion) : undefined;
+  const all =
+    aggregates.length > 0 ? aggregateMeasurement(aggregates, perHost, hosts, globalOptions, c.interval_ns, c.fioVersion) : undefined;
   return { hosts, ...(all ? { all } : {}) };
 }
 
@@ -198,10 +250,20 @@ export function convertClientServer(
  * does not print for the aggregate) the sum of the servers' bins of the same group, and the interval
  * series the sum of the servers' rows.
  */
-function aggregateMeasurement(aggregates: readonly FioJob[], perHost: readonly FioJob[], hosts: readonly HostMeasurement[], globalOptions: Readonly<Record<string, string>>, interval_ns: number, fioVersion: string): HostRunMeasurement {
+function aggregateMeasurement(
+  aggregates: readonly FioJob[],
+  perHost: readonly FioJob[],
+  hosts: readonly HostMeasurement[],
+  globalOptions: Readonly<Record<string, string>>,
+  interval_ns: number,
+  fioVersion: string,
+): HostRunMeasurement {
   const jobs = aggregates.map((a): FioJob => {
     const members = perHost.filter((j) => j.groupid === a.groupid);
-    const withBins = (d: FioDirection, dir: 'read' | 'write' | 'trim'): FioDirection => ({ ...d, clat_ns: { ...d.clat_ns, bins: sumBins(members.map((m) => m[dir]?.clat_ns.bins ?? {})) } });
+    const withBins = (d: FioDirection, dir: 'read' | 'write' | 'trim'): FioDirection => ({
+      ...d,
+      clat_ns: { ...d.clat_ns, bins: sumBins(members.map((m) => m[dir]?.clat_ns.bins ?? {})) },
+    });
     return {
       ...a,
       jobname: members[0]?.jobname ?? a.jobname,
@@ -214,7 +276,10 @@ function aggregateMeasurement(aggregates: readonly FioJob[], perHost: readonly F
   // The series of each group: the servers' rows of that group, summed.
   const intervalsOf = (entry: number, dir: 'read' | 'write' | 'trim') => {
     const group = aggregates[entry]!.groupid;
-    return sumRows(hosts.flatMap((h) => h.measurement.jobs.filter((j) => j.groupid === group).flatMap((j) => j.measured[dir]?.intervals ?? [])), interval_ns);
+    return sumRows(
+      hosts.flatMap((h) => h.measurement.jobs.filter((j) => j.groupid === group).flatMap((j) => j.measured[dir]?.intervals ?? [])),
+      interval_ns,
+    );
   };
   const m = measurementFromFio({ jobs, globalOptions, threadLogs: [], interval_ns, title: `${fioVersion}, all clients`, intervalsOf });
   return { ...m, profile: { ...m.profile, name: ALL_CLIENTS } };

@@ -13,9 +13,15 @@ import { parseManifestText } from '../../manifests/documents.js';
 import { planApply, podInput } from '../../manifests/apply.js';
 
 /** The extender acts as this user: it may place pods in any namespace and read what placement needs. */
-export const KUBE_SCHEDULER: Actor = { user: 'kube-scheduler', roles: ['container-edit', 'volume-view', 'network-view', 'perftier-view', 'node-view'] };
+export const KUBE_SCHEDULER: Actor = {
+  user: 'kube-scheduler',
+  roles: ['container-edit', 'volume-view', 'network-view', 'perftier-view', 'node-view'],
+};
 
-export type NodeVerdict = { readonly state: 'fits'; readonly score: number } | { readonly state: 'fails'; readonly reason: string } | { readonly state: 'unknown'; readonly reason: string };
+export type NodeVerdict =
+  | { readonly state: 'fits'; readonly score: number }
+  | { readonly state: 'fails'; readonly reason: string }
+  | { readonly state: 'unknown'; readonly reason: string };
 
 /** The Anvil pod a Kubernetes Pod object stands for (requests, perf-tier annotations, claims, selectors). */
 export function anvilPodInput(cp: ControlPlane, k8sPod: unknown): Parameters<ControlPlane['createPod']>[0] {
@@ -31,12 +37,21 @@ export function anvilPodInput(cp: ControlPlane, k8sPod: unknown): Parameters<Con
 export function assessNodes(state: ClusterState, actor: Actor, k8sPod: unknown, nodeNames: readonly string[]): Map<string, NodeVerdict> {
   const cp = new ControlPlane(state, actor, () => new Date(0));
   const input = anvilPodInput(cp, k8sPod);
-  const pod: Pod = { kind: 'Pod', ...input, status: { state: 'pending', failure: { summary: 'assessing', nodes: [] } }, created_at: '', seq: 0 };
+  const pod: Pod = {
+    kind: 'Pod',
+    ...input,
+    status: { state: 'pending', failure: { summary: 'assessing', nodes: [] } },
+    created_at: '',
+    seq: 0,
+  };
   checkPodReferences(cp.ctx, pod);
   const session = cp.scheduling();
   const demand = session.demandOf(pod);
   // A volume with no in-sync copy on a live node fails the pod on every node, as it keeps an Anvil pod pending.
-  const unusable = pod.volumes.map((v) => state.volumes.get(keyOf(pod.namespace, v))).map((v) => (v ? unusableReason(v) : undefined)).find((r) => r !== undefined);
+  const unusable = pod.volumes
+    .map((v) => state.volumes.get(keyOf(pod.namespace, v)))
+    .map((v) => (v ? unusableReason(v) : undefined))
+    .find((r) => r !== undefined);
   const out = new Map<string, NodeVerdict>();
   for (const name of nodeNames) {
     const i = session.table.indexOf(name);

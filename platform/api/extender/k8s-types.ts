@@ -17,16 +17,26 @@ export const MAX_EXTENDER_PRIORITY = 10;
 
 export const K8sPod = Type.Object(
   {
-    metadata: Type.Object({ name: Type.String({ minLength: 1 }), namespace: Type.Optional(Type.String()), uid: Type.Optional(Type.String()) }, { additionalProperties: true }),
+    metadata: Type.Object(
+      { name: Type.String({ minLength: 1 }), namespace: Type.Optional(Type.String()), uid: Type.Optional(Type.String()) },
+      { additionalProperties: true },
+    ),
     spec: Type.Object({}, { additionalProperties: true }),
   },
   { additionalProperties: true },
 );
-export const K8sNode = Type.Object({ metadata: Type.Object({ name: Type.String({ minLength: 1 }) }, { additionalProperties: true }) }, { additionalProperties: true });
+export const K8sNode = Type.Object(
+  { metadata: Type.Object({ name: Type.String({ minLength: 1 }) }, { additionalProperties: true }) },
+  { additionalProperties: true },
+);
 export const K8sNodeList = Type.Object({ items: Type.Union([Type.Array(K8sNode), Type.Null()]) }, { additionalProperties: true });
 
 export const ExtenderArgs = Type.Object(
-  { Pod: K8sPod, Nodes: Type.Optional(Type.Union([K8sNodeList, Type.Null()])), NodeNames: Type.Optional(Type.Union([Type.Array(Type.String()), Type.Null()])) },
+  {
+    Pod: K8sPod,
+    Nodes: Type.Optional(Type.Union([K8sNodeList, Type.Null()])),
+    NodeNames: Type.Optional(Type.Union([Type.Array(Type.String()), Type.Null()])),
+  },
   { additionalProperties: false },
 );
 export type ExtenderArgs = Static<typeof ExtenderArgs>;
@@ -41,7 +51,9 @@ export const ExtenderFilterResult = Type.Object({
 });
 export type ExtenderFilterResult = Static<typeof ExtenderFilterResult>;
 
-export const HostPriorityList = Type.Array(Type.Object({ Host: Type.String(), Score: Type.Integer({ minimum: MIN_EXTENDER_PRIORITY, maximum: MAX_EXTENDER_PRIORITY }) }));
+export const HostPriorityList = Type.Array(
+  Type.Object({ Host: Type.String(), Score: Type.Integer({ minimum: MIN_EXTENDER_PRIORITY, maximum: MAX_EXTENDER_PRIORITY }) }),
+);
 export type HostPriorityList = Static<typeof HostPriorityList>;
 
 export const ExtenderBindingArgs = Type.Object(

@@ -40,26 +40,42 @@ const SERVICE_ACCOUNT = '/var/run/secrets/kubernetes.io/serviceaccount';
 const CALL_TIMEOUT_MS = 10_000;
 
 /** The Kubernetes API from the flags, else from the in-cluster service account, else undefined (bind stays in Anvil). */
-export function kubeApiOf(flags: KubeApiFlags, env: NodeJS.ProcessEnv = process.env, serviceAccount = SERVICE_ACCOUNT): KubeApi | undefined {
+export function kubeApiOf(
+  flags: KubeApiFlags,
+  env: NodeJS.ProcessEnv = process.env,
+  serviceAccount = SERVICE_ACCOUNT,
+): KubeApi | undefined {
   const { kubeApiserver, kubeTokenFile, kubeCaFile } = flags;
   if (kubeApiserver === undefined) {
     if (kubeTokenFile !== undefined || kubeCaFile !== undefined) {
-      throw new AnvilError('ANVIL_ERR_USAGE', `${kubeTokenFile !== undefined ? '--kube-token-file' : '--kube-ca-file'} needs --kube-apiserver URL (the Kubernetes API the scheduler extender binds pods through)`);
+      throw new AnvilError(
+        'ANVIL_ERR_USAGE',
+        `${kubeTokenFile !== undefined ? '--kube-token-file' : '--kube-ca-file'} needs --kube-apiserver URL (the Kubernetes API the scheduler extender binds pods through)`,
+      );
     }
     const host = env.KUBERNETES_SERVICE_HOST;
     const port = env.KUBERNETES_SERVICE_PORT;
     const token = `${serviceAccount}/token`;
     if (!host || !port || !existsSync(token)) return undefined;
     const ca = `${serviceAccount}/ca.crt`;
-    return { server: new URL(`https://${host.includes(':') ? `[${host}]` : host}:${port}`), tokenFile: token, ca: existsSync(ca) ? [readTrustedCa('the service account CA', ca)] : undefined, source: 'in-cluster' };
+    return {
+      server: new URL(`https://${host.includes(':') ? `[${host}]` : host}:${port}`),
+      tokenFile: token,
+      ca: existsSync(ca) ? [readTrustedCa('the service account CA', ca)] : undefined,
+      source: 'in-cluster',
+    };
   }
   let server: URL;
   try {
     server = new URL(kubeApiserver);
   } catch {
-    throw new AnvilError('ANVIL_ERR_USAGE', `--kube-apiserver ${kubeApiserver} is not a URL; give the API server's, e.g. https://10.0.0.1:6443`);
+    throw new AnvilError(
+      'ANVIL_ERR_USAGE',
+      `--kube-apiserver ${kubeApiserver} is not a URL; give the API server's, e.g. https://10.0.0.1:6443`,
+    );
   }
-  if (server.protocol !== 'https:' && server.protocol !== 'http:') throw new AnvilError('ANVIL_ERR_USAGE', `--kube-apiserver ${kubeApiserver} is not an http:// or https:// URL`);
+  if (server.protocol !== 'https:' && server.protocol !== 'http:')
+    throw new AnvilError('ANVIL_ERR_USAGE', `--kube-apiserver ${kubeApiserver} is not an http:// or https:// URL`);
   if (kubeTokenFile !== undefined) readToken(kubeTokenFile);
   const ca = kubeCaFile === undefined ? undefined : [...rootCertificates, readTrustedCa('--kube-ca-file', kubeCaFile)];
   return { server, tokenFile: kubeTokenFile, ca, source: 'flags' };
@@ -70,25 +86,46 @@ function readToken(path: string): string {
   try {
     text = readFileSync(path, 'utf8').trim();
   } catch (e) {
-    throw new AnvilError('ANVIL_ERR_FILE_NOT_FOUND', `--kube-token-file ${path}: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); give a file holding a bearer token for the Kubernetes API`);
+    throw new AnvilError(
+      'ANVIL_ERR_FILE_NOT_FOUND',
+      `--kube-token-file ${path}: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); give a file holding a bearer token for the Kubernetes API`,
+    );
   }
-  if (text === '' || /\s/.test(text)) throw new AnvilError('ANVIL_ERR_USAGE', `--kube-token-file ${path} does not hold one bearer token (it is empty or has spaces)`);
+  if (text === '' || /\s/.test(text))
+    throw new AnvilError('ANVIL_ERR_USAGE', `--kube-token-file ${path} does not hold one bearer token (it is empty or has spaces)`);
   return text;
 }
 
 /** The Binding kube-scheduler's DefaultBinder posts, for the same pod and node. */
 export function bindingOf(namespace: string, name: string, uid: string, node: string): object {
-  return { apiVersion: 'v1', kind: 'Binding', metadata: { namespace, name, ...(uid ? { uid } : {}) }, target: { kind: 'Node', name: node } };
+  return {
+    apiVersion: 'v1',
+    kind: 'Binding',
+    metadata: { namespace, name, ...(uid ? { uid } : {}) },
+    target: { kind: 'Node', name: node },
+  };
 }
 
 /** One call to the Kubernetes API: its status and body; a transport failure is ANVIL_ERR_KUBE_API naming `what`. */
 async function kubeCall(api: KubeApi, method: 'GET' | 'POST', path: string, what: string, body?: object): Promise<TextAnswer> {
   const url = new URL(path, api.server.href.endsWith('/') ? api.server : `${api.server.href}/`);
   const payload = body === undefined ? undefined : JSON.stringify(body);
-  const headers: Record<string, string> = { accept: 'application/json', ...(payload !== undefined ? { 'content-type': 'application/json' } : {}) };
+  const headers: Record<string, string> = {
+    accept: 'application/json',
+    ...(payload !== undefined ? { 'content-type': 'application/json' } : {}),
+  };
   if (api.tokenFile !== undefined) headers.authorization = `Bearer ${readToken(api.tokenFile)}`;
-  return sendText(url, { method, headers, body: payload, ca: url.protocol === 'https:' ? api.ca : undefined, idleTimeout_ms: CALL_TIMEOUT_MS }).catch((e: Error) => {
-    throw new AnvilError('ANVIL_ERR_KUBE_API', `${what}: ${e.message}; check --kube-apiserver (or the in-cluster service) and --kube-ca-file`);
+  return sendText(url, {
+    method,
+    headers,
+    body: payload,
+    ca: url.protocol === 'https:' ? api.ca : undefined,
+    idleTimeout_ms: CALL_TIMEOUT_MS,
+  }).catch((e: Error) => {
+    throw new AnvilError(
+      'ANVIL_ERR_KUBE_API',
+      `${what}: ${e.message}; check --kube-apiserver (or the in-cluster service) and --kube-ca-file`,
+    );
   });
 }
 
@@ -112,7 +149,8 @@ export async function bindInKubernetes(api: KubeApi, namespace: string, name: st
   const message = statusMessage(text);
   // A repeated bind (kube-scheduler retries after a timeout) finds the pod bound where we asked: done.
   if (status === 409 && message.includes(`already assigned to node "${node}"`)) return;
-  const hint = status === 401 || status === 403 ? '; the token needs RBAC create on pods/binding (the system:kube-scheduler role has it)' : '';
+  const hint =
+    status === 401 || status === 403 ? '; the token needs RBAC create on pods/binding (the system:kube-scheduler role has it)' : '';
   throw new AnvilError('ANVIL_ERR_KUBE_API', `${what}: the API answered ${status}: ${message}${hint}`);
 }
 
@@ -128,7 +166,12 @@ export async function kubernetesPodUids(api: KubeApi): Promise<Set<string>> {
   let next = '';
   for (;;) {
     const what = `listing pods through ${api.server.origin}`;
-    const { status, text } = await kubeCall(api, 'GET', `api/v1/pods?limit=${LIST_PAGE}${next ? `&continue=${encodeURIComponent(next)}` : ''}`, what);
+    const { status, text } = await kubeCall(
+      api,
+      'GET',
+      `api/v1/pods?limit=${LIST_PAGE}${next ? `&continue=${encodeURIComponent(next)}` : ''}`,
+      what,
+    );
     if (status !== 200) {
       const hint = status === 401 || status === 403 ? '; the token needs RBAC list on pods (the system:kube-scheduler role has it)' : '';
       throw new AnvilError('ANVIL_ERR_KUBE_API', `${what}: the API answered ${status}: ${statusMessage(text)}${hint}`);

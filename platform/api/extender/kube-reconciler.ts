@@ -27,7 +27,12 @@ export async function reconcileWithKubernetes(kube: KubeApi, store: Store, clock
     const stale = gone(cp.state.pods.values(), uids, listedAt);
     for (const p of stale) {
       cp.deletePod(p.namespace, p.name);
-      cp.ctx.event('info', 'PodGoneInKubernetes', `pod/${p.namespace}/${p.name}`, `Kubernetes no longer holds pod uid ${p.kube_uid}: its reservations are freed`);
+      cp.ctx.event(
+        'info',
+        'PodGoneInKubernetes',
+        `pod/${p.namespace}/${p.name}`,
+        `Kubernetes no longer holds pod uid ${p.kube_uid}: its reservations are freed`,
+      );
     }
     return stale.map((p) => `${p.namespace}/${p.name}`);
   });
@@ -37,7 +42,12 @@ export async function reconcileWithKubernetes(kube: KubeApi, store: Store, clock
  * Runs a round every `seconds` until the returned stop is called; rounds never overlap. `report` gets what each
  * round removed or why it failed (a failure is reported once until a round succeeds again).
  */
-export function startReconciling(kube: KubeApi, store: Store, seconds: number, report: (line: string, failed: boolean) => void): () => void {
+export function startReconciling(
+  kube: KubeApi,
+  store: Store,
+  seconds: number,
+  report: (line: string, failed: boolean) => void,
+): () => void {
   let running = false;
   let lastFailure = '';
   const timer = setInterval(() => {
@@ -46,7 +56,11 @@ export function startReconciling(kube: KubeApi, store: Store, seconds: number, r
     reconcileWithKubernetes(kube, store, wallClock)
       .then((removed) => {
         lastFailure = '';
-        if (removed.length > 0) report(`reconciled with Kubernetes: ${removed.length} pods gone there, removed from Anvil (${removed.slice(0, 10).join(', ')}${removed.length > 10 ? ', ...' : ''})`, false);
+        if (removed.length > 0)
+          report(
+            `reconciled with Kubernetes: ${removed.length} pods gone there, removed from Anvil (${removed.slice(0, 10).join(', ')}${removed.length > 10 ? ', ...' : ''})`,
+            false,
+          );
       })
       .catch((e: Error) => {
         const why = isAnvilError(e) ? e.format() : e.message;

@@ -20,6 +20,11 @@ export function list(api: Api, req: FastifyRequest, kind: Kind, namespace?: stri
 /** One object, or ANVIL_ERR_OBJECT_NOT_FOUND (also when the actor may not see it). */
 export function one(api: Api, req: FastifyRequest, kind: Kind, name: string, namespace?: string): unknown {
   const found = api.store.read((s: ClusterState) => objectsOf(s, actorOf(req), kind, namespace, name));
-  if (found.length === 0) throw notFound(kind.replace(/s$/, ''), namespace ? `${namespace}/${name}` : name, `list them with GET ${namespace ? `/api/v1/namespaces/${namespace}/` : '/api/v1/'}${kind}`);
+  if (found.length === 0)
+    throw notFound(
+      kind.replace(/s$/, ''),
+      namespace ? `${namespace}/${name}` : name,
+      `list them with GET ${namespace ? `/api/v1/namespaces/${namespace}/` : '/api/v1/'}${kind}`,
+    );
   return found[0];
 }

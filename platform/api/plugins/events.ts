@@ -11,31 +11,50 @@ import type { Api } from '../api.js';
 function limitParam(range: NumericRange) {
   const digits = String(range.max).length;
   if (range.min !== 1 || range.max !== 10 ** digits - 1) throw new Error(`limitParam: ${range.max} is not all nines`);
-  return Type.Optional(Type.String({ pattern: `^[1-9][0-9]{0,${digits - 1}}$`, description: `at most this many, newest (1-${range.max})` }));
+  return Type.Optional(
+    Type.String({ pattern: `^[1-9][0-9]{0,${digits - 1}}$`, description: `at most this many, newest (1-${range.max})` }),
+  );
 }
 
-const EventQuery = Type.Object({
-  limit: limitParam(EVENT_LIMIT_RANGE),
-  severity: Type.Optional(Type.Union([Type.Literal('info'), Type.Literal('warning'), Type.Literal('error')], { description: 'only events of this severity' })),
-  object: Type.Optional(Type.String({ minLength: 1, maxLength: 300, description: 'only events of objects whose kind/namespace/name contains this (as anvil events --object)' })),
-}, { additionalProperties: false });
+const EventQuery = Type.Object(
+  {
+    limit: limitParam(EVENT_LIMIT_RANGE),
+    severity: Type.Optional(
+      Type.Union([Type.Literal('info'), Type.Literal('warning'), Type.Literal('error')], { description: 'only events of this severity' }),
+    ),
+    object: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 300,
+        description: 'only events of objects whose kind/namespace/name contains this (as anvil events --object)',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
 const AuditQuery = Type.Object({ limit: limitParam(AUDIT_LIMIT_RANGE) }, { additionalProperties: false });
 /** As the store reads them (store.ts: SELECT at, severity, reason, object, message). */
-const Event = Type.Object({
-  at: Type.String({ description: 'ISO 8601 UTC' }),
-  severity: Type.String({ enum: ['info', 'warning', 'error'] }),
-  reason: Type.String({ description: 'a CamelCase reason, e.g. PodScheduled' }),
-  object: Type.String({ description: 'kind/name or kind/namespace/name' }),
-  message: Type.String(),
-}, { description: 'something the cluster did' });
+const Event = Type.Object(
+  {
+    at: Type.String({ description: 'ISO 8601 UTC' }),
+    severity: Type.String({ enum: ['info', 'warning', 'error'] }),
+    reason: Type.String({ description: 'a CamelCase reason, e.g. PodScheduled' }),
+    object: Type.String({ description: 'kind/name or kind/namespace/name' }),
+    message: Type.String(),
+  },
+  { description: 'something the cluster did' },
+);
 /** As the store reads them (store.ts: SELECT at, actor, action, target, changes). */
-const Audit = Type.Object({
-  at: Type.String({ description: 'ISO 8601 UTC' }),
-  actor: Type.String({ description: 'the user who made the change' }),
-  action: Type.String(),
-  target: Type.String(),
-  changes: Type.Integer({ description: 'stored objects changed' }),
-}, { description: 'who changed what, when' });
+const Audit = Type.Object(
+  {
+    at: Type.String({ description: 'ISO 8601 UTC' }),
+    actor: Type.String({ description: 'the user who made the change' }),
+    action: Type.String(),
+    target: Type.String(),
+    changes: Type.Integer({ description: 'stored objects changed' }),
+  },
+  { description: 'who changed what, when' },
+);
 
 /** `kind/namespace/name` objects belong to a namespace; others are cluster-scoped. */
 function namespaceOf(object: string): string | undefined {
@@ -45,17 +64,50 @@ function namespaceOf(object: string): string | undefined {
 
 export const eventsPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api }) => {
   const s = { tags: ['events'], security: bearer };
-  app.get<{ Querystring: Static<typeof EventQuery> }>('/events', { schema: { ...s, operationId: 'listEvents', summary: 'events the caller may view', description: 'Events of the objects the caller may view, newest last, filtered by severity and object.', querystring: EventQuery, response: responses(Type.Array(Event, { description: 'the events, newest last' })) } }, async (req) => {
-    const actor = actorOf(req);
-    const limit = Number(req.query.limit ?? 50);
-    const all = api.store.events({ limit: 100_000, ...(req.query.severity ? { severity: req.query.severity } : {}), ...(req.query.object ? { object: req.query.object } : {}) });
-    const visible = all.filter((e) => allows(actor, 'event', 'view') || (namespaceOf(e.object) !== undefined && allows(actor, 'event', 'view', namespaceOf(e.object))));
-    // A caller with no event role anywhere is refused outright, not shown an empty list.
-    if (!actor.roles.flatMap(parseRole).some((r) => r.cls === 'event')) authorize(actor, 'event', 'view');
-    return visible.slice(-limit);
-  });
-  app.get<{ Querystring: Static<typeof AuditQuery> }>('/audit', { schema: { ...s, operationId: 'listAudit', summary: 'the audit log', description: 'Who changed what, when, newest last; needs user-view cluster-wide.', querystring: AuditQuery, response: responses(Type.Array(Audit, { description: 'the audit rows, newest last' })) } }, async (req) => {
-    authorize(actorOf(req), 'user', 'view');
-    return api.store.audit(Number(req.query.limit ?? 100));
-  });
+  app.get<{ Querystring: Static<typeof EventQuery> }>(
+    '/events',
+    {
+      schema: {
+        ...s,
+        operationId: 'listEvents',
+        summary: 'events the caller may view',
+        description: 'Events of the objects the caller may view, newest last, filtered by severity and object.',
+        querystring: EventQuery,
+        response: responses(Type.Array(Event, { description: 'the events, newest last' })),
+      },
+    },
+    async (req) => {
+      const actor = actorOf(req);
+      const limit = Number(req.query.limit ?? 50);
+      const all = api.store.events({
+        limit: 100_000,
+        ...(req.query.severity ? { severity: req.query.severity } : {}),
+        ...(req.query.object ? { object: req.query.object } : {}),
+      });
+      const visible = all.filter(
+        (e) =>
+          allows(actor, 'event', 'view') || (namespaceOf(e.object) !== undefined && allows(actor, 'event', 'view', namespaceOf(e.object))),
+      );
+      // A caller with no event role anywhere is refused outright, not shown an empty list.
+      if (!actor.roles.flatMap(parseRole).some((r) => r.cls === 'event')) authorize(actor, 'event', 'view');
+      return visible.slice(-limit);
+    },
+  );
+  app.get<{ Querystring: Static<typeof AuditQuery> }>(
+    '/audit',
+    {
+      schema: {
+        ...s,
+        operationId: 'listAudit',
+        summary: 'the audit log',
+        description: 'Who changed what, when, newest last; needs user-view cluster-wide.',
+        querystring: AuditQuery,
+        response: responses(Type.Array(Audit, { description: 'the audit rows, newest last' })),
+      },
+    },
+    async (req) => {
+      authorize(actorOf(req), 'user', 'view');
+      return api.store.audit(Number(req.query.limit ?? 100));
+    },
+  );
 };

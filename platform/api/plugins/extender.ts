@@ -12,12 +12,19 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { AnvilError, isAnvilError } from '../../errors.js';
 import { keyOf } from '../../domain/volume.js';
 import { anvilPodInput, assessNodes, KUBE_SCHEDULER, scaledScores } from '../extender/assess.js';
-import { ExtenderArgs, ExtenderBindingArgs, ExtenderBindingResult, ExtenderFilterResult, HostPriorityList, MAX_EXTENDER_PRIORITY, type ExtenderFilterResult as FilterResult } from '../extender/k8s-types.js';
+import {
+  ExtenderArgs,
+  ExtenderBindingArgs,
+  ExtenderBindingResult,
+  ExtenderFilterResult,
+  HostPriorityList,
+  MAX_EXTENDER_PRIORITY,
+  type ExtenderFilterResult as FilterResult,
+} from '../extender/k8s-types.js';
 import { responses } from '../schemas.js';
 import type { Api } from '../api.js';
 import type { ExtenderCallers } from '../tls.js';
 import { bindInKubernetes, type KubeApi } from '../extender/kube-binder.js';
-
 
 /** Loopback: all of 127.0.0.0/8 (as the kernel routes it), ::1, and IPv4 loopback mapped into IPv6. */
 function isLoopback(address: string): boolean {
@@ -30,14 +37,20 @@ function requireCaller(req: FastifyRequest, callers: ExtenderCallers): void {
   const from = req.socket.remoteAddress ?? '';
   if (callers.state === 'loopback') {
     if (!isLoopback(from)) {
-      throw new AnvilError('ANVIL_ERR_NOT_LOOPBACK', `the scheduler extender answers loopback callers only (this call came from ${from}); run anvil serve on kube-scheduler's host, or serve it with mutual TLS (anvil serve --tls-cert --tls-key --tls-client-ca)`);
+      throw new AnvilError(
+        'ANVIL_ERR_NOT_LOOPBACK',
+        `the scheduler extender answers loopback callers only (this call came from ${from}); run anvil serve on kube-scheduler's host, or serve it with mutual TLS (anvil serve --tls-cert --tls-key --tls-client-ca)`,
+      );
     }
     return;
   }
   // Set by Node's TLS layer when the client's certificate chains to --tls-client-ca; a plain or injected socket has neither.
   const socket = req.socket as Partial<TLSSocket>;
   if (socket.authorized === true) return;
-  const why = socket.getPeerCertificate?.()?.subject === undefined ? 'it presented no client certificate' : `its client certificate is not accepted (${String(socket.authorizationError ?? 'unverified')})`;
+  const why =
+    socket.getPeerCertificate?.()?.subject === undefined
+      ? 'it presented no client certificate'
+      : `its client certificate is not accepted (${String(socket.authorizationError ?? 'unverified')})`;
   throw new AnvilError(
     'ANVIL_ERR_CLIENT_CERT_REQUIRED',
     `the scheduler extender answers only callers with a client certificate signed by ${callers.ca_subjects.join(' or ')} (this call from ${from}: ${why}); ` +
@@ -54,7 +67,10 @@ function candidateNames(args: ExtenderArgs): string[] {
  * `kube`: the Kubernetes API bind posts a Binding to after placing the pod in Anvil (with bindVerb,
  * kube-scheduler leaves binding to the extender); without it bind records the placement in Anvil only.
  */
-export const extenderPlugin: FastifyPluginAsync<{ api: Api; callers: ExtenderCallers; kube?: KubeApi | undefined }> = async (app, { api, callers, kube }) => {
+export const extenderPlugin: FastifyPluginAsync<{ api: Api; callers: ExtenderCallers; kube?: KubeApi | undefined }> = async (
+  app,
+  { api, callers, kube },
+) => {
   const seen = new Map<string, unknown>();
   const remember = (args: ExtenderArgs) => {
     const p = args.Pod.metadata;
@@ -66,77 +82,140 @@ export const extenderPlugin: FastifyPluginAsync<{ api: Api; callers: ExtenderCal
   const s = { tags: ['scheduler extender'] };
   app.addHook('onRequest', async (req) => requireCaller(req, callers));
 
-  app.post<{ Body: ExtenderArgs }>('/filter', { config: { public: true }, schema: { ...s, operationId: 'extenderFilter', summary: 'ExtenderArgs -> ExtenderFilterResult', description: "kube-scheduler's filter verb: the candidate nodes the pod fits on in Anvil, and each other node's reason; a failure of the pod itself is in Error (HTTP 200).", body: ExtenderArgs, response: responses(ExtenderFilterResult) } }, async (req) => {
-    const args = req.body;
-    remember(args);
-    const names = candidateNames(args);
-    const result: FilterResult = { Nodes: null, NodeNames: null, FailedNodes: {}, FailedAndUnresolvableNodes: {}, Error: '' };
-    try {
-      const verdicts = api.store.read((state) => assessNodes(state, KUBE_SCHEDULER, args.Pod, names));
-      const passing = names.filter((n) => verdicts.get(n)?.state === 'fits');
-      for (const [name, v] of verdicts) {
-        if (v.state === 'fails') result.FailedNodes[name] = v.reason;
-        if (v.state === 'unknown') result.FailedAndUnresolvableNodes[name] = v.reason;
-      }
-      // Answer in the form asked: node names (nodeCacheCapable) and/or full Node objects.
-      if (args.NodeNames) result.NodeNames = passing;
-      if (args.Nodes) result.Nodes = { ...args.Nodes, items: (args.Nodes.items ?? []).filter((n) => passing.includes(n.metadata.name)) };
-    } catch (e) {
-      if (!isAnvilError(e)) throw e;
-      result.Error = e.format();
-    }
-    return result;
-  });
-
-  app.post<{ Body: ExtenderArgs }>('/prioritize', { config: { public: true }, schema: { ...s, operationId: 'extenderPrioritize', summary: 'ExtenderArgs -> HostPriorityList (scores 0..10)', description: "kube-scheduler's prioritize verb: Anvil's score for each candidate node, scaled to 0..10; a pod Anvil cannot read scores 0 everywhere.", body: ExtenderArgs, response: responses(HostPriorityList) } }, async (req) => {
-    const args = req.body;
-    remember(args);
-    const names = candidateNames(args);
-    try {
-      return scaledScores(api.store.read((state) => assessNodes(state, KUBE_SCHEDULER, args.Pod, names)), MAX_EXTENDER_PRIORITY);
-    } catch (e) {
-      // Prioritize has no Error field: a pod Anvil cannot read gets no preference.
-      if (!isAnvilError(e)) throw e;
-      return names.map((Host) => ({ Host, Score: 0 }));
-    }
-  });
-
-  app.post<{ Body: ExtenderBindingArgs }>('/bind', { config: { public: true }, schema: { ...s, operationId: 'extenderBind', summary: 'ExtenderBindingArgs -> ExtenderBindingResult', description: `kube-scheduler's bind verb: places the pod on Node in Anvil${kube ? ', then binds it in Kubernetes' : ' (no Kubernetes API configured: Anvil only)'}; a failure is in Error (HTTP 200).`, body: ExtenderBindingArgs, response: responses(ExtenderBindingResult) } }, async (req) => {
-    const b = req.body;
-    const ns = b.PodNamespace || 'default';
-    const k8sPod = seen.get(b.PodUID) ?? seen.get(`${ns}/${b.PodName}`);
-    let placed = false;
-    try {
-      api.store.change(KUBE_SCHEDULER, 'bind pods', `pods/${ns}/${b.PodName}`, (cp) => {
-        const existing = cp.state.pods.get(keyOf(ns, b.PodName));
-        if (existing) {
-          // A retried bind (kube-scheduler retries after an error) finds the pod already placed there.
-          if (existing.status.state === 'running' && existing.status.node === b.Node) return;
-          // A pod the extender placed is stale when Kubernetes binds this name again: the same pod (same UID)
-          // means the earlier placement never reached Kubernetes, which binds a pod once; another UID means
-          // the earlier pod is gone, as Kubernetes holds one pod of a name at a time. Replace it in this change.
-          if (b.PodUID !== '' && existing.kube_uid !== undefined) cp.deletePod(ns, b.PodName);
-          else throw new AnvilError('ANVIL_ERR_OBJECT_EXISTS', `pod ${ns}/${b.PodName} is already in Anvil (${existing.status.state}${existing.status.state === 'running' ? ` on ${existing.status.node}` : ''}); delete it first`);
+  app.post<{ Body: ExtenderArgs }>(
+    '/filter',
+    {
+      config: { public: true },
+      schema: {
+        ...s,
+        operationId: 'extenderFilter',
+        summary: 'ExtenderArgs -> ExtenderFilterResult',
+        description:
+          "kube-scheduler's filter verb: the candidate nodes the pod fits on in Anvil, and each other node's reason; a failure of the pod itself is in Error (HTTP 200).",
+        body: ExtenderArgs,
+        response: responses(ExtenderFilterResult),
+      },
+    },
+    async (req) => {
+      const args = req.body;
+      remember(args);
+      const names = candidateNames(args);
+      const result: FilterResult = { Nodes: null, NodeNames: null, FailedNodes: {}, FailedAndUnresolvableNodes: {}, Error: '' };
+      try {
+        const verdicts = api.store.read((state) => assessNodes(state, KUBE_SCHEDULER, args.Pod, names));
+        const passing = names.filter((n) => verdicts.get(n)?.state === 'fits');
+        for (const [name, v] of verdicts) {
+          if (v.state === 'fails') result.FailedNodes[name] = v.reason;
+          if (v.state === 'unknown') result.FailedAndUnresolvableNodes[name] = v.reason;
         }
-        if (k8sPod === undefined) throw new AnvilError('ANVIL_ERR_OBJECT_NOT_FOUND', `pod ${ns}/${b.PodName} (uid ${b.PodUID}) was not seen by filter or prioritize; enable filterVerb for this extender`);
-        const input = anvilPodInput(cp, k8sPod);
-        const placed = cp.createPod({ ...input, node_selector: { ...input.node_selector, 'kubernetes.io/hostname': b.Node }, ...(b.PodUID ? { kube_uid: b.PodUID } : {}) });
-        // A bind that does not land on Node changes nothing.
-        if (placed.status.state !== 'running') throw new AnvilError('ANVIL_ERR_NO_CAPACITY', `pod ${ns}/${b.PodName} does not fit on ${b.Node}: ${placed.status.failure.summary}`);
-      });
-      placed = true;
-      if (kube) await bindInKubernetes(kube, ns, b.PodName, b.PodUID, b.Node);
-      return { Error: '' };
-    } catch (e) {
-      if (!isAnvilError(e)) throw e;
-      // Kubernetes refused: undo the placement so Anvil holds no pod Kubernetes did not bind (kube-scheduler
-      // will schedule the pod again, perhaps elsewhere).
-      if (placed) {
-        api.store.change(KUBE_SCHEDULER, 'unbind pods', `pods/${ns}/${b.PodName}`, (cp) => {
-          if (cp.state.pods.has(keyOf(ns, b.PodName))) cp.deletePod(ns, b.PodName);
-        });
+        // Answer in the form asked: node names (nodeCacheCapable) and/or full Node objects.
+        if (args.NodeNames) result.NodeNames = passing;
+        if (args.Nodes) result.Nodes = { ...args.Nodes, items: (args.Nodes.items ?? []).filter((n) => passing.includes(n.metadata.name)) };
+      } catch (e) {
+        if (!isAnvilError(e)) throw e;
+        result.Error = e.format();
       }
-      return { Error: e.format() };
-    }
-  });
+      return result;
+    },
+  );
+
+  app.post<{ Body: ExtenderArgs }>(
+    '/prioritize',
+    {
+      config: { public: true },
+      schema: {
+        ...s,
+        operationId: 'extenderPrioritize',
+        summary: 'ExtenderArgs -> HostPriorityList (scores 0..10)',
+        description:
+          "kube-scheduler's prioritize verb: Anvil's score for each candidate node, scaled to 0..10; a pod Anvil cannot read scores 0 everywhere.",
+        body: ExtenderArgs,
+        response: responses(HostPriorityList),
+      },
+    },
+    async (req) => {
+      const args = req.body;
+      remember(args);
+      const names = candidateNames(args);
+      try {
+        return scaledScores(
+          api.store.read((state) => assessNodes(state, KUBE_SCHEDULER, args.Pod, names)),
+          MAX_EXTENDER_PRIORITY,
+        );
+      } catch (e) {
+        // Prioritize has no Error field: a pod Anvil cannot read gets no preference.
+        if (!isAnvilError(e)) throw e;
+        return names.map((Host) => ({ Host, Score: 0 }));
+      }
+    },
+  );
+
+  app.post<{ Body: ExtenderBindingArgs }>(
+    '/bind',
+    {
+      config: { public: true },
+      schema: {
+        ...s,
+        operationId: 'extenderBind',
+        summary: 'ExtenderBindingArgs -> ExtenderBindingResult',
+        description: `kube-scheduler's bind verb: places the pod on Node in Anvil${kube ? ', then binds it in Kubernetes' : ' (no Kubernetes API configured: Anvil only)'}; a failure is in Error (HTTP 200).`,
+        body: ExtenderBindingArgs,
+        response: responses(ExtenderBindingResult),
+      },
+    },
+    async (req) => {
+      const b = req.body;
+      const ns = b.PodNamespace || 'default';
+      const k8sPod = seen.get(b.PodUID) ?? seen.get(`${ns}/${b.PodName}`);
+      let placed = false;
+      try {
+        api.store.change(KUBE_SCHEDULER, 'bind pods', `pods/${ns}/${b.PodName}`, (cp) => {
+          const existing = cp.state.pods.get(keyOf(ns, b.PodName));
+          if (existing) {
+            // A retried bind (kube-scheduler retries after an error) finds the pod already placed there.
+            if (existing.status.state === 'running' && existing.status.node === b.Node) return;
+            // A pod the extender placed is stale when Kubernetes binds this name again: the same pod (same UID)
+            // means the earlier placement never reached Kubernetes, which binds a pod once; another UID means
+            // the earlier pod is gone, as Kubernetes holds one pod of a name at a time. Replace it in this change.
+            if (b.PodUID !== '' && existing.kube_uid !== undefined) cp.deletePod(ns, b.PodName);
+            else
+              throw new AnvilError(
+                'ANVIL_ERR_OBJECT_EXISTS',
+                `pod ${ns}/${b.PodName} is already in Anvil (${existing.status.state}${existing.status.state === 'running' ? ` on ${existing.status.node}` : ''}); delete it first`,
+              );
+          }
+          if (k8sPod === undefined)
+            throw new AnvilError(
+              'ANVIL_ERR_OBJECT_NOT_FOUND',
+              `pod ${ns}/${b.PodName} (uid ${b.PodUID}) was not seen by filter or prioritize; enable filterVerb for this extender`,
+            );
+          const input = anvilPodInput(cp, k8sPod);
+          const placed = cp.createPod({
+            ...input,
+            node_selector: { ...input.node_selector, 'kubernetes.io/hostname': b.Node },
+            ...(b.PodUID ? { kube_uid: b.PodUID } : {}),
+          });
+          // A bind that does not land on Node changes nothing.
+          if (placed.status.state !== 'running')
+            throw new AnvilError(
+              'ANVIL_ERR_NO_CAPACITY',
+              `pod ${ns}/${b.PodName} does not fit on ${b.Node}: ${placed.status.failure.summary}`,
+            );
+        });
+        placed = true;
+        if (kube) await bindInKubernetes(kube, ns, b.PodName, b.PodUID, b.Node);
+        return { Error: '' };
+      } catch (e) {
+        if (!isAnvilError(e)) throw e;
+        // Kubernetes refused: undo the placement so Anvil holds no pod Kubernetes did not bind (kube-scheduler
+        // will schedule the pod again, perhaps elsewhere).
+        if (placed) {
+          api.store.change(KUBE_SCHEDULER, 'unbind pods', `pods/${ns}/${b.PodName}`, (cp) => {
+            if (cp.state.pods.has(keyOf(ns, b.PodName))) cp.deletePod(ns, b.PodName);
+          });
+        }
+        return { Error: e.format() };
+      }
+    },
+  );
 };

@@ -10,35 +10,105 @@ import { change, list, one } from './common.js';
 
 const NOT_ENFORCED = 'a cap, recorded but not enforced yet: neither the model nor the host caps a pod at it';
 
-const PerfTierBody = Type.Object({
-  name: ObjectName,
-  storage_iops: Type.Integer({ minimum: IOPS_RANGE.min, maximum: IOPS_RANGE.max, description: 'guaranteed IOPS' }),
-  network_bandwidth_bits_per_s: Type.Integer({ minimum: BANDWIDTH_RANGE.min, maximum: BANDWIDTH_RANGE.max, description: 'guaranteed bandwidth, bit/s' }),
-  max_storage_iops: Type.Optional(Type.Integer({ minimum: IOPS_RANGE.min, maximum: IOPS_RANGE.max, description: NOT_ENFORCED })),
-  max_network_bandwidth_bits_per_s: Type.Optional(Type.Integer({ minimum: BANDWIDTH_RANGE.min, maximum: BANDWIDTH_RANGE.max, description: NOT_ENFORCED })),
-}, { additionalProperties: false });
+const PerfTierBody = Type.Object(
+  {
+    name: ObjectName,
+    storage_iops: Type.Integer({ minimum: IOPS_RANGE.min, maximum: IOPS_RANGE.max, description: 'guaranteed IOPS' }),
+    network_bandwidth_bits_per_s: Type.Integer({
+      minimum: BANDWIDTH_RANGE.min,
+      maximum: BANDWIDTH_RANGE.max,
+      description: 'guaranteed bandwidth, bit/s',
+    }),
+    max_storage_iops: Type.Optional(Type.Integer({ minimum: IOPS_RANGE.min, maximum: IOPS_RANGE.max, description: NOT_ENFORCED })),
+    max_network_bandwidth_bits_per_s: Type.Optional(
+      Type.Integer({ minimum: BANDWIDTH_RANGE.min, maximum: BANDWIDTH_RANGE.max, description: NOT_ENFORCED }),
+    ),
+  },
+  { additionalProperties: false },
+);
 
 /** A perf tier as answered (`perfTierView`): the fields in its order, required ones first, then the optional maximums. */
-const PerfTierObject = answer({
-  kind: Type.Literal('PerfTier'),
-  name: Type.String(),
-  storage_iops: Type.Number({ description: 'guaranteed IOPS (a minimum, admitted per node)' }),
-  network_bandwidth_bits_per_s: Type.Number({ description: 'guaranteed bandwidth per endpoint, bit/s (a minimum, admitted per pod port)' }),
-  builtin: Type.Boolean({ description: 'shipped with the appliance: may not be deleted' }),
-  maximums_enforced: Type.Literal(false, { description: 'always false for now: the maximums are recorded, not enforced' }),
-  max_storage_iops: Type.Optional(Type.Number({ description: NOT_ENFORCED })),
-  max_network_bandwidth_bits_per_s: Type.Optional(Type.Number({ description: NOT_ENFORCED })),
-}, 'a perf tier (QoS class): guaranteed minimums, and maximums that are recorded but not enforced yet');
+const PerfTierObject = answer(
+  {
+    kind: Type.Literal('PerfTier'),
+    name: Type.String(),
+    storage_iops: Type.Number({ description: 'guaranteed IOPS (a minimum, admitted per node)' }),
+    network_bandwidth_bits_per_s: Type.Number({
+      description: 'guaranteed bandwidth per endpoint, bit/s (a minimum, admitted per pod port)',
+    }),
+    builtin: Type.Boolean({ description: 'shipped with the appliance: may not be deleted' }),
+    maximums_enforced: Type.Literal(false, { description: 'always false for now: the maximums are recorded, not enforced' }),
+    max_storage_iops: Type.Optional(Type.Number({ description: NOT_ENFORCED })),
+    max_network_bandwidth_bits_per_s: Type.Optional(Type.Number({ description: NOT_ENFORCED })),
+  },
+  'a perf tier (QoS class): guaranteed minimums, and maximums that are recorded but not enforced yet',
+);
 
 export const perfTiersPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api }) => {
   const tags = ['perf-tiers'];
-  app.get('/perf-tiers', { schema: { tags, security: bearer, operationId: 'listPerfTiers', summary: 'the perf tiers', description: 'Every perf tier: built-in (best-effort, medium, high) and created ones.', response: responses(Type.Array(PerfTierObject, { description: 'the perf tiers' })) } }, async (req) => list(api, req, 'perf-tiers'));
-  app.get<{ Params: Static<typeof NameParams> }>('/perf-tiers/:name', { schema: { tags, security: bearer, operationId: 'getPerfTier', summary: 'one perf tier', description: 'One perf tier: its guaranteed minimums and recorded maximums.', params: NameParams, response: responses(PerfTierObject) } }, async (req) => one(api, req, 'perf-tiers', req.params.name));
-  app.post<{ Body: Static<typeof PerfTierBody> }>('/perf-tiers', { schema: { tags, security: bearer, operationId: 'createPerfTier', summary: 'create a perf tier', description: 'Creates a perf tier with guaranteed IOPS and bandwidth; maximums are recorded, not enforced yet.', body: PerfTierBody, response: responses(PerfTierObject, 201) } }, async (req, reply) =>
-    reply.status(201).send(perfTierView(change(api, req, 'create perf-tiers', `perf-tiers/${req.body.name}`, (cp) => cp.createPerfTier(req.body)))),
+  app.get(
+    '/perf-tiers',
+    {
+      schema: {
+        tags,
+        security: bearer,
+        operationId: 'listPerfTiers',
+        summary: 'the perf tiers',
+        description: 'Every perf tier: built-in (best-effort, medium, high) and created ones.',
+        response: responses(Type.Array(PerfTierObject, { description: 'the perf tiers' })),
+      },
+    },
+    async (req) => list(api, req, 'perf-tiers'),
   );
-  app.delete<{ Params: Static<typeof NameParams> }>('/perf-tiers/:name', { schema: { tags, security: bearer, operationId: 'deletePerfTier', summary: 'delete a perf tier', description: 'Deletes a perf tier that is not built in and that nothing uses.', params: NameParams, response: responses(Message) } }, async (req) => {
-    change(api, req, 'delete perf-tiers', `perf-tiers/${req.params.name}`, (cp) => cp.deletePerfTier(req.params.name));
-    return { message: `perf tier ${req.params.name} deleted` };
-  });
+  app.get<{ Params: Static<typeof NameParams> }>(
+    '/perf-tiers/:name',
+    {
+      schema: {
+        tags,
+        security: bearer,
+        operationId: 'getPerfTier',
+        summary: 'one perf tier',
+        description: 'One perf tier: its guaranteed minimums and recorded maximums.',
+        params: NameParams,
+        response: responses(PerfTierObject),
+      },
+    },
+    async (req) => one(api, req, 'perf-tiers', req.params.name),
+  );
+  app.post<{ Body: Static<typeof PerfTierBody> }>(
+    '/perf-tiers',
+    {
+      schema: {
+        tags,
+        security: bearer,
+        operationId: 'createPerfTier',
+        summary: 'create a perf tier',
+        description: 'Creates a perf tier with guaranteed IOPS and bandwidth; maximums are recorded, not enforced yet.',
+        body: PerfTierBody,
+        response: responses(PerfTierObject, 201),
+      },
+    },
+    async (req, reply) =>
+      reply
+        .status(201)
+        .send(perfTierView(change(api, req, 'create perf-tiers', `perf-tiers/${req.body.name}`, (cp) => cp.createPerfTier(req.body)))),
+  );
+  app.delete<{ Params: Static<typeof NameParams> }>(
+    '/perf-tiers/:name',
+    {
+      schema: {
+        tags,
+        security: bearer,
+        operationId: 'deletePerfTier',
+        summary: 'delete a perf tier',
+        description: 'Deletes a perf tier that is not built in and that nothing uses.',
+        params: NameParams,
+        response: responses(Message),
+      },
+    },
+    async (req) => {
+      change(api, req, 'delete perf-tiers', `perf-tiers/${req.params.name}`, (cp) => cp.deletePerfTier(req.params.name));
+      return { message: `perf tier ${req.params.name} deleted` };
+    },
+  );
 };

@@ -11,34 +11,136 @@ import { bearer, Message, NamespacedNameParams, NamespaceParams, NoQuery, respon
 import type { Api } from '../api.js';
 import { change, list, one } from './common.js';
 
-const ApplyBody = Type.Object({
-  manifests: Type.String({ minLength: 1, maxLength: 1_000_000, description: 'YAML: Namespace, PersistentVolumeClaim, Pod, Deployment, StatefulSet documents' }),
-  source: Type.Optional(Type.String({ minLength: 1, maxLength: 4096, description: 'where the manifests came from (a file name), for the audit log' })),
-  strict: Type.Optional(Type.Boolean({ description: 'reject the whole apply if a document is of a kind Anvil does not model' })),
-}, { additionalProperties: false });
+const ApplyBody = Type.Object(
+  {
+    manifests: Type.String({
+      minLength: 1,
+      maxLength: 1_000_000,
+      description: 'YAML: Namespace, PersistentVolumeClaim, Pod, Deployment, StatefulSet documents',
+    }),
+    source: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 4096, description: 'where the manifests came from (a file name), for the audit log' }),
+    ),
+    strict: Type.Optional(Type.Boolean({ description: 'reject the whole apply if a document is of a kind Anvil does not model' })),
+  },
+  { additionalProperties: false },
+);
 type NsName = Static<typeof NamespacedNameParams>;
 
 export const podsPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api }) => {
   const s = { tags: ['pods'], security: bearer };
-  app.get('/pods', { schema: { ...s, operationId: 'listPods', summary: 'the pods of every namespace the caller may view', description: 'Every pod the caller may view: requests, endpoints, volumes, and status (running on a node, or pending with why).', response: responses(listOf(PodObject, 'the pods')) } }, async (req) => list(api, req, 'pods'));
-  app.get<{ Params: Static<typeof NamespaceParams> }>('/namespaces/:namespace/pods', { schema: { ...s, operationId: 'listNamespacedPods', summary: 'the pods of one namespace', description: 'The pods of one namespace.', params: NamespaceParams, response: responses(listOf(PodObject, 'the pods')) } }, async (req) => list(api, req, 'pods', req.params.namespace));
-  app.get<{ Params: NsName }>('/namespaces/:namespace/pods/:name', { schema: { ...s, operationId: 'getPod', summary: 'one pod', description: 'One pod: requests, endpoints, volumes, and status.', params: NamespacedNameParams, response: responses(PodObject) } }, async (req) => one(api, req, 'pods', req.params.name, req.params.namespace));
-  app.get<{ Params: NsName }>('/namespaces/:namespace/pods/:name/scheduling', {
-    schema: { ...s, operationId: 'getPodScheduling', summary: "a pod's status with the scheduler's reasons", description: "The pod's status; for a pending pod every node's reason, worked out afresh (what anvil describe shows).", params: NamespacedNameParams, querystring: NoQuery, response: responses(PodStatus) },
-  }, async (req) => {
-    const { namespace, name } = req.params;
-    // A read through the domain (its role check included); nothing it does is stored, so the wall clock is harmless.
-    return api.store.read((state) => new ControlPlane(state, actorOf(req), wallClock).explainPending(namespace, name));
-  });
-  app.delete<{ Params: NsName }>('/namespaces/:namespace/pods/:name', { schema: { ...s, operationId: 'deletePod', summary: 'delete a pod', description: 'Deletes a pod: its endpoints, reservations and volume attachments are freed.', params: NamespacedNameParams, response: responses(Message) } }, async (req) => {
-    const { namespace, name } = req.params;
-    change(api, req, 'delete pods', `pods/${namespace}/${name}`, (cp) => cp.deletePod(namespace, name));
-    return { message: `pod ${namespace}/${name} deleted` };
-  });
-  app.post<{ Params: Static<typeof NamespaceParams>; Body: Static<typeof ApplyBody> }>('/namespaces/:namespace/apply', { schema: { ...s, operationId: 'applyManifests', summary: 'apply Kubernetes manifests', description: 'Applies manifests (Namespace, PersistentVolumeClaim, Pod, Deployment, StatefulSet) in one transaction; documents without a namespace go to the namespace of the path.', params: NamespaceParams, body: ApplyBody, response: responses(Type.Object({ lines: Type.Array(Type.String(), { description: 'what was done, one line per object, as the CLI prints it' }), notes: Type.Array(Type.String(), { description: 'what was skipped and why (kinds and apiVersions Anvil does not model), as the CLI prints on stderr' }) }, { description: 'what the apply did' })) } }, async (req) => {
-    const ns = req.params.namespace;
-    const plan = planApply(parseManifestText(req.body.manifests, 'body.manifests'), ns, req.body.strict ?? false);
-    // In steps: a large apply lets other requests (/healthz among them) in between its pods.
-    return { lines: await api.store.changeInSteps(actorOf(req), 'apply manifests', req.body.source ?? `namespaces/${ns}`, (cp) => applySteps(cp, plan)), notes: plan.notes };
-  });
+  app.get(
+    '/pods',
+    {
+      schema: {
+        ...s,
+        operationId: 'listPods',
+        summary: 'the pods of every namespace the caller may view',
+        description: 'Every pod the caller may view: requests, endpoints, volumes, and status (running on a node, or pending with why).',
+        response: responses(listOf(PodObject, 'the pods')),
+      },
+    },
+    async (req) => list(api, req, 'pods'),
+  );
+  app.get<{ Params: Static<typeof NamespaceParams> }>(
+    '/namespaces/:namespace/pods',
+    {
+      schema: {
+        ...s,
+        operationId: 'listNamespacedPods',
+        summary: 'the pods of one namespace',
+        description: 'The pods of one namespace.',
+        params: NamespaceParams,
+        response: responses(listOf(PodObject, 'the pods')),
+      },
+    },
+    async (req) => list(api, req, 'pods', req.params.namespace),
+  );
+  app.get<{ Params: NsName }>(
+    '/namespaces/:namespace/pods/:name',
+    {
+      schema: {
+        ...s,
+        operationId: 'getPod',
+        summary: 'one pod',
+        description: 'One pod: requests, endpoints, volumes, and status.',
+        params: NamespacedNameParams,
+        response: responses(PodObject),
+      },
+    },
+    async (req) => one(api, req, 'pods', req.params.name, req.params.namespace),
+  );
+  app.get<{ Params: NsName }>(
+    '/namespaces/:namespace/pods/:name/scheduling',
+    {
+      schema: {
+        ...s,
+        operationId: 'getPodScheduling',
+        summary: "a pod's status with the scheduler's reasons",
+        description: "The pod's status; for a pending pod every node's reason, worked out afresh (what anvil describe shows).",
+        params: NamespacedNameParams,
+        querystring: NoQuery,
+        response: responses(PodStatus),
+      },
+    },
+    async (req) => {
+      const { namespace, name } = req.params;
+      // A read through the domain (its role check included); nothing it does is stored, so the wall clock is harmless.
+      return api.store.read((state) => new ControlPlane(state, actorOf(req), wallClock).explainPending(namespace, name));
+    },
+  );
+  app.delete<{ Params: NsName }>(
+    '/namespaces/:namespace/pods/:name',
+    {
+      schema: {
+        ...s,
+        operationId: 'deletePod',
+        summary: 'delete a pod',
+        description: 'Deletes a pod: its endpoints, reservations and volume attachments are freed.',
+        params: NamespacedNameParams,
+        response: responses(Message),
+      },
+    },
+    async (req) => {
+      const { namespace, name } = req.params;
+      change(api, req, 'delete pods', `pods/${namespace}/${name}`, (cp) => cp.deletePod(namespace, name));
+      return { message: `pod ${namespace}/${name} deleted` };
+    },
+  );
+  app.post<{ Params: Static<typeof NamespaceParams>; Body: Static<typeof ApplyBody> }>(
+    '/namespaces/:namespace/apply',
+    {
+      schema: {
+        ...s,
+        operationId: 'applyManifests',
+        summary: 'apply Kubernetes manifests',
+        description:
+          'Applies manifests (Namespace, PersistentVolumeClaim, Pod, Deployment, StatefulSet) in one transaction; documents without a namespace go to the namespace of the path.',
+        params: NamespaceParams,
+        body: ApplyBody,
+        response: responses(
+          Type.Object(
+            {
+              lines: Type.Array(Type.String(), { description: 'what was done, one line per object, as the CLI prints it' }),
+              notes: Type.Array(Type.String(), {
+                description: 'what was skipped and why (kinds and apiVersions Anvil does not model), as the CLI prints on stderr',
+              }),
+            },
+            { description: 'what the apply did' },
+          ),
+        ),
+      },
+    },
+    async (req) => {
+      const ns = req.params.namespace;
+      const plan = planApply(parseManifestText(req.body.manifests, 'body.manifests'), ns, req.body.strict ?? false);
+      // In steps: a large apply lets other requests (/healthz among them) in between its pods.
+      return {
+        lines: await api.store.changeInSteps(actorOf(req), 'apply manifests', req.body.source ?? `namespaces/${ns}`, (cp) =>
+          applySteps(cp, plan),
+        ),
+        notes: plan.notes,
+      };
+    },
+  );
 };

@@ -68,7 +68,10 @@ export class NvmeDevice implements DeviceInstance, EventHandler, WriteBufferOwne
   private readonly pcieNsPerByte: number;
   private readonly pcieNsPerTlp: number;
 
-  constructor(readonly config: NvmeConfig, private readonly context: DeviceContext) {
+  constructor(
+    readonly config: NvmeConfig,
+    private readonly context: DeviceContext,
+  ) {
     this.capacity_bytes = config.capacity_bytes;
     this.requests = context.requests;
     this.backend = new NandBackend(config);

@@ -47,9 +47,13 @@ const controllerSchema = Type.Object(
 const writeBufferSchema = Type.Object(
   {
     capacity: size('16M', BIG_BYTES, 'power-loss-protected DRAM write buffer; writes wait for space when it is full'),
-    write_time: duration('1us', 'time to place a write\'s data in the buffer, after its PCIe transfer'),
+    write_time: duration('1us', "time to place a write's data in the buffer, after its PCIe transfer"),
   },
-  { additionalProperties: false, default: {}, description: 'write buffer: writes complete once buffered, flushed to the media in program units' },
+  {
+    additionalProperties: false,
+    default: {},
+    description: 'write buffer: writes complete once buffered, flushed to the media in program units',
+  },
 );
 
 const mediaSchema = Type.Object(
@@ -64,7 +68,11 @@ const mediaSchema = Type.Object(
     page_size: size('16k', PAGE_BYTES, 'page size: the unit addresses are striped over dies by, and of a read'),
     pages_per_program: count(3, 8, 'pages per plane written by one program operation (3 for one-shot TLC, 1 for SLC/xpoint)'),
     pages_per_block: count(1536, 65536, 'pages per block per plane (erase unit)'),
-    die_capacity: size('48G', BIG_BYTES, 'raw capacity of one die; with the dies it gives the spare factor when gc.spare_factor is not set'),
+    die_capacity: size(
+      '48G',
+      BIG_BYTES,
+      'raw capacity of one die; with the dies it gives the spare factor when gc.spare_factor is not set',
+    ),
     channel_rate: rate('533MB/s', 'channel transfer rate, bytes per second'),
     read: Type.Union(
       [
@@ -73,14 +81,16 @@ const mediaSchema = Type.Object(
       ],
       {
         default: '100us',
-        description: 'array read time of a page (tR), or one per page type (e.g. TLC LSB, CSB, MSB), taken in turn by the successive pages of a die',
+        description:
+          'array read time of a page (tR), or one per page type (e.g. TLC LSB, CSB, MSB), taken in turn by the successive pages of a die',
       },
     ),
     program: duration('4.6ms', 'program time of one program unit (tPROG)'),
     erase: duration('3ms', 'block erase time (tBERS); unused for xpoint'),
     program_suspend: Type.Optional(
       rangedDuration(RANGES.time, {
-        description: 'latency to suspend a program (or GC copy) so a host read can go first; absent: reads wait for programs. Erases are never suspended',
+        description:
+          'latency to suspend a program (or GC copy) so a host read can go first; absent: reads wait for programs. Erases are never suspended',
       }),
     ),
   },
@@ -91,10 +101,15 @@ const gcSchema = Type.Object(
   {
     policy: Type.Union([Type.Literal('lrw'), Type.Literal('none')], {
       default: 'lrw',
-      description: 'steady-state cleaning model: lrw (least-recently-written/FIFO victim, Desnoyers 2012) or none (no GC, write amplification 1)',
+      description:
+        'steady-state cleaning model: lrw (least-recently-written/FIFO victim, Desnoyers 2012) or none (no GC, write amplification 1)',
     }),
     spare_factor: Type.Optional(
-      Type.Number({ exclusiveMinimum: 0, maximum: 10, description: 'over-provisioning as (physical - logical) / logical; derived from media when absent' }),
+      Type.Number({
+        exclusiveMinimum: 0,
+        maximum: 10,
+        description: 'over-provisioning as (physical - logical) / logical; derived from media when absent',
+      }),
     ),
     write_amplification: Type.Optional(
       Type.Number({ minimum: 1, maximum: 100, description: 'write amplification of random writes, overriding the analytic model' }),
@@ -244,7 +259,9 @@ export function resolveNvme(input: NvmeParams, writeAmplification: (spareFactor:
     const raw = dies * bytes(media.die_capacity, 'media.die_capacity');
     spareFactor = gc.spare_factor ?? raw / capacity_bytes - 1;
     if (!(spareFactor > 0)) {
-      throw new RangeError(`nvme: raw media (${dies} dies x ${media.die_capacity}) must exceed the capacity for GC to work; give more dies or gc.spare_factor`);
+      throw new RangeError(
+        `nvme: raw media (${dies} dies x ${media.die_capacity}) must exceed the capacity for GC to work; give more dies or gc.spare_factor`,
+      );
     }
     wa = gc.write_amplification ?? writeAmplification(spareFactor);
   }
@@ -252,7 +269,9 @@ export function resolveNvme(input: NvmeParams, writeAmplification: (spareFactor:
   const readTypes = (typeof media.read === 'string' ? [media.read] : media.read).map((t, i) => ns(t, `media.read[${i}]`));
   const buffer_bytes = bytes(buffer.capacity, 'write_buffer.capacity');
   if (buffer_bytes < programUnit_bytes) {
-    throw new RangeError(`nvme: write_buffer.capacity (${buffer.capacity}) must hold at least one program unit (${programUnit_bytes} bytes)`);
+    throw new RangeError(
+      `nvme: write_buffer.capacity (${buffer.capacity}) must hold at least one program unit (${programUnit_bytes} bytes)`,
+    );
   }
   return {
     capacity_bytes,

@@ -57,7 +57,8 @@ export class CpuCharge implements Station, EventHandler {
     hold: ChargeHold = 'served',
   ) {
     for (const [field, value] of Object.entries(cost)) {
-      if (!(typeof value === 'number' && value >= 0 && Number.isFinite(value))) throw new RangeError(`CPU charge on "${cpu.name}": ${field} must be a finite number ≥ 0, not ${String(value)}`);
+      if (!(typeof value === 'number' && value >= 0 && Number.isFinite(value)))
+        throw new RangeError(`CPU charge on "${cpu.name}": ${field} must be a finite number ≥ 0, not ${String(value)}`);
     }
     this.perIo_ns[OP_READ] = cost.read_ns ?? 0;
     this.perIo_ns[OP_WRITE] = cost.write_ns ?? 0;
@@ -65,7 +66,8 @@ export class CpuCharge implements Station, EventHandler {
     this.perByte_ns = cost.ns_per_byte ?? 0;
     this.perPacket_ns = cost.packet_ns ?? 0;
     this.mss_bytes = cost.mss_bytes ?? 0;
-    if (this.perPacket_ns > 0 && !(this.mss_bytes >= 1)) throw new RangeError(`CPU charge on "${cpu.name}": a per-packet charge needs mss_bytes ≥ 1 (payload bytes per packet)`);
+    if (this.perPacket_ns > 0 && !(this.mss_bytes >= 1))
+      throw new RangeError(`CPU charge on "${cpu.name}": a per-packet charge needs mss_bytes ≥ 1 (payload bytes per packet)`);
     this.added_ns = cost.added_latency_ns ?? 0;
     this.waitsForService = hold === 'served';
     this.free = this.perByte_ns === 0 && this.perPacket_ns === 0 && this.added_ns === 0 && this.perIo_ns.every((v) => v === 0);

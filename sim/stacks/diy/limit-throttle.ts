@@ -34,9 +34,14 @@ export class LimitThrottle implements Station, EventHandler {
   /** Requests held here now. */
   held = 0;
 
-  constructor(private readonly sim: Simulator, private readonly requests: RequestPool, params: LimitParams) {
+  constructor(
+    private readonly sim: Simulator,
+    private readonly requests: RequestPool,
+    params: LimitParams,
+  ) {
     for (const [field, value] of Object.entries(params)) {
-      if (!(typeof value === 'number' && value >= 0 && Number.isFinite(value))) throw new RangeError(`limit throttle: ${field} must be a finite number ≥ 0, not ${String(value)}`);
+      if (!(typeof value === 'number' && value >= 0 && Number.isFinite(value)))
+        throw new RangeError(`limit throttle: ${field} must be a finite number ≥ 0, not ${String(value)}`);
     }
     const iops = params.max_iops ?? 0;
     const bps = params.max_bytes_per_s ?? 0;

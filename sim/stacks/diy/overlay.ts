@@ -31,7 +31,10 @@ export interface OverlayTerms {
  */
 export function overlayMss_bytes(mtu_bytes: number, overlay_bytes_per_packet: number, header_bytes = IPV4_TCP_HEADER_BYTES): number {
   const mss = mtu_bytes - overlay_bytes_per_packet - header_bytes;
-  if (!(mss >= 1)) throw new RangeError(`an MTU of ${mtu_bytes} bytes leaves no payload after ${overlay_bytes_per_packet} bytes of encapsulation and ${header_bytes} of headers`);
+  if (!(mss >= 1))
+    throw new RangeError(
+      `an MTU of ${mtu_bytes} bytes leaves no payload after ${overlay_bytes_per_packet} bytes of encapsulation and ${header_bytes} of headers`,
+    );
   return mss;
 }
 
@@ -54,8 +57,17 @@ export interface OverlayEndpoints {
  * per-packet CPU on its node's cores (the request waits until it is processed) and adds half of the
  * traversal's latency, so a message's one-way time is the link's plus `added_latency_ns` plus the CPU.
  */
-export function overlayEndpoints(sim: Simulator, requests: RequestPool, sender: HostCpu, receiver: HostCpu, terms: OverlayTerms): OverlayEndpoints {
+export function overlayEndpoints(
+  sim: Simulator,
+  requests: RequestPool,
+  sender: HostCpu,
+  receiver: HostCpu,
+  terms: OverlayTerms,
+): OverlayEndpoints {
   const half = terms.added_latency_ns / 2;
   const cost = { packet_ns: terms.cpu_ns_per_packet, mss_bytes: terms.mss_bytes, added_latency_ns: half };
-  return { send: new CpuCharge(sim, requests, sender, CPU_NETWORK, cost), receive: new CpuCharge(sim, requests, receiver, CPU_NETWORK, cost) };
+  return {
+    send: new CpuCharge(sim, requests, sender, CPU_NETWORK, cost),
+    receive: new CpuCharge(sim, requests, receiver, CPU_NETWORK, cost),
+  };
 }

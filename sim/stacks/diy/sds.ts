@@ -67,24 +67,46 @@ export function sdsSoftwareLatency(terms: SdsTerms, device: DeviceQd1 = terms.re
   const replicated = terms.replication > 1;
   const writeLeft = terms.write_latency_ns - (replicated ? 4 : 2) * terms.hop_ns - device.write_ns;
   const readLeft = terms.read_latency_ns - 2 * terms.hop_ns - device.read_ns;
-  if (writeLeft < 0) throw new RangeError(`the block store's QD1 write latency (${terms.write_latency_ns} ns) is below its hops and device write (${terms.write_latency_ns - writeLeft} ns): raise sds_write_latency_us or lower host_rtt_us`);
-  if (readLeft < 0) throw new RangeError(`the block store's QD1 read latency (${terms.read_latency_ns} ns) is below its hops and device read (${terms.read_latency_ns - readLeft} ns): raise sds_read_latency_us or lower host_rtt_us`);
-  return { primaryWrite_ns: replicated ? writeLeft / 2 : writeLeft, replicaWrite_ns: replicated ? writeLeft / 2 : 0, primaryRead_ns: readLeft };
+  if (writeLeft < 0)
+    throw new RangeError(
+      `the block store's QD1 write latency (${terms.write_latency_ns} ns) is below its hops and device write (${terms.write_latency_ns - writeLeft} ns): raise sds_write_latency_us or lower host_rtt_us`,
+    );
+  if (readLeft < 0)
+    throw new RangeError(
+      `the block store's QD1 read latency (${terms.read_latency_ns} ns) is below its hops and device read (${terms.read_latency_ns - readLeft} ns): raise sds_read_latency_us or lower host_rtt_us`,
+    );
+  return {
+    primaryWrite_ns: replicated ? writeLeft / 2 : writeLeft,
+    replicaWrite_ns: replicated ? writeLeft / 2 : 0,
+    primaryRead_ns: readLeft,
+  };
 }
 
 function checkTerms(terms: SdsTerms): void {
   const { reference_device, ...figures } = terms;
-  const numbers: [string, unknown][] = [...Object.entries(figures), ['reference_device.read_ns', reference_device.read_ns], ['reference_device.write_ns', reference_device.write_ns]];
+  const numbers: [string, unknown][] = [
+    ...Object.entries(figures),
+    ['reference_device.read_ns', reference_device.read_ns],
+    ['reference_device.write_ns', reference_device.write_ns],
+  ];
   for (const [field, value] of numbers) {
-    if (!(typeof value === 'number' && value >= 0 && Number.isFinite(value))) throw new RangeError(`block store: ${field} must be a finite number ≥ 0, not ${String(value)}`);
+    if (!(typeof value === 'number' && value >= 0 && Number.isFinite(value)))
+      throw new RangeError(`block store: ${field} must be a finite number ≥ 0, not ${String(value)}`);
   }
-  if (!Number.isInteger(terms.replication) || terms.replication < 1) throw new RangeError(`block store: replication must be a whole number ≥ 1, not ${terms.replication}`);
+  if (!Number.isInteger(terms.replication) || terms.replication < 1)
+    throw new RangeError(`block store: replication must be a whole number ≥ 1, not ${terms.replication}`);
 }
 
 /** A fixed latency per operation (a network hop, a daemon's software time): an infinite server. */
 export class OpLatency implements Station, EventHandler {
   private readonly delay_ns = new Float64Array(3);
-  constructor(private readonly sim: Simulator, private readonly requests: RequestPool, read_ns: number, write_ns = read_ns, trim_ns = write_ns) {
+  constructor(
+    private readonly sim: Simulator,
+    private readonly requests: RequestPool,
+    read_ns: number,
+    write_ns = read_ns,
+    trim_ns = write_ns,
+  ) {
     this.delay_ns[OP_READ] = read_ns;
     this.delay_ns[OP_WRITE] = write_ns;
     this.delay_ns[OP_TRIM] = trim_ns;
@@ -116,10 +138,23 @@ export interface SdsPath {
  * is what the end-to-end figures leave after the hops and `device` (the reference drive by default, so a
  * scenario's drive adds its own latency on top).
  */
-export function sdsPath(sim: Simulator, requests: RequestPool, primaryCpu: HostCpu, terms: SdsTerms, device: DeviceQd1 = terms.reference_device): SdsPath {
+export function sdsPath(
+  sim: Simulator,
+  requests: RequestPool,
+  primaryCpu: HostCpu,
+  terms: SdsTerms,
+  device: DeviceQd1 = terms.reference_device,
+): SdsPath {
   const software = sdsSoftwareLatency(terms, device);
   const hop = () => new OpLatency(sim, requests, terms.hop_ns);
-  const primaryCharge = new CpuCharge(sim, requests, primaryCpu, CPU_STORAGE, { read_ns: terms.cpu_ns_per_client_read, write_ns: terms.cpu_ns_per_replica_write }, 'queued');
+  const primaryCharge = new CpuCharge(
+    sim,
+    requests,
+    primaryCpu,
+    CPU_STORAGE,
+    { read_ns: terms.cpu_ns_per_client_read, write_ns: terms.cpu_ns_per_replica_write },
+    'queued',
+  );
   return {
     front: [hop(), primaryCharge, new OpLatency(sim, requests, software.primaryRead_ns, software.primaryWrite_ns)],
     back: [hop()],

@@ -10,7 +10,14 @@ import type { Model } from '../../model/model.js';
 import { CPU_APPLICATION, CPU_STORAGE, HostCpu } from '../../resources/host-cpu.js';
 import { CpuCharge } from './cpu-charge.js';
 import { LimitThrottle, type LimitParams } from './limit-throttle.js';
-import { IPV4_TCP_HEADER_BYTES, overlayEndpoints, overlayMss_bytes, overlayWireBytes, type OverlayEndpoints, type OverlayTerms } from './overlay.js';
+import {
+  IPV4_TCP_HEADER_BYTES,
+  overlayEndpoints,
+  overlayMss_bytes,
+  overlayWireBytes,
+  type OverlayEndpoints,
+  type OverlayTerms,
+} from './overlay.js';
 import { sdsPath, type DeviceQd1, type SdsPath, type SdsTerms } from './sds.js';
 
 export type StackName = 'hci' | 'diy';
@@ -48,7 +55,12 @@ export function stackTerms(c: StackCoefficients, stack: StackName, mtu_bytes = 1
     return {
       stack,
       podStackCpu_ns_per_packet,
-      network: { cpu_ns_per_packet: c.hci.vf_host_cpu_us_per_packet.value * US, added_latency_ns: c.hci.vf_added_latency_us.value * US, overlay_bytes_per_packet: 0, mss_bytes: mtu_bytes - IPV4_TCP_HEADER_BYTES },
+      network: {
+        cpu_ns_per_packet: c.hci.vf_host_cpu_us_per_packet.value * US,
+        added_latency_ns: c.hci.vf_added_latency_us.value * US,
+        overlay_bytes_per_packet: 0,
+        mss_bytes: mtu_bytes - IPV4_TCP_HEADER_BYTES,
+      },
       storageCpu: { read_ns: perIo, write_ns: perIo },
       sds: null,
     };
@@ -58,7 +70,12 @@ export function stackTerms(c: StackCoefficients, stack: StackName, mtu_bytes = 1
   return {
     stack,
     podStackCpu_ns_per_packet,
-    network: { cpu_ns_per_packet: d.cni_host_cpu_us_per_packet.value * US, added_latency_ns: d.cni_added_latency_us.value * US, overlay_bytes_per_packet, mss_bytes: overlayMss_bytes(mtu_bytes, overlay_bytes_per_packet) },
+    network: {
+      cpu_ns_per_packet: d.cni_host_cpu_us_per_packet.value * US,
+      added_latency_ns: d.cni_added_latency_us.value * US,
+      overlay_bytes_per_packet,
+      mss_bytes: overlayMss_bytes(mtu_bytes, overlay_bytes_per_packet),
+    },
     storageCpu: { read_ns: d.sds_cpu_us_per_client_read.value * US, write_ns: d.sds_cpu_us_per_replica_write.value * US },
     sds: {
       replication: d.sds_replication.value,
@@ -67,7 +84,10 @@ export function stackTerms(c: StackCoefficients, stack: StackName, mtu_bytes = 1
       write_latency_ns: d.sds_write_latency_us.value * US,
       read_latency_ns: d.sds_read_latency_us.value * US,
       hop_ns: (c.fabric.host_rtt_us.value * US) / 2,
-      reference_device: { read_ns: d.sds_reference_device_read_latency_us.value * US, write_ns: d.sds_reference_device_write_latency_us.value * US },
+      reference_device: {
+        read_ns: d.sds_reference_device_read_latency_us.value * US,
+        write_ns: d.sds_reference_device_write_latency_us.value * US,
+      },
     },
   };
 }
@@ -85,7 +105,10 @@ export interface NodeCpuRow {
 export class StackBuilder {
   private readonly cpus = new Map<string, HostCpu>();
 
-  constructor(private readonly model: Model, readonly terms: StackTerms) {}
+  constructor(
+    private readonly model: Model,
+    readonly terms: StackTerms,
+  ) {}
 
   /** The host CPU of `node`, made with `cores` on first use (the same cores every later call). */
   hostCpu(node: string, cores: number): HostCpu {
@@ -102,7 +125,10 @@ export class StackBuilder {
   /** The host CPU of a node made before. */
   cpuOf(node: string): HostCpu {
     const cpu = this.cpus.get(node);
-    if (!cpu) throw new RangeError(`no host CPU for node "${node}" (nodes: ${[...this.cpus.keys()].join(', ') || 'none'}); call hostCpu(node, cores) first`);
+    if (!cpu)
+      throw new RangeError(
+        `no host CPU for node "${node}" (nodes: ${[...this.cpus.keys()].join(', ') || 'none'}); call hostCpu(node, cores) first`,
+      );
     return cpu;
   }
 
@@ -117,7 +143,10 @@ export class StackBuilder {
    */
   podStack(node: string): CpuCharge {
     const { podStackCpu_ns_per_packet: packet_ns, network } = this.terms;
-    return new CpuCharge(this.model.sim, this.model.requests, this.cpuOf(node), CPU_APPLICATION, { packet_ns, mss_bytes: network.mss_bytes });
+    return new CpuCharge(this.model.sim, this.model.requests, this.cpuOf(node), CPU_APPLICATION, {
+      packet_ns,
+      mss_bytes: network.mss_bytes,
+    });
   }
 
   /** Bytes a message occupies on the wire beyond its inner headers: payload plus encapsulation per packet. */
@@ -133,7 +162,10 @@ export class StackBuilder {
 
   /** A volume's path on the replicated block store, its primary copy on `primaryNode` (diy only); `device` overrides the reference drive the latencies are taken apart with. */
   sdsPath(primaryNode: string, device?: DeviceQd1): SdsPath {
-    if (!this.terms.sds) throw new RangeError(`the ${this.terms.stack} stack has no software-defined block store; its volumes take the mirror over NVMe over Ethernet`);
+    if (!this.terms.sds)
+      throw new RangeError(
+        `the ${this.terms.stack} stack has no software-defined block store; its volumes take the mirror over NVMe over Ethernet`,
+      );
     return sdsPath(this.model.sim, this.model.requests, this.cpuOf(primaryNode), this.terms.sds, device);
   }
 
@@ -144,6 +176,12 @@ export class StackBuilder {
 
   /** Per node, the CPU each class was charged, in the order the nodes were made. */
   cpuRows(): NodeCpuRow[] {
-    return [...this.cpus.values()].map((cpu) => ({ node: cpu.name, cores: cpu.cores, application_ns: cpu.busy_ns[0]!, storage_ns: cpu.busy_ns[1]!, network_ns: cpu.busy_ns[2]! }));
+    return [...this.cpus.values()].map((cpu) => ({
+      node: cpu.name,
+      cores: cpu.cores,
+      application_ns: cpu.busy_ns[0]!,
+      storage_ns: cpu.busy_ns[1]!,
+      network_ns: cpu.busy_ns[2]!,
+    }));
   }
 }

@@ -42,7 +42,13 @@ describe('fitting a queue profile', () => {
   it('writes a profile the model loads, carrying every measurement, that reproduces the sweep', () => {
     const points = modelSweep();
     const fit = fitQueue(points);
-    const yaml = queueProfileYaml(fit, points, { filename: '/dev/x', host: 'h', date: '2026-11-30', fioVersion: 'fio-3.33', capacity_bytes: 1 << 30 });
+    const yaml = queueProfileYaml(fit, points, {
+      filename: '/dev/x',
+      host: 'h',
+      date: '2026-11-30',
+      fioVersion: 'fio-3.33',
+      capacity_bytes: 1 << 30,
+    });
     const doc = parse(yaml) as { sources: { measurements: unknown[]; method: string } };
     expect(doc.sources.measurements).toHaveLength(points.length);
     expect(doc.sources.method).toMatch(/^measured: anvil calibrate/);
@@ -80,7 +86,11 @@ describe('fitting a queue profile', () => {
     const text = sweepJobText({ name: 'j', rw: 'randread', bs_bytes: 4096, iodepth: 2 }, { size_bytes: 1 << 20, runtime_s: 0.2 });
     const { specs } = loadWorkloads(text, 'j', 1 << 30);
     const a = runOnModel({ jobs: specs, profile: KNOWN, seed: 1 });
-    const b = runOnModel({ jobs: specs, profile: parseProfile('kind: queue\nservers: 4\nservice: { dist: deterministic, mean: 40us }\n', 'b.yaml'), seed: 1 });
+    const b = runOnModel({
+      jobs: specs,
+      profile: parseProfile('kind: queue\nservers: 4\nservice: { dist: deterministic, mean: 40us }\n', 'b.yaml'),
+      seed: 1,
+    });
     const [row] = compareRuns('j', a, b);
     expect(row!.iops_error_pct).toBeCloseTo(((row!.predicted_iops - row!.measured_iops) / row!.measured_iops) * 100, 9);
     expect(row!.iops_error_pct).toBeGreaterThan(50); // half the service time, about twice the IOPS
@@ -93,14 +103,26 @@ describe('anvil calibrate and validate on this host', () => {
     const data = join(dir, 'data.bin');
     const out = join(dir, 'cal.yaml');
     let said = '';
-    await calibrateCommand({ target: 'host', filename: data, out, runtime: 0.3, size: 32 << 20, repeat: 1 }, { stdout: { write: (t: string) => (said += t) } }, () => {});
+    await calibrateCommand(
+      { target: 'host', filename: data, out, runtime: 0.3, size: 32 << 20, repeat: 1 },
+      { stdout: { write: (t: string) => (said += t) } },
+      () => {},
+    );
     expect(said).toMatch(/fitted a queue profile: \d+ servers/);
     const profile = parseProfile(readFileSync(out, 'utf8'), out);
     expect(profile.kind.name).toBe('queue');
     const job = join(dir, 'held-out.fio');
-    writeFileSync(job, sweepJobText({ name: 'randread-4k-qd6', rw: 'randread', bs_bytes: 4096, iodepth: 6 }, { size_bytes: 32 << 20, runtime_s: 0.3 }));
+    writeFileSync(
+      job,
+      sweepJobText({ name: 'randread-4k-qd6', rw: 'randread', bs_bytes: 4096, iodepth: 6 }, { size_bytes: 32 << 20, runtime_s: 0.3 }),
+    );
     let table = '';
-    const rows = await validateCommand(out, [job], { filename: data, seed: 1, outputFormat: 'normal', out: join(dir, 'val') }, { stdout: { write: (t: string) => (table += t) } });
+    const rows = await validateCommand(
+      out,
+      [job],
+      { filename: data, seed: 1, outputFormat: 'normal', out: join(dir, 'val') },
+      { stdout: { write: (t: string) => (table += t) } },
+    );
     expect(rows).toHaveLength(1);
     expect(rows[0]!.measured_iops).toBeGreaterThan(0);
     expect(rows[0]!.predicted_iops).toBeGreaterThan(0);

@@ -12,10 +12,17 @@ const needChromium = needs(`Chromium at ${CHROMIUM}`, existsSync(CHROMIUM));
 function row(job: string, direction: 'read' | 'write', measured: number, predicted: number): ValidationRow {
   const err = ((predicted - measured) / measured) * 100;
   return {
-    job, direction,
-    measured_iops: measured, predicted_iops: predicted, iops_error_pct: err,
-    measured_clat_mean_ns: 1e9 / measured, predicted_clat_mean_ns: 1e9 / predicted, clat_mean_error_pct: -err,
-    measured_clat_p99_ns: 3e9 / measured, predicted_clat_p99_ns: 3e9 / predicted, clat_p99_error_pct: -err,
+    job,
+    direction,
+    measured_iops: measured,
+    predicted_iops: predicted,
+    iops_error_pct: err,
+    measured_clat_mean_ns: 1e9 / measured,
+    predicted_clat_mean_ns: 1e9 / predicted,
+    clat_mean_error_pct: -err,
+    measured_clat_p99_ns: 3e9 / measured,
+    predicted_clat_p99_ns: 3e9 / predicted,
+    clat_p99_error_pct: -err,
   };
 }
 

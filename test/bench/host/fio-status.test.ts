@@ -31,9 +31,16 @@ function fakeTerminal() {
 }
 
 describe('fio status lines', () => {
-  it('parses percent, IOPS with fio\'s k suffix and the eta of a line', () => {
-    expect(parseFioStatusLine('Jobs: 1 (f=1): [r(1)][45.5%][r=312MiB/s][r=79.9k IOPS][eta 00m:06s]')).toEqual({ jobs: 1, fraction: 0.455, iops_per_s: 79_900, eta_s: 6 });
-    expect(parseFioStatusLine('Jobs: 2 (f=2): [m(1),X(1)][75.0%][r=51.0MiB/s,w=22.1MiB/s][r=13.1k,w=5657 IOPS][eta 01h:02m:03s]')).toMatchObject({ jobs: 2, fraction: 0.75, iops_per_s: 13_100 + 5657, eta_s: 3723 });
+  it("parses percent, IOPS with fio's k suffix and the eta of a line", () => {
+    expect(parseFioStatusLine('Jobs: 1 (f=1): [r(1)][45.5%][r=312MiB/s][r=79.9k IOPS][eta 00m:06s]')).toEqual({
+      jobs: 1,
+      fraction: 0.455,
+      iops_per_s: 79_900,
+      eta_s: 6,
+    });
+    expect(
+      parseFioStatusLine('Jobs: 2 (f=2): [m(1),X(1)][75.0%][r=51.0MiB/s,w=22.1MiB/s][r=13.1k,w=5657 IOPS][eta 01h:02m:03s]'),
+    ).toMatchObject({ jobs: 2, fraction: 0.75, iops_per_s: 13_100 + 5657, eta_s: 3723 });
     expect(parseFioStatusLine('Jobs: 1 (f=1): [f(1)][-.-%][r=48.1MiB/s][r=12.3k IOPS][eta 00m:00s]')).not.toHaveProperty('fraction');
     expect(parseFioStatusLine('Jobs: 1 (f=1)')).toEqual({ jobs: 1 });
     expect(parseFioStatusLine('fio: pid=12, err=25/file:io_u.c')).toBeUndefined();
@@ -41,7 +48,7 @@ describe('fio status lines', () => {
     expect(parseEta_s('soon')).toBeUndefined();
   });
 
-  it('reads a real single-host run\'s stdout whichever way it is cut into chunks', () => {
+  it("reads a real single-host run's stdout whichever way it is cut into chunks", () => {
     const text = fixture('randread-stdout.txt');
     const whole = statusesOf(text, text.length);
     const withFigures = whole.filter((s) => s.iops_per_s !== undefined);
@@ -54,7 +61,7 @@ describe('fio status lines', () => {
     for (const s of withFigures) expect(s.iops_per_s).toBeGreaterThan(1000);
   });
 
-  it('adds reads and writes of a mixed run, reads the client\'s lines (sizes without /s) and rate-limited ones', () => {
+  it("adds reads and writes of a mixed run, reads the client's lines (sizes without /s) and rate-limited ones", () => {
     const mixed = statusesOf(fixture('randrw-stdout.txt'), 64);
     expect(mixed.find((s) => s.iops_per_s !== undefined)).toMatchObject({ fraction: 0.75, iops_per_s: 13_100 + 5657, eta_s: 1 });
     const client = statusesOf(fixture('client-normal-stdout.txt'), 64).filter((s) => s.jobs > 0 && s.iops_per_s !== undefined);
@@ -71,7 +78,7 @@ describe('fio status lines', () => {
     }
   });
 
-  it('shows fio\'s percent, eta and IOPS on a terminal, and clears the line', () => {
+  it("shows fio's percent, eta and IOPS on a terminal, and clears the line", () => {
     const { writes, stream } = fakeTerminal();
     const bar = hostProgressBar(stream)!;
     bar.update({ fraction: 0.5, iops_per_s: 13_100, eta_s: 3, wall_s: 2.5 });
@@ -94,10 +101,16 @@ describe('progress of a real fio run', () => {
   afterAll(() => rmSync(scratch, { recursive: true, force: true }));
   const JOB = '[rr]\nioengine=psync\nsize=8m\nbs=4k\nrw=randread\nruntime=4\ntime_based\n';
 
-  needFio('fio\'s status lines reach onProgress while it runs, and the results are unchanged', async () => {
+  needFio("fio's status lines reach onProgress while it runs, and the results are unchanged", async () => {
     const seen: HostProgress[] = [];
     let tick = 0;
-    const run = await runOnHost({ jobFile: 'rr.fio', text: JOB, filename: join(scratch, 'a.dat'), onProgress: (p) => seen.push(p), wallClock_s: () => ++tick });
+    const run = await runOnHost({
+      jobFile: 'rr.fio',
+      text: JOB,
+      filename: join(scratch, 'a.dat'),
+      onProgress: (p) => seen.push(p),
+      wallClock_s: () => ++tick,
+    });
     expect(seen.length).toBeGreaterThanOrEqual(2); // 4 s of run, a status every 0.5 s
     expect(seen.map((p) => p.wall_s)).toEqual(seen.map((_, i) => i + 1));
     const first = seen.findIndex((p) => p.fraction !== undefined && p.fraction > 0 && (p.iops_per_s ?? 0) > 0);
@@ -107,12 +120,16 @@ describe('progress of a real fio run', () => {
     expect(run.measurement.jobs[0]!.measured.read.total_ios).toBeGreaterThan(100);
   });
 
-  needFio('anvil run --target host draws the bar on a terminal stderr and leaves stdout fio\'s JSON', async () => {
+  needFio("anvil run --target host draws the bar on a terminal stderr and leaves stdout fio's JSON", async () => {
     const job = join(scratch, 'rr.fio');
     writeFileSync(job, JOB);
     const { writes, stream } = fakeTerminal();
     let stdout = '';
-    await runJobFile(job, { target: 'host', profile: '', seed: 1, outputFormat: 'json', filename: join(scratch, 'b.dat') }, { stdout: { write: (t: string) => (stdout += t) }, stderr: stream });
+    await runJobFile(
+      job,
+      { target: 'host', profile: '', seed: 1, outputFormat: 'json', filename: join(scratch, 'b.dat') },
+      { stdout: { write: (t: string) => (stdout += t) }, stderr: stream },
+    );
     const drawn = writes.filter((w) => /^\r\[[#.]{30}\] +\d+% fio wall .* IOPS/.test(w));
     expect(drawn.length).toBeGreaterThanOrEqual(1); // fio has figures after its first 2 s or so
     expect(writes.filter((w) => w.startsWith('\r[')).length).toBeGreaterThanOrEqual(4);

@@ -31,7 +31,11 @@ describe('fio json+ to a measurement', () => {
           if (fio.total_ios === 0) continue;
           // The same iops fio computes from the same runtime.
           expect((d.total_ios * 1e9) / m.measured.window_ns).toBeCloseTo(fio.iops, 5); // fio prints 6 decimals;
-          for (const [kind, stats] of [['clat', fio.clat_ns], ['lat', fio.lat_ns], ['slat', fio.slat_ns]] as const) {
+          for (const [kind, stats] of [
+            ['clat', fio.clat_ns],
+            ['lat', fio.lat_ns],
+            ['slat', fio.slat_ns],
+          ] as const) {
             const h = d[kind];
             expect([h.n, h.max_ns, h.mean_ns, h.stddev_ns]).toEqual([stats.N, stats.max, stats.mean, stats.stddev]);
             if (stats.N > 0) expect(h.min_ns).toBe(stats.min);
@@ -67,7 +71,7 @@ describe('fio json+ to a measurement', () => {
     });
   }
 
-  it('keeps fio\'s printed percentiles for plain json, which has no bins', () => {
+  it("keeps fio's printed percentiles for plain json, which has no bins", () => {
     const { document, run } = loadFixture('randrw-json');
     const fio = documentJobs(document)[0]!.read;
     const d = run.jobs[0]!.measured.read;
@@ -76,19 +80,24 @@ describe('fio json+ to a measurement', () => {
     expect([d.clat.mean_ns, d.clat.max_ns]).toEqual([fio.clat_ns.mean, fio.clat_ns.max]);
   });
 
-  it('takes the per-interval mean from fio\'s averaged latency log where one thread logged it', () => {
+  it("takes the per-interval mean from fio's averaged latency log where one thread logged it", () => {
     const { run, dir } = loadFixture('randrw-jsonplus');
     const text = readFileSync(`${dir}/anvil_clat.1.log`, 'utf8');
     const firstRead = text.split('\n').find((l) => /^\s*\d+,\s*\d+,\s*0,/.test(l))!;
     expect(run.jobs[0]!.measured.read.intervals[0]!.clat_mean_ns).toBe(Number(firstRead.split(',')[1]));
   });
 
-  it('gives fio\'s json layout when the bins are dropped from json+', () => {
+  it("gives fio's json layout when the bins are dropped from json+", () => {
     const plain = loadFixture('randrw-json').document;
     const plus = loadFixture('randrw-jsonplus').document;
     const paths = (x: unknown, p = ''): string[] =>
-      typeof x === 'object' && x !== null && !Array.isArray(x) ? Object.entries(x).flatMap(([k, v]) => paths(v, `${p}/${k}`)) : Array.isArray(x) ? x.flatMap((v) => paths(v, `${p}[]`)) : [p];
-    const norm = (ps: string[]) => [...new Set(ps.map((s) => s.replace(/\/(percentile|job options|global options|latency_\w+|iodepth_\w+)\/.*$/, '/$1')))].sort();
+      typeof x === 'object' && x !== null && !Array.isArray(x)
+        ? Object.entries(x).flatMap(([k, v]) => paths(v, `${p}/${k}`))
+        : Array.isArray(x)
+          ? x.flatMap((v) => paths(v, `${p}[]`))
+          : [p];
+    const norm = (ps: string[]) =>
+      [...new Set(ps.map((s) => s.replace(/\/(percentile|job options|global options|latency_\w+|iodepth_\w+)\/.*$/, '/$1')))].sort();
     expect(norm(paths(withoutBins(plus)))).toEqual(norm(paths(plain)));
     expect(JSON.stringify(withoutBins(plus))).not.toContain('"bins"');
     expect(JSON.stringify(plus)).toContain('"bins"');

@@ -19,7 +19,14 @@ const hasFio = which('fio') !== undefined;
 const needFio = needs('fio', hasFio);
 const JOB = '[global]\nioengine=psync\nsize=16m\nbs=4k\nruntime=1\ntime_based\n\n[rr]\nrw=randrw\nrwmixread=70\n';
 
-type Doc = { 'fio version': string; jobs: { jobname: string; read: { total_ios: number; iops: number; io_bytes: number; clat_ns: { bins?: Record<string, number>; N: number } }; write: { total_ios: number } }[] };
+type Doc = {
+  'fio version': string;
+  jobs: {
+    jobname: string;
+    read: { total_ios: number; iops: number; io_bytes: number; clat_ns: { bins?: Record<string, number>; N: number } };
+    write: { total_ios: number };
+  }[];
+};
 
 describe('anvil run --target host', () => {
   let scratch: string;
@@ -37,7 +44,7 @@ describe('anvil run --target host', () => {
     else process.env.TMPDIR = previousTmp;
   });
 
-  needFio('prints fio\'s own json+ and writes the model\'s result files, read back by Polars', async () => {
+  needFio("prints fio's own json+ and writes the model's result files, read back by Polars", async () => {
     const out = join(scratch, 'out');
     const data = join(scratch, 'data.bin');
     const { stdout, run } = await anvilRun(JOB, { target: 'host', outputFormat: 'json+', out, filename: data });
@@ -58,9 +65,23 @@ describe('anvil run --target host', () => {
     expect(Number(reads.getColumn('ios').sum())).toBe(job.read.total_ios);
     expect(reads.height).toBeGreaterThanOrEqual(5); // 1 s in 100 ms intervals, give or take fio's last
     const hist = pl.readIPC(readFileSync(join(out, 'latency_histogram.arrow')));
-    expect(Number(hist.filter(pl.col('direction').eq(pl.lit('read'))).getColumn('count').sum())).toBe(job.read.total_ios);
+    expect(
+      Number(
+        hist
+          .filter(pl.col('direction').eq(pl.lit('read')))
+          .getColumn('count')
+          .sum(),
+      ),
+    ).toBe(job.read.total_ios);
     const jobs = pl.readIPC(readFileSync(join(out, 'jobs.arrow')));
-    expect(Number(jobs.filter(pl.col('direction').eq(pl.lit('read'))).getColumn('iops').toArray()[0])).toBeCloseTo(job.read.iops, 3);
+    expect(
+      Number(
+        jobs
+          .filter(pl.col('direction').eq(pl.lit('read')))
+          .getColumn('iops')
+          .toArray()[0],
+      ),
+    ).toBeCloseTo(job.read.iops, 3);
     expect(readdirSync(join(scratch, 'tmp')).filter((n) => n.startsWith('anvil-host-'))).toEqual([]);
   });
 
@@ -75,9 +96,11 @@ describe('anvil run --target host', () => {
     expect(text.stdout).not.toMatch(/simulated/);
   });
 
-  needFio('reports fio\'s own error and removes the file it was to create', async () => {
+  needFio("reports fio's own error and removes the file it was to create", async () => {
     const data = join(scratch, 'never.bin');
-    await expect(anvilRun('[bad]\nrw=randread\nbs=4k\nsize=1m\nioengine=no-such-engine\n', { target: 'host', filename: data })).rejects.toThrow(/fio failed/);
+    await expect(
+      anvilRun('[bad]\nrw=randread\nbs=4k\nsize=1m\nioengine=no-such-engine\n', { target: 'host', filename: data }),
+    ).rejects.toThrow(/fio failed/);
     expect(existsSync(data)).toBe(false);
     expect(readdirSync(join(scratch, 'tmp')).filter((n) => n.startsWith('anvil-host-'))).toEqual([]);
   });
@@ -85,7 +108,10 @@ describe('anvil run --target host', () => {
   needFio('stops fio at its time bound and removes what it created', async () => {
     const data = join(scratch, 'slow.bin');
     const slow = JOB.replace('runtime=1', 'runtime=30');
-    await expect(anvilRun(slow, { target: 'host', filename: data, timeout: 1 })).rejects.toMatchObject({ code: 'ANVIL_ERR_TIMEOUT', message: expect.stringMatching(/fio ran past its bound of 1 s/) });
+    await expect(anvilRun(slow, { target: 'host', filename: data, timeout: 1 })).rejects.toMatchObject({
+      code: 'ANVIL_ERR_TIMEOUT',
+      message: expect.stringMatching(/fio ran past its bound of 1 s/),
+    });
     expect(existsSync(data)).toBe(false);
     expect(readdirSync(join(scratch, 'tmp')).filter((n) => n.startsWith('anvil-host-'))).toEqual([]);
   });
@@ -104,7 +130,9 @@ describe('anvil run --target host', () => {
   });
 
   it('refuses a path it cannot write, naming the path and what to do', async () => {
-    await expect(anvilRun(JOB, { target: 'host', filename: join(scratch, 'missing', 'x.bin') })).rejects.toThrow(/folder .*missing does not exist/);
+    await expect(anvilRun(JOB, { target: 'host', filename: join(scratch, 'missing', 'x.bin') })).rejects.toThrow(
+      /folder .*missing does not exist/,
+    );
     await expect(anvilRun(JOB, { target: 'host', filename: scratch })).rejects.toThrow(/is a directory/);
   });
 
@@ -116,11 +144,20 @@ describe('anvil run --target host', () => {
     const saved = process.env.ANVIL_FIO;
     try {
       process.env.ANVIL_FIO = 'no-such-fio-binary';
-      await expect(anvilRun(JOB, { target: 'host' })).rejects.toMatchObject({ code: 'ANVIL_ERR_FIO_MISSING', message: expect.stringMatching(/apt-get install fio/) });
+      await expect(anvilRun(JOB, { target: 'host' })).rejects.toMatchObject({
+        code: 'ANVIL_ERR_FIO_MISSING',
+        message: expect.stringMatching(/apt-get install fio/),
+      });
       process.env.ANVIL_FIO = join(bin, 'no-such-dir', 'fio'); // a path that does not exist: spawn fails, no output at all
-      await expect(anvilRun(JOB, { target: 'host' })).rejects.toMatchObject({ code: 'ANVIL_ERR_FIO_MISSING', message: expect.stringMatching(/ENOENT.*apt-get install fio/) });
+      await expect(anvilRun(JOB, { target: 'host' })).rejects.toMatchObject({
+        code: 'ANVIL_ERR_FIO_MISSING',
+        message: expect.stringMatching(/ENOENT.*apt-get install fio/),
+      });
       process.env.ANVIL_FIO = join(bin, 'old-fio');
-      await expect(anvilRun(JOB, { target: 'host' })).rejects.toMatchObject({ code: 'ANVIL_ERR_FIO_MISSING', message: expect.stringMatching(/fio-2\.2\.10.*3\.0 or later/) });
+      await expect(anvilRun(JOB, { target: 'host' })).rejects.toMatchObject({
+        code: 'ANVIL_ERR_FIO_MISSING',
+        message: expect.stringMatching(/fio-2\.2\.10.*3\.0 or later/),
+      });
     } finally {
       if (saved === undefined) delete process.env.ANVIL_FIO;
       else process.env.ANVIL_FIO = saved;
@@ -129,7 +166,7 @@ describe('anvil run --target host', () => {
 });
 
 describe('the job file fio gets', () => {
-  it('is the user\'s, with logs appended to every section and --filename once in each job section, replacing the file\'s own', () => {
+  it("is the user's, with logs appended to every section and --filename once in each job section, replacing the file's own", () => {
     const text = '[global]\nbs=4k\nfilename=/dev/theirs\n\n[a]\nrw=read\n[b] ; second\nrw=write\n  filename = /dev/other ; theirs too\n';
     const out = withAdditions(text, { filename: '/tmp/x', logPrefix: '/tmp/w/anvil', interval_ms: 100 });
     const sections = out.split(/^(?=\[)/m);
@@ -143,21 +180,23 @@ describe('the job file fio gets', () => {
     expect(out).toContain('rw=read\n');
   });
 
-  it('leaves a job file\'s own filename alone without --filename', () => {
+  it("leaves a job file's own filename alone without --filename", () => {
     const out = withAdditions('[global]\nfilename=/dev/theirs\n[a]\nrw=read\n', { logPrefix: '/w/anvil', interval_ms: 10 });
     expect(out.match(/^filename=.*$/gm)).toEqual(['filename=/dev/theirs']);
   });
 
   it('escapes colons in --filename, which fio would read as several files', () => {
-    expect(withAdditions('[a]\n', { filename: '/dev/disk/by-path/pci-0000:3b:00.0-nvme-1', logPrefix: '/w/anvil', interval_ms: 10 })).toContain('filename=/dev/disk/by-path/pci-0000\\:3b\\:00.0-nvme-1\n');
+    expect(
+      withAdditions('[a]\n', { filename: '/dev/disk/by-path/pci-0000:3b:00.0-nvme-1', logPrefix: '/w/anvil', interval_ms: 10 }),
+    ).toContain('filename=/dev/disk/by-path/pci-0000\\:3b\\:00.0-nvme-1\n');
   });
 
-  it('bounds the run by the jobs\' ramp and runtime, summed over sections', () => {
+  it("bounds the run by the jobs' ramp and runtime, summed over sections", () => {
     expect(runHorizon_ns('[global]\nruntime=2\n[a]\n[b]\nruntime=500ms\nramp_time=1\n')).toBe(2e9 + 1.5e9);
     expect(runHorizon_ns('[a]\nsize=1g\n')).toBe(Infinity);
   });
 
-  it('reads fio\'s version', () => {
+  it("reads fio's version", () => {
     expect(parseFioVersion('fio-3.33\n')).toEqual({ version: 'fio-3.33', major: 3, minor: 33 });
     expect(parseFioVersion('fio-3.36-12-gabcdef')?.minor).toBe(36);
     expect(parseFioVersion('bash: fio: not found')).toBeUndefined();

@@ -39,7 +39,9 @@ describe('client/server results', () => {
       expect(binsOf(read.clat.counts)).toEqual(entry.read.clat_ns.bins);
       for (const [p, v] of Object.entries(entry.read.clat_ns.percentile!)) expect(read.clat.percentile(Number(p))).toBe(v);
       // fio 3.33's client sends histogram logs that do not add up to its totals: one exact row instead.
-      expect(read.intervals.map((r) => [r.ios, r.bytes, r.interval_ns])).toEqual([[entry.read.total_ios, entry.read.io_bytes, entry.read.runtime * 1e6]]);
+      expect(read.intervals.map((r) => [r.ios, r.bytes, r.interval_ns])).toEqual([
+        [entry.read.total_ios, entry.read.io_bytes, entry.read.runtime * 1e6],
+      ]);
     }
     const aggregate = entries.find((e) => e.jobname === ALL_CLIENTS)!;
     const allRead = all!.jobs[0]!.measured.read;
@@ -47,16 +49,24 @@ describe('client/server results', () => {
     expect(allRead.total_ios).toBe(aggregate.read.total_ios);
     expect(allRead.total_ios).toBe(hosts.reduce((a, h) => a + h.measurement.jobs[0]!.measured.read.total_ios, 0));
     expect(Array.from(allRead.clat.counts).reduce((a, b) => a + b, 0)).toBe(aggregate.read.clat_ns.N);
-    expect([allRead.clat.mean_ns, allRead.clat.stddev_ns, allRead.clat.max_ns]).toEqual([aggregate.read.clat_ns.mean, aggregate.read.clat_ns.stddev, aggregate.read.clat_ns.max]);
+    expect([allRead.clat.mean_ns, allRead.clat.stddev_ns, allRead.clat.max_ns]).toEqual([
+      aggregate.read.clat_ns.mean,
+      aggregate.read.clat_ns.stddev,
+      aggregate.read.clat_ns.max,
+    ]);
     expect(allRead.intervals.reduce((a, r) => a + r.ios, 0)).toBe(aggregate.read.total_ios);
   });
 
-  it('names the server that failed, the one fio\'s client says exited, and one that sent no results', () => {
+  it("names the server that failed, the one fio's client says exited, and one that sent no results", () => {
     const document = parseFioDocument(readFileSync(join(FIXTURES, 'client-server', 'fio.json'), 'utf8'), 'client-server');
     const two = [parseServer('127.0.0.2:8770'), parseServer('127.0.0.3:8771')];
     expect(remoteFailure('job.fio', two, document, '', 0)).toBeUndefined();
-    const failedJob = { ...document, client_stats: document.client_stats!.map((j) => (j.hostname === '127.0.0.3' && j.jobname === 'rr' ? { ...j, error: 25 } : j)) };
-    const fioSaid = '<vm> fio: pid=3591, err=25/file:ioengines.c:399, func=td_io_queue, error=Inappropriate ioctl for device\nclient <127.0.0.3>: exited with error 1\n';
+    const failedJob = {
+      ...document,
+      client_stats: document.client_stats!.map((j) => (j.hostname === '127.0.0.3' && j.jobname === 'rr' ? { ...j, error: 25 } : j)),
+    };
+    const fioSaid =
+      '<vm> fio: pid=3591, err=25/file:ioengines.c:399, func=td_io_queue, error=Inappropriate ioctl for device\nclient <127.0.0.3>: exited with error 1\n';
     const e = remoteFailure('job.fio', two, failedJob, fioSaid, 1)!;
     expect(e.code).toBe('ANVIL_ERR_FIO_FAILED');
     expect(e.message).toMatch(/server 127\.0\.0\.3:8771 \(job rr error 25\) running job\.fio/);
@@ -79,7 +89,6 @@ describe('client/server results', () => {
   });
 });
 
-
 describe('anvil run --target host --hosts', () => {
   const servers: Background[] = [];
   const addresses: string[] = [];
@@ -99,7 +108,13 @@ describe('anvil run --target host --hosts', () => {
   needFio('runs on both servers: per-host entries, the aggregate, Arrow tables with a host column', async () => {
     const out = join(scratch, 'out');
     mkdirSync(out);
-    const { stdout } = await anvilRun(JOB, { target: 'host', hosts: addresses, filename: join(scratch, 'data.bin'), outputFormat: 'json', out });
+    const { stdout } = await anvilRun(JOB, {
+      target: 'host',
+      hosts: addresses,
+      filename: join(scratch, 'data.bin'),
+      outputFormat: 'json',
+      out,
+    });
     const doc = JSON.parse(stdout) as { client_stats: { jobname: string; hostname: string; port: number; read: { total_ios: number } }[] };
     const per = doc.client_stats.filter((j) => j.jobname !== ALL_CLIENTS);
     expect(per.map((j) => `${j.hostname}:${j.port}`).sort()).toEqual([...addresses].sort());
@@ -112,13 +127,19 @@ describe('anvil run --target host --hosts', () => {
     expect((reads.getColumn('host').toArray() as string[]).sort()).toEqual([...addresses, ALL_CLIENTS].sort());
     const intervals = pl.readIPC(readFileSync(join(out, 'intervals.arrow')));
     for (const host of [...addresses, ALL_CLIENTS]) {
-      const rows = intervals.filter(pl.col('host').eq(pl.lit(host)).and(pl.col('direction').eq(pl.lit('read'))));
-      const expected = host === ALL_CLIENTS ? aggregate.read.total_ios : per.find((j) => `${j.hostname}:${j.port}` === host)!.read.total_ios;
+      const rows = intervals.filter(
+        pl
+          .col('host')
+          .eq(pl.lit(host))
+          .and(pl.col('direction').eq(pl.lit('read'))),
+      );
+      const expected =
+        host === ALL_CLIENTS ? aggregate.read.total_ios : per.find((j) => `${j.hostname}:${j.port}` === host)!.read.total_ios;
       expect(Number(rows.getColumn('ios').sum()), host).toBe(expected);
     }
   });
 
-  needFio('names the servers on which fio failed (a trim on a regular file), with fio\'s own error', async () => {
+  needFio("names the servers on which fio failed (a trim on a regular file), with fio's own error", async () => {
     const trim = '[tr]\nioengine=psync\nsize=4m\nrw=randtrim\nruntime=300ms\ntime_based\n';
     const err = await anvilRun(trim, { target: 'host', hosts: addresses, filename: join(scratch, 'trim.bin') }).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'ANVIL_ERR_FIO_FAILED' });

@@ -33,7 +33,7 @@ const trimRows = (df: pl.DataFrame) => df.filter(pl.col('direction').eq(pl.lit('
 const sum = (df: pl.DataFrame, col: string) => Number(df.getColumn(col).sum());
 
 describe('trims in the tables', () => {
-  it('a real randtrim run (fixture) gives trim rows that add up to fio\'s trim totals', () => {
+  it("a real randtrim run (fixture) gives trim rows that add up to fio's trim totals", () => {
     const { document, run } = loadFixture('randtrim-loop');
     const trim = documentJobs(document)[0]!.trim!;
     expect(trim.total_ios).toBeGreaterThan(1000);
@@ -55,7 +55,7 @@ describe('trims in the tables', () => {
     expect(text).not.toMatch(/^ {2}(read|write):/m);
   });
 
-  it('jobs that did not trim have no trim rows, and the columns are the model\'s', async () => {
+  it("jobs that did not trim have no trim rows, and the columns are the model's", async () => {
     const { run } = loadFixture('randrw-jsonplus');
     const host = tables(run);
     expect(trimRows(host.jobs).height).toBe(0);
@@ -87,9 +87,14 @@ describe('anvil run --target host on a loop device', () => {
     if (scratch) rmSync(scratch, { recursive: true, force: true });
   });
 
-  needLoop('writes trim rows from a live fio randtrim run that match fio\'s own JSON', async () => {
+  needLoop("writes trim rows from a live fio randtrim run that match fio's own JSON", async () => {
     const out = join(scratch, 'out');
-    const { stdout } = await anvilRun('[tr]\nioengine=psync\nrw=randtrim\nbs=64k\nsize=32m\n', { target: 'host', outputFormat: 'json+', out, filename: loop });
+    const { stdout } = await anvilRun('[tr]\nioengine=psync\nrw=randtrim\nbs=64k\nsize=32m\n', {
+      target: 'host',
+      outputFormat: 'json+',
+      out,
+      filename: loop,
+    });
     const doc = JSON.parse(stdout) as { jobs: { trim: { total_ios: number } }[] };
     const total = doc.jobs[0]!.trim.total_ios;
     expect(total).toBeGreaterThan(100);
@@ -106,13 +111,23 @@ describe('anvil run --target host on a loop device', () => {
     // trims (512 each) bounds the run by count, not time, so a loaded machine trims as many.
     const addresses = await startFioServers(['127.0.0.2', '127.0.0.3'], servers, 60_000);
     const out = join(scratch, 'out-hosts');
-    const { stdout } = await anvilRun('[tr]\nioengine=psync\nrw=randtrim\nbs=64k\nsize=32m\n', { target: 'host', outputFormat: 'json', out, filename: loop, hosts: addresses });
-    const entries = (JSON.parse(stdout) as { client_stats: { jobname: string; hostname: string; port: number; trim: { total_ios: number } }[] }).client_stats;
+    const { stdout } = await anvilRun('[tr]\nioengine=psync\nrw=randtrim\nbs=64k\nsize=32m\n', {
+      target: 'host',
+      outputFormat: 'json',
+      out,
+      filename: loop,
+      hosts: addresses,
+    });
+    const entries = (
+      JSON.parse(stdout) as { client_stats: { jobname: string; hostname: string; port: number; trim: { total_ios: number } }[] }
+    ).client_stats;
     const jobs = trimRows(pl.readIPC(readFileSync(join(out, 'jobs.arrow'))));
     const hist = trimRows(pl.readIPC(readFileSync(join(out, 'latency_histogram.arrow'))));
     const intervals = trimRows(pl.readIPC(readFileSync(join(out, 'intervals.arrow'))));
     for (const host of [...addresses, ALL_CLIENTS]) {
-      const entry = entries.find((e) => (host === ALL_CLIENTS ? e.jobname === ALL_CLIENTS : `${e.hostname}:${e.port}` === host && e.jobname !== ALL_CLIENTS))!;
+      const entry = entries.find((e) =>
+        host === ALL_CLIENTS ? e.jobname === ALL_CLIENTS : `${e.hostname}:${e.port}` === host && e.jobname !== ALL_CLIENTS,
+      )!;
       expect(entry.trim.total_ios, host).toBeGreaterThan(100);
       const mine = (df: pl.DataFrame) => df.filter(pl.col('host').eq(pl.lit(host)));
       expect(sum(mine(jobs), 'total_ios'), host).toBe(entry.trim.total_ios);

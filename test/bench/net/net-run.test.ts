@@ -32,7 +32,10 @@ async function labNamespaces(): Promise<string[]> {
 describe('network results from real tool output', () => {
   it('reads iperf3 TCP JSON: per-interval bits/s and retransmits, receiver totals', () => {
     const r = parseIperf3(readFileSync(join(FIXTURES, 'iperf3-tcp-P2.json'), 'utf8'), 1);
-    const doc = JSON.parse(readFileSync(join(FIXTURES, 'iperf3-tcp-P2.json'), 'utf8')) as { intervals: { sum: { bytes: number; retransmits: number } }[]; end: { sum_received: { bits_per_second: number }; sum_sent: { retransmits: number } } };
+    const doc = JSON.parse(readFileSync(join(FIXTURES, 'iperf3-tcp-P2.json'), 'utf8')) as {
+      intervals: { sum: { bytes: number; retransmits: number } }[];
+      end: { sum_received: { bits_per_second: number }; sum_sent: { retransmits: number } };
+    };
     expect(r.rows).toHaveLength(doc.intervals.length);
     expect(r.rows.map((x) => x.bytes)).toEqual(doc.intervals.map((i) => i.sum.bytes));
     expect(r.rows.reduce((a, x) => a + x.retransmits, 0)).toBe(doc.intervals.reduce((a, i) => a + i.sum.retransmits, 0));
@@ -66,7 +69,9 @@ describe('network results from real tool output', () => {
   });
 
   it('reads ping reply times in ns', () => {
-    expect(parsePingTimes('64 bytes from 10.0.0.1: icmp_seq=1 ttl=64 time=0.305 ms\n64 bytes from 10.0.0.1: icmp_seq=2 ttl=64 time=12.1 ms\n')).toEqual([305_000, 12_100_000]);
+    expect(
+      parsePingTimes('64 bytes from 10.0.0.1: icmp_seq=1 ttl=64 time=0.305 ms\n64 bytes from 10.0.0.1: icmp_seq=2 ttl=64 time=12.1 ms\n'),
+    ).toEqual([305_000, 12_100_000]);
   });
 
   it('checks the options, all problems at once, each with its field and what is allowed', () => {
@@ -79,7 +84,9 @@ describe('network results from real tool output', () => {
     } catch (e) {
       const err = e as { code: string; details: string[] };
       expect(err.code).toBe('ANVIL_ERR_NET_SPEC');
-      expect(err.details.map((d) => d.split(':')[0])).toEqual(expect.arrayContaining(['endpoints', 'protocol', 'parallel', 'rate', 'rateQdisc']));
+      expect(err.details.map((d) => d.split(':')[0])).toEqual(
+        expect.arrayContaining(['endpoints', 'protocol', 'parallel', 'rate', 'rateQdisc']),
+      );
     }
     expect(tbfBurst_bytes(10e6)).toBe(65536);
     expect(tbfBurst_bytes(10e9)).toBe(12.5e6);
@@ -87,46 +94,55 @@ describe('network results from real tool output', () => {
 });
 
 describe('anvil net run', () => {
-  needNet('with a tc limit (tbf, or htb) measures within 10% of it, in both TCP and UDP; without, far above; namespaces removed', async () => {
-    let lab: NetLab | undefined;
-    const limit = 200e6;
-    const tcp = await runNet(netRunSpec({ rate: '200mbit', duration_s: 2, pings: 20 }), { onLab: (l) => (lab = l) });
-    expect(tcp.throughput[0]!.received_bps / limit).toBeGreaterThan(0.9);
-    expect(tcp.throughput[0]!.received_bps / limit).toBeLessThan(1.1);
-    expect(tcp.rtt!.histogram.n).toBe(20);
-    expect(tcp.rtt!.histogram.percentile(99)).toBeGreaterThan(0);
-    // Under load, pings wait in the rate limit's queue behind the TCP stream.
-    expect(tcp.rttLoaded!.histogram.n).toBeGreaterThanOrEqual(15);
-    expect(tcp.rttLoaded!.histogram.percentile(50)).toBeGreaterThan(5 * tcp.rtt!.histogram.percentile(50));
-    expect((await listNamespaces()).filter((n) => n.includes(lab!.id))).toEqual([]);
+  needNet(
+    'with a tc limit (tbf, or htb) measures within 10% of it, in both TCP and UDP; without, far above; namespaces removed',
+    async () => {
+      let lab: NetLab | undefined;
+      const limit = 200e6;
+      const tcp = await runNet(netRunSpec({ rate: '200mbit', duration_s: 2, pings: 20 }), { onLab: (l) => (lab = l) });
+      expect(tcp.throughput[0]!.received_bps / limit).toBeGreaterThan(0.9);
+      expect(tcp.throughput[0]!.received_bps / limit).toBeLessThan(1.1);
+      expect(tcp.rtt!.histogram.n).toBe(20);
+      expect(tcp.rtt!.histogram.percentile(99)).toBeGreaterThan(0);
+      // Under load, pings wait in the rate limit's queue behind the TCP stream.
+      expect(tcp.rttLoaded!.histogram.n).toBeGreaterThanOrEqual(15);
+      expect(tcp.rttLoaded!.histogram.percentile(50)).toBeGreaterThan(5 * tcp.rtt!.histogram.percentile(50));
+      expect((await listNamespaces()).filter((n) => n.includes(lab!.id))).toEqual([]);
 
-    const udp = await runNet(netRunSpec({ protocol: 'udp', udpBitrate: '400M', rate: '200mbit', duration_s: 2, pings: 0 }));
-    // UDP is not paced by the receiver: on a starved CPU iperf3 may send less than the limit, and then the
-    // limit cannot be reached; what must hold is that the qdisc passes what was sent up to the limit, no more.
-    const udpCeiling = Math.min(limit, udp.throughput[0]!.sent_bps);
-    expect(udp.throughput[0]!.received_bps / udpCeiling).toBeGreaterThan(0.9);
-    expect(udp.throughput[0]!.received_bps / limit).toBeLessThan(1.1);
+      const udp = await runNet(netRunSpec({ protocol: 'udp', udpBitrate: '400M', rate: '200mbit', duration_s: 2, pings: 0 }));
+      // UDP is not paced by the receiver: on a starved CPU iperf3 may send less than the limit, and then the
+      // limit cannot be reached; what must hold is that the qdisc passes what was sent up to the limit, no more.
+      const udpCeiling = Math.min(limit, udp.throughput[0]!.sent_bps);
+      expect(udp.throughput[0]!.received_bps / udpCeiling).toBeGreaterThan(0.9);
+      expect(udp.throughput[0]!.received_bps / limit).toBeLessThan(1.1);
 
-    let htbLab: NetLab | undefined;
-    const htb = await runNet(netRunSpec({ rate: '200mbit', rateQdisc: 'htb', duration_s: 2, pings: 0 }), { onLab: (l) => (htbLab = l) });
-    expect(htb.throughput[0]!.received_bps / limit).toBeGreaterThan(0.9);
-    expect(htb.throughput[0]!.received_bps / limit).toBeLessThan(1.1);
-    expect((await listNamespaces()).filter((n) => n.includes(htbLab!.id))).toEqual([]);
+      let htbLab: NetLab | undefined;
+      const htb = await runNet(netRunSpec({ rate: '200mbit', rateQdisc: 'htb', duration_s: 2, pings: 0 }), { onLab: (l) => (htbLab = l) });
+      expect(htb.throughput[0]!.received_bps / limit).toBeGreaterThan(0.9);
+      expect(htb.throughput[0]!.received_bps / limit).toBeLessThan(1.1);
+      expect((await listNamespaces()).filter((n) => n.includes(htbLab!.id))).toEqual([]);
 
-    const free = await runNet(netRunSpec({ duration_s: 1, pings: 0 }));
-    expect(free.throughput[0]!.received_bps).toBeGreaterThan(3 * limit);
-  });
+      const free = await runNet(netRunSpec({ duration_s: 1, pings: 0 }));
+      expect(free.throughput[0]!.received_bps).toBeGreaterThan(3 * limit);
+    },
+  );
 
   needNet('puts several endpoints on a bridge, each with its own MAC and IP, all clients measured; results in Arrow', async () => {
     const out = tempDir('anvil-net-test-');
     const before = await labNamespaces();
     let stdout = '';
-    const m = await netRunCommand({ endpoints: '3', parallel: '2', duration: '1', interval: '0.25', pings: '10', outputFormat: 'json', out }, { stdout: { write: (t: string) => (stdout += t) }, stderr: process.stderr });
+    const m = await netRunCommand(
+      { endpoints: '3', parallel: '2', duration: '1', interval: '0.25', pings: '10', outputFormat: 'json', out },
+      { stdout: { write: (t: string) => (stdout += t) }, stderr: process.stderr },
+    );
     expect(m.lab.topology).toBe('bridge');
     expect(new Set(m.lab.endpoints.map((e) => e.mac)).size).toBe(3);
     expect(new Set(m.lab.endpoints.map((e) => e.ip)).size).toBe(3);
     expect(m.throughput.map((t) => t.endpoint)).toEqual([1, 2]);
-    const doc = JSON.parse(stdout) as { throughput: { received_bps: number; clients: unknown[] }; rtt_ns: { N: number; percentile: Record<string, number> } };
+    const doc = JSON.parse(stdout) as {
+      throughput: { received_bps: number; clients: unknown[] };
+      rtt_ns: { N: number; percentile: Record<string, number> };
+    };
     expect(doc.throughput.clients).toHaveLength(2);
     expect(doc.rtt_ns.N).toBe(10);
     expect(doc.rtt_ns.percentile['99.000000']).toBeGreaterThan(0);
@@ -137,12 +153,39 @@ describe('anvil net run', () => {
     const rtt = pl.readIPC(readFileSync(join(out, 'rtt_histogram.arrow')));
     const idle = rtt.filter(pl.col('load').eq(pl.lit('idle')));
     expect(Number(idle.getColumn('count').sum())).toBe(3 * 10); // pairs 1-0, 2-0, 2-1
-    for (const [from, to] of [[1, 0], [2, 0], [2, 1]] as const) {
-      expect(Number(idle.filter(pl.col('from').eq(pl.lit(from)).and(pl.col('to').eq(pl.lit(to)))).getColumn('count').sum())).toBe(10);
+    for (const [from, to] of [
+      [1, 0],
+      [2, 0],
+      [2, 1],
+    ] as const) {
+      expect(
+        Number(
+          idle
+            .filter(
+              pl
+                .col('from')
+                .eq(pl.lit(from))
+                .and(pl.col('to').eq(pl.lit(to))),
+            )
+            .getColumn('count')
+            .sum(),
+        ),
+      ).toBe(10);
     }
-    expect(m.rttPairs!.map((r) => [r.from, r.to, r.histogram.n]).sort()).toEqual([[1, 0, 10], [2, 0, 10], [2, 1, 10]]);
+    expect(m.rttPairs!.map((r) => [r.from, r.to, r.histogram.n]).sort()).toEqual([
+      [1, 0, 10],
+      [2, 0, 10],
+      [2, 1, 10],
+    ]);
     expect((JSON.parse(stdout) as { rtt_pairs_ns: unknown[] }).rtt_pairs_ns).toHaveLength(3);
-    expect(Number(rtt.filter(pl.col('load').eq(pl.lit('loaded'))).getColumn('count').sum())).toBe(m.rttLoaded!.histogram.n);
+    expect(
+      Number(
+        rtt
+          .filter(pl.col('load').eq(pl.lit('loaded')))
+          .getColumn('count')
+          .sum(),
+      ),
+    ).toBe(m.rttLoaded!.histogram.n);
     expect(await labNamespaces()).toEqual(before);
     rmSync(out, { recursive: true, force: true });
   });
@@ -167,14 +210,19 @@ describe('anvil net run', () => {
   needNet('says how to install iperf3 when it is missing, before creating anything', async () => {
     const before = await labNamespaces();
     // A PATH with ip (/usr/sbin) but without iperf3 (/usr/bin).
-    const r = spawnSync(process.execPath, [BIN, 'net', 'run', '--duration', '1'], { encoding: 'utf8', env: { ...process.env, PATH: '/usr/sbin:/sbin' } });
+    const r = spawnSync(process.execPath, [BIN, 'net', 'run', '--duration', '1'], {
+      encoding: 'utf8',
+      env: { ...process.env, PATH: '/usr/sbin:/sbin' },
+    });
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/^ANVIL_ERR_IPERF_MISSING: .*apt-get install iperf3/);
     expect(await labNamespaces()).toEqual(before);
   });
 
   it('refuses to run without root, saying to use sudo', () => {
-    expect(() => requireRoot(1000)).toThrow(expect.objectContaining({ code: 'ANVIL_ERR_NOT_ROOT', message: expect.stringMatching(/needs root; run it with sudo/) }));
+    expect(() => requireRoot(1000)).toThrow(
+      expect.objectContaining({ code: 'ANVIL_ERR_NOT_ROOT', message: expect.stringMatching(/needs root; run it with sudo/) }),
+    );
     expect(() => requireRoot(0)).not.toThrow();
   });
 });

@@ -48,9 +48,20 @@ describe('bad bodies', () => {
     const res = await w.call('admin', 'POST', '/api/v1/users', { name: 'eve', roles: ['root'] });
     expect(res.statusCode).toBe(400);
     expect(res.json()).toMatchObject({ code: 'ANVIL_ERR_FIELD_INVALID', message: expect.stringContaining('role "root"') });
-    const dup = await w.call('admin', 'POST', '/api/v1/networks', { name: 'net1', subnet: '10.4.0.0/24', start: '10.4.0.2', end: '10.4.0.9', gateway: '10.4.0.1' });
+    const dup = await w.call('admin', 'POST', '/api/v1/networks', {
+      name: 'net1',
+      subnet: '10.4.0.0/24',
+      start: '10.4.0.2',
+      end: '10.4.0.9',
+      gateway: '10.4.0.1',
+    });
     expect([dup.statusCode, dup.json().code]).toEqual([409, 'ANVIL_ERR_OBJECT_EXISTS']);
-    const json = await w.app.inject({ method: 'POST', url: '/api/v1/namespaces', payload: '{not json', headers: { authorization: `Bearer ${w.tokens.admin}`, 'content-type': 'application/json' } });
+    const json = await w.app.inject({
+      method: 'POST',
+      url: '/api/v1/namespaces',
+      payload: '{not json',
+      headers: { authorization: `Bearer ${w.tokens.admin}`, 'content-type': 'application/json' },
+    });
     expect([json.statusCode, json.json().code]).toEqual([400, 'ANVIL_ERR_FIELD_INVALID']);
     const route = await w.call('admin', 'GET', '/api/v1/nothing');
     expect([route.statusCode, route.json().code]).toEqual([404, 'ANVIL_ERR_ROUTE_NOT_FOUND']);
@@ -71,7 +82,10 @@ describe('tokens', () => {
       const res = await w.app.inject({ url: '/api/v1/whoami', headers: { authorization: header } });
       expect([res.statusCode, res.json().code]).toEqual([401, 'ANVIL_ERR_UNAUTHENTICATED']);
     }
-    const issued = (await w.call('tuser', 'POST', '/api/v1/users/tuser/tokens', { name: 'ci' })).json() as { token: string; info: { id: number } };
+    const issued = (await w.call('tuser', 'POST', '/api/v1/users/tuser/tokens', { name: 'ci' })).json() as {
+      token: string;
+      info: { id: number };
+    };
     const who = await w.app.inject({ url: '/api/v1/whoami', headers: { authorization: `Bearer ${issued.token}` } });
     expect(who.json()).toEqual({ user: 'tuser', roles: ['tenant-user/a'] });
     expect((await w.call('tuser', 'DELETE', `/api/v1/users/tuser/tokens/${issued.info.id}`)).statusCode).toBe(200);
@@ -92,7 +106,11 @@ describe('served documents', () => {
     expect(metrics.headers['content-type']).toContain('text/plain');
     expect(metrics.body).toMatch(/anvil_http_requests_total\{method="GET",route="\/api\/v1\/nodes",status="200"\} 1/);
     expect(metrics.body).toContain('anvil_http_request_duration_seconds_bucket');
-    const doc = (await w.app.inject('/openapi.json')).json() as { openapi: string; paths: Record<string, unknown>; components: { securitySchemes: unknown } };
+    const doc = (await w.app.inject('/openapi.json')).json() as {
+      openapi: string;
+      paths: Record<string, unknown>;
+      components: { securitySchemes: unknown };
+    };
     expect(doc.openapi).toMatch(/^3\./);
     expect(doc.paths['/api/v1/namespaces/{namespace}/volumes']).toBeDefined();
     expect(doc.components.securitySchemes).toHaveProperty('bearer');
@@ -144,49 +162,59 @@ print(json.dumps(out))
 const hasPrometheusParser = spawnSync('/usr/bin/python3', ['-c', 'import prometheus_client.parser'], { encoding: 'utf8' }).status === 0;
 
 describe('/metrics: the state as gauges', () => {
-  needs('python3 with prometheus_client', hasPrometheusParser)('reads nodes, pods, plexes and per-node reserved of guaranteeable, as parsed by Prometheus own parser', async () => {
-    const w = await seededWorld();
-    await w.call('admin', 'POST', '/api/v1/nodes/node3/cordon');
-    const scrape = (await w.call('admin', 'GET', '/metrics')).body;
-    const parsed = spawnSync('/usr/bin/python3', ['-c', PARSE_PROMETHEUS], { input: scrape, encoding: 'utf8' });
-    expect(parsed.stderr).toBe('');
-    const samples = JSON.parse(parsed.stdout) as [string, Record<string, string>, number][];
-    const value = (name: string, labels: Record<string, string> = {}) => samples.find(([n, l]) => n === name && Object.entries(labels).every(([k, v]) => l[k] === v))?.[2];
-    const truth = w.api.store.read((s) => ({
-      running: [...s.pods.values()].filter((p) => p.status.state === 'running').length,
-      pending: [...s.pods.values()].filter((p) => p.status.state === 'pending').length,
-      plexes: [...s.volumes.values()].reduce((n, v) => n + v.plexes.length, 0),
-      volumes: s.volumes.size,
-      node1: nodeUsage(s).get('node1')!,
-      inventory: s.nodes.get('node1')!.inventory,
-    }));
-    expect(value('anvil_nodes', { state: 'ready' })).toBe(2);
-    expect(value('anvil_nodes', { state: 'cordoned' })).toBe(1);
-    expect(value('anvil_nodes', { state: 'down' })).toBe(0);
-    expect(value('anvil_pods', { state: 'running' })).toBe(truth.running);
-    expect(value('anvil_pods', { state: 'pending' })).toBe(truth.pending);
-    expect(truth.running).toBeGreaterThan(0);
-    expect(value('anvil_volumes', { state: 'in-sync' })).toBe(truth.volumes);
-    expect(['degraded', 'unavailable', 'lost'].map((state) => value('anvil_volumes', { state }))).toEqual([0, 0, 0]);
-    expect(value('anvil_volume_plexes', { state: 'in-sync' })).toBe(truth.plexes);
-    expect(value('anvil_node_reserved_cpu_millicores', { node: 'node1', zone: 'zone0' })).toBe(truth.node1.cpu_millicores);
-    expect(value('anvil_node_reserved_iops', { node: 'node1' })).toBe(truth.node1.iops);
-    expect(value('anvil_node_guaranteeable_iops', { node: 'node1' })).toBe(truth.inventory.guaranteeable_iops);
-    expect(value('anvil_node_guaranteeable_bandwidth_bits_per_second', { node: 'node1' })).toBe(truth.inventory.guaranteeable_bandwidth_bits_per_s);
+  needs('python3 with prometheus_client', hasPrometheusParser)(
+    'reads nodes, pods, plexes and per-node reserved of guaranteeable, as parsed by Prometheus own parser',
+    async () => {
+      const w = await seededWorld();
+      await w.call('admin', 'POST', '/api/v1/nodes/node3/cordon');
+      const scrape = (await w.call('admin', 'GET', '/metrics')).body;
+      const parsed = spawnSync('/usr/bin/python3', ['-c', PARSE_PROMETHEUS], { input: scrape, encoding: 'utf8' });
+      expect(parsed.stderr).toBe('');
+      const samples = JSON.parse(parsed.stdout) as [string, Record<string, string>, number][];
+      const value = (name: string, labels: Record<string, string> = {}) =>
+        samples.find(([n, l]) => n === name && Object.entries(labels).every(([k, v]) => l[k] === v))?.[2];
+      const truth = w.api.store.read((s) => ({
+        running: [...s.pods.values()].filter((p) => p.status.state === 'running').length,
+        pending: [...s.pods.values()].filter((p) => p.status.state === 'pending').length,
+        plexes: [...s.volumes.values()].reduce((n, v) => n + v.plexes.length, 0),
+        volumes: s.volumes.size,
+        node1: nodeUsage(s).get('node1')!,
+        inventory: s.nodes.get('node1')!.inventory,
+      }));
+      expect(value('anvil_nodes', { state: 'ready' })).toBe(2);
+      expect(value('anvil_nodes', { state: 'cordoned' })).toBe(1);
+      expect(value('anvil_nodes', { state: 'down' })).toBe(0);
+      expect(value('anvil_pods', { state: 'running' })).toBe(truth.running);
+      expect(value('anvil_pods', { state: 'pending' })).toBe(truth.pending);
+      expect(truth.running).toBeGreaterThan(0);
+      expect(value('anvil_volumes', { state: 'in-sync' })).toBe(truth.volumes);
+      expect(['degraded', 'unavailable', 'lost'].map((state) => value('anvil_volumes', { state }))).toEqual([0, 0, 0]);
+      expect(value('anvil_volume_plexes', { state: 'in-sync' })).toBe(truth.plexes);
+      expect(value('anvil_node_reserved_cpu_millicores', { node: 'node1', zone: 'zone0' })).toBe(truth.node1.cpu_millicores);
+      expect(value('anvil_node_reserved_iops', { node: 'node1' })).toBe(truth.node1.iops);
+      expect(value('anvil_node_guaranteeable_iops', { node: 'node1' })).toBe(truth.inventory.guaranteeable_iops);
+      expect(value('anvil_node_guaranteeable_bandwidth_bits_per_second', { node: 'node1' })).toBe(
+        truth.inventory.guaranteeable_bandwidth_bits_per_s,
+      );
 
-    // A node failure shows at the next scrape: the gauges are read from the state, not kept on the side.
-    await w.call('admin', 'POST', '/api/v1/nodes/node1/fail');
-    const again = spawnSync('/usr/bin/python3', ['-c', PARSE_PROMETHEUS], { input: (await w.call('admin', 'GET', '/metrics')).body, encoding: 'utf8' });
-    const after = JSON.parse(again.stdout) as [string, Record<string, string>, number][];
-    expect(after.find(([n, l]) => n === 'anvil_nodes' && l.state === 'down')?.[2]).toBe(1);
-    expect(after.find(([n, l]) => n === 'anvil_node_reserved_cpu_millicores' && l.node === 'node1')?.[2]).toBe(0);
-    // Volumes by state: what the failure left of their copies (issue 11: a volume with no copy left says so).
-    const byState = w.api.store.read((s) => [...s.volumes.values()].map((v) => v.state));
-    for (const state of ['in-sync', 'degraded', 'unavailable', 'lost']) {
-      expect(after.find(([n, l]) => n === 'anvil_volumes' && l.state === state)?.[2], state).toBe(byState.filter((x) => x === state).length);
-    }
-    expect(byState.filter((x) => x !== 'in-sync').length).toBeGreaterThan(0);
-    await w.app.close();
-  });
+      // A node failure shows at the next scrape: the gauges are read from the state, not kept on the side.
+      await w.call('admin', 'POST', '/api/v1/nodes/node1/fail');
+      const again = spawnSync('/usr/bin/python3', ['-c', PARSE_PROMETHEUS], {
+        input: (await w.call('admin', 'GET', '/metrics')).body,
+        encoding: 'utf8',
+      });
+      const after = JSON.parse(again.stdout) as [string, Record<string, string>, number][];
+      expect(after.find(([n, l]) => n === 'anvil_nodes' && l.state === 'down')?.[2]).toBe(1);
+      expect(after.find(([n, l]) => n === 'anvil_node_reserved_cpu_millicores' && l.node === 'node1')?.[2]).toBe(0);
+      // Volumes by state: what the failure left of their copies (issue 11: a volume with no copy left says so).
+      const byState = w.api.store.read((s) => [...s.volumes.values()].map((v) => v.state));
+      for (const state of ['in-sync', 'degraded', 'unavailable', 'lost']) {
+        expect(after.find(([n, l]) => n === 'anvil_volumes' && l.state === state)?.[2], state).toBe(
+          byState.filter((x) => x === state).length,
+        );
+      }
+      expect(byState.filter((x) => x !== 'in-sync').length).toBeGreaterThan(0);
+      await w.app.close();
+    },
+  );
 });
-

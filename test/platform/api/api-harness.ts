@@ -83,6 +83,11 @@ export async function seededWorld(statePath = ':memory:', tls?: ServerTls, kube?
   const tokens = { admin, tadmin: issue('tadmin'), tuser: issue('tuser'), viewer: issue('viewer'), tother: issue('tother') };
   const spareTokenId = api.tokens.issue('tuser', 'spare', 'admin').info.id;
   const call = (role: RoleName, method: string, url: string, body?: unknown) =>
-    app.inject({ method: method as 'GET', url, ...(body !== undefined ? { payload: body as object } : {}), headers: role === 'none' ? {} : { authorization: `Bearer ${tokens[role]}` } });
+    app.inject({
+      method: method as 'GET',
+      url,
+      ...(body !== undefined ? { payload: body as object } : {}),
+      headers: role === 'none' ? {} : { authorization: `Bearer ${tokens[role]}` },
+    });
   return { app, api, tokens, spareTokenId, call };
 }

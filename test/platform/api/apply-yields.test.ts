@@ -26,7 +26,11 @@ describe('a large apply', () => {
     const base = await world.app.listen({ host: '127.0.0.1', port: 0 });
     const auth = { authorization: `Bearer ${world.tokens.admin}`, 'content-type': 'application/json' };
     const done: string[] = [];
-    const applying = fetch(`${base}/api/v1/namespaces/c/apply`, { method: 'POST', headers: auth, body: JSON.stringify({ manifests: deployment(MAX_REPLICAS_PER_WORKLOAD) }) }).then(async (r) => {
+    const applying = fetch(`${base}/api/v1/namespaces/c/apply`, {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({ manifests: deployment(MAX_REPLICAS_PER_WORKLOAD) }),
+    }).then(async (r) => {
       done.push('apply');
       return { status: r.status, body: (await r.json()) as { lines: string[] } };
     });
@@ -43,7 +47,10 @@ describe('a large apply', () => {
     expect(applied.status, JSON.stringify(applied.body).slice(0, 300)).toBe(200);
     expect(applied.body.lines[0]).toMatch(new RegExp(`^deployment.apps/big created \\(${MAX_REPLICAS_PER_WORKLOAD} pods: `));
     // Both changes are in the state, and in the audit log.
-    const state = world.api.store.read((s) => ({ tenant: s.tenants.has('d'), pods: [...s.pods.values()].filter((p) => p.namespace === 'c').length }));
+    const state = world.api.store.read((s) => ({
+      tenant: s.tenants.has('d'),
+      pods: [...s.pods.values()].filter((p) => p.namespace === 'c').length,
+    }));
     expect(state).toEqual({ tenant: true, pods: MAX_REPLICAS_PER_WORKLOAD });
     expect(world.api.store.audit(2).map((a) => a.action)).toEqual(['create namespaces', 'apply manifests']);
   });

@@ -19,7 +19,8 @@ function wordingFault(row: Pick<AuditEntry, 'action' | 'target'>): string | unde
   const [verb, kind, ...rest] = row.action.split(' ');
   if (!verb || !kind || rest.length > 0 || !AUDIT_KINDS.includes(kind)) return `action "${row.action}" is not VERB KIND`;
   const parts = row.target.split('/');
-  if (parts[0] !== kind || parts.length > 3 || parts.slice(1).some((p) => p === '')) return `target "${row.target}" is not ${kind}/[NAMESPACE/]NAME`;
+  if (parts[0] !== kind || parts.length > 3 || parts.slice(1).some((p) => p === ''))
+    return `target "${row.target}" is not ${kind}/[NAMESPACE/]NAME`;
   return undefined;
 }
 
@@ -27,7 +28,12 @@ const pairs = (rows: readonly AuditEntry[]) => rows.map((a) => `${a.action} ${a.
 
 describe('the audit log wording', () => {
   it('tells a row that breaks it (the check can fail)', () => {
-    for (const row of [{ action: 'volume create', target: 'volume/a/v' }, { action: 'delete volumes', target: 'volume/a/v' }, { action: 'create perf-tiers', target: 'perftier/gold' }, { action: 'token issue', target: 'token/u/1' }]) {
+    for (const row of [
+      { action: 'volume create', target: 'volume/a/v' },
+      { action: 'delete volumes', target: 'volume/a/v' },
+      { action: 'create perf-tiers', target: 'perftier/gold' },
+      { action: 'token issue', target: 'token/u/1' },
+    ]) {
       expect(wordingFault(row), JSON.stringify(row)).toBeDefined();
     }
   });
@@ -65,7 +71,8 @@ describe('the audit log wording', () => {
       ['POST', '/api/v1/nodes/node3/drain'],
       ['DELETE', '/api/v1/nodes/node9?force=true'],
     ];
-    for (const [method, url, body] of calls) expect((await w.call('admin', method, url, body)).statusCode, `${method} ${url}`).toBeLessThan(300);
+    for (const [method, url, body] of calls)
+      expect((await w.call('admin', method, url, body)).statusCode, `${method} ${url}`).toBeLessThan(300);
     const rows = w.api.store.audit(100000).slice(before);
     expect(rows.map(wordingFault).filter((f) => f !== undefined)).toEqual([]);
     const tokenId = /^create tokens tokens\/eve\/(\d+)$/.exec(pairs(rows)[24] ?? '')?.[1];

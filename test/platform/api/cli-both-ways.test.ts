@@ -21,7 +21,8 @@ let server: ChildProcess;
 let url = '';
 let token = '';
 
-const masked = (text: string) => text.replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/g, '<time>').replace(/anvil_[A-Za-z0-9_-]{20,}/g, '<token>');
+const masked = (text: string) =>
+  text.replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/g, '<time>').replace(/anvil_[A-Za-z0-9_-]{20,}/g, '<token>');
 
 /** `anvil ARGS` in-process, with `extraEnv` set for the length of the run. */
 async function anvil(args: string[], extraEnv: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -48,7 +49,9 @@ afterAll(async () => {
 });
 
 // A Deployment, a StatefulSet, a pod on a persistent endpoint, and a pod too big for any node (pending).
-const manifest = join(writeFiles({ 'app.yaml': `apiVersion: apps/v1
+const manifest = join(
+  writeFiles({
+    'app.yaml': `apiVersion: apps/v1
 kind: Deployment
 metadata: { name: web, namespace: shop }
 spec:
@@ -77,11 +80,28 @@ apiVersion: v1
 kind: Pod
 metadata: { name: huge, namespace: shop }
 spec: { containers: [{ name: c, image: x, resources: { requests: { cpu: "500", memory: 1Gi } } }] }
-` }), 'app.yaml');
+`,
+  }),
+  'app.yaml',
+);
 
 const COMMANDS: string[][] = [
   ['cluster', 'create', 'c1', '--nodes', '3'],
-  ['network', 'create', 'blue', '--subnet', '192.168.30.0/24', '--start', '192.168.30.101', '--end', '192.168.30.200', '--gateway', '192.168.30.1', '--vlan', '2'],
+  [
+    'network',
+    'create',
+    'blue',
+    '--subnet',
+    '192.168.30.0/24',
+    '--start',
+    '192.168.30.101',
+    '--end',
+    '192.168.30.200',
+    '--gateway',
+    '192.168.30.1',
+    '--vlan',
+    '2',
+  ],
   ['perf-tier', 'create', 'gold', '--storage-iops', '10k', '--network-bandwidth', '250M'],
   ['tenant', 'create', 'shop'],
   ['user', 'create', 'ann', '--roles', 'tenant-user/shop'],
@@ -236,11 +256,13 @@ const MUST: Record<string, RegExp> = {
   'delete endpoint spare -n shop': /^endpoint spare deleted\n$/,
   'get volume pinned -n shop': /^NAMESPACE .*\nshop +pinned +10\.00GiB +best-effort +0\/1 +- +lost /,
   'volume update spread -n shop --mirrors 2': /^volume spread updated: 10737418240 bytes, plexes on node\d, node\d\n$/,
-  'perf-tier create capped --storage-iops 1k --network-bandwidth 10M --max-storage-iops 5k': /^perf tier capped created \(its maximums are recorded, not enforced\)\n$/,
+  'perf-tier create capped --storage-iops 1k --network-bandwidth 10M --max-storage-iops 5k':
+    /^perf tier capped created \(its maximums are recorded, not enforced\)\n$/,
   'describe perf-tier capped': /Max storage IOPS: +5K \(recorded, not enforced\)\n/,
   // Ids line up both ways: token 1 is admin's (printed by serve; issued in the local state before the run), 2 ann's.
   'token list bob': /^ID +USER +NAME +CREATED_AT\n3 +bob +laptop +<time>\n4 +bob +ci +<time>\n$/,
-  'token list': /^ID +USER +NAME +CREATED_AT\n1 +admin +first admin token +<time>\n2 +ann +ci +<time>\n3 +bob +laptop +<time>\n4 +bob +ci +<time>\n$/,
+  'token list':
+    /^ID +USER +NAME +CREATED_AT\n1 +admin +first admin token +<time>\n2 +ann +ci +<time>\n3 +bob +laptop +<time>\n4 +bob +ci +<time>\n$/,
   'token list ann -o json': /^\[\n {2}\{\n {4}"id": 2,\n {4}"user": "ann",\n {4}"name": "ci",\n {4}"created_at": "<time>"\n {2}\}\n\]\n$/,
   'token revoke bob 3': /^token 3 revoked\n$/,
   'user set-roles bob --roles tenant-user/shop, node-view': /^user bob roles: tenant-user\/shop, node-view\n$/,
@@ -278,7 +300,10 @@ describe('the CLI against a server', () => {
       const l = await anvil([...cmd, '--state', local]);
       const r = await anvil([...cmd, '--server', url, '--token', token]);
       expect(r.stdout, `anvil ${cmd.join(' ')}\nstderr: ${r.stderr}`).toBe(l.stdout);
-      expect([r.code, r.stderr.split(':')[0]], `anvil ${cmd.join(' ')}: ${r.stderr} vs ${l.stderr}`).toEqual([l.code, l.stderr.split(':')[0]]);
+      expect([r.code, r.stderr.split(':')[0]], `anvil ${cmd.join(' ')}: ${r.stderr} vs ${l.stderr}`).toEqual([
+        l.code,
+        l.stderr.split(':')[0],
+      ]);
       const must = checked.has(cmd.join(' ')) ? undefined : MUST[cmd.join(' ')];
       if (must) expect(r.stdout, `anvil ${cmd.join(' ')}`).toMatch(must);
       const fails = checked.has(cmd.join(' ')) ? undefined : FAILS[cmd.join(' ')];
@@ -303,22 +328,34 @@ describe('the CLI against a server', () => {
     const local = await anvil(['get', 'namespaces', '--state', join(dir, 'empty.db')]);
     expect(local.stdout).not.toContain('shop');
     // A tenant user's token sees only its tenant, through the same commands.
-    const annToken = spawnSync(process.execPath, [BIN, 'token', 'create', 'ann', '--state', join(dir, 'served.db')], { encoding: 'utf8', env }).stdout.trim();
+    const annToken = spawnSync(process.execPath, [BIN, 'token', 'create', 'ann', '--state', join(dir, 'served.db')], {
+      encoding: 'utf8',
+      env,
+    }).stdout.trim();
     const ann = await anvil(['get', 'volumes', '-n', 'default', '--server', url, '--token', annToken]);
     expect([ann.code, ann.stderr.split(':')[0]]).toEqual([1, 'ANVIL_ERR_FORBIDDEN']);
     // Through the server a tenant user describes its own pods and volumes, events included, not another's or the
     // nodes; it issues tokens for itself only (`token create` over the API), printed once.
     const asAnn = (args: string[]) => anvil([...args, '--server', url, '--token', annToken]);
-    expect((await asAnn(['describe', 'pod', 'huge', '-n', 'shop'])).stdout).toMatch(/Scheduling \(per node\):\n(.|\n)*Events:\n.*FailedScheduling/);
+    expect((await asAnn(['describe', 'pod', 'huge', '-n', 'shop'])).stdout).toMatch(
+      /Scheduling \(per node\):\n(.|\n)*Events:\n.*FailedScheduling/,
+    );
     expect((await asAnn(['describe', 'volume', 'data', '-n', 'shop'])).stdout).toMatch(/Events:\n.*VolumeCreated/);
-    for (const args of [['describe', 'volume', 'data', '-n', 'default'], ['describe', 'node', 'node1'], ['token', 'create', 'admin']]) {
+    for (const args of [
+      ['describe', 'volume', 'data', '-n', 'default'],
+      ['describe', 'node', 'node1'],
+      ['token', 'create', 'admin'],
+    ]) {
       const r = await asAnn(args);
       expect([r.code, r.stderr.split(':')[0]], args.join(' ')).toEqual([1, 'ANVIL_ERR_FORBIDDEN']);
     }
     expect((await asAnn(['token', 'create', 'ann'])).stdout).toMatch(/^<token>\n$/);
     // A user who may view volumes but no events still gets the volume described, without events.
     expect((await anvil(['user', 'create', 'vic', '--roles', 'volume-view/shop', '--server', url, '--token', token])).code).toBe(0);
-    const vicToken = spawnSync(process.execPath, [BIN, 'token', 'create', 'vic', '--server', url, '--token', token], { encoding: 'utf8', env }).stdout.trim();
+    const vicToken = spawnSync(process.execPath, [BIN, 'token', 'create', 'vic', '--server', url, '--token', token], {
+      encoding: 'utf8',
+      env,
+    }).stdout.trim();
     const vic = await anvil(['describe', 'volume', 'data', '-n', 'shop', '--server', url, '--token', vicToken]);
     expect([vic.code, vic.stdout]).toEqual([0, expect.stringMatching(/^Kind: +volumes\n(.|\n)*Name: +data\n/)]);
     expect(vic.stdout).not.toContain('Events:');

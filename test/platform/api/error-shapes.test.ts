@@ -24,7 +24,8 @@ async function overSocket(w: World, requestHead: string): Promise<{ status: numb
   return { status: Number(/^HTTP\/1\.1 (\d{3}) /.exec(head)?.[1]), body: JSON.parse(body) as unknown };
 }
 
-const get = (path: string, token: string) => `GET ${path} HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer ${token}\r\nConnection: close\r\n\r\n`;
+const get = (path: string, token: string) =>
+  `GET ${path} HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer ${token}\r\nConnection: close\r\n\r\n`;
 
 /** A catalogue error with its own status and nothing but code, message and details. */
 function expectCoded(status: number, body: unknown, code: keyof typeof ERRORS): void {
@@ -34,27 +35,54 @@ function expectCoded(status: number, body: unknown, code: keyof typeof ERRORS): 
 }
 
 /** A path of the route with every parameter filled. */
-const filled = (url: string) => url.replace(/:id\b/g, '1').replace(/:namespace\b/g, 'a').replace(/:[A-Za-z_]+/g, 'x').replace(/\*$/, 'swagger-ui.css');
+const filled = (url: string) =>
+  url
+    .replace(/:id\b/g, '1')
+    .replace(/:namespace\b/g, 'a')
+    .replace(/:[A-Za-z_]+/g, 'x')
+    .replace(/\*$/, 'swagger-ui.css');
 
 describe('unknown query parameters', () => {
   it('every route of the server refuses one with ANVIL_ERR_QUERY_UNKNOWN naming it and the parameters the route takes', async () => {
     const w = await seededWorld();
-    const doc = (await w.app.inject('/openapi.json')).json() as { paths: Record<string, Record<string, { parameters?: { in: string; name: string }[] }>> };
+    const doc = (await w.app.inject('/openapi.json')).json() as {
+      paths: Record<string, Record<string, { parameters?: { in: string; name: string }[] }>>;
+    };
     const routes = routesOf(w.app);
     // The API, the system routes, the docs with their files, the scheduler extender.
-    for (const url of ['/api/v1/nodes', '/api/v1/namespaces/:namespace/volumes/:name', '/healthz', '/metrics', '/openapi.json', '/docs', '/docs/static/*', '/scheduler/filter']) {
-      expect(routes.map((r) => r.url), url).toContain(url);
+    for (const url of [
+      '/api/v1/nodes',
+      '/api/v1/namespaces/:namespace/volumes/:name',
+      '/healthz',
+      '/metrics',
+      '/openapi.json',
+      '/docs',
+      '/docs/static/*',
+      '/scheduler/filter',
+    ]) {
+      expect(
+        routes.map((r) => r.url),
+        url,
+      ).toContain(url);
     }
     expect(routes.length).toBeGreaterThan(68);
     for (const { method, url } of routes) {
-      const res = await w.app.inject({ method: method as 'GET', url: `${filled(url)}?bogus=1`, headers: { authorization: `Bearer ${w.tokens.admin}` } });
+      const res = await w.app.inject({
+        method: method as 'GET',
+        url: `${filled(url)}?bogus=1`,
+        headers: { authorization: `Bearer ${w.tokens.admin}` },
+      });
       expect(res.statusCode, `${method} ${url}`).toBe(400);
       if (method === 'HEAD') continue; // no body
       expectCoded(res.statusCode, res.json(), 'ANVIL_ERR_QUERY_UNKNOWN');
       const message = (res.json() as { message: string }).message;
       expect(message, `${method} ${url}`).toContain(`${method} ${url} does not take the query parameter bogus`);
-      const declared = (doc.paths[url.replace(/:([A-Za-z_]+)/g, '{$1}')]?.[method.toLowerCase()]?.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name);
-      expect(message, `${method} ${url}`).toMatch(declared.length === 0 ? /it takes none$/ : new RegExp(`it takes ${declared.join(', ')}$`));
+      const declared = (doc.paths[url.replace(/:([A-Za-z_]+)/g, '{$1}')]?.[method.toLowerCase()]?.parameters ?? [])
+        .filter((p) => p.in === 'query')
+        .map((p) => p.name);
+      expect(message, `${method} ${url}`).toMatch(
+        declared.length === 0 ? /it takes none$/ : new RegExp(`it takes ${declared.join(', ')}$`),
+      );
     }
     await w.app.close();
   });
@@ -69,7 +97,9 @@ describe('unknown query parameters', () => {
     // A parameter another route takes is not taken here either.
     const force = await w.call('admin', 'DELETE', '/api/v1/namespaces/a/endpoints/ea?force=true');
     expectCoded(force.statusCode, force.json(), 'ANVIL_ERR_QUERY_UNKNOWN');
-    expect(force.json().message).toBe('DELETE /api/v1/namespaces/:namespace/endpoints/:name does not take the query parameter force; it takes none');
+    expect(force.json().message).toBe(
+      'DELETE /api/v1/namespaces/:namespace/endpoints/:name does not take the query parameter force; it takes none',
+    );
     const missing = await w.call('admin', 'GET', '/api/v1/nowhere?bogus=1');
     expectCoded(missing.statusCode, missing.json(), 'ANVIL_ERR_ROUTE_NOT_FOUND');
     await w.app.close();
@@ -77,14 +107,14 @@ describe('unknown query parameters', () => {
 });
 
 describe('answers Fastify and Node give before a route runs', () => {
-  it('a URL whose %-escape is not UTF-8 is ANVIL_ERR_BAD_URL (400), not Fastify\'s own body', async () => {
+  it("a URL whose %-escape is not UTF-8 is ANVIL_ERR_BAD_URL (400), not Fastify's own body", async () => {
     const w = await seededWorld();
     const res = await w.call('admin', 'GET', '/api/v1/namespaces/a/volumes/%E9');
     expectCoded(res.statusCode, res.json(), 'ANVIL_ERR_BAD_URL');
     await w.app.close();
   });
 
-  it('a path parameter over 256 characters is ANVIL_ERR_URI_TOO_LONG (414), by inject and over a socket; a URL over 16 KiB is ANVIL_ERR_HEADERS_TOO_LARGE (431) from Node\'s parser', async () => {
+  it("a path parameter over 256 characters is ANVIL_ERR_URI_TOO_LONG (414), by inject and over a socket; a URL over 16 KiB is ANVIL_ERR_HEADERS_TOO_LARGE (431) from Node's parser", async () => {
     const w = await seededWorld();
     const long = `/api/v1/namespaces/a/volumes/${'v'.repeat(300)}`;
     const injected = await w.call('admin', 'GET', long);
@@ -99,7 +129,7 @@ describe('answers Fastify and Node give before a route runs', () => {
     await w.app.close();
   });
 
-  it('a path out of the docs\' static folder is ANVIL_ERR_ROUTE_NOT_FOUND (404) over a socket, where no URL normalisation hides it', async () => {
+  it("a path out of the docs' static folder is ANVIL_ERR_ROUTE_NOT_FOUND (404) over a socket, where no URL normalisation hides it", async () => {
     const w = await seededWorld();
     await w.app.listen({ host: '127.0.0.1', port: 0 });
     for (const path of ['/docs/static/%2e%2e/', '/docs/static/../', '/docs/static/%2e%2e/%2e%2e/package.json']) {
@@ -112,19 +142,41 @@ describe('answers Fastify and Node give before a route runs', () => {
   it('a 50 MB body is ANVIL_ERR_BODY_TOO_LARGE (413) naming the limit; a body not JSON ANVIL_ERR_MEDIA_TYPE (415); a broken JSON body a field error', async () => {
     const w = await seededWorld();
     const auth = { authorization: `Bearer ${w.tokens.admin}` };
-    const big = await w.app.inject({ method: 'POST', url: '/api/v1/namespaces', headers: { ...auth, 'content-type': 'application/json' }, payload: `{"name":"${'a'.repeat(50 * 1024 * 1024)}"}` });
+    const big = await w.app.inject({
+      method: 'POST',
+      url: '/api/v1/namespaces',
+      headers: { ...auth, 'content-type': 'application/json' },
+      payload: `{"name":"${'a'.repeat(50 * 1024 * 1024)}"}`,
+    });
     expectCoded(big.statusCode, big.json(), 'ANVIL_ERR_BODY_TOO_LARGE');
     expect(big.json().message).toMatch(/larger than the \d+ bytes/);
-    const xml = await w.app.inject({ method: 'POST', url: '/api/v1/namespaces', headers: { ...auth, 'content-type': 'application/xml' }, payload: '<name>x</name>' });
+    const xml = await w.app.inject({
+      method: 'POST',
+      url: '/api/v1/namespaces',
+      headers: { ...auth, 'content-type': 'application/xml' },
+      payload: '<name>x</name>',
+    });
     expectCoded(xml.statusCode, xml.json(), 'ANVIL_ERR_MEDIA_TYPE');
-    const broken = await w.app.inject({ method: 'POST', url: '/api/v1/namespaces', headers: { ...auth, 'content-type': 'application/json' }, payload: '{"name":' });
+    const broken = await w.app.inject({
+      method: 'POST',
+      url: '/api/v1/namespaces',
+      headers: { ...auth, 'content-type': 'application/json' },
+      payload: '{"name":',
+    });
     expectCoded(broken.statusCode, broken.json(), 'ANVIL_ERR_FIELD_INVALID');
     await w.app.close();
   });
 
   it('the docs page, its files and /openapi.json are still served', async () => {
     const w = await seededWorld();
-    for (const path of ['/docs', '/docs/', '/docs/static/swagger-ui.css', '/docs/static/swagger-initializer.js', '/docs/json', '/openapi.json']) {
+    for (const path of [
+      '/docs',
+      '/docs/',
+      '/docs/static/swagger-ui.css',
+      '/docs/static/swagger-initializer.js',
+      '/docs/json',
+      '/openapi.json',
+    ]) {
       expect((await w.app.inject(path)).statusCode, path).toBe(200);
     }
     await w.app.close();

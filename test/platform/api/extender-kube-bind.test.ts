@@ -27,13 +27,20 @@ interface Recorded {
 }
 
 /** A stand-in apiserver: records every request and answers with `reply(request)`. */
-async function fakeApiserver(reply: (r: Recorded) => { status: number; body: object }): Promise<{ url: string; requests: Recorded[]; server: Server }> {
+async function fakeApiserver(
+  reply: (r: Recorded) => { status: number; body: object },
+): Promise<{ url: string; requests: Recorded[]; server: Server }> {
   const requests: Recorded[] = [];
   const server = createServer((req, res) => {
     let text = '';
     req.on('data', (d) => (text += String(d)));
     req.on('end', () => {
-      const r: Recorded = { method: req.method ?? '', url: req.url ?? '', authorization: req.headers.authorization, body: text ? JSON.parse(text) : undefined };
+      const r: Recorded = {
+        method: req.method ?? '',
+        url: req.url ?? '',
+        authorization: req.headers.authorization,
+        body: text ? JSON.parse(text) : undefined,
+      };
       requests.push(r);
       const { status, body } = reply(r);
       res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
@@ -52,12 +59,21 @@ afterEach(async () => {
 const SUCCESS = { status: 201, body: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success' } };
 const conflict = (pod: string, node: string) => ({
   status: 409,
-  body: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: `Operation cannot be fulfilled on pods/binding "${pod}": pod ${pod} is already assigned to node "${node}"`, reason: 'Conflict', code: 409 },
+  body: {
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Failure',
+    message: `Operation cannot be fulfilled on pods/binding "${pod}": pod ${pod} is already assigned to node "${node}"`,
+    reason: 'Conflict',
+    code: 409,
+  },
 });
 
 function k8sPod(name: string) {
   return {
-    kind: 'Pod', apiVersion: 'v1',
+    kind: 'Pod',
+    apiVersion: 'v1',
     metadata: { name, namespace: 'a', uid: `uid-${name}` },
     spec: { containers: [{ name: 'main', image: 'nginx:1.27', resources: { requests: { cpu: '500m', memory: '256Mi' } } }] },
   };
@@ -75,14 +91,23 @@ describe('the extender binds pods in Kubernetes', () => {
     const file = tokenFile('first-token');
     const w = await seededWorld(':memory:', undefined, kubeApiOf({ kubeApiserver: kube.url, kubeTokenFile: file }));
     await w.app.inject({ method: 'POST', url: '/scheduler/filter', payload: { Pod: k8sPod('web'), NodeNames: ['node1', 'node2'] } });
-    const res = await w.app.inject({ method: 'POST', url: '/scheduler/bind', payload: { PodName: 'web', PodNamespace: 'a', PodUID: 'uid-web', Node: 'node2' } });
+    const res = await w.app.inject({
+      method: 'POST',
+      url: '/scheduler/bind',
+      payload: { PodName: 'web', PodNamespace: 'a', PodUID: 'uid-web', Node: 'node2' },
+    });
     expect(res.json()).toEqual({ Error: '' });
     expect(kube.requests).toEqual([
       {
         method: 'POST',
         url: '/api/v1/namespaces/a/pods/web/binding',
         authorization: 'Bearer first-token',
-        body: { apiVersion: 'v1', kind: 'Binding', metadata: { namespace: 'a', name: 'web', uid: 'uid-web' }, target: { kind: 'Node', name: 'node2' } },
+        body: {
+          apiVersion: 'v1',
+          kind: 'Binding',
+          metadata: { namespace: 'a', name: 'web', uid: 'uid-web' },
+          target: { kind: 'Node', name: 'node2' },
+        },
       },
     ]);
     const pod = w.api.store.read((s) => s.pods.get('a/web'));
@@ -91,17 +116,37 @@ describe('the extender binds pods in Kubernetes', () => {
     // Service-account tokens rotate: the next bind reads the file again.
     writeFileSync(file, 'second-token\n');
     await w.app.inject({ method: 'POST', url: '/scheduler/filter', payload: { Pod: k8sPod('api'), NodeNames: ['node1'] } });
-    await w.app.inject({ method: 'POST', url: '/scheduler/bind', payload: { PodName: 'api', PodNamespace: 'a', PodUID: 'uid-api', Node: 'node1' } });
+    await w.app.inject({
+      method: 'POST',
+      url: '/scheduler/bind',
+      payload: { PodName: 'api', PodNamespace: 'a', PodUID: 'uid-api', Node: 'node1' },
+    });
     expect(kube.requests[1]?.authorization).toBe('Bearer second-token');
     await w.app.close();
   });
 
   it('a refused Binding leaves no placement in Anvil and says what Kubernetes answered', async () => {
-    const kube = await fakeApiserver(() => ({ status: 403, body: { kind: 'Status', status: 'Failure', message: 'pods "web" is forbidden: User "anvil" cannot create resource "pods/binding"', code: 403 } }));
+    const kube = await fakeApiserver(() => ({
+      status: 403,
+      body: {
+        kind: 'Status',
+        status: 'Failure',
+        message: 'pods "web" is forbidden: User "anvil" cannot create resource "pods/binding"',
+        code: 403,
+      },
+    }));
     const w = await seededWorld(':memory:', undefined, kubeApiOf({ kubeApiserver: kube.url, kubeTokenFile: tokenFile('t') }));
     await w.app.inject({ method: 'POST', url: '/scheduler/filter', payload: { Pod: k8sPod('web'), NodeNames: ['node1'] } });
-    const res = (await w.app.inject({ method: 'POST', url: '/scheduler/bind', payload: { PodName: 'web', PodNamespace: 'a', PodUID: 'uid-web', Node: 'node1' } })).json() as { Error: string };
-    expect(res.Error).toMatch(/^ANVIL_ERR_KUBE_API: binding pod a\/web to node node1 through http:\/\/127\.0\.0\.1:\d+: the API answered 403: pods "web" is forbidden/);
+    const res = (
+      await w.app.inject({
+        method: 'POST',
+        url: '/scheduler/bind',
+        payload: { PodName: 'web', PodNamespace: 'a', PodUID: 'uid-web', Node: 'node1' },
+      })
+    ).json() as { Error: string };
+    expect(res.Error).toMatch(
+      /^ANVIL_ERR_KUBE_API: binding pod a\/web to node node1 through http:\/\/127\.0\.0\.1:\d+: the API answered 403: pods "web" is forbidden/,
+    );
     expect(res.Error).toContain('pods/binding');
     expect(w.api.store.read((s) => s.pods.has('a/web'))).toBe(false);
     expect(w.api.store.audit(2).map((a) => a.action)).toEqual(['bind pods', 'unbind pods']);
@@ -109,49 +154,91 @@ describe('the extender binds pods in Kubernetes', () => {
   });
 
   it('a repeated bind to the node the pod is already bound to succeeds; a conflict with another node does not', async () => {
-    const kube = await fakeApiserver((r) => conflict('web', (r.body as { target: { name: string } }).target.name === 'node1' ? 'node1' : 'node3'));
+    const kube = await fakeApiserver((r) =>
+      conflict('web', (r.body as { target: { name: string } }).target.name === 'node1' ? 'node1' : 'node3'),
+    );
     const w = await seededWorld(':memory:', undefined, kubeApiOf({ kubeApiserver: kube.url }));
     await w.app.inject({ method: 'POST', url: '/scheduler/filter', payload: { Pod: k8sPod('web'), NodeNames: ['node1', 'node2'] } });
-    const same = (await w.app.inject({ method: 'POST', url: '/scheduler/bind', payload: { PodName: 'web', PodNamespace: 'a', PodUID: 'uid-web', Node: 'node1' } })).json();
+    const same = (
+      await w.app.inject({
+        method: 'POST',
+        url: '/scheduler/bind',
+        payload: { PodName: 'web', PodNamespace: 'a', PodUID: 'uid-web', Node: 'node1' },
+      })
+    ).json();
     expect(same).toEqual({ Error: '' });
     expect(kube.requests[0]?.authorization).toBeUndefined();
     await w.app.inject({ method: 'POST', url: '/scheduler/filter', payload: { Pod: k8sPod('api'), NodeNames: ['node2'] } });
-    const other = (await w.app.inject({ method: 'POST', url: '/scheduler/bind', payload: { PodName: 'api', PodNamespace: 'a', PodUID: 'uid-api', Node: 'node2' } })).json() as { Error: string };
+    const other = (
+      await w.app.inject({
+        method: 'POST',
+        url: '/scheduler/bind',
+        payload: { PodName: 'api', PodNamespace: 'a', PodUID: 'uid-api', Node: 'node2' },
+      })
+    ).json() as { Error: string };
     expect(other.Error).toMatch(/ANVIL_ERR_KUBE_API: .*409: .*already assigned to node "node3"/);
     expect(w.api.store.read((s) => [s.pods.has('a/web'), s.pods.has('a/api')])).toEqual([true, false]);
     await w.app.close();
   });
 
-  needs('the openssl CLI', haveOpenssl())('reaches an https API whose certificate --kube-ca-file signed, and refuses one it did not', async () => {
-    const pki = makePki(tempDir('anvil-kube-pki-'));
-    const seen: string[] = [];
-    const server = createHttpsServer({ cert: readFileSync(pki.serverCert), key: readFileSync(pki.serverKey) }, (req, res) => {
-      seen.push(req.url ?? '');
-      req.resume();
-      req.on('end', () => res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify(SUCCESS.body)));
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    servers.push(server);
-    const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const trusted = await seededWorld(':memory:', undefined, kubeApiOf({ kubeApiserver: url, kubeCaFile: pki.ca }));
-    await trusted.app.inject({ method: 'POST', url: '/scheduler/filter', payload: { Pod: k8sPod('web'), NodeNames: ['node1'] } });
-    expect((await trusted.app.inject({ method: 'POST', url: '/scheduler/bind', payload: { PodName: 'web', PodNamespace: 'a', PodUID: 'uid-web', Node: 'node1' } })).json()).toEqual({ Error: '' });
-    expect(seen).toEqual(['/api/v1/namespaces/a/pods/web/binding']);
-    await trusted.app.close();
-    // Without the CA, Node's own trust store does not know this certificate: no bind, no placement.
-    const untrusted = await seededWorld(':memory:', undefined, kubeApiOf({ kubeApiserver: url }));
-    await untrusted.app.inject({ method: 'POST', url: '/scheduler/filter', payload: { Pod: k8sPod('web'), NodeNames: ['node1'] } });
-    const refused = (await untrusted.app.inject({ method: 'POST', url: '/scheduler/bind', payload: { PodName: 'web', PodNamespace: 'a', PodUID: 'uid-web', Node: 'node1' } })).json() as { Error: string };
-    expect(refused.Error).toMatch(/^ANVIL_ERR_KUBE_API: .*(certificate|self-signed|issuer)/i);
-    expect(untrusted.api.store.read((s) => s.pods.has('a/web'))).toBe(false);
-    await untrusted.app.close();
-  });
+  needs('the openssl CLI', haveOpenssl())(
+    'reaches an https API whose certificate --kube-ca-file signed, and refuses one it did not',
+    async () => {
+      const pki = makePki(tempDir('anvil-kube-pki-'));
+      const seen: string[] = [];
+      const server = createHttpsServer({ cert: readFileSync(pki.serverCert), key: readFileSync(pki.serverKey) }, (req, res) => {
+        seen.push(req.url ?? '');
+        req.resume();
+        req.on('end', () => res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify(SUCCESS.body)));
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      servers.push(server);
+      const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const trusted = await seededWorld(':memory:', undefined, kubeApiOf({ kubeApiserver: url, kubeCaFile: pki.ca }));
+      await trusted.app.inject({ method: 'POST', url: '/scheduler/filter', payload: { Pod: k8sPod('web'), NodeNames: ['node1'] } });
+      expect(
+        (
+          await trusted.app.inject({
+            method: 'POST',
+            url: '/scheduler/bind',
+            payload: { PodName: 'web', PodNamespace: 'a', PodUID: 'uid-web', Node: 'node1' },
+          })
+        ).json(),
+      ).toEqual({ Error: '' });
+      expect(seen).toEqual(['/api/v1/namespaces/a/pods/web/binding']);
+      await trusted.app.close();
+      // Without the CA, Node's own trust store does not know this certificate: no bind, no placement.
+      const untrusted = await seededWorld(':memory:', undefined, kubeApiOf({ kubeApiserver: url }));
+      await untrusted.app.inject({ method: 'POST', url: '/scheduler/filter', payload: { Pod: k8sPod('web'), NodeNames: ['node1'] } });
+      const refused = (
+        await untrusted.app.inject({
+          method: 'POST',
+          url: '/scheduler/bind',
+          payload: { PodName: 'web', PodNamespace: 'a', PodUID: 'uid-web', Node: 'node1' },
+        })
+      ).json() as { Error: string };
+      expect(refused.Error).toMatch(/^ANVIL_ERR_KUBE_API: .*(certificate|self-signed|issuer)/i);
+      expect(untrusted.api.store.read((s) => s.pods.has('a/web'))).toBe(false);
+      await untrusted.app.close();
+    },
+  );
 
   it('a placement the extender made is replaced when Kubernetes binds the name again (same pod elsewhere, or a new pod of the name); Anvil-made pods are not', async () => {
     // Anvil-only binds stand for a crash between Anvil's commit and the Binding.
     const w = await seededWorld();
-    await w.app.inject({ method: 'POST', url: '/scheduler/filter', payload: { Pod: k8sPod('web'), NodeNames: ['node1', 'node2', 'node3'] } });
-    const bind = async (uid: string, node: string) => (await w.app.inject({ method: 'POST', url: '/scheduler/bind', payload: { PodName: 'web', PodNamespace: 'a', PodUID: uid, Node: node } })).json() as { Error: string };
+    await w.app.inject({
+      method: 'POST',
+      url: '/scheduler/filter',
+      payload: { Pod: k8sPod('web'), NodeNames: ['node1', 'node2', 'node3'] },
+    });
+    const bind = async (uid: string, node: string) =>
+      (
+        await w.app.inject({
+          method: 'POST',
+          url: '/scheduler/bind',
+          payload: { PodName: 'web', PodNamespace: 'a', PodUID: uid, Node: node },
+        })
+      ).json() as { Error: string };
     expect(await bind('uid-web', 'node1')).toEqual({ Error: '' });
     expect(await bind('uid-web', 'node2')).toEqual({ Error: '' });
     const moved = w.api.store.read((s) => s.pods.get('a/web'));
@@ -162,12 +249,26 @@ describe('the extender binds pods in Kubernetes', () => {
     const newer = { ...k8sPod('web'), metadata: { name: 'web', namespace: 'a', uid: 'uid-other' } };
     await w.app.inject({ method: 'POST', url: '/scheduler/filter', payload: { Pod: newer, NodeNames: ['node3'] } });
     expect(await bind('uid-other', 'node3')).toEqual({ Error: '' });
-    expect(w.api.store.read((s) => { const p = s.pods.get('a/web'); return [p?.kube_uid, p?.status.state === 'running' && p.status.node]; })).toEqual(['uid-other', 'node3']);
+    expect(
+      w.api.store.read((s) => {
+        const p = s.pods.get('a/web');
+        return [p?.kube_uid, p?.status.state === 'running' && p.status.node];
+      }),
+    ).toEqual(['uid-other', 'node3']);
     // A pod made in Anvil itself (apply, CLI) is not the extender's to replace.
-    const paNode = w.api.store.read((s) => { const p = s.pods.get('a/pa'); return p?.status.state === 'running' ? p.status.node : ''; });
+    const paNode = w.api.store.read((s) => {
+      const p = s.pods.get('a/pa');
+      return p?.status.state === 'running' ? p.status.node : '';
+    });
     const elsewhere = ['node1', 'node2', 'node3'].find((n) => n !== paNode)!;
     await w.app.inject({ method: 'POST', url: '/scheduler/filter', payload: { Pod: k8sPod('pa'), NodeNames: [elsewhere] } });
-    const pa = (await w.app.inject({ method: 'POST', url: '/scheduler/bind', payload: { PodName: 'pa', PodNamespace: 'a', PodUID: 'uid-pa', Node: elsewhere } })).json() as { Error: string };
+    const pa = (
+      await w.app.inject({
+        method: 'POST',
+        url: '/scheduler/bind',
+        payload: { PodName: 'pa', PodNamespace: 'a', PodUID: 'uid-pa', Node: elsewhere },
+      })
+    ).json() as { Error: string };
     expect(pa.Error).toMatch(/^ANVIL_ERR_OBJECT_EXISTS: pod a\/pa is already in Anvil/);
     await w.app.close();
   });
@@ -177,7 +278,13 @@ describe('the extender binds pods in Kubernetes', () => {
     await new Promise((r) => kube.server.close(r));
     const w = await seededWorld(':memory:', undefined, kubeApiOf({ kubeApiserver: kube.url }));
     await w.app.inject({ method: 'POST', url: '/scheduler/filter', payload: { Pod: k8sPod('web'), NodeNames: ['node1'] } });
-    const res = (await w.app.inject({ method: 'POST', url: '/scheduler/bind', payload: { PodName: 'web', PodNamespace: 'a', PodUID: 'uid-web', Node: 'node1' } })).json() as { Error: string };
+    const res = (
+      await w.app.inject({
+        method: 'POST',
+        url: '/scheduler/bind',
+        payload: { PodName: 'web', PodNamespace: 'a', PodUID: 'uid-web', Node: 'node1' },
+      })
+    ).json() as { Error: string };
     expect(res.Error).toMatch(/^ANVIL_ERR_KUBE_API: binding pod a\/web .*ECONNREFUSED/);
     expect(w.api.store.read((s) => s.pods.has('a/web'))).toBe(false);
     await w.app.close();
@@ -196,7 +303,11 @@ describe('where the Kubernetes API is', () => {
     expect(inCluster?.source).toBe('in-cluster');
     // Outside a pod (no service-account token) the environment alone is not enough.
     expect(kubeApiOf({}, { KUBERNETES_SERVICE_HOST: '10.0.0.1', KUBERNETES_SERVICE_PORT: '443' }, join(sa, 'missing'))).toBeUndefined();
-    const flags = kubeApiOf({ kubeApiserver: 'https://10.0.0.1:6443' }, { KUBERNETES_SERVICE_HOST: 'x', KUBERNETES_SERVICE_PORT: '1' }, join(sa, 'sa'));
+    const flags = kubeApiOf(
+      { kubeApiserver: 'https://10.0.0.1:6443' },
+      { KUBERNETES_SERVICE_HOST: 'x', KUBERNETES_SERVICE_PORT: '1' },
+      join(sa, 'sa'),
+    );
     expect(flags?.source).toBe('flags');
     expect(flags?.server.origin).toBe('https://10.0.0.1:6443');
   });
@@ -206,14 +317,23 @@ describe('where the Kubernetes API is', () => {
     expect(caughtAnvilError(() => kubeApiOf({ kubeApiserver: 'not a url' })).code).toBe('ANVIL_ERR_USAGE');
     expect(caughtAnvilError(() => kubeApiOf({ kubeApiserver: 'ftp://x' })).message).toMatch(/not an http:\/\/ or https:\/\/ URL/);
     const missing = caughtAnvilError(() => kubeApiOf({ kubeApiserver: 'https://x', kubeTokenFile: '/nonexistent/token' }));
-    expect([missing.code, missing.message]).toEqual(['ANVIL_ERR_FILE_NOT_FOUND', expect.stringContaining('--kube-token-file /nonexistent/token')]);
-    expect(caughtAnvilError(() => kubeApiOf({ kubeApiserver: 'https://x', kubeTokenFile: tokenFile('') })).message).toMatch(/does not hold one bearer token/);
+    expect([missing.code, missing.message]).toEqual([
+      'ANVIL_ERR_FILE_NOT_FOUND',
+      expect.stringContaining('--kube-token-file /nonexistent/token'),
+    ]);
+    expect(caughtAnvilError(() => kubeApiOf({ kubeApiserver: 'https://x', kubeTokenFile: tokenFile('') })).message).toMatch(
+      /does not hold one bearer token/,
+    );
   });
 
   it('anvil serve refuses a bad --kube flag before making a state file', () => {
     const dir = tempDir('anvil-kube-serve-');
     const state = join(dir, 'state.db');
-    const r = spawnSync(process.execPath, [join(process.cwd(), 'dist', 'platform', 'cli', 'main.js'), 'serve', '--port', '0', '--state', state, '--kube-ca-file', '/x.pem'], { encoding: 'utf8', timeout: 300_000 });
+    const r = spawnSync(
+      process.execPath,
+      [join(process.cwd(), 'dist', 'platform', 'cli', 'main.js'), 'serve', '--port', '0', '--state', state, '--kube-ca-file', '/x.pem'],
+      { encoding: 'utf8', timeout: 300_000 },
+    );
     expect(r.status).toBe(2); // a usage error
     expect(r.stderr).toMatch(/^ANVIL_ERR_USAGE: --kube-ca-file needs --kube-apiserver URL/);
     expect(existsSync(state)).toBe(false);
@@ -225,13 +345,25 @@ describe('reconciling with Kubernetes', () => {
   async function cluster(held: Set<string>, pageSize = 2, failList = false) {
     return fakeApiserver((r) => {
       if (r.method === 'POST') return SUCCESS;
-      if (failList) return { status: 403, body: { kind: 'Status', status: 'Failure', message: 'pods is forbidden: User "anvil" cannot list resource "pods"', code: 403 } };
+      if (failList)
+        return {
+          status: 403,
+          body: { kind: 'Status', status: 'Failure', message: 'pods is forbidden: User "anvil" cannot list resource "pods"', code: 403 },
+        };
       const url = new URL(r.url, 'http://x');
       const from = Number(url.searchParams.get('continue') ?? '0');
       const all = [...held];
       const page = all.slice(from, from + pageSize);
       const more = from + pageSize < all.length;
-      return { status: 200, body: { kind: 'PodList', apiVersion: 'v1', metadata: more ? { continue: String(from + pageSize) } : {}, items: page.map((uid) => ({ metadata: { uid, name: `p-${uid}`, namespace: 'a' } })) } };
+      return {
+        status: 200,
+        body: {
+          kind: 'PodList',
+          apiVersion: 'v1',
+          metadata: more ? { continue: String(from + pageSize) } : {},
+          items: page.map((uid) => ({ metadata: { uid, name: `p-${uid}`, namespace: 'a' } })),
+        },
+      };
     });
   }
 
@@ -242,8 +374,20 @@ describe('reconciling with Kubernetes', () => {
     const w = await seededWorld(':memory:', undefined, api);
     for (const name of ['w1', 'w2', 'w3', 'w4', 'w5']) {
       held.add(`uid-${name}`);
-      await w.app.inject({ method: 'POST', url: '/scheduler/filter', payload: { Pod: k8sPod(name), NodeNames: ['node1', 'node2', 'node3'] } });
-      expect((await w.app.inject({ method: 'POST', url: '/scheduler/bind', payload: { PodName: name, PodNamespace: 'a', PodUID: `uid-${name}`, Node: 'node1' } })).json()).toEqual({ Error: '' });
+      await w.app.inject({
+        method: 'POST',
+        url: '/scheduler/filter',
+        payload: { Pod: k8sPod(name), NodeNames: ['node1', 'node2', 'node3'] },
+      });
+      expect(
+        (
+          await w.app.inject({
+            method: 'POST',
+            url: '/scheduler/bind',
+            payload: { PodName: name, PodNamespace: 'a', PodUID: `uid-${name}`, Node: 'node1' },
+          })
+        ).json(),
+      ).toEqual({ Error: '' });
     }
     // The clock of the seeded world ticks; the list is taken "later" than every placement.
     const later = () => new Date(Date.UTC(2030, 0, 1));
@@ -259,7 +403,12 @@ describe('reconciling with Kubernetes', () => {
     expect(w.api.store.audit(1000).length).toBe(auditBefore + 1);
     expect(w.api.store.events({ object: 'pod/a/w2' }).map((e) => e.reason)).toContain('PodGoneInKubernetes');
     // Paged: 3 held pods at 2 a page is two GETs per round.
-    expect(kube.requests.filter((r) => r.method === 'GET').slice(-2).map((r) => r.url)).toEqual(['/api/v1/pods?limit=500', '/api/v1/pods?limit=500&continue=2']);
+    expect(
+      kube.requests
+        .filter((r) => r.method === 'GET')
+        .slice(-2)
+        .map((r) => r.url),
+    ).toEqual(['/api/v1/pods?limit=500', '/api/v1/pods?limit=500&continue=2']);
     await w.app.close();
   });
 
@@ -269,7 +418,11 @@ describe('reconciling with Kubernetes', () => {
     const api = kubeApiOf({ kubeApiserver: kube.url });
     const w = await seededWorld(':memory:', undefined, api);
     await w.app.inject({ method: 'POST', url: '/scheduler/filter', payload: { Pod: k8sPod('fresh'), NodeNames: ['node1'] } });
-    await w.app.inject({ method: 'POST', url: '/scheduler/bind', payload: { PodName: 'fresh', PodNamespace: 'a', PodUID: 'uid-fresh', Node: 'node1' } });
+    await w.app.inject({
+      method: 'POST',
+      url: '/scheduler/bind',
+      payload: { PodName: 'fresh', PodNamespace: 'a', PodUID: 'uid-fresh', Node: 'node1' },
+    });
     // Listed before the pod was placed (it is not in the list, but may simply be too new).
     expect(await reconcileWithKubernetes(api!, w.api.store, () => new Date(Date.UTC(2000, 0, 1)))).toEqual([]);
     expect(w.api.store.read((s) => s.pods.has('a/fresh'))).toBe(true);
@@ -293,7 +446,11 @@ describe('reconciling with Kubernetes', () => {
     const api = kubeApiOf({ kubeApiserver: kube.url })!;
     const w = await seededWorld(':memory:', undefined, api);
     await w.app.inject({ method: 'POST', url: '/scheduler/filter', payload: { Pod: k8sPod('r1'), NodeNames: ['node1'] } });
-    await w.app.inject({ method: 'POST', url: '/scheduler/bind', payload: { PodName: 'r1', PodNamespace: 'a', PodUID: 'uid-r1', Node: 'node1' } });
+    await w.app.inject({
+      method: 'POST',
+      url: '/scheduler/bind',
+      payload: { PodName: 'r1', PodNamespace: 'a', PodUID: 'uid-r1', Node: 'node1' },
+    });
     const lines: [string, boolean][] = [];
     // Only the interval is faked: the rounds' HTTP calls are real, on loopback.
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
@@ -307,7 +464,10 @@ describe('reconciling with Kubernetes', () => {
       };
       failing = true;
       await round(1);
-      expect(lines[0]).toEqual([expect.stringMatching(/^reconciling with Kubernetes failed \(will retry every 30 s\): ANVIL_ERR_KUBE_API: .*500: etcdserver/), true]);
+      expect(lines[0]).toEqual([
+        expect.stringMatching(/^reconciling with Kubernetes failed \(will retry every 30 s\): ANVIL_ERR_KUBE_API: .*500: etcdserver/),
+        true,
+      ]);
       const requestsAfterFirstFailure = kube.requests.length;
       vi.advanceTimersByTime(30_000);
       await vi.waitFor(() => expect(kube.requests.length).toBeGreaterThan(requestsAfterFirstFailure), { timeout: 120_000 });
@@ -326,4 +486,3 @@ describe('reconciling with Kubernetes', () => {
     await w.app.close();
   });
 });
-

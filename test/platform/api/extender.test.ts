@@ -7,18 +7,24 @@ import { seededWorld } from './api-harness.js';
 /** A Pod as kube-scheduler sends it (core/v1 JSON, trimmed of status). */
 function k8sPod(name: string, cpu: string, annotations: Record<string, string> = {}, extra: Record<string, unknown> = {}) {
   return {
-    kind: 'Pod', apiVersion: 'v1',
+    kind: 'Pod',
+    apiVersion: 'v1',
     metadata: { name, namespace: 'a', uid: `uid-${name}`, creationTimestamp: '2026-01-01T00:00:00Z', labels: { app: name }, annotations },
     spec: {
-      containers: [{ name: 'main', image: 'nginx:1.27', resources: { requests: { cpu, memory: '256Mi' }, limits: { cpu, memory: '256Mi' } } }],
-      restartPolicy: 'Always', schedulerName: 'default-scheduler', ...extra,
+      containers: [
+        { name: 'main', image: 'nginx:1.27', resources: { requests: { cpu, memory: '256Mi' }, limits: { cpu, memory: '256Mi' } } },
+      ],
+      restartPolicy: 'Always',
+      schedulerName: 'default-scheduler',
+      ...extra,
     },
   };
 }
 
 function k8sNode(name: string) {
   return {
-    kind: 'Node', apiVersion: 'v1',
+    kind: 'Node',
+    apiVersion: 'v1',
     metadata: { name, labels: { 'kubernetes.io/hostname': name } },
     status: { capacity: { cpu: '40', memory: '131072Mi', pods: '110' }, allocatable: { cpu: '40', memory: '131072Mi', pods: '110' } },
   };
@@ -29,7 +35,11 @@ describe('scheduler extender', () => {
     const w = await seededWorld();
     // node2 cordoned: it fails the filter; ghost is not an Anvil node: unresolvable.
     expect((await w.call('admin', 'POST', '/api/v1/nodes/node2/cordon')).statusCode).toBe(200);
-    const byName = await w.app.inject({ method: 'POST', url: '/scheduler/filter', payload: { Pod: k8sPod('web', '500m'), NodeNames: ['node1', 'node2', 'ghost'] } });
+    const byName = await w.app.inject({
+      method: 'POST',
+      url: '/scheduler/filter',
+      payload: { Pod: k8sPod('web', '500m'), NodeNames: ['node1', 'node2', 'ghost'] },
+    });
     expect(byName.statusCode).toBe(200);
     const r = byName.json();
     expect(Object.keys(r).sort()).toEqual(['Error', 'FailedAndUnresolvableNodes', 'FailedNodes', 'NodeNames', 'Nodes']);
@@ -40,7 +50,16 @@ describe('scheduler extender', () => {
     expect(Object.keys(r.FailedAndUnresolvableNodes)).toEqual(['ghost']);
     expect(r.Error).toBe('');
 
-    const byList = (await w.app.inject({ method: 'POST', url: '/scheduler/filter', payload: { Pod: k8sPod('web', '500m'), Nodes: { kind: 'NodeList', apiVersion: 'v1', metadata: {}, items: [k8sNode('node1'), k8sNode('node2'), k8sNode('node3')] } } })).json();
+    const byList = (
+      await w.app.inject({
+        method: 'POST',
+        url: '/scheduler/filter',
+        payload: {
+          Pod: k8sPod('web', '500m'),
+          Nodes: { kind: 'NodeList', apiVersion: 'v1', metadata: {}, items: [k8sNode('node1'), k8sNode('node2'), k8sNode('node3')] },
+        },
+      })
+    ).json();
     expect(byList.Nodes.items.map((n: { metadata: { name: string } }) => n.metadata.name)).toEqual(['node1', 'node3']);
     expect(byList.Nodes.items[0].status.allocatable.cpu).toBe('40');
     expect(byList.NodeNames).toBeNull();
@@ -49,10 +68,22 @@ describe('scheduler extender', () => {
 
   it('a pod too big for every node fails everywhere with the reason; an unknown perf tier is an Error', async () => {
     const w = await seededWorld();
-    const big = (await w.app.inject({ method: 'POST', url: '/scheduler/filter', payload: { Pod: k8sPod('huge', '500'), NodeNames: ['node1', 'node2'] } })).json();
+    const big = (
+      await w.app.inject({
+        method: 'POST',
+        url: '/scheduler/filter',
+        payload: { Pod: k8sPod('huge', '500'), NodeNames: ['node1', 'node2'] },
+      })
+    ).json();
     expect(big.NodeNames).toEqual([]);
     expect(big.FailedNodes.node1).toMatch(/cpu|millicores/i);
-    const bad = (await w.app.inject({ method: 'POST', url: '/scheduler/filter', payload: { Pod: k8sPod('x', '1', { 'anvil.dev/perf-tier': 'platinum' }), NodeNames: ['node1'] } })).json();
+    const bad = (
+      await w.app.inject({
+        method: 'POST',
+        url: '/scheduler/filter',
+        payload: { Pod: k8sPod('x', '1', { 'anvil.dev/perf-tier': 'platinum' }), NodeNames: ['node1'] },
+      })
+    ).json();
     expect(bad.Error).toMatch(/^ANVIL_ERR_/);
     await w.app.close();
   });
@@ -62,7 +93,11 @@ describe('scheduler extender', () => {
     await w.call('admin', 'POST', '/api/v1/nodes/node3/cordon');
     const plexNode = w.api.store.read((s) => s.volumes.get('a/va')!.plexes[0]!.node);
     const pod = k8sPod('db', '1', {}, { volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'va' } }] });
-    const res = await w.app.inject({ method: 'POST', url: '/scheduler/prioritize', payload: { Pod: pod, NodeNames: ['node1', 'node2', 'node3'] } });
+    const res = await w.app.inject({
+      method: 'POST',
+      url: '/scheduler/prioritize',
+      payload: { Pod: pod, NodeNames: ['node1', 'node2', 'node3'] },
+    });
     const list = res.json() as { Host: string; Score: number }[];
     expect(list.map((h) => h.Host)).toEqual(['node1', 'node2', 'node3']);
     for (const h of list) expect(Number.isInteger(h.Score) && h.Score >= 0 && h.Score <= 10).toBe(true);
@@ -74,33 +109,82 @@ describe('scheduler extender', () => {
 
   it('bind places the pod seen by filter on the named node, in Anvil; a node it does not fit changes nothing', async () => {
     const w = await seededWorld();
-    await w.app.inject({ method: 'POST', url: '/scheduler/filter', payload: { Pod: k8sPod('web', '500m'), NodeNames: ['node1', 'node2'] } });
-    const ok = await w.app.inject({ method: 'POST', url: '/scheduler/bind', payload: { PodName: 'web', PodNamespace: 'a', PodUID: 'uid-web', Node: 'node2' } });
+    await w.app.inject({
+      method: 'POST',
+      url: '/scheduler/filter',
+      payload: { Pod: k8sPod('web', '500m'), NodeNames: ['node1', 'node2'] },
+    });
+    const ok = await w.app.inject({
+      method: 'POST',
+      url: '/scheduler/bind',
+      payload: { PodName: 'web', PodNamespace: 'a', PodUID: 'uid-web', Node: 'node2' },
+    });
     expect(ok.json()).toEqual({ Error: '' });
     const pod = w.api.store.read((s) => s.pods.get('a/web')!);
     expect(pod.status.state === 'running' && pod.status.node).toBe('node2');
     await w.call('admin', 'POST', '/api/v1/nodes/node1/cordon');
     await w.app.inject({ method: 'POST', url: '/scheduler/filter', payload: { Pod: k8sPod('web2', '500m'), NodeNames: ['node1'] } });
-    const refused = (await w.app.inject({ method: 'POST', url: '/scheduler/bind', payload: { PodName: 'web2', PodNamespace: 'a', PodUID: 'uid-web2', Node: 'node1' } })).json();
+    const refused = (
+      await w.app.inject({
+        method: 'POST',
+        url: '/scheduler/bind',
+        payload: { PodName: 'web2', PodNamespace: 'a', PodUID: 'uid-web2', Node: 'node1' },
+      })
+    ).json();
     expect(refused.Error).toMatch(/^ANVIL_ERR_NO_CAPACITY/);
     expect(w.api.store.read((s) => s.pods.has('a/web2'))).toBe(false);
-    const unseen = (await w.app.inject({ method: 'POST', url: '/scheduler/bind', payload: { PodName: 'nope', PodNamespace: 'a', PodUID: 'u', Node: 'node1' } })).json();
+    const unseen = (
+      await w.app.inject({
+        method: 'POST',
+        url: '/scheduler/bind',
+        payload: { PodName: 'nope', PodNamespace: 'a', PodUID: 'u', Node: 'node1' },
+      })
+    ).json();
     expect(unseen.Error).toMatch(/^ANVIL_ERR_OBJECT_NOT_FOUND/);
     await w.app.close();
   });
 
   it('answers loopback callers only, and rejects a body that is not ExtenderArgs with the field named', async () => {
     const w = await seededWorld();
-    const remote = await w.app.inject({ method: 'POST', url: '/scheduler/filter', remoteAddress: '192.0.2.7', payload: { Pod: k8sPod('web', '1'), NodeNames: ['node1'] } });
+    const remote = await w.app.inject({
+      method: 'POST',
+      url: '/scheduler/filter',
+      remoteAddress: '192.0.2.7',
+      payload: { Pod: k8sPod('web', '1'), NodeNames: ['node1'] },
+    });
     expect([remote.statusCode, remote.json().code]).toEqual([403, 'ANVIL_ERR_NOT_LOOPBACK']);
     // All of 127.0.0.0/8 is loopback, mapped into IPv6 too; an address that merely starts alike is not.
     for (const from of ['127.0.0.1', '127.1.2.3', '::1', '::ffff:127.0.0.53']) {
-      expect((await w.app.inject({ method: 'POST', url: '/scheduler/filter', remoteAddress: from, payload: { Pod: k8sPod('web', '1'), NodeNames: ['node1'] } })).statusCode, from).toBe(200);
+      expect(
+        (
+          await w.app.inject({
+            method: 'POST',
+            url: '/scheduler/filter',
+            remoteAddress: from,
+            payload: { Pod: k8sPod('web', '1'), NodeNames: ['node1'] },
+          })
+        ).statusCode,
+        from,
+      ).toBe(200);
     }
     for (const from of ['128.0.0.1', '::ffff:10.0.0.1', '::2', '127.0.0.1.evil']) {
-      expect((await w.app.inject({ method: 'POST', url: '/scheduler/filter', remoteAddress: from, payload: { Pod: k8sPod('web', '1'), NodeNames: ['node1'] } })).statusCode, from).toBe(403);
+      expect(
+        (
+          await w.app.inject({
+            method: 'POST',
+            url: '/scheduler/filter',
+            remoteAddress: from,
+            payload: { Pod: k8sPod('web', '1'), NodeNames: ['node1'] },
+          })
+        ).statusCode,
+        from,
+      ).toBe(403);
     }
-    const lower = await w.app.inject({ method: 'POST', url: '/scheduler/filter', payload: { pod: k8sPod('web', '1'), nodeNames: ['node1'] } });
+    const lower = await w.app.inject({
+      method: 'POST',
+      url: '/scheduler/filter',
+      payload: { pod: k8sPod('web', '1'), nodeNames: ['node1'] },
+    });
     expect([lower.statusCode, lower.json().code]).toEqual([400, 'ANVIL_ERR_FIELD_INVALID']);
     expect(lower.json().message).toContain('Pod');
     await w.app.close();
@@ -109,12 +193,24 @@ describe('scheduler extender', () => {
   it('takes the JSON exactly as kube-scheduler encodes it: nil pointers as null, both node forms; a null Pod is a coded 400', async () => {
     const w = await seededWorld();
     // nodeCacheCapable: Nodes is a nil *NodeList, which Go's encoding/json writes as null.
-    const byName = await w.app.inject({ method: 'POST', url: '/scheduler/filter', payload: { Pod: k8sPod('web', '500m'), Nodes: null, NodeNames: ['node1', 'node2'] } });
+    const byName = await w.app.inject({
+      method: 'POST',
+      url: '/scheduler/filter',
+      payload: { Pod: k8sPod('web', '500m'), Nodes: null, NodeNames: ['node1', 'node2'] },
+    });
     expect([byName.statusCode, byName.json().NodeNames]).toEqual([200, ['node1', 'node2']]);
     // Not nodeCacheCapable: NodeNames is a nil *[]string; an empty cluster sends items: null.
-    const byList = await w.app.inject({ method: 'POST', url: '/scheduler/prioritize', payload: { Pod: k8sPod('web', '500m'), Nodes: { metadata: {}, items: [k8sNode('node3')] }, NodeNames: null } });
+    const byList = await w.app.inject({
+      method: 'POST',
+      url: '/scheduler/prioritize',
+      payload: { Pod: k8sPod('web', '500m'), Nodes: { metadata: {}, items: [k8sNode('node3')] }, NodeNames: null },
+    });
     expect(byList.json()).toEqual([{ Host: 'node3', Score: expect.any(Number) }]);
-    const empty = await w.app.inject({ method: 'POST', url: '/scheduler/filter', payload: { Pod: k8sPod('web', '500m'), Nodes: { metadata: {}, items: null }, NodeNames: null } });
+    const empty = await w.app.inject({
+      method: 'POST',
+      url: '/scheduler/filter',
+      payload: { Pod: k8sPod('web', '500m'), Nodes: { metadata: {}, items: null }, NodeNames: null },
+    });
     expect(empty.json()).toMatchObject({ Nodes: { items: [] }, NodeNames: null, Error: '' });
     // Pod is a *v1.Pod and could be null in Go terms; kube-scheduler never sends that, Anvil refuses it by name.
     for (const url of ['/scheduler/filter', '/scheduler/prioritize']) {
@@ -127,15 +223,45 @@ describe('scheduler extender', () => {
 });
 
 /** Field names (json tags) of Extender and ExtenderTLSConfig in k8s.io/kube-scheduler/config/v1 types.go. */
-const EXTENDER_FIELDS = ['urlPrefix', 'filterVerb', 'preemptVerb', 'prioritizeVerb', 'weight', 'bindVerb', 'enableHTTPS', 'tlsConfig', 'httpTimeout', 'nodeCacheCapable', 'managedResources', 'ignorable'];
+const EXTENDER_FIELDS = [
+  'urlPrefix',
+  'filterVerb',
+  'preemptVerb',
+  'prioritizeVerb',
+  'weight',
+  'bindVerb',
+  'enableHTTPS',
+  'tlsConfig',
+  'httpTimeout',
+  'nodeCacheCapable',
+  'managedResources',
+  'ignorable',
+];
 const TLS_CONFIG_FIELDS = ['insecure', 'serverName', 'certFile', 'keyFile', 'caFile', 'certData', 'keyData', 'caData'];
 /** Top-level fields of KubeSchedulerConfiguration v1 (with TypeMeta's and the inlined DebuggingConfiguration's). */
-const CONFIG_FIELDS = ['apiVersion', 'kind', 'parallelism', 'leaderElection', 'clientConnection', 'enableProfiling', 'enableContentionProfiling', 'percentageOfNodesToScore', 'podInitialBackoffSeconds', 'podMaxBackoffSeconds', 'profiles', 'extenders', 'delayCacheUntilActive'];
+const CONFIG_FIELDS = [
+  'apiVersion',
+  'kind',
+  'parallelism',
+  'leaderElection',
+  'clientConnection',
+  'enableProfiling',
+  'enableContentionProfiling',
+  'percentageOfNodesToScore',
+  'podInitialBackoffSeconds',
+  'podMaxBackoffSeconds',
+  'profiles',
+  'extenders',
+  'delayCacheUntilActive',
+];
 
 describe('the shipped KubeSchedulerConfiguration examples', () => {
   const example = (name: string) => parse(readFileSync(new URL(`../../../platform/api/examples/${name}`, import.meta.url), 'utf8'));
 
-  for (const [name, mtls] of [['kube-scheduler-config.yaml', false], ['kube-scheduler-config-mtls.yaml', true]] as const) {
+  for (const [name, mtls] of [
+    ['kube-scheduler-config.yaml', false],
+    ['kube-scheduler-config-mtls.yaml', true],
+  ] as const) {
     it(`${name}: kubescheduler.config.k8s.io/v1 field names only, the full extenders stanza, verbs on the served routes`, async () => {
       const cfg = example(name);
       expect([cfg.apiVersion, cfg.kind]).toEqual(['kubescheduler.config.k8s.io/v1', 'KubeSchedulerConfiguration']);
@@ -143,7 +269,8 @@ describe('the shipped KubeSchedulerConfiguration examples', () => {
       expect(cfg.extenders).toHaveLength(1);
       const ext = cfg.extenders[0];
       for (const k of Object.keys(ext)) expect(EXTENDER_FIELDS, `extenders[0].${k}`).toContain(k);
-      for (const k of ['urlPrefix', 'filterVerb', 'prioritizeVerb', 'bindVerb', 'weight', 'nodeCacheCapable', 'ignorable', 'enableHTTPS']) expect(ext, k).toHaveProperty(k);
+      for (const k of ['urlPrefix', 'filterVerb', 'prioritizeVerb', 'bindVerb', 'weight', 'nodeCacheCapable', 'ignorable', 'enableHTTPS'])
+        expect(ext, k).toHaveProperty(k);
       expect(ext).toMatchObject({ nodeCacheCapable: true, ignorable: false, enableHTTPS: mtls });
       expect(Number.isInteger(ext.weight) && ext.weight > 0).toBe(true);
       const prefix = new URL(ext.urlPrefix);
@@ -169,7 +296,9 @@ describe('the shipped KubeSchedulerConfiguration examples', () => {
 
   it("the README's stanza is the loopback example's", () => {
     const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
-    const text = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]!).find((t) => t.includes('kind: KubeSchedulerConfiguration'));
+    const text = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)]
+      .map((m) => m[1]!)
+      .find((t) => t.includes('kind: KubeSchedulerConfiguration'));
     const block = parse(text ?? '');
     expect(block?.extenders).toEqual(example('kube-scheduler-config.yaml').extenders);
   });

@@ -11,7 +11,10 @@ import { join } from 'node:path';
 const state = join(tempDir('anvil-limits-'), 'state.db');
 
 describe('listing limits', () => {
-  for (const [verb, range] of [['events', EVENT_LIMIT_RANGE], ['audit', AUDIT_LIMIT_RANGE]] as const) {
+  for (const [verb, range] of [
+    ['events', EVENT_LIMIT_RANGE],
+    ['audit', AUDIT_LIMIT_RANGE],
+  ] as const) {
     it(`${verb}: the CLI and the API accept 1..${range.max} and refuse ${range.max + 1}`, async () => {
       const w = await seededWorld();
       expect((await w.call('admin', 'GET', `/api/v1/${verb}?limit=${range.max}`)).statusCode).toBe(200);

@@ -51,7 +51,15 @@ beforeAll(async () => {
   // a restored volume, an attached volume, pods on a persistent endpoint, on a pinned IP and pending.
   w.api.store.change(ADMIN, 'seed more', 'seed', (cp) => {
     cp.addNode({ name: 'edge1', zone: 'zone1', labels: { rack: 'r1' }, taints: [{ key: 'dedicated', value: 'db' }] });
-    cp.createNetwork({ name: 'vnet', subnet: '10.2.0.0/24', start: '10.2.0.10', end: '10.2.0.20', gateway: '10.2.0.1', vlan: 42, zone: 'zone0' });
+    cp.createNetwork({
+      name: 'vnet',
+      subnet: '10.2.0.0/24',
+      start: '10.2.0.10',
+      end: '10.2.0.20',
+      gateway: '10.2.0.1',
+      vlan: 42,
+      zone: 'zone0',
+    });
     cp.restoreSnapshot('a', 'sa', 'vr');
     cp.cordonNode('node3');
     const apply = (text: string) => runApply(cp, planApply(parseManifestText(text, 'more.yaml'), 'a', false));
@@ -62,9 +70,16 @@ beforeAll(async () => {
     cp.failNode('node2');
   });
   // A pod the scheduler extender placed (it carries its Kubernetes UID).
-  const k8sPod = { metadata: { name: 'kube1', namespace: 'a', uid: 'uid-kube1' }, spec: { containers: [{ name: 'c', image: 'nginx', resources: { requests: { cpu: '100m', memory: '128Mi' } } }] } };
+  const k8sPod = {
+    metadata: { name: 'kube1', namespace: 'a', uid: 'uid-kube1' },
+    spec: { containers: [{ name: 'c', image: 'nginx', resources: { requests: { cpu: '100m', memory: '128Mi' } } }] },
+  };
   await w.app.inject({ method: 'POST', url: '/scheduler/filter', payload: { Pod: k8sPod, NodeNames: ['node1'] } });
-  const bound = await w.app.inject({ method: 'POST', url: '/scheduler/bind', payload: { PodName: 'kube1', PodNamespace: 'a', PodUID: 'uid-kube1', Node: 'node1' } });
+  const bound = await w.app.inject({
+    method: 'POST',
+    url: '/scheduler/bind',
+    payload: { PodName: 'kube1', PodNamespace: 'a', PodUID: 'uid-kube1', Node: 'node1' },
+  });
   expect(bound.json()).toEqual({ Error: '' });
   doc = (await w.app.inject('/openapi.json')).json() as Doc;
 });
@@ -73,7 +88,8 @@ afterAll(async () => {
   await w.app.close();
 });
 
-const operations = () => Object.entries(doc.paths).flatMap(([path, ops]) => Object.entries(ops).map(([method, op]) => ({ path, method, op })));
+const operations = () =>
+  Object.entries(doc.paths).flatMap(([path, ops]) => Object.entries(ops).map(([method, op]) => ({ path, method, op })));
 
 describe('the OpenAPI document', () => {
   it("passes Spectral's spectral:oas rules (all of them) with no finding", async () => {
@@ -115,7 +131,8 @@ describe('the OpenAPI document', () => {
         expect(schema, `${where} ${status}`).toBeDefined();
         // No bare object: an object (or a list's item) lists its fields.
         const top = schema!.type === 'array' ? schema!.items! : schema!;
-        if (top.type === 'object') expect(Object.keys(top.properties ?? {}).length, `${where} ${status}: an object with no fields`).toBeGreaterThan(0);
+        if (top.type === 'object')
+          expect(Object.keys(top.properties ?? {}).length, `${where} ${status}: an object with no fields`).toBeGreaterThan(0);
       }
     }
     expect(ids.size).toBeGreaterThanOrEqual(70);
@@ -175,7 +192,11 @@ const READS: [template: string, url: string, expected: () => unknown][] = [
   ['/api/v1/pods', '/api/v1/pods', kindOf('pods')],
   ['/api/v1/namespaces/{namespace}/pods', '/api/v1/namespaces/a/pods', kindOf('pods', 'a')],
   ['/api/v1/namespaces/{namespace}/pods/{name}', '/api/v1/namespaces/a/pods/kube1', oneObject('pods', 'a', 'kube1')],
-  ['/api/v1/namespaces/{namespace}/pods/{name}/scheduling', '/api/v1/namespaces/a/pods/withep/scheduling', () => (oneObject('pods', 'a', 'withep')() as { status: unknown }).status],
+  [
+    '/api/v1/namespaces/{namespace}/pods/{name}/scheduling',
+    '/api/v1/namespaces/a/pods/withep/scheduling',
+    () => (oneObject('pods', 'a', 'withep')() as { status: unknown }).status,
+  ],
   ['/api/v1/endpoints', '/api/v1/endpoints', kindOf('endpoints')],
   ['/api/v1/namespaces/{namespace}/endpoints', '/api/v1/namespaces/a/endpoints', kindOf('endpoints', 'a')],
   ['/api/v1/namespaces/{namespace}/endpoints/{name}', '/api/v1/namespaces/a/endpoints/ea', oneObject('endpoints', 'a', 'ea')],
@@ -208,28 +229,87 @@ describe('responses follow their schemas and keep every field of the domain', ()
   });
 
   it('covers every read route of the document', () => {
-    const reads = operations().filter((o) => o.method === 'get' && o.path.startsWith('/api/v1')).map((o) => o.path);
+    const reads = operations()
+      .filter((o) => o.method === 'get' && o.path.startsWith('/api/v1'))
+      .map((o) => o.path);
     expect(reads.filter((p) => !READS.some(([t]) => t === p))).toEqual([]);
   });
 
   /** A change route's answer is the object as stored afterwards, in the stored object's key order. */
   const CHANGES: [template: string, method: string, url: string, body: unknown, stored: () => unknown][] = [
-    ['/api/v1/nodes', 'post', '/api/v1/nodes', { name: 'edge2', zone: 'zone1', labels: { rack: 'r2' }, taints: { gpu: 'yes' } }, () => read((s) => s.nodes.get('edge2'))],
-    ['/api/v1/networks', 'post', '/api/v1/networks', { name: 'n3', subnet: '10.3.0.0/24', start: '10.3.0.10', end: '10.3.0.20', gateway: '10.3.0.1', vlan: 7 }, () => read((s) => s.networks.get('n3'))],
-    ['/api/v1/perf-tiers', 'post', '/api/v1/perf-tiers', { name: 'gold', storage_iops: 1000, network_bandwidth_bits_per_s: 1e6, max_storage_iops: 2000 }, oneObject('perf-tiers', undefined, 'gold')],
-    ['/api/v1/namespaces/{namespace}/volumes', 'post', '/api/v1/namespaces/a/volumes', { name: 'v2', size_bytes: 1e9, mirrors: 2, spread_zones: true }, () => read((s) => s.volumes.get('a/v2'))],
-    ['/api/v1/namespaces/{namespace}/volumes/{name}', 'patch', '/api/v1/namespaces/a/volumes/v2', { mirrors: 1 }, () => read((s) => s.volumes.get('a/v2'))],
-    ['/api/v1/namespaces/{namespace}/snapshots', 'post', '/api/v1/namespaces/a/snapshots', { name: 's2', volume: 'va' }, () => read((s) => s.snapshots.get('a/s2'))],
-    ['/api/v1/namespaces/{namespace}/snapshots/{name}/restore', 'post', '/api/v1/namespaces/a/snapshots/s2/restore', { to: 'v3', perf_tier: 'high' }, () => read((s) => s.volumes.get('a/v3'))],
-    ['/api/v1/namespaces/{namespace}/endpoints', 'post', '/api/v1/namespaces/a/endpoints', { name: 'e2', network: 'net1', ip: '10.1.0.160' }, () => read((s) => s.endpoints.get('a/e2'))],
-    ['/api/v1/namespaces/{namespace}/quota', 'put', '/api/v1/namespaces/b/quota', { pods: 5, iops: 100, capacity_bytes: 1e12 }, () => read((s) => s.quotas.get('b'))],
+    [
+      '/api/v1/nodes',
+      'post',
+      '/api/v1/nodes',
+      { name: 'edge2', zone: 'zone1', labels: { rack: 'r2' }, taints: { gpu: 'yes' } },
+      () => read((s) => s.nodes.get('edge2')),
+    ],
+    [
+      '/api/v1/networks',
+      'post',
+      '/api/v1/networks',
+      { name: 'n3', subnet: '10.3.0.0/24', start: '10.3.0.10', end: '10.3.0.20', gateway: '10.3.0.1', vlan: 7 },
+      () => read((s) => s.networks.get('n3')),
+    ],
+    [
+      '/api/v1/perf-tiers',
+      'post',
+      '/api/v1/perf-tiers',
+      { name: 'gold', storage_iops: 1000, network_bandwidth_bits_per_s: 1e6, max_storage_iops: 2000 },
+      oneObject('perf-tiers', undefined, 'gold'),
+    ],
+    [
+      '/api/v1/namespaces/{namespace}/volumes',
+      'post',
+      '/api/v1/namespaces/a/volumes',
+      { name: 'v2', size_bytes: 1e9, mirrors: 2, spread_zones: true },
+      () => read((s) => s.volumes.get('a/v2')),
+    ],
+    [
+      '/api/v1/namespaces/{namespace}/volumes/{name}',
+      'patch',
+      '/api/v1/namespaces/a/volumes/v2',
+      { mirrors: 1 },
+      () => read((s) => s.volumes.get('a/v2')),
+    ],
+    [
+      '/api/v1/namespaces/{namespace}/snapshots',
+      'post',
+      '/api/v1/namespaces/a/snapshots',
+      { name: 's2', volume: 'va' },
+      () => read((s) => s.snapshots.get('a/s2')),
+    ],
+    [
+      '/api/v1/namespaces/{namespace}/snapshots/{name}/restore',
+      'post',
+      '/api/v1/namespaces/a/snapshots/s2/restore',
+      { to: 'v3', perf_tier: 'high' },
+      () => read((s) => s.volumes.get('a/v3')),
+    ],
+    [
+      '/api/v1/namespaces/{namespace}/endpoints',
+      'post',
+      '/api/v1/namespaces/a/endpoints',
+      { name: 'e2', network: 'net1', ip: '10.1.0.160' },
+      () => read((s) => s.endpoints.get('a/e2')),
+    ],
+    [
+      '/api/v1/namespaces/{namespace}/quota',
+      'put',
+      '/api/v1/namespaces/b/quota',
+      { pods: 5, iops: 100, capacity_bytes: 1e12 },
+      () => read((s) => s.quotas.get('b')),
+    ],
     ['/api/v1/users', 'post', '/api/v1/users', { name: 'ops', roles: ['viewer'] }, () => read((s) => s.users.get('ops'))],
     ['/api/v1/users/{name}', 'patch', '/api/v1/users/ops', { roles: ['cluster-admin'] }, () => read((s) => s.users.get('ops'))],
   ];
-  it.each(CHANGES)('%s (%s) answers the stored object byte for byte, every field named in its schema', async (template, method, url, body, stored) => {
-    const res = await w.call('admin', method.toUpperCase(), url, body);
-    expect(res.statusCode, res.body).toBeLessThan(300);
-    expect(res.body).toBe(JSON.stringify(stored()));
-    expect(undocumented(res.json(), schemaOf(template, method, res.statusCode), 'body', doc.components?.schemas ?? {})).toEqual([]);
-  });
+  it.each(CHANGES)(
+    '%s (%s) answers the stored object byte for byte, every field named in its schema',
+    async (template, method, url, body, stored) => {
+      const res = await w.call('admin', method.toUpperCase(), url, body);
+      expect(res.statusCode, res.body).toBeLessThan(300);
+      expect(res.body).toBe(JSON.stringify(stored()));
+      expect(undocumented(res.json(), schemaOf(template, method, res.statusCode), 'body', doc.components?.schemas ?? {})).toEqual([]);
+    },
+  );
 });

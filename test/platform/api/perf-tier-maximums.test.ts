@@ -6,7 +6,15 @@ import { ClusterState } from '../../../platform/domain/cluster-state.js';
 import { perfTierView, type PerfTier } from '../../../platform/domain/perf-tier.js';
 import { seededWorld } from './api-harness.js';
 
-const GOLD: PerfTier = { kind: 'PerfTier', name: 'gold', storage_iops: 10_000, network_bandwidth_bits_per_s: 250e6, max_storage_iops: 50_000, max_network_bandwidth_bits_per_s: 1e9, builtin: false };
+const GOLD: PerfTier = {
+  kind: 'PerfTier',
+  name: 'gold',
+  storage_iops: 10_000,
+  network_bandwidth_bits_per_s: 250e6,
+  max_storage_iops: 50_000,
+  max_network_bandwidth_bits_per_s: 1e9,
+  builtin: false,
+};
 
 describe('perf-tier maximums', () => {
   it('describe prints each maximum as recorded, not enforced; create says so when one is given', () => {
@@ -28,11 +36,33 @@ describe('perf-tier maximums', () => {
     expect(created.json()).toEqual({ ...GOLD, maximums_enforced: false });
     expect((await w.call('viewer', 'GET', '/api/v1/perf-tiers/gold')).json()).toEqual({ ...GOLD, maximums_enforced: false });
     const all = (await w.call('viewer', 'GET', '/api/v1/perf-tiers')).json() as { name: string; maximums_enforced: boolean }[];
-    expect(all.map((t) => [t.name, t.maximums_enforced]).sort()).toEqual([['best-effort', false], ['gold', false], ['high', false], ['medium', false]]);
+    expect(all.map((t) => [t.name, t.maximums_enforced]).sort()).toEqual([
+      ['best-effort', false],
+      ['gold', false],
+      ['high', false],
+      ['medium', false],
+    ]);
     // The served keys in the order of the embedded view: the CLI prints both alike (get -o yaml).
     expect(Object.keys(created.json() as object)).toEqual(Object.keys(perfTierView(GOLD)));
-    expect(Object.keys(perfTierView(GOLD))).toEqual(['kind', 'name', 'storage_iops', 'network_bandwidth_bits_per_s', 'builtin', 'maximums_enforced', 'max_storage_iops', 'max_network_bandwidth_bits_per_s']);
-    const doc = (await w.call('viewer', 'GET', '/openapi.json')).json() as { paths: Record<string, Record<string, { responses: Record<string, { content: Record<string, { schema: { properties: Record<string, { description?: string }> } }> }> }>> };
+    expect(Object.keys(perfTierView(GOLD))).toEqual([
+      'kind',
+      'name',
+      'storage_iops',
+      'network_bandwidth_bits_per_s',
+      'builtin',
+      'maximums_enforced',
+      'max_storage_iops',
+      'max_network_bandwidth_bits_per_s',
+    ]);
+    const doc = (await w.call('viewer', 'GET', '/openapi.json')).json() as {
+      paths: Record<
+        string,
+        Record<
+          string,
+          { responses: Record<string, { content: Record<string, { schema: { properties: Record<string, { description?: string }> } }> }> }
+        >
+      >;
+    };
     const schema = doc.paths['/api/v1/perf-tiers/{name}']!.get!.responses['200']!.content['application/json']!.schema;
     expect(schema.properties.maximums_enforced!.description).toMatch(/recorded, not enforced/);
     expect(schema.properties.max_storage_iops!.description).toMatch(/recorded but not enforced/);

@@ -37,7 +37,9 @@ describe('namespace quotas', () => {
     const r = await world.call('tother', 'POST', '/api/v1/namespaces/b/apply', { manifests: deployment('web', 3) });
     expect(r.statusCode, r.body).toBe(403);
     expect(r.json().code).toBe('ANVIL_ERR_QUOTA_EXCEEDED');
-    expect(r.json().message).toBe("body.manifests:1: pod b/web-1: namespace b's quota of pods is 2; 2 is used and this needs 1 more; delete something in b or ask a cluster admin to raise it (anvil quota set b ...)");
+    expect(r.json().message).toBe(
+      "body.manifests:1: pod b/web-1: namespace b's quota of pods is 2; 2 is used and this needs 1 more; delete something in b or ask a cluster admin to raise it (anvil quota set b ...)",
+    );
     expect(stateOf(world)).toBe(before);
     const fits = await world.call('tother', 'POST', '/api/v1/namespaces/b/apply', { manifests: deployment('web', 1) });
     expect(fits.statusCode, fits.body).toBe(200);
@@ -48,7 +50,9 @@ describe('namespace quotas', () => {
     await setQuota(world, 'b', { capacity_bytes: 15e9 }); // b holds volume vb of 10e9 bytes, one plex
     const big = await world.call('tother', 'POST', '/api/v1/namespaces/b/volumes', { name: 'vc', size_bytes: 6e9 });
     expect(big.statusCode, big.body).toBe(403);
-    expect(big.json().message).toMatch(/^volume b\/vc: namespace b's quota of capacity_bytes is 13\.97GiB; 9\.31GiB is used and this needs 5\.59GiB more/);
+    expect(big.json().message).toMatch(
+      /^volume b\/vc: namespace b's quota of capacity_bytes is 13\.97GiB; 9\.31GiB is used and this needs 5\.59GiB more/,
+    );
     expect((await world.call('tother', 'POST', '/api/v1/namespaces/b/volumes', { name: 'vc', size_bytes: 4e9 })).statusCode).toBe(201);
     const grow = await world.call('tother', 'PATCH', '/api/v1/namespaces/b/volumes/vb', { size_bytes: 12e9 });
     expect(grow.statusCode, grow.body).toBe(403);
@@ -66,7 +70,8 @@ describe('namespace quotas', () => {
     expect(r.json().message).toMatch(/quota of bandwidth_bits_per_s is 1M/);
     await setQuota(world, 'b', { iops: 0 });
     const withVolume = await world.call('tother', 'POST', '/api/v1/namespaces/b/apply', {
-      manifests: 'apiVersion: v1\nkind: Pod\nmetadata: { name: p2, annotations: { anvil.dev/perf-tier: high } }\nspec: { containers: [{ name: c, image: nginx }] }\n',
+      manifests:
+        'apiVersion: v1\nkind: Pod\nmetadata: { name: p2, annotations: { anvil.dev/perf-tier: high } }\nspec: { containers: [{ name: c, image: nginx }] }\n',
     });
     expect(withVolume.statusCode, withVolume.body).toBe(403);
     expect(withVolume.json().message).toMatch(/quota of iops is 0/);
@@ -76,7 +81,9 @@ describe('namespace quotas', () => {
     world = await seededWorld();
     await setQuota(world, 'b', { pods: 10, volumes: 3 });
     const mine = await world.call('tother', 'GET', '/api/v1/namespaces/b/quotas');
-    expect(mine.json()).toMatchObject([{ kind: 'Quota', namespace: 'b', pods: 10, volumes: 3, used: { pods: 1, volumes: 1, capacity_bytes: 10e9 } }]);
+    expect(mine.json()).toMatchObject([
+      { kind: 'Quota', namespace: 'b', pods: 10, volumes: 3, used: { pods: 1, volumes: 1, capacity_bytes: 10e9 } },
+    ]);
     const all = await world.call('tother', 'GET', '/api/v1/quotas');
     expect((all.json() as { namespace: string }[]).map((q) => q.namespace)).toEqual(['b']);
     expect((await world.call('tuser', 'GET', '/api/v1/namespaces/b/quotas')).statusCode).toBe(403);

@@ -19,7 +19,8 @@ async function served(rateLimitPerMinute: number) {
   app = built.app;
   const first = bootstrapAdmin(built.api)!;
   const second = built.api.tokens.issue('admin', 'second', 'admin').token;
-  const get = (url: string, token?: string) => built.app.inject({ method: 'GET', url, headers: token ? { authorization: `Bearer ${token}` } : {} });
+  const get = (url: string, token?: string) =>
+    built.app.inject({ method: 'GET', url, headers: token ? { authorization: `Bearer ${token}` } : {} });
   return { first, second, get };
 }
 

@@ -30,9 +30,27 @@ const CASES: Case[] = [
   // Prometheus metrics count every tenant's requests: a cluster-wide view role only
   { method: 'GET', url: '/metrics', ok: ['admin', 'viewer'] },
   // the scheduler extender: no token (kube-scheduler sends none), loopback only
-  { method: 'POST', url: '/scheduler/filter', body: { Pod: { metadata: { name: 'k', namespace: 'a' }, spec: { containers: [{ name: 'c' }] } }, NodeNames: ['node1'] }, ok: [...ALL, 'none'], public: true },
-  { method: 'POST', url: '/scheduler/prioritize', body: { Pod: { metadata: { name: 'k', namespace: 'a' }, spec: { containers: [{ name: 'c' }] } }, NodeNames: ['node1'] }, ok: [...ALL, 'none'], public: true },
-  { method: 'POST', url: '/scheduler/bind', body: { PodName: 'k', PodNamespace: 'a', PodUID: 'u', Node: 'node1' }, ok: [...ALL, 'none'], public: true },
+  {
+    method: 'POST',
+    url: '/scheduler/filter',
+    body: { Pod: { metadata: { name: 'k', namespace: 'a' }, spec: { containers: [{ name: 'c' }] } }, NodeNames: ['node1'] },
+    ok: [...ALL, 'none'],
+    public: true,
+  },
+  {
+    method: 'POST',
+    url: '/scheduler/prioritize',
+    body: { Pod: { metadata: { name: 'k', namespace: 'a' }, spec: { containers: [{ name: 'c' }] } }, NodeNames: ['node1'] },
+    ok: [...ALL, 'none'],
+    public: true,
+  },
+  {
+    method: 'POST',
+    url: '/scheduler/bind',
+    body: { PodName: 'k', PodNamespace: 'a', PodUID: 'u', Node: 'node1' },
+    ok: [...ALL, 'none'],
+    public: true,
+  },
   // cluster and nodes
   { method: 'GET', url: '/api/v1/cluster', ok: NODE_READ },
   { method: 'POST', url: '/api/v1/cluster', body: { name: 'c2', nodes: 1 }, ok: [] },
@@ -44,7 +62,12 @@ const CASES: Case[] = [
   // networks and perf tiers
   { method: 'GET', url: '/api/v1/networks', ok: ALL },
   { method: 'GET', url: '/api/v1/networks/net1', ok: ALL },
-  { method: 'POST', url: '/api/v1/networks', body: { name: 'net2', subnet: '10.2.0.0/24', start: '10.2.0.10', end: '10.2.0.20', gateway: '10.2.0.1' }, ok: ADMIN },
+  {
+    method: 'POST',
+    url: '/api/v1/networks',
+    body: { name: 'net2', subnet: '10.2.0.0/24', start: '10.2.0.10', end: '10.2.0.20', gateway: '10.2.0.1' },
+    ok: ADMIN,
+  },
   { method: 'DELETE', url: '/api/v1/networks/netx', ok: ADMIN },
   { method: 'GET', url: '/api/v1/perf-tiers', ok: ALL },
   { method: 'GET', url: '/api/v1/perf-tiers/high', ok: ALL },
@@ -52,7 +75,12 @@ const CASES: Case[] = [
   { method: 'DELETE', url: '/api/v1/perf-tiers/medium', ok: [] },
   // volumes and snapshots
   { method: 'GET', url: '/api/v1/volumes', ok: ALL, filtered: ['tother'] },
-  { method: 'POST', url: '/api/v1/namespaces/a/volumes', body: { name: 'vsel', size_bytes: 1e9, mirrors: 2, node_selector: { 'topology.kubernetes.io/zone': 'zone0' }, spread_zones: false }, ok: A_WRITE },
+  {
+    method: 'POST',
+    url: '/api/v1/namespaces/a/volumes',
+    body: { name: 'vsel', size_bytes: 1e9, mirrors: 2, node_selector: { 'topology.kubernetes.io/zone': 'zone0' }, spread_zones: false },
+    ok: A_WRITE,
+  },
   { method: 'GET', url: '/api/v1/namespaces/a/volumes', ok: A_READ },
   { method: 'GET', url: '/api/v1/namespaces/a/volumes/va', ok: A_READ },
   { method: 'POST', url: '/api/v1/namespaces/a/volumes', body: { name: 'vnew', size_bytes: 1e9 }, ok: A_WRITE },
@@ -132,8 +160,21 @@ describe('every route with every role', () => {
   it('the walk covers every route of the OpenAPI document', async () => {
     const w = await seededWorld();
     const doc = JSON.parse((await w.app.inject('/openapi.json')).body) as { paths: Record<string, Record<string, unknown>> };
-    const documented = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`)).filter((r) => !r.includes('/docs'));
-    const walked = new Set(CASES.map((c) => `${c.method} ${c.url.split('?')[0]!.replace(/\/node\d\/cordon$/, '/{name}/{action}').replace(/\/(node\d|net1|netx|high|medium|va|sa|pa|ea|da|ca|tuser|tother|viewer|admin|c)(?=\/|$)/g, '/{name}').replace('/namespaces/a/', '/namespaces/{namespace}/').replace(/\/quotas\/a$/, '/quotas/{name}').replace('/SPARE', '/{id}')}`));
+    const documented = Object.entries(doc.paths)
+      .flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`))
+      .filter((r) => !r.includes('/docs'));
+    const walked = new Set(
+      CASES.map(
+        (c) =>
+          `${c.method} ${c.url
+            .split('?')[0]!
+            .replace(/\/node\d\/cordon$/, '/{name}/{action}')
+            .replace(/\/(node\d|net1|netx|high|medium|va|sa|pa|ea|da|ca|tuser|tother|viewer|admin|c)(?=\/|$)/g, '/{name}')
+            .replace('/namespaces/a/', '/namespaces/{namespace}/')
+            .replace(/\/quotas\/a$/, '/quotas/{name}')
+            .replace('/SPARE', '/{id}')}`,
+      ),
+    );
     expect(documented.length).toBeGreaterThan(40);
     for (const r of documented) expect(walked, `route ${r} is not walked`).toContain(r);
     await w.app.close();
@@ -158,14 +199,22 @@ describe('every route with every role', () => {
           expect(res.statusCode, label).toBeLessThan(300);
           if (c.filtered?.includes(role)) expect(mentionsA(body), label).toBe(false);
         } else {
-          const expected = role === 'none' ? [401, 'ANVIL_ERR_UNAUTHENTICATED'] : c.ok.length === 0 && role === 'admin' ? [409, undefined] : [403, 'ANVIL_ERR_FORBIDDEN'];
+          const expected =
+            role === 'none'
+              ? [401, 'ANVIL_ERR_UNAUTHENTICATED']
+              : c.ok.length === 0 && role === 'admin'
+                ? [409, undefined]
+                : [403, 'ANVIL_ERR_FORBIDDEN'];
           expect(res.statusCode, label).toBe(expected[0]);
           const code = (body as { code?: string }).code;
           if (expected[1]) expect(code, label).toBe(expected[1]);
           else expect(code, label).toMatch(/^ANVIL_ERR_/);
           // A refused call changes nothing.
           expect(w.api.store.audit(100000).length, label).toBe(auditBefore);
-          expect(w.api.store.read((s) => JSON.stringify([...s.documents()])), label).toBe(stateBefore);
+          expect(
+            w.api.store.read((s) => JSON.stringify([...s.documents()])),
+            label,
+          ).toBe(stateBefore);
           expect(JSON.stringify(w.api.tokens.list()), label).toBe(tokensBefore);
           continue;
         }

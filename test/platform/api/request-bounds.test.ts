@@ -26,7 +26,9 @@ describe('the size of one apply', () => {
     const r = await world.call('tuser', 'POST', '/api/v1/namespaces/a/apply', { manifests: deployment('big', 150_000) });
     expect(r.statusCode, r.body).toBe(413);
     expect(r.json().code).toBe('ANVIL_ERR_REQUEST_TOO_LARGE');
-    expect(r.json().message).toBe(`body.manifests:5: spec.replicas: 150000 replicas, more than the ${MAX_REPLICAS_PER_WORKLOAD} one workload may have; split it into several workloads`);
+    expect(r.json().message).toBe(
+      `body.manifests:5: spec.replicas: 150000 replicas, more than the ${MAX_REPLICAS_PER_WORKLOAD} one workload may have; split it into several workloads`,
+    );
     expect(await podCount(world)).toBe(before);
   });
 
@@ -41,9 +43,13 @@ describe('the size of one apply', () => {
 
   it('refuses more documents than allowed', async () => {
     world = await seededWorld();
-    const manifests = Array.from({ length: MAX_APPLY_DOCUMENTS + 1 }, (_, i) => `kind: Namespace\nmetadata: { name: n${i} }\n`).join('---\n');
+    const manifests = Array.from({ length: MAX_APPLY_DOCUMENTS + 1 }, (_, i) => `kind: Namespace\nmetadata: { name: n${i} }\n`).join(
+      '---\n',
+    );
     const r = await world.call('admin', 'POST', '/api/v1/namespaces/a/apply', { manifests });
     expect(r.statusCode, r.body).toBe(413);
-    expect(r.json().message).toBe(`${MAX_APPLY_DOCUMENTS + 1} documents in one apply, more than the ${MAX_APPLY_DOCUMENTS} allowed; split the manifests into several applies`);
+    expect(r.json().message).toBe(
+      `${MAX_APPLY_DOCUMENTS + 1} documents in one apply, more than the ${MAX_APPLY_DOCUMENTS} allowed; split the manifests into several applies`,
+    );
   });
 });

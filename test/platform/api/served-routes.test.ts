@@ -19,7 +19,11 @@ describe('served routes', () => {
     expect((await w.call('admin', 'POST', '/api/v1/nodes/node2/cordon')).statusCode).toBe(200);
     const after = (await w.call('tuser', 'GET', '/api/v1/namespaces/a/pods/huge/scheduling')).json() as typeof status;
     expect(after.failure.nodes.find((n) => n.node === 'node2')!.reason).toMatch(/cordon|unschedulable/i);
-    const running = (await w.call('tuser', 'GET', '/api/v1/namespaces/a/pods/pa/scheduling')).json() as { state: string; node: string; endpoints: { ip: string }[] };
+    const running = (await w.call('tuser', 'GET', '/api/v1/namespaces/a/pods/pa/scheduling')).json() as {
+      state: string;
+      node: string;
+      endpoints: { ip: string }[];
+    };
     expect(running.state).toBe('running');
     expect(running.node).toMatch(/^node[123]$/);
     expect(running.endpoints[0]!.ip).toMatch(/^10\.1\.0\./);
@@ -31,15 +35,29 @@ describe('served routes', () => {
   it('a volume body with node_selector and spread_zones places the plexes as the CLI does, and refuses what cannot be met', async () => {
     const w = await seededWorld();
     await w.call('admin', 'POST', '/api/v1/nodes', { name: 'node4', zone: 'zone1', labels: { rack: 'r2' } });
-    const pinned = await w.call('tuser', 'POST', '/api/v1/namespaces/a/volumes', { name: 'pinned', size_bytes: 1e9, node_selector: { rack: 'r2' } });
+    const pinned = await w.call('tuser', 'POST', '/api/v1/namespaces/a/volumes', {
+      name: 'pinned',
+      size_bytes: 1e9,
+      node_selector: { rack: 'r2' },
+    });
     expect(pinned.statusCode).toBe(201);
     expect(pinned.json()).toMatchObject({ node_selector: { rack: 'r2' }, plexes: [{ node: 'node4' }] });
-    const spread = await w.call('tuser', 'POST', '/api/v1/namespaces/a/volumes', { name: 'spread', size_bytes: 1e9, mirrors: 2, spread_zones: true });
+    const spread = await w.call('tuser', 'POST', '/api/v1/namespaces/a/volumes', {
+      name: 'spread',
+      size_bytes: 1e9,
+      mirrors: 2,
+      spread_zones: true,
+    });
     expect(spread.statusCode).toBe(201);
     const zones = (spread.json() as { plexes: { node: string }[] }).plexes.map((p) => w.api.store.read((s) => s.nodes.get(p.node)!.zone));
     expect(new Set(zones).size).toBe(2);
     const auditBefore = w.api.store.audit(1000).length;
-    const three = await w.call('tuser', 'POST', '/api/v1/namespaces/a/volumes', { name: 'three', size_bytes: 1e9, mirrors: 3, spread_zones: true });
+    const three = await w.call('tuser', 'POST', '/api/v1/namespaces/a/volumes', {
+      name: 'three',
+      size_bytes: 1e9,
+      mirrors: 3,
+      spread_zones: true,
+    });
     expect(three.statusCode).toBeGreaterThanOrEqual(400);
     expect(three.json().code).toMatch(/^ANVIL_ERR_/);
     expect(w.api.store.audit(1000).length).toBe(auditBefore);
@@ -51,9 +69,15 @@ describe('served routes', () => {
     const created = await w.call('admin', 'POST', '/api/v1/namespaces/a/endpoints', { name: 'db-ep', network: 'net1', ip: '10.1.0.150' });
     expect(created.statusCode).toBe(201);
     expect(created.json()).toMatchObject({ name: 'db-ep', network: 'net1', ip: '10.1.0.150', binding: { state: 'free' } });
-    expect((await w.call('admin', 'POST', '/api/v1/namespaces/a/endpoints', { name: 'db-ep', network: 'net1' })).json().code).toBe('ANVIL_ERR_OBJECT_EXISTS');
-    expect((await w.call('admin', 'POST', '/api/v1/namespaces/a/endpoints', { name: 'x', network: 'net1', ip: '10.1.0.250' })).json().code).toBe('ANVIL_ERR_FIELD_INVALID');
-    expect((await w.call('admin', 'POST', '/api/v1/namespaces/a/endpoints', { name: 'y', network: 'nowhere' })).json().code).toBe('ANVIL_ERR_OBJECT_NOT_FOUND');
+    expect((await w.call('admin', 'POST', '/api/v1/namespaces/a/endpoints', { name: 'db-ep', network: 'net1' })).json().code).toBe(
+      'ANVIL_ERR_OBJECT_EXISTS',
+    );
+    expect(
+      (await w.call('admin', 'POST', '/api/v1/namespaces/a/endpoints', { name: 'x', network: 'net1', ip: '10.1.0.250' })).json().code,
+    ).toBe('ANVIL_ERR_FIELD_INVALID');
+    expect((await w.call('admin', 'POST', '/api/v1/namespaces/a/endpoints', { name: 'y', network: 'nowhere' })).json().code).toBe(
+      'ANVIL_ERR_OBJECT_NOT_FOUND',
+    );
     const manifest = `apiVersion: v1\nkind: Pod\nmetadata: { name: db, annotations: { anvil.dev/endpoint0: '{"endpointId":"db-ep"}' } }\nspec: { containers: [{ name: c }] }\n`;
     expect((await w.call('tuser', 'POST', '/api/v1/namespaces/a/apply', { manifests: manifest })).statusCode).toBe(200);
     const view = (await w.call('tuser', 'GET', '/api/v1/namespaces/a/endpoints/db-ep')).json();
@@ -68,7 +92,8 @@ describe('served routes', () => {
 
   it('deleting a Deployment or StatefulSet deletes the pods it made; an unknown one is not found', async () => {
     const w = await seededWorld();
-    const podsOf = (owner: string) => w.api.store.read((s) => [...s.pods.values()].filter((p) => p.namespace === 'a' && p.owner?.name === owner).length);
+    const podsOf = (owner: string) =>
+      w.api.store.read((s) => [...s.pods.values()].filter((p) => p.namespace === 'a' && p.owner?.name === owner).length);
     expect(podsOf('da')).toBe(1);
     const res = await w.call('tuser', 'DELETE', '/api/v1/namespaces/a/deployments/da');
     expect(res.statusCode).toBe(200);
@@ -85,7 +110,10 @@ describe('served routes', () => {
 
   it('events filtered by object name, without case, as anvil events --object; another tenant sees none of them', async () => {
     const w = await seededWorld();
-    const events = (await w.call('admin', 'GET', '/api/v1/events?limit=100&object=ENDPOINT%2Fa%2Fea')).json() as { object: string; reason: string }[];
+    const events = (await w.call('admin', 'GET', '/api/v1/events?limit=100&object=ENDPOINT%2Fa%2Fea')).json() as {
+      object: string;
+      reason: string;
+    }[];
     expect(events.map((e) => [e.object, e.reason])).toEqual([['endpoint/a/ea', 'EndpointCreated']]);
     const other = (await w.call('tother', 'GET', '/api/v1/events?object=%2Fa%2F')).json() as unknown[];
     expect(other).toEqual([]);

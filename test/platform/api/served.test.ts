@@ -10,11 +10,14 @@ import { tempDir } from '../../cli-harness.js';
 import { startServe } from '../../../bench/perf/serve-child.js';
 import { seededWorld } from './api-harness.js';
 
-
 const serve = (state: string) => startServe(['--state', state]);
 
 async function post(url: string, token: string, path: string, body: unknown): Promise<number> {
-  const res = await fetch(url + path, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(url + path, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   await res.text();
   return res.status;
 }
@@ -69,9 +72,12 @@ describe('anvil serve', () => {
     await Promise.all(
       Array.from({ length: CLIENTS }, async (_, c) => {
         for (let i = 0; i < REQUESTS; i++) {
-          if (i % 4 === 3) statuses.push(await post(url, w.tokens.tuser, '/api/v1/namespaces/a/volumes', { name: `l${c}-${i}`, size_bytes: 2 ** 30 }));
+          if (i % 4 === 3)
+            statuses.push(await post(url, w.tokens.tuser, '/api/v1/namespaces/a/volumes', { name: `l${c}-${i}`, size_bytes: 2 ** 30 }));
           else {
-            const res = await fetch(`${url}/api/v1/namespaces/a/${i % 2 ? 'pods' : 'volumes'}`, { headers: { authorization: `Bearer ${w.tokens.tuser}` } });
+            const res = await fetch(`${url}/api/v1/namespaces/a/${i % 2 ? 'pods' : 'volumes'}`, {
+              headers: { authorization: `Bearer ${w.tokens.tuser}` },
+            });
             await res.json();
             statuses.push(res.status);
           }

@@ -29,7 +29,10 @@ describe('server mode', () => {
     expect(all.filter((c) => !SERVED_COMMANDS.includes(c) && !LOCAL_BY_NATURE.includes(c))).toEqual([]);
     for (const path of SERVED_COMMANDS) {
       const cmd = path.split(' ').reduce<Command | undefined>((c, name) => c?.commands.find((x) => x.name() === name), cli)!;
-      expect(cmd.options.map((o) => o.long), path).toEqual(expect.arrayContaining(['--server', '--token']));
+      expect(
+        cmd.options.map((o) => o.long),
+        path,
+      ).toEqual(expect.arrayContaining(['--server', '--token']));
     }
   });
 });
@@ -48,7 +51,9 @@ describe('which server, token and CA a command uses', () => {
     expect(serverTarget({ server: 'http://saved:8080' }, env)).toEqual({ server: 'http://saved:8080', token: 'saved-token' });
     expect(serverTarget({ server: 'http://saved:8080', token: 'mine' }, env)?.token).toBe('mine');
     // Another server never gets the saved token.
-    expect(caughtAnvilError(() => serverTarget({ server: 'http://other:8080' }, env)).message).toMatch(/^--server http:\/\/other:8080 needs a token/);
+    expect(caughtAnvilError(() => serverTarget({ server: 'http://other:8080' }, env)).message).toMatch(
+      /^--server http:\/\/other:8080 needs a token/,
+    );
     expect(serverTarget({ server: 'http://other:8080' }, { ...env, ANVIL_TOKEN: 'env-token' })?.token).toBe('env-token');
     expect(serverTarget({ state: '/tmp/x.db' }, env)).toBeUndefined();
     expect(serverTarget({}, {})).toBeUndefined();
@@ -60,10 +65,17 @@ describe('which server, token and CA a command uses', () => {
     expect(caughtAnvilError(() => serverTarget({}, { XDG_CONFIG_HOME: broken })).message).toMatch(/is not the JSON anvil login writes/);
   });
 
-  needs('the openssl CLI', haveOpenssl())("an explicit --server that is the saved one uses the saved CA too; another server does not", () => {
-    const pki = makePki(tempDir('anvil-config-pki-'));
-    const env = loginFile({ server: 'https://saved:8443', token: 'saved-token', ca_cert: pki.ca });
-    expect(serverTarget({ server: 'https://saved:8443' }, env)).toEqual({ server: 'https://saved:8443', token: 'saved-token', ca_cert: pki.ca });
-    expect(serverTarget({ server: 'https://other:8443', token: 't' }, env)).toEqual({ server: 'https://other:8443', token: 't' });
-  });
+  needs('the openssl CLI', haveOpenssl())(
+    'an explicit --server that is the saved one uses the saved CA too; another server does not',
+    () => {
+      const pki = makePki(tempDir('anvil-config-pki-'));
+      const env = loginFile({ server: 'https://saved:8443', token: 'saved-token', ca_cert: pki.ca });
+      expect(serverTarget({ server: 'https://saved:8443' }, env)).toEqual({
+        server: 'https://saved:8443',
+        token: 'saved-token',
+        ca_cert: pki.ca,
+      });
+      expect(serverTarget({ server: 'https://other:8443', token: 't' }, env)).toEqual({ server: 'https://other:8443', token: 't' });
+    },
+  );
 });

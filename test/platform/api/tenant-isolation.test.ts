@@ -28,7 +28,12 @@ afterEach(async () => {
 
 describe('apply into a namespace the caller may not edit', () => {
   // Namespace a holds pod pa and volume va; namespace b's user (tother) probes them by name.
-  for (const [what, manifests] of [['an existing pod', podManifest('pa')], ['an existing claim', claim('va')], ['a new pod', podManifest('fresh')], ['a Namespace', 'apiVersion: v1\nkind: Namespace\nmetadata: { name: a }\n']] as const) {
+  for (const [what, manifests] of [
+    ['an existing pod', podManifest('pa')],
+    ['an existing claim', claim('va')],
+    ['a new pod', podManifest('fresh')],
+    ['a Namespace', 'apiVersion: v1\nkind: Namespace\nmetadata: { name: a }\n'],
+  ] as const) {
     it(`is forbidden for ${what}, the same answer whether or not the object exists`, async () => {
       world = await seededWorld();
       const r = await world.call('tother', 'POST', '/api/v1/namespaces/a/apply', { manifests });

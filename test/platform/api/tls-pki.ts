@@ -36,21 +36,48 @@ const NEW_KEY = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-
 
 export function makePki(dir: string): Pki {
   const at = (name: string) => join(dir, name);
-  const ca = (name: string) => openssl(dir, ['req', '-x509', ...NEW_KEY, '-keyout', `${name}.key`, '-out', `${name}.pem`, '-days', '30', '-subj', `/CN=${name}`]);
+  const ca = (name: string) =>
+    openssl(dir, ['req', '-x509', ...NEW_KEY, '-keyout', `${name}.key`, '-out', `${name}.pem`, '-days', '30', '-subj', `/CN=${name}`]);
   const leaf = (name: string, caName: string, ext: string) => {
     writeFileSync(at(`${name}.ext`), ext);
     openssl(dir, ['req', ...NEW_KEY, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${name}`]);
-    openssl(dir, ['x509', '-req', '-in', `${name}.csr`, '-CA', `${caName}.pem`, '-CAkey', `${caName}.key`, '-CAcreateserial', '-out', `${name}.pem`, '-days', '30', '-extfile', `${name}.ext`]);
+    openssl(dir, [
+      'x509',
+      '-req',
+      '-in',
+      `${name}.csr`,
+      '-CA',
+      `${caName}.pem`,
+      '-CAkey',
+      `${caName}.key`,
+      '-CAcreateserial',
+      '-out',
+      `${name}.pem`,
+      '-days',
+      '30',
+      '-extfile',
+      `${name}.ext`,
+    ]);
   };
   ca('anvil-test-ca');
   ca('stranger-ca');
-  leaf('anvil-server', 'anvil-test-ca', 'basicConstraints=CA:FALSE\nsubjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n');
+  leaf(
+    'anvil-server',
+    'anvil-test-ca',
+    'basicConstraints=CA:FALSE\nsubjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n',
+  );
   leaf('kube-scheduler', 'anvil-test-ca', 'basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\n');
   leaf('stranger', 'stranger-ca', 'basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\n');
   openssl(dir, ['pkey', '-in', 'anvil-server.key', '-aes256', '-passout', 'pass:secret', '-out', 'encrypted.key']);
   return {
-    dir, ca: at('anvil-test-ca.pem'), serverCert: at('anvil-server.pem'), serverKey: at('anvil-server.key'),
-    clientCert: at('kube-scheduler.pem'), clientKey: at('kube-scheduler.key'), strangerCert: at('stranger.pem'), strangerKey: at('stranger.key'),
+    dir,
+    ca: at('anvil-test-ca.pem'),
+    serverCert: at('anvil-server.pem'),
+    serverKey: at('anvil-server.key'),
+    clientCert: at('kube-scheduler.pem'),
+    clientKey: at('kube-scheduler.key'),
+    strangerCert: at('stranger.pem'),
+    strangerKey: at('stranger.key'),
     encryptedKey: at('encrypted.key'),
   };
 }

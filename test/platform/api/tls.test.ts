@@ -34,16 +34,27 @@ interface HttpsCall {
 function httpsCall(pki: Pki, base: string, path: string, o: HttpsCall = {}): Promise<{ status: number; json: Record<string, unknown> }> {
   const body = o.body === undefined ? undefined : JSON.stringify(o.body);
   return new Promise((resolve, reject) => {
-    const req = request(new URL(path, base), {
-      method: o.method ?? (body === undefined ? 'GET' : 'POST'), agent: false, ca: readFileSync(pki.ca),
-      ...(o.cert ? { cert: readFileSync(o.cert), key: readFileSync(o.key!) } : {}),
-      ...(o.localAddress ? { localAddress: o.localAddress } : {}),
-      headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(o.token ? { authorization: `Bearer ${o.token}` } : {}) },
-    }, (res) => {
-      let text = '';
-      res.on('data', (d) => (text += String(d)));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, json: res.headers['content-type']?.includes('json') ? JSON.parse(text) : { text } }));
-    });
+    const req = request(
+      new URL(path, base),
+      {
+        method: o.method ?? (body === undefined ? 'GET' : 'POST'),
+        agent: false,
+        ca: readFileSync(pki.ca),
+        ...(o.cert ? { cert: readFileSync(o.cert), key: readFileSync(o.key!) } : {}),
+        ...(o.localAddress ? { localAddress: o.localAddress } : {}),
+        headers: {
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...(o.token ? { authorization: `Bearer ${o.token}` } : {}),
+        },
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (d) => (text += String(d)));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, json: res.headers['content-type']?.includes('json') ? JSON.parse(text) : { text } }),
+        );
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -52,7 +63,9 @@ function httpsCall(pki: Pki, base: string, path: string, o: HttpsCall = {}): Pro
 /** Runs the CLI as a child process (async: a server in this process must keep answering meanwhile). */
 function anvil(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ANVIL_SERVER: '', ANVIL_TOKEN: '', ANVIL_STATE: '', ANVIL_CA_CERT: '', ...env } });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env: { ...process.env, ANVIL_SERVER: '', ANVIL_TOKEN: '', ANVIL_STATE: '', ANVIL_CA_CERT: '', ...env },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += String(d)));
@@ -68,7 +81,14 @@ async function serveTls(args: string[]): Promise<{ child: ChildProcess; url: str
 }
 
 /** A Pod and nodes as kube-scheduler sends them with nodeCacheCapable. */
-const FILTER_ARGS = { Pod: { metadata: { name: 'web', namespace: 'a', uid: 'uid-web' }, spec: { containers: [{ name: 'c', resources: { requests: { cpu: '500m', memory: '256Mi' } } }] } }, Nodes: null, NodeNames: ['node1', 'node2'] };
+const FILTER_ARGS = {
+  Pod: {
+    metadata: { name: 'web', namespace: 'a', uid: 'uid-web' },
+    spec: { containers: [{ name: 'c', resources: { requests: { cpu: '500m', memory: '256Mi' } } }] },
+  },
+  Nodes: null,
+  NodeNames: ['node1', 'node2'],
+};
 
 const caught = caughtAnvilError;
 
@@ -98,12 +118,26 @@ describeNeeds('the openssl CLI', haveOpenssl())('anvil serve over TLS', () => {
       expect(Object.keys(ok.json).sort()).toEqual(['Error', 'FailedAndUnresolvableNodes', 'FailedNodes', 'NodeNames', 'Nodes']);
       expect(ok.json.NodeNames).toEqual(['node1', 'node2']);
       // Not from 127.0.0.1, which alone passes the loopback rule: the certificate is what counts.
-      const elsewhere = await httpsCall(pki, base, '/scheduler/prioritize', { body: FILTER_ARGS, cert: pki.clientCert, key: pki.clientKey, localAddress: '127.0.0.2' });
+      const elsewhere = await httpsCall(pki, base, '/scheduler/prioritize', {
+        body: FILTER_ARGS,
+        cert: pki.clientCert,
+        key: pki.clientKey,
+        localAddress: '127.0.0.2',
+      });
       expect(elsewhere.status).toBe(200);
       expect((elsewhere.json as unknown as { Host: string }[]).map((h) => h.Host)).toEqual(['node1', 'node2']);
-      const bind = await httpsCall(pki, base, '/scheduler/bind', { body: { PodName: 'web', PodNamespace: 'a', PodUID: 'uid-web', Node: 'node2' }, cert: pki.clientCert, key: pki.clientKey });
+      const bind = await httpsCall(pki, base, '/scheduler/bind', {
+        body: { PodName: 'web', PodNamespace: 'a', PodUID: 'uid-web', Node: 'node2' },
+        cert: pki.clientCert,
+        key: pki.clientKey,
+      });
       expect(bind.json).toEqual({ Error: '' });
-      expect(w.api.store.read((s) => { const p = s.pods.get('a/web'); return p?.status.state === 'running' ? p.status.node : undefined; })).toBe('node2');
+      expect(
+        w.api.store.read((s) => {
+          const p = s.pods.get('a/web');
+          return p?.status.state === 'running' ? p.status.node : undefined;
+        }),
+      ).toBe('node2');
     });
 
     it('refuses a caller without a client certificate, even on loopback, with a coded 403 saying how to configure kube-scheduler', async () => {
@@ -160,14 +194,30 @@ describeNeeds('the openssl CLI', haveOpenssl())('anvil serve over TLS', () => {
       [{ tlsClientCa: ca }, 'ANVIL_ERR_USAGE', /--tls-client-ca given without --tls-cert/],
       [{ tlsCert: serverCert }, 'ANVIL_ERR_USAGE', /--tls-cert given without --tls-key/],
       [{ tlsKey: serverKey }, 'ANVIL_ERR_USAGE', /--tls-key given without --tls-cert/],
-      [{ tlsCert: join(pki.dir, 'nope.pem'), tlsKey: serverKey }, 'ANVIL_ERR_FILE_NOT_FOUND', /--tls-cert \S*nope\.pem: cannot read it \(ENOENT\)/],
+      [
+        { tlsCert: join(pki.dir, 'nope.pem'), tlsKey: serverKey },
+        'ANVIL_ERR_FILE_NOT_FOUND',
+        /--tls-cert \S*nope\.pem: cannot read it \(ENOENT\)/,
+      ],
       [{ tlsCert: serverCert, tlsKey: pki.dir }, 'ANVIL_ERR_FILE_NOT_FOUND', /--tls-key \S+: cannot read it \(EISDIR\)/],
       [{ tlsCert: serverKey, tlsKey: serverKey }, 'ANVIL_ERR_TLS_INVALID', /--tls-cert \S+anvil-server\.key holds no PEM certificate/],
       [{ tlsCert: serverCert, tlsKey: serverCert }, 'ANVIL_ERR_TLS_INVALID', /--tls-key \S+anvil-server\.pem holds no PEM private key/],
-      [{ tlsCert: serverCert, tlsKey: clientKey }, 'ANVIL_ERR_TLS_INVALID', /--tls-key \S+kube-scheduler\.key is not the key of the certificate in --tls-cert \S+anvil-server\.pem \(CN=anvil-server\)/],
+      [
+        { tlsCert: serverCert, tlsKey: clientKey },
+        'ANVIL_ERR_TLS_INVALID',
+        /--tls-key \S+kube-scheduler\.key is not the key of the certificate in --tls-cert \S+anvil-server\.pem \(CN=anvil-server\)/,
+      ],
       [{ tlsCert: serverCert, tlsKey: encryptedKey }, 'ANVIL_ERR_TLS_INVALID', /--tls-key \S+encrypted\.key is encrypted/],
-      [{ tlsCert: serverCert, tlsKey: serverKey, tlsClientCa: serverCert }, 'ANVIL_ERR_TLS_INVALID', /--tls-client-ca \S+anvil-server\.pem holds a certificate that is not a CA/],
-      [{ tlsCert: serverCert, tlsKey: serverKey, tlsClientCa: serverKey }, 'ANVIL_ERR_TLS_INVALID', /--tls-client-ca \S+ holds no PEM CA certificate/],
+      [
+        { tlsCert: serverCert, tlsKey: serverKey, tlsClientCa: serverCert },
+        'ANVIL_ERR_TLS_INVALID',
+        /--tls-client-ca \S+anvil-server\.pem holds a certificate that is not a CA/,
+      ],
+      [
+        { tlsCert: serverCert, tlsKey: serverKey, tlsClientCa: serverKey },
+        'ANVIL_ERR_TLS_INVALID',
+        /--tls-client-ca \S+ holds no PEM CA certificate/,
+      ],
     ];
     for (const [flags, code, message] of cases) {
       const e = caught(() => loadServerTls(flags));
@@ -199,7 +249,16 @@ describeNeeds('the openssl CLI', haveOpenssl())('anvil serve over TLS', () => {
     let server: Awaited<ReturnType<typeof serveTls>>;
     const config = tempDir('anvil-tls-cli-');
     beforeAll(async () => {
-      server = await serveTls(['--state', join(config, 'served.db'), '--tls-cert', pki.serverCert, '--tls-key', pki.serverKey, '--tls-client-ca', pki.ca]);
+      server = await serveTls([
+        '--state',
+        join(config, 'served.db'),
+        '--tls-cert',
+        pki.serverCert,
+        '--tls-key',
+        pki.serverKey,
+        '--tls-client-ca',
+        pki.ca,
+      ]);
     });
     afterAll(async () => {
       server.child.kill('SIGTERM');
@@ -207,7 +266,9 @@ describeNeeds('the openssl CLI', haveOpenssl())('anvil serve over TLS', () => {
     });
 
     it('says it serves https with mutual TLS on the extender', () => {
-      expect(server.stdout).toMatch(/scheduler extender https:\/\/127\.0\.0\.1:\d+\/scheduler: mutual TLS, client certificates of CN=anvil-test-ca/);
+      expect(server.stdout).toMatch(
+        /scheduler extender https:\/\/127\.0\.0\.1:\d+\/scheduler: mutual TLS, client certificates of CN=anvil-test-ca/,
+      );
     });
 
     it('--server https://... works with ANVIL_CA_CERT, and without the CA says how to give it', async () => {
@@ -216,15 +277,29 @@ describeNeeds('the openssl CLI', haveOpenssl())('anvil serve over TLS', () => {
       expect(untrusted.code).toBe(1);
       expect(untrusted.stderr).toMatch(/^ANVIL_ERR_SERVER: https:\/\/127\.0\.0\.1:\d+ presented a certificate this client does not trust/);
       expect(untrusted.stderr).toContain('ANVIL_CA_CERT=CA.pem');
-      const created = await anvil(['cluster', 'create', 'c1', '--nodes', '3', '--server', server.url, '--token', server.token], { ...env, ANVIL_CA_CERT: pki.ca });
+      const created = await anvil(['cluster', 'create', 'c1', '--nodes', '3', '--server', server.url, '--token', server.token], {
+        ...env,
+        ANVIL_CA_CERT: pki.ca,
+      });
       expect([created.code, created.stderr]).toEqual([0, '']);
       const nodes = await anvil(['get', 'nodes', '--server', server.url, '--token', server.token], { ...env, ANVIL_CA_CERT: pki.ca });
       expect(nodes.code).toBe(0);
-      expect(nodes.stdout.split('\n').filter((l) => /^node\d/.test(l)).map((l) => l.split(/\s+/)[0])).toEqual(['node1', 'node2', 'node3']);
+      expect(
+        nodes.stdout
+          .split('\n')
+          .filter((l) => /^node\d/.test(l))
+          .map((l) => l.split(/\s+/)[0]),
+      ).toEqual(['node1', 'node2', 'node3']);
       // Node's own way works too: NODE_EXTRA_CA_CERTS extends the trust store the client uses without ANVIL_CA_CERT.
-      const viaNode = await anvil(['get', 'nodes', '--server', server.url, '--token', server.token], { ...env, NODE_EXTRA_CA_CERTS: pki.ca });
+      const viaNode = await anvil(['get', 'nodes', '--server', server.url, '--token', server.token], {
+        ...env,
+        NODE_EXTRA_CA_CERTS: pki.ca,
+      });
       expect(viaNode.stdout).toBe(nodes.stdout);
-      const missingCa = await anvil(['get', 'nodes', '--server', server.url, '--token', server.token], { ...env, ANVIL_CA_CERT: join(config, 'nope.pem') });
+      const missingCa = await anvil(['get', 'nodes', '--server', server.url, '--token', server.token], {
+        ...env,
+        ANVIL_CA_CERT: join(config, 'nope.pem'),
+      });
       expect(missingCa.stderr).toMatch(/^ANVIL_ERR_FILE_NOT_FOUND: ANVIL_CA_CERT \S+nope\.pem: cannot read it/);
     });
 
@@ -247,8 +322,10 @@ describeNeeds('the openssl CLI', haveOpenssl())('anvil serve over TLS', () => {
 
 describe('plain HTTP off loopback', () => {
   it('is warned about (tokens in clear), on loopback or with TLS it is not', () => {
-    for (const host of ['0.0.0.0', '::', '10.0.0.5', 'anvil.example.com']) expect(plainHttpWarning(host, undefined), host).toMatch(/unencrypted; serve HTTPS with --tls-cert/);
-    for (const host of ['127.0.0.1', '127.0.0.2', '::1', 'localhost', '::ffff:127.0.0.1']) expect(plainHttpWarning(host, undefined), host).toBeUndefined();
+    for (const host of ['0.0.0.0', '::', '10.0.0.5', 'anvil.example.com'])
+      expect(plainHttpWarning(host, undefined), host).toMatch(/unencrypted; serve HTTPS with --tls-cert/);
+    for (const host of ['127.0.0.1', '127.0.0.2', '::1', 'localhost', '::ffff:127.0.0.1'])
+      expect(plainHttpWarning(host, undefined), host).toBeUndefined();
     expect(plainHttpWarning('0.0.0.0', { cert: 'c', key: 'k' })).toBeUndefined();
   });
 });

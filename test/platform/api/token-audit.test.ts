@@ -20,7 +20,10 @@ describe('token audit', () => {
     const { token, info } = issued.json() as { token: string; info: { id: number } };
     expect((await w.call('tuser', 'DELETE', `/api/v1/users/tuser/tokens/${info.id}`)).statusCode).toBe(200);
     const tail = w.api.store.audit(2).map((a) => [a.actor, a.action, a.target]);
-    expect(tail).toEqual([['admin', 'create tokens', `tokens/tuser/${info.id}`], ['tuser', 'revoke tokens', `tokens/tuser/${info.id}`]]);
+    expect(tail).toEqual([
+      ['admin', 'create tokens', `tokens/tuser/${info.id}`],
+      ['tuser', 'revoke tokens', `tokens/tuser/${info.id}`],
+    ]);
     const served = await w.call('admin', 'GET', '/api/v1/audit?limit=2');
     expect((served.json() as { action: string }[]).map((a) => a.action)).toEqual(['create tokens', 'revoke tokens']);
     // Neither the token nor its hash is ever in the log.
@@ -34,7 +37,7 @@ describe('token audit', () => {
     await w.app.close();
   });
 
-  it("deleting a user audits the revoke of each of its tokens", async () => {
+  it('deleting a user audits the revoke of each of its tokens', async () => {
     const w = await seededWorld();
     const ids = w.api.tokens.list('tuser').map((t) => t.id);
     expect(ids.length).toBe(2);
@@ -65,18 +68,23 @@ describe('token ids', () => {
     await again.app.close();
   });
 
-  it("a state file of an older build (plain INTEGER PRIMARY KEY) keeps its tokens and goes on from the highest id", () => {
+  it('a state file of an older build (plain INTEGER PRIMARY KEY) keeps its tokens and goes on from the highest id', () => {
     const path = join(tempDir('anvil-token-old-'), 'state.db');
     const store = Store.open(path);
     store.change(localAdmin(), 'create users', 'users/bob', (cp) => cp.createUser('bob', ['viewer']));
     store.close();
     const old = new Database(path);
-    old.exec('CREATE TABLE api_tokens (id INTEGER PRIMARY KEY, hash TEXT NOT NULL UNIQUE, user TEXT NOT NULL, name TEXT NOT NULL, created_at TEXT NOT NULL)');
+    old.exec(
+      'CREATE TABLE api_tokens (id INTEGER PRIMARY KEY, hash TEXT NOT NULL UNIQUE, user TEXT NOT NULL, name TEXT NOT NULL, created_at TEXT NOT NULL)',
+    );
     old.prepare('INSERT INTO api_tokens (id, hash, user, name, created_at) VALUES (?, ?, ?, ?, ?)').run(1, 'h1', 'bob', 'a', 'then');
     old.prepare('INSERT INTO api_tokens (id, hash, user, name, created_at) VALUES (?, ?, ?, ?, ?)').run(2, 'h2', 'bob', 'b', 'then');
     old.close();
     const tokens = TokenStore.open(path);
-    expect(tokens.list('bob').map((t) => [t.id, t.name])).toEqual([[1, 'a'], [2, 'b']]);
+    expect(tokens.list('bob').map((t) => [t.id, t.name])).toEqual([
+      [1, 'a'],
+      [2, 'b'],
+    ]);
     expect(tokens.revoke('bob', 2, 'admin')).toBe(true);
     expect(tokens.issue('bob', 'c', 'admin').info.id).toBe(3);
     tokens.close();

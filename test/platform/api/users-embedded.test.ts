@@ -26,7 +26,8 @@ function tokensOf(state: string, user: string): number {
 describe('users on the embedded state', () => {
   it('user delete and delete users revoke the tokens; user create clears tokens a deleted user left', async () => {
     const state = join(tempDir('anvil-users-'), 'state.db');
-    for (const name of ['admin', 'bob', 'carl']) expect((await anvil(state, ['user', 'create', name, '--roles', name === 'admin' ? 'cluster-admin' : 'viewer'])).code).toBe(0);
+    for (const name of ['admin', 'bob', 'carl'])
+      expect((await anvil(state, ['user', 'create', name, '--roles', name === 'admin' ? 'cluster-admin' : 'viewer'])).code).toBe(0);
     for (const name of ['bob', 'bob', 'carl']) expect((await anvil(state, ['token', 'create', name])).stdout).toMatch(/^anvil_\S+\n$/);
     expect((await anvil(state, ['user', 'delete', 'bob'])).stdout).toBe('user bob deleted, 2 tokens revoked\n');
     expect(tokensOf(state, 'bob')).toBe(0);

@@ -17,7 +17,12 @@ describe('deleting users', () => {
     const del = await w.call('admin', 'DELETE', '/api/v1/users/tuser');
     expect([del.statusCode, del.json()]).toEqual([200, { message: 'user tuser deleted, 2 tokens revoked' }]);
     expect(w.api.tokens.list('tuser')).toEqual([]);
-    expect(w.api.tokens.list().map((t) => t.user).sort()).toEqual(['admin', 'tadmin', 'tother', 'viewer']);
+    expect(
+      w.api.tokens
+        .list()
+        .map((t) => t.user)
+        .sort(),
+    ).toEqual(['admin', 'tadmin', 'tother', 'viewer']);
     expect((await w.call('admin', 'POST', '/api/v1/users', { name: 'tuser', roles: ['tenant-user/a'] })).statusCode).toBe(201);
     const refused = await w.app.inject({ url: '/api/v1/whoami', headers: bearer(old) });
     expect([refused.statusCode, refused.json().code]).toEqual([401, 'ANVIL_ERR_UNAUTHENTICATED']);
@@ -80,7 +85,10 @@ describe("changing a user's roles", () => {
     expect((await w.call('admin', 'GET', '/api/v1/users/tuser')).json()).toMatchObject({ roles: ['tenant-user/a', 'node-view'] });
     expect((await w.call('tuser', 'GET', '/api/v1/nodes')).statusCode).toBe(200);
     const events = (await w.call('admin', 'GET', '/api/v1/events?object=user/tuser')).json() as { reason: string; message: string }[];
-    expect(events.at(-1)).toMatchObject({ reason: 'UserRolesChanged', message: 'roles of tuser: tenant-user/a -> tenant-user/a, node-view' });
+    expect(events.at(-1)).toMatchObject({
+      reason: 'UserRolesChanged',
+      message: 'roles of tuser: tenant-user/a -> tenant-user/a, node-view',
+    });
     const audit = (await w.call('admin', 'GET', '/api/v1/audit')).json() as { actor: string; action: string; target: string }[];
     expect(audit.at(-1)).toMatchObject({ actor: 'tadmin', action: 'update users', target: 'users/tuser' });
     await w.app.close();
@@ -112,7 +120,10 @@ describe('listing tokens', () => {
     expect(all.map((t) => t.user)).toEqual(['admin', 'tadmin', 'tuser', 'viewer', 'tother', 'tuser']);
     for (const t of all) expect(Object.keys(t).sort()).toEqual(['created_at', 'id', 'name', 'user']);
     const own = (await w.call('tuser', 'GET', '/api/v1/tokens')).json() as Record<string, unknown>[];
-    expect(own.map((t) => [t.user, t.name])).toEqual([['tuser', 'test'], ['tuser', 'spare']]);
+    expect(own.map((t) => [t.user, t.name])).toEqual([
+      ['tuser', 'test'],
+      ['tuser', 'spare'],
+    ]);
     // A tenant admin manages its users' roles, not their tokens: it sees its own only.
     expect(((await w.call('tadmin', 'GET', '/api/v1/tokens')).json() as { user: string }[]).map((t) => t.user)).toEqual(['tadmin']);
     await w.app.close();

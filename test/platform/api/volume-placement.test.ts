@@ -15,9 +15,18 @@ describe('the API on plexes and reservations', () => {
     expect(first).toEqual({ node: first!.node, drive: 0, offset_bytes: expect.any(Number), state: 'in-sync' });
     expect((await w.call('admin', 'POST', `/api/v1/nodes/${first!.node}/fail`)).statusCode).toBe(200);
     expect((await w.call('admin', 'POST', `/api/v1/nodes/${first!.node}/recover`)).statusCode).toBe(200);
-    const after = (await w.call('admin', 'GET', '/api/v1/namespaces/c/volumes/pair')).json() as { state: string; plexes: Record<string, unknown>[] };
+    const after = (await w.call('admin', 'GET', '/api/v1/namespaces/c/volumes/pair')).json() as {
+      state: string;
+      plexes: Record<string, unknown>[];
+    };
     expect(after.state).toBe('degraded');
-    expect(after.plexes[0]).toMatchObject({ node: first!.node, drive: first!.drive, offset_bytes: first!.offset_bytes, state: 'resyncing', resync: { source: second!.node, bytes: 1e12, rate_bytes_per_s: (20e9 / 8) * 0.25 } });
+    expect(after.plexes[0]).toMatchObject({
+      node: first!.node,
+      drive: first!.drive,
+      offset_bytes: first!.offset_bytes,
+      state: 'resyncing',
+      resync: { source: second!.node, bytes: 1e12, rate_bytes_per_s: (20e9 / 8) * 0.25 },
+    });
     expect(Object.keys(after.plexes[0]!.resync as object)).toEqual(['source', 'bytes', 'rate_bytes_per_s', 'started_at', 'finishes_at']);
     // A pod without volumes has no per-volume reservations (the split itself: plex-scenarios.ts).
     const pa = (await w.call('admin', 'GET', '/api/v1/namespaces/a/pods/pa')).json() as { status: Record<string, unknown> };

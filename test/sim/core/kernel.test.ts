@@ -93,7 +93,10 @@ describe('Simulator', () => {
     expect(sim.pending).toBe(1);
     expect(sim.state).toEqual({ state: 'stopped', at_ns: 15, reason: 'until' });
     sim.run();
-    expect(log).toEqual([[10, 1], [20, 2]]);
+    expect(log).toEqual([
+      [10, 1],
+      [20, 2],
+    ]);
   });
 
   it('stops after the current event when asked', () => {

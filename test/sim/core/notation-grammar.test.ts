@@ -18,9 +18,17 @@ const QUANTITIES = [
     quantity: 'duration',
     parse: (text: string) => parseDuration(text, 'ns'),
     schema: rangedDuration(wide, options),
-    accepted: ['75us', '3.8ms', '1200', '.5s', '2e3', '2E3ns', '1.5e-2s', ' 7 ms ', '5m', '5min', '2h', '1hr', '1d'].concat(
-      ['3MS', '10Us', '4µs', '4µS', '9NSEC', '9usec', '2Sec', '1 MIN', '3H'],
-    ),
+    accepted: ['75us', '3.8ms', '1200', '.5s', '2e3', '2E3ns', '1.5e-2s', ' 7 ms ', '5m', '5min', '2h', '1hr', '1d'].concat([
+      '3MS',
+      '10Us',
+      '4µs',
+      '4µS',
+      '9NSEC',
+      '9usec',
+      '2Sec',
+      '1 MIN',
+      '3H',
+    ]),
     refused: ['', 'ms', '5 parsecs', '5e', '5x', '1..2s', '-5ms', '5 m s', '5msx', '5Μs', '5μs', '1,5ms', 'e3'],
   },
   {

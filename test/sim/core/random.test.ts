@@ -7,10 +7,34 @@ const draws = (n: number, f: () => number) => Array.from({ length: n }, f);
 
 describe('random streams', () => {
   it('gives the same sequence for the same seed and name, and different ones otherwise', () => {
-    const a = draws(5, ((s) => () => s.next())(new RandomStream(42, 'nvme0')));
-    const b = draws(5, ((s) => () => s.next())(new RandomStream(42, 'nvme0')));
-    const c = draws(5, ((s) => () => s.next())(new RandomStream(43, 'nvme0')));
-    const d = draws(5, ((s) => () => s.next())(new RandomStreams(42).get('nvme1')));
+    const a = draws(
+      5,
+      (
+        (s) => () =>
+          s.next()
+      )(new RandomStream(42, 'nvme0')),
+    );
+    const b = draws(
+      5,
+      (
+        (s) => () =>
+          s.next()
+      )(new RandomStream(42, 'nvme0')),
+    );
+    const c = draws(
+      5,
+      (
+        (s) => () =>
+          s.next()
+      )(new RandomStream(43, 'nvme0')),
+    );
+    const d = draws(
+      5,
+      (
+        (s) => () =>
+          s.next()
+      )(new RandomStreams(42).get('nvme1')),
+    );
     expect(a).toEqual(b);
     expect(a).not.toEqual(c);
     expect(a).not.toEqual(d);

@@ -27,7 +27,14 @@ describe('network flows', () => {
     const b = r.port('b', 1);
     const rho = 0.5;
     const payloadRate = (rho * LINE * SIZE) / wireBytes(SIZE, DEFAULT_FRAMING);
-    const flow = networkFlow(r.model, { name: 'poisson', from: { rack: a, vf: 0 }, to: { rack: b, vf: 0 }, size_bytes: SIZE, mode: { kind: 'rate', rate_bits_per_s: payloadRate, process: 'poisson' }, end_ns: 1e9 });
+    const flow = networkFlow(r.model, {
+      name: 'poisson',
+      from: { rack: a, vf: 0 },
+      to: { rack: b, vf: 0 },
+      size_bytes: SIZE,
+      mode: { kind: 'rate', rate_bits_per_s: payloadRate, process: 'poisson' },
+      end_ns: 1e9,
+    });
     r.model.sim.run(1.01e9);
     const wait = (rho * S_NS) / (2 * (1 - rho));
     const expected = S_NS + 2 * CABLE_NS + SWITCH_LATENCY_NS + wait;
@@ -41,8 +48,24 @@ describe('network flows', () => {
     const r = rack();
     const a = r.port('a', 3);
     const b = r.port('b', 1);
-    const local = networkFlow(r.model, { name: 'local', from: { rack: a, vf: 0 }, to: { rack: a, vf: 1 }, size_bytes: SIZE, mode: { kind: 'window', window: 2 }, end_ns: 20e6, measureFrom_ns: 1e6 });
-    const wire = networkFlow(r.model, { name: 'wire', from: { rack: a, vf: 2 }, to: { rack: b, vf: 0 }, size_bytes: SIZE, mode: { kind: 'window', window: 8 }, end_ns: 20e6, measureFrom_ns: 1e6 });
+    const local = networkFlow(r.model, {
+      name: 'local',
+      from: { rack: a, vf: 0 },
+      to: { rack: a, vf: 1 },
+      size_bytes: SIZE,
+      mode: { kind: 'window', window: 2 },
+      end_ns: 20e6,
+      measureFrom_ns: 1e6,
+    });
+    const wire = networkFlow(r.model, {
+      name: 'wire',
+      from: { rack: a, vf: 2 },
+      to: { rack: b, vf: 0 },
+      size_bytes: SIZE,
+      mode: { kind: 'window', window: 8 },
+      end_ns: 20e6,
+      measureFrom_ns: 1e6,
+    });
     r.model.sim.run(21e6);
     expect(rate(wire) / ((LINE * SIZE) / wireBytes(SIZE, DEFAULT_FRAMING))).toBeCloseTo(1, 2);
     expect(local.recorder.write.clat.mean_ns).toBe(ESWITCH_LATENCY_NS);
@@ -56,8 +79,24 @@ describe('network flows', () => {
     const storeA = r.port('node-a/storage', 1);
     const podB = r.port('node-b/pod', 1);
     const storeB = r.port('node-b/storage', 1);
-    const storage = networkFlow(r.model, { name: 'storage', from: { rack: storeA, vf: 0 }, to: { rack: storeB, vf: 0 }, size_bytes: SIZE, mode: { kind: 'window', window: 8 }, end_ns: 20e6, measureFrom_ns: 1e6 });
-    const pod = networkFlow(r.model, { name: 'pod', from: { rack: podA, vf: 0 }, to: { rack: podB, vf: 0 }, size_bytes: SIZE, mode: { kind: 'window', window: 8 }, end_ns: 20e6, measureFrom_ns: 1e6 });
+    const storage = networkFlow(r.model, {
+      name: 'storage',
+      from: { rack: storeA, vf: 0 },
+      to: { rack: storeB, vf: 0 },
+      size_bytes: SIZE,
+      mode: { kind: 'window', window: 8 },
+      end_ns: 20e6,
+      measureFrom_ns: 1e6,
+    });
+    const pod = networkFlow(r.model, {
+      name: 'pod',
+      from: { rack: podA, vf: 0 },
+      to: { rack: podB, vf: 0 },
+      size_bytes: SIZE,
+      mode: { kind: 'window', window: 8 },
+      end_ns: 20e6,
+      measureFrom_ns: 1e6,
+    });
     r.model.sim.run(21e6);
     const full = (LINE * SIZE) / wireBytes(SIZE, DEFAULT_FRAMING);
     expect(rate(pod) / full).toBeCloseTo(1, 2);
@@ -70,7 +109,11 @@ describe('network flows', () => {
     const target = r.port('target', 1);
     const nullDrive = parseProfile('kind: null\nlatency: 10us\ncapacity: 1G\n', 'null.yaml');
     r.model.addDevice('target/nvme0', nullDrive.kind, nullDrive.params);
-    const job = r.model.addJob({ spec: workload({ iodepth: 1, runtime_ns: 2e6 }), device: 'target/nvme0', via: networkPath({ rack: client, vf: 0 }, { rack: target, vf: 0 }) });
+    const job = r.model.addJob({
+      spec: workload({ iodepth: 1, runtime_ns: 2e6 }),
+      device: 'target/nvme0',
+      via: networkPath({ rack: client, vf: 0 }, { rack: target, vf: 0 }),
+    });
     r.model.run(1e5);
     const network = (wireBytes(4096, DEFAULT_FRAMING) * 8e9) / LINE + 2 * CABLE_NS + SWITCH_LATENCY_NS;
     expect(job.recorder.read.total_ios).toBeGreaterThan(100);
@@ -85,13 +128,48 @@ describe('network flows', () => {
       const b = r.port('b', 3);
       const c = r.port('c', 1);
       const flows = [
-        networkFlow(r.model, { name: 'p0', from: { rack: a, vf: 0 }, to: { rack: b, vf: 0 }, size_bytes: 9000, mode: { kind: 'rate', rate_bits_per_s: 9 * GBIT, process: 'poisson' }, end_ns: 5e6 }),
-        networkFlow(r.model, { name: 'p1', from: { rack: a, vf: 1 }, to: { rack: c, vf: 0 }, size_bytes: 4096, mode: { kind: 'rate', rate_bits_per_s: 7 * GBIT, process: 'poisson' }, end_ns: 5e6 }),
-        networkFlow(r.model, { name: 's2', from: { rack: a, vf: 2 }, to: { rack: b, vf: 1 }, size_bytes: SIZE, mode: { kind: 'window', window: 4 }, end_ns: 5e6 }),
-        networkFlow(r.model, { name: 'p3', from: { rack: b, vf: 2 }, to: { rack: c, vf: 0 }, size_bytes: 1500, mode: { kind: 'rate', rate_bits_per_s: 3 * GBIT, process: 'poisson' }, end_ns: 5e6 }),
+        networkFlow(r.model, {
+          name: 'p0',
+          from: { rack: a, vf: 0 },
+          to: { rack: b, vf: 0 },
+          size_bytes: 9000,
+          mode: { kind: 'rate', rate_bits_per_s: 9 * GBIT, process: 'poisson' },
+          end_ns: 5e6,
+        }),
+        networkFlow(r.model, {
+          name: 'p1',
+          from: { rack: a, vf: 1 },
+          to: { rack: c, vf: 0 },
+          size_bytes: 4096,
+          mode: { kind: 'rate', rate_bits_per_s: 7 * GBIT, process: 'poisson' },
+          end_ns: 5e6,
+        }),
+        networkFlow(r.model, {
+          name: 's2',
+          from: { rack: a, vf: 2 },
+          to: { rack: b, vf: 1 },
+          size_bytes: SIZE,
+          mode: { kind: 'window', window: 4 },
+          end_ns: 5e6,
+        }),
+        networkFlow(r.model, {
+          name: 'p3',
+          from: { rack: b, vf: 2 },
+          to: { rack: c, vf: 0 },
+          size_bytes: 1500,
+          mode: { kind: 'rate', rate_bits_per_s: 3 * GBIT, process: 'poisson' },
+          end_ns: 5e6,
+        }),
       ];
       r.model.sim.run(6e6);
-      return JSON.stringify(flows.map((f) => ({ sent: f.sent, clat: f.recorder.write.clat.mean_ns, p99: f.recorder.write.clat.percentile(99), intervals: f.recorder.write.intervals })));
+      return JSON.stringify(
+        flows.map((f) => ({
+          sent: f.sent,
+          clat: f.recorder.write.clat.mean_ns,
+          p99: f.recorder.write.clat.percentile(99),
+          intervals: f.recorder.write.intervals,
+        })),
+      );
     };
     expect(outcome(3)).toBe(outcome(3));
     expect(outcome(3)).not.toBe(outcome(4));

@@ -110,13 +110,23 @@ describe('one message across the rack', () => {
 
   it('an embedded switch with an internal rate serializes its messages there, one after another', () => {
     const r = rack();
-    const a = nicPort(r.model, r.tor, { name: 'a', rate_bits_per_s: 25 * GBIT, cable_ns: CABLE_NS, vfs: 2, eswitch_latency_ns: ESWITCH_LATENCY_NS, eswitch_rate_bits_per_s: 100 * GBIT });
+    const a = nicPort(r.model, r.tor, {
+      name: 'a',
+      rate_bits_per_s: 25 * GBIT,
+      cable_ns: CABLE_NS,
+      vfs: 2,
+      eswitch_latency_ns: ESWITCH_LATENCY_NS,
+      eswitch_rate_bits_per_s: 100 * GBIT,
+    });
     const p = probe(r.model, networkPath({ rack: a, vf: 0 }, { rack: a, vf: 1 }));
     p.send(65536);
     p.send(65536);
     r.model.sim.run();
     const internal = (65536 * 8) / 100;
-    expect(p.arrivals.map(([, at]) => at)).toEqual([expect.closeTo(internal + ESWITCH_LATENCY_NS, 6), expect.closeTo(2 * internal + ESWITCH_LATENCY_NS, 6)]);
+    expect(p.arrivals.map(([, at]) => at)).toEqual([
+      expect.closeTo(internal + ESWITCH_LATENCY_NS, 6),
+      expect.closeTo(2 * internal + ESWITCH_LATENCY_NS, 6),
+    ]);
     expect(a.port.wireBusy_ns).toBe(0);
   });
 
@@ -137,7 +147,13 @@ describe('a remote storage I/O over the fabric', () => {
     const { out, back } = storagePaths({ rack: client, vf: 0 }, { rack: target, vf: 0 }, 72);
     const arrived: Array<[number, number]> = [];
     const drive = { accept: (req: number) => r.model.requests.forward(req) };
-    const flow = r.model.requests.addRoute([{ accept: () => undefined }, ...out, drive, ...back, { accept: (req: number) => void arrived.push([req, r.model.sim.now]) }]);
+    const flow = r.model.requests.addRoute([
+      { accept: () => undefined },
+      ...out,
+      drive,
+      ...back,
+      { accept: (req: number) => void arrived.push([req, r.model.sim.now]) },
+    ]);
     const read = r.model.requests.alloc(flow, OP_READ, 0, 65536, 0);
     r.model.requests.forward(read);
     r.model.sim.run();

@@ -23,14 +23,33 @@ function rate(flow: NetworkFlow): number {
 }
 
 /** A sending port with `vfs`, and one receiving port per VF (so only the sender's line is contended). */
-function sender(r: Rack, vfs: readonly VfRates[]): { tx: RackPort; saturate(vf: number): NetworkFlow; open(vf: number, bits_per_s: number): NetworkFlow } {
+function sender(
+  r: Rack,
+  vfs: readonly VfRates[],
+): { tx: RackPort; saturate(vf: number): NetworkFlow; open(vf: number, bits_per_s: number): NetworkFlow } {
   const tx = r.port('tx', vfs);
   const rx = vfs.map((_, k) => r.port(`rx${k}`, 1));
   const ends = (vf: number) => ({ from: { rack: tx, vf }, to: { rack: rx[vf]!, vf: 0 } });
   return {
     tx,
-    saturate: (vf) => networkFlow(r.model, { name: `sat${vf}`, ...ends(vf), size_bytes: SIZE, mode: { kind: 'window', window: 8 }, end_ns: END_NS, measureFrom_ns: WARMUP_NS }),
-    open: (vf, bits_per_s) => networkFlow(r.model, { name: `open${vf}`, ...ends(vf), size_bytes: SIZE, mode: { kind: 'rate', rate_bits_per_s: bits_per_s }, end_ns: END_NS, measureFrom_ns: WARMUP_NS }),
+    saturate: (vf) =>
+      networkFlow(r.model, {
+        name: `sat${vf}`,
+        ...ends(vf),
+        size_bytes: SIZE,
+        mode: { kind: 'window', window: 8 },
+        end_ns: END_NS,
+        measureFrom_ns: WARMUP_NS,
+      }),
+    open: (vf, bits_per_s) =>
+      networkFlow(r.model, {
+        name: `open${vf}`,
+        ...ends(vf),
+        size_bytes: SIZE,
+        mode: { kind: 'rate', rate_bits_per_s: bits_per_s },
+        end_ns: END_NS,
+        measureFrom_ns: WARMUP_NS,
+      }),
   };
 }
 
@@ -114,7 +133,15 @@ describe('per-VF minimum and maximum on a 25 GbE port', () => {
     const tx = r.port('tx', vfs);
     const rx = r.port('rx', 63);
     const flows = vfs.map((_, k) =>
-      networkFlow(r.model, { name: `f${k}`, from: { rack: tx, vf: k }, to: { rack: rx, vf: k }, size_bytes: SIZE, mode: { kind: 'window', window: 2 }, end_ns: END_NS, measureFrom_ns: WARMUP_NS }),
+      networkFlow(r.model, {
+        name: `f${k}`,
+        from: { rack: tx, vf: k },
+        to: { rack: rx, vf: k },
+        size_bytes: SIZE,
+        mode: { kind: 'window', window: 2 },
+        end_ns: END_NS,
+        measureFrom_ns: WARMUP_NS,
+      }),
     );
     run(r);
     expect(rate(flows[0]!) / (10 * GBIT * PAYLOAD_SHARE)).toBeCloseTo(1, 2);
@@ -126,8 +153,12 @@ describe('per-VF minimum and maximum on a 25 GbE port', () => {
 
   it('refuses minimums summing above the line rate, and a minimum above its maximum', () => {
     const r = rack();
-    expect(() => r.port('a', [{ min_bits_per_s: 20 * GBIT }, { min_bits_per_s: 6 * GBIT }])).toThrow(/minimums would sum to 26000000000 bits\/s, above the port's 25000000000/);
-    expect(() => r.port('b', [{ min_bits_per_s: 6 * GBIT, max_bits_per_s: 5 * GBIT }])).toThrow(/min_bits_per_s 6000000000 is above max_bits_per_s 5000000000/);
+    expect(() => r.port('a', [{ min_bits_per_s: 20 * GBIT }, { min_bits_per_s: 6 * GBIT }])).toThrow(
+      /minimums would sum to 26000000000 bits\/s, above the port's 25000000000/,
+    );
+    expect(() => r.port('b', [{ min_bits_per_s: 6 * GBIT, max_bits_per_s: 5 * GBIT }])).toThrow(
+      /min_bits_per_s 6000000000 is above max_bits_per_s 5000000000/,
+    );
     const c = r.port('c', [{ min_bits_per_s: 20 * GBIT }, {}]);
     expect(() => c.port.setRates(1, { min_bits_per_s: 5.5 * GBIT })).toThrow(/minimums would sum/);
     c.port.setRates(0, { min_bits_per_s: 10 * GBIT });
@@ -144,9 +175,25 @@ describe('a floor after the line was had alone', () => {
     const wake_ns = 10e6;
     const horizon_ns = 100_000;
     expect(tx.port.guarantee_horizon_ns).toBeLessThanOrEqual(horizon_ns);
-    const first = networkFlow(r.model, { name: 'f0', from: { rack: tx, vf: 0 }, to: { rack: rx, vf: 0 }, size_bytes: SIZE, mode: { kind: 'window', window: 2 }, end_ns: END_NS, measureFrom_ns: wake_ns + horizon_ns });
+    const first = networkFlow(r.model, {
+      name: 'f0',
+      from: { rack: tx, vf: 0 },
+      to: { rack: rx, vf: 0 },
+      size_bytes: SIZE,
+      mode: { kind: 'window', window: 2 },
+      end_ns: END_NS,
+      measureFrom_ns: wake_ns + horizon_ns,
+    });
     for (let k = 1; k < 63; k++) {
-      networkFlow(r.model, { name: `f${k}`, from: { rack: tx, vf: k }, to: { rack: rx, vf: k }, size_bytes: SIZE, mode: { kind: 'window', window: 2 }, start_ns: wake_ns, end_ns: END_NS });
+      networkFlow(r.model, {
+        name: `f${k}`,
+        from: { rack: tx, vf: k },
+        to: { rack: rx, vf: k },
+        size_bytes: SIZE,
+        mode: { kind: 'window', window: 2 },
+        start_ns: wake_ns,
+        end_ns: END_NS,
+      });
     }
     run(r);
     // Alone it ran at line rate, 2.5 times its floor: without the horizon it would have banked 6 ms of lead.

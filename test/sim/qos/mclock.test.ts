@@ -17,9 +17,10 @@ import { CAPACITY_IOPS, job, runOnQueue } from './qos-harness.js';
 
 const DEPTH = 8;
 const POISSON_4SD_IOPS = 4 * Math.sqrt(CAPACITY_IOPS);
-const within = (value: number, expected: number, tolerance: number) => expect(Math.abs(value - expected), `${value} vs ${expected} +- ${tolerance}`).toBeLessThanOrEqual(tolerance);
+const within = (value: number, expected: number, tolerance: number) =>
+  expect(Math.abs(value - expected), `${value} vs ${expected} +- ${tolerance}`).toBeLessThanOrEqual(tolerance);
 
-describe('mClock reservation: a tier\'s guarantee whatever the neighbour does', () => {
+describe("mClock reservation: a tier's guarantee whatever the neighbour does", () => {
   const jobs = job('victim', 16) + job('noisy', 256);
   const R = 3_000;
   const clients = [
@@ -67,7 +68,8 @@ describe('mClock reservation: a tier\'s guarantee whatever the neighbour does', 
     // each), the tags would stand 5,000 / 3,000 s = 1.7 s ahead and the reservation would give nothing
     // until then; mClock takes weight-phase I/Os off the R tags, so from 0.5 s the victim gets R again.
     const run = runOnQueue(
-      job('victim', 16).replace('ramp_time=0.1', 'ramp_time=0.5').replace('runtime=1', 'runtime=0.5') + job('noisy', 256).replace('ramp_time=0.1', 'ramp_time=0').replace('runtime=1', 'runtime=0.5'),
+      job('victim', 16).replace('ramp_time=0.1', 'ramp_time=0.5').replace('runtime=1', 'runtime=0.5') +
+        job('noisy', 256).replace('ramp_time=0.1', 'ramp_time=0').replace('runtime=1', 'runtime=0.5'),
       { clients, dispatch_depth: DEPTH },
       1,
       { noisy: 0.5e9 },
@@ -76,7 +78,13 @@ describe('mClock reservation: a tier\'s guarantee whatever the neighbour does', 
   });
 
   it('a victim with a larger weight share than its reservation gets the weight share (mClock: the larger of the two)', () => {
-    const run = runOnQueue(jobs, { clients: [{ name: 'victim', reservation_iops: R, weight: 1 }, { name: 'noisy', weight: 1 }], dispatch_depth: DEPTH });
+    const run = runOnQueue(jobs, {
+      clients: [
+        { name: 'victim', reservation_iops: R, weight: 1 },
+        { name: 'noisy', weight: 1 },
+      ],
+      dispatch_depth: DEPTH,
+    });
     within(run.iops.victim!, CAPACITY_IOPS / 2, POISSON_4SD_IOPS / 2);
   });
 });
@@ -99,7 +107,13 @@ describe('mClock limit', () => {
 
 describe('mClock weights share the spare capacity', () => {
   it('2:1 weights with no reservations give 2:1 of the device', () => {
-    const run = runOnQueue(job('heavy', 64) + job('light', 64), { clients: [{ name: 'heavy', weight: 2 }, { name: 'light', weight: 1 }], dispatch_depth: DEPTH });
+    const run = runOnQueue(job('heavy', 64) + job('light', 64), {
+      clients: [
+        { name: 'heavy', weight: 2 },
+        { name: 'light', weight: 1 },
+      ],
+      dispatch_depth: DEPTH,
+    });
     within(run.iops.heavy! / run.iops.light!, 2, 0.05);
     within(run.iops.heavy! + run.iops.light!, CAPACITY_IOPS, POISSON_4SD_IOPS);
   });
@@ -107,7 +121,11 @@ describe('mClock weights share the spare capacity', () => {
   it('what a reservation leaves (C - R) splits 2:1 between weights 2 and 1', () => {
     const R = 3_000;
     const run = runOnQueue(job('reserved', 32) + job('heavy', 64) + job('light', 64), {
-      clients: [{ name: 'reserved', reservation_iops: R, weight: 1 }, { name: 'heavy', weight: 2 }, { name: 'light', weight: 1 }],
+      clients: [
+        { name: 'reserved', reservation_iops: R, weight: 1 },
+        { name: 'heavy', weight: 2 },
+        { name: 'light', weight: 1 },
+      ],
       dispatch_depth: DEPTH,
     });
     within(run.iops.reserved!, R, 0.01 * R);
@@ -122,7 +140,8 @@ describe('mClock weights share the spare capacity', () => {
     // both backlogged clients of weight 1 share the device evenly. Without mClock's idle rule "late" would
     // take the whole device for 0.5 s. Window: 0.5 s to 1 s for both.
     const run = runOnQueue(
-      job('early', 64).replace('runtime=1\nramp_time=0.1', 'runtime=0.5\nramp_time=0.5') + job('late', 64).replace('runtime=1\nramp_time=0.1', 'runtime=0.5\nramp_time=0'),
+      job('early', 64).replace('runtime=1\nramp_time=0.1', 'runtime=0.5\nramp_time=0.5') +
+        job('late', 64).replace('runtime=1\nramp_time=0.1', 'runtime=0.5\nramp_time=0'),
       { clients: [{ name: 'early' }, { name: 'late' }], dispatch_depth: DEPTH },
       1,
       { late: 0.5e9 },
@@ -152,7 +171,10 @@ describe('I/O-size cost: a large I/O counts as several small ones', () => {
 
   it('a 128K client limited to 3,200 units/s gets 100 IOPS, the same bandwidth as a 4K client at 3,200', () => {
     const run = runOnQueue(job('large', 32, 'bs=128k\n') + job('small', 32), {
-      clients: [{ name: 'large', limit_iops: 3_200 }, { name: 'small', limit_iops: 3_200 }],
+      clients: [
+        { name: 'large', limit_iops: 3_200 },
+        { name: 'small', limit_iops: 3_200 },
+      ],
       dispatch_depth: DEPTH,
     });
     within(run.iops.large!, 100, 2);
@@ -162,7 +184,10 @@ describe('I/O-size cost: a large I/O counts as several small ones', () => {
 
   it('a reservation of 3,200 units/s gives a 128K client 100 IOPS beside a deep 4K neighbour', () => {
     const run = runOnQueue(job('large', 16, 'bs=128k\n') + job('noisy', 256), {
-      clients: [{ name: 'large', reservation_iops: 3_200, weight: 0.01 }, { name: 'noisy', weight: 1 }],
+      clients: [
+        { name: 'large', reservation_iops: 3_200, weight: 0.01 },
+        { name: 'noisy', weight: 1 },
+      ],
       dispatch_depth: DEPTH,
     });
     within(run.iops.large!, 100, 2);
@@ -172,7 +197,13 @@ describe('I/O-size cost: a large I/O counts as several small ones', () => {
 
 describe('determinism', () => {
   const jobs = job('victim', 16) + job('noisy', 256);
-  const qos = { clients: [{ name: 'victim', reservation_iops: 3_000 }, { name: 'noisy', weight: 9 }], dispatch_depth: DEPTH };
+  const qos = {
+    clients: [
+      { name: 'victim', reservation_iops: 3_000 },
+      { name: 'noisy', weight: 9 },
+    ],
+    dispatch_depth: DEPTH,
+  };
 
   it('the same seed gives the same numbers; another seed other ones', () => {
     const a = runOnQueue(jobs, qos, 7);

@@ -24,12 +24,20 @@ export interface QosRun {
  * @param jobFile fio job text; every job should be time based with a runtime
  * @param start_ns per job name, when it starts (default 0)
  */
-export function runOnQueue(jobFile: string, qos: Omit<StorageQosParams, 'device'> | undefined, seed = 1, start_ns: Record<string, number> = {}): QosRun {
+export function runOnQueue(
+  jobFile: string,
+  qos: Omit<StorageQosParams, 'device'> | undefined,
+  seed = 1,
+  start_ns: Record<string, number> = {},
+): QosRun {
   const model = new Model(seed, 1e8);
   model.addDevice('dev', DEVICE.kind, DEVICE.params);
   const built = qos ? storageQos(model, { device: 'dev', ...qos }) : undefined;
   const specs = loadWorkloads(jobFile, 'qos.fio', model.device('dev').instance.capacity_bytes, {}).specs;
-  const jobs = specs.map((spec) => ({ spec, job: model.addJob({ spec, start_ns: start_ns[spec.name] ?? 0, ...(built ? built.route(spec.name) : { device: 'dev' }) }) }));
+  const jobs = specs.map((spec) => ({
+    spec,
+    job: model.addJob({ spec, start_ns: start_ns[spec.name] ?? 0, ...(built ? built.route(spec.name) : { device: 'dev' }) }),
+  }));
   model.run(1e8);
   const iops: Record<string, number> = {};
   const bw_bytes: Record<string, number> = {};

@@ -32,21 +32,41 @@ describe('storageQos builder', () => {
     const build = (clients: StorageQosClient[]) => () => storageQos(model, { device: 'dev', clients });
     expect(build([])).toThrow(/storage QoS on "dev": give at least one client/);
     expect(build([{ name: 'a' }, { name: 'a' }])).toThrow(/client "a" is named twice/);
-    expect(build([{ name: 'a', reservation_iops: 500, limit_iops: 400 }])).toThrow(/client "a": limit_iops \(400\) is below reservation_iops \(500\)/);
+    expect(build([{ name: 'a', reservation_iops: 500, limit_iops: 400 }])).toThrow(
+      /client "a": limit_iops \(400\) is below reservation_iops \(500\)/,
+    );
     expect(build([{ name: 'a', weight: 0 }])).toThrow(/client "a": weight must be a positive number/);
     expect(build([{ name: 'a', reservation_iops: -1 }])).toThrow(/reservation_iops must be a number of IOPS >= 0/);
-    expect(() => storageQos(model, { device: 'dev', clients: [{ name: 'a' }], dispatch_depth: 0 })).toThrow(/dispatch depth must be a whole number >= 1/);
-    expect(() => storageQos(model, { device: 'dev', clients: [{ name: 'a' }], cost: { unit_bytes: 0 } })).toThrow(/unit_bytes must be a positive size/);
+    expect(() => storageQos(model, { device: 'dev', clients: [{ name: 'a' }], dispatch_depth: 0 })).toThrow(
+      /dispatch depth must be a whole number >= 1/,
+    );
+    expect(() => storageQos(model, { device: 'dev', clients: [{ name: 'a' }], cost: { unit_bytes: 0 } })).toThrow(
+      /unit_bytes must be a positive size/,
+    );
     expect(() => storageQos(model, { device: 'nope', clients: [{ name: 'a' }] })).toThrow(/no device "nope"/);
     expect(() => storageQos(model, { device: 'dev', clients: [{ name: 'a' }] }).route('b')).toThrow(/no client "b" \(clients: a\)/);
   });
 
   it('refuses reservations that add up to more than the device can ever do (a 100 us server: 10,000 IOPS)', () => {
     const model = queueModel();
-    expect(() => storageQos(model, { device: 'dev', clients: [{ name: 'a', reservation_iops: 6_000 }, { name: 'b', reservation_iops: 5_000 }] })).toThrow(
-      /reservations add up to 11000 IOPS of 4096 bytes, above the device's peak of 10000/,
-    );
-    expect(() => storageQos(model, { device: 'dev', clients: [{ name: 'a', reservation_iops: 6_000 }, { name: 'b', reservation_iops: 4_000 }] })).not.toThrow();
+    expect(() =>
+      storageQos(model, {
+        device: 'dev',
+        clients: [
+          { name: 'a', reservation_iops: 6_000 },
+          { name: 'b', reservation_iops: 5_000 },
+        ],
+      }),
+    ).toThrow(/reservations add up to 11000 IOPS of 4096 bytes, above the device's peak of 10000/);
+    expect(() =>
+      storageQos(model, {
+        device: 'dev',
+        clients: [
+          { name: 'a', reservation_iops: 6_000 },
+          { name: 'b', reservation_iops: 4_000 },
+        ],
+      }),
+    ).not.toThrow();
   });
 });
 
@@ -59,7 +79,16 @@ describe('a fio job file on an Intel P4510 model through storage QoS', () => {
     const profile = loadProfile('intel-p4510-4tb');
     const model = new Model(1, 1e8);
     model.addDevice('nvme0', profile.kind, profile.params);
-    const qos = withQos ? storageQos(model, { device: 'nvme0', dispatch_depth: 64, clients: [{ name: 'victim', reservation_iops: R }, { name: 'noisy', weight: 9 }] }) : undefined;
+    const qos = withQos
+      ? storageQos(model, {
+          device: 'nvme0',
+          dispatch_depth: 64,
+          clients: [
+            { name: 'victim', reservation_iops: R },
+            { name: 'noisy', weight: 9 },
+          ],
+        })
+      : undefined;
     const specs = loadWorkloads(JOBS, 'noisy-neighbour.fio', model.device('nvme0').instance.capacity_bytes, {}).specs;
     const [victim, noisy] = specs.map((spec) => model.addJob({ spec, ...(qos ? qos.route(spec.name) : { device: 'nvme0' }) }));
     model.run(1e7);

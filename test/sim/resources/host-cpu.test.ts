@@ -58,7 +58,11 @@ describe('host CPU', () => {
     const streams = new RandomStreams(11);
     const mean_ns = 100_000;
     const lambda_per_ns = (0.7 * 2) / mean_ns;
-    const app = new CpuLoad(sim, cpu, { slice_ns: new Exponential(mean_ns, streams.get('sizes')), interarrival_ns: new Exponential(1 / lambda_per_ns, streams.get('gaps')), stop_ns: 2e10 });
+    const app = new CpuLoad(sim, cpu, {
+      slice_ns: new Exponential(mean_ns, streams.get('sizes')),
+      interarrival_ns: new Exponential(1 / lambda_per_ns, streams.get('gaps')),
+      stop_ns: 2e10,
+    });
     sim.run(2.1e10);
     const a = lambda_per_ns * mean_ns;
     const expected = mean_ns + (erlangC(2, a) * mean_ns) / (2 - a);

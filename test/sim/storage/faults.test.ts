@@ -31,14 +31,36 @@ function outage(seed: number): Outcome {
   const local = new CountingSpy(model);
   const remote = new CountingSpy(model);
   const vol = mirroredVolume(model, {
-    name: 'vol', capacity_bytes: 64 * MiB, block_bytes: BLOCK, resync_bytes_per_s: SHARE,
-    plexes: [{ device: 'a/nvme0', via: [local] }, { device: 'b/nvme0', remote: TERMS, via: [remote] }],
+    name: 'vol',
+    capacity_bytes: 64 * MiB,
+    block_bytes: BLOCK,
+    resync_bytes_per_s: SHARE,
+    plexes: [
+      { device: 'a/nvme0', via: [local] },
+      { device: 'b/nvme0', remote: TERMS, via: [remote] },
+    ],
   });
-  const out: Outcome = { vol, model, local, remote, dirtyAtReturn: -1, lostDuringOutage: -1, readPlexDuringOutage: -1, latencySum: 0, failed: 0, completed: 0 };
-  const driver = new Driver(model, model.streams.get('driver'), { depth: 4, total: 60_000, span_bytes: 64 * MiB, bytes: 4096, writeFraction: 0.5 }, (req) => {
-    out.latencySum += model.sim.now - model.requests.arrival_ns[req]!;
-    if (model.requests.status[req] !== STATUS_OK) out.failed++;
-  }).into(vol.volume);
+  const out: Outcome = {
+    vol,
+    model,
+    local,
+    remote,
+    dirtyAtReturn: -1,
+    lostDuringOutage: -1,
+    readPlexDuringOutage: -1,
+    latencySum: 0,
+    failed: 0,
+    completed: 0,
+  };
+  const driver = new Driver(
+    model,
+    model.streams.get('driver'),
+    { depth: 4, total: 60_000, span_bytes: 64 * MiB, bytes: 4096, writeFraction: 0.5 },
+    (req) => {
+      out.latencySum += model.sim.now - model.requests.arrival_ns[req]!;
+      if (model.requests.status[req] !== STATUS_OK) out.failed++;
+    },
+  ).into(vol.volume);
   driver.start();
   model.at(2e6, () => vol.fail(1));
   model.at(3e6, () => {
@@ -89,8 +111,20 @@ describe('a plex leaves and returns', () => {
     const model = new Model(2, 1e6);
     addExponentialQueue(model, 'a/nvme0', '20us');
     addExponentialQueue(model, 'b/nvme0', '20us');
-    const vol = mirroredVolume(model, { name: 'vol', capacity_bytes: 8 * MiB, block_bytes: BLOCK, resync_bytes_per_s: SHARE, plexes: [{ device: 'a/nvme0' }, { device: 'b/nvme0' }] });
-    const driver = new Driver(model, model.streams.get('driver'), { depth: 2, total: 2_000, span_bytes: 8 * MiB, bytes: 4096, writeFraction: 1 }).into(vol.volume);
+    const vol = mirroredVolume(model, {
+      name: 'vol',
+      capacity_bytes: 8 * MiB,
+      block_bytes: BLOCK,
+      resync_bytes_per_s: SHARE,
+      plexes: [{ device: 'a/nvme0' }, { device: 'b/nvme0' }],
+    });
+    const driver = new Driver(model, model.streams.get('driver'), {
+      depth: 2,
+      total: 2_000,
+      span_bytes: 8 * MiB,
+      bytes: 4096,
+      writeFraction: 1,
+    }).into(vol.volume);
     driver.start();
     model.at(1e6, () => vol.fail(1));
     model.sim.run(Infinity);
@@ -109,11 +143,22 @@ describe('a plex leaves and returns', () => {
     const model = new Model(4, 1e6);
     addExponentialQueue(model, 'a/nvme0', '20us');
     addExponentialQueue(model, 'b/nvme0', '20us');
-    const vol = mirroredVolume(model, { name: 'vol', capacity_bytes: 8 * MiB, block_bytes: BLOCK, resync_bytes_per_s: SHARE, plexes: [{ device: 'a/nvme0' }, { device: 'b/nvme0', remote: TERMS }] });
+    const vol = mirroredVolume(model, {
+      name: 'vol',
+      capacity_bytes: 8 * MiB,
+      block_bytes: BLOCK,
+      resync_bytes_per_s: SHARE,
+      plexes: [{ device: 'a/nvme0' }, { device: 'b/nvme0', remote: TERMS }],
+    });
     let failed = 0;
-    const driver = new Driver(model, model.streams.get('driver'), { depth: 2, total: 3_000, span_bytes: 8 * MiB, bytes: 4096, writeFraction: 1 }, (req) => {
-      if (model.requests.status[req] !== STATUS_OK) failed++;
-    }).into(vol.volume);
+    const driver = new Driver(
+      model,
+      model.streams.get('driver'),
+      { depth: 2, total: 3_000, span_bytes: 8 * MiB, bytes: 4096, writeFraction: 1 },
+      (req) => {
+        if (model.requests.status[req] !== STATUS_OK) failed++;
+      },
+    ).into(vol.volume);
     driver.start();
     let acknowledged: Uint32Array | null = null;
     model.at(1e6, () => {
@@ -132,9 +177,21 @@ describe('a plex leaves and returns', () => {
     const model = new Model(6, 1e6);
     addExponentialQueue(model, 'a/nvme0', '20us');
     addExponentialQueue(model, 'b/nvme0', '20us');
-    const vol = mirroredVolume(model, { name: 'vol', capacity_bytes: 32 * MiB, block_bytes: BLOCK, resync_bytes_per_s: SHARE, plexes: [{ device: 'a/nvme0' }, { device: 'b/nvme0', remote: TERMS }] });
+    const vol = mirroredVolume(model, {
+      name: 'vol',
+      capacity_bytes: 32 * MiB,
+      block_bytes: BLOCK,
+      resync_bytes_per_s: SHARE,
+      plexes: [{ device: 'a/nvme0' }, { device: 'b/nvme0', remote: TERMS }],
+    });
     // Writes over the first 4 MiB only (64 blocks), reads everywhere.
-    const driver = new Driver(model, model.streams.get('driver'), { depth: 2, total: 20_000, span_bytes: 4 * MiB, bytes: 4096, writeFraction: 0.5 }).into(vol.volume);
+    const driver = new Driver(model, model.streams.get('driver'), {
+      depth: 2,
+      total: 20_000,
+      span_bytes: 4 * MiB,
+      bytes: 4096,
+      writeFraction: 0.5,
+    }).into(vol.volume);
     driver.start();
     let written = -1;
     model.at(1e6, () => vol.fail(1));
@@ -157,12 +214,23 @@ describe('a plex leaves and returns', () => {
     addNullDevice(model, 'a/nvme0', '100us');
     addNullDevice(model, 'b/nvme0', '10us');
     const remote = new CountingSpy(model);
-    const vol = mirroredVolume(model, { name: 'vol', capacity_bytes: 8 * MiB, block_bytes: BLOCK, resync_bytes_per_s: SHARE, plexes: [{ device: 'a/nvme0' }, { device: 'b/nvme0', remote: TERMS, via: [remote] }] });
+    const vol = mirroredVolume(model, {
+      name: 'vol',
+      capacity_bytes: 8 * MiB,
+      block_bytes: BLOCK,
+      resync_bytes_per_s: SHARE,
+      plexes: [{ device: 'a/nvme0' }, { device: 'b/nvme0', remote: TERMS, via: [remote] }],
+    });
     const latencies: number[] = [];
-    const driver = new Driver(model, model.streams.get('driver'), { depth: 4, total: 4, span_bytes: 8 * MiB, bytes: 4096, writeFraction: 0 }, (req) => {
-      expect(model.requests.status[req]).toBe(STATUS_OK);
-      latencies.push(model.sim.now - model.requests.arrival_ns[req]!);
-    }).into(vol.volume);
+    const driver = new Driver(
+      model,
+      model.streams.get('driver'),
+      { depth: 4, total: 4, span_bytes: 8 * MiB, bytes: 4096, writeFraction: 0 },
+      (req) => {
+        expect(model.requests.status[req]).toBe(STATUS_OK);
+        latencies.push(model.sim.now - model.requests.arrival_ns[req]!);
+      },
+    ).into(vol.volume);
     driver.start();
     model.at(50_000, () => vol.fail(0));
     model.sim.run(Infinity);
@@ -176,9 +244,21 @@ describe('a plex leaves and returns', () => {
     addNullDevice(model, 'a/nvme0', '100us');
     addNullDevice(model, 'b/nvme0', '100us');
     const share = 10 * 1024 * MiB; // a 64 KiB block every 6.1 us, far less than one copy's 200 us (read, then write)
-    const vol = mirroredVolume(model, { name: 'vol', capacity_bytes: 8 * MiB, block_bytes: BLOCK, resync_bytes_per_s: share, plexes: [{ device: 'a/nvme0' }, { device: 'b/nvme0' }] });
+    const vol = mirroredVolume(model, {
+      name: 'vol',
+      capacity_bytes: 8 * MiB,
+      block_bytes: BLOCK,
+      resync_bytes_per_s: share,
+      plexes: [{ device: 'a/nvme0' }, { device: 'b/nvme0' }],
+    });
     vol.fail(1);
-    const driver = new Driver(model, model.streams.get('driver'), { depth: 1, total: 100, span_bytes: 8 * MiB, bytes: 4096, writeFraction: 1 }).into(vol.volume);
+    const driver = new Driver(model, model.streams.get('driver'), {
+      depth: 1,
+      total: 100,
+      span_bytes: 8 * MiB,
+      bytes: 4096,
+      writeFraction: 1,
+    }).into(vol.volume);
     driver.start();
     let dirty = 0;
     model.at(20e6, () => {
@@ -197,7 +277,11 @@ describe('a plex leaves and returns', () => {
     const a = outage(21);
     const b = outage(21);
     const c = outage(22);
-    expect([a.latencySum, a.dirtyAtReturn, a.vol.resync.done[0]!.finished_ns]).toEqual([b.latencySum, b.dirtyAtReturn, b.vol.resync.done[0]!.finished_ns]);
+    expect([a.latencySum, a.dirtyAtReturn, a.vol.resync.done[0]!.finished_ns]).toEqual([
+      b.latencySum,
+      b.dirtyAtReturn,
+      b.vol.resync.done[0]!.finished_ns,
+    ]);
     expect(c.latencySum).not.toBe(a.latencySum);
   });
 });

@@ -19,7 +19,13 @@ const MiB = 1 << 20;
 function readMean(remote: boolean): number {
   const model = new Model(1, 1e6);
   addExponentialQueue(model, 'nvme0', '50us');
-  mirroredVolume(model, { name: 'vol', capacity_bytes: 256 * MiB, block_bytes: 64 * 1024, resync_bytes_per_s: 100 * MiB, plexes: [{ device: 'nvme0', ...(remote ? { remote: TERMS } : {}) }] });
+  mirroredVolume(model, {
+    name: 'vol',
+    capacity_bytes: 256 * MiB,
+    block_bytes: 64 * 1024,
+    resync_bytes_per_s: 100 * MiB,
+    plexes: [{ device: 'nvme0', ...(remote ? { remote: TERMS } : {}) }],
+  });
   const job = model.addJob({ spec: workload({ iodepth: 1, runtime_ns: 1e9 }), device: 'vol', name: 'reader' });
   model.run(1e8);
   return job.recorder.read.clat.mean_ns;
@@ -41,7 +47,9 @@ describe('a remote plex pays the fabric and target terms', () => {
     expect(outbound.delay_ns).toBe(TERMS.fabric_rtt_ns / 2 + TERMS.target_ns);
     expect(inbound.delay_ns).toBe(TERMS.fabric_rtt_ns / 2);
     expect(TERMS).toEqual({ fabric_rtt_ns: 2_400, target_ns: 7_600 });
-    expect(() => remotePlexDelays(model.sim, model.requests, { fabric_rtt_ns: -1, target_ns: 0 })).toThrow(/fabric_rtt_ns must be a finite number of ns/);
+    expect(() => remotePlexDelays(model.sim, model.requests, { fabric_rtt_ns: -1, target_ns: 0 })).toThrow(
+      /fabric_rtt_ns must be a finite number of ns/,
+    );
     expect(() => nvmeofTerms(2_000, 2_400)).toThrow(/less than the fabric round trip of 2400 ns/);
   });
 });
@@ -73,25 +81,36 @@ describe('the join: a mirrored write completes when every plex has it', () => {
     const remoteReads = new CountingSpy(model);
     const volume = new MirroredVolume('vol', model.sim, model.requests, 64 * MiB, 4096, [
       { via: [localReads], device: model.device('a/nvme0').instance, back: [legSpy(0)], offset_bytes: 0, local: true },
-      { via: [remote.outbound, remoteReads], device: model.device('b/nvme0').instance, back: [remote.inbound, legSpy(1)], offset_bytes: 0, local: false },
+      {
+        via: [remote.outbound, remoteReads],
+        device: model.device('b/nvme0').instance,
+        back: [remote.inbound, legSpy(1)],
+        offset_bytes: 0,
+        local: false,
+      },
     ]);
     let writes = 0;
     let tooFast = 0;
     let notAtLastLeg = 0;
     let failed = 0;
     const slowest = [0, 0];
-    const driver = new Driver(model, model.streams.get('driver'), { depth: 8, total: 20_000, span_bytes: 64 * MiB, bytes: 4096, writeFraction: 0.7 }, (req) => {
-      const requests = model.requests;
-      if (requests.status[req] !== STATUS_OK) failed++;
-      if (requests.op[req] === OP_WRITE) {
-        writes++;
-        if (model.sim.now - requests.arrival_ns[req]! < slowestLeg[req]!) tooFast++;
-        if (model.sim.now !== legEnd[req]) notAtLastLeg++;
-        slowest[slowestPlex[req]!]!++;
-      }
-      legEnd[req] = 0;
-      slowestLeg[req] = 0;
-    }).into(volume);
+    const driver = new Driver(
+      model,
+      model.streams.get('driver'),
+      { depth: 8, total: 20_000, span_bytes: 64 * MiB, bytes: 4096, writeFraction: 0.7 },
+      (req) => {
+        const requests = model.requests;
+        if (requests.status[req] !== STATUS_OK) failed++;
+        if (requests.op[req] === OP_WRITE) {
+          writes++;
+          if (model.sim.now - requests.arrival_ns[req]! < slowestLeg[req]!) tooFast++;
+          if (model.sim.now !== legEnd[req]) notAtLastLeg++;
+          slowest[slowestPlex[req]!]!++;
+        }
+        legEnd[req] = 0;
+        slowestLeg[req] = 0;
+      },
+    ).into(volume);
     driver.start();
     model.sim.run(Infinity);
 
@@ -120,8 +139,14 @@ describe('copy-on-write after a snapshot', () => {
     const spyB = new CountingSpy(model);
     const block = 4096;
     const vol = mirroredVolume(model, {
-      name: 'vol', capacity_bytes: MiB, block_bytes: block, resync_bytes_per_s: MiB,
-      plexes: [{ device: 'a/nvme0', via: [spyA] }, { device: 'b/nvme0', remote: TERMS, via: [spyB] }],
+      name: 'vol',
+      capacity_bytes: MiB,
+      block_bytes: block,
+      resync_bytes_per_s: MiB,
+      plexes: [
+        { device: 'a/nvme0', via: [spyA] },
+        { device: 'b/nvme0', remote: TERMS, via: [spyB] },
+      ],
     });
     const total = 2_000;
     let snapshot_ns = Infinity;
@@ -131,24 +156,29 @@ describe('copy-on-write after a snapshot', () => {
     const before = { a: { r: 0, w: 0 }, b: { r: 0, w: 0 } };
     // Null devices: a plain write takes 10 us locally and 10 + 10 us remotely, so the mirror takes 20 us;
     // a copy-on-write write does read, copy, write on each leg in turn: 3 x 20 us = 60 us.
-    const driver = new Driver(model, model.streams.get('driver'), { depth: 1, total, span_bytes: MiB, bytes: block, writeFraction: 1 }, (req) => {
-      const requests = model.requests;
-      const latency = model.sim.now - requests.arrival_ns[req]!;
-      const b = requests.offset_bytes[req]! / block;
-      let expected = 20_000;
-      if (requests.arrival_ns[req]! >= snapshot_ns && !copied.has(b)) {
-        copied.add(b);
-        firstWrites++;
-        expected = 60_000;
-      }
-      if (Math.abs(latency - expected) > 1e-6) wrongLatency++;
-      if (driver.completed === total / 2) {
-        snapshot_ns = model.sim.now;
-        vol.snapshot();
-        before.a = { r: spyA.reads, w: spyA.writes };
-        before.b = { r: spyB.reads, w: spyB.writes };
-      }
-    }).into(vol.volume);
+    const driver = new Driver(
+      model,
+      model.streams.get('driver'),
+      { depth: 1, total, span_bytes: MiB, bytes: block, writeFraction: 1 },
+      (req) => {
+        const requests = model.requests;
+        const latency = model.sim.now - requests.arrival_ns[req]!;
+        const b = requests.offset_bytes[req]! / block;
+        let expected = 20_000;
+        if (requests.arrival_ns[req]! >= snapshot_ns && !copied.has(b)) {
+          copied.add(b);
+          firstWrites++;
+          expected = 60_000;
+        }
+        if (Math.abs(latency - expected) > 1e-6) wrongLatency++;
+        if (driver.completed === total / 2) {
+          snapshot_ns = model.sim.now;
+          vol.snapshot();
+          before.a = { r: spyA.reads, w: spyA.writes };
+          before.b = { r: spyB.reads, w: spyB.writes };
+        }
+      },
+    ).into(vol.volume);
     driver.start();
     model.sim.run(Infinity);
 
@@ -166,11 +196,27 @@ describe('the volume registered on the model', () => {
   it('refuses a plex that does not fit on its device and a volume whose map would be too large', () => {
     const model = new Model(1, 1e6);
     addNullDevice(model, 'a/nvme0', '10us');
-    expect(() => mirroredVolume(model, { name: 'v', capacity_bytes: 512 * MiB, block_bytes: 4096, resync_bytes_per_s: MiB, plexes: [{ device: 'a/nvme0', offset_bytes: 768 * MiB }] })).toThrow(
-      /plex 0 on "a\/nvme0" spans bytes .* beyond the device's/,
-    );
-    expect(() => mirroredVolume(model, { name: 'a/nvme0', capacity_bytes: MiB, block_bytes: 4096, resync_bytes_per_s: MiB, plexes: [{ device: 'a/nvme0' }] })).toThrow(/volume "a\/nvme0": a device or volume of that name/);
+    expect(() =>
+      mirroredVolume(model, {
+        name: 'v',
+        capacity_bytes: 512 * MiB,
+        block_bytes: 4096,
+        resync_bytes_per_s: MiB,
+        plexes: [{ device: 'a/nvme0', offset_bytes: 768 * MiB }],
+      }),
+    ).toThrow(/plex 0 on "a\/nvme0" spans bytes .* beyond the device's/);
+    expect(() =>
+      mirroredVolume(model, {
+        name: 'a/nvme0',
+        capacity_bytes: MiB,
+        block_bytes: 4096,
+        resync_bytes_per_s: MiB,
+        plexes: [{ device: 'a/nvme0' }],
+      }),
+    ).toThrow(/volume "a\/nvme0": a device or volume of that name/);
     expect(() => new BlockMap(2 ** 28, 4096, 2)).toThrow(/block map holds 1 to 16777216 blocks, not 268435456; give a larger block_bytes/);
-    expect(() => mirroredVolume(model, { name: 'v', capacity_bytes: 2 ** 40, block_bytes: 4096, resync_bytes_per_s: MiB, plexes: [] })).toThrow(/at least one plex/);
+    expect(() =>
+      mirroredVolume(model, { name: 'v', capacity_bytes: 2 ** 40, block_bytes: 4096, resync_bytes_per_s: MiB, plexes: [] }),
+    ).toThrow(/at least one plex/);
   });
 });

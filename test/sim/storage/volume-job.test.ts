@@ -19,7 +19,10 @@ function run(seed: number) {
     capacity_bytes: 128 * MiB,
     block_bytes: 64 * 1024,
     resync_bytes_per_s: 200 * MiB,
-    plexes: [{ device: 'node-a/nvme0' }, { device: 'node-b/nvme0', offset_bytes: 256 * MiB, remote: { fabric_rtt_ns: 2_400, target_ns: 7_600 } }],
+    plexes: [
+      { device: 'node-a/nvme0' },
+      { device: 'node-b/nvme0', offset_bytes: 256 * MiB, remote: { fabric_rtt_ns: 2_400, target_ns: 7_600 } },
+    ],
     onInSync: (done) => inSync.push(done),
   });
   const [spec] = loadWorkloads(JOB, 'oltp.fio', vol.volume.capacity_bytes).specs;

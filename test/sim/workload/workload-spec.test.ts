@@ -33,7 +33,14 @@ describe('one WorkloadSpec builder', () => {
   });
 
   it('keeps what the caller gives', () => {
-    const given = { name: 'w', clone: 3, pattern: 'random', readFraction: 0.25, percentiles: [50], percentilesOf: { slat: true, clat: false, lat: true } } as const;
+    const given = {
+      name: 'w',
+      clone: 3,
+      pattern: 'random',
+      readFraction: 0.25,
+      percentiles: [50],
+      percentilesOf: { slat: true, clat: false, lat: true },
+    } as const;
     expect(workloadSpec(given)).toMatchObject({ ...given, iodepth: 1, runtime_ns: 0 });
   });
 });

@@ -29,7 +29,9 @@ describe('overlay packets and wire bytes', () => {
     expect(overlayWireBytes(65_536, 1398, 50)).toBe(65_536 + 47 * 50);
     expect(overlayWireBytes(65_536, 1398, 50, 52)).toBe(65_536 + 47 * 102);
     const model = new Model(1, 1e6);
-    expect(new StackBuilder(model, stackTerms(coefficients, 'diy')).wireBytes(65_536)).toBe(65_536 + 47 * coefficients.diy.overlay_bytes_per_packet.value);
+    expect(new StackBuilder(model, stackTerms(coefficients, 'diy')).wireBytes(65_536)).toBe(
+      65_536 + 47 * coefficients.diy.overlay_bytes_per_packet.value,
+    );
     expect(new StackBuilder(model, stackTerms(coefficients, 'hci')).wireBytes(65_536)).toBe(65_536);
   });
 });
@@ -42,7 +44,19 @@ function messages(stack: StackName, count: number) {
   builder.hostCpu('node-b', 8);
   nullDevice(model, 'pod-b', '0ns');
   const { send, receive } = builder.network('node-a', 'node-b');
-  const job = model.addJob({ spec: workload({ readFraction: 0, iodepth: 1, blockSize_bytes: { read: 65_536, write: 65_536 }, pattern: 'sequential', timeBased: false, runtime_ns: 0, size_bytes: count * 65_536 }), device: 'pod-b', via: [send, receive] });
+  const job = model.addJob({
+    spec: workload({
+      readFraction: 0,
+      iodepth: 1,
+      blockSize_bytes: { read: 65_536, write: 65_536 },
+      pattern: 'sequential',
+      timeBased: false,
+      runtime_ns: 0,
+      size_bytes: count * 65_536,
+    }),
+    device: 'pod-b',
+    via: [send, receive],
+  });
   model.run(1e6);
   return { builder, job };
 }

@@ -35,12 +35,17 @@ function replicatedVolume(seed: number, deviceLatency = `${reference.write_ns}ns
 describe('the DIY block store path (Ceph style, replication 3)', () => {
   it('uses replication 3 and the CPU figures of the data file, ~860 us per client write', () => {
     expect(sds.replication).toBe(coefficients.diy.sds_replication.value);
-    expect(sds.replication * sds.cpu_ns_per_replica_write).toBe(sdsCpuPerClientWrite_us(3, coefficients.diy.sds_cpu_us_per_replica_write.value) * 1000);
+    expect(sds.replication * sds.cpu_ns_per_replica_write).toBe(
+      sdsCpuPerClientWrite_us(3, coefficients.diy.sds_cpu_us_per_replica_write.value) * 1000,
+    );
     expect(sds.cpu_ns_per_client_read).toBe(130_000);
   });
 
   it('takes the reference drive from the data file', () => {
-    expect(reference).toEqual({ read_ns: coefficients.diy.sds_reference_device_read_latency_us.value * 1000, write_ns: coefficients.diy.sds_reference_device_write_latency_us.value * 1000 });
+    expect(reference).toEqual({
+      read_ns: coefficients.diy.sds_reference_device_read_latency_us.value * 1000,
+      write_ns: coefficients.diy.sds_reference_device_write_latency_us.value * 1000,
+    });
   });
 
   it('a QD1 4K replicated write takes the sum of its terms: the data file write latency on the reference device', () => {
@@ -49,7 +54,8 @@ describe('the DIY block store path (Ceph style, replication 3)', () => {
     model.run(1e6);
     const software = sdsSoftwareLatency(sds, reference);
     // hop to primary + primary software + slowest leg (hop + replica software + device + hop) + hop back.
-    const sum = sds.hop_ns + software.primaryWrite_ns + (sds.hop_ns + software.replicaWrite_ns + reference.write_ns + sds.hop_ns) + sds.hop_ns;
+    const sum =
+      sds.hop_ns + software.primaryWrite_ns + (sds.hop_ns + software.replicaWrite_ns + reference.write_ns + sds.hop_ns) + sds.hop_ns;
     expect(sum).toBe(coefficients.diy.sds_write_latency_us.value * 1000);
     const clat = job.recorder.write.clat;
     expect(clat.n).toBeGreaterThan(40);
@@ -76,7 +82,11 @@ describe('the DIY block store path (Ceph style, replication 3)', () => {
 
   it('host CPU is charged per client I/O: 130 us per read on the primary, 286 us per write on each of the 3 copies', () => {
     const { model, stack, via } = replicatedVolume(7);
-    const job = model.addJob({ spec: workload({ readFraction: 0.7, iodepth: 8, timeBased: false, runtime_ns: 0, size_bytes: 3000 * 4096 }), device: 'volume', via });
+    const job = model.addJob({
+      spec: workload({ readFraction: 0.7, iodepth: 8, timeBased: false, runtime_ns: 0, size_bytes: 3000 * 4096 }),
+      device: 'volume',
+      via,
+    });
     model.run(1e6);
     const reads = job.recorder.read.total_ios;
     const writes = job.recorder.write.total_ios;
@@ -93,15 +103,26 @@ describe('the DIY block store path (Ceph style, replication 3)', () => {
 
   it('refuses figures that leave the daemons negative time, naming the entry to change', () => {
     expect(() => sdsSoftwareLatency({ ...sds, write_latency_ns: 40_000 })).toThrow(/sds_write_latency_us/);
-    expect(() => sdsSoftwareLatency({ ...sds, reference_device: { read_ns: -1, write_ns: 0 } })).toThrow(/reference_device.read_ns must be a finite number/);
+    expect(() => sdsSoftwareLatency({ ...sds, reference_device: { read_ns: -1, write_ns: 0 } })).toThrow(
+      /reference_device.read_ns must be a finite number/,
+    );
   });
 
   it('same seed, same numbers; another seed, another mix', () => {
     const run = (seed: number) => {
       const { model, stack, via } = replicatedVolume(seed);
-      const job = model.addJob({ spec: workload({ readFraction: 0.5, iodepth: 4, rate_iops: { read: 2000, write: 2000 }, rateProcess: 'poisson', runtime_ns: 5e7 }), device: 'volume', via });
+      const job = model.addJob({
+        spec: workload({ readFraction: 0.5, iodepth: 4, rate_iops: { read: 2000, write: 2000 }, rateProcess: 'poisson', runtime_ns: 5e7 }),
+        device: 'volume',
+        via,
+      });
       model.run(1e6);
-      return JSON.stringify({ cpu: stack.cpuRows(), r: job.recorder.read.clat.counts, w: job.recorder.write.clat.counts, n: model.sim.eventsFired });
+      return JSON.stringify({
+        cpu: stack.cpuRows(),
+        r: job.recorder.read.clat.counts,
+        w: job.recorder.write.clat.counts,
+        n: model.sim.eventsFired,
+      });
     };
     expect(run(3)).toBe(run(3));
     expect(run(3)).not.toBe(run(4));

@@ -28,7 +28,11 @@ function busyNode(stack: StackName, iops: number) {
   const cpu = builder.hostCpu('node-a', CORES);
   const app = new CpuLoad(model.sim, cpu, { slice_ns: new Deterministic(SLICE_NS), threads: 2 * CORES, stop_ns: RUN_NS });
   nullDevice(model, 'node-a/nvme0', '0ns');
-  const job = model.addJob({ spec: workload({ readFraction: 1, iodepth: 32, rate_iops: { read: iops, write: 0 }, runtime_ns: RUN_NS + 1e6 }), device: 'node-a/nvme0', via: [builder.storageCharge('node-a')] });
+  const job = model.addJob({
+    spec: workload({ readFraction: 1, iodepth: 32, rate_iops: { read: iops, write: 0 }, runtime_ns: RUN_NS + 1e6 }),
+    device: 'node-a/nvme0',
+    via: [builder.storageCharge('node-a')],
+  });
   model.run(1e7);
   return { cpu, app, job };
 }
@@ -76,7 +80,9 @@ describe('limit-only throttle (maxima, no minimums)', () => {
     const builder = new StackBuilder(model, stackTerms(coefficients, 'diy'));
     nullDevice(model, 'vol', '10us');
     const limit = builder.limit(params);
-    const generators = jobs.map(({ name, iodepth }) => model.addJob({ spec: workload({ name, iodepth, runtime_ns: RUN_NS }), device: 'vol', via: [limit] }));
+    const generators = jobs.map(({ name, iodepth }) =>
+      model.addJob({ spec: workload({ name, iodepth, runtime_ns: RUN_NS }), device: 'vol', via: [limit] }),
+    );
     model.run(1e7);
     return generators.map((g) => g.recorder.read.total_ios);
   }
@@ -97,7 +103,11 @@ describe('limit-only throttle (maxima, no minimums)', () => {
     const model = new Model(1, 1e8);
     nullDevice(model, 'vol', '0ns');
     const limit = new StackBuilder(model, stackTerms(coefficients, 'diy')).limit({ max_iops: 1000, burst_ios: 10 });
-    const job = model.addJob({ spec: workload({ iodepth: 10, timeBased: false, runtime_ns: 0, size_bytes: 10 * 4096 }), device: 'vol', via: [limit] });
+    const job = model.addJob({
+      spec: workload({ iodepth: 10, timeBased: false, runtime_ns: 0, size_bytes: 10 * 4096 }),
+      device: 'vol',
+      via: [limit],
+    });
     model.run(1e7);
     expect(job.recorder.read.clat.max_ns).toBe(0);
   });
@@ -114,6 +124,8 @@ describe('limit-only throttle (maxima, no minimums)', () => {
 
   it('refuses a negative or non-numeric cap', () => {
     const model = new Model(1, 1e8);
-    expect(() => new StackBuilder(model, stackTerms(coefficients, 'diy')).limit({ max_iops: -1 })).toThrow(/max_iops must be a finite number ≥ 0/);
+    expect(() => new StackBuilder(model, stackTerms(coefficients, 'diy')).limit({ max_iops: -1 })).toThrow(
+      /max_iops must be a finite number ≥ 0/,
+    );
   });
 });

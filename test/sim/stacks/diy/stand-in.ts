@@ -26,7 +26,13 @@ export function standInFanOut(model: Model, legs: Station[][]): Station {
     accept(parent: number) {
       const count = requests.op[parent] === OP_READ ? 1 : fanOut.flows.length;
       for (let leg = 0; leg < count; leg++) {
-        const child = requests.allocChild(parent, fanOut.flows[leg]!, requests.offset_bytes[parent]!, requests.size_bytes[parent]!, model.sim.now);
+        const child = requests.allocChild(
+          parent,
+          fanOut.flows[leg]!,
+          requests.offset_bytes[parent]!,
+          requests.size_bytes[parent]!,
+          model.sim.now,
+        );
         requests.forward(child);
       }
     },
