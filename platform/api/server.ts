@@ -146,20 +146,16 @@ function installErrors(app: FastifyInstance): void {
       return reply.status(coded.status).send({ code: coded.code, message: coded.message });
     }
     req.log.error(err);
-    return reply
-      .status(500)
-      .send({
-        code: 'ANVIL_ERR_INTERNAL',
-        message: `internal error (${err.message}); this is a bug, please report it with the server log`,
-      });
+    return reply.status(500).send({
+      code: 'ANVIL_ERR_INTERNAL',
+      message: `internal error (${err.message}); this is a bug, please report it with the server log`,
+    });
   });
   app.setNotFoundHandler((req, reply) => {
-    reply
-      .status(404)
-      .send({
-        code: 'ANVIL_ERR_ROUTE_NOT_FOUND',
-        message: `no route ${req.method} ${req.url.split('?')[0]}; see /openapi.json or /docs for the routes`,
-      });
+    reply.status(404).send({
+      code: 'ANVIL_ERR_ROUTE_NOT_FOUND',
+      message: `no route ${req.method} ${req.url.split('?')[0]}; see /openapi.json or /docs for the routes`,
+    });
   });
 }
 
