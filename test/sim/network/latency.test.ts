@@ -144,7 +144,8 @@ describe('a remote storage I/O over the fabric', () => {
     const r = rack();
     const client = r.port('client', 1);
     const target = r.port('target', 1);
-    const { out, back } = storagePaths({ rack: client, vf: 0 }, { rack: target, vf: 0 }, 72);
+    const commandHeader_bytes = 72;
+    const { out, back } = storagePaths({ rack: client, vf: 0 }, { rack: target, vf: 0 }, commandHeader_bytes);
     const arrived: Array<[number, number]> = [];
     const drive = { accept: (req: number) => r.model.requests.forward(req) };
     const flow = r.model.requests.addRoute([
