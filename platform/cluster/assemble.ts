@@ -142,7 +142,8 @@ export function assembleHci(s: LoadedClusterScenario, state: ClusterState, coeff
   const fabric_rtt_ns = 2 * (2 * fabric.cable_ns + fabric.switch_latency_ns);
   const remote = nvmeofTerms(hci.nvmeof_added_latency_us.value * 1000, fabric_rtt_ns);
   const podNode = new Map<string, string>();
-  for (const pod of running) if (pod.status.state === 'running') for (const v of pod.volumes) podNode.set(keyOf(pod.namespace, v), pod.status.node);
+  for (const pod of running)
+    if (pod.status.state === 'running') for (const v of pod.volumes) podNode.set(keyOf(pod.namespace, v), pod.status.node);
   const builtVolumes = new Set<string>();
   const buildVolume = (key: string): void => {
     if (builtVolumes.has(key)) return;

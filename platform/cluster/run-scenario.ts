@@ -71,7 +71,9 @@ function checkSupported(s: LoadedClusterScenario, stack: StackName): void {
       `/faults: ${s.faults.length} fault(s) (${[...new Set(s.faults.map((f) => f.event))].join(', ')}); faults come in a later version: remove them to run the rest`,
     );
   if (s.flows.length > 0)
-    problems.push(`/flows: ${s.flows.length} network flow(s); network flows come in a later version: remove them to run the storage workloads`);
+    problems.push(
+      `/flows: ${s.flows.length} network flow(s); network flows come in a later version: remove them to run the storage workloads`,
+    );
   if (problems.length > 0)
     throw new AnvilError(
       'ANVIL_ERR_SCENARIO_UNSUPPORTED',

@@ -1,0 +1,145 @@
+/**
+ * Issue 13, first slice: `anvil run SCENARIO --target sim` on the hci stack. The scenario is placed by the
+ * control plane in memory, the model is built from the placements and run; the results are fio's JSON
+ * (one job per pod workload, labelled), Arrow tables and the scenario's summary. Runs through the CLI in
+ * process, with scenarios shortened to a few hundred simulated milliseconds.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { anvilInProcess, tempDir } from '../../cli-harness.js';
+import { scenarioFile, shortenedScenario } from './scenario-files.js';
+
+const FIXED_TIME = { SOURCE_DATE_EPOCH: '1700000000' };
+
+interface ScenarioJson {
+  jobs: { jobname: string; anvil_labels?: Record<string, string> }[];
+  anvil_scenario: {
+    stack: string;
+    pods_running: number;
+    pods_pending: number;
+    pods: { pod: string; state: string; node?: string; reason?: string; iops?: number }[];
+  };
+}
+
+const noisyNeighbour = () => shortenedScenario('noisy-neighbour', { duration: '300ms', warmup: '50ms', interval: '50ms' });
+
+describe('anvil run SCENARIO --target sim (hci)', () => {
+  it('places the pods with the control plane and runs one labelled job per pod workload', async () => {
+    const r = await anvilInProcess(['run', noisyNeighbour(), '--output-format', 'json'], FIXED_TIME);
+    expect(r.stderr).not.toMatch(/ANVIL_ERR/);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout) as ScenarioJson;
+    expect(doc.jobs.map((j) => j.anvil_labels)).toEqual([
+      { pod: 'shop/orders-db', volume: 'shop/orders', tenant: 'shop', node: 'node-1' },
+      { pod: 'shop/stock-db', volume: 'shop/stock', tenant: 'shop', node: 'node-1' },
+      { pod: 'batch/loader', volume: 'batch/scratch', tenant: 'batch', node: 'node-1' },
+    ]);
+    expect(doc.jobs.map((j) => j.jobname)).toEqual(['oltp', 'oltp', 'bulk-load']);
+    expect(doc.anvil_scenario.stack).toBe('hci');
+    expect(doc.anvil_scenario.pods_running).toBe(3);
+    expect(doc.anvil_scenario.pods_pending).toBe(0);
+    // The scenario names both stacks: this version says it runs hci alone.
+    expect(r.stderr).toContain('this version runs hci only');
+  });
+
+  it('leaves a pod the platform refuses pending, says so, and runs none of its workloads', async () => {
+    const file = scenarioFile(`kind: ClusterScenario
+name: one pod too big
+stack: hci
+duration: 100ms
+warmup: 10ms
+interval: 10ms
+nodes: { count: 1, profile: appliance-d10 }
+networks:
+  - { name: pods, subnet: 10.1.0.0/24, start: 10.1.0.10, end: 10.1.0.20, gateway: 10.1.0.1, default: true }
+tenants: [{ name: t }]
+volumes:
+  - { name: small-vol, tenant: t, size: 10Gi }
+  - { name: big-vol, tenant: t, size: 10Gi }
+pods:
+  - { name: small, tenant: t, cpu: 2, memory: 4Gi, volumes: [small-vol] }
+  - { name: big, tenant: t, cpu: 64, memory: 4Gi, volumes: [big-vol] }
+workloads:
+  - pod: small
+    volume: small-vol
+    job: |
+      [r]
+      rw=randread
+      bs=4k
+      iodepth=4
+      time_based
+      runtime=100ms
+  - pod: big
+    volume: big-vol
+    job: |
+      [r]
+      rw=randread
+      bs=4k
+      iodepth=4
+      time_based
+      runtime=100ms
+`);
+    const json = await anvilInProcess(['run', file, '--output-format', 'json'], FIXED_TIME);
+    expect(json.code).toBe(0);
+    const doc = JSON.parse(json.stdout) as ScenarioJson;
+    expect(doc.anvil_scenario.pods_pending).toBe(1);
+    const big = doc.anvil_scenario.pods.find((p) => p.pod === 't/big')!;
+    expect(big.state).toBe('pending');
+    expect(big.reason).toMatch(/cpu/i);
+    expect(doc.jobs.map((j) => j.anvil_labels?.pod)).toEqual(['t/small']);
+    expect(json.stderr).toContain('pod t/big is pending: its workload on t/big-vol does not run');
+
+    const text = await anvilInProcess(['run', file], FIXED_TIME);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain('pods: 1 running, 1 pending\n');
+    expect(text.stdout).toMatch(/ {2}t\/big: pending, its workloads do not run: .*cpu/i);
+  });
+
+  it('gives byte-identical results for the same scenario and seed, and other results for another seed', async () => {
+    const file = noisyNeighbour();
+    const outputs = async (seed: string) => {
+      const out = join(tempDir('anvil-scenario-'), 'out');
+      const r = await anvilInProcess(['run', file, '--output-format', 'json+', '--seed', seed, '--out', out], FIXED_TIME);
+      expect(r.code).toBe(0);
+      const files = readdirSync(out).sort();
+      return { stdout: r.stdout, files, bytes: files.map((f) => readFileSync(join(out, f))) };
+    };
+    const first = await outputs('5');
+    const second = await outputs('5');
+    expect(first.files).toEqual(expect.arrayContaining(['summary.json', 'jobs.arrow']));
+    expect(second.stdout).toBe(first.stdout);
+    expect(second.files).toEqual(first.files);
+    second.bytes.forEach((b, i) => expect(b.equals(first.bytes[i]!), first.files[i]).toBe(true));
+    const other = await outputs('6');
+    expect(other.stdout).not.toBe(first.stdout);
+    // The scenario's summary is in summary.json too.
+    const summary = JSON.parse(first.bytes[first.files.indexOf('summary.json')]!.toString()) as { anvil: { scenario: { seed: number } } };
+    expect(summary.anvil.scenario.seed).toBe(5);
+  });
+});
+
+describe('what this version refuses', () => {
+  it('refuses the reference scenarios with faults or network flows, naming each entry, with a coded error', async () => {
+    const failure = await anvilInProcess(['run', join('bench', 'scenarios', 'mirror-node-failure.yaml')]);
+    expect(failure.code).not.toBe(0);
+    expect(failure.stderr).toContain('ANVIL_ERR_SCENARIO_UNSUPPORTED');
+    expect(failure.stderr).toContain('/faults: 2 fault(s) (node-down, node-up); faults come in a later version');
+    const flows = await anvilInProcess(['run', join('bench', 'scenarios', 'shared-ports.yaml')]);
+    expect(flows.code).not.toBe(0);
+    expect(flows.stderr).toContain('ANVIL_ERR_SCENARIO_UNSUPPORTED');
+    expect(flows.stderr).toContain('/flows: 3 network flow(s); network flows come in a later version');
+    expect(flows.stdout).toBe('');
+  });
+
+  it('refuses --stack diy and a target other than the model', async () => {
+    const diy = await anvilInProcess(['run', noisyNeighbour(), '--stack', 'diy']);
+    expect(diy.code).not.toBe(0);
+    expect(diy.stderr).toContain('ANVIL_ERR_SCENARIO_UNSUPPORTED');
+    expect(diy.stderr).toContain('--stack diy: the diy stack is not wired to scenarios yet');
+    const host = await anvilInProcess(['run', noisyNeighbour(), '--target', 'host']);
+    expect(host.code).not.toBe(0);
+    expect(host.stderr).toContain('ANVIL_ERR_TARGET');
+    expect(host.stderr).toContain('a cluster scenario runs on the model only');
+  });
+});
