@@ -122,6 +122,9 @@ export function assembleHci(s: LoadedClusterScenario, state: ClusterState, coeff
           device,
           clients,
           dispatch_depth: hci.qos_dispatch_depth.value,
+          // The depth counted in cost units too: a neighbour's 128K writes (32 units each) cannot fill the
+          // drive's queue ahead of a reserved volume's small I/Os (bench/scenarios/noisy-neighbour.yaml).
+          dispatch_units: hci.qos_dispatch_depth.value,
           cost: {
             unit_bytes: hci.qos_cost_unit_bytes.value,
             per_io_bytes: hci.qos_cost_per_io_bytes.value,
