@@ -12,7 +12,7 @@ import type { LoadedClusterScenario } from '../../bench/scenario/load.js';
 import { Model } from '../../sim/model/model.js';
 import { storageQos, type QosRoute } from '../../sim/qos/storage-qos.js';
 import { MAX_BLOCKS } from '../../sim/storage/block-map.js';
-import { mirroredVolume, type PlexSpec } from '../../sim/storage/build.js';
+import { mirroredVolume, type MirroredVolumeHandle, type PlexSpec } from '../../sim/storage/build.js';
 import { nvmeofTerms } from '../../sim/storage/delay-station.js';
 import { fabricLatencies } from '../../sim/network/build.js';
 import type { StackCoefficients } from '../../sim/stacks/coefficient-schema.js';
@@ -33,6 +33,8 @@ export interface AssembledCluster {
   readonly notes: readonly string[];
   /** Model device names per node, in drive order. */
   readonly drives: ReadonlyMap<string, readonly string[]>;
+  /** The volumes built (those a running pod's workload uses), by `TENANT/NAME`: handle and each plex's node, in the model's plex order. */
+  readonly volumes: ReadonlyMap<string, { readonly handle: MirroredVolumeHandle; readonly plexNodes: readonly string[] }>;
 }
 
 /** The model device of drive `index` of `node`. */
@@ -147,17 +149,18 @@ export function assembleHci(s: LoadedClusterScenario, state: ClusterState, coeff
   const podNode = new Map<string, string>();
   for (const pod of running)
     if (pod.status.state === 'running') for (const v of pod.volumes) podNode.set(keyOf(pod.namespace, v), pod.status.node);
-  const builtVolumes = new Set<string>();
+  const builtVolumes = new Map<string, { handle: MirroredVolumeHandle; plexNodes: string[] }>();
   const buildVolume = (key: string): void => {
     if (builtVolumes.has(key)) return;
     const v = state.volumes.get(key)!;
     const home = podNode.get(key);
-    const plexes: PlexSpec[] = v.plexes
+    const placed = v.plexes
       .map((p) => {
         const device = driveDevice(p.node, p.drive);
         const route = routes.get(`${key}@${device}`)!;
         return {
           local: p.node === home,
+          node: p.node,
           spec: {
             device,
             offset_bytes: p.offset_bytes,
@@ -168,23 +171,23 @@ export function assembleHci(s: LoadedClusterScenario, state: ClusterState, coeff
         };
       })
       // Nearest first: the local plex serves reads.
-      .sort((a, b) => Number(b.local) - Number(a.local))
-      .map((p) => p.spec);
+      .sort((a, b) => Number(b.local) - Number(a.local));
+    const plexes: PlexSpec[] = placed.map((p) => p.spec);
     const storagePort = state.nodes.get(home ?? v.plexes[0]!.node)?.inventory.nic_ports.find((p) => p.role === 'storage');
     const resync_bytes_per_s = ((storagePort?.speed_bits_per_s ?? 10e9) / 8) * (state.cluster?.resync_share ?? DEFAULT_RESYNC_SHARE);
     try {
-      mirroredVolume(model, {
+      const handle = mirroredVolume(model, {
         name: volumeDevice(key),
         capacity_bytes: v.size_bytes,
         block_bytes: blockBytes(v.size_bytes),
         plexes,
         resync_bytes_per_s,
       });
+      builtVolumes.set(key, { handle, plexNodes: placed.map((p) => p.node) });
     } catch (e) {
       if (!(e instanceof RangeError)) throw e;
       throw new AnvilError('ANVIL_ERR_CLUSTER_MODEL', `${s.file}: volume ${key} cannot be built on the model: ${e.message}`);
     }
-    builtVolumes.add(key);
   };
 
   // Jobs: one per workload job clone of a running pod, labelled with where it runs.
@@ -205,5 +208,5 @@ export function assembleHci(s: LoadedClusterScenario, state: ClusterState, coeff
       });
     }
   });
-  return { model, notes, drives };
+  return { model, notes, drives, volumes: builtVolumes };
 }

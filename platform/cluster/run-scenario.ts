@@ -20,6 +20,7 @@ import { formatDuration, formatRate } from '../../sim/core/units.js';
 import type { Pod } from '../domain/pod.js';
 import { AnvilError } from '../errors.js';
 import { assembleHci } from './assemble.js';
+import { checkFaults, RUNNABLE_FAULTS, scheduleFaults, settleAfterRun, type FaultRecord, type PlexRecord } from './faults.js';
 import { placeScenario } from './placement.js';
 
 export interface ScenarioRunOptions {
@@ -60,16 +61,19 @@ export interface ScenarioSummary {
   readonly pods_running: number;
   readonly pods_pending: number;
   readonly pods: readonly ScenarioPodSummary[];
+  /** The faults as they fired, and each modelled plex's end state (with its resyncs). */
+  readonly faults: readonly FaultRecord[];
+  readonly plexes: readonly PlexRecord[];
 }
 
 /** Refuses what this version does not model, naming each entry and what runs instead. */
 function checkSupported(s: LoadedClusterScenario, stack: StackName): void {
   const problems: string[] = [];
   if (stack !== 'hci') problems.push(`--stack ${stack}: the diy stack is not wired to scenarios yet; run with --stack hci`);
-  if (s.faults.length > 0)
-    problems.push(
-      `/faults: ${s.faults.length} fault(s) (${[...new Set(s.faults.map((f) => f.event))].join(', ')}); faults come in a later version: remove them to run the rest`,
-    );
+  s.faults.forEach((f, i) => {
+    if (!RUNNABLE_FAULTS.includes(f.event))
+      problems.push(`/faults/${i}: ${f.event} comes in a later version; this version runs ${RUNNABLE_FAULTS.join(' and ')}`);
+  });
   if (s.flows.length > 0)
     problems.push(
       `/flows: ${s.flows.length} network flow(s); network flows come in a later version: remove them to run the storage workloads`,
@@ -138,6 +142,13 @@ export function scenarioText(s: ScenarioSummary): string {
     if (p.write_clat_p99_ns !== undefined) figures.push(`write p99=${formatDuration(p.write_clat_p99_ns)}`);
     lines.push(`  ${p.pod}: ${figures.join(', ')}`);
   }
+  for (const f of s.faults)
+    lines.push(`fault at ${formatDuration(f.at_ns)}: ${f.event} ${f.node}${f.plexes.length > 0 ? ` (plexes ${f.plexes.join(', ')})` : ''}`);
+  if (s.faults.length > 0)
+    for (const p of s.plexes) {
+      const copied = p.resyncs.map((r) => `resynced ${r.copied_bytes} bytes in ${formatDuration(r.finished_ns - r.started_ns)}`);
+      lines.push(`  plex of ${p.volume} on ${p.node}: ${[`${p.state} (platform: ${p.platform_state})`, ...copied].join(', ')}`);
+    }
   return lines.join('\n') + '\n';
 }
 
@@ -163,8 +174,10 @@ export async function runScenarioFile(
 
   const placement = placeScenario(scenario);
   const state = placement.store.read((st) => st);
+  checkFaults(scenario, state);
   const built = assembleHci(scenario, state, coefficients);
   notes.push(...built.notes);
+  const faults = scheduleFaults(s.faults, placement, built);
   for (const n of notes) io.stderr.write(`${n}\n`);
 
   const bar = progressBar(io.stderr);
@@ -176,7 +189,9 @@ export async function runScenarioFile(
     wallClock_s: () => (performance.now() - started) / 1000,
   });
   bar?.done();
+  const plexes = settleAfterRun(scenario, placement, built);
 
+  // Pods as placed before the run (a fault moves none that has a workload).
   const pods = [...state.pods.values()];
   const summaryPods = podSummaries(pods, run);
   const summary: ScenarioSummary = {
@@ -189,6 +204,8 @@ export async function runScenarioFile(
     pods_running: summaryPods.filter((p) => p.state === 'running').length,
     pods_pending: summaryPods.filter((p) => p.state === 'pending').length,
     pods: summaryPods,
+    faults,
+    plexes,
   };
   const version = anvilVersion();
   const base = modelRunOutput(run, { version, timestamp_s: runTimestamp(), jobFile: file });
