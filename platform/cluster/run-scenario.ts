@@ -2,8 +2,9 @@
  * `anvil run SCENARIO --target sim`: a cluster scenario placed by the control plane (placement.ts), built
  * on the model for the appliance stack (assemble.ts), run, and written by the one writer of results: fio's
  * JSON with one job per pod workload (labels in anvil_labels), Arrow tables with the label columns, and
- * the scenario's summary (pods placed or pending with the reason, per pod IOPS and p99). This slice runs
- * the hci stack without faults or network flows; a scenario that needs them is refused with a coded error.
+ * the scenario's summary (pods placed or pending with the reason, per pod IOPS and p99, faults and plexes).
+ * This slice runs the hci stack with node-down/node-up faults (faults.ts) and no network flows; a scenario
+ * that needs more is refused with a coded error naming each entry.
  */
 import type { RunIo } from '../../bench/run.js';
 import { anvilVersion } from '../../bench/package-root.js';
@@ -81,7 +82,7 @@ function checkSupported(s: LoadedClusterScenario, stack: StackName): void {
   if (problems.length > 0)
     throw new AnvilError(
       'ANVIL_ERR_SCENARIO_UNSUPPORTED',
-      `${s.file} asks for what anvil run does not model yet (${problems.length} item${problems.length > 1 ? 's' : ''}); this version runs the hci stack's pods and storage workloads`,
+      `${s.file} asks for what anvil run does not model yet (${problems.length} item${problems.length > 1 ? 's' : ''}); this version runs the hci stack's pods, storage workloads and node-down/node-up faults`,
       problems,
     );
 }
