@@ -220,3 +220,39 @@ describe('a three-way mirror through a node failure (bench/scenarios/mirror-node
     ]);
   });
 });
+
+describe('drives of a node profile on the model', () => {
+  it('builds each drive from the device profile its node profile names, and says so when it must fall back to the default', async () => {
+    const { smallProfilePath } = await import('../control-plane-harness.js');
+    const node = smallProfilePath({ drives: '[{ profile: intel-p5500-3.84tb, capacity: 1T }, { profile: acme-nvme-7tb, capacity: 1T }]' });
+    const file = scenarioFile(`kind: ClusterScenario
+name: two drives
+stack: hci
+duration: 50ms
+warmup: 10ms
+interval: 10ms
+nodes: [{ name: n1, profile: ${node} }]
+networks:
+  - { name: pods, subnet: 10.1.0.0/24, start: 10.1.0.10, end: 10.1.0.20, gateway: 10.1.0.1, default: true }
+tenants: [{ name: t }]
+volumes: [{ name: v, tenant: t, size: 10Gi }]
+pods: [{ name: p, tenant: t, cpu: 1, memory: 1Gi, volumes: [v] }]
+workloads:
+  - pod: p
+    volume: v
+    job: |
+      [r]
+      rw=randread
+      bs=4k
+      iodepth=4
+      time_based
+      runtime=50ms
+`);
+    const r = await anvilInProcess(['run', file, '--output-format', 'json', '--out', join(tempDir('anvil-drives-'), 'out')], FIXED_TIME);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain(
+      'note: node n1 drive 1: drive profile acme-nvme-7tb is not a device profile the model knows (anvil profiles lists them); the model uses intel-p4510-4tb',
+    );
+    expect(r.stderr).not.toContain('intel-p5500-3.84tb is not');
+  });
+});
