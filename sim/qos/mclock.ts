@@ -222,7 +222,10 @@ export class MClockScheduler implements EventHandler {
     if (this.outstanding < this.dispatch_depth && !this.windowFull) this.wakeAtEarliestTag();
   }
 
-  /** Whether `client`'s head would take the units outstanding past the window (never for the first request out). */
+  /**
+   * Whether `client`'s head would take the units outstanding past the window (never for the first request out).
+   * Dispatch then stops for every client, so the device drains and even an I/O larger than the window goes.
+   */
   private overWindow(client: number): boolean {
     if (this.outstanding === 0 || this.outstandingUnits + this.headCost[client]! <= this.dispatch_units) return false;
     this.windowFull = true;
