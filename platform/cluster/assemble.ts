@@ -26,6 +26,9 @@ import { AnvilError, isAnvilError } from '../errors.js';
 /** Cable between a node and its top-of-rack switch, m (a rack's length; fabric terms scale with it). */
 export const RACK_CABLE_M = 3;
 
+/** The storage QoS client of a drive's resync copies. */
+const RESYNC_CLIENT = 'resync';
+
 /** What was built, for the summary: the model and what was said on the way. */
 export interface AssembledCluster {
   readonly model: Model;
@@ -119,6 +122,9 @@ export function assembleHci(s: LoadedClusterScenario, state: ClusterState, coeff
           return { name: key, reservation_iops: reservation.get(key) ?? 0, ...(limit !== undefined ? { limit_iops: limit } : {}) };
         });
       if (clients.length === 0) return;
+      // Resync copies to and from this drive: a client of their own, no reservation, so they take spare
+      // capacity and never the reservations' (a volume key holds a '/', this name none).
+      clients.push({ name: RESYNC_CLIENT, reservation_iops: 0 });
       try {
         const qos = storageQos(model, {
           device,
@@ -158,6 +164,7 @@ export function assembleHci(s: LoadedClusterScenario, state: ClusterState, coeff
       .map((p) => {
         const device = driveDevice(p.node, p.drive);
         const route = routes.get(`${key}@${device}`)!;
+        const copy = routes.get(`${RESYNC_CLIENT}@${device}`)!;
         return {
           local: p.node === home,
           node: p.node,
@@ -166,6 +173,8 @@ export function assembleHci(s: LoadedClusterScenario, state: ClusterState, coeff
             offset_bytes: p.offset_bytes,
             via: route.via,
             back: route.after,
+            copy_via: copy.via,
+            copy_back: copy.after,
             ...(p.node === home ? {} : { remote }),
           },
         };
