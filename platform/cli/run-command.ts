@@ -50,7 +50,7 @@ export function registerRunCommand(cli: Command): void {
     .command('run')
     .description('run a fio job file or a cluster scenario on a target and print fio-compatible results')
     .argument(
-      '<file>',
+      '<jobfile>',
       "fio job file (fio's own format: [global], job sections, rw=, bs=, iodepth=, ...), or a cluster scenario (YAML, kind: ClusterScenario, bench/scenarios/)",
     )
     .addOption(
