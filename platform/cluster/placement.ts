@@ -15,8 +15,7 @@ import type { Taint } from '../domain/node.js';
 import type { Pod } from '../domain/pod.js';
 import { localAdmin } from '../domain/tenancy.js';
 import { AnvilError } from '../errors.js';
-import { planApply } from '../manifests/apply.js';
-import { runApply } from '../manifests/apply.js';
+import { planApply, runApply } from '../manifests/apply.js';
 import { parseManifestText } from '../manifests/documents.js';
 import { MemoryStore } from '../state/memory-store.js';
 
