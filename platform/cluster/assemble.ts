@@ -10,7 +10,7 @@
 import { DEFAULT_PROFILE, loadProfile, type DeviceProfile } from '../../bench/profiles.js';
 import type { LoadedClusterScenario } from '../../bench/scenario/load.js';
 import { Model } from '../../sim/model/model.js';
-import { storageQos, type QosRoute } from '../../sim/qos/storage-qos.js';
+import { storageQos, type QosRoute, type StorageQos } from '../../sim/qos/storage-qos.js';
 import { MAX_BLOCKS } from '../../sim/storage/block-map.js';
 import { mirroredVolume, type MirroredVolumeHandle, type PlexSpec } from '../../sim/storage/build.js';
 import { nvmeofTerms } from '../../sim/storage/delay-station.js';
@@ -36,6 +36,8 @@ export interface AssembledCluster {
   readonly notes: readonly string[];
   /** Model device names per node, in drive order. */
   readonly drives: ReadonlyMap<string, readonly string[]>;
+  /** The storage QoS of each drive that holds a plex, by model device name. */
+  readonly qos: ReadonlyMap<string, StorageQos>;
   /** The volumes built (those a running pod's workload uses), by `TENANT/NAME`: handle and each plex's node, in the model's plex order. */
   readonly volumes: ReadonlyMap<string, { readonly handle: MirroredVolumeHandle; readonly plexNodes: readonly string[] }>;
 }
@@ -112,6 +114,7 @@ export function assembleHci(s: LoadedClusterScenario, state: ClusterState, coeff
   // Storage QoS per drive, clients the volumes with a plex there.
   const hci = coefficients.hci;
   const routes = new Map<string, QosRoute>();
+  const qosByDrive = new Map<string, StorageQos>();
   for (const [node, devices] of drives) {
     devices.forEach((device, index) => {
       const clients = [...state.volumes.values()]
@@ -139,6 +142,7 @@ export function assembleHci(s: LoadedClusterScenario, state: ClusterState, coeff
             write_factor: hci.qos_write_cost_factor.value,
           },
         });
+        qosByDrive.set(device, qos);
         for (const c of clients) routes.set(`${c.name}@${device}`, qos.route(c.name));
       } catch (e) {
         if (!(e instanceof RangeError)) throw e;
@@ -217,5 +221,5 @@ export function assembleHci(s: LoadedClusterScenario, state: ClusterState, coeff
       });
     }
   });
-  return { model, notes, drives, volumes: builtVolumes };
+  return { model, notes, drives, qos: qosByDrive, volumes: builtVolumes };
 }

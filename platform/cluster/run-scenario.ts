@@ -65,6 +65,12 @@ export interface ScenarioSummary {
   /** The faults as they fired, and each modelled plex's end state (with its resyncs). */
   readonly faults: readonly FaultRecord[];
   readonly plexes: readonly PlexRecord[];
+  /** Per drive with plexes: what its storage QoS sent it over the run, 4K-equivalent units a second, in all and per client (volume, or resync). */
+  readonly drives: readonly {
+    readonly drive: string;
+    readonly units_per_s: number;
+    readonly clients: Readonly<Record<string, number>>;
+  }[];
 }
 
 /** Refuses what this version does not model, naming each entry and what runs instead. */
@@ -143,6 +149,12 @@ export function scenarioText(s: ScenarioSummary): string {
     if (p.write_clat_p99_ns !== undefined) figures.push(`write p99=${formatDuration(p.write_clat_p99_ns)}`);
     lines.push(`  ${p.pod}: ${figures.join(', ')}`);
   }
+  for (const d of s.drives)
+    lines.push(
+      `drive ${d.drive}: ${formatRate(d.units_per_s)} 4K-equivalent I/Os a second from its QoS (${Object.entries(d.clients)
+        .map(([c, u]) => `${c} ${formatRate(u)}`)
+        .join(', ')})`,
+    );
   for (const f of s.faults)
     lines.push(`fault at ${formatDuration(f.at_ns)}: ${f.event} ${f.node}${f.plexes.length > 0 ? ` (plexes ${f.plexes.join(', ')})` : ''}`);
   if (s.faults.length > 0)
@@ -191,6 +203,11 @@ export async function runScenarioFile(
   });
   bar?.done();
   const plexes = settleAfterRun(scenario, placement, built);
+  const seconds = built.model.sim.now / 1e9;
+  const drives = [...built.qos].map(([drive, qos]) => {
+    const perClient = qos.clientNames.map((name, i) => [name, Math.round(qos.scheduler.unitsDispatched[i]! / seconds)] as const);
+    return { drive, units_per_s: perClient.reduce((sum, [, u]) => sum + u, 0), clients: Object.fromEntries(perClient) };
+  });
 
   // Pods as placed before the run (a fault moves none that has a workload).
   const pods = [...state.pods.values()];
@@ -207,6 +224,7 @@ export async function runScenarioFile(
     pods: summaryPods,
     faults,
     plexes,
+    drives,
   };
   const version = anvilVersion();
   const base = modelRunOutput(run, { version, timestamp_s: runTimestamp(), jobFile: file });

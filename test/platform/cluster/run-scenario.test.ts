@@ -19,6 +19,7 @@ interface ScenarioJson {
     pods_running: number;
     pods_pending: number;
     plexes: { volume: string; node: string; state: string; platform_state: string }[];
+    drives: { drive: string; units_per_s: number; clients: Record<string, number> }[];
     pods: { pod: string; state: string; node?: string; reason?: string; iops?: number; reserved_iops?: number }[];
   };
 }
@@ -191,6 +192,12 @@ describe('the noisy neighbour on hci (bench/scenarios/noisy-neighbour.yaml)', ()
       expect(units).toBeGreaterThanOrEqual(20_000 * 0.98);
       expect(units).toBeGreaterThanOrEqual(p.reserved_iops * 0.98);
     }
+    // The drive's QoS sent each database's volume at least its reservation, and the neighbour the rest.
+    const [drive] = doc.anvil_scenario.drives;
+    expect(drive!.drive).toBe('node-1/nvme0');
+    expect(drive!.clients['shop/orders']).toBeGreaterThanOrEqual(40_000 * 0.98);
+    expect(drive!.clients['shop/stock']).toBeGreaterThanOrEqual(40_000 * 0.98);
+    expect(drive!.clients['batch/scratch']).toBeGreaterThan(0);
   });
 });
 
