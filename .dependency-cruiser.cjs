@@ -118,6 +118,21 @@ module.exports = {
       to: { path: '^platform/(state|api)/' },
     },
     {
+      name: 'cluster-uses-the-control-plane-and-the-model',
+      severity: 'error',
+      comment:
+        'platform/cluster (the platform realised on the model) imports sim, bench, the domain, state, manifests and the ground floor: not the scheduler directly, the api, the cli or reports.',
+      from: { path: '^platform/cluster/' },
+      to: { path: '^(reports/|platform/(scheduler|api|cli)/)' },
+    },
+    {
+      name: 'only-the-cli-imports-cluster',
+      severity: 'error',
+      comment: 'platform/cluster is imported by platform/cli only (bench and the control plane stay below it).',
+      from: { pathNot: '^platform/(cli|cluster)/' },
+      to: { path: '^platform/cluster/' },
+    },
+    {
       name: 'reports-not-control-plane',
       severity: 'error',
       comment: 'Reports read the model and results (sim, bench), not the control plane.',

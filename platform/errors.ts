@@ -92,6 +92,17 @@ export const ERRORS = {
     status: 400,
     summary: 'a scenario file of the other kind was given: a TCO scenario where a cluster scenario is read, or the reverse',
   },
+  ANVIL_ERR_SCENARIO_UNSUPPORTED: {
+    code: 'ANVIL_ERR_SCENARIO_UNSUPPORTED',
+    status: 501,
+    summary:
+      'a cluster scenario asks for what anvil run does not model yet (network flows, faults other than a node down and up, the diy stack)',
+  },
+  ANVIL_ERR_CLUSTER_MODEL: {
+    code: 'ANVIL_ERR_CLUSTER_MODEL',
+    status: 422,
+    summary: 'a placed cluster scenario cannot be built on the model (reservations above a drive, a plex beyond its device)',
+  },
   ANVIL_ERR_STACK_COEFFICIENTS: {
     code: 'ANVIL_ERR_STACK_COEFFICIENTS',
     status: 400,

@@ -65,6 +65,9 @@ describe('the architecture (ARCHITECTURE.md)', () => {
       // Results that know which target ran.
       'bench/targets/sim.ts': 'export const target = "sim";\n',
       'bench/results/writer.ts': "import { target } from '../targets/sim.js';\nexport const t = target;\n",
+      // The platform on the model reaching into the API, and bench reaching up into it.
+      'platform/cluster/run.ts': "import { server } from '../api/server.js';\nexport const r = server;\n",
+      'bench/scenario/use.ts': "import { r } from '../../platform/cluster/run.js';\nexport const u = r;\n",
     };
     for (const [path, text] of Object.entries(files)) {
       mkdirSync(dirname(join(dir, path)), { recursive: true });
@@ -77,6 +80,9 @@ describe('the architecture (ARCHITECTURE.md)', () => {
         'nothing-imports-the-cli: reports/tco/command.ts -> platform/cli/arguments.ts',
         'reports-not-control-plane: reports/tco/command.ts -> platform/cli/arguments.ts',
         'results-know-no-target: bench/results/writer.ts -> bench/targets/sim.ts',
+        'cluster-uses-the-control-plane-and-the-model: platform/cluster/run.ts -> platform/api/server.ts',
+        'bench-below-platform-and-reports: bench/scenario/use.ts -> platform/cluster/run.ts',
+        'only-the-cli-imports-cluster: bench/scenario/use.ts -> platform/cluster/run.ts',
         'sim-imports-only-sim: sim/core/clock.ts -> platform/errors.ts',
       ].sort(),
     );

@@ -1,7 +1,9 @@
 /**
- * `anvil run JOBFILE`: the verb only, its flags parsed here; the run itself (any target) and the writing of
- * its results are bench/run.ts and bench/results/run-output.ts.
+ * `anvil run FILE`: the verb only, its flags parsed here; the run itself (any target) and the writing of
+ * its results are bench/run.ts and bench/results/run-output.ts. A cluster scenario (YAML with
+ * `kind: ClusterScenario`) goes to platform/cluster, which places it with the control plane first.
  */
+import { readFileSync } from 'node:fs';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { DEFAULT_PROFILE } from '../../bench/profiles.js';
 import { OUTPUT_FORMATS, runJobFile, type RunOptions } from '../../bench/run.js';
@@ -25,17 +27,42 @@ const parseSeconds = decimalAbove(0, 365 * 86_400, '--timeout 120');
 /** `--max-ios`: at least one I/O, exactly an integer. */
 const parseMaxIos = wholeNumber(1, Number.MAX_SAFE_INTEGER, '--max-ios 200000000');
 
+/** A cluster scenario says `kind: ClusterScenario` at the top level; a fio job file cannot (its options are `key=value`). */
+export function isClusterScenarioFile(file: string): boolean {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return false; // the job-file reader says why it cannot be read, as before
+  }
+  return /^kind:[ \t]*["']?ClusterScenario["']?[ \t]*(#.*)?$/m.test(text);
+}
+
+/** `--stack`: hci or diy. */
+function parseStack(value: string): string {
+  if (value !== 'hci' && value !== 'diy') throw new InvalidArgumentError('a stack: hci (the appliance) or diy, e.g. --stack hci');
+  return value;
+}
+
 /** Adds `anvil run` to the CLI. */
 export function registerRunCommand(cli: Command): void {
   cli
     .command('run')
-    .description('run a fio job file on a target and print fio-compatible results')
-    .argument('<jobfile>', "fio job file (fio's own format: [global], job sections, rw=, bs=, iodepth=, ...)")
+    .description('run a fio job file or a cluster scenario on a target and print fio-compatible results')
+    .argument(
+      '<jobfile>',
+      "fio job file (fio's own format: [global], job sections, rw=, bs=, iodepth=, ...), or a cluster scenario (YAML, kind: ClusterScenario, bench/scenarios/)",
+    )
     .addOption(
       new Option('--target <target>', 'where the jobs run: sim (the discrete-event model) or host (fio on this machine)').default('sim'),
     )
     .option('--profile <name|path>', `device profile: a built-in name (see "anvil profiles") or a YAML file`, DEFAULT_PROFILE)
-    .option('--seed <n>', 'seed for every random stream; the same seed gives identical results', parseSeed, 1)
+    .option(
+      '--seed <n>',
+      "seed for every random stream; the same seed gives identical results (default: 1 for a job file, the scenario's seed for a scenario)",
+      parseSeed,
+    )
+    .option('--stack <stack>', 'cluster scenario: the stack to run, hci (the appliance; the default) or diy (not yet)', parseStack)
     .addOption(new Option('--output-format <format>', 'stdout format, as fio').choices(OUTPUT_FORMATS as string[]).default('normal'))
     .option('--out <dir>', 'also write summary.json and Arrow tables (intervals, latency histograms, jobs) here')
     .option('--filename <path>', "host target: the file or device every job does I/O on (fio's filename)")
@@ -50,7 +77,23 @@ export function registerRunCommand(cli: Command): void {
       `model target: refuse a run estimated to simulate more I/Os than this (default ${DEFAULT_MAX_IOS}, about a minute)`,
       parseMaxIos,
     )
-    .action(async (jobfile: string, opts: RunOptions) => {
-      await runJobFile(jobfile, opts, cliIo());
+    .action(async (file: string, opts: Omit<RunOptions, 'seed'> & { seed?: number; stack?: string }) => {
+      if (isClusterScenarioFile(file)) {
+        const { runScenarioFile } = await import('../cluster/run-scenario.js');
+        await runScenarioFile(
+          file,
+          {
+            target: opts.target,
+            outputFormat: opts.outputFormat,
+            ...(opts.stack !== undefined ? { stack: opts.stack } : {}),
+            ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
+            ...(opts.out !== undefined ? { out: opts.out } : {}),
+          },
+          cliIo(),
+        );
+        return;
+      }
+      const { stack: _stack, ...jobOptions } = opts;
+      await runJobFile(file, { ...jobOptions, seed: opts.seed ?? 1 }, cliIo());
     });
 }

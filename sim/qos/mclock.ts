@@ -21,7 +21,10 @@
  *
  * The scheduler keeps at most `dispatch_depth` requests outstanding at the device, so that it, not the
  * device's own queue, decides the order. It sees completions through `completion`, a station placed after
- * the device on each route (`JobPlacement.after`); on a completion it dispatches the next request. When
+ * the device on each route (`JobPlacement.after`); on a completion it dispatches the next request. With
+ * `dispatch_units` it also keeps at most that many cost units outstanding (one request always may go): a
+ * 128K write then holds 32 of a drive's slots, so a neighbour's large I/Os cannot fill the device queue
+ * that a reserved client's small I/Os wait in (at least one request is always let through). When
  * requests wait but none is eligible (all over their limits, no reservation due), one timer wakes the
  * scheduler at the earliest tag.
  *
@@ -107,6 +110,10 @@ export class MClockScheduler implements EventHandler {
   private readonly tagL: Float64Array;
   private readonly tagP: Float64Array;
   private outstanding = 0;
+  /** Cost units outstanding at the device. */
+  private outstandingUnits = 0;
+  /** Set when the unit window stopped dispatch: the next completion dispatches, no timer is needed. */
+  private windowFull = false;
   private dispatching = false;
   private timer: EventHandle = NONE;
   private timerAt_ns = Infinity;
@@ -114,6 +121,7 @@ export class MClockScheduler implements EventHandler {
   /**
    * @param dispatch_depth most requests outstanding at the device at once (>= 1)
    * @param queueCapacity requests each client's ring holds before it grows
+   * @param dispatch_units most cost units outstanding at the device at once (> 0; Infinity: requests alone bound it)
    */
   constructor(
     private readonly sim: Simulator,
@@ -122,7 +130,9 @@ export class MClockScheduler implements EventHandler {
     private readonly cost: IoCostModel,
     private readonly dispatch_depth: number,
     queueCapacity = DEFAULT_QUEUE_CAPACITY,
+    private readonly dispatch_units = Infinity,
   ) {
+    if (!(dispatch_units > 0)) throw new RangeError(`dispatch units must be above 0, got ${dispatch_units}`);
     if (!(Number.isInteger(dispatch_depth) && dispatch_depth >= 1))
       throw new RangeError(`dispatch depth must be a whole number >= 1, got ${dispatch_depth}`);
     clients.forEach((c, i) => checkMClockClient(c, `client ${i}`));
@@ -170,6 +180,8 @@ export class MClockScheduler implements EventHandler {
   /** A request came back from the device (through the completion port): pass it on, dispatch the next. */
   complete(req: number): void {
     this.outstanding--;
+    if (this.dispatch_units !== Infinity)
+      this.outstandingUnits -= ioCostUnits(this.cost, this.requests.size_bytes[req]!, this.requests.op[req] === OP_WRITE);
     this.requests.forward(req);
     this.dispatch();
   }
@@ -189,23 +201,35 @@ export class MClockScheduler implements EventHandler {
     const now = this.sim.now;
     const head = this.head;
     const n = head.length;
+    this.windowFull = false;
     while (this.outstanding < this.dispatch_depth) {
       let chosen = NONE;
       for (let i = 0; i < n; i++) {
         if (head[i] !== NONE && this.tagR[i]! <= now && (chosen === NONE || this.tagR[i]! < this.tagR[chosen]!)) chosen = i;
       }
       if (chosen !== NONE) {
+        if (this.overWindow(chosen)) break;
         this.send(chosen, PHASE_RESERVATION);
         continue;
       }
       for (let i = 0; i < n; i++) {
         if (head[i] !== NONE && this.tagL[i]! <= now && (chosen === NONE || this.tagP[i]! < this.tagP[chosen]!)) chosen = i;
       }
-      if (chosen === NONE) break;
+      if (chosen === NONE || this.overWindow(chosen)) break;
       this.send(chosen, PHASE_WEIGHT);
     }
     this.dispatching = false;
-    if (this.outstanding < this.dispatch_depth) this.wakeAtEarliestTag();
+    if (this.outstanding < this.dispatch_depth && !this.windowFull) this.wakeAtEarliestTag();
+  }
+
+  /**
+   * Whether `client`'s head would take the units outstanding past the window (never for the first request out).
+   * Dispatch then stops for every client, so the device drains and even an I/O larger than the window goes.
+   */
+  private overWindow(client: number): boolean {
+    if (this.outstanding === 0 || this.outstandingUnits + this.headCost[client]! <= this.dispatch_units) return false;
+    this.windowFull = true;
+    return true;
   }
 
   private send(client: number, phase: number): void {
@@ -219,6 +243,7 @@ export class MClockScheduler implements EventHandler {
       if (spacing !== Infinity) this.tagR[client]! -= cost * spacing;
     }
     this.unitsDispatched[client]! += cost;
+    this.outstandingUnits += cost;
     const next = this.queues[client]!.shift();
     if (next === NONE) this.head[client] = NONE;
     else this.makeHead(client, next, false);

@@ -33,6 +33,11 @@ export interface StorageQosParams {
    * reaches its peak IOPS: lower wastes the device, higher lets the device's own queue reorder more.
    */
   readonly dispatch_depth?: number;
+  /**
+   * Most cost units outstanding at the device at once, besides `dispatch_depth` requests; default none (requests
+   * alone). Set, a large I/O takes as many of the device's slots as it costs units.
+   */
+  readonly dispatch_units?: number;
   /** What an I/O costs; default linear in 4 KiB units (a 128K I/O costs 32). */
   readonly cost?: Partial<IoCostModel>;
   /** Requests each client's queue holds before it grows (preallocated); default 256. */
@@ -97,6 +102,7 @@ export function storageQos(model: Model, params: StorageQosParams): StorageQos {
     cost,
     params.dispatch_depth ?? DEFAULT_DISPATCH_DEPTH,
     params.queue_capacity ?? DEFAULT_QUEUE_CAPACITY,
+    params.dispatch_units ?? Infinity,
   );
   const after = [scheduler.completion];
   const routes = scheduler.ports.map((port) => ({ device: params.device, via: [port], after }));

@@ -25,6 +25,9 @@ export interface PlexSpec {
   readonly via?: readonly Station[];
   /** Stations on the way back from the device, before a remote plex's inbound delay. */
   readonly back?: readonly Station[];
+  /** Stations resync copies take instead of `via` / `back` (a QoS client of their own); the remote delays apply alike. */
+  readonly copy_via?: readonly Station[];
+  readonly copy_back?: readonly Station[];
 }
 
 export interface MirroredVolumeSpec {
@@ -71,12 +74,17 @@ export function mirroredVolume(model: Model, spec: MirroredVolumeSpec): Mirrored
     }
     const via = [...(plex.via ?? [])];
     const back = [...(plex.back ?? [])];
+    const copies = plex.copy_via !== undefined || plex.copy_back !== undefined;
+    const copyVia = [...(plex.copy_via ?? plex.via ?? [])];
+    const copyBack = [...(plex.copy_back ?? plex.back ?? [])];
     if (plex.remote) {
       const delays = remotePlexDelays(model.sim, model.requests, plex.remote);
       via.unshift(delays.outbound);
       back.push(delays.inbound);
+      copyVia.unshift(delays.outbound);
+      copyBack.push(delays.inbound);
     }
-    return { via, device, back, offset_bytes, local: plex.remote === undefined };
+    return { via, device, back, offset_bytes, local: plex.remote === undefined, ...(copies ? { copyVia, copyBack } : {}) };
   });
   const volume = new MirroredVolume(spec.name, model.sim, model.requests, spec.capacity_bytes, spec.block_bytes, legs);
   const resync = new Resync(

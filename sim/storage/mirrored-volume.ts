@@ -36,6 +36,9 @@ export interface PlexLeg {
   readonly offset_bytes: number;
   /** On the node the volume is read from: reads prefer it. */
   readonly local: boolean;
+  /** Stations resync copies take instead of `via` and `back` (their own QoS client, so they do not queue in the volume's); default the same. */
+  readonly copyVia?: readonly Station[];
+  readonly copyBack?: readonly Station[];
 }
 
 // What a request is to the volume (kept per request id while the volume holds it or one of its children).
@@ -58,6 +61,8 @@ export class MirroredVolume implements DeviceInstance, EventHandler {
   readonly map: BlockMap;
   /** Per plex, the flow of its leg. */
   readonly legFlow: number[] = [];
+  /** Per plex, the flow of its resync copies (its leg's flow unless the leg gives copy stations). */
+  readonly copyFlow: number[] = [];
   /** Per plex, its state. */
   readonly state: PlexState[] = [];
   /** Reads served by a plex that lacked an acknowledged version of a block (should stay 0). */
@@ -99,7 +104,13 @@ export class MirroredVolume implements DeviceInstance, EventHandler {
     this.map = new BlockMap(Math.ceil(capacity_bytes / block_bytes), block_bytes, legs.length);
     const sink: Station = { accept: (req) => this.legDone(req) };
     for (const leg of legs) {
-      this.legFlow.push(requests.addRoute([this, ...leg.via, leg.device, ...leg.back, sink]));
+      const flow = requests.addRoute([this, ...leg.via, leg.device, ...leg.back, sink]);
+      this.legFlow.push(flow);
+      this.copyFlow.push(
+        leg.copyVia || leg.copyBack
+          ? requests.addRoute([this, ...(leg.copyVia ?? leg.via), leg.device, ...(leg.copyBack ?? leg.back), sink])
+          : flow,
+      );
       this.state.push('in-sync');
       this.epoch.push(0);
       this.local.push(leg.local);
@@ -222,7 +233,7 @@ export class MirroredVolume implements DeviceInstance, EventHandler {
   /** Starts a resync copy of `block` to `target`: first the read from `source` (for resync.ts). */
   startCopy(source: number, target: number, block: number, serviceClass: number): void {
     const req = this.requests.alloc(
-      this.legFlow[source]!,
+      this.copyFlow[source]!,
       OP_READ,
       this.offset[source]! + block * this.block_bytes,
       this.block_bytes,
@@ -259,7 +270,7 @@ export class MirroredVolume implements DeviceInstance, EventHandler {
     this.requests.release(req);
     if (!current) return false;
     const write = this.requests.alloc(
-      this.legFlow[target]!,
+      this.copyFlow[target]!,
       OP_WRITE,
       this.offset[target]! + block * this.block_bytes,
       this.block_bytes,

@@ -1,0 +1,225 @@
+/**
+ * The model of a placed scenario on the appliance stack (`hci`): per node one NVMe device per drive of its
+ * node profile, per drive a storage QoS (mClock) whose clients are the volumes with a plex there (each
+ * volume's reservation is what its running pods reserved for it), per volume a mirrored volume whose plexes
+ * sit where the control plane put them (node, drive, offset; a plex on another node than the pod's is a
+ * remote leg with the NVMe over Ethernet terms of the coefficient file), and per workload of a running pod
+ * one labelled job on its volume. Random streams are named after the components, so the same scenario and
+ * seed give the same run.
+ */
+import { DEFAULT_PROFILE, loadProfile, type DeviceProfile } from '../../bench/profiles.js';
+import type { LoadedClusterScenario } from '../../bench/scenario/load.js';
+import { Model } from '../../sim/model/model.js';
+import { storageQos, type QosRoute, type StorageQos } from '../../sim/qos/storage-qos.js';
+import { MAX_BLOCKS } from '../../sim/storage/block-map.js';
+import { mirroredVolume, type MirroredVolumeHandle, type PlexSpec } from '../../sim/storage/build.js';
+import { nvmeofTerms } from '../../sim/storage/delay-station.js';
+import { fabricLatencies } from '../../sim/network/build.js';
+import type { StackCoefficients } from '../../sim/stacks/coefficient-schema.js';
+import type { WorkloadSpec } from '../../sim/workload/spec.js';
+import type { ClusterState } from '../domain/cluster-state.js';
+import type { Pod } from '../domain/pod.js';
+import { DEFAULT_RESYNC_SHARE } from '../domain/resync.js';
+import { keyOf } from '../domain/volume.js';
+import { AnvilError, isAnvilError } from '../errors.js';
+
+/** Cable between a node and its top-of-rack switch, m (a rack's length; fabric terms scale with it). */
+export const RACK_CABLE_M = 3;
+
+/** The storage QoS client of a drive's resync copies. */
+const RESYNC_CLIENT = 'resync';
+
+/** What was built, for the summary: the model and what was said on the way. */
+export interface AssembledCluster {
+  readonly model: Model;
+  /** `note: ...` lines (a drive profile that fell back to the default, a workload of a pending pod). */
+  readonly notes: readonly string[];
+  /** Model device names per node, in drive order. */
+  readonly drives: ReadonlyMap<string, readonly string[]>;
+  /** The storage QoS of each drive that holds a plex, by model device name. */
+  readonly qos: ReadonlyMap<string, StorageQos>;
+  /** The volumes built (those a running pod's workload uses), by `TENANT/NAME`: handle and each plex's node, in the model's plex order. */
+  readonly volumes: ReadonlyMap<string, { readonly handle: MirroredVolumeHandle; readonly plexNodes: readonly string[] }>;
+}
+
+/** The model device of drive `index` of `node`. */
+export function driveDevice(node: string, index: number): string {
+  return `${node}/nvme${index}`;
+}
+
+/** The model name of a volume (`TENANT/NAME`): jobs address it as a device. */
+export function volumeDevice(volumeKey: string): string {
+  return `volume/${volumeKey}`;
+}
+
+/** A block size that keeps a volume's block map small: 4 KiB, or the power of two that gives at most 2^18 blocks. */
+function blockBytes(capacity_bytes: number): number {
+  let block = 4096;
+  while (capacity_bytes / block > Math.min(MAX_BLOCKS, 1 << 18)) block *= 2;
+  return block;
+}
+
+/** The job as the scenario runs it: warm-up as its ramp (if longer), and over by the scenario's end. */
+function withinScenario(spec: WorkloadSpec, warmup_ns: number, duration_ns: number): WorkloadSpec {
+  const ramp_ns = Math.max(spec.ramp_ns, warmup_ns);
+  const left = Math.max(1, duration_ns - ramp_ns);
+  const runtime_ns = spec.runtime_ns > 0 ? Math.min(spec.runtime_ns, left) : left;
+  return { ...spec, ramp_ns, runtime_ns };
+}
+
+/** Builds the hci model of the placed state. */
+export function assembleHci(s: LoadedClusterScenario, state: ClusterState, coefficients: StackCoefficients): AssembledCluster {
+  const model = new Model(s.seed, s.interval_ns);
+  const notes: string[] = [];
+  const profiles = new Map<string, DeviceProfile>();
+  const profileOf = (name: string, where: string): DeviceProfile => {
+    let p = profiles.get(name);
+    if (p) return p;
+    try {
+      p = loadProfile(name);
+    } catch (e) {
+      if (!isAnvilError(e)) throw e;
+      notes.push(
+        `note: ${where}: drive profile ${name} is not a device profile the model knows (anvil profiles lists them); the model uses ${DEFAULT_PROFILE}`,
+      );
+      p = loadProfile(DEFAULT_PROFILE);
+    }
+    profiles.set(name, p);
+    return p;
+  };
+
+  // Devices: one per drive, nodes in the control plane's order.
+  const drives = new Map<string, string[]>();
+  for (const node of state.nodes.values()) {
+    const names = node.inventory.drives.map((d, i) => {
+      const p = profileOf(d.profile, `node ${node.name} drive ${i}`);
+      const name = driveDevice(node.name, i);
+      model.addDevice(name, p.kind, p.params);
+      return name;
+    });
+    drives.set(node.name, names);
+  }
+
+  // Reservations: what the running pods reserved for each of their volumes.
+  const running: Pod[] = [...state.pods.values()].filter((p) => p.status.state === 'running');
+  const reservation = new Map<string, number>();
+  for (const pod of running) {
+    if (pod.status.state !== 'running') continue;
+    for (const r of pod.status.volume_reservations) {
+      const key = keyOf(pod.namespace, r.volume);
+      reservation.set(key, (reservation.get(key) ?? 0) + r.iops);
+    }
+  }
+
+  // Storage QoS per drive, clients the volumes with a plex there.
+  const hci = coefficients.hci;
+  const routes = new Map<string, QosRoute>();
+  const qosByDrive = new Map<string, StorageQos>();
+  for (const [node, devices] of drives) {
+    devices.forEach((device, index) => {
+      const clients = [...state.volumes.values()]
+        .filter((v) => v.plexes.some((p) => p.node === node && p.drive === index))
+        .map((v) => {
+          const key = keyOf(v.namespace, v.name);
+          const limit = state.perfTiers.get(v.perf_tier)?.max_storage_iops;
+          return { name: key, reservation_iops: reservation.get(key) ?? 0, ...(limit !== undefined ? { limit_iops: limit } : {}) };
+        });
+      if (clients.length === 0) return;
+      // Resync copies to and from this drive: a client of their own, no reservation, so they take spare
+      // capacity and never the reservations' (a volume key holds a '/', this name none).
+      clients.push({ name: RESYNC_CLIENT, reservation_iops: 0 });
+      try {
+        const qos = storageQos(model, {
+          device,
+          clients,
+          dispatch_depth: hci.qos_dispatch_depth.value,
+          // The depth counted in cost units too: a neighbour's 128K writes (32 units each) cannot fill the
+          // drive's queue ahead of a reserved volume's small I/Os (bench/scenarios/noisy-neighbour.yaml).
+          dispatch_units: hci.qos_dispatch_depth.value,
+          cost: {
+            unit_bytes: hci.qos_cost_unit_bytes.value,
+            per_io_bytes: hci.qos_cost_per_io_bytes.value,
+            write_factor: hci.qos_write_cost_factor.value,
+          },
+        });
+        qosByDrive.set(device, qos);
+        for (const c of clients) routes.set(`${c.name}@${device}`, qos.route(c.name));
+      } catch (e) {
+        if (!(e instanceof RangeError)) throw e;
+        throw new AnvilError('ANVIL_ERR_CLUSTER_MODEL', `${s.file}: the platform admitted more than the model can guarantee: ${e.message}`);
+      }
+    });
+  }
+
+  // Volumes: the plexes where the control plane put them, the pod's node local, the others remote.
+  const fabric = fabricLatencies(coefficients, RACK_CABLE_M);
+  // Client NIC -> switch -> target NIC and back: two cables and the switch each way.
+  const fabric_rtt_ns = 2 * (2 * fabric.cable_ns + fabric.switch_latency_ns);
+  const remote = nvmeofTerms(hci.nvmeof_added_latency_us.value * 1000, fabric_rtt_ns);
+  const podNode = new Map<string, string>();
+  for (const pod of running)
+    if (pod.status.state === 'running') for (const v of pod.volumes) podNode.set(keyOf(pod.namespace, v), pod.status.node);
+  const builtVolumes = new Map<string, { handle: MirroredVolumeHandle; plexNodes: string[] }>();
+  const buildVolume = (key: string): void => {
+    if (builtVolumes.has(key)) return;
+    const v = state.volumes.get(key)!;
+    const home = podNode.get(key);
+    const placed = v.plexes
+      .map((p) => {
+        const device = driveDevice(p.node, p.drive);
+        const route = routes.get(`${key}@${device}`)!;
+        const copy = routes.get(`${RESYNC_CLIENT}@${device}`)!;
+        return {
+          local: p.node === home,
+          node: p.node,
+          spec: {
+            device,
+            offset_bytes: p.offset_bytes,
+            via: route.via,
+            back: route.after,
+            copy_via: copy.via,
+            copy_back: copy.after,
+            ...(p.node === home ? {} : { remote }),
+          },
+        };
+      })
+      // Nearest first: the local plex serves reads.
+      .sort((a, b) => Number(b.local) - Number(a.local));
+    const plexes: PlexSpec[] = placed.map((p) => p.spec);
+    const storagePort = state.nodes.get(home ?? v.plexes[0]!.node)?.inventory.nic_ports.find((p) => p.role === 'storage');
+    const resync_bytes_per_s = ((storagePort?.speed_bits_per_s ?? 10e9) / 8) * (state.cluster?.resync_share ?? DEFAULT_RESYNC_SHARE);
+    try {
+      const handle = mirroredVolume(model, {
+        name: volumeDevice(key),
+        capacity_bytes: v.size_bytes,
+        block_bytes: blockBytes(v.size_bytes),
+        plexes,
+        resync_bytes_per_s,
+      });
+      builtVolumes.set(key, { handle, plexNodes: placed.map((p) => p.node) });
+    } catch (e) {
+      if (!(e instanceof RangeError)) throw e;
+      throw new AnvilError('ANVIL_ERR_CLUSTER_MODEL', `${s.file}: volume ${key} cannot be built on the model: ${e.message}`);
+    }
+  };
+
+  // Jobs: one per workload job clone of a running pod, labelled with where it runs.
+  s.workloads.forEach((w, index) => {
+    const pod = state.pods.get(w.pod);
+    if (!pod || pod.status.state !== 'running') {
+      notes.push(`note: ${s.file}: ${w.path}: pod ${w.pod} is pending: its workload on ${w.volume} does not run`);
+      return;
+    }
+    buildVolume(w.volume);
+    const labels = { pod: w.pod, volume: w.volume, tenant: pod.namespace, node: pod.status.node };
+    for (const spec of w.specs) {
+      model.addJob({
+        spec: withinScenario(spec, s.warmup_ns, s.duration_ns),
+        device: volumeDevice(w.volume),
+        name: `${w.pod}/${w.volume}/${index}/${spec.name}/${spec.clone}`,
+        labels,
+      });
+    }
+  });
+  return { model, notes, drives, qos: qosByDrive, volumes: builtVolumes };
+}
