@@ -98,7 +98,7 @@ export class JobGenerator implements Station, EventHandler {
     if (this.flow >= 0) throw new Error(`job ${this.spec.name} is attached already; use reroute to change its route`);
     this.flow = flow;
     this.end_ns = this.spec.runtime_ns > 0 ? start_ns + this.spec.ramp_ns + this.spec.runtime_ns : Infinity;
-    this.sim.schedule(start_ns, this, EVENT_START);
+    this.sim.post(start_ns, this, EVENT_START);
   }
 
   /** The flow new I/Os start on. */
@@ -144,9 +144,9 @@ export class JobGenerator implements Station, EventHandler {
 
   private begin(): void {
     this.lifecycle = { state: 'running', started_ns: this.sim.now };
-    if (this.end_ns < Infinity) this.sim.schedule(this.end_ns, this, EVENT_END);
+    if (this.end_ns < Infinity) this.sim.post(this.end_ns, this, EVENT_END);
     if (this.arrivalRate > 0) {
-      this.sim.after(this.interArrival(), this, EVENT_ARRIVAL);
+      this.sim.postAfter(this.interArrival(), this, EVENT_ARRIVAL);
     } else {
       for (let i = 0; i < this.spec.iodepth && this.issuing; i++) this.issue();
     }
@@ -159,7 +159,7 @@ export class JobGenerator implements Station, EventHandler {
     if (req < 0) return;
     if (this.inFlight < this.spec.iodepth) this.submit(req);
     else this.held.push(req);
-    if (this.issuing) this.sim.after(this.interArrival(), this, EVENT_ARRIVAL);
+    if (this.issuing) this.sim.postAfter(this.interArrival(), this, EVENT_ARRIVAL);
   }
 
   /** Closed loop: create and submit one I/O. */

@@ -82,6 +82,40 @@ describe('Simulator', () => {
     expect(fired).toEqual([...live.values()].sort((a, b) => a - b));
   });
 
+  it('counts cancelled events out of pending and peek, also once most of the heap is cancelled', () => {
+    const sim = new Simulator(8);
+    const { log, target } = logger(sim);
+    const handles = Array.from({ length: 1000 }, (_, i) => sim.schedule(1000 - i, target, i));
+    // Cancel all but every tenth, earliest times first, so cancelled events sit on top and the sweep runs.
+    for (let i = 999; i >= 0; i--) if (i % 10 !== 0) expect(sim.cancel(handles[i]!)).toBe(true);
+    expect(sim.pending).toBe(100);
+    expect(sim.peek()).toBe(1000 - 990);
+    expect(sim.cancel(handles[5]!)).toBe(false);
+    sim.post(10, target, -7); // same time as the earliest survivor, scheduled later: fires after it
+    expect(sim.pending).toBe(101);
+    sim.run();
+    expect(log.slice(0, 2)).toEqual([
+      [10, 990],
+      [10, -7],
+    ]);
+    expect(log.map(([t]) => t)).toEqual([10, 10, ...Array.from({ length: 99 }, (_, k) => 20 + 10 * k)]);
+    expect(sim.pending).toBe(0);
+    expect(sim.state).toEqual({ state: 'stopped', at_ns: 1000, reason: 'empty' });
+  });
+
+  it('reports an empty heap when only cancelled events remain before the run ends', () => {
+    const sim = new Simulator();
+    const { log, target } = logger(sim);
+    sim.schedule(10, target, 1);
+    const late = sim.schedule(20, target, 2);
+    sim.cancel(late);
+    expect(sim.peek()).toBe(10);
+    sim.run(30);
+    expect(log).toEqual([[10, 1]]);
+    expect(sim.state).toEqual({ state: 'stopped', at_ns: 30, reason: 'empty' });
+    expect(sim.peek()).toBe(Infinity);
+  });
+
   it('runs until a time, leaves later events waiting and sets the clock to that time', () => {
     const sim = new Simulator();
     const { log, target } = logger(sim);
