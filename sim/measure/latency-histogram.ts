@@ -176,6 +176,17 @@ export class LatencyHistogram extends BucketHistogram {
     this.min_ns = 0;
   }
 
+  /** Makes this histogram an exact copy of `other` (counts and running figures, to the last bit). */
+  copyFrom(other: LatencyHistogram): void {
+    this.counts.set(other.counts);
+    this.n = other.n;
+    this.sum = other.sum;
+    this.max_ns = other.max_ns;
+    this.min_ns = other.min_ns;
+    this.runningMean = other.runningMean;
+    this.m2 = other.m2;
+  }
+
   /** Sample standard deviation, ns, as fio computes it (n - 1 in the denominator). */
   get stddev_ns(): number {
     return this.n > 1 ? Math.sqrt(this.m2 / (this.n - 1)) : 0;
