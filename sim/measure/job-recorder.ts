@@ -99,15 +99,14 @@ export class DirectionRecorder implements MeasuredDirection {
   }
 }
 
-/** fio's iodepth_level buckets: index of the bucket for a depth. */
+/** fio's iodepth_level bucket of each depth from 0 to 64 (64 and over share the last). */
+const DEPTH_BUCKETS = Uint8Array.from({ length: 65 }, (_, depth) =>
+  depth >= 64 ? 6 : depth >= 32 ? 5 : depth >= 16 ? 4 : depth >= 8 ? 3 : depth >= 4 ? 2 : depth >= 2 ? 1 : 0,
+);
+
+/** fio's iodepth_level buckets (1, 2, 4, 8, 16, 32, >=64): index of the bucket for a depth. */
 export function depthBucket(depth: number): number {
-  if (depth >= 64) return 6;
-  if (depth >= 32) return 5;
-  if (depth >= 16) return 4;
-  if (depth >= 8) return 3;
-  if (depth >= 4) return 2;
-  if (depth >= 2) return 1;
-  return 0;
+  return DEPTH_BUCKETS[depth < 64 ? depth : 64]!;
 }
 
 /** Measurement for one job (one clone): a window starting at `windowStart_ns` and fixed-length intervals. */
