@@ -80,7 +80,7 @@ class Mm1Station implements EventHandler {
 
   private start(id: number): void {
     this.busy = true;
-    this.sim.after(this.service.sample(), this, id);
+    this.sim.postAfter(this.service.sample(), this, id);
   }
 }
 
@@ -98,7 +98,7 @@ class Mm1Source implements EventHandler {
 
   fire(_arg: number): void {
     this.station.accept(this.customers.acquire(this.sim.now));
-    if (++this.created < this.limit) this.sim.after(this.interarrival.sample(), this, 0);
+    if (++this.created < this.limit) this.sim.postAfter(this.interarrival.sample(), this, 0);
   }
 }
 

@@ -1,13 +1,15 @@
 /**
  * The simulation kernel: a clock in nanoseconds and an event heap ordered by (time, insertion sequence).
  *
- * An event is (time, target, arg): at `time` the kernel calls `target.fire(arg)`. `arg` is an integer
- * (a request id, a port index), so scheduling allocates nothing: events live in typed arrays, recycled
- * through a free list, and the heap holds slot numbers. Ties at the same time fire in insertion order.
+ * An event is (time, target, arg): at `time` the kernel calls `target.fire(arg)`. `arg` is a 32-bit
+ * integer (a request id, a port index, an event code), so scheduling allocates nothing: events live in
+ * typed arrays, recycled through a free list, and the heap holds slot numbers. Ties at the same time fire
+ * in insertion order. Cancelling is lazy: a cancelled event stays in the heap, marked, and is dropped when
+ * it reaches the top (or when dead events outnumber live ones), so the hot path keeps no heap positions.
  */
 import { FreeList, grown } from './slots.js';
 
-/** Anything the kernel can wake: a station, a generator, a timer. `arg` is an integer chosen by the scheduler. */
+/** Anything the kernel can wake: a station, a generator, a timer. `arg` is a 32-bit integer chosen by the scheduler. */
 export interface EventHandler {
   fire(arg: number): void;
 }
@@ -16,6 +18,8 @@ export interface EventHandler {
 export type EventHandle = number;
 
 const SLOT_BITS = 2 ** 26; // handle = generation * SLOT_BITS + slot; 67M concurrent events is far beyond any model
+/** Dead (cancelled) events are swept out of the heap once there are more of them than this and than live ones. */
+const MIN_DEAD_TO_COMPACT = 64;
 
 /** Lifecycle of a run, as a discriminated union on `state`. */
 export type RunState =
@@ -28,16 +32,19 @@ export class Simulator {
   eventsFired = 0;
   private lifecycle: RunState = { state: 'idle' };
 
-  // Heap of slots, with each slot's time copied beside it so comparisons touch one array.
+  // Heap of slots, with each slot's time copied beside it so comparisons touch one array. It may hold
+  // dead slots (cancelled: target null) until they reach the top or are swept by `compact`.
   private heapTime: Float64Array;
   private heapSlot: Int32Array;
   private size = 0;
+  /** Cancelled events still in the heap. */
+  private dead = 0;
 
   // Per-slot data.
   private slotSeq: Float64Array;
-  private slotArg: Float64Array;
-  private slotPos: Int32Array; // position in the heap, -1 when free
+  private slotArg: Int32Array;
   private slotGen: Uint32Array;
+  /** The target of a scheduled event; null for a free slot or a cancelled event. */
   private slotTarget: (EventHandler | null)[];
   private readonly freeSlots: FreeList;
   private capacity: number;
@@ -49,8 +56,7 @@ export class Simulator {
     this.heapTime = new Float64Array(initialCapacity);
     this.heapSlot = new Int32Array(initialCapacity);
     this.slotSeq = new Float64Array(initialCapacity);
-    this.slotArg = new Float64Array(initialCapacity);
-    this.slotPos = new Int32Array(initialCapacity).fill(-1);
+    this.slotArg = new Int32Array(initialCapacity);
     this.slotGen = new Uint32Array(initialCapacity);
     this.slotTarget = new Array<EventHandler | null>(initialCapacity).fill(null);
     this.freeSlots = new FreeList(initialCapacity);
@@ -61,17 +67,18 @@ export class Simulator {
     return this.lifecycle;
   }
 
-  /** Number of events waiting. */
+  /** Number of events waiting (cancelled ones not counted). */
   get pending(): number {
-    return this.size;
+    return this.size - this.dead;
   }
 
   /** Time of the next event in nanoseconds, or Infinity when none is waiting. */
   peek(): number {
+    this.dropDeadTop();
     return this.size > 0 ? this.heapTime[0]! : Infinity;
   }
 
-  /** Schedules `target.fire(arg)` at absolute time `at_ns` (never before `now`). */
+  /** Schedules `target.fire(arg)` at absolute time `at_ns` (never before `now`); `arg` is a 32-bit integer. */
   schedule(at_ns: number, target: EventHandler, arg: number): EventHandle {
     if (!(at_ns >= this.now)) throw new RangeError(`schedule: time ${at_ns} ns is before now (${this.now} ns) or not a number`);
     if (this.freeSlots.count === 0) this.grow();
@@ -88,22 +95,29 @@ export class Simulator {
     return this.schedule(this.now + delay_ns, target, arg);
   }
 
+  /**
+   * `schedule` for an event that will never be cancelled: no handle, so nothing is returned. A handle
+   * outgrows a small integer, and returning one from a call that is not inlined allocates a heap number
+   * per event; hot paths that drop the handle call this instead.
+   */
+  post(at_ns: number, target: EventHandler, arg: number): void {
+    this.schedule(at_ns, target, arg);
+  }
+
+  /** `after` without a handle (see `post`). */
+  postAfter(delay_ns: number, target: EventHandler, arg: number): void {
+    this.schedule(this.now + delay_ns, target, arg);
+  }
+
   /** Cancels a scheduled event. Returns false when the handle has already fired or been cancelled. */
   cancel(handle: EventHandle): boolean {
     const slot = handle % SLOT_BITS;
     const gen = (handle - slot) / SLOT_BITS;
-    if (slot >= this.capacity || this.slotGen[slot] !== gen) return false;
-    const pos = this.slotPos[slot]!;
-    if (pos < 0) return false;
-    this.release(slot);
-    const last = --this.size;
-    if (pos !== last) {
-      const lastTime = this.heapTime[last]!;
-      const lastSlot = this.heapSlot[last]!;
-      // Put the last element in the hole and restore order in whichever direction it is out of place.
-      if (pos > 0 && this.before(lastTime, lastSlot, (pos - 1) >> 1)) this.siftUp(pos, lastTime, lastSlot);
-      else this.siftDown(pos, lastTime, lastSlot);
-    }
+    if (!(slot >= 0 && slot < this.capacity) || this.slotGen[slot] !== gen || this.slotTarget[slot] === null) return false;
+    // The slot stays in the heap, dead, until it reaches the top; its generation moves on when it is freed.
+    this.slotTarget[slot] = null;
+    this.dead++;
+    if (this.dead > MIN_DEAD_TO_COMPACT && this.dead > this.size - this.dead) this.compact();
     return true;
   }
 
@@ -129,6 +143,10 @@ export class Simulator {
       this.release(slot);
       const last = --this.size;
       if (last > 0) this.siftDown(0, this.heapTime[last]!, this.heapSlot[last]!);
+      if (target === null) {
+        this.dead--;
+        continue;
+      }
       this.now = t;
       this.eventsFired++;
       target.fire(arg);
@@ -137,6 +155,7 @@ export class Simulator {
         return this.eventsFired - start;
       }
     }
+    this.dropDeadTop();
     if (this.size === 0 && until_ns === Infinity) {
       this.lifecycle = { state: 'stopped', at_ns: this.now, reason: 'empty' };
     } else {
@@ -147,10 +166,38 @@ export class Simulator {
   }
 
   private release(slot: number): void {
-    this.slotPos[slot] = -1;
     this.slotTarget[slot] = null;
     this.slotGen[slot] = (this.slotGen[slot]! + 1) >>> 0;
     this.freeSlots.give(slot);
+  }
+
+  /** Pops cancelled events off the top, so the top is live (or the heap empty). */
+  private dropDeadTop(): void {
+    while (this.size > 0 && this.slotTarget[this.heapSlot[0]!] === null) {
+      this.release(this.heapSlot[0]!);
+      this.dead--;
+      const last = --this.size;
+      if (last > 0) this.siftDown(0, this.heapTime[last]!, this.heapSlot[last]!);
+    }
+  }
+
+  /** Sweeps every cancelled event out of the heap and rebuilds it (the same order: keys are unique). */
+  private compact(): void {
+    const heapTime = this.heapTime;
+    const heapSlot = this.heapSlot;
+    let kept = 0;
+    for (let i = 0; i < this.size; i++) {
+      const slot = heapSlot[i]!;
+      if (this.slotTarget[slot] === null) {
+        this.release(slot);
+        continue;
+      }
+      heapTime[kept] = heapTime[i]!;
+      heapSlot[kept++] = slot;
+    }
+    this.size = kept;
+    this.dead = 0;
+    for (let pos = (kept >> 1) - 1; pos >= 0; pos--) this.siftDown(pos, heapTime[pos]!, heapSlot[pos]!);
   }
 
   /** Is (time, slot) ordered before the heap element at `pos`? */
@@ -166,14 +213,11 @@ export class Simulator {
       const parent = (pos - 1) >> 1;
       if (!this.before(time, slot, parent)) break;
       heapTime[pos] = heapTime[parent]!;
-      const moved = heapSlot[parent]!;
-      heapSlot[pos] = moved;
-      this.slotPos[moved] = pos;
+      heapSlot[pos] = heapSlot[parent]!;
       pos = parent;
     }
     heapTime[pos] = time;
     heapSlot[pos] = slot;
-    this.slotPos[slot] = pos;
   }
 
   private siftDown(pos: number, time: number, slot: number): void {
@@ -187,14 +231,11 @@ export class Simulator {
       if (right < size && this.before(heapTime[right]!, heapSlot[right]!, child)) child = right;
       if (!this.childFirst(child, time, slot)) break;
       heapTime[pos] = heapTime[child]!;
-      const moved = heapSlot[child]!;
-      heapSlot[pos] = moved;
-      this.slotPos[moved] = pos;
+      heapSlot[pos] = heapSlot[child]!;
       pos = child;
     }
     heapTime[pos] = time;
     heapSlot[pos] = slot;
-    this.slotPos[slot] = pos;
   }
 
   /** Does the heap element at `child` come before (time, slot)? */
@@ -210,7 +251,6 @@ export class Simulator {
     this.heapSlot = grown(this.heapSlot, cap);
     this.slotSeq = grown(this.slotSeq, cap);
     this.slotArg = grown(this.slotArg, cap);
-    this.slotPos = grown(this.slotPos, cap, -1);
     this.slotGen = grown(this.slotGen, cap);
     for (let i = old; i < cap; i++) this.slotTarget.push(null);
     this.freeSlots.grow(old, cap);

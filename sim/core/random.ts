@@ -34,10 +34,11 @@ export class RandomStream {
       z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
       return (z ^ (z >>> 16)) >>> 0;
     };
-    this.s0 = next();
-    this.s1 = next();
-    this.s2 = next();
-    this.s3 = next();
+    // Kept as signed 32-bit integers (the same bits): small integers to the engine, never boxed doubles.
+    this.s0 = next() | 0;
+    this.s1 = next() | 0;
+    this.s2 = next() | 0;
+    this.s3 = next() | 0;
     if ((this.s0 | this.s1 | this.s2 | this.s3) === 0) this.s0 = 1;
   }
 
@@ -58,11 +59,38 @@ export class RandomStream {
     return result;
   }
 
-  /** A uniform double on [0, 1) with 53 random bits. */
+  /**
+   * A uniform double on [0, 1) with 53 random bits: two steps of `nextUint32`, written out so the state
+   * is loaded and stored once and no 32-bit draw is boxed on the way (the hottest call of a model).
+   */
   next(): number {
-    const hi = this.nextUint32() >>> 5; // 27 bits
-    const lo = this.nextUint32() >>> 6; // 26 bits
-    return (hi * 67108864 + lo) / 9007199254740992;
+    let s0 = this.s0;
+    let s1 = this.s1;
+    let s2 = this.s2;
+    let s3 = this.s3;
+    let x = Math.imul(s1, 5);
+    const first = Math.imul((x << 7) | (x >>> 25), 9);
+    let t = s1 << 9;
+    s2 ^= s0;
+    s3 ^= s1;
+    s1 ^= s2;
+    s0 ^= s3;
+    s2 ^= t;
+    s3 = (s3 << 11) | (s3 >>> 21);
+    x = Math.imul(s1, 5);
+    const second = Math.imul((x << 7) | (x >>> 25), 9);
+    t = s1 << 9;
+    s2 ^= s0;
+    s3 ^= s1;
+    s1 ^= s2;
+    s0 ^= s3;
+    s2 ^= t;
+    this.s0 = s0;
+    this.s1 = s1;
+    this.s2 = s2;
+    this.s3 = (s3 << 11) | (s3 >>> 21);
+    // 27 high bits of the first draw, 26 of the second.
+    return ((first >>> 5) * 67108864 + (second >>> 6)) / 9007199254740992;
   }
 
   /** A uniform integer on [0, n), n up to 2^53. */

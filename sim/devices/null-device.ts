@@ -28,7 +28,7 @@ class NullDevice implements DeviceInstance, EventHandler {
   ) {}
   accept(req: number): void {
     this.held++;
-    this.context.sim.after(this.latency_ns, this, req);
+    this.context.sim.postAfter(this.latency_ns, this, req);
   }
   fire(req: number): void {
     this.held--;

@@ -61,7 +61,7 @@ export class QueueStation implements DeviceInstance, EventHandler {
 
   private start(req: number): void {
     if (this.busy < this.servers) this.busy++;
-    this.context.sim.after(this.service.sample(), this, req);
+    this.context.sim.postAfter(this.service.sample(), this, req);
   }
 }
 

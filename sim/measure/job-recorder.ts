@@ -12,7 +12,12 @@ export type { IntervalHistogram, IntervalRow } from './measured-job.js';
 export class DirectionRecorder implements MeasuredDirection {
   readonly slat = new LatencyHistogram();
   readonly clat = new LatencyHistogram();
-  readonly lat = new LatencyHistogram();
+  /**
+   * Total latency. While every submission latency so far was 0 it equals `clat` sample for sample, so it
+   * is not recorded twice per I/O: it follows `clat` and is copied from it when read or when it departs.
+   */
+  private readonly totalLatency = new LatencyHistogram();
+  private latFollowsClat = true;
   /** Bytes completed in the window. */
   io_bytes = 0;
   /** I/Os completed in the window: every completion is in the clat histogram. */
@@ -36,7 +41,18 @@ export class DirectionRecorder implements MeasuredDirection {
   /** The closing interval's histogram, rebuilt at each close. */
   private readonly intervalClat = new BucketHistogram();
 
+  /** Total latency (submission plus completion), a histogram like the others. */
+  get lat(): LatencyHistogram {
+    if (this.latFollowsClat) this.totalLatency.copyFrom(this.clat);
+    return this.totalLatency;
+  }
+
   record(slat_ns: number, clat_ns: number, bytes: number): void {
+    if (slat_ns !== 0 && this.latFollowsClat) {
+      // The first I/O that waited before submission: total latency departs from completion latency here.
+      this.totalLatency.copyFrom(this.clat);
+      this.latFollowsClat = false;
+    }
     const clatBucket = bucketOf(clat_ns);
     this.clat.recordInBucket(clat_ns, clatBucket);
     this.intervalIos++;
@@ -45,10 +61,10 @@ export class DirectionRecorder implements MeasuredDirection {
     // Closed loops submit at once: no submission latency, and total latency is the completion latency.
     if (slat_ns === 0) {
       this.slat.recordZero();
-      this.lat.recordInBucket(clat_ns, clatBucket);
+      if (!this.latFollowsClat) this.totalLatency.recordInBucket(clat_ns, clatBucket);
     } else {
       this.slat.record(slat_ns);
-      this.lat.record(slat_ns + clat_ns);
+      this.totalLatency.record(slat_ns + clat_ns);
     }
     this.io_bytes += bytes;
     this.intervalBytes += bytes;
@@ -83,15 +99,14 @@ export class DirectionRecorder implements MeasuredDirection {
   }
 }
 
-/** fio's iodepth_level buckets: index of the bucket for a depth. */
+/** fio's iodepth_level bucket of each depth from 0 to 64 (64 and over share the last). */
+const DEPTH_BUCKETS = Uint8Array.from({ length: 65 }, (_, depth) =>
+  depth >= 64 ? 6 : depth >= 32 ? 5 : depth >= 16 ? 4 : depth >= 8 ? 3 : depth >= 4 ? 2 : depth >= 2 ? 1 : 0,
+);
+
+/** fio's iodepth_level buckets (1, 2, 4, 8, 16, 32, >=64): index of the bucket for a depth. */
 export function depthBucket(depth: number): number {
-  if (depth >= 64) return 6;
-  if (depth >= 32) return 5;
-  if (depth >= 16) return 4;
-  if (depth >= 8) return 3;
-  if (depth >= 4) return 2;
-  if (depth >= 2) return 1;
-  return 0;
+  return DEPTH_BUCKETS[depth < 64 ? depth : 64]!;
 }
 
 /** Measurement for one job (one clone): a window starting at `windowStart_ns` and fixed-length intervals. */

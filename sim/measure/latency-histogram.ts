@@ -47,10 +47,14 @@ export function bucketWidth(idx: number): number {
   return idx < PLAT_VAL * 2 ? 1 : 2 ** ((idx >> PLAT_BITS) - 1);
 }
 
-/** The value fio reports for bucket `idx`: its midpoint, as an integer (fio's plat_idx_to_val). */
+/** Each bucket's value, computed once: output scans every bucket per latency range and percentile. */
+const BUCKET_VALUES = Float64Array.from({ length: BUCKETS }, (_, idx) =>
+  idx < PLAT_VAL * 2 ? idx : Math.floor(bucketLow(idx) + 0.5 * bucketWidth(idx)),
+);
+
+/** The value fio reports for bucket `idx` (0 .. BUCKETS - 1): its midpoint, as an integer (fio's plat_idx_to_val), ns. */
 export function bucketValue(idx: number): number {
-  if (idx < PLAT_VAL * 2) return idx;
-  return Math.floor(bucketLow(idx) + 0.5 * bucketWidth(idx));
+  return BUCKET_VALUES[idx]!;
 }
 
 /** fio's default percentile list. */
@@ -174,6 +178,17 @@ export class LatencyHistogram extends BucketHistogram {
     this.counts[0]!++;
     this.n++;
     this.min_ns = 0;
+  }
+
+  /** Makes this histogram an exact copy of `other` (counts and running figures, to the last bit). */
+  copyFrom(other: LatencyHistogram): void {
+    this.counts.set(other.counts);
+    this.n = other.n;
+    this.sum = other.sum;
+    this.max_ns = other.max_ns;
+    this.min_ns = other.min_ns;
+    this.runningMean = other.runningMean;
+    this.m2 = other.m2;
   }
 
   /** Sample standard deviation, ns, as fio computes it (n - 1 in the denominator). */

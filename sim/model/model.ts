@@ -163,7 +163,7 @@ export class Model {
 
   /** Runs `action` at simulated time `at_ns` (a device failure, a pod moved), between events. */
   at(at_ns: number, action: () => void): void {
-    this.sim.schedule(at_ns, new ModelAction(action), 0);
+    this.sim.post(at_ns, new ModelAction(action), 0);
   }
 
   /** Jobs still running (not yet started ones included). */

@@ -39,12 +39,12 @@ export class EmbeddedSwitch implements Station, EventHandler {
     const now = this.sim.now;
     this.messages++;
     if (this.rate_bits_per_s === Infinity) {
-      this.sim.schedule(now + this.params.latency_ns, this, req);
+      this.sim.post(now + this.params.latency_ns, this, req);
       return;
     }
     const start_ns = now > this.free_ns ? now : this.free_ns;
     this.free_ns = start_ns + (this.requests.size_bytes[req]! * 8e9) / this.rate_bits_per_s;
-    this.sim.schedule(this.free_ns + this.params.latency_ns, this, req);
+    this.sim.post(this.free_ns + this.params.latency_ns, this, req);
   }
 
   fire(req: number): void {

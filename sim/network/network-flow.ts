@@ -84,8 +84,8 @@ export class NetworkFlow implements Station, EventHandler {
   attach(flow: number): void {
     if (this.flow >= 0) throw new RangeError(`flow ${this.params.name} is attached already`);
     this.flow = flow;
-    this.sim.schedule(this.params.start_ns ?? 0, this, EVENT_SEND);
-    this.sim.schedule(this.params.end_ns, this, EVENT_END);
+    this.sim.post(this.params.start_ns ?? 0, this, EVENT_SEND);
+    this.sim.post(this.params.end_ns, this, EVENT_END);
   }
 
   fire(event: number): void {
@@ -104,7 +104,7 @@ export class NetworkFlow implements Station, EventHandler {
     this.sending = true;
     this.send();
     const gap = mode.process === 'poisson' ? -this.gap_ns * Math.log(1 - this.stream.next()) : this.gap_ns;
-    this.sim.schedule(this.sim.now + gap, this, EVENT_SEND);
+    this.sim.post(this.sim.now + gap, this, EVENT_SEND);
   }
 
   /** A message arrived at the receiver. */

@@ -280,7 +280,7 @@ export class NicPort implements EventHandler {
     this.wireBusy_ns += tx_ns;
     this.sentBytes[vf] = this.sentBytes[vf]! + size;
     this.requests.stamp_ns[req] = end_ns + this.propagation_ns;
-    this.sim.schedule(now + this.propagation_ns, this, req);
+    this.sim.post(now + this.propagation_ns, this, req);
     if (queue.length === 0) this.leaveBacklog(vf);
     if (this.backlogCount > 0) this.wakeAt(end_ns);
   }

@@ -76,7 +76,7 @@ export class SwitchEgress implements Station, EventHandler {
     this.messages++;
     this.queueWait_ns += wait_ns;
     if (wait_ns > this.maxQueueWait_ns) this.maxQueueWait_ns = wait_ns;
-    this.sim.schedule(end_ns + this.params.propagation_ns, this, req);
+    this.sim.post(end_ns + this.params.propagation_ns, this, req);
   }
 
   fire(req: number): void {

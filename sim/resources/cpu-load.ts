@@ -52,8 +52,8 @@ export class CpuLoad implements EventHandler {
       throw new RangeError(`CPU load on "${cpu.name}": stop_ns ${params.stop_ns} is before start_ns ${start_ns}`);
     this.sliceStart_ns = new Float64Array(threads);
     this.sliceWork_ns = new Float64Array(threads);
-    if (threads > 0) for (let t = 0; t < threads; t++) sim.schedule(start_ns, this, t);
-    else sim.schedule(start_ns + params.interarrival_ns!.sample(), this, ARRIVAL);
+    if (threads > 0) for (let t = 0; t < threads; t++) sim.post(start_ns, this, t);
+    else sim.post(start_ns + params.interarrival_ns!.sample(), this, ARRIVAL);
   }
 
   fire(arg: number): void {
@@ -63,7 +63,7 @@ export class CpuLoad implements EventHandler {
       const work = this.params.slice_ns.sample();
       const done = this.cpu.reserve(now, work, CPU_APPLICATION);
       this.count(done - now, work);
-      this.sim.schedule(now + this.params.interarrival_ns!.sample(), this, ARRIVAL);
+      this.sim.post(now + this.params.interarrival_ns!.sample(), this, ARRIVAL);
       return;
     }
     // A closed-loop thread: its slice is done (or it is starting); count it and queue the next.
@@ -73,7 +73,7 @@ export class CpuLoad implements EventHandler {
     const next = this.params.slice_ns.sample();
     this.sliceStart_ns[arg] = now;
     this.sliceWork_ns[arg] = next;
-    this.sim.schedule(this.cpu.reserve(now, next, CPU_APPLICATION), this, arg);
+    this.sim.post(this.cpu.reserve(now, next, CPU_APPLICATION), this, arg);
   }
 
   /** Mean response time of a slice, ns (NaN before any). */

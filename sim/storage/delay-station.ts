@@ -24,7 +24,7 @@ export class DelayStation implements Station, EventHandler {
 
   accept(req: number): void {
     this.held++;
-    this.sim.after(this.delay_ns, this, req);
+    this.sim.postAfter(this.delay_ns, this, req);
   }
 
   fire(req: number): void {

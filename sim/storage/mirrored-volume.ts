@@ -360,7 +360,7 @@ export class MirroredVolume implements DeviceInstance, EventHandler {
 
   private fail(req: number): void {
     this.requests.status[req] = STATUS_ERROR;
-    this.sim.after(0, this, req);
+    this.sim.postAfter(0, this, req);
   }
 
   private chooseReadPlex(): void {

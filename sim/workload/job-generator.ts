@@ -6,7 +6,7 @@
  */
 import type { EventHandler, Simulator } from '../core/kernel.js';
 import type { RandomStream } from '../core/random.js';
-import type { RequestPool, Station } from '../io/requests.js';
+import type { Op, RequestPool, Station } from '../io/requests.js';
 import { OP_READ, OP_WRITE } from '../io/requests.js';
 import { depthBucket, type JobRecorder } from '../measure/job-recorder.js';
 import { RequestFifo } from '../resources/request-fifo.js';
@@ -53,6 +53,12 @@ export class JobGenerator implements Station, EventHandler {
   /** Mean gap between open-loop arrivals, ns (Infinity in a closed loop). */
   private readonly meanGap_ns: number;
   private readonly poisson: boolean;
+  /** The direction of every I/O when the job has only one (OP_READ or OP_WRITE), else -1: no draw needed. */
+  private readonly fixedOp: number;
+  private readonly iodepth: number;
+  /** Per direction, the recorder's submissions-per-depth-bucket counts (read, write). */
+  private readonly readDepths: Float64Array;
+  private readonly writeDepths: Float64Array;
   /** Random jobs: how many `bs`-aligned blocks of each direction fit in the region (0 for sequential jobs). */
   private readonly randomBlocks: { readonly read: number; readonly write: number };
   private lastCompletion_ns = -1;
@@ -81,6 +87,10 @@ export class JobGenerator implements Station, EventHandler {
     this.arrivalRate = openLoopRate(spec);
     this.meanGap_ns = 1e9 / this.arrivalRate;
     this.poisson = spec.rateProcess === 'poisson';
+    this.fixedOp = spec.readFraction >= 1 ? OP_READ : spec.readFraction <= 0 ? OP_WRITE : -1;
+    this.iodepth = spec.iodepth;
+    this.readDepths = recorder.read.depthAtSubmit;
+    this.writeDepths = recorder.write.depthAtSubmit;
     const blocks = (bs: number) => (spec.pattern === 'random' ? Math.max(1, Math.floor(this.regionBytes / bs)) : 0);
     this.randomBlocks = { read: blocks(spec.blockSize_bytes.read), write: blocks(spec.blockSize_bytes.write) };
   }
@@ -98,7 +108,7 @@ export class JobGenerator implements Station, EventHandler {
     if (this.flow >= 0) throw new Error(`job ${this.spec.name} is attached already; use reroute to change its route`);
     this.flow = flow;
     this.end_ns = this.spec.runtime_ns > 0 ? start_ns + this.spec.ramp_ns + this.spec.runtime_ns : Infinity;
-    this.sim.schedule(start_ns, this, EVENT_START);
+    this.sim.post(start_ns, this, EVENT_START);
   }
 
   /** The flow new I/Os start on. */
@@ -144,9 +154,9 @@ export class JobGenerator implements Station, EventHandler {
 
   private begin(): void {
     this.lifecycle = { state: 'running', started_ns: this.sim.now };
-    if (this.end_ns < Infinity) this.sim.schedule(this.end_ns, this, EVENT_END);
+    if (this.end_ns < Infinity) this.sim.post(this.end_ns, this, EVENT_END);
     if (this.arrivalRate > 0) {
-      this.sim.after(this.interArrival(), this, EVENT_ARRIVAL);
+      this.sim.postAfter(this.interArrival(), this, EVENT_ARRIVAL);
     } else {
       for (let i = 0; i < this.spec.iodepth && this.issuing; i++) this.issue();
     }
@@ -157,9 +167,9 @@ export class JobGenerator implements Station, EventHandler {
     if (!this.issuing) return;
     const req = this.create();
     if (req < 0) return;
-    if (this.inFlight < this.spec.iodepth) this.submit(req);
+    if (this.inFlight < this.iodepth) this.submit(req);
     else this.held.push(req);
-    if (this.issuing) this.sim.after(this.interArrival(), this, EVENT_ARRIVAL);
+    if (this.issuing) this.sim.postAfter(this.interArrival(), this, EVENT_ARRIVAL);
   }
 
   /** Closed loop: create and submit one I/O. */
@@ -171,8 +181,7 @@ export class JobGenerator implements Station, EventHandler {
   /** Creates the next I/O (direction, offset, size), or returns -1 when the job has issued all it should. */
   private create(): number {
     const spec = this.spec;
-    const op =
-      spec.readFraction >= 1 ? OP_READ : spec.readFraction <= 0 ? OP_WRITE : this.stream.next() < spec.readFraction ? OP_READ : OP_WRITE;
+    const op = this.fixedOp >= 0 ? (this.fixedOp as Op) : this.stream.next() < spec.readFraction ? OP_READ : OP_WRITE;
     const bs = op === OP_READ ? spec.blockSize_bytes.read : spec.blockSize_bytes.write;
     const blocks = op === OP_READ ? this.randomBlocks.read : this.randomBlocks.write;
     let offset: number;
@@ -193,8 +202,7 @@ export class JobGenerator implements Station, EventHandler {
     const requests = this.requests;
     requests.submit_ns[req] = this.sim.now;
     this.inFlight++;
-    const recorder = requests.op[req] === OP_READ ? this.recorder.read : this.recorder.write;
-    recorder.depthAtSubmit[depthBucket(this.inFlight)]!++;
+    (requests.op[req] === OP_READ ? this.readDepths : this.writeDepths)[depthBucket(this.inFlight)]!++;
     requests.forward(req);
   }
 

@@ -68,6 +68,22 @@ describe('recorder hot path', () => {
     expect(recorder.openIntervalIos).toBe(0);
   });
 
+  it('keeps total latency equal to a plain per-I/O histogram when read before, at and after the first submission wait', () => {
+    const stream = new RandomStream(11, 'lat-follows-clat');
+    const recorder = new DirectionRecorder();
+    const lat = new LatencyHistogram();
+    for (let i = 0; i < 3000; i++) {
+      // No submission wait for the first 1000 I/Os (total latency is completion latency), then some.
+      const slat_ns = i < 1000 || stream.next() < 0.7 ? 0 : 1 + Math.floor(stream.next() * 20_000);
+      const clat_ns = 50 + stream.next() * 1e6;
+      recorder.record(slat_ns, clat_ns, 512);
+      lat.record(slat_ns + clat_ns);
+      if (i % 250 === 0 || i === 999 || i === 1000) expect(state(recorder.lat)).toEqual(state(lat));
+    }
+    expect(state(recorder.lat)).toEqual(state(lat));
+    expect(state(recorder.lat)).not.toEqual(state(recorder.clat));
+  });
+
   it('records a zero latency as record(0) does, before and after non-zero ones', () => {
     const fast = new LatencyHistogram();
     const plain = new LatencyHistogram();

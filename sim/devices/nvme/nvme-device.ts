@@ -111,7 +111,7 @@ export class NvmeDevice implements DeviceInstance, EventHandler, WriteBufferOwne
       case STAGE_CORE: {
         const work = this.coreWork[index]!;
         const req = work.shift();
-        if (work.length > 0) sim.schedule(work.headTime(), this, (index << STAGE_BITS) | STAGE_CORE);
+        if (work.length > 0) sim.post(work.headTime(), this, (index << STAGE_BITS) | STAGE_CORE);
         if (requests.op[req] === OP_READ) this.toDies(req);
         else this.toBuffer(req);
         return;
@@ -119,10 +119,10 @@ export class NvmeDevice implements DeviceInstance, EventHandler, WriteBufferOwne
       case STAGE_DIE: {
         const reads = this.dieReads[index]!;
         const req = reads.shift();
-        if (reads.length > 0) sim.schedule(reads.headTime(), this, (index << STAGE_BITS) | STAGE_DIE);
+        if (reads.length > 0) sim.post(reads.headTime(), this, (index << STAGE_BITS) | STAGE_DIE);
         // A single-page read: its one piece crosses the die's channel.
         const end = this.backend.transferPiece(sim.now, index, requests.size_bytes[req]!);
-        sim.schedule(end, this, (req << STAGE_BITS) | STAGE_CHANNELS);
+        sim.post(end, this, (req << STAGE_BITS) | STAGE_CHANNELS);
         return;
       }
       case STAGE_ARRAY:
@@ -133,7 +133,7 @@ export class NvmeDevice implements DeviceInstance, EventHandler, WriteBufferOwne
         const start = this.deviceToHostFree > now ? this.deviceToHostFree : now;
         const end = start + this.pcieTime(requests.size_bytes[index]!);
         this.deviceToHostFree = end;
-        sim.schedule(end, this, (index << STAGE_BITS) | STAGE_READ_DONE);
+        sim.post(end, this, (index << STAGE_BITS) | STAGE_READ_DONE);
         return;
       }
       case STAGE_WRITE_DONE:
@@ -172,7 +172,7 @@ export class NvmeDevice implements DeviceInstance, EventHandler, WriteBufferOwne
     this.cores.reserveEarliest(core, end);
     const work = this.coreWork[core]!;
     work.pushTimed(req, end);
-    if (work.length === 1) this.context.sim.schedule(end, this, (core << STAGE_BITS) | STAGE_CORE);
+    if (work.length === 1) this.context.sim.post(end, this, (core << STAGE_BITS) | STAGE_CORE);
   }
 
   /** A read leaves the controller for the dies holding its pages. */
@@ -188,16 +188,16 @@ export class NvmeDevice implements DeviceInstance, EventHandler, WriteBufferOwne
       const end = backend.reserveDieRead(now, first);
       const reads = this.dieReads[die]!;
       reads.pushTimed(req, end);
-      if (reads.length === 1) this.context.sim.schedule(end, this, (die << STAGE_BITS) | STAGE_DIE);
+      if (reads.length === 1) this.context.sim.post(end, this, (die << STAGE_BITS) | STAGE_DIE);
     } else {
-      this.context.sim.schedule(backend.reserveRead(now, offset, size), this, (req << STAGE_BITS) | STAGE_ARRAY);
+      this.context.sim.post(backend.reserveRead(now, offset, size), this, (req << STAGE_BITS) | STAGE_ARRAY);
     }
   }
 
   /** A read's pages have been read: move its data over the channels to the controller. */
   private toChannels(req: number): void {
     const end = this.backend.transferRead(this.context.sim.now, this.requests.offset_bytes[req]!, this.requests.size_bytes[req]!);
-    this.context.sim.schedule(end, this, (req << STAGE_BITS) | STAGE_CHANNELS);
+    this.context.sim.post(end, this, (req << STAGE_BITS) | STAGE_CHANNELS);
   }
 
   private toBuffer(req: number): void {
@@ -212,7 +212,7 @@ export class NvmeDevice implements DeviceInstance, EventHandler, WriteBufferOwne
     const start = this.hostToDeviceFree > now ? this.hostToDeviceFree : now;
     const end = start + this.pcieTime(this.requests.size_bytes[req]!);
     this.hostToDeviceFree = end;
-    this.context.sim.schedule(end + this.config.bufferWrite_ns, this, (req << STAGE_BITS) | STAGE_WRITE_DONE);
+    this.context.sim.post(end + this.config.bufferWrite_ns, this, (req << STAGE_BITS) | STAGE_WRITE_DONE);
   }
 
   /**

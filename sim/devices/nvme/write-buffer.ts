@@ -77,7 +77,7 @@ export class WriteBuffer implements EventHandler {
   /** A background operation was due to end on die `die` (reads may have pushed it later). */
   fire(die: number): void {
     if (!this.backend.finishBackground(die, this.sim.now)) {
-      this.sim.schedule(this.backend.bgEnd[die]!, this, die);
+      this.sim.post(this.backend.bgEnd[die]!, this, die);
       return;
     }
     const freed = this.releases[die]!;
@@ -121,6 +121,6 @@ export class WriteBuffer implements EventHandler {
     const now = this.sim.now;
     this.releases[die] = hostBytes;
     const end = hostBytes > 0 ? this.backend.programHost(now, die) : this.backend.programGcCopy(now, die);
-    this.sim.schedule(end, this, die);
+    this.sim.post(end, this, die);
   }
 }

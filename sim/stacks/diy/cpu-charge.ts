@@ -89,7 +89,7 @@ export class CpuCharge implements Station, EventHandler {
     const done = this.cpu.reserve(now, this.cost_ns(this.requests.op[req]!, this.requests.size_bytes[req]!), this.cpuClass);
     const leave = (this.waitsForService ? done : this.cpu.lastStart_ns) + this.added_ns;
     if (leave === now) this.requests.forward(req);
-    else this.sim.schedule(leave, this, req);
+    else this.sim.post(leave, this, req);
   }
 
   fire(req: number): void {

@@ -63,7 +63,7 @@ export class LimitThrottle implements Station, EventHandler {
       return;
     }
     this.held++;
-    this.sim.schedule(leave, this, req);
+    this.sim.post(leave, this, req);
   }
 
   fire(req: number): void {

@@ -115,7 +115,7 @@ export class OpLatency implements Station, EventHandler {
   accept(req: number): void {
     const delay = this.delay_ns[this.requests.op[req]!]!;
     if (delay === 0) this.requests.forward(req);
-    else this.sim.schedule(this.sim.now + delay, this, req);
+    else this.sim.post(this.sim.now + delay, this, req);
   }
 
   fire(req: number): void {

@@ -82,6 +82,83 @@ describe('Simulator', () => {
     expect(fired).toEqual([...live.values()].sort((a, b) => a - b));
   });
 
+  it('counts cancelled events out of pending and peek, also once most of the heap is cancelled', () => {
+    const sim = new Simulator(8);
+    const { log, target } = logger(sim);
+    const handles = Array.from({ length: 1000 }, (_, i) => sim.schedule(1000 - i, target, i));
+    // Cancel all but every tenth, earliest times first, so cancelled events sit on top and the sweep runs.
+    for (let i = 999; i >= 0; i--) if (i % 10 !== 0) expect(sim.cancel(handles[i]!)).toBe(true);
+    expect(sim.pending).toBe(100);
+    expect(sim.peek()).toBe(1000 - 990);
+    expect(sim.cancel(handles[5]!)).toBe(false);
+    sim.post(10, target, -7); // same time as the earliest survivor, scheduled later: fires after it
+    expect(sim.pending).toBe(101);
+    sim.run();
+    expect(log.slice(0, 2)).toEqual([
+      [10, 990],
+      [10, -7],
+    ]);
+    expect(log.map(([t]) => t)).toEqual([10, 10, ...Array.from({ length: 99 }, (_, k) => 20 + 10 * k)]);
+    expect(sim.pending).toBe(0);
+    expect(sim.state).toEqual({ state: 'stopped', at_ns: 1000, reason: 'empty' });
+  });
+
+  it('reports an empty heap when only cancelled events remain before the run ends', () => {
+    const sim = new Simulator();
+    const { log, target } = logger(sim);
+    sim.schedule(10, target, 1);
+    const late = sim.schedule(20, target, 2);
+    sim.cancel(late);
+    expect(sim.peek()).toBe(10);
+    sim.run(30);
+    expect(log).toEqual([[10, 1]]);
+    expect(sim.state).toEqual({ state: 'stopped', at_ns: 30, reason: 'empty' });
+    expect(sim.peek()).toBe(Infinity);
+  });
+
+  it('fires in (time, insertion) order when events schedule, cancel and look at the heap from inside fire (against a plain list)', () => {
+    const sim = new Simulator(4);
+    const rng = new RandomStream(5, 'kernel-from-fire');
+    // The reference: every scheduled event as (time, seq, id), fired smallest first unless cancelled.
+    const reference: { time: number; seq: number; id: number; cancelled: boolean }[] = [];
+    const handles = new Map<number, number>();
+    const fired: number[] = [];
+    const observed: [number, number][] = [];
+    let seq = 0;
+    const add = (time: number, target: EventHandler) => {
+      const id = seq++;
+      reference.push({ time, seq: id, id, cancelled: false });
+      handles.set(id, sim.schedule(time, target, id));
+    };
+    const target: EventHandler = {
+      fire: (id) => {
+        fired.push(id);
+        handles.delete(id);
+        const live = reference.filter((e) => !e.cancelled && handles.has(e.id));
+        const next = live.reduce((a, e) => (e.time < a ? e.time : a), Infinity);
+        observed.push([sim.pending, sim.peek()]);
+        expect([sim.pending, sim.peek()]).toEqual([live.length, next]);
+        if (seq < 3000) for (let k = 1 + Math.floor(rng.next() * 2); k > 0; k--) add(sim.now + Math.floor(rng.next() * 4) * 10, target);
+        if (rng.next() < 0.2 && handles.size > 0) {
+          const keys = [...handles.keys()];
+          const victim = keys[Math.floor(rng.next() * keys.length)]!;
+          expect(sim.cancel(handles.get(victim)!)).toBe(true);
+          handles.delete(victim);
+          reference.find((e) => e.id === victim)!.cancelled = true;
+        }
+      },
+    };
+    for (let i = 0; i < 20; i++) add(Math.floor(rng.next() * 50), target);
+    sim.run();
+    const expected = reference
+      .filter((e) => !e.cancelled)
+      .sort((a, b) => a.time - b.time || a.seq - b.seq)
+      .map((e) => e.id);
+    expect(fired).toEqual(expected);
+    expect(observed.length).toBeGreaterThan(1000);
+    expect(sim.pending).toBe(0);
+  });
+
   it('runs until a time, leaves later events waiting and sets the clock to that time', () => {
     const sim = new Simulator();
     const { log, target } = logger(sim);
