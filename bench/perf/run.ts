@@ -12,6 +12,7 @@ import { parseArgs } from 'node:util';
 import { kernelMicroSection } from './kernel-micro-section.js';
 import { kernelMm1Section } from './kernel-mm1-section.js';
 import { nvmeModelSection } from './nvme-model-section.js';
+import { clusterSection } from './cluster-section.js';
 import { tcoReportSection } from './tco-report-section.js';
 import { hostFioSection } from './host-fio-section.js';
 import { hostCalibrationSection } from './host-calibration-section.js';
@@ -26,6 +27,7 @@ const SECTIONS: readonly BenchSection[] = [
   kernelMm1Section,
   kernelMicroSection,
   nvmeModelSection,
+  clusterSection,
   tcoReportSection,
   hostFioSection,
   hostCalibrationSection,

@@ -1,0 +1,24 @@
+/**
+ * The bench's cluster section times `anvil run SCENARIO` as a user runs it; what it reads from the run must
+ * be what the run did: the scenario's whole duration simulated, events fired, and the measured window's I/Os
+ * (the scenario's pods at their rates after the warm-up). Its time is the bench's business: not read here.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { timeScenario } from '../../../bench/perf/cluster-section.js';
+
+describe('bench cluster section', () => {
+  it('reads the simulated time, events and window I/Os of a reference scenario run', () => {
+    const run = timeScenario('noisy-neighbour');
+    const yaml = readFileSync('bench/scenarios/noisy-neighbour.yaml', 'utf8');
+    const seconds = (field: string) => Number(new RegExp(`^${field}: (\\d+)s$`, 'm').exec(yaml)![1]);
+    // The run reaches the scenario's end (the last I/Os in flight complete a little after it).
+    expect(run.simulated_ns).toBeGreaterThanOrEqual(seconds('duration') * 1e9);
+    expect(run.simulated_ns).toBeLessThan((seconds('duration') + 0.1) * 1e9);
+    // Two databases hold at least their 20K-IOPS tier over the window, so the window has at least 2 x 20K x (duration - warm-up).
+    expect(run.windowIos).toBeGreaterThan(2 * 20_000 * (seconds('duration') - seconds('warmup')));
+    // Each I/O costs several events (generator, QoS, device, completion): more events than I/Os.
+    expect(run.events).toBeGreaterThan(run.windowIos);
+    expect(run.wall_s).toBeGreaterThan(0);
+  });
+});
