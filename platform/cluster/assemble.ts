@@ -14,12 +14,13 @@ import { storageQos, type QosRoute, type StorageQos } from '../../sim/qos/storag
 import { MAX_BLOCKS } from '../../sim/storage/block-map.js';
 import { mirroredVolume, type MirroredVolumeHandle, type PlexSpec } from '../../sim/storage/build.js';
 import { nvmeofTerms } from '../../sim/storage/delay-station.js';
+import type { ResyncDone } from '../../sim/storage/resync.js';
 import { fabricLatencies } from '../../sim/network/build.js';
 import type { StackCoefficients } from '../../sim/stacks/coefficient-schema.js';
 import type { WorkloadSpec } from '../../sim/workload/spec.js';
 import type { ClusterState } from '../domain/cluster-state.js';
 import type { Pod } from '../domain/pod.js';
-import { DEFAULT_RESYNC_SHARE } from '../domain/resync.js';
+import { resyncRateBytesPerS } from '../domain/resync.js';
 import { keyOf } from '../domain/volume.js';
 import { AnvilError, isAnvilError } from '../errors.js';
 
@@ -67,8 +68,16 @@ function withinScenario(spec: WorkloadSpec, warmup_ns: number, duration_ns: numb
   return { ...spec, ramp_ns, runtime_ns };
 }
 
-/** Builds the hci model of the placed state. */
-export function assembleHci(s: LoadedClusterScenario, state: ClusterState, coefficients: StackCoefficients): AssembledCluster {
+/**
+ * Builds the hci model of the placed state. `onInSync` is told when the model has resynced the plex of
+ * volume `volume` (`TENANT/NAME`) on node `node`.
+ */
+export function assembleHci(
+  s: LoadedClusterScenario,
+  state: ClusterState,
+  coefficients: StackCoefficients,
+  onInSync?: (volume: string, node: string, done: ResyncDone) => void,
+): AssembledCluster {
   const model = new Model(s.seed, s.interval_ns);
   const notes: string[] = [];
   const profiles = new Map<string, DeviceProfile>();
@@ -186,8 +195,8 @@ export function assembleHci(s: LoadedClusterScenario, state: ClusterState, coeff
       // Nearest first: the local plex serves reads.
       .sort((a, b) => Number(b.local) - Number(a.local));
     const plexes: PlexSpec[] = placed.map((p) => p.spec);
-    const storagePort = state.nodes.get(home ?? v.plexes[0]!.node)?.inventory.nic_ports.find((p) => p.role === 'storage');
-    const resync_bytes_per_s = ((storagePort?.speed_bits_per_s ?? 10e9) / 8) * (state.cluster?.resync_share ?? DEFAULT_RESYNC_SHARE);
+    // The platform's resync bandwidth of the pod's node; a returning plex resyncs at the rate the platform gave it (faults.ts).
+    const resync_bytes_per_s = resyncRateBytesPerS(state, home ?? v.plexes[0]!.node);
     try {
       const handle = mirroredVolume(model, {
         name: volumeDevice(key),
@@ -195,6 +204,7 @@ export function assembleHci(s: LoadedClusterScenario, state: ClusterState, coeff
         block_bytes: blockBytes(v.size_bytes),
         plexes,
         resync_bytes_per_s,
+        ...(onInSync ? { onInSync: (done: ResyncDone) => onInSync(key, placed[done.plex]!.node, done) } : {}),
       });
       builtVolumes.set(key, { handle, plexNodes: placed.map((p) => p.node) });
     } catch (e) {

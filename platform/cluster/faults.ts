@@ -2,11 +2,14 @@
  * A scenario's node failures and returns, at their simulated times, in both worlds at once: the control
  * plane fails and recovers the node (its clock moved to the fault's time; a recovery resyncs only the
  * fraction the model says was written meanwhile), and the model takes the node's plexes offline and,
- * when it returns, resyncs them at the volume's resync rate. After the run every volume must still give
+ * when it returns, resyncs them at the rate the platform gave each plex; the model's end of a resync
+ * marks the plex in sync in the control plane (followModelResyncs). After the run every volume must still give
  * back every acknowledged write, or the run fails. This version moves no running workload: a node that
  * fails under a pod with workloads is refused before the run.
  */
 import type { LoadedClusterScenario, ScenarioFault } from '../../bench/scenario/load.js';
+import type { MirroredVolumeHandle } from '../../sim/storage/build.js';
+import type { ResyncDone } from '../../sim/storage/resync.js';
 import type { ClusterState } from '../domain/cluster-state.js';
 import { localAdmin } from '../domain/tenancy.js';
 import { AnvilError } from '../errors.js';
@@ -70,10 +73,16 @@ export function scheduleFaults(faults: readonly ScenarioFault[], placement: Scen
         store.change(actor, 'fault', `node/${f.node}`, (cp) => cp.failNode(f.node));
         for (const p of plexes) p.handle.fail(p.plex);
       } else {
-        const fraction = new Map(plexes.map((p) => [p.key, p.handle.volume.map.dirtyCount[p.plex]! / p.handle.volume.map.blocks] as const));
+        // What the model must copy, as the platform's copy size: dirty bytes over the volume's size.
+        const fraction = new Map(plexes.map((p) => [p.key, dirtyBytes(p.handle, p.plex) / p.handle.volume.capacity_bytes] as const));
         // Volumes no workload touched were not written in the model: nothing to copy.
         store.change(actor, 'fault', `node/${f.node}`, (cp) => cp.recoverNode(f.node, (volume) => fraction.get(volume) ?? 0));
-        for (const p of plexes) p.handle.recover(p.plex);
+        for (const p of plexes) {
+          // The model copies at the rate the platform gave the plex (its node's resync share, split
+          // between the plexes returning at once), so the platform's finish estimate holds when the drive keeps up.
+          const platform = store.read((st) => st.volumes.get(p.key)?.plexes.find((x) => x.node === f.node));
+          p.handle.recover(p.plex, false, platform?.state === 'resyncing' ? platform.resync.rate_bytes_per_s : undefined);
+        }
       }
       records.push({ at_ns: f.at_ns, event: f.event, node: f.node, plexes: plexes.map((p) => `${p.key}#${p.plex}`) });
     });
@@ -81,10 +90,30 @@ export function scheduleFaults(faults: readonly ScenarioFault[], placement: Scen
   return records;
 }
 
-/** After the run: the control plane's clock at the model's end, due resyncs done; every volume gives back every acknowledged write. */
+/** Bytes of plex `plex` written while it was behind: its dirty blocks (the last one only as far as the volume goes). */
+function dirtyBytes(handle: MirroredVolumeHandle, plex: number): number {
+  const v = handle.volume;
+  return Math.min(v.capacity_bytes, v.map.dirtyCount[plex]! * v.block_bytes);
+}
+
+/**
+ * The model's resync is the truth in a model run: when the model has copied a returning plex's dirty
+ * blocks (its `onInSync`), the control plane marks that plex in sync at that simulated time. The
+ * platform's own estimate (`finishes_at`, bytes / rate) stays the estimate: the runner never calls
+ * `advanceResyncs`, so a plex is in sync when the model says, not when the formula says (a drive too
+ * busy to keep up with the copies finishes later than estimated; the platform must not claim the mirror early).
+ */
+export function followModelResyncs(placement: ScenarioPlacement): (volume: string, node: string, done: ResyncDone) => void {
+  const actor = localAdmin('scenario');
+  return (volume, node, done) => {
+    placement.clock.now_ns = done.finished_ns;
+    placement.store.change(actor, 'resync done', `volume/${volume}`, (cp) => cp.completeResync(volume, node));
+  };
+}
+
+/** After the run: the control plane's clock at the model's end (resyncs done only as the model finished them); every volume gives back every acknowledged write. */
 export function settleAfterRun(s: LoadedClusterScenario, placement: ScenarioPlacement, built: AssembledCluster): PlexRecord[] {
   placement.clock.now_ns = built.model.sim.now;
-  placement.store.change(localAdmin('scenario'), 'advance-resyncs', 'cluster', (cp) => cp.advanceResyncs());
   const platformState = (key: string, node: string) =>
     placement.store.read((st) => st.volumes.get(key)?.plexes.find((p) => p.node === node)?.state ?? 'gone');
   const lost: string[] = [];

@@ -21,7 +21,15 @@ import { formatDuration, formatRate } from '../../sim/core/units.js';
 import type { Pod } from '../domain/pod.js';
 import { AnvilError } from '../errors.js';
 import { assembleHci } from './assemble.js';
-import { checkFaults, RUNNABLE_FAULTS, scheduleFaults, settleAfterRun, type FaultRecord, type PlexRecord } from './faults.js';
+import {
+  checkFaults,
+  followModelResyncs,
+  RUNNABLE_FAULTS,
+  scheduleFaults,
+  settleAfterRun,
+  type FaultRecord,
+  type PlexRecord,
+} from './faults.js';
 import { placeScenario } from './placement.js';
 
 export interface ScenarioRunOptions {
@@ -188,7 +196,7 @@ export async function runScenarioFile(
   const placement = placeScenario(scenario);
   const state = placement.store.read((st) => st);
   checkFaults(scenario, state);
-  const built = assembleHci(scenario, state, coefficients);
+  const built = assembleHci(scenario, state, coefficients, followModelResyncs(placement));
   notes.push(...built.notes);
   const faults = scheduleFaults(s.faults, placement, built);
   for (const n of notes) io.stderr.write(`${n}\n`);

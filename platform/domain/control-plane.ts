@@ -24,7 +24,7 @@ import type { PodInput } from './pod-service.js';
 import type { Pod } from './pod.js';
 import type { QuotaLedger } from './quota-service.js';
 import * as quotaService from './quota-service.js';
-import { advanceResyncs } from './plex-sync.js';
+import { advanceResyncs, completeResync } from './plex-sync.js';
 import type { DirtyFraction } from './resync.js';
 import type { Quota, QuotaLimits } from './quota.js';
 import type { SchedulingSession } from './scheduling-session.js';
@@ -111,6 +111,15 @@ export class ControlPlane {
    */
   advanceResyncs(): number {
     return advanceResyncs(this.ctx);
+  }
+
+  /**
+   * The resyncing plex of `volume` (`namespace/name`) on `node` is in sync now, before or after its
+   * estimated finish: a model that copies the blocks says when its copy is done. Like `advanceResyncs` a
+   * step of time that checks no role. True if the plex was resyncing; false (no change) otherwise.
+   */
+  completeResync(volume: string, node: string): boolean {
+    return completeResync(this.ctx, volume, node);
   }
 
   /** Removes a node; refused while pods or current plexes are there unless `force` (which drops its plexes with it). */

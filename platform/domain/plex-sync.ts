@@ -213,22 +213,36 @@ export function plexToDrop(v: Volume): Plex {
 export function advanceResyncs(ctx: ChangeContext): number {
   const nowMs = Date.parse(ctx.now());
   let done = 0;
-  for (const v of [...ctx.state.volumes.values()]) {
-    const finished = v.plexes.filter((p) => p.state === 'resyncing' && Date.parse(p.resync.finishes_at) <= nowMs);
-    if (finished.length === 0) continue;
-    const plexes = v.plexes.map((p) => (finished.includes(p) ? withPlexState(p, 'in-sync') : p));
-    const inSync = plexes.filter((p) => p.state === 'in-sync').length;
-    for (const p of finished) {
-      if (p.state !== 'resyncing') continue;
-      ctx.event(
-        'info',
-        'PlexResynced',
-        `volume/${keyOf(v.namespace, v.name)}`,
-        `plex on ${p.node} resynced from the plex on ${p.resync.source} (${p.resync.bytes} bytes); ${inSync} of ${v.mirrors} mirrors in sync`,
-      );
-    }
-    putPlexes(ctx, v, plexes);
-    done += finished.length;
-  }
+  for (const v of [...ctx.state.volumes.values()]) done += finishResyncs(ctx, v, (p) => Date.parse(p.resync.finishes_at) <= nowMs);
   return done;
+}
+
+/**
+ * The resyncing plex of volume `volume` (`namespace/name`) on `node` is in sync now, whatever its
+ * estimated finish (a model that copies the blocks itself says when the copy is done); true if it was
+ * resyncing, false (nothing changes) otherwise, e.g. already in sync because nothing was there to copy.
+ */
+export function completeResync(ctx: ChangeContext, volume: string, node: string): boolean {
+  const v = ctx.state.volumes.get(volume);
+  return v !== undefined && finishResyncs(ctx, v, (p) => p.node === node) > 0;
+}
+
+type ResyncingPlex = Extract<Plex, { state: 'resyncing' }>;
+
+/** The resyncing plexes of `v` that `done` picks are in sync (a `PlexResynced` event each); returns how many. */
+function finishResyncs(ctx: ChangeContext, v: Volume, done: (p: ResyncingPlex) => boolean): number {
+  const finished = v.plexes.filter((p): p is ResyncingPlex => p.state === 'resyncing' && done(p));
+  if (finished.length === 0) return 0;
+  const plexes = v.plexes.map((p) => (finished.some((f) => f === p) ? withPlexState(p, 'in-sync') : p));
+  const inSync = plexes.filter((p) => p.state === 'in-sync').length;
+  for (const p of finished) {
+    ctx.event(
+      'info',
+      'PlexResynced',
+      `volume/${keyOf(v.namespace, v.name)}`,
+      `plex on ${p.node} resynced from the plex on ${p.resync.source} (${p.resync.bytes} bytes); ${inSync} of ${v.mirrors} mirrors in sync`,
+    );
+  }
+  putPlexes(ctx, v, plexes);
+  return finished.length;
 }

@@ -53,8 +53,11 @@ export interface MirroredVolumeHandle {
   readonly resync: Resync;
   /** The plex leaves (its node down, its drive failed). */
   fail(plex: number): void;
-  /** The plex comes back and resyncs; `lostData` for a replaced drive (everything written is copied). */
-  recover(plex: number, lostData?: boolean): void;
+  /**
+   * The plex comes back and resyncs; `lostData` for a replaced drive (everything written is copied);
+   * `bytes_per_s` paces this resync instead of the volume's `resync_bytes_per_s`.
+   */
+  recover(plex: number, lostData?: boolean, bytes_per_s?: number): void;
   /** Takes a snapshot. */
   snapshot(): void;
 }
@@ -100,8 +103,8 @@ export function mirroredVolume(model: Model, spec: MirroredVolumeSpec): Mirrored
       resync.stop(plex);
       volume.plexOffline(plex);
     },
-    recover(plex, lostData = false) {
-      resync.start(plex, lostData);
+    recover(plex, lostData = false, bytes_per_s?: number) {
+      resync.start(plex, lostData, bytes_per_s);
     },
     snapshot() {
       volume.snapshot();

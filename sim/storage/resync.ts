@@ -28,6 +28,8 @@ interface Pass {
   /** Copies issued (every block once, plus any block dirtied again). */
   copies: number;
   tick: EventHandle;
+  /** Pacing of this pass: one block's copy every interval_ns. */
+  interval_ns: number;
   /** Every dirty block is issued: waiting for the last copies to come back. */
   draining: boolean;
 }
@@ -61,10 +63,17 @@ export class Resync implements ResyncSink, EventHandler {
     volume.attachResync(this);
   }
 
-  /** Brings `plex` back: it takes writes at once and serves reads once its dirty blocks are copied. */
-  start(plex: number, lostData = false): void {
+  /**
+   * Brings `plex` back: it takes writes at once and serves reads once its dirty blocks are copied.
+   * `bytes_per_s` paces this pass instead of the policy's (a control plane that splits a node's resync
+   * bandwidth between the plexes returning at once).
+   */
+  start(plex: number, lostData = false, bytes_per_s?: number): void {
+    if (bytes_per_s !== undefined && !(bytes_per_s > 0 && Number.isFinite(bytes_per_s)))
+      throw new RangeError(`volume "${this.volume.name}": resync bytes_per_s must be a finite number > 0, not ${bytes_per_s}`);
     this.volume.plexReturning(plex, lostData);
-    const pass: Pass = { started_ns: this.sim.now, cursor: 0, outstanding: 0, copies: 0, tick: -1, draining: false };
+    const interval_ns = bytes_per_s === undefined ? this.interval_ns : (this.volume.block_bytes / bytes_per_s) * 1e9;
+    const pass: Pass = { started_ns: this.sim.now, cursor: 0, outstanding: 0, copies: 0, tick: -1, interval_ns, draining: false };
     this.passes[plex] = pass;
     this.fire(plex);
   }
@@ -91,7 +100,7 @@ export class Resync implements ResyncSink, EventHandler {
       pass.outstanding++;
       pass.copies++;
       this.volume.startCopy(source, plex, block, this.policy.serviceClass);
-      pass.tick = this.sim.after(this.interval_ns, this, plex);
+      pass.tick = this.sim.after(pass.interval_ns, this, plex);
       return;
     }
     if (pass.outstanding === 0) this.finish(plex, pass);

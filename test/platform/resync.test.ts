@@ -80,6 +80,25 @@ describe('a resync driven by a model', () => {
         .map((e) => e.message),
     ).toEqual(['plex on node1 is in sync: nothing was written to the volume while it was behind']);
   });
+
+  it("is in sync when the model says its copy is done, before or after the platform's estimate", () => {
+    const { store, advance } = failedMirror();
+    as(store, (cp) => cp.recoverNode('node1'));
+    const plex = plexOn(store, 'node1');
+    if (plex.state !== 'resyncing') throw new Error(`plex is ${plex.state}`);
+    advance(1e6);
+    expect(as(store, (cp) => cp.completeResync('default/data', 'node1'))).toBe(true);
+    expect(plexOn(store, 'node1').state).toBe('in-sync');
+    const resynced = store.events().filter((e) => e.reason === 'PlexResynced');
+    // At the clock's time (1 ms after the start), far before the estimate.
+    expect(resynced.map((e) => Date.parse(e.at))).toEqual([Date.parse(plex.resync.started_at) + 1]);
+    expect(Date.parse(plex.resync.finishes_at)).toBeGreaterThan(Date.parse(plex.resync.started_at) + 1);
+    // Once in sync, again or for a plex elsewhere, nothing changes.
+    expect(as(store, (cp) => cp.completeResync('default/data', 'node1'))).toBe(false);
+    expect(as(store, (cp) => cp.completeResync('default/data', 'node2'))).toBe(false);
+    expect(as(store, (cp) => cp.completeResync('default/none', 'node1'))).toBe(false);
+    expect(store.events().filter((e) => e.reason === 'PlexResynced')).toHaveLength(1);
+  });
 });
 
 describe('the resync share', () => {

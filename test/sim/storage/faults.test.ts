@@ -23,8 +23,11 @@ interface Outcome {
   completed: number;
 }
 
-/** Foreground random 4K read/write at QD4 on a two-plex volume; plex 1 (remote) leaves at 2 ms and returns at 4 ms. */
-function outage(seed: number): Outcome {
+/**
+ * Foreground random 4K read/write at QD4 on a two-plex volume; plex 1 (remote) leaves at 2 ms and returns
+ * at 4 ms, resyncing at `recover_bytes_per_s` when given (else the volume's share).
+ */
+function outage(seed: number, recover_bytes_per_s?: number): Outcome {
   const model = new Model(seed, 1e6);
   addExponentialQueue(model, 'a/nvme0', '20us');
   addExponentialQueue(model, 'b/nvme0', '20us');
@@ -69,7 +72,7 @@ function outage(seed: number): Outcome {
   });
   model.at(4e6, () => {
     out.dirtyAtReturn = vol.volume.map.dirtyCount[1]!;
-    vol.recover(1);
+    vol.recover(1, false, recover_bytes_per_s);
   });
   model.sim.run(Infinity);
   out.completed = driver.completed;
@@ -105,6 +108,14 @@ describe('a plex leaves and returns', () => {
     expect(vol.volume.verifyAcknowledged()).toEqual([]);
     expect(() => vol.volume.assertNoLostWrites()).not.toThrow();
     expect(model.requests.inUse).toBe(0);
+  });
+
+  it('resyncs at the rate given on return (a control plane that splits the bandwidth) instead of the volume share', () => {
+    const { vol, dirtyAtReturn } = outage(11, SHARE / 2);
+    const [done] = vol.resync.done;
+    expect(done!.copied_bytes).toBe(dirtyAtReturn * BLOCK);
+    expect(done!.finished_ns - done!.started_ns).toBeCloseTo(((dirtyAtReturn * BLOCK) / (SHARE / 2)) * 1e9, 3);
+    expect(() => vol.recover(1, false, 0)).toThrow(/resync bytes_per_s must be a finite number > 0, not 0/);
   });
 
   it('fails loudly when a plex that missed writes is taken as in sync without resync and is the last one left', () => {
