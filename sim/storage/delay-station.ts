@@ -3,28 +3,49 @@
  * flight. It stands for the NVMe over Ethernet terms of a remote plex (fabric round trip, target
  * processing) until the network's link and port stations take the fabric's share of it: a remote
  * plex's leg is [outbound delay, (links), device, (links), inbound delay], so a link station slots in
- * between without changing the legs around it. Events come from the kernel's pool: nothing is allocated
- * per request.
+ * between without changing the legs around it. The DIY stack's hops and daemon times are the same station
+ * with a delay per operation. Events come from the kernel's pool: nothing is allocated per request.
  */
 import type { EventHandler, Simulator } from '../core/kernel.js';
-import type { RequestPool, Station } from '../io/requests.js';
+import { OP_READ, OP_TRIM, OP_WRITE, type RequestPool, type Station } from '../io/requests.js';
 
+/**
+ * A fixed delay per operation (a fabric term, a network hop, a daemon's software time), an infinite
+ * server. A zero delay forwards at once, costing no event.
+ */
 export class DelayStation implements Station, EventHandler {
   private held = 0;
+  private readonly delayByOp_ns = new Float64Array(3);
 
-  /** @param delay_ns time every request spends here, ns (≥ 0) */
+  /**
+   * @param delay_ns time a read spends here, ns (≥ 0); writes and trims too unless given their own
+   * @param write_ns time a write spends here, ns (default `delay_ns`)
+   * @param trim_ns time a trim spends here, ns (default `write_ns`)
+   */
   constructor(
     private readonly sim: Simulator,
     private readonly requests: RequestPool,
     readonly delay_ns: number,
+    write_ns = delay_ns,
+    trim_ns = write_ns,
   ) {
-    if (!(delay_ns >= 0) || !Number.isFinite(delay_ns))
-      throw new RangeError(`a delay station's delay_ns must be a finite number ≥ 0, not ${delay_ns}`);
+    for (const value of [delay_ns, write_ns, trim_ns]) {
+      if (!(value >= 0) || !Number.isFinite(value))
+        throw new RangeError(`a delay station's delays must be finite numbers of ns ≥ 0, not ${value}`);
+    }
+    this.delayByOp_ns[OP_READ] = delay_ns;
+    this.delayByOp_ns[OP_WRITE] = write_ns;
+    this.delayByOp_ns[OP_TRIM] = trim_ns;
   }
 
   accept(req: number): void {
+    const delay = this.delayByOp_ns[this.requests.op[req]!]!;
+    if (delay === 0) {
+      this.requests.forward(req);
+      return;
+    }
     this.held++;
-    this.sim.postAfter(this.delay_ns, this, req);
+    this.sim.postAfter(delay, this, req);
   }
 
   fire(req: number): void {

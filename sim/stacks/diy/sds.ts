@@ -21,8 +21,9 @@
  * node (`replication` x in all). The CPU charges hold an I/O only while it waits for a core (see
  * `CpuCharge`), their service overlapping the measured software time.
  */
-import type { EventHandler, Simulator } from '../../core/kernel.js';
-import { OP_READ, OP_TRIM, OP_WRITE, type RequestPool, type Station } from '../../io/requests.js';
+import type { Simulator } from '../../core/kernel.js';
+import type { RequestPool, Station } from '../../io/requests.js';
+import { DelayStation } from '../../storage/delay-station.js';
 import { CPU_STORAGE, type HostCpu } from '../../resources/host-cpu.js';
 import { CpuCharge } from './cpu-charge.js';
 
@@ -97,32 +98,6 @@ function checkTerms(terms: SdsTerms): void {
     throw new RangeError(`block store: replication must be a whole number ≥ 1, not ${terms.replication}`);
 }
 
-/** A fixed latency per operation (a network hop, a daemon's software time): an infinite server. */
-export class OpLatency implements Station, EventHandler {
-  private readonly delay_ns = new Float64Array(3);
-  constructor(
-    private readonly sim: Simulator,
-    private readonly requests: RequestPool,
-    read_ns: number,
-    write_ns = read_ns,
-    trim_ns = write_ns,
-  ) {
-    this.delay_ns[OP_READ] = read_ns;
-    this.delay_ns[OP_WRITE] = write_ns;
-    this.delay_ns[OP_TRIM] = trim_ns;
-  }
-
-  accept(req: number): void {
-    const delay = this.delay_ns[this.requests.op[req]!]!;
-    if (delay === 0) this.requests.forward(req);
-    else this.sim.post(this.sim.now + delay, this, req);
-  }
-
-  fire(req: number): void {
-    this.requests.forward(req);
-  }
-}
-
 /** The stations of one volume's path on the block store (see the file header for the composition). */
 export interface SdsPath {
   /** Before the fan-out, on the primary's node: hop from the client, primary CPU, primary software. */
@@ -146,7 +121,7 @@ export function sdsPath(
   device: DeviceQd1 = terms.reference_device,
 ): SdsPath {
   const software = sdsSoftwareLatency(terms, device);
-  const hop = () => new OpLatency(sim, requests, terms.hop_ns);
+  const hop = () => new DelayStation(sim, requests, terms.hop_ns);
   const primaryCharge = new CpuCharge(
     sim,
     requests,
@@ -156,11 +131,11 @@ export function sdsPath(
     'queued',
   );
   return {
-    front: [hop(), primaryCharge, new OpLatency(sim, requests, software.primaryRead_ns, software.primaryWrite_ns)],
+    front: [hop(), primaryCharge, new DelayStation(sim, requests, software.primaryRead_ns, software.primaryWrite_ns)],
     back: [hop()],
     replicaLeg(replicaCpu: HostCpu) {
       const replicaCharge = new CpuCharge(sim, requests, replicaCpu, CPU_STORAGE, { write_ns: terms.cpu_ns_per_replica_write }, 'queued');
-      return { out: [hop(), replicaCharge, new OpLatency(sim, requests, 0, software.replicaWrite_ns)], back: [hop()] };
+      return { out: [hop(), replicaCharge, new DelayStation(sim, requests, 0, software.replicaWrite_ns)], back: [hop()] };
     },
   };
 }
