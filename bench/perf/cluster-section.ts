@@ -4,11 +4,10 @@
  * control plane, model assembly, the run and the output are all in the figure. The issue's goal is real
  * time or better on one core: simulated seconds per wall second >= 1.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { packageRoot } from '../package-root.js';
+import { runAnvilTimed } from './anvil-child.js';
 import type { BenchSection, Row, SectionOptions } from './section.js';
 import { grouped } from './section.js';
 
@@ -37,18 +36,17 @@ interface SummaryJson {
 
 /** One `anvil run bench/scenarios/NAME.yaml` in a child process, timed. */
 export function timeScenario(name: string): ClusterRunSpeed {
-  const root = packageRoot();
   const out = mkdtempSync(join(tmpdir(), 'anvil-cluster-bench-'));
   try {
-    const main = join(root, 'dist', 'platform', 'cli', 'main.js');
-    const args = [main, 'run', join('bench', 'scenarios', `${name}.yaml`), '--output-format', 'json', '--out', join(out, 'run')];
-    const start = process.hrtime.bigint();
-    const child = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, timeout: 600_000 });
-    const wall_s = Number(process.hrtime.bigint() - start) / 1e9;
-    if (child.error) throw new Error(`cluster bench: cannot run anvil: ${child.error.message}`);
-    if (child.status !== 0)
-      throw new Error(`cluster bench: anvil run ${name} exited with ${child.status ?? child.signal}: ${child.stderr.trim()}`);
-    const jobs = (JSON.parse(child.stdout) as ScenarioJson).jobs;
+    const { stdout, seconds: wall_s } = runAnvilTimed('cluster bench', [
+      'run',
+      join('bench', 'scenarios', `${name}.yaml`),
+      '--output-format',
+      'json',
+      '--out',
+      join(out, 'run'),
+    ]);
+    const jobs = (JSON.parse(stdout) as ScenarioJson).jobs;
     const summary = JSON.parse(readFileSync(join(out, 'run', 'summary.json'), 'utf8')) as SummaryJson;
     return {
       wall_s,

@@ -5,11 +5,11 @@
  * the generator, the recorders with their fio-compatible histograms and interval series, and writing
  * the JSON are all in the figure.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../package-root.js';
+import { runAnvilTimed } from './anvil-child.js';
 import type { Mm1Throughput } from './mm1-kernel.js';
 import { MM1_INTERARRIVAL_MEAN_NS } from './mm1-kernel.js';
 
@@ -32,15 +32,17 @@ export function runMm1ThroughAnvil(customers: number, seed: number): Mm1Throughp
   try {
     const jobFile = join(dir, 'mm1.fio');
     writeFileSync(jobFile, job);
-    // The compiled CLI, as a user runs it (also when this module runs from source, in the tests).
-    const main = join(root, 'dist', 'platform', 'cli', 'main.js');
-    const args = [main, 'run', jobFile, '--profile', join(root, PROFILE), '--seed', String(seed), '--output-format', 'json'];
-    const start = process.hrtime.bigint();
-    const child = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-    if (child.error) throw new Error(`mm1-anvil-run: cannot run anvil: ${child.error.message}`);
-    if (child.status !== 0) throw new Error(`mm1-anvil-run: anvil run exited with ${child.status ?? child.signal}: ${child.stderr.trim()}`);
-    const read = (JSON.parse(child.stdout) as Mm1JobJson).jobs[0]!.read;
+    const { stdout, seconds } = runAnvilTimed('mm1-anvil-run', [
+      'run',
+      jobFile,
+      '--profile',
+      join(root, PROFILE),
+      '--seed',
+      String(seed),
+      '--output-format',
+      'json',
+    ]);
+    const read = (JSON.parse(stdout) as Mm1JobJson).jobs[0]!.read;
     return { customers: read.total_ios, seconds, customersPerSecond: read.total_ios / seconds, meanSojourn_ns: read.clat_ns.mean };
   } finally {
     rmSync(dir, { recursive: true, force: true });
