@@ -45,9 +45,14 @@ export function payloadPerPacket_bytes(framing: Framing): number {
   return payload;
 }
 
-/** Packets a message of `size_bytes` takes (at least one: an empty message is still a frame). */
+/** Packets a message of `message_bytes` takes at `payload_bytes` each (at least one: an empty message is still a frame). */
+export function packetsFor(message_bytes: number, payload_bytes: number): number {
+  return message_bytes <= payload_bytes ? 1 : Math.ceil(message_bytes / payload_bytes);
+}
+
+/** Packets a message of `size_bytes` takes under `framing`. */
 export function packetsOf(size_bytes: number, framing: Framing): number {
-  return Math.max(1, Math.ceil(size_bytes / payloadPerPacket_bytes(framing)));
+  return packetsFor(size_bytes, payloadPerPacket_bytes(framing));
 }
 
 /** Bytes the message occupies on the line: payload plus every packet's headers, encapsulation and frame cost. */

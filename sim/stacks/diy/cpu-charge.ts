@@ -15,6 +15,7 @@
 import type { EventHandler, Simulator } from '../../core/kernel.js';
 import { OP_READ, OP_TRIM, OP_WRITE, type RequestPool, type Station } from '../../io/requests.js';
 import type { CpuClass, HostCpu } from '../../resources/host-cpu.js';
+import { packetsFor } from '../../network/framing.js';
 
 /** What a request is charged, as plain numbers (defaults from the stack coefficient file). */
 export interface ChargeCost {
@@ -95,9 +96,4 @@ export class CpuCharge implements Station, EventHandler {
   fire(req: number): void {
     this.requests.forward(req);
   }
-}
-
-/** Packets a message of `message_bytes` takes at `mss_bytes` of payload each (at least one). */
-export function packetsFor(message_bytes: number, mss_bytes: number): number {
-  return message_bytes <= mss_bytes ? 1 : Math.ceil(message_bytes / mss_bytes);
 }

@@ -8,10 +8,14 @@
 import type { Simulator } from '../../core/kernel.js';
 import type { RequestPool } from '../../io/requests.js';
 import { CPU_NETWORK, type HostCpu } from '../../resources/host-cpu.js';
-import { CpuCharge, packetsFor } from './cpu-charge.js';
+import { packetsFor, payloadPerPacket_bytes } from '../../network/framing.js';
+import { CpuCharge } from './cpu-charge.js';
 
-/** IPv4 (20) and TCP with timestamps (32) headers in every packet, bytes: what an MTU holds beside the MSS. */
-export const IPV4_TCP_HEADER_BYTES = 52;
+/**
+ * IPv4 (20) and TCP with timestamps (32) headers in every packet, bytes: what an MTU holds beside the MSS
+ * of a Linux pod's TCP (the network model's framing counts TCP without options, 40).
+ */
+export const IPV4_TCP_TIMESTAMPS_HEADER_BYTES = 52;
 
 /** The overlay's figures for one stack, as plain numbers (defaults from the stack coefficient file). */
 export interface OverlayTerms {
@@ -29,13 +33,17 @@ export interface OverlayTerms {
  * Payload bytes per packet inside an overlay: the host's MTU less the encapsulation (a VXLAN CNI sets
  * the pod MTU 50 bytes below the host's) less the inner IP and TCP headers.
  */
-export function overlayMss_bytes(mtu_bytes: number, overlay_bytes_per_packet: number, header_bytes = IPV4_TCP_HEADER_BYTES): number {
-  const mss = mtu_bytes - overlay_bytes_per_packet - header_bytes;
-  if (!(mss >= 1))
-    throw new RangeError(
-      `an MTU of ${mtu_bytes} bytes leaves no payload after ${overlay_bytes_per_packet} bytes of encapsulation and ${header_bytes} of headers`,
-    );
-  return mss;
+export function overlayMss_bytes(
+  mtu_bytes: number,
+  overlay_bytes_per_packet: number,
+  header_bytes = IPV4_TCP_TIMESTAMPS_HEADER_BYTES,
+): number {
+  return payloadPerPacket_bytes({
+    mtu_bytes,
+    l3l4_header_bytes: header_bytes,
+    encap_bytes: overlay_bytes_per_packet,
+    frame_overhead_bytes: 0,
+  });
 }
 
 /**

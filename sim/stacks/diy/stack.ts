@@ -11,7 +11,7 @@ import { CPU_APPLICATION, CPU_STORAGE, HostCpu } from '../../resources/host-cpu.
 import { CpuCharge } from './cpu-charge.js';
 import { LimitThrottle, type LimitParams } from './limit-throttle.js';
 import {
-  IPV4_TCP_HEADER_BYTES,
+  IPV4_TCP_TIMESTAMPS_HEADER_BYTES,
   overlayEndpoints,
   overlayMss_bytes,
   overlayWireBytes,
@@ -59,7 +59,7 @@ export function stackTerms(c: StackCoefficients, stack: StackName, mtu_bytes = 1
         cpu_ns_per_packet: c.hci.vf_host_cpu_us_per_packet.value * US,
         added_latency_ns: c.hci.vf_added_latency_us.value * US,
         overlay_bytes_per_packet: 0,
-        mss_bytes: mtu_bytes - IPV4_TCP_HEADER_BYTES,
+        mss_bytes: mtu_bytes - IPV4_TCP_TIMESTAMPS_HEADER_BYTES,
       },
       storageCpu: { read_ns: perIo, write_ns: perIo },
       sds: null,

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { loadStackCoefficients } from '../../../../bench/stack-coefficients.js';
 import { Model } from '../../../../sim/model/model.js';
 import { CPU_APPLICATION, CPU_NETWORK, CPU_STORAGE } from '../../../../sim/resources/host-cpu.js';
-import { packetsFor } from '../../../../sim/stacks/diy/cpu-charge.js';
+import { packetsFor } from '../../../../sim/network/framing.js';
 import { overlayMss_bytes, overlayWireBytes } from '../../../../sim/stacks/diy/overlay.js';
 import { StackBuilder, stackTerms, type StackName } from '../../../../sim/stacks/diy/stack.js';
 import { workload } from '../../../bench/spec-factory.js';
