@@ -6,13 +6,11 @@
  * comes out is the state the model is assembled from.
  */
 import type { LoadedClusterScenario } from '../../bench/scenario/load.js';
-import { quantityBytes } from '../../bench/scenario/load.js';
 import { parseBitRate } from '../../sim/core/units.js';
 import { simulatedClock } from '../domain/clock.js';
-import type { ClusterState } from '../domain/cluster-state.js';
+import { cpuMillicores, quantityBytes } from '../domain/quantity.js';
 import type { ControlPlane } from '../domain/control-plane.js';
 import type { Taint } from '../domain/node.js';
-import type { Pod } from '../domain/pod.js';
 import { localAdmin } from '../domain/tenancy.js';
 import { AnvilError } from '../errors.js';
 import { planApply, runApply } from '../manifests/apply.js';
@@ -25,20 +23,11 @@ export const SCENARIO_EPOCH_MS = Date.UTC(2026, 0, 1);
 /** Name of the cluster a scenario makes. */
 const CLUSTER_NAME = 'scenario';
 
-/** What placement gave: the store (its state is the placement), the pods left pending and why. */
+/** What placement gave: the store (its state is the placement; pods it could not place stay pending there, with the scheduler's reason). */
 export interface ScenarioPlacement {
   readonly store: MemoryStore;
   /** Simulated time the control plane's clock reads, ns; the model moves it. */
   readonly clock: { now_ns: number };
-  /** `TENANT/NAME` of every pod the platform could not place, with the scheduler's summary. */
-  readonly pending: readonly { readonly pod: string; readonly reason: string }[];
-}
-
-/** Cores (2, 0.5) or millicores ("500m") as millicores. */
-function millicores(cpu: number | string): number {
-  if (typeof cpu === 'number') return Math.round(cpu * 1000);
-  const text = cpu.trim();
-  return text.endsWith('m') ? Math.round(Number(text.slice(0, -1))) : Math.round(Number(text) * 1000);
 }
 
 /** `KEY[=VALUE]:EFFECT` as the control plane's taint (key and value; the effect is always NoSchedule there). */
@@ -120,7 +109,7 @@ export function placeScenario(s: LoadedClusterScenario): ScenarioPlacement {
       cp.createVolume({
         namespace: v.tenant,
         name: v.name,
-        size_bytes: quantityBytes(v.size),
+        size_bytes: quantityBytes(v.size, `${s.file}: /volumes/${i}/size`),
         mirrors: v.mirrors,
         perf_tier: v.perf_tier,
         ...(v.node_selector !== undefined ? { node_selector: { ...v.node_selector } } : {}),
@@ -134,8 +123,9 @@ export function placeScenario(s: LoadedClusterScenario): ScenarioPlacement {
       return cp.createPod({
         namespace: p.tenant,
         name: p.name,
-        cpu_millicores: millicores(p.cpu),
-        memory_bytes: quantityBytes(p.memory),
+        // Rounded up as Kubernetes and the manifest import round them.
+        cpu_millicores: cpuMillicores(p.cpu, `${s.file}: /pods/${i}/cpu`),
+        memory_bytes: quantityBytes(p.memory, `${s.file}: /pods/${i}/memory`),
         perf_tier: p.perf_tier,
         endpoints: networks.map((network) => ({ network, perf_tier: p.perf_tier })),
         volumes: p.volumes,
@@ -148,14 +138,5 @@ export function placeScenario(s: LoadedClusterScenario): ScenarioPlacement {
     const plan = planApply(parseManifestText(m.text, m.file), m.tenant, false);
     change(store, s.file, m.path, (cp) => runApply(cp, plan));
   }
-  const pending = store.read((st) => pendingPods(st));
-  return { store, clock, pending };
-}
-
-/** Pods still pending, in the control plane's order, with the scheduler's summary. */
-function pendingPods(state: ClusterState): { pod: string; reason: string }[] {
-  const out: { pod: string; reason: string }[] = [];
-  for (const pod of state.pods.values() as Iterable<Pod>)
-    if (pod.status.state === 'pending') out.push({ pod: `${pod.namespace}/${pod.name}`, reason: pod.status.failure.summary });
-  return out;
+  return { store, clock };
 }
