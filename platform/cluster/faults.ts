@@ -14,7 +14,7 @@ import type { ClusterState } from '../domain/cluster-state.js';
 import { localAdmin } from '../domain/tenancy.js';
 import { AnvilError } from '../errors.js';
 import type { AssembledCluster } from './assemble.js';
-import type { ScenarioPlacement } from './placement.js';
+import { followModelTime, type ScenarioPlacement } from './placement.js';
 
 /** Fault events this version runs. */
 export const RUNNABLE_FAULTS: readonly string[] = ['node-down', 'node-up'];
@@ -60,6 +60,8 @@ export function checkFaults(s: LoadedClusterScenario, state: ClusterState): void
 
 /** Schedules the faults on the model; returns the records, filled as they fire. */
 export function scheduleFaults(faults: readonly ScenarioFault[], placement: ScenarioPlacement, built: AssembledCluster): FaultRecord[] {
+  // From here the control plane reads the model's time: a fault's or a resync's change is stamped when it happens.
+  followModelTime(placement, built.model.sim);
   const records: FaultRecord[] = [];
   const store = placement.store;
   const actor = localAdmin('scenario');
@@ -67,16 +69,15 @@ export function scheduleFaults(faults: readonly ScenarioFault[], placement: Scen
     [...built.volumes].flatMap(([key, v]) => v.plexNodes.flatMap((n, i) => (n === node ? [{ key, handle: v.handle, plex: i }] : [])));
   for (const f of faults) {
     built.model.at(f.at_ns, () => {
-      placement.clock.now_ns = f.at_ns;
       const plexes = plexesOn(f.node);
       if (f.event === 'node-down') {
-        store.change(actor, 'fault', `node/${f.node}`, (cp) => cp.failNode(f.node));
+        store.change(actor, 'fail nodes', `nodes/${f.node}`, (cp) => cp.failNode(f.node));
         for (const p of plexes) p.handle.fail(p.plex);
       } else {
         // What the model must copy, as the platform's copy size: dirty bytes over the volume's size.
         const fraction = new Map(plexes.map((p) => [p.key, dirtyBytes(p.handle, p.plex) / p.handle.volume.capacity_bytes] as const));
         // Volumes no workload touched were not written in the model: nothing to copy.
-        store.change(actor, 'fault', `node/${f.node}`, (cp) => cp.recoverNode(f.node, (volume) => fraction.get(volume) ?? 0));
+        store.change(actor, 'recover nodes', `nodes/${f.node}`, (cp) => cp.recoverNode(f.node, (volume) => fraction.get(volume) ?? 0));
         for (const p of plexes) {
           // The model copies at the rate the platform gave the plex (its node's resync share, split
           // between the plexes returning at once), so the platform's finish estimate holds when the drive keeps up.
@@ -105,15 +106,13 @@ function dirtyBytes(handle: MirroredVolumeHandle, plex: number): number {
  */
 export function followModelResyncs(placement: ScenarioPlacement): (volume: string, node: string, done: ResyncDone) => void {
   const actor = localAdmin('scenario');
-  return (volume, node, done) => {
-    placement.clock.now_ns = done.finished_ns;
-    placement.store.change(actor, 'resync done', `volume/${volume}`, (cp) => cp.completeResync(volume, node));
+  return (volume, node) => {
+    placement.store.change(actor, 'resync volumes', `volumes/${volume}`, (cp) => cp.completeResync(volume, node));
   };
 }
 
 /** After the run: the control plane's clock at the model's end (resyncs done only as the model finished them); every volume gives back every acknowledged write. */
 export function settleAfterRun(s: LoadedClusterScenario, placement: ScenarioPlacement, built: AssembledCluster): PlexRecord[] {
-  placement.clock.now_ns = built.model.sim.now;
   const platformState = (key: string, node: string) =>
     placement.store.read((st) => st.volumes.get(key)?.plexes.find((p) => p.node === node)?.state ?? 'gone');
   const lost: string[] = [];

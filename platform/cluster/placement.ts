@@ -26,8 +26,11 @@ const CLUSTER_NAME = 'scenario';
 /** What placement gave: the store (its state is the placement; pods it could not place stay pending there, with the scheduler's reason). */
 export interface ScenarioPlacement {
   readonly store: MemoryStore;
-  /** Simulated time the control plane's clock reads, ns; the model moves it. */
-  readonly clock: { now_ns: number };
+  /**
+   * Where the control plane's clock reads simulated time, ns: 0 while placing, then the model's own
+   * `sim.now` (`followModelTime`, called by `scheduleFaults`), so nothing moves it by hand before a change.
+   */
+  readonly clock: { source: () => number };
 }
 
 /** `KEY[=VALUE]:EFFECT` as the control plane's taint (key and value; the effect is always NoSchedule there). */
@@ -45,7 +48,8 @@ function tolerationKeys(texts: readonly string[] | undefined): string[] {
 /** Runs `fn` as the cluster's administrator; an error names the scenario entry it came from. */
 function change<T>(store: MemoryStore, file: string, where: string, fn: (cp: ControlPlane) => T): T {
   try {
-    return store.change(localAdmin('scenario'), 'scenario', where, fn);
+    // Audited as the API words it (VERB KIND, KIND/...): the scenario's entry applied.
+    return store.change(localAdmin('scenario'), 'apply scenarios', `scenarios${where}`, fn);
   } catch (e) {
     if (e instanceof AnvilError) throw new AnvilError(e.code, `${file}: ${where}: ${e.message}`, e.details);
     throw e;
@@ -54,8 +58,8 @@ function change<T>(store: MemoryStore, file: string, where: string, fn: (cp: Con
 
 /** Places the scenario on a fresh in-memory control plane. */
 export function placeScenario(s: LoadedClusterScenario): ScenarioPlacement {
-  const clock = { now_ns: 0 };
-  const store = new MemoryStore(simulatedClock(SCENARIO_EPOCH_MS, () => clock.now_ns));
+  const clock = { source: (): number => 0 };
+  const store = new MemoryStore(simulatedClock(SCENARIO_EPOCH_MS, () => clock.source()));
   const spec = s.spec;
   const first = s.nodes[0]!;
   // createCluster names its own nodes (node1..); the scenario's are added by name, and the
@@ -139,4 +143,9 @@ export function placeScenario(s: LoadedClusterScenario): ScenarioPlacement {
     change(store, s.file, m.path, (cp) => runApply(cp, plan));
   }
   return { store, clock };
+}
+
+/** From now on the control plane's clock is the model's (`sim.now`, ns). */
+export function followModelTime(placement: ScenarioPlacement, sim: { readonly now: number }): void {
+  placement.clock.source = () => sim.now;
 }
