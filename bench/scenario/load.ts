@@ -9,7 +9,7 @@ import type { TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { AnvilError } from '../../platform/errors.js';
 import { parseLocatedYaml, schemaProblems, type LocatedYaml } from '../../platform/yaml-problems.js';
-import { parseBitRate, parseByteRate, parseSize } from '../../sim/core/units.js';
+import { parseBitRate, parseByteRate, parseQuantity, parseSize } from '../../sim/core/units.js';
 import type { WorkloadSpec } from '../../sim/workload/spec.js';
 import { loadWorkloads } from '../workloads/resolve.js';
 import { Problems, checkReferences, checkTimes, durationNs, resolveRef, workloadPairs, type Catalog } from './cross-checks.js';
@@ -88,27 +88,6 @@ export interface LoadedClusterScenario {
   readonly notes: readonly string[];
 }
 
-/** Bytes of a Kubernetes quantity the schema has already checked. */
-export function quantityBytes(text: string): number {
-  const m = /^\s*(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?\s*$/.exec(text)!;
-  const scale: Record<string, number> = {
-    '': 1,
-    Ki: 2 ** 10,
-    Mi: 2 ** 20,
-    Gi: 2 ** 30,
-    Ti: 2 ** 40,
-    Pi: 2 ** 50,
-    Ei: 2 ** 60,
-    k: 1e3,
-    M: 1e6,
-    G: 1e9,
-    T: 1e12,
-    P: 1e15,
-    E: 1e18,
-  };
-  return Math.round(Number(m[1]) * scale[m[2] ?? '']!);
-}
-
 /** Text from `path` of the file whose lines keep the file's numbers (blank lines stand for what comes before). */
 function textAtItsLines(located: LocatedYaml, path: string, text: string): string {
   const line = located.textLine(path) ?? 1;
@@ -159,7 +138,7 @@ function workloadSpecs(
     const sizes = mine
       .map((pair) => spec.volumes.find((v) => `${v.tenant}/${v.name}` === pair.volume))
       .filter((v) => v !== undefined)
-      .map((v) => quantityBytes(v.size));
+      .map((v) => Math.ceil(parseQuantity(v.size)!));
     const capacity = sizes.length > 0 ? Math.min(...sizes) : undefined;
     // The job file's `FILE:LINE: ` becomes `FILE:LINE: /workloads/N/job: `, so the YAML path is named too.
     // A problem of the whole job file (no line) is placed at the job's own line.

@@ -7,17 +7,13 @@
  * what it cannot say (names that refer to each other, embedded job files) is checked in cross-checks.ts.
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { BIT_RATE_SOURCE, BYTE_RATE_SOURCE, DURATION_SOURCE, QUANTITY_SOURCE, SIZE_SOURCE } from '../../sim/core/units.js';
 
 /** Most nodes, pods, volumes and other list entries a scenario may hold: far above a rack, far below a stall. */
 export const MAX_SCENARIO_ITEMS = 5000;
 
 /** Names as the control plane takes them: a DNS label. */
 export const NAME_PATTERN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
-const DURATION_PATTERN = '^\\s*(\\d+(\\.\\d+)?|\\.\\d+)\\s*(ns|us|µs|ms|s|m|min|h)\\s*$';
-const BIT_RATE_PATTERN = '^\\s*\\d+(\\.\\d+)?\\s*[kKmMgGtT]?(bit|bps|b)?(/s)?\\s*$';
-const BYTE_RATE_PATTERN = '^\\s*\\d+(\\.\\d+)?\\s*[kKmMgGtT]?i?B/s\\s*$';
-const QUANTITY_PATTERN = '^\\s*\\d+(\\.\\d+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?\\s*$';
-const FIO_SIZE_PATTERN = '^\\s*(\\d+(\\.\\d+)?|\\.\\d+)\\s*([kmgtpKMGTP]?)(i?)([bB]?)\\s*$';
 const IPV4 = '^((25[0-5]|2[0-4]\\d|1?\\d?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1?\\d?\\d)$';
 const CIDR = `${IPV4.slice(0, -1)}/(3[0-2]|[12]?\\d)$`;
 /** A pod named by itself, or as TENANT/NAME where names repeat across tenants. */
@@ -29,14 +25,14 @@ const Name = (what: string) =>
   Type.String({ pattern: NAME_PATTERN, maxLength: 63, description: `${what}: lower-case letters, digits and '-', at most 63 characters` });
 const Duration = (what: string, extra: object = {}) =>
   Type.String({
-    pattern: DURATION_PATTERN,
+    pattern: DURATION_SOURCE,
     description: `${what}: a number with a unit (ns, us, ms, s, m, h), e.g. 30s or 500us`,
     ...extra,
   });
 const BitRate = (what: string) =>
-  Type.String({ pattern: BIT_RATE_PATTERN, description: `${what}: bits per second, e.g. 10G, 500M, 1.5Gbit/s` });
+  Type.String({ pattern: BIT_RATE_SOURCE, description: `${what}: bits per second, e.g. 10G, 500M, 1.5Gbit/s` });
 const Quantity = (what: string) =>
-  Type.String({ pattern: QUANTITY_PATTERN, description: `${what}: a Kubernetes quantity, e.g. 100Gi, 16Gi, 500G` });
+  Type.String({ pattern: QUANTITY_SOURCE, description: `${what}: a Kubernetes quantity, e.g. 100Gi, 16Gi, 500G` });
 const Labels = (what: string) =>
   Type.Record(Type.String({ minLength: 1, maxLength: 253 }), Type.String({ maxLength: 63 }), { description: what });
 const list = <T extends TSchema>(item: T, description: string) =>
@@ -133,7 +129,7 @@ export const PodSchema = Type.Object(
   {
     name: Name('pod name'),
     tenant: Name('tenant the pod belongs to'),
-    cpu: Type.Union([Type.Number({ exclusiveMinimum: 0, maximum: 10_000 }), Type.String({ pattern: '^\\s*\\d+(\\.\\d+)?m?\\s*$' })], {
+    cpu: Type.Union([Type.Number({ exclusiveMinimum: 0, maximum: 10_000 }), Type.String({ pattern: QUANTITY_SOURCE })], {
       description: 'CPU request: cores (2, 0.5) or millicores (500m)',
     }),
     memory: Quantity('memory request'),
@@ -191,7 +187,7 @@ export const FlowSchema = Type.Object(
     rate: Type.Union([Type.Literal('saturate'), BitRate('offered rate')], {
       description: 'saturate (as fast as the path allows) or an offered rate in bits per second, e.g. 2G',
     }),
-    message_size: Type.String({ pattern: FIO_SIZE_PATTERN, default: '64k', description: 'bytes per message, e.g. 4k, 64k, 1M' }),
+    message_size: Type.String({ pattern: SIZE_SOURCE, default: '64k', description: 'bytes per message, e.g. 4k, 64k, 1M' }),
     network: Type.Optional(Name('network the flow uses (default: the first both pods share)')),
   },
   { additionalProperties: false },
@@ -227,7 +223,7 @@ export const SlaSchema = Type.Object(
     }),
     min_iops: Type.Optional(Type.Number({ minimum: 0, maximum: 1e12, description: 'IOPS at least' })),
     min_bandwidth: Type.Optional(
-      Type.String({ pattern: BYTE_RATE_PATTERN, description: 'bandwidth at least, bytes per second, e.g. 200MB/s or 1GiB/s' }),
+      Type.String({ pattern: BYTE_RATE_SOURCE, description: 'bandwidth at least, bytes per second, e.g. 200MB/s or 1GiB/s' }),
     ),
     max_latency: Type.Optional(
       Type.Record(Type.String({ pattern: '^p(100|\\d{1,2}(\\.\\d+)?)$' }), Duration('latency at most'), {

@@ -3,21 +3,10 @@
  * rates, read in one place so every command and manifest means the same thing by them.
  */
 import { AnvilError } from '../errors.js';
-import { parseBitRate } from '../../sim/core/units.js';
+import { parseBitRate, parseQuantity } from '../../sim/core/units.js';
 
-const BINARY: Record<string, number> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60 };
-const DECIMAL: Record<string, number> = { '': 1, m: 1e-3, k: 1e3, K: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18 };
-
-/** A Kubernetes quantity as a plain number (cpu "500m" -> 0.5, memory "2Gi" -> 2147483648), or undefined. */
-export function parseQuantity(text: string | number): number | undefined {
-  if (typeof text === 'number') return Number.isFinite(text) && text >= 0 ? text : undefined;
-  const m = /^\s*(\d+(?:\.\d*)?|\.\d+)(?:[eE]([+-]?\d+))?([KMGTPE]i|[mkKMGTPE])?\s*$/.exec(text);
-  if (!m) return undefined;
-  const scale = m[3] ? (BINARY[m[3]] ?? DECIMAL[m[3]]!) : 1;
-  const value = Number(m[1]) * 10 ** Number(m[2] ?? 0) * scale;
-  // "1e999" overflows to Infinity: not a quantity any field can hold.
-  return Number.isFinite(value) ? value : undefined;
-}
+// The grammar lives with the other notations (sim/core/units.ts) so the scenario schema checks with the same text.
+export { parseQuantity };
 
 /** CPU quantity to millicores (rounded up, as Kubernetes does). */
 export function cpuMillicores(text: string | number, field: string): number {

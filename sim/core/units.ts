@@ -105,6 +105,26 @@ export function parseByteRate(text: string): number | undefined {
   return Number(m[1]) * DECIMAL_POWER[unit]!;
 }
 
+/**
+ * A Kubernetes quantity ("500m", "2Gi", "1.5", "128974848", "129M", "1e3"): groups are the number, the power of
+ * ten after "e" and the suffix (binary Ki..Ei, or decimal m, k, K, M, G, T, P, E).
+ */
+export const QUANTITY_SOURCE = String.raw`^\s*(\d+(?:\.\d*)?|\.\d+)(?:[eE]([+-]?\d+))?([KMGTPE]i|[mkKMGTPE])?\s*$`;
+const QUANTITY_REGEX = new RegExp(QUANTITY_SOURCE);
+const QUANTITY_BINARY: Record<string, number> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60 };
+const QUANTITY_DECIMAL: Record<string, number> = { m: 1e-3, k: 1e3, K: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18 };
+
+/** A Kubernetes quantity as a plain number (cpu "500m" -> 0.5, memory "2Gi" -> 2147483648), or undefined. */
+export function parseQuantity(text: string | number): number | undefined {
+  if (typeof text === 'number') return Number.isFinite(text) && text >= 0 ? text : undefined;
+  const m = QUANTITY_REGEX.exec(text);
+  if (!m) return undefined;
+  const scale = m[3] ? (QUANTITY_BINARY[m[3]] ?? QUANTITY_DECIMAL[m[3]]!) : 1;
+  const value = Number(m[1]) * 10 ** Number(m[2] ?? 0) * scale;
+  // "1e999" overflows to Infinity: not a quantity any field can hold.
+  return Number.isFinite(value) ? value : undefined;
+}
+
 /** Formats nanoseconds for people: "850 ns", "12.3 us", "4.56 ms", "1.20 s". */
 export function formatDuration(ns: number): string {
   if (ns < 1e3) return `${ns.toFixed(0)} ns`;

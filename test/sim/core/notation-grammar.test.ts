@@ -6,7 +6,8 @@
  */
 import { Value } from '@sinclair/typebox/value';
 import { describe, expect, it } from 'vitest';
-import { parseByteRate, parseDuration, parseSize } from '../../../sim/core/units.js';
+import { parseBitRate, parseByteRate, parseDuration, parseQuantity, parseSize } from '../../../sim/core/units.js';
+import { FlowSchema, PodSchema, VolumeSchema } from '../../../bench/scenario/schema.js';
 import { rangedByteRate, rangedDuration, rangedSize } from '../../../sim/devices/schema-types.js';
 
 // Ranges wide enough that only the notation decides (the range check is a separate rule).
@@ -57,6 +58,55 @@ describe('a notation is read by the parser exactly when the profile schema accep
         schema: accepted,
         pattern: accepted,
       });
+    });
+  }
+});
+
+// The cluster scenario's fields take the same notations: its schema must check with the parser's grammar.
+describe('a cluster scenario field is read by the parser exactly when the scenario schema accepts it', () => {
+  const at = (schema: { properties: Record<string, unknown> }, field: string): { pattern?: string; anyOf?: { pattern?: string }[] } =>
+    schema.properties[field] as { pattern?: string; anyOf?: { pattern?: string }[] };
+  const FIELDS = [
+    {
+      field: 'volume size (Kubernetes quantity)',
+      schema: at(VolumeSchema, 'size'),
+      parse: parseQuantity,
+      accepted: ['100Gi', '16Gi', '500G', '1.5', '128974848', '129M', '1e3', '500m', '2Ki', '.5Ti', '1k', '1K'],
+      refused: ['', 'Gi', '1GiB', '1gi', '-1Gi', '1 Gi', '1x', '1.2.3', 'e3'],
+    },
+    {
+      field: 'pod cpu (Kubernetes quantity)',
+      schema: at(PodSchema, 'cpu').anyOf![1]!,
+      parse: parseQuantity,
+      accepted: ['500m', '2', '0.5', '1.25', '100m'],
+      refused: ['', 'm', '2 cores', '-1', '5mm'],
+    },
+    {
+      field: 'flow message size (fio size)',
+      schema: at(FlowSchema, 'message_size'),
+      parse: (text: string) => parseSize(text),
+      accepted: ['4k', '64k', '1M', '16KiB', '512', '.5m'],
+      refused: ['', 'k', '4x', '-4k', '4kbit'],
+    },
+    {
+      field: 'flow rate (bit rate)',
+      schema: at(FlowSchema, 'rate').anyOf![1]!,
+      parse: parseBitRate,
+      accepted: ['2G', '10G', '500M', '1.5Gbit/s', '100Mbit', '25Gbps'],
+      refused: ['', 'G', '-1G', '1 G bit', '1x'],
+    },
+  ] as {
+    field: string;
+    schema: { pattern?: string; anyOf?: { pattern?: string }[] };
+    parse: (t: string) => number | undefined;
+    accepted: string[];
+    refused: string[];
+  }[];
+  for (const f of FIELDS) {
+    const pattern = new RegExp(f.schema.pattern!, 'u');
+    const rows = [...f.accepted.map((text) => ({ text, accepted: true })), ...f.refused.map((text) => ({ text, accepted: false }))];
+    it.each(rows)(`${f.field} "$text" accepted: $accepted`, ({ text, accepted }) => {
+      expect({ parser: f.parse(text) !== undefined, pattern: pattern.test(text) }).toEqual({ parser: accepted, pattern: accepted });
     });
   }
 });
