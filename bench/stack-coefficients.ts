@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Value } from '@sinclair/typebox/value';
 import { AnvilError } from '../platform/errors.js';
-import { parseLocatedYaml, schemaProblems, type LocatedYaml } from '../platform/yaml-problems.js';
+import { parseLocatedYaml, rangeProblem, schemaProblems, type LocatedYaml } from '../platform/yaml-problems.js';
 import { StackCoefficientsFileSchema, type Coefficient, type StackCoefficients } from '../sim/stacks/coefficient-schema.js';
 import { packageRoot } from './package-root.js';
 
@@ -23,17 +23,13 @@ export function coefficientEntries(c: StackCoefficients): { section: 'fabric' | 
   );
 }
 
-/** What the schema cannot say: a range holds its value, low before high. */
+/** What the schema cannot say: a range holds its value. */
 function rangeProblems(c: StackCoefficients, located: LocatedYaml): string[] {
-  const problems: string[] = [];
-  for (const { section, id, coefficient } of coefficientEntries(c)) {
-    if (!coefficient.range) continue;
-    const [low, high] = coefficient.range;
+  return coefficientEntries(c).flatMap(({ section, id, coefficient }) => {
     const path = `/${section}/${id}/range`;
-    if (!(low <= coefficient.value && coefficient.value <= high))
-      problems.push(`${located.where(path)}: ${path}: [${low}, ${high}] must satisfy low <= value (${coefficient.value}) <= high`);
-  }
-  return problems;
+    const problem = rangeProblem(path, coefficient.value, coefficient.range);
+    return problem ? [`${located.where(path)}: ${problem}`] : [];
+  });
 }
 
 /** Validates coefficient YAML text; `file` names it in errors. */

@@ -90,3 +90,13 @@ export function schemaProblems(schema: TSchema, value: unknown, located: Located
   }
   return [...byPath.values()];
 }
+
+/**
+ * What a schema cannot say of a sourced figure (a cost or a coefficient with a `[low, high]` range): the
+ * range holds its value. The problem text for `path`, or null when it holds.
+ */
+export function rangeProblem(path: string, value: number, range: readonly [number, number] | undefined): string | null {
+  if (!range) return null;
+  const [low, high] = range;
+  return low <= value && value <= high ? null : `${path}: [${low}, ${high}] must satisfy low <= value (${value}) <= high`;
+}

@@ -11,18 +11,11 @@ import { packageRoot } from '../../bench/package-root.js';
 import { builtInStackCoefficientsPath, loadStackCoefficients } from '../../bench/stack-coefficients.js';
 import { CatalogueFileSchema, FigureSchema, type Catalogue, type CatalogueFigure, type Figure } from './catalogue-schema.js';
 import { figureDomain, inDomain } from './figure-domains.js';
-import { parseLocatedYaml, schemaProblems } from '../../platform/yaml-problems.js';
+import { parseLocatedYaml, rangeProblem, schemaProblems } from '../../platform/yaml-problems.js';
 import { MODEL_INPUT_FIGURES, REQUIRED_FIGURES, TCO_STACK_COEFFICIENTS, type FigureId } from './figures.js';
 
 export function builtInCatalogueDir(): string {
   return join(packageRoot(), 'reports', 'tco', 'catalogue');
-}
-
-/** Problems of one figure the schema cannot express: its range must hold its value. */
-function rangeProblems(id: string, f: Figure): string[] {
-  if (!f.range) return [];
-  const [low, high] = f.range;
-  return low <= f.value && f.value <= high ? [] : [`/${id}/range: [${low}, ${high}] must satisfy low <= value (${f.value}) <= high`];
 }
 
 /** Problems of a figure's value or range ends outside what the figure can be (a negative cost, a fraction above 1, ...); `at` is the path. */
@@ -55,8 +48,10 @@ export function parseCatalogueFile(text: string, file: string): CatalogueFigure[
   }
   const problems = schemaProblems(CatalogueFileSchema, withDefaults, located);
   if (problems.length === 0) {
-    for (const [id, f] of Object.entries(withDefaults as Record<string, Figure>))
-      problems.push(...rangeProblems(id, f).map((p) => `${located.where(`/${id}/range`)}: ${p}`));
+    for (const [id, f] of Object.entries(withDefaults as Record<string, Figure>)) {
+      const problem = rangeProblem(`/${id}/range`, f.value, f.range);
+      if (problem) problems.push(`${located.where(`/${id}/range`)}: ${problem}`);
+    }
   }
   if (problems.length > 0) {
     const unique = [...new Set(problems)];
@@ -146,8 +141,8 @@ export function applyOverrides(
     if (!range) delete (next as { range?: unknown }).range;
     if (next.range && (MODEL_INPUT_FIGURES as readonly string[]).includes(id))
       problems.push(`${at('')}: decides which model runs are made, so it takes a single value, not a range`);
-    const bad = rangeProblems(id, next);
-    if (bad.length > 0) problems.push(...bad.map((p) => `${where(`/overrides/${id}/range`)}: /overrides${p}`));
+    const bad = rangeProblem(`/overrides/${id}/range`, next.value, next.range);
+    if (bad) problems.push(`${where(`/overrides/${id}/range`)}: ${bad}`);
     out.set(id, next);
   }
   if (problems.length > 0)
