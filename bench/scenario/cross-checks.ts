@@ -5,9 +5,9 @@
  * problem is `FILE:LINE: /path: message`, all of them at once.
  */
 import type { LocatedYaml } from '../../platform/yaml-problems.js';
-import { parseDuration } from '../../sim/core/units.js';
+import { parseDuration, parseQuantity } from '../../sim/core/units.js';
 import { BUILT_IN_PERF_TIERS, manifestNames, type ManifestText, type ScenarioNode } from './references.js';
-import type { ClusterScenarioSpec, FaultSpec } from './schema.js';
+import { MAX_POD_CPU_CORES, type ClusterScenarioSpec, type FaultSpec } from './schema.js';
 
 /** Collects problems with their place in the file. */
 export class Problems {
@@ -178,6 +178,12 @@ export function checkReferences(
     const key = `${pod.tenant}/${pod.name}`;
     if (pods.has(key)) p.at(`/pods/${i}/name`, `pod ${key} is defined twice`);
     pods.add(key);
+    // The string form is any Kubernetes quantity ("500m", "2"); its range is the number form's.
+    if (typeof pod.cpu === 'string' && parseQuantity(pod.cpu)! > MAX_POD_CPU_CORES)
+      p.at(
+        `/pods/${i}/cpu`,
+        `cpu "${pod.cpu}" is ${parseQuantity(pod.cpu)} cores; allowed: up to ${MAX_POD_CPU_CORES} cores (e.g. 2, 0.5 or 500m)`,
+      );
     pod.networks.forEach((n, k) => networkOk(n, `/pods/${i}/networks/${k}`));
     pod.volumes.forEach((v, k) => {
       if (!volumes.has(`${pod.tenant}/${v}`))

@@ -12,6 +12,9 @@ import { BIT_RATE_SOURCE, BYTE_RATE_SOURCE, DURATION_SOURCE, QUANTITY_SOURCE, SI
 /** Most nodes, pods, volumes and other list entries a scenario may hold: far above a rack, far below a stall. */
 export const MAX_SCENARIO_ITEMS = 5000;
 
+/** Most CPU a pod may request, cores (in either form: 10000 or "10000"; cross-checks.ts holds the string form to it). */
+export const MAX_POD_CPU_CORES = 10_000;
+
 /** Names as the control plane takes them: a DNS label. */
 export const NAME_PATTERN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
 const IPV4 = '^((25[0-5]|2[0-4]\\d|1?\\d?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1?\\d?\\d)$';
@@ -26,7 +29,7 @@ const Name = (what: string) =>
 const Duration = (what: string, extra: object = {}) =>
   Type.String({
     pattern: DURATION_SOURCE,
-    description: `${what}: a number with a unit (ns, us, ms, s, m, h), e.g. 30s or 500us`,
+    description: `${what}: a number with a unit (ns, us, ms, s, m, h; a bare number is seconds, as fio reads runtime), e.g. 30s or 500us`,
     ...extra,
   });
 const BitRate = (what: string) =>
@@ -129,7 +132,7 @@ export const PodSchema = Type.Object(
   {
     name: Name('pod name'),
     tenant: Name('tenant the pod belongs to'),
-    cpu: Type.Union([Type.Number({ exclusiveMinimum: 0, maximum: 10_000 }), Type.String({ pattern: QUANTITY_SOURCE })], {
+    cpu: Type.Union([Type.Number({ exclusiveMinimum: 0, maximum: MAX_POD_CPU_CORES }), Type.String({ pattern: QUANTITY_SOURCE })], {
       description: 'CPU request: cores (2, 0.5) or millicores (500m)',
     }),
     memory: Quantity('memory request'),

@@ -21,7 +21,8 @@ import {
   rangeText,
   type NumericRange,
 } from './limits.js';
-import { bitRate, parseQuantity } from './quantity.js';
+import { parseQuantity } from '../../sim/core/units.js';
+import { bitRate } from './quantity.js';
 
 /** The profile `anvil cluster create` uses when none is named. */
 export const DEFAULT_NODE_PROFILE = 'appliance-d10';

@@ -1,12 +1,10 @@
 /**
  * Kubernetes quantities ("500m", "2Gi", "1.5", "128974848", "129M") and Anvil's own human sizes and
- * rates, read in one place so every command and manifest means the same thing by them.
+ * rates as the control plane's fields take them (units, ranges, coded errors), read in one place so every
+ * command and manifest means the same thing by them; the grammar itself is units.ts's parseQuantity.
  */
 import { AnvilError } from '../errors.js';
 import { parseBitRate, parseQuantity } from '../../sim/core/units.js';
-
-// The grammar lives with the other notations (sim/core/units.ts) so the scenario schema checks with the same text.
-export { parseQuantity };
 
 /** CPU quantity to millicores (rounded up, as Kubernetes does). */
 export function cpuMillicores(text: string | number, field: string): number {

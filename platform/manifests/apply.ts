@@ -9,7 +9,7 @@ import { AnvilError } from '../errors.js';
 import { DEFAULT_PERF_TIER } from '../domain/perf-tier.js';
 import type { ControlPlane } from '../domain/control-plane.js';
 import type { EndpointRequest, Pod } from '../domain/pod.js';
-import { parseQuantity } from '../domain/quantity.js';
+import { parseQuantity } from '../../sim/core/units.js';
 import { allows } from '../domain/tenancy.js';
 import { keyOf } from '../domain/volume.js';
 import { VOLUME_SIZE_RANGE } from '../domain/limits.js';

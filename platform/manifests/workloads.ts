@@ -6,7 +6,7 @@
 import { AnvilError } from '../errors.js';
 import { DEFAULT_PERF_TIER } from '../domain/perf-tier.js';
 import type { EndpointRequest } from '../domain/pod.js';
-import { parseQuantity } from '../domain/quantity.js';
+import { parseQuantity } from '../../sim/core/units.js';
 import { CPU_MILLICORES_RANGE, MEMORY_RANGE } from '../domain/limits.js';
 import { Fields, type Obj } from './fields.js';
 

@@ -112,6 +112,7 @@ describe('cluster scenarios', () => {
     const bad = GOOD.replace('tenants: [{ name: t1 }]', 'tenants: [{ name: t1 }, { name: t1 }]')
       .replace('volumes: [v1] }', 'volumes: [v1, v9] }')
       .replace('  - { name: p2, tenant: t1,', '  - { name: p2, tenant: t7,')
+      .replace('cpu: 1, memory', 'cpu: "1Gi", memory')
       .replace('      bs=4k\n', '      bs=4k\n      iodepth=-3\n      fsync=1\n')
       .concat(
         'faults:\n  - { at: 12s, event: node-down, node: node-1 }\n  - { at: 2s, event: node-up, node: node-2 }\n  - { at: 3s, event: drive-failed, node: node-9 }\n',
@@ -122,6 +123,7 @@ describe('cluster scenarios', () => {
     const lines = e.details;
     const expected = [
       /^bad\.yaml:5: \/tenants\/1\/name: tenant t1 is defined twice/,
+      /^bad\.yaml:9: \/pods\/0\/cpu: cpu "1Gi" is 1073741824 cores; allowed: up to 10000 cores/,
       /^bad\.yaml:9: \/pods\/0\/volumes\/1: no volume v9 in tenant t1/,
       /^bad\.yaml:10: \/pods\/1\/tenant: no tenant t7 in tenants; tenants: t1/,
       // The job's lines are the scenario's: [j] is line 15, iodepth=-3 line 18, fsync=1 line 19.

@@ -1,6 +1,7 @@
 /** Manifest reading in-process: quantities, endpoint annotations, StorageClass parameters, StatefulSet claims, errors with file and line. */
 import { describe, expect, it } from 'vitest';
-import { cpuMillicores, parseQuantity, quantityBytes, volumeSizeBytes } from '../../platform/domain/quantity.js';
+import { cpuMillicores, quantityBytes, volumeSizeBytes } from '../../platform/domain/quantity.js';
+import { parseQuantity } from '../../sim/core/units.js';
 import { parseManifestText } from '../../platform/manifests/documents.js';
 import { planApply } from '../../platform/manifests/apply.js';
 import { inventoryOf, loadNodeProfile, podVfCount } from '../../platform/domain/node-profile.js';
