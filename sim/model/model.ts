@@ -13,6 +13,7 @@ import type { DeviceInstance, DeviceKind } from '../devices/device.js';
 import { RequestPool, type Station } from '../io/requests.js';
 import { JobRecorder } from '../measure/job-recorder.js';
 import { JobGenerator } from '../workload/job-generator.js';
+import { SingleServerLoop } from '../workload/single-server-loop.js';
 import type { WorkloadSpec } from '../workload/spec.js';
 
 /** A job's labels (for the cluster: pod, volume, tenant, node), written beside its results. */
@@ -71,8 +72,12 @@ export class Model {
   private readonly deviceByName = new Map<string, ModelDevice>();
   private readonly sharedUnits = new Map<string, ReportingUnit>();
   private readonly jobNames = new Set<string>();
+  /** Whether `run` ran the model on the heap-free single-server loop (for tests and diagnostics). */
+  ranOnSingleServerLoop = false;
   private jobsAdded = 0;
   private running = 0;
+  /** The only job while the model has one, going straight to its device and back; null otherwise. */
+  private loneDirectJob: { readonly generator: JobGenerator; readonly device: DeviceInstance } | null = null;
 
   /**
    * @param seed the scenario seed every random stream derives from
@@ -144,6 +149,8 @@ export class Model {
       },
     );
     this.running++;
+    const direct = (placement.via ?? []).length === 0 && (placement.after ?? []).length === 0;
+    this.loneDirectJob = this.jobsAdded === 1 && direct ? { generator, device: device.instance } : null;
     generator.attach(
       this.requests.addRoute([generator, ...(placement.via ?? []), device.instance, ...(placement.after ?? []), generator]),
       start_ns,
@@ -158,6 +165,7 @@ export class Model {
   reroute(job: JobGenerator, device: string, via: readonly Station[] = [], after: readonly Station[] = []): number {
     const flow = this.requests.addRoute([job, ...via, this.device(device).instance, ...after, job]);
     job.reroute(flow);
+    this.loneDirectJob = null;
     return flow;
   }
 
@@ -177,6 +185,13 @@ export class Model {
    */
   run(slice_ns: number, between?: () => void): void {
     const sim = this.sim;
+    const loop = this.singleServerLoop();
+    if (loop !== null) this.ranOnSingleServerLoop = true;
+    while (loop !== null && this.running > 0 && loop.pending) {
+      loop.run(Math.max(sim.now + slice_ns, loop.peek()));
+      if (between) between();
+      if (sim.pending > 0) throw new Error('Model.run: an event was scheduled between slices of a single-server run');
+    }
     while (this.running > 0 && sim.pending > 0) {
       // A slice with no event in it is skipped (a slow device's next completion may be hours of
       // simulated time away); events fire in the same order whatever the slices.
@@ -184,6 +199,19 @@ export class Model {
       if (between) between();
     }
     for (const unit of this.units) if (unit.active > 0) unit.recorder.finish(Math.min(sim.now, unit.recorder.windowLimit_ns));
+  }
+
+  /**
+   * The heap-free loop for a model of one job going straight to one single-server FIFO device, when
+   * nothing else is scheduled (no action, no reroute, not started yet); null for any other model.
+   */
+  private singleServerLoop(): SingleServerLoop | null {
+    const lone = this.loneDirectJob;
+    if (lone === null || this.jobsAdded !== 1 || this.deviceByName.size !== 1 || this.sim.pending !== 1) return null;
+    const service = lone.device.singleServer?.() ?? null;
+    if (service === null) return null;
+    const loop = new SingleServerLoop(this.sim, lone.generator, service);
+    return lone.generator.runOn(loop) ? loop : null;
   }
 
   /** I/Os the recorders hold, every job together (per recorder: group members share one). */
