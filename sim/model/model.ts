@@ -13,7 +13,8 @@ import type { DeviceInstance, DeviceKind } from '../devices/device.js';
 import { RequestPool, type Station } from '../io/requests.js';
 import { JobRecorder } from '../measure/job-recorder.js';
 import { JobGenerator } from '../workload/job-generator.js';
-import { SingleServerLoop } from '../workload/single-server-loop.js';
+import { OpenLoopSingleServer } from '../workload/open-loop-single-server.js';
+import { SingleServerLoop, type JobLoop } from '../workload/single-server-loop.js';
 import type { WorkloadSpec } from '../workload/spec.js';
 
 /** A job's labels (for the cluster: pod, volume, tenant, node), written beside its results. */
@@ -72,8 +73,8 @@ export class Model {
   private readonly deviceByName = new Map<string, ModelDevice>();
   private readonly sharedUnits = new Map<string, ReportingUnit>();
   private readonly jobNames = new Set<string>();
-  /** Whether `run` ran the model on the heap-free single-server loop (for tests and diagnostics). */
-  ranOnSingleServerLoop = false;
+  /** What `run` ran the model's events on (for tests and diagnostics): the kernel, or a heap-free loop. */
+  ranOn: 'kernel' | 'single-server loop' | 'fused open loop' = 'kernel';
   private jobsAdded = 0;
   private running = 0;
   /** The only job while the model has one, going straight to its device and back; null otherwise. */
@@ -186,7 +187,7 @@ export class Model {
   run(slice_ns: number, between?: () => void): void {
     const sim = this.sim;
     const loop = this.singleServerLoop();
-    if (loop !== null) this.ranOnSingleServerLoop = true;
+    if (loop !== null) this.ranOn = loop instanceof SingleServerLoop ? 'single-server loop' : 'fused open loop';
     while (loop !== null && this.running > 0 && loop.pending) {
       loop.run(Math.max(sim.now + slice_ns, loop.peek()));
       if (between) between();
@@ -203,15 +204,19 @@ export class Model {
 
   /**
    * The heap-free loop for a model of one job going straight to one single-server FIFO device, when
-   * nothing else is scheduled (no action, no reroute, not started yet); null for any other model.
+   * nothing else is scheduled (no action, no reroute, not started yet): fused with the job when it is
+   * open-loop in one direction (the M/G/1); null for any other model.
    */
-  private singleServerLoop(): SingleServerLoop | null {
+  private singleServerLoop(): JobLoop | null {
     const lone = this.loneDirectJob;
     if (lone === null || this.jobsAdded !== 1 || this.deviceByName.size !== 1 || this.sim.pending !== 1) return null;
     const service = lone.device.singleServer?.() ?? null;
     if (service === null) return null;
-    const loop = new SingleServerLoop(this.sim, lone.generator, service);
-    return lone.generator.runOn(loop) ? loop : null;
+    const { generator } = lone;
+    const plan = generator.openLoopPlan();
+    if (plan !== null) return generator.handOver() ? new OpenLoopSingleServer(this.sim, generator, plan, service) : null;
+    const loop = new SingleServerLoop(this.sim, generator, service);
+    return generator.runOn(loop) ? loop : null;
   }
 
   /** I/Os the recorders hold, every job together (per recorder: group members share one). */

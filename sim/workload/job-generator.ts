@@ -10,6 +10,7 @@ import type { Op, RequestPool, Station } from '../io/requests.js';
 import { OP_READ, OP_WRITE } from '../io/requests.js';
 import { depthBucket, type JobRecorder } from '../measure/job-recorder.js';
 import { RequestFifo } from '../resources/request-fifo.js';
+import type { OpenLoopPlan } from './open-loop-single-server.js';
 import type { SingleServerLoop } from './single-server-loop.js';
 import type { WorkloadSpec } from './spec.js';
 
@@ -18,7 +19,7 @@ const EVENT_ARRIVAL = 1;
 const EVENT_END = 2;
 
 /** Completions allowed at one instant before the model is declared stuck (zero service time in a closed loop). */
-const MAX_COMPLETIONS_AT_ONE_INSTANT = 1_000_000;
+export const MAX_COMPLETIONS_AT_ONE_INSTANT = 1_000_000;
 
 /** Thrown when simulated time stops advancing. */
 export class NoProgressError extends Error {
@@ -123,10 +124,44 @@ export class JobGenerator implements Station, EventHandler {
    * plays): its start leaves the kernel for the loop. Only before the job has started; false after.
    */
   runOn(loop: SingleServerLoop): boolean {
-    if (this.lifecycle.state !== 'pending' || !this.sim.cancel(this.startEvent)) return false;
+    if (!this.handOver()) return false;
     this.loop = loop;
     loop.postJob(this.start_ns, EVENT_START);
     return true;
+  }
+
+  /**
+   * Takes the job's start out of the kernel, for a loop that runs the job itself (`openLoopPlan`) and
+   * tells it when it started, stopped issuing and is done. Only before the job has started; false after.
+   */
+  handOver(): boolean {
+    return this.lifecycle.state === 'pending' && this.sim.cancel(this.startEvent);
+  }
+
+  /** What a loop needs to run this job itself: for an open-loop job of one direction; null for any other. */
+  openLoopPlan(): OpenLoopPlan | null {
+    if (this.arrivalRate === 0 || this.fixedOp < 0) return null;
+    const read = this.fixedOp === OP_READ;
+    return {
+      name: this.spec.name,
+      op: read ? OP_READ : OP_WRITE,
+      bs: read ? this.spec.blockSize_bytes.read : this.spec.blockSize_bytes.write,
+      randomBlocks: read ? this.randomBlocks.read : this.randomBlocks.write,
+      meanGap_ns: this.meanGap_ns,
+      poisson: this.poisson,
+      iodepth: this.iodepth,
+      ioLimit_bytes: this.ioLimit_bytes,
+      end_ns: this.end_ns,
+      start_ns: this.start_ns,
+      stream: this.stream,
+      recorder: this.recorder,
+      depthAtSubmit: read ? this.readDepths : this.writeDepths,
+    };
+  }
+
+  /** The job has started (its start event fired); for a loop that runs the job itself. */
+  markStarted(): void {
+    this.lifecycle = { state: 'running', started_ns: this.sim.now };
   }
 
   /** The flow new I/Os start on. */
@@ -171,7 +206,7 @@ export class JobGenerator implements Station, EventHandler {
   }
 
   private begin(): void {
-    this.lifecycle = { state: 'running', started_ns: this.sim.now };
+    this.markStarted();
     if (this.end_ns < Infinity) {
       if (this.loop !== null) this.loop.postEnd(this.end_ns, EVENT_END);
       else this.sim.post(this.end_ns, this, EVENT_END);
@@ -235,7 +270,7 @@ export class JobGenerator implements Station, EventHandler {
   }
 
   /** Stops creating I/Os; what is in flight or held still completes. */
-  private markStopped(): void {
+  markStopped(): void {
     this.issuing = false;
     if (this.lifecycle.state === 'running') {
       this.lifecycle = { state: 'draining', started_ns: this.lifecycle.started_ns, stoppedIssuing_ns: this.sim.now };
@@ -251,7 +286,8 @@ export class JobGenerator implements Station, EventHandler {
     if (this.inFlight === 0 && this.lifecycle.state === 'draining') this.finish();
   }
 
-  private finish(): void {
+  /** The job is done: its last I/O has completed after it stopped issuing. */
+  finish(): void {
     if (this.lifecycle.state === 'done') return;
     const started = this.lifecycle.state === 'pending' ? 0 : this.lifecycle.started_ns;
     // A time-based window ends at the runtime; a size-bound one when its last I/O completed.
