@@ -108,11 +108,12 @@ export class OpenLoopSingleServer implements JobLoop {
       if (at > until_ns || at === NONE) break;
       sim.now = at;
       sim.eventsFired++;
-      if (lane === 1) this.depart(at);
+      // The handlers read the clock from `sim.now`: a time passed to a call not inlined would be boxed.
+      if (lane === 1) this.depart();
       else if (lane === 0) {
         this.arrivalAt = NONE;
-        if (this.started) this.arrive(at);
-        else this.begin(at);
+        if (this.started) this.arrive();
+        else this.begin();
       } else {
         this.endAt = NONE;
         this.stopIssuing();
@@ -123,52 +124,56 @@ export class OpenLoopSingleServer implements JobLoop {
   }
 
   /** JobGenerator.begin, open loop. */
-  private begin(now: number): void {
+  private begin(): void {
     this.started = true;
     this.job.markStarted();
     if (this.plan.end_ns < Infinity) {
       this.endAt = this.plan.end_ns;
       this.endSeq = this.seq++;
     }
-    this.postArrival(now);
+    this.postArrival();
   }
 
   /** JobGenerator.arrive with create and submit: one direction, no request, offsets only drawn. */
-  private arrive(now: number): void {
+  private arrive(): void {
     if (!this.issuing) return;
+    const now = this.sim.now;
     const plan = this.plan;
     if (plan.randomBlocks > 0) plan.stream.next(); // the offset's draw: the queue has no addresses
     this.issuedBytes += plan.bs;
     if (this.issuedBytes >= plan.ioLimit_bytes) this.markStopped();
-    if (this.inFlight < plan.iodepth) this.submit(now, 0);
+    if (this.inFlight < plan.iodepth) this.submit(0);
     else this.held.pushTimed(0, now);
-    if (this.issuing) this.postArrival(now);
+    if (this.issuing) this.postArrival();
   }
 
-  private postArrival(now: number): void {
+  private postArrival(): void {
     const plan = this.plan;
     const gap = plan.poisson ? -plan.meanGap_ns * Math.log(1 - plan.stream.next()) : plan.meanGap_ns;
-    this.arrivalAt = now + gap;
+    this.arrivalAt = this.sim.now + gap;
     this.arrivalSeq = this.seq++;
   }
 
-  /** JobGenerator.submit and the station's accept; `slat_ns` is the wait before submission. */
-  private submit(now: number, slat_ns: number): void {
+  /** JobGenerator.submit and the station's accept, now; `slat_ns` is the wait before submission. */
+  private submit(slat_ns: number): void {
     this.inFlight++;
     this.plan.depthAtSubmit[depthBucket(this.inFlight)]!++;
-    if (this.departAt === NONE) this.serve(now, slat_ns);
-    else this.enqueue(now, slat_ns);
+    if (this.departAt === NONE) {
+      this.servingSubmit_ns = this.sim.now;
+      this.servingSlat_ns = slat_ns;
+      this.serve();
+    } else this.enqueue(slat_ns);
   }
 
-  private serve(submit_ns: number, slat_ns: number): void {
-    this.servingSubmit_ns = submit_ns;
-    this.servingSlat_ns = slat_ns;
+  /** Starts serving the customer whose times are in `servingSubmit_ns` and `servingSlat_ns`. */
+  private serve(): void {
     this.departAt = this.sim.now + this.service.sample();
     this.departSeq = this.seq++;
   }
 
   /** The station's departure (the next in line starts first), then JobGenerator.accept. */
-  private depart(now: number): void {
+  private depart(): void {
+    const now = this.sim.now;
     const submit = this.servingSubmit_ns;
     const slat = this.servingSlat_ns;
     this.departAt = NONE;
@@ -176,7 +181,9 @@ export class OpenLoopSingleServer implements JobLoop {
       const head = this.lineHead;
       this.lineHead = (head + 1) & (this.lineSubmit_ns.length - 1);
       this.lineCount--;
-      this.serve(this.lineSubmit_ns[head]!, this.lineSlat_ns[head]!);
+      this.servingSubmit_ns = this.lineSubmit_ns[head]!;
+      this.servingSlat_ns = this.lineSlat_ns[head]!;
+      this.serve();
     }
     const plan = this.plan;
     plan.recorder.record(plan.op, slat, now - submit, plan.bs, now);
@@ -185,7 +192,7 @@ export class OpenLoopSingleServer implements JobLoop {
     if (this.held.length > 0) {
       const arrival = this.held.headTime();
       this.held.shift();
-      this.submit(now, now - arrival);
+      this.submit(now - arrival);
     }
     if (!this.issuing && this.inFlight === 0 && this.held.length === 0) this.finish();
   }
@@ -217,10 +224,11 @@ export class OpenLoopSingleServer implements JobLoop {
     }
   }
 
-  private enqueue(submit_ns: number, slat_ns: number): void {
+  /** Puts a customer submitted now in line. */
+  private enqueue(slat_ns: number): void {
     if (this.lineCount === this.lineSubmit_ns.length) this.growLine();
     const tail = (this.lineHead + this.lineCount) & (this.lineSubmit_ns.length - 1);
-    this.lineSubmit_ns[tail] = submit_ns;
+    this.lineSubmit_ns[tail] = this.sim.now;
     this.lineSlat_ns[tail] = slat_ns;
     this.lineCount++;
   }
