@@ -2,8 +2,9 @@
  * The M/M/1 of `mm1-kernel.ts` and `mm1-baseline.cpp` as a user runs it: `anvil run` on a job file
  * (`mm1-anvil.fio`: Poisson arrivals, rho 0.9) and a `queue` device profile (`mm1-queue.yaml`: one
  * exponential server), in a child process timed from spawn to exit, so module loading, job parsing,
- * the generator, the recorders with their fio-compatible histograms and interval series, and writing
- * the JSON are all in the figure.
+ * the model (one open-loop job on one server: the fused loop of sim/workload/open-loop-single-server.ts),
+ * the recorders with their fio-compatible histograms and interval series, and writing the JSON are all
+ * in the figure.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -4,6 +4,7 @@
  * a station: it accepts a request and forwards it along its route when the I/O is done.
  */
 import type { TSchema, Static } from '@sinclair/typebox';
+import type { Distribution } from '../core/distributions.js';
 import type { Simulator } from '../core/kernel.js';
 import type { RandomStreams } from '../core/random.js';
 import type { RequestPool, Station } from '../io/requests.js';
@@ -45,6 +46,12 @@ export interface DeviceInstance extends Station {
   peakIops?(op: 'read' | 'write', bytes: number): number;
   /** For estimating a run's cost: the least time one I/O of `bytes` in direction `op` takes, ns (0 when it can be instant). Optional. */
   minLatency_ns?(op: 'read' | 'write', bytes: number): number;
+  /**
+   * When the device is nothing but one FIFO server (it serves each request for a time drawn from one
+   * distribution, in arrival order, and passes it on), that distribution; the model may then run a lone
+   * job on it without the kernel's heap (sim/workload/single-server-loop.ts). Optional.
+   */
+  singleServer?(): Distribution | null;
 }
 
 /** A registered kind of device (`queue`, `nvme`, `null`). */

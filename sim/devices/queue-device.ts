@@ -55,6 +55,10 @@ export class QueueStation implements DeviceInstance, EventHandler {
     return this.service.mean > 0 ? (this.servers * 1e9) / this.service.mean : Infinity;
   }
 
+  singleServer(): Distribution | null {
+    return this.servers === 1 ? this.service : null;
+  }
+
   minLatency_ns(): number {
     return this.service.kind === 'deterministic' ? this.service.mean : 0;
   }

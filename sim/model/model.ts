@@ -13,6 +13,8 @@ import type { DeviceInstance, DeviceKind } from '../devices/device.js';
 import { RequestPool, type Station } from '../io/requests.js';
 import { JobRecorder } from '../measure/job-recorder.js';
 import { JobGenerator } from '../workload/job-generator.js';
+import { OpenLoopSingleServer } from '../workload/open-loop-single-server.js';
+import { SingleServerLoop, type JobLoop } from '../workload/single-server-loop.js';
 import type { WorkloadSpec } from '../workload/spec.js';
 
 /** A job's labels (for the cluster: pod, volume, tenant, node), written beside its results. */
@@ -71,8 +73,12 @@ export class Model {
   private readonly deviceByName = new Map<string, ModelDevice>();
   private readonly sharedUnits = new Map<string, ReportingUnit>();
   private readonly jobNames = new Set<string>();
+  /** What `run` ran the model's events on (for tests and diagnostics): the kernel, or a heap-free loop. */
+  ranOn: 'kernel' | 'single-server loop' | 'fused open loop' = 'kernel';
   private jobsAdded = 0;
   private running = 0;
+  /** The only job while the model has one, going straight to its device and back; null otherwise. */
+  private loneDirectJob: { readonly generator: JobGenerator; readonly device: DeviceInstance } | null = null;
 
   /**
    * @param seed the scenario seed every random stream derives from
@@ -144,6 +150,8 @@ export class Model {
       },
     );
     this.running++;
+    const direct = (placement.via ?? []).length === 0 && (placement.after ?? []).length === 0;
+    this.loneDirectJob = this.jobsAdded === 1 && direct ? { generator, device: device.instance } : null;
     generator.attach(
       this.requests.addRoute([generator, ...(placement.via ?? []), device.instance, ...(placement.after ?? []), generator]),
       start_ns,
@@ -158,6 +166,7 @@ export class Model {
   reroute(job: JobGenerator, device: string, via: readonly Station[] = [], after: readonly Station[] = []): number {
     const flow = this.requests.addRoute([job, ...via, this.device(device).instance, ...after, job]);
     job.reroute(flow);
+    this.loneDirectJob = null;
     return flow;
   }
 
@@ -177,6 +186,13 @@ export class Model {
    */
   run(slice_ns: number, between?: () => void): void {
     const sim = this.sim;
+    const loop = this.singleServerLoop();
+    if (loop !== null) this.ranOn = loop instanceof SingleServerLoop ? 'single-server loop' : 'fused open loop';
+    while (loop !== null && this.running > 0 && loop.pending) {
+      loop.run(Math.max(sim.now + slice_ns, loop.peek()));
+      if (between) between();
+      if (sim.pending > 0) throw new Error('Model.run: an event was scheduled between slices of a single-server run');
+    }
     while (this.running > 0 && sim.pending > 0) {
       // A slice with no event in it is skipped (a slow device's next completion may be hours of
       // simulated time away); events fire in the same order whatever the slices.
@@ -184,6 +200,23 @@ export class Model {
       if (between) between();
     }
     for (const unit of this.units) if (unit.active > 0) unit.recorder.finish(Math.min(sim.now, unit.recorder.windowLimit_ns));
+  }
+
+  /**
+   * The heap-free loop for a model of one job going straight to one single-server FIFO device, when
+   * nothing else is scheduled (no action, no reroute, not started yet): fused with the job when it is
+   * open-loop in one direction (the M/G/1); null for any other model.
+   */
+  private singleServerLoop(): JobLoop | null {
+    const lone = this.loneDirectJob;
+    if (lone === null || this.jobsAdded !== 1 || this.deviceByName.size !== 1 || this.sim.pending !== 1) return null;
+    const service = lone.device.singleServer?.() ?? null;
+    if (service === null) return null;
+    const { generator } = lone;
+    const plan = generator.openLoopPlan();
+    if (plan !== null) return generator.handOver() ? new OpenLoopSingleServer(this.sim, generator, plan, service) : null;
+    const loop = new SingleServerLoop(this.sim, generator, service);
+    return generator.runOn(loop) ? loop : null;
   }
 
   /** I/Os the recorders hold, every job together (per recorder: group members share one). */

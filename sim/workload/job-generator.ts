@@ -4,12 +4,14 @@
  * holding arrivals that find `iodepth` in flight until one completes (their wait is submission latency).
  * It knows nothing of what is behind the route.
  */
-import type { EventHandler, Simulator } from '../core/kernel.js';
+import type { EventHandle, EventHandler, Simulator } from '../core/kernel.js';
 import type { RandomStream } from '../core/random.js';
 import type { Op, RequestPool, Station } from '../io/requests.js';
 import { OP_READ, OP_WRITE } from '../io/requests.js';
 import { depthBucket, type JobRecorder } from '../measure/job-recorder.js';
 import { RequestFifo } from '../resources/request-fifo.js';
+import type { OpenLoopPlan } from './open-loop-single-server.js';
+import type { SingleServerLoop } from './single-server-loop.js';
 import type { WorkloadSpec } from './spec.js';
 
 const EVENT_START = 0;
@@ -17,7 +19,7 @@ const EVENT_ARRIVAL = 1;
 const EVENT_END = 2;
 
 /** Completions allowed at one instant before the model is declared stuck (zero service time in a closed loop). */
-const MAX_COMPLETIONS_AT_ONE_INSTANT = 1_000_000;
+export const MAX_COMPLETIONS_AT_ONE_INSTANT = 1_000_000;
 
 /** Thrown when simulated time stops advancing. */
 export class NoProgressError extends Error {
@@ -63,6 +65,11 @@ export class JobGenerator implements Station, EventHandler {
   private readonly randomBlocks: { readonly read: number; readonly write: number };
   private lastCompletion_ns = -1;
   private completionsThisInstant = 0;
+  /** The start event in the kernel (`attach`), and when it is. */
+  private startEvent: EventHandle = -1;
+  private start_ns = 0;
+  /** The loop that runs this job's events instead of the kernel (`runOn`), or null. */
+  private loop: SingleServerLoop | null = null;
 
   /**
    * @param deviceCapacity_bytes capacity of what the route leads to; the region when the job gives no size
@@ -108,7 +115,53 @@ export class JobGenerator implements Station, EventHandler {
     if (this.flow >= 0) throw new Error(`job ${this.spec.name} is attached already; use reroute to change its route`);
     this.flow = flow;
     this.end_ns = this.spec.runtime_ns > 0 ? start_ns + this.spec.ramp_ns + this.spec.runtime_ns : Infinity;
-    this.sim.post(start_ns, this, EVENT_START);
+    this.start_ns = start_ns;
+    this.startEvent = this.sim.schedule(start_ns, this, EVENT_START);
+  }
+
+  /**
+   * Hands the job's events to `loop` (its route must be one single-server station, which the loop
+   * plays): its start leaves the kernel for the loop. Only before the job has started; false after.
+   */
+  runOn(loop: SingleServerLoop): boolean {
+    if (!this.handOver()) return false;
+    this.loop = loop;
+    loop.postJob(this.start_ns, EVENT_START);
+    return true;
+  }
+
+  /**
+   * Takes the job's start out of the kernel, for a loop that runs the job itself (`openLoopPlan`) and
+   * tells it when it started, stopped issuing and is done. Only before the job has started; false after.
+   */
+  handOver(): boolean {
+    return this.lifecycle.state === 'pending' && this.sim.cancel(this.startEvent);
+  }
+
+  /** What a loop needs to run this job itself: for an open-loop job of one direction; null for any other. */
+  openLoopPlan(): OpenLoopPlan | null {
+    if (this.arrivalRate === 0 || this.fixedOp < 0) return null;
+    const read = this.fixedOp === OP_READ;
+    return {
+      name: this.spec.name,
+      op: read ? OP_READ : OP_WRITE,
+      bs: read ? this.spec.blockSize_bytes.read : this.spec.blockSize_bytes.write,
+      randomBlocks: read ? this.randomBlocks.read : this.randomBlocks.write,
+      meanGap_ns: this.meanGap_ns,
+      poisson: this.poisson,
+      iodepth: this.iodepth,
+      ioLimit_bytes: this.ioLimit_bytes,
+      end_ns: this.end_ns,
+      start_ns: this.start_ns,
+      stream: this.stream,
+      recorder: this.recorder,
+      depthAtSubmit: read ? this.readDepths : this.writeDepths,
+    };
+  }
+
+  /** The job has started (its start event fired); for a loop that runs the job itself. */
+  markStarted(): void {
+    this.lifecycle = { state: 'running', started_ns: this.sim.now };
   }
 
   /** The flow new I/Os start on. */
@@ -153,10 +206,13 @@ export class JobGenerator implements Station, EventHandler {
   }
 
   private begin(): void {
-    this.lifecycle = { state: 'running', started_ns: this.sim.now };
-    if (this.end_ns < Infinity) this.sim.post(this.end_ns, this, EVENT_END);
+    this.markStarted();
+    if (this.end_ns < Infinity) {
+      if (this.loop !== null) this.loop.postEnd(this.end_ns, EVENT_END);
+      else this.sim.post(this.end_ns, this, EVENT_END);
+    }
     if (this.arrivalRate > 0) {
-      this.sim.postAfter(this.interArrival(), this, EVENT_ARRIVAL);
+      this.postArrival();
     } else {
       for (let i = 0; i < this.spec.iodepth && this.issuing; i++) this.issue();
     }
@@ -169,7 +225,13 @@ export class JobGenerator implements Station, EventHandler {
     if (req < 0) return;
     if (this.inFlight < this.iodepth) this.submit(req);
     else this.held.push(req);
-    if (this.issuing) this.sim.postAfter(this.interArrival(), this, EVENT_ARRIVAL);
+    if (this.issuing) this.postArrival();
+  }
+
+  private postArrival(): void {
+    const at = this.sim.now + this.interArrival();
+    if (this.loop !== null) this.loop.postJob(at, EVENT_ARRIVAL);
+    else this.sim.post(at, this, EVENT_ARRIVAL);
   }
 
   /** Closed loop: create and submit one I/O. */
@@ -203,11 +265,12 @@ export class JobGenerator implements Station, EventHandler {
     requests.submit_ns[req] = this.sim.now;
     this.inFlight++;
     (requests.op[req] === OP_READ ? this.readDepths : this.writeDepths)[depthBucket(this.inFlight)]!++;
-    requests.forward(req);
+    if (this.loop !== null) this.loop.accept(req);
+    else requests.forward(req);
   }
 
   /** Stops creating I/Os; what is in flight or held still completes. */
-  private markStopped(): void {
+  markStopped(): void {
     this.issuing = false;
     if (this.lifecycle.state === 'running') {
       this.lifecycle = { state: 'draining', started_ns: this.lifecycle.started_ns, stoppedIssuing_ns: this.sim.now };
@@ -223,7 +286,8 @@ export class JobGenerator implements Station, EventHandler {
     if (this.inFlight === 0 && this.lifecycle.state === 'draining') this.finish();
   }
 
-  private finish(): void {
+  /** The job is done: its last I/O has completed after it stopped issuing. */
+  finish(): void {
     if (this.lifecycle.state === 'done') return;
     const started = this.lifecycle.state === 'pending' ? 0 : this.lifecycle.started_ns;
     // A time-based window ends at the runtime; a size-bound one when its last I/O completed.
