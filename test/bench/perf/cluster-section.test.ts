@@ -5,11 +5,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { timeScenario } from '../../../bench/perf/cluster-section.js';
+import { CLUSTER_BENCH_STACKS, timeScenario } from '../../../bench/perf/cluster-section.js';
 
 describe('bench cluster section', () => {
   it('reads the simulated time, events and window I/Os of a reference scenario run', () => {
-    const run = timeScenario('noisy-neighbour');
+    const run = timeScenario('bench/scenarios/noisy-neighbour.yaml', 'hci');
     const yaml = readFileSync('bench/scenarios/noisy-neighbour.yaml', 'utf8');
     const seconds = (field: string) => Number(new RegExp(`^${field}: (\\d+)s$`, 'm').exec(yaml)![1]);
     // The run reaches the scenario's end (the last I/Os in flight complete a little after it).
@@ -20,5 +20,19 @@ describe('bench cluster section', () => {
     // Each I/O costs several events (generator, QoS, device, completion): more events than I/Os.
     expect(run.events).toBeGreaterThan(run.windowIos);
     expect(run.wall_s).toBeGreaterThan(0);
+  });
+
+  it('drives the 1M-IOPS speed case at 1M IOPS across the node, on every stack the section times', () => {
+    const yaml = readFileSync('bench/perf/scenarios/node-1m-iops.yaml', 'utf8');
+    const number = (pattern: RegExp) => Number(pattern.exec(yaml)![1]);
+    const pods = number(/replicas: (\d+)/);
+    const rate = number(/rate_iops=(\d+)/);
+    const window_s = number(/^duration: (\d+)s$/m) - number(/^warmup: (\d+)s$/m);
+    expect(pods * rate).toBe(1_000_000);
+    for (const stack of CLUSTER_BENCH_STACKS) {
+      const run = timeScenario('bench/perf/scenarios/node-1m-iops.yaml', stack);
+      // Every pod at its rate over the window (the QoS reserves each its rate): 1M IOPS within 1%.
+      expect(run.windowIos).toBeGreaterThan(0.99 * pods * rate * window_s);
+    }
   });
 });
