@@ -45,6 +45,13 @@ export interface DeviceInstance extends Station {
   peakIops?(op: 'read' | 'write', bytes: number): number;
   /** For estimating a run's cost: the least time one I/O of `bytes` in direction `op` takes, ns (0 when it can be instant). Optional. */
   minLatency_ns?(op: 'read' | 'write', bytes: number): number;
+  /**
+   * For utilisation: simulated time, ns, from the start until `now_ns` during which the device had at least one
+   * host I/O in service (iostat's %util; background work such as a flush to the media not counted). Optional.
+   */
+  busyTime_ns?(now_ns: number): number;
+  /** For run bounds and reports: host I/Os the device has completed since the start. Optional. */
+  readonly completedIos?: number;
 }
 
 /** A registered kind of device (`queue`, `nvme`, `null`). */
