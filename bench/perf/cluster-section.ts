@@ -51,7 +51,7 @@ interface SummaryJson {
   anvil: { simulated_ns: number; events: number };
 }
 
-/** One `anvil run FILE --stack STACK` (FILE relative to the package root) in a child process, timed. */
+/** One `anvil run FILE --stack STACK` (FILE absolute or relative to the package root) in a child process, timed. */
 export function timeScenario(file: string, stack: string): ClusterRunSpeed {
   const out = mkdtempSync(join(tmpdir(), 'anvil-cluster-bench-'));
   try {
