@@ -216,31 +216,32 @@ export class MClockScheduler implements EventHandler {
     const tagP = this.tagP;
     this.windowFull = false;
     while (this.outstanding < this.dispatch_depth) {
-      // One pass over the backlog finds both candidates: the least due R tag, and the least P tag under its limit.
-      let byReservation = NONE;
-      let byWeight = NONE;
-      let leastR = Infinity;
-      let leastP = Infinity;
+      // The least due R tag; only when none is due, the least P tag under its limit (a second pass).
+      let chosen = NONE;
+      let least = Infinity;
       for (let k = 0; k < this.backlogCount; k++) {
         const i = backlog[k]!;
         const r = tagR[i]!;
-        if (r <= now && (byReservation === NONE || r < leastR || (r === leastR && i < byReservation))) {
-          byReservation = i;
-          leastR = r;
-        }
-        const p = tagP[i]!;
-        if (tagL[i]! <= now && (byWeight === NONE || p < leastP || (p === leastP && i < byWeight))) {
-          byWeight = i;
-          leastP = p;
+        if (r <= now && (chosen === NONE || r < least || (r === least && i < chosen))) {
+          chosen = i;
+          least = r;
         }
       }
-      if (byReservation !== NONE) {
-        if (this.overWindow(byReservation)) break;
-        this.send(byReservation, PHASE_RESERVATION);
+      if (chosen !== NONE) {
+        if (this.overWindow(chosen)) break;
+        this.send(chosen, PHASE_RESERVATION);
         continue;
       }
-      if (byWeight === NONE || this.overWindow(byWeight)) break;
-      this.send(byWeight, PHASE_WEIGHT);
+      for (let k = 0; k < this.backlogCount; k++) {
+        const i = backlog[k]!;
+        const p = tagP[i]!;
+        if (tagL[i]! <= now && (chosen === NONE || p < least || (p === least && i < chosen))) {
+          chosen = i;
+          least = p;
+        }
+      }
+      if (chosen === NONE || this.overWindow(chosen)) break;
+      this.send(chosen, PHASE_WEIGHT);
     }
     this.dispatching = false;
     if (this.outstanding < this.dispatch_depth && !this.windowFull) this.wakeAtEarliestTag();
