@@ -1,8 +1,9 @@
 /**
- * Speed of the cluster model as a user runs it: `anvil run SCENARIO` on the reference scenarios of
- * `bench/scenarios/` (hci stack), each in a child process timed from spawn to exit, so placement by the
- * control plane, model assembly, the run and the output are all in the figure. The issue's goal is real
- * time or better on one core: simulated seconds per wall second >= 1.
+ * Speed of the cluster model as a user runs it: `anvil run SCENARIO --stack STACK` on the issue's two speed
+ * cases (`bench/perf/scenarios/`: one node at 1M IOPS across its drives, a 3-node mirrored cluster at full
+ * load) and the reference scenarios of `bench/scenarios/`, each in a child process timed from spawn to exit,
+ * so placement by the control plane, model assembly, the run and the output are all in the figure. The
+ * issue's goal is real time or better on one core: simulated seconds per wall second >= 1.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,8 +12,24 @@ import { runAnvilTimed } from './anvil-child.js';
 import type { BenchSection, Row, SectionOptions } from './section.js';
 import { grouped } from './section.js';
 
-/** The scenarios timed; `quick` runs the first only. */
-const SCENARIOS = ['noisy-neighbour', 'full-node', 'mirror-node-failure'] as const;
+/** A scenario timed: its row name and its file (relative to the package root). */
+interface ClusterCase {
+  readonly name: string;
+  readonly file: string;
+}
+
+/** The cases timed, the issue's speed cases first; `quick` runs the first only. */
+const CASES: readonly ClusterCase[] = [
+  { name: '1 node at 1M IOPS, QoS', file: join('bench', 'perf', 'scenarios', 'node-1m-iops.yaml') },
+  { name: '3 nodes mirrored, full load', file: join('bench', 'perf', 'scenarios', 'cluster-3-mirrored.yaml') },
+  ...['noisy-neighbour', 'full-node', 'mirror-node-failure'].map((name) => ({ name, file: join('bench', 'scenarios', `${name}.yaml`) })),
+];
+
+/**
+ * The stacks each case runs on (`anvil run --stack`). Add 'diy' here once `anvil run` runs the diy stack:
+ * every case then gets its diy rows beside the hci ones.
+ */
+export const CLUSTER_BENCH_STACKS: readonly string[] = ['hci'];
 const REPETITIONS = 2;
 
 /** What one timed run measured. */
@@ -34,13 +51,15 @@ interface SummaryJson {
   anvil: { simulated_ns: number; events: number };
 }
 
-/** One `anvil run bench/scenarios/NAME.yaml` in a child process, timed. */
-export function timeScenario(name: string): ClusterRunSpeed {
+/** One `anvil run FILE --stack STACK` (FILE absolute or relative to the package root) in a child process, timed. */
+export function timeScenario(file: string, stack: string): ClusterRunSpeed {
   const out = mkdtempSync(join(tmpdir(), 'anvil-cluster-bench-'));
   try {
     const { stdout, seconds: wall_s } = runAnvilTimed('cluster bench', [
       'run',
-      join('bench', 'scenarios', `${name}.yaml`),
+      file,
+      '--stack',
+      stack,
       '--output-format',
       'json',
       '--out',
@@ -59,36 +78,45 @@ export function timeScenario(name: string): ClusterRunSpeed {
   }
 }
 
-async function run({ quick, log }: SectionOptions): Promise<Row[]> {
-  const rows: Row[] = [];
-  for (const name of quick ? SCENARIOS.slice(0, 1) : SCENARIOS) {
-    const runs: ClusterRunSpeed[] = [];
-    const repetitions = quick ? 1 : REPETITIONS;
-    for (let i = 0; i < repetitions; i++) {
-      log(`${name} ${i + 1}/${repetitions}: anvil run bench/scenarios/${name}.yaml (hci)`);
-      runs.push(timeScenario(name));
-    }
-    const best = runs.reduce((a, b) => (b.wall_s < a.wall_s ? b : a));
-    const simulated_s = best.simulated_ns / 1e9;
-    rows.push({
-      name: `${name}, simulated s per wall s`,
+/** The two rows of one case on one stack: the best of its repetitions. */
+function caseRows(c: ClusterCase, stack: string, runs: readonly ClusterRunSpeed[]): Row[] {
+  const best = runs.reduce((a, b) => (b.wall_s < a.wall_s ? b : a));
+  const simulated_s = best.simulated_ns / 1e9;
+  return [
+    {
+      name: `${c.name} (${stack}), simulated s per wall s`,
       value: simulated_s / best.wall_s,
       unit: 'x',
       target: { min: 1, source: 'issue 13: at or above real time on one core' },
-      note: `best of ${runs.length}: ${simulated_s.toFixed(1)} s simulated in ${best.wall_s.toFixed(2)} s, whole process (placement, assembly, run, output)`,
-    });
-    rows.push({
-      name: `${name}, I/Os per wall s`,
+      note: `${c.file}, best of ${runs.length}: ${simulated_s.toFixed(1)} s simulated in ${best.wall_s.toFixed(2)} s, whole process (placement, assembly, run, output)`,
+    },
+    {
+      name: `${c.name} (${stack}), simulated I/Os per wall s`,
       value: best.windowIos / best.wall_s,
       unit: 'IOs/s',
       note: `${grouped(best.windowIos)} I/Os in the measurement window (after the warm-up); ${grouped(best.events)} events in the whole run, warm-up included`,
-    });
+    },
+  ];
+}
+
+async function run({ quick, log }: SectionOptions): Promise<Row[]> {
+  const rows: Row[] = [];
+  for (const c of quick ? CASES.slice(0, 1) : CASES) {
+    for (const stack of CLUSTER_BENCH_STACKS) {
+      const runs: ClusterRunSpeed[] = [];
+      const repetitions = quick ? 1 : REPETITIONS;
+      for (let i = 0; i < repetitions; i++) {
+        log(`${c.name} ${i + 1}/${repetitions}: anvil run ${c.file} --stack ${stack}`);
+        runs.push(timeScenario(c.file, stack));
+      }
+      rows.push(...caseRows(c, stack, runs));
+    }
   }
   return rows;
 }
 
 export const clusterSection: BenchSection = {
   name: 'cluster',
-  description: 'cluster model: anvil run SCENARIO on the reference scenarios (hci), simulated time per wall time',
+  description: 'cluster model: anvil run SCENARIO on the speed cases and reference scenarios, per stack, simulated time per wall time',
   run,
 };

@@ -74,7 +74,7 @@ export function registerRunCommand(cli: Command): void {
     .option('--timeout <s>', "host target: stop fio after this many seconds (default: the jobs' runtime plus a minute)", parseSeconds)
     .option(
       '--max-ios <n>',
-      `model target: refuse a run estimated to simulate more I/Os than this (default ${DEFAULT_MAX_IOS}, about a minute)`,
+      `model target: refuse a run estimated to simulate more I/Os than this (default ${DEFAULT_MAX_IOS}, about a minute); a cluster scenario's run stops once its drives have served this many`,
       parseMaxIos,
     )
     .action(async (file: string, opts: Omit<RunOptions, 'seed'> & { seed?: number; stack?: string }) => {
@@ -88,6 +88,7 @@ export function registerRunCommand(cli: Command): void {
             ...(opts.stack !== undefined ? { stack: opts.stack } : {}),
             ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
             ...(opts.out !== undefined ? { out: opts.out } : {}),
+            ...(opts.maxIos !== undefined ? { maxIos: opts.maxIos } : {}),
           },
           cliIo(),
         );

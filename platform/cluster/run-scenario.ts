@@ -16,11 +16,14 @@ import { modelRunOutput, runTimestamp, writeOutDir, writeStdout, type RunOutput 
 import { loadClusterScenario, type LoadedClusterScenario } from '../../bench/scenario/load.js';
 import type { StackName } from '../../bench/scenario/schema.js';
 import { loadStackCoefficients } from '../../bench/stack-coefficients.js';
+import { DEFAULT_MAX_IOS } from '../../bench/targets/run-cost.js';
 import { runModel } from '../../bench/targets/sim.js';
 import { formatDuration, formatRate } from '../../sim/core/units.js';
 import type { Pod } from '../domain/pod.js';
 import { AnvilError } from '../errors.js';
 import { assembleHci } from './assemble.js';
+import { runBound } from './run-bound.js';
+import { driveLine, driveUsage, type DriveUsage } from './drive-usage.js';
 import {
   checkFaults,
   followModelResyncs,
@@ -40,6 +43,8 @@ export interface ScenarioRunOptions {
   readonly seed?: number;
   readonly outputFormat: OutputFormat;
   readonly out?: string;
+  /** Stop the run once its drives have served more I/Os than this (default DEFAULT_MAX_IOS); see run-bound.ts. */
+  readonly maxIos?: number;
 }
 
 /** One pod as the run saw it. */
@@ -73,12 +78,8 @@ export interface ScenarioSummary {
   /** The faults as they fired, and each modelled plex's end state (with its resyncs). */
   readonly faults: readonly FaultRecord[];
   readonly plexes: readonly PlexRecord[];
-  /** Per drive with plexes: what its storage QoS sent it over the run, 4K-equivalent units a second, in all and per client (volume, or resync). */
-  readonly drives: readonly {
-    readonly drive: string;
-    readonly units_per_s: number;
-    readonly clients: Readonly<Record<string, number>>;
-  }[];
+  /** Per drive with plexes: what its storage QoS sent it over the run (4K-equivalent units a second, in all and per client) and its busy fraction. */
+  readonly drives: readonly DriveUsage[];
 }
 
 /** Refuses what this version does not model, naming each entry and what runs instead. */
@@ -157,12 +158,7 @@ export function scenarioText(s: ScenarioSummary): string {
     if (p.write_clat_p99_ns !== undefined) figures.push(`write p99=${formatDuration(p.write_clat_p99_ns)}`);
     lines.push(`  ${p.pod}: ${figures.join(', ')}`);
   }
-  for (const d of s.drives)
-    lines.push(
-      `drive ${d.drive}: ${formatRate(d.units_per_s)} 4K-equivalent I/Os a second from its QoS (${Object.entries(d.clients)
-        .map(([c, u]) => `${c} ${formatRate(u)}`)
-        .join(', ')})`,
-    );
+  for (const d of s.drives) lines.push(driveLine(d));
   for (const f of s.faults)
     lines.push(`fault at ${formatDuration(f.at_ns)}: ${f.event} ${f.node}${f.plexes.length > 0 ? ` (plexes ${f.plexes.join(', ')})` : ''}`);
   if (s.faults.length > 0)
@@ -201,21 +197,25 @@ export async function runScenarioFile(
   const faults = scheduleFaults(s.faults, placement, built);
   for (const n of notes) io.stderr.write(`${n}\n`);
 
+  const bound = runBound(built, options.maxIos ?? DEFAULT_MAX_IOS, s.file, s.duration_ns);
   const bar = progressBar(io.stderr);
   const started = performance.now();
-  const run = runModel(built.model, {
-    profile: { name: 'cluster', title: s.spec.name, kind: 'cluster', path: s.file },
-    horizon_ns: s.duration_ns,
-    ...(bar ? { onProgress: bar.update } : {}),
-    wallClock_s: () => (performance.now() - started) / 1000,
-  });
-  bar?.done();
+  let run: SimRunMeasurement;
+  try {
+    run = runModel(built.model, {
+      profile: { name: 'cluster', title: s.spec.name, kind: 'cluster', path: s.file },
+      horizon_ns: s.duration_ns,
+      onProgress: (progress) => {
+        bar?.update(progress);
+        bound();
+      },
+      wallClock_s: () => (performance.now() - started) / 1000,
+    });
+  } finally {
+    bar?.done();
+  }
   const plexes = settleAfterRun(scenario, placement, built);
-  const seconds = built.model.sim.now / 1e9;
-  const drives = [...built.qos].map(([drive, qos]) => {
-    const perClient = qos.clientNames.map((name, i) => [name, Math.round(qos.scheduler.unitsDispatched[i]! / seconds)] as const);
-    return { drive, units_per_s: perClient.reduce((sum, [, u]) => sum + u, 0), clients: Object.fromEntries(perClient) };
-  });
+  const drives = driveUsage(built, built.model.sim.now);
 
   // Pods as placed before the run (a fault moves none that has a workload).
   const pods = [...state.pods.values()];

@@ -52,6 +52,13 @@ export interface DeviceInstance extends Station {
    * job on it without the kernel's heap (sim/workload/single-server-loop.ts). Optional.
    */
   singleServer?(): Distribution | null;
+  /**
+   * For utilisation: simulated time, ns, from the start until `now_ns` during which the device had at least one
+   * host I/O in service (iostat's %util; background work such as a flush to the media not counted). Optional.
+   */
+  busyTime_ns?(now_ns: number): number;
+  /** For run bounds and reports: host I/Os the device has completed since the start. Optional. */
+  readonly completedIos?: number;
 }
 
 /** A registered kind of device (`queue`, `nvme`, `null`). */

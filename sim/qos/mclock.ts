@@ -28,8 +28,10 @@
  * requests wait but none is eligible (all over their limits, no reservation due), one timer wakes the
  * scheduler at the earliest tag.
  *
- * Hot path: per-client state in typed arrays, queues are preallocated rings of request ids, the choice is a
- * scan over clients (volumes on one drive are tens); nothing is allocated per request.
+ * Hot path: per-client state in typed arrays, queues are preallocated rings of request ids; the choice is
+ * one scan over the backlog, the clients with a request waiting (kept unordered, as the NIC port's VFs), so
+ * per-I/O work grows with the clients that wait, not with all a drive has; ties between equal tags go to the
+ * lowest client index, whatever the backlog's order. Nothing is allocated per request.
  */
 import type { EventHandle, EventHandler, Simulator } from '../core/kernel.js';
 import { OP_WRITE, type RequestPool, type Station } from '../io/requests.js';
@@ -109,6 +111,10 @@ export class MClockScheduler implements EventHandler {
   private readonly tagR: Float64Array;
   private readonly tagL: Float64Array;
   private readonly tagP: Float64Array;
+  /** Clients with a head request, unordered; `backlogPos` is each client's place in it (NONE when it has none). */
+  private readonly backlog: Int32Array;
+  private readonly backlogPos: Int32Array;
+  private backlogCount = 0;
   private outstanding = 0;
   /** Cost units outstanding at the device. */
   private outstandingUnits = 0;
@@ -152,6 +158,8 @@ export class MClockScheduler implements EventHandler {
     this.tagR = this.reservationSpacing_ns.map((spacing) => (spacing === Infinity ? Infinity : -Infinity));
     this.tagL = new Float64Array(n).fill(-Infinity);
     this.tagP = new Float64Array(n);
+    this.backlog = new Int32Array(n);
+    this.backlogPos = new Int32Array(n).fill(NONE);
     this.reservationDispatches = new Float64Array(n);
     this.weightDispatches = new Float64Array(n);
     this.unitsDispatched = new Float64Array(n);
@@ -172,8 +180,11 @@ export class MClockScheduler implements EventHandler {
   /** A request of `client` arrives (through its port). */
   enqueue(client: number, req: number): void {
     this.requests.stamp_ns[req] = this.sim.now;
-    if (this.head[client] === NONE) this.makeHead(client, req, true);
-    else this.queues[client]!.push(req);
+    if (this.head[client] === NONE) {
+      this.makeHead(client, req, true);
+      this.backlogPos[client] = this.backlogCount;
+      this.backlog[this.backlogCount++] = client;
+    } else this.queues[client]!.push(req);
     this.dispatch();
   }
 
@@ -199,21 +210,35 @@ export class MClockScheduler implements EventHandler {
     if (this.dispatching) return;
     this.dispatching = true;
     const now = this.sim.now;
-    const head = this.head;
-    const n = head.length;
+    const backlog = this.backlog;
+    const tagR = this.tagR;
+    const tagL = this.tagL;
+    const tagP = this.tagP;
     this.windowFull = false;
     while (this.outstanding < this.dispatch_depth) {
+      // The least due R tag; only when none is due, the least P tag under its limit (a second pass).
       let chosen = NONE;
-      for (let i = 0; i < n; i++) {
-        if (head[i] !== NONE && this.tagR[i]! <= now && (chosen === NONE || this.tagR[i]! < this.tagR[chosen]!)) chosen = i;
+      let least = Infinity;
+      for (let k = 0; k < this.backlogCount; k++) {
+        const i = backlog[k]!;
+        const r = tagR[i]!;
+        if (r <= now && (chosen === NONE || r < least || (r === least && i < chosen))) {
+          chosen = i;
+          least = r;
+        }
       }
       if (chosen !== NONE) {
         if (this.overWindow(chosen)) break;
         this.send(chosen, PHASE_RESERVATION);
         continue;
       }
-      for (let i = 0; i < n; i++) {
-        if (head[i] !== NONE && this.tagL[i]! <= now && (chosen === NONE || this.tagP[i]! < this.tagP[chosen]!)) chosen = i;
+      for (let k = 0; k < this.backlogCount; k++) {
+        const i = backlog[k]!;
+        const p = tagP[i]!;
+        if (tagL[i]! <= now && (chosen === NONE || p < least || (p === least && i < chosen))) {
+          chosen = i;
+          least = p;
+        }
       }
       if (chosen === NONE || this.overWindow(chosen)) break;
       this.send(chosen, PHASE_WEIGHT);
@@ -245,8 +270,10 @@ export class MClockScheduler implements EventHandler {
     this.unitsDispatched[client]! += cost;
     this.outstandingUnits += cost;
     const next = this.queues[client]!.shift();
-    if (next === NONE) this.head[client] = NONE;
-    else this.makeHead(client, next, false);
+    if (next === NONE) {
+      this.head[client] = NONE;
+      this.leaveBacklog(client);
+    } else this.makeHead(client, next, false);
     this.outstanding++;
     this.requests.forward(req);
   }
@@ -267,18 +294,30 @@ export class MClockScheduler implements EventHandler {
     this.tagP[client] = p;
   }
 
+  /** Takes `client` out of the backlog: the last entry fills its place. */
+  private leaveBacklog(client: number): void {
+    const pos = this.backlogPos[client]!;
+    const last = this.backlog[--this.backlogCount]!;
+    this.backlog[pos] = last;
+    this.backlogPos[last] = pos;
+    this.backlogPos[client] = NONE;
+  }
+
   /** The least P tag among the other clients with requests waiting (-Infinity when none wait). */
   private leastQueuedP(except: number): number {
     let least = Infinity;
-    for (let i = 0; i < this.head.length; i++) if (i !== except && this.head[i] !== NONE && this.tagP[i]! < least) least = this.tagP[i]!;
+    for (let k = 0; k < this.backlogCount; k++) {
+      const i = this.backlog[k]!;
+      if (i !== except && this.tagP[i]! < least) least = this.tagP[i]!;
+    }
     return least === Infinity ? -Infinity : least;
   }
 
   /** Sets the timer for the earliest time a waiting head becomes eligible (its R or L tag), if any waits. */
   private wakeAtEarliestTag(): void {
     let at = Infinity;
-    for (let i = 0; i < this.head.length; i++) {
-      if (this.head[i] === NONE) continue;
+    for (let k = 0; k < this.backlogCount; k++) {
+      const i = this.backlog[k]!;
       const due = Math.min(this.tagR[i]!, this.tagL[i]!);
       if (due < at) at = due;
     }

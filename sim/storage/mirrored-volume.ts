@@ -85,6 +85,9 @@ export class MirroredVolume implements DeviceInstance, EventHandler {
   private count = new Int32Array(0);
   /** Per resync copy: the plex it is copied to. */
   private copyTo = new Int32Array(0);
+  /** Per parent: the first and last block it touches, computed once when it arrives (its legs and its end read them). */
+  private firstBlock = new Int32Array(0);
+  private lastBlock = new Int32Array(0);
 
   /**
    * @param capacity_bytes the volume's size, bytes
@@ -139,6 +142,8 @@ export class MirroredVolume implements DeviceInstance, EventHandler {
     const size = requests.size_bytes[req]!;
     const first = this.map.firstBlock(offset);
     const last = this.map.lastBlock(offset, size);
+    this.firstBlock[req] = first;
+    this.lastBlock[req] = last;
     this.count[req] = 0;
     if (op === OP_READ) {
       this.kind[req] = KIND_READ;
@@ -309,8 +314,8 @@ export class MirroredVolume implements DeviceInstance, EventHandler {
     const parent = requests.parent[req]!;
     const plex = this.legPlex[req]!;
     const current = this.legEpoch[req] === this.epoch[plex];
-    const first = this.map.firstBlock(requests.offset_bytes[parent]!);
-    const last = this.map.lastBlock(requests.offset_bytes[parent]!, requests.size_bytes[parent]!);
+    const first = this.firstBlock[parent]!;
+    const last = this.lastBlock[parent]!;
     if ((kind === KIND_COPY_READ || kind === KIND_COPY_WRITE) && !current) {
       this.map.markDirty(plex, first, last); // the plex left between the copy and the write: it missed the write
     } else if (kind === KIND_COPY_READ) {
@@ -348,10 +353,8 @@ export class MirroredVolume implements DeviceInstance, EventHandler {
   private finish(parent: number): void {
     const requests = this.requests;
     if (this.count[parent] === 0) requests.status[parent] = STATUS_ERROR;
-    if (this.kind[parent] === KIND_WRITE && requests.status[parent] !== STATUS_ERROR) {
-      const offset = requests.offset_bytes[parent]!;
-      this.map.acknowledge(this.map.firstBlock(offset), this.map.lastBlock(offset, requests.size_bytes[parent]!), this.version[parent]!);
-    }
+    if (this.kind[parent] === KIND_WRITE && requests.status[parent] !== STATUS_ERROR)
+      this.map.acknowledge(this.firstBlock[parent]!, this.lastBlock[parent]!, this.version[parent]!);
     if (requests.status[parent] === STATUS_ERROR) this.failedIos++;
     this.kind[parent] = KIND_NONE;
     this.held--;
@@ -395,5 +398,7 @@ export class MirroredVolume implements DeviceInstance, EventHandler {
     this.version = grow(this.version, (n) => new Uint32Array(n));
     this.count = grow(this.count, (n) => new Int32Array(n));
     this.copyTo = grow(this.copyTo, (n) => new Int32Array(n));
+    this.firstBlock = grow(this.firstBlock, (n) => new Int32Array(n));
+    this.lastBlock = grow(this.lastBlock, (n) => new Int32Array(n));
   }
 }

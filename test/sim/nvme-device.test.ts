@@ -123,6 +123,29 @@ describe('mechanics of a tiny drive', () => {
     expect(apart.latency(1) - apart.latency(0)).toBeLessThan(10_000);
   });
 
+  test('busy time is the time with at least one command in the drive, overlaps counted once, idle gaps not at all', () => {
+    const read = 1000 + 4096 / 4 + 50_000 + 4096 + 4096 / 4; // a 4 KiB read alone, as above
+    const { device, latency } = drive(tiny(), [
+      { at_ns: 0, op: OP_READ, offset: 0, size: 4096 },
+      { at_ns: 10_000, op: OP_READ, offset: 16384, size: 4096 }, // another die: overlaps the first
+      { at_ns: 1_000_000, op: OP_READ, offset: 0, size: 4096 }, // after an idle gap
+    ]);
+    const end = 1_000_000 + latency(2);
+    // Busy from 0 to the second read's end, then for the third read alone; the gap between is idle.
+    expect(device.busyTime_ns(end)).toBeCloseTo(10_000 + latency(1) + latency(2), 6);
+    expect(latency(2)).toBeCloseTo(read, 6);
+    expect(device.completedIos).toBe(3);
+  });
+
+  test('with one command slot, back-to-back commands from the host queue make one busy period', () => {
+    const { device, latency } = drive(tiny({ host: { max_commands: 1 } }), [
+      { at_ns: 0, op: OP_READ, offset: 0, size: 4096 },
+      { at_ns: 0, op: OP_READ, offset: 16384, size: 4096 },
+    ]);
+    // The second waits in the host queue for the first: the drive is busy until the second ends.
+    expect(device.busyTime_ns(latency(1))).toBeCloseTo(latency(1), 6);
+  });
+
   test('a 4 KiB write is acknowledged from the buffer: controller + PCIe + buffer write', () => {
     const { latency } = drive(tiny(), [{ at_ns: 0, op: OP_WRITE, offset: 0, size: 4096 }]);
     expect(latency(0)).toBeCloseTo(2000 + 4096 / 4 + 4096 / 4 + 1000, 6);

@@ -53,6 +53,11 @@ export class NvmeDevice implements DeviceInstance, EventHandler, WriteBufferOwne
   private readonly requests: RequestPool;
   /** Commands inside the drive (admitted, not completed). */
   private held = 0;
+  /** Host I/Os completed since the start. */
+  completedIos = 0;
+  /** Busy time of the periods that ended, ns (at least one command in the drive), and when the current one began. */
+  private busyEnded_ns = 0;
+  private busySince_ns = 0;
   private readonly hostQueue = new RequestFifo();
   // Writes waiting for buffer space: the oldest apart, so it can be retried without losing its place.
   private bufferHead = -1;
@@ -100,6 +105,10 @@ export class NvmeDevice implements DeviceInstance, EventHandler, WriteBufferOwne
 
   inFlight(): number {
     return this.held + this.hostQueue.length;
+  }
+
+  busyTime_ns(now_ns: number): number {
+    return this.held > 0 ? this.busyEnded_ns + (now_ns - this.busySince_ns) : this.busyEnded_ns;
   }
 
   fire(arg: number): void {
@@ -158,7 +167,8 @@ export class NvmeDevice implements DeviceInstance, EventHandler, WriteBufferOwne
 
   /** Takes a command into the drive: the first free controller core processes it (FIFO over all cores). */
   private admit(req: number): void {
-    this.held++;
+    const now = this.context.sim.now;
+    if (this.held++ === 0) this.busySince_ns = now;
     const requests = this.requests;
     const size = requests.size_bytes[req]!;
     const service =
@@ -167,7 +177,6 @@ export class NvmeDevice implements DeviceInstance, EventHandler, WriteBufferOwne
         : this.config.writeCommand_ns + size * this.writeNsPerByte;
     const core = this.cores.earliest();
     const free = this.cores.free_ns[core]!;
-    const now = this.context.sim.now;
     const end = (free > now ? free : now) + service;
     this.cores.reserveEarliest(core, end);
     const work = this.coreWork[core]!;
@@ -240,6 +249,9 @@ export class NvmeDevice implements DeviceInstance, EventHandler, WriteBufferOwne
 
   private complete(req: number): void {
     this.held--;
+    this.completedIos++;
+    // A busy period ends here (a queued command admitted next starts another at the same instant).
+    if (this.held === 0) this.busyEnded_ns += this.context.sim.now - this.busySince_ns;
     if (this.hostQueue.length > 0) this.admit(this.hostQueue.shift());
     this.requests.forward(req);
   }

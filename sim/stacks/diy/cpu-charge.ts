@@ -11,6 +11,12 @@
  *   charge would count the CPU twice. Under CPU contention the wait for a core still delays the I/O.
  * A request with nothing to wait for (zero work and latency: the appliance stack's stations; a core free
  * in `queued` mode) goes on at once, costing no event.
+ *
+ * Fixed delays on either side fold in, so a hop, a charge and a daemon's software time cost one event
+ * instead of three: `arrival_delay_ns` (a network hop to the CPU: the work is reserved on arrival, now plus
+ * the hop) and the added latency after the charge, per operation. Folding the hop reserves the CPU when the
+ * request leaves for it, so among charges arriving less than a hop apart a core goes in the order they were
+ * sent rather than received; totals and utilisation are unchanged (the host CPU is work-conserving FIFO).
  */
 import type { EventHandler, Simulator } from '../../core/kernel.js';
 import { OP_READ, OP_TRIM, OP_WRITE, type RequestPool, type Station } from '../../io/requests.js';
@@ -31,8 +37,14 @@ export interface ChargeCost {
   readonly packet_ns?: number;
   /** Payload bytes per packet (TCP MSS) when `packet_ns` is charged. */
   readonly mss_bytes?: number;
-  /** Latency added after the charge, ns (an overlay's per-traversal latency). */
+  /** Latency added after the charge, ns, every operation (an overlay's per-traversal latency). */
   readonly added_latency_ns?: number;
+  /** Latency added after the charge to a read, ns, instead of `added_latency_ns` (a daemon's software time). */
+  readonly added_read_latency_ns?: number;
+  /** The same for a write (and a trim), ns. */
+  readonly added_write_latency_ns?: number;
+  /** Time from the station to the CPU, ns (a network hop folded in: the work arrives that much later). */
+  readonly arrival_delay_ns?: number;
 }
 
 /** How long a request waits for its charge: until served, or until a core takes it (see the file header). */
@@ -44,7 +56,9 @@ export class CpuCharge implements Station, EventHandler {
   private readonly perByte_ns: number;
   private readonly perPacket_ns: number;
   private readonly mss_bytes: number;
-  private readonly added_ns: number;
+  /** Per operation code, latency after the charge, ns. */
+  private readonly added_ns = new Float64Array(3);
+  private readonly arrival_ns: number;
   private readonly waitsForService: boolean;
   /** Everything at zero: forward at once. */
   private readonly free: boolean;
@@ -69,9 +83,18 @@ export class CpuCharge implements Station, EventHandler {
     this.mss_bytes = cost.mss_bytes ?? 0;
     if (this.perPacket_ns > 0 && !(this.mss_bytes >= 1))
       throw new RangeError(`CPU charge on "${cpu.name}": a per-packet charge needs mss_bytes ≥ 1 (payload bytes per packet)`);
-    this.added_ns = cost.added_latency_ns ?? 0;
+    const added = cost.added_latency_ns ?? 0;
+    this.added_ns[OP_READ] = cost.added_read_latency_ns ?? added;
+    this.added_ns[OP_WRITE] = cost.added_write_latency_ns ?? added;
+    this.added_ns[OP_TRIM] = cost.added_write_latency_ns ?? added;
+    this.arrival_ns = cost.arrival_delay_ns ?? 0;
     this.waitsForService = hold === 'served';
-    this.free = this.perByte_ns === 0 && this.perPacket_ns === 0 && this.added_ns === 0 && this.perIo_ns.every((v) => v === 0);
+    this.free =
+      this.perByte_ns === 0 &&
+      this.perPacket_ns === 0 &&
+      this.arrival_ns === 0 &&
+      this.added_ns.every((v) => v === 0) &&
+      this.perIo_ns.every((v) => v === 0);
   }
 
   /** CPU a request of operation `op` and `size_bytes` is charged here, ns. */
@@ -87,8 +110,9 @@ export class CpuCharge implements Station, EventHandler {
       return;
     }
     const now = this.sim.now;
-    const done = this.cpu.reserve(now, this.cost_ns(this.requests.op[req]!, this.requests.size_bytes[req]!), this.cpuClass);
-    const leave = (this.waitsForService ? done : this.cpu.lastStart_ns) + this.added_ns;
+    const op = this.requests.op[req]!;
+    const done = this.cpu.reserve(now + this.arrival_ns, this.cost_ns(op, this.requests.size_bytes[req]!), this.cpuClass);
+    const leave = (this.waitsForService ? done : this.cpu.lastStart_ns) + this.added_ns[op]!;
     if (leave === now) this.requests.forward(req);
     else this.sim.post(leave, this, req);
   }

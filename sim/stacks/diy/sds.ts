@@ -98,7 +98,7 @@ function checkTerms(terms: SdsTerms): void {
     throw new RangeError(`block store: replication must be a whole number ≥ 1, not ${terms.replication}`);
 }
 
-/** The stations of one volume's path on the block store (see the file header for the composition). */
+/** The stations of one volume's path on the block store (see the file header for the composition; a hop, a daemon's CPU and its software time are one `CpuCharge`). */
 export interface SdsPath {
   /** Before the fan-out, on the primary's node: hop from the client, primary CPU, primary software. */
   readonly front: Station[];
@@ -122,20 +122,39 @@ export function sdsPath(
 ): SdsPath {
   const software = sdsSoftwareLatency(terms, device);
   const hop = () => new DelayStation(sim, requests, terms.hop_ns);
-  const primaryCharge = new CpuCharge(
+  // The hop to a daemon, its CPU and its software time in one station: one event where three were.
+  const primary = new CpuCharge(
     sim,
     requests,
     primaryCpu,
     CPU_STORAGE,
-    { read_ns: terms.cpu_ns_per_client_read, write_ns: terms.cpu_ns_per_replica_write },
+    {
+      read_ns: terms.cpu_ns_per_client_read,
+      write_ns: terms.cpu_ns_per_replica_write,
+      arrival_delay_ns: terms.hop_ns,
+      added_read_latency_ns: software.primaryRead_ns,
+      added_write_latency_ns: software.primaryWrite_ns,
+    },
     'queued',
   );
   return {
-    front: [hop(), primaryCharge, new DelayStation(sim, requests, software.primaryRead_ns, software.primaryWrite_ns)],
+    front: [primary],
     back: [hop()],
     replicaLeg(replicaCpu: HostCpu) {
-      const replicaCharge = new CpuCharge(sim, requests, replicaCpu, CPU_STORAGE, { write_ns: terms.cpu_ns_per_replica_write }, 'queued');
-      return { out: [hop(), replicaCharge, new DelayStation(sim, requests, 0, software.replicaWrite_ns)], back: [hop()] };
+      const replica = new CpuCharge(
+        sim,
+        requests,
+        replicaCpu,
+        CPU_STORAGE,
+        {
+          write_ns: terms.cpu_ns_per_replica_write,
+          arrival_delay_ns: terms.hop_ns,
+          added_read_latency_ns: 0,
+          added_write_latency_ns: software.replicaWrite_ns,
+        },
+        'queued',
+      );
+      return { out: [replica], back: [hop()] };
     },
   };
 }

@@ -4,12 +4,14 @@
  * (the scenario's pods at their rates after the warm-up). Its time is the bench's business: not read here.
  */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { timeScenario } from '../../../bench/perf/cluster-section.js';
+import { CLUSTER_BENCH_STACKS, timeScenario } from '../../../bench/perf/cluster-section.js';
+import { writeFiles } from '../../cli-harness.js';
 
 describe('bench cluster section', () => {
   it('reads the simulated time, events and window I/Os of a reference scenario run', () => {
-    const run = timeScenario('noisy-neighbour');
+    const run = timeScenario('bench/scenarios/noisy-neighbour.yaml', 'hci');
     const yaml = readFileSync('bench/scenarios/noisy-neighbour.yaml', 'utf8');
     const seconds = (field: string) => Number(new RegExp(`^${field}: (\\d+)s$`, 'm').exec(yaml)![1]);
     // The run reaches the scenario's end (the last I/Os in flight complete a little after it).
@@ -20,5 +22,27 @@ describe('bench cluster section', () => {
     // Each I/O costs several events (generator, QoS, device, completion): more events than I/Os.
     expect(run.events).toBeGreaterThan(run.windowIos);
     expect(run.wall_s).toBeGreaterThan(0);
+  });
+
+  it('drives the 1M-IOPS speed case at 1M IOPS across the node, on every stack the section times', () => {
+    const yaml = readFileSync('bench/perf/scenarios/node-1m-iops.yaml', 'utf8');
+    const number = (pattern: RegExp) => Number(pattern.exec(yaml)![1]);
+    const pods = number(/replicas: (\d+)/);
+    const rate = number(/rate_iops=(\d+)/);
+    expect(pods * rate).toBe(1_000_000);
+    // The case as the bench runs it, shortened to 0.6 s (0.2 s of warm-up) beside its node profile.
+    const dir = writeFiles({
+      'node-1m-iops.yaml': yaml
+        .replace(/^duration: .*$/m, 'duration: 600ms')
+        .replace(/^warmup: .*$/m, 'warmup: 200ms')
+        .replace(/runtime=\S+/, 'runtime=600ms'),
+      'node-4x-p4510.yaml': readFileSync('bench/perf/scenarios/node-4x-p4510.yaml', 'utf8'),
+    });
+    for (const stack of CLUSTER_BENCH_STACKS) {
+      const run = timeScenario(join(dir, 'node-1m-iops.yaml'), stack);
+      // Every pod at its rate over the 0.4 s window (the QoS reserves each its rate): 1M IOPS within 1%.
+      expect(run.windowIos).toBeGreaterThan(0.99 * pods * rate * 0.4);
+      expect(run.windowIos).toBeLessThan(1.01 * pods * rate * 0.4);
+    }
   });
 });
