@@ -78,12 +78,25 @@ const NodeInventory = answer(
     cpu_millicores: Type.Number(),
     memory_bytes: Type.Number(),
     max_pods: Type.Integer(),
-    drives: Type.Array(answer({ profile: Type.String(), capacity_bytes: Type.Number() }, 'an NVMe drive')),
+    drives: Type.Array(
+      answer(
+        {
+          profile: Type.String(),
+          capacity_bytes: Type.Number(),
+          guaranteed_iops: Type.Optional(
+            Type.Number({ description: '4K-equivalent IOPS its device profile guarantees behind the storage QoS at 4K 70/30' }),
+          ),
+        },
+        'an NVMe drive',
+      ),
+    ),
     nic_ports: Type.Array(NicPort),
     local_controllers: Type.Integer({ description: 'NVMe controllers for local volumes' }),
     remote_controllers: Type.Integer({ description: 'NVMe-oF controllers for remote volumes' }),
     max_volumes: Type.Integer(),
-    guaranteeable_iops: Type.Number(),
+    guaranteeable_iops: Type.Number({
+      description: "4K-equivalent IOPS admission counts against: the drives' guarantees, at most the profile's rated figure",
+    }),
     guaranteeable_bandwidth_bits_per_s: Type.Number({ description: 'bit/s' }),
   },
   "a node's inventory in base units",

@@ -1,0 +1,94 @@
+/**
+ * Issue 13: admission from what the model says a node can guarantee, so that "admitted" means "kept".
+ * Before, appliance-d10 admitted 500K IOPS (its rated figure) and full-node.yaml's 25 pods of 20K got
+ * ~15.8K each from the model; now the node admits what its drive keeps behind the storage QoS at the
+ * tier's I/O (test/sim/nvme-guarantee.test.ts has the figure against arithmetic), every admitted pod gets
+ * its reservation, and the pods beyond it stay pending with a reason that names both figures.
+ */
+import { describe, expect, it } from 'vitest';
+import { loadNodeProfile } from '../../../platform/domain/node-profile.js';
+import { anvilInProcess } from '../../cli-harness.js';
+import { scenarioFile, shortenedScenario } from './scenario-files.js';
+
+const FIXED_TIME = { SOURCE_DATE_EPOCH: '1700000000' };
+
+interface ScenarioJson {
+  anvil_scenario: {
+    pods_running: number;
+    pods_pending: number;
+    pods: { pod: string; state: string; reason?: string; iops?: number; reserved_iops?: number }[];
+  };
+}
+
+/** Runs a scenario file and returns its summary, failing on an error. */
+async function runScenario(file: string): Promise<ScenarioJson['anvil_scenario']> {
+  const r = await anvilInProcess(['run', file, '--output-format', 'json'], FIXED_TIME);
+  expect(r.stderr).not.toMatch(/ANVIL_ERR/);
+  expect(r.code).toBe(0);
+  return (JSON.parse(r.stdout) as ScenarioJson).anvil_scenario;
+}
+
+/** Every running pod got at least its reservation less 2%; the pending ones say what the node has and what they asked. */
+function expectKeptAndRefused(s: ScenarioJson['anvil_scenario'], reserved: number, guaranteeable: number): void {
+  const running = s.pods.filter((p) => p.state === 'running');
+  expect(running.length).toBe(Math.floor(guaranteeable / reserved));
+  for (const p of running) {
+    expect(p.reserved_iops).toBe(reserved);
+    expect(p.iops!, p.pod).toBeGreaterThanOrEqual(reserved * 0.98);
+  }
+  const pending = s.pods.filter((p) => p.state === 'pending');
+  expect(pending.length).toBeGreaterThan(0);
+  const free = guaranteeable - running.length * reserved;
+  for (const p of pending) expect(p.reason).toContain(`${free} of ${guaranteeable} guaranteeable IOPS free, pod needs ${reserved}`);
+}
+
+describe('admission counts what the node guarantees, and the model keeps it (hci)', () => {
+  const guaranteeable = loadNodeProfile('appliance-d10').guaranteeable_iops;
+
+  it('full-node.yaml: the high tier pods that fit get their 20K each, the one more stays pending', async () => {
+    expect(guaranteeable).toBeLessThan(8 * 20_000); // the scenario's 8th pod is one too many
+    const s = await runScenario(shortenedScenario('full-node', { duration: '1s', warmup: '200ms', interval: '200ms' }));
+    expect([s.pods_running, s.pods_pending]).toEqual([Math.floor(guaranteeable / 20_000), 8 - Math.floor(guaranteeable / 20_000)]);
+    expectKeptAndRefused(s, 20_000, guaranteeable);
+  });
+
+  it('a node filled with 4K 70/30 reservations keeps each, every pod as greedy as it can be', async () => {
+    const pods = 10;
+    const reserved = Math.floor(guaranteeable / pods / 100) * 100;
+    const names = Array.from({ length: pods + 1 }, (_, i) => `p${i}`);
+    const file = scenarioFile(`kind: ClusterScenario
+name: a node full of 70/30
+stack: hci
+seed: 5
+duration: 1s
+warmup: 200ms
+interval: 200ms
+nodes: { count: 1, profile: appliance-d10 }
+networks:
+  - { name: pods, subnet: 10.1.0.0/24, start: 10.1.0.10, end: 10.1.0.250, gateway: 10.1.0.1, default: true }
+tenants: [{ name: t }]
+perf_tiers:
+  - { name: oltp, storage_iops: ${reserved}, network_bandwidth: 1M }
+volumes:
+${names.map((n) => `  - { name: ${n}-vol, tenant: t, size: 10Gi, perf_tier: oltp }`).join('\n')}
+pods:
+${names.map((n) => `  - { name: ${n}, tenant: t, cpu: 1, memory: 1Gi, volumes: [${n}-vol] }`).join('\n')}
+workloads:
+${names
+  .map(
+    (n) => `  - pod: ${n}
+    volume: ${n}-vol
+    job: |
+      [oltp]
+      rw=randrw
+      rwmixread=70
+      bs=4k
+      iodepth=16
+      time_based
+      runtime=1s`,
+  )
+  .join('\n')}
+`);
+    expectKeptAndRefused(await runScenario(file), reserved, guaranteeable);
+  });
+});
