@@ -97,6 +97,7 @@ const NodeInventory = answer(
     guaranteeable_iops: Type.Number({
       description: "4K-equivalent IOPS admission counts against: the drives' guarantees, at most the profile's rated figure",
     }),
+    rated_iops: Type.Optional(Type.Number({ description: "the profile's rated storage IOPS, an upper bound on every tier's capacity" })),
     guaranteeable_bandwidth_bits_per_s: Type.Number({ description: 'bit/s' }),
   },
   "a node's inventory in base units",
@@ -227,6 +228,12 @@ export const PodStatus = Type.Union(
         node: Type.String(),
         endpoints: Type.Array(BoundEndpoint),
         reserved_iops: Type.Number({ description: 'IOPS reserved on the node' }),
+        admitted_iops: Type.Optional(
+          Type.Number({
+            description:
+              "what reserved_iops takes of the node's guaranteeable IOPS, when the pod's tiers price their I/O apart from the node's 4K 70/30",
+          }),
+        ),
         reserved_bandwidth_bits_per_s: Type.Number({ description: 'bandwidth reserved on the node, bit/s' }),
         volume_reservations: Type.Array(
           answer(

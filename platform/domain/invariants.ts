@@ -45,7 +45,7 @@ export function invariantViolations(state: ClusterState): string[] {
     u.cpu += pod.cpu_millicores;
     u.mem += pod.memory_bytes;
     u.pods++;
-    u.iops += pod.status.reserved_iops;
+    u.iops += pod.status.admitted_iops ?? pod.status.reserved_iops;
     u.bw += pod.status.reserved_bandwidth_bits_per_s;
     const perVolume = pod.status.volume_reservations;
     if (

@@ -21,7 +21,7 @@ import {
   rangeText,
   type NumericRange,
 } from './limits.js';
-import { driveGuaranteedIops } from './drive-guarantee.js';
+import { DEFAULT_TIER_LOAD, driveGuaranteedIops, type TierLoad } from './drive-guarantee.js';
 import { bitRate, parseQuantity } from './quantity.js';
 
 /** The profile `anvil cluster create` uses when none is named. */
@@ -108,6 +108,8 @@ export interface NodeInventory {
    * of the drives' guarantees, at most the profile's rated `guaranteeable.storage_iops` (`nodeGuaranteeableIops`).
    */
   readonly guaranteeable_iops: number;
+  /** The profile's rated `guaranteeable.storage_iops`, when it states one: the bound on every tier's capacity. */
+  readonly rated_iops?: number;
   readonly guaranteeable_bandwidth_bits_per_s: number;
 }
 
@@ -210,6 +212,7 @@ export function inventoryOf(doc: unknown, path: string): NodeInventory {
       drives.map((d) => d.guaranteed_iops),
       rated,
     ),
+    ...(rated !== undefined ? { rated_iops: rated } : {}),
     guaranteeable_bandwidth_bits_per_s: rate(p.guaranteeable.network_bandwidth, '/guaranteeable/network_bandwidth'),
   };
 }
@@ -223,6 +226,19 @@ export function nodeGuaranteeableIops(driveGuarantees: readonly (number | undefi
   const known = driveGuarantees.every((g) => g !== undefined);
   const sum = known ? driveGuarantees.reduce<number>((s, g) => s + g!, 0) : Infinity;
   return Math.min(sum, rated ?? Infinity);
+}
+
+/**
+ * What a node can guarantee to a tier of I/O `load`, 4K-equivalent IOPS: `guaranteeable_iops` at the default
+ * load, else its drives' guarantees at `load` under the rated figure (a node stored before drives had
+ * guarantees, or with a drive of a kind that gives none, has only `guaranteeable_iops`).
+ */
+export function nodeCapacityAt(inv: NodeInventory, load: TierLoad): number {
+  if (load.io_size_bytes === DEFAULT_TIER_LOAD.io_size_bytes && load.read_fraction === DEFAULT_TIER_LOAD.read_fraction)
+    return inv.guaranteeable_iops;
+  if (inv.drives.some((d) => d.guaranteed_iops === undefined)) return inv.guaranteeable_iops;
+  const atLoad = inv.drives.map((d) => driveGuaranteedIops(d.profile, load));
+  return atLoad.some((g) => g === undefined) ? inv.guaranteeable_iops : nodeGuaranteeableIops(atLoad, inv.rated_iops);
 }
 
 /** Total raw NVMe capacity of a node, bytes. */

@@ -10,7 +10,9 @@ import { NodeTable } from '../scheduler/node-table.js';
 import { Scheduler } from '../scheduler/scheduler.js';
 import type { Context } from './context.js';
 import { IpPool } from './ip-pool.js';
-import { podVfCount } from './node-profile.js';
+import { DEFAULT_TIER_LOAD } from './drive-guarantee.js';
+import { nodeCapacityAt, podVfCount, type NodeInventory } from './node-profile.js';
+import { tierLoad, type PerfTier } from './perf-tier.js';
 import type { Node } from './node.js';
 import {
   STORED_NODE_REASONS,
@@ -53,6 +55,8 @@ export class SchedulingSession {
   readonly table: NodeTable;
   readonly scheduler: Scheduler;
   private readonly pools = new Map<string, IpPool>();
+  /** The nodes' inventories, indexed as the table's nodes. */
+  private readonly nodeInventories: readonly NodeInventory[];
 
   constructor(private readonly ctx: Context) {
     const state = ctx.state;
@@ -77,6 +81,7 @@ export class SchedulingSession {
         remote_controllers: n.inventory.remote_controllers,
       })),
     );
+    this.nodeInventories = nodes.map((n) => n.inventory);
     this.scheduler = new Scheduler(this.table, { policy: state.cluster?.policy ?? 'balance' });
     for (const net of state.networks.values()) this.pools.set(net.name, new IpPool(net.start, net.end));
     for (const ep of state.endpoints.values()) this.pools.get(ep.network)?.take(ep.ip);
@@ -111,7 +116,9 @@ export class SchedulingSession {
       else if (zone !== z) zone = null;
     }
     const volumes = pod.volumes.map((v) => state.volumes.get(keyOf(pod.namespace, v))!);
+    const iopsPerNode = this.iopsPerNode([pod.perf_tier, ...volumes.map((v) => v.perf_tier)]);
     return {
+      ...(iopsPerNode ? { iopsPerNode } : {}),
       cpu_millicores: pod.cpu_millicores,
       memory_bytes: pod.memory_bytes,
       vfs: pod.endpoints.length,
@@ -128,6 +135,31 @@ export class SchedulingSession {
       nodeSelector: Object.entries(pod.node_selector),
       tolerations: pod.tolerations,
     };
+  }
+
+  /**
+   * Per node, what the tiers' reservations take of its guaranteeable IOPS: each tier's IOPS scaled by the
+   * node's capacity at its reference load over its capacity at the tier's I/O (`nodeCapacityAt`), rounded
+   * up; undefined when every tier is priced at the reference load (the IOPS themselves, on every node).
+   */
+  private iopsPerNode(tiers: readonly string[]): Float64Array | undefined {
+    const state = this.ctx.state;
+    const priced = tiers.map((name) => state.perfTiers.get(name)!).filter((t) => t.storage_iops > 0);
+    const atReference = (t: PerfTier) => {
+      const load = tierLoad(t);
+      return load.io_size_bytes === DEFAULT_TIER_LOAD.io_size_bytes && load.read_fraction === DEFAULT_TIER_LOAD.read_fraction;
+    };
+    if (priced.every(atReference)) return undefined;
+    const out = new Float64Array(this.nodeInventories.length);
+    this.nodeInventories.forEach((inv, i) => {
+      let share = 0;
+      for (const t of priced) {
+        const capacity = nodeCapacityAt(inv, tierLoad(t));
+        share += capacity > 0 ? (t.storage_iops * inv.guaranteeable_iops) / capacity : Infinity;
+      }
+      out[i] = Math.ceil(share);
+    });
+    return out;
   }
 
   /** The pod's reservation per volume (`volumeReservations`), from the tiers now: the same tiers as `demandOf` sums. */
@@ -151,9 +183,10 @@ export class SchedulingSession {
       const v = state.volumes.get(keyOf(pod.namespace, name));
       return v?.attachment.state === 'attached' && v.attachment.pod === pod.name && v.attachment.via === 'local' ? [i] : [];
     });
+    const { iopsPerNode: _perNode, ...demand } = this.demandOf(pod);
     return {
-      ...this.demandOf(pod),
-      iops: reserved?.reserved_iops ?? 0,
+      ...demand,
+      iops: reserved ? (reserved.admitted_iops ?? reserved.reserved_iops) : 0,
       bandwidth_bits_per_s: reserved?.reserved_bandwidth_bits_per_s ?? 0,
       volumePlexNodes,
     };
@@ -246,6 +279,7 @@ export class SchedulingSession {
         node: node.name,
         endpoints,
         reserved_iops: demand.iops,
+        ...(demand.iopsPerNode ? { admitted_iops: demand.iopsPerNode[i]! } : {}),
         reserved_bandwidth_bits_per_s: demand.bandwidth_bits_per_s,
         volume_reservations: this.volumeReservationsOf(pod),
       },

@@ -42,7 +42,7 @@ export function nodeUsage(state: ClusterState): Map<string, NodeUsage> {
     u.pods++;
     u.cpu_millicores += pod.cpu_millicores;
     u.memory_bytes += pod.memory_bytes;
-    u.iops += pod.status.reserved_iops;
+    u.iops += pod.status.admitted_iops ?? pod.status.reserved_iops;
     u.bandwidth_bits_per_s += pod.status.reserved_bandwidth_bits_per_s;
     u.vfs += pod.status.endpoints.length;
   }

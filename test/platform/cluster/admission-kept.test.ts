@@ -6,7 +6,7 @@
  * its reservation, and the pods beyond it stay pending with a reason that names both figures.
  */
 import { describe, expect, it } from 'vitest';
-import { loadNodeProfile } from '../../../platform/domain/node-profile.js';
+import { loadNodeProfile, nodeCapacityAt } from '../../../platform/domain/node-profile.js';
 import { anvilInProcess } from '../../cli-harness.js';
 import { scenarioFile, shortenedScenario } from './scenario-files.js';
 
@@ -42,6 +42,43 @@ function expectKeptAndRefused(s: ScenarioJson['anvil_scenario'], reserved: numbe
   for (const p of pending) expect(p.reason).toContain(`${free} of ${guaranteeable} guaranteeable IOPS free, pod needs ${reserved}`);
 }
 
+/** One appliance-d10 node, `pods` pods of one tier reserving `reserved` each (tier fields after `tierExtra`), each running fio `rw` at iodepth 16 as fast as it can. */
+function filledNode(reserved: number, pods: number, tierExtra: string, rw: string): string {
+  const names = Array.from({ length: pods }, (_, i) => `p${i}`);
+  return scenarioFile(`kind: ClusterScenario
+name: a filled node
+stack: hci
+seed: 5
+duration: 1s
+warmup: 200ms
+interval: 200ms
+nodes: { count: 1, profile: appliance-d10 }
+networks:
+  - { name: pods, subnet: 10.1.0.0/24, start: 10.1.0.10, end: 10.1.0.250, gateway: 10.1.0.1, default: true }
+tenants: [{ name: t }]
+perf_tiers:
+  - { name: tier, storage_iops: ${reserved}, network_bandwidth: 1M${tierExtra} }
+volumes:
+${names.map((n) => `  - { name: ${n}-vol, tenant: t, size: 10Gi, perf_tier: tier }`).join('\n')}
+pods:
+${names.map((n) => `  - { name: ${n}, tenant: t, cpu: 1, memory: 1Gi, volumes: [${n}-vol] }`).join('\n')}
+workloads:
+${names
+  .map(
+    (n) => `  - pod: ${n}
+    volume: ${n}-vol
+    job: |
+      [load]
+      ${rw}
+      bs=4k
+      iodepth=16
+      time_based
+      runtime=1s`,
+  )
+  .join('\n')}
+`);
+}
+
 describe('admission counts what the node guarantees, and the model keeps it (hci)', () => {
   const guaranteeable = loadNodeProfile('appliance-d10').guaranteeable_iops;
 
@@ -53,42 +90,27 @@ describe('admission counts what the node guarantees, and the model keeps it (hci
   });
 
   it('a node filled with 4K 70/30 reservations keeps each, every pod as greedy as it can be', async () => {
-    const pods = 10;
-    const reserved = Math.floor(guaranteeable / pods / 100) * 100;
-    const names = Array.from({ length: pods + 1 }, (_, i) => `p${i}`);
-    const file = scenarioFile(`kind: ClusterScenario
-name: a node full of 70/30
-stack: hci
-seed: 5
-duration: 1s
-warmup: 200ms
-interval: 200ms
-nodes: { count: 1, profile: appliance-d10 }
-networks:
-  - { name: pods, subnet: 10.1.0.0/24, start: 10.1.0.10, end: 10.1.0.250, gateway: 10.1.0.1, default: true }
-tenants: [{ name: t }]
-perf_tiers:
-  - { name: oltp, storage_iops: ${reserved}, network_bandwidth: 1M }
-volumes:
-${names.map((n) => `  - { name: ${n}-vol, tenant: t, size: 10Gi, perf_tier: oltp }`).join('\n')}
-pods:
-${names.map((n) => `  - { name: ${n}, tenant: t, cpu: 1, memory: 1Gi, volumes: [${n}-vol] }`).join('\n')}
-workloads:
-${names
-  .map(
-    (n) => `  - pod: ${n}
-    volume: ${n}-vol
-    job: |
-      [oltp]
-      rw=randrw
-      rwmixread=70
-      bs=4k
-      iodepth=16
-      time_based
-      runtime=1s`,
-  )
-  .join('\n')}
-`);
-    expectKeptAndRefused(await runScenario(file), reserved, guaranteeable);
+    const reserved = Math.floor(guaranteeable / 10 / 100) * 100;
+    expectKeptAndRefused(await runScenario(filledNode(reserved, 11, '', 'rw=randrw\n      rwmixread=70')), reserved, guaranteeable);
+  });
+
+  it("a tier's own I/O mix prices it: read-only and write-only tiers fill the node as its drive allows them", async () => {
+    const inventory = loadNodeProfile('appliance-d10');
+    for (const [mix, reserved, rw] of [
+      [1, 20_000, 'rw=randread'],
+      [0, 5_000, 'rw=randwrite'],
+    ] as const) {
+      const capacity = nodeCapacityAt(inventory, { io_size_bytes: 4096, read_fraction: mix });
+      // What one pod takes of the node's 4K 70/30 figure, and how many fit.
+      const share = Math.ceil((reserved * guaranteeable) / capacity);
+      const fit = Math.floor(guaranteeable / share);
+      expect(fit * reserved).toBeLessThanOrEqual(capacity);
+      const s = await runScenario(filledNode(reserved, fit + 2, `, read_fraction: ${mix}`, rw));
+      const running = s.pods.filter((p) => p.state === 'running');
+      expect(running).toHaveLength(fit);
+      for (const p of running) expect(p.iops!, `${rw} ${p.pod}`).toBeGreaterThanOrEqual(reserved * 0.98);
+      for (const p of s.pods.filter((p) => p.state === 'pending'))
+        expect(p.reason).toContain(`pod needs ${reserved} at its tiers' I/O, ${share} of the node's`);
+    }
   });
 });
