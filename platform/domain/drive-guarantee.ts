@@ -60,7 +60,8 @@ function driveParams(profile: string): { kind: NonNullable<ReturnType<typeof dev
 
 /**
  * 4K-equivalent IOPS (reservation units) drive profile `profile` guarantees at `load`, behind the storage
- * QoS at its default dispatch depth and cost model; undefined when the profile's kind gives no guarantee
+ * QoS at its default dispatch depth and cost model (hci.qos_* in sim/stacks/stack-coefficients.yaml hold the
+ * same values; a test keeps them equal); undefined when the profile's kind gives no guarantee
  * (then the node profile's own figure stands alone).
  */
 export function driveGuaranteedIops(profile: string, load: TierLoad = DEFAULT_TIER_LOAD): number | undefined {
@@ -70,15 +71,18 @@ export function driveGuaranteedIops(profile: string, load: TierLoad = DEFAULT_TI
   const drive = driveParams(profile);
   if (drive) {
     try {
-      const iops = drive.kind.guaranteedIops!(drive.params as never, {
-        size_bytes: load.io_size_bytes,
-        readFraction: load.read_fraction,
-        depth: DEFAULT_DISPATCH_DEPTH,
-        utilisation: GUARANTEE_UTILISATION,
-      });
       // Reservations are in the QoS's cost units: an I/O of the tier's size and mix costs this many.
       const r = load.read_fraction;
       const units = r * ioCostUnits(LINEAR_4K, load.io_size_bytes) + (1 - r) * ioCostUnits(LINEAR_4K, load.io_size_bytes, true);
+      // The cluster's QoS keeps as many cost units outstanding as requests (platform/cluster/assemble.ts:
+      // dispatch_units = depth), so I/Os of several units each have fewer of them at the drive at once.
+      const depth = Math.max(1, Math.floor(DEFAULT_DISPATCH_DEPTH / Math.max(1, units)));
+      const iops = drive.kind.guaranteedIops!(drive.params as never, {
+        size_bytes: load.io_size_bytes,
+        readFraction: load.read_fraction,
+        depth,
+        utilisation: GUARANTEE_UTILISATION,
+      });
       answer = Math.floor(iops * units);
     } catch (e) {
       if (!(e instanceof RangeError)) throw e;

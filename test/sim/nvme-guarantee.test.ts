@@ -5,10 +5,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import { loadProfile } from '../../bench/profiles.js';
+import { loadStackCoefficients } from '../../bench/stack-coefficients.js';
 import { driveGuaranteedIops } from '../../platform/domain/drive-guarantee.js';
 import { loadNodeProfile } from '../../platform/domain/node-profile.js';
 import { lrwWriteAmplification, nvmeGuaranteedIops, resolveNvme } from '../../sim/devices/nvme/index.js';
 import type { NvmeParams } from '../../sim/devices/nvme/index.js';
+import { LINEAR_4K } from '../../sim/qos/io-cost.js';
 import { DEFAULT_DISPATCH_DEPTH, GUARANTEE_UTILISATION } from '../../sim/qos/storage-qos.js';
 
 const p4510 = loadProfile('intel-p4510-4tb');
@@ -64,13 +66,28 @@ describe('an NVMe drive guarantees what its parameters allow (P4510, 4 KiB)', ()
     expect(at(r)).toBeGreaterThan(at(0));
   });
 
-  it('larger I/Os cost more per I/O and more 4K units each', () => {
+  it('larger I/Os cost more per I/O and more 4K units each, with fewer of them outstanding (the QoS counts units)', () => {
     expect(at(1, 64, 131072)).toBeLessThan(at(1, 64, 4096));
-    expect(driveGuaranteedIops('intel-p4510-4tb', { io_size_bytes: 131072, read_fraction: 1 })!).toBe(
-      Math.floor(
-        Math.floor(nvmeGuaranteedIops(cfg, { size_bytes: 131072, readFraction: 1, depth: 64, utilisation: GUARANTEE_UTILISATION })) * 32,
-      ),
-    );
+    // 128K = 32 units of 4K: the QoS's 64 units hold two of them.
+    const twoDeep = nvmeGuaranteedIops(cfg, { size_bytes: 131072, readFraction: 1, depth: 2, utilisation: GUARANTEE_UTILISATION });
+    expect(driveGuaranteedIops('intel-p4510-4tb', { io_size_bytes: 131072, read_fraction: 1 })).toBe(twoDeep * 32);
+    // Two reads of 8 pages each, in parallel on their dies: Little's law over the path of one alone, less
+    // what one read's pages wait behind the other's (MVA at two customers).
+    const delay_s = 1.116e-6 + 131072 / 805e6 + 131072 / 533e6 / 8 + 131072 / 3.938e9;
+    const one = 1 / (delay_s + meanRead_s);
+    const q = (one * 8 * meanRead_s) / dies;
+    const two = 2 / (delay_s + meanRead_s * (1 + q));
+    expect(twoDeep).toBe(Math.floor(two * GUARANTEE_UTILISATION));
+  });
+
+  it("admission prices at the QoS the cluster builds: the coefficient file's depth and cost model are the defaults it uses", () => {
+    const hci = loadStackCoefficients().hci;
+    expect(hci.qos_dispatch_depth.value).toBe(DEFAULT_DISPATCH_DEPTH);
+    expect([hci.qos_cost_unit_bytes.value, hci.qos_cost_per_io_bytes.value, hci.qos_write_cost_factor.value]).toEqual([
+      LINEAR_4K.unit_bytes,
+      LINEAR_4K.per_io_bytes,
+      LINEAR_4K.write_factor,
+    ]);
   });
 
   it("admission's node figure: the drive's at 4K 70/30, the QoS's depth and headroom, under the rated 500K", () => {

@@ -43,7 +43,7 @@ function expectKeptAndRefused(s: ScenarioJson['anvil_scenario'], reserved: numbe
 }
 
 /** One appliance-d10 node, `pods` pods of one tier reserving `reserved` each (tier fields after `tierExtra`), each running fio `rw` at iodepth 16 as fast as it can. */
-function filledNode(reserved: number, pods: number, tierExtra: string, rw: string): string {
+function filledNode(reserved: number, pods: number, tierExtra: string, rw: string, bs = '4k'): string {
   const names = Array.from({ length: pods }, (_, i) => `p${i}`);
   return scenarioFile(`kind: ClusterScenario
 name: a filled node
@@ -70,7 +70,7 @@ ${names
     job: |
       [load]
       ${rw}
-      bs=4k
+      bs=${bs}
       iodepth=16
       time_based
       runtime=1s`,
@@ -96,19 +96,23 @@ describe('admission counts what the node guarantees, and the model keeps it (hci
 
   it("a tier's own I/O mix prices it: read-only and write-only tiers fill the node as its drive allows them", async () => {
     const inventory = loadNodeProfile('appliance-d10');
-    for (const [mix, reserved, rw] of [
-      [1, 20_000, 'rw=randread'],
-      [0, 5_000, 'rw=randwrite'],
+    for (const [mix, kib, reserved, rw] of [
+      [1, 4, 20_000, 'rw=randread'],
+      [0, 4, 5_000, 'rw=randwrite'],
+      // 128K I/Os cost 32 units each: the QoS keeps two at the drive (its depth counts units too).
+      [1, 128, 45_000, 'rw=randread'],
     ] as const) {
-      const capacity = nodeCapacityAt(inventory, { io_size_bytes: 4096, read_fraction: mix });
+      const capacity = nodeCapacityAt(inventory, { io_size_bytes: kib * 1024, read_fraction: mix });
       // What one pod takes of the node's 4K 70/30 figure, and how many fit.
       const share = Math.ceil((reserved * guaranteeable) / capacity);
       const fit = Math.floor(guaranteeable / share);
       expect(fit * reserved).toBeLessThanOrEqual(capacity);
-      const s = await runScenario(filledNode(reserved, fit + 2, `, read_fraction: ${mix}`, rw));
+      const tier = `, io_size: ${kib}k, read_fraction: ${mix}`;
+      const s = await runScenario(filledNode(reserved, fit + 2, tier, rw, `${kib}k`));
       const running = s.pods.filter((p) => p.state === 'running');
       expect(running).toHaveLength(fit);
-      for (const p of running) expect(p.iops!, `${rw} ${p.pod}`).toBeGreaterThanOrEqual(reserved * 0.98);
+      // The summary counts I/Os; reservations are in 4K units.
+      for (const p of running) expect(p.iops! * (kib / 4), `${rw} ${kib}k ${p.pod}`).toBeGreaterThanOrEqual(reserved * 0.98);
       for (const p of s.pods.filter((p) => p.state === 'pending'))
         expect(p.reason).toContain(`pod needs ${reserved} at its tiers' I/O, ${share} of the node's`);
     }
