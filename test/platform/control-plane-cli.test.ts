@@ -309,6 +309,7 @@ describe('anvil control-plane CLI', () => {
     expect(c.stdout).toMatch(/pod\/c pending: 0\/2 nodes are available: 2 perf-tier admission \(storage IOPS\)/);
     const node1 = (await anvil(['describe', 'node', 'node1'])).stdout;
     expect(node1).toContain(`IOPS ${formatCount(huge)}/${formatCount(guaranteeable)}`);
+    expect(node1).toContain(`drives intel-p4510-4tb ${formatCount(guaranteeable)}; node rated 500K`);
     expect(node1).toMatch(/Pods \(1\):\n {2}default\/a /);
     const d = (await anvil(['describe', 'pod', 'c'])).stdout;
     expect(d).toMatch(/Status: +pending/);
