@@ -108,7 +108,7 @@ export const PerfTierSchema = Type.Object(
     max_network_bandwidth: Type.Optional(BitRate('network bandwidth limit')),
     io_size: Type.Optional(
       Type.String({
-        pattern: '^\\s*\\d+\\s*([kKmM]i?[bB]?)?\\s*$',
+        pattern: '^\\s*\\d+\\s*([kKmM][bB]?)?\\s*$',
         description: "size of the tier's I/Os its storage guarantee is priced at, as fio's bs (4k, 8k, 128k); default 4k",
       }),
     ),

@@ -65,7 +65,8 @@ export const TIER_IO_SIZE_RANGE: NumericRange = { min: 512, max: 16 * 2 ** 20, u
 
 /** A tier's I/O size as fio writes block sizes ("4k" = 4096 bytes, "128k", "1m", or bytes). */
 export function tierIoSizeBytes(text: string, field = '--io-size'): number {
-  const v = parseSize(text.trim());
+  // fio reads "4KiB" as 4000 bytes (kb_base=1024 flips the IEC prefixes): only k and m, binary, are taken.
+  const v = /^\s*\d+\s*[kKmM]?[bB]?\s*$/.test(text) ? parseSize(text.trim()) : undefined;
   if (v === undefined || !Number.isInteger(v))
     throw new AnvilError(
       'ANVIL_ERR_FIELD_INVALID',

@@ -64,6 +64,9 @@ describe("a perf tier's I/O", () => {
     const badSize = await anvil(['perf-tier', 'create', 'x', '--storage-iops', '1k', '--network-bandwidth', '1M', '--io-size', 'four']);
     expect(badSize.code).toBe(2);
     expect(badSize.stderr).toMatch(/--io-size.*I\/O size; write e\.g\. 4k/);
+    // fio would read 4KiB as 4000 bytes: refused rather than surprising.
+    const kib = await anvil(['perf-tier', 'create', 'x', '--storage-iops', '1k', '--network-bandwidth', '1M', '--io-size', '4KiB']);
+    expect(kib.code).toBe(2);
 
     // A pod of the read-only tier reserves 20K, which take less of the node's 4K 70/30 figure.
     const manifest = writeFiles({
