@@ -3,8 +3,10 @@
  * from the P4510 profile's own parameters, without running the model; and the node figure admission
  * counts (platform/domain/drive-guarantee.ts) is that figure at 4K 70/30.
  */
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadProfile } from '../../bench/profiles.js';
+import { writeFiles } from '../cli-harness.js';
 import { loadStackCoefficients } from '../../bench/stack-coefficients.js';
 import { driveGuaranteedIops } from '../../platform/domain/drive-guarantee.js';
 import { loadNodeProfile } from '../../platform/domain/node-profile.js';
@@ -99,5 +101,16 @@ describe('an NVMe drive guarantees what its parameters allow (P4510, 4 KiB)', ()
     expect(node.drives.map((d) => d.guaranteed_iops)).toEqual([drive]);
     expect(node.guaranteeable_iops).toBe(drive);
     expect(drive).toBeLessThan(500_000);
+  });
+
+  it('a queue device (a calibrated host) guarantees its closed loop: min(outstanding, servers) / service time', () => {
+    const dir = writeFiles({ 'q.yaml': 'kind: queue\nservers: 8\nservice: { dist: deterministic, mean: 100us }\ncapacity: 1T\n' });
+    const path = join(dir, 'q.yaml');
+    // 4K 70/30: 64 outstanding, 8 servers of 100 us each.
+    expect(driveGuaranteedIops(path)).toBe(Math.floor((8 / 100e-6) * GUARANTEE_UTILISATION));
+    // 128K: 32 units each, two outstanding, two servers busy; 32 units per I/O.
+    expect(driveGuaranteedIops(path, { io_size_bytes: 131072, read_fraction: 1 })).toBe(
+      Math.floor((2 / 100e-6) * GUARANTEE_UTILISATION) * 32,
+    );
   });
 });
