@@ -13,6 +13,7 @@ import { IpPool } from './ip-pool.js';
 import { DEFAULT_TIER_LOAD } from './drive-guarantee.js';
 import { nodeCapacityAt, podVfCount, type NodeInventory } from './node-profile.js';
 import { tierLoad, type PerfTier } from './perf-tier.js';
+import { remotePlexHolds } from './plex-admission.js';
 import type { Node } from './node.js';
 import {
   STORED_NODE_REASONS,
@@ -96,6 +97,7 @@ export class SchedulingSession {
         demand,
         pod.status.endpoints.map((e) => vfNumber(node, e.port, e.vf)),
       );
+      this.holdPlexes(pod, pod.status.volume_reservations, pod.status.node, 1);
       for (const e of pod.status.endpoints) this.pools.get(e.network)?.take(e.ip);
     }
   }
@@ -160,6 +162,34 @@ export class SchedulingSession {
       out[i] = Math.ceil(share);
     });
     return out;
+  }
+
+  /**
+   * Takes (`sign` 1) or gives back (-1) what the pod's volumes' writes take of the other nodes holding their
+   * plexes (`remotePlexHolds`), the pod being on `podNode`.
+   */
+  private holdPlexes(pod: Pod, perVolume: readonly VolumeReservation[], podNode: string, sign: 1 | -1): void {
+    for (const h of remotePlexHolds(this.ctx.state, pod, perVolume, podNode)) {
+      const j = this.table.indexOf(h.node);
+      if (j === undefined) continue;
+      if (sign > 0) this.scheduler.holdIops(j, h.iops);
+      else this.scheduler.releaseIops(j, h.iops);
+    }
+  }
+
+  /**
+   * Why the pod cannot go to `podNode`, the node the scheduler chose, because another node holding a plex of
+   * its volumes has no room for their writes (the scheduler prefers a plex holder, so the others are remote).
+   */
+  private plexBlock(pod: Pod, perVolume: readonly VolumeReservation[], podNode: string): string | undefined {
+    for (const h of remotePlexHolds(this.ctx.state, pod, perVolume, podNode)) {
+      const j = this.table.indexOf(h.node);
+      if (j === undefined) continue;
+      const free = this.table.iopsFree[j]!;
+      if (free < h.iops)
+        return `perf-tier admission (storage IOPS) on node ${h.node}, which holds a plex of volume ${h.volumes.join(', ')}: ${free} of ${this.table.iopsTotal[j]} guaranteeable IOPS free, the volume's writes there need ${h.iops}`;
+    }
+    return undefined;
   }
 
   /** The pod's reservation per volume (`volumeReservations`), from the tiers now: the same tiers as `demandOf` sums. */
@@ -230,7 +260,13 @@ export class SchedulingSession {
   explain(pod: Pod): SchedulingFailure {
     const block = this.clusterWideBlock(pod);
     if (block !== undefined) return { summary: block, nodes: [] };
-    const d = this.scheduler.diagnose(this.demandOf(pod));
+    const demand = this.demandOf(pod);
+    const decision = this.scheduler.decide(demand, STORED_NODE_REASONS);
+    if (decision.ok) {
+      const plexBlock = this.plexBlock(pod, this.volumeReservationsOf(pod), this.table.names[decision.node]!);
+      if (plexBlock !== undefined) return { summary: plexBlock, nodes: [] };
+    }
+    const d = this.scheduler.diagnose(demand);
     return { summary: d.summary, nodes: d.nodes };
   }
 
@@ -239,10 +275,14 @@ export class SchedulingSession {
     const block = this.clusterWideBlock(pod);
     if (block !== undefined) return this.pend(pod, { summary: block, nodes: [] });
     const demand = this.demandOf(pod);
+    const perVolume = this.volumeReservationsOf(pod);
     const decision = this.scheduler.decide(demand, STORED_NODE_REASONS);
     if (!decision.ok) return this.pend(pod, { summary: decision.summary, nodes: decision.nodes });
     const i = decision.node;
+    const plexBlock = this.plexBlock(pod, perVolume, this.table.names[i]!);
+    if (plexBlock !== undefined) return this.pend(pod, { summary: plexBlock, nodes: [] });
     const vfs = this.scheduler.reserve(i, demand);
+    this.holdPlexes(pod, perVolume, this.table.names[i]!, 1);
     const node = this.ctx.state.nodes.get(this.table.names[i]!)!;
     const counters = this.ctx.state.counters;
     const endpoints: BoundEndpoint[] = pod.endpoints.map((e, k) => {
@@ -281,7 +321,7 @@ export class SchedulingSession {
         reserved_iops: demand.iops,
         ...(demand.iopsPerNode ? { admitted_iops: demand.iopsPerNode[i]! } : {}),
         reserved_bandwidth_bits_per_s: demand.bandwidth_bits_per_s,
-        volume_reservations: this.volumeReservationsOf(pod),
+        volume_reservations: perVolume,
       },
     };
     this.ctx.state.pods.set(keyOf(pod.namespace, pod.name), placed);
@@ -322,6 +362,7 @@ export class SchedulingSession {
         pod.status.endpoints.map((e) => vfNumber(node, e.port, e.vf)),
       );
     }
+    this.holdPlexes(pod, pod.status.volume_reservations, pod.status.node, -1);
     // The pod keeps its addresses (they are in `addresses`); `forget` frees them when it is deleted.
     for (const name of pod.volumes) {
       const key = keyOf(pod.namespace, name);

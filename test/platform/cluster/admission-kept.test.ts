@@ -43,7 +43,7 @@ function expectKeptAndRefused(s: ScenarioJson['anvil_scenario'], reserved: numbe
 }
 
 /** One appliance-d10 node, `pods` pods of one tier reserving `reserved` each (tier fields after `tierExtra`), each running fio `rw` at iodepth 16 as fast as it can. */
-function filledNode(reserved: number, pods: number, tierExtra: string, rw: string, bs = '4k'): string {
+function filledNode(reserved: number, pods: number, tierExtra: string, rw: string, bs = '4k', nodes = 1, mirrors = 1): string {
   const names = Array.from({ length: pods }, (_, i) => `p${i}`);
   return scenarioFile(`kind: ClusterScenario
 name: a filled node
@@ -52,14 +52,14 @@ seed: 5
 duration: 1s
 warmup: 200ms
 interval: 200ms
-nodes: { count: 1, profile: appliance-d10 }
+nodes: { count: ${nodes}, profile: appliance-d10 }
 networks:
   - { name: pods, subnet: 10.1.0.0/24, start: 10.1.0.10, end: 10.1.0.250, gateway: 10.1.0.1, default: true }
 tenants: [{ name: t }]
 perf_tiers:
   - { name: tier, storage_iops: ${reserved}, network_bandwidth: 1M${tierExtra} }
 volumes:
-${names.map((n) => `  - { name: ${n}-vol, tenant: t, size: 10Gi, perf_tier: tier }`).join('\n')}
+${names.map((n) => `  - { name: ${n}-vol, tenant: t, size: 10Gi, perf_tier: tier, mirrors: ${mirrors} }`).join('\n')}
 pods:
 ${names.map((n) => `  - { name: ${n}, tenant: t, cpu: 1, memory: 1Gi, volumes: [${n}-vol] }`).join('\n')}
 workloads:
@@ -116,5 +116,24 @@ describe('admission counts what the node guarantees, and the model keeps it (hci
       for (const p of s.pods.filter((p) => p.state === 'pending'))
         expect(p.reason).toContain(`pod needs ${reserved} at its tiers' I/O, ${share} of the node's`);
     }
+  });
+
+  it("a mirrored volume's writes count on the node of its other plex too, and the pods admitted keep their reservations", async () => {
+    // Two nodes, every volume mirrored on both: a pod takes its 40K on its node and its writes' share
+    // (30% of 40K, priced as writes) on the other; four fit, where counting the pods' nodes alone admitted six.
+    const inventory = loadNodeProfile('appliance-d10');
+    const reserved = 40_000;
+    const writeShare = Math.ceil((reserved * 0.3 * guaranteeable) / nodeCapacityAt(inventory, { io_size_bytes: 4096, read_fraction: 0 }));
+    const perNode = (local: number, remote: number) => local * reserved + remote * writeShare;
+    expect(perNode(2, 2)).toBeLessThanOrEqual(guaranteeable);
+    expect(perNode(3, 2)).toBeGreaterThan(guaranteeable);
+    const s = await runScenario(filledNode(reserved, 6, '', 'rw=randrw\n      rwmixread=70', '4k', 2, 2));
+    const running = s.pods.filter((p) => p.state === 'running');
+    expect(running).toHaveLength(4);
+    for (const p of running) expect(p.iops!, p.pod).toBeGreaterThanOrEqual(reserved * 0.98);
+    for (const p of s.pods.filter((p) => p.state === 'pending'))
+      expect(p.reason).toMatch(
+        /on node node-\d, which holds a plex of volume p\d-vol: \d+ of \d+ guaranteeable IOPS free, the volume's writes there need \d+|perf-tier admission \(storage IOPS\)/,
+      );
   });
 });
