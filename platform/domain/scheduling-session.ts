@@ -181,7 +181,7 @@ export class SchedulingSession {
    * Why the pod cannot go to `podNode`, the node the scheduler chose, because another node holding a plex of
    * its volumes has no room for their writes (the scheduler prefers a plex holder, so the others are remote).
    */
-  private plexBlock(pod: Pod, perVolume: readonly VolumeReservation[], podNode: string): string | undefined {
+  plexBlock(pod: Pod, perVolume: readonly VolumeReservation[], podNode: string): string | undefined {
     for (const h of remotePlexHolds(this.ctx.state, pod, perVolume, podNode)) {
       const j = this.table.indexOf(h.node);
       if (j === undefined) continue;
@@ -193,7 +193,7 @@ export class SchedulingSession {
   }
 
   /** The pod's reservation per volume (`volumeReservations`), from the tiers now: the same tiers as `demandOf` sums. */
-  private volumeReservationsOf(pod: Pod): VolumeReservation[] {
+  volumeReservationsOf(pod: Pod): VolumeReservation[] {
     const state = this.ctx.state;
     const iopsOf = (tier: string) => state.perfTiers.get(tier)!.storage_iops;
     return volumeReservations(
