@@ -2,7 +2,7 @@
  * The invariants of the control plane, checked on the whole state in one place: the store runs this
  * after every change and refuses to commit a state that breaks one (that would be a bug, not bad input).
  */
-import { remotePlexHolds } from './plex-admission.js';
+import { remotePlexHolds } from './storage-admission.js';
 import { parseIpv4 } from './ip.js';
 import type { ClusterState } from './cluster-state.js';
 import { overlappingNetwork } from './network.js';
@@ -27,7 +27,7 @@ export function invariantViolations(state: ClusterState): string[] {
   const macs = new Set<string>();
   const ips = new Set<string>();
   const held = new Set<string>();
-  // IOPS that running pods' volumes' writes take of other nodes holding their plexes (plex-admission.ts).
+  // IOPS that running pods' volumes' writes take of other nodes holding their plexes (storage-admission.ts).
   const plexIops = new Map<string, number>();
   for (const pod of state.pods.values()) {
     const key = keyOf(pod.namespace, pod.name);

@@ -10,10 +10,8 @@ import { NodeTable } from '../scheduler/node-table.js';
 import { Scheduler } from '../scheduler/scheduler.js';
 import type { Context } from './context.js';
 import { IpPool } from './ip-pool.js';
-import { DEFAULT_TIER_LOAD } from './drive-guarantee.js';
-import { nodeCapacityAt, podVfCount, type NodeInventory } from './node-profile.js';
-import { tierLoad, type PerfTier } from './perf-tier.js';
-import { remotePlexHolds } from './plex-admission.js';
+import { podVfCount, type NodeInventory } from './node-profile.js';
+import { remotePlexBlock, remotePlexHolds, tierIopsPerNode } from './storage-admission.js';
 import type { Node } from './node.js';
 import {
   STORED_NODE_REASONS,
@@ -118,7 +116,7 @@ export class SchedulingSession {
       else if (zone !== z) zone = null;
     }
     const volumes = pod.volumes.map((v) => state.volumes.get(keyOf(pod.namespace, v))!);
-    const iopsPerNode = this.iopsPerNode([pod.perf_tier, ...volumes.map((v) => v.perf_tier)]);
+    const iopsPerNode = tierIopsPerNode(state, this.nodeInventories, [pod.perf_tier, ...volumes.map((v) => v.perf_tier)]);
     return {
       ...(iopsPerNode ? { iopsPerNode } : {}),
       cpu_millicores: pod.cpu_millicores,
@@ -139,57 +137,17 @@ export class SchedulingSession {
     };
   }
 
-  /**
-   * Per node, what the tiers' reservations take of its guaranteeable IOPS: each tier's IOPS scaled by the
-   * node's capacity at its reference load over its capacity at the tier's I/O (`nodeCapacityAt`), rounded
-   * up; undefined when every tier is priced at the reference load (the IOPS themselves, on every node).
-   */
-  private iopsPerNode(tiers: readonly string[]): Float64Array | undefined {
-    const state = this.ctx.state;
-    const priced = tiers.map((name) => state.perfTiers.get(name)!).filter((t) => t.storage_iops > 0);
-    const atReference = (t: PerfTier) => {
-      const load = tierLoad(t);
-      return load.io_size_bytes === DEFAULT_TIER_LOAD.io_size_bytes && load.read_fraction === DEFAULT_TIER_LOAD.read_fraction;
-    };
-    if (priced.every(atReference)) return undefined;
-    const out = new Float64Array(this.nodeInventories.length);
-    this.nodeInventories.forEach((inv, i) => {
-      let share = 0;
-      for (const t of priced) {
-        const capacity = nodeCapacityAt(inv, tierLoad(t));
-        share += capacity > 0 ? (t.storage_iops * inv.guaranteeable_iops) / capacity : Infinity;
-      }
-      out[i] = Math.ceil(share);
-    });
-    return out;
-  }
-
-  /**
-   * Takes (`sign` 1) or gives back (-1) what the pod's volumes' writes take of the other nodes holding their
-   * plexes (`remotePlexHolds`), the pod being on `podNode`.
-   */
+  /** Takes (`sign` 1) or gives back (-1) what the pod's volumes' writes take of the other nodes holding their plexes, the pod on `podNode`. */
   private holdPlexes(pod: Pod, perVolume: readonly VolumeReservation[], podNode: string, sign: 1 | -1): void {
     for (const h of remotePlexHolds(this.ctx.state, pod, perVolume, podNode)) {
       const j = this.table.indexOf(h.node);
-      if (j === undefined) continue;
-      if (sign > 0) this.scheduler.holdIops(j, h.iops);
-      else this.scheduler.releaseIops(j, h.iops);
+      if (j !== undefined) this.scheduler.holdIops(j, sign * h.iops);
     }
   }
 
-  /**
-   * Why the pod cannot go to `podNode`, the node the scheduler chose, because another node holding a plex of
-   * its volumes has no room for their writes (the scheduler prefers a plex holder, so the others are remote).
-   */
+  /** Why the pod cannot go to `podNode` because another node holding a plex of its volumes has no room for their writes. */
   plexBlock(pod: Pod, perVolume: readonly VolumeReservation[], podNode: string): string | undefined {
-    for (const h of remotePlexHolds(this.ctx.state, pod, perVolume, podNode)) {
-      const j = this.table.indexOf(h.node);
-      if (j === undefined) continue;
-      const free = this.table.iopsFree[j]!;
-      if (free < h.iops)
-        return `perf-tier admission (storage IOPS) on node ${h.node}, which holds a plex of volume ${h.volumes.join(', ')}: ${free} of ${this.table.iopsTotal[j]} guaranteeable IOPS free, the volume's writes there need ${h.iops}`;
-    }
-    return undefined;
+    return remotePlexBlock(this.ctx.state, this.table, pod, perVolume, podNode);
   }
 
   /** The pod's reservation per volume (`volumeReservations`), from the tiers now: the same tiers as `demandOf` sums. */

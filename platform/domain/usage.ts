@@ -1,5 +1,5 @@
 /** What each node has used of what it has: the figures `anvil cluster status` shows, from the state alone. */
-import { remotePlexHolds } from './plex-admission.js';
+import { remotePlexHolds } from './storage-admission.js';
 import type { ClusterState } from './cluster-state.js';
 import { storageUse } from './placement.js';
 

@@ -168,14 +168,9 @@ export class Scheduler {
     return vfs;
   }
 
-  /** Takes `iops` of node `i`'s guaranteeable IOPS for a pod bound elsewhere (a plex there carries its volume's writes). */
+  /** Takes `iops` of node `i`'s guaranteeable IOPS (gives them back when negative) for a pod bound elsewhere: a plex there carries its volume's writes. */
   holdIops(i: number, iops: number): void {
     this.table.iopsFree[i] = this.table.iopsFree[i]! - iops;
-  }
-
-  /** Gives back what `holdIops` took. */
-  releaseIops(i: number, iops: number): void {
-    this.table.iopsFree[i] = this.table.iopsFree[i]! + iops;
   }
 
   /** Takes the resources of a pod already bound to node `i` with these VFs (state read back). */

@@ -65,7 +65,7 @@ export function assessNodes(state: ClusterState, actor: Actor, k8sPod: unknown, 
       continue;
     }
     const v = session.scheduler.assess(i, demand);
-    // The other nodes holding plexes of its volumes take their writes wherever it goes (plex-admission.ts).
+    // The other nodes holding plexes of its volumes take their writes wherever it goes (storage-admission.ts).
     const plexBlock = v.fits ? session.plexBlock(pod, perVolume, name) : undefined;
     if (plexBlock !== undefined) out.set(name, { state: 'fails', reason: plexBlock });
     else out.set(name, v.fits ? { state: 'fits', score: v.score } : { state: 'fails', reason: v.reason });
