@@ -89,6 +89,31 @@ describe('admission counts what the node guarantees, and the model keeps it (hci
     expectKeptAndRefused(s, 20_000, guaranteeable);
   });
 
+  it('full-node.yaml beside a best-effort neighbour writing 4K at random as fast as it can: the admitted pods keep their 20K', async () => {
+    const neighbour = `volumes:
+  - { name: scratch, tenant: load, size: 500Gi }
+pods:
+  - { name: loader, tenant: load, cpu: 2, memory: 4Gi, volumes: [scratch] }
+workloads:
+  - pod: loader
+    volume: scratch
+    job: |
+      [noisy]
+      rw=randwrite
+      bs=4k
+      iodepth=32
+      time_based
+      runtime=1s
+`;
+    const file = shortenedScenario('full-node', { duration: '1s', warmup: '200ms', interval: '200ms' }, '', [['workloads:\n', neighbour]]);
+    const s = await runScenario(file);
+    const loader = s.pods.find((p) => p.pod === 'load/loader')!;
+    expect(loader.state).toBe('running');
+    expect(loader.iops!).toBeGreaterThan(10_000); // it does take the spare capacity
+    const readers = s.pods.filter((p) => p.pod !== 'load/loader');
+    expectKeptAndRefused({ ...s, pods: readers }, 20_000, guaranteeable);
+  });
+
   it('a node filled with 4K 70/30 reservations keeps each, every pod as greedy as it can be', async () => {
     const reserved = Math.floor(guaranteeable / 10 / 100) * 100;
     expectKeptAndRefused(await runScenario(filledNode(reserved, 11, '', 'rw=randrw\n      rwmixread=70')), reserved, guaranteeable);
