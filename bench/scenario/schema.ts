@@ -105,6 +105,15 @@ export const PerfTierSchema = Type.Object(
     network_bandwidth: BitRate('guaranteed network bandwidth'),
     max_storage_iops: Type.Optional(Type.Integer({ minimum: 1, maximum: 1e9, description: 'storage IOPS limit' })),
     max_network_bandwidth: Type.Optional(BitRate('network bandwidth limit')),
+    io_size: Type.Optional(
+      Type.String({
+        pattern: '^\\s*\\d+\\s*([kKmM][bB]?)?\\s*$',
+        description: "size of the tier's I/Os its storage guarantee is priced at, as fio's bs (4k, 8k, 128k); default 4k",
+      }),
+    ),
+    read_fraction: Type.Optional(
+      Type.Number({ minimum: 0, maximum: 1, description: 'fraction of reads its storage guarantee is priced at; default 0.7' }),
+    ),
   },
   { additionalProperties: false },
 );

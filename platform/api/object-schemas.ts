@@ -78,12 +78,26 @@ const NodeInventory = answer(
     cpu_millicores: Type.Number(),
     memory_bytes: Type.Number(),
     max_pods: Type.Integer(),
-    drives: Type.Array(answer({ profile: Type.String(), capacity_bytes: Type.Number() }, 'an NVMe drive')),
+    drives: Type.Array(
+      answer(
+        {
+          profile: Type.String(),
+          capacity_bytes: Type.Number(),
+          guaranteed_iops: Type.Optional(
+            Type.Number({ description: '4K-equivalent IOPS its device profile guarantees behind the storage QoS at 4K 70/30' }),
+          ),
+        },
+        'an NVMe drive',
+      ),
+    ),
     nic_ports: Type.Array(NicPort),
     local_controllers: Type.Integer({ description: 'NVMe controllers for local volumes' }),
     remote_controllers: Type.Integer({ description: 'NVMe-oF controllers for remote volumes' }),
     max_volumes: Type.Integer(),
-    guaranteeable_iops: Type.Number(),
+    guaranteeable_iops: Type.Number({
+      description: "4K-equivalent IOPS admission counts against: the drives' guarantees, at most the profile's rated figure",
+    }),
+    rated_iops: Type.Optional(Type.Number({ description: "the profile's rated storage IOPS, an upper bound on every tier's capacity" })),
     guaranteeable_bandwidth_bits_per_s: Type.Number({ description: 'bit/s' }),
   },
   "a node's inventory in base units",
@@ -214,6 +228,12 @@ export const PodStatus = Type.Union(
         node: Type.String(),
         endpoints: Type.Array(BoundEndpoint),
         reserved_iops: Type.Number({ description: 'IOPS reserved on the node' }),
+        admitted_iops: Type.Optional(
+          Type.Number({
+            description:
+              "what reserved_iops takes of the node's guaranteeable IOPS, when the pod's tiers price their I/O apart from the node's 4K 70/30",
+          }),
+        ),
         reserved_bandwidth_bits_per_s: Type.Number({ description: 'bandwidth reserved on the node, bit/s' }),
         volume_reservations: Type.Array(
           answer(

@@ -9,7 +9,7 @@ import { AnvilError } from '../errors.js';
 import { wallClock } from '../domain/clock.js';
 import { ControlPlane } from '../domain/control-plane.js';
 import type { Taint } from '../domain/node.js';
-import type { PerfTier } from '../domain/perf-tier.js';
+import { READ_FRACTION_RANGE, readFractionOf, TIER_IO_SIZE_RANGE, tierIoSizeBytes, type PerfTier } from '../domain/perf-tier.js';
 import { bitRate, iopsCount, volumeSizeBytes } from '../domain/quantity.js';
 import { KINDS } from '../domain/queries.js';
 import { readManifests } from '../manifests/documents.js';
@@ -48,6 +48,14 @@ export function userRolesLine(u: { readonly name: string; readonly roles: readon
 export function perfTierCreatedLine(t: PerfTier): string {
   const caps = t.max_storage_iops !== undefined || t.max_network_bandwidth_bits_per_s !== undefined;
   return `perf tier ${t.name} created${caps ? ' (its maximums are recorded, not enforced)' : ''}\n`;
+}
+
+/** `--io-size` and `--read-fraction` of `perf-tier create` as the tier's fields (absent when not given). */
+export function perfTierLoadFields(o: { ioSize?: unknown; readFraction?: unknown }): { io_size_bytes?: number; read_fraction?: number } {
+  return {
+    ...(o.ioSize !== undefined ? { io_size_bytes: tierIoSizeBytes(String(o.ioSize)) } : {}),
+    ...(o.readFraction !== undefined ? { read_fraction: readFractionOf(String(o.readFraction)) } : {}),
+  };
 }
 
 /** What `user delete` prints (the API's message is the same text). */
@@ -288,11 +296,28 @@ export function registerControlPlaneCommands(cli: Command): void {
         '--max-network-bandwidth <rate>',
         'bandwidth cap (recorded, not enforced yet)',
         checkedQuantity(bitRate, '--max-network-bandwidth', BANDWIDTH_RANGE),
+      )
+      .option(
+        '--io-size <size>',
+        'I/O size its storage guarantee is priced at, as fio bs (default 4k)',
+        checkedQuantity(tierIoSizeBytes, '--io-size', TIER_IO_SIZE_RANGE),
+      )
+      .option(
+        '--read-fraction <f>',
+        'fraction of reads its storage guarantee is priced at, 0 to 1 or 70% (default 0.7)',
+        checkedQuantity(readFractionOf, '--read-fraction', READ_FRACTION_RANGE),
       ),
   ).action(
     (
       name: string,
-      o: StateOpts & { storageIops: string; networkBandwidth: string; maxStorageIops?: string; maxNetworkBandwidth?: string },
+      o: StateOpts & {
+        storageIops: string;
+        networkBandwidth: string;
+        maxStorageIops?: string;
+        maxNetworkBandwidth?: string;
+        ioSize?: string;
+        readFraction?: string;
+      },
     ) => {
       const t = change(o, 'create perf-tiers', `perf-tiers/${name}`, (cp) =>
         cp.createPerfTier({
@@ -303,6 +328,7 @@ export function registerControlPlaneCommands(cli: Command): void {
           ...(o.maxNetworkBandwidth !== undefined
             ? { max_network_bandwidth_bits_per_s: bitRate(o.maxNetworkBandwidth, '--max-network-bandwidth') }
             : {}),
+          ...perfTierLoadFields(o),
         }),
       );
       out(perfTierCreatedLine(t));

@@ -24,7 +24,7 @@ import { structured, type OutputKind } from './output.js';
 import type { Quota } from '../domain/quota.js';
 import { quotaLimits, quotaSetLine, type QuotaOpts } from './quota-commands.js';
 import { clientConfigPath, noToken, tokenId, tokenListText } from './serve-command.js';
-import { perfTierCreatedLine, roleList, userRolesLine } from './control-plane-commands.js';
+import { perfTierCreatedLine, perfTierLoadFields, roleList, userRolesLine } from './control-plane-commands.js';
 import type { PerfTier } from '../domain/perf-tier.js';
 import type { TokenInfo } from '../api/tokens.js';
 import { request, trustServerCaFile } from './server-client.js';
@@ -222,6 +222,7 @@ const REMOTE: Record<string, (args: string[], o: Opts, t: Target) => Promise<voi
       ...(o.maxNetworkBandwidth !== undefined
         ? { max_network_bandwidth_bits_per_s: bitRate(String(o.maxNetworkBandwidth), '--max-network-bandwidth') }
         : {}),
+      ...perfTierLoadFields({ ioSize: o.ioSize, readFraction: o.readFraction }),
     };
     out(perfTierCreatedLine(await request<PerfTier>(t.server, t.token, 'POST', 'api/v1/perf-tiers', body)));
   },

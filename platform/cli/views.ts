@@ -280,6 +280,13 @@ export function describeText(
     lines.push(
       `  storage ${formatBytesDecimal(u.storage_bytes)}/${formatBytesDecimal(storageCapacityBytes(inv))}  volumes ${u.volumes}/${inv.max_volumes}  controllers local ${u.local_controllers}/${inv.local_controllers}, remote ${u.remote_controllers}/${inv.remote_controllers}`,
     );
+    // Where the guaranteeable IOPS come from: each drive's guarantee at the default tier I/O, under the rated figure.
+    const drives = inv.drives.map(
+      (d) => `${d.profile} ${d.guaranteed_iops !== undefined ? formatCount(d.guaranteed_iops) : 'no guarantee'}`,
+    );
+    lines.push(
+      `  IOPS guaranteed at 4K 70/30 (a tier's own I/O scales its share): drives ${drives.join(', ')}${inv.rated_iops !== undefined ? `; node rated ${formatCount(inv.rated_iops)}` : ''}`,
+    );
     const pods = [...state.pods.values()].filter((p) => p.status.state === 'running' && p.status.node === n.name);
     lines.push(`Pods (${pods.length}):`);
     for (const p of pods)

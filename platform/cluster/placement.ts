@@ -11,6 +11,7 @@ import { simulatedClock } from '../domain/clock.js';
 import { cpuMillicores, quantityBytes } from '../domain/quantity.js';
 import type { ControlPlane } from '../domain/control-plane.js';
 import type { Taint } from '../domain/node.js';
+import { tierIoSizeBytes } from '../domain/perf-tier.js';
 import { localAdmin } from '../domain/tenancy.js';
 import { AnvilError } from '../errors.js';
 import { planApply, runApply } from '../manifests/apply.js';
@@ -104,6 +105,8 @@ export function placeScenario(s: LoadedClusterScenario): ScenarioPlacement {
         network_bandwidth_bits_per_s: parseBitRate(t.network_bandwidth)!,
         ...(t.max_storage_iops !== undefined ? { max_storage_iops: t.max_storage_iops } : {}),
         ...(t.max_network_bandwidth !== undefined ? { max_network_bandwidth_bits_per_s: parseBitRate(t.max_network_bandwidth)! } : {}),
+        ...(t.io_size !== undefined ? { io_size_bytes: tierIoSizeBytes(t.io_size, 'io_size') } : {}),
+        ...(t.read_fraction !== undefined ? { read_fraction: t.read_fraction } : {}),
       }),
     ),
   );

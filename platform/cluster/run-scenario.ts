@@ -19,7 +19,7 @@ import { loadStackCoefficients } from '../../bench/stack-coefficients.js';
 import { DEFAULT_MAX_IOS } from '../../bench/targets/run-cost.js';
 import { runModel } from '../../bench/targets/sim.js';
 import { formatDuration, formatRate } from '../../sim/core/units.js';
-import type { Pod } from '../domain/pod.js';
+import type { Pod, SchedulingFailure } from '../domain/pod.js';
 import { AnvilError } from '../errors.js';
 import { assembleHci } from './assemble.js';
 import { runBound } from './run-bound.js';
@@ -114,11 +114,18 @@ function chooseStack(s: LoadedClusterScenario, flag: string | undefined, notes: 
   return s.stacks.includes('hci') ? 'hci' : s.stacks[0]!;
 }
 
+/** The scheduler's summary and, for a few nodes, each node's reason (what it has and what the pod asked). */
+function pendingReason(failure: SchedulingFailure): string {
+  const shown = failure.nodes.slice(0, 3).map((n) => `${n.node}: ${n.reason}`);
+  const more = failure.nodes.length > shown.length ? `; and ${failure.nodes.length - shown.length} more nodes` : '';
+  return shown.length > 0 ? `${failure.summary} (${shown.join('; ')}${more})` : failure.summary;
+}
+
 /** Per pod: placement, and what its jobs measured. */
 function podSummaries(pods: readonly Pod[], run: SimRunMeasurement): ScenarioPodSummary[] {
   return pods.map((p) => {
     const key = `${p.namespace}/${p.name}`;
-    if (p.status.state === 'pending') return { pod: key, state: 'pending', reason: p.status.failure.summary };
+    if (p.status.state === 'pending') return { pod: key, state: 'pending', reason: pendingReason(p.status.failure) };
     const jobs = run.jobs.filter((j) => j.labels?.pod === key);
     let iops = 0;
     let readP99 = -1;

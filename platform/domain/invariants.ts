@@ -2,6 +2,7 @@
  * The invariants of the control plane, checked on the whole state in one place: the store runs this
  * after every change and refuses to commit a state that breaks one (that would be a bug, not bad input).
  */
+import { remotePlexHolds } from './storage-admission.js';
 import { parseIpv4 } from './ip.js';
 import type { ClusterState } from './cluster-state.js';
 import { overlappingNetwork } from './network.js';
@@ -26,6 +27,8 @@ export function invariantViolations(state: ClusterState): string[] {
   const macs = new Set<string>();
   const ips = new Set<string>();
   const held = new Set<string>();
+  // IOPS that running pods' volumes' writes take of other nodes holding their plexes (storage-admission.ts).
+  const plexIops = new Map<string, number>();
   for (const pod of state.pods.values()) {
     const key = keyOf(pod.namespace, pod.name);
     for (const a of pod.addresses ?? []) {
@@ -45,7 +48,9 @@ export function invariantViolations(state: ClusterState): string[] {
     u.cpu += pod.cpu_millicores;
     u.mem += pod.memory_bytes;
     u.pods++;
-    u.iops += pod.status.reserved_iops;
+    u.iops += pod.status.admitted_iops ?? pod.status.reserved_iops;
+    for (const h of remotePlexHolds(state, pod, pod.status.volume_reservations, pod.status.node))
+      plexIops.set(h.node, (plexIops.get(h.node) ?? 0) + h.iops);
     u.bw += pod.status.reserved_bandwidth_bits_per_s;
     const perVolume = pod.status.volume_reservations;
     if (
@@ -90,13 +95,17 @@ export function invariantViolations(state: ClusterState): string[] {
       else u.remote++;
     }
   }
+  for (const name of plexIops.keys())
+    if (!use.has(name) && state.nodes.has(name))
+      use.set(name, { cpu: 0, mem: 0, pods: 0, vfs: new Set(), iops: 0, bw: 0, local: 0, remote: 0 });
   for (const [name, u] of use) {
     const inv = state.nodes.get(name)!.inventory;
     if (u.cpu > inv.cpu_millicores) bad.push(`node ${name}: ${u.cpu}m cpu requested of ${inv.cpu_millicores}m`);
     if (u.mem > inv.memory_bytes) bad.push(`node ${name}: ${u.mem} bytes memory requested of ${inv.memory_bytes}`);
     if (u.pods > inv.max_pods) bad.push(`node ${name}: ${u.pods} pods of ${inv.max_pods}`);
     if (u.vfs.size > podVfCount(inv)) bad.push(`node ${name}: ${u.vfs.size} VFs of ${podVfCount(inv)}`);
-    if (u.iops > inv.guaranteeable_iops) bad.push(`node ${name}: ${u.iops} IOPS guaranteed of ${inv.guaranteeable_iops} guaranteeable`);
+    const iops = u.iops + (plexIops.get(name) ?? 0);
+    if (iops > inv.guaranteeable_iops) bad.push(`node ${name}: ${iops} IOPS guaranteed of ${inv.guaranteeable_iops} guaranteeable`);
     if (u.bw > inv.guaranteeable_bandwidth_bits_per_s)
       bad.push(`node ${name}: ${u.bw} bit/s guaranteed of ${inv.guaranteeable_bandwidth_bits_per_s}`);
     if (u.local > inv.local_controllers) bad.push(`node ${name}: ${u.local} local storage controllers of ${inv.local_controllers}`);

@@ -22,6 +22,7 @@ import {
   type NumericRange,
 } from './limits.js';
 import { parseQuantity } from '../../sim/core/units.js';
+import { DEFAULT_TIER_LOAD, driveGuaranteedIops, type TierLoad } from './drive-guarantee.js';
 import { bitRate } from './quantity.js';
 
 /** The profile `anvil cluster create` uses when none is named. */
@@ -61,7 +62,17 @@ export const NodeProfileFile = Type.Object(
     ),
     max_volumes: Type.Integer({ minimum: 1, maximum: NODE_COUNT_RANGE.max }),
     guaranteeable: Type.Object(
-      { storage_iops: Type.Integer({ minimum: IOPS_RANGE.min, maximum: IOPS_RANGE.max }), network_bandwidth: Type.String() },
+      {
+        storage_iops: Type.Optional(
+          Type.Integer({
+            minimum: IOPS_RANGE.min,
+            maximum: IOPS_RANGE.max,
+            description:
+              "the node's rated storage IOPS: an upper bound on what admission counts (the drives' guarantees from their device profiles count below it); required when a drive's kind gives no guarantee",
+          }),
+        ),
+        network_bandwidth: Type.String(),
+      },
       { additionalProperties: false },
     ),
   },
@@ -83,12 +94,23 @@ export interface NodeInventory {
   readonly cpu_millicores: number;
   readonly memory_bytes: number;
   readonly max_pods: number;
-  readonly drives: readonly { readonly profile: string; readonly capacity_bytes: number }[];
+  readonly drives: readonly {
+    readonly profile: string;
+    readonly capacity_bytes: number;
+    /** 4K-equivalent IOPS the drive guarantees at the default tier load (4K 70/30, `driveGuaranteedIops`); absent when its kind gives none. */
+    readonly guaranteed_iops?: number;
+  }[];
   readonly nic_ports: readonly NicPort[];
   readonly local_controllers: number;
   readonly remote_controllers: number;
   readonly max_volumes: number;
+  /**
+   * 4K-equivalent IOPS admission counts reservations against (at the default tier load, 4K 70/30): the sum
+   * of the drives' guarantees, at most the profile's rated `guaranteeable.storage_iops` (`nodeGuaranteeableIops`).
+   */
   readonly guaranteeable_iops: number;
+  /** The profile's rated `guaranteeable.storage_iops`, when it states one: the bound on every tier's capacity. */
+  readonly rated_iops?: number;
   readonly guaranteeable_bandwidth_bits_per_s: number;
 }
 
@@ -157,15 +179,27 @@ export function inventoryOf(doc: unknown, path: string): NodeInventory {
   };
   if (!p.nic_ports.some((port) => port.role === 'pods'))
     throw new AnvilError('ANVIL_ERR_NODE_PROFILE', `${path}: nic_ports has no port with role: pods, so no pod could get a VF`);
+  const drives = p.drives.map((d, i) => {
+    const guaranteed = driveGuaranteedIops(d.profile);
+    return {
+      profile: d.profile,
+      capacity_bytes: num(d.capacity, `/drives/${i}/capacity`, DRIVE_CAPACITY_RANGE),
+      ...(guaranteed !== undefined ? { guaranteed_iops: guaranteed } : {}),
+    };
+  });
+  const rated = p.guaranteeable.storage_iops;
+  const unknown = drives.findIndex((d) => d.guaranteed_iops === undefined);
+  if (rated === undefined && unknown >= 0)
+    throw new AnvilError(
+      'ANVIL_ERR_NODE_PROFILE',
+      `${path}: /guaranteeable/storage_iops is required: drive ${unknown}'s profile ${drives[unknown]!.profile} gives no guarantee the control plane can count (not a device profile of a kind that computes one: anvil profiles lists them)`,
+    );
   return {
     profile: p.name,
     cpu_millicores: p.cpu_millicores,
     memory_bytes: num(p.memory, '/memory', MEMORY_RANGE),
     max_pods: p.max_pods,
-    drives: p.drives.map((d, i) => ({
-      profile: d.profile,
-      capacity_bytes: num(d.capacity, `/drives/${i}/capacity`, DRIVE_CAPACITY_RANGE),
-    })),
+    drives,
     nic_ports: p.nic_ports.map((port, i) => ({
       name: port.name,
       role: port.role,
@@ -175,9 +209,37 @@ export function inventoryOf(doc: unknown, path: string): NodeInventory {
     local_controllers: p.storage_controllers.local,
     remote_controllers: p.storage_controllers.remote,
     max_volumes: p.max_volumes,
-    guaranteeable_iops: p.guaranteeable.storage_iops,
+    guaranteeable_iops: nodeGuaranteeableIops(
+      drives.map((d) => d.guaranteed_iops),
+      rated,
+    ),
+    ...(rated !== undefined ? { rated_iops: rated } : {}),
     guaranteeable_bandwidth_bits_per_s: rate(p.guaranteeable.network_bandwidth, '/guaranteeable/network_bandwidth'),
   };
+}
+
+/**
+ * What a node can guarantee, 4K-equivalent IOPS: the sum of its drives' guarantees, bounded by the profile's
+ * rated figure when it states one (a vendor's rating may bound what the model does not see, such as the
+ * storage software's own path); the rated figure alone when a drive has no guarantee.
+ */
+export function nodeGuaranteeableIops(driveGuarantees: readonly (number | undefined)[], rated: number | undefined): number {
+  const known = driveGuarantees.every((g) => g !== undefined);
+  const sum = known ? driveGuarantees.reduce<number>((s, g) => s + g!, 0) : Infinity;
+  return Math.min(sum, rated ?? Infinity);
+}
+
+/**
+ * What a node can guarantee to a tier of I/O `load`, 4K-equivalent IOPS: `guaranteeable_iops` at the default
+ * load, else its drives' guarantees at `load` under the rated figure (a node stored before drives had
+ * guarantees, or with a drive of a kind that gives none, has only `guaranteeable_iops`).
+ */
+export function nodeCapacityAt(inv: NodeInventory, load: TierLoad): number {
+  if (load.io_size_bytes === DEFAULT_TIER_LOAD.io_size_bytes && load.read_fraction === DEFAULT_TIER_LOAD.read_fraction)
+    return inv.guaranteeable_iops;
+  if (inv.drives.some((d) => d.guaranteed_iops === undefined)) return inv.guaranteeable_iops;
+  const atLoad = inv.drives.map((d) => driveGuaranteedIops(d.profile, load));
+  return atLoad.some((g) => g === undefined) ? inv.guaranteeable_iops : nodeGuaranteeableIops(atLoad, inv.rated_iops);
 }
 
 /** Total raw NVMe capacity of a node, bytes. */

@@ -15,6 +15,9 @@ export interface PerfTierInput {
   network_bandwidth_bits_per_s: number;
   max_storage_iops?: number;
   max_network_bandwidth_bits_per_s?: number;
+  /** The I/O the guarantee is priced at (`PerfTier.io_size_bytes`, `read_fraction`); absent: 4K 70/30. */
+  io_size_bytes?: number;
+  read_fraction?: number;
 }
 
 export function createPerfTier(ctx: ChangeContext, input: PerfTierInput): PerfTier {

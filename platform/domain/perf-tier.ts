@@ -2,8 +2,10 @@
  * Performance tiers: named QoS classes with a guaranteed minimum of storage IOPS and network bandwidth,
  * and optional maximums. The appliance ships three and allows eight in all.
  */
+import { parseSize } from '../../sim/core/units.js';
 import { AnvilError } from '../errors.js';
-import { BANDWIDTH_RANGE, checkRange, IOPS_RANGE } from './limits.js';
+import { DEFAULT_TIER_LOAD, type TierLoad } from './drive-guarantee.js';
+import { BANDWIDTH_RANGE, checkRange, IOPS_RANGE, type NumericRange } from './limits.js';
 
 export interface PerfTier {
   readonly kind: 'PerfTier';
@@ -15,6 +17,14 @@ export interface PerfTier {
   /** Caps, when set: recorded, not enforced yet (neither the model nor the host caps a pod at them). */
   readonly max_storage_iops?: number;
   readonly max_network_bandwidth_bits_per_s?: number;
+  /**
+   * The I/O the storage guarantee is priced at, when the tier names one (else `DEFAULT_TIER_LOAD`, 4K 70/30):
+   * its size in bytes and the fraction of reads. Admission counts `storage_iops` against what the node's
+   * drives keep at that I/O (drive-guarantee.ts); a pod that writes more, or larger I/Os, than its tier says
+   * may miss its guarantee.
+   */
+  readonly io_size_bytes?: number;
+  readonly read_fraction?: number;
   /** Shipped with the appliance: may not be deleted. */
   readonly builtin: boolean;
 }
@@ -26,12 +36,14 @@ export interface PerfTierView extends PerfTier {
 
 /** The view, keys in the order the API's serializer writes them (required fields first), so both print alike. */
 export function perfTierView(t: PerfTier): PerfTierView {
-  const { max_storage_iops, max_network_bandwidth_bits_per_s, ...required } = t;
+  const { max_storage_iops, max_network_bandwidth_bits_per_s, io_size_bytes, read_fraction, ...required } = t;
   return {
     ...required,
     maximums_enforced: false,
     ...(max_storage_iops !== undefined ? { max_storage_iops } : {}),
     ...(max_network_bandwidth_bits_per_s !== undefined ? { max_network_bandwidth_bits_per_s } : {}),
+    ...(io_size_bytes !== undefined ? { io_size_bytes } : {}),
+    ...(read_fraction !== undefined ? { read_fraction } : {}),
   };
 }
 
@@ -48,9 +60,45 @@ export const BUILTIN_PERF_TIERS: readonly PerfTier[] = [
   { kind: 'PerfTier', name: 'high', storage_iops: 20_000, network_bandwidth_bits_per_s: 500e6, builtin: true },
 ];
 
+/** Sizes a tier's I/O may name, bytes: 512 B to 16 MiB. */
+export const TIER_IO_SIZE_RANGE: NumericRange = { min: 512, max: 16 * 2 ** 20, unit: 'bytes' };
+
+/** A tier's I/O size as fio writes block sizes ("4k" = 4096 bytes, "128k", "1m", or bytes). */
+export function tierIoSizeBytes(text: string, field = '--io-size'): number {
+  // fio reads "4KiB" as 4000 bytes (kb_base=1024 flips the IEC prefixes): only k and m, binary, are taken.
+  const v = /^\s*\d+\s*[kKmM]?[bB]?\s*$/.test(text) ? parseSize(text.trim()) : undefined;
+  if (v === undefined || !Number.isInteger(v))
+    throw new AnvilError(
+      'ANVIL_ERR_FIELD_INVALID',
+      `${field} "${text}" is not an I/O size; write e.g. 4k, 8k or 128k (binary, as fio's bs)`,
+    );
+  return v;
+}
+
+/** A tier's fraction of reads, 0 to 1 ("0.7"), or a percentage ("70%"). */
+export function readFractionOf(text: string, field = '--read-fraction'): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(%?)\s*$/.exec(text);
+  if (!m) throw new AnvilError('ANVIL_ERR_FIELD_INVALID', `${field} "${text}" is not a fraction; write e.g. 0.7 or 70%`);
+  return m[2] === '%' ? Number(m[1]) / 100 : Number(m[1]);
+}
+
+/** A tier's fraction of reads. */
+export const READ_FRACTION_RANGE: NumericRange = { min: 0, max: 1, unit: '' };
+
+/** The I/O a tier's guarantee is priced at: its own, or the default 4K 70/30. */
+export function tierLoad(tier: Pick<PerfTier, 'io_size_bytes' | 'read_fraction'>): TierLoad {
+  return {
+    io_size_bytes: tier.io_size_bytes ?? DEFAULT_TIER_LOAD.io_size_bytes,
+    read_fraction: tier.read_fraction ?? DEFAULT_TIER_LOAD.read_fraction,
+  };
+}
+
 /** Checks that every figure is in its range and that maximums are not below minimums. */
 export function checkPerfTier(tier: PerfTier): void {
   const at = `perf tier ${tier.name}`;
+  if (tier.io_size_bytes !== undefined) checkRange(tier.io_size_bytes, `${at}: io_size_bytes (--io-size)`, TIER_IO_SIZE_RANGE);
+  if (tier.read_fraction !== undefined)
+    checkRange(tier.read_fraction, `${at}: read_fraction (--read-fraction)`, READ_FRACTION_RANGE, false);
   checkRange(tier.storage_iops, `${at}: storage_iops (--storage-iops)`, IOPS_RANGE);
   checkRange(tier.network_bandwidth_bits_per_s, `${at}: network_bandwidth_bits_per_s (--network-bandwidth)`, BANDWIDTH_RANGE, false);
   if (tier.max_storage_iops !== undefined) checkRange(tier.max_storage_iops, `${at}: max_storage_iops (--max-storage-iops)`, IOPS_RANGE);

@@ -47,6 +47,11 @@ export type PodStatus =
       readonly endpoints: readonly BoundEndpoint[];
       /** Guarantees reserved on the node for this pod. */
       readonly reserved_iops: number;
+      /**
+       * What `reserved_iops` takes of the node's guaranteeable IOPS, when its tiers price their I/O apart
+       * from the node's reference load (4K 70/30); absent: `reserved_iops` itself.
+       */
+      readonly admitted_iops?: number;
       readonly reserved_bandwidth_bits_per_s: number;
       /** `reserved_iops` as the pod's volumes' QoS clients get it (`volumeReservations`); empty for a pod without volumes. */
       readonly volume_reservations: readonly VolumeReservation[];

@@ -10,7 +10,8 @@ import { NodeTable } from '../scheduler/node-table.js';
 import { Scheduler } from '../scheduler/scheduler.js';
 import type { Context } from './context.js';
 import { IpPool } from './ip-pool.js';
-import { podVfCount } from './node-profile.js';
+import { podVfCount, type NodeInventory } from './node-profile.js';
+import { remotePlexBlock, remotePlexHolds, tierIopsPerNode } from './storage-admission.js';
 import type { Node } from './node.js';
 import {
   STORED_NODE_REASONS,
@@ -53,6 +54,8 @@ export class SchedulingSession {
   readonly table: NodeTable;
   readonly scheduler: Scheduler;
   private readonly pools = new Map<string, IpPool>();
+  /** The nodes' inventories, indexed as the table's nodes. */
+  private readonly nodeInventories: readonly NodeInventory[];
 
   constructor(private readonly ctx: Context) {
     const state = ctx.state;
@@ -77,6 +80,7 @@ export class SchedulingSession {
         remote_controllers: n.inventory.remote_controllers,
       })),
     );
+    this.nodeInventories = nodes.map((n) => n.inventory);
     this.scheduler = new Scheduler(this.table, { policy: state.cluster?.policy ?? 'balance' });
     for (const net of state.networks.values()) this.pools.set(net.name, new IpPool(net.start, net.end));
     for (const ep of state.endpoints.values()) this.pools.get(ep.network)?.take(ep.ip);
@@ -91,6 +95,7 @@ export class SchedulingSession {
         demand,
         pod.status.endpoints.map((e) => vfNumber(node, e.port, e.vf)),
       );
+      this.holdPlexes(pod, pod.status.volume_reservations, pod.status.node, 1);
       for (const e of pod.status.endpoints) this.pools.get(e.network)?.take(e.ip);
     }
   }
@@ -111,7 +116,9 @@ export class SchedulingSession {
       else if (zone !== z) zone = null;
     }
     const volumes = pod.volumes.map((v) => state.volumes.get(keyOf(pod.namespace, v))!);
+    const iopsPerNode = tierIopsPerNode(state, this.nodeInventories, [pod.perf_tier, ...volumes.map((v) => v.perf_tier)]);
     return {
+      ...(iopsPerNode ? { iopsPerNode } : {}),
       cpu_millicores: pod.cpu_millicores,
       memory_bytes: pod.memory_bytes,
       vfs: pod.endpoints.length,
@@ -130,8 +137,21 @@ export class SchedulingSession {
     };
   }
 
+  /** Takes (`sign` 1) or gives back (-1) what the pod's volumes' writes take of the other nodes holding their plexes, the pod on `podNode`. */
+  private holdPlexes(pod: Pod, perVolume: readonly VolumeReservation[], podNode: string, sign: 1 | -1): void {
+    for (const h of remotePlexHolds(this.ctx.state, pod, perVolume, podNode)) {
+      const j = this.table.indexOf(h.node);
+      if (j !== undefined) this.scheduler.holdIops(j, sign * h.iops);
+    }
+  }
+
+  /** Why the pod cannot go to `podNode` because another node holding a plex of its volumes has no room for their writes. */
+  plexBlock(pod: Pod, perVolume: readonly VolumeReservation[], podNode: string): string | undefined {
+    return remotePlexBlock(this.ctx.state, this.table, pod, perVolume, podNode);
+  }
+
   /** The pod's reservation per volume (`volumeReservations`), from the tiers now: the same tiers as `demandOf` sums. */
-  private volumeReservationsOf(pod: Pod): VolumeReservation[] {
+  volumeReservationsOf(pod: Pod): VolumeReservation[] {
     const state = this.ctx.state;
     const iopsOf = (tier: string) => state.perfTiers.get(tier)!.storage_iops;
     return volumeReservations(
@@ -151,9 +171,10 @@ export class SchedulingSession {
       const v = state.volumes.get(keyOf(pod.namespace, name));
       return v?.attachment.state === 'attached' && v.attachment.pod === pod.name && v.attachment.via === 'local' ? [i] : [];
     });
+    const { iopsPerNode: _perNode, ...demand } = this.demandOf(pod);
     return {
-      ...this.demandOf(pod),
-      iops: reserved?.reserved_iops ?? 0,
+      ...demand,
+      iops: reserved ? (reserved.admitted_iops ?? reserved.reserved_iops) : 0,
       bandwidth_bits_per_s: reserved?.reserved_bandwidth_bits_per_s ?? 0,
       volumePlexNodes,
     };
@@ -197,7 +218,13 @@ export class SchedulingSession {
   explain(pod: Pod): SchedulingFailure {
     const block = this.clusterWideBlock(pod);
     if (block !== undefined) return { summary: block, nodes: [] };
-    const d = this.scheduler.diagnose(this.demandOf(pod));
+    const demand = this.demandOf(pod);
+    const decision = this.scheduler.decide(demand, STORED_NODE_REASONS);
+    if (decision.ok) {
+      const plexBlock = this.plexBlock(pod, this.volumeReservationsOf(pod), this.table.names[decision.node]!);
+      if (plexBlock !== undefined) return { summary: plexBlock, nodes: [] };
+    }
+    const d = this.scheduler.diagnose(demand);
     return { summary: d.summary, nodes: d.nodes };
   }
 
@@ -206,10 +233,14 @@ export class SchedulingSession {
     const block = this.clusterWideBlock(pod);
     if (block !== undefined) return this.pend(pod, { summary: block, nodes: [] });
     const demand = this.demandOf(pod);
+    const perVolume = this.volumeReservationsOf(pod);
     const decision = this.scheduler.decide(demand, STORED_NODE_REASONS);
     if (!decision.ok) return this.pend(pod, { summary: decision.summary, nodes: decision.nodes });
     const i = decision.node;
+    const plexBlock = this.plexBlock(pod, perVolume, this.table.names[i]!);
+    if (plexBlock !== undefined) return this.pend(pod, { summary: plexBlock, nodes: [] });
     const vfs = this.scheduler.reserve(i, demand);
+    this.holdPlexes(pod, perVolume, this.table.names[i]!, 1);
     const node = this.ctx.state.nodes.get(this.table.names[i]!)!;
     const counters = this.ctx.state.counters;
     const endpoints: BoundEndpoint[] = pod.endpoints.map((e, k) => {
@@ -246,8 +277,9 @@ export class SchedulingSession {
         node: node.name,
         endpoints,
         reserved_iops: demand.iops,
+        ...(demand.iopsPerNode ? { admitted_iops: demand.iopsPerNode[i]! } : {}),
         reserved_bandwidth_bits_per_s: demand.bandwidth_bits_per_s,
-        volume_reservations: this.volumeReservationsOf(pod),
+        volume_reservations: perVolume,
       },
     };
     this.ctx.state.pods.set(keyOf(pod.namespace, pod.name), placed);
@@ -288,6 +320,7 @@ export class SchedulingSession {
         pod.status.endpoints.map((e) => vfNumber(node, e.port, e.vf)),
       );
     }
+    this.holdPlexes(pod, pod.status.volume_reservations, pod.status.node, -1);
     // The pod keeps its addresses (they are in `addresses`); `forget` frees them when it is deleted.
     for (const name of pod.volumes) {
       const key = keyOf(pod.namespace, name);

@@ -1,4 +1,5 @@
 /** What each node has used of what it has: the figures `anvil cluster status` shows, from the state alone. */
+import { remotePlexHolds } from './storage-admission.js';
 import type { ClusterState } from './cluster-state.js';
 import { storageUse } from './placement.js';
 
@@ -42,7 +43,12 @@ export function nodeUsage(state: ClusterState): Map<string, NodeUsage> {
     u.pods++;
     u.cpu_millicores += pod.cpu_millicores;
     u.memory_bytes += pod.memory_bytes;
-    u.iops += pod.status.reserved_iops;
+    u.iops += pod.status.admitted_iops ?? pod.status.reserved_iops;
+    // Its volumes' writes on the other nodes holding their plexes.
+    for (const h of remotePlexHolds(state, pod, pod.status.volume_reservations, pod.status.node)) {
+      const plexNode = out.get(h.node);
+      if (plexNode) plexNode.iops += h.iops;
+    }
     u.bandwidth_bits_per_s += pod.status.reserved_bandwidth_bits_per_s;
     u.vfs += pod.status.endpoints.length;
   }

@@ -9,6 +9,11 @@ export interface PodDemand {
   readonly zone: string | undefined | null;
   /** Guarantees to reserve on the node. */
   readonly iops: number;
+  /**
+   * When the pod's tiers price their I/O apart from the node's reference load: per node index, what `iops`
+   * takes of that node's guaranteeable IOPS (`iopsOn`). Absent: `iops` on every node.
+   */
+  readonly iopsPerNode?: Float64Array;
   readonly bandwidth_bits_per_s: number;
   /** Per endpoint (one VF each, in order), the bandwidth to reserve on the pod port carrying its VF, bit/s. */
   readonly endpoint_bandwidths_bits_per_s: readonly number[];
@@ -18,4 +23,9 @@ export interface PodDemand {
   readonly nodeSelector: readonly (readonly [string, string])[];
   /** Taint keys tolerated; "*" tolerates all. */
   readonly tolerations: readonly string[];
+}
+
+/** What demand `d` takes of node `i`'s guaranteeable IOPS. */
+export function iopsOn(d: PodDemand, i: number): number {
+  return d.iopsPerNode ? d.iopsPerNode[i]! : d.iops;
 }

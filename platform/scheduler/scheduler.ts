@@ -8,7 +8,7 @@
  * `sampleSize` nodes that fit (kube-scheduler's percentageOfNodesToScore idea), plus every node holding
  * a plex of the pod's volumes. Only when nothing fits does it look at every node, to say per node why not.
  */
-import type { PodDemand } from './demand.js';
+import { iopsOn, type PodDemand } from './demand.js';
 import { cpuBucket, CPU_BUCKETS, type NodeTable } from './node-table.js';
 
 export type Policy = 'balance' | 'pack';
@@ -168,6 +168,11 @@ export class Scheduler {
     return vfs;
   }
 
+  /** Takes `iops` of node `i`'s guaranteeable IOPS (gives them back when negative) for a pod bound elsewhere: a plex there carries its volume's writes. */
+  holdIops(i: number, iops: number): void {
+    this.table.iopsFree[i] = this.table.iopsFree[i]! - iops;
+  }
+
   /** Takes the resources of a pod already bound to node `i` with these VFs (state read back). */
   occupy(i: number, d: PodDemand, vfs: readonly number[]): void {
     const t = this.table;
@@ -185,7 +190,7 @@ export class Scheduler {
     t.cpuFree[i] = t.cpuFree[i]! - d.cpu_millicores;
     t.memFree[i] = t.memFree[i]! - d.memory_bytes;
     t.podsFree[i] = t.podsFree[i]! - 1;
-    t.iopsFree[i] = t.iopsFree[i]! - d.iops;
+    t.iopsFree[i] = t.iopsFree[i]! - iopsOn(d, i);
     t.bwFree[i] = t.bwFree[i]! - d.bandwidth_bits_per_s;
     for (const plexNodes of d.volumePlexNodes) {
       if (plexNodes.includes(i)) t.localFree[i] = t.localFree[i]! - 1;
@@ -199,7 +204,7 @@ export class Scheduler {
     t.cpuFree[i] = t.cpuFree[i]! + d.cpu_millicores;
     t.memFree[i] = t.memFree[i]! + d.memory_bytes;
     t.podsFree[i] = t.podsFree[i]! + 1;
-    t.iopsFree[i] = t.iopsFree[i]! + d.iops;
+    t.iopsFree[i] = t.iopsFree[i]! + iopsOn(d, i);
     t.bwFree[i] = t.bwFree[i]! + d.bandwidth_bits_per_s;
     for (const plexNodes of d.volumePlexNodes) {
       if (plexNodes.includes(i)) t.localFree[i] = t.localFree[i]! + 1;
@@ -227,7 +232,7 @@ export class Scheduler {
     if (t.cpuFree[i]! < d.cpu_millicores) return Reject.Cpu;
     if (t.memFree[i]! < d.memory_bytes) return Reject.Memory;
     if (t.vfsFree[i]! < d.vfs) return Reject.Vfs;
-    if (t.iopsFree[i]! < d.iops) return Reject.Iops;
+    if (t.iopsFree[i]! < iopsOn(d, i)) return Reject.Iops;
     if (t.bwFree[i]! < d.bandwidth_bits_per_s) return Reject.Bandwidth;
     // Best-effort endpoints fit any free VF, and the node has enough of those (checked above).
     if (d.bandwidth_bits_per_s > 0 && !this.fitPorts(i, d)) return Reject.PortBandwidth;
@@ -301,7 +306,9 @@ export class Scheduler {
       case Reject.Vfs:
         return `no free VF: ${t.vfsFree[i]} of ${t.vfsTotal[i]} VFs free, pod needs ${d.vfs}`;
       case Reject.Iops:
-        return `perf-tier admission (storage IOPS): ${t.iopsFree[i]} of ${t.iopsTotal[i]} guaranteeable IOPS free, pod needs ${d.iops}`;
+        return d.iopsPerNode
+          ? `perf-tier admission (storage IOPS): ${t.iopsFree[i]} of ${t.iopsTotal[i]} guaranteeable IOPS free, pod needs ${d.iops} at its tiers' I/O, ${iopsOn(d, i)} of the node's`
+          : `perf-tier admission (storage IOPS): ${t.iopsFree[i]} of ${t.iopsTotal[i]} guaranteeable IOPS free, pod needs ${d.iops}`;
       case Reject.Bandwidth:
         return `perf-tier admission (network bandwidth): ${t.bwFree[i]} of ${t.bwTotal[i]} guaranteeable bit/s free, pod needs ${d.bandwidth_bits_per_s}`;
       case Reject.PortBandwidth: {

@@ -61,6 +61,18 @@ export interface DeviceInstance extends Station {
   readonly completedIos?: number;
 }
 
+/** What a drive's guarantee is asked for (`DeviceKind.guaranteedIops`). */
+export interface GuaranteeLoad {
+  /** Size of each I/O, bytes. */
+  readonly size_bytes: number;
+  /** Fraction of I/Os that are reads, 0..1. */
+  readonly readFraction: number;
+  /** Requests outstanding at the device at most (the storage QoS's dispatch depth). */
+  readonly depth: number;
+  /** Share of the bottleneck's capacity a guarantee may take, (0, 1]. */
+  readonly utilisation: number;
+}
+
 /** A registered kind of device (`queue`, `nvme`, `null`). */
 export interface DeviceKind<S extends TSchema = TSchema> {
   readonly name: string;
@@ -72,6 +84,12 @@ export interface DeviceKind<S extends TSchema = TSchema> {
   create(params: Static<S>, context: DeviceContext): DeviceInstance;
   /** Usable capacity in bytes of the device `create` would build from `params`, read from them without building one. */
   capacityOf(params: Static<S>): number;
+  /**
+   * I/Os a second of `load`'s size and mix a device built from `params` keeps with `load.depth` outstanding,
+   * computed from the parameters without running the model (admission counts reservations against it).
+   * Optional: a kind without it has no guarantee the control plane can count on.
+   */
+  guaranteedIops?(params: Static<S>, load: GuaranteeLoad): number;
 }
 
 /**

@@ -9,4 +9,4 @@ registerDevice(queueDevice);
 registerDevice(nvmeDevice);
 
 export { deviceKind, deviceKinds, DEVICE_API_VERSION } from './device.js';
-export type { DeviceCapabilities, DeviceContext, DeviceInstance, DeviceKind } from './device.js';
+export type { DeviceCapabilities, DeviceContext, DeviceInstance, DeviceKind, GuaranteeLoad } from './device.js';

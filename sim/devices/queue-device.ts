@@ -6,6 +6,7 @@
 import { Type } from '@sinclair/typebox';
 import type { Distribution } from '../core/distributions.js';
 import type { EventHandler } from '../core/kernel.js';
+import { RandomStreams } from '../core/random.js';
 import { parseSize } from '../core/units.js';
 import { RequestFifo } from '../resources/request-fifo.js';
 import type { DeviceContext, DeviceInstance, DeviceKind } from './device.js';
@@ -83,5 +84,12 @@ export const queueDevice: DeviceKind<typeof queueSchema> = {
   },
   capacityOf(params) {
     return parseSize(params.capacity)!;
+  },
+  // Every I/O holds a server for one service time whatever its size or direction, so with `depth` I/Os
+  // outstanding min(depth, servers) are served at once: the closed loop's exact rate, times the headroom.
+  guaranteedIops(params, load) {
+    const service = serviceTime(params.service, new RandomStreams(0).get('guarantee'));
+    if (!(service.mean > 0)) throw new RangeError('queue: a zero mean service time guarantees no finite rate');
+    return Math.floor(((Math.min(load.depth, params.servers) * 1e9) / service.mean) * load.utilisation);
   },
 };

@@ -66,10 +66,10 @@ describe('cluster scenarios', () => {
       { at_ns: 15e9, event: 'node-down', node: 'node-2' },
       { at_ns: 30e9, event: 'node-up', node: 'node-2' },
     ]);
-    // The StatefulSet's 25 pods each run the job on their own claim.
+    // The StatefulSet's 8 pods each run the job on their own claim.
     const full = byName.get('full-node.yaml')!;
-    expect(full.workloads).toHaveLength(25);
-    expect(full.workloads.map((w) => `${w.pod} ${w.volume}`)).toContain('load/reader-24 load/data-reader-24');
+    expect(full.workloads).toHaveLength(8);
+    expect(full.workloads.map((w) => `${w.pod} ${w.volume}`)).toContain('load/reader-7 load/data-reader-7');
     const ports = byName.get('shared-ports.yaml')!;
     expect(ports.flows.find((f) => f.to === 'web/cache-1')).toEqual({
       from: 'web/web-front',
@@ -88,7 +88,7 @@ describe('cluster scenarios', () => {
         planned += plan.workloads.flatMap((w) => w.pods).length;
       }
     }
-    expect(planned).toBe(25 + 2);
+    expect(planned).toBe(8 + 2);
   });
 
   it('every schema problem at once, each with file, line and path', () => {

@@ -47,6 +47,7 @@ export function assessNodes(state: ClusterState, actor: Actor, k8sPod: unknown, 
   checkPodReferences(cp.ctx, pod);
   const session = cp.scheduling();
   const demand = session.demandOf(pod);
+  const perVolume = session.volumeReservationsOf(pod);
   // A volume with no in-sync copy on a live node fails the pod on every node, as it keeps an Anvil pod pending.
   const unusable = pod.volumes
     .map((v) => state.volumes.get(keyOf(pod.namespace, v)))
@@ -64,7 +65,10 @@ export function assessNodes(state: ClusterState, actor: Actor, k8sPod: unknown, 
       continue;
     }
     const v = session.scheduler.assess(i, demand);
-    out.set(name, v.fits ? { state: 'fits', score: v.score } : { state: 'fails', reason: v.reason });
+    // The other nodes holding plexes of its volumes take their writes wherever it goes (storage-admission.ts).
+    const plexBlock = v.fits ? session.plexBlock(pod, perVolume, name) : undefined;
+    if (plexBlock !== undefined) out.set(name, { state: 'fails', reason: plexBlock });
+    else out.set(name, v.fits ? { state: 'fits', score: v.score } : { state: 'fails', reason: v.reason });
   }
   return out;
 }

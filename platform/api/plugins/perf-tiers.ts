@@ -1,7 +1,7 @@
 /** Perf tiers (QoS): list, get, create, delete. Their maximums are recorded, not enforced (the answers say so). */
 import type { FastifyPluginAsync } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import { perfTierView } from '../../domain/perf-tier.js';
+import { perfTierView, TIER_IO_SIZE_RANGE } from '../../domain/perf-tier.js';
 import { answer } from '../object-schemas.js';
 import { bearer, Message, NameParams, ObjectName, responses } from '../schemas.js';
 import type { Api } from '../api.js';
@@ -23,6 +23,16 @@ const PerfTierBody = Type.Object(
     max_network_bandwidth_bits_per_s: Type.Optional(
       Type.Integer({ minimum: BANDWIDTH_RANGE.min, maximum: BANDWIDTH_RANGE.max, description: NOT_ENFORCED }),
     ),
+    io_size_bytes: Type.Optional(
+      Type.Integer({
+        minimum: TIER_IO_SIZE_RANGE.min,
+        maximum: TIER_IO_SIZE_RANGE.max,
+        description: "size of the tier's I/Os, bytes, that admission prices its storage guarantee at (default 4096)",
+      }),
+    ),
+    read_fraction: Type.Optional(
+      Type.Number({ minimum: 0, maximum: 1, description: "fraction of the tier's I/Os that are reads (default 0.7)" }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -40,6 +50,8 @@ const PerfTierObject = answer(
     maximums_enforced: Type.Literal(false, { description: 'always false for now: the maximums are recorded, not enforced' }),
     max_storage_iops: Type.Optional(Type.Number({ description: NOT_ENFORCED })),
     max_network_bandwidth_bits_per_s: Type.Optional(Type.Number({ description: NOT_ENFORCED })),
+    io_size_bytes: Type.Optional(Type.Number({ description: "size of the tier's I/Os its guarantee is priced at, bytes (absent: 4096)" })),
+    read_fraction: Type.Optional(Type.Number({ description: 'fraction of reads its guarantee is priced at (absent: 0.7)' })),
   },
   'a perf tier (QoS class): guaranteed minimums, and maximums that are recorded but not enforced yet',
 );

@@ -27,6 +27,7 @@ import { RequestFifo } from '../../resources/request-fifo.js';
 import type { DeviceContext, DeviceInstance, DeviceKind } from '../device.js';
 import { DEVICE_API_VERSION } from '../device.js';
 import { SequentialDetector, lrwWriteAmplification } from './garbage-collection.js';
+import { nvmeGuaranteedIops } from './guarantee.js';
 import { NandBackend } from './nand-backend.js';
 import { nvmeCapacity, nvmeSchema, resolveNvme, type NvmeConfig } from './params.js';
 import { WriteBuffer, type WriteBufferOwner } from './write-buffer.js';
@@ -269,5 +270,8 @@ export const nvmeDevice: DeviceKind<typeof nvmeSchema> = {
   },
   capacityOf(params) {
     return nvmeCapacity(params);
+  },
+  guaranteedIops(params, load) {
+    return nvmeGuaranteedIops(resolveNvme(params, lrwWriteAmplification), load);
   },
 };
