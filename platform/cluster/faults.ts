@@ -1,100 +1,221 @@
 /**
- * A scenario's node failures and returns, at their simulated times, in both worlds at once: the control
- * plane fails and recovers the node (its clock moved to the fault's time; a recovery resyncs only the
- * fraction the model says was written meanwhile), and the model takes the node's plexes offline and,
- * when it returns, resyncs them at the rate the platform gave each plex; the model's end of a resync
- * marks the plex in sync in the control plane (followModelResyncs). After the run every volume must still give
- * back every acknowledged write, or the run fails. This version moves no running workload: a node that
- * fails under a pod with workloads is refused before the run.
+ * A scenario's faults at their simulated times, in both worlds at once. A node down: the control plane
+ * fails the node (its plexes out of sync or offline, its pods placed elsewhere by its scheduler where
+ * they fit), the model takes the node's plexes offline and moves each moved pod's jobs (their I/O goes
+ * from the new node: a plex there is local, the others remote); a pod the platform cannot place stays
+ * pending and its jobs stop, as do those of a pod the scenario does not let move (`reschedule: false`:
+ * it goes with its node, as a bare Kubernetes pod does). A node up: the control plane recovers the node
+ * (a resync copies only the fraction the model says was written meanwhile) and the model resyncs its
+ * plexes at the rate the platform gave each; the model's end of a resync marks the plex in sync in the
+ * control plane (followModelResyncs). A drive failed: its plexes are lost in both (mirrored volumes go
+ * on, degraded; the drive does not come back in the run). Jobs whose volume has no plex left see I/O
+ * errors (counted per job); every volume's outage (no plex to write to) and every stopped pod's are
+ * reported. After the run every volume must still give back every acknowledged write, or the run fails.
  */
-import type { LoadedClusterScenario, ScenarioFault } from '../../bench/scenario/load.js';
-import type { MirroredVolumeHandle } from '../../sim/storage/build.js';
+import type { LoadedClusterScenario } from '../../bench/scenario/load.js';
 import type { ResyncDone } from '../../sim/storage/resync.js';
 import type { ClusterState } from '../domain/cluster-state.js';
+import type { Moves } from '../domain/node-service.js';
 import { localAdmin } from '../domain/tenancy.js';
 import { AnvilError } from '../errors.js';
-import type { AssembledCluster } from './assemble.js';
+import type { AssembledCluster, BuiltVolume } from './assemble.js';
 import { followModelTime, type ScenarioPlacement } from './placement.js';
+import { podMoves, type PodOutcome } from './pod-moves.js';
 
 /** Fault events this version runs. */
-export const RUNNABLE_FAULTS: readonly string[] = ['node-down', 'node-up'];
+export const RUNNABLE_FAULTS: readonly string[] = ['node-down', 'node-up', 'drive-failed'];
 
 /** What a fault did, for the summary. */
 export interface FaultRecord {
   readonly at_ns: number;
   readonly event: string;
   readonly node: string;
-  /** `TENANT/NAME#PLEX` of the modelled plexes it took offline or brought back. */
+  /** The failed drive's index (drive-failed). */
+  readonly drive?: number;
+  /** `TENANT/NAME#PLEX` of the modelled plexes it took offline, lost or brought back. */
   readonly plexes: readonly string[];
+  /** Pods with workloads the platform moved to another node, and where. */
+  readonly moved?: readonly { readonly pod: string; readonly to: string }[];
+  /** Pods with workloads it stopped, and why. */
+  readonly stopped?: readonly { readonly pod: string; readonly reason: string }[];
+}
+
+/** A time a volume had no plex to write to, or a pod was down. */
+export interface OutageRecord {
+  /** `TENANT/NAME` of the volume or pod. */
+  readonly name: string;
+  readonly from_ns: number;
+  readonly to_ns: number;
+  readonly outage_ns: number;
+  /** What ended it (`node-up NODE`), or `end of run`. */
+  readonly until: string;
 }
 
 /** One modelled plex's end state, for the summary. */
 export interface PlexRecord {
   readonly volume: string;
   readonly node: string;
-  /** The model's state at the end: in-sync, resyncing or offline. */
+  /** The model's state at the end: in-sync, resyncing or offline (lost with its drive: offline for good). */
   readonly state: string;
-  /** The control plane's state of the plex at the end (its clock at the model's end). */
+  /** The control plane's state of the plex at the end (its clock at the model's end); `lost` where its drive failed. */
   readonly platform_state: string;
   /** Resyncs done: bytes copied and when, ns. */
   readonly resyncs: readonly { readonly copied_bytes: number; readonly started_ns: number; readonly finished_ns: number }[];
 }
 
-/** Refuses a fault that would stop a running workload's pod (moving workloads comes later). */
-export function checkFaults(s: LoadedClusterScenario, state: ClusterState): void {
-  const busy = new Map<string, string>();
-  for (const w of s.workloads) {
-    const pod = state.pods.get(w.pod);
-    if (pod?.status.state === 'running') busy.set(pod.status.node, w.pod);
-  }
-  const problems = s.faults
-    .map((f, i) => ({ f, i }))
-    .filter(({ f }) => f.event === 'node-down' && busy.has(f.node))
-    .map(
-      ({ f, i }) =>
-        `/faults/${i}: node-down of ${f.node}, where the platform placed ${busy.get(f.node)} with a workload; moving running workloads comes in a later version: fail another node`,
-    );
-  if (problems.length > 0)
-    throw new AnvilError('ANVIL_ERR_SCENARIO_UNSUPPORTED', `${s.file} fails a node under a running workload`, problems);
+/** The faults as they fire, and what they left; `close` ends the outages still open at the run's end. */
+export interface FaultLog {
+  readonly records: FaultRecord[];
+  /** `TENANT/NAME#PLEX` of the plexes lost with a failed drive. */
+  readonly lostPlexes: Set<string>;
+  /** Per pod with workloads that moved or stopped, what happened to it. */
+  readonly pods: ReadonlyMap<string, PodOutcome>;
+  /** Volume outages, closed ones first in the order they ended. */
+  readonly volumeOutages: OutageRecord[];
+  /** Closes what is still open at `end_ns`: volume outages and stopped pods' outages. */
+  close(end_ns: number): { volumes: OutageRecord[]; pods: OutageRecord[] };
 }
 
-/** Schedules the faults on the model; returns the records, filled as they fire. */
-export function scheduleFaults(faults: readonly ScenarioFault[], placement: ScenarioPlacement, built: AssembledCluster): FaultRecord[] {
+/** Refuses a fault the run cannot apply: a drive-failed without a drive the node has. */
+export function checkFaults(s: LoadedClusterScenario, state: ClusterState): void {
+  const problems: string[] = [];
+  s.faults.forEach((f, i) => {
+    if (f.event !== 'drive-failed') return;
+    const drives = state.nodes.get(f.node)?.inventory.drives.length ?? 0;
+    if (f.drive === undefined || f.drive >= drives)
+      problems.push(
+        `/faults/${i}: drive-failed on ${f.node} ${f.drive === undefined ? 'names no drive' : `names drive ${f.drive}`}: give drive: an index from 0 to ${drives - 1} (the node's drives in its profile's order)`,
+      );
+  });
+  if (problems.length > 0)
+    throw new AnvilError('ANVIL_ERR_CLUSTER_SCENARIO', `${s.file}: a fault names a drive the node does not have`, problems);
+}
+
+/** Schedules the faults on the model; returns their log, filled as they fire. */
+export function scheduleFaults(s: LoadedClusterScenario, placement: ScenarioPlacement, built: AssembledCluster): FaultLog {
   // From here the control plane reads the model's time: a fault's or a resync's change is stamped when it happens.
   followModelTime(placement, built.model.sim);
   const records: FaultRecord[] = [];
+  const lostPlexes = new Set<string>();
   const store = placement.store;
   const actor = localAdmin('scenario');
-  const plexesOn = (node: string) =>
-    [...built.volumes].flatMap(([key, v]) => v.plexNodes.flatMap((n, i) => (n === node ? [{ key, handle: v.handle, plex: i }] : [])));
-  for (const f of faults) {
+  const pods = podMoves(s, placement, built);
+  const outages = volumeOutageTracker(built);
+  const plexesWhere = (node: string, drive?: number) =>
+    [...built.volumes].flatMap(([key, v]) =>
+      v.plexNodes.flatMap((n, i) =>
+        n === node && (drive === undefined || v.plexDrives[i] === drive) && !lostPlexes.has(`${key}#${i}`)
+          ? [{ key, volume: v, plex: i }]
+          : [],
+      ),
+    );
+  for (const f of s.faults) {
     built.model.at(f.at_ns, () => {
-      const plexes = plexesOn(f.node);
+      const now = built.model.sim.now;
+      let moves: Moves = { moved: [], pending: [] };
+      // The plexes the fault touches: the node's (down or up), or the failed drive's.
+      const plexes = plexesWhere(f.node, f.event === 'drive-failed' ? f.drive : undefined);
+      const stopped: { pod: string; reason: string }[] = [];
       if (f.event === 'node-down') {
-        store.change(actor, 'fail nodes', `nodes/${f.node}`, (cp) => cp.failNode(f.node));
-        for (const p of plexes) p.handle.fail(p.plex);
-      } else {
-        // What the model must copy, as the platform's copy size: dirty bytes over the volume's size.
-        const fraction = new Map(plexes.map((p) => [p.key, dirtyBytes(p.handle, p.plex) / p.handle.volume.capacity_bytes] as const));
-        // Volumes no workload touched were not written in the model: nothing to copy.
-        store.change(actor, 'recover nodes', `nodes/${f.node}`, (cp) => cp.recoverNode(f.node, (volume) => fraction.get(volume) ?? 0));
+        moves = store.change(actor, 'fail nodes', `nodes/${f.node}`, (cp) => cp.failNode(f.node));
+        // The model's plexes leave first, so I/O in flight to them comes back as missed (an error where it was the last copy).
+        for (const p of plexes) p.volume.handle.fail(p.plex);
+        for (const pod of pods.removePinned(f.node)) stopped.push(...pods.stop(pod, `reschedule: false: it went down with ${f.node}`, now));
+      } else if (f.event === 'drive-failed') {
+        moves = store.change(actor, 'fail drives', `nodes/${f.node}`, (cp) => cp.failDrive(f.node, f.drive!));
         for (const p of plexes) {
-          // The model copies at the rate the platform gave the plex (its node's resync share, split
-          // between the plexes returning at once), so the platform's finish estimate holds when the drive keeps up.
-          const platform = store.read((st) => st.volumes.get(p.key)?.plexes.find((x) => x.node === f.node));
-          p.handle.recover(p.plex, false, platform?.state === 'resyncing' ? platform.resync.rate_bytes_per_s : undefined);
+          p.volume.handle.fail(p.plex);
+          lostPlexes.add(`${p.key}#${p.plex}`);
         }
+      } else {
+        recoverNode(placement, f.node, plexes);
       }
-      records.push({ at_ns: f.at_ns, event: f.event, node: f.node, plexes: plexes.map((p) => `${p.key}#${p.plex}`) });
+      const followed = pods.follow([...moves.moved, ...moves.pending], now, () => `taken off the platform at ${f.event} ${f.node}`);
+      stopped.push(...followed.stopped);
+      outages.update(now, `${f.event} ${f.node}`);
+      records.push({
+        at_ns: f.at_ns,
+        event: f.event,
+        node: f.node,
+        ...(f.event === 'drive-failed' && f.drive !== undefined ? { drive: f.drive } : {}),
+        plexes: plexes.map((p) => `${p.key}#${p.plex}`),
+        ...(followed.moved.length > 0 ? { moved: followed.moved } : {}),
+        ...(stopped.length > 0 ? { stopped } : {}),
+      });
     });
   }
-  return records;
+  return {
+    records,
+    lostPlexes,
+    pods: pods.outcomes,
+    volumeOutages: outages.closed,
+    close: (end_ns) => ({ volumes: outages.close(end_ns), pods: pods.close(end_ns) }),
+  };
+}
+
+/** The control plane recovers `node`; the model brings its plexes back as the platform says: current at once, or resyncing at its rate. */
+function recoverNode(
+  placement: ScenarioPlacement,
+  node: string,
+  plexes: readonly { key: string; volume: BuiltVolume; plex: number }[],
+): void {
+  const store = placement.store;
+  // What the model must copy, as the platform's copy size: dirty bytes over the volume's size.
+  const fraction = new Map(plexes.map((p) => [p.key, dirtyBytes(p.volume, p.plex) / p.volume.handle.volume.capacity_bytes] as const));
+  // Volumes no workload touched were not written in the model: nothing to copy.
+  store.change(localAdmin('scenario'), 'recover nodes', `nodes/${node}`, (cp) =>
+    cp.recoverNode(node, (volume) => fraction.get(volume) ?? 0),
+  );
+  for (const p of plexes) {
+    const platform = store.read((st) => st.volumes.get(p.key)?.plexes.find((x) => x.node === node));
+    const model = p.volume.handle.volume;
+    const othersOffline = model.state.every((st, i) => i === p.plex || st === 'offline');
+    // The volume's last current copy (the platform's `offline`, now in sync): nothing was written meanwhile.
+    if (platform?.state === 'in-sync' && othersOffline) p.volume.handle.rejoin(p.plex);
+    // Else it copies at the rate the platform gave the plex (its node's resync share, split between the
+    // plexes returning at once), so the platform's finish estimate holds when the drive keeps up.
+    else p.volume.handle.recover(p.plex, false, platform?.state === 'resyncing' ? platform.resync.rate_bytes_per_s : undefined);
+  }
 }
 
 /** Bytes of plex `plex` written while it was behind: its dirty blocks (the last one only as far as the volume goes). */
-function dirtyBytes(handle: MirroredVolumeHandle, plex: number): number {
-  const v = handle.volume;
+function dirtyBytes(built: BuiltVolume, plex: number): number {
+  const v = built.handle.volume;
   return Math.min(v.capacity_bytes, v.map.dirtyCount[plex]! * v.block_bytes);
+}
+
+/** Volumes with no plex to write to: open from the fault that took the last one, closed by the one that brought one back. */
+function volumeOutageTracker(built: AssembledCluster): {
+  closed: OutageRecord[];
+  update(now: number, cause: string): void;
+  close(end_ns: number): OutageRecord[];
+} {
+  const open = new Map<string, number>();
+  const closed: OutageRecord[] = [];
+  const end = (name: string, from_ns: number, to_ns: number, until: string): OutageRecord => ({
+    name,
+    from_ns,
+    to_ns,
+    outage_ns: to_ns - from_ns,
+    until,
+  });
+  return {
+    closed,
+    update(now, cause) {
+      for (const [key, v] of built.volumes) {
+        const down = v.handle.volume.state.every((st) => st === 'offline');
+        const since = open.get(key);
+        if (down && since === undefined) open.set(key, now);
+        else if (!down && since !== undefined) {
+          open.delete(key);
+          closed.push(end(key, since, now, cause));
+        }
+      }
+    },
+    close(end_ns) {
+      return [...closed, ...[...open].map(([key, since]) => end(key, since, Math.max(since, end_ns), 'end of run'))];
+    },
+  };
 }
 
 /**
@@ -111,24 +232,43 @@ export function followModelResyncs(placement: ScenarioPlacement): (volume: strin
   };
 }
 
-/** After the run: the control plane's clock at the model's end (resyncs done only as the model finished them); every volume gives back every acknowledged write. */
-export function settleAfterRun(s: LoadedClusterScenario, placement: ScenarioPlacement, built: AssembledCluster): PlexRecord[] {
-  const platformState = (key: string, node: string) =>
-    placement.store.read((st) => st.volumes.get(key)?.plexes.find((p) => p.node === node)?.state ?? 'gone');
+/**
+ * After the run: every volume gives back every acknowledged write from its in-sync plexes (or, for a
+ * volume whose last current copy is on a node still down, from that copy: it took no write since). A
+ * volume whose every current copy was lost with failed drives lost its data to the fault, not to the
+ * model: it is reported, not checked.
+ */
+export function settleAfterRun(
+  s: LoadedClusterScenario,
+  placement: ScenarioPlacement,
+  built: AssembledCluster,
+  log: FaultLog,
+): PlexRecord[] {
+  const platformState = (key: string, node: string, plex: number) =>
+    log.lostPlexes.has(`${key}#${plex}`)
+      ? 'lost'
+      : placement.store.read((st) => st.volumes.get(key)?.plexes.find((p) => p.node === node)?.state ?? 'gone');
   const lost: string[] = [];
   const plexes: PlexRecord[] = [];
   for (const [key, v] of built.volumes) {
-    try {
-      v.handle.volume.assertNoLostWrites();
-    } catch (e) {
-      lost.push(`${key}: ${(e as Error).message}`);
+    const volume = v.handle.volume;
+    const kept = volume.state.map((_, i) => !log.lostPlexes.has(`${key}#${i}`));
+    const inSync = volume.state.map((st) => st === 'in-sync');
+    // No plex in sync: the current copies are those offline and not lost (nothing was acknowledged since they left).
+    const current = inSync.some(Boolean) ? inSync : volume.state.map((st, i) => st === 'offline' && kept[i]!);
+    if (current.some(Boolean)) {
+      const missing = volume.map.lostBlocks(current, 5);
+      if (missing.length > 0 || volume.staleReads > 0)
+        lost.push(
+          `${key}: blocks ${missing.map((l) => `${l.block} (acknowledged version ${l.acknowledged}, best current ${l.bestInSync})`).join(', ') || 'none'}; stale reads served: ${volume.staleReads}`,
+        );
     }
     v.plexNodes.forEach((node, i) =>
       plexes.push({
         volume: key,
         node,
-        state: v.handle.volume.state[i]!,
-        platform_state: platformState(key, node),
+        state: volume.state[i]!,
+        platform_state: platformState(key, node, i),
         resyncs: v.handle.resync.done
           .filter((d) => d.plex === i)
           .map((d) => ({ copied_bytes: d.copied_bytes, started_ns: d.started_ns, finished_ns: d.finished_ns })),

@@ -3,8 +3,8 @@
  * on the model for the appliance stack (assemble.ts), run, and written by the one writer of results: fio's
  * JSON with one job per pod workload (labels in anvil_labels), Arrow tables with the label columns, and
  * the scenario's summary (pods placed or pending with the reason, per pod IOPS and p99, faults and plexes).
- * This slice runs the hci stack with node-down/node-up faults (faults.ts) and no network flows; a scenario
- * that needs more is refused with a coded error naming each entry.
+ * This slice runs the hci stack with node-down/node-up and drive-failed faults (faults.ts: pods moved,
+ * stopped, outages) and no network flows; a scenario that needs more is refused with a coded error naming each entry.
  */
 import type { RunIo } from '../../bench/run.js';
 import { anvilVersion } from '../../bench/package-root.js';
@@ -28,8 +28,10 @@ import {
   scheduleFaults,
   settleAfterRun,
   type FaultRecord,
+  type OutageRecord,
   type PlexRecord,
 } from './faults.js';
+import type { PodOutcome } from './pod-moves.js';
 import { placeScenario } from './placement.js';
 
 export interface ScenarioRunOptions {
@@ -57,6 +59,12 @@ export interface ScenarioPodSummary {
   /** Highest p99 completion latency of its jobs, ns, per direction (absent where none ran). */
   readonly read_clat_p99_ns?: number;
   readonly write_clat_p99_ns?: number;
+  /** I/Os of its jobs that ended in an error (their volume had no plex left), where any did. */
+  readonly errors?: number;
+  /** Where a fault moved it (the platform's scheduler placed it again), when and from where. */
+  readonly moves?: readonly { readonly at_ns: number; readonly from: string; readonly to: string }[];
+  /** When a fault stopped it and why (it ran no more in the run). */
+  readonly stopped?: { readonly at_ns: number; readonly reason: string };
 }
 
 /** The scenario's part of the results (summary.json's anvil.scenario, and anvil_scenario in JSON on stdout). */
@@ -73,6 +81,8 @@ export interface ScenarioSummary {
   /** The faults as they fired, and each modelled plex's end state (with its resyncs). */
   readonly faults: readonly FaultRecord[];
   readonly plexes: readonly PlexRecord[];
+  /** Where the scenario has faults: times volumes had no plex to write to, and pods were stopped (to the run's end). */
+  readonly outages?: { readonly volumes: readonly OutageRecord[]; readonly pods: readonly OutageRecord[] };
   /** Per drive with plexes: what its storage QoS sent it over the run, 4K-equivalent units a second, in all and per client (volume, or resync). */
   readonly drives: readonly {
     readonly drive: string;
@@ -87,7 +97,7 @@ function checkSupported(s: LoadedClusterScenario, stack: StackName): void {
   if (stack !== 'hci') problems.push(`--stack ${stack}: the diy stack is not wired to scenarios yet; run with --stack hci`);
   s.faults.forEach((f, i) => {
     if (!RUNNABLE_FAULTS.includes(f.event))
-      problems.push(`/faults/${i}: ${f.event} comes in a later version; this version runs ${RUNNABLE_FAULTS.join(' and ')}`);
+      problems.push(`/faults/${i}: ${f.event} comes in a later version; this version runs ${RUNNABLE_FAULTS.join(', ')}`);
   });
   if (s.flows.length > 0)
     problems.push(
@@ -96,7 +106,7 @@ function checkSupported(s: LoadedClusterScenario, stack: StackName): void {
   if (problems.length > 0)
     throw new AnvilError(
       'ANVIL_ERR_SCENARIO_UNSUPPORTED',
-      `${s.file} asks for what anvil run does not model yet (${problems.length} item${problems.length > 1 ? 's' : ''}); this version runs the hci stack's pods, storage workloads and node-down/node-up faults`,
+      `${s.file} asks for what anvil run does not model yet (${problems.length} item${problems.length > 1 ? 's' : ''}); this version runs the hci stack's pods, storage workloads and node-down, node-up and drive-failed faults`,
       problems,
     );
 }
@@ -114,7 +124,7 @@ function chooseStack(s: LoadedClusterScenario, flag: string | undefined, notes: 
 }
 
 /** Per pod: placement, and what its jobs measured. */
-function podSummaries(pods: readonly Pod[], run: SimRunMeasurement): ScenarioPodSummary[] {
+function podSummaries(pods: readonly Pod[], run: SimRunMeasurement, outcomes: ReadonlyMap<string, PodOutcome>): ScenarioPodSummary[] {
   return pods.map((p) => {
     const key = `${p.namespace}/${p.name}`;
     if (p.status.state === 'pending') return { pod: key, state: 'pending', reason: p.status.failure.summary };
@@ -122,8 +132,10 @@ function podSummaries(pods: readonly Pod[], run: SimRunMeasurement): ScenarioPod
     let iops = 0;
     let readP99 = -1;
     let writeP99 = -1;
+    let errors = 0;
     for (const j of jobs) {
       const m = j.measured;
+      errors += m.total_err ?? 0;
       if (m.window_ns > 0) iops += ((m.read.total_ios + m.write.total_ios) * 1e9) / m.window_ns;
       if (m.read.total_ios > 0) readP99 = Math.max(readP99, m.read.clat.percentile(99));
       if (m.write.total_ios > 0) writeP99 = Math.max(writeP99, m.write.clat.percentile(99));
@@ -136,8 +148,16 @@ function podSummaries(pods: readonly Pod[], run: SimRunMeasurement): ScenarioPod
       ...(jobs.length > 0 ? { iops: Math.round(iops) } : {}),
       ...(readP99 >= 0 ? { read_clat_p99_ns: readP99 } : {}),
       ...(writeP99 >= 0 ? { write_clat_p99_ns: writeP99 } : {}),
+      ...(errors > 0 ? { errors } : {}),
+      ...faultOutcome(outcomes.get(key)),
     };
   });
+}
+
+/** A pod's moves and stop, where a fault gave it any. */
+function faultOutcome(o: PodOutcome | undefined): Pick<ScenarioPodSummary, 'moves' | 'stopped'> {
+  if (!o) return {};
+  return { ...(o.moves.length > 0 ? { moves: o.moves } : {}), ...(o.stopped ? { stopped: o.stopped } : {}) };
 }
 
 /** The summary as text, before fio's per-job text. */
@@ -155,6 +175,9 @@ export function scenarioText(s: ScenarioSummary): string {
     if (p.iops !== undefined) figures.push(`IOPS=${formatRate(p.iops)}`);
     if (p.read_clat_p99_ns !== undefined) figures.push(`read p99=${formatDuration(p.read_clat_p99_ns)}`);
     if (p.write_clat_p99_ns !== undefined) figures.push(`write p99=${formatDuration(p.write_clat_p99_ns)}`);
+    if (p.errors !== undefined) figures.push(`${p.errors} I/O errors`);
+    for (const m of p.moves ?? []) figures.push(`moved to ${m.to} at ${formatDuration(m.at_ns)}`);
+    if (p.stopped) figures.push(`stopped at ${formatDuration(p.stopped.at_ns)} (${p.stopped.reason})`);
     lines.push(`  ${p.pod}: ${figures.join(', ')}`);
   }
   for (const d of s.drives)
@@ -163,8 +186,20 @@ export function scenarioText(s: ScenarioSummary): string {
         .map(([c, u]) => `${c} ${formatRate(u)}`)
         .join(', ')})`,
     );
-  for (const f of s.faults)
-    lines.push(`fault at ${formatDuration(f.at_ns)}: ${f.event} ${f.node}${f.plexes.length > 0 ? ` (plexes ${f.plexes.join(', ')})` : ''}`);
+  for (const f of s.faults) {
+    const what = [f.plexes.length > 0 ? `plexes ${f.plexes.join(', ')}` : '', ...(f.moved ?? []).map((m) => `${m.pod} moved to ${m.to}`)];
+    what.push(...(f.stopped ?? []).map((x) => `${x.pod} stopped`));
+    const detail = what.filter((w) => w !== '').join('; ');
+    lines.push(
+      `fault at ${formatDuration(f.at_ns)}: ${f.event} ${f.node}${f.drive !== undefined ? ` drive ${f.drive}` : ''}${detail !== '' ? ` (${detail})` : ''}`,
+    );
+  }
+  for (const o of s.outages?.volumes ?? [])
+    lines.push(
+      `  volume ${o.name} out (no plex to write to) for ${formatDuration(o.outage_ns)}, from ${formatDuration(o.from_ns)} to ${o.until}`,
+    );
+  for (const o of s.outages?.pods ?? [])
+    lines.push(`  pod ${o.name} down for ${formatDuration(o.outage_ns)}, from ${formatDuration(o.from_ns)} to ${o.until}`);
   if (s.faults.length > 0)
     for (const p of s.plexes) {
       const copied = p.resyncs.map((r) => `resynced ${r.copied_bytes} bytes in ${formatDuration(r.finished_ns - r.started_ns)}`);
@@ -198,7 +233,7 @@ export async function runScenarioFile(
   checkFaults(scenario, state);
   const built = assembleHci(scenario, state, coefficients, followModelResyncs(placement));
   notes.push(...built.notes);
-  const faults = scheduleFaults(s.faults, placement, built);
+  const faults = scheduleFaults(scenario, placement, built);
   for (const n of notes) io.stderr.write(`${n}\n`);
 
   const bar = progressBar(io.stderr);
@@ -210,16 +245,18 @@ export async function runScenarioFile(
     wallClock_s: () => (performance.now() - started) / 1000,
   });
   bar?.done();
-  const plexes = settleAfterRun(scenario, placement, built);
+  const plexes = settleAfterRun(scenario, placement, built, faults);
+  // Outages still open end with the run (the scenario's end: its jobs' runtime).
+  const outages = faults.close(s.duration_ns);
   const seconds = built.model.sim.now / 1e9;
   const drives = [...built.qos].map(([drive, qos]) => {
     const perClient = qos.clientNames.map((name, i) => [name, Math.round(qos.scheduler.unitsDispatched[i]! / seconds)] as const);
     return { drive, units_per_s: perClient.reduce((sum, [, u]) => sum + u, 0), clients: Object.fromEntries(perClient) };
   });
 
-  // Pods as placed before the run (a fault moves none that has a workload).
+  // Pods as placed before the run; where a fault moved or stopped one, its summary says so.
   const pods = [...state.pods.values()];
-  const summaryPods = podSummaries(pods, run);
+  const summaryPods = podSummaries(pods, run, faults.pods);
   const summary: ScenarioSummary = {
     file: s.file,
     name: s.spec.name,
@@ -230,8 +267,9 @@ export async function runScenarioFile(
     pods_running: summaryPods.filter((p) => p.state === 'running').length,
     pods_pending: summaryPods.filter((p) => p.state === 'pending').length,
     pods: summaryPods,
-    faults,
+    faults: faults.records,
     plexes,
+    ...(s.faults.length > 0 ? { outages } : {}),
     drives,
   };
   const version = anvilVersion();

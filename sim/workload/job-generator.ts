@@ -127,6 +127,11 @@ export class JobGenerator implements Station, EventHandler {
     this.flow = flow;
   }
 
+  /** The job stops issuing now (its pod went down): what is in flight completes, and its window ends here. */
+  stop(): void {
+    this.stopIssuing();
+  }
+
   fire(event: number): void {
     if (event === EVENT_ARRIVAL) this.arrive();
     else if (event === EVENT_START) this.begin();
