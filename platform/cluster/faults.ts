@@ -219,6 +219,14 @@ function volumeOutageTracker(built: AssembledCluster): {
 }
 
 /**
+ * The faults left when every job has ended (its pods stopped, their runtime up) still happen, up to the
+ * scenario's end: a node's return ends an outage and starts its resyncs. Call after the model's run.
+ */
+export function runRemainingFaults(built: AssembledCluster, end_ns: number): void {
+  if (built.model.sim.now < end_ns) built.model.sim.run(end_ns);
+}
+
+/**
  * The model's resync is the truth in a model run: when the model has copied a returning plex's dirty
  * blocks (its `onInSync`), the control plane marks that plex in sync at that simulated time. The
  * platform's own estimate (`finishes_at`, bytes / rate) stays the estimate: the runner never calls

@@ -25,6 +25,7 @@ import {
   checkFaults,
   followModelResyncs,
   RUNNABLE_FAULTS,
+  runRemainingFaults,
   scheduleFaults,
   settleAfterRun,
   type FaultRecord,
@@ -245,6 +246,7 @@ export async function runScenarioFile(
     wallClock_s: () => (performance.now() - started) / 1000,
   });
   bar?.done();
+  runRemainingFaults(built, s.duration_ns);
   const plexes = settleAfterRun(scenario, placement, built, faults);
   // Outages still open end with the run (the scenario's end: its jobs' runtime).
   const outages = faults.close(s.duration_ns);
