@@ -226,3 +226,26 @@ describe('an unmirrored volume on a failed node', () => {
     expect(text).toContain(`${errors} I/O errors`);
   });
 });
+
+describe('drive-failed under an unmirrored volume', () => {
+  it('loses the volume with its drive: the run reports its outage to the end and its jobs’ errors, and does not count the loss as a model fault', async () => {
+    const file = scenarioFile(
+      scenarioText({
+        volumes: '  - { name: solo, tenant: t, size: 8Gi, mirrors: 1, node_selector: { kubernetes.io/hostname: node-2 } }',
+        pods: '  - { name: app, tenant: t, cpu: 2, memory: 4Gi, volumes: [solo], node_selector: { kubernetes.io/hostname: node-1 } }',
+        workloads: journal('app', 'solo', 8),
+        faults: '  - { at: 100ms, event: drive-failed, node: node-2, drive: 0 }',
+      }),
+    );
+    const { summary, run } = await runFile(file);
+    expect(summary.outages!.volumes).toEqual([{ name: 't/solo', from_ns: 100e6, to_ns: 300e6, outage_ns: 200e6, until: 'end of run' }]);
+    expect(summary.plexes).toEqual([
+      expect.objectContaining({ volume: 't/solo', node: 'node-2', state: 'offline', platform_state: 'lost' }),
+    ]);
+    const errors = run.jobs.reduce((n, j) => n + (j.measured.total_err ?? 0), 0);
+    expect(errors).toBeGreaterThan(0);
+    // The platform left the pod pending (its volume is lost): its jobs stopped at the fault.
+    expect(summary.pods.find((p) => p.pod === 't/app')).toMatchObject({ errors, stopped: { at_ns: 100e6 } });
+    expect(summary.faults[0]!.stopped![0]!.reason).toMatch(/^pending: .*lost/);
+  });
+});
