@@ -9,7 +9,7 @@
  */
 import { DEFAULT_PROFILE, loadProfile, type DeviceProfile } from '../../bench/profiles.js';
 import type { LoadedClusterScenario } from '../../bench/scenario/load.js';
-import { Model } from '../../sim/model/model.js';
+import { Model, type Labels } from '../../sim/model/model.js';
 import { storageQos, type QosRoute, type StorageQos } from '../../sim/qos/storage-qos.js';
 import { MAX_BLOCKS } from '../../sim/storage/block-map.js';
 import { mirroredVolume, type MirroredVolumeHandle, type PlexSpec } from '../../sim/storage/build.js';
@@ -43,7 +43,15 @@ export interface AssembledCluster {
   /** The volumes built (those a running pod's workload uses), by `TENANT/NAME`. */
   readonly volumes: ReadonlyMap<string, BuiltVolume>;
   /** Per running pod (`TENANT/NAME`), its workloads' jobs and the volume each runs on. */
-  readonly jobs: ReadonlyMap<string, readonly { readonly job: JobGenerator; readonly volume: string }[]>;
+  readonly jobs: ReadonlyMap<string, readonly PodJob[]>;
+}
+
+/** A pod's workload job on the model: the generator, its volume, and its name and labels in the model. */
+export interface PodJob {
+  readonly job: JobGenerator;
+  readonly volume: string;
+  readonly name: string;
+  readonly labels: Labels;
 }
 
 /** A volume on the model: its handle, and each plex's node and drive index in the model's plex order. */
@@ -227,7 +235,7 @@ export function assembleHci(
   };
 
   // Jobs: one per workload job clone of a running pod, labelled with where it runs.
-  const jobs = new Map<string, { job: JobGenerator; volume: string }[]>();
+  const jobs = new Map<string, PodJob[]>();
   s.workloads.forEach((w, index) => {
     const pod = state.pods.get(w.pod);
     if (!pod || pod.status.state !== 'running') {
@@ -239,13 +247,9 @@ export function assembleHci(
     const podJobs = jobs.get(w.pod) ?? [];
     jobs.set(w.pod, podJobs);
     for (const spec of w.specs) {
-      const job = model.addJob({
-        spec: withinScenario(spec, s.warmup_ns, s.duration_ns),
-        device: volumeDevice(w.volume),
-        name: `${w.pod}/${w.volume}/${index}/${spec.name}/${spec.clone}`,
-        labels,
-      });
-      podJobs.push({ job, volume: w.volume });
+      const name = `${w.pod}/${w.volume}/${index}/${spec.name}/${spec.clone}`;
+      const job = model.addJob({ spec: withinScenario(spec, s.warmup_ns, s.duration_ns), device: volumeDevice(w.volume), name, labels });
+      podJobs.push({ job, volume: w.volume, name, labels });
     }
   });
   return { model, notes, drives, qos: qosByDrive, volumes: builtVolumes, jobs };

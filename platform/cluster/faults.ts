@@ -15,7 +15,6 @@
 import type { LoadedClusterScenario } from '../../bench/scenario/load.js';
 import type { ResyncDone } from '../../sim/storage/resync.js';
 import type { ClusterState } from '../domain/cluster-state.js';
-import type { Moves } from '../domain/node-service.js';
 import { localAdmin } from '../domain/tenancy.js';
 import { AnvilError } from '../errors.js';
 import type { AssembledCluster, BuiltVolume } from './assemble.js';
@@ -38,6 +37,8 @@ export interface FaultRecord {
   readonly moved?: readonly { readonly pod: string; readonly to: string }[];
   /** Pods with workloads it stopped, and why. */
   readonly stopped?: readonly { readonly pod: string; readonly reason: string }[];
+  /** Stopped pods the platform placed again (a node came back): their workloads start anew there. */
+  readonly restarted?: readonly { readonly pod: string; readonly on: string }[];
 }
 
 /** A time a volume had no plex to write to, or a pod was down. */
@@ -47,7 +48,7 @@ export interface OutageRecord {
   readonly from_ns: number;
   readonly to_ns: number;
   readonly outage_ns: number;
-  /** What ended it (`node-up NODE`), or `end of run`. */
+  /** What ended it (`node-up NODE`, `started again on NODE`), or `end of run`. */
   readonly until: string;
 }
 
@@ -112,17 +113,16 @@ export function scheduleFaults(s: LoadedClusterScenario, placement: ScenarioPlac
   for (const f of s.faults) {
     built.model.at(f.at_ns, () => {
       const now = built.model.sim.now;
-      let moves: Moves = { moved: [], pending: [] };
       // The plexes the fault touches: the node's (down or up), or the failed drive's.
       const plexes = plexesWhere(f.node, f.event === 'drive-failed' ? f.drive : undefined);
       const stopped: { pod: string; reason: string }[] = [];
       if (f.event === 'node-down') {
-        moves = store.change(actor, 'fail nodes', `nodes/${f.node}`, (cp) => cp.failNode(f.node));
+        store.change(actor, 'fail nodes', `nodes/${f.node}`, (cp) => cp.failNode(f.node));
         // The model's plexes leave first, so I/O in flight to them comes back as missed (an error where it was the last copy).
         for (const p of plexes) p.volume.handle.fail(p.plex);
         for (const pod of pods.removePinned(f.node)) stopped.push(...pods.stop(pod, `reschedule: false: it went down with ${f.node}`, now));
       } else if (f.event === 'drive-failed') {
-        moves = store.change(actor, 'fail drives', `nodes/${f.node}`, (cp) => cp.failDrive(f.node, f.drive!));
+        store.change(actor, 'fail drives', `nodes/${f.node}`, (cp) => cp.failDrive(f.node, f.drive!));
         for (const p of plexes) {
           p.volume.handle.fail(p.plex);
           lostPlexes.add(`${p.key}#${p.plex}`);
@@ -130,7 +130,8 @@ export function scheduleFaults(s: LoadedClusterScenario, placement: ScenarioPlac
       } else {
         recoverNode(placement, f.node, plexes);
       }
-      const followed = pods.follow([...moves.moved, ...moves.pending], now, () => `taken off the platform at ${f.event} ${f.node}`);
+      // Every pod with workloads follows the platform: moved, left pending, or placed again (a node's return retries pending pods).
+      const followed = pods.follow(pods.pods, now);
       stopped.push(...followed.stopped);
       outages.update(now, `${f.event} ${f.node}`);
       records.push({
@@ -141,6 +142,7 @@ export function scheduleFaults(s: LoadedClusterScenario, placement: ScenarioPlac
         plexes: plexes.map((p) => `${p.key}#${p.plex}`),
         ...(followed.moved.length > 0 ? { moved: followed.moved } : {}),
         ...(stopped.length > 0 ? { stopped } : {}),
+        ...(followed.restarted.length > 0 ? { restarted: followed.restarted } : {}),
       });
     });
   }

@@ -64,8 +64,10 @@ export interface ScenarioPodSummary {
   readonly errors?: number;
   /** Where a fault moved it (the platform's scheduler placed it again), when and from where. */
   readonly moves?: readonly { readonly at_ns: number; readonly from: string; readonly to: string }[];
-  /** When a fault stopped it and why (it ran no more in the run). */
+  /** When a fault last stopped it and why. */
   readonly stopped?: { readonly at_ns: number; readonly reason: string };
+  /** When and where the platform last placed it again after a stop (its workloads ran anew there, as jobs of their own). */
+  readonly restarted?: { readonly at_ns: number; readonly node: string };
 }
 
 /** The scenario's part of the results (summary.json's anvil.scenario, and anvil_scenario in JSON on stdout). */
@@ -141,6 +143,8 @@ function podSummaries(pods: readonly Pod[], run: SimRunMeasurement, outcomes: Re
       if (m.read.total_ios > 0) readP99 = Math.max(readP99, m.read.clat.percentile(99));
       if (m.write.total_ios > 0) writeP99 = Math.max(writeP99, m.write.clat.percentile(99));
     }
+    // A pod started again ran in spells, one set of jobs each: its I/Os over the time it ran.
+    if (outcomes.get(key)?.restarted) iops = ranIops(jobs);
     return {
       pod: key,
       state: 'running',
@@ -155,10 +159,27 @@ function podSummaries(pods: readonly Pod[], run: SimRunMeasurement, outcomes: Re
   });
 }
 
-/** A pod's moves and stop, where a fault gave it any. */
-function faultOutcome(o: PodOutcome | undefined): Pick<ScenarioPodSummary, 'moves' | 'stopped'> {
+/** I/Os a second of jobs that ran in spells: their I/Os over the union of their windows. */
+function ranIops(jobs: SimRunMeasurement['jobs']): number {
+  const windows = jobs.map((j) => [j.measured.windowStart_ns, j.measured.windowEnd_ns] as const).sort((a, b) => a[0] - b[0]);
+  let ran_ns = 0;
+  let reach = -Infinity;
+  for (const [start, end] of windows) {
+    ran_ns += Math.max(0, end - Math.max(start, reach));
+    reach = Math.max(reach, end);
+  }
+  const ios = jobs.reduce((n, j) => n + j.measured.read.total_ios + j.measured.write.total_ios, 0);
+  return ran_ns > 0 ? (ios * 1e9) / ran_ns : 0;
+}
+
+/** A pod's moves, stop and restart, where a fault gave it any. */
+function faultOutcome(o: PodOutcome | undefined): Pick<ScenarioPodSummary, 'moves' | 'stopped' | 'restarted'> {
   if (!o) return {};
-  return { ...(o.moves.length > 0 ? { moves: o.moves } : {}), ...(o.stopped ? { stopped: o.stopped } : {}) };
+  return {
+    ...(o.moves.length > 0 ? { moves: o.moves } : {}),
+    ...(o.stopped ? { stopped: o.stopped } : {}),
+    ...(o.restarted ? { restarted: o.restarted } : {}),
+  };
 }
 
 /** The summary as text, before fio's per-job text. */
@@ -179,6 +200,7 @@ export function scenarioText(s: ScenarioSummary): string {
     if (p.errors !== undefined) figures.push(`${p.errors} I/O errors`);
     for (const m of p.moves ?? []) figures.push(`moved to ${m.to} at ${formatDuration(m.at_ns)}`);
     if (p.stopped) figures.push(`stopped at ${formatDuration(p.stopped.at_ns)} (${p.stopped.reason})`);
+    if (p.restarted) figures.push(`started again on ${p.restarted.node} at ${formatDuration(p.restarted.at_ns)}`);
     lines.push(`  ${p.pod}: ${figures.join(', ')}`);
   }
   for (const d of s.drives)
@@ -189,7 +211,7 @@ export function scenarioText(s: ScenarioSummary): string {
     );
   for (const f of s.faults) {
     const what = [f.plexes.length > 0 ? `plexes ${f.plexes.join(', ')}` : '', ...(f.moved ?? []).map((m) => `${m.pod} moved to ${m.to}`)];
-    what.push(...(f.stopped ?? []).map((x) => `${x.pod} stopped`));
+    what.push(...(f.stopped ?? []).map((x) => `${x.pod} stopped`), ...(f.restarted ?? []).map((x) => `${x.pod} started again on ${x.on}`));
     const detail = what.filter((w) => w !== '').join('; ');
     lines.push(
       `fault at ${formatDuration(f.at_ns)}: ${f.event} ${f.node}${f.drive !== undefined ? ` drive ${f.drive}` : ''}${detail !== '' ? ` (${detail})` : ''}`,

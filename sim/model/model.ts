@@ -73,6 +73,8 @@ export class Model {
   private readonly jobNames = new Set<string>();
   private jobsAdded = 0;
   private running = 0;
+  /** Actions posted with `at` that have not happened yet. */
+  private actionsPending = 0;
 
   /**
    * @param seed the scenario seed every random stream derives from
@@ -161,9 +163,20 @@ export class Model {
     return flow;
   }
 
-  /** Runs `action` at simulated time `at_ns` (a device failure, a pod moved), between events. */
+  /**
+   * Runs `action` at simulated time `at_ns` (a device failure, a pod moved), between events. The run goes
+   * on until it has happened, even when every job is done before (a node's return that starts a pod again).
+   */
   at(at_ns: number, action: () => void): void {
-    this.sim.post(at_ns, new ModelAction(action), 0);
+    this.actionsPending++;
+    this.sim.post(
+      at_ns,
+      new ModelAction(() => {
+        this.actionsPending--;
+        action();
+      }),
+      0,
+    );
   }
 
   /** Jobs still running (not yet started ones included). */
@@ -177,7 +190,7 @@ export class Model {
    */
   run(slice_ns: number, between?: () => void): void {
     const sim = this.sim;
-    while (this.running > 0 && sim.pending > 0) {
+    while ((this.running > 0 || this.actionsPending > 0) && sim.pending > 0) {
       // A slice with no event in it is skipped (a slow device's next completion may be hours of
       // simulated time away); events fire in the same order whatever the slices.
       sim.run(Math.max(sim.now + slice_ns, sim.peek()));

@@ -88,11 +88,12 @@ async function runFile(file: string): Promise<{ summary: ScenarioSummary; run: S
   return { summary, run, stdout, text };
 }
 
-/** I/Os a pod's jobs completed in intervals ending after `after_ns`, per direction. */
-function iosAfter(run: SimRunMeasurement, pod: string, after_ns: number): { read: number; write: number } {
+/** I/Os a pod's jobs completed in intervals ending after `after_ns` (and by `until_ns`), per direction. */
+function iosAfter(run: SimRunMeasurement, pod: string, after_ns: number, until_ns = Infinity): { read: number; write: number } {
   const jobs = run.jobs.filter((j) => j.labels?.pod === pod);
+  const inside = (t: number) => t > after_ns && t <= until_ns;
   const sum = (d: 'read' | 'write') =>
-    jobs.reduce((n, j) => n + j.measured[d].intervals.filter((r) => r.time_ns > after_ns).reduce((m, r) => m + r.ios, 0), 0);
+    jobs.reduce((n, j) => n + j.measured[d].intervals.filter((r) => inside(r.time_ns)).reduce((m, r) => m + r.ios, 0), 0);
   return { read: sum('read'), write: sum('write') };
 }
 
@@ -204,7 +205,7 @@ describe('node-down under a pod with a workload', () => {
 });
 
 describe('an unmirrored volume on a failed node', () => {
-  it('reports the volume outage from the fault to the node’s return, and the errors its pod’s jobs saw', async () => {
+  it('reports the volume outage from the fault to the node’s return and the errors its pod’s jobs saw; the pod starts again when the platform places it', async () => {
     const file = scenarioFile(
       scenarioText({
         volumes: '  - { name: solo, tenant: t, size: 8Gi, mirrors: 1, node_selector: { kubernetes.io/hostname: node-2 } }',
@@ -220,10 +221,28 @@ describe('an unmirrored volume on a failed node', () => {
     expect(errors).toBeLessThanOrEqual(8);
     expect(summary.pods.find((p) => p.pod === 't/app')).toMatchObject({ errors });
     // fio's own fields: the job's errno (EIO) and its error count.
-    const doc = JSON.parse(stdout) as { jobs: { error: number; total_err?: number; first_error?: number }[] };
+    const doc = JSON.parse(stdout) as {
+      jobs: { error: number; total_err?: number; first_error?: number; anvil_labels: { node: string } }[];
+    };
     expect(doc.jobs[0]).toMatchObject({ error: 5, total_err: errors, first_error: 5 });
     expect(text).toContain('volume t/solo out (no plex to write to) for 100 ms, from 100 ms to node-up node-2');
     expect(text).toContain(`${errors} I/O errors`);
+    // The platform left the pod pending (its volume unavailable), then placed it again when node-2 came
+    // back: its workload ran anew there, as a job of its own, with no error.
+    expect(summary.pods.find((p) => p.pod === 't/app')).toMatchObject({
+      stopped: { at_ns: 100e6, reason: expect.stringMatching(/^pending: /) },
+      restarted: { at_ns: 200e6, node: 'node-1' },
+    });
+    expect(summary.outages!.pods).toEqual([
+      { name: 't/app', from_ns: 100e6, to_ns: 200e6, outage_ns: 100e6, until: 'started again on node-1' },
+    ]);
+    expect(doc.jobs).toHaveLength(2);
+    expect(doc.jobs[1]).toMatchObject({ error: 0, anvil_labels: { node: 'node-1' } });
+    expect(doc.jobs[1]!.total_err).toBeUndefined();
+    const after = iosAfter(run, 't/app', 220e6);
+    expect(after.read + after.write).toBeGreaterThan(1000);
+    // Down between the stop (what was in flight came back by 120 ms) and the restart.
+    expect(iosAfter(run, 't/app', 120e6, 200e6)).toEqual({ read: 0, write: 0 });
   });
 });
 
