@@ -77,19 +77,18 @@ export interface FaultLog {
   close(end_ns: number): { volumes: OutageRecord[]; pods: OutageRecord[] };
 }
 
-/** Refuses a fault the run cannot apply: a drive-failed without a drive the node has. */
+/** Refuses a drive-failed fault naming a drive its node does not have (as `anvil scenario validate` words it), before the run. */
 export function checkFaults(s: LoadedClusterScenario, state: ClusterState): void {
   const problems: string[] = [];
   s.faults.forEach((f, i) => {
-    if (f.event !== 'drive-failed') return;
-    const drives = state.nodes.get(f.node)?.inventory.drives.length ?? 0;
-    if (f.drive === undefined || f.drive >= drives)
-      problems.push(
-        `/faults/${i}: drive-failed on ${f.node} ${f.drive === undefined ? 'names no drive' : `names drive ${f.drive}`}: give drive: an index from 0 to ${drives - 1} (the node's drives in its profile's order)`,
-      );
+    const inv = state.nodes.get(f.node)?.inventory;
+    if (f.event !== 'drive-failed' || f.drive === undefined || inv === undefined || f.drive < inv.drives.length) return;
+    problems.push(
+      `/faults/${i}/drive: node ${f.node} (profile ${inv.profile}) has ${inv.drives.length} drive(s), indices 0 to ${inv.drives.length - 1}`,
+    );
   });
   if (problems.length > 0)
-    throw new AnvilError('ANVIL_ERR_CLUSTER_SCENARIO', `${s.file}: a fault names a drive the node does not have`, problems);
+    throw new AnvilError('ANVIL_ERR_CLUSTER_SCENARIO', `${s.file}: a fault names a drive its node does not have`, problems);
 }
 
 /** Schedules the faults on the model; returns their log, filled as they fire. */

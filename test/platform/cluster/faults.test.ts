@@ -147,7 +147,7 @@ describe('drive-failed under a two-way mirrored volume', () => {
     });
     await expect(runFile(scenarioFile(text))).rejects.toMatchObject({
       code: 'ANVIL_ERR_CLUSTER_SCENARIO',
-      details: [expect.stringMatching(/^\/faults\/0: drive-failed on node-2 names drive 40: give drive: an index from 0 to \d+/)],
+      details: [expect.stringMatching(/^\/faults\/0\/drive: node node-2 \(profile appliance-d10\) has \d+ drive\(s\), indices 0 to \d+$/)],
     });
   });
 });
