@@ -9,7 +9,7 @@
  * plexes at the rate the platform gave each; the model's end of a resync marks the plex in sync in the
  * control plane (followModelResyncs). A drive failed: its plexes are lost in both (mirrored volumes go
  * on, degraded; the drive does not come back in the run). Jobs whose volume has no plex left see I/O
- * errors (counted per job); every volume's outage (no plex to write to) and every stopped pod's are
+ * errors (counted per job); every volume's outage (no plex in sync) and every stopped pod's are
  * reported. After the run every volume must still give back every acknowledged write, or the run fails.
  */
 import type { LoadedClusterScenario } from '../../bench/scenario/load.js';
@@ -41,7 +41,7 @@ export interface FaultRecord {
   readonly restarted?: readonly { readonly pod: string; readonly on: string }[];
 }
 
-/** A time a volume had no plex to write to, or a pod was down. */
+/** A time a volume had no plex in sync (no current copy to serve I/O from), or a pod was down. */
 export interface OutageRecord {
   /** `TENANT/NAME` of the volume or pod. */
   readonly name: string;
@@ -127,7 +127,7 @@ export function scheduleFaults(s: LoadedClusterScenario, placement: ScenarioPlac
           lostPlexes.add(`${p.key}#${p.plex}`);
         }
       } else {
-        recoverNode(placement, f.node, plexes);
+        recoverNode(placement, f.node, built, lostPlexes);
       }
       // Every pod with workloads follows the platform: moved, left pending, or placed again (a node's return retries pending pods).
       const followed = pods.follow(pods.pods, now);
@@ -154,28 +154,37 @@ export function scheduleFaults(s: LoadedClusterScenario, placement: ScenarioPlac
   };
 }
 
-/** The control plane recovers `node`; the model brings its plexes back as the platform says: current at once, or resyncing at its rate. */
-function recoverNode(
-  placement: ScenarioPlacement,
-  node: string,
-  plexes: readonly { key: string; volume: BuiltVolume; plex: number }[],
-): void {
+/**
+ * The control plane recovers `node`; the model brings back every plex the platform brought back, as the
+ * platform says: the volume's last current copy in sync at once (it took no write meanwhile), then each
+ * plex the platform resyncs (this node's, or another's whose source came back) at the rate it gave it. A
+ * plex the platform keeps out of sync (no in-sync plex to copy from) stays offline in the model too.
+ */
+function recoverNode(placement: ScenarioPlacement, node: string, built: AssembledCluster, lost: ReadonlySet<string>): void {
   const store = placement.store;
+  const offline = [...built.volumes].flatMap(([key, volume]) =>
+    volume.plexNodes.flatMap((n, plex) =>
+      volume.handle.volume.state[plex] === 'offline' && !lost.has(`${key}#${plex}`) ? [{ key, volume, plex, node: n }] : [],
+    ),
+  );
   // What the model must copy, as the platform's copy size: dirty bytes over the volume's size.
-  const fraction = new Map(plexes.map((p) => [p.key, dirtyBytes(p.volume, p.plex) / p.volume.handle.volume.capacity_bytes] as const));
+  const fraction = new Map<string, number>();
+  for (const p of offline)
+    fraction.set(p.key, Math.max(fraction.get(p.key) ?? 0, dirtyBytes(p.volume, p.plex) / p.volume.handle.volume.capacity_bytes));
   // Volumes no workload touched were not written in the model: nothing to copy.
   store.change(localAdmin('scenario'), 'recover nodes', `nodes/${node}`, (cp) =>
     cp.recoverNode(node, (volume) => fraction.get(volume) ?? 0),
   );
-  for (const p of plexes) {
-    const platform = store.read((st) => st.volumes.get(p.key)?.plexes.find((x) => x.node === node));
+  const platform = (p: (typeof offline)[number]) => store.read((st) => st.volumes.get(p.key)?.plexes.find((x) => x.node === p.node));
+  for (const p of offline) {
     const model = p.volume.handle.volume;
-    const othersOffline = model.state.every((st, i) => i === p.plex || st === 'offline');
-    // The volume's last current copy (the platform's `offline`, now in sync): nothing was written meanwhile.
-    if (platform?.state === 'in-sync' && othersOffline) p.volume.handle.rejoin(p.plex);
-    // Else it copies at the rate the platform gave the plex (its node's resync share, split between the
-    // plexes returning at once), so the platform's finish estimate holds when the drive keeps up.
-    else p.volume.handle.recover(p.plex, false, platform?.state === 'resyncing' ? platform.resync.rate_bytes_per_s : undefined);
+    if (platform(p)?.state === 'in-sync' && model.state.every((st, i) => i === p.plex || st === 'offline')) p.volume.handle.rejoin(p.plex);
+  }
+  for (const p of offline) {
+    const plex = platform(p);
+    // At the rate the platform gave the plex (its node's resync share, split between the plexes returning
+    // at once), so the platform's finish estimate holds when the drive keeps up.
+    if (plex?.state === 'resyncing') p.volume.handle.recover(p.plex, false, plex.resync.rate_bytes_per_s);
   }
 }
 
@@ -185,7 +194,7 @@ function dirtyBytes(built: BuiltVolume, plex: number): number {
   return Math.min(v.capacity_bytes, v.map.dirtyCount[plex]! * v.block_bytes);
 }
 
-/** Volumes with no plex to write to: open from the fault that took the last one, closed by the one that brought one back. */
+/** Volumes with no plex in sync: open from the fault that took the last one, closed by the one that brought one back. */
 function volumeOutageTracker(built: AssembledCluster): {
   closed: OutageRecord[];
   update(now: number, cause: string): void;
@@ -204,7 +213,8 @@ function volumeOutageTracker(built: AssembledCluster): {
     closed,
     update(now, cause) {
       for (const [key, v] of built.volumes) {
-        const down = v.handle.volume.state.every((st) => st === 'offline');
+        // Out while no plex is in sync: nothing holds the volume's current data to serve from.
+        const down = v.handle.volume.readingFrom < 0;
         const since = open.get(key);
         if (down && since === undefined) open.set(key, now);
         else if (!down && since !== undefined) {
@@ -244,8 +254,8 @@ export function followModelResyncs(placement: ScenarioPlacement): (volume: strin
 /**
  * After the run: every volume gives back every acknowledged write from its in-sync plexes (or, for a
  * volume whose last current copy is on a node still down, from that copy: it took no write since). A
- * volume whose every current copy was lost with failed drives lost its data to the fault, not to the
- * model: it is reported, not checked.
+ * volume the platform lost (its current copies went with failed drives) lost its data to the faults, not
+ * to the model: its outage to the run's end says so, and it is not checked.
  */
 export function settleAfterRun(
   s: LoadedClusterScenario,
@@ -261,10 +271,10 @@ export function settleAfterRun(
   const plexes: PlexRecord[] = [];
   for (const [key, v] of built.volumes) {
     const volume = v.handle.volume;
-    const kept = volume.state.map((_, i) => !log.lostPlexes.has(`${key}#${i}`));
     const inSync = volume.state.map((st) => st === 'in-sync');
-    // No plex in sync: the current copies are those offline and not lost (nothing was acknowledged since they left).
-    const current = inSync.some(Boolean) ? inSync : volume.state.map((st, i) => st === 'offline' && kept[i]!);
+    // No plex in sync: the current copy is the one the platform keeps `offline` on a node still down (no
+    // write was acknowledged since it left); none where the platform lost the volume with its drives.
+    const current = inSync.some(Boolean) ? inSync : v.plexNodes.map((node, i) => platformState(key, node, i) === 'offline');
     if (current.some(Boolean)) {
       const missing = volume.map.lostBlocks(current, 5);
       if (missing.length > 0 || volume.staleReads > 0)

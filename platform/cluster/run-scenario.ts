@@ -84,7 +84,7 @@ export interface ScenarioSummary {
   /** The faults as they fired, and each modelled plex's end state (with its resyncs). */
   readonly faults: readonly FaultRecord[];
   readonly plexes: readonly PlexRecord[];
-  /** Where the scenario has faults: times volumes had no plex to write to, and pods were stopped (to the run's end). */
+  /** Where the scenario has faults: times volumes had no plex in sync, and pods were down (to their restart or the run's end). */
   readonly outages?: { readonly volumes: readonly OutageRecord[]; readonly pods: readonly OutageRecord[] };
   /** Per drive with plexes: what its storage QoS sent it over the run, 4K-equivalent units a second, in all and per client (volume, or resync). */
   readonly drives: readonly {
@@ -210,7 +210,9 @@ export function scenarioText(s: ScenarioSummary): string {
         .join(', ')})`,
     );
   for (const f of s.faults) {
-    const what = [f.plexes.length > 0 ? `plexes ${f.plexes.join(', ')}` : '', ...(f.moved ?? []).map((m) => `${m.pod} moved to ${m.to}`)];
+    // A failed drive does not come back in the run: its plexes are lost for good.
+    const plexes = f.plexes.length > 0 ? `plexes ${f.plexes.join(', ')}${f.event === 'drive-failed' ? ' lost with the drive' : ''}` : '';
+    const what = [plexes, ...(f.moved ?? []).map((m) => `${m.pod} moved to ${m.to}`)];
     what.push(...(f.stopped ?? []).map((x) => `${x.pod} stopped`), ...(f.restarted ?? []).map((x) => `${x.pod} started again on ${x.on}`));
     const detail = what.filter((w) => w !== '').join('; ');
     lines.push(
@@ -219,7 +221,7 @@ export function scenarioText(s: ScenarioSummary): string {
   }
   for (const o of s.outages?.volumes ?? [])
     lines.push(
-      `  volume ${o.name} out (no plex to write to) for ${formatDuration(o.outage_ns)}, from ${formatDuration(o.from_ns)} to ${o.until}`,
+      `  volume ${o.name} out (no plex in sync) for ${formatDuration(o.outage_ns)}, from ${formatDuration(o.from_ns)} to ${o.until}`,
     );
   for (const o of s.outages?.pods ?? [])
     lines.push(`  pod ${o.name} down for ${formatDuration(o.outage_ns)}, from ${formatDuration(o.from_ns)} to ${o.until}`);

@@ -225,7 +225,7 @@ describe('an unmirrored volume on a failed node', () => {
       jobs: { error: number; total_err?: number; first_error?: number; anvil_labels: { node: string } }[];
     };
     expect(doc.jobs[0]).toMatchObject({ error: 5, total_err: errors, first_error: 5 });
-    expect(text).toContain('volume t/solo out (no plex to write to) for 100 ms, from 100 ms to node-up node-2');
+    expect(text).toContain('volume t/solo out (no plex in sync) for 100 ms, from 100 ms to node-up node-2');
     expect(text).toContain(`${errors} I/O errors`);
     // The platform left the pod pending (its volume unavailable), then placed it again when node-2 came
     // back: its workload ran anew there, as a job of its own, with no error.
@@ -266,5 +266,25 @@ describe('drive-failed under an unmirrored volume', () => {
     // The platform left the pod pending (its volume is lost): its jobs stopped at the fault.
     expect(summary.pods.find((p) => p.pod === 't/app')).toMatchObject({ errors, stopped: { at_ns: 100e6 } });
     expect(summary.faults[0]!.stopped![0]!.reason).toMatch(/^pending: .*lost/);
+  });
+});
+
+describe('faults one after another on a two-way mirror', () => {
+  it('a node down, then the other plex’s drive failed: the volume is lost to the faults, the stale plex stays out when its node returns, and the run reports it', async () => {
+    const faults = [
+      '  - { at: 100ms, event: node-down, node: node-1 }',
+      '  - { at: 150ms, event: drive-failed, node: node-2, drive: 0 }',
+      '  - { at: 200ms, event: node-up, node: node-1 }',
+    ].join('\n');
+    const { summary } = await runFile(
+      scenarioFile(scenarioText({ volumes: mirrored, pods: dbPod, workloads: journal('db', 'data'), faults })),
+    );
+    expect(summary.outages!.volumes).toEqual([{ name: 't/data', from_ns: 150e6, to_ns: 300e6, outage_ns: 150e6, until: 'end of run' }]);
+    // The platform keeps the returning plex out of sync (nothing in sync to copy from); the model keeps it offline.
+    expect(summary.plexes).toEqual([
+      expect.objectContaining({ node: 'node-1', state: 'offline', platform_state: 'out-of-sync' }),
+      expect.objectContaining({ node: 'node-2', state: 'offline', platform_state: 'lost' }),
+    ]);
+    expect(summary.pods.find((p) => p.pod === 't/db')).toMatchObject({ stopped: { at_ns: 150e6 } });
   });
 });
