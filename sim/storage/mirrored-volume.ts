@@ -166,14 +166,8 @@ export class MirroredVolume implements DeviceInstance, EventHandler {
    * extents. The old legs' flows are retired: what is in flight on them comes back as before.
    */
   relocate(legs: readonly PlexLeg[]): void {
-    if (legs.length !== this.state.length)
-      throw new RangeError(`volume "${this.name}" has ${this.state.length} plexes; relocate it with as many legs, not ${legs.length}`);
-    legs.forEach((leg, p) => {
-      if (leg.offset_bytes !== this.offset[p])
-        throw new RangeError(
-          `volume "${this.name}": plex ${p} stays at byte ${this.offset[p]} of its device when the volume moves, not ${leg.offset_bytes}`,
-        );
-    });
+    if (legs.length !== this.state.length || legs.some((leg, p) => leg.offset_bytes !== this.offset[p]))
+      throw new RangeError(`volume "${this.name}": relocate it with its ${this.state.length} plexes' legs, in order, at their extents`);
     for (let p = 0; p < legs.length; p++) {
       this.requests.retireRoute(this.legFlow[p]!);
       if (this.copyFlow[p] !== this.legFlow[p]) this.requests.retireRoute(this.copyFlow[p]!);
@@ -245,7 +239,7 @@ export class MirroredVolume implements DeviceInstance, EventHandler {
       throw new RangeError(
         `volume "${this.name}": plex ${plex} is ${this.state[plex]} with ${this.writable} writable plexes; only the last copy of a volume that took no writes comes back current`,
       );
-    for (let block = this.map.nextDirty(plex, 0); block >= 0; block = this.map.nextDirty(plex, block + 1)) this.map.clean(plex, block);
+    this.map.cleanAll(plex);
     this.state[plex] = 'in-sync';
     this.chooseReadPlex();
   }
