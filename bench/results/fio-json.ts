@@ -9,6 +9,9 @@ import type { JobMeasurement, MeasuredDirection, MeasuredHistogram, RunMeasureme
 
 export type OutputFormat = 'normal' | 'json' | 'json+';
 
+/** errno of an I/O error (Linux EIO): fio's `error` for a job whose I/O failed. */
+const EIO = 5;
+
 /** fio's JSON for a run. `timestamp_s` is the run's timestamp (seconds since the epoch). */
 export function fioJson(
   run: RunMeasurement,
@@ -33,7 +36,8 @@ function jobJson(job: JobMeasurement, plus: boolean): Record<string, unknown> {
     jobname: job.name,
     groupid: job.groupid,
     job_start: 0,
-    error: 0,
+    // fio's errno of the job's first error: EIO (5), the only error the model gives.
+    error: job.measured.total_err !== undefined ? EIO : 0,
     eta: 0,
     elapsed: Math.round((spec.ramp_ns + job.measured.window_ns) / 1e9),
     'job options': jobOptions(spec, job.specs.length),
@@ -58,6 +62,8 @@ function jobJson(job: JobMeasurement, plus: boolean): Record<string, unknown> {
     latency_percentile: 100,
     latency_window: 0,
     total_ios_all: total,
+    // As fio writes them for a job that went on after errors; only where the job had any.
+    ...(job.measured.total_err !== undefined ? { total_err: job.measured.total_err, first_error: EIO } : {}),
     // Anvil's own key, after fio's (which stay intact so fio's tools read the entry): only where the job has labels.
     ...(job.labels && Object.keys(job.labels).length > 0 ? { anvil_labels: { ...job.labels } } : {}),
   };

@@ -9,7 +9,7 @@
  */
 import { DEFAULT_PROFILE, loadProfile, type DeviceProfile } from '../../bench/profiles.js';
 import type { LoadedClusterScenario } from '../../bench/scenario/load.js';
-import { Model } from '../../sim/model/model.js';
+import { Model, type Labels } from '../../sim/model/model.js';
 import { storageQos, type QosRoute, type StorageQos } from '../../sim/qos/storage-qos.js';
 import { MAX_BLOCKS } from '../../sim/storage/block-map.js';
 import { mirroredVolume, type MirroredVolumeHandle, type PlexSpec } from '../../sim/storage/build.js';
@@ -17,11 +17,12 @@ import { nvmeofTerms } from '../../sim/storage/delay-station.js';
 import type { ResyncDone } from '../../sim/storage/resync.js';
 import { fabricLatencies } from '../../sim/network/build.js';
 import type { StackCoefficients } from '../../sim/stacks/coefficient-schema.js';
+import type { JobGenerator } from '../../sim/workload/job-generator.js';
 import type { WorkloadSpec } from '../../sim/workload/spec.js';
 import type { ClusterState } from '../domain/cluster-state.js';
 import type { Pod } from '../domain/pod.js';
 import { resyncRateBytesPerS } from '../domain/resync.js';
-import { keyOf } from '../domain/volume.js';
+import { keyOf, type PlexPlacement } from '../domain/volume.js';
 import { AnvilError, isAnvilError } from '../errors.js';
 
 /** Cable between a node and its top-of-rack switch, m (a rack's length; fabric terms scale with it). */
@@ -39,8 +40,27 @@ export interface AssembledCluster {
   readonly drives: ReadonlyMap<string, readonly string[]>;
   /** The storage QoS of each drive that holds a plex, by model device name. */
   readonly qos: ReadonlyMap<string, StorageQos>;
-  /** The volumes built (those a running pod's workload uses), by `TENANT/NAME`: handle and each plex's node, in the model's plex order. */
-  readonly volumes: ReadonlyMap<string, { readonly handle: MirroredVolumeHandle; readonly plexNodes: readonly string[] }>;
+  /** The volumes built (those a running pod's workload uses), by `TENANT/NAME`. */
+  readonly volumes: ReadonlyMap<string, BuiltVolume>;
+  /** Per running pod (`TENANT/NAME`), its workloads' jobs and the volume each runs on. */
+  readonly jobs: ReadonlyMap<string, readonly PodJob[]>;
+}
+
+/** A pod's workload job on the model: the generator, its volume, and its name and labels in the model. */
+export interface PodJob {
+  readonly job: JobGenerator;
+  readonly volume: string;
+  readonly name: string;
+  readonly labels: Labels;
+}
+
+/** A volume on the model: its handle, and each plex's node and drive index in the model's plex order. */
+export interface BuiltVolume {
+  readonly handle: MirroredVolumeHandle;
+  readonly plexNodes: readonly string[];
+  readonly plexDrives: readonly number[];
+  /** Its plexes, in the model's order, as I/O from node `node` sees them (a plex there local, the others remote): for a pod that moved. */
+  seenFrom(node: string): PlexSpec[];
 }
 
 /** The model device of drive `index` of `node`. */
@@ -168,33 +188,29 @@ export function assembleHci(
   const podNode = new Map<string, string>();
   for (const pod of running)
     if (pod.status.state === 'running') for (const v of pod.volumes) podNode.set(keyOf(pod.namespace, v), pod.status.node);
-  const builtVolumes = new Map<string, { handle: MirroredVolumeHandle; plexNodes: string[] }>();
+  // The leg of plex `p` of volume `key` as its I/O sees it from node `from`: local on that node, else remote.
+  const plexSeenFrom = (key: string, p: PlexPlacement, from: string | undefined): PlexSpec => {
+    const device = driveDevice(p.node, p.drive);
+    const route = routes.get(`${key}@${device}`)!;
+    const copy = routes.get(`${RESYNC_CLIENT}@${device}`)!;
+    return {
+      device,
+      offset_bytes: p.offset_bytes,
+      via: route.via,
+      back: route.after,
+      copy_via: copy.via,
+      copy_back: copy.after,
+      ...(p.node === from ? {} : { remote }),
+    };
+  };
+  const builtVolumes = new Map<string, BuiltVolume>();
   const buildVolume = (key: string): void => {
     if (builtVolumes.has(key)) return;
     const v = state.volumes.get(key)!;
     const home = podNode.get(key);
-    const placed = v.plexes
-      .map((p) => {
-        const device = driveDevice(p.node, p.drive);
-        const route = routes.get(`${key}@${device}`)!;
-        const copy = routes.get(`${RESYNC_CLIENT}@${device}`)!;
-        return {
-          local: p.node === home,
-          node: p.node,
-          spec: {
-            device,
-            offset_bytes: p.offset_bytes,
-            via: route.via,
-            back: route.after,
-            copy_via: copy.via,
-            copy_back: copy.after,
-            ...(p.node === home ? {} : { remote }),
-          },
-        };
-      })
-      // Nearest first: the local plex serves reads.
-      .sort((a, b) => Number(b.local) - Number(a.local));
-    const plexes: PlexSpec[] = placed.map((p) => p.spec);
+    // Nearest first: the local plex serves reads.
+    const placed = [...v.plexes].sort((a, b) => Number(b.node === home) - Number(a.node === home));
+    const plexes: PlexSpec[] = placed.map((p) => plexSeenFrom(key, p, home));
     // The platform's resync bandwidth of the pod's node; a returning plex resyncs at the rate the platform gave it (faults.ts).
     const resync_bytes_per_s = resyncRateBytesPerS(state, home ?? v.plexes[0]!.node);
     try {
@@ -206,7 +222,12 @@ export function assembleHci(
         resync_bytes_per_s,
         ...(onInSync ? { onInSync: (done: ResyncDone) => onInSync(key, placed[done.plex]!.node, done) } : {}),
       });
-      builtVolumes.set(key, { handle, plexNodes: placed.map((p) => p.node) });
+      builtVolumes.set(key, {
+        handle,
+        plexNodes: placed.map((p) => p.node),
+        plexDrives: placed.map((p) => p.drive),
+        seenFrom: (node) => placed.map((p) => plexSeenFrom(key, p, node)),
+      });
     } catch (e) {
       if (!(e instanceof RangeError)) throw e;
       throw new AnvilError('ANVIL_ERR_CLUSTER_MODEL', `${s.file}: volume ${key} cannot be built on the model: ${e.message}`);
@@ -214,6 +235,7 @@ export function assembleHci(
   };
 
   // Jobs: one per workload job clone of a running pod, labelled with where it runs.
+  const jobs = new Map<string, PodJob[]>();
   s.workloads.forEach((w, index) => {
     const pod = state.pods.get(w.pod);
     if (!pod || pod.status.state !== 'running') {
@@ -222,14 +244,13 @@ export function assembleHci(
     }
     buildVolume(w.volume);
     const labels = { pod: w.pod, volume: w.volume, tenant: pod.namespace, node: pod.status.node };
+    const podJobs = jobs.get(w.pod) ?? [];
+    jobs.set(w.pod, podJobs);
     for (const spec of w.specs) {
-      model.addJob({
-        spec: withinScenario(spec, s.warmup_ns, s.duration_ns),
-        device: volumeDevice(w.volume),
-        name: `${w.pod}/${w.volume}/${index}/${spec.name}/${spec.clone}`,
-        labels,
-      });
+      const name = `${w.pod}/${w.volume}/${index}/${spec.name}/${spec.clone}`;
+      const job = model.addJob({ spec: withinScenario(spec, s.warmup_ns, s.duration_ns), device: volumeDevice(w.volume), name, labels });
+      podJobs.push({ job, volume: w.volume, name, labels });
     }
   });
-  return { model, notes, drives, qos: qosByDrive, volumes: builtVolumes };
+  return { model, notes, drives, qos: qosByDrive, volumes: builtVolumes, jobs };
 }

@@ -1,100 +1,240 @@
 /**
- * A scenario's node failures and returns, at their simulated times, in both worlds at once: the control
- * plane fails and recovers the node (its clock moved to the fault's time; a recovery resyncs only the
- * fraction the model says was written meanwhile), and the model takes the node's plexes offline and,
- * when it returns, resyncs them at the rate the platform gave each plex; the model's end of a resync
- * marks the plex in sync in the control plane (followModelResyncs). After the run every volume must still give
- * back every acknowledged write, or the run fails. This version moves no running workload: a node that
- * fails under a pod with workloads is refused before the run.
+ * A scenario's faults at their simulated times, in both worlds at once. A node down: the control plane
+ * fails the node (its plexes out of sync or offline, its pods placed elsewhere by its scheduler where
+ * they fit), the model takes the node's plexes offline and moves each moved pod's jobs (their I/O goes
+ * from the new node: a plex there is local, the others remote); a pod the platform cannot place stays
+ * pending and its jobs stop, as do those of a pod the scenario does not let move (`reschedule: false`:
+ * it goes with its node, as a bare Kubernetes pod does). A node up: the control plane recovers the node
+ * (a resync copies only the fraction the model says was written meanwhile) and the model resyncs its
+ * plexes at the rate the platform gave each; the model's end of a resync marks the plex in sync in the
+ * control plane (followModelResyncs). A drive failed: its plexes are lost in both (mirrored volumes go
+ * on, degraded; the drive does not come back in the run). Jobs whose volume has no plex left see I/O
+ * errors (counted per job); every volume's outage (no plex in sync) and every stopped pod's are
+ * reported. After the run every volume must still give back every acknowledged write, or the run fails.
  */
-import type { LoadedClusterScenario, ScenarioFault } from '../../bench/scenario/load.js';
-import type { MirroredVolumeHandle } from '../../sim/storage/build.js';
+import type { LoadedClusterScenario } from '../../bench/scenario/load.js';
 import type { ResyncDone } from '../../sim/storage/resync.js';
 import type { ClusterState } from '../domain/cluster-state.js';
 import { localAdmin } from '../domain/tenancy.js';
 import { AnvilError } from '../errors.js';
-import type { AssembledCluster } from './assemble.js';
+import type { AssembledCluster, BuiltVolume } from './assemble.js';
 import { followModelTime, type ScenarioPlacement } from './placement.js';
+import { podMoves, type PodOutcome } from './pod-moves.js';
 
 /** Fault events this version runs. */
-export const RUNNABLE_FAULTS: readonly string[] = ['node-down', 'node-up'];
+export const RUNNABLE_FAULTS: readonly string[] = ['node-down', 'node-up', 'drive-failed'];
 
 /** What a fault did, for the summary. */
 export interface FaultRecord {
   readonly at_ns: number;
   readonly event: string;
   readonly node: string;
-  /** `TENANT/NAME#PLEX` of the modelled plexes it took offline or brought back. */
+  /** The failed drive's index (drive-failed). */
+  readonly drive?: number;
+  /** `TENANT/NAME#PLEX` of the modelled plexes it took offline, lost or brought back. */
   readonly plexes: readonly string[];
+  /** Pods with workloads the platform moved to another node, and where. */
+  readonly moved?: readonly { readonly pod: string; readonly to: string }[];
+  /** Pods with workloads it stopped, and why. */
+  readonly stopped?: readonly { readonly pod: string; readonly reason: string }[];
+  /** Stopped pods the platform placed again (a node came back): their workloads start anew there. */
+  readonly restarted?: readonly { readonly pod: string; readonly on: string }[];
+}
+
+/** A time a volume had no plex in sync (no current copy to serve I/O from), or a pod was down. */
+export interface OutageRecord {
+  /** `TENANT/NAME` of the volume or pod. */
+  readonly name: string;
+  readonly from_ns: number;
+  readonly to_ns: number;
+  readonly outage_ns: number;
+  /** What ended it (`node-up NODE`, `started again on NODE`), or `end of run`. */
+  readonly until: string;
 }
 
 /** One modelled plex's end state, for the summary. */
 export interface PlexRecord {
   readonly volume: string;
   readonly node: string;
-  /** The model's state at the end: in-sync, resyncing or offline. */
+  /** The model's state at the end: in-sync, resyncing or offline (lost with its drive: offline for good). */
   readonly state: string;
-  /** The control plane's state of the plex at the end (its clock at the model's end). */
+  /** The control plane's state of the plex at the end (its clock at the model's end); `lost` where its drive failed. */
   readonly platform_state: string;
   /** Resyncs done: bytes copied and when, ns. */
   readonly resyncs: readonly { readonly copied_bytes: number; readonly started_ns: number; readonly finished_ns: number }[];
 }
 
-/** Refuses a fault that would stop a running workload's pod (moving workloads comes later). */
-export function checkFaults(s: LoadedClusterScenario, state: ClusterState): void {
-  const busy = new Map<string, string>();
-  for (const w of s.workloads) {
-    const pod = state.pods.get(w.pod);
-    if (pod?.status.state === 'running') busy.set(pod.status.node, w.pod);
-  }
-  const problems = s.faults
-    .map((f, i) => ({ f, i }))
-    .filter(({ f }) => f.event === 'node-down' && busy.has(f.node))
-    .map(
-      ({ f, i }) =>
-        `/faults/${i}: node-down of ${f.node}, where the platform placed ${busy.get(f.node)} with a workload; moving running workloads comes in a later version: fail another node`,
-    );
-  if (problems.length > 0)
-    throw new AnvilError('ANVIL_ERR_SCENARIO_UNSUPPORTED', `${s.file} fails a node under a running workload`, problems);
+/** The faults as they fire, and what they left; `close` ends the outages still open at the run's end. */
+export interface FaultLog {
+  readonly records: FaultRecord[];
+  /** `TENANT/NAME#PLEX` of the plexes lost with a failed drive. */
+  readonly lostPlexes: Set<string>;
+  /** Per pod with workloads that moved or stopped, what happened to it. */
+  readonly pods: ReadonlyMap<string, PodOutcome>;
+  /** Volume outages, closed ones first in the order they ended. */
+  readonly volumeOutages: OutageRecord[];
+  /** Closes what is still open at `end_ns`: volume outages and stopped pods' outages. */
+  close(end_ns: number): { volumes: OutageRecord[]; pods: OutageRecord[] };
 }
 
-/** Schedules the faults on the model; returns the records, filled as they fire. */
-export function scheduleFaults(faults: readonly ScenarioFault[], placement: ScenarioPlacement, built: AssembledCluster): FaultRecord[] {
+/** Refuses a drive-failed fault naming a drive its node does not have (as `anvil scenario validate` words it), before the run. */
+export function checkFaults(s: LoadedClusterScenario, state: ClusterState): void {
+  const problems: string[] = [];
+  s.faults.forEach((f, i) => {
+    const inv = state.nodes.get(f.node)?.inventory;
+    if (f.event !== 'drive-failed' || f.drive === undefined || inv === undefined || f.drive < inv.drives.length) return;
+    problems.push(
+      `/faults/${i}/drive: node ${f.node} (profile ${inv.profile}) has ${inv.drives.length} drive(s), indices 0 to ${inv.drives.length - 1}`,
+    );
+  });
+  if (problems.length > 0)
+    throw new AnvilError('ANVIL_ERR_CLUSTER_SCENARIO', `${s.file}: a fault names a drive its node does not have`, problems);
+}
+
+/** Schedules the faults on the model; returns their log, filled as they fire. */
+export function scheduleFaults(s: LoadedClusterScenario, placement: ScenarioPlacement, built: AssembledCluster): FaultLog {
   // From here the control plane reads the model's time: a fault's or a resync's change is stamped when it happens.
   followModelTime(placement, built.model.sim);
   const records: FaultRecord[] = [];
+  const lostPlexes = new Set<string>();
   const store = placement.store;
   const actor = localAdmin('scenario');
-  const plexesOn = (node: string) =>
-    [...built.volumes].flatMap(([key, v]) => v.plexNodes.flatMap((n, i) => (n === node ? [{ key, handle: v.handle, plex: i }] : [])));
-  for (const f of faults) {
+  const pods = podMoves(s, placement, built);
+  const outages = volumeOutageTracker(built);
+  const plexesWhere = (node: string, drive?: number) =>
+    [...built.volumes].flatMap(([key, v]) =>
+      v.plexNodes.flatMap((n, i) =>
+        n === node && (drive === undefined || v.plexDrives[i] === drive) && !lostPlexes.has(`${key}#${i}`)
+          ? [{ key, volume: v, plex: i }]
+          : [],
+      ),
+    );
+  for (const f of s.faults) {
     built.model.at(f.at_ns, () => {
-      const plexes = plexesOn(f.node);
+      const now = built.model.sim.now;
+      // The plexes the fault touches: the node's (down or up), or the failed drive's.
+      const plexes = plexesWhere(f.node, f.event === 'drive-failed' ? f.drive : undefined);
+      const stopped: { pod: string; reason: string }[] = [];
       if (f.event === 'node-down') {
         store.change(actor, 'fail nodes', `nodes/${f.node}`, (cp) => cp.failNode(f.node));
-        for (const p of plexes) p.handle.fail(p.plex);
-      } else {
-        // What the model must copy, as the platform's copy size: dirty bytes over the volume's size.
-        const fraction = new Map(plexes.map((p) => [p.key, dirtyBytes(p.handle, p.plex) / p.handle.volume.capacity_bytes] as const));
-        // Volumes no workload touched were not written in the model: nothing to copy.
-        store.change(actor, 'recover nodes', `nodes/${f.node}`, (cp) => cp.recoverNode(f.node, (volume) => fraction.get(volume) ?? 0));
+        // The model's plexes leave first, so I/O in flight to them comes back as missed (an error where it was the last copy).
+        for (const p of plexes) p.volume.handle.fail(p.plex);
+        for (const pod of pods.removePinned(f.node)) stopped.push(...pods.stop(pod, `reschedule: false: it went down with ${f.node}`, now));
+      } else if (f.event === 'drive-failed') {
+        store.change(actor, 'fail drives', `nodes/${f.node}`, (cp) => cp.failDrive(f.node, f.drive!));
         for (const p of plexes) {
-          // The model copies at the rate the platform gave the plex (its node's resync share, split
-          // between the plexes returning at once), so the platform's finish estimate holds when the drive keeps up.
-          const platform = store.read((st) => st.volumes.get(p.key)?.plexes.find((x) => x.node === f.node));
-          p.handle.recover(p.plex, false, platform?.state === 'resyncing' ? platform.resync.rate_bytes_per_s : undefined);
+          p.volume.handle.fail(p.plex);
+          lostPlexes.add(`${p.key}#${p.plex}`);
         }
+      } else {
+        recoverNode(placement, f.node, built, lostPlexes);
       }
-      records.push({ at_ns: f.at_ns, event: f.event, node: f.node, plexes: plexes.map((p) => `${p.key}#${p.plex}`) });
+      // Every pod with workloads follows the platform: moved, left pending, or placed again (a node's return retries pending pods).
+      const followed = pods.follow(pods.pods, now);
+      stopped.push(...followed.stopped);
+      outages.update(now, `${f.event} ${f.node}`);
+      records.push({
+        at_ns: f.at_ns,
+        event: f.event,
+        node: f.node,
+        ...(f.event === 'drive-failed' && f.drive !== undefined ? { drive: f.drive } : {}),
+        plexes: plexes.map((p) => `${p.key}#${p.plex}`),
+        ...(followed.moved.length > 0 ? { moved: followed.moved } : {}),
+        ...(stopped.length > 0 ? { stopped } : {}),
+        ...(followed.restarted.length > 0 ? { restarted: followed.restarted } : {}),
+      });
     });
   }
-  return records;
+  return {
+    records,
+    lostPlexes,
+    pods: pods.outcomes,
+    volumeOutages: outages.closed,
+    close: (end_ns) => ({ volumes: outages.close(end_ns), pods: pods.close(end_ns) }),
+  };
+}
+
+/**
+ * The control plane recovers `node`; the model brings back every plex the platform brought back, as the
+ * platform says: the volume's last current copy in sync at once (it took no write meanwhile), then each
+ * plex the platform resyncs (this node's, or another's whose source came back) at the rate it gave it. A
+ * plex the platform keeps out of sync (no in-sync plex to copy from) stays offline in the model too.
+ */
+function recoverNode(placement: ScenarioPlacement, node: string, built: AssembledCluster, lost: ReadonlySet<string>): void {
+  const store = placement.store;
+  const offline = [...built.volumes].flatMap(([key, volume]) =>
+    volume.plexNodes.flatMap((n, plex) =>
+      volume.handle.volume.state[plex] === 'offline' && !lost.has(`${key}#${plex}`) ? [{ key, volume, plex, node: n }] : [],
+    ),
+  );
+  // What the model must copy, as the platform's copy size: dirty bytes over the volume's size.
+  const fraction = new Map<string, number>();
+  for (const p of offline)
+    fraction.set(p.key, Math.max(fraction.get(p.key) ?? 0, dirtyBytes(p.volume, p.plex) / p.volume.handle.volume.capacity_bytes));
+  // Volumes no workload touched were not written in the model: nothing to copy.
+  store.change(localAdmin('scenario'), 'recover nodes', `nodes/${node}`, (cp) =>
+    cp.recoverNode(node, (volume) => fraction.get(volume) ?? 0),
+  );
+  const platform = (p: (typeof offline)[number]) => store.read((st) => st.volumes.get(p.key)?.plexes.find((x) => x.node === p.node));
+  for (const p of offline) {
+    const model = p.volume.handle.volume;
+    if (platform(p)?.state === 'in-sync' && model.state.every((st, i) => i === p.plex || st === 'offline')) p.volume.handle.rejoin(p.plex);
+  }
+  for (const p of offline) {
+    const plex = platform(p);
+    // At the rate the platform gave the plex (its node's resync share, split between the plexes returning
+    // at once), so the platform's finish estimate holds when the drive keeps up.
+    if (plex?.state === 'resyncing') p.volume.handle.recover(p.plex, false, plex.resync.rate_bytes_per_s);
+  }
 }
 
 /** Bytes of plex `plex` written while it was behind: its dirty blocks (the last one only as far as the volume goes). */
-function dirtyBytes(handle: MirroredVolumeHandle, plex: number): number {
-  const v = handle.volume;
+function dirtyBytes(built: BuiltVolume, plex: number): number {
+  const v = built.handle.volume;
   return Math.min(v.capacity_bytes, v.map.dirtyCount[plex]! * v.block_bytes);
+}
+
+/** Volumes with no plex in sync: open from the fault that took the last one, closed by the one that brought one back. */
+function volumeOutageTracker(built: AssembledCluster): {
+  closed: OutageRecord[];
+  update(now: number, cause: string): void;
+  close(end_ns: number): OutageRecord[];
+} {
+  const open = new Map<string, number>();
+  const closed: OutageRecord[] = [];
+  const end = (name: string, from_ns: number, to_ns: number, until: string): OutageRecord => ({
+    name,
+    from_ns,
+    to_ns,
+    outage_ns: to_ns - from_ns,
+    until,
+  });
+  return {
+    closed,
+    update(now, cause) {
+      for (const [key, v] of built.volumes) {
+        // Out while no plex is in sync: nothing holds the volume's current data to serve from.
+        const down = v.handle.volume.readingFrom < 0;
+        const since = open.get(key);
+        if (down && since === undefined) open.set(key, now);
+        else if (!down && since !== undefined) {
+          open.delete(key);
+          closed.push(end(key, since, now, cause));
+        }
+      }
+    },
+    close(end_ns) {
+      return [...closed, ...[...open].map(([key, since]) => end(key, since, Math.max(since, end_ns), 'end of run'))];
+    },
+  };
+}
+
+/**
+ * The faults left when every job has ended (its pods stopped, their runtime up) still happen, up to the
+ * scenario's end: a node's return ends an outage and starts its resyncs. Call after the model's run.
+ */
+export function runRemainingFaults(built: AssembledCluster, end_ns: number): void {
+  if (built.model.sim.now < end_ns) built.model.sim.run(end_ns);
 }
 
 /**
@@ -111,24 +251,43 @@ export function followModelResyncs(placement: ScenarioPlacement): (volume: strin
   };
 }
 
-/** After the run: the control plane's clock at the model's end (resyncs done only as the model finished them); every volume gives back every acknowledged write. */
-export function settleAfterRun(s: LoadedClusterScenario, placement: ScenarioPlacement, built: AssembledCluster): PlexRecord[] {
-  const platformState = (key: string, node: string) =>
-    placement.store.read((st) => st.volumes.get(key)?.plexes.find((p) => p.node === node)?.state ?? 'gone');
+/**
+ * After the run: every volume gives back every acknowledged write from its in-sync plexes (or, for a
+ * volume whose last current copy is on a node still down, from that copy: it took no write since). A
+ * volume the platform lost (its current copies went with failed drives) lost its data to the faults, not
+ * to the model: its outage to the run's end says so, and it is not checked.
+ */
+export function settleAfterRun(
+  s: LoadedClusterScenario,
+  placement: ScenarioPlacement,
+  built: AssembledCluster,
+  log: FaultLog,
+): PlexRecord[] {
+  const platformState = (key: string, node: string, plex: number) =>
+    log.lostPlexes.has(`${key}#${plex}`)
+      ? 'lost'
+      : placement.store.read((st) => st.volumes.get(key)?.plexes.find((p) => p.node === node)?.state ?? 'gone');
   const lost: string[] = [];
   const plexes: PlexRecord[] = [];
   for (const [key, v] of built.volumes) {
-    try {
-      v.handle.volume.assertNoLostWrites();
-    } catch (e) {
-      lost.push(`${key}: ${(e as Error).message}`);
+    const volume = v.handle.volume;
+    const inSync = volume.state.map((st) => st === 'in-sync');
+    // No plex in sync: the current copy is the one the platform keeps `offline` on a node still down (no
+    // write was acknowledged since it left); none where the platform lost the volume with its drives.
+    const current = inSync.some(Boolean) ? inSync : v.plexNodes.map((node, i) => platformState(key, node, i) === 'offline');
+    if (current.some(Boolean)) {
+      const missing = volume.map.lostBlocks(current, 5);
+      if (missing.length > 0 || volume.staleReads > 0)
+        lost.push(
+          `${key}: blocks ${missing.map((l) => `${l.block} (acknowledged version ${l.acknowledged}, best current ${l.bestInSync})`).join(', ') || 'none'}; stale reads served: ${volume.staleReads}`,
+        );
     }
     v.plexNodes.forEach((node, i) =>
       plexes.push({
         volume: key,
         node,
-        state: v.handle.volume.state[i]!,
-        platform_state: platformState(key, node),
+        state: volume.state[i]!,
+        platform_state: platformState(key, node, i),
         resyncs: v.handle.resync.done
           .filter((d) => d.plex === i)
           .map((d) => ({ copied_bytes: d.copied_bytes, started_ns: d.started_ns, finished_ns: d.finished_ns })),

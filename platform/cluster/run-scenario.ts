@@ -3,8 +3,8 @@
  * on the model for the appliance stack (assemble.ts), run, and written by the one writer of results: fio's
  * JSON with one job per pod workload (labels in anvil_labels), Arrow tables with the label columns, and
  * the scenario's summary (pods placed or pending with the reason, per pod IOPS and p99, faults and plexes).
- * This slice runs the hci stack with node-down/node-up faults (faults.ts) and no network flows; a scenario
- * that needs more is refused with a coded error naming each entry.
+ * This slice runs the hci stack with node-down/node-up and drive-failed faults (faults.ts: pods moved,
+ * stopped, outages) and no network flows; a scenario that needs more is refused with a coded error naming each entry.
  */
 import type { RunIo } from '../../bench/run.js';
 import { anvilVersion } from '../../bench/package-root.js';
@@ -28,11 +28,14 @@ import {
   checkFaults,
   followModelResyncs,
   RUNNABLE_FAULTS,
+  runRemainingFaults,
   scheduleFaults,
   settleAfterRun,
   type FaultRecord,
+  type OutageRecord,
   type PlexRecord,
 } from './faults.js';
+import type { PodOutcome } from './pod-moves.js';
 import { placeScenario } from './placement.js';
 
 export interface ScenarioRunOptions {
@@ -62,6 +65,14 @@ export interface ScenarioPodSummary {
   /** Highest p99 completion latency of its jobs, ns, per direction (absent where none ran). */
   readonly read_clat_p99_ns?: number;
   readonly write_clat_p99_ns?: number;
+  /** I/Os of its jobs that ended in an error (their volume had no plex left), where any did. */
+  readonly errors?: number;
+  /** Where a fault moved it (the platform's scheduler placed it again), when and from where. */
+  readonly moves?: readonly { readonly at_ns: number; readonly from: string; readonly to: string }[];
+  /** When a fault last stopped it and why. */
+  readonly stopped?: { readonly at_ns: number; readonly reason: string };
+  /** When and where the platform last placed it again after a stop (its workloads ran anew there, as jobs of their own). */
+  readonly restarted?: { readonly at_ns: number; readonly node: string };
 }
 
 /** The scenario's part of the results (summary.json's anvil.scenario, and anvil_scenario in JSON on stdout). */
@@ -80,6 +91,8 @@ export interface ScenarioSummary {
   readonly plexes: readonly PlexRecord[];
   /** Per drive with plexes: what its storage QoS sent it over the run (4K-equivalent units a second, in all and per client) and its busy fraction. */
   readonly drives: readonly DriveUsage[];
+  /** Where the scenario has faults: times volumes had no plex in sync, and pods were down (to their restart or the run's end). */
+  readonly outages?: { readonly volumes: readonly OutageRecord[]; readonly pods: readonly OutageRecord[] };
 }
 
 /** Refuses what this version does not model, naming each entry and what runs instead. */
@@ -88,7 +101,7 @@ function checkSupported(s: LoadedClusterScenario, stack: StackName): void {
   if (stack !== 'hci') problems.push(`--stack ${stack}: the diy stack is not wired to scenarios yet; run with --stack hci`);
   s.faults.forEach((f, i) => {
     if (!RUNNABLE_FAULTS.includes(f.event))
-      problems.push(`/faults/${i}: ${f.event} comes in a later version; this version runs ${RUNNABLE_FAULTS.join(' and ')}`);
+      problems.push(`/faults/${i}: ${f.event} comes in a later version; this version runs ${RUNNABLE_FAULTS.join(', ')}`);
   });
   if (s.flows.length > 0)
     problems.push(
@@ -97,7 +110,7 @@ function checkSupported(s: LoadedClusterScenario, stack: StackName): void {
   if (problems.length > 0)
     throw new AnvilError(
       'ANVIL_ERR_SCENARIO_UNSUPPORTED',
-      `${s.file} asks for what anvil run does not model yet (${problems.length} item${problems.length > 1 ? 's' : ''}); this version runs the hci stack's pods, storage workloads and node-down/node-up faults`,
+      `${s.file} asks for what anvil run does not model yet (${problems.length} item${problems.length > 1 ? 's' : ''}); this version runs the hci stack's pods, storage workloads and node-down, node-up and drive-failed faults`,
       problems,
     );
 }
@@ -122,7 +135,7 @@ function pendingReason(failure: SchedulingFailure): string {
 }
 
 /** Per pod: placement, and what its jobs measured. */
-function podSummaries(pods: readonly Pod[], run: SimRunMeasurement): ScenarioPodSummary[] {
+function podSummaries(pods: readonly Pod[], run: SimRunMeasurement, outcomes: ReadonlyMap<string, PodOutcome>): ScenarioPodSummary[] {
   return pods.map((p) => {
     const key = `${p.namespace}/${p.name}`;
     if (p.status.state === 'pending') return { pod: key, state: 'pending', reason: pendingReason(p.status.failure) };
@@ -130,12 +143,16 @@ function podSummaries(pods: readonly Pod[], run: SimRunMeasurement): ScenarioPod
     let iops = 0;
     let readP99 = -1;
     let writeP99 = -1;
+    let errors = 0;
     for (const j of jobs) {
       const m = j.measured;
+      errors += m.total_err ?? 0;
       if (m.window_ns > 0) iops += ((m.read.total_ios + m.write.total_ios) * 1e9) / m.window_ns;
       if (m.read.total_ios > 0) readP99 = Math.max(readP99, m.read.clat.percentile(99));
       if (m.write.total_ios > 0) writeP99 = Math.max(writeP99, m.write.clat.percentile(99));
     }
+    // A pod started again ran in spells, one set of jobs each: its I/Os over the time it ran.
+    if (outcomes.get(key)?.restarted) iops = ranIops(jobs);
     return {
       pod: key,
       state: 'running',
@@ -144,8 +161,33 @@ function podSummaries(pods: readonly Pod[], run: SimRunMeasurement): ScenarioPod
       ...(jobs.length > 0 ? { iops: Math.round(iops) } : {}),
       ...(readP99 >= 0 ? { read_clat_p99_ns: readP99 } : {}),
       ...(writeP99 >= 0 ? { write_clat_p99_ns: writeP99 } : {}),
+      ...(errors > 0 ? { errors } : {}),
+      ...faultOutcome(outcomes.get(key)),
     };
   });
+}
+
+/** I/Os a second of jobs that ran in spells: their I/Os over the union of their windows. */
+function ranIops(jobs: SimRunMeasurement['jobs']): number {
+  const windows = jobs.map((j) => [j.measured.windowStart_ns, j.measured.windowEnd_ns] as const).sort((a, b) => a[0] - b[0]);
+  let ran_ns = 0;
+  let reach = -Infinity;
+  for (const [start, end] of windows) {
+    ran_ns += Math.max(0, end - Math.max(start, reach));
+    reach = Math.max(reach, end);
+  }
+  const ios = jobs.reduce((n, j) => n + j.measured.read.total_ios + j.measured.write.total_ios, 0);
+  return ran_ns > 0 ? (ios * 1e9) / ran_ns : 0;
+}
+
+/** A pod's moves, stop and restart, where a fault gave it any. */
+function faultOutcome(o: PodOutcome | undefined): Pick<ScenarioPodSummary, 'moves' | 'stopped' | 'restarted'> {
+  if (!o) return {};
+  return {
+    ...(o.moves.length > 0 ? { moves: o.moves } : {}),
+    ...(o.stopped ? { stopped: o.stopped } : {}),
+    ...(o.restarted ? { restarted: o.restarted } : {}),
+  };
 }
 
 /** The summary as text, before fio's per-job text. */
@@ -163,11 +205,29 @@ export function scenarioText(s: ScenarioSummary): string {
     if (p.iops !== undefined) figures.push(`IOPS=${formatRate(p.iops)}`);
     if (p.read_clat_p99_ns !== undefined) figures.push(`read p99=${formatDuration(p.read_clat_p99_ns)}`);
     if (p.write_clat_p99_ns !== undefined) figures.push(`write p99=${formatDuration(p.write_clat_p99_ns)}`);
+    if (p.errors !== undefined) figures.push(`${p.errors} I/O errors`);
+    for (const m of p.moves ?? []) figures.push(`moved to ${m.to} at ${formatDuration(m.at_ns)}`);
+    if (p.stopped) figures.push(`stopped at ${formatDuration(p.stopped.at_ns)} (${p.stopped.reason})`);
+    if (p.restarted) figures.push(`started again on ${p.restarted.node} at ${formatDuration(p.restarted.at_ns)}`);
     lines.push(`  ${p.pod}: ${figures.join(', ')}`);
   }
   for (const d of s.drives) lines.push(driveLine(d));
-  for (const f of s.faults)
-    lines.push(`fault at ${formatDuration(f.at_ns)}: ${f.event} ${f.node}${f.plexes.length > 0 ? ` (plexes ${f.plexes.join(', ')})` : ''}`);
+  for (const f of s.faults) {
+    // A failed drive does not come back in the run: its plexes are lost for good.
+    const plexes = f.plexes.length > 0 ? `plexes ${f.plexes.join(', ')}${f.event === 'drive-failed' ? ' lost with the drive' : ''}` : '';
+    const what = [plexes, ...(f.moved ?? []).map((m) => `${m.pod} moved to ${m.to}`)];
+    what.push(...(f.stopped ?? []).map((x) => `${x.pod} stopped`), ...(f.restarted ?? []).map((x) => `${x.pod} started again on ${x.on}`));
+    const detail = what.filter((w) => w !== '').join('; ');
+    lines.push(
+      `fault at ${formatDuration(f.at_ns)}: ${f.event} ${f.node}${f.drive !== undefined ? ` drive ${f.drive}` : ''}${detail !== '' ? ` (${detail})` : ''}`,
+    );
+  }
+  for (const o of s.outages?.volumes ?? [])
+    lines.push(
+      `  volume ${o.name} out (no plex in sync) for ${formatDuration(o.outage_ns)}, from ${formatDuration(o.from_ns)} to ${o.until}`,
+    );
+  for (const o of s.outages?.pods ?? [])
+    lines.push(`  pod ${o.name} down for ${formatDuration(o.outage_ns)}, from ${formatDuration(o.from_ns)} to ${o.until}`);
   if (s.faults.length > 0)
     for (const p of s.plexes) {
       const copied = p.resyncs.map((r) => `resynced ${r.copied_bytes} bytes in ${formatDuration(r.finished_ns - r.started_ns)}`);
@@ -201,7 +261,7 @@ export async function runScenarioFile(
   checkFaults(scenario, state);
   const built = assembleHci(scenario, state, coefficients, followModelResyncs(placement));
   notes.push(...built.notes);
-  const faults = scheduleFaults(s.faults, placement, built);
+  const faults = scheduleFaults(scenario, placement, built);
   for (const n of notes) io.stderr.write(`${n}\n`);
 
   const bound = runBound(built, options.maxIos ?? DEFAULT_MAX_IOS, s.file, s.duration_ns);
@@ -221,12 +281,15 @@ export async function runScenarioFile(
   } finally {
     bar?.done();
   }
-  const plexes = settleAfterRun(scenario, placement, built);
+  runRemainingFaults(built, s.duration_ns);
+  const plexes = settleAfterRun(scenario, placement, built, faults);
+  // Outages still open end with the run (the scenario's end: its jobs' runtime).
+  const outages = faults.close(s.duration_ns);
   const drives = driveUsage(built, built.model.sim.now);
 
-  // Pods as placed before the run (a fault moves none that has a workload).
+  // Pods as placed before the run; where a fault moved or stopped one, its summary says so.
   const pods = [...state.pods.values()];
-  const summaryPods = podSummaries(pods, run);
+  const summaryPods = podSummaries(pods, run, faults.pods);
   const summary: ScenarioSummary = {
     file: s.file,
     name: s.spec.name,
@@ -237,8 +300,9 @@ export async function runScenarioFile(
     pods_running: summaryPods.filter((p) => p.state === 'running').length,
     pods_pending: summaryPods.filter((p) => p.state === 'pending').length,
     pods: summaryPods,
-    faults,
+    faults: faults.records,
     plexes,
+    ...(s.faults.length > 0 ? { outages } : {}),
     drives,
   };
   const version = anvilVersion();

@@ -95,6 +95,11 @@ export class ControlPlane {
     return nodeService.failNode(this.ctx, name);
   }
 
+  /** A drive of a live node fails (a fault to inject): its plexes are lost, their volumes degraded (or lost, for a last copy), pods left without a copy wait. */
+  failDrive(node: string, drive: number): Moves {
+    return nodeService.failDrive(this.ctx, node, drive);
+  }
+
   /** A failed node is back: ready again, its plexes current again or resynced from an in-sync plex, pending pods retried. */
   /**
    * A failed node is back. `dirtyFraction` (a model's) says, per volume `namespace/name`, what fraction

@@ -13,7 +13,7 @@ import { requireName } from './names.js';
 import { DEFAULT_NODE_PROFILE, loadNodeProfile, type NodeInventory } from './node-profile.js';
 import { DEFAULT_ZONE, wellKnownLabels, type Node, type Taint } from './node.js';
 import { BUILTIN_PERF_TIERS } from './perf-tier.js';
-import { dropPlexesOfNode, plexesOnNodeDown, plexesOnNodeUp } from './plex-sync.js';
+import { dropPlexesOfDrive, dropPlexesOfNode, plexesOnNodeDown, plexesOnNodeUp } from './plex-sync.js';
 import { DEFAULT_RESYNC_SHARE, type DirtyFraction } from './resync.js';
 import { keyOf, unusableReason } from './volume.js';
 
@@ -228,6 +228,35 @@ export function failNode(ctx: ChangeContext, name: string): Moves {
   ctx.event('error', 'NodeDown', `node/${name}`, 'node is down');
   plexesOnNodeDown(ctx, name);
   const moves = evict(ctx, name, 'node down');
+  pendPodsWithoutCopy(ctx, moves);
+  return moves;
+}
+
+/**
+ * Drive `drive` (index into the node's inventory) of a live node fails (a fault to inject): its data is
+ * gone, so each plex on it is dropped (a mirrored volume runs degraded on its other plexes; a volume whose
+ * only current copy was there is lost), and pods left with no usable copy wait, pending. The drive is not
+ * replaced: nothing brings it back, and no plex is put back on it by this call.
+ */
+export function failDrive(ctx: ChangeContext, name: string, drive: number): Moves {
+  ctx.can('node', 'edit');
+  const node = requireNode(ctx, name);
+  const drives = node.inventory.drives.length;
+  if (!(Number.isInteger(drive) && drive >= 0 && drive < drives))
+    throw new AnvilError('ANVIL_ERR_FIELD_INVALID', `drive ${drive} of node ${name}: give a drive index from 0 to ${drives - 1}`);
+  if (node.status.state === 'down')
+    throw new AnvilError(
+      'ANVIL_ERR_IN_USE',
+      `node ${name} is down; a drive fails on a live node (recover it first: anvil node recover ${name})`,
+    );
+  ctx.event(
+    'error',
+    'DriveFailed',
+    `node/${name}`,
+    `drive ${drive} (${node.inventory.drives[drive]!.profile}) failed; its plexes are gone`,
+  );
+  dropPlexesOfDrive(ctx, name, drive);
+  const moves: Moves = { moved: [], pending: [] };
   pendPodsWithoutCopy(ctx, moves);
   return moves;
 }

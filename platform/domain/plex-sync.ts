@@ -190,6 +190,22 @@ export function dropPlexesOfNode(ctx: ChangeContext, node: string): void {
   }
 }
 
+/** Drive `drive` of node `node` failed: the plexes on it go (their data with the drive), the volumes keep their mirror count. */
+export function dropPlexesOfDrive(ctx: ChangeContext, node: string, drive: number): void {
+  for (const v of volumesOn(ctx, node)) {
+    const gone = v.plexes.filter((p) => p.node === node && p.drive === drive);
+    if (gone.length === 0) continue;
+    const plexes = v.plexes.filter((p) => !gone.includes(p));
+    ctx.event(
+      'error',
+      'PlexLost',
+      `volume/${v.namespace}/${v.name}`,
+      `plex on ${node} drive ${drive} is lost with its drive; ${plexes.filter((p) => p.state === 'in-sync').length} of ${v.mirrors} mirrors in sync`,
+    );
+    putPlexes(ctx, v, plexes);
+  }
+}
+
 /**
  * The plex to drop when a volume loses a mirror: an out-of-sync one first, then a resyncing one, never
  * the one its pod reads locally, else the last listed (the newest).

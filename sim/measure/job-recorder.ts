@@ -115,6 +115,8 @@ export class JobRecorder {
   readonly write = new DirectionRecorder();
   /** End of the window: set when the job finishes, ns. */
   windowEnd_ns = 0;
+  /** I/Os that came back with an error (STATUS_ERROR), over the whole run: fio's total_err. */
+  errors = 0;
   private nextIntervalEnd: number;
 
   /**
@@ -172,6 +174,7 @@ export class JobRecorder {
       window_ns: this.window_ns,
       read: this.read,
       write: this.write,
+      ...(this.errors > 0 ? { total_err: this.errors } : {}),
     };
   }
 }

@@ -84,4 +84,6 @@ export interface MeasuredJob {
   readonly write: MeasuredDirection;
   /** Trims, where a job did trim (fio on a host can; the model never trims). */
   readonly trim?: MeasuredDirection;
+  /** I/Os that ended in an error (EIO), where any did: fio's total_err; they are in no latency or I/O count. */
+  readonly total_err?: number;
 }

@@ -79,6 +79,8 @@ export class Model {
   private running = 0;
   /** The only job while the model has one, going straight to its device and back; null otherwise. */
   private loneDirectJob: { readonly generator: JobGenerator; readonly device: DeviceInstance } | null = null;
+  /** Actions posted with `at` that have not happened yet. */
+  private actionsPending = 0;
 
   /**
    * @param seed the scenario seed every random stream derives from
@@ -170,9 +172,20 @@ export class Model {
     return flow;
   }
 
-  /** Runs `action` at simulated time `at_ns` (a device failure, a pod moved), between events. */
+  /**
+   * Runs `action` at simulated time `at_ns` (a device failure, a pod moved), between events. The run goes
+   * on until it has happened, even when every job is done before (a node's return that starts a pod again).
+   */
   at(at_ns: number, action: () => void): void {
-    this.sim.post(at_ns, new ModelAction(action), 0);
+    this.actionsPending++;
+    this.sim.post(
+      at_ns,
+      new ModelAction(() => {
+        this.actionsPending--;
+        action();
+      }),
+      0,
+    );
   }
 
   /** Jobs still running (not yet started ones included). */
@@ -193,7 +206,7 @@ export class Model {
       if (between) between();
       if (sim.pending > 0) throw new Error('Model.run: an event was scheduled between slices of a single-server run');
     }
-    while (this.running > 0 && sim.pending > 0) {
+    while ((this.running > 0 || this.actionsPending > 0) && sim.pending > 0) {
       // A slice with no event in it is skipped (a slow device's next completion may be hours of
       // simulated time away); events fire in the same order whatever the slices.
       sim.run(Math.max(sim.now + slice_ns, sim.peek()));

@@ -115,6 +115,12 @@ export class BlockMap {
     }
   }
 
+  /** Every block of `plex` is up to date (it missed nothing acknowledged). */
+  cleanAll(plex: number): void {
+    this.dirty[plex]!.fill(0);
+    this.dirtyCount[plex] = 0;
+  }
+
   /** The plex's data is gone (a drive replaced): every written block is dirty and it holds nothing. */
   loseEverything(plex: number): void {
     this.held[plex]!.fill(0);

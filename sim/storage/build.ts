@@ -58,8 +58,15 @@ export interface MirroredVolumeHandle {
    * `bytes_per_s` paces this resync instead of the volume's `resync_bytes_per_s`.
    */
   recover(plex: number, lostData?: boolean, bytes_per_s?: number): void;
+  /** The volume's last current copy is back with its node: in sync at once, nothing to copy (the volume took no writes meanwhile). */
+  rejoin(plex: number): void;
   /** Takes a snapshot. */
   snapshot(): void;
+  /**
+   * The volume is used from another node from now on (its pod moved): the same plexes, in the same order
+   * and on the same devices and extents, with their legs as seen from there (which is local, which remote).
+   */
+  moveTo(plexes: readonly PlexSpec[]): void;
 }
 
 /** Builds a mirrored volume on `model` and registers it under `spec.name`. */
@@ -67,28 +74,7 @@ export function mirroredVolume(model: Model, spec: MirroredVolumeSpec): Mirrored
   // Checked before any route is added, so a refused volume leaves the model as it was.
   if (model.devices.some((d) => d.name === spec.name))
     throw new RangeError(`volume "${spec.name}": a device or volume of that name is in the model already; give each its own name`);
-  const legs: PlexLeg[] = spec.plexes.map((plex, index) => {
-    const device = model.device(plex.device).instance;
-    const offset_bytes = plex.offset_bytes ?? 0;
-    if (!(offset_bytes >= 0 && offset_bytes + spec.capacity_bytes <= device.capacity_bytes)) {
-      throw new RangeError(
-        `volume "${spec.name}": plex ${index} on "${plex.device}" spans bytes ${offset_bytes} to ${offset_bytes + spec.capacity_bytes}, beyond the device's ${device.capacity_bytes}; give an offset_bytes and capacity that fit`,
-      );
-    }
-    const via = [...(plex.via ?? [])];
-    const back = [...(plex.back ?? [])];
-    const copies = plex.copy_via !== undefined || plex.copy_back !== undefined;
-    const copyVia = [...(plex.copy_via ?? plex.via ?? [])];
-    const copyBack = [...(plex.copy_back ?? plex.back ?? [])];
-    if (plex.remote) {
-      const delays = remotePlexDelays(model.sim, model.requests, plex.remote);
-      via.unshift(delays.outbound);
-      back.push(delays.inbound);
-      copyVia.unshift(delays.outbound);
-      copyBack.push(delays.inbound);
-    }
-    return { via, device, back, offset_bytes, local: plex.remote === undefined, ...(copies ? { copyVia, copyBack } : {}) };
-  });
+  const legs = legsOf(model, spec.name, spec.capacity_bytes, spec.plexes);
   const volume = new MirroredVolume(spec.name, model.sim, model.requests, spec.capacity_bytes, spec.block_bytes, legs);
   const resync = new Resync(
     volume,
@@ -106,8 +92,40 @@ export function mirroredVolume(model: Model, spec: MirroredVolumeSpec): Mirrored
     recover(plex, lostData = false, bytes_per_s?: number) {
       resync.start(plex, lostData, bytes_per_s);
     },
+    rejoin(plex) {
+      volume.plexBackCurrent(plex);
+    },
     snapshot() {
       volume.snapshot();
     },
+    moveTo(plexes) {
+      volume.relocate(legsOf(model, spec.name, spec.capacity_bytes, plexes));
+    },
   };
+}
+
+/** Each plex as a leg: its device, its extent checked, a remote plex's NVMe over Ethernet delays around its stations. */
+function legsOf(model: Model, name: string, capacity_bytes: number, plexes: readonly PlexSpec[]): PlexLeg[] {
+  return plexes.map((plex, index) => {
+    const device = model.device(plex.device).instance;
+    const offset_bytes = plex.offset_bytes ?? 0;
+    if (!(offset_bytes >= 0 && offset_bytes + capacity_bytes <= device.capacity_bytes)) {
+      throw new RangeError(
+        `volume "${name}": plex ${index} on "${plex.device}" spans bytes ${offset_bytes} to ${offset_bytes + capacity_bytes}, beyond the device's ${device.capacity_bytes}; give an offset_bytes and capacity that fit`,
+      );
+    }
+    const via = [...(plex.via ?? [])];
+    const back = [...(plex.back ?? [])];
+    const copies = plex.copy_via !== undefined || plex.copy_back !== undefined;
+    const copyVia = [...(plex.copy_via ?? plex.via ?? [])];
+    const copyBack = [...(plex.copy_back ?? plex.back ?? [])];
+    if (plex.remote) {
+      const delays = remotePlexDelays(model.sim, model.requests, plex.remote);
+      via.unshift(delays.outbound);
+      back.push(delays.inbound);
+      copyVia.unshift(delays.outbound);
+      copyBack.push(delays.inbound);
+    }
+    return { via, device, back, offset_bytes, local: plex.remote === undefined, ...(copies ? { copyVia, copyBack } : {}) };
+  });
 }

@@ -75,6 +75,8 @@ export class MirroredVolume implements DeviceInstance, EventHandler {
   private readPlex = 0;
   private held = 0;
   private resyncSink: ResyncSink | null = null;
+  /** Where every leg ends: children and copies come back to the volume here. */
+  private readonly legSink: Station = { accept: (req) => this.legDone(req) };
   // Per request id.
   private kind = new Uint8Array(0);
   private legPlex = new Int32Array(0);
@@ -105,21 +107,15 @@ export class MirroredVolume implements DeviceInstance, EventHandler {
     if (!(Number.isInteger(block_bytes) && block_bytes >= 512))
       throw new RangeError(`volume "${name}": block_bytes must be a whole number of bytes ≥ 512, not ${block_bytes}`);
     this.map = new BlockMap(Math.ceil(capacity_bytes / block_bytes), block_bytes, legs.length);
-    const sink: Station = { accept: (req) => this.legDone(req) };
     for (const leg of legs) {
-      const flow = requests.addRoute([this, ...leg.via, leg.device, ...leg.back, sink]);
-      this.legFlow.push(flow);
-      this.copyFlow.push(
-        leg.copyVia || leg.copyBack
-          ? requests.addRoute([this, ...(leg.copyVia ?? leg.via), leg.device, ...(leg.copyBack ?? leg.back), sink])
-          : flow,
-      );
+      this.legFlow.push(-1);
+      this.copyFlow.push(-1);
       this.state.push('in-sync');
       this.epoch.push(0);
       this.local.push(leg.local);
       this.offset.push(leg.offset_bytes);
     }
-    this.chooseReadPlex();
+    this.routeLegs(legs);
     this.fit(requests.op.length);
   }
 
@@ -169,6 +165,36 @@ export class MirroredVolume implements DeviceInstance, EventHandler {
     }
   }
 
+  /**
+   * The volume is used from another node now (its pod moved): each plex's leg is rebuilt as seen from
+   * there (a plex on the new node local, the others remote), in the same plex order and on the same
+   * extents. The old legs' flows are retired: what is in flight on them comes back as before.
+   */
+  relocate(legs: readonly PlexLeg[]): void {
+    if (legs.length !== this.state.length || legs.some((leg, p) => leg.offset_bytes !== this.offset[p]))
+      throw new RangeError(`volume "${this.name}": relocate it with its ${this.state.length} plexes' legs, in order, at their extents`);
+    for (let p = 0; p < legs.length; p++) {
+      this.requests.retireRoute(this.legFlow[p]!);
+      if (this.copyFlow[p] !== this.legFlow[p]) this.requests.retireRoute(this.copyFlow[p]!);
+      this.local[p] = legs[p]!.local;
+    }
+    this.routeLegs(legs);
+  }
+
+  /** Routes each plex's leg (and its copies' leg), then picks the plex reads go to. */
+  private routeLegs(legs: readonly PlexLeg[]): void {
+    const requests = this.requests;
+    legs.forEach((leg, p) => {
+      const flow = requests.addRoute([this, ...leg.via, leg.device, ...leg.back, this.legSink]);
+      this.legFlow[p] = flow;
+      this.copyFlow[p] =
+        leg.copyVia || leg.copyBack
+          ? requests.addRoute([this, ...(leg.copyVia ?? leg.via), leg.device, ...(leg.copyBack ?? leg.back), this.legSink])
+          : flow;
+    });
+    this.chooseReadPlex();
+  }
+
   /** Plexes that take writes (in sync or resyncing). */
   private get writable(): number {
     let n = 0;
@@ -205,6 +231,22 @@ export class MirroredVolume implements DeviceInstance, EventHandler {
       throw new RangeError(`volume "${this.name}": plex ${plex} is ${this.state[plex]}, not offline; only an offline plex returns`);
     if (lostData) this.map.loseEverything(plex);
     this.state[plex] = 'resyncing';
+  }
+
+  /**
+   * The plex that was the volume's last current copy is back (its node returned): no write was
+   * acknowledged while it was away (none had a plex to go to), so it is in sync at once; the blocks the
+   * failed writes marked are clean again, as nothing of theirs was acknowledged.
+   */
+  plexBackCurrent(plex: number): void {
+    this.checkPlex(plex);
+    if (this.state[plex] !== 'offline' || this.writable > 0)
+      throw new RangeError(
+        `volume "${this.name}": plex ${plex} is ${this.state[plex]} with ${this.writable} writable plexes; only the last copy of a volume that took no writes comes back current`,
+      );
+    this.map.cleanAll(plex);
+    this.state[plex] = 'in-sync';
+    this.chooseReadPlex();
   }
 
   /** Resync brought the plex up to date: it serves reads again. */

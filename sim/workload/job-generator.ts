@@ -7,7 +7,7 @@
 import type { EventHandle, EventHandler, Simulator } from '../core/kernel.js';
 import type { RandomStream } from '../core/random.js';
 import type { Op, RequestPool, Station } from '../io/requests.js';
-import { OP_READ, OP_WRITE } from '../io/requests.js';
+import { OP_READ, OP_WRITE, STATUS_OK } from '../io/requests.js';
 import { depthBucket, type JobRecorder } from '../measure/job-recorder.js';
 import { RequestFifo } from '../resources/request-fifo.js';
 import type { OpenLoopPlan } from './open-loop-single-server.js';
@@ -180,6 +180,11 @@ export class JobGenerator implements Station, EventHandler {
     this.flow = flow;
   }
 
+  /** The job stops issuing now (its pod went down): what is in flight completes, and its window ends here. */
+  stop(): void {
+    this.stopIssuing();
+  }
+
   fire(event: number): void {
     if (event === EVENT_ARRIVAL) this.arrive();
     else if (event === EVENT_START) this.begin();
@@ -190,6 +195,7 @@ export class JobGenerator implements Station, EventHandler {
   accept(req: number): void {
     const now = this.sim.now;
     const requests = this.requests;
+    if (requests.status[req] !== STATUS_OK) return this.failed(req);
     this.recorder.record(
       requests.op[req]!,
       requests.submit_ns[req]! - requests.arrival_ns[req]!,
@@ -203,6 +209,19 @@ export class JobGenerator implements Station, EventHandler {
     if (this.held.length > 0) this.submit(this.held.shift());
     else if (this.issuing && this.arrivalRate === 0) this.issue();
     if (!this.issuing && this.inFlight === 0 && this.held.length === 0) this.finish();
+  }
+
+  /**
+   * An I/O came back with an error (its volume has no plex to serve it): counted, not measured, and the
+   * job stops issuing, as fio stops a job at its first I/O error (without continue_on_error); what is
+   * still in flight comes back and is counted too.
+   */
+  private failed(req: number): void {
+    this.recorder.errors++;
+    this.requests.release(req);
+    this.inFlight--;
+    this.stopIssuing();
+    if (this.inFlight === 0 && this.held.length === 0) this.finish();
   }
 
   private begin(): void {

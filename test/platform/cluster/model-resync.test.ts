@@ -48,13 +48,13 @@ function run(s: LoadedClusterScenario, onInSync?: (volume: string, node: string,
       follow(volume, node, done);
     },
   );
-  scheduleFaults(s.faults, placement, built);
+  const log = scheduleFaults(s, placement, built);
   return {
     placement,
     built,
     go: () => {
       runModel(built.model, { profile: { name: 'cluster', title: s.spec.name, kind: 'cluster', path: s.file }, horizon_ns: s.duration_ns });
-      return settleAfterRun(s, placement, built);
+      return settleAfterRun(s, placement, built, log);
     },
   };
 }

@@ -132,32 +132,21 @@ workloads:
 });
 
 describe('what this version refuses', () => {
-  it('refuses network flows and fault kinds other than node-down/node-up, naming each entry, with a coded error', async () => {
+  it('refuses network flows and link faults, naming each entry, with a coded error', async () => {
     const flows = await anvilInProcess(['run', join('bench', 'scenarios', 'shared-ports.yaml')]);
     expect(flows.code).not.toBe(0);
     expect(flows.stderr).toContain('ANVIL_ERR_SCENARIO_UNSUPPORTED');
     expect(flows.stderr).toContain('/flows: 3 network flow(s); network flows come in a later version');
     expect(flows.stdout).toBe('');
-    const drive = mirrorFailure([
-      ['{ at: 15s, event: node-down, node: node-2 }', '{ at: 150ms, event: drive-failed, node: node-2, drive: 0 }'],
-      ['{ at: 30s, event: node-up, node: node-2 }', '{ at: 300ms, event: drive-failed, node: node-3, drive: 0 }'],
+    const link = mirrorFailure([
+      ['{ at: 15s, event: node-down, node: node-2 }', '{ at: 150ms, event: link-down, node: node-2, port: storage0 }'],
+      ['{ at: 30s, event: node-up, node: node-2 }', '{ at: 300ms, event: link-up, node: node-2, port: storage0 }'],
     ]);
-    const refused = await anvilInProcess(['run', drive]);
+    const refused = await anvilInProcess(['run', link]);
     expect(refused.code).not.toBe(0);
     expect(refused.stderr).toContain('ANVIL_ERR_SCENARIO_UNSUPPORTED');
-    expect(refused.stderr).toContain('/faults/0: drive-failed comes in a later version; this version runs node-down and node-up');
-    expect(refused.stderr).toContain('/faults/1: drive-failed comes in a later version');
-  });
-
-  it('refuses a node failure under a running workload (moving workloads comes later)', async () => {
-    const file = mirrorFailure([
-      ['{ at: 15s, event: node-down, node: node-2 }', '{ at: 150ms, event: node-down, node: node-1 }'],
-      ['{ at: 30s, event: node-up, node: node-2 }', '{ at: 300ms, event: node-up, node: node-1 }'],
-    ]);
-    const r = await anvilInProcess(['run', file]);
-    expect(r.code).not.toBe(0);
-    expect(r.stderr).toContain('ANVIL_ERR_SCENARIO_UNSUPPORTED');
-    expect(r.stderr).toContain('/faults/0: node-down of node-1, where the platform placed ledger/ledger-db with a workload');
+    expect(refused.stderr).toContain('/faults/0: link-down comes in a later version; this version runs node-down, node-up, drive-failed');
+    expect(refused.stderr).toContain('/faults/1: link-up comes in a later version');
   });
 
   it('refuses --stack diy and a target other than the model', async () => {
