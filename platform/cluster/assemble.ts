@@ -13,19 +13,19 @@ import { Model } from '../../sim/model/model.js';
 import { storageQos, type QosRoute, type StorageQos } from '../../sim/qos/storage-qos.js';
 import { MAX_BLOCKS } from '../../sim/storage/block-map.js';
 import { mirroredVolume, type MirroredVolumeHandle, type PlexSpec } from '../../sim/storage/build.js';
-import { nvmeofTerms } from '../../sim/storage/delay-station.js';
 import type { ResyncDone } from '../../sim/storage/resync.js';
-import { fabricLatencies } from '../../sim/network/build.js';
 import type { StackCoefficients } from '../../sim/stacks/coefficient-schema.js';
+import { StackBuilder, stackTerms } from '../../sim/stacks/diy/stack.js';
 import type { WorkloadSpec } from '../../sim/workload/spec.js';
 import type { ClusterState } from '../domain/cluster-state.js';
 import type { Pod } from '../domain/pod.js';
 import { resyncRateBytesPerS } from '../domain/resync.js';
 import { keyOf } from '../domain/volume.js';
 import { AnvilError, isAnvilError } from '../errors.js';
+import { assembleNetwork, type AssembledNetwork } from './assemble-network.js';
 
-/** Cable between a node and its top-of-rack switch, m (a rack's length; fabric terms scale with it). */
-export const RACK_CABLE_M = 3;
+/** A remote plex's fixed NVMe over Ethernet delays, none: its leg's link and target stations carry them. */
+const REMOTE_OVER_LINKS = Object.freeze({ fabric_rtt_ns: 0, target_ns: 0 });
 
 /** The storage QoS client of a drive's resync copies. */
 const RESYNC_CLIENT = 'resync';
@@ -41,6 +41,10 @@ export interface AssembledCluster {
   readonly qos: ReadonlyMap<string, StorageQos>;
   /** The volumes built (those a running pod's workload uses), by `TENANT/NAME`: handle and each plex's node, in the model's plex order. */
   readonly volumes: ReadonlyMap<string, { readonly handle: MirroredVolumeHandle; readonly plexNodes: readonly string[] }>;
+  /** NICs, switch, flows (assemble-network.ts); remote plexes' legs cross its storage ports. */
+  readonly network: AssembledNetwork;
+  /** The stack's host CPUs (the pods' own network stacks charge them). */
+  readonly stack: StackBuilder;
 }
 
 /** The model device of drive `index` of `node`. */
@@ -160,11 +164,14 @@ export function assembleHci(
     });
   }
 
-  // Volumes: the plexes where the control plane put them, the pod's node local, the others remote.
-  const fabric = fabricLatencies(coefficients, RACK_CABLE_M);
-  // Client NIC -> switch -> target NIC and back: two cables and the switch each way.
-  const fabric_rtt_ns = 2 * (2 * fabric.cable_ns + fabric.switch_latency_ns);
-  const remote = nvmeofTerms(hci.nvmeof_added_latency_us.value * 1000, fabric_rtt_ns);
+  // The network: NICs, switch and the scenario's flows; remote plexes cross the storage ports.
+  const stack = new StackBuilder(model, stackTerms(coefficients, 'hci'));
+  const network = assembleNetwork(model, state, coefficients, stack, s.flows, { end_ns: s.duration_ns, measureFrom_ns: s.warmup_ns });
+  notes.push(...network.notes);
+  const volumeSlot = new Map([...state.volumes.keys()].map((key, i) => [key, i] as const));
+
+  // Volumes: the plexes where the control plane put them, the pod's node local, the others remote
+  // (command and data over the client's and the target's storage ports and the switch, then the target).
   const podNode = new Map<string, string>();
   for (const pod of running)
     if (pod.status.state === 'running') for (const v of pod.volumes) podNode.set(keyOf(pod.namespace, v), pod.status.node);
@@ -178,17 +185,19 @@ export function assembleHci(
         const device = driveDevice(p.node, p.drive);
         const route = routes.get(`${key}@${device}`)!;
         const copy = routes.get(`${RESYNC_CLIENT}@${device}`)!;
+        const leg = p.node === home || home === undefined ? { via: [], back: [] } : network.storageLeg(home, p.node, volumeSlot.get(key)!);
         return {
           local: p.node === home,
           node: p.node,
           spec: {
             device,
             offset_bytes: p.offset_bytes,
-            via: route.via,
-            back: route.after,
-            copy_via: copy.via,
-            copy_back: copy.after,
-            ...(p.node === home ? {} : { remote }),
+            via: [...leg.via, ...route.via],
+            back: [...route.after, ...leg.back],
+            copy_via: [...leg.via, ...copy.via],
+            copy_back: [...copy.after, ...leg.back],
+            // Remote: the leg's stations carry the fabric and the target, so no fixed delays.
+            ...(p.node === home ? {} : { remote: REMOTE_OVER_LINKS }),
           },
         };
       })
@@ -231,5 +240,5 @@ export function assembleHci(
       });
     }
   });
-  return { model, notes, drives, qos: qosByDrive, volumes: builtVolumes };
+  return { model, notes, drives, qos: qosByDrive, volumes: builtVolumes, network, stack };
 }

@@ -3,8 +3,8 @@
  * on the model for the appliance stack (assemble.ts), run, and written by the one writer of results: fio's
  * JSON with one job per pod workload (labels in anvil_labels), Arrow tables with the label columns, and
  * the scenario's summary (pods placed or pending with the reason, per pod IOPS and p99, faults and plexes).
- * This slice runs the hci stack with node-down/node-up faults (faults.ts) and no network flows; a scenario
- * that needs more is refused with a coded error naming each entry.
+ * This slice runs the hci stack with its network (flows, links: assemble-network.ts) and node and link
+ * faults (faults.ts, link-faults.ts); a scenario that needs more is refused with a coded error naming each entry.
  */
 import type { RunIo } from '../../bench/run.js';
 import { anvilVersion } from '../../bench/package-root.js';
@@ -30,6 +30,7 @@ import {
   type FaultRecord,
   type PlexRecord,
 } from './faults.js';
+import { networkSummary, networkText, type NetworkSummary } from './network-summary.js';
 import { placeScenario } from './placement.js';
 
 export interface ScenarioRunOptions {
@@ -79,6 +80,8 @@ export interface ScenarioSummary {
     readonly units_per_s: number;
     readonly clients: Readonly<Record<string, number>>;
   }[];
+  /** Per flow its delivered bandwidth, per link its utilisation (network-summary.ts). */
+  readonly network: NetworkSummary;
 }
 
 /** Refuses what this version does not model, naming each entry and what runs instead. */
@@ -89,10 +92,6 @@ function checkSupported(s: LoadedClusterScenario, stack: StackName): void {
     if (!RUNNABLE_FAULTS.includes(f.event))
       problems.push(`/faults/${i}: ${f.event} comes in a later version; this version runs ${RUNNABLE_FAULTS.join(' and ')}`);
   });
-  if (s.flows.length > 0)
-    problems.push(
-      `/flows: ${s.flows.length} network flow(s); network flows come in a later version: remove them to run the storage workloads`,
-    );
   if (problems.length > 0)
     throw new AnvilError(
       'ANVIL_ERR_SCENARIO_UNSUPPORTED',
@@ -163,6 +162,7 @@ export function scenarioText(s: ScenarioSummary): string {
         .map(([c, u]) => `${c} ${formatRate(u)}`)
         .join(', ')})`,
     );
+  lines.push(...networkText(s.network));
   for (const f of s.faults)
     lines.push(`fault at ${formatDuration(f.at_ns)}: ${f.event} ${f.node}${f.plexes.length > 0 ? ` (plexes ${f.plexes.join(', ')})` : ''}`);
   if (s.faults.length > 0)
@@ -233,6 +233,7 @@ export async function runScenarioFile(
     faults,
     plexes,
     drives,
+    network: networkSummary(built.network, built.model.sim.now),
   };
   const version = anvilVersion();
   const base = modelRunOutput(run, { version, timestamp_s: runTimestamp(), jobFile: file });

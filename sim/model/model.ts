@@ -161,6 +161,17 @@ export class Model {
     return flow;
   }
 
+  /**
+   * Keeps `run` going until `end_ns` for a generator that is not a fio job (a network flow, whose own
+   * end event was posted before this call, so it fires first): it counts as a running job until then.
+   */
+  holdUntil(end_ns: number): void {
+    this.running++;
+    this.at(end_ns, () => {
+      if (--this.running === 0) this.sim.stop();
+    });
+  }
+
   /** Runs `action` at simulated time `at_ns` (a device failure, a pod moved), between events. */
   at(at_ns: number, action: () => void): void {
     this.sim.post(at_ns, new ModelAction(action), 0);
