@@ -77,6 +77,8 @@ export interface AssembledNetwork {
    * out, then the target's processing) and `back` (read data or completion home).
    */
   storageLeg(client: string, target: string, slot: number): { via: Station[]; back: Station[] };
+  /** The port a node's storage traffic takes: its storage port, or its first port when it has none. */
+  storagePortOf(node: string): NodePort;
 }
 
 /** Where the flows run: the scenario's times, ns. */
@@ -224,15 +226,15 @@ export function assembleNetwork(
   // round trip (propagation and the switch, both ways), which the link stations now carry.
   const fabricRtt_ns = 2 * (2 * fabric.cable_ns + fabric.switch_latency_ns);
   const target_ns = nvmeofTerms(coefficients.hci.nvmeof_added_latency_us.value * 1000, fabricRtt_ns).target_ns;
-  const storagePort = (node: string): NodePort => {
+  const storagePortOf = (node: string): NodePort => {
     const found = [...ports.values()].filter((p) => p.node === node);
     const port = found.find((p) => p.role === 'storage') ?? found[0];
     if (!port) throw new RangeError(`node ${node} has no NIC port on the model`);
     return port;
   };
   const storageLeg = (client: string, target: string, slot: number) => {
-    const c = storagePort(client);
-    const t = storagePort(target);
+    const c = storagePortOf(client);
+    const t = storagePortOf(target);
     const cVf = slot % c.rack.port.vfs.length;
     const tVf = slot % t.rack.port.vfs.length;
     const out = { rule: CARRY_WRITE_DATA, header_bytes: NVME_COMMAND_BYTES } as const;
@@ -242,5 +244,5 @@ export function assembleNetwork(
       back: [t.rack.port.vfEntry(tVf, home), c.rack.ingress.entry(home)],
     };
   };
-  return { stack, tor, ports, flows: built, notes, storageLeg };
+  return { stack, tor, ports, flows: built, notes, storageLeg, storagePortOf };
 }

@@ -14,10 +14,11 @@ import type { ClusterState } from '../domain/cluster-state.js';
 import { localAdmin } from '../domain/tenancy.js';
 import { AnvilError } from '../errors.js';
 import type { AssembledCluster } from './assemble.js';
+import { isLinkFault, LINK_FAULTS, scheduleLinkFaults } from './link-faults.js';
 import { followModelTime, type ScenarioPlacement } from './placement.js';
 
 /** Fault events this version runs. */
-export const RUNNABLE_FAULTS: readonly string[] = ['node-down', 'node-up'];
+export const RUNNABLE_FAULTS: readonly string[] = ['node-down', 'node-up', ...LINK_FAULTS];
 
 /** What a fault did, for the summary. */
 export interface FaultRecord {
@@ -68,6 +69,7 @@ export function scheduleFaults(faults: readonly ScenarioFault[], placement: Scen
   const plexesOn = (node: string) =>
     [...built.volumes].flatMap(([key, v]) => v.plexNodes.flatMap((n, i) => (n === node ? [{ key, handle: v.handle, plex: i }] : [])));
   for (const f of faults) {
+    if (isLinkFault(f)) continue; // link-faults.ts
     built.model.at(f.at_ns, () => {
       const plexes = plexesOn(f.node);
       if (f.event === 'node-down') {
@@ -88,6 +90,12 @@ export function scheduleFaults(faults: readonly ScenarioFault[], placement: Scen
       records.push({ at_ns: f.at_ns, event: f.event, node: f.node, plexes: plexes.map((p) => `${p.key}#${p.plex}`) });
     });
   }
+  scheduleLinkFaults(
+    faults,
+    store.read((st) => st),
+    built,
+    records,
+  );
   return records;
 }
 

@@ -30,6 +30,7 @@ import {
   type FaultRecord,
   type PlexRecord,
 } from './faults.js';
+import { checkLinkFaults } from './link-faults.js';
 import { networkSummary, networkText, type NetworkSummary } from './network-summary.js';
 import { placeScenario } from './placement.js';
 
@@ -164,7 +165,9 @@ export function scenarioText(s: ScenarioSummary): string {
     );
   lines.push(...networkText(s.network));
   for (const f of s.faults)
-    lines.push(`fault at ${formatDuration(f.at_ns)}: ${f.event} ${f.node}${f.plexes.length > 0 ? ` (plexes ${f.plexes.join(', ')})` : ''}`);
+    lines.push(
+      `fault at ${formatDuration(f.at_ns)}: ${f.event} ${f.node}${'port' in f ? `/${String(f.port)}` : ''}${f.plexes.length > 0 ? ` (plexes ${f.plexes.join(', ')})` : ''}`,
+    );
   if (s.faults.length > 0)
     for (const p of s.plexes) {
       const copied = p.resyncs.map((r) => `resynced ${r.copied_bytes} bytes in ${formatDuration(r.finished_ns - r.started_ns)}`);
@@ -196,6 +199,7 @@ export async function runScenarioFile(
   const placement = placeScenario(scenario);
   const state = placement.store.read((st) => st);
   checkFaults(scenario, state);
+  checkLinkFaults(scenario, state);
   const built = assembleHci(scenario, state, coefficients, followModelResyncs(placement));
   notes.push(...built.notes);
   const faults = scheduleFaults(s.faults, placement, built);
