@@ -9,6 +9,9 @@ import { StackBuilder, stackTerms } from '../../../sim/stacks/diy/stack.js';
 import { assembleNetwork, type AssembledNetwork } from '../../../platform/cluster/assemble-network.js';
 import { networkSummary, type NetworkSummary } from '../../../platform/cluster/network-summary.js';
 import { placeScenario } from '../../../platform/cluster/placement.js';
+import { assembleHci, type AssembledCluster } from '../../../platform/cluster/assemble.js';
+import { followModelResyncs, scheduleFaults, settleAfterRun, type FaultRecord, type PlexRecord } from '../../../platform/cluster/faults.js';
+import type { ReportingUnit } from '../../../sim/model/model.js';
 
 /** The victim's tier: 12 Gbit/s guaranteed on a 20 Gbit/s port. */
 export const VICTIM_MIN_BITS = 12e9;
@@ -76,4 +79,30 @@ export function runNetworkOnly(
   const network = assembleNetwork(model, state, coefficients, builder, s.flows, { end_ns: s.duration_ns, measureFrom_ns: s.warmup_ns });
   model.run(s.interval_ns);
   return { s, network, summary: networkSummary(network, model.sim.now), builder };
+}
+
+/** A scenario placed and built on hci (assembleHci), faults scheduled, run to its end, writes settled; its model's units by pod. */
+export function runHciModel(text: string): {
+  built: AssembledCluster;
+  records: FaultRecord[];
+  plexes: PlexRecord[];
+  unit(pod: string): ReportingUnit;
+} {
+  const s = parseClusterScenario(text, 'network-test.yaml');
+  const placement = placeScenario(s);
+  const state = placement.store.read((st) => st);
+  const built = assembleHci(s, state, loadStackCoefficients(), followModelResyncs(placement));
+  const records = scheduleFaults(s.faults, placement, built);
+  built.model.run(s.interval_ns);
+  const plexes = settleAfterRun(s, placement, built);
+  return {
+    built,
+    records,
+    plexes,
+    unit: (pod) => {
+      const u = built.model.units.find((x) => x.labels.pod === pod);
+      if (!u) throw new Error(`no job of pod ${pod}`);
+      return u;
+    },
+  };
 }
