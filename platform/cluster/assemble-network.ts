@@ -62,6 +62,14 @@ export interface BuiltFlow {
   readonly links: readonly string[];
 }
 
+/** The stations of a remote plex's leg (see `AssembledNetwork.storageLeg`), and those of its resync copies. */
+export interface StorageLeg {
+  readonly via: Station[];
+  readonly back: Station[];
+  readonly copyVia: Station[];
+  readonly copyBack: Station[];
+}
+
 /** The network on the model. */
 export interface AssembledNetwork {
   readonly stack: 'hci' | 'diy';
@@ -74,9 +82,10 @@ export interface AssembledNetwork {
   /**
    * The stations of a remote plex's leg from `client` to `target` over both storage ports and the
    * switch, `slot` choosing the VF on each storage port (one per volume): `via` (command or write data
-   * out, then the target's processing) and `back` (read data or completion home).
+   * out, then the target's processing) and `back` (read data or completion home); the resync copies'
+   * own (`copyVia`, `copyBack`) on another VF.
    */
-  storageLeg(client: string, target: string, slot: number): { via: Station[]; back: Station[] };
+  storageLeg(client: string, target: string, slot: number): StorageLeg;
   /** The port a node's storage traffic takes: its storage port, or its first port when it has none. */
   storagePortOf(node: string): NodePort;
 }
@@ -232,17 +241,23 @@ export function assembleNetwork(
     if (!port) throw new RangeError(`node ${node} has no NIC port on the model`);
     return port;
   };
-  const storageLeg = (client: string, target: string, slot: number) => {
+  const target = new DelayStation(model.sim, model.requests, target_ns);
+  const out = { rule: CARRY_WRITE_DATA, header_bytes: NVME_COMMAND_BYTES } as const;
+  const home = { rule: CARRY_READ_DATA, header_bytes: NVME_COMPLETION_BYTES } as const;
+  const legOn = (c: NodePort, t: NodePort, cVf: number, tVf: number) => ({
+    via: [c.rack.port.vfEntry(cVf, out), t.rack.ingress.entry(out), target],
+    back: [t.rack.port.vfEntry(tVf, home), c.rack.ingress.entry(home)],
+  });
+  const storageLeg = (client: string, targetNode: string, slot: number): StorageLeg => {
     const c = storagePortOf(client);
-    const t = storagePortOf(target);
-    const cVf = slot % c.rack.port.vfs.length;
-    const tVf = slot % t.rack.port.vfs.length;
-    const out = { rule: CARRY_WRITE_DATA, header_bytes: NVME_COMMAND_BYTES } as const;
-    const home = { rule: CARRY_READ_DATA, header_bytes: NVME_COMPLETION_BYTES } as const;
-    return {
-      via: [c.rack.port.vfEntry(cVf, out), t.rack.ingress.entry(out), new DelayStation(model.sim, model.requests, target_ns)],
-      back: [t.rack.port.vfEntry(tVf, home), c.rack.ingress.entry(home)],
-    };
+    const t = storagePortOf(targetNode);
+    const cVfs = c.rack.port.vfs.length;
+    const tVfs = t.rack.port.vfs.length;
+    // Resync copies on a VF of their own, counted from the last: the port's fair share interleaves them
+    // with the volume's foreground I/O instead of queueing that behind them.
+    const fg = legOn(c, t, slot % cVfs, slot % tVfs);
+    const copies = legOn(c, t, cVfs - 1 - (slot % cVfs), tVfs - 1 - (slot % tVfs));
+    return { ...fg, copyVia: copies.via, copyBack: copies.back };
   };
   return { stack, tor, ports, flows: built, notes, storageLeg, storagePortOf };
 }

@@ -27,6 +27,9 @@ import { assembleNetwork, type AssembledNetwork } from './assemble-network.js';
 /** A remote plex's fixed NVMe over Ethernet delays, none: its leg's link and target stations carry them. */
 const REMOTE_OVER_LINKS = Object.freeze({ fabric_rtt_ns: 0, target_ns: 0 });
 
+/** A local plex's leg: no network. */
+const LOCAL_LEG = Object.freeze({ via: [], back: [], copyVia: [], copyBack: [] });
+
 /** The storage QoS client of a drive's resync copies. */
 const RESYNC_CLIENT = 'resync';
 
@@ -185,7 +188,7 @@ export function assembleHci(
         const device = driveDevice(p.node, p.drive);
         const route = routes.get(`${key}@${device}`)!;
         const copy = routes.get(`${RESYNC_CLIENT}@${device}`)!;
-        const leg = p.node === home || home === undefined ? { via: [], back: [] } : network.storageLeg(home, p.node, volumeSlot.get(key)!);
+        const leg = p.node === home || home === undefined ? LOCAL_LEG : network.storageLeg(home, p.node, volumeSlot.get(key)!);
         return {
           local: p.node === home,
           node: p.node,
@@ -194,8 +197,8 @@ export function assembleHci(
             offset_bytes: p.offset_bytes,
             via: [...leg.via, ...route.via],
             back: [...route.after, ...leg.back],
-            copy_via: [...leg.via, ...copy.via],
-            copy_back: [...copy.after, ...leg.back],
+            copy_via: [...leg.copyVia, ...copy.via],
+            copy_back: [...copy.after, ...leg.copyBack],
             // Remote: the leg's stations carry the fabric and the target, so no fixed delays.
             ...(p.node === home ? {} : { remote: REMOTE_OVER_LINKS }),
           },
