@@ -96,7 +96,7 @@ export const ERRORS = {
     code: 'ANVIL_ERR_SCENARIO_UNSUPPORTED',
     status: 501,
     summary:
-      'a cluster scenario asks for what anvil run does not model yet (network flows, faults other than a node down and up, the diy stack)',
+      'a cluster scenario asks for what anvil run does not model yet (faults other than a node or a link down and up, the diy stack)',
   },
   ANVIL_ERR_CLUSTER_MODEL: {
     code: 'ANVIL_ERR_CLUSTER_MODEL',

@@ -96,7 +96,7 @@ function checkSupported(s: LoadedClusterScenario, stack: StackName): void {
   if (problems.length > 0)
     throw new AnvilError(
       'ANVIL_ERR_SCENARIO_UNSUPPORTED',
-      `${s.file} asks for what anvil run does not model yet (${problems.length} item${problems.length > 1 ? 's' : ''}); this version runs the hci stack's pods, storage workloads and node-down/node-up faults`,
+      `${s.file} asks for what anvil run does not model yet (${problems.length} item${problems.length > 1 ? 's' : ''}); this version runs the hci stack's pods, storage workloads, network flows and node and link down/up faults`,
       problems,
     );
 }
