@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_FRAMING, wireBytes } from '../../../sim/network/framing.js';
 import { anvilInProcess } from '../../cli-harness.js';
-import { scenarioFile } from './scenario-files.js';
+import { scenarioFile, shortenedScenario } from './scenario-files.js';
 import { POD_PORT_BITS, runNetworkOnly, sharedPortScenario, VICTIM_MIN_BITS } from './network-scenario.js';
 
 interface FlowJson {
@@ -85,5 +85,24 @@ describe('pod network on diy (model level)', () => {
     const txShare = (r: typeof hci) => r.summary.links.find((l) => l.link === 'node-a/pod0')!.tx_utilisation;
     expect(txShare(hci)).toBeGreaterThan(0.97);
     expect(txShare(diy)).toBeGreaterThan(0.97);
+  });
+});
+
+describe('the reference scenario with flows', () => {
+  it('runs bench/scenarios/shared-ports.yaml, byte-identical for the same seed', async () => {
+    const file = shortenedScenario('shared-ports', { duration: '60ms', warmup: '10ms', interval: '10ms' });
+    const env = { SOURCE_DATE_EPOCH: '1700000000' };
+    const first = await anvilInProcess(['run', file, '--output-format', 'json'], env);
+    const again = await anvilInProcess(['run', file, '--output-format', 'json'], env);
+    expect(first.code).toBe(0);
+    expect(again.stdout).toBe(first.stdout);
+    const network = (JSON.parse(first.stdout) as { anvil_scenario: { network: { flows: FlowJson[] } } }).anvil_scenario.network;
+    expect(network.flows.map((f) => `${f.from}->${f.to}`)).toEqual([
+      'web/web-front->web/cache-0',
+      'web/web-front->web/cache-1',
+      'analytics/scanner->analytics/sink',
+    ]);
+    // The two 2 Gbit/s flows get what they offer.
+    for (const f of network.flows.slice(0, 2)) expect(f.delivered_bits_per_s / 2e9).toBeCloseTo(1, 1);
   });
 });
