@@ -90,12 +90,7 @@ export function scheduleFaults(faults: readonly ScenarioFault[], placement: Scen
       records.push({ at_ns: f.at_ns, event: f.event, node: f.node, plexes: plexes.map((p) => `${p.key}#${p.plex}`) });
     });
   }
-  scheduleLinkFaults(
-    faults,
-    store.read((st) => st),
-    built,
-    records,
-  );
+  scheduleLinkFaults(faults, placement, built, records);
   return records;
 }
 

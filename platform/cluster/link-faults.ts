@@ -12,6 +12,7 @@ import { AnvilError } from '../errors.js';
 import type { AssembledCluster } from './assemble.js';
 import { portKey } from './assemble-network.js';
 import type { FaultRecord } from './faults.js';
+import type { ScenarioPlacement } from './placement.js';
 
 /** The link fault events. */
 export const LINK_FAULTS: readonly string[] = ['link-down', 'link-up'];
@@ -50,15 +51,17 @@ function volumeHomes(state: ClusterState): Map<string, string> {
 
 /**
  * Schedules the link faults of `faults` on the model (the others are left to their own code); the
- * records go into `records` as they fire. `state` is the placement the model was built from.
+ * records go into `records` as they fire.
  */
 export function scheduleLinkFaults(
   faults: readonly ScenarioFault[],
-  state: ClusterState,
+  placement: ScenarioPlacement,
   built: AssembledCluster,
   records: FaultRecord[],
 ): void {
-  const home = volumeHomes(state);
+  const home = volumeHomes(placement.store.read((st) => st));
+  // A plex whose node went down while its link was down stays out: node-up brings it back.
+  const nodeDown = (node: string) => placement.store.read((st) => st.nodes.get(node)?.status.state === 'down');
   // Plexes each downed link took out, to bring back when it returns: `node/port` -> [volume, plex].
   const takenOut = new Map<string, { key: string; plex: number }[]>();
   for (const f of faults) {
@@ -86,7 +89,10 @@ export function scheduleLinkFaults(
       } else {
         port.txGate.reopen();
         port.rxGate.reopen();
-        plexes = (takenOut.get(key) ?? []).filter((p) => built.volumes.get(p.key)!.handle.volume.state[p.plex] === 'offline');
+        plexes = (takenOut.get(key) ?? []).filter((p) => {
+          const v = built.volumes.get(p.key)!;
+          return v.handle.volume.state[p.plex] === 'offline' && !nodeDown(v.plexNodes[p.plex]!);
+        });
         for (const p of plexes) built.volumes.get(p.key)!.handle.recover(p.plex);
         takenOut.delete(key);
       }

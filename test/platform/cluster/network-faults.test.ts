@@ -61,6 +61,22 @@ describe('link faults (hci)', () => {
     expect(() => volume.assertNoLostWrites()).not.toThrow();
   });
 
+  it("takes the remote plex out when the pod's own node loses its storage link, and keeps the local one", () => {
+    const run = runHciModel(
+      withFaults(
+        '  - { at: 20ms, event: link-down, node: node-a, port: storage0 }\n  - { at: 40ms, event: link-up, node: node-a, port: storage0 }\n',
+      ),
+    );
+    expect(run.built.volumes.get('web/both')!.plexNodes).toEqual(['node-a', 'node-b']);
+    expect(run.records.map((r) => [r.event, r.plexes])).toEqual([
+      ['link-down', ['web/both#1']],
+      ['link-up', ['web/both#1']],
+    ]);
+    // The pod port's flow never noticed: only the storage link went down.
+    expect(run.built.network.ports.get('node-a/pod0')!.txGate.heldInAll).toBe(0);
+    expect(run.plexes.map((p) => p.state)).toEqual(['in-sync', 'in-sync']);
+  });
+
   it('runs through anvil run, listing the link faults with their port; refuses a port the node does not have', async () => {
     const ok = await anvilInProcess(['run', scenarioFile(withFaults(FAULTS))]);
     expect(ok.stderr).not.toContain('ANVIL_ERR');
