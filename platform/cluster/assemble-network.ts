@@ -185,11 +185,17 @@ export function assembleNetwork(
   const built: BuiltFlow[] = [];
   flows.forEach((spec, index) => {
     const where = `/flows/${index}`;
+    // The flow's network, else the first network of the sender's that the receiver has too.
+    const networksOf = (key: string) => {
+      const pod = state.pods.get(key);
+      return pod?.status.state === 'running' ? pod.status.endpoints.map((e) => e.network) : [];
+    };
+    const network = spec.network ?? networksOf(spec.from).find((n) => networksOf(spec.to).includes(n));
     const end = (key: string) => {
       const pod = state.pods.get(key);
       if (!pod || pod.status.state !== 'running') return `pod ${key} is pending`;
-      const e = pod.status.endpoints.find((x) => spec.network === undefined || x.network === spec.network);
-      if (!e) return `pod ${key} has no interface${spec.network !== undefined ? ` on network ${spec.network}` : ''}`;
+      const e = pod.status.endpoints.find((x) => network === undefined || x.network === network);
+      if (!e) return `pod ${key} has no interface${network !== undefined ? ` on network ${network}` : ''}`;
       return { node: pod.status.node, endpoint: e, port: ports.get(portKey(pod.status.node, e.port))! };
     };
     const from = end(spec.from);

@@ -88,6 +88,22 @@ describe('pod network on diy (model level)', () => {
   });
 });
 
+describe('flows the platform cannot run', () => {
+  it('leaves out a flow to a pending pod with a note naming it, and runs the others', () => {
+    const r = runNetworkOnly(
+      sharedPortScenario({
+        victimRate: '1G',
+        hogs: 0,
+        pods: '  - { name: too-big, tenant: web, cpu: 100, memory: 1Gi }\n',
+        flows: '  - { from: web/victim, to: web/too-big, rate: 1G, message_size: 4k }\n',
+      }),
+      'hci',
+    );
+    expect(r.network.notes).toEqual(['note: /flows/1: pod web/too-big is pending: the flow from web/victim to web/too-big does not run']);
+    expect(r.summary.flows.map((f) => f.to)).toEqual(['web/victim-sink']);
+  });
+});
+
 describe('the reference scenario with flows', () => {
   it('runs bench/scenarios/shared-ports.yaml, byte-identical for the same seed', async () => {
     const file = shortenedScenario('shared-ports', { duration: '60ms', warmup: '10ms', interval: '10ms' });
