@@ -33,6 +33,13 @@ import { LinkGate } from './link-gate.js';
 /** Cable between a node and its top-of-rack switch, m (a rack's length; fabric terms scale with it). */
 export const RACK_CABLE_M = 3;
 
+/**
+ * Piece size of the NICs' transmit schedulers, bytes: a host hands its NIC at most 64 KiB at once (TSO's
+ * largest segment), so another queue's message waits behind at most that much of a large one (a 512 KiB
+ * resync copy does not hold a 4K write back for its whole length).
+ */
+export const TX_SEGMENT_BYTES = 65536;
+
 /** NVMe/TCP command capsule on the wire's payload: 8-byte PDU header and 64-byte submission entry, bytes. */
 export const NVME_COMMAND_BYTES = 72;
 /** NVMe/TCP response capsule: 8-byte PDU header and 16-byte completion entry, bytes. */
@@ -146,6 +153,7 @@ export function assembleNetwork(
         cable_ns: fabric.cable_ns,
         vfs: Math.max(1, p.vfs),
         eswitch_latency_ns: fabric.eswitch_latency_ns,
+        segment_bytes: TX_SEGMENT_BYTES,
         ...(p.role === 'pods' ? { framing } : {}),
       });
       ports.set(name, {

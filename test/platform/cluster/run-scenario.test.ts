@@ -272,10 +272,10 @@ describe('resync beside the foreground', () => {
     const db = doc.anvil_scenario.pods.find((p) => p.pod === 'ledger/ledger-db')!;
     // The plex resyncs for the rest of the run (2.7 s of 3 s). Queued in the volume's own QoS client, the
     // 512 KiB copies took the database down to about 8K IOPS; in their own client about 34K of the 40K
-    // reserved with fixed fabric delays, about 24K since copies and writes cross the storage links (the
-    // copies reach node-2's saturated drive faster: 46K 4K-units a second there against 37K). Not all:
-    // each copy larger than the drive's QoS window waits for the window to empty.
+    // reserved. Not all: each copy larger than the drive's QoS window waits for the window to empty.
+    // (Copies and writes share the storage links: a copy sent whole would hold each write back for its
+    // 210 us on the line and took the database to 24K; the NIC sends it in 64 KiB pieces.)
     expect(doc.anvil_scenario.plexes.find((p) => p.node === 'node-2')!.state).toBe('resyncing');
-    expect(db.iops).toBeGreaterThanOrEqual(0.5 * db.reserved_iops!);
+    expect(db.iops).toBeGreaterThanOrEqual(0.75 * db.reserved_iops!);
   });
 });
