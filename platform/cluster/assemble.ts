@@ -3,7 +3,8 @@
  * node profile, per drive a storage QoS (mClock) whose clients are the volumes with a plex there (each
  * volume's reservation is what its running pods reserved for it), per volume a mirrored volume whose plexes
  * sit where the control plane put them (node, drive, offset; a plex on another node than the pod's is a
- * remote leg with the NVMe over Ethernet terms of the coefficient file), and per workload of a running pod
+ * remote leg over both nodes' storage ports and the switch plus the target's term: assemble-network.ts,
+ * which also builds the NICs and the scenario's flows), and per workload of a running pod
  * one labelled job on its volume. Random streams are named after the components, so the same scenario and
  * seed give the same run.
  */

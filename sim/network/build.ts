@@ -159,7 +159,8 @@ export interface NetworkFlowSpec {
 
 /**
  * A flow generator from one pod's VF to another's, started on the model. It runs on its own clock
- * (`end_ns`): `model.run` ends with the model's fio jobs, so a model of flows alone runs `model.sim.run(until)`.
+ * (`end_ns`): `model.run` ends with the model's fio jobs unless `model.holdUntil(end_ns)` registers the
+ * flow too; a model of flows alone may also run `model.sim.run(until)`.
  */
 export function networkFlow(model: Model, spec: NetworkFlowSpec): NetworkFlow {
   const flow = new NetworkFlow(
