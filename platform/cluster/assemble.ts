@@ -3,7 +3,8 @@
  * node profile, per drive a storage QoS (mClock) whose clients are the volumes with a plex there (each
  * volume's reservation is what its running pods reserved for it), per volume a mirrored volume whose plexes
  * sit where the control plane put them (node, drive, offset; a plex on another node than the pod's is a
- * remote leg with the NVMe over Ethernet terms of the coefficient file), and per workload of a running pod
+ * remote leg over both nodes' storage ports and the switch plus the target's term: assemble-network.ts,
+ * which also builds the NICs and the scenario's flows), and per workload of a running pod
  * one labelled job on its volume. Random streams are named after the components, so the same scenario and
  * seed give the same run.
  */
@@ -13,20 +14,23 @@ import { Model, type Labels } from '../../sim/model/model.js';
 import { storageQos, type QosRoute, type StorageQos } from '../../sim/qos/storage-qos.js';
 import { MAX_BLOCKS } from '../../sim/storage/block-map.js';
 import { mirroredVolume, type MirroredVolumeHandle, type PlexSpec } from '../../sim/storage/build.js';
-import { nvmeofTerms } from '../../sim/storage/delay-station.js';
 import type { ResyncDone } from '../../sim/storage/resync.js';
-import { fabricLatencies } from '../../sim/network/build.js';
 import type { StackCoefficients } from '../../sim/stacks/coefficient-schema.js';
 import type { JobGenerator } from '../../sim/workload/job-generator.js';
+import { StackBuilder, stackTerms } from '../../sim/stacks/diy/stack.js';
 import type { WorkloadSpec } from '../../sim/workload/spec.js';
 import type { ClusterState } from '../domain/cluster-state.js';
 import type { Pod } from '../domain/pod.js';
 import { resyncRateBytesPerS } from '../domain/resync.js';
 import { keyOf, type PlexPlacement } from '../domain/volume.js';
 import { AnvilError, isAnvilError } from '../errors.js';
+import { assembleNetwork, type AssembledNetwork } from './assemble-network.js';
 
-/** Cable between a node and its top-of-rack switch, m (a rack's length; fabric terms scale with it). */
-export const RACK_CABLE_M = 3;
+/** A remote plex's fixed NVMe over Ethernet delays, none: its leg's link and target stations carry them. */
+const REMOTE_OVER_LINKS = Object.freeze({ fabric_rtt_ns: 0, target_ns: 0 });
+
+/** A local plex's leg: no network. */
+const LOCAL_LEG = Object.freeze({ via: [], back: [], copyVia: [], copyBack: [] });
 
 /** The storage QoS client of a drive's resync copies. */
 const RESYNC_CLIENT = 'resync';
@@ -44,6 +48,10 @@ export interface AssembledCluster {
   readonly volumes: ReadonlyMap<string, BuiltVolume>;
   /** Per running pod (`TENANT/NAME`), its workloads' jobs and the volume each runs on. */
   readonly jobs: ReadonlyMap<string, readonly PodJob[]>;
+  /** NICs, switch, flows (assemble-network.ts); remote plexes' legs cross its storage ports. */
+  readonly network: AssembledNetwork;
+  /** The stack's host CPUs (the pods' own network stacks charge them). */
+  readonly stack: StackBuilder;
 }
 
 /** A pod's workload job on the model: the generator, its volume, and its name and labels in the model. */
@@ -180,11 +188,14 @@ export function assembleHci(
     });
   }
 
-  // Volumes: the plexes where the control plane put them, the pod's node local, the others remote.
-  const fabric = fabricLatencies(coefficients, RACK_CABLE_M);
-  // Client NIC -> switch -> target NIC and back: two cables and the switch each way.
-  const fabric_rtt_ns = 2 * (2 * fabric.cable_ns + fabric.switch_latency_ns);
-  const remote = nvmeofTerms(hci.nvmeof_added_latency_us.value * 1000, fabric_rtt_ns);
+  // The network: NICs, switch and the scenario's flows; remote plexes cross the storage ports.
+  const stack = new StackBuilder(model, stackTerms(coefficients, 'hci'));
+  const network = assembleNetwork(model, state, coefficients, stack, s.flows, { end_ns: s.duration_ns, measureFrom_ns: s.warmup_ns });
+  notes.push(...network.notes);
+  const volumeSlot = new Map([...state.volumes.keys()].map((key, i) => [key, i] as const));
+
+  // Volumes: the plexes where the control plane put them, the pod's node local, the others remote
+  // (command and data over the client's and the target's storage ports and the switch, then the target).
   const podNode = new Map<string, string>();
   for (const pod of running)
     if (pod.status.state === 'running') for (const v of pod.volumes) podNode.set(keyOf(pod.namespace, v), pod.status.node);
@@ -193,14 +204,16 @@ export function assembleHci(
     const device = driveDevice(p.node, p.drive);
     const route = routes.get(`${key}@${device}`)!;
     const copy = routes.get(`${RESYNC_CLIENT}@${device}`)!;
+    const leg = p.node === from || from === undefined ? LOCAL_LEG : network.storageLeg(from, p.node, volumeSlot.get(key)!);
     return {
       device,
       offset_bytes: p.offset_bytes,
-      via: route.via,
-      back: route.after,
-      copy_via: copy.via,
-      copy_back: copy.after,
-      ...(p.node === from ? {} : { remote }),
+      via: [...leg.via, ...route.via],
+      back: [...route.after, ...leg.back],
+      copy_via: [...leg.copyVia, ...copy.via],
+      copy_back: [...copy.after, ...leg.copyBack],
+      // Remote: the leg's stations carry the fabric and the target, so no fixed delays.
+      ...(p.node === from ? {} : { remote: REMOTE_OVER_LINKS }),
     };
   };
   const builtVolumes = new Map<string, BuiltVolume>();
@@ -252,5 +265,5 @@ export function assembleHci(
       podJobs.push({ job, volume: w.volume, name, labels });
     }
   });
-  return { model, notes, drives, qos: qosByDrive, volumes: builtVolumes, jobs };
+  return { model, notes, drives, qos: qosByDrive, volumes: builtVolumes, jobs, network, stack };
 }

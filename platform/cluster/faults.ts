@@ -18,11 +18,12 @@ import type { ClusterState } from '../domain/cluster-state.js';
 import { localAdmin } from '../domain/tenancy.js';
 import { AnvilError } from '../errors.js';
 import type { AssembledCluster, BuiltVolume } from './assemble.js';
+import { isLinkFault, LINK_FAULTS, scheduleLinkFaults } from './link-faults.js';
 import { followModelTime, type ScenarioPlacement } from './placement.js';
 import { podMoves, type PodOutcome } from './pod-moves.js';
 
 /** Fault events this version runs. */
-export const RUNNABLE_FAULTS: readonly string[] = ['node-down', 'node-up', 'drive-failed'];
+export const RUNNABLE_FAULTS: readonly string[] = ['node-down', 'node-up', 'drive-failed', ...LINK_FAULTS];
 
 /** What a fault did, for the summary. */
 export interface FaultRecord {
@@ -110,6 +111,7 @@ export function scheduleFaults(s: LoadedClusterScenario, placement: ScenarioPlac
       ),
     );
   for (const f of s.faults) {
+    if (isLinkFault(f)) continue; // link-faults.ts
     built.model.at(f.at_ns, () => {
       const now = built.model.sim.now;
       // The plexes the fault touches: the node's (down or up), or the failed drive's.
@@ -145,6 +147,7 @@ export function scheduleFaults(s: LoadedClusterScenario, placement: ScenarioPlac
       });
     });
   }
+  scheduleLinkFaults(s.faults, placement, built, records);
   return {
     records,
     lostPlexes,

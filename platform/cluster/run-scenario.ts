@@ -3,8 +3,9 @@
  * on the model for the appliance stack (assemble.ts), run, and written by the one writer of results: fio's
  * JSON with one job per pod workload (labels in anvil_labels), Arrow tables with the label columns, and
  * the scenario's summary (pods placed or pending with the reason, per pod IOPS and p99, faults and plexes).
- * This slice runs the hci stack with node-down/node-up and drive-failed faults (faults.ts: pods moved,
- * stopped, outages) and no network flows; a scenario that needs more is refused with a coded error naming each entry.
+ * This slice runs the hci stack with its network (flows, links: assemble-network.ts), node-down/node-up,
+ * drive-failed and link faults (faults.ts: pods moved, stopped, outages; link-faults.ts); a scenario that
+ * needs more is refused with a coded error naming each entry.
  */
 import type { RunIo } from '../../bench/run.js';
 import { anvilVersion } from '../../bench/package-root.js';
@@ -36,6 +37,8 @@ import {
   type PlexRecord,
 } from './faults.js';
 import type { PodOutcome } from './pod-moves.js';
+import { checkLinkFaults } from './link-faults.js';
+import { networkSummary, networkText, type NetworkSummary } from './network-summary.js';
 import { placeScenario } from './placement.js';
 
 export interface ScenarioRunOptions {
@@ -93,6 +96,8 @@ export interface ScenarioSummary {
   readonly drives: readonly DriveUsage[];
   /** Where the scenario has faults: times volumes had no plex in sync, and pods were down (to their restart or the run's end). */
   readonly outages?: { readonly volumes: readonly OutageRecord[]; readonly pods: readonly OutageRecord[] };
+  /** Per flow its delivered bandwidth, per link its utilisation (network-summary.ts). */
+  readonly network: NetworkSummary;
 }
 
 /** Refuses what this version does not model, naming each entry and what runs instead. */
@@ -103,14 +108,10 @@ function checkSupported(s: LoadedClusterScenario, stack: StackName): void {
     if (!RUNNABLE_FAULTS.includes(f.event))
       problems.push(`/faults/${i}: ${f.event} comes in a later version; this version runs ${RUNNABLE_FAULTS.join(', ')}`);
   });
-  if (s.flows.length > 0)
-    problems.push(
-      `/flows: ${s.flows.length} network flow(s); network flows come in a later version: remove them to run the storage workloads`,
-    );
   if (problems.length > 0)
     throw new AnvilError(
       'ANVIL_ERR_SCENARIO_UNSUPPORTED',
-      `${s.file} asks for what anvil run does not model yet (${problems.length} item${problems.length > 1 ? 's' : ''}); this version runs the hci stack's pods, storage workloads and node-down, node-up and drive-failed faults`,
+      `${s.file} asks for what anvil run does not model yet (${problems.length} item${problems.length > 1 ? 's' : ''}); this version runs the hci stack's pods, storage workloads, network flows and node, drive and link faults`,
       problems,
     );
 }
@@ -228,6 +229,7 @@ export function scenarioText(s: ScenarioSummary): string {
     );
   for (const o of s.outages?.pods ?? [])
     lines.push(`  pod ${o.name} down for ${formatDuration(o.outage_ns)}, from ${formatDuration(o.from_ns)} to ${o.until}`);
+  lines.push(...networkText(s.network));
   if (s.faults.length > 0)
     for (const p of s.plexes) {
       const copied = p.resyncs.map((r) => `resynced ${r.copied_bytes} bytes in ${formatDuration(r.finished_ns - r.started_ns)}`);
@@ -259,6 +261,7 @@ export async function runScenarioFile(
   const placement = placeScenario(scenario);
   const state = placement.store.read((st) => st);
   checkFaults(scenario, state);
+  checkLinkFaults(scenario, state);
   const built = assembleHci(scenario, state, coefficients, followModelResyncs(placement));
   notes.push(...built.notes);
   const faults = scheduleFaults(scenario, placement, built);
@@ -304,6 +307,7 @@ export async function runScenarioFile(
     plexes,
     ...(s.faults.length > 0 ? { outages } : {}),
     drives,
+    network: networkSummary(built.network, built.model.sim.now),
   };
   const version = anvilVersion();
   const base = modelRunOutput(run, { version, timestamp_s: runTimestamp(), jobFile: file });

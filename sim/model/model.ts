@@ -173,6 +173,17 @@ export class Model {
   }
 
   /**
+   * Keeps `run` going until `end_ns` for a generator that is not a fio job (a network flow, whose own
+   * end event was posted before this call, so it fires first): it counts as a running job until then.
+   */
+  holdUntil(end_ns: number): void {
+    this.running++;
+    this.at(end_ns, () => {
+      if (--this.running === 0) this.sim.stop();
+    });
+  }
+
+  /**
    * Runs `action` at simulated time `at_ns` (a device failure, a pod moved), between events. The run goes
    * on until it has happened, even when every job is done before (a node's return that starts a pod again).
    */

@@ -64,6 +64,8 @@ export interface NicPortSpec {
   readonly framing?: Framing;
   /** See `NicPortParams.guarantee_horizon_ns`. */
   readonly guarantee_horizon_ns?: number;
+  /** See `NicPortParams.segment_bytes`; the switch's egress toward the port is told the same. */
+  readonly segment_bytes?: number;
 }
 
 /** A node's NIC port on the rack: its VFs, its embedded switch, and the switch port that sends to it. */
@@ -79,8 +81,9 @@ export interface RackPort {
 export function nicPort(model: Model, tor: TorSwitch, spec: NicPortSpec): RackPort {
   const framing = spec.framing ? { framing: spec.framing } : {};
   const horizon = spec.guarantee_horizon_ns !== undefined ? { guarantee_horizon_ns: spec.guarantee_horizon_ns } : {};
+  const segment = spec.segment_bytes !== undefined ? { segment_bytes: spec.segment_bytes } : {};
   const port = new NicPort(
-    { name: spec.name, rate_bits_per_s: spec.rate_bits_per_s, propagation_ns: spec.cable_ns, ...framing, ...horizon },
+    { name: spec.name, rate_bits_per_s: spec.rate_bits_per_s, propagation_ns: spec.cable_ns, ...framing, ...horizon, ...segment },
     model.sim,
     model.requests,
   );
@@ -95,7 +98,13 @@ export function nicPort(model: Model, tor: TorSwitch, spec: NicPortSpec): RackPo
     model.sim,
     model.requests,
   );
-  const ingress = tor.addPort({ name: spec.name, rate_bits_per_s: spec.rate_bits_per_s, propagation_ns: spec.cable_ns, ...framing });
+  const ingress = tor.addPort({
+    name: spec.name,
+    rate_bits_per_s: spec.rate_bits_per_s,
+    propagation_ns: spec.cable_ns,
+    ...framing,
+    ...segment,
+  });
   return { port, eswitch, ingress, tor };
 }
 
@@ -150,7 +159,8 @@ export interface NetworkFlowSpec {
 
 /**
  * A flow generator from one pod's VF to another's, started on the model. It runs on its own clock
- * (`end_ns`): `model.run` ends with the model's fio jobs, so a model of flows alone runs `model.sim.run(until)`.
+ * (`end_ns`): `model.run` ends with the model's fio jobs unless `model.holdUntil(end_ns)` registers the
+ * flow too; a model of flows alone may also run `model.sim.run(until)`.
  */
 export function networkFlow(model: Model, spec: NetworkFlowSpec): NetworkFlow {
   const flow = new NetworkFlow(

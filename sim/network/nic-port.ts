@@ -45,6 +45,12 @@ export interface NicPortParams {
    * longer smooths floors over bursts, shorter restores a floor sooner after the VF had the line alone.
    */
   readonly guarantee_horizon_ns?: number;
+  /**
+   * Largest piece of a message the scheduler sends at once, bytes of payload (default Infinity: whole
+   * messages). A longer message goes in pieces and other VFs' messages may go between them, as a NIC
+   * interleaves its queues' frames: a small message then waits behind one piece of a large one, not all of it.
+   */
+  readonly segment_bytes?: number;
 }
 
 /** Default lead a VF may bank over its minimum, ns: a few 64 KiB messages at 25 Gbit/s. */
@@ -75,6 +81,7 @@ export class NicPort implements EventHandler {
   readonly propagation_ns: number;
   readonly framing: Framing;
   readonly guarantee_horizon_ns: number;
+  readonly segment_bytes: number;
   readonly vfs: VirtualFunction[] = [];
 
   /** Time the line spent serializing, ns (never counts VF-to-VF traffic on the embedded switch). */
@@ -91,6 +98,8 @@ export class NicPort implements EventHandler {
   /** Start tag of the VF's head message in the fair-share order (bits / weight). */
   private shareTag = new Float64Array(0);
   private readonly queues: RequestFifo[] = [];
+  /** Per VF the message being sent in pieces (its payload still to send in `requests.tag`), -1 for none. */
+  private partial = new Int32Array(0);
   /** Backlogged VFs, unordered; `backlogPos` is each VF's place in it (-1 when idle). */
   private backlog = new Int32Array(0);
   private backlogPos = new Int32Array(0);
@@ -119,6 +128,9 @@ export class NicPort implements EventHandler {
     if (!(this.guarantee_horizon_ns >= 0 && Number.isFinite(this.guarantee_horizon_ns)))
       throw new RangeError(`NIC port ${params.name}: guarantee_horizon_ns must be >= 0, got ${this.guarantee_horizon_ns}`);
     checkFraming(this.framing, `NIC port ${params.name}`);
+    this.segment_bytes = params.segment_bytes ?? Infinity;
+    if (!(this.segment_bytes >= 1))
+      throw new RangeError(`NIC port ${params.name}: segment_bytes must be >= 1 (Infinity for whole messages), got ${this.segment_bytes}`);
   }
 
   /** Adds a VF with its rates (at build time) and returns its station. */
@@ -134,6 +146,7 @@ export class NicPort implements EventHandler {
     this.shareTag = extended(this.shareTag, n, 0);
     this.backlog = extended(this.backlog, n, 0);
     this.backlogPos = extended(this.backlogPos, n, -1);
+    this.partial = extended(this.partial, n, -1);
     this.queues.push(new RequestFifo(64));
     const vf = new VirtualFunction(this, index);
     this.vfs.push(vf);
@@ -185,7 +198,7 @@ export class NicPort implements EventHandler {
 
   /** Messages waiting in VF `index`'s queue. */
   queued(index: number): number {
-    return this.queues[index]?.length ?? 0;
+    return (this.queues[index]?.length ?? 0) + ((this.partial[index] ?? -1) >= 0 ? 1 : 0);
   }
 
   /** A message of `bytes` of payload from VF `vf`'s pod (kept in `requests.tag` while it waits). */
@@ -193,7 +206,7 @@ export class NicPort implements EventHandler {
     this.requests.tag[req] = bytes;
     const queue = this.queues[vf]!;
     queue.push(req);
-    if (queue.length === 1) this.becomeBacklogged(vf);
+    if (this.backlogPos[vf]! < 0) this.becomeBacklogged(vf);
     if (this.sim.now >= this.busyUntil_ns) this.dispatch();
     else this.wakeAt(this.busyUntil_ns);
   }
@@ -255,8 +268,9 @@ export class NicPort implements EventHandler {
     }
     const vf = byResv >= 0 ? byResv : byShare;
     const queue = this.queues[vf]!;
-    const req = queue.shift();
-    const size = this.requests.tag[req]!;
+    const req = this.partial[vf]! >= 0 ? this.partial[vf]! : queue.shift();
+    const left = this.requests.tag[req]!;
+    const size = left > this.segment_bytes ? this.segment_bytes : left;
     const bits = wireBytes(size, this.framing) * 8;
     const tx_ns = (bits * 1e9) / this.rate_bits_per_s;
     const min = this.minRate[vf]!;
@@ -279,9 +293,17 @@ export class NicPort implements EventHandler {
     this.busyUntil_ns = end_ns;
     this.wireBusy_ns += tx_ns;
     this.sentBytes[vf] = this.sentBytes[vf]! + size;
-    this.requests.stamp_ns[req] = end_ns + this.propagation_ns;
-    this.sim.post(now + this.propagation_ns, this, req);
-    if (queue.length === 0) this.leaveBacklog(vf);
+    if (left > size) {
+      // More pieces to go: the message waits at the head of its VF for its next turn.
+      this.requests.tag[req] = left - size;
+      this.partial[vf] = req;
+    } else {
+      // Handed on when the first bit of its last piece reaches the switch (see SwitchEgress's `segment_bytes`).
+      this.partial[vf] = -1;
+      this.requests.stamp_ns[req] = end_ns + this.propagation_ns;
+      this.sim.post(now + this.propagation_ns, this, req);
+      if (queue.length === 0) this.leaveBacklog(vf);
+    }
     if (this.backlogCount > 0) this.wakeAt(end_ns);
   }
 

@@ -30,6 +30,14 @@ export interface SwitchPortParams {
   readonly propagation_ns: number;
   /** How messages become frames on this link; default plain L2 at MTU 1500, IPv4 + TCP. */
   readonly framing?: Framing;
+  /**
+   * The sending NIC's piece size (`NicPortParams.segment_bytes`), bytes; default Infinity. A message in
+   * pieces comes in when its last piece's first bit does: its earlier pieces went through the egress
+   * before, cut-through, between whatever else the line carried, so only the last piece is sent from
+   * then (exact when the sender is no faster than this line; a faster sender's earlier pieces would have
+   * queued here, which this does not count). The line's busy time counts the whole message.
+   */
+  readonly segment_bytes?: number;
 }
 
 /** One output port of the switch: the station that carries messages down the link to one NIC. */
@@ -42,6 +50,7 @@ export class SwitchEgress implements Station, EventHandler {
   maxQueueWait_ns = 0;
   private free_ns = 0;
   private readonly framing: Framing;
+  private readonly segment_bytes: number;
 
   constructor(
     readonly name: string,
@@ -51,6 +60,7 @@ export class SwitchEgress implements Station, EventHandler {
     private readonly requests: RequestPool,
   ) {
     this.framing = params.framing ?? DEFAULT_FRAMING;
+    this.segment_bytes = params.segment_bytes ?? Infinity;
   }
 
   accept(req: number): void {
@@ -65,11 +75,19 @@ export class SwitchEgress implements Station, EventHandler {
   /** A message of `bytes` of payload whose first bit reached the switch now. */
   acceptBytes(req: number, bytes: number): void {
     const requests = this.requests;
+    const rate = this.params.rate_bits_per_s;
+    const tx_ns = (wireBytes(bytes, this.framing) * 8e9) / rate;
+    // What goes out from now: the whole message, or of one in pieces its last piece (the earlier ones
+    // went through between whatever else the line carried; the whole still takes tx_ns from its first bit).
+    let txLast_ns = tx_ns;
+    if (bytes > this.segment_bytes) {
+      const last = bytes - Math.ceil(bytes / this.segment_bytes - 1) * this.segment_bytes;
+      txLast_ns = (wireBytes(last, this.framing) * 8e9) / rate;
+    }
     const ready_ns = this.sim.now + this.switchLatency_ns;
     const start_ns = ready_ns > this.free_ns ? ready_ns : this.free_ns;
-    const tx_ns = (wireBytes(bytes, this.framing) * 8e9) / this.params.rate_bits_per_s;
     const tailIn_ns = requests.stamp_ns[req]! + this.switchLatency_ns;
-    const end_ns = start_ns + tx_ns > tailIn_ns ? start_ns + tx_ns : tailIn_ns;
+    const end_ns = start_ns + txLast_ns > tailIn_ns ? start_ns + txLast_ns : tailIn_ns;
     const wait_ns = start_ns - ready_ns;
     this.free_ns = end_ns;
     this.wireBusy_ns += tx_ns;
