@@ -1,10 +1,11 @@
 /**
  * `anvil run SCENARIO --target sim`: a cluster scenario placed by the control plane (placement.ts), built
- * on the model for the appliance stack (assemble.ts), run, and written by the one writer of results: fio's
- * JSON with one job per pod workload (labels in anvil_labels), Arrow tables with the label columns, and
- * the scenario's summary (pods placed or pending with the reason, per pod IOPS and p99, faults and plexes).
- * This slice runs the hci stack with node-down/node-up faults (faults.ts) and no network flows; a scenario
- * that needs more is refused with a coded error naming each entry.
+ * on the model for the appliance stack (assemble.ts) or the DIY stack (assemble-diy.ts) or both (compare.ts),
+ * run, and written by the one writer of results: fio's JSON with one job per pod workload (labels in
+ * anvil_labels), Arrow tables with the label columns plus nodes.arrow (CPU per node), and the scenario's
+ * summary (pods placed or pending with the reason, per pod IOPS and p99, per node CPU, faults and plexes).
+ * This slice runs node-down/node-up faults on hci (faults.ts) and no network flows; a scenario that needs
+ * more is refused with a coded error naming each entry.
  */
 import type { RunIo } from '../../bench/run.js';
 import { anvilVersion } from '../../bench/package-root.js';
@@ -17,10 +18,15 @@ import { loadClusterScenario, type LoadedClusterScenario } from '../../bench/sce
 import type { StackName } from '../../bench/scenario/schema.js';
 import { loadStackCoefficients } from '../../bench/stack-coefficients.js';
 import { runModel } from '../../bench/targets/sim.js';
+import type { StackCoefficients } from '../../sim/stacks/coefficient-schema.js';
+import { StackBuilder, stackTerms } from '../../sim/stacks/diy/stack.js';
 import { formatDuration, formatRate } from '../../sim/core/units.js';
 import type { Pod } from '../domain/pod.js';
 import { AnvilError } from '../errors.js';
-import { assembleHci } from './assemble.js';
+import { assembleHci, type AssembledCluster } from './assemble.js';
+import { assembleDiy } from './assemble-diy.js';
+import { chooseStacks, compareSummary, compareText, mergeRuns, nodeColumns, nodeCpuText, type ScenarioCompareSummary } from './compare.js';
+import { addNodeCpus, nodeCpuSummaries, type ApplicationLoads, type NodeCpuSummary } from './node-cpu.js';
 import {
   checkFaults,
   followModelResyncs,
@@ -34,7 +40,7 @@ import { placeScenario } from './placement.js';
 
 export interface ScenarioRunOptions {
   readonly target: string;
-  /** The stack to run; default the scenario's (hci where it names both). */
+  /** The stack to run: hci, diy, or hci,diy to compare; default the scenario's (both compared where it names both). */
   readonly stack?: string;
   /** Overrides the scenario's seed. */
   readonly seed?: number;
@@ -79,15 +85,18 @@ export interface ScenarioSummary {
     readonly units_per_s: number;
     readonly clients: Readonly<Record<string, number>>;
   }[];
+  /** Per node, the host CPU the applications and the infrastructure (storage, network) used (hci: no infrastructure). */
+  readonly nodes: readonly NodeCpuSummary[];
 }
 
 /** Refuses what this version does not model, naming each entry and what runs instead. */
-function checkSupported(s: LoadedClusterScenario, stack: StackName): void {
+function checkSupported(s: LoadedClusterScenario, stacks: readonly StackName[]): void {
   const problems: string[] = [];
-  if (stack !== 'hci') problems.push(`--stack ${stack}: the diy stack is not wired to scenarios yet; run with --stack hci`);
   s.faults.forEach((f, i) => {
     if (!RUNNABLE_FAULTS.includes(f.event))
       problems.push(`/faults/${i}: ${f.event} comes in a later version; this version runs ${RUNNABLE_FAULTS.join(' and ')}`);
+    else if (stacks.includes('diy'))
+      problems.push(`/faults/${i}: ${f.event} on the diy stack comes in a later version; run the faults with --stack hci`);
   });
   if (s.flows.length > 0)
     problems.push(
@@ -96,21 +105,9 @@ function checkSupported(s: LoadedClusterScenario, stack: StackName): void {
   if (problems.length > 0)
     throw new AnvilError(
       'ANVIL_ERR_SCENARIO_UNSUPPORTED',
-      `${s.file} asks for what anvil run does not model yet (${problems.length} item${problems.length > 1 ? 's' : ''}); this version runs the hci stack's pods, storage workloads and node-down/node-up faults`,
+      `${s.file} asks for what anvil run does not model yet (${problems.length} item${problems.length > 1 ? 's' : ''}); this version runs the pods and storage workloads on both stacks, and node-down/node-up faults on hci`,
       problems,
     );
-}
-
-/** The stack to run: the flag, else the scenario's (hci first when it names both). */
-function chooseStack(s: LoadedClusterScenario, flag: string | undefined, notes: string[]): StackName {
-  if (flag !== undefined) {
-    if (flag !== 'hci' && flag !== 'diy')
-      throw new AnvilError('ANVIL_ERR_FIELD_INVALID', `--stack ${flag} is not a stack; use hci (the appliance) or diy`);
-    return flag;
-  }
-  if (s.stacks.length > 1)
-    notes.push(`note: ${s.file}: stack ${s.stacks.join(', ')}: this version runs hci only; the diy stack and compare mode come later`);
-  return s.stacks.includes('hci') ? 'hci' : s.stacks[0]!;
 }
 
 /** Per pod: placement, and what its jobs measured. */
@@ -163,6 +160,7 @@ export function scenarioText(s: ScenarioSummary): string {
         .map(([c, u]) => `${c} ${formatRate(u)}`)
         .join(', ')})`,
     );
+  for (const n of s.nodes) lines.push(nodeCpuText(n, s.stack));
   for (const f of s.faults)
     lines.push(`fault at ${formatDuration(f.at_ns)}: ${f.event} ${f.node}${f.plexes.length > 0 ? ` (plexes ${f.plexes.join(', ')})` : ''}`);
   if (s.faults.length > 0)
@@ -173,39 +171,36 @@ export function scenarioText(s: ScenarioSummary): string {
   return lines.join('\n') + '\n';
 }
 
-/** Runs a cluster scenario file and writes its results; returns the measurement and the summary. */
-export async function runScenarioFile(
-  file: string,
-  options: ScenarioRunOptions,
+/** One stack's run of the scenario: placed afresh (the placement is deterministic, so both stacks get the same), built, run. */
+function runStack(
+  scenario: LoadedClusterScenario,
+  stack: StackName,
+  coefficients: StackCoefficients,
   io: RunIo,
-): Promise<{ run: SimRunMeasurement; summary: ScenarioSummary }> {
-  if (options.out !== undefined) ensureOutputDir(options.out);
-  if (options.target !== 'sim')
-    throw new AnvilError(
-      'ANVIL_ERR_TARGET',
-      `--target ${options.target}: a cluster scenario runs on the model only; use --target sim (or leave --target out)`,
-    );
-  const s = loadClusterScenario(file);
-  const notes = [...s.notes];
-  const stack = chooseStack(s, options.stack, notes);
-  checkSupported(s, stack);
-  const seed = options.seed ?? s.seed;
-  const scenario = seed === s.seed ? s : { ...s, seed };
-  const coefficients = loadStackCoefficients(...(s.coefficientsFile !== undefined ? [s.coefficientsFile] : []));
-
+): { run: SimRunMeasurement; summary: ScenarioSummary } {
   const placement = placeScenario(scenario);
   const state = placement.store.read((st) => st);
   checkFaults(scenario, state);
-  const built = assembleHci(scenario, state, coefficients, followModelResyncs(placement));
-  notes.push(...built.notes);
-  const faults = scheduleFaults(s.faults, placement, built);
-  for (const n of notes) io.stderr.write(`${n}\n`);
+  let built: AssembledCluster;
+  let cpus: { stack: StackBuilder; applications: ApplicationLoads };
+  if (stack === 'diy') {
+    const diy = assembleDiy(scenario, state, coefficients);
+    built = diy;
+    cpus = diy;
+  } else {
+    built = assembleHci(scenario, state, coefficients, followModelResyncs(placement));
+    // The appliance's host CPUs: the pods' computing alone (its NIC and storage controllers charge none).
+    const hciStack = new StackBuilder(built.model, stackTerms(coefficients, 'hci'));
+    cpus = { stack: hciStack, applications: addNodeCpus(built.model, hciStack, state, scenario.duration_ns) };
+  }
+  const faults = scheduleFaults(scenario.faults, placement, built);
+  for (const n of built.notes) io.stderr.write(`${n}\n`);
 
   const bar = progressBar(io.stderr);
   const started = performance.now();
   const run = runModel(built.model, {
-    profile: { name: 'cluster', title: s.spec.name, kind: 'cluster', path: s.file },
-    horizon_ns: s.duration_ns,
+    profile: { name: 'cluster', title: scenario.spec.name, kind: 'cluster', path: scenario.file },
+    horizon_ns: scenario.duration_ns,
     ...(bar ? { onProgress: bar.update } : {}),
     wallClock_s: () => (performance.now() - started) / 1000,
   });
@@ -218,22 +213,51 @@ export async function runScenarioFile(
   });
 
   // Pods as placed before the run (a fault moves none that has a workload).
-  const pods = [...state.pods.values()];
-  const summaryPods = podSummaries(pods, run);
+  const summaryPods = podSummaries([...state.pods.values()], run);
   const summary: ScenarioSummary = {
-    file: s.file,
-    name: s.spec.name,
+    file: scenario.file,
+    name: scenario.spec.name,
     stack,
-    seed,
-    duration_ns: s.duration_ns,
-    warmup_ns: s.warmup_ns,
+    seed: scenario.seed,
+    duration_ns: scenario.duration_ns,
+    warmup_ns: scenario.warmup_ns,
     pods_running: summaryPods.filter((p) => p.state === 'running').length,
     pods_pending: summaryPods.filter((p) => p.state === 'pending').length,
     pods: summaryPods,
     faults,
     plexes,
     drives,
+    nodes: nodeCpuSummaries(cpus.stack, cpus.applications, built.model.sim.now),
   };
+  return { run, summary };
+}
+
+/** Runs a cluster scenario file on its stack, or on both in compare mode, and writes its results; returns the measurement and the summary. */
+export async function runScenarioFile(
+  file: string,
+  options: ScenarioRunOptions,
+  io: RunIo,
+): Promise<{ run: SimRunMeasurement; summary: ScenarioSummary | ScenarioCompareSummary }> {
+  if (options.out !== undefined) ensureOutputDir(options.out);
+  if (options.target !== 'sim')
+    throw new AnvilError(
+      'ANVIL_ERR_TARGET',
+      `--target ${options.target}: a cluster scenario runs on the model only; use --target sim (or leave --target out)`,
+    );
+  const s = loadClusterScenario(file);
+  const stacks = chooseStacks(s, options.stack);
+  checkSupported(s, stacks);
+  for (const n of s.notes) io.stderr.write(`${n}\n`);
+  const seed = options.seed ?? s.seed;
+  const scenario = seed === s.seed ? s : { ...s, seed };
+  const coefficients = loadStackCoefficients(...(s.coefficientsFile !== undefined ? [s.coefficientsFile] : []));
+
+  const runs = stacks.map((stack) => ({ stack, ...runStack(scenario, stack, coefficients, io) }));
+  const compared = runs.length > 1;
+  const run = compared ? mergeRuns(runs) : runs[0]!.run;
+  const parts = runs.map((r) => r.summary);
+  const summary = compared ? compareSummary(parts) : parts[0]!;
+
   const version = anvilVersion();
   const base = modelRunOutput(run, { version, timestamp_s: runTimestamp(), jobFile: file });
   const output: RunOutput = {
@@ -243,8 +267,14 @@ export async function runScenarioFile(
       const doc = base.summary(schemaVersion) as { anvil: object };
       return { ...doc, anvil: { ...doc.anvil, scenario: summary } };
     },
+    tables: async () => {
+      const { tableMetadata, toIpc } = await import('../../bench/results/arrow-tables.js');
+      const nodes = toIpc(nodeColumns(parts), tableMetadata(run, { version, jobfile: file }));
+      return [...(await base.tables()), ['nodes.arrow', nodes] as const];
+    },
   };
-  if (options.outputFormat === 'normal') io.stdout.write(scenarioText(summary));
+  if (options.outputFormat === 'normal')
+    io.stdout.write(compared ? compareText(summary as ScenarioCompareSummary) : scenarioText(parts[0]!));
   writeStdout(io.stdout, options.outputFormat, output, version);
   if (options.out) await writeOutDir(options.out, output);
   return { run, summary };
