@@ -41,6 +41,9 @@ export function timeScenario(name: string): ClusterRunSpeed {
     const { stdout, seconds: wall_s } = runAnvilTimed('cluster bench', [
       'run',
       join('bench', 'scenarios', `${name}.yaml`),
+      // One stack: a scenario naming both would run both (compare mode), twice the work in one figure.
+      '--stack',
+      'hci',
       '--output-format',
       'json',
       '--out',

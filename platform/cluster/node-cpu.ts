@@ -57,7 +57,7 @@ export function addNodeCpus(model: Model, stack: StackBuilder, state: ClusterSta
   return loads;
 }
 
-/** Per node, the CPU each class used over `run_ns` of simulated time, in the control plane's node order. */
+/** Per node, the CPU each class used over `run_ns` of simulated time (the scenario's duration), in the control plane's node order. */
 export function nodeCpuSummaries(stack: StackBuilder, loads: ApplicationLoads, run_ns: number): NodeCpuSummary[] {
   const round3 = (x: number) => Math.round(x * 1000) / 1000;
   return stack.cpuRows().map((row) => {
