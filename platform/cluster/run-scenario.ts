@@ -180,6 +180,7 @@ function runStack(
   stack: StackName,
   coefficients: StackCoefficients,
   io: RunIo,
+  said: Set<string>,
 ): { run: SimRunMeasurement; summary: ScenarioSummary } {
   const placement = placeScenario(scenario);
   const state = placement.store.read((st) => st);
@@ -197,7 +198,12 @@ function runStack(
     cpus = { stack: hciStack, applications: addNodeCpus(built.model, hciStack, state, scenario.duration_ns) };
   }
   const faults = scheduleFaults(scenario.faults, placement, built);
-  for (const n of built.notes) io.stderr.write(`${n}\n`);
+  // Compare mode builds twice: a note the first stack gave is not said again.
+  for (const n of built.notes) {
+    if (said.has(n)) continue;
+    said.add(n);
+    io.stderr.write(`${n}\n`);
+  }
 
   const bar = progressBar(io.stderr);
   const started = performance.now();
@@ -255,7 +261,8 @@ export async function runScenarioFile(
   const scenario = seed === s.seed ? s : { ...s, seed };
   const coefficients = loadStackCoefficients(...(s.coefficientsFile !== undefined ? [s.coefficientsFile] : []));
 
-  const runs = stacks.map((stack) => ({ stack, ...runStack(scenario, stack, coefficients, io) }));
+  const said = new Set<string>();
+  const runs = stacks.map((stack) => ({ stack, ...runStack(scenario, stack, coefficients, io, said) }));
   const compared = runs.length > 1;
   const run = compared ? mergeRuns(runs) : runs[0]!.run;
   const parts = runs.map((r) => r.summary);
@@ -265,6 +272,10 @@ export async function runScenarioFile(
   const base = modelRunOutput(run, { version, timestamp_s: runTimestamp(), jobFile: file });
   const output: RunOutput = {
     ...base,
+    // fio's text per stack in compare mode, each under a header naming its stack.
+    measurements: compared
+      ? runs.map(({ stack, run: r }) => ({ ...r, profile: { ...r.profile, title: `${r.profile.title}, stack ${stack}` } }))
+      : base.measurements,
     document: (format) => ({ ...base.document(format), anvil_scenario: summary }),
     summary: (schemaVersion) => {
       const doc = base.summary(schemaVersion) as { anvil: object };

@@ -217,6 +217,9 @@ describe('compare mode', () => {
     expect(first.text).toMatch(/ {2}shop\/orders-db on node-1: hci IOPS=[^|]+write p99=[^|]+\| diy IOPS=.*write p99=/);
     expect(first.text).toMatch(/node node-1 \(hci\): 40 cores, .*infrastructure 0 cores/);
     expect(first.text).toMatch(/node node-1 \(diy\): 40 cores, .*infrastructure [1-9]/);
+    // fio's text once per stack, each under a header naming it.
+    expect(first.text).toContain('(OLTP beside a noisy neighbour on one drive, stack hci), seed 3');
+    expect(first.text).toContain('(OLTP beside a noisy neighbour on one drive, stack diy), seed 3');
   });
 
   it('--stack picks one stack of a scenario naming both, and refuses what is not a stack list', async () => {
