@@ -29,7 +29,7 @@ const CASES: readonly ClusterCase[] = [
  * The stacks each case runs on (`anvil run --stack`). Add 'diy' here once `anvil run` runs the diy stack:
  * every case then gets its diy rows beside the hci ones.
  */
-export const CLUSTER_BENCH_STACKS: readonly string[] = ['hci'];
+export const CLUSTER_BENCH_STACKS: readonly string[] = ['hci', 'diy'];
 const REPETITIONS = 2;
 
 /** What one timed run measured. */

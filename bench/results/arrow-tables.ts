@@ -13,7 +13,8 @@ import type { JobMeasurement, MeasuredDirection, MeasuredJob, RunMeasurement } f
 /** Version of the result files' layout (fio JSON extras, summary.json, Arrow tables). */
 export const RESULT_SCHEMA_VERSION = 1;
 
-type Column = { name: string; type: 'utf8' | 'f64' | 'i32'; values: (string | number)[]; doc: string };
+/** A column of a table: its name, type, values (one per row) and the description its field carries. */
+export type Column = { name: string; type: 'utf8' | 'f64' | 'i32'; values: (string | number)[]; doc: string };
 
 /** A job's directions: read and write always, trim where the job trimmed (host runs). */
 function directionsOf(job: MeasuredJob): [string, MeasuredDirection][] {
@@ -22,7 +23,18 @@ function directionsOf(job: MeasuredJob): [string, MeasuredDirection][] {
 
 /** Builds the three tables of a run as name -> IPC file bytes. */
 export function arrowTables(run: RunMeasurement, meta: { version: string; jobfile: string }): Map<string, Uint8Array> {
-  const metadata = new Map<string, string>([
+  const metadata = tableMetadata(run, meta);
+  const files = new Map<string, Uint8Array>();
+  files.set('intervals.arrow', toIpc(intervalColumns(run), metadata));
+  files.set('latency_histogram.arrow', toIpc(histogramColumns(run), metadata));
+  files.set('jobs.arrow', toIpc(jobColumns(run), metadata));
+  files.set('interval_histogram.arrow', toIpc(intervalHistogramColumns(run), metadata));
+  return files;
+}
+
+/** The schema metadata every table of a run carries (a caller's extra tables too). */
+export function tableMetadata(run: RunMeasurement, meta: { version: string; jobfile: string }): Map<string, string> {
+  return new Map<string, string>([
     ['anvil_schema_version', `${RESULT_SCHEMA_VERSION}`],
     ['anvil_version', meta.version],
     ['target', run.target],
@@ -31,12 +43,6 @@ export function arrowTables(run: RunMeasurement, meta: { version: string; jobfil
     ['seed', `${run.target === 'sim' ? run.seed : 0}`],
     ['jobfile', meta.jobfile],
   ]);
-  const files = new Map<string, Uint8Array>();
-  files.set('intervals.arrow', toIpc(intervalColumns(run), metadata));
-  files.set('latency_histogram.arrow', toIpc(histogramColumns(run), metadata));
-  files.set('jobs.arrow', toIpc(jobColumns(run), metadata));
-  files.set('interval_histogram.arrow', toIpc(intervalHistogramColumns(run), metadata));
-  return files;
 }
 
 /** Every label key any job has, sorted: one column each. */
@@ -247,7 +253,8 @@ function push<K extends string>(c: Record<K, Column>, row: Record<K, string | nu
   for (const k of Object.keys(row) as K[]) c[k].values.push(row[k]);
 }
 
-function toIpc(cols: Column[], metadata: Map<string, string>): Uint8Array {
+/** An Arrow IPC file (file format) of `cols`, each field with its description, `metadata` on the schema. */
+export function toIpc(cols: Column[], metadata: Map<string, string>): Uint8Array {
   const vectors = Object.fromEntries(
     cols.map((col) => [
       col.name,

@@ -38,9 +38,11 @@ export function isClusterScenarioFile(file: string): boolean {
   return /^kind:[ \t]*["']?ClusterScenario["']?[ \t]*(#.*)?$/m.test(text);
 }
 
-/** `--stack`: hci or diy. */
+/** `--stack`: hci, diy, or both comma-separated (compare mode). */
 function parseStack(value: string): string {
-  if (value !== 'hci' && value !== 'diy') throw new InvalidArgumentError('a stack: hci (the appliance) or diy, e.g. --stack hci');
+  const stacks = value.split(',');
+  if (stacks.length > 2 || new Set(stacks).size !== stacks.length || stacks.some((v) => v !== 'hci' && v !== 'diy'))
+    throw new InvalidArgumentError('a stack: hci (the appliance), diy, or hci,diy to compare them, e.g. --stack hci');
   return value;
 }
 
@@ -62,7 +64,11 @@ export function registerRunCommand(cli: Command): void {
       "seed for every random stream; the same seed gives identical results (default: 1 for a job file, the scenario's seed for a scenario)",
       parseSeed,
     )
-    .option('--stack <stack>', 'cluster scenario: the stack to run, hci (the appliance; the default) or diy (not yet)', parseStack)
+    .option(
+      '--stack <stack>',
+      'cluster scenario: the stack to run, hci (the appliance), diy, or hci,diy to compare (default: the stack(s) the scenario names)',
+      parseStack,
+    )
     .addOption(new Option('--output-format <format>', 'stdout format, as fio').choices(OUTPUT_FORMATS as string[]).default('normal'))
     .option('--out <dir>', 'also write summary.json and Arrow tables (intervals, latency histograms, jobs) here')
     .option('--filename <path>', "host target: the file or device every job does I/O on (fio's filename)")

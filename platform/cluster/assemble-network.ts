@@ -90,9 +90,10 @@ export interface AssembledNetwork {
    * The stations of a remote plex's leg from `client` to `target` over both storage ports and the
    * switch, `slot` choosing the VF on each storage port (one per volume): `via` (command or write data
    * out, then the target's processing) and `back` (read data or completion home); the resync copies'
-   * own (`copyVia`, `copyBack`) on another VF.
+   * own (`copyVia`, `copyBack`) on another VF. `withTarget` false leaves the NVMe over Ethernet target's
+   * term out (the diy block store's replica traffic: its daemons' own stations stand for the target).
    */
-  storageLeg(client: string, target: string, slot: number): StorageLeg;
+  storageLeg(client: string, target: string, slot: number, withTarget?: boolean): StorageLeg;
   /** The port a node's storage traffic takes: its storage port, or its first port when it has none. */
   storagePortOf(node: string): NodePort;
 }
@@ -258,19 +259,19 @@ export function assembleNetwork(
   const target = new DelayStation(model.sim, model.requests, target_ns);
   const out = { rule: CARRY_WRITE_DATA, header_bytes: NVME_COMMAND_BYTES } as const;
   const home = { rule: CARRY_READ_DATA, header_bytes: NVME_COMPLETION_BYTES } as const;
-  const legOn = (c: NodePort, t: NodePort, cVf: number, tVf: number) => ({
-    via: [c.rack.port.vfEntry(cVf, out), t.rack.ingress.entry(out), target],
+  const legOn = (c: NodePort, t: NodePort, cVf: number, tVf: number, withTarget: boolean) => ({
+    via: [c.rack.port.vfEntry(cVf, out), t.rack.ingress.entry(out), ...(withTarget ? [target] : [])],
     back: [t.rack.port.vfEntry(tVf, home), c.rack.ingress.entry(home)],
   });
-  const storageLeg = (client: string, targetNode: string, slot: number): StorageLeg => {
+  const storageLeg = (client: string, targetNode: string, slot: number, withTarget = true): StorageLeg => {
     const c = storagePortOf(client);
     const t = storagePortOf(targetNode);
     const cVfs = c.rack.port.vfs.length;
     const tVfs = t.rack.port.vfs.length;
     // Resync copies on a VF of their own, counted from the last: the port's fair share interleaves them
     // with the volume's foreground I/O instead of queueing that behind them.
-    const fg = legOn(c, t, slot % cVfs, slot % tVfs);
-    const copies = legOn(c, t, cVfs - 1 - (slot % cVfs), tVfs - 1 - (slot % tVfs));
+    const fg = legOn(c, t, slot % cVfs, slot % tVfs, withTarget);
+    const copies = legOn(c, t, cVfs - 1 - (slot % cVfs), tVfs - 1 - (slot % tVfs), withTarget);
     return { ...fg, copyVia: copies.via, copyBack: copies.back };
   };
   return { stack, tor, ports, flows: built, notes, storageLeg, storagePortOf };

@@ -82,14 +82,14 @@ export function volumeDevice(volumeKey: string): string {
 }
 
 /** A block size that keeps a volume's block map small: 4 KiB, or the power of two that gives at most 2^18 blocks. */
-function blockBytes(capacity_bytes: number): number {
+export function blockBytes(capacity_bytes: number): number {
   let block = 4096;
   while (capacity_bytes / block > Math.min(MAX_BLOCKS, 1 << 18)) block *= 2;
   return block;
 }
 
 /** The job as the scenario runs it: warm-up as its ramp (if longer), and over by the scenario's end. */
-function withinScenario(spec: WorkloadSpec, warmup_ns: number, duration_ns: number): WorkloadSpec {
+export function withinScenario(spec: WorkloadSpec, warmup_ns: number, duration_ns: number): WorkloadSpec {
   const ramp_ns = Math.max(spec.ramp_ns, warmup_ns);
   const left = Math.max(1, duration_ns - ramp_ns);
   const runtime_ns = spec.runtime_ns > 0 ? Math.min(spec.runtime_ns, left) : left;

@@ -1,11 +1,11 @@
 /**
  * `anvil run SCENARIO --target sim`: a cluster scenario placed by the control plane (placement.ts), built
- * on the model for the appliance stack (assemble.ts), run, and written by the one writer of results: fio's
- * JSON with one job per pod workload (labels in anvil_labels), Arrow tables with the label columns, and
- * the scenario's summary (pods placed or pending with the reason, per pod IOPS and p99, faults and plexes).
- * This slice runs the hci stack with its network (flows, links: assemble-network.ts), node-down/node-up,
- * drive-failed and link faults (faults.ts: pods moved, stopped, outages; link-faults.ts); a scenario that
- * needs more is refused with a coded error naming each entry.
+ * on the model for the appliance stack (assemble.ts) or the DIY stack (assemble-diy.ts) or both (compare.ts),
+ * run, and written by the one writer of results: fio's JSON with one job per pod workload (labels in
+ * anvil_labels), Arrow tables with the label columns plus nodes.arrow (CPU per node), and the scenario's
+ * summary (pods placed or pending with the reason, per pod IOPS and p99, per node CPU, drives, network, faults
+ * and plexes). Both stacks run the network (assemble-network.ts); faults (node, drive, link: faults.ts,
+ * link-faults.ts) run on hci; a scenario that needs more is refused with a coded error naming each entry.
  */
 import type { RunIo } from '../../bench/run.js';
 import { anvilVersion } from '../../bench/package-root.js';
@@ -19,12 +19,17 @@ import type { StackName } from '../../bench/scenario/schema.js';
 import { loadStackCoefficients } from '../../bench/stack-coefficients.js';
 import { DEFAULT_MAX_IOS } from '../../bench/targets/run-cost.js';
 import { runModel } from '../../bench/targets/sim.js';
+import type { StackCoefficients } from '../../sim/stacks/coefficient-schema.js';
+import type { StackBuilder } from '../../sim/stacks/diy/stack.js';
 import { formatDuration, formatRate } from '../../sim/core/units.js';
 import type { Pod, SchedulingFailure } from '../domain/pod.js';
 import { AnvilError } from '../errors.js';
-import { assembleHci } from './assemble.js';
+import { assembleHci, type AssembledCluster } from './assemble.js';
 import { runBound } from './run-bound.js';
 import { driveLine, driveUsage, type DriveUsage } from './drive-usage.js';
+import { assembleDiy } from './assemble-diy.js';
+import { chooseStacks, compareSummary, compareText, mergeRuns, nodeColumns, nodeCpuText, type ScenarioCompareSummary } from './compare.js';
+import { addNodeCpus, nodeCpuSummaries, type ApplicationLoads, type NodeCpuSummary } from './node-cpu.js';
 import {
   checkFaults,
   followModelResyncs,
@@ -43,7 +48,7 @@ import { placeScenario } from './placement.js';
 
 export interface ScenarioRunOptions {
   readonly target: string;
-  /** The stack to run; default the scenario's (hci where it names both). */
+  /** The stack to run: hci, diy, or hci,diy to compare; default the scenario's (both compared where it names both). */
   readonly stack?: string;
   /** Overrides the scenario's seed. */
   readonly seed?: number;
@@ -98,34 +103,25 @@ export interface ScenarioSummary {
   readonly outages?: { readonly volumes: readonly OutageRecord[]; readonly pods: readonly OutageRecord[] };
   /** Per flow its delivered bandwidth, per link its utilisation (network-summary.ts). */
   readonly network: NetworkSummary;
+  /** Per node, the host CPU the applications and the infrastructure (storage, network) used (hci: no infrastructure). */
+  readonly nodes: readonly NodeCpuSummary[];
 }
 
 /** Refuses what this version does not model, naming each entry and what runs instead. */
-function checkSupported(s: LoadedClusterScenario, stack: StackName): void {
+function checkSupported(s: LoadedClusterScenario, stacks: readonly StackName[]): void {
   const problems: string[] = [];
-  if (stack !== 'hci') problems.push(`--stack ${stack}: the diy stack is not wired to scenarios yet; run with --stack hci`);
   s.faults.forEach((f, i) => {
     if (!RUNNABLE_FAULTS.includes(f.event))
       problems.push(`/faults/${i}: ${f.event} comes in a later version; this version runs ${RUNNABLE_FAULTS.join(', ')}`);
+    else if (stacks.includes('diy'))
+      problems.push(`/faults/${i}: ${f.event} on the diy stack comes in a later version; run the faults with --stack hci`);
   });
   if (problems.length > 0)
     throw new AnvilError(
       'ANVIL_ERR_SCENARIO_UNSUPPORTED',
-      `${s.file} asks for what anvil run does not model yet (${problems.length} item${problems.length > 1 ? 's' : ''}); this version runs the hci stack's pods, storage workloads, network flows and node, drive and link faults`,
+      `${s.file} asks for what anvil run does not model yet (${problems.length} item${problems.length > 1 ? 's' : ''}); this version runs the pods, storage workloads and network flows on both stacks, and node, drive and link faults on hci`,
       problems,
     );
-}
-
-/** The stack to run: the flag, else the scenario's (hci first when it names both). */
-function chooseStack(s: LoadedClusterScenario, flag: string | undefined, notes: string[]): StackName {
-  if (flag !== undefined) {
-    if (flag !== 'hci' && flag !== 'diy')
-      throw new AnvilError('ANVIL_ERR_FIELD_INVALID', `--stack ${flag} is not a stack; use hci (the appliance) or diy`);
-    return flag;
-  }
-  if (s.stacks.length > 1)
-    notes.push(`note: ${s.file}: stack ${s.stacks.join(', ')}: this version runs hci only; the diy stack and compare mode come later`);
-  return s.stacks.includes('hci') ? 'hci' : s.stacks[0]!;
 }
 
 /** The scheduler's summary and, for a few nodes, each node's reason (what it has and what the pod asked). */
@@ -202,7 +198,10 @@ export function scenarioText(s: ScenarioSummary): string {
       lines.push(`  ${p.pod}: pending, its workloads do not run: ${p.reason}`);
       continue;
     }
-    const figures = [`on ${p.node}`, `${p.reserved_iops} IOPS reserved`];
+    // diy holds no floor in the I/O path: the platform's reservation is bookkeeping there.
+    const reserved =
+      s.stack === 'diy' ? `${p.reserved_iops} IOPS reserved by the platform, no floor on diy` : `${p.reserved_iops} IOPS reserved`;
+    const figures = [`on ${p.node}`, reserved];
     if (p.iops !== undefined) figures.push(`IOPS=${formatRate(p.iops)}`);
     if (p.read_clat_p99_ns !== undefined) figures.push(`read p99=${formatDuration(p.read_clat_p99_ns)}`);
     if (p.write_clat_p99_ns !== undefined) figures.push(`write p99=${formatDuration(p.write_clat_p99_ns)}`);
@@ -230,6 +229,7 @@ export function scenarioText(s: ScenarioSummary): string {
   for (const o of s.outages?.pods ?? [])
     lines.push(`  pod ${o.name} down for ${formatDuration(o.outage_ns)}, from ${formatDuration(o.from_ns)} to ${o.until}`);
   lines.push(...networkText(s.network));
+  for (const n of s.nodes) lines.push(nodeCpuText(n, s.stack));
   if (s.faults.length > 0)
     for (const p of s.plexes) {
       const copied = p.resyncs.map((r) => `resynced ${r.copied_bytes} bytes in ${formatDuration(r.finished_ns - r.started_ns)}`);
@@ -238,43 +238,46 @@ export function scenarioText(s: ScenarioSummary): string {
   return lines.join('\n') + '\n';
 }
 
-/** Runs a cluster scenario file and writes its results; returns the measurement and the summary. */
-export async function runScenarioFile(
-  file: string,
-  options: ScenarioRunOptions,
+/** One stack's run of the scenario: placed afresh (the placement is deterministic, so both stacks get the same), built, run. */
+function runStack(
+  scenario: LoadedClusterScenario,
+  stack: StackName,
+  coefficients: StackCoefficients,
   io: RunIo,
-): Promise<{ run: SimRunMeasurement; summary: ScenarioSummary }> {
-  if (options.out !== undefined) ensureOutputDir(options.out);
-  if (options.target !== 'sim')
-    throw new AnvilError(
-      'ANVIL_ERR_TARGET',
-      `--target ${options.target}: a cluster scenario runs on the model only; use --target sim (or leave --target out)`,
-    );
-  const s = loadClusterScenario(file);
-  const notes = [...s.notes];
-  const stack = chooseStack(s, options.stack, notes);
-  checkSupported(s, stack);
-  const seed = options.seed ?? s.seed;
-  const scenario = seed === s.seed ? s : { ...s, seed };
-  const coefficients = loadStackCoefficients(...(s.coefficientsFile !== undefined ? [s.coefficientsFile] : []));
-
+  said: Set<string>,
+  maxIos: number,
+): { run: SimRunMeasurement; summary: ScenarioSummary } {
   const placement = placeScenario(scenario);
   const state = placement.store.read((st) => st);
   checkFaults(scenario, state);
   checkLinkFaults(scenario, state);
-  const built = assembleHci(scenario, state, coefficients, followModelResyncs(placement));
-  notes.push(...built.notes);
+  let built: AssembledCluster;
+  let cpus: { stack: StackBuilder; applications: ApplicationLoads };
+  if (stack === 'diy') {
+    const diy = assembleDiy(scenario, state, coefficients);
+    built = diy;
+    cpus = diy;
+  } else {
+    built = assembleHci(scenario, state, coefficients, followModelResyncs(placement));
+    // The appliance's host CPUs: the pods' computing alone (its NIC and storage controllers charge none).
+    cpus = { stack: built.stack, applications: addNodeCpus(built.model, built.stack, state, scenario.duration_ns) };
+  }
   const faults = scheduleFaults(scenario, placement, built);
-  for (const n of notes) io.stderr.write(`${n}\n`);
+  // Compare mode builds twice: a note the first stack gave is not said again.
+  for (const n of built.notes) {
+    if (said.has(n)) continue;
+    said.add(n);
+    io.stderr.write(`${n}\n`);
+  }
 
-  const bound = runBound(built, options.maxIos ?? DEFAULT_MAX_IOS, s.file, s.duration_ns);
+  const bound = runBound(built, maxIos, scenario.file, scenario.duration_ns);
   const bar = progressBar(io.stderr);
   const started = performance.now();
   let run: SimRunMeasurement;
   try {
     run = runModel(built.model, {
-      profile: { name: 'cluster', title: s.spec.name, kind: 'cluster', path: s.file },
-      horizon_ns: s.duration_ns,
+      profile: { name: 'cluster', title: scenario.spec.name, kind: 'cluster', path: scenario.file },
+      horizon_ns: scenario.duration_ns,
       onProgress: (progress) => {
         bar?.update(progress);
         bound();
@@ -284,42 +287,83 @@ export async function runScenarioFile(
   } finally {
     bar?.done();
   }
-  runRemainingFaults(built, s.duration_ns);
+  runRemainingFaults(built, scenario.duration_ns);
   const plexes = settleAfterRun(scenario, placement, built, faults);
   // Outages still open end with the run (the scenario's end: its jobs' runtime).
-  const outages = faults.close(s.duration_ns);
+  const outages = faults.close(scenario.duration_ns);
   const drives = driveUsage(built, built.model.sim.now);
 
   // Pods as placed before the run; where a fault moved or stopped one, its summary says so.
   const pods = [...state.pods.values()];
   const summaryPods = podSummaries(pods, run, faults.pods);
   const summary: ScenarioSummary = {
-    file: s.file,
-    name: s.spec.name,
+    file: scenario.file,
+    name: scenario.spec.name,
     stack,
-    seed,
-    duration_ns: s.duration_ns,
-    warmup_ns: s.warmup_ns,
+    seed: scenario.seed,
+    duration_ns: scenario.duration_ns,
+    warmup_ns: scenario.warmup_ns,
     pods_running: summaryPods.filter((p) => p.state === 'running').length,
     pods_pending: summaryPods.filter((p) => p.state === 'pending').length,
     pods: summaryPods,
     faults: faults.records,
     plexes,
-    ...(s.faults.length > 0 ? { outages } : {}),
+    ...(scenario.faults.length > 0 ? { outages } : {}),
     drives,
     network: networkSummary(built.network, built.model.sim.now),
+    nodes: nodeCpuSummaries(cpus.stack, cpus.applications, scenario.duration_ns),
   };
+  return { run, summary };
+}
+
+/** Runs a cluster scenario file on its stack, or on both in compare mode, and writes its results; returns the measurement and the summary. */
+export async function runScenarioFile(
+  file: string,
+  options: ScenarioRunOptions,
+  io: RunIo,
+): Promise<{ run: SimRunMeasurement; summary: ScenarioSummary | ScenarioCompareSummary }> {
+  if (options.out !== undefined) ensureOutputDir(options.out);
+  if (options.target !== 'sim')
+    throw new AnvilError(
+      'ANVIL_ERR_TARGET',
+      `--target ${options.target}: a cluster scenario runs on the model only; use --target sim (or leave --target out)`,
+    );
+  const s = loadClusterScenario(file);
+  const stacks = chooseStacks(s, options.stack);
+  checkSupported(s, stacks);
+  for (const n of s.notes) io.stderr.write(`${n}\n`);
+  const seed = options.seed ?? s.seed;
+  const scenario = seed === s.seed ? s : { ...s, seed };
+  const coefficients = loadStackCoefficients(...(s.coefficientsFile !== undefined ? [s.coefficientsFile] : []));
+
+  const said = new Set<string>();
+  const runs = stacks.map((stack) => ({ stack, ...runStack(scenario, stack, coefficients, io, said, options.maxIos ?? DEFAULT_MAX_IOS) }));
+  const compared = runs.length > 1;
+  const run = compared ? mergeRuns(runs) : runs[0]!.run;
+  const parts = runs.map((r) => r.summary);
+  const summary = compared ? compareSummary(parts) : parts[0]!;
+
   const version = anvilVersion();
   const base = modelRunOutput(run, { version, timestamp_s: runTimestamp(), jobFile: file });
   const output: RunOutput = {
     ...base,
+    // fio's text per stack in compare mode, each under a header naming its stack.
+    measurements: compared
+      ? runs.map(({ stack, run: r }) => ({ ...r, profile: { ...r.profile, title: `${r.profile.title}, stack ${stack}` } }))
+      : base.measurements,
     document: (format) => ({ ...base.document(format), anvil_scenario: summary }),
     summary: (schemaVersion) => {
       const doc = base.summary(schemaVersion) as { anvil: object };
       return { ...doc, anvil: { ...doc.anvil, scenario: summary } };
     },
+    tables: async () => {
+      const { tableMetadata, toIpc } = await import('../../bench/results/arrow-tables.js');
+      const nodes = toIpc(nodeColumns(parts), tableMetadata(run, { version, jobfile: file }));
+      return [...(await base.tables()), ['nodes.arrow', nodes] as const];
+    },
   };
-  if (options.outputFormat === 'normal') io.stdout.write(scenarioText(summary));
+  if (options.outputFormat === 'normal')
+    io.stdout.write(compared ? compareText(summary as ScenarioCompareSummary) : scenarioText(parts[0]!));
   writeStdout(io.stdout, options.outputFormat, output, version);
   if (options.out) await writeOutDir(options.out, output);
   return { run, summary };

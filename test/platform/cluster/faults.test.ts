@@ -85,7 +85,7 @@ async function runFile(file: string): Promise<{ summary: ScenarioSummary; run: S
     { target: 'sim', outputFormat: 'normal' },
     { stdout: { write: (t: string) => (text += t) }, stderr: process.stderr },
   );
-  return { summary, run, stdout, text };
+  return { summary: summary as ScenarioSummary, run, stdout, text };
 }
 
 /** I/Os a pod's jobs completed in intervals ending after `after_ns` (and by `until_ns`), per direction. */

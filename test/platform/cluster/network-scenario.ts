@@ -92,12 +92,12 @@ export function runHciModel(text: string): {
   const placement = placeScenario(s);
   const state = placement.store.read((st) => st);
   const built = assembleHci(s, state, loadStackCoefficients(), followModelResyncs(placement));
-  const records = scheduleFaults(s.faults, placement, built);
+  const faults = scheduleFaults(s, placement, built);
   built.model.run(s.interval_ns);
-  const plexes = settleAfterRun(s, placement, built);
+  const plexes = settleAfterRun(s, placement, built, faults);
   return {
     built,
-    records,
+    records: faults.records,
     plexes,
     unit: (pod) => {
       const u = built.model.units.find((x) => x.labels.pod === pod);
