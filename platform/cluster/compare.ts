@@ -10,7 +10,7 @@ import type { StackName } from '../../bench/scenario/schema.js';
 import { formatDuration, formatRate } from '../../sim/core/units.js';
 import { AnvilError } from '../errors.js';
 import type { NodeCpuSummary } from './node-cpu.js';
-import type { ScenarioPodSummary, ScenarioSummary } from './run-scenario.js';
+import type { ScenarioPodSummary, ScenarioSummary } from './scenario-summary.js';
 
 /** The stacks to run, in order: the flag (`hci`, `diy`, or both comma-separated: compare), else every stack the scenario names. */
 export function chooseStacks(s: LoadedClusterScenario, flag: string | undefined): StackName[] {

@@ -11,7 +11,7 @@ import type { ClusterState } from '../domain/cluster-state.js';
 import { AnvilError } from '../errors.js';
 import type { AssembledCluster } from './assemble.js';
 import { portKey } from './assemble-network.js';
-import type { FaultRecord } from './faults.js';
+import type { FaultRecord } from './fault-records.js';
 import type { ScenarioPlacement } from './placement.js';
 
 /** The link fault events. */

@@ -14,7 +14,8 @@ import { RequestPool, type Station } from '../io/requests.js';
 import { JobRecorder } from '../measure/job-recorder.js';
 import { JobGenerator } from '../workload/job-generator.js';
 import { OpenLoopSingleServer } from '../workload/open-loop-single-server.js';
-import { SingleServerLoop, type JobLoop } from '../workload/single-server-loop.js';
+import type { JobLoop } from '../workload/job-loop.js';
+import { SingleServerLoop } from '../workload/single-server-loop.js';
 import type { WorkloadSpec } from '../workload/spec.js';
 
 /** A job's labels (for the cluster: pod, volume, tenant, node), written beside its results. */

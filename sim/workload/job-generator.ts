@@ -10,8 +10,7 @@ import type { Op, RequestPool, Station } from '../io/requests.js';
 import { OP_READ, OP_WRITE, STATUS_OK } from '../io/requests.js';
 import { depthBucket, type JobRecorder } from '../measure/job-recorder.js';
 import { RequestFifo } from '../resources/request-fifo.js';
-import type { OpenLoopPlan } from './open-loop-single-server.js';
-import type { SingleServerLoop } from './single-server-loop.js';
+import type { JobLoopHost, OpenLoopPlan } from './job-loop.js';
 import type { WorkloadSpec } from './spec.js';
 
 const EVENT_START = 0;
@@ -69,7 +68,7 @@ export class JobGenerator implements Station, EventHandler {
   private startEvent: EventHandle = -1;
   private start_ns = 0;
   /** The loop that runs this job's events instead of the kernel (`runOn`), or null. */
-  private loop: SingleServerLoop | null = null;
+  private loop: JobLoopHost | null = null;
 
   /**
    * @param deviceCapacity_bytes capacity of what the route leads to; the region when the job gives no size
@@ -123,7 +122,7 @@ export class JobGenerator implements Station, EventHandler {
    * Hands the job's events to `loop` (its route must be one single-server station, which the loop
    * plays): its start leaves the kernel for the loop. Only before the job has started; false after.
    */
-  runOn(loop: SingleServerLoop): boolean {
+  runOn(loop: JobLoopHost): boolean {
     if (!this.handOver()) return false;
     this.loop = loop;
     loop.postJob(this.start_ns, EVENT_START);

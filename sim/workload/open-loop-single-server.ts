@@ -9,34 +9,10 @@
  */
 import type { Distribution } from '../core/distributions.js';
 import type { Simulator } from '../core/kernel.js';
-import type { RandomStream } from '../core/random.js';
-import type { Op } from '../io/requests.js';
-import { depthBucket, type JobRecorder } from '../measure/job-recorder.js';
+import { depthBucket } from '../measure/job-recorder.js';
 import { RequestFifo } from '../resources/request-fifo.js';
 import { MAX_COMPLETIONS_AT_ONE_INSTANT, NoProgressError, type JobGenerator } from './job-generator.js';
-import type { JobLoop } from './single-server-loop.js';
-
-/** What the loop needs of an open-loop job of one direction (`JobGenerator.openLoopPlan`). */
-export interface OpenLoopPlan {
-  readonly name: string;
-  readonly op: Op;
-  /** Block size of every I/O, bytes. */
-  readonly bs: number;
-  /** Random jobs: the blocks an offset is drawn from (one draw per I/O); 0 for sequential jobs (no draw). */
-  readonly randomBlocks: number;
-  readonly meanGap_ns: number;
-  readonly poisson: boolean;
-  readonly iodepth: number;
-  /** The job stops issuing once it has issued this many bytes (Infinity when time-based). */
-  readonly ioLimit_bytes: number;
-  /** End of the runtime (Infinity for none) and the start, ns. */
-  readonly end_ns: number;
-  readonly start_ns: number;
-  readonly stream: RandomStream;
-  readonly recorder: JobRecorder;
-  /** The recorder's submissions-per-depth-bucket counts for the job's direction. */
-  readonly depthAtSubmit: Float64Array;
-}
+import type { JobLoop, OpenLoopPlan } from './job-loop.js';
 
 const NONE = Infinity;
 

@@ -11,21 +11,12 @@ import type { Distribution } from '../core/distributions.js';
 import type { Simulator } from '../core/kernel.js';
 import { RequestFifo } from '../resources/request-fifo.js';
 import type { JobGenerator } from './job-generator.js';
-
-/** A loop that runs a model's events instead of the kernel (`Model.run` drives it in slices). */
-export interface JobLoop {
-  /** Whether any event is waiting. */
-  readonly pending: boolean;
-  /** Time of the next event, ns (Infinity when none). */
-  peek(): number;
-  /** Fires events up to `until_ns` as `Simulator.run` does; returns early once the job is done. */
-  run(until_ns: number): void;
-}
+import type { JobLoop, JobLoopHost } from './job-loop.js';
 
 /** No event in a lane. A kernel event is never at Infinity: times are sums of finite draws. */
 const NONE = Infinity;
 
-export class SingleServerLoop implements JobLoop {
+export class SingleServerLoop implements JobLoop, JobLoopHost {
   /** The job's start or next arrival: time (ns), scheduling order, and its event code for `fire`. */
   private jobAt = NONE;
   private jobSeq = 0;

@@ -11,7 +11,8 @@ import { runModel } from '../../../bench/targets/sim.js';
 import { assembleHci } from '../../../platform/cluster/assemble.js';
 import { checkFaults, followModelResyncs, runRemainingFaults, scheduleFaults, settleAfterRun } from '../../../platform/cluster/faults.js';
 import { placeScenario } from '../../../platform/cluster/placement.js';
-import { runScenarioFile, type ScenarioSummary } from '../../../platform/cluster/run-scenario.js';
+import { runScenarioFile } from '../../../platform/cluster/run-scenario.js';
+import type { ScenarioSummary } from '../../../platform/cluster/scenario-summary.js';
 import type { SimRunMeasurement } from '../../../bench/results/measurement.js';
 import { scenarioFile } from './scenario-files.js';
 

@@ -10,7 +10,8 @@ import { assembleNetwork, type AssembledNetwork } from '../../../platform/cluste
 import { networkSummary, type NetworkSummary } from '../../../platform/cluster/network-summary.js';
 import { placeScenario } from '../../../platform/cluster/placement.js';
 import { assembleHci, type AssembledCluster } from '../../../platform/cluster/assemble.js';
-import { followModelResyncs, scheduleFaults, settleAfterRun, type FaultRecord, type PlexRecord } from '../../../platform/cluster/faults.js';
+import type { FaultRecord, PlexRecord } from '../../../platform/cluster/fault-records.js';
+import { followModelResyncs, scheduleFaults, settleAfterRun } from '../../../platform/cluster/faults.js';
 import type { ReportingUnit } from '../../../sim/model/model.js';
 
 /** The victim's tier: 12 Gbit/s guaranteed on a 20 Gbit/s port. */

@@ -1,0 +1,41 @@
+/** What a scenario's faults did, as the summary gives it: each fault as it fired, outages, plexes' end states. */
+
+/** What a fault did, for the summary. */
+export interface FaultRecord {
+  readonly at_ns: number;
+  readonly event: string;
+  readonly node: string;
+  /** The failed drive's index (drive-failed). */
+  readonly drive?: number;
+  /** `TENANT/NAME#PLEX` of the modelled plexes it took offline, lost or brought back. */
+  readonly plexes: readonly string[];
+  /** Pods with workloads the platform moved to another node, and where. */
+  readonly moved?: readonly { readonly pod: string; readonly to: string }[];
+  /** Pods with workloads it stopped, and why. */
+  readonly stopped?: readonly { readonly pod: string; readonly reason: string }[];
+  /** Stopped pods the platform placed again (a node came back): their workloads start anew there. */
+  readonly restarted?: readonly { readonly pod: string; readonly on: string }[];
+}
+
+/** A time a volume had no plex in sync (no current copy to serve I/O from), or a pod was down. */
+export interface OutageRecord {
+  /** `TENANT/NAME` of the volume or pod. */
+  readonly name: string;
+  readonly from_ns: number;
+  readonly to_ns: number;
+  readonly outage_ns: number;
+  /** What ended it (`node-up NODE`, `started again on NODE`), or `end of run`. */
+  readonly until: string;
+}
+
+/** One modelled plex's end state, for the summary. */
+export interface PlexRecord {
+  readonly volume: string;
+  readonly node: string;
+  /** The model's state at the end: in-sync, resyncing or offline (lost with its drive: offline for good). */
+  readonly state: string;
+  /** The control plane's state of the plex at the end (its clock at the model's end); `lost` where its drive failed. */
+  readonly platform_state: string;
+  /** Resyncs done: bytes copied and when, ns. */
+  readonly resyncs: readonly { readonly copied_bytes: number; readonly started_ns: number; readonly finished_ns: number }[];
+}

@@ -1,0 +1,55 @@
+/** The scenario's part of a run's results, one stack's (compare mode puts two side by side: compare.ts). */
+import type { StackName } from '../../bench/scenario/schema.js';
+import type { DriveUsage } from './drive-usage.js';
+import type { FaultRecord, OutageRecord, PlexRecord } from './fault-records.js';
+import type { NetworkSummary } from './network-summary.js';
+import type { NodeCpuSummary } from './node-cpu.js';
+
+/** One pod as the run saw it. */
+export interface ScenarioPodSummary {
+  /** `TENANT/NAME`. */
+  readonly pod: string;
+  readonly state: 'running' | 'pending';
+  readonly node?: string;
+  /** Storage IOPS the platform reserved for the pod. */
+  readonly reserved_iops?: number;
+  /** Why the platform left it pending. */
+  readonly reason?: string;
+  /** Its workloads together: I/Os per second in the measurement window (reads and writes). */
+  readonly iops?: number;
+  /** Highest p99 completion latency of its jobs, ns, per direction (absent where none ran). */
+  readonly read_clat_p99_ns?: number;
+  readonly write_clat_p99_ns?: number;
+  /** I/Os of its jobs that ended in an error (their volume had no plex left), where any did. */
+  readonly errors?: number;
+  /** Where a fault moved it (the platform's scheduler placed it again), when and from where. */
+  readonly moves?: readonly { readonly at_ns: number; readonly from: string; readonly to: string }[];
+  /** When a fault last stopped it and why. */
+  readonly stopped?: { readonly at_ns: number; readonly reason: string };
+  /** When and where the platform last placed it again after a stop (its workloads ran anew there, as jobs of their own). */
+  readonly restarted?: { readonly at_ns: number; readonly node: string };
+}
+
+/** The scenario's part of the results (summary.json's anvil.scenario, and anvil_scenario in JSON on stdout). */
+export interface ScenarioSummary {
+  readonly file: string;
+  readonly name: string;
+  readonly stack: StackName;
+  readonly seed: number;
+  readonly duration_ns: number;
+  readonly warmup_ns: number;
+  readonly pods_running: number;
+  readonly pods_pending: number;
+  readonly pods: readonly ScenarioPodSummary[];
+  /** The faults as they fired, and each modelled plex's end state (with its resyncs). */
+  readonly faults: readonly FaultRecord[];
+  readonly plexes: readonly PlexRecord[];
+  /** Per drive with plexes: what its storage QoS sent it over the run (4K-equivalent units a second, in all and per client) and its busy fraction. */
+  readonly drives: readonly DriveUsage[];
+  /** Where the scenario has faults: times volumes had no plex in sync, and pods were down (to their restart or the run's end). */
+  readonly outages?: { readonly volumes: readonly OutageRecord[]; readonly pods: readonly OutageRecord[] };
+  /** Per flow its delivered bandwidth, per link its utilisation (network-summary.ts). */
+  readonly network: NetworkSummary;
+  /** Per node, the host CPU the applications and the infrastructure (storage, network) used (hci: no infrastructure). */
+  readonly nodes: readonly NodeCpuSummary[];
+}
