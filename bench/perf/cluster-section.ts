@@ -41,6 +41,8 @@ interface ClusterRunSpeed {
   events: number;
   /** I/Os completed in the measurement window (after the warm-up), every job and direction. */
   windowIos: number;
+  /** Per node, cores and the cores the applications and the infrastructure kept busy on average. */
+  nodes: { node: string; cores: number; application_cores: number; infrastructure_cores: number }[];
 }
 
 interface ScenarioJson {
@@ -48,7 +50,7 @@ interface ScenarioJson {
 }
 
 interface SummaryJson {
-  anvil: { simulated_ns: number; events: number };
+  anvil: { simulated_ns: number; events: number; scenario: { nodes: ClusterRunSpeed['nodes'] } };
 }
 
 /** One `anvil run FILE --stack STACK` (FILE absolute or relative to the package root) in a child process, timed. */
@@ -72,6 +74,7 @@ export function timeScenario(file: string, stack: string): ClusterRunSpeed {
       simulated_ns: summary.anvil.simulated_ns,
       events: summary.anvil.events,
       windowIos: jobs.reduce((sum, j) => sum + j.read.total_ios + j.write.total_ios, 0),
+      nodes: summary.anvil.scenario.nodes,
     };
   } finally {
     rmSync(out, { recursive: true, force: true });

@@ -7,6 +7,8 @@ export interface FaultRecord {
   readonly node: string;
   /** The failed drive's index (drive-failed). */
   readonly drive?: number;
+  /** The NIC port (link-down, link-up). */
+  readonly port?: string;
   /** `TENANT/NAME#PLEX` of the modelled plexes it took offline, lost or brought back. */
   readonly plexes: readonly string[];
   /** Pods with workloads the platform moved to another node, and where. */

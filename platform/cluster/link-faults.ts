@@ -17,11 +17,6 @@ import type { ScenarioPlacement } from './placement.js';
 /** The link fault events. */
 export const LINK_FAULTS: readonly string[] = ['link-down', 'link-up'];
 
-/** A link fault as it fired: the fault record with its port. */
-export interface LinkFaultRecord extends FaultRecord {
-  readonly port: string;
-}
-
 /** True for `link-down` and `link-up`. */
 export function isLinkFault(f: ScenarioFault): boolean {
   return LINK_FAULTS.includes(f.event);
@@ -96,7 +91,7 @@ export function scheduleLinkFaults(
         for (const p of plexes) built.volumes.get(p.key)!.handle.recover(p.plex);
         takenOut.delete(key);
       }
-      const record: LinkFaultRecord = {
+      const record: FaultRecord = {
         at_ns: f.at_ns,
         event: f.event,
         node: f.node,

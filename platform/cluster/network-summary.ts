@@ -3,7 +3,7 @@
  * measurement window (against its VF's minimum and maximum), and per link the share of the run its
  * transmit line (node to switch) and receive line (switch to node) spent serializing.
  */
-import { formatDuration } from '../../sim/core/units.js';
+import { formatBitRate, formatDuration } from '../../sim/core/units.js';
 import type { AssembledNetwork } from './assemble-network.js';
 
 export interface FlowSummary {
@@ -74,27 +74,20 @@ export function networkSummary(network: AssembledNetwork, elapsed_ns: number): N
   return { flows, links };
 }
 
-/** A bit rate as text: "4.00 Gbit/s", "250 Mbit/s". */
-function bitRate(bits_per_s: number): string {
-  if (bits_per_s >= 1e9) return `${(bits_per_s / 1e9).toPrecision(3)} Gbit/s`;
-  if (bits_per_s >= 1e6) return `${(bits_per_s / 1e6).toPrecision(3)} Mbit/s`;
-  return `${(bits_per_s / 1e3).toPrecision(3)} kbit/s`;
-}
-
 /** The summary's lines for the text output. */
 export function networkText(n: NetworkSummary): string[] {
   const lines: string[] = [];
   for (const f of n.flows) {
-    const offered = f.offered === 'saturate' ? 'saturating' : `${bitRate(f.offered)} offered`;
-    const bounds = [f.min_bits_per_s > 0 ? `min ${bitRate(f.min_bits_per_s)}` : 'no min'];
-    if (f.max_bits_per_s !== null) bounds.push(`max ${bitRate(f.max_bits_per_s)}`);
+    const offered = f.offered === 'saturate' ? 'saturating' : `${formatBitRate(f.offered)} offered`;
+    const bounds = [f.min_bits_per_s > 0 ? `min ${formatBitRate(f.min_bits_per_s)}` : 'no min'];
+    if (f.max_bits_per_s !== null) bounds.push(`max ${formatBitRate(f.max_bits_per_s)}`);
     lines.push(
-      `flow ${f.from} -> ${f.to}: ${bitRate(f.delivered_bits_per_s)} delivered (${offered}, ${bounds.join(', ')}), mean latency ${formatDuration(f.mean_latency_ns)}`,
+      `flow ${f.from} -> ${f.to}: ${formatBitRate(f.delivered_bits_per_s)} delivered (${offered}, ${bounds.join(', ')}), mean latency ${formatDuration(f.mean_latency_ns)}`,
     );
   }
   for (const l of n.links)
     lines.push(
-      `link ${l.link} (${l.role}, ${bitRate(l.rate_bits_per_s)}): tx ${(l.tx_utilisation * 100).toFixed(1)}%, rx ${(l.rx_utilisation * 100).toFixed(1)}% busy`,
+      `link ${l.link} (${l.role}, ${formatBitRate(l.rate_bits_per_s)}): tx ${(l.tx_utilisation * 100).toFixed(1)}%, rx ${(l.rx_utilisation * 100).toFixed(1)}% busy`,
     );
   return lines;
 }

@@ -161,7 +161,7 @@ export function scenarioText(s: ScenarioSummary): string {
     what.push(...(f.stopped ?? []).map((x) => `${x.pod} stopped`), ...(f.restarted ?? []).map((x) => `${x.pod} started again on ${x.on}`));
     const detail = what.filter((w) => w !== '').join('; ');
     lines.push(
-      `fault at ${formatDuration(f.at_ns)}: ${f.event} ${f.node}${f.drive !== undefined ? ` drive ${f.drive}` : ''}${detail !== '' ? ` (${detail})` : ''}`,
+      `fault at ${formatDuration(f.at_ns)}: ${f.event} ${f.node}${f.port !== undefined ? `/${f.port}` : ''}${f.drive !== undefined ? ` drive ${f.drive}` : ''}${detail !== '' ? ` (${detail})` : ''}`,
     );
   }
   for (const o of s.outages?.volumes ?? [])

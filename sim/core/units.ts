@@ -125,22 +125,54 @@ export function parseQuantity(text: string | number): number | undefined {
   return Number.isFinite(value) ? value : undefined;
 }
 
+/** Three significant digits; from 999.5 up, the whole number (toPrecision would write "1.00e+3"). */
+function threeDigits(x: number): string {
+  return Math.abs(x) >= 999.5 ? x.toFixed(0) : x.toPrecision(3);
+}
+
+/**
+ * `value` in the largest unit of `units` (divisor, suffix; ascending) it reaches once rounded to three
+ * digits, so 999,999 ns is "1.00 ms", not "1.00e+3 us".
+ */
+function inUnits(value: number, units: readonly (readonly [number, string])[]): string {
+  let i = 0;
+  while (i < units.length - 1 && Math.abs(value) >= units[i + 1]![0] * 0.9995) i++;
+  const [divisor, suffix] = units[i]!;
+  return `${threeDigits(value / divisor)}${suffix}`;
+}
+
+const DURATION_UNITS = [
+  [1e3, ' us'],
+  [1e6, ' ms'],
+  [1e9, ' s'],
+] as const;
+
 /** Formats nanoseconds for people: "850 ns", "12.3 us", "4.56 ms", "1.20 s". */
 export function formatDuration(ns: number): string {
-  if (ns < 1e3) return `${ns.toFixed(0)} ns`;
-  if (ns < 1e6) return `${(ns / 1e3).toPrecision(3)} us`;
-  if (ns < 1e9) return `${(ns / 1e6).toPrecision(3)} ms`;
-  return `${(ns / 1e9).toPrecision(3)} s`;
+  if (Math.abs(ns) < 999.5) return `${ns.toFixed(0)} ns`;
+  return inUnits(ns, DURATION_UNITS);
 }
 
 /** Formats a count per second for people: "645k", "1.20M". */
 export function formatRate(perSecond: number): string {
-  if (perSecond >= 1e6) return `${(perSecond / 1e6).toPrecision(3)}M`;
-  if (perSecond >= 1e3) return `${(perSecond / 1e3).toPrecision(3)}k`;
-  return perSecond.toPrecision(3);
+  return inUnits(perSecond, [
+    [1, ''],
+    [1e3, 'k'],
+    [1e6, 'M'],
+  ]);
 }
 
-/** Formats bytes per second in fio's style: binary units, "MiB/s". */
+/** Formats bits per second for people: "250 Mbit/s", "4.00 Gbit/s". */
+export function formatBitRate(bits_per_s: number): string {
+  return inUnits(bits_per_s, [
+    [1, ' bit/s'],
+    [1e3, ' kbit/s'],
+    [1e6, ' Mbit/s'],
+    [1e9, ' Gbit/s'],
+  ]);
+}
+
+/** Formats bytes per second in fio's style: binary units, "MiB/s" (1000 to 1023 of a unit as whole numbers, as fio does). */
 export function formatByteRate(bytesPerSecond: number): string {
   const units = ['B/s', 'KiB/s', 'MiB/s', 'GiB/s', 'TiB/s'];
   let v = bytesPerSecond;
@@ -149,5 +181,5 @@ export function formatByteRate(bytesPerSecond: number): string {
     v /= 1024;
     i++;
   }
-  return `${v.toPrecision(3)} ${units[i]}`;
+  return `${threeDigits(v)} ${units[i]}`;
 }

@@ -112,13 +112,18 @@ describe('the reference scenario with flows', () => {
     const again = await anvilInProcess(['run', file, '--output-format', 'json'], env);
     expect(first.code).toBe(0);
     expect(again.stdout).toBe(first.stdout);
-    const network = (JSON.parse(first.stdout) as { anvil_scenario: { network: { flows: FlowJson[] } } }).anvil_scenario.network;
-    expect(network.flows.map((f) => `${f.from}->${f.to}`)).toEqual([
-      'web/web-front->web/cache-0',
-      'web/web-front->web/cache-1',
-      'analytics/scanner->analytics/sink',
-    ]);
-    // The two 2 Gbit/s flows get what they offer.
-    for (const f of network.flows.slice(0, 2)) expect(f.delivered_bits_per_s / 2e9).toBeCloseTo(1, 1);
+    // The scenario names both stacks: compare mode, each stack's network in its own summary.
+    type Doc = { anvil_scenario: { stacks: string[]; by_stack: Record<string, { network: { flows: FlowJson[] } }> } };
+    const doc = JSON.parse(first.stdout) as Doc;
+    expect(doc.anvil_scenario.stacks).toEqual(['hci', 'diy']);
+    for (const stack of ['hci', 'diy']) {
+      const network = doc.anvil_scenario.by_stack[stack]!.network;
+      expect(
+        network.flows.map((f) => `${f.from}->${f.to}`),
+        stack,
+      ).toEqual(['web/web-front->web/cache-0', 'web/web-front->web/cache-1', 'analytics/scanner->analytics/sink']);
+      // The two 2 Gbit/s flows get what they offer on both stacks (the port has room for them).
+      for (const f of network.flows.slice(0, 2)) expect(f.delivered_bits_per_s / 2e9, stack).toBeCloseTo(1, 1);
+    }
   });
 });
