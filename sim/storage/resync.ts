@@ -7,10 +7,15 @@
  * longer when they do not. Blocks dirtied again meanwhile (a write that was in flight when the plex
  * left) are found on a second pass. A copy never overwrites a newer foreground write that reached the
  * target meanwhile (the newest version wins), as md and DRBD lock the region they copy. With no plex in
- * sync to copy from, the pass stalls and the plex stays resyncing.
+ * sync to copy from, the pass stalls and the plex stays resyncing. At most `RESYNC_DEPTH` copies of a
+ * pass are in flight: when the devices fall behind the pace, the pass waits for a copy to land instead
+ * of queueing copies without end (as md does: Linux drivers/md/raid1.c, RESYNC_DEPTH 32).
  */
 import type { EventHandle, EventHandler, Simulator } from '../core/kernel.js';
 import type { MirroredVolume, ResyncSink } from './mirrored-volume.js';
+
+/** Copies of one pass in flight at most (Linux md raid1's RESYNC_DEPTH, drivers/md/raid1.c). */
+export const RESYNC_DEPTH = 32;
 
 /** How a volume resyncs. */
 export interface ResyncPolicy {
@@ -32,6 +37,8 @@ interface Pass {
   interval_ns: number;
   /** Every dirty block is issued: waiting for the last copies to come back. */
   draining: boolean;
+  /** RESYNC_DEPTH copies are in flight: the next is issued when one lands. */
+  full: boolean;
 }
 
 /** What a finished resync took, for the control plane's `resyncing` → `in-sync` and the report. */
@@ -73,7 +80,16 @@ export class Resync implements ResyncSink, EventHandler {
       throw new RangeError(`volume "${this.volume.name}": resync bytes_per_s must be a finite number > 0, not ${bytes_per_s}`);
     this.volume.plexReturning(plex, lostData);
     const interval_ns = bytes_per_s === undefined ? this.interval_ns : (this.volume.block_bytes / bytes_per_s) * 1e9;
-    const pass: Pass = { started_ns: this.sim.now, cursor: 0, outstanding: 0, copies: 0, tick: -1, interval_ns, draining: false };
+    const pass: Pass = {
+      started_ns: this.sim.now,
+      cursor: 0,
+      outstanding: 0,
+      copies: 0,
+      tick: -1,
+      interval_ns,
+      draining: false,
+      full: false,
+    };
     this.passes[plex] = pass;
     this.fire(plex);
   }
@@ -94,6 +110,10 @@ export class Resync implements ResyncSink, EventHandler {
     let block = map.nextDirty(plex, pass.cursor);
     if (block < 0 && pass.outstanding === 0 && map.dirtyCount[plex]! > 0) block = map.nextDirty(plex, 0);
     if (block >= 0) {
+      if (pass.outstanding >= RESYNC_DEPTH) {
+        pass.full = true;
+        return;
+      }
       const source = this.volume.readingFrom;
       if (source < 0) return; // nothing in sync to copy from: the pass stalls (the volume is down)
       pass.cursor = block + 1;
@@ -122,6 +142,12 @@ export class Resync implements ResyncSink, EventHandler {
     const pass = this.passes[plex];
     if (!pass) return;
     pass.outstanding--;
+    if (pass.full) {
+      // The pace was held back by the depth: the next copy goes now (its tick had passed).
+      pass.full = false;
+      this.fire(plex);
+      return;
+    }
     if (pass.draining && pass.outstanding === 0) {
       pass.draining = false;
       this.fire(plex);
