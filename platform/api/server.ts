@@ -70,7 +70,7 @@ export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyIn
   // The routes read nothing of the raw server, so one instance type serves HTTP and HTTPS alike.
   const app = (opts.tls ? Fastify({ ...common, https: httpsOptionsOf(opts.tls) }) : Fastify(common)) as unknown as FastifyInstance;
   // Resyncs finish as the clock passes their copy time, whether or not anyone calls.
-  const stopResyncs = startResyncLoop(store, (m) => app.log.warn(m), clock);
+  const stopResyncs = startResyncLoop(store, (m) => app.log.warn(m));
   app.addHook('onClose', async () => {
     stopResyncs();
     store.close();

@@ -19,7 +19,7 @@ function openStore(opts: StateOpts): Store {
   // Only the default location's folder is made on first use; a path given is taken as it is.
   const store = Store.open(path, wallClock, opts.state === undefined && !process.env.ANVIL_STATE);
   // No server loop runs for the embedded state: resyncs whose time has passed finish before each command.
-  advanceDueResyncs(store, wallClock);
+  advanceDueResyncs(store);
   return store;
 }
 

@@ -4,7 +4,6 @@
  * one finished). `anvil serve` runs it in a loop; the embedded CLI before each command; a model on its
  * simulated clock whenever it likes.
  */
-import { wallClock, type Clock } from '../domain/clock.js';
 import { nextResyncDoneMs } from '../domain/resync.js';
 import type { Actor } from '../domain/tenancy.js';
 import type { ControlPlaneStore } from './control-plane-store.js';
@@ -15,23 +14,21 @@ export const RESYNC_ACTOR: Actor = { user: 'anvil-resync', roles: ['cluster-admi
 /** How often `anvil serve` looks for finished resyncs, ms: progress is shown to the second. */
 export const RESYNC_LOOP_PERIOD_MS = 1000;
 
-/** Finishes the resyncs due at `clock()`; returns how many. Reads first, so a call with nothing due writes nothing. */
-export function advanceDueResyncs(store: ControlPlaneStore, clock: Clock = wallClock): number {
+/**
+ * Finishes the resyncs due on the store's own clock (the one the change is stamped with, so the check and
+ * the change cannot disagree); returns how many. Reads first, so a call with nothing due writes nothing.
+ */
+export function advanceDueResyncs(store: ControlPlaneStore): number {
   const next = store.read((s) => nextResyncDoneMs(s));
-  if (next === undefined || next > clock().getTime()) return 0;
+  if (next === undefined || next > store.now().getTime()) return 0;
   return store.change(RESYNC_ACTOR, 'advance resyncs', 'volumes', (cp) => cp.advanceResyncs());
 }
 
 /** Runs `advanceDueResyncs` every `periodMs` until the returned stop is called; `report` gets a failure's message. */
-export function startResyncLoop(
-  store: ControlPlaneStore,
-  report: (message: string) => void,
-  clock: Clock = wallClock,
-  periodMs = RESYNC_LOOP_PERIOD_MS,
-): () => void {
+export function startResyncLoop(store: ControlPlaneStore, report: (message: string) => void, periodMs = RESYNC_LOOP_PERIOD_MS): () => void {
   const timer = setInterval(() => {
     try {
-      advanceDueResyncs(store, clock);
+      advanceDueResyncs(store);
     } catch (e) {
       report(`finishing resyncs failed (will retry): ${(e as Error).message}`);
     }

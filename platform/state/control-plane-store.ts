@@ -27,6 +27,8 @@ export interface EventQuery {
 }
 
 export interface ControlPlaneStore {
+  /** The store's clock: what its changes, events and audit rows are stamped with. */
+  now(): Date;
   /** A read-only look at the state; `fn` must not change it. */
   read<T>(fn: (state: ClusterState) => T): T;
   /**

@@ -29,6 +29,10 @@ export class MemoryStore implements ControlPlaneStore {
 
   constructor(private readonly clock: Clock = wallClock) {}
 
+  now(): Date {
+    return this.clock();
+  }
+
   read<T>(fn: (state: ClusterState) => T): T {
     const result = fn(this.state);
     // ANVIL_STORE_VERIFY: a read must leave the state as it found it.

@@ -56,6 +56,10 @@ export class Store implements ControlPlaneStore {
    * must exist, unless `createFolder` (the default path's folder is made on first use, 0700). A new file is
    * made 0600; an existing state file open to other users gets a warning on stderr (warnIfOpenToOthers).
    */
+  now(): Date {
+    return this.clock();
+  }
+
   static open(path: string, clock: Clock = wallClock, createFolder = false): Store {
     let db: Database.Database;
     let created = false;
