@@ -17,7 +17,7 @@
  * behind other traffic there. The block store's hop (half the host round trip) stays on the leg as the
  * host stacks' time; the links add serialisation and queueing on top (a few microseconds unloaded).
  */
-import { DEFAULT_PROFILE, loadProfile, type DeviceProfile } from '../../bench/profiles.js';
+import type { DeviceProfile } from '../../bench/profiles.js';
 import type { LoadedClusterScenario } from '../../bench/scenario/load.js';
 import { parseDuration } from '../../sim/core/units.js';
 import type { Station } from '../../sim/io/requests.js';
@@ -29,8 +29,9 @@ import { StackBuilder, stackTerms } from '../../sim/stacks/diy/stack.js';
 import type { ClusterState } from '../domain/cluster-state.js';
 import { resyncRateBytesPerS } from '../domain/resync.js';
 import { keyOf } from '../domain/volume.js';
-import { AnvilError, isAnvilError } from '../errors.js';
-import { blockBytes, driveDevice, volumeDevice, withinScenario, type AssembledCluster, type BuiltVolume, type PodJob } from './assemble.js';
+import { AnvilError } from '../errors.js';
+import { addDriveDevices, driveDevice } from './drive-devices.js';
+import { blockBytes, volumeDevice, withinScenario, type AssembledCluster, type BuiltVolume, type PodJob } from './assemble.js';
 import { assembleNetwork } from './assemble-network.js';
 import { addNodeCpus, type ApplicationLoads } from './node-cpu.js';
 
@@ -63,36 +64,9 @@ function deviceQd1(profile: DeviceProfile): DeviceQd1 | undefined {
 export function assembleDiy(s: LoadedClusterScenario, state: ClusterState, coefficients: StackCoefficients): AssembledDiy {
   const model = new Model(s.seed, s.interval_ns);
   const notes: string[] = [];
-  const profiles = new Map<string, DeviceProfile>();
-  const profileOf = (name: string, where: string): DeviceProfile => {
-    let p = profiles.get(name);
-    if (p) return p;
-    try {
-      p = loadProfile(name);
-    } catch (e) {
-      if (!isAnvilError(e)) throw e;
-      notes.push(
-        `note: ${where}: drive profile ${name} is not a device profile the model knows (anvil profiles lists them); the model uses ${DEFAULT_PROFILE}`,
-      );
-      p = loadProfile(DEFAULT_PROFILE);
-    }
-    profiles.set(name, p);
-    return p;
-  };
-
   // Devices: the same drives as hci, nodes in the control plane's order.
-  const drives = new Map<string, string[]>();
-  const qd1 = new Map<string, DeviceQd1 | undefined>();
-  for (const node of state.nodes.values()) {
-    const names = node.inventory.drives.map((d, i) => {
-      const p = profileOf(d.profile, `node ${node.name} drive ${i}`);
-      const name = driveDevice(node.name, i);
-      model.addDevice(name, p.kind, p.params);
-      qd1.set(name, deviceQd1(p));
-      return name;
-    });
-    drives.set(node.name, names);
-  }
+  const { drives, profiles } = addDriveDevices(model, state, notes);
+  const qd1 = new Map([...profiles].map(([device, p]) => [device, deviceQd1(p)] as const));
   const nodeOrder = [...drives.keys()];
   const driveCount = [...drives.values()].reduce((n, d) => n + d.length, 0);
   const wanted = coefficients.diy.sds_replication.value;

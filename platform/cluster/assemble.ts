@@ -8,7 +8,6 @@
  * one labelled job on its volume. Random streams are named after the components, so the same scenario and
  * seed give the same run.
  */
-import { DEFAULT_PROFILE, loadProfile, type DeviceProfile } from '../../bench/profiles.js';
 import type { LoadedClusterScenario } from '../../bench/scenario/load.js';
 import { Model, type Labels } from '../../sim/model/model.js';
 import { storageQos, type QosRoute, type StorageQos } from '../../sim/qos/storage-qos.js';
@@ -23,7 +22,8 @@ import type { ClusterState } from '../domain/cluster-state.js';
 import type { Pod } from '../domain/pod.js';
 import { resyncRateBytesPerS } from '../domain/resync.js';
 import { keyOf, type PlexPlacement } from '../domain/volume.js';
-import { AnvilError, isAnvilError } from '../errors.js';
+import { AnvilError } from '../errors.js';
+import { addDriveDevices, driveDevice } from './drive-devices.js';
 import { assembleNetwork, type AssembledNetwork } from './assemble-network.js';
 
 /** A remote plex's fixed NVMe over Ethernet delays, none: its leg's link and target stations carry them. */
@@ -71,11 +71,6 @@ export interface BuiltVolume {
   seenFrom(node: string): PlexSpec[];
 }
 
-/** The model device of drive `index` of `node`. */
-export function driveDevice(node: string, index: number): string {
-  return `${node}/nvme${index}`;
-}
-
 /** The model name of a volume (`TENANT/NAME`): jobs address it as a device. */
 export function volumeDevice(volumeKey: string): string {
   return `volume/${volumeKey}`;
@@ -108,34 +103,8 @@ export function assembleHci(
 ): AssembledCluster {
   const model = new Model(s.seed, s.interval_ns);
   const notes: string[] = [];
-  const profiles = new Map<string, DeviceProfile>();
-  const profileOf = (name: string, where: string): DeviceProfile => {
-    let p = profiles.get(name);
-    if (p) return p;
-    try {
-      p = loadProfile(name);
-    } catch (e) {
-      if (!isAnvilError(e)) throw e;
-      notes.push(
-        `note: ${where}: drive profile ${name} is not a device profile the model knows (anvil profiles lists them); the model uses ${DEFAULT_PROFILE}`,
-      );
-      p = loadProfile(DEFAULT_PROFILE);
-    }
-    profiles.set(name, p);
-    return p;
-  };
-
   // Devices: one per drive, nodes in the control plane's order.
-  const drives = new Map<string, string[]>();
-  for (const node of state.nodes.values()) {
-    const names = node.inventory.drives.map((d, i) => {
-      const p = profileOf(d.profile, `node ${node.name} drive ${i}`);
-      const name = driveDevice(node.name, i);
-      model.addDevice(name, p.kind, p.params);
-      return name;
-    });
-    drives.set(node.name, names);
-  }
+  const { drives } = addDriveDevices(model, state, notes);
 
   // Reservations: what the running pods reserved for each of their volumes.
   const running: Pod[] = [...state.pods.values()].filter((p) => p.status.state === 'running');
