@@ -44,10 +44,10 @@ export function userRolesLine(u: { readonly name: string; readonly roles: readon
   return `user ${u.name} roles: ${u.roles.join(', ') || '(none)'}\n`;
 }
 
-/** What `perf-tier create` prints: a maximum given is recorded, and nothing enforces it yet. */
+/** What `perf-tier create` prints: a maximum given caps pods on the model, not yet on a host. */
 export function perfTierCreatedLine(t: PerfTier): string {
   const caps = t.max_storage_iops !== undefined || t.max_network_bandwidth_bits_per_s !== undefined;
-  return `perf tier ${t.name} created${caps ? ' (its maximums are recorded, not enforced)' : ''}\n`;
+  return `perf tier ${t.name} created${caps ? ' (its maximums are enforced on the model, not on a host yet)' : ''}\n`;
 }
 
 /** `--io-size` and `--read-fraction` of `perf-tier create` as the tier's fields (absent when not given). */
@@ -289,12 +289,12 @@ export function registerControlPlaneCommands(cli: Command): void {
       )
       .option(
         '--max-storage-iops <n>',
-        'IOPS cap (recorded, not enforced yet)',
+        'IOPS cap (enforced on the model, not on a host yet)',
         checkedQuantity(iopsCount, '--max-storage-iops', IOPS_RANGE),
       )
       .option(
         '--max-network-bandwidth <rate>',
-        'bandwidth cap (recorded, not enforced yet)',
+        'bandwidth cap (enforced on the model, not on a host yet)',
         checkedQuantity(bitRate, '--max-network-bandwidth', BANDWIDTH_RANGE),
       )
       .option(

@@ -238,16 +238,19 @@ export function describeText(
       }
     }
   } else if (kind === 'perf-tiers') {
-    // Maximums are stored, but neither the model nor the host caps anything at them yet: say so.
+    // Maximums cap pods on the model (scenario runs), not yet on a host: say so.
     const t = o as unknown as PerfTier;
     field('Storage IOPS', `${formatCount(t.storage_iops)} guaranteed (min)`);
     field('Network bandwidth', `${formatBits(t.network_bandwidth_bits_per_s)} bit/s guaranteed (min)`);
-    field('Max storage IOPS', t.max_storage_iops === undefined ? '-' : `${formatCount(t.max_storage_iops)} (recorded, not enforced)`);
+    field(
+      'Max storage IOPS',
+      t.max_storage_iops === undefined ? '-' : `${formatCount(t.max_storage_iops)} (enforced on the model, not on a host yet)`,
+    );
     field(
       'Max bandwidth',
       t.max_network_bandwidth_bits_per_s === undefined
         ? '-'
-        : `${formatBits(t.max_network_bandwidth_bits_per_s)} bit/s (recorded, not enforced)`,
+        : `${formatBits(t.max_network_bandwidth_bits_per_s)} bit/s (enforced on the model, not on a host yet)`,
     );
     field('Built in', t.builtin ? 'yes' : 'no');
   } else {

@@ -14,7 +14,7 @@ export interface PerfTier {
   readonly storage_iops: number;
   /** Guaranteed network bandwidth, bits per second, reserved per endpoint of this tier. */
   readonly network_bandwidth_bits_per_s: number;
-  /** Caps, when set: recorded, not enforced yet (neither the model nor the host caps a pod at them). */
+  /** Caps, when set: the model enforces them in scenario runs (storage QoS limit, VF maximum); on a host they are recorded only. */
   readonly max_storage_iops?: number;
   readonly max_network_bandwidth_bits_per_s?: number;
   /**

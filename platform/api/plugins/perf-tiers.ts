@@ -1,4 +1,4 @@
-/** Perf tiers (QoS): list, get, create, delete. Their maximums are recorded, not enforced (the answers say so). */
+/** Perf tiers (QoS): list, get, create, delete. Their maximums cap pods on the model only, not on a host yet (the answers say so). */
 import type { FastifyPluginAsync } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import { perfTierView, TIER_IO_SIZE_RANGE } from '../../domain/perf-tier.js';
@@ -8,7 +8,8 @@ import type { Api } from '../api.js';
 import { BANDWIDTH_RANGE, IOPS_RANGE } from '../../domain/limits.js';
 import { change, list, one } from './common.js';
 
-const NOT_ENFORCED = 'a cap, recorded but not enforced yet: neither the model nor the host caps a pod at it';
+const NOT_ENFORCED =
+  'a cap: the model caps a pod at it in a scenario run (storage QoS limit, VF maximum rate); the platform on a host does not yet';
 
 const PerfTierBody = Type.Object(
   {
@@ -47,13 +48,15 @@ const PerfTierObject = answer(
       description: 'guaranteed bandwidth per endpoint, bit/s (a minimum, admitted per pod port)',
     }),
     builtin: Type.Boolean({ description: 'shipped with the appliance: may not be deleted' }),
-    maximums_enforced: Type.Literal(false, { description: 'always false for now: the maximums are recorded, not enforced' }),
+    maximums_enforced: Type.Literal(false, {
+      description: 'always false for now: on a host the maximums are recorded, not enforced (the model enforces them in scenario runs)',
+    }),
     max_storage_iops: Type.Optional(Type.Number({ description: NOT_ENFORCED })),
     max_network_bandwidth_bits_per_s: Type.Optional(Type.Number({ description: NOT_ENFORCED })),
     io_size_bytes: Type.Optional(Type.Number({ description: "size of the tier's I/Os its guarantee is priced at, bytes (absent: 4096)" })),
     read_fraction: Type.Optional(Type.Number({ description: 'fraction of reads its guarantee is priced at (absent: 0.7)' })),
   },
-  'a perf tier (QoS class): guaranteed minimums, and maximums that are recorded but not enforced yet',
+  'a perf tier (QoS class): guaranteed minimums, and maximums the model enforces (not yet on a host)',
 );
 
 export const perfTiersPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api }) => {
@@ -95,7 +98,7 @@ export const perfTiersPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { a
         security: bearer,
         operationId: 'createPerfTier',
         summary: 'create a perf tier',
-        description: 'Creates a perf tier with guaranteed IOPS and bandwidth; maximums are recorded, not enforced yet.',
+        description: 'Creates a perf tier with guaranteed IOPS and bandwidth; maximums are enforced on the model, recorded only on a host.',
         body: PerfTierBody,
         response: responses(PerfTierObject, 201),
       },

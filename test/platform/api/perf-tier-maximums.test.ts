@@ -1,4 +1,4 @@
-/** Perf-tier maximums are stored but nothing caps a pod at them yet: describe and the API say so. */
+/** Perf-tier maximums cap pods on the model, not yet on a host: describe and the API say so. */
 import { describe, expect, it } from 'vitest';
 import { describeText } from '../../../platform/cli/views.js';
 import { perfTierCreatedLine } from '../../../platform/cli/control-plane-commands.js';
@@ -17,14 +17,14 @@ const GOLD: PerfTier = {
 };
 
 describe('perf-tier maximums', () => {
-  it('describe prints each maximum as recorded, not enforced; create says so when one is given', () => {
+  it('describe prints each maximum as enforced on the model only; create says so when one is given', () => {
     const text = describeText(new ClusterState(), 'perf-tiers', perfTierView(GOLD), []);
-    expect(text).toMatch(/^Max storage IOPS: +50K \(recorded, not enforced\)$/m);
-    expect(text).toMatch(/^Max bandwidth: +1G bit\/s \(recorded, not enforced\)$/m);
+    expect(text).toMatch(/^Max storage IOPS: +50K \(enforced on the model, not on a host yet\)$/m);
+    expect(text).toMatch(/^Max bandwidth: +1G bit\/s \(enforced on the model, not on a host yet\)$/m);
     expect(text).toMatch(/^Storage IOPS: +10K guaranteed \(min\)$/m);
     const { max_storage_iops: _i, max_network_bandwidth_bits_per_s: _b, ...uncapped } = GOLD;
     expect(describeText(new ClusterState(), 'perf-tiers', perfTierView(uncapped), [])).toMatch(/^Max storage IOPS: +-$/m);
-    expect(perfTierCreatedLine(GOLD)).toBe('perf tier gold created (its maximums are recorded, not enforced)\n');
+    expect(perfTierCreatedLine(GOLD)).toBe('perf tier gold created (its maximums are enforced on the model, not on a host yet)\n');
     expect(perfTierCreatedLine(uncapped)).toBe('perf tier gold created\n');
   });
 
@@ -64,8 +64,8 @@ describe('perf-tier maximums', () => {
       >;
     };
     const schema = doc.paths['/api/v1/perf-tiers/{name}']!.get!.responses['200']!.content['application/json']!.schema;
-    expect(schema.properties.maximums_enforced!.description).toMatch(/recorded, not enforced/);
-    expect(schema.properties.max_storage_iops!.description).toMatch(/recorded but not enforced/);
+    expect(schema.properties.maximums_enforced!.description).toMatch(/recorded, not enforced \(the model enforces them/);
+    expect(schema.properties.max_storage_iops!.description).toMatch(/the model caps a pod at it/);
     await w.app.close();
   });
 });
