@@ -7,7 +7,7 @@
  * what it cannot say (names that refer to each other, embedded job files) is checked in cross-checks.ts.
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { BIT_RATE_SOURCE, BYTE_RATE_SOURCE, DURATION_SOURCE, QUANTITY_SOURCE, SIZE_SOURCE } from '../../sim/core/units.js';
+import { BIT_RATE_SOURCE, BYTE_RATE_SOURCE, DURATION_SOURCE, IO_SIZE_SOURCE, QUANTITY_SOURCE, SIZE_SOURCE } from '../../sim/core/units.js';
 
 /** Most nodes, pods, volumes and other list entries a scenario may hold: far above a rack, far below a stall. */
 export const MAX_SCENARIO_ITEMS = 5000;
@@ -107,7 +107,7 @@ export const PerfTierSchema = Type.Object(
     max_network_bandwidth: Type.Optional(BitRate('network bandwidth limit')),
     io_size: Type.Optional(
       Type.String({
-        pattern: '^\\s*\\d+\\s*([kKmM][bB]?)?\\s*$',
+        pattern: IO_SIZE_SOURCE,
         description: "size of the tier's I/Os its storage guarantee is priced at, as fio's bs (4k, 8k, 128k); default 4k",
       }),
     ),

@@ -2,7 +2,7 @@
  * Performance tiers: named QoS classes with a guaranteed minimum of storage IOPS and network bandwidth,
  * and optional maximums. The appliance ships three and allows eight in all.
  */
-import { parseSize } from '../../sim/core/units.js';
+import { IO_SIZE_SOURCE, parseSize } from '../../sim/core/units.js';
 import { AnvilError } from '../errors.js';
 import { DEFAULT_TIER_LOAD, type TierLoad } from './drive-guarantee.js';
 import { BANDWIDTH_RANGE, checkRange, IOPS_RANGE, type NumericRange } from './limits.js';
@@ -65,8 +65,7 @@ export const TIER_IO_SIZE_RANGE: NumericRange = { min: 512, max: 16 * 2 ** 20, u
 
 /** A tier's I/O size as fio writes block sizes ("4k" = 4096 bytes, "128k", "1m", or bytes). */
 export function tierIoSizeBytes(text: string, field = '--io-size'): number {
-  // fio reads "4KiB" as 4000 bytes (kb_base=1024 flips the IEC prefixes): only k and m, binary, are taken.
-  const v = /^\s*\d+\s*[kKmM]?[bB]?\s*$/.test(text) ? parseSize(text.trim()) : undefined;
+  const v = new RegExp(IO_SIZE_SOURCE).test(text) ? parseSize(text.trim()) : undefined;
   if (v === undefined || !Number.isInteger(v))
     throw new AnvilError(
       'ANVIL_ERR_FIELD_INVALID',

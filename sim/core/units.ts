@@ -26,6 +26,13 @@ export const SIZE_SOURCE = String.raw`^\s*${NUMBER_SOURCE}\s*(?:([kmgtpeKMGTPE])
 const SIZE_REGEX = new RegExp(SIZE_SOURCE);
 
 /**
+ * An I/O size as a perf tier prices its guarantee, as fio's bs is usually written: a whole number of
+ * bytes, or of k or m (binary), an optional b ("4k", "128K", "1m", "512"). Not the IEC forms: fio reads
+ * "4KiB" as 4000 bytes (kb_base=1024 flips the IEC prefixes), so they would mean other sizes there.
+ */
+export const IO_SIZE_SOURCE = String.raw`^\s*\d+\s*[kKmM]?[bB]?\s*$`;
+
+/**
  * Parses a size the way fio does, in bytes. With `kbBase` 1024 (fio's default) `4k`, `4K` and `4KB` are
  * 4096 and, for compatibility, `4KiB` is 4000; `kbBase` 1000 swaps the two. A bare number is bytes.
  */

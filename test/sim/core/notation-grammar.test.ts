@@ -7,7 +7,8 @@
 import { Value } from '@sinclair/typebox/value';
 import { describe, expect, it } from 'vitest';
 import { parseBitRate, parseByteRate, parseDuration, parseQuantity, parseSize } from '../../../sim/core/units.js';
-import { FlowSchema, PodSchema, VolumeSchema } from '../../../bench/scenario/schema.js';
+import { FlowSchema, PerfTierSchema, PodSchema, VolumeSchema } from '../../../bench/scenario/schema.js';
+import { tierIoSizeBytes } from '../../../platform/domain/perf-tier.js';
 import { rangedByteRate, rangedDuration, rangedSize } from '../../../sim/devices/schema-types.js';
 
 // Ranges wide enough that only the notation decides (the range check is a separate rule).
@@ -94,6 +95,19 @@ describe('a cluster scenario field is read by the parser exactly when the scenar
       parse: parseBitRate,
       accepted: ['2G', '10G', '500M', '1.5Gbit/s', '100Mbit', '25Gbps'],
       refused: ['', 'G', '-1G', '1 G bit', '1x'],
+    },
+    {
+      field: "perf tier io_size (fio bs, as the domain's --io-size reads it)",
+      schema: at(PerfTierSchema, 'io_size'),
+      parse: (text: string) => {
+        try {
+          return tierIoSizeBytes(text);
+        } catch {
+          return undefined;
+        }
+      },
+      accepted: ['4k', '8K', '128k', '1m', '4kb', '4KB', '512', ' 16k ', '4b'],
+      refused: ['', 'k', '4KiB', '4g', '1.5k', '-4k', '4 kb x'],
     },
   ] as {
     field: string;
