@@ -114,6 +114,13 @@ export const PerfTierSchema = Type.Object(
     read_fraction: Type.Optional(
       Type.Number({ minimum: 0, maximum: 1, description: 'fraction of reads its storage guarantee is priced at; default 0.7' }),
     ),
+    storage_weight: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 100_000,
+        description: "shares of a drive's spare capacity per volume of the tier (mClock weight); default 1000",
+      }),
+    ),
   },
   { additionalProperties: false },
 );

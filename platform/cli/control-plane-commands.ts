@@ -9,7 +9,16 @@ import { AnvilError } from '../errors.js';
 import { wallClock } from '../domain/clock.js';
 import { ControlPlane } from '../domain/control-plane.js';
 import type { Taint } from '../domain/node.js';
-import { READ_FRACTION_RANGE, readFractionOf, TIER_IO_SIZE_RANGE, tierIoSizeBytes, type PerfTier } from '../domain/perf-tier.js';
+import {
+  DEFAULT_STORAGE_WEIGHT,
+  READ_FRACTION_RANGE,
+  readFractionOf,
+  STORAGE_WEIGHT_RANGE,
+  storageWeightOf,
+  TIER_IO_SIZE_RANGE,
+  tierIoSizeBytes,
+  type PerfTier,
+} from '../domain/perf-tier.js';
 import { bitRate, iopsCount, volumeSizeBytes } from '../domain/quantity.js';
 import { KINDS } from '../domain/queries.js';
 import { readManifests } from '../manifests/documents.js';
@@ -51,8 +60,13 @@ export function perfTierCreatedLine(t: PerfTier): string {
 }
 
 /** `--io-size` and `--read-fraction` of `perf-tier create` as the tier's fields (absent when not given). */
-export function perfTierLoadFields(o: { ioSize?: unknown; readFraction?: unknown }): { io_size_bytes?: number; read_fraction?: number } {
+export function perfTierLoadFields(o: { ioSize?: unknown; readFraction?: unknown; storageWeight?: unknown }): {
+  io_size_bytes?: number;
+  read_fraction?: number;
+  storage_weight?: number;
+} {
   return {
+    ...(o.storageWeight !== undefined ? { storage_weight: storageWeightOf(String(o.storageWeight)) } : {}),
     ...(o.ioSize !== undefined ? { io_size_bytes: tierIoSizeBytes(String(o.ioSize)) } : {}),
     ...(o.readFraction !== undefined ? { read_fraction: readFractionOf(String(o.readFraction)) } : {}),
   };
@@ -306,6 +320,11 @@ export function registerControlPlaneCommands(cli: Command): void {
         '--read-fraction <f>',
         'fraction of reads its storage guarantee is priced at, 0 to 1 or 70% (default 0.7)',
         checkedQuantity(readFractionOf, '--read-fraction', READ_FRACTION_RANGE),
+      )
+      .option(
+        '--storage-weight <shares>',
+        `shares of a drive's spare capacity for each volume of the tier (default ${DEFAULT_STORAGE_WEIGHT}, vSphere's Normal)`,
+        checkedQuantity(storageWeightOf, '--storage-weight', STORAGE_WEIGHT_RANGE),
       ),
   ).action(
     (
@@ -317,6 +336,7 @@ export function registerControlPlaneCommands(cli: Command): void {
         maxNetworkBandwidth?: string;
         ioSize?: string;
         readFraction?: string;
+        storageWeight?: string;
       },
     ) => {
       const t = change(o, 'create perf-tiers', `perf-tiers/${name}`, (cp) =>

@@ -222,7 +222,7 @@ const REMOTE: Record<string, (args: string[], o: Opts, t: Target) => Promise<voi
       ...(o.maxNetworkBandwidth !== undefined
         ? { max_network_bandwidth_bits_per_s: bitRate(String(o.maxNetworkBandwidth), '--max-network-bandwidth') }
         : {}),
-      ...perfTierLoadFields({ ioSize: o.ioSize, readFraction: o.readFraction }),
+      ...perfTierLoadFields({ ioSize: o.ioSize, readFraction: o.readFraction, storageWeight: o.storageWeight }),
     };
     out(perfTierCreatedLine(await request<PerfTier>(t.server, t.token, 'POST', 'api/v1/perf-tiers', body)));
   },

@@ -252,6 +252,7 @@ export function describeText(
         ? '-'
         : `${formatBits(t.max_network_bandwidth_bits_per_s)} bit/s (enforced on the model, not on a host yet)`,
     );
+    if (t.storage_weight !== undefined) field('Storage weight', `${t.storage_weight} shares of a drive's spare capacity per volume`);
     field('Built in', t.builtin ? 'yes' : 'no');
   } else {
     for (const [k, v] of Object.entries(o))

@@ -20,6 +20,7 @@ import { StackBuilder, stackTerms } from '../../sim/stacks/diy/stack.js';
 import type { WorkloadSpec } from '../../sim/workload/spec.js';
 import type { ClusterState } from '../domain/cluster-state.js';
 import type { Pod } from '../domain/pod.js';
+import { DEFAULT_STORAGE_WEIGHT } from '../domain/perf-tier.js';
 import { resyncRateBytesPerS } from '../domain/resync.js';
 import { keyOf, type PlexPlacement } from '../domain/volume.js';
 import { AnvilError } from '../errors.js';
@@ -127,13 +128,20 @@ export function assembleHci(
         .filter((v) => v.plexes.some((p) => p.node === node && p.drive === index))
         .map((v) => {
           const key = keyOf(v.namespace, v.name);
-          const limit = state.perfTiers.get(v.perf_tier)?.max_storage_iops;
-          return { name: key, reservation_iops: reservation.get(key) ?? 0, ...(limit !== undefined ? { limit_iops: limit } : {}) };
+          const tier = state.perfTiers.get(v.perf_tier);
+          const limit = tier?.max_storage_iops;
+          return {
+            name: key,
+            reservation_iops: reservation.get(key) ?? 0,
+            ...(limit !== undefined ? { limit_iops: limit } : {}),
+            // Shares relative to an unweighted tier's (which, like the resync client, weighs 1).
+            weight: (tier?.storage_weight ?? DEFAULT_STORAGE_WEIGHT) / DEFAULT_STORAGE_WEIGHT,
+          };
         });
       if (clients.length === 0) return;
       // Resync copies to and from this drive: a client of their own, no reservation, so they take spare
       // capacity and never the reservations' (a volume key holds a '/', this name none).
-      clients.push({ name: RESYNC_CLIENT, reservation_iops: 0 });
+      clients.push({ name: RESYNC_CLIENT, reservation_iops: 0, weight: 1 });
       try {
         const qos = storageQos(model, {
           device,

@@ -107,6 +107,7 @@ export function placeScenario(s: LoadedClusterScenario): ScenarioPlacement {
         ...(t.max_network_bandwidth !== undefined ? { max_network_bandwidth_bits_per_s: parseBitRate(t.max_network_bandwidth)! } : {}),
         ...(t.io_size !== undefined ? { io_size_bytes: tierIoSizeBytes(t.io_size, 'io_size') } : {}),
         ...(t.read_fraction !== undefined ? { read_fraction: t.read_fraction } : {}),
+        ...(t.storage_weight !== undefined ? { storage_weight: t.storage_weight } : {}),
       }),
     ),
   );

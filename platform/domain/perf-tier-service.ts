@@ -18,6 +18,8 @@ export interface PerfTierInput {
   /** The I/O the guarantee is priced at (`PerfTier.io_size_bytes`, `read_fraction`); absent: 4K 70/30. */
   io_size_bytes?: number;
   read_fraction?: number;
+  /** Shares of spare drive capacity (`PerfTier.storage_weight`); absent: `DEFAULT_STORAGE_WEIGHT`. */
+  storage_weight?: number;
 }
 
 export function createPerfTier(ctx: ChangeContext, input: PerfTierInput): PerfTier {

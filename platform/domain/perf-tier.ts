@@ -25,6 +25,11 @@ export interface PerfTier {
    */
   readonly io_size_bytes?: number;
   readonly read_fraction?: number;
+  /**
+   * Shares of a drive's spare capacity (what the reservations leave) for each volume of this tier, in
+   * mClock's weight phase: a volume gets spare I/O in proportion to its shares. Absent: `DEFAULT_STORAGE_WEIGHT`.
+   */
+  readonly storage_weight?: number;
   /** Shipped with the appliance: may not be deleted. */
   readonly builtin: boolean;
 }
@@ -36,7 +41,7 @@ export interface PerfTierView extends PerfTier {
 
 /** The view, keys in the order the API's serializer writes them (required fields first), so both print alike. */
 export function perfTierView(t: PerfTier): PerfTierView {
-  const { max_storage_iops, max_network_bandwidth_bits_per_s, io_size_bytes, read_fraction, ...required } = t;
+  const { max_storage_iops, max_network_bandwidth_bits_per_s, io_size_bytes, read_fraction, storage_weight, ...required } = t;
   return {
     ...required,
     maximums_enforced: false,
@@ -44,6 +49,7 @@ export function perfTierView(t: PerfTier): PerfTierView {
     ...(max_network_bandwidth_bits_per_s !== undefined ? { max_network_bandwidth_bits_per_s } : {}),
     ...(io_size_bytes !== undefined ? { io_size_bytes } : {}),
     ...(read_fraction !== undefined ? { read_fraction } : {}),
+    ...(storage_weight !== undefined ? { storage_weight } : {}),
   };
 }
 
@@ -84,6 +90,23 @@ export function readFractionOf(text: string, field = '--read-fraction'): number 
 /** A tier's fraction of reads. */
 export const READ_FRACTION_RANGE: NumericRange = { min: 0, max: 1, unit: '' };
 
+/**
+ * A volume's shares of spare drive capacity when its tier names none: vSphere's "Normal" disk shares
+ * (VMware vSphere Resource Management, "Disk I/O shares": Low 500, Normal 1000, High 2000), so a tier
+ * written as High or Low in that scale gets twice or half what an unweighted one gets.
+ */
+export const DEFAULT_STORAGE_WEIGHT = 1000;
+
+/** Shares a tier may name: 1 to 100,000 (a ratio of 1e5 between two tiers is more than any scheduler resolves). */
+export const STORAGE_WEIGHT_RANGE: NumericRange = { min: 1, max: 100_000, unit: 'shares' };
+
+/** A tier's shares as written on the command line: a whole number ("2000", "2k" is not taken: shares are counted, not sized). */
+export function storageWeightOf(text: string, field = '--storage-weight'): number {
+  if (!/^\s*\d+\s*$/.test(text))
+    throw new AnvilError('ANVIL_ERR_FIELD_INVALID', `${field} "${text}" is not a whole number of shares; write e.g. 2000`);
+  return Number(text.trim());
+}
+
 /** The I/O a tier's guarantee is priced at: its own, or the default 4K 70/30. */
 export function tierLoad(tier: Pick<PerfTier, 'io_size_bytes' | 'read_fraction'>): TierLoad {
   return {
@@ -98,6 +121,7 @@ export function checkPerfTier(tier: PerfTier): void {
   if (tier.io_size_bytes !== undefined) checkRange(tier.io_size_bytes, `${at}: io_size_bytes (--io-size)`, TIER_IO_SIZE_RANGE);
   if (tier.read_fraction !== undefined)
     checkRange(tier.read_fraction, `${at}: read_fraction (--read-fraction)`, READ_FRACTION_RANGE, false);
+  if (tier.storage_weight !== undefined) checkRange(tier.storage_weight, `${at}: storage_weight (--storage-weight)`, STORAGE_WEIGHT_RANGE);
   checkRange(tier.storage_iops, `${at}: storage_iops (--storage-iops)`, IOPS_RANGE);
   checkRange(tier.network_bandwidth_bits_per_s, `${at}: network_bandwidth_bits_per_s (--network-bandwidth)`, BANDWIDTH_RANGE, false);
   if (tier.max_storage_iops !== undefined) checkRange(tier.max_storage_iops, `${at}: max_storage_iops (--max-storage-iops)`, IOPS_RANGE);

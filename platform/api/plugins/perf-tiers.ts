@@ -1,7 +1,7 @@
 /** Perf tiers (QoS): list, get, create, delete. Their maximums cap pods on the model only, not on a host yet (the answers say so). */
 import type { FastifyPluginAsync } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import { perfTierView, TIER_IO_SIZE_RANGE } from '../../domain/perf-tier.js';
+import { DEFAULT_STORAGE_WEIGHT, perfTierView, STORAGE_WEIGHT_RANGE, TIER_IO_SIZE_RANGE } from '../../domain/perf-tier.js';
 import { answer } from '../object-schemas.js';
 import { bearer, Message, NameParams, ObjectName, responses } from '../schemas.js';
 import type { Api } from '../api.js';
@@ -34,6 +34,13 @@ const PerfTierBody = Type.Object(
     read_fraction: Type.Optional(
       Type.Number({ minimum: 0, maximum: 1, description: "fraction of the tier's I/Os that are reads (default 0.7)" }),
     ),
+    storage_weight: Type.Optional(
+      Type.Integer({
+        minimum: STORAGE_WEIGHT_RANGE.min,
+        maximum: STORAGE_WEIGHT_RANGE.max,
+        description: `shares of a drive's spare capacity for each volume of the tier (default ${DEFAULT_STORAGE_WEIGHT}, vSphere's Normal)`,
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -55,6 +62,9 @@ const PerfTierObject = answer(
     max_network_bandwidth_bits_per_s: Type.Optional(Type.Number({ description: NOT_ENFORCED })),
     io_size_bytes: Type.Optional(Type.Number({ description: "size of the tier's I/Os its guarantee is priced at, bytes (absent: 4096)" })),
     read_fraction: Type.Optional(Type.Number({ description: 'fraction of reads its guarantee is priced at (absent: 0.7)' })),
+    storage_weight: Type.Optional(
+      Type.Number({ description: `shares of a drive's spare capacity per volume of the tier (absent: ${DEFAULT_STORAGE_WEIGHT})` }),
+    ),
   },
   'a perf tier (QoS class): guaranteed minimums, and maximums the model enforces (not yet on a host)',
 );
