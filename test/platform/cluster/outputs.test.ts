@@ -198,6 +198,9 @@ describe('drives.arrow: per drive on both stacks', () => {
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/^drive node-1\/nvme0: \S+ I\/Os a second, no storage QoS \(diy: .*\), busy \d+\.\d% of the run$/m);
     expect(text.stdout).toMatch(/^drive node-2\/nvme0: .*, busy \d+\.\d% of the run$/m);
+    // Compare mode's text puts each tenant's figures on both stacks side by side.
+    const compared = await anvilInProcess(['run', file], FIXED_TIME);
+    expect(compared.stdout).toMatch(/^tenant web: hci read IOPS=\S+ BW=.* p99=.* \| diy read IOPS=\S+ BW=.* p99=/m);
   });
 });
 
