@@ -277,6 +277,11 @@ describe('per tenant and per volume', () => {
     const shopIos = rows(jobs.filter(pl.col('tenant').eq(pl.lit('shop')))).reduce((n, j) => n + (j.total_ios as number), 0);
     expect(series.reduce((n, x) => n + (x.ios as number), 0)).toBe(shopIos);
 
+    // A scenario without flows still writes flows.arrow: its columns, no rows.
+    const noFlows = r.table('flows.arrow');
+    expect(noFlows.height).toBe(0);
+    expect(noFlows.columns).toContain('scope');
+
     const text = await anvilInProcess(['run', file, '--stack', 'hci'], FIXED_TIME);
     expect(text.stdout).toMatch(/^tenant shop: read IOPS=\S+ BW=\S+ \S+ p99=\S+ \S+, write IOPS=/m);
   });
