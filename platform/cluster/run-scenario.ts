@@ -2,9 +2,9 @@
  * `anvil run SCENARIO --target sim`: a cluster scenario placed by the control plane (placement.ts), built
  * on the model for the appliance stack (assemble.ts) or the DIY stack (assemble-diy.ts) or both (compare.ts),
  * run, and written by the one writer of results: fio's JSON with one job per pod workload (labels in
- * anvil_labels), Arrow tables with the label columns plus nodes.arrow (CPU per node), and the scenario's
- * summary (pods placed or pending with the reason, per pod IOPS and p99, per node CPU, drives, network, faults
- * and plexes). Both stacks run the network (assemble-network.ts); faults (node, drive, link: faults.ts,
+ * anvil_labels), Arrow tables with the label columns plus the cluster's own (nodes, flows, drives, links:
+ * result-tables.ts), and the scenario's summary (pods placed or pending with the reason, per pod IOPS and p99,
+ * per tenant and volume, per node CPU, drives, ports, network, faults and plexes). Both stacks run the network (assemble-network.ts); faults (node, drive, link: faults.ts,
  * link-faults.ts) run on hci; a scenario that needs more is refused with a coded error naming each entry.
  */
 import type { RunIo } from '../../bench/run.js';
