@@ -62,6 +62,9 @@ export interface BuiltFlow {
   readonly index: number;
   readonly spec: ScenarioFlow;
   readonly flow: NetworkFlow;
+  /** The nodes of the sending and receiving pods, as placed. */
+  readonly from_node: string;
+  readonly to_node: string;
   /** The sender VF's minimum and maximum on its port, bits/s (0 and Infinity for none). */
   readonly min_bits_per_s: number;
   readonly max_bits_per_s: number;
@@ -243,7 +246,16 @@ export function assembleNetwork(
     flow.attach(model.requests.addRoute([flow, ...stations, flow]));
     model.holdUntil(times.end_ns);
     const rates = tierRates(from.endpoint);
-    built.push({ index, spec, flow, min_bits_per_s: rates.min_bits_per_s, max_bits_per_s: rates.max_bits_per_s, links });
+    built.push({
+      index,
+      spec,
+      flow,
+      from_node: from.node,
+      to_node: to.node,
+      min_bits_per_s: rates.min_bits_per_s,
+      max_bits_per_s: rates.max_bits_per_s,
+      links,
+    });
   });
 
   // A remote leg's target processing: what the coefficient's added latency leaves after the fabric's own

@@ -1,6 +1,6 @@
 /**
  * Which stacks a scenario run runs, and compare mode: the same scenario (same placement, same seed) on
- * both stacks, side by side in one summary (per pod both stacks' IOPS and p99s) and one set of tables
+ * both stacks, side by side in one summary (per pod and tenant both stacks' IOPS and p99s) and one set of tables
  * (every job labelled with its `stack`; a nodes table with each stack's CPU per node).
  */
 import type { Column } from '../../bench/results/arrow-tables.js';
@@ -9,6 +9,7 @@ import type { LoadedClusterScenario } from '../../bench/scenario/load.js';
 import type { StackName } from '../../bench/scenario/schema.js';
 import { formatDuration, formatRate } from '../../sim/core/units.js';
 import { AnvilError } from '../errors.js';
+import { rollupFigures } from './label-rollup.js';
 import type { NodeCpuSummary } from './node-cpu.js';
 import type { ScenarioPodSummary, ScenarioSummary } from './scenario-summary.js';
 
@@ -94,6 +95,16 @@ export function compareText(c: ScenarioCompareSummary): string {
       `  ${p.pod}${node !== undefined ? ` on ${node}` : ''}: ${c.stacks.map((st) => `${st} ${podFigures(p.by_stack[st]!)}`).join(' | ')}`,
     );
   }
+  const tenants = [...new Set(c.stacks.flatMap((st) => c.by_stack[st]!.tenants.map((t) => t.tenant)))];
+  for (const t of tenants)
+    lines.push(
+      `tenant ${t}: ${c.stacks
+        .map((st) => {
+          const r = c.by_stack[st]!.tenants.find((x) => x.tenant === t);
+          return `${st} ${r ? rollupFigures(r) : 'no I/O'}`;
+        })
+        .join(' | ')}`,
+    );
   for (const st of c.stacks) for (const n of c.by_stack[st]!.nodes) lines.push(nodeCpuText(n, st));
   return lines.join('\n') + '\n';
 }

@@ -10,6 +10,11 @@ export interface FlowSummary {
   /** `TENANT/NAME` of the sending and receiving pods. */
   readonly from: string;
   readonly to: string;
+  /** The sender's tenant (`TENANT` of `from`). */
+  readonly tenant: string;
+  /** The nodes of the sending and receiving pods, as placed. */
+  readonly from_node: string;
+  readonly to_node: string;
   /** Offered payload rate, bits/s, or 'saturate'. */
   readonly offered: number | 'saturate';
   readonly message_bytes: number;
@@ -36,7 +41,7 @@ export interface LinkSummary {
 
 export interface NetworkSummary {
   readonly flows: readonly FlowSummary[];
-  /** Links that carried anything, in node and port order. */
+  /** Links that carried anything, in node and port order (the summary's `ports` has every port, with its VFs). */
   readonly links: readonly LinkSummary[];
 }
 
@@ -49,6 +54,9 @@ export function networkSummary(network: AssembledNetwork, elapsed_ns: number): N
     return {
       from: f.spec.from,
       to: f.spec.to,
+      tenant: f.spec.from.slice(0, f.spec.from.indexOf('/')),
+      from_node: f.from_node,
+      to_node: f.to_node,
       offered: f.spec.rate_bits_per_s,
       message_bytes: f.spec.message_bytes,
       min_bits_per_s: f.min_bits_per_s,

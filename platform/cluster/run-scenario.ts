@@ -2,9 +2,9 @@
  * `anvil run SCENARIO --target sim`: a cluster scenario placed by the control plane (placement.ts), built
  * on the model for the appliance stack (assemble.ts) or the DIY stack (assemble-diy.ts) or both (compare.ts),
  * run, and written by the one writer of results: fio's JSON with one job per pod workload (labels in
- * anvil_labels), Arrow tables with the label columns plus nodes.arrow (CPU per node), and the scenario's
- * summary (pods placed or pending with the reason, per pod IOPS and p99, per node CPU, drives, network, faults
- * and plexes). Both stacks run the network (assemble-network.ts); faults (node, drive, link: faults.ts,
+ * anvil_labels), Arrow tables with the label columns plus the cluster's own (nodes, flows, drives, links:
+ * result-tables.ts), and the scenario's summary (pods placed or pending with the reason, per pod IOPS and p99,
+ * per tenant and volume, per node CPU, drives, ports, network, faults and plexes). Both stacks run the network (assemble-network.ts); faults (node, drive, link: faults.ts,
  * link-faults.ts) run on hci; a scenario that needs more is refused with a coded error naming each entry.
  */
 import type { RunIo } from '../../bench/run.js';
@@ -28,7 +28,7 @@ import { assembleHci, type AssembledCluster } from './assemble.js';
 import { runBound } from './run-bound.js';
 import { driveLine, driveUsage } from './drive-usage.js';
 import { assembleDiy } from './assemble-diy.js';
-import { chooseStacks, compareSummary, compareText, mergeRuns, nodeColumns, nodeCpuText, type ScenarioCompareSummary } from './compare.js';
+import { chooseStacks, compareSummary, compareText, mergeRuns, nodeCpuText, type ScenarioCompareSummary } from './compare.js';
 import { addNodeCpus, nodeCpuSummaries, type ApplicationLoads } from './node-cpu.js';
 import { checkFaults, followModelResyncs, RUNNABLE_FAULTS, runRemainingFaults, scheduleFaults, settleAfterRun } from './faults.js';
 import type { ScenarioPodSummary, ScenarioSummary } from './scenario-summary.js';
@@ -36,6 +36,9 @@ import type { PodOutcome } from './pod-moves.js';
 import { checkLinkFaults } from './link-faults.js';
 import { networkSummary, networkText } from './network-summary.js';
 import { placeScenario } from './placement.js';
+import { tenantLines, tenantRollups, volumeRollups } from './label-rollup.js';
+import { portUsage, vfLines } from './port-usage.js';
+import { clusterTables, flowSeries, type StackResults } from './result-tables.js';
 
 export interface ScenarioRunOptions {
   readonly target: string;
@@ -153,6 +156,7 @@ export function scenarioText(s: ScenarioSummary): string {
     if (p.restarted) figures.push(`started again on ${p.restarted.node} at ${formatDuration(p.restarted.at_ns)}`);
     lines.push(`  ${p.pod}: ${figures.join(', ')}`);
   }
+  lines.push(...tenantLines(s.tenants));
   for (const d of s.drives) lines.push(driveLine(d));
   for (const f of s.faults) {
     // A failed drive does not come back in the run: its plexes are lost for good.
@@ -170,7 +174,7 @@ export function scenarioText(s: ScenarioSummary): string {
     );
   for (const o of s.outages?.pods ?? [])
     lines.push(`  pod ${o.name} down for ${formatDuration(o.outage_ns)}, from ${formatDuration(o.from_ns)} to ${o.until}`);
-  lines.push(...networkText(s.network));
+  lines.push(...networkText(s.network), ...vfLines(s.ports, s.stack));
   for (const n of s.nodes) lines.push(nodeCpuText(n, s.stack));
   if (s.faults.length > 0)
     for (const p of s.plexes) {
@@ -188,7 +192,7 @@ function runStack(
   io: RunIo,
   said: Set<string>,
   maxIos: number,
-): { run: SimRunMeasurement; summary: ScenarioSummary } {
+): StackResults & { run: SimRunMeasurement } {
   const placement = placeScenario(scenario);
   const state = placement.store.read((st) => st);
   checkFaults(scenario, state);
@@ -248,14 +252,17 @@ function runStack(
     pods_running: summaryPods.filter((p) => p.state === 'running').length,
     pods_pending: summaryPods.filter((p) => p.state === 'pending').length,
     pods: summaryPods,
+    tenants: tenantRollups(run),
+    volumes: volumeRollups(run),
     faults: faults.records,
     plexes,
     ...(scenario.faults.length > 0 ? { outages } : {}),
     drives,
     network: networkSummary(built.network, built.model.sim.now),
+    ports: portUsage(built.network, state, stack, built.model.sim.now),
     nodes: nodeCpuSummaries(cpus.stack, cpus.applications, scenario.duration_ns),
   };
-  return { run, summary };
+  return { stack, run, summary, flows: flowSeries(built.network) };
 }
 
 /** Runs a cluster scenario file on its stack, or on both in compare mode, and writes its results; returns the measurement and the summary. */
@@ -279,7 +286,7 @@ export async function runScenarioFile(
   const coefficients = loadStackCoefficients(...(s.coefficientsFile !== undefined ? [s.coefficientsFile] : []));
 
   const said = new Set<string>();
-  const runs = stacks.map((stack) => ({ stack, ...runStack(scenario, stack, coefficients, io, said, options.maxIos ?? DEFAULT_MAX_IOS) }));
+  const runs = stacks.map((stack) => runStack(scenario, stack, coefficients, io, said, options.maxIos ?? DEFAULT_MAX_IOS));
   const compared = runs.length > 1;
   const run = compared ? mergeRuns(runs) : runs[0]!.run;
   const parts = runs.map((r) => r.summary);
@@ -299,9 +306,8 @@ export async function runScenarioFile(
       return { ...doc, anvil: { ...doc.anvil, scenario: summary } };
     },
     tables: async () => {
-      const { tableMetadata, toIpc } = await import('../../bench/results/arrow-tables.js');
-      const nodes = toIpc(nodeColumns(parts), tableMetadata(run, { version, jobfile: file }));
-      return [...(await base.tables()), ['nodes.arrow', nodes] as const];
+      const { tableMetadata } = await import('../../bench/results/arrow-tables.js');
+      return [...(await base.tables()), ...(await clusterTables(runs, tableMetadata(run, { version, jobfile: file })))];
     },
   };
   if (options.outputFormat === 'normal')

@@ -1,6 +1,8 @@
 /** The scenario's part of a run's results, one stack's (compare mode puts two side by side: compare.ts). */
 import type { StackName } from '../../bench/scenario/schema.js';
 import type { DriveUsage } from './drive-usage.js';
+import type { TenantRollup, VolumeRollup } from './label-rollup.js';
+import type { PortUsage } from './port-usage.js';
 import type { FaultRecord, OutageRecord, PlexRecord } from './fault-records.js';
 import type { NetworkSummary } from './network-summary.js';
 import type { NodeCpuSummary } from './node-cpu.js';
@@ -41,15 +43,20 @@ export interface ScenarioSummary {
   readonly pods_running: number;
   readonly pods_pending: number;
   readonly pods: readonly ScenarioPodSummary[];
+  /** Per tenant and per volume with workloads, their jobs together in the window: IOPS, bandwidth and p99 per direction (label-rollup.ts). */
+  readonly tenants: readonly TenantRollup[];
+  readonly volumes: readonly VolumeRollup[];
   /** The faults as they fired, and each modelled plex's end state (with its resyncs). */
   readonly faults: readonly FaultRecord[];
   readonly plexes: readonly PlexRecord[];
-  /** Per drive with plexes: what its storage QoS sent it over the run (4K-equivalent units a second, in all and per client) and its busy fraction. */
+  /** Per drive with plexes (hci) or copies (diy): I/Os a second, busy fraction and, on hci, what its storage QoS sent it (drive-usage.ts). */
   readonly drives: readonly DriveUsage[];
   /** Where the scenario has faults: times volumes had no plex in sync, and pods were down (to their restart or the run's end). */
   readonly outages?: { readonly volumes: readonly OutageRecord[]; readonly pods: readonly OutageRecord[] };
   /** Per flow its delivered bandwidth, per link its utilisation (network-summary.ts). */
   readonly network: NetworkSummary;
+  /** Every NIC port of every node: utilisation and VFs in use of the port's VFs (port-usage.ts). */
+  readonly ports: readonly PortUsage[];
   /** Per node, the host CPU the applications and the infrastructure (storage, network) used (hci: no infrastructure). */
   readonly nodes: readonly NodeCpuSummary[];
 }
