@@ -18,6 +18,12 @@ export interface ResyncPolicy {
   readonly bytes_per_s: number;
   /** Service class the copies carry (what a QoS scheduler on the leg sorts them by). */
   readonly serviceClass: number;
+  /**
+   * Copies of one pass in flight at most (Ceph's osd_recovery_max_active): a pass that reaches it waits for a
+   * copy to land before the next, so copies a drive cannot keep up with do not pile up ahead of its other
+   * I/O. None by default: the pace alone.
+   */
+  readonly maxOutstanding?: number;
 }
 
 /** One resync under way, per returning plex. */
@@ -32,6 +38,8 @@ interface Pass {
   interval_ns: number;
   /** Every dirty block is issued: waiting for the last copies to come back. */
   draining: boolean;
+  /** At the policy's most copies in flight: the next goes when one lands. */
+  full: boolean;
 }
 
 /** What a finished resync took, for the control plane's `resyncing` → `in-sync` and the report. */
@@ -73,7 +81,16 @@ export class Resync implements ResyncSink, EventHandler {
       throw new RangeError(`volume "${this.volume.name}": resync bytes_per_s must be a finite number > 0, not ${bytes_per_s}`);
     this.volume.plexReturning(plex, lostData);
     const interval_ns = bytes_per_s === undefined ? this.interval_ns : (this.volume.block_bytes / bytes_per_s) * 1e9;
-    const pass: Pass = { started_ns: this.sim.now, cursor: 0, outstanding: 0, copies: 0, tick: -1, interval_ns, draining: false };
+    const pass: Pass = {
+      started_ns: this.sim.now,
+      cursor: 0,
+      outstanding: 0,
+      copies: 0,
+      tick: -1,
+      interval_ns,
+      draining: false,
+      full: false,
+    };
     this.passes[plex] = pass;
     this.fire(plex);
   }
@@ -94,6 +111,10 @@ export class Resync implements ResyncSink, EventHandler {
     let block = map.nextDirty(plex, pass.cursor);
     if (block < 0 && pass.outstanding === 0 && map.dirtyCount[plex]! > 0) block = map.nextDirty(plex, 0);
     if (block >= 0) {
+      if (pass.outstanding >= (this.policy.maxOutstanding ?? Infinity)) {
+        pass.full = true;
+        return;
+      }
       const source = this.volume.readingFrom;
       if (source < 0) return; // nothing in sync to copy from: the pass stalls (the volume is down)
       pass.cursor = block + 1;
@@ -122,7 +143,10 @@ export class Resync implements ResyncSink, EventHandler {
     const pass = this.passes[plex];
     if (!pass) return;
     pass.outstanding--;
-    if (pass.draining && pass.outstanding === 0) {
+    if (pass.full) {
+      pass.full = false;
+      this.fire(plex);
+    } else if (pass.draining && pass.outstanding === 0) {
       pass.draining = false;
       this.fire(plex);
     }
