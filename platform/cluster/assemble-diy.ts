@@ -16,6 +16,13 @@
  * switch (the write data out, the acknowledgement back), so replication takes link bandwidth and queues
  * behind other traffic there. The block store's hop (half the host round trip) stays on the leg as the
  * host stacks' time; the links add serialisation and queueing on top (a few microseconds unloaded).
+ *
+ * Faults (faults.ts): the copy that leads (the acting primary, whose daemon takes the client's I/O and sends
+ * it on to the others) is the first copy in sync, as Ceph's acting set leads with its first up-to-date OSD;
+ * when it moves, the copies' legs are rebuilt from the new primary and the jobs re-routed to it, across the
+ * storage ports when the pod is on another node (as it is after a move). A returning copy recovers its
+ * dirty blocks at sds_recovery_mib_per_s with at most sds_recovery_max_active copies in flight, beside the
+ * client's I/O on the same drives (no QoS).
  */
 import { DEFAULT_PROFILE, loadProfile, type DeviceProfile } from '../../bench/profiles.js';
 import type { LoadedClusterScenario } from '../../bench/scenario/load.js';

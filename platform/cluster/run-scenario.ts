@@ -155,7 +155,8 @@ export function scenarioText(s: ScenarioSummary): string {
   for (const d of s.drives) lines.push(driveLine(d));
   for (const f of s.faults) {
     // A failed drive does not come back in the run: its plexes are lost for good.
-    const plexes = f.plexes.length > 0 ? `plexes ${f.plexes.join(', ')}${f.event === 'drive-failed' ? ' lost with the drive' : ''}` : '';
+    const kind = s.stack === 'diy' ? 'copies' : 'plexes';
+    const plexes = f.plexes.length > 0 ? `${kind} ${f.plexes.join(', ')}${f.event === 'drive-failed' ? ' lost with the drive' : ''}` : '';
     const what = [plexes, ...(f.moved ?? []).map((m) => `${m.pod} moved to ${m.to}`)];
     what.push(...(f.stopped ?? []).map((x) => `${x.pod} stopped`), ...(f.restarted ?? []).map((x) => `${x.pod} started again on ${x.on}`));
     const detail = what.filter((w) => w !== '').join('; ');
