@@ -326,13 +326,7 @@ export function settleAfterRun(
 function currentCopy(key: string, v: BuiltVolume, lost: ReadonlySet<string>): boolean[] {
   const map = v.handle.volume.map;
   const kept = v.plexNodes.map((_, i) => !lost.has(`${key}#${i}`));
-  const whole = kept.findIndex(
-    (k, i) =>
-      k &&
-      map.lostBlocks(
-        kept.map((_, j) => j === i),
-        1,
-      ).length === 0,
-  );
-  return whole >= 0 ? kept.map((_, j) => j === whole) : kept;
+  const only = (i: number) => kept.map((_, j) => j === i);
+  const whole = kept.findIndex((k, i) => k && map.lostBlocks(only(i), 1).length === 0);
+  return whole >= 0 ? only(whole) : kept;
 }

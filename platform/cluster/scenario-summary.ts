@@ -41,7 +41,7 @@ export interface ScenarioSummary {
   readonly pods_running: number;
   readonly pods_pending: number;
   readonly pods: readonly ScenarioPodSummary[];
-  /** The faults as they fired, and each modelled plex's end state (with its resyncs). */
+  /** The faults as they fired, and each modelled plex's end state (with its resyncs); on diy the block store's copies (`copy` set). */
   readonly faults: readonly FaultRecord[];
   readonly plexes: readonly PlexRecord[];
   /** Per drive with plexes: what its storage QoS sent it over the run (4K-equivalent units a second, in all and per client) and its busy fraction. */
