@@ -320,13 +320,17 @@ export function settleAfterRun(
 
 /**
  * A diy volume with no copy in sync: its current copy is a copy not lost with its drive that holds every
- * acknowledged write (the last to leave); with none such, the copies not lost together (the check then
- * names what none of them holds). The block store's own state: the control plane does not know its copies.
+ * acknowledged write (the last to leave). Where the copy that held them all was lost with its drive, the
+ * volume's data went with it, to the faults, not to the model: nothing to check (its outage to the run's end
+ * says so). With neither, the copies not lost together (the check then names what none of them holds).
+ * The block store's own state: the control plane does not know its copies.
  */
 function currentCopy(key: string, v: BuiltVolume, lost: ReadonlySet<string>): boolean[] {
   const map = v.handle.volume.map;
   const kept = v.plexNodes.map((_, i) => !lost.has(`${key}#${i}`));
   const only = (i: number) => kept.map((_, j) => j === i);
-  const whole = kept.findIndex((k, i) => k && map.lostBlocks(only(i), 1).length === 0);
-  return whole >= 0 ? only(whole) : kept;
+  const whole = (i: number) => map.lostBlocks(only(i), 1).length === 0;
+  const current = kept.findIndex((k, i) => k && whole(i));
+  if (current >= 0) return only(current);
+  return kept.some((k, i) => !k && whole(i)) ? kept.map(() => false) : kept;
 }

@@ -257,3 +257,22 @@ describe('compare mode on mirror-node-failure', () => {
     }
   });
 });
+
+describe('faults one after another on diy', () => {
+  it('two copies’ nodes down, then the last copy’s drive failed: the volume is lost to the faults, a stale copy stays out when its node returns, and the run reports the outage without failing', async () => {
+    const file = mirrorFailure('500ms', [
+      [
+        '{ at: 300ms, event: node-up, node: node-2 }',
+        '{ at: 200ms, event: node-down, node: node-3 }\n  - { at: 250ms, event: drive-failed, node: node-1, drive: 0 }\n  - { at: 300ms, event: node-up, node: node-2 }',
+      ],
+    ]);
+    const s = (await runFile(file, 'diy')).summary as ScenarioSummary;
+    expect(s.outages!.volumes).toEqual([{ name: JOURNAL, from_ns: 250e6, to_ns: 500e6, outage_ns: 250e6, until: 'end of run' }]);
+    expect(s.plexes.map((p) => [p.node, p.state])).toEqual([
+      ['node-1', 'offline'],
+      ['node-2', 'offline'],
+      ['node-3', 'offline'],
+    ]);
+    expect(s.faults.at(-1)).toMatchObject({ event: 'node-up', node: 'node-2', plexes: [`${JOURNAL}#1`] });
+  });
+});
