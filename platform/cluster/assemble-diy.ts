@@ -230,12 +230,20 @@ export function assembleDiy(
     // A tier's maximum is the only cap; no tier gives a minimum here.
     const max_iops = state.perfTiers.get(v.perf_tier)?.max_storage_iops;
     const limit = max_iops !== undefined && max_iops > 0 ? [stack.limit({ max_iops })] : [];
-    // The client's I/O to the acting primary's daemon and back; from another node over both storage ports and the switch.
+    // The client's I/O to the acting primary's daemon and back; from another node over both storage ports
+    // and the switch, through their links' gates: while either link is down the I/O waits (the client
+    // resends until the path is back, as Ceph's does), no copy leaves for it.
     const routeOf = (): JobRoute => {
       const path = pathOf(lead);
       const at = places[lead]!.node;
-      const wire = client === at ? undefined : network.storageLeg(client, at, slot, false);
-      return { via: [...limit, ...(wire?.via ?? []), ...path.front], after: [...path.back, ...(wire?.back ?? [])] };
+      if (client === at) return { via: [...limit, ...path.front], after: path.back };
+      const wire = network.storageLeg(client, at, slot, false);
+      const c = network.storagePortOf(client);
+      const t = network.storagePortOf(at);
+      return {
+        via: [...limit, c.txGate, t.rxGate, ...wire.via, ...path.front],
+        after: [...path.back, t.txGate, c.rxGate, ...wire.back],
+      };
     };
     let route = routeOf();
     const listeners: (() => void)[] = [];

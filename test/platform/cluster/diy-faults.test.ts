@@ -136,9 +136,9 @@ describe('the pod’s own node down on diy (the primary copy goes with it)', () 
     expect(log.records[0]).toMatchObject({ event: 'node-down', node: 'node-1', plexes: [`${JOURNAL}#0`] });
     expect(moved).toEqual([{ pod: DB, to: expect.not.stringMatching(/^node-1$/) }]);
     // Mid-run: copy 1 (node-2) leads and serves the reads; from a node other than the primary's the route
-    // crosses both storage ports (two stations more than from the primary's own node).
+    // crosses both storage ports and their links' gates (four stations more than from the primary's own node).
     expect(seen[0]).toMatchObject({ primary: 1, legsFrom: 'node-2', readingFrom: 1 });
-    expect(seen[0]!.via).toBe(start.via + (moved[0]!.to === 'node-2' ? 0 : 2));
+    expect(seen[0]!.via).toBe(start.via + (moved[0]!.to === 'node-2' ? 0 : 4));
     const after = iosIn(run, DB, 170e6, 300e6);
     expect(after.read).toBeGreaterThan(500);
     expect(after.write).toBeGreaterThan(500);
@@ -151,16 +151,28 @@ describe('the pod’s own node down on diy (the primary copy goes with it)', () 
     expect(plexes[0]!.resyncs[0]!.copied_bytes).toBeGreaterThan(0);
   });
 
-  it('a failed drive under the primary copy: lost for good, the next copy leads and the pod, which stays, reaches it over the network', () => {
+  it('a failed drive under the primary copy: lost for good, the next copy leads and the pod, which stays, reaches it over the network, waiting while its own storage link is down', () => {
     const file = mirrorFailure('400ms', [
       ['{ at: 150ms, event: node-down, node: node-2 }', '{ at: 150ms, event: drive-failed, node: node-1, drive: 0 }'],
-      ['  - { at: 300ms, event: node-up, node: node-2 }\n', ''],
+      [
+        '{ at: 300ms, event: node-up, node: node-2 }',
+        '{ at: 250ms, event: link-down, node: node-1, port: storage0 }\n  - { at: 300ms, event: link-up, node: node-1, port: storage0 }',
+      ],
     ]);
     const { log, run, v, seen, start, plexes } = runLowLevel(loadClusterScenario(file), 200e6);
-    expect(log.records).toEqual([{ at_ns: 150e6, event: 'drive-failed', node: 'node-1', drive: 0, plexes: [`${JOURNAL}#0`] }]);
-    expect(seen[0]).toMatchObject({ primary: 1, legsFrom: 'node-2', via: start.via + 2 });
+    expect(log.records[0]).toEqual({ at_ns: 150e6, event: 'drive-failed', node: 'node-1', drive: 0, plexes: [`${JOURNAL}#0`] });
+    // The client's storage link is no replica's: it takes no copy out.
+    expect(log.records.slice(1).map((r) => [r.event, r.plexes])).toEqual([
+      ['link-down', []],
+      ['link-up', []],
+    ]);
+    expect(seen[0]).toMatchObject({ primary: 1, legsFrom: 'node-2', via: start.via + 4 });
     expect(plexes[0]).toMatchObject({ node: 'node-1', state: 'offline', platform_state: 'lost' });
-    expect(iosIn(run, DB, 170e6).write).toBeGreaterThan(500);
+    expect(iosIn(run, DB, 170e6, 250e6).write).toBeGreaterThan(500);
+    // With its link down the pod's I/O waits (at most its queue depth completes, what was past the link), then goes on.
+    const stalled = iosIn(run, DB, 250e6, 300e6);
+    expect(stalled.read + stalled.write).toBeLessThanOrEqual(16);
+    expect(iosIn(run, DB, 300e6).write).toBeGreaterThan(500);
     expect(errorsOf(run)).toBe(0);
     expect(v.handle.volume.verifyAcknowledged()).toEqual([]);
   });
