@@ -10,7 +10,7 @@ export interface FaultRecord {
   readonly drive?: number;
   /** The NIC port (link-down, link-up). */
   readonly port?: string;
-  /** `TENANT/NAME#PLEX` of the modelled plexes it took offline, lost or brought back. */
+  /** `TENANT/NAME#PLEX` of the modelled plexes (diy: the block store's copies) it took offline, lost or brought back. */
   readonly plexes: readonly string[];
   /** Pods with workloads the platform moved to another node, and where. */
   readonly moved?: readonly { readonly pod: string; readonly to: string }[];
