@@ -95,7 +95,7 @@ export const ERRORS = {
   ANVIL_ERR_SCENARIO_UNSUPPORTED: {
     code: 'ANVIL_ERR_SCENARIO_UNSUPPORTED',
     status: 501,
-    summary: 'a cluster scenario asks for what anvil run does not model yet (faults or network flows on the diy stack)',
+    summary: 'a cluster scenario asks for what anvil run does not model yet (a fault event this version does not run)',
   },
   ANVIL_ERR_CLUSTER_MODEL: {
     code: 'ANVIL_ERR_CLUSTER_MODEL',

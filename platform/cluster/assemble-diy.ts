@@ -16,22 +16,36 @@
  * switch (the write data out, the acknowledgement back), so replication takes link bandwidth and queues
  * behind other traffic there. The block store's hop (half the host round trip) stays on the leg as the
  * host stacks' time; the links add serialisation and queueing on top (a few microseconds unloaded).
+ *
+ * Faults (faults.ts): the copy that leads (the acting primary, whose daemon takes the client's I/O and sends
+ * it on to the others) is the first copy in sync, as Ceph's acting set leads with its first up-to-date OSD;
+ * when it moves, the copies' legs are rebuilt from the new primary and the jobs re-routed to it, across the
+ * storage ports when the pod is on another node (as it is after a move). A returning copy recovers its
+ * dirty blocks at sds_recovery_mib_per_s with at most sds_recovery_max_active copies in flight, beside the
+ * client's I/O on the same drives (no QoS).
  */
 import type { DeviceProfile } from '../../bench/profiles.js';
 import type { LoadedClusterScenario } from '../../bench/scenario/load.js';
 import { parseDuration } from '../../sim/core/units.js';
-import type { Station } from '../../sim/io/requests.js';
 import { Model } from '../../sim/model/model.js';
-import { mirroredVolume, type PlexSpec } from '../../sim/storage/build.js';
+import { mirroredVolume, type MirroredVolumeHandle, type PlexSpec } from '../../sim/storage/build.js';
+import type { ResyncDone } from '../../sim/storage/resync.js';
 import type { StackCoefficients } from '../../sim/stacks/coefficient-schema.js';
-import type { DeviceQd1 } from '../../sim/stacks/diy/sds.js';
+import type { DeviceQd1, SdsPath } from '../../sim/stacks/diy/sds.js';
 import { StackBuilder, stackTerms } from '../../sim/stacks/diy/stack.js';
 import type { ClusterState } from '../domain/cluster-state.js';
-import { resyncRateBytesPerS } from '../domain/resync.js';
 import { keyOf } from '../domain/volume.js';
 import { AnvilError } from '../errors.js';
 import { addDriveDevices, driveDevice } from './drive-devices.js';
-import { blockBytes, volumeDevice, withinScenario, type AssembledCluster, type BuiltVolume, type PodJob } from './assemble.js';
+import {
+  blockBytes,
+  volumeDevice,
+  withinScenario,
+  type AssembledCluster,
+  type BuiltVolume,
+  type JobRoute,
+  type PodJob,
+} from './assemble.js';
 import { assembleNetwork } from './assemble-network.js';
 import { addNodeCpus, type ApplicationLoads } from './node-cpu.js';
 
@@ -40,6 +54,9 @@ export interface AssembledDiy extends AssembledCluster {
   readonly stack: StackBuilder;
   readonly applications: ApplicationLoads;
 }
+
+/** Bytes in a mebibyte. */
+const MIB = 1024 * 1024;
 
 /** A copy's place: node, drive index, offset on the drive, bytes. */
 interface CopyPlace {
@@ -60,8 +77,16 @@ function deviceQd1(profile: DeviceProfile): DeviceQd1 | undefined {
   return read_ns !== undefined && write_ns !== undefined ? { read_ns, write_ns } : undefined;
 }
 
-/** Builds the diy model of the placed state. */
-export function assembleDiy(s: LoadedClusterScenario, state: ClusterState, coefficients: StackCoefficients): AssembledDiy {
+/**
+ * Builds the diy model of the placed state. `onInSync` is told when the model has recovered the copy of
+ * volume `volume` (`TENANT/NAME`) on node `node` (the control plane's plex there follows, if it has one).
+ */
+export function assembleDiy(
+  s: LoadedClusterScenario,
+  state: ClusterState,
+  coefficients: StackCoefficients,
+  onInSync?: (volume: string, node: string, done: ResyncDone) => void,
+): AssembledDiy {
   const model = new Model(s.seed, s.interval_ns);
   const notes: string[] = [];
   // Devices: the same drives as hci, nodes in the control plane's order.
@@ -81,6 +106,7 @@ export function assembleDiy(s: LoadedClusterScenario, state: ClusterState, coeff
   const network = assembleNetwork(model, state, coefficients, stack, s.flows, { end_ns: s.duration_ns, measureFrom_ns: s.warmup_ns });
   notes.push(...network.notes);
   const volumeSlot = new Map([...state.volumes.keys()].map((key, i) => [key, i] as const));
+  const recovery_bytes_per_s = coefficients.diy.sds_recovery_mib_per_s.value * MIB;
 
   /** Where a volume's copies go: the primary on the pod's node, then other nodes, then other drives. */
   const placeCopies = (key: string, home: string): CopyPlace[] => {
@@ -115,44 +141,60 @@ export function assembleDiy(s: LoadedClusterScenario, state: ClusterState, coeff
   for (const pod of state.pods.values())
     if (pod.status.state === 'running') for (const v of pod.volumes) podNode.set(keyOf(pod.namespace, v), pod.status.node);
   const builtVolumes = new Map<string, BuiltVolume>();
-  const paths = new Map<string, { via: Station[]; after: Station[] }>();
-  const buildVolume = (key: string): { via: Station[]; after: Station[] } => {
-    const known = paths.get(key);
-    if (known) return known;
+  const buildVolume = (key: string): JobRoute => {
+    const known = builtVolumes.get(key);
+    if (known) return known.route();
     const v = state.volumes.get(key)!;
     const home = podNode.get(key) ?? v.plexes[0]!.node;
     const places = placeCopies(key, home);
-    const primaryDevice = driveDevice(home, places[0]!.drive);
-    const path = stack.sdsPath(home, qd1.get(primaryDevice));
-    // Copy 0 is the primary's own drive; each other copy a replica leg (hop, daemon CPU and time, drive, hop back).
-    const plexes: PlexSpec[] = places.map((c, i) => {
-      const device = driveDevice(c.node, c.drive);
-      if (i === 0) return { device, offset_bytes: c.offset_bytes };
-      const leg = path.replicaLeg(stack.cpuOf(c.node));
-      // Another node's copy: over both storage ports and the switch; another drive of the same node: no wire.
-      const wire = c.node === home ? undefined : network.storageLeg(home, c.node, volumeSlot.get(key)!, false);
-      return {
-        device,
-        offset_bytes: c.offset_bytes,
-        via: [...(wire?.via ?? []), ...leg.out],
-        back: [...leg.back, ...(wire?.back ?? [])],
-        ...(wire ? { copy_via: wire.copyVia, copy_back: wire.copyBack } : {}),
-      };
-    });
+    const slot = volumeSlot.get(key)!;
+    // A path per copy that leads (the acting primary), made when it first does: its daemon's stations, its drive's software time.
+    const paths = new Map<number, SdsPath>();
+    const pathOf = (copy: number): SdsPath => {
+      let path = paths.get(copy);
+      if (!path) {
+        const c = places[copy]!;
+        path = stack.sdsPath(c.node, qd1.get(driveDevice(c.node, c.drive)));
+        paths.set(copy, path);
+      }
+      return path;
+    };
+    // The copies as the acting primary `lead` writes them: its own copy on its drive, each other a replica
+    // leg (hop, daemon CPU and time, drive, hop back).
+    const legsFrom = (lead: number): PlexSpec[] => {
+      const from = places[lead]!.node;
+      const path = pathOf(lead);
+      return places.map((c, i) => {
+        const device = driveDevice(c.node, c.drive);
+        if (i === lead) return { device, offset_bytes: c.offset_bytes };
+        const leg = path.replicaLeg(stack.cpuOf(c.node));
+        // Another node's copy: over both storage ports and the switch; another drive of the same node: no wire.
+        const wire = c.node === from ? undefined : network.storageLeg(from, c.node, slot, false);
+        return {
+          device,
+          offset_bytes: c.offset_bytes,
+          via: [...(wire?.via ?? []), ...leg.out],
+          back: [...leg.back, ...(wire?.back ?? [])],
+          ...(wire ? { copy_via: wire.copyVia, copy_back: wire.copyBack } : {}),
+        };
+      });
+    };
+    let lead = 0;
+    let client = home;
+    let handle: MirroredVolumeHandle;
     try {
-      const handle = mirroredVolume(model, {
+      handle = mirroredVolume(model, {
         name: volumeDevice(key),
         capacity_bytes: v.size_bytes,
         block_bytes: blockBytes(v.size_bytes),
-        plexes,
-        resync_bytes_per_s: resyncRateBytesPerS(state, home),
-      });
-      // Faults are refused on diy (run-scenario.ts), so no pod moves: its plexes are seen from its node only.
-      builtVolumes.set(key, {
-        handle,
-        plexNodes: places.map((c) => c.node),
-        plexDrives: places.map((c) => c.drive),
-        seenFrom: () => plexes,
+        plexes: legsFrom(lead),
+        // Recovery (Ceph's: the objects written while the copy was away) at the coefficient file's pace.
+        resync_bytes_per_s: recovery_bytes_per_s,
+        resync_max_outstanding: coefficients.diy.sds_recovery_max_active.value,
+        onInSync: (done: ResyncDone) => {
+          onInSync?.(key, places[done.plex]!.node, done);
+          self.refresh(); // called in the run, once `self` is made
+        },
       });
     } catch (e) {
       if (!(e instanceof RangeError)) throw e;
@@ -161,9 +203,50 @@ export function assembleDiy(s: LoadedClusterScenario, state: ClusterState, coeff
     // A tier's maximum is the only cap; no tier gives a minimum here.
     const max_iops = state.perfTiers.get(v.perf_tier)?.max_storage_iops;
     const limit = max_iops !== undefined && max_iops > 0 ? [stack.limit({ max_iops })] : [];
-    const built = { via: [...limit, ...path.front], after: path.back };
-    paths.set(key, built);
-    return built;
+    // The client's I/O to the acting primary's daemon and back; from another node over both storage ports
+    // and the switch, through their links' gates: while either link is down the I/O waits (the client
+    // resends until the path is back, as Ceph's does), no copy leaves for it.
+    const routeOf = (): JobRoute => {
+      const path = pathOf(lead);
+      const at = places[lead]!.node;
+      if (client === at) return { via: [...limit, ...path.front], after: path.back };
+      const wire = network.storageLeg(client, at, slot, false);
+      const c = network.storagePortOf(client);
+      const t = network.storagePortOf(at);
+      return {
+        via: [...limit, c.txGate, t.rxGate, ...wire.via, ...path.front],
+        after: [...path.back, t.txGate, c.rxGate, ...wire.back],
+      };
+    };
+    let route = routeOf();
+    const listeners: (() => void)[] = [];
+    const self: BuiltVolume = {
+      handle,
+      plexNodes: places.map((c) => c.node),
+      plexDrives: places.map((c) => c.drive),
+      plexesOf: 'block-store',
+      legsFrom: () => places[lead]!.node,
+      primary: () => lead,
+      useFrom(node) {
+        client = node;
+        route = routeOf();
+        return route;
+      },
+      route: () => route,
+      refresh() {
+        // The acting primary: the first copy in sync (Ceph's acting set leads with its first up-to-date
+        // OSD); with none in sync the volume is out and the lead stays where it was.
+        const first = handle.volume.state.indexOf('in-sync');
+        if (first < 0 || first === lead) return;
+        lead = first;
+        handle.moveTo(legsFrom(lead));
+        route = routeOf();
+        for (const listener of listeners) listener();
+      },
+      watch: (listener) => void listeners.push(listener),
+    };
+    builtVolumes.set(key, self);
+    return route;
   };
 
   // Jobs: one per workload job clone of a running pod, labelled as on hci.

@@ -9,6 +9,7 @@
  * seed give the same run.
  */
 import type { LoadedClusterScenario } from '../../bench/scenario/load.js';
+import type { Station } from '../../sim/io/requests.js';
 import { Model, type Labels } from '../../sim/model/model.js';
 import { storageQos, type QosRoute, type StorageQos } from '../../sim/qos/storage-qos.js';
 import { MAX_BLOCKS } from '../../sim/storage/block-map.js';
@@ -63,13 +64,42 @@ export interface PodJob {
   readonly labels: Labels;
 }
 
-/** A volume on the model: its handle, and each plex's node and drive index in the model's plex order. */
+/** The stations a job's I/O takes before its volume and after it (none on hci: the volume's legs carry everything). */
+export interface JobRoute {
+  readonly via: readonly Station[];
+  readonly after: readonly Station[];
+}
+
+/** No stations around the volume. */
+const NO_ROUTE: JobRoute = Object.freeze({ via: [], after: [] });
+
+/**
+ * A volume on the model: its handle, and each plex's node and drive index in the model's plex order. On
+ * hci its plexes are the control plane's and their legs start at the pod's node; on diy they are the block
+ * store's copies (assemble-diy.ts), which the control plane does not know, and their legs start at the
+ * acting primary's node.
+ */
 export interface BuiltVolume {
   readonly handle: MirroredVolumeHandle;
   readonly plexNodes: readonly string[];
   readonly plexDrives: readonly number[];
-  /** Its plexes, in the model's order, as I/O from node `node` sees them (a plex there local, the others remote): for a pod that moved. */
-  seenFrom(node: string): PlexSpec[];
+  /** Whose plexes these are: the control plane's (hci), or the diy block store's copies (their states the model's alone). */
+  readonly plexesOf: 'platform' | 'block-store';
+  /** The node the plexes' legs start from now: hci the node its pod's I/O comes from, diy the acting primary's. */
+  legsFrom(): string;
+  /** The copy the block store's I/O goes through now (diy), or -1 (hci: none). */
+  primary(): number;
+  /** Its pod's I/O comes from `client` from now on (the pod moved or started again there); returns the jobs' route from there. */
+  useFrom(client: string): JobRoute;
+  /** The stations its jobs' I/O takes around the volume now. */
+  route(): JobRoute;
+  /**
+   * After its plexes' states changed (a fault, a resync's end): diy picks the acting primary again (the first
+   * copy in sync, as Ceph's acting set does) and tells `watch`'s listeners when it moved; hci does nothing.
+   */
+  refresh(): void;
+  /** `listener` is told whenever `route()` changed without `useFrom` (diy: the acting primary moved). */
+  watch(listener: () => void): void;
 }
 
 /** The model name of a volume (`TENANT/NAME`): jobs address it as a device. */
@@ -212,11 +242,23 @@ export function assembleHci(
         resync_bytes_per_s,
         ...(onInSync ? { onInSync: (done: ResyncDone) => onInSync(key, placed[done.plex]!.node, done) } : {}),
       });
+      let from = home ?? placed[0]!.node;
       builtVolumes.set(key, {
         handle,
         plexNodes: placed.map((p) => p.node),
         plexDrives: placed.map((p) => p.drive),
-        seenFrom: (node) => placed.map((p) => plexSeenFrom(key, p, node)),
+        plexesOf: 'platform',
+        legsFrom: () => from,
+        primary: () => -1,
+        useFrom(client) {
+          // Each plex's leg as seen from there: a plex on that node local, the others remote.
+          from = client;
+          handle.moveTo(placed.map((p) => plexSeenFrom(key, p, client)));
+          return NO_ROUTE;
+        },
+        route: () => NO_ROUTE,
+        refresh: () => undefined,
+        watch: () => undefined,
       });
     } catch (e) {
       if (!(e instanceof RangeError)) throw e;

@@ -1,4 +1,5 @@
 /** What a scenario's faults did, as the summary gives it: each fault as it fired, outages, plexes' end states. */
+import { formatDuration } from '../../sim/core/units.js';
 
 /** What a fault did, for the summary. */
 export interface FaultRecord {
@@ -9,7 +10,7 @@ export interface FaultRecord {
   readonly drive?: number;
   /** The NIC port (link-down, link-up). */
   readonly port?: string;
-  /** `TENANT/NAME#PLEX` of the modelled plexes it took offline, lost or brought back. */
+  /** `TENANT/NAME#PLEX` of the modelled plexes (diy: the block store's copies) it took offline, lost or brought back. */
   readonly plexes: readonly string[];
   /** Pods with workloads the platform moved to another node, and where. */
   readonly moved?: readonly { readonly pod: string; readonly to: string }[];
@@ -34,10 +35,26 @@ export interface OutageRecord {
 export interface PlexRecord {
   readonly volume: string;
   readonly node: string;
+  /** diy: the row is a copy of the block store (its drive, and whether it is the acting primary at the end), its `state` the block store's own. */
+  readonly copy?: { readonly drive: number; readonly primary: boolean };
   /** The model's state at the end: in-sync, resyncing or offline (lost with its drive: offline for good). */
   readonly state: string;
-  /** The control plane's state of the plex at the end (its clock at the model's end); `lost` where its drive failed. */
+  /**
+   * The control plane's state of the plex at the end (its clock at the model's end); `lost` where its drive
+   * failed. diy: its plex of the volume on that node (`gone` where it has none), which the block store does not follow.
+   */
   readonly platform_state: string;
   /** Resyncs done: bytes copied and when, ns. */
   readonly resyncs: readonly { readonly copied_bytes: number; readonly started_ns: number; readonly finished_ns: number }[];
+}
+
+/** A plex's end state as a line of the summary's text, saying whose state it is (the platform's plex, or the diy block store's copy). */
+export function plexLine(p: PlexRecord): string {
+  const copied = (word: string) =>
+    p.resyncs.map((r) => `${word} ${r.copied_bytes} bytes in ${formatDuration(r.finished_ns - r.started_ns)}`);
+  if (!p.copy)
+    return `  plex of ${p.volume} on ${p.node}: ${[`${p.state} (platform: ${p.platform_state})`, ...copied('resynced')].join(', ')}`;
+  const state = `${p.state} (the block store's; the platform's plex there: ${p.platform_state})`;
+  const primary = p.copy.primary ? ', acting primary' : '';
+  return `  copy of ${p.volume} on ${p.node} drive ${p.copy.drive}${primary}: ${[state, ...copied('recovered')].join(', ')}`;
 }

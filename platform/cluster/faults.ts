@@ -11,6 +11,14 @@
  * on, degraded; the drive does not come back in the run). Jobs whose volume has no plex left see I/O
  * errors (counted per job); every volume's outage (no plex in sync) and every stopped pod's are
  * reported. After the run every volume must still give back every acknowledged write, or the run fails.
+ *
+ * On diy the same code runs the same control plane (its scheduler moves the pods), but the volumes'
+ * plexes are the block store's copies (assemble-diy.ts), which the control plane does not know: a copy goes
+ * offline with its node or drive, writes go on degraded on the others (as Ceph's with min_size 1: Ceph's
+ * default min_size 2 would block I/O with one copy left, which this version does not model), and on a
+ * node's return the block store recovers its copies itself (recoverCopies), its acting primary following
+ * (the first copy in sync). A failed drive's copies are not re-made elsewhere: Ceph marks an OSD out only
+ * after mon_osd_down_out_interval (600 s), longer than a scenario's faults.
  */
 import type { LoadedClusterScenario } from '../../bench/scenario/load.js';
 import type { ResyncDone } from '../../sim/storage/resync.js';
@@ -82,6 +90,7 @@ export function scheduleFaults(s: LoadedClusterScenario, placement: ScenarioPlac
         store.change(actor, 'fail nodes', `nodes/${f.node}`, (cp) => cp.failNode(f.node));
         // The model's plexes leave first, so I/O in flight to them comes back as missed (an error where it was the last copy).
         for (const p of plexes) p.volume.handle.fail(p.plex);
+        refreshAll(built);
         for (const pod of pods.removePinned(f.node)) stopped.push(...pods.stop(pod, `reschedule: false: it went down with ${f.node}`, now));
       } else if (f.event === 'drive-failed') {
         store.change(actor, 'fail drives', `nodes/${f.node}`, (cp) => cp.failDrive(f.node, f.drive!));
@@ -89,8 +98,10 @@ export function scheduleFaults(s: LoadedClusterScenario, placement: ScenarioPlac
           p.volume.handle.fail(p.plex);
           lostPlexes.add(`${p.key}#${p.plex}`);
         }
+        refreshAll(built);
       } else {
         recoverNode(placement, f.node, built, lostPlexes);
+        recoverCopies(placement, built, lostPlexes);
       }
       // Every pod with workloads follows the platform: moved, left pending, or placed again (a node's return retries pending pods).
       const followed = pods.follow(pods.pods, now);
@@ -140,16 +151,55 @@ function recoverNode(placement: ScenarioPlacement, node: string, built: Assemble
     cp.recoverNode(node, (volume) => fraction.get(volume) ?? 0),
   );
   const platform = (p: (typeof offline)[number]) => store.read((st) => st.volumes.get(p.key)?.plexes.find((x) => x.node === p.node));
-  for (const p of offline) {
+  // The platform leads its own plexes (hci); the diy block store's copies recover on their own (recoverCopies).
+  const led = offline.filter((p) => p.volume.plexesOf === 'platform');
+  for (const p of led) {
     const model = p.volume.handle.volume;
     if (platform(p)?.state === 'in-sync' && model.state.every((st, i) => i === p.plex || st === 'offline')) p.volume.handle.rejoin(p.plex);
   }
-  for (const p of offline) {
+  for (const p of led) {
     const plex = platform(p);
     // At the rate the platform gave the plex (its node's resync share, split between the plexes returning
     // at once), so the platform's finish estimate holds when the drive keeps up.
     if (plex?.state === 'resyncing') p.volume.handle.recover(p.plex, false, plex.resync.rate_bytes_per_s);
   }
+}
+
+/**
+ * The diy block store after a node came back: every copy of its volumes that is offline, not lost with its
+ * drive, on a node that is up and not cut off by a downed storage link, returns and recovers what was
+ * written while it was away (its dirty blocks, at the volume's pace: the coefficient file's
+ * sds_recovery_mib_per_s). A volume with no copy left in sync first takes back a returning copy that holds
+ * every acknowledged write (it left last: nothing was acknowledged since), in sync at once, for the others
+ * to copy from; with none such it stays out. The acting primary follows (`BuiltVolume.refresh`). The
+ * control plane knows nothing of these copies.
+ */
+function recoverCopies(placement: ScenarioPlacement, built: AssembledCluster, lost: ReadonlySet<string>): void {
+  const up = (node: string) => placement.store.read((st) => st.nodes.get(node)?.status.state !== 'down');
+  const linked = (node: string) => built.network.storagePortOf(node).txGate.open;
+  for (const [key, v] of built.volumes) {
+    if (v.plexesOf !== 'block-store') continue;
+    const volume = v.handle.volume;
+    const from = v.legsFrom();
+    const back = v.plexNodes.flatMap((node, i) =>
+      volume.state[i] === 'offline' && !lost.has(`${key}#${i}`) && up(node) && (node === from || (linked(node) && linked(from))) ? [i] : [],
+    );
+    if (back.length === 0) continue;
+    if (volume.state.every((st) => st === 'offline')) {
+      const only = (i: number) => volume.state.map((_, j) => j === i);
+      const current = back.find((i) => volume.map.lostBlocks(only(i), 1).length === 0);
+      if (current === undefined) continue;
+      v.handle.rejoin(current);
+    }
+    if (volume.readingFrom < 0) continue; // nothing in sync to copy from
+    for (const i of back) if (volume.state[i] === 'offline') v.handle.recover(i);
+    v.refresh();
+  }
+}
+
+/** Every volume picks its acting primary again after a fault (diy; nothing on hci). */
+function refreshAll(built: AssembledCluster): void {
+  for (const v of built.volumes.values()) v.refresh();
 }
 
 /** Bytes of plex `plex` written while it was behind: its dirty blocks (the last one only as far as the volume goes). */
@@ -238,7 +288,11 @@ export function settleAfterRun(
     const inSync = volume.state.map((st) => st === 'in-sync');
     // No plex in sync: the current copy is the one the platform keeps `offline` on a node still down (no
     // write was acknowledged since it left); none where the platform lost the volume with its drives.
-    const current = inSync.some(Boolean) ? inSync : v.plexNodes.map((node, i) => platformState(key, node, i) === 'offline');
+    const current = inSync.some(Boolean)
+      ? inSync
+      : v.plexesOf === 'platform'
+        ? v.plexNodes.map((node, i) => platformState(key, node, i) === 'offline')
+        : currentCopy(key, v, log.lostPlexes);
     if (current.some(Boolean)) {
       const missing = volume.map.lostBlocks(current, 5);
       if (missing.length > 0 || volume.staleReads > 0)
@@ -250,6 +304,7 @@ export function settleAfterRun(
       plexes.push({
         volume: key,
         node,
+        ...(v.plexesOf === 'block-store' ? { copy: { drive: v.plexDrives[i]!, primary: v.primary() === i } } : {}),
         state: volume.state[i]!,
         platform_state: platformState(key, node, i),
         resyncs: v.handle.resync.done
@@ -261,4 +316,21 @@ export function settleAfterRun(
   if (lost.length > 0)
     throw new AnvilError('ANVIL_ERR_CLUSTER_MODEL', `${s.file}: acknowledged writes were lost on ${lost.length} volume(s)`, lost);
   return plexes;
+}
+
+/**
+ * A diy volume with no copy in sync: its current copy is a copy not lost with its drive that holds every
+ * acknowledged write (the last to leave). Where the copy that held them all was lost with its drive, the
+ * volume's data went with it, to the faults, not to the model: nothing to check (its outage to the run's end
+ * says so). With neither, the copies not lost together (the check then names what none of them holds).
+ * The block store's own state: the control plane does not know its copies.
+ */
+function currentCopy(key: string, v: BuiltVolume, lost: ReadonlySet<string>): boolean[] {
+  const map = v.handle.volume.map;
+  const kept = v.plexNodes.map((_, i) => !lost.has(`${key}#${i}`));
+  const only = (i: number) => kept.map((_, j) => j === i);
+  const whole = (i: number) => map.lostBlocks(only(i), 1).length === 0;
+  const current = kept.findIndex((k, i) => k && whole(i));
+  if (current >= 0) return only(current);
+  return kept.some((k, i) => !k && whole(i)) ? kept.map(() => false) : kept;
 }

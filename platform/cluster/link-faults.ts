@@ -4,7 +4,9 @@
  * as TCP's would, and go on when it returns); and a remote plex whose leg crosses it (the storage port of
  * the pod's node or of the plex's node) leaves its volume, which goes on degraded on the others, as on a
  * node failure. Up: the gates reopen and the plexes this fault took out resync what was written meanwhile.
- * The control plane is not told (it has no link state); the model alone tracks these plexes.
+ * The control plane is not told (it has no link state); the model alone tracks these plexes. On diy the
+ * plexes are the block store's copies and their legs start at the acting primary: a downed storage link of
+ * the primary's node takes its replicas out, one of a replica's node that replica.
  */
 import type { LoadedClusterScenario, ScenarioFault } from '../../bench/scenario/load.js';
 import type { ClusterState } from '../domain/cluster-state.js';
@@ -36,14 +38,6 @@ export function checkLinkFaults(s: LoadedClusterScenario, state: ClusterState): 
   if (problems.length > 0) throw new AnvilError('ANVIL_ERR_CLUSTER_SCENARIO', `${s.file} names NIC ports its nodes do not have`, problems);
 }
 
-/** The node each built volume's pod runs on (its remote plexes' legs start there). */
-function volumeHomes(state: ClusterState): Map<string, string> {
-  const home = new Map<string, string>();
-  for (const pod of state.pods.values())
-    if (pod.status.state === 'running') for (const v of pod.volumes) home.set(`${pod.namespace}/${v}`, pod.status.node);
-  return home;
-}
-
 /**
  * Schedules the link faults of `faults` on the model (the others are left to their own code); the
  * records go into `records` as they fire.
@@ -54,7 +48,6 @@ export function scheduleLinkFaults(
   built: AssembledCluster,
   records: FaultRecord[],
 ): void {
-  const home = volumeHomes(placement.store.read((st) => st));
   // A plex whose node went down while its link was down stays out: node-up brings it back.
   const nodeDown = (node: string) => placement.store.read((st) => st.nodes.get(node)?.status.state === 'down');
   // Plexes each downed link took out, to bring back when it returns: `node/port` -> [volume, plex].
@@ -70,9 +63,10 @@ export function scheduleLinkFaults(
         port.rxGate.close();
         if (port === built.network.storagePortOf(f.node)) {
           for (const [volume, v] of built.volumes) {
-            const client = home.get(volume);
+            // Legs start at the pod's node now (hci) or at the acting primary's (diy).
+            const client = v.legsFrom();
             v.plexNodes.forEach((node, plex) => {
-              const remote = client !== undefined && node !== client;
+              const remote = node !== client;
               if (remote && (client === f.node || node === f.node) && v.handle.volume.state[plex] !== 'offline') {
                 v.handle.fail(plex);
                 plexes.push({ key: volume, plex });
@@ -91,6 +85,7 @@ export function scheduleLinkFaults(
         for (const p of plexes) built.volumes.get(p.key)!.handle.recover(p.plex);
         takenOut.delete(key);
       }
+      for (const v of built.volumes.values()) v.refresh();
       const record: FaultRecord = {
         at_ns: f.at_ns,
         event: f.event,

@@ -1,7 +1,9 @@
 /**
- * Pods with workloads through node and drive faults, on the model. A pod the platform's scheduler moved
- * to another node has its jobs re-routed (their I/O goes from the new node: its volume's plex there is
- * local, the others remote), keeping their recorders. A pod left pending has its jobs stopped; when the
+ * Pods with workloads through node and drive faults, on the model, on either stack. A pod the platform's
+ * scheduler moved to another node has its jobs re-routed, keeping their recorders: their I/O goes from the
+ * new node (hci: its volume's plex there is local, the others remote; diy: to the volume's acting primary,
+ * across the network unless it is on that node). On diy a job is re-routed too when its volume's acting
+ * primary moves (its copy failed, or the first copy is back in sync). A pod left pending has its jobs stopped; when the
  * platform places it again (a node came back), it starts again there as new jobs (labelled with that
  * node, running to the scenario's end), as a restarted container starts its work anew. A pod the scenario
  * does not let move (`reschedule: false`) is taken off the platform with its node, as a bare pod is: its
@@ -76,17 +78,26 @@ export function podMoves(s: LoadedClusterScenario, placement: ScenarioPlacement,
     outages.push({ name: pod, from_ns: now });
     return [{ pod, reason }];
   };
+  // Each volume's I/O from `node` from now on (hci: its plexes' legs seen from there; diy: the way to its acting primary).
   const rehome = (pod: string, node: string): void => {
-    for (const volume of new Set(jobsOf.get(pod)!.map((j) => j.volume))) {
-      const v = built.volumes.get(volume)!;
-      v.handle.moveTo(v.seenFrom(node));
+    for (const volume of new Set(jobsOf.get(pod)!.map((j) => j.volume))) built.volumes.get(volume)!.useFrom(node);
+  };
+  /** The jobs keep their recorders; their new route starts from their node (hci: no station of its own yet). */
+  const reroute = (jobs: readonly PodJob[]): void => {
+    for (const { job, volume } of jobs) {
+      const { via, after } = built.volumes.get(volume)!.route();
+      built.model.reroute(job, volumeDevice(volume), via, after);
     }
   };
+  // The diy block store's acting primary moved: the running pods' jobs on that volume go to the new one.
+  for (const [key, v] of built.volumes)
+    v.watch(() => {
+      for (const [pod, jobs] of jobsOf) if (nodeNow.has(pod)) reroute(jobs.filter((j) => j.volume === key));
+    });
   const move = (pod: string, to: string, now: number): void => {
     const from = nodeNow.get(pod)!;
     rehome(pod, to);
-    // The jobs keep their recorders; their new route starts from the new node (no station of its own yet).
-    for (const { job, volume } of jobsOf.get(pod)!) built.model.reroute(job, volumeDevice(volume));
+    reroute(jobsOf.get(pod)!);
     nodeNow.set(pod, to);
     outcome(pod).moves.push({ at_ns: now, from, to });
   };
@@ -99,7 +110,8 @@ export function podMoves(s: LoadedClusterScenario, placement: ScenarioPlacement,
       const name = `${j.name}@${now}`;
       const labels = { ...j.labels, node };
       const spec = { ...j.job.spec, ramp_ns: 0, runtime_ns: end_ns - now };
-      const job = built.model.addJob({ spec, device: volumeDevice(j.volume), name, labels, start_ns: now });
+      const { via, after } = built.volumes.get(j.volume)!.route();
+      const job = built.model.addJob({ spec, device: volumeDevice(j.volume), name, labels, start_ns: now, via, after });
       return [{ job, volume: j.volume, name, labels }];
     });
     jobsOf.set(pod, again);

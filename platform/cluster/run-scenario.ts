@@ -4,8 +4,9 @@
  * run, and written by the one writer of results: fio's JSON with one job per pod workload (labels in
  * anvil_labels), Arrow tables with the label columns plus the cluster's own (nodes, flows, drives, links:
  * result-tables.ts), and the scenario's summary (pods placed or pending with the reason, per pod IOPS and p99,
- * per tenant and volume, per node CPU, drives, ports, network, faults and plexes). Both stacks run the network (assemble-network.ts); faults (node, drive, link: faults.ts,
- * link-faults.ts) run on hci; a scenario that needs more is refused with a coded error naming each entry.
+ * per tenant and volume, per node CPU, drives, ports, network, faults and plexes). Both stacks run the network
+ * (assemble-network.ts) and the faults (node, drive, link: faults.ts, link-faults.ts); a scenario that needs
+ * more is refused with a coded error naming each entry.
  */
 import type { RunIo } from '../../bench/run.js';
 import { anvilVersion } from '../../bench/package-root.js';
@@ -33,6 +34,7 @@ import { addNodeCpus, nodeCpuSummaries, type ApplicationLoads } from './node-cpu
 import { checkFaults, followModelResyncs, RUNNABLE_FAULTS, runRemainingFaults, scheduleFaults, settleAfterRun } from './faults.js';
 import type { ScenarioPodSummary, ScenarioSummary } from './scenario-summary.js';
 import type { PodOutcome } from './pod-moves.js';
+import { plexLine } from './fault-records.js';
 import { checkLinkFaults } from './link-faults.js';
 import { networkSummary, networkText } from './network-summary.js';
 import { placeScenario } from './placement.js';
@@ -53,18 +55,16 @@ export interface ScenarioRunOptions {
 }
 
 /** Refuses what this version does not model, naming each entry and what runs instead. */
-function checkSupported(s: LoadedClusterScenario, stacks: readonly StackName[]): void {
+function checkSupported(s: LoadedClusterScenario): void {
   const problems: string[] = [];
   s.faults.forEach((f, i) => {
     if (!RUNNABLE_FAULTS.includes(f.event))
       problems.push(`/faults/${i}: ${f.event} comes in a later version; this version runs ${RUNNABLE_FAULTS.join(', ')}`);
-    else if (stacks.includes('diy'))
-      problems.push(`/faults/${i}: ${f.event} on the diy stack comes in a later version; run the faults with --stack hci`);
   });
   if (problems.length > 0)
     throw new AnvilError(
       'ANVIL_ERR_SCENARIO_UNSUPPORTED',
-      `${s.file} asks for what anvil run does not model yet (${problems.length} item${problems.length > 1 ? 's' : ''}); this version runs the pods, storage workloads and network flows on both stacks, and node, drive and link faults on hci`,
+      `${s.file} asks for what anvil run does not model yet (${problems.length} item${problems.length > 1 ? 's' : ''}); this version runs the pods, storage workloads, network flows and node, drive and link faults on both stacks`,
       problems,
     );
 }
@@ -160,7 +160,8 @@ export function scenarioText(s: ScenarioSummary): string {
   for (const d of s.drives) lines.push(driveLine(d));
   for (const f of s.faults) {
     // A failed drive does not come back in the run: its plexes are lost for good.
-    const plexes = f.plexes.length > 0 ? `plexes ${f.plexes.join(', ')}${f.event === 'drive-failed' ? ' lost with the drive' : ''}` : '';
+    const kind = s.stack === 'diy' ? 'copies' : 'plexes';
+    const plexes = f.plexes.length > 0 ? `${kind} ${f.plexes.join(', ')}${f.event === 'drive-failed' ? ' lost with the drive' : ''}` : '';
     const what = [plexes, ...(f.moved ?? []).map((m) => `${m.pod} moved to ${m.to}`)];
     what.push(...(f.stopped ?? []).map((x) => `${x.pod} stopped`), ...(f.restarted ?? []).map((x) => `${x.pod} started again on ${x.on}`));
     const detail = what.filter((w) => w !== '').join('; ');
@@ -176,11 +177,7 @@ export function scenarioText(s: ScenarioSummary): string {
     lines.push(`  pod ${o.name} down for ${formatDuration(o.outage_ns)}, from ${formatDuration(o.from_ns)} to ${o.until}`);
   lines.push(...networkText(s.network), ...vfLines(s.ports, s.stack));
   for (const n of s.nodes) lines.push(nodeCpuText(n, s.stack));
-  if (s.faults.length > 0)
-    for (const p of s.plexes) {
-      const copied = p.resyncs.map((r) => `resynced ${r.copied_bytes} bytes in ${formatDuration(r.finished_ns - r.started_ns)}`);
-      lines.push(`  plex of ${p.volume} on ${p.node}: ${[`${p.state} (platform: ${p.platform_state})`, ...copied].join(', ')}`);
-    }
+  if (s.faults.length > 0) for (const p of s.plexes) lines.push(plexLine(p));
   return lines.join('\n') + '\n';
 }
 
@@ -200,7 +197,7 @@ function runStack(
   let built: AssembledCluster;
   let cpus: { stack: StackBuilder; applications: ApplicationLoads };
   if (stack === 'diy') {
-    const diy = assembleDiy(scenario, state, coefficients);
+    const diy = assembleDiy(scenario, state, coefficients, followModelResyncs(placement));
     built = diy;
     cpus = diy;
   } else {
@@ -279,7 +276,7 @@ export async function runScenarioFile(
     );
   const s = loadClusterScenario(file);
   const stacks = chooseStacks(s, options.stack);
-  checkSupported(s, stacks);
+  checkSupported(s);
   for (const n of s.notes) io.stderr.write(`${n}\n`);
   const seed = options.seed ?? s.seed;
   const scenario = seed === s.seed ? s : { ...s, seed };

@@ -46,7 +46,7 @@ export interface ScenarioSummary {
   /** Per tenant and per volume with workloads, their jobs together in the window: IOPS, bandwidth and p99 per direction (label-rollup.ts). */
   readonly tenants: readonly TenantRollup[];
   readonly volumes: readonly VolumeRollup[];
-  /** The faults as they fired, and each modelled plex's end state (with its resyncs). */
+  /** The faults as they fired, and each modelled plex's end state (with its resyncs); on diy the block store's copies (`copy` set). */
   readonly faults: readonly FaultRecord[];
   readonly plexes: readonly PlexRecord[];
   /** Per drive with plexes (hci) or copies (diy): I/Os a second, busy fraction and, on hci, what its storage QoS sent it (drive-usage.ts). */

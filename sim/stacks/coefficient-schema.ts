@@ -76,6 +76,8 @@ export const DiyCoefficientsSchema = section(
     sds_reference_device_write_latency_us: coefficient('us', 'sds_reference_device_write_latency_us'),
     sds_reference_device_read_latency_us: coefficient('us', 'sds_reference_device_read_latency_us'),
     sds_node_read_iops_ceiling: coefficient('IOPS/node', 'sds_node_read_iops_ceiling'),
+    sds_recovery_mib_per_s: coefficient('MiB/s', 'sds_recovery_mib_per_s'),
+    sds_recovery_max_active: coefficient('copies', 'sds_recovery_max_active'),
   },
   'the DIY stack: overlay CNI through veth and the host stack, replicated software-defined storage (Ceph-class)',
 );

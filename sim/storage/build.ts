@@ -41,6 +41,8 @@ export interface MirroredVolumeSpec {
   readonly plexes: readonly PlexSpec[];
   /** Resync bandwidth share, bytes per second. */
   readonly resync_bytes_per_s: number;
+  /** Resync copies in flight per returning plex at most (Ceph's osd_recovery_max_active); none by default. */
+  readonly resync_max_outstanding?: number;
   /** Service class of resync copies. Default RESYNC_SERVICE_CLASS. */
   readonly resync_service_class?: number;
   /** Told when a returning plex is back in sync. */
@@ -78,7 +80,11 @@ export function mirroredVolume(model: Model, spec: MirroredVolumeSpec): Mirrored
   const volume = new MirroredVolume(spec.name, model.sim, model.requests, spec.capacity_bytes, spec.block_bytes, legs);
   const resync = new Resync(
     volume,
-    { bytes_per_s: spec.resync_bytes_per_s, serviceClass: spec.resync_service_class ?? RESYNC_SERVICE_CLASS },
+    {
+      bytes_per_s: spec.resync_bytes_per_s,
+      serviceClass: spec.resync_service_class ?? RESYNC_SERVICE_CLASS,
+      ...(spec.resync_max_outstanding !== undefined ? { maxOutstanding: spec.resync_max_outstanding } : {}),
+    },
     spec.onInSync,
   );
   model.addVolume(spec.name, volume, 'mirrored-volume');

@@ -23,6 +23,12 @@ export interface ResyncPolicy {
   readonly bytes_per_s: number;
   /** Service class the copies carry (what a QoS scheduler on the leg sorts them by). */
   readonly serviceClass: number;
+  /**
+   * Copies of one pass in flight at most (Ceph's osd_recovery_max_active): a pass that reaches it waits for a
+   * copy to land before the next, so copies a drive cannot keep up with do not pile up ahead of its other
+   * I/O. None by default: the pace alone.
+   */
+  readonly maxOutstanding?: number;
 }
 
 /** One resync under way, per returning plex. */
@@ -37,7 +43,7 @@ interface Pass {
   interval_ns: number;
   /** Every dirty block is issued: waiting for the last copies to come back. */
   draining: boolean;
-  /** RESYNC_DEPTH copies are in flight: the next is issued when one lands. */
+  /** At the most copies in flight (the policy's, else RESYNC_DEPTH): the next goes when one lands. */
   full: boolean;
 }
 
@@ -110,7 +116,7 @@ export class Resync implements ResyncSink, EventHandler {
     let block = map.nextDirty(plex, pass.cursor);
     if (block < 0 && pass.outstanding === 0 && map.dirtyCount[plex]! > 0) block = map.nextDirty(plex, 0);
     if (block >= 0) {
-      if (pass.outstanding >= RESYNC_DEPTH) {
+      if (pass.outstanding >= (this.policy.maxOutstanding ?? RESYNC_DEPTH)) {
         pass.full = true;
         return;
       }
@@ -143,12 +149,9 @@ export class Resync implements ResyncSink, EventHandler {
     if (!pass) return;
     pass.outstanding--;
     if (pass.full) {
-      // The pace was held back by the depth: the next copy goes now (its tick had passed).
       pass.full = false;
       this.fire(plex);
-      return;
-    }
-    if (pass.draining && pass.outstanding === 0) {
+    } else if (pass.draining && pass.outstanding === 0) {
       pass.draining = false;
       this.fire(plex);
     }

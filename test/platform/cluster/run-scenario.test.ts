@@ -130,11 +130,12 @@ workloads:
 });
 
 describe('what this version refuses', () => {
-  it('refuses faults on the diy stack and a target other than the model', async () => {
-    const diy = await anvilInProcess(['run', mirrorFailure(), '--stack', 'diy']);
-    expect(diy.code).not.toBe(0);
-    expect(diy.stderr).toContain('ANVIL_ERR_SCENARIO_UNSUPPORTED');
-    expect(diy.stderr).toContain('/faults/0: node-down on the diy stack comes in a later version; run the faults with --stack hci');
+  it('runs faults on the diy stack (no longer refused) and refuses a target other than the model', async () => {
+    const diy = await anvilInProcess(['run', mirrorFailure(), '--stack', 'diy', '--output-format', 'json'], FIXED_TIME);
+    expect(diy.stderr).not.toMatch(/ANVIL_ERR/);
+    expect(diy.code).toBe(0);
+    const faults = (JSON.parse(diy.stdout) as { anvil_scenario: { faults: { event: string; node: string }[] } }).anvil_scenario.faults;
+    expect(faults.map((f) => `${f.event} ${f.node}`)).toEqual(['node-down node-2', 'node-up node-2']);
     const host = await anvilInProcess(['run', noisyNeighbour(), '--target', 'host']);
     expect(host.code).not.toBe(0);
     expect(host.stderr).toContain('ANVIL_ERR_TARGET');
