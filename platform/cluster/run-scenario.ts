@@ -36,6 +36,7 @@ import type { PodOutcome } from './pod-moves.js';
 import { checkLinkFaults } from './link-faults.js';
 import { networkSummary, networkText } from './network-summary.js';
 import { placeScenario } from './placement.js';
+import { scheduleSnapshots, snapshotText } from './snapshots.js';
 
 export interface ScenarioRunOptions {
   readonly target: string;
@@ -170,6 +171,7 @@ export function scenarioText(s: ScenarioSummary): string {
     );
   for (const o of s.outages?.pods ?? [])
     lines.push(`  pod ${o.name} down for ${formatDuration(o.outage_ns)}, from ${formatDuration(o.from_ns)} to ${o.until}`);
+  if (s.snapshots) lines.push(...snapshotText(s.snapshots));
   lines.push(...networkText(s.network));
   for (const n of s.nodes) lines.push(nodeCpuText(n, s.stack));
   if (s.faults.length > 0)
@@ -205,6 +207,7 @@ function runStack(
     cpus = { stack: built.stack, applications: addNodeCpus(built.model, built.stack, state, scenario.duration_ns) };
   }
   const faults = scheduleFaults(scenario, placement, built);
+  const snapshots = scheduleSnapshots(scenario, placement, built);
   // Compare mode builds twice: a note the first stack gave is not said again.
   for (const n of built.notes) {
     if (said.has(n)) continue;
@@ -251,6 +254,7 @@ function runStack(
     faults: faults.records,
     plexes,
     ...(scenario.faults.length > 0 ? { outages } : {}),
+    ...(scenario.snapshots.length > 0 ? { snapshots: snapshots.summary() } : {}),
     drives,
     network: networkSummary(built.network, built.model.sim.now),
     nodes: nodeCpuSummaries(cpus.stack, cpus.applications, scenario.duration_ns),
