@@ -12,9 +12,10 @@ export const MAX_SNAPSHOTS_PER_VOLUME = 16;
 /**
  * A plex's state. `in-sync`: a current copy on a live node, usable and a source to copy from.
  * `resyncing`: being copied from an in-sync plex (`resync` says what and until when); not read from and
- * not a source until the copy is done. `out-of-sync`: behind the others (its node failed while another
- * copy took writes); it is resynced only from an in-sync plex. `offline`: the last current copy, on a node
- * that is down; it is in sync again when the node recovers, as nothing could write the volume meanwhile.
+ * not a source until the copy is done. `out-of-sync`: behind the others (its node failed, or a downed
+ * storage link cut its path, while another copy took writes); it is resynced only from an in-sync plex.
+ * `offline`: the last current copy, on a node that is down (or beyond a downed storage link: links.ts);
+ * it is in sync again when the node (or link) recovers, as nothing could write the volume meanwhile.
  */
 export type PlexState = 'in-sync' | 'resyncing' | 'out-of-sync' | 'offline';
 export const PLEX_STATES: readonly PlexState[] = ['in-sync', 'resyncing', 'out-of-sync', 'offline'];
