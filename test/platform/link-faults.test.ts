@@ -4,7 +4,9 @@
  * or offline when they were the volume's last current copies, its pod then waiting), and on its return they
  * resync (or are current again); a pod port carries no plex; the node views show the port down.
  */
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { anvilInProcess, tempDir } from '../cli-harness.js';
 import { caughtAnvilError } from '../caught.js';
 import { describeText, kindTable } from '../../platform/cli/views.js';
 import { invariantViolations } from '../../platform/domain/invariants.js';
@@ -136,5 +138,25 @@ describe('bad link faults', () => {
     const unknown = caughtAnvilError(() => as(store, (cp) => cp.linkDown('node9', 'storage0'), tenant)).code;
     expect(known).toBe(unknown);
     expect(known).toBe('ANVIL_ERR_FORBIDDEN');
+  });
+});
+
+describe('anvil node link-down and link-up', () => {
+  it('take the port down and up on the state, as anvil get nodes and describe node show it', async () => {
+    const state = join(tempDir('anvil-link-'), 'state.db');
+    const run = (args: string[]) => anvilInProcess([...args, '--state', state]);
+    expect((await run(['cluster', 'create', 'c1', '--nodes', '2'])).code).toBe(0);
+    expect(await run(['node', 'link-down', 'node1', 'storage0'])).toMatchObject({
+      code: 0,
+      stdout: 'node node1 port storage0 link down\n',
+    });
+    expect((await run(['get', 'nodes'])).stdout).toMatch(/^node1 +ready, link down: storage0 /m);
+    expect((await run(['describe', 'node', 'node1'])).stdout).toMatch(/storage0 \(storage, [^)]+\) down$/m);
+    const bad = await run(['node', 'link-down', 'node1', 'eth9']);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain('ANVIL_ERR_FIELD_INVALID');
+    expect(bad.stderr).toContain('node node1 has no NIC port eth9; its ports: pod0, storage0');
+    expect((await run(['node', 'link-up', 'node1', 'storage0'])).code).toBe(0);
+    expect((await run(['get', 'nodes'])).stdout).toMatch(/^node1 +ready +zone/m);
   });
 });
