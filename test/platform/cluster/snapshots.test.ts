@@ -15,6 +15,7 @@ import { placeScenario } from '../../../platform/cluster/placement.js';
 import { AnvilError } from '../../../platform/errors.js';
 import type { Snapshot } from '../../../platform/domain/volume.js';
 import { scenarioFile } from './scenario-files.js';
+import { anvilInProcess } from '../../cli-harness.js';
 import { scheduleSnapshots } from '../../../platform/cluster/snapshots.js';
 import { assembleHci } from '../../../platform/cluster/assemble.js';
 import { loadStackCoefficients } from '../../../bench/stack-coefficients.js';
@@ -134,6 +135,27 @@ describe('the platform takes the snapshot at its time', () => {
     expect(listed.map((x) => [x.name, x.volume, x.nodes])).toEqual([['data-snap-1', 'data', ['node-1']]]);
     expect(log.records).toHaveLength(1);
     expect(built.volumes.get('t/data')!.handle.volume.map.snapshotGeneration).toBe(1);
+  });
+});
+
+describe('a snapshot the platform refuses', () => {
+  it('is recorded with its code and costs the model nothing: the volume had no copy in sync then', async () => {
+    const text = scenarioText('hci').replace(
+      'snapshots:\n',
+      'faults:\n  - { at: 50ms, event: node-down, node: node-1 }\n  - { at: 150ms, event: node-up, node: node-1 }\nsnapshots:\n',
+    );
+    const { summary, text: out } = await runFile(scenarioFile(text));
+    expect(summary.snapshots!.taken).toEqual([
+      { at_ns: 100e6, snapshot: 't/data-snap-1', volume: 't/data', refused: expect.stringMatching(/^ANVIL_ERR_VOLUME_UNAVAILABLE: /) },
+    ]);
+    expect(summary.snapshots!.volumes).toEqual([]);
+    expect(out).toContain('snapshot at 100 ms: t/data-snap-1 of t/data refused by the platform (ANVIL_ERR_VOLUME_UNAVAILABLE: ');
+  });
+
+  it('counts in anvil scenario validate', async () => {
+    const r = await anvilInProcess(['scenario', 'validate', scenarioFile(scenarioText('hci'))]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(', 0 faults, 1 snapshot, 0 SLAs;');
   });
 });
 
