@@ -80,14 +80,15 @@ export function volumeStateOf(v: { readonly mirrors: number; readonly plexes: re
   return offline > 0 ? 'unavailable' : 'lost';
 }
 
-/** Why a pod cannot use a volume in this state now, or undefined when it can. */
-export function unusableReason(v: Volume): string | undefined {
+/** Why a pod cannot use a volume in this state now, or undefined when it can; `nodeDown` (the state's) tells a copy cut off by a link from one on a down node. */
+export function unusableReason(v: Volume, nodeDown?: (node: string) => boolean): string | undefined {
   const state = volumeStateOf(v);
   if (state === 'unavailable') {
-    const where = v.plexes
-      .filter((p) => p.state === 'offline')
-      .map((p) => p.node)
-      .join(', ');
+    const offline = v.plexes.filter((p) => p.state === 'offline').map((p) => p.node);
+    const where = offline.join(', ');
+    // Offline on live nodes: a downed storage link cut the copies off (link-service.ts).
+    if (nodeDown !== undefined && !offline.some(nodeDown))
+      return `volume ${v.name} is unavailable: its current copy is on ${where}, cut off by a downed storage link; the pod starts when the link is up`;
     return `volume ${v.name} is unavailable: no in-sync copy on a live node (its current copy is on ${where}, which is down; the pod starts when it recovers)`;
   }
   if (state === 'lost')

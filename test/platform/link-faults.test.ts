@@ -93,7 +93,10 @@ describe('a storage link down under the only copy of a remotely read volume', ()
     expect(as(store, (cp) => cp.linkDown('node2', 'storage0')).pending).toEqual(['default/db']);
     expect(plexStates(store)).toEqual({ node1: 'offline' });
     expect(volume(store).state).toBe('unavailable');
-    expect(store.read((s) => s.pods.get('default/db')!.status.state)).toBe('pending');
+    const waiting = store.read((s) => s.pods.get('default/db')!.status);
+    expect(waiting.state === 'pending' && waiting.failure.summary).toBe(
+      'volume data is unavailable: its current copy is on node1, cut off by a downed storage link; the pod starts when the link is up',
+    );
     expect(sound(store)).toEqual([]);
     as(store, (cp) => cp.linkUp('node2', 'storage0'));
     expect(plexStates(store)).toEqual({ node1: 'in-sync' });
