@@ -12,6 +12,7 @@ import { parseLocatedYaml, schemaProblems, type LocatedYaml } from '../../platfo
 import { parseBitRate, parseByteRate, parseQuantity, parseSize } from '../../sim/core/units.js';
 import type { WorkloadSpec } from '../../sim/workload/spec.js';
 import { loadWorkloads } from '../workloads/resolve.js';
+import { scenarioSnapshots, type ScenarioSnapshot } from './snapshot-events.js';
 import { Problems, checkReferences, checkTimes, durationNs, resolveRef, workloadPairs, type Catalog } from './cross-checks.js';
 import { besideScenario, expandNodes, isProfilePath, type ManifestText, type ScenarioNode } from './references.js';
 import {
@@ -83,6 +84,8 @@ export interface LoadedClusterScenario {
   readonly flows: readonly ScenarioFlow[];
   /** In time order. */
   readonly faults: readonly ScenarioFault[];
+  /** Snapshots the control plane takes during the run, in time order (snapshot-events.ts). */
+  readonly snapshots: readonly ScenarioSnapshot[];
   readonly slas: readonly ScenarioSla[];
   /** `note: ...` lines: job options the model ignores and the like. */
   readonly notes: readonly string[];
@@ -211,6 +214,7 @@ export function parseClusterScenario(text: string, file: string): LoadedClusterS
   const manifests = manifestTexts(spec, file, located, p);
   const catalog = checkReferences(spec, nodes, manifests, p);
   checkTimes(spec, nodes, p);
+  const snapshots = scenarioSnapshots(spec, catalog, p);
   const workloads = workloadSpecs(spec, file, located, catalog, p, notes);
   const coefficientsFile = spec.coefficients === undefined ? undefined : besideScenario(file, spec.coefficients);
   if (coefficientsFile !== undefined && !existsSync(coefficientsFile))
@@ -248,6 +252,7 @@ export function parseClusterScenario(text: string, file: string): LoadedClusterS
         ...(f.port !== undefined ? { port: f.port } : {}),
       }))
       .sort((a, b) => a.at_ns - b.at_ns),
+    snapshots,
     slas: spec.slas.map((x) => ({
       ...x,
       ...(x.min_bandwidth !== undefined ? { min_bandwidth_bytes_per_s: parseByteRate(x.min_bandwidth)! } : {}),

@@ -229,6 +229,18 @@ export const FaultSchema = Type.Object(
   { additionalProperties: false },
 );
 
+export const SnapshotEventSchema = Type.Object(
+  {
+    at: Duration('time the control plane takes the snapshot, from the start of the run'),
+    volume: Type.String({ pattern: POD_REF_PATTERN, description: 'volume it takes: NAME or TENANT/NAME' }),
+    name: Type.Optional(Name("snapshot name (default VOLUME-snap-N, N counting the volume's snapshots in time order)")),
+  },
+  {
+    additionalProperties: false,
+    description: 'a snapshot the control plane takes during the run; from then on the first write to each block of the volume pays a copy',
+  },
+);
+
 export const SlaSchema = Type.Object(
   {
     name: Name('SLA name (a test case in verdicts)'),
@@ -292,6 +304,7 @@ function scenarioSchema(nodes: TSchema) {
       workloads: list(WorkloadSchema, 'fio jobs the pods run on their volumes'),
       flows: list(FlowSchema, 'network flows between pods'),
       faults: list(FaultSchema, 'the fault timeline'),
+      snapshots: list(SnapshotEventSchema, 'snapshots taken during the run, at their times'),
       slas: list(SlaSchema, 'service levels the run is judged by'),
     },
     { additionalProperties: false },
@@ -315,3 +328,4 @@ export type WorkloadEntrySpec = Static<typeof WorkloadSchema>;
 export type FlowSpec = Static<typeof FlowSchema>;
 export type FaultSpec = Static<typeof FaultSchema>;
 export type SlaSpec = Static<typeof SlaSchema>;
+export type SnapshotEventSpec = Static<typeof SnapshotEventSchema>;

@@ -118,6 +118,11 @@ export const NodeObject = answer(
       },
       'ready takes pods; cordoned takes no new ones; drained is cordoned with its pods moved; down has failed',
     ),
+    links_down: Type.Optional(
+      Type.Array(Type.String(), {
+        description: 'NIC ports whose link is down (absent when all are up); a downed storage link cuts remote plexes',
+      }),
+    ),
     created_at: time('added'),
   },
   'a node',

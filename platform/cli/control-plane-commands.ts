@@ -231,6 +231,28 @@ export function registerControlPlaneCommands(cli: Command): void {
   });
   stateOption(
     node
+      .command('link-down')
+      .description(
+        "inject a link failure on a NIC port: on the storage port, remote plexes whose path crosses it go out of sync (a volume's last copies offline, their pods wait)",
+      )
+      .argument('<name>')
+      .argument('<port>', "the NIC port's name in the node profile, e.g. storage0"),
+  ).action((name: string, port: string, o: StateOpts) => {
+    const r = change(o, 'fail links', `nodes/${name}`, (cp) => cp.linkDown(name, port));
+    out(`node ${name} port ${port} link down${r.pending.length ? `: ${r.pending.length} pods pending (${r.pending.join(', ')})` : ''}\n`);
+  });
+  stateOption(
+    node
+      .command('link-up')
+      .description('bring a downed link back: the copies it cut are current again or resynced from an in-sync plex')
+      .argument('<name>')
+      .argument('<port>'),
+  ).action((name: string, port: string, o: StateOpts) => {
+    change(o, 'recover links', `nodes/${name}`, (cp) => cp.linkUp(name, port));
+    out(`node ${name} port ${port} link up\n`);
+  });
+  stateOption(
+    node
       .command('remove')
       .argument('<name>')
       .option('--force', 'remove even with pods or plexes on it (its plexes go with it; bring volumes back with volume update --mirrors)'),

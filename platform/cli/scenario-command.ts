@@ -81,6 +81,7 @@ export async function validateScenarioFile(file: string): Promise<{ summary: str
       count(s.workloads.length, 'workload'),
       count(s.flows.length, 'flow'),
       count(s.faults.length, 'fault'),
+      ...(s.snapshots.length > 0 ? [count(s.snapshots.length, 'snapshot')] : []),
       count(s.slas.length, 'SLA'),
     ].join(', '),
     `${seconds(s.duration_ns)} (warm-up ${seconds(s.warmup_ns)}), seed ${s.seed}`,

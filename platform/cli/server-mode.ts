@@ -158,6 +158,19 @@ const REMOTE: Record<string, (args: string[], o: Opts, t: Target) => Promise<voi
     await request(t.server, t.token, 'POST', `api/v1/nodes/${name}/recover`);
     out(`node ${name} recovered\n`);
   },
+  'node link-down': async ([name, port], _o, t) => {
+    const r = await request<{ pending: string[] }>(
+      t.server,
+      t.token,
+      'POST',
+      `api/v1/nodes/${name}/links/${encodeURIComponent(port!)}/down`,
+    );
+    out(`node ${name} port ${port} link down${r.pending.length ? `: ${r.pending.length} pods pending (${r.pending.join(', ')})` : ''}\n`);
+  },
+  'node link-up': async ([name, port], _o, t) => {
+    await request(t.server, t.token, 'POST', `api/v1/nodes/${name}/links/${encodeURIComponent(port!)}/up`);
+    out(`node ${name} port ${port} link up\n`);
+  },
   'node remove': async ([name], o, t) => {
     await request(t.server, t.token, 'DELETE', `api/v1/nodes/${name}${o.force ? '?force=true' : ''}`);
     out(`node ${name} removed\n`);

@@ -25,6 +25,11 @@ export function parseKind(text: string): Kind {
 
 const frac = (used: string, total: string) => `${used}/${total}`;
 
+/** A node's state, with the NIC ports whose link is down (`ready, link down: storage0`). */
+function nodeStatusText(n: Node): string {
+  return n.links_down !== undefined && n.links_down.length > 0 ? `${n.status.state}, link down: ${n.links_down.join(',')}` : n.status.state;
+}
+
 /** The per-node table of `cluster status`, with the appliance's columns. */
 /** `anvil cluster status` as a table: a header line over the cluster, then one row per node. */
 export function clusterStatusText(state: ClusterState, cluster: { readonly name: string; readonly policy: string }): string {
@@ -40,7 +45,7 @@ export function clusterStatusTable(state: ClusterState): string {
     const inv = n.inventory;
     return [
       n.name,
-      n.status.state,
+      nodeStatusText(n),
       n.zone,
       frac(String(u.pods), String(inv.max_pods)),
       frac(String(u.cpu_millicores), String(inv.cpu_millicores)),
@@ -73,7 +78,7 @@ export function kindTable(state: ClusterState, kind: Kind, objects: readonly unk
         ['NAME', 'STATUS', 'ZONE', 'PROFILE', 'PODS', 'LABELS'],
         (objects as Node[]).map((n) => [
           n.name,
-          n.status.state,
+          nodeStatusText(n),
           n.zone,
           n.inventory.profile,
           `${usage.get(n.name)!.pods}/${n.inventory.max_pods}`,
@@ -274,6 +279,14 @@ export function describeText(
     const n = state.nodes.get(o.name as string)!;
     const u = nodeUsage(state).get(n.name)!;
     const inv = n.inventory;
+    field('Status', nodeStatusText(n));
+    // Each NIC port with its link's state: a downed storage link cuts the remote plexes over it.
+    field(
+      'NIC ports',
+      inv.nic_ports
+        .map((p) => `${p.name} (${p.role}, ${formatBits(p.speed_bits_per_s)}) ${n.links_down?.includes(p.name) ? 'down' : 'up'}`)
+        .join(', '),
+    );
     lines.push('Allocated (used / total):');
     lines.push(
       `  pods ${u.pods}/${inv.max_pods}  cpu ${u.cpu_millicores}m/${inv.cpu_millicores}m  memory ${formatBytesBinary(u.memory_bytes)}/${formatBytesBinary(inv.memory_bytes)}`,

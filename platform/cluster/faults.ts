@@ -119,7 +119,7 @@ export function scheduleFaults(s: LoadedClusterScenario, placement: ScenarioPlac
       });
     });
   }
-  scheduleLinkFaults(s.faults, placement, built, records);
+  scheduleLinkFaults(s.faults, placement, built, records, { pods, outages: (now, cause) => outages.update(now, cause) });
   return {
     records,
     lostPlexes,

@@ -41,6 +41,7 @@ import { placeScenario } from './placement.js';
 import { tenantLines, tenantRollups, volumeRollups } from './label-rollup.js';
 import { portUsage, vfLines } from './port-usage.js';
 import { clusterTables, flowSeries, type StackResults } from './result-tables.js';
+import { scheduleSnapshots, snapshotText } from './snapshots.js';
 
 export interface ScenarioRunOptions {
   readonly target: string;
@@ -175,6 +176,7 @@ export function scenarioText(s: ScenarioSummary): string {
     );
   for (const o of s.outages?.pods ?? [])
     lines.push(`  pod ${o.name} down for ${formatDuration(o.outage_ns)}, from ${formatDuration(o.from_ns)} to ${o.until}`);
+  if (s.snapshots) lines.push(...snapshotText(s.snapshots));
   lines.push(...networkText(s.network), ...vfLines(s.ports, s.stack));
   for (const n of s.nodes) lines.push(nodeCpuText(n, s.stack));
   if (s.faults.length > 0) for (const p of s.plexes) lines.push(plexLine(p));
@@ -206,6 +208,7 @@ function runStack(
     cpus = { stack: built.stack, applications: addNodeCpus(built.model, built.stack, state, scenario.duration_ns) };
   }
   const faults = scheduleFaults(scenario, placement, built);
+  const snapshots = scheduleSnapshots(scenario, placement, built);
   // Compare mode builds twice: a note the first stack gave is not said again.
   for (const n of built.notes) {
     if (said.has(n)) continue;
@@ -254,6 +257,7 @@ function runStack(
     faults: faults.records,
     plexes,
     ...(scenario.faults.length > 0 ? { outages } : {}),
+    ...(scenario.snapshots.length > 0 ? { snapshots: snapshots.summary() } : {}),
     drives,
     network: networkSummary(built.network, built.model.sim.now),
     ports: portUsage(built.network, state, stack, built.model.sim.now),

@@ -6,6 +6,7 @@ import type { PortUsage } from './port-usage.js';
 import type { FaultRecord, OutageRecord, PlexRecord } from './fault-records.js';
 import type { NetworkSummary } from './network-summary.js';
 import type { NodeCpuSummary } from './node-cpu.js';
+import type { SnapshotSummary } from './snapshots.js';
 
 /** One pod as the run saw it. */
 export interface ScenarioPodSummary {
@@ -49,6 +50,8 @@ export interface ScenarioSummary {
   /** The faults as they fired, and each modelled plex's end state (with its resyncs); on diy the block store's copies (`copy` set). */
   readonly faults: readonly FaultRecord[];
   readonly plexes: readonly PlexRecord[];
+  /** Where the scenario takes snapshots: each as the platform took (or refused) it, and per volume its copy-on-write count. */
+  readonly snapshots?: SnapshotSummary;
   /** Per drive with plexes (hci) or copies (diy): I/Os a second, busy fraction and, on hci, what its storage QoS sent it (drive-usage.ts). */
   readonly drives: readonly DriveUsage[];
   /** Where the scenario has faults: times volumes had no plex in sync, and pods were down (to their restart or the run's end). */

@@ -13,6 +13,7 @@ import type { Clock } from './clock.js';
 import type { Endpoint } from './endpoint.js';
 import * as networkService from './network-service.js';
 import type { Network, NetworkInput } from './network.js';
+import * as linkService from './link-service.js';
 import * as nodeService from './node-service.js';
 import type { ClusterCreateInput, Moves, NodeAddInput } from './node-service.js';
 import type { Node } from './node.js';
@@ -107,6 +108,19 @@ export class ControlPlane {
    */
   recoverNode(name: string, dirtyFraction?: DirtyFraction): Node {
     return nodeService.recoverNode(this.ctx, name, dirtyFraction);
+  }
+
+  /**
+   * The link of a node's NIC port goes down (a fault to inject): on its storage port, the remote plexes
+   * whose path crosses it fall out of sync (or offline, the volume's last current copies: its pods wait).
+   */
+  linkDown(node: string, port: string): Moves {
+    return linkService.linkDown(this.ctx, node, port);
+  }
+
+  /** The link is back: the copies it cut are current again or resync (`dirtyFraction` as for recoverNode); pending pods retried. */
+  linkUp(node: string, port: string, dirtyFraction?: DirtyFraction): Node {
+    return linkService.linkUp(this.ctx, node, port, dirtyFraction);
   }
 
   /**

@@ -9,6 +9,7 @@ import { overlappingNetwork } from './network.js';
 import { podVfCount, storageCapacityBytes } from './node-profile.js';
 import { MAX_PERF_TIERS } from './perf-tier.js';
 import { extentViolations } from './drive-extents.js';
+import { storageLinkDown } from './links.js';
 import { storageUse } from './placement.js';
 import { keyOf, MAX_MIRRORS, MAX_SNAPSHOTS_PER_VOLUME, unusableReason, volumeStateOf } from './volume.js';
 
@@ -21,6 +22,10 @@ export function invariantViolations(state: ClusterState): string[] {
     if (other) bad.push(`network ${net.name} overlaps ${other.name}`);
   }
   if ([...state.networks.values()].filter((n) => n.is_default).length > 1) bad.push('more than one default network');
+  for (const n of state.nodes.values())
+    for (const port of n.links_down ?? [])
+      if (!n.inventory.nic_ports.some((p) => p.name === port))
+        bad.push(`node ${n.name}: link down on port ${port}, which it does not have`);
 
   type Use = { cpu: number; mem: number; pods: number; vfs: Set<string>; iops: number; bw: number; local: number; remote: number };
   const use = new Map<string, Use>();
@@ -129,6 +134,7 @@ export function invariantViolations(state: ClusterState): string[] {
   const snapCount = new Map<string, number>();
   for (const s of state.snapshots.values())
     snapCount.set(keyOf(s.namespace, s.volume), (snapCount.get(keyOf(s.namespace, s.volume)) ?? 0) + 1);
+  const anyStorageLinkDown = [...state.nodes.keys()].some((n) => storageLinkDown(state, n));
   for (const v of state.volumes.values()) {
     const key = keyOf(v.namespace, v.name);
     // Fewer plexes than mirrors: some went with their removed node, to be brought back with --mirrors.
@@ -140,7 +146,8 @@ export function invariantViolations(state: ClusterState): string[] {
       if (!node) bad.push(`volume ${key} has a plex on missing node ${p.node}`);
       else if (
         ((p.state === 'in-sync' || p.state === 'resyncing') && node.status.state === 'down') ||
-        (p.state === 'offline' && node.status.state !== 'down')
+        // A live node's plex is offline only while a downed storage link cuts it off (link-service.ts).
+        (p.state === 'offline' && node.status.state !== 'down' && !anyStorageLinkDown)
       )
         bad.push(`volume ${key}: plex on ${p.node} is ${p.state}, its node ${node.status.state}`);
       if (p.state === 'resyncing' && !v.plexes.some((s) => s.node === p.resync.source && s.state === 'in-sync'))

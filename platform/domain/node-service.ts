@@ -183,7 +183,7 @@ function evict(ctx: ChangeContext, name: string, why: string): Moves {
  * Stops the running pods (on any node) whose volume has no in-sync copy on a live node any more: each
  * goes back to pending with the reason, and is placed again when a copy comes back.
  */
-function pendPodsWithoutCopy(ctx: ChangeContext, moves: Moves): void {
+export function pendPodsWithoutCopy(ctx: ChangeContext, moves: Moves): void {
   const state = ctx.state;
   const s = ctx.scheduling();
   for (const pod of [...state.pods.values()]) {

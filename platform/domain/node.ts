@@ -26,6 +26,11 @@ export interface Node {
   readonly labels: Readonly<Record<string, string>>;
   readonly taints: readonly Taint[];
   readonly status: NodeStatus;
+  /**
+   * NIC ports (names in `inventory.nic_ports`) whose link is down, in the profile's order; absent when all
+   * are up. A downed storage link cuts the remote plexes whose path crosses it (link-service.ts).
+   */
+  readonly links_down?: readonly string[];
   readonly created_at: string;
 }
 

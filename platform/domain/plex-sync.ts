@@ -7,6 +7,7 @@
  */
 import type { ChangeContext } from './change-context.js';
 import type { Severity } from './event.js';
+import { plexReachable } from './links.js';
 import { resyncRateBytesPerS, startResync, type DirtyFraction } from './resync.js';
 import { keyOf, volumeStateOf, withPlexState, type Plex, type Volume, type VolumeState } from './volume.js';
 
@@ -87,11 +88,6 @@ function volumesOn(ctx: ChangeContext, node: string): Volume[] {
   return [...ctx.state.volumes.values()].filter((v) => v.plexes.some((p) => p.node === node));
 }
 
-function isLive(ctx: ChangeContext, node: string): boolean {
-  const n = ctx.state.nodes.get(node);
-  return n !== undefined && n.status.state !== 'down';
-}
-
 /**
  * Node `node` went down: each in-sync plex there falls out of sync when another in-sync plex takes the
  * writes, else it goes offline as the volume's last current copy (the volume is unavailable).
@@ -143,18 +139,28 @@ export function plexesOnNodeUp(ctx: ChangeContext, node: string, dirtyFraction?:
       v.plexes.map((p) => (p.node === node && p.state === 'offline' ? withPlexState(p, 'in-sync') : p)),
     );
   }
+  resyncStalePlexes(ctx, (_v, p) => p.node === node, dirtyFraction);
+}
+
+/**
+ * Every out-of-sync plex its volume can reach (its node live, no downed storage link on its path: links.ts)
+ * starts resyncing from an in-sync plex of its volume, when the volume has one (otherwise it stays out of
+ * sync, with an event for each plex `concerned` picks: those the change brought back); the resyncs onto
+ * one node share its resync bandwidth equally.
+ */
+export function resyncStalePlexes(ctx: ChangeContext, concerned: (v: Volume, p: Plex) => boolean, dirtyFraction?: DirtyFraction): void {
+  const stalePlexes = (v: Volume) => v.plexes.filter((p) => p.state === 'out-of-sync' && plexReachable(ctx.state, v, p));
   const starting = new Map<string, number>();
-  const resyncable = (v: Volume) =>
-    v.plexes.some((p) => p.state === 'in-sync') ? v.plexes.filter((p) => p.state === 'out-of-sync' && isLive(ctx, p.node)) : [];
-  for (const v of ctx.state.volumes.values()) for (const p of resyncable(v)) starting.set(p.node, (starting.get(p.node) ?? 0) + 1);
+  for (const v of ctx.state.volumes.values())
+    if (v.plexes.some((p) => p.state === 'in-sync')) for (const p of stalePlexes(v)) starting.set(p.node, (starting.get(p.node) ?? 0) + 1);
   for (const v of [...ctx.state.volumes.values()]) {
-    const stale = v.plexes.filter((p) => p.state === 'out-of-sync' && isLive(ctx, p.node));
+    const stale = stalePlexes(v);
     if (stale.length === 0) continue;
     const source = v.plexes.find((p) => p.state === 'in-sync');
     const object = `volume/${v.namespace}/${v.name}`;
     if (source === undefined) {
-      if (stale.some((p) => p.node === node))
-        ctx.event('warning', 'PlexNotResynced', object, `plex on ${node} stays out of sync: the volume has no in-sync plex to copy from`);
+      for (const p of stale.filter((x) => concerned(v, x)))
+        ctx.event('warning', 'PlexNotResynced', object, `plex on ${p.node} stays out of sync: the volume has no in-sync plex to copy from`);
       continue;
     }
     const plexes = v.plexes.map((p) =>

@@ -208,7 +208,7 @@ export class SchedulingSession {
       const v = state.volumes.get(keyOf(pod.namespace, name))!;
       if (v.attachment.state === 'attached' && v.attachment.pod !== pod.name)
         return `volume ${name} is attached to pod ${v.attachment.pod} (volumes attach to one pod at a time)`;
-      const unusable = unusableReason(v);
+      const unusable = unusableReason(v, (n) => state.nodes.get(n)?.status.state === 'down');
       if (unusable !== undefined) return unusable;
     }
     return undefined;

@@ -12,9 +12,10 @@ export const MAX_SNAPSHOTS_PER_VOLUME = 16;
 /**
  * A plex's state. `in-sync`: a current copy on a live node, usable and a source to copy from.
  * `resyncing`: being copied from an in-sync plex (`resync` says what and until when); not read from and
- * not a source until the copy is done. `out-of-sync`: behind the others (its node failed while another
- * copy took writes); it is resynced only from an in-sync plex. `offline`: the last current copy, on a node
- * that is down; it is in sync again when the node recovers, as nothing could write the volume meanwhile.
+ * not a source until the copy is done. `out-of-sync`: behind the others (its node failed, or a downed
+ * storage link cut its path, while another copy took writes); it is resynced only from an in-sync plex.
+ * `offline`: the last current copy, on a node that is down (or beyond a downed storage link: links.ts);
+ * it is in sync again when the node (or link) recovers, as nothing could write the volume meanwhile.
  */
 export type PlexState = 'in-sync' | 'resyncing' | 'out-of-sync' | 'offline';
 export const PLEX_STATES: readonly PlexState[] = ['in-sync', 'resyncing', 'out-of-sync', 'offline'];
@@ -79,14 +80,15 @@ export function volumeStateOf(v: { readonly mirrors: number; readonly plexes: re
   return offline > 0 ? 'unavailable' : 'lost';
 }
 
-/** Why a pod cannot use a volume in this state now, or undefined when it can. */
-export function unusableReason(v: Volume): string | undefined {
+/** Why a pod cannot use a volume in this state now, or undefined when it can; `nodeDown` (the state's) tells a copy cut off by a link from one on a down node. */
+export function unusableReason(v: Volume, nodeDown?: (node: string) => boolean): string | undefined {
   const state = volumeStateOf(v);
   if (state === 'unavailable') {
-    const where = v.plexes
-      .filter((p) => p.state === 'offline')
-      .map((p) => p.node)
-      .join(', ');
+    const offline = v.plexes.filter((p) => p.state === 'offline').map((p) => p.node);
+    const where = offline.join(', ');
+    // Offline on live nodes: a downed storage link cut the copies off (link-service.ts).
+    if (nodeDown !== undefined && !offline.some(nodeDown))
+      return `volume ${v.name} is unavailable: its current copy is on ${where}, cut off by a downed storage link; the pod starts when the link is up`;
     return `volume ${v.name} is unavailable: no in-sync copy on a live node (its current copy is on ${where}, which is down; the pod starts when it recovers)`;
   }
   if (state === 'lost')

@@ -49,6 +49,11 @@ const NodeAction = Type.Object({
     { description: 'what to do to the node' },
   ),
 });
+const LinkAction = Type.Object({
+  name: NameParams.properties.name,
+  port: Type.String({ minLength: 1, maxLength: 63, description: "the NIC port's name in the node profile, e.g. storage0" }),
+  action: Type.Union([Type.Literal('down'), Type.Literal('up')], { description: "what happens to the port's link" }),
+});
 /** drain and fail say which pods moved and which are pending. */
 const NodeActionResult = Type.Object(
   {
@@ -218,6 +223,31 @@ export const clusterPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api
             pending: r.pending,
           }
         : { message: `node ${name} ${action} done` };
+    },
+  );
+  app.post<{ Params: Static<typeof LinkAction> }>(
+    '/nodes/:name/links/:port/:action',
+    {
+      schema: {
+        tags,
+        security: bearer,
+        operationId: 'actOnNodeLink',
+        summary: "take a node's NIC port link down or bring it up",
+        description:
+          "Injects a link failure (down) or ends it (up). On the node's storage port, remote plexes whose path crosses it go out of sync (a volume's last copies offline, their pods pending) and resync or come back when it is up.",
+        params: LinkAction,
+        response: responses(NodeActionResult),
+      },
+    },
+    async (req) => {
+      const { name, port, action } = req.params;
+      const target = `nodes/${name}`;
+      if (action === 'down') {
+        const r = change(api, req, 'fail links', target, (cp) => cp.linkDown(name, port));
+        return { message: `node ${name} port ${port} link down: ${r.pending.length} pods pending`, moved: r.moved, pending: r.pending };
+      }
+      change(api, req, 'recover links', target, (cp) => cp.linkUp(name, port));
+      return { message: `node ${name} port ${port} link up` };
     },
   );
   app.delete<{ Params: Static<typeof NameParams>; Querystring: Static<typeof Force> }>(

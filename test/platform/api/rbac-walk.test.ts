@@ -58,6 +58,7 @@ const CASES: Case[] = [
   { method: 'GET', url: '/api/v1/nodes/node1', ok: NODE_READ },
   { method: 'POST', url: '/api/v1/nodes', body: { name: 'node9' }, ok: ADMIN },
   { method: 'POST', url: '/api/v1/nodes/node2/cordon', ok: ADMIN },
+  { method: 'POST', url: '/api/v1/nodes/node2/links/storage0/down', ok: ADMIN },
   { method: 'DELETE', url: '/api/v1/nodes/node3?force=true', ok: ADMIN },
   // networks and perf tiers
   { method: 'GET', url: '/api/v1/networks', ok: ALL },
@@ -169,6 +170,7 @@ describe('every route with every role', () => {
           `${c.method} ${c.url
             .split('?')[0]!
             .replace(/\/node\d\/cordon$/, '/{name}/{action}')
+            .replace(/\/node\d\/links\/storage0\/down$/, '/{name}/links/{port}/{action}')
             .replace(/\/(node\d|net1|netx|high|medium|va|sa|pa|ea|da|ca|tuser|tother|viewer|admin|c)(?=\/|$)/g, '/{name}')
             .replace('/namespaces/a/', '/namespaces/{namespace}/')
             .replace(/\/quotas\/a$/, '/quotas/{name}')

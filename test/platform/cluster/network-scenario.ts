@@ -8,7 +8,7 @@ import { Model } from '../../../sim/model/model.js';
 import { StackBuilder, stackTerms } from '../../../sim/stacks/diy/stack.js';
 import { assembleNetwork, type AssembledNetwork } from '../../../platform/cluster/assemble-network.js';
 import { networkSummary, type NetworkSummary } from '../../../platform/cluster/network-summary.js';
-import { placeScenario } from '../../../platform/cluster/placement.js';
+import { placeScenario, type ScenarioPlacement } from '../../../platform/cluster/placement.js';
 import { assembleHci, type AssembledCluster } from '../../../platform/cluster/assemble.js';
 import type { FaultRecord, PlexRecord } from '../../../platform/cluster/fault-records.js';
 import { followModelResyncs, scheduleFaults, settleAfterRun } from '../../../platform/cluster/faults.js';
@@ -82,9 +82,16 @@ export function runNetworkOnly(
   return { s, network, summary: networkSummary(network, model.sim.now), builder };
 }
 
-/** A scenario placed and built on hci (assembleHci), faults scheduled, run to its end, writes settled; its model's units by pod. */
-export function runHciModel(text: string): {
+/**
+ * A scenario placed and built on hci (assembleHci), faults scheduled, run to its end in slices of its
+ * interval (`between` called after each), writes settled; its model's units by pod.
+ */
+export function runHciModel(
+  text: string,
+  between?: (built: AssembledCluster, placement: ScenarioPlacement) => void,
+): {
   built: AssembledCluster;
+  placement: ScenarioPlacement;
   records: FaultRecord[];
   plexes: PlexRecord[];
   unit(pod: string): ReportingUnit;
@@ -94,10 +101,11 @@ export function runHciModel(text: string): {
   const state = placement.store.read((st) => st);
   const built = assembleHci(s, state, loadStackCoefficients(), followModelResyncs(placement));
   const faults = scheduleFaults(s, placement, built);
-  built.model.run(s.interval_ns);
+  built.model.run(s.interval_ns, between && (() => between(built, placement)));
   const plexes = settleAfterRun(s, placement, built, faults);
   return {
     built,
+    placement,
     records: faults.records,
     plexes,
     unit: (pod) => {
