@@ -245,6 +245,10 @@ export const SlaSchema = Type.Object(
       }),
     ),
     max_outage: Type.Optional(Duration('longest time without a completed I/O')),
+    from: Type.Optional(
+      Duration('start of the time it is judged over, from the start of the run (default: the end of the warm-up), e.g. 20s after a fault'),
+    ),
+    until: Type.Optional(Duration('end of the time it is judged over, from the start of the run (default: the end of the run)')),
     window: Type.Union([Type.Literal('run'), Type.Literal('interval'), Type.Literal('both')], {
       default: 'run',
       description: 'judged over the whole steady state (run), in every interval after warm-up (interval), or both',
