@@ -7,6 +7,7 @@
  * together. Percentiles come from the merged interval histograms; below the samples a percentile needs
  * for a distribution-free 95% interval to exist (368 for p99, 3,688 for p99.9) a check is skipped.
  */
+import { formatDuration } from '../../sim/core/units.js';
 import type { ScenarioSla } from '../scenario/load.js';
 import type { HistogramColumns, IntervalColumns, ResultsEvidence } from './results-evidence.js';
 
@@ -153,8 +154,7 @@ interface Figure {
   readonly note?: string;
 }
 
-const atInterval = (end_ns: number) => `interval ending at ${formatMs(end_ns)}`;
-const formatMs = (ns: number) => `${+(ns / 1e6).toFixed(3)} ms`;
+const atInterval = (end_ns: number) => `interval ending at ${formatDuration(end_ns)}`;
 
 /** Rate per second over the grid (run) or the worst interval's rate (interval). */
 function rateFigure(
@@ -228,7 +228,7 @@ function outageFigure(e: ResultsEvidence, f: SubjectFigures, j: JudgedSla, grid:
     const own = o.kind === 'pod' ? f.subject.outagePods.has(o.name) : f.subject.outageVolumes.has(o.name);
     if (!own) continue;
     const len = Math.min(o.to_ns, j.until_ns) - Math.max(o.from_ns, j.from_ns);
-    if (len > worst.value) worst = { value: len, where: `${o.kind} ${o.name}, out from ${formatMs(o.from_ns)}` };
+    if (len > worst.value) worst = { value: len, where: `${o.kind} ${o.name}, out from ${formatDuration(o.from_ns)}` };
   }
   if (!f.storage) return worst;
   // Intervals without a completed I/O in a row: an outage the run did not report (a stall, a lost path).
@@ -241,7 +241,7 @@ function outageFigure(e: ResultsEvidence, f: SubjectFigures, j: JudgedSla, grid:
     }
     if (run_ns === 0) start = end - len;
     run_ns += len;
-    if (run_ns > worst.value) worst = { value: run_ns, where: `${f.subject.name}, no I/O completed from ${formatMs(start)}` };
+    if (run_ns > worst.value) worst = { value: run_ns, where: `${f.subject.name}, no I/O completed from ${formatDuration(start)}` };
   }
   return worst;
 }
