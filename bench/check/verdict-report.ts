@@ -134,7 +134,12 @@ export function formatFigure(value: number, unit: SlaVerdict['unit']): string {
 
 /** The margin as a signed percentage of the limit, or in the unit where the limit is 0. */
 export function formatMargin(margin: number, fraction: number | null, unit: SlaVerdict['unit']): string {
-  if (fraction !== null) return `${fraction >= 0 ? '+' : ''}${(fraction * 100).toFixed(1)}%`;
+  if (fraction !== null) {
+    const pct = fraction * 100;
+    // A figure a hair from its limit shows its sign and first digit, not a bare 0.0%.
+    const digits = pct !== 0 && Math.abs(pct) < 0.05 ? pct.toPrecision(1) : pct.toFixed(1);
+    return `${pct >= 0 ? '+' : ''}${digits}%`;
+  }
   return `${margin >= 0 ? '+' : '-'}${formatFigure(Math.abs(margin), unit)}`;
 }
 

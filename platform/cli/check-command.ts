@@ -100,9 +100,26 @@ async function scenarioMembers(s: LoadedClusterScenario): Promise<ScenarioMember
 /** A writer that keeps nothing: the runs' own text stays out of the check's output. */
 const discard = { write: () => true };
 
+/** `stderr` that says each note once: every seed's run of a scenario gives the same notes. */
+function notesOnce(stderr: NodeJS.WriteStream): NodeJS.WriteStream {
+  const said = new Set<string>();
+  return new Proxy(stderr, {
+    get(target, key, receiver) {
+      if (key !== 'write') return Reflect.get(target, key, receiver) as unknown;
+      return (text: string | Uint8Array, ...rest: unknown[]) => {
+        const line = String(text);
+        if (line.startsWith('note: ') && said.has(line)) return true;
+        said.add(line);
+        return (target.write as (...a: unknown[]) => boolean).call(target, text, ...rest);
+      };
+    },
+  });
+}
+
 /** Runs the check; returns the runs' verdicts (the caller decides the exit code). */
 export async function checkScenarios(args: readonly string[], options: CheckOptions): Promise<RunVerdicts[]> {
   const io = cliIo();
+  const runStderr = notesOnce(io.stderr);
   const files = scenarioFiles(args);
   // Every scenario is read before anything runs: a bad one stops the check at once.
   const scenarios = files.map((f) => loadClusterScenario(f));
@@ -130,7 +147,7 @@ export async function checkScenarios(args: readonly string[], options: CheckOpti
               out: dir,
               maxIos: options.maxIos ?? DEFAULT_MAX_IOS,
             },
-            { stdout: discard, stderr: io.stderr },
+            { stdout: discard, stderr: runStderr },
           );
           const evidence = await readResultsEvidence(dir);
           const verdicts = evaluateSlas(slas, evidence);
