@@ -102,13 +102,13 @@ function inSpan(end_ns: number, length_ns: number, j: JudgedSla): boolean {
 }
 
 /** The intervals of the run inside the SLA's span (every job's, so an interval where the subject did nothing counts): end -> length, ns. */
-function intervalGrid(t: IntervalColumns, j: JudgedSla): Map<number, number> {
+export function intervalGrid(t: IntervalColumns, j: JudgedSla): Map<number, number> {
   const grid = new Map<number, number>();
   for (let i = 0; i < t.rows; i++) if (inSpan(t.time_ns[i]!, t.interval_ns[i]!, j)) grid.set(t.time_ns[i]!, t.interval_ns[i]!);
   return new Map([...grid].sort((a, b) => a[0] - b[0]));
 }
 
-interface SubjectFigures {
+export interface SubjectFigures {
   readonly subject: SlaSubject;
   /** Whether any storage row is the subject's (whatever its I/Os). */
   readonly storage: boolean;
@@ -118,7 +118,7 @@ interface SubjectFigures {
   readonly latencyByInterval: Map<number, Map<number, number>>;
 }
 
-function figures(e: ResultsEvidence, s: SlaSubject, j: JudgedSla, grid: ReadonlyMap<number, number>): SubjectFigures {
+export function figures(e: ResultsEvidence, s: SlaSubject, j: JudgedSla, grid: ReadonlyMap<number, number>): SubjectFigures {
   const t = e.intervals;
   const ios = new Map<number, number>([...grid.keys()].map((k) => [k, 0]));
   const bytes = new Map<number, number>([...grid.keys()].map((k) => [k, 0]));

@@ -9,6 +9,8 @@
 import { basename, extname } from 'node:path';
 import { checkLabel, formatFigure, formatMargin, type RunVerdicts } from './verdict-report.js';
 import type { SlaVerdict } from './evaluate.js';
+import { comparisonMessage, type StackComparison } from './baseline-report.js';
+import type { BaselineComparison } from './baseline.js';
 
 /** Text as XML attribute or element content: the five markup characters escaped, characters XML 1.0 cannot hold dropped. */
 export function xmlText(text: string): string {
@@ -70,6 +72,15 @@ function testcase(v: SlaVerdict, run: RunVerdicts, classname: string): string {
   return `${open}\n      <failure type="SlaViolation" message="${xmlText(verdictMessage(v))}">${xmlText(detailText(v, run))}</failure>\n    </testcase>`;
 }
 
+function comparisonCase(c: BaselineComparison, classname: string, strict: boolean): string {
+  const open = `    <testcase classname="${xmlText(classname)}" name="${xmlText(`${c.sla}: ${c.check} against the baseline [seeds ${c.seeds.join(',') || 'none'}]`)}" time="0">`;
+  const failing = c.verdict === 'regression' || (strict && c.verdict === 'inconclusive');
+  if (failing)
+    return `${open}\n      <failure type="Regression" message="${xmlText(`${c.verdict}: ${comparisonMessage(c)}`)}">${xmlText(JSON.stringify(c, null, 2))}</failure>\n    </testcase>`;
+  if (c.verdict === 'skipped') return `${open}\n      <skipped message="${xmlText(comparisonMessage(c))}"/>\n    </testcase>`;
+  return `${open}</testcase>`;
+}
+
 export interface JunitContext {
   /** Seconds since the epoch the check ran at (SOURCE_DATE_EPOCH where set). */
   readonly timestamp_s: number;
@@ -77,8 +88,16 @@ export interface JunitContext {
   readonly version: string;
 }
 
-/** The JUnit XML of a check: one suite per scenario file and stack, its seeds' test cases in it. */
-export function junitXml(runs: readonly RunVerdicts[], ctx: JunitContext): string {
+/**
+ * The JUnit XML of a check: one suite per scenario file and stack, its seeds' test cases in it, and with a
+ * baseline one case per compared statistic (`strict`: an inconclusive one fails too).
+ */
+export function junitXml(
+  runs: readonly RunVerdicts[],
+  ctx: JunitContext,
+  compared: readonly StackComparison[] = [],
+  strict = false,
+): string {
   const suites = new Map<string, RunVerdicts[]>();
   for (const r of runs) {
     const key = junitClassname(r.file, r.stack);
@@ -90,16 +109,19 @@ export function junitXml(runs: readonly RunVerdicts[], ctx: JunitContext): strin
   [...suites].forEach(([classname, group], id) => {
     const all = group.flatMap((r) => r.verdicts);
     const first = group[0]!;
+    const comparisons = compared.find((s) => junitClassname(`${s.key}.yaml`, s.stack) === classname)?.comparisons ?? [];
+    const compFailed = comparisons.filter((c) => c.verdict === 'regression' || (strict && c.verdict === 'inconclusive')).length;
+    const compSkipped = comparisons.filter((c) => c.verdict === 'skipped').length;
     const attrs = [
       `name="${xmlText(classname)}"`,
       'package="anvil"',
       `id="${id}"`,
       `hostname="${xmlText(ctx.hostname || 'localhost')}"`,
       `timestamp="${junitTimestamp(ctx.timestamp_s)}"`,
-      `tests="${all.length}"`,
-      `failures="${all.filter((v) => v.status === 'fail').length}"`,
+      `tests="${all.length + comparisons.length}"`,
+      `failures="${all.filter((v) => v.status === 'fail').length + compFailed}"`,
       'errors="0"',
-      `skipped="${all.filter((v) => v.status === 'skipped').length}"`,
+      `skipped="${all.filter((v) => v.status === 'skipped').length + compSkipped}"`,
       'time="0"',
     ];
     out.push(`  <testsuite ${attrs.join(' ')}>`, '    <properties>');
@@ -114,6 +136,7 @@ export function junitXml(runs: readonly RunVerdicts[], ctx: JunitContext): strin
     for (const [name, value] of props) out.push(`      <property name="${name}" value="${xmlText(value)}"/>`);
     out.push('    </properties>');
     for (const r of group) for (const v of r.verdicts) out.push(testcase(v, r, classname));
+    for (const c of comparisons) out.push(comparisonCase(c, classname, strict));
     out.push('    <system-out/>', '    <system-err/>', '  </testsuite>');
   });
   out.push('</testsuites>');

@@ -254,6 +254,13 @@ export const SlaSchema = Type.Object(
       description: 'judged over the whole steady state (run), in every interval after warm-up (interval), or both',
     }),
     tolerance: Type.Number({ minimum: 0, maximum: 1, default: 0, description: 'fraction the measured figure may miss the limit by, 0..1' }),
+    regression_tolerance: Type.Number({
+      minimum: 0,
+      maximum: 10,
+      default: 0.05,
+      description:
+        'against a baseline (anvil check --baseline): the change, as a fraction of the baseline figure, the SLA lets pass before it is a regression; default 0.05',
+    }),
   },
   { additionalProperties: false },
 );

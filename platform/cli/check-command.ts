@@ -11,8 +11,9 @@ import { basename, extname, join } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { anvilVersion } from '../../bench/package-root.js';
 import { evaluateSlas } from '../../bench/check/evaluate.js';
+import { checkBaselineDir, compareRuns, comparisonMessage, comparisonTable, type CheckedRuns } from '../../bench/check/baseline-report.js';
 import { junitXml } from '../../bench/check/junit.js';
-import { readResultsEvidence } from '../../bench/check/results-evidence.js';
+import { readResultsEvidence, type ResultsEvidence } from '../../bench/check/results-evidence.js';
 import { judgedSlas, type ScenarioMembers } from '../../bench/check/sla-scopes.js';
 import { verdictsDocument, verdictTable, type RunVerdicts } from '../../bench/check/verdict-report.js';
 import { verdictMessage } from '../../bench/check/junit.js';
@@ -44,6 +45,10 @@ export interface CheckOptions {
   readonly junit?: string;
   readonly out?: string;
   readonly maxIos?: number;
+  /** A folder an earlier check wrote with --out: each scenario, stack and seed compared with it. */
+  readonly baseline?: string;
+  /** An inconclusive comparison fails the check too. */
+  readonly strict?: boolean;
 }
 
 /** The cluster scenario files the arguments name: a file as given, a folder's *.yaml/*.yml cluster scenarios in name order. */
@@ -116,23 +121,30 @@ function notesOnce(stderr: NodeJS.WriteStream): NodeJS.WriteStream {
   });
 }
 
-/** Runs the check; returns the runs' verdicts (the caller decides the exit code). */
-export async function checkScenarios(args: readonly string[], options: CheckOptions): Promise<RunVerdicts[]> {
+/** Runs the check; returns the runs' verdicts and, where a baseline is given, their comparison (the caller decides the exit code). */
+export async function checkScenarios(
+  args: readonly string[],
+  options: CheckOptions,
+): Promise<{ runs: RunVerdicts[]; compared?: Awaited<ReturnType<typeof compareRuns>> }> {
   const io = cliIo();
   const runStderr = notesOnce(io.stderr);
   const files = scenarioFiles(args);
   // Every scenario is read before anything runs: a bad one stops the check at once.
   const scenarios = files.map((f) => loadClusterScenario(f));
+  if (options.baseline !== undefined) checkBaselineDir(options.baseline);
   const { chooseStacks } = await import('../cluster/compare.js');
   const { runScenarioFile } = await import('../cluster/run-scenario.js');
   const stacksOf = scenarios.map((s) => chooseStacks(s, options.stack));
   const resultsRoot = options.out ?? mkdtempSync(join(tmpdir(), 'anvil-check-'));
   const runs: RunVerdicts[] = [];
+  const checked: CheckedRuns[] = [];
   try {
     for (const [i, s] of scenarios.entries()) {
       if (s.slas.length === 0) io.stderr.write(`note: ${s.file} has no slas; nothing of it to judge\n`);
       const slas = judgedSlas(s, await scenarioMembers(s));
       for (const stack of stacksOf[i]!) {
+        const bySeed = new Map<number, ResultsEvidence>();
+        checked.push({ key: basename(s.file, extname(s.file)), scenario: s.spec.name, stack, slas, bySeed });
         for (let k = 0; k < options.seeds; k++) {
           const seed = s.seed + k;
           const dir = join(resultsRoot, basename(s.file, extname(s.file)), stack, `seed-${seed}`);
@@ -150,6 +162,7 @@ export async function checkScenarios(args: readonly string[], options: CheckOpti
             { stdout: discard, stderr: runStderr },
           );
           const evidence = await readResultsEvidence(dir);
+          bySeed.set(seed, evidence);
           const verdicts = evaluateSlas(slas, evidence);
           runs.push({ scenario: s.spec.name, file: s.file, stack, seed, target: evidence.target, verdicts });
           const failed = verdicts.filter((v) => v.status === 'fail').length;
@@ -157,10 +170,11 @@ export async function checkScenarios(args: readonly string[], options: CheckOpti
         }
       }
     }
+    if (options.baseline !== undefined) return { runs, compared: await compareRuns(checked, options.baseline) };
   } finally {
     if (options.out === undefined) rmSync(resultsRoot, { recursive: true, force: true });
   }
-  return runs;
+  return { runs };
 }
 
 function writeOutput(file: string, text: string, what: string): void {
@@ -195,21 +209,39 @@ export function registerCheckCommand(cli: Command): void {
       '--out <dir>',
       "write each run's results (DIR/SCENARIO/STACK/seed-N) and verdicts.json here (default: results in a temporary folder, removed after)",
     )
+    .option(
+      '--baseline <dir>',
+      'compare with the results an earlier anvil check --out DIR wrote, seed by seed: a regression fails the check',
+    )
+    .option('--strict', 'with --baseline: an inconclusive comparison fails the check too')
     .option('--max-ios <n>', `stop a run once its drives have served this many I/Os (default ${DEFAULT_MAX_IOS})`, parseMaxIos)
     .action(async (args: string[], opts: CheckOptions) => {
-      const runs = await checkScenarios(args, opts);
+      const { runs, compared } = await checkScenarios(args, opts);
       const version = anvilVersion();
-      const doc = verdictsDocument(runs, version);
+      const doc = { ...verdictsDocument(runs, version), ...(compared ? { baseline: compared } : {}) };
       cliIo().stdout.write(verdictTable(doc));
+      if (compared) cliIo().stdout.write(comparisonTable(compared));
       if (opts.out !== undefined) writeOutput(join(opts.out, 'verdicts.json'), JSON.stringify(doc, null, 2) + '\n', 'verdicts');
       if (opts.junit !== undefined)
-        writeOutput(opts.junit, junitXml(runs, { timestamp_s: runTimestamp(), hostname: hostname(), version }), 'JUnit XML');
+        writeOutput(
+          opts.junit,
+          junitXml(runs, { timestamp_s: runTimestamp(), hostname: hostname(), version }, compared, opts.strict === true),
+          'JUnit XML',
+        );
       const failed = runs.flatMap((r) => r.verdicts.filter((v) => v.status === 'fail').map((v) => ({ r, v })));
-      if (failed.length > 0)
+      const worse = (compared ?? []).flatMap((s) =>
+        s.comparisons
+          .filter((c) => c.verdict === 'regression' || (opts.strict === true && c.verdict === 'inconclusive'))
+          .map((c) => ({ s, c })),
+      );
+      if (failed.length > 0 || worse.length > 0)
         throw new AnvilError(
           'ANVIL_ERR_SLA_FAILED',
-          `${failed.length} of ${doc.totals.checks} SLA checks failed; the table above gives each check's figures`,
-          failed.map(({ r, v }) => `${v.sla} (${basename(r.file)}, ${r.stack}, seed ${r.seed}): ${verdictMessage(v)}`),
+          `${failed.length} of ${doc.totals.checks} SLA checks failed${compared ? `, ${worse.length} comparison${worse.length === 1 ? '' : 's'} with the baseline ${opts.strict === true ? 'regressed or were inconclusive' : 'regressed'}` : ''}; the tables above give the figures`,
+          [
+            ...failed.map(({ r, v }) => `${v.sla} (${basename(r.file)}, ${r.stack}, seed ${r.seed}): ${verdictMessage(v)}`),
+            ...worse.map(({ s, c }) => `${c.verdict} (${s.key}, ${s.stack}): ${comparisonMessage(c)}`),
+          ],
         );
     });
 }
