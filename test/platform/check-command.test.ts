@@ -6,6 +6,7 @@
  */
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { mergeToString } from 'junit-report-merger';
 import { parse as parseJunit } from 'junit2json';
 import { describe, expect, it } from 'vitest';
 import { readResultsEvidence } from '../../bench/check/results-evidence.js';
@@ -92,6 +93,17 @@ describe('anvil check', () => {
     expect(failure.inner).toMatch(/measured: \S+k IOPS \(\d+(\.\d+)? IOPS\)/);
     expect(suites[0]!.failures).toBe(cases.filter((c) => c.failure).length);
     expect(suites[0]!.timestamp).toBe('2023-11-14T22:13:20');
+
+    // Merged with another check's report by junit-report-merger (it sums the suites' counts): names, counts and messages intact.
+    const hciJunit = join(tempDir('anvil-junit-'), 'hci.xml');
+    expect((await anvilInProcess(['check', join(folder, 'a-noisy.yaml'), '--stack', 'hci', '--junit', hciJunit], FIXED_TIME)).code).toBe(0);
+    const merged = await parseJunit(await mergeToString([readFileSync(junit, 'utf8'), readFileSync(hciJunit, 'utf8')]));
+    const all = merged && 'testsuite' in merged ? merged : undefined;
+    expect(all!.testsuite!.map((s) => s.name)).toEqual(['anvil.a-noisy.diy', 'anvil.b-noisy.diy', 'anvil.a-noisy.hci']);
+    expect(all!.tests).toBe(25);
+    expect(all!.failures).toBe(suites.reduce((n, s) => n + s.failures!, 0));
+    const mergedFailure = all!.testsuite![0]!.testcase!.find((c) => c.name === 'orders-iops: IOPS per interval >= 20.0k IOPS [seed 1]')!;
+    expect(mergedFailure.failure![0]!.message).toBe(failure.message);
   });
 
   it('gives identical verdicts.json for identical inputs and seeds', async () => {
