@@ -112,7 +112,8 @@ export const ERRORS = {
   ANVIL_ERR_SLA_FAILED: {
     code: 'ANVIL_ERR_SLA_FAILED',
     status: 422,
-    summary: 'anvil check measured an SLA that did not hold, or a regression against --baseline (exit code 1); the tables name each with its figures',
+    summary:
+      'anvil check measured an SLA that did not hold, or a regression against --baseline (exit code 1); the tables name each with its figures',
   },
   ANVIL_ERR_CHECK_INPUT: {
     code: 'ANVIL_ERR_CHECK_INPUT',
