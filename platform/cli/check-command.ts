@@ -8,7 +8,7 @@
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { basename, extname, join } from 'node:path';
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { anvilVersion } from '../../bench/package-root.js';
 import { evaluateSlas } from '../../bench/check/evaluate.js';
 import { checkBaselineDir, compareRuns, comparisonMessage, comparisonTable, type CheckedRuns } from '../../bench/check/baseline-report.js';
@@ -23,20 +23,13 @@ import { DEFAULT_MAX_IOS } from '../../bench/targets/run-cost.js';
 import { AnvilError } from '../errors.js';
 import { wholeNumber } from './arguments.js';
 import { cliIo } from './cli-io.js';
-import { isClusterScenarioFile } from './run-command.js';
+import { isClusterScenarioFile, parseStack } from './run-command.js';
 
 /** Most seeds one check runs per scenario and stack: far above what a CI job affords, far below a typo's 1e9. */
 export const MAX_CHECK_SEEDS = 1000;
 
 const parseSeeds = wholeNumber(1, MAX_CHECK_SEEDS, '--seeds 5');
 const parseMaxIos = wholeNumber(1, Number.MAX_SAFE_INTEGER, '--max-ios 200000000');
-
-function parseStack(value: string): string {
-  const stacks = value.split(',');
-  if (stacks.length > 2 || new Set(stacks).size !== stacks.length || stacks.some((v) => v !== 'hci' && v !== 'diy'))
-    throw new InvalidArgumentError('a stack: hci (the appliance), diy, or hci,diy to check both, e.g. --stack hci');
-  return value;
-}
 
 export interface CheckOptions {
   readonly target: string;
