@@ -5,9 +5,9 @@
  * verdicts.json and JUnit XML. Exit code 0 when every SLA held, 1 when one failed (ANVIL_ERR_SLA_FAILED),
  * 2 when the input could not be checked (any other error; main.ts maps it).
  */
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
-import { basename, extname, join } from 'node:path';
+import { basename, dirname, extname, join } from 'node:path';
 import { Option, type Command } from 'commander';
 import { anvilVersion } from '../../bench/package-root.js';
 import { evaluateSlas } from '../../bench/check/evaluate.js';
@@ -17,6 +17,7 @@ import { readResultsEvidence, type ResultsEvidence } from '../../bench/check/res
 import { judgedSlas, type ScenarioMembers } from '../../bench/check/sla-scopes.js';
 import { verdictsDocument, verdictTable, type RunVerdicts } from '../../bench/check/verdict-report.js';
 import { verdictMessage } from '../../bench/check/junit.js';
+import { ensureOutputDir } from '../../bench/results/output-dir.js';
 import { runTimestamp } from '../../bench/results/run-output.js';
 import { loadClusterScenario, type LoadedClusterScenario } from '../../bench/scenario/load.js';
 import { DEFAULT_MAX_IOS } from '../../bench/targets/run-cost.js';
@@ -125,6 +126,9 @@ export async function checkScenarios(
   // Every scenario is read before anything runs: a bad one stops the check at once.
   const scenarios = files.map((f) => loadClusterScenario(f));
   if (options.baseline !== undefined) checkBaselineDir(options.baseline);
+  // Where verdicts go is checked before the runs, not found unwritable after them.
+  if (options.out !== undefined) ensureOutputDir(options.out);
+  if (options.junit !== undefined) ensureOutputDir(dirname(options.junit));
   const { chooseStacks } = await import('../cluster/compare.js');
   const { runScenarioFile } = await import('../cluster/run-scenario.js');
   const stacksOf = scenarios.map((s) => chooseStacks(s, options.stack));
@@ -141,7 +145,6 @@ export async function checkScenarios(
         for (let k = 0; k < options.seeds; k++) {
           const seed = s.seed + k;
           const dir = join(resultsRoot, basename(s.file, extname(s.file)), stack, `seed-${seed}`);
-          mkdirSync(dir, { recursive: true });
           await runScenarioFile(
             s.file,
             {

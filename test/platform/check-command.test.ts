@@ -125,6 +125,12 @@ describe('anvil check', () => {
     expect(notScenario.code).toBe(2);
     expect(notScenario.stderr).toMatch(/ANVIL_ERR_CHECK_INPUT: .*job\.fio is not a cluster scenario/);
 
+    const notAFolder = join(writeFiles({ out: 'a file' }), 'out');
+    const unwritable = await anvilInProcess(['check', noisyNeighbour(), '--out', notAFolder]);
+    expect(unwritable.code).toBe(2);
+    expect(unwritable.stderr).toMatch(/ANVIL_ERR_OUTPUT: cannot write results to \S+out: \S+ exists and is not a folder/);
+    expect(unwritable.stderr).not.toMatch(/checked /);
+
     const missing = await anvilInProcess(['check', join(empty, 'nope.yaml')]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/ANVIL_ERR_FILE_NOT_FOUND/);
