@@ -31,12 +31,12 @@ export interface StackComparison {
   readonly comparisons: readonly BaselineComparison[];
 }
 
-/** Refuses a baseline that is not a folder, before anything runs. */
-export function checkBaselineDir(dir: string): void {
+/** Refuses a baseline (or stored results) that is not a folder, before anything runs. */
+export function checkBaselineDir(dir: string, what = 'baseline'): void {
   if (!existsSync(dir) || !statSync(dir).isDirectory())
     throw new AnvilError(
       'ANVIL_ERR_FILE_NOT_FOUND',
-      `baseline ${dir} is not a folder; give the folder an earlier anvil check --out DIR wrote (DIR/SCENARIO/STACK/seed-N)`,
+      `${what} ${dir} is not a folder; give the folder an earlier anvil check --out DIR wrote (DIR/SCENARIO/STACK/seed-N)`,
     );
 }
 

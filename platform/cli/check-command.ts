@@ -5,7 +5,7 @@
  * verdicts.json and JUnit XML. Exit code 0 when every SLA held, 1 when one failed (ANVIL_ERR_SLA_FAILED),
  * 2 when the input could not be checked (any other error; main.ts maps it).
  */
-import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { basename, dirname, extname, join } from 'node:path';
 import { Option, type Command } from 'commander';
@@ -20,6 +20,7 @@ import { verdictMessage } from '../../bench/check/junit.js';
 import { ensureOutputDir } from '../../bench/results/output-dir.js';
 import { runTimestamp } from '../../bench/results/run-output.js';
 import { loadClusterScenario, type LoadedClusterScenario } from '../../bench/scenario/load.js';
+import { STACKS } from '../../bench/scenario/schema.js';
 import { DEFAULT_MAX_IOS } from '../../bench/targets/run-cost.js';
 import { AnvilError } from '../errors.js';
 import { wholeNumber } from './arguments.js';
@@ -43,6 +44,32 @@ export interface CheckOptions {
   readonly baseline?: string;
   /** An inconclusive comparison fails the check too. */
   readonly strict?: boolean;
+  /** Judge the runs a folder an earlier check wrote with --out holds, instead of running. */
+  readonly results?: string;
+}
+
+/** The seeds of the runs `dir` (DIR/SCENARIO/STACK) holds as seed-N folders, in order. */
+function storedSeeds(dir: string): number[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .map((f) => /^seed-(\d+)$/.exec(f)?.[1])
+    .filter((x): x is string => x !== undefined)
+    .map(Number)
+    .sort((a, b) => a - b);
+}
+
+/** The stacks and seeds a stored check holds of scenario `key`; an ANVIL_ERR_CHECK_RESULTS when none. */
+function storedRuns(root: string, key: string, only: readonly string[] | undefined): { stack: string; seeds: number[] }[] {
+  const folder = join(root, key);
+  const found = STACKS.filter((stack) => (only ?? STACKS).includes(stack))
+    .map((stack) => ({ stack: stack as string, seeds: storedSeeds(join(folder, stack)) }))
+    .filter((x) => x.seeds.length > 0);
+  if (found.length === 0)
+    throw new AnvilError(
+      'ANVIL_ERR_CHECK_RESULTS',
+      `${folder}: no runs of scenario ${key}${only ? ` on ${only.join(', ')}` : ''} (${key}/STACK/seed-N folders); --results takes a folder an earlier anvil check --out DIR wrote`,
+    );
+  return found;
 }
 
 /** The cluster scenario files the arguments name: a file as given, a folder's *.yaml/*.yml cluster scenarios in name order. */
@@ -129,34 +156,41 @@ export async function checkScenarios(
   // Where verdicts go is checked before the runs, not found unwritable after them.
   if (options.out !== undefined) ensureOutputDir(options.out);
   if (options.junit !== undefined) ensureOutputDir(dirname(options.junit));
+  if (options.results !== undefined) checkBaselineDir(options.results, '--results');
   const { chooseStacks } = await import('../cluster/compare.js');
   const { runScenarioFile } = await import('../cluster/run-scenario.js');
-  const stacksOf = scenarios.map((s) => chooseStacks(s, options.stack));
-  const resultsRoot = options.out ?? mkdtempSync(join(tmpdir(), 'anvil-check-'));
+  // Stored runs: the stacks and seeds the folder holds (--stack picks among them); else the scenario's stacks and --seeds.
+  const plans = scenarios.map((s) => {
+    const key = basename(s.file, extname(s.file));
+    if (options.results !== undefined) return storedRuns(options.results, key, options.stack?.split(','));
+    return chooseStacks(s, options.stack).map((stack) => ({ stack, seeds: Array.from({ length: options.seeds }, (_, k) => s.seed + k) }));
+  });
+  const resultsRoot = options.results ?? options.out ?? mkdtempSync(join(tmpdir(), 'anvil-check-'));
+  const temporary = options.results === undefined && options.out === undefined;
   const runs: RunVerdicts[] = [];
   const checked: CheckedRuns[] = [];
   try {
     for (const [i, s] of scenarios.entries()) {
       if (s.slas.length === 0) io.stderr.write(`note: ${s.file} has no slas; nothing of it to judge\n`);
       const slas = judgedSlas(s, await scenarioMembers(s));
-      for (const stack of stacksOf[i]!) {
+      for (const { stack, seeds } of plans[i]!) {
         const bySeed = new Map<number, ResultsEvidence>();
         checked.push({ key: basename(s.file, extname(s.file)), scenario: s.spec.name, stack, slas, bySeed });
-        for (let k = 0; k < options.seeds; k++) {
-          const seed = s.seed + k;
+        for (const seed of seeds) {
           const dir = join(resultsRoot, basename(s.file, extname(s.file)), stack, `seed-${seed}`);
-          await runScenarioFile(
-            s.file,
-            {
-              target: options.target,
-              stack,
-              seed,
-              outputFormat: 'normal',
-              out: dir,
-              maxIos: options.maxIos ?? DEFAULT_MAX_IOS,
-            },
-            { stdout: discard, stderr: runStderr },
-          );
+          if (options.results === undefined)
+            await runScenarioFile(
+              s.file,
+              {
+                target: options.target,
+                stack,
+                seed,
+                outputFormat: 'normal',
+                out: dir,
+                maxIos: options.maxIos ?? DEFAULT_MAX_IOS,
+              },
+              { stdout: discard, stderr: runStderr },
+            );
           const evidence = await readResultsEvidence(dir);
           bySeed.set(seed, evidence);
           const verdicts = evaluateSlas(slas, evidence);
@@ -168,7 +202,7 @@ export async function checkScenarios(
     }
     if (options.baseline !== undefined) return { runs, compared: await compareRuns(checked, options.baseline) };
   } finally {
-    if (options.out === undefined) rmSync(resultsRoot, { recursive: true, force: true });
+    if (temporary) rmSync(resultsRoot, { recursive: true, force: true });
   }
   return { runs };
 }
@@ -210,6 +244,10 @@ export function registerCheckCommand(cli: Command): void {
       'compare with the results an earlier anvil check --out DIR wrote, seed by seed: a regression fails the check',
     )
     .option('--strict', 'with --baseline: an inconclusive comparison fails the check too')
+    .option(
+      '--results <dir>',
+      'judge the runs an earlier anvil check --out DIR kept (DIR/SCENARIO/STACK/seed-N) instead of running: new or changed SLAs on old results',
+    )
     .option('--max-ios <n>', `stop a run once its drives have served this many I/Os (default ${DEFAULT_MAX_IOS})`, parseMaxIos)
     .action(async (args: string[], opts: CheckOptions) => {
       const { runs, compared } = await checkScenarios(args, opts);

@@ -106,6 +106,31 @@ describe('anvil check', () => {
     expect(mergedFailure.failure![0]!.message).toBe(failure.message);
   });
 
+  it('judges stored runs with --results without running them again: a new SLA on old results', async () => {
+    const stored = tempDir('anvil-check-');
+    expect((await anvilInProcess(['check', noisyNeighbour(), '--stack', 'hci', '--out', stored])).code).toBe(0);
+    // The same scenario with a stricter SLA added, judged on the stored run.
+    const stricter = shortenedScenario('noisy-neighbour', { duration: '300ms', warmup: '50ms', interval: '50ms' }, '', [
+      [
+        'slas:\n',
+        'slas:\n  - { name: orders-run-iops, pod: orders-db, min_iops: 1000 }\n  - { name: orders-fast, pod: orders-db, max_latency: { p99: 100us } }\n',
+      ],
+    ]);
+    const out = tempDir('anvil-check-');
+    // --max-ios 1 would stop any run at its first I/Os: nothing runs.
+    const r = await anvilInProcess(['check', stricter, '--results', stored, '--out', out, '--max-ios', '1']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/orders-fast \(noisy-neighbour\.yaml, hci, seed 1\): pod shop\/orders-db: p99 latency \S+ us > 100 us/);
+    const [first, again] = [verdictsOf(stored), verdictsOf(out)];
+    const runIops = (d: VerdictsDocument) => d.checks.find((c) => c.sla === 'orders-run-iops')!.worst!.measured;
+    expect(runIops(again)).toBe(runIops(first));
+    expect(again.runs.map((x) => `${x.stack}/${x.seed}`)).toEqual(['hci/1']);
+
+    const none = await anvilInProcess(['check', stricter, '--results', stored, '--stack', 'diy']);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/ANVIL_ERR_CHECK_RESULTS: \S+noisy-neighbour: no runs of scenario noisy-neighbour on diy/);
+  });
+
   it('gives identical verdicts.json for identical inputs and seeds', async () => {
     const file = noisyNeighbour();
     const [a, b] = [tempDir('anvil-check-'), tempDir('anvil-check-')];
