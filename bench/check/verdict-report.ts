@@ -45,7 +45,10 @@ export interface CheckSpread {
     readonly margin: number;
     readonly margin_fraction: number | null;
     readonly where: string;
+    readonly note?: string;
   } | null;
+  /** Why no seed judged it, where none did. */
+  readonly note?: string;
   /** fail if any seed failed, skipped if every seed was skipped, else pass. */
   readonly status: SlaStatus;
   readonly failed_seeds: readonly number[];
@@ -101,8 +104,10 @@ export function spreads(runs: readonly RunVerdicts[]): CheckSpread[] {
             margin: worst.v.margin,
             margin_fraction: worst.v.margin_fraction,
             where: worst.v.where,
+            ...(worst.v.note !== undefined ? { note: worst.v.note } : {}),
           }
         : null,
+      ...(measured.length === 0 && first.v.note !== undefined ? { note: first.v.note } : {}),
       status: failed.length > 0 ? 'fail' : measured.length === 0 ? 'skipped' : 'pass',
       failed_seeds: failed,
     };
@@ -194,6 +199,11 @@ export function verdictTable(doc: VerdictsDocument): string {
     [
       line(header),
       ...rows.map(line),
+      // What a row cannot say: a check not judged and why, a figure from a thin tail or from the run where intervals were asked.
+      ...doc.checks
+        .map((c) => ({ c, note: c.worst?.note ?? c.note }))
+        .filter((x) => x.note !== undefined)
+        .map(({ c, note }) => `note: ${c.file} ${c.stack} ${c.sla} ${checkLabel(c.check, c.window)}: ${note}`),
       `${t.checks} checks over ${doc.runs.length} run${doc.runs.length === 1 ? '' : 's'}: ${t.passed} passed, ${t.failed} failed, ${t.skipped} skipped`,
     ].join('\n') + '\n'
   );

@@ -140,6 +140,8 @@ describe('SLA evaluation on results', () => {
     const verdicts = evaluateSlas([sla], evidence(threeIntervals, buckets));
     const byCheck = Object.fromEntries(verdicts.map((v) => [`${v.check}/${v.window}`, v]));
     expect(byCheck['max_latency_p99/run']).toMatchObject({ measured: 900_000, samples: 372, status: 'fail', margin: -400_000 });
+    // Judged, with a word that 3 I/Os above p99 make a loose figure.
+    expect(byCheck['max_latency_p99/run']!.note).toBe('only 3 I/Os above p99; 100 or more make the figure firm');
     // p99.9 needs 3,688 I/Os; 372 cannot support it.
     expect(byCheck['max_latency_p99.9/run']).toMatchObject({ measured: null, status: 'skipped' });
     expect(byCheck['max_latency_p99.9/run']!.note).toMatch(/needs at least 3688 I\/Os; 372 completed/);
