@@ -8,6 +8,7 @@ import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { mergeToString } from 'junit-report-merger';
 import { parse as parseJunit } from 'junit2json';
+import { parse as parseTestResults } from 'test-results-parser';
 import { describe, expect, it } from 'vitest';
 import { readResultsEvidence } from '../../bench/check/results-evidence.js';
 import type { VerdictsDocument } from '../../bench/check/verdict-report.js';
@@ -93,6 +94,17 @@ describe('anvil check', () => {
     expect(failure.inner).toMatch(/measured: \S+k IOPS \(\d+(\.\d+)? IOPS\)/);
     expect(suites[0]!.failures).toBe(cases.filter((c) => c.failure).length);
     expect(suites[0]!.timestamp).toBe('2023-11-14T22:13:20');
+
+    // testbeats' parser reads the same outcomes and the figures of each failure.
+    const tally = parseTestResults({ type: 'junit', files: [junit] });
+    expect([tally.failed, tally.skipped, tally.passed + tally.failed + tally.skipped]).toEqual([
+      suites.reduce((n, s) => n + s.failures!, 0),
+      suites.reduce((n, s) => n + s.skipped!, 0),
+      20,
+    ]);
+    expect(tally.suites[0]!.cases.find((c) => c.name === 'orders-iops: IOPS per interval >= 20.0k IOPS [seed 1]')!.failure).toBe(
+      failure.message,
+    );
 
     // Merged with another check's report by junit-report-merger (it sums the suites' counts): names, counts and messages intact.
     const hciJunit = join(tempDir('anvil-junit-'), 'hci.xml');
