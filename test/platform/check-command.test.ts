@@ -69,7 +69,7 @@ describe('anvil check', () => {
     );
   });
 
-  it('checks every scenario of a folder with several seeds; the JUnit XML holds a case per check and seed, as junit2json reads it', async () => {
+  it('checks every scenario of a folder with several seeds; the JUnit XML holds a case per check and seed, as junit2json, test-results-parser and junit-report-merger read it', async () => {
     const folder = tempDir('anvil-check-folder-');
     copyFileSync(noisyNeighbour(), join(folder, 'a-noisy.yaml'));
     copyFileSync(noisyNeighbour(), join(folder, 'b-noisy.yml'));
