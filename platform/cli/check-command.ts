@@ -12,6 +12,7 @@ import { Option, type Command } from 'commander';
 import { anvilVersion } from '../../bench/package-root.js';
 import { evaluateSlas } from '../../bench/check/evaluate.js';
 import { checkBaselineDir, compareRuns, comparisonMessage, comparisonTable, type CheckedRuns } from '../../bench/check/baseline-report.js';
+import { appendHistory } from '../../bench/check/history.js';
 import { junitXml } from '../../bench/check/junit.js';
 import { readResultsEvidence, type ResultsEvidence } from '../../bench/check/results-evidence.js';
 import { judgedSlas, type ScenarioMembers } from '../../bench/check/sla-scopes.js';
@@ -46,6 +47,8 @@ export interface CheckOptions {
   readonly strict?: boolean;
   /** Judge the runs a folder an earlier check wrote with --out holds, instead of running. */
   readonly results?: string;
+  /** Append each scenario and stack's figures to DIR/SCENARIO.STACK.csv (Apache Otava's CSV). */
+  readonly history?: string;
 }
 
 /** The seeds of the runs `dir` (DIR/SCENARIO/STACK) holds as seed-N folders, in order. */
@@ -156,6 +159,7 @@ export async function checkScenarios(
   // Where verdicts go is checked before the runs, not found unwritable after them.
   if (options.out !== undefined) ensureOutputDir(options.out);
   if (options.junit !== undefined) ensureOutputDir(dirname(options.junit));
+  if (options.history !== undefined) ensureOutputDir(options.history);
   if (options.results !== undefined) checkBaselineDir(options.results, '--results');
   const { chooseStacks } = await import('../cluster/compare.js');
   const { runScenarioFile } = await import('../cluster/run-scenario.js');
@@ -248,6 +252,10 @@ export function registerCheckCommand(cli: Command): void {
       '--results <dir>',
       'judge the runs an earlier anvil check --out DIR kept (DIR/SCENARIO/STACK/seed-N) instead of running: new or changed SLAs on old results',
     )
+    .option(
+      '--history <dir>',
+      "append each scenario and stack's figures to DIR/SCENARIO.STACK.csv, a history Apache Otava reads for change points",
+    )
     .option('--max-ios <n>', `stop a run once its drives have served this many I/Os (default ${DEFAULT_MAX_IOS})`, parseMaxIos)
     .action(async (args: string[], opts: CheckOptions) => {
       const { runs, compared } = await checkScenarios(args, opts);
@@ -262,6 +270,7 @@ export function registerCheckCommand(cli: Command): void {
           junitXml(runs, { timestamp_s: runTimestamp(), hostname: hostname(), version }, compared, opts.strict === true),
           'JUnit XML',
         );
+      if (opts.history !== undefined) appendHistory(opts.history, doc.checks, { epoch_s: runTimestamp(), version });
       const failed = runs.flatMap((r) => r.verdicts.filter((v) => v.status === 'fail').map((v) => ({ r, v })));
       const worse = (compared ?? []).flatMap((s) =>
         s.comparisons
