@@ -206,7 +206,8 @@ function latencyFigure(f: SubjectFigures, p: number, window: 'run' | 'interval')
     if (n < need) return { value, where: f.subject.name, samples: n, skipped: `p${p} needs at least ${need} I/Os; ${n} completed` };
     // Judged, but a tail of fewer than 100 I/Os moves the figure by a bucket or more between runs.
     const tail = Math.floor(n * (1 - p / 100));
-    if (tail < 100) return { value, where: f.subject.name, samples: n, note: `only ${tail} I/Os above p${p}; 100 or more make the figure firm` };
+    if (tail < 100)
+      return { value, where: f.subject.name, samples: n, note: `only ${tail} I/Os above p${p}; 100 or more make the figure firm` };
     return { value, where: f.subject.name, samples: n };
   }
   let worst: (Figure & { skipped?: string }) | undefined;
