@@ -62,6 +62,14 @@ module.exports = {
       to: { path: '^bench/', pathNot: `^bench/(scenario|workloads)/|${GROUND}` },
     },
     {
+      name: 'checks-know-no-target',
+      severity: 'error',
+      comment:
+        'SLAs are judged on results, whatever ran them: bench/check imports scenarios, job files and results, not targets or the run.',
+      from: { path: '^bench/check/' },
+      to: { path: '^bench/', pathNot: `^bench/(check|scenario|workloads|results)/|${GROUND}` },
+    },
+    {
       name: 'targets-below-the-run',
       severity: 'error',
       comment: 'Targets run jobs; the run entry, calibration, net and discovery use targets, not the other way.',

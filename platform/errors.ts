@@ -108,6 +108,24 @@ export const ERRORS = {
     summary:
       'the stack coefficient file fails its schema (an entry missing, a unit other than its own, a range that does not hold the value)',
   },
+  // QoS checks (anvil check)
+  ANVIL_ERR_SLA_FAILED: {
+    code: 'ANVIL_ERR_SLA_FAILED',
+    status: 422,
+    summary:
+      'anvil check measured an SLA that did not hold, or a regression against --baseline (exit code 1); the tables name each with its figures',
+  },
+  ANVIL_ERR_CHECK_INPUT: {
+    code: 'ANVIL_ERR_CHECK_INPUT',
+    status: 400,
+    summary: 'anvil check was given no cluster scenario to check: a folder without one, or a file that is not one (exit code 2)',
+  },
+  ANVIL_ERR_CHECK_RESULTS: {
+    code: 'ANVIL_ERR_CHECK_RESULTS',
+    status: 400,
+    summary:
+      'a results folder lacks a file an SLA is judged on (summary.json, intervals.arrow, interval_histogram.arrow) or holds one that is not readable',
+  },
   // Host target: fio, iperf3, namespaces (issue 3)
   ANVIL_ERR_FIO_MISSING: {
     code: 'ANVIL_ERR_FIO_MISSING',

@@ -65,6 +65,8 @@ describe('the architecture (ARCHITECTURE.md)', () => {
       // Results that know which target ran.
       'bench/targets/sim.ts': 'export const target = "sim";\n',
       'bench/results/writer.ts': "import { target } from '../targets/sim.js';\nexport const t = target;\n",
+      // An SLA judged knowing which target ran.
+      'bench/check/judge.ts': "import { target } from '../targets/sim.js';\nexport const j = target;\n",
       // The platform on the model reaching into the API, and bench reaching up into it.
       'platform/cluster/run.ts': "import { server } from '../api/server.js';\nexport const r = server;\n",
       'bench/scenario/use.ts': "import { r } from '../../platform/cluster/run.js';\nexport const u = r;\n",
@@ -80,6 +82,7 @@ describe('the architecture (ARCHITECTURE.md)', () => {
         'nothing-imports-the-cli: reports/tco/command.ts -> platform/cli/arguments.ts',
         'reports-not-control-plane: reports/tco/command.ts -> platform/cli/arguments.ts',
         'results-know-no-target: bench/results/writer.ts -> bench/targets/sim.ts',
+        'checks-know-no-target: bench/check/judge.ts -> bench/targets/sim.ts',
         'cluster-uses-the-control-plane-and-the-model: platform/cluster/run.ts -> platform/api/server.ts',
         'bench-below-platform-and-reports: bench/scenario/use.ts -> platform/cluster/run.ts',
         'only-the-cli-imports-cluster: bench/scenario/use.ts -> platform/cluster/run.ts',

@@ -240,6 +240,16 @@ export function checkTimes(s: ClusterScenarioSpec, nodes: readonly ScenarioNode[
   if (durationNs(s.warmup) >= duration)
     p.at('/warmup', `${s.warmup} leaves nothing of the ${s.duration} run to measure; warm-up must end before the run does`);
   if (durationNs(s.interval) <= 0) p.at('/interval', 'an interval lasts more than 0s');
+  s.slas.forEach((x, i) => {
+    const from = x.from !== undefined ? durationNs(x.from) : durationNs(s.warmup);
+    const until = x.until !== undefined ? durationNs(x.until) : duration;
+    if (x.until !== undefined && until > duration) p.at(`/slas/${i}/until`, `${x.until} is after the end of the run (${s.duration})`);
+    if (from >= until)
+      p.at(
+        `/slas/${i}/${x.from !== undefined ? 'from' : 'until'}`,
+        `SLA ${x.name} is judged from ${x.from ?? `the end of the warm-up (${s.warmup})`} until ${x.until ?? `the end (${s.duration})`}: no time; from must come before until`,
+      );
+  });
   const names = new Set(nodes.map((n) => n.name));
   const down = new Set<string>();
   const order = s.faults.map((f, i) => ({ f, i, at: durationNs(f.at) })).sort((a, b) => a.at - b.at || a.i - b.i);

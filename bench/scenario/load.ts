@@ -61,6 +61,9 @@ export interface ScenarioSla extends SlaSpec {
   /** Latency limits by percentile (99, 99.9), ns. */
   readonly max_latency_ns?: Readonly<Record<string, number>>;
   readonly max_outage_ns?: number;
+  /** The time it is judged over, ns from the start of the run (`from`: default the end of the warm-up; `until`: the end). */
+  readonly from_ns?: number;
+  readonly until_ns?: number;
 }
 
 /** A scenario read and checked, with its times, rates and names resolved. */
@@ -260,6 +263,8 @@ export function parseClusterScenario(text: string, file: string): LoadedClusterS
         ? { max_latency_ns: Object.fromEntries(Object.entries(x.max_latency).map(([k, v]) => [k.slice(1), durationNs(v)])) }
         : {}),
       ...(x.max_outage !== undefined ? { max_outage_ns: durationNs(x.max_outage) } : {}),
+      ...(x.from !== undefined ? { from_ns: durationNs(x.from) } : {}),
+      ...(x.until !== undefined ? { until_ns: durationNs(x.until) } : {}),
     })),
     notes,
   };

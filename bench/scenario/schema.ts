@@ -264,11 +264,22 @@ export const SlaSchema = Type.Object(
       }),
     ),
     max_outage: Type.Optional(Duration('longest time without a completed I/O')),
+    from: Type.Optional(
+      Duration('start of the time it is judged over, from the start of the run (default: the end of the warm-up), e.g. 20s after a fault'),
+    ),
+    until: Type.Optional(Duration('end of the time it is judged over, from the start of the run (default: the end of the run)')),
     window: Type.Union([Type.Literal('run'), Type.Literal('interval'), Type.Literal('both')], {
       default: 'run',
       description: 'judged over the whole steady state (run), in every interval after warm-up (interval), or both',
     }),
     tolerance: Type.Number({ minimum: 0, maximum: 1, default: 0, description: 'fraction the measured figure may miss the limit by, 0..1' }),
+    regression_tolerance: Type.Number({
+      minimum: 0,
+      maximum: 10,
+      default: 0.05,
+      description:
+        'against a baseline (anvil check --baseline): the change, as a fraction of the baseline figure, the SLA lets pass before it is a regression; default 0.05',
+    }),
   },
   { additionalProperties: false },
 );

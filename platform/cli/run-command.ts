@@ -38,8 +38,8 @@ export function isClusterScenarioFile(file: string): boolean {
   return /^kind:[ \t]*["']?ClusterScenario["']?[ \t]*(#.*)?$/m.test(text);
 }
 
-/** `--stack`: hci, diy, or both comma-separated (compare mode). */
-function parseStack(value: string): string {
+/** `--stack`: hci, diy, or both comma-separated (compare mode; anvil check runs each). */
+export function parseStack(value: string): string {
   const stacks = value.split(',');
   if (stacks.length > 2 || new Set(stacks).size !== stacks.length || stacks.some((v) => v !== 'hci' && v !== 'diy'))
     throw new InvalidArgumentError('a stack: hci (the appliance), diy, or hci,diy to compare them, e.g. --stack hci');

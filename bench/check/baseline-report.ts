@@ -1,0 +1,109 @@
+/**
+ * `anvil check --baseline DIR`: the baseline's results found beside the current runs' (a folder an earlier
+ * `anvil check --out DIR` wrote: DIR/SCENARIO/STACK/seed-N), paired by seed, compared (baseline.ts), and
+ * the comparison as a table and as JUnit test cases (a regression is a `<failure type="Regression">`).
+ */
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { AnvilError } from '../../platform/errors.js';
+import { compareWithBaseline, slaSeries, type BaselineComparison, type PairedEvidence } from './baseline.js';
+import type { JudgedSla } from './evaluate.js';
+import { readResultsEvidence, type ResultsEvidence } from './results-evidence.js';
+import { formatFigure } from './verdict-report.js';
+
+/** One scenario on one stack as the check ran it: its SLAs and each seed's evidence. */
+export interface CheckedRuns {
+  /** The scenario file's name without folder and extension: its folder in DIR. */
+  readonly key: string;
+  readonly scenario: string;
+  readonly stack: string;
+  readonly slas: readonly JudgedSla[];
+  readonly bySeed: ReadonlyMap<number, ResultsEvidence>;
+}
+
+/** A scenario and stack compared with its baseline. */
+export interface StackComparison {
+  readonly key: string;
+  readonly scenario: string;
+  readonly stack: string;
+  /** Where the baseline's runs were, as given. */
+  readonly baseline: string;
+  readonly comparisons: readonly BaselineComparison[];
+}
+
+/** Refuses a baseline (or stored results) that is not a folder, before anything runs. */
+export function checkBaselineDir(dir: string, what = 'baseline'): void {
+  if (!existsSync(dir) || !statSync(dir).isDirectory())
+    throw new AnvilError(
+      'ANVIL_ERR_FILE_NOT_FOUND',
+      `${what} ${dir} is not a folder; give the folder an earlier anvil check --out DIR wrote (DIR/SCENARIO/STACK/seed-N)`,
+    );
+}
+
+/** Compares each scenario and stack with the baseline's runs of the same seeds; each is one family for Holm. */
+export async function compareRuns(runs: readonly CheckedRuns[], baselineDir: string, resamples?: number): Promise<StackComparison[]> {
+  const out: StackComparison[] = [];
+  for (const r of runs) {
+    const folder = join(baselineDir, r.key, r.stack);
+    const seeds = [...r.bySeed.keys()].filter((seed) => existsSync(join(folder, `seed-${seed}`)));
+    const baseline = await Promise.all(seeds.map((seed) => readResultsEvidence(join(folder, `seed-${seed}`))));
+    const pairs: PairedEvidence[] = r.slas.map((sla) => ({
+      sla,
+      seeds,
+      baseline: baseline.map((e) => slaSeries(sla, e)),
+      current: seeds.map((seed) => slaSeries(sla, r.bySeed.get(seed)!)),
+    }));
+    out.push({ key: r.key, scenario: r.scenario, stack: r.stack, baseline: folder, comparisons: compareWithBaseline(pairs, resamples) });
+  }
+  return out;
+}
+
+const percent = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
+
+/** The change and its interval as people read it: `+12.3% [+10.1%, +14.2%]`. */
+export function changeText(c: BaselineComparison): string {
+  if (c.change === null) return '-';
+  return c.ci ? `${percent(c.change)} [${percent(c.ci[0])}, ${percent(c.ci[1])}]` : percent(c.change);
+}
+
+const VERDICT_TEXT: Record<BaselineComparison['verdict'], string> = {
+  identical: 'identical',
+  ok: 'ok',
+  regression: 'REGRESSION',
+  inconclusive: 'inconclusive',
+  skipped: 'skipped',
+};
+
+/** The comparison table: per scenario, stack, SLA and limit, both figures, the change with its interval, Holm's p, the verdict. */
+export function comparisonTable(all: readonly StackComparison[]): string {
+  const header = ['SCENARIO', 'STACK', 'SLA', 'STATISTIC', 'BASELINE', 'CURRENT', 'CHANGE [CI]', 'TOLERANCE', 'P (HOLM)', 'VERDICT'];
+  const rows = all.flatMap((s) =>
+    s.comparisons.map((c) => [
+      s.key,
+      s.stack,
+      c.sla,
+      c.check === 'min_iops' ? 'IOPS' : c.check === 'min_bandwidth' ? 'bandwidth' : `${c.check.slice('max_latency_'.length)} latency`,
+      c.baseline === null ? '-' : formatFigure(c.baseline, c.unit),
+      c.current === null ? '-' : formatFigure(c.current, c.unit),
+      changeText(c),
+      `${c.check.startsWith('min_') ? '-' : '+'}${(c.tolerance * 100).toFixed(0)}%`,
+      c.p_holm === null ? '-' : c.p_holm.toPrecision(2),
+      VERDICT_TEXT[c.verdict],
+    ]),
+  );
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
+  const confidence = all.flatMap((s) => s.comparisons)[0]?.confidence;
+  const method = `paired block bootstrap over seeds and intervals${confidence !== undefined ? `, intervals at ${(confidence * 100).toFixed(1)}%` : ''}, Holm across each scenario's checks`;
+  return ['against the baseline: ' + method, line(header), ...rows.map(line)].join('\n') + '\n';
+}
+
+/** One line of a comparison, for a failure message: the figures, the change and its interval, the test and its p. */
+export function comparisonMessage(c: BaselineComparison): string {
+  if (c.baseline === null || c.current === null || c.change === null) return `${c.sla} ${c.check}: not compared: ${c.note ?? ''}`;
+  return `${c.sla} ${c.check}: ${formatFigure(c.current, c.unit)} against ${formatFigure(c.baseline, c.unit)} in the baseline, change ${changeText(c)} at ${((c.confidence ?? 0.95) * 100).toFixed(1)}% confidence, tolerance ${(c.tolerance * 100).toFixed(0)}%, paired block bootstrap p=${c.p_value?.toPrecision(2)} (Holm ${c.p_holm?.toPrecision(2)}), seeds ${c.seeds.join(',')}`;
+}

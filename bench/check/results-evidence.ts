@@ -1,0 +1,165 @@
+/**
+ * What an SLA is judged on, read from a results folder as `anvil run ... --out DIR` writes it for any
+ * target: `intervals.arrow` (I/Os and bytes per interval, job and direction), `interval_histogram.arrow`
+ * (completion-latency buckets per interval, so percentiles merge over jobs and windows) and `summary.json`
+ * (outages and network flows where the run reported them). The label columns (pod, volume, tenant, ...)
+ * say whose rows they are. Nothing here knows which target wrote the folder.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { AnvilError } from '../../platform/errors.js';
+
+/** One interval row set, columnar: index i is one row. Times ns since the start of the run. */
+export interface IntervalColumns {
+  /** End of the interval, ns. */
+  readonly time_ns: Float64Array;
+  readonly interval_ns: Float64Array;
+  readonly direction: readonly string[];
+  /** I/Os completed in the interval. */
+  readonly ios: Float64Array;
+  /** Bytes per second over the interval. */
+  readonly bw_bytes: Float64Array;
+  /** Label columns (pod, volume, tenant, node, stack, ...) by name. */
+  readonly labels: ReadonlyMap<string, readonly string[]>;
+  readonly rows: number;
+}
+
+/** Completion-latency buckets per interval, columnar. */
+export interface HistogramColumns {
+  readonly time_ns: Float64Array;
+  readonly interval_ns: Float64Array;
+  readonly direction: readonly string[];
+  /** The bucket's value (fio's json+ bin value), ns. */
+  readonly bucket_value_ns: Float64Array;
+  readonly count: Float64Array;
+  readonly labels: ReadonlyMap<string, readonly string[]>;
+  readonly rows: number;
+}
+
+/** A time a pod or volume served nothing, as the run reported it (`TENANT/NAME`, ns). */
+export interface ReportedOutage {
+  readonly kind: 'pod' | 'volume';
+  readonly name: string;
+  readonly from_ns: number;
+  readonly to_ns: number;
+}
+
+/** A network flow's delivered payload over the run, as the run reported it. */
+export interface ReportedFlow {
+  readonly from: string;
+  readonly to: string;
+  readonly delivered_bits_per_s: number;
+}
+
+export interface ResultsEvidence {
+  readonly dir: string;
+  /** The target that wrote it (sim, host), for the report only: the evaluation does not read it. */
+  readonly target: string;
+  readonly seed: number;
+  readonly intervals: IntervalColumns;
+  readonly histograms: HistogramColumns;
+  readonly outages: readonly ReportedOutage[];
+  readonly flows: readonly ReportedFlow[];
+}
+
+const NEEDED = ['summary.json', 'intervals.arrow', 'interval_histogram.arrow'] as const;
+
+function unreadable(dir: string, file: string, why: string): AnvilError {
+  return new AnvilError(
+    'ANVIL_ERR_CHECK_RESULTS',
+    `${join(dir, file)}: ${why}; an SLA is judged on a results folder as anvil run SCENARIO --out DIR writes it (${NEEDED.join(', ')})`,
+  );
+}
+
+type ArrowTable = import('apache-arrow').Table;
+
+function numbers(t: ArrowTable, name: string, dir: string, file: string): Float64Array {
+  const col = t.getChild(name);
+  if (!col) throw unreadable(dir, file, `has no column ${name}`);
+  return Float64Array.from(col.toArray() as ArrayLike<number>);
+}
+
+function strings(t: ArrowTable, name: string, dir: string, file: string): string[] {
+  const col = t.getChild(name);
+  if (!col) throw unreadable(dir, file, `has no column ${name}`);
+  return Array.from(col, (v) => String(v ?? ''));
+}
+
+/** Columns that are neither fixed ones of the table nor numbers: the job labels. */
+function labelColumns(t: ArrowTable, fixed: ReadonlySet<string>): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const f of t.schema.fields) {
+    if (fixed.has(f.name) || f.name === 'job' || f.name === 'direction') continue;
+    if (String(f.type) !== 'Utf8') continue;
+    out.set(
+      f.name,
+      Array.from(t.getChild(f.name)!, (v) => String(v ?? '')),
+    );
+  }
+  return out;
+}
+
+async function readTable(dir: string, file: string): Promise<ArrowTable> {
+  const { tableFromIPC } = await import('apache-arrow');
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(join(dir, file));
+  } catch (e) {
+    throw unreadable(dir, file, `cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  try {
+    return tableFromIPC(bytes);
+  } catch (e) {
+    throw unreadable(dir, file, `is not an Arrow IPC file (${(e as Error).message})`);
+  }
+}
+
+interface SummaryDoc {
+  anvil?: {
+    target?: string;
+    seed?: number;
+    scenario?: {
+      outages?: { pods?: { name: string; from_ns: number; to_ns: number }[]; volumes?: { name: string; from_ns: number; to_ns: number }[] };
+      network?: { flows?: { from: string; to: string; delivered_bits_per_s: number }[] };
+    };
+  };
+}
+
+/** Reads the evidence of one run from `dir`; a missing or unreadable file is an ANVIL_ERR_CHECK_RESULTS naming it. */
+export async function readResultsEvidence(dir: string): Promise<ResultsEvidence> {
+  for (const f of NEEDED) if (!existsSync(join(dir, f))) throw unreadable(dir, f, 'is missing');
+  let summary: SummaryDoc;
+  try {
+    summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as SummaryDoc;
+  } catch (e) {
+    throw unreadable(dir, 'summary.json', `is not JSON (${(e as Error).message})`);
+  }
+  const it = await readTable(dir, 'intervals.arrow');
+  const fixedIntervals = new Set(['time_ns', 'interval_ns', 'ios', 'iops', 'bw_bytes']);
+  const intervals: IntervalColumns = {
+    time_ns: numbers(it, 'time_ns', dir, 'intervals.arrow'),
+    interval_ns: numbers(it, 'interval_ns', dir, 'intervals.arrow'),
+    direction: strings(it, 'direction', dir, 'intervals.arrow'),
+    ios: numbers(it, 'ios', dir, 'intervals.arrow'),
+    bw_bytes: numbers(it, 'bw_bytes', dir, 'intervals.arrow'),
+    labels: labelColumns(it, fixedIntervals),
+    rows: it.numRows,
+  };
+  const ht = await readTable(dir, 'interval_histogram.arrow');
+  const histograms: HistogramColumns = {
+    time_ns: numbers(ht, 'time_ns', dir, 'interval_histogram.arrow'),
+    interval_ns: numbers(ht, 'interval_ns', dir, 'interval_histogram.arrow'),
+    direction: strings(ht, 'direction', dir, 'interval_histogram.arrow'),
+    bucket_value_ns: numbers(ht, 'bucket_value_ns', dir, 'interval_histogram.arrow'),
+    count: numbers(ht, 'count', dir, 'interval_histogram.arrow'),
+    labels: labelColumns(ht, new Set(['time_ns', 'interval_ns', 'bucket_low_ns', 'bucket_high_ns', 'bucket_value_ns', 'count'])),
+    rows: ht.numRows,
+  };
+  const scenario = summary.anvil?.scenario;
+  const outages: ReportedOutage[] = [
+    ...(scenario?.outages?.pods ?? []).map((o) => ({ kind: 'pod' as const, name: o.name, from_ns: o.from_ns, to_ns: o.to_ns })),
+    ...(scenario?.outages?.volumes ?? []).map((o) => ({ kind: 'volume' as const, name: o.name, from_ns: o.from_ns, to_ns: o.to_ns })),
+  ];
+  const flows = (scenario?.network?.flows ?? []).map((f) => ({ from: f.from, to: f.to, delivered_bits_per_s: f.delivered_bits_per_s }));
+  return { dir, target: summary.anvil?.target ?? 'unknown', seed: summary.anvil?.seed ?? 0, intervals, histograms, outages, flows };
+}

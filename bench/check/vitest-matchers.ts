@@ -1,0 +1,150 @@
+/**
+ * QoS assertions for users' own vitest tests, imported by name (`anvil/vitest`, package.json `exports`;
+ * vitest is a peer dependency): `loadResults(DIR)` reads a results folder as `anvil run ... --out DIR`
+ * wrote it, and `expect(results).toMeetSla({ pod: 'db-0', iopsAtLeast: 20000, p99LatencyAtMost: '500us' })`
+ * judges it with `anvil check`'s own evaluation, failing with each check's figures.
+ *
+ *   import { anvilMatchers, loadResults } from 'anvil/vitest';
+ *   expect.extend(anvilMatchers);
+ *   expect(await loadResults('out')).toMeetSla({ tenant: 'shop', p99LatencyAtMost: '1ms' });
+ */
+import type {} from 'vitest';
+import { parseByteRate, parseDuration } from '../../sim/core/units.js';
+import type { ScenarioSla } from '../scenario/load.js';
+import { evaluateSlas, type JudgedSla, type SlaSubject, type SlaVerdict } from './evaluate.js';
+import { verdictMessage } from './junit.js';
+import { readResultsEvidence, type ResultsEvidence } from './results-evidence.js';
+
+export type { ResultsEvidence, SlaVerdict };
+
+/** A duration as a number of ns or a text with a unit ('500us'); a rate as bytes/s or a text ('200MB/s'). */
+type Duration = number | string;
+
+/** What `toMeetSla` asserts: one scope (pod, tenant or volume; a pod or volume NAME matches TENANT/NAME too) and its limits. */
+export interface SlaExpectation {
+  readonly pod?: string;
+  readonly tenant?: string;
+  readonly volume?: string;
+  /** Which I/Os count (default all). */
+  readonly ops?: 'all' | 'read' | 'write';
+  /** Judged over the whole run (default) or in every interval. */
+  readonly window?: 'run' | 'interval' | 'both';
+  readonly iopsAtLeast?: number;
+  readonly bandwidthAtLeast?: number | string;
+  readonly p99LatencyAtMost?: Duration;
+  readonly p999LatencyAtMost?: Duration;
+  /** Any percentile: { p50: '100us', 'p99.99': '5ms' }. */
+  readonly latencyAtMost?: Readonly<Record<string, Duration>>;
+  readonly outageAtMost?: Duration;
+  /** Fraction a figure may miss its limit by (default 0). */
+  readonly tolerance?: number;
+  /** The time judged, from the start of the run (default: all the results hold, which start after warm-up). */
+  readonly from?: Duration;
+  readonly until?: Duration;
+}
+
+/** Reads a results folder (`anvil run SCENARIO --out DIR`) for `toMeetSla`. */
+export function loadResults(dir: string): Promise<ResultsEvidence> {
+  return readResultsEvidence(dir);
+}
+
+function ns(value: Duration, what: string): number {
+  const parsed = typeof value === 'number' ? value : parseDuration(value);
+  if (parsed === undefined || !Number.isFinite(parsed) || parsed < 0)
+    throw new TypeError(`toMeetSla: ${what} ${String(value)} is not a duration; give ns as a number or a text with a unit, e.g. '500us'`);
+  return parsed;
+}
+
+/** The label values of `column` in the results that `name` names: itself, or TENANT/NAME. */
+function matching(e: ResultsEvidence, column: string, name: string): Set<string> {
+  const values = new Set(e.intervals.labels.get(column) ?? []);
+  return new Set([...values].filter((v) => v === name || v.endsWith(`/${name}`)));
+}
+
+/** The expectation as an SLA `anvil check` judges, on `e`'s label values. */
+export function expectationSla(x: SlaExpectation, e: ResultsEvidence): JudgedSla {
+  const scopes = (['pod', 'tenant', 'volume'] as const).filter((k) => x[k] !== undefined);
+  if (scopes.length !== 1)
+    throw new TypeError(`toMeetSla: name exactly one of pod, tenant or volume; given ${scopes.join(', ') || 'none'}`);
+  const label = scopes[0]!;
+  const name = x[label]!;
+  const values = label === 'tenant' ? new Set([name]) : matching(e, label, name);
+  const subject: SlaSubject = {
+    name: `${label} ${[...values].join(', ') || name}`,
+    label,
+    values,
+    outagePods: label === 'pod' ? values : new Set(),
+    outageVolumes: label === 'volume' ? values : new Set(),
+    flowPods: label === 'pod' ? values : new Set(),
+  };
+  const latency: Record<string, number> = {};
+  if (x.p99LatencyAtMost !== undefined) latency['99'] = ns(x.p99LatencyAtMost, 'p99LatencyAtMost');
+  if (x.p999LatencyAtMost !== undefined) latency['99.9'] = ns(x.p999LatencyAtMost, 'p999LatencyAtMost');
+  for (const [p, v] of Object.entries(x.latencyAtMost ?? {})) latency[p.replace(/^p/, '')] = ns(v, `latencyAtMost.${p}`);
+  const bandwidth = typeof x.bandwidthAtLeast === 'string' ? parseByteRate(x.bandwidthAtLeast) : x.bandwidthAtLeast;
+  if (x.bandwidthAtLeast !== undefined && bandwidth === undefined)
+    throw new TypeError(`toMeetSla: bandwidthAtLeast ${x.bandwidthAtLeast} is not a rate; give bytes/s or a text such as '200MB/s'`);
+  const sla = {
+    name: `${label}-${name}`,
+    [label]: name,
+    ops: x.ops ?? 'all',
+    window: x.window ?? 'run',
+    tolerance: x.tolerance ?? 0,
+    regression_tolerance: 0.05,
+    ...(x.iopsAtLeast !== undefined ? { min_iops: x.iopsAtLeast } : {}),
+    ...(bandwidth !== undefined ? { min_bandwidth_bytes_per_s: bandwidth } : {}),
+    ...(Object.keys(latency).length > 0 ? { max_latency_ns: latency } : {}),
+    ...(x.outageAtMost !== undefined ? { max_outage_ns: ns(x.outageAtMost, 'outageAtMost') } : {}),
+  } as ScenarioSla;
+  if (
+    sla.min_iops === undefined &&
+    sla.min_bandwidth_bytes_per_s === undefined &&
+    sla.max_latency_ns === undefined &&
+    sla.max_outage_ns === undefined
+  )
+    throw new TypeError(
+      'toMeetSla: give at least one limit: iopsAtLeast, bandwidthAtLeast, p99LatencyAtMost, p999LatencyAtMost, latencyAtMost or outageAtMost',
+    );
+  return {
+    sla,
+    scope: subject.name,
+    subjects: [subject],
+    from_ns: x.from !== undefined ? ns(x.from, 'from') : 0,
+    until_ns: x.until !== undefined ? ns(x.until, 'until') : Number.MAX_VALUE,
+  };
+}
+
+/** Vitest's matcher result. */
+interface MatcherResult {
+  pass: boolean;
+  message: () => string;
+}
+
+/** The matchers, for `expect.extend(anvilMatchers)`. A check without the data to judge it (too few I/Os) fails. */
+export const anvilMatchers = {
+  toMeetSla(received: unknown, expected: SlaExpectation): MatcherResult {
+    const e = received as ResultsEvidence;
+    if (!e || typeof e !== 'object' || !('intervals' in e) || !('histograms' in e))
+      return { pass: false, message: () => 'toMeetSla: expected results as loadResults(DIR) reads them (anvil run ... --out DIR)' };
+    const verdicts = evaluateSlas([expectationSla(expected, e)], e);
+    const pass = verdicts.length > 0 && verdicts.every((v) => v.status === 'pass');
+    const lines = verdicts.map(
+      (v) => `  ${v.status === 'pass' ? 'held' : v.status === 'fail' ? 'BROKEN' : 'not judged'}: ${verdictMessage(v)}`,
+    );
+    return {
+      pass,
+      message: () =>
+        (pass
+          ? `expected ${verdicts[0]?.scope} to break its SLA, but every check held:\n`
+          : `expected ${verdicts[0]?.scope} to meet its SLA:\n`) + lines.join('\n'),
+    };
+  },
+};
+
+declare module 'vitest' {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- vitest declares Matchers<T = any>; augmentations must match
+  interface Matchers<T = any> {
+    /** The results meet the SLA: every limit held (figures in the failure message). */
+    toMeetSla(expected: SlaExpectation): T;
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * Issue 14, vitest matchers: a user's test imports them by the package's name (`anvil/vitest`, through
+ * package.json `exports`, compiled dist/ as a user gets it), loads a results folder `anvil run --out` wrote
+ * and asserts `toMeetSla`; a broken SLA fails with its figures. Shortened noisy-neighbour on hci.
+ */
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { anvilInProcess, tempDir } from '../../cli-harness.js';
+import { shortenedScenario } from '../../platform/cluster/scenario-files.js';
+
+type Matchers = typeof import('../../../bench/check/vitest-matchers.js');
+let anvil: Matchers;
+let results: Awaited<ReturnType<Matchers['loadResults']>>;
+
+beforeAll(async () => {
+  // By name, as a user's project imports it: resolved through package.json's exports.
+  anvil = (await import('anvil/vitest' as string)) as Matchers;
+  expect.extend(anvil.anvilMatchers);
+  const out = join(tempDir('anvil-matchers-'), 'run');
+  const file = shortenedScenario('noisy-neighbour', { duration: '300ms', warmup: '50ms', interval: '50ms' });
+  const r = await anvilInProcess(['run', file, '--stack', 'hci', '--out', out, '--output-format', 'json']);
+  expect(r.code, r.stderr).toBe(0);
+  results = await anvil.loadResults(out);
+});
+
+describe('expect(results).toMeetSla', () => {
+  it('passes where every limit holds: a pod by its name, per interval, with a tolerance', () => {
+    expect(results).toMeetSla({ pod: 'orders-db', iopsAtLeast: 20_000, window: 'interval', tolerance: 0.02 });
+    expect(results).toMeetSla({ tenant: 'shop', p99LatencyAtMost: '1ms', latencyAtMost: { p50: '1ms' } });
+  });
+
+  it('fails a broken SLA with a message that names it and gives the figures', () => {
+    let message = '';
+    try {
+      expect(results).toMeetSla({ tenant: 'shop', p99LatencyAtMost: '500us', iopsAtLeast: 1000 });
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toMatch(/^expected tenant shop to meet its SLA:\n/);
+    expect(message).toMatch(/ {2}held: tenant shop: IOPS \S+k IOPS >= 1\.00k IOPS, margin \+\S+%/);
+    expect(message).toMatch(/ {2}BROKEN: tenant shop: p99 latency \d+ us > 500 us, margin -\S+%, at tenant shop/);
+    expect(results).not.toMeetSla({ pod: 'shop/stock-db', p99LatencyAtMost: 1000 });
+  });
+
+  it('refuses an expectation without one scope or without a limit', () => {
+    expect(() => expect(results).toMeetSla({ pod: 'orders-db', tenant: 'shop', iopsAtLeast: 1 })).toThrow(
+      /name exactly one of pod, tenant or volume; given pod, tenant/,
+    );
+    expect(() => expect(results).toMeetSla({ volume: 'orders' })).toThrow(/give at least one limit/);
+    expect(() => expect(results).toMeetSla({ volume: 'orders', p99LatencyAtMost: 'soon' })).toThrow(
+      /p99LatencyAtMost soon is not a duration/,
+    );
+  });
+});
