@@ -20,6 +20,8 @@ export class MirrorColumns {
   /** Per parent: the first and last block it touches, computed once when it arrives (its legs and its end read them). */
   firstBlock = new Int32Array(0);
   lastBlock = new Int32Array(0);
+  /** Per request on a detour (`MirroredVolume.detour`): its place on its own route, to go on from when it is back. */
+  routePos = new Int32Array(0);
 
   constructor(private readonly requests: RequestPool) {
     this.fit(requests.op.length);
@@ -42,6 +44,7 @@ export class MirrorColumns {
     this.copyTo = grow(this.copyTo, (n) => new Int32Array(n));
     this.firstBlock = grow(this.firstBlock, (n) => new Int32Array(n));
     this.lastBlock = grow(this.lastBlock, (n) => new Int32Array(n));
+    this.routePos = grow(this.routePos, (n) => new Int32Array(n));
   }
 }
 

@@ -51,6 +51,12 @@ const KIND_WRITE = 4;
 const KIND_TRIM = 5;
 const KIND_RESYNC_READ = 6;
 const KIND_RESYNC_WRITE = 7;
+/**
+ * Added to a read's, write's or trim's kind while the request itself goes down the one leg it needs
+ * (`detour`): a read (one plex serves it), or a write with one writable plex and no copy owed. It then
+ * needs no child: no allocation, no join.
+ */
+const KIND_DETOUR = 16;
 
 /** Receives the resync copies when they come back along a leg (see resync.ts). */
 export interface ResyncSink {
@@ -138,7 +144,7 @@ export class MirroredVolume implements DeviceInstance, EventHandler {
     if (op === OP_READ) {
       this.cols.kind[req] = KIND_READ;
       if (this.readPlex < 0) return this.fail(req);
-      this.send(req, this.readPlex, KIND_READ, offset, size);
+      this.detour(req, this.readPlex, KIND_READ);
       return;
     }
     this.cols.kind[req] = op === OP_WRITE ? KIND_WRITE : KIND_TRIM;
@@ -148,9 +154,12 @@ export class MirroredVolume implements DeviceInstance, EventHandler {
     }
     const owed = op === OP_WRITE ? this.map.takeCopiesOnWrite(first, last) : 0;
     if (op === OP_WRITE) this.cols.version[req] = this.map.nextVersion();
+    const alone = owed === 0 && this.writable === 1;
     for (let p = 0; p < this.state.length; p++) {
       if (this.state[p] === 'offline') {
         if (op === OP_WRITE) this.map.markDirty(p, first, last);
+      } else if (alone) {
+        this.detour(req, p, this.cols.kind[req]!);
       } else if (owed > 0) {
         this.send(req, p, KIND_COPY_READ, first * this.block_bytes, owed * this.block_bytes);
       } else {
@@ -345,6 +354,7 @@ export class MirroredVolume implements DeviceInstance, EventHandler {
   private legDone(req: number): void {
     const requests = this.requests;
     const kind = this.cols.kind[req]!;
+    if (kind >= KIND_DETOUR) return this.detourDone(req, kind - KIND_DETOUR);
     if (kind === KIND_RESYNC_READ) return this.resyncSink!.copyRead(req);
     if (kind === KIND_RESYNC_WRITE) return this.resyncSink!.copyWritten(req);
     const parent = requests.parent[req]!;
@@ -372,6 +382,45 @@ export class MirroredVolume implements DeviceInstance, EventHandler {
     } else this.cols.count[parent]!++;
     this.cols.kind[req] = KIND_NONE;
     if (requests.childDone(req) === 0) this.finish(parent);
+  }
+
+  /**
+   * Sends request `req` itself along plex `plex`'s leg (a child's way, the same stations and times): its
+   * place on its own route and its offset are kept to be given back in `detourDone`.
+   */
+  private detour(req: number, plex: number, kind: number): void {
+    const requests = this.requests;
+    this.cols.kind[req] = kind + KIND_DETOUR;
+    this.cols.legPlex[req] = plex;
+    this.cols.legEpoch[req] = this.epoch[plex]!;
+    this.cols.routePos[req] = requests.detour(req, this.legFlow[plex]!);
+    requests.offset_bytes[req] = this.offset[plex]! + requests.offset_bytes[req]!;
+    requests.forward(req);
+  }
+
+  /** A detoured request is back: what `legDone` does for its one child, then its end. */
+  private detourDone(req: number, kind: number): void {
+    const requests = this.requests;
+    const plex = this.cols.legPlex[req]!;
+    const current = this.cols.legEpoch[req] === this.epoch[plex];
+    const first = this.cols.firstBlock[req]!;
+    const last = this.cols.lastBlock[req]!;
+    requests.offset_bytes[req] = requests.offset_bytes[req]! - this.offset[plex]!;
+    requests.resume(req, this.cols.routePos[req]!);
+    this.cols.kind[req] = kind;
+    if (kind === KIND_WRITE) {
+      if (current) {
+        this.map.store(plex, first, last, this.cols.version[req]!);
+        this.cols.count[req]!++;
+      } else this.map.markDirty(plex, first, last);
+    } else if (kind === KIND_READ && !current) {
+      // Its plex left while the read was out: the read goes again to the plex reads go to now, if any.
+      if (this.readPlex >= 0) return this.detour(req, this.readPlex, KIND_READ);
+    } else if (kind === KIND_READ) {
+      if (!this.map.holdsAcknowledged(plex, first, last)) this.staleReads++;
+      this.cols.count[req]!++;
+    } else this.cols.count[req]!++;
+    this.finish(req);
   }
 
   /** Sends a child of `parent` along plex `plex`'s leg, at `offset` in the volume. */
