@@ -134,6 +134,27 @@ export class Simulator {
     this.lifecycle = { state: 'running', until_ns };
     this.stopRequested = false;
     const start = this.eventsFired;
+    if (this.fireUntil(until_ns)) {
+      this.lifecycle = { state: 'stopped', at_ns: this.now, reason: 'stop' };
+      return this.eventsFired - start;
+    }
+    this.dropDeadTop();
+    if (this.size === 0 && until_ns === Infinity) {
+      this.lifecycle = { state: 'stopped', at_ns: this.now, reason: 'empty' };
+    } else {
+      if (until_ns !== Infinity && until_ns > this.now) this.now = until_ns;
+      this.lifecycle = { state: 'stopped', at_ns: this.now, reason: this.size === 0 ? 'empty' : 'until' };
+    }
+    return this.eventsFired - start;
+  }
+
+  /**
+   * The event loop of `run`: fires events in order up to `until_ns`; true when `stop()` ended it. Kept
+   * apart from `run`'s bookkeeping because V8 compiles the loop on its first long run (on-stack), before
+   * the code after it has ever run: a soft deoptimization there sent every later slice of the run back to
+   * the interpreter until the loop was compiled again. Here the loop's exit is a bare return.
+   */
+  private fireUntil(until_ns: number): boolean {
     while (this.size > 0) {
       const t = this.heapTime[0]!;
       if (t > until_ns) break;
@@ -149,19 +170,9 @@ export class Simulator {
       this.now = t;
       this.eventsFired++;
       target.fire(arg);
-      if (this.stopRequested) {
-        this.lifecycle = { state: 'stopped', at_ns: this.now, reason: 'stop' };
-        return this.eventsFired - start;
-      }
+      if (this.stopRequested) return true;
     }
-    this.dropDeadTop();
-    if (this.size === 0 && until_ns === Infinity) {
-      this.lifecycle = { state: 'stopped', at_ns: this.now, reason: 'empty' };
-    } else {
-      if (until_ns !== Infinity && until_ns > this.now) this.now = until_ns;
-      this.lifecycle = { state: 'stopped', at_ns: this.now, reason: this.size === 0 ? 'empty' : 'until' };
-    }
-    return this.eventsFired - start;
+    return false;
   }
 
   private release(slot: number): void {
