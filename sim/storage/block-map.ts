@@ -186,6 +186,7 @@ export class BlockMap {
    */
   lostBlocks(inSync: readonly boolean[], limit = 100): LostBlock[] {
     const lost: LostBlock[] = [];
+    if (this.acknowledgedWrites === 0) return lost; // nothing acknowledged: nothing to lose (a read-only volume)
     for (let b = 0; b < this.blocks && lost.length < limit; b++) {
       const acknowledged = this.acknowledged[b]!;
       if (acknowledged === 0) continue;
