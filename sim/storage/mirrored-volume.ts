@@ -21,48 +21,24 @@ import type { EventHandler, Simulator } from '../core/kernel.js';
 import type { DeviceInstance } from '../devices/device.js';
 import { OP_READ, OP_WRITE, STATUS_ERROR, type RequestPool, type Station } from '../io/requests.js';
 import { BlockMap, type LostBlock } from './block-map.js';
-import { MirrorColumns, sharedMirrorColumns } from './mirror-columns.js';
+import {
+  KIND_COPY_READ,
+  KIND_COPY_WRITE,
+  KIND_DETOUR,
+  KIND_NONE,
+  KIND_READ,
+  KIND_RESYNC_READ,
+  KIND_RESYNC_WRITE,
+  KIND_TRIM,
+  KIND_WRITE,
+  MirrorColumns,
+  sharedMirrorColumns,
+  type PlexLeg,
+  type PlexState,
+  type ResyncSink,
+} from './mirror-columns.js';
 
-/** A plex's state, as the control plane names it. */
-export type PlexState = 'in-sync' | 'offline' | 'resyncing';
-
-/** What a plex's leg is made of; the builder turns it into a route. */
-export interface PlexLeg {
-  /** Stations from the volume to the device (a remote plex's outbound delay, links, a QoS scheduler). */
-  readonly via: readonly Station[];
-  readonly device: Station;
-  /** Stations after the device back to the volume (a remote plex's inbound delay, links). */
-  readonly back: readonly Station[];
-  /** The plex's start on its device, bytes (its extent). */
-  readonly offset_bytes: number;
-  /** On the node the volume is read from: reads prefer it. */
-  readonly local: boolean;
-  /** Stations resync copies take instead of `via` and `back` (their own QoS client, so they do not queue in the volume's); default the same. */
-  readonly copyVia?: readonly Station[];
-  readonly copyBack?: readonly Station[];
-}
-
-// What a request is to the volume (kept per request id while the volume holds it or one of its children).
-const KIND_NONE = 0;
-const KIND_READ = 1;
-const KIND_COPY_READ = 2;
-const KIND_COPY_WRITE = 3;
-const KIND_WRITE = 4;
-const KIND_TRIM = 5;
-const KIND_RESYNC_READ = 6;
-const KIND_RESYNC_WRITE = 7;
-/**
- * Added to a read's, write's or trim's kind while the request itself goes down the one leg it needs
- * (`detour`): a read (one plex serves it), or a write with one writable plex and no copy owed. It then
- * needs no child: no allocation, no join.
- */
-const KIND_DETOUR = 16;
-
-/** Receives the resync copies when they come back along a leg (see resync.ts). */
-export interface ResyncSink {
-  copyRead(req: number): void;
-  copyWritten(req: number): void;
-}
+export type { PlexLeg, PlexState, ResyncSink } from './mirror-columns.js';
 
 export class MirroredVolume implements DeviceInstance, EventHandler {
   readonly map: BlockMap;
