@@ -162,6 +162,22 @@ export class RequestPool {
     return --this.pending[parent]!;
   }
 
+  /**
+   * Sends `req` down `flow`'s route from its head (the station calling this is that head: the next
+   * `forward` goes to the station after it), instead of a child on that route; returns the request's
+   * place on its own route, for `resume` when it comes back (a one-plex leg of a volume).
+   */
+  detour(req: number, flow: number): number {
+    const pos = this.routePos[req]!;
+    this.routePos[req] = this.routeStart[flow]!;
+    return pos;
+  }
+
+  /** Puts `req` back at `pos` on its own route (from `detour`): the next `forward` goes on from there. */
+  resume(req: number, pos: number): void {
+    this.routePos[req] = pos;
+  }
+
   /** Hands the request to the next station of its route. */
   forward(req: number): void {
     this.stations[++this.routePos[req]!]!.accept(req);

@@ -60,6 +60,19 @@ export function wireBytes(size_bytes: number, framing: Framing): number {
   return size_bytes + packetsOf(size_bytes, framing) * (framing.l3l4_header_bytes + framing.encap_bytes + framing.frame_overhead_bytes);
 }
 
+/**
+ * `wireBytes` for a station's hot path, with the framing's figures taken out once (`payloadPerPacket_bytes`,
+ * `perPacketOverhead_bytes`): the same sum, without re-deriving and re-checking them per message.
+ */
+export function wireBytesOf(size_bytes: number, payload_bytes: number, overhead_bytes: number): number {
+  return size_bytes + (size_bytes <= payload_bytes ? 1 : Math.ceil(size_bytes / payload_bytes)) * overhead_bytes;
+}
+
+/** Bytes every packet adds on the line under `framing`: headers, encapsulation and frame cost. */
+export function perPacketOverhead_bytes(framing: Framing): number {
+  return framing.l3l4_header_bytes + framing.encap_bytes + framing.frame_overhead_bytes;
+}
+
 /** Time `wire_bytes` take to serialize at `rate_bits_per_s`, ns. */
 export function serialization_ns(wire_bytes: number, rate_bits_per_s: number): number {
   return (wire_bytes * 8 * 1e9) / rate_bits_per_s;

@@ -19,7 +19,17 @@
 import type { EventHandler, EventHandle, Simulator } from '../core/kernel.js';
 import type { RequestPool, Station } from '../io/requests.js';
 import { RequestFifo } from '../resources/request-fifo.js';
-import { carriedBytes, CARRY_ALL, checkFraming, DEFAULT_FRAMING, wireBytes, type Carry, type Framing } from './framing.js';
+import {
+  carriedBytes,
+  CARRY_ALL,
+  checkFraming,
+  DEFAULT_FRAMING,
+  payloadPerPacket_bytes,
+  perPacketOverhead_bytes,
+  wireBytesOf,
+  type Carry,
+  type Framing,
+} from './framing.js';
 
 /** A VF's bandwidth settings, bits/s of wire rate (headers and frame cost included). */
 export interface VfRates {
@@ -83,6 +93,9 @@ export class NicPort implements EventHandler {
   readonly guarantee_horizon_ns: number;
   readonly segment_bytes: number;
   readonly vfs: VirtualFunction[] = [];
+  /** The framing's payload and overhead per packet, bytes (for `wireBytesOf`). */
+  private readonly packetPayload_bytes: number;
+  private readonly packetOverhead_bytes: number;
 
   /** Time the line spent serializing, ns (never counts VF-to-VF traffic on the embedded switch). */
   wireBusy_ns = 0;
@@ -128,6 +141,8 @@ export class NicPort implements EventHandler {
     if (!(this.guarantee_horizon_ns >= 0 && Number.isFinite(this.guarantee_horizon_ns)))
       throw new RangeError(`NIC port ${params.name}: guarantee_horizon_ns must be >= 0, got ${this.guarantee_horizon_ns}`);
     checkFraming(this.framing, `NIC port ${params.name}`);
+    this.packetPayload_bytes = payloadPerPacket_bytes(this.framing);
+    this.packetOverhead_bytes = perPacketOverhead_bytes(this.framing);
     this.segment_bytes = params.segment_bytes ?? Infinity;
     if (!(this.segment_bytes >= 1))
       throw new RangeError(`NIC port ${params.name}: segment_bytes must be >= 1 (Infinity for whole messages), got ${this.segment_bytes}`);
@@ -271,7 +286,7 @@ export class NicPort implements EventHandler {
     const req = this.partial[vf]! >= 0 ? this.partial[vf]! : queue.shift();
     const left = this.requests.tag[req]!;
     const size = left > this.segment_bytes ? this.segment_bytes : left;
-    const bits = wireBytes(size, this.framing) * 8;
+    const bits = wireBytesOf(size, this.packetPayload_bytes, this.packetOverhead_bytes) * 8;
     const tx_ns = (bits * 1e9) / this.rate_bits_per_s;
     const min = this.minRate[vf]!;
     if (min > 0) {

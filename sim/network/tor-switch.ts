@@ -13,7 +13,16 @@
  */
 import type { EventHandler, Simulator } from '../core/kernel.js';
 import type { RequestPool, Station } from '../io/requests.js';
-import { carriedBytes, checkFraming, DEFAULT_FRAMING, wireBytes, type Carry, type Framing } from './framing.js';
+import {
+  carriedBytes,
+  checkFraming,
+  DEFAULT_FRAMING,
+  payloadPerPacket_bytes,
+  perPacketOverhead_bytes,
+  wireBytesOf,
+  type Carry,
+  type Framing,
+} from './framing.js';
 
 export interface TorSwitchParams {
   readonly name: string;
@@ -49,8 +58,10 @@ export class SwitchEgress implements Station, EventHandler {
   queueWait_ns = 0;
   maxQueueWait_ns = 0;
   private free_ns = 0;
-  private readonly framing: Framing;
   private readonly segment_bytes: number;
+  /** The framing's payload and overhead per packet, bytes (for `wireBytesOf`). */
+  private readonly packetPayload_bytes: number;
+  private readonly packetOverhead_bytes: number;
 
   constructor(
     readonly name: string,
@@ -59,7 +70,9 @@ export class SwitchEgress implements Station, EventHandler {
     private readonly sim: Simulator,
     private readonly requests: RequestPool,
   ) {
-    this.framing = params.framing ?? DEFAULT_FRAMING;
+    const framing: Framing = params.framing ?? DEFAULT_FRAMING;
+    this.packetPayload_bytes = payloadPerPacket_bytes(framing);
+    this.packetOverhead_bytes = perPacketOverhead_bytes(framing);
     this.segment_bytes = params.segment_bytes ?? Infinity;
   }
 
@@ -76,13 +89,13 @@ export class SwitchEgress implements Station, EventHandler {
   acceptBytes(req: number, bytes: number): void {
     const requests = this.requests;
     const rate = this.params.rate_bits_per_s;
-    const tx_ns = (wireBytes(bytes, this.framing) * 8e9) / rate;
+    const tx_ns = (wireBytesOf(bytes, this.packetPayload_bytes, this.packetOverhead_bytes) * 8e9) / rate;
     // What goes out from now: the whole message, or of one in pieces its last piece (the earlier ones
     // went through between whatever else the line carried; the whole still takes tx_ns from its first bit).
     let txLast_ns = tx_ns;
     if (bytes > this.segment_bytes) {
       const last = bytes - Math.ceil(bytes / this.segment_bytes - 1) * this.segment_bytes;
-      txLast_ns = (wireBytes(last, this.framing) * 8e9) / rate;
+      txLast_ns = (wireBytesOf(last, this.packetPayload_bytes, this.packetOverhead_bytes) * 8e9) / rate;
     }
     const ready_ns = this.sim.now + this.switchLatency_ns;
     const start_ns = ready_ns > this.free_ns ? ready_ns : this.free_ns;

@@ -21,41 +21,24 @@ import type { EventHandler, Simulator } from '../core/kernel.js';
 import type { DeviceInstance } from '../devices/device.js';
 import { OP_READ, OP_WRITE, STATUS_ERROR, type RequestPool, type Station } from '../io/requests.js';
 import { BlockMap, type LostBlock } from './block-map.js';
+import {
+  KIND_COPY_READ,
+  KIND_COPY_WRITE,
+  KIND_DETOUR,
+  KIND_NONE,
+  KIND_READ,
+  KIND_RESYNC_READ,
+  KIND_RESYNC_WRITE,
+  KIND_TRIM,
+  KIND_WRITE,
+  MirrorColumns,
+  sharedMirrorColumns,
+  type PlexLeg,
+  type PlexState,
+  type ResyncSink,
+} from './mirror-columns.js';
 
-/** A plex's state, as the control plane names it. */
-export type PlexState = 'in-sync' | 'offline' | 'resyncing';
-
-/** What a plex's leg is made of; the builder turns it into a route. */
-export interface PlexLeg {
-  /** Stations from the volume to the device (a remote plex's outbound delay, links, a QoS scheduler). */
-  readonly via: readonly Station[];
-  readonly device: Station;
-  /** Stations after the device back to the volume (a remote plex's inbound delay, links). */
-  readonly back: readonly Station[];
-  /** The plex's start on its device, bytes (its extent). */
-  readonly offset_bytes: number;
-  /** On the node the volume is read from: reads prefer it. */
-  readonly local: boolean;
-  /** Stations resync copies take instead of `via` and `back` (their own QoS client, so they do not queue in the volume's); default the same. */
-  readonly copyVia?: readonly Station[];
-  readonly copyBack?: readonly Station[];
-}
-
-// What a request is to the volume (kept per request id while the volume holds it or one of its children).
-const KIND_NONE = 0;
-const KIND_READ = 1;
-const KIND_COPY_READ = 2;
-const KIND_COPY_WRITE = 3;
-const KIND_WRITE = 4;
-const KIND_TRIM = 5;
-const KIND_RESYNC_READ = 6;
-const KIND_RESYNC_WRITE = 7;
-
-/** Receives the resync copies when they come back along a leg (see resync.ts). */
-export interface ResyncSink {
-  copyRead(req: number): void;
-  copyWritten(req: number): void;
-}
+export type { PlexLeg, PlexState, ResyncSink } from './mirror-columns.js';
 
 export class MirroredVolume implements DeviceInstance, EventHandler {
   readonly map: BlockMap;
@@ -77,19 +60,11 @@ export class MirroredVolume implements DeviceInstance, EventHandler {
   private resyncSink: ResyncSink | null = null;
   /** Where every leg ends: children and copies come back to the volume here. */
   private readonly legSink: Station = { accept: (req) => this.legDone(req) };
-  // Per request id.
-  private kind = new Uint8Array(0);
-  private legPlex = new Int32Array(0);
-  private legEpoch = new Int32Array(0);
-  /** A write's version; a resync copy's version read from its source. */
-  private version = new Uint32Array(0);
-  /** Per parent: legs that acknowledged; per resync copy: its block. */
-  private count = new Int32Array(0);
-  /** Per resync copy: the plex it is copied to. */
-  private copyTo = new Int32Array(0);
-  /** Per parent: the first and last block it touches, computed once when it arrives (its legs and its end read them). */
-  private firstBlock = new Int32Array(0);
-  private lastBlock = new Int32Array(0);
+  /**
+   * Per request id (see mirror-columns.ts): shared with the pool's other volumes, unless a leg leads through
+   * another volume (that one then holds the same ids as this one's children, so this one keeps its own).
+   */
+  private readonly cols: MirrorColumns;
 
   /**
    * @param capacity_bytes the volume's size, bytes
@@ -115,8 +90,9 @@ export class MirroredVolume implements DeviceInstance, EventHandler {
       this.local.push(leg.local);
       this.offset.push(leg.offset_bytes);
     }
+    const nests = legs.some((leg) => [...leg.via, leg.device, ...leg.back].some((s) => s instanceof MirroredVolume));
+    this.cols = nests ? new MirrorColumns(requests) : sharedMirrorColumns(requests);
     this.routeLegs(legs);
-    this.fit(requests.op.length);
   }
 
   /** The plexes' count. */
@@ -138,29 +114,32 @@ export class MirroredVolume implements DeviceInstance, EventHandler {
     const size = requests.size_bytes[req]!;
     const first = this.map.firstBlock(offset);
     const last = this.map.lastBlock(offset, size);
-    this.firstBlock[req] = first;
-    this.lastBlock[req] = last;
-    this.count[req] = 0;
+    this.cols.firstBlock[req] = first;
+    this.cols.lastBlock[req] = last;
+    this.cols.count[req] = 0;
     if (op === OP_READ) {
-      this.kind[req] = KIND_READ;
+      this.cols.kind[req] = KIND_READ;
       if (this.readPlex < 0) return this.fail(req);
-      this.send(req, this.readPlex, KIND_READ, offset, size);
+      this.detour(req, this.readPlex, KIND_READ);
       return;
     }
-    this.kind[req] = op === OP_WRITE ? KIND_WRITE : KIND_TRIM;
+    this.cols.kind[req] = op === OP_WRITE ? KIND_WRITE : KIND_TRIM;
     if (this.writable === 0) {
       if (op === OP_WRITE) for (let p = 0; p < this.state.length; p++) this.map.markDirty(p, first, last);
       return this.fail(req);
     }
     const owed = op === OP_WRITE ? this.map.takeCopiesOnWrite(first, last) : 0;
-    if (op === OP_WRITE) this.version[req] = this.map.nextVersion();
+    if (op === OP_WRITE) this.cols.version[req] = this.map.nextVersion();
+    const alone = owed === 0 && this.writable === 1;
     for (let p = 0; p < this.state.length; p++) {
       if (this.state[p] === 'offline') {
         if (op === OP_WRITE) this.map.markDirty(p, first, last);
+      } else if (alone) {
+        this.detour(req, p, this.cols.kind[req]!);
       } else if (owed > 0) {
         this.send(req, p, KIND_COPY_READ, first * this.block_bytes, owed * this.block_bytes);
       } else {
-        this.send(req, p, this.kind[req]!, offset, size);
+        this.send(req, p, this.cols.kind[req]!, offset, size);
       }
     }
   }
@@ -287,33 +266,33 @@ export class MirroredVolume implements DeviceInstance, EventHandler {
       this.sim.now,
     );
     this.fit(req + 1);
-    this.kind[req] = KIND_RESYNC_READ;
-    this.legPlex[req] = source;
-    this.legEpoch[req] = this.epoch[target]!;
-    this.copyTo[req] = target;
-    this.count[req] = block;
+    this.cols.kind[req] = KIND_RESYNC_READ;
+    this.cols.legPlex[req] = source;
+    this.cols.legEpoch[req] = this.epoch[target]!;
+    this.cols.copyTo[req] = target;
+    this.cols.count[req] = block;
     this.requests.serviceClass[req] = serviceClass;
     this.requests.forward(req);
   }
 
   /** The plex a resync copy goes to. */
   copyTarget(req: number): number {
-    return this.copyTo[req]!;
+    return this.cols.copyTo[req]!;
   }
 
   /** Whether a resync copy belongs to its target's current return (not to a pass the target's leaving ended). */
   copyCurrent(req: number): boolean {
-    return this.legEpoch[req] === this.epoch[this.copyTo[req]!];
+    return this.cols.legEpoch[req] === this.epoch[this.cols.copyTo[req]!];
   }
 
   /** Turns a copy read back from its source into the write to its target (for resync.ts); false (and released) when the target left meanwhile. */
   continueCopy(req: number): boolean {
-    const target = this.copyTo[req]!;
-    const block = this.count[req]!;
-    const version = this.map.held[this.legPlex[req]!]![block]!;
+    const target = this.cols.copyTo[req]!;
+    const block = this.cols.count[req]!;
+    const version = this.map.held[this.cols.legPlex[req]!]![block]!;
     const serviceClass = this.requests.serviceClass[req]!;
     const current = this.copyCurrent(req);
-    this.kind[req] = KIND_NONE;
+    this.cols.kind[req] = KIND_NONE;
     this.requests.release(req);
     if (!current) return false;
     const write = this.requests.alloc(
@@ -324,12 +303,12 @@ export class MirroredVolume implements DeviceInstance, EventHandler {
       this.sim.now,
     );
     this.fit(write + 1);
-    this.kind[write] = KIND_RESYNC_WRITE;
-    this.legPlex[write] = target;
-    this.legEpoch[write] = this.epoch[target]!;
-    this.copyTo[write] = target;
-    this.count[write] = block;
-    this.version[write] = version;
+    this.cols.kind[write] = KIND_RESYNC_WRITE;
+    this.cols.legPlex[write] = target;
+    this.cols.legEpoch[write] = this.epoch[target]!;
+    this.cols.copyTo[write] = target;
+    this.cols.count[write] = block;
+    this.cols.version[write] = version;
     this.requests.serviceClass[write] = serviceClass;
     this.requests.forward(write);
     return true;
@@ -338,26 +317,27 @@ export class MirroredVolume implements DeviceInstance, EventHandler {
   /** Ends a copy written to its target (for resync.ts): the block is clean there unless the target left meanwhile. */
   endCopy(req: number): void {
     if (this.copyCurrent(req)) {
-      const plex = this.copyTo[req]!;
-      const block = this.count[req]!;
-      this.map.store(plex, block, block, this.version[req]!);
+      const plex = this.cols.copyTo[req]!;
+      const block = this.cols.count[req]!;
+      this.map.store(plex, block, block, this.cols.version[req]!);
       this.map.clean(plex, block);
     }
-    this.kind[req] = KIND_NONE;
+    this.cols.kind[req] = KIND_NONE;
     this.requests.release(req);
   }
 
   /** A child (or a resync copy) came back along its leg. */
   private legDone(req: number): void {
     const requests = this.requests;
-    const kind = this.kind[req]!;
+    const kind = this.cols.kind[req]!;
+    if (kind >= KIND_DETOUR) return this.detourDone(req, kind - KIND_DETOUR);
     if (kind === KIND_RESYNC_READ) return this.resyncSink!.copyRead(req);
     if (kind === KIND_RESYNC_WRITE) return this.resyncSink!.copyWritten(req);
     const parent = requests.parent[req]!;
-    const plex = this.legPlex[req]!;
-    const current = this.legEpoch[req] === this.epoch[plex];
-    const first = this.firstBlock[parent]!;
-    const last = this.lastBlock[parent]!;
+    const plex = this.cols.legPlex[req]!;
+    const current = this.cols.legEpoch[req] === this.epoch[plex];
+    const first = this.cols.firstBlock[parent]!;
+    const last = this.cols.lastBlock[parent]!;
     if ((kind === KIND_COPY_READ || kind === KIND_COPY_WRITE) && !current) {
       this.map.markDirty(plex, first, last); // the plex left between the copy and the write: it missed the write
     } else if (kind === KIND_COPY_READ) {
@@ -366,18 +346,57 @@ export class MirroredVolume implements DeviceInstance, EventHandler {
       this.send(parent, plex, KIND_WRITE, requests.offset_bytes[parent]!, requests.size_bytes[parent]!);
     } else if (kind === KIND_WRITE) {
       if (current) {
-        this.map.store(plex, first, last, this.version[parent]!);
-        this.count[parent]!++;
+        this.map.store(plex, first, last, this.cols.version[parent]!);
+        this.cols.count[parent]!++;
       } else this.map.markDirty(plex, first, last);
     } else if (kind === KIND_READ && !current) {
       // Its plex left while the read was out: the read goes again to the plex reads go to now, if any.
       if (this.readPlex >= 0) this.send(parent, this.readPlex, KIND_READ, requests.offset_bytes[parent]!, requests.size_bytes[parent]!);
     } else if (kind === KIND_READ) {
       if (!this.map.holdsAcknowledged(plex, first, last)) this.staleReads++;
-      this.count[parent]!++;
-    } else this.count[parent]!++;
-    this.kind[req] = KIND_NONE;
+      this.cols.count[parent]!++;
+    } else this.cols.count[parent]!++;
+    this.cols.kind[req] = KIND_NONE;
     if (requests.childDone(req) === 0) this.finish(parent);
+  }
+
+  /**
+   * Sends request `req` itself along plex `plex`'s leg (a child's way, the same stations and times): its
+   * place on its own route and its offset are kept to be given back in `detourDone`.
+   */
+  private detour(req: number, plex: number, kind: number): void {
+    const requests = this.requests;
+    this.cols.kind[req] = kind + KIND_DETOUR;
+    this.cols.legPlex[req] = plex;
+    this.cols.legEpoch[req] = this.epoch[plex]!;
+    this.cols.routePos[req] = requests.detour(req, this.legFlow[plex]!);
+    requests.offset_bytes[req] = this.offset[plex]! + requests.offset_bytes[req]!;
+    requests.forward(req);
+  }
+
+  /** A detoured request is back: what `legDone` does for its one child, then its end. */
+  private detourDone(req: number, kind: number): void {
+    const requests = this.requests;
+    const plex = this.cols.legPlex[req]!;
+    const current = this.cols.legEpoch[req] === this.epoch[plex];
+    const first = this.cols.firstBlock[req]!;
+    const last = this.cols.lastBlock[req]!;
+    requests.offset_bytes[req] = requests.offset_bytes[req]! - this.offset[plex]!;
+    requests.resume(req, this.cols.routePos[req]!);
+    this.cols.kind[req] = kind;
+    if (kind === KIND_WRITE) {
+      if (current) {
+        this.map.store(plex, first, last, this.cols.version[req]!);
+        this.cols.count[req]!++;
+      } else this.map.markDirty(plex, first, last);
+    } else if (kind === KIND_READ && !current) {
+      // Its plex left while the read was out: the read goes again to the plex reads go to now, if any.
+      if (this.readPlex >= 0) return this.detour(req, this.readPlex, KIND_READ);
+    } else if (kind === KIND_READ) {
+      if (!this.map.holdsAcknowledged(plex, first, last)) this.staleReads++;
+      this.cols.count[req]!++;
+    } else this.cols.count[req]!++;
+    this.finish(req);
   }
 
   /** Sends a child of `parent` along plex `plex`'s leg, at `offset` in the volume. */
@@ -386,19 +405,19 @@ export class MirroredVolume implements DeviceInstance, EventHandler {
     const child = requests.allocChild(parent, this.legFlow[plex]!, this.offset[plex]! + offset_bytes, size_bytes, this.sim.now);
     this.fit(child + 1);
     if (kind === KIND_COPY_READ) requests.op[child] = OP_READ;
-    this.kind[child] = kind;
-    this.legPlex[child] = plex;
-    this.legEpoch[child] = this.epoch[plex]!;
+    this.cols.kind[child] = kind;
+    this.cols.legPlex[child] = plex;
+    this.cols.legEpoch[child] = this.epoch[plex]!;
     requests.forward(child);
   }
 
   private finish(parent: number): void {
     const requests = this.requests;
-    if (this.count[parent] === 0) requests.status[parent] = STATUS_ERROR;
-    if (this.kind[parent] === KIND_WRITE && requests.status[parent] !== STATUS_ERROR)
-      this.map.acknowledge(this.firstBlock[parent]!, this.lastBlock[parent]!, this.version[parent]!);
+    if (this.cols.count[parent] === 0) requests.status[parent] = STATUS_ERROR;
+    if (this.cols.kind[parent] === KIND_WRITE && requests.status[parent] !== STATUS_ERROR)
+      this.map.acknowledge(this.cols.firstBlock[parent]!, this.cols.lastBlock[parent]!, this.cols.version[parent]!);
     if (requests.status[parent] === STATUS_ERROR) this.failedIos++;
-    this.kind[parent] = KIND_NONE;
+    this.cols.kind[parent] = KIND_NONE;
     this.held--;
     requests.forward(parent);
   }
@@ -425,22 +444,8 @@ export class MirroredVolume implements DeviceInstance, EventHandler {
       throw new RangeError(`volume "${this.name}" has plexes 0 to ${this.state.length - 1}, not ${plex}`);
   }
 
-  /** Grows the per-request arrays with the pool (at most a doubling per growth of the pool). */
+  /** Grows the per-request arrays with the pool. */
   private fit(ids: number): void {
-    if (ids <= this.kind.length) return;
-    const size = Math.max(ids, this.requests.op.length);
-    const grow = <T extends Uint8Array | Int32Array | Uint32Array>(old: T, make: (n: number) => T): T => {
-      const next = make(size);
-      next.set(old);
-      return next;
-    };
-    this.kind = grow(this.kind, (n) => new Uint8Array(n));
-    this.legPlex = grow(this.legPlex, (n) => new Int32Array(n));
-    this.legEpoch = grow(this.legEpoch, (n) => new Int32Array(n));
-    this.version = grow(this.version, (n) => new Uint32Array(n));
-    this.count = grow(this.count, (n) => new Int32Array(n));
-    this.copyTo = grow(this.copyTo, (n) => new Int32Array(n));
-    this.firstBlock = grow(this.firstBlock, (n) => new Int32Array(n));
-    this.lastBlock = grow(this.lastBlock, (n) => new Int32Array(n));
+    if (ids > this.cols.kind.length) this.cols.fit(ids);
   }
 }
