@@ -10,7 +10,9 @@ import type { StackName } from '../../bench/scenario/schema.js';
 import { formatDuration, formatRate } from '../../sim/core/units.js';
 import { AnvilError } from '../errors.js';
 import { rollupFigures } from './label-rollup.js';
+import { faultLines, plexLines } from './fault-text.js';
 import type { NodeCpuSummary } from './node-cpu.js';
+import { snapshotText } from './snapshots.js';
 import type { ScenarioPodSummary, ScenarioSummary } from './scenario-summary.js';
 
 /** The stacks to run, in order: the flag (`hci`, `diy`, or both comma-separated: compare), else every stack the scenario names. */
@@ -106,6 +108,12 @@ export function compareText(c: ScenarioCompareSummary): string {
         .join(' | ')}`,
     );
   for (const st of c.stacks) for (const n of c.by_stack[st]!.nodes) lines.push(nodeCpuText(n, st));
+  // What the faults and snapshots did differs by stack (the platform's plexes, the block store's copies): each stack's own lines.
+  for (const st of c.stacks) {
+    const s = c.by_stack[st]!;
+    const own = [...faultLines(s), ...(s.snapshots ? snapshotText(s.snapshots) : []), ...plexLines(s)];
+    lines.push(...own.map((l) => `${st}: ${l.trimStart()}`));
+  }
   return lines.join('\n') + '\n';
 }
 

@@ -34,7 +34,7 @@ import { addNodeCpus, nodeCpuSummaries, type ApplicationLoads } from './node-cpu
 import { checkFaults, followModelResyncs, RUNNABLE_FAULTS, runRemainingFaults, scheduleFaults, settleAfterRun } from './faults.js';
 import type { ScenarioPodSummary, ScenarioSummary } from './scenario-summary.js';
 import type { PodOutcome } from './pod-moves.js';
-import { plexLine } from './fault-records.js';
+import { faultLines, plexLines } from './fault-text.js';
 import { checkLinkFaults } from './link-faults.js';
 import { networkSummary, networkText } from './network-summary.js';
 import { placeScenario } from './placement.js';
@@ -159,27 +159,11 @@ export function scenarioText(s: ScenarioSummary): string {
   }
   lines.push(...tenantLines(s.tenants));
   for (const d of s.drives) lines.push(driveLine(d));
-  for (const f of s.faults) {
-    // A failed drive does not come back in the run: its plexes are lost for good.
-    const kind = s.stack === 'diy' ? 'copies' : 'plexes';
-    const plexes = f.plexes.length > 0 ? `${kind} ${f.plexes.join(', ')}${f.event === 'drive-failed' ? ' lost with the drive' : ''}` : '';
-    const what = [plexes, ...(f.moved ?? []).map((m) => `${m.pod} moved to ${m.to}`)];
-    what.push(...(f.stopped ?? []).map((x) => `${x.pod} stopped`), ...(f.restarted ?? []).map((x) => `${x.pod} started again on ${x.on}`));
-    const detail = what.filter((w) => w !== '').join('; ');
-    lines.push(
-      `fault at ${formatDuration(f.at_ns)}: ${f.event} ${f.node}${f.port !== undefined ? `/${f.port}` : ''}${f.drive !== undefined ? ` drive ${f.drive}` : ''}${detail !== '' ? ` (${detail})` : ''}`,
-    );
-  }
-  for (const o of s.outages?.volumes ?? [])
-    lines.push(
-      `  volume ${o.name} out (no plex in sync) for ${formatDuration(o.outage_ns)}, from ${formatDuration(o.from_ns)} to ${o.until}`,
-    );
-  for (const o of s.outages?.pods ?? [])
-    lines.push(`  pod ${o.name} down for ${formatDuration(o.outage_ns)}, from ${formatDuration(o.from_ns)} to ${o.until}`);
+  lines.push(...faultLines(s));
   if (s.snapshots) lines.push(...snapshotText(s.snapshots));
   lines.push(...networkText(s.network), ...vfLines(s.ports, s.stack));
   for (const n of s.nodes) lines.push(nodeCpuText(n, s.stack));
-  if (s.faults.length > 0) for (const p of s.plexes) lines.push(plexLine(p));
+  lines.push(...plexLines(s));
   return lines.join('\n') + '\n';
 }
 

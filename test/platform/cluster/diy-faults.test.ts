@@ -14,7 +14,7 @@ import { loadClusterScenario, type LoadedClusterScenario } from '../../../bench/
 import type { SimRunMeasurement } from '../../../bench/results/measurement.js';
 import { runModel } from '../../../bench/targets/sim.js';
 import { assembleDiy } from '../../../platform/cluster/assemble-diy.js';
-import type { ScenarioCompareSummary } from '../../../platform/cluster/compare.js';
+import { compareText, type ScenarioCompareSummary } from '../../../platform/cluster/compare.js';
 import { checkFaults, followModelResyncs, runRemainingFaults, scheduleFaults, settleAfterRun } from '../../../platform/cluster/faults.js';
 import { placeScenario } from '../../../platform/cluster/placement.js';
 import { runScenarioFile } from '../../../platform/cluster/run-scenario.js';
@@ -267,6 +267,12 @@ describe('compare mode on mirror-node-failure', () => {
       expect(c.by_stack[stack]!.outages).toEqual({ volumes: [], pods: [] });
       expect(run.jobs.find((j) => j.labels?.stack === stack)!.measured.write.total_ios).toBeGreaterThan(1000);
     }
+    // The text of compare mode gives each stack's faults and end states (the JSON has them per stack).
+    const text = compareText(c);
+    expect(text).toContain(`hci: fault at 150 ms: node-down node-2 (plexes ${JOURNAL}#1)`);
+    expect(text).toContain(`diy: fault at 150 ms: node-down node-2 (copies ${JOURNAL}#1)`);
+    expect(text).toMatch(/^hci: plex of .* on node-2: /m);
+    expect(text).toMatch(/^diy: copy of .* on node-2/m);
   });
 });
 
