@@ -29,6 +29,7 @@ import type { AssembledCluster, BuiltVolume } from './assemble.js';
 import type { FaultRecord, OutageRecord, PlexRecord } from './fault-records.js';
 import { isLinkFault, LINK_FAULTS, scheduleLinkFaults } from './link-faults.js';
 import { followModelTime, type ScenarioPlacement } from './placement.js';
+import type { ApplicationLoads } from './node-cpu.js';
 import { podMoves, type PodOutcome } from './pod-moves.js';
 
 /** Fault events this version runs. */
@@ -61,15 +62,20 @@ export function checkFaults(s: LoadedClusterScenario, state: ClusterState): void
     throw new AnvilError('ANVIL_ERR_CLUSTER_SCENARIO', `${s.file}: a fault names a drive its node does not have`, problems);
 }
 
-/** Schedules the faults on the model; returns their log, filled as they fire. */
-export function scheduleFaults(s: LoadedClusterScenario, placement: ScenarioPlacement, built: AssembledCluster): FaultLog {
+/** Schedules the faults on the model; returns their log, filled as they fire. `cpu`, when given, moves the pods' own computing with them. */
+export function scheduleFaults(
+  s: LoadedClusterScenario,
+  placement: ScenarioPlacement,
+  built: AssembledCluster,
+  cpu?: ApplicationLoads,
+): FaultLog {
   // From here the control plane reads the model's time: a fault's or a resync's change is stamped when it happens.
   followModelTime(placement, built.model.sim);
   const records: FaultRecord[] = [];
   const lostPlexes = new Set<string>();
   const store = placement.store;
   const actor = localAdmin('scenario');
-  const pods = podMoves(s, placement, built);
+  const pods = podMoves(s, placement, built, cpu);
   const outages = volumeOutageTracker(built);
   const plexesWhere = (node: string, drive?: number) =>
     [...built.volumes].flatMap(([key, v]) =>

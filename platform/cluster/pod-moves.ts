@@ -12,6 +12,7 @@
 import type { LoadedClusterScenario } from '../../bench/scenario/load.js';
 import { localAdmin } from '../domain/tenancy.js';
 import { volumeDevice, type AssembledCluster, type PodJob } from './assemble.js';
+import type { ApplicationLoads } from './node-cpu.js';
 import type { ScenarioPlacement } from './placement.js';
 
 /** What happened to a pod with workloads. */
@@ -51,7 +52,13 @@ export interface PodMoves {
   close(end_ns: number): PodOutage[];
 }
 
-export function podMoves(s: LoadedClusterScenario, placement: ScenarioPlacement, built: AssembledCluster): PodMoves {
+/** `cpu`, when given, has each pod's own computing follow it (node-cpu.ts). */
+export function podMoves(
+  s: LoadedClusterScenario,
+  placement: ScenarioPlacement,
+  built: AssembledCluster,
+  cpu?: ApplicationLoads,
+): PodMoves {
   const store = placement.store;
   const reschedule = new Map<string, boolean>(s.spec.pods.map((p) => [`${p.tenant}/${p.name}`, p.reschedule]));
   const outcomes = new Map<string, PodOutcome>();
@@ -73,6 +80,7 @@ export function podMoves(s: LoadedClusterScenario, placement: ScenarioPlacement,
     const jobs = jobsOf.get(pod);
     if (!jobs || !nodeNow.has(pod)) return [];
     for (const { job } of jobs) job.stop();
+    cpu?.place(pod, null, now);
     nodeNow.delete(pod);
     outcome(pod).stopped = { at_ns: now, reason };
     outages.push({ name: pod, from_ns: now });
@@ -98,6 +106,7 @@ export function podMoves(s: LoadedClusterScenario, placement: ScenarioPlacement,
     const from = nodeNow.get(pod)!;
     rehome(pod, to);
     reroute(jobsOf.get(pod)!);
+    cpu?.place(pod, to, now);
     nodeNow.set(pod, to);
     outcome(pod).moves.push({ at_ns: now, from, to });
   };
@@ -115,6 +124,7 @@ export function podMoves(s: LoadedClusterScenario, placement: ScenarioPlacement,
       return [{ job, volume: j.volume, name, labels }];
     });
     jobsOf.set(pod, again);
+    cpu?.place(pod, node, now);
     nodeNow.set(pod, node);
     outcome(pod).restarted = { at_ns: now, node };
     const open = outages.find((o) => o.name === pod && o.to_ns === undefined);

@@ -191,7 +191,7 @@ function runStack(
     // The appliance's host CPUs: the pods' computing alone (its NIC and storage controllers charge none).
     cpus = { stack: built.stack, applications: addNodeCpus(built.model, built.stack, state, scenario.duration_ns) };
   }
-  const faults = scheduleFaults(scenario, placement, built);
+  const faults = scheduleFaults(scenario, placement, built, cpus.applications);
   const snapshots = scheduleSnapshots(scenario, placement, built);
   // Compare mode builds twice: a note the first stack gave is not said again.
   for (const n of built.notes) {

@@ -34,6 +34,8 @@ export class CpuLoad implements EventHandler {
   responseSum_ns = 0;
   /** CPU time those slices asked for, ns. */
   work_ns = 0;
+  /** When it stops offering work, ns: the params' `stop_ns`, or earlier through `stopAt`. */
+  private stop_ns: number;
   private readonly sliceStart_ns: Float64Array;
   private readonly sliceWork_ns: Float64Array;
 
@@ -50,6 +52,7 @@ export class CpuLoad implements EventHandler {
     const start_ns = params.start_ns ?? 0;
     if (!(params.stop_ns >= start_ns))
       throw new RangeError(`CPU load on "${cpu.name}": stop_ns ${params.stop_ns} is before start_ns ${start_ns}`);
+    this.stop_ns = params.stop_ns;
     this.sliceStart_ns = new Float64Array(threads);
     this.sliceWork_ns = new Float64Array(threads);
     if (threads > 0) for (let t = 0; t < threads; t++) sim.post(start_ns, this, t);
@@ -59,7 +62,7 @@ export class CpuLoad implements EventHandler {
   fire(arg: number): void {
     const now = this.sim.now;
     if (arg === ARRIVAL) {
-      if (now > this.params.stop_ns) return;
+      if (now > this.stop_ns) return;
       const work = this.params.slice_ns.sample();
       const done = this.cpu.reserve(now, work, CPU_APPLICATION);
       this.count(done - now, work);
@@ -68,12 +71,17 @@ export class CpuLoad implements EventHandler {
     }
     // A closed-loop thread: its slice is done (or it is starting); count it and queue the next.
     const work = this.sliceWork_ns[arg]!;
-    if (work > 0 && now <= this.params.stop_ns) this.count(now - this.sliceStart_ns[arg]!, work);
-    if (now >= this.params.stop_ns) return;
+    if (work > 0 && now <= this.stop_ns) this.count(now - this.sliceStart_ns[arg]!, work);
+    if (now >= this.stop_ns) return;
     const next = this.params.slice_ns.sample();
     this.sliceStart_ns[arg] = now;
     this.sliceWork_ns[arg] = next;
     this.sim.post(this.cpu.reserve(now, next, CPU_APPLICATION), this, arg);
+  }
+
+  /** Stops offering work from `now_ns` on (its pod stopped or moved away); a slice running then still counts if done by then. */
+  stopAt(now_ns: number): void {
+    this.stop_ns = Math.min(this.stop_ns, now_ns);
   }
 
   /** Mean response time of a slice, ns (NaN before any). */

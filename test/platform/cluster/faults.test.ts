@@ -178,6 +178,13 @@ describe('node-down under a pod with a workload', () => {
     expect(summary.outages).toEqual({ volumes: [], pods: [] });
     expect(text).toContain(`moved to ${to} at 100 ms`);
     expect(text).toContain(`node-down ${from} (plexes t/data#`);
+    // Its own computing (its CPU request kept busy) moved with it: 100 ms on the old node, 200 ms on the new.
+    const cores = 2;
+    const coreTime = (node: string) => summary.nodes.find((n) => n.node === node)!.application_ns;
+    expect(coreTime(from) / (cores * 100e6)).toBeGreaterThan(0.8);
+    expect(coreTime(from) / (cores * 100e6)).toBeLessThan(1.2);
+    expect(coreTime(to) / (cores * 200e6)).toBeGreaterThan(0.8);
+    expect(coreTime(to) / (cores * 200e6)).toBeLessThan(1.2);
   });
 
   it('reschedule false: the pod goes down with its node, its jobs stop there, and its outage to the end of the run is reported', async () => {
