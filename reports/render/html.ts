@@ -25,18 +25,37 @@ body { font-family: system-ui, sans-serif; color: #222; max-width: 980px; margin
 h1 { font-size: 1.6em; margin-bottom: 0.2em; } h2 { margin-top: 2em; border-bottom: 1px solid #ddd; padding-bottom: 0.2em; }
 .meta { color: #666; font-size: 0.9em; }
 table { border-collapse: collapse; width: 100%; font-size: 0.85em; margin: 0.8em 0; }
-th, td { border-bottom: 1px solid #e4e4e4; padding: 4px 6px; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
-table.assumptions { table-layout: fixed; }
+th, td { border-bottom: 1px solid #e4e4e4; padding: 4px 6px; text-align: left; vertical-align: top; overflow-wrap: normal; word-break: normal; hyphens: manual; }
+th { font-weight: 600; vertical-align: bottom; }
+td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
+td.n, .nowrap { white-space: nowrap; }
+td.n .note { white-space: normal; display: block; color: #666; font-size: 0.9em; }
 table.assumptions td.n { white-space: normal; }
-td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .judgement { color: #a04000; font-weight: 600; }
 .summary p { margin: 0.6em 0; }
 figure { margin: 1em 0; }
-@media print { body { margin: 0; max-width: none; } h2 { break-after: avoid; } figure, table { break-inside: avoid; } }
+figure svg { max-width: 100%; height: auto; }
+@page { margin: 14mm 12mm; }
+@media print {
+  body { margin: 0; max-width: none; padding: 0; font-size: 10pt; }
+  h2 { break-after: avoid; } h2 + p, h3 { break-after: avoid; }
+  figure, table.keep, tr { break-inside: avoid; }
+  thead { display: table-header-group; }
+}
 `;
 
 function num(x: number, digits = 1): string {
   return x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+/** A figure id with a line-break opportunity after each underscore or dot, so a long id wraps between its parts. */
+function breakableId(id: string): string {
+  return escapeHtml(id).replace(/([_.])/g, '$1<wbr>');
+}
+
+/** Text with a line-break opportunity after each slash of a web address, so a long address wraps between its parts. */
+function breakableAddresses(text: string): string {
+  return escapeHtml(text).replace(/\S+\.\S+\/\S+/g, (address) => address.replace(/\//g, '/<wbr>'));
 }
 
 function table(head: string[], rows: string[][], numeric: Set<number> = new Set(), className?: string, widths?: string[]): string {
@@ -58,7 +77,7 @@ function resultsTable(a: TcoAnalysis): string {
       formatUsd(s.total_usd),
       formatUsd(headline.expected_usd),
       `${formatUsd(headline.p10_usd)} – ${formatUsd(headline.p90_usd)}`,
-      `${formatUsd(headline.point_usd)}${headline.point_position === 'within' ? '' : headline.point_position === 'below-p10' ? ' (below P10, see summary)' : ' (above P90, see summary)'}`,
+      `${formatUsd(headline.point_usd)}${headline.point_position === 'within' ? '' : `<span class="note">${headline.point_position === 'below-p10' ? 'below P10' : 'above P90'}, see summary</span>`}`,
       cmp ? `${formatUsd(cmp.savings_usd)} (${(cmp.savings_fraction * 100).toFixed(0)}%)` : '—',
       cmp
         ? cmp.breakEvenMonth === null
@@ -82,6 +101,7 @@ function resultsTable(a: TcoAnalysis): string {
     ],
     rows,
     new Set([1, 2, 3, 4, 5, 6]),
+    'keep headline',
   );
 }
 
@@ -117,6 +137,7 @@ function sizingTable(a: TcoAnalysis): string {
     ],
     rows,
     new Set([2, 4, 5, 6, 7, 8, 9]),
+    'sizing',
   );
 }
 
@@ -155,6 +176,7 @@ function yearlyTable(a: TcoAnalysis): string {
     ['Stack', 'Year', ...CATEGORIES.map((c) => escapeHtml(CATEGORY_LABELS[c])), 'Total', 'Total P10 – P90'],
     rows,
     new Set([1, 2, 3, 4, 5, 6, 7, 8, 9]),
+    'years',
   );
 }
 
@@ -162,11 +184,11 @@ function assumptionsTable(a: TcoAnalysis): string {
   const rows = [...a.catalogue.values()]
     .sort((x, y) => x.file.localeCompare(y.file) || x.id.localeCompare(y.id))
     .map((f) => [
-      `<code>${escapeHtml(f.id)}</code>`,
+      `<code>${breakableId(f.id)}</code>`,
       escapeHtml(f.description),
       `${num(f.value, f.value % 1 === 0 ? 0 : 3)} ${escapeHtml(f.unit)}`,
       f.range ? `${num(f.range[0], f.range[0] % 1 === 0 ? 0 : 3)} – ${num(f.range[1], f.range[1] % 1 === 0 ? 0 : 3)}` : '—',
-      `${f.judgement ? '<span class="judgement">judgement</span>: ' : ''}${f.overridden ? '<strong>scenario override</strong>: ' : ''}${escapeHtml(f.source)}`,
+      `${f.judgement ? '<span class="judgement">judgement</span>: ' : ''}${f.overridden ? '<strong>scenario override</strong>: ' : ''}${breakableAddresses(f.source)}`,
       String(f.year),
     ]);
   return table(['Figure', 'What', 'Value', 'Range', 'Source', 'Year'], rows, new Set([2, 3]), 'assumptions', [
