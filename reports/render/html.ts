@@ -5,7 +5,7 @@
 import { costBarsChart } from '../charts/cost-bars.js';
 import { cumulativeCostChart } from '../charts/cumulative-cost.js';
 import { npvBandsChart } from '../charts/npv-bands.js';
-import { npvHeadline } from './npv-headline.js';
+import { npvHeadline, npvHeadlines } from './npv-headline.js';
 import { formatUsd } from '../charts/plot-svg.js';
 import { tornadoChart } from '../charts/tornado.js';
 import { CATEGORIES, CATEGORY_LABELS } from '../tco/cashflow.js';
@@ -14,7 +14,7 @@ import { CONSTRAINTS } from '../tco/sizing.js';
 import type { TcoAnalysis } from '../tco/tco.js';
 import { serverConfig } from '../tco/scenario-schema.js';
 import { CONSTRAINT_LABELS, categoryTotals, stackLabel } from './report-data.js';
-import { executiveSummary } from './summary.js';
+import { executiveSummaryHtml, headlineTableHtml } from './summary.js';
 
 export function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -32,7 +32,7 @@ td.n, .nowrap { white-space: nowrap; }
 td.n .note { white-space: normal; display: block; color: #666; font-size: 0.9em; }
 table.assumptions td.n { white-space: normal; }
 .judgement { color: #a04000; font-weight: 600; }
-.summary p { margin: 0.6em 0; }
+.summary p, .summary li { margin: 0.4em 0; }
 figure { margin: 1em 0; }
 figure svg { max-width: 100%; height: auto; }
 @page { margin: 14mm 12mm; }
@@ -66,42 +66,27 @@ function table(head: string[], rows: string[][], numeric: Set<number> = new Set(
   return `<table${className ? ` class="${className}"` : ''}><thead><tr>${th}</tr></thead><tbody>\n${body}\n</tbody></table>`;
 }
 
-function resultsTable(a: TcoAnalysis): string {
+/** The estimate with every figure at its most likely value, beside the median: a second basis, kept off the summary. */
+function mostLikelyTable(a: TcoAnalysis): string {
   const rows = a.point.stacks.map((s) => {
     const headline = npvHeadline(a, s.id);
-    const cmp = a.point.comparisons.find((c) => c.against === s.id);
-    const servers = s.sizing.years.map((y) => y.roles.reduce((n, r) => n + r.servers, 0)).join(' / ');
     return [
       escapeHtml(stackLabel(a, s.id)),
-      servers,
       formatUsd(s.total_usd),
-      formatUsd(headline.expected_usd),
-      `${formatUsd(headline.p10_usd)} – ${formatUsd(headline.p90_usd)}`,
-      `${formatUsd(headline.point_usd)}${headline.point_position === 'within' ? '' : `<span class="note">${headline.point_position === 'below-p10' ? 'below P10' : 'above P90'}, see summary</span>`}`,
-      cmp ? `${formatUsd(cmp.savings_usd)} (${(cmp.savings_fraction * 100).toFixed(0)}%)` : '—',
-      cmp
-        ? cmp.breakEvenMonth === null
-          ? 'not within horizon'
-          : cmp.breakEvenMonth === 0
-            ? 'day one'
-            : `month ${cmp.breakEvenMonth}`
-        : '—',
+      formatUsd(headline.point_usd),
+      formatUsd(headline.median_usd),
+      headline.point_position === 'within'
+        ? 'within P10 – P90'
+        : headline.point_position === 'below-p10'
+          ? 'below its P10'
+          : 'above its P90',
     ];
   });
   return table(
-    [
-      'Stack',
-      'Servers by year',
-      'Total cost (most likely)',
-      'NPV expected (P50)',
-      'NPV P10 – P90',
-      'NPV most likely',
-      'Appliance saves',
-      'Appliance break-even',
-    ],
+    ['Stack', 'Total cost, most-likely figures (undiscounted)', 'NPV, most-likely figures', 'NPV, median (P50)', 'Most-likely NPV lies'],
     rows,
-    new Set([1, 2, 3, 4, 5, 6]),
-    'keep headline',
+    new Set([1, 2, 3]),
+    'most-likely',
   );
 }
 
@@ -288,7 +273,7 @@ export function renderHtml(a: TcoAnalysis, meta: HtmlMeta): string {
     }));
   const npv = a.point.stacks.map((st) => {
     const h = npvHeadline(a, st.id);
-    return { stack: stackLabel(a, st.id), p10: h.p10_usd, p50: h.expected_usd, p90: h.p90_usd, point: h.point_usd };
+    return { stack: stackLabel(a, st.id), p10: h.p10_usd, p50: h.median_usd, p90: h.p90_usd, point: h.point_usd };
   });
   const tornadoBars = a.tornado.bars
     .filter((b) => b.swing_usd > 0)
@@ -309,10 +294,8 @@ export function renderHtml(a: TcoAnalysis, meta: HtmlMeta): string {
 ${s.description ? `<p>${escapeHtml(s.description)}</p>` : ''}
 
 <h2 id="summary">Executive summary</h2>
-<div class="summary">${executiveSummary(a)
-    .map((p) => `<p>${escapeHtml(p)}</p>`)
-    .join('\n')}</div>
-${resultsTable(a)}
+<div class="summary">${executiveSummaryHtml(a)}</div>
+${headlineTableHtml(a)}
 
 <h2 id="categories">Cost by category</h2>
 <figure>${costBarsChart(bars, { stacks: labels, categories })}</figure>
@@ -323,7 +306,12 @@ ${resultsTable(a)}
 
 <h2 id="npv">Net present value with uncertainty</h2>
 <figure>${npvBandsChart(npv, { samples: a.monteCarlo.samples })}</figure>
-<p>The dot is the expected NPV (P50), the figure the tables headline; the tick is the estimate with every figure at its most likely value. Most cost ranges stretch further above their most likely value than below it, so the tick tends to sit at the low end of the band, sometimes below it.</p>
+<p>The bar is the P10 – P90 range of the samples, the dot their median (P50), the figure the summary and the tables headline; the tick is the estimate with every figure at its most likely value.</p>
+${mostLikelyTable(a)}
+${npvHeadlines(a)
+  .filter((h) => h.explanation !== null)
+  .map((h) => `<p>${escapeHtml(h.explanation!)}.</p>`)
+  .join('\n')}
 
 <h2 id="tornado">What moves the answer</h2>
 <p>Each bar moves one figure to the low or high end of its range, all others at their point values.</p>

@@ -8,8 +8,8 @@ import type { TcoAnalysis } from '../tco/tco.js';
 import { totalServers, type Constraint } from '../tco/sizing.js';
 import { npvHeadline } from './npv-headline.js';
 
-/** Version of tco.json's and the cash-flow table's layout. */
-export const TCO_SCHEMA_VERSION = 1;
+/** Version of tco.json's and the cash-flow table's layout (2: npv_headline.expected_usd renamed median_usd, it is the P50). */
+export const TCO_SCHEMA_VERSION = 2;
 
 export const CONSTRAINT_LABELS: Readonly<Record<Constraint, string>> = {
   minimum: 'minimum',
