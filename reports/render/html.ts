@@ -15,6 +15,7 @@ import type { TcoAnalysis } from '../tco/tco.js';
 import { serverConfig } from '../tco/scenario-schema.js';
 import { CONSTRAINT_LABELS, categoryTotals, stackLabel } from './report-data.js';
 import { executiveSummaryHtml, headlineTableHtml } from './summary.js';
+import { longDate, type Branding } from './branding.js';
 
 export function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -24,6 +25,8 @@ const CSS = `
 body { font-family: system-ui, sans-serif; color: #222; max-width: 980px; margin: 2em auto; padding: 0 1em; line-height: 1.45; }
 h1 { font-size: 1.6em; margin-bottom: 0.2em; } h2 { margin-top: 2em; border-bottom: 1px solid #ddd; padding-bottom: 0.2em; }
 .meta { color: #666; font-size: 0.9em; }
+.cover .logo { display: block; max-height: 64px; max-width: 240px; margin-bottom: 0.5em; }
+.provenance { color: #666; font-size: 0.85em; }
 table { border-collapse: collapse; width: 100%; font-size: 0.85em; margin: 0.8em 0; }
 th, td { border-bottom: 1px solid #e4e4e4; padding: 4px 6px; text-align: left; vertical-align: top; overflow-wrap: normal; word-break: normal; hyphens: manual; }
 th { font-weight: 600; vertical-align: bottom; }
@@ -248,6 +251,25 @@ function breakEvenSentence(a: TcoAnalysis): string {
 
 export interface HtmlMeta {
   readonly anvilVersion: string;
+  readonly branding: Branding;
+}
+
+/** The first lines: logo, title, who it is for and from, and the date; the tool and seed are in the appendix. */
+function titleBlock(a: TcoAnalysis, b: Branding): string {
+  const s = a.scenario;
+  const people = [
+    b.customer !== undefined ? `Prepared for <strong class="customer">${escapeHtml(b.customer)}</strong>` : '',
+    b.preparedBy !== undefined
+      ? `${b.customer !== undefined ? 'by' : 'Prepared by'} <span class="prepared-by">${escapeHtml(b.preparedBy)}</span>`
+      : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
+  const logo = b.logo ? `<img class="logo" src="${b.logo.dataUri}" alt="${escapeHtml(b.customer ?? b.preparedBy ?? 'logo')}">\n` : '';
+  return `<header class="cover">
+${logo}<h1>${escapeHtml(s.name)}</h1>
+<p class="meta">${s.horizon_years}-year total cost of ownership, ${escapeHtml(s.currency)}.${people ? ` ${people}.` : ''} <time datetime="${b.date}">${longDate(b.date)}</time></p>
+</header>`;
 }
 
 export function renderHtml(a: TcoAnalysis, meta: HtmlMeta): string {
@@ -289,8 +311,7 @@ export function renderHtml(a: TcoAnalysis, meta: HtmlMeta): string {
 <style>${CSS}</style>
 </head>
 <body>
-<h1>${escapeHtml(s.name)}</h1>
-<p class="meta">${s.horizon_years}-year total cost of ownership, ${escapeHtml(s.currency)}. Anvil ${escapeHtml(meta.anvilVersion)}, scenario <code>${escapeHtml(a.scenarioFile)}</code>, seed ${s.seed}, ${a.monteCarlo.samples} Monte Carlo samples.</p>
+${titleBlock(a, meta.branding)}
 ${s.description ? `<p>${escapeHtml(s.description)}</p>` : ''}
 
 <h2 id="summary">Executive summary</h2>
@@ -335,6 +356,7 @@ ${METHOD.map((p) => `<p>${escapeHtml(p)}</p>`).join('\n')}
 <h2 id="assumptions">Assumptions and sources</h2>
 <p>Every figure the method uses. <span class="judgement">Judgement</span> marks figures no public source gives; replace them with the customer's or a vendor's quote (scenario <code>overrides</code>).</p>
 ${assumptionsTable(a)}
+<p class="provenance">Computed by Anvil ${escapeHtml(meta.anvilVersion)} from scenario <code>${escapeHtml(a.scenarioFile)}</code>, seed ${s.seed}, ${a.monteCarlo.samples} Monte Carlo samples; the same scenario, seed and version give the same figures.</p>
 </body>
 </html>
 `;

@@ -9,6 +9,7 @@ import { printPdf } from './pdf.js';
 import { cashFlowRows, tcoDocument } from './report-data.js';
 import { ensureOutputDir } from '../../bench/results/output-dir.js';
 import { requireFiniteFigures } from './finite-figures.js';
+import { resolveBranding, type Branding } from './branding.js';
 
 export type ReportFormat = 'html' | 'pdf';
 
@@ -19,19 +20,25 @@ export interface WrittenReport {
   readonly pdf?: string;
 }
 
-export function writeReport(a: TcoAnalysis, outDir: string, formats: readonly ReportFormat[], anvilVersion: string): WrittenReport {
+export function writeReport(
+  a: TcoAnalysis,
+  outDir: string,
+  formats: readonly ReportFormat[],
+  anvilVersion: string,
+  branding: Branding = resolveBranding(a.scenario.report, a.scenarioFile),
+): WrittenReport {
   const html = join(outDir, 'tco.html');
   const json = join(outDir, 'tco.json');
   const arrow = join(outDir, 'cashflows.arrow');
   // Every figure is checked before any file is written: a report with null or NaN figures is never left behind.
-  const document = tcoDocument(a, anvilVersion);
+  const document = tcoDocument(a, anvilVersion, branding);
   const rows = cashFlowRows(a);
   requireFiniteFigures(document, a.scenarioFile, 'tco.json');
   requireFiniteFigures(rows, a.scenarioFile, 'cashflows');
   try {
     ensureOutputDir(outDir);
     // The HTML is always written: the PDF is printed from it.
-    writeFileSync(html, renderHtml(a, { anvilVersion }));
+    writeFileSync(html, renderHtml(a, { anvilVersion, branding }));
     writeFileSync(json, `${JSON.stringify(document, null, 2)}\n`);
     writeFileSync(
       arrow,

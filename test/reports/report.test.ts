@@ -32,6 +32,8 @@ let out: string;
 let cache: string;
 
 beforeAll(async () => {
+  // The report's date is today unless SOURCE_DATE_EPOCH fixes it: fixed, two runs give the same bytes.
+  process.env.SOURCE_DATE_EPOCH = '1700000000';
   out = tempDir('anvil-tco-');
   cache = tempDir('anvil-tco-cache-');
   await tcoCommand(REFERENCE, { out, format: ['html'], samples: SAMPLES, cache }, quiet);
