@@ -15,7 +15,7 @@ export function npvBandsChart(data: readonly NpvBandDatum[], options: { readonly
     width: options.width ?? 760,
     height: 60 + 50 * rows.length,
     marginLeft: 220,
-    marginRight: 30,
+    marginRight: 70, // room for the P50 label written right of the P90 end
     x: {
       grid: true,
       label: `NPV of cost (USD): bar P10-P90 of ${options.samples} samples, dot P50, tick point estimate`,

@@ -1,7 +1,8 @@
 /**
  * The report as a customer sees it: rendered by headless Chromium at 1024 and 1440 px and printed on A4,
  * measured in the laid-out page (not the HTML string): nothing wider than the page, no cell narrower than
- * its longest word, no word broken inside, the headline table within one screen, every page of a long
+ * its longest word, no word broken inside, chart labels whole and inside their chart, the headline table
+ * within one screen, every page of a long
  * table with its header. Screenshots, the PDF and its pages (pdftoppm) are kept as artefacts under
  * $ANVIL_TEST_ARTEFACTS (default out/test-artefacts/tco-layout) for a person to look at.
  */
@@ -43,6 +44,16 @@ function layoutProblems(): string[] {
     const box = el.getBoundingClientRect();
     const what = el.tagName === 'TABLE' ? `table "${el.querySelector('th')?.textContent ?? ''}"` : el.tagName;
     if (box.right > width + 0.5) problems.push(`${what} reaches ${Math.round(box.right)} px of ${width}`);
+  }
+  // Chart labels fit their chart whole: inside the SVG's box, never cut with an ellipsis.
+  for (const text of document.querySelectorAll('figure svg text')) {
+    const svg = text.closest('figure svg')!.getBoundingClientRect();
+    const box = text.getBoundingClientRect();
+    const label = (text.textContent ?? '').slice(0, 40);
+    if (box.width === 0) continue;
+    if (box.left < svg.left - 1 || box.right > svg.right + 1 || box.top < svg.top - 1 || box.bottom > svg.bottom + 1)
+      problems.push(`chart label outside its chart: "${label}"`);
+    if (/…|\.\.\./.test(text.textContent ?? '')) problems.push(`chart label cut: "${label}"`);
   }
   for (const cell of document.querySelectorAll('th, td')) {
     const text = (cell.textContent ?? '').trim().slice(0, 40);
