@@ -13,9 +13,11 @@ function parseFormats(value: string): ReportFormat[] {
     .split(',')
     .map((f) => f.trim())
     .filter(Boolean);
-  const bad = formats.filter((f) => f !== 'html' && f !== 'pdf');
+  const bad = formats.filter((f) => f !== 'html' && f !== 'pdf' && f !== 'summary-pdf');
   if (bad.length > 0 || formats.length === 0)
-    throw new InvalidArgumentError(`formats are html and pdf, comma-separated (e.g. --format html,pdf); got ${value}`);
+    throw new InvalidArgumentError(
+      `formats are html, pdf and summary-pdf (the first page alone), comma-separated (e.g. --format html,pdf,summary-pdf); got ${value}`,
+    );
   return formats as ReportFormat[];
 }
 
@@ -56,7 +58,7 @@ export async function tcoCommand(
   scenarioFile: string,
   opts: TcoCommandOptions,
   out: { write(text: string): unknown } = process.stdout,
-): Promise<{ html: string; pdf?: string }> {
+): Promise<{ html: string; pdf?: string; summaryPdf?: string }> {
   const { analyseFile } = await import('../../reports/tco/tco.js');
   const { writeReport } = await import('../../reports/render/write-report.js');
   const { anvilVersion } = await import('../../bench/package-root.js');
@@ -77,8 +79,13 @@ export async function tcoCommand(
   const written = writeReport(analysis, opts.out, opts.format, anvilVersion(), branding);
   out.write(`TCO report: ${written.html}\n`);
   if (written.pdf) out.write(`PDF: ${written.pdf}\n`);
+  if (written.summaryPdf) out.write(`one-page summary: ${written.summaryPdf}\n`);
   out.write(`data: ${written.json}, ${written.arrow}\n`);
-  return written.pdf ? { html: written.html, pdf: written.pdf } : { html: written.html };
+  return {
+    html: written.html,
+    ...(written.pdf ? { pdf: written.pdf } : {}),
+    ...(written.summaryPdf ? { summaryPdf: written.summaryPdf } : {}),
+  };
 }
 
 /** Adds the `tco` command to the CLI. */
@@ -90,7 +97,12 @@ export function registerTcoCommand(cli: Command): void {
     )
     .argument('<scenario>', 'TCO scenario YAML (e.g. reports/scenarios/reference.yaml)')
     .option('--out <dir>', 'where the report goes', join('out', 'tco'))
-    .option('--format <formats>', 'html, pdf or html,pdf (PDF needs headless Chromium)', parseFormats, ['html'] as ReportFormat[])
+    .option(
+      '--format <formats>',
+      'html, pdf, summary-pdf (the one-page summary), comma-separated (PDFs need headless Chromium)',
+      parseFormats,
+      ['html'] as ReportFormat[],
+    )
     .option('--samples <n>', "Monte Carlo samples, instead of the scenario's", parseSamples)
     .option('--seed <n>', "seed of the model runs and Monte Carlo draws, instead of the scenario's", parseSeed)
     .option('--customer <name>', "customer the report is prepared for, instead of the scenario's report.customer", parseName)

@@ -4,7 +4,6 @@
  */
 import { costBarsChart } from '../charts/cost-bars.js';
 import { cumulativeCostChart } from '../charts/cumulative-cost.js';
-import { npvBandsChart } from '../charts/npv-bands.js';
 import { npvHeadline, npvHeadlines } from './npv-headline.js';
 import { formatUsd } from '../charts/plot-svg.js';
 import { tornadoChart } from '../charts/tornado.js';
@@ -14,38 +13,14 @@ import { CONSTRAINTS } from '../tco/sizing.js';
 import type { TcoAnalysis } from '../tco/tco.js';
 import { serverConfig } from '../tco/scenario-schema.js';
 import { CONSTRAINT_LABELS, categoryTotals, stackLabel } from './report-data.js';
-import { executiveSummaryHtml, headlineTableHtml } from './summary.js';
-import { longDate, type Branding } from './branding.js';
+import { firstPageHtml, type HtmlMeta } from './first-page.js';
+import { REPORT_CSS } from './report-style.js';
+
+export type { HtmlMeta } from './first-page.js';
 
 export function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
-
-const CSS = `
-body { font-family: system-ui, sans-serif; color: #222; max-width: 980px; margin: 2em auto; padding: 0 1em; line-height: 1.45; }
-h1 { font-size: 1.6em; margin-bottom: 0.2em; } h2 { margin-top: 2em; border-bottom: 1px solid #ddd; padding-bottom: 0.2em; }
-.meta { color: #666; font-size: 0.9em; }
-.cover .logo { display: block; max-height: 64px; max-width: 240px; margin-bottom: 0.5em; }
-.provenance { color: #666; font-size: 0.85em; }
-table { border-collapse: collapse; width: 100%; font-size: 0.85em; margin: 0.8em 0; }
-th, td { border-bottom: 1px solid #e4e4e4; padding: 4px 6px; text-align: left; vertical-align: top; overflow-wrap: normal; word-break: normal; hyphens: manual; }
-th { font-weight: 600; vertical-align: bottom; }
-td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
-td.n, .nowrap { white-space: nowrap; }
-td.n .note { white-space: normal; display: block; color: #666; font-size: 0.9em; }
-table.assumptions td.n { white-space: normal; }
-.judgement { color: #a04000; font-weight: 600; }
-.summary p, .summary li { margin: 0.4em 0; }
-figure { margin: 1em 0; }
-figure svg { max-width: 100%; height: auto; }
-@page { margin: 14mm 12mm; }
-@media print {
-  body { margin: 0; max-width: none; padding: 0; font-size: 10pt; }
-  h2 { break-after: avoid; } h2 + p, h3 { break-after: avoid; }
-  figure, table.keep, tr { break-inside: avoid; }
-  thead { display: table-header-group; }
-}
-`;
 
 function num(x: number, digits = 1): string {
   return x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
@@ -249,29 +224,6 @@ function breakEvenSentence(a: TcoAnalysis): string {
   return `Month 0 is the day of purchase. The appliance: ${parts.join('; ')}.`;
 }
 
-export interface HtmlMeta {
-  readonly anvilVersion: string;
-  readonly branding: Branding;
-}
-
-/** The first lines: logo, title, who it is for and from, and the date; the tool and seed are in the appendix. */
-function titleBlock(a: TcoAnalysis, b: Branding): string {
-  const s = a.scenario;
-  const people = [
-    b.customer !== undefined ? `Prepared for <strong class="customer">${escapeHtml(b.customer)}</strong>` : '',
-    b.preparedBy !== undefined
-      ? `${b.customer !== undefined ? 'by' : 'Prepared by'} <span class="prepared-by">${escapeHtml(b.preparedBy)}</span>`
-      : '',
-  ]
-    .filter(Boolean)
-    .join(' ');
-  const logo = b.logo ? `<img class="logo" src="${b.logo.dataUri}" alt="${escapeHtml(b.customer ?? b.preparedBy ?? 'logo')}">\n` : '';
-  return `<header class="cover">
-${logo}<h1>${escapeHtml(s.name)}</h1>
-<p class="meta">${s.horizon_years}-year total cost of ownership, ${escapeHtml(s.currency)}.${people ? ` ${people}.` : ''} <time datetime="${b.date}">${longDate(b.date)}</time></p>
-</header>`;
-}
-
 export function renderHtml(a: TcoAnalysis, meta: HtmlMeta): string {
   const s = a.scenario;
   const labels = s.stacks.map((x) => x.label);
@@ -293,10 +245,6 @@ export function renderHtml(a: TcoAnalysis, meta: HtmlMeta): string {
       month: c.breakEvenMonth!,
       cumulative_usd: appliance.cumulative_usd[c.breakEvenMonth!]!,
     }));
-  const npv = a.point.stacks.map((st) => {
-    const h = npvHeadline(a, st.id);
-    return { stack: stackLabel(a, st.id), p10: h.p10_usd, p50: h.median_usd, p90: h.p90_usd, point: h.point_usd };
-  });
   const tornadoBars = a.tornado.bars
     .filter((b) => b.swing_usd > 0)
     .slice(0, 12)
@@ -308,15 +256,10 @@ export function renderHtml(a: TcoAnalysis, meta: HtmlMeta): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(s.name)}: ${s.horizon_years}-year TCO</title>
-<style>${CSS}</style>
+<style>${REPORT_CSS}</style>
 </head>
 <body>
-${titleBlock(a, meta.branding)}
-${s.description ? `<p>${escapeHtml(s.description)}</p>` : ''}
-
-<h2 id="summary">Executive summary</h2>
-<div class="summary">${executiveSummaryHtml(a)}</div>
-${headlineTableHtml(a)}
+${firstPageHtml(a, meta)}
 
 <h2 id="categories">Cost by category</h2>
 <figure>${costBarsChart(bars, { stacks: labels, categories })}</figure>
@@ -326,8 +269,7 @@ ${headlineTableHtml(a)}
 <p>${escapeHtml(breakEvenSentence(a))}</p>
 
 <h2 id="npv">Net present value with uncertainty</h2>
-<figure>${npvBandsChart(npv, { samples: a.monteCarlo.samples })}</figure>
-<p>The bar is the P10 – P90 range of the samples, the dot their median (P50), the figure the summary and the tables headline; the tick is the estimate with every figure at its most likely value.</p>
+<p>The summary's chart shows each stack's NPV: the bar is the P10 – P90 range of the samples, the dot their median (P50), the figure the summary and the tables headline; the tick is the estimate with every figure at its most likely value, which this table gives beside the median.</p>
 ${mostLikelyTable(a)}
 ${npvHeadlines(a)
   .filter((h) => h.explanation !== null)

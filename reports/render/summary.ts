@@ -30,6 +30,11 @@ function sentenceCase(text: string): string {
   return /^[A-Z][A-Z]/.test(text) ? text : text.charAt(0).toLowerCase() + text.slice(1);
 }
 
+/** A figure's description without its parenthetical detail ("Platform/SRE engineer, fully loaded (wages x 1.42)" -> "Platform/SRE engineer, fully loaded"). */
+function shortDescription(text: string): string {
+  return text.replace(/\s*\([^)]*\)/g, '');
+}
+
 /** The saving of the appliance against one alternative on the page's basis: difference of the median NPVs, USD. */
 export function medianSaving_usd(a: TcoAnalysis, against: string): number {
   return npvHeadline(a, against).median_usd - npvHeadline(a, a.point.appliance).median_usd;
@@ -109,7 +114,7 @@ export function executiveSummaryHtml(a: TcoAnalysis): string {
   const top = a.tornado.bars.filter((b) => b.swing_usd > 0).slice(0, 3);
   if (top.length > 0)
     bullets.push(
-      `The saving moves most with ${top.map((b) => escapeText(sentenceCase(b.description))).join('; ')} (see “What moves the answer”).`,
+      `The saving moves most with ${top.map((b) => escapeText(sentenceCase(shortDescription(b.description)))).join('; ')} (see “What moves the answer”).`,
     );
 
   const judged = [...a.catalogue.values()].filter((f) => f.judgement);
@@ -143,11 +148,11 @@ export function headlineTableHtml(a: TcoAnalysis): string {
   const head = [
     'Stack',
     'Servers by year',
-    'NPV, median (P50)',
+    'NPV (P50)',
     'NPV P10 – P90',
-    'Appliance saves (difference of medians)',
+    'Appliance saves (P50)',
     'Saving P10 – P90',
-    'Appliance cheaper in (share of samples)',
+    'Appliance cheaper in',
   ];
   return (
     `<table class="keep headline"><thead><tr>${head.map((h, i) => `<th${i === 0 ? '' : ' class="n"'}>${h}</th>`).join('')}</tr></thead>` +

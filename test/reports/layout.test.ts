@@ -26,10 +26,12 @@ const pdfTest = needs('headless Chromium and poppler-utils (pdftotext, pdftoppm)
 const A4_CONTENT_WIDTH_PX = Math.floor(((210 - 2 * 12) / 25.4) * 96);
 
 let html: string;
+let cache: string;
 
 beforeAll(async () => {
   const out = tempDir('anvil-tco-layout-');
-  await tcoCommand(REFERENCE, { out, format: ['html'], samples: 200, cache: tempDir('anvil-tco-cache-') }, { write: () => true });
+  cache = tempDir('anvil-tco-cache-');
+  await tcoCommand(REFERENCE, { out, format: ['html'], samples: 200, cache }, { write: () => true });
   html = join(out, 'tco.html');
   mkdirSync(ARTEFACTS, { recursive: true });
 });
@@ -152,5 +154,54 @@ describe('the report laid out in headless Chromium', () => {
     const rowPages = Array.from({ length: pages }, (_, i) => i + 1).filter((p) => /judgement:/.test(text(p)));
     expect(rowPages.length).toBeGreaterThan(1);
     for (const p of rowPages) expect(text(p), `page ${p}`).toMatch(/Figure\s+What\s+Value\s+Range\s+Source\s+Year/);
+  });
+
+  /** The text of each page of `pdf`, by pdftotext. */
+  const pdfPages = (pdf: string): string[] => {
+    const pages = Number(/^Pages:\s+(\d+)/m.exec(spawnSync('pdfinfo', [pdf], { encoding: 'utf8' }).stdout)?.[1] ?? 0);
+    return Array.from(
+      { length: pages },
+      (_, i) => spawnSync('pdftotext', ['-layout', '-f', String(i + 1), '-l', String(i + 1), pdf, '-'], { encoding: 'utf8' }).stdout,
+    );
+  };
+  const stackLabels = () => [...readFileSync(REFERENCE, 'utf8').matchAll(/label: "([^"]+)"/g)].map((m) => m[1]!);
+
+  pdfTest(
+    'the first page stands alone on A4 and on Letter: summary, the whole headline table and the chart; the rest starts on page 2',
+    async () => {
+      for (const format of ['A4', 'Letter'] as const) {
+        const pdf = join(ARTEFACTS, `tco-${format.toLowerCase()}-first.pdf`);
+        await withPage(1024, 768, async (page) => {
+          await page.emulateMedia({ media: 'print' });
+          writeFileSync(pdf, await page.pdf({ format }));
+        });
+        const [first = '', second = ''] = pdfPages(pdf);
+        expect(first, format).toMatch(/Executive summary/);
+        for (const label of stackLabels()) {
+          // A label may wrap inside its cell: each of its words is on page 1, in the table and the chart.
+          for (const word of label.split(' ')) expect(first, `${format}: ${label}`).toContain(word);
+          expect(first.replace(/\s+/g, ' '), `${format}: chart label ${label}`).toContain(label);
+        }
+        expect(first, format).toMatch(/NPV of cost \(USD\)/);
+        expect(second, format).toMatch(/^\s*Cost by category/);
+      }
+    },
+  );
+
+  pdfTest('--format summary-pdf writes the first page alone as a one-page PDF', async () => {
+    const out = tempDir('anvil-tco-summary-pdf-');
+    const written = await tcoCommand(
+      REFERENCE,
+      { out, format: ['summary-pdf'], samples: 200, cache, customer: 'ACME Bank' },
+      { write: () => true },
+    );
+    expect(written.summaryPdf).toBe(join(out, 'tco-summary.pdf'));
+    writeFileSync(join(ARTEFACTS, 'tco-summary.pdf'), readFileSync(written.summaryPdf!));
+    const pages = pdfPages(written.summaryPdf!);
+    expect(pages.length).toBe(1);
+    expect(pages[0]).toMatch(/Prepared for ACME Bank/);
+    expect(pages[0]).toMatch(/Executive summary/);
+    expect(pages[0]).toMatch(/NPV of cost \(USD\)/);
+    expect(pages[0]).not.toMatch(/Assumptions and sources/);
   });
 });

@@ -184,7 +184,7 @@ describe('anvil tco on the command line', () => {
   it('bad flags and files are coded errors', () => {
     const bad = anvil(['tco', REFERENCE, '--format', 'docx']);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/^ANVIL_ERR_USAGE: .*formats are html and pdf/);
+    expect(bad.stderr).toMatch(/^ANVIL_ERR_USAGE: .*formats are html, pdf and summary-pdf/);
     const missing = anvil(['tco', 'no-such-scenario.yaml']);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/^ANVIL_ERR_FILE_NOT_FOUND: cannot read scenario no-such-scenario.yaml/);
