@@ -262,6 +262,7 @@ export function renderHtml(a: TcoAnalysis, meta: HtmlMeta): string {
 ${firstPageHtml(a, meta)}
 
 <h2 id="categories">Cost by category</h2>
+<p class="caption">Cost over the horizon, undiscounted, with every figure at its most likely value (the summary's figures are discounted medians).</p>
 <figure>${costBarsChart(bars, { stacks: labels, categories })}</figure>
 
 <h2 id="cumulative">Cumulative cost over ${months} months</h2>
@@ -287,6 +288,7 @@ ${sizingTable(a)}
 ${driveTable(a)}
 
 <h2 id="years">Cost per year</h2>
+<p class="caption">Undiscounted; categories and total with every figure at its most likely value, the range over the samples.</p>
 ${yearlyTable(a)}
 
 <h2 id="workload">Workload</h2>
