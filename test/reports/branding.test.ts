@@ -64,6 +64,10 @@ describe('report branding', () => {
     expect(header.querySelector('time')?.textContent).toBe('14 November 2023');
     expect(header.querySelector('img.logo')?.getAttribute('src')).toBe(`data:image/png;base64,${PNG.toString('base64')}`);
     expect(header.textContent).not.toMatch(/Anvil|seed/);
+    // Still self-contained: the logo is the only image, and it is inside the file.
+    expect(doc.documentElement.outerHTML.match(/src="[^"]{0,30}/g)?.map((m) => m.slice(0, 35))).toEqual([
+      `src="data:image/png;base64,${PNG.toString('base64').slice(0, 8)}`,
+    ]);
     const provenance = doc.querySelector('.provenance')!.textContent!;
     expect(provenance).toMatch(/Anvil \d+\.\d+\.\d+ from scenario .*acme\.yaml, seed 1, 20 Monte Carlo samples/);
     expect(json.report).toEqual({
