@@ -75,6 +75,11 @@ export const ERRORS = {
     status: 422,
     summary: "a stack cannot meet the databases' latency SLA with the chosen drive at any load",
   },
+  ANVIL_ERR_TCO_LOGO: {
+    code: 'ANVIL_ERR_TCO_LOGO',
+    status: 400,
+    summary: "a TCO report's logo cannot be read, is larger than 1 MiB or is not a PNG, JPEG or SVG image",
+  },
   ANVIL_ERR_PDF_UNAVAILABLE: {
     code: 'ANVIL_ERR_PDF_UNAVAILABLE',
     status: 501,

@@ -9,13 +9,20 @@ export interface NpvBandDatum {
   readonly point: number;
 }
 
-export function npvBandsChart(data: readonly NpvBandDatum[], options: { readonly width?: number; readonly samples: number }): string {
+export function npvBandsChart(
+  data: readonly NpvBandDatum[],
+  options: {
+    readonly width?: number;
+    readonly samples: number;
+    /** Height of one stack's row, px (default 50). */ readonly rowPx?: number;
+  },
+): string {
   const rows = data as NpvBandDatum[];
   return renderPlot({
     width: options.width ?? 760,
-    height: 60 + 50 * rows.length,
+    height: 60 + (options.rowPx ?? 50) * rows.length,
     marginLeft: 220,
-    marginRight: 30,
+    marginRight: 70, // room for the P50 label written right of the P90 end
     x: {
       grid: true,
       label: `NPV of cost (USD): bar P10-P90 of ${options.samples} samples, dot P50, tick point estimate`,

@@ -46,9 +46,4 @@ export function wrapLabel(text: string, width: number): string {
   return lines.join('\n');
 }
 
-/** Cuts a label to `width` characters with an ellipsis. */
-export function truncateLabel(text: string, width: number): string {
-  return text.length > width ? `${text.slice(0, width - 1)}…` : text;
-}
-
 export { Plot };

@@ -4,8 +4,7 @@
  */
 import { costBarsChart } from '../charts/cost-bars.js';
 import { cumulativeCostChart } from '../charts/cumulative-cost.js';
-import { npvBandsChart } from '../charts/npv-bands.js';
-import { npvHeadline } from './npv-headline.js';
+import { npvHeadline, npvHeadlines } from './npv-headline.js';
 import { formatUsd } from '../charts/plot-svg.js';
 import { tornadoChart } from '../charts/tornado.js';
 import { CATEGORIES, CATEGORY_LABELS } from '../tco/cashflow.js';
@@ -14,29 +13,27 @@ import { CONSTRAINTS } from '../tco/sizing.js';
 import type { TcoAnalysis } from '../tco/tco.js';
 import { serverConfig } from '../tco/scenario-schema.js';
 import { CONSTRAINT_LABELS, categoryTotals, stackLabel } from './report-data.js';
-import { executiveSummary } from './summary.js';
+import { firstPageHtml, type HtmlMeta } from './first-page.js';
+import { REPORT_CSS } from './report-style.js';
+
+export type { HtmlMeta } from './first-page.js';
 
 export function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
-const CSS = `
-body { font-family: system-ui, sans-serif; color: #222; max-width: 980px; margin: 2em auto; padding: 0 1em; line-height: 1.45; }
-h1 { font-size: 1.6em; margin-bottom: 0.2em; } h2 { margin-top: 2em; border-bottom: 1px solid #ddd; padding-bottom: 0.2em; }
-.meta { color: #666; font-size: 0.9em; }
-table { border-collapse: collapse; width: 100%; font-size: 0.85em; margin: 0.8em 0; }
-th, td { border-bottom: 1px solid #e4e4e4; padding: 4px 6px; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
-table.assumptions { table-layout: fixed; }
-table.assumptions td.n { white-space: normal; }
-td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-.judgement { color: #a04000; font-weight: 600; }
-.summary p { margin: 0.6em 0; }
-figure { margin: 1em 0; }
-@media print { body { margin: 0; max-width: none; } h2 { break-after: avoid; } figure, table { break-inside: avoid; } }
-`;
-
 function num(x: number, digits = 1): string {
   return x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+/** A figure id with a line-break opportunity after each underscore or dot, so a long id wraps between its parts. */
+function breakableId(id: string): string {
+  return escapeHtml(id).replace(/([_.])/g, '$1<wbr>');
+}
+
+/** Text with a line-break opportunity after each slash of a web address, so a long address wraps between its parts. */
+function breakableAddresses(text: string): string {
+  return escapeHtml(text).replace(/\S+\.\S+\/\S+/g, (address) => address.replace(/\//g, '/<wbr>'));
 }
 
 function table(head: string[], rows: string[][], numeric: Set<number> = new Set(), className?: string, widths?: string[]): string {
@@ -47,41 +44,27 @@ function table(head: string[], rows: string[][], numeric: Set<number> = new Set(
   return `<table${className ? ` class="${className}"` : ''}><thead><tr>${th}</tr></thead><tbody>\n${body}\n</tbody></table>`;
 }
 
-function resultsTable(a: TcoAnalysis): string {
+/** The estimate with every figure at its most likely value, beside the median: a second basis, kept off the summary. */
+function mostLikelyTable(a: TcoAnalysis): string {
   const rows = a.point.stacks.map((s) => {
     const headline = npvHeadline(a, s.id);
-    const cmp = a.point.comparisons.find((c) => c.against === s.id);
-    const servers = s.sizing.years.map((y) => y.roles.reduce((n, r) => n + r.servers, 0)).join(' / ');
     return [
       escapeHtml(stackLabel(a, s.id)),
-      servers,
       formatUsd(s.total_usd),
-      formatUsd(headline.expected_usd),
-      `${formatUsd(headline.p10_usd)} – ${formatUsd(headline.p90_usd)}`,
-      `${formatUsd(headline.point_usd)}${headline.point_position === 'within' ? '' : headline.point_position === 'below-p10' ? ' (below P10, see summary)' : ' (above P90, see summary)'}`,
-      cmp ? `${formatUsd(cmp.savings_usd)} (${(cmp.savings_fraction * 100).toFixed(0)}%)` : '—',
-      cmp
-        ? cmp.breakEvenMonth === null
-          ? 'not within horizon'
-          : cmp.breakEvenMonth === 0
-            ? 'day one'
-            : `month ${cmp.breakEvenMonth}`
-        : '—',
+      formatUsd(headline.point_usd),
+      formatUsd(headline.median_usd),
+      headline.point_position === 'within'
+        ? 'within P10 – P90'
+        : headline.point_position === 'below-p10'
+          ? 'below its P10'
+          : 'above its P90',
     ];
   });
   return table(
-    [
-      'Stack',
-      'Servers by year',
-      'Total cost (most likely)',
-      'NPV expected (P50)',
-      'NPV P10 – P90',
-      'NPV most likely',
-      'Appliance saves',
-      'Appliance break-even',
-    ],
+    ['Stack', 'Total cost, most-likely figures (undiscounted)', 'NPV, most-likely figures', 'NPV, median (P50)', 'Most-likely NPV lies'],
     rows,
-    new Set([1, 2, 3, 4, 5, 6]),
+    new Set([1, 2, 3]),
+    'most-likely',
   );
 }
 
@@ -117,6 +100,7 @@ function sizingTable(a: TcoAnalysis): string {
     ],
     rows,
     new Set([2, 4, 5, 6, 7, 8, 9]),
+    'sizing',
   );
 }
 
@@ -155,6 +139,7 @@ function yearlyTable(a: TcoAnalysis): string {
     ['Stack', 'Year', ...CATEGORIES.map((c) => escapeHtml(CATEGORY_LABELS[c])), 'Total', 'Total P10 – P90'],
     rows,
     new Set([1, 2, 3, 4, 5, 6, 7, 8, 9]),
+    'years',
   );
 }
 
@@ -162,11 +147,11 @@ function assumptionsTable(a: TcoAnalysis): string {
   const rows = [...a.catalogue.values()]
     .sort((x, y) => x.file.localeCompare(y.file) || x.id.localeCompare(y.id))
     .map((f) => [
-      `<code>${escapeHtml(f.id)}</code>`,
+      `<code>${breakableId(f.id)}</code>`,
       escapeHtml(f.description),
       `${num(f.value, f.value % 1 === 0 ? 0 : 3)} ${escapeHtml(f.unit)}`,
       f.range ? `${num(f.range[0], f.range[0] % 1 === 0 ? 0 : 3)} – ${num(f.range[1], f.range[1] % 1 === 0 ? 0 : 3)}` : '—',
-      `${f.judgement ? '<span class="judgement">judgement</span>: ' : ''}${f.overridden ? '<strong>scenario override</strong>: ' : ''}${escapeHtml(f.source)}`,
+      `${f.judgement ? '<span class="judgement">judgement</span>: ' : ''}${f.overridden ? '<strong>scenario override</strong>: ' : ''}${breakableAddresses(f.source)}`,
       String(f.year),
     ]);
   return table(['Figure', 'What', 'Value', 'Range', 'Source', 'Year'], rows, new Set([2, 3]), 'assumptions', [
@@ -239,10 +224,6 @@ function breakEvenSentence(a: TcoAnalysis): string {
   return `Month 0 is the day of purchase. The appliance: ${parts.join('; ')}.`;
 }
 
-export interface HtmlMeta {
-  readonly anvilVersion: string;
-}
-
 export function renderHtml(a: TcoAnalysis, meta: HtmlMeta): string {
   const s = a.scenario;
   const labels = s.stacks.map((x) => x.label);
@@ -264,10 +245,6 @@ export function renderHtml(a: TcoAnalysis, meta: HtmlMeta): string {
       month: c.breakEvenMonth!,
       cumulative_usd: appliance.cumulative_usd[c.breakEvenMonth!]!,
     }));
-  const npv = a.point.stacks.map((st) => {
-    const h = npvHeadline(a, st.id);
-    return { stack: stackLabel(a, st.id), p10: h.p10_usd, p50: h.expected_usd, p90: h.p90_usd, point: h.point_usd };
-  });
   const tornadoBars = a.tornado.bars
     .filter((b) => b.swing_usd > 0)
     .slice(0, 12)
@@ -279,20 +256,13 @@ export function renderHtml(a: TcoAnalysis, meta: HtmlMeta): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(s.name)}: ${s.horizon_years}-year TCO</title>
-<style>${CSS}</style>
+<style>${REPORT_CSS}</style>
 </head>
 <body>
-<h1>${escapeHtml(s.name)}</h1>
-<p class="meta">${s.horizon_years}-year total cost of ownership, ${escapeHtml(s.currency)}. Anvil ${escapeHtml(meta.anvilVersion)}, scenario <code>${escapeHtml(a.scenarioFile)}</code>, seed ${s.seed}, ${a.monteCarlo.samples} Monte Carlo samples.</p>
-${s.description ? `<p>${escapeHtml(s.description)}</p>` : ''}
-
-<h2 id="summary">Executive summary</h2>
-<div class="summary">${executiveSummary(a)
-    .map((p) => `<p>${escapeHtml(p)}</p>`)
-    .join('\n')}</div>
-${resultsTable(a)}
+${firstPageHtml(a, meta)}
 
 <h2 id="categories">Cost by category</h2>
+<p class="caption">Cost over the horizon, undiscounted, with every figure at its most likely value (the summary's figures are discounted medians).</p>
 <figure>${costBarsChart(bars, { stacks: labels, categories })}</figure>
 
 <h2 id="cumulative">Cumulative cost over ${months} months</h2>
@@ -300,8 +270,12 @@ ${resultsTable(a)}
 <p>${escapeHtml(breakEvenSentence(a))}</p>
 
 <h2 id="npv">Net present value with uncertainty</h2>
-<figure>${npvBandsChart(npv, { samples: a.monteCarlo.samples })}</figure>
-<p>The dot is the expected NPV (P50), the figure the tables headline; the tick is the estimate with every figure at its most likely value. Most cost ranges stretch further above their most likely value than below it, so the tick tends to sit at the low end of the band, sometimes below it.</p>
+<p>The summary's chart shows each stack's NPV: the bar is the P10 – P90 range of the samples, the dot their median (P50), the figure the summary and the tables headline; the tick is the estimate with every figure at its most likely value, which this table gives beside the median.</p>
+${mostLikelyTable(a)}
+${npvHeadlines(a)
+  .filter((h) => h.explanation !== null)
+  .map((h) => `<p>${escapeHtml(h.explanation!)}.</p>`)
+  .join('\n')}
 
 <h2 id="tornado">What moves the answer</h2>
 <p>Each bar moves one figure to the low or high end of its range, all others at their point values.</p>
@@ -314,6 +288,7 @@ ${sizingTable(a)}
 ${driveTable(a)}
 
 <h2 id="years">Cost per year</h2>
+<p class="caption">Undiscounted; categories and total with every figure at its most likely value, the range over the samples.</p>
 ${yearlyTable(a)}
 
 <h2 id="workload">Workload</h2>
@@ -325,6 +300,7 @@ ${METHOD.map((p) => `<p>${escapeHtml(p)}</p>`).join('\n')}
 <h2 id="assumptions">Assumptions and sources</h2>
 <p>Every figure the method uses. <span class="judgement">Judgement</span> marks figures no public source gives; replace them with the customer's or a vendor's quote (scenario <code>overrides</code>).</p>
 ${assumptionsTable(a)}
+<p class="provenance">Computed by Anvil ${escapeHtml(meta.anvilVersion)} from scenario <code>${escapeHtml(a.scenarioFile)}</code>, seed ${s.seed}, ${a.monteCarlo.samples} Monte Carlo samples; the same scenario, seed and version give the same figures.</p>
 </body>
 </html>
 `;

@@ -1,6 +1,7 @@
 /**
  * The NPV figure a report headlines for each stack, one definition for the summary, the tables, the
- * chart and tco.json. The expected figure is the Monte Carlo P50: the point estimate (every figure at
+ * chart and tco.json: the median (P50) of the Monte Carlo samples, discounted. (The expected value is the
+ * mean; the report does not headline it.) The point estimate (every figure at
  * its most likely value) can sit below the P10 because most ranges are skewed upward (a triangular
  * distribution's mode is below its median when its high side is the longer), so the sum of modes is
  * low. The point estimate is shown beside it, and `explanation` says in plain words why whenever it
@@ -11,8 +12,8 @@ import type { TcoAnalysis } from '../tco/tco.js';
 
 export interface NpvHeadline {
   readonly stack: string;
-  /** The expected NPV the report headlines: the P50 of the Monte Carlo samples, USD. */
-  readonly expected_usd: number;
+  /** The NPV the report headlines: the median (P50) of the Monte Carlo samples, USD. */
+  readonly median_usd: number;
   readonly p10_usd: number;
   readonly p90_usd: number;
   /** NPV with every figure at its point value (the mode of its range), USD. */
@@ -37,10 +38,10 @@ export function npvHeadline(a: TcoAnalysis, stackId: string): NpvHeadline {
       ? null
       : `${label}'s most-likely estimate, ${usd(point)}, lies ${below ? 'below its P10' : 'above its P90'}, ${usd(bound)}: ` +
         `most cost ranges stretch further ${below ? 'above' : 'below'} their most likely value than ${below ? 'below' : 'above'} it, ` +
-        `so the figures drawn together rarely all sit at their most likely values and the expected (P50) cost, ${formatUsd(band.p50)}, is ${below ? 'higher' : 'lower'}`;
+        `so the figures drawn together rarely all sit at their most likely values and the median (P50) cost, ${formatUsd(band.p50)}, is ${below ? 'higher' : 'lower'}`;
   return {
     stack: stackId,
-    expected_usd: band.p50,
+    median_usd: band.p50,
     p10_usd: band.p10,
     p90_usd: band.p90,
     point_usd: point,

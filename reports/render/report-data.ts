@@ -7,9 +7,10 @@ import { discountFactor, costByYearAndCategory_usd } from '../tco/finance.js';
 import type { TcoAnalysis } from '../tco/tco.js';
 import { totalServers, type Constraint } from '../tco/sizing.js';
 import { npvHeadline } from './npv-headline.js';
+import type { Branding } from './branding.js';
 
-/** Version of tco.json's and the cash-flow table's layout. */
-export const TCO_SCHEMA_VERSION = 1;
+/** Version of tco.json's and the cash-flow table's layout (2: npv_headline.expected_usd renamed median_usd, it is the P50). */
+export const TCO_SCHEMA_VERSION = 2;
 
 export const CONSTRAINT_LABELS: Readonly<Record<Constraint, string>> = {
   minimum: 'minimum',
@@ -67,9 +68,19 @@ export function cashFlowRows(a: TcoAnalysis): CashFlowRow[] {
 }
 
 /** The machine-readable report (tco.json): everything the HTML shows, in base units. */
-export function tcoDocument(a: TcoAnalysis, anvilVersion: string): object {
+export function tcoDocument(a: TcoAnalysis, anvilVersion: string, branding?: Branding): object {
   return {
     anvil: { version: anvilVersion, schema_version: TCO_SCHEMA_VERSION, scenario_file: a.scenarioFile, seed: a.scenario.seed },
+    ...(branding
+      ? {
+          report: {
+            customer: branding.customer ?? null,
+            prepared_by: branding.preparedBy ?? null,
+            date: branding.date,
+            logo_file: branding.logo?.file ?? null,
+          },
+        }
+      : {}),
     scenario: a.scenario,
     drive: {
       profile: a.profile.name,

@@ -1,17 +1,28 @@
 /**
- * The executive summary in plain words: what each stack costs, what the appliance saves against the
- * closest alternative and how sure that is, when it pays back, what drives the difference, which
- * figures move the answer most, and which figures are judgement to replace with quotes.
+ * The executive summary, read in a minute: one lead paragraph with the headline, at most five short
+ * bullets, and the headline table. Every dollar figure on it has one basis, said once: the median (P50)
+ * of the Monte Carlo samples of the 3-year NPV (discounted). The saving shown is the difference of the
+ * medians shown, so the page agrees with itself; its band is the P10-P90 of the sampled saving. Each
+ * figure carries `data-figure` so a test (or a reader's tool) can read it back from the page.
  */
 import { formatUsd } from '../charts/plot-svg.js';
 import { CATEGORIES, CATEGORY_LABELS } from '../tco/cashflow.js';
 import type { TcoAnalysis } from '../tco/tco.js';
 import { totalServers } from '../tco/sizing.js';
-import { npvHeadline, npvHeadlines } from './npv-headline.js';
-import { CONSTRAINT_LABELS, categoryTotals, stackLabel } from './report-data.js';
+import { npvHeadline } from './npv-headline.js';
+import { categoryTotals, stackLabel } from './report-data.js';
+
+function escapeText(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
 
 function percent(fraction: number): string {
   return `${(fraction * 100).toFixed(0)}%`;
+}
+
+/** A figure as shown on the page, tagged with what it is (e.g. "npv-p50:appliance"). */
+function figure(id: string, text: string): string {
+  return `<span class="fig" data-figure="${escapeText(id)}">${text}</span>`;
 }
 
 /** A description inside a sentence: lower-case first letter unless it starts an acronym ("DIY", "NVMe"). */
@@ -19,109 +30,132 @@ function sentenceCase(text: string): string {
   return /^[A-Z][A-Z]/.test(text) ? text : text.charAt(0).toLowerCase() + text.slice(1);
 }
 
-function monthText(month: number | null): string {
-  if (month === null) return 'does not break even within the horizon';
-  if (month === 0) return 'costs less from day one';
-  return `breaks even in month ${month}`;
+/** A figure's description without its parenthetical detail ("Platform/SRE engineer, fully loaded (wages x 1.42)" -> "Platform/SRE engineer, fully loaded"). */
+function shortDescription(text: string): string {
+  return text.replace(/\s*\([^)]*\)/g, '');
 }
 
-/** Paragraphs of plain text (the HTML escapes them). */
-export function executiveSummary(a: TcoAnalysis): string[] {
+/** The saving of the appliance against one alternative on the page's basis: difference of the median NPVs, USD. */
+export function medianSaving_usd(a: TcoAnalysis, against: string): number {
+  return npvHeadline(a, against).median_usd - npvHeadline(a, a.point.appliance).median_usd;
+}
+
+/** Alternatives from the closest (smallest saving on the page's basis) to the farthest. */
+function alternativesByCloseness(a: TcoAnalysis): string[] {
+  return a.point.comparisons.map((c) => c.against).sort((x, y) => medianSaving_usd(a, x) - medianSaving_usd(a, y));
+}
+
+/** A P10 – P90 range; `what` is "npv" or "saving", tagged e.g. "npv-p10:appliance". */
+function band(what: string, stack: string, p10: number, p90: number): string {
+  return `${figure(`${what}-p10:${stack}`, formatUsd(p10))} – ${figure(`${what}-p90:${stack}`, formatUsd(p90))}`;
+}
+
+/** The summary's lead paragraph and bullets, as HTML. */
+export function executiveSummaryHtml(a: TcoAnalysis): string {
   const s = a.scenario;
-  const appliance = a.point.stacks.find((x) => x.id === a.point.appliance)!;
-  const alternatives = a.point.comparisons.slice().sort((x, y) => x.npvSavings_usd - y.npvSavings_usd);
-  const closest = alternatives[0]!;
-  const closestBands = a.monteCarlo.comparisons.find((c) => c.against === closest.against)!;
-  const out: string[] = [];
+  const applianceId = a.point.appliance;
+  const appliance = npvHeadline(a, applianceId);
+  const [closestId, ...othersIds] = alternativesByCloseness(a);
+  const closest = npvHeadline(a, closestId!);
+  const closestBands = a.monteCarlo.comparisons.find((c) => c.against === closestId)!;
+  const saving = medianSaving_usd(a, closestId!);
+  const verb = saving >= 0 ? 'saves' : 'costs';
+  const label = (id: string) => escapeText(stackLabel(a, id));
 
-  out.push(
-    `Over ${s.horizon_years} years, ${stackLabel(a, appliance.id)} costs ${formatUsd(appliance.total_usd)} ` +
-      `with every figure at its most likely value; in today's money at a ${percent(s.discount_rate)} discount rate its expected cost (the P50 of ${a.monteCarlo.samples} samples) is ` +
-      `${formatUsd(npvHeadline(a, appliance.id).expected_usd)}, between ${formatUsd(npvHeadline(a, appliance.id).p10_usd)} and ${formatUsd(npvHeadline(a, appliance.id).p90_usd)} in 8 cases out of 10. ` +
-      a.point.comparisons
-        .map((c) => `${stackLabel(a, c.against)} costs ${formatUsd(a.point.stacks.find((x) => x.id === c.against)!.total_usd)}`)
-        .join('; ') +
-      '.',
-  );
-  const outside = npvHeadlines(a).filter((h) => h.explanation !== null);
-  if (outside.length > 0) {
-    out.push(
-      `Why a most-likely estimate can sit outside its own band: ${outside.map((h) => h.explanation).join('. ')}. The tables headline the expected (P50) figure and show the most-likely estimate beside it.`,
+  const lead =
+    `Over ${s.horizon_years} years, in today's money, <strong>${label(applianceId)}</strong> costs ` +
+    `${figure(`npv-p50:${applianceId}`, formatUsd(appliance.median_usd))} (${band('npv', applianceId, appliance.p10_usd, appliance.p90_usd)}) ` +
+    `against ${figure(`npv-p50:${closestId!}`, formatUsd(closest.median_usd))} (${band('npv', closestId!, closest.p10_usd, closest.p90_usd)}) ` +
+    `for the closest alternative, ${label(closestId!)}. The appliance ${verb} <strong>${figure(`saving-p50:${closestId!}`, formatUsd(Math.abs(saving)))}</strong>` +
+    `${saving >= 0 ? '' : ' more'} (the saving lies in ${band('saving', closestId!, closestBands.npvSavings_usd.p10, closestBands.npvSavings_usd.p90)}) ` +
+    `and is the cheaper in ${figure(`cheaper-share:${closestId!}`, percent(closestBands.applianceCheaperShare))} of the samples. ` +
+    `<span class="basis">Every dollar figure here is a net present value at a ${percent(s.discount_rate)} discount rate: the median (P50) ` +
+    `of ${a.monteCarlo.samples} Monte Carlo samples, with the P10 – P90 range in brackets.</span>`;
+
+  const bullets: string[] = [];
+  if (othersIds.length > 0)
+    bullets.push(
+      `Against the other stacks the appliance ${othersIds
+        .map((id) => {
+          const v = medianSaving_usd(a, id);
+          return `${v >= 0 ? 'saves' : 'costs'} ${figure(`saving-p50:${id}`, formatUsd(Math.abs(v)))}${v >= 0 ? '' : ' more'} (${label(id)})`;
+        })
+        .join(' and ')}.`,
     );
-  }
 
-  const verb = closest.savings_usd >= 0 ? 'saves' : 'costs';
-  out.push(
-    `Against the closest alternative, ${stackLabel(a, closest.against)}, the appliance ${verb} ${formatUsd(Math.abs(closest.savings_usd))} ` +
-      `(${percent(Math.abs(closest.savings_fraction))}${closest.savings_usd >= 0 ? '' : ' more'}) and ${monthText(closest.breakEvenMonth)}. ` +
-      `With every uncertain figure drawn from its range (${a.monteCarlo.samples} samples), the saving in today's money lies between ` +
-      `${formatUsd(closestBands.npvSavings_usd.p10)} and ${formatUsd(closestBands.npvSavings_usd.p90)} in 8 cases out of 10, ` +
-      `and the appliance is the cheaper in ${percent(closestBands.applianceCheaperShare)} of the samples.`,
-  );
-
-  const others = alternatives.slice(1);
-  if (others.length > 0) {
-    out.push(
-      'Against the others: ' +
-        others
-          .map(
-            (c) =>
-              `${stackLabel(a, c.against)}, ${c.savings_usd >= 0 ? 'a saving of' : 'an extra cost of'} ${formatUsd(Math.abs(c.savings_usd))} (${percent(Math.abs(c.savings_fraction))}); it ${monthText(c.breakEvenMonth)}`,
-          )
-          .join('; ') +
-        '.',
-    );
-  }
-
-  // Where the difference comes from: the categories with the largest gaps to the closest alternative.
+  // What drives the difference: the categories with the largest gaps to the closest alternative, named
+  // without figures (the category totals are not on the page's basis; the cost-by-category chart has them).
   const totals = categoryTotals(a);
   const gap = CATEGORIES.map((c) => ({
     c,
     usd:
-      totals.find((t) => t.stack === closest.against && t.category === c)!.cost_usd -
-      totals.find((t) => t.stack === appliance.id && t.category === c)!.cost_usd,
+      totals.find((t) => t.stack === closestId && t.category === c)!.cost_usd -
+      totals.find((t) => t.stack === applianceId && t.category === c)!.cost_usd,
   })).sort((x, y) => Math.abs(y.usd) - Math.abs(x.usd));
-  out.push(
-    `Most of the difference comes from ${gap
+  bullets.push(
+    `The difference is mostly ${gap
       .slice(0, 2)
-      .map(
-        (g) =>
-          `${CATEGORY_LABELS[g.c].toLowerCase()} (${g.usd >= 0 ? 'the alternative pays' : 'the appliance pays'} ${formatUsd(Math.abs(g.usd))} more)`,
-      )
+      .map((g) => `${CATEGORY_LABELS[g.c].toLowerCase()} (${g.usd >= 0 ? 'lower' : 'higher'} on the appliance)`)
       .join(' and ')}.`,
   );
 
-  const roleNames = { cluster: 'workers', 'control-plane': 'control plane', 'db-server': 'database servers' } as const;
-  out.push(
-    'Sizing, from the workload and the drive model: ' +
+  bullets.push(
+    'Sized from the workload and the NVMe drive model: ' +
       a.point.stacks
         .map((st) => {
-          const first = st.sizing.years[0]!;
-          const last = st.sizing.years[st.sizing.years.length - 1]!;
-          const roles = first.roles.map(
-            (r) =>
-              `${r.servers} ${st.sizing.stack.kind === 'appliance' ? 'appliance nodes' : roleNames[r.role]}, ${r.binding === 'minimum' ? 'the minimum' : `bound by ${CONSTRAINT_LABELS[r.binding]}`}`,
-          );
-          const growth = totalServers(last) !== totalServers(first) ? `, ${totalServers(last)} by year ${last.year + 1}` : '';
-          return `${stackLabel(a, st.id)} needs ${totalServers(first)} servers${growth} (year 1: ${roles.join('; ')})`;
+          const first = totalServers(st.sizing.years[0]!);
+          const last = totalServers(st.sizing.years[st.sizing.years.length - 1]!);
+          return `${label(st.id)} ${first}${last !== first ? ` → ${last}` : ''}`;
         })
-        .join('. ') +
-      '.',
+        .join(', ') +
+      ` servers (year 1 → year ${s.horizon_years}).`,
   );
 
   const top = a.tornado.bars.filter((b) => b.swing_usd > 0).slice(0, 3);
-  if (top.length > 0) {
-    const judgedTop = top.filter((b) => a.catalogue.get(b.figure)?.judgement).length;
-    out.push(
-      `The figures that move the saving against ${stackLabel(a, a.tornado.against)} most are ${top.map((b) => `${sentenceCase(b.description)} (a swing of ${formatUsd(b.swing_usd)})`).join(', ')}` +
-        `; ${judgedTop === 0 ? 'none of them is' : judgedTop === top.length ? `all ${top.length} are` : `${judgedTop} of them ${judgedTop === 1 ? 'is' : 'are'}`} judgement.`,
+  if (top.length > 0)
+    bullets.push(
+      `The saving moves most with ${top.map((b) => escapeText(sentenceCase(shortDescription(b.description)))).join('; ')} (see “What moves the answer”).`,
     );
-  }
 
   const judged = [...a.catalogue.values()].filter((f) => f.judgement);
-  out.push(
-    `${judged.length} of the ${a.catalogue.size} cost figures are judgement, not published prices (marked in the assumptions table); ` +
-      "the appliance's price and subscription are among them and should be replaced by a quote before this report is used to decide.",
+  bullets.push(
+    `Caveat: ${judged.length} of the ${a.catalogue.size} cost figures are judgement, not published prices, among them the appliance's ` +
+      'price and subscription; replace them with quotes (scenario <code>overrides</code>) before deciding.',
   );
-  return out;
+
+  return `<p class="lead">${lead}</p>\n<ul class="bullets">${bullets.map((b) => `<li>${b}</li>`).join('\n')}</ul>`;
+}
+
+/** The headline table: each stack's NPV (median and band) and the appliance's saving against it, same basis as the lead. */
+export function headlineTableHtml(a: TcoAnalysis): string {
+  const applianceId = a.point.appliance;
+  const rows = a.point.stacks.map((st) => {
+    const h = npvHeadline(a, st.id);
+    const bands = a.monteCarlo.comparisons.find((c) => c.against === st.id);
+    const servers = st.sizing.years.map((y) => totalServers(y)).join(' / ');
+    const saving = st.id === applianceId ? null : medianSaving_usd(a, st.id);
+    const cells = [
+      escapeText(stackLabel(a, st.id)),
+      servers,
+      figure(`npv-p50:${st.id}`, formatUsd(h.median_usd)),
+      band('npv', st.id, h.p10_usd, h.p90_usd),
+      saving === null ? '—' : figure(`saving-p50:${st.id}`, formatUsd(saving)),
+      bands ? band('saving', st.id, bands.npvSavings_usd.p10, bands.npvSavings_usd.p90) : '—',
+      bands ? figure(`cheaper-share:${st.id}`, percent(bands.applianceCheaperShare)) : '—',
+    ];
+    return `<tr>${cells.map((c, i) => `<td${i === 0 ? '' : ' class="n"'}>${c}</td>`).join('')}</tr>`;
+  });
+  const head = [
+    'Stack',
+    'Servers by year',
+    'NPV (P50)',
+    'NPV P10 – P90',
+    'Appliance saves (P50)',
+    'Saving P10 – P90',
+    'Appliance cheaper in',
+  ];
+  return (
+    `<table class="keep headline"><thead><tr>${head.map((h, i) => `<th${i === 0 ? '' : ' class="n"'}>${h}</th>`).join('')}</tr></thead>` +
+    `<tbody>\n${rows.join('\n')}\n</tbody></table>`
+  );
 }

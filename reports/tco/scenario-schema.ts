@@ -112,6 +112,27 @@ const OverrideSchema = Type.Union(
   { description: 'a number, or a mapping {value: number, range: [low, high], source: text, year: integer}' },
 );
 
+/** Who the report is for and from: shown on its first page; flags of `anvil tco` replace any of them. */
+export const ReportSchema = Type.Object(
+  {
+    customer: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'the customer the report is prepared for' })),
+    prepared_by: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'who prepared the report (name, role, company)' })),
+    date: Type.Optional(
+      Type.String({
+        pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$',
+        description: 'date of the report, YYYY-MM-DD (default today, UTC; SOURCE_DATE_EPOCH when set)',
+      }),
+    ),
+    logo: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description: 'logo shown on the first page: a PNG, JPEG or SVG file of at most 1 MiB, relative to the scenario',
+      }),
+    ),
+  },
+  { additionalProperties: false, default: {}, description: "the report's customer, preparer, date and logo" },
+);
+
 export const ScenarioSchema = Type.Object(
   {
     kind: Type.Optional(
@@ -122,6 +143,7 @@ export const ScenarioSchema = Type.Object(
     ),
     name: Type.String({ minLength: 1, description: 'what the scenario is, one line' }),
     description: Type.String({ default: '', description: 'longer description for the report' }),
+    report: ReportSchema,
     currency: Type.Literal('USD', { default: 'USD', description: 'currency of every figure (the catalogue is in USD)' }),
     horizon_years: Type.Integer({ minimum: 1, maximum: 10, default: 3, description: 'years the comparison covers' }),
     discount_rate: Type.Number({ minimum: 0, maximum: 1, default: 0.1, description: 'yearly discount rate for net present value, 0..1' }),
@@ -190,6 +212,7 @@ export type DatabaseSpec = Static<typeof DatabaseSchema>;
 export type StackSpec = Static<typeof StackSchema>;
 export type StackKind = Static<typeof StackKindSchema>;
 export type NodeSpec = Static<typeof NodeSchema>;
+export type ReportSpec = Static<typeof ReportSchema>;
 
 /** The server configuration of a role: database servers may differ from the node; every other role is the node. */
 export function serverConfig(s: Pick<Scenario, 'node' | 'db_server'>, role: 'cluster' | 'control-plane' | 'db-server'): NodeSpec {

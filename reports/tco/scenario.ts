@@ -45,9 +45,18 @@ export function scenarioWhere(s: Scenario, path: string, fallback: string): stri
   return scenarioLocations.get(s)?.where(path) ?? fallback;
 }
 
-/** What the schema cannot say: stack ids unique, an appliance stack present. */
+/** Is `text` a real calendar date written YYYY-MM-DD (not 2026-02-30)? */
+export function isCalendarDate(text: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) return false;
+  const d = new Date(`${text}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === text;
+}
+
+/** What the schema cannot say: stack ids unique, an appliance stack present, the report's date a real day. */
 function crossChecks(s: Scenario, located: LocatedYaml): string[] {
   const problems: string[] = [];
+  if (s.report.date !== undefined && !isCalendarDate(s.report.date))
+    problems.push(`${located.where('/report/date')}: /report/date: "${s.report.date}" is not a date; write a real day as YYYY-MM-DD`);
   const seen = new Set<string>();
   s.stacks.forEach((stack, i) => {
     if (seen.has(stack.id))

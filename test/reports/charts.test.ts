@@ -79,6 +79,26 @@ describe('charts (Observable Plot, rendered server-side)', () => {
     await expect(normaliseSvg(svg)).toMatchFileSnapshot('__snapshots__/npv-bands.svg');
   });
 
+  it('tornado: a long label wraps at spaces onto more lines, whole, and its rows grow to hold them', () => {
+    const long = 'Integration effort before the appliance reaches production, once (install claimed in 15 minutes; integration remains)';
+    const short = tornadoChart([{ label: 'Short figure', atLow_usd: 1, atHigh_usd: 3 }], { base_usd: 2, against: 'DIY' });
+    const svg = tornadoChart(
+      [
+        { label: long, atLow_usd: 1, atHigh_usd: 3 },
+        { label: 'Short figure', atLow_usd: 1.5, atHigh_usd: 2.5 },
+      ],
+      { base_usd: 2, against: 'DIY' },
+    );
+    expect(svg).not.toContain('…');
+    const lines = [...svg.matchAll(/<tspan[^>]*>([^<]*)<\/tspan>/g)].map((m) => m[1]!);
+    const start = lines.findIndex((l) => long.startsWith(l));
+    const joined = lines.slice(start, start + 3).join(' ');
+    expect(joined).toBe(long);
+    const height = (s: string) => Number(/height="(\d+)"/.exec(s)![1]);
+    // Two rows of three-line labels need more than twice a one-line row.
+    expect(height(svg) - 70).toBeGreaterThan(2 * (height(short) - 70));
+  });
+
   it('tornado: two bars per figure from the base, in the given order', async () => {
     const svg = tornadoChart(
       [

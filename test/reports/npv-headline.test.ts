@@ -22,12 +22,12 @@ function analysis(c: Catalogue, samples: number): TcoAnalysis {
 }
 
 describe('NPV headline', () => {
-  it('the expected figure (P50) lies within P10-P90, and every point estimate outside the band is explained', () => {
+  it('the headlined median (P50) lies within P10-P90, and every point estimate outside the band is explained', () => {
     const heads = npvHeadlines(analysis(catalogue(), 300));
     expect(heads.length).toBe(4);
     for (const h of heads) {
-      expect(h.p10_usd).toBeLessThanOrEqual(h.expected_usd);
-      expect(h.expected_usd).toBeLessThanOrEqual(h.p90_usd);
+      expect(h.p10_usd).toBeLessThanOrEqual(h.median_usd);
+      expect(h.median_usd).toBeLessThanOrEqual(h.p90_usd);
       const outside = h.point_usd < h.p10_usd || h.point_usd > h.p90_usd;
       expect(h.point_position === 'within').toBe(!outside);
       if (outside)
@@ -40,10 +40,10 @@ describe('NPV headline', () => {
     expect(heads.some((h) => h.point_position === 'below-p10')).toBe(true);
   });
 
-  it('without ranges the expected figure is the point estimate and nothing needs explaining', () => {
+  it('without ranges the median is the point estimate and nothing needs explaining', () => {
     const a = analysis(withoutRanges(catalogue()), 30);
     for (const h of npvHeadlines(a)) {
-      expect(h.expected_usd).toBe(h.point_usd);
+      expect(h.median_usd).toBe(h.point_usd);
       expect(h.point_position).toBe('within');
       expect(h.explanation).toBeNull();
     }

@@ -50,7 +50,9 @@ describe('TCO scenario', () => {
     expect(d).toContain('bad.yaml:5: /databases/0/iops');
     expect(d).toContain('bad.yaml:8: /stacks/1/kind');
     expect(d).toContain('appliance: the database containerized'); // the help text says what is allowed
-    expect(d).toMatch(/bad\.yaml:3: \/horizon_year: not a known field, allowed: kind\|name\|description\|currency\|horizon_years\|/);
+    expect(d).toMatch(
+      /bad\.yaml:3: \/horizon_year: not a known field, allowed: kind\|name\|description\|report\|currency\|horizon_years\|/,
+    );
   });
 
   it('each problem once, as FILE:LINE: /path: message, allowed: ...; unions of literals list them', () => {
