@@ -21,9 +21,11 @@ export function validationHtml(rows: readonly ValidationRow[], meta: { profile: 
       document,
       title,
       marginBottom: 80,
+      // SI ticks ("1.2M", "400k") keep the axis narrow whatever the drive does.
+      marginLeft: 50,
       x: { label: null, tickRotate: -20 },
       fx: { label: null },
-      y: { grid: true, label: title },
+      y: { grid: true, nice: true, label: title, tickFormat: '~s' },
       color: { legend: true, domain: ['measured', 'predicted'] },
       marks: [Plot.barY(long, { fx: 'job', x: 'source', y, fill: 'source' }), Plot.ruleY([0])],
     }).outerHTML;
@@ -35,7 +37,8 @@ export function validationHtml(rows: readonly ValidationRow[], meta: { profile: 
   const errorChart = Plot.plot({
     document,
     title: 'error, percent ((predicted - measured) / measured)',
-    marginLeft: 160,
+    // Room for the longest job name at Plot's 10 px font (about 6.5 px a character), at least what short names need.
+    marginLeft: Math.max(80, Math.ceil(6.5 * Math.max(0, ...errors.map((e) => e.job.length))) + 12),
     x: { grid: true, label: 'error (%)' },
     y: { label: null },
     color: { legend: true },

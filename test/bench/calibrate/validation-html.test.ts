@@ -52,4 +52,37 @@ describe('validation report', () => {
       await browser.close();
     }
   });
+
+  needChromium('keeps every label of every chart inside its chart at 1024 and 1440 px (large IOPS, long job names)', async () => {
+    // Figures as a fast drive gives them (seven digits of IOPS), and job names as users write them.
+    const rows = [
+      row('randread-qd256-numjobs4.fio', 'read', 1_450_000, 1_210_000),
+      row('randwrite-qd32-4k-steady-state.fio', 'write', 310_000, 402_000),
+      row('qd1.fio', 'read', 11_000, 10_400),
+    ];
+    const html = validationHtml(rows, { profile: 'cal.yaml', filename: '/data/x', version: '0.1.0' });
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    try {
+      for (const width of [1024, 1440]) {
+        const page = await browser.newPage({ viewport: { width, height: 900 } });
+        await page.setContent(html);
+        // Each text of each chart's SVG against the SVG's own box (1 px for antialiasing).
+        const outside = await page.evaluate(() =>
+          [...document.querySelectorAll('div.chart svg')].flatMap((svg, chart) => {
+            const frame = svg.getBoundingClientRect();
+            return [...svg.querySelectorAll('text')].flatMap((t) => {
+              const b = t.getBoundingClientRect();
+              const inside =
+                b.left >= frame.left - 1 && b.right <= frame.right + 1 && b.top >= frame.top - 1 && b.bottom <= frame.bottom + 1;
+              return b.width === 0 || inside ? [] : [`chart ${chart}: "${t.textContent ?? ''}"`];
+            });
+          }),
+        );
+        expect(outside, `at ${width} px`).toEqual([]);
+        await page.close();
+      }
+    } finally {
+      await browser.close();
+    }
+  });
 });
