@@ -3,6 +3,7 @@
  * worst case per check across seeds, and the verdict table `anvil check` prints. The document holds no
  * time or path that changes between two checks of the same inputs, so identical runs give identical files.
  */
+import { textTable } from './text-table.js';
 import { basename, extname } from 'node:path';
 import { formatByteRate, formatDuration, formatRate } from '../../sim/core/units.js';
 import type { SlaStatus, SlaVerdict } from './evaluate.js';
@@ -188,17 +189,10 @@ export function verdictTable(doc: VerdictsDocument): string {
         : []),
     ];
   });
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: readonly string[]) =>
-    cells
-      .map((c, i) => c.padEnd(widths[i]!))
-      .join('  ')
-      .trimEnd();
   const t = doc.totals;
   return (
     [
-      line(header),
-      ...rows.map(line),
+      ...textTable(header, rows),
       // What a row cannot say: a check not judged and why, a figure from a thin tail or from the run where intervals were asked.
       ...doc.checks
         .map((c) => ({ c, note: c.worst?.note ?? c.note }))

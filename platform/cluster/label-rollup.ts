@@ -36,8 +36,8 @@ export interface VolumeRollup extends Rollup {
   readonly tenant: string;
 }
 
-/** The length of the union of the jobs' windows, ns. */
-function unionWindow_ns(jobs: readonly JobMeasurement[]): number {
+/** The length of the union of the jobs' windows, ns (jobs of a pod that ran in spells count each stretch once). */
+export function unionWindow_ns(jobs: readonly JobMeasurement[]): number {
   const windows = jobs.map((j) => [j.measured.windowStart_ns, j.measured.windowEnd_ns] as const).sort((a, b) => a[0] - b[0]);
   let ran_ns = 0;
   let reach = -Infinity;

@@ -38,7 +38,7 @@ import { faultLines, plexLines } from './fault-text.js';
 import { checkLinkFaults } from './link-faults.js';
 import { networkSummary, networkText } from './network-summary.js';
 import { placeScenario } from './placement.js';
-import { tenantLines, tenantRollups, volumeRollups } from './label-rollup.js';
+import { tenantLines, tenantRollups, unionWindow_ns, volumeRollups } from './label-rollup.js';
 import { portUsage, vfLines } from './port-usage.js';
 import { clusterTables, flowSeries, type StackResults } from './result-tables.js';
 import { scheduleSnapshots, snapshotText } from './snapshots.js';
@@ -112,13 +112,7 @@ function podSummaries(pods: readonly Pod[], run: SimRunMeasurement, outcomes: Re
 
 /** I/Os a second of jobs that ran in spells: their I/Os over the union of their windows. */
 function ranIops(jobs: SimRunMeasurement['jobs']): number {
-  const windows = jobs.map((j) => [j.measured.windowStart_ns, j.measured.windowEnd_ns] as const).sort((a, b) => a[0] - b[0]);
-  let ran_ns = 0;
-  let reach = -Infinity;
-  for (const [start, end] of windows) {
-    ran_ns += Math.max(0, end - Math.max(start, reach));
-    reach = Math.max(reach, end);
-  }
+  const ran_ns = unionWindow_ns(jobs);
   const ios = jobs.reduce((n, j) => n + j.measured.read.total_ios + j.measured.write.total_ios, 0);
   return ran_ns > 0 ? (ios * 1e9) / ran_ns : 0;
 }
