@@ -211,6 +211,16 @@ export class Store implements ControlPlaneStore {
   private generation = 0;
 
   /**
+   * How many changes this connection has committed. With the state object a read is given, it names the
+   * state exactly: the object is replaced when the file is read again (another connection committed, a
+   * change failed) and edited in place only by a change of this connection, which bumps this count. So a
+   * view derived from the state (the extender's scheduling view) is current while both are the same.
+   */
+  changesCommitted(): number {
+    return this.generation;
+  }
+
+  /**
    * One change worked out in steps, so that a large one (an apply of thousands of pods) does not hold the
    * event loop: `steps` yields between units of work and the event loop runs every few of them
    * (`stepThrough`; the server answers /healthz meanwhile). It works on a copy of the state, so reads in between see
