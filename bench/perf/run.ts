@@ -20,6 +20,7 @@ import { schedulerSection } from './scheduler-section.js';
 import { controlPlaneSection } from './control-plane-section.js';
 import { apiSection } from './api-section.js';
 import { extenderSection } from './extender-section.js';
+import { listSection } from './list-section.js';
 import type { BenchSection, Row, Verdict } from './section.js';
 import { formatValue, verdictOf } from './section.js';
 
@@ -36,6 +37,7 @@ const SECTIONS: readonly BenchSection[] = [
   controlPlaneSection,
   apiSection,
   extenderSection,
+  listSection,
 ];
 
 const USAGE = `usage: npm run bench -- [--json] [--quick] [--only SECTION[,SECTION...]]

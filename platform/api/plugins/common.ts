@@ -1,5 +1,5 @@
 /** What the domain plugins share: reading and changing the state as the request's actor. */
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ClusterState } from '../../domain/cluster-state.js';
 import type { ControlPlane } from '../../domain/control-plane.js';
 import { notFound } from '../../domain/context.js';
@@ -16,11 +16,11 @@ export function change<T>(api: Api, req: FastifyRequest, action: string, target:
 
 /**
  * The objects of a kind the actor may view (the domain's role check), in `namespace` or all visible: the
- * whole array, or with ?limit / ?continue a page of one snapshot of them (paging.ts).
+ * whole array, or with ?limit / ?continue a page of one snapshot of them (paging.ts), written by JSON.stringify.
  */
-export function list(api: Api, req: FastifyRequest, kind: Kind, namespace?: string): unknown[] | Page {
+export function list(api: Api, req: FastifyRequest, reply: FastifyReply, kind: Kind, namespace?: string): unknown[] | Page {
   const actor = actorOf(req);
-  return api.pages.answer(
+  const answer = api.pages.answer(
     actor.user,
     req.url.split('?')[0]!,
     req.query as ListQuery,
@@ -32,6 +32,11 @@ export function list(api: Api, req: FastifyRequest, kind: Kind, namespace?: stri
       return typeof ns !== 'string' || allows(actor, KIND_CLASS[kind], 'view', ns);
     },
   );
+  // The domain's objects are written as they are: the response schema names every field of them (the
+  // OpenAPI contract test holds the bytes equal), and JSON.stringify writes a list of thousands of nodes
+  // several times faster than the schema's serializer, which checks each node against its unions.
+  void reply.serializer(JSON.stringify);
+  return answer;
 }
 
 /** One object, or ANVIL_ERR_OBJECT_NOT_FOUND (also when the actor may not see it). */

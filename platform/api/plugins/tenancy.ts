@@ -70,7 +70,7 @@ export const tenancyPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api
         response: responses(listOrPage(TenantObject, 'the namespaces')),
       },
     },
-    async (req) => list(api, req, 'namespaces'),
+    async (req, reply) => list(api, req, reply, 'namespaces'),
   );
   app.post<{ Body: Static<typeof TenantBody> }>(
     '/namespaces',
@@ -133,7 +133,7 @@ export const tenancyPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api
         response: responses(listOrPage(UserObject, 'the users')),
       },
     },
-    async (req) => list(api, req, 'users'),
+    async (req, reply) => list(api, req, reply, 'users'),
   );
   app.get<{ Params: Static<typeof NameParams> }>(
     '/users/:name',
