@@ -6,7 +6,6 @@
  * figures are the server's and the wire's. Two runs: pods in a row without binding (the state unchanged
  * between pods: the issue's figures were taken so) and the whole cycle with bind (the state changes each pod).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { Agent, request } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,24 +13,9 @@ import { join } from 'node:path';
 import { quantile } from 'simple-statistics';
 import type { BenchSection, Row } from './section.js';
 import { startServe, stopServe } from './serve-child.js';
+import { startFloor } from './floor-child-process.js';
 
 const NODES = 5000;
-/** The floor server (bare-extender-child.ts), built beside this module. */
-const FLOOR_CHILD = new URL('./bare-extender-child.js', import.meta.url);
-
-/** Starts the floor server; resolves with it and its URL. */
-function startFloor(): Promise<{ child: ChildProcess; url: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [FLOOR_CHILD.pathname], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout!.on('data', (d) => {
-      out += String(d);
-      const url = /listening (http:\/\/\S+)/.exec(out)?.[1];
-      if (url) resolve({ child, url });
-    });
-    child.on('exit', (code) => reject(new Error(`the floor server exited ${code}: ${out}`)));
-  });
-}
 const ISSUE = 'issue 19';
 
 /** One POST over `agent`; resolves with the status and body text. */

@@ -1,8 +1,9 @@
 /**
- * The floor for the extender bench: a bare Fastify server (its own process, as `anvil serve` is) whose
- * filter and prioritize routes parse the same ExtenderArgs and answer the same shapes with every
- * candidate passing, with no decision at all. What Anvil takes beyond it is the extender's own work.
- * Run as a child: prints `listening URL` on stdout.
+ * The floor for the api and extender benches: a bare Fastify server (its own process, as `anvil serve`
+ * is). `GET /floor` answers a small JSON object (the api section's floor); the filter and prioritize
+ * routes parse the same ExtenderArgs as Anvil's and answer the same shapes with every candidate passing,
+ * with no decision at all. What Anvil takes beyond it is its own work. Run as a child: prints
+ * `listening URL` on stdout.
  */
 import Fastify from 'fastify';
 
@@ -42,6 +43,7 @@ async function main(): Promise<void> {
     },
     async (req) => req.body.NodeNames.map((Host) => ({ Host, Score: 10 })),
   );
+  app.get('/floor', async () => ({ status: 'ok' }));
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
   process.stdout.write(`listening ${url}\n`);
   process.on('SIGTERM', () => void app.close().then(() => process.exit(0)));
