@@ -49,6 +49,7 @@ export class Store implements ControlPlaneStore {
     private readonly clock: Clock,
   ) {
     this.db = db;
+    this.readTransaction = db.transaction((fn: (state: ClusterState) => unknown) => this.readInTransaction(fn));
   }
 
   /**
@@ -133,8 +134,12 @@ export class Store implements ControlPlaneStore {
    */
   private cache: LoadedState | undefined;
 
+  /** Prepared once: `db.pragma()` prepares its statement on every call, and every read asks this. */
+  private dataVersionStatement: Database.Statement | undefined;
+
   private dataVersion(): number {
-    return this.db.pragma('data_version', { simple: true }) as number;
+    this.dataVersionStatement ??= this.db.prepare('PRAGMA data_version').pluck();
+    return this.dataVersionStatement.get() as number;
   }
 
   /** The current state; call inside a transaction so nobody commits between the check and the use. */
@@ -156,21 +161,27 @@ export class Store implements ControlPlaneStore {
     return this.cache;
   }
 
+  /**
+   * A read's transaction, made once: better-sqlite3 builds a transaction function's variants each time one
+   * is made, which a server answering thousands of reads a second would pay on every one.
+   */
+  private readonly readTransaction: Database.Transaction<(fn: (state: ClusterState) => unknown) => unknown>;
+
+  private readInTransaction(fn: (state: ClusterState) => unknown): unknown {
+    const loaded = this.current();
+    const result = fn(loaded.state);
+    // ANVIL_STORE_VERIFY: a read must leave the cached state as it found it.
+    const touched = loaded.tracked.touchedBy(loaded.state);
+    if (touched !== undefined) {
+      this.cache = undefined;
+      throw new Error(touched);
+    }
+    return result;
+  }
+
   /** A read-only look at the state. */
   read<T>(fn: (state: ClusterState) => T): T {
-    return this.db
-      .transaction(() => {
-        const loaded = this.current();
-        const result = fn(loaded.state);
-        // ANVIL_STORE_VERIFY: a read must leave the cached state as it found it.
-        const touched = loaded.tracked.touchedBy(loaded.state);
-        if (touched !== undefined) {
-          this.cache = undefined;
-          throw new Error(touched);
-        }
-        return result;
-      })
-      .deferred();
+    return this.readTransaction.deferred(fn) as T;
   }
 
   /**
