@@ -35,7 +35,7 @@ export function list(api: Api, req: FastifyRequest, reply: FastifyReply, kind: K
   // The domain's objects are written as they are: the response schema names every field of them (the
   // OpenAPI contract test holds the bytes equal), and JSON.stringify writes a list of thousands of nodes
   // several times faster than the schema's serializer, which checks each node against its unions.
-  void reply.serializer(JSON.stringify);
+  void reply.serializer(JSON.stringify).type('application/json; charset=utf-8');
   return answer;
 }
 

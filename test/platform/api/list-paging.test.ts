@@ -42,7 +42,9 @@ async function pagedWorld(nodes: number) {
 describe('list paging', () => {
   it('pages of one snapshot: nodes added and removed between pages neither skip nor repeat one, the last page says so', async () => {
     const w = await pagedWorld(23);
-    const whole = (await w.get('/api/v1/nodes')).json() as { name: string }[];
+    const wholeAnswer = await w.get('/api/v1/nodes');
+    expect(wholeAnswer.headers['content-type']).toBe('application/json; charset=utf-8');
+    const whole = wholeAnswer.json() as { name: string }[];
     expect(whole).toHaveLength(23);
     const seen: string[] = [];
     let url = '/api/v1/nodes?limit=5';
@@ -50,6 +52,7 @@ describe('list paging', () => {
     for (;;) {
       const r = await w.get(url);
       expect(r.statusCode).toBe(200);
+      expect(r.headers['content-type']).toBe('application/json; charset=utf-8');
       const page = r.json() as Page;
       expect(page.items.length).toBeLessThanOrEqual(5);
       seen.push(...page.items.map((n) => n.name));
