@@ -299,9 +299,25 @@ export class Store implements ControlPlaneStore {
    */
   changeBeside<T>(actor: string, fn: (db: Database.Database, audit: (action: string, target: string, changes: number) => void) => T): T {
     const audit = this.statements().audit;
-    return this.db
-      .transaction(() => fn(this.db, (action, target, changes) => audit.run(this.clock().toISOString(), actor, action, target, changes)))
-      .immediate();
+    try {
+      return this.db
+        .transaction(() => fn(this.db, (action, target, changes) => audit.run(this.clock().toISOString(), actor, action, target, changes)))
+        .immediate();
+    } finally {
+      this.besideChanges++;
+    }
+  }
+
+  /** Bumped by every change of a table beside the objects on this connection (committed or not). */
+  private besideChanges = 0;
+
+  /**
+   * Names the tables beside the objects (the API tokens) as they are: it changes when this connection
+   * changes them (`changeBeside`) and when another connection commits anything. What is derived from them
+   * (the token cache) holds while it is the same.
+   */
+  besideStamp(): string {
+    return `${this.dataVersion()}:${this.besideChanges}`;
   }
 
   /** Newest last; at most `limit` (default 50, as the appliance). */
