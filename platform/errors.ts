@@ -243,6 +243,11 @@ export const ERRORS = {
     summary: 'the request carries no bearer token, or one the server does not know',
   },
   ANVIL_ERR_ROUTE_NOT_FOUND: { code: 'ANVIL_ERR_ROUTE_NOT_FOUND', status: 404, summary: 'no API route has that method and path' },
+  ANVIL_ERR_CONTINUE_EXPIRED: {
+    code: 'ANVIL_ERR_CONTINUE_EXPIRED',
+    status: 410,
+    summary: "a list's continue token has expired (its snapshot is kept 5 minutes, and not across a restart): list again without it",
+  },
   ANVIL_ERR_QUERY_UNKNOWN: {
     code: 'ANVIL_ERR_QUERY_UNKNOWN',
     status: 400,

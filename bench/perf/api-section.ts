@@ -1,59 +1,52 @@
 /**
- * The served API: requests per second and p99 latency of the main read and write routes, measured with a
- * bounded hand loop of concurrent fetch (undici) clients against `anvil serve` run as a child process on
- * loopback, on a fresh state file (a 20-node cluster, one tenant).
+ * The served API: requests per second and p99 latency of the main read and write routes under load from
+ * autocannon (16 connections, a fixed time each), against `anvil serve` run as a child process on loopback,
+ * on a fresh state file (a 20-node cluster, one tenant, one network). A bare Fastify route (its own
+ * process, floor-child.ts) is measured in the same run as the floor, and every rate is also printed as a
+ * ratio to it, so that the figures say what Anvil adds whatever the machine's load.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { quantile } from 'simple-statistics';
+import autocannon from 'autocannon';
 import type { BenchSection, Row } from './section.js';
+import { startFloor } from './floor-child-process.js';
 import { startServe, stopServe } from './serve-child.js';
 
-const CLIENTS = 16;
+const CONNECTIONS = 16;
 
-/** `total` requests over CLIENTS concurrent clients; returns requests/s and the latency of each, ms. */
-async function load(
-  total: number,
-  send: (i: number) => Promise<Response>,
-): Promise<{ rate: number; latencies_ms: number[]; errors: number }> {
-  const latencies_ms: number[] = [];
-  let next = 0;
-  let errors = 0;
-  const start = performance.now();
-  await Promise.all(
-    Array.from({ length: CLIENTS }, async () => {
-      while (next < total) {
-        const i = next++;
-        const t0 = performance.now();
-        const res = await send(i);
-        await res.arrayBuffer();
-        latencies_ms.push(performance.now() - t0);
-        if (!res.ok) errors++;
-      }
-    }),
-  );
-  return { rate: total / ((performance.now() - start) / 1000), latencies_ms, errors };
+interface Load {
+  rate: number;
+  p99_ms: number;
+  non2xx: number;
+  errors: number;
+}
+
+/** `seconds` of autocannon against `url` with CONNECTIONS connections. */
+async function load(url: string, seconds: number, options: Partial<autocannon.Options> = {}): Promise<Load> {
+  const r = await autocannon({ url, connections: CONNECTIONS, duration: seconds, ...options });
+  return { rate: r.requests.average, p99_ms: r.latency.p99, non2xx: r.non2xx, errors: r.errors + r.timeouts };
 }
 
 /** ExtenderArgs for pod i over the bench cluster's 20 nodes (node01..node20). */
-function filterArgs(i: number): unknown {
-  return {
+function filterArgs(i: number): string {
+  return JSON.stringify({
     Pod: {
       metadata: { name: `k8s-${i}`, namespace: 'a', uid: `uid-${i}` },
       spec: { containers: [{ name: 'c', resources: { requests: { cpu: '100m', memory: '64Mi' } } }] },
     },
     NodeNames: Array.from({ length: 20 }, (_, n) => `node${String(n + 1).padStart(2, '0')}`),
-  };
+  });
 }
 
 export const apiSection: BenchSection = {
   name: 'api',
-  description: `anvil serve on loopback: requests/s and p99 latency of the main routes, ${CLIENTS} concurrent clients`,
+  description: `anvil serve on loopback under autocannon (${CONNECTIONS} connections): requests/s, as a ratio to a bare Fastify route, and p99`,
   async run({ quick, log }): Promise<Row[]> {
     const dir = mkdtempSync(join(tmpdir(), 'anvil-bench-api-'));
     // The bench measures throughput: the per-token rate limit would answer most of it 429.
     const server = await startServe(['--state', join(dir, 'state.db'), '--rate-limit', '0']);
+    const floor = await startFloor();
     const { url } = server;
     const token = server.token;
     if (token === undefined) throw new Error('anvil serve printed no first admin token on a new state file');
@@ -61,43 +54,71 @@ export const apiSection: BenchSection = {
     const post = (path: string, body: unknown) => fetch(url + path, { method: 'POST', headers, body: JSON.stringify(body) });
     try {
       await post('/api/v1/cluster', { name: 'bench', nodes: 20 });
+      await post('/api/v1/networks', {
+        name: 'pods',
+        subnet: '10.64.0.0/16',
+        start: '10.64.0.10',
+        end: '10.64.250.250',
+        gateway: '10.64.0.1',
+      });
       await post('/api/v1/namespaces', { name: 'a' });
-      const total = quick ? 200 : 3000;
-      const routes: [string, (i: number) => Promise<Response>][] = [
-        ['GET /api/v1/nodes', () => fetch(`${url}/api/v1/nodes`, { headers })],
-        ['GET /api/v1/namespaces/a/volumes', () => fetch(`${url}/api/v1/namespaces/a/volumes`, { headers })],
-        ['POST /api/v1/namespaces/a/volumes', (i) => post('/api/v1/namespaces/a/volumes', { name: `v${i}`, size_bytes: 2 ** 30 })],
+      const seconds = quick ? 1 : 5;
+      let volume = 0;
+      let pod = 0;
+      const routes: [string, string, Partial<autocannon.Options>][] = [
+        ['GET /healthz', `${url}/healthz`, {}],
+        ['GET /api/v1/namespaces (authenticated, small)', `${url}/api/v1/namespaces`, { headers }],
+        ['GET /api/v1/nodes (20 nodes)', `${url}/api/v1/nodes`, { headers }],
+        ['GET /api/v1/namespaces/a/volumes', `${url}/api/v1/namespaces/a/volumes?limit=100`, { headers }],
+        [
+          'POST /api/v1/namespaces/a/volumes',
+          `${url}/api/v1/namespaces/a/volumes`,
+          {
+            method: 'POST',
+            headers,
+            requests: [{ setupRequest: (req) => ({ ...req, body: JSON.stringify({ name: `v${volume++}`, size_bytes: 2 ** 30 }) }) }],
+          },
+        ],
         // What kube-scheduler sends per pod with nodeCacheCapable: the pod and every candidate node's name.
         [
           'POST /scheduler/filter (20 nodes)',
-          (i) =>
-            fetch(`${url}/scheduler/filter`, {
-              method: 'POST',
-              headers: { 'content-type': 'application/json' },
-              body: JSON.stringify(filterArgs(i)),
-            }),
+          `${url}/scheduler/filter`,
+          {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            requests: [{ setupRequest: (req) => ({ ...req, body: filterArgs(pod++) }) }],
+          },
         ],
-        [
-          'POST /scheduler/prioritize (20 nodes)',
-          (i) =>
-            fetch(`${url}/scheduler/prioritize`, {
-              method: 'POST',
-              headers: { 'content-type': 'application/json' },
-              body: JSON.stringify(filterArgs(i)),
-            }),
-        ],
-        ['GET /healthz (floor)', () => fetch(`${url}/healthz`)],
       ];
-      const rows: Row[] = [];
-      for (const [name, send] of routes) {
-        log(`api: ${name}, ${total} requests`);
-        const r = await load(total, send);
-        const note = `${total} requests, ${CLIENTS} clients, ${r.errors} errors; server a child process`;
+      log(`api: the floor, a bare Fastify route, ${seconds} s`);
+      const bare = await load(`${floor.url}/floor`, seconds);
+      const rows: Row[] = [
+        {
+          name: 'bare Fastify GET (the floor)',
+          value: bare.rate,
+          unit: 'requests/s',
+          note: `${seconds} s, ${CONNECTIONS} connections, its own process; the ratios below are to this`,
+        },
+      ];
+      for (const [name, target, options] of routes) {
+        log(`api: ${name}, ${seconds} s`);
+        const r = await load(target, seconds, options);
+        const note = `${seconds} s, ${CONNECTIONS} connections, ${r.non2xx} non-2xx, ${r.errors} errors; server a child process`;
         rows.push({ name: `${name}: rate`, value: r.rate, unit: 'requests/s', note });
-        rows.push({ name: `${name}: p99`, value: quantile(r.latencies_ms, 0.99), unit: 'ms', note });
+        rows.push({
+          name: `${name}: x the floor`,
+          value: r.rate / bare.rate,
+          unit: 'x',
+          note: `floor ${Math.round(bare.rate)} requests/s in the same run`,
+          ...(name.includes('authenticated')
+            ? { target: { min: 0.5, source: 'issue 19: authenticated small reads >= 0.5x a bare Fastify route' } }
+            : {}),
+        });
+        rows.push({ name: `${name}: p99`, value: r.p99_ms, unit: 'ms', note });
       }
       return rows;
     } finally {
+      floor.child.kill('SIGTERM');
       await stopServe(server);
       rmSync(dir, { recursive: true, force: true });
     }

@@ -19,6 +19,8 @@ import { hostCalibrationSection } from './host-calibration-section.js';
 import { schedulerSection } from './scheduler-section.js';
 import { controlPlaneSection } from './control-plane-section.js';
 import { apiSection } from './api-section.js';
+import { extenderSection } from './extender-section.js';
+import { listSection } from './list-section.js';
 import type { BenchSection, Row, Verdict } from './section.js';
 import { formatValue, verdictOf } from './section.js';
 
@@ -34,6 +36,8 @@ const SECTIONS: readonly BenchSection[] = [
   schedulerSection,
   controlPlaneSection,
   apiSection,
+  extenderSection,
+  listSection,
 ];
 
 const USAGE = `usage: npm run bench -- [--json] [--quick] [--only SECTION[,SECTION...]]
@@ -74,7 +78,11 @@ function environment(quick: boolean) {
 }
 
 function targetText(row: Row): string {
-  return row.target ? `>= ${formatValue(row.target.min, row.unit)}` : '';
+  const t = row.target;
+  if (!t) return '';
+  return [t.min !== undefined ? `>= ${formatValue(t.min, row.unit)}` : '', t.max !== undefined ? `<= ${formatValue(t.max, row.unit)}` : '']
+    .filter((s) => s !== '')
+    .join(', ');
 }
 
 /** One aligned table for all sections; notes last so that long ones do not push the columns about. */

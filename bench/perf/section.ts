@@ -4,10 +4,12 @@
  * section measures; it never fails on a figure. A target turns into PASS or BELOW, nothing more.
  */
 
-/** A threshold a figure is compared against: PASS when `value >= min`, else BELOW. */
+/** A threshold a figure is compared against: PASS when `value >= min` (or, for a time, `value <= max`), else BELOW. */
 export interface Target {
   /** `value >= min`, in the row's unit. */
-  min: number;
+  min?: number;
+  /** `value <= max`, in the row's unit (a latency). */
+  max?: number;
   /** Where the target comes from, e.g. "issue: >= 4M customers/s on one core". */
   source: string;
 }
@@ -45,7 +47,8 @@ export interface BenchSection {
 export function verdictOf(row: Row): Verdict | undefined {
   if (!row.target) return undefined;
   if (row.value === null || !Number.isFinite(row.value)) return 'SKIPPED';
-  return row.value >= row.target.min ? 'PASS' : 'BELOW';
+  const { min, max } = row.target;
+  return (min === undefined || row.value >= min) && (max === undefined || row.value <= max) ? 'PASS' : 'BELOW';
 }
 
 /** Formats a figure for the table: "5.52M", "812k", "6.3", "0.51". */

@@ -5,9 +5,12 @@
 import type { Registry } from 'prom-client';
 import type { Store } from '../state/store.js';
 import type { TokenStore } from './tokens.js';
+import type { ListPages } from './paging.js';
 
 export interface Api {
   readonly store: Store;
   readonly tokens: TokenStore;
   readonly metrics: Registry;
+  /** The snapshots of paged listings (?limit, ?continue). */
+  readonly pages: ListPages;
 }

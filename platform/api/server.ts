@@ -16,6 +16,7 @@ import { installAuth } from './auth.js';
 import { clientErrorHandler, codedFrameworkError, frameworkErrors, installQueryRule, MAX_PARAM_LENGTH } from './error-shapes.js';
 import { ErrorBody, SWAGGER_OPTIONS } from './schemas.js';
 import { TokenStore } from './tokens.js';
+import { ListPages } from './paging.js';
 import { systemPlugin } from './plugins/system.js';
 import { clusterPlugin } from './plugins/cluster.js';
 import { networksPlugin } from './plugins/networks.js';
@@ -57,7 +58,7 @@ export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyIn
   const store = Store.open(opts.statePath, clock);
   const tokens = TokenStore.of(store, clock);
   const metrics = new Registry();
-  const api: Api = { store, tokens, metrics };
+  const api: Api = { store, tokens, metrics, pages: new ListPages(() => clock().getTime()) };
   const common = {
     logger: opts.logger ?? false,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true } },

@@ -25,6 +25,9 @@ const COLUMNS = 'hash TEXT NOT NULL UNIQUE, user TEXT NOT NULL, name TEXT NOT NU
 /** What the audit log names a token by: its user and id. */
 const tokenTarget = (user: string, id: number) => `tokens/${user}/${id}`;
 
+/** Tokens whose users are kept in memory at most (a server sees few; past it the cache starts afresh). */
+const KNOWN_TOKENS = 10_000;
+
 export class TokenStore {
   /** Statements prepared once per connection, by their SQL. */
   private readonly statements = new Map<string, Database.Statement>();
@@ -71,10 +74,29 @@ export class TokenStore {
     });
   }
 
+  /**
+   * Tokens known to the server and their users, as of `knownStamp` (Store.besideStamp): dropped whole when a
+   * token is issued or revoked on this connection or anything is committed by another, so a revoked token
+   * is refused on the very next request. Unknown tokens are never kept. Bounded by KNOWN_TOKENS.
+   */
+  private readonly known = new Map<string, string>();
+  private knownStamp = '';
+
   /** The user a token acts as, or undefined when the server does not know it. */
   userOf(token: string): string | undefined {
+    const stamp = this.store.besideStamp();
+    if (stamp !== this.knownStamp) {
+      this.known.clear();
+      this.knownStamp = stamp;
+    }
+    const cached = this.known.get(token);
+    if (cached !== undefined) return cached;
     const row = this.store.readBeside((db) => this.sql(db, 'SELECT user FROM api_tokens WHERE hash = ?').get(hashToken(token))) as
       { user: string } | undefined;
+    if (row !== undefined) {
+      if (this.known.size >= KNOWN_TOKENS) this.known.clear();
+      this.known.set(token, row.user);
+    }
     return row?.user;
   }
 

@@ -28,6 +28,7 @@ import { perfTierCreatedLine, perfTierLoadFields, roleList, userRolesLine } from
 import type { PerfTier } from '../domain/perf-tier.js';
 import type { TokenInfo } from '../api/tokens.js';
 import { request, trustServerCaFile } from './server-client.js';
+import { CLI_PAGE_SIZE, type Page } from '../api/paging.js';
 import { cliOut } from './cli-io.js';
 import { clusterStatusText, describeText, eventsTable, kindTable, parseKind } from './views.js';
 
@@ -466,7 +467,21 @@ async function listRemote(t: Target, kind: Kind, ns: string | undefined): Promis
   const route = routes[kind];
   if (!route)
     throw new AnvilError('ANVIL_ERR_USAGE', `get ${kind}${ns ? '' : ' -A'} is not served yet; run it on the embedded state (--state)`);
-  return request<unknown[]>(t.server, t.token, 'GET', route);
+  // Page by page as kubectl does (--chunk-size 500): the server never writes one answer of every object,
+  // and the pages are of one snapshot, whatever changes meanwhile.
+  const objects: unknown[] = [];
+  let token = '';
+  do {
+    const page = await request<Page>(
+      t.server,
+      t.token,
+      'GET',
+      `${route}?limit=${CLI_PAGE_SIZE}${token ? `&continue=${encodeURIComponent(token)}` : ''}`,
+    );
+    for (const o of page.items) objects.push(o);
+    token = page.metadata.continue;
+  } while (token !== '');
+  return objects;
 }
 
 type ActionHandler = (args: unknown[]) => unknown;

@@ -49,6 +49,7 @@ export class Store implements ControlPlaneStore {
     private readonly clock: Clock,
   ) {
     this.db = db;
+    this.readTransaction = db.transaction((fn: (state: ClusterState) => unknown) => this.readInTransaction(fn));
   }
 
   /**
@@ -133,8 +134,12 @@ export class Store implements ControlPlaneStore {
    */
   private cache: LoadedState | undefined;
 
+  /** Prepared once: `db.pragma()` prepares its statement on every call, and every read asks this. */
+  private dataVersionStatement: Database.Statement | undefined;
+
   private dataVersion(): number {
-    return this.db.pragma('data_version', { simple: true }) as number;
+    this.dataVersionStatement ??= this.db.prepare('PRAGMA data_version').pluck();
+    return this.dataVersionStatement.get() as number;
   }
 
   /** The current state; call inside a transaction so nobody commits between the check and the use. */
@@ -156,21 +161,27 @@ export class Store implements ControlPlaneStore {
     return this.cache;
   }
 
+  /**
+   * A read's transaction, made once: better-sqlite3 builds a transaction function's variants each time one
+   * is made, which a server answering thousands of reads a second would pay on every one.
+   */
+  private readonly readTransaction: Database.Transaction<(fn: (state: ClusterState) => unknown) => unknown>;
+
+  private readInTransaction(fn: (state: ClusterState) => unknown): unknown {
+    const loaded = this.current();
+    const result = fn(loaded.state);
+    // ANVIL_STORE_VERIFY: a read must leave the cached state as it found it.
+    const touched = loaded.tracked.touchedBy(loaded.state);
+    if (touched !== undefined) {
+      this.cache = undefined;
+      throw new Error(touched);
+    }
+    return result;
+  }
+
   /** A read-only look at the state. */
   read<T>(fn: (state: ClusterState) => T): T {
-    return this.db
-      .transaction(() => {
-        const loaded = this.current();
-        const result = fn(loaded.state);
-        // ANVIL_STORE_VERIFY: a read must leave the cached state as it found it.
-        const touched = loaded.tracked.touchedBy(loaded.state);
-        if (touched !== undefined) {
-          this.cache = undefined;
-          throw new Error(touched);
-        }
-        return result;
-      })
-      .deferred();
+    return this.readTransaction.deferred(fn) as T;
   }
 
   /**
@@ -209,6 +220,16 @@ export class Store implements ControlPlaneStore {
 
   /** Bumped by every change this connection commits (SQLite's data_version counts only other connections'). */
   private generation = 0;
+
+  /**
+   * How many changes this connection has committed. With the state object a read is given, it names the
+   * state exactly: the object is replaced when the file is read again (another connection committed, a
+   * change failed) and edited in place only by a change of this connection, which bumps this count. So a
+   * view derived from the state (the extender's scheduling view) is current while both are the same.
+   */
+  changesCommitted(): number {
+    return this.generation;
+  }
 
   /**
    * One change worked out in steps, so that a large one (an apply of thousands of pods) does not hold the
@@ -278,9 +299,25 @@ export class Store implements ControlPlaneStore {
    */
   changeBeside<T>(actor: string, fn: (db: Database.Database, audit: (action: string, target: string, changes: number) => void) => T): T {
     const audit = this.statements().audit;
-    return this.db
-      .transaction(() => fn(this.db, (action, target, changes) => audit.run(this.clock().toISOString(), actor, action, target, changes)))
-      .immediate();
+    try {
+      return this.db
+        .transaction(() => fn(this.db, (action, target, changes) => audit.run(this.clock().toISOString(), actor, action, target, changes)))
+        .immediate();
+    } finally {
+      this.besideChanges++;
+    }
+  }
+
+  /** Bumped by every change of a table beside the objects on this connection (committed or not). */
+  private besideChanges = 0;
+
+  /**
+   * Names the tables beside the objects (the API tokens) as they are: it changes when this connection
+   * changes them (`changeBeside`) and when another connection commits anything. What is derived from them
+   * (the token cache) holds while it is the same.
+   */
+  besideStamp(): string {
+    return `${this.dataVersion()}:${this.besideChanges}`;
   }
 
   /** Newest last; at most `limit` (default 50, as the appliance). */

@@ -1,15 +1,17 @@
 /**
  * The Anvil scheduler's verdict on a Kubernetes Pod for candidate nodes, matched to Anvil nodes by name:
- * the same filters and scores as `anvil apply` (SchedulingSession + Scheduler), read-only.
+ * the same filters and scores as `anvil apply` (SchedulingSession + Scheduler), read-only. The work that
+ * depends on the pod only (reading it, its demand) is done once per pod (`PodAssessment`); each
+ * candidate then costs a name lookup and the scheduler's typed-array check, memoised per node.
  */
 import { AnvilError } from '../../errors.js';
 import { ControlPlane } from '../../domain/control-plane.js';
 import type { ClusterState } from '../../domain/cluster-state.js';
-import type { Pod } from '../../domain/pod.js';
-import { checkPodReferences } from '../../domain/scheduling-session.js';
+import type { Pod, VolumeReservation } from '../../domain/pod.js';
+import { checkPodReferences, type SchedulingSession } from '../../domain/scheduling-session.js';
 import type { Actor } from '../../domain/tenancy.js';
 import { keyOf, unusableReason } from '../../domain/volume.js';
-import { parseManifestText } from '../../manifests/documents.js';
+import type { PodDemand } from '../../scheduler/demand.js';
 import { planApply, podInput } from '../../manifests/apply.js';
 
 /** The extender acts as this user: it may place pods in any namespace and read what placement needs. */
@@ -27,48 +29,125 @@ export type NodeVerdict =
 export function anvilPodInput(cp: ControlPlane, k8sPod: unknown): Parameters<ControlPlane['createPod']>[0] {
   const doc = { apiVersion: 'v1', kind: 'Pod', ...(k8sPod as object) };
   const namespace = (k8sPod as { metadata?: { namespace?: string } }).metadata?.namespace || 'default';
-  const plan = planApply(parseManifestText(JSON.stringify(doc), 'ExtenderArgs.Pod'), namespace, false);
+  // Already JSON-parsed and validated: read as a manifest document as is (no YAML text round trip); a field's
+  // place is the Pod's, every problem names its field path after it.
+  const plan = planApply([{ where: 'ExtenderArgs.Pod', body: doc, whereField: () => 'ExtenderArgs.Pod' }], namespace, false);
   const draft = plan.workloads[0]?.pods[0];
   if (!draft) throw new AnvilError('ANVIL_ERR_MANIFEST', 'ExtenderArgs.Pod is not a Pod Anvil can read');
   return podInput(cp, draft);
 }
 
+/** A read-only scheduling view of `state` for the extender (built from the state, as a change builds its own). */
+export function readOnlySession(state: ClusterState): SchedulingSession {
+  return new ControlPlane(state, KUBE_SCHEDULER, () => new Date(0)).scheduling();
+}
+
+/** Memo states per table index. */
+const UNSEEN = 0;
+const FITS = 1;
+const FAILS = 2;
+
+/**
+ * One pod against one scheduling view: what depends on the pod alone worked out once (its reading, its
+ * demand, an unusable volume), each node's verdict worked out when first asked and kept, so filter and
+ * prioritize of the same pod on the same state share it. Throws a coded error for a pod Anvil cannot read.
+ */
+export class PodAssessment {
+  private readonly pod: Pod;
+  private readonly demand: PodDemand;
+  private readonly perVolume: VolumeReservation[];
+  /** A volume with no in-sync copy on a live node fails the pod on every node, as it keeps an Anvil pod pending. */
+  private readonly unusable: string | undefined;
+  /** Per table index: UNSEEN, FITS or FAILS; the score (raw) of a node that fits, the reason of one that fails. */
+  private readonly memo: Uint8Array;
+  private readonly scores: Float64Array;
+  private readonly reasons: (string | undefined)[];
+
+  /** `session`: a scheduling view of `state` (readOnlySession), used read-only. */
+  constructor(
+    private readonly session: SchedulingSession,
+    state: ClusterState,
+    k8sPod: unknown,
+  ) {
+    const cp = new ControlPlane(state, KUBE_SCHEDULER, () => new Date(0));
+    const input = anvilPodInput(cp, k8sPod);
+    this.pod = {
+      kind: 'Pod',
+      ...input,
+      status: { state: 'pending', failure: { summary: 'assessing', nodes: [] } },
+      created_at: '',
+      seq: 0,
+    };
+    checkPodReferences(cp.ctx, this.pod);
+    this.demand = session.demandOf(this.pod);
+    this.perVolume = session.volumeReservationsOf(this.pod);
+    this.unusable = this.pod.volumes
+      .map((v) => state.volumes.get(keyOf(this.pod.namespace, v)))
+      .map((v) => (v ? unusableReason(v) : undefined))
+      .find((r) => r !== undefined);
+    const n = session.table.count;
+    this.memo = new Uint8Array(n);
+    this.scores = new Float64Array(n);
+    this.reasons = new Array<string | undefined>(n);
+  }
+
+  /** The table index of an Anvil node, or undefined for a name Anvil does not know. */
+  indexOf(name: string): number | undefined {
+    return this.session.table.indexOf(name);
+  }
+
+  /** Whether node `i` (a table index) takes the pod; worked out once. */
+  fits(i: number): boolean {
+    if (this.memo[i] === UNSEEN) this.work(i);
+    return this.memo[i] === FITS;
+  }
+
+  /** The raw score of node `i`, which fits. */
+  score(i: number): number {
+    return this.scores[i]!;
+  }
+
+  /** Why node `i`, which does not fit, does not. */
+  reason(i: number): string {
+    return this.reasons[i]!;
+  }
+
+  private work(i: number): void {
+    if (this.unusable !== undefined) return this.fail(i, this.unusable);
+    const v = this.session.scheduler.assess(i, this.demand);
+    if (!v.fits) return this.fail(i, v.reason);
+    // The other nodes holding plexes of its volumes take their writes wherever it goes (storage-admission.ts).
+    const plexBlock =
+      this.pod.volumes.length > 0 ? this.session.plexBlock(this.pod, this.perVolume, this.session.table.names[i]!) : undefined;
+    if (plexBlock !== undefined) return this.fail(i, plexBlock);
+    this.memo[i] = FITS;
+    this.scores[i] = v.score;
+  }
+
+  private fail(i: number, reason: string): void {
+    this.memo[i] = FAILS;
+    this.reasons[i] = reason;
+  }
+}
+
+/** The reason given for a candidate name that is not an Anvil node. */
+export function unknownNodeReason(name: string): string {
+  return `no Anvil node is named ${name}; add it with anvil node add ${name}`;
+}
+
 /** Per candidate node name: fits with a raw score, fails with the reason, or is not an Anvil node. */
-export function assessNodes(state: ClusterState, actor: Actor, k8sPod: unknown, nodeNames: readonly string[]): Map<string, NodeVerdict> {
-  const cp = new ControlPlane(state, actor, () => new Date(0));
-  const input = anvilPodInput(cp, k8sPod);
-  const pod: Pod = {
-    kind: 'Pod',
-    ...input,
-    status: { state: 'pending', failure: { summary: 'assessing', nodes: [] } },
-    created_at: '',
-    seq: 0,
-  };
-  checkPodReferences(cp.ctx, pod);
-  const session = cp.scheduling();
-  const demand = session.demandOf(pod);
-  const perVolume = session.volumeReservationsOf(pod);
-  // A volume with no in-sync copy on a live node fails the pod on every node, as it keeps an Anvil pod pending.
-  const unusable = pod.volumes
-    .map((v) => state.volumes.get(keyOf(pod.namespace, v)))
-    .map((v) => (v ? unusableReason(v) : undefined))
-    .find((r) => r !== undefined);
+export function assessNodes(state: ClusterState, k8sPod: unknown, nodeNames: readonly string[]): Map<string, NodeVerdict> {
+  return verdictsOf(new PodAssessment(readOnlySession(state), state, k8sPod), nodeNames);
+}
+
+/** The verdicts of `assessment` for the candidate names, in their order (a name given twice once). */
+export function verdictsOf(assessment: PodAssessment, nodeNames: readonly string[]): Map<string, NodeVerdict> {
   const out = new Map<string, NodeVerdict>();
   for (const name of nodeNames) {
-    const i = session.table.indexOf(name);
-    if (i === undefined) {
-      out.set(name, { state: 'unknown', reason: `no Anvil node is named ${name}; add it with anvil node add ${name}` });
-      continue;
-    }
-    if (unusable !== undefined) {
-      out.set(name, { state: 'fails', reason: unusable });
-      continue;
-    }
-    const v = session.scheduler.assess(i, demand);
-    // The other nodes holding plexes of its volumes take their writes wherever it goes (storage-admission.ts).
-    const plexBlock = v.fits ? session.plexBlock(pod, perVolume, name) : undefined;
-    if (plexBlock !== undefined) out.set(name, { state: 'fails', reason: plexBlock });
-    else out.set(name, v.fits ? { state: 'fits', score: v.score } : { state: 'fails', reason: v.reason });
+    const i = assessment.indexOf(name);
+    if (i === undefined) out.set(name, { state: 'unknown', reason: unknownNodeReason(name) });
+    else if (assessment.fits(i)) out.set(name, { state: 'fits', score: assessment.score(i) });
+    else out.set(name, { state: 'fails', reason: assessment.reason(i) });
   }
   return out;
 }

@@ -7,6 +7,7 @@ import { actorOf } from '../auth.js';
 import { ClusterObject, listOf, NodeObject } from '../object-schemas.js';
 import { bearer, labels, Message, NameParams, ObjectName, responses } from '../schemas.js';
 import type { Api } from '../api.js';
+import { ListQuery, listOrPage } from '../paging.js';
 import { change, list, one } from './common.js';
 
 const ClusterBody = Type.Object(
@@ -136,10 +137,11 @@ export const clusterPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api
         operationId: 'listNodes',
         summary: 'the nodes',
         description: 'Every node: its inventory, zone, labels, taints and status.',
-        response: responses(listOf(NodeObject, 'the nodes')),
+        querystring: ListQuery,
+        response: responses(listOrPage(NodeObject, 'the nodes')),
       },
     },
-    async (req) => list(api, req, 'nodes'),
+    async (req, reply) => list(api, req, reply, 'nodes'),
   );
   app.get<{ Params: Static<typeof NameParams> }>(
     '/nodes/:name',

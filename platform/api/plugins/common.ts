@@ -1,9 +1,11 @@
 /** What the domain plugins share: reading and changing the state as the request's actor. */
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ClusterState } from '../../domain/cluster-state.js';
 import type { ControlPlane } from '../../domain/control-plane.js';
 import { notFound } from '../../domain/context.js';
-import { objectsOf, type Kind } from '../../domain/queries.js';
+import { KIND_CLASS, objectsOf, type Kind } from '../../domain/queries.js';
+import { allows } from '../../domain/tenancy.js';
+import type { ListQuery, Page } from '../paging.js';
 import { actorOf } from '../auth.js';
 import type { Api } from '../api.js';
 
@@ -12,9 +14,29 @@ export function change<T>(api: Api, req: FastifyRequest, action: string, target:
   return api.store.change(actorOf(req), action, target, fn);
 }
 
-/** The objects of a kind the actor may view (the domain's role check), in `namespace` or all visible. */
-export function list(api: Api, req: FastifyRequest, kind: Kind, namespace?: string): unknown[] {
-  return api.store.read((s: ClusterState) => objectsOf(s, actorOf(req), kind, namespace));
+/**
+ * The objects of a kind the actor may view (the domain's role check), in `namespace` or all visible: the
+ * whole array, or with ?limit / ?continue a page of one snapshot of them (paging.ts), written by JSON.stringify.
+ */
+export function list(api: Api, req: FastifyRequest, reply: FastifyReply, kind: Kind, namespace?: string): unknown[] | Page {
+  const actor = actorOf(req);
+  const answer = api.pages.answer(
+    actor.user,
+    req.url.split('?')[0]!,
+    req.query as ListQuery,
+    () => api.store.read((s: ClusterState) => objectsOf(s, actor, kind, namespace)),
+    // The listing's own check (a name no object bears: nothing is picked).
+    () => api.store.read((s: ClusterState) => objectsOf(s, actor, kind, namespace, '')),
+    (item) => {
+      const ns = (item as { namespace?: unknown }).namespace;
+      return typeof ns !== 'string' || allows(actor, KIND_CLASS[kind], 'view', ns);
+    },
+  );
+  // The domain's objects are written as they are: the response schema names every field of them (the
+  // OpenAPI contract test holds the bytes equal), and JSON.stringify writes a list of thousands of nodes
+  // several times faster than the schema's serializer, which checks each node against its unions.
+  void reply.serializer(JSON.stringify).type('application/json; charset=utf-8');
+  return answer;
 }
 
 /** One object, or ANVIL_ERR_OBJECT_NOT_FOUND (also when the actor may not see it). */

@@ -9,9 +9,11 @@
  */
 import type { TLSSocket } from 'node:tls';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { Counter } from 'prom-client';
 import { AnvilError, isAnvilError } from '../../errors.js';
 import { keyOf } from '../../domain/volume.js';
-import { anvilPodInput, assessNodes, KUBE_SCHEDULER, scaledScores } from '../extender/assess.js';
+import { anvilPodInput, KUBE_SCHEDULER, unknownNodeReason, type PodAssessment } from '../extender/assess.js';
+import { ExtenderAssessments } from '../extender/assessments.js';
 import {
   ExtenderArgs,
   ExtenderBindingArgs,
@@ -58,6 +60,30 @@ function requireCaller(req: FastifyRequest, callers: ExtenderCallers): void {
   );
 }
 
+/**
+ * kube-scheduler's scores: Anvil's raw score of each candidate that fits, scaled to 0..MAX_EXTENDER_PRIORITY
+ * over the fitting candidates (the best gets the max); the others, and names Anvil does not know, get 0.
+ */
+function scaledScores(a: PodAssessment, names: readonly string[]): HostPriorityList {
+  const at = new Int32Array(names.length);
+  let lo = Infinity;
+  let hi = -Infinity;
+  names.forEach((name, k) => {
+    const i = a.indexOf(name) ?? -1;
+    at[k] = i;
+    if (i >= 0 && a.fits(i)) {
+      lo = Math.min(lo, a.score(i));
+      hi = Math.max(hi, a.score(i));
+    }
+  });
+  const max = MAX_EXTENDER_PRIORITY;
+  return names.map((Host, k) => {
+    const i = at[k]!;
+    if (i < 0 || !a.fits(i)) return { Host, Score: 0 };
+    return { Host, Score: hi === lo ? max : Math.round(((a.score(i) - lo) / (hi - lo)) * max) };
+  });
+}
+
 function candidateNames(args: ExtenderArgs): string[] {
   if (args.NodeNames) return args.NodeNames;
   return (args.Nodes?.items ?? []).map((n) => n.metadata.name);
@@ -79,6 +105,12 @@ export const extenderPlugin: FastifyPluginAsync<{ api: Api; callers: ExtenderCal
     seen.set(id, args.Pod);
     if (seen.size > REMEMBERED_PODS) seen.delete(seen.keys().next().value!);
   };
+  const viewsBuilt = new Counter({
+    name: 'anvil_extender_views_built_total',
+    help: 'Scheduling views the extender built from the state (once per state: a bind hands over its own, any other change makes the next call build one)',
+    registers: [api.metrics],
+  });
+  const assessments = new ExtenderAssessments(api.store, () => viewsBuilt.inc());
   const s = { tags: ['scheduler extender'] };
   app.addHook('onRequest', async (req) => requireCaller(req, callers));
 
@@ -102,15 +134,22 @@ export const extenderPlugin: FastifyPluginAsync<{ api: Api; callers: ExtenderCal
       const names = candidateNames(args);
       const result: FilterResult = { Nodes: null, NodeNames: null, FailedNodes: {}, FailedAndUnresolvableNodes: {}, Error: '' };
       try {
-        const verdicts = api.store.read((state) => assessNodes(state, KUBE_SCHEDULER, args.Pod, names));
-        const passing = names.filter((n) => verdicts.get(n)?.state === 'fits');
-        for (const [name, v] of verdicts) {
-          if (v.state === 'fails') result.FailedNodes[name] = v.reason;
-          if (v.state === 'unknown') result.FailedAndUnresolvableNodes[name] = v.reason;
-        }
+        const passing = assessments.with(args.Pod, (a) => {
+          const fit: string[] = [];
+          for (const name of names) {
+            const i = a.indexOf(name);
+            if (i === undefined) result.FailedAndUnresolvableNodes[name] = unknownNodeReason(name);
+            else if (a.fits(i)) fit.push(name);
+            else result.FailedNodes[name] = a.reason(i);
+          }
+          return fit;
+        });
         // Answer in the form asked: node names (nodeCacheCapable) and/or full Node objects.
         if (args.NodeNames) result.NodeNames = passing;
-        if (args.Nodes) result.Nodes = { ...args.Nodes, items: (args.Nodes.items ?? []).filter((n) => passing.includes(n.metadata.name)) };
+        if (args.Nodes) {
+          const pass = new Set(passing);
+          result.Nodes = { ...args.Nodes, items: (args.Nodes.items ?? []).filter((n) => pass.has(n.metadata.name)) };
+        }
       } catch (e) {
         if (!isAnvilError(e)) throw e;
         result.Error = e.format();
@@ -138,10 +177,7 @@ export const extenderPlugin: FastifyPluginAsync<{ api: Api; callers: ExtenderCal
       remember(args);
       const names = candidateNames(args);
       try {
-        return scaledScores(
-          api.store.read((state) => assessNodes(state, KUBE_SCHEDULER, args.Pod, names)),
-          MAX_EXTENDER_PRIORITY,
-        );
+        return assessments.with(args.Pod, (a) => scaledScores(a, names));
       } catch (e) {
         // Prioritize has no Error field: a pod Anvil cannot read gets no preference.
         if (!isAnvilError(e)) throw e;
@@ -169,11 +205,11 @@ export const extenderPlugin: FastifyPluginAsync<{ api: Api; callers: ExtenderCal
       const k8sPod = seen.get(b.PodUID) ?? seen.get(`${ns}/${b.PodName}`);
       let placed = false;
       try {
-        api.store.change(KUBE_SCHEDULER, 'bind pods', `pods/${ns}/${b.PodName}`, (cp) => {
+        const bound = api.store.change(KUBE_SCHEDULER, 'bind pods', `pods/${ns}/${b.PodName}`, (cp) => {
           const existing = cp.state.pods.get(keyOf(ns, b.PodName));
           if (existing) {
             // A retried bind (kube-scheduler retries after an error) finds the pod already placed there.
-            if (existing.status.state === 'running' && existing.status.node === b.Node) return;
+            if (existing.status.state === 'running' && existing.status.node === b.Node) return undefined;
             // A pod the extender placed is stale when Kubernetes binds this name again: the same pod (same UID)
             // means the earlier placement never reached Kubernetes, which binds a pod once; another UID means
             // the earlier pod is gone, as Kubernetes holds one pod of a name at a time. Replace it in this change.
@@ -201,7 +237,10 @@ export const extenderPlugin: FastifyPluginAsync<{ api: Api; callers: ExtenderCal
               'ANVIL_ERR_NO_CAPACITY',
               `pod ${ns}/${b.PodName} does not fit on ${b.Node}: ${placed.status.failure.summary}`,
             );
+          // The view the pod was placed with is the new state's: the next pod's filter starts from it.
+          return { state: cp.state, session: cp.scheduling() };
         });
+        if (bound) assessments.adopt(bound.state, bound.session);
         placed = true;
         if (kube) await bindInKubernetes(kube, ns, b.PodName, b.PodUID, b.Node);
         return { Error: '' };

@@ -1,9 +1,10 @@
 /** L2 networks: list, get, create, delete. */
 import type { FastifyPluginAsync } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import { listOf, NetworkObject } from '../object-schemas.js';
+import { NetworkObject } from '../object-schemas.js';
 import { bearer, Message, NameParams, ObjectName, responses } from '../schemas.js';
 import type { Api } from '../api.js';
+import { ListQuery, listOrPage } from '../paging.js';
 import { change, list, one } from './common.js';
 
 const Ipv4 = Type.String({ format: 'ipv4' });
@@ -32,10 +33,11 @@ export const networksPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { ap
         operationId: 'listNetworks',
         summary: 'the networks',
         description: 'Every L2 network: subnet, the range pods take addresses from, gateway, VLAN and zone.',
-        response: responses(listOf(NetworkObject, 'the networks')),
+        querystring: ListQuery,
+        response: responses(listOrPage(NetworkObject, 'the networks')),
       },
     },
-    async (req) => list(api, req, 'networks'),
+    async (req, reply) => list(api, req, reply, 'networks'),
   );
   app.get<{ Params: Static<typeof NameParams> }>(
     '/networks/:name',

@@ -5,6 +5,7 @@ import { DEFAULT_STORAGE_WEIGHT, perfTierView, STORAGE_WEIGHT_RANGE, TIER_IO_SIZ
 import { answer } from '../object-schemas.js';
 import { bearer, Message, NameParams, ObjectName, responses } from '../schemas.js';
 import type { Api } from '../api.js';
+import { ListQuery, listOrPage } from '../paging.js';
 import { BANDWIDTH_RANGE, IOPS_RANGE } from '../../domain/limits.js';
 import { change, list, one } from './common.js';
 
@@ -80,10 +81,11 @@ export const perfTiersPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { a
         operationId: 'listPerfTiers',
         summary: 'the perf tiers',
         description: 'Every perf tier: built-in (best-effort, medium, high) and created ones.',
-        response: responses(Type.Array(PerfTierObject, { description: 'the perf tiers' })),
+        querystring: ListQuery,
+        response: responses(listOrPage(PerfTierObject, 'the perf tiers')),
       },
     },
-    async (req) => list(api, req, 'perf-tiers'),
+    async (req, reply) => list(api, req, reply, 'perf-tiers'),
   );
   app.get<{ Params: Static<typeof NameParams> }>(
     '/perf-tiers/:name',

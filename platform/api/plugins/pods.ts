@@ -6,9 +6,10 @@ import { ControlPlane } from '../../domain/control-plane.js';
 import { parseManifestText } from '../../manifests/documents.js';
 import { applySteps, planApply } from '../../manifests/apply.js';
 import { actorOf } from '../auth.js';
-import { listOf, PodObject, PodStatus } from '../object-schemas.js';
+import { PodObject, PodStatus } from '../object-schemas.js';
 import { bearer, Message, NamespacedNameParams, NamespaceParams, NoQuery, responses } from '../schemas.js';
 import type { Api } from '../api.js';
+import { ListQuery, listOrPage } from '../paging.js';
 import { change, list, one } from './common.js';
 
 const ApplyBody = Type.Object(
@@ -37,10 +38,11 @@ export const podsPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api })
         operationId: 'listPods',
         summary: 'the pods of every namespace the caller may view',
         description: 'Every pod the caller may view: requests, endpoints, volumes, and status (running on a node, or pending with why).',
-        response: responses(listOf(PodObject, 'the pods')),
+        querystring: ListQuery,
+        response: responses(listOrPage(PodObject, 'the pods')),
       },
     },
-    async (req) => list(api, req, 'pods'),
+    async (req, reply) => list(api, req, reply, 'pods'),
   );
   app.get<{ Params: Static<typeof NamespaceParams> }>(
     '/namespaces/:namespace/pods',
@@ -51,10 +53,11 @@ export const podsPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api })
         summary: 'the pods of one namespace',
         description: 'The pods of one namespace.',
         params: NamespaceParams,
-        response: responses(listOf(PodObject, 'the pods')),
+        querystring: ListQuery,
+        response: responses(listOrPage(PodObject, 'the pods')),
       },
     },
-    async (req) => list(api, req, 'pods', req.params.namespace),
+    async (req, reply) => list(api, req, reply, 'pods', req.params.namespace),
   );
   app.get<{ Params: NsName }>(
     '/namespaces/:namespace/pods/:name',

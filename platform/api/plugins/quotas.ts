@@ -5,9 +5,10 @@
  */
 import type { FastifyPluginAsync } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import { listOf, QuotaView } from '../object-schemas.js';
+import { QuotaView } from '../object-schemas.js';
 import { bearer, Message, NamespacedNameParams, NamespaceParams, NoQuery, responses } from '../schemas.js';
 import type { Api } from '../api.js';
+import { ListQuery, listOrPage } from '../paging.js';
 import { change, list, one } from './common.js';
 
 const limit = (description: string) => Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description }));
@@ -32,11 +33,11 @@ export const quotasPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api 
         operationId: 'listQuotas',
         summary: 'the quotas of every namespace the caller may view',
         description: 'The quotas, with what each namespace uses now, of every namespace the caller may view.',
-        querystring: NoQuery,
-        response: responses(listOf(QuotaView, 'the quotas')),
+        querystring: ListQuery,
+        response: responses(listOrPage(QuotaView, 'the quotas')),
       },
     },
-    async (req) => list(api, req, 'quotas'),
+    async (req, reply) => list(api, req, reply, 'quotas'),
   );
   app.get<{ Params: Static<typeof NamespaceParams> }>(
     '/namespaces/:namespace/quotas',
@@ -47,11 +48,11 @@ export const quotasPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api 
         summary: "a namespace's quota",
         description: "A namespace's quota with its usage: a list of none or one.",
         params: NamespaceParams,
-        querystring: NoQuery,
-        response: responses(listOf(QuotaView, 'none or one quota')),
+        querystring: ListQuery,
+        response: responses(listOrPage(QuotaView, 'none or one quota')),
       },
     },
-    async (req) => list(api, req, 'quotas', req.params.namespace),
+    async (req, reply) => list(api, req, reply, 'quotas', req.params.namespace),
   );
   app.get<{ Params: Static<typeof NamespacedNameParams> }>(
     '/namespaces/:namespace/quotas/:name',

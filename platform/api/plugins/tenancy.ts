@@ -4,9 +4,10 @@ import { Type, type Static } from '@sinclair/typebox';
 import { AnvilError } from '../../errors.js';
 import { allows } from '../../domain/tenancy.js';
 import { actorOf } from '../auth.js';
-import { listOf, TenantObject, UserObject } from '../object-schemas.js';
+import { TenantObject, UserObject } from '../object-schemas.js';
 import { bearer, Message, NameParams, NoQuery, ObjectName, responses } from '../schemas.js';
 import type { Api } from '../api.js';
+import { ListQuery, listOrPage } from '../paging.js';
 import { change, list, one } from './common.js';
 
 const TenantBody = Type.Object({ name: ObjectName }, { additionalProperties: false });
@@ -65,10 +66,11 @@ export const tenancyPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api
         operationId: 'listNamespaces',
         summary: 'the namespaces (tenants)',
         description: 'Every namespace (tenant) the caller may view.',
-        response: responses(listOf(TenantObject, 'the namespaces')),
+        querystring: ListQuery,
+        response: responses(listOrPage(TenantObject, 'the namespaces')),
       },
     },
-    async (req) => list(api, req, 'namespaces'),
+    async (req, reply) => list(api, req, reply, 'namespaces'),
   );
   app.post<{ Body: Static<typeof TenantBody> }>(
     '/namespaces',
@@ -127,10 +129,11 @@ export const tenancyPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api
         operationId: 'listUsers',
         summary: 'the users',
         description: 'Every user and its roles.',
-        response: responses(listOf(UserObject, 'the users')),
+        querystring: ListQuery,
+        response: responses(listOrPage(UserObject, 'the users')),
       },
     },
-    async (req) => list(api, req, 'users'),
+    async (req, reply) => list(api, req, reply, 'users'),
   );
   app.get<{ Params: Static<typeof NameParams> }>(
     '/users/:name',

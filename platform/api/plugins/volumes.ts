@@ -1,9 +1,10 @@
 /** Mirrored volumes and their snapshots, per namespace (tenant). */
 import type { FastifyPluginAsync } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import { listOf, SnapshotObject, VolumeObject } from '../object-schemas.js';
+import { SnapshotObject, VolumeObject } from '../object-schemas.js';
 import { bearer, Message, NamespacedNameParams, NamespaceParams, NoQuery, ObjectName, responses } from '../schemas.js';
 import type { Api } from '../api.js';
+import { ListQuery, listOrPage } from '../paging.js';
 import { VOLUME_SIZE_RANGE } from '../../domain/limits.js';
 import { VolumeFields } from '../../domain/volume-service.js';
 import { change, list, one } from './common.js';
@@ -49,10 +50,11 @@ export const volumesPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api
         operationId: 'listVolumes',
         summary: 'the volumes of every namespace the caller may view',
         description: 'Every volume the caller may view: size, perf tier, plexes and their state, attachment.',
-        response: responses(listOf(VolumeObject, 'the volumes')),
+        querystring: ListQuery,
+        response: responses(listOrPage(VolumeObject, 'the volumes')),
       },
     },
-    async (req) => list(api, req, 'volumes'),
+    async (req, reply) => list(api, req, reply, 'volumes'),
   );
   app.get<{ Params: Static<typeof NamespaceParams> }>(
     '/namespaces/:namespace/volumes',
@@ -63,10 +65,11 @@ export const volumesPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api
         summary: 'the volumes of one namespace',
         description: 'The volumes of one namespace.',
         params: NamespaceParams,
-        response: responses(listOf(VolumeObject, 'the volumes')),
+        querystring: ListQuery,
+        response: responses(listOrPage(VolumeObject, 'the volumes')),
       },
     },
-    async (req) => list(api, req, 'volumes', req.params.namespace),
+    async (req, reply) => list(api, req, reply, 'volumes', req.params.namespace),
   );
   app.get<{ Params: NsName }>(
     '/namespaces/:namespace/volumes/:name',
@@ -154,10 +157,11 @@ export const volumesPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api
         summary: 'the snapshots of one namespace',
         description: 'The snapshots of one namespace: the volume each was taken of, and the nodes holding it.',
         params: NamespaceParams,
-        response: responses(listOf(SnapshotObject, 'the snapshots')),
+        querystring: ListQuery,
+        response: responses(listOrPage(SnapshotObject, 'the snapshots')),
       },
     },
-    async (req) => list(api, req, 'snapshots', req.params.namespace),
+    async (req, reply) => list(api, req, reply, 'snapshots', req.params.namespace),
   );
   app.get<{ Params: NsName }>(
     '/namespaces/:namespace/snapshots/:name',

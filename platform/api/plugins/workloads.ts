@@ -7,9 +7,10 @@
  */
 import type { FastifyPluginAsync } from 'fastify';
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { EndpointObject, EndpointView, listOf, SnapshotObject, WorkloadView } from '../object-schemas.js';
+import { EndpointObject, EndpointView, SnapshotObject, WorkloadView } from '../object-schemas.js';
 import { bearer, Message, NamespacedNameParams, NamespaceParams, NoQuery, ObjectName, responses } from '../schemas.js';
 import type { Api } from '../api.js';
+import { ListQuery, listOrPage } from '../paging.js';
 import { change, list, one } from './common.js';
 import type { Kind } from '../../domain/queries.js';
 
@@ -91,10 +92,11 @@ export const workloadsPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { a
             operationId: `list${v.id}s`,
             summary: `${v.what} of every namespace the caller may view`,
             description: `Lists ${v.what} of every namespace the caller may view.`,
-            response: responses(listOf(v.item, v.what)),
+            querystring: ListQuery,
+            response: responses(listOrPage(v.item, v.what)),
           },
         },
-        async (req) => list(api, req, v.kind),
+        async (req, reply) => list(api, req, reply, v.kind),
       );
     }
     if (v.perNamespace) {
@@ -107,10 +109,11 @@ export const workloadsPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { a
             summary: `${v.what} of one namespace`,
             description: `Lists ${v.what} of one namespace.`,
             params: NamespaceParams,
-            response: responses(listOf(v.item, v.what)),
+            querystring: ListQuery,
+            response: responses(listOrPage(v.item, v.what)),
           },
         },
-        async (req) => list(api, req, v.kind, req.params.namespace),
+        async (req, reply) => list(api, req, reply, v.kind, req.params.namespace),
       );
       app.get<{ Params: NsName }>(
         `/namespaces/:namespace/${v.kind}/:name`,

@@ -1,0 +1,76 @@
+/**
+ * The extender's memory between calls: the scheduling view of the state (the node table with every
+ * running pod's share, as a change builds it) kept while the state is unchanged, and each recent pod's
+ * assessment on it, so that kube-scheduler's filter then prioritize of one pod read the pod and build the
+ * view once. A change made through the extender (bind) hands over the view it placed the pod with, which
+ * is the new state's: the next pod's filter builds nothing. Any other change, here or in another process,
+ * makes the next call build the view afresh (`Store.changesCommitted` and the state object name the state).
+ */
+import type { ClusterState } from '../../domain/cluster-state.js';
+import type { SchedulingSession } from '../../domain/scheduling-session.js';
+import type { Store } from '../../state/store.js';
+import { PodAssessment, readOnlySession } from './assess.js';
+
+/** Pods whose assessments are kept (kube-scheduler asks about one pod at a time: a few suffice). */
+const KEPT_ASSESSMENTS = 8;
+
+interface View {
+  readonly state: ClusterState;
+  readonly generation: number;
+  readonly session: SchedulingSession;
+}
+
+export class ExtenderAssessments {
+  private view: View | undefined;
+  /** By the pod's JSON text, for the view `view`; cleared when the view is replaced. */
+  private readonly kept = new Map<string, PodAssessment>();
+
+  /** `onViewBuilt`: told each time a view is built from the state (the anvil_extender_views_built_total metric). */
+  constructor(
+    private readonly store: Store,
+    private readonly onViewBuilt: () => void = () => undefined,
+  ) {}
+
+  /**
+   * Runs `use` on the pod's assessment against the state now, inside one read of the store; throws the
+   * coded error of a pod Anvil cannot read.
+   */
+  with<T>(k8sPod: unknown, use: (assessment: PodAssessment) => T): T {
+    return this.store.read((state) => {
+      const view = this.viewOf(state);
+      const text = JSON.stringify(k8sPod);
+      let assessment = this.kept.get(text);
+      if (assessment === undefined) {
+        assessment = new PodAssessment(view.session, state, k8sPod);
+        this.kept.set(text, assessment);
+        if (this.kept.size > KEPT_ASSESSMENTS) this.kept.delete(this.kept.keys().next().value!);
+      }
+      return use(assessment);
+    });
+  }
+
+  /**
+   * Right after a change of this store that ran its scheduling through `session` on `state` (its control
+   * plane's): keeps that view, the state's now, unless the state has since been read afresh.
+   */
+  adopt(state: ClusterState, session: SchedulingSession): void {
+    this.store.read((now) => {
+      if (now === state) this.replace({ state, generation: this.store.changesCommitted(), session });
+    });
+  }
+
+  private viewOf(state: ClusterState): View {
+    const generation = this.store.changesCommitted();
+    const view = this.view;
+    if (view !== undefined && view.state === state && view.generation === generation) return view;
+    const fresh = { state, generation, session: readOnlySession(state) };
+    this.onViewBuilt();
+    this.replace(fresh);
+    return fresh;
+  }
+
+  private replace(view: View): void {
+    this.view = view;
+    this.kept.clear();
+  }
+}
