@@ -57,7 +57,7 @@ export function packetsOf(size_bytes: number, framing: Framing): number {
 
 /** Bytes the message occupies on the line: payload plus every packet's headers, encapsulation and frame cost. */
 export function wireBytes(size_bytes: number, framing: Framing): number {
-  return size_bytes + packetsOf(size_bytes, framing) * (framing.l3l4_header_bytes + framing.encap_bytes + framing.frame_overhead_bytes);
+  return wireBytesOf(size_bytes, payloadPerPacket_bytes(framing), perPacketOverhead_bytes(framing));
 }
 
 /**
@@ -65,7 +65,7 @@ export function wireBytes(size_bytes: number, framing: Framing): number {
  * `perPacketOverhead_bytes`): the same sum, without re-deriving and re-checking them per message.
  */
 export function wireBytesOf(size_bytes: number, payload_bytes: number, overhead_bytes: number): number {
-  return size_bytes + (size_bytes <= payload_bytes ? 1 : Math.ceil(size_bytes / payload_bytes)) * overhead_bytes;
+  return size_bytes + packetsFor(size_bytes, payload_bytes) * overhead_bytes;
 }
 
 /** Bytes every packet adds on the line under `framing`: headers, encapsulation and frame cost. */
