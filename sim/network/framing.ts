@@ -95,6 +95,16 @@ export function checkFraming(framing: Framing, owner: string): void {
   payloadPerPacket_bytes(framing);
 }
 
+/**
+ * A line's piece size (`NicPortParams.segment_bytes`, `SwitchPortParams.segment_bytes`), bytes of payload:
+ * `segment_bytes`, or Infinity (whole messages) when not given; one below a byte is refused.
+ */
+export function checkSegment_bytes(segment_bytes: number | undefined, owner: string): number {
+  const segment = segment_bytes ?? Infinity;
+  if (!(segment >= 1)) throw new RangeError(`${owner}: segment_bytes must be >= 1 (Infinity for whole messages), got ${segment}`);
+  return segment;
+}
+
 /** `Carry.rule`: the message is the request's `size_bytes` (a flow's message, a write's data). */
 export const CARRY_SIZE = 0;
 /** `Carry.rule`: the way to a storage target: a write carries its data, anything else only `header_bytes` (a command). */

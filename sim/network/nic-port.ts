@@ -23,6 +23,7 @@ import {
   carriedBytes,
   CARRY_ALL,
   checkFraming,
+  checkSegment_bytes,
   DEFAULT_FRAMING,
   payloadPerPacket_bytes,
   perPacketOverhead_bytes,
@@ -143,9 +144,7 @@ export class NicPort implements EventHandler {
     checkFraming(this.framing, `NIC port ${params.name}`);
     this.packetPayload_bytes = payloadPerPacket_bytes(this.framing);
     this.packetOverhead_bytes = perPacketOverhead_bytes(this.framing);
-    this.segment_bytes = params.segment_bytes ?? Infinity;
-    if (!(this.segment_bytes >= 1))
-      throw new RangeError(`NIC port ${params.name}: segment_bytes must be >= 1 (Infinity for whole messages), got ${this.segment_bytes}`);
+    this.segment_bytes = checkSegment_bytes(params.segment_bytes, `NIC port ${params.name}`);
   }
 
   /** Adds a VF with its rates (at build time) and returns its station. */
