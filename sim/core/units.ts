@@ -160,23 +160,27 @@ export function formatDuration(ns: number): string {
   return inUnits(ns, DURATION_UNITS);
 }
 
+const RATE_UNITS = [
+  [1, ''],
+  [1e3, 'k'],
+  [1e6, 'M'],
+] as const;
+
 /** Formats a count per second for people: "645k", "1.20M". */
 export function formatRate(perSecond: number): string {
-  return inUnits(perSecond, [
-    [1, ''],
-    [1e3, 'k'],
-    [1e6, 'M'],
-  ]);
+  return inUnits(perSecond, RATE_UNITS);
 }
+
+const BIT_RATE_UNITS = [
+  [1, ' bit/s'],
+  [1e3, ' kbit/s'],
+  [1e6, ' Mbit/s'],
+  [1e9, ' Gbit/s'],
+] as const;
 
 /** Formats bits per second for people: "250 Mbit/s", "4.00 Gbit/s". */
 export function formatBitRate(bits_per_s: number): string {
-  return inUnits(bits_per_s, [
-    [1, ' bit/s'],
-    [1e3, ' kbit/s'],
-    [1e6, ' Mbit/s'],
-    [1e9, ' Gbit/s'],
-  ]);
+  return inUnits(bits_per_s, BIT_RATE_UNITS);
 }
 
 /** Formats bytes per second in fio's style: binary units, "MiB/s" (1000 to 1023 of a unit as whole numbers, as fio does). */

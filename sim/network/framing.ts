@@ -57,7 +57,7 @@ export function packetsOf(size_bytes: number, framing: Framing): number {
 
 /** Bytes the message occupies on the line: payload plus every packet's headers, encapsulation and frame cost. */
 export function wireBytes(size_bytes: number, framing: Framing): number {
-  return size_bytes + packetsOf(size_bytes, framing) * (framing.l3l4_header_bytes + framing.encap_bytes + framing.frame_overhead_bytes);
+  return wireBytesOf(size_bytes, payloadPerPacket_bytes(framing), perPacketOverhead_bytes(framing));
 }
 
 /**
@@ -65,7 +65,7 @@ export function wireBytes(size_bytes: number, framing: Framing): number {
  * `perPacketOverhead_bytes`): the same sum, without re-deriving and re-checking them per message.
  */
 export function wireBytesOf(size_bytes: number, payload_bytes: number, overhead_bytes: number): number {
-  return size_bytes + (size_bytes <= payload_bytes ? 1 : Math.ceil(size_bytes / payload_bytes)) * overhead_bytes;
+  return size_bytes + packetsFor(size_bytes, payload_bytes) * overhead_bytes;
 }
 
 /** Bytes every packet adds on the line under `framing`: headers, encapsulation and frame cost. */
@@ -93,6 +93,16 @@ export function checkFraming(framing: Framing, owner: string): void {
       throw new RangeError(`${owner}: ${field} must be a whole number of bytes >= 0, got ${String(value)}`);
   }
   payloadPerPacket_bytes(framing);
+}
+
+/**
+ * A line's piece size (`NicPortParams.segment_bytes`, `SwitchPortParams.segment_bytes`), bytes of payload:
+ * `segment_bytes`, or Infinity (whole messages) when not given; one below a byte is refused.
+ */
+export function checkSegment_bytes(segment_bytes: number | undefined, owner: string): number {
+  const segment = segment_bytes ?? Infinity;
+  if (!(segment >= 1)) throw new RangeError(`${owner}: segment_bytes must be >= 1 (Infinity for whole messages), got ${segment}`);
+  return segment;
 }
 
 /** `Carry.rule`: the message is the request's `size_bytes` (a flow's message, a write's data). */

@@ -17,12 +17,14 @@
  * station after a VF (a `SwitchEgress`) reads that.
  */
 import type { EventHandler, EventHandle, Simulator } from '../core/kernel.js';
+import { grown } from '../core/slots.js';
 import type { RequestPool, Station } from '../io/requests.js';
 import { RequestFifo } from '../resources/request-fifo.js';
 import {
   carriedBytes,
   CARRY_ALL,
   checkFraming,
+  checkSegment_bytes,
   DEFAULT_FRAMING,
   payloadPerPacket_bytes,
   perPacketOverhead_bytes,
@@ -143,25 +145,23 @@ export class NicPort implements EventHandler {
     checkFraming(this.framing, `NIC port ${params.name}`);
     this.packetPayload_bytes = payloadPerPacket_bytes(this.framing);
     this.packetOverhead_bytes = perPacketOverhead_bytes(this.framing);
-    this.segment_bytes = params.segment_bytes ?? Infinity;
-    if (!(this.segment_bytes >= 1))
-      throw new RangeError(`NIC port ${params.name}: segment_bytes must be >= 1 (Infinity for whole messages), got ${this.segment_bytes}`);
+    this.segment_bytes = checkSegment_bytes(params.segment_bytes, `NIC port ${params.name}`);
   }
 
   /** Adds a VF with its rates (at build time) and returns its station. */
   addVf(rates: VfRates = {}): VirtualFunction {
     const index = this.vfs.length;
     const n = index + 1;
-    this.sentBytes = extended(this.sentBytes, n, 0);
-    this.minRate = extended(this.minRate, n, 0);
-    this.maxRate = extended(this.maxRate, n, Infinity);
-    this.weight = extended(this.weight, n, 1);
-    this.resvTag = extended(this.resvTag, n, 0);
-    this.limitTag = extended(this.limitTag, n, 0);
-    this.shareTag = extended(this.shareTag, n, 0);
-    this.backlog = extended(this.backlog, n, 0);
-    this.backlogPos = extended(this.backlogPos, n, -1);
-    this.partial = extended(this.partial, n, -1);
+    this.sentBytes = grown(this.sentBytes, n, 0);
+    this.minRate = grown(this.minRate, n, 0);
+    this.maxRate = grown(this.maxRate, n, Infinity);
+    this.weight = grown(this.weight, n, 1);
+    this.resvTag = grown(this.resvTag, n, 0);
+    this.limitTag = grown(this.limitTag, n, 0);
+    this.shareTag = grown(this.shareTag, n, 0);
+    this.backlog = grown(this.backlog, n, 0);
+    this.backlogPos = grown(this.backlogPos, n, -1);
+    this.partial = grown(this.partial, n, -1);
     this.queues.push(new RequestFifo(64));
     const vf = new VirtualFunction(this, index);
     this.vfs.push(vf);
@@ -329,12 +329,4 @@ export class NicPort implements EventHandler {
     this.wakeAt_ns = at_ns;
     this.wakeHandle = this.sim.schedule(at_ns, this, WAKE);
   }
-}
-
-/** `column` with room for `n` entries, the new ones holding `fill` (build time only). */
-function extended<T extends Float64Array | Int32Array>(column: T, n: number, fill: number): T {
-  const next = new (column.constructor as new (length: number) => T)(n);
-  next.set(column);
-  next.fill(fill, column.length);
-  return next;
 }

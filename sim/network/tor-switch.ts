@@ -16,6 +16,7 @@ import type { RequestPool, Station } from '../io/requests.js';
 import {
   carriedBytes,
   checkFraming,
+  checkSegment_bytes,
   DEFAULT_FRAMING,
   payloadPerPacket_bytes,
   perPacketOverhead_bytes,
@@ -73,7 +74,7 @@ export class SwitchEgress implements Station, EventHandler {
     const framing: Framing = params.framing ?? DEFAULT_FRAMING;
     this.packetPayload_bytes = payloadPerPacket_bytes(framing);
     this.packetOverhead_bytes = perPacketOverhead_bytes(framing);
-    this.segment_bytes = params.segment_bytes ?? Infinity;
+    this.segment_bytes = checkSegment_bytes(params.segment_bytes, `switch port ${name}`);
   }
 
   accept(req: number): void {

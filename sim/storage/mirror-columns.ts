@@ -6,6 +6,7 @@
  * an open-loop rate) grows to millions of ids; 50 volumes with a copy each took gigabytes. The volume's
  * leg and plex types and the codes of what a request is to it live here too (mirrored-volume.ts re-exports the types).
  */
+import { grown } from '../core/slots.js';
 import type { RequestPool, Station } from '../io/requests.js';
 
 /** A plex's state, as the control plane names it. */
@@ -73,20 +74,15 @@ export class MirrorColumns {
   fit(ids: number): void {
     if (ids <= this.kind.length) return;
     const size = Math.max(ids, this.requests.op.length);
-    const grow = <T extends Uint8Array | Int32Array | Uint32Array>(old: T, make: (n: number) => T): T => {
-      const next = make(size);
-      next.set(old);
-      return next;
-    };
-    this.kind = grow(this.kind, (n) => new Uint8Array(n));
-    this.legPlex = grow(this.legPlex, (n) => new Int32Array(n));
-    this.legEpoch = grow(this.legEpoch, (n) => new Int32Array(n));
-    this.version = grow(this.version, (n) => new Uint32Array(n));
-    this.count = grow(this.count, (n) => new Int32Array(n));
-    this.copyTo = grow(this.copyTo, (n) => new Int32Array(n));
-    this.firstBlock = grow(this.firstBlock, (n) => new Int32Array(n));
-    this.lastBlock = grow(this.lastBlock, (n) => new Int32Array(n));
-    this.routePos = grow(this.routePos, (n) => new Int32Array(n));
+    this.kind = grown(this.kind, size);
+    this.legPlex = grown(this.legPlex, size);
+    this.legEpoch = grown(this.legEpoch, size);
+    this.version = grown(this.version, size);
+    this.count = grown(this.count, size);
+    this.copyTo = grown(this.copyTo, size);
+    this.firstBlock = grown(this.firstBlock, size);
+    this.lastBlock = grown(this.lastBlock, size);
+    this.routePos = grown(this.routePos, size);
   }
 }
 

@@ -344,18 +344,10 @@ export class MirroredVolume implements DeviceInstance, EventHandler {
       this.send(parent, plex, KIND_COPY_WRITE, requests.offset_bytes[req]! - this.offset[plex]!, requests.size_bytes[req]!);
     } else if (kind === KIND_COPY_WRITE) {
       this.send(parent, plex, KIND_WRITE, requests.offset_bytes[parent]!, requests.size_bytes[parent]!);
-    } else if (kind === KIND_WRITE) {
-      if (current) {
-        this.map.store(plex, first, last, this.cols.version[parent]!);
-        this.cols.count[parent]!++;
-      } else this.map.markDirty(plex, first, last);
     } else if (kind === KIND_READ && !current) {
       // Its plex left while the read was out: the read goes again to the plex reads go to now, if any.
       if (this.readPlex >= 0) this.send(parent, this.readPlex, KIND_READ, requests.offset_bytes[parent]!, requests.size_bytes[parent]!);
-    } else if (kind === KIND_READ) {
-      if (!this.map.holdsAcknowledged(plex, first, last)) this.staleReads++;
-      this.cols.count[parent]!++;
-    } else this.cols.count[parent]!++;
+    } else this.landed(parent, plex, kind, current, first, last);
     this.cols.kind[req] = KIND_NONE;
     if (requests.childDone(req) === 0) this.finish(parent);
   }
@@ -384,19 +376,27 @@ export class MirroredVolume implements DeviceInstance, EventHandler {
     requests.offset_bytes[req] = requests.offset_bytes[req]! - this.offset[plex]!;
     requests.resume(req, this.cols.routePos[req]!);
     this.cols.kind[req] = kind;
-    if (kind === KIND_WRITE) {
-      if (current) {
-        this.map.store(plex, first, last, this.cols.version[req]!);
-        this.cols.count[req]!++;
-      } else this.map.markDirty(plex, first, last);
-    } else if (kind === KIND_READ && !current) {
+    if (kind === KIND_READ && !current) {
       // Its plex left while the read was out: the read goes again to the plex reads go to now, if any.
       if (this.readPlex >= 0) return this.detour(req, this.readPlex, KIND_READ);
-    } else if (kind === KIND_READ) {
-      if (!this.map.holdsAcknowledged(plex, first, last)) this.staleReads++;
-      this.cols.count[req]!++;
-    } else this.cols.count[req]!++;
+    } else this.landed(req, plex, kind, current, first, last);
     this.finish(req);
+  }
+
+  /**
+   * A write, read (not one to send again) or trim of `owner` (the parent, or a detoured request itself)
+   * came back from plex `plex`: the map learns what the plex now holds, and a leg that did its part counts.
+   */
+  private landed(owner: number, plex: number, kind: number, current: boolean, first: number, last: number): void {
+    if (kind === KIND_WRITE) {
+      if (current) {
+        this.map.store(plex, first, last, this.cols.version[owner]!);
+        this.cols.count[owner]!++;
+      } else this.map.markDirty(plex, first, last);
+    } else {
+      if (kind === KIND_READ && !this.map.holdsAcknowledged(plex, first, last)) this.staleReads++;
+      this.cols.count[owner]!++;
+    }
   }
 
   /** Sends a child of `parent` along plex `plex`'s leg, at `offset` in the volume. */

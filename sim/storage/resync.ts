@@ -26,7 +26,7 @@ export interface ResyncPolicy {
   /**
    * Copies of one pass in flight at most (Ceph's osd_recovery_max_active): a pass that reaches it waits for a
    * copy to land before the next, so copies a drive cannot keep up with do not pile up ahead of its other
-   * I/O. None by default: the pace alone.
+   * I/O. Default `RESYNC_DEPTH` (md's).
    */
   readonly maxOutstanding?: number;
 }

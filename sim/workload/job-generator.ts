@@ -219,8 +219,7 @@ export class JobGenerator implements Station, EventHandler {
     this.recorder.errors++;
     this.requests.release(req);
     this.inFlight--;
-    this.stopIssuing();
-    if (this.inFlight === 0 && this.held.length === 0) this.finish();
+    this.stopIssuing(); // finishes the job too when this was its last I/O in flight
   }
 
   private begin(): void {

@@ -39,7 +39,7 @@ import type { NvmeConfig } from './params.js';
  * each on `stations` identical queues picked at random, the visits of one cycle made in parallel (a read's
  * pages on different dies): the cycle rate, per second. Exact MVA when `visits` is 1 and service is exponential.
  */
-export function closedNetworkRate(customers: number, stations: number, service_s: number, visits: number, delay_s: number): number {
+function closedNetworkRate(customers: number, stations: number, service_s: number, visits: number, delay_s: number): number {
   let queuePerStation = 0;
   let rate = 0;
   for (let n = 1; n <= customers; n++) {
@@ -51,7 +51,7 @@ export function closedNetworkRate(customers: number, stations: number, service_s
 }
 
 /** Seconds of each resource one I/O takes, per direction: `[read, write]` per resource, over its parallel units. */
-export function nvmeServiceDemands(
+function nvmeServiceDemands(
   cfg: NvmeConfig,
   size_bytes: number,
 ): { readonly name: string; readonly read_s: number; readonly write_s: number }[] {

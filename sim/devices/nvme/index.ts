@@ -3,4 +3,4 @@ export { nvmeDevice, NvmeDevice } from './nvme-device.js';
 export { nvmeCapacity, nvmeSchema, datasheetSchema, resolveNvme } from './params.js';
 export type { NvmeConfig, NvmeParams, Datasheet } from './params.js';
 export { lrwWriteAmplification, lrwWriteAmplificationApprox, SequentialDetector } from './garbage-collection.js';
-export { nvmeGuaranteedIops, nvmeServiceDemands, closedNetworkRate } from './guarantee.js';
+export { nvmeGuaranteedIops } from './guarantee.js';

@@ -53,4 +53,11 @@ describe('a NIC port sending in pieces', () => {
   it('refuses a piece size below one byte', () => {
     expect(() => segmentedRack(0)).toThrow(/segment_bytes must be >= 1/);
   });
+
+  it('a switch port refuses a piece size below one byte too (its egress would time messages as NaN)', () => {
+    const r = rack();
+    expect(() => r.tor.addPort({ name: 'x', rate_bits_per_s: LINE, propagation_ns: CABLE_NS, segment_bytes: 0 })).toThrow(
+      /switch port tor\/x: segment_bytes must be >= 1/,
+    );
+  });
 });
