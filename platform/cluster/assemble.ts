@@ -102,6 +102,11 @@ export interface BuiltVolume {
   watch(listener: () => void): void;
 }
 
+/** Every volume picks its acting primary again after a fault (diy; nothing on hci). */
+export function refreshVolumes(built: AssembledCluster): void {
+  for (const v of built.volumes.values()) v.refresh();
+}
+
 /** The model name of a volume (`TENANT/NAME`): jobs address it as a device. */
 export function volumeDevice(volumeKey: string): string {
   return `volume/${volumeKey}`;

@@ -25,7 +25,7 @@ import type { ResyncDone } from '../../sim/storage/resync.js';
 import type { ClusterState } from '../domain/cluster-state.js';
 import { localAdmin } from '../domain/tenancy.js';
 import { AnvilError } from '../errors.js';
-import type { AssembledCluster, BuiltVolume } from './assemble.js';
+import { refreshVolumes, type AssembledCluster, type BuiltVolume } from './assemble.js';
 import type { FaultRecord, OutageRecord, PlexRecord } from './fault-records.js';
 import { isLinkFault, LINK_FAULTS, scheduleLinkFaults } from './link-faults.js';
 import { followModelTime, type ScenarioPlacement } from './placement.js';
@@ -96,7 +96,7 @@ export function scheduleFaults(
         store.change(actor, 'fail nodes', `nodes/${f.node}`, (cp) => cp.failNode(f.node));
         // The model's plexes leave first, so I/O in flight to them comes back as missed (an error where it was the last copy).
         for (const p of plexes) p.volume.handle.fail(p.plex);
-        refreshAll(built);
+        refreshVolumes(built);
         for (const pod of pods.removePinned(f.node)) stopped.push(...pods.stop(pod, `reschedule: false: it went down with ${f.node}`, now));
       } else if (f.event === 'drive-failed') {
         store.change(actor, 'fail drives', `nodes/${f.node}`, (cp) => cp.failDrive(f.node, f.drive!));
@@ -104,7 +104,7 @@ export function scheduleFaults(
           p.volume.handle.fail(p.plex);
           lostPlexes.add(`${p.key}#${p.plex}`);
         }
-        refreshAll(built);
+        refreshVolumes(built);
       } else {
         recoverNode(placement, f.node, built, lostPlexes);
         recoverCopies(placement, built, lostPlexes);
@@ -201,11 +201,6 @@ function recoverCopies(placement: ScenarioPlacement, built: AssembledCluster, lo
     for (const i of back) if (volume.state[i] === 'offline') v.handle.recover(i);
     v.refresh();
   }
-}
-
-/** Every volume picks its acting primary again after a fault (diy; nothing on hci). */
-function refreshAll(built: AssembledCluster): void {
-  for (const v of built.volumes.values()) v.refresh();
 }
 
 /** Bytes of plex `plex` written while it was behind: its dirty blocks (the last one only as far as the volume goes). */

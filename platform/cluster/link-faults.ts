@@ -17,7 +17,7 @@ import type { LoadedClusterScenario, ScenarioFault } from '../../bench/scenario/
 import type { ClusterState } from '../domain/cluster-state.js';
 import { localAdmin } from '../domain/tenancy.js';
 import { AnvilError } from '../errors.js';
-import type { AssembledCluster } from './assemble.js';
+import { refreshVolumes, type AssembledCluster } from './assemble.js';
 import { portKey } from './assemble-network.js';
 import type { FaultRecord } from './fault-records.js';
 import type { PodMoves } from './pod-moves.js';
@@ -112,7 +112,7 @@ export function scheduleLinkFaults(
         plexes.push(...back.map((c) => `${c.key}#${c.plex}`));
       }
       // diy: the acting primary may have moved (its jobs follow); then the pods follow the platform.
-      for (const v of built.volumes.values()) v.refresh();
+      refreshVolumes(built);
       const followed = followers.pods.follow(followers.pods.pods, now);
       followers.outages(now, `${f.event} ${f.node}/${f.port!}`);
       records.push({
