@@ -132,7 +132,7 @@ export function buildVolumeOnModel(
 }
 
 /** A block size that keeps a volume's block map small: 4 KiB, or the power of two that gives at most 2^18 blocks. */
-export function blockBytes(capacity_bytes: number): number {
+function blockBytes(capacity_bytes: number): number {
   let block = 4096;
   while (capacity_bytes / block > Math.min(MAX_BLOCKS, 1 << 18)) block *= 2;
   return block;

@@ -67,7 +67,7 @@ function table<S extends Spec>(spec: S): { cols: Record<keyof S, Column>; push(r
 const STACK: [Column['type'], string] = ['utf8', 'the stack the row ran on: hci (the appliance) or diy'];
 
 /** `flows.arrow`: per stack, flow and interval, and per flow its whole window. */
-export function flowColumns(stacks: readonly StackResults[]): Column[] {
+function flowColumns(stacks: readonly StackResults[]): Column[] {
   const t = table({
     stack: STACK,
     from: ['utf8', 'sending pod, TENANT/NAME'],
@@ -133,7 +133,7 @@ export function flowColumns(stacks: readonly StackResults[]): Column[] {
 }
 
 /** `drives.arrow`: per stack and drive with plexes (hci) or copies (diy). */
-export function driveColumns(stacks: readonly StackResults[]): Column[] {
+function driveColumns(stacks: readonly StackResults[]): Column[] {
   const t = table({
     stack: STACK,
     node: ['utf8', "the node's name"],
@@ -156,7 +156,7 @@ export function driveColumns(stacks: readonly StackResults[]): Column[] {
 }
 
 /** `links.arrow`: per stack and NIC port of every node. */
-export function linkColumns(stacks: readonly StackResults[]): Column[] {
+function linkColumns(stacks: readonly StackResults[]): Column[] {
   const t = table({
     stack: STACK,
     node: ['utf8', "the node's name"],
