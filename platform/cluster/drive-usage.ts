@@ -7,7 +7,7 @@
  */
 import { formatRate } from '../../sim/core/units.js';
 import type { AssembledCluster } from './assemble.js';
-import { shareOfRun } from './scenario-summary.js';
+import { shareOfRun } from './share-of-run.js';
 
 /** One drive with plexes or copies, as the summary gives it. */
 export interface DriveUsage {

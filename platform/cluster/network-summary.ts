@@ -5,7 +5,7 @@
  */
 import { formatBitRate, formatDuration } from '../../sim/core/units.js';
 import type { AssembledNetwork } from './assemble-network.js';
-import { shareOfRun } from './scenario-summary.js';
+import { shareOfRun } from './share-of-run.js';
 
 export interface FlowSummary {
   /** `TENANT/NAME` of the sending and receiving pods. */

@@ -7,7 +7,7 @@
 import type { StackName } from '../../bench/scenario/schema.js';
 import type { ClusterState } from '../domain/cluster-state.js';
 import { portKey, type AssembledNetwork } from './assemble-network.js';
-import { shareOfRun } from './scenario-summary.js';
+import { shareOfRun } from './share-of-run.js';
 
 /** One NIC port of a node, as the summary and `links.arrow` give it. */
 export interface PortUsage {
