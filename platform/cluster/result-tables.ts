@@ -15,6 +15,7 @@
  *   puts a node's CPU, drives, links and pods side by side.
  */
 import type { Column } from '../../bench/results/arrow-tables.js';
+import { columns, push } from '../../bench/results/table-columns.js';
 import type { IntervalRow } from '../../sim/measure/measured-job.js';
 import type { StackName } from '../../bench/scenario/schema.js';
 import type { AssembledNetwork } from './assemble-network.js';
@@ -55,13 +56,12 @@ export interface StackResults {
   readonly flows: readonly FlowSeries[];
 }
 
-type Spec = Record<string, [Column['type'], string]>;
-
-function table<S extends Spec>(spec: S): { cols: Record<keyof S, Column>; push(row: Record<keyof S, string | number>): void } {
-  const cols = Object.fromEntries(
-    Object.entries(spec).map(([name, [type, doc]]): [string, Column] => [name, { name, type, values: [], doc }]),
-  ) as Record<keyof S, Column>;
-  return { cols, push: (row) => (Object.keys(spec) as (keyof S)[]).forEach((k) => cols[k].values.push(row[k])) };
+/** Columns of `spec` and a push of one row to them. */
+function table<K extends string>(
+  spec: Record<K, [Column['type'], string]>,
+): { cols: Record<K, Column>; push(row: Record<K, string | number>): void } {
+  const cols = columns(spec);
+  return { cols, push: (row) => push(cols, row) };
 }
 
 const STACK: [Column['type'], string] = ['utf8', 'the stack the row ran on: hci (the appliance) or diy'];
