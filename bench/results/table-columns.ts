@@ -2,7 +2,8 @@
  * Building a table's columns row by row, without loading apache-arrow (arrow-tables.ts turns them into IPC
  * files; the cluster's tables import this at start-up and arrow-tables.ts only when they write).
  */
-import type { Column } from './arrow-tables.js';
+/** A column of a table: its name, type, values (one per row) and the description its field carries. */
+export type Column = { name: string; type: 'utf8' | 'f64' | 'i32'; values: (string | number)[]; doc: string };
 
 /** Empty columns named as `spec`'s keys, each of its type and with its description, in `spec`'s order. */
 export function columns<K extends string>(spec: Record<K, [Column['type'], string]>): Record<K, Column> {
