@@ -9,12 +9,12 @@
 import { Field, RecordBatch, Schema, Table, Utf8, makeVector, tableToIPC, vectorFromArray } from 'apache-arrow';
 import { BUCKETS, bucketLow, bucketValue, bucketWidth } from '../../sim/measure/latency-histogram.js';
 import type { JobMeasurement, MeasuredDirection, MeasuredJob, RunMeasurement } from './measurement.js';
+import { columns, push, type Column } from './table-columns.js';
+
+export type { Column } from './table-columns.js';
 
 /** Version of the result files' layout (fio JSON extras, summary.json, Arrow tables). */
 export const RESULT_SCHEMA_VERSION = 1;
-
-/** A column of a table: its name, type, values (one per row) and the description its field carries. */
-export type Column = { name: string; type: 'utf8' | 'f64' | 'i32'; values: (string | number)[]; doc: string };
 
 /** A job's directions: read and write always, trim where the job trimmed (host runs). */
 function directionsOf(job: MeasuredJob): [string, MeasuredDirection][] {
@@ -238,19 +238,6 @@ function jobColumns(run: RunMeasurement): Column[] {
       }
     },
   );
-}
-
-function columns<K extends string>(spec: Record<K, [Column['type'], string]>): Record<K, Column> {
-  const out = {} as Record<K, Column>;
-  for (const name of Object.keys(spec) as K[]) {
-    const [type, doc] = spec[name];
-    out[name] = { name, type, values: [], doc };
-  }
-  return out;
-}
-
-function push<K extends string>(c: Record<K, Column>, row: Record<K, string | number>): void {
-  for (const k of Object.keys(row) as K[]) c[k].values.push(row[k]);
 }
 
 /** An Arrow IPC file (file format) of `cols`, each field with its description, `metadata` on the schema. */

@@ -28,17 +28,16 @@ import type { DeviceProfile } from '../../bench/profiles.js';
 import type { LoadedClusterScenario } from '../../bench/scenario/load.js';
 import { parseDuration } from '../../sim/core/units.js';
 import { Model } from '../../sim/model/model.js';
-import { mirroredVolume, type MirroredVolumeHandle, type PlexSpec } from '../../sim/storage/build.js';
+import type { PlexSpec } from '../../sim/storage/build.js';
 import type { ResyncDone } from '../../sim/storage/resync.js';
 import type { StackCoefficients } from '../../sim/stacks/coefficient-schema.js';
 import type { DeviceQd1, SdsPath } from '../../sim/stacks/diy/sds.js';
 import { StackBuilder, stackTerms } from '../../sim/stacks/diy/stack.js';
 import type { ClusterState } from '../domain/cluster-state.js';
 import { keyOf } from '../domain/volume.js';
-import { AnvilError } from '../errors.js';
 import { addDriveDevices, driveDevice } from './drive-devices.js';
 import {
-  blockBytes,
+  buildVolumeOnModel,
   volumeDevice,
   withinScenario,
   type AssembledCluster,
@@ -181,25 +180,16 @@ export function assembleDiy(
     };
     let lead = 0;
     let client = home;
-    let handle: MirroredVolumeHandle;
-    try {
-      handle = mirroredVolume(model, {
-        name: volumeDevice(key),
-        capacity_bytes: v.size_bytes,
-        block_bytes: blockBytes(v.size_bytes),
-        plexes: legsFrom(lead),
-        // Recovery (Ceph's: the objects written while the copy was away) at the coefficient file's pace.
-        resync_bytes_per_s: recovery_bytes_per_s,
-        resync_max_outstanding: coefficients.diy.sds_recovery_max_active.value,
-        onInSync: (done: ResyncDone) => {
-          onInSync?.(key, places[done.plex]!.node, done);
-          self.refresh(); // called in the run, once `self` is made
-        },
-      });
-    } catch (e) {
-      if (!(e instanceof RangeError)) throw e;
-      throw new AnvilError('ANVIL_ERR_CLUSTER_MODEL', `${s.file}: volume ${key} cannot be built on the model: ${e.message}`);
-    }
+    const handle = buildVolumeOnModel(model, s.file, key, v.size_bytes, {
+      plexes: legsFrom(lead),
+      // Recovery (Ceph's: the objects written while the copy was away) at the coefficient file's pace.
+      resync_bytes_per_s: recovery_bytes_per_s,
+      resync_max_outstanding: coefficients.diy.sds_recovery_max_active.value,
+      onInSync: (done: ResyncDone) => {
+        onInSync?.(key, places[done.plex]!.node, done);
+        self.refresh(); // called in the run, once `self` is made
+      },
+    });
     // A tier's maximum is the only cap; no tier gives a minimum here.
     const max_iops = state.perfTiers.get(v.perf_tier)?.max_storage_iops;
     const limit = max_iops !== undefined && max_iops > 0 ? [stack.limit({ max_iops })] : [];

@@ -29,6 +29,7 @@ import type { ClusterState } from '../domain/cluster-state.js';
 import type { BoundEndpoint } from '../domain/pod.js';
 import { AnvilError } from '../errors.js';
 import { LinkGate } from './link-gate.js';
+import { nodeCores } from './node-cpu.js';
 
 /** Cable between a node and its top-of-rack switch, m (a rack's length; fabric terms scale with it). */
 export const RACK_CABLE_M = 3;
@@ -110,11 +111,6 @@ export interface FlowTimes {
 /** The key of a port in `AssembledNetwork.ports`. */
 export function portKey(node: string, port: string): string {
   return `${node}/${port}`;
-}
-
-/** Host cores of a node for its `HostCpu`: its allocatable millicores, whole cores, at least one. */
-export function nodeCores(cpu_millicores: number): number {
-  return Math.max(1, Math.floor(cpu_millicores / 1000));
 }
 
 /** The framing of a stack's pod ports: plain L2 on hci; on diy VXLAN's bytes per packet and the inner MSS of the overlay. */

@@ -13,7 +13,7 @@ import type { Station } from '../../sim/io/requests.js';
 import { Model, type Labels } from '../../sim/model/model.js';
 import { storageQos, type QosRoute, type StorageQos } from '../../sim/qos/storage-qos.js';
 import { MAX_BLOCKS } from '../../sim/storage/block-map.js';
-import { mirroredVolume, type MirroredVolumeHandle, type PlexSpec } from '../../sim/storage/build.js';
+import { mirroredVolume, type MirroredVolumeHandle, type MirroredVolumeSpec, type PlexSpec } from '../../sim/storage/build.js';
 import type { ResyncDone } from '../../sim/storage/resync.js';
 import type { StackCoefficients } from '../../sim/stacks/coefficient-schema.js';
 import type { JobGenerator } from '../../sim/workload/job-generator.js';
@@ -102,13 +102,37 @@ export interface BuiltVolume {
   watch(listener: () => void): void;
 }
 
+/** Every volume picks its acting primary again after a fault (diy; nothing on hci). */
+export function refreshVolumes(built: AssembledCluster): void {
+  for (const v of built.volumes.values()) v.refresh();
+}
+
 /** The model name of a volume (`TENANT/NAME`): jobs address it as a device. */
 export function volumeDevice(volumeKey: string): string {
   return `volume/${volumeKey}`;
 }
 
+/**
+ * Volume `key` (`TENANT/NAME`, `size_bytes` as the control plane gave it) built on the model, named and cut
+ * into blocks the same way on both stacks; a volume the model cannot hold is the scenario's coded error.
+ */
+export function buildVolumeOnModel(
+  model: Model,
+  file: string,
+  key: string,
+  size_bytes: number,
+  spec: Omit<MirroredVolumeSpec, 'name' | 'capacity_bytes' | 'block_bytes'>,
+): MirroredVolumeHandle {
+  try {
+    return mirroredVolume(model, { name: volumeDevice(key), capacity_bytes: size_bytes, block_bytes: blockBytes(size_bytes), ...spec });
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    throw new AnvilError('ANVIL_ERR_CLUSTER_MODEL', `${file}: volume ${key} cannot be built on the model: ${e.message}`);
+  }
+}
+
 /** A block size that keeps a volume's block map small: 4 KiB, or the power of two that gives at most 2^18 blocks. */
-export function blockBytes(capacity_bytes: number): number {
+function blockBytes(capacity_bytes: number): number {
   let block = 4096;
   while (capacity_bytes / block > Math.min(MAX_BLOCKS, 1 << 18)) block *= 2;
   return block;
@@ -233,37 +257,29 @@ export function assembleHci(
     const plexes: PlexSpec[] = placed.map((p) => plexSeenFrom(key, p, home));
     // The platform's resync bandwidth of the pod's node; a returning plex resyncs at the rate the platform gave it (faults.ts).
     const resync_bytes_per_s = resyncRateBytesPerS(state, home ?? v.plexes[0]!.node);
-    try {
-      const handle = mirroredVolume(model, {
-        name: volumeDevice(key),
-        capacity_bytes: v.size_bytes,
-        block_bytes: blockBytes(v.size_bytes),
-        plexes,
-        resync_bytes_per_s,
-        ...(onInSync ? { onInSync: (done: ResyncDone) => onInSync(key, placed[done.plex]!.node, done) } : {}),
-      });
-      let from = home ?? placed[0]!.node;
-      builtVolumes.set(key, {
-        handle,
-        plexNodes: placed.map((p) => p.node),
-        plexDrives: placed.map((p) => p.drive),
-        plexesOf: 'platform',
-        legsFrom: () => from,
-        primary: () => -1,
-        useFrom(client) {
-          // Each plex's leg as seen from there: a plex on that node local, the others remote.
-          from = client;
-          handle.moveTo(placed.map((p) => plexSeenFrom(key, p, client)));
-          return NO_ROUTE;
-        },
-        route: () => NO_ROUTE,
-        refresh: () => undefined,
-        watch: () => undefined,
-      });
-    } catch (e) {
-      if (!(e instanceof RangeError)) throw e;
-      throw new AnvilError('ANVIL_ERR_CLUSTER_MODEL', `${s.file}: volume ${key} cannot be built on the model: ${e.message}`);
-    }
+    const handle = buildVolumeOnModel(model, s.file, key, v.size_bytes, {
+      plexes,
+      resync_bytes_per_s,
+      ...(onInSync ? { onInSync: (done: ResyncDone) => onInSync(key, placed[done.plex]!.node, done) } : {}),
+    });
+    let from = home ?? placed[0]!.node;
+    builtVolumes.set(key, {
+      handle,
+      plexNodes: placed.map((p) => p.node),
+      plexDrives: placed.map((p) => p.drive),
+      plexesOf: 'platform',
+      legsFrom: () => from,
+      primary: () => -1,
+      useFrom(client) {
+        // Each plex's leg as seen from there: a plex on that node local, the others remote.
+        from = client;
+        handle.moveTo(placed.map((p) => plexSeenFrom(key, p, client)));
+        return NO_ROUTE;
+      },
+      route: () => NO_ROUTE,
+      refresh: () => undefined,
+      watch: () => undefined,
+    });
   };
 
   // Jobs: one per workload job clone of a running pod, labelled with where it runs.

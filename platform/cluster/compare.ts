@@ -4,6 +4,7 @@
  * (every job labelled with its `stack`; a nodes table with each stack's CPU per node).
  */
 import type { Column } from '../../bench/results/arrow-tables.js';
+import { columns, push } from '../../bench/results/table-columns.js';
 import type { SimRunMeasurement } from '../../bench/results/measurement.js';
 import type { LoadedClusterScenario } from '../../bench/scenario/load.js';
 import type { StackName } from '../../bench/scenario/schema.js';
@@ -131,27 +132,27 @@ export function mergeRuns(runs: readonly { readonly stack: StackName; readonly r
 
 /** The nodes table: per stack and node, the CPU each class used (`nodes.arrow`). */
 export function nodeColumns(parts: readonly ScenarioSummary[]): Column[] {
-  const col = (name: string, type: Column['type'], doc: string): Column => ({ name, type, values: [], doc });
-  const cols = {
-    stack: col('stack', 'utf8', 'the stack the row ran on: hci (the appliance) or diy'),
-    node: col('node', 'utf8', "the node's name"),
-    cores: col('cores', 'i32', 'cores of the node (its allocatable millicores, whole cores)'),
-    application_ns: col('application_ns', 'f64', "core time the pods' own computing used, ns of one core"),
-    storage_ns: col('storage_ns', 'f64', 'core time the storage path charged (diy: the block store daemons), ns of one core'),
-    network_ns: col('network_ns', 'f64', 'core time the network path charged (diy: the overlay), ns of one core'),
-    application_cores: col('application_cores', 'f64', 'cores the applications kept busy on average over the run'),
-    infrastructure_cores: col('infrastructure_cores', 'f64', 'cores storage and network kept busy on average over the run'),
-  };
+  const cols = columns({
+    stack: ['utf8', 'the stack the row ran on: hci (the appliance) or diy'],
+    node: ['utf8', "the node's name"],
+    cores: ['i32', 'cores of the node (its allocatable millicores, whole cores)'],
+    application_ns: ['f64', "core time the pods' own computing used, ns of one core"],
+    storage_ns: ['f64', 'core time the storage path charged (diy: the block store daemons), ns of one core'],
+    network_ns: ['f64', 'core time the network path charged (diy: the overlay), ns of one core'],
+    application_cores: ['f64', 'cores the applications kept busy on average over the run'],
+    infrastructure_cores: ['f64', 'cores storage and network kept busy on average over the run'],
+  });
   for (const part of parts)
-    for (const n of part.nodes) {
-      cols.stack.values.push(part.stack);
-      cols.node.values.push(n.node);
-      cols.cores.values.push(n.cores);
-      cols.application_ns.values.push(n.application_ns);
-      cols.storage_ns.values.push(n.storage_ns);
-      cols.network_ns.values.push(n.network_ns);
-      cols.application_cores.values.push(n.application_cores);
-      cols.infrastructure_cores.values.push(n.infrastructure_cores);
-    }
+    for (const n of part.nodes)
+      push(cols, {
+        stack: part.stack,
+        node: n.node,
+        cores: n.cores,
+        application_ns: n.application_ns,
+        storage_ns: n.storage_ns,
+        network_ns: n.network_ns,
+        application_cores: n.application_cores,
+        infrastructure_cores: n.infrastructure_cores,
+      });
   return Object.values(cols);
 }

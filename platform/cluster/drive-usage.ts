@@ -7,6 +7,7 @@
  */
 import { formatRate } from '../../sim/core/units.js';
 import type { AssembledCluster } from './assemble.js';
+import { shareOfRun } from './share-of-run.js';
 
 /** One drive with plexes or copies, as the summary gives it. */
 export interface DriveUsage {
@@ -44,7 +45,7 @@ export function driveUsage(built: AssembledCluster, now_ns: number): DriveUsage[
     for (const drive of names) {
       if (!held.has(drive)) continue;
       const device = built.model.device(drive).instance;
-      const busy = device.busyTime_ns && now_ns > 0 ? Math.round((device.busyTime_ns(now_ns) / now_ns) * 1e4) / 1e4 : undefined;
+      const busy = device.busyTime_ns && now_ns > 0 ? shareOfRun(device.busyTime_ns(now_ns), now_ns) : undefined;
       const qos = built.qos.get(drive);
       const perClient = qos?.clientNames.map((name, i) => [name, Math.round(qos.scheduler.unitsDispatched[i]! / seconds)] as const);
       rows.push({

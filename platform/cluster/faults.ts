@@ -25,9 +25,9 @@ import type { ResyncDone } from '../../sim/storage/resync.js';
 import type { ClusterState } from '../domain/cluster-state.js';
 import { localAdmin } from '../domain/tenancy.js';
 import { AnvilError } from '../errors.js';
-import type { AssembledCluster, BuiltVolume } from './assemble.js';
+import { refreshVolumes, type AssembledCluster, type BuiltVolume } from './assemble.js';
 import type { FaultRecord, OutageRecord, PlexRecord } from './fault-records.js';
-import { isLinkFault, LINK_FAULTS, scheduleLinkFaults } from './link-faults.js';
+import { dirtyFraction, isLinkFault, LINK_FAULTS, scheduleLinkFaults } from './link-faults.js';
 import { followModelTime, type ScenarioPlacement } from './placement.js';
 import type { ApplicationLoads } from './node-cpu.js';
 import { podMoves, type PodOutcome } from './pod-moves.js';
@@ -96,7 +96,7 @@ export function scheduleFaults(
         store.change(actor, 'fail nodes', `nodes/${f.node}`, (cp) => cp.failNode(f.node));
         // The model's plexes leave first, so I/O in flight to them comes back as missed (an error where it was the last copy).
         for (const p of plexes) p.volume.handle.fail(p.plex);
-        refreshAll(built);
+        refreshVolumes(built);
         for (const pod of pods.removePinned(f.node)) stopped.push(...pods.stop(pod, `reschedule: false: it went down with ${f.node}`, now));
       } else if (f.event === 'drive-failed') {
         store.change(actor, 'fail drives', `nodes/${f.node}`, (cp) => cp.failDrive(f.node, f.drive!));
@@ -104,7 +104,7 @@ export function scheduleFaults(
           p.volume.handle.fail(p.plex);
           lostPlexes.add(`${p.key}#${p.plex}`);
         }
-        refreshAll(built);
+        refreshVolumes(built);
       } else {
         recoverNode(placement, f.node, built, lostPlexes);
         recoverCopies(placement, built, lostPlexes);
@@ -150,8 +150,7 @@ function recoverNode(placement: ScenarioPlacement, node: string, built: Assemble
   );
   // What the model must copy, as the platform's copy size: dirty bytes over the volume's size.
   const fraction = new Map<string, number>();
-  for (const p of offline)
-    fraction.set(p.key, Math.max(fraction.get(p.key) ?? 0, dirtyBytes(p.volume, p.plex) / p.volume.handle.volume.capacity_bytes));
+  for (const p of offline) fraction.set(p.key, Math.max(fraction.get(p.key) ?? 0, dirtyFraction(p.volume, p.plex)));
   // Volumes no workload touched were not written in the model: nothing to copy.
   store.change(localAdmin('scenario'), 'recover nodes', `nodes/${node}`, (cp) =>
     cp.recoverNode(node, (volume) => fraction.get(volume) ?? 0),
@@ -201,17 +200,6 @@ function recoverCopies(placement: ScenarioPlacement, built: AssembledCluster, lo
     for (const i of back) if (volume.state[i] === 'offline') v.handle.recover(i);
     v.refresh();
   }
-}
-
-/** Every volume picks its acting primary again after a fault (diy; nothing on hci). */
-function refreshAll(built: AssembledCluster): void {
-  for (const v of built.volumes.values()) v.refresh();
-}
-
-/** Bytes of plex `plex` written while it was behind: its dirty blocks (the last one only as far as the volume goes). */
-function dirtyBytes(built: BuiltVolume, plex: number): number {
-  const v = built.handle.volume;
-  return Math.min(v.capacity_bytes, v.map.dirtyCount[plex]! * v.block_bytes);
 }
 
 /** Volumes with no plex in sync: open from the fault that took the last one, closed by the one that brought one back. */

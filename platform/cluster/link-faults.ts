@@ -17,7 +17,7 @@ import type { LoadedClusterScenario, ScenarioFault } from '../../bench/scenario/
 import type { ClusterState } from '../domain/cluster-state.js';
 import { localAdmin } from '../domain/tenancy.js';
 import { AnvilError } from '../errors.js';
-import type { AssembledCluster } from './assemble.js';
+import { refreshVolumes, type AssembledCluster, type BuiltVolume } from './assemble.js';
 import { portKey } from './assemble-network.js';
 import type { FaultRecord } from './fault-records.js';
 import type { PodMoves } from './pod-moves.js';
@@ -112,7 +112,7 @@ export function scheduleLinkFaults(
         plexes.push(...back.map((c) => `${c.key}#${c.plex}`));
       }
       // diy: the acting primary may have moved (its jobs follow); then the pods follow the platform.
-      for (const v of built.volumes.values()) v.refresh();
+      refreshVolumes(built);
       const followed = followers.pods.follow(followers.pods.pods, now);
       followers.outages(now, `${f.event} ${f.node}/${f.port!}`);
       records.push({
@@ -142,15 +142,19 @@ function copiesCut(built: AssembledCluster, node: string): { key: string; plex: 
   return cut;
 }
 
+/** The fraction of volume `v` plex `plex` missed while it was behind: its dirty blocks' bytes (the last block only as far as the volume goes) over the volume's size, 0..1. */
+export function dirtyFraction(v: BuiltVolume, plex: number): number {
+  const volume = v.handle.volume;
+  return Math.min(volume.capacity_bytes, volume.map.dirtyCount[plex]! * volume.block_bytes) / volume.capacity_bytes;
+}
+
 /** Per volume, what fraction of it its most behind offline plex missed (dirty bytes over the volume's size). */
 function dirtyFractions(built: AssembledCluster): Map<string, number> {
   const fraction = new Map<string, number>();
   for (const [key, v] of built.volumes) {
     const volume = v.handle.volume;
     volume.state.forEach((st, plex) => {
-      if (st !== 'offline') return;
-      const dirty = Math.min(volume.capacity_bytes, volume.map.dirtyCount[plex]! * volume.block_bytes);
-      fraction.set(key, Math.max(fraction.get(key) ?? 0, dirty / volume.capacity_bytes));
+      if (st === 'offline') fraction.set(key, Math.max(fraction.get(key) ?? 0, dirtyFraction(v, plex)));
     });
   }
   return fraction;

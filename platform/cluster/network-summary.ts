@@ -5,6 +5,7 @@
  */
 import { formatBitRate, formatDuration } from '../../sim/core/units.js';
 import type { AssembledNetwork } from './assemble-network.js';
+import { shareOfRun } from './share-of-run.js';
 
 export interface FlowSummary {
   /** `TENANT/NAME` of the sending and receiving pods. */
@@ -47,7 +48,6 @@ export interface NetworkSummary {
 
 /** The summary of `network` after a run that lasted `elapsed_ns`. */
 export function networkSummary(network: AssembledNetwork, elapsed_ns: number): NetworkSummary {
-  const share = (busy_ns: number) => (elapsed_ns > 0 ? Math.round((busy_ns / elapsed_ns) * 1e4) / 1e4 : 0);
   const flows = network.flows.map((f): FlowSummary => {
     const w = f.flow.recorder.write;
     const window_ns = f.flow.recorder.window_ns;
@@ -75,8 +75,8 @@ export function networkSummary(network: AssembledNetwork, elapsed_ns: number): N
       link: key,
       role: p.role,
       rate_bits_per_s: p.rack.port.rate_bits_per_s,
-      tx_utilisation: share(tx),
-      rx_utilisation: share(rx),
+      tx_utilisation: shareOfRun(tx, elapsed_ns),
+      rx_utilisation: shareOfRun(rx, elapsed_ns),
     });
   }
   return { flows, links };

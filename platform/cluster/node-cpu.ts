@@ -42,11 +42,16 @@ export interface ApplicationLoads {
   place(pod: string, node: string | null, now_ns: number): void;
 }
 
+/** Host cores of a node for its `HostCpu`: its allocatable millicores, whole cores, at least one. */
+export function nodeCores(cpu_millicores: number): number {
+  return Math.max(1, Math.floor(cpu_millicores / 1000));
+}
+
 /** Makes every node's host CPU on `stack` and starts each running pod's computing on its node. */
 export function addNodeCpus(model: Model, stack: StackBuilder, state: ClusterState, duration_ns: number): ApplicationLoads {
   const loads = new Map<string, CpuLoad[]>();
   for (const node of state.nodes.values()) {
-    stack.hostCpu(node.name, Math.max(1, Math.floor(node.inventory.cpu_millicores / 1000)));
+    stack.hostCpu(node.name, nodeCores(node.inventory.cpu_millicores));
     loads.set(node.name, []);
   }
   const cores = new Map<string, number>();

@@ -12,6 +12,7 @@
 import type { LoadedClusterScenario } from '../../bench/scenario/load.js';
 import { localAdmin } from '../domain/tenancy.js';
 import { volumeDevice, type AssembledCluster, type PodJob } from './assemble.js';
+import type { OutageRecord } from './fault-records.js';
 import type { ApplicationLoads } from './node-cpu.js';
 import type { ScenarioPlacement } from './placement.js';
 
@@ -23,15 +24,6 @@ export interface PodOutcome {
   stopped?: { readonly at_ns: number; readonly reason: string };
   /** When and where the platform last started it again after a stop (its jobs run anew from there). */
   restarted?: { readonly at_ns: number; readonly node: string };
-}
-
-/** A time a pod was down: from its stop to its restart, or to the run's end. */
-export interface PodOutage {
-  readonly name: string;
-  readonly from_ns: number;
-  readonly to_ns: number;
-  readonly outage_ns: number;
-  readonly until: string;
 }
 
 /** The pods' side of the faults. */
@@ -48,8 +40,8 @@ export interface PodMoves {
     pods: readonly string[],
     now: number,
   ): { moved: { pod: string; to: string }[]; stopped: { pod: string; reason: string }[]; restarted: { pod: string; on: string }[] };
-  /** The pods' outages, those still open ending at `end_ns`. */
-  close(end_ns: number): PodOutage[];
+  /** The pods' outages (from a stop to its restart), those still open ending at `end_ns`. */
+  close(end_ns: number): OutageRecord[];
 }
 
 /** `cpu`, when given, has each pod's own computing follow it (node-cpu.ts). */

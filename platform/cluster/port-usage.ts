@@ -7,6 +7,7 @@
 import type { StackName } from '../../bench/scenario/schema.js';
 import type { ClusterState } from '../domain/cluster-state.js';
 import { portKey, type AssembledNetwork } from './assemble-network.js';
+import { shareOfRun } from './share-of-run.js';
 
 /** One NIC port of a node, as the summary and `links.arrow` give it. */
 export interface PortUsage {
@@ -27,7 +28,6 @@ export interface PortUsage {
 
 /** Every port of every node in the control plane's node order, after a run that lasted `elapsed_ns`. */
 export function portUsage(network: AssembledNetwork, state: ClusterState, stack: StackName, elapsed_ns: number): PortUsage[] {
-  const share = (busy_ns: number) => (elapsed_ns > 0 ? Math.round((busy_ns / elapsed_ns) * 1e4) / 1e4 : 0);
   const used = new Map<string, number>();
   if (stack === 'hci')
     for (const pod of state.pods.values()) {
@@ -47,8 +47,8 @@ export function portUsage(network: AssembledNetwork, state: ClusterState, stack:
         port: p.name,
         role: p.role,
         rate_bits_per_s: p.speed_bits_per_s,
-        tx_utilisation: built ? share(built.rack.port.wireBusy_ns) : 0,
-        rx_utilisation: built ? share(built.rack.ingress.wireBusy_ns) : 0,
+        tx_utilisation: built ? shareOfRun(built.rack.port.wireBusy_ns, elapsed_ns) : 0,
+        rx_utilisation: built ? shareOfRun(built.rack.ingress.wireBusy_ns, elapsed_ns) : 0,
         vfs_used: used.get(key) ?? 0,
         vfs_total: p.vfs,
       });

@@ -15,6 +15,7 @@
  *   puts a node's CPU, drives, links and pods side by side.
  */
 import type { Column } from '../../bench/results/arrow-tables.js';
+import { columns, push } from '../../bench/results/table-columns.js';
 import type { IntervalRow } from '../../sim/measure/measured-job.js';
 import type { StackName } from '../../bench/scenario/schema.js';
 import type { AssembledNetwork } from './assemble-network.js';
@@ -55,19 +56,18 @@ export interface StackResults {
   readonly flows: readonly FlowSeries[];
 }
 
-type Spec = Record<string, [Column['type'], string]>;
-
-function table<S extends Spec>(spec: S): { cols: Record<keyof S, Column>; push(row: Record<keyof S, string | number>): void } {
-  const cols = Object.fromEntries(
-    Object.entries(spec).map(([name, [type, doc]]): [string, Column] => [name, { name, type, values: [], doc }]),
-  ) as Record<keyof S, Column>;
-  return { cols, push: (row) => (Object.keys(spec) as (keyof S)[]).forEach((k) => cols[k].values.push(row[k])) };
+/** Columns of `spec` and a push of one row to them. */
+function table<K extends string>(
+  spec: Record<K, [Column['type'], string]>,
+): { cols: Record<K, Column>; push(row: Record<K, string | number>): void } {
+  const cols = columns(spec);
+  return { cols, push: (row) => push(cols, row) };
 }
 
 const STACK: [Column['type'], string] = ['utf8', 'the stack the row ran on: hci (the appliance) or diy'];
 
 /** `flows.arrow`: per stack, flow and interval, and per flow its whole window. */
-export function flowColumns(stacks: readonly StackResults[]): Column[] {
+function flowColumns(stacks: readonly StackResults[]): Column[] {
   const t = table({
     stack: STACK,
     from: ['utf8', 'sending pod, TENANT/NAME'],
@@ -133,7 +133,7 @@ export function flowColumns(stacks: readonly StackResults[]): Column[] {
 }
 
 /** `drives.arrow`: per stack and drive with plexes (hci) or copies (diy). */
-export function driveColumns(stacks: readonly StackResults[]): Column[] {
+function driveColumns(stacks: readonly StackResults[]): Column[] {
   const t = table({
     stack: STACK,
     node: ['utf8', "the node's name"],
@@ -156,7 +156,7 @@ export function driveColumns(stacks: readonly StackResults[]): Column[] {
 }
 
 /** `links.arrow`: per stack and NIC port of every node. */
-export function linkColumns(stacks: readonly StackResults[]): Column[] {
+function linkColumns(stacks: readonly StackResults[]): Column[] {
   const t = table({
     stack: STACK,
     node: ['utf8', "the node's name"],
