@@ -9,31 +9,30 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AnvilError } from '../../platform/errors.js';
 
-/** One interval row set, columnar: index i is one row. Times ns since the start of the run. */
-export interface IntervalColumns {
-  /** End of the interval, ns. */
+/** The columns every interval table has: whose rows (direction, labels) and when. Index i is one row. */
+export interface IntervalRowKeys {
+  /** End of the interval, ns since the start of the run. */
   readonly time_ns: Float64Array;
   readonly interval_ns: Float64Array;
   readonly direction: readonly string[];
-  /** I/Os completed in the interval. */
-  readonly ios: Float64Array;
-  /** Bytes per second over the interval. */
-  readonly bw_bytes: Float64Array;
   /** Label columns (pod, volume, tenant, node, stack, ...) by name. */
   readonly labels: ReadonlyMap<string, readonly string[]>;
   readonly rows: number;
 }
 
+/** One interval row set, columnar. */
+export interface IntervalColumns extends IntervalRowKeys {
+  /** I/Os completed in the interval. */
+  readonly ios: Float64Array;
+  /** Bytes per second over the interval. */
+  readonly bw_bytes: Float64Array;
+}
+
 /** Completion-latency buckets per interval, columnar. */
-export interface HistogramColumns {
-  readonly time_ns: Float64Array;
-  readonly interval_ns: Float64Array;
-  readonly direction: readonly string[];
+export interface HistogramColumns extends IntervalRowKeys {
   /** The bucket's value (fio's json+ bin value), ns. */
   readonly bucket_value_ns: Float64Array;
   readonly count: Float64Array;
-  readonly labels: ReadonlyMap<string, readonly string[]>;
-  readonly rows: number;
 }
 
 /** A time a pod or volume served nothing, as the run reported it (`TENANT/NAME`, ns). */
@@ -99,6 +98,17 @@ function labelColumns(t: ArrowTable, fixed: ReadonlySet<string>): Map<string, st
   return out;
 }
 
+/** The key columns of an interval table; `measures` are its number columns, which are not labels. */
+function rowKeys(t: ArrowTable, dir: string, file: string, measures: readonly string[]): IntervalRowKeys {
+  return {
+    time_ns: numbers(t, 'time_ns', dir, file),
+    interval_ns: numbers(t, 'interval_ns', dir, file),
+    direction: strings(t, 'direction', dir, file),
+    labels: labelColumns(t, new Set(['time_ns', 'interval_ns', ...measures])),
+    rows: t.numRows,
+  };
+}
+
 async function readTable(dir: string, file: string): Promise<ArrowTable> {
   const { tableFromIPC } = await import('apache-arrow');
   let bytes: Buffer;
@@ -135,25 +145,16 @@ export async function readResultsEvidence(dir: string): Promise<ResultsEvidence>
     throw unreadable(dir, 'summary.json', `is not JSON (${(e as Error).message})`);
   }
   const it = await readTable(dir, 'intervals.arrow');
-  const fixedIntervals = new Set(['time_ns', 'interval_ns', 'ios', 'iops', 'bw_bytes']);
   const intervals: IntervalColumns = {
-    time_ns: numbers(it, 'time_ns', dir, 'intervals.arrow'),
-    interval_ns: numbers(it, 'interval_ns', dir, 'intervals.arrow'),
-    direction: strings(it, 'direction', dir, 'intervals.arrow'),
+    ...rowKeys(it, dir, 'intervals.arrow', ['ios', 'iops', 'bw_bytes']),
     ios: numbers(it, 'ios', dir, 'intervals.arrow'),
     bw_bytes: numbers(it, 'bw_bytes', dir, 'intervals.arrow'),
-    labels: labelColumns(it, fixedIntervals),
-    rows: it.numRows,
   };
   const ht = await readTable(dir, 'interval_histogram.arrow');
   const histograms: HistogramColumns = {
-    time_ns: numbers(ht, 'time_ns', dir, 'interval_histogram.arrow'),
-    interval_ns: numbers(ht, 'interval_ns', dir, 'interval_histogram.arrow'),
-    direction: strings(ht, 'direction', dir, 'interval_histogram.arrow'),
+    ...rowKeys(ht, dir, 'interval_histogram.arrow', ['bucket_low_ns', 'bucket_high_ns', 'bucket_value_ns', 'count']),
     bucket_value_ns: numbers(ht, 'bucket_value_ns', dir, 'interval_histogram.arrow'),
     count: numbers(ht, 'count', dir, 'interval_histogram.arrow'),
-    labels: labelColumns(ht, new Set(['time_ns', 'interval_ns', 'bucket_low_ns', 'bucket_high_ns', 'bucket_value_ns', 'count'])),
-    rows: ht.numRows,
   };
   const scenario = summary.anvil?.scenario;
   const outages: ReportedOutage[] = [

@@ -13,9 +13,9 @@
 import { randomUUID } from 'node:crypto';
 import { Type, type TSchema } from '@sinclair/typebox';
 import { AnvilError } from '../errors.js';
+import { PAGE_LIMIT_RANGE } from '../domain/limits.js';
+import { limitParam } from './schemas.js';
 
-/** `limit` takes 1..9,999 objects a page (kubectl's --chunk-size is 500 by default). */
-export const PAGE_LIMIT_RANGE = { min: 1, max: 9_999 } as const;
 /** What `anvil get` asks a page for, as kubectl does. */
 export const CLI_PAGE_SIZE = 500;
 /** How long a listing's snapshot is kept for its continue tokens, ms (etcd compacts every 5 minutes by default). */
@@ -26,12 +26,7 @@ export const KEPT_SNAPSHOTS = 256;
 /** The query a list route takes (a query string is text: `limit` is a decimal string, 1-9999). */
 export const ListQuery = Type.Object(
   {
-    limit: Type.Optional(
-      Type.String({
-        pattern: '^[1-9][0-9]{0,3}$',
-        description: `at most this many objects (${PAGE_LIMIT_RANGE.min}-${PAGE_LIMIT_RANGE.max}): the answer is then a page ({items, metadata}) rather than the whole array`,
-      }),
-    ),
+    limit: limitParam(PAGE_LIMIT_RANGE, ' objects', ': the answer is then a page ({items, metadata}) rather than the whole array'),
     continue: Type.Optional(
       Type.String({
         minLength: 1,

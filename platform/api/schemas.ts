@@ -4,6 +4,7 @@
  */
 import { Type, type TSchema } from '@sinclair/typebox';
 import { withRequired } from './object-schemas.js';
+import type { NumericRange } from '../domain/limits.js';
 import { NamespaceName, ObjectName } from '../domain/names.js';
 
 /** Every error the API returns: a catalogue code, what to do, and further problems when there are several. */
@@ -25,6 +26,18 @@ export const NameParams = Type.Object({ name: objectName("the object's name") })
 export const NamespaceParams = Type.Object({ namespace: namespaceName });
 export const NamespacedNameParams = Type.Object({ namespace: namespaceName, name: objectName("the object's name") });
 /** The query of a route that takes none: anything sent is named and refused rather than ignored. */
+/**
+ * A `?limit=` as a decimal string 1..max (a query string is text); the range's maximum is all nines so one
+ * pattern says it exactly. Described as "at most this many`what` (1-max)`after`".
+ */
+export function limitParam(range: NumericRange, what: string, after = '') {
+  const digits = String(range.max).length;
+  if (range.min !== 1 || range.max !== 10 ** digits - 1) throw new Error(`limitParam: ${range.max} is not all nines`);
+  return Type.Optional(
+    Type.String({ pattern: `^[1-9][0-9]{0,${digits - 1}}$`, description: `at most this many${what} (1-${range.max})${after}` }),
+  );
+}
+
 export const NoQuery = Type.Object({}, { additionalProperties: false });
 
 export const Message = Type.Object(

@@ -7,7 +7,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { AnvilError } from '../errors.js';
 import { wallClock } from '../domain/clock.js';
-import { ControlPlane } from '../domain/control-plane.js';
+import { ControlPlane, type PerfTierInput } from '../domain/control-plane.js';
 import type { Taint } from '../domain/node.js';
 import {
   DEFAULT_STORAGE_WEIGHT,
@@ -59,13 +59,28 @@ export function perfTierCreatedLine(t: PerfTier): string {
   return `perf tier ${t.name} created${caps ? ' (its maximums are enforced on the model, not on a host yet)' : ''}\n`;
 }
 
-/** `--io-size` and `--read-fraction` of `perf-tier create` as the tier's fields (absent when not given). */
-export function perfTierLoadFields(o: { ioSize?: unknown; readFraction?: unknown; storageWeight?: unknown }): {
-  io_size_bytes?: number;
-  read_fraction?: number;
-  storage_weight?: number;
-} {
+/** The options of `perf-tier create` (as commander gives them), on the embedded state and against a server. */
+export interface PerfTierCreateOptions {
+  readonly [option: string]: unknown;
+  storageIops?: unknown;
+  networkBandwidth?: unknown;
+  maxStorageIops?: unknown;
+  maxNetworkBandwidth?: unknown;
+  ioSize?: unknown;
+  readFraction?: unknown;
+  storageWeight?: unknown;
+}
+
+/** `perf-tier create NAME` with its options as the tier to create (an option not given is a field left out). */
+export function perfTierInput(name: string, o: PerfTierCreateOptions): PerfTierInput {
   return {
+    name,
+    storage_iops: iopsCount(String(o.storageIops), '--storage-iops'),
+    network_bandwidth_bits_per_s: bitRate(String(o.networkBandwidth), '--network-bandwidth'),
+    ...(o.maxStorageIops !== undefined ? { max_storage_iops: iopsCount(String(o.maxStorageIops), '--max-storage-iops') } : {}),
+    ...(o.maxNetworkBandwidth !== undefined
+      ? { max_network_bandwidth_bits_per_s: bitRate(String(o.maxNetworkBandwidth), '--max-network-bandwidth') }
+      : {}),
     ...(o.storageWeight !== undefined ? { storage_weight: storageWeightOf(String(o.storageWeight)) } : {}),
     ...(o.ioSize !== undefined ? { io_size_bytes: tierIoSizeBytes(String(o.ioSize)) } : {}),
     ...(o.readFraction !== undefined ? { read_fraction: readFractionOf(String(o.readFraction)) } : {}),
@@ -348,34 +363,10 @@ export function registerControlPlaneCommands(cli: Command): void {
         `shares of a drive's spare capacity for each volume of the tier (default ${DEFAULT_STORAGE_WEIGHT}, vSphere's Normal)`,
         checkedQuantity(storageWeightOf, '--storage-weight', STORAGE_WEIGHT_RANGE),
       ),
-  ).action(
-    (
-      name: string,
-      o: StateOpts & {
-        storageIops: string;
-        networkBandwidth: string;
-        maxStorageIops?: string;
-        maxNetworkBandwidth?: string;
-        ioSize?: string;
-        readFraction?: string;
-        storageWeight?: string;
-      },
-    ) => {
-      const t = change(o, 'create perf-tiers', `perf-tiers/${name}`, (cp) =>
-        cp.createPerfTier({
-          name,
-          storage_iops: iopsCount(o.storageIops, '--storage-iops'),
-          network_bandwidth_bits_per_s: bitRate(o.networkBandwidth, '--network-bandwidth'),
-          ...(o.maxStorageIops !== undefined ? { max_storage_iops: iopsCount(o.maxStorageIops, '--max-storage-iops') } : {}),
-          ...(o.maxNetworkBandwidth !== undefined
-            ? { max_network_bandwidth_bits_per_s: bitRate(o.maxNetworkBandwidth, '--max-network-bandwidth') }
-            : {}),
-          ...perfTierLoadFields(o),
-        }),
-      );
-      out(perfTierCreatedLine(t));
-    },
-  );
+  ).action((name: string, o: StateOpts & PerfTierCreateOptions) => {
+    const t = change(o, 'create perf-tiers', `perf-tiers/${name}`, (cp) => cp.createPerfTier(perfTierInput(name, o)));
+    out(perfTierCreatedLine(t));
+  });
 
   const volume = cli.command('volume').description('mirrored NVMe volumes');
   stateOption(

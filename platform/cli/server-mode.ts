@@ -16,7 +16,7 @@ import { ClusterState, type StoredObject } from '../domain/cluster-state.js';
 import type { ClusterEvent } from '../domain/event.js';
 import { requireName, requireNamespace } from '../domain/names.js';
 import type { Pod } from '../domain/pod.js';
-import { bitRate, iopsCount, volumeSizeBytes } from '../domain/quantity.js';
+import { volumeSizeBytes } from '../domain/quantity.js';
 import { isNamespaced, type Kind } from '../domain/queries.js';
 import type { AuditEntry } from '../state/store.js';
 import { readManifests } from '../manifests/documents.js';
@@ -24,7 +24,7 @@ import { structured, type OutputKind } from './output.js';
 import type { Quota } from '../domain/quota.js';
 import { quotaLimits, quotaSetLine, type QuotaOpts } from './quota-commands.js';
 import { clientConfigPath, noToken, tokenId, tokenListText } from './serve-command.js';
-import { perfTierCreatedLine, perfTierLoadFields, roleList, userRolesLine } from './control-plane-commands.js';
+import { perfTierCreatedLine, perfTierInput, roleList, userRolesLine } from './control-plane-commands.js';
 import type { PerfTier } from '../domain/perf-tier.js';
 import type { TokenInfo } from '../api/tokens.js';
 import { request, trustServerCaFile } from './server-client.js';
@@ -228,16 +228,7 @@ const REMOTE: Record<string, (args: string[], o: Opts, t: Target) => Promise<voi
     out(`network ${n.name} created: ${n.subnet} range ${n.start}-${n.end}${n.is_default ? ' (default)' : ''}\n`);
   },
   'perf-tier create': async ([name], o, t) => {
-    const body = {
-      name,
-      storage_iops: iopsCount(String(o.storageIops), '--storage-iops'),
-      network_bandwidth_bits_per_s: bitRate(String(o.networkBandwidth), '--network-bandwidth'),
-      ...(o.maxStorageIops !== undefined ? { max_storage_iops: iopsCount(String(o.maxStorageIops), '--max-storage-iops') } : {}),
-      ...(o.maxNetworkBandwidth !== undefined
-        ? { max_network_bandwidth_bits_per_s: bitRate(String(o.maxNetworkBandwidth), '--max-network-bandwidth') }
-        : {}),
-      ...perfTierLoadFields({ ioSize: o.ioSize, readFraction: o.readFraction, storageWeight: o.storageWeight }),
-    };
+    const body = perfTierInput(String(name), o);
     out(perfTierCreatedLine(await request<PerfTier>(t.server, t.token, 'POST', 'api/v1/perf-tiers', body)));
   },
   'volume create': async ([name], o, t) => {

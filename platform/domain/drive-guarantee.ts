@@ -28,13 +28,6 @@ export interface TierLoad {
 /** A tier that names no I/O is priced at 4 KiB random, 70% reads (the OLTP mix of bench/scenarios/noisy-neighbour.yaml). */
 export const DEFAULT_TIER_LOAD: TierLoad = Object.freeze({ io_size_bytes: 4096, read_fraction: 0.7 });
 
-/** `4K 70/30`-style text for a load, as reasons and status print it. */
-export function tierLoadText(load: TierLoad): string {
-  const size = load.io_size_bytes % 1024 === 0 ? `${load.io_size_bytes / 1024}K` : `${load.io_size_bytes}B`;
-  const reads = Math.round(load.read_fraction * 100);
-  return `${size} ${reads}/${100 - reads}`;
-}
-
 const cache = new Map<string, number | undefined>();
 
 /** The device profile's parameters with its kind's defaults, or undefined when it is unknown or fails the schema. */

@@ -29,6 +29,8 @@ export const MEMORY_RANGE: NumericRange = { min: 0, max: 2 ** 50, unit: 'bytes' 
 export const EVENT_LIMIT_RANGE: NumericRange = { min: 1, max: 9_999, unit: 'events' };
 /** How many audit rows one listing may ask for (CLI `--limit` and API `?limit=`). */
 export const AUDIT_LIMIT_RANGE: NumericRange = { min: 1, max: 99_999, unit: 'rows' };
+/** `?limit=` of a list page: 1..9,999 objects (kubectl's --chunk-size is 500 by default). */
+export const PAGE_LIMIT_RANGE: NumericRange = { min: 1, max: 9_999, unit: 'objects' };
 export const NODE_COUNT_RANGE: NumericRange = { min: 0, max: 100_000, unit: '' };
 
 /** "0 to 100000000 IOPS": a range as messages and schema descriptions write it. */

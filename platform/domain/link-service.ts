@@ -13,7 +13,7 @@ import { notFound } from './context.js';
 import { plexCutOff, plexReachable, storagePortName } from './links.js';
 import type { Node } from './node.js';
 import { pendPodsWithoutCopy, type Moves } from './node-service.js';
-import { putPlexes, resyncStalePlexes } from './plex-sync.js';
+import { plexesCut, putPlexes, resyncStalePlexes } from './plex-sync.js';
 import type { DirtyFraction } from './resync.js';
 import { withPlexState, type Plex, type Volume } from './volume.js';
 
@@ -55,37 +55,16 @@ export function linkDown(ctx: ChangeContext, name: string, port: string): Moves 
   );
   const moves: Moves = { moved: [], pending: [] };
   if (!storage) return moves;
-  for (const v of [...ctx.state.volumes.values()]) cutPlexes(ctx, v, name, port);
+  for (const v of [...ctx.state.volumes.values()])
+    plexesCut(
+      ctx,
+      v,
+      v.plexes.filter((p) => plexCutOff(ctx.state, v, p)),
+      `the storage link of ${name} (${port}) is down on its path`,
+      `the storage link of ${name} (${port}) is up`,
+    );
   pendPodsWithoutCopy(ctx, moves);
   return moves;
-}
-
-/** The plexes of `v` the downed link cut: out of sync while another stays in sync, else offline (the current copies). */
-function cutPlexes(ctx: ChangeContext, v: Volume, node: string, port: string): void {
-  const cut = v.plexes.filter((p) => (p.state === 'in-sync' || p.state === 'resyncing') && plexCutOff(ctx.state, v, p));
-  if (cut.length === 0) return;
-  const left = v.plexes.filter((p) => p.state === 'in-sync' && !cut.includes(p)).length;
-  const object = `volume/${v.namespace}/${v.name}`;
-  const link = `the storage link of ${node} (${port})`;
-  const next = (p: Plex): Plex => {
-    if (!cut.includes(p)) return p;
-    if (p.state === 'resyncing') {
-      ctx.event('warning', 'PlexResyncStopped', object, `plex on ${p.node} stopped resyncing: ${link} is down on its path`);
-      return withPlexState(p, 'out-of-sync');
-    }
-    if (left > 0) {
-      ctx.event(
-        'error',
-        'PlexOutOfSync',
-        object,
-        `plex on ${p.node} is out of sync: ${link} is down on its path; ${left} of ${v.mirrors} mirrors in sync`,
-      );
-      return withPlexState(p, 'out-of-sync');
-    }
-    ctx.event('error', 'PlexOffline', object, `plex on ${p.node}, a current copy, is offline until ${link} is up`);
-    return withPlexState(p, 'offline');
-  };
-  putPlexes(ctx, v, v.plexes.map(next));
 }
 
 /**

@@ -93,35 +93,40 @@ function volumesOn(ctx: ChangeContext, node: string): Volume[] {
  * writes, else it goes offline as the volume's last current copy (the volume is unavailable).
  */
 export function plexesOnNodeDown(ctx: ChangeContext, node: string): void {
-  for (const v of volumesOn(ctx, node)) {
-    const mine = v.plexes.find((p) => p.node === node)!;
-    if (mine.state === 'resyncing') {
-      ctx.event(
-        'warning',
-        'PlexResyncStopped',
-        `volume/${v.namespace}/${v.name}`,
-        `plex on ${node} stopped resyncing: its node is down; it stays out of sync`,
-      );
-      putPlexes(
-        ctx,
-        v,
-        v.plexes.map((p) => (p === mine ? withPlexState(p, 'out-of-sync') : p)),
-      );
-      continue;
-    }
-    if (mine.state !== 'in-sync') continue;
-    const others = inSyncCount(v.plexes) - 1;
-    const state = others > 0 ? 'out-of-sync' : 'offline';
-    const object = `volume/${v.namespace}/${v.name}`;
-    if (state === 'out-of-sync')
-      ctx.event('error', 'PlexOutOfSync', object, `plex on ${node} is out of sync; ${others} of ${v.mirrors} mirrors in sync`);
-    else ctx.event('error', 'PlexOffline', object, `plex on ${node}, the last in-sync copy, is offline until ${node} recovers`);
-    putPlexes(
+  for (const v of volumesOn(ctx, node))
+    plexesCut(
       ctx,
       v,
-      v.plexes.map((p) => (p.node === node ? withPlexState(p, state) : p)),
+      v.plexes.filter((p) => p.node === node),
+      'its node is down',
+      `${node} recovers`,
     );
-  }
+}
+
+/**
+ * The plexes `cut` of `v` can take no writes (a node or link fault; `cause` says which, `until` what
+ * brings them back): a resyncing one stops, out of sync; an in-sync one falls out of sync while another
+ * in-sync plex of `v` takes the writes, else goes offline as a current copy. Others are left as they are.
+ */
+export function plexesCut(ctx: ChangeContext, v: Volume, cut: readonly Plex[], cause: string, until: string): void {
+  const hit = cut.filter((p) => p.state === 'in-sync' || p.state === 'resyncing');
+  if (hit.length === 0) return;
+  const left = v.plexes.filter((p) => p.state === 'in-sync' && !hit.includes(p)).length;
+  const object = `volume/${v.namespace}/${v.name}`;
+  const next = (p: Plex): Plex => {
+    if (!hit.includes(p)) return p;
+    if (p.state === 'resyncing') {
+      ctx.event('warning', 'PlexResyncStopped', object, `plex on ${p.node} stopped resyncing: ${cause}; it stays out of sync`);
+      return withPlexState(p, 'out-of-sync');
+    }
+    if (left > 0) {
+      ctx.event('error', 'PlexOutOfSync', object, `plex on ${p.node} is out of sync: ${cause}; ${left} of ${v.mirrors} mirrors in sync`);
+      return withPlexState(p, 'out-of-sync');
+    }
+    ctx.event('error', 'PlexOffline', object, `plex on ${p.node}, a current copy, is offline until ${until}`);
+    return withPlexState(p, 'offline');
+  };
+  putPlexes(ctx, v, v.plexes.map(next));
 }
 
 /**

@@ -3,22 +3,13 @@ import type { FastifyPluginAsync } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import { allows, authorize, parseRole } from '../../domain/tenancy.js';
 import { actorOf } from '../auth.js';
-import { AUDIT_LIMIT_RANGE, EVENT_LIMIT_RANGE, type NumericRange } from '../../domain/limits.js';
-import { bearer, responses } from '../schemas.js';
+import { AUDIT_LIMIT_RANGE, EVENT_LIMIT_RANGE } from '../../domain/limits.js';
+import { bearer, limitParam, responses } from '../schemas.js';
 import type { Api } from '../api.js';
-
-/** A `?limit=` as a decimal string 1..max; the range's maximum is all nines so one pattern says it exactly. */
-function limitParam(range: NumericRange) {
-  const digits = String(range.max).length;
-  if (range.min !== 1 || range.max !== 10 ** digits - 1) throw new Error(`limitParam: ${range.max} is not all nines`);
-  return Type.Optional(
-    Type.String({ pattern: `^[1-9][0-9]{0,${digits - 1}}$`, description: `at most this many, newest (1-${range.max})` }),
-  );
-}
 
 const EventQuery = Type.Object(
   {
-    limit: limitParam(EVENT_LIMIT_RANGE),
+    limit: limitParam(EVENT_LIMIT_RANGE, ', newest'),
     severity: Type.Optional(
       Type.Union([Type.Literal('info'), Type.Literal('warning'), Type.Literal('error')], { description: 'only events of this severity' }),
     ),
@@ -32,7 +23,7 @@ const EventQuery = Type.Object(
   },
   { additionalProperties: false },
 );
-const AuditQuery = Type.Object({ limit: limitParam(AUDIT_LIMIT_RANGE) }, { additionalProperties: false });
+const AuditQuery = Type.Object({ limit: limitParam(AUDIT_LIMIT_RANGE, ', newest') }, { additionalProperties: false });
 /** As the store reads them (store.ts: SELECT at, severity, reason, object, message). */
 const Event = Type.Object(
   {
