@@ -131,7 +131,7 @@ export class PodAssessment {
 }
 
 /** The reason given for a candidate name that is not an Anvil node. */
-function unknownNodeReason(name: string): string {
+export function unknownNodeReason(name: string): string {
   return `no Anvil node is named ${name}; add it with anvil node add ${name}`;
 }
 

@@ -12,7 +12,7 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { Counter } from 'prom-client';
 import { AnvilError, isAnvilError } from '../../errors.js';
 import { keyOf } from '../../domain/volume.js';
-import { anvilPodInput, KUBE_SCHEDULER, scaledScores, verdictsOf } from '../extender/assess.js';
+import { anvilPodInput, KUBE_SCHEDULER, unknownNodeReason, type PodAssessment } from '../extender/assess.js';
 import { ExtenderAssessments } from '../extender/assessments.js';
 import {
   ExtenderArgs,
@@ -58,6 +58,30 @@ function requireCaller(req: FastifyRequest, callers: ExtenderCallers): void {
     `the scheduler extender answers only callers with a client certificate signed by ${callers.ca_subjects.join(' or ')} (this call from ${from}: ${why}); ` +
       "in kube-scheduler's extenders stanza set enableHTTPS: true and tlsConfig: {certFile, keyFile} (a client certificate and key signed by that CA) and caFile (the CA of anvil serve's --tls-cert)",
   );
+}
+
+/**
+ * kube-scheduler's scores: Anvil's raw score of each candidate that fits, scaled to 0..MAX_EXTENDER_PRIORITY
+ * over the fitting candidates (the best gets the max); the others, and names Anvil does not know, get 0.
+ */
+function scaledScores(a: PodAssessment, names: readonly string[]): HostPriorityList {
+  const at = new Int32Array(names.length);
+  let lo = Infinity;
+  let hi = -Infinity;
+  names.forEach((name, k) => {
+    const i = a.indexOf(name) ?? -1;
+    at[k] = i;
+    if (i >= 0 && a.fits(i)) {
+      lo = Math.min(lo, a.score(i));
+      hi = Math.max(hi, a.score(i));
+    }
+  });
+  const max = MAX_EXTENDER_PRIORITY;
+  return names.map((Host, k) => {
+    const i = at[k]!;
+    if (i < 0 || !a.fits(i)) return { Host, Score: 0 };
+    return { Host, Score: hi === lo ? max : Math.round(((a.score(i) - lo) / (hi - lo)) * max) };
+  });
 }
 
 function candidateNames(args: ExtenderArgs): string[] {
@@ -110,12 +134,16 @@ export const extenderPlugin: FastifyPluginAsync<{ api: Api; callers: ExtenderCal
       const names = candidateNames(args);
       const result: FilterResult = { Nodes: null, NodeNames: null, FailedNodes: {}, FailedAndUnresolvableNodes: {}, Error: '' };
       try {
-        const verdicts = assessments.with(args.Pod, (a) => verdictsOf(a, names));
-        const passing = names.filter((n) => verdicts.get(n)?.state === 'fits');
-        for (const [name, v] of verdicts) {
-          if (v.state === 'fails') result.FailedNodes[name] = v.reason;
-          if (v.state === 'unknown') result.FailedAndUnresolvableNodes[name] = v.reason;
-        }
+        const passing = assessments.with(args.Pod, (a) => {
+          const fit: string[] = [];
+          for (const name of names) {
+            const i = a.indexOf(name);
+            if (i === undefined) result.FailedAndUnresolvableNodes[name] = unknownNodeReason(name);
+            else if (a.fits(i)) fit.push(name);
+            else result.FailedNodes[name] = a.reason(i);
+          }
+          return fit;
+        });
         // Answer in the form asked: node names (nodeCacheCapable) and/or full Node objects.
         if (args.NodeNames) result.NodeNames = passing;
         if (args.Nodes) {
@@ -149,7 +177,7 @@ export const extenderPlugin: FastifyPluginAsync<{ api: Api; callers: ExtenderCal
       remember(args);
       const names = candidateNames(args);
       try {
-        return assessments.with(args.Pod, (a) => scaledScores(verdictsOf(a, names), MAX_EXTENDER_PRIORITY));
+        return assessments.with(args.Pod, (a) => scaledScores(a, names));
       } catch (e) {
         // Prioritize has no Error field: a pod Anvil cannot read gets no preference.
         if (!isAnvilError(e)) throw e;
