@@ -3,7 +3,7 @@
  * `anvil check --out DIR` wrote: DIR/SCENARIO/STACK/seed-N), paired by seed, compared (baseline.ts), and
  * the comparison as a table and as JUnit test cases (a regression is a `<failure type="Regression">`).
  */
-import { table } from '../../platform/cli/output.js';
+import { textTable } from './text-table.js';
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { AnvilError } from '../../platform/errors.js';
@@ -94,7 +94,7 @@ export function comparisonTable(all: readonly StackComparison[]): string {
   );
   const confidence = all.flatMap((s) => s.comparisons)[0]?.confidence;
   const method = `paired block bootstrap over seeds and intervals${confidence !== undefined ? `, intervals at ${(confidence * 100).toFixed(1)}%` : ''}, Holm across each scenario's checks`;
-  return ['against the baseline: ' + method, table(header, rows).trimEnd()].join('\n') + '\n';
+  return ['against the baseline: ' + method, ...textTable(header, rows)].join('\n') + '\n';
 }
 
 /** One line of a comparison, for a failure message: the figures, the change and its interval, the test and its p. */

@@ -3,7 +3,7 @@
  * worst case per check across seeds, and the verdict table `anvil check` prints. The document holds no
  * time or path that changes between two checks of the same inputs, so identical runs give identical files.
  */
-import { table } from '../../platform/cli/output.js';
+import { textTable } from './text-table.js';
 import { basename, extname } from 'node:path';
 import { formatByteRate, formatDuration, formatRate } from '../../sim/core/units.js';
 import type { SlaStatus, SlaVerdict } from './evaluate.js';
@@ -192,7 +192,7 @@ export function verdictTable(doc: VerdictsDocument): string {
   const t = doc.totals;
   return (
     [
-      table(header, rows).trimEnd(),
+      ...textTable(header, rows),
       // What a row cannot say: a check not judged and why, a figure from a thin tail or from the run where intervals were asked.
       ...doc.checks
         .map((c) => ({ c, note: c.worst?.note ?? c.note }))
