@@ -1,10 +1,12 @@
 /**
- * Verdicts as JUnit XML, the shape CI systems read (GitLab, Jenkins, GitHub test reporters) and both common
- * schemas accept (the Ant JUnit.xsd, Jenkins' junit-10.xsd): one `<testsuites>` without attributes, one
- * `<testsuite>` per scenario and stack with the attributes and `<properties>` the Ant schema requires and
- * empty `<system-out/>`/`<system-err/>`, one `<testcase>` per check and seed. A broken SLA is a
- * `<failure type="SlaViolation">` whose message holds the figures; a check without enough data is
- * `<skipped>`. Test cases carry no properties or output of their own (the Ant schema has none).
+ * Verdicts as JUnit XML, the shape CI systems read (GitLab, Jenkins, GitHub test reporters) and the common
+ * schemas accept (the Ant JUnit.xsd, Jenkins' junit-4.xsd and junit-10.xsd): one `<testsuites>` without
+ * attributes, one `<testsuite>` per scenario and stack with the attributes and `<properties>` the Ant schema
+ * requires and empty `<system-out/>`/`<system-err/>`, one `<testcase>` per check and seed. A broken SLA is a
+ * `<failure type="SlaViolation">` whose message holds the figures. A check the run cannot judge (too few
+ * I/Os for its percentile, a baseline without the seeds) is an `<error type="NotJudged">`: JUnit's word for
+ * a test that could not decide, and the only other outcome the Ant schema has (it knows no `<skipped>`).
+ * Test cases carry no properties or output of their own (the Ant schema has none).
  */
 import { basename, extname } from 'node:path';
 import { checkLabel, formatFigure, formatMargin, type RunVerdicts } from './verdict-report.js';
@@ -68,7 +70,8 @@ function detailText(v: SlaVerdict, run: RunVerdicts): string {
 function testcase(v: SlaVerdict, run: RunVerdicts, classname: string): string {
   const open = `    <testcase classname="${xmlText(classname)}" name="${xmlText(junitCaseName(v, run.seed))}" time="0">`;
   if (v.status === 'pass') return `${open}</testcase>`;
-  if (v.status === 'skipped') return `${open}\n      <skipped message="${xmlText(verdictMessage(v))}"/>\n    </testcase>`;
+  if (v.status === 'skipped')
+    return `${open}\n      <error type="NotJudged" message="${xmlText(verdictMessage(v))}">${xmlText(detailText(v, run))}</error>\n    </testcase>`;
   return `${open}\n      <failure type="SlaViolation" message="${xmlText(verdictMessage(v))}">${xmlText(detailText(v, run))}</failure>\n    </testcase>`;
 }
 
@@ -77,7 +80,8 @@ function comparisonCase(c: BaselineComparison, classname: string, strict: boolea
   const failing = c.verdict === 'regression' || (strict && c.verdict === 'inconclusive');
   if (failing)
     return `${open}\n      <failure type="Regression" message="${xmlText(`${c.verdict}: ${comparisonMessage(c)}`)}">${xmlText(JSON.stringify(c, null, 2))}</failure>\n    </testcase>`;
-  if (c.verdict === 'skipped') return `${open}\n      <skipped message="${xmlText(comparisonMessage(c))}"/>\n    </testcase>`;
+  if (c.verdict === 'skipped')
+    return `${open}\n      <error type="NotJudged" message="${xmlText(comparisonMessage(c))}">${xmlText(JSON.stringify(c, null, 2))}</error>\n    </testcase>`;
   return `${open}</testcase>`;
 }
 
@@ -111,7 +115,7 @@ export function junitXml(
     const first = group[0]!;
     const comparisons = compared.find((s) => junitClassname(`${s.key}.yaml`, s.stack) === classname)?.comparisons ?? [];
     const compFailed = comparisons.filter((c) => c.verdict === 'regression' || (strict && c.verdict === 'inconclusive')).length;
-    const compSkipped = comparisons.filter((c) => c.verdict === 'skipped').length;
+    const compNotJudged = comparisons.filter((c) => c.verdict === 'skipped').length;
     const attrs = [
       `name="${xmlText(classname)}"`,
       'package="anvil"',
@@ -120,8 +124,7 @@ export function junitXml(
       `timestamp="${junitTimestamp(ctx.timestamp_s)}"`,
       `tests="${all.length + comparisons.length}"`,
       `failures="${all.filter((v) => v.status === 'fail').length + compFailed}"`,
-      'errors="0"',
-      `skipped="${all.filter((v) => v.status === 'skipped').length + compSkipped}"`,
+      `errors="${all.filter((v) => v.status === 'skipped').length + compNotJudged}"`,
       'time="0"',
     ];
     out.push(`  <testsuite ${attrs.join(' ')}>`, '    <properties>');
