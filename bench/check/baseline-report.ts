@@ -123,8 +123,9 @@ export function comparisonTable(all: readonly StackComparison[]): string {
       VERDICT_TEXT[c.verdict],
     ]),
   );
-  const confidence = all.flatMap((s) => s.comparisons)[0]?.confidence;
-  const method = `paired block bootstrap over seeds and intervals${confidence !== undefined ? `, intervals at ${(confidence * 100).toFixed(1)}%` : ''}, Holm across each scenario's checks`;
+  // Each family (a scenario's SLAs, its jobs) has its own level: 1 - alpha / its checks.
+  const levels = [...new Set(all.flatMap((s) => s.comparisons.map((c) => `${(c.confidence * 100).toFixed(1)}%`)))];
+  const method = `paired block bootstrap over seeds and intervals${levels.length > 0 ? `, intervals at ${levels.join(', ')}` : ''}, Holm across each scenario's checks`;
   return ['against the baseline: ' + method, ...textTable(header, rows)].join('\n') + '\n';
 }
 

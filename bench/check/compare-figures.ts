@@ -52,7 +52,8 @@ export interface CompareFigures {
   readonly intervals: readonly IntervalP99[];
   readonly bands: readonly P99Band[];
   readonly forest: readonly ForestRow[];
-  readonly confidence: number | null;
+  /** The confidence levels of the forest's intervals, lowest and highest (each family has its own). */
+  readonly confidence: readonly [number, number] | null;
 }
 
 const groupLabel = (p: { key: string; stack: string }) => (p.stack === '-' ? p.key : `${p.key} ${p.stack}`);
@@ -139,6 +140,7 @@ export function compareFigures(paired: readonly PairedRuns[], compared: readonly
           ],
     ),
   );
-  const confidence = compared.flatMap((s) => s.comparisons)[0]?.confidence ?? null;
+  const levels = compared.flatMap((s) => s.comparisons.map((c) => c.confidence));
+  const confidence = levels.length > 0 ? ([Math.min(...levels), Math.max(...levels)] as const) : null;
   return { cdf, intervals, bands, forest, confidence };
 }

@@ -76,10 +76,18 @@ const VERDICTS = {
 const FOREST_LABEL_CHARS = 44;
 
 /** Each check's change (dot) with its confidence interval (bar) and the tolerance it may not cross (red tick). */
-export function changeForestChart(rows: readonly ForestRow[], confidence: number | null, width = 760): PlotTypes.PlotOptions {
+export function changeForestChart(
+  rows: readonly ForestRow[],
+  confidence: readonly [number, number] | null,
+  width = 760,
+): PlotTypes.PlotOptions {
   const labels = rows.map((r) => r.label);
   const lines = Math.max(1, ...labels.map((l) => wrapLabel(l, FOREST_LABEL_CHARS).split('\n').length));
-  const at = confidence === null ? '' : ` at ${(confidence * 100).toFixed(1)}% confidence`;
+  const level = (x: number) => `${(x * 100).toFixed(1)}%`;
+  const at =
+    confidence === null
+      ? ''
+      : ` at ${confidence[0] === confidence[1] ? level(confidence[0]) : `${level(confidence[0])} to ${level(confidence[1])}`} confidence`;
   return {
     title: `change against the baseline with its interval${at}; red: the tolerance`,
     width,

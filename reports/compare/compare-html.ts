@@ -42,7 +42,7 @@ function table(compared: readonly StackComparison[]): string {
         c.baseline === null ? '-' : escape(formatFigure(c.baseline, c.unit)),
         c.current === null ? '-' : escape(formatFigure(c.current, c.unit)),
         escape(changeText(c)),
-        `${(c.tolerance * 100).toFixed(0)}%`,
+        `${c.check.startsWith('min_') ? '-' : '+'}${(c.tolerance * 100).toFixed(0)}%`,
         c.p_holm === null ? '-' : c.p_holm.toPrecision(2),
       ];
       const numeric = new Set([3, 4, 5, 6, 7]);

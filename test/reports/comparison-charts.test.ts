@@ -121,7 +121,7 @@ describe('comparison figures', () => {
       ['rr: job rr p99 latency', 5, 'regression'],
     ]);
     expect(f.forest[1]!.change_pct).toBeCloseTo(30);
-    expect(f.confidence).toBe(0.975);
+    expect(f.confidence).toEqual([0.975, 0.975]);
   });
 });
 
@@ -156,7 +156,7 @@ describe('comparison charts (Observable Plot, rendered server-side)', () => {
       { label: 'rr: job rr IOPS', change_pct: -1, low_pct: -2, high_pct: 0, tolerance_pct: -5, verdict: 'ok' },
       { label: 'rr: job rr p99 latency', change_pct: 30, low_pct: 28, high_pct: 31, tolerance_pct: 5, verdict: 'regression' },
     ];
-    const svg = renderPlot(changeForestChart(rows, 0.975));
+    const svg = renderPlot(changeForestChart(rows, [0.975, 0.975]));
     expect(count(svg, /<circle /g)).toBe(2);
     expect(svg).toContain('fill="#d62728"'); // the regression's dot
     expect(svg).toContain('interval at 97.5% confidence');
