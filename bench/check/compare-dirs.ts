@@ -1,6 +1,7 @@
 /**
  * `anvil compare BASELINE_DIR CURRENT_DIR`: two results folders as `anvil run --out DIR` (one run) or
- * `anvil check --out DIR` (DIR/SCENARIO/STACK/seed-N) write them, paired by scenario, stack and seed, and
+ * `anvil check --out DIR` (DIR/SCENARIO/STACK/seed-N) write them (a run of several stacks is one group per
+ * stack, cut by its `stack` label), paired by scenario, stack and seed, and
  * compared with the method of `anvil check --baseline` (baseline.ts): per job (each pod of a cluster
  * scenario, each job of a job file) and, where the caller knows the scenario's SLAs, per SLA. Folders
  * that do not pair (other scenarios, stacks, seeds or jobs) are refused before anything is compared.
@@ -11,7 +12,7 @@ import { AnvilError } from '../../platform/errors.js';
 import { slaSeries, type PairedEvidence } from './baseline.js';
 import type { PairedRuns } from './baseline-report.js';
 import type { JudgedSla } from './evaluate.js';
-import { readResultsEvidence, type ResultsEvidence } from './results-evidence.js';
+import { readResultsEvidence, type IntervalRowKeys, type ResultsEvidence } from './results-evidence.js';
 
 /** Default regression tolerance of a job compared on its own: the SLAs' default. */
 export const DEFAULT_JOB_TOLERANCE = 0.05;
@@ -28,10 +29,12 @@ export interface StoredGroup {
   readonly scenarioFile?: string;
   /** Seed -> run folder, in seed order. */
   readonly runs: ReadonlyMap<number, string>;
+  /** Set where the folder holds several stacks' runs together (anvil run --stack hci,diy): the rows of this one. */
+  readonly stackRows?: string;
 }
 
 interface RunSummary {
-  anvil?: { seed?: number; jobfile?: string; scenario?: { file?: string; name?: string; stack?: string } };
+  anvil?: { seed?: number; jobfile?: string; scenario?: { file?: string; name?: string; stack?: string; stacks?: string[] } };
 }
 
 const RUN_FILES = 'summary.json, intervals.arrow and interval_histogram.arrow';
@@ -49,18 +52,36 @@ function readSummary(dir: string): RunSummary {
   }
 }
 
-/** The group one run folder is, from its summary.json. */
-function runGroup(dir: string): StoredGroup {
+/** The groups one run folder is, from its summary.json: one, or one per stack of a run of several. */
+function runGroups(dir: string): StoredGroup[] {
   const a = readSummary(dir).anvil ?? {};
   const file = a.scenario?.file ?? a.jobfile ?? dir;
-  const key = basename(file, extname(file));
-  return {
-    key,
+  const group = {
+    key: basename(file, extname(file)),
     scenario: a.scenario?.name ?? basename(file),
     stack: a.scenario?.stack ?? '-',
     ...(a.scenario?.file !== undefined ? { scenarioFile: a.scenario.file } : {}),
     runs: new Map([[a.seed ?? 0, dir]]),
   };
+  const stacks = a.scenario?.stacks ?? [];
+  return stacks.length > 1 ? stacks.map((stack) => ({ ...group, stack, stackRows: stack })) : [group];
+}
+
+/** The rows of `rows` (indices) of every column of an interval table. */
+function subset<T extends IntervalRowKeys>(t: T, rows: readonly number[]): T {
+  const out: Record<string, unknown> = { rows: rows.length };
+  for (const [name, v] of Object.entries(t)) {
+    if (v instanceof Float64Array) out[name] = Float64Array.from(rows, (i) => v[i]!);
+    else if (Array.isArray(v)) out[name] = rows.map((i) => v[i] as unknown);
+  }
+  out.labels = new Map([...t.labels].map(([k, col]) => [k, rows.map((i) => col[i]!)]));
+  return out as unknown as T;
+}
+
+/** A several-stack run's evidence cut to one stack's rows (its `stack` label). */
+function stackEvidence(e: ResultsEvidence, stack: string): ResultsEvidence {
+  const mine = (t: IntervalRowKeys) => [...Array(t.rows).keys()].filter((i) => t.labels.get('stack')?.[i] === stack);
+  return { ...e, intervals: subset(e.intervals, mine(e.intervals)), histograms: subset(e.histograms, mine(e.histograms)) };
 }
 
 const subfolders = (dir: string) =>
@@ -72,7 +93,7 @@ const subfolders = (dir: string) =>
 export function storedGroups(dir: string, side: 'baseline' | 'current'): StoredGroup[] {
   if (!existsSync(dir) || !statSync(dir).isDirectory())
     throw new AnvilError('ANVIL_ERR_FILE_NOT_FOUND', `${side} ${dir} is not a folder; give a results folder: ${EXPECTED}`);
-  if (existsSync(join(dir, 'summary.json'))) return [runGroup(dir)];
+  if (existsSync(join(dir, 'summary.json'))) return runGroups(dir);
   const groups: StoredGroup[] = [];
   for (const key of subfolders(dir))
     for (const stack of subfolders(join(dir, key))) {
@@ -82,7 +103,7 @@ export function storedGroups(dir: string, side: 'baseline' | 'current'): StoredG
         .map(Number)
         .sort((a, b) => a - b);
       if (seeds.length === 0) continue;
-      const first = runGroup(join(dir, key, stack, `seed-${seeds[0]!}`));
+      const first = runGroups(join(dir, key, stack, `seed-${seeds[0]!}`))[0]!;
       const runs = new Map(seeds.map((seed) => [seed, join(dir, key, stack, `seed-${seed}`)]));
       groups.push({ ...first, key, stack, runs });
     }
@@ -182,7 +203,13 @@ export async function pairFolders(
   const paired: PairedRuns[] = [];
   for (const { baseline, current } of groups) {
     const seeds = [...current.runs.keys()];
-    const read = (g: StoredGroup) => Promise.all(seeds.map((seed) => readResultsEvidence(g.runs.get(seed)!)));
+    const read = (g: StoredGroup) =>
+      Promise.all(
+        seeds.map(async (seed) => {
+          const e = await readResultsEvidence(g.runs.get(seed)!);
+          return g.stackRows === undefined ? e : stackEvidence(e, g.stackRows);
+        }),
+      );
     const [b, c] = [await read(baseline), await read(current)];
     const jobsOf = (es: readonly ResultsEvidence[]) => {
       const all = es.map(jobSubjects);

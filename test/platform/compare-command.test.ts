@@ -6,7 +6,7 @@
  * that hold no results or do not pair are refused with a coded error naming them (exit 2).
  * Shortened noisy neighbour (300 ms, hci, two seeds) and a 300 ms job file: fixed seeds, short simulated time.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { StackComparison } from '../../bench/check/baseline-report.js';
@@ -114,6 +114,35 @@ describe('anvil compare', () => {
     expect((await anvilInProcess(['compare', slower, slower])).stdout).toMatch(/job rr +IOPS .* identical$/m);
     const wide = await anvilInProcess(['compare', faster, slower, '--tolerance', '10']);
     expect(wide.code, wide.stderr).toBe(0);
+  });
+
+  it('pairs a run of both stacks (anvil run --stack hci,diy) with a check of both, stack by stack, and compares pods where the scenario is gone', async () => {
+    const file = noisyNeighbour();
+    const both = tempDir('anvil-compare-run-');
+    const run = await anvilInProcess(['run', file, '--stack', 'hci,diy', '--out', both]);
+    expect(run.code, run.stderr).toBe(0);
+    const check = tempDir('anvil-compare-check-');
+    expect((await anvilInProcess(['check', file, '--stack', 'hci,diy', '--out', check])).code).toBe(1); // diy misses its floors
+    const out = tempDir('anvil-compare-out-');
+    const r = await anvilInProcess(['compare', both, check, '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    const comparisons = compareJson(out).comparisons;
+    expect(comparisons.map((s) => `${s.stack} ${s.of ?? 'slas'}`)).toEqual(['diy slas', 'diy jobs', 'hci slas', 'hci jobs']);
+    // Each stack's rows alone: the same runs on both sides, so identical (both stacks' rows together would not be).
+    const pods = comparisons.filter((s) => s.of === 'jobs').flatMap((s) => s.comparisons.filter((c) => c.check === 'min_iops'));
+    expect(pods.every((c) => c.verdict === 'identical')).toBe(true);
+    const orders = (stack: string) =>
+      pods.find((c) => c.sla === 'pod shop/orders-db' && comparisons.some((s) => s.stack === stack && s.comparisons.includes(c)))!;
+    expect(orders('hci').current!).toBeGreaterThan(2 * orders('diy').current!);
+
+    rmSync(file);
+    const gone = await anvilInProcess(['compare', both, check]);
+    expect(gone.code, gone.stderr).toBe(0);
+    expect(gone.stderr).toMatch(
+      /^note: \S+noisy-neighbour\.yaml \(the scenario noisy-neighbour ran from\) is gone; its SLAs are not compared, its pods are\n/,
+    );
+    expect(gone.stdout).not.toMatch(/orders-iops/);
+    expect(gone.stdout).toMatch(/pod shop\/orders-db +IOPS/);
   });
 
   it('refuses folders without results, and folders that do not pair, naming them and what is expected (exit 2)', async () => {
