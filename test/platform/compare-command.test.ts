@@ -114,6 +114,22 @@ describe('anvil compare', () => {
     expect((await anvilInProcess(['compare', slower, slower])).stdout).toMatch(/job rr +IOPS .* identical$/m);
     const wide = await anvilInProcess(['compare', faster, slower, '--tolerance', '10']);
     expect(wide.code, wide.stderr).toBe(0);
+
+    // A tolerance inside the p99 change's interval: inconclusive, a warning (exit 0), a failure with --strict (exit 1).
+    const out = tempDir('anvil-compare-out-');
+    await anvilInProcess(['compare', faster, slower, '--out', out]);
+    const [iops, p99] = compareJson(out).comparisons[0]!.comparisons;
+    const tolerance = ((p99!.ci![0] + p99!.ci![1]) / 2).toFixed(3);
+    expect(-iops!.ci![0]).toBeLessThan(Number(tolerance)); // the IOPS drop stays inside it: ok
+    const loose = await anvilInProcess(['compare', faster, slower, '--tolerance', tolerance]);
+    expect(loose.code, loose.stderr).toBe(0);
+    expect(loose.stdout).toMatch(/job rr +p99 latency .* inconclusive$/m);
+    expect(loose.stderr).toMatch(
+      /^warning: 1 comparison inconclusive \(the interval of the change straddles the tolerance;[^\n]+\n {2}inconclusive \(rr\): job rr max_latency_p99: /,
+    );
+    const strict = await anvilInProcess(['compare', faster, slower, '--tolerance', tolerance, '--strict']);
+    expect(strict.code).toBe(1);
+    expect(strict.stderr).toMatch(/^ANVIL_ERR_REGRESSION: 0 of 2 comparisons regressed, 1 inconclusive \(--strict\)/);
   });
 
   it('pairs a run of both stacks (anvil run --stack hci,diy) with a check of both, stack by stack, and compares pods where the scenario is gone', async () => {
