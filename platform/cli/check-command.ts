@@ -2,8 +2,8 @@
  * `anvil check SCENARIO|DIR...`: runs each cluster scenario (a folder: every cluster scenario in it) through
  * the same code as `anvil run` on each stack and seed, writes each run's results, judges every SLA on
  * those results (bench/check, which never knows what ran them), prints the verdict table, and writes
- * verdicts.json and JUnit XML. Exit code 0 when every SLA held, 1 when one failed (ANVIL_ERR_SLA_FAILED),
- * 2 when the input could not be checked (any other error; main.ts maps it).
+ * verdicts.json and JUnit XML (with --baseline, compare.html too). Exit code 0 when every SLA held, 1 when
+ * one failed (ANVIL_ERR_SLA_FAILED), 2 when the input could not be checked (any other error; main.ts maps it).
  */
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
@@ -234,7 +234,7 @@ export function registerCheckCommand(cli: Command): void {
     )
     .option(
       '--baseline <dir>',
-      'compare with the results an earlier anvil check --out DIR wrote, seed by seed: a regression fails the check',
+      'compare with the results an earlier anvil check --out DIR wrote, seed by seed: a regression fails the check (with --out, DIR/compare.html shows the comparison)',
     )
     .option('--strict', 'with --baseline: an inconclusive comparison fails the check too')
     .option(
