@@ -131,6 +131,23 @@ export const ERRORS = {
     summary:
       'a results folder lacks a file an SLA is judged on (summary.json, intervals.arrow, interval_histogram.arrow) or holds one that is not readable',
   },
+  ANVIL_ERR_REGRESSION: {
+    code: 'ANVIL_ERR_REGRESSION',
+    status: 422,
+    summary:
+      'anvil compare found a regression against the baseline (with --strict, an inconclusive comparison too) (exit code 1); the table names each with its change and interval',
+  },
+  ANVIL_ERR_COMPARE_INPUT: {
+    code: 'ANVIL_ERR_COMPARE_INPUT',
+    status: 400,
+    summary:
+      'anvil compare was given a folder that holds no results: neither one run (anvil run --out DIR) nor SCENARIO/STACK/seed-N runs (anvil check --out DIR) (exit code 2)',
+  },
+  ANVIL_ERR_COMPARE_MISMATCH: {
+    code: 'ANVIL_ERR_COMPARE_MISMATCH',
+    status: 422,
+    summary: 'anvil compare was given two results folders that do not pair: different scenarios, stacks, seeds or jobs (exit code 2)',
+  },
   // Host target: fio, iperf3, namespaces (issue 3)
   ANVIL_ERR_FIO_MISSING: {
     code: 'ANVIL_ERR_FIO_MISSING',

@@ -29,6 +29,8 @@ export interface StackComparison {
   readonly stack: string;
   /** Where the baseline's runs were, as given. */
   readonly baseline: string;
+  /** Absent for the scenario's SLAs; `jobs` for each job compared on its own (anvil compare). */
+  readonly of?: 'jobs';
   readonly comparisons: readonly BaselineComparison[];
 }
 
@@ -41,9 +43,21 @@ export function checkBaselineDir(dir: string, what = 'baseline'): void {
     );
 }
 
-/** Compares each scenario and stack with the baseline's runs of the same seeds; each is one family for Holm. */
-export async function compareRuns(runs: readonly CheckedRuns[], baselineDir: string, resamples?: number): Promise<StackComparison[]> {
-  const out: StackComparison[] = [];
+/** One scenario on one stack, each SLA's series on both sides over the seeds they share: what is compared and charted. */
+export interface PairedRuns {
+  readonly key: string;
+  readonly scenario: string;
+  readonly stack: string;
+  /** Where the baseline's runs were, as given. */
+  readonly baseline: string;
+  /** `slas`: the scenario's SLAs; `jobs`: each job (or pod) on its own (anvil compare). Each is one family for Holm. */
+  readonly of: 'slas' | 'jobs';
+  readonly pairs: readonly PairedEvidence[];
+}
+
+/** Pairs each scenario and stack with the baseline's runs of the same seeds (seeds the baseline lacks are left out). */
+export async function pairWithBaseline(runs: readonly CheckedRuns[], baselineDir: string): Promise<PairedRuns[]> {
+  const out: PairedRuns[] = [];
   for (const r of runs) {
     const folder = join(baselineDir, r.key, r.stack);
     const seeds = [...r.bySeed.keys()].filter((seed) => existsSync(join(folder, `seed-${seed}`)));
@@ -54,9 +68,26 @@ export async function compareRuns(runs: readonly CheckedRuns[], baselineDir: str
       baseline: baseline.map((e) => slaSeries(sla, e)),
       current: seeds.map((seed) => slaSeries(sla, r.bySeed.get(seed)!)),
     }));
-    out.push({ key: r.key, scenario: r.scenario, stack: r.stack, baseline: folder, comparisons: compareWithBaseline(pairs, resamples) });
+    out.push({ key: r.key, scenario: r.scenario, stack: r.stack, baseline: folder, of: 'slas', pairs });
   }
   return out;
+}
+
+/** Compares paired runs; each entry is one family for Holm. */
+export function comparePaired(paired: readonly PairedRuns[], resamples?: number): StackComparison[] {
+  return paired.map((p) => ({
+    key: p.key,
+    scenario: p.scenario,
+    stack: p.stack,
+    baseline: p.baseline,
+    ...(p.of === 'jobs' ? { of: p.of } : {}),
+    comparisons: compareWithBaseline(p.pairs, resamples),
+  }));
+}
+
+/** Compares each scenario and stack with the baseline's runs of the same seeds; each is one family for Holm. */
+export async function compareRuns(runs: readonly CheckedRuns[], baselineDir: string, resamples?: number): Promise<StackComparison[]> {
+  return comparePaired(await pairWithBaseline(runs, baselineDir), resamples);
 }
 
 const percent = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
@@ -92,8 +123,9 @@ export function comparisonTable(all: readonly StackComparison[]): string {
       VERDICT_TEXT[c.verdict],
     ]),
   );
-  const confidence = all.flatMap((s) => s.comparisons)[0]?.confidence;
-  const method = `paired block bootstrap over seeds and intervals${confidence !== undefined ? `, intervals at ${(confidence * 100).toFixed(1)}%` : ''}, Holm across each scenario's checks`;
+  // Each family (a scenario's SLAs, its jobs) has its own level: 1 - alpha / its checks.
+  const levels = [...new Set(all.flatMap((s) => s.comparisons.map((c) => `${(c.confidence * 100).toFixed(1)}%`)))];
+  const method = `paired block bootstrap over seeds and intervals${levels.length > 0 ? `, intervals at ${levels.join(', ')}` : ''}, Holm across each scenario's checks`;
   return ['against the baseline: ' + method, ...textTable(header, rows)].join('\n') + '\n';
 }
 

@@ -16,6 +16,8 @@ export const COMPARISON_ALPHA = 0.05;
 
 /** Per-interval evidence of one SLA on one run, all its subjects together; intervals in time order. */
 export interface SlaSeries {
+  /** End of each interval, ns from the start of the run. */
+  readonly ends_ns: readonly number[];
   readonly lengths_ns: readonly number[];
   readonly ios: readonly number[];
   readonly bytes: readonly number[];
@@ -37,7 +39,7 @@ export function slaSeries(j: JudgedSla, e: ResultsEvidence): SlaSeries {
       for (const [v, c] of f.latencyByInterval.get(end) ?? []) latency[i]!.set(v, (latency[i]!.get(v) ?? 0) + c);
     });
   }
-  return { lengths_ns: [...grid.values()], ios, bytes, latency };
+  return { ends_ns: ends, lengths_ns: [...grid.values()], ios, bytes, latency };
 }
 
 export type ComparisonVerdict = 'identical' | 'ok' | 'regression' | 'inconclusive' | 'skipped';
@@ -100,15 +102,14 @@ function rateStatistic(field: 'ios' | 'bytes'): Statistic {
   };
 }
 
-/** Percentile `p` of the merged histograms of the drawn intervals, over a shared bucket index for speed. */
-function percentileStatistic(p: number, pair: PairedEvidence): Statistic {
+/** Percentile `p` of the merged histograms of the drawn intervals, over a bucket index shared by `sides` for speed. */
+function percentileStatistic(p: number, sides: readonly (readonly SlaSeries[])[]): Statistic {
   const values = new Set<number>();
-  for (const side of [pair.baseline, pair.current])
-    for (const s of side) for (const m of s.latency) for (const v of m.keys()) values.add(v);
+  for (const side of sides) for (const s of side) for (const m of s.latency) for (const v of m.keys()) values.add(v);
   const sorted = [...values].sort((a, b) => a - b);
   const index = new Map(sorted.map((v, i) => [v, i]));
   const sparse = new Map<ReadonlyMap<number, number>, { idx: Int32Array; count: Float64Array }>();
-  for (const side of [pair.baseline, pair.current])
+  for (const side of sides)
     for (const s of side)
       for (const m of s.latency)
         sparse.set(m, { idx: Int32Array.from(m.keys(), (v) => index.get(v)!), count: Float64Array.from(m.values()) });
@@ -132,6 +133,29 @@ function percentileStatistic(p: number, pair: PairedEvidence): Statistic {
     }
     return { value: sorted[sorted.length - 1]!, n };
   };
+}
+
+/**
+ * Percentile `p` (ns) of one side's merged steady-state histograms, with its percentile bootstrap interval
+ * at `confidence` from the same block draws the comparison makes (`resamples` of them, seeded by `label`).
+ */
+export function percentileWithBand(
+  p: number,
+  side: readonly SlaSeries[],
+  label: string,
+  confidence = 0.95,
+  resamples = DEFAULT_RESAMPLES,
+): { value: number; n: number; band: readonly [number, number] | null } {
+  const statistic = percentileStatistic(p, [side]);
+  const whole = statistic(side);
+  if (whole.n === 0) return { ...whole, band: null };
+  const random = seededRandom(hashSeed(label));
+  const perSeed = side.map((s) => s.lengths_ns.length);
+  const values: number[] = [];
+  for (let r = 0; r < resamples; r++) values.push(statistic(side, drawBlocks(random, perSeed)).value);
+  values.sort((a, b) => a - b);
+  const band = [quantileSorted(values, (1 - confidence) / 2), quantileSorted(values, 1 - (1 - confidence) / 2)] as const;
+  return { ...whole, band };
 }
 
 const sameSeries = (a: readonly SlaSeries[], b: readonly SlaSeries[]) =>
@@ -160,7 +184,7 @@ function statisticsOf(
       check: `max_latency_p${p}`,
       unit: 'ns',
       floor: false,
-      statistic: percentileStatistic(Number(p), pair),
+      statistic: percentileStatistic(Number(p), [pair.baseline, pair.current]),
       need: minSamplesForPercentile(Number(p)),
     });
   return out;

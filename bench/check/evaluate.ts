@@ -15,7 +15,8 @@ import type { HistogramColumns, IntervalColumns, ResultsEvidence } from './resul
 export interface SlaSubject {
   /** What it is, for the report: `pod shop/orders-db`, `volume shop/orders`, `tenant shop`. */
   readonly name: string;
-  readonly label: 'pod' | 'volume' | 'tenant';
+  /** `job` for a job file's jobs, compared by `anvil compare` (no SLA names one). */
+  readonly label: 'pod' | 'volume' | 'tenant' | 'job';
   readonly values: ReadonlySet<string>;
   /** `TENANT/NAME` of the pods and volumes whose reported outages are the subject's. */
   readonly outagePods: ReadonlySet<string>;

@@ -15,7 +15,7 @@ export interface IntervalRowKeys {
   readonly time_ns: Float64Array;
   readonly interval_ns: Float64Array;
   readonly direction: readonly string[];
-  /** Label columns (pod, volume, tenant, node, stack, ...) by name. */
+  /** Label columns (job, pod, volume, tenant, node, stack, ...) by name. */
   readonly labels: ReadonlyMap<string, readonly string[]>;
   readonly rows: number;
 }
@@ -88,7 +88,7 @@ function strings(t: ArrowTable, name: string, dir: string, file: string): string
 function labelColumns(t: ArrowTable, fixed: ReadonlySet<string>): Map<string, string[]> {
   const out = new Map<string, string[]>();
   for (const f of t.schema.fields) {
-    if (fixed.has(f.name) || f.name === 'job' || f.name === 'direction') continue;
+    if (fixed.has(f.name) || f.name === 'direction') continue;
     if (String(f.type) !== 'Utf8') continue;
     out.set(
       f.name,

@@ -2,30 +2,41 @@
  * `anvil check SCENARIO|DIR...`: runs each cluster scenario (a folder: every cluster scenario in it) through
  * the same code as `anvil run` on each stack and seed, writes each run's results, judges every SLA on
  * those results (bench/check, which never knows what ran them), prints the verdict table, and writes
- * verdicts.json and JUnit XML. Exit code 0 when every SLA held, 1 when one failed (ANVIL_ERR_SLA_FAILED),
- * 2 when the input could not be checked (any other error; main.ts maps it).
+ * verdicts.json and JUnit XML (with --baseline, compare.html too). Exit code 0 when every SLA held, 1 when
+ * one failed (ANVIL_ERR_SLA_FAILED), 2 when the input could not be checked (any other error; main.ts maps it).
  */
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { basename, dirname, extname, join } from 'node:path';
 import { Option, type Command } from 'commander';
 import { anvilVersion } from '../../bench/package-root.js';
 import { evaluateSlas } from '../../bench/check/evaluate.js';
-import { checkBaselineDir, compareRuns, comparisonMessage, comparisonTable, type CheckedRuns } from '../../bench/check/baseline-report.js';
+import {
+  checkBaselineDir,
+  comparePaired,
+  comparisonMessage,
+  comparisonTable,
+  pairWithBaseline,
+  type CheckedRuns,
+  type PairedRuns,
+  type StackComparison,
+} from '../../bench/check/baseline-report.js';
 import { appendHistory } from '../../bench/check/history.js';
 import { junitXml } from '../../bench/check/junit.js';
 import { readResultsEvidence, type ResultsEvidence } from '../../bench/check/results-evidence.js';
-import { judgedSlas, type ScenarioMembers } from '../../bench/check/sla-scopes.js';
+import { judgedSlas } from '../../bench/check/sla-scopes.js';
 import { verdictsDocument, verdictTable, type RunVerdicts } from '../../bench/check/verdict-report.js';
 import { verdictMessage } from '../../bench/check/junit.js';
 import { ensureOutputDir } from '../../bench/results/output-dir.js';
 import { runTimestamp } from '../../bench/results/run-output.js';
-import { loadClusterScenario, type LoadedClusterScenario } from '../../bench/scenario/load.js';
+import { loadClusterScenario } from '../../bench/scenario/load.js';
 import { STACKS } from '../../bench/scenario/schema.js';
 import { DEFAULT_MAX_IOS } from '../../bench/targets/run-cost.js';
 import { AnvilError } from '../errors.js';
 import { wholeNumber } from './arguments.js';
 import { cliIo } from './cli-io.js';
+import { writeCompareHtml, writeOutput } from './compare-command.js';
+import { scenarioMembers } from './scenario-members.js';
 import { isClusterScenarioFile, parseStack } from './run-command.js';
 
 /** Most seeds one check runs per scenario and stack: far above what a CI job affords, far below a typo's 1e9. */
@@ -112,20 +123,6 @@ export function scenarioFiles(args: readonly string[]): string[] {
   return files;
 }
 
-/** Pods and volumes with their tiers, as the control plane places the scenario (the same placement every run makes). */
-async function scenarioMembers(s: LoadedClusterScenario): Promise<ScenarioMembers> {
-  const { placeScenario } = await import('../cluster/placement.js');
-  const state = placeScenario(s).store.read((st) => st);
-  return {
-    pods: [...state.pods.values()].map((p) => ({
-      name: `${p.namespace}/${p.name}`,
-      tier: p.perf_tier,
-      volumes: p.volumes.map((v) => `${p.namespace}/${v}`),
-    })),
-    volumes: [...state.volumes.values()].map((v) => ({ name: `${v.namespace}/${v.name}`, tier: v.perf_tier })),
-  };
-}
-
 /** A writer that keeps nothing: the runs' own text stays out of the check's output. */
 const discard = { write: () => true };
 
@@ -149,7 +146,7 @@ function notesOnce(stderr: NodeJS.WriteStream): NodeJS.WriteStream {
 export async function checkScenarios(
   args: readonly string[],
   options: CheckOptions,
-): Promise<{ runs: RunVerdicts[]; compared?: Awaited<ReturnType<typeof compareRuns>> }> {
+): Promise<{ runs: RunVerdicts[]; compared?: StackComparison[]; paired?: PairedRuns[] }> {
   const io = cliIo();
   const runStderr = notesOnce(io.stderr);
   const files = scenarioFiles(args);
@@ -204,22 +201,14 @@ export async function checkScenarios(
         }
       }
     }
-    if (options.baseline !== undefined) return { runs, compared: await compareRuns(checked, options.baseline) };
+    if (options.baseline !== undefined) {
+      const paired = await pairWithBaseline(checked, options.baseline);
+      return { runs, compared: comparePaired(paired), paired };
+    }
   } finally {
     if (temporary) rmSync(resultsRoot, { recursive: true, force: true });
   }
   return { runs };
-}
-
-function writeOutput(file: string, text: string, what: string): void {
-  try {
-    writeFileSync(file, text);
-  } catch (e) {
-    throw new AnvilError(
-      'ANVIL_ERR_OUTPUT',
-      `cannot write ${what} ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}; give a path in a folder you can write`,
-    );
-  }
 }
 
 /** Adds `anvil check` to the CLI. */
@@ -245,7 +234,7 @@ export function registerCheckCommand(cli: Command): void {
     )
     .option(
       '--baseline <dir>',
-      'compare with the results an earlier anvil check --out DIR wrote, seed by seed: a regression fails the check',
+      'compare with the results an earlier anvil check --out DIR wrote, seed by seed: a regression fails the check (with --out, DIR/compare.html shows the comparison)',
     )
     .option('--strict', 'with --baseline: an inconclusive comparison fails the check too')
     .option(
@@ -258,12 +247,14 @@ export function registerCheckCommand(cli: Command): void {
     )
     .option('--max-ios <n>', `stop a run once its drives have served this many I/Os (default ${DEFAULT_MAX_IOS})`, parseMaxIos)
     .action(async (args: string[], opts: CheckOptions) => {
-      const { runs, compared } = await checkScenarios(args, opts);
+      const { runs, compared, paired } = await checkScenarios(args, opts);
       const version = anvilVersion();
       const doc = { ...verdictsDocument(runs, version), ...(compared ? { baseline: compared } : {}) };
       cliIo().stdout.write(verdictTable(doc));
       if (compared) cliIo().stdout.write(comparisonTable(compared));
       if (opts.out !== undefined) writeOutput(join(opts.out, 'verdicts.json'), JSON.stringify(doc, null, 2) + '\n', 'verdicts');
+      if (opts.out !== undefined && compared && paired)
+        await writeCompareHtml(opts.out, { baseline: opts.baseline!, current: opts.out, paired, compared });
       if (opts.junit !== undefined)
         writeOutput(
           opts.junit,

@@ -3,7 +3,7 @@
  * The `anvil` command line. Errors from the catalogue print as `CODE: message`, never as a stack trace.
  * Exit codes: 0 done, 1 an error of the command (a catalogue error), 2 a usage error (a bad flag, value or
  * command, or a command group without its subcommand: its help goes to stderr), 70 an internal error.
- * `anvil check` keeps 1 for a failed SLA and gives 2 for every other error.
+ * `anvil check` keeps 1 for a failed SLA and `anvil compare` 1 for a regression; both give 2 for every other error.
  * `runCli` runs it in-process with its own writers (the tests); this file is also the `anvil` bin.
  */
 import { realpathSync } from 'node:fs';
@@ -32,6 +32,7 @@ const STANDALONE_VERBS: Readonly<Record<string, () => Promise<Register>>> = {
   tco: async () => (await import('./tco-command.js')).registerTcoCommand,
   scenario: async () => (await import('./scenario-command.js')).registerScenarioCommands,
   check: async () => (await import('./check-command.js')).registerCheckCommand,
+  compare: async () => (await import('./compare-command.js')).registerCompareCommand,
 };
 
 /**
@@ -49,7 +50,7 @@ export async function program(args: readonly string[] = []): Promise<Command> {
     finishCommands(cli);
     return cli;
   }
-  const [run, net, host, calibrate, tco, scenario, check, controlPlane, serve, serverMode] = await Promise.all([
+  const [run, net, host, calibrate, tco, scenario, check, compare, controlPlane, serve, serverMode] = await Promise.all([
     STANDALONE_VERBS.run!(),
     STANDALONE_VERBS.net!(),
     STANDALONE_VERBS.host!(),
@@ -57,6 +58,7 @@ export async function program(args: readonly string[] = []): Promise<Command> {
     STANDALONE_VERBS.tco!(),
     STANDALONE_VERBS.scenario!(),
     STANDALONE_VERBS.check!(),
+    STANDALONE_VERBS.compare!(),
     import('./control-plane-commands.js'),
     import('./serve-command.js'),
     import('./server-mode.js'),
@@ -98,6 +100,7 @@ export async function program(args: readonly string[] = []): Promise<Command> {
   tco(cli);
   scenario(cli);
   check(cli);
+  compare(cli);
   controlPlane.registerControlPlaneCommands(cli);
   serve.registerServeCommands(cli);
   serverMode.enableServerMode(cli);
@@ -135,6 +138,8 @@ export async function runCli(args: readonly string[], io: CliIo = { stdout: proc
         io.stderr.write(shown.format() + '\n');
         // anvil check: 1 says an SLA failed, so anything else that stopped it is bad input (2).
         if (args[0] === 'check' && e.code !== 'ANVIL_ERR_SLA_FAILED') return EXIT.usage;
+        // anvil compare: 1 says a comparison regressed; anything else is input it could not compare (2).
+        if (args[0] === 'compare') return e.code === 'ANVIL_ERR_REGRESSION' ? EXIT.error : EXIT.usage;
         return usage ? EXIT.usage : EXIT.error;
       }
       // Not from the catalogue: a bug. Say so plainly, with the stack only on request.

@@ -5,18 +5,7 @@ import { cumulativeCostChart } from '../../reports/charts/cumulative-cost.js';
 import { npvBandsChart } from '../../reports/charts/npv-bands.js';
 import { formatUsd, wrapLabel } from '../../reports/charts/plot-svg.js';
 import { tornadoChart } from '../../reports/charts/tornado.js';
-
-/** Rounds every decimal number to one place and renumbers generated ids, so snapshots show structure, not float noise. */
-export function normaliseSvg(svg: string): string {
-  const ids = new Map<string, string>();
-  return svg
-    .replace(/-?\d+\.\d+/g, (n) => String(Math.round(Number(n) * 10) / 10))
-    .replace(/plot-clip-\d+|plot-[a-z]+-\d+/g, (id) => {
-      if (!ids.has(id)) ids.set(id, `id-${ids.size + 1}`);
-      return ids.get(id)!;
-    })
-    .replace(/></g, '>\n<');
-}
+import { normaliseSvg } from './normalise-svg.js';
 
 const count = (svg: string, re: RegExp) => (svg.match(re) ?? []).length;
 

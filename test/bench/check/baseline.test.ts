@@ -34,6 +34,7 @@ function series(seed: number, intervals: number, ios: number, scale = 1): SlaSer
     latency.push(m);
   }
   return {
+    ends_ns: Array.from({ length: intervals }, (_, i) => (i + 1) * 1e9),
     lengths_ns: Array.from({ length: intervals }, () => 1e9),
     ios: Array.from({ length: intervals }, (_, i) => ios + ((seed + i) % 3) * 10),
     bytes: Array.from({ length: intervals }, (_, i) => (ios + ((seed + i) % 3) * 10) * 4096),
