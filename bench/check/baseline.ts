@@ -214,7 +214,13 @@ export function compareWithBaseline(pairs: readonly PairedEvidence[], resamples 
       };
       if (pair.seeds.length === 0) {
         pending.push({
-          base: { ...base, baseline: null, current: null, change: null, note: 'the baseline ran none of these seeds' },
+          base: {
+            ...base,
+            baseline: null,
+            current: null,
+            change: null,
+            note: 'the baseline holds no run of this scenario on this stack with these seeds (check the baseline with the same --stack and --seeds)',
+          },
           floor: s.floor,
         });
         continue;
