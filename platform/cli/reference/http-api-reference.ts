@@ -5,7 +5,7 @@
  */
 import { buildServer } from '../../api/server.js';
 import { code, generatedBanner, page, table } from './markdown.js';
-import { limitsText, typeNameOf, type SchemaNode } from './schema-reference.js';
+import { fixedValuesOf, limitsText, typeNameOf, type SchemaNode } from './schema-reference.js';
 
 interface Parameter {
   readonly name: string;
@@ -40,11 +40,9 @@ const METHODS = ['get', 'put', 'post', 'patch', 'delete'];
 /** The type of a field in a few words; objects inside bodies are named, not unfolded. */
 function shortType(n: SchemaNode & { $ref?: string }): string {
   if (n.$ref !== undefined) return n.$ref.split('/').pop() ?? 'object';
-  if (n.const !== undefined) return code(JSON.stringify(n.const));
-  if (n.anyOf)
-    return n.anyOf.every((v) => v.const !== undefined)
-      ? `one of ${n.anyOf.map((v) => code(String(v.const))).join(', ')}`
-      : n.anyOf.map(shortType).join(' or ');
+  const values = fixedValuesOf(n);
+  if (values) return values.length === 1 ? code(String(values[0])) : `one of ${values.map((v) => code(String(v))).join(', ')}`;
+  if (n.anyOf) return n.anyOf.map(shortType).join(' or ');
   const type = typeNameOf(n);
   if (type === 'array' && n.items && !Array.isArray(n.items)) return `list of ${shortType(n.items as SchemaNode)}`;
   return type ?? 'any';
@@ -100,7 +98,7 @@ function operationSection(method: string, path: string, op: Operation, errorSche
   const auth = op.security?.length ? 'Needs a bearer token (`Authorization: Bearer TOKEN`).' : 'No token needed.';
   return page([
     `### ${method.toUpperCase()} ${path}`,
-    [op.summary, op.description].filter(Boolean).join(': '),
+    op.description ?? op.summary ?? '',
     `${code(op.operationId ?? '')}. ${auth}`,
     parametersTable,
     bodyTable,

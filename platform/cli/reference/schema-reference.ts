@@ -12,6 +12,7 @@ export interface SchemaNode {
   readonly description?: string;
   readonly default?: unknown;
   readonly const?: unknown;
+  readonly enum?: readonly unknown[];
   readonly anyOf?: readonly SchemaNode[];
   readonly properties?: Readonly<Record<string, SchemaNode>>;
   readonly required?: readonly string[];
@@ -48,6 +49,18 @@ interface ObjectSection {
 const isObjectWithFields = (n: SchemaNode) => n.properties !== undefined;
 /** The node's `type` as words: `string`, or `string or null` for a list of types. */
 export const typeNameOf = (n: SchemaNode): string | undefined => (typeof n.type === 'string' ? n.type : n.type?.join(' or '));
+/**
+ * The values a node allows when it lists them: a const, an enum (as @fastify/swagger writes consts), or a
+ * union of those; undefined for any other node.
+ */
+export function fixedValuesOf(n: SchemaNode): readonly unknown[] | undefined {
+  if (n.const !== undefined) return [n.const];
+  if (n.enum !== undefined) return n.enum;
+  if (!n.anyOf) return undefined;
+  const parts = n.anyOf.map(fixedValuesOf);
+  return parts.every((p) => p !== undefined) ? parts.flatMap((p) => p!) : undefined;
+}
+
 const json = (v: unknown) => (typeof v === 'string' && v !== '' ? v : JSON.stringify(v));
 
 /** Headings of object sections: the path as code, so GitHub's anchor is the path without its punctuation. */
@@ -57,9 +70,9 @@ const linkTo = (path: string) => `[${path.split('.').pop()}](#@@${path}@@)`;
 
 /** The type as words, registering sections for the objects it holds. */
 function typeText(n: SchemaNode, path: string, sections: ObjectSection[]): string {
-  if (n.const !== undefined) return code(json(n.const));
+  const values = fixedValuesOf(n);
+  if (values) return values.length === 1 ? code(json(values[0])) : `one of ${values.map((v) => code(json(v))).join(', ')}`;
   if (n.anyOf) {
-    if (n.anyOf.every((v) => v.const !== undefined)) return `one of ${n.anyOf.map((v) => code(json(v.const))).join(', ')}`;
     // Two objects in one union need two sections: number them.
     const objects = n.anyOf.filter(isObjectWithFields).length;
     return n.anyOf.map((v, i) => typeText(v, objects > 1 && isObjectWithFields(v) ? `${path}(${i + 1})` : path, sections)).join(' or ');
