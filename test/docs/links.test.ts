@@ -48,7 +48,7 @@ describe('documentation links', () => {
         '[in a fence](gone.md)',
         '```',
         '[ref]: docs/guide.md#no-section',
-        '[site root](/docs/guide.md) [external](https://example.com/a.md#b)',
+        '[site root](/docs/guide.md) [external](https://example.com/a.md#b) [bad escape](docs/%zz.md)',
       ].join('\n'),
       'docs/guide.md': '# Guide\n\n## First steps\n\nBack to [the readme](../README.md#title).\n',
     };
@@ -61,6 +61,7 @@ describe('documentation links', () => {
       'README.md:3: #no-such-heading (no heading with anchor #no-such-heading in README.md)',
       'README.md:8: docs/guide.md#no-section (no heading with anchor #no-section in docs/guide.md)',
       'README.md:9: /docs/guide.md (a path from the site root does not resolve on GitHub: make it relative)',
+      'README.md:9: docs/%zz.md (a %-escape that does not decode)',
     ]);
   });
 });

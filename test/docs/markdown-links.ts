@@ -72,6 +72,15 @@ export function anchorsOf(markdown: string): Set<string> {
   return anchors;
 }
 
+/** A link's %-escapes decoded, or undefined when one does not decode (`%zz`). */
+function decodedLink(text: string): string | undefined {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return undefined;
+  }
+}
+
 /** `file:line: target (why)` for every broken relative link of `files` (paths relative to `root`). */
 export function brokenLinks(root: string, files: readonly string[]): string[] {
   const problems: string[] = [];
@@ -86,13 +95,16 @@ export function brokenLinks(root: string, files: readonly string[]): string[] {
       // Absolute URLs and other schemes (https:, mailto:) are not files of the repository.
       if (/^[a-z][a-z0-9+.-]*:/i.test(target) || target.startsWith('//')) continue;
       const [pathPart, anchor] = target.split('#', 2) as [string, string | undefined];
-      const linked = pathPart === '' ? path : resolve(dirname(path), decodeURIComponent(pathPart));
       const where = `${file}:${line}: ${target}`;
-      if (pathPart.startsWith('/')) problems.push(`${where} (a path from the site root does not resolve on GitHub: make it relative)`);
+      const decoded = decodedLink(pathPart);
+      const linked = pathPart === '' ? path : resolve(dirname(path), decoded ?? pathPart);
+      if (decoded === undefined || (anchor !== undefined && decodedLink(anchor) === undefined))
+        problems.push(`${where} (a %-escape that does not decode)`);
+      else if (pathPart.startsWith('/')) problems.push(`${where} (a path from the site root does not resolve on GitHub: make it relative)`);
       else if (!existsSync(linked)) problems.push(`${where} (no such file: ${relative(root, linked)})`);
       else if (anchor !== undefined && anchor !== '') {
         if (statSync(linked).isDirectory() || !/\.md$/i.test(linked)) continue;
-        if (!anchors(linked).has(decodeURIComponent(anchor)))
+        if (!anchors(linked).has(decodedLink(anchor)!))
           problems.push(`${where} (no heading with anchor #${anchor} in ${relative(root, linked)})`);
       }
     }

@@ -29,7 +29,8 @@ beforeAll(async () => {
 
 describe('docs/reference', () => {
   it('is what npm run docs writes from the code now', () => {
-    expect(stalePages(pages, committed, committedGenerated())).toEqual([]);
+    const problems = stalePages(pages, committed, committedGenerated());
+    expect(problems, problems.join('\n')).toEqual([]);
   });
 
   it('names the page that differs, is missing or is left over', () => {
@@ -63,8 +64,16 @@ describe('docs/reference', () => {
     const cli = pages.get('cli.md')!;
     const walk = (cmd: Command, path: string): void => {
       for (const sub of cmd.commands) {
-        expect(cli).toContain(`\n## ${path} ${sub.name()}\n`);
-        walk(sub, `${path} ${sub.name()}`);
+        const subPath = `${path} ${sub.name()}`;
+        const start = cli.indexOf(`\n## ${subPath}\n`);
+        expect(start, subPath).toBeGreaterThan(0);
+        // The command's own section: every option and argument it defines, with its default.
+        const section = cli.slice(start + 1).split('\n## ')[0]!;
+        for (const o of sub.options) expect(section, `${subPath} ${o.flags}`).toContain(`| \`${o.flags.replace(/\|/g, '\\|')}\` |`);
+        for (const a of sub.registeredArguments) expect(section, `${subPath} ${a.name()}`).toContain(a.name());
+        for (const o of sub.options.filter((o) => typeof o.defaultValue === 'string' || typeof o.defaultValue === 'number'))
+          expect(section, `${subPath} ${o.flags} default`).toContain(`| \`${String(o.defaultValue)}\` |`);
+        walk(sub, subPath);
       }
     };
     walk(await program(), 'anvil');
