@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { REFERENCE_DIR, referencePages, stalePages } from '../../platform/cli/reference/reference-pages.js';
 import { ERRORS } from '../../platform/errors.js';
+import { text } from '../../platform/cli/reference/markdown.js';
 import { FIO_OPTIONS } from '../../bench/workloads/options.js';
 import { program } from '../../platform/cli/main.js';
 import type { Command } from 'commander';
@@ -56,9 +57,27 @@ describe('docs/reference', () => {
     for (const markdown of again.values()) expect(markdown).not.toContain(process.cwd());
   });
 
+  it("renders on GitHub as written: every table row has its header's cells, no HTML tag in the prose", () => {
+    for (const [file, markdown] of pages) {
+      let columns: number | undefined;
+      let fenced = false;
+      markdown.split('\n').forEach((line, i) => {
+        if (line.startsWith('```')) fenced = !fenced;
+        if (fenced || line.startsWith('<!--')) return;
+        // A row's cells: its unescaped pipes (code spans escape theirs too, as GitHub's tables need).
+        const cells = line.startsWith('|') ? line.match(/(?<!\\)\|/g)!.length : undefined;
+        if (cells !== undefined && columns !== undefined) expect(cells, `${file}:${i + 1}`).toBe(columns);
+        columns = cells === undefined ? undefined : (columns ?? cells);
+        // GitHub drops what looks like a tag (<class>, <name>) outside code.
+        expect(line.replace(/(`+).*?\1/g, ''), `${file}:${i + 1}`).not.toMatch(/<[A-Za-z/]/);
+      });
+    }
+    expect(text('<class>-<view|edit> for PREFIX* `<kept>`')).toBe('&lt;class>-&lt;view|edit> for PREFIX\\* `<kept>`');
+  });
+
   it('covers every error code, job option and command', async () => {
     const errors = pages.get('errors.md')!;
-    for (const spec of Object.values(ERRORS)) expect(errors).toContain(`| \`${spec.code}\` | ${spec.status} | ${spec.summary} |`);
+    for (const spec of Object.values(ERRORS)) expect(errors).toContain(`| \`${spec.code}\` | ${spec.status} | ${text(spec.summary)} |`);
     const options = pages.get('job-options.md')!;
     for (const o of FIO_OPTIONS) expect(options).toContain(`| \`${o.name}\` |`);
     const cli = pages.get('cli.md')!;

@@ -5,7 +5,7 @@
  */
 import type { Argument, Command, Option } from 'commander';
 import { program } from '../main.js';
-import { code, generatedBanner, page, PageAnchors, table } from './markdown.js';
+import { code, generatedBanner, page, PageAnchors, table, text } from './markdown.js';
 
 /** A default or choice as the page shows it: strings bare, lists comma-separated. */
 function shown(value: unknown): string {
@@ -32,7 +32,7 @@ function argumentsTable(cmd: Command): string {
   if (args.length === 0) return '';
   return table(
     ['argument', 'required', 'description', 'default'],
-    args.map((a) => [code(argumentUsage(a)), a.required ? 'yes' : 'no', `${a.description}${choicesOf(a)}`, defaultOf(a)]),
+    args.map((a) => [code(argumentUsage(a)), a.required ? 'yes' : 'no', `${text(a.description)}${choicesOf(a)}`, defaultOf(a)]),
   );
 }
 
@@ -43,7 +43,7 @@ function optionsTable(cmd: Command): string {
     ['option', 'description', 'default'],
     options.map((o) => [
       code(o.flags),
-      `${o.mandatory ? '**required**; ' : ''}${o.description}${choicesOf(o)}${o.envVar ? ` (env ${code(o.envVar)})` : ''}`,
+      `${o.mandatory ? '**required**; ' : ''}${text(o.description)}${choicesOf(o)}${o.envVar ? ` (env ${code(o.envVar)})` : ''}`,
       defaultOf(o),
     ]),
   );
@@ -72,7 +72,7 @@ function commandSection(path: string, cmd: Command): string {
     : '';
   return page([
     `## ${path}`,
-    cmd.description(),
+    text(cmd.description()),
     '```\n' + usage.trimEnd() + '\n```',
     aliases,
     subcommands,
@@ -89,12 +89,12 @@ export async function cliReference(): Promise<string> {
   anchors.next('Command line: anvil');
   const contents = table(
     ['command', 'what it does'],
-    commands.map(({ path, cmd }) => [`[${path}](#${anchors.next(path)})`, cmd.description()]),
+    commands.map(({ path, cmd }) => [`[${path}](#${anchors.next(path)})`, text(cmd.description())]),
   );
   return page([
     generatedBanner('the commander definitions under platform/cli/'),
     '# Command line: anvil',
-    root.description(),
+    text(root.description()),
     'Every command takes `-h, --help` (its help on stdout, exit 0); `anvil -V, --version` prints the version. ' +
       'Exit codes and error codes: [errors.md](errors.md).',
     optionsTable(root),

@@ -5,11 +5,11 @@
  */
 import { ERRORS } from '../../errors.js';
 import { EXIT } from '../main.js';
-import { code, generatedBanner, page, table } from './markdown.js';
+import { code, generatedBanner, page, table, text } from './markdown.js';
 
 /** The page's Markdown. */
 export function errorsReference(): string {
-  const rows = Object.values(ERRORS).map((spec) => [code(spec.code), String(spec.status), spec.summary]);
+  const rows = Object.values(ERRORS).map((spec) => [code(spec.code), String(spec.status), text(spec.summary)]);
   return page([
     generatedBanner('platform/errors.ts'),
     '# Error codes',

@@ -4,7 +4,7 @@
  * fields and response codes. The server is built on an in-memory state and closed again; nothing listens.
  */
 import { buildServer } from '../../api/server.js';
-import { code, generatedBanner, page, table } from './markdown.js';
+import { code, generatedBanner, page, table, text } from './markdown.js';
 import { fixedValuesOf, limitsText, typeNameOf, type SchemaNode } from './schema-reference.js';
 
 interface Parameter {
@@ -69,7 +69,7 @@ function operationSection(method: string, path: string, op: Operation, errorSche
           p.schema ? shortType(p.schema) : '',
           p.required ? 'yes' : 'no',
           p.schema ? limitsText(p.schema) : '',
-          p.description ?? '',
+          text(p.description ?? ''),
         ]),
       )
     : '';
@@ -83,7 +83,7 @@ function operationSection(method: string, path: string, op: Operation, errorSche
           shortType(f),
           (body[1].schema.required ?? []).includes(name) ? 'yes' : 'no',
           limitsText(f),
-          f.description ?? '',
+          text(f.description ?? ''),
         ]),
       )
     : '';
@@ -91,14 +91,14 @@ function operationSection(method: string, path: string, op: Operation, errorSche
     ['status', 'meaning', 'body'],
     Object.entries(op.responses).map(([status, r]) => [
       status,
-      r.description ?? '',
+      text(r.description ?? ''),
       bodyText(Object.values(r.content ?? {})[0]?.schema, errorSchema),
     ]),
   );
   const auth = op.security?.length ? 'Needs a bearer token (`Authorization: Bearer TOKEN`).' : 'No token needed.';
   return page([
     `### ${method.toUpperCase()} ${path}`,
-    op.description ?? op.summary ?? '',
+    text(op.description ?? op.summary ?? ''),
     `${code(op.operationId ?? '')}. ${auth}`,
     parametersTable,
     bodyTable,
@@ -133,7 +133,7 @@ export async function httpApiReference(): Promise<string> {
   const sections = tags.flatMap((tag) => {
     const ops = operations.filter((o) => o.op.tags?.includes(tag.name));
     return ops.length
-      ? [`## ${tag.name}`, tag.description ?? '', ...ops.map((o) => operationSection(o.method, o.path, o.op, errorSchema))]
+      ? [`## ${tag.name}`, text(tag.description ?? ''), ...ops.map((o) => operationSection(o.method, o.path, o.op, errorSchema))]
       : [];
   });
   const untagged = operations.filter((o) => !o.op.tags?.some((t) => tags.some((tag) => tag.name === t)));
@@ -141,7 +141,7 @@ export async function httpApiReference(): Promise<string> {
   return page([
     generatedBanner('the OpenAPI document anvil serve builds (platform/api/, GET /openapi.json)'),
     `# HTTP API: ${doc.info.title}`,
-    doc.info.description ?? '',
+    text(doc.info.description ?? ''),
     'A running `anvil serve` serves the same document at `/openapi.json` and a browsable page at `/docs`. ' +
       "`4XX` and `5XX` answers carry a code from [errors.md](errors.md), whose table gives each code's status.",
     ...sections,

@@ -12,7 +12,7 @@ import {
   MAX_PERCENTILES,
   type FioOption,
 } from '../../../bench/workloads/options.js';
-import { code, generatedBanner, page, table } from './markdown.js';
+import { code, generatedBanner, page, table, text } from './markdown.js';
 
 function bySupport(support: FioOption['support']): FioOption[] {
   return FIO_OPTIONS.filter((o) => o.support === support).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -38,19 +38,19 @@ export function jobOptionsReference(): string {
     '## Options the model runs',
     table(
       ['option', 'value', "fio's default", 'what it does', "fio's aliases (not accepted)"],
-      bySupport('model').map((o) => [code(o.name), valueOf(o), defaultOf(o), o.help, aliasesOf(o)]),
+      bySupport('model').map((o) => [code(o.name), valueOf(o), defaultOf(o), text(o.help), aliasesOf(o)]),
     ),
     '## Options accepted and ignored',
     'The model accepts these and writes a note; they matter on real hardware only.',
     table(
       ['option', 'value', "fio's default", 'what it does in fio', 'note'],
-      bySupport('ignored').map((o) => [code(o.name), valueOf(o), defaultOf(o), o.help, o.note ?? '']),
+      bySupport('ignored').map((o) => [code(o.name), valueOf(o), defaultOf(o), text(o.help), text(o.note ?? '')]),
     ),
     '## Options rejected',
     'A job file with one of these is refused; the note says what to write instead.',
     table(
       ['option', 'what it does in fio', 'instead'],
-      bySupport('rejected').map((o) => [code(o.name), o.help, o.note ?? '']),
+      bySupport('rejected').map((o) => [code(o.name), text(o.help), text(o.note ?? '')]),
     ),
     '## Limits',
     table(

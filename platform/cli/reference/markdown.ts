@@ -10,12 +10,23 @@ export function cell(text: string): string {
   return text.replace(/\r?\n/g, ' ').replace(/\|/g, '\\|').trim();
 }
 
+/**
+ * Prose from the code (a description, a help line) made safe for Markdown: outside its code spans, `<` would
+ * open an HTML tag GitHub strips (`<class>` vanishes) and `*` could start emphasis; both are escaped.
+ */
+export function text(prose: string): string {
+  return prose
+    .split(/(`+[^`]*`+)/)
+    .map((part, i) => (i % 2 === 1 ? part : part.replace(/</g, '&lt;').replace(/\*/g, '\\*')))
+    .join('');
+}
+
 /** `text` as a code span, with enough backticks around it that the ones inside do not end it. */
-export function code(text: string): string {
-  const longestRun = Math.max(0, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
+export function code(literal: string): string {
+  const longestRun = Math.max(0, ...[...literal.matchAll(/`+/g)].map((m) => m[0].length));
   const fence = '`'.repeat(longestRun + 1);
-  const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
-  return `${fence}${pad}${text}${pad}${fence}`;
+  const pad = literal.startsWith('`') || literal.endsWith('`') ? ' ' : '';
+  return `${fence}${pad}${literal}${pad}${fence}`;
 }
 
 /** A Markdown table: a header row, its rule, one row per entry (cells escaped here). */

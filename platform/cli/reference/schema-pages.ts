@@ -10,7 +10,7 @@ import { deviceKind, deviceKinds } from '../../../sim/devices/index.js';
 import { NodeProfileFile } from '../../domain/node-profile.js';
 import { ScenarioSchema as TcoScenarioSchema } from '../../../reports/tco/scenario-schema.js';
 import { CatalogueFileSchema } from '../../../reports/tco/catalogue-schema.js';
-import { generatedBanner, page } from './markdown.js';
+import { generatedBanner, page, text } from './markdown.js';
 import { resolveSectionLinks, schemaDocument, type SchemaDocument } from './schema-reference.js';
 
 const HOW_TO_READ =
@@ -75,7 +75,7 @@ export function deviceProfilesReference(): string {
     'Device profiles',
     'the schemas of the device kinds under sim/devices/',
     "A device profile is a YAML file naming its device kind (`kind:`) and giving that kind's parameters. Built-in profiles live in `sim/profiles/` (`anvil profiles` lists them, `anvil devices` the kinds); `--profile PATH` takes a file. Every profile may also carry `name` (the drive it describes), `description`, `sources` and `datasheet`.",
-    kinds.map((kind) => ({ title: `Device kind \`${kind.name}\``, intro: kind.description, root: kind.name, schema: kind.schema })),
+    kinds.map((kind) => ({ title: `Device kind \`${kind.name}\``, intro: text(kind.description), root: kind.name, schema: kind.schema })),
   );
 }
 

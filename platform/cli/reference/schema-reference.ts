@@ -4,7 +4,7 @@
  * nested in fields (directly, in lists or in maps) get sections of their own, linked from the field.
  * Headings carry the field's full path, so every heading of a page is unique and its anchor is GitHub's.
  */
-import { cell, code, PageAnchors, table } from './markdown.js';
+import { cell, code, PageAnchors, table, text } from './markdown.js';
 
 /** The part of a JSON Schema node the page reads (TypeBox writes plain JSON Schema). */
 export interface SchemaNode {
@@ -124,7 +124,7 @@ function fieldsTable(section: ObjectSection, sections: ObjectSection[]): string 
       must ? 'yes' : 'no',
       field.default === undefined ? '' : code(json(field.default)),
       limitsText(field),
-      field.description ?? '',
+      text(field.description ?? ''),
     ];
   });
   const extra = section.node.additionalProperties === false ? '' : '\n\nOther fields are accepted and not read.';
@@ -138,12 +138,12 @@ export function schemaDocument(doc: SchemaDocument): string {
   const rootType = typeText(root, doc.root, sections);
   const parts = [`## ${doc.title}`, doc.intro];
   if (!isObjectWithFields(root)) parts.push(`The file is a ${rootType}.`);
-  if (root.description) parts.push(cell(root.description));
+  if (root.description) parts.push(text(cell(root.description)));
   // Sections found while rendering a table are appended and rendered in turn (breadth first).
   for (let i = 0; i < sections.length; i++) {
     const section = sections[i]!;
     parts.push(headingOf(section.path));
-    if (section.node.description && section !== sections[0]) parts.push(cell(section.node.description));
+    if (section.node.description && section !== sections[0]) parts.push(text(cell(section.node.description)));
     parts.push(fieldsTable(section, sections));
   }
   return parts.filter((p) => p !== '').join('\n\n');
