@@ -1,7 +1,9 @@
 /**
  * docs/reference/cli.md from the command definitions: the whole commander tree `program()` builds (every
  * verb, its arguments and options with their help, defaults and choices), as kubectl's generated command
- * reference does. Commands appear in the order `anvil --help` lists them.
+ * reference does. Commands appear in the order `anvil --help` lists them. A default that depends on the
+ * machine (its cores, a home folder) must carry a description, `.default(value, 'one per core')`: the page
+ * shows that instead of the value, so it reads the same wherever it is generated.
  */
 import type { Argument, Command, Option } from 'commander';
 import { program } from '../main.js';
