@@ -10,7 +10,7 @@ import { NamespaceName, ObjectName } from '../domain/names.js';
 /** Every error the API returns: a catalogue code, what to do, and further problems when there are several. */
 export const ErrorBody = Type.Object(
   {
-    code: Type.String({ description: 'a code from the catalogue (platform/errors.md)' }),
+    code: Type.String({ description: 'a code from the catalogue (docs/reference/errors.md)' }),
     message: Type.String(),
     details: Type.Optional(Type.Array(Type.String())),
   },
@@ -59,7 +59,7 @@ const OPENAPI_DOCUMENT = {
     title: 'Anvil control plane API',
     version: '1',
     description:
-      'The control plane of an Anvil appliance: cluster and nodes, networks, perf tiers, volumes and snapshots, pods and their endpoints, tenants, users and tokens, quotas, events and the audit log; and the Kubernetes scheduler extender. Every route under /api/v1 takes a bearer token; errors carry a code from the catalogue (platform/errors.md).',
+      'The control plane of an Anvil appliance: cluster and nodes, networks, perf tiers, volumes and snapshots, pods and their endpoints, tenants, users and tokens, quotas, events and the audit log; and the Kubernetes scheduler extender. Every route under /api/v1 takes a bearer token; errors carry a code from the catalogue (docs/reference/errors.md).',
     license: { name: 'MIT', url: 'https://spdx.org/licenses/MIT.html' },
   },
   // Relative: the server that serves this document (anvil serve binds where it is told).

@@ -32,35 +32,52 @@ const Quantity = Type.Union([Type.String(), Type.Number()], { description: 'a Ku
 
 export const NodeProfileFile = Type.Object(
   {
-    name: Type.String({ minLength: 1 }),
-    description: Type.Optional(Type.String()),
+    name: Type.String({ minLength: 1, description: 'the profile name' }),
+    description: Type.Optional(Type.String({ description: 'what node the profile describes' })),
     cpu_millicores: Type.Integer({ minimum: 1, maximum: CPU_MILLICORES_RANGE.max, description: 'allocatable CPU in millicores' }),
     memory: Quantity,
-    max_pods: Type.Integer({ minimum: 1, maximum: NODE_COUNT_RANGE.max }),
-    drives: Type.Array(Type.Object({ profile: Type.String({ minLength: 1 }), capacity: Quantity }, { additionalProperties: false }), {
-      minItems: 1,
-      maxItems: 256,
-    }),
+    max_pods: Type.Integer({ minimum: 1, maximum: NODE_COUNT_RANGE.max, description: 'pods the node runs at most' }),
+    drives: Type.Array(
+      Type.Object(
+        { profile: Type.String({ minLength: 1, description: 'the device profile of the drive (anvil profiles)' }), capacity: Quantity },
+        { additionalProperties: false },
+      ),
+      { minItems: 1, maxItems: 256, description: 'the NVMe drives of the node' },
+    ),
     nic_ports: Type.Array(
       Type.Object(
         {
-          name: Type.String({ minLength: 1 }),
-          role: Type.Union([Type.Literal('pods'), Type.Literal('storage')]),
+          name: Type.String({ minLength: 1, description: 'the port name, e.g. storage0' }),
+          role: Type.Union([Type.Literal('pods'), Type.Literal('storage')], {
+            description: 'pods: pod endpoints (VFs); storage: traffic to plexes on other nodes',
+          }),
           speed: Type.String({ description: 'link rate, e.g. 20G' }),
-          vfs: Type.Integer({ minimum: 0, maximum: 4096 }),
+          vfs: Type.Integer({ minimum: 0, maximum: 4096, description: 'SR-IOV virtual functions the port offers' }),
         },
         { additionalProperties: false },
       ),
-      { minItems: 1, maxItems: 256 },
+      { minItems: 1, maxItems: 256, description: 'the NIC ports of the node' },
     ),
     storage_controllers: Type.Object(
       {
-        local: Type.Integer({ minimum: 0, maximum: NODE_COUNT_RANGE.max }),
-        remote: Type.Integer({ minimum: 0, maximum: NODE_COUNT_RANGE.max }),
+        local: Type.Integer({
+          minimum: 0,
+          maximum: NODE_COUNT_RANGE.max,
+          description: 'volumes attached to pods on the node through a local plex, at most',
+        }),
+        remote: Type.Integer({
+          minimum: 0,
+          maximum: NODE_COUNT_RANGE.max,
+          description: 'volumes attached to pods on the node through a plex on another node, at most',
+        }),
       },
-      { additionalProperties: false },
+      { additionalProperties: false, description: 'storage controllers: one per volume attached on the node' },
     ),
-    max_volumes: Type.Integer({ minimum: 1, maximum: NODE_COUNT_RANGE.max }),
+    max_volumes: Type.Integer({
+      minimum: 1,
+      maximum: NODE_COUNT_RANGE.max,
+      description: 'volumes the node holds at most, counting mirrors, snapshots and clones',
+    }),
     guaranteeable: Type.Object(
       {
         storage_iops: Type.Optional(
@@ -71,9 +88,9 @@ export const NodeProfileFile = Type.Object(
               "the node's rated storage IOPS: an upper bound on what admission counts (the drives' guarantees from their device profiles count below it); required when a drive's kind gives no guarantee",
           }),
         ),
-        network_bandwidth: Type.String(),
+        network_bandwidth: Type.String({ description: 'the network bandwidth the node can guarantee, e.g. 36G' }),
       },
-      { additionalProperties: false },
+      { additionalProperties: false, description: 'what admission may guarantee on the node' },
     ),
   },
   { additionalProperties: false },

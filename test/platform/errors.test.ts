@@ -1,17 +1,15 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { AnvilError, ERRORS } from '../../platform/errors.js';
 
 describe('error catalogue', () => {
-  it('keys equal their codes, and platform/errors.md documents exactly these codes with their status', () => {
-    for (const [key, spec] of Object.entries(ERRORS)) expect(spec.code).toBe(key);
-    const doc = readFileSync(new URL('../../platform/errors.md', import.meta.url), 'utf8');
-    const rows = [...doc.matchAll(/^\| `(ANVIL_ERR_[A-Z_]+)` \| (\d+) \| (.+) \|$/gm)].map((m) => [m[1], Number(m[2]), m[3]]);
-    expect(rows.map((r) => r[0]).sort()).toEqual(Object.keys(ERRORS).sort());
-    for (const [code, status, summary] of rows) {
-      const spec = ERRORS[code as keyof typeof ERRORS];
-      expect(status, String(code)).toBe(spec.status);
-      expect(summary, String(code)).toBe(spec.summary);
+  // Its prose copy, docs/reference/errors.md, is generated from ERRORS (npm run docs) and kept fresh by
+  // test/docs/reference-pages.test.ts: there is no hand-kept copy to drift.
+  it('keys equal their codes, and every code has an HTTP error status and a meaning', () => {
+    for (const [key, spec] of Object.entries(ERRORS)) {
+      expect(spec.code).toBe(key);
+      expect(spec.status, key).toBeGreaterThanOrEqual(400);
+      expect(spec.status, key).toBeLessThan(600);
+      expect(spec.summary.trim(), key).not.toBe('');
     }
   });
 
