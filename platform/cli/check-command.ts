@@ -26,7 +26,8 @@ import { DEFAULT_MAX_IOS } from '../../bench/targets/run-cost.js';
 import { AnvilError } from '../errors.js';
 import { wholeNumber } from './arguments.js';
 import { cliIo } from './cli-io.js';
-import { isClusterScenarioFile, parseStack } from './run-command.js';
+import type { StorageSchedulerKind } from '../../sim/qos/storage-qos.js';
+import { isClusterScenarioFile, parseStack, storageSchedulerOption } from './run-command.js';
 
 /** Most seeds one check runs per scenario and stack: far above what a CI job affords, far below a typo's 1e9. */
 export const MAX_CHECK_SEEDS = 1000;
@@ -49,6 +50,8 @@ export interface CheckOptions {
   readonly results?: string;
   /** Append each scenario and stack's figures to DIR/SCENARIO.STACK.csv (Apache Otava's CSV). */
   readonly history?: string;
+  /** The scheduler behind hci's storage QoS (default mclock; fifo: a declared broken QoS). */
+  readonly storageScheduler?: StorageSchedulerKind;
 }
 
 /** The seeds of the runs `dir` (DIR/SCENARIO/STACK) holds as seed-N folders, in order. */
@@ -192,6 +195,7 @@ export async function checkScenarios(
                 outputFormat: 'normal',
                 out: dir,
                 maxIos: options.maxIos ?? DEFAULT_MAX_IOS,
+                ...(options.storageScheduler !== undefined ? { storageScheduler: options.storageScheduler } : {}),
               },
               { stdout: discard, stderr: runStderr },
             );
@@ -257,6 +261,7 @@ export function registerCheckCommand(cli: Command): void {
       "append each scenario and stack's figures to DIR/SCENARIO.STACK.csv, a history Apache Otava reads for change points",
     )
     .option('--max-ios <n>', `stop a run once its drives have served this many I/Os (default ${DEFAULT_MAX_IOS})`, parseMaxIos)
+    .addOption(storageSchedulerOption())
     .action(async (args: string[], opts: CheckOptions) => {
       const { runs, compared } = await checkScenarios(args, opts);
       const version = anvilVersion();
