@@ -65,7 +65,8 @@ describe('the QoS regression suite (bench/scenarios/qos)', () => {
   let diy: Checked;
   let fifo: Checked;
   beforeAll(async () => {
-    hci = await checkSuite('--stack', 'hci');
+    // The suite's scenarios name hci: a plain `anvil check bench/scenarios/qos` checks the appliance.
+    hci = await checkSuite();
     diy = await checkSuite('--stack', 'diy');
     fifo = await checkSuite('--stack', 'hci', '--storage-scheduler', 'fifo');
   });
@@ -86,6 +87,7 @@ describe('the QoS regression suite (bench/scenarios/qos)', () => {
 
   it('passes on the appliance stack: every SLA judged, none failed, exit 0', () => {
     expect(hci.stderr).not.toMatch(/ANVIL_ERR/);
+    expect(new Set(hci.doc.runs.map((r) => r.stack))).toEqual(new Set(['hci']));
     expect(hci.code).toBe(0);
     expect(hci.verdicts.map((v) => `${v.sla} ${v.status}`).filter((x) => !x.endsWith(' pass'))).toEqual([]);
   });
@@ -129,6 +131,14 @@ describe('the QoS regression suite (bench/scenarios/qos)', () => {
       anvil: { scenario: { storage_scheduler?: string } };
     };
     expect(summary.anvil.scenario.storage_scheduler).toBe('fifo');
+  });
+
+  it('refuses a scheduler it does not have, naming the ones it has', async () => {
+    const r = await anvilInProcess(['check', SUITE, '--storage-scheduler', 'wfq']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      /'--storage-scheduler <name>' argument 'wfq' is invalid: allowed choices are mclock, fifo; see anvil check --help/,
+    );
   });
 
   it("gives each pod's and volume's tier in the run summary, so verdicts read per tier", () => {
