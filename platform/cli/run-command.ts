@@ -57,6 +57,9 @@ export const storageSchedulerOption = () =>
     "cluster scenario, hci: the storage QoS scheduler, mclock (the appliance's) or fifo (arrival order: no reservations, limits or weights, to show what the QoS keeps)",
   ).choices(STORAGE_SCHEDULERS as unknown as string[]);
 
+/** `anvil run`'s options: a job file's, plus a cluster scenario's stack and storage scheduler. */
+type RunCommandOptions = Omit<RunOptions, 'seed'> & { seed?: number; stack?: string; storageScheduler?: StorageSchedulerKind };
+
 /** Adds `anvil run` to the CLI. */
 export function registerRunCommand(cli: Command): void {
   cli
@@ -95,27 +98,25 @@ export function registerRunCommand(cli: Command): void {
       parseMaxIos,
     )
     .addOption(storageSchedulerOption())
-    .action(
-      async (file: string, opts: Omit<RunOptions, 'seed'> & { seed?: number; stack?: string; storageScheduler?: StorageSchedulerKind }) => {
-        if (isClusterScenarioFile(file)) {
-          const { runScenarioFile } = await import('../cluster/run-scenario.js');
-          await runScenarioFile(
-            file,
-            {
-              target: opts.target,
-              outputFormat: opts.outputFormat,
-              ...(opts.stack !== undefined ? { stack: opts.stack } : {}),
-              ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
-              ...(opts.out !== undefined ? { out: opts.out } : {}),
-              ...(opts.maxIos !== undefined ? { maxIos: opts.maxIos } : {}),
-              ...(opts.storageScheduler !== undefined ? { storageScheduler: opts.storageScheduler } : {}),
-            },
-            cliIo(),
-          );
-          return;
-        }
-        const { stack: _stack, storageScheduler: _scheduler, ...jobOptions } = opts;
-        await runJobFile(file, { ...jobOptions, seed: opts.seed ?? 1 }, cliIo());
-      },
-    );
+    .action(async (file: string, opts: RunCommandOptions) => {
+      if (isClusterScenarioFile(file)) {
+        const { runScenarioFile } = await import('../cluster/run-scenario.js');
+        await runScenarioFile(
+          file,
+          {
+            target: opts.target,
+            outputFormat: opts.outputFormat,
+            ...(opts.stack !== undefined ? { stack: opts.stack } : {}),
+            ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
+            ...(opts.out !== undefined ? { out: opts.out } : {}),
+            ...(opts.maxIos !== undefined ? { maxIos: opts.maxIos } : {}),
+            ...(opts.storageScheduler !== undefined ? { storageScheduler: opts.storageScheduler } : {}),
+          },
+          cliIo(),
+        );
+        return;
+      }
+      const { stack: _stack, storageScheduler: _scheduler, ...jobOptions } = opts;
+      await runJobFile(file, { ...jobOptions, seed: opts.seed ?? 1 }, cliIo());
+    });
 }
