@@ -164,6 +164,11 @@ export async function checkScenarios(
   if (options.junit !== undefined) ensureOutputDir(dirname(options.junit));
   if (options.history !== undefined) ensureOutputDir(options.history);
   if (options.results !== undefined) checkBaselineDir(options.results, '--results');
+  if (options.results !== undefined && options.storageScheduler !== undefined)
+    throw new AnvilError(
+      'ANVIL_ERR_CHECK_INPUT',
+      `--storage-scheduler ${options.storageScheduler} says how the runs run, and --results judges runs already made; give one or the other`,
+    );
   const { chooseStacks } = await import('../cluster/compare.js');
   const { runScenarioFile } = await import('../cluster/run-scenario.js');
   // Stored runs: the stacks and seeds the folder holds (--stack picks among them); else the scenario's stacks and --seeds.

@@ -141,6 +141,14 @@ describe('the QoS regression suite (bench/scenarios/qos)', () => {
     );
   });
 
+  it('refuses a scheduler with --results, which judges runs already made', async () => {
+    const r = await anvilInProcess(['check', SUITE, '--results', hci.out, '--storage-scheduler', 'fifo']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      /^ANVIL_ERR_CHECK_INPUT: --storage-scheduler fifo says how the runs run, and --results judges runs already made/,
+    );
+  });
+
   it("gives each pod's and volume's tier in the run summary, so verdicts read per tier", () => {
     const summary = JSON.parse(readFileSync(join(hci.out, 'tier-isolation', 'hci', 'seed-102', 'summary.json'), 'utf8')) as {
       anvil: {
