@@ -10,7 +10,6 @@
  * Hot path: the queue is two preallocated rings (request ids and their clients); nothing is allocated per
  * request.
  */
-import type { Simulator } from '../core/kernel.js';
 import { OP_WRITE, type RequestPool, type Station } from '../io/requests.js';
 import { RequestFifo } from '../resources/request-fifo.js';
 import { ioCostUnits, type IoCostModel } from './io-cost.js';
@@ -57,7 +56,6 @@ export class FifoScheduler {
    * @param dispatch_units most cost units outstanding at the device at once (> 0; Infinity: requests alone bound it)
    */
   constructor(
-    sim: Simulator,
     private readonly requests: RequestPool,
     clients: number,
     private readonly cost: IoCostModel,
@@ -65,7 +63,6 @@ export class FifoScheduler {
     queueCapacity = DEFAULT_QUEUE_CAPACITY,
     private readonly dispatch_units = Infinity,
   ) {
-    void sim;
     if (!(dispatch_units > 0)) throw new RangeError(`dispatch units must be above 0, got ${dispatch_units}`);
     if (!(Number.isInteger(dispatch_depth) && dispatch_depth >= 1))
       throw new RangeError(`dispatch depth must be a whole number >= 1, got ${dispatch_depth}`);

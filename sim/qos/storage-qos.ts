@@ -137,7 +137,7 @@ export function storageQos(model: Model, params: StorageQosParams): StorageQos {
   const units = params.dispatch_units ?? Infinity;
   const scheduler: StorageScheduler =
     params.scheduler === 'fifo'
-      ? new FifoScheduler(model.sim, model.requests, clients.length, cost, depth, capacity, units)
+      ? new FifoScheduler(model.requests, clients.length, cost, depth, capacity, units)
       : new MClockScheduler(model.sim, model.requests, clients, cost, depth, capacity, units);
   const after = [scheduler.completion];
   const routes = scheduler.ports.map((port) => ({ device: params.device, via: [port], after }));
