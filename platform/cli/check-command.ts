@@ -23,10 +23,10 @@ import { runTimestamp } from '../../bench/results/run-output.js';
 import { loadClusterScenario, type LoadedClusterScenario } from '../../bench/scenario/load.js';
 import { STACKS } from '../../bench/scenario/schema.js';
 import { DEFAULT_MAX_IOS } from '../../bench/targets/run-cost.js';
+import type { StorageSchedulerKind } from '../../sim/qos/storage-qos.js';
 import { AnvilError } from '../errors.js';
 import { wholeNumber } from './arguments.js';
 import { cliIo } from './cli-io.js';
-import type { StorageSchedulerKind } from '../../sim/qos/storage-qos.js';
 import { isClusterScenarioFile, parseStack, storageSchedulerOption } from './run-command.js';
 
 /** Most seeds one check runs per scenario and stack: far above what a CI job affords, far below a typo's 1e9. */
@@ -241,6 +241,7 @@ export function registerCheckCommand(cli: Command): void {
     .argument('<scenario...>', 'cluster scenario files (kind: ClusterScenario), or folders: every cluster scenario in them')
     .addOption(new Option('--target <target>', 'where the scenarios run: sim (the model)').default('sim'))
     .option('--stack <stack>', 'the stack to check, hci, diy, or hci,diy for both (default: the stack(s) each scenario names)', parseStack)
+    .addOption(storageSchedulerOption())
     .option(
       '--seeds <n>',
       `run each scenario and stack with N seeds, the scenario's seed and the N-1 after it (1 to ${MAX_CHECK_SEEDS})`,
@@ -266,7 +267,6 @@ export function registerCheckCommand(cli: Command): void {
       "append each scenario and stack's figures to DIR/SCENARIO.STACK.csv, a history Apache Otava reads for change points",
     )
     .option('--max-ios <n>', `stop a run once its drives have served this many I/Os (default ${DEFAULT_MAX_IOS})`, parseMaxIos)
-    .addOption(storageSchedulerOption())
     .action(async (args: string[], opts: CheckOptions) => {
       const { runs, compared } = await checkScenarios(args, opts);
       const version = anvilVersion();
