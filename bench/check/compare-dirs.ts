@@ -170,6 +170,7 @@ export function jobSlas(label: 'pod' | 'job', names: readonly string[], toleranc
         outagePods: new Set<string>(),
         outageVolumes: new Set<string>(),
         flowPods: new Set<string>(),
+        pods: label === 'pod' ? new Set([name]) : new Set<string>(),
       },
     ],
     from_ns,

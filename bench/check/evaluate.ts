@@ -6,6 +6,8 @@
  * holds for each of its members on its own (the worst member is reported); a tenant's holds for its pods
  * together. Percentiles come from the merged interval histograms; below the samples a percentile needs
  * for a distribution-free 95% interval to exist (368 for p99, 3,688 for p99.9) a check is skipped.
+ * Admission (max_admitted_pods, min_admitted_pods) counts the scope's pods the run reports placed, all
+ * members of a tier together: a refusal the platform owes (a reservation no node can guarantee) is a check.
  */
 import { formatDuration } from '../../sim/core/units.js';
 import type { ScenarioSla } from '../scenario/load.js';
@@ -23,6 +25,8 @@ export interface SlaSubject {
   readonly outageVolumes: ReadonlySet<string>;
   /** `TENANT/NAME` of the pods whose network flows are its bandwidth where it did no storage I/O. */
   readonly flowPods: ReadonlySet<string>;
+  /** `TENANT/NAME` of the pods it is (none for a volume): what admission counts. */
+  readonly pods: ReadonlySet<string>;
 }
 
 /** An SLA with its scope resolved to subjects and its time span to ns. */
@@ -42,12 +46,12 @@ export type SlaStatus = 'pass' | 'fail' | 'skipped';
 /** One limit of one SLA over one window, judged. */
 export interface SlaVerdict {
   readonly sla: string;
-  /** min_iops, min_bandwidth, max_latency_p99 (the percentile after the p), max_outage. */
+  /** min_iops, min_bandwidth, max_latency_p99 (the percentile after the p), max_outage, max_admitted_pods, min_admitted_pods. */
   readonly check: string;
   readonly window: 'run' | 'interval';
   readonly scope: string;
-  /** Unit of measured, limit, allowed and margin: IOPS, bytes/s or ns. */
-  readonly unit: 'IOPS' | 'bytes/s' | 'ns';
+  /** Unit of measured, limit, allowed and margin: IOPS, bytes/s, ns or pods (admission). */
+  readonly unit: 'IOPS' | 'bytes/s' | 'ns' | 'pods';
   /** null where nothing could be measured (skipped). */
   readonly measured: number | null;
   readonly limit: number;
@@ -251,6 +255,20 @@ function outageFigure(e: ResultsEvidence, f: SubjectFigures, j: JudgedSla, grid:
   return worst;
 }
 
+/** The scope's pods the run placed (all subjects together), and which it left pending with the scheduler's reason. */
+function admittedFigure(e: ResultsEvidence, j: JudgedSla): Figure | undefined {
+  const mine = new Set(j.subjects.flatMap((x) => [...x.pods]));
+  const reported = (e.pods ?? []).filter((p) => mine.has(p.name));
+  if (reported.length === 0) return undefined;
+  const admitted = reported.filter((p) => p.state === 'running');
+  const pending = reported.filter((p) => p.state === 'pending');
+  const where = [
+    admitted.length > 0 ? `admitted ${admitted.map((p) => p.name).join(', ')}` : 'none admitted',
+    ...pending.map((p) => `pending ${p.name}${p.reason !== undefined ? ` (${p.reason})` : ''}`),
+  ].join('; ');
+  return { value: admitted.length, where };
+}
+
 /** The worst figure over the subjects: lowest for a floor, highest for a ceiling. */
 function worstOf<T extends Figure>(xs: readonly (T | undefined)[], floor: boolean): T | undefined {
   let worst: T | undefined;
@@ -339,6 +357,14 @@ export function evaluateSlas(slas: readonly JudgedSla[], e: ResultsEvidence): Sl
         const judged = figs.filter((x) => x.skipped === undefined);
         out.push(verdict(j, `max_latency_p${p}`, w, 'ns', limit, false, judged.length > 0 ? worstOf(judged, false) : figs[0]));
       }
+    }
+    // Admission is one count for the run, whatever the window.
+    if (j.sla.max_admitted_pods !== undefined || j.sla.min_admitted_pods !== undefined) {
+      const admitted = admittedFigure(e, j);
+      if (j.sla.max_admitted_pods !== undefined)
+        out.push(verdict(j, 'max_admitted_pods', 'run', 'pods', j.sla.max_admitted_pods, false, admitted));
+      if (j.sla.min_admitted_pods !== undefined)
+        out.push(verdict(j, 'min_admitted_pods', 'run', 'pods', j.sla.min_admitted_pods, true, admitted));
     }
     // An outage is one figure for the span, whatever the window.
     if (j.sla.max_outage_ns !== undefined)

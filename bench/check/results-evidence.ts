@@ -50,6 +50,14 @@ export interface ReportedFlow {
   readonly delivered_bits_per_s: number;
 }
 
+/** A pod as the platform placed it for the run: admitted (running) or refused (pending, with the scheduler's reason). */
+export interface ReportedPod {
+  /** `TENANT/NAME`. */
+  readonly name: string;
+  readonly state: 'running' | 'pending';
+  readonly reason?: string;
+}
+
 export interface ResultsEvidence {
   readonly dir: string;
   /** The target that wrote it (sim, host), for the report only: the evaluation does not read it. */
@@ -59,6 +67,8 @@ export interface ResultsEvidence {
   readonly histograms: HistogramColumns;
   readonly outages: readonly ReportedOutage[];
   readonly flows: readonly ReportedFlow[];
+  /** The pods the run placed, where the results say (a model run's summary); absent or empty otherwise. */
+  readonly pods?: readonly ReportedPod[];
 }
 
 const NEEDED = ['summary.json', 'intervals.arrow', 'interval_histogram.arrow'] as const;
@@ -131,6 +141,7 @@ interface SummaryDoc {
     scenario?: {
       outages?: { pods?: { name: string; from_ns: number; to_ns: number }[]; volumes?: { name: string; from_ns: number; to_ns: number }[] };
       network?: { flows?: { from: string; to: string; delivered_bits_per_s: number }[] };
+      pods?: { pod: string; state: string; reason?: string }[];
     };
   };
 }
@@ -162,5 +173,12 @@ export async function readResultsEvidence(dir: string): Promise<ResultsEvidence>
     ...(scenario?.outages?.volumes ?? []).map((o) => ({ kind: 'volume' as const, name: o.name, from_ns: o.from_ns, to_ns: o.to_ns })),
   ];
   const flows = (scenario?.network?.flows ?? []).map((f) => ({ from: f.from, to: f.to, delivered_bits_per_s: f.delivered_bits_per_s }));
-  return { dir, target: summary.anvil?.target ?? 'unknown', seed: summary.anvil?.seed ?? 0, intervals, histograms, outages, flows };
+  const pods = (scenario?.pods ?? [])
+    .filter((p) => p.state === 'running' || p.state === 'pending')
+    .map((p) => ({
+      name: p.pod,
+      state: p.state as ReportedPod['state'],
+      ...(p.reason !== undefined ? { reason: p.reason } : {}),
+    }));
+  return { dir, target: summary.anvil?.target ?? 'unknown', seed: summary.anvil?.seed ?? 0, intervals, histograms, outages, flows, pods };
 }

@@ -27,6 +27,7 @@ function podSubject(pod: ScenarioMembers['pods'][number]): SlaSubject {
     outagePods: new Set([pod.name]),
     outageVolumes: new Set(pod.volumes),
     flowPods: new Set([pod.name]),
+    pods: new Set([pod.name]),
   };
 }
 
@@ -38,6 +39,7 @@ function volumeSubject(volume: string): SlaSubject {
     outagePods: new Set(),
     outageVolumes: new Set([volume]),
     flowPods: new Set(),
+    pods: new Set(),
   };
 }
 
@@ -71,6 +73,7 @@ function subjectsOf(sla: ScenarioSla, m: ScenarioMembers): { scope: string; subj
           outagePods: new Set(pods),
           outageVolumes: new Set(volumes),
           flowPods: new Set(pods),
+          pods: new Set(pods),
         },
       ],
     };

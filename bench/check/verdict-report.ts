@@ -135,6 +135,7 @@ export function verdictsDocument(runs: readonly RunVerdicts[], version: string):
 export function formatFigure(value: number, unit: SlaVerdict['unit']): string {
   if (unit === 'IOPS') return `${formatRate(value)} IOPS`;
   if (unit === 'bytes/s') return formatByteRate(value);
+  if (unit === 'pods') return `${value} pod${value === 1 ? '' : 's'}`;
   return formatDuration(value);
 }
 
@@ -158,7 +159,9 @@ export function checkLabel(check: string, window: 'run' | 'interval'): string {
         ? 'bandwidth'
         : check === 'max_outage'
           ? 'outage'
-          : `${check.slice('max_latency_'.length)} latency`;
+          : check.endsWith('_admitted_pods')
+            ? 'admitted pods'
+            : `${check.slice('max_latency_'.length)} latency`;
   return window === 'interval' ? `${what} per interval` : what;
 }
 

@@ -76,6 +76,7 @@ export function expectationSla(x: SlaExpectation, e: ResultsEvidence): JudgedSla
     outagePods: label === 'pod' ? values : new Set(),
     outageVolumes: label === 'volume' ? values : new Set(),
     flowPods: label === 'pod' ? values : new Set(),
+    pods: label === 'pod' ? values : new Set(),
   };
   const latency: Record<string, number> = {};
   if (x.p99LatencyAtMost !== undefined) latency['99'] = ns(x.p99LatencyAtMost, 'p99LatencyAtMost');

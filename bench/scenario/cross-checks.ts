@@ -226,9 +226,24 @@ export function checkReferences(
     if (x.volume !== undefined) resolveRef(x.volume, volumes, 'volume', `/slas/${i}/volume`, p);
     if (x.tenant !== undefined) tenantOk(x.tenant, `/slas/${i}/tenant`);
     if (x.tier !== undefined) tierOk(x.tier, `/slas/${i}/tier`);
-    if (x.min_iops === undefined && x.min_bandwidth === undefined && x.max_latency === undefined && x.max_outage === undefined) {
-      p.at(`/slas/${i}`, 'an SLA needs at least one limit: min_iops, min_bandwidth, max_latency or max_outage');
+    const admission = x.max_admitted_pods !== undefined || x.min_admitted_pods !== undefined;
+    if (
+      x.min_iops === undefined &&
+      x.min_bandwidth === undefined &&
+      x.max_latency === undefined &&
+      x.max_outage === undefined &&
+      !admission
+    ) {
+      p.at(
+        `/slas/${i}`,
+        'an SLA needs at least one limit: min_iops, min_bandwidth, max_latency, max_outage, max_admitted_pods or min_admitted_pods',
+      );
     }
+    if (admission && x.volume !== undefined)
+      p.at(
+        `/slas/${i}/${x.max_admitted_pods !== undefined ? 'max_admitted_pods' : 'min_admitted_pods'}`,
+        'admitted pods are counted for a pod, a tenant or a tier, not a volume; name the pod that attaches it',
+      );
   });
   return { pods, volumes, podVolumes };
 }

@@ -264,6 +264,21 @@ export const SlaSchema = Type.Object(
       }),
     ),
     max_outage: Type.Optional(Duration('longest time without a completed I/O')),
+    max_admitted_pods: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: MAX_SCENARIO_ITEMS,
+        description:
+          "pods of its scope (a pod, a tenant's, a tier's) the platform admits at most; 0: the platform must refuse them (they stay pending), e.g. a pod whose reservation the node cannot guarantee",
+      }),
+    ),
+    min_admitted_pods: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: MAX_SCENARIO_ITEMS,
+        description: "pods of its scope (a pod, a tenant's, a tier's) the platform admits at least",
+      }),
+    ),
     from: Type.Optional(
       Duration('start of the time it is judged over, from the start of the run (default: the end of the warm-up), e.g. 20s after a fault'),
     ),

@@ -32,12 +32,13 @@ import { runTimestamp } from '../../bench/results/run-output.js';
 import { loadClusterScenario } from '../../bench/scenario/load.js';
 import { STACKS } from '../../bench/scenario/schema.js';
 import { DEFAULT_MAX_IOS } from '../../bench/targets/run-cost.js';
+import type { StorageSchedulerKind } from '../../sim/qos/storage-qos.js';
 import { AnvilError } from '../errors.js';
 import { wholeNumber } from './arguments.js';
 import { cliIo } from './cli-io.js';
 import { writeCompareHtml, writeOutput } from './compare-command.js';
 import { scenarioMembers } from './scenario-members.js';
-import { isClusterScenarioFile, parseStack } from './run-command.js';
+import { isClusterScenarioFile, parseStack, storageSchedulerOption } from './run-command.js';
 
 /** Most seeds one check runs per scenario and stack: far above what a CI job affords, far below a typo's 1e9. */
 export const MAX_CHECK_SEEDS = 1000;
@@ -60,6 +61,8 @@ export interface CheckOptions {
   readonly results?: string;
   /** Append each scenario and stack's figures to DIR/SCENARIO.STACK.csv (Apache Otava's CSV). */
   readonly history?: string;
+  /** The scheduler behind hci's storage QoS (default mclock; fifo: a declared broken QoS). */
+  readonly storageScheduler?: StorageSchedulerKind;
 }
 
 /** The seeds of the runs `dir` (DIR/SCENARIO/STACK) holds as seed-N folders, in order. */
@@ -158,6 +161,11 @@ export async function checkScenarios(
   if (options.junit !== undefined) ensureOutputDir(dirname(options.junit));
   if (options.history !== undefined) ensureOutputDir(options.history);
   if (options.results !== undefined) checkBaselineDir(options.results, '--results');
+  if (options.results !== undefined && options.storageScheduler !== undefined)
+    throw new AnvilError(
+      'ANVIL_ERR_CHECK_INPUT',
+      `--storage-scheduler ${options.storageScheduler} says how the runs run, and --results judges runs already made; give one or the other`,
+    );
   const { chooseStacks } = await import('../cluster/compare.js');
   const { runScenarioFile } = await import('../cluster/run-scenario.js');
   // Stored runs: the stacks and seeds the folder holds (--stack picks among them); else the scenario's stacks and --seeds.
@@ -189,6 +197,7 @@ export async function checkScenarios(
                 outputFormat: 'normal',
                 out: dir,
                 maxIos: options.maxIos ?? DEFAULT_MAX_IOS,
+                ...(options.storageScheduler !== undefined ? { storageScheduler: options.storageScheduler } : {}),
               },
               { stdout: discard, stderr: runStderr },
             );
@@ -221,6 +230,7 @@ export function registerCheckCommand(cli: Command): void {
     .argument('<scenario...>', 'cluster scenario files (kind: ClusterScenario), or folders: every cluster scenario in them')
     .addOption(new Option('--target <target>', 'where the scenarios run: sim (the model)').default('sim'))
     .option('--stack <stack>', 'the stack to check, hci, diy, or hci,diy for both (default: the stack(s) each scenario names)', parseStack)
+    .addOption(storageSchedulerOption())
     .option(
       '--seeds <n>',
       `run each scenario and stack with N seeds, the scenario's seed and the N-1 after it (1 to ${MAX_CHECK_SEEDS})`,

@@ -8,6 +8,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { DEFAULT_PROFILE } from '../../bench/profiles.js';
 import { OUTPUT_FORMATS, runJobFile, type RunOptions } from '../../bench/run.js';
 import { DEFAULT_MAX_IOS } from '../../bench/targets/run-cost.js';
+import { STORAGE_SCHEDULERS, type StorageSchedulerKind } from '../../sim/qos/storage-qos.js';
 import { decimalAbove, seed as parseSeed, wholeNumber } from './arguments.js';
 import { cliIo } from './cli-io.js';
 
@@ -46,6 +47,19 @@ export function parseStack(value: string): string {
   return value;
 }
 
+/**
+ * `--storage-scheduler`: the scheduler behind hci's storage QoS. `fifo` is a declared broken QoS (arrival
+ * order, no reservation, limit or weight), for proving a suite of SLAs notices when the QoS is gone.
+ */
+export const storageSchedulerOption = () =>
+  new Option(
+    '--storage-scheduler <name>',
+    "cluster scenario, hci: the storage QoS scheduler, mclock (the appliance's) or fifo (arrival order: no reservations, limits or weights, to show what the QoS keeps)",
+  ).choices(STORAGE_SCHEDULERS as unknown as string[]);
+
+/** `anvil run`'s options: a job file's, plus a cluster scenario's stack and storage scheduler. */
+type RunCommandOptions = Omit<RunOptions, 'seed'> & { seed?: number; stack?: string; storageScheduler?: StorageSchedulerKind };
+
 /** Adds `anvil run` to the CLI. */
 export function registerRunCommand(cli: Command): void {
   cli
@@ -83,7 +97,8 @@ export function registerRunCommand(cli: Command): void {
       `model target: refuse a run estimated to simulate more I/Os than this (default ${DEFAULT_MAX_IOS}, about a minute); a cluster scenario's run stops once its drives have served this many`,
       parseMaxIos,
     )
-    .action(async (file: string, opts: Omit<RunOptions, 'seed'> & { seed?: number; stack?: string }) => {
+    .addOption(storageSchedulerOption())
+    .action(async (file: string, opts: RunCommandOptions) => {
       if (isClusterScenarioFile(file)) {
         const { runScenarioFile } = await import('../cluster/run-scenario.js');
         await runScenarioFile(
@@ -95,12 +110,13 @@ export function registerRunCommand(cli: Command): void {
             ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
             ...(opts.out !== undefined ? { out: opts.out } : {}),
             ...(opts.maxIos !== undefined ? { maxIos: opts.maxIos } : {}),
+            ...(opts.storageScheduler !== undefined ? { storageScheduler: opts.storageScheduler } : {}),
           },
           cliIo(),
         );
         return;
       }
-      const { stack: _stack, ...jobOptions } = opts;
+      const { stack: _stack, storageScheduler: _scheduler, ...jobOptions } = opts;
       await runJobFile(file, { ...jobOptions, seed: opts.seed ?? 1 }, cliIo());
     });
 }

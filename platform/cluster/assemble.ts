@@ -11,7 +11,7 @@
 import type { LoadedClusterScenario } from '../../bench/scenario/load.js';
 import type { Station } from '../../sim/io/requests.js';
 import { Model, type Labels } from '../../sim/model/model.js';
-import { storageQos, type QosRoute, type StorageQos } from '../../sim/qos/storage-qos.js';
+import { storageQos, type QosRoute, type StorageQos, type StorageSchedulerKind } from '../../sim/qos/storage-qos.js';
 import { MAX_BLOCKS } from '../../sim/storage/block-map.js';
 import { mirroredVolume, type MirroredVolumeHandle, type MirroredVolumeSpec, type PlexSpec } from '../../sim/storage/build.js';
 import type { ResyncDone } from '../../sim/storage/resync.js';
@@ -148,13 +148,15 @@ export function withinScenario(spec: WorkloadSpec, warmup_ns: number, duration_n
 
 /**
  * Builds the hci model of the placed state. `onInSync` is told when the model has resynced the plex of
- * volume `volume` (`TENANT/NAME`) on node `node`.
+ * volume `volume` (`TENANT/NAME`) on node `node`. `storageScheduler` puts another scheduler behind every
+ * drive's storage QoS (default mClock; `fifo`: none of the tiers' reservations, limits or weights).
  */
 export function assembleHci(
   s: LoadedClusterScenario,
   state: ClusterState,
   coefficients: StackCoefficients,
   onInSync?: (volume: string, node: string, done: ResyncDone) => void,
+  storageScheduler: StorageSchedulerKind = 'mclock',
 ): AssembledCluster {
   const model = new Model(s.seed, s.interval_ns);
   const notes: string[] = [];
@@ -200,6 +202,7 @@ export function assembleHci(
         const qos = storageQos(model, {
           device,
           clients,
+          scheduler: storageScheduler,
           dispatch_depth: hci.qos_dispatch_depth.value,
           // The depth counted in cost units too: a neighbour's 128K writes (32 units each) cannot fill the
           // drive's queue ahead of a reserved volume's small I/Os (bench/scenarios/noisy-neighbour.yaml).

@@ -34,6 +34,8 @@ export interface VolumeRollup extends Rollup {
   /** `TENANT/NAME`. */
   readonly volume: string;
   readonly tenant: string;
+  /** The volume's perf tier, where the caller knows it (the platform's). */
+  readonly tier?: string;
 }
 
 /** The length of the union of the jobs' windows, ns (jobs of a pod that ran in spells count each stretch once). */
@@ -89,8 +91,11 @@ export function tenantRollups(run: SimRunMeasurement): TenantRollup[] {
 }
 
 /** Per volume with a workload that ran, its jobs together. */
-export function volumeRollups(run: SimRunMeasurement): VolumeRollup[] {
-  return groupBy(run, 'volume').map(([volume, jobs]) => ({ volume, tenant: jobs[0]!.labels?.tenant ?? '', ...rollup(jobs) }));
+export function volumeRollups(run: SimRunMeasurement, tierOf?: (volume: string) => string | undefined): VolumeRollup[] {
+  return groupBy(run, 'volume').map(([volume, jobs]) => {
+    const tier = tierOf?.(volume);
+    return { volume, tenant: jobs[0]!.labels?.tenant ?? '', ...(tier !== undefined ? { tier } : {}), ...rollup(jobs) };
+  });
 }
 
 /** A roll-up's figures as text: each direction that ran. */

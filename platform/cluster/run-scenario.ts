@@ -20,6 +20,7 @@ import type { StackName } from '../../bench/scenario/schema.js';
 import { loadStackCoefficients } from '../../bench/stack-coefficients.js';
 import { DEFAULT_MAX_IOS } from '../../bench/targets/run-cost.js';
 import { runModel } from '../../bench/targets/sim.js';
+import type { StorageSchedulerKind } from '../../sim/qos/storage-qos.js';
 import type { StackCoefficients } from '../../sim/stacks/coefficient-schema.js';
 import type { StackBuilder } from '../../sim/stacks/diy/stack.js';
 import { formatDuration, formatRate } from '../../sim/core/units.js';
@@ -53,6 +54,8 @@ export interface ScenarioRunOptions {
   readonly out?: string;
   /** Stop the run once its drives have served more I/Os than this (default DEFAULT_MAX_IOS); see run-bound.ts. */
   readonly maxIos?: number;
+  /** The scheduler behind hci's storage QoS (default mclock); `fifo` is the declared broken one, to show what the QoS keeps. */
+  readonly storageScheduler?: StorageSchedulerKind;
 }
 
 /** Refuses what this version does not model, naming each entry and what runs instead. */
@@ -81,7 +84,7 @@ function pendingReason(failure: SchedulingFailure): string {
 function podSummaries(pods: readonly Pod[], run: SimRunMeasurement, outcomes: ReadonlyMap<string, PodOutcome>): ScenarioPodSummary[] {
   return pods.map((p) => {
     const key = `${p.namespace}/${p.name}`;
-    if (p.status.state === 'pending') return { pod: key, state: 'pending', reason: pendingReason(p.status.failure) };
+    if (p.status.state === 'pending') return { pod: key, tier: p.perf_tier, state: 'pending', reason: pendingReason(p.status.failure) };
     const jobs = run.jobs.filter((j) => j.labels?.pod === key);
     let iops = 0;
     let readP99 = -1;
@@ -98,6 +101,7 @@ function podSummaries(pods: readonly Pod[], run: SimRunMeasurement, outcomes: Re
     if (outcomes.get(key)?.restarted) iops = ranIops(jobs);
     return {
       pod: key,
+      tier: p.perf_tier,
       state: 'running',
       node: p.status.node,
       reserved_iops: p.status.reserved_iops,
@@ -169,6 +173,7 @@ function runStack(
   io: RunIo,
   said: Set<string>,
   maxIos: number,
+  storageScheduler: StorageSchedulerKind,
 ): StackResults & { run: SimRunMeasurement } {
   const placement = placeScenario(scenario);
   const state = placement.store.read((st) => st);
@@ -181,7 +186,7 @@ function runStack(
     built = diy;
     cpus = diy;
   } else {
-    built = assembleHci(scenario, state, coefficients, followModelResyncs(placement));
+    built = assembleHci(scenario, state, coefficients, followModelResyncs(placement), storageScheduler);
     // The appliance's host CPUs: the pods' computing alone (its NIC and storage controllers charge none).
     cpus = { stack: built.stack, applications: addNodeCpus(built.model, built.stack, state, scenario.duration_ns) };
   }
@@ -230,8 +235,9 @@ function runStack(
     pods_running: summaryPods.filter((p) => p.state === 'running').length,
     pods_pending: summaryPods.filter((p) => p.state === 'pending').length,
     pods: summaryPods,
+    ...(stack === 'hci' && storageScheduler !== 'mclock' ? { storage_scheduler: storageScheduler } : {}),
     tenants: tenantRollups(run),
-    volumes: volumeRollups(run),
+    volumes: volumeRollups(run, (volume) => state.volumes.get(volume)?.perf_tier),
     faults: faults.records,
     plexes,
     ...(scenario.faults.length > 0 ? { outages } : {}),
@@ -265,7 +271,16 @@ export async function runScenarioFile(
   const coefficients = loadStackCoefficients(...(s.coefficientsFile !== undefined ? [s.coefficientsFile] : []));
 
   const said = new Set<string>();
-  const runs = stacks.map((stack) => runStack(scenario, stack, coefficients, io, said, options.maxIos ?? DEFAULT_MAX_IOS));
+  const storageScheduler = options.storageScheduler ?? 'mclock';
+  if (storageScheduler !== 'mclock')
+    io.stderr.write(
+      stacks.includes('hci')
+        ? `note: ${file}: storage QoS scheduler ${storageScheduler} on hci: the tiers' reservations, limits and weights are not applied\n`
+        : `note: ${file}: --storage-scheduler ${storageScheduler} has no effect on diy, which has no storage QoS\n`,
+    );
+  const runs = stacks.map((stack) =>
+    runStack(scenario, stack, coefficients, io, said, options.maxIos ?? DEFAULT_MAX_IOS, storageScheduler),
+  );
   const compared = runs.length > 1;
   const run = compared ? mergeRuns(runs) : runs[0]!.run;
   const parts = runs.map((r) => r.summary);

@@ -12,6 +12,8 @@ import type { SnapshotSummary } from './snapshots.js';
 export interface ScenarioPodSummary {
   /** `TENANT/NAME`. */
   readonly pod: string;
+  /** The pod's perf tier (its endpoints' and, by default, its reservations'), so verdicts read per tier. */
+  readonly tier: string;
   readonly state: 'running' | 'pending';
   readonly node?: string;
   /** Storage IOPS the platform reserved for the pod. */
@@ -44,7 +46,9 @@ export interface ScenarioSummary {
   readonly pods_running: number;
   readonly pods_pending: number;
   readonly pods: readonly ScenarioPodSummary[];
-  /** Per tenant and per volume with workloads, their jobs together in the window: IOPS, bandwidth and p99 per direction (label-rollup.ts). */
+  /** The scheduler behind hci's storage QoS where it is not mClock (anvil run --storage-scheduler fifo). */
+  readonly storage_scheduler?: string;
+  /** Per tenant and per volume with workloads (each volume with its perf tier), their jobs together in the window: IOPS, bandwidth and p99 per direction (label-rollup.ts). */
   readonly tenants: readonly TenantRollup[];
   readonly volumes: readonly VolumeRollup[];
   /** The faults as they fired, and each modelled plex's end state (with its resyncs); on diy the block store's copies (`copy` set). */

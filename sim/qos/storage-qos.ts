@@ -6,11 +6,38 @@
  *   model.addJob({ spec, ...qos.route('vol-a') });   // device, via: [port], after: [completion]
  *
  * Several jobs (fio clones, pods sharing a volume) may use one client's route: they share its queue and tags.
+ * `scheduler: 'fifo'` puts a plain FIFO (fifo.ts) there instead, behind the same interface.
  */
 import type { Station } from '../io/requests.js';
 import type { Model } from '../model/model.js';
 import { checkCostModel, LINEAR_4K, type IoCostModel } from './io-cost.js';
+import { FifoScheduler } from './fifo.js';
 import { checkMClockClient, DEFAULT_QUEUE_CAPACITY, MClockScheduler } from './mclock.js';
+
+/**
+ * The schedulers storage QoS can put in front of a device: `mclock` (reservation, limit, weight: the
+ * appliance's) and `fifo` (arrival order, none of the three: a declared broken QoS, to show what the QoS keeps).
+ */
+export const STORAGE_SCHEDULERS = ['mclock', 'fifo'] as const;
+export type StorageSchedulerKind = (typeof STORAGE_SCHEDULERS)[number];
+
+/** What the cluster model reads of a storage scheduler, whichever it is. */
+export interface StorageScheduler {
+  /** Per client, the station to put in its routes' `via`, before the device. */
+  readonly ports: readonly Station[];
+  /** The station to put in every client route's `after`, right after the device. */
+  readonly completion: Station;
+  /** Per client, requests dispatched in mClock's reservation phase (0 under FIFO). */
+  readonly reservationDispatches: Float64Array;
+  /** Per client, requests dispatched in mClock's weight phase (every request under FIFO). */
+  readonly weightDispatches: Float64Array;
+  /** Per client, cost units dispatched. */
+  readonly unitsDispatched: Float64Array;
+  /** Requests outstanding at the device. */
+  readonly inDevice: number;
+  /** Requests waiting in `client`'s queue. */
+  waiting(client: number): number;
+}
 
 /** One volume's QoS; rates in cost units per second (4K-equivalent IOPS with the default cost model). */
 export interface StorageQosClient {
@@ -42,6 +69,8 @@ export interface StorageQosParams {
   readonly cost?: Partial<IoCostModel>;
   /** Requests each client's queue holds before it grows (preallocated); default 256. */
   readonly queue_capacity?: number;
+  /** The scheduler; default `mclock`. `fifo` ignores reservations, limits and weights. */
+  readonly scheduler?: StorageSchedulerKind;
 }
 
 /** What a job needs to go through the QoS: spread into a `JobPlacement`. */
@@ -52,7 +81,7 @@ export interface QosRoute {
 }
 
 export interface StorageQos {
-  readonly scheduler: MClockScheduler;
+  readonly scheduler: StorageScheduler;
   /** Client names in index order (the scheduler's counters are indexed alike). */
   readonly clientNames: readonly string[];
   /** The route pieces for volume `name`'s jobs. */
@@ -103,15 +132,13 @@ export function storageQos(model: Model, params: StorageQosParams): StorageQos {
       `storage QoS on "${params.device}": the reservations add up to ${reserved} IOPS of ${cost.unit_bytes} bytes, above the device's peak of ${peak}; admit fewer or smaller reservations`,
     );
   }
-  const scheduler = new MClockScheduler(
-    model.sim,
-    model.requests,
-    clients,
-    cost,
-    params.dispatch_depth ?? DEFAULT_DISPATCH_DEPTH,
-    params.queue_capacity ?? DEFAULT_QUEUE_CAPACITY,
-    params.dispatch_units ?? Infinity,
-  );
+  const depth = params.dispatch_depth ?? DEFAULT_DISPATCH_DEPTH;
+  const capacity = params.queue_capacity ?? DEFAULT_QUEUE_CAPACITY;
+  const units = params.dispatch_units ?? Infinity;
+  const scheduler: StorageScheduler =
+    params.scheduler === 'fifo'
+      ? new FifoScheduler(model.requests, clients.length, cost, depth, capacity, units)
+      : new MClockScheduler(model.sim, model.requests, clients, cost, depth, capacity, units);
   const after = [scheduler.completion];
   const routes = scheduler.ports.map((port) => ({ device: params.device, via: [port], after }));
   const clientIndex = (name: string): number => {

@@ -52,6 +52,11 @@ export class RequestFifo {
     return this.times[this.head]!;
   }
 
+  /** The oldest id, left in place; -1 when empty. */
+  peek(): number {
+    return this.count === 0 ? -1 : this.ids[this.head]!;
+  }
+
   /** Removes and returns the oldest id; -1 when empty. */
   shift(): number {
     if (this.count === 0) return -1;

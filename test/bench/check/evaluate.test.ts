@@ -60,6 +60,7 @@ const pod = (name: string): SlaSubject => ({
   outagePods: new Set([name]),
   outageVolumes: new Set([`${name}-vol`]),
   flowPods: new Set([name]),
+  pods: new Set([name]),
 });
 
 function judged(sla: Partial<ScenarioSla> & { name: string }, subjects: SlaSubject[], span: [number, number] = [0, 100]): JudgedSla {
@@ -163,6 +164,27 @@ describe('SLA evaluation on results', () => {
     const [fromReport] = evaluateSlas([sla], reported);
     expect(fromReport).toMatchObject({ status: 'pass', where: 'volume a/db-vol, out from 500 ms' });
     expect(fromReport!.measured).toBeCloseTo(0.3 * S, 3);
+  });
+
+  it('counts admitted pods over the whole scope: a refusal owed is a check that fails when the pod was admitted', () => {
+    const placed: ResultsEvidence = {
+      ...evidence(threeIntervals),
+      pods: [
+        { name: 'a/db', state: 'running' },
+        { name: 'a/web', state: 'pending', reason: 'perf-tier admission (storage IOPS): 10 of 100 guaranteeable IOPS free' },
+      ],
+    };
+    const refused = judged({ name: 'web-refused', max_admitted_pods: 0 }, [pod('a/web')]);
+    const wronglyRefused = judged({ name: 'db-refused', max_admitted_pods: 0 }, [pod('a/db')]);
+    const both = judged({ name: 'both-admitted', min_admitted_pods: 2 }, [pod('a/web'), pod('a/db')]);
+    const [a, b, c] = evaluateSlas([refused, wronglyRefused, both], placed);
+    expect(a).toMatchObject({ check: 'max_admitted_pods', unit: 'pods', measured: 0, limit: 0, status: 'pass' });
+    expect(a!.where).toBe('none admitted; pending a/web (perf-tier admission (storage IOPS): 10 of 100 guaranteeable IOPS free)');
+    expect(b).toMatchObject({ measured: 1, margin: -1, status: 'fail', where: 'admitted a/db' });
+    expect(c).toMatchObject({ check: 'min_admitted_pods', measured: 1, limit: 2, status: 'fail' });
+    // Results that say nothing of placement (a hardware run) leave the check unjudged.
+    const [d] = evaluateSlas([refused], evidence(threeIntervals));
+    expect(d).toMatchObject({ status: 'skipped', measured: null });
   });
 
   it('finds the minimum samples of a percentile from p^n <= 0.025, and percentiles the way fio reports them', () => {
