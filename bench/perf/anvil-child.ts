@@ -1,8 +1,10 @@
 /**
  * `anvil ARGS` as a user runs it, for the bench: the compiled CLI in a child process, timed from spawn to
- * exit, so module loading, parsing and writing the output are in the figure.
+ * exit, so module loading, parsing and writing the output are in the figure. Besides the wall time, the
+ * child's CPU time (Linux): on a shared machine the wall clock counts the time others hold the cores.
  */
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../package-root.js';
 
@@ -10,6 +12,39 @@ import { packageRoot } from '../package-root.js';
 export interface TimedAnvilRun {
   readonly stdout: string;
   readonly seconds: number;
+  /** CPU seconds (user + system) the child used; null where the system does not tell (no /proc). */
+  readonly cpu_seconds: number | null;
+}
+
+/** Clock ticks per second of /proc's times: USER_HZ, 100 on Linux whatever the kernel's own tick. */
+const USER_HZ = 100;
+
+/**
+ * CPU seconds (user + system) of the waited-for children of the process whose /proc/PID/stat line is
+ * `stat`: its fields 16 and 17 (cutime, cstime), counted after the command name, which is in parentheses
+ * and may hold spaces or parentheses itself.
+ */
+export function childrenCpuOfStat(stat: string): number {
+  // Fields from 3 (state) on follow the last ')': cutime and cstime are the 14th and 15th of them.
+  const fields = stat
+    .slice(stat.lastIndexOf(')') + 1)
+    .trim()
+    .split(/\s+/);
+  const cutime = Number(fields[13]);
+  const cstime = Number(fields[14]);
+  if (!(Number.isInteger(cutime) && Number.isInteger(cstime))) throw new Error(`not a /proc/PID/stat line: ${stat.slice(0, 80)}`);
+  return (cutime + cstime) / USER_HZ;
+}
+
+/** CPU seconds this process's waited-for children have used so far; null without /proc (not Linux). */
+function childrenCpuSeconds(): number | null {
+  let stat: string;
+  try {
+    stat = readFileSync('/proc/self/stat', 'utf8');
+  } catch {
+    return null;
+  }
+  return childrenCpuOfStat(stat);
 }
 
 /**
@@ -19,6 +54,7 @@ export interface TimedAnvilRun {
 export function runAnvilTimed(what: string, args: readonly string[]): TimedAnvilRun {
   const root = packageRoot();
   const main = join(root, 'dist', 'platform', 'cli', 'main.js');
+  const cpuBefore = childrenCpuSeconds();
   const start = process.hrtime.bigint();
   const child = spawnSync(process.execPath, [main, ...args], {
     cwd: root,
@@ -27,8 +63,10 @@ export function runAnvilTimed(what: string, args: readonly string[]): TimedAnvil
     timeout: 600_000,
   });
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  const cpuAfter = childrenCpuSeconds();
   if (child.error) throw new Error(`${what}: cannot run anvil: ${child.error.message}`);
   if (child.status !== 0)
     throw new Error(`${what}: anvil ${args.join(' ')} exited with ${child.status ?? child.signal}: ${child.stderr.trim()}`);
-  return { stdout: child.stdout, seconds };
+  const cpu_seconds = cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore;
+  return { stdout: child.stdout, seconds, cpu_seconds };
 }

@@ -22,6 +22,8 @@ describe('bench cluster section', () => {
     // Each I/O costs several events (generator, QoS, device, completion): more events than I/Os.
     expect(run.events).toBeGreaterThan(run.windowIos);
     expect(run.wall_s).toBeGreaterThan(0);
+    // Its CPU time too, where the system tells (Linux's /proc).
+    if (process.platform === 'linux') expect(run.cpu_s).toBeGreaterThan(0);
   });
 
   it('drives the 1M-IOPS speed case: 1M IOPS on hci, bound by the node cores on diy', () => {
