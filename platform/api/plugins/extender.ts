@@ -107,7 +107,7 @@ export const extenderPlugin: FastifyPluginAsync<{ api: Api; callers: ExtenderCal
   };
   const viewsBuilt = new Counter({
     name: 'anvil_extender_views_built_total',
-    help: 'Scheduling views the extender built from the state (once per state: a bind hands over its own, any other change makes the next call build one)',
+    help: 'Scheduling views the extender built from the state, for filter, prioritize and bind (once per state: a bind uses the current one and hands it over changed, any other change makes the next call build one)',
     registers: [api.metrics],
   });
   const assessments = new ExtenderAssessments(api.store, () => viewsBuilt.inc());
@@ -207,9 +207,11 @@ export const extenderPlugin: FastifyPluginAsync<{ api: Api; callers: ExtenderCal
       try {
         const bound = api.store.change(KUBE_SCHEDULER, 'bind pods', `pods/${ns}/${b.PodName}`, (cp) => {
           const existing = cp.state.pods.get(keyOf(ns, b.PodName));
+          // A retried bind (kube-scheduler retries after an error) finds the pod already placed there.
+          if (existing?.status.state === 'running' && existing.status.node === b.Node) return undefined;
+          // The view filter and prioritize used (the state's own): placing the pod changes it, not a new one.
+          cp.ctx.useScheduling(assessments.sessionFor(cp.state));
           if (existing) {
-            // A retried bind (kube-scheduler retries after an error) finds the pod already placed there.
-            if (existing.status.state === 'running' && existing.status.node === b.Node) return undefined;
             // A pod the extender placed is stale when Kubernetes binds this name again: the same pod (same UID)
             // means the earlier placement never reached Kubernetes, which binds a pod once; another UID means
             // the earlier pod is gone, as Kubernetes holds one pod of a name at a time. Replace it in this change.
