@@ -15,6 +15,8 @@ interface NameTexts {
   readonly quoted: (string | undefined)[];
   /** Per table index: `{"Host":"NAME","Score":`. */
   readonly hostPrefix: (string | undefined)[];
+  /** The last candidate list and each name's table index (-1: not an Anvil node). */
+  last?: { readonly names: readonly string[]; readonly indices: Int32Array };
 }
 
 /** Per node table (one per view, its names fixed): the texts of its names, made when first written. */
@@ -24,6 +26,24 @@ function textsOf(table: NodeTable): NameTexts {
   let texts = namesOfTables.get(table);
   if (texts === undefined) namesOfTables.set(table, (texts = { quoted: [], hostPrefix: [] }));
   return texts;
+}
+
+/**
+ * Each candidate's table index (-1 for a name Anvil does not know). kube-scheduler sends the same list
+ * pod after pod (its node cache's names): a list equal to the last one reuses its indices, as comparing
+ * the names costs a fraction of looking each one up (a hash of every freshly parsed string).
+ */
+function indicesOf(a: PodAssessment, texts: NameTexts, names: readonly string[]): Int32Array {
+  const last = texts.last;
+  if (last !== undefined && last.names.length === names.length) {
+    let k = 0;
+    while (k < names.length && names[k] === last.names[k]) k++;
+    if (k === names.length) return last.indices;
+  }
+  const indices = new Int32Array(names.length);
+  for (let k = 0; k < names.length; k++) indices[k] = a.indexOf(names[k]!) ?? -1;
+  texts.last = { names, indices };
+  return indices;
 }
 
 /**
@@ -39,9 +59,11 @@ export function filterText(a: PodAssessment, names: readonly string[]): string {
   let unknown = '';
   let failedOnce: Uint8Array | undefined;
   let unknownOnce: Set<string> | undefined;
-  for (const name of names) {
-    const i = a.indexOf(name);
-    if (i === undefined) {
+  const indices = indicesOf(a, texts, names);
+  for (let k = 0; k < names.length; k++) {
+    const name = names[k]!;
+    const i = indices[k]!;
+    if (i < 0) {
       if (unknownOnce?.has(name)) continue;
       (unknownOnce ??= new Set()).add(name);
       unknown += `${unknown === '' ? '' : ','}${JSON.stringify(name)}:${JSON.stringify(unknownNodeReason(name))}`;
@@ -62,12 +84,11 @@ export function filterText(a: PodAssessment, names: readonly string[]): string {
  */
 export function prioritizeText(a: PodAssessment, names: readonly string[]): string {
   const texts = textsOf(a.table);
-  const at = new Int32Array(names.length);
+  const at = indicesOf(a, texts, names);
   let lo = Infinity;
   let hi = -Infinity;
   for (let k = 0; k < names.length; k++) {
-    const i = a.indexOf(names[k]!) ?? -1;
-    at[k] = i;
+    const i = at[k]!;
     if (i >= 0 && a.fits(i)) {
       const score = a.score(i);
       if (score < lo) lo = score;
