@@ -17,7 +17,7 @@ import { ControlPlane } from '../domain/control-plane.js';
 import type { ClusterEvent } from '../domain/event.js';
 import type { Actor } from '../domain/tenancy.js';
 import { requireInvariants, runThrough, stepThrough, TrackedDocuments, type DocumentWriter } from './change-rules.js';
-import { ChangeGroups, type ChangeOutcome, type PendingChange } from './change-groups.js';
+import { ChangeGroups, type PendingChange } from './change-groups.js';
 import type { AuditEntry, ControlPlaneStore, EventQuery } from './control-plane-store.js';
 import { prepareStateFile, warnIfOpenToOthers } from './file-modes.js';
 import { MIGRATIONS } from './migrations.js';
@@ -53,10 +53,11 @@ export class Store implements ControlPlaneStore {
   ) {
     this.db = db;
     this.readTransaction = db.transaction((fn: (state: ClusterState) => unknown) => this.readInTransaction(fn));
-    this.groupTransaction = db.transaction((group: readonly PendingChange[]) => this.runGroup(group));
-    // Called inside the group's transaction, better-sqlite3 runs it in a savepoint: a throw undoes it alone.
-    this.memberTransaction = db.transaction((change: PendingChange) => this.runChange(change));
-    this.groups = new ChangeGroups((group) => this.commitGroup(group));
+    this.groups = new ChangeGroups(db, {
+      runChange: (change) => this.runChange(change),
+      checkGroup: (action, target) => requireInvariants(this.current().state, action, target),
+      forgetState: () => (this.cache = undefined),
+    });
   }
 
   /**
@@ -217,8 +218,6 @@ export class Store implements ControlPlaneStore {
   }
 
   private readonly groups: ChangeGroups;
-  private readonly groupTransaction: Database.Transaction<(group: readonly PendingChange[]) => ChangeOutcome[]>;
-  private readonly memberTransaction: Database.Transaction<(change: PendingChange) => unknown>;
 
   /**
    * One change as `change` runs it, committed with the others asked for meanwhile in one transaction and
@@ -230,45 +229,11 @@ export class Store implements ControlPlaneStore {
   }
 
   /** Groups committed so far (each one transaction and one fsync). */
-  groupsCommitted = 0;
-
-  private commitGroup(group: readonly PendingChange[]): ChangeOutcome[] {
-    try {
-      const outcomes = this.groupTransaction.immediate(group);
-      this.groupsCommitted++;
-      return outcomes;
-    } catch (e) {
-      this.cache = undefined;
-      if (group.length === 1) throw e;
-      // The group as a whole failed (a broken invariant, an I/O error): each change is tried again alone,
-      // so that only the one at fault fails.
-      return group.map((change): ChangeOutcome => {
-        try {
-          return this.commitGroup([change])[0]!;
-        } catch (error) {
-          return { ok: false, error };
-        }
-      });
-    }
+  get groupsCommitted(): number {
+    return this.groups.committed;
   }
 
-  private runGroup(group: readonly PendingChange[]): ChangeOutcome[] {
-    const outcomes = group.map((change): ChangeOutcome => {
-      try {
-        return { ok: true, value: this.memberTransaction(change) };
-      } catch (error) {
-        // Its savepoint is undone, but the cached state may hold part of it: the next change of the group
-        // reads the file again, as it stands inside this transaction (the earlier changes, not this one).
-        this.cache = undefined;
-        return { ok: false, error };
-      }
-    });
-    // The invariants are checked once, on the state the group leaves (each costs a walk of every object).
-    const first = group[0]!;
-    requireInvariants(this.current().state, first.action, group.length === 1 ? first.target : `and ${group.length - 1} more changes`);
-    return outcomes;
-  }
-
+  /** A change of a group, inside the group's transaction (in its own savepoint); the group checks the invariants. */
   private runChange(change: PendingChange): unknown {
     const loaded = this.current();
     const cp = new ControlPlane(loaded.state, change.actor, this.clock);
