@@ -25,6 +25,15 @@ export class ChangeContext extends Context {
     return (this.session ??= new SchedulingSession(this));
   }
 
+  /**
+   * Uses a view already built from this change's state (the extender keeps one between calls) instead of
+   * building one: it must be current, and this change then changes it along with the state.
+   */
+  useScheduling(session: SchedulingSession): void {
+    session.serve(this);
+    this.session = session;
+  }
+
   /** Forget the scheduler's view: nodes changed in a way it does not track. */
   resetScheduling(): void {
     this.session = undefined;

@@ -94,6 +94,17 @@ export class ClusterState {
   sortByKey(kind: string): void {
     const map = this.mapOf(kind);
     if (map === undefined) return;
+    // Often in order already (a new key after the others): then left as it is.
+    let previous: string | undefined;
+    let inOrder = true;
+    for (const key of map.keys()) {
+      if (previous !== undefined && previous > key) {
+        inOrder = false;
+        break;
+      }
+      previous = key;
+    }
+    if (inOrder) return;
     const entries = [...map].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     map.clear();
     for (const [key, obj] of entries) map.set(key, obj);

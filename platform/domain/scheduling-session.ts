@@ -57,7 +57,7 @@ export class SchedulingSession {
   /** The nodes' inventories, indexed as the table's nodes. */
   private readonly nodeInventories: readonly NodeInventory[];
 
-  constructor(private readonly ctx: Context) {
+  constructor(private ctx: Context) {
     const state = ctx.state;
     const nodes = [...state.nodes.values()];
     this.table = new NodeTable(
@@ -98,6 +98,15 @@ export class SchedulingSession {
       this.holdPlexes(pod, pod.status.volume_reservations, pod.status.node, 1);
       for (const e of pod.status.endpoints) this.pools.get(e.network)?.take(e.ip);
     }
+  }
+
+  /**
+   * The view now serves another change on the same state (the extender's view handed to a bind): that
+   * change's actor is the one checked and its events are the ones recorded.
+   */
+  serve(ctx: Context): void {
+    if (ctx.state !== this.ctx.state) throw new Error('a scheduling view serves only changes of the state it was built from');
+    this.ctx = ctx;
   }
 
   pool(network: string): IpPool | undefined {

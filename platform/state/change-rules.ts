@@ -59,11 +59,11 @@ export class TrackedDocuments {
    */
   writeDifferences(state: ClusterState, writer: DocumentWriter): number {
     let changes = 0;
-    const seen = new Set<string>();
+    let present = 0;
     const added = new Set<string>();
     for (const [kind, key, obj] of state.documents()) {
+      present++;
       const id = documentId(kind, key);
-      seen.add(id);
       const same = kind !== 'Counters' && this.refs.get(id) === obj;
       if (same) {
         // Tests set ANVIL_STORE_VERIFY=1: an object edited in place would be caught here, not lost.
@@ -81,6 +81,18 @@ export class TrackedDocuments {
       this.docs.set(id, doc);
       changes++;
     }
+    // Every object present now has its document: more documents than objects means some were removed
+    // (most changes remove none, and then skip the walk that finds them).
+    if (this.docs.size > present) changes += this.removeAbsent(state, writer);
+    for (const kind of added) state.sortByKey(kind);
+    return changes;
+  }
+
+  /** Removes the documents of objects no longer in `state`; returns how many. */
+  private removeAbsent(state: ClusterState, writer: DocumentWriter): number {
+    const seen = new Set<string>();
+    for (const [kind, key] of state.documents()) seen.add(documentId(kind, key));
+    let removed = 0;
     for (const id of [...this.docs.keys()]) {
       if (seen.has(id)) continue;
       const [kind, key] = id.split('\u0000') as [string, string];
@@ -88,10 +100,9 @@ export class TrackedDocuments {
       this.docs.delete(id);
       this.refs.delete(id);
       this.asLoaded?.delete(id);
-      changes++;
+      removed++;
     }
-    for (const kind of added) state.sortByKey(kind);
-    return changes;
+    return removed;
   }
 
   /** ANVIL_STORE_VERIFY: a read must leave the state as it found it; says how it did not, else undefined. */

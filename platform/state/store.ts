@@ -2,7 +2,9 @@
  * Control-plane state in SQLite (better-sqlite3, WAL): one document per object, an events table and an
  * audit log. Every change runs in one IMMEDIATE transaction: load, change through `ControlPlane`, check
  * the invariants, write what differs, log who did what; any error rolls it all back (the rules of a change,
- * shared with the in-memory store, are `change-rules.ts`). Time comes from an injectable clock.
+ * shared with the in-memory store, are `change-rules.ts`). The server's changes are group-committed
+ * (`changeInGroup`): those asked for at once share one transaction and one fsync, each in its own savepoint,
+ * the invariants checked on the state the group leaves. Time comes from an injectable clock.
  */
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -15,6 +17,7 @@ import { ControlPlane } from '../domain/control-plane.js';
 import type { ClusterEvent } from '../domain/event.js';
 import type { Actor } from '../domain/tenancy.js';
 import { requireInvariants, runThrough, stepThrough, TrackedDocuments, type DocumentWriter } from './change-rules.js';
+import { ChangeGroups, type PendingChange } from './change-groups.js';
 import type { AuditEntry, ControlPlaneStore, EventQuery } from './control-plane-store.js';
 import { prepareStateFile, warnIfOpenToOthers } from './file-modes.js';
 import { MIGRATIONS } from './migrations.js';
@@ -50,6 +53,11 @@ export class Store implements ControlPlaneStore {
   ) {
     this.db = db;
     this.readTransaction = db.transaction((fn: (state: ClusterState) => unknown) => this.readInTransaction(fn));
+    this.groups = new ChangeGroups(db, {
+      runChange: (change) => this.runChange(change),
+      checkGroup: (action, target) => requireInvariants(this.current().state, action, target),
+      forgetState: () => (this.cache = undefined),
+    });
   }
 
   /**
@@ -209,9 +217,35 @@ export class Store implements ControlPlaneStore {
     }
   }
 
+  private readonly groups: ChangeGroups;
+
+  /**
+   * One change as `change` runs it, committed with the others asked for meanwhile in one transaction and
+   * one fsync (group commit, change-groups.ts): the promise resolves once the group is durable. A change
+   * that fails rejects alone with its own error; the others of its group still commit.
+   */
+  changeInGroup<T>(actor: Actor, action: string, target: string, fn: (cp: ControlPlane) => T): Promise<T> {
+    return this.groups.add<T>({ actor, action, target, fn });
+  }
+
+  /** Groups committed so far (each one transaction and one fsync). */
+  get groupsCommitted(): number {
+    return this.groups.committed;
+  }
+
+  /** A change of a group, inside the group's transaction (in its own savepoint); the group checks the invariants. */
+  private runChange(change: PendingChange): unknown {
+    const loaded = this.current();
+    const cp = new ControlPlane(loaded.state, change.actor, this.clock);
+    const result = change.fn(cp);
+    this.commit(loaded, cp, change.actor, change.action, change.target, false);
+    return result;
+  }
+
   /** Checks the invariants of the changed state and writes it, its events and the audit row (inside a transaction). */
-  private commit(loaded: LoadedState, cp: ControlPlane, actor: Actor, action: string, target: string): void {
-    requireInvariants(loaded.state, action, target);
+  private commit(loaded: LoadedState, cp: ControlPlane, actor: Actor, action: string, target: string, checkInvariants = true): void {
+    // A change of a group leaves them to the group (runGroup).
+    if (checkInvariants) requireInvariants(loaded.state, action, target);
     const changes = loaded.tracked.writeDifferences(loaded.state, this.documentWriter());
     this.insertEvents(cp.ctx.events);
     this.statements().audit.run(this.clock().toISOString(), actor.user, action, target, changes);
@@ -347,7 +381,9 @@ export class Store implements ControlPlaneStore {
     return (this.db.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check).join('; ');
   }
 
+  /** Commits the changes waiting for their group first. */
   close(): void {
+    this.groups.flush();
     this.db.close();
   }
 }

@@ -12,6 +12,7 @@ import { checkPodReferences, type SchedulingSession } from '../../domain/schedul
 import type { Actor } from '../../domain/tenancy.js';
 import { keyOf, unusableReason } from '../../domain/volume.js';
 import type { PodDemand } from '../../scheduler/demand.js';
+import type { NodeTable } from '../../scheduler/node-table.js';
 import { planApply, podInput } from '../../manifests/apply.js';
 
 /** The extender acts as this user: it may place pods in any namespace and read what placement needs. */
@@ -19,11 +20,6 @@ export const KUBE_SCHEDULER: Actor = {
   user: 'kube-scheduler',
   roles: ['container-edit', 'volume-view', 'network-view', 'perftier-view', 'node-view'],
 };
-
-export type NodeVerdict =
-  | { readonly state: 'fits'; readonly score: number }
-  | { readonly state: 'fails'; readonly reason: string }
-  | { readonly state: 'unknown'; readonly reason: string };
 
 /** The Anvil pod a Kubernetes Pod object stands for (requests, perf-tier annotations, claims, selectors). */
 export function anvilPodInput(cp: ControlPlane, k8sPod: unknown): Parameters<ControlPlane['createPod']>[0] {
@@ -91,6 +87,11 @@ export class PodAssessment {
     this.reasons = new Array<string | undefined>(n);
   }
 
+  /** The node table of its view: the same object for every pod assessed on one view. */
+  get table(): NodeTable {
+    return this.session.table;
+  }
+
   /** The table index of an Anvil node, or undefined for a name Anvil does not know. */
   indexOf(name: string): number | undefined {
     return this.session.table.indexOf(name);
@@ -133,32 +134,4 @@ export class PodAssessment {
 /** The reason given for a candidate name that is not an Anvil node. */
 export function unknownNodeReason(name: string): string {
   return `no Anvil node is named ${name}; add it with anvil node add ${name}`;
-}
-
-/** Per candidate node name: fits with a raw score, fails with the reason, or is not an Anvil node. */
-export function assessNodes(state: ClusterState, k8sPod: unknown, nodeNames: readonly string[]): Map<string, NodeVerdict> {
-  return verdictsOf(new PodAssessment(readOnlySession(state), state, k8sPod), nodeNames);
-}
-
-/** The verdicts of `assessment` for the candidate names, in their order (a name given twice once). */
-export function verdictsOf(assessment: PodAssessment, nodeNames: readonly string[]): Map<string, NodeVerdict> {
-  const out = new Map<string, NodeVerdict>();
-  for (const name of nodeNames) {
-    const i = assessment.indexOf(name);
-    if (i === undefined) out.set(name, { state: 'unknown', reason: unknownNodeReason(name) });
-    else if (assessment.fits(i)) out.set(name, { state: 'fits', score: assessment.score(i) });
-    else out.set(name, { state: 'fails', reason: assessment.reason(i) });
-  }
-  return out;
-}
-
-/** Raw scores scaled to 0..max over the fitting nodes (the best gets max); nodes that do not fit get 0. */
-export function scaledScores(verdicts: ReadonlyMap<string, NodeVerdict>, max: number): { Host: string; Score: number }[] {
-  const fits = [...verdicts.values()].filter((v): v is { state: 'fits'; score: number } => v.state === 'fits').map((v) => v.score);
-  const lo = Math.min(...fits);
-  const hi = Math.max(...fits);
-  return [...verdicts].map(([Host, v]) => ({
-    Host,
-    Score: v.state !== 'fits' ? 0 : hi === lo ? max : Math.round(((v.score - lo) / (hi - lo)) * max),
-  }));
 }

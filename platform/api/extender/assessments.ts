@@ -50,6 +50,18 @@ export class ExtenderAssessments {
   }
 
   /**
+   * The view of `state` for a change of it (a bind, inside its transaction): the one kept when current,
+   * else one built now. The change will change it, so it is no longer kept (nor the assessments made on
+   * it) until the change hands it back (`adopt`); if the change fails, the next call builds one afresh.
+   */
+  sessionFor(state: ClusterState): SchedulingSession {
+    const view = this.viewOf(state);
+    this.view = undefined;
+    this.kept.clear();
+    return view.session;
+  }
+
+  /**
    * Right after a change of this store that ran its scheduling through `session` on `state` (its control
    * plane's): keeps that view, the state's now, unless the state has since been read afresh.
    */

@@ -115,7 +115,7 @@ export const clusterPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api
     },
     async (req, reply) => {
       const b = req.body;
-      const c = change(api, req, 'create clusters', `clusters/${b.name}`, (cp) =>
+      const c = await change(api, req, 'create clusters', `clusters/${b.name}`, (cp) =>
         cp.createCluster({
           name: b.name,
           nodes: b.nodes,
@@ -173,7 +173,7 @@ export const clusterPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api
     },
     async (req, reply) => {
       const b = req.body;
-      const n = change(api, req, 'create nodes', `nodes/${b.name}`, (cp) =>
+      const n = await change(api, req, 'create nodes', `nodes/${b.name}`, (cp) =>
         cp.addNode({
           name: b.name,
           ...(b.profile ? { profile: b.profile } : {}),
@@ -201,7 +201,7 @@ export const clusterPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api
     },
     async (req) => {
       const { name, action } = req.params;
-      const r = change(api, req, `${action} nodes`, `nodes/${name}`, (cp) => {
+      const r = await change(api, req, `${action} nodes`, `nodes/${name}`, (cp) => {
         switch (action) {
           case 'cordon':
             cp.cordonNode(name);
@@ -245,10 +245,10 @@ export const clusterPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api
       const { name, port, action } = req.params;
       const target = `nodes/${name}`;
       if (action === 'down') {
-        const r = change(api, req, 'fail links', target, (cp) => cp.linkDown(name, port));
+        const r = await change(api, req, 'fail links', target, (cp) => cp.linkDown(name, port));
         return { message: `node ${name} port ${port} link down: ${r.pending.length} pods pending`, moved: r.moved, pending: r.pending };
       }
-      change(api, req, 'recover links', target, (cp) => cp.linkUp(name, port));
+      await change(api, req, 'recover links', target, (cp) => cp.linkUp(name, port));
       return { message: `node ${name} port ${port} link up` };
     },
   );
@@ -267,7 +267,9 @@ export const clusterPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api
       },
     },
     async (req) => {
-      change(api, req, 'delete nodes', `nodes/${req.params.name}`, (cp) => cp.removeNode(req.params.name, req.query.force === 'true'));
+      await change(api, req, 'delete nodes', `nodes/${req.params.name}`, (cp) =>
+        cp.removeNode(req.params.name, req.query.force === 'true'),
+      );
       return { message: `node ${req.params.name} removed` };
     },
   );

@@ -9,9 +9,13 @@ import type { ListQuery, Page } from '../paging.js';
 import { actorOf } from '../auth.js';
 import type { Api } from '../api.js';
 
-/** One change in one transaction as the request's actor; the audit log names the action and target. */
-export function change<T>(api: Api, req: FastifyRequest, action: string, target: string, fn: (cp: ControlPlane) => T): T {
-  return api.store.change(actorOf(req), action, target, fn);
+/**
+ * One change as the request's actor, all or nothing; the audit log names the action and target. It is
+ * committed with the other requests' changes of the moment in one transaction and one fsync (group
+ * commit), and resolves only once durable: the answer acknowledges a change that a crash cannot lose.
+ */
+export function change<T>(api: Api, req: FastifyRequest, action: string, target: string, fn: (cp: ControlPlane) => T): Promise<T> {
+  return api.store.changeInGroup(actorOf(req), action, target, fn);
 }
 
 /**

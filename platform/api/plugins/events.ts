@@ -1,7 +1,7 @@
 /** Events (what the cluster did) and the audit log (who changed what). */
 import type { FastifyPluginAsync } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import { allows, authorize, parseRole } from '../../domain/tenancy.js';
+import { allows, authorize, rolesOf } from '../../domain/tenancy.js';
 import { actorOf } from '../auth.js';
 import { AUDIT_LIMIT_RANGE, EVENT_LIMIT_RANGE } from '../../domain/limits.js';
 import { bearer, limitParam, responses } from '../schemas.js';
@@ -71,7 +71,7 @@ export const eventsPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api 
       const actor = actorOf(req);
       const limit = Number(req.query.limit ?? 50);
       // A caller with no event role anywhere is refused outright, not shown an empty list.
-      if (!actor.roles.flatMap(parseRole).some((r) => r.cls === 'event')) authorize(actor, 'event', 'view');
+      if (!actor.roles.flatMap(rolesOf).some((r) => r.cls === 'event')) authorize(actor, 'event', 'view');
       const seesAll = allows(actor, 'event', 'view');
       // Who sees every event gets the newest `limit` from the store; who sees some namespaces gets them
       // filtered from all (a fixed cap could hide theirs behind other namespaces' newer events).

@@ -12,7 +12,8 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { Counter } from 'prom-client';
 import { AnvilError, isAnvilError } from '../../errors.js';
 import { keyOf } from '../../domain/volume.js';
-import { anvilPodInput, KUBE_SCHEDULER, unknownNodeReason, type PodAssessment } from '../extender/assess.js';
+import { anvilPodInput, KUBE_SCHEDULER, unknownNodeReason } from '../extender/assess.js';
+import { filterText, prioritizeText } from '../extender/answer-text.js';
 import { ExtenderAssessments } from '../extender/assessments.js';
 import {
   ExtenderArgs,
@@ -20,7 +21,6 @@ import {
   ExtenderBindingResult,
   ExtenderFilterResult,
   HostPriorityList,
-  MAX_EXTENDER_PRIORITY,
   type ExtenderFilterResult as FilterResult,
 } from '../extender/k8s-types.js';
 import { responses } from '../schemas.js';
@@ -32,6 +32,8 @@ import { bindInKubernetes, type KubeApi } from '../extender/kube-binder.js';
 function isLoopback(address: string): boolean {
   return address === '::1' || /^(::ffff:)?127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(address);
 }
+/** The answers written as text (answer-text.ts) go out as the schema's serializer would send them. */
+const JSON_TYPE = 'application/json; charset=utf-8';
 /** Pods seen by filter/prioritize, by UID, for bind (which names the pod only); bounded. */
 const REMEMBERED_PODS = 10_000;
 
@@ -60,30 +62,6 @@ function requireCaller(req: FastifyRequest, callers: ExtenderCallers): void {
   );
 }
 
-/**
- * kube-scheduler's scores: Anvil's raw score of each candidate that fits, scaled to 0..MAX_EXTENDER_PRIORITY
- * over the fitting candidates (the best gets the max); the others, and names Anvil does not know, get 0.
- */
-function scaledScores(a: PodAssessment, names: readonly string[]): HostPriorityList {
-  const at = new Int32Array(names.length);
-  let lo = Infinity;
-  let hi = -Infinity;
-  names.forEach((name, k) => {
-    const i = a.indexOf(name) ?? -1;
-    at[k] = i;
-    if (i >= 0 && a.fits(i)) {
-      lo = Math.min(lo, a.score(i));
-      hi = Math.max(hi, a.score(i));
-    }
-  });
-  const max = MAX_EXTENDER_PRIORITY;
-  return names.map((Host, k) => {
-    const i = at[k]!;
-    if (i < 0 || !a.fits(i)) return { Host, Score: 0 };
-    return { Host, Score: hi === lo ? max : Math.round(((a.score(i) - lo) / (hi - lo)) * max) };
-  });
-}
-
 function candidateNames(args: ExtenderArgs): string[] {
   if (args.NodeNames) return args.NodeNames;
   return (args.Nodes?.items ?? []).map((n) => n.metadata.name);
@@ -107,7 +85,7 @@ export const extenderPlugin: FastifyPluginAsync<{ api: Api; callers: ExtenderCal
   };
   const viewsBuilt = new Counter({
     name: 'anvil_extender_views_built_total',
-    help: 'Scheduling views the extender built from the state (once per state: a bind hands over its own, any other change makes the next call build one)',
+    help: 'Scheduling views the extender built from the state, for filter, prioritize and bind (once per state: a bind uses the current one and hands it over changed, any other change makes the next call build one)',
     registers: [api.metrics],
   });
   const assessments = new ExtenderAssessments(api.store, () => viewsBuilt.inc());
@@ -128,10 +106,21 @@ export const extenderPlugin: FastifyPluginAsync<{ api: Api; callers: ExtenderCal
         response: responses(ExtenderFilterResult),
       },
     },
-    async (req) => {
+    async (req, reply) => {
       const args = req.body;
       remember(args);
       const names = candidateNames(args);
+      if (args.NodeNames && !args.Nodes) {
+        // kube-scheduler with nodeCacheCapable: the answer written as text (answer-text.ts).
+        try {
+          const text = assessments.with(args.Pod, (a) => filterText(a, names));
+          void reply.type(JSON_TYPE);
+          return text;
+        } catch (e) {
+          if (!isAnvilError(e)) throw e;
+          return { Nodes: null, NodeNames: null, FailedNodes: {}, FailedAndUnresolvableNodes: {}, Error: e.format() };
+        }
+      }
       const result: FilterResult = { Nodes: null, NodeNames: null, FailedNodes: {}, FailedAndUnresolvableNodes: {}, Error: '' };
       try {
         const passing = assessments.with(args.Pod, (a) => {
@@ -172,12 +161,14 @@ export const extenderPlugin: FastifyPluginAsync<{ api: Api; callers: ExtenderCal
         response: responses(HostPriorityList),
       },
     },
-    async (req) => {
+    async (req, reply) => {
       const args = req.body;
       remember(args);
       const names = candidateNames(args);
       try {
-        return assessments.with(args.Pod, (a) => scaledScores(a, names));
+        const text = assessments.with(args.Pod, (a) => prioritizeText(a, names));
+        void reply.type(JSON_TYPE);
+        return text;
       } catch (e) {
         // Prioritize has no Error field: a pod Anvil cannot read gets no preference.
         if (!isAnvilError(e)) throw e;
@@ -207,9 +198,11 @@ export const extenderPlugin: FastifyPluginAsync<{ api: Api; callers: ExtenderCal
       try {
         const bound = api.store.change(KUBE_SCHEDULER, 'bind pods', `pods/${ns}/${b.PodName}`, (cp) => {
           const existing = cp.state.pods.get(keyOf(ns, b.PodName));
+          // A retried bind (kube-scheduler retries after an error) finds the pod already placed there.
+          if (existing?.status.state === 'running' && existing.status.node === b.Node) return undefined;
+          // The view filter and prioritize used (the state's own): placing the pod changes it, not a new one.
+          cp.ctx.useScheduling(assessments.sessionFor(cp.state));
           if (existing) {
-            // A retried bind (kube-scheduler retries after an error) finds the pod already placed there.
-            if (existing.status.state === 'running' && existing.status.node === b.Node) return undefined;
             // A pod the extender placed is stale when Kubernetes binds this name again: the same pod (same UID)
             // means the earlier placement never reached Kubernetes, which binds a pod once; another UID means
             // the earlier pod is gone, as Kubernetes holds one pod of a name at a time. Replace it in this change.

@@ -68,7 +68,7 @@ export const networksPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { ap
       },
     },
     async (req, reply) =>
-      reply.status(201).send(change(api, req, 'create networks', `networks/${req.body.name}`, (cp) => cp.createNetwork(req.body))),
+      reply.status(201).send(await change(api, req, 'create networks', `networks/${req.body.name}`, (cp) => cp.createNetwork(req.body))),
   );
   app.delete<{ Params: Static<typeof NameParams> }>(
     '/networks/:name',
@@ -84,7 +84,7 @@ export const networksPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { ap
       },
     },
     async (req) => {
-      change(api, req, 'delete networks', `networks/${req.params.name}`, (cp) => cp.deleteNetwork(req.params.name));
+      await change(api, req, 'delete networks', `networks/${req.params.name}`, (cp) => cp.deleteNetwork(req.params.name));
       return { message: `network ${req.params.name} deleted` };
     },
   );

@@ -118,7 +118,9 @@ export const perfTiersPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { a
     async (req, reply) =>
       reply
         .status(201)
-        .send(perfTierView(change(api, req, 'create perf-tiers', `perf-tiers/${req.body.name}`, (cp) => cp.createPerfTier(req.body)))),
+        .send(
+          perfTierView(await change(api, req, 'create perf-tiers', `perf-tiers/${req.body.name}`, (cp) => cp.createPerfTier(req.body))),
+        ),
   );
   app.delete<{ Params: Static<typeof NameParams> }>(
     '/perf-tiers/:name',
@@ -134,7 +136,7 @@ export const perfTiersPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { a
       },
     },
     async (req) => {
-      change(api, req, 'delete perf-tiers', `perf-tiers/${req.params.name}`, (cp) => cp.deletePerfTier(req.params.name));
+      await change(api, req, 'delete perf-tiers', `perf-tiers/${req.params.name}`, (cp) => cp.deletePerfTier(req.params.name));
       return { message: `perf tier ${req.params.name} deleted` };
     },
   );

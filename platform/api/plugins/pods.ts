@@ -106,7 +106,7 @@ export const podsPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api })
     },
     async (req) => {
       const { namespace, name } = req.params;
-      change(api, req, 'delete pods', `pods/${namespace}/${name}`, (cp) => cp.deletePod(namespace, name));
+      await change(api, req, 'delete pods', `pods/${namespace}/${name}`, (cp) => cp.deletePod(namespace, name));
       return { message: `pod ${namespace}/${name} deleted` };
     },
   );

@@ -83,7 +83,8 @@ export const quotasPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api 
         response: responses(QuotaView),
       },
     },
-    async (req) => change(api, req, 'set quotas', `quotas/${req.params.namespace}`, (cp) => cp.setQuota(req.params.namespace, req.body)),
+    async (req) =>
+      await change(api, req, 'set quotas', `quotas/${req.params.namespace}`, (cp) => cp.setQuota(req.params.namespace, req.body)),
   );
   app.delete<{ Params: Static<typeof NamespaceParams> }>(
     '/namespaces/:namespace/quota',
@@ -99,7 +100,7 @@ export const quotasPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api 
       },
     },
     async (req) => {
-      change(api, req, 'delete quotas', `quotas/${req.params.namespace}`, (cp) => cp.deleteQuota(req.params.namespace));
+      await change(api, req, 'delete quotas', `quotas/${req.params.namespace}`, (cp) => cp.deleteQuota(req.params.namespace));
       return { message: `quota of namespace ${req.params.namespace} deleted` };
     },
   );

@@ -85,7 +85,7 @@ export const tenancyPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api
       },
     },
     async (req, reply) => {
-      change(api, req, 'create namespaces', `namespaces/${req.body.name}`, (cp) => cp.createTenant(req.body.name));
+      await change(api, req, 'create namespaces', `namespaces/${req.body.name}`, (cp) => cp.createTenant(req.body.name));
       return reply.status(201).send({ message: `namespace ${req.body.name} created` });
     },
   );
@@ -117,7 +117,7 @@ export const tenancyPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api
       },
     },
     async (req) => {
-      change(api, req, 'delete namespaces', `namespaces/${req.params.name}`, (cp) => cp.deleteTenant(req.params.name));
+      await change(api, req, 'delete namespaces', `namespaces/${req.params.name}`, (cp) => cp.deleteTenant(req.params.name));
       return { message: `namespace ${req.params.name} deleted` };
     },
   );
@@ -167,7 +167,7 @@ export const tenancyPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api
       if (!api.store.read((st) => st.users.has(req.body.name))) api.tokens.revokeAll(req.body.name, actorOf(req).user);
       return reply
         .status(201)
-        .send(change(api, req, 'create users', `users/${req.body.name}`, (cp) => cp.createUser(req.body.name, req.body.roles)));
+        .send(await change(api, req, 'create users', `users/${req.body.name}`, (cp) => cp.createUser(req.body.name, req.body.roles)));
     },
   );
   app.patch<{ Params: Static<typeof NameParams>; Body: Static<typeof UserRolesBody> }>(
@@ -184,7 +184,8 @@ export const tenancyPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api
         response: responses(UserObject),
       },
     },
-    async (req) => change(api, req, 'update users', `users/${req.params.name}`, (cp) => cp.setUserRoles(req.params.name, req.body.roles)),
+    async (req) =>
+      await change(api, req, 'update users', `users/${req.params.name}`, (cp) => cp.setUserRoles(req.params.name, req.body.roles)),
   );
   app.delete<{ Params: Static<typeof NameParams> }>(
     '/users/:name',
@@ -200,7 +201,7 @@ export const tenancyPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api
       },
     },
     async (req) => {
-      change(api, req, 'delete users', `users/${req.params.name}`, (cp) => cp.deleteUser(req.params.name));
+      await change(api, req, 'delete users', `users/${req.params.name}`, (cp) => cp.deleteUser(req.params.name));
       const revoked = api.tokens.revokeAll(req.params.name, actorOf(req).user);
       return { message: `user ${req.params.name} deleted, ${revoked} token${revoked === 1 ? '' : 's'} revoked` };
     },

@@ -104,7 +104,9 @@ export const volumesPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api
       return reply
         .status(201)
         .send(
-          change(api, req, 'create volumes', `volumes/${ns}/${req.body.name}`, (cp) => cp.createVolume({ namespace: ns, ...req.body })),
+          await change(api, req, 'create volumes', `volumes/${ns}/${req.body.name}`, (cp) =>
+            cp.createVolume({ namespace: ns, ...req.body }),
+          ),
         );
     },
   );
@@ -123,7 +125,7 @@ export const volumesPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api
     },
     async (req) => {
       const { namespace, name } = req.params;
-      return change(api, req, 'update volumes', `volumes/${namespace}/${name}`, (cp) => cp.updateVolume(namespace, name, req.body));
+      return await change(api, req, 'update volumes', `volumes/${namespace}/${name}`, (cp) => cp.updateVolume(namespace, name, req.body));
     },
   );
   app.delete<{ Params: NsName; Querystring: Static<typeof Force> }>(
@@ -141,7 +143,7 @@ export const volumesPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api
     },
     async (req) => {
       const { namespace, name } = req.params;
-      change(api, req, 'delete volumes', `volumes/${namespace}/${name}`, (cp) =>
+      await change(api, req, 'delete volumes', `volumes/${namespace}/${name}`, (cp) =>
         cp.deleteVolume(namespace, name, req.query.force === 'true'),
       );
       return { message: `volume ${namespace}/${name} deleted` };
@@ -196,7 +198,7 @@ export const volumesPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api
       return reply
         .status(201)
         .send(
-          change(api, req, 'create snapshots', `snapshots/${ns}/${req.body.name}`, (cp) =>
+          await change(api, req, 'create snapshots', `snapshots/${ns}/${req.body.name}`, (cp) =>
             cp.createSnapshot(ns, req.body.name, req.body.volume),
           ),
         );
@@ -221,7 +223,7 @@ export const volumesPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api
       return reply
         .status(201)
         .send(
-          change(api, req, 'restore volumes', `volumes/${namespace}/${req.body.to}`, (cp) =>
+          await change(api, req, 'restore volumes', `volumes/${namespace}/${req.body.to}`, (cp) =>
             cp.restoreSnapshot(namespace, name, req.body.to, req.body.perf_tier),
           ),
         );
@@ -241,7 +243,7 @@ export const volumesPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api
     },
     async (req) => {
       const { namespace, name } = req.params;
-      change(api, req, 'delete snapshots', `snapshots/${namespace}/${name}`, (cp) => cp.deleteSnapshot(namespace, name));
+      await change(api, req, 'delete snapshots', `snapshots/${namespace}/${name}`, (cp) => cp.deleteSnapshot(namespace, name));
       return { message: `snapshot ${namespace}/${name} deleted` };
     },
   );

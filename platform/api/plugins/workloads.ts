@@ -153,7 +153,7 @@ export const workloadsPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { a
       const { name, network, ip } = req.body;
       return reply
         .status(201)
-        .send(change(api, req, 'create endpoints', `endpoints/${ns}/${name}`, (cp) => cp.createEndpoint(ns, name, network, ip)));
+        .send(await change(api, req, 'create endpoints', `endpoints/${ns}/${name}`, (cp) => cp.createEndpoint(ns, name, network, ip)));
     },
   );
   app.delete<{ Params: NsName }>(
@@ -171,7 +171,7 @@ export const workloadsPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { a
     },
     async (req) => {
       const { namespace, name } = req.params;
-      change(api, req, 'delete endpoints', `endpoints/${namespace}/${name}`, (cp) => cp.deleteEndpoint(namespace, name));
+      await change(api, req, 'delete endpoints', `endpoints/${namespace}/${name}`, (cp) => cp.deleteEndpoint(namespace, name));
       return { message: `endpoint ${namespace}/${name} deleted` };
     },
   );
@@ -191,7 +191,7 @@ export const workloadsPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { a
       },
       async (req) => {
         const { namespace, name } = req.params;
-        const pods = change(api, req, `delete ${w.kind}`, `${w.kind}/${namespace}/${name}`, (cp) =>
+        const pods = await change(api, req, `delete ${w.kind}`, `${w.kind}/${namespace}/${name}`, (cp) =>
           cp.deleteWorkload(namespace, w.owner, name),
         );
         return { message: `${w.owner} ${namespace}/${name} deleted with its ${pods} pods` };

@@ -70,4 +70,27 @@ describe('the token cache', () => {
     expect((await w.as(token, 'GET', '/api/v1/whoami')).statusCode).toBe(401);
     await w.app.close();
   });
+
+  it('a role taken away or given through the API itself holds on the very next request (roles parsed once per text)', async () => {
+    const w = await world();
+    const { token } = w.issued();
+    const volumesOf = async (ns: string) => (await w.as(token, 'GET', `/api/v1/namespaces/${ns}/volumes`)).statusCode;
+    const events = async () => (await w.as(token, 'GET', '/api/v1/events')).statusCode;
+    // Warm every cache: the token's user, its roles' parse.
+    for (let i = 0; i < 3; i++) expect([await volumesOf('a'), await volumesOf('b'), await events()]).toEqual([200, 403, 200]);
+    const patch = (roles: string[]) =>
+      w.app.inject({
+        method: 'PATCH',
+        url: '/api/v1/users/tuser',
+        headers: { authorization: `Bearer ${w.admin}` },
+        payload: { roles },
+      });
+    expect((await patch(['tenant-user/b'])).statusCode).toBe(200);
+    expect([await volumesOf('a'), await volumesOf('b')]).toEqual([403, 200]);
+    expect((await patch(['node-view'])).statusCode).toBe(200);
+    expect([await volumesOf('a'), await volumesOf('b'), await events()]).toEqual([403, 403, 403]);
+    expect((await patch(['tenant-user/a'])).statusCode).toBe(200);
+    expect([await volumesOf('a'), await volumesOf('b'), await events()]).toEqual([200, 403, 200]);
+    await w.app.close();
+  });
 });

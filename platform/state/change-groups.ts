@@ -1,0 +1,124 @@
+/**
+ * Group commit: changes asked for while the event loop is busy (a commit's fsync blocks it) wait in a
+ * queue and are committed together, in one transaction and one fsync, on the next turn of the loop. Each
+ * caller's promise settles only once its group's transaction is durable (or has failed). Each change runs
+ * in its own savepoint, so one that fails fails alone and the others commit; the invariants are checked
+ * once, on the state the group leaves, and a group that fails as a whole (a broken invariant, an I/O
+ * error) is tried again change by change, so that only the one at fault fails.
+ */
+import type Database from 'better-sqlite3';
+import type { ControlPlane } from '../domain/control-plane.js';
+import type { Actor } from '../domain/tenancy.js';
+
+/** At most this many changes in one transaction: a flood of requests is committed in several groups. */
+export const MAX_GROUP_CHANGES = 256;
+
+/** One change waiting for its group. */
+export interface PendingChange {
+  readonly actor: Actor;
+  readonly action: string;
+  readonly target: string;
+  readonly fn: (cp: ControlPlane) => unknown;
+}
+
+/** What the store does for a group: run one change (inside the transaction), check the state, forget it. */
+export interface GroupHooks {
+  /** Runs the change on the current state and writes it; throws to fail it. */
+  runChange(change: PendingChange): unknown;
+  /** Throws when the state the group leaves breaks an invariant (`action`, `target` name the group). */
+  checkGroup(action: string, target: string): void;
+  /** The kept state may hold part of a failed change: the next use reads the file again. */
+  forgetState(): void;
+}
+
+type ChangeOutcome = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: unknown };
+
+interface Waiting extends PendingChange {
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+}
+
+export class ChangeGroups {
+  private pending: Waiting[] = [];
+  private scheduled = false;
+  private readonly groupTransaction: Database.Transaction<(group: readonly PendingChange[]) => ChangeOutcome[]>;
+  private readonly changeTransaction: Database.Transaction<(change: PendingChange) => unknown>;
+  /** Groups committed so far (each one transaction and one fsync). */
+  committed = 0;
+
+  constructor(
+    db: Database.Database,
+    private readonly hooks: GroupHooks,
+  ) {
+    this.groupTransaction = db.transaction((group: readonly PendingChange[]) => this.runGroup(group));
+    // Called inside the group's transaction, better-sqlite3 runs it in a savepoint: a throw undoes it alone.
+    this.changeTransaction = db.transaction((change: PendingChange) => hooks.runChange(change));
+  }
+
+  /** Queues a change; the promise settles once its group has committed (durable) or it failed. */
+  add<T>(change: PendingChange): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.pending.push({ ...change, resolve: resolve as (value: unknown) => void, reject });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        // After the poll phase: every request that arrived during the last commit has queued its change.
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  /** Commits every waiting change now, in groups of at most MAX_GROUP_CHANGES. */
+  flush(): void {
+    this.scheduled = false;
+    while (this.pending.length > 0) {
+      const group = this.pending.splice(0, MAX_GROUP_CHANGES);
+      let outcomes: ChangeOutcome[];
+      try {
+        outcomes = this.commit(group);
+      } catch (e) {
+        for (const waiting of group) waiting.reject(e);
+        continue;
+      }
+      group.forEach((waiting, i) => {
+        const outcome = outcomes[i]!;
+        if (outcome.ok) waiting.resolve(outcome.value);
+        else waiting.reject(outcome.error);
+      });
+    }
+  }
+
+  /** The group in one IMMEDIATE transaction; throws when a group of one failed as a whole. */
+  private commit(group: readonly PendingChange[]): ChangeOutcome[] {
+    try {
+      const outcomes = this.groupTransaction.immediate(group);
+      this.committed++;
+      return outcomes;
+    } catch (e) {
+      this.hooks.forgetState();
+      if (group.length === 1) throw e;
+      return group.map((change): ChangeOutcome => {
+        try {
+          return this.commit([change])[0]!;
+        } catch (error) {
+          return { ok: false, error };
+        }
+      });
+    }
+  }
+
+  private runGroup(group: readonly PendingChange[]): ChangeOutcome[] {
+    const outcomes = group.map((change): ChangeOutcome => {
+      try {
+        return { ok: true, value: this.changeTransaction(change) };
+      } catch (error) {
+        // Its savepoint is undone; the next change of the group reads the file as it stands inside this
+        // transaction (the earlier changes, not this one).
+        this.hooks.forgetState();
+        return { ok: false, error };
+      }
+    });
+    const first = group[0]!;
+    this.hooks.checkGroup(first.action, group.length === 1 ? first.target : `and ${group.length - 1} more changes`);
+    return outcomes;
+  }
+}
