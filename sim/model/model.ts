@@ -53,6 +53,8 @@ export interface JobPlacement {
   readonly via?: readonly Station[];
   /** Stations between the device and the job on the way back (a QoS scheduler's completion port, a return link), in order. */
   readonly after?: readonly Station[];
+  /** Called when the job is done (after the model's own bookkeeping): a later job may be added from here. */
+  readonly onDone?: (job: JobGenerator) => void;
 }
 
 const NO_LABELS: Labels = Object.freeze({});
@@ -82,6 +84,11 @@ export class Model {
   private loneDirectJob: { readonly generator: JobGenerator; readonly device: DeviceInstance } | null = null;
   /** Actions posted with `at` that have not happened yet. */
   private actionsPending = 0;
+  /**
+   * Jobs will be added while the model runs (fio's stonewall phases, wait_for): the run stays on the
+   * kernel, whose heap takes them, rather than on a single-server loop.
+   */
+  laterJobs = false;
 
   /**
    * @param seed the scenario seed every random stream derives from
@@ -146,10 +153,11 @@ export class Model {
       this.streams.get(`job/${name}`),
       unit.recorder,
       device.instance.capacity_bytes,
-      (_job, windowEnd_ns) => {
+      (job, windowEnd_ns) => {
         unit.windowEnd_ns = Math.max(unit.windowEnd_ns, windowEnd_ns);
         if (--unit.active === 0) unit.recorder.finish(unit.windowEnd_ns);
         if (--this.running === 0) this.sim.stop();
+        placement.onDone?.(job);
       },
     );
     this.running++;
@@ -238,6 +246,7 @@ export class Model {
     const service = lone.device.singleServer?.() ?? null;
     if (service === null) return null;
     const { generator } = lone;
+    if (generator.needsKernel || this.laterJobs) return null;
     const plan = generator.openLoopPlan();
     if (plan !== null) return generator.handOver() ? new OpenLoopSingleServer(this.sim, generator, plan, service) : null;
     const loop = new SingleServerLoop(this.sim, generator, service);
