@@ -2,6 +2,7 @@
 // a job file on a fixed-latency or queue device and checks what the option must change.
 import { describe, expect, it } from 'vitest';
 import { parseProfile } from '../../bench/profiles.js';
+import { estimateOnProfile } from '../../bench/targets/run-cost.js';
 import { runOnModel } from '../../bench/targets/sim.js';
 import { loadWorkloads } from '../../bench/workloads/resolve.js';
 import { AnvilError } from '../../platform/errors.js';
@@ -205,5 +206,15 @@ describe('ignored and rejected options', () => {
       expect.stringMatching(/^jobs\.fio:4: option 'ss' is fio's alias of 'steadystate'/),
       expect.stringMatching(/^jobs\.fio:5: option 'threads' is not supported by the model \(did you mean 'thread'\?\)/),
     ]);
+  });
+});
+
+describe('the run-cost estimate follows the amount of I/O', () => {
+  it('counts io_size x loops, the verify pass and number_ios, not only the region', () => {
+    const ios = (text: string) => estimateOnProfile(specs(text), nullDevice('10us')).ios;
+    expect(ios('[a]\nrw=write\nsize=64k\n')).toBe(16);
+    expect(ios('[a]\nrw=write\nsize=64k\nloops=3\n')).toBe(48);
+    expect(ios('[a]\nrw=write\nsize=64k\nio_size=128k\nverify=md5\n')).toBe(64);
+    expect(ios('[a]\nrw=write\nsize=64k\nnumber_ios=5\n')).toBe(5);
   });
 });
