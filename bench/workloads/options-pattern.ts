@@ -132,6 +132,60 @@ export function parseDistribution(text: string): OffsetDistribution | string {
 
 /** The rows the model runs. */
 export const PATTERN_OPTIONS: readonly FioOption[] = [
+  model('zonemode', [], 'enum', 'none', 'none, or strided (zonesize bytes, then skip zoneskip); zbd is not modelled', (s, v) => {
+    if (v === 'none' || v === 'strided') return void (s.zoneMode = v);
+    if (v === 'zbd')
+      return 'zonemode=zbd: zoned devices (write pointers, zone resets) are not modelled; remove the zone options to run the job on a conventional drive';
+    return `zonemode=${v ?? ''} is not one of none|strided|zbd`;
+  }),
+  model(
+    'zonesize',
+    [],
+    'size',
+    '0',
+    'zonemode=strided: bytes of I/O in a zone before the skip',
+    size('zonesize', (s, v) => (s.zoneSize_bytes = v)),
+  ),
+  model(
+    'zoneskip',
+    [],
+    'size',
+    '0',
+    'zonemode=strided: bytes skipped after each zone',
+    size('zoneskip', (s, v) => (s.zoneSkip_bytes = v)),
+  ),
+  model(
+    'verify_backlog',
+    [],
+    'int',
+    '0',
+    'with verify: read back every N writes as they happen',
+    whole('verify_backlog', 0, (s, v) => (s.verifyBacklog = v)),
+  ),
+  model(
+    'flow_id',
+    [],
+    'int',
+    '0',
+    'the flow group whose jobs share I/O by their flow weights',
+    whole('flow_id', 0, (s, v) => (s.flowId = v)),
+  ),
+  model(
+    'flow',
+    [],
+    'int',
+    '0',
+    "this job's weight in its flow group's share of I/Os",
+    whole('flow', 0, (s, v) => (s.flowWeight = v)),
+  ),
+  model(
+    'flow_sleep',
+    [],
+    'duration',
+    '0',
+    'how long a job held back by its flow group sleeps (a bare number is microseconds)',
+    duration('flow_sleep', 'us', (s, ns) => (s.flowSleep_ns = ns)),
+  ),
   model(
     'stonewall',
     ['wait_for_previous'],

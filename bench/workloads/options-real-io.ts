@@ -203,9 +203,6 @@ export const REAL_IO_OPTIONS: readonly FioOption[] = [
     'log_alternate_epoch',
   ]),
   ...rows('rejected', ZONES, 'zoned devices', [
-    'zonemode',
-    'zonesize',
-    'zoneskip',
     'zonerange',
     'zonecapacity',
     'max_open_zones',
@@ -246,18 +243,10 @@ export const REAL_IO_OPTIONS: readonly FioOption[] = [
     ['rate_cycle', 'ratecycle'],
     'rate_iops_min',
   ]),
-  ...rows(
-    'rejected',
-    'verify_backlog interleaves verify reads with the writes; the model reads back once after all writes (remove it)',
-    'verify backlog',
-    ['verify_backlog', 'verify_backlog_batch'],
-  ),
-  ...rows(
-    'rejected',
-    "flow shares I/O between jobs by fio's token counter, which the model does not have; cap the jobs with rate_iops instead",
-    'flow',
-    ['flow', 'flow_sleep', 'flow_watermark'],
-  ),
+  ...rows('ignored', "is not used by fio's flow control since fio 3.22; the model ignores it", 'flow watermark', ['flow_watermark']),
+  ...rows('ignored', 'batches verify_backlog reads in real I/O; the model reads the backlog back at once and ignores it', 'verify batch', [
+    'verify_backlog_batch',
+  ]),
   ...rows('rejected', 'sprandom preconditioning is not modelled; precondition with a sequential then a random write job', 'sprandom', [
     'sprandom',
     'spr_op',

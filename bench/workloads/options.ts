@@ -103,6 +103,16 @@ export interface JobSettings {
   doVerify: boolean;
   /** The `rw=MODE:N` modifier of a sequential mode, bytes added after each I/O (may be negative). */
   seqGap_bytes: number;
+  /** fio `zonemode` (none or strided), `zonesize` and `zoneskip` (bytes). */
+  zoneMode: 'none' | 'strided';
+  zoneSize_bytes: number;
+  zoneSkip_bytes: number;
+  /** fio `verify_backlog` (0: read back after all writes). */
+  verifyBacklog: number;
+  /** fio `flow_id`, `flow` (weight, 0: none) and `flow_sleep` (ns). */
+  flowId: number;
+  flowWeight: number;
+  flowSleep_ns: number;
 }
 
 /** fio's defaults (options.c `.def`), with the job name still to be filled in. */
@@ -149,6 +159,13 @@ export function defaultSettings(): JobSettings {
     verify: false,
     doVerify: true,
     seqGap_bytes: 0,
+    zoneMode: 'none',
+    zoneSize_bytes: 0,
+    zoneSkip_bytes: 0,
+    verifyBacklog: 0,
+    flowId: 0,
+    flowWeight: 0,
+    flowSleep_ns: 0,
   };
 }
 

@@ -198,8 +198,33 @@ function buildSpecs(s: JobSettings, section: JobSection, order: JobOrder, capaci
     ...(split ? { bsSplit: split } : {}),
     ...(random && s.distribution && s.distribution.kind !== 'uniform' ? { distribution: s.distribution } : {}),
     ...(s.thinktime_ns > 0 ? { thinktime_ns: s.thinktime_ns, thinktimeBlocks: s.thinktimeBlocks } : {}),
-    ...(s.verify && s.doVerify && fraction < 1 ? { verify: true } : {}),
+    ...(s.verify && s.doVerify && fraction < 1 ? { verify: true, ...(s.verifyBacklog > 0 ? { verifyBacklog: s.verifyBacklog } : {}) } : {}),
+    ...(s.zoneMode === 'strided' && s.zoneSize_bytes > 0 && !random
+      ? { stride: { zone_bytes: s.zoneSize_bytes, skip_bytes: s.zoneSkip_bytes } }
+      : {}),
+    ...(s.flowWeight > 0 ? { flow: { id: s.flowId, weight: s.flowWeight, sleep_ns: s.flowSleep_ns } } : {}),
   };
+  if (s.zoneMode === 'strided' && random) {
+    out.problem(
+      s.lines.zonemode ?? section.line,
+      'ANVIL_ERR_JOB_VALUE',
+      `job '${s.name}': zonemode=strided with a random rw is not modelled (the model strides sequential jobs); use rw=read or rw=write`,
+    );
+  }
+  if (s.thinktime_ns > 0 && (rate.read > 0 || rate.write > 0)) {
+    out.problem(
+      s.lines.thinktime ?? section.line,
+      'ANVIL_ERR_JOB_VALUE',
+      `job '${s.name}': thinktime with a rate cap is not modelled (the model paces a capped job by its rate alone); give one or the other`,
+    );
+  }
+  if (s.flowWeight > 0 && (rate.read > 0 || rate.write > 0)) {
+    out.problem(
+      s.lines.flow ?? section.line,
+      'ANVIL_ERR_JOB_VALUE',
+      `job '${s.name}': flow with a rate cap is not modelled (fio's flow holds back a job's own loop); give one or the other`,
+    );
+  }
   let base = s.offset_bytes;
   if (s.offsetPercent > 0) {
     const line = s.lines.offset ?? section.line;

@@ -12,6 +12,7 @@ import { RandomStreams } from '../core/random.js';
 import type { DeviceInstance, DeviceKind } from '../devices/device.js';
 import { RequestPool, type Station } from '../io/requests.js';
 import { JobRecorder } from '../measure/job-recorder.js';
+import { FlowGroup } from '../workload/flow-group.js';
 import { JobGenerator } from '../workload/job-generator.js';
 import { OpenLoopSingleServer } from '../workload/open-loop-single-server.js';
 import type { JobLoop } from '../workload/job-loop.js';
@@ -76,6 +77,8 @@ export class Model {
   private readonly deviceByName = new Map<string, ModelDevice>();
   private readonly sharedUnits = new Map<string, ReportingUnit>();
   private readonly jobNames = new Set<string>();
+  /** fio's flow groups, by flow_id. */
+  private readonly flowGroups = new Map<number, FlowGroup>();
   /** What `run` ran the model's events on (for tests and diagnostics): the kernel, or a heap-free loop. */
   ranOn: 'kernel' | 'single-server loop' | 'fused open loop' = 'kernel';
   private jobsAdded = 0;
@@ -161,6 +164,11 @@ export class Model {
       },
     );
     this.running++;
+    if (spec.flow !== undefined) {
+      let group = this.flowGroups.get(spec.flow.id);
+      if (group === undefined) this.flowGroups.set(spec.flow.id, (group = new FlowGroup()));
+      generator.joinFlow(group);
+    }
     const direct = (placement.via ?? []).length === 0 && (placement.after ?? []).length === 0;
     this.loneDirectJob = this.jobsAdded === 1 && direct ? { generator, device: device.instance } : null;
     generator.attach(

@@ -11,14 +11,15 @@ import { OP_READ, OP_WRITE, STATUS_OK } from '../io/requests.js';
 import { depthBucket, type JobRecorder } from '../measure/job-recorder.js';
 import { RequestFifo } from '../resources/request-fifo.js';
 import type { JobLoopHost, OpenLoopPlan } from './job-loop.js';
-import { OffsetDraw, SizeMix } from './io-shape.js';
+import type { FlowGroup, FlowMember } from './flow-group.js';
+import { IoSource } from './io-source.js';
 import type { WorkloadSpec } from './spec.js';
 
 const EVENT_START = 0;
 const EVENT_ARRIVAL = 1;
 const EVENT_END = 2;
-/** A thinktime pause is over: issue again. */
-const EVENT_THINK = 3;
+/** A thinktime pause is over, or the job's flow group lets it look again: issue again. */
+const EVENT_RESUME = 3;
 
 /** Completions allowed at one instant before the model is declared stuck (zero service time in a closed loop). */
 export const MAX_COMPLETIONS_AT_ONE_INSTANT = 1_000_000;
@@ -40,7 +41,7 @@ export type JobState =
   | { state: 'draining'; started_ns: number; stoppedIssuing_ns: number }
   | { state: 'done'; started_ns: number; finished_ns: number };
 
-export class JobGenerator implements Station, EventHandler {
+export class JobGenerator implements Station, EventHandler, FlowMember {
   private lifecycle: JobState = { state: 'pending' };
   private flow = -1;
   private inFlight = 0;
@@ -50,7 +51,7 @@ export class JobGenerator implements Station, EventHandler {
   private nextSequential: number;
   private readonly regionStart: number;
   private readonly regionBytes: number;
-  private ioLimit_bytes: number;
+  private readonly ioLimit_bytes: number;
   /** End of the runtime, ns since the start of the run (Infinity without a runtime); set by `attach`. */
   private end_ns = Infinity;
   private readonly arrivalRate: number;
@@ -58,24 +59,7 @@ export class JobGenerator implements Station, EventHandler {
   private readonly meanGap_ns: number;
   private readonly poisson: boolean;
   /** The direction of every I/O when the job has only one (OP_READ or OP_WRITE), else -1: no draw needed. */
-  private fixedOp: number;
-  /** Block-size mixes per direction (fio's bssplit/bsrange), null for a fixed size. */
-  private readonly readMix: SizeMix | null;
-  private readonly writeMix: SizeMix | null;
-  /** Skewed random offsets (fio's random_distribution), null for uniform. */
-  private readonly offsetDraw: OffsetDraw | null;
-  /** Added to the next sequential offset after each I/O, bytes (fio's rw=read:N). */
-  private readonly seqGap: number;
-  /** I/Os issued, and the most the job issues (fio's number_ios; Infinity for no limit). */
-  private issuedIos = 0;
-  private readonly maxIos: number;
-  /** thinktime: pause (ns) after every `thinkEvery` I/Os issued, once those have completed; 0 for none. */
-  private readonly think_ns: number;
-  private readonly thinkEvery: number;
-  private sinceThink = 0;
-  private thinking = false;
-  /** verify: after the writes, a sequential read pass over the bytes written; true while it runs. */
-  private verifying = false;
+  private readonly fixedOp: number;
   private readonly iodepth: number;
   /** Per direction, the recorder's submissions-per-depth-bucket counts (read, write). */
   private readonly readDepths: Float64Array;
@@ -89,6 +73,18 @@ export class JobGenerator implements Station, EventHandler {
   private start_ns = 0;
   /** The loop that runs this job's events instead of the kernel (`runOn`), or null. */
   private loop: JobLoopHost | null = null;
+  /** What each I/O is, for a job with fio's shaping options (`IoSource`); null for a plain job. */
+  private readonly source: IoSource | null;
+  /** thinktime: pause (ns) after every `thinkEvery` I/Os, once those have completed; 0 for none. */
+  private readonly think_ns: number;
+  private readonly thinkEvery: number;
+  private sinceThink = 0;
+  /** Not issuing for now: thinking, or held back by the flow group; `paused_ns` is the pause after in-flight I/O completes. */
+  private paused = false;
+  private paused_ns = 0;
+  /** fio's flow: the job's group, its weight, its I/Os so far and its sleep when held back (ns). */
+  private flowGroup: FlowGroup | null = null;
+  private flowIos = 0;
 
   /**
    * @param deviceCapacity_bytes capacity of what the route leads to; the region when the job gives no size
@@ -108,19 +104,7 @@ export class JobGenerator implements Station, EventHandler {
     const available = deviceCapacity_bytes - this.regionStart;
     this.regionBytes = spec.size_bytes > 0 ? Math.min(spec.size_bytes, available) : available;
     // fio stops a job that is not time_based after `size` bytes; time_based loops over the region.
-    this.ioLimit_bytes = spec.timeBased ? Infinity : (spec.ioLimit_bytes ?? this.regionBytes);
-    this.maxIos = spec.maxIos !== undefined && spec.maxIos > 0 ? spec.maxIos : Infinity;
-    this.seqGap = spec.seqGap_bytes ?? 0;
-    this.think_ns = spec.thinktime_ns ?? 0;
-    this.thinkEvery = spec.thinktimeBlocks ?? 1;
-    const mix = (shares: WorkloadSpec['bsSplit'], read: boolean) => {
-      if (shares === undefined) return null;
-      const m = new SizeMix(read ? shares.read : shares.write);
-      return m.fixed ? null : m;
-    };
-    this.readMix = mix(spec.bsSplit, true);
-    this.writeMix = mix(spec.bsSplit, false);
-    this.offsetDraw = spec.distribution !== undefined && spec.pattern === 'random' ? new OffsetDraw(spec.distribution) : null;
+    this.ioLimit_bytes = spec.timeBased ? Infinity : this.regionBytes;
     this.nextSequential = this.regionStart;
     this.arrivalRate = openLoopRate(spec);
     this.meanGap_ns = 1e9 / this.arrivalRate;
@@ -131,22 +115,33 @@ export class JobGenerator implements Station, EventHandler {
     this.writeDepths = recorder.write.depthAtSubmit;
     const blocks = (bs: number) => (spec.pattern === 'random' ? Math.max(1, Math.floor(this.regionBytes / bs)) : 0);
     this.randomBlocks = { read: blocks(spec.blockSize_bytes.read), write: blocks(spec.blockSize_bytes.write) };
+    this.think_ns = spec.thinktime_ns ?? 0;
+    this.thinkEvery = spec.thinktimeBlocks ?? 1;
+    this.source = this.needsKernel ? new IoSource(spec, stream, this.regionStart, this.regionBytes) : null;
   }
 
   /**
-   * Whether the job needs the kernel's event heap (thinktime pauses, verify passes, size mixes, skewed
-   * offsets, I/O counts): the heap-free loops run only plain jobs.
+   * Whether the job needs the kernel's event heap and an `IoSource` (fio's shaping, pacing or verify
+   * options): the heap-free loops run only plain jobs.
    */
   get needsKernel(): boolean {
     const s = this.spec;
     return (
-      this.think_ns > 0 ||
+      (s.thinktime_ns ?? 0) > 0 ||
       s.verify === true ||
       s.bsSplit !== undefined ||
       s.distribution !== undefined ||
       s.maxIos !== undefined ||
-      this.seqGap !== 0
+      s.seqGap_bytes !== undefined ||
+      s.stride !== undefined ||
+      s.ioLimit_bytes !== undefined ||
+      s.flow !== undefined
     );
+  }
+
+  /** Puts the job in its flow group (fio's flow_id), before it starts. */
+  joinFlow(group: FlowGroup): void {
+    this.flowGroup = group;
   }
 
   /** The job's lifecycle state. */
@@ -235,15 +230,20 @@ export class JobGenerator implements Station, EventHandler {
   fire(event: number): void {
     if (event === EVENT_ARRIVAL) this.arrive();
     else if (event === EVENT_START) this.begin();
-    else if (event === EVENT_THINK) this.thinkOver();
+    else if (event === EVENT_RESUME) this.resume();
     else this.stopIssuing();
   }
 
-  /** A thinktime pause is over: fill the queue again. */
-  private thinkOver(): void {
-    this.thinking = false;
+  /** The flow group lets the job look again (an event, so it never runs inside another job's I/O). */
+  flowWake(): void {
+    this.sim.post(this.sim.now, this, EVENT_RESUME);
+  }
+
+  /** A pause is over: fill the queue again. */
+  private resume(): void {
+    this.paused = false;
     this.sinceThink = 0;
-    for (let i = 0; i < this.iodepth && this.issuing && !this.thinking; i++) this.issue();
+    for (let i = this.inFlight; i < this.iodepth && this.issuing && !this.paused; i++) this.issue();
     if (!this.issuing && this.inFlight === 0 && this.held.length === 0) this.finish();
   }
 
@@ -263,9 +263,9 @@ export class JobGenerator implements Station, EventHandler {
     this.inFlight--;
     this.guardProgress(now);
     if (this.held.length > 0) this.submit(this.held.shift());
-    else if (this.thinking) {
-      // fio's handle_thinktime: what is in flight completes first, then the job sleeps.
-      if (this.inFlight === 0 && this.issuing) this.sim.post(now + this.think_ns, this, EVENT_THINK);
+    else if (this.paused) {
+      // fio's thinktime and flow_sleep: what is in flight completes first, then the job sleeps.
+      if (this.inFlight === 0 && this.issuing && this.paused_ns > 0) this.sim.post(now + this.paused_ns, this, EVENT_RESUME);
     } else if (this.issuing && this.arrivalRate === 0) this.issue();
     if (!this.issuing && this.inFlight === 0 && this.held.length === 0) this.finish();
   }
@@ -284,6 +284,7 @@ export class JobGenerator implements Station, EventHandler {
 
   private begin(): void {
     this.markStarted();
+    this.flowGroup?.join(this.spec.flow!.weight);
     if (this.end_ns < Infinity) {
       if (this.loop !== null) this.loop.postEnd(this.end_ns, EVENT_END);
       else this.sim.post(this.end_ns, this, EVENT_END);
@@ -319,50 +320,49 @@ export class JobGenerator implements Station, EventHandler {
 
   /** Creates the next I/O (direction, offset, size), or returns -1 when the job has issued all it should. */
   private create(): number {
+    if (this.source !== null) return this.createShaped(this.source);
     const spec = this.spec;
-    if (this.thinking) return -1;
     const op = this.fixedOp >= 0 ? (this.fixedOp as Op) : this.stream.next() < spec.readFraction ? OP_READ : OP_WRITE;
-    const mix = op === OP_READ ? this.readMix : this.writeMix;
-    const bs = this.verifying
-      ? spec.blockSize_bytes.write
-      : mix !== null
-        ? mix.pick(this.stream.next())
-        : op === OP_READ
-          ? spec.blockSize_bytes.read
-          : spec.blockSize_bytes.write;
-    const blocks = this.verifying ? 0 : op === OP_READ ? this.randomBlocks.read : this.randomBlocks.write;
+    const bs = op === OP_READ ? spec.blockSize_bytes.read : spec.blockSize_bytes.write;
+    const blocks = op === OP_READ ? this.randomBlocks.read : this.randomBlocks.write;
     let offset: number;
-    if (blocks > 0 && mix === null && this.offsetDraw === null) {
+    if (blocks > 0) {
       offset = this.regionStart + this.stream.below(blocks) * bs;
-    } else if (blocks > 0) {
-      // A mix aligns offsets to its smallest size, and the block must fit in the region.
-      const align = mix !== null ? mix.min_bytes : bs;
-      const slots = Math.max(1, Math.floor((this.regionBytes - bs) / align) + 1);
-      const slot = this.offsetDraw !== null ? this.offsetDraw.block(slots, this.stream) : this.stream.below(slots);
-      offset = this.regionStart + slot * align;
     } else {
-      const end = this.regionStart + this.regionBytes;
-      if (this.nextSequential + bs > end) this.nextSequential = this.regionStart;
-      else if (this.nextSequential < this.regionStart) this.nextSequential = Math.max(this.regionStart, end - bs); // backwards: wrap to the end
+      if (this.nextSequential + bs > this.regionStart + this.regionBytes) this.nextSequential = this.regionStart;
       offset = this.nextSequential;
-      this.nextSequential += bs + this.seqGap;
+      this.nextSequential += bs;
     }
     const req = this.requests.alloc(this.flow, op, offset, bs, this.sim.now);
     this.issuedBytes += bs;
-    if (++this.issuedIos >= this.maxIos) this.markStopped();
-    else if (this.issuedBytes >= this.ioLimit_bytes) {
-      if (spec.verify === true && !this.verifying) this.startVerify();
-      else this.markStopped();
-    } else if (this.think_ns > 0 && ++this.sinceThink >= this.thinkEvery) this.thinking = true;
+    if (this.issuedBytes >= this.ioLimit_bytes) this.markStopped();
     return req;
   }
 
-  /** fio's verify: the written bytes are read back, sequentially from the region's start. */
-  private startVerify(): void {
-    this.verifying = true;
-    this.fixedOp = OP_READ;
-    this.nextSequential = this.regionStart;
-    this.ioLimit_bytes = this.issuedBytes * 2;
+  /** `create` for a job with shaping options: the source picks the I/O; thinktime and flow pause the job. */
+  private createShaped(source: IoSource): number {
+    if (this.paused) return -1;
+    const flow = this.flowGroup;
+    if (flow !== null && flow.exceeded(this.flowIos, this.spec.flow!.weight)) {
+      // fio's flow_threshold_exceeded: with flow_sleep, sleep once in-flight I/O is done; else look again when the group moves.
+      this.paused = true;
+      this.paused_ns = this.spec.flow!.sleep_ns;
+      if (this.paused_ns === 0) flow.wait(this);
+      else if (this.inFlight === 0) this.sim.post(this.sim.now + this.paused_ns, this, EVENT_RESUME);
+      return -1;
+    }
+    const more = source.next();
+    const req = this.requests.alloc(this.flow, source.op, source.offset_bytes, source.size_bytes, this.sim.now);
+    if (flow !== null) {
+      this.flowIos++;
+      flow.count();
+    }
+    if (!more) this.markStopped();
+    else if (this.think_ns > 0 && ++this.sinceThink >= this.thinkEvery) {
+      this.paused = true;
+      this.paused_ns = this.think_ns;
+    }
+    return req;
   }
 
   private submit(req: number): void {
@@ -394,6 +394,7 @@ export class JobGenerator implements Station, EventHandler {
   /** The job is done: its last I/O has completed after it stopped issuing. */
   finish(): void {
     if (this.lifecycle.state === 'done') return;
+    this.flowGroup?.leave(this.spec.flow!.weight);
     const started = this.lifecycle.state === 'pending' ? 0 : this.lifecycle.started_ns;
     // A time-based window ends at the runtime; a size-bound one when its last I/O completed.
     const end = Math.min(this.sim.now, this.end_ns);

@@ -54,6 +54,12 @@ export interface WorkloadExtras {
   readonly thinktimeBlocks?: number;
   /** After its writes, the job reads back what it wrote (fio's verify): the reads count in its read stats. */
   readonly verify?: boolean;
+  /** With verify: read back every this many writes as they happen (fio's verify_backlog). */
+  readonly verifyBacklog?: number;
+  /** fio's zonemode=strided: after `zone_bytes` of sequential I/O, skip `skip_bytes`. */
+  readonly stride?: { readonly zone_bytes: number; readonly skip_bytes: number };
+  /** fio's flow: jobs of one flow_id share I/Os by weight; a held-back job sleeps `sleep_ns` (0: until the group moves). */
+  readonly flow?: { readonly id: number; readonly weight: number; readonly sleep_ns: number };
 }
 export type RateProcess = 'linear' | 'poisson';
 
@@ -140,6 +146,9 @@ const EXTRA_KEYS = [
   'thinktime_ns',
   'thinktimeBlocks',
   'verify',
+  'verifyBacklog',
+  'stride',
+  'flow',
 ] as const satisfies readonly (keyof WorkloadExtras)[];
 
 /** The extras `fields` gives (a plain job's spec has none of these keys). */

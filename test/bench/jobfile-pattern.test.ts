@@ -202,7 +202,7 @@ describe('ignored and rejected options', () => {
     })();
     expect(err.details.slice(0, 4)).toEqual([
       expect.stringMatching(/^jobs\.fio:2: ioengine=cpuio burns CPU and does no I\/O/),
-      expect.stringMatching(/^jobs\.fio:3: option 'zonemode' .*zoned devices/),
+      expect.stringMatching(/^jobs\.fio:3: zonemode=zbd: zoned devices .* are not modelled/),
       expect.stringMatching(/^jobs\.fio:4: option 'ss' is fio's alias of 'steadystate'/),
       expect.stringMatching(/^jobs\.fio:5: option 'threads' is not supported by the model \(did you mean 'thread'\?\)/),
     ]);
@@ -216,5 +216,40 @@ describe('the run-cost estimate follows the amount of I/O', () => {
     expect(ios('[a]\nrw=write\nsize=64k\nloops=3\n')).toBe(48);
     expect(ios('[a]\nrw=write\nsize=64k\nio_size=128k\nverify=md5\n')).toBe(64);
     expect(ios('[a]\nrw=write\nsize=64k\nnumber_ios=5\n')).toBe(5);
+  });
+});
+
+describe('strided zones, verify_backlog, flow', () => {
+  it('zonemode=strided reads zonesize bytes, then skips zoneskip', () => {
+    const [a] = specs('[a]\nrw=read\nbs=64k\nzonemode=strided\nzonesize=128k\nzoneskip=1m\nnumber_ios=6\n');
+    expect(ios(a!).map((s) => s[1] / 1024)).toEqual([0, 64, 1152, 1216, 2304, 2368]);
+    expect(() => specs('[a]\nzonemode=zbd\n')).toThrow(AnvilError);
+  });
+
+  it('verify_backlog=2 reads back every two writes as they happen', () => {
+    const [a] = specs('[a]\nrw=write\nsize=24k\nverify=crc32c\nverify_backlog=2\n');
+    expect(ios(a!).map(([op, offset]) => `${op === OP_WRITE ? 'w' : 'r'}${offset / 4096}`)).toEqual([
+      'w0',
+      'w1',
+      'r0',
+      'r1',
+      'w2',
+      'w3',
+      'r2',
+      'r3',
+      'w4',
+      'w5',
+      'r4',
+      'r5',
+    ]);
+  });
+
+  it('flow shares I/Os between the jobs of a flow_id by weight', () => {
+    const r = run('[global]\nruntime=10ms\ntime_based\niodepth=4\n[a]\nflow=1\n[b]\nflow=3\n[c]\n');
+    const [a, b, c] = r.jobs.map((j) => j.measured.read.total_ios);
+    expect(b! / a!).toBeGreaterThan(2.9);
+    expect(b! / a!).toBeLessThan(3.1);
+    // c has no flow: the device's time is shared as usual (a and b together get what c gets alone)
+    expect((a! + b!) / c!).toBeGreaterThan(0.9);
   });
 });

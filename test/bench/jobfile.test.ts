@@ -385,7 +385,7 @@ describe('option values', () => {
 describe('errors', () => {
   it('lists every problem in the file at once, by line, with the count in the message', () => {
     const err = loadError(
-      ['[global]', 'zonemode=zbd', 'bs=abc', '[a]', 'rw=randread:8', 'flow=2', 'ioengine=libaio', 'iodepth=0'].join('\n'),
+      ['[global]', 'max_open_zones=2', 'bs=abc', '[a]', 'rw=randread:8', 'latency_target=1ms', 'ioengine=libaio', 'iodepth=0'].join('\n'),
     );
     expect(err.code).toBe('ANVIL_ERR_JOB_OPTION_UNSUPPORTED');
     expect(err.message).toMatch(/^jobs\.fio: 5 problems/);
@@ -450,6 +450,13 @@ describe('the option table', () => {
       'description',
       'rwmixwrite',
       // fio's ordering, region, mix and pacing options (options-pattern.ts)
+      'zonemode',
+      'zonesize',
+      'zoneskip',
+      'verify_backlog',
+      'flow_id',
+      'flow',
+      'flow_sleep',
       'stonewall',
       'new_group',
       'wait_for',
