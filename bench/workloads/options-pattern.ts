@@ -105,6 +105,12 @@ export function parseDistribution(text: string): OffsetDistribution | string {
   const kind = colon < 0 ? text : text.slice(0, colon);
   const arg = colon < 0 ? undefined : text.slice(colon + 1);
   if (kind === 'random') return { kind: 'uniform', param: 0, zones: [] };
+  if (kind === 'sequence') {
+    const sequence = (arg ?? '').split(',').map((p) => (/^\s*\d+\s*$/.test(p) ? Number(p) : NaN));
+    if (sequence.length > 64 || sequence.some((n) => Number.isNaN(n)))
+      return 'sequence needs up to 64 block indexes apart with commas (e.g. sequence:2,0,1)';
+    return { kind, param: 0, zones: [], sequence };
+  }
   const n = arg === undefined ? NaN : Number(arg.split(',')[0]);
   if (kind === 'zipf') return n > 0 && n !== 1 ? { kind, param: n, zones: [] } : 'zipf needs a theta > 0 other than 1 (e.g. zipf:1.2)';
   if (kind === 'pareto') return n > 0 && n < 1 ? { kind, param: n, zones: [] } : 'pareto needs a power between 0 and 1 (e.g. pareto:0.9)';
@@ -335,6 +341,14 @@ export const PATTERN_OPTIONS: readonly FioOption[] = [
       s.distribution = d;
       return undefined;
     },
+  ),
+  model(
+    'random_sequence_stride',
+    [],
+    'bool',
+    '0',
+    'random_distribution=sequence: each cycle moves on by the sequence length',
+    flag('random_sequence_stride', (s, v) => (s.sequenceStride = v)),
   ),
   model('rate', [], 'size-list', undefined, 'cap in bytes per second; one value, or read,write', (s, v) => {
     const parts = (v ?? '').split(',').map((p) => p.trim());

@@ -113,6 +113,8 @@ export interface JobSettings {
   flowId: number;
   flowWeight: number;
   flowSleep_ns: number;
+  /** fio `random_sequence_stride`. */
+  sequenceStride: boolean;
 }
 
 /** fio's defaults (options.c `.def`), with the job name still to be filled in. */
@@ -166,6 +168,7 @@ export function defaultSettings(): JobSettings {
     flowId: 0,
     flowWeight: 0,
     flowSleep_ns: 0,
+    sequenceStride: false,
   };
 }
 

@@ -196,7 +196,9 @@ function buildSpecs(s: JobSettings, section: JobSection, order: JobOrder, capaci
     ...(s.numberIos > 0 ? { maxIos: s.numberIos } : {}),
     ...(!random && s.seqGap_bytes !== 0 ? { seqGap_bytes: s.seqGap_bytes } : {}),
     ...(split ? { bsSplit: split } : {}),
-    ...(random && s.distribution && s.distribution.kind !== 'uniform' ? { distribution: s.distribution } : {}),
+    ...(random && s.distribution && s.distribution.kind !== 'uniform'
+      ? { distribution: s.distribution.kind === 'sequence' ? { ...s.distribution, strided: s.sequenceStride } : s.distribution }
+      : {}),
     ...(s.thinktime_ns > 0 ? { thinktime_ns: s.thinktime_ns, thinktimeBlocks: s.thinktimeBlocks } : {}),
     ...(s.verify && s.doVerify && fraction < 1 ? { verify: true, ...(s.verifyBacklog > 0 ? { verifyBacklog: s.verifyBacklog } : {}) } : {}),
     ...(s.zoneMode === 'strided' && s.zoneSize_bytes > 0 && !random

@@ -46,6 +46,10 @@ export class OffsetDraw {
   private readonly zoneAccess: Float64Array;
   private readonly zoneStart: Float64Array;
   private readonly zoneSize: Float64Array;
+  /** sequence: the indexes, the position in them, and the base of the current cycle (strided). */
+  private readonly sequence: Float64Array;
+  private position = 0;
+  private base = 0;
 
   constructor(private readonly d: OffsetDistribution) {
     let acc = 0;
@@ -53,13 +57,22 @@ export class OffsetDraw {
     let start = 0;
     this.zoneStart = Float64Array.from(d.zones.map((z) => ((start += z.region), start - z.region)));
     this.zoneSize = Float64Array.from(d.zones.map((z) => z.region));
+    this.sequence = Float64Array.from(d.sequence ?? []);
   }
 
   /** A block index in [0, blocks), drawing from `stream`. */
   block(blocks: number, stream: RandomStream): number {
     const d = this.d;
     let x: number; // position in [0, 1)
-    if (d.kind === 'zoned') {
+    if (d.kind === 'sequence') {
+      // fio's sequence distribution: the given indexes in turn (no draw), wrapped into the region.
+      const i = this.base + this.sequence[this.position]!;
+      if (++this.position === this.sequence.length) {
+        this.position = 0;
+        if (d.strided === true) this.base += this.sequence.length;
+      }
+      return i % blocks;
+    } else if (d.kind === 'zoned') {
       const u = stream.next();
       const z = this.zoneAccess;
       let i = 0;

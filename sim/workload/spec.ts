@@ -20,10 +20,13 @@ export interface BlockSizeShare {
  * the power h); normal (param the standard deviation in % of the region); zoned (access share per region share).
  */
 export interface OffsetDistribution {
-  readonly kind: 'uniform' | 'zipf' | 'pareto' | 'normal' | 'zoned';
+  readonly kind: 'uniform' | 'zipf' | 'pareto' | 'normal' | 'zoned' | 'sequence';
   readonly param: number;
   /** zoned: in order from the region's start, the fraction of accesses and of the region, each 0..1. */
   readonly zones: readonly { readonly access: number; readonly region: number }[];
+  /** sequence: the block indexes in order, repeated; with `strided` each cycle moves on by the sequence's length. */
+  readonly sequence?: readonly number[];
+  readonly strided?: boolean;
 }
 
 /**

@@ -253,3 +253,13 @@ describe('strided zones, verify_backlog, flow', () => {
     expect((a! + b!) / c!).toBeGreaterThan(0.9);
   });
 });
+
+describe('random_distribution=sequence', () => {
+  it('visits the given blocks in turn; with random_sequence_stride each cycle moves on', () => {
+    const blocks = (text: string) => ios(specs(text)[0]!).map((s) => s[1] / 4096);
+    expect(blocks('[a]\nrw=randread\nsize=48k\nio_size=24k\nrandom_distribution=sequence:2,0,1\n')).toEqual([2, 0, 1, 2, 0, 1]);
+    expect(blocks('[a]\nrw=randread\nsize=48k\nio_size=24k\nrandom_distribution=sequence:2,0,1\nrandom_sequence_stride=1\n')).toEqual([
+      2, 0, 1, 5, 3, 4,
+    ]);
+  });
+});

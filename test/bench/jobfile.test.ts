@@ -476,6 +476,7 @@ describe('the option table', () => {
       'bssplit',
       'bsrange',
       'random_distribution',
+      'random_sequence_stride',
       'rate',
       'thinktime',
       'thinktime_blocks',
