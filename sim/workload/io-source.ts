@@ -32,6 +32,7 @@ export class IoSource {
   private readonly zoneSkip: number;
   /** The job's own bytes and I/Os so far (verify reads not counted in bytes, as in fio), and its limits. */
   private jobBytes = 0;
+  private writtenBytes = 0;
   private ios = 0;
   private readonly ioLimit: number;
   private readonly maxIos: number;
@@ -84,6 +85,7 @@ export class IoSource {
     this.size_bytes = bs;
     this.offset_bytes = this.random ? this.randomOffset(bs, mix) : this.sequentialOffset(bs);
     this.jobBytes += bs;
+    if (op === OP_WRITE) this.writtenBytes += bs;
     if (op === OP_WRITE && this.backlogOffsets !== null) {
       this.backlogOffsets[this.backlogCount] = this.offset_bytes;
       this.backlogSizes![this.backlogCount++] = bs;
@@ -99,7 +101,8 @@ export class IoSource {
       this.verifyLeft = 0; // marks the end: no pass after the replay
       return true;
     }
-    this.verifyLeft = this.jobBytes;
+    if (this.writtenBytes === 0) return false;
+    this.verifyLeft = this.writtenBytes; // what was written is read back (a mix's reads are not)
     this.verifyNext = this.regionStart;
     return true;
   }

@@ -167,6 +167,12 @@ describe('verify: the read-back pass', () => {
     expect(seen.slice(64).every((s) => s[0] === OP_READ)).toBe(true); // after the writes
     const [b] = specs('[a]\nrw=randwrite\nsize=256k\nverify=crc32c\ndo_verify=0\n');
     expect(ios(b!).filter((s) => s[0] === OP_READ)).toHaveLength(0);
+    // A mix reads back what it wrote, not its reads too.
+    const [c] = specs('[a]\nrw=randrw\nsize=256k\nverify=md5\n');
+    const mixed = ios(c!);
+    const written = mixed.slice(0, 64).filter((s) => s[0] === OP_WRITE).length;
+    expect(written).toBeGreaterThan(10);
+    expect(mixed.length - 64).toBe(written);
   });
 });
 
