@@ -70,16 +70,25 @@ function delayed(spec: WorkloadSpec, now_ns: number): { start_ns?: number } {
 function startInOrder(model: Model, jobs: readonly WorkloadSpec[]): void {
   const state: ('waiting' | 'started' | 'done')[] = jobs.map(() => 'waiting');
   const generators: (JobGenerator | undefined)[] = jobs.map(() => undefined);
-  const ready = (i: number): boolean => {
-    const spec = jobs[i]!;
-    const phase = spec.phase ?? 0;
-    for (let k = 0; k < jobs.length; k++) {
-      if (state[k] === 'done') continue;
-      if ((jobs[k]!.phase ?? 0) < phase) return false;
-      if (spec.waitFor !== undefined && jobs[k]!.name === spec.waitFor && k !== i) return false;
-    }
-    return true;
+  // Counts of jobs not done, by phase and by name, so a job's turn is found without scanning the others.
+  const openInPhase: number[] = [];
+  const openByName = new Map<string, number>();
+  for (const j of jobs) {
+    const p = j.phase ?? 0;
+    openInPhase[p] = (openInPhase[p] ?? 0) + 1;
+    openByName.set(j.name, (openByName.get(j.name) ?? 0) + 1);
+  }
+  let firstOpenPhase = 0;
+  let waiting = jobs.map((_, i) => i);
+  const markDone = (k: number): void => {
+    state[k] = 'done';
+    const j = jobs[k]!;
+    openInPhase[j.phase ?? 0]!--;
+    openByName.set(j.name, openByName.get(j.name)! - 1);
+    while (firstOpenPhase < openInPhase.length && (openInPhase[firstOpenPhase] ?? 0) === 0) firstOpenPhase++;
   };
+  const ready = (spec: WorkloadSpec): boolean =>
+    (spec.phase ?? 0) <= firstOpenPhase && (spec.waitFor === undefined || openByName.get(spec.waitFor) === 0);
   const exitAll = (i: number): void => {
     const spec = jobs[i]!;
     const hit = (k: number) =>
@@ -89,27 +98,33 @@ function startInOrder(model: Model, jobs: readonly WorkloadSpec[]): void {
     for (let k = 0; k < jobs.length; k++) {
       if (!hit(k)) continue;
       if (state[k] === 'waiting')
-        state[k] = 'done'; // never starts
+        markDone(k); // never starts
       else if (state[k] === 'started') generators[k]!.stop();
     }
   };
   const startReady = (): void => {
-    for (let i = 0; i < jobs.length; i++) {
-      if (state[i] !== 'waiting' || !ready(i)) continue;
-      state[i] = 'started';
+    const still: number[] = [];
+    for (const i of waiting) {
       const spec = jobs[i]!;
+      if (state[i] !== 'waiting') continue;
+      if (!ready(spec)) {
+        still.push(i);
+        continue;
+      }
+      state[i] = 'started';
       generators[i] = model.addJob({
         spec,
         device: SINGLE_DEVICE,
         name: `${spec.name}/${spec.clone}/${i}`,
         ...delayed(spec, model.sim.now),
         onDone: () => {
-          state[i] = 'done';
+          markDone(i);
           if (spec.exitAll !== undefined) exitAll(i);
           startReady();
         },
       });
     }
+    waiting = still;
   };
   startReady();
 }

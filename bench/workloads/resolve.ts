@@ -298,7 +298,13 @@ export function loadWorkloads(text: string, fileName: string, deviceCapacity_byt
     // stonewall job and those after it start when every earlier job has finished.
     if ((target.stonewall || target.newGroup) && jobs.length > 0 && jobs.at(-1)!.order.group === group) group++;
     if (target.stonewall && jobs.length > 0) phase++;
-    if (target.waitFor !== '' && !jobs.some((j) => j.settings.name === target.waitFor)) {
+    if (target.waitFor !== '' && target.waitFor === target.name) {
+      out.problem(
+        target.lines.wait_for ?? section.line,
+        'ANVIL_ERR_JOB_VALUE',
+        `wait_for=${target.waitFor}: a job cannot wait for itself (or a job of its own name)`,
+      );
+    } else if (target.waitFor !== '' && !jobs.some((j) => j.settings.name === target.waitFor)) {
       out.problem(
         target.lines.wait_for ?? section.line,
         'ANVIL_ERR_JOB_VALUE',

@@ -73,8 +73,19 @@ describe('job order: stonewall, new_group, wait_for, startdelay', () => {
     expect(r.jobs.map((j) => j.name)).toEqual(['w', 'w', 'x', 'r']); // file order
   });
 
-  it('wait_for must name an earlier job', () => {
+  it('wait_for must name an earlier job, not its own', () => {
     expect(() => specs('[a]\nwait_for=b\n[b]\n')).toThrow(AnvilError);
+    expect(() => specs('[a]\n[a]\nwait_for=a\n')).toThrow(AnvilError);
+  });
+
+  it('thousands of clones in stonewall phases: each phase starts after the last job of the one before', () => {
+    const r = run('[a]\nnumjobs=1500\nsize=8k\n[b]\nstonewall\nnumjobs=1500\nsize=4k\n');
+    const a = r.jobs.filter((j) => j.name === 'a');
+    const b = r.jobs.filter((j) => j.name === 'b');
+    expect([a.length, b.length]).toEqual([1500, 1500]);
+    const aEnd = Math.max(...a.map((j) => j.measured.windowEnd_ns));
+    expect(Math.min(...b.map((j) => j.measured.windowStart_ns))).toBe(aEnd);
+    expect(b.every((j) => j.measured.write.total_ios + j.measured.read.total_ios === 1)).toBe(true);
   });
 
   it('exitall stops the other jobs of the group when one finishes', () => {
