@@ -26,7 +26,9 @@ function jobIos(spec: WorkloadSpec, device: DeviceInstance): number {
   const rf = spec.readFraction;
   const region = spec.size_bytes > 0 ? Math.min(spec.size_bytes, device.capacity_bytes) : device.capacity_bytes;
   const meanBs = rf * spec.blockSize_bytes.read + (1 - rf) * spec.blockSize_bytes.write;
-  const bySize = spec.timeBased ? Infinity : Math.ceil(region / meanBs);
+  // io_size x loops replaces the region as the amount; verify reads it all back; number_ios caps the count.
+  const amount = (spec.ioLimit_bytes ?? region) * (spec.verify === true ? 2 : 1);
+  const bySize = Math.min(spec.timeBased ? Infinity : Math.ceil(amount / meanBs), spec.maxIos ?? Infinity);
   const duration_s = spec.runtime_ns > 0 ? (spec.ramp_ns + spec.runtime_ns) / 1e9 : Infinity;
   const open = openLoopRate(spec);
   const minLatency = device.minLatency_ns
@@ -53,14 +55,18 @@ export function estimateRunCost(jobs: readonly WorkloadSpec[], device: DeviceIns
   let sum = 0;
   let largest = { name: jobs[0]?.name ?? '', ios: -1 };
   let peak = 0;
-  let horizon_s = 0;
+  const phaseEnd_s = new Map<number, number>();
   for (const spec of jobs) {
     const ios = jobIos(spec, device);
     sum += ios;
     if (ios > largest.ios) largest = { name: spec.name, ios };
     peak = Math.max(peak, mixPeak(spec, device));
-    horizon_s = Math.max(horizon_s, spec.runtime_ns > 0 ? (spec.ramp_ns + spec.runtime_ns) / 1e9 : Infinity);
+    const end_s = spec.runtime_ns > 0 ? ((spec.startDelay_ns ?? 0) + spec.ramp_ns + spec.runtime_ns) / 1e9 : Infinity;
+    phaseEnd_s.set(spec.phase ?? 0, Math.max(phaseEnd_s.get(spec.phase ?? 0) ?? 0, end_s));
   }
+  // Stonewall phases run one after the other.
+  let horizon_s = 0;
+  for (const end_s of phaseEnd_s.values()) horizon_s += end_s;
   // The jobs share the device: together they complete no more than its peak rate over the run.
   const shared = peak * horizon_s;
   return { ios: Math.min(sum, Number.isNaN(shared) ? Infinity : shared), largestJob: largest.name };

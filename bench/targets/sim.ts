@@ -6,7 +6,7 @@
  */
 import type { ModelProgress } from '../results/progress-bar.js';
 import { Model } from '../../sim/model/model.js';
-import { NoProgressError } from '../../sim/workload/job-generator.js';
+import { NoProgressError, type JobGenerator } from '../../sim/workload/job-generator.js';
 import type { WorkloadSpec } from '../../sim/workload/spec.js';
 import { AnvilError } from '../../platform/errors.js';
 import type { DeviceProfile } from '../profiles.js';
@@ -36,13 +36,97 @@ export function runOnModel(options: SimRunOptions): SimRunMeasurement {
   const horizon = runHorizon(jobs);
   const model = new Model(seed, options.interval_ns ?? defaultInterval(horizon));
   model.addDevice(SINGLE_DEVICE, profile.kind, profile.params);
-  // Stream names as they always were for one device, so results stay the same for the same seed.
-  jobs.forEach((spec, i) => model.addJob({ spec, device: SINGLE_DEVICE, name: `${spec.name}/${spec.clone}/${i}` }));
-  return runModel(model, {
+  const ordered = jobs.some((j) => (j.phase ?? 0) > 0 || j.waitFor !== undefined || j.exitAll !== undefined);
+  if (!ordered) {
+    // Stream names as they always were for one device, so results stay the same for the same seed.
+    jobs.forEach((spec, i) => model.addJob({ spec, device: SINGLE_DEVICE, name: `${spec.name}/${spec.clone}/${i}`, ...delayed(spec, 0) }));
+  } else {
+    model.laterJobs = true;
+    startInOrder(model, jobs);
+  }
+  const measured = runModel(model, {
     ...options,
     horizon_ns: horizon,
     profile: { name: profile.name, title: profile.title, kind: profile.kind.name, path: profile.path },
   });
+  if (!ordered) return measured;
+  // Jobs joined the model as they could start; fio reports them in file order.
+  const index = new Map(jobs.map((spec, i) => [spec, i]));
+  const at = (j: JobMeasurement) => index.get(j.specs[0]!) ?? 0;
+  return { ...measured, jobs: [...measured.jobs].sort((a, b) => at(a) - at(b)) };
+}
+
+/** A job's start when it may start at `now_ns`: after its startdelay. */
+function delayed(spec: WorkloadSpec, now_ns: number): { start_ns?: number } {
+  const delay = spec.startDelay_ns ?? 0;
+  return delay > 0 || now_ns > 0 ? { start_ns: now_ns + delay } : {};
+}
+
+/**
+ * fio's job order (backend.c run_threads): a job of stonewall phase p starts once every job of an
+ * earlier phase has finished, a wait_for job once every clone of the job it names has; exitall stops
+ * the finished job's group, phase or every job (exit_what), started or not.
+ */
+function startInOrder(model: Model, jobs: readonly WorkloadSpec[]): void {
+  const state: ('waiting' | 'started' | 'done')[] = jobs.map(() => 'waiting');
+  const generators: (JobGenerator | undefined)[] = jobs.map(() => undefined);
+  // Counts of jobs not done, by phase and by name, so a job's turn is found without scanning the others.
+  const openInPhase: number[] = [];
+  const openByName = new Map<string, number>();
+  for (const j of jobs) {
+    const p = j.phase ?? 0;
+    openInPhase[p] = (openInPhase[p] ?? 0) + 1;
+    openByName.set(j.name, (openByName.get(j.name) ?? 0) + 1);
+  }
+  let firstOpenPhase = 0;
+  let waiting = jobs.map((_, i) => i);
+  const markDone = (k: number): void => {
+    state[k] = 'done';
+    const j = jobs[k]!;
+    openInPhase[j.phase ?? 0]!--;
+    openByName.set(j.name, openByName.get(j.name)! - 1);
+    while (firstOpenPhase < openInPhase.length && (openInPhase[firstOpenPhase] ?? 0) === 0) firstOpenPhase++;
+  };
+  const ready = (spec: WorkloadSpec): boolean =>
+    (spec.phase ?? 0) <= firstOpenPhase && (spec.waitFor === undefined || openByName.get(spec.waitFor) === 0);
+  const exitAll = (i: number): void => {
+    const spec = jobs[i]!;
+    const hit = (k: number) =>
+      spec.exitAll === 'all' ||
+      (spec.exitAll === 'group' && jobs[k]!.group === spec.group) ||
+      (spec.exitAll === 'stonewall' && (jobs[k]!.phase ?? 0) === (spec.phase ?? 0));
+    for (let k = 0; k < jobs.length; k++) {
+      if (!hit(k)) continue;
+      if (state[k] === 'waiting')
+        markDone(k); // never starts
+      else if (state[k] === 'started') generators[k]!.stop();
+    }
+  };
+  const startReady = (): void => {
+    const still: number[] = [];
+    for (const i of waiting) {
+      const spec = jobs[i]!;
+      if (state[i] !== 'waiting') continue;
+      if (!ready(spec)) {
+        still.push(i);
+        continue;
+      }
+      state[i] = 'started';
+      generators[i] = model.addJob({
+        spec,
+        device: SINGLE_DEVICE,
+        name: `${spec.name}/${spec.clone}/${i}`,
+        ...delayed(spec, model.sim.now),
+        onDone: () => {
+          markDone(i);
+          if (spec.exitAll !== undefined) exitAll(i);
+          startReady();
+        },
+      });
+    }
+    waiting = still;
+  };
+  startReady();
 }
 
 /** The device of a single-device run. */
@@ -115,9 +199,15 @@ export function runModel(model: Model, options: ModelRunOptions): SimRunMeasurem
 
 /** The latest end of any job's runtime, ns; Infinity when a job is bound only by size. */
 function runHorizon(jobs: readonly WorkloadSpec[]): number {
-  let end = 0;
-  for (const j of jobs) end = Math.max(end, j.runtime_ns > 0 ? j.ramp_ns + j.runtime_ns : Infinity);
-  return end;
+  // Stonewall phases run one after another: the phases' longest jobs add up.
+  const phaseEnd = new Map<number, number>();
+  for (const j of jobs) {
+    const end = j.runtime_ns > 0 ? (j.startDelay_ns ?? 0) + j.ramp_ns + j.runtime_ns : Infinity;
+    phaseEnd.set(j.phase ?? 0, Math.max(phaseEnd.get(j.phase ?? 0) ?? 0, end));
+  }
+  let total = 0;
+  for (const end of phaseEnd.values()) total += end;
+  return total;
 }
 
 /** A round interval (1, 2 or 5 x 10^k ns) giving at least 10 rows over the run; 1 s when the length is unknown. */

@@ -8,6 +8,8 @@
 import { parseDuration, parseSize } from '../../sim/core/units.js';
 import { FIO_DEFAULT_PERCENTILES } from '../../sim/measure/latency-histogram.js';
 import type { RateProcess } from '../../sim/workload/spec.js';
+import { PATTERN_OPTIONS } from './options-pattern.js';
+import { IOENGINE_OPTION, REAL_IO_OPTIONS } from './options-real-io.js';
 
 /** fio `rw` modes the model runs. `rw` and `readwrite` are the same sequential mix. */
 export const RW_MODES = ['read', 'write', 'randread', 'randwrite', 'rw', 'readwrite', 'randrw'] as const;
@@ -29,81 +31,8 @@ export const MAX_DURATION_NS = Number.MAX_SAFE_INTEGER;
 /** Most entries in `percentile_list` (fio's FIO_IO_U_LIST_MAX_LEN). */
 export const MAX_PERCENTILES = 20;
 
-/** One job's options while a file is resolved: fio's `thread_options`, reduced to what the model uses. */
-export interface JobSettings {
-  /** Job name (section name, or `name=` in the job section). */
-  name: string;
-  /** fio `rw` mode. */
-  rw: RwMode;
-  /** Block size per direction, bytes. */
-  bs: { read: number; write: number };
-  /** I/Os in flight. */
-  iodepth: number;
-  /** Clones of the job. */
-  numjobs: number;
-  /** Percentage of mixed I/O that is reads, 0..100. */
-  rwmixread: number;
-  /** Cap per direction, I/Os per second; 0 is no cap. */
-  rateIops: { read: number; write: number };
-  /** Spacing of capped I/Os (fio `rate_process`). */
-  rateProcess: RateProcess;
-  /** fio `runtime`, ns; 0 is no limit. */
-  runtime_ns: number;
-  /** fio `time_based`. */
-  timeBased: boolean;
-  /** fio `ramp_time`, ns. */
-  ramp_ns: number;
-  /** fio `size` in bytes; 0 is the whole device (or see `sizePercent`). */
-  size_bytes: number;
-  /** fio `size=N%`: percentage of the device, 1..100; 0 when `size` is in bytes. */
-  sizePercent: number;
-  /** fio `group_reporting`. */
-  groupReporting: boolean;
-  /** Percentiles to report, 0 < p <= 100, ascending. */
-  percentiles: number[];
-  /** Which latencies get percentiles (fio's slat_percentiles, clat_percentiles, lat_percentiles). */
-  percentilesOf: { slat: boolean; clat: boolean; lat: boolean };
-  /** Free text (fio `description`). */
-  description: string;
-  /** 1-based line where each option was last set, by option name. */
-  lines: Record<string, number>;
-}
-
-/** fio's defaults (options.c `.def`), with the job name still to be filled in. */
-export function defaultSettings(): JobSettings {
-  return {
-    name: '',
-    rw: 'read',
-    bs: { read: 4096, write: 4096 },
-    iodepth: 1,
-    numjobs: 1,
-    rwmixread: 50,
-    rateIops: { read: 0, write: 0 },
-    rateProcess: 'linear',
-    runtime_ns: 0,
-    timeBased: false,
-    ramp_ns: 0,
-    size_bytes: 0,
-    sizePercent: 0,
-    groupReporting: false,
-    percentiles: [...FIO_DEFAULT_PERCENTILES],
-    percentilesOf: { slat: false, clat: true, lat: false },
-    description: '',
-    lines: {},
-  };
-}
-
-/** A deep copy, so a job can start from the `[global]` settings without changing them. */
-export function cloneSettings(s: JobSettings): JobSettings {
-  return {
-    ...s,
-    bs: { ...s.bs },
-    rateIops: { ...s.rateIops },
-    percentiles: [...s.percentiles],
-    percentilesOf: { ...s.percentilesOf },
-    lines: { ...s.lines },
-  };
-}
+export { cloneSettings, defaultSettings, type JobSettings } from './job-settings.js';
+import type { JobSettings } from './job-settings.js';
 
 /** What the model does with an option: runs it, ignores it with a note, or rejects the file. */
 export type OptionSupport = 'model' | 'ignored' | 'rejected';
@@ -114,7 +43,7 @@ export type OptionKind =
 /** One row of the option table. */
 export interface FioOption {
   readonly name: string;
-  /** fio's other spellings of the option; the model accepts only `name`. */
+  /** fio's other spellings of the option (options.c `.alias`), accepted as fio accepts them. */
   readonly aliases: readonly string[];
   readonly support: OptionSupport;
   readonly kind: OptionKind;
@@ -128,6 +57,8 @@ export interface FioOption {
   readonly note?: string;
   /** A note that depends on the value written, when that says more than `note`. */
   readonly noteFor?: (value: string | undefined) => string | undefined;
+  /** For an ignored option: the problem text when this value cannot be ignored (an engine that does no block I/O). */
+  readonly refuse?: (value: string | undefined) => string | undefined;
   /** Writes `value` (undefined for a bare option) into `s`; returns problem text, or undefined if fine. */
   readonly apply?: (s: JobSettings, value: string | undefined) => string | undefined;
 }
@@ -211,8 +142,18 @@ function applyRw(s: JobSettings, value: string | undefined): string | undefined 
     if (FIO_TRIM_MODES.includes(mode)) return `rw=${value}: mode ${mode} is not supported (the model issues no trims); ${allowed}`;
     return `rw=${value} is not a mode the model runs; ${allowed}`;
   }
-  if (colon >= 0) return `rw=${value} has an offset modifier (${value.slice(colon)}); ${allowed}`;
+  let gap = 0;
+  if (colon >= 0) {
+    const text = value.slice(colon + 1).trim();
+    const bytes = parseSize(text.replace(/^-/, ''));
+    if (mode.startsWith('rand'))
+      return `rw=${value}: a modifier on a random mode (fio's rw_sequencer: a new random offset every N I/Os) is not modelled; write rw=${mode}`;
+    if (bytes === undefined)
+      return `rw=${value}: the offset modifier '${text}' is not a size (e.g. rw=read:8k, or rw=read:-8k to go backwards)`;
+    gap = text.startsWith('-') ? -bytes : bytes;
+  }
   s.rw = mode as RwMode;
+  s.seqGap_bytes = gap;
   return undefined;
 }
 
@@ -525,7 +466,7 @@ export const FIO_OPTIONS: readonly FioOption[] = [
       s.description = v;
     }),
   },
-  { name: 'ioengine', aliases: [], support: 'ignored', kind: 'string', default: 'psync', help: 'how fio issues I/O', note: HARDWARE_ONLY },
+  IOENGINE_OPTION,
   {
     name: 'direct',
     aliases: [],
@@ -547,21 +488,19 @@ export const FIO_OPTIONS: readonly FioOption[] = [
   {
     name: 'rwmixwrite',
     aliases: [],
-    support: 'rejected',
+    support: 'model',
     kind: 'percent',
     default: '50',
-    help: 'percentage of a mixed workload that is writes',
-    note: 'write rwmixread=(100 - N) instead',
-    noteFor: (v) => (v !== undefined && /^\d+$/.test(v) && Number(v) <= 100 ? `write rwmixread=${100 - Number(v)} instead` : undefined),
-  },
-  {
-    name: 'offset',
-    aliases: ['fileoffset'],
-    support: 'rejected',
-    kind: 'size',
-    default: '0',
-    help: 'start of the region',
-    note: 'jobs address the device from offset 0',
+    help: 'percentage of a mixed workload that is writes (the rest are reads)',
+    apply: intOption(
+      'rwmixwrite',
+      0,
+      100,
+      (s, v) => {
+        s.rwmixread = 100 - v;
+      },
+      '30',
+    ),
   },
   {
     name: 'kb_base',
@@ -573,33 +512,8 @@ export const FIO_OPTIONS: readonly FioOption[] = [
     help: 'meaning of k/KiB in sizes',
     note: "sizes are read with fio's default kb_base=1024 (4k = 4096, 4KiB = 4000)",
   },
-  {
-    name: 'stonewall',
-    aliases: ['wait_for_previous'],
-    support: 'rejected',
-    kind: 'flag',
-    default: undefined,
-    help: 'wait for earlier jobs before starting',
-    note: 'all jobs run at once in one group',
-  },
-  {
-    name: 'new_group',
-    aliases: [],
-    support: 'rejected',
-    kind: 'flag',
-    default: undefined,
-    help: 'start a new reporting group',
-    note: 'all jobs run at once in one group',
-  },
-  {
-    name: 'rate',
-    aliases: [],
-    support: 'rejected',
-    kind: 'size-list',
-    default: undefined,
-    help: 'cap in bytes per second',
-    note: 'cap I/Os with rate_iops instead',
-  },
+  ...PATTERN_OPTIONS,
+  ...REAL_IO_OPTIONS,
 ];
 
 const BY_NAME = new Map<string, { option: FioOption; alias: boolean }>();
@@ -631,7 +545,7 @@ function distance(a: string, b: string): number {
 }
 
 /** What the model takes, for the end of an error that names unsupported options. */
-export const SUPPORTED_OPTIONS_LINE = `options the model supports: ${SUPPORTED_OPTIONS.join(', ')}; ignored (real I/O only): ${IGNORED_OPTIONS.join(', ')}`;
+export const SUPPORTED_OPTIONS_LINE = `options the model supports: ${SUPPORTED_OPTIONS.join(', ')}; ignored (real I/O only, with a note): ioengine, direct, filename and ${IGNORED_OPTIONS.length - 3} more (engine parameters, data patterns, file naming, CPU placement, page cache, log files; see README "Job files")`;
 
 /**
  * The problem text for an option the model will not take (unknown, an alias, or rejected), e.g.
@@ -642,7 +556,7 @@ export function unsupportedMessage(name: string, value?: string): string | undef
   if (found && found.alias) {
     const o = found.option;
     if (o.support === 'rejected') return `option '${name}' is fio's alias of '${o.name}', which the model does not support: ${o.note}`;
-    return `option '${name}' is fio's alias of '${o.name}'; write ${o.name}`;
+    return undefined;
   }
   if (found && found.option.support !== 'rejected') return undefined;
   if (found) return `option '${name}' is not supported by the model: ${found.option.noteFor?.(value) ?? found.option.note}`;

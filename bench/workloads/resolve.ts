@@ -4,7 +4,7 @@
  * section starts from those defaults and overrides them, and `numjobs=N` makes N clones. Every problem
  * in the file is collected and thrown as one `AnvilError`; options the model ignores give notes.
  */
-import { workloadSpec, type WorkloadSpec } from '../../sim/workload/spec.js';
+import { workloadSpec, type BlockSizeShare, type WorkloadSpec } from '../../sim/workload/spec.js';
 import { jobFileError, scanJobFile, type JobEnv, type JobOption, type JobProblem, type JobSection } from './jobfile.js';
 import { MAX_JOBS, cloneSettings, defaultSettings, findOption, unsupportedMessage, type JobSettings } from './options.js';
 
@@ -58,7 +58,9 @@ function applyOption(s: JobSettings, opt: JobOption, out: Collector): void {
   }
   const o = findOption(opt.name)!.option;
   if (o.support === 'ignored') {
-    out.note(o.name, opt.line, `${written(opt)} ${o.note}`);
+    const refused = o.refuse?.(opt.value);
+    if (refused !== undefined) out.problem(opt.line, 'ANVIL_ERR_JOB_VALUE', refused);
+    else out.note(o.name, opt.line, `${written(opt)} ${o.note}`);
     return;
   }
   const value = opt.value;
@@ -103,8 +105,10 @@ function readFraction(s: JobSettings): number {
 
 /** The region a job addresses, bytes (0 = whole device), after fio's size rules; undefined on a problem. */
 function regionSize(s: JobSettings, section: JobSection, minBs: number, capacity: number | undefined, out: Collector): number | undefined {
-  const line = s.lines.size ?? section.line;
-  let size = s.size_bytes;
+  const line = s.lines.size ?? s.lines.filesize ?? section.line;
+  // fio: without size, a job's files (nrfiles of filesize each) are its region; the model lays them end to end.
+  let size = s.size_bytes === 0 && s.sizePercent === 0 && s.filesize_bytes > 0 ? s.filesize_bytes * s.nrfiles : s.size_bytes;
+  if (s.fillDevice) size = 0; // fill_device: write until the device is full, i.e. to its end
   if (s.sizePercent > 0) {
     if (capacity === undefined) {
       out.problem(
@@ -137,10 +141,23 @@ function regionSize(s: JobSettings, section: JobSection, minBs: number, capacity
   return size;
 }
 
+/** Mean block size of a direction, bytes: of its bssplit/bsrange mix when it has one. */
+function meanBs(split: readonly BlockSizeShare[], bs: number): number {
+  return split.length === 0 ? bs : split.reduce((t, x) => t + x.size_bytes * x.weight, 0);
+}
+
+/** Where a job stands among the others: its group, stonewall phase and what it waits for. */
+export interface JobOrder {
+  readonly group: number;
+  readonly phase: number;
+}
+
 /** The specs of one job section: one per `numjobs` clone. */
-function buildSpecs(s: JobSettings, section: JobSection, capacity: number | undefined, out: Collector): WorkloadSpec[] {
+function buildSpecs(s: JobSettings, section: JobSection, order: JobOrder, capacity: number | undefined, out: Collector): WorkloadSpec[] {
   const fraction = readFraction(s);
-  const usedBs = [...(fraction > 0 ? [s.bs.read] : []), ...(fraction < 1 ? [s.bs.write] : [])];
+  const readBs = s.bsSplit.read.length > 0 ? Math.min(...s.bsSplit.read.map((x) => x.size_bytes)) : s.bs.read;
+  const writeBs = s.bsSplit.write.length > 0 ? Math.min(...s.bsSplit.write.map((x) => x.size_bytes)) : s.bs.write;
+  const usedBs = [...(fraction > 0 ? [readBs] : []), ...(fraction < 1 ? [writeBs] : [])];
   const size = regionSize(s, section, Math.min(...usedBs), capacity, out);
   if (size === undefined) return [];
   let timeBased = s.timeBased;
@@ -155,10 +172,83 @@ function buildSpecs(s: JobSettings, section: JobSection, capacity: number | unde
   }
   const percentiles = Object.freeze([...s.percentiles]);
   const percentilesOf = Object.freeze({ ...s.percentilesOf });
+  const random = s.rw.startsWith('rand');
+  const hasSplit = s.bsSplit.read.length > 0 || s.bsSplit.write.length > 0;
+  const split = hasSplit
+    ? {
+        read: s.bsSplit.read.length > 0 ? s.bsSplit.read : [{ size_bytes: s.bs.read, weight: 1 }],
+        write: s.bsSplit.write.length > 0 ? s.bsSplit.write : [{ size_bytes: s.bs.write, weight: 1 }],
+      }
+    : undefined;
+  const rate = { ...s.rateIops };
+  // fio's rate is bytes per second: as I/Os per second, over the direction's mean block size.
+  if (s.rateBytes.read > 0) rate.read = s.rateBytes.read / meanBs(s.bsSplit.read, s.bs.read);
+  if (s.rateBytes.write > 0) rate.write = s.rateBytes.write / meanBs(s.bsSplit.write, s.bs.write);
+  // io_size is the amount of I/O (the region's size otherwise); loops repeats it.
+  const once = s.ioSize_bytes > 0 ? s.ioSize_bytes : size > 0 ? size : (capacity ?? 0) - s.offset_bytes;
+  const ioLimit = s.ioSize_bytes > 0 || (s.loops > 1 && once > 0) ? once * s.loops : undefined;
+  const extras = {
+    ...(order.phase > 0 ? { phase: order.phase } : {}),
+    ...(s.waitFor !== '' ? { waitFor: s.waitFor } : {}),
+    ...(s.startdelay_ns > 0 ? { startDelay_ns: s.startdelay_ns } : {}),
+    ...(s.exitall ? { exitAll: s.exitWhat } : {}),
+    ...(ioLimit !== undefined ? { ioLimit_bytes: ioLimit } : {}),
+    ...(s.numberIos > 0 ? { maxIos: s.numberIos } : {}),
+    ...(!random && s.seqGap_bytes !== 0 ? { seqGap_bytes: s.seqGap_bytes } : {}),
+    ...(split ? { bsSplit: split } : {}),
+    ...(random && s.distribution && s.distribution.kind !== 'uniform'
+      ? { distribution: s.distribution.kind === 'sequence' ? { ...s.distribution, strided: s.sequenceStride } : s.distribution }
+      : {}),
+    ...(s.thinktime_ns > 0 ? { thinktime_ns: s.thinktime_ns, thinktimeBlocks: s.thinktimeBlocks } : {}),
+    ...(s.verify && s.doVerify && fraction < 1 ? { verify: true, ...(s.verifyBacklog > 0 ? { verifyBacklog: s.verifyBacklog } : {}) } : {}),
+    ...(s.zoneMode === 'strided' && s.zoneSize_bytes > 0 && !random
+      ? { stride: { zone_bytes: s.zoneSize_bytes, skip_bytes: s.zoneSkip_bytes } }
+      : {}),
+    ...(s.flowWeight > 0 ? { flow: { id: s.flowId, weight: s.flowWeight, sleep_ns: s.flowSleep_ns } } : {}),
+  };
+  if (s.zoneMode === 'strided' && random) {
+    out.problem(
+      s.lines.zonemode ?? section.line,
+      'ANVIL_ERR_JOB_VALUE',
+      `job '${s.name}': zonemode=strided with a random rw is not modelled (the model strides sequential jobs); use rw=read or rw=write`,
+    );
+  }
+  if (s.thinktime_ns > 0 && (rate.read > 0 || rate.write > 0)) {
+    out.problem(
+      s.lines.thinktime ?? section.line,
+      'ANVIL_ERR_JOB_VALUE',
+      `job '${s.name}': thinktime with a rate cap is not modelled (the model paces a capped job by its rate alone); give one or the other`,
+    );
+  }
+  if (s.flowWeight > 0 && (rate.read > 0 || rate.write > 0)) {
+    out.problem(
+      s.lines.flow ?? section.line,
+      'ANVIL_ERR_JOB_VALUE',
+      `job '${s.name}': flow with a rate cap is not modelled (fio's flow holds back a job's own loop); give one or the other`,
+    );
+  }
+  let base = s.offset_bytes;
+  if (s.offsetPercent > 0) {
+    const line = s.lines.offset ?? section.line;
+    if (capacity === undefined) {
+      out.problem(
+        line,
+        'ANVIL_ERR_JOB_VALUE',
+        `offset=${s.offsetPercent}% needs the device's capacity, which is not known here; give offset in bytes`,
+      );
+      return [];
+    }
+    base = Math.floor((capacity * s.offsetPercent) / 100);
+    base -= base % Math.min(...usedBs); // fio aligns a percentage offset to the block size
+  }
   const specs: WorkloadSpec[] = [];
   for (let clone = 0; clone < s.numjobs; clone++) {
+    const offset = base + clone * s.offsetIncrement_bytes;
     specs.push(
       workloadSpec({
+        ...extras,
+        group: order.group,
+        ...(offset > 0 ? { offset_bytes: offset } : {}),
         name: s.name,
         clone,
         groupReporting: s.groupReporting,
@@ -166,7 +256,7 @@ function buildSpecs(s: JobSettings, section: JobSection, capacity: number | unde
         readFraction: fraction,
         blockSize_bytes: { read: s.bs.read, write: s.bs.write },
         iodepth: s.iodepth,
-        rate_iops: { read: s.rateIops.read, write: s.rateIops.write },
+        rate_iops: rate,
         rateProcess: s.rateProcess,
         size_bytes: size,
         runtime_ns: s.runtime_ns,
@@ -194,15 +284,34 @@ export function loadWorkloads(text: string, fileName: string, deviceCapacity_byt
   const out = new Collector(fileName);
   out.problems.push(...scanned.problems);
   const global = defaultSettings();
-  const jobs: { settings: JobSettings; section: JobSection }[] = [];
+  const jobs: { settings: JobSettings; section: JobSection; order: JobOrder }[] = [];
   let clones = 0;
+  let group = 0;
+  let phase = 0;
   for (const section of scanned.file.sections) {
     // fio's get_new_job: a job copies the [global] defaults so far and takes its section name, which a
     // `name=` in the job section may then replace (a `name=` in [global] is overridden).
     const target = section.global ? global : { ...cloneSettings(global), name: section.name };
     for (const opt of section.options) applyOption(target, opt, out);
     if (section.global) continue;
-    jobs.push({ settings: target, section });
+    // fio's add_job: stonewall or new_group opens a new group once the current one has jobs; a
+    // stonewall job and those after it start when every earlier job has finished.
+    if ((target.stonewall || target.newGroup) && jobs.length > 0 && jobs.at(-1)!.order.group === group) group++;
+    if (target.stonewall && jobs.length > 0) phase++;
+    if (target.waitFor !== '' && target.waitFor === target.name) {
+      out.problem(
+        target.lines.wait_for ?? section.line,
+        'ANVIL_ERR_JOB_VALUE',
+        `wait_for=${target.waitFor}: a job cannot wait for itself (or a job of its own name)`,
+      );
+    } else if (target.waitFor !== '' && !jobs.some((j) => j.settings.name === target.waitFor)) {
+      out.problem(
+        target.lines.wait_for ?? section.line,
+        'ANVIL_ERR_JOB_VALUE',
+        `wait_for=${target.waitFor} names no job defined before '${target.name}' (fio needs the waited-for job earlier in the file)`,
+      );
+    }
+    jobs.push({ settings: target, section, order: { group, phase } });
     clones += target.numjobs;
     if (clones > MAX_JOBS) {
       // Stop here: a file of thousands of sections is refused at once, not after reading them all.
@@ -218,7 +327,7 @@ export function loadWorkloads(text: string, fileName: string, deviceCapacity_byt
     out.problem(0, 'ANVIL_ERR_JOB_EMPTY', 'defines no job: add a [jobname] section (options in [global] only set defaults)');
   }
   const specs: WorkloadSpec[] = [];
-  for (const { settings, section } of jobs) specs.push(...buildSpecs(settings, section, deviceCapacity_bytes, out));
+  for (const { settings, section, order } of jobs) specs.push(...buildSpecs(settings, section, order, deviceCapacity_bytes, out));
   if (out.problems.length > 0) throw jobFileError(fileName, out.problems);
   return { specs, notes: out.notes };
 }

@@ -12,6 +12,7 @@ import { RandomStreams } from '../core/random.js';
 import type { DeviceInstance, DeviceKind } from '../devices/device.js';
 import { RequestPool, type Station } from '../io/requests.js';
 import { JobRecorder } from '../measure/job-recorder.js';
+import { FlowGroup } from '../workload/flow-group.js';
 import { JobGenerator } from '../workload/job-generator.js';
 import { OpenLoopSingleServer } from '../workload/open-loop-single-server.js';
 import type { JobLoop } from '../workload/job-loop.js';
@@ -53,6 +54,8 @@ export interface JobPlacement {
   readonly via?: readonly Station[];
   /** Stations between the device and the job on the way back (a QoS scheduler's completion port, a return link), in order. */
   readonly after?: readonly Station[];
+  /** Called when the job is done (after the model's own bookkeeping): a later job may be added from here. */
+  readonly onDone?: (job: JobGenerator) => void;
 }
 
 const NO_LABELS: Labels = Object.freeze({});
@@ -74,6 +77,8 @@ export class Model {
   private readonly deviceByName = new Map<string, ModelDevice>();
   private readonly sharedUnits = new Map<string, ReportingUnit>();
   private readonly jobNames = new Set<string>();
+  /** fio's flow groups, by flow_id. */
+  private readonly flowGroups = new Map<number, FlowGroup>();
   /** What `run` ran the model's events on (for tests and diagnostics): the kernel, or a heap-free loop. */
   ranOn: 'kernel' | 'single-server loop' | 'fused open loop' = 'kernel';
   private jobsAdded = 0;
@@ -82,6 +87,11 @@ export class Model {
   private loneDirectJob: { readonly generator: JobGenerator; readonly device: DeviceInstance } | null = null;
   /** Actions posted with `at` that have not happened yet. */
   private actionsPending = 0;
+  /**
+   * Jobs will be added while the model runs (fio's stonewall phases, wait_for): the run stays on the
+   * kernel, whose heap takes them, rather than on a single-server loop.
+   */
+  laterJobs = false;
 
   /**
    * @param seed the scenario seed every random stream derives from
@@ -146,13 +156,19 @@ export class Model {
       this.streams.get(`job/${name}`),
       unit.recorder,
       device.instance.capacity_bytes,
-      (_job, windowEnd_ns) => {
+      (job, windowEnd_ns) => {
         unit.windowEnd_ns = Math.max(unit.windowEnd_ns, windowEnd_ns);
         if (--unit.active === 0) unit.recorder.finish(unit.windowEnd_ns);
         if (--this.running === 0) this.sim.stop();
+        placement.onDone?.(job);
       },
     );
     this.running++;
+    if (spec.flow !== undefined) {
+      let group = this.flowGroups.get(spec.flow.id);
+      if (group === undefined) this.flowGroups.set(spec.flow.id, (group = new FlowGroup()));
+      generator.joinFlow(group);
+    }
     const direct = (placement.via ?? []).length === 0 && (placement.after ?? []).length === 0;
     this.loneDirectJob = this.jobsAdded === 1 && direct ? { generator, device: device.instance } : null;
     generator.attach(
@@ -238,6 +254,7 @@ export class Model {
     const service = lone.device.singleServer?.() ?? null;
     if (service === null) return null;
     const { generator } = lone;
+    if (generator.needsKernel || this.laterJobs) return null;
     const plan = generator.openLoopPlan();
     if (plan !== null) return generator.handOver() ? new OpenLoopSingleServer(this.sim, generator, plan, service) : null;
     const loop = new SingleServerLoop(this.sim, generator, service);

@@ -11,11 +11,15 @@ import { OP_READ, OP_WRITE, STATUS_OK } from '../io/requests.js';
 import { depthBucket, type JobRecorder } from '../measure/job-recorder.js';
 import { RequestFifo } from '../resources/request-fifo.js';
 import type { JobLoopHost, OpenLoopPlan } from './job-loop.js';
+import type { FlowGroup, FlowMember } from './flow-group.js';
+import { IoSource } from './io-source.js';
 import type { WorkloadSpec } from './spec.js';
 
 const EVENT_START = 0;
 const EVENT_ARRIVAL = 1;
 const EVENT_END = 2;
+/** A thinktime pause is over, or the job's flow group lets it look again: issue again. */
+const EVENT_RESUME = 3;
 
 /** Completions allowed at one instant before the model is declared stuck (zero service time in a closed loop). */
 export const MAX_COMPLETIONS_AT_ONE_INSTANT = 1_000_000;
@@ -37,7 +41,7 @@ export type JobState =
   | { state: 'draining'; started_ns: number; stoppedIssuing_ns: number }
   | { state: 'done'; started_ns: number; finished_ns: number };
 
-export class JobGenerator implements Station, EventHandler {
+export class JobGenerator implements Station, EventHandler, FlowMember {
   private lifecycle: JobState = { state: 'pending' };
   private flow = -1;
   private inFlight = 0;
@@ -69,6 +73,18 @@ export class JobGenerator implements Station, EventHandler {
   private start_ns = 0;
   /** The loop that runs this job's events instead of the kernel (`runOn`), or null. */
   private loop: JobLoopHost | null = null;
+  /** What each I/O is, for a job with fio's shaping options (`IoSource`); null for a plain job. */
+  private readonly source: IoSource | null;
+  /** thinktime: pause (ns) after every `thinkEvery` I/Os, once those have completed; 0 for none. */
+  private readonly think_ns: number;
+  private readonly thinkEvery: number;
+  private sinceThink = 0;
+  /** Not issuing for now: thinking, or held back by the flow group; `paused_ns` is the pause after in-flight I/O completes. */
+  private paused = false;
+  private paused_ns = 0;
+  /** fio's flow: the job's group, its weight, its I/Os so far and its sleep when held back (ns). */
+  private flowGroup: FlowGroup | null = null;
+  private flowIos = 0;
 
   /**
    * @param deviceCapacity_bytes capacity of what the route leads to; the region when the job gives no size
@@ -99,6 +115,33 @@ export class JobGenerator implements Station, EventHandler {
     this.writeDepths = recorder.write.depthAtSubmit;
     const blocks = (bs: number) => (spec.pattern === 'random' ? Math.max(1, Math.floor(this.regionBytes / bs)) : 0);
     this.randomBlocks = { read: blocks(spec.blockSize_bytes.read), write: blocks(spec.blockSize_bytes.write) };
+    this.think_ns = spec.thinktime_ns ?? 0;
+    this.thinkEvery = spec.thinktimeBlocks ?? 1;
+    this.source = this.needsKernel ? new IoSource(spec, stream, this.regionStart, this.regionBytes) : null;
+  }
+
+  /**
+   * Whether the job needs the kernel's event heap and an `IoSource` (fio's shaping, pacing or verify
+   * options): the heap-free loops run only plain jobs.
+   */
+  get needsKernel(): boolean {
+    const s = this.spec;
+    return (
+      (s.thinktime_ns ?? 0) > 0 ||
+      s.verify === true ||
+      s.bsSplit !== undefined ||
+      s.distribution !== undefined ||
+      s.maxIos !== undefined ||
+      s.seqGap_bytes !== undefined ||
+      s.stride !== undefined ||
+      s.ioLimit_bytes !== undefined ||
+      s.flow !== undefined
+    );
+  }
+
+  /** Puts the job in its flow group (fio's flow_id), before it starts. */
+  joinFlow(group: FlowGroup): void {
+    this.flowGroup = group;
   }
 
   /** The job's lifecycle state. */
@@ -187,7 +230,21 @@ export class JobGenerator implements Station, EventHandler {
   fire(event: number): void {
     if (event === EVENT_ARRIVAL) this.arrive();
     else if (event === EVENT_START) this.begin();
+    else if (event === EVENT_RESUME) this.resume();
     else this.stopIssuing();
+  }
+
+  /** The flow group lets the job look again (an event, so it never runs inside another job's I/O). */
+  flowWake(): void {
+    this.sim.post(this.sim.now, this, EVENT_RESUME);
+  }
+
+  /** A pause is over: fill the queue again. */
+  private resume(): void {
+    this.paused = false;
+    this.sinceThink = 0;
+    for (let i = this.inFlight; i < this.iodepth && this.issuing && !this.paused; i++) this.issue();
+    if (!this.issuing && this.inFlight === 0 && this.held.length === 0) this.finish();
   }
 
   /** A completion: the request has come back along its route. */
@@ -206,7 +263,10 @@ export class JobGenerator implements Station, EventHandler {
     this.inFlight--;
     this.guardProgress(now);
     if (this.held.length > 0) this.submit(this.held.shift());
-    else if (this.issuing && this.arrivalRate === 0) this.issue();
+    else if (this.paused) {
+      // fio's thinktime and flow_sleep: what is in flight completes first, then the job sleeps.
+      if (this.inFlight === 0 && this.issuing && this.paused_ns > 0) this.sim.post(now + this.paused_ns, this, EVENT_RESUME);
+    } else if (this.issuing && this.arrivalRate === 0) this.issue();
     if (!this.issuing && this.inFlight === 0 && this.held.length === 0) this.finish();
   }
 
@@ -224,6 +284,7 @@ export class JobGenerator implements Station, EventHandler {
 
   private begin(): void {
     this.markStarted();
+    this.flowGroup?.join(this.spec.flow!.weight);
     if (this.end_ns < Infinity) {
       if (this.loop !== null) this.loop.postEnd(this.end_ns, EVENT_END);
       else this.sim.post(this.end_ns, this, EVENT_END);
@@ -259,6 +320,7 @@ export class JobGenerator implements Station, EventHandler {
 
   /** Creates the next I/O (direction, offset, size), or returns -1 when the job has issued all it should. */
   private create(): number {
+    if (this.source !== null) return this.createShaped(this.source);
     const spec = this.spec;
     const op = this.fixedOp >= 0 ? (this.fixedOp as Op) : this.stream.next() < spec.readFraction ? OP_READ : OP_WRITE;
     const bs = op === OP_READ ? spec.blockSize_bytes.read : spec.blockSize_bytes.write;
@@ -274,6 +336,32 @@ export class JobGenerator implements Station, EventHandler {
     const req = this.requests.alloc(this.flow, op, offset, bs, this.sim.now);
     this.issuedBytes += bs;
     if (this.issuedBytes >= this.ioLimit_bytes) this.markStopped();
+    return req;
+  }
+
+  /** `create` for a job with shaping options: the source picks the I/O; thinktime and flow pause the job. */
+  private createShaped(source: IoSource): number {
+    if (this.paused) return -1;
+    const flow = this.flowGroup;
+    if (flow !== null && flow.exceeded(this.flowIos, this.spec.flow!.weight)) {
+      // fio's flow_threshold_exceeded: with flow_sleep, sleep once in-flight I/O is done; else look again when the group moves.
+      this.paused = true;
+      this.paused_ns = this.spec.flow!.sleep_ns;
+      if (this.paused_ns === 0) flow.wait(this);
+      else if (this.inFlight === 0) this.sim.post(this.sim.now + this.paused_ns, this, EVENT_RESUME);
+      return -1;
+    }
+    const more = source.next();
+    const req = this.requests.alloc(this.flow, source.op, source.offset_bytes, source.size_bytes, this.sim.now);
+    if (flow !== null) {
+      this.flowIos++;
+      flow.count();
+    }
+    if (!more) this.markStopped();
+    else if (this.think_ns > 0 && ++this.sinceThink >= this.thinkEvery) {
+      this.paused = true;
+      this.paused_ns = this.think_ns;
+    }
     return req;
   }
 
@@ -306,6 +394,7 @@ export class JobGenerator implements Station, EventHandler {
   /** The job is done: its last I/O has completed after it stopped issuing. */
   finish(): void {
     if (this.lifecycle.state === 'done') return;
+    this.flowGroup?.leave(this.spec.flow!.weight);
     const started = this.lifecycle.state === 'pending' ? 0 : this.lifecycle.started_ns;
     // A time-based window ends at the runtime; a size-bound one when its last I/O completed.
     const end = Math.min(this.sim.now, this.end_ns);

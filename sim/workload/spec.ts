@@ -7,9 +7,66 @@
 import { FIO_DEFAULT_PERCENTILES } from '../measure/latency-histogram.js';
 
 export type AccessPattern = 'sequential' | 'random';
+
+/** One block size of a mix (fio's bssplit, bsrange): its size and the fraction of I/Os that have it. */
+export interface BlockSizeShare {
+  readonly size_bytes: number;
+  /** Fraction of the direction's I/Os, 0..1; a mix's weights add up to 1. */
+  readonly weight: number;
+}
+
+/**
+ * How random offsets are drawn (fio's random_distribution): uniform; zipf (param theta); pareto (param
+ * the power h); normal (param the standard deviation in % of the region); zoned (access share per region share).
+ */
+export interface OffsetDistribution {
+  readonly kind: 'uniform' | 'zipf' | 'pareto' | 'normal' | 'zoned' | 'sequence';
+  readonly param: number;
+  /** zoned: in order from the region's start, the fraction of accesses and of the region, each 0..1. */
+  readonly zones: readonly { readonly access: number; readonly region: number }[];
+  /** sequence: the block indexes in order, repeated; with `strided` each cycle moves on by the sequence's length. */
+  readonly sequence?: readonly number[];
+  readonly strided?: boolean;
+}
+
+/**
+ * fio's options that order jobs, pace them and shape their I/O beyond rw/bs/iodepth; absent fields are
+ * fio's defaults, and a spec without them is the plain job (so specs of plain jobs keep one shape).
+ */
+export interface WorkloadExtras {
+  /** Stonewall phase: a job starts once every job of an earlier phase has finished (fio's stonewall). */
+  readonly phase?: number;
+  /** The name of the job this one waits for (fio's wait_for), whose clones must all have finished. */
+  readonly waitFor?: string;
+  /** Delay before the job starts once it may, ns (fio's startdelay). */
+  readonly startDelay_ns?: number;
+  /** When this job finishes, stop the jobs of its group, phase or all (fio's exitall, exit_what). */
+  readonly exitAll?: 'group' | 'stonewall' | 'all';
+  /** Bytes to do before the job ends (fio's io_size x loops); absent: the region's size. */
+  readonly ioLimit_bytes?: number;
+  /** Most I/Os the job issues (fio's number_ios); absent or 0: no limit. */
+  readonly maxIos?: number;
+  /** Added to a sequential job's next offset after each I/O, bytes, may be negative (fio's rw=read:-8k). */
+  readonly seqGap_bytes?: number;
+  /** Block-size mix per direction (fio's bssplit, bsrange); absent: blockSize_bytes for every I/O. */
+  readonly bsSplit?: { readonly read: readonly BlockSizeShare[]; readonly write: readonly BlockSizeShare[] };
+  /** Distribution of random offsets; absent: uniform. */
+  readonly distribution?: OffsetDistribution;
+  /** Pause after every `thinktimeBlocks` I/Os before issuing again, ns (fio's thinktime). */
+  readonly thinktime_ns?: number;
+  readonly thinktimeBlocks?: number;
+  /** After its writes, the job reads back what it wrote (fio's verify): the reads count in its read stats. */
+  readonly verify?: boolean;
+  /** With verify: read back every this many writes as they happen (fio's verify_backlog). */
+  readonly verifyBacklog?: number;
+  /** fio's zonemode=strided: after `zone_bytes` of sequential I/O, skip `skip_bytes`. */
+  readonly stride?: { readonly zone_bytes: number; readonly skip_bytes: number };
+  /** fio's flow: jobs of one flow_id share I/Os by weight; a held-back job sleeps `sleep_ns` (0: until the group moves). */
+  readonly flow?: { readonly id: number; readonly weight: number; readonly sleep_ns: number };
+}
 export type RateProcess = 'linear' | 'poisson';
 
-export interface WorkloadSpec {
+export interface WorkloadSpec extends WorkloadExtras {
   /** fio's jobname (the section name, or `name=`). */
   readonly name: string;
   /** Which clone of `numjobs` this is, from 0. */
@@ -75,5 +132,31 @@ export function workloadSpec(fields: WorkloadFields): WorkloadSpec {
     ramp_ns: fields.ramp_ns ?? 0,
     percentiles: fields.percentiles ?? FIO_DEFAULT_PERCENTILES,
     percentilesOf: fields.percentilesOf ?? FIO_PERCENTILES_OF,
+    ...extras(fields),
   };
+}
+
+const EXTRA_KEYS = [
+  'phase',
+  'waitFor',
+  'startDelay_ns',
+  'exitAll',
+  'ioLimit_bytes',
+  'maxIos',
+  'seqGap_bytes',
+  'bsSplit',
+  'distribution',
+  'thinktime_ns',
+  'thinktimeBlocks',
+  'verify',
+  'verifyBacklog',
+  'stride',
+  'flow',
+] as const satisfies readonly (keyof WorkloadExtras)[];
+
+/** The extras `fields` gives (a plain job's spec has none of these keys). */
+function extras(fields: WorkloadFields): WorkloadExtras {
+  const out: Record<string, unknown> = {};
+  for (const k of EXTRA_KEYS) if (fields[k] !== undefined) out[k] = fields[k];
+  return out as WorkloadExtras;
 }
