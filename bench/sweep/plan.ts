@@ -52,6 +52,17 @@ export interface SweepPlan {
   readonly maxIos: number | undefined;
 }
 
+/** `name` made a DNS label of at most `max` characters (a sweep's name from its file name; Kubernetes names). */
+export function dnsLabel(name: string, max = 63): string {
+  const label = name
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, max)
+    .replace(/-+$/, '');
+  return label === '' ? 'sweep' : label;
+}
+
 /** A point's folder name. */
 export function pointId(index: number): string {
   return `p${String(index).padStart(5, '0')}`;
@@ -180,7 +191,7 @@ export function parseSweep(text: string, file: string): SweepPlan {
   const profile = profileIsFile && !isAbsolute(spec.profile) ? join(folder, spec.profile) : spec.profile;
   const hasProfileAxes = checkedAxes.some((a) => a.target.kind === 'profile');
   const profileText = profileIsFile || hasProfileAxes ? readText(loadProfile(profile).path, 'profile', file) : undefined;
-  const name = spec.name ?? (file.split('/').pop() ?? 'sweep').replace(/\.ya?ml$/, '');
+  const name = spec.name ?? dnsLabel((file.split('/').pop() ?? 'sweep').replace(/\.ya?ml$/, ''));
   return { file, name, jobText, profile, profileText, axes: checkedAxes, points, maxIos: spec.max_ios_per_point };
 }
 

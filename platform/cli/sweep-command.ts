@@ -53,6 +53,16 @@ function indexFromEnvironment(): number {
   return index;
 }
 
+interface SweepFlags {
+  out?: string;
+  jobs?: number;
+  emit?: string;
+  shards?: number;
+  parallelism?: number;
+  image?: string;
+  resultsClaim: string;
+}
+
 /** Adds `anvil sweep` (and `run-shard`, `merge`) to the CLI. */
 export function registerSweepCommands(cli: Command): void {
   const sweep = cli
@@ -64,11 +74,19 @@ export function registerSweepCommands(cli: Command): void {
     .enablePositionalOptions()
     .addOption(new Option('--emit <what>', 'write a manifest instead of running: k8s-job (a batch/v1 Indexed Job)').choices(['k8s-job']))
     .option('--shards <n>', "with --emit k8s-job: the Job's completions (default 4)", parseShards)
-    .action(async (file: string, opts: { out?: string; jobs?: number; emit?: string; shards?: number }) => {
+    .option('--parallelism <n>', 'with --emit k8s-job: pods at a time (default: all shards)', parseShards)
+    .option('--image <ref>', 'with --emit k8s-job: the workbench image (see Containerfile; default ghcr.io/anvil/anvil:VERSION)')
+    .option('--results-claim <name>', 'with --emit k8s-job: the PersistentVolumeClaim the shards write to', 'anvil-sweep-results')
+    .action(async (file: string, opts: SweepFlags) => {
       const plan = loadSweep(file);
       if (opts.emit === 'k8s-job') {
         const { emitK8sJob } = await import('./sweep-emit.js');
-        emitK8sJob(file, plan, { ...(opts.shards !== undefined ? { shards: opts.shards } : {}) });
+        emitK8sJob(file, plan, {
+          resultsClaim: opts.resultsClaim,
+          ...(opts.shards !== undefined ? { shards: opts.shards } : {}),
+          ...(opts.parallelism !== undefined ? { parallelism: opts.parallelism } : {}),
+          ...(opts.image !== undefined ? { image: opts.image } : {}),
+        });
         return;
       }
       const out = opts.out ?? defaultOut(plan.name);
