@@ -3,6 +3,7 @@
  * sweep runs its points on a pool of worker threads and writes the merged table; `run-shard` runs one
  * shard's points (the Kubernetes Indexed Job's pods run it) and `merge` gathers shards' folders.
  */
+import { join } from 'node:path';
 import { Option, type Command } from 'commander';
 import { AnvilError } from '../errors.js';
 import { loadSweep } from '../../bench/sweep/plan.js';
@@ -25,6 +26,16 @@ function report(what: string, summary: SweepRunSummary, out: string): void {
   stdout.write(
     `${what}: ${summary.ran} point${summary.ran === 1 ? '' : 's'} run, ${summary.skipped} unchanged (not run again), ${summary.failed.length} failed, in ${summary.wall_s.toFixed(1)} s; results in ${out}\n`,
   );
+}
+
+/** summary.html beside sweep.arrow (reports/sweep): the charts of IOPS and p99 against each axis. */
+async function writePage(out: string): Promise<void> {
+  const { writeSummaryPage } = await import('../../reports/sweep/summary-page.js');
+  try {
+    writeSummaryPage(out, join(out, SWEEP_TABLE));
+  } catch (e) {
+    throw new AnvilError('ANVIL_ERR_OUTPUT', `cannot write the summary page in ${out}: ${(e as Error).message}`);
+  }
 }
 
 /** A sweep with failed points exits 1 (ANVIL_ERR_SWEEP_POINTS_FAILED), each failure listed. */
@@ -92,6 +103,7 @@ export function registerSweepCommands(cli: Command): void {
       const out = opts.out ?? defaultOut(plan.name);
       const summary = await runSweepLocally(plan, { file, out, jobs: opts.jobs ?? defaultJobs(), stderr: cliIo().stderr });
       writeMergedTable([out], out);
+      await writePage(out);
       report(`sweep ${plan.name}`, summary, out);
       failIfAny(summary);
     });
@@ -119,6 +131,7 @@ export function registerSweepCommands(cli: Command): void {
     .requiredOption('--out <dir>', 'where the merged table goes')
     .action(async (dirs: string[], opts: { out: string }) => {
       const folders = writeMergedTable(dirs, opts.out);
+      await writePage(opts.out);
       cliIo().stdout.write(
         `merged ${folders.points.length} of ${folders.total} points into ${opts.out}/${SWEEP_TABLE}; ${folders.failed.length} failed, ${folders.missing.length} missing\n`,
       );

@@ -132,6 +132,11 @@ describe('shards of a sweep', () => {
     expect(merged.stdout).toMatch(/merged 5 of 5 points/);
     const local = readFileSync(join(dir, 'jobs2', 'sweep.arrow'));
     expect(readFileSync(join(dir, 'merged', 'sweep.arrow')).equals(local)).toBe(true);
+    // The same summary page too: charts of IOPS and p99 against the queue depth, the knee marked.
+    const page = readFileSync(join(dir, 'merged', 'summary.html'), 'utf8');
+    expect(page).toBe(readFileSync(join(dir, 'jobs2', 'summary.html'), 'utf8'));
+    expect(page.match(/<svg/g)).toHaveLength(2);
+    expect(page).toMatch(/knee iodepth=\d+/);
   });
 
   it('merged without one shard say which points are missing and exit 1', () => {
