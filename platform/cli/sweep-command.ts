@@ -79,7 +79,9 @@ export function registerSweepCommands(cli: Command): void {
   const sweep = cli
     .command('sweep')
     .description('run a sweep (kind: Sweep): a job file over axes of options, profile parameters and seeds, on every core')
-    .argument('<sweep>', 'sweep file (YAML, kind: Sweep)')
+    // Optional so that `anvil sweep` alone prints this help, as every command group does.
+    .argument('[sweep]', 'sweep file (YAML, kind: Sweep)')
+    .usage('[options] [command]\n       anvil sweep [options] <sweep>')
     .option('--out <dir>', 'results folder (default: sweeps/NAME)')
     .option('--jobs <n>', `points run at a time, one worker thread each (default: the cores, ${defaultJobs()} here)`, parseJobs)
     .enablePositionalOptions()
@@ -88,7 +90,8 @@ export function registerSweepCommands(cli: Command): void {
     .option('--parallelism <n>', 'with --emit k8s-job: pods at a time (default: all shards)', parseShards)
     .option('--image <ref>', 'with --emit k8s-job: the workbench image (see Containerfile; default ghcr.io/anvil/anvil:VERSION)')
     .option('--results-claim <name>', 'with --emit k8s-job: the PersistentVolumeClaim the shards write to', 'anvil-sweep-results')
-    .action(async (file: string, opts: SweepFlags) => {
+    .action(async (file: string | undefined, opts: SweepFlags, command: Command) => {
+      if (file === undefined) return command.help({ error: true });
       const plan = loadSweep(file);
       if (opts.emit === 'k8s-job') {
         const { emitK8sJob } = await import('./sweep-emit.js');
