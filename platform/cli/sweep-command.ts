@@ -3,10 +3,13 @@
  * sweep runs its points on a pool of worker threads and writes the merged table; `run-shard` runs one
  * shard's points (the Kubernetes Indexed Job's pods run it) and `merge` gathers shards' folders.
  */
-import { join } from 'node:path';
-import { Option, type Command } from 'commander';
+import { writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { flagSweepText, isSweepFile } from '../../bench/sweep/flag-sweep.js';
+import { ensureOutputDir } from '../../bench/results/output-dir.js';
 import { AnvilError } from '../errors.js';
-import { loadSweep } from '../../bench/sweep/plan.js';
+import { dnsLabel, loadSweep } from '../../bench/sweep/plan.js';
 import { defaultJobs, runShard, runSweepLocally, writeMergedTable, type SweepRunSummary } from '../../bench/sweep/run-sweep.js';
 import { SWEEP_TABLE, type SweepFolders } from '../../bench/sweep/merge.js';
 import { readWholeNumber, wholeNumber } from './arguments.js';
@@ -15,6 +18,47 @@ import { cliIo } from './cli-io.js';
 const parseJobs = wholeNumber(1, 1024, '--jobs 4');
 const parseShards = wholeNumber(1, 100_000, '--shards 8');
 const parseIndex = wholeNumber(0, 99_999, '--index 0');
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+function parseSeedList(value: string): number[] {
+  const seeds = value.split(',').map((v) => readWholeNumber(v.trim(), 0, 2 ** 32 - 1));
+  if (seeds.some((s) => s === undefined))
+    throw new InvalidArgumentError('seeds: whole numbers 0..4294967295, comma-separated, e.g. --seeds 1,2,3');
+  return seeds as number[];
+}
+
+/**
+ * The sweep file to run: `given` itself, or, for a job file with --axis flags, a sweep file written from
+ * the flags into the results folder (the record of what ran).
+ */
+function sweepFileOf(given: string, opts: SweepFlags): string {
+  const quick = opts.axis.length > 0 || opts.seeds !== undefined || opts.profile !== undefined || opts.zip === true;
+  if (isSweepFile(given)) {
+    if (quick)
+      throw new AnvilError(
+        'ANVIL_ERR_USAGE',
+        `${given} is a sweep file: its axes, seeds and profile are in it; --axis, --seeds, --profile and --zip are for a job file`,
+      );
+    return given;
+  }
+  if (opts.axis.length === 0)
+    throw new AnvilError(
+      'ANVIL_ERR_USAGE',
+      `${given} is not a sweep file (kind: Sweep); to sweep a job file, give its axes, e.g. --axis iodepth=1,4,16`,
+    );
+  const text = flagSweepText(given, {
+    axes: opts.axis,
+    ...(opts.seeds !== undefined ? { seeds: opts.seeds } : {}),
+    ...(opts.profile !== undefined ? { profile: opts.profile } : {}),
+    ...(opts.zip === true ? { zip: true } : {}),
+  });
+  const out = opts.out ?? defaultOut(dnsLabel(basename(given).replace(/\.[^.]*$/, '')));
+  ensureOutputDir(out);
+  const file = join(out, 'sweep.yaml');
+  writeFileSync(file, text);
+  return file;
+}
 
 /** Where a sweep's results go unless --out says. */
 function defaultOut(name: string): string {
@@ -66,6 +110,10 @@ function indexFromEnvironment(): number {
 
 interface SweepFlags {
   out?: string;
+  axis: string[];
+  seeds?: number[];
+  profile?: string;
+  zip?: boolean;
   jobs?: number;
   emit?: string;
   shards?: number;
@@ -83,6 +131,15 @@ export function registerSweepCommands(cli: Command): void {
     .argument('[sweep]', 'sweep file (YAML, kind: Sweep)')
     .usage('[options] [command]\n       anvil sweep [options] <sweep>')
     .option('--out <dir>', 'results folder (default: sweeps/NAME)')
+    .option(
+      '--axis <name=values>',
+      'a quick sweep of a job file: iodepth=1,4,16, iodepth=1..256*2, bs=4k,8k, profile.PARAM=...',
+      collect,
+      [],
+    )
+    .option('--seeds <list>', 'a quick sweep of a job file: seeds, e.g. 1,2,3 (default 1)', parseSeedList)
+    .option('--profile <name|path>', 'a quick sweep of a job file: the device profile (default intel-p4510-4tb)')
+    .option('--zip', "a quick sweep of a job file: the axes' i-th values together, not every combination")
     .option('--jobs <n>', `points run at a time, one worker thread each (default: the cores, ${defaultJobs()} here)`, parseJobs)
     .enablePositionalOptions()
     .addOption(new Option('--emit <what>', 'write a manifest instead of running: k8s-job (a batch/v1 Indexed Job)').choices(['k8s-job']))
@@ -90,8 +147,9 @@ export function registerSweepCommands(cli: Command): void {
     .option('--parallelism <n>', 'with --emit k8s-job: pods at a time (default: all shards)', parseShards)
     .option('--image <ref>', 'with --emit k8s-job: the workbench image (see Containerfile; default ghcr.io/anvil/anvil:VERSION)')
     .option('--results-claim <name>', 'with --emit k8s-job: the PersistentVolumeClaim the shards write to', 'anvil-sweep-results')
-    .action(async (file: string | undefined, opts: SweepFlags, command: Command) => {
-      if (file === undefined) return command.help({ error: true });
+    .action(async (given: string | undefined, opts: SweepFlags, command: Command) => {
+      if (given === undefined) return command.help({ error: true });
+      const file = sweepFileOf(given, opts);
       const plan = loadSweep(file);
       if (opts.emit === 'k8s-job') {
         const { emitK8sJob } = await import('./sweep-emit.js');

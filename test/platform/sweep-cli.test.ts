@@ -220,3 +220,39 @@ describe('a failed point', () => {
     expect(failed.length + readdirSync(join(dir, 'budget', 'points')).length).toBe(5);
   });
 });
+
+describe('a quick sweep of a job file from flags', () => {
+  it('sweeps an option and a profile parameter, each point with its own profile.yaml, equal to its run alone', () => {
+    writeFileSync(join(dir, 'q.fio'), '[global]\nrw=randread\nbs=4k\nruntime=10ms\ntime_based\n[r]\n');
+    const r = anvil(
+      ['sweep', 'q.fio', '--axis', 'iodepth=1..16*16', '--axis', 'profile.controller.cores=2,4', '--seeds', '3', '--out', 'flags'],
+      dir,
+    );
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/sweep q: 4 points run/);
+    // The flags are kept as the sweep file that ran.
+    expect(readFileSync(join(dir, 'flags', 'sweep.yaml'), 'utf8')).toMatch(/- profile: controller\.cores/);
+    const point = join(dir, 'flags', 'points', 'p00003');
+    expect(readFileSync(join(point, 'job.fio'), 'utf8')).toMatch(/\[r\]\niodepth=16\n/);
+    expect(readFileSync(join(point, 'profile.yaml'), 'utf8')).toMatch(/^ {2}cores: 4$/m);
+    const manifest = JSON.parse(readFileSync(join(point, 'point.json'), 'utf8')) as { command: string };
+    expect(manifest.command).toBe('anvil run job.fio --seed 3 --profile profile.yaml --out .');
+    const alone = anvil(['run', 'job.fio', '--seed', '3', '--profile', 'profile.yaml', '--out', join(dir, 'flags-alone')], point);
+    expect(alone.status).toBe(0);
+    for (const [name, bytes] of filesOf(join(dir, 'flags-alone'))) expect(readFileSync(join(point, name)).equals(bytes), name).toBe(true);
+    // Fewer cores serve fewer reads at queue depth 16: the parameter reached the model.
+    const table = tableFromIPC(readFileSync(join(dir, 'flags', 'sweep.arrow')));
+    const reads = table.toArray().filter((row: { direction: string }) => row.direction === 'read') as Record<string, number>[];
+    const iops = (qd: number, cores: number) => reads.find((row) => row.iodepth === qd && row['profile.controller.cores'] === cores)!.iops!;
+    expect(iops(16, 2)).toBeLessThan(iops(16, 4));
+  });
+
+  it('refuses a job file without axes, and axes with a sweep file', () => {
+    const none = anvil(['sweep', 'q.fio'], dir);
+    expect(none.status).toBe(2);
+    expect(none.stderr).toMatch(/ANVIL_ERR_USAGE: q\.fio is not a sweep file \(kind: Sweep\); to sweep a job file, give its axes/);
+    const both = anvil(['sweep', 'qd.yaml', '--axis', 'bs=4k'], dir);
+    expect(both.status).toBe(2);
+    expect(both.stderr).toMatch(/ANVIL_ERR_USAGE: qd\.yaml is a sweep file/);
+  });
+});
