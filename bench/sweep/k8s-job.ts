@@ -64,8 +64,8 @@ export function k8sSweepJob(sweepText: string, plan: SweepPlan, options: K8sJobO
       completionMode: 'Indexed',
       completions: options.shards,
       parallelism: Math.min(options.parallelism ?? options.shards, options.shards),
-      // A failing shard is retried alone; the others go on (a failed point does not fail its shard's pod
-      // twice: run-shard exits 1 only after running all its points, and finished points are not rerun).
+      // A shard whose pod fails (a node lost, or a point failed: run-shard exits 1 after running all its
+      // points) is retried alone, the others go on; a retry runs only the points not yet in place.
       backoffLimitPerIndex: options.backoffLimitPerIndex ?? 2,
       template: {
         metadata: { labels },
