@@ -1,5 +1,5 @@
 /**
- * The merged table of a sweep (`sweep.arrow`): one row per point and job direction, the point's index,
+ * The merged table of a sweep (`sweep.arrow`, and `sweep.parquet`): one row per point and job direction, the point's index,
  * its axes as columns and its seed, then the columns of the point's jobs.arrow. Built from the point
  * folders alone, so a local run and `anvil sweep merge` over the shards' folders give the same bytes: rows
  * in point order, a point found in several folders counted once, points neither found nor failed listed
@@ -7,13 +7,15 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Int32, Utf8, tableFromIPC } from 'apache-arrow';
+import { Int32, Utf8, tableFromIPC, tableToIPC } from 'apache-arrow';
 import { AnvilError } from '../../platform/errors.js';
 import { toIpc, type Column } from '../results/arrow-tables.js';
 import { POINT_MANIFEST, pointsDir, type PointManifest } from './run-point.js';
 
 /** The merged table's file name in a sweep's folder. */
 export const SWEEP_TABLE = 'sweep.arrow';
+/** The same table as Parquet. */
+export const SWEEP_PARQUET = 'sweep.parquet';
 
 export interface FoundPoint {
   readonly manifest: PointManifest;
@@ -130,4 +132,10 @@ export function mergedTable(points: readonly FoundPoint[]): Uint8Array {
     ['points', `${points.length}`],
   ]);
   return toIpc([...fixed, ...jobCols.values()], metadata);
+}
+
+/** The Parquet file of a merged table (its Arrow IPC file bytes), by parquet-wasm (loaded only here: it is a WebAssembly module). */
+export async function parquetOf(arrowFile: Uint8Array): Promise<Uint8Array> {
+  const { Table, writeParquet } = await import('parquet-wasm/node');
+  return writeParquet(Table.fromIPCStream(tableToIPC(tableFromIPC(arrowFile), 'stream')));
 }

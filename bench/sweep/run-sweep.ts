@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { AnvilError } from '../../platform/errors.js';
 import { ensureOutputDir } from '../results/output-dir.js';
 import { sweepProgressBar, type SweepProgress } from '../results/progress-bar.js';
-import { mergedTable, readSweepFolders, SWEEP_TABLE, type SweepFolders } from './merge.js';
+import { mergedTable, parquetOf, readSweepFolders, SWEEP_PARQUET, SWEEP_TABLE, type SweepFolders } from './merge.js';
 import type { SweepPlan } from './plan.js';
 import { runPoint, type PointOutcome } from './run-point.js';
 import type { PointTask } from './worker.js';
@@ -116,14 +116,21 @@ export async function runShard(
   return counts.summary();
 }
 
-/** Writes the merged table of the points in `dirs` to `out`; returns what the folders hold. */
-export function writeMergedTable(dirs: readonly string[], out: string): SweepFolders {
+/** Writes the merged table of the points in `dirs` to `out`, as Arrow and as Parquet; returns what the folders hold. */
+export async function writeMergedTable(dirs: readonly string[], out: string): Promise<SweepFolders> {
   const folders = readSweepFolders(dirs);
   ensureOutputDir(out);
-  try {
-    writeFileSync(join(out, SWEEP_TABLE), mergedTable(folders.points));
-  } catch (e) {
-    throw new AnvilError('ANVIL_ERR_OUTPUT', `cannot write ${join(out, SWEEP_TABLE)}: ${(e as Error).message}`);
+  const arrow = mergedTable(folders.points);
+  const parquet = await parquetOf(arrow);
+  for (const [name, bytes] of [
+    [SWEEP_TABLE, arrow],
+    [SWEEP_PARQUET, parquet],
+  ] as const) {
+    try {
+      writeFileSync(join(out, name), bytes);
+    } catch (e) {
+      throw new AnvilError('ANVIL_ERR_OUTPUT', `cannot write ${join(out, name)}: ${(e as Error).message}`);
+    }
   }
   return folders;
 }

@@ -163,7 +163,7 @@ export function registerSweepCommands(cli: Command): void {
       }
       const out = opts.out ?? defaultOut(plan.name);
       const summary = await runSweepLocally(plan, { file, out, jobs: opts.jobs ?? defaultJobs(), stderr: cliIo().stderr });
-      writeMergedTable([out], out);
+      await writeMergedTable([out], out);
       await writePage(out);
       report(`sweep ${plan.name}`, summary, out);
       failIfAny(summary);
@@ -191,7 +191,7 @@ export function registerSweepCommands(cli: Command): void {
     .argument('<dirs...>', 'results folders of the sweep or its shards')
     .requiredOption('--out <dir>', 'where the merged table goes')
     .action(async (dirs: string[], opts: { out: string }) => {
-      const folders = writeMergedTable(dirs, opts.out);
+      const folders = await writeMergedTable(dirs, opts.out);
       await writePage(opts.out);
       cliIo().stdout.write(
         `merged ${folders.points.length} of ${folders.total} points into ${opts.out}/${SWEEP_TABLE}; ${folders.failed.length} failed, ${folders.missing.length} missing\n`,

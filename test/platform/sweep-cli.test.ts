@@ -9,6 +9,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tableFromIPC } from 'apache-arrow';
+import { readParquet } from 'parquet-wasm/node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../cli-harness.js';
 
@@ -132,6 +133,15 @@ describe('shards of a sweep', () => {
     expect(merged.stdout).toMatch(/merged 5 of 5 points/);
     const local = readFileSync(join(dir, 'jobs2', 'sweep.arrow'));
     expect(readFileSync(join(dir, 'merged', 'sweep.arrow')).equals(local)).toBe(true);
+    // The same Parquet file, holding the same rows.
+    const parquet = readFileSync(join(dir, 'merged', 'sweep.parquet'));
+    expect(parquet.equals(readFileSync(join(dir, 'jobs2', 'sweep.parquet')))).toBe(true);
+    const fromParquet = tableFromIPC(readParquet(parquet).intoIPCStream());
+    expect(fromParquet.toArray().map((row) => JSON.stringify(row))).toEqual(
+      tableFromIPC(local)
+        .toArray()
+        .map((row) => JSON.stringify(row)),
+    );
     // The same summary page too: charts of IOPS and p99 against the queue depth, the knee marked.
     const page = readFileSync(join(dir, 'merged', 'summary.html'), 'utf8');
     expect(page).toBe(readFileSync(join(dir, 'jobs2', 'summary.html'), 'utf8'));
