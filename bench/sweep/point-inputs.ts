@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { parseDocument } from 'yaml';
+import { AnvilError } from '../../platform/errors.js';
 import { findOption } from '../workloads/options.js';
 import { scanJobFile } from '../workloads/jobfile.js';
 import type { AxisValue, SweepPlan, SweepPoint } from './plan.js';
@@ -62,7 +63,14 @@ export function setJobOption(text: string, option: string, value: AxisValue): st
 /** `text` (profile YAML) with the parameter at `path` set to `value`, comments kept. */
 export function setProfileParameter(text: string, path: readonly string[], value: AxisValue): string {
   const doc = parseDocument(text);
-  doc.setIn([...path], value);
+  try {
+    doc.setIn([...path], value);
+  } catch (e) {
+    throw new AnvilError(
+      'ANVIL_ERR_SWEEP',
+      `profile parameter ${path.join('.')} cannot be set: ${(e as Error).message}; name a parameter of the profile (see anvil devices)`,
+    );
+  }
   return doc.toString();
 }
 

@@ -13,7 +13,7 @@ import { loadProfile, parseProfile } from '../profiles.js';
 import { ensureOutputDir } from '../results/output-dir.js';
 import { writeOutDir, writeStdout } from '../results/run-output.js';
 import { runModelText } from '../run.js';
-import type { SweepPlan } from './plan.js';
+import type { SweepPlan, SweepPoint } from './plan.js';
 import { POINT_JOB_FILE, POINT_PROFILE_FILE, pointInputs, type PointInputs } from './point-inputs.js';
 
 /** A point's manifest in its folder. */
@@ -74,9 +74,14 @@ export function standaloneCommand(inputs: PointInputs): string {
 export async function runPoint(plan: SweepPlan, index: number, out: string): Promise<PointOutcome> {
   const point = plan.points[index]!;
   const version = anvilVersion();
-  const inputs = pointInputs(plan, point, version);
   const final = join(pointsDir(out), point.id);
   const temporary = join(pointsDir(out), `.tmp-${point.id}`);
+  let inputs: PointInputs;
+  try {
+    inputs = pointInputs(plan, point, version);
+  } catch (e) {
+    return failed(out, plan, point, isAnvilError(e) ? e.format() : `unexpected error (please report it): ${(e as Error).message}`);
+  }
   if (recordedDigest(final) === inputs.digest) {
     // What a run killed after the rename and before its next point may have left of this one.
     rmSync(temporary, { recursive: true, force: true });
@@ -122,14 +127,21 @@ export async function runPoint(plan: SweepPlan, index: number, out: string): Pro
   } catch (e) {
     rmSync(temporary, { recursive: true, force: true });
     const error = isAnvilError(e) ? e.format() : `unexpected error (please report it): ${(e as Error).message}`;
-    try {
-      ensureOutputDir(join(out, 'failed'));
-      const file = failedFile(out, point.id);
-      writeFileSync(`${file}.tmp`, JSON.stringify({ index, id: point.id, axes: inputs.axes, seed: inputs.seed, error }, null, 2) + '\n');
-      renameSync(`${file}.tmp`, file);
-    } catch {
-      // The outcome still says it failed and why.
-    }
-    return { index, id: point.id, status: 'failed', error };
+    return failed(out, plan, point, error);
   }
+}
+
+/** Records point `point` as failed with `error` in OUT/failed/ID.json (written whole, then renamed), and says so. */
+function failed(out: string, plan: SweepPlan, point: SweepPoint, error: string): PointOutcome {
+  try {
+    ensureOutputDir(join(out, 'failed'));
+    const file = failedFile(out, point.id);
+    const axes = plan.axes.map((a, i) => [a.name, point.values[i]]);
+    const record = { index: point.index, id: point.id, axes, seed: point.seed, error };
+    writeFileSync(`${file}.tmp`, JSON.stringify(record, null, 2) + '\n');
+    renameSync(`${file}.tmp`, file);
+  } catch {
+    // The outcome still says it failed and why.
+  }
+  return { index: point.index, id: point.id, status: 'failed', error };
 }

@@ -44,7 +44,8 @@ function tally(total: number, stream: NodeJS.WriteStream | undefined) {
       else if (o.status === 'skipped') skipped++;
       else {
         failed.push(o);
-        stream?.write(`\r\x1b[Kpoint ${o.id} failed: ${o.error ?? 'no reason given'}\n`);
+        // Said as it happens (over the bar on a terminal), so a long sweep's failures need not wait for its end.
+        stream?.write(`${stream.isTTY ? '\r\x1b[K' : ''}point ${o.id} failed: ${o.error ?? 'no reason given'}\n`);
       }
       const executed = ran + failed.length;
       const finished = executed + skipped;

@@ -82,3 +82,17 @@ describe("a point's inputs", () => {
     expect(pointInputs(plan, plan.points[0]!, '0.2.0').digest).not.toBe(one!.digest);
   });
 });
+
+describe('a point that cannot be built', () => {
+  it('fails alone with a coded error naming the parameter, recorded in failed/', async () => {
+    const { runPoint } = await import('../../../bench/sweep/run-point.js');
+    const { readFileSync } = await import('node:fs');
+    const plan = sweep('kind: Sweep\nbase: base.fio\naxes:\n  - profile: capacity.x\n    values: [1]\n');
+    const out = writeFiles({});
+    const outcome = await runPoint(plan, 0, out);
+    expect(outcome).toMatchObject({ status: 'failed', id: 'p00000' });
+    expect(outcome.error).toMatch(/^ANVIL_ERR_SWEEP: profile parameter capacity\.x cannot be set: .*name a parameter of the profile/);
+    const record = JSON.parse(readFileSync(join(out, 'failed', 'p00000.json'), 'utf8')) as { axes: unknown };
+    expect(record.axes).toEqual([['profile.capacity.x', 1]]);
+  });
+});
