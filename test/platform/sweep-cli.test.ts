@@ -6,7 +6,7 @@
  * point is reported, the others run, and the exit code says so; an unchanged point is not run again.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tableFromIPC } from 'apache-arrow';
 import { readParquet } from 'parquet-wasm/node';
@@ -165,20 +165,14 @@ describe('shards of a sweep', () => {
     });
     const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
     // Killed as soon as its first point is in place (a point in flight is then in its temporary folder).
-    await new Promise<void>((resolve) => {
-      const poll = setInterval(() => {
-        if (existsSync(join(out, 'points', 'p00000', 'point.json')) || child.exitCode !== null) {
-          clearInterval(poll);
-          child.kill('SIGKILL');
-          resolve();
-        }
-      }, 5);
-    });
+    const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    while (!existsSync(join(out, 'points', 'p00000', 'point.json')) && child.exitCode === null) await pause(5);
+    child.kill('SIGKILL');
     await exited;
     // Whatever the kill left, as a kill between writing a point and its rename would: a partial temporary folder.
     const partial = join(out, 'points', '.tmp-p00004');
     if (!existsSync(partial)) {
-      spawnSync('mkdir', ['-p', partial]);
+      mkdirSync(partial, { recursive: true });
       writeFileSync(join(partial, 'summary.json'), '{"truncated":');
     }
     const again = anvil(['sweep', 'run-shard', 'qd.yaml', '--index', '0', '--shards', '1', '--out', out], dir);
