@@ -6,14 +6,14 @@
  */
 import { AnvilError } from '../platform/errors.js';
 import { anvilVersion } from './package-root.js';
-import { DEFAULT_PROFILE, loadProfile, profileCapacity } from './profiles.js';
-import { runOnModel } from './targets/sim.js';
+import { DEFAULT_PROFILE, loadProfile, profileCapacity, type DeviceProfile } from './profiles.js';
+import { runOnModel, type SimProgress } from './targets/sim.js';
 import { loadWorkloads } from './workloads/resolve.js';
 import { readJobFileText } from './workloads/read-job-file.js';
 import { checkRunCost, DEFAULT_MAX_IOS, estimateOnProfile } from './targets/run-cost.js';
 import type { OutputFormat } from './results/fio-json.js';
 import { hostProgressBar, progressBar } from './results/progress-bar.js';
-import type { RunMeasurement } from './results/measurement.js';
+import type { RunMeasurement, SimRunMeasurement } from './results/measurement.js';
 import { ensureOutputDir } from './results/output-dir.js';
 import { hostMeta, modelRunOutput, runTimestamp, writeOutDir, writeStdout, type RunOutput } from './results/run-output.js';
 
@@ -61,26 +61,39 @@ export async function runJobFile(
   }
   const text = readJobFileText(jobFile);
   const profile = loadProfile(options.profile || DEFAULT_PROFILE);
+  const bar = progressBar(io.stderr);
+  const { run, output } = runModelText(text, jobFile, profile, options, io, bar?.update);
+  bar?.done();
+  await writeOutput(output, options, io, anvilVersion());
+  return run;
+}
+
+/**
+ * A model run of job-file text named `jobFile`, up to what it writes: `anvil run` on the model, and each
+ * point of a sweep (bench/sweep), so a point's results are those of running it alone.
+ */
+export function runModelText(
+  text: string,
+  jobFile: string,
+  profile: DeviceProfile,
+  options: Pick<RunOptions, 'seed' | 'maxIos'>,
+  io: Pick<RunIo, 'stderr'>,
+  onProgress?: (p: SimProgress) => void,
+): { run: SimRunMeasurement; output: RunOutput } {
   const capacity = profileCapacity(profile);
   const { specs, notes } = loadWorkloads(text, jobFile, capacity);
   for (const note of notes) io.stderr.write(`${note}\n`);
   checkRunCost(estimateOnProfile(specs, profile), options.maxIos ?? DEFAULT_MAX_IOS, jobFile);
-
-  const bar = progressBar(io.stderr);
   const started = performance.now();
   const run = runOnModel({
     jobs: specs,
     profile,
     seed: options.seed,
-    onProgress: bar?.update,
+    ...(onProgress ? { onProgress } : {}),
     wallClock_s: () => (performance.now() - started) / 1000,
   });
-  bar?.done();
-
-  const version = anvilVersion();
-  const output = modelRunOutput(run, { version, timestamp_s: runTimestamp(), jobFile });
-  await writeOutput(output, options, io, version);
-  return run;
+  const output = modelRunOutput(run, { version: anvilVersion(), timestamp_s: runTimestamp(), jobFile });
+  return { run, output };
 }
 
 async function writeOutput(output: RunOutput, options: RunOptions, io: RunIo, version: string): Promise<void> {

@@ -85,6 +85,17 @@ export const ERRORS = {
     status: 501,
     summary: 'PDF output needs headless Chromium, which is not installed or failed',
   },
+  // Sweeps (issue 21)
+  ANVIL_ERR_SWEEP: {
+    code: 'ANVIL_ERR_SWEEP',
+    status: 400,
+    summary: 'a sweep file fails its schema, names an option or parameter it cannot set, or asks for more points than its bound',
+  },
+  ANVIL_ERR_SWEEP_POINTS_FAILED: {
+    code: 'ANVIL_ERR_SWEEP_POINTS_FAILED',
+    status: 422,
+    summary: 'some points of a sweep failed (the others ran) or are missing from the folders merged',
+  },
   // Cluster scenarios and the stack coefficients (issue 13)
   ANVIL_ERR_CLUSTER_SCENARIO: {
     code: 'ANVIL_ERR_CLUSTER_SCENARIO',

@@ -21,6 +21,7 @@ import { controlPlaneSection } from './control-plane-section.js';
 import { apiSection } from './api-section.js';
 import { extenderSection } from './extender-section.js';
 import { listSection } from './list-section.js';
+import { sweepSection } from './sweep-section.js';
 import type { BenchSection, Row, Verdict } from './section.js';
 import { formatValue, verdictOf } from './section.js';
 
@@ -30,6 +31,7 @@ const SECTIONS: readonly BenchSection[] = [
   kernelMicroSection,
   nvmeModelSection,
   clusterSection,
+  sweepSection,
   tcoReportSection,
   hostFioSection,
   hostCalibrationSection,

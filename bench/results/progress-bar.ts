@@ -80,3 +80,36 @@ export function hostProgressBar(
     },
   };
 }
+
+/** What a sweep's bar shows: points finished (run, or skipped as unchanged), failed, and the time left. */
+export interface SweepProgress {
+  /** Points finished so far, failed ones included. */
+  readonly finished: number;
+  readonly failed: number;
+  readonly total: number;
+  /** Wall-clock seconds since the start. */
+  readonly wall_s: number;
+  /** Estimated wall-clock seconds left; undefined until a point has run. */
+  readonly eta_s: number | undefined;
+}
+
+/** The same one-line bar for a sweep: points done of all, failed, ETA; undefined off a terminal. */
+export function sweepProgressBar(
+  stream: NodeJS.WriteStream = process.stderr,
+): { update: (p: SweepProgress) => void; done: () => void } | undefined {
+  if (!stream.isTTY) return undefined;
+  let drawn = false;
+  return {
+    update(p) {
+      const width = 30;
+      const fraction = p.total > 0 ? p.finished / p.total : 1;
+      const bar = `[${'#'.repeat(Math.round(fraction * width)).padEnd(width, '.')}] ${(fraction * 100).toFixed(0).padStart(3)}%`;
+      const eta = p.eta_s !== undefined ? ` eta ${formatDuration(p.eta_s * 1e9)}` : '';
+      stream.write(`\r${bar} ${p.finished}/${p.total} points, ${p.failed} failed, wall ${p.wall_s.toFixed(1)} s${eta}\x1b[K`);
+      drawn = true;
+    },
+    done() {
+      if (drawn) stream.write('\r\x1b[K');
+    },
+  };
+}

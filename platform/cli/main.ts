@@ -33,6 +33,7 @@ const STANDALONE_VERBS: Readonly<Record<string, () => Promise<Register>>> = {
   scenario: async () => (await import('./scenario-command.js')).registerScenarioCommands,
   check: async () => (await import('./check-command.js')).registerCheckCommand,
   compare: async () => (await import('./compare-command.js')).registerCompareCommand,
+  sweep: async () => (await import('./sweep-command.js')).registerSweepCommands,
 };
 
 /**
@@ -46,11 +47,14 @@ export async function program(args: readonly string[] = []): Promise<Command> {
   const verb = args[0];
   const standalone = verb !== undefined && Object.hasOwn(STANDALONE_VERBS, verb) ? STANDALONE_VERBS[verb] : undefined;
   if (standalone) {
+    // `anvil sweep FILE --out` and its subcommands' `--out`: the parent must not take its subcommands'
+    // options, which commander allows only when the program's options (-V, -h) come before the verb.
+    if (verb === 'sweep') cli.enablePositionalOptions();
     (await standalone())(cli);
     finishCommands(cli);
     return cli;
   }
-  const [run, net, host, calibrate, tco, scenario, check, compare, controlPlane, serve, serverMode] = await Promise.all([
+  const [run, net, host, calibrate, tco, scenario, check, compare, sweep, controlPlane, serve, serverMode] = await Promise.all([
     STANDALONE_VERBS.run!(),
     STANDALONE_VERBS.net!(),
     STANDALONE_VERBS.host!(),
@@ -59,6 +63,7 @@ export async function program(args: readonly string[] = []): Promise<Command> {
     STANDALONE_VERBS.scenario!(),
     STANDALONE_VERBS.check!(),
     STANDALONE_VERBS.compare!(),
+    STANDALONE_VERBS.sweep!(),
     import('./control-plane-commands.js'),
     import('./serve-command.js'),
     import('./server-mode.js'),
@@ -101,6 +106,7 @@ export async function program(args: readonly string[] = []): Promise<Command> {
   scenario(cli);
   check(cli);
   compare(cli);
+  sweep(cli);
   controlPlane.registerControlPlaneCommands(cli);
   serve.registerServeCommands(cli);
   serverMode.enableServerMode(cli);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseProfile } from '../../bench/profiles.js';
-import { progressBar } from '../../bench/results/progress-bar.js';
+import { progressBar, sweepProgressBar } from '../../bench/results/progress-bar.js';
 import { runOnModel, type SimProgress } from '../../bench/targets/sim.js';
 import { workload } from './spec-factory.js';
 
@@ -57,5 +57,19 @@ describe('progress of a model run (issue 11, point 18)', () => {
     expect(writes.filter((w) => w.includes(' 400k IOPS')).length).toBeGreaterThan(10);
     expect(writes.some((w) => /\b1\.60M IOPS/.test(w))).toBe(false);
     expect(reports.at(-1)!.ios).toBe(measured.total_ios);
+  });
+});
+
+describe('progress of a sweep (issue 21)', () => {
+  it('shows points finished of all, those failed and the time left; nothing off a terminal', () => {
+    expect(sweepProgressBar(fakeStream(false).stream)).toBeUndefined();
+    const { writes, stream } = fakeStream(true);
+    const bar = sweepProgressBar(stream)!;
+    bar.update({ finished: 1, failed: 0, total: 4, wall_s: 2, eta_s: undefined });
+    bar.update({ finished: 3, failed: 1, total: 4, wall_s: 6, eta_s: 2 });
+    expect(writes[0]).toBe(`\r[${'#'.repeat(8)}${'.'.repeat(22)}]  25% 1/4 points, 0 failed, wall 2.0 s\x1b[K`);
+    expect(writes[1]).toMatch(/ 75% 3\/4 points, 1 failed, wall 6\.0 s eta 2\.00 s/);
+    bar.done();
+    expect(writes.at(-1)).toBe('\r\x1b[K');
   });
 });

@@ -1,0 +1,141 @@
+/**
+ * The merged table of a sweep (`sweep.arrow`, and `sweep.parquet`): one row per point and job direction, the point's index,
+ * its axes as columns and its seed, then the columns of the point's jobs.arrow. Built from the point
+ * folders alone, so a local run and `anvil sweep merge` over the shards' folders give the same bytes: rows
+ * in point order, a point found in several folders counted once, points neither found nor failed listed
+ * as missing.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Int32, Utf8, tableFromIPC, tableToIPC } from 'apache-arrow';
+import { AnvilError } from '../../platform/errors.js';
+import { toIpc, type Column } from '../results/arrow-tables.js';
+import { POINT_MANIFEST, pointsDir, type PointManifest } from './run-point.js';
+
+/** The merged table's file name in a sweep's folder. */
+export const SWEEP_TABLE = 'sweep.arrow';
+/** The same table as Parquet. */
+export const SWEEP_PARQUET = 'sweep.parquet';
+
+export interface FoundPoint {
+  readonly manifest: PointManifest;
+  /** Its folder. */
+  readonly dir: string;
+}
+
+export interface FailedPoint {
+  readonly index: number;
+  readonly id: string;
+  readonly error: string;
+}
+
+export interface SweepFolders {
+  /** Complete points by index, in index order. */
+  readonly points: readonly FoundPoint[];
+  /** Points a folder records as failed and none holds as complete. */
+  readonly failed: readonly FailedPoint[];
+  /** Indices neither complete nor failed, up to the number of points the manifests give. */
+  readonly missing: readonly number[];
+  readonly total: number;
+}
+
+function readJson<T>(file: string): T | undefined {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+/** What the sweep folders `dirs` hold: complete points (the first folder's copy of each), failed and missing ones. */
+export function readSweepFolders(dirs: readonly string[]): SweepFolders {
+  const byIndex = new Map<number, FoundPoint>();
+  const failedByIndex = new Map<number, FailedPoint>();
+  let total = 0;
+  for (const dir of dirs) {
+    const points = pointsDir(dir);
+    if (!existsSync(points) && !existsSync(join(dir, 'failed')))
+      throw new AnvilError(
+        'ANVIL_ERR_FILE_NOT_FOUND',
+        `${dir} holds no sweep results (no points/ folder); give the --out folder of a sweep or shard`,
+      );
+    // Temporary folders (.tmp-*) are points a run was killed in: not results.
+    const names = existsSync(points)
+      ? readdirSync(points)
+          .filter((n) => !n.startsWith('.'))
+          .sort()
+      : [];
+    for (const name of names) {
+      const manifest = readJson<PointManifest>(join(points, name, POINT_MANIFEST));
+      if (!manifest) continue;
+      total = Math.max(total, manifest.points);
+      if (!byIndex.has(manifest.index)) byIndex.set(manifest.index, { manifest, dir: join(points, name) });
+    }
+    const failedDir = join(dir, 'failed');
+    const failedNames = existsSync(failedDir)
+      ? readdirSync(failedDir)
+          .filter((n) => n.endsWith('.json'))
+          .sort()
+      : [];
+    for (const name of failedNames) {
+      const f = readJson<FailedPoint>(join(failedDir, name));
+      if (f && !failedByIndex.has(f.index)) failedByIndex.set(f.index, f);
+    }
+  }
+  const failed = [...failedByIndex.values()].filter((f) => !byIndex.has(f.index)).sort((a, b) => a.index - b.index);
+  const missing: number[] = [];
+  for (let i = 0; i < total; i++) if (!byIndex.has(i) && !failedByIndex.has(i)) missing.push(i);
+  return { points: [...byIndex.values()].sort((a, b) => a.manifest.index - b.manifest.index), failed, missing, total };
+}
+
+function columnType(type: unknown): Column['type'] {
+  if (type instanceof Utf8) return 'utf8';
+  if (type instanceof Int32) return 'i32';
+  return 'f64';
+}
+
+/** The merged table's IPC bytes for `points` (in index order). */
+export function mergedTable(points: readonly FoundPoint[]): Uint8Array {
+  const first = points[0]?.manifest;
+  const axisNames = first ? first.axes.map(([name]) => name) : [];
+  const numeric = axisNames.map((_, i) => points.every((p) => typeof p.manifest.axes[i]?.[1] === 'number'));
+  const fixed: Column[] = [
+    { name: 'point', type: 'i32', values: [], doc: "the point's index in the sweep's order" },
+    ...axisNames.map((name, i): Column => ({ name, type: numeric[i] ? 'f64' : 'utf8', values: [], doc: `sweep axis ${name}` })),
+    { name: 'seed', type: 'f64', values: [], doc: "the point's seed" },
+  ];
+  const jobCols = new Map<string, Column>();
+  let rows = 0;
+  for (const { manifest, dir } of points) {
+    const jobs = tableFromIPC(readFileSync(join(dir, 'jobs.arrow')));
+    for (const field of jobs.schema.fields) {
+      if (!jobCols.has(field.name)) {
+        const type = columnType(field.type);
+        const doc = field.metadata.get('description') ?? field.name;
+        jobCols.set(field.name, { name: field.name, type, values: new Array(rows).fill(type === 'utf8' ? '' : NaN), doc });
+      }
+    }
+    for (let r = 0; r < jobs.numRows; r++) {
+      fixed[0]!.values.push(manifest.index);
+      manifest.axes.forEach(([, value], i) => fixed[i + 1]!.values.push(numeric[i] ? Number(value) : String(value)));
+      fixed[fixed.length - 1]!.values.push(manifest.seed);
+      for (const col of jobCols.values()) {
+        const value: unknown = jobs.getChild(col.name)?.get(r);
+        col.values.push(value === undefined || value === null ? (col.type === 'utf8' ? '' : NaN) : (value as string | number));
+      }
+    }
+    rows += jobs.numRows;
+  }
+  const metadata = new Map<string, string>([
+    ['sweep', first?.sweep ?? ''],
+    ['anvil_version', first?.anvil_version ?? ''],
+    ['points', `${points.length}`],
+  ]);
+  return toIpc([...fixed, ...jobCols.values()], metadata);
+}
+
+/** The Parquet file of a merged table (its Arrow IPC file bytes), by parquet-wasm (loaded only here: it is a WebAssembly module). */
+export async function parquetOf(arrowFile: Uint8Array): Promise<Uint8Array> {
+  const { Table, writeParquet } = await import('parquet-wasm/node');
+  return writeParquet(Table.fromIPCStream(tableToIPC(tableFromIPC(arrowFile), 'stream')));
+}

@@ -1,0 +1,101 @@
+/**
+ * What one point of a sweep runs: the base job file with the point's options set in every job, the
+ * profile with the point's parameters set, its seed, and a digest of all of it with Anvil's version (a
+ * point whose digest is unchanged is not run again). The point's folder holds job.fio (and profile.yaml
+ * when it has its own), so `anvil run job.fio --seed S [--profile profile.yaml]` in that folder is the
+ * same run, byte for byte.
+ */
+import { createHash } from 'node:crypto';
+import { parseDocument } from 'yaml';
+import { AnvilError } from '../../platform/errors.js';
+import { findOption } from '../workloads/options.js';
+import { scanJobFile } from '../workloads/jobfile.js';
+import type { AxisValue, SweepPlan, SweepPoint } from './plan.js';
+
+/** The job file's name in a point's folder, as the point's results name it. */
+export const POINT_JOB_FILE = 'job.fio';
+/** The profile's name in a point's folder, when the point has its own. */
+export const POINT_PROFILE_FILE = 'profile.yaml';
+
+export interface PointInputs {
+  readonly index: number;
+  readonly id: string;
+  /** [axis name, value] in the axes' order. */
+  readonly axes: readonly (readonly [string, AxisValue])[];
+  readonly seed: number;
+  readonly jobText: string;
+  /** The point's own profile.yaml, or undefined when it runs the built-in profile `profile`. */
+  readonly profileText: string | undefined;
+  /** What `--profile` names: a built-in profile, or profile.yaml. */
+  readonly profile: string;
+  readonly maxIos: number | undefined;
+  /** sha256 of everything above that changes the result, and Anvil's version. */
+  readonly digest: string;
+}
+
+/** The canonical name of an fio option (its aliases included), or the name itself. */
+function canonical(name: string): string {
+  return findOption(name)?.option.name ?? name;
+}
+
+/**
+ * `text` with `option=value` in every job section: any line setting the option (under any of its names,
+ * in [global] or a job) is dropped, and the new line follows each job's header, so no job keeps its own.
+ */
+export function setJobOption(text: string, option: string, value: AxisValue): string {
+  const { file } = scanJobFile(text, POINT_JOB_FILE, {});
+  const target = canonical(option);
+  const drop = new Set<number>();
+  const after = new Set<number>();
+  for (const section of file.sections) {
+    if (!section.global) after.add(section.line);
+    for (const o of section.options) if (canonical(o.name) === target) drop.add(o.line);
+  }
+  const out: string[] = [];
+  text.split('\n').forEach((line, i) => {
+    if (drop.has(i + 1)) return;
+    out.push(line);
+    if (after.has(i + 1)) out.push(`${option}=${value}`);
+  });
+  return out.join('\n');
+}
+
+/** `text` (profile YAML) with the parameter at `path` set to `value`, comments kept. */
+export function setProfileParameter(text: string, path: readonly string[], value: AxisValue): string {
+  const doc = parseDocument(text);
+  try {
+    doc.setIn([...path], value);
+  } catch (e) {
+    throw new AnvilError(
+      'ANVIL_ERR_SWEEP',
+      `profile parameter ${path.join('.')} cannot be set: ${(e as Error).message}; name a parameter of the profile (see anvil devices)`,
+    );
+  }
+  return doc.toString();
+}
+
+/** The inputs of `point` of `plan` under Anvil `version`. */
+export function pointInputs(plan: SweepPlan, point: SweepPoint, version: string): PointInputs {
+  let jobText = plan.jobText;
+  let profileText = plan.profileText;
+  plan.axes.forEach((axis, i) => {
+    const value = point.values[i]!;
+    if (axis.target.kind === 'option') jobText = setJobOption(jobText, axis.target.option, value);
+    else profileText = setProfileParameter(profileText!, axis.target.path, value);
+  });
+  const profile = profileText !== undefined ? POINT_PROFILE_FILE : plan.profile;
+  const digest = createHash('sha256')
+    .update(JSON.stringify({ version, jobText, profileText: profileText ?? null, profile, seed: point.seed, maxIos: plan.maxIos ?? null }))
+    .digest('hex');
+  return {
+    index: point.index,
+    id: point.id,
+    axes: plan.axes.map((a, i) => [a.name, point.values[i]!] as const),
+    seed: point.seed,
+    jobText,
+    profileText,
+    profile,
+    maxIos: plan.maxIos,
+    digest,
+  };
+}
