@@ -5,7 +5,7 @@
  * JOB_COMPLETION_INDEX, writing their points to a shared volume. `anvil sweep merge` on that volume then
  * gives the merged table. Plain objects: the CLI prints them as YAML.
  */
-import { parseDocument } from 'yaml';
+import { parseYamlFile } from '../../platform/yaml-input.js';
 import { dnsLabel, type SweepPlan } from './plan.js';
 import { POINT_PROFILE_FILE } from './point-inputs.js';
 
@@ -33,7 +33,7 @@ export interface K8sJobOptions {
 
 /** The sweep file's text with nothing outside it: `job` inlined for `base`, a profile file as profile.yaml beside it. */
 export function selfContainedSweep(sweepText: string, plan: SweepPlan): { sweep: string; profile: string | undefined } {
-  const doc = parseDocument(sweepText);
+  const doc = parseYamlFile(sweepText, plan.file, 'ANVIL_ERR_SWEEP').doc;
   doc.delete('base');
   doc.set('job', plan.jobText);
   doc.set('name', plan.name);

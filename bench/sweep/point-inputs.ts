@@ -6,8 +6,8 @@
  * same run, byte for byte.
  */
 import { createHash } from 'node:crypto';
-import { parseDocument } from 'yaml';
 import { AnvilError } from '../../platform/errors.js';
+import { parseYamlFile } from '../../platform/yaml-input.js';
 import { findOption } from '../workloads/options.js';
 import { scanJobFile } from '../workloads/jobfile.js';
 import type { AxisValue, SweepPlan, SweepPoint } from './plan.js';
@@ -62,7 +62,7 @@ export function setJobOption(text: string, option: string, value: AxisValue): st
 
 /** `text` (profile YAML) with the parameter at `path` set to `value`, comments kept. */
 export function setProfileParameter(text: string, path: readonly string[], value: AxisValue): string {
-  const doc = parseDocument(text);
+  const doc = parseYamlFile(text, 'the profile', 'ANVIL_ERR_SWEEP').doc;
   try {
     doc.setIn([...path], value);
   } catch (e) {

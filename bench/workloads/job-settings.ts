@@ -4,7 +4,11 @@
  */
 import { FIO_DEFAULT_PERCENTILES } from '../../sim/measure/latency-histogram.js';
 import type { BlockSizeShare, OffsetDistribution, RateProcess } from '../../sim/workload/spec.js';
-import type { RwMode } from './options.js';
+
+/** fio `rw` modes the model runs. `rw` and `readwrite` are the same sequential mix. */
+export const RW_MODES = ['read', 'write', 'randread', 'randwrite', 'rw', 'readwrite', 'randrw'] as const;
+/** One of `RW_MODES`. */
+export type RwMode = (typeof RW_MODES)[number];
 
 /** One job's options while a file is resolved: fio's `thread_options`, reduced to what the model uses. */
 export interface JobSettings {

@@ -8,7 +8,8 @@
  */
 import { parseDuration, parseSize } from '../../sim/core/units.js';
 import type { BlockSizeShare, OffsetDistribution } from '../../sim/workload/spec.js';
-import type { FioOption, JobSettings } from './options.js';
+import type { JobSettings } from './job-settings.js';
+import type { FioOption } from './option-row.js';
 
 type Apply = (s: JobSettings, value: string | undefined) => string | undefined;
 

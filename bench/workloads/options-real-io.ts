@@ -6,7 +6,7 @@
  * searches, engines that do no block I/O): rejected by line with the reason. Rows only; `options.ts`
  * puts them into the one option table.
  */
-import type { FioOption } from './options.js';
+import type { FioOption } from './option-row.js';
 
 function rows(support: 'ignored' | 'rejected', note: string, help: string, names: readonly (string | readonly string[])[]): FioOption[] {
   return names.map((n) => {

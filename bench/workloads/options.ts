@@ -11,10 +11,6 @@ import type { RateProcess } from '../../sim/workload/spec.js';
 import { PATTERN_OPTIONS } from './options-pattern.js';
 import { IOENGINE_OPTION, REAL_IO_OPTIONS } from './options-real-io.js';
 
-/** fio `rw` modes the model runs. `rw` and `readwrite` are the same sequential mix. */
-export const RW_MODES = ['read', 'write', 'randread', 'randwrite', 'rw', 'readwrite', 'randrw'] as const;
-/** One of `RW_MODES`. */
-export type RwMode = (typeof RW_MODES)[number];
 /** fio `rw` modes that exist but the model does not run (it issues no trims). */
 const FIO_TRIM_MODES = ['trim', 'randtrim', 'trimwrite', 'randtrimwrite'];
 
@@ -31,37 +27,11 @@ export const MAX_DURATION_NS = Number.MAX_SAFE_INTEGER;
 /** Most entries in `percentile_list` (fio's FIO_IO_U_LIST_MAX_LEN). */
 export const MAX_PERCENTILES = 20;
 
-export { cloneSettings, defaultSettings, type JobSettings } from './job-settings.js';
-import type { JobSettings } from './job-settings.js';
+export { cloneSettings, defaultSettings, RW_MODES, type JobSettings, type RwMode } from './job-settings.js';
+import { RW_MODES, type JobSettings, type RwMode } from './job-settings.js';
 
-/** What the model does with an option: runs it, ignores it with a note, or rejects the file. */
-export type OptionSupport = 'model' | 'ignored' | 'rejected';
-/** The kind of value an option takes, as in fio's option types. */
-export type OptionKind =
-  'enum' | 'size' | 'size-list' | 'int' | 'int-list' | 'percent' | 'duration' | 'flag' | 'bool' | 'float-list' | 'string';
-
-/** One row of the option table. */
-export interface FioOption {
-  readonly name: string;
-  /** fio's other spellings of the option (options.c `.alias`), accepted as fio accepts them. */
-  readonly aliases: readonly string[];
-  readonly support: OptionSupport;
-  readonly kind: OptionKind;
-  /** fio's default, as fio writes it; undefined when fio has none. */
-  readonly default: string | undefined;
-  /** Accepted values of an `enum`. */
-  readonly values?: readonly string[];
-  /** One line of help. */
-  readonly help: string;
-  /** For ignored and rejected options: why, or what to write instead. */
-  readonly note?: string;
-  /** A note that depends on the value written, when that says more than `note`. */
-  readonly noteFor?: (value: string | undefined) => string | undefined;
-  /** For an ignored option: the problem text when this value cannot be ignored (an engine that does no block I/O). */
-  readonly refuse?: (value: string | undefined) => string | undefined;
-  /** Writes `value` (undefined for a bare option) into `s`; returns problem text, or undefined if fine. */
-  readonly apply?: (s: JobSettings, value: string | undefined) => string | undefined;
-}
+export type { FioOption, OptionKind, OptionSupport } from './option-row.js';
+import type { FioOption } from './option-row.js';
 
 // ---- value readers: each returns the problem text, or undefined after setting the value ----
 

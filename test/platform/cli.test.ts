@@ -42,12 +42,12 @@ describe('anvil CLI', () => {
   });
 
   it('rejects a bad job file with the file, the lines and what is allowed, and exit code 1', () => {
-    const dir = writeFiles({ 'bad.fio': '[global]\nrw=randread\nverify=md5\n\n[a]\nbs=huge\niodepth=0\n' });
+    const dir = writeFiles({ 'bad.fio': '[global]\nrw=randread\nlatency_target=5ms\n\n[a]\nbs=huge\niodepth=0\n' });
     const r = anvil(['run', join(dir, 'bad.fio'), '--profile', 'intel-p4510-4tb']);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/^ANVIL_ERR_JOB_/);
-    expect(r.stderr).toContain("bad.fio:3: option 'verify' is not supported");
+    expect(r.stderr).toContain("bad.fio:3: option 'latency_target' is not supported");
     expect(r.stderr).toContain('bad.fio:6: bs=huge');
     expect(r.stderr).toContain('bad.fio:7: iodepth');
     expect(r.stderr).toMatch(/options the model supports: rw, bs, iodepth/);

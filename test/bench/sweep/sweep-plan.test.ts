@@ -23,9 +23,11 @@ describe('sweep file', () => {
   });
 
   it('refuses an axis without exactly one target and an option the model does not take', () => {
-    const e = caught(() => sweep('kind: Sweep\nbase: base.fio\naxes:\n  - values: [1]\n  - option: blocksize\n    values: [4k]\n'));
+    const e = caught(() => sweep('kind: Sweep\nbase: base.fio\naxes:\n  - values: [1]\n  - option: latency_target\n    values: [5ms]\n'));
     expect(e.details.join('\n')).toMatch(/sweep\.yaml:4: \/axes\/0: give exactly one of option .* or profile/);
-    expect(e.details.join('\n')).toMatch(/sweep\.yaml:5: \/axes\/1\/option: option 'blocksize' is fio's alias of 'bs'; write bs/);
+    expect(e.details.join('\n')).toMatch(
+      /sweep\.yaml:5: \/axes\/1\/option: option 'latency_target' is not supported by the model: .*give iodepth instead/,
+    );
   });
 
   it('orders cartesian points with the first axis outermost and seeds innermost; zip pairs the i-th values', () => {
