@@ -1,16 +1,31 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * End-to-end suites that spawn whole processes (sweeps across workers and shards, kill -9 of the store and
+ * the server, the bench sections) or run every reference scenario at full length: `npm run test:e2e` runs
+ * them after `npm test` (both in .ci/run), so `npm test` stays near five minutes on two cores.
+ */
+export const END_TO_END_SUITES = [
+  'test/platform/sweep-cli.test.ts',
+  'test/platform/state-kill.test.ts',
+  'test/platform/api/served.test.ts',
+  'test/platform/reference-slas.test.ts',
+  'test/bench/perf/cluster-section.test.ts',
+  'test/bench/perf/sweep-section.test.ts',
+];
+
+export const sharedTestOptions = {
+  // A test's verdict never depends on the machine's speed: these bounds only stop a hung test, and hold on a
+  // 2-core machine at load average 8 (a test or hook sets no tighter bound of its own).
+  testTimeout: 900_000,
+  hookTimeout: 300_000,
+  // Model runs are CPU-bound: two workers match the CI machine's two cores.
+  pool: 'forks' as const,
+  maxWorkers: 2,
+  // The state store checks that the domain never edits a stored object in place (platform/state/change-rules.ts).
+  env: { ANVIL_STORE_VERIFY: '1' },
+};
+
 export default defineConfig({
-  test: {
-    include: ['test/**/*.test.ts'],
-    // A test's verdict never depends on the machine's speed: these bounds only stop a hung test, and hold on a
-    // 2-core machine at load average 8 (a test or hook sets no tighter bound of its own).
-    testTimeout: 900_000,
-    hookTimeout: 300_000,
-    // Model runs are CPU-bound: two workers match the CI machine's two cores.
-    pool: 'forks',
-    maxWorkers: 2,
-    // The state store checks that the domain never edits a stored object in place (platform/state/change-rules.ts).
-    env: { ANVIL_STORE_VERIFY: '1' },
-  },
+  test: { include: ['test/**/*.test.ts'], exclude: ['**/node_modules/**', ...END_TO_END_SUITES], ...sharedTestOptions },
 });
