@@ -11,12 +11,25 @@ import type { RateProcess } from '../../sim/workload/spec.js';
 import { PATTERN_OPTIONS } from './options-pattern.js';
 import { IOENGINE_OPTION, REAL_IO_OPTIONS } from './options-real-io.js';
 
-/** fio `rw` modes the model runs. `rw` and `readwrite` are the same sequential mix. */
-export const RW_MODES = ['read', 'write', 'randread', 'randwrite', 'rw', 'readwrite', 'randrw'] as const;
+/**
+ * fio `rw` modes the model runs. `rw` and `readwrite` are the same sequential mix; the trim modes issue
+ * trims (NVMe deallocate), `trimwrite` trimming each block and then writing it.
+ */
+export const RW_MODES = [
+  'read',
+  'write',
+  'randread',
+  'randwrite',
+  'rw',
+  'readwrite',
+  'randrw',
+  'trim',
+  'randtrim',
+  'trimwrite',
+  'randtrimwrite',
+] as const;
 /** One of `RW_MODES`. */
 export type RwMode = (typeof RW_MODES)[number];
-/** fio `rw` modes that exist but the model does not run (it issues no trims). */
-const FIO_TRIM_MODES = ['trim', 'randtrim', 'trimwrite', 'randtrimwrite'];
 
 /** Largest `iodepth` the model accepts (I/Os in flight per job). */
 export const MAX_IODEPTH = 65536;
@@ -128,7 +141,8 @@ function perDirection(
       return undefined;
     }
     if (parsed[0] !== undefined) set(s, 'read', parsed[0]);
-    if (parsed[1] !== undefined) set(s, 'write', parsed[1]); // a third (trim) value is read and unused: the model issues no trims
+    // A third (trim) value is read and unused: the model's trims take the write size.
+    if (parsed[1] !== undefined) set(s, 'write', parsed[1]);
     return undefined;
   };
 }
@@ -139,7 +153,6 @@ function applyRw(s: JobSettings, value: string | undefined): string | undefined 
   const colon = value.indexOf(':');
   const mode = colon < 0 ? value : value.slice(0, colon);
   if (!(RW_MODES as readonly string[]).includes(mode)) {
-    if (FIO_TRIM_MODES.includes(mode)) return `rw=${value}: mode ${mode} is not supported (the model issues no trims); ${allowed}`;
     return `rw=${value} is not a mode the model runs; ${allowed}`;
   }
   let gap = 0;

@@ -99,7 +99,7 @@ function applyOption(s: JobSettings, opt: JobOption, out: Collector): void {
 /** Fraction of I/Os that are reads, 0..1, for fio's `rw` and `rwmixread`. */
 function readFraction(s: JobSettings): number {
   if (s.rw === 'read' || s.rw === 'randread') return 1;
-  if (s.rw === 'write' || s.rw === 'randwrite') return 0;
+  if (s.rw === 'write' || s.rw === 'randwrite' || s.rw.includes('trim')) return 0;
   return s.rwmixread / 100;
 }
 
@@ -205,6 +205,7 @@ function buildSpecs(s: JobSettings, section: JobSection, order: JobOrder, capaci
       ? { stride: { zone_bytes: s.zoneSize_bytes, skip_bytes: s.zoneSkip_bytes } }
       : {}),
     ...(s.flowWeight > 0 ? { flow: { id: s.flowId, weight: s.flowWeight, sleep_ns: s.flowSleep_ns } } : {}),
+    ...(s.rw.includes('trim') ? { trimMode: s.rw.endsWith('trimwrite') ? ('trimwrite' as const) : ('trim' as const) } : {}),
   };
   if (s.zoneMode === 'strided' && random) {
     out.problem(

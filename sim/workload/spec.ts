@@ -61,6 +61,11 @@ export interface WorkloadExtras {
   readonly verifyBacklog?: number;
   /** fio's zonemode=strided: after `zone_bytes` of sequential I/O, skip `skip_bytes`. */
   readonly stride?: { readonly zone_bytes: number; readonly skip_bytes: number };
+  /**
+   * fio's trim modes: `trim` (rw=trim/randtrim: every I/O a trim, of the write block size) or `trimwrite`
+   * (rw=trimwrite/randtrimwrite: each block trimmed, then the same block written). Absent: no trims.
+   */
+  readonly trimMode?: 'trim' | 'trimwrite';
   /** fio's flow: jobs of one flow_id share I/Os by weight; a held-back job sleeps `sleep_ns` (0: until the group moves). */
   readonly flow?: { readonly id: number; readonly weight: number; readonly sleep_ns: number };
 }
@@ -152,6 +157,7 @@ const EXTRA_KEYS = [
   'verifyBacklog',
   'stride',
   'flow',
+  'trimMode',
 ] as const satisfies readonly (keyof WorkloadExtras)[];
 
 /** The extras `fields` gives (a plain job's spec has none of these keys). */
