@@ -293,7 +293,11 @@ describe('option values', () => {
     expect(loadError('[a]\nrw=randread:8\n').details).toEqual([
       "jobs.fio:2: rw=randread:8: a modifier on a random mode (fio's rw_sequencer: a new random offset every N I/Os) is not modelled; write rw=randread",
     ]);
-    expect(loadError('[a]\nrw=trimwrite\n').details[0]).toContain('mode trimwrite is not supported (the model issues no trims)');
+    // fio's trim modes run (they used to be rejected): trims, and trim-then-write.
+    expect(load('[a]\nrw=trimwrite\n[b]\nrw=randtrim\n').specs.map((s) => [s.pattern, s.readFraction, s.trimMode])).toEqual([
+      ['sequential', 0, 'trimwrite'],
+      ['random', 0, 'trim'],
+    ]);
   });
 
   it('bs: one value for both directions, or read,write like fio (an empty part keeps the inherited value)', () => {
