@@ -62,6 +62,8 @@ export interface JobSettings {
   /** fio `io_size` (bytes, 0 unset), `number_ios` (0 none), `loops`, `fill_device`. */
   ioSize_bytes: number;
   numberIos: number;
+  /** fio's num_range: ranges of bs per trim command. */
+  trimRanges: number;
   loops: number;
   fillDevice: boolean;
   /** fio `bssplit`/`bsrange` per direction; empty lists: `bs`. */
@@ -126,6 +128,7 @@ export function defaultSettings(): JobSettings {
     nrfiles: 1,
     ioSize_bytes: 0,
     numberIos: 0,
+    trimRanges: 1,
     loops: 1,
     fillDevice: false,
     bsSplit: { read: [], write: [] },

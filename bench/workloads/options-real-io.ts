@@ -113,7 +113,6 @@ export const REAL_IO_OPTIONS: readonly FioOption[] = [
     ['plids', 'fdp_pli'],
     'readfua',
     'writefua',
-    'num_range',
     'io_submit_mode',
     ['iodepth_batch', 'iodepth_batch_submit'],
     ['iodepth_batch_complete_min', 'iodepth_batch_complete'],

@@ -206,7 +206,15 @@ function buildSpecs(s: JobSettings, section: JobSection, order: JobOrder, capaci
       : {}),
     ...(s.flowWeight > 0 ? { flow: { id: s.flowId, weight: s.flowWeight, sleep_ns: s.flowSleep_ns } } : {}),
     ...(s.rw.includes('trim') ? { trimMode: s.rw.endsWith('trimwrite') ? ('trimwrite' as const) : ('trim' as const) } : {}),
+    ...(s.rw.includes('trim') && s.trimRanges > 1 ? { trimRanges: s.trimRanges } : {}),
   };
+  if (s.trimRanges > 1 && !s.rw.includes('trim')) {
+    out.problem(
+      s.lines.num_range ?? section.line,
+      'ANVIL_ERR_JOB_VALUE',
+      `job '${s.name}': num_range=${s.trimRanges} sets the ranges of a trim command, and rw=${s.rw} issues no trims (fio refuses it with reads or writes); remove it or use a trim mode`,
+    );
+  }
   if (s.zoneMode === 'strided' && random) {
     out.problem(
       s.lines.zonemode ?? section.line,

@@ -49,6 +49,8 @@ export class IoSource {
   private readonly trimOnly: boolean;
   private readonly trimThenWrite: boolean;
   private writeAfterTrim = false;
+  /** fio's num_range: block-size ranges per trim command. */
+  private readonly trimRanges: number;
 
   constructor(
     private readonly spec: WorkloadSpec,
@@ -59,6 +61,7 @@ export class IoSource {
     this.fixedOp = spec.readFraction >= 1 ? OP_READ : spec.readFraction <= 0 ? OP_WRITE : -1;
     this.trimOnly = spec.trimMode === 'trim';
     this.trimThenWrite = spec.trimMode === 'trimwrite';
+    this.trimRanges = spec.trimRanges ?? 1;
     const mix = (shares: WorkloadSpec['bsSplit'], read: boolean) => {
       if (shares === undefined) return null;
       const m = new SizeMix(read ? shares.read : shares.write);
@@ -95,7 +98,8 @@ export class IoSource {
             : OP_WRITE;
     // Trims take the write block size (and mix): fio's bs gives writes and trims one size unless a third is given.
     const mix = op === OP_READ ? this.readMix : this.writeMix;
-    const bs = mix !== null ? mix.pick(this.stream.next()) : op === OP_READ ? spec.blockSize_bytes.read : spec.blockSize_bytes.write;
+    const pickedBs = mix !== null ? mix.pick(this.stream.next()) : op === OP_READ ? spec.blockSize_bytes.read : spec.blockSize_bytes.write;
+    const bs = op === OP_TRIM ? pickedBs * this.trimRanges : pickedBs;
     this.op = op;
     this.size_bytes = bs;
     this.offset_bytes = this.random ? this.randomOffset(bs, mix) : this.sequentialOffset(bs);

@@ -66,6 +66,11 @@ export interface WorkloadExtras {
    * (rw=trimwrite/randtrimwrite: each block trimmed, then the same block written). Absent: no trims.
    */
   readonly trimMode?: 'trim' | 'trimwrite';
+  /**
+   * fio's num_range: each trim command carries this many ranges of the block size, so one I/O trims
+   * trimRanges x bs (the model places them contiguously: a trim's cost does not depend on where its ranges are).
+   */
+  readonly trimRanges?: number;
   /** fio's flow: jobs of one flow_id share I/Os by weight; a held-back job sleeps `sleep_ns` (0: until the group moves). */
   readonly flow?: { readonly id: number; readonly weight: number; readonly sleep_ns: number };
 }
@@ -158,6 +163,7 @@ const EXTRA_KEYS = [
   'stride',
   'flow',
   'trimMode',
+  'trimRanges',
 ] as const satisfies readonly (keyof WorkloadExtras)[];
 
 /** The extras `fields` gives (a plain job's spec has none of these keys). */

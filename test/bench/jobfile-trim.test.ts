@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { parseProfile } from '../../bench/profiles.js';
 import { runOnModel } from '../../bench/targets/sim.js';
 import { loadWorkloads } from '../../bench/workloads/resolve.js';
+import { AnvilError } from '../../platform/errors.js';
 import { OP_TRIM, OP_WRITE } from '../../sim/io/requests.js';
 import { Model } from '../../sim/model/model.js';
 import type { WorkloadSpec } from '../../sim/workload/spec.js';
@@ -64,6 +65,20 @@ describe('rw trim modes', () => {
     const rand = ios(specs('[a]\nrw=randtrim\nbs=8k\nsize=1m\n')[0]!);
     expect(rand.length).toBe(128);
     expect(rand.every((s) => s[0] === OP_TRIM && s[2] === 8192)).toBe(true);
+  });
+
+  it('num_range: one trim command carries num_range ranges of bs; with reads or writes it is rejected by line', () => {
+    const seen = ios(specs('[a]\nrw=randtrim\nbs=4k\nnum_range=8\nsize=1m\n')[0]!);
+    expect(seen.length).toBe(32); // 1 MiB in commands of 8 x 4 KiB
+    expect(seen.every((s) => s[0] === OP_TRIM && s[2] === 32768 && s[1] % 4096 === 0)).toBe(true);
+    let error: unknown;
+    try {
+      specs('[a]\nrw=randread\nnum_range=8\n');
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(AnvilError);
+    expect((error as AnvilError).details[0]).toMatch(/^jobs\.fio:3: .*num_range=8 .*issues no trims/);
   });
 
   it('trims are measured in their own direction, reads and writes untouched', () => {
