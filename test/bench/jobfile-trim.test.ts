@@ -81,6 +81,17 @@ describe('rw trim modes', () => {
     expect((error as AnvilError).details[0]).toMatch(/^jobs\.fio:3: .*num_range=8 .*issues no trims/);
   });
 
+  it('fsync (a flush every N writes, timing the model lacks) is rejected by line with the reason, not as an unknown name', () => {
+    let error: unknown;
+    try {
+      specs('[a]\nrw=write\nfsync=1\n');
+    } catch (e) {
+      error = e;
+    }
+    expect((error as AnvilError).details[0]).toMatch(/^jobs\.fio:3: option 'fsync' .*flush/);
+    expect((error as AnvilError).details[0]).not.toContain('did you mean');
+  });
+
   it('trims are measured in their own direction, reads and writes untouched', () => {
     const r = runOnModel({ jobs: specs('[t]\nrw=randtrim\nruntime=1ms\ntime_based\n'), profile: nullDevice('10us'), seed: 1 });
     const m = r.jobs[0]!.measured;
