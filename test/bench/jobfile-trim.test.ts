@@ -116,4 +116,13 @@ describe('fio JSON of a trim job', () => {
     expect(j.read!.total_ios).toBe(0);
     expect((j['job options'] as unknown as Record<string, string>).rw).toBe('trimwrite');
   });
+
+  it("the normal text names a trim job's mode and prints its trim line", async () => {
+    const { stdout } = await anvilRun('[t]\nrw=randtrim\nruntime=1ms\ntime_based\n', {
+      profileYaml: 'kind: null\nlatency: 10us\ncapacity: 1G\n',
+      outputFormat: 'normal',
+    });
+    expect(stdout).toContain('t: (groupid=0): rw=randtrim,');
+    expect(stdout).toMatch(/^ {2}trim: IOPS=100k?, .*\(100 ios in 1\.00 ms\)/m);
+  });
 });
