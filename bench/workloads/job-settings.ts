@@ -13,7 +13,8 @@ export interface JobSettings {
   /** fio `rw` mode. */
   rw: RwMode;
   /** Block size per direction, bytes. */
-  bs: { read: number; write: number };
+  /** Block size per direction, bytes; `trim` is fio's third value (the write size unless given). */
+  bs: { read: number; write: number; trim: number };
   /** I/Os in flight. */
   iodepth: number;
   /** Clones of the job. */
@@ -99,7 +100,7 @@ export function defaultSettings(): JobSettings {
   return {
     name: '',
     rw: 'read',
-    bs: { read: 4096, write: 4096 },
+    bs: { read: 4096, write: 4096, trim: 4096 },
     iodepth: 1,
     numjobs: 1,
     rwmixread: 50,

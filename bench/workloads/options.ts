@@ -117,7 +117,7 @@ function perDirection(
   name: string,
   read: (t: string) => number | undefined,
   problem: (part: string) => string,
-  set: (s: JobSettings, dir: 'read' | 'write', v: number) => void,
+  set: (s: JobSettings, dir: 'read' | 'write' | 'trim', v: number) => void,
   example: string,
 ) {
   return (s: JobSettings, value: string | undefined): string | undefined => {
@@ -138,11 +138,14 @@ function perDirection(
     if (parts.length === 1) {
       set(s, 'read', parsed[0]!);
       set(s, 'write', parsed[0]!);
+      set(s, 'trim', parsed[0]!);
       return undefined;
     }
     if (parsed[0] !== undefined) set(s, 'read', parsed[0]);
-    // A third (trim) value is read and unused: the model's trims take the write size.
     if (parsed[1] !== undefined) set(s, 'write', parsed[1]);
+    // fio: a value not followed by a comma applies to the directions after it too (bs=8k,32k: trims 32k).
+    const trim = parts.length === 3 ? parsed[2] : parsed[1];
+    if (trim !== undefined) set(s, 'trim', trim);
     return undefined;
   };
 }
@@ -268,7 +271,7 @@ export const FIO_OPTIONS: readonly FioOption[] = [
     support: 'model',
     kind: 'size-list',
     default: '4096',
-    help: 'block size in bytes; one value, or read,write',
+    help: 'block size in bytes; one value, or read,write[,trim]',
     apply: perDirection(
       'bs',
       (t) => {
@@ -345,7 +348,7 @@ export const FIO_OPTIONS: readonly FioOption[] = [
       parseWhole,
       (p) => `rate_iops=${p} is not a whole number of I/Os per second (e.g. rate_iops=1000)`,
       (s, d, v) => {
-        s.rateIops[d] = v;
+        if (d !== 'trim') s.rateIops[d] = v; // the model paces trims by the write rate
       },
       '1000',
     ),

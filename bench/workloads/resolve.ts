@@ -207,6 +207,7 @@ function buildSpecs(s: JobSettings, section: JobSection, order: JobOrder, capaci
     ...(s.flowWeight > 0 ? { flow: { id: s.flowId, weight: s.flowWeight, sleep_ns: s.flowSleep_ns } } : {}),
     ...(s.rw.includes('trim') ? { trimMode: s.rw.endsWith('trimwrite') ? ('trimwrite' as const) : ('trim' as const) } : {}),
     ...(s.rw.includes('trim') && s.trimRanges > 1 ? { trimRanges: s.trimRanges } : {}),
+    ...(s.rw.includes('trim') && s.bs.trim !== s.bs.write ? { trimBlockSize_bytes: s.bs.trim } : {}),
   };
   if (s.trimRanges > 1 && !s.rw.includes('trim')) {
     out.problem(

@@ -51,6 +51,8 @@ export class IoSource {
   private writeAfterTrim = false;
   /** fio's num_range: block-size ranges per trim command. */
   private readonly trimRanges: number;
+  /** A trim's own size (one range), bytes; 0: the write size. */
+  private readonly trimSize: number;
 
   constructor(
     private readonly spec: WorkloadSpec,
@@ -62,6 +64,7 @@ export class IoSource {
     this.trimOnly = spec.trimMode === 'trim';
     this.trimThenWrite = spec.trimMode === 'trimwrite';
     this.trimRanges = spec.trimRanges ?? 1;
+    this.trimSize = spec.trimBlockSize_bytes ?? 0;
     const mix = (shares: WorkloadSpec['bsSplit'], read: boolean) => {
       if (shares === undefined) return null;
       const m = new SizeMix(read ? shares.read : shares.write);
@@ -96,9 +99,17 @@ export class IoSource {
           : this.stream.next() < spec.readFraction
             ? OP_READ
             : OP_WRITE;
-    // Trims take the write block size (and mix): fio's bs gives writes and trims one size unless a third is given.
-    const mix = op === OP_READ ? this.readMix : this.writeMix;
-    const pickedBs = mix !== null ? mix.pick(this.stream.next()) : op === OP_READ ? spec.blockSize_bytes.read : spec.blockSize_bytes.write;
+    // Trims take the write block size (and mix) unless fio's bs gave them their own (its third value).
+    const ownTrimSize = op === OP_TRIM && this.trimSize > 0;
+    const mix = op === OP_READ ? this.readMix : ownTrimSize ? null : this.writeMix;
+    const pickedBs =
+      mix !== null
+        ? mix.pick(this.stream.next())
+        : op === OP_READ
+          ? spec.blockSize_bytes.read
+          : ownTrimSize
+            ? this.trimSize
+            : spec.blockSize_bytes.write;
     const bs = op === OP_TRIM ? pickedBs * this.trimRanges : pickedBs;
     this.op = op;
     this.size_bytes = bs;
@@ -111,7 +122,10 @@ export class IoSource {
     return this.counted(op, bs);
   }
 
-  /** trimwrite: write the block just trimmed; the pair counts once towards io_size and number_ios. */
+  /**
+   * trimwrite: write the block just trimmed, at its offset and length as fio's randtrimwrite does (io_u.c);
+   * the pair counts once towards io_size and number_ios.
+   */
   private writeTrimmed(): boolean {
     this.writeAfterTrim = false;
     this.op = OP_WRITE;

@@ -71,6 +71,8 @@ export interface WorkloadExtras {
    * trimRanges x bs (the model places them contiguously: a trim's cost does not depend on where its ranges are).
    */
   readonly trimRanges?: number;
+  /** Size of a trim (of one range), bytes, where fio's bs gives trims their own (bs=4k,4k,64k); absent: the write size and mix. */
+  readonly trimBlockSize_bytes?: number;
   /** fio's flow: jobs of one flow_id share I/Os by weight; a held-back job sleeps `sleep_ns` (0: until the group moves). */
   readonly flow?: { readonly id: number; readonly weight: number; readonly sleep_ns: number };
 }
@@ -164,6 +166,7 @@ const EXTRA_KEYS = [
   'flow',
   'trimMode',
   'trimRanges',
+  'trimBlockSize_bytes',
 ] as const satisfies readonly (keyof WorkloadExtras)[];
 
 /** The extras `fields` gives (a plain job's spec has none of these keys). */

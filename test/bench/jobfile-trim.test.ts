@@ -58,6 +58,21 @@ describe('rw trim modes', () => {
     expect(new Set(seen.map((s) => s[1])).size).toBeGreaterThan(40); // random, not sequential from 0
   });
 
+  it("bs's third value is the trims' size, as in fio (bs=a,b,c; an empty third part keeps the inherited size)", () => {
+    const own = ios(specs('[a]\nrw=trim\nbs=4k,8k,64k\nsize=256k\n')[0]!);
+    expect(own.map((s) => [s[0], s[1], s[2]])).toEqual([0, 1, 2, 3].map((i) => [OP_TRIM, i * 65536, 65536]));
+    const inherited = ios(specs('[global]\nbs=16k\n[a]\nrw=trim\nbs=4k,8k,\nsize=64k\n')[0]!);
+    expect(inherited.every((s) => s[2] === 16384)).toBe(true);
+    // randtrimwrite with its own trim size: the write takes the trim's offset and length (fio's io_u.c does so).
+    const tw = ios(specs('[a]\nrw=randtrimwrite\nbs=4k,4k,16k\nsize=1m\nio_size=64k\n')[0]!);
+    expect(tw.length).toBe(8);
+    for (let i = 0; i < tw.length; i += 2) {
+      expect(tw[i]![0]).toBe(OP_TRIM);
+      expect(tw[i]![2]).toBe(16384);
+      expect(tw[i + 1]).toEqual([OP_WRITE, tw[i]![1], 16384]);
+    }
+  });
+
   it('trim and randtrim issue only trims, of the write block size (fio: bs=a,b gives writes and trims b)', () => {
     const seq = ios(specs('[a]\nrw=trim\nbs=4k,16k\nsize=64k\n')[0]!);
     expect(seq.map((s) => s[1])).toEqual([0, 16384, 32768, 49152]);
