@@ -31,7 +31,7 @@ export function fioJson(
 function jobJson(job: JobMeasurement, plus: boolean): Record<string, unknown> {
   const runtime_ms = Math.round(job.measured.window_ns / 1e6);
   const spec = job.specs[0]!;
-  const total = job.measured.read.total_ios + job.measured.write.total_ios;
+  const total = job.measured.read.total_ios + job.measured.write.total_ios + (job.measured.trim?.total_ios ?? 0);
   return {
     jobname: job.name,
     groupid: job.groupid,
@@ -43,7 +43,7 @@ function jobJson(job: JobMeasurement, plus: boolean): Record<string, unknown> {
     'job options': jobOptions(spec, job.specs.length),
     read: directionJson(job.measured.read, runtime_ms, spec.percentiles, spec.percentilesOf ?? FIO_PERCENTILES_OF, plus),
     write: directionJson(job.measured.write, runtime_ms, spec.percentiles, spec.percentilesOf ?? FIO_PERCENTILES_OF, plus),
-    trim: directionJson(undefined, runtime_ms, spec.percentiles, spec.percentilesOf ?? FIO_PERCENTILES_OF, plus),
+    trim: directionJson(job.measured.trim, runtime_ms, spec.percentiles, spec.percentilesOf ?? FIO_PERCENTILES_OF, plus),
     sync: { total_ios: 0, lat_ns: emptyStats() },
     job_runtime: runtime_ms,
     usr_cpu: 0,
@@ -71,7 +71,7 @@ function jobJson(job: JobMeasurement, plus: boolean): Record<string, unknown> {
 
 /** The options the job ran with, as fio prints them (strings). */
 function jobOptions(spec: WorkloadSpec, members: number): Record<string, string> {
-  const rw = spec.readFraction >= 1 ? 'read' : spec.readFraction <= 0 ? 'write' : 'rw';
+  const rw = spec.trimMode ?? (spec.readFraction >= 1 ? 'read' : spec.readFraction <= 0 ? 'write' : 'rw');
   const options: Record<string, string> = {
     rw: spec.pattern === 'random' ? (rw === 'rw' ? 'randrw' : `rand${rw}`) : rw,
     bs:
@@ -188,10 +188,12 @@ const DEPTH_KEYS = ['1', '2', '4', '8', '16', '32', '>=64'];
 function depthLevels(job: JobMeasurement): Record<string, number> {
   const r = job.measured.read.depthAtSubmit;
   const w = job.measured.write.depthAtSubmit;
+  const t = job.measured.trim?.depthAtSubmit;
+  const at = (i: number) => r[i]! + w[i]! + (t?.[i] ?? 0);
   let total = 0;
-  for (let i = 0; i < 7; i++) total += r[i]! + w[i]!;
+  for (let i = 0; i < 7; i++) total += at(i);
   const out: Record<string, number> = {};
-  DEPTH_KEYS.forEach((k, i) => (out[k] = total > 0 ? ((r[i]! + w[i]!) * 100) / total : 0));
+  DEPTH_KEYS.forEach((k, i) => (out[k] = total > 0 ? (at(i) * 100) / total : 0));
   return out;
 }
 
@@ -205,8 +207,8 @@ const LATENCY_MS_EDGES = [2, 4, 10, 20, 50, 100, 250, 500, 750, 1000, 2000];
  * `latency_ms` adds ">=2000".
  */
 function latencyShares(job: JobMeasurement, edges: number[], scale_ns: number): Record<string, number> {
-  const parts = [job.measured.read.lat, job.measured.write.lat];
-  const n = parts[0]!.n + parts[1]!.n;
+  const parts = [job.measured.read.lat, job.measured.write.lat, ...(job.measured.trim ? [job.measured.trim.lat] : [])];
+  const n = parts.reduce((sum, h) => sum + h.n, 0);
   const out: Record<string, number> = {};
   let lower = scale_ns === 1 ? 0 : scale_ns;
   for (const edge of edges) {

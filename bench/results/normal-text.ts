@@ -11,7 +11,7 @@ export function normalText(run: RunMeasurement, version: string): string {
   );
   for (const job of run.jobs) {
     const spec = job.specs[0]!;
-    const rw = `${spec.pattern === 'random' ? 'rand' : ''}${spec.readFraction >= 1 ? 'read' : spec.readFraction <= 0 ? 'write' : 'rw'}`;
+    const rw = `${spec.pattern === 'random' ? 'rand' : ''}${spec.trimMode ?? (spec.readFraction >= 1 ? 'read' : spec.readFraction <= 0 ? 'write' : 'rw')}`;
     const clones = job.specs.length > 1 ? `, ${job.specs.length} clones` : '';
     lines.push(`${job.name}: (groupid=${job.groupid}): rw=${rw}, bs=${spec.blockSize_bytes.read}, iodepth=${spec.iodepth}${clones}`);
     const window = job.measured.window_ns;

@@ -5,8 +5,23 @@
 import { FIO_DEFAULT_PERCENTILES } from '../../sim/measure/latency-histogram.js';
 import type { BlockSizeShare, OffsetDistribution, RateProcess } from '../../sim/workload/spec.js';
 
-/** fio `rw` modes the model runs. `rw` and `readwrite` are the same sequential mix. */
-export const RW_MODES = ['read', 'write', 'randread', 'randwrite', 'rw', 'readwrite', 'randrw'] as const;
+/**
+ * fio `rw` modes the model runs. `rw` and `readwrite` are the same sequential mix; the trim modes issue
+ * trims (NVMe deallocate), `trimwrite` trimming each block and then writing it.
+ */
+export const RW_MODES = [
+  'read',
+  'write',
+  'randread',
+  'randwrite',
+  'rw',
+  'readwrite',
+  'randrw',
+  'trim',
+  'randtrim',
+  'trimwrite',
+  'randtrimwrite',
+] as const;
 /** One of `RW_MODES`. */
 export type RwMode = (typeof RW_MODES)[number];
 
@@ -17,7 +32,8 @@ export interface JobSettings {
   /** fio `rw` mode. */
   rw: RwMode;
   /** Block size per direction, bytes. */
-  bs: { read: number; write: number };
+  /** Block size per direction, bytes; `trim` is fio's third value (the write size unless given). */
+  bs: { read: number; write: number; trim: number };
   /** I/Os in flight. */
   iodepth: number;
   /** Clones of the job. */
@@ -66,6 +82,8 @@ export interface JobSettings {
   /** fio `io_size` (bytes, 0 unset), `number_ios` (0 none), `loops`, `fill_device`. */
   ioSize_bytes: number;
   numberIos: number;
+  /** fio's num_range: ranges of bs per trim command. */
+  trimRanges: number;
   loops: number;
   fillDevice: boolean;
   /** fio `bssplit`/`bsrange` per direction; empty lists: `bs`. */
@@ -101,7 +119,7 @@ export function defaultSettings(): JobSettings {
   return {
     name: '',
     rw: 'read',
-    bs: { read: 4096, write: 4096 },
+    bs: { read: 4096, write: 4096, trim: 4096 },
     iodepth: 1,
     numjobs: 1,
     rwmixread: 50,
@@ -130,6 +148,7 @@ export function defaultSettings(): JobSettings {
     nrfiles: 1,
     ioSize_bytes: 0,
     numberIos: 0,
+    trimRanges: 1,
     loops: 1,
     fillDevice: false,
     bsSplit: { read: [], write: [] },

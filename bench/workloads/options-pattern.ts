@@ -299,6 +299,14 @@ export const PATTERN_OPTIONS: readonly FioOption[] = [
     whole('number_ios', 0, (s, v) => (s.numberIos = v)),
   ),
   model(
+    'num_range',
+    [],
+    'int',
+    '1',
+    'trims: ranges of bs that one trim command carries (the I/O trims num_range x bs)',
+    whole('num_range', 1, (s, v) => (s.trimRanges = v)),
+  ),
+  model(
     'loops',
     [],
     'int',

@@ -113,7 +113,6 @@ export const REAL_IO_OPTIONS: readonly FioOption[] = [
     ['plids', 'fdp_pli'],
     'readfua',
     'writefua',
-    'num_range',
     'io_submit_mode',
     ['iodepth_batch', 'iodepth_batch_submit'],
     ['iodepth_batch_complete_min', 'iodepth_batch_complete'],
@@ -247,6 +246,12 @@ export const REAL_IO_OPTIONS: readonly FioOption[] = [
   ...rows('ignored', 'batches verify_backlog reads in real I/O; the model reads the backlog back at once and ignores it', 'verify batch', [
     'verify_backlog_batch',
   ]),
+  ...rows(
+    'rejected',
+    "issues a flush (fio's sync direction) every N writes, which changes the job's timing and which the model does not issue; remove it to run the writes alone",
+    'flush',
+    ['fsync', 'fdatasync'],
+  ),
   ...rows('rejected', 'sprandom preconditioning is not modelled; precondition with a sequential then a random write job', 'sprandom', [
     'sprandom',
     'spr_op',

@@ -11,9 +11,6 @@ import type { RateProcess } from '../../sim/workload/spec.js';
 import { PATTERN_OPTIONS } from './options-pattern.js';
 import { IOENGINE_OPTION, REAL_IO_OPTIONS } from './options-real-io.js';
 
-/** fio `rw` modes that exist but the model does not run (it issues no trims). */
-const FIO_TRIM_MODES = ['trim', 'randtrim', 'trimwrite', 'randtrimwrite'];
-
 /** Largest `iodepth` the model accepts (I/Os in flight per job). */
 export const MAX_IODEPTH = 65536;
 /** Largest `numjobs` the model accepts (clones per job section). */
@@ -74,7 +71,7 @@ function perDirection(
   name: string,
   read: (t: string) => number | undefined,
   problem: (part: string) => string,
-  set: (s: JobSettings, dir: 'read' | 'write', v: number) => void,
+  set: (s: JobSettings, dir: 'read' | 'write' | 'trim', v: number) => void,
   example: string,
 ) {
   return (s: JobSettings, value: string | undefined): string | undefined => {
@@ -95,10 +92,14 @@ function perDirection(
     if (parts.length === 1) {
       set(s, 'read', parsed[0]!);
       set(s, 'write', parsed[0]!);
+      set(s, 'trim', parsed[0]!);
       return undefined;
     }
     if (parsed[0] !== undefined) set(s, 'read', parsed[0]);
-    if (parsed[1] !== undefined) set(s, 'write', parsed[1]); // a third (trim) value is read and unused: the model issues no trims
+    if (parsed[1] !== undefined) set(s, 'write', parsed[1]);
+    // fio: a value not followed by a comma applies to the directions after it too (bs=8k,32k: trims 32k).
+    const trim = parts.length === 3 ? parsed[2] : parsed[1];
+    if (trim !== undefined) set(s, 'trim', trim);
     return undefined;
   };
 }
@@ -109,7 +110,6 @@ function applyRw(s: JobSettings, value: string | undefined): string | undefined 
   const colon = value.indexOf(':');
   const mode = colon < 0 ? value : value.slice(0, colon);
   if (!(RW_MODES as readonly string[]).includes(mode)) {
-    if (FIO_TRIM_MODES.includes(mode)) return `rw=${value}: mode ${mode} is not supported (the model issues no trims); ${allowed}`;
     return `rw=${value} is not a mode the model runs; ${allowed}`;
   }
   let gap = 0;
@@ -225,7 +225,7 @@ export const FIO_OPTIONS: readonly FioOption[] = [
     support: 'model',
     kind: 'size-list',
     default: '4096',
-    help: 'block size in bytes; one value, or read,write',
+    help: 'block size in bytes; one value, or read,write[,trim]',
     apply: perDirection(
       'bs',
       (t) => {
@@ -302,7 +302,7 @@ export const FIO_OPTIONS: readonly FioOption[] = [
       parseWhole,
       (p) => `rate_iops=${p} is not a whole number of I/Os per second (e.g. rate_iops=1000)`,
       (s, d, v) => {
-        s.rateIops[d] = v;
+        if (d !== 'trim') s.rateIops[d] = v; // the model paces trims by the write rate
       },
       '1000',
     ),

@@ -99,7 +99,7 @@ function applyOption(s: JobSettings, opt: JobOption, out: Collector): void {
 /** Fraction of I/Os that are reads, 0..1, for fio's `rw` and `rwmixread`. */
 function readFraction(s: JobSettings): number {
   if (s.rw === 'read' || s.rw === 'randread') return 1;
-  if (s.rw === 'write' || s.rw === 'randwrite') return 0;
+  if (s.rw === 'write' || s.rw === 'randwrite' || s.rw.includes('trim')) return 0;
   return s.rwmixread / 100;
 }
 
@@ -205,7 +205,17 @@ function buildSpecs(s: JobSettings, section: JobSection, order: JobOrder, capaci
       ? { stride: { zone_bytes: s.zoneSize_bytes, skip_bytes: s.zoneSkip_bytes } }
       : {}),
     ...(s.flowWeight > 0 ? { flow: { id: s.flowId, weight: s.flowWeight, sleep_ns: s.flowSleep_ns } } : {}),
+    ...(s.rw.includes('trim') ? { trimMode: s.rw.endsWith('trimwrite') ? ('trimwrite' as const) : ('trim' as const) } : {}),
+    ...(s.rw.includes('trim') && s.trimRanges > 1 ? { trimRanges: s.trimRanges } : {}),
+    ...(s.rw.includes('trim') && s.bs.trim !== s.bs.write ? { trimBlockSize_bytes: s.bs.trim } : {}),
   };
+  if (s.trimRanges > 1 && !s.rw.includes('trim')) {
+    out.problem(
+      s.lines.num_range ?? section.line,
+      'ANVIL_ERR_JOB_VALUE',
+      `job '${s.name}': num_range=${s.trimRanges} sets the ranges of a trim command, and rw=${s.rw} issues no trims (fio refuses it with reads or writes); remove it or use a trim mode`,
+    );
+  }
   if (s.zoneMode === 'strided' && random) {
     out.problem(
       s.lines.zonemode ?? section.line,

@@ -113,6 +113,9 @@ export function depthBucket(depth: number): number {
 export class JobRecorder {
   readonly read = new DirectionRecorder();
   readonly write = new DirectionRecorder();
+  /** Trims (fio's third direction); measured and reported only once `recordTrims` has been called. */
+  readonly trim = new DirectionRecorder();
+  private tracksTrim = false;
   /** End of the window: set when the job finishes, ns. */
   windowEnd_ns = 0;
   /** I/Os that came back with an error (STATUS_ERROR), over the whole run: fio's total_err. */
@@ -132,12 +135,17 @@ export class JobRecorder {
     this.nextIntervalEnd = windowStart_ns + interval_ns;
   }
 
-  /** Records a completion at `now_ns` of an I/O in direction `op` (0 read, 1 write). */
+  /** Reports trims too (a job that issues them): call before the run starts, so every interval has its trim row. */
+  recordTrims(): void {
+    this.tracksTrim = true;
+  }
+
+  /** Records a completion at `now_ns` of an I/O in direction `op` (0 read, 1 write, 2 trim). */
   record(op: number, slat_ns: number, clat_ns: number, bytes: number, now_ns: number): void {
     // The window is (start, limit]: an I/O completing exactly at the ramp's end belongs to the ramp.
     if (now_ns < this.windowStart_ns || (now_ns === this.windowStart_ns && now_ns > 0) || now_ns > this.windowLimit_ns) return;
     if (now_ns > this.nextIntervalEnd) this.advanceTo(now_ns);
-    (op === 0 ? this.read : this.write).record(slat_ns, clat_ns, bytes);
+    (op === 0 ? this.read : op === 1 ? this.write : this.trim).record(slat_ns, clat_ns, bytes);
   }
 
   /** Closes every interval that ended at or before `now_ns`. */
@@ -145,6 +153,7 @@ export class JobRecorder {
     while (now_ns > this.nextIntervalEnd) {
       this.read.closeInterval(this.nextIntervalEnd, this.interval_ns);
       this.write.closeInterval(this.nextIntervalEnd, this.interval_ns);
+      if (this.tracksTrim) this.trim.closeInterval(this.nextIntervalEnd, this.interval_ns);
       this.nextIntervalEnd += this.interval_ns;
     }
   }
@@ -157,6 +166,7 @@ export class JobRecorder {
     if (partial > 0) {
       this.read.closeInterval(this.windowEnd_ns, partial);
       this.write.closeInterval(this.windowEnd_ns, partial);
+      if (this.tracksTrim) this.trim.closeInterval(this.windowEnd_ns, partial);
     }
     this.nextIntervalEnd = Infinity;
   }
@@ -174,6 +184,7 @@ export class JobRecorder {
       window_ns: this.window_ns,
       read: this.read,
       write: this.write,
+      ...(this.tracksTrim ? { trim: this.trim } : {}),
       ...(this.errors > 0 ? { total_err: this.errors } : {}),
     };
   }

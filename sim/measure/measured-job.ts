@@ -82,7 +82,7 @@ export interface MeasuredJob {
   readonly window_ns: number;
   readonly read: MeasuredDirection;
   readonly write: MeasuredDirection;
-  /** Trims, where a job did trim (fio on a host can; the model never trims). */
+  /** Trims, where a job trims (rw=trim, randtrim, trimwrite; on the model or a host). */
   readonly trim?: MeasuredDirection;
   /** I/Os that ended in an error (EIO), where any did: fio's total_err; they are in no latency or I/O count. */
   readonly total_err?: number;

@@ -264,7 +264,7 @@ export class Model {
   /** I/Os the recorders hold, every job together (per recorder: group members share one). */
   completedIos(): number {
     let ios = 0;
-    for (const u of this.units) ios += u.recorder.read.total_ios + u.recorder.write.total_ios;
+    for (const u of this.units) ios += u.recorder.read.total_ios + u.recorder.write.total_ios + u.recorder.trim.total_ios;
     return ios;
   }
 
@@ -279,6 +279,7 @@ export class Model {
       this.units.push(unit);
       if (spec.groupReporting) this.sharedUnits.set(key, unit);
     }
+    if (spec.trimMode !== undefined) unit.recorder.recordTrims();
     unit.specs.push(spec);
     unit.active++;
     return unit;

@@ -6,7 +6,7 @@
  * allocated per I/O.
  */
 import type { RandomStream } from '../core/random.js';
-import { OP_READ, OP_WRITE, type Op } from '../io/requests.js';
+import { OP_READ, OP_TRIM, OP_WRITE, type Op } from '../io/requests.js';
 import { OffsetDraw, SizeMix } from './io-shape.js';
 import type { WorkloadSpec } from './spec.js';
 
@@ -45,6 +45,14 @@ export class IoSource {
   private backlogCount = 0;
   private replay = 0;
   private replaying = false;
+  /** fio's trim modes: every I/O a trim, or trim then write each block (`writeAfterTrim`: the write is next). */
+  private readonly trimOnly: boolean;
+  private readonly trimThenWrite: boolean;
+  private writeAfterTrim = false;
+  /** fio's num_range: block-size ranges per trim command. */
+  private readonly trimRanges: number;
+  /** A trim's own size (one range), bytes; 0: the write size. */
+  private readonly trimSize: number;
 
   constructor(
     private readonly spec: WorkloadSpec,
@@ -53,6 +61,10 @@ export class IoSource {
     private readonly regionBytes: number,
   ) {
     this.fixedOp = spec.readFraction >= 1 ? OP_READ : spec.readFraction <= 0 ? OP_WRITE : -1;
+    this.trimOnly = spec.trimMode === 'trim';
+    this.trimThenWrite = spec.trimMode === 'trimwrite';
+    this.trimRanges = spec.trimRanges ?? 1;
+    this.trimSize = spec.trimBlockSize_bytes ?? 0;
     const mix = (shares: WorkloadSpec['bsSplit'], read: boolean) => {
       if (shares === undefined) return null;
       const m = new SizeMix(read ? shares.read : shares.write);
@@ -77,13 +89,52 @@ export class IoSource {
   next(): boolean {
     if (this.replaying) return this.replayOne();
     if (this.verifyLeft >= 0) return this.verifyOne();
+    if (this.writeAfterTrim) return this.writeTrimmed();
     const spec = this.spec;
-    const op: Op = this.fixedOp >= 0 ? (this.fixedOp as Op) : this.stream.next() < spec.readFraction ? OP_READ : OP_WRITE;
-    const mix = op === OP_READ ? this.readMix : this.writeMix;
-    const bs = mix !== null ? mix.pick(this.stream.next()) : op === OP_READ ? spec.blockSize_bytes.read : spec.blockSize_bytes.write;
+    const op: Op =
+      this.trimOnly || this.trimThenWrite
+        ? OP_TRIM
+        : this.fixedOp >= 0
+          ? (this.fixedOp as Op)
+          : this.stream.next() < spec.readFraction
+            ? OP_READ
+            : OP_WRITE;
+    // Trims take the write block size (and mix) unless fio's bs gave them their own (its third value).
+    const ownTrimSize = op === OP_TRIM && this.trimSize > 0;
+    const mix = op === OP_READ ? this.readMix : ownTrimSize ? null : this.writeMix;
+    const pickedBs =
+      mix !== null
+        ? mix.pick(this.stream.next())
+        : op === OP_READ
+          ? spec.blockSize_bytes.read
+          : ownTrimSize
+            ? this.trimSize
+            : spec.blockSize_bytes.write;
+    const bs = op === OP_TRIM ? pickedBs * this.trimRanges : pickedBs;
     this.op = op;
     this.size_bytes = bs;
     this.offset_bytes = this.random ? this.randomOffset(bs, mix) : this.sequentialOffset(bs);
+    if (this.trimThenWrite) {
+      // fio's trimwrite: the same block is written next; io_size counts the trims (and as much is written).
+      this.writeAfterTrim = true;
+      return true;
+    }
+    return this.counted(op, bs);
+  }
+
+  /**
+   * trimwrite: write the block just trimmed, at its offset and length as fio's randtrimwrite does (io_u.c);
+   * the pair counts once towards io_size and number_ios.
+   */
+  private writeTrimmed(): boolean {
+    this.writeAfterTrim = false;
+    this.op = OP_WRITE;
+    return this.counted(OP_WRITE, this.size_bytes);
+  }
+
+  /** Counts the I/O just picked towards the job's limits; false when it is the job's last. */
+  private counted(op: Op, bs: number): boolean {
+    const spec = this.spec;
     this.jobBytes += bs;
     if (op === OP_WRITE) this.writtenBytes += bs;
     if (op === OP_WRITE && this.backlogOffsets !== null) {

@@ -61,9 +61,10 @@ export class JobGenerator implements Station, EventHandler, FlowMember {
   /** The direction of every I/O when the job has only one (OP_READ or OP_WRITE), else -1: no draw needed. */
   private readonly fixedOp: number;
   private readonly iodepth: number;
-  /** Per direction, the recorder's submissions-per-depth-bucket counts (read, write). */
+  /** Per direction, the recorder's submissions-per-depth-bucket counts (read, write, trim). */
   private readonly readDepths: Float64Array;
   private readonly writeDepths: Float64Array;
+  private readonly trimDepths: Float64Array;
   /** Random jobs: how many `bs`-aligned blocks of each direction fit in the region (0 for sequential jobs). */
   private readonly randomBlocks: { readonly read: number; readonly write: number };
   private lastCompletion_ns = -1;
@@ -113,6 +114,7 @@ export class JobGenerator implements Station, EventHandler, FlowMember {
     this.iodepth = spec.iodepth;
     this.readDepths = recorder.read.depthAtSubmit;
     this.writeDepths = recorder.write.depthAtSubmit;
+    this.trimDepths = recorder.trim.depthAtSubmit;
     const blocks = (bs: number) => (spec.pattern === 'random' ? Math.max(1, Math.floor(this.regionBytes / bs)) : 0);
     this.randomBlocks = { read: blocks(spec.blockSize_bytes.read), write: blocks(spec.blockSize_bytes.write) };
     this.think_ns = spec.thinktime_ns ?? 0;
@@ -135,7 +137,8 @@ export class JobGenerator implements Station, EventHandler, FlowMember {
       s.seqGap_bytes !== undefined ||
       s.stride !== undefined ||
       s.ioLimit_bytes !== undefined ||
-      s.flow !== undefined
+      s.flow !== undefined ||
+      s.trimMode !== undefined
     );
   }
 
@@ -369,7 +372,8 @@ export class JobGenerator implements Station, EventHandler, FlowMember {
     const requests = this.requests;
     requests.submit_ns[req] = this.sim.now;
     this.inFlight++;
-    (requests.op[req] === OP_READ ? this.readDepths : this.writeDepths)[depthBucket(this.inFlight)]!++;
+    const op = requests.op[req];
+    (op === OP_READ ? this.readDepths : op === OP_WRITE ? this.writeDepths : this.trimDepths)[depthBucket(this.inFlight)]!++;
     if (this.loop !== null) this.loop.accept(req);
     else requests.forward(req);
   }

@@ -61,6 +61,18 @@ export interface WorkloadExtras {
   readonly verifyBacklog?: number;
   /** fio's zonemode=strided: after `zone_bytes` of sequential I/O, skip `skip_bytes`. */
   readonly stride?: { readonly zone_bytes: number; readonly skip_bytes: number };
+  /**
+   * fio's trim modes: `trim` (rw=trim/randtrim: every I/O a trim, of the write block size) or `trimwrite`
+   * (rw=trimwrite/randtrimwrite: each block trimmed, then the same block written). Absent: no trims.
+   */
+  readonly trimMode?: 'trim' | 'trimwrite';
+  /**
+   * fio's num_range: each trim command carries this many ranges of the block size, so one I/O trims
+   * trimRanges x bs (the model places them contiguously: a trim's cost does not depend on where its ranges are).
+   */
+  readonly trimRanges?: number;
+  /** Size of a trim (of one range), bytes, where fio's bs gives trims their own (bs=4k,4k,64k); absent: the write size and mix. */
+  readonly trimBlockSize_bytes?: number;
   /** fio's flow: jobs of one flow_id share I/Os by weight; a held-back job sleeps `sleep_ns` (0: until the group moves). */
   readonly flow?: { readonly id: number; readonly weight: number; readonly sleep_ns: number };
 }
@@ -152,6 +164,9 @@ const EXTRA_KEYS = [
   'verifyBacklog',
   'stride',
   'flow',
+  'trimMode',
+  'trimRanges',
+  'trimBlockSize_bytes',
 ] as const satisfies readonly (keyof WorkloadExtras)[];
 
 /** The extras `fields` gives (a plain job's spec has none of these keys). */

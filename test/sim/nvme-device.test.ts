@@ -70,7 +70,7 @@ function drive(params: NvmeParams, ios: { at_ns: number; op: Op; offset: number;
 describe('kind', () => {
   test('declares itself and is registered', () => {
     expect(deviceKind('nvme')).toBe(nvmeDevice);
-    expect(nvmeDevice.capabilities).toEqual({ writeCache: true, garbageCollection: true, trim: false, addressAware: true });
+    expect(nvmeDevice.capabilities).toEqual({ writeCache: true, garbageCollection: true, trim: true, addressAware: true });
   });
 
   test('the schema fills defaults and rejects bad units, unknown keys and inconsistent media', () => {
@@ -202,8 +202,12 @@ describe('mechanics of a tiny drive', () => {
     expect(suspending.device.backend.counts.suspensions).toBe(1);
   });
 
-  test('trim is refused: the kind declares trim false', () => {
-    expect(() => drive(tiny(), [{ at_ns: 0, op: OP_TRIM, offset: 0, size: 4096 }])).toThrow(/trim/);
+  test('a trim is accepted (the kind declares trim) and is a controller command: no NAND program, no buffer space', () => {
+    const { device, latency } = drive(tiny(), [{ at_ns: 0, op: OP_TRIM, offset: 0, size: 1 << 20 }]);
+    // No trim_command given: a write command's time; no trim_rate: no size cost; 16-byte range over 4 GB/s PCIe.
+    expect(latency(0)).toBeCloseTo(2000 + 16 / 4, 6);
+    expect(device.backend.counts.hostPrograms + device.backend.counts.gcPrograms + device.backend.counts.reads).toBe(0);
+    expect(device.inFlight()).toBe(0);
   });
 
   test('a default-parameter drive runs', () => {

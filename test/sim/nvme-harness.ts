@@ -14,7 +14,7 @@ import { Simulator } from '../../sim/core/kernel.js';
 import type { RandomStream } from '../../sim/core/random.js';
 import { RandomStreams } from '../../sim/core/random.js';
 import type { Station } from '../../sim/io/requests.js';
-import { OP_READ, OP_WRITE, RequestPool } from '../../sim/io/requests.js';
+import { OP_READ, OP_TRIM, OP_WRITE, RequestPool } from '../../sim/io/requests.js';
 import { LatencyHistogram } from '../../sim/measure/latency-histogram.js';
 import { nvmeDevice, nvmeSchema, type NvmeDevice, type NvmeParams } from '../../sim/devices/nvme/index.js';
 
@@ -36,7 +36,7 @@ export function loadNvmeProfile(name: string): LoadedProfile {
 }
 
 export interface HarnessJob {
-  readonly op: 'read' | 'write';
+  readonly op: 'read' | 'write' | 'trim';
   readonly pattern: 'random' | 'sequential';
   readonly bs: number;
   readonly iodepth: number;
@@ -69,6 +69,8 @@ export interface RunOptions {
   /** Measurement window after the ramp, ns. */
   readonly runtime_ns: number;
 }
+
+const OPS = { read: OP_READ, write: OP_WRITE, trim: OP_TRIM } as const;
 
 class ClosedLoopJob implements Station, EventHandler {
   readonly lat = new LatencyHistogram();
@@ -126,7 +128,7 @@ class ClosedLoopJob implements Station, EventHandler {
       this.next += bs;
       if (this.next >= this.regionEnd) this.next = 0;
     }
-    const req = this.requests.alloc(this.flow, this.spec.op === 'read' ? OP_READ : OP_WRITE, offset, bs, this.sim.now);
+    const req = this.requests.alloc(this.flow, OPS[this.spec.op], offset, bs, this.sim.now);
     this.requests.forward(req);
   }
 }

@@ -3,7 +3,8 @@
  * FEMU in bookkeeping, cheap enough for millions of simulated I/Os per wall-clock second.
  *
  *   host queue ─► controller (cores, FIFO) ─┬─ read:  dies (tR) ─► channels ─► PCIe device→host ─► done
- *   (max_commands)                          └─ write: buffer space ─► PCIe host→device ─► buffer ─► done
+ *   (max_commands)                          ├─ write: buffer space ─► PCIe host→device ─► buffer ─► done
+ *                                           └─ trim:  PCIe host→device (its 16-byte range) ─► done
  *                                                       write buffer ─► flusher ─► dies (program, GC, erase)
  *
  * Every resource is a next-free time reserved when the work reaches it, so each is an exact FIFO queue
@@ -16,12 +17,18 @@
  * or die instead of one per queued request. A read spanning several dies has one event, when its last
  * array read ends.
  *
+ * A trim (NVMe Dataset Management, deallocate) is a controller command only: the core updates the
+ * mapping table (`controller.trim_command`, plus the range at `controller.trim_rate`) and the 16-byte
+ * range descriptor crosses PCIe; no NAND is programmed. The GC model is analytic at a fixed spare
+ * factor (garbage-collection.ts) and keeps no per-page valid state, so a trim does not lower later
+ * write amplification here: only its timing is modelled.
+ *
  * Stages are told apart by the event argument: arg = index * 8 + stage, the index being a request id,
  * a core or a die.
  */
 import type { EventHandler } from '../../core/kernel.js';
 import type { RequestPool } from '../../io/requests.js';
-import { OP_READ, OP_TRIM } from '../../io/requests.js';
+import { OP_READ, OP_WRITE } from '../../io/requests.js';
 import { EarliestFree } from '../../resources/earliest-free.js';
 import { RequestFifo } from '../../resources/request-fifo.js';
 import type { DeviceContext, DeviceInstance, DeviceKind } from '../device.js';
@@ -46,6 +53,8 @@ const STAGE_CHANNELS = 2;
 const STAGE_READ_DONE = 3;
 /** A write's data is in the buffer. */
 const STAGE_WRITE_DONE = 4;
+/** Bytes of one Dataset Management range descriptor (NVM Express NVM Command Set, Dataset Management): what a trim moves over PCIe. */
+const DSM_RANGE_BYTES = 16;
 
 export class NvmeDevice implements DeviceInstance, EventHandler, WriteBufferOwner {
   readonly capacity_bytes: number;
@@ -71,6 +80,7 @@ export class NvmeDevice implements DeviceInstance, EventHandler, WriteBufferOwne
   private readonly sequential: SequentialDetector;
   private readonly readNsPerByte: number;
   private readonly writeNsPerByte: number;
+  private readonly trimNsPerByte: number;
   private readonly pcieNsPerByte: number;
   private readonly pcieNsPerTlp: number;
 
@@ -88,16 +98,14 @@ export class NvmeDevice implements DeviceInstance, EventHandler, WriteBufferOwne
     this.sequential = new SequentialDetector(config.sequentialStreams);
     this.readNsPerByte = 1e9 / config.readDataRate_bytes_per_s;
     this.writeNsPerByte = 1e9 / config.writeDataRate_bytes_per_s;
+    this.trimNsPerByte = 1e9 / config.trimRate_bytes_per_s;
     this.pcieNsPerByte = 1e9 / config.pcie_bytes_per_s;
     this.pcieNsPerTlp = config.pcieTlpOverhead_bytes * this.pcieNsPerByte;
   }
 
   accept(req: number): void {
     const requests = this.requests;
-    if (requests.op[req] === OP_TRIM) {
-      throw new RangeError(`nvme device "${this.context.name}" does not model trim (capabilities.trim is false)`);
-    }
-    if (requests.op[req] !== OP_READ) {
+    if (requests.op[req] === OP_WRITE) {
       requests.tag[req] = this.sequential.isSequential(requests.offset_bytes[req]!, requests.size_bytes[req]!) ? 1 : 0;
     }
     if (this.held < this.config.maxCommands) this.admit(req);
@@ -122,8 +130,10 @@ export class NvmeDevice implements DeviceInstance, EventHandler, WriteBufferOwne
         const work = this.coreWork[index]!;
         const req = work.shift();
         if (work.length > 0) sim.post(work.headTime(), this, (index << STAGE_BITS) | STAGE_CORE);
-        if (requests.op[req] === OP_READ) this.toDies(req);
-        else this.toBuffer(req);
+        const op = requests.op[req];
+        if (op === OP_READ) this.toDies(req);
+        else if (op === OP_WRITE) this.toBuffer(req);
+        else this.trimDone(req);
         return;
       }
       case STAGE_DIE: {
@@ -172,10 +182,13 @@ export class NvmeDevice implements DeviceInstance, EventHandler, WriteBufferOwne
     if (this.held++ === 0) this.busySince_ns = now;
     const requests = this.requests;
     const size = requests.size_bytes[req]!;
+    const op = requests.op[req];
     const service =
-      requests.op[req] === OP_READ
+      op === OP_READ
         ? this.config.readCommand_ns + size * this.readNsPerByte
-        : this.config.writeCommand_ns + size * this.writeNsPerByte;
+        : op === OP_WRITE
+          ? this.config.writeCommand_ns + size * this.writeNsPerByte
+          : this.config.trimCommand_ns + size * this.trimNsPerByte;
     const core = this.cores.earliest();
     const free = this.cores.free_ns[core]!;
     const end = (free > now ? free : now) + service;
@@ -214,6 +227,15 @@ export class NvmeDevice implements DeviceInstance, EventHandler, WriteBufferOwne
     if (this.bufferHead < 0 && this.buffer.tryReserve(this.requests.size_bytes[req]!)) this.transferWrite(req);
     else if (this.bufferHead < 0) this.bufferHead = req;
     else this.bufferQueue.push(req);
+  }
+
+  /** A trim's mapping update is done; its range descriptor crosses PCIe host→device, then it completes. */
+  private trimDone(req: number): void {
+    const now = this.context.sim.now;
+    const start = this.hostToDeviceFree > now ? this.hostToDeviceFree : now;
+    const end = start + this.pcieTime(DSM_RANGE_BYTES);
+    this.hostToDeviceFree = end;
+    this.context.sim.post(end, this, (req << STAGE_BITS) | STAGE_READ_DONE);
   }
 
   /** Moves a write's data host→device over PCIe into its reserved buffer space. */
@@ -263,7 +285,7 @@ export const nvmeDevice: DeviceKind<typeof nvmeSchema> = {
   version: DEVICE_API_VERSION,
   description:
     'NVMe SSD: host queue, controller cores, PCIe per direction, DRAM write buffer, NAND or 3D XPoint dies on channels, steady-state garbage collection',
-  capabilities: { writeCache: true, garbageCollection: true, trim: false, addressAware: true },
+  capabilities: { writeCache: true, garbageCollection: true, trim: true, addressAware: true },
   schema: nvmeSchema,
   create(params, context) {
     return new NvmeDevice(resolveNvme(params, lrwWriteAmplification), context);

@@ -40,6 +40,17 @@ const controllerSchema = Type.Object(
     read_data_rate: rate('805MB/s', 'rate at which one core moves read data (ECC decode, DMA setup): adds size/rate per read'),
     write_command: duration('13.8us', 'core time per write command, besides its data'),
     write_data_rate: rate('1GB/s', 'rate at which one core moves write data: adds size/rate per write'),
+    trim_command: Type.Optional(
+      rangedDuration(RANGES.time, {
+        description:
+          'core time per trim (Dataset Management deallocate) command: a mapping-table update, no NAND program; absent: write_command',
+      }),
+    ),
+    trim_rate: Type.Optional(
+      rangedByteRate(RANGES.rate, {
+        description: 'bytes of LBA range one core deallocates per second: adds size/rate per trim; absent: no size-dependent cost',
+      }),
+    ),
   },
   { additionalProperties: false, default: {}, description: 'controller firmware: a multi-server queue, FIFO' },
 );
@@ -190,6 +201,10 @@ export interface NvmeConfig {
   readonly readDataRate_bytes_per_s: number;
   readonly writeCommand_ns: number;
   readonly writeDataRate_bytes_per_s: number;
+  /** Core time per trim command, ns. */
+  readonly trimCommand_ns: number;
+  /** Bytes of LBA range a core deallocates per second (Infinity: no size-dependent cost). */
+  readonly trimRate_bytes_per_s: number;
   readonly buffer_bytes: number;
   readonly bufferWrite_ns: number;
   readonly media: 'nand' | 'xpoint';
@@ -284,6 +299,11 @@ export function resolveNvme(input: NvmeParams, writeAmplification: (spareFactor:
     readDataRate_bytes_per_s: positive(perSecond(controller.read_data_rate, 'controller.read_data_rate'), 'controller.read_data_rate'),
     writeCommand_ns: ns(controller.write_command, 'controller.write_command'),
     writeDataRate_bytes_per_s: positive(perSecond(controller.write_data_rate, 'controller.write_data_rate'), 'controller.write_data_rate'),
+    trimCommand_ns: ns(controller.trim_command ?? controller.write_command, 'controller.trim_command'),
+    trimRate_bytes_per_s:
+      controller.trim_rate === undefined
+        ? Infinity
+        : positive(perSecond(controller.trim_rate, 'controller.trim_rate'), 'controller.trim_rate'),
     buffer_bytes,
     bufferWrite_ns: ns(buffer.write_time, 'write_buffer.write_time'),
     media: media.type,
