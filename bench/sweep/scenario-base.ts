@@ -1,0 +1,117 @@
+/**
+ * A cluster scenario (`kind: ClusterScenario`) as a sweep's base: axes set scenario fields by dotted path
+ * (`duration`, `nodes.count`, `perf_tiers.0.limit_iops`, `workloads.1.job`), each value checked against
+ * the scenario schema when the sweep is read, so a bad value is named by its axis and field before any
+ * point runs. A point's scenario is the base with its values and seed set and every file the base names
+ * by a relative path (node profiles, manifests, the coefficient file) made absolute against the base's
+ * folder: the copy in a point's folder runs the same wherever it lies.
+ */
+import { isAbsolute, resolve, dirname } from 'node:path';
+import type { TSchema } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import { isMap, isSeq, parseDocument, type Document } from 'yaml';
+import { AnvilError } from '../../platform/errors.js';
+import { parseLocatedYaml, schemaProblems } from '../../platform/yaml-problems.js';
+import { isProfilePath } from '../scenario/references.js';
+import { ClusterScenarioWithNodeGroupSchema, ClusterScenarioWithNodeListSchema } from '../scenario/schema.js';
+
+/** The scenario's name in a point's folder, as the point's results name it. */
+export const POINT_SCENARIO_FILE = 'scenario.yaml';
+
+/** A scenario sweep's base. */
+export interface ScenarioBase {
+  /** The base scenario file, as the sweep names it (resolved against the sweep's folder). */
+  readonly file: string;
+  readonly text: string;
+  /** The scenario's own seed: a scenario sweep's seeds when the sweep gives none. */
+  readonly seed: number;
+}
+
+/** A cluster scenario's text says `kind: ClusterScenario` at the top level (as anvil run tells one). */
+export function isScenarioText(text: string): boolean {
+  return /^kind:[ \t]*["']?ClusterScenario["']?[ \t]*(#.*)?$/m.test(text);
+}
+
+/** A field's dotted path as YAML keys: numbers index lists (`pods.0.cpu`). */
+export function fieldPath(field: string): (string | number)[] {
+  return field.split('.').map((k) => (/^[0-9]+$/.test(k) ? Number(k) : k));
+}
+
+function parsed(base: ScenarioBase): Document {
+  return parseDocument(base.text);
+}
+
+/** Reads a scenario base: its text and seed. */
+export function scenarioBase(file: string, text: string): ScenarioBase {
+  const seed: unknown = (parsed({ file, text, seed: 1 }).toJS() as { seed?: unknown } | null)?.seed;
+  return { file, text, seed: typeof seed === 'number' && Number.isInteger(seed) && seed >= 0 ? seed : 1 };
+}
+
+/**
+ * Problems of one field axis over `base`: the field's parent missing from the scenario, or a value the
+ * scenario schema refuses, each as `axis NAME: field FIELD = VALUE: problem` (checked one value at a time).
+ */
+export function fieldAxisProblems(base: ScenarioBase, name: string, field: string, values: readonly (string | number)[]): string[] {
+  const path = fieldPath(field);
+  const problems: string[] = [];
+  const parent = path.slice(0, -1);
+  if (parent.length > 0) {
+    const holder: unknown = parsed(base).getIn(parent);
+    if (!isMap(holder) && !isSeq(holder))
+      return [
+        `axis ${name}: field ${field}: the scenario ${base.file} has no ${parent.join('.')} to set it in; name a field it has, e.g. duration, nodes.count, pods.0.cpu`,
+      ];
+  }
+  for (const value of new Set(values)) {
+    const text = setFields(base.text, [[path, value]]);
+    const located = parseLocatedYaml(text, base.file, 'ANVIL_ERR_SWEEP');
+    const doc = located.data as Record<string, unknown>;
+    const schema: TSchema = Array.isArray(doc.nodes) ? ClusterScenarioWithNodeListSchema : ClusterScenarioWithNodeGroupSchema;
+    const found = schemaProblems(schema, Value.Default(schema, Value.Clone(doc)), located);
+    // Only what this field's value breaks: the base's own problems are the scenario's, said when it runs.
+    const mine = found.filter((p) => p.includes(`: /${path.join('/')}`));
+    problems.push(...mine.map((p) => `axis ${name}: field ${field} = ${JSON.stringify(value)}: ${p.replace(/^[^ ]*: /, '')}`));
+  }
+  return problems;
+}
+
+/** `text` with each [path, value] set, comments kept. */
+function setFields(text: string, fields: readonly (readonly [(string | number)[], unknown])[]): string {
+  const doc = parseDocument(text);
+  for (const [path, value] of fields) {
+    try {
+      doc.setIn(path, value);
+    } catch (e) {
+      throw new AnvilError(
+        'ANVIL_ERR_SWEEP',
+        `scenario field ${path.join('.')} cannot be set: ${(e as Error).message}; name a field of the scenario`,
+      );
+    }
+  }
+  return doc.toString();
+}
+
+/** `path` as an absolute path against the base scenario's folder (a built-in profile name is kept). */
+function absoluteBeside(base: ScenarioBase, path: unknown, isFile: (p: string) => boolean): unknown {
+  if (typeof path !== 'string' || !isFile(path) || isAbsolute(path)) return path;
+  return resolve(dirname(base.file), path);
+}
+
+/** The scenario of a point: the base with `fields` and `seed` set, relative file paths made absolute. */
+export function pointScenarioText(base: ScenarioBase, fields: readonly (readonly [string, string | number])[], seed: number): string {
+  const doc = parseDocument(setFields(base.text, [...fields.map(([f, v]) => [fieldPath(f), v] as const), [['seed'], seed]]));
+  const always = () => true;
+  const nodes: unknown = doc.get('nodes');
+  if (isSeq(nodes)) nodes.items.forEach((_, i) => rewrite(doc, ['nodes', i, 'profile'], base, isProfilePath));
+  else if (isMap(nodes)) rewrite(doc, ['nodes', 'profile'], base, isProfilePath);
+  const manifests: unknown = doc.get('manifests');
+  if (isSeq(manifests)) manifests.items.forEach((_, i) => rewrite(doc, ['manifests', i, 'file'], base, always));
+  rewrite(doc, ['coefficients'], base, always);
+  return doc.toString();
+}
+
+function rewrite(doc: Document, path: (string | number)[], base: ScenarioBase, isFile: (p: string) => boolean): void {
+  const value: unknown = doc.getIn(path);
+  const absolute = absoluteBeside(base, value, isFile);
+  if (absolute !== value) doc.setIn(path, absolute);
+}
