@@ -6,7 +6,8 @@
  * by a relative path (node profiles, manifests, the coefficient file) made absolute against the base's
  * folder: the copy in a point's folder runs the same wherever it lies.
  */
-import { isAbsolute, resolve, dirname } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import type { TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { isMap, isSeq, parseDocument, type Document } from 'yaml';
@@ -91,27 +92,54 @@ function setFields(text: string, fields: readonly (readonly [(string | number)[]
   return doc.toString();
 }
 
-/** `path` as an absolute path against the base scenario's folder (a built-in profile name is kept). */
-function absoluteBeside(base: ScenarioBase, path: unknown, isFile: (p: string) => boolean): unknown {
-  if (typeof path !== 'string' || !isFile(path) || isAbsolute(path)) return path;
-  return resolve(dirname(base.file), path);
+/** Rewrites each file path `doc` names (node profiles, manifests, coefficients) that `isFile` takes by `to(absolute path)`. */
+function rewritePaths(doc: Document, base: ScenarioBase, to: (absolute: string) => string): void {
+  const rewrite = (path: (string | number)[], isFile: (p: string) => boolean) => {
+    const value: unknown = doc.getIn(path);
+    if (typeof value !== 'string' || !isFile(value)) return;
+    const absolute = isAbsolute(value) ? value : resolve(dirname(base.file), value);
+    const next = to(absolute);
+    if (next !== value) doc.setIn(path, next);
+  };
+  const always = () => true;
+  const nodes: unknown = doc.get('nodes');
+  if (isSeq(nodes)) nodes.items.forEach((_, i) => rewrite(['nodes', i, 'profile'], isProfilePath));
+  else if (isMap(nodes)) rewrite(['nodes', 'profile'], isProfilePath);
+  const manifests: unknown = doc.get('manifests');
+  if (isSeq(manifests)) manifests.items.forEach((_, i) => rewrite(['manifests', i, 'file'], always));
+  rewrite(['coefficients'], always);
 }
 
 /** The scenario of a point: the base with `fields` and `seed` set, relative file paths made absolute. */
 export function pointScenarioText(base: ScenarioBase, fields: readonly (readonly [string, string | number])[], seed: number): string {
   const doc = parseDocument(setFields(base.text, [...fields.map(([f, v]) => [fieldPath(f), v] as const), [['seed'], seed]]));
-  const always = () => true;
-  const nodes: unknown = doc.get('nodes');
-  if (isSeq(nodes)) nodes.items.forEach((_, i) => rewrite(doc, ['nodes', i, 'profile'], base, isProfilePath));
-  else if (isMap(nodes)) rewrite(doc, ['nodes', 'profile'], base, isProfilePath);
-  const manifests: unknown = doc.get('manifests');
-  if (isSeq(manifests)) manifests.items.forEach((_, i) => rewrite(doc, ['manifests', i, 'file'], base, always));
-  rewrite(doc, ['coefficients'], base, always);
+  rewritePaths(doc, base, (absolute) => absolute);
   return doc.toString();
 }
 
-function rewrite(doc: Document, path: (string | number)[], base: ScenarioBase, isFile: (p: string) => boolean): void {
-  const value: unknown = doc.getIn(path);
-  const absolute = absoluteBeside(base, value, isFile);
-  if (absolute !== value) doc.setIn(path, absolute);
+/**
+ * The base scenario with nothing outside it, for a ConfigMap: every file it names by path given a flat name
+ * (`input-N-NAME`) beside it, with that file's text. Paths the base gives absolutely are taken in too.
+ */
+export function selfContainedScenario(base: ScenarioBase): { text: string; files: Record<string, string> } {
+  const doc = parseDocument(base.text);
+  const names = new Map<string, string>();
+  const files: Record<string, string> = {};
+  rewritePaths(doc, base, (absolute) => {
+    let name = names.get(absolute);
+    if (name === undefined) {
+      name = `input-${names.size}-${basename(absolute).replace(/[^-._a-zA-Z0-9]/g, '_')}`;
+      names.set(absolute, name);
+      try {
+        files[name] = readFileSync(absolute, 'utf8');
+      } catch (e) {
+        throw new AnvilError(
+          'ANVIL_ERR_SWEEP',
+          `${base.file} names ${absolute}, which cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); the path is relative to the scenario's folder`,
+        );
+      }
+    }
+    return name;
+  });
+  return { text: doc.toString(), files };
 }

@@ -5,12 +5,15 @@
  * --out` writes, byte for byte as that point run alone (SOURCE_DATE_EPOCH), with --jobs 2 (the CLI's
  * worker) and as shards; the merged table has one row per point, stack, pod job and direction with the axes
  * as columns; a value the scenario schema refuses is named by its axis and field before any point runs;
- * and `anvil check SWEEP` judges every point by its SLAs, the axes in the verdicts' names.
+ * the Kubernetes Job's ConfigMap carries the scenario and its files; and `anvil check SWEEP` judges every point by its SLAs, the axes in the verdicts' names.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tableFromIPC } from 'apache-arrow';
+import { Job } from 'kubernetes-models/batch/v1/Job';
+import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
+import { parseAllDocuments } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../cli-harness.js';
 
@@ -119,6 +122,27 @@ describe('anvil sweep over a cluster scenario', () => {
     const m = anvil(['sweep', 'merge', 'shard0', 'shard1', '--out', 'merged'], dir);
     expect(m.status).toBe(0);
     expect(readFileSync(join(dir, 'merged', 'sweep.arrow')).equals(readFileSync(join(dir, 'local', 'sweep.arrow')))).toBe(true);
+  });
+
+  it('emitted as a Kubernetes Job, carries the scenario and the files it names in the ConfigMap, and a shard run from it gives the same point', () => {
+    const e = anvil(['sweep', 'sweeps/nn.yaml', '--emit', 'k8s-job', '--shards', '2'], dir);
+    expect(e.status).toBe(0);
+    const [configMap, job] = parseAllDocuments(e.stdout).map((d) => d.toJS() as Record<string, unknown>);
+    expect(() => new ConfigMap(configMap as never).validate()).not.toThrow();
+    expect(() => new Job(job as never).validate()).not.toThrow();
+    const data = (configMap as { data: Record<string, string> }).data;
+    expect(Object.keys(data).sort()).toEqual(['input-0-node-d10.yaml', 'scenario.yaml', 'sweep.yaml']);
+    expect(data['scenario.yaml']).toContain('profile: input-0-node-d10.yaml');
+    // The ConfigMap as the pod mounts it, far from the scenario's folder.
+    const mount = tempDir('anvil-sweep-mount-');
+    for (const [name, text] of Object.entries(data)) writeFileSync(join(mount, name), text);
+    const r = anvil(['sweep', 'run-shard', 'sweep.yaml', '--shards', '2', '--index', '0', '--out', 'results'], mount);
+    expect(r.status).toBe(0);
+    for (const name of ['summary.json', 'jobs.arrow', 'intervals.arrow', 'output.txt'])
+      expect(
+        readFileSync(join(mount, 'results', 'points', 'p00000', name)).equals(readFileSync(join(dir, 'local', 'points', 'p00000', name))),
+        name,
+      ).toBe(true);
   });
 
   it('names the axis, the field and the value the scenario schema refuses, before any point runs', () => {
