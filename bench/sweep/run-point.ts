@@ -157,7 +157,15 @@ async function runScenarioPoint(inputs: PointInputs, text: string, dir: string, 
   if (!runner)
     throw new AnvilError('ANVIL_ERR_SWEEP', 'a cluster scenario sweep runs through anvil sweep (the CLI hands in the cluster model)');
   writeFileSync(join(dir, POINT_SCENARIO_FILE), text);
-  const printed = await runner({ text, file: POINT_SCENARIO_FILE, out: dir, maxIos: inputs.maxIos });
+  let printed: string;
+  try {
+    printed = await runner({ text, file: POINT_SCENARIO_FILE, out: dir, maxIos: inputs.maxIos });
+  } catch (e) {
+    if (!isAnvilError(e)) throw e;
+    // The scenario's lines are the point's copy's: the axes say which values made it so.
+    const axes = inputs.axes.map(([name, value]) => `${name}=${value}`).join(', ');
+    throw new AnvilError(e.code, `with ${axes || 'no axes'} (seed ${inputs.seed}): ${e.message}`, e.details);
+  }
   writeFileSync(join(dir, POINT_TEXT), printed);
 }
 

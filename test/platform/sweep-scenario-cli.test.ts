@@ -165,6 +165,21 @@ axes:
     expect(existsSync(join(dir, 'bad', 'points'))).toBe(false);
   });
 
+  it('fails a point whose values together the scenario refuses, naming its axes, and runs the others', () => {
+    writeFileSync(
+      join(dir, 'sweeps', 'short.yaml'),
+      'kind: Sweep\nbase: ../scenarios/nn.yaml\naxes:\n  - { field: duration, values: [10ms, 200ms] }\n',
+    );
+    const r = anvil(['sweep', 'sweeps/short.yaml', '--out', 'short', '--jobs', '1'], dir);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('ANVIL_ERR_SWEEP_POINTS_FAILED: 1 point failed');
+    expect(r.stderr).toMatch(
+      /p00000: ANVIL_ERR_CLUSTER_SCENARIO: with duration=10ms \(seed 1\): scenario\.yaml is not a valid cluster scenario/,
+    );
+    expect(r.stderr).toMatch(/scenario\.yaml:\d+: \/warmup: 50ms leaves nothing of the 10ms run/);
+    expect(readdirSync(join(dir, 'short', 'points'))).toEqual(['p00001']);
+  });
+
   it('refuses a scenario field on a job file and an fio option on a scenario, naming the axis', () => {
     writeFileSync(join(dir, 'sweeps', 'job.fio'), '[j]\nrw=randread\nsize=1g\nruntime=10ms\ntime_based\n');
     writeFileSync(join(dir, 'sweeps', 'mixed.yaml'), 'kind: Sweep\nbase: job.fio\naxes:\n  - { field: duration, values: [1s] }\n');
