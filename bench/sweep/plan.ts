@@ -197,6 +197,10 @@ export function parseSweep(text: string, file: string): SweepPlan {
   const baseText = basePath === undefined ? undefined : readIfAny(basePath);
   const scenario =
     basePath !== undefined && baseText !== undefined && isScenarioText(baseText) ? scenarioBase(basePath, baseText) : undefined;
+  if (scenario && 'profile' in doc)
+    problems.push(
+      `${located.where('/profile')}: /profile: the base is a cluster scenario, whose nodes name their profiles; sweep a node profile by a field axis, e.g. nodes.0.profile`,
+    );
   const axes = spec.axes.map((a, i) => axisOf(a, `/axes/${i}`, located, problems, scenario !== undefined));
   if (scenario)
     axes.forEach((a, i) => {

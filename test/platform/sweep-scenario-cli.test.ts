@@ -193,6 +193,12 @@ axes:
     const onScenario = anvil(['sweep', 'sweeps/mixed2.yaml'], dir);
     expect(onScenario.status).toBe(1);
     expect(onScenario.stderr).toMatch(/\/axes\/0\/option: the base is a cluster scenario: sweep its fields/);
+    writeFileSync(join(dir, 'sweeps', 'with-profile.yaml'), `${SWEEP}profile: intel-p4510-4tb\n`);
+    const withProfile = anvil(['sweep', 'sweeps/with-profile.yaml'], dir);
+    expect(withProfile.status).toBe(1);
+    expect(withProfile.stderr).toMatch(
+      /with-profile\.yaml:\d+: \/profile: the base is a cluster scenario, whose nodes name their profiles/,
+    );
   });
 });
 
