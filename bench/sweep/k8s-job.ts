@@ -8,6 +8,7 @@
 import { parseYamlFile } from '../../platform/yaml-input.js';
 import { dnsLabel, type SweepPlan } from './plan.js';
 import { POINT_PROFILE_FILE } from './point-inputs.js';
+import { POINT_SCENARIO_FILE, selfContainedScenario } from './scenario-base.js';
 
 /** Where the pods see the sweep file (the ConfigMap's mount). */
 export const SWEEP_MOUNT = '/sweep';
@@ -31,27 +32,39 @@ export interface K8sJobOptions {
   readonly memory?: string;
 }
 
-/** The sweep file's text with nothing outside it: `job` inlined for `base`, a profile file as profile.yaml beside it. */
-export function selfContainedSweep(sweepText: string, plan: SweepPlan): { sweep: string; profile: string | undefined } {
+/**
+ * The sweep file's text with nothing outside it: `job` inlined for `base`, a profile file as profile.yaml
+ * beside it; a scenario sweep's base as scenario.yaml beside it with the files the scenario names (`files`).
+ */
+export function selfContainedSweep(
+  sweepText: string,
+  plan: SweepPlan,
+): { sweep: string; profile: string | undefined; files: Record<string, string> } {
   const doc = parseYamlFile(sweepText, plan.file, 'ANVIL_ERR_SWEEP').doc;
+  if (plan.scenario) {
+    const { text, files } = selfContainedScenario(plan.scenario);
+    doc.set('base', POINT_SCENARIO_FILE);
+    doc.set('name', plan.name);
+    return { sweep: doc.toString(), profile: undefined, files: { [POINT_SCENARIO_FILE]: text, ...files } };
+  }
   doc.delete('base');
   doc.set('job', plan.jobText);
   doc.set('name', plan.name);
   const profileIsFile = plan.profileText !== undefined && plan.profile.includes('/');
   if (profileIsFile) doc.set('profile', POINT_PROFILE_FILE);
-  return { sweep: doc.toString(), profile: profileIsFile ? plan.profileText : undefined };
+  return { sweep: doc.toString(), profile: profileIsFile ? plan.profileText : undefined, files: {} };
 }
 
 /** The ConfigMap and the Job that run `plan` as an Indexed Job. */
 export function k8sSweepJob(sweepText: string, plan: SweepPlan, options: K8sJobOptions): [object, object] {
   const name = `anvil-sweep-${dnsLabel(plan.name, 50)}`;
   const labels = { 'app.kubernetes.io/name': 'anvil', 'app.kubernetes.io/component': 'sweep', 'anvil.dev/sweep': dnsLabel(plan.name, 63) };
-  const { sweep, profile } = selfContainedSweep(sweepText, plan);
+  const { sweep, profile, files } = selfContainedSweep(sweepText, plan);
   const configMap = {
     apiVersion: 'v1',
     kind: 'ConfigMap',
     metadata: { name, labels },
-    data: { 'sweep.yaml': sweep, ...(profile !== undefined ? { [POINT_PROFILE_FILE]: profile } : {}) },
+    data: { 'sweep.yaml': sweep, ...(profile !== undefined ? { [POINT_PROFILE_FILE]: profile } : {}), ...files },
   };
   const out = `${RESULTS_MOUNT}/${dnsLabel(plan.name, 63)}`;
   const cpu = options.cpu ?? '1';

@@ -12,11 +12,14 @@ import { parseLocatedYaml, schemaProblems, type LocatedYaml } from '../../platfo
 import { loadProfile } from '../profiles.js';
 import { findOption, unsupportedMessage } from '../workloads/options.js';
 import { readJobFileText } from '../workloads/read-job-file.js';
+import { fieldAxisProblems, isScenarioText, scenarioBase, type ScenarioBase } from './scenario-base.js';
 import { MAX_SWEEP_POINTS, SWEEP_KIND, SweepSchema, type AxisSpec, type RangeSpec, type SweepSpec } from './schema.js';
 
 /** What an axis sets: an fio option in every job, or a device profile parameter (its dotted path). */
 export type AxisTarget =
-  { readonly kind: 'option'; readonly option: string } | { readonly kind: 'profile'; readonly path: readonly string[] };
+  | { readonly kind: 'option'; readonly option: string }
+  | { readonly kind: 'profile'; readonly path: readonly string[] }
+  | { readonly kind: 'field'; readonly field: string };
 
 export type AxisValue = string | number;
 
@@ -40,8 +43,10 @@ export interface SweepPoint {
 export interface SweepPlan {
   readonly file: string;
   readonly name: string;
-  /** The base job file's text (the file named by `base`, or `job` inline). */
+  /** The base job file's text (the file named by `base`, or `job` inline); a scenario sweep's is its scenario's. */
   readonly jobText: string;
+  /** The base cluster scenario, when `base` names one (axes then set its fields). */
+  readonly scenario?: ScenarioBase;
   /** The profile as given: a built-in name, or a path resolved against the sweep file's folder. */
   readonly profile: string;
   /** The base profile's YAML text when each point writes its own profile.yaml (a profile file, or profile axes); else undefined. */
@@ -87,10 +92,20 @@ function rangeValues(range: RangeSpec, limit: number): number[] | string {
   return out;
 }
 
-function axisOf(axis: AxisSpec, at: string, located: LocatedYaml, problems: string[]): SweepAxis | undefined {
+function axisOf(axis: AxisSpec, at: string, located: LocatedYaml, problems: string[], scenario: boolean): SweepAxis | undefined {
   const problem = (field: string, message: string) => problems.push(`${located.where(`${at}${field}`)}: ${at}${field}: ${message}`);
-  if ((axis.option === undefined) === (axis.profile === undefined)) {
-    problem('', 'give exactly one of option (an fio option) or profile (a profile parameter)');
+  const targets = [axis.option, axis.profile, axis.field].filter((t) => t !== undefined).length;
+  if (targets !== 1) {
+    problem('', 'give exactly one of option (an fio option), profile (a profile parameter) or field (a scenario field)');
+    return undefined;
+  }
+  if ((axis.field !== undefined) !== scenario) {
+    problem(
+      axis.field !== undefined ? '/field' : axis.option !== undefined ? '/option' : '/profile',
+      scenario
+        ? 'the base is a cluster scenario: sweep its fields, e.g. { field: duration, values: [2s, 4s] } or { field: workloads.0.job, values: [...] }'
+        : 'field sweeps a cluster scenario: give base a file with kind: ClusterScenario, or sweep an option or profile parameter',
+    );
     return undefined;
   }
   if (axis.option !== undefined) {
@@ -114,12 +129,16 @@ function axisOf(axis: AxisSpec, at: string, located: LocatedYaml, problems: stri
     values = r;
   }
   const target: AxisTarget =
-    axis.option !== undefined ? { kind: 'option', option: axis.option } : { kind: 'profile', path: axis.profile!.split('.') };
-  return { name: axis.name ?? axis.option ?? `profile.${axis.profile!}`, target, values };
+    axis.field !== undefined
+      ? { kind: 'field', field: axis.field }
+      : axis.option !== undefined
+        ? { kind: 'option', option: axis.option }
+        : { kind: 'profile', path: axis.profile!.split('.') };
+  return { name: axis.name ?? axis.field ?? axis.option ?? `profile.${axis.profile!}`, target, values };
 }
 
-function seedsOf(spec: SweepSpec): number[] | string {
-  const seeds = spec.seeds ?? [1];
+function seedsOf(spec: SweepSpec, scenario: ScenarioBase | undefined): number[] | string {
+  const seeds = spec.seeds ?? [scenario?.seed ?? 1];
   if (Array.isArray(seeds)) return seeds;
   const { from, to } = seeds;
   if (to < from) return `to (${to}) is below from (${from})`;
@@ -150,6 +169,14 @@ function readText(path: string, what: string, file: string): string {
   }
 }
 
+function readIfAny(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
 /** Reads and checks sweep YAML text; `file` names it in errors and anchors its relative paths. */
 export function parseSweep(text: string, file: string): SweepPlan {
   const located = parseLocatedYaml(text, file, 'ANVIL_ERR_SWEEP');
@@ -164,11 +191,27 @@ export function parseSweep(text: string, file: string): SweepPlan {
   const problems: string[] = [];
   if ((spec.base === undefined) === (spec.job === undefined))
     problems.push(`${located.where('/')}: give exactly one of base (a job file path) or job (the job file inline)`);
-  const axes = spec.axes.map((a, i) => axisOf(a, `/axes/${i}`, located, problems));
+  const folder = dirname(file);
+  const basePath = spec.base === undefined ? undefined : isAbsolute(spec.base) ? spec.base : join(folder, spec.base);
+  // A base that cannot be read is the job-file reader's to explain, as before scenarios could be swept.
+  const baseText = basePath === undefined ? undefined : readIfAny(basePath);
+  const scenario =
+    basePath !== undefined && baseText !== undefined && isScenarioText(baseText) ? scenarioBase(basePath, baseText) : undefined;
+  if (scenario && 'profile' in doc)
+    problems.push(
+      `${located.where('/profile')}: /profile: the base is a cluster scenario, whose nodes name their profiles; sweep a node profile by a field axis, e.g. nodes.0.profile`,
+    );
+  const axes = spec.axes.map((a, i) => axisOf(a, `/axes/${i}`, located, problems, scenario !== undefined));
+  if (scenario)
+    axes.forEach((a, i) => {
+      if (a?.target.kind !== 'field') return;
+      const at = `/axes/${i}`;
+      for (const p of fieldAxisProblems(scenario, a.name, a.target.field, a.values)) problems.push(`${located.where(at)}: ${at}: ${p}`);
+    });
   const names = axes.map((a) => a?.name);
   const repeated = names.find((n, i) => n !== undefined && names.indexOf(n) !== i);
   if (repeated !== undefined) problems.push(`${located.where('/axes')}: /axes: two axes are named ${repeated}; give one a name`);
-  const seeds = seedsOf(spec);
+  const seeds = seedsOf(spec, scenario);
   if (typeof seeds === 'string') problems.push(`${located.where('/seeds')}: /seeds: ${seeds}`);
   if (problems.length > 0) throw sweepError(file, `has ${problems.length} problem${problems.length > 1 ? 's' : ''}`, problems);
 
@@ -185,14 +228,23 @@ export function parseSweep(text: string, file: string): SweepPlan {
   const points: SweepPoint[] = [];
   for (const values of combos) for (const seed of seedList) points.push({ index: points.length, id: pointId(points.length), values, seed });
 
-  const folder = dirname(file);
-  const jobText = spec.job ?? readJobFileText(isAbsolute(spec.base!) ? spec.base! : join(folder, spec.base!));
+  const jobText = scenario ? scenario.text : (spec.job ?? readJobFileText(basePath!));
   const profileIsFile = spec.profile.includes('/') || /\.ya?ml$/.test(spec.profile);
   const profile = profileIsFile && !isAbsolute(spec.profile) ? join(folder, spec.profile) : spec.profile;
   const hasProfileAxes = checkedAxes.some((a) => a.target.kind === 'profile');
   const profileText = profileIsFile || hasProfileAxes ? readText(loadProfile(profile).path, 'profile', file) : undefined;
   const name = spec.name ?? dnsLabel((file.split('/').pop() ?? 'sweep').replace(/\.ya?ml$/, ''));
-  return { file, name, jobText, profile, profileText, axes: checkedAxes, points, maxIos: spec.max_ios_per_point };
+  return {
+    file,
+    name,
+    jobText,
+    ...(scenario ? { scenario } : {}),
+    profile,
+    profileText,
+    axes: checkedAxes,
+    points,
+    maxIos: spec.max_ios_per_point,
+  };
 }
 
 /** Reads the sweep file at `file`. */

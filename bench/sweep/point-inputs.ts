@@ -11,6 +11,7 @@ import { parseYamlFile } from '../../platform/yaml-input.js';
 import { findOption } from '../workloads/options.js';
 import { scanJobFile } from '../workloads/jobfile.js';
 import type { AxisValue, SweepPlan, SweepPoint } from './plan.js';
+import { POINT_SCENARIO_FILE, pointScenarioText, type ScenarioBase } from './scenario-base.js';
 
 /** The job file's name in a point's folder, as the point's results name it. */
 export const POINT_JOB_FILE = 'job.fio';
@@ -29,6 +30,8 @@ export interface PointInputs {
   /** What `--profile` names: a built-in profile, or profile.yaml. */
   readonly profile: string;
   readonly maxIos: number | undefined;
+  /** A scenario sweep's point: its scenario.yaml (the base with the point's fields and seed set); else undefined. */
+  readonly scenarioText?: string;
   /** sha256 of everything above that changes the result, and Anvil's version. */
   readonly digest: string;
 }
@@ -76,12 +79,13 @@ export function setProfileParameter(text: string, path: readonly string[], value
 
 /** The inputs of `point` of `plan` under Anvil `version`. */
 export function pointInputs(plan: SweepPlan, point: SweepPoint, version: string): PointInputs {
+  if (plan.scenario) return scenarioPointInputs(plan, plan.scenario, point, version);
   let jobText = plan.jobText;
   let profileText = plan.profileText;
   plan.axes.forEach((axis, i) => {
     const value = point.values[i]!;
     if (axis.target.kind === 'option') jobText = setJobOption(jobText, axis.target.option, value);
-    else profileText = setProfileParameter(profileText!, axis.target.path, value);
+    else if (axis.target.kind === 'profile') profileText = setProfileParameter(profileText!, axis.target.path, value);
   });
   const profile = profileText !== undefined ? POINT_PROFILE_FILE : plan.profile;
   const digest = createHash('sha256')
@@ -96,6 +100,27 @@ export function pointInputs(plan: SweepPlan, point: SweepPoint, version: string)
     profileText,
     profile,
     maxIos: plan.maxIos,
+    digest,
+  };
+}
+
+/** The inputs of a scenario sweep's point: its scenario text (the seed in it) and the budget. */
+function scenarioPointInputs(plan: SweepPlan, base: ScenarioBase, point: SweepPoint, version: string): PointInputs {
+  const fields = plan.axes.map((a, i) => [a.target.kind === 'field' ? a.target.field : a.name, point.values[i]!] as const);
+  const scenarioText = pointScenarioText(base, fields, point.seed);
+  const digest = createHash('sha256')
+    .update(JSON.stringify({ version, scenarioText, seed: point.seed, maxIos: plan.maxIos ?? null }))
+    .digest('hex');
+  return {
+    index: point.index,
+    id: point.id,
+    axes: plan.axes.map((a, i) => [a.name, point.values[i]!] as const),
+    seed: point.seed,
+    jobText: '',
+    profileText: undefined,
+    profile: POINT_SCENARIO_FILE,
+    maxIos: plan.maxIos,
+    scenarioText,
     digest,
   };
 }

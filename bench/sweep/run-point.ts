@@ -7,7 +7,7 @@
  */
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isAnvilError } from '../../platform/errors.js';
+import { AnvilError, isAnvilError } from '../../platform/errors.js';
 import { anvilVersion } from '../package-root.js';
 import { loadProfile, parseProfile } from '../profiles.js';
 import { ensureOutputDir } from '../results/output-dir.js';
@@ -15,6 +15,7 @@ import { writeOutDir, writeStdout } from '../results/run-output.js';
 import { runModelText } from '../run.js';
 import type { SweepPlan, SweepPoint } from './plan.js';
 import { POINT_JOB_FILE, POINT_PROFILE_FILE, pointInputs, type PointInputs } from './point-inputs.js';
+import { POINT_SCENARIO_FILE } from './scenario-base.js';
 
 /** A point's manifest in its folder. */
 export const POINT_MANIFEST = 'point.json';
@@ -63,15 +64,29 @@ export function recordedDigest(dir: string): string | undefined {
   }
 }
 
+/**
+ * Runs a cluster scenario given as text, named `file` in its results (relative paths in it are absolute),
+ * writing `anvil run FILE --out OUT`'s results into `out`; returns what that command prints (normal
+ * format). Handed in by the CLI: the cluster model is platform/cluster's, which bench may not import.
+ */
+export type ScenarioRunner = (run: {
+  readonly text: string;
+  readonly file: string;
+  readonly out: string;
+  readonly maxIos: number | undefined;
+}) => Promise<string>;
+
 /** `anvil run` of a point alone, run in its folder. */
 export function standaloneCommand(inputs: PointInputs): string {
+  if (inputs.scenarioText !== undefined)
+    return `anvil run ${POINT_SCENARIO_FILE}${inputs.maxIos !== undefined ? ` --max-ios ${inputs.maxIos}` : ''} --out .`;
   const profile = inputs.profile === POINT_PROFILE_FILE ? ` --profile ${POINT_PROFILE_FILE}` : ` --profile ${inputs.profile}`;
   const maxIos = inputs.maxIos !== undefined ? ` --max-ios ${inputs.maxIos}` : '';
   return `anvil run ${POINT_JOB_FILE} --seed ${inputs.seed}${profile}${maxIos} --out .`;
 }
 
 /** Runs point `index` of `plan` into `out` unless its results are there already; never throws for the point's own failure. */
-export async function runPoint(plan: SweepPlan, index: number, out: string): Promise<PointOutcome> {
+export async function runPoint(plan: SweepPlan, index: number, out: string, scenarioRunner?: ScenarioRunner): Promise<PointOutcome> {
   const point = plan.points[index]!;
   const version = anvilVersion();
   const final = join(pointsDir(out), point.id);
@@ -90,22 +105,8 @@ export async function runPoint(plan: SweepPlan, index: number, out: string): Pro
   try {
     rmSync(temporary, { recursive: true, force: true });
     ensureOutputDir(temporary);
-    writeFileSync(join(temporary, POINT_JOB_FILE), inputs.jobText);
-    if (inputs.profileText !== undefined) writeFileSync(join(temporary, POINT_PROFILE_FILE), inputs.profileText);
-    const profile = inputs.profileText !== undefined ? parseProfile(inputs.profileText, POINT_PROFILE_FILE) : loadProfile(inputs.profile);
-    const notes: string[] = [];
-    const stderr = { write: (t: string) => notes.push(t) } as unknown as NodeJS.WriteStream;
-    const { output } = runModelText(
-      inputs.jobText,
-      POINT_JOB_FILE,
-      profile,
-      { seed: inputs.seed, ...(inputs.maxIos !== undefined ? { maxIos: inputs.maxIos } : {}) },
-      { stderr },
-    );
-    let text = '';
-    writeStdout({ write: (t: string) => (text += t) }, 'normal', output, version);
-    writeFileSync(join(temporary, POINT_TEXT), text);
-    await writeOutDir(temporary, output);
+    if (inputs.scenarioText !== undefined) await runScenarioPoint(inputs, inputs.scenarioText, temporary, scenarioRunner);
+    else await runJobPoint(inputs, temporary, version);
     const manifest: PointManifest = {
       sweep: plan.name,
       index,
@@ -129,6 +130,43 @@ export async function runPoint(plan: SweepPlan, index: number, out: string): Pro
     const error = isAnvilError(e) ? e.format() : `unexpected error (please report it): ${(e as Error).message}`;
     return failed(out, plan, point, error);
   }
+}
+
+/** A job-file point: job.fio (and profile.yaml) and `anvil run job.fio --out`'s results in `dir`. */
+async function runJobPoint(inputs: PointInputs, dir: string, version: string): Promise<void> {
+  writeFileSync(join(dir, POINT_JOB_FILE), inputs.jobText);
+  if (inputs.profileText !== undefined) writeFileSync(join(dir, POINT_PROFILE_FILE), inputs.profileText);
+  const profile = inputs.profileText !== undefined ? parseProfile(inputs.profileText, POINT_PROFILE_FILE) : loadProfile(inputs.profile);
+  const notes: string[] = [];
+  const stderr = { write: (t: string) => notes.push(t) } as unknown as NodeJS.WriteStream;
+  const { output } = runModelText(
+    inputs.jobText,
+    POINT_JOB_FILE,
+    profile,
+    { seed: inputs.seed, ...(inputs.maxIos !== undefined ? { maxIos: inputs.maxIos } : {}) },
+    { stderr },
+  );
+  let text = '';
+  writeStdout({ write: (t: string) => (text += t) }, 'normal', output, version);
+  writeFileSync(join(dir, POINT_TEXT), text);
+  await writeOutDir(dir, output);
+}
+
+/** A scenario point: scenario.yaml and `anvil run scenario.yaml --out`'s results in `dir`. */
+async function runScenarioPoint(inputs: PointInputs, text: string, dir: string, runner: ScenarioRunner | undefined): Promise<void> {
+  if (!runner)
+    throw new AnvilError('ANVIL_ERR_SWEEP', 'a cluster scenario sweep runs through anvil sweep (the CLI hands in the cluster model)');
+  writeFileSync(join(dir, POINT_SCENARIO_FILE), text);
+  let printed: string;
+  try {
+    printed = await runner({ text, file: POINT_SCENARIO_FILE, out: dir, maxIos: inputs.maxIos });
+  } catch (e) {
+    if (!isAnvilError(e)) throw e;
+    // The scenario's lines are the point's copy's: the axes say which values made it so.
+    const axes = inputs.axes.map(([name, value]) => `${name}=${value}`).join(', ');
+    throw new AnvilError(e.code, `with ${axes || 'no axes'} (seed ${inputs.seed}): ${e.message}`, e.details);
+  }
+  writeFileSync(join(dir, POINT_TEXT), printed);
 }
 
 /** Records point `point` as failed with `error` in OUT/failed/ID.json (written whole, then renamed), and says so. */

@@ -12,7 +12,7 @@ import { ensureOutputDir } from '../results/output-dir.js';
 import { sweepProgressBar, type SweepProgress } from '../results/progress-bar.js';
 import { mergedTable, parquetOf, readSweepFolders, SWEEP_PARQUET, SWEEP_TABLE, type SweepFolders } from './merge.js';
 import type { SweepPlan } from './plan.js';
-import { runPoint, type PointOutcome } from './run-point.js';
+import { runPoint, type PointOutcome, type ScenarioRunner } from './run-point.js';
 import type { PointTask } from './worker.js';
 
 /** Heap each worker may use, MiB: a point's model is far smaller; a runaway point fails alone instead of taking the machine. */
@@ -68,12 +68,19 @@ function tally(total: number, stream: NodeJS.WriteStream | undefined) {
 /** Runs every point of `plan` (read from `file`) into `out` on `jobs` worker threads. */
 export async function runSweepLocally(
   plan: SweepPlan,
-  options: { readonly file: string; readonly out: string; readonly jobs: number; readonly stderr?: NodeJS.WriteStream },
+  options: {
+    readonly file: string;
+    readonly out: string;
+    readonly jobs: number;
+    readonly stderr?: NodeJS.WriteStream;
+    /** The workers' module (a default export taking a PointTask); default worker.ts, which runs job-file points only. */
+    readonly worker?: string;
+  },
 ): Promise<SweepRunSummary> {
   ensureOutputDir(options.out);
   const { Tinypool } = await import('tinypool');
   const pool = new Tinypool({
-    filename: new URL('./worker.js', import.meta.url).href,
+    filename: options.worker ?? new URL('./worker.js', import.meta.url).href,
     minThreads: options.jobs,
     maxThreads: options.jobs,
     resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
@@ -108,12 +115,19 @@ export function shardPoints(plan: SweepPlan, index: number, shards: number): num
 /** Runs shard `index` of `shards` into `out`, one point after another, in this process. */
 export async function runShard(
   plan: SweepPlan,
-  options: { readonly index: number; readonly shards: number; readonly out: string; readonly stderr?: NodeJS.WriteStream },
+  options: {
+    readonly index: number;
+    readonly shards: number;
+    readonly out: string;
+    readonly stderr?: NodeJS.WriteStream;
+    /** Runs a scenario sweep's points (the CLI's, with the cluster model). */
+    readonly scenarioRunner?: ScenarioRunner;
+  },
 ): Promise<SweepRunSummary> {
   const indices = shardPoints(plan, options.index, options.shards);
   ensureOutputDir(options.out);
   const counts = tally(indices.length, options.stderr);
-  for (const i of indices) counts.add(await runPoint(plan, i, options.out));
+  for (const i of indices) counts.add(await runPoint(plan, i, options.out, options.scenarioRunner));
   return counts.summary();
 }
 

@@ -46,11 +46,19 @@ export const AxisSchema = Type.Object(
         description: 'a device profile parameter, dotted for nested ones, e.g. read_latency or nand.channels',
       }),
     ),
+    field: Type.Optional(
+      Type.String({
+        pattern: '^[a-z_][a-z0-9_]*(\\.([a-z_][a-z0-9_]*|[0-9]+))*$',
+        maxLength: 256,
+        description:
+          'a field of the base cluster scenario, dotted, list items by index, e.g. duration, nodes.count, perf_tiers.0.limit_iops',
+      }),
+    ),
     name: Type.Optional(
       Type.String({
         pattern: '^[a-z_][a-z0-9_.]*$',
         maxLength: 64,
-        description: 'the axis column in the merged table (default: the option, or profile.PARAMETER)',
+        description: 'the axis column in the merged table (default: the option, profile.PARAMETER, or the field)',
       }),
     ),
     values: Type.Optional(Type.Array(AxisValue, { minItems: 1, maxItems: MAX_SWEEP_POINTS, description: 'the values, in order' })),
@@ -58,7 +66,8 @@ export const AxisSchema = Type.Object(
   },
   {
     additionalProperties: false,
-    description: 'an axis: one of option or profile, and one of values or range, e.g. { option: iodepth, values: [1, 4, 16] }',
+    description:
+      'an axis: one of option, profile or field (a scenario sweep), and one of values or range, e.g. { option: iodepth, values: [1, 4, 16] }',
   },
 );
 
@@ -80,7 +89,12 @@ export const SweepSchema = Type.Object(
   {
     kind: Type.Literal(SWEEP_KIND, { description: 'kind: Sweep' }),
     name: Type.Optional(Type.String({ pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$', maxLength: 63, description: 'the sweep: a DNS label' })),
-    base: Type.Optional(Type.String({ minLength: 1, description: 'the base fio job file, relative to the sweep file' })),
+    base: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description: 'the base fio job file or cluster scenario (kind: ClusterScenario), relative to the sweep file',
+      }),
+    ),
     job: Type.Optional(
       Type.String({ minLength: 1, description: 'the base fio job file inline (instead of base), as a literal block: job: |' }),
     ),

@@ -35,6 +35,7 @@ import { DEFAULT_MAX_IOS } from '../../bench/targets/run-cost.js';
 import type { StorageSchedulerKind } from '../../sim/qos/storage-qos.js';
 import { AnvilError } from '../errors.js';
 import { wholeNumber } from './arguments.js';
+import { expandSweepArgs } from './check-sweep.js';
 import { cliIo } from './cli-io.js';
 import { writeCompareHtml, writeOutput } from './compare-command.js';
 import { scenarioMembers } from './scenario-members.js';
@@ -227,7 +228,10 @@ export function registerCheckCommand(cli: Command): void {
     .description(
       'run cluster scenarios and judge their SLAs: a verdict table, verdicts.json (with --out) and JUnit XML (--junit); exit 0 every SLA held, 1 one failed, 2 the input could not be checked',
     )
-    .argument('<scenario...>', 'cluster scenario files (kind: ClusterScenario), or folders: every cluster scenario in them')
+    .argument(
+      '<scenario...>',
+      'cluster scenario files (kind: ClusterScenario), folders (every cluster scenario in them), or sweeps of a scenario (kind: Sweep: every point checked)',
+    )
     .addOption(new Option('--target <target>', 'where the scenarios run: sim (the model)').default('sim'))
     .option('--stack <stack>', 'the stack to check, hci, diy, or hci,diy for both (default: the stack(s) each scenario names)', parseStack)
     .addOption(storageSchedulerOption())
@@ -257,7 +261,15 @@ export function registerCheckCommand(cli: Command): void {
     )
     .option('--max-ios <n>', `stop a run once its drives have served this many I/Os (default ${DEFAULT_MAX_IOS})`, parseMaxIos)
     .action(async (args: string[], opts: CheckOptions) => {
-      const { runs, compared, paired } = await checkScenarios(args, opts);
+      const sweeps = expandSweepArgs(args, opts.out);
+      let checked: Awaited<ReturnType<typeof checkScenarios>>;
+      try {
+        checked = await checkScenarios(sweeps.args, opts);
+      } finally {
+        sweeps.cleanup();
+      }
+      const { compared, paired } = checked;
+      const runs = sweeps.label(checked.runs);
       const version = anvilVersion();
       const doc = { ...verdictsDocument(runs, version), ...(compared ? { baseline: compared } : {}) };
       cliIo().stdout.write(verdictTable(doc));

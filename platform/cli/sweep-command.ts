@@ -126,7 +126,9 @@ interface SweepFlags {
 export function registerSweepCommands(cli: Command): void {
   const sweep = cli
     .command('sweep')
-    .description('run a sweep (kind: Sweep): a job file over axes of options, profile parameters and seeds, on every core')
+    .description(
+      'run a sweep (kind: Sweep): a job file or cluster scenario over axes of options, profile parameters or scenario fields and seeds, on every core',
+    )
     // Optional so that `anvil sweep` alone prints this help, as every command group does.
     .argument('[sweep]', 'sweep file (YAML, kind: Sweep)')
     .usage('[options] [command]\n       anvil sweep [options] <sweep>')
@@ -162,7 +164,14 @@ export function registerSweepCommands(cli: Command): void {
         return;
       }
       const out = opts.out ?? defaultOut(plan.name);
-      const summary = await runSweepLocally(plan, { file, out, jobs: opts.jobs ?? defaultJobs(), stderr: cliIo().stderr });
+      const summary = await runSweepLocally(plan, {
+        file,
+        out,
+        jobs: opts.jobs ?? defaultJobs(),
+        stderr: cliIo().stderr,
+        // The CLI's worker: it runs scenario points too (bench/sweep's cannot reach the cluster model).
+        worker: new URL('./sweep-worker.js', import.meta.url).href,
+      });
       await writeMergedTable([out], out);
       await writePage(out);
       report(`sweep ${plan.name}`, summary, out);
@@ -180,7 +189,8 @@ export function registerSweepCommands(cli: Command): void {
       const plan = loadSweep(file);
       const index = opts.index ?? indexFromEnvironment();
       const out = opts.out ?? defaultOut(plan.name);
-      const summary = await runShard(plan, { index, shards: opts.shards, out, stderr: cliIo().stderr });
+      const { runScenarioPoint } = await import('./sweep-scenario-runner.js');
+      const summary = await runShard(plan, { index, shards: opts.shards, out, stderr: cliIo().stderr, scenarioRunner: runScenarioPoint });
       report(`shard ${index} of ${opts.shards}`, summary, out);
       failIfAny(summary);
     });

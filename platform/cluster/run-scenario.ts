@@ -250,11 +250,15 @@ function runStack(
   return { stack, run, summary, flows: flowSeries(built.network) };
 }
 
-/** Runs a cluster scenario file on its stack, or on both in compare mode, and writes its results; returns the measurement and the summary. */
+/**
+ * Runs a cluster scenario file on its stack, or on both in compare mode, and writes its results; returns the
+ * measurement and the summary. `loaded`: the scenario already read as `file` (a sweep's point, read from its text).
+ */
 export async function runScenarioFile(
   file: string,
   options: ScenarioRunOptions,
   io: RunIo,
+  loaded?: LoadedClusterScenario,
 ): Promise<{ run: SimRunMeasurement; summary: ScenarioSummary | ScenarioCompareSummary }> {
   if (options.out !== undefined) ensureOutputDir(options.out);
   if (options.target !== 'sim')
@@ -262,7 +266,7 @@ export async function runScenarioFile(
       'ANVIL_ERR_TARGET',
       `--target ${options.target}: a cluster scenario runs on the model only; use --target sim (or leave --target out)`,
     );
-  const s = loadClusterScenario(file);
+  const s = loaded ?? loadClusterScenario(file);
   const stacks = chooseStacks(s, options.stack);
   checkSupported(s);
   for (const n of s.notes) io.stderr.write(`${n}\n`);

@@ -31,7 +31,8 @@ function axisChart(axis: string, series: readonly SeriesPoint[], y: 'iops' | 'p9
     y: { grid: true, zero: y === 'iops', label: y === 'iops' ? 'IOPS' : 'p99 completion latency (ms)' },
     ...(many ? { color: { legend: true, scheme: 'tableau10' as const } } : {}),
     marks: [
-      Plot.line(series as SeriesPoint[], { x: 'x', y, stroke: many ? 'series' : 'steelblue', strokeWidth: 2 }),
+      // z named: a zipped sweep's series may hold one reading each, which Plot would otherwise warn of.
+      Plot.line(series as SeriesPoint[], { x: 'x', y, z: many ? 'series' : null, stroke: many ? 'series' : 'steelblue', strokeWidth: 2 }),
       Plot.dot(series as SeriesPoint[], { x: 'x', y, fill: many ? 'series' : 'steelblue', r: 3 }),
       Plot.dot(kneePoints, { x: 'x', y, r: 8, stroke: 'black', strokeWidth: 1.5, fill: 'none' }),
       Plot.text(kneePoints, { x: 'x', y, text: (d: SeriesPoint) => `knee ${axis}=${d.x}`, dy: -16, fontWeight: 'bold' }),

@@ -37,20 +37,23 @@ export interface SeriesPoint {
 export function sweepSummary(bytes: Uint8Array): SweepSummary {
   const table = tableFromIPC(bytes);
   const names = table.schema.fields.map((f) => f.name);
-  const axes = names.slice(1, names.indexOf('seed'));
-  const byPoint = new Map<number, { values: AxisValue[]; seed: number; iops: number; p99_ns: number }>();
+  // A scenario sweep's points ran on each stack of the scenario: the stack is one more axis, never summed over.
+  const axes = [...names.slice(1, names.indexOf('seed')), ...(names.includes('stack') ? ['stack'] : [])];
+  const byPoint = new Map<string, { point: number; values: AxisValue[]; seed: number; iops: number; p99_ns: number }>();
   for (const row of table.toArray() as Record<string, unknown>[]) {
     const point = Number(row.point);
-    let p = byPoint.get(point);
+    const key = `${point}\u0000${String(row.stack ?? '')}`;
+    let p = byPoint.get(key);
     if (!p) {
-      p = { values: axes.map((a) => row[a] as AxisValue), seed: Number(row.seed), iops: 0, p99_ns: 0 };
-      byPoint.set(point, p);
+      p = { point, values: axes.map((a) => row[a] as AxisValue), seed: Number(row.seed), iops: 0, p99_ns: 0 };
+      byPoint.set(key, p);
     }
     if (Number(row.total_ios) <= 0) continue;
     p.iops += Number(row.iops);
     p.p99_ns = Math.max(p.p99_ns, Number(row.clat_p99_ns));
   }
-  const points = [...byPoint.entries()].sort((a, b) => a[0] - b[0]).map(([point, p]) => ({ point, ...p }));
+  // Rows come in point order (merge.ts), so the map's order is the sweep's.
+  const points = [...byPoint.values()];
   return { name: table.schema.metadata.get('sweep') ?? 'sweep', axes, points };
 }
 

@@ -19,12 +19,12 @@ describe('sweep file', () => {
     expect(e.code).toBe('ANVIL_ERR_SWEEP');
     const details = e.details.join('\n');
     expect(details).toMatch(/sweep\.yaml:3: \/mode: "diagonal" is not allowed, allowed: cartesian\|zip/);
-    expect(details).toMatch(/sweep\.yaml:6: \/axes\/0\/valuez: not a known field, allowed: option\|profile\|name\|values\|range/);
+    expect(details).toMatch(/sweep\.yaml:6: \/axes\/0\/valuez: not a known field, allowed: option\|profile\|field\|name\|values\|range/);
   });
 
   it('refuses an axis without exactly one target and an option the model does not take', () => {
     const e = caught(() => sweep('kind: Sweep\nbase: base.fio\naxes:\n  - values: [1]\n  - option: latency_target\n    values: [5ms]\n'));
-    expect(e.details.join('\n')).toMatch(/sweep\.yaml:4: \/axes\/0: give exactly one of option .* or profile/);
+    expect(e.details.join('\n')).toMatch(/sweep\.yaml:4: \/axes\/0: give exactly one of option .*, profile .* or field/);
     expect(e.details.join('\n')).toMatch(
       /sweep\.yaml:5: \/axes\/1\/option: option 'latency_target' is not supported by the model: .*give iodepth instead/,
     );
