@@ -5,6 +5,7 @@
 import { FIO_DEFAULT_PERCENTILES } from '../../sim/measure/latency-histogram.js';
 import type { BlockSizeShare, OffsetDistribution, RateProcess } from '../../sim/workload/spec.js';
 import type { RwMode } from './options.js';
+import { defaultLogSettings, type LogSettings } from './options-logs.js';
 
 /** One job's options while a file is resolved: fio's `thread_options`, reduced to what the model uses. */
 export interface JobSettings {
@@ -90,6 +91,8 @@ export interface JobSettings {
   flowSleep_ns: number;
   /** fio `random_sequence_stride`. */
   sequenceStride: boolean;
+  /** fio's log files and their periods. */
+  logs: LogSettings;
 }
 
 /** fio's defaults (options.c `.def`), with the job name still to be filled in. */
@@ -144,6 +147,7 @@ export function defaultSettings(): JobSettings {
     flowWeight: 0,
     flowSleep_ns: 0,
     sequenceStride: false,
+    logs: defaultLogSettings(),
   };
 }
 
@@ -158,5 +162,6 @@ export function cloneSettings(s: JobSettings): JobSettings {
     lines: { ...s.lines },
     bsSplit: { ...s.bsSplit },
     rateBytes: { ...s.rateBytes },
+    logs: { ...s.logs },
   };
 }

@@ -10,6 +10,7 @@ import { FIO_DEFAULT_PERCENTILES } from '../../sim/measure/latency-histogram.js'
 import type { RateProcess } from '../../sim/workload/spec.js';
 import { PATTERN_OPTIONS } from './options-pattern.js';
 import { IOENGINE_OPTION, REAL_IO_OPTIONS } from './options-real-io.js';
+import { LOG_OPTIONS } from './options-logs.js';
 
 /** fio `rw` modes the model runs. `rw` and `readwrite` are the same sequential mix. */
 export const RW_MODES = ['read', 'write', 'randread', 'randwrite', 'rw', 'readwrite', 'randrw'] as const;
@@ -513,6 +514,7 @@ export const FIO_OPTIONS: readonly FioOption[] = [
     note: "sizes are read with fio's default kb_base=1024 (4k = 4096, 4KiB = 4000)",
   },
   ...PATTERN_OPTIONS,
+  ...LOG_OPTIONS,
   ...REAL_IO_OPTIONS,
 ];
 

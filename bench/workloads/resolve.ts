@@ -4,9 +4,10 @@
  * section starts from those defaults and overrides them, and `numjobs=N` makes N clones. Every problem
  * in the file is collected and thrown as one `AnvilError`; options the model ignores give notes.
  */
-import { workloadSpec, type BlockSizeShare, type WorkloadSpec } from '../../sim/workload/spec.js';
+import { workloadSpec, type BlockSizeShare, type FioLogRequest, type WorkloadSpec } from '../../sim/workload/spec.js';
 import { jobFileError, scanJobFile, type JobEnv, type JobOption, type JobProblem, type JobSection } from './jobfile.js';
 import { MAX_JOBS, cloneSettings, defaultSettings, findOption, unsupportedMessage, type JobSettings } from './options.js';
+import { logCaveat, logRequest } from './options-logs.js';
 
 /** What a job file resolves to. */
 export interface LoadedWorkloads {
@@ -205,6 +206,7 @@ function buildSpecs(s: JobSettings, section: JobSection, order: JobOrder, capaci
       ? { stride: { zone_bytes: s.zoneSize_bytes, skip_bytes: s.zoneSkip_bytes } }
       : {}),
     ...(s.flowWeight > 0 ? { flow: { id: s.flowId, weight: s.flowWeight, sleep_ns: s.flowSleep_ns } } : {}),
+    ...logExtras(s, section, out),
   };
   if (s.zoneMode === 'strided' && random) {
     out.problem(
@@ -270,6 +272,16 @@ function buildSpecs(s: JobSettings, section: JobSection, order: JobOrder, capaci
   return specs;
 }
 
+/** The spec's `logs` for the job's log options, with a note where the model writes less than fio would. */
+function logExtras(s: JobSettings, section: JobSection, out: Collector): { logs?: FioLogRequest } {
+  const logs = logRequest(s.logs, s.name);
+  if (logs === undefined) return {};
+  const caveat = logCaveat(s.logs);
+  const line = s.lines.write_lat_log ?? section.line;
+  if (caveat !== undefined) out.note(`logs@${line}`, line, caveat);
+  return { logs };
+}
+
 /**
  * Resolves a fio job file into the model's workloads.
  * @param text the job file's contents
@@ -328,6 +340,10 @@ export function loadWorkloads(text: string, fileName: string, deviceCapacity_byt
   }
   const specs: WorkloadSpec[] = [];
   for (const { settings, section, order } of jobs) specs.push(...buildSpecs(settings, section, order, deviceCapacity_bytes, out));
+  // fio numbers its jobs (every clone of every section, in file order) from 1; log file names carry it.
+  specs.forEach((spec, i) => {
+    if (spec.logs) specs[i] = { ...spec, logs: { ...spec.logs, index: i + 1 } };
+  });
   if (out.problems.length > 0) throw jobFileError(fileName, out.problems);
   return { specs, notes: out.notes };
 }

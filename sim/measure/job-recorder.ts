@@ -36,6 +36,7 @@ export class DirectionRecorder implements MeasuredDirection {
   private intervalIos = 0;
   private intervalClatSum_ns = 0;
   private intervalClatMax_ns = 0;
+  private intervalSlatSum_ns = 0;
   /** `clat.counts` when the open interval started. */
   private readonly clatCountsAtIntervalStart = new Float64Array(BUCKETS);
   /** The closing interval's histogram, rebuilt at each close. */
@@ -58,6 +59,7 @@ export class DirectionRecorder implements MeasuredDirection {
     this.intervalIos++;
     this.intervalClatSum_ns += clat_ns;
     if (clat_ns > this.intervalClatMax_ns) this.intervalClatMax_ns = clat_ns;
+    this.intervalSlatSum_ns += slat_ns;
     // Closed loops submit at once: no submission latency, and total latency is the completion latency.
     if (slat_ns === 0) {
       this.slat.recordZero();
@@ -84,6 +86,7 @@ export class DirectionRecorder implements MeasuredDirection {
       clat_p99_ns: h.percentile(99),
       clat_p999_ns: h.percentile(99.9),
       clat_max_ns: h.n > 0 ? h.max_ns : 0,
+      slat_mean_ns: h.n > 0 ? this.intervalSlatSum_ns / h.n : 0,
     });
     this.intervalHistograms.push({ time_ns, interval_ns, ...h.nonEmptyBuckets() });
     this.clatCountsAtIntervalStart.set(this.clat.counts);
@@ -91,6 +94,7 @@ export class DirectionRecorder implements MeasuredDirection {
     this.intervalIos = 0;
     this.intervalClatSum_ns = 0;
     this.intervalClatMax_ns = 0;
+    this.intervalSlatSum_ns = 0;
   }
 
   /** I/Os completed in the interval still open. */

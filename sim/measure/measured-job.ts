@@ -20,6 +20,8 @@ export interface IntervalRow {
   readonly clat_p99_ns: number;
   readonly clat_p999_ns: number;
   readonly clat_max_ns: number;
+  /** Mean submission latency in the interval, ns (the model's rows; fio's logs give none to a host run). */
+  readonly slat_mean_ns?: number;
 }
 
 /**
