@@ -5,7 +5,7 @@
 import { FIO_DEFAULT_PERCENTILES } from '../../sim/measure/latency-histogram.js';
 import type { BlockSizeShare, OffsetDistribution, RateProcess } from '../../sim/workload/spec.js';
 import type { RwMode } from './options.js';
-import { defaultLogSettings, type LogSettings } from './options-logs.js';
+import { defaultLogSettings, type LogSettings } from './log-settings.js';
 
 /** One job's options while a file is resolved: fio's `thread_options`, reduced to what the model uses. */
 export interface JobSettings {

@@ -5,39 +5,9 @@
  */
 import type { FioLogRequest } from '../../sim/workload/spec.js';
 import type { FioOption, JobSettings } from './options.js';
+import type { LogSettings } from './log-settings.js';
 
 type Apply = (s: JobSettings, value: string | undefined) => string | undefined;
-
-/** One job's log options while a file is resolved; a prefix of '' is the job's name (fio's bare `write_bw_log`). */
-export interface LogSettings {
-  bw: string | undefined;
-  iops: string | undefined;
-  lat: string | undefined;
-  hist: string | undefined;
-  /** fio's log_avg_msec, log_hist_msec (ms), log_hist_coarseness, bwavgtime and iopsavgtime (ms), per_job_logs. */
-  avg_ms: number;
-  hist_ms: number;
-  histCoarseness: number;
-  bwAvg_ms: number;
-  iopsAvg_ms: number;
-  perJobLogs: boolean;
-}
-
-/** fio's defaults: no logs, every I/O logged (0), no histogram period, 500 ms bandwidth and IOPS samples. */
-export function defaultLogSettings(): LogSettings {
-  return {
-    bw: undefined,
-    iops: undefined,
-    lat: undefined,
-    hist: undefined,
-    avg_ms: 0,
-    hist_ms: 0,
-    histCoarseness: 0,
-    bwAvg_ms: 500,
-    iopsAvg_ms: 500,
-    perJobLogs: true,
-  };
-}
 
 /** The longest averaging period the model takes, ms (a day): longer gives no line in any run it can simulate. */
 export const MAX_LOG_PERIOD_MS = 86_400_000;
