@@ -1,8 +1,9 @@
 /**
  * fio's log files from a model run, in fio's formats (HOWTO "Log File Formats"), read by fio's own
  * fio2gnuplot and fiologparser_hist.py:
- * - `PREFIX_bw.N.log`, `PREFIX_iops.N.log`: `time_ms, value, ddir, 0, 0` per direction and full period
- *   (KiB/s, I/Os per second), the period being log_avg_msec, or bwavgtime / iopsavgtime when it is 0;
+ * - `PREFIX_bw.N.log`, `PREFIX_iops.N.log`: `time_ms, value, ddir, bs, 0` per direction with I/O and full
+ *   period (KiB/s, I/Os per second), the period being log_avg_msec (bs 0), or bwavgtime / iopsavgtime
+ *   when it is 0 (bs the job's block size);
  * - `PREFIX_slat.N.log`, `PREFIX_clat.N.log`, `PREFIX_lat.N.log`: the mean latency (ns) over each
  *   log_avg_msec, the last partial period included, as fio flushes it at the end;
  * - `PREFIX_clat_hist.N.log`: `time_ms, ddir, bs, count...` per log_hist_msec, each line the I/Os completed
@@ -109,6 +110,7 @@ function averagedLog(
   period_ms: number,
   fullOnly: boolean,
   value: (p: PeriodSums, s_: number) => number | undefined,
+  bs: (ddir: number) => number = () => 0,
 ): string {
   const perDirection = directions(job).map(([ddir, d]) => [ddir, foldPeriods(d, job.measured.windowStart_ns, period_ms)] as const);
   const lines: string[] = [];
@@ -117,8 +119,9 @@ function averagedLog(
     for (const [ddir, ps] of perDirection) {
       const p = ps[i];
       if (p === undefined || (fullOnly && !p.full)) continue;
-      const v = value(p, period_ms / 1000);
-      if (v !== undefined) lines.push(`${p.end_ms}, ${v}, ${ddir}, 0, 0`);
+      // fio writes no line for a direction without I/O in the period ("No entries for interval").
+      const v = p.ios > 0 ? value(p, period_ms / 1000) : undefined;
+      if (v !== undefined) lines.push(`${p.end_ms}, ${v}, ${ddir}, ${bs(ddir)}, 0`);
     }
   }
   return lines.length > 0 ? lines.join('\n') + '\n' : '';
@@ -162,6 +165,13 @@ function histogramLog(job: JobMeasurement, period_ms: number, coarseness: number
   return lines.map((l) => l.text + '\n').join('');
 }
 
+/** The block size fio puts in an unaveraged sample: the direction's one size, or 0 for a mix of sizes. */
+function sampleBlockSize(spec: WorkloadSpec, ddir: number): number {
+  const split = ddir === 0 ? spec.bsSplit?.read : spec.bsSplit?.write;
+  if (split !== undefined && split.length > 1) return 0;
+  return ddir === 0 ? spec.blockSize_bytes.read : spec.blockSize_bytes.write;
+}
+
 /** A log file's name as fio makes it: `PREFIX_TYPE.N.log`, or `PREFIX_TYPE.log` with per_job_logs=0. */
 export function logFileName(prefix: string, type: string, r: FioLogRequest): string {
   return r.perJobLogs ? `${prefix}_${type}.${r.index}.log` : `${prefix}_${type}.log`;
@@ -174,16 +184,18 @@ export function fioLogFiles(run: RunMeasurement): Map<string, string> {
   for (const job of run.jobs) {
     const r = job.specs[0]!.logs;
     if (!r) continue;
+    // Unaveraged (log_avg_msec=0), fio's bandwidth and IOPS samples carry the job's block size where it has one.
+    const bs = r.avg_ms > 0 ? undefined : (ddir: number) => sampleBlockSize(job.specs[0]!, ddir);
     if (r.bw !== undefined) {
       add(
         logFileName(r.bw, 'bw', r),
-        averagedLog(job, r.avg_ms || r.bwAvg_ms, true, (p, s) => Math.floor(p.bytes / s / 1024)),
+        averagedLog(job, r.avg_ms || r.bwAvg_ms, true, (p, s) => Math.floor(p.bytes / s / 1024), bs),
       );
     }
     if (r.iops !== undefined) {
       add(
         logFileName(r.iops, 'iops', r),
-        averagedLog(job, r.avg_ms || r.iopsAvg_ms, true, (p, s) => Math.floor(p.ios / s)),
+        averagedLog(job, r.avg_ms || r.iopsAvg_ms, true, (p, s) => Math.floor(p.ios / s), bs),
       );
     }
     if (r.lat !== undefined && r.avg_ms > 0) {

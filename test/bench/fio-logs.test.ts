@@ -141,9 +141,22 @@ per_job_logs=0
 
   it('log bandwidth at bwavgtime without log_avg_msec, and say why no per-I/O latency log is written', async () => {
     const { out, stderr } = await runWithLogs('[r]\nrw=randread\nruntime=2s\ntime_based\nwrite_bw_log=r\nwrite_lat_log=r\n');
-    expect(lines(join(out, 'r_bw.1.log')).map((l) => l[0])).toEqual([500, 1000, 1500, 2000]);
+    // Unaveraged samples carry the job's block size, as fio's.
+    expect(lines(join(out, 'r_bw.1.log')).map((l) => [l[0], l[2], l[3]])).toEqual([500, 1000, 1500, 2000].map((t) => [t, 0, 4096]));
     expect(existsSync(join(out, 'r_clat.1.log'))).toBe(false);
     expect(stderr).toMatch(/job\.fio:\d+: write_lat_log without log_avg_msec .*set log_avg_msec/);
+  });
+
+  it('have no line for a direction without I/O in a period, as fio writes none', async () => {
+    // verify: the writes, then their read-back; each direction is busy in only part of the run.
+    const { out, jobs } = await runWithLogs('[v]\nrw=write\nbs=128k\nsize=64m\nverify=crc32c\nwrite_iops_log=v\nlog_avg_msec=5\n');
+    const iops = lines(join(out, 'v_iops.1.log'));
+    expect(iops.every((l) => l[1]! > 0)).toBe(true);
+    const reads = iops.filter((l) => l[2] === 0).map((l) => l[0]!);
+    const writes = iops.filter((l) => l[2] === 1).map((l) => l[0]!);
+    expect(reads.length).toBeGreaterThan(0);
+    expect(Math.min(...reads)).toBeGreaterThanOrEqual(Math.max(...writes));
+    expect(jobs[0]!.read.total_ios).toBe(jobs[0]!.write.total_ios);
   });
 
   it('refuse a period too fine for the run, naming the options', async () => {
