@@ -8,7 +8,7 @@ import { AnvilError } from '../platform/errors.js';
 import { anvilVersion } from './package-root.js';
 import { DEFAULT_PROFILE, loadProfile, profileCapacity, type DeviceProfile } from './profiles.js';
 import { runHorizon, runOnModel, type SimProgress } from './targets/sim.js';
-import { logInterval_ns, writeFioLogs } from './results/fio-logs.js';
+import { fioLogNotes, logInterval_ns, writeFioLogs } from './results/fio-logs.js';
 import { loadWorkloads } from './workloads/resolve.js';
 import { readJobFileText } from './workloads/read-job-file.js';
 import { checkRunCost, DEFAULT_MAX_IOS, estimateOnProfile } from './targets/run-cost.js';
@@ -115,6 +115,7 @@ function writeModelLogs(run: SimRunMeasurement, options: RunOptions, io: RunIo):
     }
   }
   writeFioLogs(run, options.out ?? process.cwd());
+  for (const note of fioLogNotes(run)) io.stderr.write(`${note}\n`);
 }
 
 async function writeOutput(output: RunOutput, options: RunOptions, io: RunIo, version: string): Promise<void> {

@@ -5,17 +5,19 @@
  *   period (KiB/s, I/Os per second), the period being log_avg_msec (bs 0), or bwavgtime / iopsavgtime
  *   when it is 0 (bs the job's block size);
  * - `PREFIX_slat.N.log`, `PREFIX_clat.N.log`, `PREFIX_lat.N.log`: the mean latency (ns) over each
- *   log_avg_msec, the last partial period included, as fio flushes it at the end;
+ *   log_avg_msec, the last partial period included, as fio flushes it at the end; with log_avg_msec=0,
+ *   one line per I/O (`time_ms, ns, ddir, bs, 0`) from the recorder's per-I/O log, up to its cap;
  * - `PREFIX_clat_hist.N.log`: `time_ms, ddir, bs, count...` per log_hist_msec, each line the I/Os completed
  *   in the period per fio bucket (halved log_hist_coarseness times); no line for the last partial period.
- * Times are ms from the start of the job's measurement (after ramp_time), as fio's. Everything comes from
- * the interval series the model records (one row per interval), never from per-I/O samples: the run's
+ * Times are ms from the start of the job's measurement (after ramp_time), as fio's. The averaged logs come
+ * from the interval series the model records (one row per interval), never from per-I/O samples: the run's
  * interval is the periods' greatest common divisor (`logInterval_ns`), so a period is whole rows.
  */
 import { writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { AnvilError } from '../../platform/errors.js';
 import { BUCKETS } from '../../sim/measure/latency-histogram.js';
+import type { IoLogEntry, IoLogView } from '../../sim/measure/io-log.js';
 import type { FioLogRequest, WorkloadSpec } from '../../sim/workload/spec.js';
 import type { JobMeasurement, MeasuredDirection, RunMeasurement } from './measurement.js';
 import { ensureOutputDir } from './output-dir.js';
@@ -165,6 +167,36 @@ function histogramLog(job: JobMeasurement, period_ms: number, coarseness: number
   return lines.map((l) => l.text + '\n').join('');
 }
 
+/** fio's unaveraged latency logs (log_avg_msec=0): one line per I/O, `time_ms, latency_ns, ddir, bs, 0`. */
+function perIoLogs(log: IoLogView): [string, string, string] {
+  const slat: string[] = [];
+  const clat: string[] = [];
+  const lat: string[] = [];
+  const e: IoLogEntry = { time_ns: 0, direction: 0, slat_ns: 0, clat_ns: 0, bytes: 0 };
+  for (let i = 0; i < log.count; i++) {
+    log.entry(i, e);
+    const tail = `, ${e.direction}, ${e.bytes}, 0\n`;
+    const t = Math.floor(e.time_ns / MS);
+    slat.push(`${t}, ${Math.round(e.slat_ns)}${tail}`);
+    clat.push(`${t}, ${Math.round(e.clat_ns)}${tail}`);
+    lat.push(`${t}, ${Math.round(e.slat_ns + e.clat_ns)}${tail}`);
+  }
+  return [slat.join(''), clat.join(''), lat.join('')];
+}
+
+/** Notes for logs the model cut short: a per-I/O latency log keeps at most MAX_IO_LOG_ENTRIES I/Os per job. */
+export function fioLogNotes(run: RunMeasurement): string[] {
+  const notes: string[] = [];
+  for (const job of run.jobs) {
+    const log = job.measured.ioLog;
+    if (log === undefined || log.dropped === 0) continue;
+    notes.push(
+      `note: job '${job.name}': its per-I/O latency logs (write_lat_log without log_avg_msec) hold its first ${log.count} of ${log.count + log.dropped} I/Os, the most the model keeps per job; set log_avg_msec (ms) for averaged logs over the whole run`,
+    );
+  }
+  return notes;
+}
+
 /** The block size fio puts in an unaveraged sample: the direction's one size, or 0 for a mix of sizes. */
 function sampleBlockSize(spec: WorkloadSpec, ddir: number): number {
   const split = ddir === 0 ? spec.bsSplit?.read : spec.bsSplit?.write;
@@ -197,6 +229,12 @@ export function fioLogFiles(run: RunMeasurement): Map<string, string> {
         logFileName(r.iops, 'iops', r),
         averagedLog(job, r.avg_ms || r.iopsAvg_ms, true, (p, s) => Math.floor(p.ios / s), bs),
       );
+    }
+    if (r.lat !== undefined && r.avg_ms === 0 && job.measured.ioLog !== undefined) {
+      const [slat, clat, lat] = perIoLogs(job.measured.ioLog);
+      add(logFileName(r.lat, 'slat', r), slat);
+      add(logFileName(r.lat, 'clat', r), clat);
+      add(logFileName(r.lat, 'lat', r), lat);
     }
     if (r.lat !== undefined && r.avg_ms > 0) {
       const mean = (sum: (p: PeriodSums) => number) => (p: PeriodSums) => (p.ios > 0 ? Math.round(sum(p) / p.ios) : undefined);

@@ -57,7 +57,7 @@ export const LOG_OPTIONS: readonly FioOption[] = [
     'write_lat_log',
     'string',
     undefined,
-    'write the latency logs PREFIX_slat.N.log, PREFIX_clat.N.log, PREFIX_lat.N.log (ns; needs log_avg_msec in the model)',
+    'write the latency logs PREFIX_slat.N.log, PREFIX_clat.N.log, PREFIX_lat.N.log (ns; a line per I/O without log_avg_msec, up to 1000000 per job)',
     prefix((l, v) => (l.lat = v)),
   ),
   model(
@@ -125,12 +125,4 @@ export function logRequest(l: LogSettings, jobName: string): FioLogRequest | und
     perJobLogs: l.perJobLogs,
     index: 0,
   };
-}
-
-/** Why a requested log will not be written as fio would (one text per case), for a note on stderr. */
-export function logCaveat(l: LogSettings): string | undefined {
-  if (l.lat !== undefined && l.avg_ms === 0) {
-    return 'write_lat_log without log_avg_msec asks fio for one line per I/O, which the model does not keep (it records per-interval figures); no latency log is written: set log_avg_msec (ms) for averaged latency logs';
-  }
-  return undefined;
 }

@@ -7,7 +7,7 @@
 import { workloadSpec, type BlockSizeShare, type FioLogRequest, type WorkloadSpec } from '../../sim/workload/spec.js';
 import { jobFileError, scanJobFile, type JobEnv, type JobOption, type JobProblem, type JobSection } from './jobfile.js';
 import { MAX_JOBS, cloneSettings, defaultSettings, findOption, unsupportedMessage, type JobSettings } from './options.js';
-import { logCaveat, logRequest } from './options-logs.js';
+import { logRequest } from './options-logs.js';
 
 /** What a job file resolves to. */
 export interface LoadedWorkloads {
@@ -206,7 +206,7 @@ function buildSpecs(s: JobSettings, section: JobSection, order: JobOrder, capaci
       ? { stride: { zone_bytes: s.zoneSize_bytes, skip_bytes: s.zoneSkip_bytes } }
       : {}),
     ...(s.flowWeight > 0 ? { flow: { id: s.flowId, weight: s.flowWeight, sleep_ns: s.flowSleep_ns } } : {}),
-    ...logExtras(s, section, out),
+    ...logExtras(s),
   };
   if (s.zoneMode === 'strided' && random) {
     out.problem(
@@ -272,14 +272,10 @@ function buildSpecs(s: JobSettings, section: JobSection, order: JobOrder, capaci
   return specs;
 }
 
-/** The spec's `logs` for the job's log options, with a note where the model writes less than fio would. */
-function logExtras(s: JobSettings, section: JobSection, out: Collector): { logs?: FioLogRequest } {
+/** The spec's `logs` for the job's log options. */
+function logExtras(s: JobSettings): { logs?: FioLogRequest } {
   const logs = logRequest(s.logs, s.name);
-  if (logs === undefined) return {};
-  const caveat = logCaveat(s.logs);
-  const line = s.lines.write_lat_log ?? section.line;
-  if (caveat !== undefined) out.note(`logs@${line}`, line, caveat);
-  return { logs };
+  return logs === undefined ? {} : { logs };
 }
 
 /**

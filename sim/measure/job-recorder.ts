@@ -5,6 +5,7 @@
  */
 import { BUCKETS, BucketHistogram, LatencyHistogram, bucketOf } from './latency-histogram.js';
 import type { IntervalHistogram, IntervalRow, MeasuredDirection, MeasuredJob } from './measured-job.js';
+import type { IoLog } from './io-log.js';
 
 export type { IntervalHistogram, IntervalRow } from './measured-job.js';
 
@@ -121,6 +122,8 @@ export class JobRecorder {
   windowEnd_ns = 0;
   /** I/Os that came back with an error (STATUS_ERROR), over the whole run: fio's total_err. */
   errors = 0;
+  /** Every I/O of the window, where the job asks fio for unaveraged latency logs; absent otherwise. */
+  ioLog: IoLog | undefined = undefined;
   private nextIntervalEnd: number;
 
   /**
@@ -142,6 +145,7 @@ export class JobRecorder {
     if (now_ns < this.windowStart_ns || (now_ns === this.windowStart_ns && now_ns > 0) || now_ns > this.windowLimit_ns) return;
     if (now_ns > this.nextIntervalEnd) this.advanceTo(now_ns);
     (op === 0 ? this.read : this.write).record(slat_ns, clat_ns, bytes);
+    if (this.ioLog !== undefined) this.ioLog.push(now_ns - this.windowStart_ns, op, slat_ns, clat_ns, bytes);
   }
 
   /** Closes every interval that ended at or before `now_ns`. */
@@ -179,6 +183,7 @@ export class JobRecorder {
       read: this.read,
       write: this.write,
       ...(this.errors > 0 ? { total_err: this.errors } : {}),
+      ...(this.ioLog !== undefined ? { ioLog: this.ioLog } : {}),
     };
   }
 }

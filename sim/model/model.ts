@@ -12,6 +12,7 @@ import { RandomStreams } from '../core/random.js';
 import type { DeviceInstance, DeviceKind } from '../devices/device.js';
 import { RequestPool, type Station } from '../io/requests.js';
 import { JobRecorder } from '../measure/job-recorder.js';
+import { IoLog } from '../measure/io-log.js';
 import { FlowGroup } from '../workload/flow-group.js';
 import { JobGenerator } from '../workload/job-generator.js';
 import { OpenLoopSingleServer } from '../workload/open-loop-single-server.js';
@@ -276,6 +277,8 @@ export class Model {
       const windowStart = start_ns + spec.ramp_ns;
       const limit = spec.runtime_ns > 0 ? windowStart + spec.runtime_ns : Infinity;
       unit = { specs: [], labels, recorder: new JobRecorder(windowStart, this.interval_ns, limit), active: 0, windowEnd_ns: windowStart };
+      // fio's latency logs without log_avg_msec have a line per I/O: only then does the recorder keep each I/O.
+      if (spec.logs?.lat !== undefined && spec.logs.avg_ms === 0) unit.recorder.ioLog = new IoLog();
       this.units.push(unit);
       if (spec.groupReporting) this.sharedUnits.set(key, unit);
     }

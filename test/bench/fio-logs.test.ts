@@ -139,12 +139,18 @@ per_job_logs=0
     ]);
   });
 
-  it('log bandwidth at bwavgtime without log_avg_msec, and say why no per-I/O latency log is written', async () => {
-    const { out, stderr } = await runWithLogs('[r]\nrw=randread\nruntime=2s\ntime_based\nwrite_bw_log=r\nwrite_lat_log=r\n');
+  it('log bandwidth at bwavgtime without log_avg_msec, and latency one line per I/O, as fio does', async () => {
+    const { out, jobs } = await runWithLogs('[r]\nrw=randread\niodepth=4\nruntime=2s\ntime_based\nwrite_bw_log=r\nwrite_lat_log=r\n');
     // Unaveraged samples carry the job's block size, as fio's.
     expect(lines(join(out, 'r_bw.1.log')).map((l) => [l[0], l[2], l[3]])).toEqual([500, 1000, 1500, 2000].map((t) => [t, 0, 4096]));
-    expect(existsSync(join(out, 'r_clat.1.log'))).toBe(false);
-    expect(stderr).toMatch(/job\.fio:\d+: write_lat_log without log_avg_msec .*set log_avg_msec/);
+    const clat = lines(join(out, 'r_clat.1.log'));
+    const read = jobs[0]!.read;
+    expect(clat).toHaveLength(read.total_ios);
+    expect(clat.every((l, i) => l.length === 5 && l[2] === 0 && l[3] === 4096 && (i === 0 || l[0]! >= clat[i - 1]![0]!))).toBe(true);
+    expect(clat.at(-1)![0]).toBeLessThanOrEqual(2000);
+    const mean = clat.reduce((a, l) => a + l[1]!, 0) / clat.length;
+    expect(Math.abs(mean - read.clat_ns.mean)).toBeLessThan(1);
+    expect(lines(join(out, 'r_lat.1.log'))).toEqual(clat);
   });
 
   it('have no line for a direction without I/O in a period, as fio writes none', async () => {
