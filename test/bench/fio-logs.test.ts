@@ -18,7 +18,7 @@ const QUEUE = 'kind: queue\nservers: 2\nservice: { dist: lognormal, mean: 40us, 
 const BIN = join(process.cwd(), 'dist', 'platform', 'cli', 'main.js');
 
 type Stats = { N: number; mean: number; percentile: Record<string, number> };
-type Dir = { io_bytes: number; total_ios: number; bw: number; iops: number; runtime: number; clat_ns: Stats };
+type Dir = { io_bytes: number; total_ios: number; bw: number; iops: number; runtime: number; clat_ns: Stats; slat_ns: Stats };
 type Job = { jobname: string; read: Dir; write: Dir };
 
 function lines(path: string): number[][] {
@@ -151,6 +151,21 @@ per_job_logs=0
     const mean = clat.reduce((a, l) => a + l[1]!, 0) / clat.length;
     expect(Math.abs(mean - read.clat_ns.mean)).toBeLessThan(1);
     expect(lines(join(out, 'r_lat.1.log'))).toEqual(clat);
+  });
+
+  it('carry submission latency where I/Os wait before submission (slat, and lat = slat + clat)', async () => {
+    // Poisson arrivals at one I/O in flight: some wait for the one before to finish.
+    const job =
+      '[p]\nrw=randread\nrate_iops=15000\nrate_process=poisson\nruntime=1s\ntime_based\nwrite_lat_log=p\nwrite_iops_log=p\nlog_avg_msec=100\n';
+    const { out, jobs } = await runWithLogs(job);
+    const slat_ns = jobs[0]!.read.slat_ns;
+    expect(slat_ns.mean).toBeGreaterThan(0);
+    const slat = lines(join(out, 'p_slat.1.log'));
+    const ios = lines(join(out, 'p_iops.1.log'));
+    const weighted = slat.reduce((a, l, i) => a + l[1]! * ios[i]![1]!, 0) / ios.reduce((a, l) => a + l[1]!, 0);
+    expect(Math.abs(weighted - slat_ns.mean) / slat_ns.mean).toBeLessThan(1e-3);
+    const clat = lines(join(out, 'p_clat.1.log'));
+    lines(join(out, 'p_lat.1.log')).forEach((l, i) => expect(Math.abs(l[1]! - slat[i]![1]! - clat[i]![1]!)).toBeLessThanOrEqual(1));
   });
 
   it('have no line for a direction without I/O in a period, as fio writes none', async () => {
