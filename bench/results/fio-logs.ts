@@ -17,7 +17,7 @@ import { writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { AnvilError } from '../../platform/errors.js';
 import { BUCKETS } from '../../sim/measure/latency-histogram.js';
-import type { IoLogEntry, IoLogView } from '../../sim/measure/io-log.js';
+import { MAX_IO_LOG_ENTRIES, type IoLogEntry, type IoLogView } from '../../sim/measure/io-log.js';
 import type { FioLogRequest, WorkloadSpec } from '../../sim/workload/spec.js';
 import type { JobMeasurement, MeasuredDirection, RunMeasurement } from './measurement.js';
 import { ensureOutputDir } from './output-dir.js';
@@ -184,14 +184,14 @@ function perIoLogs(log: IoLogView): [string, string, string] {
   return [slat.join(''), clat.join(''), lat.join('')];
 }
 
-/** Notes for logs the model cut short: a per-I/O latency log keeps at most MAX_IO_LOG_ENTRIES I/Os per job. */
+/** Notes for logs the model cut short: the per-I/O latency logs of a run keep at most MAX_IO_LOG_ENTRIES I/Os together. */
 export function fioLogNotes(run: RunMeasurement): string[] {
   const notes: string[] = [];
   for (const job of run.jobs) {
     const log = job.measured.ioLog;
     if (log === undefined || log.dropped === 0) continue;
     notes.push(
-      `note: job '${job.name}': its per-I/O latency logs (write_lat_log without log_avg_msec) hold its first ${log.count} of ${log.count + log.dropped} I/Os, the most the model keeps per job; set log_avg_msec (ms) for averaged logs over the whole run`,
+      `note: job '${job.name}': its per-I/O latency logs (write_lat_log without log_avg_msec) hold its first ${log.count} of ${log.count + log.dropped} I/Os: the model keeps ${MAX_IO_LOG_ENTRIES} per run, every job together; set log_avg_msec (ms) for averaged logs over the whole run`,
     );
   }
   return notes;

@@ -4,15 +4,26 @@
  * them into the one option table, `resolve.ts` hands the settings to the spec.
  */
 import type { FioLogRequest } from '../../sim/workload/spec.js';
-import type { FioOption, JobSettings } from './options.js';
 import type { LogSettings } from './log-settings.js';
 
-type Apply = (s: JobSettings, value: string | undefined) => string | undefined;
+// The rows are typed by their shape, not by options.ts's FioOption, so this file imports nothing back
+// from the table it feeds (options.ts checks them as FioOption where it spreads them in).
+type Apply = (s: { logs: LogSettings }, value: string | undefined) => string | undefined;
+/** One row of the option table (options.ts `FioOption`, the fields these rows use). */
+interface LogOptionRow {
+  readonly name: string;
+  readonly aliases: readonly string[];
+  readonly support: 'model';
+  readonly kind: 'string' | 'int' | 'bool';
+  readonly default: string | undefined;
+  readonly help: string;
+  readonly apply: Apply;
+}
 
 /** The longest averaging period the model takes, ms (a day): longer gives no line in any run it can simulate. */
 export const MAX_LOG_PERIOD_MS = 86_400_000;
 
-function model(name: string, kind: FioOption['kind'], def: string | undefined, help: string, apply: Apply): FioOption {
+function model(name: string, kind: LogOptionRow['kind'], def: string | undefined, help: string, apply: Apply): LogOptionRow {
   return { name, aliases: [], support: 'model', kind, default: def, help, apply };
 }
 
@@ -38,7 +49,7 @@ function whole(name: string, min: number, max: number, set: (l: LogSettings, v: 
 const MS = (name: string, set: (l: LogSettings, v: number) => void, example: string) => whole(name, 0, MAX_LOG_PERIOD_MS, set, example);
 
 /** The rows. */
-export const LOG_OPTIONS: readonly FioOption[] = [
+export const LOG_OPTIONS: readonly LogOptionRow[] = [
   model(
     'write_bw_log',
     'string',
@@ -57,7 +68,7 @@ export const LOG_OPTIONS: readonly FioOption[] = [
     'write_lat_log',
     'string',
     undefined,
-    'write the latency logs PREFIX_slat.N.log, PREFIX_clat.N.log, PREFIX_lat.N.log (ns; a line per I/O without log_avg_msec, up to 1000000 per job)',
+    'write the latency logs PREFIX_slat.N.log, PREFIX_clat.N.log, PREFIX_lat.N.log (ns; a line per I/O without log_avg_msec, up to 1000000 per run)',
     prefix((l, v) => (l.lat = v)),
   ),
   model(

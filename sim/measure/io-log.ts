@@ -9,8 +9,13 @@ const CHUNK = 65_536;
 /** Numbers per entry: time (ns since the window's start), direction, slat (ns), clat (ns), bytes. */
 const FIELDS = 5;
 
-/** Most I/Os a job's per-I/O log keeps (about 40 MB); later I/Os are counted in `dropped`. */
+/** Most I/Os the per-I/O logs of one run keep, every job together (about 40 MB); later I/Os are counted in `dropped`. */
 export const MAX_IO_LOG_ENTRIES = 1_000_000;
+
+/** Entries left to the per-I/O logs of one run, shared by its jobs' logs. */
+export interface IoLogBudget {
+  left: number;
+}
 
 /** One logged I/O. */
 export interface IoLogEntry {
@@ -38,13 +43,15 @@ export class IoLog implements IoLogView {
   count = 0;
   dropped = 0;
 
-  constructor(readonly cap = MAX_IO_LOG_ENTRIES) {}
+  /** @param budget the run's entries left, shared with its other logs (a fresh MAX_IO_LOG_ENTRIES by default) */
+  constructor(private readonly budget: IoLogBudget = { left: MAX_IO_LOG_ENTRIES }) {}
 
   push(time_ns: number, direction: number, slat_ns: number, clat_ns: number, bytes: number): void {
-    if (this.count >= this.cap) {
+    if (this.budget.left <= 0) {
       this.dropped++;
       return;
     }
+    this.budget.left--;
     const at = this.count % CHUNK;
     if (at === 0) this.chunks.push(new Float64Array(CHUNK * FIELDS));
     const chunk = this.chunks[this.chunks.length - 1]!;

@@ -1,4 +1,4 @@
-/** The per-I/O log behind fio's unaveraged latency logs: entries as pushed, across chunks, and a cap that counts what it drops. */
+/** The per-I/O log behind fio's unaveraged latency logs: entries as pushed, across chunks, and a run-wide budget that counts what it drops. */
 import { describe, expect, it } from 'vitest';
 import { IoLog, type IoLogEntry } from '../../sim/measure/io-log.js';
 
@@ -13,10 +13,14 @@ describe('IoLog', () => {
     }
   });
 
-  it('keeps at most its cap and counts the rest as dropped', () => {
-    const log = new IoLog(3);
-    for (let i = 0; i < 5; i++) log.push(i, 0, 0, i, 512);
-    expect([log.count, log.dropped]).toEqual([3, 2]);
-    expect(log.entry(2, { time_ns: 0, direction: 0, slat_ns: 0, clat_ns: 0, bytes: 0 }).clat_ns).toBe(2);
+  it("keeps at most the run's budget, shared between logs, and counts the rest as dropped", () => {
+    const budget = { left: 5 };
+    const a = new IoLog(budget);
+    const b = new IoLog(budget);
+    for (let i = 0; i < 3; i++) a.push(i, 0, 0, i, 512);
+    for (let i = 0; i < 4; i++) b.push(i, 1, 0, i, 512);
+    a.push(9, 0, 0, 9, 512);
+    expect([a.count, a.dropped, b.count, b.dropped, budget.left]).toEqual([3, 1, 2, 2, 0]);
+    expect(b.entry(1, { time_ns: 0, direction: 0, slat_ns: 0, clat_ns: 0, bytes: 0 }).clat_ns).toBe(1);
   });
 });
