@@ -7,7 +7,8 @@
 import { AnvilError } from '../platform/errors.js';
 import { anvilVersion } from './package-root.js';
 import { DEFAULT_PROFILE, loadProfile, profileCapacity, type DeviceProfile } from './profiles.js';
-import { runOnModel, type SimProgress } from './targets/sim.js';
+import { runHorizon, runOnModel, type SimProgress } from './targets/sim.js';
+import { fioLogNotes, logInterval_ns, writeFioLogs } from './results/fio-logs.js';
 import { loadWorkloads } from './workloads/resolve.js';
 import { readJobFileText } from './workloads/read-job-file.js';
 import { checkRunCost, DEFAULT_MAX_IOS, estimateOnProfile } from './targets/run-cost.js';
@@ -65,6 +66,7 @@ export async function runJobFile(
   const { run, output } = runModelText(text, jobFile, profile, options, io, bar?.update);
   bar?.done();
   await writeOutput(output, options, io, anvilVersion());
+  writeModelLogs(run, options, io);
   return run;
 }
 
@@ -85,15 +87,35 @@ export function runModelText(
   for (const note of notes) io.stderr.write(`${note}\n`);
   checkRunCost(estimateOnProfile(specs, profile), options.maxIos ?? DEFAULT_MAX_IOS, jobFile);
   const started = performance.now();
+  // fio's log files need the interval series at their periods; runs without logs keep the default interval.
+  const interval_ns = logInterval_ns(specs, runHorizon(specs), jobFile);
   const run = runOnModel({
     jobs: specs,
     profile,
     seed: options.seed,
+    ...(interval_ns !== undefined ? { interval_ns } : {}),
     ...(onProgress ? { onProgress } : {}),
     wallClock_s: () => (performance.now() - started) / 1000,
   });
   const output = modelRunOutput(run, { version: anvilVersion(), timestamp_s: runTimestamp(), jobFile });
   return { run, output };
+}
+
+/**
+ * fio's log files of a model run (write_bw_log and the rest): beside the results with --out, else in the
+ * working directory, as fio writes them.
+ */
+function writeModelLogs(run: SimRunMeasurement, options: RunOptions, io: RunIo): void {
+  if (!run.jobs.some((j) => j.specs[0]!.logs)) return;
+  for (const job of run.jobs) {
+    if (job.specs.length > 1 && job.specs[0]!.logs) {
+      io.stderr.write(
+        `note: job '${job.name}': group_reporting measures its ${job.specs.length} jobs as one, so their logs are written once, under job number ${job.specs[0]!.logs.index}\n`,
+      );
+    }
+  }
+  writeFioLogs(run, options.out ?? process.cwd());
+  for (const note of fioLogNotes(run)) io.stderr.write(`${note}\n`);
 }
 
 async function writeOutput(output: RunOutput, options: RunOptions, io: RunIo, version: string): Promise<void> {

@@ -198,7 +198,7 @@ export function runModel(model: Model, options: ModelRunOptions): SimRunMeasurem
 }
 
 /** The latest end of any job's runtime, ns; Infinity when a job is bound only by size. */
-function runHorizon(jobs: readonly WorkloadSpec[]): number {
+export function runHorizon(jobs: readonly WorkloadSpec[]): number {
   // Stonewall phases run one after another: the phases' longest jobs add up.
   const phaseEnd = new Map<number, number>();
   for (const j of jobs) {

@@ -4,6 +4,7 @@
  */
 import { FIO_DEFAULT_PERCENTILES } from '../../sim/measure/latency-histogram.js';
 import type { BlockSizeShare, OffsetDistribution, RateProcess } from '../../sim/workload/spec.js';
+import { defaultLogSettings, type LogSettings } from './log-settings.js';
 
 /**
  * fio `rw` modes the model runs. `rw` and `readwrite` are the same sequential mix; the trim modes issue
@@ -112,6 +113,8 @@ export interface JobSettings {
   flowSleep_ns: number;
   /** fio `random_sequence_stride`. */
   sequenceStride: boolean;
+  /** fio's log files and their periods. */
+  logs: LogSettings;
 }
 
 /** fio's defaults (options.c `.def`), with the job name still to be filled in. */
@@ -167,6 +170,7 @@ export function defaultSettings(): JobSettings {
     flowWeight: 0,
     flowSleep_ns: 0,
     sequenceStride: false,
+    logs: defaultLogSettings(),
   };
 }
 
@@ -181,5 +185,6 @@ export function cloneSettings(s: JobSettings): JobSettings {
     lines: { ...s.lines },
     bsSplit: { ...s.bsSplit },
     rateBytes: { ...s.rateBytes },
+    logs: { ...s.logs },
   };
 }

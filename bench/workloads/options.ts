@@ -10,6 +10,7 @@ import { FIO_DEFAULT_PERCENTILES } from '../../sim/measure/latency-histogram.js'
 import type { RateProcess } from '../../sim/workload/spec.js';
 import { PATTERN_OPTIONS } from './options-pattern.js';
 import { IOENGINE_OPTION, REAL_IO_OPTIONS } from './options-real-io.js';
+import { LOG_OPTIONS } from './options-logs.js';
 
 /** Largest `iodepth` the model accepts (I/Os in flight per job). */
 export const MAX_IODEPTH = 65536;
@@ -483,6 +484,7 @@ export const FIO_OPTIONS: readonly FioOption[] = [
     note: "sizes are read with fio's default kb_base=1024 (4k = 4096, 4KiB = 4000)",
   },
   ...PATTERN_OPTIONS,
+  ...LOG_OPTIONS,
   ...REAL_IO_OPTIONS,
 ];
 
@@ -515,7 +517,7 @@ function distance(a: string, b: string): number {
 }
 
 /** What the model takes, for the end of an error that names unsupported options. */
-export const SUPPORTED_OPTIONS_LINE = `options the model supports: ${SUPPORTED_OPTIONS.join(', ')}; ignored (real I/O only, with a note): ioengine, direct, filename and ${IGNORED_OPTIONS.length - 3} more (engine parameters, data patterns, file naming, CPU placement, page cache, log files; see README "Job files")`;
+export const SUPPORTED_OPTIONS_LINE = `options the model supports: ${SUPPORTED_OPTIONS.join(', ')}; ignored (real I/O only, with a note): ioengine, direct, filename and ${IGNORED_OPTIONS.length - 3} more (engine parameters, data patterns, file naming, CPU placement, page cache, log-line details; see README "Job files")`;
 
 /**
  * The problem text for an option the model will not take (unknown, an alias, or rejected), e.g.

@@ -4,9 +4,10 @@
  * section starts from those defaults and overrides them, and `numjobs=N` makes N clones. Every problem
  * in the file is collected and thrown as one `AnvilError`; options the model ignores give notes.
  */
-import { workloadSpec, type BlockSizeShare, type WorkloadSpec } from '../../sim/workload/spec.js';
+import { workloadSpec, type BlockSizeShare, type FioLogRequest, type WorkloadSpec } from '../../sim/workload/spec.js';
 import { jobFileError, scanJobFile, type JobEnv, type JobOption, type JobProblem, type JobSection } from './jobfile.js';
 import { MAX_JOBS, cloneSettings, defaultSettings, findOption, unsupportedMessage, type JobSettings } from './options.js';
+import { logRequest } from './options-logs.js';
 
 /** What a job file resolves to. */
 export interface LoadedWorkloads {
@@ -208,6 +209,7 @@ function buildSpecs(s: JobSettings, section: JobSection, order: JobOrder, capaci
     ...(s.rw.includes('trim') ? { trimMode: s.rw.endsWith('trimwrite') ? ('trimwrite' as const) : ('trim' as const) } : {}),
     ...(s.rw.includes('trim') && s.trimRanges > 1 ? { trimRanges: s.trimRanges } : {}),
     ...(s.rw.includes('trim') && s.bs.trim !== s.bs.write ? { trimBlockSize_bytes: s.bs.trim } : {}),
+    ...logExtras(s),
   };
   if (s.trimRanges > 1 && !s.rw.includes('trim')) {
     out.problem(
@@ -280,6 +282,12 @@ function buildSpecs(s: JobSettings, section: JobSection, order: JobOrder, capaci
   return specs;
 }
 
+/** The spec's `logs` for the job's log options. */
+function logExtras(s: JobSettings): { logs?: FioLogRequest } {
+  const logs = logRequest(s.logs, s.name);
+  return logs === undefined ? {} : { logs };
+}
+
 /**
  * Resolves a fio job file into the model's workloads.
  * @param text the job file's contents
@@ -338,6 +346,10 @@ export function loadWorkloads(text: string, fileName: string, deviceCapacity_byt
   }
   const specs: WorkloadSpec[] = [];
   for (const { settings, section, order } of jobs) specs.push(...buildSpecs(settings, section, order, deviceCapacity_bytes, out));
+  // fio numbers its jobs (every clone of every section, in file order) from 1; log file names carry it.
+  specs.forEach((spec, i) => {
+    if (spec.logs) specs[i] = { ...spec, logs: { ...spec.logs, index: i + 1 } };
+  });
   if (out.problems.length > 0) throw jobFileError(fileName, out.problems);
   return { specs, notes: out.notes };
 }

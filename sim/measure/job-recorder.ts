@@ -5,6 +5,7 @@
  */
 import { BUCKETS, BucketHistogram, LatencyHistogram, bucketOf } from './latency-histogram.js';
 import type { IntervalHistogram, IntervalRow, MeasuredDirection, MeasuredJob } from './measured-job.js';
+import type { IoLog } from './io-log.js';
 
 export type { IntervalHistogram, IntervalRow } from './measured-job.js';
 
@@ -36,6 +37,7 @@ export class DirectionRecorder implements MeasuredDirection {
   private intervalIos = 0;
   private intervalClatSum_ns = 0;
   private intervalClatMax_ns = 0;
+  private intervalSlatSum_ns = 0;
   /** `clat.counts` when the open interval started. */
   private readonly clatCountsAtIntervalStart = new Float64Array(BUCKETS);
   /** The closing interval's histogram, rebuilt at each close. */
@@ -58,6 +60,7 @@ export class DirectionRecorder implements MeasuredDirection {
     this.intervalIos++;
     this.intervalClatSum_ns += clat_ns;
     if (clat_ns > this.intervalClatMax_ns) this.intervalClatMax_ns = clat_ns;
+    this.intervalSlatSum_ns += slat_ns;
     // Closed loops submit at once: no submission latency, and total latency is the completion latency.
     if (slat_ns === 0) {
       this.slat.recordZero();
@@ -84,6 +87,7 @@ export class DirectionRecorder implements MeasuredDirection {
       clat_p99_ns: h.percentile(99),
       clat_p999_ns: h.percentile(99.9),
       clat_max_ns: h.n > 0 ? h.max_ns : 0,
+      slat_mean_ns: h.n > 0 ? this.intervalSlatSum_ns / h.n : 0,
     });
     this.intervalHistograms.push({ time_ns, interval_ns, ...h.nonEmptyBuckets() });
     this.clatCountsAtIntervalStart.set(this.clat.counts);
@@ -91,6 +95,7 @@ export class DirectionRecorder implements MeasuredDirection {
     this.intervalIos = 0;
     this.intervalClatSum_ns = 0;
     this.intervalClatMax_ns = 0;
+    this.intervalSlatSum_ns = 0;
   }
 
   /** I/Os completed in the interval still open. */
@@ -120,6 +125,8 @@ export class JobRecorder {
   windowEnd_ns = 0;
   /** I/Os that came back with an error (STATUS_ERROR), over the whole run: fio's total_err. */
   errors = 0;
+  /** Every I/O of the window, where the job asks fio for unaveraged latency logs; absent otherwise. */
+  ioLog: IoLog | undefined = undefined;
   private nextIntervalEnd: number;
 
   /**
@@ -146,6 +153,7 @@ export class JobRecorder {
     if (now_ns < this.windowStart_ns || (now_ns === this.windowStart_ns && now_ns > 0) || now_ns > this.windowLimit_ns) return;
     if (now_ns > this.nextIntervalEnd) this.advanceTo(now_ns);
     (op === 0 ? this.read : op === 1 ? this.write : this.trim).record(slat_ns, clat_ns, bytes);
+    if (this.ioLog !== undefined) this.ioLog.push(now_ns - this.windowStart_ns, op, slat_ns, clat_ns, bytes);
   }
 
   /** Closes every interval that ended at or before `now_ns`. */
@@ -186,6 +194,7 @@ export class JobRecorder {
       write: this.write,
       ...(this.tracksTrim ? { trim: this.trim } : {}),
       ...(this.errors > 0 ? { total_err: this.errors } : {}),
+      ...(this.ioLog !== undefined ? { ioLog: this.ioLog } : {}),
     };
   }
 }

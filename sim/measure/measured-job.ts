@@ -4,6 +4,8 @@
  * target builds one from fio's own figures. The writers (fio JSON, text, Arrow) read only this.
  */
 
+import type { IoLogView } from './io-log.js';
+
 /** One row of the interval series for one direction. */
 export interface IntervalRow {
   /** End of the interval, ns since the start of the run. */
@@ -20,6 +22,8 @@ export interface IntervalRow {
   readonly clat_p99_ns: number;
   readonly clat_p999_ns: number;
   readonly clat_max_ns: number;
+  /** Mean submission latency in the interval, ns (the model's rows; fio's logs give none to a host run). */
+  readonly slat_mean_ns?: number;
 }
 
 /**
@@ -86,4 +90,6 @@ export interface MeasuredJob {
   readonly trim?: MeasuredDirection;
   /** I/Os that ended in an error (EIO), where any did: fio's total_err; they are in no latency or I/O count. */
   readonly total_err?: number;
+  /** Every I/O of the window (up to a cap), where the job asked for fio's unaveraged latency logs. */
+  readonly ioLog?: IoLogView;
 }

@@ -12,6 +12,7 @@ import { RandomStreams } from '../core/random.js';
 import type { DeviceInstance, DeviceKind } from '../devices/device.js';
 import { RequestPool, type Station } from '../io/requests.js';
 import { JobRecorder } from '../measure/job-recorder.js';
+import { IoLog, MAX_IO_LOG_ENTRIES } from '../measure/io-log.js';
 import { FlowGroup } from '../workload/flow-group.js';
 import { JobGenerator } from '../workload/job-generator.js';
 import { OpenLoopSingleServer } from '../workload/open-loop-single-server.js';
@@ -76,6 +77,8 @@ export class Model {
   readonly units: ReportingUnit[] = [];
   private readonly deviceByName = new Map<string, ModelDevice>();
   private readonly sharedUnits = new Map<string, ReportingUnit>();
+  /** Entries left to the per-I/O latency logs of the run (fio's write_lat_log without log_avg_msec), every job together. */
+  private readonly ioLogBudget = { left: MAX_IO_LOG_ENTRIES };
   private readonly jobNames = new Set<string>();
   /** fio's flow groups, by flow_id. */
   private readonly flowGroups = new Map<number, FlowGroup>();
@@ -276,6 +279,8 @@ export class Model {
       const windowStart = start_ns + spec.ramp_ns;
       const limit = spec.runtime_ns > 0 ? windowStart + spec.runtime_ns : Infinity;
       unit = { specs: [], labels, recorder: new JobRecorder(windowStart, this.interval_ns, limit), active: 0, windowEnd_ns: windowStart };
+      // fio's latency logs without log_avg_msec have a line per I/O: only then does the recorder keep each I/O.
+      if (spec.logs?.lat !== undefined && spec.logs.avg_ms === 0) unit.recorder.ioLog = new IoLog(this.ioLogBudget);
       this.units.push(unit);
       if (spec.groupReporting) this.sharedUnits.set(key, unit);
     }

@@ -75,6 +75,32 @@ export interface WorkloadExtras {
   readonly trimBlockSize_bytes?: number;
   /** fio's flow: jobs of one flow_id share I/Os by weight; a held-back job sleeps `sleep_ns` (0: until the group moves). */
   readonly flow?: { readonly id: number; readonly weight: number; readonly sleep_ns: number };
+  /** fio's log files the job asks for (write_bw_log and the rest); the model runs the same, the writer reads it. */
+  readonly logs?: FioLogRequest;
+}
+
+/**
+ * fio's log options of one job: each present prefix asks for that log (`PREFIX_bw.N.log` and so on).
+ * Periods are fio's: 0 for `log_avg_msec` means one line per I/O in fio.
+ */
+export interface FioLogRequest {
+  readonly bw?: string;
+  readonly iops?: string;
+  readonly lat?: string;
+  readonly hist?: string;
+  /** fio's log_avg_msec, ms (0: fio logs every I/O). */
+  readonly avg_ms: number;
+  /** fio's log_hist_msec, ms (0: no histogram lines). */
+  readonly hist_ms: number;
+  /** fio's log_hist_coarseness, 0..6: each step halves the histogram's bins. */
+  readonly histCoarseness: number;
+  /** fio's bwavgtime and iopsavgtime, ms: the bandwidth and IOPS sampling period when log_avg_msec is 0. */
+  readonly bwAvg_ms: number;
+  readonly iopsAvg_ms: number;
+  /** fio's per_job_logs: with it, file names carry the job's number (`.N.log`). */
+  readonly perJobLogs: boolean;
+  /** The job's number in fio's numbering (every clone of every section in file order, from 1). */
+  readonly index: number;
 }
 export type RateProcess = 'linear' | 'poisson';
 
@@ -167,6 +193,7 @@ const EXTRA_KEYS = [
   'trimMode',
   'trimRanges',
   'trimBlockSize_bytes',
+  'logs',
 ] as const satisfies readonly (keyof WorkloadExtras)[];
 
 /** The extras `fields` gives (a plain job's spec has none of these keys). */

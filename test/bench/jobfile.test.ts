@@ -487,6 +487,17 @@ describe('the option table', () => {
       'thinktime_blocks',
       'verify',
       'do_verify',
+      // fio's log files (options-logs.ts)
+      'write_bw_log',
+      'write_iops_log',
+      'write_lat_log',
+      'write_hist_log',
+      'log_avg_msec',
+      'log_hist_msec',
+      'log_hist_coarseness',
+      'bwavgtime',
+      'iopsavgtime',
+      'per_job_logs',
     ]);
   });
 });

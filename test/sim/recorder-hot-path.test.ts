@@ -27,6 +27,7 @@ describe('recorder hot path', () => {
     const expected: { row: object; buckets: number[]; counts: number[] }[] = [];
     let interval = new BucketHistogram();
     let bytes = 0;
+    let slatSum = 0;
     for (let k = 0; k < 12; k++) {
       // Intervals of all zero, some zero and no zero submission latencies, and an empty one.
       const ios = k === 5 ? 0 : 200 + Math.floor(stream.next() * 300);
@@ -38,6 +39,7 @@ describe('recorder hot path', () => {
         lat.record(slat_ns + clat_ns);
         interval.recordInBucket(clat_ns, bucketOf(clat_ns));
         bytes += 4096;
+        slatSum += slat_ns;
       }
       recorder.closeInterval((k + 1) * 1e6, 1e6);
       const sparse = interval.nonEmptyBuckets();
@@ -52,12 +54,14 @@ describe('recorder hot path', () => {
           clat_p99_ns: interval.percentile(99),
           clat_p999_ns: interval.percentile(99.9),
           clat_max_ns: interval.n > 0 ? interval.max_ns : 0,
+          slat_mean_ns: interval.n > 0 ? slatSum / interval.n : 0,
         },
         buckets: Array.from(sparse.buckets),
         counts: Array.from(sparse.counts),
       });
       interval = new BucketHistogram();
       bytes = 0;
+      slatSum = 0;
     }
     expect(recorder.intervals).toEqual(expected.map((e) => e.row));
     expect(recorder.intervalHistograms.map((h) => ({ buckets: Array.from(h.buckets), counts: Array.from(h.counts) }))).toEqual(
