@@ -7,7 +7,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Int32, Int64, Utf8, tableFromIPC } from 'apache-arrow';
+import { DataType, tableFromIPC } from 'apache-arrow';
 import { AnvilError } from '../../platform/errors.js';
 import { toIpc, type Column } from '../results/arrow-tables.js';
 import { numberOf } from '../results/table-columns.js';
@@ -89,10 +89,10 @@ export function readSweepFolders(dirs: readonly string[]): SweepFolders {
   return { points: [...byIndex.values()].sort((a, b) => a.manifest.index - b.manifest.index), failed, missing, total };
 }
 
-function columnType(type: unknown): Column['type'] {
-  if (type instanceof Utf8) return 'utf8';
-  if (type instanceof Int32) return 'i32';
-  if (type instanceof Int64) return 'i64';
+/** A jobs.arrow field's type as a column type (a type read back from IPC is the generic Int, not Int32/Int64). */
+function columnType(type: DataType): Column['type'] {
+  if (DataType.isUtf8(type)) return 'utf8';
+  if (DataType.isInt(type)) return type.bitWidth === 64 ? 'i64' : 'i32';
   return 'f64';
 }
 

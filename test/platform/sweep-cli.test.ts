@@ -98,6 +98,17 @@ describe('anvil sweep over queue depth, 4K random read on the P4510', () => {
     const table = tableFromIPC(readFileSync(join(dir, 'jobs1', 'sweep.arrow')));
     expect(table.numRows).toBe(QDS.length * 2);
     expect(table.schema.fields.map((f) => f.name).slice(0, 5)).toEqual(['point', 'iodepth', 'seed', 'job', 'clones']);
+    // Indexes Int32, the seed and the jobs' counts and ns times Int64, as in each point's jobs.arrow.
+    const typeOf = (name: string) => String(table.schema.fields.find((f) => f.name === name)!.type);
+    expect(['point', 'seed', 'clones', 'runtime_ns', 'total_ios', 'io_bytes', 'iops'].map(typeOf)).toEqual([
+      'Int32',
+      'Int64',
+      'Int32',
+      'Int64',
+      'Int64',
+      'Int64',
+      'Float64',
+    ]);
     const reads = table.toArray().filter((r: { direction: string }) => r.direction === 'read') as { iodepth: number; iops: number }[];
     expect(reads.map((r) => r.iodepth)).toEqual(QDS);
     for (let i = 1; i < reads.length; i++) expect(reads[i]!.iops).toBeGreaterThan(reads[i - 1]!.iops);

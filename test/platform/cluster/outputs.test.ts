@@ -70,6 +70,10 @@ describe('flows.arrow: the network flows per interval', () => {
     const first = await runOut([file, '--stack', 'hci,diy', '--seed', '4']);
     const flows = first.table('flows.arrow');
     expect(flows.columns.slice(0, 6)).toEqual(['stack', 'from', 'to', 'tenant', 'from_node', 'to_node']);
+    // Counts, sizes and ns times are integers; rates stay floats.
+    expect(
+      ['time_ns', 'interval_ns', 'messages', 'message_bytes', 'delivered_bits_per_s'].map((c) => String(flows.getColumn(c).dtype)),
+    ).toEqual([...Array<string>(4).fill(String(pl.Int64)), String(pl.Float64)]);
     const summary = first.summary as CompareSummary;
     expect(summary.stacks).toEqual(['hci', 'diy']);
     for (const stack of summary.stacks) {
