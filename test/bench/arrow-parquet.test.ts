@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import pl from 'nodejs-polars';
 import { describe, expect, it } from 'vitest';
-import { anvilRun, tempDir } from '../cli-harness.js';
+import { anvilInProcess, anvilRun, tempDir, writeFiles } from '../cli-harness.js';
 
 const QUEUE = 'kind: queue\nservers: 2\nservice: { dist: exponential, mean: 50us }\n';
 const JOB = '[global]\nrw=randrw\nrwmixread=70\nbs=4k\niodepth=8\nruntime=300ms\ntime_based\n\n[mixed]\n';
@@ -86,5 +86,20 @@ describe('result tables: integer columns and Parquet', () => {
     } finally {
       sql.closeSync();
     }
+  });
+
+  it('--out-format parquet alone writes only Parquet; an unknown format or one without --out is a usage error (exit 2)', async () => {
+    const dir = writeFiles({ 'job.fio': JOB, 'profile.yaml': QUEUE });
+    const args = ['run', join(dir, 'job.fio'), '--profile', join(dir, 'profile.yaml'), '--output-format', 'json'];
+    const out = join(dir, 'pq');
+    expect((await anvilInProcess([...args, '--out', out, '--out-format', 'parquet'])).code).toBe(0);
+    expect(readdirSync(out).filter((f) => !f.endsWith('.parquet'))).toEqual(['summary.json']);
+    expect(readdirSync(out).filter((f) => f.endsWith('.parquet'))).toHaveLength(4);
+    const csv = await anvilInProcess([...args, '--out', join(dir, 'x'), '--out-format', 'arrow,csv']);
+    expect(csv.code).toBe(2);
+    expect(csv.stderr).toMatch(/ANVIL_ERR_USAGE: .*--out-format.*'arrow,csv' is invalid: table formats under --out: arrow, parquet/);
+    const alone = await anvilInProcess([...args, '--out-format', 'parquet']);
+    expect(alone.code).toBe(2);
+    expect(alone.stderr).toMatch(/ANVIL_ERR_USAGE: --out-format names the formats of the tables under --out: add --out DIR/);
   });
 });
