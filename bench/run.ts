@@ -16,6 +16,7 @@ import type { OutputFormat } from './results/fio-json.js';
 import { hostProgressBar, progressBar } from './results/progress-bar.js';
 import type { RunMeasurement, SimRunMeasurement } from './results/measurement.js';
 import { ensureOutputDir } from './results/output-dir.js';
+import type { TableFormat } from './results/parquet.js';
 import { hostMeta, modelRunOutput, runTimestamp, writeOutDir, writeStdout, type RunOutput } from './results/run-output.js';
 
 export interface RunOptions {
@@ -25,6 +26,8 @@ export interface RunOptions {
   readonly seed: number;
   readonly outputFormat: OutputFormat;
   readonly out?: string;
+  /** The formats each table under `out` is written in (`--out-format`; default arrow). */
+  readonly outFormat?: readonly TableFormat[];
   /** Host target: fio's `filename` for every job. */
   readonly filename?: string;
   /** Host target: fio servers to run on (client/server mode), `host[:port]`. */
@@ -120,7 +123,7 @@ function writeModelLogs(run: SimRunMeasurement, options: RunOptions, io: RunIo):
 
 async function writeOutput(output: RunOutput, options: RunOptions, io: RunIo, version: string): Promise<void> {
   writeStdout(io.stdout, options.outputFormat, output, version);
-  if (options.out) await writeOutDir(options.out, output);
+  if (options.out) await writeOutDir(options.out, output, options.outFormat);
 }
 
 /** What one host and many have in common to run: the job, --filename, --timeout and the progress bar. */

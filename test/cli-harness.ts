@@ -51,6 +51,7 @@ export async function anvilRun(
       seed: options.seed ?? 1,
       outputFormat: options.outputFormat ?? 'json',
       ...(options.out ? { out: options.out } : {}),
+      ...(options.outFormat ? { outFormat: options.outFormat } : {}),
       ...(options.filename !== undefined ? { filename: options.filename } : {}),
       ...(options.hosts ? { hosts: options.hosts } : {}),
       ...(options.timeout !== undefined ? { timeout: options.timeout } : {}),

@@ -8,6 +8,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AnvilError } from '../../platform/errors.js';
+import { numberOf } from '../results/table-columns.js';
 
 /** The columns every interval table has: whose rows (direction, labels) and when. Index i is one row. */
 export interface IntervalRowKeys {
@@ -85,7 +86,8 @@ type ArrowTable = import('apache-arrow').Table;
 function numbers(t: ArrowTable, name: string, dir: string, file: string): Float64Array {
   const col = t.getChild(name);
   if (!col) throw unreadable(dir, file, `has no column ${name}`);
-  return Float64Array.from(col.toArray() as ArrayLike<number>);
+  // Counts and times are Int64 (bigint values); measures Float64.
+  return Float64Array.from(col.toArray() as ArrayLike<unknown>, numberOf);
 }
 
 function strings(t: ArrowTable, name: string, dir: string, file: string): string[] {

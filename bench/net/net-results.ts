@@ -88,13 +88,13 @@ export function netArrowTables(m: NetMeasurement, meta: { version: string }): Ma
   ]);
   const rows = m.throughput.flatMap((t) => t.rows);
   const intervals: ColumnSpec[] = [
-    { name: 'endpoint', doc: 'client endpoint index (the server is endpoint 0)', values: rows.map((r) => r.endpoint) },
-    { name: 'time_ns', doc: 'end of the interval, ns since the test began', values: rows.map((r) => r.time_ns) },
-    { name: 'interval_ns', doc: 'length of the interval, ns', values: rows.map((r) => r.interval_ns) },
-    { name: 'bytes', doc: 'bytes sent in the interval, all streams', values: rows.map((r) => r.bytes) },
+    { name: 'endpoint', doc: 'client endpoint index (the server is endpoint 0)', values: rows.map((r) => r.endpoint), type: 'i32' },
+    { name: 'time_ns', doc: 'end of the interval, ns since the test began', values: rows.map((r) => r.time_ns), type: 'i64' },
+    { name: 'interval_ns', doc: 'length of the interval, ns', values: rows.map((r) => r.interval_ns), type: 'i64' },
+    { name: 'bytes', doc: 'bytes sent in the interval, all streams', values: rows.map((r) => r.bytes), type: 'i64' },
     { name: 'bits_per_second', doc: 'bits per second over the interval, all streams', values: rows.map((r) => r.bits_per_second) },
-    { name: 'retransmits', doc: 'TCP retransmits in the interval (0 for UDP)', values: rows.map((r) => r.retransmits) },
-    { name: 'packets', doc: 'UDP datagrams in the interval (0 for TCP)', values: rows.map((r) => r.packets) },
+    { name: 'retransmits', doc: 'TCP retransmits in the interval (0 for UDP)', values: rows.map((r) => r.retransmits), type: 'i64' },
+    { name: 'packets', doc: 'UDP datagrams in the interval (0 for TCP)', values: rows.map((r) => r.packets), type: 'i64' },
   ];
   const measured: [string, RttResult][] = [
     ...(m.rttPairs ?? (m.rtt ? [m.rtt] : [])).map((r) => ['idle', r] as [string, RttResult]),
@@ -108,16 +108,22 @@ export function netArrowTables(m: NetMeasurement, meta: { version: string }): Ma
   });
   const rtt: ColumnSpec[] = [
     { name: 'load', doc: 'idle (before the throughput test) or loaded (during it)', values: rttRows.map((r) => r.load), utf8: true },
-    { name: 'from', doc: 'endpoint index that sent the echoes', values: rttRows.map((r) => r.from) },
-    { name: 'to', doc: 'endpoint index that answered', values: rttRows.map((r) => r.to) },
-    { name: 'bucket_low_ns', doc: 'lowest round-trip time in the bucket, ns', values: rttRows.map((r) => bucketLow(r.i)) },
+    { name: 'from', doc: 'endpoint index that sent the echoes', values: rttRows.map((r) => r.from), type: 'i32' },
+    { name: 'to', doc: 'endpoint index that answered', values: rttRows.map((r) => r.to), type: 'i32' },
+    { name: 'bucket_low_ns', doc: 'lowest round-trip time in the bucket, ns', values: rttRows.map((r) => bucketLow(r.i)), type: 'i64' },
     {
       name: 'bucket_high_ns',
       doc: 'first round-trip time above the bucket, ns',
       values: rttRows.map((r) => bucketLow(r.i) + bucketWidth(r.i)),
+      type: 'i64',
     },
-    { name: 'bucket_value_ns', doc: "the bucket's value as fio reports bins (midpoint), ns", values: rttRows.map((r) => bucketValue(r.i)) },
-    { name: 'count', doc: 'round trips whose time fell in the bucket', values: rttRows.map((r) => r.count) },
+    {
+      name: 'bucket_value_ns',
+      doc: "the bucket's value as fio reports bins (midpoint), ns",
+      values: rttRows.map((r) => bucketValue(r.i)),
+      type: 'i64',
+    },
+    { name: 'count', doc: 'round trips whose time fell in the bucket', values: rttRows.map((r) => r.count), type: 'i64' },
   ];
   return new Map([
     ['net_intervals.arrow', columnTableIpc(intervals, metadata)],

@@ -6,12 +6,13 @@
  * Jobs with labels add one utf8 column per label key, after `job`, to every table. Each table's schema
  * metadata records the schema version, Anvil's version, the target, profile and seed.
  */
-import { Field, RecordBatch, Schema, Table, Utf8, makeVector, tableToIPC, vectorFromArray } from 'apache-arrow';
 import { BUCKETS, bucketLow, bucketValue, bucketWidth } from '../../sim/measure/latency-histogram.js';
 import type { JobMeasurement, MeasuredDirection, MeasuredJob, RunMeasurement } from './measurement.js';
+import { toIpc } from './arrow-ipc.js';
 import { columns, push, type Column } from './table-columns.js';
 
 export type { Column } from './table-columns.js';
+export { toIpc } from './arrow-ipc.js';
 
 /** Version of the result files' layout (fio JSON extras, summary.json, Arrow tables). */
 export const RESULT_SCHEMA_VERSION = 1;
@@ -94,14 +95,14 @@ function labelledTable<K extends string>(
 
 function intervalHistogramColumns(run: RunMeasurement): Column[] {
   const spec = {
-    time_ns: ['f64', 'end of the interval, ns since the start of the run'],
-    interval_ns: ['f64', 'length of the interval, ns'],
+    time_ns: ['i64', 'end of the interval, ns since the start of the run'],
+    interval_ns: ['i64', 'length of the interval, ns'],
     job: ['utf8', 'fio jobname'],
     direction: ['utf8', 'read or write; trim too where a host run trimmed'],
-    bucket_low_ns: ['f64', 'lowest completion latency in the bucket, ns'],
-    bucket_high_ns: ['f64', 'first latency above the bucket, ns'],
-    bucket_value_ns: ['f64', "the bucket's value as fio reports it in json+ bins (midpoint), ns"],
-    count: ['f64', 'I/Os completed in the interval whose completion latency fell in the bucket'],
+    bucket_low_ns: ['i64', 'lowest completion latency in the bucket, ns'],
+    bucket_high_ns: ['i64', 'first latency above the bucket, ns'],
+    bucket_value_ns: ['i64', "the bucket's value as fio reports it in json+ bins (midpoint), ns"],
+    count: ['i64', 'I/Os completed in the interval whose completion latency fell in the bucket'],
   } satisfies Record<string, [Column['type'], string]>;
   return labelledTable(run, spec, (c, job) => {
     for (const [dir, d] of directionsOf(job.measured)) {
@@ -128,11 +129,11 @@ function intervalColumns(run: RunMeasurement): Column[] {
   return labelledTable(
     run,
     {
-      time_ns: ['f64', 'end of the interval, ns since the start of the run'],
-      interval_ns: ['f64', 'length of the interval, ns'],
+      time_ns: ['i64', 'end of the interval, ns since the start of the run'],
+      interval_ns: ['i64', 'length of the interval, ns'],
       job: ['utf8', 'fio jobname'],
       direction: ['utf8', 'read or write; trim too where a host run trimmed'],
-      ios: ['f64', 'I/Os completed in the interval'],
+      ios: ['i64', 'I/Os completed in the interval'],
       iops: ['f64', 'I/Os per second over the interval'],
       bw_bytes: ['f64', 'bytes per second over the interval'],
       clat_mean_ns: ['f64', 'mean completion latency, ns'],
@@ -170,10 +171,10 @@ function histogramColumns(run: RunMeasurement): Column[] {
     {
       job: ['utf8', 'fio jobname'],
       direction: ['utf8', 'read or write; trim too where a host run trimmed'],
-      bucket_low_ns: ['f64', 'lowest completion latency in the bucket, ns'],
-      bucket_high_ns: ['f64', 'first latency above the bucket, ns'],
-      bucket_value_ns: ['f64', "the bucket's value as fio reports it in json+ bins (midpoint), ns"],
-      count: ['f64', 'I/Os whose completion latency fell in the bucket'],
+      bucket_low_ns: ['i64', 'lowest completion latency in the bucket, ns'],
+      bucket_high_ns: ['i64', 'first latency above the bucket, ns'],
+      bucket_value_ns: ['i64', "the bucket's value as fio reports it in json+ bins (midpoint), ns"],
+      count: ['i64', 'I/Os whose completion latency fell in the bucket'],
     },
     (c, job) => {
       for (const [dir, d] of directionsOf(job.measured)) {
@@ -202,9 +203,9 @@ function jobColumns(run: RunMeasurement): Column[] {
       job: ['utf8', 'fio jobname'],
       clones: ['i32', 'job clones measured together (numjobs with group_reporting)'],
       direction: ['utf8', 'read or write; trim too where a host run trimmed'],
-      runtime_ns: ['f64', 'measurement window, ns'],
-      total_ios: ['f64', 'I/Os completed in the window'],
-      io_bytes: ['f64', 'bytes completed in the window'],
+      runtime_ns: ['i64', 'measurement window, ns'],
+      total_ios: ['i64', 'I/Os completed in the window'],
+      io_bytes: ['i64', 'bytes completed in the window'],
       iops: ['f64', 'I/Os per second'],
       bw_bytes: ['f64', 'bytes per second'],
       clat_mean_ns: ['f64', 'mean completion latency, ns'],
@@ -238,24 +239,4 @@ function jobColumns(run: RunMeasurement): Column[] {
       }
     },
   );
-}
-
-/** An Arrow IPC file (file format) of `cols`, each field with its description, `metadata` on the schema. */
-export function toIpc(cols: Column[], metadata: Map<string, string>): Uint8Array {
-  const vectors = Object.fromEntries(
-    cols.map((col) => [
-      col.name,
-      col.type === 'utf8'
-        ? vectorFromArray(col.values as string[], new Utf8())
-        : makeVector(col.type === 'i32' ? Int32Array.from(col.values as number[]) : Float64Array.from(col.values as number[])),
-    ]),
-  );
-  const plain = new Table(vectors);
-  // Same columns, with each field's description and the run's metadata on the schema.
-  const schema = new Schema(
-    plain.schema.fields.map((f, i) => new Field(f.name, f.type, false, new Map([['description', cols[i]!.doc]]))),
-    metadata,
-  );
-  const batches = plain.batches.map((b) => new RecordBatch(schema, b.data));
-  return tableToIPC(new Table(schema, batches), 'file');
 }

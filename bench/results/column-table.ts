@@ -1,36 +1,24 @@
 /**
  * A small Arrow IPC writer for result tables that are plain columns (numbers or text), each with a
- * description, and run metadata on the schema: the network and validation results use it, in the
- * same style as the storage tables of `arrow-tables.ts`.
+ * description, and run metadata on the schema: the network and validation results use it, with the
+ * column types and IPC writer of the storage tables (table-columns.ts, arrow-ipc.ts).
  */
-import { Field, RecordBatch, Schema, Table, Utf8, makeVector, tableToIPC, vectorFromArray } from 'apache-arrow';
+import { toIpc } from './arrow-ipc.js';
+import type { ColumnType } from './table-columns.js';
 
 export interface ColumnSpec {
   readonly name: string;
   readonly doc: string;
   readonly values: readonly (number | string)[];
-  /** Text column (else float64). */
+  /** Text column (else `type`, or float64). */
   readonly utf8?: boolean;
+  /** The column's type when it is not text or float64 (counts and ns times: i64). */
+  readonly type?: ColumnType;
 }
 
 export function columnTableIpc(cols: readonly ColumnSpec[], metadata: ReadonlyMap<string, string>): Uint8Array {
-  const plain = new Table(
-    Object.fromEntries(
-      cols.map((c) => [
-        c.name,
-        c.utf8 ? vectorFromArray(c.values as string[], new Utf8()) : makeVector(Float64Array.from(c.values as number[])),
-      ]),
-    ),
-  );
-  const schema = new Schema(
-    plain.schema.fields.map((f, i) => new Field(f.name, f.type, false, new Map([['description', cols[i]!.doc]]))),
-    new Map(metadata),
-  );
-  return tableToIPC(
-    new Table(
-      schema,
-      plain.batches.map((b) => new RecordBatch(schema, b.data)),
-    ),
-    'file',
+  return toIpc(
+    cols.map((c) => ({ name: c.name, doc: c.doc, values: [...c.values], type: c.utf8 ? 'utf8' : (c.type ?? 'f64') })),
+    metadata,
   );
 }

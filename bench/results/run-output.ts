@@ -10,6 +10,7 @@ import { fioJson, type OutputFormat } from './fio-json.js';
 import { normalText } from './normal-text.js';
 import type { HostRunMeasurement, RunMeasurement, SimRunMeasurement } from './measurement.js';
 import { ensureOutputDir } from './output-dir.js';
+import type { TableFormat } from './parquet.js';
 
 /** What a run hands to the writer. */
 export interface RunOutput {
@@ -36,13 +37,20 @@ export function writeStdout(stdout: { write(text: string): unknown }, format: Ou
   else stdout.write(JSON.stringify(output.document(format), null, 2) + '\n');
 }
 
-/** Writes summary.json and the Arrow tables into `dir`; any failure is ANVIL_ERR_OUTPUT naming the folder. */
-export async function writeOutDir(dir: string, output: RunOutput): Promise<void> {
+/**
+ * Writes summary.json and the tables into `dir`, each table in every one of `formats` (`--out-format`:
+ * NAME.arrow, NAME.parquet); any failure is ANVIL_ERR_OUTPUT naming the folder.
+ */
+export async function writeOutDir(dir: string, output: RunOutput, formats: readonly TableFormat[] = ['arrow']): Promise<void> {
   const { RESULT_SCHEMA_VERSION } = await import('./arrow-tables.js');
   try {
     ensureOutputDir(dir);
     writeFileSync(join(dir, 'summary.json'), JSON.stringify(output.summary(RESULT_SCHEMA_VERSION), null, 2) + '\n');
-    for (const [name, bytes] of await output.tables()) writeFileSync(join(dir, name), bytes);
+    const parquet = formats.includes('parquet') ? await import('./parquet.js') : undefined;
+    for (const [name, bytes] of await output.tables()) {
+      if (formats.includes('arrow')) writeFileSync(join(dir, name), bytes);
+      if (parquet) writeFileSync(join(dir, parquet.parquetName(name)), await parquet.parquetOf(bytes));
+    }
   } catch (e) {
     throw new AnvilError('ANVIL_ERR_OUTPUT', `cannot write results to ${dir}: ${(e as Error).message}`);
   }

@@ -7,9 +7,10 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Int32, Utf8, tableFromIPC, tableToIPC } from 'apache-arrow';
+import { DataType, tableFromIPC } from 'apache-arrow';
 import { AnvilError } from '../../platform/errors.js';
 import { toIpc, type Column } from '../results/arrow-tables.js';
+import { numberOf } from '../results/table-columns.js';
 import { POINT_MANIFEST, pointsDir, type PointManifest } from './run-point.js';
 
 /** The merged table's file name in a sweep's folder. */
@@ -88,9 +89,10 @@ export function readSweepFolders(dirs: readonly string[]): SweepFolders {
   return { points: [...byIndex.values()].sort((a, b) => a.manifest.index - b.manifest.index), failed, missing, total };
 }
 
-function columnType(type: unknown): Column['type'] {
-  if (type instanceof Utf8) return 'utf8';
-  if (type instanceof Int32) return 'i32';
+/** A jobs.arrow field's type as a column type (a type read back from IPC is the generic Int, not Int32/Int64). */
+function columnType(type: DataType): Column['type'] {
+  if (DataType.isUtf8(type)) return 'utf8';
+  if (DataType.isInt(type)) return type.bitWidth === 64 ? 'i64' : 'i32';
   return 'f64';
 }
 
@@ -102,7 +104,7 @@ export function mergedTable(points: readonly FoundPoint[]): Uint8Array {
   const fixed: Column[] = [
     { name: 'point', type: 'i32', values: [], doc: "the point's index in the sweep's order" },
     ...axisNames.map((name, i): Column => ({ name, type: numeric[i] ? 'f64' : 'utf8', values: [], doc: `sweep axis ${name}` })),
-    { name: 'seed', type: 'f64', values: [], doc: "the point's seed" },
+    { name: 'seed', type: 'i64', values: [], doc: "the point's seed" },
   ];
   const jobCols = new Map<string, Column>();
   let rows = 0;
@@ -121,7 +123,7 @@ export function mergedTable(points: readonly FoundPoint[]): Uint8Array {
       fixed[fixed.length - 1]!.values.push(manifest.seed);
       for (const col of jobCols.values()) {
         const value: unknown = jobs.getChild(col.name)?.get(r);
-        col.values.push(value === undefined || value === null ? (col.type === 'utf8' ? '' : NaN) : (value as string | number));
+        col.values.push(col.type === 'utf8' ? ((value ?? '') as string) : numberOf(value));
       }
     }
     rows += jobs.numRows;
@@ -132,10 +134,4 @@ export function mergedTable(points: readonly FoundPoint[]): Uint8Array {
     ['points', `${points.length}`],
   ]);
   return toIpc([...fixed, ...jobCols.values()], metadata);
-}
-
-/** The Parquet file of a merged table (its Arrow IPC file bytes), by parquet-wasm (loaded only here: it is a WebAssembly module). */
-export async function parquetOf(arrowFile: Uint8Array): Promise<Uint8Array> {
-  const { Table, writeParquet } = await import('parquet-wasm/node');
-  return writeParquet(Table.fromIPCStream(tableToIPC(tableFromIPC(arrowFile), 'stream')));
 }

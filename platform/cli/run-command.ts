@@ -5,7 +5,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { InvalidArgumentError, Option, type Command } from 'commander';
+import { AnvilError } from '../errors.js';
 import { DEFAULT_PROFILE } from '../../bench/profiles.js';
+import { TABLE_FORMATS, type TableFormat } from '../../bench/results/parquet.js';
 import { OUTPUT_FORMATS, runJobFile, type RunOptions } from '../../bench/run.js';
 import { DEFAULT_MAX_IOS } from '../../bench/targets/run-cost.js';
 import { STORAGE_SCHEDULERS, type StorageSchedulerKind } from '../../sim/qos/storage-qos.js';
@@ -37,6 +39,14 @@ export function isClusterScenarioFile(file: string): boolean {
     return false; // the job-file reader says why it cannot be read, as before
   }
   return /^kind:[ \t]*["']?ClusterScenario["']?[ \t]*(#.*)?$/m.test(text);
+}
+
+/** `--out-format`: the table formats under --out, arrow and/or parquet, comma-separated (as fio's --output-format lists). */
+export function parseOutFormat(value: string): TableFormat[] {
+  const formats = value.split(',').map((f) => f.trim());
+  if (formats.length === 0 || new Set(formats).size !== formats.length || formats.some((f) => !(TABLE_FORMATS as string[]).includes(f)))
+    throw new InvalidArgumentError('table formats under --out: arrow, parquet, or both comma-separated, e.g. --out-format arrow,parquet');
+  return formats as TableFormat[];
 }
 
 /** `--stack`: hci, diy, or both comma-separated (compare mode; anvil check runs each). */
@@ -85,6 +95,11 @@ export function registerRunCommand(cli: Command): void {
     )
     .addOption(new Option('--output-format <format>', 'stdout format, as fio').choices(OUTPUT_FORMATS as string[]).default('normal'))
     .option('--out <dir>', 'also write summary.json and Arrow tables (intervals, latency histograms, jobs) here')
+    .option(
+      '--out-format <list>',
+      'formats of the tables under --out: arrow (Arrow IPC, NAME.arrow), parquet (NAME.parquet, read by DuckDB, pandas, Spark) or arrow,parquet (default arrow)',
+      parseOutFormat,
+    )
     .option('--filename <path>', "host target: the file or device every job does I/O on (fio's filename)")
     .option(
       '--hosts <list>',
@@ -99,6 +114,8 @@ export function registerRunCommand(cli: Command): void {
     )
     .addOption(storageSchedulerOption())
     .action(async (file: string, opts: RunCommandOptions) => {
+      if (opts.outFormat !== undefined && opts.out === undefined)
+        throw new AnvilError('ANVIL_ERR_USAGE', '--out-format names the formats of the tables under --out: add --out DIR');
       if (isClusterScenarioFile(file)) {
         const { runScenarioFile } = await import('../cluster/run-scenario.js');
         await runScenarioFile(
@@ -109,6 +126,7 @@ export function registerRunCommand(cli: Command): void {
             ...(opts.stack !== undefined ? { stack: opts.stack } : {}),
             ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
             ...(opts.out !== undefined ? { out: opts.out } : {}),
+            ...(opts.outFormat !== undefined ? { outFormat: opts.outFormat } : {}),
             ...(opts.maxIos !== undefined ? { maxIos: opts.maxIos } : {}),
             ...(opts.storageScheduler !== undefined ? { storageScheduler: opts.storageScheduler } : {}),
           },

@@ -136,9 +136,9 @@ export function nodeColumns(parts: readonly ScenarioSummary[]): Column[] {
     stack: ['utf8', 'the stack the row ran on: hci (the appliance) or diy'],
     node: ['utf8', "the node's name"],
     cores: ['i32', 'cores of the node (its allocatable millicores, whole cores)'],
-    application_ns: ['f64', "core time the pods' own computing used, ns of one core"],
-    storage_ns: ['f64', 'core time the storage path charged (diy: the block store daemons), ns of one core'],
-    network_ns: ['f64', 'core time the network path charged (diy: the overlay), ns of one core'],
+    application_ns: ['i64', "core time the pods' own computing used, ns of one core (rounded to the ns)"],
+    storage_ns: ['i64', 'core time the storage path charged (diy: the block store daemons), ns of one core (rounded to the ns)'],
+    network_ns: ['i64', 'core time the network path charged (diy: the overlay), ns of one core (rounded to the ns)'],
     application_cores: ['f64', 'cores the applications kept busy on average over the run'],
     infrastructure_cores: ['f64', 'cores storage and network kept busy on average over the run'],
   });

@@ -14,6 +14,7 @@ import type { OutputFormat } from '../../bench/results/fio-json.js';
 import type { SimRunMeasurement } from '../../bench/results/measurement.js';
 import { progressBar } from '../../bench/results/progress-bar.js';
 import { ensureOutputDir } from '../../bench/results/output-dir.js';
+import type { TableFormat } from '../../bench/results/parquet.js';
 import { modelRunOutput, runTimestamp, writeOutDir, writeStdout, type RunOutput } from '../../bench/results/run-output.js';
 import { loadClusterScenario, type LoadedClusterScenario } from '../../bench/scenario/load.js';
 import type { StackName } from '../../bench/scenario/schema.js';
@@ -52,6 +53,8 @@ export interface ScenarioRunOptions {
   readonly seed?: number;
   readonly outputFormat: OutputFormat;
   readonly out?: string;
+  /** The formats each table under `out` is written in (`--out-format`; default arrow). */
+  readonly outFormat?: readonly TableFormat[];
   /** Stop the run once its drives have served more I/Os than this (default DEFAULT_MAX_IOS); see run-bound.ts. */
   readonly maxIos?: number;
   /** The scheduler behind hci's storage QoS (default mclock); `fifo` is the declared broken one, to show what the QoS keeps. */
@@ -311,6 +314,6 @@ export async function runScenarioFile(
   if (options.outputFormat === 'normal')
     io.stdout.write(compared ? compareText(summary as ScenarioCompareSummary) : scenarioText(parts[0]!));
   writeStdout(io.stdout, options.outputFormat, output, version);
-  if (options.out) await writeOutDir(options.out, output);
+  if (options.out) await writeOutDir(options.out, output, options.outFormat);
   return { run, summary };
 }

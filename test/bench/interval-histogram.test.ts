@@ -45,8 +45,9 @@ describe('interval_histogram.arrow', () => {
       const intervals = new Set<number>();
       for (const row of table) {
         if (row.direction !== direction) continue;
-        intervals.add(row.time_ns as number);
-        merged.set(row.bucket_value_ns as number, (merged.get(row.bucket_value_ns as number) ?? 0) + (row.count as number));
+        // Int64 columns read back as bigint.
+        intervals.add(Number(row.time_ns));
+        merged.set(Number(row.bucket_value_ns), (merged.get(Number(row.bucket_value_ns)) ?? 0) + Number(row.count));
       }
       expect(intervals.size).toBe(10); // 20 ms of window in 2 ms intervals
       // The whole run's histogram: every job's, bucket by bucket.
@@ -71,7 +72,7 @@ describe('interval_histogram.arrow', () => {
     const third = rows[2]!;
     const counts = new Map<number, number>();
     for (const row of table)
-      if (row.time_ns === third.time_ns && row.direction === 'read') counts.set(row.bucket_value_ns as number, row.count as number);
+      if (Number(row.time_ns) === third.time_ns && row.direction === 'read') counts.set(Number(row.bucket_value_ns), Number(row.count));
     expect([...counts.values()].reduce((a, b) => a + b, 0)).toBe(third.ios);
     expect([percentileOf(counts, 50), percentileOf(counts, 99), percentileOf(counts, 99.9)]).toEqual([
       third.clat_p50_ns,

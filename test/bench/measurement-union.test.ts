@@ -70,7 +70,7 @@ describe('run measurements', () => {
       const jobs = tableFromIPC(arrowTables(run, { version: 'test', jobfile: 'x' }).get('jobs.arrow')!);
       expect(jobs.schema.metadata.get('target')).toBe(run.target);
       const read = [...jobs].find((r) => r.direction === 'read')!;
-      expect([read.total_ios, read.runtime_ns]).toEqual([job.measured.read.total_ios, job.measured.window_ns]);
+      expect([Number(read.total_ios), Number(read.runtime_ns)]).toEqual([job.measured.read.total_ios, job.measured.window_ns]);
     }
   });
 });

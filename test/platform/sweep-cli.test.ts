@@ -98,6 +98,17 @@ describe('anvil sweep over queue depth, 4K random read on the P4510', () => {
     const table = tableFromIPC(readFileSync(join(dir, 'jobs1', 'sweep.arrow')));
     expect(table.numRows).toBe(QDS.length * 2);
     expect(table.schema.fields.map((f) => f.name).slice(0, 5)).toEqual(['point', 'iodepth', 'seed', 'job', 'clones']);
+    // Indexes Int32, the seed and the jobs' counts and ns times Int64, as in each point's jobs.arrow.
+    const typeOf = (name: string) => String(table.schema.fields.find((f) => f.name === name)!.type);
+    expect(['point', 'seed', 'clones', 'runtime_ns', 'total_ios', 'io_bytes', 'iops'].map(typeOf)).toEqual([
+      'Int32',
+      'Int64',
+      'Int32',
+      'Int64',
+      'Int64',
+      'Int64',
+      'Float64',
+    ]);
     const reads = table.toArray().filter((r: { direction: string }) => r.direction === 'read') as { iodepth: number; iops: number }[];
     expect(reads.map((r) => r.iodepth)).toEqual(QDS);
     for (let i = 1; i < reads.length; i++) expect(reads[i]!.iops).toBeGreaterThan(reads[i - 1]!.iops);
@@ -137,11 +148,9 @@ describe('shards of a sweep', () => {
     const parquet = readFileSync(join(dir, 'merged', 'sweep.parquet'));
     expect(parquet.equals(readFileSync(join(dir, 'jobs2', 'sweep.parquet')))).toBe(true);
     const fromParquet = tableFromIPC(readParquet(parquet).intoIPCStream());
-    expect(fromParquet.toArray().map((row) => JSON.stringify(row))).toEqual(
-      tableFromIPC(local)
-        .toArray()
-        .map((row) => JSON.stringify(row)),
-    );
+    // Int64 columns (counts, ns times) come back as bigint, which JSON cannot hold as is.
+    const rowText = (row: unknown) => JSON.stringify(row, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v));
+    expect(fromParquet.toArray().map(rowText)).toEqual(tableFromIPC(local).toArray().map(rowText));
     // The same summary page too: charts of IOPS and p99 against the queue depth, the knee marked.
     const page = readFileSync(join(dir, 'merged', 'summary.html'), 'utf8');
     expect(page).toBe(readFileSync(join(dir, 'jobs2', 'summary.html'), 'utf8'));

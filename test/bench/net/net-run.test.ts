@@ -148,6 +148,7 @@ describe('anvil net run', () => {
     expect(doc.rtt_ns.percentile['99.000000']).toBeGreaterThan(0);
     const intervals = pl.readIPC(readFileSync(join(out, 'net_intervals.arrow')));
     expect(intervals.columns).toEqual(['endpoint', 'time_ns', 'interval_ns', 'bytes', 'bits_per_second', 'retransmits', 'packets']);
+    expect(intervals.dtypes.map(String)).toEqual([pl.Int32, pl.Int64, pl.Int64, pl.Int64, pl.Float64, pl.Int64, pl.Int64].map(String));
     expect(intervals.height).toBe(m.throughput.reduce((a, t) => a + t.rows.length, 0));
     expect(intervals.height).toBeGreaterThanOrEqual(2 * 4);
     const rtt = pl.readIPC(readFileSync(join(out, 'rtt_histogram.arrow')));

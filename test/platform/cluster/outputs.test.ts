@@ -27,6 +27,7 @@ interface StackSummary {
   volumes: { volume: string; tenant: string; read: Direction; write: Direction }[];
   drives: { drive: string; node: string; ios_per_s: number; units_per_s?: number; busy_fraction?: number }[];
   ports: { node: string; port: string; role: string; vfs_used: number; vfs_total: number; tx_utilisation: number }[];
+  nodes: { node: string; application_ns: number }[];
   network: {
     flows: {
       from: string;
@@ -70,6 +71,10 @@ describe('flows.arrow: the network flows per interval', () => {
     const first = await runOut([file, '--stack', 'hci,diy', '--seed', '4']);
     const flows = first.table('flows.arrow');
     expect(flows.columns.slice(0, 6)).toEqual(['stack', 'from', 'to', 'tenant', 'from_node', 'to_node']);
+    // Counts, sizes and ns times are integers; rates stay floats.
+    expect(
+      ['time_ns', 'interval_ns', 'messages', 'message_bytes', 'delivered_bits_per_s'].map((c) => String(flows.getColumn(c).dtype)),
+    ).toEqual([...Array<string>(4).fill(String(pl.Int64)), String(pl.Float64)]);
     const summary = first.summary as CompareSummary;
     expect(summary.stacks).toEqual(['hci', 'diy']);
     for (const stack of summary.stacks) {
@@ -122,6 +127,14 @@ describe('flows.arrow: the network flows per interval', () => {
     expect(first.files).toEqual(expect.arrayContaining(['flows.arrow', 'drives.arrow', 'links.arrow', 'nodes.arrow']));
     expect(second.files).toEqual(first.files);
     second.bytes.forEach((b, i) => expect(b.equals(first.bytes[i]!), first.files[i]).toBe(true));
+    // nodes.arrow: core times in whole ns (Int64), matching the summary's to the ns.
+    const nodes = first.table('nodes.arrow');
+    expect(['cores', 'application_ns', 'application_cores'].map((c) => String(nodes.getColumn(c).dtype))).toEqual(
+      [pl.Int32, pl.Int64, pl.Float64].map(String),
+    );
+    const hciNodes = summary.by_stack.hci!.nodes;
+    const hciRows = rows(nodes.filter(pl.col('stack').eq(pl.lit('hci'))));
+    expect(hciRows.map((r) => Number(r.application_ns))).toEqual(hciNodes.map((n) => Math.round(n.application_ns)));
   });
 });
 
