@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
 import { AnvilError } from '../errors.js';
+import { readTrustedCa } from '../api/tls.js';
 import { cliOut } from './cli-io.js';
 import { clientConfigPath } from './serve-command.js';
 
@@ -31,6 +32,15 @@ export function kubeconfigText(server: string, token: string | undefined, caPem:
   });
 }
 
+function savedLogin(path: string): SavedLogin {
+  if (!existsSync(path)) return {};
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as SavedLogin;
+  } catch {
+    throw new AnvilError('ANVIL_ERR_USAGE', `${path} is not the JSON anvil login writes; run anvil login again`);
+  }
+}
+
 const isLoopbackHost = (host: string) => host === 'localhost' || host.startsWith('127.') || host === '[::1]';
 
 export function registerKubeconfigCommand(cli: Command): void {
@@ -44,7 +54,7 @@ export function registerKubeconfigCommand(cli: Command): void {
     .option('--token <token>', 'the bearer token kubectl sends (over https only: kubectl sends none over http)')
     .action((o: { out?: string; server?: string; token?: string }) => {
       const loginPath = clientConfigPath();
-      const saved: SavedLogin = existsSync(loginPath) ? (JSON.parse(readFileSync(loginPath, 'utf8')) as SavedLogin) : {};
+      const saved = savedLogin(loginPath);
       const server = o.server ?? (process.env.ANVIL_SERVER || saved.server);
       if (server === undefined)
         throw new AnvilError('ANVIL_ERR_USAGE', 'anvil kubeconfig needs a server: --server URL, ANVIL_SERVER, or anvil login');
@@ -62,7 +72,11 @@ export function registerKubeconfigCommand(cli: Command): void {
       const isSaved = saved.server === server;
       const token = o.token ?? (process.env.ANVIL_TOKEN || (isSaved ? saved.token : undefined));
       const caPath = url.protocol === 'https:' ? process.env.ANVIL_CA_CERT || (isSaved ? saved.ca_cert : undefined) : undefined;
-      const text = kubeconfigText(server.replace(/\/+$/, ''), token, caPath !== undefined ? readFileSync(caPath, 'utf8') : undefined);
+      const text = kubeconfigText(
+        server.replace(/\/+$/, ''),
+        token,
+        caPath !== undefined ? readTrustedCa(process.env.ANVIL_CA_CERT ? 'ANVIL_CA_CERT' : `ca_cert of ${loginPath}`, caPath) : undefined,
+      );
       if (url.protocol === 'http:')
         process.stderr.write(
           isLoopbackHost(url.hostname)
