@@ -1,7 +1,8 @@
 /**
  * The real kubectl against `anvil serve` on a loopback port, with the kubeconfig `anvil kubeconfig` writes
  * (plain http: kubectl sends no token, so the server runs with --kube-anonymous-loopback) and a fresh
- * discovery cache per run. Skipped with one line where kubectl is missing; in CI it must be there.
+ * discovery cache per run; without that flag kubectl is Unauthorized. Skipped with one line where kubectl
+ * is missing; in CI it must be there.
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -148,6 +149,20 @@ spec:
       expect(name, row).toMatch(/^web-/);
       expect(ip, row).toMatch(/^10\.20\.0\.\d+$/);
       expect(node, row).toMatch(/^node[123]$/);
+    }
+  });
+
+  it('without --kube-anonymous-loopback, kubectl over http (which sends no token) is Unauthorized', async () => {
+    const dir = tempDir('anvil-kubectl-closed-');
+    const closed = await startServe(['--state', join(dir, 'state.db')], env);
+    try {
+      const config = join(dir, 'kubeconfig');
+      expect((await anvil('kubeconfig', '--server', closed.url, '--token', closed.token!, '--out', config)).code).toBe(0);
+      const r = await ran(KUBECTL ?? 'kubectl', ['--kubeconfig', config, '--cache-dir', join(dir, 'cache'), 'get', 'nodes'], env);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/^error: You must be logged in to the server \(/m);
+    } finally {
+      await stopServe(closed);
     }
   });
 
