@@ -53,27 +53,27 @@ export const apiSection: BenchSection = {
     const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
     const post = (path: string, body: unknown) => fetch(url + path, { method: 'POST', headers, body: JSON.stringify(body) });
     try {
-      await post('/api/v1/cluster', { name: 'bench', nodes: 20 });
-      await post('/api/v1/networks', {
+      await post('/apis/anvil.dev/v1/cluster', { name: 'bench', nodes: 20 });
+      await post('/apis/anvil.dev/v1/networks', {
         name: 'pods',
         subnet: '10.64.0.0/16',
         start: '10.64.0.10',
         end: '10.64.250.250',
         gateway: '10.64.0.1',
       });
-      await post('/api/v1/namespaces', { name: 'a' });
+      await post('/apis/anvil.dev/v1/namespaces', { name: 'a' });
       const seconds = quick ? 1 : 5;
       let volume = 0;
       let pod = 0;
       const routes: [string, string, Partial<autocannon.Options>][] = [
         ['GET /healthz', `${url}/healthz`, {}],
-        ['GET /api/v1/namespaces (authenticated, small)', `${url}/api/v1/namespaces`, { headers }],
-        ['GET /api/v1/nodes (20 nodes)', `${url}/api/v1/nodes`, { headers }],
-        ['GET /api/v1/namespaces/a/volumes', `${url}/api/v1/namespaces/a/volumes?limit=100`, { headers }],
+        ['GET /apis/anvil.dev/v1/namespaces (authenticated, small)', `${url}/apis/anvil.dev/v1/namespaces`, { headers }],
+        ['GET /apis/anvil.dev/v1/nodes (20 nodes)', `${url}/apis/anvil.dev/v1/nodes`, { headers }],
+        ['GET /apis/anvil.dev/v1/namespaces/a/volumes', `${url}/apis/anvil.dev/v1/namespaces/a/volumes?limit=100`, { headers }],
         // Each answered 201 only once durable: the server group-commits concurrent changes (one fsync per group).
         [
-          'POST /api/v1/namespaces/a/volumes',
-          `${url}/api/v1/namespaces/a/volumes`,
+          'POST /apis/anvil.dev/v1/namespaces/a/volumes',
+          `${url}/apis/anvil.dev/v1/namespaces/a/volumes`,
           {
             method: 'POST',
             headers,
@@ -110,7 +110,7 @@ export const apiSection: BenchSection = {
           value: r.rate,
           unit: 'requests/s',
           note,
-          ...(name.startsWith('POST /api/v1/namespaces/a/volumes')
+          ...(name.startsWith('POST /apis/anvil.dev/v1/namespaces/a/volumes')
             ? { target: { min: 2000, source: 'issue 19: >= 2,000 acknowledged volume creates/s with 16 clients (group commit)' } }
             : {}),
         });

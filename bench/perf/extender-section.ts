@@ -119,15 +119,15 @@ export const extenderSection: BenchSection = {
         if (r.status >= 300) throw new Error(`${path}: ${r.status} ${r.text}`);
       };
       log(`extender: a ${NODES}-node cluster`);
-      await setup('/api/v1/cluster', { name: 'bench', nodes: NODES });
-      await setup('/api/v1/networks', {
+      await setup('/apis/anvil.dev/v1/cluster', { name: 'bench', nodes: NODES });
+      await setup('/apis/anvil.dev/v1/networks', {
         name: 'pods',
         subnet: '10.64.0.0/12',
         start: '10.64.0.10',
         end: '10.79.255.250',
         gateway: '10.64.0.1',
       });
-      await setup('/api/v1/namespaces', { name: 'bench' });
+      await setup('/apis/anvil.dev/v1/namespaces', { name: 'bench' });
       const names = Array.from({ length: NODES }, (_, n) => `node${String(n + 1).padStart(4, '0')}`);
       const pods = quick ? 20 : 200;
       // Warm-up: the first calls compile the routes' code and build the scheduling view.

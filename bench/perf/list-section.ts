@@ -1,5 +1,5 @@
 /**
- * Lists at 5,000 nodes: the whole `GET /api/v1/nodes` against a page of 500 of it (`?limit=500`, the page
+ * Lists at 5,000 nodes: the whole `GET /apis/anvil.dev/v1/nodes` against a page of 500 of it (`?limit=500`, the page
  * kubectl asks for) and a continued page (`?continue=`), one request at a time from one kept-alive
  * connection to `anvil serve` run as a child process, bodies read whole. Issue 19's goal: a page of 500
  * nodes of a 5,000-node cluster in <= 10 ms.
@@ -45,7 +45,7 @@ function call(agent: Agent, url: string, method: string, path: string, token: st
 
 export const listSection: BenchSection = {
   name: 'lists',
-  description: `GET /api/v1/nodes at ${NODES} nodes: the whole list against a page of ${PAGE} (limit, continue)`,
+  description: `GET /apis/anvil.dev/v1/nodes at ${NODES} nodes: the whole list against a page of ${PAGE} (limit, continue)`,
   async run({ quick, log }): Promise<Row[]> {
     const dir = mkdtempSync(join(tmpdir(), 'anvil-bench-lists-'));
     const server = await startServe(['--state', join(dir, 'state.db'), '--rate-limit', '0']);
@@ -53,7 +53,7 @@ export const listSection: BenchSection = {
     try {
       const { url, token } = server;
       if (token === undefined) throw new Error('anvil serve printed no first admin token on a new state file');
-      const created = await call(agent, url, 'POST', '/api/v1/cluster', token, JSON.stringify({ name: 'bench', nodes: NODES }));
+      const created = await call(agent, url, 'POST', '/apis/anvil.dev/v1/cluster', token, JSON.stringify({ name: 'bench', nodes: NODES }));
       if (created.status !== 201) throw new Error(`create cluster: ${created.status} ${created.text}`);
       const rounds = quick ? 5 : 40;
       const whole: number[] = [];
@@ -62,10 +62,10 @@ export const listSection: BenchSection = {
       let bytes = { whole: 0, page: 0 };
       log(`lists: ${rounds} rounds of the whole list, a first page and a continued one`);
       for (let i = 0; i < rounds + 3; i++) {
-        const w = await call(agent, url, 'GET', '/api/v1/nodes', token);
-        const f = await call(agent, url, 'GET', `/api/v1/nodes?limit=${PAGE}`, token);
+        const w = await call(agent, url, 'GET', '/apis/anvil.dev/v1/nodes', token);
+        const f = await call(agent, url, 'GET', `/apis/anvil.dev/v1/nodes?limit=${PAGE}`, token);
         const cont = (JSON.parse(f.text) as { metadata: { continue: string } }).metadata.continue;
-        const n = await call(agent, url, 'GET', `/api/v1/nodes?limit=${PAGE}&continue=${encodeURIComponent(cont)}`, token);
+        const n = await call(agent, url, 'GET', `/apis/anvil.dev/v1/nodes?limit=${PAGE}&continue=${encodeURIComponent(cont)}`, token);
         if (w.status !== 200 || f.status !== 200 || n.status !== 200) throw new Error(`list: ${w.status} ${f.status} ${n.status}`);
         bytes = { whole: w.text.length, page: n.text.length };
         if (i < 3) continue; // warm-up

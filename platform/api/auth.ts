@@ -25,22 +25,26 @@ export function installAuth(app: FastifyInstance, store: Store, tokens: TokenSto
     const url = req.routeOptions.url;
     // The docs page and its assets (served by @fastify/swagger-ui) are public like the OpenAPI document.
     if (req.routeOptions.config.public || url === undefined || url === '/docs' || url.startsWith('/docs/')) return;
-    const header = req.headers.authorization;
-    const m = header === undefined ? null : /^Bearer\s+(\S+)$/i.exec(header);
-    if (!m)
-      throw new AnvilError(
-        'ANVIL_ERR_UNAUTHENTICATED',
-        'send Authorization: Bearer <token>; get a token with: anvil token create USER (or anvil login)',
-      );
-    const user = tokens.userOf(m[1]!);
-    const roles = user === undefined ? undefined : store.read((s) => s.users.get(user)?.roles);
-    if (user === undefined || roles === undefined)
-      throw new AnvilError(
-        'ANVIL_ERR_UNAUTHENTICATED',
-        'the token is unknown or revoked, or its user was deleted; ask an administrator for a new one',
-      );
-    req.actor = { user, roles };
+    req.actor = bearerActor(store, tokens, req.headers.authorization);
   });
+}
+
+/** The actor a bearer token names, or ANVIL_ERR_UNAUTHENTICATED (no, unknown or revoked token). */
+export function bearerActor(store: Store, tokens: TokenStore, header: string | undefined): Actor {
+  const m = header === undefined ? null : /^Bearer\s+(\S+)$/i.exec(header);
+  if (!m)
+    throw new AnvilError(
+      'ANVIL_ERR_UNAUTHENTICATED',
+      'send Authorization: Bearer <token>; get a token with: anvil token create USER (or anvil login)',
+    );
+  const user = tokens.userOf(m[1]!);
+  const roles = user === undefined ? undefined : store.read((s) => s.users.get(user)?.roles);
+  if (user === undefined || roles === undefined)
+    throw new AnvilError(
+      'ANVIL_ERR_UNAUTHENTICATED',
+      'the token is unknown or revoked, or its user was deleted; ask an administrator for a new one',
+    );
+  return { user, roles };
 }
 
 /** The authenticated actor of a request (the hook guarantees one on non-public routes). */

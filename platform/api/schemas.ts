@@ -59,7 +59,7 @@ const OPENAPI_DOCUMENT = {
     title: 'Anvil control plane API',
     version: '1',
     description:
-      'The control plane of an Anvil appliance: cluster and nodes, networks, perf tiers, volumes and snapshots, pods and their endpoints, tenants, users and tokens, quotas, events and the audit log; and the Kubernetes scheduler extender. Every route under /api/v1 takes a bearer token; errors carry a code from the catalogue (docs/reference/errors.md).',
+      'The control plane of an Anvil appliance: cluster and nodes, networks, perf tiers, volumes and snapshots, pods and their endpoints, tenants, users and tokens, quotas, events and the audit log; and the Kubernetes scheduler extender. Every route under /apis/anvil.dev/v1 takes a bearer token; /version, /api and /apis serve the Kubernetes facade for kubectl; errors carry a code from the catalogue (docs/reference/errors.md).',
     license: { name: 'MIT', url: 'https://spdx.org/licenses/MIT.html' },
   },
   // Relative: the server that serves this document (anvil serve binds where it is told).
@@ -68,6 +68,11 @@ const OPENAPI_DOCUMENT = {
     // alphabetical, as Spectral's openapi-tags-alphabetical asks
     { name: 'cluster', description: 'the cluster and its nodes' },
     { name: 'events', description: 'what the cluster did, and who changed what' },
+    {
+      name: 'kubernetes',
+      description:
+        'the Kubernetes facade kubectl reads: /version, discovery, core/v1 nodes, namespaces and pods; errors are Kubernetes Status objects',
+    },
     { name: 'networks', description: 'L2 networks pods take addresses from' },
     { name: 'perf-tiers', description: 'perf tiers (QoS classes): guaranteed IOPS and bandwidth' },
     { name: 'pods', description: 'pods, their endpoints, the workloads that made them, and manifests' },
@@ -84,7 +89,7 @@ const OPENAPI_DOCUMENT = {
       bearer: {
         type: 'http' as const,
         scheme: 'bearer',
-        description: 'a token from anvil token create or POST /api/v1/users/{name}/tokens',
+        description: 'a token from anvil token create or POST /apis/anvil.dev/v1/users/{name}/tokens',
       },
     },
   },

@@ -1,5 +1,6 @@
 /**
- * The Anvil API server (Fastify): one plugin per domain under /api/v1, bearer-token auth, RBAC through the
+ * The Anvil API server (Fastify): one plugin per domain under /apis/anvil.dev/v1, the Kubernetes facade
+ * (kube/facade-plugin.ts) at /version, /api and /apis, bearer-token auth, RBAC through the
  * domain, coded errors with their HTTP status, Prometheus metrics, health, the OpenAPI document and its page.
  * Every read and change goes through the same Store and ControlPlane as the CLI: one set of invariants.
  */
@@ -28,6 +29,8 @@ import { tenancyPlugin } from './plugins/tenancy.js';
 import { eventsPlugin } from './plugins/events.js';
 import { quotasPlugin } from './plugins/quotas.js';
 import { extenderPlugin } from './plugins/extender.js';
+import { kubeFacadePlugin } from './kube/facade-plugin.js';
+import { statusOf } from './kube/status.js';
 import { installRateLimit } from './rate-limit.js';
 import { installStateMetrics } from './state-metrics.js';
 import type { KubeApi } from './extender/kube-binder.js';
@@ -45,12 +48,14 @@ export interface ServerOptions {
   readonly kube?: KubeApi;
   /** Requests a minute per bearer token (rate-limit.ts); undefined or 0: no limit. */
   readonly rateLimitPerMinute?: number;
+  /** Plain http: a token-less Kubernetes-facade read from loopback acts as `viewer` (kubectl sends no token over http). */
+  readonly kubeAnonymousLoopback?: boolean;
 }
 
 // Api has its own module (plugins import it, not this file); re-exported for callers of buildServer.
 export type { Api };
 
-export const API_PREFIX = '/api/v1';
+export const API_PREFIX = '/apis/anvil.dev/v1';
 
 /** Builds the server (not listening: `inject()` in tests, `listen()` in `anvil serve`). */
 export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyInstance; api: Api }> {
@@ -100,6 +105,7 @@ export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyIn
   ]) {
     await app.register(plugin, { api, prefix: API_PREFIX });
   }
+  await app.register(kubeFacadePlugin, { api, clock, anonymousLoopback: opts.tls === undefined && opts.kubeAnonymousLoopback === true });
   await app.register(extenderPlugin, { api, callers: extenderCallersOf(opts.tls), kube: opts.kube, prefix: '/scheduler' });
   return { app, api };
 }
@@ -153,6 +159,12 @@ function installErrors(app: FastifyInstance): void {
     });
   });
   app.setNotFoundHandler((req, reply) => {
+    const path = req.url.split('?')[0]!;
+    // kubectl reads only Status objects: an unknown Kubernetes path gets one (Anvil's own group keeps its body).
+    if (/^\/apis?(\/|$)/.test(path) && !path.startsWith(`${API_PREFIX}/`)) {
+      reply.status(404).send(statusOf(404, `the server could not find the requested resource (${req.method} ${path})`));
+      return;
+    }
     reply.status(404).send({
       code: 'ANVIL_ERR_ROUTE_NOT_FOUND',
       message: `no route ${req.method} ${req.url.split('?')[0]}; see /openapi.json or /docs for the routes`,

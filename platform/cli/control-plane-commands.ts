@@ -93,7 +93,7 @@ export function userDeletedLine(name: string, tokensRevoked: number): string {
 }
 
 /**
- * Deletes a user, then revokes its tokens (as DELETE /api/v1/users/NAME does); returns how many. A crash
+ * Deletes a user, then revokes its tokens (as DELETE /apis/anvil.dev/v1/users/NAME does); returns how many. A crash
  * between the two leaves tokens of a missing user, which the server refuses and `user create` revokes.
  */
 async function deleteUser(opts: StateOpts, name: string): Promise<number> {

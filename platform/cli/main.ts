@@ -34,6 +34,7 @@ const STANDALONE_VERBS: Readonly<Record<string, () => Promise<Register>>> = {
   check: async () => (await import('./check-command.js')).registerCheckCommand,
   compare: async () => (await import('./compare-command.js')).registerCompareCommand,
   sweep: async () => (await import('./sweep-command.js')).registerSweepCommands,
+  kubeconfig: async () => (await import('./kubeconfig-command.js')).registerKubeconfigCommand,
 };
 
 /**
@@ -54,7 +55,7 @@ export async function program(args: readonly string[] = []): Promise<Command> {
     finishCommands(cli);
     return cli;
   }
-  const [run, net, host, calibrate, tco, scenario, check, compare, sweep, controlPlane, serve, serverMode] = await Promise.all([
+  const [run, net, host, calibrate, tco, scenario, check, compare, sweep, kubeconfig, controlPlane, serve, serverMode] = await Promise.all([
     STANDALONE_VERBS.run!(),
     STANDALONE_VERBS.net!(),
     STANDALONE_VERBS.host!(),
@@ -64,6 +65,7 @@ export async function program(args: readonly string[] = []): Promise<Command> {
     STANDALONE_VERBS.check!(),
     STANDALONE_VERBS.compare!(),
     STANDALONE_VERBS.sweep!(),
+    STANDALONE_VERBS.kubeconfig!(),
     import('./control-plane-commands.js'),
     import('./serve-command.js'),
     import('./server-mode.js'),
@@ -109,6 +111,7 @@ export async function program(args: readonly string[] = []): Promise<Command> {
   sweep(cli);
   controlPlane.registerControlPlaneCommands(cli);
   serve.registerServeCommands(cli);
+  kubeconfig(cli);
   serverMode.enableServerMode(cli);
   // Last, so that every command (also those registered above by other files) gets the same handling.
   finishCommands(cli);

@@ -121,6 +121,10 @@ export function registerServeCommands(cli: Command): void {
       30,
     )
     .option(
+      '--kube-anonymous-loopback',
+      'plain http: answer Kubernetes-facade reads without a token from loopback callers as the viewer role (kubectl sends no token over http)',
+    )
+    .option(
       '--rate-limit <rate>',
       `requests per bearer token: N/min or N/s past which the API answers 429 with Retry-After (0: no limit; default ${DEFAULT_RATE_LIMIT_PER_MINUTE}/min)`,
       rateLimit,
@@ -138,6 +142,7 @@ export function registerServeCommands(cli: Command): void {
         kubeTokenFile?: string;
         kubeCaFile?: string;
         kubeReconcileSeconds: number;
+        kubeAnonymousLoopback?: boolean;
       }) => {
         const { loadServerTls, extenderCallersOf, plainHttpWarning } = await import('../api/tls.js');
         const { kubeApiOf } = await import('../api/extender/kube-binder.js');
@@ -147,7 +152,13 @@ export function registerServeCommands(cli: Command): void {
         const rateLimitPerMinute = o.rateLimit ?? DEFAULT_RATE_LIMIT_PER_MINUTE;
         const { buildServer, bootstrapAdmin } = await import('../api/server.js');
         const path = o.state ?? defaultStatePath();
-        const { app, api } = await buildServer({ statePath: path, rateLimitPerMinute, ...(tls ? { tls } : {}), ...(kube ? { kube } : {}) });
+        const { app, api } = await buildServer({
+          statePath: path,
+          rateLimitPerMinute,
+          kubeAnonymousLoopback: o.kubeAnonymousLoopback === true,
+          ...(tls ? { tls } : {}),
+          ...(kube ? { kube } : {}),
+        });
         const first = bootstrapAdmin(api);
         if (first) process.stdout.write(`first admin token for user admin (shown once; keep it): ${first}\n`);
         let address: string;
@@ -169,7 +180,7 @@ export function registerServeCommands(cli: Command): void {
           ? `binds in Anvil and in Kubernetes at ${kube.server.origin}${kube.source === 'in-cluster' ? ' (in-cluster service account)' : ''}`
           : 'binds in Anvil only (no --kube-apiserver: with bindVerb, pods stay unbound in Kubernetes)';
         process.stdout.write(
-          `anvil serving ${path} at ${address} (API ${address}/api/v1, docs ${address}/docs, scheduler extender ${address}/scheduler: ${extender}; ${binds})\n`,
+          `anvil serving ${path} at ${address} (API ${address}/apis/anvil.dev/v1, Kubernetes facade ${address}/api${tls || !o.kubeAnonymousLoopback ? '' : ' (anonymous loopback reads)'}, docs ${address}/docs, scheduler extender ${address}/scheduler: ${extender}; ${binds})\n`,
         );
         let stopReconciling = () => {};
         if (kube && o.kubeReconcileSeconds > 0) {
@@ -234,7 +245,7 @@ export function registerServeCommands(cli: Command): void {
     .command('login')
     .description('check a server and token, and keep them for later commands (in $XDG_CONFIG_HOME/anvil/config.json)')
     .requiredOption('--server <url>', 'the server, e.g. http://127.0.0.1:8080')
-    .requiredOption('--token <token>', 'a token (anvil token create USER, or POST /api/v1/users/USER/tokens)')
+    .requiredOption('--token <token>', 'a token (anvil token create USER, or POST /apis/anvil.dev/v1/users/USER/tokens)')
     .option('--ca-cert <pem>', 'an https server whose certificate a private CA signed: trust that CA (PEM; its path is saved too)')
     .action(async (o: { server: string; token: string; caCert?: string }) => {
       const { whoami, trustServerCaFile } = await import('./server-client.js');

@@ -98,5 +98,5 @@ export async function request<T>(server: string, token: string, method: string, 
 }
 
 export function whoami(server: string, token: string): Promise<{ user: string; roles: string[] }> {
-  return request(server, token, 'GET', 'api/v1/whoami');
+  return request(server, token, 'GET', 'apis/anvil.dev/v1/whoami');
 }

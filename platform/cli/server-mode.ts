@@ -71,7 +71,7 @@ export function serverTarget(o: Opts, env: NodeJS.ProcessEnv = process.env): Tar
 }
 
 const out = (text: string) => cliOut(text);
-const nsPath = (ns: string) => `api/v1/namespaces/${encodeURIComponent(ns)}`;
+const nsPath = (ns: string) => `apis/anvil.dev/v1/namespaces/${encodeURIComponent(ns)}`;
 
 /**
  * A name no object can bear (not DNS-1123) is not found, as on the embedded state; sent to the server
@@ -99,13 +99,13 @@ function requireFindableName(name: string, notFoundMessage: string): void {
 function objectPath(kind: Kind, name: string, ns: string | undefined): string {
   const n = encodeURIComponent(name);
   if (ns !== undefined) return `${nsPath(ns)}/${kind}/${n}`;
-  return `api/v1/${kind}/${n}`;
+  return `apis/anvil.dev/v1/${kind}/${n}`;
 }
 
 /** What each command does over the API: (positional args, options, target) -> printed as on the embedded state. */
 const REMOTE: Record<string, (args: string[], o: Opts, t: Target) => Promise<void>> = {
   'cluster create': async ([name], o, t) => {
-    const c = await request<{ name: string; node_profile: string }>(t.server, t.token, 'POST', 'api/v1/cluster', {
+    const c = await request<{ name: string; node_profile: string }>(t.server, t.token, 'POST', 'apis/anvil.dev/v1/cluster', {
       name,
       nodes: o.nodes,
       node_profile: o.nodeProfile,
@@ -120,7 +120,7 @@ const REMOTE: Record<string, (args: string[], o: Opts, t: Target) => Promise<voi
       t.server,
       t.token,
       'GET',
-      'api/v1/cluster',
+      'apis/anvil.dev/v1/cluster',
     );
     if (o.output !== 'table') {
       out(structured(o.output as 'json' | 'yaml', { cluster, nodes }));
@@ -134,29 +134,35 @@ const REMOTE: Record<string, (args: string[], o: Opts, t: Target) => Promise<voi
     out(clusterStatusText(state, cluster));
   },
   'node add': async ([name], o, t) => {
-    const n = await request<{ name: string; zone: string; inventory: { profile: string } }>(t.server, t.token, 'POST', 'api/v1/nodes', {
-      name,
-      ...(o.profile ? { profile: o.profile } : {}),
-      zone: o.zone,
-      ...(o.label ? { labels: o.label } : {}),
-      ...(o.taint ? { taints: o.taint } : {}),
-    });
+    const n = await request<{ name: string; zone: string; inventory: { profile: string } }>(
+      t.server,
+      t.token,
+      'POST',
+      'apis/anvil.dev/v1/nodes',
+      {
+        name,
+        ...(o.profile ? { profile: o.profile } : {}),
+        zone: o.zone,
+        ...(o.label ? { labels: o.label } : {}),
+        ...(o.taint ? { taints: o.taint } : {}),
+      },
+    );
     out(`node ${n.name} added (${n.inventory.profile}, ${n.zone})\n`);
   },
   'node drain': async ([name], _o, t) => {
-    const r = await request<{ moved: string[]; pending: string[] }>(t.server, t.token, 'POST', `api/v1/nodes/${name}/drain`);
+    const r = await request<{ moved: string[]; pending: string[] }>(t.server, t.token, 'POST', `apis/anvil.dev/v1/nodes/${name}/drain`);
     out(
       `node ${name} drained: ${r.moved.length} pods moved${r.pending.length ? `, ${r.pending.length} pending (${r.pending.join(', ')})` : ''}\n`,
     );
   },
   'node fail': async ([name], _o, t) => {
-    const r = await request<{ moved: string[]; pending: string[] }>(t.server, t.token, 'POST', `api/v1/nodes/${name}/fail`);
+    const r = await request<{ moved: string[]; pending: string[] }>(t.server, t.token, 'POST', `apis/anvil.dev/v1/nodes/${name}/fail`);
     out(
       `node ${name} down: ${r.moved.length} pods moved${r.pending.length ? `, ${r.pending.length} pending (${r.pending.join(', ')})` : ''}\n`,
     );
   },
   'node recover': async ([name], _o, t) => {
-    await request(t.server, t.token, 'POST', `api/v1/nodes/${name}/recover`);
+    await request(t.server, t.token, 'POST', `apis/anvil.dev/v1/nodes/${name}/recover`);
     out(`node ${name} recovered\n`);
   },
   'node link-down': async ([name, port], _o, t) => {
@@ -164,16 +170,16 @@ const REMOTE: Record<string, (args: string[], o: Opts, t: Target) => Promise<voi
       t.server,
       t.token,
       'POST',
-      `api/v1/nodes/${name}/links/${encodeURIComponent(port!)}/down`,
+      `apis/anvil.dev/v1/nodes/${name}/links/${encodeURIComponent(port!)}/down`,
     );
     out(`node ${name} port ${port} link down${r.pending.length ? `: ${r.pending.length} pods pending (${r.pending.join(', ')})` : ''}\n`);
   },
   'node link-up': async ([name, port], _o, t) => {
-    await request(t.server, t.token, 'POST', `api/v1/nodes/${name}/links/${encodeURIComponent(port!)}/up`);
+    await request(t.server, t.token, 'POST', `apis/anvil.dev/v1/nodes/${name}/links/${encodeURIComponent(port!)}/up`);
     out(`node ${name} port ${port} link up\n`);
   },
   'node remove': async ([name], o, t) => {
-    await request(t.server, t.token, 'DELETE', `api/v1/nodes/${name}${o.force ? '?force=true' : ''}`);
+    await request(t.server, t.token, 'DELETE', `apis/anvil.dev/v1/nodes/${name}${o.force ? '?force=true' : ''}`);
     out(`node ${name} removed\n`);
   },
   'volume update': async ([name], o, t) => {
@@ -201,11 +207,11 @@ const REMOTE: Record<string, (args: string[], o: Opts, t: Target) => Promise<voi
     out(`snapshot ${name} restored to volume ${v.name} (linked clone on ${v.plexes.map((p) => p.node).join(', ')})\n`);
   },
   'node cordon': async ([name], _o, t) => {
-    await request(t.server, t.token, 'POST', `api/v1/nodes/${name}/cordon`);
+    await request(t.server, t.token, 'POST', `apis/anvil.dev/v1/nodes/${name}/cordon`);
     out(`node ${name} cordoned\n`);
   },
   'node uncordon': async ([name], _o, t) => {
-    await request(t.server, t.token, 'POST', `api/v1/nodes/${name}/uncordon`);
+    await request(t.server, t.token, 'POST', `apis/anvil.dev/v1/nodes/${name}/uncordon`);
     out(`node ${name} uncordoned\n`);
   },
   'network create': async ([name], o, t) => {
@@ -213,7 +219,7 @@ const REMOTE: Record<string, (args: string[], o: Opts, t: Target) => Promise<voi
       t.server,
       t.token,
       'POST',
-      'api/v1/networks',
+      'apis/anvil.dev/v1/networks',
       {
         name,
         subnet: o.subnet,
@@ -229,7 +235,7 @@ const REMOTE: Record<string, (args: string[], o: Opts, t: Target) => Promise<voi
   },
   'perf-tier create': async ([name], o, t) => {
     const body = perfTierInput(String(name), o);
-    out(perfTierCreatedLine(await request<PerfTier>(t.server, t.token, 'POST', 'api/v1/perf-tiers', body)));
+    out(perfTierCreatedLine(await request<PerfTier>(t.server, t.token, 'POST', 'apis/anvil.dev/v1/perf-tiers', body)));
   },
   'volume create': async ([name], o, t) => {
     requireNamespace(String(o.namespace)); // the domain's own error, as on the embedded state (the server would answer a 400 about the path)
@@ -262,9 +268,15 @@ const REMOTE: Record<string, (args: string[], o: Opts, t: Target) => Promise<voi
   },
   'token create': async ([user], o, t) => {
     requireFindableName(user!, `user ${user} does not exist; create it with: anvil user create ${user} --roles ...`);
-    const issued = await request<{ token: string }>(t.server, t.token, 'POST', `api/v1/users/${encodeURIComponent(user!)}/tokens`, {
-      name: o.name,
-    });
+    const issued = await request<{ token: string }>(
+      t.server,
+      t.token,
+      'POST',
+      `apis/anvil.dev/v1/users/${encodeURIComponent(user!)}/tokens`,
+      {
+        name: o.name,
+      },
+    );
     out(`${issued.token}\n`);
   },
   'token list': async ([user], o, t) => {
@@ -273,14 +285,14 @@ const REMOTE: Record<string, (args: string[], o: Opts, t: Target) => Promise<voi
       t.server,
       t.token,
       'GET',
-      user === undefined ? 'api/v1/tokens' : `api/v1/users/${encodeURIComponent(user)}/tokens`,
+      user === undefined ? 'apis/anvil.dev/v1/tokens' : `apis/anvil.dev/v1/users/${encodeURIComponent(user)}/tokens`,
     );
     out(tokenListText(tokens, o.output as OutputKind));
   },
   'token revoke': async ([user, idText], _o, t) => {
     const id = tokenId(idText!);
     requireFindableName(user!, `user ${user} does not exist; create it with: anvil user create ${user} --roles ...`);
-    await request(t.server, t.token, 'DELETE', `api/v1/users/${encodeURIComponent(user!)}/tokens/${id}`).catch((e: unknown) => {
+    await request(t.server, t.token, 'DELETE', `apis/anvil.dev/v1/users/${encodeURIComponent(user!)}/tokens/${id}`).catch((e: unknown) => {
       // The server's message names the API route; the CLI's names the command, as on the embedded state.
       throw isAnvilError(e) && e.code === 'ANVIL_ERR_OBJECT_NOT_FOUND' && e.message.includes(' has no token ') ? noToken(user!, id) : e;
     });
@@ -294,7 +306,7 @@ const REMOTE: Record<string, (args: string[], o: Opts, t: Target) => Promise<voi
     out(`snapshot ${s.name} of ${s.volume} created\n`);
   },
   'tenant create': async ([name], _o, t) => {
-    await request(t.server, t.token, 'POST', 'api/v1/namespaces', { name });
+    await request(t.server, t.token, 'POST', 'apis/anvil.dev/v1/namespaces', { name });
     out(`namespace ${name} created\n`);
   },
   'quota set': async ([namespace], o, t) => {
@@ -308,22 +320,28 @@ const REMOTE: Record<string, (args: string[], o: Opts, t: Target) => Promise<voi
     out(`quota of namespace ${namespace} deleted\n`);
   },
   'user create': async ([name], o, t) => {
-    await request(t.server, t.token, 'POST', 'api/v1/users', { name, roles: roleList(String(o.roles)) });
+    await request(t.server, t.token, 'POST', 'apis/anvil.dev/v1/users', { name, roles: roleList(String(o.roles)) });
     out(`user ${name} created\n`);
   },
   'user set-roles': async ([name], o, t) => {
     requireFindableName(name!, `user ${name} does not exist; list users with: anvil get users`);
     out(
       userRolesLine(
-        await request<{ name: string; roles: string[] }>(t.server, t.token, 'PATCH', `api/v1/users/${encodeURIComponent(name!)}`, {
-          roles: roleList(String(o.roles)),
-        }),
+        await request<{ name: string; roles: string[] }>(
+          t.server,
+          t.token,
+          'PATCH',
+          `apis/anvil.dev/v1/users/${encodeURIComponent(name!)}`,
+          {
+            roles: roleList(String(o.roles)),
+          },
+        ),
       ),
     );
   },
   'user delete': async ([name], _o, t) => {
     requireFindableName(name!, `user ${name} does not exist; list users with: anvil get users`);
-    const r = await request<{ message: string }>(t.server, t.token, 'DELETE', `api/v1/users/${encodeURIComponent(name!)}`);
+    const r = await request<{ message: string }>(t.server, t.token, 'DELETE', `apis/anvil.dev/v1/users/${encodeURIComponent(name!)}`);
     out(`${r.message}\n`);
   },
   apply: async (_args, o, t) => {
@@ -388,7 +406,7 @@ const REMOTE: Record<string, (args: string[], o: Opts, t: Target) => Promise<voi
       t.server,
       t.token,
       'GET',
-      `api/v1/events?limit=20&object=${encodeURIComponent(objectKey)}`,
+      `apis/anvil.dev/v1/events?limit=20&object=${encodeURIComponent(objectKey)}`,
     ).catch((e: unknown) => {
       if (isAnvilError(e) && e.code === 'ANVIL_ERR_FORBIDDEN') return [];
       throw e;
@@ -422,11 +440,11 @@ const REMOTE: Record<string, (args: string[], o: Opts, t: Target) => Promise<voi
       ...(o.severity ? { severity: String(o.severity) } : {}),
       ...(o.object ? { object: String(o.object) } : {}),
     });
-    const events = await request<ClusterEvent[]>(t.server, t.token, 'GET', `api/v1/events?${query.toString()}`);
+    const events = await request<ClusterEvent[]>(t.server, t.token, 'GET', `apis/anvil.dev/v1/events?${query.toString()}`);
     out(o.output === 'table' ? eventsTable(events) : structured(o.output as 'json' | 'yaml', events));
   },
   audit: async (_args, o, t) => {
-    const entries = await request<AuditEntry[]>(t.server, t.token, 'GET', `api/v1/audit?limit=${String(o.limit)}`);
+    const entries = await request<AuditEntry[]>(t.server, t.token, 'GET', `apis/anvil.dev/v1/audit?limit=${String(o.limit)}`);
     if (o.output !== 'table') {
       out(structured(o.output as 'json' | 'yaml', entries));
       return;
@@ -442,18 +460,18 @@ export const SERVED_COMMANDS: readonly string[] = Object.keys(REMOTE);
 
 async function listRemote(t: Target, kind: Kind, ns: string | undefined): Promise<unknown[]> {
   const routes: Partial<Record<Kind, string>> = {
-    nodes: 'api/v1/nodes',
-    networks: 'api/v1/networks',
-    'perf-tiers': 'api/v1/perf-tiers',
-    namespaces: 'api/v1/namespaces',
-    users: 'api/v1/users',
-    volumes: ns ? `${nsPath(ns)}/volumes` : 'api/v1/volumes',
-    pods: ns ? `${nsPath(ns)}/pods` : 'api/v1/pods',
-    snapshots: ns ? `${nsPath(ns)}/snapshots` : 'api/v1/snapshots',
-    endpoints: ns ? `${nsPath(ns)}/endpoints` : 'api/v1/endpoints',
-    deployments: ns ? `${nsPath(ns)}/deployments` : 'api/v1/deployments',
-    statefulsets: ns ? `${nsPath(ns)}/statefulsets` : 'api/v1/statefulsets',
-    quotas: ns ? `${nsPath(ns)}/quotas` : 'api/v1/quotas',
+    nodes: 'apis/anvil.dev/v1/nodes',
+    networks: 'apis/anvil.dev/v1/networks',
+    'perf-tiers': 'apis/anvil.dev/v1/perf-tiers',
+    namespaces: 'apis/anvil.dev/v1/namespaces',
+    users: 'apis/anvil.dev/v1/users',
+    volumes: ns ? `${nsPath(ns)}/volumes` : 'apis/anvil.dev/v1/volumes',
+    pods: ns ? `${nsPath(ns)}/pods` : 'apis/anvil.dev/v1/pods',
+    snapshots: ns ? `${nsPath(ns)}/snapshots` : 'apis/anvil.dev/v1/snapshots',
+    endpoints: ns ? `${nsPath(ns)}/endpoints` : 'apis/anvil.dev/v1/endpoints',
+    deployments: ns ? `${nsPath(ns)}/deployments` : 'apis/anvil.dev/v1/deployments',
+    statefulsets: ns ? `${nsPath(ns)}/statefulsets` : 'apis/anvil.dev/v1/statefulsets',
+    quotas: ns ? `${nsPath(ns)}/quotas` : 'apis/anvil.dev/v1/quotas',
   };
   const route = routes[kind];
   if (!route)

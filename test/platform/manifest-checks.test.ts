@@ -82,16 +82,16 @@ describe('no objects passed to apply', () => {
 
   it('the API answers 400 with the code, and a Deployment of apps/v9 is not created', async () => {
     const w = await seededWorld();
-    const empty = await w.call('tuser', 'POST', '/api/v1/namespaces/a/apply', { manifests: '# only comments\n---\n' });
+    const empty = await w.call('tuser', 'POST', '/apis/anvil.dev/v1/namespaces/a/apply', { manifests: '# only comments\n---\n' });
     expect(empty.statusCode).toBe(400);
     expect(empty.json()).toMatchObject({ code: 'ANVIL_ERR_MANIFEST', message: expect.stringMatching(/^no objects passed to apply/) });
-    const v9 = await w.call('tuser', 'POST', '/api/v1/namespaces/a/apply', { manifests: V9.split('---\n')[1]! });
+    const v9 = await w.call('tuser', 'POST', '/apis/anvil.dev/v1/namespaces/a/apply', { manifests: V9.split('---\n')[1]! });
     expect(v9.statusCode).toBe(200);
     expect(v9.json()).toEqual({
       lines: [],
       notes: ['body.manifests:1: Deployment web: apiVersion apps/v9 is not one Anvil reads for kind Deployment, allowed: apps/v1; skipped'],
     });
-    const deployments = await w.call('tuser', 'GET', '/api/v1/namespaces/a/deployments');
+    const deployments = await w.call('tuser', 'GET', '/apis/anvil.dev/v1/namespaces/a/deployments');
     expect(JSON.stringify(deployments.json())).not.toMatch(/"web"/);
     await w.app.close();
   });

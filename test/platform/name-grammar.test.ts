@@ -26,7 +26,7 @@ const namespaceRow = (name: string, ok: boolean): Row => ({
   what: `namespace "${name.length > 20 ? `${name.slice(0, 8)}... (${name.length} chars)` : name}"`,
   ok,
   cli: ['tenant', 'create', name],
-  api: { method: 'POST', url: '/api/v1/namespaces', body: { name } },
+  api: { method: 'POST', url: '/apis/anvil.dev/v1/namespaces', body: { name } },
 });
 
 let nodeCount = 0;
@@ -40,7 +40,7 @@ function nodeRow(what: string, ok: boolean, o: { name?: string; zone?: string; l
     cli: ['node', 'add', name, ...(o.zone !== undefined ? ['--zone', o.zone] : []), ...(o.labels ?? []).flatMap((l) => ['--label', l])],
     api: {
       method: 'POST',
-      url: '/api/v1/nodes',
+      url: '/apis/anvil.dev/v1/nodes',
       body: { name, ...(o.zone !== undefined ? { zone: o.zone } : {}), ...(o.labels ? { labels } : {}) },
     },
   };

@@ -136,7 +136,7 @@ describe('control-plane numeric ranges', () => {
     ]) {
       const r = await w.app.inject({
         method: 'POST',
-        url: '/api/v1/perf-tiers',
+        url: '/apis/anvil.dev/v1/perf-tiers',
         headers: { authorization: `Bearer ${w.tokens.admin}`, 'content-type': 'application/json' },
         payload: body,
       });
@@ -146,13 +146,13 @@ describe('control-plane numeric ranges', () => {
         message: expect.stringMatching(/storage_iops: must be <= 100000000/),
       });
     }
-    const vol = await w.call('tuser', 'POST', '/api/v1/namespaces/a/volumes', { name: 'big', size_bytes: 2 ** 61 });
+    const vol = await w.call('tuser', 'POST', '/apis/anvil.dev/v1/namespaces/a/volumes', { name: 'big', size_bytes: 2 ** 61 });
     expect(vol.statusCode).toBe(400);
     expect(vol.json()).toMatchObject({
       code: 'ANVIL_ERR_FIELD_INVALID',
       message: expect.stringMatching(/size_bytes: must be <= 1125899906842624/),
     });
-    const tiers = await w.call('admin', 'GET', '/api/v1/perf-tiers');
+    const tiers = await w.call('admin', 'GET', '/apis/anvil.dev/v1/perf-tiers');
     expect(JSON.stringify(tiers.json())).not.toMatch(/"t1"|"t2"/);
     await w.app.close();
   });

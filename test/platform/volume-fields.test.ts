@@ -23,7 +23,7 @@ describe('a new volume has one definition', () => {
     try {
       type Body = { content: Record<string, { schema: Record<string, unknown> }> };
       const doc = (await w.app.inject('/openapi.json')).json() as { paths: Record<string, { post: { requestBody: Body } }> };
-      const body = doc.paths['/api/v1/namespaces/{namespace}/volumes']!.post.requestBody.content['application/json']!.schema;
+      const body = doc.paths['/apis/anvil.dev/v1/namespaces/{namespace}/volumes']!.post.requestBody.content['application/json']!.schema;
       const domain = asJson(VolumeFields) as { properties: Record<string, unknown>; required: string[] };
       expect(body.required).toEqual(domain.required);
       expect(Object.keys(body.properties as object)).toEqual(Object.keys(domain.properties));
@@ -32,7 +32,7 @@ describe('a new volume has one definition', () => {
         expect((body.properties as Record<string, unknown>)[field], field).toEqual(domain.properties[field]);
       }
       const create = (mirrors: number) =>
-        w.call('admin', 'POST', '/api/v1/namespaces/a/volumes', { name: `vm${mirrors}`, size_bytes: 2 ** 30, mirrors });
+        w.call('admin', 'POST', '/apis/anvil.dev/v1/namespaces/a/volumes', { name: `vm${mirrors}`, size_bytes: 2 ** 30, mirrors });
       expect((await create(MAX_MIRRORS + 1)).statusCode).toBe(400);
       expect((await create(MAX_MIRRORS)).statusCode).toBe(201);
     } finally {

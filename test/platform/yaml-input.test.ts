@@ -72,7 +72,7 @@ describe('YAML aliases and large integers', () => {
       `apiVersion: v1\nkind: Pod\nmetadata: { name: p }\nspec: *nope\n`,
       `apiVersion: v1\nkind: Pod\nmetadata: { name: p }\n${BOMB.replace('name: x\n', '')}`,
     ]) {
-      const r = await w.call('tuser', 'POST', '/api/v1/namespaces/a/apply', { manifests });
+      const r = await w.call('tuser', 'POST', '/apis/anvil.dev/v1/namespaces/a/apply', { manifests });
       expect(r.statusCode, manifests).toBe(400);
       const body = r.json() as { code: string; message: string; details?: string[] };
       expect(body.code).toBe('ANVIL_ERR_MANIFEST');

@@ -96,7 +96,7 @@ export const clusterPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api
       api.store.read((s) => {
         const nodes = objectsOf(s, actorOf(req), 'nodes', undefined);
         if (!s.cluster)
-          throw new AnvilError('ANVIL_ERR_NO_CLUSTER', 'this state holds no cluster yet; create one with POST /api/v1/cluster');
+          throw new AnvilError('ANVIL_ERR_NO_CLUSTER', 'this state holds no cluster yet; create one with POST /apis/anvil.dev/v1/cluster');
         return { cluster: s.cluster, nodes };
       }),
   );

@@ -50,7 +50,7 @@ export function one(api: Api, req: FastifyRequest, kind: Kind, name: string, nam
     throw notFound(
       kind.replace(/s$/, ''),
       namespace ? `${namespace}/${name}` : name,
-      `list them with GET ${namespace ? `/api/v1/namespaces/${namespace}/` : '/api/v1/'}${kind}`,
+      `list them with GET ${namespace ? `/apis/anvil.dev/v1/namespaces/${namespace}/` : '/apis/anvil.dev/v1/'}${kind}`,
     );
   return found[0];
 }

@@ -217,7 +217,7 @@ export const tenancyPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api
       );
     }
     if (!api.store.read((st) => st.users.has(user)))
-      throw new AnvilError('ANVIL_ERR_OBJECT_NOT_FOUND', `user ${user} does not exist; create it with POST /api/v1/users`);
+      throw new AnvilError('ANVIL_ERR_OBJECT_NOT_FOUND', `user ${user} does not exist; create it with POST /apis/anvil.dev/v1/users`);
   }
   app.post<{ Params: Static<typeof NameParams>; Body: Static<typeof TokenBody> }>(
     '/users/:name/tokens',
@@ -289,7 +289,7 @@ export const tenancyPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api
       if (!api.tokens.revoke(req.params.name, Number(req.params.id), actorOf(req).user))
         throw new AnvilError(
           'ANVIL_ERR_OBJECT_NOT_FOUND',
-          `user ${req.params.name} has no token ${req.params.id}; list them with GET /api/v1/users/${req.params.name}/tokens`,
+          `user ${req.params.name} has no token ${req.params.id}; list them with GET /apis/anvil.dev/v1/users/${req.params.name}/tokens`,
         );
       return { message: `token ${req.params.id} revoked` };
     },

@@ -11,26 +11,41 @@ import { needs } from '../../needs.js';
 
 describe('bad bodies', () => {
   const bad: [string, string, unknown, string][] = [
-    ['POST', '/api/v1/cluster', { name: 'c2', nodes: 'three' }, 'body/nodes'],
-    ['POST', '/api/v1/nodes', { name: 'Node_9' }, 'body/name'],
-    ['POST', '/api/v1/nodes', { name: 'node9', labels: { 'a key': 'v' } }, 'body/labels'],
-    ['POST', '/api/v1/networks', { name: 'n', subnet: '10.3.0.0/24', start: 'x', end: '10.3.0.9', gateway: '10.3.0.1' }, 'body/start'],
-    ['POST', '/api/v1/perf-tiers', { name: 'gold', storage_iops: -1, network_bandwidth_bits_per_s: 1 }, 'body/storage_iops'],
-    ['POST', '/api/v1/namespaces/a/volumes', { name: 'v', size_bytes: 1e9, colour: 'red' }, 'colour'],
-    ['POST', '/api/v1/namespaces/a/volumes', { name: 'v' }, 'size_bytes'],
-    ['PATCH', '/api/v1/namespaces/a/volumes/va', {}, 'body'],
-    ['POST', '/api/v1/namespaces/a/snapshots/sa/restore', { to: 7 }, 'body/to'],
-    ['POST', '/api/v1/namespaces/a/apply', { manifests: '' }, 'body/manifests'],
-    ['POST', '/api/v1/users', { name: 'eve', roles: 'viewer' }, 'body/roles'],
-    ['GET', '/api/v1/events?severity=loud', undefined, 'querystring/severity'],
-    ['GET', '/api/v1/events?object=', undefined, 'querystring/object'],
-    ['POST', '/api/v1/namespaces/a/endpoints', { name: 'e', network: 'net1', ip: '10.1.0.300' }, 'body/ip'],
-    ['POST', '/api/v1/namespaces/a/endpoints', { name: 'e' }, 'network'],
-    ['POST', '/api/v1/namespaces/a/endpoints', { name: 'e', network: 'net1', vlan: 3 }, 'vlan'],
-    ['POST', '/api/v1/namespaces/a/volumes', { name: 'v', size_bytes: 1e9, node_selector: { 'bad key': 'x' } }, 'body/node_selector'],
-    ['POST', '/api/v1/namespaces/a/volumes', { name: 'v', size_bytes: 1e9, node_selector: { rack: 'r 2' } }, 'body/node_selector/rack'],
-    ['POST', '/api/v1/namespaces/a/volumes', { name: 'v', size_bytes: 1e9, spread_zones: 'yes' }, 'body/spread_zones'],
-    ['GET', '/api/v1/namespaces/a/pods/Pa/scheduling', undefined, 'params/name'],
+    ['POST', '/apis/anvil.dev/v1/cluster', { name: 'c2', nodes: 'three' }, 'body/nodes'],
+    ['POST', '/apis/anvil.dev/v1/nodes', { name: 'Node_9' }, 'body/name'],
+    ['POST', '/apis/anvil.dev/v1/nodes', { name: 'node9', labels: { 'a key': 'v' } }, 'body/labels'],
+    [
+      'POST',
+      '/apis/anvil.dev/v1/networks',
+      { name: 'n', subnet: '10.3.0.0/24', start: 'x', end: '10.3.0.9', gateway: '10.3.0.1' },
+      'body/start',
+    ],
+    ['POST', '/apis/anvil.dev/v1/perf-tiers', { name: 'gold', storage_iops: -1, network_bandwidth_bits_per_s: 1 }, 'body/storage_iops'],
+    ['POST', '/apis/anvil.dev/v1/namespaces/a/volumes', { name: 'v', size_bytes: 1e9, colour: 'red' }, 'colour'],
+    ['POST', '/apis/anvil.dev/v1/namespaces/a/volumes', { name: 'v' }, 'size_bytes'],
+    ['PATCH', '/apis/anvil.dev/v1/namespaces/a/volumes/va', {}, 'body'],
+    ['POST', '/apis/anvil.dev/v1/namespaces/a/snapshots/sa/restore', { to: 7 }, 'body/to'],
+    ['POST', '/apis/anvil.dev/v1/namespaces/a/apply', { manifests: '' }, 'body/manifests'],
+    ['POST', '/apis/anvil.dev/v1/users', { name: 'eve', roles: 'viewer' }, 'body/roles'],
+    ['GET', '/apis/anvil.dev/v1/events?severity=loud', undefined, 'querystring/severity'],
+    ['GET', '/apis/anvil.dev/v1/events?object=', undefined, 'querystring/object'],
+    ['POST', '/apis/anvil.dev/v1/namespaces/a/endpoints', { name: 'e', network: 'net1', ip: '10.1.0.300' }, 'body/ip'],
+    ['POST', '/apis/anvil.dev/v1/namespaces/a/endpoints', { name: 'e' }, 'network'],
+    ['POST', '/apis/anvil.dev/v1/namespaces/a/endpoints', { name: 'e', network: 'net1', vlan: 3 }, 'vlan'],
+    [
+      'POST',
+      '/apis/anvil.dev/v1/namespaces/a/volumes',
+      { name: 'v', size_bytes: 1e9, node_selector: { 'bad key': 'x' } },
+      'body/node_selector',
+    ],
+    [
+      'POST',
+      '/apis/anvil.dev/v1/namespaces/a/volumes',
+      { name: 'v', size_bytes: 1e9, node_selector: { rack: 'r 2' } },
+      'body/node_selector/rack',
+    ],
+    ['POST', '/apis/anvil.dev/v1/namespaces/a/volumes', { name: 'v', size_bytes: 1e9, spread_zones: 'yes' }, 'body/spread_zones'],
+    ['GET', '/apis/anvil.dev/v1/namespaces/a/pods/Pa/scheduling', undefined, 'params/name'],
   ];
   for (const [method, url, body, field] of bad) {
     it(`${method} ${url} ${JSON.stringify(body)} names ${field}`, async () => {
@@ -45,10 +60,10 @@ describe('bad bodies', () => {
 
   it('a body the domain refuses gets its catalogue code and status', async () => {
     const w = await seededWorld();
-    const res = await w.call('admin', 'POST', '/api/v1/users', { name: 'eve', roles: ['root'] });
+    const res = await w.call('admin', 'POST', '/apis/anvil.dev/v1/users', { name: 'eve', roles: ['root'] });
     expect(res.statusCode).toBe(400);
     expect(res.json()).toMatchObject({ code: 'ANVIL_ERR_FIELD_INVALID', message: expect.stringContaining('role "root"') });
-    const dup = await w.call('admin', 'POST', '/api/v1/networks', {
+    const dup = await w.call('admin', 'POST', '/apis/anvil.dev/v1/networks', {
       name: 'net1',
       subnet: '10.4.0.0/24',
       start: '10.4.0.2',
@@ -58,12 +73,12 @@ describe('bad bodies', () => {
     expect([dup.statusCode, dup.json().code]).toEqual([409, 'ANVIL_ERR_OBJECT_EXISTS']);
     const json = await w.app.inject({
       method: 'POST',
-      url: '/api/v1/namespaces',
+      url: '/apis/anvil.dev/v1/namespaces',
       payload: '{not json',
       headers: { authorization: `Bearer ${w.tokens.admin}`, 'content-type': 'application/json' },
     });
     expect([json.statusCode, json.json().code]).toEqual([400, 'ANVIL_ERR_FIELD_INVALID']);
-    const route = await w.call('admin', 'GET', '/api/v1/nothing');
+    const route = await w.call('admin', 'GET', '/apis/anvil.dev/v1/nothing');
     expect([route.statusCode, route.json().code]).toEqual([404, 'ANVIL_ERR_ROUTE_NOT_FOUND']);
     await w.app.close();
   });
@@ -79,17 +94,17 @@ describe('tokens', () => {
     expect(rows.length).toBe(6);
     for (const t of Object.values(w.tokens)) expect(rows.some((r) => r.hash.includes(t) || t.includes(r.hash))).toBe(false);
     for (const header of ['Bearer anvil_nope', 'Basic abc', w.tokens.admin]) {
-      const res = await w.app.inject({ url: '/api/v1/whoami', headers: { authorization: header } });
+      const res = await w.app.inject({ url: '/apis/anvil.dev/v1/whoami', headers: { authorization: header } });
       expect([res.statusCode, res.json().code]).toEqual([401, 'ANVIL_ERR_UNAUTHENTICATED']);
     }
-    const issued = (await w.call('tuser', 'POST', '/api/v1/users/tuser/tokens', { name: 'ci' })).json() as {
+    const issued = (await w.call('tuser', 'POST', '/apis/anvil.dev/v1/users/tuser/tokens', { name: 'ci' })).json() as {
       token: string;
       info: { id: number };
     };
-    const who = await w.app.inject({ url: '/api/v1/whoami', headers: { authorization: `Bearer ${issued.token}` } });
+    const who = await w.app.inject({ url: '/apis/anvil.dev/v1/whoami', headers: { authorization: `Bearer ${issued.token}` } });
     expect(who.json()).toEqual({ user: 'tuser', roles: ['tenant-user/a'] });
-    expect((await w.call('tuser', 'DELETE', `/api/v1/users/tuser/tokens/${issued.info.id}`)).statusCode).toBe(200);
-    const after = await w.app.inject({ url: '/api/v1/whoami', headers: { authorization: `Bearer ${issued.token}` } });
+    expect((await w.call('tuser', 'DELETE', `/apis/anvil.dev/v1/users/tuser/tokens/${issued.info.id}`)).statusCode).toBe(200);
+    const after = await w.app.inject({ url: '/apis/anvil.dev/v1/whoami', headers: { authorization: `Bearer ${issued.token}` } });
     expect(after.statusCode).toBe(401);
     await w.app.close();
   });
@@ -100,11 +115,11 @@ describe('served documents', () => {
     const w = await seededWorld();
     expect((await w.app.inject('/healthz')).json()).toEqual({ status: 'ok' });
     expect((await w.app.inject('/readyz')).json()).toMatchObject({ status: 'ready' });
-    await w.call('admin', 'GET', '/api/v1/nodes');
+    await w.call('admin', 'GET', '/apis/anvil.dev/v1/nodes');
     const metrics = await w.call('viewer', 'GET', '/metrics');
     expect(metrics.statusCode).toBe(200);
     expect(metrics.headers['content-type']).toContain('text/plain');
-    expect(metrics.body).toMatch(/anvil_http_requests_total\{method="GET",route="\/api\/v1\/nodes",status="200"\} 1/);
+    expect(metrics.body).toMatch(/anvil_http_requests_total\{method="GET",route="\/apis\/anvil\.dev\/v1\/nodes",status="200"\} 1/);
     expect(metrics.body).toContain('anvil_http_request_duration_seconds_bucket');
     const doc = (await w.app.inject('/openapi.json')).json() as {
       openapi: string;
@@ -112,7 +127,7 @@ describe('served documents', () => {
       components: { securitySchemes: unknown };
     };
     expect(doc.openapi).toMatch(/^3\./);
-    expect(doc.paths['/api/v1/namespaces/{namespace}/volumes']).toBeDefined();
+    expect(doc.paths['/apis/anvil.dev/v1/namespaces/{namespace}/volumes']).toBeDefined();
     expect(doc.components.securitySchemes).toHaveProperty('bearer');
     const page = await w.app.inject('/docs/');
     expect(page.statusCode).toBe(200);
@@ -166,7 +181,7 @@ describe('/metrics: the state as gauges', () => {
     'reads nodes, pods, plexes and per-node reserved of guaranteeable, as parsed by Prometheus own parser',
     async () => {
       const w = await seededWorld();
-      await w.call('admin', 'POST', '/api/v1/nodes/node3/cordon');
+      await w.call('admin', 'POST', '/apis/anvil.dev/v1/nodes/node3/cordon');
       const scrape = (await w.call('admin', 'GET', '/metrics')).body;
       const parsed = spawnSync('/usr/bin/python3', ['-c', PARSE_PROMETHEUS], { input: scrape, encoding: 'utf8' });
       expect(parsed.stderr).toBe('');
@@ -198,7 +213,7 @@ describe('/metrics: the state as gauges', () => {
       );
 
       // A node failure shows at the next scrape: the gauges are read from the state, not kept on the side.
-      await w.call('admin', 'POST', '/api/v1/nodes/node1/fail');
+      await w.call('admin', 'POST', '/apis/anvil.dev/v1/nodes/node1/fail');
       const again = spawnSync('/usr/bin/python3', ['-c', PARSE_PROMETHEUS], {
         input: (await w.call('admin', 'GET', '/metrics')).body,
         encoding: 'utf8',

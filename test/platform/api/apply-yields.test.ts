@@ -26,7 +26,7 @@ describe('a large apply', () => {
     const base = await world.app.listen({ host: '127.0.0.1', port: 0 });
     const auth = { authorization: `Bearer ${world.tokens.admin}`, 'content-type': 'application/json' };
     const done: string[] = [];
-    const applying = fetch(`${base}/api/v1/namespaces/c/apply`, {
+    const applying = fetch(`${base}/apis/anvil.dev/v1/namespaces/c/apply`, {
       method: 'POST',
       headers: auth,
       body: JSON.stringify({ manifests: deployment(MAX_REPLICAS_PER_WORKLOAD) }),
@@ -39,7 +39,11 @@ describe('a large apply', () => {
     const health = await fetch(`${base}/healthz`);
     done.push('healthz');
     expect(health.status).toBe(200);
-    const tenant = await fetch(`${base}/api/v1/namespaces`, { method: 'POST', headers: auth, body: JSON.stringify({ name: 'd' }) });
+    const tenant = await fetch(`${base}/apis/anvil.dev/v1/namespaces`, {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({ name: 'd' }),
+    });
     done.push('tenant');
     expect(tenant.status).toBe(201);
     const applied = await applying;

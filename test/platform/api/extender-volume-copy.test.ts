@@ -21,12 +21,12 @@ describe('the extender and a volume without a live copy', () => {
       ).json() as { NodeNames: string[]; FailedNodes: Record<string, string> };
     expect((await filter()).NodeNames).toHaveLength(3);
     const plexNode = w.api.store.read((s) => s.volumes.get('a/va')!.plexes[0]!.node);
-    expect((await w.call('admin', 'POST', `/api/v1/nodes/${plexNode}/fail`)).statusCode).toBe(200);
+    expect((await w.call('admin', 'POST', `/apis/anvil.dev/v1/nodes/${plexNode}/fail`)).statusCode).toBe(200);
     const down = await filter();
     expect(down.NodeNames).toEqual([]);
     for (const n of ['node1', 'node2', 'node3'].filter((x) => x !== plexNode))
       expect(down.FailedNodes[n]).toMatch(/^volume va is unavailable: no in-sync copy on a live node/);
-    expect((await w.call('admin', 'POST', `/api/v1/nodes/${plexNode}/recover`)).statusCode).toBe(200);
+    expect((await w.call('admin', 'POST', `/apis/anvil.dev/v1/nodes/${plexNode}/recover`)).statusCode).toBe(200);
     expect((await filter()).NodeNames).toHaveLength(3);
     await w.app.close();
   });

@@ -34,7 +34,7 @@ describe('scheduler extender', () => {
   it('filter answers with NodeNames (nodeCacheCapable) and with a NodeList, failing nodes named with the reason', async () => {
     const w = await seededWorld();
     // node2 cordoned: it fails the filter; ghost is not an Anvil node: unresolvable.
-    expect((await w.call('admin', 'POST', '/api/v1/nodes/node2/cordon')).statusCode).toBe(200);
+    expect((await w.call('admin', 'POST', '/apis/anvil.dev/v1/nodes/node2/cordon')).statusCode).toBe(200);
     const byName = await w.app.inject({
       method: 'POST',
       url: '/scheduler/filter',
@@ -90,7 +90,7 @@ describe('scheduler extender', () => {
 
   it('prioritize scores every candidate within 0..10, prefers the node holding the pod volume plex, and 0 for nodes that do not fit', async () => {
     const w = await seededWorld();
-    await w.call('admin', 'POST', '/api/v1/nodes/node3/cordon');
+    await w.call('admin', 'POST', '/apis/anvil.dev/v1/nodes/node3/cordon');
     const plexNode = w.api.store.read((s) => s.volumes.get('a/va')!.plexes[0]!.node);
     const pod = k8sPod('db', '1', {}, { volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'va' } }] });
     const res = await w.app.inject({
@@ -122,7 +122,7 @@ describe('scheduler extender', () => {
     expect(ok.json()).toEqual({ Error: '' });
     const pod = w.api.store.read((s) => s.pods.get('a/web')!);
     expect(pod.status.state === 'running' && pod.status.node).toBe('node2');
-    await w.call('admin', 'POST', '/api/v1/nodes/node1/cordon');
+    await w.call('admin', 'POST', '/apis/anvil.dev/v1/nodes/node1/cordon');
     await w.app.inject({ method: 'POST', url: '/scheduler/filter', payload: { Pod: k8sPod('web2', '500m'), NodeNames: ['node1'] } });
     const refused = (
       await w.app.inject({

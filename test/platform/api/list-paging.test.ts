@@ -42,12 +42,12 @@ async function pagedWorld(nodes: number) {
 describe('list paging', () => {
   it('pages of one snapshot: nodes added and removed between pages neither skip nor repeat one, the last page says so', async () => {
     const w = await pagedWorld(23);
-    const wholeAnswer = await w.get('/api/v1/nodes');
+    const wholeAnswer = await w.get('/apis/anvil.dev/v1/nodes');
     expect(wholeAnswer.headers['content-type']).toBe('application/json; charset=utf-8');
     const whole = wholeAnswer.json() as { name: string }[];
     expect(whole).toHaveLength(23);
     const seen: string[] = [];
-    let url = '/api/v1/nodes?limit=5';
+    let url = '/apis/anvil.dev/v1/nodes?limit=5';
     let pages = 0;
     for (;;) {
       const r = await w.get(url);
@@ -66,12 +66,12 @@ describe('list paging', () => {
       });
       const notYet = whole.map((n) => n.name).find((n) => !seen.includes(n) && n !== 'node23');
       if (notYet !== undefined) w.change((cp) => cp.removeNode(notYet));
-      url = `/api/v1/nodes?limit=5&continue=${encodeURIComponent(page.metadata.continue)}`;
+      url = `/apis/anvil.dev/v1/nodes?limit=5&continue=${encodeURIComponent(page.metadata.continue)}`;
     }
     expect(pages).toBe(5);
     expect(seen).toEqual(whole.map((n) => n.name));
     // A new listing sees the changes.
-    const now = (await w.get('/api/v1/nodes')).json() as { name: string }[];
+    const now = (await w.get('/apis/anvil.dev/v1/nodes')).json() as { name: string }[];
     expect(now.map((n) => n.name)).toContain('aaa1');
     expect(now).toHaveLength(23 + 2 * 4 - 4);
     await w.app.close();
@@ -79,21 +79,25 @@ describe('list paging', () => {
 
   it('an expired token is 410 with a fresh-list hint; a token that is not one, or of another user or route, is a coded 400', async () => {
     const w = await pagedWorld(6);
-    const first = (await w.get('/api/v1/nodes?limit=2')).json() as Page;
+    const first = (await w.get('/apis/anvil.dev/v1/nodes?limit=2')).json() as Page;
     const next = `continue=${encodeURIComponent(first.metadata.continue)}`;
-    expect((await w.get(`/api/v1/nodes?${next}`, 'viewer')).json()).toMatchObject({ code: 'ANVIL_ERR_FIELD_INVALID' });
-    expect((await w.get(`/api/v1/namespaces?${next}`)).json()).toMatchObject({ code: 'ANVIL_ERR_FIELD_INVALID' });
-    const garbage = await w.get('/api/v1/nodes?continue=not-a-token');
+    expect((await w.get(`/apis/anvil.dev/v1/nodes?${next}`, 'viewer')).json()).toMatchObject({ code: 'ANVIL_ERR_FIELD_INVALID' });
+    expect((await w.get(`/apis/anvil.dev/v1/namespaces?${next}`)).json()).toMatchObject({ code: 'ANVIL_ERR_FIELD_INVALID' });
+    const garbage = await w.get('/apis/anvil.dev/v1/nodes?continue=not-a-token');
     expect(garbage.statusCode).toBe(400);
     expect(garbage.json().message).toMatch(/continue/);
-    expect((await w.get('/api/v1/nodes?limit=0')).statusCode).toBe(400);
+    expect((await w.get('/apis/anvil.dev/v1/nodes?limit=0')).statusCode).toBe(400);
     // Within its time the token serves, with another limit too.
-    expect(((await w.get(`/api/v1/nodes?limit=3&${next}`)).json() as Page).items.map((n) => n.name)).toEqual(['node3', 'node4', 'node5']);
+    expect(((await w.get(`/apis/anvil.dev/v1/nodes?limit=3&${next}`)).json() as Page).items.map((n) => n.name)).toEqual([
+      'node3',
+      'node4',
+      'node5',
+    ]);
     w.advance(SNAPSHOT_TTL_MS + 1);
-    const expired = await w.get(`/api/v1/nodes?${next}`);
+    const expired = await w.get(`/apis/anvil.dev/v1/nodes?${next}`);
     expect(expired.statusCode).toBe(410);
     expect(expired.json().code).toBe('ANVIL_ERR_CONTINUE_EXPIRED');
-    expect(expired.json().message).toMatch(/list \/api\/v1\/nodes again without continue/);
+    expect(expired.json().message).toMatch(/list \/apis\/anvil\.dev\/v1\/nodes again without continue/);
     await w.app.close();
   });
 
@@ -102,11 +106,11 @@ describe('list paging', () => {
     w.change((cp) => {
       for (let i = 0; i < 5; i++) cp.createVolume({ namespace: 'a', name: `v${i}`, size_bytes: 1e9 });
     });
-    const first = await w.get('/api/v1/namespaces/a/volumes?limit=2', 'tuser');
+    const first = await w.get('/apis/anvil.dev/v1/namespaces/a/volumes?limit=2', 'tuser');
     expect(first.statusCode).toBe(200);
     const token = (first.json() as Page).metadata.continue;
     w.change((cp) => cp.setUserRoles('tuser', ['tenant-user/b']));
-    const next = await w.get(`/api/v1/namespaces/a/volumes?continue=${encodeURIComponent(token)}`, 'tuser');
+    const next = await w.get(`/apis/anvil.dev/v1/namespaces/a/volumes?continue=${encodeURIComponent(token)}`, 'tuser');
     expect(next.statusCode).toBe(403);
     await w.app.close();
   });
@@ -117,8 +121,13 @@ describe('list paging', () => {
     try {
       const auth = { authorization: `Bearer ${server.token}`, 'content-type': 'application/json' };
       expect(
-        (await fetch(`${server.url}/api/v1/cluster`, { method: 'POST', headers: auth, body: JSON.stringify({ name: 'c', nodes: 1201 }) }))
-          .status,
+        (
+          await fetch(`${server.url}/apis/anvil.dev/v1/cluster`, {
+            method: 'POST',
+            headers: auth,
+            body: JSON.stringify({ name: 'c', nodes: 1201 }),
+          })
+        ).status,
       ).toBe(201);
       const r = await anvilInProcess(['get', 'nodes', '-o', 'json', '--server', server.url, '--token', server.token!], {});
       expect(r.code, r.stderr).toBe(0);
@@ -126,7 +135,9 @@ describe('list paging', () => {
       expect(names).toHaveLength(1201);
       expect(new Set(names).size).toBe(1201);
       const metrics = await (await fetch(`${server.url}/metrics`, { headers: auth })).text();
-      const listed = /anvil_http_requests_total\{method="GET",route="\/api\/v1\/nodes",status="200"\} (\d+)/.exec(metrics)?.[1];
+      const listed = /anvil_http_requests_total\{method="GET",route="\/apis\/anvil\.dev\/v1\/nodes",status="200"\} (\d+)/.exec(
+        metrics,
+      )?.[1];
       expect(Number(listed)).toBe(3);
     } finally {
       await stopServe(server);

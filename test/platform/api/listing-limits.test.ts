@@ -17,9 +17,9 @@ describe('listing limits', () => {
   ] as const) {
     it(`${verb}: the CLI and the API accept 1..${range.max} and refuse ${range.max + 1}`, async () => {
       const w = await seededWorld();
-      expect((await w.call('admin', 'GET', `/api/v1/${verb}?limit=${range.max}`)).statusCode).toBe(200);
-      expect((await w.call('admin', 'GET', `/api/v1/${verb}?limit=${range.min}`)).statusCode).toBe(200);
-      expect((await w.call('admin', 'GET', `/api/v1/${verb}?limit=${range.max + 1}`)).statusCode).toBe(400);
+      expect((await w.call('admin', 'GET', `/apis/anvil.dev/v1/${verb}?limit=${range.max}`)).statusCode).toBe(200);
+      expect((await w.call('admin', 'GET', `/apis/anvil.dev/v1/${verb}?limit=${range.min}`)).statusCode).toBe(200);
+      expect((await w.call('admin', 'GET', `/apis/anvil.dev/v1/${verb}?limit=${range.max + 1}`)).statusCode).toBe(400);
       await w.app.close();
 
       const ok = await anvilInProcess([verb, '--limit', String(range.max), '--state', state], { ANVIL_USER: 'admin' });

@@ -139,7 +139,7 @@ describe('the OpenAPI document', () => {
   });
 
   it("names the fields always present as required, though the serializer's schemas carry no required list", () => {
-    const network = schemaOf('/api/v1/networks/{name}', 'get', 200) as Schema & { required?: string[] };
+    const network = schemaOf('/apis/anvil.dev/v1/networks/{name}', 'get', 200) as Schema & { required?: string[] };
     expect(network.required).toEqual(['kind', 'name', 'subnet', 'start', 'end', 'gateway', 'is_default']);
     expect(JSON.stringify(doc)).not.toContain('x-anvil-required');
   });
@@ -176,48 +176,72 @@ const oneObject = (kind: Kind, namespace: string | undefined, name: string) => (
 
 /** Every read route with concrete parameters, and what the domain holds for it. */
 const READS: [template: string, url: string, expected: () => unknown][] = [
-  ['/api/v1/cluster', '/api/v1/cluster', () => read((s) => ({ cluster: s.cluster, nodes: objectsOf(s, ADMIN, 'nodes', undefined) }))],
-  ['/api/v1/nodes', '/api/v1/nodes', kindOf('nodes')],
-  ['/api/v1/nodes/{name}', '/api/v1/nodes/node2', oneObject('nodes', undefined, 'node2')],
-  ['/api/v1/networks', '/api/v1/networks', kindOf('networks')],
-  ['/api/v1/networks/{name}', '/api/v1/networks/vnet', oneObject('networks', undefined, 'vnet')],
-  ['/api/v1/perf-tiers', '/api/v1/perf-tiers', kindOf('perf-tiers')],
-  ['/api/v1/perf-tiers/{name}', '/api/v1/perf-tiers/high', oneObject('perf-tiers', undefined, 'high')],
-  ['/api/v1/volumes', '/api/v1/volumes', kindOf('volumes')],
-  ['/api/v1/namespaces/{namespace}/volumes', '/api/v1/namespaces/a/volumes', kindOf('volumes', 'a')],
-  ['/api/v1/namespaces/{namespace}/volumes/{name}', '/api/v1/namespaces/a/volumes/vr', oneObject('volumes', 'a', 'vr')],
-  ['/api/v1/snapshots', '/api/v1/snapshots', kindOf('snapshots')],
-  ['/api/v1/namespaces/{namespace}/snapshots', '/api/v1/namespaces/a/snapshots', kindOf('snapshots', 'a')],
-  ['/api/v1/namespaces/{namespace}/snapshots/{name}', '/api/v1/namespaces/a/snapshots/sa', oneObject('snapshots', 'a', 'sa')],
-  ['/api/v1/pods', '/api/v1/pods', kindOf('pods')],
-  ['/api/v1/namespaces/{namespace}/pods', '/api/v1/namespaces/a/pods', kindOf('pods', 'a')],
-  ['/api/v1/namespaces/{namespace}/pods/{name}', '/api/v1/namespaces/a/pods/kube1', oneObject('pods', 'a', 'kube1')],
   [
-    '/api/v1/namespaces/{namespace}/pods/{name}/scheduling',
-    '/api/v1/namespaces/a/pods/withep/scheduling',
+    '/apis/anvil.dev/v1/cluster',
+    '/apis/anvil.dev/v1/cluster',
+    () => read((s) => ({ cluster: s.cluster, nodes: objectsOf(s, ADMIN, 'nodes', undefined) })),
+  ],
+  ['/apis/anvil.dev/v1/nodes', '/apis/anvil.dev/v1/nodes', kindOf('nodes')],
+  ['/apis/anvil.dev/v1/nodes/{name}', '/apis/anvil.dev/v1/nodes/node2', oneObject('nodes', undefined, 'node2')],
+  ['/apis/anvil.dev/v1/networks', '/apis/anvil.dev/v1/networks', kindOf('networks')],
+  ['/apis/anvil.dev/v1/networks/{name}', '/apis/anvil.dev/v1/networks/vnet', oneObject('networks', undefined, 'vnet')],
+  ['/apis/anvil.dev/v1/perf-tiers', '/apis/anvil.dev/v1/perf-tiers', kindOf('perf-tiers')],
+  ['/apis/anvil.dev/v1/perf-tiers/{name}', '/apis/anvil.dev/v1/perf-tiers/high', oneObject('perf-tiers', undefined, 'high')],
+  ['/apis/anvil.dev/v1/volumes', '/apis/anvil.dev/v1/volumes', kindOf('volumes')],
+  ['/apis/anvil.dev/v1/namespaces/{namespace}/volumes', '/apis/anvil.dev/v1/namespaces/a/volumes', kindOf('volumes', 'a')],
+  [
+    '/apis/anvil.dev/v1/namespaces/{namespace}/volumes/{name}',
+    '/apis/anvil.dev/v1/namespaces/a/volumes/vr',
+    oneObject('volumes', 'a', 'vr'),
+  ],
+  ['/apis/anvil.dev/v1/snapshots', '/apis/anvil.dev/v1/snapshots', kindOf('snapshots')],
+  ['/apis/anvil.dev/v1/namespaces/{namespace}/snapshots', '/apis/anvil.dev/v1/namespaces/a/snapshots', kindOf('snapshots', 'a')],
+  [
+    '/apis/anvil.dev/v1/namespaces/{namespace}/snapshots/{name}',
+    '/apis/anvil.dev/v1/namespaces/a/snapshots/sa',
+    oneObject('snapshots', 'a', 'sa'),
+  ],
+  ['/apis/anvil.dev/v1/pods', '/apis/anvil.dev/v1/pods', kindOf('pods')],
+  ['/apis/anvil.dev/v1/namespaces/{namespace}/pods', '/apis/anvil.dev/v1/namespaces/a/pods', kindOf('pods', 'a')],
+  ['/apis/anvil.dev/v1/namespaces/{namespace}/pods/{name}', '/apis/anvil.dev/v1/namespaces/a/pods/kube1', oneObject('pods', 'a', 'kube1')],
+  [
+    '/apis/anvil.dev/v1/namespaces/{namespace}/pods/{name}/scheduling',
+    '/apis/anvil.dev/v1/namespaces/a/pods/withep/scheduling',
     () => (oneObject('pods', 'a', 'withep')() as { status: unknown }).status,
   ],
-  ['/api/v1/endpoints', '/api/v1/endpoints', kindOf('endpoints')],
-  ['/api/v1/namespaces/{namespace}/endpoints', '/api/v1/namespaces/a/endpoints', kindOf('endpoints', 'a')],
-  ['/api/v1/namespaces/{namespace}/endpoints/{name}', '/api/v1/namespaces/a/endpoints/ea', oneObject('endpoints', 'a', 'ea')],
-  ['/api/v1/deployments', '/api/v1/deployments', kindOf('deployments')],
-  ['/api/v1/namespaces/{namespace}/deployments', '/api/v1/namespaces/a/deployments', kindOf('deployments', 'a')],
-  ['/api/v1/namespaces/{namespace}/deployments/{name}', '/api/v1/namespaces/a/deployments/da', oneObject('deployments', 'a', 'da')],
-  ['/api/v1/statefulsets', '/api/v1/statefulsets', kindOf('statefulsets')],
-  ['/api/v1/namespaces/{namespace}/statefulsets', '/api/v1/namespaces/a/statefulsets', kindOf('statefulsets', 'a')],
-  ['/api/v1/namespaces/{namespace}/statefulsets/{name}', '/api/v1/namespaces/a/statefulsets/ca', oneObject('statefulsets', 'a', 'ca')],
-  ['/api/v1/namespaces', '/api/v1/namespaces', kindOf('namespaces')],
-  ['/api/v1/namespaces/{name}', '/api/v1/namespaces/a', oneObject('namespaces', undefined, 'a')],
-  ['/api/v1/users', '/api/v1/users', kindOf('users')],
-  ['/api/v1/users/{name}', '/api/v1/users/tadmin', oneObject('users', undefined, 'tadmin')],
-  ['/api/v1/quotas', '/api/v1/quotas', kindOf('quotas')],
-  ['/api/v1/namespaces/{namespace}/quotas', '/api/v1/namespaces/a/quotas', kindOf('quotas', 'a')],
-  ['/api/v1/namespaces/{namespace}/quotas/{name}', '/api/v1/namespaces/a/quotas/a', oneObject('quotas', 'a', 'a')],
-  ['/api/v1/events', '/api/v1/events?limit=9999', () => w.api.store.events({ limit: 9999 })],
-  ['/api/v1/audit', '/api/v1/audit?limit=99999', () => w.api.store.audit(99999)],
-  ['/api/v1/tokens', '/api/v1/tokens', () => w.api.tokens.list()],
-  ['/api/v1/users/{name}/tokens', '/api/v1/users/tuser/tokens', () => w.api.tokens.list('tuser')],
-  ['/api/v1/whoami', '/api/v1/whoami', () => ({ user: 'admin', roles: ['cluster-admin'] })],
+  ['/apis/anvil.dev/v1/endpoints', '/apis/anvil.dev/v1/endpoints', kindOf('endpoints')],
+  ['/apis/anvil.dev/v1/namespaces/{namespace}/endpoints', '/apis/anvil.dev/v1/namespaces/a/endpoints', kindOf('endpoints', 'a')],
+  [
+    '/apis/anvil.dev/v1/namespaces/{namespace}/endpoints/{name}',
+    '/apis/anvil.dev/v1/namespaces/a/endpoints/ea',
+    oneObject('endpoints', 'a', 'ea'),
+  ],
+  ['/apis/anvil.dev/v1/deployments', '/apis/anvil.dev/v1/deployments', kindOf('deployments')],
+  ['/apis/anvil.dev/v1/namespaces/{namespace}/deployments', '/apis/anvil.dev/v1/namespaces/a/deployments', kindOf('deployments', 'a')],
+  [
+    '/apis/anvil.dev/v1/namespaces/{namespace}/deployments/{name}',
+    '/apis/anvil.dev/v1/namespaces/a/deployments/da',
+    oneObject('deployments', 'a', 'da'),
+  ],
+  ['/apis/anvil.dev/v1/statefulsets', '/apis/anvil.dev/v1/statefulsets', kindOf('statefulsets')],
+  ['/apis/anvil.dev/v1/namespaces/{namespace}/statefulsets', '/apis/anvil.dev/v1/namespaces/a/statefulsets', kindOf('statefulsets', 'a')],
+  [
+    '/apis/anvil.dev/v1/namespaces/{namespace}/statefulsets/{name}',
+    '/apis/anvil.dev/v1/namespaces/a/statefulsets/ca',
+    oneObject('statefulsets', 'a', 'ca'),
+  ],
+  ['/apis/anvil.dev/v1/namespaces', '/apis/anvil.dev/v1/namespaces', kindOf('namespaces')],
+  ['/apis/anvil.dev/v1/namespaces/{name}', '/apis/anvil.dev/v1/namespaces/a', oneObject('namespaces', undefined, 'a')],
+  ['/apis/anvil.dev/v1/users', '/apis/anvil.dev/v1/users', kindOf('users')],
+  ['/apis/anvil.dev/v1/users/{name}', '/apis/anvil.dev/v1/users/tadmin', oneObject('users', undefined, 'tadmin')],
+  ['/apis/anvil.dev/v1/quotas', '/apis/anvil.dev/v1/quotas', kindOf('quotas')],
+  ['/apis/anvil.dev/v1/namespaces/{namespace}/quotas', '/apis/anvil.dev/v1/namespaces/a/quotas', kindOf('quotas', 'a')],
+  ['/apis/anvil.dev/v1/namespaces/{namespace}/quotas/{name}', '/apis/anvil.dev/v1/namespaces/a/quotas/a', oneObject('quotas', 'a', 'a')],
+  ['/apis/anvil.dev/v1/events', '/apis/anvil.dev/v1/events?limit=9999', () => w.api.store.events({ limit: 9999 })],
+  ['/apis/anvil.dev/v1/audit', '/apis/anvil.dev/v1/audit?limit=99999', () => w.api.store.audit(99999)],
+  ['/apis/anvil.dev/v1/tokens', '/apis/anvil.dev/v1/tokens', () => w.api.tokens.list()],
+  ['/apis/anvil.dev/v1/users/{name}/tokens', '/apis/anvil.dev/v1/users/tuser/tokens', () => w.api.tokens.list('tuser')],
+  ['/apis/anvil.dev/v1/whoami', '/apis/anvil.dev/v1/whoami', () => ({ user: 'admin', roles: ['cluster-admin'] })],
 ];
 
 describe('responses follow their schemas and keep every field of the domain', () => {
@@ -230,7 +254,7 @@ describe('responses follow their schemas and keep every field of the domain', ()
 
   it('covers every read route of the document', () => {
     const reads = operations()
-      .filter((o) => o.method === 'get' && o.path.startsWith('/api/v1'))
+      .filter((o) => o.method === 'get' && o.path.startsWith('/apis/anvil.dev/v1'))
       .map((o) => o.path);
     expect(reads.filter((p) => !READS.some(([t]) => t === p))).toEqual([]);
   });
@@ -238,70 +262,82 @@ describe('responses follow their schemas and keep every field of the domain', ()
   /** A change route's answer is the object as stored afterwards, in the stored object's key order. */
   const CHANGES: [template: string, method: string, url: string, body: unknown, stored: () => unknown][] = [
     [
-      '/api/v1/nodes',
+      '/apis/anvil.dev/v1/nodes',
       'post',
-      '/api/v1/nodes',
+      '/apis/anvil.dev/v1/nodes',
       { name: 'edge2', zone: 'zone1', labels: { rack: 'r2' }, taints: { gpu: 'yes' } },
       () => read((s) => s.nodes.get('edge2')),
     ],
     [
-      '/api/v1/networks',
+      '/apis/anvil.dev/v1/networks',
       'post',
-      '/api/v1/networks',
+      '/apis/anvil.dev/v1/networks',
       { name: 'n3', subnet: '10.3.0.0/24', start: '10.3.0.10', end: '10.3.0.20', gateway: '10.3.0.1', vlan: 7 },
       () => read((s) => s.networks.get('n3')),
     ],
     [
-      '/api/v1/perf-tiers',
+      '/apis/anvil.dev/v1/perf-tiers',
       'post',
-      '/api/v1/perf-tiers',
+      '/apis/anvil.dev/v1/perf-tiers',
       { name: 'gold', storage_iops: 1000, network_bandwidth_bits_per_s: 1e6, max_storage_iops: 2000 },
       oneObject('perf-tiers', undefined, 'gold'),
     ],
     [
-      '/api/v1/namespaces/{namespace}/volumes',
+      '/apis/anvil.dev/v1/namespaces/{namespace}/volumes',
       'post',
-      '/api/v1/namespaces/a/volumes',
+      '/apis/anvil.dev/v1/namespaces/a/volumes',
       { name: 'v2', size_bytes: 1e9, mirrors: 2, spread_zones: true },
       () => read((s) => s.volumes.get('a/v2')),
     ],
     [
-      '/api/v1/namespaces/{namespace}/volumes/{name}',
+      '/apis/anvil.dev/v1/namespaces/{namespace}/volumes/{name}',
       'patch',
-      '/api/v1/namespaces/a/volumes/v2',
+      '/apis/anvil.dev/v1/namespaces/a/volumes/v2',
       { mirrors: 1 },
       () => read((s) => s.volumes.get('a/v2')),
     ],
     [
-      '/api/v1/namespaces/{namespace}/snapshots',
+      '/apis/anvil.dev/v1/namespaces/{namespace}/snapshots',
       'post',
-      '/api/v1/namespaces/a/snapshots',
+      '/apis/anvil.dev/v1/namespaces/a/snapshots',
       { name: 's2', volume: 'va' },
       () => read((s) => s.snapshots.get('a/s2')),
     ],
     [
-      '/api/v1/namespaces/{namespace}/snapshots/{name}/restore',
+      '/apis/anvil.dev/v1/namespaces/{namespace}/snapshots/{name}/restore',
       'post',
-      '/api/v1/namespaces/a/snapshots/s2/restore',
+      '/apis/anvil.dev/v1/namespaces/a/snapshots/s2/restore',
       { to: 'v3', perf_tier: 'high' },
       () => read((s) => s.volumes.get('a/v3')),
     ],
     [
-      '/api/v1/namespaces/{namespace}/endpoints',
+      '/apis/anvil.dev/v1/namespaces/{namespace}/endpoints',
       'post',
-      '/api/v1/namespaces/a/endpoints',
+      '/apis/anvil.dev/v1/namespaces/a/endpoints',
       { name: 'e2', network: 'net1', ip: '10.1.0.160' },
       () => read((s) => s.endpoints.get('a/e2')),
     ],
     [
-      '/api/v1/namespaces/{namespace}/quota',
+      '/apis/anvil.dev/v1/namespaces/{namespace}/quota',
       'put',
-      '/api/v1/namespaces/b/quota',
+      '/apis/anvil.dev/v1/namespaces/b/quota',
       { pods: 5, iops: 100, capacity_bytes: 1e12 },
       () => read((s) => s.quotas.get('b')),
     ],
-    ['/api/v1/users', 'post', '/api/v1/users', { name: 'ops', roles: ['viewer'] }, () => read((s) => s.users.get('ops'))],
-    ['/api/v1/users/{name}', 'patch', '/api/v1/users/ops', { roles: ['cluster-admin'] }, () => read((s) => s.users.get('ops'))],
+    [
+      '/apis/anvil.dev/v1/users',
+      'post',
+      '/apis/anvil.dev/v1/users',
+      { name: 'ops', roles: ['viewer'] },
+      () => read((s) => s.users.get('ops')),
+    ],
+    [
+      '/apis/anvil.dev/v1/users/{name}',
+      'patch',
+      '/apis/anvil.dev/v1/users/ops',
+      { roles: ['cluster-admin'] },
+      () => read((s) => s.users.get('ops')),
+    ],
   ];
   it.each(CHANGES)(
     '%s (%s) answers the stored object byte for byte, every field named in its schema',

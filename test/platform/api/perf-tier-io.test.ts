@@ -86,13 +86,13 @@ describe("a perf tier's I/O", () => {
   it('the API takes and answers io_size_bytes and read_fraction, and refuses them out of range by field', async () => {
     const w = await seededWorld();
     const body = { name: 'reads', storage_iops: 20_000, network_bandwidth_bits_per_s: 1e6, io_size_bytes: 8192, read_fraction: 1 };
-    const created = await w.call('admin', 'POST', '/api/v1/perf-tiers', body);
+    const created = await w.call('admin', 'POST', '/apis/anvil.dev/v1/perf-tiers', body);
     expect(created.statusCode).toBe(201);
     expect(created.json()).toMatchObject({ io_size_bytes: 8192, read_fraction: 1 });
-    const bad = await w.call('admin', 'POST', '/api/v1/perf-tiers', { ...body, name: 'bad', read_fraction: 1.5 });
+    const bad = await w.call('admin', 'POST', '/apis/anvil.dev/v1/perf-tiers', { ...body, name: 'bad', read_fraction: 1.5 });
     expect(bad.statusCode).toBe(400);
     expect(JSON.stringify(bad.json())).toMatch(/read_fraction/);
-    const small = await w.call('admin', 'POST', '/api/v1/perf-tiers', { ...body, name: 'small', io_size_bytes: 100 });
+    const small = await w.call('admin', 'POST', '/apis/anvil.dev/v1/perf-tiers', { ...body, name: 'small', io_size_bytes: 100 });
     expect(small.statusCode).toBe(400);
     expect(JSON.stringify(small.json())).toMatch(/io_size_bytes/);
     await w.app.close();

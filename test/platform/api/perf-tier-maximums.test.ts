@@ -31,11 +31,11 @@ describe('perf-tier maximums', () => {
   it('the API answers each perf tier with maximums_enforced: false, and its schema says what it means', async () => {
     const w = await seededWorld();
     const { kind: _k, builtin: _b, ...body } = GOLD;
-    const created = await w.call('admin', 'POST', '/api/v1/perf-tiers', body);
+    const created = await w.call('admin', 'POST', '/apis/anvil.dev/v1/perf-tiers', body);
     expect(created.statusCode).toBe(201);
     expect(created.json()).toEqual({ ...GOLD, maximums_enforced: false });
-    expect((await w.call('viewer', 'GET', '/api/v1/perf-tiers/gold')).json()).toEqual({ ...GOLD, maximums_enforced: false });
-    const all = (await w.call('viewer', 'GET', '/api/v1/perf-tiers')).json() as { name: string; maximums_enforced: boolean }[];
+    expect((await w.call('viewer', 'GET', '/apis/anvil.dev/v1/perf-tiers/gold')).json()).toEqual({ ...GOLD, maximums_enforced: false });
+    const all = (await w.call('viewer', 'GET', '/apis/anvil.dev/v1/perf-tiers')).json() as { name: string; maximums_enforced: boolean }[];
     expect(all.map((t) => [t.name, t.maximums_enforced]).sort()).toEqual([
       ['best-effort', false],
       ['gold', false],
@@ -63,7 +63,7 @@ describe('perf-tier maximums', () => {
         >
       >;
     };
-    const schema = doc.paths['/api/v1/perf-tiers/{name}']!.get!.responses['200']!.content['application/json']!.schema;
+    const schema = doc.paths['/apis/anvil.dev/v1/perf-tiers/{name}']!.get!.responses['200']!.content['application/json']!.schema;
     expect(schema.properties.maximums_enforced!.description).toMatch(/recorded, not enforced \(the model enforces them/);
     expect(schema.properties.max_storage_iops!.description).toMatch(/the model caps a pod at it/);
     await w.app.close();

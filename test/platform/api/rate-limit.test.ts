@@ -27,19 +27,19 @@ async function served(rateLimitPerMinute: number) {
 describe('the per-token rate limit', () => {
   it('answers 429 with Retry-After and a coded body past the limit, for that token only', async () => {
     const { first, second, get } = await served(5);
-    for (let i = 0; i < 5; i++) expect((await get('/api/v1/whoami', first)).statusCode).toBe(200);
-    const limited = await get('/api/v1/whoami', first);
+    for (let i = 0; i < 5; i++) expect((await get('/apis/anvil.dev/v1/whoami', first)).statusCode).toBe(200);
+    const limited = await get('/apis/anvil.dev/v1/whoami', first);
     expect(limited.statusCode).toBe(429);
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
     expect(limited.json()).toMatchObject({ code: 'ANVIL_ERR_RATE_LIMITED' });
     expect(limited.json().message).toMatch(/more than 5 requests a minute/);
-    expect((await get('/api/v1/whoami', second)).statusCode).toBe(200);
+    expect((await get('/apis/anvil.dev/v1/whoami', second)).statusCode).toBe(200);
     for (let i = 0; i < 10; i++) expect((await get('/healthz')).statusCode).toBe(200);
   });
 
   it('is off with 0', async () => {
     const { first, get } = await served(0);
-    for (let i = 0; i < 30; i++) expect((await get('/api/v1/whoami', first)).statusCode).toBe(200);
+    for (let i = 0; i < 30; i++) expect((await get('/apis/anvil.dev/v1/whoami', first)).statusCode).toBe(200);
   });
 
   it('--rate-limit takes N/min, N/s and N, and refuses anything else with a usage error', () => {

@@ -15,6 +15,8 @@ interface Case {
   /** Roles answered 200 with a filtered list, which must hold none of namespace a's objects. */
   filtered?: readonly RoleName[];
   public?: boolean;
+  /** A Kubernetes facade route: refusals are Status objects whose cause names the catalogue code. */
+  kube?: boolean;
 }
 
 const ALL: RoleName[] = ['admin', 'tadmin', 'tuser', 'viewer', 'tother'];
@@ -52,107 +54,131 @@ const CASES: Case[] = [
     public: true,
   },
   // cluster and nodes
-  { method: 'GET', url: '/api/v1/cluster', ok: NODE_READ },
-  { method: 'POST', url: '/api/v1/cluster', body: { name: 'c2', nodes: 1 }, ok: [] },
-  { method: 'GET', url: '/api/v1/nodes', ok: NODE_READ },
-  { method: 'GET', url: '/api/v1/nodes/node1', ok: NODE_READ },
-  { method: 'POST', url: '/api/v1/nodes', body: { name: 'node9' }, ok: ADMIN },
-  { method: 'POST', url: '/api/v1/nodes/node2/cordon', ok: ADMIN },
-  { method: 'POST', url: '/api/v1/nodes/node2/links/storage0/down', ok: ADMIN },
-  { method: 'DELETE', url: '/api/v1/nodes/node3?force=true', ok: ADMIN },
+  { method: 'GET', url: '/apis/anvil.dev/v1/cluster', ok: NODE_READ },
+  { method: 'POST', url: '/apis/anvil.dev/v1/cluster', body: { name: 'c2', nodes: 1 }, ok: [] },
+  { method: 'GET', url: '/apis/anvil.dev/v1/nodes', ok: NODE_READ },
+  { method: 'GET', url: '/apis/anvil.dev/v1/nodes/node1', ok: NODE_READ },
+  { method: 'POST', url: '/apis/anvil.dev/v1/nodes', body: { name: 'node9' }, ok: ADMIN },
+  { method: 'POST', url: '/apis/anvil.dev/v1/nodes/node2/cordon', ok: ADMIN },
+  { method: 'POST', url: '/apis/anvil.dev/v1/nodes/node2/links/storage0/down', ok: ADMIN },
+  { method: 'DELETE', url: '/apis/anvil.dev/v1/nodes/node3?force=true', ok: ADMIN },
   // networks and perf tiers
-  { method: 'GET', url: '/api/v1/networks', ok: ALL },
-  { method: 'GET', url: '/api/v1/networks/net1', ok: ALL },
+  { method: 'GET', url: '/apis/anvil.dev/v1/networks', ok: ALL },
+  { method: 'GET', url: '/apis/anvil.dev/v1/networks/net1', ok: ALL },
   {
     method: 'POST',
-    url: '/api/v1/networks',
+    url: '/apis/anvil.dev/v1/networks',
     body: { name: 'net2', subnet: '10.2.0.0/24', start: '10.2.0.10', end: '10.2.0.20', gateway: '10.2.0.1' },
     ok: ADMIN,
   },
-  { method: 'DELETE', url: '/api/v1/networks/netx', ok: ADMIN },
-  { method: 'GET', url: '/api/v1/perf-tiers', ok: ALL },
-  { method: 'GET', url: '/api/v1/perf-tiers/high', ok: ALL },
-  { method: 'POST', url: '/api/v1/perf-tiers', body: { name: 'gold', storage_iops: 1000, network_bandwidth_bits_per_s: 1e8 }, ok: ADMIN },
-  { method: 'DELETE', url: '/api/v1/perf-tiers/medium', ok: [] },
-  // volumes and snapshots
-  { method: 'GET', url: '/api/v1/volumes', ok: ALL, filtered: ['tother'] },
+  { method: 'DELETE', url: '/apis/anvil.dev/v1/networks/netx', ok: ADMIN },
+  { method: 'GET', url: '/apis/anvil.dev/v1/perf-tiers', ok: ALL },
+  { method: 'GET', url: '/apis/anvil.dev/v1/perf-tiers/high', ok: ALL },
   {
     method: 'POST',
-    url: '/api/v1/namespaces/a/volumes',
+    url: '/apis/anvil.dev/v1/perf-tiers',
+    body: { name: 'gold', storage_iops: 1000, network_bandwidth_bits_per_s: 1e8 },
+    ok: ADMIN,
+  },
+  { method: 'DELETE', url: '/apis/anvil.dev/v1/perf-tiers/medium', ok: [] },
+  // volumes and snapshots
+  { method: 'GET', url: '/apis/anvil.dev/v1/volumes', ok: ALL, filtered: ['tother'] },
+  {
+    method: 'POST',
+    url: '/apis/anvil.dev/v1/namespaces/a/volumes',
     body: { name: 'vsel', size_bytes: 1e9, mirrors: 2, node_selector: { 'topology.kubernetes.io/zone': 'zone0' }, spread_zones: false },
     ok: A_WRITE,
   },
-  { method: 'GET', url: '/api/v1/namespaces/a/volumes', ok: A_READ },
-  { method: 'GET', url: '/api/v1/namespaces/a/volumes/va', ok: A_READ },
-  { method: 'POST', url: '/api/v1/namespaces/a/volumes', body: { name: 'vnew', size_bytes: 1e9 }, ok: A_WRITE },
-  { method: 'PATCH', url: '/api/v1/namespaces/a/volumes/va', body: { mirrors: 2 }, ok: A_WRITE },
-  { method: 'DELETE', url: '/api/v1/namespaces/a/volumes/va?force=true', ok: A_WRITE },
-  { method: 'GET', url: '/api/v1/namespaces/a/snapshots', ok: A_READ },
-  { method: 'GET', url: '/api/v1/namespaces/a/snapshots/sa', ok: A_READ },
-  { method: 'POST', url: '/api/v1/namespaces/a/snapshots', body: { name: 's2', volume: 'va' }, ok: A_WRITE },
-  { method: 'POST', url: '/api/v1/namespaces/a/snapshots/sa/restore', body: { to: 'vr' }, ok: A_WRITE },
-  { method: 'DELETE', url: '/api/v1/namespaces/a/snapshots/sa', ok: A_WRITE },
+  { method: 'GET', url: '/apis/anvil.dev/v1/namespaces/a/volumes', ok: A_READ },
+  { method: 'GET', url: '/apis/anvil.dev/v1/namespaces/a/volumes/va', ok: A_READ },
+  { method: 'POST', url: '/apis/anvil.dev/v1/namespaces/a/volumes', body: { name: 'vnew', size_bytes: 1e9 }, ok: A_WRITE },
+  { method: 'PATCH', url: '/apis/anvil.dev/v1/namespaces/a/volumes/va', body: { mirrors: 2 }, ok: A_WRITE },
+  { method: 'DELETE', url: '/apis/anvil.dev/v1/namespaces/a/volumes/va?force=true', ok: A_WRITE },
+  { method: 'GET', url: '/apis/anvil.dev/v1/namespaces/a/snapshots', ok: A_READ },
+  { method: 'GET', url: '/apis/anvil.dev/v1/namespaces/a/snapshots/sa', ok: A_READ },
+  { method: 'POST', url: '/apis/anvil.dev/v1/namespaces/a/snapshots', body: { name: 's2', volume: 'va' }, ok: A_WRITE },
+  { method: 'POST', url: '/apis/anvil.dev/v1/namespaces/a/snapshots/sa/restore', body: { to: 'vr' }, ok: A_WRITE },
+  { method: 'DELETE', url: '/apis/anvil.dev/v1/namespaces/a/snapshots/sa', ok: A_WRITE },
   // pods
-  { method: 'GET', url: '/api/v1/pods', ok: ALL, filtered: ['tother'] },
-  { method: 'GET', url: '/api/v1/namespaces/a/pods', ok: A_READ },
-  { method: 'GET', url: '/api/v1/namespaces/a/pods/pa', ok: A_READ },
-  { method: 'GET', url: '/api/v1/namespaces/a/pods/pa/scheduling', ok: A_READ },
-  { method: 'DELETE', url: '/api/v1/namespaces/a/pods/pa', ok: A_WRITE },
+  { method: 'GET', url: '/apis/anvil.dev/v1/pods', ok: ALL, filtered: ['tother'] },
+  { method: 'GET', url: '/apis/anvil.dev/v1/namespaces/a/pods', ok: A_READ },
+  { method: 'GET', url: '/apis/anvil.dev/v1/namespaces/a/pods/pa', ok: A_READ },
+  { method: 'GET', url: '/apis/anvil.dev/v1/namespaces/a/pods/pa/scheduling', ok: A_READ },
+  { method: 'DELETE', url: '/apis/anvil.dev/v1/namespaces/a/pods/pa', ok: A_WRITE },
   // views derived from pods, and snapshots across namespaces: read-only, filtered to what the caller may view
-  { method: 'GET', url: '/api/v1/endpoints', ok: ALL, filtered: ['tother'] },
-  { method: 'GET', url: '/api/v1/namespaces/a/endpoints', ok: A_READ },
-  { method: 'GET', url: '/api/v1/namespaces/a/endpoints/ea', ok: A_READ },
-  { method: 'GET', url: '/api/v1/deployments', ok: ALL, filtered: ['tother'] },
-  { method: 'GET', url: '/api/v1/namespaces/a/deployments', ok: A_READ },
-  { method: 'GET', url: '/api/v1/namespaces/a/deployments/da', ok: A_READ },
-  { method: 'GET', url: '/api/v1/statefulsets', ok: ALL, filtered: ['tother'] },
-  { method: 'GET', url: '/api/v1/namespaces/a/statefulsets', ok: A_READ },
-  { method: 'GET', url: '/api/v1/namespaces/a/statefulsets/ca', ok: A_READ },
+  { method: 'GET', url: '/apis/anvil.dev/v1/endpoints', ok: ALL, filtered: ['tother'] },
+  { method: 'GET', url: '/apis/anvil.dev/v1/namespaces/a/endpoints', ok: A_READ },
+  { method: 'GET', url: '/apis/anvil.dev/v1/namespaces/a/endpoints/ea', ok: A_READ },
+  { method: 'GET', url: '/apis/anvil.dev/v1/deployments', ok: ALL, filtered: ['tother'] },
+  { method: 'GET', url: '/apis/anvil.dev/v1/namespaces/a/deployments', ok: A_READ },
+  { method: 'GET', url: '/apis/anvil.dev/v1/namespaces/a/deployments/da', ok: A_READ },
+  { method: 'GET', url: '/apis/anvil.dev/v1/statefulsets', ok: ALL, filtered: ['tother'] },
+  { method: 'GET', url: '/apis/anvil.dev/v1/namespaces/a/statefulsets', ok: A_READ },
+  { method: 'GET', url: '/apis/anvil.dev/v1/namespaces/a/statefulsets/ca', ok: A_READ },
   // persistent endpoints are network objects: creating or deleting one takes network-edit in the namespace
-  { method: 'POST', url: '/api/v1/namespaces/a/endpoints', body: { name: 'e2', network: 'net1' }, ok: ADMIN },
-  { method: 'DELETE', url: '/api/v1/namespaces/a/endpoints/ea', ok: ADMIN },
-  { method: 'DELETE', url: '/api/v1/namespaces/a/deployments/da', ok: A_WRITE },
-  { method: 'DELETE', url: '/api/v1/namespaces/a/statefulsets/ca', ok: A_WRITE },
-  { method: 'GET', url: '/api/v1/snapshots', ok: ALL, filtered: ['tother'] },
-  { method: 'POST', url: '/api/v1/namespaces/a/apply', body: { manifests: podManifest('pnew') }, ok: A_WRITE },
+  { method: 'POST', url: '/apis/anvil.dev/v1/namespaces/a/endpoints', body: { name: 'e2', network: 'net1' }, ok: ADMIN },
+  { method: 'DELETE', url: '/apis/anvil.dev/v1/namespaces/a/endpoints/ea', ok: ADMIN },
+  { method: 'DELETE', url: '/apis/anvil.dev/v1/namespaces/a/deployments/da', ok: A_WRITE },
+  { method: 'DELETE', url: '/apis/anvil.dev/v1/namespaces/a/statefulsets/ca', ok: A_WRITE },
+  { method: 'GET', url: '/apis/anvil.dev/v1/snapshots', ok: ALL, filtered: ['tother'] },
+  { method: 'POST', url: '/apis/anvil.dev/v1/namespaces/a/apply', body: { manifests: podManifest('pnew') }, ok: A_WRITE },
   // tenants, users, tokens
-  { method: 'GET', url: '/api/v1/whoami', ok: ALL },
-  { method: 'GET', url: '/api/v1/namespaces', ok: ['admin', 'viewer'] },
-  { method: 'GET', url: '/api/v1/namespaces/c', ok: ['admin', 'viewer'] },
-  { method: 'POST', url: '/api/v1/namespaces', body: { name: 'd' }, ok: ADMIN },
-  { method: 'DELETE', url: '/api/v1/namespaces/c', ok: ADMIN },
-  { method: 'GET', url: '/api/v1/users', ok: ADMIN },
-  { method: 'GET', url: '/api/v1/users/tuser', ok: ADMIN },
-  { method: 'POST', url: '/api/v1/users', body: { name: 'eve', roles: ['viewer'] }, ok: ADMIN },
+  { method: 'GET', url: '/apis/anvil.dev/v1/whoami', ok: ALL },
+  { method: 'GET', url: '/apis/anvil.dev/v1/namespaces', ok: ['admin', 'viewer'] },
+  { method: 'GET', url: '/apis/anvil.dev/v1/namespaces/c', ok: ['admin', 'viewer'] },
+  { method: 'POST', url: '/apis/anvil.dev/v1/namespaces', body: { name: 'd' }, ok: ADMIN },
+  { method: 'DELETE', url: '/apis/anvil.dev/v1/namespaces/c', ok: ADMIN },
+  { method: 'GET', url: '/apis/anvil.dev/v1/users', ok: ADMIN },
+  { method: 'GET', url: '/apis/anvil.dev/v1/users/tuser', ok: ADMIN },
+  { method: 'POST', url: '/apis/anvil.dev/v1/users', body: { name: 'eve', roles: ['viewer'] }, ok: ADMIN },
   // a tenant admin changes and deletes only its own namespace's users, with roles it holds; never a cluster admin
-  { method: 'PATCH', url: '/api/v1/users/tuser', body: { roles: ['tenant-user/a', 'node-view'] }, ok: ['admin', 'tadmin'] },
-  { method: 'PATCH', url: '/api/v1/users/tuser', body: { roles: ['cluster-admin'] }, ok: ADMIN },
-  { method: 'PATCH', url: '/api/v1/users/tother', body: { roles: ['tenant-user/b', 'node-view'] }, ok: ADMIN },
-  { method: 'PATCH', url: '/api/v1/users/viewer', body: { roles: ['tenant-user/a'] }, ok: ADMIN },
+  { method: 'PATCH', url: '/apis/anvil.dev/v1/users/tuser', body: { roles: ['tenant-user/a', 'node-view'] }, ok: ['admin', 'tadmin'] },
+  { method: 'PATCH', url: '/apis/anvil.dev/v1/users/tuser', body: { roles: ['cluster-admin'] }, ok: ADMIN },
+  { method: 'PATCH', url: '/apis/anvil.dev/v1/users/tother', body: { roles: ['tenant-user/b', 'node-view'] }, ok: ADMIN },
+  { method: 'PATCH', url: '/apis/anvil.dev/v1/users/viewer', body: { roles: ['tenant-user/a'] }, ok: ADMIN },
   // the last user who can manage users: refused to everyone (409 for the admin itself)
-  { method: 'PATCH', url: '/api/v1/users/admin', body: { roles: ['viewer'] }, ok: [] },
-  { method: 'DELETE', url: '/api/v1/users/tuser', ok: ['admin', 'tadmin'] },
-  { method: 'DELETE', url: '/api/v1/users/tother', ok: ADMIN },
-  { method: 'DELETE', url: '/api/v1/users/viewer', ok: ADMIN },
-  { method: 'DELETE', url: '/api/v1/users/admin', ok: [] },
+  { method: 'PATCH', url: '/apis/anvil.dev/v1/users/admin', body: { roles: ['viewer'] }, ok: [] },
+  { method: 'DELETE', url: '/apis/anvil.dev/v1/users/tuser', ok: ['admin', 'tadmin'] },
+  { method: 'DELETE', url: '/apis/anvil.dev/v1/users/tother', ok: ADMIN },
+  { method: 'DELETE', url: '/apis/anvil.dev/v1/users/viewer', ok: ADMIN },
+  { method: 'DELETE', url: '/apis/anvil.dev/v1/users/admin', ok: [] },
   // every user lists the tokens it may manage (its own; every user's with user-edit cluster-wide)
-  { method: 'GET', url: '/api/v1/tokens', ok: ALL },
-  { method: 'POST', url: '/api/v1/users/tuser/tokens', body: {}, ok: ['admin', 'tuser'] },
-  { method: 'GET', url: '/api/v1/users/tuser/tokens', ok: ['admin', 'tuser'] },
-  { method: 'DELETE', url: '/api/v1/users/tuser/tokens/SPARE', ok: ['admin', 'tuser'] },
+  { method: 'GET', url: '/apis/anvil.dev/v1/tokens', ok: ALL },
+  { method: 'POST', url: '/apis/anvil.dev/v1/users/tuser/tokens', body: {}, ok: ['admin', 'tuser'] },
+  { method: 'GET', url: '/apis/anvil.dev/v1/users/tuser/tokens', ok: ['admin', 'tuser'] },
+  { method: 'DELETE', url: '/apis/anvil.dev/v1/users/tuser/tokens/SPARE', ok: ['admin', 'tuser'] },
   // namespace quotas: read by who works in the namespace, set and removed by cluster admins only
-  { method: 'GET', url: '/api/v1/quotas', ok: ALL, filtered: ['tother'] },
-  { method: 'GET', url: '/api/v1/namespaces/a/quotas', ok: A_READ },
-  { method: 'GET', url: '/api/v1/namespaces/a/quotas/a', ok: A_READ },
-  { method: 'PUT', url: '/api/v1/namespaces/a/quota', body: { pods: 5, capacity_bytes: 1e12 }, ok: ADMIN },
-  { method: 'DELETE', url: '/api/v1/namespaces/a/quota', ok: ADMIN },
+  { method: 'GET', url: '/apis/anvil.dev/v1/quotas', ok: ALL, filtered: ['tother'] },
+  { method: 'GET', url: '/apis/anvil.dev/v1/namespaces/a/quotas', ok: A_READ },
+  { method: 'GET', url: '/apis/anvil.dev/v1/namespaces/a/quotas/a', ok: A_READ },
+  { method: 'PUT', url: '/apis/anvil.dev/v1/namespaces/a/quota', body: { pods: 5, capacity_bytes: 1e12 }, ok: ADMIN },
+  { method: 'DELETE', url: '/apis/anvil.dev/v1/namespaces/a/quota', ok: ADMIN },
   // events and audit
-  { method: 'GET', url: '/api/v1/events', ok: ALL, filtered: ['tother'] },
-  { method: 'GET', url: '/api/v1/audit', ok: ADMIN },
+  { method: 'GET', url: '/apis/anvil.dev/v1/events', ok: ALL, filtered: ['tother'] },
+  { method: 'GET', url: '/apis/anvil.dev/v1/audit', ok: ADMIN },
+  // the Kubernetes facade: the same tokens and roles as the routes above
+  ...(
+    [
+      { url: '/version', ok: ALL },
+      { url: '/api', ok: ALL },
+      { url: '/apis', ok: ALL },
+      { url: '/api/v1', ok: ALL },
+      { url: '/apis/apps/v1', ok: ALL },
+      { url: '/api/v1/nodes', ok: NODE_READ },
+      { url: '/api/v1/nodes/node1', ok: NODE_READ },
+      { url: '/api/v1/namespaces', ok: ['admin', 'viewer'] },
+      { url: '/api/v1/namespaces/c', ok: ['admin', 'viewer'] },
+      { url: '/api/v1/pods', ok: ALL, filtered: ['tother'] },
+      { url: '/api/v1/namespaces/a/pods', ok: A_READ },
+      { url: '/api/v1/namespaces/a/pods/pa', ok: A_READ },
+    ] as const
+  ).map((c): Case => ({ method: 'GET', kube: true, ...c })),
 ];
 
 /** Objects or events of namespace a in a list response. */
 function mentionsA(body: unknown): boolean {
+  const items = (body as { items?: { metadata: { namespace?: string } }[] } | undefined)?.items;
+  if (items) return items.some((o) => o.metadata.namespace === 'a');
   if (!Array.isArray(body)) return false;
   return body.some((o: Record<string, unknown>) => o.namespace === 'a' || (typeof o.object === 'string' && o.object.split('/')[1] === 'a'));
 }
@@ -173,6 +199,7 @@ describe('every route with every role', () => {
             .replace(/\/node\d\/links\/storage0\/down$/, '/{name}/links/{port}/{action}')
             .replace(/\/(node\d|net1|netx|high|medium|va|sa|pa|ea|da|ca|tuser|tother|viewer|admin|c)(?=\/|$)/g, '/{name}')
             .replace('/namespaces/a/', '/namespaces/{namespace}/')
+            .replace(/^(\/api\/v1\/namespaces)\/c$/, '$1/{name}')
             .replace(/\/quotas\/a$/, '/quotas/{name}')
             .replace('/SPARE', '/{id}')}`,
       ),
@@ -208,7 +235,9 @@ describe('every route with every role', () => {
                 ? [409, undefined]
                 : [403, 'ANVIL_ERR_FORBIDDEN'];
           expect(res.statusCode, label).toBe(expected[0]);
-          const code = (body as { code?: string }).code;
+          const status = body as { kind?: string; code?: unknown; reason?: string; details?: { causes?: { reason: string }[] } };
+          if (c.kube) expect([status.kind, status.reason], label).toEqual(['Status', role === 'none' ? 'Unauthorized' : 'Forbidden']);
+          const code = c.kube ? status.details?.causes?.[0]?.reason : (status.code as string | undefined);
           if (expected[1]) expect(code, label).toBe(expected[1]);
           else expect(code, label).toMatch(/^ANVIL_ERR_/);
           // A refused call changes nothing.

@@ -16,14 +16,14 @@ afterEach(async () => {
 });
 
 async function podCount(w: World): Promise<number> {
-  return ((await w.call('admin', 'GET', '/api/v1/pods')).json() as unknown[]).length;
+  return ((await w.call('admin', 'GET', '/apis/anvil.dev/v1/pods')).json() as unknown[]).length;
 }
 
 describe('the size of one apply', () => {
   it('refuses a workload of more replicas than allowed, naming the line, the field and the maximum', async () => {
     world = await seededWorld();
     const before = await podCount(world);
-    const r = await world.call('tuser', 'POST', '/api/v1/namespaces/a/apply', { manifests: deployment('big', 150_000) });
+    const r = await world.call('tuser', 'POST', '/apis/anvil.dev/v1/namespaces/a/apply', { manifests: deployment('big', 150_000) });
     expect(r.statusCode, r.body).toBe(413);
     expect(r.json().code).toBe('ANVIL_ERR_REQUEST_TOO_LARGE');
     expect(r.json().message).toBe(
@@ -36,7 +36,7 @@ describe('the size of one apply', () => {
     world = await seededWorld();
     const workloads = Math.ceil((MAX_APPLY_PODS + 1) / MAX_REPLICAS_PER_WORKLOAD);
     const manifests = Array.from({ length: workloads }, (_, i) => deployment(`w${i}`, MAX_REPLICAS_PER_WORKLOAD)).join('---\n');
-    const r = await world.call('tuser', 'POST', '/api/v1/namespaces/a/apply', { manifests });
+    const r = await world.call('tuser', 'POST', '/apis/anvil.dev/v1/namespaces/a/apply', { manifests });
     expect(r.statusCode, r.body).toBe(413);
     expect(r.json().message).toMatch(new RegExp(`more than the ${MAX_APPLY_PODS} one apply may make`));
   });
@@ -46,7 +46,7 @@ describe('the size of one apply', () => {
     const manifests = Array.from({ length: MAX_APPLY_DOCUMENTS + 1 }, (_, i) => `kind: Namespace\nmetadata: { name: n${i} }\n`).join(
       '---\n',
     );
-    const r = await world.call('admin', 'POST', '/api/v1/namespaces/a/apply', { manifests });
+    const r = await world.call('admin', 'POST', '/apis/anvil.dev/v1/namespaces/a/apply', { manifests });
     expect(r.statusCode, r.body).toBe(413);
     expect(r.json().message).toBe(
       `${MAX_APPLY_DOCUMENTS + 1} documents in one apply, more than the ${MAX_APPLY_DOCUMENTS} allowed; split the manifests into several applies`,

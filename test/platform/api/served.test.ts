@@ -38,7 +38,7 @@ describe('anvil serve', () => {
       for (let i = 0; i < 50 && !killed; i++) {
         const name = `t${c}-${i}`;
         try {
-          if ((await post(first.url, first.token!, '/api/v1/namespaces', { name })) === 201) acked.push(name);
+          if ((await post(first.url, first.token!, '/apis/anvil.dev/v1/namespaces', { name })) === 201) acked.push(name);
         } catch {
           return; // the connection died with the server
         }
@@ -59,7 +59,7 @@ describe('anvil serve', () => {
     // Started again on the same file: no new first token, the old one still works.
     const again = await serve(state);
     expect(again.token).toBeUndefined();
-    const who = await fetch(`${again.url}/api/v1/whoami`, { headers: { authorization: `Bearer ${first.token}` } });
+    const who = await fetch(`${again.url}/apis/anvil.dev/v1/whoami`, { headers: { authorization: `Bearer ${first.token}` } });
     expect(await who.json()).toEqual({ user: 'admin', roles: ['cluster-admin'] });
     again.child.kill('SIGTERM');
     await new Promise((r) => again.child.on('exit', r));
@@ -75,9 +75,11 @@ describe('anvil serve', () => {
       Array.from({ length: CLIENTS }, async (_, c) => {
         for (let i = 0; i < REQUESTS; i++) {
           if (i % 4 === 3)
-            statuses.push(await post(url, w.tokens.tuser, '/api/v1/namespaces/a/volumes', { name: `l${c}-${i}`, size_bytes: 2 ** 30 }));
+            statuses.push(
+              await post(url, w.tokens.tuser, '/apis/anvil.dev/v1/namespaces/a/volumes', { name: `l${c}-${i}`, size_bytes: 2 ** 30 }),
+            );
           else {
-            const res = await fetch(`${url}/api/v1/namespaces/a/${i % 2 ? 'pods' : 'volumes'}`, {
+            const res = await fetch(`${url}/apis/anvil.dev/v1/namespaces/a/${i % 2 ? 'pods' : 'volumes'}`, {
               headers: { authorization: `Bearer ${w.tokens.tuser}` },
             });
             await res.json();

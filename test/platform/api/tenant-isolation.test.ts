@@ -36,7 +36,7 @@ describe('apply into a namespace the caller may not edit', () => {
   ] as const) {
     it(`is forbidden for ${what}, the same answer whether or not the object exists`, async () => {
       world = await seededWorld();
-      const r = await world.call('tother', 'POST', '/api/v1/namespaces/a/apply', { manifests });
+      const r = await world.call('tother', 'POST', '/apis/anvil.dev/v1/namespaces/a/apply', { manifests });
       expect(r.statusCode, r.body).toBe(403);
       expect(r.json().code).toBe('ANVIL_ERR_FORBIDDEN');
       expect(r.body).not.toMatch(/unchanged|exists/);
@@ -45,7 +45,9 @@ describe('apply into a namespace the caller may not edit', () => {
 
   it("the namespace's own tenant still applies, and sees its objects unchanged", async () => {
     world = await seededWorld();
-    const r = await world.call('tuser', 'POST', '/api/v1/namespaces/a/apply', { manifests: `${podManifest('pa')}---\n${claim('va')}` });
+    const r = await world.call('tuser', 'POST', '/apis/anvil.dev/v1/namespaces/a/apply', {
+      manifests: `${podManifest('pa')}---\n${claim('va')}`,
+    });
     expect(r.statusCode, r.body).toBe(200);
     expect(r.json().lines).toEqual(['persistentvolumeclaim/va unchanged (volume exists)', 'pod/pa unchanged']);
   });
@@ -54,14 +56,20 @@ describe('apply into a namespace the caller may not edit', () => {
 describe('a pinned IP in use', () => {
   it("names the holder to who may see it, and only says 'another pod' to a tenant who may not", async () => {
     world = await seededWorld();
-    const first = await world.call('tother', 'POST', '/api/v1/namespaces/b/apply', { manifests: pinnedPod('holder', '10.1.0.150') });
+    const first = await world.call('tother', 'POST', '/apis/anvil.dev/v1/namespaces/b/apply', {
+      manifests: pinnedPod('holder', '10.1.0.150'),
+    });
     expect(first.statusCode, first.body).toBe(200);
-    const tenant = await world.call('tuser', 'POST', '/api/v1/namespaces/a/apply', { manifests: pinnedPod('taker', '10.1.0.150') });
+    const tenant = await world.call('tuser', 'POST', '/apis/anvil.dev/v1/namespaces/a/apply', {
+      manifests: pinnedPod('taker', '10.1.0.150'),
+    });
     expect(tenant.statusCode, tenant.body).toBe(409);
     expect(tenant.json().code).toBe('ANVIL_ERR_IN_USE');
     expect(tenant.json().message).toMatch(/10\.1\.0\.150 on network net1 is already used by another pod/);
     expect(tenant.body).not.toMatch(/holder|b\//);
-    const admin = await world.call('admin', 'POST', '/api/v1/namespaces/a/apply', { manifests: pinnedPod('taker', '10.1.0.150') });
+    const admin = await world.call('admin', 'POST', '/apis/anvil.dev/v1/namespaces/a/apply', {
+      manifests: pinnedPod('taker', '10.1.0.150'),
+    });
     expect(admin.json().message).toMatch(/already used by pod b\/holder/);
   });
 });

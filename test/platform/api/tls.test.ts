@@ -163,10 +163,10 @@ describeNeeds('the openssl CLI', haveOpenssl())('anvil serve over TLS', () => {
     });
 
     it('the API and /metrics work over https with a bearer token and no client certificate', async () => {
-      const nodes = await httpsCall(pki, base, '/api/v1/nodes', { token: w.tokens.viewer });
+      const nodes = await httpsCall(pki, base, '/apis/anvil.dev/v1/nodes', { token: w.tokens.viewer });
       expect(nodes.status).toBe(200);
       expect((nodes.json as unknown as { name: string }[]).map((n) => n.name)).toEqual(['node1', 'node2', 'node3']);
-      expect((await httpsCall(pki, base, '/api/v1/nodes')).json.code).toBe('ANVIL_ERR_UNAUTHENTICATED');
+      expect((await httpsCall(pki, base, '/apis/anvil.dev/v1/nodes')).json.code).toBe('ANVIL_ERR_UNAUTHENTICATED');
       const metrics = await httpsCall(pki, base, '/metrics', { token: w.tokens.viewer });
       expect(metrics.status).toBe(200);
       expect(String(metrics.json.text)).toMatch(/anvil_http_requests_total\{method="POST",route="\/scheduler\/filter",status="403"\} \d+/);

@@ -13,18 +13,18 @@ import { tempDir } from '../../cli-harness.js';
 import { seededWorld } from './api-harness.js';
 
 describe('token audit', () => {
-  it('POST and DELETE of a token are audited with the caller and the token id, in the store and on GET /api/v1/audit', async () => {
+  it('POST and DELETE of a token are audited with the caller and the token id, in the store and on GET /apis/anvil.dev/v1/audit', async () => {
     const w = await seededWorld();
-    const issued = await w.call('admin', 'POST', '/api/v1/users/tuser/tokens', { name: 'ci' });
+    const issued = await w.call('admin', 'POST', '/apis/anvil.dev/v1/users/tuser/tokens', { name: 'ci' });
     expect(issued.statusCode).toBe(201);
     const { token, info } = issued.json() as { token: string; info: { id: number } };
-    expect((await w.call('tuser', 'DELETE', `/api/v1/users/tuser/tokens/${info.id}`)).statusCode).toBe(200);
+    expect((await w.call('tuser', 'DELETE', `/apis/anvil.dev/v1/users/tuser/tokens/${info.id}`)).statusCode).toBe(200);
     const tail = w.api.store.audit(2).map((a) => [a.actor, a.action, a.target]);
     expect(tail).toEqual([
       ['admin', 'create tokens', `tokens/tuser/${info.id}`],
       ['tuser', 'revoke tokens', `tokens/tuser/${info.id}`],
     ]);
-    const served = await w.call('admin', 'GET', '/api/v1/audit?limit=2');
+    const served = await w.call('admin', 'GET', '/apis/anvil.dev/v1/audit?limit=2');
     expect((served.json() as { action: string }[]).map((a) => a.action)).toEqual(['create tokens', 'revoke tokens']);
     // Neither the token nor its hash is ever in the log.
     const everything = JSON.stringify(w.api.store.audit(100000));
@@ -32,7 +32,7 @@ describe('token audit', () => {
     expect(everything).not.toContain(token.slice(6, 30));
     // A refused revoke writes nothing.
     const before = w.api.store.audit(100000).length;
-    expect((await w.call('tuser', 'DELETE', `/api/v1/users/tuser/tokens/${info.id}`)).statusCode).toBe(404);
+    expect((await w.call('tuser', 'DELETE', `/apis/anvil.dev/v1/users/tuser/tokens/${info.id}`)).statusCode).toBe(404);
     expect(w.api.store.audit(100000).length).toBe(before);
     await w.app.close();
   });
@@ -41,7 +41,7 @@ describe('token audit', () => {
     const w = await seededWorld();
     const ids = w.api.tokens.list('tuser').map((t) => t.id);
     expect(ids.length).toBe(2);
-    expect((await w.call('admin', 'DELETE', '/api/v1/users/tuser')).statusCode).toBe(200);
+    expect((await w.call('admin', 'DELETE', '/apis/anvil.dev/v1/users/tuser')).statusCode).toBe(200);
     const revokes = w.api.store.audit(100000).filter((a) => a.action === 'revoke tokens');
     expect(revokes.map((a) => [a.actor, a.target])).toEqual(ids.map((id) => ['admin', `tokens/tuser/${id}`]));
     await w.app.close();

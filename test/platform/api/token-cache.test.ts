@@ -34,9 +34,9 @@ describe('the token cache', () => {
   it('a token revoked through the API is refused on the very next request', async () => {
     const w = await world();
     const { token, info } = w.issued();
-    for (let i = 0; i < 3; i++) expect((await w.as(token, 'GET', '/api/v1/whoami')).statusCode).toBe(200);
-    expect((await w.as(w.admin, 'DELETE', `/api/v1/users/tuser/tokens/${info.id}`)).statusCode).toBeLessThan(300);
-    const after = await w.as(token, 'GET', '/api/v1/whoami');
+    for (let i = 0; i < 3; i++) expect((await w.as(token, 'GET', '/apis/anvil.dev/v1/whoami')).statusCode).toBe(200);
+    expect((await w.as(w.admin, 'DELETE', `/apis/anvil.dev/v1/users/tuser/tokens/${info.id}`)).statusCode).toBeLessThan(300);
+    const after = await w.as(token, 'GET', '/apis/anvil.dev/v1/whoami');
     expect(after.statusCode).toBe(401);
     expect(after.json().code).toBe('ANVIL_ERR_UNAUTHENTICATED');
     await w.app.close();
@@ -46,42 +46,42 @@ describe('the token cache', () => {
     const w = await world();
     const { token, info } = w.issued();
     const kept = w.issued().token;
-    for (let i = 0; i < 3; i++) expect((await w.as(token, 'GET', '/api/v1/whoami')).statusCode).toBe(200);
+    for (let i = 0; i < 3; i++) expect((await w.as(token, 'GET', '/apis/anvil.dev/v1/whoami')).statusCode).toBe(200);
     const store = w.other();
     const tokens = TokenStore.of(store);
     expect(tokens.revoke('tuser', info.id, 'admin')).toBe(true);
     store.close();
-    expect((await w.as(token, 'GET', '/api/v1/whoami')).statusCode).toBe(401);
+    expect((await w.as(token, 'GET', '/apis/anvil.dev/v1/whoami')).statusCode).toBe(401);
     // The other tokens still serve.
-    expect((await w.as(kept, 'GET', '/api/v1/whoami')).statusCode).toBe(200);
+    expect((await w.as(kept, 'GET', '/apis/anvil.dev/v1/whoami')).statusCode).toBe(200);
     await w.app.close();
   });
 
   it("a role changed by another process holds on the very next request; a deleted user's token is refused", async () => {
     const w = await world();
     const { token } = w.issued();
-    expect((await w.as(token, 'GET', '/api/v1/namespaces/a/volumes')).statusCode).toBe(200);
+    expect((await w.as(token, 'GET', '/apis/anvil.dev/v1/namespaces/a/volumes')).statusCode).toBe(200);
     const store = w.other();
     store.change(localAdmin('admin'), 'set users', 'users/tuser', (cp) => cp.setUserRoles('tuser', ['tenant-user/b']));
     store.close();
-    expect((await w.as(token, 'GET', '/api/v1/namespaces/a/volumes')).statusCode).toBe(403);
-    expect((await w.as(token, 'GET', '/api/v1/namespaces/b/volumes')).statusCode).toBe(200);
-    expect((await w.as(w.admin, 'DELETE', '/api/v1/users/tuser')).statusCode).toBeLessThan(300);
-    expect((await w.as(token, 'GET', '/api/v1/whoami')).statusCode).toBe(401);
+    expect((await w.as(token, 'GET', '/apis/anvil.dev/v1/namespaces/a/volumes')).statusCode).toBe(403);
+    expect((await w.as(token, 'GET', '/apis/anvil.dev/v1/namespaces/b/volumes')).statusCode).toBe(200);
+    expect((await w.as(w.admin, 'DELETE', '/apis/anvil.dev/v1/users/tuser')).statusCode).toBeLessThan(300);
+    expect((await w.as(token, 'GET', '/apis/anvil.dev/v1/whoami')).statusCode).toBe(401);
     await w.app.close();
   });
 
   it('a role taken away or given through the API itself holds on the very next request (roles parsed once per text)', async () => {
     const w = await world();
     const { token } = w.issued();
-    const volumesOf = async (ns: string) => (await w.as(token, 'GET', `/api/v1/namespaces/${ns}/volumes`)).statusCode;
-    const events = async () => (await w.as(token, 'GET', '/api/v1/events')).statusCode;
+    const volumesOf = async (ns: string) => (await w.as(token, 'GET', `/apis/anvil.dev/v1/namespaces/${ns}/volumes`)).statusCode;
+    const events = async () => (await w.as(token, 'GET', '/apis/anvil.dev/v1/events')).statusCode;
     // Warm every cache: the token's user, its roles' parse.
     for (let i = 0; i < 3; i++) expect([await volumesOf('a'), await volumesOf('b'), await events()]).toEqual([200, 403, 200]);
     const patch = (roles: string[]) =>
       w.app.inject({
         method: 'PATCH',
-        url: '/api/v1/users/tuser',
+        url: '/apis/anvil.dev/v1/users/tuser',
         headers: { authorization: `Bearer ${w.admin}` },
         payload: { roles },
       });

@@ -1,0 +1,174 @@
+/**
+ * The real kubectl against `anvil serve` on a loopback port, with the kubeconfig `anvil kubeconfig` writes
+ * (plain http: kubectl sends no token, so the server runs with --kube-anonymous-loopback) and a fresh
+ * discovery cache per run; without that flag kubectl is Unauthorized. Skipped with one line where kubectl
+ * is missing; in CI it must be there.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { startServe, stopServe, type ServeChild } from '../../../bench/perf/serve-child.js';
+import { packageRoot } from '../../../bench/package-root.js';
+import { tempDir, writeFiles } from '../../cli-harness.js';
+import { describeNeeds } from '../../needs.js';
+
+const run = promisify(execFile);
+const KUBECTL = ['/usr/bin/kubectl', '/usr/local/bin/kubectl'].find((p) => existsSync(p));
+const BIN = join(packageRoot(), 'dist', 'platform', 'cli', 'main.js');
+
+interface Ran {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function ran(file: string, args: string[], env: NodeJS.ProcessEnv): Promise<Ran> {
+  try {
+    const r = await run(file, args, { env, maxBuffer: 1 << 24 });
+    return { code: 0, stdout: r.stdout, stderr: r.stderr };
+  } catch (e) {
+    const err = e as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof err.code === 'number' ? err.code : -1, stdout: err.stdout ?? '', stderr: err.stderr ?? '' };
+  }
+}
+
+describeNeeds('kubectl', KUBECTL !== undefined)('the real kubectl against anvil serve', () => {
+  let serve: ServeChild;
+  let env: NodeJS.ProcessEnv;
+  let kubeconfig: string;
+  let cache: string;
+  const anvil = (...args: string[]) => ran(process.execPath, [BIN, ...args], env);
+  const kubectl = (...args: string[]) => ran(KUBECTL ?? 'kubectl', ['--kubeconfig', kubeconfig, '--cache-dir', cache, ...args], env);
+
+  beforeAll(async () => {
+    const dir = tempDir('anvil-kubectl-');
+    // A home of its own: no user kubeconfig, login file or discovery cache leaks in.
+    env = { ...process.env, HOME: dir, XDG_CONFIG_HOME: join(dir, 'config'), XDG_STATE_HOME: join(dir, 'state'), KUBECONFIG: '' };
+    delete env.ANVIL_SERVER;
+    delete env.ANVIL_TOKEN;
+    kubeconfig = join(dir, 'kubeconfig');
+    cache = join(dir, 'kube-cache');
+    serve = await startServe(['--state', join(dir, 'state.db'), '--kube-anonymous-loopback'], env);
+    env = { ...env, ANVIL_SERVER: serve.url, ANVIL_TOKEN: serve.token! };
+    for (const args of [
+      ['cluster', 'create', 'lab', '--nodes', '3'],
+      [
+        'network',
+        'create',
+        'pods',
+        '--subnet',
+        '10.20.0.0/24',
+        '--start',
+        '10.20.0.10',
+        '--end',
+        '10.20.0.200',
+        '--gateway',
+        '10.20.0.1',
+        '--set-default',
+      ],
+    ]) {
+      const r = await anvil(...args);
+      expect(r.code, r.stderr).toBe(0);
+    }
+    const manifests = writeFiles({
+      'web.yaml': `apiVersion: apps/v1
+kind: Deployment
+metadata: { name: web }
+spec:
+  replicas: 2
+  template:
+    spec: { containers: [{ name: c, image: nginx, resources: { requests: { cpu: 100m, memory: 128Mi } } }] }
+`,
+    });
+    const applied = await anvil('apply', '-f', join(manifests, 'web.yaml'));
+    expect(applied.code, applied.stderr).toBe(0);
+    const written = await anvil('kubeconfig', '--out', kubeconfig);
+    expect(written.code, written.stderr).toBe(0);
+  });
+  afterAll(async () => {
+    if (serve) await stopServe(serve);
+  });
+
+  it('kubectl version shows the server version', async () => {
+    const r = await kubectl('version');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^Server Version: v1\.32\.0-anvil$/m);
+  });
+
+  it('kubectl api-resources lists the short names', async () => {
+    const r = await kubectl('api-resources');
+    expect(r.code, r.stderr).toBe(0);
+    const shortOf = Object.fromEntries(
+      r.stdout
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((line) => line.split(/\s+/))
+        .map(([name, short]) => [name, short]),
+    );
+    expect(shortOf).toMatchObject({
+      pods: 'po',
+      nodes: 'no',
+      namespaces: 'ns',
+      deployments: 'deploy',
+      statefulsets: 'sts',
+      persistentvolumeclaims: 'pvc',
+    });
+  });
+
+  it('kubectl get nodes shows the Anvil nodes', async () => {
+    const r = await kubectl('get', 'nodes');
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines[0]!.split(/\s{2,}/)).toEqual(['NAME', 'STATUS', 'ROLES', 'AGE', 'VERSION']);
+    expect(lines.slice(1).map((l) => l.split(/\s+/).slice(0, 2).join(' '))).toEqual(['node1 Ready', 'node2 Ready', 'node3 Ready']);
+  });
+
+  it('kubectl get pods -A -o wide shows the Anvil nodes and the IPs of the network', async () => {
+    const r = await kubectl('get', 'pods', '-A', '-o', 'wide');
+    expect(r.code, r.stderr).toBe(0);
+    const [header, ...rows] = r.stdout.trim().split('\n');
+    expect(header!.split(/\s{2,}/)).toEqual([
+      'NAMESPACE',
+      'NAME',
+      'READY',
+      'STATUS',
+      'RESTARTS',
+      'AGE',
+      'IP',
+      'NODE',
+      'NOMINATED NODE',
+      'READINESS GATES',
+    ]);
+    expect(rows).toHaveLength(2);
+    for (const row of rows) {
+      const [ns, name, ready, status, , , ip, node] = row.split(/\s+/);
+      expect([ns, ready, status], row).toEqual(['default', '1/1', 'Running']);
+      expect(name, row).toMatch(/^web-/);
+      expect(ip, row).toMatch(/^10\.20\.0\.\d+$/);
+      expect(node, row).toMatch(/^node[123]$/);
+    }
+  });
+
+  it('without --kube-anonymous-loopback, kubectl over http (which sends no token) is Unauthorized', async () => {
+    const dir = tempDir('anvil-kubectl-closed-');
+    const closed = await startServe(['--state', join(dir, 'state.db')], env);
+    try {
+      const config = join(dir, 'kubeconfig');
+      expect((await anvil('kubeconfig', '--server', closed.url, '--token', closed.token!, '--out', config)).code).toBe(0);
+      const r = await ran(KUBECTL ?? 'kubectl', ['--kubeconfig', config, '--cache-dir', join(dir, 'cache'), 'get', 'nodes'], env);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/^error: You must be logged in to the server \(/m);
+    } finally {
+      await stopServe(closed);
+    }
+  });
+
+  it("kubectl get pod nosuch prints kubectl's own NotFound message", async () => {
+    const r = await kubectl('get', 'pod', 'nosuch');
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim()).toBe('Error from server (NotFound): pods "nosuch" not found');
+  });
+});

@@ -1,0 +1,55 @@
+/**
+ * `anvil kubeconfig`: a kubeconfig for the server and token given (or saved by anvil login), written with
+ * mode 0600 since it holds the token; no server, or a server that is not an http(s) URL, is a usage error.
+ */
+import { execFile } from 'node:child_process';
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { tempDir } from '../cli-harness.js';
+
+const BIN = join(process.cwd(), 'dist', 'platform', 'cli', 'main.js');
+const run = promisify(execFile);
+
+async function anvil(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const r = await run(process.execPath, [BIN, ...args], { env });
+    return { code: 0, stdout: r.stdout, stderr: r.stderr };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
+describe('anvil kubeconfig', () => {
+  const dir = tempDir('anvil-kubeconfig-');
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: dir, XDG_CONFIG_HOME: join(dir, 'config') };
+
+  it('writes a kubeconfig with mode 0600 naming the server and the token', async () => {
+    const out = join(dir, 'kc.yaml');
+    const r = await anvil(['kubeconfig', '--server', 'http://127.0.0.1:8123/', '--token', 'anvil_t0k', '--out', out], env);
+    expect(r.code, r.stderr).toBe(0);
+    expect(statSync(out).mode & 0o777).toBe(0o600);
+    const config = parse(readFileSync(out, 'utf8')) as {
+      clusters: { cluster: { server: string } }[];
+      users: { user: { token: string } }[];
+      'current-context': string;
+    };
+    expect([config.clusters[0]!.cluster.server, config.users[0]!.user.token, config['current-context']]).toEqual([
+      'http://127.0.0.1:8123',
+      'anvil_t0k',
+      'anvil',
+    ]);
+    // Over http kubectl sends no token: the user is told what the server must allow.
+    expect(r.stderr).toMatch(/kubectl sends no token.*--kube-anonymous-loopback/);
+  });
+
+  it('refuses no server and a server that is not an http(s) URL, with a usage error', async () => {
+    const none = await anvil(['kubeconfig'], env);
+    expect([none.code, none.stderr]).toEqual([2, expect.stringMatching(/ANVIL_ERR_USAGE.*needs a server/) as unknown]);
+    const ftp = await anvil(['kubeconfig', '--server', 'ftp://host'], env);
+    expect([ftp.code, ftp.stderr]).toEqual([2, expect.stringMatching(/ftp:\/\/host is not an http/) as unknown]);
+  });
+});
