@@ -3,10 +3,10 @@
  * checked against its schema with every problem's file, line and path, and handed typed to the TCO and
  * the cluster model, so both compute with the same figures.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Value } from '@sinclair/typebox/value';
 import { AnvilError } from '../platform/errors.js';
+import { readYamlText } from '../platform/yaml-input.js';
 import { parseLocatedYaml, rangeProblem, schemaProblems, type LocatedYaml } from '../platform/yaml-problems.js';
 import { StackCoefficientsFileSchema, type Coefficient, type StackCoefficients } from '../sim/stacks/coefficient-schema.js';
 import { packageRoot } from './package-root.js';
@@ -58,14 +58,6 @@ export function parseStackCoefficients(text: string, file: string): StackCoeffic
 
 /** Loads a coefficient file (the built-in one unless a path is given). */
 export function loadStackCoefficients(file = builtInStackCoefficientsPath()): StackCoefficients {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new AnvilError(
-      'ANVIL_ERR_FILE_NOT_FOUND',
-      `cannot read the stack coefficient file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}; the built-in one is ${builtInStackCoefficientsPath()}`,
-    );
-  }
+  const text = readYamlText(file, 'the stack coefficient file', `the built-in one is ${builtInStackCoefficientsPath()}`);
   return parseStackCoefficients(text, file);
 }

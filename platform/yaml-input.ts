@@ -5,6 +5,7 @@
  * value: an alias without its anchor, aliases that expand the document beyond a bound (the "billion
  * laughs" alias bomb), and integers too large to be kept exactly as JavaScript numbers.
  */
+import { readFileSync } from 'node:fs';
 import { Document, LineCounter, isAlias, isCollection, isPair, parseAllDocuments, visit } from 'yaml';
 import { AnvilError, type ErrorCode } from './errors.js';
 
@@ -160,4 +161,19 @@ export function parseYamlFile(text: string, file: string, code: ErrorCode): Yaml
   if (problems.length > 0) throw new AnvilError(code, `${file} is not valid YAML`, problems);
   const first = parsed.documents[0];
   return { data: first?.data ?? null, doc: first?.doc ?? new Document(null), line: first?.line ?? 1, lineOf: parsed.lineOf };
+}
+
+/**
+ * The text of a YAML file a user named, or `ANVIL_ERR_FILE_NOT_FOUND` saying `cannot read WHAT FILE: CODE;
+ * HINT` (what to give instead) where it cannot be read.
+ */
+export function readYamlText(file: string, what: string, hint: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new AnvilError(
+      'ANVIL_ERR_FILE_NOT_FOUND',
+      `cannot read ${what} ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}; ${hint}`,
+    );
+  }
 }

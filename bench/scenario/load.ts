@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { AnvilError } from '../../platform/errors.js';
+import { readYamlText } from '../../platform/yaml-input.js';
 import { parseLocatedYaml, schemaProblems, type LocatedYaml } from '../../platform/yaml-problems.js';
 import { parseBitRate, parseByteRate, parseQuantity, parseSize } from '../../sim/core/units.js';
 import type { WorkloadSpec } from '../../sim/workload/spec.js';
@@ -271,14 +272,6 @@ export function parseClusterScenario(text: string, file: string): LoadedClusterS
 }
 
 export function loadClusterScenario(file: string): LoadedClusterScenario {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new AnvilError(
-      'ANVIL_ERR_FILE_NOT_FOUND',
-      `cannot read scenario ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}; give the path of a cluster scenario YAML file, e.g. bench/scenarios/noisy-neighbour.yaml`,
-    );
-  }
+  const text = readYamlText(file, 'scenario', 'give the path of a cluster scenario YAML file, e.g. bench/scenarios/noisy-neighbour.yaml');
   return parseClusterScenario(text, file);
 }

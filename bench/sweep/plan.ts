@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import { Value } from '@sinclair/typebox/value';
 import { AnvilError } from '../../platform/errors.js';
+import { readYamlText } from '../../platform/yaml-input.js';
 import { parseLocatedYaml, schemaProblems, type LocatedYaml } from '../../platform/yaml-problems.js';
 import { loadProfile } from '../profiles.js';
 import { findOption, unsupportedMessage } from '../workloads/options.js';
@@ -249,14 +250,6 @@ export function parseSweep(text: string, file: string): SweepPlan {
 
 /** Reads the sweep file at `file`. */
 export function loadSweep(file: string): SweepPlan {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new AnvilError(
-      'ANVIL_ERR_FILE_NOT_FOUND',
-      `cannot read sweep ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}; give a sweep YAML file (kind: Sweep)`,
-    );
-  }
+  const text = readYamlText(file, 'sweep', 'give a sweep YAML file (kind: Sweep)');
   return parseSweep(text, file);
 }

@@ -3,7 +3,7 @@
  * `anvil sweep run-shard` uses. Each worker reads the sweep file once.
  */
 import { loadSweep, type SweepPlan } from './plan.js';
-import { runPoint, type PointOutcome } from './run-point.js';
+import { runPoint, type PointOutcome, type ScenarioRunner } from './run-point.js';
 
 /** One task: point `index` of the sweep in `file`, its results under `out`. */
 export interface PointTask {
@@ -12,13 +12,20 @@ export interface PointTask {
   readonly out: string;
 }
 
-const plans = new Map<string, SweepPlan>();
-
-export default async function runPointTask(task: PointTask): Promise<PointOutcome> {
-  let plan = plans.get(task.file);
-  if (!plan) {
-    plan = loadSweep(task.file);
-    plans.set(task.file, plan);
-  }
-  return runPoint(plan, task.index, task.out);
+/**
+ * A pool worker's task function: each sweep file read once per worker, each task one point run by the one
+ * point runner (`scenarios` runs a scenario sweep's points; only the CLI, which may import the cluster model, has it).
+ */
+export function pointTaskRunner(scenarios?: ScenarioRunner): (task: PointTask) => Promise<PointOutcome> {
+  const plans = new Map<string, SweepPlan>();
+  return async (task) => {
+    let plan = plans.get(task.file);
+    if (!plan) {
+      plan = loadSweep(task.file);
+      plans.set(task.file, plan);
+    }
+    return runPoint(plan, task.index, task.out, scenarios);
+  };
 }
+
+export default pointTaskRunner();

@@ -1,7 +1,7 @@
 /** Loads a TCO scenario file: YAML, checked against the schema, defaults filled, every problem at once with its path. */
-import { readFileSync } from 'node:fs';
 import { Value } from '@sinclair/typebox/value';
 import { AnvilError } from '../../platform/errors.js';
+import { readYamlText } from '../../platform/yaml-input.js';
 import { ScenarioSchema, type Scenario } from './scenario-schema.js';
 import { parseLocatedYaml, schemaProblems, type LocatedYaml } from '../../platform/yaml-problems.js';
 
@@ -71,14 +71,6 @@ function crossChecks(s: Scenario, located: LocatedYaml): string[] {
 }
 
 export function loadScenario(file: string): Scenario {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new AnvilError(
-      'ANVIL_ERR_FILE_NOT_FOUND',
-      `cannot read scenario ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}; give the path of a scenario YAML file, e.g. reports/scenarios/reference.yaml`,
-    );
-  }
+  const text = readYamlText(file, 'scenario', 'give the path of a scenario YAML file, e.g. reports/scenarios/reference.yaml');
   return parseScenario(text, file);
 }

@@ -14,23 +14,7 @@ import { OP_WRITE, type RequestPool, type Station } from '../io/requests.js';
 import { RequestFifo } from '../resources/request-fifo.js';
 import { ioCostUnits, type IoCostModel } from './io-cost.js';
 import { DEFAULT_QUEUE_CAPACITY } from './mclock.js';
-
-class FifoClientPort implements Station {
-  constructor(
-    private readonly scheduler: FifoScheduler,
-    private readonly client: number,
-  ) {}
-  accept(req: number): void {
-    this.scheduler.enqueue(this.client, req);
-  }
-}
-
-class FifoCompletionPort implements Station {
-  constructor(private readonly scheduler: FifoScheduler) {}
-  accept(req: number): void {
-    this.scheduler.complete(req);
-  }
-}
+import { ClientPort, CompletionPort } from './scheduler-ports.js';
 
 export class FifoScheduler {
   /** Per client, the station to put in its routes' `via`, before the device. */
@@ -72,8 +56,8 @@ export class FifoScheduler {
     this.reservationDispatches = new Float64Array(clients);
     this.weightDispatches = new Float64Array(clients);
     this.unitsDispatched = new Float64Array(clients);
-    this.ports = Array.from({ length: clients }, (_, i) => new FifoClientPort(this, i));
-    this.completion = new FifoCompletionPort(this);
+    this.ports = Array.from({ length: clients }, (_, i) => new ClientPort(this, i));
+    this.completion = new CompletionPort(this);
   }
 
   /** Requests outstanding at the device. */

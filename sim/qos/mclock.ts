@@ -37,6 +37,7 @@ import type { EventHandle, EventHandler, Simulator } from '../core/kernel.js';
 import { OP_WRITE, type RequestPool, type Station } from '../io/requests.js';
 import { RequestFifo } from '../resources/request-fifo.js';
 import { ioCostUnits, type IoCostModel } from './io-cost.js';
+import { ClientPort, CompletionPort } from './scheduler-ports.js';
 
 /** One client's QoS, rates in cost units per second (4K-equivalent IOPS with the default cost model). */
 export interface MClockClient {
@@ -66,25 +67,6 @@ const NS_PER_S = 1e9;
 /** Phase a request was dispatched in, for the per-client counters. */
 export const PHASE_RESERVATION = 0;
 export const PHASE_WEIGHT = 1;
-
-/** A client's entry to the scheduler: the station its requests pass on their way to the device. */
-class ClientPort implements Station {
-  constructor(
-    private readonly scheduler: MClockScheduler,
-    private readonly client: number,
-  ) {}
-  accept(req: number): void {
-    this.scheduler.enqueue(this.client, req);
-  }
-}
-
-/** The station after the device: counts the request done and dispatches the next. */
-class CompletionPort implements Station {
-  constructor(private readonly scheduler: MClockScheduler) {}
-  accept(req: number): void {
-    this.scheduler.complete(req);
-  }
-}
 
 export class MClockScheduler implements EventHandler {
   /** Per client, the station to put in its routes' `via`, before the device. */
