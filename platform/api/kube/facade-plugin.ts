@@ -12,7 +12,6 @@ import { objectsOf } from '../../domain/queries.js';
 import type { Actor } from '../../domain/tenancy.js';
 import type { Node } from '../../domain/node.js';
 import type { Pod } from '../../domain/pod.js';
-import type { Tenant } from '../../domain/tenancy.js';
 import { bearerActor } from '../auth.js';
 import type { Api } from '../api.js';
 import {
@@ -25,6 +24,7 @@ import {
   wantsAggregatedV2,
   wantsTable,
 } from './discovery.js';
+import { namespacesVisibleTo } from './namespaces.js';
 import { contentVersion, kubeNamespace, kubeNode, kubePod, type KubeObject } from './objects.js';
 import { StatusSchema, notFoundStatus, statusOf, statusOfError } from './status.js';
 import { tableOf, type IncludeObject } from './tables.js';
@@ -176,8 +176,11 @@ export const kubeFacadePlugin: FastifyPluginAsync<KubeFacadeOptions> = async (ap
       return tableOf(kind, [found], found.metadata.resourceVersion, clock(), (req.query as KubeQueryT).includeObject ?? 'Metadata');
     return found;
   };
-  const read = <T>(req: FastifyRequest, kind: 'nodes' | 'namespaces' | 'pods', namespace?: string, name?: string) =>
+  const read = <T>(req: FastifyRequest, kind: 'nodes' | 'pods', namespace?: string, name?: string) =>
     api.store.read((s: ClusterState) => objectsOf(s, req.actor!, kind, namespace, name) as T[]);
+  /** Namespaces by the facade's own rule (see namespaces.ts), not the cluster-wide `tenant-view` of Anvil's API. */
+  const readNamespaces = (req: FastifyRequest, name?: string) =>
+    api.store.read((s: ClusterState) => namespacesVisibleTo(s, req.actor!, name));
   type Name = { name: string };
   type Ns = { namespace: string };
 
@@ -191,18 +194,18 @@ export const kubeFacadePlugin: FastifyPluginAsync<KubeFacadeOptions> = async (ap
   route(
     '/api/v1/namespaces',
     'kubeListNamespaces',
-    'Anvil namespaces (tenants) the caller may view, as core/v1 Namespaces.',
+    'Anvil namespaces (tenants) the caller holds a role in (all with a cluster-wide tenant-view), as core/v1 Namespaces.',
     ListOrTable,
-    (req) => answerList(req, 'Namespace', read<Tenant>(req, 'namespaces').map(kubeNamespace)),
+    (req) => answerList(req, 'Namespace', readNamespaces(req).map(kubeNamespace)),
   );
   route(
     '/api/v1/namespaces/:name',
     'kubeGetNamespace',
-    'One Anvil namespace as a core/v1 Namespace.',
+    'One Anvil namespace as a core/v1 Namespace; one the caller holds no role in reads as NotFound, as a missing one does.',
     kubeAnswer('a Namespace or a one-row Table'),
     (req) => {
       const { name } = req.params as Name;
-      return answerOne(req, 'Namespace', 'namespaces', name, read<Tenant>(req, 'namespaces', undefined, name).map(kubeNamespace));
+      return answerOne(req, 'Namespace', 'namespaces', name, readNamespaces(req, name).map(kubeNamespace));
     },
   );
   route(

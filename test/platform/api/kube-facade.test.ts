@@ -158,6 +158,35 @@ describe('the Kubernetes facade', () => {
     expect((await get('/api/v1/pods', undefined, null)).statusCode).toBe(401);
   });
 
+  it("shows a tenant its own namespaces only; another tenant's reads exactly as a missing one", async () => {
+    type NsList = { kind: string; items: { metadata: { name: string } }[] };
+    const names = async (token: string) =>
+      ((await get('/api/v1/namespaces', undefined, token)).json() as NsList).items.map((n) => n.metadata.name);
+    // tadmin = tenant-admin/a, tuser = tenant-user/a, tother = tenant-user/b; admin and viewer see every namespace.
+    expect(await names(w.tokens.tadmin)).toEqual(['a']);
+    expect(await names(w.tokens.tuser)).toEqual(['a']);
+    expect(await names(w.tokens.tother)).toEqual(['b']);
+    const all = (await names(w.tokens.admin)).sort();
+    expect(all).toEqual(expect.arrayContaining(['a', 'b', 'c']));
+    expect((await names(w.tokens.viewer)).sort()).toEqual(all);
+    const own = await get('/api/v1/namespaces/a', undefined, w.tokens.tuser);
+    expect(own.statusCode).toBe(200);
+    expect(own.json()).toMatchObject({ kind: 'Namespace', metadata: { name: 'a' } });
+    const ownTable = (await get('/api/v1/namespaces/a', TABLE_ACCEPT, w.tokens.tadmin)).json() as Table;
+    expect(ownTable.rows.map((r) => r.cells[0])).toEqual(['a']);
+    // Permission before existence: existing-but-foreign (b) and missing (nosuch) differ only in the name.
+    const foreign = await get('/api/v1/namespaces/b', undefined, w.tokens.tuser);
+    const missing = await get('/api/v1/namespaces/nosuch', undefined, w.tokens.tuser);
+    expect(foreign.statusCode).toBe(404);
+    expect(foreign.json()).toMatchObject({ kind: 'Status', reason: 'NotFound', message: 'namespaces "b" not found' });
+    const named = (body: string, name: string) => body.replaceAll(`\\"${name}\\"`, '\\"X\\"').replaceAll(`"${name}"`, '"X"');
+    expect(named(foreign.body, 'b')).toBe(named(missing.body, 'nosuch'));
+    expect(foreign.headers['content-type']).toBe(missing.headers['content-type']);
+    // The admin still reads any namespace, and a missing one as NotFound.
+    expect((await get('/api/v1/namespaces/b')).statusCode).toBe(200);
+    expect((await get('/api/v1/namespaces/nosuch')).statusCode).toBe(404);
+  });
+
   it('reads without a token from loopback only when the server was built with kubeAnonymousLoopback', async () => {
     const { app } = await buildServer({ statePath: ':memory:', kubeAnonymousLoopback: true });
     const local = await app.inject({ method: 'GET', url: '/api/v1/nodes', remoteAddress: '127.0.0.1' });

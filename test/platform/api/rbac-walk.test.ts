@@ -15,6 +15,8 @@ interface Case {
   /** Roles answered 200 with a filtered list, which must hold none of namespace a's objects. */
   filtered?: readonly RoleName[];
   public?: boolean;
+  /** Roles answered 404 NotFound, exactly as for a missing object (the object is not theirs to know of). */
+  hidden?: readonly RoleName[];
   /** A Kubernetes facade route: refusals are Status objects whose cause names the catalogue code. */
   kube?: boolean;
 }
@@ -166,8 +168,10 @@ const CASES: Case[] = [
       { url: '/apis/apps/v1', ok: ALL },
       { url: '/api/v1/nodes', ok: NODE_READ },
       { url: '/api/v1/nodes/node1', ok: NODE_READ },
-      { url: '/api/v1/namespaces', ok: ['admin', 'viewer'] },
-      { url: '/api/v1/namespaces/c', ok: ['admin', 'viewer'] },
+      // namespaces: each caller sees those it holds a role in (admin, viewer: all); others read as missing
+      { url: '/api/v1/namespaces', ok: ALL },
+      { url: '/api/v1/namespaces/a', ok: A_READ, hidden: ['tother'] },
+      { url: '/api/v1/namespaces/c', ok: ['admin', 'viewer'], hidden: ['tadmin', 'tuser', 'tother'] },
       { url: '/api/v1/pods', ok: ALL, filtered: ['tother'] },
       { url: '/api/v1/namespaces/a/pods', ok: A_READ },
       { url: '/api/v1/namespaces/a/pods/pa', ok: A_READ },
@@ -199,7 +203,7 @@ describe('every route with every role', () => {
             .replace(/\/node\d\/links\/storage0\/down$/, '/{name}/links/{port}/{action}')
             .replace(/\/(node\d|net1|netx|high|medium|va|sa|pa|ea|da|ca|tuser|tother|viewer|admin|c)(?=\/|$)/g, '/{name}')
             .replace('/namespaces/a/', '/namespaces/{namespace}/')
-            .replace(/^(\/api\/v1\/namespaces)\/c$/, '$1/{name}')
+            .replace(/^(\/api\/v1\/namespaces)\/[ac]$/, '$1/{name}')
             .replace(/\/quotas\/a$/, '/quotas/{name}')
             .replace('/SPARE', '/{id}')}`,
       ),
@@ -228,17 +232,22 @@ describe('every route with every role', () => {
           expect(res.statusCode, label).toBeLessThan(300);
           if (c.filtered?.includes(role)) expect(mentionsA(body), label).toBe(false);
         } else {
+          const hidden = c.hidden?.includes(role) === true;
           const expected =
             role === 'none'
               ? [401, 'ANVIL_ERR_UNAUTHENTICATED']
-              : c.ok.length === 0 && role === 'admin'
-                ? [409, undefined]
-                : [403, 'ANVIL_ERR_FORBIDDEN'];
+              : hidden
+                ? [404, undefined]
+                : c.ok.length === 0 && role === 'admin'
+                  ? [409, undefined]
+                  : [403, 'ANVIL_ERR_FORBIDDEN'];
           expect(res.statusCode, label).toBe(expected[0]);
           const status = body as { kind?: string; code?: unknown; reason?: string; details?: { causes?: { reason: string }[] } };
-          if (c.kube) expect([status.kind, status.reason], label).toEqual(['Status', role === 'none' ? 'Unauthorized' : 'Forbidden']);
+          const reason = role === 'none' ? 'Unauthorized' : hidden ? 'NotFound' : 'Forbidden';
+          if (c.kube) expect([status.kind, status.reason], label).toEqual(['Status', reason]);
           const code = c.kube ? status.details?.causes?.[0]?.reason : (status.code as string | undefined);
-          if (expected[1]) expect(code, label).toBe(expected[1]);
+          if (hidden) expect(code, label).toBeUndefined();
+          else if (expected[1]) expect(code, label).toBe(expected[1]);
           else expect(code, label).toMatch(/^ANVIL_ERR_/);
           // A refused call changes nothing.
           expect(w.api.store.audit(100000).length, label).toBe(auditBefore);
