@@ -10,9 +10,9 @@
  * Hot path: the queue is two preallocated rings (request ids and their clients); nothing is allocated per
  * request.
  */
-import { OP_WRITE, type RequestPool, type Station } from '../io/requests.js';
+import { type RequestPool, type Station } from '../io/requests.js';
 import { RequestFifo } from '../resources/request-fifo.js';
-import { ioCostUnits, type IoCostModel } from './io-cost.js';
+import { requestCostUnits, type IoCostModel } from './io-cost.js';
 import { DEFAULT_QUEUE_CAPACITY } from './mclock.js';
 import { ClientPort, CompletionPort } from './scheduler-ports.js';
 
@@ -87,7 +87,7 @@ export class FifoScheduler {
   }
 
   private costOf(req: number): number {
-    return ioCostUnits(this.cost, this.requests.size_bytes[req]!, this.requests.op[req] === OP_WRITE);
+    return requestCostUnits(this.cost, this.requests.op[req]!, this.requests.size_bytes[req]!);
   }
 
   private dispatch(): void {

@@ -18,7 +18,11 @@
  * guarantee write reservations priced so.
  * An I/O never costs less than `min_units` (default: nothing below a whole reference I/O is cheaper than
  * one, as 512 B I/Os cost a device about what 4K ones do).
+ * A trim moves no data, only its 16-byte range descriptor (NVMe Dataset Management), so it is charged as a
+ * read of TRIM_DESCRIPTOR_BYTES (the model's minimum with the default: 1 unit), never by the size it
+ * trims; charged by that size, a trim of bs x num_range would eat a scheduler's unit window and budgets.
  */
+import { OP_TRIM, OP_WRITE } from '../io/requests.js';
 
 /** Parameters of the cost model. */
 export interface IoCostModel {
@@ -53,4 +57,16 @@ export function ioCostUnits(model: IoCostModel, size_bytes: number, write = fals
   let cost = (size_bytes + model.per_io_bytes) / (model.unit_bytes + model.per_io_bytes);
   if (cost < model.min_units) cost = model.min_units;
   return write ? cost * model.write_factor : cost;
+}
+
+/** Bytes a trim command moves per range: one NVMe Dataset Management range descriptor. */
+export const TRIM_DESCRIPTOR_BYTES = 16;
+
+/**
+ * What one request of operation code `op` (OP_READ, OP_WRITE, OP_TRIM) and `size_bytes` costs a scheduler, in units: the one cost function
+ * the QoS schedulers charge through. A trim costs its descriptor, not the `size_bytes` it trims.
+ */
+export function requestCostUnits(model: IoCostModel, op: number, size_bytes: number): number {
+  if (op === OP_TRIM) return ioCostUnits(model, TRIM_DESCRIPTOR_BYTES);
+  return ioCostUnits(model, size_bytes, op === OP_WRITE);
 }

@@ -34,9 +34,9 @@
  * lowest client index, whatever the backlog's order. Nothing is allocated per request.
  */
 import type { EventHandle, EventHandler, Simulator } from '../core/kernel.js';
-import { OP_WRITE, type RequestPool, type Station } from '../io/requests.js';
+import { type RequestPool, type Station } from '../io/requests.js';
 import { RequestFifo } from '../resources/request-fifo.js';
-import { ioCostUnits, type IoCostModel } from './io-cost.js';
+import { requestCostUnits, type IoCostModel } from './io-cost.js';
 import { ClientPort, CompletionPort } from './scheduler-ports.js';
 
 /** One client's QoS, rates in cost units per second (4K-equivalent IOPS with the default cost model). */
@@ -174,7 +174,7 @@ export class MClockScheduler implements EventHandler {
   complete(req: number): void {
     this.outstanding--;
     if (this.dispatch_units !== Infinity)
-      this.outstandingUnits -= ioCostUnits(this.cost, this.requests.size_bytes[req]!, this.requests.op[req] === OP_WRITE);
+      this.outstandingUnits -= requestCostUnits(this.cost, this.requests.op[req]!, this.requests.size_bytes[req]!);
     this.requests.forward(req);
     this.dispatch();
   }
@@ -262,7 +262,7 @@ export class MClockScheduler implements EventHandler {
 
   /** Tags `req` as `client`'s head; `fromIdle` when the client had nothing waiting. */
   private makeHead(client: number, req: number, fromIdle: boolean): void {
-    const cost = ioCostUnits(this.cost, this.requests.size_bytes[req]!, this.requests.op[req] === OP_WRITE);
+    const cost = requestCostUnits(this.cost, this.requests.op[req]!, this.requests.size_bytes[req]!);
     const arrival_ns = this.requests.stamp_ns[req]!;
     this.head[client] = req;
     this.headCost[client] = cost;
