@@ -42,18 +42,19 @@ const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
 /**
  * The interval (ns) a run must record for its jobs' logs: the greatest common divisor of every period,
  * so each period is a whole number of rows. Undefined when no job asks for a timed log. Throws
- * ANVIL_ERR_JOB_VALUE when a time-bound run would keep more than MAX_LOG_ROWS rows.
+ * ANVIL_ERR_JOB_VALUE when the run would keep more than MAX_LOG_ROWS rows over `horizon_ns` (its runtime, or
+ * for a size-bound run its I/Os at the profile's rate); an unbounded horizon is refused too.
  */
 export function logInterval_ns(specs: readonly WorkloadSpec[], horizon_ns: number, jobFile: string): number | undefined {
   let step = 0;
   for (const s of specs) if (s.logs) for (const p of periods(s.logs)) step = gcd(p, step);
   if (step === 0) return undefined;
   const interval_ns = step * MS;
-  const rows = Number.isFinite(horizon_ns) ? Math.ceil(horizon_ns / interval_ns) * specs.length : 0;
+  const rows = Math.ceil(horizon_ns / interval_ns) * specs.length;
   if (rows > MAX_LOG_ROWS) {
     throw new AnvilError(
       'ANVIL_ERR_JOB_VALUE',
-      `${jobFile}: the log periods (log_avg_msec, log_hist_msec, bwavgtime, iopsavgtime) need a ${step} ms interval, ${rows} rows over the run's ${specs.length} jobs, more than the ${MAX_LOG_ROWS} the model keeps; use longer periods (multiples of one another) or a shorter runtime`,
+      `${jobFile}: the log periods (log_avg_msec, log_hist_msec, bwavgtime, iopsavgtime) need a ${step} ms interval, ${Number.isFinite(rows) ? rows : 'unbounded'} rows over the run's ${specs.length} jobs, more than the ${MAX_LOG_ROWS} the model keeps; use longer periods (multiples of one another) or a shorter runtime or size`,
     );
   }
   return interval_ns;

@@ -187,6 +187,15 @@ per_job_logs=0
       message: expect.stringMatching(/log_avg_msec.*longer periods/),
     });
   });
+
+  it('refuse a period too fine for a run bound by size alone, from its I/Os at the profile rate', async () => {
+    // 8 million 4 KiB reads at the queue's 50,000 IOPS: about 160 s, 160,000 rows per job at 1 ms, two jobs.
+    const job = '[global]\nrw=randread\nsize=32g\nwrite_bw_log=s\nlog_avg_msec=1\n[a]\n[b]\n';
+    await expect(runWithLogs(job)).rejects.toMatchObject({
+      code: 'ANVIL_ERR_JOB_VALUE',
+      message: expect.stringMatching(/log_avg_msec.*rows.*longer periods/),
+    });
+  });
 });
 
 const hasFio2gnuplot = spawnSync('sh', ['-c', 'command -v fio2gnuplot']).status === 0;
