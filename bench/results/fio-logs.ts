@@ -104,6 +104,8 @@ function directions(job: JobMeasurement): [number, MeasuredDirection][] {
   const out: [number, MeasuredDirection][] = [];
   if (spec.readFraction > 0 || job.measured.read.total_ios > 0) out.push([0, job.measured.read]);
   if (spec.readFraction < 1 || job.measured.write.total_ios > 0) out.push([1, job.measured.write]);
+  // fio logs trims as ddir 2; the model measures them for a job in a trim mode.
+  if (job.measured.trim !== undefined) out.push([2, job.measured.trim]);
   return out;
 }
 
@@ -138,7 +140,7 @@ function histogramLog(job: JobMeasurement, period_ms: number, coarseness: number
   const dense = new Float64Array(BUCKETS);
   const lines: { at: number; ddir: number; text: string }[] = [];
   for (const [ddir, d] of directions(job)) {
-    const bs = ddir === 0 ? spec.blockSize_bytes.read : spec.blockSize_bytes.write;
+    const bs = ddir === 0 ? spec.blockSize_bytes.read : ddir === 2 ? trimBlockSize(spec) : spec.blockSize_bytes.write;
     dense.fill(0);
     let covered = 0;
     let ios = 0;
@@ -198,8 +200,14 @@ export function fioLogNotes(run: RunMeasurement): string[] {
   return notes;
 }
 
+/** A trim's size (one range), bytes: its own bs where the job gives one, else the write size. */
+function trimBlockSize(spec: WorkloadSpec): number {
+  return spec.trimBlockSize_bytes ?? spec.blockSize_bytes.write;
+}
+
 /** The block size fio puts in an unaveraged sample: the direction's one size, or 0 for a mix of sizes. */
 function sampleBlockSize(spec: WorkloadSpec, ddir: number): number {
+  if (ddir === 2) return trimBlockSize(spec);
   const split = ddir === 0 ? spec.bsSplit?.read : spec.bsSplit?.write;
   if (split !== undefined && split.length > 1) return 0;
   return ddir === 0 ? spec.blockSize_bytes.read : spec.blockSize_bytes.write;
