@@ -97,7 +97,7 @@ describe('rw trim modes', () => {
   });
 
   it('num_range is 1..256 and a trim larger than the region is refused, each by line', () => {
-    const problems = (text: string): string[] => {
+    const problems = (text: string): readonly string[] => {
       try {
         specs(text);
       } catch (e) {
