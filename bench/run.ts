@@ -11,7 +11,7 @@ import { runHorizon, runOnModel, type SimProgress } from './targets/sim.js';
 import { fioLogNotes, logInterval_ns, writeFioLogs } from './results/fio-logs.js';
 import { loadWorkloads } from './workloads/resolve.js';
 import { readJobFileText } from './workloads/read-job-file.js';
-import { checkRunCost, DEFAULT_MAX_IOS, estimateOnProfile } from './targets/run-cost.js';
+import { checkRunCost, estimateHorizonOnProfile, DEFAULT_MAX_IOS, estimateOnProfile } from './targets/run-cost.js';
 import type { OutputFormat } from './results/fio-json.js';
 import { hostProgressBar, progressBar } from './results/progress-bar.js';
 import type { RunMeasurement, SimRunMeasurement } from './results/measurement.js';
@@ -91,7 +91,10 @@ export function runModelText(
   checkRunCost(estimateOnProfile(specs, profile), options.maxIos ?? DEFAULT_MAX_IOS, jobFile);
   const started = performance.now();
   // fio's log files need the interval series at their periods; runs without logs keep the default interval.
-  const interval_ns = logInterval_ns(specs, runHorizon(specs), jobFile);
+  // A size-bound run has no runtime horizon: its I/Os at the profile's rate bound the log rows instead.
+  const timeHorizon_ns = runHorizon(specs);
+  const horizon_ns = Number.isFinite(timeHorizon_ns) ? timeHorizon_ns : estimateHorizonOnProfile(specs, profile);
+  const interval_ns = logInterval_ns(specs, horizon_ns, jobFile);
   const run = runOnModel({
     jobs: specs,
     profile,

@@ -42,18 +42,19 @@ const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
 /**
  * The interval (ns) a run must record for its jobs' logs: the greatest common divisor of every period,
  * so each period is a whole number of rows. Undefined when no job asks for a timed log. Throws
- * ANVIL_ERR_JOB_VALUE when a time-bound run would keep more than MAX_LOG_ROWS rows.
+ * ANVIL_ERR_JOB_VALUE when the run would keep more than MAX_LOG_ROWS rows over `horizon_ns` (its runtime, or
+ * for a size-bound run its I/Os at the profile's rate); an unbounded horizon is refused too.
  */
 export function logInterval_ns(specs: readonly WorkloadSpec[], horizon_ns: number, jobFile: string): number | undefined {
   let step = 0;
   for (const s of specs) if (s.logs) for (const p of periods(s.logs)) step = gcd(p, step);
   if (step === 0) return undefined;
   const interval_ns = step * MS;
-  const rows = Number.isFinite(horizon_ns) ? Math.ceil(horizon_ns / interval_ns) * specs.length : 0;
+  const rows = Math.ceil(horizon_ns / interval_ns) * specs.length;
   if (rows > MAX_LOG_ROWS) {
     throw new AnvilError(
       'ANVIL_ERR_JOB_VALUE',
-      `${jobFile}: the log periods (log_avg_msec, log_hist_msec, bwavgtime, iopsavgtime) need a ${step} ms interval, ${rows} rows over the run's ${specs.length} jobs, more than the ${MAX_LOG_ROWS} the model keeps; use longer periods (multiples of one another) or a shorter runtime`,
+      `${jobFile}: the log periods (log_avg_msec, log_hist_msec, bwavgtime, iopsavgtime) need a ${step} ms interval, ${Number.isFinite(rows) ? rows : 'unbounded'} rows over the run's ${specs.length} jobs, more than the ${MAX_LOG_ROWS} the model keeps; use longer periods (multiples of one another) or a shorter runtime or size`,
     );
   }
   return interval_ns;
@@ -103,6 +104,8 @@ function directions(job: JobMeasurement): [number, MeasuredDirection][] {
   const out: [number, MeasuredDirection][] = [];
   if (spec.readFraction > 0 || job.measured.read.total_ios > 0) out.push([0, job.measured.read]);
   if (spec.readFraction < 1 || job.measured.write.total_ios > 0) out.push([1, job.measured.write]);
+  // fio logs trims as ddir 2; the model measures them for a job in a trim mode.
+  if (job.measured.trim !== undefined) out.push([2, job.measured.trim]);
   return out;
 }
 
@@ -137,7 +140,7 @@ function histogramLog(job: JobMeasurement, period_ms: number, coarseness: number
   const dense = new Float64Array(BUCKETS);
   const lines: { at: number; ddir: number; text: string }[] = [];
   for (const [ddir, d] of directions(job)) {
-    const bs = ddir === 0 ? spec.blockSize_bytes.read : spec.blockSize_bytes.write;
+    const bs = ddir === 0 ? spec.blockSize_bytes.read : ddir === 2 ? trimBlockSize(spec) : spec.blockSize_bytes.write;
     dense.fill(0);
     let covered = 0;
     let ios = 0;
@@ -197,8 +200,14 @@ export function fioLogNotes(run: RunMeasurement): string[] {
   return notes;
 }
 
+/** A trim's size (one range), bytes: its own bs where the job gives one, else the write size. */
+function trimBlockSize(spec: WorkloadSpec): number {
+  return spec.trimBlockSize_bytes ?? spec.blockSize_bytes.write;
+}
+
 /** The block size fio puts in an unaveraged sample: the direction's one size, or 0 for a mix of sizes. */
 function sampleBlockSize(spec: WorkloadSpec, ddir: number): number {
+  if (ddir === 2) return trimBlockSize(spec);
   const split = ddir === 0 ? spec.bsSplit?.read : spec.bsSplit?.write;
   if (split !== undefined && split.length > 1) return 0;
   return ddir === 0 ? spec.blockSize_bytes.read : spec.blockSize_bytes.write;

@@ -30,14 +30,20 @@ function jobIos(spec: WorkloadSpec, device: DeviceInstance): number {
   const amount = (spec.ioLimit_bytes ?? region) * (spec.verify === true ? 2 : 1);
   const bySize = Math.min(spec.timeBased ? Infinity : Math.ceil(amount / meanBs), spec.maxIos ?? Infinity);
   const duration_s = spec.runtime_ns > 0 ? (spec.ramp_ns + spec.runtime_ns) / 1e9 : Infinity;
+  const rate = jobRate(spec, device);
+  const byTime = duration_s === Infinity ? Infinity : rate * duration_s;
+  return Math.min(bySize, byTime);
+}
+
+/** The fastest rate (I/Os per second) one job clone can run at: its rate limit, else its queue depth over the device's least latency, at most the device's peak. */
+function jobRate(spec: WorkloadSpec, device: DeviceInstance): number {
+  const rf = spec.readFraction;
   const open = openLoopRate(spec);
   const minLatency = device.minLatency_ns
     ? rf * device.minLatency_ns('read', spec.blockSize_bytes.read) + (1 - rf) * device.minLatency_ns('write', spec.blockSize_bytes.write)
     : 0;
   const closed = minLatency > 0 ? (spec.iodepth * 1e9) / minLatency : Infinity;
-  const rate = Math.min(open > 0 ? open : closed, mixPeak(spec, device));
-  const byTime = duration_s === Infinity ? Infinity : rate * duration_s;
-  return Math.min(bySize, byTime);
+  return Math.min(open > 0 ? open : closed, mixPeak(spec, device));
 }
 
 /** The device's peak rate for this job's read/write mix (time per I/O averaged over the mix). */
@@ -72,9 +78,40 @@ export function estimateRunCost(jobs: readonly WorkloadSpec[], device: DeviceIns
   return { ios: Math.min(sum, Number.isNaN(shared) ? Infinity : shared), largestJob: largest.name };
 }
 
+/**
+ * The run's length, ns: a job bound by runtime ends with it; a job bound by size lasts at least its I/Os
+ * at its fastest rate (and the jobs of a phase together at least their I/Os at the device's peak), so the
+ * estimate is a lower bound, Infinity only when nothing bounds the job. Stonewall phases add up.
+ */
+export function estimateHorizon_ns(jobs: readonly WorkloadSpec[], device: DeviceInstance): number {
+  const phaseEnd_ns = new Map<number, number>();
+  const phaseIos = new Map<number, number>();
+  let peak = 0;
+  for (const spec of jobs) {
+    const start_ns = (spec.startDelay_ns ?? 0) + spec.ramp_ns;
+    const ios = jobIos(spec, device);
+    const end_ns = spec.runtime_ns > 0 ? start_ns + spec.runtime_ns : start_ns + (ios / jobRate(spec, device)) * 1e9;
+    const phase = spec.phase ?? 0;
+    phaseEnd_ns.set(phase, Math.max(phaseEnd_ns.get(phase) ?? 0, Number.isNaN(end_ns) ? Infinity : end_ns));
+    phaseIos.set(phase, (phaseIos.get(phase) ?? 0) + ios);
+    peak = Math.max(peak, mixPeak(spec, device));
+  }
+  let total_ns = 0;
+  for (const [phase, end_ns] of phaseEnd_ns) {
+    const shared_ns = ((phaseIos.get(phase) ?? 0) / peak) * 1e9;
+    total_ns += Number.isFinite(end_ns) ? Math.max(end_ns, Number.isNaN(shared_ns) ? 0 : shared_ns) : end_ns;
+  }
+  return total_ns;
+}
+
 /** Builds the profile's device (cheap: no events) to estimate on. */
 export function estimateOnProfile(jobs: readonly WorkloadSpec[], profile: DeviceProfile): RunCost {
   return estimateRunCost(jobs, standaloneDevice(profile));
+}
+
+/** estimateHorizon_ns on the profile's device. */
+export function estimateHorizonOnProfile(jobs: readonly WorkloadSpec[], profile: DeviceProfile): number {
+  return estimateHorizon_ns(jobs, standaloneDevice(profile));
 }
 
 function count(n: number): string {

@@ -3,6 +3,7 @@
  * IOPS, latency and histogram logs, their averaging periods and naming. Rows only; `options.ts` puts
  * them into the one option table, `resolve.ts` hands the settings to the spec.
  */
+import { readWhole } from './whole-option.js';
 import type { FioLogRequest } from '../../sim/workload/spec.js';
 import type { LogSettings } from './log-settings.js';
 
@@ -37,10 +38,8 @@ function prefix(set: (l: LogSettings, v: string) => void): Apply {
 
 function whole(name: string, min: number, max: number, set: (l: LogSettings, v: number) => void, example: string): Apply {
   return (s, value) => {
-    const text = (value ?? '').trim();
-    if (!/^\d+$/.test(text)) return `${name}=${value ?? ''} is not a whole number (e.g. ${name}=${example})`;
-    const v = Number(text);
-    if (v < min || v > max) return `${name}=${text} is out of range; use ${min}..${max}`;
+    const v = readWhole(name, value, min, max);
+    if (typeof v === 'string') return /^\d+$/.test((value ?? '').trim()) ? v : `${v.slice(0, -1)}, e.g. ${name}=${example})`;
     set(s.logs, v);
     return undefined;
   };

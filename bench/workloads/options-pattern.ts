@@ -6,8 +6,10 @@
  * verify's read-back pass. Rows only; `options.ts` puts them into the one option table, and
  * `resolve.ts` turns the settings into the spec.
  */
+import { MAX_VERIFY_BACKLOG } from '../../sim/workload/io-source.js';
 import { parseDuration, parseSize } from '../../sim/core/units.js';
 import type { BlockSizeShare, OffsetDistribution } from '../../sim/workload/spec.js';
+import { readWhole } from './whole-option.js';
 import type { JobSettings } from './job-settings.js';
 import type { FioOption } from './option-row.js';
 
@@ -33,10 +35,10 @@ function size(name: string, set: (s: JobSettings, v: number) => void): Apply {
   };
 }
 
-function whole(name: string, min: number, set: (s: JobSettings, v: number) => void): Apply {
+function whole(name: string, min: number, max: number, set: (s: JobSettings, v: number) => void, why?: string): Apply {
   return (s, value) => {
-    const v = value !== undefined && /^\s*\d+\s*$/.test(value) ? Number(value) : NaN;
-    if (!(v >= min) || !Number.isSafeInteger(v)) return `${name}=${value ?? ''} is not a whole number >= ${min}`;
+    const v = readWhole(name, value, min, max, why);
+    if (typeof v === 'string') return v;
     return void set(s, v);
   };
 }
@@ -167,7 +169,7 @@ export const PATTERN_OPTIONS: readonly FioOption[] = [
     'int',
     '0',
     'with verify: read back every N writes as they happen',
-    whole('verify_backlog', 0, (s, v) => (s.verifyBacklog = v)),
+    whole('verify_backlog', 0, MAX_VERIFY_BACKLOG, (s, v) => (s.verifyBacklog = v), 'the blocks the model holds for a backlog'),
   ),
   model(
     'flow_id',
@@ -175,7 +177,7 @@ export const PATTERN_OPTIONS: readonly FioOption[] = [
     'int',
     '0',
     'the flow group whose jobs share I/O by their flow weights',
-    whole('flow_id', 0, (s, v) => (s.flowId = v)),
+    whole('flow_id', 0, 65535, (s, v) => (s.flowId = v), 'a flow counter id'),
   ),
   model(
     'flow',
@@ -183,7 +185,7 @@ export const PATTERN_OPTIONS: readonly FioOption[] = [
     'int',
     '0',
     "this job's weight in its flow group's share of I/Os",
-    whole('flow', 0, (s, v) => (s.flowWeight = v)),
+    whole('flow', 0, 1_000_000, (s, v) => (s.flowWeight = v), 'a weight; ratios between jobs are what count'),
   ),
   model(
     'flow_sleep',
@@ -280,7 +282,7 @@ export const PATTERN_OPTIONS: readonly FioOption[] = [
     'int',
     '1',
     'number of files; the model lays them end to end as one region',
-    whole('nrfiles', 1, (s, v) => (s.nrfiles = v)),
+    whole('nrfiles', 1, 1_000_000, (s, v) => (s.nrfiles = v)),
   ),
   model(
     'io_size',
@@ -296,7 +298,7 @@ export const PATTERN_OPTIONS: readonly FioOption[] = [
     'int',
     '0',
     'stop after this many I/Os',
-    whole('number_ios', 0, (s, v) => (s.numberIos = v)),
+    whole('number_ios', 0, 1e12, (s, v) => (s.numberIos = v), 'far beyond what a run simulates under --max-ios'),
   ),
   model(
     'num_range',
@@ -304,7 +306,7 @@ export const PATTERN_OPTIONS: readonly FioOption[] = [
     'int',
     '1',
     'trims: ranges of bs that one trim command carries (the I/O trims num_range x bs)',
-    whole('num_range', 1, (s, v) => (s.trimRanges = v)),
+    whole('num_range', 1, 256, (s, v) => (s.trimRanges = v), "fio's limit on the ranges of one trim"),
   ),
   model(
     'loops',
@@ -312,7 +314,7 @@ export const PATTERN_OPTIONS: readonly FioOption[] = [
     'int',
     '1',
     'repeat the job this many times',
-    whole('loops', 1, (s, v) => (s.loops = v)),
+    whole('loops', 1, 1_000_000, (s, v) => (s.loops = v), 'passes over the region'),
   ),
   model(
     'fill_device',
@@ -381,7 +383,7 @@ export const PATTERN_OPTIONS: readonly FioOption[] = [
     'int',
     '1',
     'I/Os between thinktime pauses',
-    whole('thinktime_blocks', 1, (s, v) => (s.thinktimeBlocks = v)),
+    whole('thinktime_blocks', 1, 1_000_000, (s, v) => (s.thinktimeBlocks = v)),
   ),
   model(
     'verify',

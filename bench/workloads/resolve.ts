@@ -139,6 +139,16 @@ function regionSize(s: JobSettings, section: JobSection, minBs: number, capacity
     );
     return undefined;
   }
+  // One trim command covers num_range ranges of the trim size in one piece: it must fit in the region.
+  const trimBytes = s.rw.includes('trim') ? s.bs.trim * s.trimRanges : 0;
+  if (region !== undefined && trimBytes > region) {
+    out.problem(
+      s.lines.num_range ?? line,
+      'ANVIL_ERR_JOB_VALUE',
+      `job '${s.name}': a trim of bs x num_range (${s.bs.trim} x ${s.trimRanges} = ${trimBytes} bytes) is larger than the job's region (${region} bytes); lower num_range or the trim bs, or raise size`,
+    );
+    return undefined;
+  }
   return size;
 }
 

@@ -187,6 +187,30 @@ per_job_logs=0
       message: expect.stringMatching(/log_avg_msec.*longer periods/),
     });
   });
+
+  it('log trims as ddir 2, with the trim block size in the histogram log', async () => {
+    const job =
+      '[t]\nrw=randtrimwrite\nbs=4k,4k,16k\nsize=16m\nwrite_iops_log=t\nwrite_lat_log=t\nwrite_hist_log=t\nlog_avg_msec=2\nlog_hist_msec=2\n';
+    const { out } = await runWithLogs(job);
+    for (const name of ['t_iops.1.log', 't_clat.1.log']) {
+      const ddirs = new Set(lines(join(out, name)).map((l) => l[2]));
+      expect([...ddirs].sort()).toEqual([1, 2]);
+    }
+    const hist = lines(join(out, 't_clat_hist.1.log'));
+    const trims = hist.filter((l) => l[1] === 2);
+    expect(trims.length).toBeGreaterThan(0);
+    expect(trims.every((l) => l[2] === 16384)).toBe(true);
+    expect(hist.filter((l) => l[1] === 1).every((l) => l[2] === 4096)).toBe(true);
+  });
+
+  it('refuse a period too fine for a run bound by size alone, from its I/Os at the profile rate', async () => {
+    // 8 million 4 KiB reads at the queue's 50,000 IOPS: about 160 s, 160,000 rows per job at 1 ms, two jobs.
+    const job = '[global]\nrw=randread\nsize=32g\nwrite_bw_log=s\nlog_avg_msec=1\n[a]\n[b]\n';
+    await expect(runWithLogs(job)).rejects.toMatchObject({
+      code: 'ANVIL_ERR_JOB_VALUE',
+      message: expect.stringMatching(/log_avg_msec.*rows.*longer periods/),
+    });
+  });
 });
 
 const hasFio2gnuplot = spawnSync('sh', ['-c', 'command -v fio2gnuplot']).status === 0;

@@ -243,6 +243,25 @@ describe('strided zones, verify_backlog, flow', () => {
     expect(() => specs('[a]\nzonemode=zbd\n')).toThrow(AnvilError);
   });
 
+  it('verify_backlog, flow, flow_id, loops and number_ios have maxima, refused by line', () => {
+    const problem = (text: string): string => {
+      try {
+        specs(text);
+      } catch (e) {
+        return (e as AnvilError).details[0] ?? '';
+      }
+      return '';
+    };
+    expect(problem('[a]\nrw=write\nverify=crc32c\nverify_backlog=65537\n')).toMatch(
+      /^jobs\.fio:4: verify_backlog=65537 is out of range; use 0\.\.65536/,
+    );
+    expect(problem('[a]\nrw=write\nverify=crc32c\nverify_backlog=65536\n')).toBe('');
+    expect(problem('[a]\nrw=read\nflow=1000001\n')).toMatch(/^jobs\.fio:3: flow=1000001 is out of range; use 0\.\.1000000/);
+    expect(problem('[a]\nrw=read\nflow_id=65536\n')).toMatch(/^jobs\.fio:3: flow_id=65536 is out of range/);
+    expect(problem('[a]\nrw=read\nloops=1000001\n')).toMatch(/^jobs\.fio:3: loops=1000001 is out of range/);
+    expect(problem('[a]\nrw=read\nnumber_ios=1000000000001\n')).toMatch(/^jobs\.fio:3: number_ios=1000000000001 is out of range/);
+  });
+
   it('verify_backlog=2 reads back every two writes as they happen', () => {
     const [a] = specs('[a]\nrw=write\nsize=24k\nverify=crc32c\nverify_backlog=2\n');
     expect(ios(a!).map(([op, offset]) => `${op === OP_WRITE ? 'w' : 'r'}${offset / 4096}`)).toEqual([

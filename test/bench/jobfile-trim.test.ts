@@ -96,6 +96,23 @@ describe('rw trim modes', () => {
     expect((error as AnvilError).details[0]).toMatch(/^jobs\.fio:3: .*num_range=8 .*issues no trims/);
   });
 
+  it('num_range is 1..256 and a trim larger than the region is refused, each by line', () => {
+    const problems = (text: string): readonly string[] => {
+      try {
+        specs(text);
+      } catch (e) {
+        return (e as AnvilError).details;
+      }
+      return [];
+    };
+    expect(problems('[a]\nrw=randtrim\nnum_range=257\nsize=1m\n')[0]).toMatch(/^jobs\.fio:3: num_range=257 is out of range; use 1\.\.256/);
+    expect(problems('[a]\nrw=randtrim\nnum_range=256\nsize=1m\n')).toEqual([]);
+    // 4 KiB x 64 is 256 KiB, over a 64 KiB region.
+    expect(problems('[a]\nrw=randtrim\nbs=4k\nnum_range=64\nsize=64k\n')[0]).toMatch(
+      /^jobs\.fio:4: .*262144 bytes.*larger than the job's region \(65536 bytes\)/,
+    );
+  });
+
   it('fsync (a flush every N writes, timing the model lacks) is rejected by line with the reason, not as an unknown name', () => {
     let error: unknown;
     try {
