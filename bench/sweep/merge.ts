@@ -20,14 +20,18 @@ export const SWEEP_TABLE = 'sweep.arrow';
 export const SWEEP_PARQUET = 'sweep.parquet';
 
 /**
- * The merged table's columns other than the axes: its own (point, seed), a scenario run's stack, and the
- * columns of a point's jobs.arrow. An axis by one of these names would write a second column of that name
+ * The merged table's columns other than the axes: its own (point, seed), the columns of a point's
+ * jobs.arrow, and a scenario run's label columns (stack, pod, volume, tenant, node). An axis by one of these names would write a second column of that name
  * (and readers find the axes between `point` and `seed`), so plan.ts refuses them as axis names.
  */
 export const MERGED_TABLE_COLUMNS: readonly string[] = [
   'point',
   'seed',
   'stack',
+  'pod',
+  'volume',
+  'tenant',
+  'node',
   'job',
   'clones',
   'direction',
