@@ -40,16 +40,24 @@ interface RunSummary {
 const RUN_FILES = 'summary.json, intervals.arrow and interval_histogram.arrow';
 const EXPECTED = `${RUN_FILES} (a folder anvil run --out DIR wrote) or SCENARIO/STACK/seed-N folders of them (anvil check --out DIR)`;
 
+/** A run's summary.json; ANVIL_ERR_COMPARE_INPUT naming it when it cannot be read or is not a JSON object. */
 function readSummary(dir: string): RunSummary {
   const file = join(dir, 'summary.json');
+  let parsed: unknown;
   try {
-    return JSON.parse(readFileSync(file, 'utf8')) as RunSummary;
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
   } catch (e) {
     throw new AnvilError(
-      'ANVIL_ERR_CHECK_RESULTS',
+      'ANVIL_ERR_COMPARE_INPUT',
       `${file}: cannot be read as JSON (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); anvil compare reads results folders as anvil run --out DIR writes them`,
     );
   }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new AnvilError(
+      'ANVIL_ERR_COMPARE_INPUT',
+      `${file}: is not a run summary (a JSON object); anvil compare reads results folders as anvil run --out DIR writes them`,
+    );
+  return parsed as RunSummary;
 }
 
 /** The groups one run folder is, from its summary.json: one, or one per stack of a run of several. */
@@ -180,8 +188,9 @@ export function jobSlas(label: 'pod' | 'job', names: readonly string[], toleranc
 
 /** Where a run's steady state starts, ns: the scenario's warm-up (a job file's ramp_time is already out of its intervals). */
 function warmupOf(dir: string): number {
-  const s = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as { anvil?: { scenario?: { warmup_ns?: number } } };
-  return s.anvil?.scenario?.warmup_ns ?? 0;
+  const s = readSummary(dir) as { anvil?: { scenario?: { warmup_ns?: unknown } } };
+  const warmup = s.anvil?.scenario?.warmup_ns;
+  return typeof warmup === 'number' && Number.isFinite(warmup) ? warmup : 0;
 }
 
 export interface ComparedFolders {

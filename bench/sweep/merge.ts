@@ -7,16 +7,47 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DataType, tableFromIPC } from 'apache-arrow';
+import { DataType, tableFromIPC, type Table } from 'apache-arrow';
 import { AnvilError } from '../../platform/errors.js';
 import { toIpc, type Column } from '../results/arrow-tables.js';
 import { numberOf } from '../results/table-columns.js';
 import { POINT_MANIFEST, pointsDir, type PointManifest } from './run-point.js';
+import { MAX_SWEEP_POINTS } from './schema.js';
 
 /** The merged table's file name in a sweep's folder. */
 export const SWEEP_TABLE = 'sweep.arrow';
 /** The same table as Parquet. */
 export const SWEEP_PARQUET = 'sweep.parquet';
+
+/**
+ * The merged table's columns other than the axes: its own (point, seed), the columns of a point's
+ * jobs.arrow, and a scenario run's label columns (stack, pod, volume, tenant, node). An axis by one of these names would write a second column of that name
+ * (and readers find the axes between `point` and `seed`), so plan.ts refuses them as axis names.
+ */
+export const MERGED_TABLE_COLUMNS: readonly string[] = [
+  'point',
+  'seed',
+  'stack',
+  'pod',
+  'volume',
+  'tenant',
+  'node',
+  'job',
+  'clones',
+  'direction',
+  'runtime_ns',
+  'total_ios',
+  'io_bytes',
+  'iops',
+  'bw_bytes',
+  'clat_mean_ns',
+  'clat_stddev_ns',
+  'clat_p50_ns',
+  'clat_p99_ns',
+  'clat_p999_ns',
+  'clat_p9999_ns',
+  'lat_mean_ns',
+];
 
 export interface FoundPoint {
   readonly manifest: PointManifest;
@@ -69,6 +100,12 @@ export function readSweepFolders(dirs: readonly string[]): SweepFolders {
     for (const name of names) {
       const manifest = readJson<PointManifest>(join(points, name, POINT_MANIFEST));
       if (!manifest) continue;
+      // `points` sizes the missing-points loop below: a corrupt or hostile manifest must not make it endless.
+      if (!Number.isSafeInteger(manifest.points) || manifest.points < 0 || manifest.points > MAX_SWEEP_POINTS)
+        throw new AnvilError(
+          'ANVIL_ERR_SWEEP',
+          `${join(points, name, POINT_MANIFEST)}: points is ${String(manifest.points)}; a sweep has 0 to ${MAX_SWEEP_POINTS} points (remove or re-run this point's folder)`,
+        );
       total = Math.max(total, manifest.points);
       if (!byIndex.has(manifest.index)) byIndex.set(manifest.index, { manifest, dir: join(points, name) });
     }
@@ -96,6 +133,27 @@ function columnType(type: DataType): Column['type'] {
   return 'f64';
 }
 
+/** A point's jobs.arrow; ANVIL_ERR_SWEEP naming it when it is missing or not an Arrow table. */
+function readJobsTable(file: string): Table {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch (e) {
+    throw new AnvilError(
+      'ANVIL_ERR_SWEEP',
+      `${file}: cannot read the point's results (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); remove the point's folder and run it again`,
+    );
+  }
+  try {
+    return tableFromIPC(bytes);
+  } catch (e) {
+    throw new AnvilError(
+      'ANVIL_ERR_SWEEP',
+      `${file}: is not an Arrow IPC table (${(e as Error).message}); remove the point's folder and run it again`,
+    );
+  }
+}
+
 /** The merged table's IPC bytes for `points` (in index order). */
 export function mergedTable(points: readonly FoundPoint[]): Uint8Array {
   const first = points[0]?.manifest;
@@ -109,7 +167,7 @@ export function mergedTable(points: readonly FoundPoint[]): Uint8Array {
   const jobCols = new Map<string, Column>();
   let rows = 0;
   for (const { manifest, dir } of points) {
-    const jobs = tableFromIPC(readFileSync(join(dir, 'jobs.arrow')));
+    const jobs = readJobsTable(join(dir, 'jobs.arrow'));
     for (const field of jobs.schema.fields) {
       if (!jobCols.has(field.name)) {
         const type = columnType(field.type);

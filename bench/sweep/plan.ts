@@ -13,6 +13,7 @@ import { parseLocatedYaml, schemaProblems, type LocatedYaml } from '../../platfo
 import { loadProfile } from '../profiles.js';
 import { findOption, unsupportedMessage } from '../workloads/options.js';
 import { readJobFileText } from '../workloads/read-job-file.js';
+import { MERGED_TABLE_COLUMNS } from './merge.js';
 import { fieldAxisProblems, isScenarioText, scenarioBase, type ScenarioBase } from './scenario-base.js';
 import { MAX_SWEEP_POINTS, SWEEP_KIND, SweepSchema, type AxisSpec, type RangeSpec, type SweepSpec } from './schema.js';
 
@@ -210,8 +211,17 @@ export function parseSweep(text: string, file: string): SweepPlan {
       for (const p of fieldAxisProblems(scenario, a.name, a.target.field, a.values)) problems.push(`${located.where(at)}: ${at}: ${p}`);
     });
   const names = axes.map((a) => a?.name);
-  const repeated = names.find((n, i) => n !== undefined && names.indexOf(n) !== i);
-  if (repeated !== undefined) problems.push(`${located.where('/axes')}: /axes: two axes are named ${repeated}; give one a name`);
+  names.forEach((n, i) => {
+    if (n === undefined) return;
+    const at = `/axes/${i}`;
+    const first = names.indexOf(n);
+    if (first !== i)
+      problems.push(`${located.where(at)}: ${at}: axis ${n} has the name of /axes/${first}; give one of them another name (name: ...)`);
+    else if (MERGED_TABLE_COLUMNS.includes(n))
+      problems.push(
+        `${located.where(at)}: ${at}: axis ${n} has the name of a column of the merged table (${MERGED_TABLE_COLUMNS.join(', ')}); give it another name (name: ...)`,
+      );
+  });
   const seeds = seedsOf(spec, scenario);
   if (typeof seeds === 'string') problems.push(`${located.where('/seeds')}: /seeds: ${seeds}`);
   if (problems.length > 0) throw sweepError(file, `has ${problems.length} problem${problems.length > 1 ? 's' : ''}`, problems);
