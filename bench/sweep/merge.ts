@@ -19,36 +19,6 @@ export const SWEEP_TABLE = 'sweep.arrow';
 /** The same table as Parquet. */
 export const SWEEP_PARQUET = 'sweep.parquet';
 
-/**
- * The merged table's columns other than the axes: its own (point, seed), the columns of a point's
- * jobs.arrow, and a scenario run's label columns (stack, pod, volume, tenant, node). An axis by one of these names would write a second column of that name
- * (and readers find the axes between `point` and `seed`), so plan.ts refuses them as axis names.
- */
-export const MERGED_TABLE_COLUMNS: readonly string[] = [
-  'point',
-  'seed',
-  'stack',
-  'pod',
-  'volume',
-  'tenant',
-  'node',
-  'job',
-  'clones',
-  'direction',
-  'runtime_ns',
-  'total_ios',
-  'io_bytes',
-  'iops',
-  'bw_bytes',
-  'clat_mean_ns',
-  'clat_stddev_ns',
-  'clat_p50_ns',
-  'clat_p99_ns',
-  'clat_p999_ns',
-  'clat_p9999_ns',
-  'lat_mean_ns',
-];
-
 export interface FoundPoint {
   readonly manifest: PointManifest;
   /** Its folder. */

@@ -13,7 +13,7 @@ import { parseLocatedYaml, schemaProblems, type LocatedYaml } from '../../platfo
 import { loadProfile } from '../profiles.js';
 import { findOption, unsupportedMessage } from '../workloads/options.js';
 import { readJobFileText } from '../workloads/read-job-file.js';
-import { MERGED_TABLE_COLUMNS } from './merge.js';
+import { MERGED_TABLE_COLUMNS } from './merged-columns.js';
 import { fieldAxisProblems, isScenarioText, scenarioBase, type ScenarioBase } from './scenario-base.js';
 import { MAX_SWEEP_POINTS, SWEEP_KIND, SweepSchema, type AxisSpec, type RangeSpec, type SweepSpec } from './schema.js';
 

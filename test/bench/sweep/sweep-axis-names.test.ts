@@ -1,7 +1,7 @@
 /** Axis names are columns of the merged table: a repeated name, or one of the table's own columns, is refused by line and axis. */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { MERGED_TABLE_COLUMNS } from '../../../bench/sweep/merge.js';
+import { MERGED_TABLE_COLUMNS } from '../../../bench/sweep/merged-columns.js';
 import { parseSweep } from '../../../bench/sweep/plan.js';
 import { caughtAnvilError as caught } from '../../caught.js';
 import { writeFiles } from '../../cli-harness.js';
