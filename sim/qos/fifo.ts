@@ -14,7 +14,7 @@ import { type RequestPool, type Station } from '../io/requests.js';
 import { RequestFifo } from '../resources/request-fifo.js';
 import { requestCostUnits, type IoCostModel } from './io-cost.js';
 import { DEFAULT_QUEUE_CAPACITY } from './mclock.js';
-import { ClientPort, CompletionPort } from './scheduler-ports.js';
+import { checkDispatchWindow, ClientPort, CompletionPort } from './scheduler-ports.js';
 
 export class FifoScheduler {
   /** Per client, the station to put in its routes' `via`, before the device. */
@@ -47,9 +47,7 @@ export class FifoScheduler {
     queueCapacity = DEFAULT_QUEUE_CAPACITY,
     private readonly dispatch_units = Infinity,
   ) {
-    if (!(dispatch_units > 0)) throw new RangeError(`dispatch units must be above 0, got ${dispatch_units}`);
-    if (!(Number.isInteger(dispatch_depth) && dispatch_depth >= 1))
-      throw new RangeError(`dispatch depth must be a whole number >= 1, got ${dispatch_depth}`);
+    checkDispatchWindow(dispatch_depth, dispatch_units);
     this.waitingIds = new RequestFifo(queueCapacity);
     this.waitingClients = new RequestFifo(queueCapacity);
     this.waitingPerClient = new Int32Array(clients);

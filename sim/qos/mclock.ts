@@ -37,7 +37,7 @@ import type { EventHandle, EventHandler, Simulator } from '../core/kernel.js';
 import { type RequestPool, type Station } from '../io/requests.js';
 import { RequestFifo } from '../resources/request-fifo.js';
 import { requestCostUnits, type IoCostModel } from './io-cost.js';
-import { ClientPort, CompletionPort } from './scheduler-ports.js';
+import { checkDispatchWindow, ClientPort, CompletionPort } from './scheduler-ports.js';
 
 /** One client's QoS, rates in cost units per second (4K-equivalent IOPS with the default cost model). */
 export interface MClockClient {
@@ -120,9 +120,7 @@ export class MClockScheduler implements EventHandler {
     queueCapacity = DEFAULT_QUEUE_CAPACITY,
     private readonly dispatch_units = Infinity,
   ) {
-    if (!(dispatch_units > 0)) throw new RangeError(`dispatch units must be above 0, got ${dispatch_units}`);
-    if (!(Number.isInteger(dispatch_depth) && dispatch_depth >= 1))
-      throw new RangeError(`dispatch depth must be a whole number >= 1, got ${dispatch_depth}`);
+    checkDispatchWindow(dispatch_depth, dispatch_units);
     clients.forEach((c, i) => checkMClockClient(c, `client ${i}`));
     const n = clients.length;
     this.reservationSpacing_ns = new Float64Array(n);

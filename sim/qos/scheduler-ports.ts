@@ -29,3 +29,9 @@ export class CompletionPort implements Station {
     this.scheduler.complete(req);
   }
 }
+
+/** Refuses a dispatch window no scheduler can keep: `depth` requests (whole, >= 1) and `units` cost units (> 0) outstanding. */
+export function checkDispatchWindow(depth: number, units: number): void {
+  if (!(units > 0)) throw new RangeError(`dispatch units must be above 0, got ${units}`);
+  if (!(Number.isInteger(depth) && depth >= 1)) throw new RangeError(`dispatch depth must be a whole number >= 1, got ${depth}`);
+}

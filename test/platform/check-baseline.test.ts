@@ -4,25 +4,19 @@
  * profile's drive swapped for the P5500) makes today's drives a regression whose size, interval and
  * p-value the failure names, in the JUnit XML too. Shortened noisy-neighbour on hci, two seeds.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parse as parseJunit } from 'junit2json';
 import { describe, expect, it } from 'vitest';
 import type { StackComparison } from '../../bench/check/baseline-report.js';
 import { anvilInProcess, tempDir } from '../cli-harness.js';
-import { shortenedScenario } from './cluster/scenario-files.js';
+import { noisyNeighbourOnFasterDrives, shortenedScenario } from './cluster/scenario-files.js';
 
 const TIMES = { duration: '300ms', warmup: '50ms', interval: '50ms' };
 
 /** The shortened noisy neighbour; with `fasterDrives`, on a node whose drive is the P5500 instead of the P4510. */
 function noisyNeighbour(fasterDrives = false): string {
-  if (!fasterDrives) return shortenedScenario('noisy-neighbour', TIMES);
-  const file = shortenedScenario('noisy-neighbour', TIMES, '', [['    profile: appliance-d10\n', '    profile: faster.yaml\n']]);
-  const profile = readFileSync(join('platform', 'node-profiles', 'appliance-d10.yaml'), 'utf8')
-    .replace('profile: intel-p4510-4tb', 'profile: intel-p5500-3.84tb')
-    .replace(/^name: .*$/m, 'name: appliance-d10-p5500');
-  writeFileSync(join(dirname(file), 'faster.yaml'), profile);
-  return file;
+  return fasterDrives ? noisyNeighbourOnFasterDrives(TIMES) : shortenedScenario('noisy-neighbour', TIMES);
 }
 
 async function baselineOf(file: string): Promise<string> {

@@ -6,25 +6,19 @@
  * that hold no results or do not pair are refused with a coded error naming them (exit 2).
  * Shortened noisy neighbour (300 ms, hci, two seeds) and a 300 ms job file: fixed seeds, short simulated time.
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { StackComparison } from '../../bench/check/baseline-report.js';
 import { anvilInProcess, tempDir, writeFiles } from '../cli-harness.js';
-import { shortenedScenario } from './cluster/scenario-files.js';
+import { noisyNeighbourOnFasterDrives, shortenedScenario } from './cluster/scenario-files.js';
 
 const TIMES = { duration: '300ms', warmup: '50ms', interval: '50ms' };
 const JOB = '[global]\nruntime=300ms\ntime_based=1\nramp_time=50ms\n[rr]\nrw=randread\nbs=4k\niodepth=8\n';
 
 /** The shortened noisy neighbour; with `fasterDrives`, on a node whose drive is the P5500 instead of the P4510. */
 function noisyNeighbour(fasterDrives = false): string {
-  if (!fasterDrives) return shortenedScenario('noisy-neighbour', TIMES);
-  const file = shortenedScenario('noisy-neighbour', TIMES, '', [['    profile: appliance-d10\n', '    profile: faster.yaml\n']]);
-  const profile = readFileSync(join('platform', 'node-profiles', 'appliance-d10.yaml'), 'utf8')
-    .replace('profile: intel-p4510-4tb', 'profile: intel-p5500-3.84tb')
-    .replace(/^name: .*$/m, 'name: appliance-d10-p5500');
-  writeFileSync(join(dirname(file), 'faster.yaml'), profile);
-  return file;
+  return fasterDrives ? noisyNeighbourOnFasterDrives(TIMES) : shortenedScenario('noisy-neighbour', TIMES);
 }
 
 async function checked(file: string): Promise<string> {

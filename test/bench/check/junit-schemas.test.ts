@@ -7,13 +7,13 @@
  * A control document proves the validator refuses what breaks the Ant schema (a test suite missing its
  * required attributes), so a pass below means the schema was applied.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { validateXML } from 'xmllint-wasm';
 import { describe, expect, it } from 'vitest';
 import { anvilInProcess, tempDir } from '../../cli-harness.js';
-import { shortenedScenario } from '../../platform/cluster/scenario-files.js';
+import { noisyNeighbourOnFasterDrives, shortenedScenario } from '../../platform/cluster/scenario-files.js';
 
 const FIXED_TIME = { SOURCE_DATE_EPOCH: '1700000000' };
 const TIMES = { duration: '300ms', warmup: '50ms', interval: '50ms' };
@@ -58,11 +58,7 @@ describe('JUnit XML of anvil check against the Ant and Jenkins schemas', () => {
 
   it('a check that regressed against its baseline (comparison cases beside the SLA cases) is valid under both', async () => {
     // The baseline ran on P5500 drives, the current run on the P4510: its IOPS regress.
-    const faster = shortenedScenario('noisy-neighbour', TIMES, '', [['    profile: appliance-d10\n', '    profile: faster.yaml\n']]);
-    const profile = readFileSync(join('platform', 'node-profiles', 'appliance-d10.yaml'), 'utf8')
-      .replace('profile: intel-p4510-4tb', 'profile: intel-p5500-3.84tb')
-      .replace(/^name: .*$/m, 'name: appliance-d10-p5500');
-    writeFileSync(join(dirname(faster), 'faster.yaml'), profile);
+    const faster = noisyNeighbourOnFasterDrives(TIMES);
     const baseline = tempDir('anvil-baseline-');
     expect((await anvilInProcess(['check', faster, '--stack', 'hci', '--seeds', '2', '--out', baseline], FIXED_TIME)).code).toBe(0);
     const junit = join(tempDir('anvil-junit-'), 'check.xml');
