@@ -10,6 +10,7 @@ import { DEFAULT_PROFILE, loadProfile, profileCapacity, type DeviceProfile } fro
 import { runHorizon, runOnModel, type SimProgress } from './targets/sim.js';
 import { fioLogNotes, logInterval_ns, writeFioLogs } from './results/fio-logs.js';
 import { loadWorkloads } from './workloads/resolve.js';
+import { givenOptions } from './workloads/given-options.js';
 import { readJobFileText } from './workloads/read-job-file.js';
 import { checkRunCost, estimateHorizonOnProfile, DEFAULT_MAX_IOS, estimateOnProfile } from './targets/run-cost.js';
 import type { OutputFormat } from './results/fio-json.js';
@@ -103,7 +104,8 @@ export function runModelText(
     ...(onProgress ? { onProgress } : {}),
     wallClock_s: () => (performance.now() - started) / 1000,
   });
-  const output = modelRunOutput(run, { version: anvilVersion(), timestamp_s: runTimestamp(), jobFile });
+  const given = givenOptions(text, jobFile);
+  const output = modelRunOutput(run, { version: anvilVersion(), timestamp_s: runTimestamp(), jobFile, given });
   return { run, output };
 }
 

@@ -5,7 +5,28 @@
  */
 import { BUCKETS, bucketValue } from '../../sim/measure/latency-histogram.js';
 import { FIO_PERCENTILES_OF, type WorkloadSpec } from '../../sim/workload/spec.js';
+import {
+  batchShares,
+  depthShares,
+  groupStatus,
+  hasSamples,
+  latencyDistribution,
+  runtime_ms,
+  rwName,
+  type GroupDirection,
+} from './fio-figures.js';
+import { ctimeUtc } from './fio-numbers.js';
 import type { JobMeasurement, MeasuredDirection, MeasuredHistogram, RunMeasurement } from './measurement.js';
+
+/**
+ * The options of each section as the job file gives them, values as strings (fio's `global options` and
+ * each job's `job options`: a section's own options, not those it inherits). Bare flags are not listed, as fio.
+ */
+export interface GivenOptions {
+  readonly global: Readonly<Record<string, string>>;
+  /** By job name. */
+  readonly jobs: ReadonlyMap<string, Readonly<Record<string, string>>>;
+}
 
 export type OutputFormat = 'normal' | 'json' | 'json+';
 
@@ -15,53 +36,63 @@ const EIO = 5;
 /** fio's JSON for a run. `timestamp_s` is the run's timestamp (seconds since the epoch). */
 export function fioJson(
   run: RunMeasurement,
-  options: { format: 'json' | 'json+'; version: string; timestamp_s: number },
+  options: { format: 'json' | 'json+'; version: string; timestamp_s: number; given?: GivenOptions },
 ): Record<string, unknown> {
   const plus = options.format === 'json+';
+  const groups = groupStatus(run.jobs);
   return {
     'fio version': `anvil-${options.version}`,
     timestamp: options.timestamp_s,
     timestamp_ms: options.timestamp_s * 1000,
-    time: new Date(options.timestamp_s * 1000).toUTCString(),
-    'global options': {},
-    jobs: run.jobs.map((job) => jobJson(job, plus)),
+    // fio's ctime(3) text (in UTC, so a fixed SOURCE_DATE_EPOCH gives the same document everywhere).
+    time: ctimeUtc(options.timestamp_s),
+    'global options': options.given ? { ...options.given.global } : {},
+    jobs: run.jobs.map((job) => {
+      const group = groups.get(job.groupid)!;
+      const own = options.given ? { ...(options.given.jobs.get(job.name) ?? {}) } : derivedOptions(job.specs[0]!, job.specs.length);
+      return jobJson(job, plus, own, group);
+    }),
   };
 }
 
-function jobJson(job: JobMeasurement, plus: boolean): Record<string, unknown> {
-  const runtime_ms = Math.round(job.measured.window_ns / 1e6);
+function jobJson(
+  job: JobMeasurement,
+  plus: boolean,
+  jobOptions: Record<string, string>,
+  group: Readonly<Record<'read' | 'write' | 'trim', GroupDirection>>,
+): Record<string, unknown> {
+  const ms = runtime_ms(job);
   const spec = job.specs[0]!;
-  const total = job.measured.read.total_ios + job.measured.write.total_ios + (job.measured.trim?.total_ios ?? 0);
+  const of = spec.percentilesOf ?? FIO_PERCENTILES_OF;
+  const dist = latencyDistribution(job);
   return {
     jobname: job.name,
     groupid: job.groupid,
-    job_start: 0,
     // fio's errno of the job's first error: EIO (5), the only error the model gives.
     error: job.measured.total_err !== undefined ? EIO : 0,
     eta: 0,
     elapsed: Math.round((spec.ramp_ns + job.measured.window_ns) / 1e9),
-    'job options': jobOptions(spec, job.specs.length),
-    read: directionJson(job.measured.read, runtime_ms, spec.percentiles, spec.percentilesOf ?? FIO_PERCENTILES_OF, plus),
-    write: directionJson(job.measured.write, runtime_ms, spec.percentiles, spec.percentilesOf ?? FIO_PERCENTILES_OF, plus),
-    trim: directionJson(job.measured.trim, runtime_ms, spec.percentiles, spec.percentilesOf ?? FIO_PERCENTILES_OF, plus),
+    'job options': jobOptions,
+    read: directionJson(job.measured.read, ms, spec.percentiles, of, plus, group.read),
+    write: directionJson(job.measured.write, ms, spec.percentiles, of, plus, group.write),
+    trim: directionJson(job.measured.trim, ms, spec.percentiles, of, plus, group.trim),
     sync: { total_ios: 0, lat_ns: emptyStats() },
-    job_runtime: runtime_ms,
+    job_runtime: ms,
     usr_cpu: 0,
     sys_cpu: 0,
     ctx: 0,
     majf: 0,
     minf: 0,
-    iodepth_level: depthLevels(job),
-    iodepth_submit: depthLevels(job),
-    iodepth_complete: depthLevels(job),
-    latency_ns: latencyShares(job, LATENCY_NS_EDGES, 1),
-    latency_us: latencyShares(job, LATENCY_US_EDGES, 1e3),
-    latency_ms: latencyShares(job, LATENCY_MS_EDGES, 1e6),
+    iodepth_level: depthShares(job),
+    iodepth_submit: batchShares(job),
+    iodepth_complete: batchShares(job),
+    latency_ns: dist.ns,
+    latency_us: dist.us,
+    latency_ms: dist.ms,
     latency_depth: spec.iodepth,
     latency_target: 0,
     latency_percentile: 100,
     latency_window: 0,
-    total_ios_all: total,
     // As fio writes them for a job that went on after errors; only where the job had any.
     ...(job.measured.total_err !== undefined ? { total_err: job.measured.total_err, first_error: EIO } : {}),
     // Anvil's own key, after fio's (which stay intact so fio's tools read the entry): only where the job has labels.
@@ -69,11 +100,10 @@ function jobJson(job: JobMeasurement, plus: boolean): Record<string, unknown> {
   };
 }
 
-/** The options the job ran with, as fio prints them (strings). */
-function jobOptions(spec: WorkloadSpec, members: number): Record<string, string> {
-  const rw = spec.trimMode ?? (spec.readFraction >= 1 ? 'read' : spec.readFraction <= 0 ? 'write' : 'rw');
+/** Where no job file is at hand (a scenario's workloads): the options the job ran with, as strings. */
+function derivedOptions(spec: WorkloadSpec, members: number): Record<string, string> {
   const options: Record<string, string> = {
-    rw: spec.pattern === 'random' ? (rw === 'rw' ? 'randrw' : `rand${rw}`) : rw,
+    rw: rwName(spec),
     bs:
       spec.blockSize_bytes.read === spec.blockSize_bytes.write
         ? `${spec.blockSize_bytes.read}`
@@ -100,14 +130,15 @@ function jobOptions(spec: WorkloadSpec, members: number): Record<string, string>
  */
 function directionJson(
   d: MeasuredDirection | undefined,
-  runtime_ms: number,
+  jobRuntime_ms: number,
   percentiles: readonly number[],
   of: { readonly slat: boolean; readonly clat: boolean; readonly lat: boolean },
   plus: boolean,
+  group: GroupDirection,
 ): Record<string, unknown> {
   const ios = d?.total_ios ?? 0;
   const bytes = d?.io_bytes ?? 0;
-  const ms = ios > 0 ? runtime_ms : 0;
+  const ms = ios > 0 ? jobRuntime_ms : 0;
   const bw_bytes = ms > 0 ? Math.round((bytes * 1000) / ms) : 0;
   const iops = ms > 0 ? (ios * 1000) / ms : 0;
   const samples = d ? intervalSamples(d) : { bw: [], iops: [] };
@@ -124,7 +155,7 @@ function directionJson(
     slat_ns: d ? latencyJson(d.slat, of.slat ? percentiles : [], plus && of.slat) : emptyStats(),
     clat_ns: d ? latencyJson(d.clat, of.clat ? percentiles : [], plus && of.clat) : emptyStats(),
     lat_ns: d ? latencyJson(d.lat, of.lat ? percentiles : [], plus && of.lat) : emptyStats(),
-    ...sampleStats('bw', samples.bw, ['bw_min', 'bw_max', 'bw_agg', 'bw_mean', 'bw_dev', 'bw_samples']),
+    ...sampleStats('bw', samples.bw, ['bw_min', 'bw_max', 'bw_agg', 'bw_mean', 'bw_dev', 'bw_samples'], group.agg_bytes_per_s),
     ...sampleStats('iops', samples.iops, ['iops_min', 'iops_max', 'iops_mean', 'iops_stddev', 'iops_samples']),
   };
 }
@@ -138,7 +169,8 @@ function intervalSamples(d: MeasuredDirection): { bw: number[]; iops: number[] }
   };
 }
 
-function sampleStats(kind: 'bw' | 'iops', values: number[], keys: string[]): Record<string, number> {
+/** `agg_bytes_per_s`: the group's aggregate bandwidth, of which fio's bw_agg is the samples' mean share (percent). */
+function sampleStats(kind: 'bw' | 'iops', values: number[], keys: string[], agg_bytes_per_s = 0): Record<string, number> {
   const n = values.length;
   const mean = n > 0 ? values.reduce((a, b) => a + b, 0) / n : 0;
   const dev = n > 1 ? Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1)) : 0;
@@ -146,7 +178,8 @@ function sampleStats(kind: 'bw' | 'iops', values: number[], keys: string[]): Rec
   const max = n > 0 ? Math.max(...values) : 0;
   if (kind === 'bw') {
     const [kMin, kMax, kAgg, kMean, kDev, kSamples] = keys as [string, string, string, string, string, string];
-    return { [kMin]: Math.round(min), [kMax]: Math.round(max), [kAgg]: n > 0 ? 100 : 0, [kMean]: mean, [kDev]: dev, [kSamples]: n };
+    const agg = n === 0 ? 0 : agg_bytes_per_s > 1024 ? Math.min(100, (mean * 100) / (agg_bytes_per_s / 1024)) : 100;
+    return { [kMin]: Math.round(min), [kMax]: Math.round(max), [kAgg]: agg, [kMean]: mean, [kDev]: dev, [kSamples]: n };
   }
   const [kMin, kMax, kMean, kDev, kSamples] = keys as [string, string, string, string, string];
   return { [kMin]: Math.round(min), [kMax]: Math.round(max), [kMean]: mean, [kDev]: dev, [kSamples]: n };
@@ -162,7 +195,7 @@ export function percentileKey(p: number): string {
 }
 
 function latencyJson(h: MeasuredHistogram, percentiles: readonly number[], plus: boolean): Record<string, unknown> {
-  if (h.n === 0) return emptyStats();
+  if (!hasSamples(h)) return emptyStats();
   const out: Record<string, unknown> = {
     min: Math.round(h.min_ns),
     max: Math.round(h.max_ns),
@@ -181,53 +214,4 @@ function latencyJson(h: MeasuredHistogram, percentiles: readonly number[], plus:
     out.bins = bins;
   }
   return out;
-}
-
-const DEPTH_KEYS = ['1', '2', '4', '8', '16', '32', '>=64'];
-
-function depthLevels(job: JobMeasurement): Record<string, number> {
-  const r = job.measured.read.depthAtSubmit;
-  const w = job.measured.write.depthAtSubmit;
-  const t = job.measured.trim?.depthAtSubmit;
-  const at = (i: number) => r[i]! + w[i]! + (t?.[i] ?? 0);
-  let total = 0;
-  for (let i = 0; i < 7; i++) total += at(i);
-  const out: Record<string, number> = {};
-  DEPTH_KEYS.forEach((k, i) => (out[k] = total > 0 ? (at(i) * 100) / total : 0));
-  return out;
-}
-
-const LATENCY_NS_EDGES = [2, 4, 10, 20, 50, 100, 250, 500, 750, 1000];
-const LATENCY_US_EDGES = [2, 4, 10, 20, 50, 100, 250, 500, 750, 1000];
-const LATENCY_MS_EDGES = [2, 4, 10, 20, 50, 100, 250, 500, 750, 1000, 2000];
-
-/**
- * fio's latency distribution: the share (percent) of I/Os whose total latency lies in [previous edge,
- * edge) in the unit `scale_ns` (the first range of the us and ms tables starts at 1 us and 1 ms);
- * `latency_ms` adds ">=2000".
- */
-function latencyShares(job: JobMeasurement, edges: number[], scale_ns: number): Record<string, number> {
-  const parts = [job.measured.read.lat, job.measured.write.lat, ...(job.measured.trim ? [job.measured.trim.lat] : [])];
-  const n = parts.reduce((sum, h) => sum + h.n, 0);
-  const out: Record<string, number> = {};
-  let lower = scale_ns === 1 ? 0 : scale_ns;
-  for (const edge of edges) {
-    const upper = edge * scale_ns;
-    out[`${edge}`] = n > 0 ? (countIn(parts, lower, upper) * 100) / n : 0;
-    lower = upper;
-  }
-  if (scale_ns === 1e6) out['>=2000'] = n > 0 ? (countIn(parts, lower, Infinity) * 100) / n : 0;
-  return out;
-}
-
-/** Samples whose bucket lies in [from_ns, to_ns). */
-function countIn(parts: readonly MeasuredHistogram[], from_ns: number, to_ns: number): number {
-  let count = 0;
-  for (const h of parts) {
-    for (let i = 0; i < BUCKETS; i++) {
-      const v = bucketValue(i);
-      if (v >= from_ns && v < to_ns) count += h.counts[i]!;
-    }
-  }
-  return count;
 }

@@ -6,7 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AnvilError } from '../../platform/errors.js';
-import { fioJson, type OutputFormat } from './fio-json.js';
+import { fioJson, type GivenOptions, type OutputFormat } from './fio-json.js';
 import { normalText } from './normal-text.js';
 import type { HostRunMeasurement, RunMeasurement, SimRunMeasurement } from './measurement.js';
 import { ensureOutputDir } from './output-dir.js';
@@ -22,6 +22,8 @@ export interface RunOutput {
   readonly summary: (schemaVersion: number) => object;
   /** The Arrow tables by file name (called only for `--out`). */
   readonly tables: () => Promise<Iterable<readonly [string, Uint8Array]>>;
+  /** The run's timestamp, seconds since the epoch, for the text's job lines (absent: `runTimestamp()`). */
+  readonly timestamp_s?: number;
 }
 
 /** Seconds since the epoch for the results: SOURCE_DATE_EPOCH when set (reproducible output), else now. */
@@ -33,8 +35,10 @@ export function runTimestamp(): number {
 
 /** Writes the run's stdout in `format`. */
 export function writeStdout(stdout: { write(text: string): unknown }, format: OutputFormat, output: RunOutput, version: string): void {
-  if (format === 'normal') for (const m of output.measurements) stdout.write(normalText(m, version));
-  else stdout.write(JSON.stringify(output.document(format), null, 2) + '\n');
+  if (format === 'normal') {
+    const timestamp_s = output.timestamp_s ?? runTimestamp();
+    for (const m of output.measurements) stdout.write(normalText(m, { version, timestamp_s }));
+  } else stdout.write(JSON.stringify(output.document(format), null, 2) + '\n');
 }
 
 /**
@@ -57,12 +61,17 @@ export async function writeOutDir(dir: string, output: RunOutput, formats: reado
 }
 
 /** A model run's output: fio's JSON built from the measurement, the model's `anvil` object. */
-export function modelRunOutput(run: SimRunMeasurement, meta: { version: string; timestamp_s: number; jobFile: string }): RunOutput {
+export function modelRunOutput(
+  run: SimRunMeasurement,
+  meta: { version: string; timestamp_s: number; jobFile: string; given?: GivenOptions },
+): RunOutput {
+  const given = meta.given ? { given: meta.given } : {};
   return {
     measurements: [run],
-    document: (format) => fioJson(run, { format, version: meta.version, timestamp_s: meta.timestamp_s }),
+    timestamp_s: meta.timestamp_s,
+    document: (format) => fioJson(run, { format, version: meta.version, timestamp_s: meta.timestamp_s, ...given }),
     summary: (schemaVersion) => ({
-      ...fioJson(run, { format: 'json+', version: meta.version, timestamp_s: meta.timestamp_s }),
+      ...fioJson(run, { format: 'json+', version: meta.version, timestamp_s: meta.timestamp_s, ...given }),
       anvil: {
         version: meta.version,
         schema_version: schemaVersion,

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { packageRoot } from '../../bench/package-root.js';
 import { runJobFile } from '../../bench/run.js';
 import { normalText } from '../../bench/results/normal-text.js';
+import { runTimestamp } from '../../bench/results/run-output.js';
 import { anvilVersion } from '../../bench/package-root.js';
 import { formatByteRate, formatDuration, formatRate } from '../../sim/core/units.js';
 import { ensureOutputDir } from '../../bench/results/output-dir.js';
@@ -33,7 +34,7 @@ export async function startCommand(
       { target: 'sim', profile: opts.profile, seed: opts.seed, outputFormat: 'normal', out: join(opts.out, name) },
       { stdout: sink, stderr: process.stderr },
     );
-    texts.push(normalText(run, anvilVersion()));
+    texts.push(normalText(run, { version: anvilVersion(), timestamp_s: runTimestamp() }));
     for (const job of run.jobs) {
       for (const d of ['read', 'write'] as const) {
         const r = job.measured[d];

@@ -154,7 +154,8 @@ describe('fio JSON of a trim job', () => {
       profileYaml: 'kind: null\nlatency: 10us\ncapacity: 1G\n',
       outputFormat: 'normal',
     });
-    expect(stdout).toContain('t: (groupid=0): rw=randtrim,');
-    expect(stdout).toMatch(/^ {2}trim: IOPS=100k?, .*\(100 ios in 1\.00 ms\)/m);
+    expect(stdout).toContain('t: (g=0): rw=randtrim,');
+    expect(stdout).toMatch(/^ {2}trim: IOPS=100k, BW=\S+ \(\S+\)\(400KiB\/1msec\)$/m);
+    expect(stdout).toMatch(/^ {5}issued rwts: total=0,0,100,0 /m);
   });
 });

@@ -60,7 +60,7 @@ describe('run measurements', () => {
     let text = '';
     const output: RunOutput = { measurements: runs, document: () => ({}), summary: () => ({}), tables: async () => [] };
     writeStdout({ write: (t: string) => (text += t) }, 'normal', output, 'test');
-    expect(text).toMatch(/target sim, profile queue .*seed 3\n(.|\n)*simulated 2.00 ms, \d+ events\n/);
+    expect(text).toMatch(/target sim, profile queue .*seed 3\n(.|\n)*Model stats \(simulated\): time=2msec, events=\d+\n/);
     expect(text).toMatch(/target host, profile host \(fixture\)/);
     expect(text.match(/simulated/g)).toHaveLength(1);
     for (const run of runs) {

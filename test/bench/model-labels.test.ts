@@ -37,7 +37,7 @@ describe('a model of many devices and labelled jobs', () => {
       { node: 'node-b', pod: 'db', tenant: 'acme' },
     ]);
     // fio's own keys are all still there, in fio's order, before Anvil's.
-    expect(Object.keys(json.jobs[0]!).slice(0, 3)).toEqual(['jobname', 'groupid', 'job_start']);
+    expect(Object.keys(json.jobs[0]!).slice(0, 3)).toEqual(['jobname', 'groupid', 'error']);
     expect(Object.keys(json.jobs[0]!).at(-1)).toBe('anvil_labels');
 
     const tables = arrowTables(run, { version: 'test', jobfile: 'model' });

@@ -49,9 +49,9 @@ describe('trims in the tables', () => {
     // Reads and writes keep their rows (empty here), so the layout is the model's plus trim.
     expect(t.jobs.getColumn('direction').toArray()).toEqual(['read', 'write', 'trim']);
     // The text summary has the trim line fio's normal output has, and nothing for the empty directions.
-    const text = normalText(run, 'test');
+    const text = normalText(run, { version: 'test', timestamp_s: 0 });
     expect(text).toContain(`  trim: IOPS=`);
-    expect(text).toContain(`(${trim.total_ios} ios in`);
+    expect(text).toContain(`issued rwts: total=0,0,${trim.total_ios},0 `);
     expect(text).not.toMatch(/^ {2}(read|write):/m);
   });
 
