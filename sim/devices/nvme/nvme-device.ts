@@ -19,9 +19,9 @@
  *
  * A trim (NVMe Dataset Management, deallocate) is a controller command only: the core updates the
  * mapping table (`controller.trim_command`, plus the range at `controller.trim_rate`) and the 16-byte
- * range descriptor crosses PCIe; no NAND is programmed. The GC model is analytic at a fixed spare
- * factor (garbage-collection.ts) and keeps no per-page valid state, so a trim does not lower later
- * write amplification here: only its timing is modelled.
+ * range descriptor crosses PCIe; no NAND is programmed. Cleaning follows the drive's history
+ * (flash-age.ts: fresh or preconditioned, settling at the steady state of garbage-collection.ts), and
+ * a trim counts there as an invalidation, so trims lower later write amplification as on a real drive.
  *
  * Stages are told apart by the event argument: arg = index * 8 + stage, the index being a request id,
  * a core or a die.
@@ -231,6 +231,7 @@ export class NvmeDevice implements DeviceInstance, EventHandler, WriteBufferOwne
 
   /** A trim's mapping update is done; its range descriptor crosses PCIe host→device, then it completes. */
   private trimDone(req: number): void {
+    this.buffer.trimmed(this.requests.size_bytes[req]!);
     const now = this.context.sim.now;
     const start = this.hostToDeviceFree > now ? this.hostToDeviceFree : now;
     const end = start + this.pcieTime(DSM_RANGE_BYTES);
@@ -284,7 +285,7 @@ export const nvmeDevice: DeviceKind<typeof nvmeSchema> = {
   name: 'nvme',
   version: DEVICE_API_VERSION,
   description:
-    'NVMe SSD: host queue, controller cores, PCIe per direction, DRAM write buffer, NAND or 3D XPoint dies on channels, steady-state garbage collection',
+    "NVMe SSD: host queue, controller cores, PCIe per direction, DRAM write buffer, NAND or 3D XPoint dies on channels, garbage collection from the drive's state (fresh or preconditioned)",
   capabilities: { writeCache: true, garbageCollection: true, trim: true, addressAware: true },
   schema: nvmeSchema,
   create(params, context) {

@@ -126,8 +126,17 @@ const gcSchema = Type.Object(
       Type.Number({ minimum: 1, maximum: 100, description: 'write amplification of random writes, overriding the analytic model' }),
     ),
     sequential_streams: count(16, 1024, 'write streams tracked to recognise sequential writes (written with amplification 1)'),
+    initial_state: Type.Union([Type.Literal('preconditioned'), Type.Literal('fresh')], {
+      default: 'preconditioned',
+      description:
+        'where the drive starts: preconditioned (garbage collection at its steady state from the first write, as datasheets measure) or fresh (out of the box: no cleaning until every block has been written once, then the cliff down to the steady state, as SNIA PTS shows)',
+    }),
   },
-  { additionalProperties: false, default: {}, description: 'garbage collection in steady state (a preconditioned drive)' },
+  {
+    additionalProperties: false,
+    default: {},
+    description: "garbage collection from the drive's state: cleaning the least-recently-written block, settling at the steady state",
+  },
 );
 
 const figure = (unitHelp: string) =>
@@ -230,9 +239,11 @@ export interface NvmeConfig {
   readonly gc: 'lrw' | 'none';
   /** (physical - logical) / logical, as used by the GC model (NaN when there is no GC). */
   readonly spareFactor: number;
-  /** Write amplification of random writes (1 without GC). */
+  /** Write amplification of random writes in steady state (1 without GC). */
   readonly randomWriteAmplification: number;
   readonly sequentialStreams: number;
+  /** Where the drive starts (flash-age.ts): at its steady state, or fresh out of the box. */
+  readonly initialState: 'preconditioned' | 'fresh';
 }
 
 const bytes = (text: string, field: string): number => must(parseSize(text), field, text);
@@ -325,5 +336,6 @@ export function resolveNvme(input: NvmeParams, writeAmplification: (spareFactor:
     spareFactor,
     randomWriteAmplification: wa,
     sequentialStreams: gc.sequential_streams,
+    initialState: gc.initial_state,
   };
 }

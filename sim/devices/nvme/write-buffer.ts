@@ -18,6 +18,7 @@ import type { EventHandler, Simulator } from '../../core/kernel.js';
 import { RequestFifo } from '../../resources/request-fifo.js';
 import type { NandBackend } from './nand-backend.js';
 import type { NvmeConfig } from './params.js';
+import { flashAgeOf, type FlashAge } from './flash-age.js';
 
 /** What the buffer tells the device about. */
 export interface WriteBufferOwner {
@@ -40,7 +41,8 @@ export class WriteBuffer implements EventHandler {
   private hostInFlight = 0;
   private readonly capacity: number;
   private readonly unit: number;
-  private readonly gcPerRandomByte: number;
+  /** The drive's cleaning state; absent without garbage collection (no copies ever owed). */
+  private readonly age: FlashAge | undefined;
   /** Dies without a background operation, in the order they became idle. */
   private readonly idle: RequestFifo;
   /** Buffer bytes each die's current operation gives back when it ends (0 for a GC copy). */
@@ -54,7 +56,7 @@ export class WriteBuffer implements EventHandler {
   ) {
     this.capacity = cfg.buffer_bytes;
     this.unit = cfg.programUnit_bytes;
-    this.gcPerRandomByte = cfg.randomWriteAmplification - 1;
+    this.age = cfg.gc === 'lrw' && cfg.randomWriteAmplification > 1 ? flashAgeOf(cfg) : undefined;
     this.idle = new RequestFifo(cfg.dies);
     for (let d = 0; d < cfg.dies; d++) this.idle.push(d);
     this.releases = new Float64Array(cfg.dies);
@@ -72,6 +74,16 @@ export class WriteBuffer implements EventHandler {
     this.dirty += size;
     if (random) this.randomDirty += size;
     this.kick();
+  }
+
+  /** The host deallocated `size` bytes (a trim): their pages need no copying when their blocks are cleaned. */
+  trimmed(size: number): void {
+    this.age?.invalidated(size);
+  }
+
+  /** Random-write amplification now (1 without GC), for tests and reports. */
+  writeAmplification(): number {
+    return this.age ? this.age.writeAmplification() : 1;
   }
 
   /** A background operation was due to end on die `die` (reads may have pushed it later). */
@@ -95,6 +107,7 @@ export class WriteBuffer implements EventHandler {
     while (this.idle.length > 0) {
       if (this.gcDebt >= this.unit) {
         this.gcDebt -= this.unit;
+        this.age?.programmed(this.unit);
         this.start(this.idle.shift(), 0);
       } else if (this.dirty >= this.unit) {
         this.flushHost(this.unit);
@@ -112,7 +125,13 @@ export class WriteBuffer implements EventHandler {
     // Keep 0 <= randomDirty <= dirty against rounding.
     const left = this.randomDirty - random;
     this.randomDirty = left < 0 ? 0 : left > this.dirty ? this.dirty : left;
-    this.gcDebt += random * this.gcPerRandomByte;
+    if (this.age) {
+      // The old copies of these blocks become invalid as the new ones are programmed (not as they land in
+      // the buffer, which a small drive would otherwise see as a burst of invalidations).
+      this.age.invalidated(bytes);
+      this.gcDebt += random * this.age.copiesPerRandomByte();
+      this.age.programmed(bytes);
+    }
     this.hostInFlight++;
     this.start(this.idle.shift(), bytes);
   }
