@@ -517,7 +517,7 @@ function distance(a: string, b: string): number {
 }
 
 /** What the model takes, for the end of an error that names unsupported options. */
-export const SUPPORTED_OPTIONS_LINE = `options the model supports: ${SUPPORTED_OPTIONS.join(', ')}; ignored (real I/O only, with a note): ioengine, direct, filename and ${IGNORED_OPTIONS.length - 3} more (engine parameters, data patterns, file naming, CPU placement, page cache, log-line details; see README "Job files")`;
+export const SUPPORTED_OPTIONS_LINE = `options the model supports: ${SUPPORTED_OPTIONS.join(', ')}; ignored (real I/O only, with a note): ioengine, direct, filename and ${IGNORED_OPTIONS.length - 3} more (engine parameters, data patterns, file naming, CPU placement, page cache, log-line details; every option: docs/reference/job-options.md)`;
 
 /**
  * The problem text for an option the model will not take (unknown, an alias, or rejected), e.g.

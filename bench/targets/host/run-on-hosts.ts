@@ -182,7 +182,7 @@ export function remoteFailure(
     const details = said.length > 0 ? said.map((l) => `fio: ${l}`) : fioFailed(jobFile, text, code).details;
     return new AnvilError(
       'ANVIL_ERR_FIO_FAILED',
-      `fio failed on server ${what.join(', ')} running ${jobFile}; fix what fio says on that machine (files fio created there are not removed: see the README) and run again`,
+      `fio failed on server ${what.join(', ')} running ${jobFile}; fix what fio says on that machine (files fio created there are not removed: see docs/benchmark-a-drive.md, "Several machines") and run again`,
       details,
     );
   }

@@ -294,9 +294,10 @@ describe('the shipped KubeSchedulerConfiguration examples', () => {
     });
   }
 
-  it("the README's stanza is the loopback example's", () => {
-    const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
-    const text = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)]
+  // The stanza moved with the rest of the extender's text from the README to the operator's guide.
+  it("the operator guide's stanza is the loopback example's", () => {
+    const guide = readFileSync(new URL('../../../docs/operate-the-platform.md', import.meta.url), 'utf8');
+    const text = [...guide.matchAll(/```yaml\n([\s\S]*?)```/g)]
       .map((m) => m[1]!)
       .find((t) => t.includes('kind: KubeSchedulerConfiguration'));
     const block = parse(text ?? '');
