@@ -7,9 +7,29 @@
  * own, so no `--validate=false` is needed. Schemas are not served (kubectl explain is out of scope).
  */
 import { createHash } from 'node:crypto';
-import { WRITABLE, type WritableResource } from './write-status.js';
+import { WRITABLE } from './write-status.js';
 
-type GroupVersion = 'api/v1' | 'apis/apps/v1';
+type GroupVersion = 'api/v1' | 'apis/apps/v1' | 'apis/storage.k8s.io/v1';
+
+/**
+ * Kinds Anvil does not serve but real manifests carry beside those it does (a guestbook's Services, a
+ * StatefulSet's StorageClass): named here so that kubectl's validation of their file passes and the
+ * file's other objects go in; kubectl then reports each of these as a kind the server does not have
+ * (`no matches for kind "Service"`), as `anvil apply` reports them as not modelled.
+ */
+interface DocumentedKind {
+  readonly group: string;
+  readonly kind: string;
+  readonly resource: string;
+  readonly namespaced: boolean;
+}
+const UNSERVED: readonly DocumentedKind[] = [
+  { group: '', kind: 'Service', resource: 'services', namespaced: true },
+  { group: '', kind: 'ConfigMap', resource: 'configmaps', namespaced: true },
+  { group: '', kind: 'Secret', resource: 'secrets', namespaced: true },
+  { group: '', kind: 'ServiceAccount', resource: 'serviceaccounts', namespaced: true },
+  { group: 'storage.k8s.io', kind: 'StorageClass', resource: 'storageclasses', namespaced: false },
+];
 
 const QUERY = (name: string, description: string) => ({ name, in: 'query', description, schema: { type: 'string', uniqueItems: true } });
 const WRITE_PARAMETERS = [
@@ -18,19 +38,19 @@ const WRITE_PARAMETERS = [
   QUERY('fieldValidation', 'Strict refuses unknown fields, Warn answers them as warnings, Ignore drops nothing'),
 ];
 
-function operations(r: WritableResource) {
+function operations(r: DocumentedKind) {
   const gvk = { group: r.group, version: 'v1', kind: r.kind };
   const op = (action: string, id: string, parameters: unknown[]) => ({
     operationId: id,
-    tags: [r.group ? 'apps_v1' : 'core_v1'],
+    tags: [`${r.group || 'core'}_v1`],
     parameters,
     responses: { '200': { description: 'OK' } },
     'x-kubernetes-action': action,
     'x-kubernetes-group-version-kind': gvk,
   });
-  const prefix = r.group ? '/apis/apps/v1' : '/api/v1';
+  const prefix = r.group ? `/apis/${r.group}/v1` : '/api/v1';
   const collection = r.namespaced ? `${prefix}/namespaces/{namespace}/${r.resource}` : `${prefix}/${r.resource}`;
-  const id = `${r.group ? 'AppsV1' : 'CoreV1'}${r.namespaced ? 'Namespaced' : ''}${r.kind}`;
+  const id = `${r.group ? r.group.split('.')[0] : 'core'}V1${r.namespaced ? 'Namespaced' : ''}${r.kind}`;
   return {
     [collection]: {
       get: op('list', `list${id}`, []),
@@ -49,8 +69,9 @@ function operations(r: WritableResource) {
 
 /** The document of one group-version. */
 export function groupVersionDocument(gv: GroupVersion) {
-  const group = gv === 'api/v1' ? '' : 'apps';
-  const paths = Object.assign({}, ...WRITABLE.filter((r) => r.group === group).map(operations)) as Record<string, unknown>;
+  const group = gv === 'api/v1' ? '' : gv.split('/')[1]!;
+  const kinds: DocumentedKind[] = [...WRITABLE, ...UNSERVED].filter((r) => r.group === group);
+  const paths = Object.assign({}, ...kinds.map(operations)) as Record<string, unknown>;
   return {
     openapi: '3.0.0',
     info: { title: 'Kubernetes (Anvil facade)', version: 'v1.32.0-anvil' },
@@ -60,7 +81,7 @@ export function groupVersionDocument(gv: GroupVersion) {
 }
 
 const HASHES = new Map<GroupVersion, string>(
-  (['api/v1', 'apis/apps/v1'] as const).map((gv) => [
+  (['api/v1', 'apis/apps/v1', 'apis/storage.k8s.io/v1'] as const).map((gv) => [
     gv,
     createHash('sha256')
       .update(JSON.stringify(groupVersionDocument(gv)))

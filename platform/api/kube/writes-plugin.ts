@@ -165,6 +165,9 @@ export const kubeWritesPlugin: FastifyPluginAsync<{ api: Api; clock: Clock }> = 
   openapi('/openapi/v3/apis/apps/v1', 'kubeOpenApiV3Apps', 'The apps/v1 operations kubectl validates against.', () =>
     groupVersionDocument('apis/apps/v1'),
   );
+  openapi('/openapi/v3/apis/storage.k8s.io/v1', 'kubeOpenApiV3Storage', 'StorageClass, named so that files holding one validate.', () =>
+    groupVersionDocument('apis/storage.k8s.io/v1'),
+  );
   openapi('/openapi/v2', 'kubeOpenApiV2', 'Not served (protobuf OpenAPI v2): a Status 404, which kubectl tolerates.', () => {
     throw new WriteStatusError(statusOf(404, 'OpenAPI v2 is not served by Anvil; kubectl 1.29 and later read /openapi/v3'));
   });
