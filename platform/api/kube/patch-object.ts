@@ -5,6 +5,7 @@
  * between the two (so a field the manager stopped applying is removed); a first apply on an existing
  * object (made by create or client-side apply) merges into it. It never answers a conflict (no
  * managedFields: force is taken and ignored). Kubernetes answers JSON Patch too; Anvil answers 415.
+ * A body sent as plain `application/json` is read as a merge patch.
  */
 import { parseYamlDocuments } from '../../yaml-input.js';
 import type { ManifestBody } from '../../state/kube-manifests.js';
@@ -95,9 +96,10 @@ export async function patchObject(
     };
   }
   if (current === undefined) throw notFound(r, name);
-  if (type !== PATCH_TYPES.merge && type !== PATCH_TYPES.strategic)
+  // A plain JSON body is read as a merge patch (the apiserver refuses it; curl users send it).
+  if (type !== PATCH_TYPES.merge && type !== PATCH_TYPES.strategic && type !== 'application/json')
     throw new WriteStatusError(statusOf(415, `the Content-Type ${type} is not a patch type; use ${Object.values(PATCH_TYPES).join(', ')}`));
-  const next = type === PATCH_TYPES.merge ? mergePatch(current.manifest, patch) : strategicMergePatch(current.manifest, patch);
+  const next = type === PATCH_TYPES.strategic ? strategicMergePatch(current.manifest, patch) : mergePatch(current.manifest, patch);
   return { object: await update(w, r, namespace, name, current, stored !== undefined, next, current.applied, o), created: false };
 }
 

@@ -75,12 +75,13 @@ export const unknownFieldsStatus = (r: WritableResource, paths: string[]) =>
 export function forbidden(r: WritableResource, verb: string, user: string, namespace: string | undefined, name?: string) {
   const where = namespace === undefined ? 'at the cluster scope' : `in the namespace "${namespace}"`;
   const role = `${r.cls}-edit${namespace !== undefined ? `/${namespace}` : ''}`;
-  return fail(
-    403,
-    'Forbidden',
-    `${qualified(r)}${name !== undefined ? ` "${name}"` : ''} is forbidden: User "${user}" cannot ${verb} resource "${r.resource}" in API group "${r.group}" ${where}: Anvil role ${role} (or a bundle holding it) is needed`,
-    { ...(name !== undefined ? { name } : {}), group: r.group, kind: r.resource },
-  );
+  const message = `${qualified(r)}${name !== undefined ? ` "${name}"` : ''} is forbidden: User "${user}" cannot ${verb} resource "${r.resource}" in API group "${r.group}" ${where}: Anvil role ${role} (or a bundle holding it) is needed`;
+  return fail(403, 'Forbidden', message, {
+    ...(name !== undefined ? { name } : {}),
+    group: r.group,
+    kind: r.resource,
+    causes: [{ reason: 'ANVIL_ERR_FORBIDDEN', message }],
+  });
 }
 
 /**

@@ -12,7 +12,7 @@ import { manifestsOf } from '../../state/kube-manifests.js';
 import { wantsTable } from './discovery.js';
 import { groupVersionDocument, openApiV3Index } from './openapi-v3.js';
 import { PATCH_TYPES, patchObject } from './patch-object.js';
-import { StatusSchema, statusOf, statusOfError } from './status.js';
+import { StatusSchema, statusOfError } from './status.js';
 import { humanDuration } from './tables.js';
 import type { Clock } from '../../domain/clock.js';
 import { allows } from '../../domain/tenancy.js';
@@ -168,9 +168,6 @@ export const kubeWritesPlugin: FastifyPluginAsync<{ api: Api; clock: Clock }> = 
   openapi('/openapi/v3/apis/storage.k8s.io/v1', 'kubeOpenApiV3Storage', 'StorageClass, named so that files holding one validate.', () =>
     groupVersionDocument('apis/storage.k8s.io/v1'),
   );
-  openapi('/openapi/v2', 'kubeOpenApiV2', 'Not served (protobuf OpenAPI v2): a Status 404, which kubectl tolerates.', () => {
-    throw new WriteStatusError(statusOf(404, 'OpenAPI v2 is not served by Anvil; kubectl 1.29 and later read /openapi/v3'));
-  });
 };
 
 function readOne(req: FastifyRequest, r: WritableResource, w: Writer, namespace: string, name: string, now: Date) {

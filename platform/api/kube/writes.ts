@@ -7,6 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { ClusterState } from '../../domain/cluster-state.js';
+import type { Pod } from '../../domain/pod.js';
 import type { ControlPlane } from '../../domain/control-plane.js';
 import { allows, type Actor } from '../../domain/tenancy.js';
 import { keyOf } from '../../domain/volume.js';
@@ -154,10 +155,38 @@ export function adoptedManifest(state: ClusterState, r: WritableResource, namesp
       apiVersion: r.apiVersion,
       kind: r.kind,
       metadata: { name, ...(r.namespaced ? { namespace } : {}) },
-      ...(r.kind === 'Deployment' || r.kind === 'StatefulSet' ? { spec: { replicas: pods.length } } : {}),
+      ...adoptedSpec(state, r, namespace, name, pods),
     },
     applied: {},
   };
+}
+
+/**
+ * The spec an object made outside kubectl stands as: what Anvil knows of it (a pod's requests, a claim's
+ * size, a workload's replicas and its first pod's requests), enough that a patch of its metadata plans
+ * as it is; its pods are kept by name (an adopted object is reconciled as new, never rolled).
+ */
+function adoptedSpec(state: ClusterState, r: WritableResource, namespace: string, name: string, owned: readonly Pod[]): Obj {
+  const container = (pod: Pod | undefined) => ({
+    name: 'main',
+    ...(pod ? { resources: { requests: { cpu: `${pod.cpu_millicores}m`, memory: String(pod.memory_bytes) } } } : {}),
+  });
+  switch (r.kind) {
+    case 'Pod':
+      return { spec: { containers: [container(state.pods.get(keyOf(namespace, name)))] } };
+    case 'PersistentVolumeClaim':
+      return {
+        spec: {
+          accessModes: ['ReadWriteOnce'],
+          resources: { requests: { storage: String(state.volumes.get(keyOf(namespace, name))!.size_bytes) } },
+        },
+      };
+    case 'Deployment':
+    case 'StatefulSet':
+      return { spec: { replicas: owned.length, template: { spec: { containers: [container(owned[0])] } } } };
+    default:
+      return {};
+  }
 }
 
 /** The stored manifest of an object, or the one it stands as when made outside kubectl. */

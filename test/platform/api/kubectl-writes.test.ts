@@ -84,7 +84,13 @@ class Served {
 
   async start(pki: Pki): Promise<this> {
     const home = this.dir;
-    const base = { ...process.env, HOME: home, XDG_CONFIG_HOME: join(home, 'config'), XDG_STATE_HOME: join(home, 'state'), KUBECONFIG: '' };
+    const base: NodeJS.ProcessEnv = {
+      ...process.env,
+      HOME: home,
+      XDG_CONFIG_HOME: join(home, 'config'),
+      XDG_STATE_HOME: join(home, 'state'),
+      KUBECONFIG: '',
+    };
     delete base.ANVIL_SERVER;
     delete base.ANVIL_TOKEN;
     this.serve = await startServe(['--state', join(home, 'state.db'), '--tls-cert', pki.serverCert, '--tls-key', pki.serverKey], base);
