@@ -5,7 +5,7 @@
  * example manifests of ../shared/fixtures placed as `anvil apply -f` places them.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -298,4 +298,36 @@ describeNeeds('kubectl and openssl', KUBECTL !== undefined && haveOpenssl())('th
       }
     },
   );
+
+  it('anvil serve --tls-self-signed makes a CA and certificate beside its state, keeps them across restarts, and kubectl trusts the kubeconfig', async () => {
+    const dir = tempDir('anvil-kubectl-ca-');
+    const state = join(dir, 'state.db');
+    const env: NodeJS.ProcessEnv = { ...s.env, HOME: dir, XDG_STATE_HOME: join(dir, 'xdg') };
+    delete env.ANVIL_CA_CERT;
+    const first = await startServe(['--state', state, '--tls-self-signed'], env);
+    let caText: string;
+    try {
+      expect(first.url).toMatch(/^https:/);
+      expect(first.stdout()).toContain(`made a CA and serving certificate in ${state}.tls`);
+      caText = readFileSync(join(`${state}.tls`, 'ca.pem'), 'utf8');
+      const config = join(dir, 'kubeconfig');
+      const cli = { ...env, ANVIL_SERVER: first.url, ANVIL_TOKEN: first.token! };
+      // kubectl create namespace NAME sends protobuf, which Anvil does not read: a manifest goes as JSON.
+      const nsFile = join(dir, 'ns.yaml');
+      writeFileSync(nsFile, 'apiVersion: v1\nkind: Namespace\nmetadata: { name: team-x }\n');
+      const written = await ran(process.execPath, [BIN, 'kubeconfig', '--ca-cert', join(`${state}.tls`, 'ca.pem'), '--out', config], cli);
+      expect(written.code, written.stderr).toBe(0);
+      const ns = await ran(KUBECTL ?? 'kubectl', ['--kubeconfig', config, '--cache-dir', join(dir, 'cache'), 'create', '-f', nsFile], cli);
+      expect(ns.stdout, ns.stderr).toBe('namespace/team-x created\n');
+    } finally {
+      await stopServe(first);
+    }
+    const again = await startServe(['--state', state, '--tls-self-signed'], env);
+    try {
+      expect(again.stdout()).toContain('serving the certificate made earlier');
+      expect(readFileSync(join(`${state}.tls`, 'ca.pem'), 'utf8')).toBe(caText);
+    } finally {
+      await stopServe(again);
+    }
+  });
 });
