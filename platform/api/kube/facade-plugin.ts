@@ -188,7 +188,7 @@ export const kubeFacadePlugin: FastifyPluginAsync<KubeFacadeOptions> = async (ap
   type Ns = { namespace: string };
   // Pods and namespaces made by kubectl (or by a workload it made) read back with their manifests.
   const manifests = manifestsOf(api.store);
-  const kubePodOf = (pod: Pod) => withManifest(manifests, kubePod(pod));
+  const kubePodOf = (pod: Pod) => withManifest(manifests, kubePod(pod), pod.owner);
   const kubeNamespaceOf = (tenant: Parameters<typeof kubeNamespace>[0]) => withManifest(manifests, kubeNamespace(tenant));
 
   route('/api/v1/nodes', 'kubeListNodes', 'Anvil nodes as core/v1 Nodes (list or Table).', ListOrTable, (req) =>

@@ -31,7 +31,7 @@ function metadataOf(stored: StoredManifest): KubeMeta {
 }
 
 /** Stamps a resourceVersion that changes with the object (the global revision replaces it when merged). */
-function versioned(o: KubeObject): KubeObject {
+export function versioned(o: KubeObject): KubeObject {
   o.metadata.resourceVersion = contentVersion(o);
   return o;
 }
@@ -115,7 +115,8 @@ export function overlayManifest(view: KubeObject, stored: StoredManifest | undef
     } as KubeMeta,
     spec: { ...obj(view.spec), ...obj(template.spec), ...pick(obj(view.spec), 'nodeName') },
   };
-  return versioned(out);
+  // The view's resourceVersion stands (the store's revision of the Anvil object, where it has one).
+  return out;
 }
 
 const pick = (o: Obj, key: string): Obj => (o[key] !== undefined ? { [key]: o[key] } : {});
@@ -126,14 +127,15 @@ export interface ManifestLookup {
 }
 
 /**
- * A pod or namespace view with its manifest: a pod's own (kubectl made it), else its workload's pod
- * template (its labels, containers, env and ports); a namespace's own.
+ * A view of an Anvil object with its manifest: its own (kubectl made it), else, for a pod, its workload's
+ * (`owner`, the pod's Anvil owner) pod template: labels, containers, env and ports. Any kind's view can
+ * go through it (a Deployment's, a claim's: spec and metadata as applied, status from the view).
  */
-export function withManifest(manifests: ManifestLookup, view: KubeObject): KubeObject {
+export function withManifest(manifests: ManifestLookup, view: KubeObject, owner?: { kind: string; name: string }): KubeObject {
   const ns = view.metadata.namespace ?? '';
   const own = manifests.get(view.kind, ns, view.metadata.name);
-  if (own !== undefined) return view.kind === 'Pod' ? overlayManifest(view, own) : overlayNamespace(view, own);
-  const owner = view.metadata.ownerReferences?.[0];
+  if (own !== undefined) return view.kind === 'Namespace' ? overlayNamespace(view, own) : overlayManifest(view, own);
+  // A pod's workload by its Anvil owner (the view may name a ReplicaSet as its owner).
   if (view.kind !== 'Pod' || owner === undefined) return view;
   return overlayManifest(view, manifests.get(owner.kind, ns, owner.name));
 }
@@ -141,7 +143,7 @@ export function withManifest(manifests: ManifestLookup, view: KubeObject): KubeO
 /** A namespace: only its labels and annotations come from the manifest. */
 function overlayNamespace(view: KubeObject, stored: StoredManifest): KubeObject {
   const meta = obj(stored.manifest.metadata);
-  return versioned({
+  return {
     ...view,
     metadata: {
       ...view.metadata,
@@ -149,5 +151,5 @@ function overlayNamespace(view: KubeObject, stored: StoredManifest): KubeObject 
       labels: { ...obj(meta.labels), ...(view.metadata.labels ?? {}) } as Record<string, string>,
       ...(meta.annotations !== undefined ? { annotations: meta.annotations as Record<string, string> } : {}),
     },
-  });
+  };
 }

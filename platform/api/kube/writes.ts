@@ -16,7 +16,7 @@ import { parseQuantity } from '../../../sim/core/units.js';
 import type { KubeManifests, ManifestBody, StoredManifest } from '../../state/kube-manifests.js';
 import type { Store } from '../../state/store.js';
 import { derivedUid, kubePod, type KubeObject } from './objects.js';
-import { liveObjectOf, overlayManifest } from './manifest-views.js';
+import { liveObjectOf, overlayManifest, versioned } from './manifest-views.js';
 import { unknownFields } from './known-fields.js';
 import {
   alreadyExists,
@@ -123,7 +123,7 @@ class DryRun extends Error {
 export function liveObject(state: ClusterState, r: WritableResource, stored: StoredManifest): KubeObject {
   if (r.kind === 'Pod') {
     const pod = state.pods.get(keyOf(stored.namespace, stored.name));
-    if (pod !== undefined) return overlayManifest(kubePod(pod), stored);
+    if (pod !== undefined) return versioned(overlayManifest(kubePod(pod), stored));
   }
   return liveObjectOf(state, stored);
 }
