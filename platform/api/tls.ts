@@ -8,6 +8,9 @@ import { readFileSync } from 'node:fs';
 import { createSecureContext } from 'node:tls';
 import { AnvilError } from '../errors.js';
 
+/** Where `anvil serve --tls-self-signed` keeps its CA and certificate: `<state>.tls/` (tls-generate.ts). */
+export const generatedTlsDir = (statePath: string) => `${statePath}.tls`;
+
 /** The `anvil serve` flags, as given (paths of PEM files). */
 export interface ServerTlsFlags {
   readonly tlsCert?: string | undefined;

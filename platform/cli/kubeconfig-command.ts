@@ -1,15 +1,17 @@
 /**
  * `anvil kubeconfig`: a kubeconfig with which the real kubectl reads `anvil serve`'s Kubernetes facade.
  * Over plain http kubectl never sends a token (client-go reads credentials only for TLS transports), so an
- * http kubeconfig works only against `anvil serve --kube-anonymous-loopback` from the same machine; https
- * with a CA that `anvil serve` generates is a later slice (a CA given to anvil login is written in already).
+ * http kubeconfig works only against `anvil serve --kube-anonymous-loopback` from the same machine; over
+ * https the kubeconfig carries the server's CA: --ca-cert, ANVIL_CA_CERT, the one anvil login saved, or the
+ * one `anvil serve --tls-self-signed` made beside this machine's default state file.
  */
 import { existsSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
 import { AnvilError } from '../errors.js';
-import { readTrustedCa } from '../api/tls.js';
+import { generatedTlsDir, readTrustedCa } from '../api/tls.js';
+import { defaultStatePath } from '../state/store.js';
 import { cliOut } from './cli-io.js';
 import { clientConfigPath } from './serve-command.js';
 
@@ -52,7 +54,11 @@ export function registerKubeconfigCommand(cli: Command): void {
     .option('--out <file>', 'write it to this file (mode 0600: it holds the token) instead of standard output')
     .option('--server <url>', 'the anvil serve URL, e.g. http://127.0.0.1:8080')
     .option('--token <token>', 'the bearer token kubectl sends (over https only: kubectl sends none over http)')
-    .action((o: { out?: string; server?: string; token?: string }) => {
+    .option(
+      '--ca-cert <pem>',
+      'the CA of an https server, written into the kubeconfig (default: ANVIL_CA_CERT, or the CA anvil login saved); anvil serve --tls-self-signed prints its path',
+    )
+    .action((o: { out?: string; server?: string; token?: string; caCert?: string }) => {
       const loginPath = clientConfigPath();
       const saved = savedLogin(loginPath);
       const server = o.server ?? (process.env.ANVIL_SERVER || saved.server);
@@ -71,12 +77,23 @@ export function registerKubeconfigCommand(cli: Command): void {
         );
       const isSaved = saved.server === server;
       const token = o.token ?? (process.env.ANVIL_TOKEN || (isSaved ? saved.token : undefined));
-      const caPath = url.protocol === 'https:' ? process.env.ANVIL_CA_CERT || (isSaved ? saved.ca_cert : undefined) : undefined;
-      const text = kubeconfigText(
-        server.replace(/\/+$/, ''),
-        token,
-        caPath !== undefined ? readTrustedCa(process.env.ANVIL_CA_CERT ? 'ANVIL_CA_CERT' : `ca_cert of ${loginPath}`, caPath) : undefined,
-      );
+      // Last: the CA `anvil serve --tls-self-signed` made beside this machine's state file, if any.
+      const generated = join(generatedTlsDir(defaultStatePath()), 'ca.pem');
+      const caPath =
+        url.protocol === 'https:'
+          ? o.caCert ||
+            process.env.ANVIL_CA_CERT ||
+            (isSaved ? saved.ca_cert : undefined) ||
+            (existsSync(generated) ? generated : undefined)
+          : undefined;
+      const caSource = o.caCert
+        ? '--ca-cert'
+        : process.env.ANVIL_CA_CERT
+          ? 'ANVIL_CA_CERT'
+          : isSaved && saved.ca_cert
+            ? `ca_cert of ${loginPath}`
+            : 'the CA of anvil serve --tls-self-signed';
+      const text = kubeconfigText(server.replace(/\/+$/, ''), token, caPath !== undefined ? readTrustedCa(caSource, caPath) : undefined);
       if (url.protocol === 'http:')
         process.stderr.write(
           isLoopbackHost(url.hostname)

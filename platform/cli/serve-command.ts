@@ -102,6 +102,10 @@ export function registerServeCommands(cli: Command): void {
     .option('--tls-cert <pem>', 'serve HTTPS with this certificate (PEM; a chain may follow it); needs --tls-key')
     .option('--tls-key <pem>', 'the unencrypted private key of --tls-cert (PEM)')
     .option(
+      '--tls-self-signed',
+      'serve HTTPS with a CA and certificate made for this state file and kept beside it (<state>.tls/; made on first start): kubectl sends its token only over https',
+    )
+    .option(
       '--tls-client-ca <pem>',
       'mutual TLS for the scheduler extender: it then answers, from any address, only callers with a client certificate signed by this CA (PEM); the API keeps bearer tokens',
     )
@@ -143,15 +147,26 @@ export function registerServeCommands(cli: Command): void {
         kubeCaFile?: string;
         kubeReconcileSeconds: number;
         kubeAnonymousLoopback?: boolean;
+        tlsSelfSigned?: boolean;
       }) => {
         const { loadServerTls, extenderCallersOf, plainHttpWarning } = await import('../api/tls.js');
         const { kubeApiOf } = await import('../api/extender/kube-binder.js');
         // Checked before the state is opened: a bad flag creates no state file and prints no token.
-        const tls = loadServerTls(o);
+        if (o.tlsSelfSigned && (o.tlsCert !== undefined || o.tlsKey !== undefined))
+          throw new AnvilError(
+            'ANVIL_ERR_USAGE',
+            '--tls-self-signed makes its own certificate: give it, or --tls-cert and --tls-key, not both',
+          );
+        const path = o.state ?? defaultStatePath();
+        let generated: ReturnType<typeof import('../api/tls-generate.js').selfSignedTls> | undefined;
+        if (o.tlsSelfSigned) {
+          const { selfSignedTls } = await import('../api/tls-generate.js');
+          generated = selfSignedTls(path, o.host);
+        }
+        const tls = loadServerTls(generated ? { ...o, tlsCert: generated.certPath, tlsKey: generated.keyPath } : o);
         const kube = kubeApiOf(o);
         const rateLimitPerMinute = o.rateLimit ?? DEFAULT_RATE_LIMIT_PER_MINUTE;
         const { buildServer, bootstrapAdmin } = await import('../api/server.js');
-        const path = o.state ?? defaultStatePath();
         const { app, api } = await buildServer({
           statePath: path,
           rateLimitPerMinute,
@@ -171,6 +186,10 @@ export function registerServeCommands(cli: Command): void {
             `cannot listen on ${o.host}:${o.port}: ${(e as Error).message}; choose another --host or --port`,
           );
         }
+        if (generated)
+          process.stdout.write(
+            `${generated.created ? 'made a CA and serving certificate' : 'serving the certificate made earlier'} in ${generated.dir}; clients trust ${generated.caPath} (anvil kubeconfig --ca-cert ${generated.caPath}, or ANVIL_CA_CERT)\n`,
+          );
         const warning = plainHttpWarning(o.host, tls);
         if (warning) process.stderr.write(`${warning}\n`);
         const callers = extenderCallersOf(tls);

@@ -35,4 +35,22 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    // Numbered 3: the global revision (the Kubernetes facade's reads) takes 2.
+    version: 3,
+    name: 'Kubernetes manifests: what an object was created or applied as, beside the Anvil object it became',
+    sql: `
+      CREATE TABLE kube_manifests (
+        kind       TEXT NOT NULL,
+        namespace  TEXT NOT NULL,
+        name       TEXT NOT NULL,
+        uid        TEXT NOT NULL,
+        generation INTEGER NOT NULL,
+        created_at TEXT NOT NULL,
+        manifest   TEXT NOT NULL CHECK (json_valid(manifest)),
+        applied    TEXT NOT NULL CHECK (json_valid(applied)),
+        PRIMARY KEY (kind, namespace, name)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];

@@ -5,6 +5,7 @@
  * APIGroupDiscoveryList (a v2beta1-only client, kubectl 1.27-1.29, would fail on v2).
  */
 import { KUBE_VERSION } from './objects.js';
+import { WRITABLE } from './write-status.js';
 
 interface Resource {
   readonly name: string;
@@ -18,6 +19,9 @@ interface Resource {
 // Declared now so that `get deploy,sts,pvc` and `get all` resolve; those served here are READ_VERBS'
 // list and get (facade-plugin.ts); the rest answer an empty list or NotFound until their slices land.
 const READ_VERBS = ['get', 'list'] as const;
+/** The verbs of a resource: the reads, and create, patch and delete where the facade writes it (writes-plugin.ts). */
+const verbsOf = (resource: string): string[] =>
+  WRITABLE.some((w) => w.resource === resource) ? ['create', 'delete', 'get', 'list', 'patch'] : [...READ_VERBS];
 
 export const CORE_RESOURCES: readonly Resource[] = [
   { name: 'namespaces', singularName: 'namespace', kind: 'Namespace', namespaced: false, shortNames: ['ns'] },
@@ -74,7 +78,7 @@ export function apiResourceList(groupVersion: 'v1' | 'apps/v1') {
       singularName: r.singularName,
       namespaced: r.namespaced,
       kind: r.kind,
-      verbs: [...READ_VERBS],
+      verbs: verbsOf(r.name),
       shortNames: [...r.shortNames],
       ...(r.categories ? { categories: [...r.categories] } : {}),
     })),
@@ -103,7 +107,7 @@ export function aggregatedDiscovery(group: '' | 'apps') {
               responseKind: { group, version: 'v1', kind: r.kind },
               scope: r.namespaced ? 'Namespaced' : 'Cluster',
               singularResource: r.singularName,
-              verbs: [...READ_VERBS],
+              verbs: verbsOf(r.name),
               shortNames: [...r.shortNames],
               ...(r.categories ? { categories: [...r.categories] } : {}),
             })),

@@ -28,6 +28,9 @@ import { namespacesVisibleTo } from './namespaces.js';
 import { contentVersion, kubeNamespace, kubeNode, kubePod, type KubeObject } from './objects.js';
 import { StatusSchema, notFoundStatus, statusOf, statusOfError } from './status.js';
 import { tableOf, type IncludeObject } from './tables.js';
+import { manifestsOf } from '../../state/kube-manifests.js';
+import { withManifest } from './manifest-views.js';
+import { kubeWritesPlugin } from './writes-plugin.js';
 
 export interface KubeFacadeOptions {
   readonly api: Api;
@@ -183,6 +186,10 @@ export const kubeFacadePlugin: FastifyPluginAsync<KubeFacadeOptions> = async (ap
     api.store.read((s: ClusterState) => namespacesVisibleTo(s, req.actor!, name));
   type Name = { name: string };
   type Ns = { namespace: string };
+  // Pods and namespaces made by kubectl (or by a workload it made) read back with their manifests.
+  const manifests = manifestsOf(api.store);
+  const kubePodOf = (pod: Pod) => withManifest(manifests, kubePod(pod), pod.owner);
+  const kubeNamespaceOf = (tenant: Parameters<typeof kubeNamespace>[0]) => withManifest(manifests, kubeNamespace(tenant));
 
   route('/api/v1/nodes', 'kubeListNodes', 'Anvil nodes as core/v1 Nodes (list or Table).', ListOrTable, (req) =>
     answerList(req, 'Node', read<Node>(req, 'nodes').map(kubeNode)),
@@ -196,7 +203,7 @@ export const kubeFacadePlugin: FastifyPluginAsync<KubeFacadeOptions> = async (ap
     'kubeListNamespaces',
     'Anvil namespaces (tenants) the caller holds a role in (all with a cluster-wide tenant-view), as core/v1 Namespaces.',
     ListOrTable,
-    (req) => answerList(req, 'Namespace', readNamespaces(req).map(kubeNamespace)),
+    (req) => answerList(req, 'Namespace', readNamespaces(req).map(kubeNamespaceOf)),
   );
   route(
     '/api/v1/namespaces/:name',
@@ -205,7 +212,7 @@ export const kubeFacadePlugin: FastifyPluginAsync<KubeFacadeOptions> = async (ap
     kubeAnswer('a Namespace or a one-row Table'),
     (req) => {
       const { name } = req.params as Name;
-      return answerOne(req, 'Namespace', 'namespaces', name, readNamespaces(req, name).map(kubeNamespace));
+      return answerOne(req, 'Namespace', 'namespaces', name, readNamespaces(req, name).map(kubeNamespaceOf));
     },
   );
   route(
@@ -213,10 +220,10 @@ export const kubeFacadePlugin: FastifyPluginAsync<KubeFacadeOptions> = async (ap
     'kubeListAllPods',
     "The pods of every namespace the caller may view (the scheduler's placements), as core/v1 Pods.",
     ListOrTable,
-    (req) => answerList(req, 'Pod', read<Pod>(req, 'pods').map(kubePod)),
+    (req) => answerList(req, 'Pod', read<Pod>(req, 'pods').map(kubePodOf)),
   );
   route('/api/v1/namespaces/:namespace/pods', 'kubeListPods', 'The pods of one namespace as core/v1 Pods.', ListOrTable, (req) =>
-    answerList(req, 'Pod', read<Pod>(req, 'pods', (req.params as Ns).namespace).map(kubePod)),
+    answerList(req, 'Pod', read<Pod>(req, 'pods', (req.params as Ns).namespace).map(kubePodOf)),
   );
   route(
     '/api/v1/namespaces/:namespace/pods/:name',
@@ -225,9 +232,12 @@ export const kubeFacadePlugin: FastifyPluginAsync<KubeFacadeOptions> = async (ap
     kubeAnswer('a Pod or a one-row Table'),
     (req) => {
       const { namespace, name } = req.params as Ns & Name;
-      return answerOne(req, 'Pod', 'pods', name, read<Pod>(req, 'pods', namespace, name).map(kubePod));
+      return answerOne(req, 'Pod', 'pods', name, read<Pod>(req, 'pods', namespace, name).map(kubePodOf));
     },
   );
+
+  // The writes (create, patch, delete) and the OpenAPI v3 documents: their own plugin, under this one's auth.
+  await app.register(kubeWritesPlugin, { api, clock });
 };
 
 /** A Status to answer as it is (the error handler passes it through). */

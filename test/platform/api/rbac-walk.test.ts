@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ROLES, podManifest, seededWorld, type RoleName } from './api-harness.js';
+import { localAdmin } from '../../../platform/domain/tenancy.js';
 
 interface Case {
   method: string;
@@ -19,6 +20,8 @@ interface Case {
   hidden?: readonly RoleName[];
   /** A Kubernetes facade route: refusals are Status objects whose cause names the catalogue code. */
   kube?: boolean;
+  /** Run on each fresh world before the call (what the call needs beyond the seeded world). */
+  setup?: (w: Awaited<ReturnType<typeof seededWorld>>) => void;
 }
 
 const ALL: RoleName[] = ['admin', 'tadmin', 'tuser', 'viewer', 'tother'];
@@ -26,6 +29,23 @@ const A_READ: RoleName[] = ['admin', 'tadmin', 'tuser', 'viewer'];
 const A_WRITE: RoleName[] = ['admin', 'tadmin', 'tuser'];
 const NODE_READ: RoleName[] = ['admin', 'tadmin', 'viewer'];
 const ADMIN: RoleName[] = ['admin'];
+
+/** A Kubernetes object as kubectl sends it. */
+const kube = (apiVersion: string, kind: string, name: string, spec?: unknown) => ({
+  apiVersion,
+  kind,
+  metadata: { name },
+  ...(spec ? { spec } : {}),
+});
+const POD_SPEC = { containers: [{ name: 'c', image: 'nginx', resources: { requests: { cpu: '100m', memory: '64Mi' } } }] };
+const CLAIM_SPEC = { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } };
+const WORKLOAD_SPEC = {
+  replicas: 1,
+  selector: { matchLabels: { app: 'k' } },
+  template: { metadata: { labels: { app: 'k' } }, spec: POD_SPEC },
+};
+/** A patch of the labels (a plain JSON body is read as a merge patch). */
+const LABEL = { metadata: { labels: { walked: 'yes' } } };
 
 const CASES: Case[] = [
   { method: 'GET', url: '/healthz', ok: [...ALL, 'none'], public: true },
@@ -177,6 +197,56 @@ const CASES: Case[] = [
       { url: '/api/v1/namespaces/a/pods/pa', ok: A_READ },
     ] as const
   ).map((c): Case => ({ method: 'GET', kube: true, ...c })),
+  // the facade's writes (create, patch, delete) and the OpenAPI v3 documents kubectl validates against
+  ...(
+    [
+      { method: 'GET', url: '/openapi/v3', ok: ALL },
+      { method: 'GET', url: '/openapi/v3/api/v1', ok: ALL },
+      { method: 'GET', url: '/openapi/v3/apis/apps/v1', ok: ALL },
+      { method: 'GET', url: '/openapi/v3/apis/storage.k8s.io/v1', ok: ALL },
+      { method: 'POST', url: '/api/v1/namespaces', body: kube('v1', 'Namespace', 'knew'), ok: ADMIN },
+      { method: 'PATCH', url: '/api/v1/namespaces/c', body: LABEL, ok: ADMIN },
+      { method: 'DELETE', url: '/api/v1/namespaces/c', ok: ADMIN },
+      { method: 'POST', url: '/api/v1/namespaces/a/pods', body: kube('v1', 'Pod', 'kp', POD_SPEC), ok: A_WRITE },
+      { method: 'PATCH', url: '/api/v1/namespaces/a/pods/pa', body: LABEL, ok: A_WRITE },
+      { method: 'DELETE', url: '/api/v1/namespaces/a/pods/pa', ok: A_WRITE },
+      { method: 'GET', url: '/api/v1/namespaces/a/persistentvolumeclaims/va', ok: A_READ, hidden: ['tother'] },
+      {
+        method: 'POST',
+        url: '/api/v1/namespaces/a/persistentvolumeclaims',
+        body: kube('v1', 'PersistentVolumeClaim', 'knew', CLAIM_SPEC),
+        ok: A_WRITE,
+      },
+      { method: 'PATCH', url: '/api/v1/namespaces/a/persistentvolumeclaims/va', body: LABEL, ok: A_WRITE },
+      {
+        method: 'DELETE',
+        url: '/api/v1/namespaces/a/persistentvolumeclaims/vfree',
+        ok: A_WRITE,
+        setup: (w) =>
+          void w.api.store.change(localAdmin('admin'), 'seed', 'seed', (cp) =>
+            cp.createVolume({ namespace: 'a', name: 'vfree', size_bytes: 1e9 }),
+          ),
+      },
+      { method: 'GET', url: '/apis/apps/v1/namespaces/a/deployments/da', ok: A_READ, hidden: ['tother'] },
+      {
+        method: 'POST',
+        url: '/apis/apps/v1/namespaces/a/deployments',
+        body: kube('apps/v1', 'Deployment', 'knew', WORKLOAD_SPEC),
+        ok: A_WRITE,
+      },
+      { method: 'PATCH', url: '/apis/apps/v1/namespaces/a/deployments/da', body: LABEL, ok: A_WRITE },
+      { method: 'DELETE', url: '/apis/apps/v1/namespaces/a/deployments/da', ok: A_WRITE },
+      { method: 'GET', url: '/apis/apps/v1/namespaces/a/statefulsets/ca', ok: A_READ, hidden: ['tother'] },
+      {
+        method: 'POST',
+        url: '/apis/apps/v1/namespaces/a/statefulsets',
+        body: kube('apps/v1', 'StatefulSet', 'knew', WORKLOAD_SPEC),
+        ok: A_WRITE,
+      },
+      { method: 'PATCH', url: '/apis/apps/v1/namespaces/a/statefulsets/ca', body: LABEL, ok: A_WRITE },
+      { method: 'DELETE', url: '/apis/apps/v1/namespaces/a/statefulsets/ca', ok: A_WRITE },
+    ] as Case[]
+  ).map((c): Case => ({ kube: true, ...c })),
 ];
 
 /** Objects or events of namespace a in a list response. */
@@ -201,7 +271,7 @@ describe('every route with every role', () => {
             .split('?')[0]!
             .replace(/\/node\d\/cordon$/, '/{name}/{action}')
             .replace(/\/node\d\/links\/storage0\/down$/, '/{name}/links/{port}/{action}')
-            .replace(/\/(node\d|net1|netx|high|medium|va|sa|pa|ea|da|ca|tuser|tother|viewer|admin|c)(?=\/|$)/g, '/{name}')
+            .replace(/\/(node\d|net1|netx|high|medium|va|vfree|sa|pa|ea|da|ca|tuser|tother|viewer|admin|c)(?=\/|$)/g, '/{name}')
             .replace('/namespaces/a/', '/namespaces/{namespace}/')
             .replace(/^(\/api\/v1\/namespaces)\/[ac]$/, '$1/{name}')
             .replace(/\/quotas\/a$/, '/quotas/{name}')
@@ -219,7 +289,10 @@ describe('every route with every role', () => {
       // so the next role meets the same world (this halves the worlds built, the walk's whole cost).
       let w: Awaited<ReturnType<typeof seededWorld>> | undefined;
       for (const role of ROLES) {
-        w ??= await seededWorld();
+        if (w === undefined) {
+          w = await seededWorld();
+          c.setup?.(w);
+        }
         const url = c.url.replace('SPARE', String(w.spareTokenId));
         const auditBefore = w.api.store.audit(100000).length;
         const stateBefore = w.api.store.read((s) => JSON.stringify([...s.documents()]));

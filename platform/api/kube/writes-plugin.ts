@@ -1,0 +1,202 @@
+/**
+ * The Kubernetes facade's writes, registered inside the facade (its auth hook applies): create (POST),
+ * patch (PATCH: strategic merge, merge, server-side apply) and delete (DELETE) of namespaces, pods,
+ * persistentvolumeclaims, deployments and statefulsets; the OpenAPI v3 documents kubectl validates
+ * against; and, where no read route answers them yet, the GET of one deployment, statefulset or claim
+ * that kubectl's apply and delete read back. Errors are Status objects worded as the apiserver's.
+ */
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import type { Api } from '../api.js';
+import { manifestsOf } from '../../state/kube-manifests.js';
+import { wantsTable } from './discovery.js';
+import { groupVersionDocument, openApiV3Index } from './openapi-v3.js';
+import { PATCH_TYPES, patchObject } from './patch-object.js';
+import { StatusSchema, statusOfError } from './status.js';
+import { humanDuration } from './tables.js';
+import type { Clock } from '../../domain/clock.js';
+import { allows } from '../../domain/tenancy.js';
+import { deletedStatus, notFound, WRITABLE, WriteStatusError, type WritableResource } from './write-status.js';
+import { createObject, currentManifest, deleteObject, liveObject, type FieldValidation, type WriteOptions, type Writer } from './writes.js';
+
+const opt = (description: string) => Type.Optional(Type.String({ description }));
+/** What kubectl sends on writes. */
+const WriteQuery = Type.Object(
+  {
+    fieldManager: opt('who makes the change: kubectl-create, kubectl-client-side-apply, kubectl (server-side apply)'),
+    fieldValidation: Type.Optional(
+      Type.Union([Type.Literal('Strict'), Type.Literal('Warn'), Type.Literal('Ignore')], {
+        description: 'unknown fields: refused (Strict, kubectl’s default), answered as warnings (Warn, the default) or ignored',
+      }),
+    ),
+    dryRun: Type.Optional(Type.Literal('All', { description: 'check and answer the change without keeping it' })),
+    force: opt('server-side apply: take fields of other managers (taken and ignored: Anvil answers no conflicts)'),
+    gracePeriodSeconds: opt('taken and ignored: objects go at once'),
+    propagationPolicy: opt('taken and ignored: a workload’s pods go with it'),
+    pretty: opt('taken and ignored'),
+    timeout: opt('taken and ignored'),
+  },
+  { additionalProperties: false },
+);
+const ReadQuery = Type.Object({ timeout: opt('taken and ignored'), pretty: opt('taken and ignored') }, { additionalProperties: false });
+const OpenApiQuery = Type.Object({
+  hash: opt('the content hash the index names (kubectl caches by URL)'),
+  timeout: opt('taken and ignored'),
+});
+const nsParam = { namespace: Type.String({ description: 'the namespace (tenant)' }) };
+const nameParam = { name: Type.String({ description: 'the object name' }) };
+const answer = Type.Object({ kind: Type.String(), apiVersion: Type.Optional(Type.String()) }, { additionalProperties: true });
+const errors = { '4xx': StatusSchema, '5xx': StatusSchema };
+
+type WriteQueryT = { fieldManager?: string; fieldValidation?: FieldValidation; dryRun?: 'All' };
+type Params = { namespace?: string; name?: string };
+
+export const kubeWritesPlugin: FastifyPluginAsync<{ api: Api; clock: Clock }> = async (app, { api, clock }) => {
+  const manifests = manifestsOf(api.store);
+  for (const type of Object.values(PATCH_TYPES))
+    app.addContentTypeParser(type, { parseAs: 'string' }, (_req, body, done) => done(null, body));
+  app.setErrorHandler((err, req, reply) => {
+    const status = err instanceof WriteStatusError ? err.status : statusOfError(err);
+    if (status.code >= 500) req.log.error(err);
+    return send(reply.status(status.code), status);
+  });
+
+  const writer = (req: FastifyRequest): Writer => ({ store: api.store, manifests, actor: req.actor! });
+  const options = (req: FastifyRequest): WriteOptions => {
+    const q = req.query as WriteQueryT;
+    // The apiserver's default is Warn; kubectl asks for Strict.
+    return { fieldValidation: q.fieldValidation ?? 'Warn', dryRun: q.dryRun === 'All', warnings: [] };
+  };
+  /** The answer, with the warnings kubectl prints (`Warning: ...`) as the apiserver sends them. */
+  const answered = (reply: FastifyReply, o: WriteOptions, code: number, body: unknown) => {
+    if (o.warnings.length > 0)
+      void reply.header(
+        'warning',
+        o.warnings.map((w) => `299 - "${w.replace(/["\\]/g, '\\$&')}"`),
+      );
+    return send(reply.status(code), body);
+  };
+  const schema = (operationId: string, description: string, params: Record<string, unknown>, query: unknown, code = 200) => ({
+    config: { public: true },
+    schema: {
+      tags: ['kubernetes'],
+      security: [{ bearer: [] as string[] }],
+      operationId,
+      description,
+      ...(Object.keys(params).length ? { params: Type.Object(params as Record<string, ReturnType<typeof Type.String>>) } : {}),
+      querystring: query,
+      response: { [code]: answer, ...(code !== 200 ? { 200: answer } : {}), ...errors },
+    },
+  });
+
+  for (const r of WRITABLE) {
+    const prefix = r.group ? '/apis/apps/v1' : '/api/v1';
+    const collection = r.namespaced ? `${prefix}/namespaces/:namespace/${r.resource}` : `${prefix}/${r.resource}`;
+    const params = r.namespaced ? nsParam : {};
+    const nsOf = (req: FastifyRequest) => (req.params as Params).namespace ?? '';
+    const id = `${r.kind}${r.namespaced ? '' : 'Cluster'}`;
+    app.post(
+      collection,
+      schema(
+        `kubeCreate${id}`,
+        `Creates a ${r.kind} (kubectl create, apply): placed as anvil apply -f places it.`,
+        params,
+        WriteQuery,
+        201,
+      ),
+      async (req, reply) => {
+        const o = options(req);
+        return answered(reply, o, 201, await createObject(writer(req), r, nsOf(req), req.body, o));
+      },
+    );
+    app.patch(
+      `${collection}/:name`,
+      schema(
+        `kubePatch${id}`,
+        `Patches a ${r.kind}: strategic merge patch, JSON merge patch, or server-side apply (apply-patch+yaml); the Anvil objects follow.`,
+        { ...params, ...nameParam },
+        WriteQuery,
+      ),
+      async (req, reply) => {
+        const o = options(req);
+        const fieldManager = (req.query as WriteQueryT).fieldManager ?? 'unknown';
+        const patched = await patchObject(
+          writer(req),
+          r,
+          nsOf(req),
+          (req.params as Params).name!,
+          req.headers['content-type'] ?? '',
+          typeof req.body === 'string' ? req.body : JSON.stringify(req.body ?? {}),
+          fieldManager,
+          o,
+        );
+        return answered(reply, o, patched.created ? 201 : 200, patched.object);
+      },
+    );
+    app.delete(
+      `${collection}/:name`,
+      schema(`kubeDelete${id}`, `Deletes a ${r.kind} and the Anvil objects it became, at once.`, { ...params, ...nameParam }, WriteQuery),
+      async (req, reply) => {
+        const name = (req.params as Params).name!;
+        const uid = await deleteObject(writer(req), r, nsOf(req), name);
+        return send(reply, deletedStatus(r, name, uid));
+      },
+    );
+    // The reads of one object kubectl's apply and delete need, where the read routes do not answer them.
+    if (!app.hasRoute({ method: 'GET', url: `${collection}/:name` }))
+      app.get(
+        `${collection}/:name`,
+        schema(
+          `kubeGet${id}`,
+          `One ${r.kind} as it was created or applied, with its status from the Anvil objects.`,
+          { ...params, ...nameParam },
+          ReadQuery,
+        ),
+        async (req, reply) => send(reply, readOne(req, r, writer(req), nsOf(req), (req.params as Params).name!, clock())),
+      );
+  }
+
+  const openapi = (url: string, operationId: string, description: string, body: () => unknown) =>
+    app.get(url, schema(operationId, description, {}, OpenApiQuery), async (_req, reply) => send(reply, body()));
+  openapi('/openapi/v3', 'kubeOpenApiV3', 'Where the OpenAPI v3 document of each group-version is (kubectl validation).', openApiV3Index);
+  openapi('/openapi/v3/api/v1', 'kubeOpenApiV3Core', 'The core/v1 operations kubectl validates against.', () =>
+    groupVersionDocument('api/v1'),
+  );
+  openapi('/openapi/v3/apis/apps/v1', 'kubeOpenApiV3Apps', 'The apps/v1 operations kubectl validates against.', () =>
+    groupVersionDocument('apis/apps/v1'),
+  );
+  openapi('/openapi/v3/apis/storage.k8s.io/v1', 'kubeOpenApiV3Storage', 'StorageClass, named so that files holding one validate.', () =>
+    groupVersionDocument('apis/storage.k8s.io/v1'),
+  );
+};
+
+function readOne(req: FastifyRequest, r: WritableResource, w: Writer, namespace: string, name: string, now: Date) {
+  // Permission before existence: a namespace the caller may not view reads as missing.
+  const visible = allows(w.actor, r.cls, 'view', r.namespaced ? namespace : undefined);
+  const stored = visible ? currentManifest(w, r, namespace, name) : undefined;
+  if (stored === undefined) throw notFound(r, name);
+  const object = w.store.read((s) => liveObject(s, r, stored));
+  if (!wantsTable(req.headers.accept)) return object;
+  // A one-row Table of name and age (the read routes give each kind its own columns).
+  return {
+    kind: 'Table',
+    apiVersion: 'meta.k8s.io/v1',
+    metadata: { resourceVersion: object.metadata.resourceVersion },
+    columnDefinitions: [
+      { name: 'Name', type: 'string', format: 'name', description: 'the object name', priority: 0 },
+      { name: 'Age', type: 'string', format: '', description: 'time since creation', priority: 0 },
+    ],
+    rows: [
+      {
+        cells: [name, humanDuration(now.getTime() - Date.parse(object.metadata.creationTimestamp))],
+        object: { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: object.metadata },
+      },
+    ],
+  };
+}
+
+function send(reply: FastifyReply, body: unknown) {
+  void reply.serializer(JSON.stringify);
+  if (!reply.hasHeader('content-type')) void reply.type('application/json');
+  return reply.send(body);
+}
