@@ -11,6 +11,8 @@ import { withVolumeReservations, type Pod } from './pod.js';
 import type { Quota } from './quota-limits.js';
 import type { Tenant, User } from './tenancy.js';
 import { allocateExtent, extentsInUse } from './drive-extents.js';
+import { freshPlacementUse, PlacementIndex, placementContents, type PlacementUse } from './placement-index.js';
+import { WatchedMap } from './watched-map.js';
 import { keyOf, plexBytes, volumeStateOf, withPlexState, type Plex, type Snapshot, type Volume } from './volume.js';
 
 export interface Cluster {
@@ -34,14 +36,25 @@ export interface Counters {
 
 export type StoredObject = Cluster | Node | Network | PerfTier | Volume | Snapshot | Pod | Endpoint | Tenant | User | Quota | Counters;
 
+export interface ClusterStateOptions {
+  /**
+   * Placement reads a node's storage in use from an index kept up to date by every change of the volumes
+   * and snapshots (the default), or, with false, works it out from every volume each time (the reference
+   * the tests compare the index with).
+   */
+  readonly placementIndex?: boolean;
+}
+
 export class ClusterState {
   cluster: Cluster | undefined;
   readonly nodes = new Map<string, Node>();
   readonly networks = new Map<string, Network>();
   readonly perfTiers = new Map<string, PerfTier>();
+  /** The storage in use per node and drive, kept by the two maps below as they change; undefined: worked out afresh. */
+  private readonly index: PlacementIndex | undefined;
   /** Keyed `namespace/name`. */
-  readonly volumes = new Map<string, Volume>();
-  readonly snapshots = new Map<string, Snapshot>();
+  readonly volumes: Map<string, Volume>;
+  readonly snapshots: Map<string, Snapshot>;
   readonly pods = new Map<string, Pod>();
   /** Persistent endpoints, keyed `namespace/name`. */
   readonly endpoints = new Map<string, Endpoint>();
@@ -51,12 +64,40 @@ export class ClusterState {
   readonly quotas = new Map<string, Quota>();
   counters: Counters = { kind: 'Counters', name: 'counters', next_mac: 1, next_pod_seq: 1 };
 
+  constructor(options: ClusterStateOptions = {}) {
+    const index = options.placementIndex === false ? undefined : new PlacementIndex();
+    this.index = index;
+    this.volumes = index ? new WatchedMap<Volume>((before, after) => index.volumeChanged(before, after)) : new Map();
+    this.snapshots = index ? new WatchedMap<Snapshot>((before, after) => index.snapshotChanged(before, after)) : new Map();
+  }
+
+  /** What placement reads of the storage in use: the index, or (without one) a computation from every volume now. */
+  placementUse(): PlacementUse {
+    return this.index ?? freshPlacementUse(this);
+  }
+
+  /**
+   * Where the index differs from the storage in use worked out from every volume now, as a sentence, or
+   * undefined (also without an index). The store asks on every commit with ANVIL_STORE_VERIFY=1 (the tests).
+   */
+  placementIndexDrift(): string | undefined {
+    if (this.index === undefined) return undefined;
+    const kept = placementContents(this.index, this);
+    const fresh = placementContents(freshPlacementUse(this), this);
+    for (let i = 0; i < fresh.length; i++) {
+      const a = JSON.stringify(kept[i]);
+      const b = JSON.stringify(fresh[i]);
+      if (a !== b) return `placement index: ${a} where the volumes give ${b}`;
+    }
+    return undefined;
+  }
+
   /**
    * A copy to change apart from this one (a change worked out in steps while readers keep this one):
    * new maps holding the same objects, which the domain replaces rather than edits, and new counters.
    */
   clone(): ClusterState {
-    const copy = new ClusterState();
+    const copy = new ClusterState({ placementIndex: this.index !== undefined });
     copy.cluster = this.cluster;
     copy.counters = { ...this.counters };
     for (const kind of ['Node', 'Network', 'PerfTier', 'Volume', 'Snapshot', 'Pod', 'Endpoint', 'Tenant', 'User', 'Quota']) {
@@ -106,6 +147,7 @@ export class ClusterState {
     }
     if (inOrder) return;
     const entries = [...map].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    if (map instanceof WatchedMap) return map.reorder(entries);
     map.clear();
     for (const [key, obj] of entries) map.set(key, obj);
   }

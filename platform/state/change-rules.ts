@@ -19,6 +19,9 @@ const documentId = (kind: string, key: string) => `${kind}\u0000${key}`;
 /** Throws (a bug, not bad input) when the changed state breaks an invariant; nothing is then committed. */
 export function requireInvariants(state: ClusterState, action: string, target: string): void {
   const broken = invariantViolations(state);
+  // The tests: the placement index kept by the changes must equal the storage in use worked out afresh.
+  const drift = VERIFY ? state.placementIndexDrift() : undefined;
+  if (drift !== undefined) broken.push(drift);
   if (broken.length > 0) throw new Error(`change ${action} ${target} would break invariants: ${broken.slice(0, 5).join('; ')}`);
 }
 
