@@ -45,30 +45,60 @@ export interface ClusterStateOptions {
   readonly placementIndex?: boolean;
 }
 
+/** The kinds kept in maps, in the order `documents` gives them. */
+const MAP_KINDS = ['Node', 'Network', 'PerfTier', 'Volume', 'Snapshot', 'Pod', 'Endpoint', 'Tenant', 'User', 'Quota'] as const;
+
 export class ClusterState {
   cluster: Cluster | undefined;
-  readonly nodes = new Map<string, Node>();
-  readonly networks = new Map<string, Network>();
-  readonly perfTiers = new Map<string, PerfTier>();
+  readonly nodes: Map<string, Node> = this.watched('Node');
+  readonly networks: Map<string, Network> = this.watched('Network');
+  readonly perfTiers: Map<string, PerfTier> = this.watched('PerfTier');
   /** The storage in use per node and drive, kept by the two maps below as they change; undefined: worked out afresh. */
   private readonly index: PlacementIndex | undefined;
   /** Keyed `namespace/name`. */
   readonly volumes: Map<string, Volume>;
   readonly snapshots: Map<string, Snapshot>;
-  readonly pods = new Map<string, Pod>();
+  readonly pods: Map<string, Pod> = this.watched('Pod');
   /** Persistent endpoints, keyed `namespace/name`. */
-  readonly endpoints = new Map<string, Endpoint>();
-  readonly tenants = new Map<string, Tenant>();
-  readonly users = new Map<string, User>();
+  readonly endpoints: Map<string, Endpoint> = this.watched('Endpoint');
+  readonly tenants: Map<string, Tenant> = this.watched('Tenant');
+  readonly users: Map<string, User> = this.watched('User');
   /** Namespace quotas, keyed by namespace. */
-  readonly quotas = new Map<string, Quota>();
+  readonly quotas: Map<string, Quota> = this.watched('Quota');
   counters: Counters = { kind: 'Counters', name: 'counters', next_mac: 1, next_pod_seq: 1 };
+  /**
+   * Per kind, the keys set or deleted in the maps since the store last took them (`takeChanged`): a commit
+   * writes those documents without walking every object.
+   */
+  private changed = new Map<string, Set<string>>();
 
   constructor(options: ClusterStateOptions = {}) {
     const index = options.placementIndex === false ? undefined : new PlacementIndex();
     this.index = index;
-    this.volumes = index ? new WatchedMap<Volume>((before, after) => index.volumeChanged(before, after)) : new Map();
-    this.snapshots = index ? new WatchedMap<Snapshot>((before, after) => index.snapshotChanged(before, after)) : new Map();
+    this.volumes = this.watched<Volume>('Volume', index ? (before, after) => index.volumeChanged(before, after) : undefined);
+    this.snapshots = this.watched<Snapshot>('Snapshot', index ? (before, after) => index.snapshotChanged(before, after) : undefined);
+  }
+
+  /** A map of `kind` whose changes are recorded (and told to `also`). */
+  private watched<V>(kind: string, also?: (before: V | undefined, after: V | undefined) => void): WatchedMap<V> {
+    return new WatchedMap<V>((key, before, after) => {
+      let keys = this.changed.get(kind);
+      if (keys === undefined) this.changed.set(kind, (keys = new Set()));
+      keys.add(key);
+      also?.(before, after);
+    });
+  }
+
+  /** The keys of each kind set or deleted in the maps since the last call (or since `clone`), and forgets them. */
+  takeChanged(): Map<string, Set<string>> {
+    const changed = this.changed;
+    this.changed = new Map();
+    return changed;
+  }
+
+  /** The object of a kind kept in a map, by key, or undefined. */
+  objectOf(kind: string, key: string): StoredObject | undefined {
+    return this.mapOf(kind)?.get(key);
   }
 
   /** What placement reads of the storage in use: the index, or (without one) a computation from every volume now. */
@@ -100,11 +130,13 @@ export class ClusterState {
     const copy = new ClusterState({ placementIndex: this.index !== undefined });
     copy.cluster = this.cluster;
     copy.counters = { ...this.counters };
-    for (const kind of ['Node', 'Network', 'PerfTier', 'Volume', 'Snapshot', 'Pod', 'Endpoint', 'Tenant', 'User', 'Quota']) {
+    for (const kind of MAP_KINDS) {
       const from = this.mapOf(kind)!;
       const to = copy.mapOf(kind)!;
       for (const [key, obj] of from) to.set(key, obj);
     }
+    // The copy holds the same objects: what it has changed is what is changed on it from here on.
+    copy.takeChanged();
     return copy;
   }
 
@@ -130,9 +162,10 @@ export class ClusterState {
   /**
    * Puts one kind's map in key order, the order the store loads documents in (SQLite's BINARY order; keys
    * are ASCII names). Iteration order decides ties in scheduling, so a state kept in memory must see its
-   * objects in the same order as one read afresh from the file.
+   * objects in the same order as one read afresh from the file. `moved`: the keys set since the map was
+   * last in order (a commit's): the others are merged with them rather than all sorted again.
    */
-  sortByKey(kind: string): void {
+  sortByKey(kind: string, moved?: ReadonlySet<string>): void {
     const map = this.mapOf(kind);
     if (map === undefined) return;
     // Often in order already (a new key after the others): then left as it is.
@@ -146,7 +179,7 @@ export class ClusterState {
       previous = key;
     }
     if (inOrder) return;
-    const entries = [...map].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const entries = (moved && mergedInOrder(map, moved)) ?? [...map].sort(byKey);
     if (map instanceof WatchedMap) return map.reorder(entries);
     map.clear();
     for (const [key, obj] of entries) map.set(key, obj);
@@ -266,6 +299,37 @@ export class ClusterState {
         throw new Error(`unknown stored kind ${kind}`);
     }
   }
+}
+
+const byKey = ([a]: readonly [string, unknown], [b]: readonly [string, unknown]) => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * The entries of `map` in key order, when those whose key is not in `moved` are in order already: the
+ * moved ones sorted and merged in (a commit adds a few keys to thousands in order). Undefined when the
+ * others are not in order either.
+ */
+function mergedInOrder<V>(map: ReadonlyMap<string, V>, moved: ReadonlySet<string>): [string, V][] | undefined {
+  const rest: [string, V][] = [];
+  const placed: [string, V][] = [];
+  let previous: string | undefined;
+  for (const entry of map) {
+    if (moved.has(entry[0])) {
+      placed.push(entry);
+      continue;
+    }
+    if (previous !== undefined && previous > entry[0]) return undefined;
+    previous = entry[0];
+    rest.push(entry);
+  }
+  placed.sort(byKey);
+  const out: [string, V][] = [];
+  let i = 0;
+  let j = 0;
+  while (i < rest.length || j < placed.length) {
+    if (j >= placed.length || (i < rest.length && rest[i]![0] < placed[j]![0])) out.push(rest[i++]!);
+    else out.push(placed[j++]!);
+  }
+  return out;
 }
 
 /** Pods stored before `addresses` existed keep the addresses they are bound to. */

@@ -1,30 +1,31 @@
 /**
- * A Map that tells its owner of every change of an entry (set, delete, clear) with the value before and
- * after, so that what is derived from the entries (the placement index, cluster-state.ts) is kept up to
- * date by whoever changes them, without walking the map.
+ * A Map that tells its owner of every change of an entry (set, delete, clear) with its key and the value
+ * before and after, so that what is derived from the entries (the placement index, the documents a commit
+ * writes: cluster-state.ts) is kept up to date by whoever changes them, without walking the map.
  */
+export type EntryChanged<V> = (key: string, before: V | undefined, after: V | undefined) => void;
+
 export class WatchedMap<V> extends Map<string, V> {
-  constructor(private readonly changed: (before: V | undefined, after: V | undefined) => void) {
+  constructor(private readonly changed: EntryChanged<V>) {
     super();
   }
 
   override set(key: string, value: V): this {
     const before = super.get(key);
     super.set(key, value);
-    // Called while the map is being built by Map's own constructor (with no entries: never), so `changed` is set.
-    this.changed(before, value);
+    this.changed(key, before, value);
     return this;
   }
 
   override delete(key: string): boolean {
     const before = super.get(key);
     if (!super.delete(key)) return false;
-    this.changed(before, undefined);
+    this.changed(key, before, undefined);
     return true;
   }
 
   override clear(): void {
-    for (const value of super.values()) this.changed(value, undefined);
+    for (const [key, value] of super.entries()) this.changed(key, value, undefined);
     super.clear();
   }
 
