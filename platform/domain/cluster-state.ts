@@ -48,8 +48,12 @@ export interface ClusterStateOptions {
 /** The kinds kept in maps, in the order `documents` gives them. */
 const MAP_KINDS = ['Node', 'Network', 'PerfTier', 'Volume', 'Snapshot', 'Pod', 'Endpoint', 'Tenant', 'User', 'Quota'] as const;
 
+/** Kinds whose objects a scheduling view is built from (a volume too, while attached: scheduling-session.ts). */
+const SCHEDULING_KINDS = new Set(['Node', 'Network', 'PerfTier', 'Pod', 'Endpoint']);
+
 export class ClusterState {
-  cluster: Cluster | undefined;
+  private clusterObject: Cluster | undefined;
+  private schedulingChanges = 0;
   readonly nodes: Map<string, Node> = this.watched('Node');
   readonly networks: Map<string, Network> = this.watched('Network');
   readonly perfTiers: Map<string, PerfTier> = this.watched('PerfTier');
@@ -79,12 +83,33 @@ export class ClusterState {
     this.snapshots = this.watched<Snapshot>('Snapshot', index ? (before, after) => index.snapshotChanged(before, after) : undefined);
   }
 
+  get cluster(): Cluster | undefined {
+    return this.clusterObject;
+  }
+
+  set cluster(cluster: Cluster | undefined) {
+    this.clusterObject = cluster;
+    this.schedulingChanges++;
+  }
+
+  /**
+   * Counts the changes of what a scheduling view (SchedulingSession) is built from: the cluster (its policy),
+   * nodes, networks, tiers, pods, endpoints, and volumes while attached (a running pod's). A view built on
+   * this state holds while the count is the same, whatever else changed (a detached volume, a snapshot, a
+   * tenant): the extender keeps its view across such changes (platform/api/extender/assessments.ts).
+   */
+  get schedulingVersion(): number {
+    return this.schedulingChanges;
+  }
+
   /** A map of `kind` whose changes are recorded (and told to `also`). */
   private watched<V>(kind: string, also?: (before: V | undefined, after: V | undefined) => void): WatchedMap<V> {
+    const scheduling = SCHEDULING_KINDS.has(kind);
     return new WatchedMap<V>((key, before, after) => {
       let keys = this.changed.get(kind);
       if (keys === undefined) this.changed.set(kind, (keys = new Set()));
       keys.add(key);
+      if (scheduling || (kind === 'Volume' && (isAttached(before) || isAttached(after)))) this.schedulingChanges++;
       also?.(before, after);
     });
   }
@@ -299,6 +324,11 @@ export class ClusterState {
         throw new Error(`unknown stored kind ${kind}`);
     }
   }
+}
+
+/** Whether `value` is a volume attached to a pod. */
+function isAttached(value: unknown): boolean {
+  return (value as Volume | undefined)?.attachment.state === 'attached';
 }
 
 const byKey = ([a]: readonly [string, unknown], [b]: readonly [string, unknown]) => (a < b ? -1 : a > b ? 1 : 0);
