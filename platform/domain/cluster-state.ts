@@ -11,6 +11,8 @@ import { withVolumeReservations, type Pod } from './pod.js';
 import type { Quota } from './quota-limits.js';
 import type { Tenant, User } from './tenancy.js';
 import { allocateExtent, extentsInUse } from './drive-extents.js';
+import { freshPlacementUse, PlacementIndex, placementContents, type PlacementUse } from './placement-index.js';
+import { WatchedMap } from './watched-map.js';
 import { keyOf, plexBytes, volumeStateOf, withPlexState, type Plex, type Snapshot, type Volume } from './volume.js';
 
 export interface Cluster {
@@ -34,36 +36,132 @@ export interface Counters {
 
 export type StoredObject = Cluster | Node | Network | PerfTier | Volume | Snapshot | Pod | Endpoint | Tenant | User | Quota | Counters;
 
+export interface ClusterStateOptions {
+  /**
+   * Placement reads a node's storage in use from an index kept up to date by every change of the volumes
+   * and snapshots (the default), or, with false, works it out from every volume each time (the reference
+   * the tests compare the index with).
+   */
+  readonly placementIndex?: boolean;
+}
+
+/** The kinds kept in maps, in the order `documents` gives them. */
+const MAP_KINDS = ['Node', 'Network', 'PerfTier', 'Volume', 'Snapshot', 'Pod', 'Endpoint', 'Tenant', 'User', 'Quota'] as const;
+
+/** Kinds whose objects a scheduling view is built from (a volume too, while attached: scheduling-session.ts). */
+const SCHEDULING_KINDS = new Set(['Node', 'Network', 'PerfTier', 'Pod', 'Endpoint']);
+
 export class ClusterState {
-  cluster: Cluster | undefined;
-  readonly nodes = new Map<string, Node>();
-  readonly networks = new Map<string, Network>();
-  readonly perfTiers = new Map<string, PerfTier>();
+  private clusterObject: Cluster | undefined;
+  private schedulingChanges = 0;
+  readonly nodes: Map<string, Node> = this.watched('Node');
+  readonly networks: Map<string, Network> = this.watched('Network');
+  readonly perfTiers: Map<string, PerfTier> = this.watched('PerfTier');
+  /** The storage in use per node and drive, kept by the two maps below as they change; undefined: worked out afresh. */
+  private readonly index: PlacementIndex | undefined;
   /** Keyed `namespace/name`. */
-  readonly volumes = new Map<string, Volume>();
-  readonly snapshots = new Map<string, Snapshot>();
-  readonly pods = new Map<string, Pod>();
+  readonly volumes: Map<string, Volume>;
+  readonly snapshots: Map<string, Snapshot>;
+  readonly pods: Map<string, Pod> = this.watched('Pod');
   /** Persistent endpoints, keyed `namespace/name`. */
-  readonly endpoints = new Map<string, Endpoint>();
-  readonly tenants = new Map<string, Tenant>();
-  readonly users = new Map<string, User>();
+  readonly endpoints: Map<string, Endpoint> = this.watched('Endpoint');
+  readonly tenants: Map<string, Tenant> = this.watched('Tenant');
+  readonly users: Map<string, User> = this.watched('User');
   /** Namespace quotas, keyed by namespace. */
-  readonly quotas = new Map<string, Quota>();
+  readonly quotas: Map<string, Quota> = this.watched('Quota');
   counters: Counters = { kind: 'Counters', name: 'counters', next_mac: 1, next_pod_seq: 1 };
+  /**
+   * Per kind, the keys set or deleted in the maps since the store last took them (`takeChanged`): a commit
+   * writes those documents without walking every object.
+   */
+  private changed = new Map<string, Set<string>>();
+
+  constructor(options: ClusterStateOptions = {}) {
+    const index = options.placementIndex === false ? undefined : new PlacementIndex();
+    this.index = index;
+    this.volumes = this.watched<Volume>('Volume', index ? (before, after) => index.volumeChanged(before, after) : undefined);
+    this.snapshots = this.watched<Snapshot>('Snapshot', index ? (before, after) => index.snapshotChanged(before, after) : undefined);
+  }
+
+  get cluster(): Cluster | undefined {
+    return this.clusterObject;
+  }
+
+  set cluster(cluster: Cluster | undefined) {
+    this.clusterObject = cluster;
+    this.schedulingChanges++;
+  }
+
+  /**
+   * Counts the changes of what a scheduling view (SchedulingSession) is built from: the cluster (its policy),
+   * nodes, networks, tiers, pods, endpoints, and volumes while attached (a running pod's). A view built on
+   * this state holds while the count is the same, whatever else changed (a detached volume, a snapshot, a
+   * tenant): the extender keeps its view across such changes (platform/api/extender/assessments.ts).
+   */
+  get schedulingVersion(): number {
+    return this.schedulingChanges;
+  }
+
+  /** A map of `kind` whose changes are recorded (and told to `also`). */
+  private watched<V>(kind: string, also?: (before: V | undefined, after: V | undefined) => void): WatchedMap<V> {
+    const scheduling = SCHEDULING_KINDS.has(kind);
+    return new WatchedMap<V>((key, before, after) => {
+      let keys = this.changed.get(kind);
+      if (keys === undefined) this.changed.set(kind, (keys = new Set()));
+      keys.add(key);
+      if (scheduling || (kind === 'Volume' && (isAttached(before) || isAttached(after)))) this.schedulingChanges++;
+      also?.(before, after);
+    });
+  }
+
+  /** The keys of each kind set or deleted in the maps since the last call (or since `clone`), and forgets them. */
+  takeChanged(): Map<string, Set<string>> {
+    const changed = this.changed;
+    this.changed = new Map();
+    return changed;
+  }
+
+  /** The object of a kind kept in a map, by key, or undefined. */
+  objectOf(kind: string, key: string): StoredObject | undefined {
+    return this.mapOf(kind)?.get(key);
+  }
+
+  /** What placement reads of the storage in use: the index, or (without one) a computation from every volume now. */
+  placementUse(): PlacementUse {
+    return this.index ?? freshPlacementUse(this);
+  }
+
+  /**
+   * Where the index differs from the storage in use worked out from every volume now, as a sentence, or
+   * undefined (also without an index). The store asks on every commit with ANVIL_STORE_VERIFY=1 (the tests).
+   */
+  placementIndexDrift(): string | undefined {
+    if (this.index === undefined) return undefined;
+    const kept = placementContents(this.index, this);
+    const fresh = placementContents(freshPlacementUse(this), this);
+    for (let i = 0; i < fresh.length; i++) {
+      const a = JSON.stringify(kept[i]);
+      const b = JSON.stringify(fresh[i]);
+      if (a !== b) return `placement index: ${a} where the volumes give ${b}`;
+    }
+    return undefined;
+  }
 
   /**
    * A copy to change apart from this one (a change worked out in steps while readers keep this one):
    * new maps holding the same objects, which the domain replaces rather than edits, and new counters.
    */
   clone(): ClusterState {
-    const copy = new ClusterState();
+    const copy = new ClusterState({ placementIndex: this.index !== undefined });
     copy.cluster = this.cluster;
     copy.counters = { ...this.counters };
-    for (const kind of ['Node', 'Network', 'PerfTier', 'Volume', 'Snapshot', 'Pod', 'Endpoint', 'Tenant', 'User', 'Quota']) {
+    for (const kind of MAP_KINDS) {
       const from = this.mapOf(kind)!;
       const to = copy.mapOf(kind)!;
       for (const [key, obj] of from) to.set(key, obj);
     }
+    // The copy holds the same objects: what it has changed is what is changed on it from here on.
+    copy.takeChanged();
     return copy;
   }
 
@@ -89,9 +187,10 @@ export class ClusterState {
   /**
    * Puts one kind's map in key order, the order the store loads documents in (SQLite's BINARY order; keys
    * are ASCII names). Iteration order decides ties in scheduling, so a state kept in memory must see its
-   * objects in the same order as one read afresh from the file.
+   * objects in the same order as one read afresh from the file. `moved`: the keys set since the map was
+   * last in order (a commit's): the others are merged with them rather than all sorted again.
    */
-  sortByKey(kind: string): void {
+  sortByKey(kind: string, moved?: ReadonlySet<string>): void {
     const map = this.mapOf(kind);
     if (map === undefined) return;
     // Often in order already (a new key after the others): then left as it is.
@@ -105,7 +204,8 @@ export class ClusterState {
       previous = key;
     }
     if (inOrder) return;
-    const entries = [...map].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const entries = (moved && mergedInOrder(map, moved)) ?? [...map].sort(byKey);
+    if (map instanceof WatchedMap) return map.reorder(entries);
     map.clear();
     for (const [key, obj] of entries) map.set(key, obj);
   }
@@ -224,6 +324,42 @@ export class ClusterState {
         throw new Error(`unknown stored kind ${kind}`);
     }
   }
+}
+
+/** Whether `value` is a volume attached to a pod. */
+function isAttached(value: unknown): boolean {
+  return (value as Volume | undefined)?.attachment.state === 'attached';
+}
+
+const byKey = ([a]: readonly [string, unknown], [b]: readonly [string, unknown]) => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * The entries of `map` in key order, when those whose key is not in `moved` are in order already: the
+ * moved ones sorted and merged in (a commit adds a few keys to thousands in order). Undefined when the
+ * others are not in order either.
+ */
+function mergedInOrder<V>(map: ReadonlyMap<string, V>, moved: ReadonlySet<string>): [string, V][] | undefined {
+  const rest: [string, V][] = [];
+  const placed: [string, V][] = [];
+  let previous: string | undefined;
+  for (const entry of map) {
+    if (moved.has(entry[0])) {
+      placed.push(entry);
+      continue;
+    }
+    if (previous !== undefined && previous > entry[0]) return undefined;
+    previous = entry[0];
+    rest.push(entry);
+  }
+  placed.sort(byKey);
+  const out: [string, V][] = [];
+  let i = 0;
+  let j = 0;
+  while (i < rest.length || j < placed.length) {
+    if (j >= placed.length || (i < rest.length && rest[i]![0] < placed[j]![0])) out.push(rest[i++]!);
+    else out.push(placed[j++]!);
+  }
+  return out;
 }
 
 /** Pods stored before `addresses` existed keep the addresses they are bound to. */

@@ -63,35 +63,48 @@ function usedBytes(used: readonly Extent[]): number {
   return sum;
 }
 
-/** Drive indexes of `node`, least used first (bytes allocated, then index). */
-function drivesByUse(node: Node, used: readonly Extent[][]): number[] {
-  const bytes = node.inventory.drives.map((_, i) => usedBytes(used[i] ?? []));
-  return node.inventory.drives.map((_, i) => i).sort((a, b) => bytes[a]! - bytes[b]! || a - b);
-}
-
 /**
- * An extent of `length_bytes` on `node`: the least used drive with a hole that fits, first fit on it; or
- * undefined when no drive has room. A zero-length extent (a linked clone's) goes at offset 0 of the least
- * used drive. Records the extent in `use`, so several allocations of one change do not overlap.
+ * Where an extent of `length_bytes` goes on `node`, given each drive's extents in use (`used`, by offset)
+ * and the bytes they hold (`bytes`): the least used drive (bytes, then index) with a hole that fits, first
+ * fit on it; a zero-length extent (a linked clone's) at offset 0 of the least used drive; undefined when no
+ * drive has room. Takes nothing: `allocateExtent` records it, a placement index learns it from the volume.
  */
-export function allocateExtent(use: DriveExtents, node: Node, length_bytes: number, volume: string): PlexPlacement | undefined {
-  const used = use.get(node.name) ?? node.inventory.drives.map(() => []);
-  for (const drive of drivesByUse(node, used)) {
+export function chooseExtent(
+  node: Node,
+  used: readonly (readonly Extent[] | undefined)[],
+  bytes: readonly number[],
+  length_bytes: number,
+): PlexPlacement | undefined {
+  const drives = node.inventory.drives.map((_, i) => i).sort((a, b) => (bytes[a] ?? 0) - (bytes[b] ?? 0) || a - b);
+  for (const drive of drives) {
     const offset = length_bytes === 0 ? 0 : firstFit(used[drive] ?? [], node.inventory.drives[drive]!.capacity_bytes, length_bytes);
-    if (offset === undefined) continue;
-    if (length_bytes > 0) {
-      const list = used[drive]!;
-      list.push({ offset_bytes: offset, length_bytes, volume });
-      list.sort((a, b) => a.offset_bytes - b.offset_bytes);
-    }
-    return { node: node.name, drive, offset_bytes: offset };
+    if (offset !== undefined) return { node: node.name, drive, offset_bytes: offset };
   }
   return undefined;
 }
 
-/** The largest hole on any drive of `node`, bytes, with its drive index (what a refusal names). */
-export function largestHole(use: DriveExtents, node: Node): { drive: number; bytes: number } {
-  const used = use.get(node.name) ?? [];
+/**
+ * An extent of `length_bytes` on `node` (`chooseExtent`'s rule), or undefined when no drive has room.
+ * Records the extent in `use`, so several allocations of one change do not overlap.
+ */
+export function allocateExtent(use: DriveExtents, node: Node, length_bytes: number, volume: string): PlexPlacement | undefined {
+  const used = use.get(node.name) ?? node.inventory.drives.map(() => []);
+  const placed = chooseExtent(
+    node,
+    used,
+    node.inventory.drives.map((_, i) => usedBytes(used[i] ?? [])),
+    length_bytes,
+  );
+  if (placed !== undefined && length_bytes > 0) {
+    const list = used[placed.drive]!;
+    list.push({ offset_bytes: placed.offset_bytes, length_bytes, volume });
+    list.sort((a, b) => a.offset_bytes - b.offset_bytes);
+  }
+  return placed;
+}
+
+/** The largest hole on any drive of `node`, bytes, with its drive index, given each drive's extents in use (by offset). */
+export function holeOf(node: Node, used: readonly (readonly Extent[] | undefined)[]): { drive: number; bytes: number } {
   let best = { drive: 0, bytes: 0 };
   node.inventory.drives.forEach((d, i) => {
     let at = 0;
@@ -104,6 +117,11 @@ export function largestHole(use: DriveExtents, node: Node): { drive: number; byt
     if (hole > best.bytes) best = { drive: i, bytes: hole };
   });
   return best;
+}
+
+/** The largest hole on any drive of `node`, bytes, with its drive index (what a refusal names). */
+export function largestHole(use: DriveExtents, node: Node): { drive: number; bytes: number } {
+  return holeOf(node, use.get(node.name) ?? []);
 }
 
 /**

@@ -6,35 +6,11 @@
  */
 import { AnvilError } from '../errors.js';
 import type { ClusterState } from './cluster-state.js';
-import { allocateExtent, extentsInUse, largestHole } from './drive-extents.js';
 import { storageCapacityBytes } from './node-profile.js';
 import type { Node } from './node.js';
-import { plexBytes, type PlexPlacement } from './volume.js';
+import type { PlexPlacement } from './volume.js';
 
-/** Per node: bytes used by plexes, and volumes counted against the limit (plexes, snapshots, clones). */
-export interface NodeStorageUse {
-  bytes: number;
-  volumes: number;
-}
-
-export function storageUse(state: ClusterState): Map<string, NodeStorageUse> {
-  const use = new Map<string, NodeStorageUse>();
-  const at = (node: string) => {
-    let u = use.get(node);
-    if (!u) use.set(node, (u = { bytes: 0, volumes: 0 }));
-    return u;
-  };
-  for (const node of state.nodes.keys()) at(node);
-  for (const v of state.volumes.values()) {
-    for (const p of v.plexes) {
-      const u = at(p.node);
-      u.bytes += plexBytes(v);
-      u.volumes++;
-    }
-  }
-  for (const s of state.snapshots.values()) for (const node of s.nodes) at(node).volumes++;
-  return use;
-}
+export { storageUse, type NodeStorageUse } from './placement-index.js';
 
 export interface PlexRequest {
   /** `namespace/name` of the volume. */
@@ -49,12 +25,12 @@ export interface PlexRequest {
 
 /** Chooses the plex nodes and their drive extents, or throws ANVIL_ERR_NO_CAPACITY with a line per rejected node. */
 export function placePlexes(state: ClusterState, req: PlexRequest, what: string): PlexPlacement[] {
-  const use = storageUse(state);
-  const extents = extentsInUse(state);
+  // The state's placement index: each node's use read, not worked out from every volume (placement-index.ts).
+  const use = state.placementUse();
   const reasons: string[] = [];
   const fits: { node: Node; free: number }[] = [];
   for (const node of state.nodes.values()) {
-    const u = use.get(node.name)!;
+    const u = use.storageOf(node.name);
     const free = storageCapacityBytes(node.inventory) - u.bytes;
     const mismatch = Object.entries(req.node_selector).find(([k, v]) => node.labels[k] !== v);
     if (req.exclude?.includes(node.name)) reasons.push(`${node.name}: holds a plex of this volume already`);
@@ -65,7 +41,7 @@ export function placePlexes(state: ClusterState, req: PlexRequest, what: string)
     else if (free < req.size_bytes) reasons.push(`${node.name}: ${free} bytes free, the plex needs ${req.size_bytes}`);
     else {
       // The plex lies on one drive, in one hole: free bytes split over drives or between plexes do not add up.
-      const hole = largestHole(extents, node);
+      const hole = use.largestHole(node);
       if (hole.bytes < req.size_bytes)
         reasons.push(
           `${node.name}: ${free} bytes free, but no drive has ${req.size_bytes} bytes in one piece (the largest hole is ${hole.bytes} bytes, on drive ${hole.drive})`,
@@ -94,5 +70,6 @@ export function placePlexes(state: ClusterState, req: PlexRequest, what: string)
       reasons,
     );
   }
-  return chosen.map((n) => allocateExtent(extents, n, req.size_bytes, req.volume)!);
+  // Distinct nodes: one extent each, so none has to be recorded before the next is chosen.
+  return chosen.map((n) => use.allocate(n, req.size_bytes)!);
 }

@@ -1,7 +1,6 @@
 /** What each node has used of what it has: the figures `anvil cluster status` shows, from the state alone. */
 import { remotePlexHolds } from './storage-admission.js';
 import type { ClusterState } from './cluster-state.js';
-import { storageUse } from './placement.js';
 
 export interface NodeUsage {
   readonly node: string;
@@ -18,10 +17,10 @@ export interface NodeUsage {
 }
 
 export function nodeUsage(state: ClusterState): Map<string, NodeUsage> {
-  const storage = storageUse(state);
+  const storage = state.placementUse();
   const out = new Map<string, { -readonly [K in keyof NodeUsage]: NodeUsage[K] }>();
   for (const name of state.nodes.keys()) {
-    const s = storage.get(name)!;
+    const s = storage.storageOf(name);
     out.set(name, {
       node: name,
       pods: 0,

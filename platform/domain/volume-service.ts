@@ -12,7 +12,7 @@ import { allocateExtent, extentsInUse, largestHole } from './drive-extents.js';
 import { checkRange, VOLUME_SIZE_RANGE } from './limits.js';
 import { storageCapacityBytes } from './node-profile.js';
 import { DEFAULT_PERF_TIER } from './perf-tier.js';
-import { placePlexes, storageUse } from './placement.js';
+import { placePlexes } from './placement.js';
 import { plexToDrop, putPlexes } from './plex-sync.js';
 import type { Pod } from './pod.js';
 import { volumeCharge } from './quota.js';
@@ -147,11 +147,11 @@ export function createSnapshot(ctx: ChangeContext, namespace: string, name: stri
 }
 
 function checkVolumeCount(ctx: ChangeContext, nodes: readonly string[], what: string): void {
+  const use = ctx.state.placementUse();
   for (const node of nodes) {
     const n = ctx.state.nodes.get(node)!;
-    let count = 0;
-    for (const v of ctx.state.volumes.values()) for (const p of v.plexes) if (p.node === node) count++;
-    for (const s of ctx.state.snapshots.values()) if (s.nodes.includes(node)) count++;
+    // Plexes and snapshots on the node (a snapshot names each node once: its volume's in-sync plexes' nodes).
+    const count = use.storageOf(node).volumes;
     if (count >= n.inventory.max_volumes)
       throw new AnvilError(
         'ANVIL_ERR_LIMIT_REACHED',
@@ -283,11 +283,11 @@ export function updateVolume(
         `volume ${key} is attached to ${ctx.nameIfVisible('container', namespace, `pod ${v.attachment.pod}`, 'a pod')}; a volume must be detached (its pod deleted) before it is resized`,
       );
     const grow = change.size_bytes - v.size_bytes;
-    const use = storageUse(ctx.state);
+    const use = ctx.state.placementUse();
     for (const p of v.plexes) {
       const node = ctx.state.nodes.get(p.node);
       if (!node) continue;
-      const free = storageCapacityBytes(node.inventory) - use.get(p.node)!.bytes;
+      const free = storageCapacityBytes(node.inventory) - use.storageOf(p.node).bytes;
       if (v.source_snapshot === undefined && free < grow)
         throw new AnvilError(
           'ANVIL_ERR_NO_CAPACITY',

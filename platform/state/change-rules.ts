@@ -19,6 +19,9 @@ const documentId = (kind: string, key: string) => `${kind}\u0000${key}`;
 /** Throws (a bug, not bad input) when the changed state breaks an invariant; nothing is then committed. */
 export function requireInvariants(state: ClusterState, action: string, target: string): void {
   const broken = invariantViolations(state);
+  // The tests: the placement index kept by the changes must equal the storage in use worked out afresh.
+  const drift = VERIFY ? state.placementIndexDrift() : undefined;
+  if (drift !== undefined) broken.push(drift);
   if (broken.length > 0) throw new Error(`change ${action} ${target} would break invariants: ${broken.slice(0, 5).join('; ')}`);
 }
 
@@ -42,67 +45,85 @@ export class TrackedDocuments {
     this.docs.set(documentId(kind, key), doc);
   }
 
+  /** The key of the Cluster document kept, if any (the cluster is a field of the state, not a map). */
+  private clusterKey: string | undefined;
+
   /** Takes the loaded state's objects as the ones the documents were read as. */
   track(state: ClusterState): this {
     for (const [kind, key, obj] of state.documents()) {
       this.refs.set(documentId(kind, key), obj);
       this.asLoaded?.set(documentId(kind, key), JSON.stringify(obj));
     }
+    this.clusterKey = state.cluster?.name;
+    // What loading set in the maps is what the documents hold: only later changes are to be written.
+    state.takeChanged();
     return this;
   }
 
   /**
    * Writes the documents of `state` that differ from what was kept and brings the tracking up to date;
-   * returns how many were written or removed. The domain replaces objects rather than editing them (their
+   * returns how many were written or removed. Only the objects set or deleted in the state's maps since the
+   * last commit are looked at (`ClusterState.takeChanged`), with the cluster and the counters, so a change
+   * costs what it changed, not every object. The domain replaces objects rather than editing them (their
    * fields are readonly), so an object still identical to the kept one is unchanged; the counters are
    * edited in place and always compared. Kinds that gained keys are put back in key order.
    */
   writeDifferences(state: ClusterState, writer: DocumentWriter): number {
     let changes = 0;
-    let present = 0;
     const added = new Set<string>();
-    for (const [kind, key, obj] of state.documents()) {
-      present++;
+    const write = (kind: string, key: string, obj: StoredObject) => {
       const id = documentId(kind, key);
-      const same = kind !== 'Counters' && this.refs.get(id) === obj;
-      if (same) {
-        // Tests set ANVIL_STORE_VERIFY=1: an object edited in place would be caught here, not lost.
-        if (this.asLoaded && this.asLoaded.get(id) !== JSON.stringify(obj)) {
-          throw new Error(`store: ${kind} ${key} was edited in place; the domain must replace objects it changes`);
-        }
-        continue;
-      }
+      if (kind !== 'Counters' && this.refs.get(id) === obj) return;
       const doc = JSON.stringify(obj);
       this.refs.set(id, obj);
       this.asLoaded?.set(id, doc);
-      if (this.docs.get(id) === doc) continue;
+      if (this.docs.get(id) === doc) return;
       writer.upsert(kind, key, doc);
       if (!this.docs.has(id)) added.add(kind);
       this.docs.set(id, doc);
       changes++;
+    };
+    const remove = (kind: string, key: string) => {
+      const id = documentId(kind, key);
+      this.refs.delete(id);
+      this.asLoaded?.delete(id);
+      if (!this.docs.delete(id)) return;
+      writer.remove(kind, key);
+      changes++;
+    };
+    if (this.clusterKey !== undefined && this.clusterKey !== state.cluster?.name) remove('Cluster', this.clusterKey);
+    if (state.cluster) write('Cluster', state.cluster.name, state.cluster);
+    this.clusterKey = state.cluster?.name;
+    write('Counters', 'counters', state.counters);
+    const changed = state.takeChanged();
+    for (const [kind, keys] of changed) {
+      for (const key of keys) {
+        const obj = state.objectOf(kind, key);
+        if (obj === undefined) remove(kind, key);
+        else write(kind, key, obj);
+      }
     }
-    // Every object present now has its document: more documents than objects means some were removed
-    // (most changes remove none, and then skip the walk that finds them).
-    if (this.docs.size > present) changes += this.removeAbsent(state, writer);
-    for (const kind of added) state.sortByKey(kind);
+    // Tests set ANVIL_STORE_VERIFY=1: every object is checked, so a change the maps did not see, or an
+    // object edited in place, is caught here rather than lost.
+    if (this.asLoaded) this.verifyAll(state);
+    for (const kind of added) state.sortByKey(kind, changed.get(kind));
     return changes;
   }
 
-  /** Removes the documents of objects no longer in `state`; returns how many. */
-  private removeAbsent(state: ClusterState, writer: DocumentWriter): number {
-    const seen = new Set<string>();
-    for (const [kind, key] of state.documents()) seen.add(documentId(kind, key));
-    let removed = 0;
-    for (const id of [...this.docs.keys()]) {
-      if (seen.has(id)) continue;
-      const [kind, key] = id.split('\u0000') as [string, string];
-      writer.remove(kind, key);
-      this.docs.delete(id);
-      this.refs.delete(id);
-      this.asLoaded?.delete(id);
-      removed++;
+  /** ANVIL_STORE_VERIFY: every object of `state` is the one last written, as it was written, and no document outlives its object. */
+  private verifyAll(state: ClusterState): void {
+    let present = 0;
+    for (const [kind, key, obj] of state.documents()) {
+      present++;
+      const id = documentId(kind, key);
+      if (kind !== 'Counters' && this.refs.get(id) !== obj)
+        throw new Error(
+          `store: ${kind} ${key} changed without its map seeing it; the domain must set objects it changes in the state's maps`,
+        );
+      if (this.asLoaded!.get(id) !== JSON.stringify(obj))
+        throw new Error(`store: ${kind} ${key} was edited in place; the domain must replace objects it changes`);
     }
-    return removed;
+    if (this.docs.size !== present) throw new Error(`store: ${this.docs.size} documents kept for ${present} objects`);
   }
 
   /** ANVIL_STORE_VERIFY: a read must leave the state as it found it; says how it did not, else undefined. */

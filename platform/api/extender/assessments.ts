@@ -3,8 +3,10 @@
  * running pod's share, as a change builds it) kept while the state is unchanged, and each recent pod's
  * assessment on it, so that kube-scheduler's filter then prioritize of one pod read the pod and build the
  * view once. A change made through the extender (bind) hands over the view it placed the pod with, which
- * is the new state's: the next pod's filter builds nothing. Any other change, here or in another process,
- * makes the next call build the view afresh (`Store.changesCommitted` and the state object name the state).
+ * is the new state's: the next pod's filter builds nothing. A change of this process that touches nothing
+ * the view is made of (`ClusterState.schedulingVersion`: a volume created, a tenant added) keeps it; any
+ * other change, here or in another process, makes the next call build it afresh (`Store.changesCommitted`
+ * and the state object name the state).
  */
 import type { ClusterState } from '../../domain/cluster-state.js';
 import type { SchedulingSession } from '../../domain/scheduling-session.js';
@@ -17,6 +19,8 @@ const KEPT_ASSESSMENTS = 8;
 interface View {
   readonly state: ClusterState;
   readonly generation: number;
+  /** The state's `schedulingVersion` the view is current for. */
+  readonly schedulingVersion: number;
   readonly session: SchedulingSession;
 }
 
@@ -67,15 +71,25 @@ export class ExtenderAssessments {
    */
   adopt(state: ClusterState, session: SchedulingSession): void {
     this.store.read((now) => {
-      if (now === state) this.replace({ state, generation: this.store.changesCommitted(), session });
+      if (now === state)
+        this.replace({ state, generation: this.store.changesCommitted(), schedulingVersion: state.schedulingVersion, session });
     });
   }
 
   private viewOf(state: ClusterState): View {
     const generation = this.store.changesCommitted();
     const view = this.view;
-    if (view !== undefined && view.state === state && view.generation === generation) return view;
-    const fresh = { state, generation, session: readOnlySession(state) };
+    if (view !== undefined && view.state === state) {
+      if (view.generation === generation) return view;
+      // Changes of this connection since touched nothing the view is made of (a volume created, a tenant):
+      // the view holds; the pods' assessments, which read the volumes they name, are made again.
+      if (view.schedulingVersion === state.schedulingVersion) {
+        const kept = { ...view, generation };
+        this.replace(kept);
+        return kept;
+      }
+    }
+    const fresh = { state, generation, schedulingVersion: state.schedulingVersion, session: readOnlySession(state) };
     this.onViewBuilt();
     this.replace(fresh);
     return fresh;

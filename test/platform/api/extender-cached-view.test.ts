@@ -1,7 +1,7 @@
 /**
  * The extender keeps its scheduling view between calls (issue 19): built once per state, handed over by
- * bind (which places its pod with it rather than building its own), rebuilt after any other change (this
- * process's or another's). Its answers, and where its binds place pods, equal a fresh view's on randomized
+ * bind (which places its pod with it rather than building its own), kept across changes that touch nothing
+ * it is made of (a detached volume, a tenant), rebuilt after any other change (this process's or another's). Its answers, and where its binds place pods, equal a fresh view's on randomized
  * clusters and call sequences (fast-check).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -15,6 +15,7 @@ import type { ClusterState } from '../../../platform/domain/cluster-state.js';
 import { ControlPlane } from '../../../platform/domain/control-plane.js';
 import { MAX_EXTENDER_PRIORITY } from '../../../platform/api/extender/k8s-types.js';
 import { localAdmin } from '../../../platform/domain/tenancy.js';
+import { isAnvilError } from '../../../platform/errors.js';
 import { Store } from '../../../platform/state/store.js';
 import { tickingClock } from '../control-plane-harness.js';
 
@@ -148,6 +149,16 @@ describe('the extender keeps its scheduling view', () => {
       w.api.store.change(localAdmin('admin'), 'uncordon nodes', 'nodes/node3', (cp) => cp.uncordonNode('node3'));
       expect((await w.post('filter', { Pod: k8sPod('p4', 500), NodeNames: names })).NodeNames).toEqual(names);
       expect(await w.viewsBuilt()).toBe(5);
+      // A change that touches nothing the view is made of (a detached volume, a tenant) keeps it.
+      w.api.store.change(localAdmin('admin'), 'create volumes', 'volumes/a/data', (cp) =>
+        cp.createVolume({ namespace: 'a', name: 'data', size_bytes: 2 ** 30, mirrors: 2 }),
+      );
+      w.api.store.change(localAdmin('admin'), 'create namespaces', 'namespaces/b', (cp) => cp.createTenant('b'));
+      const afterVolume = await w.post('filter', { Pod: k8sPod('p5', whole), NodeNames: names });
+      expect(await w.viewsBuilt()).toBe(5);
+      expect(afterVolume).toMatchObject(fresh(w.api.store, k8sPod('p5', whole), names).filter);
+      expect((await w.post('bind', { PodName: 'p5', PodNamespace: 'a', PodUID: 'uid-p5', Node: 'node1' })).Error).toBe('');
+      expect(await w.viewsBuilt()).toBe(5);
     } finally {
       await w.app.close();
       rmSync(dir, { recursive: true, force: true });
@@ -159,7 +170,8 @@ describe('the extender keeps its scheduling view', () => {
       | { kind: 'ask'; pod: number; cpu: number; candidates: number[]; selector: number | undefined }
       | { kind: 'bind'; pod: number; cpu: number; node: number }
       | { kind: 'delete'; pod: number }
-      | { kind: 'cordon'; node: number };
+      | { kind: 'cordon'; node: number }
+      | { kind: 'volume'; n: number; mirrors: number };
     const step: fc.Arbitrary<Step> = fc.oneof(
       fc.record({
         kind: fc.constant('ask' as const),
@@ -172,6 +184,8 @@ describe('the extender keeps its scheduling view', () => {
       fc.record({ kind: fc.constant('bind' as const), pod: fc.nat(5), cpu: fc.integer({ min: 100, max: 12_000 }), node: fc.nat(6) }),
       fc.record({ kind: fc.constant('delete' as const), pod: fc.nat(5) }),
       fc.record({ kind: fc.constant('cordon' as const), node: fc.nat(6) }),
+      // A change the view is not made of: it keeps the view, whose answers must still be a fresh one's.
+      fc.record({ kind: fc.constant('volume' as const), n: fc.nat(3), mirrors: fc.integer({ min: 1, max: 3 }) }),
     );
     await fc.assert(
       fc.asyncProperty(fc.integer({ min: 1, max: 7 }), fc.array(step, { minLength: 1, maxLength: 14 }), async (nodes, steps) => {
@@ -179,7 +193,7 @@ describe('the extender keeps its scheduling view', () => {
         const name = (i: number) => `node${i + 1}`;
         try {
           for (const s of steps) {
-            const podName = `p${s.kind === 'cordon' ? 0 : s.pod}`;
+            const podName = `p${s.kind === 'cordon' || s.kind === 'volume' ? 0 : s.pod}`;
             if (s.kind === 'ask') {
               const pod = k8sPod(podName, s.cpu, s.selector === undefined ? undefined : name(s.selector));
               const names = [...new Set(s.candidates.map(name))];
@@ -204,6 +218,16 @@ describe('the extender keeps its scheduling view', () => {
               w.api.store.change(localAdmin('admin'), 'delete pods', `pods/a/${podName}`, (cp) => {
                 if (cp.state.pods.has(`a/${podName}`)) cp.deletePod('a', podName);
               });
+            } else if (s.kind === 'volume') {
+              try {
+                w.api.store.change(localAdmin('admin'), 'create volumes', `volumes/a/v${s.n}`, (cp) => {
+                  if (cp.state.volumes.has(`a/v${s.n}`)) cp.deleteVolume('a', `v${s.n}`);
+                  else cp.createVolume({ namespace: 'a', name: `v${s.n}`, size_bytes: 2 ** 30, mirrors: s.mirrors });
+                });
+              } catch (e) {
+                // Too few nodes take a plex (cordoned, or fewer than the mirrors): the change is refused, nothing changes.
+                if (!isAnvilError(e) || e.code !== 'ANVIL_ERR_NO_CAPACITY') throw e;
+              }
             } else if (s.node < nodes) {
               w.api.store.change(localAdmin('admin'), 'cordon nodes', `nodes/${name(s.node)}`, (cp) => cp.cordonNode(name(s.node)));
             }
