@@ -59,6 +59,9 @@ const CASES: Case[] = [
   { method: 'GET', url: '/apis/anvil.dev/v1/cluster', ok: NODE_READ },
   { method: 'POST', url: '/apis/anvil.dev/v1/cluster', body: { name: 'c2', nodes: 1 }, ok: [] },
   { method: 'GET', url: '/apis/anvil.dev/v1/nodes', ok: NODE_READ },
+  // allocation as JSON (the dashboard's cluster page): the kinds' own view roles
+  { method: 'GET', url: '/apis/anvil.dev/v1/usage/nodes', ok: NODE_READ },
+  { method: 'GET', url: '/apis/anvil.dev/v1/usage/networks', ok: ALL },
   { method: 'GET', url: '/apis/anvil.dev/v1/nodes/node1', ok: NODE_READ },
   { method: 'POST', url: '/apis/anvil.dev/v1/nodes', body: { name: 'node9' }, ok: ADMIN },
   { method: 'POST', url: '/apis/anvil.dev/v1/nodes/node2/cordon', ok: ADMIN },
