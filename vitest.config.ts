@@ -12,6 +12,8 @@ export const END_TO_END_SUITES = [
   'test/platform/reference-slas.test.ts',
   'test/bench/perf/cluster-section.test.ts',
   'test/bench/perf/sweep-section.test.ts',
+  // The dashboard in headless Chromium (a browser per run, two logins, six page loads).
+  'test/platform/dashboard/dashboard-browser.test.ts',
 ];
 
 export const sharedTestOptions = {

@@ -180,7 +180,7 @@ export function registerServeCommands(cli: Command): void {
           ? `binds in Anvil and in Kubernetes at ${kube.server.origin}${kube.source === 'in-cluster' ? ' (in-cluster service account)' : ''}`
           : 'binds in Anvil only (no --kube-apiserver: with bindVerb, pods stay unbound in Kubernetes)';
         process.stdout.write(
-          `anvil serving ${path} at ${address} (API ${address}/apis/anvil.dev/v1, Kubernetes facade ${address}/api${tls || !o.kubeAnonymousLoopback ? '' : ' (anonymous loopback reads)'}, docs ${address}/docs, scheduler extender ${address}/scheduler: ${extender}; ${binds})\n`,
+          `anvil serving ${path} at ${address} (dashboard ${address}/, API ${address}/apis/anvil.dev/v1, Kubernetes facade ${address}/api${tls || !o.kubeAnonymousLoopback ? '' : ' (anonymous loopback reads)'}, docs ${address}/docs, scheduler extender ${address}/scheduler: ${extender}; ${binds})\n`,
         );
         let stopReconciling = () => {};
         if (kube && o.kubeReconcileSeconds > 0) {
