@@ -23,6 +23,7 @@ export const DASHBOARD_PREFIX = '/dashboard';
 export const BROWSER_CHART_MODULES = [
   'plot-options.js',
   'cluster-usage.js',
+  'run-series.js',
   'comparison.js',
   'cost-bars.js',
   'cumulative-cost.js',

@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatSi, ipPoolChart, reservedAgainstCapacityChart } from '../../reports/charts/cluster-usage.js';
 import { renderPlot } from '../../reports/charts/plot-svg.js';
+import { iopsOverTimeChart, latencyOverTimeChart } from '../../reports/charts/run-series.js';
 import { normaliseSvg } from './normalise-svg.js';
 
 const count = (s: string, re: RegExp) => [...s.matchAll(re)].length;
@@ -63,5 +64,38 @@ describe('IP pools', () => {
 
   it('formats figures compactly', () => {
     expect([formatSi(0), formatSi(950), formatSi(1234), formatSi(36e9), formatSi(461_000)]).toEqual(['0', '950', '1.23k', '36G', '461k']);
+  });
+});
+
+describe("a run's figures over time", () => {
+  const rows = ['a/db', 'b/batch'].flatMap((pod, p) =>
+    [1, 2, 3].map((t) => ({
+      time_s: t,
+      pod,
+      direction: 'read',
+      iops: 1000 * (p + 1) * t,
+      clat_p50_us: 100 * (p + 1),
+      clat_p99_us: 900 * (p + 1),
+    })),
+  );
+
+  it('IOPS: one line per pod and direction, coloured the same whatever the rows order', async () => {
+    const svg = renderPlot(iopsOverTimeChart(rows));
+    expect(count(svg, /<path[^>]*stroke="#[0-9a-f]{6}"[^>]*d="M/g)).toBe(2);
+    // The legend (series to colour) is the sorted series, whatever the rows' order.
+    const legend = (s: string) => [...s.matchAll(/<span class="plot-[0-9a-f]+-swatch">.*?<\/svg>([^<]+)<\/span>/g)].map((m) => m[0]);
+    expect(legend(svg).map((l) => />([^<]+)<\/span>$/.exec(l)![1])).toEqual(['a/db read', 'b/batch read']);
+    expect(legend(renderPlot(iopsOverTimeChart([...rows].reverse())))).toEqual(legend(svg));
+    await expect(normaliseSvg(svg)).toMatchFileSnapshot('__snapshots__/run-iops.svg');
+  });
+
+  it('latency: p99 solid and p50 dashed per series on a log axis; a zero latency (no I/O) is left out', async () => {
+    const svg = renderPlot(
+      latencyOverTimeChart([...rows, { time_s: 4, pod: 'a/db', direction: 'read', iops: 0, clat_p50_us: 0, clat_p99_us: 0 }]),
+    );
+    expect(count(svg, /<path[^>]*stroke="#[0-9a-f]{6}"[^>]*d="M/g)).toBe(4);
+    expect(count(svg, /stroke-dasharray="4,3"/g)).toBe(1);
+    expect(svg).not.toMatch(/NaN|Infinity/);
+    await expect(normaliseSvg(svg)).toMatchFileSnapshot('__snapshots__/run-latency.svg');
   });
 });

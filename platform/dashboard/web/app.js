@@ -3,8 +3,9 @@ import { ApiError, get, token } from './api.js';
 import { h } from './dom.js';
 import { clusterPage } from './cluster-page.js';
 import { podsPage } from './pods-page.js';
+import { runsPage } from './runs-page.js';
 
-const PAGES = { cluster: clusterPage, pods: podsPage };
+const PAGES = { cluster: clusterPage, pods: podsPage, runs: runsPage };
 const main = document.getElementById('main');
 const who = document.getElementById('who');
 const logout = document.getElementById('logout');
@@ -41,15 +42,19 @@ async function show() {
   }
   who.textContent = `${me.user} (${me.roles.join(', ')})`;
   logout.hidden = false;
-  const name = location.hash.replace(/^#\//, '').split('?')[0] || 'cluster';
-  const page = PAGES[name] ?? clusterPage;
+  // #/page or #/page/rest (a run's id): deep links and reloads keep the page.
+  const [first, ...rest] = location.hash.replace(/^#\//, '').split('?')[0].split('/');
+  const name = PAGES[first] ? first : 'cluster';
+  const page = PAGES[name];
+  // The runs are the cluster's view: their link shows only to who may view the cluster.
+  document.querySelector('nav a[data-page=runs]').hidden = !me.cluster_views.includes('cluster');
   for (const a of document.querySelectorAll('nav a')) {
     if (a.dataset.page === name) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');
   }
   main.replaceChildren(h('p', { class: 'note' }, 'Loading…'));
   try {
-    main.replaceChildren(...(await page(main.clientWidth, me)));
+    main.replaceChildren(...(await page(main.clientWidth, me, rest.join('/'))));
   } catch (e) {
     if (e instanceof ApiError && e.status === 401) {
       token.clear();

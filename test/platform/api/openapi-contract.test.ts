@@ -12,6 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { objectsOf, type Kind } from '../../../platform/domain/queries.js';
 import { localAdmin, ROLE_CLASSES } from '../../../platform/domain/tenancy.js';
 import { nodeAllocations, poolAllocations } from '../../../platform/domain/usage.js';
+import { listRuns, runDir, runIntervals } from '../../../platform/api/run-folders.js';
+import { fixtureRunsFolder } from './run-fixture.js';
 import type { Network } from '../../../platform/domain/network.js';
 import type { Node } from '../../../platform/domain/node.js';
 import { parseManifestText } from '../../../platform/manifests/documents.js';
@@ -249,6 +251,12 @@ const READS: [template: string, url: string, expected: () => unknown][] = [
     '/apis/anvil.dev/v1/whoami',
     () => ({ user: 'admin', roles: ['cluster-admin'], cluster_views: [...ROLE_CLASSES] }),
   ],
+  ['/apis/anvil.dev/v1/runs', '/apis/anvil.dev/v1/runs', () => ({ folder: fixtureRunsFolder(), runs: listRuns(fixtureRunsFolder()) })],
+  [
+    '/apis/anvil.dev/v1/runs/{id}/intervals',
+    '/apis/anvil.dev/v1/runs/fixture-run/intervals',
+    () => runIntervals(runDir(fixtureRunsFolder(), 'fixture-run'), 'fixture-run'),
+  ],
   [
     '/apis/anvil.dev/v1/usage/nodes',
     '/apis/anvil.dev/v1/usage/nodes',
@@ -265,7 +273,7 @@ describe('responses follow their schemas and keep every field of the domain', ()
   it.each(READS)('GET %s answers the domain objects byte for byte, every field named in its schema', async (template, url, expected) => {
     const res = await w.call('admin', 'GET', url);
     expect(res.statusCode, res.body).toBe(200);
-    expect(res.body).toBe(JSON.stringify(expected()));
+    expect(res.body).toBe(JSON.stringify(await expected()));
     expect(undocumented(res.json(), schemaOf(template, 'get', 200), 'body', doc.components?.schemas ?? {})).toEqual([]);
   });
 

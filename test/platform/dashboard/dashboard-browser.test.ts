@@ -1,9 +1,10 @@
 /**
- * Issue 18: the dashboard in headless Chromium (Debian's chromium driven by playwright-core), on a served
- * seeded world: log in with a token, open the Cluster and the Pods and volumes pages, find the seeded
- * objects and the charts drawn as SVG, with no console error and no request to any other origin; a tenant
- * user of b sees none of a's pods and is told it may not view nodes (playwright gives Chromium a fresh
- * profile of its own). Skipped with one line on a machine without chromium, never in CI. Screenshots of each page are kept under
+ * Issue 18: the dashboard in headless Chromium (Debian's chromium driven by playwright-core, which gives it
+ * a fresh profile of its own), on a served seeded world: log in with a token; open the Cluster, the Pods
+ * and volumes and the Runs pages and a run's page; find the seeded objects and the charts drawn as SVG;
+ * open a run's page again from its deep link; no console error and no request to any other origin. A tenant
+ * user of b sees none of a's pods, is told it may not view nodes, and has no link to the runs. Skipped with
+ * one line on a machine without chromium, never in CI. Screenshots of each page are kept under
  * $ANVIL_TEST_ARTEFACTS (default out/test-artefacts)/dashboard.
  */
 import { mkdirSync } from 'node:fs';
@@ -13,6 +14,7 @@ import type { Browser, Page } from 'playwright-core';
 import { findChromium, QUIET_CHROMIUM_FLAGS } from '../../../reports/render/pdf.js';
 import { describeNeeds } from '../../needs.js';
 import { seededWorld, type World } from '../api/api-harness.js';
+import { FIXTURE_ROWS, FIXTURE_RUN } from '../api/run-fixture.js';
 
 const ARTEFACTS = resolve(process.env.ANVIL_TEST_ARTEFACTS ?? join('out', 'test-artefacts'), 'dashboard');
 const chromium = findChromium();
@@ -79,6 +81,22 @@ describeNeeds('headless Chromium', chromium !== undefined)('the dashboard in a b
     // A reload keeps the page and the login (the token stays in the tab's sessionStorage).
     await page.reload();
     await page.waitForSelector('main h1:has-text("Pods and volumes")');
+
+    // The runs folder's list, then a run's page with both charts (IOPS, latency) and its figures.
+    await page.click('nav a[data-page=runs]');
+    await page.click(`main a:has-text("${FIXTURE_RUN}")`);
+    await page.waitForSelector(`main h1:has-text("Run ${FIXTURE_RUN}")`);
+    await page.waitForSelector('main figure svg');
+    expect(await page.locator('main figure svg[aria-label]').count()).toBe(2);
+    expect(await page.locator('main figure').first().textContent()).toContain('shop/orders-db read');
+    expect(await page.locator('main table tbody tr').count()).toBe(FIXTURE_ROWS.length);
+    await page.screenshot({ path: join(ARTEFACTS, 'run-admin.png'), fullPage: true });
+    // The run's URL is a deep link: opened afresh, it shows the same run.
+    const deep = page.url();
+    expect(deep).toMatch(new RegExp(`#/runs/${FIXTURE_RUN}$`));
+    await page.goto(`${origin}/`);
+    await page.goto(deep);
+    await page.waitForSelector(`main h1:has-text("Run ${FIXTURE_RUN}")`);
     expect(problems).toEqual([]);
     await page.close();
   });
@@ -87,6 +105,8 @@ describeNeeds('headless Chromium', chromium !== undefined)('the dashboard in a b
     const { page, problems } = await openPage();
     await logIn(page, world.tokens.tother);
     expect(await page.locator('main').textContent()).toContain('This token may not view nodes');
+    // The runs are the cluster's view: no link to them.
+    expect(await page.locator('nav a[data-page=runs]').isVisible()).toBe(false);
     await page.screenshot({ path: join(ARTEFACTS, 'cluster-tenant.png'), fullPage: true });
     await page.click('nav a[data-page=pods]');
     await page.waitForSelector('main h1:has-text("Pods and volumes")');
