@@ -4,11 +4,12 @@
  * per interval as the run's intervals.arrow holds them; the cluster's view only; coded errors for a
  * missing run, a damaged table, an id that is not a folder name, a server without a runs folder.
  */
-import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildServer, bootstrapAdmin } from '../../../platform/api/server.js';
+import { anvilInProcess, tempDir } from '../../cli-harness.js';
 import { seededWorld, type World } from './api-harness.js';
 import { FIXTURE_FINISHED_MS, FIXTURE_ROWS, FIXTURE_RUN, fixtureRunsFolder } from './run-fixture.js';
 
@@ -94,5 +95,13 @@ describe('the runs of the runs folder', () => {
     expect([one.statusCode, one.json().code]).toEqual([404, 'ANVIL_ERR_OBJECT_NOT_FOUND']);
     expect(one.json().message).toContain('start anvil serve with --runs DIR');
     await none.app.close();
+  });
+
+  it('anvil serve --runs with no such folder stops before it opens the state, with a coded error', async () => {
+    const state = join(tempDir(), 'state.db');
+    const r = await anvilInProcess(['serve', '--runs', '/nonexistent/runs', '--state', state, '--port', '0']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^ANVIL_ERR_FILE_NOT_FOUND: --runs \/nonexistent\/runs: no such folder; give the folder/);
+    expect(existsSync(state)).toBe(false);
   });
 });
