@@ -11,6 +11,8 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   prettier,
   { languageOptions: { globals: { ...globals.node } } },
+  // The dashboard's page modules run in the browser.
+  { files: ['platform/dashboard/web/**/*.js'], languageOptions: { globals: { ...globals.browser } } },
   {
     rules: {
       // Unused names fail the lint as they fail tsc (noUnusedLocals); a leading underscore marks one kept on purpose.

@@ -14,6 +14,8 @@ export const END_TO_END_SUITES = [
   'test/bench/perf/sweep-section.test.ts',
   // Every example block of README.md and docs/ run and compared with its documented output.
   'test/docs/examples.test.ts',
+  // The dashboard in headless Chromium (a browser per run, two logins, six page loads).
+  'test/platform/dashboard/dashboard-browser.test.ts',
 ];
 
 export const sharedTestOptions = {

@@ -142,6 +142,11 @@ export const ERRORS = {
     summary:
       'a results folder lacks a file an SLA is judged on (summary.json, intervals.arrow, interval_histogram.arrow) or holds one that is not readable',
   },
+  ANVIL_ERR_RUN_UNREADABLE: {
+    code: 'ANVIL_ERR_RUN_UNREADABLE',
+    status: 422,
+    summary: "a run in anvil serve's runs folder lacks its intervals table (intervals.arrow) or holds one that cannot be read",
+  },
   ANVIL_ERR_REGRESSION: {
     code: 'ANVIL_ERR_REGRESSION',
     status: 422,

@@ -66,7 +66,7 @@ const OPENAPI_DOCUMENT = {
   servers: [{ url: '/', description: 'the anvil serve that serves this document' }],
   tags: [
     // alphabetical, as Spectral's openapi-tags-alphabetical asks
-    { name: 'cluster', description: 'the cluster and its nodes' },
+    { name: 'cluster', description: 'the cluster, its nodes, and what they and the networks have used of what they have' },
     { name: 'events', description: 'what the cluster did, and who changed what' },
     {
       name: 'kubernetes',
@@ -76,6 +76,7 @@ const OPENAPI_DOCUMENT = {
     { name: 'networks', description: 'L2 networks pods take addresses from' },
     { name: 'perf-tiers', description: 'perf tiers (QoS classes): guaranteed IOPS and bandwidth' },
     { name: 'pods', description: 'pods, their endpoints, the workloads that made them, and manifests' },
+    { name: 'runs', description: 'the model and hardware runs of the runs folder (anvil serve --runs): their list and figures over time' },
     {
       name: 'scheduler extender',
       description: 'kube-scheduler extender verbs (extender/v1 JSON); loopback or client-certificate callers only',

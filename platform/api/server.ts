@@ -1,7 +1,8 @@
 /**
  * The Anvil API server (Fastify): one plugin per domain under /apis/anvil.dev/v1, the Kubernetes facade
  * (kube/facade-plugin.ts) at /version, /api and /apis, bearer-token auth, RBAC through the
- * domain, coded errors with their HTTP status, Prometheus metrics, health, the OpenAPI document and its page.
+ * domain, coded errors with their HTTP status, Prometheus metrics, health, the OpenAPI document and its page,
+ * and the dashboard at / (platform/dashboard).
  * Every read and change goes through the same Store and ControlPlane as the CLI: one set of invariants.
  */
 import { startResyncLoop } from '../state/advance-resyncs.js';
@@ -29,6 +30,9 @@ import { tenancyPlugin } from './plugins/tenancy.js';
 import { eventsPlugin } from './plugins/events.js';
 import { quotasPlugin } from './plugins/quotas.js';
 import { extenderPlugin } from './plugins/extender.js';
+import { usagePlugin } from './plugins/usage.js';
+import { runsPlugin } from './plugins/runs.js';
+import { dashboardPlugin } from '../dashboard/dashboard-plugin.js';
 import { kubeFacadePlugin } from './kube/facade-plugin.js';
 import { statusOf } from './kube/status.js';
 import { installRateLimit } from './rate-limit.js';
@@ -48,6 +52,8 @@ export interface ServerOptions {
   readonly kube?: KubeApi;
   /** Requests a minute per bearer token (rate-limit.ts); undefined or 0: no limit. */
   readonly rateLimitPerMinute?: number;
+  /** A folder of results folders (`anvil serve --runs`): GET /runs lists them (run-folders.ts). */
+  readonly runsDir?: string;
   /** Plain http: a token-less Kubernetes-facade read from loopback acts as `viewer` (kubectl sends no token over http). */
   readonly kubeAnonymousLoopback?: boolean;
 }
@@ -92,6 +98,7 @@ export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyIn
   await app.register(swagger, SWAGGER_OPTIONS);
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { validatorUrl: null } as Record<string, unknown> });
   await app.register(systemPlugin, { api });
+  await app.register(dashboardPlugin);
   for (const plugin of [
     clusterPlugin,
     networksPlugin,
@@ -102,9 +109,11 @@ export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyIn
     tenancyPlugin,
     quotasPlugin,
     eventsPlugin,
+    usagePlugin,
   ]) {
     await app.register(plugin, { api, prefix: API_PREFIX });
   }
+  await app.register(runsPlugin, { folder: opts.runsDir, prefix: API_PREFIX });
   await app.register(kubeFacadePlugin, { api, clock, anonymousLoopback: opts.tls === undefined && opts.kubeAnonymousLoopback === true });
   await app.register(extenderPlugin, { api, callers: extenderCallersOf(opts.tls), kube: opts.kube, prefix: '/scheduler' });
   return { app, api };

@@ -2,7 +2,7 @@
  * `anvil serve` (the API server), `anvil token create|list|revoke` (tokens on the embedded state) and `anvil login`
  * (checks a server and token, and keeps them in the client config file for later commands).
  */
-import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
@@ -129,6 +129,10 @@ export function registerServeCommands(cli: Command): void {
       'plain http: answer Kubernetes-facade reads without a token from loopback callers as the viewer role (kubectl sends no token over http)',
     )
     .option(
+      '--runs <dir>',
+      'a folder of results folders (anvil run ... --out DIR/NAME): the API and the dashboard list them and serve their intervals',
+    )
+    .option(
       '--rate-limit <rate>',
       `requests per bearer token: N/min or N/s past which the API answers 429 with Retry-After (0: no limit; default ${DEFAULT_RATE_LIMIT_PER_MINUTE}/min)`,
       rateLimit,
@@ -148,6 +152,7 @@ export function registerServeCommands(cli: Command): void {
         kubeReconcileSeconds: number;
         kubeAnonymousLoopback?: boolean;
         tlsSelfSigned?: boolean;
+        runs?: string;
       }) => {
         const { loadServerTls, extenderCallersOf, plainHttpWarning } = await import('../api/tls.js');
         const { kubeApiOf } = await import('../api/extender/kube-binder.js');
@@ -166,11 +171,18 @@ export function registerServeCommands(cli: Command): void {
         const tls = loadServerTls(generated ? { ...o, tlsCert: generated.certPath, tlsKey: generated.keyPath } : o);
         const kube = kubeApiOf(o);
         const rateLimitPerMinute = o.rateLimit ?? DEFAULT_RATE_LIMIT_PER_MINUTE;
+        const runsDir = o.runs === undefined ? undefined : resolve(o.runs);
+        if (runsDir !== undefined && !(existsSync(runsDir) && statSync(runsDir).isDirectory()))
+          throw new AnvilError(
+            'ANVIL_ERR_FILE_NOT_FOUND',
+            `--runs ${o.runs}: no such folder; give the folder whose subfolders anvil run --out wrote (anvil run SCENARIO --out DIR/NAME)`,
+          );
         const { buildServer, bootstrapAdmin } = await import('../api/server.js');
         const { app, api } = await buildServer({
           statePath: path,
           rateLimitPerMinute,
           kubeAnonymousLoopback: o.kubeAnonymousLoopback === true,
+          ...(runsDir !== undefined ? { runsDir } : {}),
           ...(tls ? { tls } : {}),
           ...(kube ? { kube } : {}),
         });
@@ -199,7 +211,7 @@ export function registerServeCommands(cli: Command): void {
           ? `binds in Anvil and in Kubernetes at ${kube.server.origin}${kube.source === 'in-cluster' ? ' (in-cluster service account)' : ''}`
           : 'binds in Anvil only (no --kube-apiserver: with bindVerb, pods stay unbound in Kubernetes)';
         process.stdout.write(
-          `anvil serving ${path} at ${address} (API ${address}/apis/anvil.dev/v1, Kubernetes facade ${address}/api${tls || !o.kubeAnonymousLoopback ? '' : ' (anonymous loopback reads)'}, docs ${address}/docs, scheduler extender ${address}/scheduler: ${extender}; ${binds})\n`,
+          `anvil serving ${path} at ${address} (dashboard ${address}/, API ${address}/apis/anvil.dev/v1, Kubernetes facade ${address}/api${tls || !o.kubeAnonymousLoopback ? '' : ' (anonymous loopback reads)'}, docs ${address}/docs, scheduler extender ${address}/scheduler: ${extender}; ${binds})\n`,
         );
         let stopReconciling = () => {};
         if (kube && o.kubeReconcileSeconds > 0) {

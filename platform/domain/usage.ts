@@ -1,6 +1,10 @@
 /** What each node has used of what it has: the figures `anvil cluster status` shows, from the state alone. */
 import { remotePlexHolds } from './storage-admission.js';
 import type { ClusterState } from './cluster-state.js';
+import { IpPool } from './ip-pool.js';
+import type { Network } from './network.js';
+import type { Node } from './node.js';
+import { podVfCount, storageCapacityBytes } from './node-profile.js';
 
 export interface NodeUsage {
   readonly node: string;
@@ -59,4 +63,74 @@ export function nodeUsage(state: ClusterState): Map<string, NodeUsage> {
     else u.remote_controllers++;
   }
   return out;
+}
+
+/** How much of a network's address range is taken. */
+export interface PoolUsage {
+  readonly network: string;
+  /** Addresses taken: bound to running pods, kept by pods that move, held by persistent endpoints. */
+  readonly used: number;
+  /** Addresses in the range start..end. */
+  readonly size: number;
+}
+
+/** Each network's pool as the scheduler builds it (scheduling-session.ts): the same addresses count as taken. */
+export function poolUsage(state: ClusterState): Map<string, PoolUsage> {
+  const pools = new Map<string, IpPool>();
+  for (const net of state.networks.values()) pools.set(net.name, new IpPool(net.start, net.end));
+  for (const ep of state.endpoints.values()) pools.get(ep.network)?.take(ep.ip);
+  for (const pod of state.pods.values()) {
+    for (const a of pod.addresses ?? []) pools.get(a.network)?.take(a.ip);
+    if (pod.status.state === 'running') for (const e of pod.status.endpoints) pools.get(e.network)?.take(e.ip);
+  }
+  return new Map([...pools].map(([network, pool]) => [network, { network, used: pool.size - pool.free, size: pool.size }]));
+}
+
+const usedOf = (used: number, total: number) => ({ used, total });
+
+/** A node's allocation as the API serves it (GET /usage/nodes): used or reserved of what it has, base units. */
+export interface NodeAllocation {
+  readonly node: string;
+  readonly state: Node['status']['state'];
+  readonly zone: string;
+  readonly profile: string;
+  readonly drives: number;
+  readonly pods: { readonly used: number; readonly total: number };
+  readonly cpu_millicores: { readonly used: number; readonly total: number };
+  readonly memory_bytes: { readonly used: number; readonly total: number };
+  readonly storage_bytes: { readonly used: number; readonly total: number };
+  readonly vfs: { readonly used: number; readonly total: number };
+  /** 4K-equivalent IOPS the running pods' guarantees reserve, of what the node can guarantee. */
+  readonly iops: { readonly reserved: number; readonly guaranteeable: number };
+  /** bit/s */
+  readonly bandwidth_bits_per_s: { readonly reserved: number; readonly guaranteeable: number };
+}
+
+/** The allocation of each of `nodes` (those a caller may view), in their order. */
+export function nodeAllocations(state: ClusterState, nodes: readonly Node[]): NodeAllocation[] {
+  const usage = nodeUsage(state);
+  return nodes.map((n) => {
+    const u = usage.get(n.name)!;
+    const inv = n.inventory;
+    return {
+      node: n.name,
+      state: n.status.state,
+      zone: n.zone,
+      profile: inv.profile,
+      drives: inv.drives.length,
+      pods: usedOf(u.pods, inv.max_pods),
+      cpu_millicores: usedOf(u.cpu_millicores, inv.cpu_millicores),
+      memory_bytes: usedOf(u.memory_bytes, inv.memory_bytes),
+      storage_bytes: usedOf(u.storage_bytes, storageCapacityBytes(inv)),
+      vfs: usedOf(u.vfs, podVfCount(inv)),
+      iops: { reserved: u.iops, guaranteeable: inv.guaranteeable_iops },
+      bandwidth_bits_per_s: { reserved: u.bandwidth_bits_per_s, guaranteeable: inv.guaranteeable_bandwidth_bits_per_s },
+    };
+  });
+}
+
+/** The address pool of each of `networks` (those a caller may view), with its subnet, in their order. */
+export function poolAllocations(state: ClusterState, networks: readonly Network[]): (PoolUsage & { readonly subnet: string })[] {
+  const pools = poolUsage(state);
+  return networks.map((n) => ({ network: n.name, subnet: n.subnet, used: pools.get(n.name)!.used, size: pools.get(n.name)!.size }));
 }

@@ -1,12 +1,12 @@
 /**
  * A comparison's charts (anvil compare, anvil check --baseline), each a function from the figures
- * (bench/check/compare-figures.ts) to Plot options, rendered by renderPlot: latency CDFs of baseline
+ * (bench/check/compare-figures.ts) to Plot options, rendered by renderPlot (or Plot in a page): latency CDFs of baseline
  * against current with the tail zoomed, p99 per interval with the bootstrap band of the steady state's
  * p99, and the forest of changes with their intervals and tolerance lines.
  */
 import type * as PlotTypes from '@observablehq/plot';
 import type { CdfPoint, ForestRow, IntervalP99, P99Band } from '../../bench/check/compare-figures.js';
-import { Plot, wrapLabel } from './plot-svg.js';
+import { Plot, wrapLabel } from './plot-options.js';
 
 const SIDES = { domain: ['baseline', 'current'], range: ['#8c8c8c', '#1f77b4'], legend: true } as const;
 /** Height of one facet (a subject), px. */

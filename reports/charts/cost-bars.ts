@@ -1,5 +1,6 @@
 /** Stacked bars: each stack's cost over the horizon, split by category. */
-import { Plot, formatUsd, renderPlot, wrapLabel } from './plot-svg.js';
+import type * as PlotTypes from '@observablehq/plot';
+import { Plot, formatUsd, wrapLabel } from './plot-options.js';
 
 export interface CostBarDatum {
   readonly stack: string;
@@ -15,8 +16,8 @@ export interface CostBarOptions {
   readonly width?: number;
 }
 
-export function costBarsChart(data: readonly CostBarDatum[], options: CostBarOptions): string {
-  return renderPlot({
+export function costBarsChart(data: readonly CostBarDatum[], options: CostBarOptions): PlotTypes.PlotOptions {
+  return {
     width: options.width ?? 760,
     height: 360,
     marginLeft: 60,
@@ -34,5 +35,5 @@ export function costBarsChart(data: readonly CostBarDatum[], options: CostBarOpt
       }),
       Plot.ruleY([0]),
     ],
-  });
+  };
 }

@@ -1,5 +1,6 @@
 /** Cumulative cost month by month for every stack, with the appliance's break-even against each alternative marked. */
-import { Plot, formatUsd, renderPlot } from './plot-svg.js';
+import type * as PlotTypes from '@observablehq/plot';
+import { Plot, formatUsd } from './plot-options.js';
 
 export interface CumulativeDatum {
   readonly stack: string;
@@ -22,13 +23,13 @@ export interface CumulativeOptions {
 }
 
 /** Break-evens after month 0 are marked (from day one there is no crossing to mark), labels stepped apart. */
-export function cumulativeCostChart(data: readonly CumulativeDatum[], options: CumulativeOptions): string {
+export function cumulativeCostChart(data: readonly CumulativeDatum[], options: CumulativeOptions): PlotTypes.PlotOptions {
   const marks = options.breakEvens
     .filter((b) => b.month > 0)
     .slice()
     .sort((a, b) => a.month - b.month)
     .map((b, i) => ({ ...b, dy: -14 - 18 * i }));
-  return renderPlot({
+  return {
     width: options.width ?? 760,
     height: 360,
     marginLeft: 60,
@@ -55,5 +56,5 @@ export function cumulativeCostChart(data: readonly CumulativeDatum[], options: C
         }),
       ),
     ],
-  });
+  };
 }

@@ -1,5 +1,6 @@
 /** Net present value per stack: the P10-P90 band from Monte Carlo, the P50, and the point estimate. */
-import { Plot, formatUsd, renderPlot } from './plot-svg.js';
+import type * as PlotTypes from '@observablehq/plot';
+import { Plot, formatUsd } from './plot-options.js';
 
 export interface NpvBandDatum {
   readonly stack: string;
@@ -16,9 +17,9 @@ export function npvBandsChart(
     readonly samples: number;
     /** Height of one stack's row, px (default 50). */ readonly rowPx?: number;
   },
-): string {
+): PlotTypes.PlotOptions {
   const rows = data as NpvBandDatum[];
-  return renderPlot({
+  return {
     width: options.width ?? 760,
     height: 60 + (options.rowPx ?? 50) * rows.length,
     marginLeft: 220,
@@ -36,5 +37,5 @@ export function npvBandsChart(
       Plot.tickX(rows, { y: 'stack', x: 'point', stroke: 'black', strokeWidth: 2, insetTop: 6, insetBottom: 6 }),
       Plot.text(rows, { y: 'stack', x: 'p90', text: (d: NpvBandDatum) => formatUsd(d.p50), dx: 6, textAnchor: 'start' }),
     ],
-  });
+  };
 }

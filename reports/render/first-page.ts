@@ -4,6 +4,7 @@
  * summary (`--format summary-pdf`) is it alone.
  */
 import { npvBandsChart } from '../charts/npv-bands.js';
+import { renderPlot } from '../charts/plot-svg.js';
 import type { TcoAnalysis } from '../tco/tco.js';
 import { longDate, type Branding } from './branding.js';
 import { npvHeadline } from './npv-headline.js';
@@ -52,7 +53,7 @@ ${s.description ? `<p>${escapeHtml(s.description)}</p>` : ''}
 <h2 id="summary">Executive summary</h2>
 <div class="summary">${executiveSummaryHtml(a)}</div>
 ${headlineTableHtml(a)}
-<figure id="headline-chart">${npvBandsChart(npv, { samples: a.monteCarlo.samples, rowPx: 32 })}</figure>
+<figure id="headline-chart">${renderPlot(npvBandsChart(npv, { samples: a.monteCarlo.samples, rowPx: 32 }))}</figure>
 <p class="caption">Bar: P10 – P90 of the samples; dot: median (P50); tick: every figure at its most likely value (see “Net present value with uncertainty”).</p>
 </section>`;
 }

@@ -5,7 +5,7 @@
 import { costBarsChart } from '../charts/cost-bars.js';
 import { cumulativeCostChart } from '../charts/cumulative-cost.js';
 import { npvHeadline, npvHeadlines } from './npv-headline.js';
-import { formatUsd } from '../charts/plot-svg.js';
+import { formatUsd, renderPlot } from '../charts/plot-svg.js';
 import { tornadoChart } from '../charts/tornado.js';
 import { CATEGORIES, CATEGORY_LABELS } from '../tco/cashflow.js';
 import { costByYearAndCategory_usd } from '../tco/finance.js';
@@ -263,10 +263,10 @@ ${firstPageHtml(a, meta)}
 
 <h2 id="categories">Cost by category</h2>
 <p class="caption">Cost over the horizon, undiscounted, with every figure at its most likely value (the summary's figures are discounted medians).</p>
-<figure>${costBarsChart(bars, { stacks: labels, categories })}</figure>
+<figure>${renderPlot(costBarsChart(bars, { stacks: labels, categories }))}</figure>
 
 <h2 id="cumulative">Cumulative cost over ${months} months</h2>
-<figure>${cumulativeCostChart(cumulative, { stacks: labels, months, breakEvens })}</figure>
+<figure>${renderPlot(cumulativeCostChart(cumulative, { stacks: labels, months, breakEvens }))}</figure>
 <p>${escapeHtml(breakEvenSentence(a))}</p>
 
 <h2 id="npv">Net present value with uncertainty</h2>
@@ -279,7 +279,7 @@ ${npvHeadlines(a)
 
 <h2 id="tornado">What moves the answer</h2>
 <p>Each bar moves one figure to the low or high end of its range, all others at their point values.</p>
-<figure>${tornadoChart(tornadoBars, { base_usd: a.tornado.base_usd, against: stackLabel(a, a.tornado.against) })}</figure>
+<figure>${renderPlot(tornadoChart(tornadoBars, { base_usd: a.tornado.base_usd, against: stackLabel(a, a.tornado.against) }))}</figure>
 
 <h2 id="sizing">Sizing and binding constraints</h2>
 <p>Servers needed by each constraint in year 1 (before rounding up); the binding one decides the count.</p>

@@ -2,7 +2,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import { AnvilError } from '../../errors.js';
-import { allows } from '../../domain/tenancy.js';
+import { allows, ROLE_CLASSES } from '../../domain/tenancy.js';
 import { actorOf } from '../auth.js';
 import { TenantObject, UserObject } from '../object-schemas.js';
 import { bearer, Message, NameParams, NoQuery, ObjectName, responses } from '../schemas.js';
@@ -37,7 +37,16 @@ const IssuedToken = Type.Object(
   { token: Type.String({ description: 'shown once; only its hash is kept' }), info: TokenInfo },
   { description: 'a new token' },
 );
-const Whoami = Type.Object({ user: Type.String(), roles: Type.Array(Type.String()) }, { description: 'the caller and its roles' });
+const Whoami = Type.Object(
+  {
+    user: Type.String(),
+    roles: Type.Array(Type.String()),
+    cluster_views: Type.Array(Type.String(), {
+      description: `role classes (${ROLE_CLASSES.join(', ')}) the caller may view cluster-wide: what a client may ask for without a 403`,
+    }),
+  },
+  { description: 'the caller, its roles, and what it may view cluster-wide' },
+);
 const TokenParams = Type.Object({
   name: NameParams.properties.name,
   id: Type.String({ pattern: '^[1-9][0-9]{0,15}$', description: 'the token id' }),
@@ -56,7 +65,10 @@ export const tenancyPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api
         response: responses(Whoami),
       },
     },
-    async (req) => actorOf(req),
+    async (req) => {
+      const actor = actorOf(req);
+      return { user: actor.user, roles: actor.roles, cluster_views: ROLE_CLASSES.filter((c) => allows(actor, c, 'view')) };
+    },
   );
   app.get(
     '/namespaces',

@@ -102,7 +102,7 @@ describe('tokens', () => {
       info: { id: number };
     };
     const who = await w.app.inject({ url: '/apis/anvil.dev/v1/whoami', headers: { authorization: `Bearer ${issued.token}` } });
-    expect(who.json()).toEqual({ user: 'tuser', roles: ['tenant-user/a'] });
+    expect(who.json()).toEqual({ user: 'tuser', roles: ['tenant-user/a'], cluster_views: ['network', 'perftier'] });
     expect((await w.call('tuser', 'DELETE', `/apis/anvil.dev/v1/users/tuser/tokens/${issued.info.id}`)).statusCode).toBe(200);
     const after = await w.app.inject({ url: '/apis/anvil.dev/v1/whoami', headers: { authorization: `Bearer ${issued.token}` } });
     expect(after.statusCode).toBe(401);

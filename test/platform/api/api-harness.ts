@@ -8,6 +8,7 @@ import { localAdmin } from '../../../platform/domain/tenancy.js';
 import { parseManifestText } from '../../../platform/manifests/documents.js';
 import { planApply, runApply } from '../../../platform/manifests/apply.js';
 import { tickingClock } from '../control-plane-harness.js';
+import { fixtureRunsFolder } from './run-fixture.js';
 
 export const ROLES = ['admin', 'tadmin', 'tuser', 'viewer', 'tother', 'none'] as const;
 export type RoleName = (typeof ROLES)[number];
@@ -54,11 +55,17 @@ spec:
 /**
  * Cluster c1 (3 nodes), networks net1, namespaces a, b and c (empty), volumes a/va (with snapshot a/sa)
  * and b/vb, pods a/pa and b/pb, Deployment a/da and StatefulSet a/ca (one pod each), the persistent
- * endpoint a/ea on net1, a quota on a (1000 pods, 100 volumes); users: tadmin = tenant-admin/a, tuser = tenant-user/a, viewer, tother =
+ * endpoint a/ea on net1, a quota on a (1000 pods, 100 volumes), the runs folder of run-fixture.ts; users: tadmin = tenant-admin/a, tuser = tenant-user/a, viewer, tother =
  * tenant-user/b (the wrong tenant for a's objects).
  */
 export async function seededWorld(statePath = ':memory:', tls?: ServerTls, kube?: KubeApi): Promise<World> {
-  const { app, api } = await buildServer({ statePath, clock: tickingClock(), ...(tls ? { tls } : {}), ...(kube ? { kube } : {}) });
+  const { app, api } = await buildServer({
+    statePath,
+    clock: tickingClock(),
+    runsDir: fixtureRunsFolder(),
+    ...(tls ? { tls } : {}),
+    ...(kube ? { kube } : {}),
+  });
   const admin = bootstrapAdmin(api)!;
   api.store.change(localAdmin('admin'), 'seed', 'seed', (cp) => {
     cp.createCluster({ name: 'c1', nodes: 3 });

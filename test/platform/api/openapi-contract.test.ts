@@ -10,7 +10,12 @@ import spectralCore, { type RulesetDefinition } from '@stoplight/spectral-core';
 import { oas } from '@stoplight/spectral-rulesets';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { objectsOf, type Kind } from '../../../platform/domain/queries.js';
-import { localAdmin } from '../../../platform/domain/tenancy.js';
+import { localAdmin, ROLE_CLASSES } from '../../../platform/domain/tenancy.js';
+import { nodeAllocations, poolAllocations } from '../../../platform/domain/usage.js';
+import { listRuns, runDir, runIntervals } from '../../../platform/api/run-folders.js';
+import { fixtureRunsFolder } from './run-fixture.js';
+import type { Network } from '../../../platform/domain/network.js';
+import type { Node } from '../../../platform/domain/node.js';
 import { parseManifestText } from '../../../platform/manifests/documents.js';
 import { planApply, runApply } from '../../../platform/manifests/apply.js';
 import { seededWorld, type World } from './api-harness.js';
@@ -241,14 +246,34 @@ const READS: [template: string, url: string, expected: () => unknown][] = [
   ['/apis/anvil.dev/v1/audit', '/apis/anvil.dev/v1/audit?limit=99999', () => w.api.store.audit(99999)],
   ['/apis/anvil.dev/v1/tokens', '/apis/anvil.dev/v1/tokens', () => w.api.tokens.list()],
   ['/apis/anvil.dev/v1/users/{name}/tokens', '/apis/anvil.dev/v1/users/tuser/tokens', () => w.api.tokens.list('tuser')],
-  ['/apis/anvil.dev/v1/whoami', '/apis/anvil.dev/v1/whoami', () => ({ user: 'admin', roles: ['cluster-admin'] })],
+  [
+    '/apis/anvil.dev/v1/whoami',
+    '/apis/anvil.dev/v1/whoami',
+    () => ({ user: 'admin', roles: ['cluster-admin'], cluster_views: [...ROLE_CLASSES] }),
+  ],
+  ['/apis/anvil.dev/v1/runs', '/apis/anvil.dev/v1/runs', () => ({ folder: fixtureRunsFolder(), runs: listRuns(fixtureRunsFolder()) })],
+  [
+    '/apis/anvil.dev/v1/runs/{id}/intervals',
+    '/apis/anvil.dev/v1/runs/fixture-run/intervals',
+    () => runIntervals(runDir(fixtureRunsFolder(), 'fixture-run'), 'fixture-run'),
+  ],
+  [
+    '/apis/anvil.dev/v1/usage/nodes',
+    '/apis/anvil.dev/v1/usage/nodes',
+    () => read((s) => nodeAllocations(s, objectsOf(s, ADMIN, 'nodes', undefined) as Node[])),
+  ],
+  [
+    '/apis/anvil.dev/v1/usage/networks',
+    '/apis/anvil.dev/v1/usage/networks',
+    () => read((s) => poolAllocations(s, objectsOf(s, ADMIN, 'networks', undefined) as Network[])),
+  ],
 ];
 
 describe('responses follow their schemas and keep every field of the domain', () => {
   it.each(READS)('GET %s answers the domain objects byte for byte, every field named in its schema', async (template, url, expected) => {
     const res = await w.call('admin', 'GET', url);
     expect(res.statusCode, res.body).toBe(200);
-    expect(res.body).toBe(JSON.stringify(expected()));
+    expect(res.body).toBe(JSON.stringify(await expected()));
     expect(undocumented(res.json(), schemaOf(template, 'get', 200), 'body', doc.components?.schemas ?? {})).toEqual([]);
   });
 

@@ -79,6 +79,12 @@ const CASES: Case[] = [
   { method: 'GET', url: '/apis/anvil.dev/v1/cluster', ok: NODE_READ },
   { method: 'POST', url: '/apis/anvil.dev/v1/cluster', body: { name: 'c2', nodes: 1 }, ok: [] },
   { method: 'GET', url: '/apis/anvil.dev/v1/nodes', ok: NODE_READ },
+  // allocation as JSON (the dashboard's cluster page): the kinds' own view roles
+  { method: 'GET', url: '/apis/anvil.dev/v1/usage/nodes', ok: NODE_READ },
+  { method: 'GET', url: '/apis/anvil.dev/v1/usage/networks', ok: ALL },
+  // the runs folder: the cluster's view (cluster-view), as its metrics are
+  { method: 'GET', url: '/apis/anvil.dev/v1/runs', ok: ['admin', 'viewer'] },
+  { method: 'GET', url: '/apis/anvil.dev/v1/runs/fixture-run/intervals', ok: ['admin', 'viewer'] },
   { method: 'GET', url: '/apis/anvil.dev/v1/nodes/node1', ok: NODE_READ },
   { method: 'POST', url: '/apis/anvil.dev/v1/nodes', body: { name: 'node9' }, ok: ADMIN },
   { method: 'POST', url: '/apis/anvil.dev/v1/nodes/node2/cordon', ok: ADMIN },
@@ -275,7 +281,8 @@ describe('every route with every role', () => {
             .replace('/namespaces/a/', '/namespaces/{namespace}/')
             .replace(/^(\/api\/v1\/namespaces)\/[ac]$/, '$1/{name}')
             .replace(/\/quotas\/a$/, '/quotas/{name}')
-            .replace('/SPARE', '/{id}')}`,
+            .replace('/SPARE', '/{id}')
+            .replace('/runs/fixture-run/', '/runs/{id}/')}`,
       ),
     );
     expect(documented.length).toBeGreaterThan(40);

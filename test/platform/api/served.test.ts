@@ -60,7 +60,11 @@ describe('anvil serve', () => {
     const again = await serve(state);
     expect(again.token).toBeUndefined();
     const who = await fetch(`${again.url}/apis/anvil.dev/v1/whoami`, { headers: { authorization: `Bearer ${first.token}` } });
-    expect(await who.json()).toEqual({ user: 'admin', roles: ['cluster-admin'] });
+    expect(await who.json()).toEqual({
+      user: 'admin',
+      roles: ['cluster-admin'],
+      cluster_views: ['cluster', 'node', 'network', 'perftier', 'volume', 'container', 'tenant', 'user', 'event'],
+    });
     again.child.kill('SIGTERM');
     await new Promise((r) => again.child.on('exit', r));
   });

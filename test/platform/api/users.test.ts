@@ -29,7 +29,10 @@ describe('deleting users', () => {
     // The new user's own token works.
     const issued = await w.call('admin', 'POST', '/apis/anvil.dev/v1/users/tuser/tokens', { name: 'new' });
     const fresh = await w.app.inject({ url: '/apis/anvil.dev/v1/whoami', headers: bearer((issued.json() as { token: string }).token) });
-    expect([fresh.statusCode, fresh.json()]).toEqual([200, { user: 'tuser', roles: ['tenant-user/a'] }]);
+    expect([fresh.statusCode, fresh.json()]).toEqual([
+      200,
+      { user: 'tuser', roles: ['tenant-user/a'], cluster_views: ['network', 'perftier'] },
+    ]);
     await w.app.close();
   });
 

@@ -1,0 +1,94 @@
+/**
+ * The runs `anvil serve --runs DIR` knows of (run-folders.ts): the list, and each run's IOPS and latency
+ * percentiles per pod over time. A run's pods are the scenario's, not the cluster's tenants: the runs are
+ * the cluster's view (a cluster-wide cluster-view role), as its Prometheus metrics are.
+ */
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { Type, type Static } from '@sinclair/typebox';
+import { AnvilError } from '../../errors.js';
+import { authorize } from '../../domain/tenancy.js';
+import { actorOf } from '../auth.js';
+import { answer } from '../object-schemas.js';
+import { bearer, NoQuery, responses } from '../schemas.js';
+import { listRuns, runDir, runIntervals, RUN_ID_PATTERN } from '../run-folders.js';
+
+const RunListingView = answer(
+  {
+    id: Type.String({ description: "the run's folder name" }),
+    target: Type.String({ description: 'sim (the model) or host (fio on machines)' }),
+    scenario: Type.String({ description: "the scenario's name, or the job file" }),
+    stack: Type.Optional(Type.String({ description: "a scenario run's stack: hci or diy" })),
+    seed: Type.Number(),
+    duration_s: Type.Optional(Type.Number({ description: 'simulated seconds' })),
+    pods: Type.Optional(Type.Integer({ description: "a scenario run's pods" })),
+    finished_at: Type.String({ description: 'when summary.json was written, ISO 8601 UTC' }),
+  },
+  'a run',
+);
+const RunList = Type.Object(
+  {
+    folder: Type.Union([Type.String(), Type.Null()], { description: 'the runs folder (anvil serve --runs); null when none was given' }),
+    runs: Type.Array(RunListingView, { description: 'newest first' }),
+  },
+  { description: 'the runs of the runs folder' },
+);
+const RunIntervalView = answer(
+  {
+    time_s: Type.Number({ description: 'end of the interval, s since the start of the run' }),
+    pod: Type.String({ description: 'namespace/name of the pod; the fio job for a job-file run' }),
+    direction: Type.String({ description: 'read or write' }),
+    iops: Type.Number({ description: 'I/Os per second over the interval' }),
+    clat_p50_us: Type.Number({ description: 'median completion latency, us' }),
+    clat_p99_us: Type.Number({ description: '99th percentile completion latency, us' }),
+  },
+  "one pod's interval in one direction",
+);
+const RunParams = Type.Object({ id: Type.String({ pattern: RUN_ID_PATTERN, description: "the run's folder name" }) });
+
+export const runsPlugin: FastifyPluginAsync<{ folder: string | undefined }> = async (app, { folder }) => {
+  const s = { tags: ['runs'], security: bearer };
+  const mayView = (req: FastifyRequest) => authorize(actorOf(req), 'cluster', 'view');
+  app.get(
+    '/runs',
+    {
+      schema: {
+        ...s,
+        operationId: 'listRuns',
+        summary: 'the runs of the runs folder',
+        description:
+          'Every results folder of anvil serve --runs DIR (a folder holding a summary.json), newest first: target, scenario, stack, seed, simulated seconds.',
+        querystring: NoQuery,
+        response: responses(RunList),
+      },
+    },
+    async (req) => {
+      mayView(req);
+      return { folder: folder ?? null, runs: folder === undefined ? [] : listRuns(folder) };
+    },
+  );
+  app.get<{ Params: Static<typeof RunParams> }>(
+    '/runs/:id/intervals',
+    {
+      schema: {
+        ...s,
+        operationId: 'getRunIntervals',
+        summary: "a run's IOPS and latency per pod over time",
+        description:
+          "Each interval's IOPS and p50 and p99 completion latency per pod (or job) and direction, from the run's intervals.arrow.",
+        params: RunParams,
+        querystring: NoQuery,
+        response: responses(Type.Array(RunIntervalView, { description: 'in time order' })),
+      },
+    },
+    async (req) => {
+      mayView(req);
+      const id = req.params.id;
+      if (folder === undefined)
+        throw new AnvilError(
+          'ANVIL_ERR_OBJECT_NOT_FOUND',
+          `no run ${id}: this server has no runs folder; start anvil serve with --runs DIR`,
+        );
+      return runIntervals(runDir(folder, id), id);
+    },
+  );
+};

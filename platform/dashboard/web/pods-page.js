@@ -1,0 +1,162 @@
+// Pods and volumes: where each pod runs and why (its reservations, or the scheduler's reason per node for a
+// pending one), its endpoints, its volumes with their plexes and nodes, the snapshots. Every figure is an
+// API answer: /pods (paged), /volumes, /snapshots.
+import { get, getIfAllowed } from './api.js';
+import { h, si, bytes, stateText, table } from './dom.js';
+
+/** Pods a page shows at a time: the list is paged by the server, never fetched whole. */
+const PODS_PER_PAGE = 500;
+
+const key = (o) => `${o.namespace}/${o.name}`;
+
+/** Where a pod runs and why, in words: what admission reserved there, or why it fits nowhere. */
+function whyText(pod) {
+  const s = pod.status;
+  if (s.state === 'pending') return s.failure.summary;
+  const parts = [`reserves ${si(s.reserved_iops)} IOPS and ${si(s.reserved_bandwidth_bits_per_s)} bit/s there (tier ${pod.perf_tier})`];
+  const selector = Object.entries(pod.node_selector).map(([k, v]) => `${k}=${v}`);
+  if (selector.length) parts.push(`node selector ${selector.join(', ')}`);
+  if (pod.tolerations.length) parts.push(`tolerates ${pod.tolerations.join(', ')}`);
+  return parts.join('; ');
+}
+
+function endpointsText(pod) {
+  if (pod.status.state !== 'running') return pod.endpoints.map((e) => `${e.network} (not bound)`).join(', ') || '-';
+  return h(
+    'ul',
+    {},
+    pod.status.endpoints.map((e) => h('li', {}, `${e.network} ${e.ip} ${e.mac} VF ${e.port}/${e.vf}${e.static ? ' static' : ''}`)),
+  );
+}
+
+function volumesText(pod, volumes) {
+  if (pod.volumes.length === 0) return '-';
+  return h(
+    'ul',
+    {},
+    pod.volumes.map((name) => {
+      const v = volumes.get(`${pod.namespace}/${name}`);
+      return h('li', {}, v ? `${name}: plexes on ${v.plexes.map((p) => p.node).join(', ')}` : name);
+    }),
+  );
+}
+
+function podsTable(pods, volumes) {
+  return table(
+    'Pods: where each runs and why, its endpoints and volumes',
+    [
+      ['Pod', (p) => key(p)],
+      ['State', (p) => stateText(p.status.state)],
+      ['Node', (p) => (p.status.state === 'running' ? p.status.node : '-')],
+      ['Why', whyText],
+      ['Requests', (p) => `${p.cpu_millicores}m, ${bytes(p.memory_bytes)}`],
+      ['Endpoints (network, IP, MAC, VF)', endpointsText],
+      ['Volumes', (p) => volumesText(p, volumes)],
+    ],
+    pods,
+  );
+}
+
+/** Each pending pod with every node's reason (what anvil describe shows). */
+function pendingSection(pods) {
+  const pending = pods.filter((p) => p.status.state === 'pending');
+  if (pending.length === 0) return [];
+  return [
+    h('h2', {}, 'Pending pods: why no node takes them'),
+    ...pending.map((p) =>
+      table(
+        `${key(p)}: ${p.status.failure.summary}`,
+        [
+          ['Node', (n) => n.node],
+          ['Reason', (n) => n.reason],
+        ],
+        p.status.failure.nodes,
+      ),
+    ),
+  ];
+}
+
+function plexesText(v) {
+  return h(
+    'ul',
+    {},
+    v.plexes.map((p) =>
+      h(
+        'li',
+        {},
+        `${p.node} drive ${p.drive} `,
+        stateText(p.state),
+        p.resync ? ` from ${p.resync.source}, done at ${p.resync.finishes_at}` : '',
+      ),
+    ),
+  );
+}
+
+function attachmentText(v) {
+  const a = v.attachment;
+  return a.state === 'attached' ? `${a.pod} on ${a.node} (${a.via})` : 'detached';
+}
+
+function volumesSection(volumes, snapshots) {
+  return [
+    h('h2', {}, 'Volumes'),
+    table(
+      'Mirrored volumes: their plexes (a copy on a node) and the pod they are attached to',
+      [
+        ['Volume', (v) => key(v)],
+        ['Size (B)', (v) => si(v.size_bytes), true],
+        ['Tier', (v) => v.perf_tier],
+        ['State', (v) => stateText(v.state)],
+        ['Mirrors', (v) => `${v.plexes.filter((p) => p.state === 'in-sync').length}/${v.mirrors}`, true],
+        ['Plexes', plexesText],
+        ['Attached to', attachmentText],
+      ],
+      volumes,
+    ),
+    h('h2', {}, 'Snapshots'),
+    snapshots === null
+      ? h('p', { class: 'note' }, 'This token may not view snapshots.')
+      : table(
+          'Snapshots: the volume each was taken of and the nodes holding it',
+          [
+            ['Snapshot', (s) => key(s)],
+            ['Volume', (s) => s.volume],
+            ['Size (B)', (s) => si(s.size_bytes), true],
+            ['Nodes', (s) => s.nodes.join(', ')],
+            ['Taken', (s) => s.created_at],
+          ],
+          snapshots,
+        ),
+  ];
+}
+
+/** One page of pods, with a button for the next when the server has more. */
+async function podsBlock(volumes, cont) {
+  const page = await get(`pods?limit=${PODS_PER_PAGE}${cont ? `&continue=${encodeURIComponent(cont)}` : ''}`);
+  const block = h('section', { 'aria-label': 'pods' });
+  const remaining = page.metadata.remainingItemCount;
+  const next =
+    remaining > 0
+      ? h(
+          'button',
+          {
+            type: 'button',
+            onclick: async () => block.replaceWith(await podsBlock(volumes, page.metadata.continue)),
+          },
+          `Next ${Math.min(remaining, PODS_PER_PAGE)} of ${remaining} more pods`,
+        )
+      : null;
+  block.append(
+    h('p', { class: 'note' }, `${page.items.length} pods shown${remaining > 0 ? `, ${remaining} more` : ''}`),
+    podsTable(page.items, volumes),
+    ...pendingSection(page.items),
+    next ?? '',
+  );
+  return block;
+}
+
+export async function podsPage() {
+  const [volumeList, snapshots] = await Promise.all([get('volumes'), getIfAllowed('snapshots')]);
+  const volumes = new Map(volumeList.map((v) => [key(v), v]));
+  return [h('h1', {}, 'Pods and volumes'), await podsBlock(volumes), ...volumesSection(volumeList, snapshots)];
+}

@@ -1,0 +1,122 @@
+/**
+ * Issue 18: the dashboard in headless Chromium (Debian's chromium driven by playwright-core, which gives it
+ * a fresh profile of its own), on a served seeded world: log in with a token; open the Cluster, the Pods
+ * and volumes and the Runs pages and a run's page; find the seeded objects and the charts drawn as SVG;
+ * open a run's page again from its deep link; no console error and no request to any other origin. A tenant
+ * user of b sees none of a's pods, is told it may not view nodes, and has no link to the runs. Skipped with
+ * one line on a machine without chromium, never in CI. Screenshots of each page are kept under
+ * $ANVIL_TEST_ARTEFACTS (default out/test-artefacts)/dashboard.
+ */
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { findChromium, QUIET_CHROMIUM_FLAGS } from '../../../reports/render/pdf.js';
+import { describeNeeds } from '../../needs.js';
+import { seededWorld, type World } from '../api/api-harness.js';
+import { FIXTURE_ROWS, FIXTURE_RUN } from '../api/run-fixture.js';
+
+const ARTEFACTS = resolve(process.env.ANVIL_TEST_ARTEFACTS ?? join('out', 'test-artefacts'), 'dashboard');
+const chromium = findChromium();
+
+let world: World;
+let origin: string;
+let browser: Browser;
+
+/** A page of the browser with what went wrong collected: console errors, page errors, foreign requests. */
+async function openPage(): Promise<{ page: Page; problems: string[] }> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const problems: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('request', (r) => {
+    if (!r.url().startsWith(`${origin}/`)) problems.push(`request outside the server: ${r.url()}`);
+  });
+  return { page, problems };
+}
+
+async function logIn(page: Page, token: string): Promise<void> {
+  await page.goto(`${origin}/#/cluster`);
+  await page.fill('#token', token);
+  await page.click('form.login button[type=submit]');
+  await page.waitForSelector('main h1:has-text("Cluster")');
+}
+
+describeNeeds('headless Chromium', chromium !== undefined)('the dashboard in a browser', () => {
+  beforeAll(async () => {
+    mkdirSync(ARTEFACTS, { recursive: true });
+    world = await seededWorld();
+    origin = (await world.app.listen({ host: '127.0.0.1', port: 0 })).replace('localhost', '127.0.0.1');
+    const { chromium: pw } = await import('playwright-core');
+    browser = await pw.launch({ executablePath: chromium ?? '/usr/bin/chromium', args: QUIET_CHROMIUM_FLAGS });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await world?.app.close();
+  });
+
+  it('an admin logs in and sees the cluster, then the pods and volumes, with charts and no console error', async () => {
+    const { page, problems } = await openPage();
+    await logIn(page, world.tokens.admin);
+    // The nodes' table and both reservation charts (drawn by Plot from the shared chart functions).
+    await page.waitForSelector('main figure svg');
+    const nodeCells = await page.locator('main table').first().locator('tbody tr td:first-child').allTextContents();
+    expect(nodeCells).toEqual(['node1', 'node2', 'node3']);
+    const charts = page.locator('main figure svg[aria-label]');
+    expect(await charts.count()).toBe(3);
+    expect(await charts.first().getAttribute('aria-label')).toMatch(/guaranteed IOPS: reserved against/);
+    expect(await page.locator('main').textContent()).toMatch(/net1.*10\.1\.0\.0\/24/);
+    await page.screenshot({ path: join(ARTEFACTS, 'cluster-admin.png'), fullPage: true });
+
+    await page.click('nav a[data-page=pods]');
+    await page.waitForSelector('main h1:has-text("Pods and volumes")');
+    const text = (await page.locator('main').textContent()) ?? '';
+    for (const name of ['a/pa', 'b/pb', 'a/va', 'b/vb', 'a/sa']) expect(text).toContain(name);
+    // Where a pod runs: its row names a node and its endpoint's address on net1.
+    const pa = page.locator('main tr', { hasText: 'a/pa' }).first();
+    expect(await pa.textContent()).toMatch(/running\s*node[123].*10\.1\.0\.\d+/s);
+    await page.screenshot({ path: join(ARTEFACTS, 'pods-admin.png'), fullPage: true });
+    // A reload keeps the page and the login (the token stays in the tab's sessionStorage).
+    await page.reload();
+    await page.waitForSelector('main h1:has-text("Pods and volumes")');
+
+    // The runs folder's list, then a run's page with both charts (IOPS, latency) and its figures.
+    await page.click('nav a[data-page=runs]');
+    await page.click(`main a:has-text("${FIXTURE_RUN}")`);
+    await page.waitForSelector(`main h1:has-text("Run ${FIXTURE_RUN}")`);
+    await page.waitForSelector('main figure svg');
+    expect(await page.locator('main figure svg[aria-label]').count()).toBe(2);
+    expect(await page.locator('main figure').first().textContent()).toContain('shop/orders-db read');
+    expect(await page.locator('main table tbody tr').count()).toBe(FIXTURE_ROWS.length);
+    await page.screenshot({ path: join(ARTEFACTS, 'run-admin.png'), fullPage: true });
+    // The run's URL is a deep link: opened afresh, it shows the same run.
+    const deep = page.url();
+    expect(deep).toMatch(new RegExp(`#/runs/${FIXTURE_RUN}$`));
+    await page.goto(`${origin}/`);
+    await page.goto(deep);
+    await page.waitForSelector(`main h1:has-text("Run ${FIXTURE_RUN}")`);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it("a tenant user of b sees only b's pods and volumes, and is told it may not view nodes", async () => {
+    const { page, problems } = await openPage();
+    await logIn(page, world.tokens.tother);
+    expect(await page.locator('main').textContent()).toContain('This token may not view nodes');
+    // The runs are the cluster's view: no link to them.
+    expect(await page.locator('nav a[data-page=runs]').isVisible()).toBe(false);
+    await page.screenshot({ path: join(ARTEFACTS, 'cluster-tenant.png'), fullPage: true });
+    await page.click('nav a[data-page=pods]');
+    await page.waitForSelector('main h1:has-text("Pods and volumes")');
+    const text = (await page.locator('main').textContent()) ?? '';
+    expect(text).toContain('b/pb');
+    expect(text).toContain('b/vb');
+    expect(text).not.toMatch(/\ba\/(pa|va|sa|da|ca)/);
+    await page.screenshot({ path: join(ARTEFACTS, 'pods-tenant.png'), fullPage: true });
+    // The page asks only for what the token may view (/whoami's cluster_views): no refused request.
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+});
