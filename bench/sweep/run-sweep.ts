@@ -14,6 +14,7 @@ import { parquetOf } from '../results/parquet.js';
 import { mergedTable, readSweepFolders, SWEEP_PARQUET, SWEEP_TABLE, type SweepFolders } from './merge.js';
 import type { SweepPlan } from './plan.js';
 import { runPoint, type PointOutcome, type ScenarioRunner } from './run-point.js';
+import { isS3Url, type S3Connection } from './s3-bucket.js';
 import type { PointTask } from './worker.js';
 
 /** Heap each worker may use, MiB: a point's model is far smaller; a runaway point fails alone instead of taking the machine. */
@@ -113,21 +114,31 @@ export function shardPoints(plan: SweepPlan, index: number, shards: number): num
   return plan.points.filter((p) => p.index % shards === index).map((p) => p.index);
 }
 
-/** Runs shard `index` of `shards` into `out`, one point after another, in this process. */
+/**
+ * Runs shard `index` of `shards` into `out` (a folder, or an S3-compatible bucket as s3://BUCKET/PREFIX),
+ * one point after another, in this process.
+ */
 export async function runShard(
   plan: SweepPlan,
   options: {
     readonly index: number;
     readonly shards: number;
     readonly out: string;
+    /** How an s3:// `out` is reached (default: the AWS environment alone). */
+    readonly s3?: S3Connection;
     readonly stderr?: NodeJS.WriteStream;
     /** Runs a scenario sweep's points (the CLI's, with the cluster model). */
     readonly scenarioRunner?: ScenarioRunner;
   },
 ): Promise<SweepRunSummary> {
   const indices = shardPoints(plan, options.index, options.shards);
-  ensureOutputDir(options.out);
   const counts = tally(indices.length, options.stderr);
+  if (isS3Url(options.out)) {
+    const { runPointsToBucket } = await import('./s3-results.js');
+    await runPointsToBucket(plan, indices, options.out, options.s3 ?? {}, (o) => counts.add(o), options.scenarioRunner);
+    return counts.summary();
+  }
+  ensureOutputDir(options.out);
   for (const i of indices) counts.add(await runPoint(plan, i, options.out, options.scenarioRunner));
   return counts.summary();
 }
