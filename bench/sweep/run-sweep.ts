@@ -67,6 +67,30 @@ function tally(total: number, stream: NodeJS.WriteStream | undefined) {
   };
 }
 
+/**
+ * Runs `use` with a pool of `jobs` worker threads (tinypool) running the module `worker` (its default
+ * export takes one task), each thread's heap bounded; the pool is gone when `use` settles. The local
+ * sweep runs its points on it, `anvil check --jobs` its runs.
+ */
+export async function withWorkerPool<T>(
+  worker: string,
+  jobs: number,
+  use: (run: (task: unknown) => Promise<unknown>) => Promise<T>,
+): Promise<T> {
+  const { Tinypool } = await import('tinypool');
+  const pool = new Tinypool({
+    filename: worker,
+    minThreads: jobs,
+    maxThreads: jobs,
+    resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
+  });
+  try {
+    return await use((task) => pool.run(task) as Promise<unknown>);
+  } finally {
+    await pool.destroy();
+  }
+}
+
 /** Runs every point of `plan` (read from `file`) into `out` on `jobs` worker threads. */
 export async function runSweepLocally(
   plan: SweepPlan,
@@ -80,19 +104,12 @@ export async function runSweepLocally(
   },
 ): Promise<SweepRunSummary> {
   ensureOutputDir(options.out);
-  const { Tinypool } = await import('tinypool');
-  const pool = new Tinypool({
-    filename: options.worker ?? new URL('./worker.js', import.meta.url).href,
-    minThreads: options.jobs,
-    maxThreads: options.jobs,
-    resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
-  });
   const counts = tally(plan.points.length, options.stderr);
-  try {
-    await Promise.all(
+  await withWorkerPool(options.worker ?? new URL('./worker.js', import.meta.url).href, options.jobs, (run) =>
+    Promise.all(
       plan.points.map(async (p) => {
         const task: PointTask = { file: options.file, index: p.index, out: options.out };
-        const outcome = await (pool.run(task) as Promise<PointOutcome>).catch((e: unknown): PointOutcome => ({
+        const outcome = await (run(task) as Promise<PointOutcome>).catch((e: unknown): PointOutcome => ({
           index: p.index,
           id: p.id,
           status: 'failed',
@@ -100,10 +117,8 @@ export async function runSweepLocally(
         }));
         counts.add(outcome);
       }),
-    );
-  } finally {
-    await pool.destroy();
-  }
+    ),
+  );
   return counts.summary();
 }
 
