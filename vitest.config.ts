@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 /**
  * End-to-end suites that spawn whole processes (sweeps across workers and shards, kill -9 of the store and
- * the server, the bench sections) or run every reference scenario at full length: `npm run test:e2e` runs
+ * the server, the bench sections, the Containerfile's install steps) or run every reference scenario at full length: `npm run test:e2e` runs
  * them after `npm test` (both in .ci/run), so `npm test` stays near five minutes on two cores.
  */
 export const END_TO_END_SUITES = [
@@ -12,6 +12,7 @@ export const END_TO_END_SUITES = [
   'test/platform/reference-slas.test.ts',
   'test/bench/perf/cluster-section.test.ts',
   'test/bench/perf/sweep-section.test.ts',
+  'test/platform/containerfile-steps.test.ts',
 ];
 
 export const sharedTestOptions = {
