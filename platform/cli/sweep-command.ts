@@ -127,6 +127,11 @@ interface SweepFlags {
   s3Endpoint?: string;
 }
 
+/** ANVIL_ERR_USAGE when --out names a bucket where a folder is needed. */
+function refuseBucket(out: string, why: string): void {
+  if (isS3Url(out)) throw new AnvilError('ANVIL_ERR_USAGE', `--out ${out}: ${why}`);
+}
+
 /** How an s3:// `where` is reached; --s3-endpoint given with a folder is a usage error. */
 function s3Connection(where: string, endpoint: string | undefined): S3Connection {
   if (endpoint !== undefined && !isS3Url(where))
@@ -223,6 +228,7 @@ export function registerSweepCommands(cli: Command): void {
         return;
       }
       const out = opts.out ?? defaultOut(plan.name);
+      refuseBucket(out, 'a local sweep writes its points to a folder; shards write to a bucket: anvil sweep run-shard --results s3://...');
       const summary = await runSweepLocally(plan, {
         file,
         out,
@@ -273,6 +279,7 @@ export function registerSweepCommands(cli: Command): void {
     .requiredOption('--out <dir>', 'where the merged table goes')
     .option('--s3-endpoint <url>', 'with an s3:// URL: an S3-compatible store, addressed path-style (default: the AWS environment)')
     .action(async (dirs: string[], opts: { out: string; s3Endpoint?: string }) => {
+      refuseBucket(opts.out, 'the merged table and page go to a folder; the shards can be read from a bucket (s3:// among the folders)');
       const folders = await withDownloadedResults(dirs, opts.s3Endpoint, (local) => writeMergedTable(local, opts.out));
       await writePage(opts.out);
       cliIo().stdout.write(

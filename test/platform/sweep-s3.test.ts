@@ -162,7 +162,7 @@ describeNeeds('moto_server (an S3-compatible server: Python moto[server])', moto
   },
 );
 
-it('refuses an s3:// URL that names no bucket, and --s3-endpoint with a folder, as usage errors', () => {
+it('refuses an s3:// URL that names no bucket, --s3-endpoint with a folder and a bucket as a local sweep or merge --out, as usage errors', () => {
   const dir = tempDir('anvil-sweep-s3-usage-');
   writeFileSync(join(dir, 'qd.yaml'), QD_SWEEP);
   const badUrl = anvil(['sweep', 'run-shard', 'qd.yaml', '--index', '0', '--shards', '1', '--results', 's3://A_B/x'], dir);
@@ -171,4 +171,11 @@ it('refuses an s3:// URL that names no bucket, and --s3-endpoint with a folder, 
   const folder = anvil(['sweep', 'merge', 'local', '--s3-endpoint', 'http://127.0.0.1:9', '--out', 'm'], dir);
   expect(folder.status).toBe(2);
   expect(folder.stderr).toMatch(/^ANVIL_ERR_USAGE: --s3-endpoint is for results in a bucket/);
+  // A local sweep and a merge write to folders; only shards write to a bucket.
+  const local = anvil(['sweep', 'qd.yaml', '--out', 's3://sweeps/qd'], dir);
+  expect(local.status).toBe(2);
+  expect(local.stderr).toMatch(/^ANVIL_ERR_USAGE: --out s3:\/\/sweeps\/qd: a local sweep writes its points to a folder/);
+  const merge = anvil(['sweep', 'merge', 'local', '--out', 's3://sweeps/merged'], dir);
+  expect(merge.status).toBe(2);
+  expect(merge.stderr).toMatch(/^ANVIL_ERR_USAGE: --out s3:\/\/sweeps\/merged: the merged table and page go to a folder/);
 });
