@@ -1,9 +1,11 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * End-to-end suites that spawn whole processes (sweeps across workers and shards, kill -9 of the store and
- * the server, the bench sections, the documentation's examples) or run every reference scenario at full length: `npm run test:e2e` runs
- * them after `npm test` (both in .ci/run), so `npm test` stays near five minutes on two cores.
+ * End-to-end suites that spawn whole processes (sweeps across workers, shards and an S3 server, kill -9 of
+ * the store and the server, the bench sections, the Containerfile's install steps, the documentation's examples, the dashboard in a
+ * browser) or run every reference
+ * scenario at full length: `npm run test:e2e` runs them after `npm test` (both in .ci/run), so `npm test`
+ * stays near five minutes on two cores.
  */
 export const END_TO_END_SUITES = [
   'test/platform/sweep-cli.test.ts',
@@ -16,6 +18,8 @@ export const END_TO_END_SUITES = [
   'test/docs/examples.test.ts',
   // The dashboard in headless Chromium (a browser per run, two logins, six page loads).
   'test/platform/dashboard/dashboard-browser.test.ts',
+  'test/platform/containerfile-steps.test.ts',
+  'test/platform/sweep-s3.test.ts',
 ];
 
 export const sharedTestOptions = {

@@ -96,6 +96,11 @@ export const ERRORS = {
     status: 422,
     summary: 'some points of a sweep failed (the others ran) or are missing from the folders merged',
   },
+  ANVIL_ERR_S3: {
+    code: 'ANVIL_ERR_S3',
+    status: 502,
+    summary: "an S3-compatible bucket holding a sweep's results could not be reached, read or written (endpoint, credentials, bucket)",
+  },
   // Cluster scenarios and the stack coefficients (issue 13)
   ANVIL_ERR_CLUSTER_SCENARIO: {
     code: 'ANVIL_ERR_CLUSTER_SCENARIO',

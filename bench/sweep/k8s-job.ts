@@ -2,8 +2,8 @@
  * A sweep as a Kubernetes Indexed Job (`anvil sweep FILE --emit k8s-job`): a ConfigMap holding the sweep
  * made self-contained (the base job file and a profile file inlined) and a batch/v1 Job with
  * `completionMode: Indexed` whose pods each run `anvil sweep run-shard` on it, the pod's shard read from
- * JOB_COMPLETION_INDEX, writing their points to a shared volume. `anvil sweep merge` on that volume then
- * gives the merged table. Plain objects: the CLI prints them as YAML.
+ * JOB_COMPLETION_INDEX, writing their points to a shared volume or an S3-compatible bucket (credentials
+ * from a Secret). `anvil sweep merge` on that volume or bucket then gives the merged table. Plain objects: the CLI prints them as YAML.
  */
 import { parseYamlFile } from '../../platform/yaml-input.js';
 import { dnsLabel, type SweepPlan } from './plan.js';
@@ -24,6 +24,14 @@ export interface K8sJobOptions {
   readonly image: string;
   /** The PersistentVolumeClaim the shards write to (ReadWriteMany when pods share nodes unevenly). */
   readonly resultsClaim: string;
+  /** Results in an S3-compatible bucket instead of the claim: s3://BUCKET/PREFIX, reached as below. */
+  readonly resultsBucket?: {
+    readonly url: string;
+    /** The Secret whose keys AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY (and optionally AWS_SESSION_TOKEN, AWS_REGION) the pods get as environment. */
+    readonly secret: string;
+    /** An S3-compatible store's URL (path-style); default: the AWS environment's. */
+    readonly endpoint?: string;
+  };
   /** Retries of each index before it counts as failed. */
   readonly backoffLimitPerIndex?: number;
   /** Each pod's CPU, cores (a shard runs its points one after another). */
@@ -55,6 +63,20 @@ export function selfContainedSweep(
   return { sweep: doc.toString(), profile: profileIsFile ? plan.profileText : undefined, files: {} };
 }
 
+/** The AWS environment variables of a shard's pod, each from the key of the same name in `secret`. */
+function bucketEnvironment(secret: string): object[] {
+  const fromSecret = (key: string, optional: boolean) => ({
+    name: key,
+    valueFrom: { secretKeyRef: { name: secret, key, ...(optional ? { optional: true } : {}) } },
+  });
+  return [
+    fromSecret('AWS_ACCESS_KEY_ID', false),
+    fromSecret('AWS_SECRET_ACCESS_KEY', false),
+    fromSecret('AWS_SESSION_TOKEN', true),
+    fromSecret('AWS_REGION', true),
+  ];
+}
+
 /** The ConfigMap and the Job that run `plan` as an Indexed Job. */
 export function k8sSweepJob(sweepText: string, plan: SweepPlan, options: K8sJobOptions): [object, object] {
   const name = `anvil-sweep-${dnsLabel(plan.name, 50)}`;
@@ -66,7 +88,19 @@ export function k8sSweepJob(sweepText: string, plan: SweepPlan, options: K8sJobO
     metadata: { name, labels },
     data: { 'sweep.yaml': sweep, ...(profile !== undefined ? { [POINT_PROFILE_FILE]: profile } : {}), ...files },
   };
-  const out = `${RESULTS_MOUNT}/${dnsLabel(plan.name, 63)}`;
+  const bucket = options.resultsBucket;
+  const out = bucket ? bucket.url : `${RESULTS_MOUNT}/${dnsLabel(plan.name, 63)}`;
+  const results = bucket
+    ? {
+        volumes: [],
+        mounts: [],
+        flags: ['--results', bucket.url, ...(bucket.endpoint !== undefined ? ['--s3-endpoint', bucket.endpoint] : [])],
+      }
+    : {
+        volumes: [{ name: 'results', persistentVolumeClaim: { claimName: options.resultsClaim } }],
+        mounts: [{ name: 'results', mountPath: RESULTS_MOUNT }],
+        flags: ['--out', out],
+      };
   const cpu = options.cpu ?? '1';
   const memory = options.memory ?? '3Gi';
   const job = {
@@ -89,18 +123,14 @@ export function k8sSweepJob(sweepText: string, plan: SweepPlan, options: K8sJobO
               name: 'anvil',
               image: options.image,
               // The shard's index is JOB_COMPLETION_INDEX, which Kubernetes sets in every pod of an Indexed Job.
-              command: ['anvil', 'sweep', 'run-shard', `${SWEEP_MOUNT}/sweep.yaml`, '--shards', `${options.shards}`, '--out', out],
+              command: ['anvil', 'sweep', 'run-shard', `${SWEEP_MOUNT}/sweep.yaml`, '--shards', `${options.shards}`, ...results.flags],
+              // The bucket's credentials from a Secret, never in the Job itself.
+              ...(bucket ? { env: bucketEnvironment(bucket.secret) } : {}),
               resources: { requests: { cpu, memory }, limits: { cpu, memory } },
-              volumeMounts: [
-                { name: 'sweep', mountPath: SWEEP_MOUNT, readOnly: true },
-                { name: 'results', mountPath: RESULTS_MOUNT },
-              ],
+              volumeMounts: [{ name: 'sweep', mountPath: SWEEP_MOUNT, readOnly: true }, ...results.mounts],
             },
           ],
-          volumes: [
-            { name: 'sweep', configMap: { name } },
-            { name: 'results', persistentVolumeClaim: { claimName: options.resultsClaim } },
-          ],
+          volumes: [{ name: 'sweep', configMap: { name } }, ...results.volumes],
         },
       },
     },

@@ -105,7 +105,7 @@ function axisOf(axis: AxisSpec, at: string, located: LocatedYaml, problems: stri
     problem(
       axis.field !== undefined ? '/field' : axis.option !== undefined ? '/option' : '/profile',
       scenario
-        ? 'the base is a cluster scenario: sweep its fields, e.g. { field: duration, values: [2s, 4s] } or { field: workloads.0.job, values: [...] }'
+        ? 'the base is a cluster scenario: sweep its fields, e.g. { field: duration, values: [2s, 4s] }, or an fio option in its workloads, e.g. { field: job.iodepth, values: [1, 8] } or { field: workloads.0.job.bs, values: [4k, 8k] }'
         : 'field sweeps a cluster scenario: give base a file with kind: ClusterScenario, or sweep an option or profile parameter',
     );
     return undefined;

@@ -8,10 +8,11 @@
 import { createHash } from 'node:crypto';
 import { AnvilError } from '../../platform/errors.js';
 import { parseYamlFile } from '../../platform/yaml-input.js';
-import { findOption } from '../workloads/options.js';
-import { scanJobFile } from '../workloads/jobfile.js';
 import type { AxisValue, SweepPlan, SweepPoint } from './plan.js';
 import { POINT_SCENARIO_FILE, pointScenarioText, type ScenarioBase } from './scenario-base.js';
+import { setJobOption } from './workload-options.js';
+
+export { setJobOption };
 
 /** The job file's name in a point's folder, as the point's results name it. */
 export const POINT_JOB_FILE = 'job.fio';
@@ -34,33 +35,6 @@ export interface PointInputs {
   readonly scenarioText?: string;
   /** sha256 of everything above that changes the result, and Anvil's version. */
   readonly digest: string;
-}
-
-/** The canonical name of an fio option (its aliases included), or the name itself. */
-function canonical(name: string): string {
-  return findOption(name)?.option.name ?? name;
-}
-
-/**
- * `text` with `option=value` in every job section: any line setting the option (under any of its names,
- * in [global] or a job) is dropped, and the new line follows each job's header, so no job keeps its own.
- */
-export function setJobOption(text: string, option: string, value: AxisValue): string {
-  const { file } = scanJobFile(text, POINT_JOB_FILE, {});
-  const target = canonical(option);
-  const drop = new Set<number>();
-  const after = new Set<number>();
-  for (const section of file.sections) {
-    if (!section.global) after.add(section.line);
-    for (const o of section.options) if (canonical(o.name) === target) drop.add(o.line);
-  }
-  const out: string[] = [];
-  text.split('\n').forEach((line, i) => {
-    if (drop.has(i + 1)) return;
-    out.push(line);
-    if (after.has(i + 1)) out.push(`${option}=${value}`);
-  });
-  return out.join('\n');
 }
 
 /** `text` (profile YAML) with the parameter at `path` set to `value`, comments kept. */

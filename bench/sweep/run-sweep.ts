@@ -14,6 +14,7 @@ import { parquetOf } from '../results/parquet.js';
 import { mergedTable, readSweepFolders, SWEEP_PARQUET, SWEEP_TABLE, type SweepFolders } from './merge.js';
 import type { SweepPlan } from './plan.js';
 import { runPoint, type PointOutcome, type ScenarioRunner } from './run-point.js';
+import { isS3Url, type S3Connection } from './s3-bucket.js';
 import type { PointTask } from './worker.js';
 
 /** Heap each worker may use, MiB: a point's model is far smaller; a runaway point fails alone instead of taking the machine. */
@@ -66,6 +67,30 @@ function tally(total: number, stream: NodeJS.WriteStream | undefined) {
   };
 }
 
+/**
+ * Runs `use` with a pool of `jobs` worker threads (tinypool) running the module `worker` (its default
+ * export takes one task), each thread's heap bounded; the pool is gone when `use` settles. The local
+ * sweep runs its points on it, `anvil check --jobs` its runs.
+ */
+export async function withWorkerPool<T>(
+  worker: string,
+  jobs: number,
+  use: (run: (task: unknown) => Promise<unknown>) => Promise<T>,
+): Promise<T> {
+  const { Tinypool } = await import('tinypool');
+  const pool = new Tinypool({
+    filename: worker,
+    minThreads: jobs,
+    maxThreads: jobs,
+    resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
+  });
+  try {
+    return await use((task) => pool.run(task) as Promise<unknown>);
+  } finally {
+    await pool.destroy();
+  }
+}
+
 /** Runs every point of `plan` (read from `file`) into `out` on `jobs` worker threads. */
 export async function runSweepLocally(
   plan: SweepPlan,
@@ -79,19 +104,12 @@ export async function runSweepLocally(
   },
 ): Promise<SweepRunSummary> {
   ensureOutputDir(options.out);
-  const { Tinypool } = await import('tinypool');
-  const pool = new Tinypool({
-    filename: options.worker ?? new URL('./worker.js', import.meta.url).href,
-    minThreads: options.jobs,
-    maxThreads: options.jobs,
-    resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
-  });
   const counts = tally(plan.points.length, options.stderr);
-  try {
-    await Promise.all(
+  await withWorkerPool(options.worker ?? new URL('./worker.js', import.meta.url).href, options.jobs, (run) =>
+    Promise.all(
       plan.points.map(async (p) => {
         const task: PointTask = { file: options.file, index: p.index, out: options.out };
-        const outcome = await (pool.run(task) as Promise<PointOutcome>).catch((e: unknown): PointOutcome => ({
+        const outcome = await (run(task) as Promise<PointOutcome>).catch((e: unknown): PointOutcome => ({
           index: p.index,
           id: p.id,
           status: 'failed',
@@ -99,10 +117,8 @@ export async function runSweepLocally(
         }));
         counts.add(outcome);
       }),
-    );
-  } finally {
-    await pool.destroy();
-  }
+    ),
+  );
   return counts.summary();
 }
 
@@ -113,21 +129,31 @@ export function shardPoints(plan: SweepPlan, index: number, shards: number): num
   return plan.points.filter((p) => p.index % shards === index).map((p) => p.index);
 }
 
-/** Runs shard `index` of `shards` into `out`, one point after another, in this process. */
+/**
+ * Runs shard `index` of `shards` into `out` (a folder, or an S3-compatible bucket as s3://BUCKET/PREFIX),
+ * one point after another, in this process.
+ */
 export async function runShard(
   plan: SweepPlan,
   options: {
     readonly index: number;
     readonly shards: number;
     readonly out: string;
+    /** How an s3:// `out` is reached (default: the AWS environment alone). */
+    readonly s3?: S3Connection;
     readonly stderr?: NodeJS.WriteStream;
     /** Runs a scenario sweep's points (the CLI's, with the cluster model). */
     readonly scenarioRunner?: ScenarioRunner;
   },
 ): Promise<SweepRunSummary> {
   const indices = shardPoints(plan, options.index, options.shards);
-  ensureOutputDir(options.out);
   const counts = tally(indices.length, options.stderr);
+  if (isS3Url(options.out)) {
+    const { runPointsToBucket } = await import('./s3-results.js');
+    await runPointsToBucket(plan, indices, options.out, options.s3 ?? {}, (o) => counts.add(o), options.scenarioRunner);
+    return counts.summary();
+  }
+  ensureOutputDir(options.out);
   for (const i of indices) counts.add(await runPoint(plan, i, options.out, options.scenarioRunner));
   return counts.summary();
 }

@@ -1,6 +1,7 @@
 /**
  * A cluster scenario (`kind: ClusterScenario`) as a sweep's base: axes set scenario fields by dotted path
- * (`duration`, `nodes.count`, `perf_tiers.0.limit_iops`, `workloads.1.job`), each value checked against
+ * (`duration`, `nodes.count`, `perf_tiers.0.limit_iops`, `workloads.1.job`) or fio options inside its
+ * workloads' jobs (`job.iodepth`, `workloads.1.job.bs`, `workloads.orders-db.iodepth`: workload-options.ts), each value checked against
  * the scenario schema when the sweep is read, so a bad value is named by its axis and field before any
  * point runs. A point's scenario is the base with its values and seed set and every file the base names
  * by a relative path (node profiles, manifests, the coefficient file) made absolute against the base's
@@ -10,12 +11,20 @@ import { readFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import type { TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
-import { isMap, isSeq, type Document } from 'yaml';
+import { isMap, isScalar, isSeq, type Document } from 'yaml';
 import { parseYamlFile } from '../../platform/yaml-input.js';
 import { AnvilError } from '../../platform/errors.js';
 import { parseLocatedYaml, schemaProblems } from '../../platform/yaml-problems.js';
 import { isProfilePath } from '../scenario/references.js';
 import { ClusterScenarioWithNodeGroupSchema, ClusterScenarioWithNodeListSchema } from '../scenario/schema.js';
+import {
+  jobOptionField,
+  jobOptionProblems,
+  selectedWorkloads,
+  setJobOption,
+  type JobOptionField,
+  type WorkloadEntry,
+} from './workload-options.js';
 
 /** The scenario's name in a point's folder, as the point's results name it. */
 export const POINT_SCENARIO_FILE = 'scenario.yaml';
@@ -59,6 +68,8 @@ export function scenarioBase(file: string, text: string): ScenarioBase {
  * scenario schema refuses, each as `axis NAME: field FIELD = VALUE: problem` (checked one value at a time).
  */
 export function fieldAxisProblems(base: ScenarioBase, name: string, field: string, values: readonly (string | number)[]): string[] {
+  const jobOption = jobOptionField(field);
+  if (jobOption) return jobOptionProblems(workloadsOf(parsed(base)), name, field, jobOption, values);
   const path = fieldPath(field);
   const problems: string[] = [];
   const parent = path.slice(0, -1);
@@ -80,6 +91,21 @@ export function fieldAxisProblems(base: ScenarioBase, name: string, field: strin
     problems.push(...mine.map((p) => `axis ${name}: field ${field} = ${JSON.stringify(value)}: ${p.replace(/^[^ ]*: /, '')}`));
   }
   return problems;
+}
+
+/** The scenario's workloads as plain data (none when it has no list of them). */
+function workloadsOf(doc: Document): WorkloadEntry[] {
+  const workloads: unknown = (doc.toJS() as { workloads?: unknown } | null)?.workloads;
+  return Array.isArray(workloads) ? (workloads as WorkloadEntry[]) : [];
+}
+
+/** Sets `option` to `value` in the jobs of the workloads `target` selects, each job's block kept as it is written. */
+function setWorkloadOption(doc: Document, target: JobOptionField, value: string | number): void {
+  for (const i of selectedWorkloads(workloadsOf(doc), target.workloads)) {
+    const node: unknown = doc.getIn(['workloads', i, 'job'], true);
+    if (!isScalar(node) || typeof node.value !== 'string') continue;
+    node.value = setJobOption(node.value, target.option, value, `workloads.${i}.job`);
+  }
 }
 
 /** `text` with each [path, value] set, comments kept. */
@@ -118,10 +144,15 @@ function rewritePaths(doc: Document, base: ScenarioBase, to: (absolute: string) 
 
 /** The scenario of a point: the base with `fields` and `seed` set, relative file paths made absolute. */
 export function pointScenarioText(base: ScenarioBase, fields: readonly (readonly [string, string | number])[], seed: number): string {
+  const plain = fields.filter(([f]) => jobOptionField(f) === undefined);
   const doc = editable(
-    setFields(base.text, [...fields.map(([f, v]) => [fieldPath(f), v] as const), [['seed'], seed]], base.file),
+    setFields(base.text, [...plain.map(([f, v]) => [fieldPath(f), v] as const), [['seed'], seed]], base.file),
     base.file,
   );
+  for (const [f, v] of fields) {
+    const target = jobOptionField(f);
+    if (target) setWorkloadOption(doc, target, v);
+  }
   rewritePaths(doc, base, (absolute) => absolute);
   return doc.toString();
 }

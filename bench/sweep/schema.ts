@@ -48,10 +48,10 @@ export const AxisSchema = Type.Object(
     ),
     field: Type.Optional(
       Type.String({
-        pattern: '^[a-z_][a-z0-9_]*(\\.([a-z_][a-z0-9_]*|[0-9]+))*$',
+        pattern: '^[a-z_][a-z0-9_]*(\\.([a-z0-9_][-a-z0-9_]*))*$',
         maxLength: 256,
         description:
-          'a field of the base cluster scenario, dotted, list items by index, e.g. duration, nodes.count, perf_tiers.0.limit_iops',
+          "a field of the base cluster scenario, dotted, list items by index, e.g. duration, nodes.count, perf_tiers.0.limit_iops; or an fio option in its workloads' jobs: job.iodepth (every workload), workloads.1.job.iodepth, workloads.POD.iodepth (the workloads of pod POD)",
       }),
     ),
     name: Type.Optional(

@@ -35,6 +35,7 @@ import { DEFAULT_MAX_IOS } from '../../bench/targets/run-cost.js';
 import type { StorageSchedulerKind } from '../../sim/qos/storage-qos.js';
 import { AnvilError } from '../errors.js';
 import { wholeNumber } from './arguments.js';
+import { runCheckRuns, type CheckRunTask } from './check-runs.js';
 import { expandSweepArgs } from './check-sweep.js';
 import { cliIo } from './cli-io.js';
 import { writeCompareHtml, writeOutput } from './compare-command.js';
@@ -46,6 +47,7 @@ export const MAX_CHECK_SEEDS = 1000;
 
 const parseSeeds = wholeNumber(1, MAX_CHECK_SEEDS, '--seeds 5');
 const parseMaxIos = wholeNumber(1, Number.MAX_SAFE_INTEGER, '--max-ios 200000000');
+const parseJobs = wholeNumber(1, 1024, '--jobs 4');
 
 export interface CheckOptions {
   readonly target: string;
@@ -64,6 +66,8 @@ export interface CheckOptions {
   readonly history?: string;
   /** The scheduler behind hci's storage QoS (default mclock; fifo: a declared broken QoS). */
   readonly storageScheduler?: StorageSchedulerKind;
+  /** Runs at a time on the sweep's worker pool (default 1: one after another in this process). */
+  readonly jobs?: number;
 }
 
 /** The seeds of the runs `dir` (DIR/SCENARIO/STACK) holds as seed-N folders, in order. */
@@ -127,9 +131,6 @@ export function scenarioFiles(args: readonly string[]): string[] {
   return files;
 }
 
-/** A writer that keeps nothing: the runs' own text stays out of the check's output. */
-const discard = { write: () => true };
-
 /** `stderr` that says each note once: every seed's run of a scenario gives the same notes. */
 function notesOnce(stderr: NodeJS.WriteStream): NodeJS.WriteStream {
   const said = new Set<string>();
@@ -168,7 +169,6 @@ export async function checkScenarios(
       `--storage-scheduler ${options.storageScheduler} says how the runs run, and --results judges runs already made; give one or the other`,
     );
   const { chooseStacks } = await import('../cluster/compare.js');
-  const { runScenarioFile } = await import('../cluster/run-scenario.js');
   // Stored runs: the stacks and seeds the folder holds (--stack picks among them); else the scenario's stacks and --seeds.
   const plans = scenarios.map((s) => {
     const key = basename(s.file, extname(s.file));
@@ -179,7 +179,26 @@ export async function checkScenarios(
   const temporary = options.results === undefined && options.out === undefined;
   const runs: RunVerdicts[] = [];
   const checked: CheckedRuns[] = [];
+  const runDir = (file: string, stack: string, seed: number) => join(resultsRoot, basename(file, extname(file)), stack, `seed-${seed}`);
   try {
+    if (options.results === undefined) {
+      // Every run first (on --jobs workers), then every verdict in order: the verdicts do not depend on N.
+      const tasks = scenarios.flatMap((s, i) =>
+        plans[i]!.flatMap(({ stack, seeds }) =>
+          seeds.map((seed): CheckRunTask => ({
+            kind: 'check-run',
+            file: s.file,
+            target: options.target,
+            stack,
+            seed,
+            out: runDir(s.file, stack, seed),
+            maxIos: options.maxIos ?? DEFAULT_MAX_IOS,
+            ...(options.storageScheduler !== undefined ? { storageScheduler: options.storageScheduler } : {}),
+          })),
+        ),
+      );
+      await runCheckRuns(tasks, options.jobs ?? 1, runStderr);
+    }
     for (const [i, s] of scenarios.entries()) {
       if (s.slas.length === 0) io.stderr.write(`note: ${s.file} has no slas; nothing of it to judge\n`);
       const slas = judgedSlas(s, await scenarioMembers(s));
@@ -187,21 +206,7 @@ export async function checkScenarios(
         const bySeed = new Map<number, ResultsEvidence>();
         checked.push({ key: basename(s.file, extname(s.file)), scenario: s.spec.name, stack, slas, bySeed });
         for (const seed of seeds) {
-          const dir = join(resultsRoot, basename(s.file, extname(s.file)), stack, `seed-${seed}`);
-          if (options.results === undefined)
-            await runScenarioFile(
-              s.file,
-              {
-                target: options.target,
-                stack,
-                seed,
-                outputFormat: 'normal',
-                out: dir,
-                maxIos: options.maxIos ?? DEFAULT_MAX_IOS,
-                ...(options.storageScheduler !== undefined ? { storageScheduler: options.storageScheduler } : {}),
-              },
-              { stdout: discard, stderr: runStderr },
-            );
+          const dir = runDir(s.file, stack, seed);
           const evidence = await readResultsEvidence(dir);
           bySeed.set(seed, evidence);
           const verdicts = evaluateSlas(slas, evidence);
@@ -260,7 +265,17 @@ export function registerCheckCommand(cli: Command): void {
       "append each scenario and stack's figures to DIR/SCENARIO.STACK.csv, a history Apache Otava reads for change points",
     )
     .option('--max-ios <n>', `stop a run once its drives have served this many I/Os (default ${DEFAULT_MAX_IOS})`, parseMaxIos)
+    .option(
+      '--jobs <n>',
+      "runs at a time (scenarios, stacks, seeds, a sweep's points), one worker thread each, as anvil sweep runs them (default 1)",
+      parseJobs,
+    )
     .action(async (args: string[], opts: CheckOptions) => {
+      if (opts.jobs !== undefined && opts.results !== undefined)
+        throw new AnvilError(
+          'ANVIL_ERR_USAGE',
+          '--jobs says how many runs run at a time, and --results judges runs already made; give one or the other',
+        );
       const sweeps = expandSweepArgs(args, opts.out);
       let checked: Awaited<ReturnType<typeof checkScenarios>>;
       try {

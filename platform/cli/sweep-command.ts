@@ -3,7 +3,8 @@
  * sweep runs its points on a pool of worker threads and writes the merged table; `run-shard` runs one
  * shard's points (the Kubernetes Indexed Job's pods run it) and `merge` gathers shards' folders.
  */
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { flagSweepText, isSweepFile } from '../../bench/sweep/flag-sweep.js';
@@ -12,6 +13,7 @@ import { AnvilError } from '../errors.js';
 import { dnsLabel, loadSweep } from '../../bench/sweep/plan.js';
 import { defaultJobs, runShard, runSweepLocally, writeMergedTable, type SweepRunSummary } from '../../bench/sweep/run-sweep.js';
 import { SWEEP_TABLE, type SweepFolders } from '../../bench/sweep/merge.js';
+import { isS3Url, parseS3Url, type S3Connection } from '../../bench/sweep/s3-bucket.js';
 import { readWholeNumber, wholeNumber } from './arguments.js';
 import { cliIo } from './cli-io.js';
 
@@ -120,6 +122,49 @@ interface SweepFlags {
   parallelism?: number;
   image?: string;
   resultsClaim: string;
+  resultsBucket?: string;
+  s3Secret: string;
+  s3Endpoint?: string;
+}
+
+/** ANVIL_ERR_USAGE when --out names a bucket where a folder is needed. */
+function refuseBucket(out: string, why: string): void {
+  if (isS3Url(out)) throw new AnvilError('ANVIL_ERR_USAGE', `--out ${out}: ${why}`);
+}
+
+/** How an s3:// `where` is reached; --s3-endpoint given with a folder is a usage error. */
+function s3Connection(where: string, endpoint: string | undefined): S3Connection {
+  if (endpoint !== undefined && !isS3Url(where))
+    throw new AnvilError('ANVIL_ERR_USAGE', `--s3-endpoint is for results in a bucket (s3://BUCKET/PREFIX); ${where} is a folder`);
+  return endpoint !== undefined ? { endpoint } : {};
+}
+
+/** Runs `use` on `dirs` with every s3:// URL among them downloaded into a temporary folder (removed after). */
+async function withDownloadedResults<T>(
+  dirs: readonly string[],
+  endpoint: string | undefined,
+  use: (local: string[]) => Promise<T>,
+): Promise<T> {
+  if (endpoint !== undefined && !dirs.some(isS3Url))
+    throw new AnvilError('ANVIL_ERR_USAGE', '--s3-endpoint is for results in a bucket (s3://BUCKET/PREFIX); every folder given is local');
+  if (!dirs.some(isS3Url)) return use([...dirs]);
+  const { downloadSweepResults } = await import('../../bench/sweep/s3-results.js');
+  const temporary = mkdtempSync(join(tmpdir(), 'anvil-merge-'));
+  try {
+    const local: string[] = [];
+    for (const [i, where] of dirs.entries()) {
+      if (!isS3Url(where)) {
+        local.push(where);
+        continue;
+      }
+      const dir = join(temporary, `${i}`);
+      await downloadSweepResults(where, endpoint !== undefined ? { endpoint } : {}, dir);
+      local.push(dir);
+    }
+    return await use(local);
+  } finally {
+    rmSync(temporary, { recursive: true, force: true });
+  }
 }
 
 /** Adds `anvil sweep` (and `run-shard`, `merge`) to the CLI. */
@@ -149,14 +194,33 @@ export function registerSweepCommands(cli: Command): void {
     .option('--parallelism <n>', 'with --emit k8s-job: pods at a time (default: all shards)', parseShards)
     .option('--image <ref>', 'with --emit k8s-job: the workbench image (see Containerfile; default ghcr.io/anvil/anvil:VERSION)')
     .option('--results-claim <name>', 'with --emit k8s-job: the PersistentVolumeClaim the shards write to', 'anvil-sweep-results')
+    .option('--results-bucket <s3-url>', 'with --emit k8s-job: the shards write to this bucket, s3://BUCKET/PREFIX, instead of a claim')
+    .option(
+      '--s3-secret <name>',
+      'with --results-bucket: the Secret holding AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY (and AWS_REGION)',
+      'anvil-sweep-s3',
+    )
+    .option('--s3-endpoint <url>', 'with --results-bucket: an S3-compatible store, addressed path-style (default: the AWS environment)')
     .action(async (given: string | undefined, opts: SweepFlags, command: Command) => {
       if (given === undefined) return command.help({ error: true });
       const file = sweepFileOf(given, opts);
       const plan = loadSweep(file);
+      if (opts.emit !== 'k8s-job' && (opts.resultsBucket !== undefined || opts.s3Endpoint !== undefined))
+        throw new AnvilError('ANVIL_ERR_USAGE', '--results-bucket and --s3-endpoint go with --emit k8s-job; a local sweep writes to --out');
+      if (opts.resultsBucket !== undefined) parseS3Url(opts.resultsBucket);
       if (opts.emit === 'k8s-job') {
         const { emitK8sJob } = await import('./sweep-emit.js');
         emitK8sJob(file, plan, {
           resultsClaim: opts.resultsClaim,
+          ...(opts.resultsBucket !== undefined
+            ? {
+                resultsBucket: {
+                  url: opts.resultsBucket,
+                  secret: opts.s3Secret,
+                  ...(opts.s3Endpoint !== undefined ? { endpoint: opts.s3Endpoint } : {}),
+                },
+              }
+            : {}),
           ...(opts.shards !== undefined ? { shards: opts.shards } : {}),
           ...(opts.parallelism !== undefined ? { parallelism: opts.parallelism } : {}),
           ...(opts.image !== undefined ? { image: opts.image } : {}),
@@ -164,6 +228,7 @@ export function registerSweepCommands(cli: Command): void {
         return;
       }
       const out = opts.out ?? defaultOut(plan.name);
+      refuseBucket(out, 'a local sweep writes its points to a folder; shards write to a bucket: anvil sweep run-shard --results s3://...');
       const summary = await runSweepLocally(plan, {
         file,
         out,
@@ -185,12 +250,24 @@ export function registerSweepCommands(cli: Command): void {
     .option('--index <i>', 'this shard, 0..N-1 (default: JOB_COMPLETION_INDEX)', parseIndex)
     .requiredOption('--shards <n>', 'how many shards the sweep is split into', parseShards)
     .option('--out <dir>', 'results folder (default: sweeps/NAME)')
-    .action(async (file: string, opts: { index?: number; shards: number; out?: string }) => {
+    .option('--results <dir|s3-url>', 'where the results go: a folder (as --out) or an S3-compatible bucket, s3://BUCKET/PREFIX')
+    .option('--s3-endpoint <url>', 'with an s3:// URL: an S3-compatible store, addressed path-style (default: the AWS environment)')
+    .action(async (file: string, opts: { index?: number; shards: number; out?: string; results?: string; s3Endpoint?: string }) => {
       const plan = loadSweep(file);
       const index = opts.index ?? indexFromEnvironment();
-      const out = opts.out ?? defaultOut(plan.name);
+      if (opts.out !== undefined && opts.results !== undefined)
+        throw new AnvilError('ANVIL_ERR_USAGE', 'give --out DIR or --results DIR|s3://BUCKET/PREFIX, not both');
+      const out = opts.results ?? opts.out ?? defaultOut(plan.name);
+      const s3 = s3Connection(out, opts.s3Endpoint);
       const { runScenarioPoint } = await import('./sweep-scenario-runner.js');
-      const summary = await runShard(plan, { index, shards: opts.shards, out, stderr: cliIo().stderr, scenarioRunner: runScenarioPoint });
+      const summary = await runShard(plan, {
+        index,
+        shards: opts.shards,
+        out,
+        s3,
+        stderr: cliIo().stderr,
+        scenarioRunner: runScenarioPoint,
+      });
       report(`shard ${index} of ${opts.shards}`, summary, out);
       failIfAny(summary);
     });
@@ -198,10 +275,12 @@ export function registerSweepCommands(cli: Command): void {
   sweep
     .command('merge')
     .description('gather sweep or shard folders into one merged table (sweep.arrow), as a local sweep writes')
-    .argument('<dirs...>', 'results folders of the sweep or its shards')
+    .argument('<dirs...>', 'results folders of the sweep or its shards, or s3://BUCKET/PREFIX buckets they wrote to')
     .requiredOption('--out <dir>', 'where the merged table goes')
-    .action(async (dirs: string[], opts: { out: string }) => {
-      const folders = await writeMergedTable(dirs, opts.out);
+    .option('--s3-endpoint <url>', 'with an s3:// URL: an S3-compatible store, addressed path-style (default: the AWS environment)')
+    .action(async (dirs: string[], opts: { out: string; s3Endpoint?: string }) => {
+      refuseBucket(opts.out, 'the merged table and page go to a folder; the shards can be read from a bucket (s3:// among the folders)');
+      const folders = await withDownloadedResults(dirs, opts.s3Endpoint, (local) => writeMergedTable(local, opts.out));
       await writePage(opts.out);
       cliIo().stdout.write(
         `merged ${folders.points.length} of ${folders.total} points into ${opts.out}/${SWEEP_TABLE}; ${folders.failed.length} failed, ${folders.missing.length} missing\n`,

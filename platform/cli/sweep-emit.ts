@@ -17,6 +17,7 @@ export function emitK8sJob(file: string, plan: SweepPlan, options: Partial<K8sJo
     shards: options.shards ?? 4,
     image: options.image ?? defaultImage(),
     resultsClaim: options.resultsClaim ?? 'anvil-sweep-results',
+    ...(options.resultsBucket !== undefined ? { resultsBucket: options.resultsBucket } : {}),
     ...(options.parallelism !== undefined ? { parallelism: options.parallelism } : {}),
     ...(options.cpu !== undefined ? { cpu: options.cpu } : {}),
     ...(options.memory !== undefined ? { memory: options.memory } : {}),

@@ -75,6 +75,61 @@ describe('anvil sweep --emit k8s-job', () => {
     expect(volumes.results?.persistentVolumeClaim?.claimName).toBe('sweeps');
   });
 
+  it('writes to an S3-compatible bucket instead, its credentials from a Secret through the environment, never inline', () => {
+    const { r, docs } = emitted([
+      '--shards',
+      '2',
+      '--results-bucket',
+      's3://anvil-sweeps/p4510-qd',
+      '--s3-endpoint',
+      'http://minio.storage:9000',
+      '--s3-secret',
+      'sweep-s3',
+    ]);
+    expect(r.stderr).toBe('');
+    const job = new Job(docs[1] as never);
+    expect(() => job.validate()).not.toThrow();
+    const pod = job.spec!.template.spec!;
+    const container = pod.containers[0]!;
+    expect(container.command).toEqual([
+      'anvil',
+      'sweep',
+      'run-shard',
+      '/sweep/sweep.yaml',
+      '--shards',
+      '2',
+      '--results',
+      's3://anvil-sweeps/p4510-qd',
+      '--s3-endpoint',
+      'http://minio.storage:9000',
+    ]);
+    const env = Object.fromEntries((container.env ?? []).map((e) => [e.name, e]));
+    expect(Object.keys(env).sort()).toEqual(['AWS_ACCESS_KEY_ID', 'AWS_REGION', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN']);
+    for (const e of Object.values(env)) {
+      expect(e.value, e.name).toBeUndefined();
+      expect(e.valueFrom?.secretKeyRef).toMatchObject({ name: 'sweep-s3', key: e.name });
+    }
+    expect(env.AWS_ACCESS_KEY_ID?.valueFrom?.secretKeyRef?.optional).toBeUndefined();
+    // No results volume: only the sweep's ConfigMap is mounted.
+    expect((pod.volumes ?? []).map((v) => v.name)).toEqual(['sweep']);
+    expect((container.volumeMounts ?? []).map((m) => m.name)).toEqual(['sweep']);
+  });
+
+  it('refuses a bucket that is not an s3:// URL, and bucket flags without --emit k8s-job', () => {
+    const bad = emitted(['--results-bucket', '/mnt/results']);
+    expect(bad.r.status).toBe(2);
+    expect(bad.r.stderr).toMatch(/^ANVIL_ERR_USAGE: \/mnt\/results is not an s3:\/\/ URL/);
+    const dir = writeFiles({
+      'qd.yaml': 'kind: Sweep\njob: |\n  [j]\n  rw=read\n  runtime=1ms\naxes:\n  - option: iodepth\n    values: [1]\n',
+    });
+    const local = spawnSync(process.execPath, [BIN, 'sweep', 'qd.yaml', '--results-bucket', 's3://b-b-b/x'], {
+      cwd: dir,
+      encoding: 'utf8',
+    });
+    expect(local.status).toBe(2);
+    expect(local.stderr).toMatch(/^ANVIL_ERR_USAGE: --results-bucket and --s3-endpoint go with --emit k8s-job/);
+  });
+
   it('holds a sweep with nothing outside it that gives the same points as the file it came from', () => {
     const { dir, docs } = emitted([]);
     const data = (docs[0] as { data: Record<string, string> }).data;

@@ -226,6 +226,42 @@ axes:
     expect(verdicts.totals.checks).toBe(8);
   });
 
+  it('gives the same verdicts, tables, JUnit and run results with --jobs 1 and --jobs 2 (the sweep pool)', () => {
+    writeFileSync(
+      join(dir, 'sweeps', 'suite.yaml'),
+      'kind: Sweep\nbase: ../scenarios/nn.yaml\naxes:\n  - { field: slas.0.min_iops, values: [1, 1000000000] }\n',
+    );
+    const outputs = [1, 2].map((jobs) => {
+      const out = `suite-jobs${jobs}`;
+      const r = anvil(
+        ['check', 'sweeps/suite.yaml', '--stack', 'hci', '--seeds', '2', '--jobs', `${jobs}`, '--junit', `${out}.xml`, '--out', out],
+        dir,
+      );
+      return { r, out };
+    });
+    const [one, two] = outputs as [(typeof outputs)[0], (typeof outputs)[0]];
+    expect(one.r.status).toBe(1);
+    expect(one.r.stderr).toContain('ANVIL_ERR_SLA_FAILED: 2 of 16 SLA checks failed');
+    // The same, but for the --out folder's name where a point's scenario file is named.
+    const same = (text: string, out: string) => text.replaceAll(out, 'OUT');
+    expect(two.r.status).toBe(one.r.status);
+    expect(same(two.r.stdout, two.out)).toBe(same(one.r.stdout, one.out));
+    expect(same(two.r.stderr, two.out)).toBe(same(one.r.stderr, one.out));
+    const text = (file: string) => readFileSync(join(dir, file), 'utf8');
+    expect(same(text(`${two.out}.xml`), two.out)).toBe(same(text(`${one.out}.xml`), one.out));
+    expect(same(text(join(two.out, 'verdicts.json')), two.out)).toBe(same(text(join(one.out, 'verdicts.json')), one.out));
+    // Each run's results, byte for byte.
+    for (const point of ['suite.p00000', 'suite.p00001'])
+      for (const seed of ['seed-1', 'seed-2']) {
+        const runDir = (out: string) => join(dir, out, point, 'hci', seed);
+        // Byte for byte but for the scenario file's path (its folder's name), which the results record.
+        const files = (out: string) =>
+          new Map([...filesOf(runDir(out))].map(([name, bytes]) => [name, same(bytes.toString('latin1'), out)]));
+        expect(files(one.out).size).toBeGreaterThan(0);
+        expect(files(two.out)).toEqual(files(one.out));
+      }
+  });
+
   it('passes (exit 0) when every point holds its SLAs, and refuses a sweep of a job file as input it cannot check', () => {
     // Only the first SLA, so that the points' other SLAs (judged on 200 ms) cannot fail them.
     const scenario = readFileSync(join(dir, 'scenarios', 'nn.yaml'), 'utf8');
