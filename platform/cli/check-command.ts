@@ -173,7 +173,12 @@ export async function checkScenarios(
   const plans = scenarios.map((s) => {
     const key = basename(s.file, extname(s.file));
     if (options.results !== undefined) return storedRuns(options.results, key, options.stack?.split(','));
-    return chooseStacks(s, options.stack).map((stack) => ({ stack, seeds: Array.from({ length: options.seeds }, (_, k) => s.seed + k) }));
+    // A host realises the hci stack: a scenario naming both is checked on hci there (the run says so).
+    const stacks =
+      options.target === 'host' && options.stack === undefined && s.stacks.includes('hci')
+        ? ['hci' as const]
+        : chooseStacks(s, options.stack);
+    return stacks.map((stack) => ({ stack, seeds: Array.from({ length: options.seeds }, (_, k) => s.seed + k) }));
   });
   const resultsRoot = options.results ?? options.out ?? mkdtempSync(join(tmpdir(), 'anvil-check-'));
   const temporary = options.results === undefined && options.out === undefined;
@@ -232,7 +237,12 @@ export function registerCheckCommand(cli: Command): void {
       '<scenario...>',
       'cluster scenario files (kind: ClusterScenario), folders (every cluster scenario in them), or sweeps of a scenario (kind: Sweep: every point checked)',
     )
-    .addOption(new Option('--target <target>', 'where the scenarios run: sim (the model)').default('sim'))
+    .addOption(
+      new Option(
+        '--target <target>',
+        'where the scenarios run: sim (the model) or host (realised on this Linux host as root: namespaces, bridge, tc, cgroups, loop devices)',
+      ).default('sim'),
+    )
     .option('--stack <stack>', 'the stack to check, hci, diy, or hci,diy for both (default: the stack(s) each scenario names)', parseStack)
     .addOption(storageSchedulerOption())
     .option(

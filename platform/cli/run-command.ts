@@ -80,7 +80,10 @@ export function registerRunCommand(cli: Command): void {
       "fio job file (fio's own format: [global], job sections, rw=, bs=, iodepth=, ...), or a cluster scenario (YAML, kind: ClusterScenario, bench/scenarios/)",
     )
     .addOption(
-      new Option('--target <target>', 'where the jobs run: sim (the discrete-event model) or host (fio on this machine)').default('sim'),
+      new Option(
+        '--target <target>',
+        'where the jobs run: sim (the discrete-event model) or host (fio on this machine; a cluster scenario is realised here as root: namespaces, bridge, tc, cgroups, loop devices)',
+      ).default('sim'),
     )
     .option('--profile <name|path>', `device profile: a built-in name (see "anvil profiles") or a YAML file`, DEFAULT_PROFILE)
     .option(
