@@ -168,7 +168,7 @@ export async function checkScenarios(
       `--storage-scheduler ${options.storageScheduler} says how the runs run, and --results judges runs already made; give one or the other`,
     );
   const { chooseStacks } = await import('../cluster/compare.js');
-  const { runScenarioFile } = await import('../cluster/run-scenario.js');
+  const { runScenarioOnTarget } = await import('../cluster/run-scenario-target.js');
   // Stored runs: the stacks and seeds the folder holds (--stack picks among them); else the scenario's stacks and --seeds.
   const plans = scenarios.map((s) => {
     const key = basename(s.file, extname(s.file));
@@ -194,7 +194,7 @@ export async function checkScenarios(
         for (const seed of seeds) {
           const dir = join(resultsRoot, basename(s.file, extname(s.file)), stack, `seed-${seed}`);
           if (options.results === undefined)
-            await runScenarioFile(
+            await runScenarioOnTarget(
               s.file,
               {
                 target: options.target,

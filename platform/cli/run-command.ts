@@ -120,8 +120,8 @@ export function registerRunCommand(cli: Command): void {
       if (opts.outFormat !== undefined && opts.out === undefined)
         throw new AnvilError('ANVIL_ERR_USAGE', '--out-format names the formats of the tables under --out: add --out DIR');
       if (isClusterScenarioFile(file)) {
-        const { runScenarioFile } = await import('../cluster/run-scenario.js');
-        await runScenarioFile(
+        const { runScenarioOnTarget } = await import('../cluster/run-scenario-target.js');
+        await runScenarioOnTarget(
           file,
           {
             target: opts.target,

@@ -11,7 +11,7 @@
 import type { RunIo } from '../../bench/run.js';
 import { anvilVersion } from '../../bench/package-root.js';
 import type { OutputFormat } from '../../bench/results/fio-json.js';
-import type { RunMeasurement, SimRunMeasurement } from '../../bench/results/measurement.js';
+import type { SimRunMeasurement } from '../../bench/results/measurement.js';
 import { progressBar } from '../../bench/results/progress-bar.js';
 import { ensureOutputDir } from '../../bench/results/output-dir.js';
 import type { TableFormat } from '../../bench/results/parquet.js';
@@ -169,18 +169,14 @@ export async function runScenarioFile(
   options: ScenarioRunOptions,
   io: RunIo,
   loaded?: LoadedClusterScenario,
-): Promise<{ run: RunMeasurement; summary: ScenarioSummary | ScenarioCompareSummary }> {
+): Promise<{ run: SimRunMeasurement; summary: ScenarioSummary | ScenarioCompareSummary }> {
   if (options.out !== undefined) ensureOutputDir(options.out);
-  if (options.target !== 'sim' && options.target !== 'host')
+  if (options.target !== 'sim')
     throw new AnvilError(
       'ANVIL_ERR_TARGET',
       `--target ${options.target}: a cluster scenario runs on the model (--target sim) or is realised on this Linux host (--target host)`,
     );
   const s = loaded ?? loadClusterScenario(file);
-  if (options.target === 'host') {
-    const { runScenarioOnHost } = await import('./run-scenario-host.js');
-    return runScenarioOnHost(s, options, io);
-  }
   const stacks = chooseStacks(s, options.stack);
   checkSupported(s);
   for (const n of s.notes) io.stderr.write(`${n}\n`);

@@ -6,7 +6,7 @@
  */
 import { mkdirSync, readFileSync, rmdirSync, rmSync, truncateSync, writeFileSync, closeSync, openSync, existsSync } from 'node:fs';
 import { AnvilError } from '../../../../platform/errors.js';
-import { runBounded } from '../bounded-process.js';
+import { runBounded, wasInterrupted } from '../bounded-process.js';
 
 /** Bound on one ip, tc or losetup call, ms: they return at once unless the kernel is stuck. */
 export const STEP_TIMEOUT_MS = 10_000;
@@ -44,6 +44,9 @@ export class SystemActions implements HostActions {
         );
       throw e;
     });
+    // Ctrl-C reached the tool too: the interruption is the news, not the tool's failure.
+    if (r.code !== 0 && wasInterrupted())
+      throw new AnvilError('ANVIL_ERR_INTERRUPTED', `interrupted during \`${argv.join(' ')}\`; everything made so far has been removed`);
     if (r.code !== 0)
       throw new AnvilError('ANVIL_ERR_HOST_SETUP', `\`${argv.join(' ')}\` failed: ${r.stderr.trim() || `exit ${r.code ?? r.signal}`}`);
     return r.stdout;

@@ -1,0 +1,106 @@
+/**
+ * `anvil run SCENARIO --target host` on this machine: the capped pod's IOPS is its tier's maximum within
+ * 3% (its cgroup caps its loop device) while the uncapped pod's is far above; the results folder is read
+ * by `anvil check` as a model run's is; nothing the run made is left (namespaces, links, loop devices,
+ * cgroups, journal), also after Ctrl-C. Needs root, fio and iperf3: runs in CI, skips elsewhere.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect } from 'vitest';
+import { which } from '../../../../bench/targets/host/bounded-process.js';
+import { tempDir } from '../../../cli-harness.js';
+import { needs } from '../../../needs.js';
+
+const SCENARIO = join(import.meta.dirname, 'two-pods-capped.yaml');
+const BIN = join(process.cwd(), 'dist', 'platform', 'cli', 'main.js');
+const canRun = process.getuid?.() === 0 && which('fio') !== undefined && which('iperf3') !== undefined && which('losetup') !== undefined;
+const needHost = needs('root, fio, iperf3 and losetup', canRun);
+
+/** What a host run of Anvil's could have left on this machine, for the run's state folder. */
+function leftovers(stateDir: string): string[] {
+  const out: string[] = [];
+  const ns = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout;
+  out.push(...ns.split('\n').filter((l) => /^anvilh-/.test(l)));
+  const links = spawnSync('ip', ['-o', 'link', 'show'], { encoding: 'utf8' }).stdout;
+  out.push(...links.split('\n').filter((l) => /: anv(br)?[0-9a-f]{6}/.test(l)));
+  const loops = spawnSync('losetup', ['-a'], { encoding: 'utf8' }).stdout;
+  out.push(...loops.split('\n').filter((l) => l.includes('anvil-host-')));
+  for (const root of ['/sys/fs/cgroup', '/sys/fs/cgroup/unified', '/sys/fs/cgroup/blkio'])
+    if (existsSync(root))
+      out.push(
+        ...readdirSync(root)
+          .filter((d) => /^anvil-[0-9a-f]{6}$/.test(d))
+          .map((d) => `${root}/${d}`),
+      );
+  if (existsSync(stateDir)) out.push(...readdirSync(stateDir).map((f) => join(stateDir, f)));
+  return out;
+}
+
+interface PodLine {
+  pod: string;
+  iops?: number;
+}
+
+describe('a scenario realised on this host', () => {
+  needHost('holds the capped pod at its cap, is judged by anvil check, and leaves nothing behind', () => {
+    const stateDir = tempDir('anvil-host-state-');
+    const out = join(tempDir(), 'run');
+    const r = spawnSync(process.execPath, [BIN, 'run', SCENARIO, '--target', 'host', '--out', out], {
+      encoding: 'utf8',
+      env: { ...process.env, ANVIL_HOST_STATE_DIR: stateDir },
+    });
+    expect(r.stderr).not.toMatch(/ANVIL_ERR/);
+    expect(r.status).toBe(0);
+    expect(leftovers(stateDir)).toEqual([]);
+
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as {
+      anvil: {
+        target: string;
+        scenario: { pods: PodLine[]; host: { cgroup: string }; network: { flows: { delivered_bits_per_s: number }[] } };
+      };
+    };
+    expect(summary.anvil.target).toBe('host');
+    const iops = (pod: string) => summary.anvil.scenario.pods.find((p) => p.pod === pod)!.iops!;
+    // The capped tier's maximum is 1,000 IOPS (4K reads): its cgroup holds the pod there.
+    expect(Math.abs(iops('lab/capped') - 1000) / 1000).toBeLessThan(0.03);
+    expect(iops('lab/free')).toBeGreaterThan(2 * 1000);
+    expect(summary.anvil.scenario.network.flows[0]!.delivered_bits_per_s).toBeGreaterThan(0);
+
+    // anvil check reads the host's folder as a model run's: laid out as an earlier check's --out.
+    const results = tempDir();
+    cpSync(out, join(results, 'two-pods-capped', 'hci', 'seed-1'), { recursive: true });
+    const verdictsDir = join(tempDir(), 'check');
+    const c = spawnSync(process.execPath, [BIN, 'check', SCENARIO, '--results', results, '--out', verdictsDir], { encoding: 'utf8' });
+    expect(c.stderr).not.toMatch(/ANVIL_ERR/);
+    expect(c.status).toBe(0);
+    const verdicts = JSON.parse(readFileSync(join(verdictsDir, 'verdicts.json'), 'utf8')) as {
+      checks: { sla: string; status: string; worst: { measured: number } }[];
+    };
+    const capped = verdicts.checks.find((v) => v.sla === 'capped-at-most-its-cap')!;
+    expect(capped.status).toBe('pass');
+    expect(Math.abs(capped.worst.measured - 1000) / 1000).toBeLessThan(0.03);
+  });
+
+  needHost('removes everything it made when interrupted with Ctrl-C', async () => {
+    const stateDir = tempDir('anvil-host-state-');
+    const child = spawn(process.execPath, [BIN, 'run', SCENARIO, '--target', 'host'], {
+      env: { ...process.env, ANVIL_HOST_STATE_DIR: stateDir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    // Interrupted once its cgroups exist (the pods' namespaces, bridge classes and loop devices come with them).
+    for (let polls = 0; polls < 6000; polls++) {
+      if (leftovers(stateDir).some((l) => l.includes('/sys/fs/cgroup'))) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(leftovers(stateDir).length).toBeGreaterThan(0);
+    child.kill('SIGINT');
+    const code = await exited;
+    expect(stderr).toMatch(/ANVIL_ERR_INTERRUPTED/);
+    expect(code).not.toBe(0);
+    expect(leftovers(stateDir)).toEqual([]);
+  });
+});
