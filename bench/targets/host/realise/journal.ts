@@ -9,8 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { HostActions } from './host-actions.js';
 
-/** One undo step: a command, an empty folder (a cgroup) or a folder tree (the loop files' folder) to remove. */
+/**
+ * One line of a journal: its owner (the run's pid, first), or an undo step: a command, an empty folder (a
+ * cgroup) or a folder tree (the loop files' folder) to remove.
+ */
 export type UndoStep =
+  | { readonly kind: 'owner'; readonly pid: number }
   | { readonly kind: 'run'; readonly argv: readonly string[] }
   | { readonly kind: 'rmdir'; readonly path: string }
   | { readonly kind: 'rmtree'; readonly path: string };
@@ -27,7 +31,9 @@ export class HostJournal {
 
   /** `file`: where the steps are kept on disk (undefined: in memory only, for dry runs). */
   constructor(readonly file: string | undefined) {
-    if (file !== undefined) mkdirSync(join(file, '..'), { recursive: true });
+    if (file === undefined) return;
+    mkdirSync(join(file, '..'), { recursive: true });
+    appendFileSync(file, JSON.stringify({ kind: 'owner', pid: process.pid }) + '\n');
   }
 
   /** Notes that `step` undoes something that now exists. */
@@ -53,6 +59,7 @@ export class HostJournal {
 export async function undoSteps(steps: readonly UndoStep[], actions: HostActions): Promise<string[]> {
   const failures: string[] = [];
   for (const step of [...steps].reverse()) {
+    if (step.kind === 'owner') continue;
     try {
       if (step.kind === 'run') await actions.run(step.argv);
       else if (step.kind === 'rmdir') {
@@ -66,7 +73,7 @@ export async function undoSteps(steps: readonly UndoStep[], actions: HostActions
   return failures;
 }
 
-function describe(step: UndoStep): string {
+function describe(step: Exclude<UndoStep, { kind: 'owner' }>): string {
   return step.kind === 'run' ? step.argv.join(' ') : `${step.kind} ${step.path}`;
 }
 
@@ -84,21 +91,44 @@ export function readJournal(file: string): UndoStep[] {
   return steps;
 }
 
-/** Replays every journal left in `dir` (runs that were killed); returns per journal what was undone and what failed. */
-export async function cleanupJournals(
-  actions: HostActions,
-  dir: string = journalDir(),
-): Promise<{ file: string; steps: number; failures: string[] }[]> {
+/** Is process `pid` alive (a run still going, whose journal is not a leftover)? */
+function alive(pid: number): boolean {
+  if (pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** What cleanup did with one journal: the steps it undid and what failed, or the live run it left alone. */
+export interface JournalCleanup {
+  readonly file: string;
+  readonly steps: number;
+  readonly failures: readonly string[];
+  /** The pid of a run still going: its journal was left alone. */
+  readonly running?: number;
+}
+
+/** Replays every journal left in `dir` by a run that is gone (killed); a live run's journal is left alone. */
+export async function cleanupJournals(actions: HostActions, dir: string = journalDir()): Promise<JournalCleanup[]> {
   if (!existsSync(dir)) return [];
-  const out: { file: string; steps: number; failures: string[] }[] = [];
+  const out: JournalCleanup[] = [];
   for (const name of readdirSync(dir)
     .filter((f) => f.endsWith('.journal'))
     .sort()) {
     const file = join(dir, name);
     const steps = readJournal(file);
-    const failures = await undoSteps(steps, actions);
+    const owner = steps.find((x) => x.kind === 'owner');
+    const undo = steps.filter((x) => x.kind !== 'owner');
+    if (owner !== undefined && alive(owner.pid)) {
+      out.push({ file, steps: undo.length, failures: [], running: owner.pid });
+      continue;
+    }
+    const failures = await undoSteps(undo, actions);
     if (failures.length === 0) rmSync(file, { force: true });
-    out.push({ file, steps: steps.length, failures });
+    out.push({ file, steps: undo.length, failures });
   }
   return out;
 }

@@ -2,7 +2,7 @@
  * `anvil run SCENARIO --target host` on this machine: the capped pod's IOPS is its tier's maximum within
  * 3% (its cgroup caps its loop device) while the uncapped pod's is far above; the results folder is read
  * by `anvil check` as a model run's is; nothing the run made is left (namespaces, links, loop devices,
- * cgroups, journal), also after Ctrl-C. Needs root, fio and iperf3: runs in CI, skips elsewhere.
+ * cgroups, journal), also after Ctrl-C, and after SIGKILL once `anvil host cleanup` has run. Needs root, fio and iperf3: runs in CI, skips elsewhere.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -40,6 +40,22 @@ function leftovers(stateDir: string): string[] {
 interface PodLine {
   pod: string;
   iops?: number;
+}
+
+/** Starts a host run of the scenario and resolves once its cgroups exist (the namespaces, bridge and classes come before them). */
+async function startedRun(stateDir: string) {
+  const child = spawn(process.execPath, [BIN, 'run', SCENARIO, '--target', 'host'], {
+    env: { ...process.env, ANVIL_HOST_STATE_DIR: stateDir },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  for (let polls = 0; polls < 6000; polls++) {
+    if (leftovers(stateDir).some((l) => l.includes('/sys/fs/cgroup'))) break;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return { child, exited, stderr: () => stderr };
 }
 
 describe('a scenario realised on this host', () => {
@@ -84,23 +100,34 @@ describe('a scenario realised on this host', () => {
 
   needHost('removes everything it made when interrupted with Ctrl-C', async () => {
     const stateDir = tempDir('anvil-host-state-');
-    const child = spawn(process.execPath, [BIN, 'run', SCENARIO, '--target', 'host'], {
-      env: { ...process.env, ANVIL_HOST_STATE_DIR: stateDir },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-    // Interrupted once its cgroups exist (the pods' namespaces, bridge classes and loop devices come with them).
-    for (let polls = 0; polls < 6000; polls++) {
-      if (leftovers(stateDir).some((l) => l.includes('/sys/fs/cgroup'))) break;
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    const run = await startedRun(stateDir);
     expect(leftovers(stateDir).length).toBeGreaterThan(0);
-    child.kill('SIGINT');
-    const code = await exited;
-    expect(stderr).toMatch(/ANVIL_ERR_INTERRUPTED/);
+    run.child.kill('SIGINT');
+    const code = await run.exited;
+    expect(run.stderr()).toMatch(/ANVIL_ERR_INTERRUPTED/);
     expect(code).not.toBe(0);
     expect(leftovers(stateDir)).toEqual([]);
+  });
+
+  needHost('anvil host cleanup removes what a run killed with SIGKILL left, from its journal', async () => {
+    const stateDir = tempDir('anvil-host-state-');
+    const run = await startedRun(stateDir);
+    run.child.kill('SIGKILL');
+    await run.exited;
+    const left = leftovers(stateDir);
+    expect(left.some((l) => l.endsWith('.journal'))).toBe(true);
+    expect(left.some((l) => l.startsWith('anvilh-'))).toBe(true);
+    const c = spawnSync(process.execPath, [BIN, 'host', 'cleanup'], {
+      encoding: 'utf8',
+      env: { ...process.env, ANVIL_HOST_STATE_DIR: stateDir },
+    });
+    expect(c.stderr).toBe('');
+    expect(c.stdout).toMatch(/removed the \d+ things a killed run made/);
+    expect(leftovers(stateDir)).toEqual([]);
+    const again = spawnSync(process.execPath, [BIN, 'host', 'cleanup'], {
+      encoding: 'utf8',
+      env: { ...process.env, ANVIL_HOST_STATE_DIR: stateDir },
+    });
+    expect(again.stdout).toMatch(/^nothing to clean up/);
   });
 });
