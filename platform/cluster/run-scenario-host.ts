@@ -15,6 +15,7 @@ import { fioJson } from '../../bench/results/fio-json.js';
 import type { HostRunMeasurement, JobMeasurement } from '../../bench/results/measurement.js';
 import { hostMeta, runTimestamp, writeOutDir, writeStdout, type RunOutput } from '../../bench/results/run-output.js';
 import type { LoadedClusterScenario } from '../../bench/scenario/load.js';
+import type { WorkloadSpec } from '../../sim/workload/spec.js';
 import { resetInterrupted, throwIfInterrupted } from '../../bench/targets/host/bounded-process.js';
 import { SystemActions, type HostActions } from '../../bench/targets/host/realise/host-actions.js';
 import { HostJournal, journalDir } from '../../bench/targets/host/realise/journal.js';
@@ -39,19 +40,32 @@ const GUARANTEE =
 
 /**
  * The job text fio runs for a workload: defaults first (libaio at the job's iodepth, direct I/O past the
- * page cache, the scenario's duration as the runtime of a job that names none), which the job's own
- * [global] and sections override, as on the model where every job is asynchronous and uncached.
+ * page cache), which the job's own [global] and sections override, as on the model where every job is
+ * asynchronous and uncached; and at the end of each job section its runtime within the scenario (its own,
+ * or the scenario's duration where it names none or a longer one), as the model bounds its jobs.
  */
-export function hostJobText(job: string, duration_s: number): string {
-  return [
-    '; defaults of anvil run SCENARIO --target host',
-    '[global]',
-    'ioengine=libaio',
-    'direct=1',
-    `runtime=${duration_s}s`,
-    '',
-    job,
-  ].join('\n');
+export function hostJobText(job: string, specs: readonly WorkloadSpec[], duration_ns: number): string {
+  const out = ['; defaults of anvil run SCENARIO --target host', '[global]', 'ioengine=libaio', 'direct=1', ''];
+  let section: string | undefined;
+  const close = () => {
+    if (section === undefined || section === 'global') return;
+    const own = specs.find((x) => x.name === section)?.runtime_ns ?? 0;
+    const runtime_ns = own > 0 ? Math.min(own, duration_ns) : duration_ns;
+    out.push(
+      '; added by anvil run SCENARIO --target host: the runtime within the scenario',
+      `runtime=${Math.max(1, Math.round(runtime_ns / 1e6))}ms`,
+    );
+  };
+  for (const line of job.split('\n')) {
+    const header = /^\s*\[([^\]]+)\]/.exec(line);
+    if (header) {
+      close();
+      section = header[1]!.trim();
+    }
+    out.push(line);
+  }
+  close();
+  return out.join('\n') + '\n';
 }
 
 export function requireRootForHost(uid: number | undefined = process.getuid?.()): void {
@@ -81,7 +95,7 @@ async function runWorkloads(
     const index = Number(w.path.split('/').pop());
     const r = await runOnHost({
       jobFile: `${s.file}:${w.path}`,
-      text: hostJobText(s.spec.workloads[index]!.job, duration_s),
+      text: hostJobText(s.spec.workloads[index]!.job, w.specs, s.duration_ns),
       filename: volume.device,
       timeout_s: duration_s + SLACK_S,
       execPrefix: host.execPrefix(w.pod),

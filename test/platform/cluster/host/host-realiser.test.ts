@@ -13,6 +13,8 @@ import { tierIoCaps } from '../../../../bench/targets/host/realise/host-plan.js'
 import { HostJournal } from '../../../../bench/targets/host/realise/journal.js';
 import { realiseHost } from '../../../../bench/targets/host/realise/realiser.js';
 import { checkHostRealisable, hostPlanOf } from '../../../../platform/cluster/host-plan-of.js';
+import { hostJobText } from '../../../../platform/cluster/run-scenario-host.js';
+import { loadWorkloads } from '../../../../bench/workloads/resolve.js';
 import { placeScenario } from '../../../../platform/cluster/placement.js';
 import { AnvilError } from '../../../../platform/errors.js';
 import { readFileSync } from 'node:fs';
@@ -150,6 +152,43 @@ describe('the host realiser, recorded', () => {
   it("splits a tier's combined maximum by the workload's read fraction, as Linux caps reads and writes apart", () => {
     expect(tierIoCaps(1000, 0.7)).toEqual({ riops: 700, wiops: 300, rbps: 700 * 4096, wbps: 300 * 4096 });
     expect(tierIoCaps(1000, 1)).toEqual({ riops: 1000, wiops: 1000, rbps: 4096000, wbps: 4096000 });
+  });
+});
+
+describe("a workload's job file on the host", () => {
+  it("runs asynchronously and uncached unless the job says otherwise, each job within the scenario's duration", () => {
+    const job = [
+      '[global]',
+      'bs=4k',
+      '[long]',
+      'rw=randread',
+      'runtime=10s',
+      'time_based',
+      '[short]',
+      'rw=randwrite',
+      'runtime=2s',
+      '[sized]',
+      'rw=write',
+      'size=16m',
+    ].join('\n');
+    const specs = loadWorkloads(job, 'job.fio', 2 ** 30, {}).specs;
+    const text = hostJobText(job, specs, 4e9);
+    const lines = text.split('\n');
+    expect(lines.slice(0, 5)).toEqual(['; defaults of anvil run SCENARIO --target host', '[global]', 'ioengine=libaio', 'direct=1', '']);
+    // Each job section ends with its runtime within the 4 s scenario (the last value fio reads wins).
+    const runtimeOf = (name: string) => {
+      const from = lines.indexOf(`[${name}]`);
+      const next = lines.findIndex((l, i) => i > from && l.startsWith('['));
+      return lines
+        .slice(from, next < 0 ? undefined : next)
+        .filter((l) => l.startsWith('runtime='))
+        .pop();
+    };
+    expect(runtimeOf('long')).toBe('runtime=4000ms');
+    expect(runtimeOf('short')).toBe('runtime=2000ms');
+    expect(runtimeOf('sized')).toBe('runtime=4000ms');
+    // One addition per job section, none in the user's [global].
+    expect(lines.filter((l) => l.startsWith('; added by anvil run SCENARIO --target host'))).toHaveLength(3);
   });
 });
 
