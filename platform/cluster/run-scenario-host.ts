@@ -127,6 +127,10 @@ export async function runScenarioOnHost(
   const placement = placeScenario(s);
   const state = placement.store.read((st) => st);
   const { plan, notes } = hostPlanOf(s, state);
+  notes.push(
+    `note: ${s.file}: endpoints are veth ports of a Linux bridge with HTB classes; SR-IOV VFs (a NIC's sriov_totalvfs) are not realised on a host yet`,
+    `note: ${s.file}: fio runs each job with ioengine=libaio and direct=1 unless the job names its own, as the model's jobs are asynchronous and uncached`,
+  );
   for (const n of [...s.notes, ...notes]) io.stderr.write(`${n}\n`);
   const node = s.nodes[0]!.name;
 

@@ -13,7 +13,7 @@ import { tierIoCaps } from '../../../../bench/targets/host/realise/host-plan.js'
 import { HostJournal } from '../../../../bench/targets/host/realise/journal.js';
 import { realiseHost } from '../../../../bench/targets/host/realise/realiser.js';
 import { checkHostRealisable, hostPlanOf } from '../../../../platform/cluster/host-plan-of.js';
-import { hostJobText } from '../../../../platform/cluster/run-scenario-host.js';
+import { hostJobText, requireRootForHost } from '../../../../platform/cluster/run-scenario-host.js';
 import { loadWorkloads } from '../../../../bench/workloads/resolve.js';
 import { placeScenario } from '../../../../platform/cluster/placement.js';
 import { AnvilError } from '../../../../platform/errors.js';
@@ -220,6 +220,9 @@ describe('what the host does not realise yet', () => {
       expect.stringMatching(/^\/networks\/0\/vlan: VLAN 100 is not realised/),
       expect.stringMatching(/^\/volumes\/1\/mirrors: 2 plexes; mirrored volumes .* not realised on a host yet/),
     ]);
+    // Realising needs root: a user is told to use sudo.
+    expect(() => requireRootForHost(1000)).toThrow(/needs root; run it with sudo/);
+    expect(() => requireRootForHost(0)).not.toThrow();
     // The same scenario on hci alone, one node and no faults, is realisable.
     expect(() => checkHostRealisable(loadClusterScenario(SCENARIO), ['hci'])).not.toThrow();
   });
