@@ -110,6 +110,30 @@ describe('a scenario realised on this host', () => {
     expect(Math.abs(capped.worst.measured - 1000) / 1000).toBeLessThan(0.03);
   });
 
+  needHost("keeps each sender's tier floor on a shared 1G bridge port, judged by anvil check --target host", () => {
+    const stateDir = tempDir('anvil-host-state-');
+    const out = join(tempDir(), 'check');
+    const c = spawnSync(
+      process.execPath,
+      [BIN, 'check', join(import.meta.dirname, 'three-senders.yaml'), '--target', 'host', '--out', out],
+      {
+        encoding: 'utf8',
+        env: { ...process.env, ANVIL_HOST_STATE_DIR: stateDir },
+      },
+    );
+    expect(c.stderr).not.toMatch(/ANVIL_ERR/);
+    expect(c.status).toBe(0);
+    expect(leftovers(stateDir)).toEqual([]);
+    const summary = JSON.parse(readFileSync(join(out, 'three-senders', 'hci', 'seed-1', 'summary.json'), 'utf8')) as {
+      anvil: { scenario: { network: { flows: { from: string; delivered_bits_per_s: number }[] } } };
+    };
+    const flow = (from: string) => summary.anvil.scenario.network.flows.find((f) => f.from === from)!.delivered_bits_per_s;
+    // Each floor within 5% (gold 300M, silver 100M), and together no more than the port's 1G.
+    expect(flow('lab/a')).toBeGreaterThan(0.95 * 300e6);
+    expect(flow('lab/b')).toBeGreaterThan(0.95 * 100e6);
+    expect(flow('lab/a') + flow('lab/b') + flow('lab/noisy')).toBeLessThanOrEqual(1e9);
+  });
+
   needHost('removes everything it made when interrupted with Ctrl-C', async () => {
     const stateDir = tempDir('anvil-host-state-');
     const run = await startedRun(stateDir);
