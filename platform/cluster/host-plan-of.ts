@@ -1,8 +1,9 @@
 /**
  * A placed scenario as the host realiser's plan (bench/targets/host/realise/host-plan.ts): the pods the
  * control plane admitted, with the first endpoint's IP and MAC it allocated and its tier's network
- * guarantee and maximum; the volumes those pods use, each a bounded sparse file with its tier's storage
- * maximum as Linux caps. What the host cannot realise yet is refused first, every item named at once.
+ * guarantee and maximum; the volumes those pods use, each a bounded sparse file with Linux caps: its
+ * tier's storage maximum, or, where other volumes on the node hold reservations, what the node can
+ * guarantee (its profile's, from calibration on a host) less theirs, whichever is lower. What the host cannot realise yet is refused first, every item named at once.
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
@@ -106,6 +107,17 @@ export function hostPlanOf(s: LoadedClusterScenario, state: ClusterState): { pla
   if (problems.length > 0)
     throw new AnvilError('ANVIL_ERR_HOST_UNREALISED', `${s.file}: the placement asks the host for what it does not realise yet`, problems);
 
+  // Linux caps, it keeps no floors: where the node's pods reserve IOPS, every other volume is capped at
+  // what the node can guarantee less the others' reservations, so a neighbour cannot take a reservation.
+  const reserved = new Map<string, number>();
+  for (const p of running)
+    if (p.status.state === 'running')
+      for (const r of p.status.volume_reservations) {
+        const key = `${p.namespace}/${r.volume}`;
+        reserved.set(key, (reserved.get(key) ?? 0) + r.iops);
+      }
+  const totalReserved = [...reserved.values()].reduce((a, b) => a + b, 0);
+  const capacity = node?.inventory.guaranteeable_iops ?? 0;
   const volumes: HostVolumePlan[] = [];
   const claimed = new Map<string, string>();
   for (const p of pods) {
@@ -125,8 +137,17 @@ export function hostPlanOf(s: LoadedClusterScenario, state: ClusterState): { pla
         notes.push(
           `note: ${s.file}: volume ${vkey} is realised as a ${size_bytes / 2 ** 30} GiB sparse file (the host's bound), not ${v.size_bytes / 2 ** 30} GiB`,
         );
-      const max = state.perfTiers.get(v.perf_tier)?.max_storage_iops;
-      volumes.push({ key: vkey, pod: p.key, size_bytes, ...(max !== undefined ? { caps: tierIoCaps(max, readFraction(s, vkey)) } : {}) });
+      const tierMax = state.perfTiers.get(v.perf_tier)?.max_storage_iops;
+      const others = totalReserved - (reserved.get(vkey) ?? 0);
+      const left = others > 0 ? Math.max(reserved.get(vkey) ?? 0, capacity - others) : undefined;
+      const max = tierMax !== undefined && (left === undefined || tierMax <= left) ? tierMax : left;
+      const cap_from = max === undefined ? undefined : max === tierMax ? ('tier' as const) : ('neighbours' as const);
+      volumes.push({
+        key: vkey,
+        pod: p.key,
+        size_bytes,
+        ...(max !== undefined ? { caps: tierIoCaps(max, readFraction(s, vkey)), cap_iops: max, cap_from } : {}),
+      });
     }
   }
   return { plan: { runId, link_bits_per_s, pods, volumes, workDir: join(tmpdir(), `anvil-host-${runId}`) }, notes };

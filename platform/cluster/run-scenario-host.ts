@@ -194,7 +194,12 @@ export async function runScenarioOnHost(
     host: {
       cgroup: host!.hierarchy.version,
       bridge: host!.bridge,
-      volumes: plan.volumes.map((v) => ({ volume: v.key, pod: v.pod, size_bytes: v.size_bytes, ...(v.caps ? { caps: v.caps } : {}) })),
+      volumes: plan.volumes.map((v) => ({
+        volume: v.key,
+        pod: v.pod,
+        size_bytes: v.size_bytes,
+        ...(v.caps ? { caps: v.caps, cap_iops: v.cap_iops, cap_from: v.cap_from } : {}),
+      })),
       guarantee: GUARANTEE,
       notes,
     },

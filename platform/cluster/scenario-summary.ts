@@ -47,6 +47,9 @@ export interface HostRealisationSummary {
     readonly pod: string;
     readonly size_bytes: number;
     readonly caps?: { readonly riops?: number; readonly wiops?: number; readonly rbps?: number; readonly wbps?: number };
+    /** The cap, 4K-equivalent IOPS, and where it comes from: the tier's maximum, or the node's capacity less the others' reservations. */
+    readonly cap_iops?: number;
+    readonly cap_from?: 'tier' | 'neighbours';
   }[];
   /** How guarantees are kept on a host: Linux caps I/O, it has no floors. */
   readonly guarantee: string;

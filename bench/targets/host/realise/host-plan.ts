@@ -39,6 +39,10 @@ export interface HostVolumePlan {
   /** Size of the sparse backing file, bytes (already bounded by the caller). */
   readonly size_bytes: number;
   readonly caps?: IoCaps;
+  /** The cap in 4K-equivalent IOPS (reads and writes together) that `caps` was made from. */
+  readonly cap_iops?: number;
+  /** Where it comes from: the tier's maximum, or the node's capacity less the other volumes' reservations. */
+  readonly cap_from?: 'tier' | 'neighbours';
 }
 
 export interface HostPlan {

@@ -80,7 +80,14 @@ describe('the host realiser, recorded', () => {
     expect(recorder.actions).toContain(
       `write /sys/fs/cgroup/${cappedGroup}/io.max ${capped.majorMinor} riops=1000 wiops=1000 rbps=4096000 wbps=4096000`,
     );
-    expect(recorder.actions.filter((a) => a.includes('io.max'))).toHaveLength(1);
+    // The free pod has no tier maximum; it is capped at what the node guarantees less the capped pod's reservation.
+    const node = [...state.nodes.values()][0]!;
+    const left = node.inventory.guaranteeable_iops - (state.pods.get('lab/capped')!.status as { reserved_iops: number }).reserved_iops;
+    const free = host.volumes.get('lab/free-data')!;
+    expect(recorder.actions).toContain(
+      `write /sys/fs/cgroup/${host.pods.get('lab/free')!.cgroup}/io.max ${free.majorMinor} riops=${left} wiops=${left} rbps=${left * 4096} wbps=${left * 4096}`,
+    );
+    expect(recorder.actions.filter((a) => a.includes('io.max'))).toHaveLength(2);
     // On the capped pod's port, the free pod's class: best effort (the least rate), ceiling the link.
     const port = host.pods.get('lab/capped')!.hostVeth;
     expect(recorder.actions).toContainEqual(
