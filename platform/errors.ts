@@ -218,6 +218,16 @@ export const ERRORS = {
     status: 424,
     summary: 'a host tool Anvil runs (lsblk, ip, tc, ping) is not installed',
   },
+  ANVIL_ERR_HOST_SETUP: {
+    code: 'ANVIL_ERR_HOST_SETUP',
+    status: 500,
+    summary: 'realising a scenario on this host (namespace, bridge, tc class, cgroup, loop device) failed; what was made is removed',
+  },
+  ANVIL_ERR_HOST_UNREALISED: {
+    code: 'ANVIL_ERR_HOST_UNREALISED',
+    status: 501,
+    summary: 'a cluster scenario asks the host target for what it does not realise yet (the model runs it: --target sim)',
+  },
   ANVIL_ERR_CALIBRATION: {
     code: 'ANVIL_ERR_CALIBRATION',
     status: 422,

@@ -173,7 +173,12 @@ export async function checkScenarios(
   const plans = scenarios.map((s) => {
     const key = basename(s.file, extname(s.file));
     if (options.results !== undefined) return storedRuns(options.results, key, options.stack?.split(','));
-    return chooseStacks(s, options.stack).map((stack) => ({ stack, seeds: Array.from({ length: options.seeds }, (_, k) => s.seed + k) }));
+    // A host realises the hci stack: a scenario naming both is checked on hci there (the run says so).
+    const stacks =
+      options.target === 'host' && options.stack === undefined && s.stacks.includes('hci')
+        ? ['hci' as const]
+        : chooseStacks(s, options.stack);
+    return stacks.map((stack) => ({ stack, seeds: Array.from({ length: options.seeds }, (_, k) => s.seed + k) }));
   });
   const resultsRoot = options.results ?? options.out ?? mkdtempSync(join(tmpdir(), 'anvil-check-'));
   const temporary = options.results === undefined && options.out === undefined;
@@ -237,7 +242,12 @@ export function registerCheckCommand(cli: Command): void {
       '<scenario...>',
       'cluster scenario files (kind: ClusterScenario), folders (every cluster scenario in them), or sweeps of a scenario (kind: Sweep: every point checked)',
     )
-    .addOption(new Option('--target <target>', 'where the scenarios run: sim (the model)').default('sim'))
+    .addOption(
+      new Option(
+        '--target <target>',
+        'where the scenarios run: sim (the model) or host (realised on this Linux host as root: namespaces, bridge, tc, cgroups, loop devices)',
+      ).default('sim'),
+    )
     .option('--stack <stack>', 'the stack to check, hci, diy, or hci,diy for both (default: the stack(s) each scenario names)', parseStack)
     .addOption(storageSchedulerOption())
     .option(
@@ -276,6 +286,9 @@ export function registerCheckCommand(cli: Command): void {
           'ANVIL_ERR_USAGE',
           '--jobs says how many runs run at a time, and --results judges runs already made; give one or the other',
         );
+      // A host run realises the platform on this machine (its bridge, cgroups, loop devices): one at a time.
+      if (opts.jobs !== undefined && opts.jobs > 1 && opts.target === 'host')
+        throw new AnvilError('ANVIL_ERR_USAGE', `--jobs ${opts.jobs} with --target host: runs on this host go one at a time; drop --jobs`);
       const sweeps = expandSweepArgs(args, opts.out);
       let checked: Awaited<ReturnType<typeof checkScenarios>>;
       try {

@@ -38,9 +38,10 @@ export async function runCheckRun(task: CheckRunTask, stderr?: NodeJS.WriteStrea
   const said: string[] = [];
   const sink =
     stderr ?? ({ isTTY: false, write: (t: string | Uint8Array) => (said.push(String(t)), true) } as unknown as NodeJS.WriteStream);
-  const { runScenarioFile } = await import('../cluster/run-scenario.js');
+  // The model or this host (--target host), the same results folder either way.
+  const { runScenarioOnTarget } = await import('../cluster/run-scenario-target.js');
   try {
-    await runScenarioFile(
+    await runScenarioOnTarget(
       task.file,
       {
         target: task.target,

@@ -1,4 +1,4 @@
-/** `anvil host ...`: discovery of what this machine has, as a node profile. */
+/** `anvil host ...`: discovery of what this machine has, as a node profile; cleanup after a killed host run. */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { stringify } from 'yaml';
@@ -30,6 +30,34 @@ export function registerHostCommands(cli: Command): void {
     .action(async (opts: InspectOptions) => {
       await inspectCommand(opts);
     });
+  host
+    .command('cleanup')
+    .description(
+      'remove what a killed anvil run SCENARIO --target host left behind (namespaces, bridge, tc classes, cgroups, loop devices), from its journal',
+    )
+    .action(async () => {
+      await hostCleanupCommand();
+    });
+}
+
+/** `anvil host cleanup`: replays the journals of runs that are gone; ANVIL_ERR_HOST_SETUP when something could not be removed. */
+export async function hostCleanupCommand(io: Pick<CliIo, 'stdout'> = { stdout: process.stdout }): Promise<void> {
+  const { cleanupJournals, journalDir } = await import('../../bench/targets/host/realise/journal.js');
+  const { SystemActions } = await import('../../bench/targets/host/realise/host-actions.js');
+  const dir = journalDir();
+  const done = await cleanupJournals(new SystemActions(), dir);
+  if (done.length === 0) io.stdout.write(`nothing to clean up: no journal of a host run in ${dir}\n`);
+  for (const d of done) {
+    if (d.running !== undefined) io.stdout.write(`${d.file}: left alone, its run is still going (pid ${d.running})\n`);
+    else if (d.failures.length === 0) io.stdout.write(`${d.file}: removed the ${d.steps} things a killed run made\n`);
+  }
+  const failed = done.filter((d) => d.failures.length > 0);
+  if (failed.length > 0)
+    throw new AnvilError(
+      'ANVIL_ERR_HOST_SETUP',
+      'some of what killed host runs made could not be removed; run anvil host cleanup as root again, or remove them by hand',
+      failed.flatMap((d) => [d.file, ...d.failures.map((f) => `  ${f}`)]),
+    );
 }
 
 export async function inspectCommand(opts: InspectOptions, io: Pick<CliIo, 'stdout'> = { stdout: process.stdout }): Promise<void> {

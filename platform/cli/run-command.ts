@@ -80,7 +80,10 @@ export function registerRunCommand(cli: Command): void {
       "fio job file (fio's own format: [global], job sections, rw=, bs=, iodepth=, ...), or a cluster scenario (YAML, kind: ClusterScenario, bench/scenarios/)",
     )
     .addOption(
-      new Option('--target <target>', 'where the jobs run: sim (the discrete-event model) or host (fio on this machine)').default('sim'),
+      new Option(
+        '--target <target>',
+        'where the jobs run: sim (the discrete-event model) or host (fio on this machine; a cluster scenario is realised here as root: namespaces, bridge, tc, cgroups, loop devices)',
+      ).default('sim'),
     )
     .option('--profile <name|path>', `device profile: a built-in name (see "anvil profiles") or a YAML file`, DEFAULT_PROFILE)
     .option(
@@ -117,8 +120,8 @@ export function registerRunCommand(cli: Command): void {
       if (opts.outFormat !== undefined && opts.out === undefined)
         throw new AnvilError('ANVIL_ERR_USAGE', '--out-format names the formats of the tables under --out: add --out DIR');
       if (isClusterScenarioFile(file)) {
-        const { runScenarioFile } = await import('../cluster/run-scenario.js');
-        await runScenarioFile(
+        const { runScenarioOnTarget } = await import('../cluster/run-scenario-target.js');
+        await runScenarioOnTarget(
           file,
           {
             target: opts.target,

@@ -6,7 +6,10 @@
  * group `intervals.arrow` by its `tenant` or `volume` column and `time_ns` (summing `iops`, `bw_bytes`),
  * and merge `interval_histogram.arrow`'s counts likewise for percentiles.
  */
-import type { JobMeasurement, SimRunMeasurement } from '../../bench/results/measurement.js';
+import type { JobMeasurement } from '../../bench/results/measurement.js';
+
+/** What the roll-ups read of a run, on any target: its jobs with their labels. */
+type LabelledRun = { readonly jobs: readonly JobMeasurement[] };
 import { BUCKETS, bucketPercentile } from '../../sim/measure/latency-histogram.js';
 import { formatByteRate, formatDuration, formatRate } from '../../sim/core/units.js';
 
@@ -73,7 +76,7 @@ function rollup(jobs: readonly JobMeasurement[]): Rollup {
 }
 
 /** Jobs grouped by the value of label `key`, groups sorted by that value (jobs without it left out). */
-function groupBy(run: SimRunMeasurement, key: string): [string, JobMeasurement[]][] {
+function groupBy(run: LabelledRun, key: string): [string, JobMeasurement[]][] {
   const groups = new Map<string, JobMeasurement[]>();
   for (const j of run.jobs) {
     const value = j.labels?.[key];
@@ -86,12 +89,12 @@ function groupBy(run: SimRunMeasurement, key: string): [string, JobMeasurement[]
 }
 
 /** Per tenant with a workload that ran, its jobs together. */
-export function tenantRollups(run: SimRunMeasurement): TenantRollup[] {
+export function tenantRollups(run: LabelledRun): TenantRollup[] {
   return groupBy(run, 'tenant').map(([tenant, jobs]) => ({ tenant, ...rollup(jobs) }));
 }
 
 /** Per volume with a workload that ran, its jobs together. */
-export function volumeRollups(run: SimRunMeasurement, tierOf?: (volume: string) => string | undefined): VolumeRollup[] {
+export function volumeRollups(run: LabelledRun, tierOf?: (volume: string) => string | undefined): VolumeRollup[] {
   return groupBy(run, 'volume').map(([volume, jobs]) => {
     const tier = tierOf?.(volume);
     return { volume, tenant: jobs[0]!.labels?.tenant ?? '', ...(tier !== undefined ? { tier } : {}), ...rollup(jobs) };

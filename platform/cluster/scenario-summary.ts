@@ -35,6 +35,28 @@ export interface ScenarioPodSummary {
   readonly restarted?: { readonly at_ns: number; readonly node: string };
 }
 
+/** How a host run realised the scenario (`--target host` only). */
+export interface HostRealisationSummary {
+  /** The cgroup hierarchy whose I/O caps were used: v2 io.max or v1 blkio throttles. */
+  readonly cgroup: 'v1' | 'v2';
+  /** The Linux bridge the pods' namespaces were joined to (veth ports, not SR-IOV VFs). */
+  readonly bridge: string;
+  /** Per volume the loop device it was realised as and the caps of its pod's cgroup on it (absent: uncapped). */
+  readonly volumes: readonly {
+    readonly volume: string;
+    readonly pod: string;
+    readonly size_bytes: number;
+    readonly caps?: { readonly riops?: number; readonly wiops?: number; readonly rbps?: number; readonly wbps?: number };
+    /** The cap, 4K-equivalent IOPS, and where it comes from: the tier's maximum, or the node's capacity less the others' reservations. */
+    readonly cap_iops?: number;
+    readonly cap_from?: 'tier' | 'neighbours';
+  }[];
+  /** How guarantees are kept on a host: Linux caps I/O, it has no floors. */
+  readonly guarantee: string;
+  /** What the run bounded or left out (the notes it printed). */
+  readonly notes: readonly string[];
+}
+
 /** The scenario's part of the results (summary.json's anvil.scenario, and anvil_scenario in JSON on stdout). */
 export interface ScenarioSummary {
   readonly file: string;
@@ -66,4 +88,6 @@ export interface ScenarioSummary {
   readonly ports: readonly PortUsage[];
   /** Per node, the host CPU the applications and the infrastructure (storage, network) used (hci: no infrastructure). */
   readonly nodes: readonly NodeCpuSummary[];
+  /** A host run's realisation (`--target host`); absent on the model. */
+  readonly host?: HostRealisationSummary;
 }

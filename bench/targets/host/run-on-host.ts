@@ -28,6 +28,10 @@ export interface HostRunOptions {
   readonly onProgress?: (progress: HostProgress) => void;
   /** Wall-clock seconds since the start, for the progress bar only (never in results). */
   readonly wallClock_s?: () => number;
+  /** Runs fio under this argv prefix (a pod's network namespace and cgroup: realise/realiser.ts `execPrefix`). */
+  readonly execPrefix?: readonly string[];
+  /** The interval of the series, ms (default: from the jobs' horizon, as the model's). */
+  readonly interval_ms?: number;
 }
 
 export interface HostRun {
@@ -91,7 +95,7 @@ export async function runOnHost(options: HostRunOptions): Promise<HostRun> {
   const work = mkdtempSync(join(tmpdir(), 'anvil-host-'));
   let ok = false;
   try {
-    const interval_ms = logInterval_ms(runHorizon_ns(options.text));
+    const interval_ms = options.interval_ms ?? logInterval_ms(runHorizon_ns(options.text));
     const job = join(work, 'job.fio');
     const logPrefix = join(work, 'anvil');
     writeFileSync(
@@ -104,7 +108,10 @@ export async function runOnHost(options: HostRunOptions): Promise<HostRun> {
     );
     const output = join(work, 'fio.json');
     const status = statusOptions(options.onProgress, options.wallClock_s);
-    const r = await runBounded(fio.path, ['--output-format=json+', `--output=${output}`, ...status.args, job], {
+    const fioArgs = ['--output-format=json+', `--output=${output}`, ...status.args, job];
+    const [command, ...args] =
+      options.execPrefix && options.execPrefix.length > 0 ? [...options.execPrefix, fio.path, ...fioArgs] : [fio.path, ...fioArgs];
+    const r = await runBounded(command!, args, {
       timeout_ms: fioTimeout_ms(options.text, options.timeout_s),
       label: 'fio',
       ...status.bounded,

@@ -130,16 +130,21 @@ workloads:
 });
 
 describe('what this version refuses', () => {
-  it('runs faults on the diy stack (no longer refused) and refuses a target other than the model', async () => {
+  it('runs faults on the diy stack (no longer refused) and refuses a target other than the model or the host', async () => {
     const diy = await anvilInProcess(['run', mirrorFailure(), '--stack', 'diy', '--output-format', 'json'], FIXED_TIME);
     expect(diy.stderr).not.toMatch(/ANVIL_ERR/);
     expect(diy.code).toBe(0);
     const faults = (JSON.parse(diy.stdout) as { anvil_scenario: { faults: { event: string; node: string }[] } }).anvil_scenario.faults;
     expect(faults.map((f) => `${f.event} ${f.node}`)).toEqual(['node-down node-2', 'node-up node-2']);
-    const host = await anvilInProcess(['run', noisyNeighbour(), '--target', 'host']);
+    const elsewhere = await anvilInProcess(['run', noisyNeighbour(), '--target', 'cloud']);
+    expect(elsewhere.code).not.toBe(0);
+    expect(elsewhere.stderr).toContain('ANVIL_ERR_TARGET');
+    expect(elsewhere.stderr).toContain('runs on the model (--target sim) or is realised on this Linux host (--target host)');
+    // The host realises hci only: diy is refused by name, before anything is placed or made.
+    const host = await anvilInProcess(['run', noisyNeighbour(), '--target', 'host', '--stack', 'diy']);
     expect(host.code).not.toBe(0);
-    expect(host.stderr).toContain('ANVIL_ERR_TARGET');
-    expect(host.stderr).toContain('a cluster scenario runs on the model only');
+    expect(host.stderr).toContain('ANVIL_ERR_HOST_UNREALISED');
+    expect(host.stderr).toMatch(/\/stack: diy .* not realised on a host yet/);
   });
 });
 

@@ -1,0 +1,134 @@
+/**
+ * The journal of what a host run created: each undo step is appended to a file as soon as the thing it
+ * undoes exists, so a run killed with SIGKILL leaves a file `anvil host cleanup` can replay. Undo runs
+ * in reverse order and goes on past a failure (the thing may already be gone), collecting what it could
+ * not remove.
+ */
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { HostActions } from './host-actions.js';
+
+/**
+ * One line of a journal: its owner (the run's pid, first), or an undo step: a command, an empty folder (a
+ * cgroup) or a folder tree (the loop files' folder) to remove.
+ */
+export type UndoStep =
+  | { readonly kind: 'owner'; readonly pid: number }
+  | { readonly kind: 'run'; readonly argv: readonly string[] }
+  | { readonly kind: 'rmdir'; readonly path: string }
+  | { readonly kind: 'rmtree'; readonly path: string };
+
+/** Where journals live: ANVIL_HOST_STATE_DIR, else /run/anvil when root, else the temp folder. */
+export function journalDir(): string {
+  const fixed = process.env.ANVIL_HOST_STATE_DIR;
+  if (fixed !== undefined && fixed !== '') return fixed;
+  return process.getuid?.() === 0 ? '/run/anvil' : join(tmpdir(), 'anvil-host');
+}
+
+export class HostJournal {
+  private readonly steps: UndoStep[] = [];
+
+  /** `file`: where the steps are kept on disk (undefined: in memory only, for dry runs). */
+  constructor(readonly file: string | undefined) {
+    if (file === undefined) return;
+    mkdirSync(join(file, '..'), { recursive: true });
+    appendFileSync(file, JSON.stringify({ kind: 'owner', pid: process.pid }) + '\n');
+  }
+
+  /** Notes that `step` undoes something that now exists. */
+  record(step: UndoStep): void {
+    this.steps.push(step);
+    if (this.file !== undefined) appendFileSync(this.file, JSON.stringify(step) + '\n');
+  }
+
+  get size(): number {
+    return this.steps.length;
+  }
+
+  /** Undoes everything, last first; returns what could not be undone (and keeps the file then). */
+  async undo(actions: HostActions): Promise<string[]> {
+    const failures = await undoSteps(this.steps, actions);
+    this.steps.length = 0;
+    if (this.file !== undefined && failures.length === 0) rmSync(this.file, { force: true });
+    return failures;
+  }
+}
+
+/** Runs `steps` last first; a step that fails is reported, the rest still run. */
+export async function undoSteps(steps: readonly UndoStep[], actions: HostActions): Promise<string[]> {
+  const failures: string[] = [];
+  for (const step of [...steps].reverse()) {
+    if (step.kind === 'owner') continue;
+    try {
+      if (step.kind === 'run') await actions.run(step.argv);
+      else if (step.kind === 'rmdir') {
+        // Already gone (a cleanup after the run removed some): nothing to undo.
+        if (actions.exists(step.path)) actions.rmdir(step.path);
+      } else actions.removeTree(step.path);
+    } catch (e) {
+      failures.push(`${describe(step)}: ${(e as Error).message}`);
+    }
+  }
+  return failures;
+}
+
+function describe(step: Exclude<UndoStep, { kind: 'owner' }>): string {
+  return step.kind === 'run' ? step.argv.join(' ') : `${step.kind} ${step.path}`;
+}
+
+/** Reads a journal file; lines that are not steps (a line cut by a kill) are skipped. */
+export function readJournal(file: string): UndoStep[] {
+  const steps: UndoStep[] = [];
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    if (line.trim() === '') continue;
+    try {
+      steps.push(JSON.parse(line) as UndoStep);
+    } catch {
+      // a partial last line: what it recorded did not finish being made either
+    }
+  }
+  return steps;
+}
+
+/** Is process `pid` alive (a run still going, whose journal is not a leftover)? */
+function alive(pid: number): boolean {
+  if (pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** What cleanup did with one journal: the steps it undid and what failed, or the live run it left alone. */
+export interface JournalCleanup {
+  readonly file: string;
+  readonly steps: number;
+  readonly failures: readonly string[];
+  /** The pid of a run still going: its journal was left alone. */
+  readonly running?: number;
+}
+
+/** Replays every journal left in `dir` by a run that is gone (killed); a live run's journal is left alone. */
+export async function cleanupJournals(actions: HostActions, dir: string = journalDir()): Promise<JournalCleanup[]> {
+  if (!existsSync(dir)) return [];
+  const out: JournalCleanup[] = [];
+  for (const name of readdirSync(dir)
+    .filter((f) => f.endsWith('.journal'))
+    .sort()) {
+    const file = join(dir, name);
+    const steps = readJournal(file);
+    const owner = steps.find((x) => x.kind === 'owner');
+    const undo = steps.filter((x) => x.kind !== 'owner');
+    if (owner !== undefined && alive(owner.pid)) {
+      out.push({ file, steps: undo.length, failures: [], running: owner.pid });
+      continue;
+    }
+    const failures = await undoSteps(undo, actions);
+    if (failures.length === 0) rmSync(file, { force: true });
+    out.push({ file, steps: undo.length, failures });
+  }
+  return out;
+}

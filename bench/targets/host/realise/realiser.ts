@@ -1,0 +1,209 @@
+/**
+ * Realises a placed scenario on this host: a Linux bridge, per pod a network namespace joined to it by a
+ * veth with the MAC and IP the platform allocated and a cgroup, per pod's bridge port an HTB tree with a
+ * class per sending pod (rate its tier's guarantee, ceil its maximum or the link), per volume a sparse
+ * file on a loop device capped for its pod's cgroup (io.max, or blkio throttles on cgroup v1). Every
+ * step goes through `HostActions` and is journalled as it succeeds; `teardown` (and any failure while
+ * realising) undoes the journal, last first.
+ */
+import { join } from 'node:path';
+import { packageRoot } from '../../../package-root.js';
+import { AnvilError } from '../../../../platform/errors.js';
+import { createGroup, enableIoBelowRoot, findIoHierarchy, ioLimitWrites, procsFile, type CgroupHierarchy } from './cgroups.js';
+import type { HostActions } from './host-actions.js';
+import {
+  bridgeName,
+  HTB_DEFAULT_MINOR,
+  HTB_LINK_CLASS,
+  HTB_MIN_RATE_BITS_PER_S,
+  htbPodClass,
+  MAX_HOST_PODS,
+  podNames,
+  runCgroup,
+  tcRate,
+  type HostPlan,
+  type PodNames,
+} from './host-plan.js';
+import type { HostJournal } from './journal.js';
+
+export interface RealisedPod extends PodNames {
+  readonly key: string;
+  readonly ip: string;
+  /** cgroup.procs files a process of the pod is written to. */
+  readonly procs: readonly string[];
+}
+
+export interface RealisedVolume {
+  readonly key: string;
+  readonly pod: string;
+  /** /dev/loopN. */
+  readonly device: string;
+  /** MAJ:MIN of the device. */
+  readonly majorMinor: string;
+}
+
+export interface RealisedHost {
+  readonly bridge: string;
+  readonly hierarchy: CgroupHierarchy;
+  readonly pods: ReadonlyMap<string, RealisedPod>;
+  readonly volumes: ReadonlyMap<string, RealisedVolume>;
+  /** The argv prefix that runs a command inside pod `key`'s namespace and cgroup. */
+  execPrefix(key: string): string[];
+  /** Removes everything; returns what could not be removed. */
+  teardown(): Promise<string[]>;
+}
+
+/** The compiled exec-prefix script (node runs it from dist/ whether Anvil itself runs from dist/ or source). */
+export function joinCgroupScript(): string {
+  return join(packageRoot(), 'dist', 'bench', 'targets', 'host', 'realise', 'join-cgroup.js');
+}
+
+/**
+ * Builds `plan` on the host. `checkpoint` is called between steps (it throws to stop, e.g. after Ctrl-C);
+ * on any error what was made is removed before the error goes on.
+ */
+export async function realiseHost(
+  plan: HostPlan,
+  actions: HostActions,
+  journal: HostJournal,
+  checkpoint: () => void = () => undefined,
+): Promise<RealisedHost> {
+  if (plan.pods.length > MAX_HOST_PODS)
+    throw new AnvilError('ANVIL_ERR_HOST_UNREALISED', `${plan.pods.length} pods: a host run realises at most ${MAX_HOST_PODS}`);
+  const hierarchy = findIoHierarchy(actions);
+  const run = async (argv: string[], undo?: string[]) => {
+    checkpoint();
+    const out = await actions.run(argv);
+    if (undo) journal.record({ kind: 'run', argv: undo });
+    return out;
+  };
+  const pods = new Map<string, RealisedPod>();
+  const volumes = new Map<string, RealisedVolume>();
+  const bridge = bridgeName(plan.runId);
+  try {
+    actions.mkdir(plan.workDir);
+    journal.record({ kind: 'rmtree', path: plan.workDir });
+    await run(['ip', 'link', 'add', bridge, 'type', 'bridge'], ['ip', 'link', 'del', bridge]);
+    await run(['ip', 'link', 'set', bridge, 'up']);
+
+    for (const [i, p] of plan.pods.entries()) {
+      const n = podNames(plan.runId, i);
+      await run(['ip', 'netns', 'add', n.netns], ['ip', 'netns', 'del', n.netns]);
+      await run(['ip', 'link', 'add', n.hostVeth, 'type', 'veth', 'peer', 'name', n.podVeth], ['ip', 'link', 'del', n.hostVeth]);
+      await run(['ip', 'link', 'set', n.podVeth, 'netns', n.netns]);
+      await run(['ip', '-n', n.netns, 'link', 'set', n.podVeth, 'name', 'eth0']);
+      await run(['ip', '-n', n.netns, 'link', 'set', 'eth0', 'address', p.mac]);
+      await run(['ip', '-n', n.netns, 'addr', 'add', `${p.ip}/${p.prefix}`, 'dev', 'eth0']);
+      await run(['ip', '-n', n.netns, 'link', 'set', 'lo', 'up']);
+      await run(['ip', '-n', n.netns, 'link', 'set', 'eth0', 'up']);
+      await run(['ip', 'link', 'set', n.hostVeth, 'master', bridge]);
+      await run(['ip', 'link', 'set', n.hostVeth, 'up']);
+      pods.set(p.key, { ...n, key: p.key, ip: p.ip, procs: [procsFile(hierarchy, n.cgroup)] });
+    }
+
+    checkpoint();
+    enableIoBelowRoot(actions, hierarchy);
+    const parent = runCgroup(plan.runId);
+    actions.mkdir(`${hierarchy.root}/${parent}`);
+    journal.record({ kind: 'rmdir', path: `${hierarchy.root}/${parent}` });
+    for (const p of pods.values()) {
+      createGroup(actions, hierarchy, parent, p.cgroup);
+      journal.record({ kind: 'rmdir', path: `${hierarchy.root}/${p.cgroup}` });
+    }
+
+    // Bridged traffic leaves through the receiving pod's port: that egress is where senders contend,
+    // so each port gets the link as its root class and one class per sending pod.
+    const link = tcRate(plan.link_bits_per_s);
+    for (const [i, receiver] of plan.pods.entries()) {
+      const port = podNames(plan.runId, i).hostVeth;
+      await run(
+        ['tc', 'qdisc', 'add', 'dev', port, 'root', 'handle', '1:', 'htb', 'default', HTB_DEFAULT_MINOR.toString(16)],
+        ['tc', 'qdisc', 'del', 'dev', port, 'root'],
+      );
+      await run(['tc', 'class', 'add', 'dev', port, 'parent', '1:', 'classid', HTB_LINK_CLASS, 'htb', 'rate', link, 'ceil', link]);
+      await run(
+        ['tc', 'class', 'add', 'dev', port, 'parent', HTB_LINK_CLASS, 'classid', `1:${HTB_DEFAULT_MINOR.toString(16)}`, 'htb'].concat([
+          'rate',
+          tcRate(HTB_MIN_RATE_BITS_PER_S),
+          'ceil',
+          link,
+        ]),
+      );
+      for (const [j, sender] of plan.pods.entries()) {
+        if (sender === receiver) continue;
+        const rate = tcRate(Math.max(HTB_MIN_RATE_BITS_PER_S, Math.min(sender.rate_bits_per_s, plan.link_bits_per_s)));
+        const ceil = tcRate(Math.min(Math.max(sender.ceil_bits_per_s, HTB_MIN_RATE_BITS_PER_S), plan.link_bits_per_s));
+        await run([
+          'tc',
+          'class',
+          'add',
+          'dev',
+          port,
+          'parent',
+          HTB_LINK_CLASS,
+          'classid',
+          htbPodClass(j),
+          'htb',
+          'rate',
+          rate,
+          'ceil',
+          ceil,
+        ]);
+        await run(
+          ['tc', 'filter', 'add', 'dev', port, 'parent', '1:', 'protocol', 'ip', 'prio', '1', 'u32'].concat([
+            'match',
+            'ip',
+            'src',
+            `${sender.ip}/32`,
+            'flowid',
+            htbPodClass(j),
+          ]),
+        );
+      }
+    }
+
+    for (const [k, v] of plan.volumes.entries()) {
+      const pod = pods.get(v.pod);
+      if (!pod) throw new AnvilError('ANVIL_ERR_HOST_SETUP', `volume ${v.key}: its pod ${v.pod} is not in the plan`);
+      const file = join(plan.workDir, `v${k}.img`);
+      actions.makeSparseFile(file, v.size_bytes);
+      const device = (await attachLoop(actions, file, checkpoint)).trim();
+      journal.record({ kind: 'run', argv: ['losetup', '-d', device] });
+      const majorMinor = actions.readText(`/sys/class/block/${device.replace(/^\/dev\//, '')}/dev`).trim();
+      if (v.caps) for (const w of ioLimitWrites(hierarchy, pod.cgroup, majorMinor, v.caps)) actions.writeText(w.path, w.text);
+      volumes.set(v.key, { key: v.key, pod: v.pod, device, majorMinor });
+    }
+  } catch (e) {
+    const failures = await journal.undo(actions);
+    if (failures.length > 0 && e instanceof AnvilError)
+      throw new AnvilError(e.code, `${e.message}; and some of what was made could not be removed (anvil host cleanup retries)`, [
+        ...e.details,
+        ...failures,
+      ]);
+    throw e;
+  }
+  const script = joinCgroupScript();
+  return {
+    bridge,
+    hierarchy,
+    pods,
+    volumes,
+    execPrefix(key) {
+      const p = pods.get(key);
+      if (!p) throw new AnvilError('ANVIL_ERR_HOST_SETUP', `pod ${key} was not realised on this host`);
+      return [process.execPath, script, ...p.procs, '--', 'ip', 'netns', 'exec', p.netns];
+    },
+    teardown: () => journal.undo(actions),
+  };
+}
+
+/** losetup with direct I/O to the backing file (no second page cache), or without where the file system refuses it. */
+async function attachLoop(actions: HostActions, file: string, checkpoint: () => void): Promise<string> {
+  checkpoint();
+  try {
+    return await actions.run(['losetup', '--find', '--show', '--direct-io=on', file]);
+  } catch (e) {
+    if (!(e instanceof AnvilError) || e.code !== 'ANVIL_ERR_HOST_SETUP') throw e;
+    return actions.run(['losetup', '--find', '--show', file]);
+  }
+}
