@@ -25,9 +25,16 @@ function anvil(args: string[], cwd: string) {
   return spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: ENV });
 }
 
-/** noisy-neighbour in 200 ms of simulated time (its jobs too), its node profile a file beside it. */
+/**
+ * noisy-neighbour in 200 ms of simulated time (its jobs too), its node profile a file beside it. Its latency
+ * SLA is loosened to 2 ms: in 200 ms its p99 sits on the 1 ms limit, and these tests judge the sweep's
+ * mechanics (which point fails is set by the axes), not where the model's p99 falls.
+ */
 function shortScenario(): string {
-  return readFileSync(join('bench', 'scenarios', 'noisy-neighbour.yaml'), 'utf8')
+  const text = readFileSync(join('bench', 'scenarios', 'noisy-neighbour.yaml'), 'utf8');
+  expect(text).toContain('max_latency: { p99: 1ms, p99.9: 3ms }');
+  return text
+    .replace('max_latency: { p99: 1ms, p99.9: 3ms }', 'max_latency: { p99: 2ms, p99.9: 4ms }')
     .replace(/^duration: .*$/m, 'duration: 200ms')
     .replace(/^warmup: .*$/m, 'warmup: 50ms')
     .replace(/^interval: .*$/m, 'interval: 50ms')
