@@ -7,6 +7,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { parseProfile } from '../../bench/profiles.js';
+import { AnvilError } from '../../platform/errors.js';
 import { PROFILE_DIR, loadNvmeProfile, runJob, type HarnessJob } from './nvme-harness.js';
 
 /** Published QD1 4 KiB random read percentiles, ns (AnandTech 11209, 2017: P4800X mean 8.9 us, p99 10 us). */
@@ -52,3 +54,26 @@ for (const name of profiles) {
     });
   });
 }
+
+test('a spread whose fields disagree is refused with the field, as a coded error', () => {
+  const cases: [string, RegExp][] = [
+    ['read_spread: { dist: uniform, min: 3us, max: 1us }', /\/controller\/read_spread\/min: min \(3us\) is above max \(1us\)/],
+    ['write_spread: { dist: empirical, values: [1us, 2us], weights: [1] }', /\/controller\/write_spread\/weights: 1 weights for 2 values/],
+    ['read_spread: { dist: lognormal, mean: 0us, stddev: 1us }', /\/controller\/read_spread\/mean: "0us" is not allowed/],
+    [
+      'write_spread: { dist: exponential, mean: 1e99s }',
+      /\/controller\/write_spread\/mean: "1e99s" is not allowed: give a duration at least 0 and at most 10s/,
+    ],
+  ];
+  for (const [field, message] of cases) {
+    let error: unknown;
+    try {
+      parseProfile(`kind: nvme\ncontroller:\n  ${field}\n`, 'spread.yaml');
+    } catch (e) {
+      error = e;
+    }
+    expect(error, field).toBeInstanceOf(AnvilError);
+    expect((error as AnvilError).code, field).toBe('ANVIL_ERR_PROFILE_INVALID');
+    expect((error as AnvilError).details.join('\n'), field).toMatch(message);
+  }
+});

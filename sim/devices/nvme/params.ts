@@ -339,8 +339,8 @@ export function resolveNvme(input: NvmeParams, writeAmplification: (spareFactor:
       controller.trim_rate === undefined
         ? Infinity
         : positive(perSecond(controller.trim_rate, 'controller.trim_rate'), 'controller.trim_rate'),
-    readSpread: checkedSpread(controller.read_spread, 'controller.read_spread'),
-    writeSpread: checkedSpread(controller.write_spread, 'controller.write_spread'),
+    readSpread: checkedSpread(controller.read_spread, '/controller/read_spread'),
+    writeSpread: checkedSpread(controller.write_spread, '/controller/write_spread'),
     buffer_bytes,
     bufferWrite_ns: ns(buffer.write_time, 'write_buffer.write_time'),
     media: media.type,
