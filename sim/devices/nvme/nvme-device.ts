@@ -275,7 +275,10 @@ export class NvmeDevice implements DeviceInstance, EventHandler, WriteBufferOwne
     return Math.min(core_ns > 0 ? (c.cores * 1e9) / core_ns : Infinity, link_ns > 0 ? 1e9 / link_ns : Infinity);
   }
 
-  /** An I/O alone on the drive: core time, then the array read and the link (read), or the link and the buffer (write). */
+  /**
+   * An I/O alone on the drive: core time, then the array read and the link (read), or the link and the
+   * buffer (write). With a spread this is the mean core time (the spread keeps it), not the least.
+   */
   minLatency_ns(op: 'read' | 'write', bytes: number): number {
     const c = this.config;
     if (op === 'write') return c.writeCommand_ns + bytes * this.writeNsPerByte + this.pcieTime(bytes) + c.bufferWrite_ns;
