@@ -33,6 +33,8 @@ import { EarliestFree } from '../../resources/earliest-free.js';
 import { RequestFifo } from '../../resources/request-fifo.js';
 import type { DeviceContext, DeviceInstance, DeviceKind } from '../device.js';
 import { DEVICE_API_VERSION } from '../device.js';
+import type { Distribution } from '../../core/distributions.js';
+import { serviceTime } from '../service-time.js';
 import { SequentialDetector, lrwWriteAmplification } from './garbage-collection.js';
 import { nvmeGuaranteedIops } from './guarantee.js';
 import { NandBackend } from './nand-backend.js';
@@ -83,6 +85,11 @@ export class NvmeDevice implements DeviceInstance, EventHandler, WriteBufferOwne
   private readonly trimNsPerByte: number;
   private readonly pcieNsPerByte: number;
   private readonly pcieNsPerTlp: number;
+  /** Per-command spreads of the core time (null: fixed), each on its own seeded stream, and their means, ns. */
+  private readonly readSpread: Distribution | null;
+  private readonly writeSpread: Distribution | null;
+  private readonly readSpreadMean_ns: number;
+  private readonly writeSpreadMean_ns: number;
 
   constructor(
     readonly config: NvmeConfig,
@@ -101,6 +108,11 @@ export class NvmeDevice implements DeviceInstance, EventHandler, WriteBufferOwne
     this.trimNsPerByte = 1e9 / config.trimRate_bytes_per_s;
     this.pcieNsPerByte = 1e9 / config.pcie_bytes_per_s;
     this.pcieNsPerTlp = config.pcieTlpOverhead_bytes * this.pcieNsPerByte;
+    // Streams are made only for spreads a profile gives, so a profile without one draws exactly as before.
+    this.readSpread = config.readSpread ? serviceTime(config.readSpread, context.streams.get(`${context.name}/read-spread`)) : null;
+    this.writeSpread = config.writeSpread ? serviceTime(config.writeSpread, context.streams.get(`${context.name}/write-spread`)) : null;
+    this.readSpreadMean_ns = this.readSpread ? this.readSpread.mean : 0;
+    this.writeSpreadMean_ns = this.writeSpread ? this.writeSpread.mean : 0;
   }
 
   accept(req: number): void {
@@ -183,12 +195,16 @@ export class NvmeDevice implements DeviceInstance, EventHandler, WriteBufferOwne
     const requests = this.requests;
     const size = requests.size_bytes[req]!;
     const op = requests.op[req];
-    const service =
-      op === OP_READ
-        ? this.config.readCommand_ns + size * this.readNsPerByte
-        : op === OP_WRITE
-          ? this.config.writeCommand_ns + size * this.writeNsPerByte
-          : this.config.trimCommand_ns + size * this.trimNsPerByte;
+    let service: number;
+    if (op === OP_READ) {
+      service = this.config.readCommand_ns + size * this.readNsPerByte;
+      if (this.readSpread !== null) service = spreadService(service, this.readSpreadMean_ns, this.readSpread);
+    } else if (op === OP_WRITE) {
+      service = this.config.writeCommand_ns + size * this.writeNsPerByte;
+      if (this.writeSpread !== null) service = spreadService(service, this.writeSpreadMean_ns, this.writeSpread);
+    } else {
+      service = this.config.trimCommand_ns + size * this.trimNsPerByte;
+    }
     const core = this.cores.earliest();
     const free = this.cores.free_ns[core]!;
     const end = (free > now ? free : now) + service;
@@ -259,7 +275,10 @@ export class NvmeDevice implements DeviceInstance, EventHandler, WriteBufferOwne
     return Math.min(core_ns > 0 ? (c.cores * 1e9) / core_ns : Infinity, link_ns > 0 ? 1e9 / link_ns : Infinity);
   }
 
-  /** An I/O alone on the drive: core time, then the array read and the link (read), or the link and the buffer (write). */
+  /**
+   * An I/O alone on the drive: core time, then the array read and the link (read), or the link and the
+   * buffer (write). With a spread this is the mean core time (the spread keeps it), not the least.
+   */
   minLatency_ns(op: 'read' | 'write', bytes: number): number {
     const c = this.config;
     if (op === 'write') return c.writeCommand_ns + bytes * this.writeNsPerByte + this.pcieTime(bytes) + c.bufferWrite_ns;
@@ -279,6 +298,12 @@ export class NvmeDevice implements DeviceInstance, EventHandler, WriteBufferOwne
     if (this.hostQueue.length > 0) this.admit(this.hostQueue.shift());
     this.requests.forward(req);
   }
+}
+
+/** A core time with a spread: the spread's mean taken out of the fixed time (not below 0), one draw added, ns. */
+function spreadService(fixed_ns: number, spreadMean_ns: number, spread: Distribution): number {
+  const rest = fixed_ns - spreadMean_ns;
+  return (rest > 0 ? rest : 0) + spread.sample();
 }
 
 export const nvmeDevice: DeviceKind<typeof nvmeSchema> = {

@@ -9,6 +9,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { parseByteRate, parseDuration, parseSize } from '../../core/units.js';
 import { RANGES, rangedByteRate, rangedDuration, rangedSize, type FieldRange } from '../schema-types.js';
+import { serviceTimeProblems, serviceTimeSchema, type ServiceTimeSpec } from '../service-time.js';
 
 // Every field says the range the model can run: rates and the sizes it divides by are > 0, times and
 // sizes have maximums no drive comes near (so a typo cannot make a run loop or overflow).
@@ -33,6 +34,15 @@ const hostSchema = Type.Object(
   { additionalProperties: false, default: {}, description: 'host interface: command queue and PCIe link' },
 );
 
+/**
+ * A per-command spread of a core's time: the distribution's mean is taken out of the command's fixed
+ * core time (not below 0) and one draw added, so mean latency and throughput stay as fitted.
+ */
+const spread = (op: 'read' | 'write') =>
+  Type.Union(serviceTimeSchema.anyOf, {
+    description: `spread of a ${op} command's core time, e.g. { dist: lognormal, mean: 0.1us, stddev: 0.37us }: its mean replaces that much of the fixed ${op}_command + size/${op}_data_rate (not below 0) and each command adds one draw, so the mean latency and throughput stay as fitted while the tail follows the distribution; absent: every ${op} command takes the same time`,
+  });
+
 const controllerSchema = Type.Object(
   {
     cores: count(4, 64, 'firmware cores: commands processed in parallel (servers of the controller queue)'),
@@ -51,6 +61,8 @@ const controllerSchema = Type.Object(
         description: 'bytes of LBA range one core deallocates per second: adds size/rate per trim; absent: no size-dependent cost',
       }),
     ),
+    read_spread: Type.Optional(spread('read')),
+    write_spread: Type.Optional(spread('write')),
   },
   { additionalProperties: false, default: {}, description: 'controller firmware: a multi-server queue, FIFO' },
 );
@@ -214,6 +226,10 @@ export interface NvmeConfig {
   readonly trimCommand_ns: number;
   /** Bytes of LBA range a core deallocates per second (Infinity: no size-dependent cost). */
   readonly trimRate_bytes_per_s: number;
+  /** Spread of a read command's core time (durations in the spec; the device draws it in ns), or none. */
+  readonly readSpread: ServiceTimeSpec | undefined;
+  /** Spread of a write command's core time, or none. */
+  readonly writeSpread: ServiceTimeSpec | undefined;
   readonly buffer_bytes: number;
   readonly bufferWrite_ns: number;
   readonly media: 'nand' | 'xpoint';
@@ -253,6 +269,14 @@ const perSecond = (text: string, field: string): number => must(parseByteRate(te
 function must(value: number | undefined, field: string, text: string): number {
   if (value === undefined || !Number.isFinite(value)) throw new RangeError(`nvme: ${field} "${text}" cannot be read`);
   return value;
+}
+
+/** A spread whose fields agree with each other (uniform min <= max, one weight per empirical value), or a RangeError naming the field. */
+function checkedSpread(spec: ServiceTimeSpec | undefined, field: string): ServiceTimeSpec | undefined {
+  if (spec === undefined) return undefined;
+  const problem = serviceTimeProblems(spec, field)[0];
+  if (problem) throw new RangeError(`nvme: ${problem.path}: ${problem.message}`);
+  return spec;
 }
 
 /** User capacity in bytes (what jobs address): `capacity`, which must be greater than zero. */
@@ -315,6 +339,8 @@ export function resolveNvme(input: NvmeParams, writeAmplification: (spareFactor:
       controller.trim_rate === undefined
         ? Infinity
         : positive(perSecond(controller.trim_rate, 'controller.trim_rate'), 'controller.trim_rate'),
+    readSpread: checkedSpread(controller.read_spread, '/controller/read_spread'),
+    writeSpread: checkedSpread(controller.write_spread, '/controller/write_spread'),
     buffer_bytes,
     bufferWrite_ns: ns(buffer.write_time, 'write_buffer.write_time'),
     media: media.type,
