@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { AnvilError } from '../../platform/errors.js';
 import { compareWithBaseline, slaSeries, type BaselineComparison, type PairedEvidence } from './baseline.js';
 import type { JudgedSla } from './evaluate.js';
+import { DEFAULT_JOB_TOLERANCE, jobSlas, jobSubjects } from './job-slas.js';
 import { readResultsEvidence, type ResultsEvidence } from './results-evidence.js';
 import { formatFigure } from './verdict-report.js';
 
@@ -19,6 +20,8 @@ export interface CheckedRuns {
   readonly scenario: string;
   readonly stack: string;
   readonly slas: readonly JudgedSla[];
+  /** Where the scenario's steady state starts, ns: each pod is compared from there. */
+  readonly warmup_ns: number;
   readonly bySeed: ReadonlyMap<number, ResultsEvidence>;
   /** Confirmation rounds (on hardware): each seed's further runs, in round order (rounds 2, 3, ...). */
   readonly rounds?: ReadonlyMap<number, readonly ResultsEvidence[]>;
@@ -69,7 +72,10 @@ export interface PairedRuns {
   readonly pairs: readonly PairedEvidence[];
 }
 
-/** Pairs each scenario and stack with the baseline's runs of the same seeds (seeds the baseline lacks are left out). */
+/**
+ * Pairs each scenario and stack with the baseline's runs of the same seeds (seeds the baseline lacks are
+ * left out): its SLAs, and each pod on its own (IOPS and p99, the default job tolerance) as anvil compare.
+ */
 export async function pairWithBaseline(runs: readonly CheckedRuns[], baselineDir: string): Promise<PairedRuns[]> {
   const out: PairedRuns[] = [];
   for (const r of runs) {
@@ -78,13 +84,20 @@ export async function pairWithBaseline(runs: readonly CheckedRuns[], baselineDir
     // Each side: every seed's first run, then its confirmation rounds (a baseline an earlier check confirmed has them too).
     const baseline = await Promise.all(seeds.flatMap((seed) => seedRunDirs(join(folder, `seed-${seed}`)).map(readResultsEvidence)));
     const current = seeds.flatMap((seed) => [r.bySeed.get(seed)!, ...(r.rounds?.get(seed) ?? [])]);
-    const pairs: PairedEvidence[] = r.slas.map((sla) => ({
-      sla,
-      seeds,
-      baseline: baseline.map((e) => slaSeries(sla, e)),
-      current: current.map((e) => slaSeries(sla, e)),
-    }));
-    out.push({ key: r.key, scenario: r.scenario, stack: r.stack, baseline: folder, of: 'slas', pairs });
+    const pairsOf = (slas: readonly JudgedSla[]): PairedEvidence[] =>
+      slas.map((sla) => ({
+        sla,
+        seeds,
+        baseline: baseline.map((e) => slaSeries(sla, e)),
+        current: current.map((e) => slaSeries(sla, e)),
+      }));
+    const head = { key: r.key, scenario: r.scenario, stack: r.stack, baseline: folder };
+    out.push({ ...head, of: 'slas', pairs: pairsOf(r.slas) });
+    // Each pod on its own too, as anvil compare compares them: its own family for Holm.
+    const pods = current.map(jobSubjects);
+    const names = [...new Set(pods.flatMap((x) => x.names))].sort();
+    if (seeds.length > 0 && names.length > 0)
+      out.push({ ...head, of: 'jobs', pairs: pairsOf(jobSlas(pods[0]!.label, names, DEFAULT_JOB_TOLERANCE, r.warmup_ns)) });
   }
   return out;
 }

@@ -211,7 +211,7 @@ export async function checkScenarios(
       const slas = judgedSlas(s, await scenarioMembers(s));
       for (const { stack, seeds } of plans[i]!) {
         const bySeed = new Map<number, ResultsEvidence>();
-        checked.push({ key: basename(s.file, extname(s.file)), scenario: s.spec.name, stack, slas, bySeed });
+        checked.push({ key: basename(s.file, extname(s.file)), scenario: s.spec.name, stack, slas, warmup_ns: s.warmup_ns, bySeed });
         for (const seed of seeds) {
           const dir = runDir(s.file, stack, seed);
           const evidence = await readResultsEvidence(dir);
