@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { AnvilError } from '../../platform/errors.js';
 import { compareWithBaseline, slaSeries, type BaselineComparison, type PairedEvidence } from './baseline.js';
 import type { JudgedSla } from './evaluate.js';
+import { DEFAULT_JOB_TOLERANCE, jobSlas, jobSubjects } from './job-slas.js';
 import { readResultsEvidence, type ResultsEvidence } from './results-evidence.js';
 import { formatFigure } from './verdict-report.js';
 
@@ -19,7 +20,23 @@ export interface CheckedRuns {
   readonly scenario: string;
   readonly stack: string;
   readonly slas: readonly JudgedSla[];
+  /** Where the scenario's steady state starts, ns: each pod is compared from there. */
+  readonly warmup_ns: number;
   readonly bySeed: ReadonlyMap<number, ResultsEvidence>;
+  /** Confirmation rounds (on hardware): each seed's further runs, in round order (rounds 2, 3, ...). */
+  readonly rounds?: ReadonlyMap<number, readonly ResultsEvidence[]>;
+}
+
+/** Folder of confirmation round `round` (2, 3, ...) of the run in `seedDir` (DIR/SCENARIO/STACK/seed-N): its sibling seed-N.round-R. */
+export function roundDir(seedDir: string, round: number): string {
+  return `${seedDir}.round-${round}`;
+}
+
+/** The run folders of one seed in a stored check: seed-N, then its confirmation rounds seed-N.round-2, -3, ... while they exist. */
+function seedRunDirs(seedDir: string): string[] {
+  const dirs = [seedDir];
+  for (let round = 2; existsSync(roundDir(seedDir, round)); round++) dirs.push(roundDir(seedDir, round));
+  return dirs;
 }
 
 /** A scenario and stack compared with its baseline. */
@@ -55,20 +72,32 @@ export interface PairedRuns {
   readonly pairs: readonly PairedEvidence[];
 }
 
-/** Pairs each scenario and stack with the baseline's runs of the same seeds (seeds the baseline lacks are left out). */
+/**
+ * Pairs each scenario and stack with the baseline's runs of the same seeds (seeds the baseline lacks are
+ * left out): its SLAs, and each pod on its own (IOPS and p99, the default job tolerance) as anvil compare.
+ */
 export async function pairWithBaseline(runs: readonly CheckedRuns[], baselineDir: string): Promise<PairedRuns[]> {
   const out: PairedRuns[] = [];
   for (const r of runs) {
     const folder = join(baselineDir, r.key, r.stack);
     const seeds = [...r.bySeed.keys()].filter((seed) => existsSync(join(folder, `seed-${seed}`)));
-    const baseline = await Promise.all(seeds.map((seed) => readResultsEvidence(join(folder, `seed-${seed}`))));
-    const pairs: PairedEvidence[] = r.slas.map((sla) => ({
-      sla,
-      seeds,
-      baseline: baseline.map((e) => slaSeries(sla, e)),
-      current: seeds.map((seed) => slaSeries(sla, r.bySeed.get(seed)!)),
-    }));
-    out.push({ key: r.key, scenario: r.scenario, stack: r.stack, baseline: folder, of: 'slas', pairs });
+    // Each side: every seed's first run, then its confirmation rounds (a baseline an earlier check confirmed has them too).
+    const baseline = await Promise.all(seeds.flatMap((seed) => seedRunDirs(join(folder, `seed-${seed}`)).map(readResultsEvidence)));
+    const current = seeds.flatMap((seed) => [r.bySeed.get(seed)!, ...(r.rounds?.get(seed) ?? [])]);
+    const pairsOf = (slas: readonly JudgedSla[]): PairedEvidence[] =>
+      slas.map((sla) => ({
+        sla,
+        seeds,
+        baseline: baseline.map((e) => slaSeries(sla, e)),
+        current: current.map((e) => slaSeries(sla, e)),
+      }));
+    const head = { key: r.key, scenario: r.scenario, stack: r.stack, baseline: folder };
+    out.push({ ...head, of: 'slas', pairs: pairsOf(r.slas) });
+    // Each pod on its own too, as anvil compare compares them: its own family for Holm.
+    const pods = current.map(jobSubjects);
+    const names = [...new Set(pods.flatMap((x) => x.names))].sort();
+    if (seeds.length > 0 && names.length > 0)
+      out.push({ ...head, of: 'jobs', pairs: pairsOf(jobSlas(pods[0]!.label, names, DEFAULT_JOB_TOLERANCE, r.warmup_ns)) });
   }
   return out;
 }
@@ -125,12 +154,13 @@ export function comparisonTable(all: readonly StackComparison[]): string {
   );
   // Each family (a scenario's SLAs, its jobs) has its own level: 1 - alpha / its checks.
   const levels = [...new Set(all.flatMap((s) => s.comparisons.map((c) => `${(c.confidence * 100).toFixed(1)}%`)))];
-  const method = `paired block bootstrap over seeds and intervals${levels.length > 0 ? `, intervals at ${levels.join(', ')}` : ''}, Holm across each scenario's checks`;
+  const unpaired = all.some((s) => s.comparisons.some((c) => c.runs !== undefined));
+  const method = `paired block bootstrap over seeds and intervals${unpaired ? ' (unpaired where confirmation rounds ran)' : ''}${levels.length > 0 ? `, intervals at ${levels.join(', ')}` : ''}, Holm across each scenario's checks`;
   return ['against the baseline: ' + method, ...textTable(header, rows)].join('\n') + '\n';
 }
 
 /** One line of a comparison, for a failure message: the figures, the change and its interval, the test and its p. */
 export function comparisonMessage(c: BaselineComparison): string {
   if (c.baseline === null || c.current === null || c.change === null) return `${c.sla} ${c.check}: not compared: ${c.note ?? ''}`;
-  return `${c.sla} ${c.check}: ${formatFigure(c.current, c.unit)} against ${formatFigure(c.baseline, c.unit)} in the baseline, change ${changeText(c)} at ${((c.confidence ?? 0.95) * 100).toFixed(1)}% confidence, tolerance ${(c.tolerance * 100).toFixed(0)}%, paired block bootstrap p=${c.p_value?.toPrecision(2)} (Holm ${c.p_holm?.toPrecision(2)}), seeds ${c.seeds.join(',')}`;
+  return `${c.sla} ${c.check}: ${formatFigure(c.current, c.unit)} against ${formatFigure(c.baseline, c.unit)} in the baseline, change ${changeText(c)} at ${((c.confidence ?? 0.95) * 100).toFixed(1)}% confidence, tolerance ${(c.tolerance * 100).toFixed(0)}%, ${c.runs ? 'unpaired' : 'paired'} block bootstrap p=${c.p_value?.toPrecision(2)} (Holm ${c.p_holm?.toPrecision(2)}), seeds ${c.seeds.join(',')}${c.runs ? `, runs ${c.runs.current} against ${c.runs.baseline} in the baseline` : ''}`;
 }

@@ -2,7 +2,8 @@
  * A check's runs against a stored baseline (`anvil check --baseline DIR`): per SLA limit, the statistic of
  * the whole steady state (IOPS or bandwidth over the run, the percentile of the merged interval histograms)
  * on both sides, the relative change and its confidence interval from a paired hierarchical block bootstrap
- * over the seeds both share and their intervals (bootstrap.ts), and a three-way verdict: a regression only
+ * over the seeds both share and their intervals (bootstrap.ts; unpaired where one side holds more runs:
+ * confirmation rounds on hardware), and a three-way verdict: a regression only
  * when the whole interval of the change lies beyond the SLA's regression tolerance (and Holm's adjusted
  * p-value across the comparison's checks is below alpha), OK when it lies inside, inconclusive otherwise.
  * Identical evidence reports identical. Outages are judged against their limit only, not compared.
@@ -51,6 +52,8 @@ export interface BaselineComparison {
   readonly unit: 'IOPS' | 'bytes/s' | 'ns';
   /** The seeds both sides ran, paired. */
   readonly seeds: readonly number[];
+  /** Set where the sides hold different numbers of runs (confirmation rounds): compared unpaired. */
+  readonly runs?: { readonly baseline: number; readonly current: number };
   readonly baseline: number | null;
   readonly current: number | null;
   /** current / baseline - 1; positive is more IOPS or more latency. */
@@ -67,7 +70,10 @@ export interface BaselineComparison {
   readonly note?: string;
 }
 
-/** Both sides' series of one SLA, per shared seed. */
+/**
+ * Both sides' series of one SLA: one run per shared seed, paired by index. On hardware a side may hold
+ * more runs (confirmation rounds: a seed does not repeat a host run); then the sides are drawn unpaired.
+ */
 export interface PairedEvidence {
   readonly sla: JudgedSla;
   readonly seeds: readonly number[];
@@ -198,6 +204,8 @@ export function compareWithBaseline(pairs: readonly PairedEvidence[], resamples 
   const pending: Pending[] = [];
   for (const pair of pairs) {
     const tolerance = pair.sla.sla.regression_tolerance;
+    // One run a side per seed: drawn with the same indices. Otherwise (more rounds on one side) unpaired.
+    const paired = pair.baseline.length === pair.current.length;
     for (const s of statisticsOf(pair)) {
       const b = s.statistic(pair.baseline);
       const c = s.statistic(pair.current);
@@ -206,6 +214,7 @@ export function compareWithBaseline(pairs: readonly PairedEvidence[], resamples 
         check: s.check,
         unit: s.unit,
         seeds: pair.seeds,
+        ...(paired ? {} : { runs: { baseline: pair.baseline.length, current: pair.current.length } }),
         baseline: b.value,
         current: c.value,
         change: b.value > 0 ? c.value / b.value - 1 : null,
@@ -238,13 +247,18 @@ export function compareWithBaseline(pairs: readonly PairedEvidence[], resamples 
         continue;
       }
       const random = seededRandom(hashSeed(`${pair.sla.sla.name}/${s.check}/${pair.seeds.join(',')}`));
-      const perSeed = pair.current.map((x, i) => Math.max(x.lengths_ns.length, pair.baseline[i]!.lengths_ns.length));
+      const perSeed = paired
+        ? pair.current.map((x, i) => Math.max(x.lengths_ns.length, pair.baseline[i]!.lengths_ns.length))
+        : pair.baseline.map((x) => x.lengths_ns.length);
+      const currentPerRun = pair.current.map((x) => x.lengths_ns.length);
       const replicates: number[] = [];
       let notWorse = 0;
       for (let r = 0; r < resamples; r++) {
         const draw = drawBlocks(random, perSeed);
         const bv = s.statistic(pair.baseline, draw).value;
-        const change = bv > 0 ? s.statistic(pair.current, draw).value / bv - 1 : 0;
+        // Unpaired (confirmation rounds): each side's runs and intervals drawn on their own.
+        const currentDraw = paired ? draw : drawBlocks(random, currentPerRun);
+        const change = bv > 0 ? s.statistic(pair.current, currentDraw).value / bv - 1 : 0;
         replicates.push(change);
         if ((s.floor ? -change : change) <= tolerance) notWorse++;
       }

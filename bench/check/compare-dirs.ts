@@ -12,10 +12,10 @@ import { AnvilError } from '../../platform/errors.js';
 import { slaSeries, type PairedEvidence } from './baseline.js';
 import type { PairedRuns } from './baseline-report.js';
 import type { JudgedSla } from './evaluate.js';
+import { jobSlas, jobSubjects } from './job-slas.js';
 import { readResultsEvidence, type IntervalRowKeys, type ResultsEvidence } from './results-evidence.js';
 
-/** Default regression tolerance of a job compared on its own: the SLAs' default. */
-export const DEFAULT_JOB_TOLERANCE = 0.05;
+export { DEFAULT_JOB_TOLERANCE, jobSlas } from './job-slas.js';
 
 /** One scenario (or job file) on one stack in a results folder: each seed's run folder. */
 export interface StoredGroup {
@@ -146,44 +146,6 @@ export function pairGroups(
       );
     return { baseline: b, current: c };
   });
-}
-
-/** Whose rows each job is: each pod in a cluster scenario's results, each job of a job file's. */
-function jobSubjects(e: ResultsEvidence): { label: 'pod' | 'job'; names: string[] } {
-  const label = e.intervals.labels.has('pod') ? 'pod' : 'job';
-  return { label, names: [...new Set(e.intervals.labels.get(label) ?? [])].sort() };
-}
-
-/**
- * Each job (or pod) as an SLA that only a comparison reads: its IOPS and p99 latency over the steady
- * state (from `from_ns`), `tolerance` the change it lets pass. The limits (0) are never judged.
- */
-export function jobSlas(label: 'pod' | 'job', names: readonly string[], tolerance: number, from_ns: number): JudgedSla[] {
-  return names.map((name) => ({
-    sla: {
-      name: `${label} ${name}`,
-      ops: 'all',
-      window: 'run',
-      tolerance: 0,
-      regression_tolerance: tolerance,
-      min_iops: 0,
-      max_latency_ns: { 99: 0 },
-    },
-    scope: `${label} ${name}`,
-    subjects: [
-      {
-        name: `${label} ${name}`,
-        label,
-        values: new Set([name]),
-        outagePods: new Set<string>(),
-        outageVolumes: new Set<string>(),
-        flowPods: new Set<string>(),
-        pods: label === 'pod' ? new Set([name]) : new Set<string>(),
-      },
-    ],
-    from_ns,
-    until_ns: Number.POSITIVE_INFINITY,
-  }));
 }
 
 /** Where a run's steady state starts, ns: the scenario's warm-up (a job file's ramp_time is already out of its intervals). */

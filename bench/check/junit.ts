@@ -113,7 +113,8 @@ export function junitXml(
   [...suites].forEach(([classname, group], id) => {
     const all = group.flatMap((r) => r.verdicts);
     const first = group[0]!;
-    const comparisons = compared.find((s) => junitClassname(`${s.key}.yaml`, s.stack) === classname)?.comparisons ?? [];
+    // The scenario's SLAs, then each pod on its own.
+    const comparisons = compared.filter((s) => junitClassname(`${s.key}.yaml`, s.stack) === classname).flatMap((s) => s.comparisons);
     const compFailed = comparisons.filter((c) => c.verdict === 'regression' || (strict && c.verdict === 'inconclusive')).length;
     const compNotJudged = comparisons.filter((c) => c.verdict === 'skipped').length;
     const attrs = [

@@ -17,6 +17,7 @@ import {
   comparisonMessage,
   comparisonTable,
   pairWithBaseline,
+  roundDir,
   type CheckedRuns,
   type PairedRuns,
   type StackComparison,
@@ -35,6 +36,7 @@ import { DEFAULT_MAX_IOS } from '../../bench/targets/run-cost.js';
 import type { StorageSchedulerKind } from '../../sim/qos/storage-qos.js';
 import { AnvilError } from '../errors.js';
 import { wholeNumber } from './arguments.js';
+import { confirmInconclusive, DEFAULT_CONFIRM_ROUNDS, MAX_CONFIRM_ROUNDS } from './check-confirm.js';
 import { runCheckRuns, type CheckRunTask } from './check-runs.js';
 import { expandSweepArgs } from './check-sweep.js';
 import { cliIo } from './cli-io.js';
@@ -48,6 +50,7 @@ export const MAX_CHECK_SEEDS = 1000;
 const parseSeeds = wholeNumber(1, MAX_CHECK_SEEDS, '--seeds 5');
 const parseMaxIos = wholeNumber(1, Number.MAX_SAFE_INTEGER, '--max-ios 200000000');
 const parseJobs = wholeNumber(1, 1024, '--jobs 4');
+const parseConfirmRounds = wholeNumber(0, MAX_CONFIRM_ROUNDS, '--confirm-rounds 3');
 
 export interface CheckOptions {
   readonly target: string;
@@ -68,6 +71,8 @@ export interface CheckOptions {
   readonly storageScheduler?: StorageSchedulerKind;
   /** Runs at a time on the sweep's worker pool (default 1: one after another in this process). */
   readonly jobs?: number;
+  /** With --target host and --baseline: most confirmation rounds of inconclusive comparisons (default DEFAULT_CONFIRM_ROUNDS; 0 none). */
+  readonly confirmRounds?: number;
 }
 
 /** The seeds of the runs `dir` (DIR/SCENARIO/STACK) holds as seed-N folders, in order. */
@@ -185,23 +190,20 @@ export async function checkScenarios(
   const runs: RunVerdicts[] = [];
   const checked: CheckedRuns[] = [];
   const runDir = (file: string, stack: string, seed: number) => join(resultsRoot, basename(file, extname(file)), stack, `seed-${seed}`);
+  const runTask = (file: string, stack: string, seed: number): CheckRunTask => ({
+    kind: 'check-run',
+    file,
+    target: options.target,
+    stack,
+    seed,
+    out: runDir(file, stack, seed),
+    maxIos: options.maxIos ?? DEFAULT_MAX_IOS,
+    ...(options.storageScheduler !== undefined ? { storageScheduler: options.storageScheduler } : {}),
+  });
   try {
     if (options.results === undefined) {
       // Every run first (on --jobs workers), then every verdict in order: the verdicts do not depend on N.
-      const tasks = scenarios.flatMap((s, i) =>
-        plans[i]!.flatMap(({ stack, seeds }) =>
-          seeds.map((seed): CheckRunTask => ({
-            kind: 'check-run',
-            file: s.file,
-            target: options.target,
-            stack,
-            seed,
-            out: runDir(s.file, stack, seed),
-            maxIos: options.maxIos ?? DEFAULT_MAX_IOS,
-            ...(options.storageScheduler !== undefined ? { storageScheduler: options.storageScheduler } : {}),
-          })),
-        ),
-      );
+      const tasks = scenarios.flatMap((s, i) => plans[i]!.flatMap(({ stack, seeds }) => seeds.map((seed) => runTask(s.file, stack, seed))));
       await runCheckRuns(tasks, options.jobs ?? 1, runStderr);
     }
     for (const [i, s] of scenarios.entries()) {
@@ -209,7 +211,7 @@ export async function checkScenarios(
       const slas = judgedSlas(s, await scenarioMembers(s));
       for (const { stack, seeds } of plans[i]!) {
         const bySeed = new Map<number, ResultsEvidence>();
-        checked.push({ key: basename(s.file, extname(s.file)), scenario: s.spec.name, stack, slas, bySeed });
+        checked.push({ key: basename(s.file, extname(s.file)), scenario: s.spec.name, stack, slas, warmup_ns: s.warmup_ns, bySeed });
         for (const seed of seeds) {
           const dir = runDir(s.file, stack, seed);
           const evidence = await readResultsEvidence(dir);
@@ -222,8 +224,39 @@ export async function checkScenarios(
       }
     }
     if (options.baseline !== undefined) {
-      const paired = await pairWithBaseline(checked, options.baseline);
-      return { runs, compared: comparePaired(paired), paired };
+      const baselineDir = options.baseline;
+      // On hardware an inconclusive comparison runs its scenarios again (the model repeats a seed exactly: more seeds there).
+      if (options.target !== 'host' || options.results !== undefined) {
+        const paired = await pairWithBaseline(checked, baselineDir);
+        return { runs, compared: comparePaired(paired), paired };
+      }
+      let paired: PairedRuns[] = [];
+      const rounds = new Map<string, Map<number, ResultsEvidence[]>>();
+      const { compared } = await confirmInconclusive({
+        bound: options.confirmRounds ?? DEFAULT_CONFIRM_ROUNDS,
+        compare: async () => {
+          paired = await pairWithBaseline(
+            checked.map((c) => ({ ...c, rounds: rounds.get(`${c.key}/${c.stack}`) })),
+            baselineDir,
+          );
+          return comparePaired(paired);
+        },
+        runRound: async (groups, round) => {
+          for (const g of groups) {
+            const c = checked.find((x) => x.key === g.key && x.stack === g.stack)!;
+            const file = scenarios.find((s) => basename(s.file, extname(s.file)) === g.key)!.file;
+            const mine = rounds.get(`${g.key}/${g.stack}`) ?? new Map<number, ResultsEvidence[]>();
+            rounds.set(`${g.key}/${g.stack}`, mine);
+            for (const seed of c.bySeed.keys()) {
+              const out = roundDir(runDir(file, g.stack, seed), round);
+              await runCheckRuns([{ ...runTask(file, g.stack, seed), out }], 1, runStderr);
+              mine.set(seed, [...(mine.get(seed) ?? []), await readResultsEvidence(out)]);
+            }
+          }
+        },
+        say: (line) => io.stderr.write(line + '\n'),
+      });
+      return { runs, compared, paired };
     }
   } finally {
     if (temporary) rmSync(resultsRoot, { recursive: true, force: true });
@@ -267,6 +300,11 @@ export function registerCheckCommand(cli: Command): void {
     )
     .option('--strict', 'with --baseline: an inconclusive comparison fails the check too')
     .option(
+      '--confirm-rounds <n>',
+      `with --target host and --baseline: run the scenarios of an inconclusive comparison again, up to N more rounds, until every comparison is conclusive (0 to ${MAX_CONFIRM_ROUNDS}, 0: none; default ${DEFAULT_CONFIRM_ROUNDS})`,
+      parseConfirmRounds,
+    )
+    .option(
       '--results <dir>',
       'judge the runs an earlier anvil check --out DIR kept (DIR/SCENARIO/STACK/seed-N) instead of running: new or changed SLAs on old results',
     )
@@ -289,6 +327,13 @@ export function registerCheckCommand(cli: Command): void {
       // A host run realises the platform on this machine (its bridge, cgroups, loop devices): one at a time.
       if (opts.jobs !== undefined && opts.jobs > 1 && opts.target === 'host')
         throw new AnvilError('ANVIL_ERR_USAGE', `--jobs ${opts.jobs} with --target host: runs on this host go one at a time; drop --jobs`);
+      if (opts.confirmRounds !== undefined && (opts.target !== 'host' || opts.results !== undefined))
+        throw new AnvilError(
+          'ANVIL_ERR_USAGE',
+          opts.results !== undefined
+            ? '--confirm-rounds runs scenarios again, and --results judges runs already made; give one or the other'
+            : `--confirm-rounds runs scenarios again on a host, and --target ${opts.target} repeats a seed's run exactly; on the model give more --seeds`,
+        );
       const sweeps = expandSweepArgs(args, opts.out);
       let checked: Awaited<ReturnType<typeof checkScenarios>>;
       try {

@@ -37,11 +37,19 @@ describe('anvil check --baseline', () => {
     expect(r.stdout).toMatch(/against the baseline: paired block bootstrap over seeds and intervals/);
     const doc = JSON.parse(readFileSync(join(out, 'verdicts.json'), 'utf8')) as { baseline: StackComparison[] };
     const comparisons = doc.baseline.flatMap((s) => s.comparisons);
+    // The scenario's SLAs, then each pod on its own (IOPS and p99), as anvil compare compares them.
+    expect(doc.baseline.map((s) => s.of ?? 'slas')).toEqual(['slas', 'jobs']);
     expect(comparisons.map((c) => `${c.sla} ${c.check}`)).toEqual([
       'orders-iops min_iops',
       'stock-iops min_iops',
       'oltp-latency max_latency_p99',
       'oltp-latency max_latency_p99.9',
+      'pod batch/loader min_iops',
+      'pod batch/loader max_latency_p99',
+      'pod shop/orders-db min_iops',
+      'pod shop/orders-db max_latency_p99',
+      'pod shop/stock-db min_iops',
+      'pod shop/stock-db max_latency_p99',
     ]);
     expect(comparisons.every((c) => c.verdict === 'identical' && c.change === 0)).toBe(true);
     expect(comparisons[0]!.seeds).toEqual([1, 2]);
@@ -73,6 +81,8 @@ describe('anvil check --baseline', () => {
     expect(regression.failure![0]!.message).toMatch(
       /^regression: orders-iops min_iops: \S+k IOPS against \S+k IOPS in the baseline, change -/,
     );
+    // Each pod compared on its own is a test case too.
+    expect(suite!.testcase!.map((c) => c.name)).toContain('pod shop/orders-db: min_iops against the baseline [seeds 1,2]');
     expect(suite!.tests).toBe(suite!.testcase!.length);
     expect(suite!.failures).toBe(suite!.testcase!.filter((c) => c.failure).length);
   });

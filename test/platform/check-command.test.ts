@@ -169,6 +169,17 @@ describe('anvil check', () => {
     expect(unwritable.stderr).toMatch(/ANVIL_ERR_OUTPUT: cannot write results to \S+out: \S+ exists and is not a folder/);
     expect(unwritable.stderr).not.toMatch(/checked /);
 
+    // Confirmation rounds run scenarios again on a host: the model repeats a seed exactly, --results runs nothing.
+    const onModel = await anvilInProcess(['check', noisyNeighbour(), '--confirm-rounds', '2']);
+    expect(onModel.code).toBe(2);
+    expect(onModel.stderr).toMatch(
+      /ANVIL_ERR_USAGE: --confirm-rounds runs scenarios again on a host, and --target sim .* give more --seeds/,
+    );
+    const tooMany = await anvilInProcess(['check', noisyNeighbour(), '--target', 'host', '--confirm-rounds', '21']);
+    expect(tooMany.code).toBe(2);
+    expect(tooMany.stderr).toMatch(/--confirm-rounds/);
+    expect(tooMany.stderr).toMatch(/20/);
+
     const missing = await anvilInProcess(['check', join(empty, 'nope.yaml')]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/ANVIL_ERR_FILE_NOT_FOUND/);

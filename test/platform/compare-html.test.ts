@@ -71,10 +71,10 @@ describe('the comparison page', () => {
 
       const fromCheck = await inspect(await browser.newPage(), readFileSync(join(checked, 'compare.html'), 'utf8'));
       expect(fromCheck.problems).toEqual([]);
-      expect(fromCheck.rows).toBe(4); // the scenario's SLA checks
+      expect(fromCheck.rows).toBe(4 + 3 * 2); // the scenario's SLA checks, then each of its 3 pods' IOPS and p99
       expect(fromCheck.charts.map((c) => c.plots >= 1)).toEqual([true, true, true]);
       expect(fromCheck.charts[0]!.lines).toBe(2); // oltp-latency, both sides
-      expect(fromCheck.charts[2]!.dots).toBe(4);
+      expect(fromCheck.charts[2]!.dots).toBe(4 + 3 * 2);
     } finally {
       await browser.close();
     }

@@ -65,6 +65,35 @@ describe('comparison with a baseline', () => {
     expect(p99).toMatchObject({ check: 'max_latency_p99', verdict: 'identical', change: 0 });
   });
 
+  it('compares sides with different numbers of runs (confirmation rounds on hardware) unpaired', () => {
+    const rounds = (scale: number): PairedEvidence => ({
+      sla: latencySla,
+      seeds: [1],
+      baseline: [series(1, 10, 1000)],
+      // The seed's run and three confirmation rounds: a host does not repeat a run, so they differ.
+      current: [1, 2, 3, 4].map((round) => series(round, 10, 1000, scale)),
+    });
+    const [iops, p99] = compareWithBaseline([rounds(1)], 300);
+    expect(iops).toMatchObject({ verdict: 'ok', runs: { baseline: 1, current: 4 } });
+    expect(p99).toMatchObject({ verdict: 'ok', runs: { baseline: 1, current: 4 } });
+    const [, slower] = compareWithBaseline([rounds(1.5)], 300);
+    expect(slower).toMatchObject({ verdict: 'regression', runs: { baseline: 1, current: 4 } });
+    expect(slower!.ci![0]).toBeGreaterThan(0.05);
+    // One run a side: paired, as before (no runs field).
+    expect(
+      compareWithBaseline(
+        [
+          pair(
+            latencySla,
+            (x) => series(x, 10, 1000),
+            (x) => series(x, 10, 1000),
+          ),
+        ],
+        50,
+      )[0]!.runs,
+    ).toBeUndefined();
+  });
+
   it('finds a regression when the whole interval of the change lies beyond the tolerance, with its size and p', () => {
     const [iops, p99] = compareWithBaseline(
       [
