@@ -1,7 +1,7 @@
 /**
  * The results folders `anvil serve --runs DIR` knows of: each folder of DIR holding a summary.json (what
  * `anvil run ... --out DIR/NAME` writes) is a run, named by its folder. Read on each request, so a run
- * written while the server runs is listed at once. Only summary.json and intervals.arrow are read.
+ * written while the server runs is listed at once. Only summary.json, verdicts.json (anvil check --out) and intervals.arrow are read.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -23,6 +23,32 @@ export interface RunListing {
   readonly pods?: number;
   /** When the run finished: summary.json's time, ISO 8601 UTC. */
   readonly finished_at: string;
+  /** The SLA verdict, when the run's folder holds a verdicts.json (anvil check --out). */
+  readonly verdict?: RunVerdictSummary;
+}
+
+/** The totals of a run folder's verdicts.json: fail if a check failed, skipped if none was judged, else pass. */
+export interface RunVerdictSummary {
+  readonly status: 'pass' | 'fail' | 'skipped';
+  readonly checks: number;
+  readonly passed: number;
+  readonly failed: number;
+  readonly skipped: number;
+}
+
+const count = (v: unknown) => (typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : undefined);
+
+/** The verdict of `dir`'s verdicts.json, or undefined when it has none or one without its totals. */
+export function verdictOf(dir: string): RunVerdictSummary | undefined {
+  let totals: Record<string, unknown>;
+  try {
+    totals = (JSON.parse(readFileSync(join(dir, 'verdicts.json'), 'utf8')) as { totals?: Record<string, unknown> }).totals ?? {};
+  } catch {
+    return undefined;
+  }
+  const [checks, passed, failed, skipped] = [totals.checks, totals.passed, totals.failed, totals.skipped].map(count);
+  if (checks === undefined || passed === undefined || failed === undefined || skipped === undefined) return undefined;
+  return { status: failed > 0 ? 'fail' : passed > 0 ? 'pass' : 'skipped', checks, passed, failed, skipped };
 }
 
 /** One pod's (or job's) figures of one interval and direction. */
@@ -67,6 +93,7 @@ export function listRuns(folder: string): RunListing[] {
     if (!s?.anvil) continue;
     const a = s.anvil;
     const at = s.timestamp_ms ?? statSync(join(dir, 'summary.json')).mtimeMs;
+    const verdict = verdictOf(dir);
     runs.push({
       id,
       target: a.target ?? 'unknown',
@@ -76,6 +103,7 @@ export function listRuns(folder: string): RunListing[] {
       ...(a.simulated_ns !== undefined ? { duration_s: a.simulated_ns / 1e9 } : {}),
       ...(a.scenario?.pods !== undefined ? { pods: a.scenario.pods.length } : {}),
       finished_at: new Date(at).toISOString(),
+      ...(verdict !== undefined ? { verdict } : {}),
       at,
     });
   }

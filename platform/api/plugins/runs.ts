@@ -22,6 +22,20 @@ const RunListingView = answer(
     duration_s: Type.Optional(Type.Number({ description: 'simulated seconds' })),
     pods: Type.Optional(Type.Integer({ description: "a scenario run's pods" })),
     finished_at: Type.String({ description: 'when summary.json was written, ISO 8601 UTC' }),
+    verdict: Type.Optional(
+      answer(
+        {
+          status: Type.Union([Type.Literal('pass'), Type.Literal('fail'), Type.Literal('skipped')], {
+            description: 'fail if a check failed, skipped if none was judged, else pass',
+          }),
+          checks: Type.Integer(),
+          passed: Type.Integer(),
+          failed: Type.Integer(),
+          skipped: Type.Integer(),
+        },
+        "the SLA verdict of the run folder's verdicts.json (anvil check --out); absent when it has none",
+      ),
+    ),
   },
   'a run',
 );
@@ -56,7 +70,7 @@ export const runsPlugin: FastifyPluginAsync<{ folder: string | undefined }> = as
         operationId: 'listRuns',
         summary: 'the runs of the runs folder',
         description:
-          'Every results folder of anvil serve --runs DIR (a folder holding a summary.json), newest first: target, scenario, stack, seed, simulated seconds.',
+          'Every results folder of anvil serve --runs DIR (a folder holding a summary.json), newest first: target, scenario, stack, seed, simulated seconds, and the SLA verdict where the folder holds a verdicts.json (anvil check --out).',
         querystring: NoQuery,
         response: responses(RunList),
       },
