@@ -40,7 +40,12 @@ function chooser(list, chosen) {
 }
 
 const mean = (xs) => (xs.length === 0 ? NaN : xs.reduce((a, b) => a + b, 0) / xs.length);
-const change = (a, b) => (Number.isFinite(a) && Number.isFinite(b) && a !== 0 ? `${(((b - a) / a) * 100).toFixed(1)}%` : '-');
+/** The change from a to b in per cent, signed: "+50.0%", "-20.0%"; "-" when there is nothing to compare. */
+function change(a, b) {
+  if (!(Number.isFinite(a) && Number.isFinite(b) && a !== 0)) return '-';
+  const pct = ((b - a) / a) * 100;
+  return `${pct > 0 ? '+' : ''}${pct.toFixed(1)}%`;
+}
 
 /** Each pod and direction: mean IOPS and worst interval p99 of each run, with the change from the first. */
 function figuresOf(rows, runs) {

@@ -125,7 +125,9 @@ describeNeeds('headless Chromium', chromium !== undefined)('the dashboard in a b
     const pods = [...new Set(FIXTURE_ROWS.map((r) => `${r.pod} ${r.direction}`))];
     expect(await page.locator('main table tbody tr').count()).toBe(pods.length);
     // Run b has 80% of run a's IOPS in every interval: the mean falls by 20%.
-    expect(await page.locator('main table tbody tr').first().textContent()).toContain('-20.0%');
+    // and the p99 is 1.5 times: +50.0%, signed.
+    const first = (await page.locator('main table tbody tr').first().locator('td').allTextContents()).map((t) => t.trim());
+    expect([first[3], first[6]]).toEqual(['-20.0%', '+50.0%']);
     await page.screenshot({ path: join(ARTEFACTS, 'compare-admin.png'), fullPage: true });
     // The URL names both runs: a reload shows the same comparison.
     expect(page.url()).toMatch(new RegExp(`#/compare\\?runs=${FIXTURE_RUN},${FIXTURE_RUN_B}$`));
