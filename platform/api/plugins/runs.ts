@@ -14,7 +14,9 @@ import { listRuns, runDir, runIntervals, RUN_ID_PATTERN } from '../run-folders.j
 
 const RunListingView = answer(
   {
-    id: Type.String({ description: "the run's folder name" }),
+    id: Type.String({
+      description: "the run's folder in the runs folder; a check's run (anvil check --out) is CHECK/SCENARIO/STACK/seed-N",
+    }),
     target: Type.String({ description: 'sim (the model) or host (fio on machines)' }),
     scenario: Type.String({ description: "the scenario's name, or the job file" }),
     stack: Type.Optional(Type.String({ description: "a scenario run's stack: hci or diy" })),
@@ -57,7 +59,12 @@ const RunIntervalView = answer(
   },
   "one pod's interval in one direction",
 );
-const RunParams = Type.Object({ id: Type.String({ pattern: RUN_ID_PATTERN, description: "the run's folder name" }) });
+const RunParams = Type.Object({
+  id: Type.String({
+    pattern: RUN_ID_PATTERN,
+    description: "the run's folder in the runs folder; a check's run CHECK/SCENARIO/STACK/seed-N, its / sent as %2F",
+  }),
+});
 
 export const runsPlugin: FastifyPluginAsync<{ folder: string | undefined }> = async (app, { folder }) => {
   const s = { tags: ['runs'], security: bearer };
@@ -70,7 +77,7 @@ export const runsPlugin: FastifyPluginAsync<{ folder: string | undefined }> = as
         operationId: 'listRuns',
         summary: 'the runs of the runs folder',
         description:
-          'Every results folder of anvil serve --runs DIR (a folder holding a summary.json), newest first: target, scenario, stack, seed, simulated seconds, and the SLA verdict where the folder holds a verdicts.json (anvil check --out).',
+          'Every results folder of anvil serve --runs DIR (a folder holding a summary.json, or a run of a check folder holding a verdicts.json), newest first: target, scenario, stack, seed, simulated seconds, and the SLA verdict where the folder holds a verdicts.json (anvil check --out).',
         querystring: NoQuery,
         response: responses(RunList),
       },

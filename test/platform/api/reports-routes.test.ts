@@ -5,7 +5,7 @@
  * absolute paths, links out and files that are not a served kind with ANVIL_ERR_PATH_OUTSIDE; the cluster's
  * view only; a run folder's verdicts.json gives the run list its verdict (pass, fail, skipped).
  */
-import { mkdirSync, mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -13,7 +13,7 @@ import { buildServer, bootstrapAdmin } from '../../../platform/api/server.js';
 import { verdictOf } from '../../../platform/api/run-folders.js';
 import { anvilInProcess, tempDir } from '../../cli-harness.js';
 import { seededWorld, type World } from './api-harness.js';
-import { FIXTURE_OUTSIDE_LINK, FIXTURE_REPORTS, fixtureRunsFolder } from './run-fixture.js';
+import { FIXTURE_OUTSIDE_LINK, FIXTURE_REPORTS, FIXTURE_ROWS, FIXTURE_RUN, fixtureRunsFolder } from './run-fixture.js';
 
 const V1 = '/apis/anvil.dev/v1';
 const fileUrl = (path: string) => `${V1}/reports/file?path=${encodeURIComponent(path)}`;
@@ -129,5 +129,43 @@ describe("a run folder's SLA verdict", () => {
     const dir = mkdtempSync(join(tmpdir(), 'anvil-verdict-'));
     writeFileSync(join(dir, 'verdicts.json'), '{ not json');
     expect(verdictOf(dir)).toBeUndefined();
+  });
+
+  it("lists a check folder's runs (anvil check --out: CHECK/SCENARIO/STACK/seed-N), each with its own verdict, and opens them", async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'anvil-runs-check-'));
+    for (const seed of [101, 102])
+      cpSync(join(fixtureRunsFolder(), FIXTURE_RUN), join(folder, 'nightly', 'noisy', 'hci', `seed-${seed}`), { recursive: true });
+    const run = (seed: number, statuses: string[]) => ({
+      scenario: 'noisy',
+      file: 'bench/scenarios/qos/noisy.yaml',
+      stack: 'hci',
+      seed,
+      target: 'sim',
+      verdicts: statuses.map((status) => ({ status })),
+    });
+    writeFileSync(
+      join(folder, 'nightly', 'verdicts.json'),
+      JSON.stringify({
+        totals: { checks: 2, passed: 1, failed: 1, skipped: 0 },
+        runs: [run(101, ['pass', 'pass']), run(102, ['pass', 'fail'])],
+      }),
+    );
+    const server = await buildServer({ statePath: ':memory:', runsDir: folder });
+    const token = bootstrapAdmin(server.api)!;
+    const get = (url: string) => server.app.inject({ url, headers: { authorization: `Bearer ${token}` } });
+    const list = (await get(`${V1}/runs`)).json();
+    expect(list.runs.map((r: { id: string; verdict: unknown }) => [r.id, r.verdict])).toEqual([
+      ['nightly/noisy/hci/seed-101', { status: 'pass', checks: 2, passed: 2, failed: 0, skipped: 0 }],
+      ['nightly/noisy/hci/seed-102', { status: 'fail', checks: 2, passed: 1, failed: 1, skipped: 0 }],
+    ]);
+    const intervals = await get(`${V1}/runs/${encodeURIComponent('nightly/noisy/hci/seed-102')}/intervals`);
+    expect(intervals.statusCode, intervals.body).toBe(200);
+    expect(intervals.json()).toHaveLength(FIXTURE_ROWS.length);
+    // A part of the id that is . or .. is no folder name: refused before any file is looked at.
+    for (const id of ['nightly/../..', 'nightly/./noisy', 'nightly//hci']) {
+      const r = await get(`${V1}/runs/${encodeURIComponent(id)}/intervals`);
+      expect([r.statusCode, r.json().code], id).toEqual([400, 'ANVIL_ERR_FIELD_INVALID']);
+    }
+    await server.app.close();
   });
 });
