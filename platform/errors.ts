@@ -152,6 +152,11 @@ export const ERRORS = {
     status: 422,
     summary: "a run in anvil serve's runs folder lacks its intervals table (intervals.arrow) or holds one that cannot be read",
   },
+  ANVIL_ERR_PATH_OUTSIDE: {
+    code: 'ANVIL_ERR_PATH_OUTSIDE',
+    status: 400,
+    summary: "a file asked of anvil serve's reports folder lies outside it (.., an absolute path, a link out) or is not a kind it serves",
+  },
   ANVIL_ERR_REGRESSION: {
     code: 'ANVIL_ERR_REGRESSION',
     status: 422,

@@ -1,14 +1,23 @@
 /**
  * The results folders `anvil serve --runs DIR` knows of: each folder of DIR holding a summary.json (what
- * `anvil run ... --out DIR/NAME` writes) is a run, named by its folder. Read on each request, so a run
- * written while the server runs is listed at once. Only summary.json and intervals.arrow are read.
+ * `anvil run ... --out DIR/NAME` writes) is a run, named by its folder; a folder of DIR holding a
+ * verdicts.json (what `anvil check ... --out DIR/NAME` writes) holds its runs at NAME/SCENARIO/STACK/seed-N,
+ * each named by that path and given its own SLA verdict. Read on each request, so a run written while the
+ * server runs is listed at once. Only summary.json, verdicts.json and intervals.arrow are read.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, extname, join } from 'node:path';
 import { AnvilError } from '../errors.js';
 
-/** A run's folder name as a path parameter: no separator, never `.` or `..`. */
-export const RUN_ID_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$';
+/** One folder name of a run's id: never `.` or `..` (it starts with a letter or digit). */
+const RUN_ID_SEGMENT = '[A-Za-z0-9][A-Za-z0-9._-]{0,199}';
+/** How many folders below a check's folder its runs lie (SCENARIO/STACK/seed-N). */
+const CHECK_RUN_DEPTH = 3;
+/**
+ * A run's id as a path parameter: its folder's path from the runs folder, `/`-separated (a check's run is
+ * CHECK/SCENARIO/STACK/seed-N), each part a folder name: no `.` or `..` part, no other separator.
+ */
+export const RUN_ID_PATTERN = `^${RUN_ID_SEGMENT}(/${RUN_ID_SEGMENT}){0,${CHECK_RUN_DEPTH}}$`;
 
 /** A run as the list shows it (from its summary.json's anvil section). */
 export interface RunListing {
@@ -23,6 +32,61 @@ export interface RunListing {
   readonly pods?: number;
   /** When the run finished: summary.json's time, ISO 8601 UTC. */
   readonly finished_at: string;
+  /** The SLA verdict, when the run's folder holds a verdicts.json (anvil check --out). */
+  readonly verdict?: RunVerdictSummary;
+}
+
+/** The totals of a run folder's verdicts.json: fail if a check failed, skipped if none was judged, else pass. */
+export interface RunVerdictSummary {
+  readonly status: 'pass' | 'fail' | 'skipped';
+  readonly checks: number;
+  readonly passed: number;
+  readonly failed: number;
+  readonly skipped: number;
+}
+
+const count = (v: unknown) => (typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : undefined);
+
+/** The parts of a verdicts.json read here (bench/check/verdict-report.ts writes it). */
+interface VerdictsFile {
+  totals?: Record<string, unknown>;
+  runs?: { file?: unknown; stack?: unknown; seed?: unknown; verdicts?: { status?: unknown }[] }[];
+}
+
+function verdictsFileOf(dir: string): VerdictsFile | undefined {
+  try {
+    const doc = JSON.parse(readFileSync(join(dir, 'verdicts.json'), 'utf8')) as VerdictsFile;
+    return typeof doc === 'object' && doc !== null ? doc : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function summaryOfCounts(checks: number, passed: number, failed: number, skipped: number): RunVerdictSummary {
+  return { status: failed > 0 ? 'fail' : passed > 0 ? 'pass' : 'skipped', checks, passed, failed, skipped };
+}
+
+/** The verdict of `dir`'s verdicts.json (its totals), or undefined when it has none or one without its totals. */
+export function verdictOf(dir: string): RunVerdictSummary | undefined {
+  const totals = verdictsFileOf(dir)?.totals ?? {};
+  const [checks, passed, failed, skipped] = [totals.checks, totals.passed, totals.failed, totals.skipped].map(count);
+  if (checks === undefined || passed === undefined || failed === undefined || skipped === undefined) return undefined;
+  return summaryOfCounts(checks, passed, failed, skipped);
+}
+
+/** The verdict of one run of a check (`scenario`/`stack`/seed-`seed` of the check's folder), from its own checks. */
+function checkRunVerdict(doc: VerdictsFile | undefined, parts: readonly string[]): RunVerdictSummary | undefined {
+  const [scenario, stack, seedFolder] = parts;
+  const run = doc?.runs?.find(
+    (r) =>
+      typeof r.file === 'string' &&
+      basename(r.file, extname(r.file)) === scenario &&
+      r.stack === stack &&
+      `seed-${String(r.seed)}` === seedFolder,
+  );
+  if (!run || !Array.isArray(run.verdicts)) return undefined;
+  const of = (status: string) => run.verdicts!.filter((v) => v.status === status).length;
+  return summaryOfCounts(run.verdicts.length, of('pass'), of('fail'), of('skipped'));
 }
 
 /** One pod's (or job's) figures of one interval and direction. */
@@ -57,34 +121,59 @@ function summaryOf(dir: string): Summary | undefined {
   }
 }
 
+function listingOf(id: string, dir: string, verdict: RunVerdictSummary | undefined): (RunListing & { at: number }) | undefined {
+  const s = summaryOf(dir);
+  if (!s?.anvil) return undefined;
+  const a = s.anvil;
+  const at = s.timestamp_ms ?? statSync(join(dir, 'summary.json')).mtimeMs;
+  return {
+    id,
+    target: a.target ?? 'unknown',
+    scenario: a.scenario?.name ?? a.jobfile ?? '-',
+    ...(a.scenario?.stack !== undefined ? { stack: a.scenario.stack } : {}),
+    seed: a.seed ?? 0,
+    ...(a.simulated_ns !== undefined ? { duration_s: a.simulated_ns / 1e9 } : {}),
+    ...(a.scenario?.pods !== undefined ? { pods: a.scenario.pods.length } : {}),
+    finished_at: new Date(at).toISOString(),
+    ...(verdict !== undefined ? { verdict } : {}),
+    at,
+  };
+}
+
+const isFolder = (path: string) => statSync(path, { throwIfNoEntry: false })?.isDirectory() === true;
+const segment = new RegExp(`^${RUN_ID_SEGMENT}$`);
+const foldersOf = (dir: string) => readdirSync(dir).filter((n) => segment.test(n) && isFolder(join(dir, n)));
+
 /** The runs of `folder`, newest first; a folder without a readable summary.json is not a run. */
 export function listRuns(folder: string): RunListing[] {
   const runs: (RunListing & { at: number })[] = [];
-  for (const id of readdirSync(folder).filter((n) => new RegExp(RUN_ID_PATTERN).test(n))) {
+  for (const id of foldersOf(folder)) {
     const dir = join(folder, id);
-    if (!statSync(dir).isDirectory()) continue;
-    const s = summaryOf(dir);
-    if (!s?.anvil) continue;
-    const a = s.anvil;
-    const at = s.timestamp_ms ?? statSync(join(dir, 'summary.json')).mtimeMs;
-    runs.push({
-      id,
-      target: a.target ?? 'unknown',
-      scenario: a.scenario?.name ?? a.jobfile ?? '-',
-      ...(a.scenario?.stack !== undefined ? { stack: a.scenario.stack } : {}),
-      seed: a.seed ?? 0,
-      ...(a.simulated_ns !== undefined ? { duration_s: a.simulated_ns / 1e9 } : {}),
-      ...(a.scenario?.pods !== undefined ? { pods: a.scenario.pods.length } : {}),
-      finished_at: new Date(at).toISOString(),
-      at,
-    });
+    const run = listingOf(id, dir, verdictOf(dir));
+    if (run) {
+      runs.push(run);
+      continue;
+    }
+    // A check's folder (anvil check --out): its runs at SCENARIO/STACK/seed-N, each with its own verdict.
+    if (!existsSync(join(dir, 'verdicts.json'))) continue;
+    const doc = verdictsFileOf(dir);
+    for (const scenario of foldersOf(dir))
+      for (const stack of foldersOf(join(dir, scenario)))
+        for (const seed of foldersOf(join(dir, scenario, stack))) {
+          const parts = [scenario, stack, seed];
+          const checked = listingOf([id, ...parts].join('/'), join(dir, ...parts), checkRunVerdict(doc, parts));
+          if (checked) runs.push(checked);
+        }
   }
   return runs.sort((x, y) => y.at - x.at || x.id.localeCompare(y.id)).map(({ at: _at, ...run }) => run);
 }
 
 /** The folder of run `id`, or ANVIL_ERR_OBJECT_NOT_FOUND naming the list. */
 export function runDir(folder: string, id: string): string {
-  const dir = join(folder, id);
+  // The route's pattern holds every part of the id to a folder name; checked again for any other caller.
+  if (!new RegExp(RUN_ID_PATTERN).test(id))
+    throw new AnvilError('ANVIL_ERR_FIELD_INVALID', `run id ${JSON.stringify(id)}: a run's id is its folder's path in the runs folder`);
+  const dir = join(folder, ...id.split('/'));
   if (!existsSync(join(dir, 'summary.json')))
     throw new AnvilError('ANVIL_ERR_OBJECT_NOT_FOUND', `no run ${id} in the runs folder; list them with GET /apis/anvil.dev/v1/runs`);
   return dir;

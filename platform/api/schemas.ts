@@ -76,6 +76,11 @@ const OPENAPI_DOCUMENT = {
     { name: 'networks', description: 'L2 networks pods take addresses from' },
     { name: 'perf-tiers', description: 'perf tiers (QoS classes): guaranteed IOPS and bandwidth' },
     { name: 'pods', description: 'pods, their endpoints, the workloads that made them, and manifests' },
+    {
+      name: 'reports',
+      description:
+        'the TCO, comparison and validation reports of the reports folder (anvil serve --reports, else --runs): their list and their files',
+    },
     { name: 'runs', description: 'the model and hardware runs of the runs folder (anvil serve --runs): their list and figures over time' },
     {
       name: 'scheduler extender',

@@ -31,6 +31,7 @@ import { eventsPlugin } from './plugins/events.js';
 import { quotasPlugin } from './plugins/quotas.js';
 import { extenderPlugin } from './plugins/extender.js';
 import { usagePlugin } from './plugins/usage.js';
+import { reportsPlugin } from './plugins/reports.js';
 import { runsPlugin } from './plugins/runs.js';
 import { dashboardPlugin } from '../dashboard/dashboard-plugin.js';
 import { kubeFacadePlugin } from './kube/facade-plugin.js';
@@ -54,6 +55,8 @@ export interface ServerOptions {
   readonly rateLimitPerMinute?: number;
   /** A folder of results folders (`anvil serve --runs`): GET /runs lists them (run-folders.ts). */
   readonly runsDir?: string;
+  /** A folder of reports (`anvil serve --reports`; default runsDir): GET /reports lists them (report-files.ts). */
+  readonly reportsDir?: string;
   /** Plain http: a token-less Kubernetes-facade read from loopback acts as `viewer` (kubectl sends no token over http). */
   readonly kubeAnonymousLoopback?: boolean;
 }
@@ -114,6 +117,7 @@ export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyIn
     await app.register(plugin, { api, prefix: API_PREFIX });
   }
   await app.register(runsPlugin, { folder: opts.runsDir, prefix: API_PREFIX });
+  await app.register(reportsPlugin, { folder: opts.reportsDir ?? opts.runsDir, prefix: API_PREFIX });
   await app.register(kubeFacadePlugin, { api, clock, anonymousLoopback: opts.tls === undefined && opts.kubeAnonymousLoopback === true });
   await app.register(extenderPlugin, { api, callers: extenderCallersOf(opts.tls), kube: opts.kube, prefix: '/scheduler' });
   return { app, api };

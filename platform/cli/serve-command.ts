@@ -133,6 +133,10 @@ export function registerServeCommands(cli: Command): void {
       'a folder of results folders (anvil run ... --out DIR/NAME): the API and the dashboard list them and serve their intervals',
     )
     .option(
+      '--reports <dir>',
+      'a folder holding reports (anvil tco --out, anvil compare --out, anvil calibrate --out), looked for 4 folders deep: the dashboard lists and opens them (default: the --runs folder)',
+    )
+    .option(
       '--rate-limit <rate>',
       `requests per bearer token: N/min or N/s past which the API answers 429 with Retry-After (0: no limit; default ${DEFAULT_RATE_LIMIT_PER_MINUTE}/min)`,
       rateLimit,
@@ -153,6 +157,7 @@ export function registerServeCommands(cli: Command): void {
         kubeAnonymousLoopback?: boolean;
         tlsSelfSigned?: boolean;
         runs?: string;
+        reports?: string;
       }) => {
         const { loadServerTls, extenderCallersOf, plainHttpWarning } = await import('../api/tls.js');
         const { kubeApiOf } = await import('../api/extender/kube-binder.js');
@@ -177,12 +182,19 @@ export function registerServeCommands(cli: Command): void {
             'ANVIL_ERR_FILE_NOT_FOUND',
             `--runs ${o.runs}: no such folder; give the folder whose subfolders anvil run --out wrote (anvil run SCENARIO --out DIR/NAME)`,
           );
+        const reportsDir = o.reports === undefined ? undefined : resolve(o.reports);
+        if (reportsDir !== undefined && !(existsSync(reportsDir) && statSync(reportsDir).isDirectory()))
+          throw new AnvilError(
+            'ANVIL_ERR_FILE_NOT_FOUND',
+            `--reports ${o.reports}: no such folder; give the folder anvil tco --out or anvil compare --out wrote into, or a folder above it`,
+          );
         const { buildServer, bootstrapAdmin } = await import('../api/server.js');
         const { app, api } = await buildServer({
           statePath: path,
           rateLimitPerMinute,
           kubeAnonymousLoopback: o.kubeAnonymousLoopback === true,
           ...(runsDir !== undefined ? { runsDir } : {}),
+          ...(reportsDir !== undefined ? { reportsDir } : {}),
           ...(tls ? { tls } : {}),
           ...(kube ? { kube } : {}),
         });

@@ -24,6 +24,7 @@ export const BROWSER_CHART_MODULES = [
   'plot-options.js',
   'cluster-usage.js',
   'run-series.js',
+  'run-compare.js',
   'comparison.js',
   'cost-bars.js',
   'cumulative-cost.js',

@@ -14,7 +14,9 @@ import { listRuns, runDir, runIntervals, RUN_ID_PATTERN } from '../run-folders.j
 
 const RunListingView = answer(
   {
-    id: Type.String({ description: "the run's folder name" }),
+    id: Type.String({
+      description: "the run's folder in the runs folder; a check's run (anvil check --out) is CHECK/SCENARIO/STACK/seed-N",
+    }),
     target: Type.String({ description: 'sim (the model) or host (fio on machines)' }),
     scenario: Type.String({ description: "the scenario's name, or the job file" }),
     stack: Type.Optional(Type.String({ description: "a scenario run's stack: hci or diy" })),
@@ -22,6 +24,20 @@ const RunListingView = answer(
     duration_s: Type.Optional(Type.Number({ description: 'simulated seconds' })),
     pods: Type.Optional(Type.Integer({ description: "a scenario run's pods" })),
     finished_at: Type.String({ description: 'when summary.json was written, ISO 8601 UTC' }),
+    verdict: Type.Optional(
+      answer(
+        {
+          status: Type.Union([Type.Literal('pass'), Type.Literal('fail'), Type.Literal('skipped')], {
+            description: 'fail if a check failed, skipped if none was judged, else pass',
+          }),
+          checks: Type.Integer(),
+          passed: Type.Integer(),
+          failed: Type.Integer(),
+          skipped: Type.Integer(),
+        },
+        "the SLA verdict of the run folder's verdicts.json (anvil check --out); absent when it has none",
+      ),
+    ),
   },
   'a run',
 );
@@ -43,7 +59,12 @@ const RunIntervalView = answer(
   },
   "one pod's interval in one direction",
 );
-const RunParams = Type.Object({ id: Type.String({ pattern: RUN_ID_PATTERN, description: "the run's folder name" }) });
+const RunParams = Type.Object({
+  id: Type.String({
+    pattern: RUN_ID_PATTERN,
+    description: "the run's folder in the runs folder; a check's run CHECK/SCENARIO/STACK/seed-N, its / sent as %2F",
+  }),
+});
 
 export const runsPlugin: FastifyPluginAsync<{ folder: string | undefined }> = async (app, { folder }) => {
   const s = { tags: ['runs'], security: bearer };
@@ -56,7 +77,7 @@ export const runsPlugin: FastifyPluginAsync<{ folder: string | undefined }> = as
         operationId: 'listRuns',
         summary: 'the runs of the runs folder',
         description:
-          'Every results folder of anvil serve --runs DIR (a folder holding a summary.json), newest first: target, scenario, stack, seed, simulated seconds.',
+          'Every results folder of anvil serve --runs DIR (a folder holding a summary.json, or a run of a check folder holding a verdicts.json), newest first: target, scenario, stack, seed, simulated seconds, and the SLA verdict where the folder holds a verdicts.json (anvil check --out).',
         querystring: NoQuery,
         response: responses(RunList),
       },

@@ -27,6 +27,16 @@ export async function get(path) {
   return body;
 }
 
+/** GET `path` under the API prefix as text (a report's page); throws ApiError with the coded error. */
+export async function getText(path) {
+  const response = await fetch(`${API}/${path}`, { headers: { authorization: `Bearer ${token.get()}` } });
+  if (!response.ok) {
+    const body = await response.json().catch(() => ({}));
+    throw new ApiError(response.status, body.code ?? `HTTP ${response.status}`, body.message ?? response.statusText);
+  }
+  return response.text();
+}
+
 /**
  * A section's data, or null when the token may not view it (403): the page then says so in place of the
  * section, rather than failing the whole page. Any other error is thrown.

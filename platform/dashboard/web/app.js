@@ -4,8 +4,10 @@ import { h } from './dom.js';
 import { clusterPage } from './cluster-page.js';
 import { podsPage } from './pods-page.js';
 import { runsPage } from './runs-page.js';
+import { comparePage } from './compare-page.js';
+import { reportsPage } from './reports-page.js';
 
-const PAGES = { cluster: clusterPage, pods: podsPage, runs: runsPage };
+const PAGES = { cluster: clusterPage, pods: podsPage, runs: runsPage, compare: comparePage, reports: reportsPage };
 const main = document.getElementById('main');
 const who = document.getElementById('who');
 const logout = document.getElementById('logout');
@@ -46,8 +48,9 @@ async function show() {
   const [first, ...rest] = location.hash.replace(/^#\//, '').split('?')[0].split('/');
   const name = PAGES[first] ? first : 'cluster';
   const page = PAGES[name];
-  // The runs are the cluster's view: their link shows only to who may view the cluster.
-  document.querySelector('nav a[data-page=runs]').hidden = !me.cluster_views.includes('cluster');
+  // The runs and reports are the cluster's view: their links show only to who may view the cluster.
+  for (const page of ['runs', 'compare', 'reports'])
+    document.querySelector(`nav a[data-page=${page}]`).hidden = !me.cluster_views.includes('cluster');
   for (const a of document.querySelectorAll('nav a')) {
     if (a.dataset.page === name) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');

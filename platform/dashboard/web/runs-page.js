@@ -5,6 +5,19 @@ import { h, si, table } from './dom.js';
 import { chartWidth, figure } from './charts.js';
 import { iopsOverTimeChart, latencyOverTimeChart } from '/dashboard/charts/run-series.js';
 
+/** The SLA verdict of verdicts.json, in words and colour: "fail: 2 of 5 checks failed". */
+function verdictCell(r) {
+  const v = r.verdict;
+  if (v === undefined) return '-';
+  const words =
+    v.status === 'fail'
+      ? `fail: ${v.failed} of ${v.checks} checks failed`
+      : v.status === 'pass'
+        ? `pass: ${v.passed} of ${v.checks} checks held`
+        : `skipped: none of ${v.checks} checks judged`;
+  return h('span', { class: `verdict-${v.status}` }, words);
+}
+
 function listPage(list) {
   if (list.folder === null)
     return [
@@ -17,7 +30,18 @@ function listPage(list) {
     ];
   return [
     h('h1', {}, 'Runs'),
-    h('p', { class: 'note' }, `${list.runs.length} runs in ${list.folder}, newest first`),
+    h(
+      'p',
+      { class: 'note' },
+      `${list.runs.length} runs in ${list.folder}, newest first. `,
+      list.runs.length >= 2
+        ? h(
+            'a',
+            { href: `#/compare?runs=${[list.runs[1].id, list.runs[0].id].map(encodeURIComponent).join(',')}` },
+            'Compare the newest two',
+          )
+        : null,
+    ),
     table(
       'Runs: target, scenario, stack, seed and simulated seconds',
       [
@@ -28,6 +52,7 @@ function listPage(list) {
         ['Seed', (r) => String(r.seed), true],
         ['Simulated (s)', (r) => (r.duration_s === undefined ? '-' : r.duration_s.toFixed(2)), true],
         ['Pods', (r) => (r.pods === undefined ? '-' : String(r.pods)), true],
+        ['SLA verdict', verdictCell],
         ['Finished', (r) => r.finished_at],
       ],
       list.runs,

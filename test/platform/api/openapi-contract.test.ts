@@ -13,7 +13,8 @@ import { objectsOf, type Kind } from '../../../platform/domain/queries.js';
 import { localAdmin, ROLE_CLASSES } from '../../../platform/domain/tenancy.js';
 import { nodeAllocations, poolAllocations } from '../../../platform/domain/usage.js';
 import { listRuns, runDir, runIntervals } from '../../../platform/api/run-folders.js';
-import { fixtureRunsFolder } from './run-fixture.js';
+import { listReports } from '../../../platform/api/report-files.js';
+import { FIXTURE_REPORTS, fixtureRunsFolder } from './run-fixture.js';
 import type { Network } from '../../../platform/domain/network.js';
 import type { Node } from '../../../platform/domain/node.js';
 import { parseManifestText } from '../../../platform/manifests/documents.js';
@@ -253,6 +254,11 @@ const READS: [template: string, url: string, expected: () => unknown][] = [
   ],
   ['/apis/anvil.dev/v1/runs', '/apis/anvil.dev/v1/runs', () => ({ folder: fixtureRunsFolder(), runs: listRuns(fixtureRunsFolder()) })],
   [
+    '/apis/anvil.dev/v1/reports',
+    '/apis/anvil.dev/v1/reports',
+    () => ({ folder: fixtureRunsFolder(), reports: listReports(fixtureRunsFolder()) }),
+  ],
+  [
     '/apis/anvil.dev/v1/runs/{id}/intervals',
     '/apis/anvil.dev/v1/runs/fixture-run/intervals',
     () => runIntervals(runDir(fixtureRunsFolder(), 'fixture-run'), 'fixture-run'),
@@ -277,11 +283,29 @@ describe('responses follow their schemas and keep every field of the domain', ()
     expect(undocumented(res.json(), schemaOf(template, 'get', 200), 'body', doc.components?.schemas ?? {})).toEqual([]);
   });
 
+  /** Reads that answer a file, not JSON: their documented media type and the file as it is on disk. */
+  const FILE_READS: [template: string, url: string, type: string][] = [
+    [
+      '/apis/anvil.dev/v1/reports/file',
+      `/apis/anvil.dev/v1/reports/file?path=${encodeURIComponent(FIXTURE_REPORTS.tco.path)}`,
+      'text/html',
+    ],
+  ];
+
+  it.each(FILE_READS)('GET %s answers the file with its documented media type', async (template, url, type) => {
+    const res = await w.call('admin', 'GET', url);
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.headers['content-type']).toMatch(new RegExp(`^${type}`));
+    expect(res.body).toContain(`<title>${FIXTURE_REPORTS.tco.title}</title>`);
+    const ok = (doc.paths?.[template]?.get?.responses as Record<string, { content?: Record<string, unknown> }> | undefined)?.['200'];
+    expect(Object.keys(ok?.content ?? {})).toEqual([type]);
+  });
+
   it('covers every read route of the document', () => {
     const reads = operations()
       .filter((o) => o.method === 'get' && o.path.startsWith('/apis/anvil.dev/v1'))
       .map((o) => o.path);
-    expect(reads.filter((p) => !READS.some(([t]) => t === p))).toEqual([]);
+    expect(reads.filter((p) => !READS.some(([t]) => t === p) && !FILE_READS.some(([t]) => t === p))).toEqual([]);
   });
 
   /** A change route's answer is the object as stored afterwards, in the stored object's key order. */

@@ -1,9 +1,12 @@
 /**
  * A runs folder for `anvil serve --runs` in tests: run `fixture-run`, a scenario run of two pods reading and
  * writing over three 1 s intervals, its intervals.arrow written by the results' own Arrow writer
- * (bench/results/arrow-ipc.ts) with the columns a run's intervals table has. Written once per process.
+ * (bench/results/arrow-ipc.ts) with the columns a run's intervals table has; run `fixture-run-b`, the same
+ * pods an hour later at 80% of the IOPS with an SLA check's verdicts.json (1 of 3 checks failed); and the
+ * reports: a TCO report, a comparison page, a file that is not a report, and a link out of the folder.
+ * Written once per process.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { toIpc } from '../../../bench/results/arrow-ipc.js';
@@ -28,17 +31,50 @@ export const FIXTURE_ROWS = ['shop/orders-db', 'batch/loader'].flatMap((pod, p) 
   ),
 );
 
+export const FIXTURE_RUN_B = 'fixture-run-b';
+export const FIXTURE_FINISHED_B_MS = FIXTURE_FINISHED_MS + 3_600_000;
+/** Run b's rows: run a's at 80% of the IOPS and 1.5 times the p99. */
+export const FIXTURE_ROWS_B = FIXTURE_ROWS.map((r) => ({ ...r, iops: r.iops * 0.8, clat_p99_ns: r.clat_p99_ns * 1.5 }));
+/** Run b's verdicts.json totals (anvil check --out). */
+export const FIXTURE_VERDICT_TOTALS = { checks: 3, passed: 2, failed: 1, skipped: 0 };
+
+/** The reports of the folder: a TCO report (two folders down) and run b's comparison page. */
+export const FIXTURE_REPORTS = {
+  tco: { path: 'tco-east/2026/tco.html', title: 'TCO east: hci against diy', body: 'five-year cost' },
+  compare: { path: `${FIXTURE_RUN_B}/compare.html`, title: 'fixture-run-b against fixture-run', body: 'p99 regression' },
+} as const;
+/** A file beside the reports folder, and the link inside it that points at it. */
+export const FIXTURE_OUTSIDE_LINK = 'link-out.html';
+
 let folder: string | undefined;
 
 /** The runs folder (one run, and a folder without summary.json that is not a run). */
 export function fixtureRunsFolder(): string {
   if (folder) return folder;
   folder = mkdtempSync(join(tmpdir(), 'anvil-runs-'));
-  const dir = join(folder, FIXTURE_RUN);
-  mkdirSync(dir);
   mkdirSync(join(folder, 'not-a-run'));
+  writeRun(join(folder, FIXTURE_RUN), FIXTURE_FINISHED_MS, FIXTURE_ROWS);
+  writeRun(join(folder, FIXTURE_RUN_B), FIXTURE_FINISHED_B_MS, FIXTURE_ROWS_B);
+  writeFileSync(
+    join(folder, FIXTURE_RUN_B, 'verdicts.json'),
+    JSON.stringify({ anvil_verdicts: 1, anvil_version: '0', totals: FIXTURE_VERDICT_TOTALS, checks: [], runs: [] }),
+  );
+  for (const report of Object.values(FIXTURE_REPORTS)) {
+    const file = join(folder, report.path);
+    mkdirSync(join(file, '..'), { recursive: true });
+    writeFileSync(file, `<!doctype html><html><head><title>${report.title}</title></head><body><h1>${report.body}</h1></body></html>`);
+  }
+  writeFileSync(join(folder, 'notes.txt'), 'not a report');
+  const outside = mkdtempSync(join(tmpdir(), 'anvil-outside-'));
+  writeFileSync(join(outside, 'secret.html'), '<title>secret</title>');
+  symlinkSync(join(outside, 'secret.html'), join(folder, FIXTURE_OUTSIDE_LINK));
+  return folder;
+}
+
+function writeRun(dir: string, finishedMs: number, rows: typeof FIXTURE_ROWS): void {
+  mkdirSync(dir);
   const summary = {
-    timestamp_ms: FIXTURE_FINISHED_MS,
+    timestamp_ms: finishedMs,
     jobs: [],
     anvil: {
       target: 'sim',
@@ -52,7 +88,7 @@ export function fixtureRunsFolder(): string {
   const column = (name: string, type: Column['type'], pick: (r: (typeof FIXTURE_ROWS)[number]) => string | number): Column => ({
     name,
     type,
-    values: FIXTURE_ROWS.map(pick),
+    values: rows.map(pick),
     doc: name,
   });
   const columns = [
@@ -61,7 +97,7 @@ export function fixtureRunsFolder(): string {
     column('job', 'utf8', (r) => r.job),
     column('pod', 'utf8', (r) => r.pod),
     column('direction', 'utf8', (r) => r.direction),
-    column('ios', 'i64', (r) => r.iops),
+    column('ios', 'i64', (r) => Math.round(r.iops)),
     column('iops', 'f64', (r) => r.iops),
     column('bw_bytes', 'f64', (r) => r.iops * 4096),
     column('clat_mean_ns', 'f64', (r) => r.clat_p50_ns),
@@ -71,5 +107,4 @@ export function fixtureRunsFolder(): string {
     column('clat_max_ns', 'f64', (r) => r.clat_p99_ns),
   ];
   writeFileSync(join(dir, 'intervals.arrow'), toIpc(columns, new Map([['target', 'sim']])));
-  return folder;
 }

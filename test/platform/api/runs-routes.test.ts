@@ -11,7 +11,15 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { buildServer, bootstrapAdmin } from '../../../platform/api/server.js';
 import { anvilInProcess, tempDir } from '../../cli-harness.js';
 import { seededWorld, type World } from './api-harness.js';
-import { FIXTURE_FINISHED_MS, FIXTURE_ROWS, FIXTURE_RUN, fixtureRunsFolder } from './run-fixture.js';
+import {
+  FIXTURE_FINISHED_B_MS,
+  FIXTURE_FINISHED_MS,
+  FIXTURE_ROWS,
+  FIXTURE_RUN,
+  FIXTURE_RUN_B,
+  FIXTURE_VERDICT_TOTALS,
+  fixtureRunsFolder,
+} from './run-fixture.js';
 
 const V1 = '/apis/anvil.dev/v1';
 let world: World | undefined;
@@ -21,13 +29,21 @@ afterEach(async () => {
 });
 
 describe('the runs of the runs folder', () => {
-  it('lists each results folder with its target, scenario, stack, seed and simulated seconds', async () => {
+  it('lists each results folder with its target, scenario, stack, seed, simulated seconds and SLA verdict', async () => {
     world = await seededWorld();
     const r = await world.call('viewer', 'GET', `${V1}/runs`);
     expect(r.statusCode, r.body).toBe(200);
+    const common = { target: 'sim', scenario: 'two pods', stack: 'hci', seed: 7, duration_s: 3, pods: 2 };
     expect(r.json()).toEqual({
       folder: fixtureRunsFolder(),
       runs: [
+        // The newest first; only run b's folder holds a verdicts.json (anvil check --out), with one check failed.
+        {
+          id: FIXTURE_RUN_B,
+          ...common,
+          finished_at: new Date(FIXTURE_FINISHED_B_MS).toISOString(),
+          verdict: { status: 'fail', ...FIXTURE_VERDICT_TOTALS },
+        },
         {
           id: FIXTURE_RUN,
           target: 'sim',

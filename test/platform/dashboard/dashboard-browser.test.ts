@@ -1,7 +1,8 @@
 /**
  * Issue 18: the dashboard in headless Chromium (Debian's chromium driven by playwright-core, which gives it
  * a fresh profile of its own), on a served seeded world: log in with a token; open the Cluster, the Pods
- * and volumes and the Runs pages and a run's page; find the seeded objects and the charts drawn as SVG;
+ * and volumes and the Runs pages (with a run's SLA verdict) and a run's page; compare two runs; open a
+ * report in place in its sandboxed frame; find the seeded objects and the charts drawn as SVG;
  * open a run's page again from its deep link; no console error and no request to any other origin. A tenant
  * user of b sees none of a's pods, is told it may not view nodes, and has no link to the runs. Skipped with
  * one line on a machine without chromium, never in CI. Screenshots of each page are kept under
@@ -14,7 +15,7 @@ import type { Browser, Page } from 'playwright-core';
 import { findChromium, QUIET_CHROMIUM_FLAGS } from '../../../reports/render/pdf.js';
 import { describeNeeds } from '../../needs.js';
 import { seededWorld, type World } from '../api/api-harness.js';
-import { FIXTURE_ROWS, FIXTURE_RUN } from '../api/run-fixture.js';
+import { FIXTURE_REPORTS, FIXTURE_ROWS, FIXTURE_RUN, FIXTURE_RUN_B, FIXTURE_VERDICT_TOTALS } from '../api/run-fixture.js';
 
 const ARTEFACTS = resolve(process.env.ANVIL_TEST_ARTEFACTS ?? join('out', 'test-artefacts'), 'dashboard');
 const chromium = findChromium();
@@ -84,8 +85,13 @@ describeNeeds('headless Chromium', chromium !== undefined)('the dashboard in a b
 
     // The runs folder's list, then a run's page with both charts (IOPS, latency) and its figures.
     await page.click('nav a[data-page=runs]');
-    await page.click(`main a:has-text("${FIXTURE_RUN}")`);
-    await page.waitForSelector(`main h1:has-text("Run ${FIXTURE_RUN}")`);
+    // The run list's SLA verdict: run b's folder holds a verdicts.json with one check failed.
+    const runB = page.locator('main tr', { hasText: FIXTURE_RUN_B }).first();
+    expect(await runB.locator('.verdict-fail').textContent()).toBe(
+      `fail: ${FIXTURE_VERDICT_TOTALS.failed} of ${FIXTURE_VERDICT_TOTALS.checks} checks failed`,
+    );
+    await page.getByRole('link', { name: FIXTURE_RUN, exact: true }).click();
+    await page.waitForSelector(`main h1:text-is("Run ${FIXTURE_RUN}")`);
     await page.waitForSelector('main figure svg');
     expect(await page.locator('main figure svg[aria-label]').count()).toBe(2);
     expect(await page.locator('main figure').first().textContent()).toContain('shop/orders-db read');
@@ -96,7 +102,51 @@ describeNeeds('headless Chromium', chromium !== undefined)('the dashboard in a b
     expect(deep).toMatch(new RegExp(`#/runs/${FIXTURE_RUN}$`));
     await page.goto(`${origin}/`);
     await page.goto(deep);
-    await page.waitForSelector(`main h1:has-text("Run ${FIXTURE_RUN}")`);
+    await page.waitForSelector(`main h1:text-is("Run ${FIXTURE_RUN}")`);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('an admin compares two runs side by side and opens a report in place, with no console error', async () => {
+    const { page, problems } = await openPage();
+    await logIn(page, world.tokens.admin);
+    await page.click('nav a[data-page=runs]');
+    await page.click('main a:has-text("Compare the newest two")');
+    await page.waitForSelector('main figure svg');
+    // Both charts, each with both runs in its legend, and a row per pod and direction with the change.
+    const charts = page.locator('main > figure');
+    expect(await charts.count()).toBe(2);
+    expect(await page.locator('main figure svg[aria-label]').count()).toBe(2);
+    for (const i of [0, 1]) {
+      const text = (await charts.nth(i).textContent()) ?? '';
+      expect(text).toContain(FIXTURE_RUN);
+      expect(text).toContain(FIXTURE_RUN_B);
+    }
+    const pods = [...new Set(FIXTURE_ROWS.map((r) => `${r.pod} ${r.direction}`))];
+    expect(await page.locator('main table tbody tr').count()).toBe(pods.length);
+    // Run b has 80% of run a's IOPS in every interval: the mean falls by 20%.
+    // and the p99 is 1.5 times: +50.0%, signed.
+    const first = (await page.locator('main table tbody tr').first().locator('td').allTextContents()).map((t) => t.trim());
+    expect([first[3], first[6]]).toEqual(['-20.0%', '+50.0%']);
+    await page.screenshot({ path: join(ARTEFACTS, 'compare-admin.png'), fullPage: true });
+    // The URL names both runs: a reload shows the same comparison.
+    expect(page.url()).toMatch(new RegExp(`#/compare\\?runs=${FIXTURE_RUN},${FIXTURE_RUN_B}$`));
+    await page.reload();
+    await page.waitForSelector('main figure svg');
+    expect(await page.locator('#run-a').inputValue()).toBe(FIXTURE_RUN);
+    expect(await page.locator('#run-b').inputValue()).toBe(FIXTURE_RUN_B);
+
+    // Reports: both listed by title; the TCO report opens in place, in a frame that runs no script.
+    await page.click('nav a[data-page=reports]');
+    await page.waitForSelector('main h1:has-text("Reports")');
+    const titles = await page.locator('main table tbody tr td:first-child').allTextContents();
+    expect(titles.sort()).toEqual([FIXTURE_REPORTS.compare.title, FIXTURE_REPORTS.tco.title].sort());
+    await page.getByRole('link', { name: FIXTURE_REPORTS.tco.title }).click();
+    await page.waitForSelector(`main h1:has-text("${FIXTURE_REPORTS.tco.title}")`);
+    const frame = page.frameLocator('main iframe.report');
+    expect(await frame.locator('h1').textContent()).toBe(FIXTURE_REPORTS.tco.body);
+    expect(await page.locator('main iframe.report').getAttribute('sandbox')).toBe('');
+    await page.screenshot({ path: join(ARTEFACTS, 'report-admin.png'), fullPage: true });
     expect(problems).toEqual([]);
     await page.close();
   });
@@ -105,8 +155,8 @@ describeNeeds('headless Chromium', chromium !== undefined)('the dashboard in a b
     const { page, problems } = await openPage();
     await logIn(page, world.tokens.tother);
     expect(await page.locator('main').textContent()).toContain('This token may not view nodes');
-    // The runs are the cluster's view: no link to them.
-    expect(await page.locator('nav a[data-page=runs]').isVisible()).toBe(false);
+    // The runs, their comparison and the reports are the cluster's view: no link to them.
+    for (const name of ['runs', 'compare', 'reports']) expect(await page.locator(`nav a[data-page=${name}]`).isVisible()).toBe(false);
     await page.screenshot({ path: join(ARTEFACTS, 'cluster-tenant.png'), fullPage: true });
     await page.click('nav a[data-page=pods]');
     await page.waitForSelector('main h1:has-text("Pods and volumes")');
