@@ -11,6 +11,13 @@ describe('updating documented output', () => {
     expect(outputMatches(lines, now)).toBe(true);
   });
 
+  it('finds each documented run between elisions again by its label and takes the new figures', () => {
+    const now = ['job a: 1', 'x', 'read: IOPS=12', 'clat 5', 'y', 'Run status 0', 'READ: bw=9'].join('\n');
+    const lines = updatedOutput(['job a: 1', '...', 'read: IOPS=10', 'clat 4', '...', 'Run status 0', 'READ: bw=8'], now);
+    expect(lines).toEqual(['job a: 1', '...', 'read: IOPS=12', 'clat 5', '...', 'Run status 0', 'READ: bw=9']);
+    expect(outputMatches(lines, now)).toBe(true);
+  });
+
   it('keeps an elision with as many lines before and after it as the page had', () => {
     const now = ['head', 'a', 'b', 'c', 'd', 'tail 2'].join('\n');
     const lines = updatedOutput(['head', '...', 'tail 1'], now);
