@@ -35,4 +35,17 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'a global revision: every committed change bumps it; objects and events keep the one that wrote them',
+    sql: `
+      CREATE TABLE revision (
+        id    INTEGER PRIMARY KEY CHECK (id = 1),
+        value INTEGER NOT NULL
+      );
+      INSERT INTO revision (id, value) VALUES (1, (SELECT count(*) FROM audit) + 1);
+      ALTER TABLE objects ADD COLUMN revision INTEGER NOT NULL DEFAULT 1;
+      ALTER TABLE events ADD COLUMN revision INTEGER NOT NULL DEFAULT 1;
+    `,
+  },
 ];

@@ -6,6 +6,7 @@ import { invariantViolations } from '../../platform/domain/invariants.js';
 import type { Pod } from '../../platform/domain/pod.js';
 import { objectsOf } from '../../platform/domain/queries.js';
 import { ADMIN, as, BLUE, openStore, podSpec, smallProfilePath } from './control-plane-harness.js';
+import { MIGRATIONS } from '../../platform/state/migrations.js';
 
 /** The catalogue code `fn` throws. */
 const codeOf = (fn: () => unknown): string => caughtAnvilError(fn).code;
@@ -321,7 +322,7 @@ describe('control plane', () => {
     store.close();
     const again = openStore(path).store;
     expect(again.read((s) => s.nodes.size)).toBe(2);
-    expect(again.schemaVersion()).toBe(1);
+    expect(again.schemaVersion()).toBe(MIGRATIONS[MIGRATIONS.length - 1]!.version);
     const entry = again.audit()[0]!;
     expect(entry).toMatchObject({ actor: 'alice', action: 'test' });
     expect(entry.at).toMatch(/^2026-01-01T00:00:\d\d\.000Z$/);
