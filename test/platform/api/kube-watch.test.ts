@@ -6,8 +6,11 @@
  * Every wait is for an event or the stream's end, never for a length of time.
  */
 import { get as httpGet, type IncomingMessage } from 'node:http';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localAdmin } from '../../../platform/domain/tenancy.js';
+import { Store } from '../../../platform/state/store.js';
+import { tempDir } from '../../cli-harness.js';
 import { seededWorld, type RoleName, type World } from './api-harness.js';
 
 const TABLE_ACCEPT = 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json';
@@ -181,6 +184,40 @@ describe('watch', () => {
     await s.next(3);
     await s.ended;
     expect(s.events.map((e) => e.type)).toEqual(['ADDED', 'ADDED', 'ADDED']);
+  });
+});
+
+describe('changes by another process', () => {
+  it('reach a watch too (the CLI changing the state file under the server)', async () => {
+    const path = join(tempDir('anvil-watch-file-'), 'state.db');
+    const own = await seededWorld(path);
+    const url = await own.app.listen({ port: 0, host: '127.0.0.1' });
+    const cli = Store.open(path);
+    try {
+      const rv = (
+        JSON.parse(
+          (
+            await own.app.inject({
+              url: '/api/v1/namespaces/a/persistentvolumeclaims',
+              headers: { authorization: `Bearer ${own.tokens.admin}` },
+            })
+          ).body,
+        ) as {
+          metadata: { resourceVersion: string };
+        }
+      ).metadata.resourceVersion;
+      const s = await openWatch(url, `/api/v1/namespaces/a/persistentvolumeclaims?watch=1&resourceVersion=${rv}`, own.tokens.admin);
+      cli.change(ADMIN, 'create volumes', 'volumes/a/other', (cp) =>
+        cp.createVolume({ namespace: 'a', name: 'other', size_bytes: 2 ** 30 }),
+      );
+      const [added] = await s.next(1);
+      expect(line(added!)).toBe('ADDED a/other');
+      expect(added!.object.metadata.resourceVersion).toBe(String(cli.revision()));
+      s.close();
+    } finally {
+      cli.close();
+      await own.app.close();
+    }
   });
 });
 
