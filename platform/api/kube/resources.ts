@@ -91,6 +91,9 @@ export const READ_RESOURCES: readonly ReadResource[] = [
       source.events().map((e) =>
         kubeEvent(e, (kind, namespace, name) => {
           if (kind === 'Pod' && namespace !== undefined) return podUid(source, namespace, name);
+          const volume =
+            kind === 'PersistentVolumeClaim' && namespace !== undefined ? source.state.volumes.get(keyOf(namespace, name)) : undefined;
+          if (volume !== undefined) return derivedUid(kind, volume.namespace, volume.name, volume.created_at);
           const node = kind === 'Node' ? source.state.nodes.get(name) : undefined;
           return node === undefined ? undefined : derivedUid('Node', '', name, node.created_at);
         }),

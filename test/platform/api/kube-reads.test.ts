@@ -120,6 +120,13 @@ describe('events, claims and workloads', () => {
       'Normal',
       'anvil-scheduler',
     ]);
+    // A claim's events name its uid too (kubectl describe pvc matches them by it).
+    const pvc = (await get('/api/v1/namespaces/a/persistentvolumeclaims/va')).json() as Obj & { metadata: { uid: string } };
+    const about = (
+      await get(`/api/v1/namespaces/a/events?fieldSelector=involvedObject.kind%3DPersistentVolumeClaim,involvedObject.name%3Dva`)
+    ).json() as List;
+    expect(about.items.length).toBeGreaterThan(0);
+    expect(about.items.map((e) => (e.involvedObject as { uid?: string }).uid)).toEqual(about.items.map(() => pvc.metadata.uid));
     const table = (await get('/api/v1/namespaces/a/events', 'admin', TABLE_ACCEPT)).json() as Table;
     expect(columns(table).slice(0, 5)).toEqual(['Last Seen', 'Type', 'Reason', 'Object', 'Message']);
     expect(table.rows.map((r) => r.cells[3])).toContain('pod/pa');
