@@ -93,6 +93,7 @@ const revisionOf = (text: string | undefined): number | undefined => {
 /** Registers the read routes of every resource on the facade's `app`; returns the watch hub (closed with the server). */
 export function registerReadRoutes(app: FastifyInstance, api: Api, clock: Clock): WatchHub {
   const hub = new WatchHub(api.store, READ_RESOURCES);
+  hub.onError = (e) => app.log.error(e, 'the Kubernetes facade ended its watches: reading the state failed');
   app.addHook('preClose', async () => hub.closeAll());
 
   /** One consistent read of the store: the objects visible to `actor` and the revision they are at. */

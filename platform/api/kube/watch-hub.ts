@@ -128,8 +128,8 @@ export class WatchHub {
       this.revision = revisions.current;
     });
     this.oldest = this.revision;
-    this.unsubscribe = this.store.onCommit(() => this.refresh());
-    this.poll = setInterval(() => this.tick(), this.pollMs);
+    this.unsubscribe = this.store.onCommit(() => this.guarded(() => this.refresh()));
+    this.poll = setInterval(() => this.guarded(() => this.tick()), this.pollMs);
     this.poll.unref();
   }
 
@@ -142,6 +142,22 @@ export class WatchHub {
     this.snapshots.clear();
     this.history = [];
   }
+
+  /**
+   * Runs a refresh outside any request (a commit's notice, the poll): should it fail (the state file gone
+   * from under the server), the watches end, as the apiserver's do, and their clients list again.
+   */
+  private guarded(work: () => void): void {
+    try {
+      work();
+    } catch (e) {
+      this.onError?.(e);
+      this.closeAll();
+    }
+  }
+
+  /** Told of a refresh that failed outside a request (the server logs it). */
+  onError: ((error: unknown) => void) | undefined;
 
   private tick(): void {
     this.refresh();
