@@ -42,6 +42,9 @@ const ReadQuery = Type.Object(
     resourceVersionMatch: opt('taken and ignored: a list answers the current state'),
     watch: opt('1 or true: a stream of watch events, one JSON object per line'),
     allowWatchBookmarks: opt('true: a watch also sends BOOKMARK events carrying the current revision'),
+    sendInitialEvents: opt(
+      'true (with allowWatchBookmarks): a watch sends the current objects as ADDED whatever its resourceVersion, then a BOOKMARK annotated k8s.io/initial-events-end',
+    ),
     timeoutSeconds: opt(`a watch ends after this many seconds (at most ${MAX_WATCH_SECONDS})`),
     pretty: opt('taken and ignored'),
   },
@@ -54,6 +57,7 @@ type ReadQueryT = {
   resourceVersion?: string;
   watch?: string;
   allowWatchBookmarks?: string;
+  sendInitialEvents?: string;
   timeoutSeconds?: string;
 };
 
@@ -175,7 +179,7 @@ export function registerReadRoutes(app: FastifyInstance, api: Api, clock: Clock)
       },
     };
     // Throws Gone (answered as a Status) before anything is sent.
-    hub.watch(watcher, from);
+    hub.watch(watcher, from, q.sendInitialEvents === 'true');
     open();
     // The response's close, not the request's: the request closes as soon as it has been read.
     res.on('close', () => watcher.close());

@@ -90,18 +90,19 @@ export class WatchHub {
    * Starts `watcher` from `resourceVersion` (undefined or 0: the current objects as ADDED first). Throws
    * GoneError, before anything is sent, when the history no longer reaches back to it.
    */
-  watch(watcher: Watcher, resourceVersion: number | undefined): void {
+  watch(watcher: Watcher, resourceVersion: number | undefined, sendInitialEvents = false): void {
     this.touch();
     this.refresh();
     if (resourceVersion !== undefined && resourceVersion !== 0 && resourceVersion < this.oldest)
       throw new GoneError(`too old resource version: ${resourceVersion} (${this.oldest})`);
-    if (resourceVersion === undefined || resourceVersion === 0) {
+    if (resourceVersion === undefined || resourceVersion === 0 || sendInitialEvents) {
       for (const o of this.snapshots.get(watcher.resource.name)?.values() ?? [])
         if (this.sees(watcher, o)) watcher.send('ADDED', o, Number(o.metadata.resourceVersion));
     } else {
       for (const e of this.history) if (e.revision > resourceVersion) this.deliver(watcher, e);
     }
-    if (watcher.bookmarks) this.bookmark(watcher);
+    // A watch-list client (sendInitialEvents) learns where the initial objects end from an annotated bookmark.
+    if (watcher.bookmarks) this.bookmark(watcher, sendInitialEvents);
     this.watchers.add(watcher);
   }
 
@@ -166,13 +167,13 @@ export class WatchHub {
     if (this.watchers.size === 0 && now > this.activeUntil) this.stop();
   }
 
-  private bookmark(w: Watcher): void {
+  private bookmark(w: Watcher, initialEventsEnd = false): void {
     this.lastBookmark.set(w, Date.now());
-    w.send(
-      'BOOKMARK',
-      { kind: w.resource.kind, apiVersion: apiVersionOf(w.resource), metadata: bookmarkMeta(this.revision) },
-      this.revision,
-    );
+    const metadata = {
+      ...bookmarkMeta(this.revision),
+      ...(initialEventsEnd ? { annotations: { 'k8s.io/initial-events-end': 'true' } } : {}),
+    };
+    w.send('BOOKMARK', { kind: w.resource.kind, apiVersion: apiVersionOf(w.resource), metadata }, this.revision);
   }
 
   private sourceOf(state: ReadSource['state'], revisions: ReadSource['revisions']): ReadSource {

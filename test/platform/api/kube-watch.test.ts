@@ -129,6 +129,21 @@ describe('watch', () => {
     s.close();
   });
 
+  it('with sendInitialEvents sends the current objects, then a bookmark marking their end (watch-list clients)', async () => {
+    const rv = await listVersion('/apis/apps/v1/namespaces/a/statefulsets');
+    const s = await openWatch(
+      base,
+      `/apis/apps/v1/namespaces/a/statefulsets?watch=1&sendInitialEvents=true&allowWatchBookmarks=true&resourceVersion=${rv}&resourceVersionMatch=NotOlderThan`,
+      token(),
+    );
+    const events = await s.next(2);
+    expect(events.map(line)).toEqual(['ADDED a/ca', 'BOOKMARK /']);
+    expect((events[1]!.object.metadata as { annotations?: Record<string, string> }).annotations).toEqual({
+      'k8s.io/initial-events-end': 'true',
+    });
+    s.close();
+  });
+
   it('resumes from an older revision with what happened since, and answers Gone from before its history', async () => {
     const rv = await listVersion('/api/v1/persistentvolumeclaims');
     await createVolume('a', 'r1');
