@@ -4,8 +4,9 @@
  * the coded error; a refused call must change nothing, and no list shows another tenant's objects.
  */
 import { describe, expect, it } from 'vitest';
-import { ROLES, podManifest, seededWorld, type RoleName } from './api-harness.js';
+import { replicaSetName } from '../../../platform/api/kube/pod-objects.js';
 import { localAdmin } from '../../../platform/domain/tenancy.js';
+import { ROLES, podManifest, seededWorld, type RoleName, type World } from './api-harness.js';
 
 interface Case {
   method: string;
@@ -195,6 +196,23 @@ const CASES: Case[] = [
       { url: '/api/v1/pods', ok: ALL, filtered: ['tother'] },
       { url: '/api/v1/namespaces/a/pods', ok: A_READ },
       { url: '/api/v1/namespaces/a/pods/pa', ok: A_READ },
+      { url: '/api/v1/events', ok: ALL, filtered: ['tother'] },
+      { url: '/api/v1/namespaces/a/events', ok: A_READ },
+      { url: '/api/v1/namespaces/a/events/EVENT_A', ok: A_READ },
+      { url: '/api/v1/persistentvolumeclaims', ok: ALL, filtered: ['tother'] },
+      { url: '/api/v1/namespaces/a/persistentvolumeclaims', ok: A_READ },
+      { url: '/api/v1/namespaces/a/persistentvolumeclaims/va', ok: A_READ },
+      { url: '/apis/apps/v1/deployments', ok: ALL, filtered: ['tother'] },
+      { url: '/apis/apps/v1/namespaces/a/deployments', ok: A_READ },
+      { url: '/apis/apps/v1/namespaces/a/deployments/da', ok: A_READ },
+      { url: '/apis/apps/v1/statefulsets', ok: ALL, filtered: ['tother'] },
+      { url: '/apis/apps/v1/namespaces/a/statefulsets', ok: A_READ },
+      { url: '/apis/apps/v1/namespaces/a/statefulsets/ca', ok: A_READ },
+      { url: '/apis/apps/v1/replicasets', ok: ALL, filtered: ['tother'] },
+      { url: '/apis/apps/v1/namespaces/a/replicasets', ok: A_READ },
+      { url: `/apis/apps/v1/namespaces/a/replicasets/${replicaSetName('a', 'da')}`, ok: A_READ },
+      // a watch is a list's: the same roles (one pod selected: one event, then timeoutSeconds=0 ends it)
+      { url: '/api/v1/namespaces/a/pods?watch=1&timeoutSeconds=0&fieldSelector=metadata.name%3Dpa', ok: A_READ },
     ] as const
   ).map((c): Case => ({ method: 'GET', kube: true, ...c })),
   // the facade's writes (create, patch, delete) and the OpenAPI v3 documents kubectl validates against
@@ -249,6 +267,12 @@ const CASES: Case[] = [
   ).map((c): Case => ({ kube: true, ...c })),
 ];
 
+/** The Kubernetes name of an event about a pod of namespace a. */
+function eventOfA(w: World): string {
+  const e = w.api.store.revisedEvents(-1).find((ev) => ev.object.startsWith('pod/a/'))!;
+  return `${e.object.split('/')[2]}.${e.id.toString(16).padStart(12, '0')}`;
+}
+
 /** Objects or events of namespace a in a list response. */
 function mentionsA(body: unknown): boolean {
   const items = (body as { items?: { metadata: { namespace?: string } }[] } | undefined)?.items;
@@ -275,7 +299,9 @@ describe('every route with every role', () => {
             .replace('/namespaces/a/', '/namespaces/{namespace}/')
             .replace(/^(\/api\/v1\/namespaces)\/[ac]$/, '$1/{name}')
             .replace(/\/quotas\/a$/, '/quotas/{name}')
-            .replace('/SPARE', '/{id}')}`,
+            .replace('/SPARE', '/{id}')
+            .replace('/EVENT_A', '/{name}')
+            .replace(/\/replicasets\/da-[0-9a-f]{10}$/, '/replicasets/{name}')}`,
       ),
     );
     expect(documented.length).toBeGreaterThan(40);
@@ -293,7 +319,7 @@ describe('every route with every role', () => {
           w = await seededWorld();
           c.setup?.(w);
         }
-        const url = c.url.replace('SPARE', String(w.spareTokenId));
+        const url = c.url.replace('SPARE', String(w.spareTokenId)).replace('EVENT_A', eventOfA(w));
         const auditBefore = w.api.store.audit(100000).length;
         const stateBefore = w.api.store.read((s) => JSON.stringify([...s.documents()]));
         const tokensBefore = JSON.stringify(w.api.tokens.list());
