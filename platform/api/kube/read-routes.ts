@@ -125,7 +125,7 @@ export function registerReadRoutes(app: FastifyInstance, api: Api, clock: Clock)
     const q = req.query as ReadQueryT;
     const { objects } = readVisible(resource, req.actor!, namespace);
     const found = objects.find((o) => o.metadata.name === name);
-    if (found === undefined) throw new ReadStatus(notFoundStatus(resource.name, name));
+    if (found === undefined) throw new ReadStatus(notFoundStatus(resource.name, name, resource.group));
     if (wantsTable(req.headers.accept))
       return send(reply, tableOf(resource.kind, [found], found.metadata.resourceVersion, clock(), q.includeObject ?? 'Metadata'));
     return send(reply, found);

@@ -17,6 +17,7 @@ import type { KubeManifests, ManifestBody, StoredManifest } from '../../state/ku
 import type { Store } from '../../state/store.js';
 import { derivedUid, type KubeObject } from './objects.js';
 import { liveObjectOf } from './manifest-views.js';
+import { workloadUid } from './pod-objects.js';
 import { oneObject, readSourceOf, type ReadSource } from './resources.js';
 import { unknownFields } from './known-fields.js';
 import {
@@ -163,7 +164,8 @@ export function adoptedManifest(state: ClusterState, r: WritableResource, namesp
     kind: r.kind,
     namespace: ns,
     name,
-    uid: derivedUid(r.kind, ns, name, created),
+    // The uid its read view shows (a workload's view has no creation time in it: pod-objects.ts).
+    uid: r.kind === 'Deployment' || r.kind === 'StatefulSet' ? workloadUid(r.kind, ns, name) : derivedUid(r.kind, ns, name, created),
     generation: 1,
     created_at: created,
     manifest: {
