@@ -301,6 +301,17 @@ export const ERRORS = {
     status: 410,
     summary: "a list's continue token has expired (its snapshot is kept 5 minutes, and not across a restart): list again without it",
   },
+  ANVIL_ERR_WATCH_EXPIRED: {
+    code: 'ANVIL_ERR_WATCH_EXPIRED',
+    status: 410,
+    summary:
+      "a Kubernetes watch's resourceVersion is older than the history the server keeps (or from before it started): list again and watch from the list's resourceVersion",
+  },
+  ANVIL_ERR_SELECTOR_UNSUPPORTED: {
+    code: 'ANVIL_ERR_SELECTOR_UNSUPPORTED',
+    status: 400,
+    summary: 'a Kubernetes label or field selector the facade cannot apply (malformed, or a field it does not select by)',
+  },
   ANVIL_ERR_QUERY_UNKNOWN: {
     code: 'ANVIL_ERR_QUERY_UNKNOWN',
     status: 400,

@@ -25,6 +25,8 @@ export interface StoredManifest {
   readonly manifest: ManifestBody;
   /** Server-side apply: each field manager's last applied configuration (what it owns). */
   readonly applied: Readonly<Record<string, ManifestBody>>;
+  /** The store revision (revisions.ts) of the change that last wrote it; set by `put`. */
+  readonly revision?: number;
 }
 
 interface Row {
@@ -36,6 +38,7 @@ interface Row {
   created_at: string;
   manifest: string;
   applied: string;
+  revision: number;
 }
 
 const fromRow = (r: Row): StoredManifest => ({
@@ -74,19 +77,38 @@ export class KubeManifests {
     return rows.map(fromRow);
   }
 
+  /** Every manifest of every kind (one read's worth: the facade's views look them up by kind, namespace and name). */
+  all(): StoredManifest[] {
+    return (this.store.readBeside((db) => this.sql(db, 'SELECT * FROM kube_manifests').all()) as Row[]).map(fromRow);
+  }
+
   /**
-   * Writes (or replaces) one manifest. Call it inside the store change that makes or changes its Anvil
-   * objects, so that a failed change takes the manifest back with it.
+   * Writes (or replaces) one manifest, at the revision of the change it runs in, and answers it with that
+   * revision. Call it inside the store change that makes or changes its Anvil objects (Store.change or
+   * changeInGroup), so that a failed change takes the manifest back with it: that change bumps the global
+   * revision exactly once, when it commits, so the revision it will have is the current one plus one.
    */
-  put(m: StoredManifest): void {
+  put(m: StoredManifest): StoredManifest {
+    const revision = this.store.readBeside((db) => (this.sql(db, 'SELECT value FROM revision WHERE id = 1').pluck().get() as number) + 1);
     this.store.readBeside((db) =>
       this.sql(
         db,
-        `INSERT INTO kube_manifests (kind, namespace, name, uid, generation, created_at, manifest, applied) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+        `INSERT INTO kube_manifests (kind, namespace, name, uid, generation, created_at, manifest, applied, revision) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (kind, namespace, name) DO UPDATE SET uid = excluded.uid, generation = excluded.generation,
-           created_at = excluded.created_at, manifest = excluded.manifest, applied = excluded.applied`,
-      ).run(m.kind, m.namespace, m.name, m.uid, m.generation, m.created_at, JSON.stringify(m.manifest), JSON.stringify(m.applied)),
+           created_at = excluded.created_at, manifest = excluded.manifest, applied = excluded.applied, revision = excluded.revision`,
+      ).run(
+        m.kind,
+        m.namespace,
+        m.name,
+        m.uid,
+        m.generation,
+        m.created_at,
+        JSON.stringify(m.manifest),
+        JSON.stringify(m.applied),
+        revision,
+      ),
     );
+    return { ...m, revision };
   }
 
   /** Removes one manifest (inside the change that deletes its Anvil objects). */

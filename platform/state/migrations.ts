@@ -1,4 +1,8 @@
-/** The state file's schema, as numbered migrations; each runs once, in order, in its own transaction. */
+/**
+ * The state file's schema, as numbered migrations; each runs once, in order, in its own transaction. A file
+ * may lack one below its newest (2 and 3 were made on separate branches: a file made by either alone has
+ * 1 and 2 or 1 and 3); the store runs each one the file lacks, so no migration may assume a later one.
+ */
 
 export interface Migration {
   readonly version: number;
@@ -36,6 +40,19 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    version: 2,
+    name: 'a global revision: every committed change bumps it; objects and events keep the one that wrote them',
+    sql: `
+      CREATE TABLE revision (
+        id    INTEGER PRIMARY KEY CHECK (id = 1),
+        value INTEGER NOT NULL
+      );
+      INSERT INTO revision (id, value) VALUES (1, (SELECT count(*) FROM audit) + 1);
+      ALTER TABLE objects ADD COLUMN revision INTEGER NOT NULL DEFAULT 1;
+      ALTER TABLE events ADD COLUMN revision INTEGER NOT NULL DEFAULT 1;
+    `,
+  },
+  {
     // Numbered 3: the global revision (the Kubernetes facade's reads) takes 2.
     version: 3,
     name: 'Kubernetes manifests: what an object was created or applied as, beside the Anvil object it became',
@@ -51,6 +68,15 @@ export const MIGRATIONS: readonly Migration[] = [
         applied    TEXT NOT NULL CHECK (json_valid(applied)),
         PRIMARY KEY (kind, namespace, name)
       ) WITHOUT ROWID;
+    `,
+  },
+  {
+    // After 2 and 3 (a file made before either has it run last): the revision that last wrote each manifest,
+    // so that a change to a manifest alone (a label patched) moves its object's resourceVersion and reaches watches.
+    version: 4,
+    name: 'Kubernetes manifests keep the revision that wrote them',
+    sql: `
+      ALTER TABLE kube_manifests ADD COLUMN revision INTEGER NOT NULL DEFAULT 1;
     `,
   },
 ];

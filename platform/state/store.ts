@@ -20,6 +20,7 @@ import { requireInvariants, runThrough, stepThrough, TrackedDocuments, type Docu
 import { ChangeGroups, type PendingChange } from './change-groups.js';
 import type { AuditEntry, ControlPlaneStore, EventQuery } from './control-plane-store.js';
 import { prepareStateFile, warnIfOpenToOthers } from './file-modes.js';
+import { Revisions, type ObjectRevisions } from './revisions.js';
 import { MIGRATIONS } from './migrations.js';
 
 /** Where the state lives when neither --state nor ANVIL_STATE says: $XDG_STATE_HOME/anvil/state.db. */
@@ -38,6 +39,14 @@ interface LoadedState {
   readonly tracked: TrackedDocuments;
   /** SQLite's data_version when loaded: it changes when another connection commits. */
   readonly version: number;
+  /** The global revision and each document's, kept up to date by this connection's changes. */
+  readonly revisions: Revisions;
+}
+
+/** A stored event with the revision that recorded it (its row id orders events of one revision). */
+export interface RevisedEvent extends ClusterEvent {
+  readonly id: number;
+  readonly revision: number;
 }
 
 /** The control plane's state in a SQLite file: what the CLI and `anvil serve` use. */
@@ -45,7 +54,14 @@ export class Store implements ControlPlaneStore {
   private readonly db: Database.Database;
   /** Statements every change runs, prepared once (after the schema is up to date). */
   private writes:
-    { upsert: Database.Statement; remove: Database.Statement; event: Database.Statement; audit: Database.Statement } | undefined;
+    | {
+        upsert: Database.Statement;
+        remove: Database.Statement;
+        event: Database.Statement;
+        audit: Database.Statement;
+        bump: Database.Statement;
+      }
+    | undefined;
 
   private constructor(
     db: Database.Database,
@@ -109,16 +125,17 @@ export class Store implements ControlPlaneStore {
 
   private migrate(): void {
     this.db.exec('CREATE TABLE IF NOT EXISTS migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
-    const row = this.db.prepare('SELECT max(version) AS v FROM migrations').get() as { v: number | null };
-    const current = row.v ?? 0;
+    const applied = new Set(this.db.prepare('SELECT version FROM migrations').pluck().all() as number[]);
+    const current = Math.max(0, ...applied);
     const latest = MIGRATIONS[MIGRATIONS.length - 1]!.version;
     if (current > latest)
       throw new AnvilError(
         'ANVIL_ERR_STATE',
         `the state file has schema version ${current}, newer than this build's ${latest}; upgrade Anvil`,
       );
+    // Each one the file lacks, not only those above its newest (see migrations.ts).
     for (const m of MIGRATIONS) {
-      if (m.version <= current) continue;
+      if (applied.has(m.version)) continue;
       this.db
         .transaction(() => {
           this.db.exec(m.sql);
@@ -156,16 +173,19 @@ export class Store implements ControlPlaneStore {
     if (this.cache !== undefined && this.cache.version === version) return this.cache;
     const state = new ClusterState();
     const tracked = new TrackedDocuments();
-    for (const row of this.db.prepare('SELECT kind, key, doc FROM objects').iterate() as IterableIterator<{
+    const revisions = new Revisions(this.db.prepare('SELECT value FROM revision WHERE id = 1').pluck().get() as number);
+    for (const row of this.db.prepare('SELECT kind, key, doc, revision FROM objects').iterate() as IterableIterator<{
       kind: string;
       key: string;
       doc: string;
+      revision: number;
     }>) {
       state.load(row.kind, row.key, JSON.parse(row.doc) as StoredObject);
       tracked.loaded(row.kind, row.key, row.doc);
+      revisions.wrote(row.kind, row.key, row.revision);
     }
     state.afterLoad();
-    this.cache = { state, tracked: tracked.track(state), version };
+    this.cache = { state, tracked: tracked.track(state), version, revisions };
     return this.cache;
   }
 
@@ -173,11 +193,11 @@ export class Store implements ControlPlaneStore {
    * A read's transaction, made once: better-sqlite3 builds a transaction function's variants each time one
    * is made, which a server answering thousands of reads a second would pay on every one.
    */
-  private readonly readTransaction: Database.Transaction<(fn: (state: ClusterState) => unknown) => unknown>;
+  private readonly readTransaction: Database.Transaction<(fn: (state: ClusterState, revisions: ObjectRevisions) => unknown) => unknown>;
 
-  private readInTransaction(fn: (state: ClusterState) => unknown): unknown {
+  private readInTransaction(fn: (state: ClusterState, revisions: ObjectRevisions) => unknown): unknown {
     const loaded = this.current();
-    const result = fn(loaded.state);
+    const result = fn(loaded.state, loaded.revisions);
     // ANVIL_STORE_VERIFY: a read must leave the cached state as it found it.
     const touched = loaded.tracked.touchedBy(loaded.state);
     if (touched !== undefined) {
@@ -187,9 +207,36 @@ export class Store implements ControlPlaneStore {
     return result;
   }
 
-  /** A read-only look at the state. */
-  read<T>(fn: (state: ClusterState) => T): T {
+  /** A read-only look at the state, with the revision it is at and each object's (see revisions.ts). */
+  read<T>(fn: (state: ClusterState, revisions: ObjectRevisions) => T): T {
     return this.readTransaction.deferred(fn) as T;
+  }
+
+  /** The global revision: the last committed change's (this connection's or another's). */
+  revision(): number {
+    return this.read((_, revisions) => revisions.current);
+  }
+
+  private readonly commitListeners = new Set<() => void>();
+  private notifyScheduled = false;
+
+  /**
+   * Calls `listener` soon after changes of this connection commit (once for those of one turn of the event
+   * loop); a change that then rolled back may call it too, so a listener reads the state to see what is
+   * new. Changes by other connections are not seen here: compare `revision()` for those. Returns the unsubscribe.
+   */
+  onCommit(listener: () => void): () => void {
+    this.commitListeners.add(listener);
+    return () => this.commitListeners.delete(listener);
+  }
+
+  private notifyCommitted(): void {
+    if (this.notifyScheduled || this.commitListeners.size === 0) return;
+    this.notifyScheduled = true;
+    setImmediate(() => {
+      this.notifyScheduled = false;
+      for (const listener of [...this.commitListeners]) listener();
+    });
   }
 
   /**
@@ -246,8 +293,12 @@ export class Store implements ControlPlaneStore {
   private commit(loaded: LoadedState, cp: ControlPlane, actor: Actor, action: string, target: string, checkInvariants = true): void {
     // A change of a group leaves them to the group (runGroup).
     if (checkInvariants) requireInvariants(loaded.state, action, target);
-    const changes = loaded.tracked.writeDifferences(loaded.state, this.documentWriter());
-    this.insertEvents(cp.ctx.events);
+    // In this change's transaction: a rolled-back change (or group member) leaves the revision as it was.
+    const revision = this.statements().bump.get() as number;
+    loaded.revisions.current = revision;
+    const changes = loaded.tracked.writeDifferences(loaded.state, this.documentWriter(loaded.revisions));
+    this.insertEvents(cp.ctx.events, revision);
+    this.notifyCommitted();
     this.statements().audit.run(this.clock().toISOString(), actor.user, action, target, changes);
     this.generation++;
   }
@@ -300,26 +351,46 @@ export class Store implements ControlPlaneStore {
   }
 
   /** Where `writeDifferences` puts the documents of a change: the objects table. */
-  private documentWriter(): DocumentWriter {
+  private documentWriter(revisions: Revisions): DocumentWriter {
     const { upsert, remove } = this.statements();
-    return { upsert: (kind, key, doc) => upsert.run(kind, key, doc), remove: (kind, key) => remove.run(kind, key) };
+    const revision = revisions.current;
+    return {
+      upsert: (kind, key, doc) => {
+        upsert.run(kind, key, doc, revision);
+        revisions.wrote(kind, key, revision);
+      },
+      remove: (kind, key) => {
+        remove.run(kind, key);
+        revisions.removed(kind, key);
+      },
+    };
   }
 
   private statements(): NonNullable<Store['writes']> {
     this.writes ??= {
       upsert: this.db.prepare(
-        'INSERT INTO objects (kind, key, doc) VALUES (?, ?, ?) ON CONFLICT (kind, key) DO UPDATE SET doc = excluded.doc',
+        'INSERT INTO objects (kind, key, doc, revision) VALUES (?, ?, ?, ?) ON CONFLICT (kind, key) DO UPDATE SET doc = excluded.doc, revision = excluded.revision',
       ),
       remove: this.db.prepare('DELETE FROM objects WHERE kind = ? AND key = ?'),
-      event: this.db.prepare('INSERT INTO events (at, severity, reason, object, message) VALUES (?, ?, ?, ?, ?)'),
+      event: this.db.prepare('INSERT INTO events (at, severity, reason, object, message, revision) VALUES (?, ?, ?, ?, ?, ?)'),
       audit: this.db.prepare('INSERT INTO audit (at, actor, action, target, changes) VALUES (?, ?, ?, ?, ?)'),
+      bump: this.db.prepare('UPDATE revision SET value = value + 1 WHERE id = 1 RETURNING value').pluck(),
     };
     return this.writes;
   }
 
-  private insertEvents(events: readonly ClusterEvent[]): void {
+  private insertEvents(events: readonly ClusterEvent[], revision: number): void {
     const insert = this.statements().event;
-    for (const e of events) insert.run(e.at, e.severity, e.reason, e.object, e.message);
+    for (const e of events) insert.run(e.at, e.severity, e.reason, e.object, e.message, revision);
+  }
+
+  /** The newest `limit` events (negative: all) with their ids and revisions, oldest first. */
+  revisedEvents(limit: number): RevisedEvent[] {
+    return this.db
+      .prepare(
+        'SELECT id, revision, at, severity, reason, object, message FROM (SELECT * FROM events ORDER BY id DESC LIMIT ?) ORDER BY id',
+      )
+      .all(limit) as RevisedEvent[];
   }
 
   /** A read of a table kept beside the objects (the API tokens), on this connection. */

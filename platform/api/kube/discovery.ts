@@ -16,12 +16,11 @@ interface Resource {
   readonly categories?: readonly string[];
 }
 
-// Declared now so that `get deploy,sts,pvc` and `get all` resolve; those served here are READ_VERBS'
-// list and get (facade-plugin.ts); the rest answer an empty list or NotFound until their slices land.
-const READ_VERBS = ['get', 'list'] as const;
+// Every resource is read through read-routes.ts: list, get and watch.
+const READ_VERBS = ['get', 'list', 'watch'] as const;
 /** The verbs of a resource: the reads, and create, patch and delete where the facade writes it (writes-plugin.ts). */
 const verbsOf = (resource: string): string[] =>
-  WRITABLE.some((w) => w.resource === resource) ? ['create', 'delete', 'get', 'list', 'patch'] : [...READ_VERBS];
+  WRITABLE.some((w) => w.resource === resource) ? ['create', 'delete', 'get', 'list', 'patch', 'watch'] : [...READ_VERBS];
 
 export const CORE_RESOURCES: readonly Resource[] = [
   { name: 'namespaces', singularName: 'namespace', kind: 'Namespace', namespaced: false, shortNames: ['ns'] },

@@ -7,7 +7,8 @@
 import type { ClusterState } from '../../domain/cluster-state.js';
 import { keyOf } from '../../domain/volume.js';
 import type { StoredManifest } from '../../state/kube-manifests.js';
-import { contentVersion, type KubeMeta, type KubeObject } from './objects.js';
+import type { KubeMeta, KubeObject } from './objects.js';
+import { APP_LABEL } from './pod-objects.js';
 
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Obj) : {});
@@ -22,7 +23,7 @@ function metadataOf(stored: StoredManifest): KubeMeta {
     name: stored.name,
     ...(stored.namespace ? { namespace: stored.namespace } : {}),
     uid: stored.uid,
-    resourceVersion: '',
+    resourceVersion: String(stored.revision ?? 1),
     creationTimestamp: kubeTime(stored.created_at),
     ...(m.labels !== undefined ? { labels: m.labels as Record<string, string> } : {}),
     ...(m.annotations !== undefined ? { annotations: m.annotations as Record<string, string> } : {}),
@@ -30,10 +31,15 @@ function metadataOf(stored: StoredManifest): KubeMeta {
   } as KubeMeta;
 }
 
-/** Stamps a resourceVersion that changes with the object (the global revision replaces it when merged). */
-export function versioned(o: KubeObject): KubeObject {
-  o.metadata.resourceVersion = contentVersion(o);
-  return o;
+/** The later of the view's resourceVersion and the revision that last wrote the manifest (a label patched alone moves it). */
+function laterVersion(view: KubeObject, stored: StoredManifest): string {
+  return String(Math.max(Number(view.metadata.resourceVersion) || 0, stored.revision ?? 0));
+}
+
+/** A view's labels without the one the read side makes up where no manifest says (`app=<owner>`, pod-objects.ts). */
+function factLabels(view: KubeObject): Record<string, string> {
+  const { [APP_LABEL]: _madeUp, ...facts } = view.metadata.labels ?? {};
+  return facts;
 }
 
 /** The pods of one workload, by its kind and name. */
@@ -90,40 +96,67 @@ export function liveObjectOf(state: ClusterState, stored: StoredManifest): KubeO
     default:
       break;
   }
-  return versioned(base);
+  return base;
 }
 
 /**
  * A view of an Anvil object (a pod with its node, IPs and Anvil annotations) with what its manifest says:
- * labels, annotations and spec as written, the view's own facts (node name, Anvil annotations) kept.
+ * labels, annotations and spec as written, the view's own facts (node name, Anvil annotations, labels a
+ * controller adds such as pod-template-hash) kept; the label the view makes up (`app`) gives way.
  * `stored` is the object's own manifest, or its workload's (then its pod template's metadata and spec).
+ * The resourceVersion is the later of the view's and the manifest's revision.
  */
 export function overlayManifest(view: KubeObject, stored: StoredManifest | undefined): KubeObject {
   if (stored === undefined) return view;
   const own = stored.kind === view.kind;
   const template = own ? stored.manifest : obj(obj(stored.manifest.spec).template);
   const meta = obj(template.metadata);
-  const labels = { ...obj(meta.labels), ...(view.metadata.labels ?? {}) } as Record<string, string>;
+  const labels = { ...obj(meta.labels), ...factLabels(view) } as Record<string, string>;
   const annotations = { ...obj(meta.annotations), ...(view.metadata.annotations ?? {}) } as Record<string, string>;
   const out: KubeObject = {
     ...view,
     metadata: {
-      ...view.metadata,
+      ...withoutLabels(view.metadata),
+      resourceVersion: laterVersion(view, stored),
       ...(own ? { uid: stored.uid, creationTimestamp: kubeTime(stored.created_at), generation: stored.generation } : {}),
       ...(Object.keys(labels).length ? { labels } : {}),
       ...(Object.keys(annotations).length ? { annotations } : {}),
     } as KubeMeta,
     spec: { ...obj(view.spec), ...obj(template.spec), ...pick(obj(view.spec), 'nodeName') },
   };
-  // The view's resourceVersion stands (the store's revision of the Anvil object, where it has one).
   return out;
 }
+
+const withoutLabels = ({ labels: _labels, ...rest }: KubeMeta): KubeMeta => rest;
 
 const pick = (o: Obj, key: string): Obj => (o[key] !== undefined ? { [key]: o[key] } : {});
 
 /** What the facade reads manifests through (the store's kube_manifests table). */
 export interface ManifestLookup {
   get(kind: string, namespace: string, name: string): StoredManifest | undefined;
+}
+
+/** The manifests a read's views use: each by kind, namespace and name, and all of a kind. */
+export interface ManifestSource extends ManifestLookup {
+  /** The manifests of `kind` (every namespace). */
+  ofKind(kind: string): StoredManifest[];
+}
+
+/** The manifests of one read, by kind, namespace and name (a read's views look up each of theirs). */
+export class ManifestIndex implements ManifestSource {
+  private readonly byId = new Map<string, StoredManifest>();
+
+  constructor(manifests: readonly StoredManifest[]) {
+    for (const m of manifests) this.byId.set(`${m.kind}\u0000${m.namespace}\u0000${m.name}`, m);
+  }
+
+  get(kind: string, namespace: string, name: string): StoredManifest | undefined {
+    return this.byId.get(`${kind}\u0000${namespace}\u0000${name}`);
+  }
+
+  ofKind(kind: string): StoredManifest[] {
+    return [...this.byId.values()].filter((m) => m.kind === kind);
+  }
 }
 
 /**
@@ -137,7 +170,45 @@ export function withManifest(manifests: ManifestLookup, view: KubeObject, owner?
   if (own !== undefined) return view.kind === 'Namespace' ? overlayNamespace(view, own) : overlayManifest(view, own);
   // A pod's workload by its Anvil owner (the view may name a ReplicaSet as its owner).
   if (view.kind !== 'Pod' || owner === undefined) return view;
-  return overlayManifest(view, manifests.get(owner.kind, ns, owner.name));
+  const workload = manifests.get(owner.kind, ns, owner.name);
+  const out = overlayManifest(view, workload);
+  // A StatefulSet's pod names it as its owner: by the uid the manifest gave it.
+  if (workload !== undefined && out.metadata.ownerReferences !== undefined)
+    out.metadata.ownerReferences = out.metadata.ownerReferences.map((ref) =>
+      ref.kind === workload.kind && ref.name === workload.name ? { ...ref, uid: workload.uid } : ref,
+    );
+  return out;
+}
+
+/**
+ * A Deployment's ReplicaSet view with its Deployment's manifest: the pod template (labels, containers, env,
+ * ports), the replicas and the selector as applied, each with the view's pod-template-hash label.
+ */
+export function replicaSetWithManifest(manifests: ManifestLookup, view: KubeObject, deployment: string): KubeObject {
+  const stored = manifests.get('Deployment', view.metadata.namespace ?? '', deployment);
+  if (stored === undefined) return view;
+  const spec = obj(stored.manifest.spec);
+  const template = obj(spec.template);
+  const hash = pick(factLabels(view), 'pod-template-hash') as Record<string, string>;
+  const labels = { ...obj(obj(template.metadata).labels), ...hash } as Record<string, string>;
+  const viewSpec = obj(view.spec);
+  return {
+    ...view,
+    metadata: {
+      ...view.metadata,
+      resourceVersion: laterVersion(view, stored),
+      labels,
+      ...(view.metadata.ownerReferences
+        ? { ownerReferences: view.metadata.ownerReferences.map((ref) => ({ ...ref, uid: stored.uid })) }
+        : {}),
+    },
+    spec: {
+      ...viewSpec,
+      ...(typeof spec.replicas === 'number' ? { replicas: spec.replicas } : {}),
+      selector: { matchLabels: { ...obj(obj(spec.selector).matchLabels), ...hash } },
+      template: { ...template, metadata: { ...obj(template.metadata), labels } },
+    },
+  };
 }
 
 /** A namespace: only its labels and annotations come from the manifest. */
@@ -147,6 +218,7 @@ function overlayNamespace(view: KubeObject, stored: StoredManifest): KubeObject 
     ...view,
     metadata: {
       ...view.metadata,
+      resourceVersion: laterVersion(view, stored),
       uid: stored.uid,
       labels: { ...obj(meta.labels), ...(view.metadata.labels ?? {}) } as Record<string, string>,
       ...(meta.annotations !== undefined ? { annotations: meta.annotations as Record<string, string> } : {}),

@@ -16,7 +16,7 @@ import {
   checkedManifest,
   createObject,
   currentManifest,
-  liveObject,
+  readLiveObject,
   requireEdit,
   write,
   type WriteOptions,
@@ -120,6 +120,6 @@ async function update(
     JSON.stringify(manifest) === JSON.stringify(current.manifest) &&
     JSON.stringify(applied) === JSON.stringify(current.applied)
   )
-    return w.store.read((s) => liveObject(s, r, current));
+    return readLiveObject(w, r, current);
   return write(w, r, namespace, name, isStored ? current : undefined, manifest, applied, o, current);
 }

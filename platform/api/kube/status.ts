@@ -44,9 +44,12 @@ export function statusOf(code: number, message: string, details?: KubeStatus['de
   };
 }
 
-/** `pods "x" not found`, as the apiserver words it; `resource` is the plural (details.kind). */
-export const notFoundStatus = (resource: string, name: string): KubeStatus =>
-  statusOf(404, `${resource} "${name}" not found`, { name, kind: resource });
+/**
+ * `pods "x" not found` (`deployments.apps "x" not found` in a named group), as the apiserver words it;
+ * `resource` is the plural (details.kind).
+ */
+export const notFoundStatus = (resource: string, name: string, group = ''): KubeStatus =>
+  statusOf(404, `${resource}${group ? `.${group}` : ''} "${name}" not found`, { name, ...(group ? { group } : {}), kind: resource });
 
 /** Any error a facade route throws, as a Status (Anvil's coded errors keep their code as a cause). */
 export function statusOfError(err: unknown): KubeStatus {

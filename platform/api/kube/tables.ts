@@ -29,6 +29,25 @@ const field = <T>(o: KubeObject, ...path: string[]): T | undefined =>
 
 const NAME = col('Name', 'the object name', 0, 'name');
 const AGE = col('Age', 'time since creation');
+const CONTAINERS = col('Containers', 'container names', 1);
+const IMAGES = col('Images', 'container images', 1);
+const SELECTOR = col('Selector', 'the label selector of its pods', 1);
+
+type Container = { name: string; image: string };
+const templateContainers = (o: KubeObject) => field<Container[]>(o, 'spec', 'template', 'spec', 'containers') ?? [];
+const num = (o: KubeObject, ...path: string[]) => field<number>(o, ...path) ?? 0;
+const selectorText = (o: KubeObject) =>
+  Object.entries(field<Record<string, string>>(o, 'spec', 'selector', 'matchLabels') ?? {})
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+const containersAndImages = (o: KubeObject) => [
+  templateContainers(o)
+    .map((c) => c.name)
+    .join(','),
+  templateContainers(o)
+    .map((c) => c.image)
+    .join(','),
+];
 
 const COLUMNS: Record<string, { columns: readonly Column[]; cells: Cells }> = {
   Node: {
@@ -93,12 +112,118 @@ const COLUMNS: Record<string, { columns: readonly Column[]; cells: Cells }> = {
   },
 };
 
+const sinceOf = (iso: string | undefined, now: Date) => (iso ? humanDuration(now.getTime() - Date.parse(iso)) : '<unknown>');
+
+const WORKLOAD_COLUMNS: Record<string, { columns: readonly Column[]; cells: Cells }> = {
+  Deployment: {
+    columns: [
+      NAME,
+      col('Ready', 'ready replicas of desired'),
+      { ...col('Up-to-date', 'replicas of the current template'), type: 'integer' },
+      { ...col('Available', 'available replicas'), type: 'integer' },
+      AGE,
+      CONTAINERS,
+      IMAGES,
+      SELECTOR,
+    ],
+    cells: (o, now) => [
+      o.metadata.name,
+      `${num(o, 'status', 'readyReplicas')}/${num(o, 'spec', 'replicas')}`,
+      String(num(o, 'status', 'updatedReplicas')),
+      String(num(o, 'status', 'availableReplicas')),
+      ageOf(o, now),
+      ...containersAndImages(o),
+      selectorText(o),
+    ],
+  },
+  StatefulSet: {
+    columns: [NAME, col('Ready', 'ready replicas of desired'), AGE, CONTAINERS, IMAGES],
+    cells: (o, now) => [
+      o.metadata.name,
+      `${num(o, 'status', 'readyReplicas')}/${num(o, 'spec', 'replicas')}`,
+      ageOf(o, now),
+      ...containersAndImages(o),
+    ],
+  },
+  ReplicaSet: {
+    columns: [
+      NAME,
+      { ...col('Desired', 'desired replicas'), type: 'integer' },
+      { ...col('Current', 'current replicas'), type: 'integer' },
+      { ...col('Ready', 'ready replicas'), type: 'integer' },
+      AGE,
+      CONTAINERS,
+      IMAGES,
+      SELECTOR,
+    ],
+    cells: (o, now) => [
+      o.metadata.name,
+      String(num(o, 'spec', 'replicas')),
+      String(num(o, 'status', 'replicas')),
+      String(num(o, 'status', 'readyReplicas')),
+      ageOf(o, now),
+      ...containersAndImages(o),
+      selectorText(o),
+    ],
+  },
+  PersistentVolumeClaim: {
+    columns: [
+      NAME,
+      col('Status', 'the claim phase'),
+      col('Volume', 'the bound volume'),
+      col('Capacity', 'the volume size'),
+      col('Access Modes', 'access modes'),
+      col('StorageClass', 'the storage class: the Anvil perf tier'),
+      col('VolumeAttributesClass', 'volume attributes class'),
+      AGE,
+      col('VolumeMode', 'Block or Filesystem', 1),
+    ],
+    cells: (o, now) => [
+      o.metadata.name,
+      field<string>(o, 'status', 'phase') ?? '',
+      field<string>(o, 'spec', 'volumeName') ?? '',
+      field<string>(o, 'status', 'capacity', 'storage') ?? '',
+      'RWO',
+      field<string>(o, 'spec', 'storageClassName') ?? '<unset>',
+      '<unset>',
+      ageOf(o, now),
+      field<string>(o, 'spec', 'volumeMode') ?? '',
+    ],
+  },
+  Event: {
+    columns: [
+      col('Last Seen', 'time since the event was last seen'),
+      col('Type', 'Normal or Warning'),
+      col('Reason', 'why'),
+      col('Object', 'the object it is about'),
+      col('Message', 'what happened'),
+      col('Source', 'who reported it', 1),
+      col('Subobject', 'the part of the object', 1),
+      col('First Seen', 'time since the event was first seen', 1),
+      { ...col('Count', 'how many times', 1), type: 'integer' },
+      { ...NAME, priority: 1 },
+    ],
+    cells: (o, now) => [
+      sinceOf(field<string>(o, 'lastTimestamp'), now),
+      field<string>(o, 'type') ?? '',
+      field<string>(o, 'reason') ?? '',
+      `${(field<string>(o, 'involvedObject', 'kind') ?? '').toLowerCase()}/${field<string>(o, 'involvedObject', 'name') ?? ''}`,
+      field<string>(o, 'message') ?? '',
+      field<string>(o, 'source', 'component') ?? '',
+      '',
+      sinceOf(field<string>(o, 'firstTimestamp'), now),
+      String(num(o, 'count')),
+      o.metadata.name,
+    ],
+  },
+};
+
 /** What rows embed: `includeObject` as kubectl sends it (Metadata by default, Object for `--sort-by`). */
 export type IncludeObject = 'None' | 'Metadata' | 'Object';
 
 /** A Table of `objects` (all of one kind); `kind` names the columns when the list is empty. */
 export function tableOf(kind: string, objects: readonly KubeObject[], resourceVersion: string, now: Date, include: IncludeObject) {
-  const spec = COLUMNS[kind]!;
+  const spec = COLUMNS[kind] ?? WORKLOAD_COLUMNS[kind]!;
   return {
     kind: 'Table',
     apiVersion: 'meta.k8s.io/v1',

@@ -17,7 +17,15 @@ import { humanDuration } from './tables.js';
 import type { Clock } from '../../domain/clock.js';
 import { allows } from '../../domain/tenancy.js';
 import { deletedStatus, notFound, WRITABLE, WriteStatusError, type WritableResource } from './write-status.js';
-import { createObject, currentManifest, deleteObject, liveObject, type FieldValidation, type WriteOptions, type Writer } from './writes.js';
+import {
+  createObject,
+  currentManifest,
+  deleteObject,
+  readLiveObject,
+  type FieldValidation,
+  type WriteOptions,
+  type Writer,
+} from './writes.js';
 
 const opt = (description: string) => Type.Optional(Type.String({ description }));
 /** What kubectl sends on writes. */
@@ -175,7 +183,7 @@ function readOne(req: FastifyRequest, r: WritableResource, w: Writer, namespace:
   const visible = allows(w.actor, r.cls, 'view', r.namespaced ? namespace : undefined);
   const stored = visible ? currentManifest(w, r, namespace, name) : undefined;
   if (stored === undefined) throw notFound(r, name);
-  const object = w.store.read((s) => liveObject(s, r, stored));
+  const object = readLiveObject(w, r, stored);
   if (!wantsTable(req.headers.accept)) return object;
   // A one-row Table of name and age (the read routes give each kind its own columns).
   return {

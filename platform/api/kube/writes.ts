@@ -15,8 +15,10 @@ import { planApply, runApply, type ApplyPlan } from '../../manifests/apply.js';
 import { parseQuantity } from '../../../sim/core/units.js';
 import type { KubeManifests, ManifestBody, StoredManifest } from '../../state/kube-manifests.js';
 import type { Store } from '../../state/store.js';
-import { derivedUid, kubePod, type KubeObject } from './objects.js';
-import { liveObjectOf, overlayManifest, versioned } from './manifest-views.js';
+import { derivedUid, type KubeObject } from './objects.js';
+import { liveObjectOf } from './manifest-views.js';
+import { workloadUid } from './pod-objects.js';
+import { oneObject, readSourceOf, type ReadSource } from './resources.js';
 import { unknownFields } from './known-fields.js';
 import {
   alreadyExists,
@@ -119,13 +121,27 @@ class DryRun extends Error {
   }
 }
 
-/** The live object as kubectl reads it back (a pod with its node and IPs; the rest from their manifests). */
-export function liveObject(state: ClusterState, r: WritableResource, stored: StoredManifest): KubeObject {
-  if (r.kind === 'Pod') {
-    const pod = state.pods.get(keyOf(stored.namespace, stored.name));
-    if (pod !== undefined) return versioned(overlayManifest(kubePod(pod), stored));
-  }
-  return liveObjectOf(state, stored);
+/** The live object as kubectl reads it back: as the read routes answer it (resources.ts), else from its manifest alone. */
+export function liveObject(source: ReadSource, r: WritableResource, stored: StoredManifest): KubeObject {
+  return oneObject(source, r.kind, stored.namespace, stored.name) ?? liveObjectOf(source.state, stored);
+}
+
+/**
+ * What a write's answer is read from, inside its change: the state as changed and the manifests as written;
+ * every object is at `revision`, the change's own (the answer's resourceVersion, as the apiserver's).
+ */
+function changeSource(state: ClusterState, w: Writer, revision: number): ReadSource {
+  return {
+    state,
+    revisions: { current: revision, of: () => revision },
+    events: () => [],
+    manifests: () => ({ get: (kind, ns, name) => w.manifests.get(kind, ns, name), ofKind: (kind) => w.manifests.list(kind) }),
+  };
+}
+
+/** The live object as a read of the store now answers it (permission is the caller's to check). */
+export function readLiveObject(w: Writer, r: WritableResource, stored: StoredManifest): KubeObject {
+  return w.store.read((state, revisions) => liveObject(readSourceOf(w.store, state, revisions), r, stored));
 }
 
 /**
@@ -148,7 +164,8 @@ export function adoptedManifest(state: ClusterState, r: WritableResource, namesp
     kind: r.kind,
     namespace: ns,
     name,
-    uid: derivedUid(r.kind, ns, name, created),
+    // The uid its read view shows (a workload's view has no creation time in it: pod-objects.ts).
+    uid: r.kind === 'Deployment' || r.kind === 'StatefulSet' ? workloadUid(r.kind, ns, name) : derivedUid(r.kind, ns, name, created),
     generation: 1,
     created_at: created,
     manifest: {
@@ -246,9 +263,9 @@ export async function write(
     const verb = identity === undefined ? 'create' : 'patch';
     return await w.store.changeInGroup(w.actor, `${verb} ${r.resource}`, `${r.resource}/${ns ? `${ns}/` : ''}${name}`, (cp) => {
       reconcile(cp, r, namespace, name, old, manifest, () => placeUnlessWaiting(cp, plan));
-      w.manifests.put(stored);
+      const written = w.manifests.put(stored);
       if (r.kind === 'PersistentVolumeClaim') placeWaitingFor(cp, w, namespace, name);
-      const answer = liveObject(cp.state, r, stored);
+      const answer = liveObject(changeSource(cp.state, w, written.revision!), r, written);
       if (o.dryRun) throw new DryRun(answer);
       return answer;
     });
