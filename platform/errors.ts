@@ -89,7 +89,8 @@ export const ERRORS = {
   ANVIL_ERR_SWEEP: {
     code: 'ANVIL_ERR_SWEEP',
     status: 400,
-    summary: 'a sweep file fails its schema, names an option or parameter it cannot set, or asks for more points than its bound',
+    summary:
+      "a sweep file fails its schema, names an option or parameter it cannot set, or asks for more points than its bound; or a results folder holds another sweep's points",
   },
   ANVIL_ERR_SWEEP_POINTS_FAILED: {
     code: 'ANVIL_ERR_SWEEP_POINTS_FAILED',

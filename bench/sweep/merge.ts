@@ -6,11 +6,12 @@
  * as missing.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { DataType, tableFromIPC, type Table } from 'apache-arrow';
 import { AnvilError } from '../../platform/errors.js';
 import { toIpc, type Column } from '../results/arrow-tables.js';
 import { numberOf } from '../results/table-columns.js';
+import type { SweepPlan } from './plan.js';
 import { POINT_MANIFEST, pointsDir, type PointManifest } from './run-point.js';
 import { MAX_SWEEP_POINTS } from './schema.js';
 
@@ -49,11 +50,77 @@ function readJson<T>(file: string): T | undefined {
   }
 }
 
+/**
+ * Which sweep a point belongs to: its sweep's name, axis names and number of points. Point folders are
+ * named by index, so points of sweeps that differ in any of these are not interchangeable (a point of
+ * another sweep must neither be merged nor replaced by this one's); a sweep whose axis values changed
+ * is the same sweep, its changed points run again.
+ */
+export interface SweepIdentity {
+  readonly sweep: string;
+  readonly axes: readonly string[];
+  readonly points: number;
+}
+
+function identityOfManifest(m: PointManifest): SweepIdentity {
+  return { sweep: m.sweep, axes: Array.isArray(m.axes) ? m.axes.map(([name]) => name) : [], points: m.points };
+}
+
+/** The identity of `plan`'s points. */
+export function identityOfPlan(plan: SweepPlan): SweepIdentity {
+  return { sweep: plan.name, axes: plan.axes.map((a) => a.name), points: plan.points.length };
+}
+
+function sameSweep(a: SweepIdentity, b: SweepIdentity): boolean {
+  return a.sweep === b.sweep && a.points === b.points && a.axes.length === b.axes.length && a.axes.every((n, i) => n === b.axes[i]);
+}
+
+/** `sweep NAME, N points, axes A, B` for messages. */
+export function describeSweep(i: SweepIdentity): string {
+  return `sweep ${i.sweep}, ${i.points} point${i.points === 1 ? '' : 's'}, axes ${i.axes.length > 0 ? i.axes.join(', ') : '(none)'}`;
+}
+
+/** The manifests of the complete points in `dir`'s points/ folder (none when it has none), with their files. */
+function pointManifests(dir: string): Array<{ file: string; manifest: PointManifest }> {
+  const points = pointsDir(dir);
+  // Temporary folders (.tmp-*) are points a run was killed in: not results.
+  const names = existsSync(points)
+    ? readdirSync(points)
+        .filter((n) => !n.startsWith('.'))
+        .sort()
+    : [];
+  const found: Array<{ file: string; manifest: PointManifest }> = [];
+  for (const name of names) {
+    const file = join(points, name, POINT_MANIFEST);
+    const manifest = readJson<PointManifest>(file);
+    if (manifest) found.push({ file, manifest });
+  }
+  return found;
+}
+
+/**
+ * Refuses to run `plan` into the folder `out` when it holds points of another sweep (see
+ * `SweepIdentity`): this sweep would replace some of them and merge the rest into its table.
+ */
+export function refuseAnotherSweep(plan: SweepPlan, out: string): void {
+  const mine = identityOfPlan(plan);
+  for (const { file, manifest } of pointManifests(out)) {
+    const theirs = identityOfManifest(manifest);
+    if (sameSweep(mine, theirs)) continue;
+    throw new AnvilError(
+      'ANVIL_ERR_SWEEP',
+      `${out} holds the results of another sweep (${describeSweep(theirs)}, as ${file} says); this one is ${describeSweep(mine)}. ` +
+        `Give another --out folder, or move ${pointsDir(out)} and ${join(out, 'failed')} away to replace those results`,
+    );
+  }
+}
+
 /** What the sweep folders `dirs` hold: complete points (the first folder's copy of each), failed and missing ones. */
 export function readSweepFolders(dirs: readonly string[]): SweepFolders {
   const byIndex = new Map<number, FoundPoint>();
   const failedByIndex = new Map<number, FailedPoint>();
   let total = 0;
+  let first: { file: string; identity: SweepIdentity } | undefined;
   for (const dir of dirs) {
     const points = pointsDir(dir);
     if (!existsSync(points) && !existsSync(join(dir, 'failed')))
@@ -61,23 +128,24 @@ export function readSweepFolders(dirs: readonly string[]): SweepFolders {
         'ANVIL_ERR_FILE_NOT_FOUND',
         `${dir} holds no sweep results (no points/ folder); give the --out folder of a sweep or shard`,
       );
-    // Temporary folders (.tmp-*) are points a run was killed in: not results.
-    const names = existsSync(points)
-      ? readdirSync(points)
-          .filter((n) => !n.startsWith('.'))
-          .sort()
-      : [];
-    for (const name of names) {
-      const manifest = readJson<PointManifest>(join(points, name, POINT_MANIFEST));
-      if (!manifest) continue;
+    for (const { file, manifest } of pointManifests(dir)) {
       // `points` sizes the missing-points loop below: a corrupt or hostile manifest must not make it endless.
       if (!Number.isSafeInteger(manifest.points) || manifest.points < 0 || manifest.points > MAX_SWEEP_POINTS)
         throw new AnvilError(
           'ANVIL_ERR_SWEEP',
-          `${join(points, name, POINT_MANIFEST)}: points is ${String(manifest.points)}; a sweep has 0 to ${MAX_SWEEP_POINTS} points (remove or re-run this point's folder)`,
+          `${file}: points is ${String(manifest.points)}; a sweep has 0 to ${MAX_SWEEP_POINTS} points (remove or re-run this point's folder)`,
+        );
+      // One table has one sweep's columns: points of another sweep are refused, not merged.
+      const identity = identityOfManifest(manifest);
+      if (!first) first = { file, identity };
+      else if (!sameSweep(first.identity, identity))
+        throw new AnvilError(
+          'ANVIL_ERR_SWEEP',
+          `${file} is a point of another sweep (${describeSweep(identity)}) than ${first.file} (${describeSweep(first.identity)}); ` +
+            `merge one sweep's folders at a time, or move the other sweep's points/ folder away`,
         );
       total = Math.max(total, manifest.points);
-      if (!byIndex.has(manifest.index)) byIndex.set(manifest.index, { manifest, dir: join(points, name) });
+      if (!byIndex.has(manifest.index)) byIndex.set(manifest.index, { manifest, dir: dirname(file) });
     }
     const failedDir = join(dir, 'failed');
     const failedNames = existsSync(failedDir)

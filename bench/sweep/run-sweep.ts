@@ -11,7 +11,7 @@ import { AnvilError } from '../../platform/errors.js';
 import { ensureOutputDir } from '../results/output-dir.js';
 import { sweepProgressBar, type SweepProgress } from '../results/progress-bar.js';
 import { parquetOf } from '../results/parquet.js';
-import { mergedTable, readSweepFolders, SWEEP_PARQUET, SWEEP_TABLE, type SweepFolders } from './merge.js';
+import { mergedTable, readSweepFolders, refuseAnotherSweep, SWEEP_PARQUET, SWEEP_TABLE, type SweepFolders } from './merge.js';
 import type { SweepPlan } from './plan.js';
 import { runPoint, type PointOutcome, type ScenarioRunner } from './run-point.js';
 import { isS3Url, type S3Connection } from './s3-bucket.js';
@@ -103,6 +103,7 @@ export async function runSweepLocally(
     readonly worker?: string;
   },
 ): Promise<SweepRunSummary> {
+  refuseAnotherSweep(plan, options.out);
   ensureOutputDir(options.out);
   const counts = tally(plan.points.length, options.stderr);
   await withWorkerPool(options.worker ?? new URL('./worker.js', import.meta.url).href, options.jobs, (run) =>
@@ -153,6 +154,7 @@ export async function runShard(
     await runPointsToBucket(plan, indices, options.out, options.s3 ?? {}, (o) => counts.add(o), options.scenarioRunner);
     return counts.summary();
   }
+  refuseAnotherSweep(plan, options.out);
   ensureOutputDir(options.out);
   for (const i of indices) counts.add(await runPoint(plan, i, options.out, options.scenarioRunner));
   return counts.summary();

@@ -3,7 +3,7 @@
  * sweep runs its points on a pool of worker threads and writes the merged table; `run-shard` runs one
  * shard's points (the Kubernetes Indexed Job's pods run it) and `merge` gathers shards' folders.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
@@ -12,7 +12,7 @@ import { ensureOutputDir } from '../../bench/results/output-dir.js';
 import { AnvilError } from '../errors.js';
 import { dnsLabel, loadSweep } from '../../bench/sweep/plan.js';
 import { defaultJobs, runShard, runSweepLocally, writeMergedTable, type SweepRunSummary } from '../../bench/sweep/run-sweep.js';
-import { SWEEP_TABLE, type SweepFolders } from '../../bench/sweep/merge.js';
+import { refuseAnotherSweep, SWEEP_TABLE, type SweepFolders } from '../../bench/sweep/merge.js';
 import { isS3Url, parseS3Url, type S3Connection } from '../../bench/sweep/s3-bucket.js';
 import { readWholeNumber, wholeNumber } from './arguments.js';
 import { cliIo } from './cli-io.js';
@@ -57,8 +57,17 @@ function sweepFileOf(given: string, opts: SweepFlags): string {
   });
   const out = opts.out ?? defaultOut(dnsLabel(basename(given).replace(/\.[^.]*$/, '')));
   ensureOutputDir(out);
+  // Checked before sweep.yaml is written: a folder holding another sweep keeps that sweep's file too.
+  const draft = join(out, '.sweep-draft.yaml');
+  writeFileSync(draft, text);
+  try {
+    refuseAnotherSweep(loadSweep(draft), out);
+  } catch (e) {
+    rmSync(draft, { force: true });
+    throw e;
+  }
   const file = join(out, 'sweep.yaml');
-  writeFileSync(file, text);
+  renameSync(draft, file);
   return file;
 }
 

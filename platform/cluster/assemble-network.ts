@@ -6,7 +6,8 @@
  *
  * - `hci`: each running pod's endpoint is the VF the platform gave it; the port's transmit scheduler
  *   gives it its tier's minimum (`network_bandwidth`) and maximum (`max_network_bandwidth`). VF to VF on
- *   one port turns around in the embedded switch. No host CPU beyond the pod's own stack.
+ *   one port goes through the same scheduler (min, max, the port's speed) and turns around in the
+ *   embedded switch. No host CPU beyond the pod's own stack.
  * - `diy`: the overlay. The port's per-endpoint queues stand for the host qdisc's per-flow fair queueing
  *   (fq_codel), with the tier's maximum as the bandwidth plugin's cap and no minimum; every message pays
  *   veth and the host stack per packet at both ends (host CPU, added latency: `StackBuilder.network`)
@@ -219,7 +220,9 @@ export function assembleNetwork(
     const overWire = stack === 'hci' ? from.port !== to.port : from.node !== to.node;
     const overlay = stack === 'diy' ? builder.network(from.node, to.node) : undefined;
     if (overlay) stations.push(overlay.send);
-    if (!overWire && stack === 'hci') stations.push(from.port.rack.eswitch);
+    // VF to VF on one port: through the sender VF's transmit scheduler (its tier's minimum and maximum,
+    // the port's speed as the hairpin's bound), then around in the embedded switch.
+    if (!overWire && stack === 'hci') stations.push(from.port.rack.port.hairpinEntry(from.endpoint.vf), from.port.rack.eswitch);
     if (overWire) {
       stations.push(from.port.txGate, from.port.rack.port.vf(from.endpoint.vf), to.port.rxGate, to.port.rack.ingress);
       links.push(portKey(from.node, from.port.name), portKey(to.node, to.port.name));

@@ -115,14 +115,15 @@ export interface VfEnd {
 }
 
 /**
- * The stations a message from `from` to `to` passes: the embedded switch when both VFs are on one
- * port (nothing touches the wire), else the sending VF (its port's scheduler and cable) and the
+ * The stations a message from `from` to `to` passes: the sending VF's transmit scheduler (its minimum,
+ * maximum and the port's speed hold) and the embedded switch when both VFs are on one port (nothing
+ * touches the wire: see `NicPort.hairpinEntry`), else the sending VF (its port's scheduler and cable) and the
  * switch's egress toward the receiver. Usable as a fio job's `via` (storage traffic over the fabric);
  * `carry` says what each request weighs on this way (default: its size).
  */
 export function networkPath(from: VfEnd, to: VfEnd, carry: Carry = CARRY_ALL): Station[] {
   to.rack.port.vf(to.vf);
-  if (from.rack === to.rack) return [from.rack.eswitch];
+  if (from.rack === to.rack) return [from.rack.port.hairpinEntry(from.vf, carry), from.rack.eswitch];
   if (from.rack.tor !== to.rack.tor)
     throw new RangeError(
       `ports ${from.rack.port.name} and ${to.rack.port.name} are on different switches; one rack has one top-of-rack switch`,

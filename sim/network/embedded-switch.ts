@@ -1,6 +1,7 @@
 /**
  * A NIC's embedded switch: a message from one VF to another on the same port turns around inside the
- * NIC and never reaches the wire, its port's transmit scheduler or the top-of-rack switch. It costs the
+ * NIC and never reaches the wire or the top-of-rack switch. It comes here from the sending VF's transmit
+ * scheduler (`NicPort.hairpinEntry`: the VF's minimum, maximum and the port's speed hold). It costs the
  * eswitch's latency (DMA out of one VF's memory, into the other's) and, when `rate_bits_per_s` is
  * finite, serialization on the internal path as a FIFO server; no host CPU.
  */

@@ -80,10 +80,12 @@ export class VirtualFunction implements Station {
     readonly port: NicPort,
     readonly index: number,
     readonly carry: Carry = CARRY_ALL,
+    /** True for the entry of VF-to-VF messages that turn around in the embedded switch (`port.hairpinEntry`). */
+    readonly hairpin = false,
   ) {}
   accept(req: number): void {
     const requests = this.port.requests;
-    this.port.enqueue(this.index, req, carriedBytes(this.carry, requests.op[req]!, requests.size_bytes[req]!));
+    this.port.enqueue(this.index, req, carriedBytes(this.carry, requests.op[req]!, requests.size_bytes[req]!), this.hairpin);
   }
 }
 
@@ -101,8 +103,14 @@ export class NicPort implements EventHandler {
 
   /** Time the line spent serializing, ns (never counts VF-to-VF traffic on the embedded switch). */
   wireBusy_ns = 0;
+  /** Time the scheduler spent on VF-to-VF (hairpin) messages, ns: not on the wire, but out of the same line time. */
+  hairpinBusy_ns = 0;
   /** Payload bytes each VF sent onto the wire. */
   private sentBytes = new Float64Array(0);
+  /** Payload bytes each VF sent to another VF of the port (hairpin). */
+  private hairpinBytes = new Float64Array(0);
+  /** Per request id, 1 while a hairpin message waits in a queue (grown to the request pool's ids as they come). */
+  private hairpinOf = new Uint8Array(0);
   private minRate = new Float64Array(0);
   private maxRate = new Float64Array(0);
   private weight = new Float64Array(0);
@@ -153,6 +161,7 @@ export class NicPort implements EventHandler {
     const index = this.vfs.length;
     const n = index + 1;
     this.sentBytes = grown(this.sentBytes, n, 0);
+    this.hairpinBytes = grown(this.hairpinBytes, n, 0);
     this.minRate = grown(this.minRate, n, 0);
     this.maxRate = grown(this.maxRate, n, Infinity);
     this.weight = grown(this.weight, n, 1);
@@ -206,6 +215,23 @@ export class NicPort implements EventHandler {
     return new VirtualFunction(this, this.vf(index).index, carry);
   }
 
+  /**
+   * Another entry to VF `index` (same queue and rates) for messages to another VF of this port: the
+   * VF's transmit scheduler serves them as it does the wire's (its minimum and maximum hold, and they
+   * share the port's line time, which bounds the hairpin at the port's speed), then hands them to the
+   * embedded switch when their last bit is out, without the cable's latency or the wire's busy time.
+   * Judgement (2026): a real NIC's VF-to-VF traffic is rate-limited at the sending VF's send queue like
+   * wire traffic and is bounded by the NIC's internal switching and PCIe, taken here as the port's speed.
+   */
+  hairpinEntry(index: number, carry: Carry = CARRY_ALL): VirtualFunction {
+    return new VirtualFunction(this, this.vf(index).index, carry, true);
+  }
+
+  /** Payload bytes VF `index` has sent to other VFs of the port through the embedded switch. */
+  hairpin_bytes(index: number): number {
+    return this.hairpinBytes[index] ?? 0;
+  }
+
   /** Payload bytes VF `index` has sent onto the wire. */
   sent_bytes(index: number): number {
     return this.sentBytes[index] ?? 0;
@@ -216,9 +242,14 @@ export class NicPort implements EventHandler {
     return (this.queues[index]?.length ?? 0) + ((this.partial[index] ?? -1) >= 0 ? 1 : 0);
   }
 
-  /** A message of `bytes` of payload from VF `vf`'s pod (kept in `requests.tag` while it waits). */
-  enqueue(vf: number, req: number, bytes: number): void {
+  /**
+   * A message of `bytes` of payload from VF `vf`'s pod (kept in `requests.tag` while it waits); `hairpin`
+   * when it goes to another VF of the port (see `hairpinEntry`).
+   */
+  enqueue(vf: number, req: number, bytes: number, hairpin = false): void {
     this.requests.tag[req] = bytes;
+    if (req >= this.hairpinOf.length) this.hairpinOf = grown(this.hairpinOf, Math.max(64, 2 * (req + 1)));
+    this.hairpinOf[req] = hairpin ? 1 : 0;
     const queue = this.queues[vf]!;
     queue.push(req);
     if (this.backlogPos[vf]! < 0) this.becomeBacklogged(vf);
@@ -305,13 +336,25 @@ export class NicPort implements EventHandler {
       this.limitTag[vf] = Math.max(this.limitTag[vf]!, now - gap_ns) + gap_ns; // a late start may catch up one message
     }
     const end_ns = now + tx_ns;
+    const hairpin = this.hairpinOf[req] === 1;
     this.busyUntil_ns = end_ns;
-    this.wireBusy_ns += tx_ns;
-    this.sentBytes[vf] = this.sentBytes[vf]! + size;
+    if (hairpin) {
+      this.hairpinBusy_ns += tx_ns;
+      this.hairpinBytes[vf] = this.hairpinBytes[vf]! + size;
+    } else {
+      this.wireBusy_ns += tx_ns;
+      this.sentBytes[vf] = this.sentBytes[vf]! + size;
+    }
     if (left > size) {
       // More pieces to go: the message waits at the head of its VF for its next turn.
       this.requests.tag[req] = left - size;
       this.partial[vf] = req;
+    } else if (hairpin) {
+      // Handed to the embedded switch when its last bit is out of the VF (no cable; the switch adds its latency).
+      this.partial[vf] = -1;
+      this.requests.stamp_ns[req] = end_ns;
+      this.sim.post(end_ns, this, req);
+      if (queue.length === 0) this.leaveBacklog(vf);
     } else {
       // Handed on when the first bit of its last piece reaches the switch (see SwitchEgress's `segment_bytes`).
       this.partial[vf] = -1;

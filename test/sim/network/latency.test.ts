@@ -94,17 +94,20 @@ describe('one message across the rack', () => {
     expect(otherVf.arrivals[0]![1]).toBeCloseTo(alone + s, 6);
   });
 
-  it('VF to VF on one port turns around in the embedded switch: only its latency, the wire stays idle', () => {
+  it("VF to VF on one port goes out through the sender VF's scheduler at the port's speed, then turns around in the embedded switch; the wire stays idle", () => {
     const r = rack();
     const a = r.port('a', 2);
     const p = probe(r.model, networkPath({ rack: a, vf: 0 }, { rack: a, vf: 1 }));
     for (let k = 0; k < 100; k++) p.send(65536);
     r.model.sim.run();
-    expect(p.arrivals).toHaveLength(100);
-    for (const [, at] of p.arrivals) expect(at).toBe(ESWITCH_LATENCY_NS);
+    // One after another at the port's 25 Gbit/s (frames included), each then the switch's latency.
+    const line_ns = (wireBytes(65536, DEFAULT_FRAMING) * 8) / 25;
+    expect(p.arrivals.map(([, at]) => at)).toEqual(p.arrivals.map((_, k) => expect.closeTo((k + 1) * line_ns + ESWITCH_LATENCY_NS, 6)));
     expect(a.port.wireBusy_ns).toBe(0);
     expect(a.ingress.wireBusy_ns).toBe(0);
     expect(a.port.sent_bytes(0)).toBe(0);
+    expect(a.port.hairpin_bytes(0)).toBe(100 * 65536);
+    expect(a.port.hairpinBusy_ns).toBeCloseTo(100 * line_ns, 3);
     expect(a.eswitch.messages).toBe(100);
   });
 
@@ -116,18 +119,33 @@ describe('one message across the rack', () => {
       cable_ns: CABLE_NS,
       vfs: 2,
       eswitch_latency_ns: ESWITCH_LATENCY_NS,
-      eswitch_rate_bits_per_s: 100 * GBIT,
+      eswitch_rate_bits_per_s: 10 * GBIT,
     });
     const p = probe(r.model, networkPath({ rack: a, vf: 0 }, { rack: a, vf: 1 }));
     p.send(65536);
     p.send(65536);
     r.model.sim.run();
-    const internal = (65536 * 8) / 100;
+    // The first message reaches the switch after the VF's line time; the second waits there behind it.
+    const line_ns = (wireBytes(65536, DEFAULT_FRAMING) * 8) / 25;
+    const internal = (65536 * 8) / 10;
     expect(p.arrivals.map(([, at]) => at)).toEqual([
-      expect.closeTo(internal + ESWITCH_LATENCY_NS, 6),
-      expect.closeTo(2 * internal + ESWITCH_LATENCY_NS, 6),
+      expect.closeTo(line_ns + internal + ESWITCH_LATENCY_NS, 6),
+      expect.closeTo(line_ns + 2 * internal + ESWITCH_LATENCY_NS, 6),
     ]);
     expect(a.port.wireBusy_ns).toBe(0);
+  });
+
+  it("VF to VF on one port holds the sender VF's maximum", () => {
+    const r = rack();
+    const a = r.port('a', [{ max_bits_per_s: 1 * GBIT }, {}]);
+    const p = probe(r.model, networkPath({ rack: a, vf: 0 }, { rack: a, vf: 1 }));
+    for (let k = 0; k < 50; k++) p.send(65536);
+    r.model.sim.run();
+    const last = p.arrivals[p.arrivals.length - 1]![1];
+    // 50 messages at 1 Gbit/s of wire rate, not at the port's 25 Gbit/s.
+    const atMax_ns = (50 * wireBytes(65536, DEFAULT_FRAMING) * 8) / 1;
+    expect(last / atMax_ns).toBeGreaterThan(0.95);
+    expect(last / atMax_ns).toBeLessThan(1.05);
   });
 
   it('a VF out of range and a second port of the same name are refused by name', () => {
