@@ -15,26 +15,11 @@ import { parseAllDocuments } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../cli-harness.js';
 import { imageStages, readContainerfile } from '../containerfile.js';
+import { queueDepthSweep, SWEEP_ENV as ENV } from './sweep-harness.js';
 
 const ROOT = process.cwd();
 const dockerignore = dockerignoreModule as unknown as (typeof dockerignoreModule)['default'];
-const ENV: NodeJS.ProcessEnv = { ...process.env, SOURCE_DATE_EPOCH: '1700000000', FORCE_COLOR: '0' };
-delete ENV.JOB_COMPLETION_INDEX;
-
-const QD_SWEEP = `kind: Sweep
-name: image-qd
-job: |
-  [global]
-  rw=randread
-  bs=4k
-  runtime=20ms
-  time_based
-  [randread-4k]
-profile: intel-p4510-4tb
-axes:
-  - option: iodepth
-    values: [1, 16, 64]
-`;
+const QD_SWEEP = queueDepthSweep('image-qd', [1, 16, 64]);
 
 /** Copies the build context (ROOT less what .dockerignore leaves out) into `dest`. */
 function copyContext(dest: string): void {

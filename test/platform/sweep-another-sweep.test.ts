@@ -4,32 +4,13 @@
  * `anvil sweep merge` over folders of two sweeps is refused the same way. Never the Parquet writer's
  * internal error, never a table mixing two sweeps' columns.
  */
-import { spawnSync } from 'node:child_process';
-import { cpSync, readdirSync, readFileSync } from 'node:fs';
+import { cpSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../cli-harness.js';
+import { anvil, filesOf } from './sweep-harness.js';
 
-const BIN = join(process.cwd(), 'dist', 'platform', 'cli', 'main.js');
 const FIO = join(process.cwd(), 'docs', 'examples', 'sweeps', 'randread.fio');
-const ALL: NodeJS.ProcessEnv = { ...process.env, SOURCE_DATE_EPOCH: '1700000000', FORCE_COLOR: '0' };
-const { JOB_COMPLETION_INDEX: _unset, ...ENV } = ALL;
-
-function anvil(args: string[], cwd: string) {
-  return spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: ENV });
-}
-
-/** The files of a folder (recursively), name -> bytes. */
-function filesOf(dir: string, prefix = ''): Map<string, Buffer> {
-  const out = new Map<string, Buffer>();
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) for (const [k, v] of filesOf(path, `${prefix}${entry.name}/`)) out.set(k, v);
-    else out.set(`${prefix}${entry.name}`, readFileSync(path));
-  }
-  return out;
-}
-
 describe('a sweep into a folder holding another sweep', () => {
   let dir: string;
   beforeAll(() => {

@@ -5,50 +5,16 @@
  * and merged give the local run's merged table, also after a shard was killed and run again; a failed
  * point is reported, the others run, and the exit code says so; an unchanged point is not run again.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tableFromIPC } from 'apache-arrow';
 import { readParquet } from 'parquet-wasm/node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../cli-harness.js';
+import { anvil, BIN, filesOf, QD_SWEEP, SWEEP_ENV } from './sweep-harness.js';
 
-const BIN = join(process.cwd(), 'dist', 'platform', 'cli', 'main.js');
-const ENV: NodeJS.ProcessEnv = { ...process.env, SOURCE_DATE_EPOCH: '1700000000', FORCE_COLOR: '0' };
-const { JOB_COMPLETION_INDEX: _unset, ...ENV_WITHOUT_INDEX } = ENV;
-
-/** The README's sweep, over a subset of 1..256 to stay quick. */
-const QD_SWEEP = `kind: Sweep
-name: p4510-qd
-job: |
-  [global]
-  rw=randread
-  bs=4k
-  iodepth=1
-  runtime=20ms
-  time_based
-  [randread-4k]
-profile: intel-p4510-4tb
-axes:
-  - option: iodepth
-    values: [1, 4, 16, 64, 256]
-`;
 const QDS = [1, 4, 16, 64, 256];
-
-function anvil(args: string[], cwd: string, env: NodeJS.ProcessEnv = ENV_WITHOUT_INDEX) {
-  return spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env });
-}
-
-/** The files of a folder (recursively), name -> bytes. */
-function filesOf(dir: string, prefix = ''): Map<string, Buffer> {
-  const out = new Map<string, Buffer>();
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) for (const [k, v] of filesOf(path, `${prefix}${entry.name}/`)) out.set(k, v);
-    else out.set(`${prefix}${entry.name}`, readFileSync(path));
-  }
-  return out;
-}
 
 let dir: string;
 beforeAll(() => {
@@ -131,7 +97,7 @@ describe('shards of a sweep', () => {
   it('run as separate processes with JOB_COMPLETION_INDEX, then merged, give the local merged table', () => {
     for (const index of [0, 1, 2]) {
       const r = anvil(['sweep', 'run-shard', 'qd.yaml', '--shards', '3', '--out', `shard${index}`], dir, {
-        ...ENV,
+        ...SWEEP_ENV,
         JOB_COMPLETION_INDEX: `${index}`,
       });
       expect(r.status).toBe(0);
@@ -169,7 +135,7 @@ describe('shards of a sweep', () => {
     const out = join(dir, 'killed');
     const child = spawn(process.execPath, [BIN, 'sweep', 'run-shard', 'qd.yaml', '--index', '0', '--shards', '1', '--out', out], {
       cwd: dir,
-      env: ENV_WITHOUT_INDEX,
+      env: SWEEP_ENV,
       stdio: 'ignore',
     });
     const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));

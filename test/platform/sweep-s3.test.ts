@@ -4,41 +4,24 @@
  * `anvil sweep merge s3://...`, gives the local run's merged table; a shard killed mid-way (and a point's
  * upload cut short) and run again leaves no duplicate or missing point; a missing bucket is a coded error.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { tempDir } from '../cli-harness.js';
 import { describeNeeds } from '../needs.js';
 import { motoAvailable, S3_TEST_ENV, s3TestClient, startS3Server } from '../s3-server.js';
+import { BIN, QD_SWEEP, anvil as sweepCli, SWEEP_ENV } from './sweep-harness.js';
 
-const BIN = join(process.cwd(), 'dist', 'platform', 'cli', 'main.js');
 /** The environment without any AWS setting of the machine's, with the test server's credentials. */
 const ENV: NodeJS.ProcessEnv = {
-  ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('AWS_') && k !== 'JOB_COMPLETION_INDEX')),
+  ...Object.fromEntries(Object.entries(SWEEP_ENV).filter(([k]) => !k.startsWith('AWS_'))),
   ...S3_TEST_ENV,
-  SOURCE_DATE_EPOCH: '1700000000',
-  FORCE_COLOR: '0',
 };
-const QD_SWEEP = `kind: Sweep
-name: p4510-qd
-job: |
-  [global]
-  rw=randread
-  bs=4k
-  iodepth=1
-  runtime=20ms
-  time_based
-  [randread-4k]
-profile: intel-p4510-4tb
-axes:
-  - option: iodepth
-    values: [1, 4, 16, 64, 256]
-`;
 const IDS = ['p00000', 'p00001', 'p00002', 'p00003', 'p00004'];
 
 function anvil(args: string[], cwd: string, env: NodeJS.ProcessEnv = ENV) {
-  return spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env });
+  return sweepCli(args, cwd, env);
 }
 
 describeNeeds('moto_server (an S3-compatible server: Python moto[server])', motoAvailable)(

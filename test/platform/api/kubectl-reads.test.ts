@@ -4,35 +4,13 @@
  * `get events`, `describe pod` with Anvil's annotations and scheduling event, and `get pods -w` showing a
  * new pod and its deletion once each. Skipped with one line where kubectl is missing; in CI it must be there.
  */
-import { execFile, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startServe, stopServe, type ServeChild } from '../../../bench/perf/serve-child.js';
-import { packageRoot } from '../../../bench/package-root.js';
 import { tempDir, writeFiles } from '../../cli-harness.js';
 import { describeNeeds } from '../../needs.js';
-
-const run = promisify(execFile);
-const KUBECTL = ['/usr/bin/kubectl', '/usr/local/bin/kubectl'].find((p) => existsSync(p));
-const BIN = join(packageRoot(), 'dist', 'platform', 'cli', 'main.js');
-
-interface Ran {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function ran(file: string, args: string[], env: NodeJS.ProcessEnv): Promise<Ran> {
-  try {
-    const r = await run(file, args, { env, maxBuffer: 1 << 24 });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (e) {
-    const err = e as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof err.code === 'number' ? err.code : -1, stdout: err.stdout ?? '', stderr: err.stderr ?? '' };
-  }
-}
+import { anvilIn, homeEnv, KUBECTL, kubectlIn, setUpLab } from './kubectl-harness.js';
 
 const MANIFESTS = {
   'web.yaml': `apiVersion: apps/v1
@@ -80,42 +58,22 @@ describeNeeds('kubectl', KUBECTL !== undefined)('the real kubectl reading anvil 
   let kubeconfig: string;
   let cache: string;
   let manifests: string;
-  const anvil = (...args: string[]) => ran(process.execPath, [BIN, ...args], env);
+  const anvil = (...args: string[]) => anvilIn(env, args);
   const kubectlArgs = (args: string[]) => ['--kubeconfig', kubeconfig, '--cache-dir', cache, ...args];
-  const kubectl = (...args: string[]) => ran(KUBECTL ?? 'kubectl', kubectlArgs(args), env);
+  const kubectl = (...args: string[]) => kubectlIn(kubeconfig, cache, env, args);
 
   beforeAll(async () => {
     const dir = tempDir('anvil-kubectl-reads-');
-    env = { ...process.env, HOME: dir, XDG_CONFIG_HOME: join(dir, 'config'), XDG_STATE_HOME: join(dir, 'state'), KUBECONFIG: '' };
-    delete env.ANVIL_SERVER;
-    delete env.ANVIL_TOKEN;
+    env = homeEnv(dir);
     kubeconfig = join(dir, 'kubeconfig');
     cache = join(dir, 'kube-cache');
     serve = await startServe(['--state', join(dir, 'state.db'), '--kube-anonymous-loopback'], env);
     env = { ...env, ANVIL_SERVER: serve.url, ANVIL_TOKEN: serve.token! };
     manifests = writeFiles(MANIFESTS);
-    for (const args of [
-      ['cluster', 'create', 'lab', '--nodes', '3'],
-      [
-        'network',
-        'create',
-        'pods',
-        '--subnet',
-        '10.20.0.0/24',
-        '--start',
-        '10.20.0.10',
-        '--end',
-        '10.20.0.200',
-        '--gateway',
-        '10.20.0.1',
-        '--set-default',
-      ],
+    await setUpLab(anvil, [
       ['apply', '-f', join(manifests, 'web.yaml')],
       ['kubeconfig', '--out', kubeconfig],
-    ]) {
-      const r = await anvil(...args);
-      expect(r.code, r.stderr).toBe(0);
-    }
+    ]);
   });
   afterAll(async () => {
     if (serve) await stopServe(serve);

@@ -4,38 +4,17 @@
  * Status errors kubectl prints as its own; a tenant's token changes only its tenant's namespaces; and the
  * example manifests of ../shared/fixtures placed as `anvil apply -f` places them.
  */
-import { execFile } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startServe, stopServe, type ServeChild } from '../../../bench/perf/serve-child.js';
-import { packageRoot } from '../../../bench/package-root.js';
 import { tempDir } from '../../cli-harness.js';
 import { corpus, describeNeeds, needs } from '../../needs.js';
+import { anvilIn, homeEnv, KUBECTL, kubectlIn, setUpLab } from './kubectl-harness.js';
 import { haveOpenssl, makePki, type Pki } from './tls-pki.js';
 
-const run = promisify(execFile);
-const KUBECTL = ['/usr/bin/kubectl', '/usr/local/bin/kubectl'].find((p) => existsSync(p));
-const BIN = join(packageRoot(), 'dist', 'platform', 'cli', 'main.js');
 const examples = corpus('kubernetes-examples');
 const FIXTURES = examples.path;
-
-interface Ran {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function ran(file: string, args: string[], env: NodeJS.ProcessEnv): Promise<Ran> {
-  try {
-    const r = await run(file, args, { env, maxBuffer: 1 << 24 });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (e) {
-    const err = e as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof err.code === 'number' ? err.code : -1, stdout: err.stdout ?? '', stderr: err.stderr ?? '' };
-  }
-}
 
 const deployment = (o: {
   name: string;
@@ -84,45 +63,17 @@ class Served {
 
   async start(pki: Pki): Promise<this> {
     const home = this.dir;
-    const base: NodeJS.ProcessEnv = {
-      ...process.env,
-      HOME: home,
-      XDG_CONFIG_HOME: join(home, 'config'),
-      XDG_STATE_HOME: join(home, 'state'),
-      KUBECONFIG: '',
-    };
-    delete base.ANVIL_SERVER;
-    delete base.ANVIL_TOKEN;
+    const base = homeEnv(home);
     this.serve = await startServe(['--state', join(home, 'state.db'), '--tls-cert', pki.serverCert, '--tls-key', pki.serverKey], base);
     this.env = { ...base, ANVIL_SERVER: this.serve.url, ANVIL_TOKEN: this.serve.token!, ANVIL_CA_CERT: pki.ca };
-    for (const args of [
-      ['cluster', 'create', 'lab', '--nodes', '3'],
-      [
-        'network',
-        'create',
-        'pods',
-        '--subnet',
-        '10.20.0.0/24',
-        '--start',
-        '10.20.0.10',
-        '--end',
-        '10.20.0.200',
-        '--gateway',
-        '10.20.0.1',
-        '--set-default',
-      ],
-      ['kubeconfig', '--out', this.kubeconfig],
-    ]) {
-      const r = await this.anvil(...args);
-      expect(r.code, r.stderr).toBe(0);
-    }
+    await setUpLab((...args) => this.anvil(...args), [['kubeconfig', '--out', this.kubeconfig]]);
     return this;
   }
   anvil(...args: string[]) {
-    return ran(process.execPath, [BIN, ...args], this.env);
+    return anvilIn(this.env, args);
   }
   kubectl(...args: string[]) {
-    return ran(KUBECTL ?? 'kubectl', ['--kubeconfig', this.kubeconfig, '--cache-dir', this.cache, ...args], this.env);
+    return kubectlIn(this.kubeconfig, this.cache, this.env, args);
   }
   file(name: string, text: string): string {
     const path = join(this.dir, name);
@@ -257,7 +208,7 @@ describeNeeds('kubectl and openssl', KUBECTL !== undefined && haveOpenssl())('th
     const token = (await s.anvil('token', 'create', 'alice')).stdout.trim();
     const config = join(s.dir, 'alice.kubeconfig');
     expect((await s.anvil('kubeconfig', '--token', token, '--out', config)).code).toBe(0);
-    const alice = (...args: string[]) => ran(KUBECTL ?? 'kubectl', ['--kubeconfig', config, '--cache-dir', s.cache, ...args], s.env);
+    const alice = (...args: string[]) => kubectlIn(config, s.cache, s.env, args);
     const file = s.file('t.yaml', deployment({ name: 't', replicas: 1, env: '[]', ports: '[]' }));
     expect((await alice('-n', 'team-a', 'create', '-f', file)).stdout).toBe('deployment.apps/t created\n');
     const other = await alice('-n', 'team-b', 'create', '-f', file);
@@ -268,11 +219,7 @@ describeNeeds('kubectl and openssl', KUBECTL !== undefined && haveOpenssl())('th
     // Permission before existence: deleting in another namespace is Forbidden whether or not the object exists.
     const del = await alice('-n', 'team-b', 'delete', 'deployment', 'nosuch');
     expect(del.stderr).toMatch(/Error from server \(Forbidden\): deployments.apps "nosuch" is forbidden/);
-    const wrong = await ran(
-      KUBECTL ?? 'kubectl',
-      ['--kubeconfig', config, '--cache-dir', s.cache, '--token', 'anvil_wrong', 'get', 'pods'],
-      s.env,
-    );
+    const wrong = await kubectlIn(config, s.cache, s.env, ['--token', 'anvil_wrong', 'get', 'pods']);
     expect(wrong.stderr).toMatch(/^error: You must be logged in to the server/m);
   });
 
@@ -315,9 +262,9 @@ describeNeeds('kubectl and openssl', KUBECTL !== undefined && haveOpenssl())('th
       // kubectl create namespace NAME sends protobuf, which Anvil does not read: a manifest goes as JSON.
       const nsFile = join(dir, 'ns.yaml');
       writeFileSync(nsFile, 'apiVersion: v1\nkind: Namespace\nmetadata: { name: team-x }\n');
-      const written = await ran(process.execPath, [BIN, 'kubeconfig', '--ca-cert', join(`${state}.tls`, 'ca.pem'), '--out', config], cli);
+      const written = await anvilIn(cli, ['kubeconfig', '--ca-cert', join(`${state}.tls`, 'ca.pem'), '--out', config]);
       expect(written.code, written.stderr).toBe(0);
-      const ns = await ran(KUBECTL ?? 'kubectl', ['--kubeconfig', config, '--cache-dir', join(dir, 'cache'), 'create', '-f', nsFile], cli);
+      const ns = await kubectlIn(config, join(dir, 'cache'), cli, ['create', '-f', nsFile]);
       expect(ns.stdout, ns.stderr).toBe('namespace/team-x created\n');
     } finally {
       await stopServe(first);

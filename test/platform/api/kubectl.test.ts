@@ -4,74 +4,29 @@
  * discovery cache per run; without that flag kubectl is Unauthorized. Skipped with one line where kubectl
  * is missing; in CI it must be there.
  */
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startServe, stopServe, type ServeChild } from '../../../bench/perf/serve-child.js';
-import { packageRoot } from '../../../bench/package-root.js';
 import { tempDir, writeFiles } from '../../cli-harness.js';
 import { describeNeeds } from '../../needs.js';
-
-const run = promisify(execFile);
-const KUBECTL = ['/usr/bin/kubectl', '/usr/local/bin/kubectl'].find((p) => existsSync(p));
-const BIN = join(packageRoot(), 'dist', 'platform', 'cli', 'main.js');
-
-interface Ran {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function ran(file: string, args: string[], env: NodeJS.ProcessEnv): Promise<Ran> {
-  try {
-    const r = await run(file, args, { env, maxBuffer: 1 << 24 });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (e) {
-    const err = e as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof err.code === 'number' ? err.code : -1, stdout: err.stdout ?? '', stderr: err.stderr ?? '' };
-  }
-}
+import { anvilIn, homeEnv, KUBECTL, kubectlIn, setUpLab } from './kubectl-harness.js';
 
 describeNeeds('kubectl', KUBECTL !== undefined)('the real kubectl against anvil serve', () => {
   let serve: ServeChild;
   let env: NodeJS.ProcessEnv;
   let kubeconfig: string;
   let cache: string;
-  const anvil = (...args: string[]) => ran(process.execPath, [BIN, ...args], env);
-  const kubectl = (...args: string[]) => ran(KUBECTL ?? 'kubectl', ['--kubeconfig', kubeconfig, '--cache-dir', cache, ...args], env);
+  const anvil = (...args: string[]) => anvilIn(env, args);
+  const kubectl = (...args: string[]) => kubectlIn(kubeconfig, cache, env, args);
 
   beforeAll(async () => {
     const dir = tempDir('anvil-kubectl-');
-    // A home of its own: no user kubeconfig, login file or discovery cache leaks in.
-    env = { ...process.env, HOME: dir, XDG_CONFIG_HOME: join(dir, 'config'), XDG_STATE_HOME: join(dir, 'state'), KUBECONFIG: '' };
-    delete env.ANVIL_SERVER;
-    delete env.ANVIL_TOKEN;
+    env = homeEnv(dir);
     kubeconfig = join(dir, 'kubeconfig');
     cache = join(dir, 'kube-cache');
     serve = await startServe(['--state', join(dir, 'state.db'), '--kube-anonymous-loopback'], env);
     env = { ...env, ANVIL_SERVER: serve.url, ANVIL_TOKEN: serve.token! };
-    for (const args of [
-      ['cluster', 'create', 'lab', '--nodes', '3'],
-      [
-        'network',
-        'create',
-        'pods',
-        '--subnet',
-        '10.20.0.0/24',
-        '--start',
-        '10.20.0.10',
-        '--end',
-        '10.20.0.200',
-        '--gateway',
-        '10.20.0.1',
-        '--set-default',
-      ],
-    ]) {
-      const r = await anvil(...args);
-      expect(r.code, r.stderr).toBe(0);
-    }
+    await setUpLab(anvil);
     const manifests = writeFiles({
       'web.yaml': `apiVersion: apps/v1
 kind: Deployment
@@ -158,7 +113,7 @@ spec:
     try {
       const config = join(dir, 'kubeconfig');
       expect((await anvil('kubeconfig', '--server', closed.url, '--token', closed.token!, '--out', config)).code).toBe(0);
-      const r = await ran(KUBECTL ?? 'kubectl', ['--kubeconfig', config, '--cache-dir', join(dir, 'cache'), 'get', 'nodes'], env);
+      const r = await kubectlIn(config, join(dir, 'cache'), env, ['get', 'nodes']);
       expect(r.code).toBe(1);
       expect(r.stderr).toMatch(/^error: You must be logged in to the server \(/m);
     } finally {
