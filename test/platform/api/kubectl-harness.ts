@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { expect } from 'vitest';
+import { startServe, type ServeChild } from '../../../bench/perf/serve-child.js';
 import { packageRoot } from '../../../bench/package-root.js';
 
 const run = promisify(execFile);
@@ -57,6 +58,39 @@ export function homeEnv(home: string): NodeJS.ProcessEnv {
   delete env.ANVIL_TOKEN;
   return env;
 }
+
+/** A plain-http `anvil serve` and what its clients need: the CLI's environment, a kubeconfig path, a discovery cache. */
+export interface LoopbackServe {
+  serve: ServeChild;
+  env: NodeJS.ProcessEnv;
+  kubeconfig: string;
+  cache: string;
+}
+
+/**
+ * Starts `anvil serve --kube-anonymous-loopback` on a fresh state in `dir`, with `dir` as the home (kubectl
+ * sends no token over http); the kubeconfig is not written yet.
+ */
+export async function startLoopbackServe(dir: string): Promise<LoopbackServe> {
+  const home = homeEnv(dir);
+  const serve = await startServe(['--state', join(dir, 'state.db'), '--kube-anonymous-loopback'], home);
+  return {
+    serve,
+    env: { ...home, ANVIL_SERVER: serve.url, ANVIL_TOKEN: serve.token! },
+    kubeconfig: join(dir, 'kubeconfig'),
+    cache: join(dir, 'kube-cache'),
+  };
+}
+
+/** The Deployment `web` (2 nginx replicas) the read suites apply to the lab. */
+export const WEB_DEPLOYMENT = `apiVersion: apps/v1
+kind: Deployment
+metadata: { name: web }
+spec:
+  replicas: 2
+  template:
+    spec: { containers: [{ name: c, image: nginx, resources: { requests: { cpu: 100m, memory: 128Mi } } }] }
+`;
 
 /** The lab: a 3-node cluster `lab` and the default network `pods` (10.20.0.10 to .200). */
 const LAB: string[][] = [

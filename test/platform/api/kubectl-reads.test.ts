@@ -7,20 +7,13 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startServe, stopServe, type ServeChild } from '../../../bench/perf/serve-child.js';
+import { stopServe, type ServeChild } from '../../../bench/perf/serve-child.js';
 import { tempDir, writeFiles } from '../../cli-harness.js';
 import { describeNeeds } from '../../needs.js';
-import { anvilIn, homeEnv, KUBECTL, kubectlIn, setUpLab } from './kubectl-harness.js';
+import { anvilIn, KUBECTL, kubectlIn, setUpLab, startLoopbackServe, WEB_DEPLOYMENT } from './kubectl-harness.js';
 
 const MANIFESTS = {
-  'web.yaml': `apiVersion: apps/v1
-kind: Deployment
-metadata: { name: web }
-spec:
-  replicas: 2
-  template:
-    spec: { containers: [{ name: c, image: nginx, resources: { requests: { cpu: 100m, memory: 128Mi } } }] }
----
+  'web.yaml': `${WEB_DEPLOYMENT}---
 apiVersion: v1
 kind: PersistentVolumeClaim
 metadata: { name: data }
@@ -63,12 +56,7 @@ describeNeeds('kubectl', KUBECTL !== undefined)('the real kubectl reading anvil 
   const kubectl = (...args: string[]) => kubectlIn(kubeconfig, cache, env, args);
 
   beforeAll(async () => {
-    const dir = tempDir('anvil-kubectl-reads-');
-    env = homeEnv(dir);
-    kubeconfig = join(dir, 'kubeconfig');
-    cache = join(dir, 'kube-cache');
-    serve = await startServe(['--state', join(dir, 'state.db'), '--kube-anonymous-loopback'], env);
-    env = { ...env, ANVIL_SERVER: serve.url, ANVIL_TOKEN: serve.token! };
+    ({ serve, env, kubeconfig, cache } = await startLoopbackServe(tempDir('anvil-kubectl-reads-')));
     manifests = writeFiles(MANIFESTS);
     await setUpLab(anvil, [
       ['apply', '-f', join(manifests, 'web.yaml')],

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startServe, stopServe, type ServeChild } from '../../../bench/perf/serve-child.js';
 import { tempDir, writeFiles } from '../../cli-harness.js';
 import { describeNeeds } from '../../needs.js';
-import { anvilIn, homeEnv, KUBECTL, kubectlIn, setUpLab } from './kubectl-harness.js';
+import { anvilIn, KUBECTL, kubectlIn, setUpLab, startLoopbackServe, WEB_DEPLOYMENT } from './kubectl-harness.js';
 
 describeNeeds('kubectl', KUBECTL !== undefined)('the real kubectl against anvil serve', () => {
   let serve: ServeChild;
@@ -20,23 +20,9 @@ describeNeeds('kubectl', KUBECTL !== undefined)('the real kubectl against anvil 
   const kubectl = (...args: string[]) => kubectlIn(kubeconfig, cache, env, args);
 
   beforeAll(async () => {
-    const dir = tempDir('anvil-kubectl-');
-    env = homeEnv(dir);
-    kubeconfig = join(dir, 'kubeconfig');
-    cache = join(dir, 'kube-cache');
-    serve = await startServe(['--state', join(dir, 'state.db'), '--kube-anonymous-loopback'], env);
-    env = { ...env, ANVIL_SERVER: serve.url, ANVIL_TOKEN: serve.token! };
+    ({ serve, env, kubeconfig, cache } = await startLoopbackServe(tempDir('anvil-kubectl-')));
     await setUpLab(anvil);
-    const manifests = writeFiles({
-      'web.yaml': `apiVersion: apps/v1
-kind: Deployment
-metadata: { name: web }
-spec:
-  replicas: 2
-  template:
-    spec: { containers: [{ name: c, image: nginx, resources: { requests: { cpu: 100m, memory: 128Mi } } }] }
-`,
-    });
+    const manifests = writeFiles({ 'web.yaml': WEB_DEPLOYMENT });
     const applied = await anvil('apply', '-f', join(manifests, 'web.yaml'));
     expect(applied.code, applied.stderr).toBe(0);
     const written = await anvil('kubeconfig', '--out', kubeconfig);
