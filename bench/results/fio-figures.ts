@@ -5,7 +5,7 @@
  */
 import { BUCKETS, bucketValue } from '../../sim/measure/latency-histogram.js';
 import type { WorkloadSpec } from '../../sim/workload/spec.js';
-import type { JobMeasurement, MeasuredHistogram } from './measurement.js';
+import type { JobMeasurement, MeasuredDirection, MeasuredHistogram } from './measurement.js';
 
 export type DirectionName = 'read' | 'write' | 'trim';
 
@@ -149,4 +149,27 @@ export function rwName(spec: WorkloadSpec): string {
 /** A latency the job measured: fio counts none where every sample is 0 (the model's slat of a sync engine). */
 export function hasSamples(h: MeasuredHistogram): boolean {
   return h.n > 0 && h.max_ns > 0;
+}
+
+/** Per-interval bandwidth (KiB/s) and IOPS of a direction: fio's bw and iops samples. */
+export function intervalSamples(d: MeasuredDirection): { bw: number[]; iops: number[] } {
+  const rows = d.intervals.filter((r) => r.interval_ns > 0);
+  return {
+    bw: rows.map((r) => (r.bytes * 1e9) / r.interval_ns / 1024),
+    iops: rows.map((r) => (r.ios * 1e9) / r.interval_ns),
+  };
+}
+
+/** fio's summary of samples: count, extremes, mean and sample standard deviation (all 0 when there are none). */
+export function sampleSummary(values: readonly number[]): { n: number; min: number; max: number; mean: number; dev: number } {
+  const n = values.length;
+  if (n === 0) return { n, min: 0, max: 0, mean: 0, dev: 0 };
+  const mean = values.reduce((a, b) => a + b, 0) / n;
+  const dev = n > 1 ? Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1)) : 0;
+  return { n, min: Math.min(...values), max: Math.max(...values), mean, dev };
+}
+
+/** fio's bw `per`/`bw_agg`: the samples' mean (KiB/s) as a percentage of the group's bandwidth (B/s), at most 100. */
+export function shareOfGroup(meanKiB: number, agg_bytes_per_s: number): number {
+  return agg_bytes_per_s > 1024 ? Math.min(100, (meanKiB * 100) / (agg_bytes_per_s / 1024)) : 100;
 }

@@ -10,9 +10,12 @@ import {
   depthShares,
   groupStatus,
   hasSamples,
+  intervalSamples,
   latencyDistribution,
   runtime_ms,
   rwName,
+  sampleSummary,
+  shareOfGroup,
   type GroupDirection,
 } from './fio-figures.js';
 import { ctimeUtc } from './fio-numbers.js';
@@ -160,25 +163,12 @@ function directionJson(
   };
 }
 
-/** Per-interval bandwidth (KiB/s) and IOPS, as fio samples them over its averaging window. */
-function intervalSamples(d: MeasuredDirection): { bw: number[]; iops: number[] } {
-  const rows = d.intervals.filter((r) => r.interval_ns > 0);
-  return {
-    bw: rows.map((r) => (r.bytes * 1e9) / r.interval_ns / 1024),
-    iops: rows.map((r) => (r.ios * 1e9) / r.interval_ns),
-  };
-}
-
 /** `agg_bytes_per_s`: the group's aggregate bandwidth, of which fio's bw_agg is the samples' mean share (percent). */
 function sampleStats(kind: 'bw' | 'iops', values: number[], keys: string[], agg_bytes_per_s = 0): Record<string, number> {
-  const n = values.length;
-  const mean = n > 0 ? values.reduce((a, b) => a + b, 0) / n : 0;
-  const dev = n > 1 ? Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1)) : 0;
-  const min = n > 0 ? Math.min(...values) : 0;
-  const max = n > 0 ? Math.max(...values) : 0;
+  const { n, min, max, mean, dev } = sampleSummary(values);
   if (kind === 'bw') {
     const [kMin, kMax, kAgg, kMean, kDev, kSamples] = keys as [string, string, string, string, string, string];
-    const agg = n === 0 ? 0 : agg_bytes_per_s > 1024 ? Math.min(100, (mean * 100) / (agg_bytes_per_s / 1024)) : 100;
+    const agg = n === 0 ? 0 : shareOfGroup(mean, agg_bytes_per_s);
     return { [kMin]: Math.round(min), [kMax]: Math.round(max), [kAgg]: agg, [kMean]: mean, [kDev]: dev, [kSamples]: n };
   }
   const [kMin, kMax, kMean, kDev, kSamples] = keys as [string, string, string, string, string];

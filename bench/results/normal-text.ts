@@ -12,9 +12,12 @@ import {
   depthShares,
   groupStatus,
   hasSamples,
+  intervalSamples,
   latencyDistribution,
   runtime_ms,
   rwName,
+  sampleSummary,
+  shareOfGroup,
   type DirectionName,
   type GroupStatus,
 } from './fio-figures.js';
@@ -128,23 +131,21 @@ function directionBlock(dir: DirectionName, d: MeasuredDirection, spec: Workload
   if (of.slat && hasSamples(d.slat)) percentileBlock('slat', d.slat, list, out);
   if (of.clat && hasSamples(d.clat)) percentileBlock('clat', d.clat, list, out);
   if (of.lat && hasSamples(d.lat)) percentileBlock('lat', d.lat, list, out);
-  const samples = d.intervals.filter((r) => r.interval_ns > 0);
-  if (samples.length > 0) {
-    const kib = samples.map((r) => (r.bytes * 1e9) / r.interval_ns / 1024);
-    const s = sampleFigures(kib);
-    const agg = group[dir].agg_bytes_per_s;
-    const per = agg > 1024 ? Math.min(100, (s.mean * 100) / (agg / 1024)) : 100;
+  const samples = intervalSamples(d);
+  if (samples.bw.length > 0) {
+    const s = sampleSummary(samples.bw);
+    const per = shareOfGroup(s.mean, group[dir].agg_bytes_per_s);
     // fio shows MiB/s once the mean passes 1024 x 1024 KiB/s.
     const mib = s.mean > 1024 * 1024;
     const k = mib ? 1024 : 1;
     out.push(
       `   bw (${(mib ? 'MiB' : 'KiB').padStart(5)}/s): min=${`${Math.floor(s.min / k)}`.padStart(5)}, max=${`${Math.floor(s.max / k)}`.padStart(5)}, ` +
-        `per=${fixed(per, 3, 2)}%, avg=${fixed(s.mean / k, 5, 2)}, stdev=${fixed(s.dev / k, 5, 2)}, samples=${samples.length}`,
+        `per=${fixed(per, 3, 2)}%, avg=${fixed(s.mean / k, 5, 2)}, stdev=${fixed(s.dev / k, 5, 2)}, samples=${s.n}`,
     );
-    const ops = sampleFigures(samples.map((r) => (r.ios * 1e9) / r.interval_ns));
+    const ops = sampleSummary(samples.iops);
     out.push(
       `   iops        : min=${`${Math.floor(ops.min)}`.padStart(5)}, max=${`${Math.floor(ops.max)}`.padStart(5)}, ` +
-        `avg=${fixed(ops.mean, 5, 2)}, stdev=${fixed(ops.dev, 5, 2)}, samples=${samples.length}`,
+        `avg=${fixed(ops.mean, 5, 2)}, stdev=${fixed(ops.dev, 5, 2)}, samples=${ops.n}`,
     );
   }
 }
@@ -187,13 +188,6 @@ function decimalsOf(p: number): number {
   const text = `${p}`;
   const dot = text.indexOf('.');
   return dot < 0 ? 0 : text.length - dot - 1;
-}
-
-function sampleFigures(values: readonly number[]): { min: number; max: number; mean: number; dev: number } {
-  const n = values.length;
-  const mean = values.reduce((a, b) => a + b, 0) / n;
-  const dev = n > 1 ? Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1)) : 0;
-  return { min: Math.min(...values), max: Math.max(...values), mean, dev };
 }
 
 /** fio's stat_calc_dist: one decimal, a non-empty bucket under 0.1% shown as 0.1%. */
