@@ -1,17 +1,15 @@
 // fio options that change the I/O pattern or timing, from the job file to the model: each test runs
 // a job file on a fixed-latency or queue device and checks what the option must change.
 import { describe, expect, it } from 'vitest';
-import { parseProfile } from '../../bench/profiles.js';
 import { estimateOnProfile } from '../../bench/targets/run-cost.js';
 import { runOnModel } from '../../bench/targets/sim.js';
 import { loadWorkloads } from '../../bench/workloads/resolve.js';
 import { AnvilError } from '../../platform/errors.js';
 import { OP_READ, OP_WRITE } from '../../sim/io/requests.js';
-import { Model } from '../../sim/model/model.js';
 import type { WorkloadSpec } from '../../sim/workload/spec.js';
+import { issuedIos, nullDevice } from './issued-ios.js';
 
 const CAPACITY = 1024 ** 3;
-const nullDevice = (latency: string) => parseProfile(`kind: null\nlatency: ${latency}\ncapacity: 1G\n`, 'null.yaml');
 
 function specs(text: string): WorkloadSpec[] {
   return loadWorkloads(text, 'jobs.fio', CAPACITY, {}).specs;
@@ -19,23 +17,6 @@ function specs(text: string): WorkloadSpec[] {
 
 function run(text: string, latency = '10us') {
   return runOnModel({ jobs: specs(text), profile: nullDevice(latency), seed: 1 });
-}
-
-/** Every I/O a job issues on a null device, as [op, offset, size]. */
-function ios(spec: WorkloadSpec): [number, number, number][] {
-  const profile = nullDevice('1us');
-  const model = new Model(1, 1e9);
-  model.addDevice('d', profile.kind, profile.params);
-  const seen: [number, number, number][] = [];
-  const tap = {
-    accept(req: number) {
-      seen.push([model.requests.op[req]!, model.requests.offset_bytes[req]!, model.requests.size_bytes[req]!]);
-      model.requests.forward(req);
-    },
-  };
-  model.addJob({ spec, device: 'd', via: [tap] });
-  model.run(1e9);
-  return seen;
 }
 
 describe('job order: stonewall, new_group, wait_for, startdelay', () => {
@@ -102,7 +83,7 @@ describe('region and amount: offset, offset_increment, filesize x nrfiles, io_si
       [c0!, 1024 ** 2],
       [c1!, 11 * 1024 ** 2],
     ] as const) {
-      const seen = ios(spec);
+      const seen = issuedIos(spec);
       expect(seen).toHaveLength(512); // io_size 2m of 4k I/Os, over a 256k region
       expect(Math.min(...seen.map((s) => s[1]))).toBeGreaterThanOrEqual(start);
       expect(Math.max(...seen.map((s) => s[1] + s[2]))).toBeLessThanOrEqual(start + 256 * 1024);
@@ -111,23 +92,23 @@ describe('region and amount: offset, offset_increment, filesize x nrfiles, io_si
 
   it('filesize x nrfiles is the region; number_ios and loops bound the I/O count', () => {
     const [a] = specs('[a]\nrw=write\nfilesize=64k\nnrfiles=4\n');
-    expect(ios(a!)).toHaveLength(64); // 256k of 4k writes
+    expect(issuedIos(a!)).toHaveLength(64); // 256k of 4k writes
     const [b] = specs('[b]\nrw=read\nsize=64k\nloops=3\n');
-    expect(ios(b!)).toHaveLength(48);
+    expect(issuedIos(b!)).toHaveLength(48);
     const [c] = specs('[c]\nrw=read\nsize=64k\nnumber_ios=5\n');
-    expect(ios(c!)).toHaveLength(5);
+    expect(issuedIos(c!)).toHaveLength(5);
   });
 
   it('rw=read:-8k with bs=4k reads backwards', () => {
     const [a] = specs('[a]\nrw=read:-8k\nbs=4k\nsize=64k\nnumber_ios=4\n');
-    expect(ios(a!).map((s) => s[1] / 1024)).toEqual([0, 60, 56, 52]);
+    expect(issuedIos(a!).map((s) => s[1] / 1024)).toEqual([0, 60, 56, 52]);
   });
 });
 
 describe('sizes and offsets: bssplit, bsrange, random_distribution', () => {
   it('bssplit gives each size its share of I/Os (fixed seed, within 3 points)', () => {
     const [a] = specs('[a]\nrw=randread\nbssplit=4k/20:16k/30:64k/\nsize=64m\nnumber_ios=20000\n');
-    const seen = ios(a!);
+    const seen = issuedIos(a!);
     const share = (bytes: number) => seen.filter((s) => s[2] === bytes).length / seen.length;
     expect(share(4096)).toBeCloseTo(0.2, 1);
     expect(Math.abs(share(16384) - 0.3)).toBeLessThan(0.03);
@@ -137,19 +118,19 @@ describe('sizes and offsets: bssplit, bsrange, random_distribution', () => {
 
   it('bsrange draws multiples of its minimum between min and max', () => {
     const [a] = specs('[a]\nrw=randread\nbsrange=4k-16k\nnumber_ios=4000\n');
-    const sizes = new Set(ios(a!).map((s) => s[2]));
+    const sizes = new Set(issuedIos(a!).map((s) => s[2]));
     expect([...sizes].sort((x, y) => x - y)).toEqual([4096, 8192, 12288, 16384]);
   });
 
   it('random_distribution=zoned:60/10:40/ puts 60% of offsets in the first tenth', () => {
     const [a] = specs('[a]\nrw=randread\nsize=100m\nrandom_distribution=zoned:60/10:40/\nnumber_ios=20000\n');
-    const seen = ios(a!);
+    const seen = issuedIos(a!);
     const first = seen.filter((s) => s[1] < 10 * 1024 ** 2).length / seen.length;
     expect(Math.abs(first - 0.6)).toBeLessThan(0.02);
   });
 
   it('zipf concentrates accesses on few blocks, more so than uniform', () => {
-    const distinct = (text: string) => new Set(ios(specs(text)[0]!).map((s) => s[1])).size;
+    const distinct = (text: string) => new Set(issuedIos(specs(text)[0]!).map((s) => s[1])).size;
     const zipf = distinct('[a]\nrw=randread\nsize=64m\nrandom_distribution=zipf:1.2\nnumber_ios=10000\n');
     const uniform = distinct('[a]\nrw=randread\nsize=64m\nnumber_ios=10000\n');
     expect(zipf).toBeLessThan(uniform / 2);
@@ -172,15 +153,15 @@ describe('pacing: rate, thinktime', () => {
 describe('verify: the read-back pass', () => {
   it('a write job with verify reads back what it wrote, in its read stats', () => {
     const [a] = specs('[a]\nrw=randwrite\nsize=256k\nverify=crc32c\n');
-    const seen = ios(a!);
+    const seen = issuedIos(a!);
     expect(seen.filter((s) => s[0] === OP_WRITE)).toHaveLength(64);
     expect(seen.filter((s) => s[0] === OP_READ)).toHaveLength(64);
     expect(seen.slice(64).every((s) => s[0] === OP_READ)).toBe(true); // after the writes
     const [b] = specs('[a]\nrw=randwrite\nsize=256k\nverify=crc32c\ndo_verify=0\n');
-    expect(ios(b!).filter((s) => s[0] === OP_READ)).toHaveLength(0);
+    expect(issuedIos(b!).filter((s) => s[0] === OP_READ)).toHaveLength(0);
     // A mix reads back what it wrote, not its reads too.
     const [c] = specs('[a]\nrw=randrw\nsize=256k\nverify=md5\n');
-    const mixed = ios(c!);
+    const mixed = issuedIos(c!);
     const written = mixed.slice(0, 64).filter((s) => s[0] === OP_WRITE).length;
     expect(written).toBeGreaterThan(10);
     expect(mixed.length - 64).toBe(written);
@@ -239,7 +220,7 @@ describe('the run-cost estimate follows the amount of I/O', () => {
 describe('strided zones, verify_backlog, flow', () => {
   it('zonemode=strided reads zonesize bytes, then skips zoneskip', () => {
     const [a] = specs('[a]\nrw=read\nbs=64k\nzonemode=strided\nzonesize=128k\nzoneskip=1m\nnumber_ios=6\n');
-    expect(ios(a!).map((s) => s[1] / 1024)).toEqual([0, 64, 1152, 1216, 2304, 2368]);
+    expect(issuedIos(a!).map((s) => s[1] / 1024)).toEqual([0, 64, 1152, 1216, 2304, 2368]);
     expect(() => specs('[a]\nzonemode=zbd\n')).toThrow(AnvilError);
   });
 
@@ -264,7 +245,7 @@ describe('strided zones, verify_backlog, flow', () => {
 
   it('verify_backlog=2 reads back every two writes as they happen', () => {
     const [a] = specs('[a]\nrw=write\nsize=24k\nverify=crc32c\nverify_backlog=2\n');
-    expect(ios(a!).map(([op, offset]) => `${op === OP_WRITE ? 'w' : 'r'}${offset / 4096}`)).toEqual([
+    expect(issuedIos(a!).map(([op, offset]) => `${op === OP_WRITE ? 'w' : 'r'}${offset / 4096}`)).toEqual([
       'w0',
       'w1',
       'r0',
@@ -292,7 +273,7 @@ describe('strided zones, verify_backlog, flow', () => {
 
 describe('random_distribution=sequence', () => {
   it('visits the given blocks in turn; with random_sequence_stride each cycle moves on', () => {
-    const blocks = (text: string) => ios(specs(text)[0]!).map((s) => s[1] / 4096);
+    const blocks = (text: string) => issuedIos(specs(text)[0]!).map((s) => s[1] / 4096);
     expect(blocks('[a]\nrw=randread\nsize=48k\nio_size=24k\nrandom_distribution=sequence:2,0,1\n')).toEqual([2, 0, 1, 2, 0, 1]);
     expect(blocks('[a]\nrw=randread\nsize=48k\nio_size=24k\nrandom_distribution=sequence:2,0,1\nrandom_sequence_stride=1\n')).toEqual([
       2, 0, 1, 5, 3, 4,

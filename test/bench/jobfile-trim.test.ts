@@ -1,42 +1,23 @@
 // fio's trim modes from the job file to the model: rw=trim, randtrim, trimwrite, randtrimwrite issue
 // trims (OP_TRIM) as fio does, measured in their own direction.
 import { describe, expect, it } from 'vitest';
-import { parseProfile } from '../../bench/profiles.js';
 import { runOnModel } from '../../bench/targets/sim.js';
 import { loadWorkloads } from '../../bench/workloads/resolve.js';
 import { AnvilError } from '../../platform/errors.js';
 import { OP_TRIM, OP_WRITE } from '../../sim/io/requests.js';
-import { Model } from '../../sim/model/model.js';
 import type { WorkloadSpec } from '../../sim/workload/spec.js';
+import { issuedIos, nullDevice } from './issued-ios.js';
 import { anvilRun } from '../cli-harness.js';
 
 const CAPACITY = 1024 ** 3;
-const nullDevice = (latency: string) => parseProfile(`kind: null\nlatency: ${latency}\ncapacity: 1G\n`, 'null.yaml');
 
 function specs(text: string): WorkloadSpec[] {
   return loadWorkloads(text, 'jobs.fio', CAPACITY, {}).specs;
 }
 
-/** Every I/O a job issues on a null device, as [op, offset, size]. */
-function ios(spec: WorkloadSpec): [number, number, number][] {
-  const profile = nullDevice('1us');
-  const model = new Model(1, 1e9);
-  model.addDevice('d', profile.kind, profile.params);
-  const seen: [number, number, number][] = [];
-  const tap = {
-    accept(req: number) {
-      seen.push([model.requests.op[req]!, model.requests.offset_bytes[req]!, model.requests.size_bytes[req]!]);
-      model.requests.forward(req);
-    },
-  };
-  model.addJob({ spec, device: 'd', via: [tap] });
-  model.run(1e9);
-  return seen;
-}
-
 describe('rw trim modes', () => {
   it('trimwrite trims each block, then writes the same block; io_size counts the trims', () => {
-    const seen = ios(specs('[a]\nrw=trimwrite\nbs=4k\nsize=1m\nio_size=12k\n')[0]!);
+    const seen = issuedIos(specs('[a]\nrw=trimwrite\nbs=4k\nsize=1m\nio_size=12k\n')[0]!);
     expect(seen).toEqual([
       [OP_TRIM, 0, 4096],
       [OP_WRITE, 0, 4096],
@@ -48,7 +29,7 @@ describe('rw trim modes', () => {
   });
 
   it('randtrimwrite: random blocks, each trimmed then written', () => {
-    const seen = ios(specs('[a]\nrw=randtrimwrite\nbs=4k\nsize=1m\nnumber_ios=50\n')[0]!);
+    const seen = issuedIos(specs('[a]\nrw=randtrimwrite\nbs=4k\nsize=1m\nnumber_ios=50\n')[0]!);
     expect(seen.length).toBe(100);
     for (let i = 0; i < seen.length; i += 2) {
       expect(seen[i]![0]).toBe(OP_TRIM);
@@ -59,12 +40,12 @@ describe('rw trim modes', () => {
   });
 
   it("bs's third value is the trims' size, as in fio (bs=a,b,c; an empty third part keeps the inherited size)", () => {
-    const own = ios(specs('[a]\nrw=trim\nbs=4k,8k,64k\nsize=256k\n')[0]!);
+    const own = issuedIos(specs('[a]\nrw=trim\nbs=4k,8k,64k\nsize=256k\n')[0]!);
     expect(own.map((s) => [s[0], s[1], s[2]])).toEqual([0, 1, 2, 3].map((i) => [OP_TRIM, i * 65536, 65536]));
-    const inherited = ios(specs('[global]\nbs=16k\n[a]\nrw=trim\nbs=4k,8k,\nsize=64k\n')[0]!);
+    const inherited = issuedIos(specs('[global]\nbs=16k\n[a]\nrw=trim\nbs=4k,8k,\nsize=64k\n')[0]!);
     expect(inherited.every((s) => s[2] === 16384)).toBe(true);
     // randtrimwrite with its own trim size: the write takes the trim's offset and length (fio's io_u.c does so).
-    const tw = ios(specs('[a]\nrw=randtrimwrite\nbs=4k,4k,16k\nsize=1m\nio_size=64k\n')[0]!);
+    const tw = issuedIos(specs('[a]\nrw=randtrimwrite\nbs=4k,4k,16k\nsize=1m\nio_size=64k\n')[0]!);
     expect(tw.length).toBe(8);
     for (let i = 0; i < tw.length; i += 2) {
       expect(tw[i]![0]).toBe(OP_TRIM);
@@ -74,16 +55,16 @@ describe('rw trim modes', () => {
   });
 
   it('trim and randtrim issue only trims, of the write block size (fio: bs=a,b gives writes and trims b)', () => {
-    const seq = ios(specs('[a]\nrw=trim\nbs=4k,16k\nsize=64k\n')[0]!);
+    const seq = issuedIos(specs('[a]\nrw=trim\nbs=4k,16k\nsize=64k\n')[0]!);
     expect(seq.map((s) => s[1])).toEqual([0, 16384, 32768, 49152]);
     expect(seq.every((s) => s[0] === OP_TRIM && s[2] === 16384)).toBe(true);
-    const rand = ios(specs('[a]\nrw=randtrim\nbs=8k\nsize=1m\n')[0]!);
+    const rand = issuedIos(specs('[a]\nrw=randtrim\nbs=8k\nsize=1m\n')[0]!);
     expect(rand.length).toBe(128);
     expect(rand.every((s) => s[0] === OP_TRIM && s[2] === 8192)).toBe(true);
   });
 
   it('num_range: one trim command carries num_range ranges of bs; with reads or writes it is rejected by line', () => {
-    const seen = ios(specs('[a]\nrw=randtrim\nbs=4k\nnum_range=8\nsize=1m\n')[0]!);
+    const seen = issuedIos(specs('[a]\nrw=randtrim\nbs=4k\nnum_range=8\nsize=1m\n')[0]!);
     expect(seen.length).toBe(32); // 1 MiB in commands of 8 x 4 KiB
     expect(seen.every((s) => s[0] === OP_TRIM && s[2] === 32768 && s[1] % 4096 === 0)).toBe(true);
     let error: unknown;
