@@ -9,23 +9,12 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { Api } from '../api.js';
 import { manifestsOf } from '../../state/kube-manifests.js';
-import { wantsTable } from './discovery.js';
 import { groupVersionDocument, openApiV3Index } from './openapi-v3.js';
 import { PATCH_TYPES, patchObject } from './patch-object.js';
 import { StatusSchema, statusOfError } from './status.js';
-import { humanDuration } from './tables.js';
 import type { Clock } from '../../domain/clock.js';
-import { allows } from '../../domain/tenancy.js';
-import { deletedStatus, notFound, WRITABLE, WriteStatusError, type WritableResource } from './write-status.js';
-import {
-  createObject,
-  currentManifest,
-  deleteObject,
-  readLiveObject,
-  type FieldValidation,
-  type WriteOptions,
-  type Writer,
-} from './writes.js';
+import { deletedStatus, WRITABLE, WriteStatusError } from './write-status.js';
+import { createObject, deleteObject, type FieldValidation, type WriteOptions, type Writer } from './writes.js';
 
 const opt = (description: string) => Type.Optional(Type.String({ description }));
 /** What kubectl sends on writes. */
@@ -46,7 +35,6 @@ const WriteQuery = Type.Object(
   },
   { additionalProperties: false },
 );
-const ReadQuery = Type.Object({ timeout: opt('taken and ignored'), pretty: opt('taken and ignored') }, { additionalProperties: false });
 const OpenApiQuery = Type.Object({
   hash: opt('the content hash the index names (kubectl caches by URL)'),
   timeout: opt('taken and ignored'),
@@ -59,7 +47,7 @@ const errors = { '4xx': StatusSchema, '5xx': StatusSchema };
 type WriteQueryT = { fieldManager?: string; fieldValidation?: FieldValidation; dryRun?: 'All' };
 type Params = { namespace?: string; name?: string };
 
-export const kubeWritesPlugin: FastifyPluginAsync<{ api: Api; clock: Clock }> = async (app, { api, clock }) => {
+export const kubeWritesPlugin: FastifyPluginAsync<{ api: Api; clock: Clock }> = async (app, { api }) => {
   const manifests = manifestsOf(api.store);
   for (const type of Object.values(PATCH_TYPES))
     app.addContentTypeParser(type, { parseAs: 'string' }, (_req, body, done) => done(null, body));
@@ -150,18 +138,6 @@ export const kubeWritesPlugin: FastifyPluginAsync<{ api: Api; clock: Clock }> = 
         return send(reply, deletedStatus(r, name, uid));
       },
     );
-    // The reads of one object kubectl's apply and delete need, where the read routes do not answer them.
-    if (!app.hasRoute({ method: 'GET', url: `${collection}/:name` }))
-      app.get(
-        `${collection}/:name`,
-        schema(
-          `kubeGet${id}`,
-          `One ${r.kind} as it was created or applied, with its status from the Anvil objects.`,
-          { ...params, ...nameParam },
-          ReadQuery,
-        ),
-        async (req, reply) => send(reply, readOne(req, r, writer(req), nsOf(req), (req.params as Params).name!, clock())),
-      );
   }
 
   const openapi = (url: string, operationId: string, description: string, body: () => unknown) =>
@@ -177,31 +153,6 @@ export const kubeWritesPlugin: FastifyPluginAsync<{ api: Api; clock: Clock }> = 
     groupVersionDocument('apis/storage.k8s.io/v1'),
   );
 };
-
-function readOne(req: FastifyRequest, r: WritableResource, w: Writer, namespace: string, name: string, now: Date) {
-  // Permission before existence: a namespace the caller may not view reads as missing.
-  const visible = allows(w.actor, r.cls, 'view', r.namespaced ? namespace : undefined);
-  const stored = visible ? currentManifest(w, r, namespace, name) : undefined;
-  if (stored === undefined) throw notFound(r, name);
-  const object = readLiveObject(w, r, stored);
-  if (!wantsTable(req.headers.accept)) return object;
-  // A one-row Table of name and age (the read routes give each kind its own columns).
-  return {
-    kind: 'Table',
-    apiVersion: 'meta.k8s.io/v1',
-    metadata: { resourceVersion: object.metadata.resourceVersion },
-    columnDefinitions: [
-      { name: 'Name', type: 'string', format: 'name', description: 'the object name', priority: 0 },
-      { name: 'Age', type: 'string', format: '', description: 'time since creation', priority: 0 },
-    ],
-    rows: [
-      {
-        cells: [name, humanDuration(now.getTime() - Date.parse(object.metadata.creationTimestamp))],
-        object: { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: object.metadata },
-      },
-    ],
-  };
-}
 
 function send(reply: FastifyReply, body: unknown) {
   void reply.serializer(JSON.stringify);
