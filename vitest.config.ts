@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 /**
  * End-to-end suites that spawn whole processes (sweeps across workers, shards and an S3 server, kill -9 of
  * the store and the server, the bench sections, the Containerfile's install steps, the documentation's examples, the dashboard in a
- * browser) or run every reference
+ * browser, the real kubectl against the server) or run every reference
  * scenario at full length: `npm run test:e2e` runs them after `npm test` (both in .ci/run), so `npm test`
  * stays near five minutes on two cores.
  */
@@ -20,6 +20,12 @@ export const END_TO_END_SUITES = [
   'test/platform/dashboard/dashboard-browser.test.ts',
   'test/platform/containerfile-steps.test.ts',
   'test/platform/sweep-s3.test.ts',
+  // The real kubectl against `anvil serve` as its own process (reads, writes, watches, TLS).
+  'test/platform/api/kubectl.test.ts',
+  'test/platform/api/kubectl-reads.test.ts',
+  'test/platform/api/kubectl-writes.test.ts',
+  // `anvil sweep` of scenarios across worker processes.
+  'test/platform/sweep-scenario-cli.test.ts',
 ];
 
 export const sharedTestOptions = {
