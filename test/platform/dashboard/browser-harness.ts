@@ -17,12 +17,23 @@ export async function launchBrowser(): Promise<Browser> {
   return pw.launch({ executablePath: chromium ?? '/usr/bin/chromium', args: QUIET_CHROMIUM_FLAGS });
 }
 
-/** A page of the browser with what went wrong collected: console errors, page errors, foreign requests. */
+/**
+ * A page of the browser with what went wrong collected: console errors (but the 4xx of a change the API
+ * refused, which the page shows), page errors, requests to another origin.
+ */
 export async function openPage(browser: Browser, origin: string): Promise<{ page: Page; problems: string[] }> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   const problems: string[] = [];
+  // Chromium logs every answer of 4xx as a console error; a change the API refuses (a form's bad value,
+  // a refused POST) is an answer the page shows, not a fault of the page. Any other stays a problem.
+  const changes = new Set<string>();
+  page.on('request', (r) => {
+    if (r.method() !== 'GET') changes.add(r.url());
+  });
   page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
+    if (m.type() !== 'error') return;
+    if (/^Failed to load resource: the server responded with a status of 4\d\d/.test(m.text()) && changes.has(m.location().url)) return;
+    problems.push(`console error: ${m.text()}`);
   });
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
   page.on('request', (r) => {
