@@ -97,7 +97,7 @@ export const OPERATE_FORMS = [
 
 /**
  * A form's body from its values (field name to the input's text, or a boolean for a checkbox): empty
- * optional fields are left out, numbers are sent as numbers (scaled: GiB to bytes) so the API judges
+ * fields are left out, numbers are sent as numbers (scaled: GiB to bytes) so the API judges
  * them, and text that is not a number is sent as it is, for the API to name.
  */
 export function bodyOf(form, values) {
@@ -109,7 +109,8 @@ export function bodyOf(form, values) {
       continue;
     }
     const text = typeof value === 'string' ? value.trim() : '';
-    if (text === '' && field.optional) continue;
+    // Left empty: not sent, so the API says a required field is missing ("must have required property").
+    if (text === '') continue;
     if (field.type === 'number') {
       const n = Number(text);
       body[field.name] = text !== '' && Number.isFinite(n) ? (field.scale ? Math.round(n * field.scale) : n) : text;

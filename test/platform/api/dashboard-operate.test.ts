@@ -130,6 +130,23 @@ describe("the API's coded error lands on the field it names", () => {
   });
 });
 
+describe('a form sent with its required fields empty', () => {
+  it('gets one error per missing field, each at its field', async () => {
+    const form = formOf('network');
+    const res = await w.call(
+      'admin',
+      'POST',
+      `${V1}/${form.path()}`,
+      bodyOf(form, { name: 'n3', subnet: ' ', start: '', end: '', gateway: '' }),
+    );
+    expect(res.statusCode).toBe(400);
+    const { byField, form: rest } = fieldErrors(res.json(), form.fields) as { byField: Map<string, string[]>; form: string[] };
+    expect([...byField.keys()].sort()).toEqual(['end', 'gateway', 'start', 'subnet']);
+    expect(byField.get('subnet')).toEqual(["body: must have required property 'subnet'"]);
+    expect(rest).toEqual([]);
+  });
+});
+
 describe('/usage/cluster: the sums of the nodes a caller may view, in one small answer', () => {
   it('its figures are the sums of /usage/nodes, and a tenant user who may not view nodes is refused', async () => {
     const totals = (await w.call('admin', 'GET', `${V1}/usage/cluster`)).json();

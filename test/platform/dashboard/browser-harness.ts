@@ -23,6 +23,9 @@ export async function launchBrowser(): Promise<Browser> {
  */
 export async function openPage(browser: Browser, origin: string): Promise<{ page: Page; problems: string[] }> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  // Playwright's 30 s for an action is a speed verdict on a loaded machine (a first page load compiles
+  // Plot); this bound only stops a hung page.
+  page.setDefaultTimeout(180_000);
   const problems: string[] = [];
   // Chromium logs every answer of 4xx as a console error; a change the API refuses (a form's bad value,
   // a refused POST) is an answer the page shows, not a fault of the page. Any other stays a problem.
