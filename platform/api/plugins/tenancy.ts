@@ -67,7 +67,8 @@ export const tenancyPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api
         ...s,
         operationId: 'whoami',
         summary: 'the caller and its roles',
-        description: 'The user the bearer token belongs to, and its roles.',
+        description:
+          'The user the bearer token belongs to, its roles, and the role classes it may view and edit (what the dashboard offers).',
         response: responses(Whoami),
       },
     },

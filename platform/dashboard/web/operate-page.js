@@ -81,6 +81,9 @@ function formBlock({ form, namespaces }, tiers) {
       const answer = await send('POST', form.path(ns), bodyOf(form, values));
       status.textContent = form.done(answer);
       element.reset();
+      // A new tier is at once a choice of the volume form on this page.
+      const tiers = form.id === 'perftier' ? document.getElementById('volume-perf_tier') : null;
+      tiers?.append(h('option', { value: answer.name }, answer.name));
     } catch (e) {
       if (!(e instanceof ApiError)) throw e;
       showError(form, element, formError, { code: e.code, message: e.bare ?? e.message, details: e.details ?? [] });

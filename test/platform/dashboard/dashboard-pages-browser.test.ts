@@ -90,6 +90,7 @@ describeNeeds('headless Chromium', chromium !== undefined)('the dashboard in a b
       await page.fill('#perftier-network_bandwidth_bits_per_s', '250000000');
       await page.click('#form-perftier button[type=submit]');
       await page.waitForSelector('#form-perftier p.done:has-text("perf tier gold created")');
+      expect(await page.locator('#volume-perf_tier option').allTextContents()).toContain('gold');
 
       // A volume in namespace a of 2 GiB (sent as bytes); the tier list is the API's.
       expect(await page.locator('#volume-namespace option').allTextContents()).toEqual(['a', 'b', 'c', 'default']);
