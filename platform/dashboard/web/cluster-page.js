@@ -66,7 +66,7 @@ async function nodesBlock(width, from = 0, cont) {
   }));
   const range = nodes.length ? `nodes ${from + 1} to ${from + nodes.length}` : 'no nodes';
   block.append(
-    h('p', { class: 'note' }, `${range} shown${remaining > 0 ? `, ${remaining} more` : ''}`),
+    h('p', { class: 'note', tabindex: -1 }, `${range} shown${remaining > 0 ? `, ${remaining} more` : ''}`),
     nodesTable(nodes),
     remaining > 0
       ? h(
@@ -76,7 +76,12 @@ async function nodesBlock(width, from = 0, cont) {
             'button',
             {
               type: 'button',
-              onclick: async () => block.replaceWith(await nodesBlock(width, from + nodes.length, page.metadata.continue)),
+              onclick: async () => {
+                const next = await nodesBlock(width, from + nodes.length, page.metadata.continue);
+                block.replaceWith(next);
+                // The button went with its block: the keyboard carries on from the new page's first line.
+                next.querySelector('p.note').focus();
+              },
             },
             `Next ${Math.min(remaining, NODES_PER_PAGE)} of ${remaining} more nodes`,
           ),

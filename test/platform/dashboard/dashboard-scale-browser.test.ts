@@ -96,6 +96,8 @@ describeNeeds('headless Chromium', chromium !== undefined)('the dashboard with 5
     const secondPage = await page.locator('main section[aria-label=nodes] table tbody tr td:first-child').allTextContents();
     expect(secondPage).toHaveLength(200);
     expect(secondPage.filter((n) => firstPage.includes(n))).toEqual([]);
+    // The keyboard carries on from the new page (the button it pressed went with the old one).
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe(`nodes 201 to 400 shown, ${NODES - 400} more`);
     await page.screenshot({ path: join(ARTEFACTS, 'cluster-5000-nodes.png') });
 
     await page.click('nav a[data-page=pods]');
