@@ -109,6 +109,17 @@ export function allows(actor: Actor, cls: RoleClass, access: Access, namespace?:
   return false;
 }
 
+/**
+ * The classes the actor may edit in each namespace its roles name (a tenant's own): what a client may
+ * offer to change there without a 403. Cluster-wide edit roles count in every namespace and are not listed.
+ */
+export function namespacedEdits(actor: Actor): Record<string, RoleClass[]> {
+  const edits: Record<string, RoleClass[]> = {};
+  for (const text of actor.roles) for (const role of rolesOf(text)) if (role.namespace !== undefined) edits[role.namespace] ??= [];
+  for (const ns of Object.keys(edits)) edits[ns] = ROLE_CLASSES.filter((c) => allows(actor, c, 'edit', ns));
+  return edits;
+}
+
 /** Throws ANVIL_ERR_FORBIDDEN unless allowed. */
 export function authorize(actor: Actor, cls: RoleClass, access: Access, namespace?: string): void {
   if (!allows(actor, cls, access, namespace)) {

@@ -134,3 +134,41 @@ export function poolAllocations(state: ClusterState, networks: readonly Network[
   const pools = poolUsage(state);
   return networks.map((n) => ({ network: n.name, subnet: n.subnet, used: pools.get(n.name)!.used, size: pools.get(n.name)!.size }));
 }
+
+/** Every node's allocation summed, with the nodes counted by state: the cluster's summary in a bounded answer. */
+export interface AllocationTotals {
+  readonly nodes: number;
+  readonly nodes_by_state: Readonly<Record<string, number>>;
+  readonly pods: { readonly used: number; readonly total: number };
+  readonly cpu_millicores: { readonly used: number; readonly total: number };
+  readonly memory_bytes: { readonly used: number; readonly total: number };
+  readonly storage_bytes: { readonly used: number; readonly total: number };
+  readonly vfs: { readonly used: number; readonly total: number };
+  readonly iops: { readonly reserved: number; readonly guaranteeable: number };
+  readonly bandwidth_bits_per_s: { readonly reserved: number; readonly guaranteeable: number };
+}
+
+/** The sums of `allocations` (GET /usage/cluster): what a page shows of 5,000 nodes without fetching them all. */
+export function allocationTotals(allocations: readonly NodeAllocation[]): AllocationTotals {
+  const byState: Record<string, number> = {};
+  const used = (pick: (a: NodeAllocation) => { used: number; total: number }) => ({
+    used: allocations.reduce((t, a) => t + pick(a).used, 0),
+    total: allocations.reduce((t, a) => t + pick(a).total, 0),
+  });
+  const reserved = (pick: (a: NodeAllocation) => { reserved: number; guaranteeable: number }) => ({
+    reserved: allocations.reduce((t, a) => t + pick(a).reserved, 0),
+    guaranteeable: allocations.reduce((t, a) => t + pick(a).guaranteeable, 0),
+  });
+  for (const a of allocations) byState[a.state] = (byState[a.state] ?? 0) + 1;
+  return {
+    nodes: allocations.length,
+    nodes_by_state: byState,
+    pods: used((a) => a.pods),
+    cpu_millicores: used((a) => a.cpu_millicores),
+    memory_bytes: used((a) => a.memory_bytes),
+    storage_bytes: used((a) => a.storage_bytes),
+    vfs: used((a) => a.vfs),
+    iops: reserved((a) => a.iops),
+    bandwidth_bits_per_s: reserved((a) => a.bandwidth_bits_per_s),
+  };
+}

@@ -2,7 +2,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import { AnvilError } from '../../errors.js';
-import { allows, ROLE_CLASSES } from '../../domain/tenancy.js';
+import { allows, namespacedEdits, ROLE_CLASSES } from '../../domain/tenancy.js';
 import { actorOf } from '../auth.js';
 import { TenantObject, UserObject } from '../object-schemas.js';
 import { bearer, Message, NameParams, NoQuery, ObjectName, responses } from '../schemas.js';
@@ -44,8 +44,14 @@ const Whoami = Type.Object(
     cluster_views: Type.Array(Type.String(), {
       description: `role classes (${ROLE_CLASSES.join(', ')}) the caller may view cluster-wide: what a client may ask for without a 403`,
     }),
+    cluster_edits: Type.Array(Type.String(), {
+      description: 'role classes the caller may edit cluster-wide (in every namespace too): what a client may offer to change',
+    }),
+    namespace_edits: Type.Record(Type.String(), Type.Array(Type.String()), {
+      description: "per namespace its roles name (a tenant user's own): the role classes it may edit there",
+    }),
   },
-  { description: 'the caller, its roles, and what it may view cluster-wide' },
+  { description: 'the caller, its roles, and what it may view and edit' },
 );
 const TokenParams = Type.Object({
   name: NameParams.properties.name,
@@ -61,13 +67,20 @@ export const tenancyPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api
         ...s,
         operationId: 'whoami',
         summary: 'the caller and its roles',
-        description: 'The user the bearer token belongs to, and its roles.',
+        description:
+          'The user the bearer token belongs to, its roles, and the role classes it may view and edit (what the dashboard offers).',
         response: responses(Whoami),
       },
     },
     async (req) => {
       const actor = actorOf(req);
-      return { user: actor.user, roles: actor.roles, cluster_views: ROLE_CLASSES.filter((c) => allows(actor, c, 'view')) };
+      return {
+        user: actor.user,
+        roles: actor.roles,
+        cluster_views: ROLE_CLASSES.filter((c) => allows(actor, c, 'view')),
+        cluster_edits: ROLE_CLASSES.filter((c) => allows(actor, c, 'edit')),
+        namespace_edits: namespacedEdits(actor),
+      };
     },
   );
   app.get(

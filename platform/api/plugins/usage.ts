@@ -9,9 +9,10 @@ import type { ClusterState } from '../../domain/cluster-state.js';
 import type { Network } from '../../domain/network.js';
 import type { Node } from '../../domain/node.js';
 import { objectsOf, type Kind } from '../../domain/queries.js';
-import { nodeAllocations, poolAllocations } from '../../domain/usage.js';
+import { allocationTotals, nodeAllocations, poolAllocations } from '../../domain/usage.js';
+import { AnvilError } from '../../errors.js';
 import { actorOf } from '../auth.js';
-import { answer, stringEnum } from '../object-schemas.js';
+import { answer, ClusterObject, stringEnum } from '../object-schemas.js';
 import { bearer, responses } from '../schemas.js';
 import type { Api } from '../api.js';
 import { ListQuery, listOrPage } from '../paging.js';
@@ -55,6 +56,24 @@ const PoolUsageView = answer(
   "a network's address pool",
 );
 
+const ClusterUsageView = answer(
+  {
+    cluster: ClusterObject,
+    nodes: Type.Integer({ description: 'nodes the caller may view' }),
+    nodes_by_state: Type.Record(Type.String(), Type.Integer(), {
+      description: 'those nodes counted by state (ready, cordoned, drained, down)',
+    }),
+    pods: usedOf('pods'),
+    cpu_millicores: usedOf('CPU, millicores'),
+    memory_bytes: usedOf('memory, bytes'),
+    storage_bytes: usedOf('raw NVMe capacity, bytes (plexes)'),
+    vfs: usedOf('SR-IOV virtual functions of the pod ports'),
+    iops: reservedOf('4K-equivalent storage IOPS'),
+    bandwidth_bits_per_s: reservedOf('network bandwidth, bit/s'),
+  },
+  "the cluster and the sums of its nodes' allocations: a summary of any number of nodes in one small answer",
+);
+
 export const usagePlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api }) => {
   const s = { tags: ['cluster'], security: bearer };
   /** A cluster-scoped listing of `kind` turned into views: the kind's view role first, pages as every list has. */
@@ -88,6 +107,26 @@ export const usagePlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api }
       },
     },
     route<Node>('nodes', nodeAllocations),
+  );
+  app.get(
+    '/usage/cluster',
+    {
+      schema: {
+        ...s,
+        operationId: 'getClusterUsage',
+        summary: "the nodes' allocations summed",
+        description:
+          'The cluster and, summed over the nodes the caller may view, what /usage/nodes answers per node, with the nodes counted by state: the summary of a cluster of any size without listing its nodes.',
+        response: responses(ClusterUsageView),
+      },
+    },
+    async (req) =>
+      api.store.read((state) => {
+        const nodes = objectsOf(state, actorOf(req), 'nodes', undefined) as Node[];
+        if (!state.cluster)
+          throw new AnvilError('ANVIL_ERR_NO_CLUSTER', 'this state holds no cluster yet; create one with POST /apis/anvil.dev/v1/cluster');
+        return { cluster: state.cluster, ...allocationTotals(nodeAllocations(state, nodes)) };
+      }),
   );
   app.get(
     '/usage/networks',

@@ -49,3 +49,20 @@ export async function getIfAllowed(path) {
     throw e;
   }
 }
+
+/** POST (or another method) a JSON body under the API prefix as the token's user; throws ApiError with the body's details. */
+export async function send(method, path, body) {
+  const response = await fetch(`${API}/${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token.get()}`, accept: 'application/json', 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  const answer = await response.json().catch(() => ({}));
+  if (!response.ok) {
+    const error = new ApiError(response.status, answer.code ?? `HTTP ${response.status}`, answer.message ?? response.statusText);
+    error.details = Array.isArray(answer.details) ? answer.details : [];
+    error.bare = answer.message ?? response.statusText;
+    throw error;
+  }
+  return answer;
+}

@@ -6,8 +6,9 @@ import { podsPage } from './pods-page.js';
 import { runsPage } from './runs-page.js';
 import { comparePage } from './compare-page.js';
 import { reportsPage } from './reports-page.js';
+import { operatePage } from './operate-page.js';
 
-const PAGES = { cluster: clusterPage, pods: podsPage, runs: runsPage, compare: comparePage, reports: reportsPage };
+const PAGES = { cluster: clusterPage, pods: podsPage, runs: runsPage, compare: comparePage, reports: reportsPage, operate: operatePage };
 const main = document.getElementById('main');
 const who = document.getElementById('who');
 const logout = document.getElementById('logout');
@@ -51,6 +52,9 @@ async function show() {
   // The runs and reports are the cluster's view: their links show only to who may view the cluster.
   for (const page of ['runs', 'compare', 'reports'])
     document.querySelector(`nav a[data-page=${page}]`).hidden = !me.cluster_views.includes('cluster');
+  // Operate shows to who may change something (the page offers only the forms its roles allow).
+  document.querySelector('nav a[data-page=operate]').hidden =
+    me.cluster_edits.length === 0 && Object.values(me.namespace_edits).every((classes) => classes.length === 0);
   for (const a of document.querySelectorAll('nav a')) {
     if (a.dataset.page === name) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');

@@ -2,9 +2,15 @@
 import { CHART_STYLE, Plot } from '/dashboard/charts/plot-options.js';
 import { h } from './dom.js';
 
-/** A chart's figure, drawn by Plot in this document. */
+/**
+ * A chart's figure, drawn by Plot in this document. Plot names each mark's group (aria-label "bar",
+ * "rule") on a plain <g>, where ARIA permits no name: the groups are given the role group, so a screen
+ * reader reads them as the named parts of the chart (the chart itself is named by its ariaLabel).
+ */
 export function figure(options) {
-  return h('figure', {}, Plot.plot({ ...options, style: CHART_STYLE }));
+  const chart = Plot.plot({ ...options, style: CHART_STYLE });
+  for (const g of chart.querySelectorAll('g[aria-label]:not([role])')) g.setAttribute('role', 'group');
+  return h('figure', {}, chart);
 }
 
 /** A chart's width for the page's content width, px. */

@@ -1,53 +1,38 @@
 // Cluster: the nodes with their inventory and what is used or reserved of it, the networks' address pools,
-// the perf tiers. Every figure is an API answer: /usage/nodes, /usage/networks, /perf-tiers, /cluster.
-import { getIfAllowed } from './api.js';
+// the perf tiers. Every figure is an API answer: /usage/cluster (the sums), /usage/nodes (paged), /usage/networks,
+// /perf-tiers.
+import { get, getIfAllowed } from './api.js';
 import { card, h, of, si, bytes, stateText, table } from './dom.js';
 import { chartWidth, figure } from './charts.js';
 import { ipPoolChart, reservedAgainstCapacityChart } from '/dashboard/charts/cluster-usage.js';
 
 const notAllowed = (what, role) => h('p', { class: 'note' }, `This token may not view ${what} (it needs the ${role} role).`);
-const sum = (rows, pick) => rows.reduce((total, r) => total + pick(r), 0);
 const cores = (millicores) => si(millicores / 1000);
 
-function nodesSection(nodes, width) {
-  const byState = {};
-  for (const n of nodes) byState[n.state] = (byState[n.state] ?? 0) + 1;
-  const cards = h(
+/** Nodes a page shows at a time: the list is paged by the server, so 5,000 nodes never come in one answer. */
+const NODES_PER_PAGE = 200;
+
+/** The summary cards of every node the caller may view, from the server's sums (/usage/cluster). */
+function cardsOf(t) {
+  return h(
     'div',
     { class: 'cards' },
     card(
-      String(nodes.length),
-      `nodes (${Object.entries(byState)
+      String(t.nodes),
+      `nodes (${Object.entries(t.nodes_by_state)
         .map(([s, k]) => `${k} ${s}`)
         .join(', ')})`,
     ),
-    card(String(sum(nodes, (n) => n.pods.used)), 'pods running'),
-    card(of(cores(sum(nodes, (n) => n.cpu_millicores.used)), cores(sum(nodes, (n) => n.cpu_millicores.total))), 'cores requested of total'),
-    card(
-      of(
-        sum(nodes, (n) => n.vfs.used),
-        sum(nodes, (n) => n.vfs.total),
-      ),
-      'VFs used of total',
-    ),
-    card(
-      of(
-        sum(nodes, (n) => n.iops.reserved),
-        sum(nodes, (n) => n.iops.guaranteeable),
-        si,
-      ),
-      'IOPS reserved of guaranteeable',
-    ),
-    card(
-      of(
-        sum(nodes, (n) => n.bandwidth_bits_per_s.reserved),
-        sum(nodes, (n) => n.bandwidth_bits_per_s.guaranteeable),
-        si,
-      ),
-      'bandwidth (bit/s) reserved of guaranteeable',
-    ),
+    card(String(t.pods.used), 'pods running'),
+    card(of(cores(t.cpu_millicores.used), cores(t.cpu_millicores.total)), 'cores requested of total'),
+    card(of(t.vfs.used, t.vfs.total), 'VFs used of total'),
+    card(of(t.iops.reserved, t.iops.guaranteeable, si), 'IOPS reserved of guaranteeable'),
+    card(of(t.bandwidth_bits_per_s.reserved, t.bandwidth_bits_per_s.guaranteeable, si), 'bandwidth (bit/s) reserved of guaranteeable'),
   );
-  const rows = table(
+}
+
+function nodesTable(nodes) {
+  return table(
     'Per node: used or reserved of what it has. Reserved is what admission counted for the running pods, not a measurement.',
     [
       ['Node', (n) => n.node],
@@ -65,21 +50,49 @@ function nodesSection(nodes, width) {
     ],
     nodes,
   );
+}
+
+/** One page of nodes (their table and reservation charts), with a button for the next when the server has more. */
+async function nodesBlock(width, from = 0, cont) {
+  const page = await get(`usage/nodes?limit=${NODES_PER_PAGE}${cont ? `&continue=${encodeURIComponent(cont)}` : ''}`);
+  const nodes = page.items;
+  const remaining = page.metadata.remainingItemCount;
+  const block = h('section', { 'aria-label': 'nodes' });
   const iops = nodes.map((n) => ({ node: n.node, reserved: n.iops.reserved, capacity: n.iops.guaranteeable }));
   const bandwidth = nodes.map((n) => ({
     node: n.node,
     reserved: n.bandwidth_bits_per_s.reserved,
     capacity: n.bandwidth_bits_per_s.guaranteeable,
   }));
-  return [
-    cards,
-    h('h2', {}, 'Nodes'),
-    rows,
-    h('h2', {}, 'Guaranteed IOPS reserved'),
+  const range = nodes.length ? `nodes ${from + 1} to ${from + nodes.length}` : 'no nodes';
+  block.append(
+    h('p', { class: 'note', tabindex: -1 }, `${range} shown${remaining > 0 ? `, ${remaining} more` : ''}`),
+    nodesTable(nodes),
+    remaining > 0
+      ? h(
+          'div',
+          { class: 'pager' },
+          h(
+            'button',
+            {
+              type: 'button',
+              onclick: async () => {
+                const next = await nodesBlock(width, from + nodes.length, page.metadata.continue);
+                block.replaceWith(next);
+                // The button went with its block: the keyboard carries on from the new page's first line.
+                next.querySelector('p.note').focus();
+              },
+            },
+            `Next ${Math.min(remaining, NODES_PER_PAGE)} of ${remaining} more nodes`,
+          ),
+        )
+      : '',
+    h('h2', {}, `Guaranteed IOPS reserved (${range})`),
     figure(reservedAgainstCapacityChart(iops, 'guaranteed IOPS', width)),
-    h('h2', {}, 'Guaranteed bandwidth reserved'),
+    h('h2', {}, `Guaranteed bandwidth reserved (${range})`),
     figure(reservedAgainstCapacityChart(bandwidth, 'bandwidth, bit/s', width)),
-  ];
+  );
+  return block;
 }
 
 function networksSection(networks, pools, width) {
@@ -126,20 +139,21 @@ function tiersSection(tiers) {
 export async function clusterPage(contentWidth, me) {
   const width = chartWidth(contentWidth);
   const may = (cls, path) => (me.cluster_views.includes(cls) ? getIfAllowed(path) : null);
-  const [cluster, nodes, networks, pools, tiers] = await Promise.all([
-    may('node', 'cluster'),
-    may('node', 'usage/nodes'),
+  const [totals, networks, pools, tiers] = await Promise.all([
+    may('node', 'usage/cluster'),
     may('network', 'networks'),
     may('network', 'usage/networks'),
     may('perftier', 'perf-tiers'),
   ]);
-  const title = cluster ? `Cluster ${cluster.cluster.name}` : 'Cluster';
+  const title = totals ? `Cluster ${totals.cluster.name}` : 'Cluster';
   return [
     h('h1', {}, title),
-    cluster
-      ? h('p', { class: 'note' }, `scoring policy ${cluster.cluster.policy}, default node profile ${cluster.cluster.node_profile}`)
+    totals
+      ? h('p', { class: 'note' }, `scoring policy ${totals.cluster.policy}, default node profile ${totals.cluster.node_profile}`)
       : null,
-    ...(nodes ? nodesSection(nodes, width) : [h('h2', {}, 'Nodes'), notAllowed('nodes', 'node-view')]),
+    ...(totals
+      ? [cardsOf(totals), h('h2', {}, 'Nodes'), await nodesBlock(width)]
+      : [h('h2', {}, 'Nodes'), notAllowed('nodes', 'node-view')]),
     h('h2', {}, 'Networks'),
     ...(networks && pools ? networksSection(networks, pools, width) : [notAllowed('networks', 'network-view')]),
     h('h2', {}, 'Perf tiers'),

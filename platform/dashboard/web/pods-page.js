@@ -1,6 +1,6 @@
 // Pods and volumes: where each pod runs and why (its reservations, or the scheduler's reason per node for a
 // pending one), its endpoints, its volumes with their plexes and nodes, the snapshots. Every figure is an
-// API answer: /pods (paged), /volumes, /snapshots.
+// API answer: /pods, /volumes, /snapshots (each paged).
 import { get, getIfAllowed } from './api.js';
 import { h, si, bytes, stateText, table } from './dom.js';
 
@@ -155,8 +155,31 @@ async function podsBlock(volumes, cont) {
   return block;
 }
 
+/** Volumes and snapshots a page shows: the first page of each, never the whole list (a note says how many more). */
+const VOLUMES_SHOWN = 500;
+
+/** "500 volumes shown, 20 more (anvil get volumes -A lists them all)" when the server has more. */
+const moreNote = (page, what) =>
+  page && page.metadata.remainingItemCount > 0
+    ? h(
+        'p',
+        { class: 'note' },
+        `${page.items.length} ${what} shown, ${page.metadata.remainingItemCount} more (anvil get ${what} -A lists them all)`,
+      )
+    : null;
+
 export async function podsPage() {
-  const [volumeList, snapshots] = await Promise.all([get('volumes'), getIfAllowed('snapshots')]);
-  const volumes = new Map(volumeList.map((v) => [key(v), v]));
-  return [h('h1', {}, 'Pods and volumes'), await podsBlock(volumes), ...volumesSection(volumeList, snapshots)];
+  const [volumePage, snapshotPage] = await Promise.all([
+    get(`volumes?limit=${VOLUMES_SHOWN}`),
+    getIfAllowed(`snapshots?limit=${VOLUMES_SHOWN}`),
+  ]);
+  // A pod's volumes show their plexes when on this page, else by name only.
+  const volumes = new Map(volumePage.items.map((v) => [key(v), v]));
+  return [
+    h('h1', {}, 'Pods and volumes'),
+    await podsBlock(volumes),
+    ...volumesSection(volumePage.items, snapshotPage?.items ?? null),
+    moreNote(volumePage, 'volumes'),
+    moreNote(snapshotPage, 'snapshots'),
+  ].filter((x) => x !== null);
 }

@@ -102,7 +102,13 @@ describe('tokens', () => {
       info: { id: number };
     };
     const who = await w.app.inject({ url: '/apis/anvil.dev/v1/whoami', headers: { authorization: `Bearer ${issued.token}` } });
-    expect(who.json()).toEqual({ user: 'tuser', roles: ['tenant-user/a'], cluster_views: ['network', 'perftier'] });
+    expect(who.json()).toEqual({
+      user: 'tuser',
+      roles: ['tenant-user/a'],
+      cluster_views: ['network', 'perftier'],
+      cluster_edits: [],
+      namespace_edits: { a: ['volume', 'container'] },
+    });
     expect((await w.call('tuser', 'DELETE', `/apis/anvil.dev/v1/users/tuser/tokens/${issued.info.id}`)).statusCode).toBe(200);
     const after = await w.app.inject({ url: '/apis/anvil.dev/v1/whoami', headers: { authorization: `Bearer ${issued.token}` } });
     expect(after.statusCode).toBe(401);

@@ -11,7 +11,7 @@ import { oas } from '@stoplight/spectral-rulesets';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { objectsOf, type Kind } from '../../../platform/domain/queries.js';
 import { localAdmin, ROLE_CLASSES } from '../../../platform/domain/tenancy.js';
-import { nodeAllocations, poolAllocations } from '../../../platform/domain/usage.js';
+import { allocationTotals, nodeAllocations, poolAllocations } from '../../../platform/domain/usage.js';
 import { listRuns, runDir, runIntervals } from '../../../platform/api/run-folders.js';
 import { listReports } from '../../../platform/api/report-files.js';
 import { FIXTURE_REPORTS, fixtureRunsFolder } from './run-fixture.js';
@@ -250,7 +250,13 @@ const READS: [template: string, url: string, expected: () => unknown][] = [
   [
     '/apis/anvil.dev/v1/whoami',
     '/apis/anvil.dev/v1/whoami',
-    () => ({ user: 'admin', roles: ['cluster-admin'], cluster_views: [...ROLE_CLASSES] }),
+    () => ({
+      user: 'admin',
+      roles: ['cluster-admin'],
+      cluster_views: [...ROLE_CLASSES],
+      cluster_edits: [...ROLE_CLASSES],
+      namespace_edits: {},
+    }),
   ],
   ['/apis/anvil.dev/v1/runs', '/apis/anvil.dev/v1/runs', () => ({ folder: fixtureRunsFolder(), runs: listRuns(fixtureRunsFolder()) })],
   [
@@ -272,6 +278,11 @@ const READS: [template: string, url: string, expected: () => unknown][] = [
     '/apis/anvil.dev/v1/usage/networks',
     '/apis/anvil.dev/v1/usage/networks',
     () => read((s) => poolAllocations(s, objectsOf(s, ADMIN, 'networks', undefined) as Network[])),
+  ],
+  [
+    '/apis/anvil.dev/v1/usage/cluster',
+    '/apis/anvil.dev/v1/usage/cluster',
+    () => read((s) => ({ cluster: s.cluster, ...allocationTotals(nodeAllocations(s, objectsOf(s, ADMIN, 'nodes', undefined) as Node[])) })),
   ],
 ];
 

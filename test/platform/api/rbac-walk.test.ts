@@ -82,6 +82,7 @@ const CASES: Case[] = [
   { method: 'GET', url: '/apis/anvil.dev/v1/nodes', ok: NODE_READ },
   // allocation as JSON (the dashboard's cluster page): the kinds' own view roles
   { method: 'GET', url: '/apis/anvil.dev/v1/usage/nodes', ok: NODE_READ },
+  { method: 'GET', url: '/apis/anvil.dev/v1/usage/cluster', ok: NODE_READ },
   { method: 'GET', url: '/apis/anvil.dev/v1/usage/networks', ok: ALL },
   // the runs folder: the cluster's view (cluster-view), as its metrics are
   { method: 'GET', url: '/apis/anvil.dev/v1/runs', ok: ['admin', 'viewer'] },
