@@ -27,6 +27,8 @@ let browser: Browser;
 /** A page of the browser with what went wrong collected: console errors, page errors, foreign requests. */
 async function openPage(): Promise<{ page: Page; problems: string[] }> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  // Playwright's 30 s default failed a login at load average 15; this bound only stops a hung page.
+  page.setDefaultTimeout(180_000);
   const problems: string[] = [];
   page.on('console', (m) => {
     if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
