@@ -62,7 +62,7 @@ describe('a map put in key order when next walked', () => {
             const sorted = [...eager].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
             eager.clear();
             for (const [k, v] of sorted) eager.set(k, v);
-          } else expect(valueWalk(lazy, op.how)).toEqual(valueWalk(eager, op.how));
+          } else if (op.kind === 'walk') expect(valueWalk(lazy, op.how)).toEqual(valueWalk(eager, op.how));
         }
         expect([...lazy]).toEqual([...eager]);
       }),
