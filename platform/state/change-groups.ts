@@ -29,8 +29,6 @@ export interface GroupHooks {
   checkGroup(action: string, target: string): void;
   /** The kept state may hold part of a failed change: the next use reads the file again. */
   forgetState(): void;
-  /** A group begins (`true`) or ends (`false`): what its changes share (the scheduler's view) lives in between. */
-  groupBoundary(starts: boolean): void;
 }
 
 type ChangeOutcome = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: unknown };
@@ -109,15 +107,6 @@ export class ChangeGroups {
   }
 
   private runGroup(group: readonly PendingChange[]): ChangeOutcome[] {
-    this.hooks.groupBoundary(true);
-    try {
-      return this.runEach(group);
-    } finally {
-      this.hooks.groupBoundary(false);
-    }
-  }
-
-  private runEach(group: readonly PendingChange[]): ChangeOutcome[] {
     const outcomes = group.map((change): ChangeOutcome => {
       try {
         return { ok: true, value: this.changeTransaction(change) };

@@ -74,7 +74,6 @@ export class Store implements ControlPlaneStore {
       runChange: (change) => this.runChange(change),
       checkGroup: (action, target) => requireInvariants(this.current().state, action, target),
       forgetState: () => (this.cache = undefined),
-      groupBoundary: () => (this.groupScheduling = undefined),
     });
   }
 
@@ -283,9 +282,10 @@ export class Store implements ControlPlaneStore {
   }
 
   /**
-   * The scheduler's view the last change of the running group left, with the state and its scheduling
-   * version it is current for: the group's next change uses it rather than building its own (pods created
-   * through the API at once share one view, as the pods of one apply do).
+   * The scheduler's view the last grouped change left, with the state and its scheduling version it is
+   * current for: the next grouped change uses it rather than building its own while both still hold (pods
+   * created through the API share one view, as the pods of one apply do). Any other change of what a view
+   * is made of (a change outside the groups included) moves the version on, and the view is built afresh.
    */
   private groupScheduling: { state: ClusterState; version: number; session: SchedulingSession } | undefined;
 

@@ -72,4 +72,27 @@ describe('pods created in one group', () => {
     one.close();
     grouped.close();
   });
+
+  it('keep the view from group to group, and build it afresh after a change of the nodes or pods outside them', async () => {
+    const one = storeWithCluster();
+    const grouped = storeWithCluster();
+    const inGroup = (n: string) => grouped.changeInGroup(ADMIN, 'create pods', `pods/default/${n}`, createPod(n));
+    const builtBefore = session.schedulingSessionsBuilt;
+    await Promise.all(['a', 'b'].map(inGroup));
+    await Promise.all(['c', 'd'].map(inGroup));
+    expect(session.schedulingSessionsBuilt - builtBefore).toBe(1);
+    // Outside the groups: a pod placed by a change of its own, then a node drained.
+    as(grouped, createPod('e'));
+    as(grouped, (cp) => cp.drainNode('node1'));
+    const builtAfter = session.schedulingSessionsBuilt;
+    await Promise.all(['f', 'g'].map(inGroup));
+    expect(session.schedulingSessionsBuilt - builtAfter).toBe(1);
+    for (const n of ['a', 'b', 'c', 'd', 'e']) as(one, createPod(n));
+    as(one, (cp) => cp.drainNode('node1'));
+    for (const n of ['f', 'g']) as(one, createPod(n));
+    expect(placements(grouped)).toEqual(placements(one));
+    expect(placements(grouped).filter((p) => p.includes(' node1 '))).toEqual([]);
+    one.close();
+    grouped.close();
+  });
 });
