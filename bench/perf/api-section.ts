@@ -41,6 +41,16 @@ function filterArgs(i: number): string {
   });
 }
 
+/** A Kubernetes Pod named p`i` with a small request, as kubectl sends it. */
+function podManifest(i: number): string {
+  return JSON.stringify({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: `p${i}` },
+    spec: { containers: [{ name: 'c', resources: { requests: { cpu: '10m', memory: '16Mi' } } }] },
+  });
+}
+
 export const apiSection: BenchSection = {
   name: 'api',
   description: `anvil serve on loopback under autocannon (${CONNECTIONS} connections): requests/s, as a ratio to a bare Fastify route, and p99`,
@@ -67,6 +77,7 @@ export const apiSection: BenchSection = {
       const seconds = quick ? 1 : 5;
       let volume = 0;
       let pod = 0;
+      let podCreated = 0;
       const routes: [string, string, Partial<autocannon.Options>][] = [
         ['GET /healthz', `${url}/healthz`, {}],
         ['GET /apis/anvil.dev/v1/namespaces (authenticated, small)', `${url}/apis/anvil.dev/v1/namespaces`, { headers }],
@@ -80,6 +91,17 @@ export const apiSection: BenchSection = {
             method: 'POST',
             headers,
             requests: [{ setupRequest: (req) => ({ ...req, body: JSON.stringify({ name: `v${volume++}`, size_bytes: 2 ** 30 }) }) }],
+          },
+        ],
+        // A Pod through the Kubernetes facade: group-committed as the volumes are, and the pods of one group are
+        // placed on one scheduler's view (built once per group). Past the 20 nodes' VFs (63 each) pods stay pending.
+        [
+          'POST /api/v1/namespaces/a/pods (pods placed, group-committed)',
+          `${url}/api/v1/namespaces/a/pods`,
+          {
+            method: 'POST',
+            headers,
+            requests: [{ setupRequest: (req) => ({ ...req, body: podManifest(podCreated++) }) }],
           },
         ],
         // What kube-scheduler sends per pod with nodeCacheCapable: the pod and every candidate node's name.

@@ -34,6 +34,11 @@ export class ChangeContext extends Context {
     this.session = session;
   }
 
+  /** The scheduler's view this change holds now, if it built or was handed one (and has not forgotten it). */
+  heldScheduling(): SchedulingSession | undefined {
+    return this.session;
+  }
+
   /** Forget the scheduler's view: nodes changed in a way it does not track. */
   resetScheduling(): void {
     this.session = undefined;

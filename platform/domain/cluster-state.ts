@@ -12,7 +12,8 @@ import type { Quota } from './quota-limits.js';
 import type { Tenant, User } from './tenancy.js';
 import { allocateExtent, extentsInUse } from './drive-extents.js';
 import { freshPlacementUse, PlacementIndex, placementContents, type PlacementUse } from './placement-index.js';
-import { WatchedMap } from './watched-map.js';
+import { orderedByKey, WatchedMap } from './watched-map.js';
+import { InvariantScope } from './invariant-scope.js';
 import { keyOf, plexBytes, volumeStateOf, withPlexState, type Plex, type Snapshot, type Volume } from './volume.js';
 
 export interface Cluster {
@@ -90,6 +91,17 @@ export class ClusterState {
   set cluster(cluster: Cluster | undefined) {
     this.clusterObject = cluster;
     this.schedulingChanges++;
+    this.unchecked.wide = true;
+  }
+
+  /** What changed since the invariants were last checked; a new state (loaded, copied) has everything to check. */
+  private unchecked = new InvariantScope(true);
+
+  /** What changed since the last call (everything, the first time) and starts recording afresh: what a commit checks. */
+  takeInvariantScope(): InvariantScope {
+    const scope = this.unchecked;
+    this.unchecked = new InvariantScope(false);
+    return scope;
   }
 
   /**
@@ -109,7 +121,11 @@ export class ClusterState {
       let keys = this.changed.get(kind);
       if (keys === undefined) this.changed.set(kind, (keys = new Set()));
       keys.add(key);
-      if (scheduling || (kind === 'Volume' && (isAttached(before) || isAttached(after)))) this.schedulingChanges++;
+      if (scheduling || (kind === 'Volume' && (isAttached(before) || isAttached(after)))) {
+        this.schedulingChanges++;
+        this.unchecked.wide = true;
+      } else if (kind === 'Volume') this.unchecked.volumeChanged(key, before as Volume | undefined, after as Volume | undefined);
+      else if (kind === 'Snapshot') this.unchecked.snapshotChanged(before as Snapshot | undefined, after as Snapshot | undefined);
       also?.(before, after);
     });
   }
@@ -188,24 +204,14 @@ export class ClusterState {
    * Puts one kind's map in key order, the order the store loads documents in (SQLite's BINARY order; keys
    * are ASCII names). Iteration order decides ties in scheduling, so a state kept in memory must see its
    * objects in the same order as one read afresh from the file. `moved`: the keys set since the map was
-   * last in order (a commit's): the others are merged with them rather than all sorted again.
+   * last in order (a commit's): the others are merged with them rather than all sorted again. Done when
+   * the map is next walked (`WatchedMap.orderByKeyLater`), which a run of creates may never do.
    */
   sortByKey(kind: string, moved?: ReadonlySet<string>): void {
     const map = this.mapOf(kind);
     if (map === undefined) return;
-    // Often in order already (a new key after the others): then left as it is.
-    let previous: string | undefined;
-    let inOrder = true;
-    for (const key of map.keys()) {
-      if (previous !== undefined && previous > key) {
-        inOrder = false;
-        break;
-      }
-      previous = key;
-    }
-    if (inOrder) return;
-    const entries = (moved && mergedInOrder(map, moved)) ?? [...map].sort(byKey);
-    if (map instanceof WatchedMap) return map.reorder(entries);
+    if (map instanceof WatchedMap) return map.orderByKeyLater(moved);
+    const entries = orderedByKey([...map], moved);
     map.clear();
     for (const [key, obj] of entries) map.set(key, obj);
   }
@@ -329,37 +335,6 @@ export class ClusterState {
 /** Whether `value` is a volume attached to a pod. */
 function isAttached(value: unknown): boolean {
   return (value as Volume | undefined)?.attachment.state === 'attached';
-}
-
-const byKey = ([a]: readonly [string, unknown], [b]: readonly [string, unknown]) => (a < b ? -1 : a > b ? 1 : 0);
-
-/**
- * The entries of `map` in key order, when those whose key is not in `moved` are in order already: the
- * moved ones sorted and merged in (a commit adds a few keys to thousands in order). Undefined when the
- * others are not in order either.
- */
-function mergedInOrder<V>(map: ReadonlyMap<string, V>, moved: ReadonlySet<string>): [string, V][] | undefined {
-  const rest: [string, V][] = [];
-  const placed: [string, V][] = [];
-  let previous: string | undefined;
-  for (const entry of map) {
-    if (moved.has(entry[0])) {
-      placed.push(entry);
-      continue;
-    }
-    if (previous !== undefined && previous > entry[0]) return undefined;
-    previous = entry[0];
-    rest.push(entry);
-  }
-  placed.sort(byKey);
-  const out: [string, V][] = [];
-  let i = 0;
-  let j = 0;
-  while (i < rest.length || j < placed.length) {
-    if (j >= placed.length || (i < rest.length && rest[i]![0] < placed[j]![0])) out.push(rest[i++]!);
-    else out.push(placed[j++]!);
-  }
-  return out;
 }
 
 /** Pods stored before `addresses` existed keep the addresses they are bound to. */

@@ -130,29 +130,39 @@ export function largestHole(use: DriveExtents, node: Node): { drive: number; byt
  */
 export function extentViolations(state: NodesAndVolumes): string[] {
   const bad: string[] = [];
-  for (const v of state.volumes.values()) {
-    for (const p of v.plexes) {
-      const node = state.nodes.get(p.node);
-      const drive = node?.inventory.drives[p.drive];
-      if (node === undefined) continue;
-      if (drive === undefined || !Number.isInteger(p.drive))
-        bad.push(`volume ${keyOf(v.namespace, v.name)}: plex on ${p.node} is on drive ${p.drive}, which the node does not have`);
-      else if (!Number.isInteger(p.offset_bytes) || p.offset_bytes < 0 || p.offset_bytes + plexBytes(v) > drive.capacity_bytes) {
-        bad.push(
-          `volume ${keyOf(v.namespace, v.name)}: plex on ${p.node} drive ${p.drive} at ${p.offset_bytes} bytes runs past the drive's ${drive.capacity_bytes} bytes`,
-        );
-      }
+  for (const v of state.volumes.values()) bad.push(...plexExtentViolations(state, v));
+  for (const [node, drives] of extentsInUse(state)) bad.push(...overlapViolations(node, drives));
+  return bad;
+}
+
+/** Each plex of `v` on a drive its node does not have, or running past its drive's end (a plex on a missing node is left to the caller). */
+export function plexExtentViolations(state: NodesAndVolumes, v: Volume): string[] {
+  const bad: string[] = [];
+  for (const p of v.plexes) {
+    const node = state.nodes.get(p.node);
+    const drive = node?.inventory.drives[p.drive];
+    if (node === undefined) continue;
+    if (drive === undefined || !Number.isInteger(p.drive))
+      bad.push(`volume ${keyOf(v.namespace, v.name)}: plex on ${p.node} is on drive ${p.drive}, which the node does not have`);
+    else if (!Number.isInteger(p.offset_bytes) || p.offset_bytes < 0 || p.offset_bytes + plexBytes(v) > drive.capacity_bytes) {
+      bad.push(
+        `volume ${keyOf(v.namespace, v.name)}: plex on ${p.node} drive ${p.drive} at ${p.offset_bytes} bytes runs past the drive's ${drive.capacity_bytes} bytes`,
+      );
     }
   }
-  for (const [node, drives] of extentsInUse(state)) {
-    drives.forEach((list, i) => {
-      for (let k = 1; k < list.length; k++) {
-        const a = list[k - 1]!;
-        const b = list[k]!;
-        if (a.offset_bytes + a.length_bytes > b.offset_bytes)
-          bad.push(`node ${node} drive ${i}: plexes of ${a.volume} and ${b.volume} overlap at ${b.offset_bytes} bytes`);
-      }
-    });
-  }
+  return bad;
+}
+
+/** Two extents of one drive of `node` that share bytes (`drives`: per drive index, the extents by offset). */
+export function overlapViolations(node: string, drives: readonly (readonly Extent[])[]): string[] {
+  const bad: string[] = [];
+  drives.forEach((list, i) => {
+    for (let k = 1; k < list.length; k++) {
+      const a = list[k - 1]!;
+      const b = list[k]!;
+      if (a.offset_bytes + a.length_bytes > b.offset_bytes)
+        bad.push(`node ${node} drive ${i}: plexes of ${a.volume} and ${b.volume} overlap at ${b.offset_bytes} bytes`);
+    }
+  });
   return bad;
 }

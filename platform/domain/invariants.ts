@@ -1,6 +1,8 @@
 /**
- * The invariants of the control plane, checked on the whole state in one place: the store runs this
- * after every change and refuses to commit a state that breaks one (that would be a bug, not bad input).
+ * The invariants of the control plane, in one place: the store checks them after every change (or group of
+ * changes) and refuses to commit a state that breaks one (that would be a bug, not bad input). The whole
+ * state (`invariantViolations`), or what changed since the last check (`scopedInvariantViolations`): the
+ * volumes and snapshots a change touched and the nodes holding them, the rest when anything else changed.
  */
 import { remotePlexHolds } from './storage-admission.js';
 import { parseIpv4 } from './ip.js';
@@ -8,10 +10,13 @@ import type { ClusterState } from './cluster-state.js';
 import { overlappingNetwork } from './network.js';
 import { podVfCount, storageCapacityBytes } from './node-profile.js';
 import { MAX_PERF_TIERS } from './perf-tier.js';
-import { extentViolations } from './drive-extents.js';
+import { extentViolations, overlapViolations, plexExtentViolations } from './drive-extents.js';
+import type { InvariantScope } from './invariant-scope.js';
 import { storageLinkDown } from './links.js';
 import { storageUse } from './placement.js';
-import { keyOf, MAX_MIRRORS, MAX_SNAPSHOTS_PER_VOLUME, unusableReason, volumeStateOf } from './volume.js';
+import type { NodeStorageUse } from './placement-index.js';
+import type { Node } from './node.js';
+import { keyOf, MAX_MIRRORS, MAX_SNAPSHOTS_PER_VOLUME, unusableReason, volumeStateOf, type Volume } from './volume.js';
 
 /** Every broken invariant, as a sentence; empty when the state is sound. */
 export function invariantViolations(state: ClusterState): string[] {
@@ -135,39 +140,88 @@ export function invariantViolations(state: ClusterState): string[] {
   for (const s of state.snapshots.values())
     snapCount.set(keyOf(s.namespace, s.volume), (snapCount.get(keyOf(s.namespace, s.volume)) ?? 0) + 1);
   const anyStorageLinkDown = [...state.nodes.keys()].some((n) => storageLinkDown(state, n));
-  for (const v of state.volumes.values()) {
-    const key = keyOf(v.namespace, v.name);
-    // Fewer plexes than mirrors: some went with their removed node, to be brought back with --mirrors.
-    if (v.mirrors < 1 || v.mirrors > MAX_MIRRORS || v.plexes.length > v.mirrors)
-      bad.push(`volume ${key}: ${v.plexes.length} plexes for ${v.mirrors} mirrors`);
-    if (v.state !== volumeStateOf(v)) bad.push(`volume ${key} is marked ${v.state}, its plexes make it ${volumeStateOf(v)}`);
-    for (const p of v.plexes) {
-      const node = state.nodes.get(p.node);
-      if (!node) bad.push(`volume ${key} has a plex on missing node ${p.node}`);
-      else if (
-        ((p.state === 'in-sync' || p.state === 'resyncing') && node.status.state === 'down') ||
-        // A live node's plex is offline only while a downed storage link cuts it off (link-service.ts).
-        (p.state === 'offline' && node.status.state !== 'down' && !anyStorageLinkDown)
-      )
-        bad.push(`volume ${key}: plex on ${p.node} is ${p.state}, its node ${node.status.state}`);
-      if (p.state === 'resyncing' && !v.plexes.some((s) => s.node === p.resync.source && s.state === 'in-sync'))
-        bad.push(`volume ${key}: plex on ${p.node} resyncs from ${p.resync.source}, which holds no in-sync plex of it`);
-    }
-    if (new Set(v.plexes.map((p) => p.node)).size !== v.plexes.length) bad.push(`volume ${key}: two plexes on one node`);
-    if ((snapCount.get(key) ?? 0) > MAX_SNAPSHOTS_PER_VOLUME) bad.push(`volume ${key}: more than ${MAX_SNAPSHOTS_PER_VOLUME} snapshots`);
-    if (v.attachment.state === 'attached') {
-      const pod = state.pods.get(keyOf(v.namespace, v.attachment.pod));
-      if (!pod || pod.status.state !== 'running' || pod.status.node !== v.attachment.node)
-        bad.push(`volume ${key} attached to ${v.attachment.pod}, which is not running on ${v.attachment.node}`);
-    }
-  }
+  for (const v of state.volumes.values())
+    bad.push(...volumeViolations(state, v, snapCount.get(keyOf(v.namespace, v.name)) ?? 0, anyStorageLinkDown));
   bad.push(...extentViolations(state));
   for (const [name, u] of storageUse(state)) {
     const node = state.nodes.get(name);
-    if (!node) continue;
-    if (u.bytes > storageCapacityBytes(node.inventory))
-      bad.push(`node ${name}: ${u.bytes} bytes of plexes on ${storageCapacityBytes(node.inventory)}`);
-    if (u.volumes > node.inventory.max_volumes) bad.push(`node ${name}: ${u.volumes} volumes of ${node.inventory.max_volumes}`);
+    if (node) bad.push(...nodeStorageViolations(node, u));
+  }
+  return bad;
+}
+
+/**
+ * What one volume breaks on its own: its plexes (count, state, nodes, resync source, one per node), its
+ * snapshots (`snapshots`: how many it has), its attachment. `anyStorageLinkDown`: whether some node has its
+ * storage link down (then a live node's plex may be offline).
+ */
+export function volumeViolations(state: ClusterState, v: Volume, snapshots: number, anyStorageLinkDown: boolean): string[] {
+  const bad: string[] = [];
+  const key = keyOf(v.namespace, v.name);
+  // Fewer plexes than mirrors: some went with their removed node, to be brought back with --mirrors.
+  if (v.mirrors < 1 || v.mirrors > MAX_MIRRORS || v.plexes.length > v.mirrors)
+    bad.push(`volume ${key}: ${v.plexes.length} plexes for ${v.mirrors} mirrors`);
+  if (v.state !== volumeStateOf(v)) bad.push(`volume ${key} is marked ${v.state}, its plexes make it ${volumeStateOf(v)}`);
+  for (const p of v.plexes) {
+    const node = state.nodes.get(p.node);
+    if (!node) bad.push(`volume ${key} has a plex on missing node ${p.node}`);
+    else if (
+      ((p.state === 'in-sync' || p.state === 'resyncing') && node.status.state === 'down') ||
+      // A live node's plex is offline only while a downed storage link cuts it off (link-service.ts).
+      (p.state === 'offline' && node.status.state !== 'down' && !anyStorageLinkDown)
+    )
+      bad.push(`volume ${key}: plex on ${p.node} is ${p.state}, its node ${node.status.state}`);
+    if (p.state === 'resyncing' && !v.plexes.some((s) => s.node === p.resync.source && s.state === 'in-sync'))
+      bad.push(`volume ${key}: plex on ${p.node} resyncs from ${p.resync.source}, which holds no in-sync plex of it`);
+  }
+  if (new Set(v.plexes.map((p) => p.node)).size !== v.plexes.length) bad.push(`volume ${key}: two plexes on one node`);
+  if (snapshots > MAX_SNAPSHOTS_PER_VOLUME) bad.push(`volume ${key}: more than ${MAX_SNAPSHOTS_PER_VOLUME} snapshots`);
+  if (v.attachment.state === 'attached') {
+    const pod = state.pods.get(keyOf(v.namespace, v.attachment.pod));
+    if (!pod || pod.status.state !== 'running' || pod.status.node !== v.attachment.node)
+      bad.push(`volume ${key} attached to ${v.attachment.pod}, which is not running on ${v.attachment.node}`);
+  }
+  return bad;
+}
+
+/** Whether a node's plexes overrun its storage or its volume count (`use`: its bytes and volumes, plexes and snapshots). */
+export function nodeStorageViolations(node: Node, use: NodeStorageUse): string[] {
+  const bad: string[] = [];
+  const name = node.name;
+  if (use.bytes > storageCapacityBytes(node.inventory))
+    bad.push(`node ${name}: ${use.bytes} bytes of plexes on ${storageCapacityBytes(node.inventory)}`);
+  if (use.volumes > node.inventory.max_volumes) bad.push(`node ${name}: ${use.volumes} volumes of ${node.inventory.max_volumes}`);
+  return bad;
+}
+
+/**
+ * The invariants a change recorded in `scope` could have broken: every one when the scope is wide, else
+ * those of each volume it touched (plexes, extents' bounds, snapshot count) and of each node whose storage
+ * it touched (bytes, volume count, overlapping extents, read from the state's placement index). A volume or
+ * snapshot is in no other invariant unless attached to a pod, which makes the scope wide (invariant-scope.ts).
+ */
+export function scopedInvariantViolations(state: ClusterState, scope: InvariantScope): string[] {
+  if (scope.wide) return invariantViolations(state);
+  const bad: string[] = [];
+  if (scope.volumes.size > 0) {
+    const snapCount = new Map<string, number>();
+    for (const s of state.snapshots.values()) {
+      const key = keyOf(s.namespace, s.volume);
+      if (scope.volumes.has(key)) snapCount.set(key, (snapCount.get(key) ?? 0) + 1);
+    }
+    let anyStorageLinkDown = false;
+    for (const n of state.nodes.keys()) if ((anyStorageLinkDown = storageLinkDown(state, n))) break;
+    for (const key of scope.volumes) {
+      const v = state.volumes.get(key);
+      if (v === undefined) continue;
+      bad.push(...volumeViolations(state, v, snapCount.get(key) ?? 0, anyStorageLinkDown), ...plexExtentViolations(state, v));
+    }
+  }
+  const use = state.placementUse();
+  for (const name of scope.nodes) {
+    const node = state.nodes.get(name);
+    if (node === undefined) continue;
+    bad.push(...nodeStorageViolations(node, use.storageOf(name)), ...overlapViolations(name, use.drivesOf(node)));
   }
   return bad;
 }

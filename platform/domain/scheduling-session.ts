@@ -50,6 +50,9 @@ function vfNumber(node: Node, port: string, vf: number): number {
   return -1;
 }
 
+/** Scheduling views built so far in this process (the tests count them: a group of changes shares one). */
+export let schedulingSessionsBuilt = 0;
+
 export class SchedulingSession {
   readonly table: NodeTable;
   readonly scheduler: Scheduler;
@@ -58,6 +61,7 @@ export class SchedulingSession {
   private readonly nodeInventories: readonly NodeInventory[];
 
   constructor(private ctx: Context) {
+    schedulingSessionsBuilt++;
     const state = ctx.state;
     const nodes = [...state.nodes.values()];
     this.table = new NodeTable(

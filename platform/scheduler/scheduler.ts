@@ -67,6 +67,14 @@ export class Scheduler {
   readonly sampleSize: number;
   /** Per bucket, where the next walk starts, so successive pods spread over the bucket. */
   private readonly cursors = new Int32Array(CPU_BUCKETS);
+  /**
+   * Walks start again from the first node of each bucket, as on a new scheduler: a view kept for the next
+   * change of a group places that change's pods as a view built for it would (state/store.ts).
+   */
+  restartWalks(): void {
+    this.cursors.fill(0);
+  }
+
   /** Scratch for fitting a pod's endpoints onto one node's pod ports: free bandwidth and VFs per port. */
   private readonly scratchBw: Float64Array;
   private readonly scratchVfs: Int32Array;

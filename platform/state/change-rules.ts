@@ -6,7 +6,7 @@
  * worked out in steps that let the event loop run.
  */
 import type { ClusterState, StoredObject } from '../domain/cluster-state.js';
-import { invariantViolations } from '../domain/invariants.js';
+import { invariantViolations, scopedInvariantViolations } from '../domain/invariants.js';
 
 /** Set in the tests: unchanged-looking objects are checked against their JSON (slower). */
 export const VERIFY = process.env.ANVIL_STORE_VERIFY === '1';
@@ -16,9 +16,17 @@ const STEPS_PER_TURN = 50;
 
 const documentId = (kind: string, key: string) => `${kind}\u0000${key}`;
 
-/** Throws (a bug, not bad input) when the changed state breaks an invariant; nothing is then committed. */
+/**
+ * Throws (a bug, not bad input) when the changed state breaks an invariant; nothing is then committed. Checks
+ * what changed since the last check (the state records it: invariant-scope.ts), every invariant when that
+ * is not only volumes and snapshots; in the tests (ANVIL_STORE_VERIFY=1) the whole state too, so that a
+ * scope that misses what a change broke fails there.
+ */
 export function requireInvariants(state: ClusterState, action: string, target: string): void {
-  const broken = invariantViolations(state);
+  const scope = state.takeInvariantScope();
+  const broken = scopedInvariantViolations(state, scope);
+  if (VERIFY && !scope.wide && broken.length === 0)
+    for (const missed of invariantViolations(state)) broken.push(`missed by the check of what changed: ${missed}`);
   // The tests: the placement index kept by the changes must equal the storage in use worked out afresh.
   const drift = VERIFY ? state.placementIndexDrift() : undefined;
   if (drift !== undefined) broken.push(drift);

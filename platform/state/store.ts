@@ -16,6 +16,7 @@ import { wallClock, type Clock } from '../domain/clock.js';
 import { ControlPlane } from '../domain/control-plane.js';
 import type { ClusterEvent } from '../domain/event.js';
 import type { Actor } from '../domain/tenancy.js';
+import type { SchedulingSession } from '../domain/scheduling-session.js';
 import { requireInvariants, runThrough, stepThrough, TrackedDocuments, type DocumentWriter } from './change-rules.js';
 import { ChangeGroups, type PendingChange } from './change-groups.js';
 import type { AuditEntry, ControlPlaneStore, EventQuery } from './control-plane-store.js';
@@ -280,12 +281,38 @@ export class Store implements ControlPlaneStore {
     return this.groups.committed;
   }
 
-  /** A change of a group, inside the group's transaction (in its own savepoint); the group checks the invariants. */
+  /**
+   * The scheduler's view the last grouped change left, with the state and its scheduling version it is
+   * current for: the next grouped change uses it rather than building its own while both still hold (pods
+   * created through the API share one view, as the pods of one apply do). Any other change of what a view
+   * is made of (a change outside the groups included) moves the version on, and the view is built afresh.
+   */
+  private groupScheduling: { state: ClusterState; version: number; session: SchedulingSession } | undefined;
+
+  /**
+   * A change of a group, inside the group's transaction (in its own savepoint); the group checks the
+   * invariants. It is handed the view the group's earlier changes kept current, if the state is still the
+   * one it was built on (a failed change drops it: the state is read again) and nothing it is made of
+   * changed outside it; it keeps, in turn, the view it ends with (the services keep the view they use
+   * current, as they do for the several objects of one change), its walks restarted as on a new view.
+   */
   private runChange(change: PendingChange): unknown {
     const loaded = this.current();
     const cp = new ControlPlane(loaded.state, change.actor, this.clock);
+    const kept = this.groupScheduling;
+    this.groupScheduling = undefined;
+    const current = (view: typeof kept) =>
+      view !== undefined && view.state === loaded.state && view.version === loaded.state.schedulingVersion;
+    if (current(kept)) {
+      // As a view built for this change: a change's outcome does not depend on which changes shared its group.
+      kept!.session.scheduler.restartWalks();
+      cp.ctx.useScheduling(kept!.session);
+    }
     const result = change.fn(cp);
     this.commit(loaded, cp, change.actor, change.action, change.target, false);
+    const held = cp.ctx.heldScheduling();
+    if (held !== undefined) this.groupScheduling = { state: loaded.state, version: loaded.state.schedulingVersion, session: held };
+    else if (current(kept)) this.groupScheduling = kept;
     return result;
   }
 
