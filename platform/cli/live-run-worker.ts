@@ -119,6 +119,10 @@ run(workerData as LiveRunTask).catch((e: unknown) => {
   post(
     isAnvilError(e)
       ? { type: 'failed', code: e.code, message: e.message, ...(e.details.length > 0 ? { details: e.details } : {}) }
-      : { type: 'failed', code: 'ANVIL_ERR_INTERNAL', message: `the run stopped: ${(e as Error).message}; this is a bug, please report it` },
+      : {
+          type: 'failed',
+          code: 'ANVIL_ERR_INTERNAL',
+          message: `the run stopped: ${(e as Error).message}; this is a bug, please report it`,
+        },
   );
 });

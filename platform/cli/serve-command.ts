@@ -135,7 +135,12 @@ export function registerServeCommands(cli: Command): void {
       '--runs <dir>',
       'a folder of results folders (anvil run ... --out DIR/NAME): the API and the dashboard list them and serve their intervals',
     )
-    .option('--max-runs <n>', 'model runs started from the API or the dashboard (POST /runs) that run at once, each on a worker thread', wholeNumber(0, 64, '2 (0: none)'), DEFAULT_MAX_RUNS)
+    .option(
+      '--max-runs <n>',
+      'model runs started from the API or the dashboard (POST /runs) that run at once, each on a worker thread',
+      wholeNumber(0, 64, '2 (0: none)'),
+      DEFAULT_MAX_RUNS,
+    )
     .option(
       '--max-run-simulated <seconds>',
       "a run started from the API: the scenario's longest duration, simulated seconds",

@@ -62,7 +62,10 @@ function lastEventId(req: FastifyRequest): number {
   const text = Array.isArray(header) ? header[0] : header;
   if (text === undefined || text === '') return 0;
   if (!/^\d{1,9}$/.test(text))
-    throw new AnvilError('ANVIL_ERR_FIELD_INVALID', `header Last-Event-ID: "${text}" is not an event id; send the id of the last event received`);
+    throw new AnvilError(
+      'ANVIL_ERR_FIELD_INVALID',
+      `header Last-Event-ID: "${text}" is not an event id; send the id of the last event received`,
+    );
   return Number(text);
 }
 
@@ -82,7 +85,8 @@ export const liveRunsPlugin: FastifyPluginAsync<{ runs: LiveRuns }> = async (app
         ...s,
         operationId: 'listScenarios',
         summary: 'the scenarios a run may be started with',
-        description: "The cluster scenarios of the server's scenarios folder, by their path there without .yaml, and the server's bounds on a run.",
+        description:
+          "The cluster scenarios of the server's scenarios folder, by their path there without .yaml, and the server's bounds on a run.",
         querystring: NoQuery,
         response: responses(
           Type.Object({
@@ -144,7 +148,10 @@ export const liveRunsPlugin: FastifyPluginAsync<{ runs: LiveRuns }> = async (app
       if (run === undefined) {
         // Not one this server keeps: a finished run of the folder has only its end to tell.
         if (runs.folder === undefined)
-          throw new AnvilError('ANVIL_ERR_OBJECT_NOT_FOUND', `no run ${id}: this server has no runs folder; start anvil serve with --runs DIR`);
+          throw new AnvilError(
+            'ANVIL_ERR_OBJECT_NOT_FOUND',
+            `no run ${id}: this server has no runs folder; start anvil serve with --runs DIR`,
+          );
         const verdict = verdictOf(runDir(runs.folder, id));
         return stream(reply, [{ id: 1, event: 'done', data: verdict !== undefined ? { verdict } : {} }], after);
       }
@@ -166,6 +173,8 @@ export const liveRunsPlugin: FastifyPluginAsync<{ runs: LiveRuns }> = async (app
       'cache-control': 'no-cache, private',
       'x-content-type-options': 'nosniff',
       'x-accel-buffering': 'no',
+      // One stream per connection: closed with it, so no kept-alive socket holds the server's close.
+      connection: 'close',
     });
     res.write('retry: 2000\n\n');
     for (const e of events) if (e.id > after) res.write(sse(e));

@@ -97,7 +97,9 @@ describe('a run started from the API', () => {
     await reader.cancel();
     const before = parseSse(text);
     const lastId = before.at(-1)!.id;
-    const rest = parseSse(await (await fetch(`${origin}${V1}/runs/${id}/events`, { headers: { ...headers, 'last-event-id': String(lastId) } })).text());
+    const rest = parseSse(
+      await (await fetch(`${origin}${V1}/runs/${id}/events`, { headers: { ...headers, 'last-event-id': String(lastId) } })).text(),
+    );
     const all = [...before, ...rest];
     expect(all.map((e) => e.id)).toEqual(all.map((_, i) => i + 1));
     expect(all.at(-1)).toMatchObject({ event: 'done', data: { verdict: LIVE_SCENARIO_FACTS.verdict } });
