@@ -18,6 +18,8 @@ export const END_TO_END_SUITES = [
   'test/docs/examples.test.ts',
   // The dashboard in headless Chromium (a browser per run, two logins, six page loads).
   'test/platform/dashboard/dashboard-browser.test.ts',
+  // A run started from the dashboard and followed live (three short model runs on worker threads).
+  'test/platform/dashboard/dashboard-live-run.test.ts',
   'test/platform/containerfile-steps.test.ts',
   'test/platform/sweep-s3.test.ts',
 ];

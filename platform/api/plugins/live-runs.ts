@@ -136,8 +136,18 @@ export const liveRunsPlugin: FastifyPluginAsync<{ runs: LiveRuns }> = async (app
           "text/event-stream: `progress` (simulated s done of the total), `sample` (the intervals closed since the last, each pod's IOPS and p50/p99 as GET /runs/{id}/intervals gives them), then `done` (with the SLA verdict) or `failed` (a coded error), after which the stream ends. Every event has an id: send Last-Event-ID to resume after it. A comment line every 15 s keeps the stream open. A finished run the server no longer keeps (or did not start) gives only its `done`.",
         params: RunParams,
         querystring: NoQuery,
-        produces: ['text/event-stream'],
-        response: { 200: { description: 'the event stream', type: 'string' }, '4xx': Type.Ref('ErrorBody') },
+        response: {
+          200: {
+            description: 'the event stream',
+            content: {
+              'text/event-stream': {
+                schema: Type.String({ description: 'id:, event: and data: (JSON) lines per event, a blank line after each' }),
+              },
+            },
+          },
+          '4xx': Type.Ref('ErrorBody'),
+          '5xx': Type.Ref('ErrorBody'),
+        },
       },
     },
     async (req, reply) => {

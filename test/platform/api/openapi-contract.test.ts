@@ -252,7 +252,13 @@ const READS: [template: string, url: string, expected: () => unknown][] = [
     '/apis/anvil.dev/v1/whoami',
     () => ({ user: 'admin', roles: ['cluster-admin'], cluster_views: [...ROLE_CLASSES] }),
   ],
-  ['/apis/anvil.dev/v1/runs', '/apis/anvil.dev/v1/runs', () => ({ folder: fixtureRunsFolder(), runs: listRuns(fixtureRunsFolder()) })],
+  [
+    '/apis/anvil.dev/v1/runs',
+    '/apis/anvil.dev/v1/runs',
+    () => ({ folder: fixtureRunsFolder(), runs: listRuns(fixtureRunsFolder()), live: [] }),
+  ],
+  // The seeded world's server has no run worker (NO_LIVE_RUNS): no scenario, no run.
+  ['/apis/anvil.dev/v1/scenarios', '/apis/anvil.dev/v1/scenarios', () => ({ scenarios: [], max_runs: 0, max_simulated_s: 0, max_ios: 0 })],
   [
     '/apis/anvil.dev/v1/reports',
     '/apis/anvil.dev/v1/reports',
@@ -284,19 +290,27 @@ describe('responses follow their schemas and keep every field of the domain', ()
   });
 
   /** Reads that answer a file, not JSON: their documented media type and the file as it is on disk. */
-  const FILE_READS: [template: string, url: string, type: string][] = [
+  const FILE_READS: [template: string, url: string, type: string, holds: string][] = [
     [
       '/apis/anvil.dev/v1/reports/file',
       `/apis/anvil.dev/v1/reports/file?path=${encodeURIComponent(FIXTURE_REPORTS.tco.path)}`,
       'text/html',
+      `<title>${FIXTURE_REPORTS.tco.title}</title>`,
+    ],
+    // A finished run of the folder, not started by this server: its end, with the folder's verdict (none here).
+    [
+      '/apis/anvil.dev/v1/runs/{id}/events',
+      '/apis/anvil.dev/v1/runs/fixture-run/events',
+      'text/event-stream',
+      'id: 1\nevent: done\ndata: {}\n\n',
     ],
   ];
 
-  it.each(FILE_READS)('GET %s answers the file with its documented media type', async (template, url, type) => {
+  it.each(FILE_READS)('GET %s answers the file with its documented media type', async (template, url, type, holds) => {
     const res = await w.call('admin', 'GET', url);
     expect(res.statusCode, res.body).toBe(200);
     expect(res.headers['content-type']).toMatch(new RegExp(`^${type}`));
-    expect(res.body).toContain(`<title>${FIXTURE_REPORTS.tco.title}</title>`);
+    expect(res.body).toContain(holds);
     const ok = (doc.paths?.[template]?.get?.responses as Record<string, { content?: Record<string, unknown> }> | undefined)?.['200'];
     expect(Object.keys(ok?.content ?? {})).toEqual([type]);
   });
