@@ -11,6 +11,8 @@ import { oas } from '@stoplight/spectral-rulesets';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { objectsOf, type Kind } from '../../../platform/domain/queries.js';
 import { localAdmin, ROLE_CLASSES } from '../../../platform/domain/tenancy.js';
+import { ControlPlane } from '../../../platform/domain/control-plane.js';
+import { wallClock } from '../../../platform/domain/clock.js';
 import { nodeAllocations, poolAllocations } from '../../../platform/domain/usage.js';
 import { listRuns, runDir, runIntervals } from '../../../platform/api/run-folders.js';
 import { listReports } from '../../../platform/api/report-files.js';
@@ -213,7 +215,8 @@ const READS: [template: string, url: string, expected: () => unknown][] = [
   [
     '/apis/anvil.dev/v1/namespaces/{namespace}/pods/{name}/scheduling',
     '/apis/anvil.dev/v1/namespaces/a/pods/withep/scheduling',
-    () => (oneObject('pods', 'a', 'withep')() as { status: unknown }).status,
+    // A running pod: its status and its placement, every node's verdict (worked out as the route does).
+    () => read((s) => new ControlPlane(s, ADMIN, wallClock).podScheduling('a', 'withep')),
   ],
   ['/apis/anvil.dev/v1/endpoints', '/apis/anvil.dev/v1/endpoints', kindOf('endpoints')],
   ['/apis/anvil.dev/v1/namespaces/{namespace}/endpoints', '/apis/anvil.dev/v1/namespaces/a/endpoints', kindOf('endpoints', 'a')],

@@ -4,7 +4,8 @@
  * draws its progress and charts from the run's event stream; a reload in the middle takes the stream up
  * again; the page becomes the finished run's page with its SLA verdict and every interval in its table (no
  * gap, no duplicate: the API's intervals, row for row). A viewer's start is refused with the API's coded
- * error in place. No console error, no request to another origin. The run is bounded by its simulated time,
+ * error in place. And a running pod's page (from the pods list) says why it runs there: every node's
+ * verdict, the API's placement, row for row. No console error, no request to another origin. The run is bounded by its simulated time,
  * never by wall time. Screenshots under $ANVIL_TEST_ARTEFACTS/dashboard.
  */
 import { mkdirSync } from 'node:fs';
@@ -137,6 +138,39 @@ describeNeeds('headless Chromium', chromium !== undefined)('a run started from t
       /^ANVIL_ERR_FORBIDDEN: user viewer may not edit cluster objects/,
     );
     await page.screenshot({ path: join(ARTEFACTS, 'runs-start-refused.png'), fullPage: true });
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('an admin opens a running pod from the pods list and sees why it runs there, as the API explains it', async () => {
+    const { page, problems } = await openPage();
+    await logIn(page, world.tokens.admin);
+    await page.click('nav a[data-page=pods]');
+    await page.waitForSelector('main h1:has-text("Pods and volumes")');
+    await page.getByRole('link', { name: 'a/pa', exact: true }).click();
+    await page.waitForSelector('main h1:text-is("Pod a/pa")');
+    expect(page.url()).toMatch(/#\/pods\/a\/pa$/);
+    const api = (await world.call('admin', 'GET', `${V1}/namespaces/a/pods/pa/scheduling`)).json() as {
+      node: string;
+      placement: { summary: string; nodes: { node: string; chosen: boolean; fits: boolean; score?: number }[] };
+    };
+    const why = page.locator('main table', { hasText: api.placement.summary });
+    expect(await why.locator('caption').textContent()).toBe(api.placement.summary);
+    const rows = await why.locator('tbody tr').all();
+    expect(rows.length).toBe(api.placement.nodes.length);
+    const cells = await Promise.all(rows.map(async (r) => (await r.locator('td').allTextContents()).slice(0, 3)));
+    expect(cells).toEqual(
+      api.placement.nodes.map((n) => [
+        n.node,
+        n.chosen ? 'runs here' : n.fits ? 'fits' : 'rejected',
+        n.score === undefined ? '-' : n.score.toFixed(3),
+      ]),
+    );
+    expect(cells[0]![0]).toBe(api.node);
+    await page.screenshot({ path: join(ARTEFACTS, 'pod-placement.png'), fullPage: true });
+    // A deep link: opened afresh, the same pod.
+    await page.reload();
+    await page.waitForSelector('main h1:text-is("Pod a/pa")');
     expect(problems).toEqual([]);
     await page.close();
   });
