@@ -71,7 +71,7 @@ export type { Api };
 export const API_PREFIX = '/apis/anvil.dev/v1';
 
 /** Builds the server (not listening: `inject()` in tests, `listen()` in `anvil serve`). */
-export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyInstance; api: Api }> {
+export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyInstance; api: Api; liveRuns: LiveRuns }> {
   const clock = opts.clock ?? wallClock;
   const store = Store.open(opts.statePath, clock);
   const tokens = TokenStore.of(store, clock);
@@ -126,7 +126,7 @@ export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyIn
   await app.register(reportsPlugin, { folder: opts.reportsDir ?? opts.runsDir, prefix: API_PREFIX });
   await app.register(kubeFacadePlugin, { api, clock, anonymousLoopback: opts.tls === undefined && opts.kubeAnonymousLoopback === true });
   await app.register(extenderPlugin, { api, callers: extenderCallersOf(opts.tls), kube: opts.kube, prefix: '/scheduler' });
-  return { app, api };
+  return { app, api, liveRuns };
 }
 
 /**
