@@ -22,19 +22,21 @@ function verdictCell(r) {
 
 /** The runs this server started and still keeps: running, and the last finished. */
 function liveTable(live) {
-  if (live.length === 0) return null;
-  return table(
-    'Runs started from this server: status and simulated time done',
-    [
-      ['Run', (r) => h('a', { href: `#/runs/${encodeURIComponent(r.id)}` }, r.id)],
-      ['Scenario', (r) => r.scenario_file],
-      ['Stack', (r) => r.stack],
-      ['Seed', (r) => String(r.seed), true],
-      ['Status', (r) => h('span', { class: `run-${r.status}` }, r.status)],
-      ['Done (s)', (r) => `${r.done_s.toFixed(2)} of ${r.duration_s}`, true],
-    ],
-    live,
-  );
+  if (live.length === 0) return [];
+  return [
+    table(
+      'Runs started from this server: status and simulated time done',
+      [
+        ['Run', (r) => h('a', { href: `#/runs/${encodeURIComponent(r.id)}` }, r.id)],
+        ['Scenario', (r) => r.scenario_file],
+        ['Stack', (r) => r.stack],
+        ['Seed', (r) => String(r.seed), true],
+        ['Status', (r) => h('span', { class: `run-${r.status}` }, r.status)],
+        ['Done (s)', (r) => `${r.done_s.toFixed(2)} of ${r.duration_s}`, true],
+      ],
+      live,
+    ),
+  ];
 }
 
 async function listPage(list) {
@@ -50,7 +52,7 @@ async function listPage(list) {
   return [
     h('h1', {}, 'Runs'),
     await startRunForm(),
-    liveTable(list.live),
+    ...liveTable(list.live),
     h(
       'p',
       { class: 'note' },

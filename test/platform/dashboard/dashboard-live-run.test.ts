@@ -81,6 +81,8 @@ describeNeeds('headless Chromium', chromium !== undefined)('a run started from t
     const { page, problems } = await openPage();
     await logIn(page, world.tokens.admin);
     expect(await page.locator('#run-scenario option').allTextContents()).toEqual([LIVE_SCENARIO]);
+    // Nothing started yet: no table of started runs, and nothing but the page's own words.
+    expect(await page.locator('main').textContent()).not.toContain('null');
     await page.screenshot({ path: join(ARTEFACTS, 'runs-start-form.png'), fullPage: true });
     await page.click('form.start-run button[type=submit]');
     await page.waitForURL(/#\/runs\/two-pods-\d{8}-\d{6}$/);
