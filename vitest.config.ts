@@ -21,6 +21,8 @@ export const END_TO_END_SUITES = [
   // Its Operate page and axe-core on every page; 5,000 nodes with 50,000 pods built in process.
   'test/platform/dashboard/dashboard-pages-browser.test.ts',
   'test/platform/dashboard/dashboard-scale-browser.test.ts',
+  // A run started from the dashboard and followed live (three short model runs on worker threads).
+  'test/platform/dashboard/dashboard-live-run.test.ts',
   'test/platform/containerfile-steps.test.ts',
   'test/platform/sweep-s3.test.ts',
   // The real kubectl against `anvil serve` as its own process (reads, writes, watches, TLS).

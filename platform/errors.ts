@@ -53,6 +53,21 @@ export const ERRORS = {
     status: 422,
     summary: 'a model run would simulate more I/Os than the limit (--max-ios raises it)',
   },
+  ANVIL_ERR_RUN_TOO_LONG: {
+    code: 'ANVIL_ERR_RUN_TOO_LONG',
+    status: 422,
+    summary: 'a run started from anvil serve would simulate more time than the server allows (anvil serve --max-run-simulated)',
+  },
+  ANVIL_ERR_RUNS_BUSY: {
+    code: 'ANVIL_ERR_RUNS_BUSY',
+    status: 429,
+    summary: 'anvil serve already runs as many model runs (or streams their progress to as many clients) as it allows; retry when one ends',
+  },
+  ANVIL_ERR_NO_RUNS_FOLDER: {
+    code: 'ANVIL_ERR_NO_RUNS_FOLDER',
+    status: 409,
+    summary: 'anvil serve was started without --runs DIR, so it has no folder to write a run it starts into',
+  },
   ANVIL_ERR_NO_PROGRESS: {
     code: 'ANVIL_ERR_NO_PROGRESS',
     status: 422,

@@ -250,6 +250,27 @@ export const PodStatus = Type.Union(
           ),
           { description: 'reserved_iops split over the volumes; empty for a pod without volumes' },
         ),
+        placement: Type.Optional(
+          answer(
+            {
+              summary: Type.String(),
+              nodes: Type.Array(
+                answer(
+                  {
+                    node: Type.String(),
+                    chosen: Type.Boolean({ description: 'the node the pod runs on' }),
+                    fits: Type.Boolean(),
+                    score: Type.Optional(Type.Number({ description: 'where it fits: the scheduler score, higher wins' })),
+                    reason: Type.Optional(Type.String({ description: 'where it does not: the first filter it fails' })),
+                  },
+                  "a node's verdict",
+                ),
+                { description: 'its node first, then those that fit by score, then those rejected; at most 100' },
+              ),
+            },
+            'why it runs where it does, as the cluster is now (GET .../scheduling only)',
+          ),
+        ),
       },
       'a running pod',
     ),

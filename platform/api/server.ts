@@ -33,6 +33,8 @@ import { extenderPlugin } from './plugins/extender.js';
 import { usagePlugin } from './plugins/usage.js';
 import { reportsPlugin } from './plugins/reports.js';
 import { runsPlugin } from './plugins/runs.js';
+import { liveRunsPlugin } from './plugins/live-runs.js';
+import { LiveRuns, NO_LIVE_RUNS, type LiveRunOptions } from './live-runs.js';
 import { dashboardPlugin } from '../dashboard/dashboard-plugin.js';
 import { kubeFacadePlugin } from './kube/facade-plugin.js';
 import { statusOf } from './kube/status.js';
@@ -55,6 +57,8 @@ export interface ServerOptions {
   readonly rateLimitPerMinute?: number;
   /** A folder of results folders (`anvil serve --runs`): GET /runs lists them (run-folders.ts). */
   readonly runsDir?: string;
+  /** Runs started from the API (POST /runs) into runsDir: the worker module and the bounds (live-runs.ts); without it none start. */
+  readonly liveRuns?: LiveRunOptions;
   /** A folder of reports (`anvil serve --reports`; default runsDir): GET /reports lists them (report-files.ts). */
   readonly reportsDir?: string;
   /** Plain http: a token-less Kubernetes-facade read from loopback acts as `viewer` (kubectl sends no token over http). */
@@ -67,7 +71,7 @@ export type { Api };
 export const API_PREFIX = '/apis/anvil.dev/v1';
 
 /** Builds the server (not listening: `inject()` in tests, `listen()` in `anvil serve`). */
-export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyInstance; api: Api }> {
+export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyInstance; api: Api; liveRuns: LiveRuns }> {
   const clock = opts.clock ?? wallClock;
   const store = Store.open(opts.statePath, clock);
   const tokens = TokenStore.of(store, clock);
@@ -116,11 +120,13 @@ export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyIn
   ]) {
     await app.register(plugin, { api, prefix: API_PREFIX });
   }
-  await app.register(runsPlugin, { folder: opts.runsDir, prefix: API_PREFIX });
+  const liveRuns = new LiveRuns(opts.runsDir, opts.liveRuns ?? NO_LIVE_RUNS, clock);
+  await app.register(runsPlugin, { folder: opts.runsDir, live: liveRuns, prefix: API_PREFIX });
+  await app.register(liveRunsPlugin, { runs: liveRuns, prefix: API_PREFIX });
   await app.register(reportsPlugin, { folder: opts.reportsDir ?? opts.runsDir, prefix: API_PREFIX });
   await app.register(kubeFacadePlugin, { api, clock, anonymousLoopback: opts.tls === undefined && opts.kubeAnonymousLoopback === true });
   await app.register(extenderPlugin, { api, callers: extenderCallersOf(opts.tls), kube: opts.kube, prefix: '/scheduler' });
-  return { app, api };
+  return { app, api, liveRuns };
 }
 
 /**

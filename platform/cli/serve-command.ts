@@ -14,6 +14,9 @@ import { DEFAULT_RATE_LIMIT_PER_MINUTE, parseRateLimit } from '../api/rate-limit
 import { parseOutputKind, structured, table, type OutputKind } from './output.js';
 import { readWholeNumber, wholeNumber } from './arguments.js';
 import { cliOut } from './cli-io.js';
+import { packageRoot } from '../../bench/package-root.js';
+import { DEFAULT_MAX_IOS } from '../../bench/targets/run-cost.js';
+import { DEFAULT_MAX_RUNS, DEFAULT_MAX_RUN_SIMULATED_S } from '../api/live-runs.js';
 
 /** Where `anvil login` keeps the server and token: $XDG_CONFIG_HOME/anvil/config.json (mode 0600). */
 export function clientConfigPath(env: NodeJS.ProcessEnv = process.env): string {
@@ -133,6 +136,18 @@ export function registerServeCommands(cli: Command): void {
       'a folder of results folders (anvil run ... --out DIR/NAME): the API and the dashboard list them and serve their intervals',
     )
     .option(
+      '--max-runs <n>',
+      'model runs started from the API or the dashboard (POST /runs) that run at once, each on a worker thread',
+      wholeNumber(0, 64, '2 (0: none)'),
+      DEFAULT_MAX_RUNS,
+    )
+    .option(
+      '--max-run-simulated <seconds>',
+      "a run started from the API: the scenario's longest duration, simulated seconds",
+      wholeNumber(1, 86_400, '60'),
+      DEFAULT_MAX_RUN_SIMULATED_S,
+    )
+    .option(
       '--reports <dir>',
       'a folder holding reports (anvil tco --out, anvil compare --out, anvil calibrate --out), looked for 4 folders deep: the dashboard lists and opens them (default: the --runs folder)',
     )
@@ -158,6 +173,8 @@ export function registerServeCommands(cli: Command): void {
         tlsSelfSigned?: boolean;
         runs?: string;
         reports?: string;
+        maxRuns: number;
+        maxRunSimulated: number;
       }) => {
         const { loadServerTls, extenderCallersOf, plainHttpWarning } = await import('../api/tls.js');
         const { kubeApiOf } = await import('../api/extender/kube-binder.js');
@@ -194,6 +211,13 @@ export function registerServeCommands(cli: Command): void {
           rateLimitPerMinute,
           kubeAnonymousLoopback: o.kubeAnonymousLoopback === true,
           ...(runsDir !== undefined ? { runsDir } : {}),
+          liveRuns: {
+            worker: new URL('./live-run-worker.js', import.meta.url),
+            scenariosDir: join(packageRoot(), 'bench', 'scenarios'),
+            maxConcurrent: o.maxRuns,
+            maxSimulated_s: o.maxRunSimulated,
+            maxIos: DEFAULT_MAX_IOS,
+          },
           ...(reportsDir !== undefined ? { reportsDir } : {}),
           ...(tls ? { tls } : {}),
           ...(kube ? { kube } : {}),

@@ -20,7 +20,8 @@ import { loadClusterScenario, type LoadedClusterScenario } from '../../bench/sce
 import type { StackName } from '../../bench/scenario/schema.js';
 import { loadStackCoefficients } from '../../bench/stack-coefficients.js';
 import { DEFAULT_MAX_IOS } from '../../bench/targets/run-cost.js';
-import { runModel } from '../../bench/targets/sim.js';
+import { runModel, type SimProgress } from '../../bench/targets/sim.js';
+import type { ReportingUnit } from '../../sim/model/model.js';
 import type { StorageSchedulerKind } from '../../sim/qos/storage-qos.js';
 import type { StackCoefficients } from '../../sim/stacks/coefficient-schema.js';
 import type { StackBuilder } from '../../sim/stacks/diy/stack.js';
@@ -58,6 +59,11 @@ export interface ScenarioRunOptions {
   readonly maxIos?: number;
   /** The scheduler behind hci's storage QoS (default mclock); `fifo` is the declared broken one, to show what the QoS keeps. */
   readonly storageScheduler?: StorageSchedulerKind;
+  /**
+   * Called between slices of simulated time with the run's progress and its reporting units (their
+   * recorders hold the intervals closed so far): how a run started by anvil serve streams while it runs.
+   */
+  readonly onSlice?: (progress: SimProgress, units: readonly ReportingUnit[]) => void;
 }
 
 /** Refuses what this version does not model, naming each entry and what runs instead. */
@@ -84,6 +90,7 @@ function runStack(
   said: Set<string>,
   maxIos: number,
   storageScheduler: StorageSchedulerKind,
+  onSlice: ScenarioRunOptions['onSlice'],
 ): StackResults & { run: SimRunMeasurement } {
   const placement = placeScenario(scenario);
   const state = placement.store.read((st) => st);
@@ -120,6 +127,7 @@ function runStack(
       onProgress: (progress) => {
         bar?.update(progress);
         bound();
+        onSlice?.(progress, built.model.units);
       },
       wallClock_s: () => (performance.now() - started) / 1000,
     });
@@ -193,7 +201,7 @@ export async function runScenarioFile(
         : `note: ${file}: --storage-scheduler ${storageScheduler} has no effect on diy, which has no storage QoS\n`,
     );
   const runs = stacks.map((stack) =>
-    runStack(scenario, stack, coefficients, io, said, options.maxIos ?? DEFAULT_MAX_IOS, storageScheduler),
+    runStack(scenario, stack, coefficients, io, said, options.maxIos ?? DEFAULT_MAX_IOS, storageScheduler, options.onSlice),
   );
   const compared = runs.length > 1;
   const run = compared ? mergeRuns(runs) : runs[0]!.run;

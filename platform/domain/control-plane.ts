@@ -7,6 +7,7 @@
  * transaction and checks the invariants (`invariants.ts`) before it commits, so a failed call changes
  * nothing.
  */
+import { podScheduling } from './placement-explanation.js';
 import { ChangeContext } from './change-context.js';
 import type { Cluster, ClusterState } from './cluster-state.js';
 import type { Clock } from './clock.js';
@@ -253,6 +254,11 @@ export class ControlPlane {
   /** Why a pending pod fits nowhere now, every node's reason (a read: it changes nothing). */
   explainPending(namespace: string, name: string): Pod['status'] {
     return podService.explainPending(this.ctx, namespace, name);
+  }
+
+  /** A pod's status with the scheduler's reasons: why a running pod is on its node, or why a pending one fits nowhere. */
+  podScheduling(namespace: string, name: string): ReturnType<typeof podScheduling> {
+    return podScheduling(this.ctx, namespace, name);
   }
 
   /** Stores a pod and places it now if it fits; otherwise it stays pending with the reasons. */

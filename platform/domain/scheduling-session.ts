@@ -320,6 +320,24 @@ export class SchedulingSession {
     this.ctx.state.volumes.set(volumeKey, attached);
   }
 
+  /**
+   * Calls `use` with `pod`'s own reservation given back on its node in the scheduler's view (the state is not
+   * touched), then takes it again: how the nodes would judge the pod were it placed now.
+   */
+  withoutReservation<T>(pod: Pod, use: (demand: PodDemand) => T): T {
+    if (pod.status.state !== 'running') return use(this.demandOf(pod));
+    const i = this.table.indexOf(pod.status.node)!;
+    const node = this.ctx.state.nodes.get(pod.status.node)!;
+    const bound = this.boundDemand(pod, i);
+    const vfs = pod.status.endpoints.map((e) => vfNumber(node, e.port, e.vf));
+    this.scheduler.release(i, bound, vfs);
+    try {
+      return use(this.demandOf(pod));
+    } finally {
+      this.scheduler.occupy(i, bound, vfs);
+    }
+  }
+
   /** Takes a running pod off its node: frees its resources, IPs and VFs, detaches its volumes. */
   unbind(pod: Pod): void {
     if (pod.status.state !== 'running') return;

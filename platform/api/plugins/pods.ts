@@ -80,7 +80,8 @@ export const podsPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api })
         ...s,
         operationId: 'getPodScheduling',
         summary: "a pod's status with the scheduler's reasons",
-        description: "The pod's status; for a pending pod every node's reason, worked out afresh (what anvil describe shows).",
+        description:
+          "The pod's status with the scheduler's reasons, worked out afresh: for a pending pod every node's reason (what anvil describe shows); for a running pod its placement: every node's verdict for it as the cluster is now, with its own reservation given back (the filters' reason for each node rejected, the score of each that fits, its node first).",
         params: NamespacedNameParams,
         querystring: NoQuery,
         response: responses(PodStatus),
@@ -89,7 +90,7 @@ export const podsPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api })
     async (req) => {
       const { namespace, name } = req.params;
       // A read through the domain (its role check included); nothing it does is stored, so the wall clock is harmless.
-      return api.store.read((state) => new ControlPlane(state, actorOf(req), wallClock).explainPending(namespace, name));
+      return api.store.read((state) => new ControlPlane(state, actorOf(req), wallClock).podScheduling(namespace, name));
     },
   );
   app.delete<{ Params: NsName }>(

@@ -11,6 +11,8 @@ import { actorOf } from '../auth.js';
 import { answer } from '../object-schemas.js';
 import { bearer, NoQuery, responses } from '../schemas.js';
 import { listRuns, runDir, runIntervals, RUN_ID_PATTERN } from '../run-folders.js';
+import type { LiveRuns } from '../live-runs.js';
+import { LiveRunViewSchema } from './live-runs.js';
 
 const RunListingView = answer(
   {
@@ -45,6 +47,9 @@ const RunList = Type.Object(
   {
     folder: Type.Union([Type.String(), Type.Null()], { description: 'the runs folder (anvil serve --runs); null when none was given' }),
     runs: Type.Array(RunListingView, { description: 'newest first' }),
+    live: Type.Array(LiveRunViewSchema, {
+      description: 'the runs this server started (POST /runs), newest first: running, and the last finished ones',
+    }),
   },
   { description: 'the runs of the runs folder' },
 );
@@ -66,7 +71,7 @@ const RunParams = Type.Object({
   }),
 });
 
-export const runsPlugin: FastifyPluginAsync<{ folder: string | undefined }> = async (app, { folder }) => {
+export const runsPlugin: FastifyPluginAsync<{ folder: string | undefined; live: LiveRuns }> = async (app, { folder, live }) => {
   const s = { tags: ['runs'], security: bearer };
   const mayView = (req: FastifyRequest) => authorize(actorOf(req), 'cluster', 'view');
   app.get(
@@ -84,7 +89,7 @@ export const runsPlugin: FastifyPluginAsync<{ folder: string | undefined }> = as
     },
     async (req) => {
       mayView(req);
-      return { folder: folder ?? null, runs: folder === undefined ? [] : listRuns(folder) };
+      return { folder: folder ?? null, runs: folder === undefined ? [] : listRuns(folder), live: live.list() };
     },
   );
   app.get<{ Params: Static<typeof RunParams> }>(

@@ -45,7 +45,7 @@ function podsTable(pods, volumes) {
   return table(
     'Pods: where each runs and why, its endpoints and volumes',
     [
-      ['Pod', (p) => key(p)],
+      ['Pod', (p) => h('a', { href: `#/pods/${encodeURIComponent(p.namespace)}/${encodeURIComponent(p.name)}` }, key(p))],
       ['State', (p) => stateText(p.status.state)],
       ['Node', (p) => (p.status.state === 'running' ? p.status.node : '-')],
       ['Why', whyText],
@@ -168,7 +168,56 @@ const moreNote = (page, what) =>
       )
     : null;
 
-export async function podsPage() {
+/** A node's verdict in words: where the pod runs, fits (and could run) or is rejected. */
+const verdictWord = (n) => (n.chosen ? 'runs here' : n.fits ? 'fits' : 'rejected');
+
+/**
+ * One pod (#/pods/NS/NAME): its status, endpoints and volumes, and why it is where it is: for a running pod
+ * every node's verdict as the cluster is now (its own reservation given back), for a pending pod every
+ * node's reason. From /pods/NAME and /pods/NAME/scheduling.
+ */
+async function podPage(namespace, name) {
+  const base = `namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(name)}`;
+  const [pod, scheduling, volumeList] = await Promise.all([
+    get(base),
+    get(`${base}/scheduling`),
+    get(`namespaces/${encodeURIComponent(namespace)}/volumes`),
+  ]);
+  const volumes = new Map(volumeList.map((v) => [key(v), v]));
+  const why =
+    scheduling.state === 'running'
+      ? [
+          h('h2', {}, 'Why this node'),
+          table(
+            `${scheduling.placement.summary}`,
+            [
+              ['Node', (n) => n.node],
+              ['Verdict', (n) => h('span', { class: n.chosen ? 'state-running' : n.fits ? null : 'state-pending' }, verdictWord(n))],
+              ['Score', (n) => (n.score === undefined ? '-' : n.score.toFixed(3)), true],
+              ['Reason', (n) => n.reason ?? (n.chosen ? 'fits; the pod runs here' : 'fits')],
+            ],
+            scheduling.placement.nodes,
+          ),
+        ]
+      : [
+          h('h2', {}, 'Why no node takes it'),
+          table(
+            scheduling.failure.summary,
+            [
+              ['Node', (n) => n.node],
+              ['Reason', (n) => n.reason],
+            ],
+            scheduling.failure.nodes,
+          ),
+        ];
+  return [h('p', {}, h('a', { href: '#/pods' }, '← all pods')), h('h1', {}, `Pod ${key(pod)}`), podsTable([pod], volumes), ...why];
+}
+
+export async function podsPage(_contentWidth, _me, rest) {
+  if (rest) {
+    const [namespace, name] = rest.split('/').map(decodeURIComponent);
+    return podPage(namespace, name);
+  }
   const [volumePage, snapshotPage] = await Promise.all([
     get(`volumes?limit=${VOLUMES_SHOWN}`),
     getIfAllowed(`snapshots?limit=${VOLUMES_SHOWN}`),

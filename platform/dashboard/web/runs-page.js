@@ -1,8 +1,10 @@
-// Runs: the results folders anvil serve --runs knows of, newest first, and a run's page with each pod's
-// IOPS and latency percentiles over time. Every figure is an API answer: /runs, /runs/ID/intervals.
+// Runs: the results folders anvil serve --runs knows of, newest first, the form that starts a run on the
+// model, and a run's page with each pod's IOPS and latency percentiles over time, drawn live from the run's
+// events while it runs. Every figure is an API answer: /runs, /runs/ID/intervals, /runs/ID/events.
 import { get } from './api.js';
 import { h, si, table } from './dom.js';
 import { chartWidth, figure } from './charts.js';
+import { followRun, startRunForm } from './live-run.js';
 import { iopsOverTimeChart, latencyOverTimeChart } from '/dashboard/charts/run-series.js';
 
 /** The SLA verdict of verdicts.json, in words and colour: "fail: 2 of 5 checks failed". */
@@ -18,7 +20,26 @@ function verdictCell(r) {
   return h('span', { class: `verdict-${v.status}` }, words);
 }
 
-function listPage(list) {
+/** The runs this server started and still keeps: running, and the last finished. */
+function liveTable(live) {
+  if (live.length === 0) return [];
+  return [
+    table(
+      'Runs started from this server: status and simulated time done',
+      [
+        ['Run', (r) => h('a', { href: `#/runs/${encodeURIComponent(r.id)}` }, r.id)],
+        ['Scenario', (r) => r.scenario_file],
+        ['Stack', (r) => r.stack],
+        ['Seed', (r) => String(r.seed), true],
+        ['Status', (r) => h('span', { class: `run-${r.status}` }, r.status)],
+        ['Done (s)', (r) => `${r.done_s.toFixed(2)} of ${r.duration_s}`, true],
+      ],
+      live,
+    ),
+  ];
+}
+
+async function listPage(list) {
   if (list.folder === null)
     return [
       h('h1', {}, 'Runs'),
@@ -30,6 +51,8 @@ function listPage(list) {
     ];
   return [
     h('h1', {}, 'Runs'),
+    await startRunForm(),
+    ...liveTable(list.live),
     h(
       'p',
       { class: 'note' },
@@ -60,14 +83,9 @@ function listPage(list) {
   ];
 }
 
-async function runPage(id, contentWidth) {
-  const rows = await get(`runs/${encodeURIComponent(id)}/intervals`);
-  const width = chartWidth(contentWidth);
-  const series = [...new Set(rows.map((r) => `${r.pod} ${r.direction}`))];
+/** A run's figures: both charts (the report's chart functions) and the table, from `rows` (its intervals). */
+function runFigures(rows, width) {
   return [
-    h('p', {}, h('a', { href: '#/runs' }, '← all runs')),
-    h('h1', {}, `Run ${id}`),
-    h('p', { class: 'note' }, `${series.length} pod and direction series over ${new Set(rows.map((r) => r.time_s)).size} intervals`),
     h('h2', {}, 'IOPS per pod'),
     figure(iopsOverTimeChart(rows, width)),
     h('h2', {}, 'Completion latency per pod'),
@@ -88,8 +106,104 @@ async function runPage(id, contentWidth) {
   ];
 }
 
+async function runPage(id, contentWidth, listing, followed) {
+  const rows = await get(`runs/${encodeURIComponent(id)}/intervals`);
+  const width = chartWidth(contentWidth);
+  const series = [...new Set(rows.map((r) => `${r.pod} ${r.direction}`))];
+  return [
+    h('p', {}, h('a', { href: '#/runs' }, '← all runs')),
+    h('h1', {}, `Run ${id}`),
+    listing
+      ? h(
+          'p',
+          { class: 'run-verdict' },
+          `${listing.scenario}, stack ${listing.stack ?? '-'}, seed ${listing.seed}. SLA verdict: `,
+          verdictCell(listing),
+        )
+      : null,
+    followed
+      ? h(
+          'p',
+          { class: 'note', id: 'run-followed', 'data-events': followed.events, 'data-gaps': followed.gaps },
+          `Followed live: ${followed.events} events${followed.gaps > 0 ? `, ${followed.gaps} of them after a gap` : ', each once and in order'}.`,
+        )
+      : null,
+    h('p', { class: 'note' }, `${series.length} pod and direction series over ${new Set(rows.map((r) => r.time_s)).size} intervals`),
+    ...runFigures(rows, width),
+  ];
+}
+
+/** A running run's page: its progress and figures from its events, then (same URL) the finished page. */
+function liveRunPage(run, contentWidth) {
+  const width = chartWidth(contentWidth);
+  const rows = [];
+  const bar = h('progress', { id: 'run-progress', max: run.duration_s, value: run.done_s, 'aria-labelledby': 'run-progress-label' });
+  const label = h('span', { id: 'run-progress-label' }, 'starting');
+  const state = h('p', { class: 'note', id: 'run-state', 'data-events': '0', 'data-gaps': '0' }, 'running');
+  const figures = h('div', { id: 'run-figures' });
+  const controller = new AbortController();
+  window.addEventListener('hashchange', () => controller.abort(), { once: true });
+  let drawn = 0;
+  let lastId = 0;
+  const draw = () => {
+    drawn = performance.now();
+    figures.replaceChildren(...(rows.length > 0 ? runFigures(rows, width) : [h('p', { class: 'note' }, 'No interval has closed yet.')]));
+  };
+  const onEvent = (e) => {
+    // Event ids follow each other: a gap would be figures lost (counted for the page's tests).
+    if (e.id !== lastId + 1) state.dataset.gaps = String(Number(state.dataset.gaps) + 1);
+    lastId = e.id;
+    state.dataset.events = String(e.id);
+    if (e.event === 'progress') {
+      bar.value = e.data.now_s;
+      label.textContent = `${e.data.now_s.toFixed(2)} s of ${e.data.end_s} s simulated (${Math.round((100 * e.data.now_s) / e.data.end_s)}%)`;
+    } else if (e.event === 'sample') {
+      rows.push(...e.data.rows);
+      // The charts are drawn again at most once a second.
+      if (performance.now() - drawn > 1000) draw();
+    } else if (e.event === 'failed') {
+      state.replaceChildren(h('span', { class: 'error', role: 'alert' }, `${e.data.code}: ${e.data.message}`));
+    }
+  };
+  void followRun(run.id, onEvent, controller.signal)
+    .then(async () => {
+      if (controller.signal.aborted || state.querySelector('.error')) return draw();
+      // Ended: the page becomes the finished run's, at the same URL.
+      const list = await get('runs');
+      const main = document.getElementById('main');
+      const followed = { events: Number(state.dataset.events), gaps: Number(state.dataset.gaps) };
+      main.replaceChildren(
+        ...(await runPage(
+          run.id,
+          main.clientWidth,
+          list.runs.find((r) => r.id === run.id),
+          followed,
+        )),
+      );
+    })
+    .catch((e) => state.replaceChildren(h('span', { class: 'error', role: 'alert' }, e.message)));
+  draw();
+  return [
+    h('p', {}, h('a', { href: '#/runs' }, '← all runs')),
+    h('h1', {}, `Run ${run.id}`),
+    h('p', {}, `${run.scenario}, stack ${run.stack}, seed ${run.seed}: ${run.status === 'running' ? 'running on the model' : run.status}.`),
+    h('p', { class: 'progress' }, h('label', { for: 'run-progress' }, 'Simulated time '), bar, ' ', label),
+    state,
+    figures,
+  ];
+}
+
 /** #/runs lists them; #/runs/ID opens one. */
 export async function runsPage(contentWidth, _me, rest) {
-  if (rest) return runPage(decodeURIComponent(rest), contentWidth);
-  return listPage(await get('runs'));
+  const list = await get('runs');
+  if (!rest) return listPage(list);
+  const id = decodeURIComponent(rest);
+  const live = list.live.find((r) => r.id === id);
+  // A run this server started: its events (kept in memory) replayed and followed, then its finished page.
+  if (live !== undefined) return liveRunPage(live, contentWidth);
+  return runPage(
+    id,
+    contentWidth,
+    list.runs.find((r) => r.id === id),
+  );
 }

@@ -2,6 +2,7 @@
 import type { KubeApi } from '../../../platform/api/extender/kube-binder.js';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { buildServer, bootstrapAdmin } from '../../../platform/api/server.js';
+import type { ServerOptions } from '../../../platform/api/server.js';
 import type { Api } from '../../../platform/api/api.js';
 import type { ServerTls } from '../../../platform/api/tls.js';
 import { localAdmin } from '../../../platform/domain/tenancy.js';
@@ -58,13 +59,19 @@ spec:
  * endpoint a/ea on net1, a quota on a (1000 pods, 100 volumes), the runs folder of run-fixture.ts; users: tadmin = tenant-admin/a, tuser = tenant-user/a, viewer, tother =
  * tenant-user/b (the wrong tenant for a's objects).
  */
-export async function seededWorld(statePath = ':memory:', tls?: ServerTls, kube?: KubeApi): Promise<World> {
+export async function seededWorld(
+  statePath = ':memory:',
+  tls?: ServerTls,
+  kube?: KubeApi,
+  more: Partial<ServerOptions> = {},
+): Promise<World> {
   const { app, api } = await buildServer({
     statePath,
     clock: tickingClock(),
     runsDir: fixtureRunsFolder(),
     ...(tls ? { tls } : {}),
     ...(kube ? { kube } : {}),
+    ...more,
   });
   const admin = bootstrapAdmin(api)!;
   api.store.change(localAdmin('admin'), 'seed', 'seed', (cp) => {

@@ -11,6 +11,8 @@ import { oas } from '@stoplight/spectral-rulesets';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { objectsOf, type Kind } from '../../../platform/domain/queries.js';
 import { localAdmin, ROLE_CLASSES } from '../../../platform/domain/tenancy.js';
+import { ControlPlane } from '../../../platform/domain/control-plane.js';
+import { wallClock } from '../../../platform/domain/clock.js';
 import { allocationTotals, nodeAllocations, poolAllocations } from '../../../platform/domain/usage.js';
 import { listRuns, runDir, runIntervals } from '../../../platform/api/run-folders.js';
 import { listReports } from '../../../platform/api/report-files.js';
@@ -213,7 +215,8 @@ const READS: [template: string, url: string, expected: () => unknown][] = [
   [
     '/apis/anvil.dev/v1/namespaces/{namespace}/pods/{name}/scheduling',
     '/apis/anvil.dev/v1/namespaces/a/pods/withep/scheduling',
-    () => (oneObject('pods', 'a', 'withep')() as { status: unknown }).status,
+    // A running pod: its status and its placement, every node's verdict (worked out as the route does).
+    () => read((s) => new ControlPlane(s, ADMIN, wallClock).podScheduling('a', 'withep')),
   ],
   ['/apis/anvil.dev/v1/endpoints', '/apis/anvil.dev/v1/endpoints', kindOf('endpoints')],
   ['/apis/anvil.dev/v1/namespaces/{namespace}/endpoints', '/apis/anvil.dev/v1/namespaces/a/endpoints', kindOf('endpoints', 'a')],
@@ -258,7 +261,13 @@ const READS: [template: string, url: string, expected: () => unknown][] = [
       namespace_edits: {},
     }),
   ],
-  ['/apis/anvil.dev/v1/runs', '/apis/anvil.dev/v1/runs', () => ({ folder: fixtureRunsFolder(), runs: listRuns(fixtureRunsFolder()) })],
+  [
+    '/apis/anvil.dev/v1/runs',
+    '/apis/anvil.dev/v1/runs',
+    () => ({ folder: fixtureRunsFolder(), runs: listRuns(fixtureRunsFolder()), live: [] }),
+  ],
+  // The seeded world's server has no run worker (NO_LIVE_RUNS): no scenario, no run.
+  ['/apis/anvil.dev/v1/scenarios', '/apis/anvil.dev/v1/scenarios', () => ({ scenarios: [], max_runs: 0, max_simulated_s: 0, max_ios: 0 })],
   [
     '/apis/anvil.dev/v1/reports',
     '/apis/anvil.dev/v1/reports',
@@ -295,19 +304,27 @@ describe('responses follow their schemas and keep every field of the domain', ()
   });
 
   /** Reads that answer a file, not JSON: their documented media type and the file as it is on disk. */
-  const FILE_READS: [template: string, url: string, type: string][] = [
+  const FILE_READS: [template: string, url: string, type: string, holds: string][] = [
     [
       '/apis/anvil.dev/v1/reports/file',
       `/apis/anvil.dev/v1/reports/file?path=${encodeURIComponent(FIXTURE_REPORTS.tco.path)}`,
       'text/html',
+      `<title>${FIXTURE_REPORTS.tco.title}</title>`,
+    ],
+    // A finished run of the folder, not started by this server: its end, with the folder's verdict (none here).
+    [
+      '/apis/anvil.dev/v1/runs/{id}/events',
+      '/apis/anvil.dev/v1/runs/fixture-run/events',
+      'text/event-stream',
+      'id: 1\nevent: done\ndata: {}\n\n',
     ],
   ];
 
-  it.each(FILE_READS)('GET %s answers the file with its documented media type', async (template, url, type) => {
+  it.each(FILE_READS)('GET %s answers the file with its documented media type', async (template, url, type, holds) => {
     const res = await w.call('admin', 'GET', url);
     expect(res.statusCode, res.body).toBe(200);
     expect(res.headers['content-type']).toMatch(new RegExp(`^${type}`));
-    expect(res.body).toContain(`<title>${FIXTURE_REPORTS.tco.title}</title>`);
+    expect(res.body).toContain(holds);
     const ok = (doc.paths?.[template]?.get?.responses as Record<string, { content?: Record<string, unknown> }> | undefined)?.['200'];
     expect(Object.keys(ok?.content ?? {})).toEqual([type]);
   });

@@ -55,6 +55,8 @@ describe('the runs of the runs folder', () => {
           finished_at: new Date(FIXTURE_FINISHED_MS).toISOString(),
         },
       ],
+      // This server started no run (POST /runs).
+      live: [],
     });
   });
 
@@ -106,7 +108,7 @@ describe('the runs of the runs folder', () => {
     const none = await buildServer({ statePath: ':memory:' });
     const noneToken = bootstrapAdmin(none.api)!;
     const list = await none.app.inject({ url: `${V1}/runs`, headers: { authorization: `Bearer ${noneToken}` } });
-    expect(list.json()).toEqual({ folder: null, runs: [] });
+    expect(list.json()).toEqual({ folder: null, runs: [], live: [] });
     const one = await none.app.inject({ url: `${V1}/runs/x/intervals`, headers: { authorization: `Bearer ${noneToken}` } });
     expect([one.statusCode, one.json().code]).toEqual([404, 'ANVIL_ERR_OBJECT_NOT_FOUND']);
     expect(one.json().message).toContain('start anvil serve with --runs DIR');

@@ -1,0 +1,179 @@
+/**
+ * Issue 18: a run started from the dashboard in headless Chromium. An admin starts the two-pods scenario
+ * (2 s simulated, test/platform/api/live-scenarios) from the Runs page's form, lands on the run's page, which
+ * draws its progress and charts from the run's event stream; a reload in the middle takes the stream up
+ * again; the page becomes the finished run's page with its SLA verdict and every interval in its table (no
+ * gap, no duplicate: the API's intervals, row for row). A viewer's start is refused with the API's coded
+ * error in place. And a running pod's page (from the pods list) says why it runs there: every node's
+ * verdict, the API's placement, row for row. No console error, no request to another origin. The run is bounded by its simulated time,
+ * never by wall time. Screenshots under $ANVIL_TEST_ARTEFACTS/dashboard.
+ */
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { findChromium, QUIET_CHROMIUM_FLAGS } from '../../../reports/render/pdf.js';
+import { describeNeeds } from '../../needs.js';
+import { tempDir } from '../../cli-harness.js';
+import { seededWorld, type World } from '../api/api-harness.js';
+import { LIVE_SCENARIO, LIVE_SCENARIO_FACTS, liveRunOptions, parseSse } from '../api/live-run-harness.js';
+
+const ARTEFACTS = resolve(process.env.ANVIL_TEST_ARTEFACTS ?? join('out', 'test-artefacts'), 'dashboard');
+const chromium = findChromium();
+const V1 = '/apis/anvil.dev/v1';
+
+let world: World;
+let origin: string;
+let browser: Browser;
+
+async function openPage(): Promise<{ page: Page; problems: string[] }> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const problems: string[] = [];
+  page.on('console', (m) => {
+    // A refused POST is the page's to show (the test reads it there); Chromium logs the 403 as well.
+    if (m.type() === 'error' && !/status of 403/.test(m.text())) problems.push(`console error: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('request', (r) => {
+    if (!r.url().startsWith(`${origin}/`)) problems.push(`request outside the server: ${r.url()}`);
+  });
+  return { page, problems };
+}
+
+/** How many events run `id`'s stream has, whole (the run has ended). */
+async function eventCount(id: string): Promise<number> {
+  const r = await world.app.inject({
+    method: 'GET',
+    url: `${V1}/runs/${id}/events`,
+    headers: { authorization: `Bearer ${world.tokens.admin}` },
+  });
+  return parseSse(r.body).length;
+}
+
+/** The page's note on the stream it followed: every event received once and in order. */
+async function expectFollowedWhole(page: Page, id: string): Promise<void> {
+  const followed = page.locator('#run-followed');
+  expect(await followed.getAttribute('data-gaps')).toBe('0');
+  expect(Number(await followed.getAttribute('data-events'))).toBe(await eventCount(id));
+}
+
+async function logIn(page: Page, token: string): Promise<void> {
+  await page.goto(`${origin}/#/runs`);
+  await page.fill('#token', token);
+  await page.click('form.login button[type=submit]');
+  await page.waitForSelector('main h1:has-text("Runs")');
+}
+
+describeNeeds('headless Chromium', chromium !== undefined)('a run started from the dashboard', () => {
+  beforeAll(async () => {
+    mkdirSync(ARTEFACTS, { recursive: true });
+    world = await seededWorld(':memory:', undefined, undefined, { runsDir: tempDir('anvil-live-dash-'), liveRuns: liveRunOptions() });
+    origin = (await world.app.listen({ host: '127.0.0.1', port: 0 })).replace('localhost', '127.0.0.1');
+    const { chromium: pw } = await import('playwright-core');
+    browser = await pw.launch({ executablePath: chromium ?? '/usr/bin/chromium', args: QUIET_CHROMIUM_FLAGS });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await world?.app.close();
+  });
+
+  it('an admin starts a run, watches it live through a reload, and finds the finished run with its verdict', async () => {
+    const { page, problems } = await openPage();
+    await logIn(page, world.tokens.admin);
+    expect(await page.locator('#run-scenario option').allTextContents()).toEqual([LIVE_SCENARIO]);
+    // Nothing started yet: no table of started runs, and nothing but the page's own words.
+    expect(await page.locator('main').textContent()).not.toContain('null');
+    await page.screenshot({ path: join(ARTEFACTS, 'runs-start-form.png'), fullPage: true });
+    await page.click('form.start-run button[type=submit]');
+    await page.waitForURL(/#\/runs\/two-pods-\d{8}-\d{6}$/);
+    const id = decodeURIComponent(page.url().split('#/runs/')[1]!);
+    await page.waitForSelector(`main h1:text-is("Run ${id}")`);
+    // While it runs or once it has ended (a reload in between takes the stream up again from the start).
+    await page.reload();
+    await page.waitForSelector(`main h1:text-is("Run ${id}")`);
+    await page.screenshot({ path: join(ARTEFACTS, 'run-live.png'), fullPage: true });
+    // Ended: the page is the finished run's, at the same URL, with its verdict.
+    const f = LIVE_SCENARIO_FACTS;
+    await page.waitForSelector('main .run-verdict .verdict-fail');
+    expect(await page.locator('main .run-verdict').textContent()).toBe(
+      `${f.scenario}, stack ${f.stack}, seed ${f.seed}. SLA verdict: fail: ${f.verdict.failed} of ${f.verdict.checks} checks failed`,
+    );
+    expect(page.url()).toMatch(new RegExp(`#/runs/${id}$`));
+    expect(await page.locator('main figure svg[aria-label]').count()).toBe(2);
+    // Every interval of every pod and direction once: the API's own rows.
+    const rows = (await world.call('admin', 'GET', `${V1}/runs/${id}/intervals`)).json() as unknown[];
+    expect(rows.length).toBe(f.pods.length * 2 * f.intervals);
+    expect(await page.locator('main table tbody tr').count()).toBe(rows.length);
+    await expectFollowedWhole(page, id);
+    await page.screenshot({ path: join(ARTEFACTS, 'run-finished.png'), fullPage: true });
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('a run started through the API is followed from its deep link: progress, then every event once, then its verdict', async () => {
+    const { page, problems } = await openPage();
+    await logIn(page, world.tokens.admin);
+    const started = await world.call('admin', 'POST', `${V1}/runs`, { scenario: LIVE_SCENARIO, name: 'watched' });
+    expect(started.statusCode, started.body).toBe(202);
+    await page.goto(`${origin}/#/runs/watched`);
+    await page.waitForSelector('main h1:text-is("Run watched")');
+    await page.waitForSelector('main .run-verdict .verdict-fail');
+    // The progress bar reached the end before the page turned into the finished run's.
+    await expectFollowedWhole(page, 'watched');
+    expect(await page.locator('main figure svg[aria-label]').count()).toBe(2);
+    expect(await page.locator('main table tbody tr').count()).toBe(LIVE_SCENARIO_FACTS.pods.length * 2 * LIVE_SCENARIO_FACTS.intervals);
+    // Listed among the runs of the folder, with its verdict.
+    await page.click('nav a[data-page=runs]');
+    await page.waitForSelector('main h1:has-text("Runs")');
+    expect(await page.locator('main tr:has(.verdict-fail)', { hasText: 'watched' }).count()).toBe(1);
+    expect(await page.locator('main tr:has(.run-done)', { hasText: 'watched' }).count()).toBe(1);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it("a viewer's start is refused in place with the API's coded error", async () => {
+    const { page, problems } = await openPage();
+    await logIn(page, world.tokens.viewer);
+    await page.click('form.start-run button[type=submit]');
+    await page.waitForSelector('form.start-run p.error:not([hidden])');
+    expect(await page.locator('form.start-run p.error').textContent()).toMatch(
+      /^ANVIL_ERR_FORBIDDEN: user viewer may not edit cluster objects/,
+    );
+    await page.screenshot({ path: join(ARTEFACTS, 'runs-start-refused.png'), fullPage: true });
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('an admin opens a running pod from the pods list and sees why it runs there, as the API explains it', async () => {
+    const { page, problems } = await openPage();
+    await logIn(page, world.tokens.admin);
+    await page.click('nav a[data-page=pods]');
+    await page.waitForSelector('main h1:has-text("Pods and volumes")');
+    await page.getByRole('link', { name: 'a/pa', exact: true }).click();
+    await page.waitForSelector('main h1:text-is("Pod a/pa")');
+    expect(page.url()).toMatch(/#\/pods\/a\/pa$/);
+    const api = (await world.call('admin', 'GET', `${V1}/namespaces/a/pods/pa/scheduling`)).json() as {
+      node: string;
+      placement: { summary: string; nodes: { node: string; chosen: boolean; fits: boolean; score?: number }[] };
+    };
+    const why = page.locator('main table', { hasText: api.placement.summary });
+    expect(await why.locator('caption').textContent()).toBe(api.placement.summary);
+    const rows = await why.locator('tbody tr').all();
+    expect(rows.length).toBe(api.placement.nodes.length);
+    const cells = await Promise.all(rows.map(async (r) => (await r.locator('td').allTextContents()).slice(0, 3)));
+    expect(cells).toEqual(
+      api.placement.nodes.map((n) => [
+        n.node,
+        n.chosen ? 'runs here' : n.fits ? 'fits' : 'rejected',
+        n.score === undefined ? '-' : n.score.toFixed(3),
+      ]),
+    );
+    expect(cells[0]![0]).toBe(api.node);
+    await page.screenshot({ path: join(ARTEFACTS, 'pod-placement.png'), fullPage: true });
+    // A deep link: opened afresh, the same pod.
+    await page.reload();
+    await page.waitForSelector('main h1:text-is("Pod a/pa")');
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+});
