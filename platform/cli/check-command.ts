@@ -234,12 +234,12 @@ export async function checkScenarios(
       const rounds = new Map<string, Map<number, ResultsEvidence[]>>();
       const { compared } = await confirmInconclusive({
         bound: options.confirmRounds ?? DEFAULT_CONFIRM_ROUNDS,
-        compare: async () => {
+        compare: async (alpha) => {
           paired = await pairWithBaseline(
             checked.map((c) => ({ ...c, rounds: rounds.get(`${c.key}/${c.stack}`) })),
             baselineDir,
           );
-          return comparePaired(paired);
+          return comparePaired(paired, undefined, alpha);
         },
         runRound: async (groups, round) => {
           for (const g of groups) {
