@@ -146,9 +146,46 @@ function threadCount(job: FioJob, all: readonly FioJob[], global: Readonly<Recor
   return entries < numjobs ? numjobs : 1;
 }
 
+type Slot = { counts: Float64Array; bytes: number; latSum_ns: number; latIos: number };
+
+/** One direction's logged intervals, by interval number, threads merged. */
+function loggedSlots(threads: readonly ThreadLogs[], direction: number, interval_ms: number): Map<number, Slot> {
+  const slots = new Map<number, Slot>();
+  for (const t of threads) {
+    const iosAt = new Map<number, number>();
+    for (const line of t.histogram) {
+      if (line.direction !== direction) continue;
+      const k = Math.max(1, Math.round(line.time_ms / interval_ms));
+      const slot = slots.get(k) ?? { counts: new Float64Array(BUCKETS), bytes: 0, latSum_ns: 0, latIos: 0 };
+      let ios = 0;
+      for (let b = 0; b < BUCKETS; b++) {
+        slot.counts[b]! += line.counts[b]!;
+        ios += line.counts[b]!;
+      }
+      slot.bytes += ios * line.blockSize_bytes;
+      slots.set(k, slot);
+      iosAt.set(k, ios);
+    }
+    // fio's per-interval mean, weighted by the I/Os of that thread in that interval.
+    for (const line of t.clatMean) {
+      if (line.direction !== direction) continue;
+      const k = Math.max(1, Math.round(line.time_ms / interval_ms));
+      const slot = slots.get(k);
+      const ios = iosAt.get(k);
+      if (slot && ios) {
+        slot.latSum_ns += line.value * ios;
+        slot.latIos += ios;
+      }
+    }
+  }
+  return slots;
+}
+
 /**
- * The interval rows of both directions: one per logged interval (threads merged by interval number),
- * then the rest of the run (fio's totals minus the logged lines) as the last, partial interval.
+ * The interval rows of every direction: one per logged interval (threads merged by interval number),
+ * then the rest of the run (fio's totals minus the logged lines) as the last, partial interval. Every
+ * direction has a row, with no I/O where it logged none, at each interval any direction logged: the
+ * job's rows share one grid, as the model's do, so a rate over both directions spans the run once.
  */
 function fillIntervals(job: ReportedJob, threads: readonly ThreadLogs[], interval_ns: number): void {
   const interval_ms = interval_ns / 1e6;
@@ -157,59 +194,39 @@ function fillIntervals(job: ReportedJob, threads: readonly ThreadLogs[], interva
     [1, job.write],
     ...(job.trim ? [[2, job.trim] as [number, ReportedDirection]] : []),
   ];
-  for (const [direction, d] of directions) {
-    const slots = new Map<number, { counts: Float64Array; bytes: number; latSum_ns: number; latIos: number }>();
-    for (const t of threads) {
-      const iosAt = new Map<number, number>();
-      for (const line of t.histogram) {
-        if (line.direction !== direction) continue;
-        const k = Math.max(1, Math.round(line.time_ms / interval_ms));
-        const slot = slots.get(k) ?? { counts: new Float64Array(BUCKETS), bytes: 0, latSum_ns: 0, latIos: 0 };
-        let ios = 0;
-        for (let b = 0; b < BUCKETS; b++) {
-          slot.counts[b]! += line.counts[b]!;
-          ios += line.counts[b]!;
-        }
-        slot.bytes += ios * line.blockSize_bytes;
-        slots.set(k, slot);
-        iosAt.set(k, ios);
-      }
-      // fio's per-interval mean, weighted by the I/Os of that thread in that interval.
-      for (const line of t.clatMean) {
-        if (line.direction !== direction) continue;
-        const k = Math.max(1, Math.round(line.time_ms / interval_ms));
-        const slot = slots.get(k);
-        const ios = iosAt.get(k);
-        if (slot && ios) {
-          slot.latSum_ns += line.value * ios;
-          slot.latIos += ios;
-        }
-      }
-    }
+  const logged = directions.map(([direction]) => loggedSlots(threads, direction, interval_ms));
+  const keys = [...new Set(logged.flatMap((slots) => [...slots.keys()]))].sort((a, b) => a - b);
+  const rests = directions.map(([, d], i) => {
     const rest = { counts: Float64Array.from(d.clat.counts), bytes: d.io_bytes };
+    for (const slot of logged[i]!.values()) {
+      for (let b = 0; b < BUCKETS; b++) rest.counts[b]! -= slot.counts[b]!;
+      rest.bytes -= slot.bytes;
+    }
+    return rest;
+  });
+  const restIos = (i: number) => rests[i]!.counts.reduce((a, b) => a + b, 0);
+  const restRow = keys.length === 0 || directions.some((_, i) => restIos(i) > 0);
+  directions.forEach(([direction, d], i) => {
+    const rest = rests[i]!;
+    if (!rest.counts.every((n) => n >= 0)) {
+      // The logs hold more in some bucket than fio's totals: fio 3.33's client/server mode sends
+      // histogram logs that do not add up. Rather than a wrong series, one exact row for the window.
+      d.intervals.push(intervalRow(job.windowEnd_ns, job.windowEnd_ns, d.clat.counts, d.io_bytes, d.clat.mean_ns));
+      d.intervalHistograms.push(intervalHistogram(job.windowEnd_ns, job.windowEnd_ns, d.clat.counts));
+      return;
+    }
+    const none = { counts: new Float64Array(BUCKETS), bytes: 0, latSum_ns: 0, latIos: 0 };
     let end_ns = 0;
-    for (const k of [...slots.keys()].sort((a, b) => a - b)) {
-      const slot = slots.get(k)!;
+    for (const k of keys) {
+      const slot = logged[i]!.get(k) ?? none;
       const time_ns = Math.min(k * interval_ns, job.windowEnd_ns);
       d.intervals.push(
         intervalRow(time_ns, time_ns - end_ns, slot.counts, slot.bytes, slot.latIos > 0 ? slot.latSum_ns / slot.latIos : undefined),
       );
       d.intervalHistograms.push(intervalHistogram(time_ns, time_ns - end_ns, slot.counts));
       end_ns = time_ns;
-      for (let b = 0; b < BUCKETS; b++) rest.counts[b]! -= slot.counts[b]!;
-      rest.bytes -= slot.bytes;
     }
-    const restIos = rest.counts.reduce((a, b) => a + b, 0);
-    if (!rest.counts.every((n) => n >= 0)) {
-      // The logs hold more in some bucket than fio's totals: fio 3.33's client/server mode sends
-      // histogram logs that do not add up. Rather than a wrong series, one exact row for the window.
-      d.intervals.length = 0;
-      d.intervals.push(intervalRow(job.windowEnd_ns, job.windowEnd_ns, d.clat.counts, d.io_bytes, d.clat.mean_ns));
-      d.intervalHistograms.length = 0;
-      d.intervalHistograms.push(intervalHistogram(job.windowEnd_ns, job.windowEnd_ns, d.clat.counts));
-      continue;
-    }
-    if ((restIos > 0 || d.intervals.length === 0) && job.windowEnd_ns > end_ns) {
+    if (restRow && job.windowEnd_ns > end_ns) {
       const lastMean = lastLoggedMean(threads, direction, job.windowEnd_ns / 1e6, interval_ms);
       d.intervals.push(
         intervalRow(
@@ -222,7 +239,7 @@ function fillIntervals(job: ReportedJob, threads: readonly ThreadLogs[], interva
       );
       d.intervalHistograms.push(intervalHistogram(job.windowEnd_ns, job.windowEnd_ns - end_ns, rest.counts));
     }
-  }
+  });
 }
 
 /** The logged mean of the interval ending at the window's end, when every thread logged it alone. */

@@ -100,6 +100,17 @@ describe('fio json+ to a measurement', () => {
     }
   });
 
+  // A direction with no I/O once had one row the length of the run, ending with the other's last: a rate
+  // over both directions (an SLA's ops: all) then spanned the run twice and halved the IOPS.
+  it('puts every direction of a job on one grid of intervals, with no I/O where it did none', () => {
+    const { run } = loadFixture('numjobs-group'); // randread only
+    const { read, write } = run.jobs[0]!.measured;
+    expect(read.intervals.length).toBe(4);
+    expect(write.intervals.map((r) => [r.time_ns, r.interval_ns])).toEqual(read.intervals.map((r) => [r.time_ns, r.interval_ns]));
+    expect(write.intervals.every((r) => r.ios === 0 && r.bytes === 0)).toBe(true);
+    expect(write.intervalHistograms.every((h) => h.buckets.length === 0)).toBe(true);
+  });
+
   it("keeps fio's printed percentiles for plain json, which has no bins", () => {
     const { document, run } = loadFixture('randrw-json');
     const fio = documentJobs(document)[0]!.read;

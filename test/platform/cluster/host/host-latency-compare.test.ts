@@ -52,6 +52,11 @@ describe('latency SLAs on host runs', () => {
       if (histPods[i] === 'lab/reader' && e.histograms.direction[i] === 'read')
         podHist.set(e.histograms.time_ns[i]!, (podHist.get(e.histograms.time_ns[i]!) ?? 0) + e.histograms.count[i]!);
     expect(podIos.size).toBeGreaterThan(1);
+    // Every row ending at a time has that interval's one length (read and write on one grid), so a rate spans the run once.
+    const lengths = new Map<number, Set<number>>();
+    for (let i = 0; i < e.intervals.rows; i++)
+      lengths.set(e.intervals.time_ns[i]!, (lengths.get(e.intervals.time_ns[i]!) ?? new Set()).add(e.intervals.interval_ns[i]!));
+    expect([...lengths.values()].filter((l) => l.size > 1)).toEqual([]);
     expect([...podHist.entries()].sort()).toEqual([...podIos.entries()].filter(([, n]) => n > 0).sort());
 
     // One run's p99 is judged (not skipped) on enough samples.
