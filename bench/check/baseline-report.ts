@@ -33,7 +33,7 @@ export function roundDir(seedDir: string, round: number): string {
 }
 
 /** The run folders of one seed in a stored check: seed-N, then its confirmation rounds seed-N.round-2, -3, ... while they exist. */
-function seedRunDirs(seedDir: string): string[] {
+export function seedRunDirs(seedDir: string): string[] {
   const dirs = [seedDir];
   for (let round = 2; existsSync(roundDir(seedDir, round)); round++) dirs.push(roundDir(seedDir, round));
   return dirs;
