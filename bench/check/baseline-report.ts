@@ -7,7 +7,7 @@ import { textTable } from './text-table.js';
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { AnvilError } from '../../platform/errors.js';
-import { compareWithBaseline, slaSeries, type BaselineComparison, type PairedEvidence } from './baseline.js';
+import { COMPARISON_ALPHA, compareWithBaseline, slaSeries, type BaselineComparison, type PairedEvidence } from './baseline.js';
 import type { JudgedSla } from './evaluate.js';
 import { DEFAULT_JOB_TOLERANCE, jobSlas, jobSubjects } from './job-slas.js';
 import { readResultsEvidence, type ResultsEvidence } from './results-evidence.js';
@@ -33,7 +33,7 @@ export function roundDir(seedDir: string, round: number): string {
 }
 
 /** The run folders of one seed in a stored check: seed-N, then its confirmation rounds seed-N.round-2, -3, ... while they exist. */
-function seedRunDirs(seedDir: string): string[] {
+export function seedRunDirs(seedDir: string): string[] {
   const dirs = [seedDir];
   for (let round = 2; existsSync(roundDir(seedDir, round)); round++) dirs.push(roundDir(seedDir, round));
   return dirs;
@@ -102,15 +102,15 @@ export async function pairWithBaseline(runs: readonly CheckedRuns[], baselineDir
   return out;
 }
 
-/** Compares paired runs; each entry is one family for Holm. */
-export function comparePaired(paired: readonly PairedRuns[], resamples?: number): StackComparison[] {
+/** Compares paired runs; each entry is one family for Holm, at `alpha` (the family's; a look's share with confirmation rounds). */
+export function comparePaired(paired: readonly PairedRuns[], resamples?: number, alpha?: number): StackComparison[] {
   return paired.map((p) => ({
     key: p.key,
     scenario: p.scenario,
     stack: p.stack,
     baseline: p.baseline,
     ...(p.of === 'jobs' ? { of: p.of } : {}),
-    comparisons: compareWithBaseline(p.pairs, resamples),
+    comparisons: compareWithBaseline(p.pairs, resamples, alpha),
   }));
 }
 
@@ -155,7 +155,9 @@ export function comparisonTable(all: readonly StackComparison[]): string {
   // Each family (a scenario's SLAs, its jobs) has its own level: 1 - alpha / its checks.
   const levels = [...new Set(all.flatMap((s) => s.comparisons.map((c) => `${(c.confidence * 100).toFixed(1)}%`)))];
   const unpaired = all.some((s) => s.comparisons.some((c) => c.runs !== undefined));
-  const method = `paired block bootstrap over seeds and intervals${unpaired ? ' (unpaired where confirmation rounds ran)' : ''}${levels.length > 0 ? `, intervals at ${levels.join(', ')}` : ''}, Holm across each scenario's checks`;
+  // Confirmation rounds judge each look at a share of the family's alpha (sequential.ts): say which.
+  const alphas = [...new Set(all.flatMap((s) => s.comparisons.map((c) => c.alpha)))].filter((a) => a !== COMPARISON_ALPHA);
+  const method = `paired block bootstrap over seeds and intervals${unpaired ? ' (unpaired where confirmation rounds ran)' : ''}${levels.length > 0 ? `, intervals at ${levels.join(', ')}` : ''}, Holm across each scenario's checks${alphas.length > 0 ? ` at alpha ${alphas.map((a) => a.toPrecision(3)).join(', ')} a look (${COMPARISON_ALPHA} over the confirmation rounds' looks)` : ''}`;
   return ['against the baseline: ' + method, ...textTable(header, rows)].join('\n') + '\n';
 }
 

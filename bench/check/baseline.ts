@@ -61,6 +61,11 @@ export interface BaselineComparison {
   /** Confidence interval of the change at `confidence`. */
   readonly ci: readonly [number, number] | null;
   readonly confidence: number;
+  /**
+   * Family-wise alpha this comparison was judged at: COMPARISON_ALPHA, or with confirmation rounds its
+   * share per look (sequential.ts); `confidence` is 1 - alpha / (the family's checks).
+   */
+  readonly alpha: number;
   /** The change in the worse direction the SLA lets pass (its regression_tolerance). */
   readonly tolerance: number;
   /** One-sided bootstrap p-value of "no worse than the tolerance", and Holm's adjustment across the comparison. */
@@ -171,7 +176,7 @@ function mapsAsArrays(_key: string, value: unknown): unknown {
 }
 
 interface Pending {
-  readonly base: Omit<BaselineComparison, 'p_holm' | 'verdict' | 'ci' | 'confidence'>;
+  readonly base: Omit<BaselineComparison, 'p_holm' | 'verdict' | 'ci' | 'confidence' | 'alpha'>;
   readonly floor: boolean;
   readonly replicates?: readonly number[];
 }
@@ -199,8 +204,13 @@ function statisticsOf(
 /**
  * Compares each SLA's statistics between baseline and current with `resamples` paired resamples; every
  * comparison is one family for Holm's adjustment and the confidence level 1 - alpha/m of the intervals.
+ * `alpha` is the family's (one look of confirmation rounds judges at its share: sequential.ts).
  */
-export function compareWithBaseline(pairs: readonly PairedEvidence[], resamples = DEFAULT_RESAMPLES): BaselineComparison[] {
+export function compareWithBaseline(
+  pairs: readonly PairedEvidence[],
+  resamples = DEFAULT_RESAMPLES,
+  alpha = COMPARISON_ALPHA,
+): BaselineComparison[] {
   const pending: Pending[] = [];
   for (const pair of pairs) {
     const tolerance = pair.sla.sla.regression_tolerance;
@@ -268,18 +278,18 @@ export function compareWithBaseline(pairs: readonly PairedEvidence[], resamples 
   const tested = pending.filter((x) => x.base.p_value !== null);
   const adjusted = holm(tested.map((x) => x.base.p_value!));
   const m = Math.max(1, tested.length);
-  const confidence = 1 - COMPARISON_ALPHA / m;
+  const confidence = 1 - alpha / m;
   return pending.map((x) => {
     const k = tested.indexOf(x);
-    if (k < 0 || !x.replicates) return { ...x.base, ci: null, confidence, p_holm: null, verdict: 'skipped' as const };
+    if (k < 0 || !x.replicates) return { ...x.base, ci: null, confidence, alpha, p_holm: null, verdict: 'skipped' as const };
     const sorted = [...x.replicates].sort((a, b) => a - b);
     const ci = [quantileSorted(sorted, (1 - confidence) / 2), quantileSorted(sorted, 1 - (1 - confidence) / 2)] as const;
     const p_holm = adjusted[k]!;
-    if (x.base.note === 'identical evidence') return { ...x.base, ci, confidence, p_holm, verdict: 'identical' as const };
+    if (x.base.note === 'identical evidence') return { ...x.base, ci, confidence, alpha, p_holm, verdict: 'identical' as const };
     // The worse direction: less IOPS or bandwidth, more latency.
     const worse = x.floor ? ([-ci[1], -ci[0]] as const) : ci;
     const tol = x.base.tolerance;
-    const verdict = worse[0] > tol && p_holm < COMPARISON_ALPHA ? 'regression' : worse[1] <= tol ? 'ok' : 'inconclusive';
-    return { ...x.base, ci, confidence, p_holm, verdict };
+    const verdict = worse[0] > tol && p_holm < alpha ? 'regression' : worse[1] <= tol ? 'ok' : 'inconclusive';
+    return { ...x.base, ci, confidence, alpha, p_holm, verdict };
   });
 }

@@ -10,7 +10,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { AnvilError } from '../../platform/errors.js';
 import { slaSeries, type PairedEvidence } from './baseline.js';
-import type { PairedRuns } from './baseline-report.js';
+import { seedRunDirs, type PairedRuns } from './baseline-report.js';
 import type { JudgedSla } from './evaluate.js';
 import { jobSlas, jobSubjects } from './job-slas.js';
 import { readResultsEvidence, type IntervalRowKeys, type ResultsEvidence } from './results-evidence.js';
@@ -175,12 +175,15 @@ export async function pairFolders(
   const paired: PairedRuns[] = [];
   for (const { baseline, current } of groups) {
     const seeds = [...current.runs.keys()];
+    // Each seed's run, then its confirmation rounds (seed-N.round-R, on hardware), as anvil check --baseline counts them.
     const read = (g: StoredGroup) =>
       Promise.all(
-        seeds.map(async (seed) => {
-          const e = await readResultsEvidence(g.runs.get(seed)!);
-          return g.stackRows === undefined ? e : stackEvidence(e, g.stackRows);
-        }),
+        seeds.flatMap((seed) =>
+          seedRunDirs(g.runs.get(seed)!).map(async (dir) => {
+            const e = await readResultsEvidence(dir);
+            return g.stackRows === undefined ? e : stackEvidence(e, g.stackRows);
+          }),
+        ),
       );
     const [b, c] = [await read(baseline), await read(current)];
     const jobsOf = (es: readonly ResultsEvidence[]) => {

@@ -234,12 +234,12 @@ export async function checkScenarios(
       const rounds = new Map<string, Map<number, ResultsEvidence[]>>();
       const { compared } = await confirmInconclusive({
         bound: options.confirmRounds ?? DEFAULT_CONFIRM_ROUNDS,
-        compare: async () => {
+        compare: async (alpha) => {
           paired = await pairWithBaseline(
             checked.map((c) => ({ ...c, rounds: rounds.get(`${c.key}/${c.stack}`) })),
             baselineDir,
           );
-          return comparePaired(paired);
+          return comparePaired(paired, undefined, alpha);
         },
         runRound: async (groups, round) => {
           for (const g of groups) {
@@ -301,7 +301,7 @@ export function registerCheckCommand(cli: Command): void {
     .option('--strict', 'with --baseline: an inconclusive comparison fails the check too')
     .option(
       '--confirm-rounds <n>',
-      `with --target host and --baseline: run the scenarios of an inconclusive comparison again, up to N more rounds, until every comparison is conclusive (0 to ${MAX_CONFIRM_ROUNDS}, 0: none; default ${DEFAULT_CONFIRM_ROUNDS})`,
+      `with --target host and --baseline: run the scenarios of an inconclusive comparison again, up to N more rounds, until every comparison is conclusive, each comparison judged at alpha 0.05 / (N + 1) (0 to ${MAX_CONFIRM_ROUNDS}, 0: none; default ${DEFAULT_CONFIRM_ROUNDS})`,
       parseConfirmRounds,
     )
     .option(

@@ -26,7 +26,7 @@ export class DirectionRecorder implements MeasuredDirection {
     return this.clat.n;
   }
   readonly intervals: IntervalRow[] = [];
-  /** Per interval, its completion-latency histogram (the model keeps them; a host run's fio logs have none). */
+  /** Per interval, its completion-latency histogram (a host run's come from fio's histogram log). */
   readonly intervalHistograms: IntervalHistogram[] = [];
   /** I/Os submitted at each depth bucket (1, 2, 4, 8, 16, 32, >=64), as fio's iodepth_level counts them. */
   readonly depthAtSubmit = new Float64Array(7);

@@ -71,7 +71,7 @@ export interface MeasuredDirection {
   readonly total_ios: number;
   /** The interval series. */
   readonly intervals: readonly IntervalRow[];
-  /** Per interval, its completion-latency histogram (empty where none was kept, as fio's logs keep none). */
+  /** Per interval, its completion-latency histogram (a host run's from fio's histogram log; empty where none was kept). */
   readonly intervalHistograms: readonly IntervalHistogram[];
   /** I/Os submitted at each of fio's iodepth_level buckets (1, 2, 4, 8, 16, 32, >=64). */
   readonly depthAtSubmit: ArrayLike<number>;

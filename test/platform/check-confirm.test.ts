@@ -20,6 +20,7 @@ function comparison(sla: string, verdict: ComparisonVerdict): BaselineComparison
     change: -0.01,
     ci: [-0.08, 0.06],
     confidence: 0.975,
+    alpha: 0.05,
     tolerance: 0.05,
     p_value: 0.2,
     p_holm: 0.2,
@@ -31,14 +32,19 @@ function comparison(sla: string, verdict: ComparisonVerdict): BaselineComparison
  * A fake host: scenario `a` is inconclusive until it has run `aConclusiveAfter` confirmation rounds (then
  * ok); scenario `b` is ok from the start. Records which scenarios each round ran.
  */
-async function fakeCheck(bound: number, aConclusiveAfter: number): Promise<{ result: ConfirmResult; ran: string[][]; said: string[] }> {
+async function fakeCheck(
+  bound: number,
+  aConclusiveAfter: number,
+): Promise<{ result: ConfirmResult; ran: string[][]; said: string[]; alphas: number[] }> {
   const ran: string[][] = [];
   const said: string[] = [];
+  const alphas: number[] = [];
   let aRounds = 0;
   const result = await confirmInconclusive({
     bound,
-    compare: () =>
-      Promise.resolve<StackComparison[]>([
+    compare: (alpha) => {
+      alphas.push(alpha);
+      return Promise.resolve<StackComparison[]>([
         {
           key: 'a',
           scenario: 'A',
@@ -47,7 +53,8 @@ async function fakeCheck(bound: number, aConclusiveAfter: number): Promise<{ res
           comparisons: [comparison('a-iops', aRounds >= aConclusiveAfter ? 'ok' : 'inconclusive')],
         },
         { key: 'b', scenario: 'B', stack: 'hci', baseline: 'base/b/hci', comparisons: [comparison('b-iops', 'ok')] },
-      ]),
+      ]);
+    },
     runRound: (groups, round) => {
       ran.push(groups.map((g) => `${g.key}@${round}`));
       if (groups.some((g) => g.key === 'a')) aRounds++;
@@ -55,7 +62,7 @@ async function fakeCheck(bound: number, aConclusiveAfter: number): Promise<{ res
     },
     say: (line) => said.push(line),
   });
-  return { result, ran, said };
+  return { result, ran, said, alphas };
 }
 
 describe('confirmation rounds of anvil check --target host --baseline', () => {
@@ -67,6 +74,7 @@ describe('confirmation rounds of anvil check --target host --baseline', () => {
     expect(ran).toEqual([['a@2'], ['a@3']]);
     expect(result.compared.flatMap((s) => s.comparisons.map((c) => c.verdict))).toEqual(['ok', 'ok']);
     expect(said).toEqual([
+      'confirmation: each of up to 4 comparisons judged at alpha 0.0125 (0.05 split over them, Bonferroni), so the rounds keep the family-wise 0.05',
       'confirmation round 1 of at most 3: 1 comparison inconclusive; running a on hci again',
       'confirmation round 1: 1 comparison still inconclusive',
       'confirmation round 2 of at most 3: 1 comparison inconclusive; running a on hci again',
@@ -89,6 +97,18 @@ describe('confirmation rounds of anvil check --target host --baseline', () => {
     expect(result).toMatchObject({ stopped: 'disabled', rounds: 0 });
     expect(ran).toEqual([]);
     expect(said).toEqual(['confirmation: 1 comparison inconclusive; no confirmation rounds (--confirm-rounds 0)']);
+  });
+
+  // Sequential testing: every look, the first included, is judged at the family's alpha over the bound's looks.
+  it('judges every look at alpha / (rounds + 1), Bonferroni over the planned looks, and at alpha with no rounds', async () => {
+    const three = await fakeCheck(3, 5);
+    expect(three.alphas).toEqual([0.0125, 0.0125, 0.0125, 0.0125]);
+    expect(three.result.alpha).toBe(0.0125);
+    const one = await fakeCheck(1, 0);
+    expect(one.alphas).toEqual([0.025]);
+    const none = await fakeCheck(0, 1);
+    expect(none.alphas).toEqual([0.05]);
+    expect(none.result.alpha).toBe(0.05);
   });
 
   it('runs no round and says nothing when the first comparison is conclusive', async () => {

@@ -6,7 +6,7 @@
  * that hold no results or do not pair are refused with a coded error naming them (exit 2).
  * Shortened noisy neighbour (300 ms, hci, two seeds) and a 300 ms job file: fixed seeds, short simulated time.
  */
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { StackComparison } from '../../bench/check/baseline-report.js';
@@ -71,6 +71,22 @@ describe('anvil compare', () => {
     await anvilInProcess(['compare', baseline, current, '--out', out2]);
     for (const f of ['compare.json', 'compare.html'])
       expect(readFileSync(join(out2, f), 'utf8'), f).toBe(readFileSync(join(out1, f), 'utf8'));
+  });
+
+  // On hardware a check keeps its confirmation rounds beside each seed (seed-N.round-R): compare counts them too.
+  it("counts a check's confirmation rounds (seed-N.round-R folders), unpaired, as anvil check --baseline does", async () => {
+    const baseline = await checked(noisyNeighbour());
+    const current = tempDir('anvil-compare-rounds-');
+    cpSync(baseline, current, { recursive: true });
+    cpSync(join(current, 'noisy-neighbour', 'hci', 'seed-1'), join(current, 'noisy-neighbour', 'hci', 'seed-1.round-2'), {
+      recursive: true,
+    });
+    const out = tempDir('anvil-compare-out-');
+    const r = await anvilInProcess(['compare', baseline, current, '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    const checks = compareJson(out).comparisons.flatMap((s) => s.comparisons);
+    expect(checks.length).toBeGreaterThan(0);
+    expect(checks.every((c) => c.runs?.baseline === 2 && c.runs.current === 3)).toBe(true);
   });
 
   it('finds a regression against a check on faster drives, per SLA, with its size, interval and p-value (exit 1)', async () => {

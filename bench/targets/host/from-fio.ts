@@ -3,8 +3,9 @@
  * recorder also produces, so a host run is written by the same writers as a model run. Nothing is
  * re-estimated: histograms are fio's own buckets (json+ `bins`, the same 64 per power of two as the
  * model's), counts, bytes, min, max, mean and standard deviation are fio's figures,
- * and the interval series comes from fio's per-interval histogram and latency logs. Where the logs do
- * not add up to fio's totals (fio 3.33's client/server mode), the series is one row for the window.
+ * and the interval series, each row with its completion-latency histogram as the model keeps them, comes
+ * from fio's per-interval histogram and latency logs. Where the logs do not add up to fio's totals (fio
+ * 3.33's client/server mode), the series is one row for the window.
  */
 import {
   BUCKETS,
@@ -15,6 +16,7 @@ import {
   bucketValue,
 } from '../../../sim/measure/latency-histogram.js';
 import type { IntervalRow } from '../../../sim/measure/job-recorder.js';
+import type { IntervalHistogram } from '../../../sim/measure/measured-job.js';
 import { workloadSpec, type WorkloadSpec } from '../../../sim/workload/spec.js';
 import { parseDuration, parseSize } from '../../../sim/core/units.js';
 import type { HostRunMeasurement, JobMeasurement, MeasuredDirection, MeasuredHistogram, MeasuredJob } from '../../results/measurement.js';
@@ -52,9 +54,10 @@ export class ReportedHistogram implements MeasuredHistogram {
   }
 }
 
-/** One direction as fio reported it, its interval series still being filled in. */
+/** One direction as fio reported it, its interval series and their histograms still being filled in. */
 interface ReportedDirection extends MeasuredDirection {
   readonly intervals: IntervalRow[];
+  readonly intervalHistograms: IntervalHistogram[];
 }
 
 function reportedDirection(d: FioDirection): ReportedDirection {
@@ -65,8 +68,9 @@ function reportedDirection(d: FioDirection): ReportedDirection {
     io_bytes: d.io_bytes,
     total_ios: d.total_ios,
     intervals: [],
-    // fio's logs keep no per-interval histograms, and its JSON no submission depths per direction.
+    // From fio's histogram log, interval by interval (fillIntervals), as the model keeps them.
     intervalHistograms: [],
+    // fio's JSON gives no submission depths per direction.
     depthAtSubmit: new Float64Array(7),
   };
 }
@@ -118,7 +122,10 @@ export function measurementFromFio(c: FioConversion): HostRunMeasurement {
     if (c.intervalsOf) {
       for (const dir of ['read', 'write', 'trim'] as const) {
         const d = measured[dir];
-        if (d) d.intervals.splice(0, d.intervals.length, ...c.intervalsOf(i, dir));
+        if (!d) continue;
+        d.intervals.splice(0, d.intervals.length, ...c.intervalsOf(i, dir));
+        // Rows summed across servers have no histograms of their own: none rather than ones that do not match.
+        d.intervalHistograms.length = 0;
       }
     }
     const specs = Array.from({ length: threadsPerJob[i]! }, (_, clone) => specOf(job, c.globalOptions, clone));
@@ -139,9 +146,46 @@ function threadCount(job: FioJob, all: readonly FioJob[], global: Readonly<Recor
   return entries < numjobs ? numjobs : 1;
 }
 
+type Slot = { counts: Float64Array; bytes: number; latSum_ns: number; latIos: number };
+
+/** One direction's logged intervals, by interval number, threads merged. */
+function loggedSlots(threads: readonly ThreadLogs[], direction: number, interval_ms: number): Map<number, Slot> {
+  const slots = new Map<number, Slot>();
+  for (const t of threads) {
+    const iosAt = new Map<number, number>();
+    for (const line of t.histogram) {
+      if (line.direction !== direction) continue;
+      const k = Math.max(1, Math.round(line.time_ms / interval_ms));
+      const slot = slots.get(k) ?? { counts: new Float64Array(BUCKETS), bytes: 0, latSum_ns: 0, latIos: 0 };
+      let ios = 0;
+      for (let b = 0; b < BUCKETS; b++) {
+        slot.counts[b]! += line.counts[b]!;
+        ios += line.counts[b]!;
+      }
+      slot.bytes += ios * line.blockSize_bytes;
+      slots.set(k, slot);
+      iosAt.set(k, ios);
+    }
+    // fio's per-interval mean, weighted by the I/Os of that thread in that interval.
+    for (const line of t.clatMean) {
+      if (line.direction !== direction) continue;
+      const k = Math.max(1, Math.round(line.time_ms / interval_ms));
+      const slot = slots.get(k);
+      const ios = iosAt.get(k);
+      if (slot && ios) {
+        slot.latSum_ns += line.value * ios;
+        slot.latIos += ios;
+      }
+    }
+  }
+  return slots;
+}
+
 /**
- * The interval rows of both directions: one per logged interval (threads merged by interval number),
- * then the rest of the run (fio's totals minus the logged lines) as the last, partial interval.
+ * The interval rows of every direction: one per logged interval (threads merged by interval number),
+ * then the rest of the run (fio's totals minus the logged lines) as the last, partial interval. Every
+ * direction has a row, with no I/O where it logged none, at each interval any direction logged: the
+ * job's rows share one grid, as the model's do, so a rate over both directions spans the run once.
  */
 function fillIntervals(job: ReportedJob, threads: readonly ThreadLogs[], interval_ns: number): void {
   const interval_ms = interval_ns / 1e6;
@@ -150,56 +194,39 @@ function fillIntervals(job: ReportedJob, threads: readonly ThreadLogs[], interva
     [1, job.write],
     ...(job.trim ? [[2, job.trim] as [number, ReportedDirection]] : []),
   ];
-  for (const [direction, d] of directions) {
-    const slots = new Map<number, { counts: Float64Array; bytes: number; latSum_ns: number; latIos: number }>();
-    for (const t of threads) {
-      const iosAt = new Map<number, number>();
-      for (const line of t.histogram) {
-        if (line.direction !== direction) continue;
-        const k = Math.max(1, Math.round(line.time_ms / interval_ms));
-        const slot = slots.get(k) ?? { counts: new Float64Array(BUCKETS), bytes: 0, latSum_ns: 0, latIos: 0 };
-        let ios = 0;
-        for (let b = 0; b < BUCKETS; b++) {
-          slot.counts[b]! += line.counts[b]!;
-          ios += line.counts[b]!;
-        }
-        slot.bytes += ios * line.blockSize_bytes;
-        slots.set(k, slot);
-        iosAt.set(k, ios);
-      }
-      // fio's per-interval mean, weighted by the I/Os of that thread in that interval.
-      for (const line of t.clatMean) {
-        if (line.direction !== direction) continue;
-        const k = Math.max(1, Math.round(line.time_ms / interval_ms));
-        const slot = slots.get(k);
-        const ios = iosAt.get(k);
-        if (slot && ios) {
-          slot.latSum_ns += line.value * ios;
-          slot.latIos += ios;
-        }
-      }
-    }
+  const logged = directions.map(([direction]) => loggedSlots(threads, direction, interval_ms));
+  const keys = [...new Set(logged.flatMap((slots) => [...slots.keys()]))].sort((a, b) => a - b);
+  const rests = directions.map(([, d], i) => {
     const rest = { counts: Float64Array.from(d.clat.counts), bytes: d.io_bytes };
+    for (const slot of logged[i]!.values()) {
+      for (let b = 0; b < BUCKETS; b++) rest.counts[b]! -= slot.counts[b]!;
+      rest.bytes -= slot.bytes;
+    }
+    return rest;
+  });
+  const restIos = (i: number) => rests[i]!.counts.reduce((a, b) => a + b, 0);
+  const restRow = keys.length === 0 || directions.some((_, i) => restIos(i) > 0);
+  directions.forEach(([direction, d], i) => {
+    const rest = rests[i]!;
+    if (!rest.counts.every((n) => n >= 0)) {
+      // The logs hold more in some bucket than fio's totals: fio 3.33's client/server mode sends
+      // histogram logs that do not add up. Rather than a wrong series, one exact row for the window.
+      d.intervals.push(intervalRow(job.windowEnd_ns, job.windowEnd_ns, d.clat.counts, d.io_bytes, d.clat.mean_ns));
+      d.intervalHistograms.push(intervalHistogram(job.windowEnd_ns, job.windowEnd_ns, d.clat.counts));
+      return;
+    }
+    const none = { counts: new Float64Array(BUCKETS), bytes: 0, latSum_ns: 0, latIos: 0 };
     let end_ns = 0;
-    for (const k of [...slots.keys()].sort((a, b) => a - b)) {
-      const slot = slots.get(k)!;
+    for (const k of keys) {
+      const slot = logged[i]!.get(k) ?? none;
       const time_ns = Math.min(k * interval_ns, job.windowEnd_ns);
       d.intervals.push(
         intervalRow(time_ns, time_ns - end_ns, slot.counts, slot.bytes, slot.latIos > 0 ? slot.latSum_ns / slot.latIos : undefined),
       );
+      d.intervalHistograms.push(intervalHistogram(time_ns, time_ns - end_ns, slot.counts));
       end_ns = time_ns;
-      for (let b = 0; b < BUCKETS; b++) rest.counts[b]! -= slot.counts[b]!;
-      rest.bytes -= slot.bytes;
     }
-    const restIos = rest.counts.reduce((a, b) => a + b, 0);
-    if (!rest.counts.every((n) => n >= 0)) {
-      // The logs hold more in some bucket than fio's totals: fio 3.33's client/server mode sends
-      // histogram logs that do not add up. Rather than a wrong series, one exact row for the window.
-      d.intervals.length = 0;
-      d.intervals.push(intervalRow(job.windowEnd_ns, job.windowEnd_ns, d.clat.counts, d.io_bytes, d.clat.mean_ns));
-      continue;
-    }
-    if ((restIos > 0 || d.intervals.length === 0) && job.windowEnd_ns > end_ns) {
+    if (restRow && job.windowEnd_ns > end_ns) {
       const lastMean = lastLoggedMean(threads, direction, job.windowEnd_ns / 1e6, interval_ms);
       d.intervals.push(
         intervalRow(
@@ -210,8 +237,9 @@ function fillIntervals(job: ReportedJob, threads: readonly ThreadLogs[], interva
           d.intervals.length === 0 ? d.clat.mean_ns : lastMean,
         ),
       );
+      d.intervalHistograms.push(intervalHistogram(job.windowEnd_ns, job.windowEnd_ns - end_ns, rest.counts));
     }
-  }
+  });
 }
 
 /** The logged mean of the interval ending at the window's end, when every thread logged it alone. */
@@ -219,6 +247,18 @@ function lastLoggedMean(threads: readonly ThreadLogs[], direction: number, end_m
   const k = Math.max(1, Math.round(end_ms / interval_ms));
   const values = threads.map((t) => t.clatMean.find((l) => l.direction === direction && Math.round(l.time_ms / interval_ms) === k)?.value);
   return values.length === 1 ? values[0] : undefined;
+}
+
+/** One interval's completion-latency buckets, sparse as the model keeps them (non-empty buckets, ascending). */
+function intervalHistogram(time_ns: number, interval_ns: number, counts: ArrayLike<number>): IntervalHistogram {
+  const buckets: number[] = [];
+  const kept: number[] = [];
+  for (let b = 0; b < BUCKETS; b++) {
+    if (counts[b]! <= 0) continue;
+    buckets.push(b);
+    kept.push(counts[b]!);
+  }
+  return { time_ns, interval_ns, buckets: Int32Array.from(buckets), counts: Float64Array.from(kept) };
 }
 
 function intervalRow(

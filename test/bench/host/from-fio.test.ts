@@ -71,6 +71,46 @@ describe('fio json+ to a measurement', () => {
     });
   }
 
+  // Issue 14: a host run keeps per-interval latency histograms as the model's does, so a p99 is compared on it.
+  it("keeps each interval's completion-latency histogram from fio's histogram log, adding up to fio's bins", () => {
+    const { document, run, dir } = loadFixture('randrw-jsonplus');
+    const fio = documentJobs(document)[0]!;
+    const logged = parseHistogramLog(readFileSync(`${dir}/anvil_clat_hist.1.log`, 'utf8'), 'log');
+    for (const [direction, dir_] of [
+      [0, 'read'],
+      [1, 'write'],
+    ] as const) {
+      const d = run.jobs[0]!.measured[dir_];
+      // One histogram per interval row, with its end, length and I/Os.
+      expect(d.intervalHistograms.map((h) => [h.time_ns, h.interval_ns])).toEqual(d.intervals.map((r) => [r.time_ns, r.interval_ns]));
+      expect(d.intervalHistograms.map((h) => h.counts.reduce((a, b) => a + b, 0))).toEqual(d.intervals.map((r) => r.ios));
+      // The logged intervals are fio's log lines bucket for bucket.
+      const lines = logged.filter((l) => l.direction === direction);
+      lines.forEach((line, i) => {
+        const h = d.intervalHistograms[i]!;
+        const dense = new Float64Array(BUCKETS);
+        h.buckets.forEach((b, j) => (dense[b] = h.counts[j]!));
+        expect(Array.from(dense)).toEqual(Array.from(line.counts));
+      });
+      // All of them together are fio's json+ bins of the run.
+      const merged: Record<string, number> = {};
+      for (const h of d.intervalHistograms)
+        h.buckets.forEach((b, j) => (merged[`${bucketValue(b)}`] = (merged[`${bucketValue(b)}`] ?? 0) + h.counts[j]!));
+      expect(merged).toEqual(fio[dir_].clat_ns.bins);
+    }
+  });
+
+  // A direction with no I/O once had one row the length of the run, ending with the other's last: a rate
+  // over both directions (an SLA's ops: all) then spanned the run twice and halved the IOPS.
+  it('puts every direction of a job on one grid of intervals, with no I/O where it did none', () => {
+    const { run } = loadFixture('numjobs-group'); // randread only
+    const { read, write } = run.jobs[0]!.measured;
+    expect(read.intervals.length).toBe(4);
+    expect(write.intervals.map((r) => [r.time_ns, r.interval_ns])).toEqual(read.intervals.map((r) => [r.time_ns, r.interval_ns]));
+    expect(write.intervals.every((r) => r.ios === 0 && r.bytes === 0)).toBe(true);
+    expect(write.intervalHistograms.every((h) => h.buckets.length === 0)).toBe(true);
+  });
+
   it("keeps fio's printed percentiles for plain json, which has no bins", () => {
     const { document, run } = loadFixture('randrw-json');
     const fio = documentJobs(document)[0]!.read;
