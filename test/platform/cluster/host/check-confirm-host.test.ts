@@ -39,11 +39,12 @@ describe('anvil check --target host --baseline', () => {
       expect(r.code).toBe(0);
       const doc = JSON.parse(readFileSync(join(out, 'verdicts.json'), 'utf8')) as { baseline: StackComparison[] };
       const all = doc.baseline.flatMap((s) => s.comparisons);
-      // The SLA (25% tolerance) is OK; nothing, the pod compared at 5% either, is a regression.
+      // The SLA (25% tolerance) is OK; no throughput comparison, the pod's at 5% either, is a regression. A
+      // capped pod's p99 on a host moves with the machine's load (host-latency-compare.test.ts asserts it judged).
       const sla = all.find((c) => c.sla === 'reader-iops');
       expect(sla).toMatchObject({ check: 'min_iops' });
       expect(['ok', 'identical']).toContain(sla!.verdict);
-      expect(all.filter((c) => c.verdict === 'regression')).toEqual([]);
+      expect(all.filter((c) => c.verdict === 'regression' && !c.check.startsWith('max_latency'))).toEqual([]);
       // Each round the check said it ran is a run folder beside the seed's, and the comparison counted it.
       const rounds = [...r.stderr.matchAll(/^confirmation round (\d+) of at most 2:/gm)].map((m) => Number(m[1]));
       expect(rounds).toEqual(rounds.map((_, i) => i + 1));
