@@ -15,6 +15,7 @@ import {
   predictClosedLoop,
 } from '../../../bench/calibrate/fit-fitted.js';
 import { pointsOf, sweepJobText, sweepJobs, type SweepPoint } from '../../../bench/calibrate/sweep.js';
+import { compareRuns, validationTable } from '../../../bench/calibrate/validate.js';
 import { parseProfile, profileCapacity, type DeviceProfile } from '../../../bench/profiles.js';
 import { runOnModel } from '../../../bench/targets/sim.js';
 import { loadWorkloads } from '../../../bench/workloads/resolve.js';
@@ -173,5 +174,24 @@ describe('a sweep fio recorded on a virtio disk', () => {
         expect(Math.abs(predicted.p99_ns / p.clat_p99_ns - 1), `${p.job.name} p99`).toBeLessThan(0.05);
       }
     }
+  });
+});
+
+describe('validating a fitted profile', () => {
+  it('reports each job of a job file with its own errors', () => {
+    const fitted = parseProfile(
+      fittedProfileYaml(fitFitted(sweep, 1 << 30), sweep, { filename: '/dev/x', host: 'h', date: '', fioVersion: '' }),
+      'fitted.yaml',
+    );
+    const text = `[global]\nsize=256m\nruntime=1\ntime_based\n\n[rr-qd6]\nrw=randread\nbs=4k\niodepth=6\n\n[rw-qd24]\nstonewall\nrw=randwrite\nbs=4k\niodepth=24\n`;
+    const { specs } = loadWorkloads(text, 'held.fio', 1 << 30);
+    const measured = runOnModel({ jobs: specs, profile: known, seed: 11 });
+    const rows = compareRuns('held.fio', measured, runOnModel({ jobs: specs, profile: fitted, seed: 12 }));
+    expect(rows.map((r) => `${r.job} ${r.direction}`)).toEqual(['held.fio:rr-qd6 read', 'held.fio:rw-qd24 write']);
+    for (const r of rows) {
+      expect(Math.abs(r.iops_error_pct), `${r.job} IOPS`).toBeLessThan(3);
+      expect(Math.abs(r.clat_p99_error_pct), `${r.job} p99`).toBeLessThan(6);
+    }
+    expect(validationTable(rows)).toMatch(/held\.fio:rw-qd24\s+write\s+\d+\s+\d+\s+[+-]\d+\.\d%/);
   });
 });
