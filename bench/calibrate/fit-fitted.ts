@@ -5,7 +5,9 @@
  *   linear within a bucket) at `FITTED_PROBABILITIES`.
  * - Host time: a closed loop of depth N with no think time completes N / (host + mean latency) per second,
  *   so host = N / IOPS - mean latency: what fio and the kernel spend per I/O outside the completion latency.
- * Both are closed forms of the measurements (the model reproduces every training depth by construction);
+ * - IOPS are made non-decreasing over depth first (`monotone`): a closed loop's throughput does not
+ *   fall as its depth grows, so a dip is a noisy measurement, not the drive.
+ * Both are closed forms of the measurements (the model reproduces every in-order training depth);
  * what a fit can get wrong is the depths between, the mixes and the other sizes, which `crossValidate`
  * (leave one depth out) and the held-out jobs of `anvil validate` measure.
  */
@@ -45,6 +47,34 @@ export function histogramQuantiles(bins: Record<string, number>, probabilities: 
   });
 }
 
+/**
+ * The non-decreasing sequence nearest `values` in least squares (pool adjacent violators): a run that
+ * falls is replaced by its mean.
+ */
+export function monotone(values: readonly number[]): number[] {
+  const means: number[] = [];
+  const counts: number[] = [];
+  for (const v of values) {
+    let mean = v;
+    let count = 1;
+    while (means.length > 0 && means[means.length - 1]! > mean) {
+      const n = counts.pop()!;
+      mean = (means.pop()! * n + mean * count) / (n + count);
+      count += n;
+    }
+    means.push(mean);
+    counts.push(count);
+  }
+  return means.flatMap((m, i) => Array.from({ length: counts[i]! }, () => m));
+}
+
+/** Mean of the piecewise-linear quantile function through `row` at `FITTED_PROBABILITIES`, ns. */
+function quantileMean(row: readonly number[]): number {
+  let mean = 0;
+  for (let j = 1; j < row.length; j++) mean += (FITTED_PROBABILITIES[j]! - FITTED_PROBABILITIES[j - 1]!) * (row[j]! + row[j - 1]!) * 0.5;
+  return mean;
+}
+
 /** One direction's path from its 4K random jobs and its 128K sequential job. */
 function fitPath(points: readonly SweepPoint[], direction: 'read' | 'write'): FittedPath {
   const rw = direction === 'read' ? 'randread' : 'randwrite';
@@ -56,15 +86,23 @@ function fitPath(points: readonly SweepPoint[], direction: 'read' | 'write'): Fi
       'ANVIL_ERR_CALIBRATION',
       `the sweep has no 4K ${rw} with completions; check that fio can ${direction} the --filename path`,
     );
-  const depths: number[] = [];
-  const host_ns: number[] = [];
+  const unique = rows.filter((p, i) => i === 0 || rows[i - 1]!.job.iodepth !== p.job.iodepth); // one row per depth
+  const depths = unique.map((p) => p.job.iodepth);
+  // A closed loop's throughput and latency never fall as its depth grows; a measurement that does is
+  // noise (another tenant of the machine), pooled with its neighbours rather than followed.
+  // (Latency and IOPS of one run move together, so only the IOPS are pooled: the latency rows stay as
+  // measured and the host time takes up the difference, so the model keeps N / IOPS per I/O exactly.)
+  const iops = monotone(unique.map((p) => p.iops));
   const clat_ns: number[][] = [];
-  for (const p of rows) {
-    if (depths[depths.length - 1] === p.job.iodepth) continue; // one row per depth
-    depths.push(p.job.iodepth);
-    host_ns.push(Math.max(0, Math.round((p.job.iodepth * 1e9) / p.iops - p.clat_mean_ns)));
-    clat_ns.push(histogramQuantiles(p.bins, FITTED_PROBABILITIES));
-  }
+  const host_ns: number[] = [];
+  unique.forEach((p, r) => {
+    const cycle = (p.job.iodepth * 1e9) / iops[r]!;
+    const row = histogramQuantiles(p.bins, FITTED_PROBABILITIES);
+    const mean = quantileMean(row);
+    // A latency above the whole time per I/O (a pooled depth) is scaled down to it: the host time is never negative.
+    clat_ns.push(mean > cycle ? row.map((v) => Math.round((v * cycle) / mean)) : row);
+    host_ns.push(Math.max(0, Math.round(cycle - mean)));
+  });
   const path: FittedPath = { depths, host_ns, clat_ns, clat_ns_per_kib: 0, host_ns_per_kib: 0 };
   const large = points.find((p) => p.direction === direction && p.job.bs_bytes === LARGE_BYTES && p.iops > 0);
   if (!large) return path;

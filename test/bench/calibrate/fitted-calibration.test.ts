@@ -12,6 +12,7 @@ import {
   fitFitted,
   fittedProfileYaml,
   histogramQuantiles,
+  monotone,
   predictClosedLoop,
 } from '../../../bench/calibrate/fit-fitted.js';
 import { pointsOf, sweepJobText, sweepJobs, type SweepPoint } from '../../../bench/calibrate/sweep.js';
@@ -41,9 +42,10 @@ function shape(median_ns: number): number[] {
   return FITTED_PROBABILITIES.map((p) => Math.round(median_ns * Math.exp(0.4 * z(Math.min(Math.max(p, 3e-6), 1 - 3e-6)))));
 }
 
+/** A drive whose IOPS rise with depth at every depth (as a closed loop's do), read and write apart. */
 const KNOWN = {
-  read: { depths: [1, 4, 16, 64], host: [20_000, 9_000, 6_000, 5_000], median: [30_000, 45_000, 120_000, 400_000] },
-  write: { depths: [1, 8, 64], host: [25_000, 10_000, 6_000], median: [60_000, 150_000, 700_000] },
+  read: { depths: [1, 4, 16, 64], host: [20_000, 9_000, 6_000, 5_000], median: [30_000, 45_000, 120_000, 360_000] },
+  write: { depths: [1, 8, 64], host: [25_000, 10_000, 6_000], median: [60_000, 150_000, 500_000] },
 };
 
 function knownYaml(): string {
@@ -72,8 +74,16 @@ describe('the fitted device kind, fitted from its own sweep', () => {
         const row = fit[direction].depths.indexOf(depth);
         expect(row, `${direction} QD${depth} is a row`).toBeGreaterThanOrEqual(0);
         const label = `${direction} QD${depth}`;
-        expect(fit[direction].host_ns[row]! / k.host[i]!, `${label} host time`).toBeCloseTo(1, 1);
         const want = shape(k.median[i]!);
+        // The time per I/O (host time and mean latency) to 2%; the host time alone where it is a fifth of it or more.
+        const mean = (row: readonly number[]) =>
+          row.reduce(
+            (a, v, j) => (j === 0 ? 0 : a + (FITTED_PROBABILITIES[j]! - FITTED_PROBABILITIES[j - 1]!) * (v + row[j - 1]!) * 0.5),
+            0,
+          );
+        const cycle = k.host[i]! + mean(want);
+        expect((fit[direction].host_ns[row]! + mean(fit[direction].clat_ns[row]!)) / cycle, `${label} time per I/O`).toBeCloseTo(1, 1.7);
+        if (k.host[i]! > cycle / 5) expect(fit[direction].host_ns[row]! / k.host[i]!, `${label} host time`).toBeCloseTo(1, 1);
         for (const p of [0.5, 0.9, 0.99]) {
           const j = FITTED_PROBABILITIES.indexOf(p);
           expect(fit[direction].clat_ns[row]![j]! / want[j]!, `${label} p${p * 100}`).toBeCloseTo(1, 1);
@@ -163,17 +173,26 @@ describe('a sweep fio recorded on a virtio disk', () => {
     readFileSync(new URL('../../fixtures/calibration/virtio-sweep.json', import.meta.url), 'utf8'),
   ) as SweepPoint[];
 
-  it('fits a profile that reproduces every training job of its direction within a few percent', () => {
-    const capacity = 256 << 20;
-    const fit = fitFitted(recorded, capacity);
-    for (const direction of ['read', 'write'] as const) {
-      const rw = direction === 'read' ? 'randread' : 'randwrite';
-      for (const p of recorded.filter((q) => q.job.rw === rw)) {
-        const predicted = predictClosedLoop(fit, direction, p.job.iodepth);
-        expect(Math.abs(predicted.iops / p.iops - 1), `${p.job.name} IOPS`).toBeLessThan(0.02);
-        expect(Math.abs(predicted.p99_ns / p.clat_p99_ns - 1), `${p.job.name} p99`).toBeLessThan(0.05);
-      }
+  it('fits a profile that reproduces the training jobs measured in order, and never falls with depth', () => {
+    const fit = fitFitted(recorded, 256 << 20);
+    // The reads were measured rising with depth (7.9K to 31.6K IOPS): each is reproduced.
+    for (const p of recorded.filter((q) => q.job.rw === 'randread')) {
+      const predicted = predictClosedLoop(fit, 'read', p.job.iodepth);
+      expect(Math.abs(predicted.iops / p.iops - 1), `${p.job.name} IOPS`).toBeLessThan(0.02);
+      expect(Math.abs(predicted.p99_ns / p.clat_p99_ns - 1), `${p.job.name} p99`).toBeLessThan(0.05);
     }
+    // The writes dipped at QD 4, 8 and 64 (a busy machine): the fit pools QD 2-8 into their mean (and 32-64).
+    const writes = recorded.filter((q) => q.job.rw === 'randwrite').map((p) => predictClosedLoop(fit, 'write', p.job.iodepth));
+    for (let i = 1; i < writes.length; i++)
+      expect(writes[i]!.iops, `write IOPS at row ${i}`).toBeGreaterThanOrEqual(writes[i - 1]!.iops * 0.999);
+    const pooled = ['randwrite-4k-qd2', 'randwrite-4k-qd4', 'randwrite-4k-qd8'].map((name) => recorded.find((q) => q.job.name === name)!);
+    const mean = pooled.reduce((a, p) => a + p.iops, 0) / pooled.length;
+    for (const p of pooled) expect(predictClosedLoop(fit, 'write', p.job.iodepth).iops / mean, `${p.job.name} pooled`).toBeCloseTo(1, 3);
+  });
+
+  it('pools adjacent violators into their mean', () => {
+    expect(monotone([1, 3, 2, 2, 5, 4])).toEqual([1, 7 / 3, 7 / 3, 7 / 3, 4.5, 4.5]);
+    expect(monotone([3, 2, 1])).toEqual([2, 2, 2]);
   });
 });
 
