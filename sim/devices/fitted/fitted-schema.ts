@@ -12,38 +12,42 @@ import { RANGES, rangedSize } from '../schema-types.js';
 const MAX_ROWS = 1024;
 const ns = (description: string) => Type.Number({ minimum: 0, maximum: 10e9, description });
 
-export const fittedPathSchema = Type.Object(
-  {
-    depths: Type.Array(Type.Integer({ minimum: 1, maximum: 65_536 }), {
-      minItems: 1,
-      maxItems: MAX_ROWS,
-      description: 'queue depths (I/Os in the device) the rows below were measured at, ascending',
-    }),
-    host_ns: Type.Array(ns('host time per I/O at that depth, ns'), {
-      minItems: 1,
-      maxItems: MAX_ROWS,
-      description: 'per depth, the time an I/O spends on the host before the device (fio, the kernel), ns; reported as submission latency',
-    }),
-    clat_ns: Type.Array(Type.Array(ns('completion latency at that probability, ns'), { minItems: 2, maxItems: MAX_ROWS }), {
-      minItems: 1,
-      maxItems: MAX_ROWS,
-      description: 'per depth, the completion latency at each of `probabilities`, ns, non-decreasing',
-    }),
-    clat_ns_per_kib: Type.Number({
-      minimum: 0,
-      maximum: 1e9,
-      default: 0,
-      description: 'completion latency added per KiB above `reference_size`, ns',
-    }),
-    host_ns_per_kib: Type.Number({
-      minimum: 0,
-      maximum: 1e9,
-      default: 0,
-      description: 'host time added per KiB above `reference_size`, ns',
-    }),
-  },
-  { additionalProperties: false },
-);
+const fittedPath = (description: string) =>
+  Type.Object(
+    {
+      depths: Type.Array(Type.Integer({ minimum: 1, maximum: 65_536 }), {
+        minItems: 1,
+        maxItems: MAX_ROWS,
+        description: 'queue depths (I/Os in the device) the rows below were measured at, ascending',
+      }),
+      host_ns: Type.Array(ns('host time per I/O at that depth, ns'), {
+        minItems: 1,
+        maxItems: MAX_ROWS,
+        description:
+          'per depth, the time an I/O spends on the host before the device (fio, the kernel), ns; reported as submission latency',
+      }),
+      clat_ns: Type.Array(Type.Array(ns('completion latency at that probability, ns'), { minItems: 2, maxItems: MAX_ROWS }), {
+        minItems: 1,
+        maxItems: MAX_ROWS,
+        description: 'per depth, the completion latency at each of `probabilities`, ns, non-decreasing',
+      }),
+      clat_ns_per_kib: Type.Number({
+        minimum: 0,
+        maximum: 1e9,
+        default: 0,
+        description: 'completion latency added per KiB above `reference_size`, ns',
+      }),
+      host_ns_per_kib: Type.Number({
+        minimum: 0,
+        maximum: 1e9,
+        default: 0,
+        description: 'host time added per KiB above `reference_size`, ns',
+      }),
+    },
+    { additionalProperties: false, description },
+  );
+
+export const fittedPathSchema = fittedPath("one direction's path: host time and latency quantiles per queue depth");
 
 export const fittedSchema = Type.Object(
   {
@@ -55,8 +59,8 @@ export const fittedSchema = Type.Object(
       maxItems: MAX_ROWS,
       description: 'the probabilities of every `clat_ns` row, ascending from 0 to 1',
     }),
-    read: fittedPathSchema,
-    write: fittedPathSchema,
+    read: fittedPath('the read path: per queue depth, host time and completion-latency quantiles of reads'),
+    write: fittedPath('the write path (trims too): per queue depth, host time and completion-latency quantiles of writes'),
   },
   { additionalProperties: false },
 );
