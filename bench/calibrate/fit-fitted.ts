@@ -2,7 +2,7 @@
  * Fitting a `fitted` device profile to a sweep: each direction's path is read off the 4K random jobs of
  * that direction, one row per queue depth, and the 128K sequential jobs give the cost per KiB.
  * - Completion latency: the depth's completion-latency histogram as a quantile function (fio's buckets,
- *   linear within a bucket) at `FITTED_PROBABILITIES`.
+ *   linear within a bucket) at `FITTED_PROBABILITIES`, its last few I/Os held at the value before them.
  * - Host time: a closed loop of depth N with no think time completes N / (host + mean latency) per second,
  *   so host = N / IOPS - mean latency: what fio and the kernel spend per I/O outside the completion latency.
  * - IOPS are made non-decreasing over depth first (`monotone`): a closed loop's throughput does not
@@ -75,6 +75,19 @@ function quantileMean(row: readonly number[]): number {
   return mean;
 }
 
+/**
+ * The row with its quantiles above max(0.999, 1 - 10 / I/Os) held at the value there: beyond the last ten
+ * I/Os of a run (or its last 0.1%) the histogram is a handful of events, such as one stall of the machine
+ * of a second, whose share of the mean a short model run would almost never draw, and the host time would
+ * then be short by it.
+ */
+function trimmedTail(row: number[], bins: Record<string, number>): number[] {
+  const ios = Object.values(bins).reduce((a, n) => a + n, 0);
+  const cut = Math.max(0.999, 1 - 10 / Math.max(1, ios));
+  const at = FITTED_PROBABILITIES.findIndex((p) => p >= cut);
+  return row.map((v, j) => (j > at ? row[at]! : v));
+}
+
 /** One direction's path from its 4K random jobs and its 128K sequential job. */
 function fitPath(points: readonly SweepPoint[], direction: 'read' | 'write'): FittedPath {
   const rw = direction === 'read' ? 'randread' : 'randwrite';
@@ -97,7 +110,7 @@ function fitPath(points: readonly SweepPoint[], direction: 'read' | 'write'): Fi
   const host_ns: number[] = [];
   unique.forEach((p, r) => {
     const cycle = (p.job.iodepth * 1e9) / iops[r]!;
-    const row = histogramQuantiles(p.bins, FITTED_PROBABILITIES);
+    const row = trimmedTail(histogramQuantiles(p.bins, FITTED_PROBABILITIES), p.bins);
     const mean = quantileMean(row);
     // A latency above the whole time per I/O (a pooled depth) is scaled down to it: the host time is never negative.
     clat_ns.push(mean > cycle ? row.map((v) => Math.round((v * cycle) / mean)) : row);
