@@ -136,6 +136,17 @@ describe('the fitted device kind, fitted from its own sweep', () => {
     expect(at256.p99_ns / at64.p99_ns).toBeCloseTo(4, 6);
   });
 
+  it('guarantees the closed loop rate at the QoS depth, the mix weighted by its paths', () => {
+    const fit = fitFitted(sweep, 1 << 30);
+    const profile = parseProfile(fittedProfileYaml(fit, sweep, { filename: 'x', host: 'h', date: '', fioVersion: '' }), 'g.yaml');
+    const guarantee = (readFraction: number) =>
+      profile.kind.guaranteedIops!(profile.params, { size_bytes: 4096, readFraction, depth: 16, utilisation: 0.95 });
+    expect(guarantee(1) / (predictClosedLoop(fit, 'read', 16).iops * 0.95)).toBeCloseTo(1, 3);
+    expect(guarantee(0) / (predictClosedLoop(fit, 'write', 16).iops * 0.95)).toBeCloseTo(1, 3);
+    const cycle = 0.7 / predictClosedLoop(fit, 'read', 16).iops + 0.3 / predictClosedLoop(fit, 'write', 16).iops;
+    expect(guarantee(0.7) / (0.95 / cycle)).toBeCloseTo(1, 3);
+  });
+
   it('reads quantiles off fio buckets, spreading a bucket evenly across its width', () => {
     // 100 I/Os in the bucket of 1000 ns (one ns wide below 128 ns... 1000 ns is 16 ns wide) and 100 at 2000 ns.
     const q = histogramQuantiles({ '1000': 100, '2000': 100 }, [0, 0.25, 0.5, 0.75, 1]);
