@@ -8,6 +8,7 @@ import { anvilVersion } from '../../bench/package-root.js';
 import { parseSize } from '../../sim/core/units.js';
 import { readJobFileText } from '../../bench/workloads/read-job-file.js';
 import type { CliIo } from './cli-io.js';
+import type { SweepPoint } from '../../bench/calibrate/sweep.js';
 import { ensureOutputDir } from '../../bench/results/output-dir.js';
 import { decimalAbove, numericWithUnit, seed, wholeNumber } from './arguments.js';
 
@@ -18,6 +19,8 @@ export interface CalibrateOptions {
   runtime: number;
   size: number;
   repeat: number;
+  /** Device kind to fit: `fitted` (read and write paths per depth) or `queue` (c servers, one service time). */
+  kind: 'fitted' | 'queue';
 }
 
 export interface ValidateOptions {
@@ -41,7 +44,7 @@ export function registerCalibrateCommands(cli: Command): void {
   cli
     .command('calibrate')
     .description(
-      'run a bounded fio sweep on this host (4K random read/write at QD 1-64, 128K sequential, 70/30 mix) and fit a queue device profile to it',
+      'run a bounded fio sweep on this host (4K random read/write at QD 1-64, 128K sequential, 70/30 mix) and fit a device profile to it',
     )
     .addOption(new Option('--target <target>', 'where to measure').choices(['host']).default('host'))
     .requiredOption('--filename <path>', 'file or block device to measure (a file is laid out at --size)')
@@ -49,6 +52,14 @@ export function registerCalibrateCommands(cli: Command): void {
     .option('--runtime <s>', 'measured seconds per job (plus a quarter of it as ramp); 17 jobs', positive, 2)
     .option('--size <size>', 'region the jobs address', numericWithUnit(size), 1 << 30)
     .option('--repeat <n>', 'runs per job; the median-IOPS run is kept (for noisy machines)', wholeNumber(1, 100), 1)
+    .addOption(
+      new Option(
+        '--kind <kind>',
+        'device kind to fit: fitted (read and write paths per queue depth) or queue (c servers, one service time)',
+      )
+        .choices(['fitted', 'queue'])
+        .default('fitted'),
+    )
     .action(async (opts: CalibrateOptions) => {
       await calibrateCommand(opts);
     });
@@ -75,26 +86,30 @@ export async function calibrateCommand(
   if (opts.target !== 'host')
     throw new AnvilError('ANVIL_ERR_TARGET', `anvil calibrate measures real hardware: use --target host (not ${opts.target})`);
   const { runSweep } = await import('../../bench/calibrate/sweep.js');
-  const { fitQueue, queueProfileYaml } = await import('../../bench/calibrate/fit-queue.js');
   const { findFio } = await import('../../bench/targets/host/fio-binary.js');
   const fio = findFio();
   const points = await runSweep({ filename: opts.filename, size_bytes: opts.size, runtime_s: opts.runtime, repeat: opts.repeat, log });
-  const fit = fitQueue(points);
-  const yaml = queueProfileYaml(fit, points, {
-    filename: opts.filename,
-    host: hostname(),
-    date: new Date().toISOString().slice(0, 10),
-    fioVersion: fio.version,
-    capacity_bytes: opts.size,
-  });
+  const meta = { filename: opts.filename, host: hostname(), date: new Date().toISOString().slice(0, 10), fioVersion: fio.version };
+  let yaml: string;
+  let summary: string;
+  if (opts.kind === 'queue') {
+    const { fitQueue, queueProfileYaml } = await import('../../bench/calibrate/fit-queue.js');
+    const fit = fitQueue(points);
+    yaml = queueProfileYaml(fit, points, { ...meta, capacity_bytes: opts.size });
+    summary = `fitted a queue profile: ${fit.servers} servers, mean service ${(fit.service_mean_ns / 1000).toFixed(1)} us (QD1 latency ${(fit.qd1_clat_mean_ns / 1000).toFixed(1)} us x ${fit.scale.toFixed(3)}), saturation ${Math.round(fit.saturation_iops)} IOPS`;
+  } else {
+    const { fitFitted, fittedProfileYaml } = await import('../../bench/calibrate/fit-fitted.js');
+    const fit = fitFitted(points, opts.size);
+    yaml = fittedProfileYaml(fit, points, meta);
+    summary = `fitted a profile of kind fitted: read and write paths at QD ${fit.read.depths.join(', ')}`;
+  }
   try {
     writeFileSync(opts.out, yaml);
   } catch (e) {
     throw new AnvilError('ANVIL_ERR_OUTPUT', `cannot write the profile to ${opts.out}: ${(e as Error).message}`);
   }
-  io.stdout.write(
-    `fitted a queue profile: ${fit.servers} servers, mean service ${(fit.service_mean_ns / 1000).toFixed(1)} us (QD1 latency ${(fit.qd1_clat_mean_ns / 1000).toFixed(1)} us x ${fit.scale.toFixed(3)}), saturation ${Math.round(fit.saturation_iops)} IOPS; ${points.length} measurements; written to ${opts.out}\n`,
-  );
+  io.stdout.write(`${summary}; ${points.length} measurements; written to ${opts.out}\n`);
+  io.stdout.write(await calibrationErrors(yaml, opts, points));
   return yaml;
 }
 
@@ -132,4 +147,21 @@ export async function validateCommand(
     }
   }
   return rows;
+}
+
+/** The fit error per calibration job (the model run with the profile against the sweep) and, for `fitted`, leave-one-depth-out. */
+async function calibrationErrors(yaml: string, opts: CalibrateOptions, points: readonly SweepPoint[]): Promise<string> {
+  const { parseProfile } = await import('../../bench/profiles.js');
+  const { fitErrors, meanAbs } = await import('../../bench/calibrate/fit-report.js');
+  const { validationTable } = await import('../../bench/calibrate/validate.js');
+  const rows = fitErrors(parseProfile(yaml, opts.out), points, { size_bytes: opts.size, runtime_s: opts.runtime, seed: 1 });
+  const pct = (v: number) => `${v.toFixed(1)}%`;
+  let text = `fit error per calibration job (the model with the profile against the sweep):\n${validationTable(rows)}`;
+  text += `fit: mean |IOPS error| ${pct(meanAbs(rows, (r) => r.iops_error_pct))}, mean |p99 error| ${pct(meanAbs(rows, (r) => r.clat_p99_error_pct))}\n`;
+  if (opts.kind === 'fitted') {
+    const { crossValidate } = await import('../../bench/calibrate/fit-fitted.js');
+    const cv = crossValidate(points, opts.size);
+    text += `cross-validated (each inner depth left out and predicted from the others, ${cv.length} jobs): mean |IOPS error| ${pct(meanAbs(cv, (r) => r.iops_error_pct))}, mean |p99 error| ${pct(meanAbs(cv, (r) => r.clat_p99_error_pct))}\n`;
+  }
+  return text;
 }

@@ -36,7 +36,10 @@ export class RequestPool {
   routePos: Int32Array;
   /** When the workload created the request (arrival), ns. */
   arrival_ns: Float64Array;
-  /** When the request was submitted to the first station after the workload, ns. */
+  /**
+   * When the request was submitted to the first station after the workload, ns. A device that models the
+   * host's own time per I/O (the `fitted` kind) moves it later by that time, which fio counts as submission.
+   */
   submit_ns: Float64Array;
   /** Scratch timestamp a station may use while it holds the request, ns. */
   stamp_ns: Float64Array;

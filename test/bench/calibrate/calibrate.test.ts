@@ -104,13 +104,15 @@ describe('anvil calibrate and validate on this host', () => {
     const out = join(dir, 'cal.yaml');
     let said = '';
     await calibrateCommand(
-      { target: 'host', filename: data, out, runtime: 0.3, size: 32 << 20, repeat: 1 },
+      { target: 'host', filename: data, out, runtime: 0.3, size: 32 << 20, repeat: 1, kind: 'fitted' },
       { stdout: { write: (t: string) => (said += t) } },
       () => {},
     );
-    expect(said).toMatch(/fitted a queue profile: \d+ servers/);
+    expect(said).toMatch(/fitted a profile of kind fitted: read and write paths at QD 1, 2, 4, 8, 16, 32, 64; 18 measurements/);
+    expect(said).toMatch(/randwrite-4k-qd64\s+write/); // the fit error of every calibration job
+    expect(said).toMatch(/cross-validated \(each inner depth left out .*, 10 jobs\): mean \|IOPS error\| [\d.]+%/);
     const profile = parseProfile(readFileSync(out, 'utf8'), out);
-    expect(profile.kind.name).toBe('queue');
+    expect(profile.kind.name).toBe('fitted');
     const job = join(dir, 'held-out.fio');
     writeFileSync(
       job,

@@ -1,0 +1,130 @@
+/**
+ * One direction's tables of a `fitted` device, laid out in typed arrays for sampling without allocation:
+ * the completion-latency quantile function of every measured depth and the host time per I/O there.
+ * Between two measured depths both are interpolated on log depth (the same probability drawn in both
+ * rows, so a row's shape carries over); beyond the deepest row the drive is taken as saturated, its
+ * throughput flat, so latency and host time grow in proportion to the depth; below the shallowest,
+ * that row holds.
+ */
+import type { FittedPath } from './fitted-schema.js';
+
+export class PathTable {
+  private readonly probabilities: Float64Array;
+  /** rows x quantiles, ns. */
+  private readonly clat: Float64Array;
+  private readonly host: Float64Array;
+  /** Mean completion latency of each row (the mean of its piecewise-linear quantile function), ns. */
+  private readonly rowMean: Float64Array;
+  /** Per depth 1..deepest: the row at or below it and the weight of the row above. */
+  private readonly lowerRow: Int32Array;
+  private readonly upperWeight: Float64Array;
+  private readonly quantiles: number;
+  private readonly deepest: number;
+  private readonly clatPerByte: number;
+  private readonly hostPerByte: number;
+  /** Set by `locate`: the row, the weight of the next row, and the stretch beyond the deepest row. */
+  private row = 0;
+  private weight = 0;
+  private stretch = 1;
+
+  constructor(
+    path: FittedPath,
+    probabilities: readonly number[],
+    private readonly reference_bytes: number,
+  ) {
+    const rows = path.depths.length;
+    this.quantiles = probabilities.length;
+    this.probabilities = Float64Array.from(probabilities);
+    this.clat = new Float64Array(rows * this.quantiles);
+    this.host = Float64Array.from(path.host_ns);
+    this.rowMean = new Float64Array(rows);
+    path.clat_ns.forEach((values, r) => {
+      this.clat.set(values, r * this.quantiles);
+      let mean = 0;
+      for (let j = 1; j < values.length; j++) mean += (probabilities[j]! - probabilities[j - 1]!) * (values[j]! + values[j - 1]!) * 0.5;
+      this.rowMean[r] = mean;
+    });
+    this.deepest = path.depths[rows - 1]!;
+    this.lowerRow = new Int32Array(this.deepest + 1);
+    this.upperWeight = new Float64Array(this.deepest + 1);
+    let r = 0;
+    for (let n = 1; n <= this.deepest; n++) {
+      while (r + 1 < rows && path.depths[r + 1]! <= n) r++;
+      this.lowerRow[n] = r;
+      const d = path.depths[r]!;
+      this.upperWeight[n] = r + 1 < rows && n > d ? Math.log(n / d) / Math.log(path.depths[r + 1]! / d) : 0;
+    }
+    this.clatPerByte = path.clat_ns_per_kib / 1024;
+    this.hostPerByte = path.host_ns_per_kib / 1024;
+  }
+
+  private locate(depth: number): void {
+    if (depth >= this.deepest) {
+      this.row = this.lowerRow[this.deepest]!;
+      this.weight = 0;
+      this.stretch = depth / this.deepest;
+    } else {
+      const n = depth < 1 ? 1 : Math.floor(depth);
+      this.row = this.lowerRow[n]!;
+      this.weight = this.upperWeight[n]!;
+      this.stretch = 1;
+    }
+  }
+
+  private extraBytes(bytes: number): number {
+    return bytes > this.reference_bytes ? bytes - this.reference_bytes : 0;
+  }
+
+  /** Host time of an I/O of `bytes` started with `depth` I/Os in the device (itself included), ns. */
+  hostTime(depth: number, bytes: number): number {
+    this.locate(depth);
+    const h = this.host[this.row]!;
+    const blended = this.weight > 0 ? h + (this.host[this.row + 1]! - h) * this.weight : h;
+    return blended * this.stretch + this.extraBytes(bytes) * this.hostPerByte;
+  }
+
+  /** Completion latency at probability `u` (a uniform draw) for `depth` and `bytes`, ns. */
+  clatTime(depth: number, bytes: number, u: number): number {
+    this.locate(depth);
+    const p = this.probabilities;
+    let lo = 0;
+    let hi = this.quantiles - 1;
+    while (hi - lo > 1) {
+      const mid = (lo + hi) >> 1;
+      if (p[mid]! <= u) lo = mid;
+      else hi = mid;
+    }
+    const f = (u - p[lo]!) / (p[hi]! - p[lo]!);
+    const base = this.row * this.quantiles;
+    const a = this.clat[base + lo]! + (this.clat[base + hi]! - this.clat[base + lo]!) * f;
+    let value = a;
+    if (this.weight > 0) {
+      const next = base + this.quantiles;
+      const b = this.clat[next + lo]! + (this.clat[next + hi]! - this.clat[next + lo]!) * f;
+      value = a + (b - a) * this.weight;
+    }
+    return value * this.stretch + this.extraBytes(bytes) * this.clatPerByte;
+  }
+
+  /** Mean host time plus completion latency at `depth` for `bytes`, ns: the closed loop's time per I/O. */
+  meanCycle(depth: number, bytes: number): number {
+    this.locate(depth);
+    const at = (r: number) => this.host[r]! + this.rowMean[r]!;
+    const blended = this.weight > 0 ? at(this.row) + (at(this.row + 1) - at(this.row)) * this.weight : at(this.row);
+    return blended * this.stretch + this.extraBytes(bytes) * (this.hostPerByte + this.clatPerByte);
+  }
+
+  /** The most I/Os per second any depth reaches (depth over its mean cycle), for run estimates. */
+  peakIops(bytes: number): number {
+    let best = 0;
+    for (let n = 1; n <= this.deepest; n++) best = Math.max(best, (n * 1e9) / this.meanCycle(n, bytes));
+    return best;
+  }
+
+  /** The least time an I/O can take (host time plus the lowest quantile of any row), ns. */
+  minLatency(): number {
+    let least = Infinity;
+    for (let r = 0; r < this.host.length; r++) least = Math.min(least, this.host[r]! + this.clat[r * this.quantiles]!);
+    return least;
+  }
+}
