@@ -19,7 +19,7 @@ import type { WorkloadSpec } from '../../sim/workload/spec.js';
 import { resetInterrupted, throwIfInterrupted } from '../../bench/targets/host/bounded-process.js';
 import { SystemActions, type HostActions } from '../../bench/targets/host/realise/host-actions.js';
 import { HostJournal, journalDir } from '../../bench/targets/host/realise/journal.js';
-import { realiseHost, type RealisedHost } from '../../bench/targets/host/realise/realiser.js';
+import { realiseHost, type RealisedHost, type RealisedPod } from '../../bench/targets/host/realise/realiser.js';
 import { probeKernel } from '../../bench/targets/host/realise/kernel-features.js';
 import { sampleHost, type HostSample } from '../../bench/targets/host/realise/host-counters.js';
 import type { HostNodePlan } from '../../bench/targets/host/realise/host-plan.js';
@@ -27,7 +27,7 @@ import { runOnHost } from '../../bench/targets/host/run-on-host.js';
 import { AnvilError } from '../errors.js';
 import { checkHostRealisable, hostPlanOf } from './host-plan-of.js';
 import { runHostFlows, type HostFlowResult } from './host-flows.js';
-import { scheduleHostFaults, type HostFaults } from './host-faults.js';
+import { awaitWorkloadsRunning, scheduleHostFaults, type HostFaults } from './host-faults.js';
 import { hostNodeTables } from './host-node-tables.js';
 import { shortfallLine } from './host-shortfalls.js';
 import { tenantRollups, volumeRollups } from './label-rollup.js';
@@ -119,6 +119,18 @@ async function runWorkloads(
   return { jobs: (await Promise.all(runs)).flat(), fio };
 }
 
+/** The realised pods with a workload or a flow end to run: the faults' clock waits for them. */
+function podsWithWork(s: LoadedClusterScenario, host: RealisedHost): RealisedPod[] {
+  const keys = new Set([
+    ...s.workloads.filter((w) => host.volumes.has(w.volume)).map((w) => w.pod),
+    ...s.flows.filter((f) => host.pods.has(f.from) && host.pods.has(f.to)).flatMap((f) => [f.from, f.to]),
+  ]);
+  return [...keys].flatMap((k) => {
+    const p = host.pods.get(k);
+    return p ? [p] : [];
+  });
+}
+
 /** Places, realises, runs and writes a scenario on this host; `actions` is the machine unless a test records. */
 export async function runScenarioOnHost(
   s: LoadedClusterScenario,
@@ -143,7 +155,9 @@ export async function runScenarioOnHost(
     `note: ${s.file}: fio runs each job with ioengine=libaio and direct=1 unless the job names its own, as the model's jobs are asynchronous and uncached`,
   );
   if (s.faults.some((f) => f.event === 'node-down'))
-    notes.push(`note: ${s.file}: node-down stops the node's pods where they are (SIGSTOP) until node-up; the host does not move them`);
+    notes.push(
+      `note: ${s.file}: node-down freezes the node's pods where they are (their freezer cgroup) until node-up; the host does not move them to another node`,
+    );
   notes.push(...shortfalls.map((x) => shortfallLine(s.file, x)));
   for (const n of [...s.notes, ...notes]) io.stderr.write(`${n}\n`);
 
@@ -173,14 +187,22 @@ export async function runScenarioOnHost(
       interfaces: host.segments.uplinks.map((u) => u.node),
     };
     const before = sampleHost(actions, sources);
-    const started = process.hrtime.bigint();
+    let started = process.hrtime.bigint();
     const now_ns = () => Number(process.hrtime.bigint() - started);
-    faults = scheduleHostFaults(s.faults, host, plan.nodes, actions, now_ns, s.duration_ns);
-    const [workloads, flows] = await Promise.all([
+    const running = Promise.all([
       runWorkloads(s, host, plan.nodes, notes),
       runHostFlows(s.flows, host, podPlans, plan.nodes, s.duration_ns / 1e9, Math.max(0.1, s.interval_ns / 1e9)),
     ]);
-    await faults.finish(Math.min(now_ns(), s.duration_ns));
+    if (s.faults.length > 0) {
+      if (!(await awaitWorkloadsRunning(actions, podsWithWork(s, host))))
+        io.stderr.write(
+          `note: ${s.file}: some workloads had not started 30 s after the run began; the faults' clock started without them\n`,
+        );
+      started = process.hrtime.bigint();
+      faults = scheduleHostFaults(s.faults, host, plan.nodes, actions, now_ns, s.duration_ns);
+    }
+    const [workloads, flows] = await running;
+    await faults?.finish(Math.min(now_ns(), s.duration_ns));
     const after = sampleHost(actions, sources);
     checkpoint();
     measured = { ...workloads, flows, before, after };
@@ -219,10 +241,10 @@ export async function runScenarioOnHost(
     pods: podSummaries(pods, run, new Map()),
     tenants: tenantRollups(run),
     volumes: volumeRollups(run, (volume) => state.volumes.get(volume)?.perf_tier),
-    faults: faults!.records,
+    faults: faults?.records ?? [],
     plexes: [],
     drives: tables.drives,
-    ...(s.faults.length > 0 ? { outages: { volumes: [], pods: faults!.podOutages } } : {}),
+    ...(faults ? { outages: { volumes: [], pods: faults.podOutages } } : {}),
     network: { flows: measured.flows.map((f) => f.summary), links: [] },
     ports: tables.ports,
     nodes: tables.nodes,

@@ -114,7 +114,7 @@ export class DryRunRecorder implements HostActions {
     private readonly kernel: string = '',
   ) {
     if (cgroupVersion === 'v2') this.present.add('/sys/fs/cgroup/cgroup.controllers');
-    else for (const h of ['blkio', 'cpuacct']) this.present.add(`/sys/fs/cgroup/${h}`);
+    else for (const h of ['blkio', 'cpuacct', 'freezer']) this.present.add(`/sys/fs/cgroup/${h}`);
   }
 
   run(argv: readonly string[]): Promise<string> {

@@ -36,6 +36,8 @@ export interface RealisedPod extends PodNames {
   readonly procs: readonly string[];
   /** Where its CPU time is counted (v2 cpu.stat, v1 cpuacct.usage); absent where no hierarchy counts it. */
   readonly cpuFile?: string;
+  /** Freezes and thaws its processes, those that join later too (v2 cgroup.freeze, v1 freezer.state); absent without a freezer. */
+  readonly freeze?: { readonly file: string; readonly frozen: string; readonly thawed: string };
 }
 
 export interface RealisedVolume {
@@ -61,8 +63,8 @@ export interface RealisedHost {
   teardown(): Promise<string[]>;
 }
 
-/** cgroup v1's CPU accounting hierarchy. */
-const V1_CPUACCT = '/sys/fs/cgroup/cpuacct';
+/** Where cgroup v1 mounts its hierarchies (cpuacct, freezer). */
+const V1_ROOT = '/sys/fs/cgroup';
 
 /** The compiled exec-prefix script (node runs it from dist/ whether Anvil itself runs from dist/ or source). */
 export function joinCgroupScript(): string {
@@ -123,24 +125,33 @@ export async function realiseHost(
       createGroup(actions, hierarchy, parent, p.cgroup);
       journal.record({ kind: 'rmdir', path: `${hierarchy.root}/${p.cgroup}` });
     }
-    // The per-node CPU table reads each pod's CPU time: v2 counts it in every group, v1 in cpuacct's.
-    const cpuacct = hierarchy.version === 'v1' && actions.exists(V1_CPUACCT) ? V1_CPUACCT : undefined;
-    if (cpuacct !== undefined) {
-      actions.mkdir(`${cpuacct}/${parent}`);
-      journal.record({ kind: 'rmdir', path: `${cpuacct}/${parent}` });
-    }
-    for (const p of [...pods.values()]) {
-      if (hierarchy.version === 'v2') pods.set(p.key, { ...p, cpuFile: `${hierarchy.root}/${p.cgroup}/cpu.stat` });
-      else if (cpuacct !== undefined) {
-        actions.mkdir(`${cpuacct}/${p.cgroup}`);
-        journal.record({ kind: 'rmdir', path: `${cpuacct}/${p.cgroup}` });
-        pods.set(p.key, {
-          ...p,
-          procs: [...p.procs, `${cpuacct}/${p.cgroup}/cgroup.procs`],
-          cpuFile: `${cpuacct}/${p.cgroup}/cpuacct.usage`,
+    // The per-node CPU table reads each pod's CPU time (v2 counts it in every group, v1 in cpuacct's), and
+    // a node-down fault freezes its pods (v2's cgroup.freeze, v1's freezer hierarchy).
+    for (const [p, v1] of [
+      ['cpuacct', 'cpuacct.usage'],
+      ['freezer', 'freezer.state'],
+    ] as const) {
+      const h = `${V1_ROOT}/${p}`;
+      if (hierarchy.version !== 'v1' || !actions.exists(h)) continue;
+      actions.mkdir(`${h}/${parent}`);
+      journal.record({ kind: 'rmdir', path: `${h}/${parent}` });
+      for (const pod of [...pods.values()]) {
+        actions.mkdir(`${h}/${pod.cgroup}`);
+        journal.record({ kind: 'rmdir', path: `${h}/${pod.cgroup}` });
+        const file = `${h}/${pod.cgroup}/${v1}`;
+        const procs = [...pod.procs, `${h}/${pod.cgroup}/cgroup.procs`];
+        pods.set(pod.key, {
+          ...pod,
+          procs,
+          ...(p === 'cpuacct' ? { cpuFile: file } : { freeze: { file, frozen: 'FROZEN', thawed: 'THAWED' } }),
         });
       }
     }
+    if (hierarchy.version === 'v2')
+      for (const pod of [...pods.values()]) {
+        const dir = `${hierarchy.root}/${pod.cgroup}`;
+        pods.set(pod.key, { ...pod, cpuFile: `${dir}/cpu.stat`, freeze: { file: `${dir}/cgroup.freeze`, frozen: '1', thawed: '0' } });
+      }
 
     // Bridged traffic leaves through the receiving pod's port: that egress is where senders contend,
     // so each port gets its node's link as its root class and one class per sending pod.
