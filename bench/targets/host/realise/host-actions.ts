@@ -30,6 +30,9 @@ export interface HostActions {
   kernelConfig(): string | undefined;
 }
 
+/** Tries of removing a busy cgroup, 20 ms apart. */
+const RMDIR_ATTEMPTS = 50;
+
 const INSTALL: Readonly<Record<string, string>> = {
   ip: 'apt-get install iproute2',
   tc: 'apt-get install iproute2',
@@ -76,7 +79,15 @@ export class SystemActions implements HostActions {
     }
   }
   rmdir(path: string): void {
-    rmdirSync(path);
+    // A cgroup stays busy for a moment after its last process exits (the exit is still being reaped).
+    for (let attempt = 1; ; attempt++)
+      try {
+        rmdirSync(path);
+        return;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EBUSY' || attempt >= RMDIR_ATTEMPTS) throw e;
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+      }
   }
   makeSparseFile(path: string, bytes: number): void {
     closeSync(openSync(path, 'wx'));
