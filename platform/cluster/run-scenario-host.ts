@@ -20,7 +20,7 @@ import { resetInterrupted, throwIfInterrupted } from '../../bench/targets/host/b
 import { SystemActions, type HostActions } from '../../bench/targets/host/realise/host-actions.js';
 import { HostJournal, journalDir } from '../../bench/targets/host/realise/journal.js';
 import { realiseHost, type RealisedHost, type RealisedPod } from '../../bench/targets/host/realise/realiser.js';
-import { probeKernel } from '../../bench/targets/host/realise/kernel-features.js';
+import { probeKernel, sriovNote, sriovPorts } from '../../bench/targets/host/realise/kernel-features.js';
 import { sampleHost, type HostSample } from '../../bench/targets/host/realise/host-counters.js';
 import type { HostNodePlan } from '../../bench/targets/host/realise/host-plan.js';
 import { runOnHost } from '../../bench/targets/host/run-on-host.js';
@@ -151,7 +151,8 @@ export async function runScenarioOnHost(
   const state = placement.store.read((st) => st);
   const { plan, notes, shortfalls } = hostPlanOf(s, state, probeKernel(actions));
   notes.push(
-    `note: ${s.file}: endpoints are veth ports of a Linux bridge per node with HTB classes, each node's bridge joined to a ToR bridge by an uplink shaped to its pods port; SR-IOV VFs (a NIC's sriov_totalvfs) are not realised on a host yet`,
+    `note: ${s.file}: endpoints are veth ports of a Linux bridge per node with HTB classes, each node's bridge joined to a ToR bridge by an uplink shaped to its pods port`,
+    `note: ${s.file}: ${sriovNote(sriovPorts())}`,
     `note: ${s.file}: fio runs each job with ioengine=libaio and direct=1 unless the job names its own, as the model's jobs are asynchronous and uncached`,
   );
   if (s.faults.some((f) => f.event === 'node-down'))

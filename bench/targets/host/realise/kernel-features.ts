@@ -3,6 +3,8 @@
  * (/proc/config.gz, or /boot/config-RELEASE) where it is exposed, else from what the feature shows in
  * procfs/sysfs once present. Built in (=y) or a module (=m) both count: a module loads on first use.
  */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { HostActions } from './host-actions.js';
 
 export type KernelFeature = 'vlan' | 'nvmet-tcp' | 'md-raid1' | 'dm-snapshot';
@@ -51,4 +53,31 @@ export function probeKernel(actions: HostActions): ReadonlySet<KernelFeature> {
     if (present) set.add(name);
   }
   return set;
+}
+
+/** A NIC that offers SR-IOV: its name and the VFs it can have (sysfs `device/sriov_totalvfs`). */
+export interface SriovPort {
+  readonly name: string;
+  readonly total_vfs: number;
+}
+
+/** The NICs under `sysClassNet` that offer SR-IOV VFs (none where no NIC does, or sysfs is not there). */
+export function sriovPorts(sysClassNet = '/sys/class/net'): SriovPort[] {
+  if (!existsSync(sysClassNet)) return [];
+  const out: SriovPort[] = [];
+  for (const name of readdirSync(sysClassNet).sort()) {
+    const file = join(sysClassNet, name, 'device', 'sriov_totalvfs');
+    if (!existsSync(file)) continue;
+    const total_vfs = Number(readFileSync(file, 'utf8').trim());
+    if (Number.isInteger(total_vfs) && total_vfs > 0) out.push({ name, total_vfs });
+  }
+  return out;
+}
+
+/** What a host run says about SR-IOV: whether a NIC here offers VFs, and that pods get veth ports either way. */
+export function sriovNote(ports: readonly SriovPort[]): string {
+  const endpoints = "pods get veth ports on their node's bridge";
+  if (ports.length === 0) return `no NIC here offers SR-IOV (no /sys/class/net/*/device/sriov_totalvfs above 0): ${endpoints}`;
+  const list = ports.map((p) => `${p.name} (${p.total_vfs} VFs)`).join(', ');
+  return `${list} offer${ports.length === 1 ? 's' : ''} SR-IOV, but VFs are not realised on a host yet (moving a VF into a pod's namespace, its MAC set through the PF): ${endpoints}`;
 }

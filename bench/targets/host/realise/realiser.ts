@@ -139,6 +139,8 @@ export async function realiseHost(
         actions.mkdir(`${h}/${pod.cgroup}`);
         journal.record({ kind: 'rmdir', path: `${h}/${pod.cgroup}` });
         const file = `${h}/${pod.cgroup}/${v1}`;
+        // A run killed while a node is down leaves its pods frozen: thaw them before their group is removed.
+        if (p === 'freezer') journal.record({ kind: 'write', path: file, text: 'THAWED' });
         const procs = [...pod.procs, `${h}/${pod.cgroup}/cgroup.procs`];
         pods.set(pod.key, {
           ...pod,

@@ -6,14 +6,15 @@
  * as coded shortfalls naming md, nvmet and device-mapper; node and link faults as the commands and records
  * they make; the tables computed from the kernel's counters.
  */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parseClusterScenario, type LoadedClusterScenario } from '../../../../bench/scenario/load.js';
 import { DryRunRecorder } from '../../../../bench/targets/host/realise/host-actions.js';
 import type { HostSample } from '../../../../bench/targets/host/realise/host-counters.js';
 import { HostJournal } from '../../../../bench/targets/host/realise/journal.js';
-import { probeKernel } from '../../../../bench/targets/host/realise/kernel-features.js';
+import { probeKernel, sriovNote, sriovPorts } from '../../../../bench/targets/host/realise/kernel-features.js';
+import { tempDir } from '../../../cli-harness.js';
 import { realiseHost } from '../../../../bench/targets/host/realise/realiser.js';
 import { scheduleHostFaults } from '../../../../platform/cluster/host-faults.js';
 import { hostNodeTables } from '../../../../platform/cluster/host-node-tables.js';
@@ -79,6 +80,10 @@ describe('several nodes on one host, recorded', () => {
       const dir = /^mkdir (\/sys\/fs\/cgroup\S*)$/.exec(a);
       if (dir) expect(undone).toContain(`rmdir ${dir[1]}`);
     }
+    // A frozen pod (a run killed while its node was down) is thawed before its freezer group is removed.
+    const thaw = undone.indexOf(`write ${c.freeze!.file} THAWED`);
+    expect(thaw).toBeGreaterThanOrEqual(0);
+    expect(thaw).toBeLessThan(undone.indexOf(`rmdir /sys/fs/cgroup/freezer/${c.cgroup}`));
     // The ToR goes last (made first), after every segment.
     expect(undone.indexOf(`ip link del anvbr${id}t`)).toBeGreaterThan(undone.indexOf(`ip link del anvbr${id}n1`));
   });
@@ -224,5 +229,27 @@ describe("a host run's per-node tables", () => {
     ]);
     expect(t.ports.filter((p) => p.role === 'storage').every((p) => p.tx_utilisation === 0 && p.rx_utilisation === 0)).toBe(true);
     expect(t.machine).toEqual({ busy_cores: 1.5, softirq_cores: 0.1 });
+  });
+});
+
+describe('SR-IOV on a host', () => {
+  it('reads which NICs offer VFs from sysfs and says VFs are not realised: pods get veth ports', () => {
+    const sys = tempDir('sysfs-net-');
+    const nic = (name: string, vfs?: string) => {
+      mkdirSync(join(sys, name, 'device'), { recursive: true });
+      if (vfs !== undefined) writeFileSync(join(sys, name, 'device', 'sriov_totalvfs'), `${vfs}\n`);
+    };
+    nic('eth0');
+    nic('ens1f1', '0');
+    expect(sriovPorts(sys)).toEqual([]);
+    expect(sriovNote(sriovPorts(sys))).toBe(
+      "no NIC here offers SR-IOV (no /sys/class/net/*/device/sriov_totalvfs above 0): pods get veth ports on their node's bridge",
+    );
+    nic('ens1f0', '64');
+    expect(sriovPorts(sys)).toEqual([{ name: 'ens1f0', total_vfs: 64 }]);
+    expect(sriovNote(sriovPorts(sys))).toMatch(
+      /^ens1f0 \(64 VFs\) offers SR-IOV, but VFs are not realised on a host yet .*: pods get veth ports/,
+    );
+    expect(sriovPorts(join(sys, 'absent'))).toEqual([]);
   });
 });
