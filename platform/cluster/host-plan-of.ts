@@ -1,9 +1,11 @@
 /**
- * A placed scenario as the host realiser's plan (bench/targets/host/realise/host-plan.ts): the pods the
- * control plane admitted, with the first endpoint's IP and MAC it allocated and its tier's network
- * guarantee and maximum; the volumes those pods use, each a bounded sparse file with Linux caps: its
- * tier's storage maximum, or, where other volumes on the node hold reservations, what the node can
- * guarantee (its profile's, from calibration on a host) less theirs, whichever is lower. What the host cannot realise yet is refused first, every item named at once.
+ * A placed scenario as the host realiser's plan (bench/targets/host/realise/host-plan.ts): the nodes, each
+ * with its pods port speed (its segment's uplink); the pods the control plane admitted, on their node, with
+ * the first endpoint's IP and MAC it allocated and its tier's network guarantee and maximum; the volumes
+ * those pods use, each a bounded sparse file with Linux caps: its tier's storage maximum, or, where other
+ * volumes on its node hold reservations, what the node can guarantee (its profile's, from calibration on a
+ * host) less theirs, whichever is lower. What the host cannot run at all is refused first, every item named
+ * at once; what the kernel lacks (VLANs, mirrors, remote plexes, snapshots) is a shortfall: left out, the rest runs.
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
