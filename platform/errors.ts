@@ -249,6 +249,12 @@ export const ERRORS = {
     status: 501,
     summary: 'a cluster scenario asks the host target for what it does not realise yet (the model runs it: --target sim)',
   },
+  ANVIL_ERR_HOST_KERNEL_FEATURE: {
+    code: 'ANVIL_ERR_HOST_KERNEL_FEATURE',
+    status: 501,
+    summary:
+      "this host's kernel lacks a feature a scenario item needs (802.1Q VLANs, NVMe/TCP target, md RAID1, device-mapper snapshots); that item is left out, the rest of the scenario runs",
+  },
   ANVIL_ERR_CALIBRATION: {
     code: 'ANVIL_ERR_CALIBRATION',
     status: 422,

@@ -59,9 +59,11 @@ export function driveUsage(built: AssembledCluster, now_ns: number): DriveUsage[
   return rows;
 }
 
-/** A drive's line in the text summary. */
-export function driveLine(d: DriveUsage): string {
+/** A drive's line in the text summary; `onHost`: a host run's loop device (its caps are cgroup throttles, no QoS). */
+export function driveLine(d: DriveUsage, onHost = false): string {
   const busy = d.busy_fraction !== undefined ? `, busy ${(d.busy_fraction * 100).toFixed(1)}% of the run` : '';
+  if (onHost)
+    return `drive ${d.drive}: ${formatRate(d.ios_per_s)} I/Os a second (a loop device; caps are its pods' cgroup throttles)${busy}`;
   if (d.units_per_s === undefined || d.clients === undefined)
     return `drive ${d.drive}: ${formatRate(d.ios_per_s)} I/Os a second, no storage QoS (diy: every copy first come, first served)${busy}`;
   const clients = Object.entries(d.clients)

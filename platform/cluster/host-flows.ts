@@ -8,7 +8,7 @@ import { findIperf3, parseIperf3 } from '../../bench/net/iperf3.js';
 import type { ScenarioFlow } from '../../bench/scenario/load.js';
 import { runBounded, startBackground, type Background } from '../../bench/targets/host/bounded-process.js';
 import type { RealisedHost } from '../../bench/targets/host/realise/realiser.js';
-import type { HostPodPlan } from '../../bench/targets/host/realise/host-plan.js';
+import type { HostNodePlan, HostPodPlan } from '../../bench/targets/host/realise/host-plan.js';
 import { AnvilError } from '../errors.js';
 import type { FlowSummary } from './network-summary.js';
 import type { FlowSeries } from './result-tables.js';
@@ -30,12 +30,16 @@ async function listening(server: Background, what: string): Promise<void> {
   throw new AnvilError('ANVIL_ERR_HOST_SETUP', `iperf3 server for ${what} did not start: ${server.output().stderr.trim()}`);
 }
 
-/** Runs every flow at once for `duration_s`; flows whose pods were not realised (pending) are left out. */
+/**
+ * Runs every flow at once for `duration_s`; flows whose pods were not realised (pending) are left out.
+ * A flow between pods of two nodes crosses both nodes' uplinks into the ToR (its `links`, by each node's
+ * pods port); one within a node stays on the node's bridge (no links, as the model's embedded switch).
+ */
 export async function runHostFlows(
   flows: readonly ScenarioFlow[],
   host: RealisedHost,
   pods: ReadonlyMap<string, HostPodPlan>,
-  node: string,
+  nodes: readonly HostNodePlan[],
   duration_s: number,
   interval_s: number,
 ): Promise<HostFlowResult[]> {
@@ -85,19 +89,21 @@ export async function runHostFlows(
         const plan = pods.get(f.from);
         const window_ns = measured.rows.reduce((a, row) => a + row.interval_ns, 0);
         const bytes = measured.rows.reduce((a, row) => a + row.bytes, 0);
+        const fromNode = nodes[from.node]!;
+        const toNode = nodes[to.node]!;
         const summary: FlowSummary = {
           from: f.from,
           to: f.to,
           tenant: f.from.slice(0, f.from.indexOf('/')),
-          from_node: node,
-          to_node: node,
+          from_node: fromNode.name,
+          to_node: toNode.name,
           offered: f.rate_bits_per_s,
           message_bytes: f.message_bytes,
           min_bits_per_s: plan?.rate_bits_per_s ?? 0,
           max_bits_per_s: plan?.ceil_bits_per_s ?? null,
           delivered_bits_per_s: Math.round(measured.received_bps),
           mean_latency_ns: 0,
-          links: [],
+          links: from.node === to.node ? [] : [`${fromNode.name}/${fromNode.port}`, `${toNode.name}/${toNode.port}`],
         };
         const series: FlowSeries = {
           intervals: measured.rows.map((row) => ({

@@ -1,19 +1,34 @@
 /**
- * A placed scenario as the host realiser's plan (bench/targets/host/realise/host-plan.ts): the pods the
- * control plane admitted, with the first endpoint's IP and MAC it allocated and its tier's network
- * guarantee and maximum; the volumes those pods use, each a bounded sparse file with Linux caps: its
- * tier's storage maximum, or, where other volumes on the node hold reservations, what the node can
- * guarantee (its profile's, from calibration on a host) less theirs, whichever is lower. What the host cannot realise yet is refused first, every item named at once.
+ * A placed scenario as the host realiser's plan (bench/targets/host/realise/host-plan.ts): the nodes, each
+ * with its pods port speed (its segment's uplink); the pods the control plane admitted, on their node, with
+ * the first endpoint's IP and MAC it allocated and its tier's network guarantee and maximum; the volumes
+ * those pods use, each a bounded sparse file with Linux caps: its tier's storage maximum, or, where other
+ * volumes on its node hold reservations, what the node can guarantee (its profile's, from calibration on a
+ * host) less theirs, whichever is lower. What the host cannot run at all is refused first, every item named
+ * at once; what the kernel lacks (VLANs, mirrors, remote plexes, snapshots) is a shortfall: left out, the rest runs.
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import type { LoadedClusterScenario } from '../../bench/scenario/load.js';
 import type { StackName } from '../../bench/scenario/schema.js';
-import { tierIoCaps, type HostPlan, type HostPodPlan, type HostVolumePlan } from '../../bench/targets/host/realise/host-plan.js';
+import {
+  MAX_HOST_NODES,
+  tierIoCaps,
+  type HostNodePlan,
+  type HostPlan,
+  type HostPodPlan,
+  type HostVlanPlan,
+  type HostVolumePlan,
+} from '../../bench/targets/host/realise/host-plan.js';
+import type { KernelFeature } from '../../bench/targets/host/realise/kernel-features.js';
 import type { ClusterState } from '../domain/cluster-state.js';
 import { parseCidr } from '../domain/ip.js';
 import { AnvilError } from '../errors.js';
+import { scenarioShortfalls, shortfall, type HostShortfall } from './host-shortfalls.js';
+
+/** Faults a host realises: a node's segment cut off and its pods stopped, a node's pods link down. */
+export const HOST_FAULTS: readonly string[] = ['node-down', 'node-up', 'link-down', 'link-up'];
 
 /** Longest scenario a host run takes, ns: a run holds the machine, so it is bounded whatever the file says. */
 export const MAX_HOST_SCENARIO_NS = 600e9;
@@ -22,8 +37,10 @@ export const MAX_HOST_SCENARIO_NS = 600e9;
 export const MAX_HOST_VOLUME_BYTES = 2 ** 30;
 
 /**
- * Refuses what `--target host` does not realise yet (before anything is placed or made), naming each
- * entry: the DIY stack, faults, snapshots, more than one node, VLANs. ANVIL_ERR_HOST_UNREALISED.
+ * Refuses what `--target host` cannot run at all (before anything is placed or made), naming each entry:
+ * the DIY stack, drive faults, too many nodes, too long a run (link faults on a port other than a node's
+ * pods port are refused by `hostPlanOf`, which knows the nodes' ports). ANVIL_ERR_HOST_UNREALISED. What it leaves out while the rest runs (VLANs, mirrors, remote plexes,
+ * snapshots where the kernel lacks them) is a shortfall (host-shortfalls.ts), not a refusal.
  */
 export function checkHostRealisable(s: LoadedClusterScenario, stacks: readonly StackName[]): void {
   const problems: string[] = [];
@@ -31,27 +48,20 @@ export function checkHostRealisable(s: LoadedClusterScenario, stacks: readonly S
     problems.push(
       `/stack: diy (overlay CNI, software-defined storage) is not realised on a host yet; run --stack hci on the host, or --target sim for diy`,
     );
-  s.faults.forEach((f, i) =>
-    problems.push(`/faults/${i}: ${f.event} is not realised on a host yet (faults run on the model: --target sim)`),
-  );
-  s.snapshots.forEach((_, i) => problems.push(`/snapshots/${i}: snapshots are not realised on a host yet`));
-  if (s.nodes.length > 1)
-    problems.push(`/nodes: ${s.nodes.length} nodes; a host run realises one node (this machine); give the scenario one node`);
-  s.spec.networks.forEach((n, i) => {
-    if (n.vlan !== undefined) problems.push(`/networks/${i}/vlan: VLAN ${n.vlan} is not realised on the host bridge yet; leave vlan out`);
-  });
-  s.spec.volumes.forEach((v, i) => {
-    if (v.mirrors > 1)
+  s.faults.forEach((f, i) => {
+    if (!HOST_FAULTS.includes(f.event))
       problems.push(
-        `/volumes/${i}/mirrors: ${v.mirrors} plexes; mirrored volumes (md RAID1, remote plexes over NVMe/TCP) are not realised on a host yet`,
+        `/faults/${i}: ${f.event} is not realised on a host (failing a loop device needs device-mapper's error target); the host realises ${HOST_FAULTS.join(', ')}, the model all (--target sim)`,
       );
   });
+  if (s.nodes.length > MAX_HOST_NODES)
+    problems.push(`/nodes: ${s.nodes.length} nodes; a host run realises at most ${MAX_HOST_NODES} (a segment bridge and an uplink each)`);
   if (s.duration_ns > MAX_HOST_SCENARIO_NS)
     problems.push(`/duration: ${s.duration_ns / 1e9}s; a host run lasts at most ${MAX_HOST_SCENARIO_NS / 1e9}s`);
   if (problems.length > 0)
     throw new AnvilError(
       'ANVIL_ERR_HOST_UNREALISED',
-      `${s.file} asks the host for what it does not realise yet (${problems.length} item${problems.length > 1 ? 's' : ''}); the host realises one node's pods (namespaces on a bridge, HTB classes), volumes (loop devices) and storage caps (cgroups), on the hci stack`,
+      `${s.file} asks the host for what it does not realise yet (${problems.length} item${problems.length > 1 ? 's' : ''}); the host realises nodes as bridges on a ToR bridge, pods (namespaces, HTB classes), volumes (loop devices), storage caps (cgroups) and node and link faults, on the hci stack`,
       problems,
     );
 }
@@ -62,70 +72,109 @@ function readFraction(s: LoadedClusterScenario, volume: string): number {
   return specs.length === 0 ? 0.5 : specs.reduce((a, x) => a + x.readFraction, 0) / specs.length;
 }
 
-/** The plan and the notes a user should read (what was bounded or left out). */
-export function hostPlanOf(s: LoadedClusterScenario, state: ClusterState): { plan: HostPlan; notes: string[] } {
+/** The plan, the notes a user should read (what was bounded) and what the run leaves out while the rest runs. */
+export function hostPlanOf(
+  s: LoadedClusterScenario,
+  state: ClusterState,
+  kernel: ReadonlySet<KernelFeature> = new Set(),
+): { plan: HostPlan; notes: string[]; shortfalls: HostShortfall[] } {
   const notes: string[] = [];
   const problems: string[] = [];
+  const shortfalls = scenarioShortfalls(s, kernel);
   const runId = randomBytes(3).toString('hex');
   const running = [...state.pods.values()].filter((p) => p.status.state === 'running');
-  const node = [...state.nodes.values()][0];
-  const link_bits_per_s = node?.inventory.nic_ports.find((p) => p.role === 'pods')?.speed_bits_per_s ?? 10e9;
+  const nodes: HostNodePlan[] = [...state.nodes.values()].map((n) => {
+    const port = n.inventory.nic_ports.find((p) => p.role === 'pods');
+    return { name: n.name, link_bits_per_s: port?.speed_bits_per_s ?? 10e9, port: port?.name ?? 'pod0' };
+  });
+  const nodeIndex = new Map(nodes.map((n, i) => [n.name, i]));
+  s.faults.forEach((f, i) => {
+    const port = f.port === undefined ? undefined : state.nodes.get(f.node)?.inventory.nic_ports.find((p) => p.name === f.port);
+    if (port !== undefined && port.role !== 'pods')
+      problems.push(
+        `/faults/${i}/port: ${f.port} is a ${port.role} port; the host realises each node's pods port only (its uplink to the ToR bridge)`,
+      );
+  });
   const pods: HostPodPlan[] = [];
+  const vlanPods = new Map<number, string[]>();
+  /** Volumes realised as their pod's node's plex only, and volumes not realised (every plex elsewhere). */
+  const unrealised = new Set<string>();
   for (const p of running) {
     if (p.status.state !== 'running') continue;
     const key = `${p.namespace}/${p.name}`;
     const ep = p.status.endpoints[0];
     if (!ep) {
-      problems.push(`pod ${key} has no network endpoint; the host gives every pod a namespace on the bridge`);
+      problems.push(`pod ${key} has no network endpoint; the host gives every pod a namespace on its node's bridge`);
       continue;
     }
     if (p.status.endpoints.length > 1)
       notes.push(`note: ${s.file}: pod ${key}: only its first endpoint (${ep.network}) is realised on the host`);
-    const subnet = state.networks.get(ep.network)?.subnet;
-    const prefix = subnet !== undefined ? parseCidr(subnet)?.prefix : undefined;
+    const network = state.networks.get(ep.network);
+    const prefix = network?.subnet !== undefined ? parseCidr(network.subnet)?.prefix : undefined;
+    if (network?.vlan !== undefined && kernel.has('vlan')) vlanPods.set(network.vlan, [...(vlanPods.get(network.vlan) ?? []), key]);
     const tier = state.perfTiers.get(ep.perf_tier);
+    const node = nodeIndex.get(p.status.node) ?? 0;
     pods.push({
       key,
+      node,
       ip: ep.ip,
       prefix: prefix ?? 24,
       mac: ep.mac,
       rate_bits_per_s: tier?.network_bandwidth_bits_per_s ?? 0,
-      ceil_bits_per_s: tier?.max_network_bandwidth_bits_per_s ?? link_bits_per_s,
+      ceil_bits_per_s: tier?.max_network_bandwidth_bits_per_s ?? nodes[node]!.link_bits_per_s,
     });
     const podNode = p.status.node;
     for (const name of p.volumes) {
       const vkey = `${p.namespace}/${name}`;
       const v = state.volumes.get(vkey);
-      if (!v) continue;
-      const remote = v.plexes.filter((x) => x.node !== podNode);
-      if (remote.length > 0)
-        problems.push(
-          `volume ${vkey}: a plex on node ${remote[0]!.node}, away from its pod's node; remote volumes are not realised on a host yet`,
+      if (!v || unrealised.has(vkey)) continue;
+      const remote = [...new Set(v.plexes.filter((x) => x.node !== podNode).map((x) => x.node))];
+      const local = v.plexes.filter((x) => x.node === podNode).length;
+      if (local === 0) {
+        unrealised.add(vkey);
+        shortfalls.push(
+          shortfall(
+            `volume ${vkey} (every plex away from its pod's node ${podNode}, on ${remote.join(', ')})`,
+            ['nvmet-tcp'],
+            kernel,
+            'it is not realised and its workloads do not run',
+          ),
+        );
+      } else if (v.plexes.length > 1)
+        shortfalls.push(
+          shortfall(
+            `volume ${vkey} (${v.plexes.length} plexes${remote.length > 0 ? `, on ${[podNode, ...remote].join(', ')}` : ''})`,
+            remote.length > 0 ? ['md-raid1', 'nvmet-tcp'] : ['md-raid1'],
+            kernel,
+            `it is realised as its plex on ${podNode} alone (no mirror)`,
+          ),
         );
     }
   }
   if (problems.length > 0)
     throw new AnvilError('ANVIL_ERR_HOST_UNREALISED', `${s.file}: the placement asks the host for what it does not realise yet`, problems);
 
-  // Linux caps, it keeps no floors: where the node's pods reserve IOPS, every other volume is capped at
-  // what the node can guarantee less the others' reservations, so a neighbour cannot take a reservation.
+  // Linux caps, it keeps no floors: where a node's pods reserve IOPS, every other volume there is capped
+  // at what the node can guarantee less the others' reservations, so a neighbour cannot take a reservation.
   const reserved = new Map<string, number>();
+  const reservedOnNode = new Map<string, number>();
   for (const p of running)
     if (p.status.state === 'running')
       for (const r of p.status.volume_reservations) {
         const key = `${p.namespace}/${r.volume}`;
         reserved.set(key, (reserved.get(key) ?? 0) + r.iops);
+        reservedOnNode.set(p.status.node, (reservedOnNode.get(p.status.node) ?? 0) + r.iops);
       }
-  const totalReserved = [...reserved.values()].reduce((a, b) => a + b, 0);
-  const capacity = node?.inventory.guaranteeable_iops ?? 0;
   const volumes: HostVolumePlan[] = [];
   const claimed = new Map<string, string>();
   for (const p of pods) {
     const pod = state.pods.get(p.key)!;
+    const nodeName = nodes[p.node]!.name;
+    const capacity = state.nodes.get(nodeName)?.inventory.guaranteeable_iops ?? 0;
     for (const name of pod.volumes) {
       const vkey = `${pod.namespace}/${name}`;
       const v = state.volumes.get(vkey);
-      if (!v) continue;
+      if (!v || unrealised.has(vkey)) continue;
       const first = claimed.get(vkey);
       if (first !== undefined) {
         notes.push(`note: ${s.file}: volume ${vkey} is used by ${first} and ${p.key}; its caps apply to ${first}'s cgroup only`);
@@ -138,7 +187,7 @@ export function hostPlanOf(s: LoadedClusterScenario, state: ClusterState): { pla
           `note: ${s.file}: volume ${vkey} is realised as a ${size_bytes / 2 ** 30} GiB sparse file (the host's bound), not ${v.size_bytes / 2 ** 30} GiB`,
         );
       const tierMax = state.perfTiers.get(v.perf_tier)?.max_storage_iops;
-      const others = totalReserved - (reserved.get(vkey) ?? 0);
+      const others = (reservedOnNode.get(nodeName) ?? 0) - (reserved.get(vkey) ?? 0);
       const left = others > 0 ? Math.max(reserved.get(vkey) ?? 0, capacity - others) : undefined;
       const max = tierMax !== undefined && (left === undefined || tierMax <= left) ? tierMax : left;
       const cap_from = max === undefined ? undefined : max === tierMax ? ('tier' as const) : ('neighbours' as const);
@@ -150,5 +199,10 @@ export function hostPlanOf(s: LoadedClusterScenario, state: ClusterState): { pla
       });
     }
   }
-  return { plan: { runId, link_bits_per_s, pods, volumes, workDir: join(tmpdir(), `anvil-host-${runId}`) }, notes };
+  const vlans: HostVlanPlan[] = [...vlanPods.entries()].map(([vid, keys]) => ({ vid, pods: keys }));
+  return {
+    plan: { runId, nodes, ...(vlans.length > 0 ? { vlans } : {}), pods, volumes, workDir: join(tmpdir(), `anvil-host-${runId}`) },
+    notes,
+    shortfalls,
+  };
 }

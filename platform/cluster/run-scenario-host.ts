@@ -19,11 +19,17 @@ import type { WorkloadSpec } from '../../sim/workload/spec.js';
 import { resetInterrupted, throwIfInterrupted } from '../../bench/targets/host/bounded-process.js';
 import { SystemActions, type HostActions } from '../../bench/targets/host/realise/host-actions.js';
 import { HostJournal, journalDir } from '../../bench/targets/host/realise/journal.js';
-import { realiseHost, type RealisedHost } from '../../bench/targets/host/realise/realiser.js';
+import { realiseHost, type RealisedHost, type RealisedPod } from '../../bench/targets/host/realise/realiser.js';
+import { probeKernel, sriovNote, sriovPorts } from '../../bench/targets/host/realise/kernel-features.js';
+import { sampleHost, type HostSample } from '../../bench/targets/host/realise/host-counters.js';
+import type { HostNodePlan } from '../../bench/targets/host/realise/host-plan.js';
 import { runOnHost } from '../../bench/targets/host/run-on-host.js';
 import { AnvilError } from '../errors.js';
 import { checkHostRealisable, hostPlanOf } from './host-plan-of.js';
 import { runHostFlows, type HostFlowResult } from './host-flows.js';
+import { awaitWorkloadsRunning, scheduleHostFaults, type HostFaults } from './host-faults.js';
+import { hostNodeTables } from './host-node-tables.js';
+import { shortfallLine } from './host-shortfalls.js';
 import { tenantRollups, volumeRollups } from './label-rollup.js';
 import { placeScenario } from './placement.js';
 import { clusterTables } from './result-tables.js';
@@ -80,7 +86,7 @@ export function requireRootForHost(uid: number | undefined = process.getuid?.())
 async function runWorkloads(
   s: LoadedClusterScenario,
   host: RealisedHost,
-  node: string,
+  nodes: readonly HostNodePlan[],
   notes: string[],
 ): Promise<{ jobs: JobMeasurement[]; fio: string }> {
   const duration_s = s.duration_ns / 1e9;
@@ -89,9 +95,14 @@ async function runWorkloads(
     const pod = host.pods.get(w.pod);
     const volume = host.volumes.get(w.volume);
     if (!pod || !volume) {
-      notes.push(`note: ${s.file}: ${w.path}: pod ${w.pod} is pending: its workload on ${w.volume} does not run`);
+      notes.push(
+        !pod
+          ? `note: ${s.file}: ${w.path}: pod ${w.pod} is pending: its workload on ${w.volume} does not run`
+          : `note: ${s.file}: ${w.path}: volume ${w.volume} is not realised on this host: its workload does not run`,
+      );
       return [];
     }
+    const node = nodes[pod.node]!.name;
     const index = Number(w.path.split('/').pop());
     const r = await runOnHost({
       jobFile: `${s.file}:${w.path}`,
@@ -106,6 +117,18 @@ async function runWorkloads(
     return r.measurement.jobs.map((j) => ({ ...j, name: `${w.pod}/${w.volume}/${index}/${j.name}`, labels }));
   });
   return { jobs: (await Promise.all(runs)).flat(), fio };
+}
+
+/** The realised pods with a workload or a flow end to run: the faults' clock waits for them. */
+function podsWithWork(s: LoadedClusterScenario, host: RealisedHost): RealisedPod[] {
+  const keys = new Set([
+    ...s.workloads.filter((w) => host.volumes.has(w.volume)).map((w) => w.pod),
+    ...s.flows.filter((f) => host.pods.has(f.from) && host.pods.has(f.to)).flatMap((f) => [f.from, f.to]),
+  ]);
+  return [...keys].flatMap((k) => {
+    const p = host.pods.get(k);
+    return p ? [p] : [];
+  });
 }
 
 /** Places, realises, runs and writes a scenario on this host; `actions` is the machine unless a test records. */
@@ -126,13 +149,18 @@ export async function runScenarioOnHost(
   requireRootForHost();
   const placement = placeScenario(s);
   const state = placement.store.read((st) => st);
-  const { plan, notes } = hostPlanOf(s, state);
+  const { plan, notes, shortfalls } = hostPlanOf(s, state, probeKernel(actions));
   notes.push(
-    `note: ${s.file}: endpoints are veth ports of a Linux bridge with HTB classes; SR-IOV VFs (a NIC's sriov_totalvfs) are not realised on a host yet`,
+    `note: ${s.file}: endpoints are veth ports of a Linux bridge per node with HTB classes, each node's bridge joined to a ToR bridge by an uplink shaped to its pods port`,
+    `note: ${s.file}: ${sriovNote(sriovPorts())}`,
     `note: ${s.file}: fio runs each job with ioengine=libaio and direct=1 unless the job names its own, as the model's jobs are asynchronous and uncached`,
   );
+  if (s.faults.some((f) => f.event === 'node-down'))
+    notes.push(
+      `note: ${s.file}: node-down freezes the node's pods where they are (their freezer cgroup) until node-up; the host does not move them to another node`,
+    );
+  notes.push(...shortfalls.map((x) => shortfallLine(s.file, x)));
   for (const n of [...s.notes, ...notes]) io.stderr.write(`${n}\n`);
-  const node = s.nodes[0]!.name;
 
   resetInterrupted();
   // Ctrl-C between children would end the process before teardown: note it and stop at the next step.
@@ -149,17 +177,39 @@ export async function runScenarioOnHost(
   };
   const journal = new HostJournal(join(journalDir(), `anvil-host-${plan.runId}.journal`));
   let host: RealisedHost | undefined;
-  let measured: { jobs: JobMeasurement[]; fio: string; flows: HostFlowResult[] };
+  let measured: { jobs: JobMeasurement[]; fio: string; flows: HostFlowResult[]; before: HostSample; after: HostSample };
+  let faults: HostFaults | undefined;
   try {
     host = await realiseHost(plan, actions, journal, checkpoint);
     const podPlans = new Map(plan.pods.map((p) => [p.key, p]));
-    const [workloads, flows] = await Promise.all([
-      runWorkloads(s, host, node, notes),
-      runHostFlows(s.flows, host, podPlans, node, s.duration_ns / 1e9, Math.max(0.1, s.interval_ns / 1e9)),
+    const sources = {
+      podCpuFiles: new Map([...host.pods.values()].flatMap((p) => (p.cpuFile !== undefined ? [[p.key, p.cpuFile] as const] : []))),
+      devices: [...host.volumes.values()].map((v) => v.device.replace(/^\/dev\//, '')),
+      interfaces: host.segments.uplinks.map((u) => u.node),
+    };
+    const before = sampleHost(actions, sources);
+    let started = process.hrtime.bigint();
+    const now_ns = () => Number(process.hrtime.bigint() - started);
+    const running = Promise.all([
+      runWorkloads(s, host, plan.nodes, notes),
+      runHostFlows(s.flows, host, podPlans, plan.nodes, s.duration_ns / 1e9, Math.max(0.1, s.interval_ns / 1e9)),
     ]);
+    if (s.faults.length > 0) {
+      if (!(await awaitWorkloadsRunning(actions, podsWithWork(s, host))))
+        io.stderr.write(
+          `note: ${s.file}: some workloads had not started 30 s after the run began; the faults' clock started without them\n`,
+        );
+      started = process.hrtime.bigint();
+      faults = scheduleHostFaults(s.faults, host, plan.nodes, actions, now_ns, s.duration_ns);
+    }
+    const [workloads, flows] = await running;
+    await faults?.finish(Math.min(now_ns(), s.duration_ns));
+    const after = sampleHost(actions, sources);
     checkpoint();
-    measured = { ...workloads, flows };
+    measured = { ...workloads, flows, before, after };
   } finally {
+    await faults?.finish(s.duration_ns);
+    for (const e of faults?.errors ?? []) io.stderr.write(`anvil: a fault could not be realised: ${e}\n`);
     const failures = host ? await host.teardown() : [];
     process.off('SIGINT', onSigint);
     if (failures.length > 0)
@@ -173,6 +223,13 @@ export async function runScenarioOnHost(
     jobs: measured.jobs,
   };
   const pods = [...state.pods.values()];
+  const tables = hostNodeTables(
+    host!,
+    plan.nodes.map((n) => n.name),
+    state,
+    measured.before,
+    measured.after,
+  );
   const summary: ScenarioSummary = {
     file: s.file,
     name: s.spec.name,
@@ -185,15 +242,26 @@ export async function runScenarioOnHost(
     pods: podSummaries(pods, run, new Map()),
     tenants: tenantRollups(run),
     volumes: volumeRollups(run, (volume) => state.volumes.get(volume)?.perf_tier),
-    faults: [],
+    faults: faults?.records ?? [],
     plexes: [],
-    drives: [],
+    drives: tables.drives,
+    ...(faults ? { outages: { volumes: [], pods: faults.podOutages } } : {}),
     network: { flows: measured.flows.map((f) => f.summary), links: [] },
-    ports: [],
-    nodes: [],
+    ports: tables.ports,
+    nodes: tables.nodes,
     host: {
       cgroup: host!.hierarchy.version,
       bridge: host!.bridge,
+      tor: host!.segments.tor,
+      segments: plan.nodes.map((n, i) => ({
+        node: n.name,
+        bridge: host!.segments.bridges[i]!,
+        uplink: host!.segments.uplinks[i]!.node,
+        link_bits_per_s: n.link_bits_per_s,
+      })),
+      ...(plan.vlans ? { vlans: plan.vlans.map((v) => v.vid) } : {}),
+      shortfalls,
+      machine: tables.machine,
       volumes: plan.volumes.map((v) => ({
         volume: v.key,
         pod: v.pod,

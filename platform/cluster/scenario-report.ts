@@ -102,7 +102,7 @@ export function scenarioText(s: ScenarioSummary): string {
     lines.push(`  ${p.pod}: ${figures.join(', ')}`);
   }
   lines.push(...tenantLines(s.tenants));
-  for (const d of s.drives) lines.push(driveLine(d));
+  for (const d of s.drives) lines.push(driveLine(d, s.host !== undefined));
   lines.push(...faultLines(s));
   if (s.snapshots) lines.push(...snapshotText(s.snapshots));
   lines.push(...networkText(s.network), ...vfLines(s.ports, s.stack));

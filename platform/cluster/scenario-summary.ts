@@ -53,6 +53,25 @@ export interface HostRealisationSummary {
   }[];
   /** How guarantees are kept on a host: Linux caps I/O, it has no floors. */
   readonly guarantee: string;
+  /** The ToR bridge every node's uplink joins, and per node its segment bridge and uplink (the segment's end). */
+  readonly tor?: string;
+  readonly segments?: readonly {
+    readonly node: string;
+    readonly bridge: string;
+    readonly uplink: string;
+    readonly link_bits_per_s: number;
+  }[];
+  /** VLAN ids realised with bridge VLAN filtering (absent: none). */
+  readonly vlans?: readonly number[];
+  /** What the run left out while the rest ran, each with its code and the kernel features it lacks (host-shortfalls.ts). */
+  readonly shortfalls?: readonly {
+    readonly item: string;
+    readonly code: string;
+    readonly missing: readonly string[];
+    readonly effect: string;
+  }[];
+  /** The whole machine over the workloads (/proc/stat): cores busy, and cores in softirq. */
+  readonly machine?: { readonly busy_cores: number; readonly softirq_cores: number };
   /** What the run bounded or left out (the notes it printed). */
   readonly notes: readonly string[];
 }

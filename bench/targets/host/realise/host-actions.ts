@@ -4,6 +4,8 @@
  * and loop files need. `SystemActions` does them; `DryRunRecorder` records them (and answers what the
  * realiser reads back: a loop device's name and number) so the plan can be checked without root.
  */
+import { release } from 'node:os';
+import { gunzipSync } from 'node:zlib';
 import { mkdirSync, readFileSync, rmdirSync, rmSync, truncateSync, writeFileSync, closeSync, openSync, existsSync } from 'node:fs';
 import { AnvilError } from '../../../../platform/errors.js';
 import { runBounded, wasInterrupted } from '../bounded-process.js';
@@ -24,7 +26,12 @@ export interface HostActions {
   makeSparseFile(path: string, bytes: number): void;
   /** Removes a file or folder and everything in it. */
   removeTree(path: string): void;
+  /** The running kernel's build configuration (`CONFIG_X=y` lines), or undefined where it is not exposed. */
+  kernelConfig(): string | undefined;
 }
+
+/** Tries of removing a busy cgroup, 20 ms apart. */
+const RMDIR_ATTEMPTS = 50;
 
 const INSTALL: Readonly<Record<string, string>> = {
   ip: 'apt-get install iproute2',
@@ -72,7 +79,15 @@ export class SystemActions implements HostActions {
     }
   }
   rmdir(path: string): void {
-    rmdirSync(path);
+    // A cgroup stays busy for a moment after its last process exits (the exit is still being reaped).
+    for (let attempt = 1; ; attempt++)
+      try {
+        rmdirSync(path);
+        return;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EBUSY' || attempt >= RMDIR_ATTEMPTS) throw e;
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+      }
   }
   makeSparseFile(path: string, bytes: number): void {
     closeSync(openSync(path, 'wx'));
@@ -80,6 +95,15 @@ export class SystemActions implements HostActions {
   }
   removeTree(path: string): void {
     rmSync(path, { recursive: true, force: true });
+  }
+  kernelConfig(): string | undefined {
+    try {
+      if (existsSync('/proc/config.gz')) return gunzipSync(readFileSync('/proc/config.gz')).toString('utf8');
+      const boot = `/boot/config-${release()}`;
+      return existsSync(boot) ? readFileSync(boot, 'utf8') : undefined;
+    } catch {
+      return undefined;
+    }
   }
 }
 
@@ -95,9 +119,13 @@ export class DryRunRecorder implements HostActions {
   private nextLoop = 0;
   private readonly present = new Set<string>();
 
-  constructor(readonly cgroupVersion: 'v1' | 'v2' = 'v2') {
+  /** `kernel`: the configuration it pretends the kernel was built with (default: none of the optional features). */
+  constructor(
+    readonly cgroupVersion: 'v1' | 'v2' = 'v2',
+    private readonly kernel: string = '',
+  ) {
     if (cgroupVersion === 'v2') this.present.add('/sys/fs/cgroup/cgroup.controllers');
-    else this.present.add('/sys/fs/cgroup/blkio');
+    else for (const h of ['blkio', 'cpuacct', 'freezer']) this.present.add(`/sys/fs/cgroup/${h}`);
   }
 
   run(argv: readonly string[]): Promise<string> {
@@ -130,5 +158,8 @@ export class DryRunRecorder implements HostActions {
   }
   removeTree(path: string): void {
     this.actions.push(`rm -r ${path}`);
+  }
+  kernelConfig(): string | undefined {
+    return this.kernel;
   }
 }

@@ -9,6 +9,8 @@
 export interface HostPodPlan {
   /** `TENANT/NAME`. */
   readonly key: string;
+  /** Index in `HostPlan.nodes` of the node the platform placed it on (its segment). */
+  readonly node: number;
   /** IPv4 address the platform allocated, without prefix. */
   readonly ip: string;
   /** Prefix length of its network's subnet. */
@@ -45,11 +47,32 @@ export interface HostVolumePlan {
   readonly cap_from?: 'tier' | 'neighbours';
 }
 
+/**
+ * Per node: a network segment of its own (a bridge its pods' veths join) whose uplink, a veth pair into
+ * the run's ToR bridge, is shaped to the node's pods NIC speed in each direction, so flows between nodes
+ * cross the "ToR" at the node's line rate and flows within a node stay on its bridge.
+ */
+export interface HostNodePlan {
+  readonly name: string;
+  /** The node's pods port speed, bits/s: its uplink's shaping and the ceiling of its pods' ports. */
+  readonly link_bits_per_s: number;
+  /** The port's name in the node profile (pod0): the link-down/link-up faults and the ports table name it. */
+  readonly port: string;
+}
+
+/** A VLAN the plan tags a network's pods with (bridge VLAN filtering: untagged pod ports, tagged uplinks). */
+export interface HostVlanPlan {
+  readonly vid: number;
+  /** Keys of the pods on that network. */
+  readonly pods: readonly string[];
+}
+
 export interface HostPlan {
   /** 6 hex characters, unique per run. */
   readonly runId: string;
-  /** The link the pods share, bits/s: the ceiling of the bridge ports' root classes. */
-  readonly link_bits_per_s: number;
+  readonly nodes: readonly HostNodePlan[];
+  /** VLANs to realise (only where the kernel has 802.1Q; empty otherwise). */
+  readonly vlans?: readonly HostVlanPlan[];
   readonly pods: readonly HostPodPlan[];
   readonly volumes: readonly HostVolumePlan[];
   /** Folder for the loop devices' backing files (created, removed at the end). */
@@ -72,9 +95,23 @@ export function runCgroup(runId: string): string {
   return `anvil-${runId}`;
 }
 
-export function bridgeName(runId: string): string {
-  return `anvbr${runId}`;
+/** Node `index`'s segment bridge (`anvbrID` for the first node, as one-node runs always named it). */
+export function bridgeName(runId: string, index = 0): string {
+  return index === 0 ? `anvbr${runId}` : `anvbr${runId}n${index}`;
 }
+
+/** The run's ToR bridge, which every node's uplink joins. */
+export function torName(runId: string): string {
+  return `anvbr${runId}t`;
+}
+
+/** Node `index`'s uplink: the end on its segment (its NIC's transmit side) and the end on the ToR. */
+export function uplinkNames(runId: string, index: number): { readonly node: string; readonly tor: string } {
+  return { node: `anv${runId}u${index}`, tor: `anv${runId}t${index}` };
+}
+
+/** Most nodes one host run realises (names keep 2 digits; each is a bridge and two veths). */
+export const MAX_HOST_NODES = 16;
 
 export function podNames(runId: string, index: number): PodNames {
   return {

@@ -6,7 +6,7 @@
  */
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { HostActions } from './host-actions.js';
 
 /**
@@ -17,7 +17,9 @@ export type UndoStep =
   | { readonly kind: 'owner'; readonly pid: number }
   | { readonly kind: 'run'; readonly argv: readonly string[] }
   | { readonly kind: 'rmdir'; readonly path: string }
-  | { readonly kind: 'rmtree'; readonly path: string };
+  | { readonly kind: 'rmtree'; readonly path: string }
+  /** A file write that undoes a state (thawing a freezer cgroup, so its processes can end and it can be removed). */
+  | { readonly kind: 'write'; readonly path: string; readonly text: string };
 
 /** Where journals live: ANVIL_HOST_STATE_DIR, else /run/anvil when root, else the temp folder. */
 export function journalDir(): string {
@@ -65,6 +67,9 @@ export async function undoSteps(steps: readonly UndoStep[], actions: HostActions
       else if (step.kind === 'rmdir') {
         // Already gone (a cleanup after the run removed some): nothing to undo.
         if (actions.exists(step.path)) actions.rmdir(step.path);
+      } else if (step.kind === 'write') {
+        // Its cgroup already gone (a cleanup after the run removed it): nothing to thaw.
+        if (actions.exists(dirname(step.path))) actions.writeText(step.path, step.text);
       } else actions.removeTree(step.path);
     } catch (e) {
       failures.push(`${describe(step)}: ${(e as Error).message}`);

@@ -12,11 +12,11 @@ import { AnvilError } from '../../../../platform/errors.js';
 import { createGroup, enableIoBelowRoot, findIoHierarchy, ioLimitWrites, procsFile, type CgroupHierarchy } from './cgroups.js';
 import type { HostActions } from './host-actions.js';
 import {
-  bridgeName,
   HTB_DEFAULT_MINOR,
   HTB_LINK_CLASS,
   HTB_MIN_RATE_BITS_PER_S,
   htbPodClass,
+  MAX_HOST_NODES,
   MAX_HOST_PODS,
   podNames,
   runCgroup,
@@ -25,12 +25,19 @@ import {
   type PodNames,
 } from './host-plan.js';
 import type { HostJournal } from './journal.js';
+import { realiseSegments, realiseVlans, type RealisedSegments } from './segments.js';
 
 export interface RealisedPod extends PodNames {
   readonly key: string;
+  /** Index of its node in the plan. */
+  readonly node: number;
   readonly ip: string;
   /** cgroup.procs files a process of the pod is written to. */
   readonly procs: readonly string[];
+  /** Where its CPU time is counted (v2 cpu.stat, v1 cpuacct.usage); absent where no hierarchy counts it. */
+  readonly cpuFile?: string;
+  /** Freezes and thaws its processes, those that join later too (v2 cgroup.freeze, v1 freezer.state); absent without a freezer. */
+  readonly freeze?: { readonly file: string; readonly frozen: string; readonly thawed: string };
 }
 
 export interface RealisedVolume {
@@ -43,7 +50,10 @@ export interface RealisedVolume {
 }
 
 export interface RealisedHost {
+  /** The first node's segment bridge. */
   readonly bridge: string;
+  /** The ToR, each node's segment bridge and uplink ends, in the plan's node order. */
+  readonly segments: RealisedSegments;
   readonly hierarchy: CgroupHierarchy;
   readonly pods: ReadonlyMap<string, RealisedPod>;
   readonly volumes: ReadonlyMap<string, RealisedVolume>;
@@ -52,6 +62,9 @@ export interface RealisedHost {
   /** Removes everything; returns what could not be removed. */
   teardown(): Promise<string[]>;
 }
+
+/** Where cgroup v1 mounts its hierarchies (cpuacct, freezer). */
+const V1_ROOT = '/sys/fs/cgroup';
 
 /** The compiled exec-prefix script (node runs it from dist/ whether Anvil itself runs from dist/ or source). */
 export function joinCgroupScript(): string {
@@ -70,6 +83,8 @@ export async function realiseHost(
 ): Promise<RealisedHost> {
   if (plan.pods.length > MAX_HOST_PODS)
     throw new AnvilError('ANVIL_ERR_HOST_UNREALISED', `${plan.pods.length} pods: a host run realises at most ${MAX_HOST_PODS}`);
+  if (plan.nodes.length < 1 || plan.nodes.length > MAX_HOST_NODES)
+    throw new AnvilError('ANVIL_ERR_HOST_UNREALISED', `${plan.nodes.length} nodes: a host run realises 1 to ${MAX_HOST_NODES}`);
   const hierarchy = findIoHierarchy(actions);
   const run = async (argv: string[], undo?: string[]) => {
     checkpoint();
@@ -79,12 +94,11 @@ export async function realiseHost(
   };
   const pods = new Map<string, RealisedPod>();
   const volumes = new Map<string, RealisedVolume>();
-  const bridge = bridgeName(plan.runId);
+  let segments: RealisedSegments | undefined;
   try {
     actions.mkdir(plan.workDir);
     journal.record({ kind: 'rmtree', path: plan.workDir });
-    await run(['ip', 'link', 'add', bridge, 'type', 'bridge'], ['ip', 'link', 'del', bridge]);
-    await run(['ip', 'link', 'set', bridge, 'up']);
+    segments = await realiseSegments(plan, run);
 
     for (const [i, p] of plan.pods.entries()) {
       const n = podNames(plan.runId, i);
@@ -96,10 +110,11 @@ export async function realiseHost(
       await run(['ip', '-n', n.netns, 'addr', 'add', `${p.ip}/${p.prefix}`, 'dev', 'eth0']);
       await run(['ip', '-n', n.netns, 'link', 'set', 'lo', 'up']);
       await run(['ip', '-n', n.netns, 'link', 'set', 'eth0', 'up']);
-      await run(['ip', 'link', 'set', n.hostVeth, 'master', bridge]);
+      await run(['ip', 'link', 'set', n.hostVeth, 'master', segments.bridges[p.node]!]);
       await run(['ip', 'link', 'set', n.hostVeth, 'up']);
-      pods.set(p.key, { ...n, key: p.key, ip: p.ip, procs: [procsFile(hierarchy, n.cgroup)] });
+      pods.set(p.key, { ...n, key: p.key, node: p.node, ip: p.ip, procs: [procsFile(hierarchy, n.cgroup)] });
     }
+    await realiseVlans(plan, segments, run);
 
     checkpoint();
     enableIoBelowRoot(actions, hierarchy);
@@ -110,12 +125,42 @@ export async function realiseHost(
       createGroup(actions, hierarchy, parent, p.cgroup);
       journal.record({ kind: 'rmdir', path: `${hierarchy.root}/${p.cgroup}` });
     }
+    // The per-node CPU table reads each pod's CPU time (v2 counts it in every group, v1 in cpuacct's), and
+    // a node-down fault freezes its pods (v2's cgroup.freeze, v1's freezer hierarchy).
+    for (const [p, v1] of [
+      ['cpuacct', 'cpuacct.usage'],
+      ['freezer', 'freezer.state'],
+    ] as const) {
+      const h = `${V1_ROOT}/${p}`;
+      if (hierarchy.version !== 'v1' || !actions.exists(h)) continue;
+      actions.mkdir(`${h}/${parent}`);
+      journal.record({ kind: 'rmdir', path: `${h}/${parent}` });
+      for (const pod of [...pods.values()]) {
+        actions.mkdir(`${h}/${pod.cgroup}`);
+        journal.record({ kind: 'rmdir', path: `${h}/${pod.cgroup}` });
+        const file = `${h}/${pod.cgroup}/${v1}`;
+        // A run killed while a node is down leaves its pods frozen: thaw them before their group is removed.
+        if (p === 'freezer') journal.record({ kind: 'write', path: file, text: 'THAWED' });
+        const procs = [...pod.procs, `${h}/${pod.cgroup}/cgroup.procs`];
+        pods.set(pod.key, {
+          ...pod,
+          procs,
+          ...(p === 'cpuacct' ? { cpuFile: file } : { freeze: { file, frozen: 'FROZEN', thawed: 'THAWED' } }),
+        });
+      }
+    }
+    if (hierarchy.version === 'v2')
+      for (const pod of [...pods.values()]) {
+        const dir = `${hierarchy.root}/${pod.cgroup}`;
+        pods.set(pod.key, { ...pod, cpuFile: `${dir}/cpu.stat`, freeze: { file: `${dir}/cgroup.freeze`, frozen: '1', thawed: '0' } });
+      }
 
     // Bridged traffic leaves through the receiving pod's port: that egress is where senders contend,
-    // so each port gets the link as its root class and one class per sending pod.
-    const link = tcRate(plan.link_bits_per_s);
+    // so each port gets its node's link as its root class and one class per sending pod.
     for (const [i, receiver] of plan.pods.entries()) {
       const port = podNames(plan.runId, i).hostVeth;
+      const link_bits_per_s = plan.nodes[receiver.node]!.link_bits_per_s;
+      const link = tcRate(link_bits_per_s);
       await run(
         ['tc', 'qdisc', 'add', 'dev', port, 'root', 'handle', '1:', 'htb', 'default', HTB_DEFAULT_MINOR.toString(16)],
         ['tc', 'qdisc', 'del', 'dev', port, 'root'],
@@ -131,8 +176,8 @@ export async function realiseHost(
       );
       for (const [j, sender] of plan.pods.entries()) {
         if (sender === receiver) continue;
-        const rate = tcRate(Math.max(HTB_MIN_RATE_BITS_PER_S, Math.min(sender.rate_bits_per_s, plan.link_bits_per_s)));
-        const ceil = tcRate(Math.min(Math.max(sender.ceil_bits_per_s, HTB_MIN_RATE_BITS_PER_S), plan.link_bits_per_s));
+        const rate = tcRate(Math.max(HTB_MIN_RATE_BITS_PER_S, Math.min(sender.rate_bits_per_s, link_bits_per_s)));
+        const ceil = tcRate(Math.min(Math.max(sender.ceil_bits_per_s, HTB_MIN_RATE_BITS_PER_S), link_bits_per_s));
         await run([
           'tc',
           'class',
@@ -184,7 +229,8 @@ export async function realiseHost(
   }
   const script = joinCgroupScript();
   return {
-    bridge,
+    bridge: segments!.bridges[0]!,
+    segments: segments!,
     hierarchy,
     pods,
     volumes,

@@ -5,37 +5,18 @@
  * cgroups, journal), also after Ctrl-C, and after SIGKILL once `anvil host cleanup` has run. Needs root, fio and iperf3: runs in CI, skips elsewhere.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { cpSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect } from 'vitest';
 import { which } from '../../../../bench/targets/host/bounded-process.js';
 import { tempDir } from '../../../cli-harness.js';
 import { needs } from '../../../needs.js';
+import { leftovers } from './host-leftovers.js';
 
 const SCENARIO = join(import.meta.dirname, 'two-pods-capped.yaml');
 const BIN = join(process.cwd(), 'dist', 'platform', 'cli', 'main.js');
 const canRun = process.getuid?.() === 0 && which('fio') !== undefined && which('iperf3') !== undefined && which('losetup') !== undefined;
 const needHost = needs('root, fio, iperf3 and losetup', canRun);
-
-/** What a host run of Anvil's could have left on this machine, for the run's state folder. */
-function leftovers(stateDir: string): string[] {
-  const out: string[] = [];
-  const ns = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout;
-  out.push(...ns.split('\n').filter((l) => /^anvilh-/.test(l)));
-  const links = spawnSync('ip', ['-o', 'link', 'show'], { encoding: 'utf8' }).stdout;
-  out.push(...links.split('\n').filter((l) => /: anv(br)?[0-9a-f]{6}/.test(l)));
-  const loops = spawnSync('losetup', ['-a'], { encoding: 'utf8' }).stdout;
-  out.push(...loops.split('\n').filter((l) => l.includes('anvil-host-')));
-  for (const root of ['/sys/fs/cgroup', '/sys/fs/cgroup/unified', '/sys/fs/cgroup/blkio'])
-    if (existsSync(root))
-      out.push(
-        ...readdirSync(root)
-          .filter((d) => /^anvil-[0-9a-f]{6}$/.test(d))
-          .map((d) => `${root}/${d}`),
-      );
-  if (existsSync(stateDir)) out.push(...readdirSync(stateDir).map((f) => join(stateDir, f)));
-  return out;
-}
 
 interface PodLine {
   pod: string;
