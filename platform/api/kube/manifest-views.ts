@@ -8,7 +8,7 @@ import type { ClusterState } from '../../domain/cluster-state.js';
 import { keyOf } from '../../domain/volume.js';
 import type { StoredManifest } from '../../state/kube-manifests.js';
 import type { KubeMeta, KubeObject } from './objects.js';
-import { APP_LABEL } from './pod-objects.js';
+import { APP_LABEL, replicaSetIdentity } from './pod-objects.js';
 
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Obj) : {});
@@ -172,11 +172,20 @@ export function withManifest(manifests: ManifestLookup, view: KubeObject, owner?
   if (view.kind !== 'Pod' || owner === undefined) return view;
   const workload = manifests.get(owner.kind, ns, owner.name);
   const out = overlayManifest(view, workload);
-  // A StatefulSet's pod names it as its owner: by the uid the manifest gave it.
-  if (workload !== undefined && out.metadata.ownerReferences !== undefined)
+  if (workload === undefined || out.metadata.ownerReferences === undefined) return out;
+  // A Deployment's pod names the ReplicaSet of its manifest's template, and carries its hash.
+  if (workload.kind === 'Deployment') {
+    const rs = replicaSetIdentity(ns, workload.name, { uid: workload.uid, template: obj(workload.manifest.spec).template });
+    out.metadata.labels = { ...(out.metadata.labels ?? {}), 'pod-template-hash': rs.hash };
     out.metadata.ownerReferences = out.metadata.ownerReferences.map((ref) =>
-      ref.kind === workload.kind && ref.name === workload.name ? { ...ref, uid: workload.uid } : ref,
+      ref.kind === 'ReplicaSet' ? { ...ref, name: rs.name, uid: rs.uid } : ref,
     );
+    return out;
+  }
+  // A StatefulSet's pod names it as its owner: by the uid the manifest gave it.
+  out.metadata.ownerReferences = out.metadata.ownerReferences.map((ref) =>
+    ref.kind === workload.kind && ref.name === workload.name ? { ...ref, uid: workload.uid } : ref,
+  );
   return out;
 }
 
@@ -189,13 +198,16 @@ export function replicaSetWithManifest(manifests: ManifestLookup, view: KubeObje
   if (stored === undefined) return view;
   const spec = obj(stored.manifest.spec);
   const template = obj(spec.template);
-  const hash = pick(factLabels(view), 'pod-template-hash') as Record<string, string>;
+  const rs = replicaSetIdentity(stored.namespace, deployment, { uid: stored.uid, template: spec.template });
+  const hash = { 'pod-template-hash': rs.hash };
   const labels = { ...obj(obj(template.metadata).labels), ...hash } as Record<string, string>;
   const viewSpec = obj(view.spec);
   return {
     ...view,
     metadata: {
       ...view.metadata,
+      name: rs.name,
+      uid: rs.uid,
       resourceVersion: laterVersion(view, stored),
       labels,
       ...(view.metadata.ownerReferences
