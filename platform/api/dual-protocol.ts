@@ -48,6 +48,16 @@ export function dualProtocolServer(
   // Fastify listens for client errors (a malformed request) on the server it is given.
   for (const s of [secure, plain]) s.on('clientError', (err, socket) => server.emit('clientError', err, socket));
   secure.on('tlsClientError', (_err, socket) => socket.destroy());
+  // Node's http servers track their connections (what closeIdleConnections closes) from their 'listening'
+  // event on, and stop on close(): these two never listen themselves, so they follow the one that does.
+  server.on('listening', () => {
+    secure.emit('listening');
+    plain.emit('listening');
+  });
+  server.on('close', () => {
+    secure.close();
+    plain.close();
+  });
   server.closeIdleConnections = () => {
     secure.closeIdleConnections();
     plain.closeIdleConnections();
