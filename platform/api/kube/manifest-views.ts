@@ -104,7 +104,7 @@ export function liveObjectOf(state: ClusterState, stored: StoredManifest): KubeO
  * labels, annotations and spec as written, the view's own facts (node name, Anvil annotations, labels a
  * controller adds such as pod-template-hash) kept; the label the view makes up (`app`) gives way.
  * `stored` is the object's own manifest, or its workload's (then its pod template's metadata and spec).
- * The resourceVersion is the later of the view's and the manifest's revision.
+ * The resourceVersion is the later of the view's and its own manifest's revision.
  */
 export function overlayManifest(view: KubeObject, stored: StoredManifest | undefined): KubeObject {
   if (stored === undefined) return view;
@@ -117,7 +117,8 @@ export function overlayManifest(view: KubeObject, stored: StoredManifest | undef
     ...view,
     metadata: {
       ...withoutLabels(view.metadata),
-      resourceVersion: laterVersion(view, stored),
+      // A workload's manifest (replicas, say) changes none of its pods: a changed template recreates them.
+      resourceVersion: own ? laterVersion(view, stored) : view.metadata.resourceVersion,
       ...(own ? { uid: stored.uid, creationTimestamp: kubeTime(stored.created_at), generation: stored.generation } : {}),
       ...(Object.keys(labels).length ? { labels } : {}),
       ...(Object.keys(annotations).length ? { annotations } : {}),

@@ -128,6 +128,35 @@ describe('the facade on generateName and namespace deletion', () => {
     expect(noName.json()).toMatchObject({ reason: 'Invalid', message: expect.stringContaining('name or generateName is required') });
   });
 
+  it("scaling a Deployment changes none of its pods' views (a watch sees the new pod, no rows for the others)", async () => {
+    const deployment = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'grow' },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: { app: 'grow' } },
+        template: {
+          metadata: { labels: { app: 'grow' } },
+          spec: { containers: [{ name: 'c', image: 'nginx', resources: { requests: { cpu: '100m', memory: '64Mi' } } }] },
+        },
+      },
+    };
+    expect((await send('POST', '/apis/apps/v1/namespaces/c/deployments', deployment)).statusCode).toBe(201);
+    const pod = async () =>
+      (await w.call('admin', 'GET', '/api/v1/namespaces/c/pods/grow-0')).json() as { metadata: { resourceVersion: string } };
+    const before = await pod();
+    const scaled = await w.app.inject({
+      method: 'PATCH',
+      url: '/apis/apps/v1/namespaces/c/deployments/grow',
+      payload: JSON.stringify({ spec: { replicas: 2 } }),
+      headers: { authorization: `Bearer ${w.tokens.admin}`, 'content-type': 'application/merge-patch+json' },
+    });
+    expect(scaled.statusCode, scaled.body).toBe(200);
+    expect((await w.call('admin', 'GET', '/api/v1/namespaces/c/pods/grow-1')).statusCode).toBe(200);
+    expect(await pod()).toEqual(before);
+  });
+
   it('deleting a namespace deletes its pods, workloads and volumes, then the namespace', async () => {
     const r = await send('DELETE', '/api/v1/namespaces/b');
     expect(r.statusCode, r.body).toBe(200);
