@@ -185,7 +185,8 @@ export function registerServeCommands(cli: Command): void {
           );
         const path = o.state ?? defaultStatePath();
         // By default: the CA and certificate made beside the state, https and loopback plain http on one port.
-        const dualProtocol = !ownCert && !o.tlsSelfSigned && !o.plainHttp;
+        // (--tls-client-ca alone stays the usage error loadServerTls gives: mutual TLS is for a certificate of the user's.)
+        const dualProtocol = !ownCert && !o.tlsSelfSigned && !o.plainHttp && o.tlsClientCa === undefined;
         let generated: ReturnType<typeof import('../api/tls-generate.js').selfSignedTls> | undefined;
         if (o.tlsSelfSigned || dualProtocol) {
           const { selfSignedTls } = await import('../api/tls-generate.js');
