@@ -403,6 +403,11 @@ export const ERRORS = {
     status: 400,
     summary: 'a TLS certificate, key or CA file is not PEM, is not what its flag needs, or the key does not match the certificate',
   },
+  ANVIL_ERR_PLAIN_HTTP_NOT_LOOPBACK: {
+    code: 'ANVIL_ERR_PLAIN_HTTP_NOT_LOOPBACK',
+    status: 403,
+    summary: 'anvil serve answers plain http only from loopback callers; others use https on the same port (trusting <state>.tls/ca.pem)',
+  },
   ANVIL_ERR_CLIENT_CERT_REQUIRED: {
     code: 'ANVIL_ERR_CLIENT_CERT_REQUIRED',
     status: 403,

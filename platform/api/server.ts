@@ -43,6 +43,8 @@ import { installStateMetrics } from './state-metrics.js';
 import type { KubeApi } from './extender/kube-binder.js';
 import type { Api } from './api.js';
 import { extenderCallersOf, type ServerTls } from './tls.js';
+import { dualProtocolServer } from './dual-protocol.js';
+import type { Server as HttpServer } from 'node:http';
 
 export interface ServerOptions {
   /** The state file (':memory:' in tests). */
@@ -61,6 +63,11 @@ export interface ServerOptions {
   readonly liveRuns?: LiveRunOptions;
   /** A folder of reports (`anvil serve --reports`; default runsDir): GET /reports lists them (report-files.ts). */
   readonly reportsDir?: string;
+  /**
+   * With `tls`: plain http on the same port too (dual-protocol.ts), answered for loopback callers only (`anvil
+   * serve` by default: https with the CA made beside the state, http for the CLI and curl on this machine).
+   */
+  readonly plainHttpOnLoopback?: boolean;
   /** Plain http: a token-less Kubernetes-facade read from loopback acts as `viewer` (kubectl sends no token over http). */
   readonly kubeAnonymousLoopback?: boolean;
 }
@@ -87,7 +94,13 @@ export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyIn
     clientErrorHandler,
   };
   // The routes read nothing of the raw server, so one instance type serves HTTP and HTTPS alike.
-  const app = (opts.tls ? Fastify({ ...common, https: httpsOptionsOf(opts.tls) }) : Fastify(common)) as unknown as FastifyInstance;
+  const tls = opts.tls;
+  const app = (tls === undefined
+    ? Fastify(common)
+    : opts.plainHttpOnLoopback === true
+      ? Fastify({ ...common, serverFactory: (handler, o) => dualProtocolServer(httpsOptionsOf(tls), handler, o) as unknown as HttpServer })
+      : Fastify({ ...common, https: httpsOptionsOf(tls) })) as unknown as FastifyInstance;
+  if (tls !== undefined && opts.plainHttpOnLoopback === true) refusePlainHttpOffLoopback(app);
   // Resyncs finish as the clock passes their copy time, whether or not anyone calls.
   const stopResyncs = startResyncLoop(store, (m) => app.log.warn(m));
   app.addHook('onClose', async () => {
@@ -124,10 +137,29 @@ export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyIn
   await app.register(runsPlugin, { folder: opts.runsDir, live: liveRuns, prefix: API_PREFIX });
   await app.register(liveRunsPlugin, { runs: liveRuns, prefix: API_PREFIX });
   await app.register(reportsPlugin, { folder: opts.reportsDir ?? opts.runsDir, prefix: API_PREFIX });
-  await app.register(kubeFacadePlugin, { api, clock, anonymousLoopback: opts.tls === undefined && opts.kubeAnonymousLoopback === true });
+  await app.register(kubeFacadePlugin, { api, clock, anonymousLoopback: opts.kubeAnonymousLoopback === true });
   await app.register(extenderPlugin, { api, callers: extenderCallersOf(opts.tls), kube: opts.kube, prefix: '/scheduler' });
   return { app, api, liveRuns };
 }
+
+/**
+ * Plain http beside https answers loopback callers only: a token sent in clear stays on this machine, and a
+ * client elsewhere is told to use https (kubectl would send no token over http anyway).
+ */
+function refusePlainHttpOffLoopback(app: FastifyInstance): void {
+  app.addHook('onRequest', async (req) => {
+    const socket = req.socket as typeof req.socket & { encrypted?: boolean };
+    if (socket.encrypted === true || isLoopbackAddress(socket.remoteAddress)) return;
+    throw new AnvilError(
+      'ANVIL_ERR_PLAIN_HTTP_NOT_LOOPBACK',
+      `plain http is answered only from this machine (loopback); ${socket.remoteAddress ?? 'this caller'} must use https on the same port, trusting the CA anvil serve made beside its state (<state>.tls/ca.pem)`,
+    );
+  });
+}
+
+/** 127.0.0.0/8 or ::1, also in IPv4-mapped form. */
+export const isLoopbackAddress = (address: string | undefined) =>
+  address !== undefined && (address.startsWith('127.') || address === '::1' || address.startsWith('::ffff:127.'));
 
 /**
  * With a client CA the server asks every caller for a certificate but does not refuse the connection without

@@ -1,11 +1,13 @@
 /**
- * `anvil kubeconfig`: a kubeconfig with which the real kubectl reads `anvil serve`'s Kubernetes facade.
- * Over plain http kubectl never sends a token (client-go reads credentials only for TLS transports), so an
- * http kubeconfig works only against `anvil serve --kube-anonymous-loopback` from the same machine; over
- * https the kubeconfig carries the server's CA: --ca-cert, ANVIL_CA_CERT, the one anvil login saved, or the
- * one `anvil serve --tls-self-signed` made beside this machine's default state file.
+ * `anvil kubeconfig`: a kubeconfig with which the real kubectl works against `anvil serve`'s Kubernetes facade.
+ * Over plain http kubectl never sends a token (client-go reads credentials only for TLS transports), so the
+ * kubeconfig names https with the server's CA: --ca-cert, ANVIL_CA_CERT, the one anvil login saved, or the one
+ * `anvil serve` made beside its state (--state, else ANVIL_STATE, else the default state path). An http URL of
+ * a loopback server is written as https on the same port when that server answers TLS with that CA (anvil
+ * serve's default); otherwise it stays http, which kubectl can use only anonymously and on loopback.
  */
 import { existsSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
+import { connect } from 'node:tls';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
@@ -45,6 +47,26 @@ function savedLogin(path: string): SavedLogin {
 
 const isLoopbackHost = (host: string) => host === 'localhost' || host.startsWith('127.') || host === '[::1]';
 
+/** How long the TLS probe waits for a server that does not answer (a stopped one): a failsafe, not a budget. */
+const PROBE_FAILSAFE_MS = 30_000;
+
+/** Whether the server at `url` (host and port) completes a TLS handshake whose certificate `caPem` signed. */
+function answersTlsWith(url: URL, caPem: string): Promise<boolean> {
+  const port = Number(url.port || 80);
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  return new Promise((resolve) => {
+    const socket = connect({ host, port, ca: caPem, ...(host === 'localhost' ? { servername: host } : {}) });
+    const done = (ok: boolean) => {
+      clearTimeout(failsafe);
+      socket.destroy();
+      resolve(ok);
+    };
+    const failsafe = setTimeout(() => done(false), PROBE_FAILSAFE_MS);
+    socket.once('secureConnect', () => done(socket.authorized));
+    socket.once('error', () => done(false));
+  });
+}
+
 export function registerKubeconfigCommand(cli: Command): void {
   cli
     .command('kubeconfig')
@@ -56,9 +78,13 @@ export function registerKubeconfigCommand(cli: Command): void {
     .option('--token <token>', 'the bearer token kubectl sends (over https only: kubectl sends none over http)')
     .option(
       '--ca-cert <pem>',
-      'the CA of an https server, written into the kubeconfig (default: ANVIL_CA_CERT, or the CA anvil login saved); anvil serve --tls-self-signed prints its path',
+      'the CA of an https server, written into the kubeconfig (default: ANVIL_CA_CERT, the CA anvil login saved, or the one anvil serve made beside --state)',
     )
-    .action((o: { out?: string; server?: string; token?: string; caCert?: string }) => {
+    .option(
+      '--state <path>',
+      "the server's state file, beside which anvil serve keeps its CA (<state>.tls/ca.pem) (default: $ANVIL_STATE, else $XDG_STATE_HOME/anvil/state.db)",
+    )
+    .action(async (o: { out?: string; server?: string; token?: string; caCert?: string; state?: string }) => {
       const loginPath = clientConfigPath();
       const saved = savedLogin(loginPath);
       const server = o.server ?? (process.env.ANVIL_SERVER || saved.server);
@@ -75,35 +101,41 @@ export function registerKubeconfigCommand(cli: Command): void {
           'ANVIL_ERR_USAGE',
           `--server ${server} is not an http:// or https:// URL; give one such as http://127.0.0.1:8080`,
         );
+      if (url.protocol === 'http:' && !isLoopbackHost(url.hostname))
+        throw new AnvilError(
+          'ANVIL_ERR_USAGE',
+          `--server ${server} is plain http off loopback: kubectl sends no token over http and anvil serve answers plain http from loopback only; give https://${url.host} (the same port)`,
+        );
       const isSaved = saved.server === server;
       const token = o.token ?? (process.env.ANVIL_TOKEN || (isSaved ? saved.token : undefined));
-      // Last: the CA `anvil serve --tls-self-signed` made beside this machine's state file, if any.
-      const generated = join(generatedTlsDir(defaultStatePath()), 'ca.pem');
+      // Last: the CA `anvil serve` made beside the state file, if any.
+      const statePath = o.state ?? defaultStatePath();
+      const generated = join(generatedTlsDir(statePath), 'ca.pem');
       const caPath =
-        url.protocol === 'https:'
-          ? o.caCert ||
-            process.env.ANVIL_CA_CERT ||
-            (isSaved ? saved.ca_cert : undefined) ||
-            (existsSync(generated) ? generated : undefined)
-          : undefined;
+        o.caCert || process.env.ANVIL_CA_CERT || (isSaved ? saved.ca_cert : undefined) || (existsSync(generated) ? generated : undefined);
       const caSource = o.caCert
         ? '--ca-cert'
         : process.env.ANVIL_CA_CERT
           ? 'ANVIL_CA_CERT'
           : isSaved && saved.ca_cert
             ? `ca_cert of ${loginPath}`
-            : 'the CA of anvil serve --tls-self-signed';
-      const text = kubeconfigText(server.replace(/\/+$/, ''), token, caPath !== undefined ? readTrustedCa(caSource, caPath) : undefined);
-      if (url.protocol === 'http:')
+            : `the CA anvil serve made beside ${statePath}`;
+      const caPem = caPath !== undefined ? readTrustedCa(caSource, caPath) : undefined;
+      // anvil serve answers https and (loopback) http on one port: kubectl gets https, where it sends its token.
+      const secure = url.protocol === 'https:' || (caPem !== undefined && (await answersTlsWith(url, caPem)));
+      if (secure) url.protocol = 'https:';
+      const written = secure ? url.origin : server.replace(/\/+$/, '');
+      const text = kubeconfigText(written, token, secure ? caPem : undefined);
+      if (!secure)
         process.stderr.write(
-          isLoopbackHost(url.hostname)
-            ? 'note: over http kubectl sends no token; anvil serve answers it only with --kube-anonymous-loopback (read-only, viewer), from this machine\n'
-            : `warning: ${url.host} is plain http and not loopback: kubectl sends no token over http, so anvil serve will answer Unauthorized\n`,
+          caPem === undefined
+            ? `note: http, as no CA of the server was found (give --state PATH, or --ca-cert PEM): kubectl sends no token over http; anvil serve answers it only with --kube-anonymous-loopback (read-only, viewer), from this machine\n`
+            : `note: ${url.host} does not answer https with ${caPath}, so the kubeconfig says http: kubectl sends no token over http; anvil serve answers it only with --kube-anonymous-loopback (read-only, viewer), from this machine\n`,
         );
       if (o.out === undefined) return cliOut(text);
       const path = resolve(o.out);
       writeFileSync(path, text, { mode: 0o600 });
       chmodSync(path, 0o600);
-      cliOut(`kubeconfig for ${server} written to ${path}; use it with: kubectl --kubeconfig ${path} get nodes\n`);
+      cliOut(`kubeconfig for ${written} written to ${path}; use it with: kubectl --kubeconfig ${path} get nodes\n`);
     });
 }

@@ -75,6 +75,9 @@ export async function withTokens<T>(path: string, fn: (tokens: TokenStore) => T)
   }
 }
 
+/** An address only this machine reaches (what --plain-http may listen on). */
+export const isLoopbackHost = (host: string) => host === 'localhost' || host === '::1' || /^(::ffff:)?127\./.test(host);
+
 /** Whole seconds, 0 for never. */
 const seconds = wholeNumber(0, 86_400, '30 (0: never)');
 /** A TCP port, 0 for any free one. */
@@ -93,7 +96,7 @@ export function registerServeCommands(cli: Command): void {
   cli
     .command('serve')
     .description(
-      'serve the control plane over HTTP, or HTTPS with --tls-cert/--tls-key: REST API, scheduler extender, /metrics, /healthz, /readyz, /openapi.json, /docs',
+      'serve the control plane: REST API, Kubernetes facade, scheduler extender, /metrics, /healthz, /readyz, /openapi.json, /docs; by default https with a CA made beside the state (<state>.tls/, what anvil kubeconfig trusts) and plain http from loopback callers on the same port',
     )
     .option(
       '--host <addr>',
@@ -106,7 +109,11 @@ export function registerServeCommands(cli: Command): void {
     .option('--tls-key <pem>', 'the unencrypted private key of --tls-cert (PEM)')
     .option(
       '--tls-self-signed',
-      'serve HTTPS with a CA and certificate made for this state file and kept beside it (<state>.tls/; made on first start): kubectl sends its token only over https',
+      'serve HTTPS only (no plain http on the port) with the CA and certificate made for this state file and kept beside it (<state>.tls/; made on first start)',
+    )
+    .option(
+      '--plain-http',
+      'serve plain http only, on a loopback --host (no CA made): kubectl then sends no token (see --kube-anonymous-loopback)',
     )
     .option(
       '--tls-client-ca <pem>',
@@ -171,6 +178,7 @@ export function registerServeCommands(cli: Command): void {
         kubeReconcileSeconds: number;
         kubeAnonymousLoopback?: boolean;
         tlsSelfSigned?: boolean;
+        plainHttp?: boolean;
         runs?: string;
         reports?: string;
         maxRuns: number;
@@ -184,9 +192,20 @@ export function registerServeCommands(cli: Command): void {
             'ANVIL_ERR_USAGE',
             '--tls-self-signed makes its own certificate: give it, or --tls-cert and --tls-key, not both',
           );
+        const ownCert = o.tlsCert !== undefined || o.tlsKey !== undefined;
+        if (o.plainHttp && (ownCert || o.tlsSelfSigned || o.tlsClientCa !== undefined))
+          throw new AnvilError('ANVIL_ERR_USAGE', '--plain-http serves no TLS: give it, or the --tls-* flags, not both');
+        if (o.plainHttp && !isLoopbackHost(o.host))
+          throw new AnvilError(
+            'ANVIL_ERR_USAGE',
+            `--plain-http on --host ${o.host}: plain http is served on loopback only (tokens would cross the network in clear, and kubectl sends none over http); leave out --plain-http to serve https with the CA made beside the state, or give --host 127.0.0.1`,
+          );
         const path = o.state ?? defaultStatePath();
+        // By default: the CA and certificate made beside the state, https and loopback plain http on one port.
+        // (--tls-client-ca alone stays the usage error loadServerTls gives: mutual TLS is for a certificate of the user's.)
+        const dualProtocol = !ownCert && !o.tlsSelfSigned && !o.plainHttp && o.tlsClientCa === undefined;
         let generated: ReturnType<typeof import('../api/tls-generate.js').selfSignedTls> | undefined;
-        if (o.tlsSelfSigned) {
+        if (o.tlsSelfSigned || dualProtocol) {
           const { selfSignedTls } = await import('../api/tls-generate.js');
           generated = selfSignedTls(path, o.host);
         }
@@ -210,6 +229,7 @@ export function registerServeCommands(cli: Command): void {
           statePath: path,
           rateLimitPerMinute,
           kubeAnonymousLoopback: o.kubeAnonymousLoopback === true,
+          plainHttpOnLoopback: dualProtocol,
           ...(runsDir !== undefined ? { runsDir } : {}),
           liveRuns: {
             worker: new URL('./live-run-worker.js', import.meta.url),
@@ -236,7 +256,7 @@ export function registerServeCommands(cli: Command): void {
         }
         if (generated)
           process.stdout.write(
-            `${generated.created ? 'made a CA and serving certificate' : 'serving the certificate made earlier'} in ${generated.dir}; clients trust ${generated.caPath} (anvil kubeconfig --ca-cert ${generated.caPath}, or ANVIL_CA_CERT)\n`,
+            `${generated.created ? 'made a CA and serving certificate' : 'serving the certificate made earlier'} in ${generated.dir}; clients trust ${generated.caPath} (anvil kubeconfig --state ${path} finds it; or ANVIL_CA_CERT)${dualProtocol ? `; https and, from loopback callers only, plain http on port ${new URL(address).port}` : ''}\n`,
           );
         const warning = plainHttpWarning(o.host, tls);
         if (warning) process.stderr.write(`${warning}\n`);
@@ -247,7 +267,7 @@ export function registerServeCommands(cli: Command): void {
           ? `binds in Anvil and in Kubernetes at ${kube.server.origin}${kube.source === 'in-cluster' ? ' (in-cluster service account)' : ''}`
           : 'binds in Anvil only (no --kube-apiserver: with bindVerb, pods stay unbound in Kubernetes)';
         process.stdout.write(
-          `anvil serving ${path} at ${address} (dashboard ${address}/, API ${address}/apis/anvil.dev/v1, Kubernetes facade ${address}/api${tls || !o.kubeAnonymousLoopback ? '' : ' (anonymous loopback reads)'}, docs ${address}/docs, scheduler extender ${address}/scheduler: ${extender}; ${binds})\n`,
+          `anvil serving ${path} at ${address} (dashboard ${address}/, API ${address}/apis/anvil.dev/v1, Kubernetes facade ${address}/api${(tls && !dualProtocol) || !o.kubeAnonymousLoopback ? '' : ' (anonymous loopback reads)'}, docs ${address}/docs, scheduler extender ${address}/scheduler: ${extender}; ${binds})\n`,
         );
         let stopReconciling = () => {};
         if (kube && o.kubeReconcileSeconds > 0) {

@@ -3,7 +3,7 @@
  * mode 0600 since it holds the token; no server, or a server that is not an http(s) URL, is a usage error.
  */
 import { execFile } from 'node:child_process';
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -51,5 +51,31 @@ describe('anvil kubeconfig', () => {
     expect([none.code, none.stderr]).toEqual([2, expect.stringMatching(/ANVIL_ERR_USAGE.*needs a server/) as unknown]);
     const ftp = await anvil(['kubeconfig', '--server', 'ftp://host'], env);
     expect([ftp.code, ftp.stderr]).toEqual([2, expect.stringMatching(/ftp:\/\/host is not an http/) as unknown]);
+  });
+});
+
+describe('plain http is loopback-only', () => {
+  const dir = tempDir('anvil-plain-http-');
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: dir,
+    XDG_CONFIG_HOME: join(dir, 'config'),
+    XDG_STATE_HOME: join(dir, 'state'),
+  };
+
+  it('anvil kubeconfig refuses an http server off loopback (kubectl would send no token, the server answers no one)', async () => {
+    const r = await anvil(['kubeconfig', '--server', 'http://10.0.0.5:8080', '--token', 't'], env);
+    expect([r.code, r.stderr]).toEqual([2, expect.stringMatching(/plain http off loopback.*give https:\/\/10\.0\.0\.5:8080/) as unknown]);
+  });
+
+  it('anvil serve --plain-http refuses an address off loopback before making any state', async () => {
+    const r = await anvil(['serve', '--plain-http', '--host', '0.0.0.0', '--port', '0', '--state', join(dir, 's.db')], env);
+    expect([r.code, r.stderr]).toEqual([
+      2,
+      expect.stringMatching(/--plain-http on --host 0\.0\.0\.0: plain http is served on loopback only/) as unknown,
+    ]);
+    expect(existsSync(join(dir, 's.db'))).toBe(false);
+    const both = await anvil(['serve', '--plain-http', '--tls-self-signed', '--port', '0', '--state', join(dir, 's.db')], env);
+    expect([both.code, both.stderr]).toEqual([2, expect.stringMatching(/--plain-http serves no TLS/) as unknown]);
   });
 });

@@ -26,7 +26,7 @@ import { kubeWritesPlugin } from './writes-plugin.js';
 export interface KubeFacadeOptions {
   readonly api: Api;
   readonly clock: Clock;
-  /** Plain http only: a call without a token from 127.0.0.0/8 or ::1 acts as `system:anonymous` with `viewer`. */
+  /** Plain http calls only (never over TLS): a call without a token from 127.0.0.0/8 or ::1 acts as `system:anonymous` with `viewer`. */
   readonly anonymousLoopback: boolean;
 }
 
@@ -48,7 +48,9 @@ export const kubeFacadePlugin: FastifyPluginAsync<KubeFacadeOptions> = async (ap
   // Facade routes are `public` to Anvil's own auth hook: this one authenticates them, answering a Status.
   app.addHook('onRequest', async (req) => {
     const header = req.headers.authorization;
-    if (header === undefined && anonymousLoopback && isLoopback(req.socket.remoteAddress)) req.actor = ANONYMOUS_LOOPBACK;
+    // Never over TLS: there kubectl sends its token, and a call without one is refused as on Anvil's API.
+    const plain = (req.socket as typeof req.socket & { encrypted?: boolean }).encrypted !== true;
+    if (header === undefined && anonymousLoopback && plain && isLoopback(req.socket.remoteAddress)) req.actor = ANONYMOUS_LOOPBACK;
     else req.actor = bearerActor(api.store, api.tokens, header);
   });
   app.setErrorHandler((err, req, reply) => {

@@ -8,7 +8,7 @@ import type { ClusterState } from '../../domain/cluster-state.js';
 import { keyOf } from '../../domain/volume.js';
 import type { StoredManifest } from '../../state/kube-manifests.js';
 import type { KubeMeta, KubeObject } from './objects.js';
-import { APP_LABEL } from './pod-objects.js';
+import { APP_LABEL, replicaSetIdentity } from './pod-objects.js';
 
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Obj) : {});
@@ -104,7 +104,7 @@ export function liveObjectOf(state: ClusterState, stored: StoredManifest): KubeO
  * labels, annotations and spec as written, the view's own facts (node name, Anvil annotations, labels a
  * controller adds such as pod-template-hash) kept; the label the view makes up (`app`) gives way.
  * `stored` is the object's own manifest, or its workload's (then its pod template's metadata and spec).
- * The resourceVersion is the later of the view's and the manifest's revision.
+ * The resourceVersion is the later of the view's and its own manifest's revision.
  */
 export function overlayManifest(view: KubeObject, stored: StoredManifest | undefined): KubeObject {
   if (stored === undefined) return view;
@@ -117,7 +117,8 @@ export function overlayManifest(view: KubeObject, stored: StoredManifest | undef
     ...view,
     metadata: {
       ...withoutLabels(view.metadata),
-      resourceVersion: laterVersion(view, stored),
+      // A workload's manifest (replicas, say) changes none of its pods: a changed template recreates them.
+      resourceVersion: own ? laterVersion(view, stored) : view.metadata.resourceVersion,
       ...(own ? { uid: stored.uid, creationTimestamp: kubeTime(stored.created_at), generation: stored.generation } : {}),
       ...(Object.keys(labels).length ? { labels } : {}),
       ...(Object.keys(annotations).length ? { annotations } : {}),
@@ -172,11 +173,20 @@ export function withManifest(manifests: ManifestLookup, view: KubeObject, owner?
   if (view.kind !== 'Pod' || owner === undefined) return view;
   const workload = manifests.get(owner.kind, ns, owner.name);
   const out = overlayManifest(view, workload);
-  // A StatefulSet's pod names it as its owner: by the uid the manifest gave it.
-  if (workload !== undefined && out.metadata.ownerReferences !== undefined)
+  if (workload === undefined || out.metadata.ownerReferences === undefined) return out;
+  // A Deployment's pod names the ReplicaSet of its manifest's template, and carries its hash.
+  if (workload.kind === 'Deployment') {
+    const rs = replicaSetIdentity(ns, workload.name, { uid: workload.uid, template: obj(workload.manifest.spec).template });
+    out.metadata.labels = { ...(out.metadata.labels ?? {}), 'pod-template-hash': rs.hash };
     out.metadata.ownerReferences = out.metadata.ownerReferences.map((ref) =>
-      ref.kind === workload.kind && ref.name === workload.name ? { ...ref, uid: workload.uid } : ref,
+      ref.kind === 'ReplicaSet' ? { ...ref, name: rs.name, uid: rs.uid } : ref,
     );
+    return out;
+  }
+  // A StatefulSet's pod names it as its owner: by the uid the manifest gave it.
+  out.metadata.ownerReferences = out.metadata.ownerReferences.map((ref) =>
+    ref.kind === workload.kind && ref.name === workload.name ? { ...ref, uid: workload.uid } : ref,
+  );
   return out;
 }
 
@@ -189,13 +199,16 @@ export function replicaSetWithManifest(manifests: ManifestLookup, view: KubeObje
   if (stored === undefined) return view;
   const spec = obj(stored.manifest.spec);
   const template = obj(spec.template);
-  const hash = pick(factLabels(view), 'pod-template-hash') as Record<string, string>;
+  const rs = replicaSetIdentity(stored.namespace, deployment, { uid: stored.uid, template: spec.template });
+  const hash = { 'pod-template-hash': rs.hash };
   const labels = { ...obj(obj(template.metadata).labels), ...hash } as Record<string, string>;
   const viewSpec = obj(view.spec);
   return {
     ...view,
     metadata: {
       ...view.metadata,
+      name: rs.name,
+      uid: rs.uid,
       resourceVersion: laterVersion(view, stored),
       labels,
       ...(view.metadata.ownerReferences

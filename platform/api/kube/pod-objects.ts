@@ -20,6 +20,31 @@ export function templateHash(namespace: string, deployment: string): string {
 /** The ReplicaSet a Deployment's pods belong to (one per Deployment: Anvil does not keep old templates). */
 export const replicaSetName = (namespace: string, deployment: string) => `${deployment}-${templateHash(namespace, deployment)}`;
 
+/** A ReplicaSet's identity: its pod-template-hash, its name (`<deployment>-<hash>`) and its uid. */
+export interface ReplicaSetIdentity {
+  readonly hash: string;
+  readonly name: string;
+  readonly uid: string;
+}
+
+/**
+ * The ReplicaSet of a Deployment's current pod template. With the Deployment's manifest (kubectl made it),
+ * the hash is of its uid and pod template, as Kubernetes hashes the template: a changed template (whose
+ * pods roll) makes a new ReplicaSet, and a Deployment deleted and created again gets new ones; its uid
+ * follows from both, the same on every read. Without one (an Anvil workload) it is of the Deployment's name.
+ */
+export function replicaSetIdentity(namespace: string, deployment: string, stored?: { uid: string; template: unknown }): ReplicaSetIdentity {
+  if (stored === undefined) {
+    const name = replicaSetName(namespace, deployment);
+    return { hash: templateHash(namespace, deployment), name, uid: workloadUid('ReplicaSet', namespace, name) };
+  }
+  const hash = createHash('sha256')
+    .update(`${stored.uid}\0${JSON.stringify(stored.template ?? {})}`)
+    .digest('hex')
+    .slice(0, 10);
+  return { hash, name: `${deployment}-${hash}`, uid: derivedUid('ReplicaSet', stored.uid, hash) };
+}
+
 /** The labels of a pod: `app` for a workload's pods, plus the template hash or the StatefulSet pod name. */
 export function podLabels(pod: Pod): Record<string, string> {
   if (pod.owner === undefined) return {};

@@ -11,7 +11,11 @@ import type { Api } from '../api.js';
 import { manifestsOf } from '../../state/kube-manifests.js';
 import { groupVersionDocument, openApiV3Index } from './openapi-v3.js';
 import { PATCH_TYPES, patchObject } from './patch-object.js';
-import { StatusSchema, statusOfError } from './status.js';
+import { StatusSchema, statusOf, statusOfError } from './status.js';
+import { objectOfProtobuf, ProtobufBodyError } from './protobuf-body.js';
+
+/** The protobuf media type client-go's typed clients send for built-in kinds. */
+const PROTOBUF = 'application/vnd.kubernetes.protobuf';
 import type { Clock } from '../../domain/clock.js';
 import { deletedStatus, WRITABLE, WriteStatusError } from './write-status.js';
 import { createObject, deleteObject, type FieldValidation, type WriteOptions, type Writer } from './writes.js';
@@ -51,6 +55,15 @@ export const kubeWritesPlugin: FastifyPluginAsync<{ api: Api; clock: Clock }> = 
   const manifests = manifestsOf(api.store);
   for (const type of Object.values(PATCH_TYPES))
     app.addContentTypeParser(type, { parseAs: 'string' }, (_req, body, done) => done(null, body));
+  // kubectl's imperative creates (create namespace, create deployment) send protobuf: read it into JSON.
+  app.addContentTypeParser(PROTOBUF, { parseAs: 'buffer' }, (_req, body, done) => {
+    try {
+      done(null, objectOfProtobuf(body as Buffer));
+    } catch (e) {
+      if (!(e instanceof ProtobufBodyError)) throw e;
+      done(new WriteStatusError(statusOf(415, e.message)), undefined);
+    }
+  });
   app.setErrorHandler((err, req, reply) => {
     const status = err instanceof WriteStatusError ? err.status : statusOfError(err);
     if (status.code >= 500) req.log.error(err);

@@ -20,6 +20,8 @@ import { liveObjectOf } from './manifest-views.js';
 import { workloadUid } from './pod-objects.js';
 import { oneObject, readSourceOf, type ReadSource } from './resources.js';
 import { unknownFields } from './known-fields.js';
+import { withGeneratedName } from './generated-names.js';
+import { deleteNamespaceWithContents } from './namespace-deletion.js';
 import {
   alreadyExists,
   badRequest,
@@ -95,7 +97,7 @@ export function checkedManifest(
     throw badRequest(`the API version in the data (${String(b.apiVersion)}) does not match the expected API version (${r.apiVersion})`);
   const meta = { ...obj(b.metadata) };
   if (typeof meta.name !== 'string' || meta.name === '')
-    throw invalid(r, '', [{ field: 'metadata.name', message: 'Required value: name is required (generateName is not served by Anvil)' }]);
+    throw invalid(r, '', [{ field: 'metadata.name', message: 'Required value: name or generateName is required' }]);
   if (name !== undefined && meta.name !== name)
     throw badRequest(`the name of the object (${meta.name}) does not match the name on the URL (${name})`);
   if (r.namespaced) {
@@ -223,10 +225,12 @@ export async function createObject(
   appliedBy?: string,
 ): Promise<KubeObject> {
   requireEdit(w, r, 'create', namespace);
-  const manifest = checkedManifest(r, body, namespace, undefined, o);
+  const named = withGeneratedName(body, (candidate) => currentManifest(w, r, namespace, candidate) !== undefined);
+  if (named === undefined) throw alreadyExists(r, `${String(obj(obj(body).metadata).generateName)}*`);
+  const manifest = checkedManifest(r, named, namespace, undefined, o);
   const name = String(obj(manifest.metadata).name);
   if (currentManifest(w, r, namespace, name) !== undefined) throw alreadyExists(r, name);
-  return write(w, r, namespace, name, undefined, manifest, appliedBy === undefined ? {} : { [appliedBy]: body as ManifestBody }, o);
+  return write(w, r, namespace, name, undefined, manifest, appliedBy === undefined ? {} : { [appliedBy]: named as ManifestBody }, o);
 }
 
 /**
@@ -371,9 +375,8 @@ export async function deleteObject(w: Writer, r: WritableResource, namespace: st
   try {
     await w.store.changeInGroup(w.actor, `delete ${r.resource}`, `${r.resource}/${ns ? `${ns}/` : ''}${name}`, (cp) => {
       const state = cp.state;
-      if (r.kind === 'Namespace') {
-        if (state.tenants.has(name)) cp.deleteTenant(name);
-      } else if (r.kind === 'Pod') {
+      if (r.kind === 'Namespace') deleteNamespaceWithContents(cp, w.manifests, name);
+      else if (r.kind === 'Pod') {
         if (state.pods.has(keyOf(namespace, name))) cp.deletePod(namespace, name);
       } else if (r.kind === 'PersistentVolumeClaim') {
         if (state.volumes.has(keyOf(namespace, name))) cp.deleteVolume(namespace, name);

@@ -6,7 +6,7 @@
  * moves its resourceVersion and reaches a watch.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { replicaSetName } from '../../../platform/api/kube/pod-objects.js';
+import { replicaSetIdentity } from '../../../platform/api/kube/pod-objects.js';
 import { seededWorld, type World } from './api-harness.js';
 
 let w: World;
@@ -72,7 +72,12 @@ describe('read views of what kubectl wrote', () => {
     // The write answered what a read answers.
     expect((created.json() as Obj).spec).toEqual(d.spec);
 
-    const rs = await get(`/apis/apps/v1/namespaces/a/replicasets/${replicaSetName('a', 'shop')}`);
+    // Its ReplicaSet: named by the Deployment's uid and template (pod-objects.ts), found by name.
+    const { name: rsName } = replicaSetIdentity('a', 'shop', {
+      uid: (d.metadata as { uid?: string }).uid!,
+      template: deployment.spec.template,
+    });
+    const rs = await get(`/apis/apps/v1/namespaces/a/replicasets/${rsName}`);
     expect(rs.spec.template!.spec.containers).toEqual([CONTAINER]);
     expect(rs.metadata.labels).toMatchObject({ run: 'shop', tier: 'front' });
     expect(rs.metadata.labels).not.toHaveProperty('app');

@@ -259,7 +259,7 @@ describeNeeds('kubectl and openssl', KUBECTL !== undefined && haveOpenssl())('th
       caText = readFileSync(join(`${state}.tls`, 'ca.pem'), 'utf8');
       const config = join(dir, 'kubeconfig');
       const cli = { ...env, ANVIL_SERVER: first.url, ANVIL_TOKEN: first.token! };
-      // kubectl create namespace NAME sends protobuf, which Anvil does not read: a manifest goes as JSON.
+      // A Namespace manifest, as JSON (kubectl create namespace NAME, a protobuf body, is kubectl-imperative.test.ts's).
       const nsFile = join(dir, 'ns.yaml');
       writeFileSync(nsFile, 'apiVersion: v1\nkind: Namespace\nmetadata: { name: team-x }\n');
       const written = await anvilIn(cli, ['kubeconfig', '--ca-cert', join(`${state}.tls`, 'ca.pem'), '--out', config]);
