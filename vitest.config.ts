@@ -29,6 +29,7 @@ export const END_TO_END_SUITES = [
   'test/platform/api/kubectl.test.ts',
   'test/platform/api/kubectl-reads.test.ts',
   'test/platform/api/kubectl-writes.test.ts',
+  'test/platform/api/kubectl-imperative.test.ts',
   // `anvil sweep` of scenarios across worker processes.
   'test/platform/sweep-scenario-cli.test.ts',
 ];
