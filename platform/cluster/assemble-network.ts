@@ -12,7 +12,7 @@
  *   (fq_codel), with the tier's maximum as the bandwidth plugin's cap and no minimum; every message pays
  *   veth and the host stack per packet at both ends (host CPU, added latency: `StackBuilder.network`)
  *   and VXLAN's bytes per packet on the wire (the port's framing); pods on one node meet on the host's
- *   bridge, never on the wire.
+ *   bridge, never on the wire, paced by the sender's veth cap and one core per flow (host-bridge.ts).
  * On both stacks the pod's own TCP/IP stack is charged to the application (`StackBuilder.podStack`).
  */
 import type { ScenarioFlow } from '../../bench/scenario/load.js';
@@ -24,6 +24,7 @@ import { flowMode, NetworkFlow } from '../../sim/network/network-flow.js';
 import type { TorSwitch } from '../../sim/network/tor-switch.js';
 import type { StackCoefficients } from '../../sim/stacks/coefficient-schema.js';
 import { IPV4_TCP_TIMESTAMPS_HEADER_BYTES } from '../../sim/stacks/diy/overlay.js';
+import { HostBridge } from '../../sim/stacks/diy/host-bridge.js';
 import type { StackBuilder } from '../../sim/stacks/diy/stack.js';
 import { DelayStation, nvmeofTerms } from '../../sim/storage/delay-station.js';
 import type { ClusterState } from '../domain/cluster-state.js';
@@ -192,6 +193,15 @@ export function assembleNetwork(
 
   const notes: string[] = [];
   const built: BuiltFlow[] = [];
+  // diy: pods of one node meet on the host bridge, paced by the sender's veth cap and one core per flow.
+  const bridge =
+    stack === 'diy'
+      ? new HostBridge(model.sim, model.requests, {
+          mss_bytes: builder.terms.network.mss_bytes,
+          veth_ns_per_packet: builder.terms.network.cpu_ns_per_packet,
+          pod_stack_ns_per_packet: builder.terms.podStackCpu_ns_per_packet,
+        })
+      : null;
   flows.forEach((spec, index) => {
     const where = `/flows/${index}`;
     // The flow's network, else the first network of the sender's that the receiver has too.
@@ -219,6 +229,12 @@ export function assembleNetwork(
     const links: string[] = [];
     const overWire = stack === 'hci' ? from.port !== to.port : from.node !== to.node;
     const overlay = stack === 'diy' ? builder.network(from.node, to.node) : undefined;
+    if (!overWire && bridge) {
+      const cap = bridge.interfaceCap(`${spec.from}/${from.endpoint.network}`, tierRates(from.endpoint).max_bits_per_s);
+      const ceiling = bridge.flowCeiling();
+      if (cap) stations.push(cap);
+      if (ceiling) stations.push(ceiling);
+    }
     if (overlay) stations.push(overlay.send);
     // VF to VF on one port: through the sender VF's transmit scheduler (its tier's minimum and maximum,
     // the port's speed as the hairpin's bound), then around in the embedded switch.

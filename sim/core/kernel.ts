@@ -36,6 +36,8 @@ export class Simulator {
   // dead slots (cancelled: target null) until they reach the top or are swept by `compact`.
   private heapTime: Float64Array;
   private heapSlot: Int32Array;
+  /** Each heap element's insertion sequence beside it (its slot's `slotSeq`), so a tie is broken without a lookup. */
+  private heapSeq: Float64Array;
   private size = 0;
   /** Cancelled events still in the heap. */
   private dead = 0;
@@ -55,6 +57,7 @@ export class Simulator {
     this.capacity = initialCapacity;
     this.heapTime = new Float64Array(initialCapacity);
     this.heapSlot = new Int32Array(initialCapacity);
+    this.heapSeq = new Float64Array(initialCapacity);
     this.slotSeq = new Float64Array(initialCapacity);
     this.slotArg = new Int32Array(initialCapacity);
     this.slotGen = new Uint32Array(initialCapacity);
@@ -203,6 +206,7 @@ export class Simulator {
         continue;
       }
       heapTime[kept] = heapTime[i]!;
+      this.heapSeq[kept] = this.heapSeq[i]!;
       heapSlot[kept++] = slot;
     }
     this.size = kept;
@@ -214,14 +218,15 @@ export class Simulator {
    * Takes the top off the heap (Floyd's bottom-up way): the hole at the top goes down to a leaf along
    * the lesser children, one comparison per level, then the last element goes into it and up, which it
    * seldom does far (it came from the bottom). About half the comparisons of sifting the last element
-   * down from the top; the same heap order.
+   * down from the top; the same heap order. The lesser child is picked without a branch (which child
+   * wins is a coin toss the CPU cannot predict): its index is the left one's plus 0 or 1.
    */
   private removeTop(): void {
     const size = --this.size;
     if (size === 0) return;
     const heapTime = this.heapTime;
     const heapSlot = this.heapSlot;
-    const slotSeq = this.slotSeq;
+    const heapSeq = this.heapSeq;
     let pos = 0;
     for (;;) {
       let child = 2 * pos + 1;
@@ -230,10 +235,11 @@ export class Simulator {
       if (right < size) {
         const tr = heapTime[right]!;
         const tc = heapTime[child]!;
-        if (tr < tc || (tr === tc && slotSeq[heapSlot[right]!]! < slotSeq[heapSlot[child]!]!)) child = right;
+        child += Number(tr < tc) | (Number(tr === tc) & Number(heapSeq[right]! < heapSeq[child]!));
       }
       heapTime[pos] = heapTime[child]!;
       heapSlot[pos] = heapSlot[child]!;
+      heapSeq[pos] = heapSeq[child]!;
       pos = child;
     }
     this.siftUp(pos, heapTime[size]!, heapSlot[size]!);
@@ -242,7 +248,7 @@ export class Simulator {
   /** Is (time, slot) ordered before the heap element at `pos`? */
   private before(time: number, slot: number, pos: number): boolean {
     const other = this.heapTime[pos]!;
-    return time < other || (time === other && this.slotSeq[slot]! < this.slotSeq[this.heapSlot[pos]!]!);
+    return time < other || (time === other && this.slotSeq[slot]! < this.heapSeq[pos]!);
   }
 
   private siftUp(pos: number, time: number, slot: number): void {
@@ -253,10 +259,12 @@ export class Simulator {
       if (!this.before(time, slot, parent)) break;
       heapTime[pos] = heapTime[parent]!;
       heapSlot[pos] = heapSlot[parent]!;
+      this.heapSeq[pos] = this.heapSeq[parent]!;
       pos = parent;
     }
     heapTime[pos] = time;
     heapSlot[pos] = slot;
+    this.heapSeq[pos] = this.slotSeq[slot]!;
   }
 
   private siftDown(pos: number, time: number, slot: number): void {
@@ -271,16 +279,18 @@ export class Simulator {
       if (!this.childFirst(child, time, slot)) break;
       heapTime[pos] = heapTime[child]!;
       heapSlot[pos] = heapSlot[child]!;
+      this.heapSeq[pos] = this.heapSeq[child]!;
       pos = child;
     }
     heapTime[pos] = time;
     heapSlot[pos] = slot;
+    this.heapSeq[pos] = this.slotSeq[slot]!;
   }
 
   /** Does the heap element at `child` come before (time, slot)? */
   private childFirst(child: number, time: number, slot: number): boolean {
     const t = this.heapTime[child]!;
-    return t < time || (t === time && this.slotSeq[this.heapSlot[child]!]! < this.slotSeq[slot]!);
+    return t < time || (t === time && this.heapSeq[child]! < this.slotSeq[slot]!);
   }
 
   private grow(): void {
@@ -288,6 +298,7 @@ export class Simulator {
     const cap = old * 2;
     this.heapTime = grown(this.heapTime, cap);
     this.heapSlot = grown(this.heapSlot, cap);
+    this.heapSeq = grown(this.heapSeq, cap);
     this.slotSeq = grown(this.slotSeq, cap);
     this.slotArg = grown(this.slotArg, cap);
     this.slotGen = grown(this.slotGen, cap);

@@ -289,7 +289,7 @@ export class MirroredVolume implements DeviceInstance, EventHandler {
   continueCopy(req: number): boolean {
     const target = this.cols.copyTo[req]!;
     const block = this.cols.count[req]!;
-    const version = this.map.held[this.cols.legPlex[req]!]![block]!;
+    const version = this.map.heldVersion(this.cols.legPlex[req]!, block);
     const serviceClass = this.requests.serviceClass[req]!;
     const current = this.copyCurrent(req);
     this.cols.kind[req] = KIND_NONE;

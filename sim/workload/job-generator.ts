@@ -47,6 +47,19 @@ export class JobGenerator implements Station, EventHandler, FlowMember {
   private inFlight = 0;
   private issuing = true;
   private readonly held = new RequestFifo();
+  /**
+   * Arrivals held at iodepth not yet made into requests (`defersHeld`): how many, and the oldest's time.
+   * While any is held every arrival is held (the job stays at iodepth), so they are consecutive arrivals
+   * of an evenly spaced job: each the one before plus `meanGap_ns`, the same sum the arrival event made.
+   */
+  private heldArrivals = 0;
+  private heldArrival_ns = 0;
+  /**
+   * A plain, evenly spaced, time-based open loop makes a held arrival's request when it is submitted:
+   * its draws come from its own stream in the same order either way (nothing else draws from it), and
+   * a run whose device is slower than the arrival rate then holds no request row per waiting arrival.
+   */
+  private readonly defersHeld: boolean;
   private issuedBytes = 0;
   private nextSequential: number;
   private readonly regionStart: number;
@@ -120,6 +133,7 @@ export class JobGenerator implements Station, EventHandler, FlowMember {
     this.think_ns = spec.thinktime_ns ?? 0;
     this.thinkEvery = spec.thinktimeBlocks ?? 1;
     this.source = this.needsKernel ? new IoSource(spec, stream, this.regionStart, this.regionBytes) : null;
+    this.defersHeld = this.source === null && !this.poisson && this.arrivalRate > 0 && this.ioLimit_bytes === Infinity;
   }
 
   /**
@@ -221,6 +235,8 @@ export class JobGenerator implements Station, EventHandler, FlowMember {
   reroute(flow: number): void {
     if (this.flow < 0) throw new Error(`job ${this.spec.name} is not attached; attach it first`);
     if (flow === this.flow) return;
+    // Held arrivals become requests on the route they arrived on, as they would have been on arrival.
+    while (this.heldArrivals > 0) this.held.push(this.create(this.takeHeldArrival()));
     this.requests.retireRoute(this.flow);
     this.flow = flow;
   }
@@ -247,7 +263,7 @@ export class JobGenerator implements Station, EventHandler, FlowMember {
     this.paused = false;
     this.sinceThink = 0;
     for (let i = this.inFlight; i < this.iodepth && this.issuing && !this.paused; i++) this.issue();
-    if (!this.issuing && this.inFlight === 0 && this.held.length === 0) this.finish();
+    if (!this.issuing && this.inFlight === 0 && this.held.length === 0 && this.heldArrivals === 0) this.finish();
   }
 
   /** A completion: the request has come back along its route. */
@@ -266,11 +282,12 @@ export class JobGenerator implements Station, EventHandler, FlowMember {
     this.inFlight--;
     this.guardProgress(now);
     if (this.held.length > 0) this.submit(this.held.shift());
+    else if (this.heldArrivals > 0) this.submit(this.create(this.takeHeldArrival()));
     else if (this.paused) {
       // fio's thinktime and flow_sleep: what is in flight completes first, then the job sleeps.
       if (this.inFlight === 0 && this.issuing && this.paused_ns > 0) this.sim.post(now + this.paused_ns, this, EVENT_RESUME);
     } else if (this.issuing && this.arrivalRate === 0) this.issue();
-    if (!this.issuing && this.inFlight === 0 && this.held.length === 0) this.finish();
+    if (!this.issuing && this.inFlight === 0 && this.held.length === 0 && this.heldArrivals === 0) this.finish();
   }
 
   /**
@@ -302,7 +319,12 @@ export class JobGenerator implements Station, EventHandler, FlowMember {
 
   private arrive(): void {
     if (!this.issuing) return;
-    const req = this.create();
+    if (this.defersHeld && this.inFlight >= this.iodepth) {
+      if (this.heldArrivals++ === 0) this.heldArrival_ns = this.sim.now;
+      this.postArrival();
+      return;
+    }
+    const req = this.create(this.sim.now);
     if (req < 0) return;
     if (this.inFlight < this.iodepth) this.submit(req);
     else this.held.push(req);
@@ -315,14 +337,22 @@ export class JobGenerator implements Station, EventHandler, FlowMember {
     else this.sim.post(at, this, EVENT_ARRIVAL);
   }
 
+  /** The oldest held arrival's time, taken off the held ones (`defersHeld`). */
+  private takeHeldArrival(): number {
+    const at = this.heldArrival_ns;
+    this.heldArrival_ns = at + this.meanGap_ns;
+    this.heldArrivals--;
+    return at;
+  }
+
   /** Closed loop: create and submit one I/O. */
   private issue(): void {
-    const req = this.create();
+    const req = this.create(this.sim.now);
     if (req >= 0) this.submit(req);
   }
 
-  /** Creates the next I/O (direction, offset, size), or returns -1 when the job has issued all it should. */
-  private create(): number {
+  /** Creates the next I/O (direction, offset, size) arrived at `arrival_ns`, or returns -1 when the job has issued all it should. */
+  private create(arrival_ns: number): number {
     if (this.source !== null) return this.createShaped(this.source);
     const spec = this.spec;
     const op = this.fixedOp >= 0 ? (this.fixedOp as Op) : this.stream.next() < spec.readFraction ? OP_READ : OP_WRITE;
@@ -336,7 +366,7 @@ export class JobGenerator implements Station, EventHandler, FlowMember {
       offset = this.nextSequential;
       this.nextSequential += bs;
     }
-    const req = this.requests.alloc(this.flow, op, offset, bs, this.sim.now);
+    const req = this.requests.alloc(this.flow, op, offset, bs, arrival_ns);
     this.issuedBytes += bs;
     if (this.issuedBytes >= this.ioLimit_bytes) this.markStopped();
     return req;
@@ -392,6 +422,7 @@ export class JobGenerator implements Station, EventHandler, FlowMember {
     this.markStopped();
     // Arrivals still held never reach the device; fio drops them too when the runtime is up.
     for (let req = this.held.shift(); req >= 0; req = this.held.shift()) this.requests.release(req);
+    this.heldArrivals = 0;
     if (this.inFlight === 0 && this.lifecycle.state === 'draining') this.finish();
   }
 
