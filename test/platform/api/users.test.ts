@@ -31,7 +31,13 @@ describe('deleting users', () => {
     const fresh = await w.app.inject({ url: '/apis/anvil.dev/v1/whoami', headers: bearer((issued.json() as { token: string }).token) });
     expect([fresh.statusCode, fresh.json()]).toEqual([
       200,
-      { user: 'tuser', roles: ['tenant-user/a'], cluster_views: ['network', 'perftier'] },
+      {
+        user: 'tuser',
+        roles: ['tenant-user/a'],
+        cluster_views: ['network', 'perftier'],
+        cluster_edits: [],
+        namespace_edits: { a: ['volume', 'container'] },
+      },
     ]);
     await w.app.close();
   });
