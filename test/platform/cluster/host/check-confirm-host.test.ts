@@ -13,6 +13,7 @@ import type { StackComparison } from '../../../../bench/check/baseline-report.js
 import { which } from '../../../../bench/targets/host/bounded-process.js';
 import { tempDir } from '../../../cli-harness.js';
 import { needs } from '../../../needs.js';
+import { oneHostFileAtATime } from './host-leftovers.js';
 
 const SCENARIO = join(import.meta.dirname, 'one-pod-capped.yaml');
 const BIN = join(process.cwd(), 'dist', 'platform', 'cli', 'main.js');
@@ -23,6 +24,9 @@ function anvil(args: readonly string[]) {
   const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
+
+// Host runs of other files would show in this file's checks of the machine.
+oneHostFileAtATime();
 
 describe('anvil check --target host --baseline', () => {
   needHost(

@@ -1,7 +1,9 @@
 /** What a host run of Anvil's could have left on this machine (namespaces, links, loop devices, cgroups, journals), for the host tests. */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 
 /**
  * Leftovers of Anvil's host runs, with the run's state folder's files; with `runId` those of that run
@@ -25,4 +27,44 @@ export function leftovers(stateDir: string, runId?: string): string[] {
   const mine = runId === undefined ? out : out.filter((l) => l.includes(runId));
   if (existsSync(stateDir)) mine.push(...readdirSync(stateDir).map((f) => join(stateDir, f)));
   return mine;
+}
+
+/** The lock the host test files share: a folder made atomically, with the holder's pid inside. */
+const HOST_LOCK = join(tmpdir(), 'anvil-host-tests.lock');
+/** How long a file waits for the others' host runs: beyond the suite's hook bound, as three files may go first. */
+const HOST_LOCK_WAIT_MS = 1_800_000;
+
+/**
+ * Runs this test file's host runs alone on the machine: vitest runs two files at once, and a host test's
+ * "nothing left behind" looks at the whole machine, where another file's run would show. A lock left by a
+ * process that is gone is taken over. Waits in 100 ms steps, at most HOST_LOCK_WAIT_MS.
+ */
+export function oneHostFileAtATime(): void {
+  beforeAll(async () => {
+    for (let tries = 0; tries < HOST_LOCK_WAIT_MS / 100; tries++) {
+      try {
+        mkdirSync(HOST_LOCK);
+        writeFileSync(join(HOST_LOCK, 'pid'), `${process.pid}`);
+        return;
+      } catch {
+        const holder = Number(existsSync(join(HOST_LOCK, 'pid')) ? readFileSync(join(HOST_LOCK, 'pid'), 'utf8') : NaN);
+        if (Number.isInteger(holder) && !processAlive(holder)) rmSync(HOST_LOCK, { recursive: true, force: true });
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+    throw new Error(`${HOST_LOCK}: still held after ${HOST_LOCK_WAIT_MS / 60_000} min; remove it if no host test runs`);
+  }, HOST_LOCK_WAIT_MS + 60_000);
+  afterAll(() => {
+    if (existsSync(join(HOST_LOCK, 'pid')) && readFileSync(join(HOST_LOCK, 'pid'), 'utf8') === `${process.pid}`)
+      rmSync(HOST_LOCK, { recursive: true, force: true });
+  });
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

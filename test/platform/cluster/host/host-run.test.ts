@@ -11,7 +11,7 @@ import { describe, expect } from 'vitest';
 import { which } from '../../../../bench/targets/host/bounded-process.js';
 import { tempDir } from '../../../cli-harness.js';
 import { needs } from '../../../needs.js';
-import { leftovers } from './host-leftovers.js';
+import { leftovers, oneHostFileAtATime } from './host-leftovers.js';
 
 const SCENARIO = join(import.meta.dirname, 'two-pods-capped.yaml');
 const BIN = join(process.cwd(), 'dist', 'platform', 'cli', 'main.js');
@@ -38,6 +38,9 @@ async function startedRun(stateDir: string) {
   }
   return { child, exited, stderr: () => stderr };
 }
+
+// Host runs of other files would show in this file's checks of the machine.
+oneHostFileAtATime();
 
 describe('a scenario realised on this host', () => {
   needHost('holds the capped pod at its cap, is judged by anvil check, and leaves nothing behind', () => {
