@@ -12,6 +12,7 @@ import type {} from 'vitest';
 import { parseByteRate, parseDuration } from '../../sim/core/units.js';
 import type { ScenarioSla } from '../scenario/load.js';
 import { evaluateSlas, type JudgedSla, type SlaSubject, type SlaVerdict } from './evaluate.js';
+import { slaSubjects, type ScenarioMembers } from './sla-scopes.js';
 import { verdictMessage } from './junit.js';
 import { readResultsEvidence, type ResultsEvidence } from './results-evidence.js';
 
@@ -20,11 +21,15 @@ export type { ResultsEvidence, SlaVerdict };
 /** A duration as a number of ns or a text with a unit ('500us'); a rate as bytes/s or a text ('200MB/s'). */
 type Duration = number | string;
 
-/** What `toMeetSla` asserts: one scope (pod, tenant or volume; a pod or volume NAME matches TENANT/NAME too) and its limits. */
+/**
+ * What `toMeetSla` asserts: one scope (pod, tenant, volume or tier; a pod or volume NAME matches TENANT/NAME
+ * too; a tier holds for each of its members, as the results' summary places them) and its limits.
+ */
 export interface SlaExpectation {
   readonly pod?: string;
   readonly tenant?: string;
   readonly volume?: string;
+  readonly tier?: string;
   /** Which I/Os count (default all). */
   readonly ops?: 'all' | 'read' | 'write';
   /** Judged over the whole run (default) or in every interval. */
@@ -61,23 +66,61 @@ function matching(e: ResultsEvidence, column: string, name: string): Set<string>
   return new Set([...values].filter((v) => v === name || v.endsWith(`/${name}`)));
 }
 
+/** The pods and volumes the results place, with their tiers (a pod's volumes from the rows it wrote). */
+function membersOf(e: ResultsEvidence): ScenarioMembers {
+  const podColumn = e.intervals.labels.get('pod') ?? [];
+  const volumeColumn = e.intervals.labels.get('volume') ?? [];
+  const volumesOf = new Map<string, Set<string>>();
+  for (let i = 0; i < podColumn.length; i++) {
+    const pod = podColumn[i]!;
+    const volume = volumeColumn[i];
+    if (pod === '' || !volume) continue;
+    volumesOf.set(pod, (volumesOf.get(pod) ?? new Set()).add(volume));
+  }
+  return {
+    pods: (e.pods ?? []).flatMap((p) =>
+      p.tier !== undefined ? [{ name: p.name, tier: p.tier, volumes: [...(volumesOf.get(p.name) ?? [])] }] : [],
+    ),
+    volumes: e.volumes ?? [],
+  };
+}
+
+/** Whom the expectation holds for: the rows its label matches, or each member of its tier. */
+function expectationSubjects(label: 'pod' | 'tenant' | 'volume' | 'tier', name: string, e: ResultsEvidence): SlaSubject[] {
+  if (label === 'tier') {
+    const members = membersOf(e);
+    const { subjects } = slaSubjects({ name: `tier-${name}`, tier: name } as ScenarioSla, members);
+    if (subjects.length === 0) {
+      const tiers = [...new Set([...members.pods, ...members.volumes].map((m) => m.tier))].sort();
+      throw new TypeError(
+        `toMeetSla: no pod or volume of these results is in tier ${name}; tiers in them: ${tiers.join(', ') || 'none (the results do not say tiers)'}`,
+      );
+    }
+    return subjects;
+  }
+  const values = label === 'tenant' ? new Set([name]) : matching(e, label, name);
+  return [
+    {
+      name: `${label} ${[...values].join(', ') || name}`,
+      label,
+      values,
+      outagePods: label === 'pod' ? values : new Set(),
+      outageVolumes: label === 'volume' ? values : new Set(),
+      flowPods: label === 'pod' ? values : new Set(),
+      pods: label === 'pod' ? values : new Set(),
+    },
+  ];
+}
+
 /** The expectation as an SLA `anvil check` judges, on `e`'s label values. */
 export function expectationSla(x: SlaExpectation, e: ResultsEvidence): JudgedSla {
-  const scopes = (['pod', 'tenant', 'volume'] as const).filter((k) => x[k] !== undefined);
+  const scopes = (['pod', 'tenant', 'volume', 'tier'] as const).filter((k) => x[k] !== undefined);
   if (scopes.length !== 1)
-    throw new TypeError(`toMeetSla: name exactly one of pod, tenant or volume; given ${scopes.join(', ') || 'none'}`);
+    throw new TypeError(`toMeetSla: name exactly one of pod, tenant, volume or tier; given ${scopes.join(', ') || 'none'}`);
   const label = scopes[0]!;
   const name = x[label]!;
-  const values = label === 'tenant' ? new Set([name]) : matching(e, label, name);
-  const subject: SlaSubject = {
-    name: `${label} ${[...values].join(', ') || name}`,
-    label,
-    values,
-    outagePods: label === 'pod' ? values : new Set(),
-    outageVolumes: label === 'volume' ? values : new Set(),
-    flowPods: label === 'pod' ? values : new Set(),
-    pods: label === 'pod' ? values : new Set(),
-  };
+  const subjects = expectationSubjects(label, name, e);
+  const scope = label === 'tier' ? `tier ${name} (${subjects.length} member${subjects.length === 1 ? '' : 's'})` : subjects[0]!.name;
   const latency: Record<string, number> = {};
   if (x.p99LatencyAtMost !== undefined) latency['99'] = ns(x.p99LatencyAtMost, 'p99LatencyAtMost');
   if (x.p999LatencyAtMost !== undefined) latency['99.9'] = ns(x.p999LatencyAtMost, 'p999LatencyAtMost');
@@ -108,8 +151,8 @@ export function expectationSla(x: SlaExpectation, e: ResultsEvidence): JudgedSla
     );
   return {
     sla,
-    scope: subject.name,
-    subjects: [subject],
+    scope,
+    subjects,
     from_ns: x.from !== undefined ? ns(x.from, 'from') : 0,
     until_ns: x.until !== undefined ? ns(x.until, 'until') : Number.MAX_VALUE,
   };
