@@ -13,6 +13,8 @@ import { parseByteRate, parseDuration } from '../../sim/core/units.js';
 import type { ScenarioSla } from '../scenario/load.js';
 import { evaluateSlas, type JudgedSla, type SlaSubject, type SlaVerdict } from './evaluate.js';
 import { slaSubjects, type ScenarioMembers } from './sla-scopes.js';
+import { compareWithBaseline, slaSeries, type BaselineComparison } from './baseline.js';
+import { comparisonMessage } from './baseline-report.js';
 import { verdictMessage } from './junit.js';
 import { readResultsEvidence, type ResultsEvidence } from './results-evidence.js';
 
@@ -46,6 +48,14 @@ export interface SlaExpectation {
   /** The time judged, from the start of the run (default: all the results hold, which start after warm-up). */
   readonly from?: Duration;
   readonly until?: Duration;
+}
+
+/** What `toHoldAgainstBaseline` compares: the figures an expectation's limits name (as for `toMeetSla`), per side. */
+export interface BaselineExpectation extends SlaExpectation {
+  /** Fraction a figure may get worse by before it is a regression (default 0.05). */
+  readonly regressionTolerance?: number;
+  /** An inconclusive comparison fails too (default: it passes, named in the message). */
+  readonly strict?: boolean;
 }
 
 /** Reads a results folder (`anvil run SCENARIO --out DIR`) for `toMeetSla`. */
@@ -164,11 +174,71 @@ interface MatcherResult {
   message: () => string;
 }
 
+function isResults(x: unknown): x is ResultsEvidence {
+  return !!x && typeof x === 'object' && 'intervals' in x && 'histograms' in x;
+}
+
+/** One run or several (seeds), as loadResults reads them. */
+function runsOf(x: unknown, what: string): ResultsEvidence[] {
+  const runs = Array.isArray(x) ? (x as unknown[]) : [x];
+  if (runs.length === 0 || !runs.every(isResults))
+    throw new TypeError(
+      `toHoldAgainstBaseline: expected ${what} as loadResults(DIR) reads them, one run or an array of runs (one per seed)`,
+    );
+  return runs;
+}
+
+const FAILING: Record<BaselineComparison['verdict'], boolean> = {
+  identical: false,
+  ok: false,
+  inconclusive: false,
+  regression: true,
+  skipped: true,
+};
+
+/**
+ * The current runs against the baseline's, seed by seed (`anvil check --baseline`'s comparison: paired block
+ * bootstrap, Holm across the figures): fails on a regression or a figure without the I/Os to compare.
+ */
+function toHoldAgainstBaseline(received: unknown, baseline: unknown, expected: BaselineExpectation): MatcherResult {
+  const current = runsOf(received, 'results');
+  const base = runsOf(baseline, 'the baseline');
+  const seeds = current.map((e) => e.seed);
+  const baseSeeds = base.map((e) => e.seed);
+  if (seeds.join(',') !== baseSeeds.join(','))
+    throw new TypeError(
+      `toHoldAgainstBaseline: baseline and current share seeds: current ${seeds.join(',')}, baseline ${baseSeeds.join(',')}; load the same seeds' results on both sides, in the same order`,
+    );
+  const judged = expectationSla(expected, current[0]!);
+  const sla = { ...judged.sla, regression_tolerance: expected.regressionTolerance ?? 0.05 };
+  const currentSla = { ...judged, sla };
+  const baseSla = { ...expectationSla(expected, base[0]!), sla };
+  const comparisons = compareWithBaseline([
+    {
+      sla: currentSla,
+      seeds,
+      baseline: base.map((e) => slaSeries(baseSla, e)),
+      current: current.map((e) => slaSeries(currentSla, e)),
+    },
+  ]);
+  const fails = (c: BaselineComparison) => FAILING[c.verdict] || (expected.strict === true && c.verdict === 'inconclusive');
+  const pass = comparisons.length > 0 && !comparisons.some(fails);
+  const lines = comparisons.map((c) => `  ${c.verdict === 'regression' ? 'REGRESSION' : c.verdict}: ${comparisonMessage(c)}`);
+  return {
+    pass,
+    message: () =>
+      (pass
+        ? `expected ${judged.scope} to regress from the baseline, but no figure did:\n`
+        : `expected ${judged.scope} not to regress from the baseline:\n`) + lines.join('\n'),
+  };
+}
+
 /** The matchers, for `expect.extend(anvilMatchers)`. A check without the data to judge it (too few I/Os) fails. */
 export const anvilMatchers = {
+  toHoldAgainstBaseline,
   toMeetSla(received: unknown, expected: SlaExpectation): MatcherResult {
-    const e = received as ResultsEvidence;
-    if (!e || typeof e !== 'object' || !('intervals' in e) || !('histograms' in e))
+    const e = received;
+    if (!isResults(e))
       return { pass: false, message: () => 'toMeetSla: expected results as loadResults(DIR) reads them (anvil run ... --out DIR)' };
     const verdicts = evaluateSlas([expectationSla(expected, e)], e);
     const pass = verdicts.length > 0 && verdicts.every((v) => v.status === 'pass');
@@ -190,5 +260,10 @@ declare module 'vitest' {
   interface Matchers<T = any> {
     /** The results meet the SLA: every limit held (figures in the failure message). */
     toMeetSla(expected: SlaExpectation): T;
+    /**
+     * The results (one run, or one per seed) do not regress from the baseline's (the same seeds, in the same
+     * order) in the figures the expectation names: the change with its confidence interval in the message.
+     */
+    toHoldAgainstBaseline(baseline: ResultsEvidence | readonly ResultsEvidence[], expected: BaselineExpectation): T;
   }
 }

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { anvilInProcess, tempDir } from '../../cli-harness.js';
-import { scenarioFile, shortenedScenario } from '../../platform/cluster/scenario-files.js';
+import { noisyNeighbourOnFasterDrives, scenarioFile, shortenedScenario } from '../../platform/cluster/scenario-files.js';
 
 type Matchers = typeof import('../../../bench/check/vitest-matchers.js');
 let anvil: Matchers;
@@ -92,5 +92,54 @@ describe('expect(results).toMeetSla for a tier', () => {
       /no pod or volume of these results is in tier platinum; tiers in them: best-effort, gold, silver/,
     );
     expect(() => expect(results).toMeetSla({ tier: 'gold', iopsAtLeast: 1 })).toThrow(/no pod or volume of these results is in tier gold/);
+  });
+});
+
+describe('expect(results).toHoldAgainstBaseline', () => {
+  const TIMES = { duration: '300ms', warmup: '50ms', interval: '50ms' };
+  /** The two seeds' results of `anvil check FILE --seeds 2 --out DIR`, in seed order. */
+  async function twoSeeds(file: string): Promise<Awaited<ReturnType<Matchers['loadResults']>>[]> {
+    const out = tempDir('anvil-matchers-seeds-');
+    const r = await anvilInProcess(['check', file, '--stack', 'hci', '--seeds', '2', '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    return Promise.all([1, 2].map((seed) => anvil.loadResults(join(out, 'noisy-neighbour', 'hci', `seed-${seed}`))));
+  }
+  let current: Awaited<ReturnType<typeof twoSeeds>>;
+  let faster: Awaited<ReturnType<typeof twoSeeds>>;
+
+  beforeAll(async () => {
+    current = await twoSeeds(shortenedScenario('noisy-neighbour', TIMES));
+    // The same scenario on P5500 drives instead of the P4510: a baseline today's drives fall behind.
+    faster = await twoSeeds(noisyNeighbourOnFasterDrives(TIMES));
+  });
+
+  it('holds against itself: identical, no change', () => {
+    expect(current).toHoldAgainstBaseline(current, { pod: 'orders-db', iopsAtLeast: 1, p99LatencyAtMost: '10ms' });
+    let message = '';
+    try {
+      expect(current).not.toHoldAgainstBaseline(current, { pod: 'orders-db', iopsAtLeast: 1 });
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toMatch(/ {2}identical: pod-orders-db min_iops: /);
+  });
+
+  it('fails on slower drives with the size and confidence of the regression', () => {
+    let message = '';
+    try {
+      expect(current).toHoldAgainstBaseline(faster, { pod: 'orders-db', iopsAtLeast: 1, regressionTolerance: 0.05 });
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toMatch(/^expected pod shop\/orders-db not to regress from the baseline:\n/);
+    expect(message).toMatch(
+      / {2}REGRESSION: pod-orders-db min_iops: \S+k IOPS against \S+k IOPS in the baseline, change -\d+\.\d% \[-\d+\.\d%, -\d+\.\d%\] at 95\.0% confidence, tolerance 5%/,
+    );
+  });
+
+  it('refuses sides that do not share their seeds', () => {
+    expect(() => expect([current[0]!]).toHoldAgainstBaseline([faster[1]!], { pod: 'orders-db', iopsAtLeast: 1 })).toThrow(
+      /baseline and current share seeds: current 1, baseline 2/,
+    );
   });
 });
