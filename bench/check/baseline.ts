@@ -248,7 +248,7 @@ export function compareWithBaseline(
         const note =
           base.change === null
             ? 'the baseline figure is 0'
-            : `${s.check.slice('max_latency_'.length)} needs at least ${s.need} I/Os a side; baseline ${b.n}, current ${c.n}`;
+            : `${s.check.slice('max_latency_'.length)} needs at least ${s.need} I/Os a side; baseline ${b.n}, current ${c.n}: run both sides longer or with more seeds (--seeds N) to judge it`;
         pending.push({ base: { ...base, change: null, note }, floor: s.floor });
         continue;
       }

@@ -208,7 +208,13 @@ function latencyFigure(f: SubjectFigures, p: number, window: 'run' | 'interval')
   const need = minSamplesForPercentile(p);
   if (window === 'run') {
     const { value, n } = percentileOf(f.latencyRun, p);
-    if (n < need) return { value, where: f.subject.name, samples: n, skipped: `p${p} needs at least ${need} I/Os; ${n} completed` };
+    if (n < need)
+      return {
+        value,
+        where: f.subject.name,
+        samples: n,
+        skipped: `p${p} needs at least ${need} I/Os; ${n} completed: run longer to judge it`,
+      };
     // Judged, but a tail of fewer than 100 I/Os moves the figure by a bucket or more between runs.
     const tail = Math.floor(n * (1 - p / 100));
     if (tail < 100)
@@ -227,7 +233,13 @@ function latencyFigure(f: SubjectFigures, p: number, window: 'run' | 'interval')
     judged++;
     if (!worst || value > worst.value) worst = { value, where: `${f.subject.name}, ${atInterval(end)}`, samples: n };
   }
-  if (!worst) return { value: 0, where: f.subject.name, samples: 0, skipped: `no interval has the ${need} I/Os p${p} needs` };
+  if (!worst)
+    return {
+      value: 0,
+      where: f.subject.name,
+      samples: 0,
+      skipped: `no interval has the ${need} I/Os p${p} needs: make the intervals longer (or judge the whole run) to judge it`,
+    };
   return left > 0 ? { ...worst, note: `${left} of ${judged + left} intervals had fewer than ${need} I/Os and were not judged` } : worst;
 }
 

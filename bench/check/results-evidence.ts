@@ -57,6 +57,14 @@ export interface ReportedPod {
   readonly name: string;
   readonly state: 'running' | 'pending';
   readonly reason?: string;
+  /** Its performance tier, where the results say. */
+  readonly tier?: string;
+}
+
+/** A volume of the run with its performance tier, as the run reported it (`TENANT/NAME`). */
+export interface ReportedVolume {
+  readonly name: string;
+  readonly tier: string;
 }
 
 export interface ResultsEvidence {
@@ -70,6 +78,8 @@ export interface ResultsEvidence {
   readonly flows: readonly ReportedFlow[];
   /** The pods the run placed, where the results say (a model run's summary); absent or empty otherwise. */
   readonly pods?: readonly ReportedPod[];
+  /** The volumes with their tiers, where the results say (a model run's summary); absent or empty otherwise. */
+  readonly volumes?: readonly ReportedVolume[];
 }
 
 const NEEDED = ['summary.json', 'intervals.arrow', 'interval_histogram.arrow'] as const;
@@ -143,7 +153,8 @@ interface SummaryDoc {
     scenario?: {
       outages?: { pods?: { name: string; from_ns: number; to_ns: number }[]; volumes?: { name: string; from_ns: number; to_ns: number }[] };
       network?: { flows?: { from: string; to: string; delivered_bits_per_s: number }[] };
-      pods?: { pod: string; state: string; reason?: string }[];
+      pods?: { pod: string; state: string; reason?: string; tier?: string }[];
+      volumes?: { volume: string; tier?: string }[];
     };
   };
 }
@@ -181,6 +192,18 @@ export async function readResultsEvidence(dir: string): Promise<ResultsEvidence>
       name: p.pod,
       state: p.state as ReportedPod['state'],
       ...(p.reason !== undefined ? { reason: p.reason } : {}),
+      ...(p.tier !== undefined ? { tier: p.tier } : {}),
     }));
-  return { dir, target: summary.anvil?.target ?? 'unknown', seed: summary.anvil?.seed ?? 0, intervals, histograms, outages, flows, pods };
+  const volumes = (scenario?.volumes ?? []).flatMap((v) => (v.tier !== undefined ? [{ name: v.volume, tier: v.tier }] : []));
+  return {
+    dir,
+    target: summary.anvil?.target ?? 'unknown',
+    seed: summary.anvil?.seed ?? 0,
+    intervals,
+    histograms,
+    outages,
+    flows,
+    pods,
+    volumes,
+  };
 }

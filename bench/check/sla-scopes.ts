@@ -43,7 +43,8 @@ function volumeSubject(volume: string): SlaSubject {
   };
 }
 
-function subjectsOf(sla: ScenarioSla, m: ScenarioMembers): { scope: string; subjects: SlaSubject[] } {
+/** Whom `sla` holds for among `m`, and its scope as the report names it. */
+export function slaSubjects(sla: ScenarioSla, m: ScenarioMembers): { scope: string; subjects: SlaSubject[] } {
   if (sla.pod !== undefined) {
     const name = resolve(
       sla.pod,
@@ -91,7 +92,7 @@ function subjectsOf(sla: ScenarioSla, m: ScenarioMembers): { scope: string; subj
 export function judgedSlas(s: LoadedClusterScenario, members: ScenarioMembers): JudgedSla[] {
   return s.slas.map((sla) => ({
     sla,
-    ...subjectsOf(sla, members),
+    ...slaSubjects(sla, members),
     from_ns: sla.from_ns ?? s.warmup_ns,
     until_ns: sla.until_ns ?? s.duration_ns,
   }));

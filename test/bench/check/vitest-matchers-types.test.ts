@@ -44,12 +44,20 @@ expect.extend(anvilMatchers);
 `;
 
 describe('anvil/vitest for TypeScript users', () => {
-  it('types toMeetSla and loadResults for a project that imports them by name', () => {
+  it('types toMeetSla, toHoldAgainstBaseline and loadResults for a project that imports them by name', () => {
     const file = userProject(`${HEADER}
 const sla: SlaExpectation = { pod: 'db-0', iopsAtLeast: 20000, p99LatencyAtMost: '500us', window: 'interval' };
 it('keeps its SLA', async () => {
   expect(await loadResults('out')).toMeetSla(sla);
   expect(await loadResults('out')).not.toMeetSla({ tenant: 'shop', latencyAtMost: { p50: 1000 } });
+  expect(await loadResults('out')).toMeetSla({ tier: 'gold', iopsAtLeast: 20000 });
+  const baseline = [await loadResults('base/seed-1'), await loadResults('base/seed-2')];
+  expect([await loadResults('cur/seed-1'), await loadResults('cur/seed-2')]).toHoldAgainstBaseline(baseline, {
+    pod: 'db-0',
+    p99LatencyAtMost: '500us',
+    regressionTolerance: 0.1,
+    strict: true,
+  });
 });
 `);
     expect(typeErrors(file)).toEqual([]);
