@@ -162,7 +162,7 @@ describeNeeds('headless Chromium', chromium !== undefined)('a run started from t
     expect(page.url()).toMatch(/#\/pods\/a\/pa$/);
     const api = (await world.call('admin', 'GET', `${V1}/namespaces/a/pods/pa/scheduling`)).json() as {
       node: string;
-      placement: { summary: string; nodes: { node: string; chosen: boolean; fits: boolean; score?: number }[] };
+      placement: { summary: string; nodes: { node: string; chosen: boolean; fits: boolean; score?: number; reason?: string }[] };
     };
     const why = page.locator('main table', { hasText: api.placement.summary });
     expect(await why.locator('caption').textContent()).toBe(api.placement.summary);
@@ -177,6 +177,14 @@ describeNeeds('headless Chromium', chromium !== undefined)('a run started from t
       ]),
     );
     expect(cells[0]![0]).toBe(api.node);
+    // The same verdicts drawn as a chart (the shared chart function), its description the API's words.
+    const chart = page.locator('main figure svg[aria-label^="why this node"]');
+    expect(await chart.count()).toBe(1);
+    expect(await chart.getAttribute('aria-description')).toBe(
+      api.placement.nodes
+        .map((n) => `${n.node} ${n.fits ? `${n.chosen ? 'chosen, ' : ''}score ${n.score!.toFixed(3)}` : `rejected: ${n.reason}`}`)
+        .join('; '),
+    );
     await page.screenshot({ path: join(ARTEFACTS, 'pod-placement.png'), fullPage: true });
     // A deep link: opened afresh, the same pod.
     await page.reload();
