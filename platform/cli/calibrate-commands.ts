@@ -140,7 +140,7 @@ export async function validateCommand(
         join(opts.out, 'validation.arrow'),
         validationArrow(rows, { version, profile: profile.path, filename: opts.filename, seed: opts.seed }),
       );
-      const { validationHtml } = await import('../../bench/calibrate/validation-html.js');
+      const { validationHtml } = await import('../../reports/calibrate/validation-html.js');
       writeFileSync(join(opts.out, 'validation.html'), validationHtml(rows, { profile: profile.path, filename: opts.filename, version }));
     } catch (e) {
       throw new AnvilError('ANVIL_ERR_OUTPUT', `cannot write results to ${opts.out}: ${(e as Error).message}`);

@@ -25,6 +25,7 @@ export const BROWSER_CHART_MODULES = [
   'cluster-usage.js',
   'run-series.js',
   'run-compare.js',
+  'placement-scores.js',
   'comparison.js',
   'cost-bars.js',
   'cumulative-cost.js',

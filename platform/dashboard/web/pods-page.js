@@ -3,6 +3,8 @@
 // API answer: /pods, /volumes, /snapshots (each paged).
 import { get, getIfAllowed } from './api.js';
 import { h, si, bytes, stateText, table } from './dom.js';
+import { chartWidth, figure } from './charts.js';
+import { placementScoresChart } from '/dashboard/charts/placement-scores.js';
 
 /** Pods a page shows at a time: the list is paged by the server, never fetched whole. */
 const PODS_PER_PAGE = 500;
@@ -173,10 +175,10 @@ const verdictWord = (n) => (n.chosen ? 'runs here' : n.fits ? 'fits' : 'rejected
 
 /**
  * One pod (#/pods/NS/NAME): its status, endpoints and volumes, and why it is where it is: for a running pod
- * every node's verdict as the cluster is now (its own reservation given back), for a pending pod every
+ * every node's verdict as the cluster is now (a chart of the scores, the report charts' code, and the table) (its own reservation given back), for a pending pod every
  * node's reason. From /pods/NAME and /pods/NAME/scheduling.
  */
-async function podPage(namespace, name) {
+async function podPage(namespace, name, contentWidth) {
   const base = `namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(name)}`;
   const [pod, scheduling, volumeList] = await Promise.all([
     get(base),
@@ -188,6 +190,7 @@ async function podPage(namespace, name) {
     scheduling.state === 'running'
       ? [
           h('h2', {}, 'Why this node'),
+          figure(placementScoresChart(scheduling.placement.nodes, chartWidth(contentWidth))),
           table(
             `${scheduling.placement.summary}`,
             [
@@ -213,10 +216,10 @@ async function podPage(namespace, name) {
   return [h('p', {}, h('a', { href: '#/pods' }, '← all pods')), h('h1', {}, `Pod ${key(pod)}`), podsTable([pod], volumes), ...why];
 }
 
-export async function podsPage(_contentWidth, _me, rest) {
+export async function podsPage(contentWidth, _me, rest) {
   if (rest) {
     const [namespace, name] = rest.split('/').map(decodeURIComponent);
-    return podPage(namespace, name);
+    return podPage(namespace, name, contentWidth);
   }
   const [volumePage, snapshotPage] = await Promise.all([
     get(`volumes?limit=${VOLUMES_SHOWN}`),

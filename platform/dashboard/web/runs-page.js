@@ -39,7 +39,10 @@ function liveTable(live) {
   ];
 }
 
-async function listPage(list) {
+/** Starting a run is a cluster edit (POST /runs): the form shows only to a token that may make one. */
+const mayStartRuns = (me) => me.cluster_edits.includes('cluster');
+
+async function listPage(list, me) {
   if (list.folder === null)
     return [
       h('h1', {}, 'Runs'),
@@ -51,7 +54,9 @@ async function listPage(list) {
     ];
   return [
     h('h1', {}, 'Runs'),
-    await startRunForm(),
+    mayStartRuns(me)
+      ? await startRunForm()
+      : h('p', { class: 'note', id: 'start-run-denied' }, `${me.user} may view runs but not start them (that takes cluster edit).`),
     ...liveTable(list.live),
     h(
       'p',
@@ -194,9 +199,9 @@ function liveRunPage(run, contentWidth) {
 }
 
 /** #/runs lists them; #/runs/ID opens one. */
-export async function runsPage(contentWidth, _me, rest) {
+export async function runsPage(contentWidth, me, rest) {
   const list = await get('runs');
-  if (!rest) return listPage(list);
+  if (!rest) return listPage(list, me);
   const id = decodeURIComponent(rest);
   const live = list.live.find((r) => r.id === id);
   // A run this server started: its events (kept in memory) replayed and followed, then its finished page.

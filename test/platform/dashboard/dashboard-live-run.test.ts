@@ -3,8 +3,8 @@
  * (2 s simulated, test/platform/api/live-scenarios) from the Runs page's form, lands on the run's page, which
  * draws its progress and charts from the run's event stream; a reload in the middle takes the stream up
  * again; the page becomes the finished run's page with its SLA verdict and every interval in its table (no
- * gap, no duplicate: the API's intervals, row for row). A viewer's start is refused with the API's coded
- * error in place. And a running pod's page (from the pods list) says why it runs there: every node's
+ * gap, no duplicate: the API's intervals, row for row). A viewer (who may not start runs) is offered no
+ * form, and the API refuses its start. And a running pod's page (from the pods list) says why it runs there: every node's
  * verdict, the API's placement, row for row. No console error, no request to another origin. The run is bounded by its simulated time,
  * never by wall time. Screenshots under $ANVIL_TEST_ARTEFACTS/dashboard.
  */
@@ -131,15 +131,23 @@ describeNeeds('headless Chromium', chromium !== undefined)('a run started from t
     await page.close();
   });
 
-  it("a viewer's start is refused in place with the API's coded error", async () => {
+  it('a viewer, who may not start runs, is offered no form to start one, and the API refuses its start', async () => {
     const { page, problems } = await openPage();
     await logIn(page, world.tokens.viewer);
-    await page.click('form.start-run button[type=submit]');
-    await page.waitForSelector('form.start-run p.error:not([hidden])');
-    expect(await page.locator('form.start-run p.error').textContent()).toMatch(
-      /^ANVIL_ERR_FORBIDDEN: user viewer may not edit cluster objects/,
+    // What /whoami says the token may change decides the offer: a viewer edits nothing.
+    const me = (await world.call('viewer', 'GET', `${V1}/whoami`)).json() as { cluster_edits: string[] };
+    expect(me.cluster_edits).not.toContain('cluster');
+    expect(await page.locator('form.start-run').count()).toBe(0);
+    expect(await page.locator('#start-run-denied').textContent()).toBe(
+      'viewer may view runs but not start them (that takes cluster edit).',
     );
-    await page.screenshot({ path: join(ARTEFACTS, 'runs-start-refused.png'), fullPage: true });
+    // The list itself still shows (the viewer may view the cluster's runs).
+    expect(await page.locator('main table').count()).toBeGreaterThan(0);
+    await page.screenshot({ path: join(ARTEFACTS, 'runs-viewer.png'), fullPage: true });
+    // The form's absence is the page's courtesy; the API is what refuses.
+    const refused = await world.call('viewer', 'POST', `${V1}/runs`, { scenario: LIVE_SCENARIO });
+    expect(refused.statusCode).toBe(403);
+    expect((refused.json() as { code: string }).code).toBe('ANVIL_ERR_FORBIDDEN');
     expect(problems).toEqual([]);
     await page.close();
   });
@@ -154,7 +162,7 @@ describeNeeds('headless Chromium', chromium !== undefined)('a run started from t
     expect(page.url()).toMatch(/#\/pods\/a\/pa$/);
     const api = (await world.call('admin', 'GET', `${V1}/namespaces/a/pods/pa/scheduling`)).json() as {
       node: string;
-      placement: { summary: string; nodes: { node: string; chosen: boolean; fits: boolean; score?: number }[] };
+      placement: { summary: string; nodes: { node: string; chosen: boolean; fits: boolean; score?: number; reason?: string }[] };
     };
     const why = page.locator('main table', { hasText: api.placement.summary });
     expect(await why.locator('caption').textContent()).toBe(api.placement.summary);
@@ -169,6 +177,14 @@ describeNeeds('headless Chromium', chromium !== undefined)('a run started from t
       ]),
     );
     expect(cells[0]![0]).toBe(api.node);
+    // The same verdicts drawn as a chart (the shared chart function), its description the API's words.
+    const chart = page.locator('main figure svg[aria-label^="why this node"]');
+    expect(await chart.count()).toBe(1);
+    expect(await chart.getAttribute('aria-description')).toBe(
+      api.placement.nodes
+        .map((n) => `${n.node} ${n.fits ? `${n.chosen ? 'chosen, ' : ''}score ${n.score!.toFixed(3)}` : `rejected: ${n.reason}`}`)
+        .join('; '),
+    );
     await page.screenshot({ path: join(ARTEFACTS, 'pod-placement.png'), fullPage: true });
     // A deep link: opened afresh, the same pod.
     await page.reload();

@@ -6,7 +6,7 @@
  *   tier form, no other namespace), and the server refuses a network it sends anyway; a viewer has no
  *   Operate link.
  * - Accessibility: axe-core's WCAG 2 A/AA rules find no serious or critical violation on any page (login,
- *   cluster, pods, runs, a run, compare, reports, a report, operate with an error shown, a tenant's pages).
+ *   cluster, pods, a pod, runs, a run, compare, reports, a report, operate with an error shown, a tenant's pages).
  * No console error and no request leaving the server on any page. Skipped with one line on a machine
  * without chromium, never in CI. Screenshots under $ANVIL_TEST_ARTEFACTS/dashboard.
  */
@@ -173,6 +173,10 @@ describeNeeds('headless Chromium', chromium !== undefined)('the dashboard in a b
       await page.click('nav a[data-page=pods]');
       await heading(page, 'Pods and volumes');
       await checkPage(page, 'axe-pods', violations);
+      // A running pod's own page, with its placement chart and table.
+      await page.getByRole('link', { name: 'a/pa', exact: true }).click();
+      await page.waitForSelector('main figure svg[aria-label^="why this node"]');
+      await checkPage(page, 'axe-pod', violations);
       await page.click('nav a[data-page=runs]');
       await heading(page, 'Runs');
       await checkPage(page, 'axe-runs', violations);
@@ -205,7 +209,7 @@ describeNeeds('headless Chromium', chromium !== undefined)('the dashboard in a b
       await checkPage(tenant.page, 'axe-operate-tenant', violations);
       await tenant.page.close();
 
-      expect(Object.keys(violations)).toHaveLength(11);
+      expect(Object.keys(violations)).toHaveLength(12);
       expect(Object.entries(violations).filter(([, v]) => v.length > 0)).toEqual([]);
       expect([...problems, ...tenant.problems]).toEqual([]);
     });

@@ -1,49 +1,17 @@
 /**
  * The validation report as one self-contained HTML page: measured against predicted IOPS and p99
- * latency per job (Observable Plot, rendered to SVG on the server with jsdom), the error of each
+ * latency per job (the chart functions of reports/charts/validation.ts, rendered to SVG by the reports' renderPlot), the error of each
  * figure, and the table of every number. No script runs in the page.
  */
-import * as Plot from '@observablehq/plot';
-import { JSDOM } from 'jsdom';
-import type { ValidationRow } from './validate.js';
+import { renderPlot } from '../charts/plot-svg.js';
+import { validationBarsChart, validationErrorChart, validationLabel as label } from '../charts/validation.js';
+import type { ValidationRow } from '../../bench/calibrate/validate.js';
 
 const escape = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 
 export function validationHtml(rows: readonly ValidationRow[], meta: { profile: string; filename: string; version: string }): string {
-  const { document } = new JSDOM('').window;
-  const label = (r: ValidationRow) => `${r.job}${r.direction === 'write' ? ' (write)' : ''}`;
-  const long = rows.flatMap((r) => [
-    { job: label(r), source: 'measured', iops: r.measured_iops, p99_us: r.measured_clat_p99_ns / 1000 },
-    { job: label(r), source: 'predicted', iops: r.predicted_iops, p99_us: r.predicted_clat_p99_ns / 1000 },
-  ]);
-  const bars = (y: 'iops' | 'p99_us', title: string) =>
-    Plot.plot({
-      document,
-      title,
-      marginBottom: 80,
-      // SI ticks ("1.2M", "400k") keep the axis narrow whatever the drive does.
-      marginLeft: 50,
-      x: { label: null, tickRotate: -20 },
-      fx: { label: null },
-      y: { grid: true, nice: true, label: title, tickFormat: '~s' },
-      color: { legend: true, domain: ['measured', 'predicted'] },
-      marks: [Plot.barY(long, { fx: 'job', x: 'source', y, fill: 'source' }), Plot.ruleY([0])],
-    }).outerHTML;
-  const errors = rows.flatMap((r) => [
-    { job: label(r), figure: 'IOPS', error: r.iops_error_pct },
-    { job: label(r), figure: 'mean latency', error: r.clat_mean_error_pct },
-    { job: label(r), figure: 'p99 latency', error: r.clat_p99_error_pct },
-  ]);
-  const errorChart = Plot.plot({
-    document,
-    title: 'error, percent ((predicted - measured) / measured)',
-    // Room for the longest job name at Plot's 10 px font (about 6.5 px a character), at least what short names need.
-    marginLeft: Math.max(80, Math.ceil(6.5 * Math.max(0, ...errors.map((e) => e.job.length))) + 12),
-    x: { grid: true, label: 'error (%)' },
-    y: { label: null },
-    color: { legend: true },
-    marks: [Plot.dot(errors, { x: 'error', y: 'job', fill: 'figure', r: 5 }), Plot.ruleX([0])],
-  }).outerHTML;
+  const bars = (y: 'iops' | 'p99_us', title: string) => renderPlot(validationBarsChart(rows, y, title));
+  const errorChart = renderPlot(validationErrorChart(rows));
   const cells = (r: ValidationRow) =>
     [
       label(r),

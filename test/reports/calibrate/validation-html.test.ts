@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 import { describe, expect } from 'vitest';
-import { validationHtml } from '../../../bench/calibrate/validation-html.js';
+import { validationHtml } from '../../../reports/calibrate/validation-html.js';
 import type { ValidationRow } from '../../../bench/calibrate/validate.js';
 import { needs } from '../../needs.js';
 

@@ -1,0 +1,83 @@
+/**
+ * "Why this node" as a chart, from a running pod's placement (GET .../pods/NAME/scheduling): each node that
+ * fits as a bar of its scheduler score, the chosen node's bar highlighted with a rule at its score, and each
+ * rejected node with a cross and the first filter it fails. Data to Plot options only, like every chart
+ * here: the dashboard draws it with Plot in the browser, a test with renderPlot.
+ */
+import type * as PlotTypes from '@observablehq/plot';
+import { Plot, wrapLabel } from './plot-options.js';
+
+/** One node's verdict for the pod, as the API's placement gives it. */
+export interface PlacementNodeRow {
+  readonly node: string;
+  readonly chosen: boolean;
+  readonly fits: boolean;
+  /** The scheduler score where the node fits, higher wins (unitless). */
+  readonly score?: number;
+  /** Where the node does not fit: the first filter it fails. */
+  readonly reason?: string;
+}
+
+/** Height of one node's band, px. */
+const BAND_PX = 22;
+const CHOSEN_FILL = '#2f6db5';
+const FITS_FILL = '#9aa7b5';
+const REJECTED_TEXT = '#9b1c1c';
+/** A rejection's reason is cut to this many characters in the chart (the table beside it has it whole). */
+const REASON_CHARS = 70;
+
+const cut = (text: string) => (text.length > REASON_CHARS ? `${text.slice(0, REASON_CHARS - 1)}…` : text);
+const verdictWords = (n: PlacementNodeRow) =>
+  n.fits ? `${n.chosen ? 'chosen, ' : ''}score ${(n.score ?? 0).toFixed(3)}` : `rejected: ${n.reason ?? 'does not fit'}`;
+
+/** Per node, in the placement's order (its node first): the score bar where it fits, "✗ reason" where not. */
+export function placementScoresChart(nodes: readonly PlacementNodeRow[], width = 640): PlotTypes.PlotOptions {
+  const fitting = nodes.filter((n) => n.fits && n.score !== undefined);
+  const rejected = nodes.filter((n) => !n.fits);
+  const chosen = fitting.filter((n) => n.chosen);
+  return {
+    ariaLabel: "why this node: each node's scheduler score, the chosen node highlighted, the rejected with their reason",
+    ariaDescription: nodes.map((n) => `${n.node} ${verdictWords(n)}`).join('; '),
+    width,
+    height: 50 + BAND_PX * Math.max(1, nodes.length),
+    marginLeft: 90,
+    // The verdicts are written right of the frame, never over a bar (readable on any bar's colour).
+    marginRight: 150,
+    x: {
+      label: 'scheduler score (higher wins)',
+      grid: true,
+      domain: [0, fitting.length > 0 ? Math.max(...fitting.map((n) => n.score!)) : 1],
+      nice: true,
+    },
+    y: { domain: nodes.map((n) => n.node), label: null, tickFormat: (n: string) => wrapLabel(n, 12) },
+    marks: [
+      Plot.barX(fitting, {
+        x: 'score',
+        y: 'node',
+        fill: (n: PlacementNodeRow) => (n.chosen ? CHOSEN_FILL : FITS_FILL),
+        insetTop: 3,
+        insetBottom: 3,
+        title: (n: PlacementNodeRow) => `${n.node}: ${verdictWords(n)}`,
+      }),
+      Plot.ruleX(chosen, { x: 'score', stroke: CHOSEN_FILL, strokeDasharray: '4,3' }),
+      Plot.text(fitting, {
+        y: 'node',
+        text: verdictWords,
+        frameAnchor: 'right',
+        textAnchor: 'start',
+        dx: 6,
+        fill: 'black',
+      }),
+      Plot.text(rejected, {
+        y: 'node',
+        text: (n: PlacementNodeRow) => `✗ ${cut(n.reason ?? 'does not fit')}`,
+        frameAnchor: 'left',
+        textAnchor: 'start',
+        dx: 4,
+        fill: REJECTED_TEXT,
+        title: (n: PlacementNodeRow) => `${n.node}: ${verdictWords(n)}`,
+      }),
+      Plot.ruleX([0]),
+    ],
+  };
+}
