@@ -22,7 +22,7 @@ export class InvariantScope {
 
   /** Pods (`namespace/name`) set or deleted: each is checked on its own, with its addresses' other holders. */
   readonly pods = new Set<string>();
-  /** Nodes a changed pod ran or runs on: their pods' sums are checked against the node. */
+  /** Nodes a changed pod runs on: their pods' sums are checked against the node (one it left only gained room). */
   readonly podNodes = new Set<string>();
   /** Address keys (`network/ip`) a changed pod held or holds: the endpoints there are checked. */
   readonly podAddresses = new Set<string>();
@@ -56,10 +56,7 @@ export class InvariantScope {
       return;
     }
     this.pods.add(key);
-    for (const p of [before, after]) {
-      if (p === undefined) continue;
-      if (p.status.state === 'running') this.podNodes.add(p.status.node);
-      for (const a of p.addresses ?? []) this.podAddresses.add(`${a.network}/${a.ip}`);
-    }
+    if (after?.status.state === 'running') this.podNodes.add(after.status.node);
+    for (const p of [before, after]) for (const a of p?.addresses ?? []) this.podAddresses.add(`${a.network}/${a.ip}`);
   }
 }

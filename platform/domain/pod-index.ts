@@ -30,29 +30,19 @@ function removeFrom(map: Map<string, Set<string>>, key: string, member: string):
   if (set.size === 0) map.delete(key);
 }
 
-function count(map: Map<string, number>, key: string, by: number): void {
-  const n = (map.get(key) ?? 0) + by;
-  if (n === 0) map.delete(key);
-  else map.set(key, n);
-}
-
 export class PodIndex {
   /** Running pods by node name. */
   private readonly running = new Map<string, Set<string>>();
   /** Pods holding each address key (every pod, running or not: its addresses stay while it waits). */
   private readonly holders = new Map<string, Set<string>>();
-  /** How many running pods' bound endpoints carry each MAC, and each `network/ip`. */
-  private readonly boundMacs = new Map<string, number>();
-  private readonly boundIps = new Map<string, number>();
   /** Running pods by the volume (`namespace/name`) their reservations name. */
   private readonly reservers = new Map<string, Set<string>>();
   /** Volumes by the node of each of their plexes. */
   private readonly volumesOnNode = new Map<string, Set<string>>();
   /** Volumes attached, by the pod (`namespace/name`) they are attached to. */
   private readonly attached = new Map<string, Set<string>>();
-  /** Endpoints by `network/ip`, and bound ones by their pod (`namespace/name`). */
+  /** Endpoints by `network/ip`. */
   private readonly endpointsAt = new Map<string, Set<string>>();
-  private readonly endpointsOf = new Map<string, Set<string>>();
 
   podChanged(key: string, before: Pod | undefined, after: Pod | undefined): void {
     if (before !== undefined) this.pod(key, before, -1);
@@ -64,10 +54,6 @@ export class PodIndex {
     for (const a of addressKeys(pod)) put(this.holders, a, key);
     if (pod.status.state !== 'running') return;
     put(this.running, pod.status.node, key);
-    for (const e of pod.status.endpoints) {
-      count(this.boundMacs, e.mac, by);
-      count(this.boundIps, `${e.network}/${e.ip}`, by);
-    }
     for (const r of pod.status.volume_reservations) put(this.reservers, keyOf(pod.namespace, r.volume), key);
   }
 
@@ -89,7 +75,6 @@ export class PodIndex {
     ] as const) {
       if (ep === undefined) continue;
       put(this.endpointsAt, `${ep.network}/${ep.ip}`, key);
-      if (ep.binding.state === 'bound') put(this.endpointsOf, keyOf(ep.namespace, ep.binding.pod), key);
     }
   }
 
@@ -100,14 +85,6 @@ export class PodIndex {
   /** Pods holding the address key (`network/ip` or a MAC). */
   holdersOf(address: string): ReadonlySet<string> {
     return this.holders.get(address) ?? NONE;
-  }
-  /** Running pods' bound endpoints carrying `mac`. */
-  boundMacCount(mac: string): number {
-    return this.boundMacs.get(mac) ?? 0;
-  }
-  /** Running pods' bound endpoints carrying `network/ip`. */
-  boundIpCount(ip: string): number {
-    return this.boundIps.get(ip) ?? 0;
   }
   /** Running pods whose reservations name the volume. */
   reserversOf(volume: string): ReadonlySet<string> {
@@ -124,9 +101,5 @@ export class PodIndex {
   /** Endpoints at `network/ip`. */
   endpointsAtAddress(ip: string): ReadonlySet<string> {
     return this.endpointsAt.get(ip) ?? NONE;
-  }
-  /** Endpoints bound to the pod. */
-  endpointsBoundTo(pod: string): ReadonlySet<string> {
-    return this.endpointsOf.get(pod) ?? NONE;
   }
 }

@@ -6,13 +6,17 @@
  * without volumes (requests grown, VFs and addresses moved or shared, pods moved to another or a missing
  * node, copied, made pending, deleted), and the scoped check finds a violation exactly when the whole does.
  */
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ClusterState } from '../../../platform/domain/cluster-state.js';
 import { ControlPlane } from '../../../platform/domain/control-plane.js';
 import { invariantViolations, scopedInvariantViolations } from '../../../platform/domain/invariants.js';
 import type { Pod } from '../../../platform/domain/pod.js';
+import { remotePlexHolds } from '../../../platform/domain/storage-admission.js';
 import { keyOf } from '../../../platform/domain/volume.js';
+import { Store } from '../../../platform/state/store.js';
+import { tempDir } from '../../cli-harness.js';
 import { ADMIN, BLUE, podSpec, tickingClock } from '../control-plane-harness.js';
 
 const GIB = 2 ** 30;
@@ -45,6 +49,8 @@ type Edit =
   | { kind: 'port'; pick: number }
   | { kind: 'shareAddress'; pick: number; other: number; mac: boolean; ip: boolean; statusToo: boolean }
   | { kind: 'ipAt'; pick: number; last: number }
+  | { kind: 'pendingShare'; pick: number; other: number; mac: boolean }
+  | { kind: 'iopsToEdge'; pick: number; over: number }
   | { kind: 'move'; pick: number; node: number }
   | { kind: 'copy'; pick: number }
   | { kind: 'pending' | 'delete' | 'dropEndpoint'; pick: number };
@@ -66,7 +72,10 @@ const editArb: fc.Arbitrary<Edit> = fc.oneof(
     ip: fc.boolean(),
     statusToo: fc.boolean(),
   }),
-  fc.record({ kind: fc.constant('ipAt' as const), pick, last: fc.integer({ min: 90, max: 255 }) }),
+  // Around the range's start (.101): outside it, the persistent endpoints' IPs (.101, .102), the pods'.
+  fc.record({ kind: fc.constant('ipAt' as const), pick, last: fc.integer({ min: 99, max: 112 }) }),
+  fc.record({ kind: fc.constant('pendingShare' as const), pick, other: fc.nat(), mac: fc.boolean() }),
+  fc.record({ kind: fc.constant('iopsToEdge' as const), pick, over: fc.integer({ min: -1, max: 1 }) }),
   fc.record({ kind: fc.constant('move' as const), pick, node: fc.integer({ min: 1, max: 5 }) }),
   fc.record({ kind: fc.constantFrom('copy' as const, 'pending' as const, 'delete' as const, 'dropEndpoint' as const), pick }),
 );
@@ -80,6 +89,17 @@ function applyEdit(state: ClusterState, e: Edit): void {
   if (e.kind === 'delete') return void state.pods.delete(key);
   if (e.kind === 'copy') return void state.pods.set(`${key}-copy`, { ...pod, name: `${pod.name}-copy` });
   if (e.kind === 'pending') return set({ ...pod, status: { state: 'pending', failure: { summary: 'edited', nodes: [] } } });
+  if (e.kind === 'pendingShare') {
+    // A waiting pod keeps its addresses: only the addresses' holders say that another pod has one too.
+    const other = pods[e.other % pods.length]!.addresses?.[0];
+    const own = pod.addresses?.[0];
+    if (!other || !own) return;
+    return set({
+      ...pod,
+      addresses: [e.mac ? { ...own, mac: other.mac } : { ...own, ip: other.ip }],
+      status: { state: 'pending', failure: { summary: 'edited', nodes: [] } },
+    });
+  }
   if (e.kind === 'shareAddress') {
     const other = pods[e.other % pods.length]!.addresses?.[0];
     const own = pod.addresses?.[0];
@@ -99,6 +119,21 @@ function applyEdit(state: ClusterState, e: Edit): void {
   const withStatus = (over: Partial<Running>, podOver: Partial<Pod> = {}) => set({ ...pod, ...podOver, status: { ...status, ...over } });
   const first = (over: Partial<Running['endpoints'][number]>) => status.endpoints.map((b, i) => (i === 0 ? { ...b, ...over } : b));
   switch (e.kind) {
+    case 'iopsToEdge': {
+      // The pod's node's IOPS brought to `over` past its guaranteeable IOPS, the writes of the mirrored
+      // volume's pod (db) that the node's plex carries counted: a node without such a plex is left alone.
+      const node = state.nodes.get(status.node)!;
+      const db = state.pods.get('default/db')!.status as Running;
+      const holds = remotePlexHolds(state, state.pods.get('default/db')!, db.volume_reservations, db.node);
+      const plex = holds.find((h) => h.node === node.name)?.iops ?? 0;
+      if (plex === 0) return;
+      let used = plex;
+      for (const p of state.pods.values())
+        if (p.status.state === 'running' && p.status.node === node.name) used += p.status.admitted_iops ?? p.status.reserved_iops;
+      const own = status.admitted_iops ?? status.reserved_iops;
+      const reserved = own + node.inventory.guaranteeable_iops - used + e.over;
+      return withStatus({ reserved_iops: reserved, ...(status.admitted_iops === undefined ? {} : { admitted_iops: reserved }) });
+    }
     case 'cpu':
       return set({ ...pod, cpu_millicores: pod.cpu_millicores * e.factor });
     case 'memory':
@@ -144,10 +179,19 @@ describe('the invariants of the pods a change touched', () => {
     expect(broken).toBeLessThan(290);
   });
 
-  it('check the whole state after a change of a pod that names or holds a volume', () => {
+  it('check the whole state after a change of a pod that names, reserves or holds a volume', () => {
     const state = soundState();
     const db = state.pods.get('default/db')!;
     state.pods.set('default/db', { ...db, cpu_millicores: db.cpu_millicores + 1 });
+    expect(state.takeInvariantScope().wide).toBe(true);
+    // A pod without volumes made to name and reserve one: its writes would load the nodes of the volume's plexes.
+    const p0 = state.pods.get('default/p0')!;
+    const running = p0.status as Running;
+    state.pods.set('default/p0', {
+      ...p0,
+      volumes: ['data'],
+      status: { ...running, volume_reservations: [{ volume: 'data', iops: running.reserved_iops }] },
+    });
     expect(state.takeInvariantScope().wide).toBe(true);
     // Deleting a pod a volume is attached to, though it no longer names the volume.
     state.pods.set('default/db', { ...db, volumes: [], status: { state: 'pending', failure: { summary: 'x', nodes: [] } } });
@@ -156,5 +200,27 @@ describe('the invariants of the pods a change touched', () => {
     const scope = state.takeInvariantScope();
     expect(scope.wide).toBe(true);
     expect(scopedInvariantViolations(state, scope).join()).toMatch(/volume default\/data attached to db, which is not running/);
+  });
+
+  it('refuse, through the store, a group whose pod overruns its node, by the scoped check itself', async () => {
+    const store = Store.open(join(tempDir('anvil-scoped-pods-'), 'state.db'), tickingClock());
+    store.change(ADMIN, 'test', 'test', (cp) => {
+      cp.createCluster({ name: 'c', nodes: 2 });
+      cp.createNetwork(BLUE);
+    });
+    await store.changeInGroup(ADMIN, 'create pods', 'pods/default/a', (cp) => cp.createPod(podSpec('a')));
+    const outcomes = await Promise.allSettled([
+      store.changeInGroup(ADMIN, 'create pods', 'pods/default/b', (cp) => cp.createPod(podSpec('b'))),
+      store.changeInGroup(ADMIN, 'grow', 'pods/default/a', (cp) => {
+        const a = cp.state.pods.get('default/a')!;
+        cp.state.pods.set('default/a', { ...a, cpu_millicores: 10 ** 9 });
+      }),
+    ]);
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected']);
+    const reason = String((outcomes[1] as PromiseRejectedResult).reason);
+    expect(reason).toMatch(/would break invariants: node node\d: 1000000\d{3}m cpu requested/);
+    expect(reason).not.toMatch(/missed by the check of what changed/);
+    expect(store.read((s) => [...s.pods.keys()])).toEqual(['default/a', 'default/b']);
+    store.close();
   });
 });
