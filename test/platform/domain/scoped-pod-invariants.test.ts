@@ -53,7 +53,7 @@ type Edit =
   | { kind: 'iopsToEdge'; pick: number; over: number }
   | { kind: 'move'; pick: number; node: number }
   | { kind: 'copy'; pick: number }
-  | { kind: 'pending' | 'delete' | 'dropEndpoint'; pick: number };
+  | { kind: 'pending' | 'delete' | 'dropEndpoint' | 'doubleAddress'; pick: number };
 
 const pick = fc.nat();
 const editArb: fc.Arbitrary<Edit> = fc.oneof(
@@ -77,7 +77,10 @@ const editArb: fc.Arbitrary<Edit> = fc.oneof(
   fc.record({ kind: fc.constant('pendingShare' as const), pick, other: fc.nat(), mac: fc.boolean() }),
   fc.record({ kind: fc.constant('iopsToEdge' as const), pick, over: fc.integer({ min: -1, max: 1 }) }),
   fc.record({ kind: fc.constant('move' as const), pick, node: fc.integer({ min: 1, max: 5 }) }),
-  fc.record({ kind: fc.constantFrom('copy' as const, 'pending' as const, 'delete' as const, 'dropEndpoint' as const), pick }),
+  fc.record({
+    kind: fc.constantFrom('copy' as const, 'pending' as const, 'delete' as const, 'dropEndpoint' as const, 'doubleAddress' as const),
+    pick,
+  }),
 );
 
 /** Applies one edit to a pod without volumes, as a faulty service would (objects replaced, as the domain does). */
@@ -89,6 +92,8 @@ function applyEdit(state: ClusterState, e: Edit): void {
   if (e.kind === 'delete') return void state.pods.delete(key);
   if (e.kind === 'copy') return void state.pods.set(`${key}-copy`, { ...pod, name: `${pod.name}-copy` });
   if (e.kind === 'pending') return set({ ...pod, status: { state: 'pending', failure: { summary: 'edited', nodes: [] } } });
+  // The pod's one address held twice by the pod itself: only the addresses' holders say so.
+  if (e.kind === 'doubleAddress') return pod.addresses?.[0] ? set({ ...pod, addresses: [pod.addresses[0], pod.addresses[0]] }) : undefined;
   if (e.kind === 'pendingShare') {
     // A waiting pod keeps its addresses: only the addresses' holders say that another pod has one too.
     const other = pods[e.other % pods.length]!.addresses?.[0];
