@@ -14,6 +14,7 @@ import { allocateExtent, extentsInUse } from './drive-extents.js';
 import { freshPlacementUse, PlacementIndex, placementContents, type PlacementUse } from './placement-index.js';
 import { orderedByKey, WatchedMap } from './watched-map.js';
 import { InvariantScope } from './invariant-scope.js';
+import { PodIndex } from './pod-index.js';
 import { keyOf, plexBytes, volumeStateOf, withPlexState, type Plex, type Snapshot, type Volume } from './volume.js';
 
 export interface Cluster {
@@ -76,6 +77,8 @@ export class ClusterState {
    * writes those documents without walking every object.
    */
   private changed = new Map<string, Set<string>>();
+  /** What the invariants about pods read, kept by the pod, volume and endpoint maps as they change. */
+  readonly podIndex = new PodIndex();
 
   constructor(options: ClusterStateOptions = {}) {
     const index = options.placementIndex === false ? undefined : new PlacementIndex();
@@ -121,7 +124,13 @@ export class ClusterState {
       let keys = this.changed.get(kind);
       if (keys === undefined) this.changed.set(kind, (keys = new Set()));
       keys.add(key);
-      if (scheduling || (kind === 'Volume' && (isAttached(before) || isAttached(after)))) {
+      if (kind === 'Pod') this.podIndex.podChanged(key, before as Pod | undefined, after as Pod | undefined);
+      else if (kind === 'Volume') this.podIndex.volumeChanged(key, before as Volume | undefined, after as Volume | undefined);
+      else if (kind === 'Endpoint') this.podIndex.endpointChanged(key, before as Endpoint | undefined, after as Endpoint | undefined);
+      if (kind === 'Pod') {
+        this.schedulingChanges++;
+        this.unchecked.podChanged(key, before as Pod | undefined, after as Pod | undefined, this.podIndex.attachedTo(key).size > 0);
+      } else if (scheduling || (kind === 'Volume' && (isAttached(before) || isAttached(after)))) {
         this.schedulingChanges++;
         this.unchecked.wide = true;
       } else if (kind === 'Volume') this.unchecked.volumeChanged(key, before as Volume | undefined, after as Volume | undefined);

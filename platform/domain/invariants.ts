@@ -2,13 +2,22 @@
  * The invariants of the control plane, in one place: the store checks them after every change (or group of
  * changes) and refuses to commit a state that breaks one (that would be a bug, not bad input). The whole
  * state (`invariantViolations`), or what changed since the last check (`scopedInvariantViolations`): the
- * volumes and snapshots a change touched and the nodes holding them, the rest when anything else changed.
+ * volumes and snapshots a change touched and the nodes holding them, the pods it touched with their nodes'
+ * sums and the endpoints at their addresses (pod-invariants.ts), the rest when anything else changed.
  */
 import { remotePlexHolds } from './storage-admission.js';
-import { parseIpv4 } from './ip.js';
 import type { ClusterState } from './cluster-state.js';
 import { overlappingNetwork } from './network.js';
-import { podVfCount, storageCapacityBytes } from './node-profile.js';
+import { storageCapacityBytes } from './node-profile.js';
+import {
+  addRunningPod,
+  emptyNodeUse,
+  endpointViolations,
+  nodeUseViolations,
+  scopedPodViolations,
+  type NodeUse,
+  type RunningPod,
+} from './pod-invariants.js';
 import { MAX_PERF_TIERS } from './perf-tier.js';
 import { extentViolations, overlapViolations, plexExtentViolations } from './drive-extents.js';
 import type { InvariantScope } from './invariant-scope.js';
@@ -16,7 +25,7 @@ import { storageLinkDown } from './links.js';
 import { storageUse } from './placement.js';
 import type { NodeStorageUse } from './placement-index.js';
 import type { Node } from './node.js';
-import { keyOf, MAX_MIRRORS, MAX_SNAPSHOTS_PER_VOLUME, unusableReason, volumeStateOf, type Volume } from './volume.js';
+import { keyOf, MAX_MIRRORS, MAX_SNAPSHOTS_PER_VOLUME, volumeStateOf, type Volume } from './volume.js';
 
 /** Every broken invariant, as a sentence; empty when the state is sound. */
 export function invariantViolations(state: ClusterState): string[] {
@@ -32,8 +41,7 @@ export function invariantViolations(state: ClusterState): string[] {
       if (!n.inventory.nic_ports.some((p) => p.name === port))
         bad.push(`node ${n.name}: link down on port ${port}, which it does not have`);
 
-  type Use = { cpu: number; mem: number; pods: number; vfs: Set<string>; iops: number; bw: number; local: number; remote: number };
-  const use = new Map<string, Use>();
+  const use = new Map<string, NodeUse>();
   const macs = new Set<string>();
   const ips = new Set<string>();
   const held = new Set<string>();
@@ -54,87 +62,30 @@ export function invariantViolations(state: ClusterState): string[] {
       continue;
     }
     let u = use.get(node.name);
-    if (!u) use.set(node.name, (u = { cpu: 0, mem: 0, pods: 0, vfs: new Set(), iops: 0, bw: 0, local: 0, remote: 0 }));
-    u.cpu += pod.cpu_millicores;
-    u.mem += pod.memory_bytes;
-    u.pods++;
-    u.iops += pod.status.admitted_iops ?? pod.status.reserved_iops;
+    if (!u) use.set(node.name, (u = emptyNodeUse()));
+    addRunningPod(state, key, pod as RunningPod, node, u, bad);
     for (const h of remotePlexHolds(state, pod, pod.status.volume_reservations, pod.status.node))
       plexIops.set(h.node, (plexIops.get(h.node) ?? 0) + h.iops);
-    u.bw += pod.status.reserved_bandwidth_bits_per_s;
-    const perVolume = pod.status.volume_reservations;
-    if (
-      perVolume.length > 0 &&
-      (perVolume.reduce((s, r) => s + r.iops, 0) !== pod.status.reserved_iops || perVolume.some((r, i) => r.volume !== pod.volumes[i]))
-    ) {
-      bad.push(
-        `pod ${key}: its volumes' reservations (${perVolume.map((r) => `${r.volume} ${r.iops}`).join(', ')}) do not split its ${pod.status.reserved_iops} reserved IOPS over its volumes`,
-      );
-    }
-    if (pod.status.endpoints.length !== pod.endpoints.length)
-      bad.push(`pod ${key} has ${pod.status.endpoints.length} bound endpoints for ${pod.endpoints.length} requested`);
-    pod.status.endpoints.forEach((e, k) => {
-      const a = pod.addresses?.[k];
-      if (!a || a.ip !== e.ip || a.mac !== e.mac || a.network !== e.network)
-        bad.push(`pod ${key}: endpoint ${k} is bound to ${e.ip}/${e.mac}, not the pod's own addresses`);
-    });
     for (const e of pod.status.endpoints) {
-      const vf = `${e.port}/${e.vf}`;
-      if (u.vfs.has(vf)) bad.push(`VF ${vf} on ${node.name} given twice`);
-      u.vfs.add(vf);
-      const port = node.inventory.nic_ports.find((p) => p.name === e.port && p.role === 'pods');
-      if (!port || e.vf < 0 || e.vf >= port.vfs) bad.push(`pod ${key}: VF ${vf} does not exist on ${node.name}`);
       if (macs.has(e.mac)) bad.push(`MAC ${e.mac} given twice`);
       macs.add(e.mac);
       const ipKey = `${e.network}/${e.ip}`;
       if (ips.has(ipKey)) bad.push(`IP ${e.ip} on ${e.network} given twice`);
       ips.add(ipKey);
-      const net = state.networks.get(e.network);
-      const ip = parseIpv4(e.ip);
-      if (!net || ip === undefined || ip < parseIpv4(net.start)! || ip > parseIpv4(net.end)!)
-        bad.push(`pod ${key}: IP ${e.ip} outside network ${e.network}'s range`);
-      if (net?.zone !== undefined && net.zone !== node.zone)
-        bad.push(`pod ${key} on ${node.name} (zone ${node.zone}) has an endpoint on ${net.name} (zone ${net.zone})`);
-    }
-    for (const name of pod.volumes) {
-      const v = state.volumes.get(keyOf(pod.namespace, name));
-      if (!v || v.attachment.state !== 'attached' || v.attachment.pod !== pod.name || v.attachment.node !== node.name) {
-        bad.push(`pod ${key}'s volume ${name} is not attached to it on ${node.name}`);
-      } else if (unusableReason(v) !== undefined) bad.push(`pod ${key} runs with volume ${name}, which is ${v.state}`);
-      else if (v.attachment.via === 'local') u.local++;
-      else u.remote++;
     }
   }
-  for (const name of plexIops.keys())
-    if (!use.has(name) && state.nodes.has(name))
-      use.set(name, { cpu: 0, mem: 0, pods: 0, vfs: new Set(), iops: 0, bw: 0, local: 0, remote: 0 });
-  for (const [name, u] of use) {
-    const inv = state.nodes.get(name)!.inventory;
-    if (u.cpu > inv.cpu_millicores) bad.push(`node ${name}: ${u.cpu}m cpu requested of ${inv.cpu_millicores}m`);
-    if (u.mem > inv.memory_bytes) bad.push(`node ${name}: ${u.mem} bytes memory requested of ${inv.memory_bytes}`);
-    if (u.pods > inv.max_pods) bad.push(`node ${name}: ${u.pods} pods of ${inv.max_pods}`);
-    if (u.vfs.size > podVfCount(inv)) bad.push(`node ${name}: ${u.vfs.size} VFs of ${podVfCount(inv)}`);
-    const iops = u.iops + (plexIops.get(name) ?? 0);
-    if (iops > inv.guaranteeable_iops) bad.push(`node ${name}: ${iops} IOPS guaranteed of ${inv.guaranteeable_iops} guaranteeable`);
-    if (u.bw > inv.guaranteeable_bandwidth_bits_per_s)
-      bad.push(`node ${name}: ${u.bw} bit/s guaranteed of ${inv.guaranteeable_bandwidth_bits_per_s}`);
-    if (u.local > inv.local_controllers) bad.push(`node ${name}: ${u.local} local storage controllers of ${inv.local_controllers}`);
-    if (u.remote > inv.remote_controllers) bad.push(`node ${name}: ${u.remote} remote storage controllers of ${inv.remote_controllers}`);
-  }
+  for (const name of plexIops.keys()) if (!use.has(name) && state.nodes.has(name)) use.set(name, emptyNodeUse());
+  for (const [name, u] of use) bad.push(...nodeUseViolations(state.nodes.get(name)!, u, plexIops.get(name) ?? 0));
 
   for (const ep of state.endpoints.values()) {
-    const key = keyOf(ep.namespace, ep.name);
-    const net = state.networks.get(ep.network);
-    const ip = parseIpv4(ep.ip);
-    if (!net || ip === undefined || ip < parseIpv4(net.start)! || ip > parseIpv4(net.end)!)
-      bad.push(`endpoint ${key}: IP ${ep.ip} outside network ${ep.network}'s range`);
     const holders = [...state.pods.values()].filter((p) => (p.addresses ?? []).some((a) => a.network === ep.network && a.ip === ep.ip));
-    if (ep.binding.state === 'free' && holders.length > 0) bad.push(`endpoint ${key} is free but pod ${holders[0]!.name} holds its IP`);
-    if (ep.binding.state === 'bound') {
-      const pod = state.pods.get(keyOf(ep.namespace, ep.binding.pod));
-      if (!pod || holders.length !== 1 || holders[0] !== pod)
-        bad.push(`endpoint ${key} is bound to ${ep.binding.pod}, which does not hold its address alone`);
-    }
+    bad.push(
+      ...endpointViolations(
+        state,
+        ep,
+        holders.map((p) => keyOf(p.namespace, p.name)),
+      ),
+    );
   }
   const snapCount = new Map<string, number>();
   for (const s of state.snapshots.values())
@@ -197,8 +148,10 @@ export function nodeStorageViolations(node: Node, use: NodeStorageUse): string[]
 /**
  * The invariants a change recorded in `scope` could have broken: every one when the scope is wide, else
  * those of each volume it touched (plexes, extents' bounds, snapshot count) and of each node whose storage
- * it touched (bytes, volume count, overlapping extents, read from the state's placement index). A volume or
- * snapshot is in no other invariant unless attached to a pod, which makes the scope wide (invariant-scope.ts).
+ * it touched (bytes, volume count, overlapping extents, read from the state's placement index), and those of
+ * each pod it touched (`scopedPodViolations`). A volume or snapshot is in no other invariant unless attached
+ * to a pod, and a pod in none of a volume unless it names, reserves or holds one: either makes the scope wide
+ * (invariant-scope.ts).
  */
 export function scopedInvariantViolations(state: ClusterState, scope: InvariantScope): string[] {
   if (scope.wide) return invariantViolations(state);
@@ -223,5 +176,6 @@ export function scopedInvariantViolations(state: ClusterState, scope: InvariantS
     if (node === undefined) continue;
     bad.push(...nodeStorageViolations(node, use.storageOf(name)), ...overlapViolations(name, use.drivesOf(node)));
   }
+  if (scope.pods.size > 0) bad.push(...scopedPodViolations(state, scope));
   return bad;
 }

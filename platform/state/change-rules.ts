@@ -19,7 +19,7 @@ const documentId = (kind: string, key: string) => `${kind}\u0000${key}`;
 /**
  * Throws (a bug, not bad input) when the changed state breaks an invariant; nothing is then committed. Checks
  * what changed since the last check (the state records it: invariant-scope.ts), every invariant when that
- * is not only volumes and snapshots; in the tests (ANVIL_STORE_VERIFY=1) the whole state too, so that a
+ * is not only volumes, snapshots and pods that hold no volume; in the tests (ANVIL_STORE_VERIFY=1) the whole state too, so that a
  * scope that misses what a change broke fails there.
  */
 export function requireInvariants(state: ClusterState, action: string, target: string): void {

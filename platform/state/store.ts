@@ -4,11 +4,10 @@
  * the invariants, write what differs, log who did what; any error rolls it all back (the rules of a change,
  * shared with the in-memory store, are `change-rules.ts`). The server's changes are group-committed
  * (`changeInGroup`): those asked for at once share one transaction and one fsync, each in its own savepoint,
- * the invariants checked on the state the group leaves. Time comes from an injectable clock.
+ * the invariants checked on the state the group leaves. Time comes from an injectable clock. The file is
+ * opened by state-file.ts; the SQL of its tables is store-tables.ts.
  */
-import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { AnvilError } from '../errors.js';
 import { ClusterState, type StoredObject } from '../domain/cluster-state.js';
@@ -17,19 +16,16 @@ import { ControlPlane } from '../domain/control-plane.js';
 import type { ClusterEvent } from '../domain/event.js';
 import type { Actor } from '../domain/tenancy.js';
 import type { SchedulingSession } from '../domain/scheduling-session.js';
-import { requireInvariants, runThrough, stepThrough, TrackedDocuments, type DocumentWriter } from './change-rules.js';
+import { requireInvariants, runThrough, stepThrough, TrackedDocuments } from './change-rules.js';
 import { ChangeGroups, type PendingChange } from './change-groups.js';
 import type { AuditEntry, ControlPlaneStore, EventQuery } from './control-plane-store.js';
-import { prepareStateFile, warnIfOpenToOthers } from './file-modes.js';
+import { warnIfOpenToOthers } from './file-modes.js';
+import { openStateDatabase } from './state-file.js';
 import { Revisions, type ObjectRevisions } from './revisions.js';
 import { MIGRATIONS } from './migrations.js';
+import { StoreTables, type RevisedEvent } from './store-tables.js';
 
-/** Where the state lives when neither --state nor ANVIL_STATE says: $XDG_STATE_HOME/anvil/state.db. */
-export function defaultStatePath(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.ANVIL_STATE) return env.ANVIL_STATE;
-  const base = env.XDG_STATE_HOME || join(homedir(), '.local', 'state');
-  return join(base, 'anvil', 'state.db');
-}
+export { defaultStatePath } from './state-file.js';
 
 /** Kept here too: the CLI and the API tests name the audit row by this file. */
 export type { AuditEntry, EventQuery } from './control-plane-store.js';
@@ -44,31 +40,20 @@ interface LoadedState {
   readonly revisions: Revisions;
 }
 
-/** A stored event with the revision that recorded it (its row id orders events of one revision). */
-export interface RevisedEvent extends ClusterEvent {
-  readonly id: number;
-  readonly revision: number;
-}
+export type { RevisedEvent } from './store-tables.js';
 
 /** The control plane's state in a SQLite file: what the CLI and `anvil serve` use. */
 export class Store implements ControlPlaneStore {
   private readonly db: Database.Database;
-  /** Statements every change runs, prepared once (after the schema is up to date). */
-  private writes:
-    | {
-        upsert: Database.Statement;
-        remove: Database.Statement;
-        event: Database.Statement;
-        audit: Database.Statement;
-        bump: Database.Statement;
-      }
-    | undefined;
+  /** The SQL of the objects, events, audit and revision tables. */
+  private readonly tables: StoreTables;
 
   private constructor(
     db: Database.Database,
     private readonly clock: Clock,
   ) {
     this.db = db;
+    this.tables = new StoreTables(db);
     this.readTransaction = db.transaction((fn: (state: ClusterState) => unknown) => this.readInTransaction(fn));
     this.groups = new ChangeGroups(db, {
       runChange: (change) => this.runChange(change),
@@ -87,28 +72,7 @@ export class Store implements ControlPlaneStore {
   }
 
   static open(path: string, clock: Clock = wallClock, createFolder = false): Store {
-    let db: Database.Database;
-    let created = false;
-    if (path !== ':memory:' && !existsSync(dirname(path))) {
-      if (!createFolder)
-        throw new AnvilError(
-          'ANVIL_ERR_STATE',
-          `cannot open state file ${path}: its folder ${dirname(path)} does not exist; create it or choose another --state`,
-        );
-    }
-    try {
-      if (path !== ':memory:') created = prepareStateFile(path, createFolder);
-      db = new Database(path);
-      db.pragma('journal_mode = WAL');
-      // FULL: an acknowledged change is on disk before the command returns.
-      db.pragma('synchronous = FULL');
-      db.pragma('busy_timeout = 10000');
-    } catch (e) {
-      throw new AnvilError(
-        'ANVIL_ERR_STATE',
-        `cannot open state file ${path}: ${(e as Error).message}; check the path (--state or ANVIL_STATE) and its permissions`,
-      );
-    }
+    const { db, created } = openStateDatabase(path, createFolder);
     const store = new Store(db, clock);
     try {
       store.migrate();
@@ -321,12 +285,12 @@ export class Store implements ControlPlaneStore {
     // A change of a group leaves them to the group (runGroup).
     if (checkInvariants) requireInvariants(loaded.state, action, target);
     // In this change's transaction: a rolled-back change (or group member) leaves the revision as it was.
-    const revision = this.statements().bump.get() as number;
+    const revision = this.tables.statements().bump.get() as number;
     loaded.revisions.current = revision;
-    const changes = loaded.tracked.writeDifferences(loaded.state, this.documentWriter(loaded.revisions));
-    this.insertEvents(cp.ctx.events, revision);
+    const changes = loaded.tracked.writeDifferences(loaded.state, this.tables.documentWriter(loaded.revisions));
+    this.tables.insertEvents(cp.ctx.events, revision);
     this.notifyCommitted();
-    this.statements().audit.run(this.clock().toISOString(), actor.user, action, target, changes);
+    this.tables.statements().audit.run(this.clock().toISOString(), actor.user, action, target, changes);
     this.generation++;
   }
 
@@ -377,47 +341,9 @@ export class Store implements ControlPlaneStore {
     return this.change(actor, action, target, (cp) => runThrough(steps(cp)));
   }
 
-  /** Where `writeDifferences` puts the documents of a change: the objects table. */
-  private documentWriter(revisions: Revisions): DocumentWriter {
-    const { upsert, remove } = this.statements();
-    const revision = revisions.current;
-    return {
-      upsert: (kind, key, doc) => {
-        upsert.run(kind, key, doc, revision);
-        revisions.wrote(kind, key, revision);
-      },
-      remove: (kind, key) => {
-        remove.run(kind, key);
-        revisions.removed(kind, key);
-      },
-    };
-  }
-
-  private statements(): NonNullable<Store['writes']> {
-    this.writes ??= {
-      upsert: this.db.prepare(
-        'INSERT INTO objects (kind, key, doc, revision) VALUES (?, ?, ?, ?) ON CONFLICT (kind, key) DO UPDATE SET doc = excluded.doc, revision = excluded.revision',
-      ),
-      remove: this.db.prepare('DELETE FROM objects WHERE kind = ? AND key = ?'),
-      event: this.db.prepare('INSERT INTO events (at, severity, reason, object, message, revision) VALUES (?, ?, ?, ?, ?, ?)'),
-      audit: this.db.prepare('INSERT INTO audit (at, actor, action, target, changes) VALUES (?, ?, ?, ?, ?)'),
-      bump: this.db.prepare('UPDATE revision SET value = value + 1 WHERE id = 1 RETURNING value').pluck(),
-    };
-    return this.writes;
-  }
-
-  private insertEvents(events: readonly ClusterEvent[], revision: number): void {
-    const insert = this.statements().event;
-    for (const e of events) insert.run(e.at, e.severity, e.reason, e.object, e.message, revision);
-  }
-
   /** The newest `limit` events (negative: all) with their ids and revisions, oldest first. */
   revisedEvents(limit: number): RevisedEvent[] {
-    return this.db
-      .prepare(
-        'SELECT id, revision, at, severity, reason, object, message FROM (SELECT * FROM events ORDER BY id DESC LIMIT ?) ORDER BY id',
-      )
-      .all(limit) as RevisedEvent[];
+    return this.tables.revisedEvents(limit);
   }
 
   /** A read of a table kept beside the objects (the API tokens), on this connection. */
@@ -430,7 +356,7 @@ export class Store implements ControlPlaneStore {
    * transaction with the audit rows `fn` records as `actor`: the change and its audit commit together.
    */
   changeBeside<T>(actor: string, fn: (db: Database.Database, audit: (action: string, target: string, changes: number) => void) => T): T {
-    const audit = this.statements().audit;
+    const audit = this.tables.statements().audit;
     try {
       return this.db
         .transaction(() => fn(this.db, (action, target, changes) => audit.run(this.clock().toISOString(), actor, action, target, changes)))
@@ -454,29 +380,16 @@ export class Store implements ControlPlaneStore {
 
   /** Newest last; at most `limit` (default 50, as the appliance). */
   events(query: EventQuery = {}): ClusterEvent[] {
-    const where: string[] = [];
-    const args: (string | number)[] = [];
-    if (query.severity) {
-      where.push('severity = ?');
-      args.push(query.severity);
-    }
-    if (query.object) {
-      where.push('object LIKE ?');
-      args.push(`%${query.object}%`);
-    }
-    const sql = `SELECT at, severity, reason, object, message FROM (SELECT * FROM events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?) ORDER BY id`;
-    return this.db.prepare(sql).all(...args, query.limit ?? 50) as ClusterEvent[];
+    return this.tables.events(query);
   }
 
   audit(limit = 100): AuditEntry[] {
-    return this.db
-      .prepare('SELECT at, actor, action, target, changes FROM (SELECT * FROM audit ORDER BY id DESC LIMIT ?) ORDER BY id')
-      .all(limit) as AuditEntry[];
+    return this.tables.audit(limit);
   }
 
   /** SQLite's own integrity check: "ok" when sound. */
   integrityCheck(): string {
-    return (this.db.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check).join('; ');
+    return this.tables.integrityCheck();
   }
 
   /** Commits the changes waiting for their group first. */

@@ -1,0 +1,46 @@
+/**
+ * Where the state file is and how it is opened: the default path, and the SQLite connection on it in WAL
+ * mode with every acknowledged change on disk (synchronous FULL), a new file made 0600 (file-modes.ts).
+ */
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import Database from 'better-sqlite3';
+import { AnvilError } from '../errors.js';
+import { prepareStateFile } from './file-modes.js';
+
+/** Where the state lives when neither --state nor ANVIL_STATE says: $XDG_STATE_HOME/anvil/state.db. */
+export function defaultStatePath(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.ANVIL_STATE) return env.ANVIL_STATE;
+  const base = env.XDG_STATE_HOME || join(homedir(), '.local', 'state');
+  return join(base, 'anvil', 'state.db');
+}
+
+/**
+ * The SQLite connection on the state file at `path` (`:memory:` too), and whether the file was `created`
+ * by this call. Its folder must exist unless `createFolder` (then made 0700).
+ */
+export function openStateDatabase(path: string, createFolder: boolean): { db: Database.Database; created: boolean } {
+  let created = false;
+  if (path !== ':memory:' && !existsSync(dirname(path))) {
+    if (!createFolder)
+      throw new AnvilError(
+        'ANVIL_ERR_STATE',
+        `cannot open state file ${path}: its folder ${dirname(path)} does not exist; create it or choose another --state`,
+      );
+  }
+  try {
+    if (path !== ':memory:') created = prepareStateFile(path, createFolder);
+    const db = new Database(path);
+    db.pragma('journal_mode = WAL');
+    // FULL: an acknowledged change is on disk before the command returns.
+    db.pragma('synchronous = FULL');
+    db.pragma('busy_timeout = 10000');
+    return { db, created };
+  } catch (e) {
+    throw new AnvilError(
+      'ANVIL_ERR_STATE',
+      `cannot open state file ${path}: ${(e as Error).message}; check the path (--state or ANVIL_STATE) and its permissions`,
+    );
+  }
+}

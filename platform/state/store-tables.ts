@@ -1,0 +1,102 @@
+/**
+ * The SQL of the state file's tables (store.ts): the objects a change writes (one document per object, with
+ * its revision), the events and audit rows it records, the revision it bumps, and the queries of events and
+ * audit rows. Statements a change runs are prepared once, on first use (after the schema is up to date).
+ */
+import type Database from 'better-sqlite3';
+import type { ClusterEvent } from '../domain/event.js';
+import type { DocumentWriter } from './change-rules.js';
+import type { AuditEntry, EventQuery } from './control-plane-store.js';
+import type { Revisions } from './revisions.js';
+
+/** A stored event with the revision that recorded it (its row id orders events of one revision). */
+export interface RevisedEvent extends ClusterEvent {
+  readonly id: number;
+  readonly revision: number;
+}
+
+/** Statements every change runs. */
+export interface ChangeStatements {
+  readonly upsert: Database.Statement;
+  readonly remove: Database.Statement;
+  readonly event: Database.Statement;
+  readonly audit: Database.Statement;
+  /** Bumps the global revision and returns it. */
+  readonly bump: Database.Statement;
+}
+
+export class StoreTables {
+  private writes: ChangeStatements | undefined;
+
+  constructor(private readonly db: Database.Database) {}
+
+  statements(): ChangeStatements {
+    this.writes ??= {
+      upsert: this.db.prepare(
+        'INSERT INTO objects (kind, key, doc, revision) VALUES (?, ?, ?, ?) ON CONFLICT (kind, key) DO UPDATE SET doc = excluded.doc, revision = excluded.revision',
+      ),
+      remove: this.db.prepare('DELETE FROM objects WHERE kind = ? AND key = ?'),
+      event: this.db.prepare('INSERT INTO events (at, severity, reason, object, message, revision) VALUES (?, ?, ?, ?, ?, ?)'),
+      audit: this.db.prepare('INSERT INTO audit (at, actor, action, target, changes) VALUES (?, ?, ?, ?, ?)'),
+      bump: this.db.prepare('UPDATE revision SET value = value + 1 WHERE id = 1 RETURNING value').pluck(),
+    };
+    return this.writes;
+  }
+
+  /** Where `writeDifferences` puts the documents of a change: the objects table, at the revision `revisions` is at. */
+  documentWriter(revisions: Revisions): DocumentWriter {
+    const { upsert, remove } = this.statements();
+    const revision = revisions.current;
+    return {
+      upsert: (kind, key, doc) => {
+        upsert.run(kind, key, doc, revision);
+        revisions.wrote(kind, key, revision);
+      },
+      remove: (kind, key) => {
+        remove.run(kind, key);
+        revisions.removed(kind, key);
+      },
+    };
+  }
+
+  insertEvents(events: readonly ClusterEvent[], revision: number): void {
+    const insert = this.statements().event;
+    for (const e of events) insert.run(e.at, e.severity, e.reason, e.object, e.message, revision);
+  }
+
+  /** The newest `limit` events (negative: all) with their ids and revisions, oldest first. */
+  revisedEvents(limit: number): RevisedEvent[] {
+    return this.db
+      .prepare(
+        'SELECT id, revision, at, severity, reason, object, message FROM (SELECT * FROM events ORDER BY id DESC LIMIT ?) ORDER BY id',
+      )
+      .all(limit) as RevisedEvent[];
+  }
+
+  /** Newest last; at most `limit` (default 50, as the appliance). */
+  events(query: EventQuery = {}): ClusterEvent[] {
+    const where: string[] = [];
+    const args: (string | number)[] = [];
+    if (query.severity) {
+      where.push('severity = ?');
+      args.push(query.severity);
+    }
+    if (query.object) {
+      where.push('object LIKE ?');
+      args.push(`%${query.object}%`);
+    }
+    const sql = `SELECT at, severity, reason, object, message FROM (SELECT * FROM events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?) ORDER BY id`;
+    return this.db.prepare(sql).all(...args, query.limit ?? 50) as ClusterEvent[];
+  }
+
+  audit(limit = 100): AuditEntry[] {
+    return this.db
+      .prepare('SELECT at, actor, action, target, changes FROM (SELECT * FROM audit ORDER BY id DESC LIMIT ?) ORDER BY id')
+      .all(limit) as AuditEntry[];
+  }
+
+  /** SQLite's own integrity check: "ok" when sound. */
+  integrityCheck(): string {
+    return (this.db.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check).join('; ');
+  }
+}
