@@ -16,7 +16,7 @@ import { AnvilError } from '../../platform/errors.js';
 import type { FittedParams, FittedPath } from '../../sim/devices/fitted/fitted-schema.js';
 import { PathTable } from '../../sim/devices/fitted/path-table.js';
 import { bucketLow, bucketOf, bucketWidth } from '../../sim/measure/latency-histogram.js';
-import type { SweepPoint } from './sweep.js';
+import { sweepSources, type SweepPoint } from './sweep.js';
 
 /** Probabilities of the quantile rows: dense in the tail, where p99 and beyond are read. */
 export const FITTED_PROBABILITIES: readonly number[] = [
@@ -199,24 +199,11 @@ export function fittedProfileYaml(
     probabilities: params.probabilities,
     read: { ...params.read, clat_ns: params.read.clat_ns.map((row) => row.map(Math.round)) },
     write: { ...params.write, clat_ns: params.write.clat_ns.map((row) => row.map(Math.round)) },
-    sources: {
-      method:
-        'measured: anvil calibrate --target host (libaio, direct=1, time_based); per direction and depth, clat quantiles from fio histogram, host time = depth / IOPS - mean clat; per-KiB terms from the 128K sequential jobs',
-      host: meta.host,
-      date: meta.date,
-      fio: meta.fioVersion,
-      filename: meta.filename,
-      measurements: points.map((p) => ({
-        job: p.job.name,
-        rw: p.job.rw,
-        bs: p.job.bs_bytes,
-        iodepth: p.job.iodepth,
-        direction: p.direction,
-        iops: Math.round(p.iops * 10) / 10,
-        clat_mean_ns: Math.round(p.clat_mean_ns),
-        clat_p99_ns: p.clat_p99_ns,
-      })),
-    },
+    sources: sweepSources(
+      'measured: anvil calibrate --target host (libaio, direct=1, time_based); per direction and depth, clat quantiles from fio histogram, host time = depth / IOPS - mean clat; per-KiB terms from the 128K sequential jobs',
+      meta,
+      points,
+    ),
   };
   // Lists of numbers on one line each: a row of quantiles reads as a row.
   const yaml = new Document(doc);

@@ -13,7 +13,7 @@
  */
 import { stringify } from 'yaml';
 import { AnvilError } from '../../platform/errors.js';
-import type { SweepPoint } from './sweep.js';
+import { sweepSources, type SweepPoint } from './sweep.js';
 
 /** The fitted parameters. */
 export interface QueueFit {
@@ -116,24 +116,11 @@ export function queueProfileYaml(
     servers: fit.servers,
     service: { dist: 'empirical', values: fit.values_ns.map((v) => `${v}ns`), weights: fit.weights },
     capacity: `${meta.capacity_bytes}`,
-    sources: {
-      method:
-        'measured: anvil calibrate --target host (libaio, direct=1, time_based); servers and scale by least squares on log 4K randread IOPS over QD 1-64',
-      host: meta.host,
-      date: meta.date,
-      fio: meta.fioVersion,
-      filename: meta.filename,
-      measurements: points.map((p) => ({
-        job: p.job.name,
-        rw: p.job.rw,
-        bs: p.job.bs_bytes,
-        iodepth: p.job.iodepth,
-        direction: p.direction,
-        iops: Math.round(p.iops * 10) / 10,
-        clat_mean_ns: Math.round(p.clat_mean_ns),
-        clat_p99_ns: p.clat_p99_ns,
-      })),
-    },
+    sources: sweepSources(
+      'measured: anvil calibrate --target host (libaio, direct=1, time_based); servers and scale by least squares on log 4K randread IOPS over QD 1-64',
+      meta,
+      points,
+    ),
   };
   return `# Device profile fitted by anvil calibrate; the figures under sources.measurements are what it was fitted to.\n${stringify(doc, { lineWidth: 0 })}`;
 }

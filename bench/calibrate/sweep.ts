@@ -117,3 +117,35 @@ export function medianRun(runs: readonly SweepPoint[][]): SweepPoint[] {
   const sorted = [...runs].sort((a, b) => total(a) - total(b));
   return sorted[Math.floor((sorted.length - 1) / 2)] ?? [];
 }
+
+/** What a calibrated profile was made from, with the host and fio that measured it. */
+export interface SweepProvenance {
+  readonly filename: string;
+  readonly host: string;
+  readonly date: string;
+  readonly fioVersion: string;
+}
+
+/**
+ * A fitted profile's `sources`: the fit's method, the host and fio that measured it, and every measurement of
+ * the sweep (IOPS to 0.1, latencies in ns), so the file names what it was fitted to.
+ */
+export function sweepSources(method: string, meta: SweepProvenance, points: readonly SweepPoint[]) {
+  return {
+    method,
+    host: meta.host,
+    date: meta.date,
+    fio: meta.fioVersion,
+    filename: meta.filename,
+    measurements: points.map((p) => ({
+      job: p.job.name,
+      rw: p.job.rw,
+      bs: p.job.bs_bytes,
+      iodepth: p.job.iodepth,
+      direction: p.direction,
+      iops: Math.round(p.iops * 10) / 10,
+      clat_mean_ns: Math.round(p.clat_mean_ns),
+      clat_p99_ns: p.clat_p99_ns,
+    })),
+  };
+}

@@ -88,22 +88,26 @@ export function poolUsage(state: ClusterState): Map<string, PoolUsage> {
 
 const usedOf = (used: number, total: number) => ({ used, total });
 
-/** A node's allocation as the API serves it (GET /usage/nodes): used or reserved of what it has, base units. */
-export interface NodeAllocation {
-  readonly node: string;
-  readonly state: Node['status']['state'];
-  readonly zone: string;
-  readonly profile: string;
-  readonly drives: number;
+/** What is used or reserved of what there is, for one node or summed over nodes. */
+export interface AllocationFigures {
   readonly pods: { readonly used: number; readonly total: number };
   readonly cpu_millicores: { readonly used: number; readonly total: number };
   readonly memory_bytes: { readonly used: number; readonly total: number };
   readonly storage_bytes: { readonly used: number; readonly total: number };
   readonly vfs: { readonly used: number; readonly total: number };
-  /** 4K-equivalent IOPS the running pods' guarantees reserve, of what the node can guarantee. */
+  /** 4K-equivalent IOPS the running pods' guarantees reserve, of what the nodes can guarantee. */
   readonly iops: { readonly reserved: number; readonly guaranteeable: number };
   /** bit/s */
   readonly bandwidth_bits_per_s: { readonly reserved: number; readonly guaranteeable: number };
+}
+
+/** A node's allocation as the API serves it (GET /usage/nodes): used or reserved of what it has, base units. */
+export interface NodeAllocation extends AllocationFigures {
+  readonly node: string;
+  readonly state: Node['status']['state'];
+  readonly zone: string;
+  readonly profile: string;
+  readonly drives: number;
 }
 
 /** The allocation of each of `nodes` (those a caller may view), in their order. */
@@ -136,16 +140,9 @@ export function poolAllocations(state: ClusterState, networks: readonly Network[
 }
 
 /** Every node's allocation summed, with the nodes counted by state: the cluster's summary in a bounded answer. */
-export interface AllocationTotals {
+export interface AllocationTotals extends AllocationFigures {
   readonly nodes: number;
   readonly nodes_by_state: Readonly<Record<string, number>>;
-  readonly pods: { readonly used: number; readonly total: number };
-  readonly cpu_millicores: { readonly used: number; readonly total: number };
-  readonly memory_bytes: { readonly used: number; readonly total: number };
-  readonly storage_bytes: { readonly used: number; readonly total: number };
-  readonly vfs: { readonly used: number; readonly total: number };
-  readonly iops: { readonly reserved: number; readonly guaranteeable: number };
-  readonly bandwidth_bits_per_s: { readonly reserved: number; readonly guaranteeable: number };
 }
 
 /** The sums of `allocations` (GET /usage/cluster): what a page shows of 5,000 nodes without fetching them all. */

@@ -28,6 +28,17 @@ const reservedOf = (what: string) =>
     what,
   );
 
+/** The figures of an allocation, a node's or the cluster's sums: used or reserved of what there is. */
+const ALLOCATION_FIGURES = {
+  pods: usedOf('pods'),
+  cpu_millicores: usedOf('CPU, millicores'),
+  memory_bytes: usedOf('memory, bytes'),
+  storage_bytes: usedOf('raw NVMe capacity, bytes (plexes)'),
+  vfs: usedOf('SR-IOV virtual functions of the pod ports'),
+  iops: reservedOf('4K-equivalent storage IOPS'),
+  bandwidth_bits_per_s: reservedOf('network bandwidth, bit/s'),
+};
+
 const NodeUsageView = answer(
   {
     node: Type.String(),
@@ -35,13 +46,7 @@ const NodeUsageView = answer(
     zone: Type.String(),
     profile: Type.String({ description: 'the node profile it was built from' }),
     drives: Type.Integer({ description: 'NVMe drives' }),
-    pods: usedOf('pods'),
-    cpu_millicores: usedOf('CPU, millicores'),
-    memory_bytes: usedOf('memory, bytes'),
-    storage_bytes: usedOf('raw NVMe capacity, bytes (plexes)'),
-    vfs: usedOf('SR-IOV virtual functions of the pod ports'),
-    iops: reservedOf('4K-equivalent storage IOPS'),
-    bandwidth_bits_per_s: reservedOf('network bandwidth, bit/s'),
+    ...ALLOCATION_FIGURES,
   },
   "a node's allocation: used or reserved of what it has",
 );
@@ -63,13 +68,7 @@ const ClusterUsageView = answer(
     nodes_by_state: Type.Record(Type.String(), Type.Integer(), {
       description: 'those nodes counted by state (ready, cordoned, drained, down)',
     }),
-    pods: usedOf('pods'),
-    cpu_millicores: usedOf('CPU, millicores'),
-    memory_bytes: usedOf('memory, bytes'),
-    storage_bytes: usedOf('raw NVMe capacity, bytes (plexes)'),
-    vfs: usedOf('SR-IOV virtual functions of the pod ports'),
-    iops: reservedOf('4K-equivalent storage IOPS'),
-    bandwidth_bits_per_s: reservedOf('network bandwidth, bit/s'),
+    ...ALLOCATION_FIGURES,
   },
   "the cluster and the sums of its nodes' allocations: a summary of any number of nodes in one small answer",
 );
