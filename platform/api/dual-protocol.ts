@@ -12,6 +12,12 @@ import { createServer as createNetServer, type Server as NetServer, type Socket 
 /** The first byte of a TLS record carrying a handshake (RFC 8446 5.1, ContentType handshake). */
 const TLS_HANDSHAKE = 22;
 
+/**
+ * How long a connection may stay silent before its first byte (milliseconds): until then neither server's
+ * own timeouts apply, so a client that connects and sends nothing would hold a socket for ever.
+ */
+export const FIRST_BYTE_TIMEOUT_MS = 30_000;
+
 /** What Fastify calls on the server it is given (serverFactory), beyond a net.Server's own methods. */
 export type DualProtocolServer = NetServer & {
   closeIdleConnections(): void;
@@ -24,7 +30,7 @@ type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 export function dualProtocolServer(
   tls: HttpsOptions,
   handler: Handler,
-  timeouts: { readonly keepAliveTimeout?: number; readonly requestTimeout?: number },
+  timeouts: { readonly keepAliveTimeout?: number; readonly requestTimeout?: number; readonly firstByteTimeout?: number },
 ): DualProtocolServer {
   const secure = createHttpsServer(tls, handler);
   const plain = createHttpServer(handler);
@@ -34,7 +40,9 @@ export function dualProtocolServer(
     if (timeouts.requestTimeout !== undefined) s.requestTimeout = timeouts.requestTimeout;
   }
   const server = createNetServer({ pauseOnConnect: true }, (socket: Socket) => {
+    socket.setTimeout(timeouts.firstByteTimeout ?? FIRST_BYTE_TIMEOUT_MS, () => socket.destroy());
     socket.once('readable', () => {
+      socket.setTimeout(0);
       const first = socket.read(1) as Buffer | null;
       // A connection closed before sending anything: nothing to answer.
       if (first === null) return void socket.destroy();
