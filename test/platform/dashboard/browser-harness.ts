@@ -45,11 +45,12 @@ export async function openPage(browser: Browser, origin: string): Promise<{ page
   return { page, problems };
 }
 
-export async function logIn(page: Page, origin: string, token: string): Promise<void> {
-  await page.goto(`${origin}/#/cluster`);
+/** Logs in with `token` on page `route` (e.g. `runs`) and waits for its heading. */
+export async function logIn(page: Page, origin: string, token: string, route = 'cluster', heading = 'Cluster'): Promise<void> {
+  await page.goto(`${origin}/#/${route}`);
   await page.fill('#token', token);
   await page.click('form.login button[type=submit]');
-  await page.waitForSelector('main h1:has-text("Cluster")');
+  await page.waitForSelector(`main h1:has-text("${heading}")`);
 }
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');

@@ -9,51 +9,26 @@
  * $ANVIL_TEST_ARTEFACTS (default out/test-artefacts)/dashboard.
  */
 import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { findChromium, QUIET_CHROMIUM_FLAGS } from '../../../reports/render/pdf.js';
+import type { Browser } from 'playwright-core';
+import { ARTEFACTS, chromium, launchBrowser, logIn, openPage } from './browser-harness.js';
 import { describeNeeds } from '../../needs.js';
 import { seededWorld, type World } from '../api/api-harness.js';
 import { FIXTURE_REPORTS, FIXTURE_ROWS, FIXTURE_RUN, FIXTURE_RUN_B, FIXTURE_VERDICT_TOTALS } from '../api/run-fixture.js';
-
-const ARTEFACTS = resolve(process.env.ANVIL_TEST_ARTEFACTS ?? join('out', 'test-artefacts'), 'dashboard');
-const chromium = findChromium();
 
 let world: World;
 let origin: string;
 let browser: Browser;
 
 /** A page of the browser with what went wrong collected: console errors, page errors, foreign requests. */
-async function openPage(): Promise<{ page: Page; problems: string[] }> {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  // Playwright's 30 s default failed a login at load average 15; this bound only stops a hung page.
-  page.setDefaultTimeout(180_000);
-  const problems: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('request', (r) => {
-    if (!r.url().startsWith(`${origin}/`)) problems.push(`request outside the server: ${r.url()}`);
-  });
-  return { page, problems };
-}
-
-async function logIn(page: Page, token: string): Promise<void> {
-  await page.goto(`${origin}/#/cluster`);
-  await page.fill('#token', token);
-  await page.click('form.login button[type=submit]');
-  await page.waitForSelector('main h1:has-text("Cluster")');
-}
 
 describeNeeds('headless Chromium', chromium !== undefined)('the dashboard in a browser', () => {
   beforeAll(async () => {
     mkdirSync(ARTEFACTS, { recursive: true });
     world = await seededWorld();
     origin = (await world.app.listen({ host: '127.0.0.1', port: 0 })).replace('localhost', '127.0.0.1');
-    const { chromium: pw } = await import('playwright-core');
-    browser = await pw.launch({ executablePath: chromium ?? '/usr/bin/chromium', args: QUIET_CHROMIUM_FLAGS });
+    browser = await launchBrowser();
   });
   afterAll(async () => {
     await browser?.close();
@@ -61,8 +36,8 @@ describeNeeds('headless Chromium', chromium !== undefined)('the dashboard in a b
   });
 
   it('an admin logs in and sees the cluster, then the pods and volumes, with charts and no console error', async () => {
-    const { page, problems } = await openPage();
-    await logIn(page, world.tokens.admin);
+    const { page, problems } = await openPage(browser, origin);
+    await logIn(page, origin, world.tokens.admin);
     // The nodes' table and both reservation charts (drawn by Plot from the shared chart functions).
     await page.waitForSelector('main figure svg');
     const nodeCells = await page.locator('main table').first().locator('tbody tr td:first-child').allTextContents();
@@ -110,8 +85,8 @@ describeNeeds('headless Chromium', chromium !== undefined)('the dashboard in a b
   });
 
   it('an admin compares two runs side by side and opens a report in place, with no console error', async () => {
-    const { page, problems } = await openPage();
-    await logIn(page, world.tokens.admin);
+    const { page, problems } = await openPage(browser, origin);
+    await logIn(page, origin, world.tokens.admin);
     await page.click('nav a[data-page=runs]');
     await page.click('main a:has-text("Compare the newest two")');
     await page.waitForSelector('main figure svg');
@@ -154,8 +129,8 @@ describeNeeds('headless Chromium', chromium !== undefined)('the dashboard in a b
   });
 
   it("a tenant user of b sees only b's pods and volumes, and is told it may not view nodes", async () => {
-    const { page, problems } = await openPage();
-    await logIn(page, world.tokens.tother);
+    const { page, problems } = await openPage(browser, origin);
+    await logIn(page, origin, world.tokens.tother);
     expect(await page.locator('main').textContent()).toContain('This token may not view nodes');
     // The runs, their comparison and the reports are the cluster's view: no link to them.
     for (const name of ['runs', 'compare', 'reports']) expect(await page.locator(`nav a[data-page=${name}]`).isVisible()).toBe(false);

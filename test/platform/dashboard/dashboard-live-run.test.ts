@@ -9,36 +9,20 @@
  * never by wall time. Screenshots under $ANVIL_TEST_ARTEFACTS/dashboard.
  */
 import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { findChromium, QUIET_CHROMIUM_FLAGS } from '../../../reports/render/pdf.js';
+import { ARTEFACTS, chromium, launchBrowser, logIn, openPage } from './browser-harness.js';
 import { describeNeeds } from '../../needs.js';
 import { tempDir } from '../../cli-harness.js';
 import { seededWorld, type World } from '../api/api-harness.js';
 import { LIVE_SCENARIO, LIVE_SCENARIO_FACTS, liveRunOptions, parseSse } from '../api/live-run-harness.js';
 
-const ARTEFACTS = resolve(process.env.ANVIL_TEST_ARTEFACTS ?? join('out', 'test-artefacts'), 'dashboard');
-const chromium = findChromium();
 const V1 = '/apis/anvil.dev/v1';
 
 let world: World;
 let origin: string;
 let browser: Browser;
-
-async function openPage(): Promise<{ page: Page; problems: string[] }> {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  const problems: string[] = [];
-  page.on('console', (m) => {
-    // A refused POST is the page's to show (the test reads it there); Chromium logs the 403 as well.
-    if (m.type() === 'error' && !/status of 403/.test(m.text())) problems.push(`console error: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('request', (r) => {
-    if (!r.url().startsWith(`${origin}/`)) problems.push(`request outside the server: ${r.url()}`);
-  });
-  return { page, problems };
-}
 
 /** How many events run `id`'s stream has, whole (the run has ended). */
 async function eventCount(id: string): Promise<number> {
@@ -57,20 +41,12 @@ async function expectFollowedWhole(page: Page, id: string): Promise<void> {
   expect(Number(await followed.getAttribute('data-events'))).toBe(await eventCount(id));
 }
 
-async function logIn(page: Page, token: string): Promise<void> {
-  await page.goto(`${origin}/#/runs`);
-  await page.fill('#token', token);
-  await page.click('form.login button[type=submit]');
-  await page.waitForSelector('main h1:has-text("Runs")');
-}
-
 describeNeeds('headless Chromium', chromium !== undefined)('a run started from the dashboard', () => {
   beforeAll(async () => {
     mkdirSync(ARTEFACTS, { recursive: true });
     world = await seededWorld(':memory:', undefined, undefined, { runsDir: tempDir('anvil-live-dash-'), liveRuns: liveRunOptions() });
     origin = (await world.app.listen({ host: '127.0.0.1', port: 0 })).replace('localhost', '127.0.0.1');
-    const { chromium: pw } = await import('playwright-core');
-    browser = await pw.launch({ executablePath: chromium ?? '/usr/bin/chromium', args: QUIET_CHROMIUM_FLAGS });
+    browser = await launchBrowser();
   });
   afterAll(async () => {
     await browser?.close();
@@ -78,8 +54,8 @@ describeNeeds('headless Chromium', chromium !== undefined)('a run started from t
   });
 
   it('an admin starts a run, watches it live through a reload, and finds the finished run with its verdict', async () => {
-    const { page, problems } = await openPage();
-    await logIn(page, world.tokens.admin);
+    const { page, problems } = await openPage(browser, origin);
+    await logIn(page, origin, world.tokens.admin, 'runs', 'Runs');
     expect(await page.locator('#run-scenario option').allTextContents()).toEqual([LIVE_SCENARIO]);
     // Nothing started yet: no table of started runs, and nothing but the page's own words.
     expect(await page.locator('main').textContent()).not.toContain('null');
@@ -111,8 +87,8 @@ describeNeeds('headless Chromium', chromium !== undefined)('a run started from t
   });
 
   it('a run started through the API is followed from its deep link: progress, then every event once, then its verdict', async () => {
-    const { page, problems } = await openPage();
-    await logIn(page, world.tokens.admin);
+    const { page, problems } = await openPage(browser, origin);
+    await logIn(page, origin, world.tokens.admin, 'runs', 'Runs');
     const started = await world.call('admin', 'POST', `${V1}/runs`, { scenario: LIVE_SCENARIO, name: 'watched' });
     expect(started.statusCode, started.body).toBe(202);
     await page.goto(`${origin}/#/runs/watched`);
@@ -132,8 +108,8 @@ describeNeeds('headless Chromium', chromium !== undefined)('a run started from t
   });
 
   it('a viewer, who may not start runs, is offered no form to start one, and the API refuses its start', async () => {
-    const { page, problems } = await openPage();
-    await logIn(page, world.tokens.viewer);
+    const { page, problems } = await openPage(browser, origin);
+    await logIn(page, origin, world.tokens.viewer, 'runs', 'Runs');
     // What /whoami says the token may change decides the offer: a viewer edits nothing.
     const me = (await world.call('viewer', 'GET', `${V1}/whoami`)).json() as { cluster_edits: string[] };
     expect(me.cluster_edits).not.toContain('cluster');
@@ -153,8 +129,8 @@ describeNeeds('headless Chromium', chromium !== undefined)('a run started from t
   });
 
   it('an admin opens a running pod from the pods list and sees why it runs there, as the API explains it', async () => {
-    const { page, problems } = await openPage();
-    await logIn(page, world.tokens.admin);
+    const { page, problems } = await openPage(browser, origin);
+    await logIn(page, origin, world.tokens.admin, 'runs', 'Runs');
     await page.click('nav a[data-page=pods]');
     await page.waitForSelector('main h1:has-text("Pods and volumes")');
     await page.getByRole('link', { name: 'a/pa', exact: true }).click();
