@@ -5,7 +5,6 @@
  * compared at 5%, often needs them), and each round it ran is a run folder beside the seed's
  * (seed-1.round-2, ...) counted in the comparison. Needs root, fio and losetup: runs in CI, skips elsewhere.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect } from 'vitest';
@@ -13,17 +12,13 @@ import type { StackComparison } from '../../../../bench/check/baseline-report.js
 import { which } from '../../../../bench/targets/host/bounded-process.js';
 import { tempDir } from '../../../cli-harness.js';
 import { needs } from '../../../needs.js';
-import { oneHostFileAtATime } from './host-leftovers.js';
+import { anvilCli, oneHostFileAtATime } from './host-leftovers.js';
 
 const SCENARIO = join(import.meta.dirname, 'one-pod-capped.yaml');
-const BIN = join(process.cwd(), 'dist', 'platform', 'cli', 'main.js');
 const canRun = process.getuid?.() === 0 && which('fio') !== undefined && which('losetup') !== undefined;
 const needHost = needs('root, fio and losetup', canRun);
 
-function anvil(args: readonly string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const anvil = anvilCli;
 
 // Host runs of other files would show in this file's checks of the machine.
 oneHostFileAtATime();

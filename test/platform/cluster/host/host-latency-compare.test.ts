@@ -6,7 +6,6 @@
  * skipped for want of samples. Two host runs of 3 s (one-pod-latency.yaml). Needs root, fio and losetup:
  * runs in CI, skips elsewhere.
  */
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect } from 'vitest';
@@ -16,17 +15,13 @@ import { readResultsEvidence } from '../../../../bench/check/results-evidence.js
 import { which } from '../../../../bench/targets/host/bounded-process.js';
 import { tempDir } from '../../../cli-harness.js';
 import { needs } from '../../../needs.js';
-import { oneHostFileAtATime } from './host-leftovers.js';
+import { anvilCli, oneHostFileAtATime } from './host-leftovers.js';
 
 const SCENARIO = join(import.meta.dirname, 'one-pod-latency.yaml');
-const BIN = join(process.cwd(), 'dist', 'platform', 'cli', 'main.js');
 const canRun = process.getuid?.() === 0 && which('fio') !== undefined && which('losetup') !== undefined;
 const needHost = needs('root, fio and losetup', canRun);
 
-function anvil(args: readonly string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const anvil = anvilCli;
 
 const p99Of = (compared: readonly StackComparison[], sla: string) =>
   compared.flatMap((s) => s.comparisons).find((c) => c.sla === sla && c.check === 'max_latency_p99');

@@ -68,3 +68,12 @@ function processAlive(pid: number): boolean {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
+
+/** The built CLI the host tests run, as a user would (`anvil ...`). */
+export const ANVIL_BIN = join(process.cwd(), 'dist', 'platform', 'cli', 'main.js');
+
+/** `anvil ARGS` as its own process: exit code, stdout and stderr. */
+export function anvilCli(args: readonly string[]): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [ANVIL_BIN, ...args], { encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
