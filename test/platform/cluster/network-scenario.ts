@@ -115,3 +115,35 @@ export function runHciModel(
     },
   };
 }
+
+/** The tier maximum of the `capped` pod of `sameNodeScenario`, bit/s. */
+export const SAME_NODE_CAP_BITS = 200e6;
+
+/**
+ * Two pods on one appliance node, each sending flat out to the other (128k messages): `capped` in a tier of
+ * 50M minimum and 200M maximum, `free` uncapped.
+ */
+export function sameNodeScenario(stack: 'hci' | 'diy'): string {
+  return `kind: ClusterScenario
+name: same node flows on ${stack}
+stack: ${stack}
+seed: 1
+duration: 200ms
+warmup: 20ms
+interval: 20ms
+nodes:
+  - { name: node-1, profile: appliance-d10 }
+networks:
+  - { name: pods, subnet: 10.77.0.0/24, start: 10.77.0.10, end: 10.77.0.250, gateway: 10.77.0.1, default: true }
+perf_tiers:
+  - { name: capped, storage_iops: 0, network_bandwidth: 50M, max_network_bandwidth: 200M }
+tenants:
+  - name: lab
+pods:
+  - { name: capped, tenant: lab, cpu: 1, memory: 1Gi, perf_tier: capped }
+  - { name: free, tenant: lab, cpu: 1, memory: 1Gi }
+flows:
+  - { from: lab/free, to: lab/capped, rate: saturate, message_size: 128k }
+  - { from: lab/capped, to: lab/free, rate: saturate, message_size: 128k }
+`;
+}

@@ -7,37 +7,11 @@ import { describe, expect, it } from 'vitest';
 import { loadStackCoefficients } from '../../../bench/stack-coefficients.js';
 import { bridgeFlowCeiling_bytes_per_s, vethCapPayload_bytes_per_s } from '../../../sim/stacks/diy/host-bridge.js';
 import { stackTerms } from '../../../sim/stacks/diy/stack.js';
-import { runNetworkOnly } from './network-scenario.js';
-
-const CAP_BITS = 200e6;
-
-/** Two pods on one node: `capped` in a tier of 200M maximum, `free` uncapped, each sending flat out to the other. */
-const sameNodeScenario = `kind: ClusterScenario
-name: same node flows on diy
-stack: diy
-seed: 1
-duration: 200ms
-warmup: 20ms
-interval: 20ms
-nodes:
-  - { name: node-1, profile: appliance-d10 }
-networks:
-  - { name: pods, subnet: 10.77.0.0/24, start: 10.77.0.10, end: 10.77.0.250, gateway: 10.77.0.1, default: true }
-perf_tiers:
-  - { name: capped, storage_iops: 0, network_bandwidth: 50M, max_network_bandwidth: 200M }
-tenants:
-  - name: lab
-pods:
-  - { name: capped, tenant: lab, cpu: 1, memory: 1Gi, perf_tier: capped }
-  - { name: free, tenant: lab, cpu: 1, memory: 1Gi }
-flows:
-  - { from: lab/free, to: lab/capped, rate: saturate, message_size: 128k }
-  - { from: lab/capped, to: lab/free, rate: saturate, message_size: 128k }
-`;
+import { runNetworkOnly, SAME_NODE_CAP_BITS as CAP_BITS, sameNodeScenario } from './network-scenario.js';
 
 describe('flows between pods on one node (diy)', () => {
   it("hold the sender's veth cap and one core's packet rate per flow; the wire stays idle", () => {
-    const { summary } = runNetworkOnly(sameNodeScenario, 'diy');
+    const { summary } = runNetworkOnly(sameNodeScenario('diy'), 'diy');
     const terms = stackTerms(loadStackCoefficients(), 'diy');
     const mss = terms.network.mss_bytes;
     const flow = (from: string) => summary.flows.find((f) => f.from === from)!;
