@@ -4,23 +4,9 @@
  * many wait, and a held arrival still travels the route it arrived on when the job is re-routed.
  */
 import { describe, expect, it } from 'vitest';
-import { parseProfile } from '../../../bench/profiles.js';
-import type { Station } from '../../../sim/io/requests.js';
 import { Model } from '../../../sim/model/model.js';
 import { workload } from '../../bench/spec-factory.js';
-
-const nullDevice = (latency: string) => parseProfile(`kind: null\nlatency: ${latency}\ncapacity: 1G\n`, 'null.yaml');
-
-function counter(model: Model): Station & { passed: number } {
-  const station = {
-    passed: 0,
-    accept(req: number) {
-      station.passed++;
-      model.requests.forward(req);
-    },
-  };
-  return station;
-}
+import { counter, nullDevice } from './route-stations.js';
 
 describe('arrivals held at iodepth', () => {
   it('hold no request rows: the pool stays at iodepth while arrivals pile up, and each waits its due time', () => {

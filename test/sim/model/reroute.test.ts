@@ -1,23 +1,9 @@
 /** Routes that change while the model runs: a job re-routed mid-run, a job attached at a later start. */
 import { describe, expect, it } from 'vitest';
-import { parseProfile } from '../../../bench/profiles.js';
-import { OP_READ, type Station } from '../../../sim/io/requests.js';
+import { OP_READ } from '../../../sim/io/requests.js';
 import { Model } from '../../../sim/model/model.js';
 import { workload } from '../../bench/spec-factory.js';
-
-const nullDevice = (latency: string) => parseProfile(`kind: null\nlatency: ${latency}\ncapacity: 1G\n`, 'null.yaml');
-
-/** A pass-through station counting what goes by, to see which route each I/O took. */
-function counter(model: Model): Station & { passed: number } {
-  const station = {
-    passed: 0,
-    accept(req: number) {
-      station.passed++;
-      model.requests.forward(req);
-    },
-  };
-  return station;
-}
+import { counter, nullDevice } from './route-stations.js';
 
 describe('routes that change while the model runs', () => {
   it('a flow re-routed mid-run: new I/Os take the new route, the old flow is retired, the job measures on', () => {
