@@ -21,6 +21,8 @@ export const END_TO_END_SUITES = [
   // Its Operate page and axe-core on every page; 5,000 nodes with 50,000 pods built in process.
   'test/platform/dashboard/dashboard-pages-browser.test.ts',
   'test/platform/dashboard/dashboard-scale-browser.test.ts',
+  // Every page at two laptop widths, with no sideways scrolling of the page.
+  'test/platform/dashboard/dashboard-widths-browser.test.ts',
   // A run started from the dashboard and followed live (three short model runs on worker threads).
   'test/platform/dashboard/dashboard-live-run.test.ts',
   'test/platform/containerfile-steps.test.ts',

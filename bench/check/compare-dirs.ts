@@ -121,22 +121,36 @@ export function storedGroups(dir: string, side: 'baseline' | 'current'): StoredG
 
 const groupName = (g: StoredGroup) => (g.stack === '-' ? g.key : `${g.key} on ${g.stack}`);
 
-/** Baseline and current groups paired by scenario and stack, with the same seeds; ANVIL_ERR_COMPARE_MISMATCH otherwise. */
+/** Groups one side holds and the other does not, by name ("noisy-neighbour on hci"): not compared. */
+export interface UnpairedGroups {
+  readonly baselineOnly: readonly string[];
+  readonly currentOnly: readonly string[];
+}
+
+/**
+ * Baseline and current groups paired by scenario and stack, with the same seeds; groups only one side holds
+ * are named in `unpaired` (a scenario added to or dropped from a nightly set) and not compared.
+ * ANVIL_ERR_COMPARE_MISMATCH when no group is on both sides, or a pair ran different seeds.
+ */
 export function pairGroups(
   baselineDir: string,
   baseline: readonly StoredGroup[],
   currentDir: string,
   current: readonly StoredGroup[],
-): { baseline: StoredGroup; current: StoredGroup }[] {
+): { pairs: { baseline: StoredGroup; current: StoredGroup }[]; unpaired: UnpairedGroups } {
   const names = (gs: readonly StoredGroup[]) => gs.map(groupName).join(', ');
   const id = (g: StoredGroup) => `${g.key}/${g.stack}`;
-  const same = baseline.length === current.length && baseline.every((b) => current.some((c) => id(c) === id(b)));
-  if (!same)
+  const both = current.filter((c) => baseline.some((b) => id(b) === id(c)));
+  if (both.length === 0)
     throw new AnvilError(
       'ANVIL_ERR_COMPARE_MISMATCH',
-      `baseline ${baselineDir} holds ${names(baseline)} but current ${currentDir} holds ${names(current)}; anvil compare pairs the same scenarios on the same stacks: compare two runs of the same scenarios`,
+      `baseline ${baselineDir} holds ${names(baseline)} but current ${currentDir} holds ${names(current)}; anvil compare pairs the same scenarios on the same stacks: compare two runs with at least one scenario and stack in common`,
     );
-  return current.map((c) => {
+  const unpaired = {
+    baselineOnly: baseline.filter((b) => !both.some((c) => id(c) === id(b))).map(groupName),
+    currentOnly: current.filter((c) => !both.includes(c)).map(groupName),
+  };
+  const pairs = both.map((c) => {
     const b = baseline.find((x) => id(x) === id(c))!;
     const seeds = (g: StoredGroup) => [...g.runs.keys()].join(',');
     if (seeds(b) !== seeds(c))
@@ -146,6 +160,7 @@ export function pairGroups(
       );
     return { baseline: b, current: c };
   });
+  return { pairs, unpaired };
 }
 
 /** Where a run's steady state starts, ns: the scenario's warm-up (a job file's ramp_time is already out of its intervals). */
@@ -160,6 +175,8 @@ export interface ComparedFolders {
   readonly currentDir: string;
   /** Per group: its SLAs (when the caller knew them) and its jobs, each one family for Holm. */
   readonly paired: readonly PairedRuns[];
+  /** Groups only one side holds: not compared. */
+  readonly unpaired: UnpairedGroups;
 }
 
 /**
@@ -171,7 +188,12 @@ export async function pairFolders(
   currentDir: string,
   options: { tolerance: number; slasOf: (g: StoredGroup) => Promise<readonly JudgedSla[]> },
 ): Promise<ComparedFolders> {
-  const groups = pairGroups(baselineDir, storedGroups(baselineDir, 'baseline'), currentDir, storedGroups(currentDir, 'current'));
+  const { pairs: groups, unpaired } = pairGroups(
+    baselineDir,
+    storedGroups(baselineDir, 'baseline'),
+    currentDir,
+    storedGroups(currentDir, 'current'),
+  );
   const paired: PairedRuns[] = [];
   for (const { baseline, current } of groups) {
     const seeds = [...current.runs.keys()];
@@ -204,5 +226,5 @@ export async function pairFolders(
     const from_ns = warmupOf(current.runs.get(seeds[0]!)!);
     paired.push({ ...head, of: 'jobs', pairs: pairsOf(jobSlas(cj.label, cj.names, options.tolerance, from_ns)) });
   }
-  return { baselineDir, currentDir, paired };
+  return { baselineDir, currentDir, paired, unpaired };
 }

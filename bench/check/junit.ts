@@ -90,6 +90,20 @@ export interface JunitContext {
   readonly timestamp_s: number;
   readonly hostname: string;
   readonly version: string;
+  /** The commit under test, as the CI names it (junitCommit); absent outside a CI that names one. */
+  readonly commit?: string;
+}
+
+/** CI variables that name the commit under test, first found wins (Anvil's own, GitHub, GitLab, Jenkins, TeamCity). */
+export const COMMIT_VARIABLES = ['ANVIL_COMMIT', 'GITHUB_SHA', 'CI_COMMIT_SHA', 'GIT_COMMIT', 'BUILD_VCS_NUMBER'] as const;
+
+/** The commit under test from the environment, or undefined. */
+export function junitCommit(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  for (const name of COMMIT_VARIABLES) {
+    const value = env[name]?.trim();
+    if (value) return value;
+  }
+  return undefined;
 }
 
 /**
@@ -114,7 +128,8 @@ export function junitXml(
     const all = group.flatMap((r) => r.verdicts);
     const first = group[0]!;
     // The scenario's SLAs, then each pod on its own.
-    const comparisons = compared.filter((s) => junitClassname(`${s.key}.yaml`, s.stack) === classname).flatMap((s) => s.comparisons);
+    const suiteCompared = compared.filter((s) => junitClassname(`${s.key}.yaml`, s.stack) === classname);
+    const comparisons = suiteCompared.flatMap((s) => s.comparisons);
     const compFailed = comparisons.filter((c) => c.verdict === 'regression' || (strict && c.verdict === 'inconclusive')).length;
     const compNotJudged = comparisons.filter((c) => c.verdict === 'skipped').length;
     const attrs = [
@@ -136,6 +151,15 @@ export function junitXml(
       ['target', first.target],
       ['seeds', group.map((r) => r.seed).join(',')],
       ['anvil_version', ctx.version],
+      ...(ctx.commit !== undefined ? [['commit', ctx.commit] as [string, string]] : []),
+      // What the comparison cases were judged against and at which family-wise error.
+      ...(suiteCompared.length > 0
+        ? ([
+            ['baseline', [...new Set(suiteCompared.map((s) => s.baseline))].join(',')],
+            ['alpha', [...new Set(comparisons.map((c) => String(c.alpha)))].join(',')],
+            ['strict', String(strict)],
+          ] as [string, string][])
+        : []),
     ];
     for (const [name, value] of props) out.push(`      <property name="${name}" value="${xmlText(value)}"/>`);
     out.push('    </properties>');

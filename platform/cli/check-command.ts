@@ -23,7 +23,7 @@ import {
   type StackComparison,
 } from '../../bench/check/baseline-report.js';
 import { appendHistory } from '../../bench/check/history.js';
-import { junitXml } from '../../bench/check/junit.js';
+import { junitCommit, junitXml } from '../../bench/check/junit.js';
 import { readResultsEvidence, type ResultsEvidence } from '../../bench/check/results-evidence.js';
 import { judgedSlas } from '../../bench/check/sla-scopes.js';
 import { verdictsDocument, verdictTable, type RunVerdicts } from '../../bench/check/verdict-report.js';
@@ -350,10 +350,16 @@ export function registerCheckCommand(cli: Command): void {
       if (opts.out !== undefined) writeOutput(join(opts.out, 'verdicts.json'), JSON.stringify(doc, null, 2) + '\n', 'verdicts');
       if (opts.out !== undefined && compared && paired)
         await writeCompareHtml(opts.out, { baseline: opts.baseline!, current: opts.out, paired, compared });
+      const commit = junitCommit();
       if (opts.junit !== undefined)
         writeOutput(
           opts.junit,
-          junitXml(runs, { timestamp_s: runTimestamp(), hostname: hostname(), version }, compared, opts.strict === true),
+          junitXml(
+            runs,
+            { timestamp_s: runTimestamp(), hostname: hostname(), version, ...(commit !== undefined ? { commit } : {}) },
+            compared,
+            opts.strict === true,
+          ),
           'JUnit XML',
         );
       if (opts.history !== undefined) appendHistory(opts.history, doc.checks, { epoch_s: runTimestamp(), version });

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { anvilVersion } from '../../bench/package-root.js';
 import { comparePaired, comparisonMessage, comparisonTable, type StackComparison } from '../../bench/check/baseline-report.js';
-import { DEFAULT_JOB_TOLERANCE, pairFolders, type StoredGroup } from '../../bench/check/compare-dirs.js';
+import { DEFAULT_JOB_TOLERANCE, pairFolders, type StoredGroup, type UnpairedGroups } from '../../bench/check/compare-dirs.js';
 import type { PairedRuns } from '../../bench/check/baseline-report.js';
 import { judgedSlas } from '../../bench/check/sla-scopes.js';
 import { ensureOutputDir } from '../../bench/results/output-dir.js';
@@ -28,8 +28,21 @@ export interface CompareOptions {
 }
 
 /** The document compare.json holds: no time and no host in it, so the same folders give the same bytes. */
-export function compareDocument(baseline: string, current: string, compared: readonly StackComparison[], version: string) {
-  return { anvil_compare: 1, anvil_version: version, baseline, current, comparisons: compared };
+export function compareDocument(
+  baseline: string,
+  current: string,
+  compared: readonly StackComparison[],
+  version: string,
+  unpaired: UnpairedGroups = { baselineOnly: [], currentOnly: [] },
+) {
+  return {
+    anvil_compare: 1,
+    anvil_version: version,
+    baseline,
+    current,
+    comparisons: compared,
+    not_compared: { baseline_only: unpaired.baselineOnly, current_only: unpaired.currentOnly },
+  };
 }
 
 /** The SLAs of the scenario a run recorded, judged as anvil check judges them; none for a job file or a scenario file that is gone. */
@@ -71,11 +84,16 @@ export function writeOutput(file: string, text: string, what: string): void {
 export async function compareFolders(baseline: string, current: string, options: CompareOptions): Promise<StackComparison[]> {
   const io = cliIo();
   if (options.out !== undefined) ensureOutputDir(options.out);
-  const { paired } = await pairFolders(baseline, current, { tolerance: options.tolerance, slasOf: recordedSlas });
+  const { paired, unpaired } = await pairFolders(baseline, current, { tolerance: options.tolerance, slasOf: recordedSlas });
   const compared = comparePaired(paired);
   io.stdout.write(comparisonTable(compared));
+  for (const [side, dir, groups] of [
+    ['baseline', baseline, unpaired.baselineOnly],
+    ['current', current, unpaired.currentOnly],
+  ] as const)
+    if (groups.length > 0) io.stderr.write(`note: only the ${side} ${dir} holds ${groups.join(', ')}: not compared\n`);
   if (options.out !== undefined) {
-    const doc = compareDocument(baseline, current, compared, anvilVersion());
+    const doc = compareDocument(baseline, current, compared, anvilVersion(), unpaired);
     writeOutput(join(options.out, 'compare.json'), JSON.stringify(doc, null, 2) + '\n', 'the comparison');
     await writeCompareHtml(options.out, { baseline, current, paired, compared });
   }

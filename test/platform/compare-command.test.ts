@@ -171,6 +171,24 @@ describe('anvil compare', () => {
     expect(gone.stdout).toMatch(/pod shop\/orders-db +IOPS/);
   });
 
+  it('compares the scenarios and stacks both folders hold and names the others as not compared', async () => {
+    const baseline = await checked(noisyNeighbour());
+    const current = tempDir('anvil-compare-more-');
+    cpSync(baseline, current, { recursive: true });
+    // A stack the nightly set gained since the baseline.
+    cpSync(join(current, 'noisy-neighbour', 'hci'), join(current, 'noisy-neighbour', 'diy'), { recursive: true });
+    const out = tempDir('anvil-compare-out-');
+    const r = await anvilInProcess(['compare', baseline, current, '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toBe(`note: only the current ${current} holds noisy-neighbour on diy: not compared\n`);
+    const doc = compareJson(out) as ReturnType<typeof compareJson> & { not_compared: { baseline_only: string[]; current_only: string[] } };
+    expect(doc.not_compared).toEqual({ baseline_only: [], current_only: ['noisy-neighbour on diy'] });
+    expect(new Set(doc.comparisons.map((s) => s.stack))).toEqual(new Set(['hci']));
+    const back = await anvilInProcess(['compare', current, baseline]);
+    expect(back.code, back.stderr).toBe(0);
+    expect(back.stderr).toBe(`note: only the baseline ${current} holds noisy-neighbour on diy: not compared\n`);
+  });
+
   it('refuses folders without results, and folders that do not pair, naming them and what is expected (exit 2)', async () => {
     const missing = join(tempDir(), 'none');
     const none = await anvilInProcess(['compare', missing, missing]);
@@ -197,7 +215,7 @@ describe('anvil compare', () => {
     const otherScenario = await anvilInProcess(['compare', check, run1]);
     expect(otherScenario.code).toBe(2);
     expect(otherScenario.stderr).toMatch(
-      /^ANVIL_ERR_COMPARE_MISMATCH: baseline \S+ holds noisy-neighbour on hci but current \S+ holds rr; anvil compare pairs the same scenarios on the same stacks/,
+      /^ANVIL_ERR_COMPARE_MISMATCH: baseline \S+ holds noisy-neighbour on hci but current \S+ holds rr; anvil compare pairs the same scenarios on the same stacks: compare two runs with at least one scenario and stack in common/,
     );
     expect(otherScenario.stdout).toBe('');
   });

@@ -6,6 +6,7 @@
  */
 import { KUBE_VERSION } from './objects.js';
 import { WRITABLE } from './write-status.js';
+import { SCALABLE_KINDS, SCALE_KIND, SCALE_VERBS } from './scale.js';
 
 interface Resource {
   readonly name: string;
@@ -72,15 +73,21 @@ export function apiResourceList(groupVersion: 'v1' | 'apps/v1') {
     kind: 'APIResourceList',
     apiVersion: 'v1',
     groupVersion,
-    resources: resources.map((r) => ({
-      name: r.name,
-      singularName: r.singularName,
-      namespaced: r.namespaced,
-      kind: r.kind,
-      verbs: verbsOf(r.name),
-      shortNames: [...r.shortNames],
-      ...(r.categories ? { categories: [...r.categories] } : {}),
-    })),
+    resources: resources.flatMap((r) => [
+      {
+        name: r.name,
+        singularName: r.singularName,
+        namespaced: r.namespaced,
+        kind: r.kind,
+        verbs: verbsOf(r.name),
+        shortNames: [...r.shortNames],
+        ...(r.categories ? { categories: [...r.categories] } : {}),
+      },
+      // A subresource is listed as RESOURCE/SUB with the group and version of its own kind.
+      ...(SCALABLE_KINDS.includes(r.kind)
+        ? [{ name: `${r.name}/scale`, singularName: '', namespaced: r.namespaced, ...SCALE_KIND, verbs: [...SCALE_VERBS] }]
+        : []),
+    ]),
   };
 }
 
@@ -109,6 +116,11 @@ export function aggregatedDiscovery(group: '' | 'apps') {
               verbs: verbsOf(r.name),
               shortNames: [...r.shortNames],
               ...(r.categories ? { categories: [...r.categories] } : {}),
+              ...(SCALABLE_KINDS.includes(r.kind)
+                ? {
+                    subresources: [{ subresource: 'scale', responseKind: { ...SCALE_KIND }, verbs: [...SCALE_VERBS] }],
+                  }
+                : {}),
             })),
           },
         ],

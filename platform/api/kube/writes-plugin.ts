@@ -18,6 +18,7 @@ import { objectOfProtobuf, ProtobufBodyError } from './protobuf-body.js';
 const PROTOBUF = 'application/vnd.kubernetes.protobuf';
 import type { Clock } from '../../domain/clock.js';
 import { deletedStatus, WRITABLE, WriteStatusError } from './write-status.js';
+import { changeScale, readScale, SCALABLE_KINDS } from './scale.js';
 import { createObject, deleteObject, type FieldValidation, type WriteOptions, type Writer } from './writes.js';
 
 const opt = (description: string) => Type.Optional(Type.String({ description }));
@@ -62,6 +63,20 @@ export const kubeWritesPlugin: FastifyPluginAsync<{ api: Api; clock: Clock }> = 
     } catch (e) {
       if (!(e instanceof ProtobufBodyError)) throw e;
       done(new WriteStatusError(statusOf(415, e.message)), undefined);
+    }
+  });
+  // client-go's scale client sends its PUT with no Content-Type: read a body without one as JSON. A body
+  // of a type no parser takes is refused as Fastify would, but as a Status kubectl prints.
+  app.addContentTypeParser('*', { parseAs: 'string' }, (req, body, done) => {
+    const type = req.headers['content-type'];
+    if (type !== undefined) {
+      done(new WriteStatusError(statusOf(415, `the Content-Type ${type} is not served here; send application/json`)), undefined);
+      return;
+    }
+    try {
+      done(null, JSON.parse(body as string));
+    } catch (e) {
+      done(new WriteStatusError(statusOf(400, `the body is not JSON: ${(e as Error).message}`)), undefined);
     }
   });
   app.setErrorHandler((err, req, reply) => {
@@ -149,6 +164,65 @@ export const kubeWritesPlugin: FastifyPluginAsync<{ api: Api; clock: Clock }> = 
         const name = (req.params as Params).name!;
         const uid = await deleteObject(writer(req), r, nsOf(req), name);
         return send(reply, deletedStatus(r, name, uid));
+      },
+    );
+  }
+
+  // The scale subresource (kubectl scale): read, patched (merge or strategic) or replaced (PUT).
+  for (const r of WRITABLE.filter((w) => SCALABLE_KINDS.includes(w.kind))) {
+    const url = `/apis/apps/v1/namespaces/:namespace/${r.resource}/:name/scale`;
+    const params = { ...nsParam, ...nameParam };
+    const at = (req: FastifyRequest) => req.params as Required<Params>;
+    const manager = (req: FastifyRequest) => (req.query as WriteQueryT).fieldManager ?? 'unknown';
+    const text = (body: unknown) => (typeof body === 'string' ? body : JSON.stringify(body ?? {}));
+    app.get(
+      url,
+      schema(
+        `kubeRead${r.kind}Scale`,
+        `The ${r.kind}'s Scale (autoscaling/v1): replicas asked and had, and its selector.`,
+        params,
+        WriteQuery,
+      ),
+      async (req, reply) => send(reply, readScale(writer(req), r, at(req).namespace, at(req).name)),
+    );
+    app.patch(
+      url,
+      schema(
+        `kubePatch${r.kind}Scale`,
+        `Sets the ${r.kind}'s replicas (kubectl scale): a merge or strategic merge patch of its Scale.`,
+        params,
+        WriteQuery,
+      ),
+      async (req, reply) => {
+        const o = options(req);
+        const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+        if (type === PATCH_TYPES.json || type === PATCH_TYPES.apply)
+          throw new WriteStatusError(statusOf(415, `a Scale is patched with a merge patch (kubectl scale sends one), not ${type}`));
+        let patch: unknown;
+        try {
+          patch = JSON.parse(text(req.body)) as unknown;
+        } catch (e) {
+          throw new WriteStatusError(statusOf(400, `the patch is not JSON: ${(e as Error).message}`));
+        }
+        return answered(reply, o, 200, await changeScale(writer(req), r, at(req).namespace, at(req).name, { patch }, manager(req), o));
+      },
+    );
+    app.put(
+      url,
+      schema(
+        `kubeReplace${r.kind}Scale`,
+        `Sets the ${r.kind}'s replicas from a whole Scale (kubectl scale --current-replicas): its resourceVersion, when sent, must be the current one.`,
+        params,
+        WriteQuery,
+      ),
+      async (req, reply) => {
+        const o = options(req);
+        return answered(
+          reply,
+          o,
+          200,
+          await changeScale(writer(req), r, at(req).namespace, at(req).name, { scale: req.body }, manager(req), o),
+        );
       },
     );
   }

@@ -63,12 +63,17 @@ describe('JUnit XML of anvil check against the Ant and Jenkins schemas', () => {
     expect((await anvilInProcess(['check', faster, '--stack', 'hci', '--seeds', '2', '--out', baseline], FIXED_TIME)).code).toBe(0);
     const junit = join(tempDir('anvil-junit-'), 'check.xml');
     const current = shortenedScenario('noisy-neighbour', TIMES);
-    const r = await anvilInProcess(
-      ['check', current, '--stack', 'hci', '--seeds', '2', '--baseline', baseline, '--junit', junit],
-      FIXED_TIME,
-    );
+    const r = await anvilInProcess(['check', current, '--stack', 'hci', '--seeds', '2', '--baseline', baseline, '--junit', junit], {
+      ...FIXED_TIME,
+      GITHUB_SHA: '0123abc',
+    });
     expect(r.code).toBe(1);
     const xml = readFileSync(junit, 'utf8');
+    // The suite says what it was judged against: the commit the CI names, the baseline and the family's alpha.
+    expect(xml).toContain('<property name="commit" value="0123abc"/>');
+    expect(xml).toContain(`<property name="baseline" value="${baseline}/noisy-neighbour/hci"/>`);
+    expect(xml).toMatch(/<property name="alpha" value="0\.0\d*"\/>/);
+    expect(xml).toContain('<property name="strict" value="false"/>');
     expect(xml).toMatch(
       /<testcase [^>]*name="orders-iops: min_iops against the baseline \[seeds 1,2\]"[^>]*>\s*<failure type="Regression"/,
     );

@@ -129,6 +129,31 @@ describeNeeds('kubectl', KUBECTL !== undefined)('the real kubectl against anvil 
     ]);
   });
 
+  it('kubectl scale sets replicas through the scale subresource; --current-replicas is a precondition', async () => {
+    const podNames = async () =>
+      (await jsonpath('{range .items[*]}{.metadata.name} {end}', 'pods', '-n', 'team'))
+        .trim()
+        .split(' ')
+        .filter((n) => n.startsWith('web-'));
+    const up = await kubectl('scale', 'deployment', 'web', '--replicas=3', '-n', 'team');
+    expect(up.code, up.stderr).toBe(0);
+    expect(up.stdout.trim()).toBe('deployment.apps/web scaled');
+    expect(await jsonpath('{.spec.replicas} {.status.replicas}', 'deploy', 'web', '-n', 'team')).toBe('3 3');
+    expect(await podNames()).toHaveLength(3);
+    // A stale precondition is refused and changes nothing.
+    const stale = await kubectl('scale', 'deployment', 'web', '--current-replicas=2', '--replicas=1', '-n', 'team');
+    expect(stale.code).not.toBe(0);
+    expect(stale.stderr).toContain('Expected replicas to be 2, was 3');
+    expect(await podNames()).toHaveLength(3);
+    const down = await kubectl('scale', 'deploy/web', '--current-replicas=3', '--replicas=2', '-n', 'team');
+    expect(down.code, down.stderr).toBe(0);
+    expect(await podNames()).toHaveLength(2);
+    const missing = await kubectl('scale', 'deployment', 'nothing', '--replicas=1', '-n', 'team');
+    // kubectl's own wording around the server's NotFound.
+    expect(missing.code).not.toBe(0);
+    expect(missing.stderr.trim()).toBe('error: no objects passed to scale deployments.apps "nothing" not found');
+  });
+
   it('metadata.generateName: each create gets a name of its own, which kubectl prints', async () => {
     const path = file(
       'job.yaml',

@@ -267,6 +267,9 @@ const CASES: Case[] = [
         ok: A_WRITE,
       },
       { method: 'PATCH', url: '/apis/apps/v1/namespaces/a/deployments/da', body: LABEL, ok: A_WRITE },
+      { method: 'GET', url: '/apis/apps/v1/namespaces/a/deployments/da/scale', ok: A_READ },
+      { method: 'PATCH', url: '/apis/apps/v1/namespaces/a/deployments/da/scale', body: { spec: { replicas: 1 } }, ok: A_WRITE },
+      { method: 'PUT', url: '/apis/apps/v1/namespaces/a/deployments/da/scale', body: { spec: { replicas: 1 } }, ok: A_WRITE },
       { method: 'DELETE', url: '/apis/apps/v1/namespaces/a/deployments/da', ok: A_WRITE },
       {
         method: 'POST',
@@ -275,6 +278,9 @@ const CASES: Case[] = [
         ok: A_WRITE,
       },
       { method: 'PATCH', url: '/apis/apps/v1/namespaces/a/statefulsets/ca', body: LABEL, ok: A_WRITE },
+      { method: 'GET', url: '/apis/apps/v1/namespaces/a/statefulsets/ca/scale', ok: A_READ },
+      { method: 'PATCH', url: '/apis/apps/v1/namespaces/a/statefulsets/ca/scale', body: { spec: { replicas: 1 } }, ok: A_WRITE },
+      { method: 'PUT', url: '/apis/apps/v1/namespaces/a/statefulsets/ca/scale', body: { spec: { replicas: 1 } }, ok: A_WRITE },
       { method: 'DELETE', url: '/apis/apps/v1/namespaces/a/statefulsets/ca', ok: A_WRITE },
     ] as Case[]
   ).map((c): Case => ({ kube: true, ...c })),
