@@ -7,7 +7,7 @@ import { basename, join } from 'node:path';
 import type { Static, TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { AnvilError } from '../platform/errors.js';
-import { parseYamlFile } from '../platform/yaml-input.js';
+import { parseYamlData } from '../platform/yaml-input.js';
 import { deviceKind, deviceKinds } from '../sim/devices/index.js';
 import type { DeviceInstance, DeviceKind } from '../sim/devices/index.js';
 import { Simulator } from '../sim/core/kernel.js';
@@ -67,7 +67,7 @@ export function loadProfile(nameOrPath: string): DeviceProfile {
 
 /** Validates profile YAML text; `path` names it in errors. */
 export function parseProfile(text: string, path: string): DeviceProfile {
-  const doc = parseYamlFile(text, path, 'ANVIL_ERR_PROFILE_INVALID').data;
+  const doc = parseYamlData(text, path, 'ANVIL_ERR_PROFILE_INVALID');
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
     throw new AnvilError(
       'ANVIL_ERR_PROFILE_INVALID',

@@ -2,13 +2,74 @@
  * Columns (table-columns.ts) as an Arrow IPC file: each field with its description, the run's metadata
  * on the schema. Every Arrow table Anvil writes goes through `toIpc`, so a column type means one thing.
  */
-import { Field, Int64, RecordBatch, Schema, Table, Utf8, makeVector, tableToIPC, vectorFromArray, type Vector } from 'apache-arrow';
+import {
+  Field,
+  Int64,
+  RecordBatch,
+  Schema,
+  Table,
+  Utf8,
+  makeData,
+  makeVector,
+  tableToIPC,
+  vectorFromArray,
+  type Vector,
+} from 'apache-arrow';
 import type { Column } from './table-columns.js';
+
+const TWO_TO_32 = 2 ** 32;
+
+/**
+ * Whole numbers as Int64 values, written as two 32-bit halves (little-endian, as Arrow's buffers are):
+ * the bytes `BigInt64Array.from(nums, BigInt)` gives, without a bigint per value. Every value must be a
+ * safe integer (|v| < 2^53), where `hi * 2^32 + lo` is exact.
+ */
+function int64Array(nums: readonly number[]): BigInt64Array {
+  const out = new BigInt64Array(nums.length);
+  const lo = new Uint32Array(out.buffer);
+  const hi = new Int32Array(out.buffer);
+  for (let i = 0; i < nums.length; i++) {
+    const v = Math.round(nums[i]!);
+    const high = Math.floor(v / TWO_TO_32);
+    lo[2 * i] = v - high * TWO_TO_32;
+    hi[2 * i + 1] = high;
+  }
+  return out;
+}
+
+/**
+ * A utf8 column without Arrow's builder (which encodes every value and grows its buffers one append at a
+ * time): each distinct string is encoded once (a table repeats job names, directions and labels on every
+ * row), then the offsets and bytes are laid out. The IPC writer writes the same two buffers either way.
+ */
+function utf8Vector(values: readonly string[]): Vector {
+  const encoder = new TextEncoder();
+  const encoded = new Map<string, Uint8Array>();
+  const parts: Uint8Array[] = new Array<Uint8Array>(values.length);
+  const offsets = new Int32Array(values.length + 1);
+  let bytes = 0;
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i]!;
+    let part = encoded.get(value);
+    if (part === undefined) {
+      part = encoder.encode(value);
+      encoded.set(value, part);
+    }
+    parts[i] = part;
+    bytes += part.length;
+    offsets[i + 1] = bytes;
+  }
+  const data = new Uint8Array(bytes);
+  for (let i = 0; i < values.length; i++) data.set(parts[i]!, offsets[i]!);
+  return makeVector(makeData({ type: new Utf8(), length: values.length, nullCount: 0, valueOffsets: offsets, data }));
+}
 
 /** An integer column's values as bigints; a missing value (NaN, e.g. a merged table's absent job column) is null. */
 function int64Values(values: readonly (string | number)[]): { vector: Vector; nullable: boolean } {
   const nums = values as readonly number[];
   // Counts and ns times are whole by construction; rounding only drops a host log's sub-ns fraction.
+  if (nums.every((v) => Number.isFinite(v) && Math.abs(v) < Number.MAX_SAFE_INTEGER))
+    return { vector: makeVector(int64Array(nums)), nullable: false };
   if (nums.every(Number.isFinite)) return { vector: makeVector(BigInt64Array.from(nums, (v) => BigInt(Math.round(v)))), nullable: false };
   return {
     vector: vectorFromArray(
@@ -22,6 +83,8 @@ function int64Values(values: readonly (string | number)[]): { vector: Vector; nu
 function vectorOf(col: Column): { vector: Vector; nullable: boolean } {
   switch (col.type) {
     case 'utf8':
+      // A value that is not a string (none should be) goes through the builder, which converts it as before.
+      if (col.values.every((v) => typeof v === 'string')) return { vector: utf8Vector(col.values as string[]), nullable: false };
       return { vector: vectorFromArray(col.values as string[], new Utf8()), nullable: false };
     case 'i32':
       return { vector: makeVector(Int32Array.from(col.values as number[])), nullable: false };

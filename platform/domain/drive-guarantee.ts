@@ -15,7 +15,7 @@ import { packageRoot } from '../../bench/package-root.js';
 import { deviceKind } from '../../sim/devices/index.js';
 import { ioCostUnits, LINEAR_4K } from '../../sim/qos/io-cost.js';
 import { DEFAULT_DISPATCH_DEPTH, GUARANTEE_UTILISATION } from '../../sim/qos/storage-qos.js';
-import { parseYamlFile } from '../yaml-input.js';
+import { parseYamlData } from '../yaml-input.js';
 
 /** The I/O a guarantee is priced at: a tier's own, or the default (`DEFAULT_TIER_LOAD`). */
 export interface TierLoad {
@@ -37,7 +37,7 @@ function driveParams(profile: string): { kind: NonNullable<ReturnType<typeof dev
   if (!existsSync(path)) return undefined;
   let doc: unknown;
   try {
-    doc = parseYamlFile(readFileSync(path, 'utf8'), path, 'ANVIL_ERR_NODE_PROFILE').data;
+    doc = parseYamlData(readFileSync(path, 'utf8'), path, 'ANVIL_ERR_NODE_PROFILE');
   } catch {
     return undefined;
   }

@@ -10,7 +10,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { packageRoot } from '../../bench/package-root.js';
 import { AnvilError } from '../errors.js';
-import { parseYamlFile } from '../yaml-input.js';
+import { parseYamlData } from '../yaml-input.js';
 import {
   BANDWIDTH_RANGE,
   CPU_MILLICORES_RANGE,
@@ -158,7 +158,7 @@ export function loadNodeProfile(nameOrPath: string): NodeInventory {
   } catch (e) {
     throw new AnvilError('ANVIL_ERR_NODE_PROFILE', `cannot read node profile ${path}: ${(e as Error).message.split('\n')[0]}`);
   }
-  return inventoryOf(parseYamlFile(text, path, 'ANVIL_ERR_NODE_PROFILE').data, path);
+  return inventoryOf(parseYamlData(text, path, 'ANVIL_ERR_NODE_PROFILE'), path);
 }
 
 /** Validates a parsed profile document and converts it to base units. */
