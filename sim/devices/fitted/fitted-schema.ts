@@ -11,6 +11,55 @@ import { RANGES, rangedSize } from '../schema-types.js';
 /** Longest table a profile may hold (depths, quantiles): far past what a fit writes. */
 const MAX_ROWS = 1024;
 const ns = (description: string) => Type.Number({ minimum: 0, maximum: 10e9, description });
+const factorRows = (what: string, axis: string) =>
+  Type.Array(Type.Array(Type.Number({ minimum: 0, maximum: 1e4, description: 'factor' }), { minItems: 1, maxItems: MAX_ROWS }), {
+    minItems: 1,
+    maxItems: MAX_ROWS,
+    description: `per ${axis}, the factor on ${what} at each of \`depths\``,
+  });
+const gridDepths = Type.Array(Type.Integer({ minimum: 1, maximum: 65_536 }), {
+  minItems: 1,
+  maxItems: MAX_ROWS,
+  description: 'queue depths the factors were measured at, ascending (outside them the nearest holds)',
+});
+
+/** Factors on the path's figures for I/O sizes other than `reference_size`. */
+const sizeScale = Type.Object(
+  {
+    sizes: Type.Array(Type.Integer({ minimum: 1, maximum: 2 ** 40 }), {
+      minItems: 1,
+      maxItems: MAX_ROWS,
+      description: 'I/O sizes measured, bytes, ascending and above `reference_size`',
+    }),
+    depths: gridDepths,
+    host: factorRows('host time', 'size'),
+    clat: factorRows('completion latency (every quantile)', 'size'),
+  },
+  {
+    additionalProperties: false,
+    description:
+      'the path at other I/O sizes: factors on host time and latency, 1 at `reference_size`, interpolated on log size and log depth; past the largest size the time grows in proportion to the size',
+  },
+);
+
+/** Factors on the path's figures when reads and writes are mixed. */
+const mixScale = Type.Object(
+  {
+    read_fractions: Type.Array(Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1 }), {
+      minItems: 1,
+      maxItems: MAX_ROWS,
+      description: 'read fractions of the mixes measured (0.5 for 50/50), ascending',
+    }),
+    depths: gridDepths,
+    host: factorRows('host time', 'read fraction'),
+    clat: factorRows('completion latency (every quantile)', 'read fraction'),
+  },
+  {
+    additionalProperties: false,
+    description:
+      "this direction's I/Os in a mix: factors on host time and latency, 1 for a pure read or write, linear in the read fraction between, on log depth",
+  },
+);
 
 const fittedPath = (description: string) =>
   Type.Object(
@@ -35,14 +84,16 @@ const fittedPath = (description: string) =>
         minimum: 0,
         maximum: 1e9,
         default: 0,
-        description: 'completion latency added per KiB above `reference_size`, ns',
+        description: 'completion latency added per KiB above `reference_size`, ns (older profiles; a fit writes `size_scale`)',
       }),
       host_ns_per_kib: Type.Number({
         minimum: 0,
         maximum: 1e9,
         default: 0,
-        description: 'host time added per KiB above `reference_size`, ns',
+        description: 'host time added per KiB above `reference_size`, ns (older profiles; a fit writes `size_scale`)',
       }),
+      size_scale: Type.Optional(sizeScale),
+      mix_scale: Type.Optional(mixScale),
     },
     { additionalProperties: false, description },
   );
@@ -67,6 +118,40 @@ export const fittedSchema = Type.Object(
 
 export type FittedParams = Static<typeof fittedSchema>;
 export type FittedPath = Static<typeof fittedPathSchema>;
+export type FittedSizeScale = Static<typeof sizeScale>;
+export type FittedMixScale = Static<typeof mixScale>;
+
+/** Problems of a factor grid: its axis ascending (and past `floor`), one row per axis value, one factor per depth. */
+function gridProblems(
+  at: string,
+  axisName: string,
+  axis: readonly number[],
+  floor: number,
+  grid: { depths: number[]; host: number[][]; clat: number[][] },
+): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < axis.length; i++)
+    if (!(axis[i]! > (i === 0 ? floor : axis[i - 1]!))) {
+      out.push(
+        `${at}/${axisName}/${i}: ${axis[i]} is not above ${i === 0 ? floor : axis[i - 1]}; give them ascending${i === 0 && floor > 0 ? ' and above reference_size' : ''}`,
+      );
+      break;
+    }
+  for (let i = 1; i < grid.depths.length; i++)
+    if (!(grid.depths[i]! > grid.depths[i - 1]!)) {
+      out.push(`${at}/depths/${i}: ${grid.depths[i]} is not above ${grid.depths[i - 1]}; give the depths ascending`);
+      break;
+    }
+  for (const table of ['host', 'clat'] as const) {
+    const rows = grid[table];
+    if (rows.length !== axis.length) out.push(`${at}/${table}: ${rows.length} rows for ${axis.length} ${axisName}; give one per value`);
+    rows.forEach((row, r) => {
+      if (row.length !== grid.depths.length)
+        out.push(`${at}/${table}/${r}: ${row.length} factors for ${grid.depths.length} depths; give one per depth`);
+    });
+  }
+  return out;
+}
 
 /** What the schema cannot say (relations between fields), as messages naming the field; empty when the tables can be built. */
 export function fittedProblems(p: FittedParams): string[] {
@@ -97,6 +182,9 @@ export function fittedProblems(p: FittedParams): string[] {
           break;
         }
     });
+    if (path.size_scale)
+      out.push(...gridProblems(`/${dir}/size_scale`, 'sizes', path.size_scale.sizes, parseSize(p.reference_size) ?? 0, path.size_scale));
+    if (path.mix_scale) out.push(...gridProblems(`/${dir}/mix_scale`, 'read_fractions', path.mix_scale.read_fractions, 0, path.mix_scale));
   }
   return out;
 }

@@ -5,8 +5,13 @@
  * rows, so a row's shape carries over); beyond the deepest row the drive is taken as saturated, its
  * throughput flat, so latency and host time grow in proportion to the depth; below the shallowest,
  * that row holds.
+ * Other sizes and mixes multiply these figures by the path's `ScaleGrid`s (`size_scale`, `mix_scale`).
  */
 import type { FittedPath } from './fitted-schema.js';
+import { ScaleGrid } from './scale-grid.js';
+
+/** Read fraction of a pure stream of this path's direction: no mix factor applies. */
+export const PURE = -1;
 
 export class PathTable {
   private readonly probabilities: Float64Array;
@@ -26,6 +31,11 @@ export class PathTable {
   private row = 0;
   private weight = 0;
   private stretch = 1;
+  private readonly sizes: ScaleGrid | undefined;
+  private readonly mixes: ScaleGrid | undefined;
+  /** Set by `scale`: the factors of size and mix on host time and on completion latency. */
+  private hostFactor = 1;
+  private clatFactor = 1;
 
   constructor(
     path: FittedPath,
@@ -56,6 +66,47 @@ export class PathTable {
     }
     this.clatPerByte = path.clat_ns_per_kib / 1024;
     this.hostPerByte = path.host_ns_per_kib / 1024;
+    const size = path.size_scale;
+    const ones = (n: number) => Array.from({ length: n }, () => 1);
+    // The reference size is the grid's anchor (factor 1 at every depth), interpolated on log size.
+    this.sizes = size
+      ? new ScaleGrid(
+          [Math.log(reference_bytes), ...size.sizes.map((b) => Math.log(b))],
+          size.depths,
+          [ones(size.depths.length), ...size.host],
+          [ones(size.depths.length), ...size.clat],
+          true,
+        )
+      : undefined;
+    // A pure read (fraction 1) and a pure write (0) are the mix grid's anchors, linear in the fraction.
+    const mix = path.mix_scale;
+    this.mixes = mix
+      ? new ScaleGrid(
+          [0, ...mix.read_fractions, 1],
+          mix.depths,
+          [ones(mix.depths.length), ...mix.host, ones(mix.depths.length)],
+          [ones(mix.depths.length), ...mix.clat, ones(mix.depths.length)],
+          false,
+        )
+      : undefined;
+  }
+
+  /** Sets `hostFactor` and `clatFactor` for an I/O of `bytes` at `depth` in a stream whose read fraction is `mix` (`PURE`: none). */
+  private scale(depth: number, bytes: number, mix: number): void {
+    let host = 1;
+    let clat = 1;
+    if (this.sizes !== undefined && bytes !== this.reference_bytes) {
+      this.sizes.locate(Math.log(bytes), depth);
+      host = this.sizes.hostScale;
+      clat = this.sizes.clatScale;
+    }
+    if (this.mixes !== undefined && mix > 0 && mix < 1) {
+      this.mixes.locate(mix, depth);
+      host *= this.mixes.hostScale;
+      clat *= this.mixes.clatScale;
+    }
+    this.hostFactor = host;
+    this.clatFactor = clat;
   }
 
   private locate(depth: number): void {
@@ -75,17 +126,22 @@ export class PathTable {
     return bytes > this.reference_bytes ? bytes - this.reference_bytes : 0;
   }
 
-  /** Host time of an I/O of `bytes` started with `depth` I/Os in the device (itself included), ns. */
-  hostTime(depth: number, bytes: number): number {
+  /**
+   * Host time of an I/O of `bytes` started with `depth` I/Os in the device (itself included), in a stream
+   * whose read fraction is `mix` (`PURE` for a stream of this direction alone), ns.
+   */
+  hostTime(depth: number, bytes: number, mix: number = PURE): number {
     this.locate(depth);
+    this.scale(depth, bytes, mix);
     const h = this.host[this.row]!;
     const blended = this.weight > 0 ? h + (this.host[this.row + 1]! - h) * this.weight : h;
-    return blended * this.stretch + this.extraBytes(bytes) * this.hostPerByte;
+    return blended * this.stretch * this.hostFactor + this.extraBytes(bytes) * this.hostPerByte;
   }
 
-  /** Completion latency at probability `u` (a uniform draw) for `depth` and `bytes`, ns. */
-  clatTime(depth: number, bytes: number, u: number): number {
+  /** Completion latency at probability `u` (a uniform draw) for `depth`, `bytes` and `mix` (as `hostTime`), ns. */
+  clatTime(depth: number, bytes: number, u: number, mix: number = PURE): number {
     this.locate(depth);
+    this.scale(depth, bytes, mix);
     const p = this.probabilities;
     let lo = 0;
     let hi = this.quantiles - 1;
@@ -103,15 +159,21 @@ export class PathTable {
       const b = this.clat[next + lo]! + (this.clat[next + hi]! - this.clat[next + lo]!) * f;
       value = a + (b - a) * this.weight;
     }
-    return value * this.stretch + this.extraBytes(bytes) * this.clatPerByte;
+    return value * this.stretch * this.clatFactor + this.extraBytes(bytes) * this.clatPerByte;
   }
 
-  /** Mean host time plus completion latency at `depth` for `bytes`, ns: the closed loop's time per I/O. */
-  meanCycle(depth: number, bytes: number): number {
+  /** Mean completion latency at `depth` for `bytes` and `mix` (as `hostTime`), ns. */
+  meanClat(depth: number, bytes: number, mix: number = PURE): number {
     this.locate(depth);
-    const at = (r: number) => this.host[r]! + this.rowMean[r]!;
-    const blended = this.weight > 0 ? at(this.row) + (at(this.row + 1) - at(this.row)) * this.weight : at(this.row);
-    return blended * this.stretch + this.extraBytes(bytes) * (this.hostPerByte + this.clatPerByte);
+    this.scale(depth, bytes, mix);
+    const m = this.rowMean[this.row]!;
+    const blended = this.weight > 0 ? m + (this.rowMean[this.row + 1]! - m) * this.weight : m;
+    return blended * this.stretch * this.clatFactor + this.extraBytes(bytes) * this.clatPerByte;
+  }
+
+  /** Mean host time plus completion latency at `depth` for `bytes` and `mix`, ns: the closed loop's time per I/O. */
+  meanCycle(depth: number, bytes: number, mix: number = PURE): number {
+    return this.hostTime(depth, bytes, mix) + this.meanClat(depth, bytes, mix);
   }
 
   /** The most I/Os per second any depth reaches (depth over its mean cycle), for run estimates. */
