@@ -1,9 +1,9 @@
 /**
  * The `fitted` profile's factors for other sizes and for mixes, read off the sweep's size and mix jobs
  * against the 4K pure-direction rows (fit-fitted.ts). Each grid point is a closed form of one
- * measurement, as the rows are: its completion latency over the row's at that depth gives the latency
- * factor, and the host time takes up the rest of the measured time per I/O (depth / IOPS), so the model
- * reproduces each size and mix job's IOPS exactly and its latency by the 4K row's shape.
+ * measurement, as the rows are: its p99 over the row's gives the tail factor, the body factor then makes
+ * the mean latency the measured one, and the host time takes up the rest of the measured time per I/O
+ * (depth / IOPS), so the model reproduces each size and mix job's IOPS, mean latency and p99.
  * - Sizes: random jobs of one direction at sizes above 4K, a grid of sizes x depths.
  * - Mixes: 4K random mixes, a grid of read fractions x depths; one host factor for both directions
  *   (a mix's host time is not measured per direction), a latency factor per direction.
@@ -39,29 +39,38 @@ export function fitSizeScale(
   const depths = ascending(own.map((p) => p.job.iodepth));
   const host: number[][] = [];
   const clat: number[][] = [];
+  const clat_tail: number[][] = [];
   for (const size of sizes) {
     const atSize = own.filter((p) => p.job.bs_bytes === size);
     const row = depths.map((depth) => {
       const p = nearest(atSize, depth)!;
       const n = p.job.iodepth;
-      return split((n * 1e9) / p.iops, p.clat_mean_ns, table.hostTime(n, reference_bytes), table.meanClat(n, reference_bytes));
+      const latency = latencyFactors(p, table, n, reference_bytes);
+      const cycle = (n * 1e9) / p.iops;
+      const refHost = table.hostTime(n, reference_bytes);
+      const hostFactor = refHost > 0 ? Math.max(0, cycle - latency.mean) / refHost : 1;
+      // The latency alone longer than the time per I/O (or no host time to take the rest): scaled to fit it.
+      const fit = latency.mean > 0 ? Math.max(0, cycle - hostFactor * refHost) / latency.mean : 1;
+      return { host: hostFactor, clat: latency.body * fit, tail: latency.tail * fit };
     });
     host.push(row.map((f) => round(f.host)));
     clat.push(row.map((f) => round(f.clat)));
+    clat_tail.push(row.map((f) => round(f.tail)));
   }
-  return { sizes, depths, host, clat };
+  return { sizes, depths, host, clat, clat_tail };
 }
 
 /**
- * Factors that take a reference I/O (host time `refHost`, mean latency `refClat`) to a measured one
- * (time per I/O `cycle`, mean latency `clat`): the latency's ratio, the host time the rest (never
- * negative: then the latency is scaled down so the two still add to the cycle).
+ * The body and tail factors that take the reference row at `depth` to measurement `p`: the tail to its
+ * p99, the body to its mean latency (never negative: a tail that alone exceeds the mean leaves the body
+ * at 0); `mean` is the model's mean latency with them.
  */
-function split(cycle: number, clat: number, refHost: number, refClat: number): { host: number; clat: number } {
-  if (!(refClat > 0)) return { host: refHost > 0 ? cycle / refHost : 1, clat: 1 };
-  if (!(refHost > 0)) return { host: 1, clat: Math.max(0, cycle - refHost) / refClat };
-  const host = Math.max(0, cycle - clat) / refHost;
-  return { host, clat: (cycle - host * refHost) / refClat };
+function latencyFactors(p: SweepPoint, table: PathTable, depth: number, reference_bytes: number) {
+  const refP99 = table.clatTime(depth, reference_bytes, 0.99);
+  const [refBody, refTail] = table.referenceMeanParts(depth);
+  const tail = refP99 > 0 ? p.clat_p99_ns / refP99 : 1;
+  const body = refBody > 0 ? Math.max(0, (p.clat_mean_ns - tail * refTail) / refBody) : tail;
+  return { body, tail, mean: body * refBody + tail * refTail };
 }
 
 /** Mix factors of the read and the write path, or undefined when the sweep has no 4K random mix. */
@@ -90,7 +99,13 @@ export function fitMixScale(
   const tables = { read: new PathTable(read, probabilities, reference_bytes), write: new PathTable(write, probabilities, reference_bytes) };
   const fractions = ascending(jobs.map((j) => j.job.rwmixread!));
   const depths = ascending(jobs.map((j) => j.job.iodepth));
-  const grid = { host: [] as number[][], readClat: [] as number[][], writeClat: [] as number[][] };
+  const grid = {
+    host: [] as number[][],
+    read: [] as number[][],
+    readTail: [] as number[][],
+    write: [] as number[][],
+    writeTail: [] as number[][],
+  };
   for (const fraction of fractions) {
     const atFraction = jobs.filter((j) => j.job.rwmixread === fraction);
     const row = depths.map((depth) => {
@@ -99,32 +114,24 @@ export function fitMixScale(
       const total = r.iops + w.iops;
       const f = r.iops / total; // the measured share: the weights of the mean time per I/O
       const cycle = (n * 1e9) / total;
-      const ref = {
-        readHost: tables.read.hostTime(n, reference_bytes),
-        writeHost: tables.write.hostTime(n, reference_bytes),
-        readClat: tables.read.meanClat(n, reference_bytes),
-        writeClat: tables.write.meanClat(n, reference_bytes),
-      };
-      let readClat = ref.readClat > 0 ? r.clat_mean_ns / ref.readClat : 1;
-      let writeClat = ref.writeClat > 0 ? w.clat_mean_ns / ref.writeClat : 1;
-      const latency = f * readClat * ref.readClat + (1 - f) * writeClat * ref.writeClat;
-      const refHost = f * ref.readHost + (1 - f) * ref.writeHost;
+      const readLatency = latencyFactors(r, tables.read, n, reference_bytes);
+      const writeLatency = latencyFactors(w, tables.write, n, reference_bytes);
+      const latency = f * readLatency.mean + (1 - f) * writeLatency.mean;
+      const refHost = f * tables.read.hostTime(n, reference_bytes) + (1 - f) * tables.write.hostTime(n, reference_bytes);
       const host = refHost > 0 ? Math.max(0, cycle - latency) / refHost : 1;
-      // The latencies alone longer than the cycle (or no host time to scale): they are scaled to fit it.
-      const rest = cycle - host * refHost;
-      if (latency > 0 && Math.abs(rest - latency) > 1e-6 * cycle) {
-        readClat *= Math.max(0, rest) / latency;
-        writeClat *= Math.max(0, rest) / latency;
-      }
-      return { host, readClat, writeClat };
+      // The latencies alone longer than the time per I/O (or no host time to take the rest): scaled to fit it.
+      const fit = latency > 0 ? Math.max(0, cycle - host * refHost) / latency : 1;
+      return { host, read: readLatency, write: writeLatency, fit };
     });
     grid.host.push(row.map((x) => round(x.host)));
-    grid.readClat.push(row.map((x) => round(x.readClat)));
-    grid.writeClat.push(row.map((x) => round(x.writeClat)));
+    grid.read.push(row.map((x) => round(x.read.body * x.fit)));
+    grid.readTail.push(row.map((x) => round(x.read.tail * x.fit)));
+    grid.write.push(row.map((x) => round(x.write.body * x.fit)));
+    grid.writeTail.push(row.map((x) => round(x.write.tail * x.fit)));
   }
   const read_fractions = fractions.map((f) => f / 100);
   return {
-    read: { read_fractions, depths, host: grid.host, clat: grid.readClat },
-    write: { read_fractions, depths, host: grid.host.map((row) => [...row]), clat: grid.writeClat },
+    read: { read_fractions, depths, host: grid.host, clat: grid.read, clat_tail: grid.readTail },
+    write: { read_fractions, depths, host: grid.host.map((row) => [...row]), clat: grid.write, clat_tail: grid.writeTail },
   };
 }

@@ -33,7 +33,8 @@ const sizeScale = Type.Object(
     }),
     depths: gridDepths,
     host: factorRows('host time', 'size'),
-    clat: factorRows('completion latency (every quantile)', 'size'),
+    clat: factorRows('completion latency up to p90', 'size'),
+    clat_tail: Type.Optional(factorRows('completion latency from p99 up (blended with `clat` from p90 to p99; default `clat`)', 'size')),
   },
   {
     additionalProperties: false,
@@ -52,7 +53,10 @@ const mixScale = Type.Object(
     }),
     depths: gridDepths,
     host: factorRows('host time', 'read fraction'),
-    clat: factorRows('completion latency (every quantile)', 'read fraction'),
+    clat: factorRows('completion latency up to p90', 'read fraction'),
+    clat_tail: Type.Optional(
+      factorRows('completion latency from p99 up (blended with `clat` from p90 to p99; default `clat`)', 'read fraction'),
+    ),
   },
   {
     additionalProperties: false,
@@ -127,7 +131,7 @@ function gridProblems(
   axisName: string,
   axis: readonly number[],
   floor: number,
-  grid: { depths: number[]; host: number[][]; clat: number[][] },
+  grid: { depths: number[]; host: number[][]; clat: number[][]; clat_tail?: number[][] },
 ): string[] {
   const out: string[] = [];
   for (let i = 0; i < axis.length; i++)
@@ -142,8 +146,9 @@ function gridProblems(
       out.push(`${at}/depths/${i}: ${grid.depths[i]} is not above ${grid.depths[i - 1]}; give the depths ascending`);
       break;
     }
-  for (const table of ['host', 'clat'] as const) {
+  for (const table of ['host', 'clat', 'clat_tail'] as const) {
     const rows = grid[table];
+    if (!rows) continue;
     if (rows.length !== axis.length) out.push(`${at}/${table}: ${rows.length} rows for ${axis.length} ${axisName}; give one per value`);
     rows.forEach((row, r) => {
       if (row.length !== grid.depths.length)

@@ -13,13 +13,22 @@ import { ScaleGrid } from './scale-grid.js';
 /** Read fraction of a pure stream of this path's direction: no mix factor applies. */
 export const PURE = -1;
 
+/** Share of the tail factor at probability `u`: none up to p90, all from p99, linear between. */
+export function tailShare(u: number): number {
+  return u <= 0.9 ? 0 : u >= 0.99 ? 1 : (u - 0.9) / 0.09;
+}
+
 export class PathTable {
   private readonly probabilities: Float64Array;
   /** rows x quantiles, ns. */
   private readonly clat: Float64Array;
   private readonly host: Float64Array;
-  /** Mean completion latency of each row (the mean of its piecewise-linear quantile function), ns. */
-  private readonly rowMean: Float64Array;
+  /**
+   * Mean completion latency of each row (the mean of its piecewise-linear quantile function), ns, split
+   * into the part a factor on the body scales and the part the tail factor scales (`tailShare`).
+   */
+  private readonly rowMeanBody: Float64Array;
+  private readonly rowMeanTail: Float64Array;
   /** Per depth 1..deepest: the row at or below it and the weight of the row above. */
   private readonly lowerRow: Int32Array;
   private readonly upperWeight: Float64Array;
@@ -36,6 +45,7 @@ export class PathTable {
   /** Set by `scale`: the factors of size and mix on host time and on completion latency. */
   private hostFactor = 1;
   private clatFactor = 1;
+  private tailFactor = 1;
 
   constructor(
     path: FittedPath,
@@ -47,12 +57,13 @@ export class PathTable {
     this.probabilities = Float64Array.from(probabilities);
     this.clat = new Float64Array(rows * this.quantiles);
     this.host = Float64Array.from(path.host_ns);
-    this.rowMean = new Float64Array(rows);
+    this.rowMeanBody = new Float64Array(rows);
+    this.rowMeanTail = new Float64Array(rows);
     path.clat_ns.forEach((values, r) => {
       this.clat.set(values, r * this.quantiles);
-      let mean = 0;
-      for (let j = 1; j < values.length; j++) mean += (probabilities[j]! - probabilities[j - 1]!) * (values[j]! + values[j - 1]!) * 0.5;
-      this.rowMean[r] = mean;
+      const [body, tail] = meanParts(values, probabilities);
+      this.rowMeanBody[r] = body;
+      this.rowMeanTail[r] = tail;
     });
     this.deepest = path.depths[rows - 1]!;
     this.lowerRow = new Int32Array(this.deepest + 1);
@@ -75,6 +86,7 @@ export class PathTable {
           size.depths,
           [ones(size.depths.length), ...size.host],
           [ones(size.depths.length), ...size.clat],
+          [ones(size.depths.length), ...(size.clat_tail ?? size.clat)],
           true,
         )
       : undefined;
@@ -86,6 +98,7 @@ export class PathTable {
           mix.depths,
           [ones(mix.depths.length), ...mix.host, ones(mix.depths.length)],
           [ones(mix.depths.length), ...mix.clat, ones(mix.depths.length)],
+          [ones(mix.depths.length), ...(mix.clat_tail ?? mix.clat), ones(mix.depths.length)],
           false,
         )
       : undefined;
@@ -95,18 +108,22 @@ export class PathTable {
   private scale(depth: number, bytes: number, mix: number): void {
     let host = 1;
     let clat = 1;
+    let tail = 1;
     if (this.sizes !== undefined && bytes !== this.reference_bytes) {
       this.sizes.locate(Math.log(bytes), depth);
       host = this.sizes.hostScale;
       clat = this.sizes.clatScale;
+      tail = this.sizes.tailScale;
     }
     if (this.mixes !== undefined && mix > 0 && mix < 1) {
       this.mixes.locate(mix, depth);
       host *= this.mixes.hostScale;
       clat *= this.mixes.clatScale;
+      tail *= this.mixes.tailScale;
     }
     this.hostFactor = host;
     this.clatFactor = clat;
+    this.tailFactor = tail;
   }
 
   private locate(depth: number): void {
@@ -159,16 +176,25 @@ export class PathTable {
       const b = this.clat[next + lo]! + (this.clat[next + hi]! - this.clat[next + lo]!) * f;
       value = a + (b - a) * this.weight;
     }
-    return value * this.stretch * this.clatFactor + this.extraBytes(bytes) * this.clatPerByte;
+    const factor = this.clatFactor + (this.tailFactor - this.clatFactor) * tailShare(u);
+    return value * this.stretch * factor + this.extraBytes(bytes) * this.clatPerByte;
   }
 
   /** Mean completion latency at `depth` for `bytes` and `mix` (as `hostTime`), ns. */
   meanClat(depth: number, bytes: number, mix: number = PURE): number {
     this.locate(depth);
     this.scale(depth, bytes, mix);
-    const m = this.rowMean[this.row]!;
-    const blended = this.weight > 0 ? m + (this.rowMean[this.row + 1]! - m) * this.weight : m;
-    return blended * this.stretch * this.clatFactor + this.extraBytes(bytes) * this.clatPerByte;
+    const at = (r: number) => this.rowMeanBody[r]! * this.clatFactor + this.rowMeanTail[r]! * this.tailFactor;
+    const blended = this.weight > 0 ? at(this.row) + (at(this.row + 1) - at(this.row)) * this.weight : at(this.row);
+    return blended * this.stretch + this.extraBytes(bytes) * this.clatPerByte;
+  }
+
+  /** At `depth`, a pure stream's mean completion latency at the reference size as [body part, tail part] (`meanParts`), ns. */
+  referenceMeanParts(depth: number): [body: number, tail: number] {
+    this.locate(depth);
+    const blend = (t: Float64Array) =>
+      (t[this.row]! + (this.weight > 0 ? (t[this.row + 1]! - t[this.row]!) * this.weight : 0)) * this.stretch;
+    return [blend(this.rowMeanBody), blend(this.rowMeanTail)];
   }
 
   /** Mean host time plus completion latency at `depth` for `bytes` and `mix`, ns: the closed loop's time per I/O. */
@@ -189,4 +215,26 @@ export class PathTable {
     for (let r = 0; r < this.host.length; r++) least = Math.min(least, this.host[r]! + this.clat[r * this.quantiles]!);
     return least;
   }
+}
+
+/**
+ * The mean of the piecewise-linear quantile function through `row`, split into the part weighted by
+ * 1 - `tailShare` and the part weighted by `tailShare` (the two a body and a tail factor scale), ns.
+ * Each segment is integrated exactly (Simpson: the integrand is quadratic on it).
+ */
+export function meanParts(row: readonly number[], probabilities: readonly number[]): [body: number, tail: number] {
+  let body = 0;
+  let tail = 0;
+  for (let j = 1; j < row.length; j++) {
+    const [p0, p1] = [probabilities[j - 1]!, probabilities[j]!];
+    const [v0, v1] = [row[j - 1]!, row[j]!];
+    // The tail share is linear on [0.9, 0.99] and flat elsewhere; every probability list of a fit has
+    // 0.9 and 0.99 among its points, and any other is integrated on its halves, closely enough.
+    const pm = (p0 + p1) / 2;
+    const vm = (v0 + v1) / 2;
+    const w = (f: (p: number) => number) => ((p1 - p0) / 6) * (f(p0) * v0 + 4 * f(pm) * vm + f(p1) * v1);
+    tail += w(tailShare);
+    body += w((p) => 1 - tailShare(p));
+  }
+  return [body, tail];
 }

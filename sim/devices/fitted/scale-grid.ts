@@ -1,5 +1,5 @@
 /**
- * A table of factors on one direction's host time and completion latency, over one axis (the I/O size,
+ * A table of factors on one direction's host time, completion latency (its body) and its tail, over one axis (the I/O size,
  * or the read fraction of a mix) and the queue depth. The `fitted` device multiplies its 4K pure-direction
  * figures by them. Between grid points the factors are interpolated (linear on the axis coordinate, on
  * log depth), the ends of the axis are anchors the caller gives (factor 1 at the reference size, at
@@ -11,14 +11,17 @@ export class ScaleGrid {
   /** Set by `locate`: the factors on host time and on completion latency. */
   hostScale = 1;
   clatScale = 1;
+  /** The factor on the latency's tail (p99 and above). */
+  tailScale = 1;
   private readonly coords: Float64Array;
   private readonly logDepths: Float64Array;
   /** axis rows x depths. */
   private readonly host: Float64Array;
   private readonly clat: Float64Array;
+  private readonly tail: Float64Array;
 
   /**
-   * `coords` ascending (anchors included), `host` and `clat` one row per coordinate, one value per depth.
+   * `coords` ascending (anchors included), `host`, `clat` and `tail` one row per coordinate, one value per depth.
    * `growBeyond`: past the last coordinate the factors grow as exp(x - last) (on log size: in proportion
    * to the size, as a bandwidth-bound drive's time per I/O does); otherwise the last row holds.
    */
@@ -27,15 +30,17 @@ export class ScaleGrid {
     depths: readonly number[],
     host: readonly (readonly number[])[],
     clat: readonly (readonly number[])[],
+    tail: readonly (readonly number[])[],
     private readonly growBeyond: boolean,
   ) {
     this.coords = Float64Array.from(coords);
     this.logDepths = Float64Array.from(depths, (d) => Math.log(d));
     this.host = Float64Array.from(host.flat());
     this.clat = Float64Array.from(clat.flat());
+    this.tail = Float64Array.from(tail.flat());
   }
 
-  /** Sets `hostScale` and `clatScale` for axis coordinate `x` and `depth` (I/Os in the device). */
+  /** Sets `hostScale`, `clatScale` and `tailScale` for axis coordinate `x` and `depth` (I/Os in the device). */
   locate(x: number, depth: number): void {
     const d = this.logDepths;
     const nd = d.length;
@@ -61,6 +66,7 @@ export class ScaleGrid {
     }
     this.hostScale = blend(this.host, nd, i, j, wx, wd) * grow;
     this.clatScale = blend(this.clat, nd, i, j, wx, wd) * grow;
+    this.tailScale = blend(this.tail, nd, i, j, wx, wd) * grow;
   }
 }
 

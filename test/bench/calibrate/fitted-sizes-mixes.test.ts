@@ -10,6 +10,7 @@ import { pointsOf, sweepJobText, sweepJobs, type SweepJob, type SweepPoint } fro
 import { parseProfile, profileCapacity, type DeviceProfile } from '../../../bench/profiles.js';
 import { runOnModel } from '../../../bench/targets/sim.js';
 import { loadWorkloads } from '../../../bench/workloads/resolve.js';
+import { AnvilError } from '../../../platform/errors.js';
 import type { FittedParams } from '../../../sim/devices/fitted/fitted-schema.js';
 import { PathTable } from '../../../sim/devices/fitted/path-table.js';
 
@@ -56,7 +57,7 @@ function knownParams(withSizes: boolean, withMixes: boolean): FittedParams {
     clat_ns: medians.map(row),
     clat_ns_per_kib: 0,
     host_ns_per_kib: 0,
-    ...(withSizes ? { size_scale: { sizes: SIZES, depths: [1, 16], ...KNOWN_SIZE[dir] } } : {}),
+    ...(withSizes ? { size_scale: { sizes: [...SIZES], depths: [1, 16], ...structuredClone(KNOWN_SIZE[dir]) } } : {}),
     ...(withMixes ? { mix_scale: { read_fractions: [0.5], depths: [2, 8, 32], host: KNOWN_MIX.host, clat: KNOWN_MIX[dir] } } : {}),
   });
   return {
@@ -107,6 +108,24 @@ describe('the fitted kind at sizes between the measured ones', () => {
     expect(cycle(8192)).toBeCloseTo((cycle(4096) + cycle(16384)) / 2, 6);
     expect(cycle(262144) / cycle(131072)).toBeCloseTo(2, 9);
     expect(cycle(65536) / cycle(4096)).toBeGreaterThan(1.5); // not the 4K row: the factor applied
+  });
+
+  it('refuses a size grid whose rows disagree with its sizes, or sizes not above the reference, naming the field', () => {
+    const refusal = (spoil: (p: FittedParams) => void) => {
+      const bad = knownParams(true, false);
+      spoil(bad);
+      try {
+        asProfile(bad, 'bad.yaml');
+      } catch (e) {
+        expect((e as AnvilError).code).toBe('ANVIL_ERR_PROFILE_INVALID');
+        return (e as AnvilError).details.join('\n');
+      }
+      return 'accepted';
+    };
+    expect(refusal((p) => p.read.size_scale!.clat.pop())).toMatch(/\/read\/size_scale\/clat: 2 rows for 3 sizes; give one per value/);
+    expect(refusal((p) => (p.write.size_scale!.sizes[0] = 2048))).toMatch(
+      /\/write\/size_scale\/sizes\/0: 2048 is not above 4096; give them ascending and above reference_size/,
+    );
   });
 
   const known = asProfile(knownParams(true, false), 'known-sizes.yaml');
