@@ -3,9 +3,11 @@
  * against the 4K pure-direction rows (fit-fitted.ts). Each grid point is a closed form of one
  * measurement, as the rows are: its p99 over the row's gives the tail factor, the body factor then makes
  * the mean latency the measured one, and the host time takes up the rest of the measured time per I/O
- * (depth / IOPS), so the model reproduces each size and mix job's IOPS, mean latency and p99.
+ * (depth / IOPS), so the model reproduces each size and mix job's IOPS, mean latency and p99. The host
+ * time is stored as what it adds to the row's, over the row's whole time per I/O: a ratio to the row's
+ * host time alone would blow up where that is near 0 (a depth whose pooled IOPS left it none).
  * - Sizes: random jobs of one direction at sizes above 4K, a grid of sizes x depths.
- * - Mixes: 4K random mixes, a grid of read fractions x depths; one host factor for both directions
+ * - Mixes: 4K random mixes, a grid of read fractions x depths; one extra host time for both directions
  *   (a mix's host time is not measured per direction), a latency factor per direction.
  * A grid point missing from the sweep (no completions) takes the nearest depth measured at that size or fraction.
  */
@@ -48,10 +50,10 @@ export function fitSizeScale(
       const latency = latencyFactors(p, table, n, reference_bytes);
       const cycle = (n * 1e9) / p.iops;
       const refHost = table.hostTime(n, reference_bytes);
-      const hostFactor = refHost > 0 ? Math.max(0, cycle - latency.mean) / refHost : 1;
-      // The latency alone longer than the time per I/O (or no host time to take the rest): scaled to fit it.
-      const fit = latency.mean > 0 ? Math.max(0, cycle - hostFactor * refHost) / latency.mean : 1;
-      return { host: hostFactor, clat: latency.body * fit, tail: latency.tail * fit };
+      const host = Math.max(0, cycle - latency.mean);
+      // The latency alone longer than the time per I/O: scaled to fit it (the host time is never negative).
+      const fit = latency.mean > cycle ? cycle / latency.mean : 1;
+      return { host: (host - refHost) / table.meanCycle(n, reference_bytes), clat: latency.body * fit, tail: latency.tail * fit };
     });
     host.push(row.map((f) => round(f.host)));
     clat.push(row.map((f) => round(f.clat)));
@@ -118,10 +120,11 @@ export function fitMixScale(
       const writeLatency = latencyFactors(w, tables.write, n, reference_bytes);
       const latency = f * readLatency.mean + (1 - f) * writeLatency.mean;
       const refHost = f * tables.read.hostTime(n, reference_bytes) + (1 - f) * tables.write.hostTime(n, reference_bytes);
-      const host = refHost > 0 ? Math.max(0, cycle - latency) / refHost : 1;
-      // The latencies alone longer than the time per I/O (or no host time to take the rest): scaled to fit it.
-      const fit = latency > 0 ? Math.max(0, cycle - host * refHost) / latency : 1;
-      return { host, read: readLatency, write: writeLatency, fit };
+      const refCycle = f * tables.read.meanCycle(n, reference_bytes) + (1 - f) * tables.write.meanCycle(n, reference_bytes);
+      // The latencies alone longer than the time per I/O: scaled to fit it (the host time is never negative).
+      const fit = latency > cycle ? cycle / latency : 1;
+      // One extra host time for both directions, as a fraction of each one's 4K time per I/O: their mix is what was measured.
+      return { host: (Math.max(0, cycle - latency) - refHost) / refCycle, read: readLatency, write: writeLatency, fit };
     });
     grid.host.push(row.map((x) => round(x.host)));
     grid.read.push(row.map((x) => round(x.read.body * x.fit)));

@@ -11,12 +11,15 @@ import { RANGES, rangedSize } from '../schema-types.js';
 /** Longest table a profile may hold (depths, quantiles): far past what a fit writes. */
 const MAX_ROWS = 1024;
 const ns = (description: string) => Type.Number({ minimum: 0, maximum: 10e9, description });
-const factorRows = (what: string, axis: string) =>
-  Type.Array(Type.Array(Type.Number({ minimum: 0, maximum: 1e4, description: 'factor' }), { minItems: 1, maxItems: MAX_ROWS }), {
+const factorRows = (what: string, axis: string, minimum = 0) =>
+  Type.Array(Type.Array(Type.Number({ minimum, maximum: 1e4, description: 'factor' }), { minItems: 1, maxItems: MAX_ROWS }), {
     minItems: 1,
     maxItems: MAX_ROWS,
-    description: `per ${axis}, the factor on ${what} at each of \`depths\``,
+    description: `per ${axis}, ${what} at each of \`depths\``,
   });
+/** Extra host time is a fraction of the reference row's time per I/O (stable where the host time itself is near 0). */
+const hostRows = (axis: string) =>
+  factorRows('the host time added, as a fraction of the 4K pure time per I/O (host time + mean latency) there; 0: as at 4K', axis, -1);
 const gridDepths = Type.Array(Type.Integer({ minimum: 1, maximum: 65_536 }), {
   minItems: 1,
   maxItems: MAX_ROWS,
@@ -32,14 +35,16 @@ const sizeScale = Type.Object(
       description: 'I/O sizes measured, bytes, ascending and above `reference_size`',
     }),
     depths: gridDepths,
-    host: factorRows('host time', 'size'),
-    clat: factorRows('completion latency up to p90', 'size'),
-    clat_tail: Type.Optional(factorRows('completion latency from p99 up (blended with `clat` from p90 to p99; default `clat`)', 'size')),
+    host: hostRows('size'),
+    clat: factorRows('the factor on completion latency up to p90', 'size'),
+    clat_tail: Type.Optional(
+      factorRows('the factor on completion latency from p99 up (blended with `clat` from p90 to p99; default `clat`)', 'size'),
+    ),
   },
   {
     additionalProperties: false,
     description:
-      'the path at other I/O sizes: factors on host time and latency, 1 at `reference_size`, interpolated on log size and log depth; past the largest size the time grows in proportion to the size',
+      'the path at other I/O sizes: extra host time and factors on latency, none at `reference_size`, interpolated on log size and log depth; past the largest size the time per I/O grows in proportion to the size',
   },
 );
 
@@ -52,16 +57,16 @@ const mixScale = Type.Object(
       description: 'read fractions of the mixes measured (0.5 for 50/50), ascending',
     }),
     depths: gridDepths,
-    host: factorRows('host time', 'read fraction'),
-    clat: factorRows('completion latency up to p90', 'read fraction'),
+    host: hostRows('read fraction'),
+    clat: factorRows('the factor on completion latency up to p90', 'read fraction'),
     clat_tail: Type.Optional(
-      factorRows('completion latency from p99 up (blended with `clat` from p90 to p99; default `clat`)', 'read fraction'),
+      factorRows('the factor on completion latency from p99 up (blended with `clat` from p90 to p99; default `clat`)', 'read fraction'),
     ),
   },
   {
     additionalProperties: false,
     description:
-      "this direction's I/Os in a mix: factors on host time and latency, 1 for a pure read or write, linear in the read fraction between, on log depth",
+      "this direction's I/Os in a mix: extra host time and factors on latency, none for a pure read or write, linear in the read fraction between, on log depth",
   },
 );
 

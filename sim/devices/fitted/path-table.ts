@@ -29,6 +29,7 @@ export class PathTable {
    */
   private readonly rowMeanBody: Float64Array;
   private readonly rowMeanTail: Float64Array;
+  private readonly rowMean: Float64Array;
   /** Per depth 1..deepest: the row at or below it and the weight of the row above. */
   private readonly lowerRow: Int32Array;
   private readonly upperWeight: Float64Array;
@@ -42,10 +43,14 @@ export class PathTable {
   private stretch = 1;
   private readonly sizes: ScaleGrid | undefined;
   private readonly mixes: ScaleGrid | undefined;
-  /** Set by `scale`: the factors of size and mix on host time and on completion latency. */
-  private hostFactor = 1;
+  /**
+   * Set by `scale`: of size and mix, the host time added (a fraction of the reference time per I/O), the
+   * factors on completion latency (body, tail), and past the largest size the factor on all of it.
+   */
+  private hostExtra = 0;
   private clatFactor = 1;
   private tailFactor = 1;
+  private grow = 1;
 
   constructor(
     path: FittedPath,
@@ -59,11 +64,13 @@ export class PathTable {
     this.host = Float64Array.from(path.host_ns);
     this.rowMeanBody = new Float64Array(rows);
     this.rowMeanTail = new Float64Array(rows);
+    this.rowMean = new Float64Array(rows);
     path.clat_ns.forEach((values, r) => {
       this.clat.set(values, r * this.quantiles);
       const [body, tail] = meanParts(values, probabilities);
       this.rowMeanBody[r] = body;
       this.rowMeanTail[r] = tail;
+      this.rowMean[r] = body + tail;
     });
     this.deepest = path.depths[rows - 1]!;
     this.lowerRow = new Int32Array(this.deepest + 1);
@@ -79,12 +86,13 @@ export class PathTable {
     this.hostPerByte = path.host_ns_per_kib / 1024;
     const size = path.size_scale;
     const ones = (n: number) => Array.from({ length: n }, () => 1);
-    // The reference size is the grid's anchor (factor 1 at every depth), interpolated on log size.
+    const zeros = (n: number) => Array.from({ length: n }, () => 0);
+    // The reference size is the grid's anchor (no extra, factor 1 at every depth), interpolated on log size.
     this.sizes = size
       ? new ScaleGrid(
           [Math.log(reference_bytes), ...size.sizes.map((b) => Math.log(b))],
           size.depths,
-          [ones(size.depths.length), ...size.host],
+          [zeros(size.depths.length), ...size.host],
           [ones(size.depths.length), ...size.clat],
           [ones(size.depths.length), ...(size.clat_tail ?? size.clat)],
           true,
@@ -96,7 +104,7 @@ export class PathTable {
       ? new ScaleGrid(
           [0, ...mix.read_fractions, 1],
           mix.depths,
-          [ones(mix.depths.length), ...mix.host, ones(mix.depths.length)],
+          [zeros(mix.depths.length), ...mix.host, zeros(mix.depths.length)],
           [ones(mix.depths.length), ...mix.clat, ones(mix.depths.length)],
           [ones(mix.depths.length), ...(mix.clat_tail ?? mix.clat), ones(mix.depths.length)],
           false,
@@ -104,26 +112,29 @@ export class PathTable {
       : undefined;
   }
 
-  /** Sets `hostFactor` and `clatFactor` for an I/O of `bytes` at `depth` in a stream whose read fraction is `mix` (`PURE`: none). */
+  /** Sets the extras and factors for an I/O of `bytes` at `depth` in a stream whose read fraction is `mix` (`PURE`: none); size and mix add their extra host times and multiply their factors. */
   private scale(depth: number, bytes: number, mix: number): void {
-    let host = 1;
+    let host = 0;
     let clat = 1;
     let tail = 1;
+    let grow = 1;
     if (this.sizes !== undefined && bytes !== this.reference_bytes) {
       this.sizes.locate(Math.log(bytes), depth);
       host = this.sizes.hostScale;
       clat = this.sizes.clatScale;
       tail = this.sizes.tailScale;
+      grow = this.sizes.grow;
     }
     if (this.mixes !== undefined && mix > 0 && mix < 1) {
       this.mixes.locate(mix, depth);
-      host *= this.mixes.hostScale;
+      host += this.mixes.hostScale;
       clat *= this.mixes.clatScale;
       tail *= this.mixes.tailScale;
     }
-    this.hostFactor = host;
+    this.hostExtra = host;
     this.clatFactor = clat;
     this.tailFactor = tail;
+    this.grow = grow;
   }
 
   private locate(depth: number): void {
@@ -152,7 +163,13 @@ export class PathTable {
     this.scale(depth, bytes, mix);
     const h = this.host[this.row]!;
     const blended = this.weight > 0 ? h + (this.host[this.row + 1]! - h) * this.weight : h;
-    return blended * this.stretch * this.hostFactor + this.extraBytes(bytes) * this.hostPerByte;
+    let host = blended;
+    if (this.hostExtra !== 0) {
+      const m = this.rowMean[this.row]!;
+      const cycle = blended + (this.weight > 0 ? m + (this.rowMean[this.row + 1]! - m) * this.weight : m);
+      host = Math.max(0, blended + this.hostExtra * cycle);
+    }
+    return host * this.stretch * this.grow + this.extraBytes(bytes) * this.hostPerByte;
   }
 
   /** Completion latency at probability `u` (a uniform draw) for `depth`, `bytes` and `mix` (as `hostTime`), ns. */
@@ -177,7 +194,7 @@ export class PathTable {
       value = a + (b - a) * this.weight;
     }
     const factor = this.clatFactor + (this.tailFactor - this.clatFactor) * tailShare(u);
-    return value * this.stretch * factor + this.extraBytes(bytes) * this.clatPerByte;
+    return value * this.stretch * factor * this.grow + this.extraBytes(bytes) * this.clatPerByte;
   }
 
   /** Mean completion latency at `depth` for `bytes` and `mix` (as `hostTime`), ns. */
@@ -186,7 +203,7 @@ export class PathTable {
     this.scale(depth, bytes, mix);
     const at = (r: number) => this.rowMeanBody[r]! * this.clatFactor + this.rowMeanTail[r]! * this.tailFactor;
     const blended = this.weight > 0 ? at(this.row) + (at(this.row + 1) - at(this.row)) * this.weight : at(this.row);
-    return blended * this.stretch + this.extraBytes(bytes) * this.clatPerByte;
+    return blended * this.stretch * this.grow + this.extraBytes(bytes) * this.clatPerByte;
   }
 
   /** At `depth`, a pure stream's mean completion latency at the reference size as [body part, tail part] (`meanParts`), ns. */

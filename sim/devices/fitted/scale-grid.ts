@@ -1,5 +1,5 @@
 /**
- * A table of factors on one direction's host time, completion latency (its body) and its tail, over one axis (the I/O size,
+ * A table of one direction's extra host time and factors on its completion latency (its body and its tail), over one axis (the I/O size,
  * or the read fraction of a mix) and the queue depth. The `fitted` device multiplies its 4K pure-direction
  * figures by them. Between grid points the factors are interpolated (linear on the axis coordinate, on
  * log depth), the ends of the axis are anchors the caller gives (factor 1 at the reference size, at
@@ -13,6 +13,8 @@ export class ScaleGrid {
   clatScale = 1;
   /** The factor on the latency's tail (p99 and above). */
   tailScale = 1;
+  /** Past the last coordinate with `growBeyond`: exp(x - last), the factor on the whole time per I/O; else 1. */
+  grow = 1;
   private readonly coords: Float64Array;
   private readonly logDepths: Float64Array;
   /** axis rows x depths. */
@@ -22,8 +24,8 @@ export class ScaleGrid {
 
   /**
    * `coords` ascending (anchors included), `host`, `clat` and `tail` one row per coordinate, one value per depth.
-   * `growBeyond`: past the last coordinate the factors grow as exp(x - last) (on log size: in proportion
-   * to the size, as a bandwidth-bound drive's time per I/O does); otherwise the last row holds.
+   * `growBeyond`: past the last coordinate `grow` is exp(x - last) (on log size: the time per I/O in
+   * proportion to the size, as a bandwidth-bound drive's); otherwise the last row holds.
    */
   constructor(
     coords: readonly number[],
@@ -64,9 +66,10 @@ export class ScaleGrid {
       while (c[i + 1]! <= x) i++;
       wx = (x - c[i]!) / (c[i + 1]! - c[i]!);
     }
-    this.hostScale = blend(this.host, nd, i, j, wx, wd) * grow;
-    this.clatScale = blend(this.clat, nd, i, j, wx, wd) * grow;
-    this.tailScale = blend(this.tail, nd, i, j, wx, wd) * grow;
+    this.hostScale = blend(this.host, nd, i, j, wx, wd);
+    this.clatScale = blend(this.clat, nd, i, j, wx, wd);
+    this.tailScale = blend(this.tail, nd, i, j, wx, wd);
+    this.grow = grow;
   }
 }
 

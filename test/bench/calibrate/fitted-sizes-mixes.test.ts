@@ -47,8 +47,8 @@ const KNOWN_SIZE = {
     ],
   },
 };
-/** Factors at 50/50 and QD 2, 8 and 32: a mix completes faster than its two paths composed. */
-const KNOWN_MIX = { host: [[0.9, 0.8, 0.7]], read: [[0.85, 0.7, 0.6]], write: [[0.8, 0.65, 0.5]] };
+/** Factors at 50/50 and QD 2, 8 and 32: a mix completes faster than its two paths composed (host extras are fractions of the 4K time per I/O). */
+const KNOWN_MIX = { host: [[-0.1, -0.04, -0.01]], read: [[0.85, 0.7, 0.6]], write: [[0.8, 0.65, 0.5]] };
 
 function knownParams(withSizes: boolean, withMixes: boolean): FittedParams {
   const path = (depths: number[], host: number[], medians: number[], dir: 'read' | 'write') => ({
@@ -108,6 +108,17 @@ describe('the fitted kind at sizes between the measured ones', () => {
     expect(cycle(8192)).toBeCloseTo((cycle(4096) + cycle(16384)) / 2, 6);
     expect(cycle(262144) / cycle(131072)).toBeCloseTo(2, 9);
     expect(cycle(65536) / cycle(4096)).toBeGreaterThan(1.5); // not the 4K row: the factor applied
+  });
+
+  it('adds host time as a fraction of the 4K time per I/O, so a depth whose 4K host time is 0 stays bounded', () => {
+    const params = knownParams(false, false);
+    params.read = { ...params.read, depths: [1, 16], host_ns: [20_000, 0], clat_ns: [row(30_000), row(120_000)] };
+    params.read.size_scale = { sizes: [65536], depths: [1, 16], host: [[0.5, 0.5]], clat: [[1, 1]] };
+    const table = new PathTable(params.read, params.probabilities, 4096);
+    for (const depth of [1, 4, 16]) {
+      const added = table.hostTime(depth, 65536) - table.hostTime(depth, 4096);
+      expect(added / (0.5 * table.meanCycle(depth, 4096)), `QD${depth}`).toBeCloseTo(1, 9);
+    }
   });
 
   it('refuses a size grid whose rows disagree with its sizes, or sizes not above the reference, naming the field', () => {
@@ -176,8 +187,8 @@ describe('the fitted kind in mixes', () => {
       ['write', KNOWN_MIX.write],
     ] as const)
       fit[dir].mix_scale!.clat[0]!.forEach((f, j) => expect(f / want[0]![j]!, `${dir} QD${read.depths[j]} latency`).toBeCloseTo(1, 1));
-    // Host time per I/O against the 4K rows at 50/50: within a tenth.
-    read.host[0]!.forEach((f, j) => expect(Math.abs(f / KNOWN_MIX.host[0]![j]! - 1), `QD${read.depths[j]} host`).toBeLessThan(0.1));
+    // The host time added at 50/50, a fraction of the 4K time per I/O (the fitted rows', within 2% of the known): within 0.03.
+    read.host[0]!.forEach((f, j) => expect(Math.abs(f - KNOWN_MIX.host[0]![j]!), `QD${read.depths[j]} host`).toBeLessThan(0.03));
   });
 
   it('predicts 70/30 and 30/70 mixes from them, where the two paths composed miss', () => {
