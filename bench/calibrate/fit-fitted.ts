@@ -1,6 +1,7 @@
 /**
  * Fitting a `fitted` device profile to a sweep: each direction's path is read off the 4K random jobs of
- * that direction, one row per queue depth, and the 128K sequential jobs give the cost per KiB.
+ * that direction, one row per queue depth; the random jobs at larger sizes give its size factors and
+ * the 4K mixes its mix factors (fit-scales.ts).
  * - Completion latency: the depth's completion-latency histogram as a quantile function (fio's buckets,
  *   linear within a bucket) at `FITTED_PROBABILITIES`, its last few I/Os held at the value before them.
  * - Host time: a closed loop of depth N with no think time completes N / (host + mean latency) per second,
@@ -8,14 +9,15 @@
  * - IOPS are made non-decreasing over depth first (`monotone`): a closed loop's throughput does not
  *   fall as its depth grows, so a dip is a noisy measurement, not the drive.
  * Both are closed forms of the measurements (the model reproduces every in-order training depth);
- * what a fit can get wrong is the depths between, the mixes and the other sizes, which `crossValidate`
- * (leave one depth out) and the held-out jobs of `anvil validate` measure.
+ * what a fit can get wrong is the depths between, the mixes and the sizes between, which `crossValidate`
+ * (leave one depth out) and the held-out jobs (the bench's host-calibration, `anvil validate`) measure.
  */
 import { Document, isScalar, visit } from 'yaml';
 import { AnvilError } from '../../platform/errors.js';
 import type { FittedParams, FittedPath } from '../../sim/devices/fitted/fitted-schema.js';
 import { PathTable } from '../../sim/devices/fitted/path-table.js';
 import { bucketLow, bucketOf, bucketWidth } from '../../sim/measure/latency-histogram.js';
+import { fitMixScale, fitSizeScale } from './fit-scales.js';
 import { sweepSources, type SweepPoint } from './sweep.js';
 
 /** Probabilities of the quantile rows: dense in the tail, where p99 and beyond are read. */
@@ -25,7 +27,6 @@ export const FITTED_PROBABILITIES: readonly number[] = [
 ];
 
 const REFERENCE_BYTES = 4096;
-const LARGE_BYTES = 131072;
 
 /** The histogram's value at each probability, ns: fio's buckets, the count spread evenly across a bucket's width. */
 export function histogramQuantiles(bins: Record<string, number>, probabilities: readonly number[]): number[] {
@@ -88,7 +89,7 @@ function trimmedTail(row: number[], bins: Record<string, number>): number[] {
   return row.map((v, j) => (j > at ? row[at]! : v));
 }
 
-/** One direction's path from its 4K random jobs and its 128K sequential job. */
+/** One direction's path from its 4K random jobs, with the size factors of its larger random jobs. */
 function fitPath(points: readonly SweepPoint[], direction: 'read' | 'write'): FittedPath {
   const rw = direction === 'read' ? 'randread' : 'randwrite';
   const rows = points
@@ -117,34 +118,34 @@ function fitPath(points: readonly SweepPoint[], direction: 'read' | 'write'): Fi
     host_ns.push(Math.max(0, Math.round(cycle - mean)));
   });
   const path: FittedPath = { depths, host_ns, clat_ns, clat_ns_per_kib: 0, host_ns_per_kib: 0 };
-  const large = points.find((p) => p.direction === direction && p.job.bs_bytes === LARGE_BYTES && p.iops > 0);
-  if (!large) return path;
-  // The large job's extra time per I/O over the 4K row at its depth, split as measured, per KiB above 4K.
-  const table = new PathTable(path, FITTED_PROBABILITIES, REFERENCE_BYTES);
-  const depth = large.job.iodepth;
-  const kib = (LARGE_BYTES - REFERENCE_BYTES) / 1024;
-  const smallClat = table.meanCycle(depth, REFERENCE_BYTES) - table.hostTime(depth, REFERENCE_BYTES);
-  const extraClat = large.clat_mean_ns - smallClat;
-  const extraHost = (depth * 1e9) / large.iops - large.clat_mean_ns - table.hostTime(depth, REFERENCE_BYTES);
-  return { ...path, clat_ns_per_kib: Math.max(0, extraClat / kib), host_ns_per_kib: Math.max(0, extraHost / kib) };
+  const size_scale = fitSizeScale(points, direction, path, FITTED_PROBABILITIES, REFERENCE_BYTES);
+  return size_scale ? { ...path, size_scale } : path;
 }
 
 /** The `fitted` profile's parameters from a sweep. */
 export function fitFitted(points: readonly SweepPoint[], capacity_bytes: number): FittedParams {
+  const read = fitPath(points, 'read');
+  const write = fitPath(points, 'write');
+  const mix = fitMixScale(points, read, write, FITTED_PROBABILITIES, REFERENCE_BYTES);
   return {
     kind: 'fitted',
     capacity: `${capacity_bytes}`,
     reference_size: `${REFERENCE_BYTES}`,
     probabilities: [...FITTED_PROBABILITIES],
-    read: fitPath(points, 'read'),
-    write: fitPath(points, 'write'),
+    read: mix ? { ...read, mix_scale: mix.read } : read,
+    write: mix ? { ...write, mix_scale: mix.write } : write,
   };
 }
 
 /** What the fitted tables predict for a closed loop of one direction, without running the model. */
-export function predictClosedLoop(params: FittedParams, direction: 'read' | 'write', depth: number): { iops: number; p99_ns: number } {
+export function predictClosedLoop(
+  params: FittedParams,
+  direction: 'read' | 'write',
+  depth: number,
+  bytes = REFERENCE_BYTES,
+): { iops: number; p99_ns: number } {
   const table = new PathTable(params[direction], params.probabilities, REFERENCE_BYTES);
-  return { iops: (depth * 1e9) / table.meanCycle(depth, REFERENCE_BYTES), p99_ns: table.clatTime(depth, REFERENCE_BYTES, 0.99) };
+  return { iops: (depth * 1e9) / table.meanCycle(depth, bytes), p99_ns: table.clatTime(depth, bytes, 0.99) };
 }
 
 /** One depth left out of the fit and predicted from the others. */
@@ -200,7 +201,7 @@ export function fittedProfileYaml(
     read: { ...params.read, clat_ns: params.read.clat_ns.map((row) => row.map(Math.round)) },
     write: { ...params.write, clat_ns: params.write.clat_ns.map((row) => row.map(Math.round)) },
     sources: sweepSources(
-      'measured: anvil calibrate --target host (libaio, direct=1, time_based); per direction and depth, clat quantiles from fio histogram, host time = depth / IOPS - mean clat; per-KiB terms from the 128K sequential jobs',
+      'measured: anvil calibrate --target host (libaio, direct=1, time_based); per direction and depth, clat quantiles from fio histogram, host time = depth / IOPS - mean clat; size factors from the 16K-128K random jobs, mix factors from the 50/50 mixes (latency ratio to the 4K row, host time the rest)',
       meta,
       points,
     ),

@@ -1,25 +1,26 @@
 /**
  * Held-out error with the host's repeatability beside it: each job (not in the calibration sweep) runs
- * on the host twice and on the model once per profile. A prediction's error is against the mean of the
- * two host runs; the repeatability is the two runs' difference over their mean, the noise floor of any
- * comparison on the machine.
+ * on the host twice, interleaved with the sweep (schedule.ts), and on the model once per profile. A
+ * prediction's error is against the mean of the two host runs; the repeatability is the two runs'
+ * difference over their mean, the noise floor of any comparison on the machine.
  */
 import { profileCapacity, type DeviceProfile } from '../profiles.js';
-import { runOnHost } from '../targets/host/run-on-host.js';
 import { runOnModel } from '../targets/sim.js';
 import { loadWorkloads } from '../workloads/resolve.js';
 import { pointsOf, sweepJobText, type SweepJob, type SweepPoint } from './sweep.js';
 
-/** The held-out jobs of the bench: depths, a size and mixes the sweep did not use. */
+/** The held-out jobs of the bench: depths, sizes (8K, 32K) and mixes (70/30, 30/70) the sweep did not use. */
 export const HELD_OUT_JOBS: readonly SweepJob[] = [
   { name: 'randread-4k-qd3', rw: 'randread', bs_bytes: 4096, iodepth: 3 },
   { name: 'randread-4k-qd12', rw: 'randread', bs_bytes: 4096, iodepth: 12 },
   { name: 'randread-4k-qd48', rw: 'randread', bs_bytes: 4096, iodepth: 48 },
   { name: 'randwrite-4k-qd3', rw: 'randwrite', bs_bytes: 4096, iodepth: 3 },
   { name: 'randwrite-4k-qd24', rw: 'randwrite', bs_bytes: 4096, iodepth: 24 },
-  { name: 'randread-16k-qd4', rw: 'randread', bs_bytes: 16384, iodepth: 4 },
+  { name: 'randread-8k-qd4', rw: 'randread', bs_bytes: 8192, iodepth: 4 },
+  { name: 'randread-32k-qd4', rw: 'randread', bs_bytes: 32768, iodepth: 4 },
+  { name: 'randwrite-32k-qd8', rw: 'randwrite', bs_bytes: 32768, iodepth: 8 },
   { name: 'mix-70-30-4k-qd8', rw: 'randrw', bs_bytes: 4096, iodepth: 8, rwmixread: 70 },
-  { name: 'mix-50-50-4k-qd32', rw: 'randrw', bs_bytes: 4096, iodepth: 32, rwmixread: 50 },
+  { name: 'mix-30-70-4k-qd16', rw: 'randrw', bs_bytes: 4096, iodepth: 16, rwmixread: 30 },
 ];
 
 /** One job and direction: the two host runs, and per profile the prediction and its errors. */
@@ -36,25 +37,23 @@ export interface HeldOutRow {
 const spread = (a: number, b: number) => (a + b === 0 ? 0 : (Math.abs(a - b) / ((a + b) / 2)) * 100);
 const error = (predicted: number, measured: number) => (measured === 0 ? 0 : ((predicted - measured) / measured) * 100);
 
-export async function heldOutErrors(
+/** Each held-out job's first two host runs against each profile's model run of the same job. */
+export function heldOutErrors(
   profiles: readonly { name: string; profile: DeviceProfile }[],
-  jobs: readonly SweepJob[],
-  o: { filename: string; size_bytes: number; runtime_s: number; seed: number; log?: (m: string) => void },
-): Promise<HeldOutRow[]> {
+  measured: readonly { job: SweepJob; runs: readonly SweepPoint[][] }[],
+  o: { size_bytes: number; runtime_s: number; seed: number },
+): HeldOutRow[] {
   const rows: HeldOutRow[] = [];
-  for (const job of jobs) {
+  for (const { job, runs } of measured) {
+    const [firstRun, secondRun] = runs;
+    if (!firstRun || !secondRun) continue;
     const text = sweepJobText(job, o);
-    const runs: SweepPoint[][] = [];
-    for (const run of [1, 2]) {
-      o.log?.(`held out ${job.name}: host run ${run}/2`);
-      runs.push(pointsOf(job, (await runOnHost({ jobFile: job.name, text, filename: o.filename })).measurement));
-    }
     const predictions = profiles.map(({ name, profile }) => {
       const { specs } = loadWorkloads(text, job.name, profileCapacity(profile));
       return { name, points: pointsOf(job, runOnModel({ jobs: specs, profile, seed: o.seed })) };
     });
-    for (const first of runs[0]!) {
-      const second = runs[1]!.find((p) => p.direction === first.direction);
+    for (const first of firstRun) {
+      const second = secondRun.find((p) => p.direction === first.direction);
       if (!second) continue;
       const iops = (first.iops + second.iops) / 2;
       const p99 = (first.clat_p99_ns + second.clat_p99_ns) / 2;

@@ -1,13 +1,19 @@
 /**
  * The calibration sweep: a bounded set of fio jobs run on the host (4K random read and write at queue
- * depths 1..64, 128K sequential read and write, a 4K 70/30 mix), each reduced to the figures a fit and
- * a report need. Every job is time-bound (ramp + runtime), so the sweep's length is known up front.
+ * depths 1..64; random read and write at 16K, 64K and 128K at two depths; 4K 50/50 mixes at three
+ * depths), each reduced to the figures a fit and a report need. Every job is time-bound (ramp +
+ * runtime), so the sweep's length is known up front. `runCalibration` (schedule.ts) runs it.
  */
 import { BUCKETS, bucketValue } from '../../sim/measure/latency-histogram.js';
 import type { RunMeasurement } from '../results/measurement.js';
-import { runOnHost } from '../targets/host/run-on-host.js';
 
 export const SWEEP_DEPTHS = [1, 2, 4, 8, 16, 32, 64] as const;
+/** Sizes above 4K the sweep measures (random, both directions), bytes: the grid of the size factors. */
+export const SWEEP_SIZES = [16384, 65536, 131072] as const;
+/** Depths of the size jobs: one where the host's time per I/O dominates, one where the drive's does. */
+export const SWEEP_SIZE_DEPTHS = [1, 16] as const;
+/** Depths of the 4K 50/50 mixes: the grid of the mix factors. */
+export const SWEEP_MIX_DEPTHS = [2, 8, 32] as const;
 
 /** One job of the sweep. */
 export interface SweepJob {
@@ -33,9 +39,12 @@ export function sweepJobs(): SweepJob[] {
   return [
     ...SWEEP_DEPTHS.map((qd): SweepJob => ({ name: `randread-4k-qd${qd}`, rw: 'randread', bs_bytes: 4096, iodepth: qd })),
     ...SWEEP_DEPTHS.map((qd): SweepJob => ({ name: `randwrite-4k-qd${qd}`, rw: 'randwrite', bs_bytes: 4096, iodepth: qd })),
-    { name: 'seqread-128k-qd8', rw: 'read', bs_bytes: 131072, iodepth: 8 },
-    { name: 'seqwrite-128k-qd8', rw: 'write', bs_bytes: 131072, iodepth: 8 },
-    { name: 'mix-70-30-4k-qd16', rw: 'randrw', bs_bytes: 4096, iodepth: 16, rwmixread: 70 },
+    ...SWEEP_SIZES.flatMap((bs) =>
+      (['randread', 'randwrite'] as const).flatMap((rw) =>
+        SWEEP_SIZE_DEPTHS.map((qd): SweepJob => ({ name: `${rw}-${bs / 1024}k-qd${qd}`, rw, bs_bytes: bs, iodepth: qd })),
+      ),
+    ),
+    ...SWEEP_MIX_DEPTHS.map((qd): SweepJob => ({ name: `mix-50-50-4k-qd${qd}`, rw: 'randrw', bs_bytes: 4096, iodepth: qd, rwmixread: 50 })),
   ];
 }
 
@@ -49,6 +58,8 @@ export interface SweepOptions {
   /** Runs per job; the run with the median IOPS is kept (a noisy machine's outliers do not set the fit). */
   readonly repeat?: number;
   readonly log?: (message: string) => void;
+  /** Runs one job file (default: fio on the host, `--filename`); tests give a model with a known drift. */
+  readonly runJob?: (job: SweepJob, text: string) => Promise<RunMeasurement>;
 }
 
 /** The job file text of one sweep job: libaio, O_DIRECT, time-bound. */
@@ -92,23 +103,6 @@ export function pointsOf(job: SweepJob, run: RunMeasurement): SweepPoint[] {
     });
   }
   return out;
-}
-
-/** Runs the whole sweep on the host, in order. */
-export async function runSweep(o: SweepOptions): Promise<SweepPoint[]> {
-  const points: SweepPoint[] = [];
-  const jobs = sweepJobs();
-  const repeat = Math.max(1, Math.floor(o.repeat ?? 1));
-  for (const [i, job] of jobs.entries()) {
-    const runs: SweepPoint[][] = [];
-    for (let r = 0; r < repeat; r++) {
-      o.log?.(`calibrate ${i + 1}/${jobs.length}: ${job.name}${repeat > 1 ? ` (run ${r + 1}/${repeat})` : ''}`);
-      const run = await runOnHost({ jobFile: job.name, text: sweepJobText(job, o), filename: o.filename });
-      runs.push(pointsOf(job, run.measurement));
-    }
-    points.push(...medianRun(runs));
-  }
-  return points;
 }
 
 /** Of several runs of one job, the one whose total IOPS is the median (the lower middle for even counts). */

@@ -30,7 +30,7 @@ export interface ValidateOptions {
   out?: string;
 }
 
-/** Seconds per job: 17 jobs of a day each is already more than anyone means. */
+/** Seconds per job: 29 jobs of a day each is already more than anyone means. */
 const positive = decimalAbove(0, 86_400, '--runtime 2');
 
 function size(value: string): number {
@@ -44,14 +44,19 @@ export function registerCalibrateCommands(cli: Command): void {
   cli
     .command('calibrate')
     .description(
-      'run a bounded fio sweep on this host (4K random read/write at QD 1-64, 128K sequential, 70/30 mix) and fit a device profile to it',
+      'run a bounded fio sweep on this host (4K random read/write at QD 1-64, 16K-128K at QD 1 and 16, 50/50 mixes), with a reference job repeated across it to measure drift, and fit a device profile to it',
     )
     .addOption(new Option('--target <target>', 'where to measure').choices(['host']).default('host'))
     .requiredOption('--filename <path>', 'file or block device to measure (a file is laid out at --size)')
     .option('--out <file>', 'profile to write (YAML, with the measurements it came from)', 'calibrated.yaml')
-    .option('--runtime <s>', 'measured seconds per job (plus a quarter of it as ramp); 17 jobs', positive, 2)
+    .option('--runtime <s>', 'measured seconds per job (plus a quarter of it as ramp); 29 jobs and a reference job every 8', positive, 2)
     .option('--size <size>', 'region the jobs address', numericWithUnit(size), 1 << 30)
-    .option('--repeat <n>', 'runs per job; the median-IOPS run is kept (for noisy machines)', wholeNumber(1, 100), 1)
+    .option(
+      '--repeat <n>',
+      'runs per job, in rounds of alternating order; the median-IOPS run is kept, their spread reported (for noisy machines)',
+      wholeNumber(1, 100),
+      1,
+    )
     .addOption(
       new Option(
         '--kind <kind>',
@@ -85,10 +90,12 @@ export async function calibrateCommand(
 ): Promise<string> {
   if (opts.target !== 'host')
     throw new AnvilError('ANVIL_ERR_TARGET', `anvil calibrate measures real hardware: use --target host (not ${opts.target})`);
-  const { runSweep } = await import('../../bench/calibrate/sweep.js');
+  const { runCalibration, REFERENCE_JOB } = await import('../../bench/calibrate/schedule.js');
+  const { hostRepeatability, repeatabilityLines } = await import('../../bench/calibrate/repeatability.js');
   const { findFio } = await import('../../bench/targets/host/fio-binary.js');
   const fio = findFio();
-  const points = await runSweep({ filename: opts.filename, size_bytes: opts.size, runtime_s: opts.runtime, repeat: opts.repeat, log });
+  const runs = await runCalibration({ filename: opts.filename, size_bytes: opts.size, runtime_s: opts.runtime, repeat: opts.repeat, log });
+  const points = runs.points;
   const meta = { filename: opts.filename, host: hostname(), date: new Date().toISOString().slice(0, 10), fioVersion: fio.version };
   let yaml: string;
   let summary: string;
@@ -110,6 +117,8 @@ export async function calibrateCommand(
   }
   io.stdout.write(`${summary}; ${points.length} measurements; written to ${opts.out}\n`);
   io.stdout.write(await calibrationErrors(yaml, opts, points));
+  // The machine's own spread next to the model's error, so neither is read without the other.
+  io.stdout.write(repeatabilityLines(hostRepeatability(runs), REFERENCE_JOB.name).join('\n') + '\n');
   return yaml;
 }
 

@@ -2,9 +2,11 @@
  * The `fitted` device kind: a drive known only by what fio measured on it (`anvil calibrate`), with a
  * read path and a write path of their own. An I/O started with n I/Os in the device (itself included)
  * first spends the host time of its direction at depth n, then a completion latency drawn from its
- * direction's quantile function at depth n (`PathTable`). A mix composes the two paths: each I/O takes
- * its own direction's figures at the total depth. A closed loop of depth N then completes N over the
- * mean of host time plus latency per second, as fio does on the drive.
+ * direction's quantile function at depth n (`PathTable`). Other sizes scale these by the path's size
+ * factors. In a mix each I/O takes its own direction's figures at the total depth, times the path's mix
+ * factors at the stream's read fraction (a moving average of the I/Os accepted, so the device sees the
+ * mix as a drive does: in what it is sent). A closed loop of depth N then completes N over the mean of
+ * host time plus latency per second, as fio does on the drive.
  *
  * The host time is fio's and the kernel's share of each I/O (on a small VM as large as the device's):
  * fio counts most of it as submission latency, so the model moves the request's submission time past
@@ -18,6 +20,13 @@ import type { DeviceContext, DeviceInstance, DeviceKind } from '../device.js';
 import { DEVICE_API_VERSION } from '../device.js';
 import { fittedCapacity, fittedProblems, fittedSchema, type FittedParams } from './fitted-schema.js';
 import { PathTable } from './path-table.js';
+
+/**
+ * Least weight of each I/O in the moving read fraction (the first I/Os weigh 1/count, a plain mean): a
+ * 50/50 stream then reads as 0.5 +- 0.016, so a mix's factors apply as fitted, and a change of the
+ * workload shows within a thousand I/Os.
+ */
+const MIX_WEIGHT = 1 / 512;
 
 /** `tag` of a request in its completion (device) stage; in its host stage the tag holds its depth (>= 1). */
 const IN_DEVICE = -1;
@@ -34,6 +43,9 @@ function tables(params: FittedParams): { read: PathTable; write: PathTable } {
 
 class FittedStation implements DeviceInstance, EventHandler {
   private held = 0;
+  /** Moving read fraction of the I/Os accepted, and how many were (up to 1 / MIX_WEIGHT). */
+  private readShare = 0;
+  private accepted = 0;
 
   constructor(
     readonly capacity_bytes: number,
@@ -47,8 +59,11 @@ class FittedStation implements DeviceInstance, EventHandler {
     const requests = this.context.requests;
     const depth = ++this.held;
     requests.tag[req] = depth;
-    const path = requests.op[req] === OP_READ ? this.read : this.write;
-    const host = path.hostTime(depth, requests.size_bytes[req]!);
+    const isRead = requests.op[req] === OP_READ;
+    if (this.accepted * MIX_WEIGHT < 1) this.accepted++;
+    this.readShare += ((isRead ? 1 : 0) - this.readShare) / Math.min(this.accepted, 1 / MIX_WEIGHT);
+    const path = isRead ? this.read : this.write;
+    const host = path.hostTime(depth, requests.size_bytes[req]!, this.readShare);
     requests.submit_ns[req] = requests.submit_ns[req]! + host;
     this.context.sim.postAfter(host, this, req);
   }
@@ -59,7 +74,7 @@ class FittedStation implements DeviceInstance, EventHandler {
     if (depth !== IN_DEVICE) {
       requests.tag[req] = IN_DEVICE;
       const path = requests.op[req] === OP_READ ? this.read : this.write;
-      this.context.sim.postAfter(path.clatTime(depth, requests.size_bytes[req]!, this.stream.next()), this, req);
+      this.context.sim.postAfter(path.clatTime(depth, requests.size_bytes[req]!, this.stream.next(), this.readShare), this, req);
       return;
     }
     this.held--;
@@ -92,12 +107,12 @@ export const fittedDevice: DeviceKind<typeof fittedSchema> = {
   },
   capacityOf: fittedCapacity,
   // A closed loop of `depth` I/Os of the mix completes depth / (mean time per I/O) a second: each path's
-  // host time plus mean latency at that depth, weighted by the mix, times the headroom.
+  // host time plus mean latency at that depth (the mix's factors applied), weighted by the mix, times the headroom.
   guaranteedIops(params, load) {
     const { read, write } = tables(params);
     const depth = Math.max(1, load.depth);
-    const cycle =
-      load.readFraction * read.meanCycle(depth, load.size_bytes) + (1 - load.readFraction) * write.meanCycle(depth, load.size_bytes);
+    const f = load.readFraction;
+    const cycle = f * read.meanCycle(depth, load.size_bytes, f) + (1 - f) * write.meanCycle(depth, load.size_bytes, f);
     if (!(cycle > 0)) throw new RangeError('fitted: a zero time per I/O guarantees no finite rate');
     return Math.floor(((depth * 1e9) / cycle) * load.utilisation);
   },

@@ -11,6 +11,64 @@ import { RANGES, rangedSize } from '../schema-types.js';
 /** Longest table a profile may hold (depths, quantiles): far past what a fit writes. */
 const MAX_ROWS = 1024;
 const ns = (description: string) => Type.Number({ minimum: 0, maximum: 10e9, description });
+const factorRows = (what: string, axis: string, minimum = 0) =>
+  Type.Array(Type.Array(Type.Number({ minimum, maximum: 1e4, description: 'factor' }), { minItems: 1, maxItems: MAX_ROWS }), {
+    minItems: 1,
+    maxItems: MAX_ROWS,
+    description: `per ${axis}, ${what} at each of \`depths\``,
+  });
+/** Extra host time is a fraction of the reference row's time per I/O (stable where the host time itself is near 0). */
+const hostRows = (axis: string) =>
+  factorRows('the host time added, as a fraction of the 4K pure time per I/O (host time + mean latency) there; 0: as at 4K', axis, -1);
+const gridDepths = Type.Array(Type.Integer({ minimum: 1, maximum: 65_536 }), {
+  minItems: 1,
+  maxItems: MAX_ROWS,
+  description: 'queue depths the factors were measured at, ascending (outside them the nearest holds)',
+});
+
+/** Factors on the path's figures for I/O sizes other than `reference_size`. */
+const sizeScale = Type.Object(
+  {
+    sizes: Type.Array(Type.Integer({ minimum: 1, maximum: 2 ** 40 }), {
+      minItems: 1,
+      maxItems: MAX_ROWS,
+      description: 'I/O sizes measured, bytes, ascending and above `reference_size`',
+    }),
+    depths: gridDepths,
+    host: hostRows('size'),
+    clat: factorRows('the factor on completion latency up to p90', 'size'),
+    clat_tail: Type.Optional(
+      factorRows('the factor on completion latency from p99 up (blended with `clat` from p90 to p99; default `clat`)', 'size'),
+    ),
+  },
+  {
+    additionalProperties: false,
+    description:
+      'the path at other I/O sizes: extra host time and factors on latency, none at `reference_size`, interpolated on log size and log depth; past the largest size the time per I/O grows in proportion to the size',
+  },
+);
+
+/** Factors on the path's figures when reads and writes are mixed. */
+const mixScale = Type.Object(
+  {
+    read_fractions: Type.Array(Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1 }), {
+      minItems: 1,
+      maxItems: MAX_ROWS,
+      description: 'read fractions of the mixes measured (0.5 for 50/50), ascending',
+    }),
+    depths: gridDepths,
+    host: hostRows('read fraction'),
+    clat: factorRows('the factor on completion latency up to p90', 'read fraction'),
+    clat_tail: Type.Optional(
+      factorRows('the factor on completion latency from p99 up (blended with `clat` from p90 to p99; default `clat`)', 'read fraction'),
+    ),
+  },
+  {
+    additionalProperties: false,
+    description:
+      "this direction's I/Os in a mix: extra host time and factors on latency, none for a pure read or write, linear in the read fraction between, on log depth",
+  },
+);
 
 const fittedPath = (description: string) =>
   Type.Object(
@@ -35,14 +93,16 @@ const fittedPath = (description: string) =>
         minimum: 0,
         maximum: 1e9,
         default: 0,
-        description: 'completion latency added per KiB above `reference_size`, ns',
+        description: 'completion latency added per KiB above `reference_size`, ns (older profiles; a fit writes `size_scale`)',
       }),
       host_ns_per_kib: Type.Number({
         minimum: 0,
         maximum: 1e9,
         default: 0,
-        description: 'host time added per KiB above `reference_size`, ns',
+        description: 'host time added per KiB above `reference_size`, ns (older profiles; a fit writes `size_scale`)',
       }),
+      size_scale: Type.Optional(sizeScale),
+      mix_scale: Type.Optional(mixScale),
     },
     { additionalProperties: false, description },
   );
@@ -67,6 +127,41 @@ export const fittedSchema = Type.Object(
 
 export type FittedParams = Static<typeof fittedSchema>;
 export type FittedPath = Static<typeof fittedPathSchema>;
+export type FittedSizeScale = Static<typeof sizeScale>;
+export type FittedMixScale = Static<typeof mixScale>;
+
+/** Problems of a factor grid: its axis ascending (and past `floor`), one row per axis value, one factor per depth. */
+function gridProblems(
+  at: string,
+  axisName: string,
+  axis: readonly number[],
+  floor: number,
+  grid: { depths: number[]; host: number[][]; clat: number[][]; clat_tail?: number[][] },
+): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < axis.length; i++)
+    if (!(axis[i]! > (i === 0 ? floor : axis[i - 1]!))) {
+      out.push(
+        `${at}/${axisName}/${i}: ${axis[i]} is not above ${i === 0 ? floor : axis[i - 1]}; give them ascending${i === 0 && floor > 0 ? ' and above reference_size' : ''}`,
+      );
+      break;
+    }
+  for (let i = 1; i < grid.depths.length; i++)
+    if (!(grid.depths[i]! > grid.depths[i - 1]!)) {
+      out.push(`${at}/depths/${i}: ${grid.depths[i]} is not above ${grid.depths[i - 1]}; give the depths ascending`);
+      break;
+    }
+  for (const table of ['host', 'clat', 'clat_tail'] as const) {
+    const rows = grid[table];
+    if (!rows) continue;
+    if (rows.length !== axis.length) out.push(`${at}/${table}: ${rows.length} rows for ${axis.length} ${axisName}; give one per value`);
+    rows.forEach((row, r) => {
+      if (row.length !== grid.depths.length)
+        out.push(`${at}/${table}/${r}: ${row.length} factors for ${grid.depths.length} depths; give one per depth`);
+    });
+  }
+  return out;
+}
 
 /** What the schema cannot say (relations between fields), as messages naming the field; empty when the tables can be built. */
 export function fittedProblems(p: FittedParams): string[] {
@@ -97,6 +192,9 @@ export function fittedProblems(p: FittedParams): string[] {
           break;
         }
     });
+    if (path.size_scale)
+      out.push(...gridProblems(`/${dir}/size_scale`, 'sizes', path.size_scale.sizes, parseSize(p.reference_size) ?? 0, path.size_scale));
+    if (path.mix_scale) out.push(...gridProblems(`/${dir}/mix_scale`, 'read_fractions', path.mix_scale.read_fractions, 0, path.mix_scale));
   }
   return out;
 }

@@ -33,7 +33,7 @@ function modelSweep(profile = KNOWN): SweepPoint[] {
 describe('fitting a queue profile', () => {
   it('recovers the servers and mean service time of a known device from its sweep', () => {
     const points = modelSweep();
-    expect(points.filter((p) => p.job.rw === 'randread')).toHaveLength(7);
+    expect(points.filter((p) => p.job.rw === 'randread' && p.job.bs_bytes === 4096)).toHaveLength(7);
     const fit = fitQueue(points);
     expect(fit.servers).toBe(4);
     expect(fit.service_mean_ns / 80_000).toBeCloseTo(1, 1);
@@ -108,9 +108,11 @@ describe('anvil calibrate and validate on this host', () => {
       { stdout: { write: (t: string) => (said += t) } },
       () => {},
     );
-    expect(said).toMatch(/fitted a profile of kind fitted: read and write paths at QD 1, 2, 4, 8, 16, 32, 64; 18 measurements/);
+    expect(said).toMatch(/fitted a profile of kind fitted: read and write paths at QD 1, 2, 4, 8, 16, 32, 64; 32 measurements/);
     expect(said).toMatch(/randwrite-4k-qd64\s+write/); // the fit error of every calibration job
     expect(said).toMatch(/cross-validated \(each inner depth left out .*, 10 jobs\): mean \|IOPS error\| [\d.]+%/);
+    // The host's own drift, measured by the reference job across the sweep, beside the fit error.
+    expect(said).toMatch(/host repeatability: randread-4k-qd8 run \d+ times across the calibration: IOPS spread [\d.]+%/);
     const profile = parseProfile(readFileSync(out, 'utf8'), out);
     expect(profile.kind.name).toBe('fitted');
     const job = join(dir, 'held-out.fio');

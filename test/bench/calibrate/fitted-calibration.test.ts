@@ -1,7 +1,7 @@
 /**
  * The `fitted` device kind and its fit: a sweep run on a known `fitted` device is fitted back to its
  * own host times and latency quantiles (round trip, so the fit and not the hardware is under test); the
- * profile written reproduces the sweep, the mix included; leave-one-depth-out predicts a depth it never
+ * profile written reproduces the sweep, sizes and mixes included; leave-one-depth-out predicts a depth it never
  * saw; and a sweep fio recorded on a real (virtio) disk fits with every training job reproduced.
  */
 import { readFileSync } from 'node:fs';
@@ -92,7 +92,7 @@ describe('the fitted device kind, fitted from its own sweep', () => {
     }
   });
 
-  it('writes a profile the model loads that reproduces the sweep, the 70/30 mix included', () => {
+  it('writes a profile the model loads that reproduces the sweep, its sizes and 50/50 mixes included', () => {
     const yaml = fittedProfileYaml(fitFitted(sweep, 1 << 30), sweep, {
       filename: '/dev/x',
       host: 'h',
