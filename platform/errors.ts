@@ -188,7 +188,8 @@ export const ERRORS = {
   ANVIL_ERR_COMPARE_MISMATCH: {
     code: 'ANVIL_ERR_COMPARE_MISMATCH',
     status: 422,
-    summary: 'anvil compare was given two results folders that do not pair: no scenario and stack in common, or a pair with different seeds or jobs (exit code 2)',
+    summary:
+      'anvil compare was given two results folders that do not pair: no scenario and stack in common, or a pair with different seeds or jobs (exit code 2)',
   },
   // Host target: fio, iperf3, namespaces (issue 3)
   ANVIL_ERR_FIO_MISSING: {
