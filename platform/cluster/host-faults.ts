@@ -13,6 +13,10 @@ import type { HostActions } from '../../bench/targets/host/realise/host-actions.
 import type { HostNodePlan } from '../../bench/targets/host/realise/host-plan.js';
 import type { RealisedHost, RealisedPod } from '../../bench/targets/host/realise/realiser.js';
 import type { FaultRecord, OutageRecord } from './fault-records.js';
+import type { HostPlexes } from './host-plexes.js';
+
+/** How often a resync under way is checked for its end, ms. */
+const RESYNC_POLL_MS = 100;
 
 export interface HostFaults {
   readonly records: FaultRecord[];
@@ -55,6 +59,7 @@ export function scheduleHostFaults(
   actions: HostActions,
   now_ns: () => number,
   duration_ns: number,
+  plexes?: HostPlexes,
 ): HostFaults {
   const records: FaultRecord[] = [];
   const podOutages: OutageRecord[] = [];
@@ -83,6 +88,7 @@ export function scheduleHostFaults(
       records.push({ ...base, port: f.port ?? nodes[node]!.port });
     } else if (f.event === 'node-down') {
       await setLink(node, 'down');
+      base.plexes = (await plexes?.down(node)) ?? [];
       const pods = podsOf(node).filter((p) => !stopped.has(p.key));
       for (const p of pods) {
         stop(p, true);
@@ -98,6 +104,7 @@ export function scheduleHostFaults(
         podOutages.push({ name: p.key, from_ns, to_ns: at_ns, outage_ns: at_ns - from_ns, until: `node-up ${f.node}` });
       }
       await setLink(node, 'up');
+      base.plexes = (await plexes?.up(node, at_ns)) ?? [];
       records.push({ ...base, restarted: pods.map((p) => ({ pod: p.key, on: f.node })) });
     }
   };
@@ -125,6 +132,7 @@ export function scheduleHostFaults(
     stopped.clear();
   };
   if (faults.length > 0) at(duration_ns, () => (chain = chain.then(() => resumeAll(duration_ns))));
+  if (plexes) timers.push(setInterval(() => plexes.poll(now_ns()), RESYNC_POLL_MS));
   return {
     records,
     podOutages,
@@ -132,6 +140,7 @@ export function scheduleHostFaults(
     async finish(end_ns) {
       for (const t of timers) clearTimeout(t);
       await chain;
+      plexes?.poll(end_ns);
       resumeAll(end_ns);
     },
   };

@@ -24,8 +24,10 @@ import { probeKernel, sriovNote, sriovPorts } from '../../bench/targets/host/rea
 import { sampleHost, type HostSample } from '../../bench/targets/host/realise/host-counters.js';
 import type { HostNodePlan } from '../../bench/targets/host/realise/host-plan.js';
 import { runOnHost } from '../../bench/targets/host/run-on-host.js';
+import { which } from '../../bench/targets/host/bounded-process.js';
 import { AnvilError } from '../errors.js';
-import { checkHostRealisable, hostPlanOf } from './host-plan-of.js';
+import { checkHostRealisable, hostPlanOf, type HostTool } from './host-plan-of.js';
+import { hostPlexes, type HostPlexes } from './host-plexes.js';
 import { runHostFlows, type HostFlowResult } from './host-flows.js';
 import { awaitWorkloadsRunning, scheduleHostFaults, type HostFaults } from './host-faults.js';
 import { hostNodeTables } from './host-node-tables.js';
@@ -72,6 +74,11 @@ export function hostJobText(job: string, specs: readonly WorkloadSpec[], duratio
   }
   close();
   return out.join('\n') + '\n';
+}
+
+/** The optional tools installed here (mdadm: mirrors are realised only with it). */
+function hostTools(): Set<HostTool> {
+  return new Set<HostTool>(which('mdadm') !== undefined ? ['mdadm'] : []);
 }
 
 export function requireRootForHost(uid: number | undefined = process.getuid?.()): void {
@@ -149,7 +156,7 @@ export async function runScenarioOnHost(
   requireRootForHost();
   const placement = placeScenario(s);
   const state = placement.store.read((st) => st);
-  const { plan, notes, shortfalls } = hostPlanOf(s, state, probeKernel(actions));
+  const { plan, notes, shortfalls } = hostPlanOf(s, state, probeKernel(actions), hostTools());
   notes.push(
     `note: ${s.file}: endpoints are veth ports of a Linux bridge per node with HTB classes, each node's bridge joined to a ToR bridge by an uplink shaped to its pods port`,
     `note: ${s.file}: ${sriovNote(sriovPorts())}`,
@@ -179,8 +186,10 @@ export async function runScenarioOnHost(
   let host: RealisedHost | undefined;
   let measured: { jobs: JobMeasurement[]; fio: string; flows: HostFlowResult[]; before: HostSample; after: HostSample };
   let faults: HostFaults | undefined;
+  let plexes: HostPlexes | undefined;
   try {
     host = await realiseHost(plan, actions, journal, checkpoint);
+    plexes = hostPlexes(host, actions);
     const podPlans = new Map(plan.pods.map((p) => [p.key, p]));
     const sources = {
       podCpuFiles: new Map([...host.pods.values()].flatMap((p) => (p.cpuFile !== undefined ? [[p.key, p.cpuFile] as const] : []))),
@@ -200,7 +209,7 @@ export async function runScenarioOnHost(
           `note: ${s.file}: some workloads had not started 30 s after the run began; the faults' clock started without them\n`,
         );
       started = process.hrtime.bigint();
-      faults = scheduleHostFaults(s.faults, host, plan.nodes, actions, now_ns, s.duration_ns);
+      faults = scheduleHostFaults(s.faults, host, plan.nodes, actions, now_ns, s.duration_ns, plexes);
     }
     const [workloads, flows] = await running;
     await faults?.finish(Math.min(now_ns(), s.duration_ns));
@@ -243,7 +252,11 @@ export async function runScenarioOnHost(
     tenants: tenantRollups(run),
     volumes: volumeRollups(run, (volume) => state.volumes.get(volume)?.perf_tier),
     faults: faults?.records ?? [],
-    plexes: [],
+    plexes:
+      plexes?.records(
+        plan.nodes.map((n) => n.name),
+        (volume, node) => placement.store.read((st) => st.volumes.get(volume)?.plexes.find((x) => x.node === node)?.state ?? 'gone'),
+      ) ?? [],
     drives: tables.drives,
     ...(faults ? { outages: { volumes: [], pods: faults.podOutages } } : {}),
     network: { flows: measured.flows.map((f) => f.summary), links: [] },

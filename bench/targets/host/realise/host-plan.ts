@@ -45,6 +45,12 @@ export interface HostVolumePlan {
   readonly cap_iops?: number;
   /** Where it comes from: the tier's maximum, or the node's capacity less the other volumes' reservations. */
   readonly cap_from?: 'tier' | 'neighbours';
+  /**
+   * Where more than one plex on its pod's node is realised: the nodes (indices into `HostPlan.nodes`) of its
+   * plexes, in the control plane's order. Two or more make an md RAID1 mirror; a plex on another
+   * node than its pod's is exported there over NVMe/TCP. Absent: one loop device on its pod's node.
+   */
+  readonly plexes?: readonly number[];
 }
 
 /**

@@ -9,7 +9,7 @@
 import { join } from 'node:path';
 import { packageRoot } from '../../../package-root.js';
 import { AnvilError } from '../../../../platform/errors.js';
-import { createGroup, enableIoBelowRoot, findIoHierarchy, ioLimitWrites, procsFile, type CgroupHierarchy } from './cgroups.js';
+import { createGroup, enableIoBelowRoot, findIoHierarchy, procsFile, type CgroupHierarchy } from './cgroups.js';
 import type { HostActions } from './host-actions.js';
 import {
   HTB_DEFAULT_MINOR,
@@ -26,6 +26,7 @@ import {
 } from './host-plan.js';
 import type { HostJournal } from './journal.js';
 import { realiseSegments, realiseVlans, type RealisedSegments } from './segments.js';
+import { realiseVolumes, type RealisedVolume } from './volumes.js';
 
 export interface RealisedPod extends PodNames {
   readonly key: string;
@@ -40,14 +41,7 @@ export interface RealisedPod extends PodNames {
   readonly freeze?: { readonly file: string; readonly frozen: string; readonly thawed: string };
 }
 
-export interface RealisedVolume {
-  readonly key: string;
-  readonly pod: string;
-  /** /dev/loopN. */
-  readonly device: string;
-  /** MAJ:MIN of the device. */
-  readonly majorMinor: string;
-}
+export type { RealisedVolume } from './volumes.js';
 
 export interface RealisedHost {
   /** The first node's segment bridge. */
@@ -207,17 +201,8 @@ export async function realiseHost(
       }
     }
 
-    for (const [k, v] of plan.volumes.entries()) {
-      const pod = pods.get(v.pod);
-      if (!pod) throw new AnvilError('ANVIL_ERR_HOST_SETUP', `volume ${v.key}: its pod ${v.pod} is not in the plan`);
-      const file = join(plan.workDir, `v${k}.img`);
-      actions.makeSparseFile(file, v.size_bytes);
-      const device = (await attachLoop(actions, file, checkpoint)).trim();
-      journal.record({ kind: 'run', argv: ['losetup', '-d', device] });
-      const majorMinor = actions.readText(`/sys/class/block/${device.replace(/^\/dev\//, '')}/dev`).trim();
-      if (v.caps) for (const w of ioLimitWrites(hierarchy, pod.cgroup, majorMinor, v.caps)) actions.writeText(w.path, w.text);
-      volumes.set(v.key, { key: v.key, pod: v.pod, device, majorMinor });
-    }
+    for (const [key, v] of await realiseVolumes(plan, actions, journal, hierarchy, (k) => pods.get(k), run, checkpoint))
+      volumes.set(key, v);
   } catch (e) {
     const failures = await journal.undo(actions);
     if (failures.length > 0 && e instanceof AnvilError)
@@ -241,15 +226,4 @@ export async function realiseHost(
     },
     teardown: () => journal.undo(actions),
   };
-}
-
-/** losetup with direct I/O to the backing file (no second page cache), or without where the file system refuses it. */
-async function attachLoop(actions: HostActions, file: string, checkpoint: () => void): Promise<string> {
-  checkpoint();
-  try {
-    return await actions.run(['losetup', '--find', '--show', '--direct-io=on', file]);
-  } catch (e) {
-    if (!(e instanceof AnvilError) || e.code !== 'ANVIL_ERR_HOST_SETUP') throw e;
-    return actions.run(['losetup', '--find', '--show', file]);
-  }
 }

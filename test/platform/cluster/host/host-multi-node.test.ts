@@ -18,7 +18,7 @@ import { tempDir } from '../../../cli-harness.js';
 import { realiseHost } from '../../../../bench/targets/host/realise/realiser.js';
 import { scheduleHostFaults } from '../../../../platform/cluster/host-faults.js';
 import { hostNodeTables } from '../../../../platform/cluster/host-node-tables.js';
-import { hostPlanOf } from '../../../../platform/cluster/host-plan-of.js';
+import { hostPlanOf, type HostTool } from '../../../../platform/cluster/host-plan-of.js';
 import { shortfallLine } from '../../../../platform/cluster/host-shortfalls.js';
 import { placeScenario } from '../../../../platform/cluster/placement.js';
 
@@ -27,17 +27,19 @@ const TEXT = readFileSync(FILE, 'utf8');
 const ALL_FEATURES = [
   'CONFIG_VLAN_8021Q=y',
   'CONFIG_BRIDGE_VLAN_FILTERING=y',
+  'CONFIG_NVME_TARGET=m',
   'CONFIG_NVME_TARGET_TCP=m',
   'CONFIG_NVME_TCP=y',
+  'CONFIG_CONFIGFS_FS=y',
   'CONFIG_MD_RAID1=y',
   'CONFIG_DM_SNAPSHOT=y',
 ].join('\n');
 
-function planned(text: string, kernel: string) {
+function planned(text: string, kernel: string, tools: readonly HostTool[] = []) {
   const s: LoadedClusterScenario = parseClusterScenario(text, FILE);
   const state = placeScenario(s).store.read((st) => st);
   const recorder = new DryRunRecorder('v1', kernel);
-  return { s, state, recorder, ...hostPlanOf(s, state, probeKernel(recorder)) };
+  return { s, state, recorder, ...hostPlanOf(s, state, probeKernel(recorder), new Set(tools)) };
 }
 
 describe('several nodes on one host, recorded', () => {
@@ -152,10 +154,17 @@ describe('mirrors, remote plexes and snapshots on a host', () => {
     expect(plan.pods).toHaveLength(3);
   });
 
-  it('are said to be not realised yet, without a missing feature, where the kernel has them all', () => {
-    const { shortfalls } = planned(text, ALL_FEATURES);
-    expect(shortfalls.map((x) => `${x.code} ${x.missing.length}`)).toEqual(shortfalls.map(() => 'ANVIL_ERR_HOST_UNREALISED 0'));
-    expect(shortfalls).toHaveLength(3);
+  it('leave only snapshots out, not realised yet, where the kernel has them all and mdadm is installed', () => {
+    const { plan, shortfalls } = planned(text, ALL_FEATURES, ['mdadm']);
+    expect(shortfalls).toEqual([
+      { item: '/snapshots/0', code: 'ANVIL_ERR_HOST_UNREALISED', missing: [], effect: expect.stringContaining('not taken') as unknown },
+    ]);
+    // The mirror's two plexes and the far volume's plex on node-2 (host-mirrors.test.ts has their commands).
+    expect(plan.volumes.map((v) => [v.key, v.plexes])).toEqual([
+      ['lab/a-far', [1]],
+      ['lab/a-mirror', [0, 1]],
+      ['lab/c-data', undefined],
+    ]);
   });
 });
 
