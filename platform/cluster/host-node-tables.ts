@@ -57,7 +57,8 @@ export function hostNodeTables(
     const b0 = before.blocks.get(device);
     const b1 = after.blocks.get(device);
     if (!b0 || !b1) continue;
-    const node = nodeNames[host.pods.get(v.pod)?.node ?? 0]!;
+    // On the node it was realised on: a pod moved later uses it from its new node.
+    const node = nodeNames[v.node]!;
     drives.push({
       drive: `${node}/${device}`,
       node,

@@ -128,6 +128,19 @@ export function podNames(runId: string, index: number): PodNames {
   };
 }
 
+/** Most times one pod is made anew on another node in a run (its names keep one digit for it). */
+export const MAX_POD_MOVES = 9;
+
+/** Pod `index` made anew (its `move`-th time, 1 to MAX_POD_MOVES) on another node: names of its own, as recognisable. */
+export function podMoveNames(runId: string, index: number, move: number): PodNames {
+  return {
+    netns: `anvilh-${runId}-p${index}m${move}`,
+    hostVeth: `anv${runId}m${index}x${move}`,
+    podVeth: `anv${runId}q${index}x${move}`,
+    cgroup: `${runCgroup(runId)}/p${index}m${move}`,
+  };
+}
+
 /** Most pods one host run realises: interface names keep 3 digits, and a host is one machine. */
 export const MAX_HOST_PODS = 250;
 

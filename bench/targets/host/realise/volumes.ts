@@ -29,6 +29,8 @@ export interface RealisedPlex {
 export interface RealisedVolume {
   readonly key: string;
   readonly pod: string;
+  /** Index of the node its device is on: its pod's node as placed at the start (a mirror's or remote plex's array is there too). */
+  readonly node: number;
   /** The device fio uses: /dev/loopN, /dev/nvmeXnY or /dev/mdN. */
   readonly device: string;
   /** MAJ:MIN of the device. */
@@ -94,7 +96,15 @@ export async function realiseVolumes(
     }
     const majorMinor = mirror?.majorMinor ?? majorMinorOf(device);
     if (v.caps) for (const w of ioLimitWrites(hierarchy, pod.cgroup, majorMinor, v.caps)) actions.writeText(w.path, w.text);
-    volumes.set(v.key, { key: v.key, pod: v.pod, device, majorMinor, ...(plexes ? { plexes } : {}), ...(mirror ? { mirror } : {}) });
+    volumes.set(v.key, {
+      key: v.key,
+      pod: v.pod,
+      node: pod.node,
+      device,
+      majorMinor,
+      ...(plexes ? { plexes } : {}),
+      ...(mirror ? { mirror } : {}),
+    });
   }
   return volumes;
 }

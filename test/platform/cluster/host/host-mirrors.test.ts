@@ -109,7 +109,7 @@ describe('a mirrored volume where the kernel has md RAID1 and NVMe/TCP', () => {
     vi.useFakeTimers();
     const t0 = Date.now();
     const plexes = hostPlexes(host, recorder);
-    const faults = scheduleHostFaults(s.faults, host, plan.nodes, recorder, () => (Date.now() - t0) * 1e6, s.duration_ns, plexes);
+    const faults = scheduleHostFaults(s.faults, host, plan.nodes, recorder, () => (Date.now() - t0) * 1e6, s.duration_ns, { plexes });
     await vi.advanceTimersByTimeAsync(2500);
     await faults.finish(6e9);
     expect(matching(recorder.actions.slice(made.length), /^mdadm/)).toEqual([
