@@ -112,7 +112,8 @@ export function runHostWorkloads(
       for (let seen = 0; seen < runs.length;) {
         const batch = runs.slice(seen);
         seen = runs.length;
-        await Promise.all(batch);
+        // Every run ends before the first failure is told, so teardown never pulls a device from under one.
+        await Promise.allSettled(batch);
       }
       return { jobs: (await Promise.all(runs)).flat(), fio };
     },

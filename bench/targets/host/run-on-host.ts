@@ -129,7 +129,10 @@ export async function runOnHost(options: HostRunOptions): Promise<HostRun> {
     const stopped = r.code === FIO_SIGNALLED_EXIT && options.stoppedOnPurpose?.() === true && existsSync(output);
     if (r.code !== 0 && !stopped)
       throw fioFailed(options.jobFile, r.stderr + (existsSync(output) ? readFileSync(output, 'utf8') : ''), r.code);
-    const document = parseFioDocument(readFileSync(output, 'utf8'), `fio's output for ${options.jobFile}`);
+    const text = readFileSync(output, 'utf8');
+    // Stopped by a signal, fio may write a complaint of its helper thread just before the document, on its line.
+    const start = stopped ? text.lastIndexOf('{', text.indexOf('"fio version"')) : -1;
+    const document = parseFioDocument(start > 0 ? text.slice(start) : text, `fio's output for ${options.jobFile}`);
     const failed = documentJobs(document).find((j) => j.error !== 0);
     if (failed) throw fioFailed(options.jobFile, `job ${failed.jobname}: error ${failed.error}\n${r.stderr}`, r.code);
     const measurement = measurementFromFio({
