@@ -262,3 +262,39 @@ describe('SR-IOV on a host', () => {
     expect(sriovPorts(join(sys, 'absent'))).toEqual([]);
   });
 });
+
+describe('a pod made anew on another node, recorded', () => {
+  it("gets a namespace on the new node's bridge, cgroups with its caps and a shaped port, all journalled and undone", async () => {
+    const { plan, recorder } = planned(TEXT, '');
+    const journal = new HostJournal(undefined);
+    const host = await realiseHost(plan, recorder, journal);
+    const id = plan.runId;
+    const old = host.pods.get('lab/c')!;
+    const volume = host.volumes.get('lab/c-data')!;
+    const from = recorder.actions.length;
+    const moved = await host.movePod('lab/c', { node: 0, ip: '10.79.0.77', prefix: 24, mac: '02:00:00:00:00:77' });
+    const made = recorder.actions.slice(from);
+    expect(host.pods.get('lab/c')).toBe(moved);
+    expect(moved.node).toBe(0);
+    expect(moved.netns).not.toBe(old.netns);
+    expect(made).toContain(`ip netns add ${moved.netns}`);
+    expect(made).toContain(`ip -n ${moved.netns} addr add 10.79.0.77/24 dev eth0`);
+    expect(made).toContain(`ip link set ${moved.hostVeth} master anvbr${id}`);
+    // Its tier's cap on its volume's device, now for its new cgroup; its old port down (the address is the new one's).
+    expect(made).toContain(`write /sys/fs/cgroup/blkio/${moved.cgroup}/blkio.throttle.read_iops_device ${volume.majorMinor} 500`);
+    expect(made).toContain(`tc qdisc add dev ${moved.hostVeth} root handle 1: htb default 9`);
+    expect(made.at(-1)).toBe(`ip link set ${old.hostVeth} down`);
+    // Names of its own, recognisable as the run's, within Linux's 15 characters for an interface.
+    for (const name of [moved.hostVeth, moved.podVeth]) expect(name.length).toBeLessThanOrEqual(15);
+    expect(moved.netns.startsWith(`anvilh-${id}-`)).toBe(true);
+
+    const before = recorder.actions.length;
+    expect(await host.teardown()).toEqual([]);
+    const undone = recorder.actions.slice(before);
+    for (const undo of [`ip netns del ${moved.netns}`, `ip link del ${moved.hostVeth}`, `tc qdisc del dev ${moved.hostVeth} root`])
+      expect(undone).toContain(undo);
+    for (const h of ['blkio', 'cpuacct', 'freezer']) expect(undone).toContain(`rmdir /sys/fs/cgroup/${h}/${moved.cgroup}`);
+    // Made last, undone first: before the old pod's namespace.
+    expect(undone.indexOf(`ip netns del ${moved.netns}`)).toBeLessThan(undone.indexOf(`ip netns del ${old.netns}`));
+  });
+});
