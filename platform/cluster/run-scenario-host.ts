@@ -45,6 +45,13 @@ const GUARANTEE =
 
 export { hostJobText } from './host-job-text.js';
 
+/** Each pod cgroup's CPU file (moved pods' old ones too), by cgroup. */
+function cpuFiles(host: RealisedHost): Map<string, string> {
+  return new Map(
+    [...host.retired, ...host.pods.values()].flatMap((p) => (p.cpuFile !== undefined ? [[p.cgroup, p.cpuFile] as const] : [])),
+  );
+}
+
 /** The optional tools installed here (mdadm: mirrors are realised only with it). */
 function hostTools(): Set<HostTool> {
   return new Set<HostTool>(which('mdadm') !== undefined ? ['mdadm'] : []);
@@ -125,7 +132,7 @@ export async function runScenarioOnHost(
     plexes = hostPlexes(host, actions);
     const podPlans = new Map(plan.pods.map((p) => [p.key, p]));
     const sources = {
-      podCpuFiles: new Map([...host.pods.values()].flatMap((p) => (p.cpuFile !== undefined ? [[p.key, p.cpuFile] as const] : []))),
+      podCpuFiles: cpuFiles(host),
       devices: [...host.volumes.values()].map((v) => v.device.replace(/^\/dev\//, '')),
       interfaces: host.segments.uplinks.map((u) => u.node),
     };
@@ -150,7 +157,8 @@ export async function runScenarioOnHost(
     await faults?.finish(Math.min(now_ns(), s.duration_ns));
     // A pod moved at node-down added runs to the workloads (its fault has finished now): wait for those too.
     const ran = await workloads.done();
-    const after = sampleHost(actions, sources);
+    // Pods moved meanwhile have cgroups of their own on their new node: read theirs too (their start is 0).
+    const after = sampleHost(actions, { ...sources, podCpuFiles: cpuFiles(host) });
     checkpoint();
     measured = { ...ran, flows, before, after };
   } finally {

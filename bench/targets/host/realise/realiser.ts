@@ -39,6 +39,8 @@ export interface RealisedHost {
   readonly segments: RealisedSegments;
   readonly hierarchy: CgroupHierarchy;
   readonly pods: ReadonlyMap<string, RealisedPod>;
+  /** Pods a move replaced (on the node they left), oldest first: their cgroups' CPU counts for that node. */
+  readonly retired: readonly RealisedPod[];
   readonly volumes: ReadonlyMap<string, RealisedVolume>;
   /** The argv prefix that runs a command inside pod `key`'s namespace and cgroup. */
   execPrefix(key: string): string[];
@@ -80,6 +82,7 @@ export async function realiseHost(
     return out;
   };
   const pods = new Map<string, RealisedPod>();
+  const retired: RealisedPod[] = [];
   /** Times each pod was made anew on another node. */
   const moves = new Map<string, number>();
   const volumes = new Map<string, RealisedVolume>();
@@ -120,6 +123,7 @@ export async function realiseHost(
     segments: segments!,
     hierarchy,
     pods,
+    retired,
     volumes,
     execPrefix(key) {
       const p = pods.get(key);
@@ -152,6 +156,7 @@ export async function realiseHost(
         for (const w of ioLimitWrites(hierarchy, n.cgroup, device.majorMinor, v.caps)) actions.writeText(w.path, w.text);
       }
       await actions.run(['ip', 'link', 'set', old.hostVeth, 'down']);
+      retired.push(old);
       pods.set(key, pod);
       return pod;
     },

@@ -211,12 +211,13 @@ describe("a host run's per-node tables", () => {
     const host = await realiseHost(plan, recorder, new HostJournal(undefined));
     const loop = host.volumes.get('lab/c-data')!.device.replace('/dev/', '');
     const uplink = (i: number) => host.segments.uplinks[i]!.node;
+    const [a, b, c] = ['lab/a', 'lab/b', 'lab/c'].map((k) => host.pods.get(k)!.cgroup);
     const sample = (at_s: number, k: number): HostSample => ({
       at_ns: at_s * 1e9,
       podCpu_ns: new Map([
-        ['lab/a', k * 1e9],
-        ['lab/b', k * 0.2e9],
-        ['lab/c', k * 0.5e9],
+        [a!, k * 1e9],
+        [b!, k * 0.2e9],
+        [c!, k * 0.5e9],
       ]),
       blocks: new Map([[loop, { ios: k * 1000, busy_ms: k * 500 }]]),
       links: new Map([
@@ -238,6 +239,14 @@ describe("a host run's per-node tables", () => {
     ]);
     expect(t.ports.filter((p) => p.role === 'storage').every((p) => p.tx_utilisation === 0 && p.rx_utilisation === 0)).toBe(true);
     expect(t.machine).toEqual({ busy_cores: 1.5, softirq_cores: 0.1 });
+
+    // c moved to node-1: its first cgroup's CPU stays node-2's, its new one's (0 at the start) is node-1's.
+    const moved = await host.movePod('lab/c', { node: 0, ip: '10.79.0.77', prefix: 24, mac: '02:00:00:00:00:77' });
+    const end = sample(12, 1);
+    const afterMove = { ...end, podCpu_ns: new Map([...end.podCpu_ns, [moved.cgroup, 0.3e9]]) };
+    expect(hostNodeTables(host, ['node-1', 'node-2'], state, sample(10, 0), afterMove).nodes.map((n) => n.application_ns)).toEqual([
+      1.5e9, 0.5e9,
+    ]);
   });
 });
 
