@@ -6,12 +6,12 @@
  * degrade at node-down, re-add at node-up (the resync recorded as the model records it), and a teardown
  * that stops the array and zeroes its superblocks before the loops go, and disconnects before the export goes.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parseClusterScenario } from '../../../../bench/scenario/load.js';
 import { DryRunRecorder } from '../../../../bench/targets/host/realise/host-actions.js';
-import { HostJournal } from '../../../../bench/targets/host/realise/journal.js';
+import { cleanupJournals, HostJournal } from '../../../../bench/targets/host/realise/journal.js';
 import { probeKernel } from '../../../../bench/targets/host/realise/kernel-features.js';
 import { nvmetPort } from '../../../../bench/targets/host/realise/nvme-tcp.js';
 import { realiseHost } from '../../../../bench/targets/host/realise/realiser.js';
@@ -20,6 +20,7 @@ import { hostPlanOf, type HostTool } from '../../../../platform/cluster/host-pla
 import { hostPlexes } from '../../../../platform/cluster/host-plexes.js';
 import { shortfallLine } from '../../../../platform/cluster/host-shortfalls.js';
 import { placeScenario } from '../../../../platform/cluster/placement.js';
+import { tempDir } from '../../../cli-harness.js';
 
 const FILE = join(import.meta.dirname, 'two-nodes.yaml');
 const KERNEL = ['CONFIG_NVME_TARGET=m', 'CONFIG_NVME_TARGET_TCP=m', 'CONFIG_NVME_TCP=m', 'CONFIG_CONFIGFS_FS=y', 'CONFIG_MD_RAID1=m'].join(
@@ -149,6 +150,28 @@ describe('a mirrored volume where the kernel has md RAID1 and NVMe/TCP', () => {
     const at = order.map((a) => undone.indexOf(a));
     expect(at.every((i) => i >= 0)).toBe(true);
     expect([...at].sort((a, b) => a - b)).toEqual(at);
+  });
+
+  it('is removed from its journal file by anvil host cleanup after a kill, in the same order', async () => {
+    const { plan, recorder } = planned(KERNEL, ['mdadm']);
+    const dir = tempDir('anvil-host-state-');
+    const host = await realiseHost(plan, recorder, new HostJournal(join(dir, `anvil-host-${plan.runId}.journal`)));
+    const remote = host.volumes.get('lab/a-mirror')!.plexes![1]!;
+    // The run "was killed": nothing undone; cleanup replays the file (its owner, this process, is not a live run of another).
+    const made = recorder.actions.length;
+    const [cleaned] = await cleanupJournals(recorder, dir);
+    expect(cleaned!.failures).toEqual([]);
+    const undone = recorder.actions.slice(made);
+    const md = `/dev/md/anvil-${plan.runId}-v${plan.volumes.findIndex((v) => v.key === 'lab/a-mirror')}`;
+    const stop = undone.indexOf(`mdadm --stop ${md}`);
+    const disconnect = undone.indexOf(`write /sys/class/nvme/${remote.member.replace(/^\/dev\/|n1$/g, '')}/delete_controller 1`);
+    const unlink = undone.findIndex((a) => a.startsWith('rm /sys/kernel/config/nvmet/ports/') && a.endsWith(remote.nqn!));
+    const loops = undone.indexOf(`losetup -d ${remote.loop}`);
+    expect([stop, disconnect, unlink, loops].every((i) => i >= 0)).toBe(true);
+    expect(stop).toBeLessThan(disconnect);
+    expect(disconnect).toBeLessThan(unlink);
+    expect(unlink).toBeLessThan(loops);
+    expect(existsSync(join(dir, `anvil-host-${plan.runId}.journal`))).toBe(false);
   });
 
   it('is its local plex alone where mdadm is missing, with a coded line saying how to install it', () => {
