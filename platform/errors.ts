@@ -238,7 +238,7 @@ export const ERRORS = {
   ANVIL_ERR_HOST_TOOL_MISSING: {
     code: 'ANVIL_ERR_HOST_TOOL_MISSING',
     status: 424,
-    summary: 'a host tool Anvil runs (lsblk, ip, tc, ping) is not installed',
+    summary: 'a host tool Anvil runs (lsblk, ip, tc, ping, mdadm) is not installed',
   },
   ANVIL_ERR_HOST_SETUP: {
     code: 'ANVIL_ERR_HOST_SETUP',

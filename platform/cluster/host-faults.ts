@@ -3,16 +3,22 @@
  * link-down/link-up take the node's uplink (both ends) down or up, so flows between it and the other
  * nodes stop while flows within it go on; node-down also stops every process of the node's pods (their
  * freezer cgroups frozen, or SIGSTOP to each pid where no freezer is mounted: fio and iperf3 pause, their
- * clocks run on), node-up starts them again
- * (SIGCONT) and brings the uplink back. The host stops a down node's pods where it is; it does not move
- * them to another node as the platform's scheduler does on the model. What fired is recorded in the model's
- * fault and outage records. Every timer ends with the run: stopped pods are started again then.
+ * clocks run on) and fails its mirrors' plexes (host-plexes.ts); the control plane then places the node's
+ * pods elsewhere as on the model, and each it moved is made anew on its new node with its workloads started
+ * again (host-pod-moves.ts), its old fio told to end. node-up starts the pods still stopped again, brings
+ * the uplink back and re-adds the plexes. What fired is recorded in the model's fault, outage and plex
+ * records. Every timer ends with the run: stopped pods are started again then.
  */
 import type { ScenarioFault } from '../../bench/scenario/load.js';
 import type { HostActions } from '../../bench/targets/host/realise/host-actions.js';
 import type { HostNodePlan } from '../../bench/targets/host/realise/host-plan.js';
 import type { RealisedHost, RealisedPod } from '../../bench/targets/host/realise/realiser.js';
 import type { FaultRecord, OutageRecord } from './fault-records.js';
+import type { HostPlexes } from './host-plexes.js';
+import type { HostPodMover } from './host-pod-moves.js';
+
+/** How often a resync under way is checked for its end, ms. */
+const RESYNC_POLL_MS = 100;
 
 export interface HostFaults {
   readonly records: FaultRecord[];
@@ -35,6 +41,26 @@ function podPids(actions: HostActions, procs: readonly string[]): number[] {
   return [...pids];
 }
 
+/** Is `pid` a fio that no fio started (the main process, which ends its job processes and writes the results)? */
+function isFioMain(actions: HostActions, pid: number): boolean {
+  const comm = (p: number | string) => {
+    try {
+      return actions.readText(`/proc/${p}/comm`).trim();
+    } catch {
+      return '';
+    }
+  };
+  let parent: string;
+  try {
+    // /proc/PID/stat: "PID (COMM) STATE PPID ...", COMM may hold spaces and parentheses.
+    const stat = actions.readText(`/proc/${pid}/stat`);
+    parent = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1] ?? '';
+  } catch {
+    return false;
+  }
+  return comm(pid) === 'fio' && comm(parent) !== 'fio';
+}
+
 function signalAll(pids: readonly number[], signal: NodeJS.Signals): void {
   for (const pid of pids)
     try {
@@ -55,6 +81,7 @@ export function scheduleHostFaults(
   actions: HostActions,
   now_ns: () => number,
   duration_ns: number,
+  { plexes, moves }: { plexes?: HostPlexes; moves?: HostPodMover } = {},
 ): HostFaults {
   const records: FaultRecord[] = [];
   const podOutages: OutageRecord[] = [];
@@ -83,13 +110,47 @@ export function scheduleHostFaults(
       records.push({ ...base, port: f.port ?? nodes[node]!.port });
     } else if (f.event === 'node-down') {
       await setLink(node, 'down');
+      base.plexes = (await plexes?.down(node)) ?? [];
       const pods = podsOf(node).filter((p) => !stopped.has(p.key));
       for (const p of pods) {
         stop(p, true);
         stopped.set(p.key, at_ns);
       }
-      records.push({ ...base, stopped: pods.map((p) => ({ pod: p.key, reason: `node ${f.node} down` })) });
+      // The platform places the node's pods elsewhere: each it moved is made anew there and its workloads
+      // start again; its old processes end (fio told to, so it writes what it did) and its old port is down.
+      const placed =
+        moves?.nodeDown(
+          f.node,
+          pods.map((p) => p.key),
+        ) ?? new Map();
+      const moved: { pod: string; to: string }[] = [];
+      for (const p of pods) {
+        const to = placed.get(p.key);
+        if (!to || !moves) continue;
+        try {
+          await moves.move(p.key, to, at_ns, now_ns);
+        } catch (e) {
+          errors.push(`node-down ${f.node}: pod ${p.key} could not be moved to ${to.name}: ${(e as Error).message}`);
+          continue;
+        }
+        signalAll(
+          podPids(actions, p.procs.slice(0, 1)).filter((pid) => isFioMain(actions, pid)),
+          'SIGTERM',
+        );
+        stop(p, false);
+        stopped.delete(p.key);
+        const to_ns = now_ns();
+        podOutages.push({ name: p.key, from_ns: at_ns, to_ns, outage_ns: to_ns - at_ns, until: `started again on ${to.name}` });
+        moved.push({ pod: p.key, to: to.name });
+      }
+      const left = pods.filter((p) => stopped.has(p.key));
+      records.push({
+        ...base,
+        ...(moved.length > 0 ? { moved } : {}),
+        ...(left.length > 0 || moved.length === 0 ? { stopped: left.map((p) => ({ pod: p.key, reason: `node ${f.node} down` })) } : {}),
+      });
     } else if (f.event === 'node-up') {
+      moves?.nodeUp(f.node);
       const pods = podsOf(node).filter((p) => stopped.has(p.key));
       for (const p of pods) {
         stop(p, false);
@@ -98,6 +159,7 @@ export function scheduleHostFaults(
         podOutages.push({ name: p.key, from_ns, to_ns: at_ns, outage_ns: at_ns - from_ns, until: `node-up ${f.node}` });
       }
       await setLink(node, 'up');
+      base.plexes = (await plexes?.up(node, at_ns)) ?? [];
       records.push({ ...base, restarted: pods.map((p) => ({ pod: p.key, on: f.node })) });
     }
   };
@@ -125,6 +187,7 @@ export function scheduleHostFaults(
     stopped.clear();
   };
   if (faults.length > 0) at(duration_ns, () => (chain = chain.then(() => resumeAll(duration_ns))));
+  if (plexes) timers.push(setInterval(() => plexes.poll(now_ns()), RESYNC_POLL_MS));
   return {
     records,
     podOutages,
@@ -132,6 +195,7 @@ export function scheduleHostFaults(
     async finish(end_ns) {
       for (const t of timers) clearTimeout(t);
       await chain;
+      plexes?.poll(end_ns);
       resumeAll(end_ns);
     },
   };

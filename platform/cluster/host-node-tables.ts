@@ -39,8 +39,9 @@ export function hostNodeTables(
   const cores = availableParallelism();
   const nodes: NodeCpuSummary[] = nodeNames.map((name, i) => {
     let application_ns = 0;
-    for (const p of host.pods.values())
-      if (p.node === i) application_ns += Math.max(0, (after.podCpu_ns.get(p.key) ?? 0) - (before.podCpu_ns.get(p.key) ?? 0));
+    // Every cgroup a pod had, on the node it had it on (a moved pod's first one stays with the node it left).
+    for (const p of [...host.retired, ...host.pods.values()])
+      if (p.node === i) application_ns += Math.max(0, (after.podCpu_ns.get(p.cgroup) ?? 0) - (before.podCpu_ns.get(p.cgroup) ?? 0));
     return {
       node: name,
       cores,
@@ -57,7 +58,8 @@ export function hostNodeTables(
     const b0 = before.blocks.get(device);
     const b1 = after.blocks.get(device);
     if (!b0 || !b1) continue;
-    const node = nodeNames[host.pods.get(v.pod)?.node ?? 0]!;
+    // On the node it was realised on: a pod moved later uses it from its new node.
+    const node = nodeNames[v.node]!;
     drives.push({
       drive: `${node}/${device}`,
       node,

@@ -66,6 +66,52 @@ export function checkHostRealisable(s: LoadedClusterScenario, stacks: readonly S
     );
 }
 
+/** Tools a host run needs for some items only (a mirror needs mdadm); the others are checked as they run. */
+export type HostTool = 'mdadm';
+
+/**
+ * Which plexes of a volume (on `plexes`' nodes, in the control plane's order, so `#N` names the same plex in
+ * the records) the host realises for a pod on `podNode`: all of them where the kernel has md RAID1 (and mdadm is installed) for a mirror and NVMe/TCP for a
+ * plex on another node; else its pod's node's plex alone, or else one remote plex over NVMe/TCP; else none.
+ * What is left out is a shortfall naming what it lacks.
+ */
+export function realisedPlexes(
+  vkey: string,
+  plexes: readonly string[],
+  podNode: string,
+  kernel: ReadonlySet<KernelFeature>,
+  tools: ReadonlySet<HostTool>,
+): { nodes: string[]; shortfall?: HostShortfall } {
+  const local = plexes.filter((n) => n === podNode);
+  const remote = plexes.filter((n) => n !== podNode);
+  const ordered = [...local, ...remote];
+  const mdadm = tools.has('mdadm') ? [] : ['mdadm (apt-get install mdadm)'];
+  const remoteOk = remote.length === 0 || kernel.has('nvmet-tcp');
+  if (plexes.length > 1) {
+    if (kernel.has('md-raid1') && mdadm.length === 0 && remoteOk) return { nodes: [...plexes] };
+    const where = `volume ${vkey} (${plexes.length} plexes${remote.length > 0 ? `, on ${ordered.join(', ')}` : ''})`;
+    const needs: KernelFeature[] = remote.length > 0 ? ['md-raid1', 'nvmet-tcp'] : ['md-raid1'];
+    const one = local.length > 0 ? podNode : kernel.has('nvmet-tcp') ? remote[0] : undefined;
+    const effect =
+      one === undefined
+        ? 'it is not realised and its workloads do not run'
+        : one === podNode
+          ? `it is realised as its plex on ${podNode} alone (no mirror)`
+          : `it is realised as its plex on ${one} alone, over NVMe/TCP (no mirror)`;
+    return { nodes: one === undefined ? [] : [one], shortfall: shortfall(where, needs, kernel, effect, mdadm) };
+  }
+  if (remote.length === 0 || kernel.has('nvmet-tcp')) return { nodes: [...plexes] };
+  return {
+    nodes: [],
+    shortfall: shortfall(
+      `volume ${vkey} (every plex away from its pod's node ${podNode}, on ${remote.join(', ')})`,
+      ['nvmet-tcp'],
+      kernel,
+      'it is not realised and its workloads do not run',
+    ),
+  };
+}
+
 /** Read fraction of the workloads on `volume` (their jobs' mean), or 0.5 when none run on it. */
 function readFraction(s: LoadedClusterScenario, volume: string): number {
   const specs = s.workloads.filter((w) => w.volume === volume).flatMap((w) => w.specs);
@@ -77,6 +123,7 @@ export function hostPlanOf(
   s: LoadedClusterScenario,
   state: ClusterState,
   kernel: ReadonlySet<KernelFeature> = new Set(),
+  tools: ReadonlySet<HostTool> = new Set(),
 ): { plan: HostPlan; notes: string[]; shortfalls: HostShortfall[] } {
   const notes: string[] = [];
   const problems: string[] = [];
@@ -99,6 +146,8 @@ export function hostPlanOf(
   const vlanPods = new Map<number, string[]>();
   /** Volumes realised as their pod's node's plex only, and volumes not realised (every plex elsewhere). */
   const unrealised = new Set<string>();
+  /** Volumes realised as more than their pod's node's plex: their plexes' nodes (indices). */
+  const plexNodes = new Map<string, number[]>();
   for (const p of running) {
     if (p.status.state !== 'running') continue;
     const key = `${p.namespace}/${p.name}`;
@@ -127,27 +176,20 @@ export function hostPlanOf(
     for (const name of p.volumes) {
       const vkey = `${p.namespace}/${name}`;
       const v = state.volumes.get(vkey);
-      if (!v || unrealised.has(vkey)) continue;
-      const remote = [...new Set(v.plexes.filter((x) => x.node !== podNode).map((x) => x.node))];
-      const local = v.plexes.filter((x) => x.node === podNode).length;
-      if (local === 0) {
-        unrealised.add(vkey);
-        shortfalls.push(
-          shortfall(
-            `volume ${vkey} (every plex away from its pod's node ${podNode}, on ${remote.join(', ')})`,
-            ['nvmet-tcp'],
-            kernel,
-            'it is not realised and its workloads do not run',
-          ),
-        );
-      } else if (v.plexes.length > 1)
-        shortfalls.push(
-          shortfall(
-            `volume ${vkey} (${v.plexes.length} plexes${remote.length > 0 ? `, on ${[podNode, ...remote].join(', ')}` : ''})`,
-            remote.length > 0 ? ['md-raid1', 'nvmet-tcp'] : ['md-raid1'],
-            kernel,
-            `it is realised as its plex on ${podNode} alone (no mirror)`,
-          ),
+      if (!v || unrealised.has(vkey) || plexNodes.has(vkey)) continue;
+      const choice = realisedPlexes(
+        vkey,
+        v.plexes.map((x) => x.node),
+        podNode,
+        kernel,
+        tools,
+      );
+      if (choice.shortfall) shortfalls.push(choice.shortfall);
+      if (choice.nodes.length === 0) unrealised.add(vkey);
+      else if (choice.nodes.length > 1 || choice.nodes[0] !== podNode)
+        plexNodes.set(
+          vkey,
+          choice.nodes.map((n) => nodeIndex.get(n) ?? 0),
         );
     }
   }
@@ -196,6 +238,7 @@ export function hostPlanOf(
         pod: p.key,
         size_bytes,
         ...(max !== undefined ? { caps: tierIoCaps(max, readFraction(s, vkey)), cap_iops: max, cap_from } : {}),
+        ...(plexNodes.has(vkey) ? { plexes: plexNodes.get(vkey)! } : {}),
       });
     }
   }

@@ -15,17 +15,19 @@ import { fioJson } from '../../bench/results/fio-json.js';
 import type { HostRunMeasurement, JobMeasurement } from '../../bench/results/measurement.js';
 import { hostMeta, runTimestamp, writeOutDir, writeStdout, type RunOutput } from '../../bench/results/run-output.js';
 import type { LoadedClusterScenario } from '../../bench/scenario/load.js';
-import type { WorkloadSpec } from '../../sim/workload/spec.js';
 import { resetInterrupted, throwIfInterrupted } from '../../bench/targets/host/bounded-process.js';
 import { SystemActions, type HostActions } from '../../bench/targets/host/realise/host-actions.js';
 import { HostJournal, journalDir } from '../../bench/targets/host/realise/journal.js';
 import { realiseHost, type RealisedHost, type RealisedPod } from '../../bench/targets/host/realise/realiser.js';
 import { probeKernel, sriovNote, sriovPorts } from '../../bench/targets/host/realise/kernel-features.js';
 import { sampleHost, type HostSample } from '../../bench/targets/host/realise/host-counters.js';
-import type { HostNodePlan } from '../../bench/targets/host/realise/host-plan.js';
-import { runOnHost } from '../../bench/targets/host/run-on-host.js';
+import { which } from '../../bench/targets/host/bounded-process.js';
 import { AnvilError } from '../errors.js';
-import { checkHostRealisable, hostPlanOf } from './host-plan-of.js';
+import { checkHostRealisable, hostPlanOf, type HostTool } from './host-plan-of.js';
+import { hostPlexes, type HostPlexes } from './host-plexes.js';
+import { hostPodMover, type HostPodMover } from './host-pod-moves.js';
+import { runHostWorkloads } from './host-workloads.js';
+import type { PodOutcome } from './pod-moves.js';
 import { runHostFlows, type HostFlowResult } from './host-flows.js';
 import { awaitWorkloadsRunning, scheduleHostFaults, type HostFaults } from './host-faults.js';
 import { hostNodeTables } from './host-node-tables.js';
@@ -37,41 +39,22 @@ import type { ScenarioRunOptions } from './run-scenario.js';
 import { podSummaries, scenarioText } from './scenario-report.js';
 import type { ScenarioSummary } from './scenario-summary.js';
 
-/** Time fio and iperf3 may take past the scenario's duration (start-up, laying out), s. */
-const SLACK_S = 60;
-
 /** What a host run says about guarantees: Linux caps, it keeps no floors. */
 const GUARANTEE =
   "caps only: Linux offers I/O caps, not floors, so a pod's storage guarantee holds by capping its neighbours (their tiers' max_storage_iops); network floors are HTB rates on each pod's bridge port";
 
-/**
- * The job text fio runs for a workload: defaults first (libaio at the job's iodepth, direct I/O past the
- * page cache), which the job's own [global] and sections override, as on the model where every job is
- * asynchronous and uncached; and at the end of each job section its runtime within the scenario (its own,
- * or the scenario's duration where it names none or a longer one), as the model bounds its jobs.
- */
-export function hostJobText(job: string, specs: readonly WorkloadSpec[], duration_ns: number): string {
-  const out = ['; defaults of anvil run SCENARIO --target host', '[global]', 'ioengine=libaio', 'direct=1', ''];
-  let section: string | undefined;
-  const close = () => {
-    if (section === undefined || section === 'global') return;
-    const own = specs.find((x) => x.name === section)?.runtime_ns ?? 0;
-    const runtime_ns = own > 0 ? Math.min(own, duration_ns) : duration_ns;
-    out.push(
-      '; added by anvil run SCENARIO --target host: the runtime within the scenario',
-      `runtime=${Math.max(1, Math.round(runtime_ns / 1e6))}ms`,
-    );
-  };
-  for (const line of job.split('\n')) {
-    const header = /^\s*\[([^\]]+)\]/.exec(line);
-    if (header) {
-      close();
-      section = header[1]!.trim();
-    }
-    out.push(line);
-  }
-  close();
-  return out.join('\n') + '\n';
+export { hostJobText } from './host-job-text.js';
+
+/** Each pod cgroup's CPU file (moved pods' old ones too), by cgroup. */
+function cpuFiles(host: RealisedHost): Map<string, string> {
+  return new Map(
+    [...host.retired, ...host.pods.values()].flatMap((p) => (p.cpuFile !== undefined ? [[p.cgroup, p.cpuFile] as const] : [])),
+  );
+}
+
+/** The optional tools installed here (mdadm: mirrors are realised only with it). */
+function hostTools(): Set<HostTool> {
+  return new Set<HostTool>(which('mdadm') !== undefined ? ['mdadm'] : []);
 }
 
 export function requireRootForHost(uid: number | undefined = process.getuid?.()): void {
@@ -80,43 +63,6 @@ export function requireRootForHost(uid: number | undefined = process.getuid?.())
       'ANVIL_ERR_NOT_ROOT',
       'anvil run SCENARIO --target host creates network namespaces, a bridge, tc classes, cgroups and loop devices, which needs root; run it with sudo',
     );
-}
-
-/** Runs every workload of a running pod at once, each inside its pod; returns the jobs labelled as the model labels them. */
-async function runWorkloads(
-  s: LoadedClusterScenario,
-  host: RealisedHost,
-  nodes: readonly HostNodePlan[],
-  notes: string[],
-): Promise<{ jobs: JobMeasurement[]; fio: string }> {
-  const duration_s = s.duration_ns / 1e9;
-  let fio = 'fio';
-  const runs = s.workloads.map(async (w) => {
-    const pod = host.pods.get(w.pod);
-    const volume = host.volumes.get(w.volume);
-    if (!pod || !volume) {
-      notes.push(
-        !pod
-          ? `note: ${s.file}: ${w.path}: pod ${w.pod} is pending: its workload on ${w.volume} does not run`
-          : `note: ${s.file}: ${w.path}: volume ${w.volume} is not realised on this host: its workload does not run`,
-      );
-      return [];
-    }
-    const node = nodes[pod.node]!.name;
-    const index = Number(w.path.split('/').pop());
-    const r = await runOnHost({
-      jobFile: `${s.file}:${w.path}`,
-      text: hostJobText(s.spec.workloads[index]!.job, w.specs, s.duration_ns),
-      filename: volume.device,
-      timeout_s: duration_s + SLACK_S,
-      execPrefix: host.execPrefix(w.pod),
-      interval_ms: Math.max(10, Math.round(s.interval_ns / 1e6)),
-    });
-    fio = r.fioVersion;
-    const labels = { pod: w.pod, volume: w.volume, tenant: w.pod.split('/')[0]!, node };
-    return r.measurement.jobs.map((j) => ({ ...j, name: `${w.pod}/${w.volume}/${index}/${j.name}`, labels }));
-  });
-  return { jobs: (await Promise.all(runs)).flat(), fio };
 }
 
 /** The realised pods with a workload or a flow end to run: the faults' clock waits for them. */
@@ -149,7 +95,7 @@ export async function runScenarioOnHost(
   requireRootForHost();
   const placement = placeScenario(s);
   const state = placement.store.read((st) => st);
-  const { plan, notes, shortfalls } = hostPlanOf(s, state, probeKernel(actions));
+  const { plan, notes, shortfalls } = hostPlanOf(s, state, probeKernel(actions), hostTools());
   notes.push(
     `note: ${s.file}: endpoints are veth ports of a Linux bridge per node with HTB classes, each node's bridge joined to a ToR bridge by an uplink shaped to its pods port`,
     `note: ${s.file}: ${sriovNote(sriovPorts())}`,
@@ -157,7 +103,7 @@ export async function runScenarioOnHost(
   );
   if (s.faults.some((f) => f.event === 'node-down'))
     notes.push(
-      `note: ${s.file}: node-down freezes the node's pods where they are (their freezer cgroup) until node-up; the host does not move them to another node`,
+      `note: ${s.file}: node-down freezes the node's pods (their freezer cgroup); each the platform places on another node is made anew there and its workloads start again for the rest of the run (its flows are not restarted), the others stay frozen until node-up`,
     );
   notes.push(...shortfalls.map((x) => shortfallLine(s.file, x)));
   for (const n of [...s.notes, ...notes]) io.stderr.write(`${n}\n`);
@@ -179,19 +125,23 @@ export async function runScenarioOnHost(
   let host: RealisedHost | undefined;
   let measured: { jobs: JobMeasurement[]; fio: string; flows: HostFlowResult[]; before: HostSample; after: HostSample };
   let faults: HostFaults | undefined;
+  let plexes: HostPlexes | undefined;
+  let mover: HostPodMover | undefined;
   try {
     host = await realiseHost(plan, actions, journal, checkpoint);
+    plexes = hostPlexes(host, actions);
     const podPlans = new Map(plan.pods.map((p) => [p.key, p]));
     const sources = {
-      podCpuFiles: new Map([...host.pods.values()].flatMap((p) => (p.cpuFile !== undefined ? [[p.key, p.cpuFile] as const] : []))),
+      podCpuFiles: cpuFiles(host),
       devices: [...host.volumes.values()].map((v) => v.device.replace(/^\/dev\//, '')),
       interfaces: host.segments.uplinks.map((u) => u.node),
     };
     const before = sampleHost(actions, sources);
     let started = process.hrtime.bigint();
     const now_ns = () => Number(process.hrtime.bigint() - started);
+    const workloads = runHostWorkloads(s, host, plan.nodes, notes);
     const running = Promise.all([
-      runWorkloads(s, host, plan.nodes, notes),
+      workloads.done(),
       runHostFlows(s.flows, host, podPlans, plan.nodes, s.duration_ns / 1e9, Math.max(0.1, s.interval_ns / 1e9)),
     ]);
     if (s.faults.length > 0) {
@@ -200,13 +150,17 @@ export async function runScenarioOnHost(
           `note: ${s.file}: some workloads had not started 30 s after the run began; the faults' clock started without them\n`,
         );
       started = process.hrtime.bigint();
-      faults = scheduleHostFaults(s.faults, host, plan.nodes, actions, now_ns, s.duration_ns);
+      mover = hostPodMover(s, placement, host, plan.nodes, workloads);
+      faults = scheduleHostFaults(s.faults, host, plan.nodes, actions, now_ns, s.duration_ns, { plexes, moves: mover });
     }
-    const [workloads, flows] = await running;
+    const [, flows] = await running;
     await faults?.finish(Math.min(now_ns(), s.duration_ns));
-    const after = sampleHost(actions, sources);
+    // A pod moved at node-down added runs to the workloads (its fault has finished now): wait for those too.
+    const ran = await workloads.done();
+    // Pods moved meanwhile have cgroups of their own on their new node: read theirs too (their start is 0).
+    const after = sampleHost(actions, { ...sources, podCpuFiles: cpuFiles(host) });
     checkpoint();
-    measured = { ...workloads, flows, before, after };
+    measured = { ...ran, flows, before, after };
   } finally {
     await faults?.finish(s.duration_ns);
     for (const e of faults?.errors ?? []) io.stderr.write(`anvil: a fault could not be realised: ${e}\n`);
@@ -222,6 +176,8 @@ export async function runScenarioOnHost(
     interval_ns: Math.max(10, Math.round(s.interval_ns / 1e6)) * 1e6,
     jobs: measured.jobs,
   };
+  // The pods as placed at the start, with what the faults did to them (a move: when, from, to), as the model's summary.
+  const outcomes = mover?.outcomes ?? new Map<string, PodOutcome>();
   const pods = [...state.pods.values()];
   const tables = hostNodeTables(
     host!,
@@ -239,11 +195,15 @@ export async function runScenarioOnHost(
     warmup_ns: s.warmup_ns,
     pods_running: pods.filter((p) => p.status.state === 'running').length,
     pods_pending: pods.filter((p) => p.status.state === 'pending').length,
-    pods: podSummaries(pods, run, new Map()),
+    pods: podSummaries(pods, run, outcomes),
     tenants: tenantRollups(run),
     volumes: volumeRollups(run, (volume) => state.volumes.get(volume)?.perf_tier),
     faults: faults?.records ?? [],
-    plexes: [],
+    plexes:
+      plexes?.records(
+        plan.nodes.map((n) => n.name),
+        (volume, node) => placement.store.read((st) => st.volumes.get(volume)?.plexes.find((x) => x.node === node)?.state ?? 'gone'),
+      ) ?? [],
     drives: tables.drives,
     ...(faults ? { outages: { volumes: [], pods: faults.podOutages } } : {}),
     network: { flows: measured.flows.map((f) => f.summary), links: [] },

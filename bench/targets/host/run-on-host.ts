@@ -32,7 +32,15 @@ export interface HostRunOptions {
   readonly execPrefix?: readonly string[];
   /** The interval of the series, ms (default: from the jobs' horizon, as the model's). */
   readonly interval_ms?: number;
+  /**
+   * Whether fio was stopped on purpose (SIGTERM: its pod moved to another node): fio then exits with 128
+   * after writing its document up to then, which is its result rather than a failure.
+   */
+  readonly stoppedOnPurpose?: () => boolean;
 }
+
+/** fio's exit status after it ended its jobs on a signal (SIGINT or SIGTERM) and wrote its results. */
+const FIO_SIGNALLED_EXIT = 128;
 
 export interface HostRun {
   /** fio's json+ document as fio wrote it. */
@@ -118,8 +126,13 @@ export async function runOnHost(options: HostRunOptions): Promise<HostRun> {
     });
     status.end();
     throwIfInterrupted(`fio on ${options.jobFile}`);
-    if (r.code !== 0) throw fioFailed(options.jobFile, r.stderr + (existsSync(output) ? readFileSync(output, 'utf8') : ''), r.code);
-    const document = parseFioDocument(readFileSync(output, 'utf8'), `fio's output for ${options.jobFile}`);
+    const stopped = r.code === FIO_SIGNALLED_EXIT && options.stoppedOnPurpose?.() === true && existsSync(output);
+    if (r.code !== 0 && !stopped)
+      throw fioFailed(options.jobFile, r.stderr + (existsSync(output) ? readFileSync(output, 'utf8') : ''), r.code);
+    const text = readFileSync(output, 'utf8');
+    // Stopped by a signal, fio may write a complaint of its helper thread just before the document, on its line.
+    const start = stopped ? text.lastIndexOf('{', text.indexOf('"fio version"')) : -1;
+    const document = parseFioDocument(start > 0 ? text.slice(start) : text, `fio's output for ${options.jobFile}`);
     const failed = documentJobs(document).find((j) => j.error !== 0);
     if (failed) throw fioFailed(options.jobFile, `job ${failed.jobname}: error ${failed.error}\n${r.stderr}`, r.code);
     const measurement = measurementFromFio({

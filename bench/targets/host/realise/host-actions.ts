@@ -6,7 +6,23 @@
  */
 import { release } from 'node:os';
 import { gunzipSync } from 'node:zlib';
-import { mkdirSync, readFileSync, rmdirSync, rmSync, truncateSync, writeFileSync, closeSync, openSync, existsSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  realpathSync,
+  rmdirSync,
+  rmSync,
+  symlinkSync,
+  truncateSync,
+  unlinkSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { AnvilError } from '../../../../platform/errors.js';
 import { runBounded, wasInterrupted } from '../bounded-process.js';
 
@@ -28,6 +44,19 @@ export interface HostActions {
   removeTree(path: string): void;
   /** The running kernel's build configuration (`CONFIG_X=y` lines), or undefined where it is not exposed. */
   kernelConfig(): string | undefined;
+  /** The entries of a folder (sysfs), none where it is absent. */
+  listDir(path: string): string[];
+  /** Where a symbolic link (/dev/md/NAME) leads, as an absolute path. */
+  realPath(path: string): string;
+  /** Makes `path` a symbolic link to `target` (an nvmet port's subsystem link in configfs). */
+  symlink(target: string, path: string): void;
+  /** Removes a symbolic link. */
+  unlink(path: string): void;
+  /**
+   * Writes an NVMe over Fabrics connect string to /dev/nvme-fabrics and returns what the kernel answers on
+   * the same open file (`instance=N,cntlid=M`): the controller nvmeN it made.
+   */
+  connectFabrics(options: string): string;
 }
 
 /** Tries of removing a busy cgroup, 20 ms apart. */
@@ -37,7 +66,12 @@ const INSTALL: Readonly<Record<string, string>> = {
   ip: 'apt-get install iproute2',
   tc: 'apt-get install iproute2',
   losetup: 'apt-get install mount',
+  mdadm: 'apt-get install mdadm',
+  modprobe: 'apt-get install kmod',
 };
+
+/** Where the kernel takes NVMe over Fabrics connect strings. */
+export const NVME_FABRICS = '/dev/nvme-fabrics';
 
 /** The machine itself. */
 export class SystemActions implements HostActions {
@@ -105,6 +139,38 @@ export class SystemActions implements HostActions {
       return undefined;
     }
   }
+  listDir(path: string): string[] {
+    return existsSync(path) ? readdirSync(path) : [];
+  }
+  realPath(path: string): string {
+    return realpathSync(path);
+  }
+  symlink(target: string, path: string): void {
+    try {
+      symlinkSync(target, path);
+    } catch (e) {
+      throw new AnvilError('ANVIL_ERR_HOST_SETUP', `cannot link ${path} to ${target}: ${(e as Error).message}`);
+    }
+  }
+  unlink(path: string): void {
+    unlinkSync(path);
+  }
+  connectFabrics(options: string): string {
+    let fd: number | undefined;
+    try {
+      fd = openSync(NVME_FABRICS, 'r+');
+      writeSync(fd, options);
+      const answer = Buffer.alloc(256);
+      return answer
+        .subarray(0, readSync(fd, answer, 0, answer.length, null))
+        .toString('utf8')
+        .trim();
+    } catch (e) {
+      throw new AnvilError('ANVIL_ERR_HOST_SETUP', `cannot connect over NVMe/TCP (${options}): ${(e as Error).message}`);
+    } finally {
+      if (fd !== undefined) closeSync(fd);
+    }
+  }
 }
 
 /** One thing the realiser did (or would do), as a line: `ip netns add X`, `write PATH TEXT`, `mkdir PATH`. */
@@ -112,12 +178,16 @@ export type RecordedAction = string;
 
 /**
  * Records instead of doing. Answers reads as the kernel would: `losetup --find --show` gives the next
- * /dev/loopN, `/sys/class/block/loopN/dev` gives 7:N, and the cgroup files of the version it pretends.
+ * /dev/loopN, `/sys/class/block/loopN/dev` gives 7:N, /dev/md/NAME leads to /dev/md127 down, an NVMe/TCP
+ * connect makes controller nvmeN with namespace nvmeNn1 (259:N), and the cgroup files of the version it pretends.
  */
 export class DryRunRecorder implements HostActions {
   readonly actions: RecordedAction[] = [];
   private nextLoop = 0;
+  private readonly mds = new Map<string, string>();
   private readonly present = new Set<string>();
+  /** NQN of each NVMe/TCP controller connected, by instance. */
+  private readonly controllers: string[] = [];
 
   /** `kernel`: the configuration it pretends the kernel was built with (default: none of the optional features). */
   constructor(
@@ -136,6 +206,15 @@ export class DryRunRecorder implements HostActions {
   readText(path: string): string {
     const loop = /^\/sys\/class\/block\/loop(\d+)\/dev$/.exec(path);
     if (loop) return `7:${loop[1]}\n`;
+    const md = /^\/sys\/class\/block\/md(\d+)\/dev$/.exec(path);
+    if (md) return `9:${md[1]}\n`;
+    const nvme = /^\/sys\/(?:class\/)?block\/nvme(\d+)n1\/(dev|device\/subsysnqn)$/.exec(path);
+    if (nvme) return nvme[2] === 'dev' ? `259:${nvme[1]}\n` : `${this.controllers[Number(nvme[1])] ?? ''}\n`;
+    // An md array is whole again at once (its resync done) when asked.
+    if (/^\/sys\/block\/md\d+\/md\/sync_action$/.test(path)) return 'idle\n';
+    if (/^\/sys\/block\/md\d+\/md\/degraded$/.test(path)) return '0\n';
+    const ctrl = /^\/sys\/class\/nvme\/nvme(\d+)\/subsysnqn$/.exec(path);
+    if (ctrl) return `${this.controllers[Number(ctrl[1])] ?? ''}\n`;
     if (path === '/sys/fs/cgroup/cgroup.controllers') return 'cpuset cpu io memory pids\n';
     return '';
   }
@@ -161,5 +240,28 @@ export class DryRunRecorder implements HostActions {
   }
   kernelConfig(): string | undefined {
     return this.kernel;
+  }
+  listDir(path: string): string[] {
+    if (path === '/sys/block') return this.controllers.map((_, i) => `nvme${i}n1`);
+    return path === '/sys/class/nvme' ? this.controllers.map((_, i) => `nvme${i}`) : [];
+  }
+  realPath(path: string): string {
+    if (!path.startsWith('/dev/md/')) return path;
+    // md numbers named arrays from 127 down.
+    if (!this.mds.has(path)) this.mds.set(path, `/dev/md${127 - this.mds.size}`);
+    return this.mds.get(path)!;
+  }
+  symlink(target: string, path: string): void {
+    this.actions.push(`ln -s ${target} ${path}`);
+    this.present.add(path);
+  }
+  unlink(path: string): void {
+    this.actions.push(`rm ${path}`);
+    this.present.delete(path);
+  }
+  connectFabrics(options: string): string {
+    this.actions.push(`write ${NVME_FABRICS} ${options}`);
+    const nqn = /(?:^|,)nqn=([^,]+)/.exec(options)?.[1] ?? '';
+    return `instance=${this.controllers.push(nqn) - 1},cntlid=1`;
   }
 }

@@ -9,7 +9,7 @@ import type { HostActions } from './host-actions.js';
 export interface HostSample {
   /** When it was read, ns on a monotonic clock. */
   readonly at_ns: number;
-  /** Per pod key, CPU time its cgroup used, ns. */
+  /** Per pod cgroup (a pod moved to another node has a cgroup there too), CPU time it used, ns. */
   readonly podCpu_ns: ReadonlyMap<string, number>;
   /** Per device (loopN): I/Os completed (reads and writes) and ms with I/O in flight (io_ticks). */
   readonly blocks: ReadonlyMap<string, { readonly ios: number; readonly busy_ms: number }>;
@@ -19,7 +19,7 @@ export interface HostSample {
   readonly machine: { readonly busy_ticks: number; readonly softirq_ticks: number };
 }
 
-/** What to read: each pod's CPU file (cpu.stat or cpuacct.usage), the loop devices, the interfaces. */
+/** What to read: each pod cgroup's CPU file (cpu.stat or cpuacct.usage), by cgroup; the loop devices, the interfaces. */
 export interface SampleSources {
   readonly podCpuFiles: ReadonlyMap<string, string>;
   readonly devices: readonly string[];

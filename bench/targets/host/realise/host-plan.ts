@@ -45,6 +45,12 @@ export interface HostVolumePlan {
   readonly cap_iops?: number;
   /** Where it comes from: the tier's maximum, or the node's capacity less the other volumes' reservations. */
   readonly cap_from?: 'tier' | 'neighbours';
+  /**
+   * Where more than one plex on its pod's node is realised: the nodes (indices into `HostPlan.nodes`) of its
+   * plexes, in the control plane's order. Two or more make an md RAID1 mirror; a plex on another
+   * node than its pod's is exported there over NVMe/TCP. Absent: one loop device on its pod's node.
+   */
+  readonly plexes?: readonly number[];
 }
 
 /**
@@ -119,6 +125,19 @@ export function podNames(runId: string, index: number): PodNames {
     hostVeth: `anv${runId}h${index}`,
     podVeth: `anv${runId}p${index}`,
     cgroup: `${runCgroup(runId)}/p${index}`,
+  };
+}
+
+/** Most times one pod is made anew on another node in a run (its names keep one digit for it). */
+export const MAX_POD_MOVES = 9;
+
+/** Pod `index` made anew (its `move`-th time, 1 to MAX_POD_MOVES) on another node: names of its own, as recognisable. */
+export function podMoveNames(runId: string, index: number, move: number): PodNames {
+  return {
+    netns: `anvilh-${runId}-p${index}m${move}`,
+    hostVeth: `anv${runId}m${index}x${move}`,
+    podVeth: `anv${runId}q${index}x${move}`,
+    cgroup: `${runCgroup(runId)}/p${index}m${move}`,
   };
 }
 

@@ -18,6 +18,10 @@ export type UndoStep =
   | { readonly kind: 'run'; readonly argv: readonly string[] }
   | { readonly kind: 'rmdir'; readonly path: string }
   | { readonly kind: 'rmtree'; readonly path: string }
+  /** Every NVMe/TCP controller connected to subsystem `nqn` (journalled before connecting: none is fine). */
+  | { readonly kind: 'nvme-disconnect'; readonly nqn: string }
+  /** A symbolic link (an nvmet port's link to a subsystem in configfs). */
+  | { readonly kind: 'unlink'; readonly path: string }
   /** A file write that undoes a state (thawing a freezer cgroup, so its processes can end and it can be removed). */
   | { readonly kind: 'write'; readonly path: string; readonly text: string };
 
@@ -70,6 +74,9 @@ export async function undoSteps(steps: readonly UndoStep[], actions: HostActions
       } else if (step.kind === 'write') {
         // Its cgroup already gone (a cleanup after the run removed it): nothing to thaw.
         if (actions.exists(dirname(step.path))) actions.writeText(step.path, step.text);
+      } else if (step.kind === 'nvme-disconnect') disconnectNvme(actions, step.nqn);
+      else if (step.kind === 'unlink') {
+        if (actions.exists(step.path)) actions.unlink(step.path);
       } else actions.removeTree(step.path);
     } catch (e) {
       failures.push(`${describe(step)}: ${(e as Error).message}`);
@@ -79,7 +86,22 @@ export async function undoSteps(steps: readonly UndoStep[], actions: HostActions
 }
 
 function describe(step: Exclude<UndoStep, { kind: 'owner' }>): string {
-  return step.kind === 'run' ? step.argv.join(' ') : `${step.kind} ${step.path}`;
+  if (step.kind === 'run') return step.argv.join(' ');
+  return step.kind === 'nvme-disconnect' ? `nvme disconnect -n ${step.nqn}` : `${step.kind} ${step.path}`;
+}
+
+/** Deletes every controller of subsystem `nqn` (what `nvme disconnect -n NQN` does, through sysfs: no nvme-cli needed). */
+export function disconnectNvme(actions: HostActions, nqn: string): void {
+  for (const ctrl of actions.listDir('/sys/class/nvme')) {
+    const dir = `/sys/class/nvme/${ctrl}`;
+    let subsystem: string;
+    try {
+      subsystem = actions.readText(`${dir}/subsysnqn`).trim();
+    } catch {
+      continue; // deleted meanwhile
+    }
+    if (subsystem === nqn) actions.writeText(`${dir}/delete_controller`, '1');
+  }
 }
 
 /** Reads a journal file; lines that are not steps (a line cut by a kill) are skipped. */

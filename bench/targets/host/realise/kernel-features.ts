@@ -25,9 +25,9 @@ export const KERNEL_FEATURES: Readonly<Record<KernelFeature, FeatureSigns>> = {
     markers: ['/proc/net/vlan'],
   },
   'nvmet-tcp': {
-    what: 'an NVMe/TCP target and initiator (CONFIG_NVME_TARGET_TCP, CONFIG_NVME_TCP)',
-    config: ['CONFIG_NVME_TARGET_TCP', 'CONFIG_NVME_TCP'],
-    markers: ['/sys/module/nvmet_tcp', '/sys/module/nvme_tcp'],
+    what: 'an NVMe/TCP target and initiator (CONFIG_NVME_TARGET, CONFIG_NVME_TARGET_TCP, CONFIG_NVME_TCP, CONFIG_CONFIGFS_FS)',
+    config: ['CONFIG_NVME_TARGET', 'CONFIG_NVME_TARGET_TCP', 'CONFIG_NVME_TCP', 'CONFIG_CONFIGFS_FS'],
+    markers: ['/sys/module/nvmet_tcp', '/sys/module/nvme_tcp', '/sys/kernel/config'],
   },
   'md-raid1': {
     what: 'md RAID1 (CONFIG_MD_RAID1)',

@@ -9,23 +9,13 @@
 import { join } from 'node:path';
 import { packageRoot } from '../../../package-root.js';
 import { AnvilError } from '../../../../platform/errors.js';
-import { createGroup, enableIoBelowRoot, findIoHierarchy, ioLimitWrites, procsFile, type CgroupHierarchy } from './cgroups.js';
+import { enableIoBelowRoot, findIoHierarchy, ioLimitWrites, type CgroupHierarchy } from './cgroups.js';
 import type { HostActions } from './host-actions.js';
-import {
-  HTB_DEFAULT_MINOR,
-  HTB_LINK_CLASS,
-  HTB_MIN_RATE_BITS_PER_S,
-  htbPodClass,
-  MAX_HOST_NODES,
-  MAX_HOST_PODS,
-  podNames,
-  runCgroup,
-  tcRate,
-  type HostPlan,
-  type PodNames,
-} from './host-plan.js';
+import { MAX_HOST_NODES, MAX_HOST_PODS, MAX_POD_MOVES, podMoveNames, podNames, type HostPlan, type PodNames } from './host-plan.js';
 import type { HostJournal } from './journal.js';
+import { podGroups, podNetwork, runGroups, shapePort, type PodAddress } from './pods.js';
 import { realiseSegments, realiseVlans, type RealisedSegments } from './segments.js';
+import { realiseVolumes, type RealisedVolume } from './volumes.js';
 
 export interface RealisedPod extends PodNames {
   readonly key: string;
@@ -40,14 +30,7 @@ export interface RealisedPod extends PodNames {
   readonly freeze?: { readonly file: string; readonly frozen: string; readonly thawed: string };
 }
 
-export interface RealisedVolume {
-  readonly key: string;
-  readonly pod: string;
-  /** /dev/loopN. */
-  readonly device: string;
-  /** MAJ:MIN of the device. */
-  readonly majorMinor: string;
-}
+export type { RealisedVolume } from './volumes.js';
 
 export interface RealisedHost {
   /** The first node's segment bridge. */
@@ -56,15 +39,21 @@ export interface RealisedHost {
   readonly segments: RealisedSegments;
   readonly hierarchy: CgroupHierarchy;
   readonly pods: ReadonlyMap<string, RealisedPod>;
+  /** Pods a move replaced (on the node they left), oldest first: their cgroups' CPU counts for that node. */
+  readonly retired: readonly RealisedPod[];
   readonly volumes: ReadonlyMap<string, RealisedVolume>;
   /** The argv prefix that runs a command inside pod `key`'s namespace and cgroup. */
   execPrefix(key: string): string[];
+  /**
+   * Makes pod `key` anew on node `to.node` (index in the plan): a new namespace on that node's bridge with
+   * `to`'s address, new cgroups with its volumes' caps, its port shaped as every pod's; its old port goes
+   * down (the address is the new port's now). `pods` gives the new pod from then on; the old one stays
+   * until teardown. Everything is journalled.
+   */
+  movePod(key: string, to: PodAddress & { readonly node: number }): Promise<RealisedPod>;
   /** Removes everything; returns what could not be removed. */
   teardown(): Promise<string[]>;
 }
-
-/** Where cgroup v1 mounts its hierarchies (cpuacct, freezer). */
-const V1_ROOT = '/sys/fs/cgroup';
 
 /** The compiled exec-prefix script (node runs it from dist/ whether Anvil itself runs from dist/ or source). */
 export function joinCgroupScript(): string {
@@ -93,6 +82,9 @@ export async function realiseHost(
     return out;
   };
   const pods = new Map<string, RealisedPod>();
+  const retired: RealisedPod[] = [];
+  /** Times each pod was made anew on another node. */
+  const moves = new Map<string, number>();
   const volumes = new Map<string, RealisedVolume>();
   let segments: RealisedSegments | undefined;
   try {
@@ -102,122 +94,20 @@ export async function realiseHost(
 
     for (const [i, p] of plan.pods.entries()) {
       const n = podNames(plan.runId, i);
-      await run(['ip', 'netns', 'add', n.netns], ['ip', 'netns', 'del', n.netns]);
-      await run(['ip', 'link', 'add', n.hostVeth, 'type', 'veth', 'peer', 'name', n.podVeth], ['ip', 'link', 'del', n.hostVeth]);
-      await run(['ip', 'link', 'set', n.podVeth, 'netns', n.netns]);
-      await run(['ip', '-n', n.netns, 'link', 'set', n.podVeth, 'name', 'eth0']);
-      await run(['ip', '-n', n.netns, 'link', 'set', 'eth0', 'address', p.mac]);
-      await run(['ip', '-n', n.netns, 'addr', 'add', `${p.ip}/${p.prefix}`, 'dev', 'eth0']);
-      await run(['ip', '-n', n.netns, 'link', 'set', 'lo', 'up']);
-      await run(['ip', '-n', n.netns, 'link', 'set', 'eth0', 'up']);
-      await run(['ip', 'link', 'set', n.hostVeth, 'master', segments.bridges[p.node]!]);
-      await run(['ip', 'link', 'set', n.hostVeth, 'up']);
-      pods.set(p.key, { ...n, key: p.key, node: p.node, ip: p.ip, procs: [procsFile(hierarchy, n.cgroup)] });
+      await podNetwork(n, p, segments.bridges[p.node]!, run);
+      pods.set(p.key, { ...n, key: p.key, node: p.node, ip: p.ip, procs: [] });
     }
     await realiseVlans(plan, segments, run);
 
     checkpoint();
     enableIoBelowRoot(actions, hierarchy);
-    const parent = runCgroup(plan.runId);
-    actions.mkdir(`${hierarchy.root}/${parent}`);
-    journal.record({ kind: 'rmdir', path: `${hierarchy.root}/${parent}` });
-    for (const p of pods.values()) {
-      createGroup(actions, hierarchy, parent, p.cgroup);
-      journal.record({ kind: 'rmdir', path: `${hierarchy.root}/${p.cgroup}` });
-    }
-    // The per-node CPU table reads each pod's CPU time (v2 counts it in every group, v1 in cpuacct's), and
-    // a node-down fault freezes its pods (v2's cgroup.freeze, v1's freezer hierarchy).
-    for (const [p, v1] of [
-      ['cpuacct', 'cpuacct.usage'],
-      ['freezer', 'freezer.state'],
-    ] as const) {
-      const h = `${V1_ROOT}/${p}`;
-      if (hierarchy.version !== 'v1' || !actions.exists(h)) continue;
-      actions.mkdir(`${h}/${parent}`);
-      journal.record({ kind: 'rmdir', path: `${h}/${parent}` });
-      for (const pod of [...pods.values()]) {
-        actions.mkdir(`${h}/${pod.cgroup}`);
-        journal.record({ kind: 'rmdir', path: `${h}/${pod.cgroup}` });
-        const file = `${h}/${pod.cgroup}/${v1}`;
-        // A run killed while a node is down leaves its pods frozen: thaw them before their group is removed.
-        if (p === 'freezer') journal.record({ kind: 'write', path: file, text: 'THAWED' });
-        const procs = [...pod.procs, `${h}/${pod.cgroup}/cgroup.procs`];
-        pods.set(pod.key, {
-          ...pod,
-          procs,
-          ...(p === 'cpuacct' ? { cpuFile: file } : { freeze: { file, frozen: 'FROZEN', thawed: 'THAWED' } }),
-        });
-      }
-    }
-    if (hierarchy.version === 'v2')
-      for (const pod of [...pods.values()]) {
-        const dir = `${hierarchy.root}/${pod.cgroup}`;
-        pods.set(pod.key, { ...pod, cpuFile: `${dir}/cpu.stat`, freeze: { file: `${dir}/cgroup.freeze`, frozen: '1', thawed: '0' } });
-      }
+    runGroups(actions, journal, hierarchy, plan.runId);
+    for (const p of [...pods.values()]) pods.set(p.key, { ...p, ...podGroups(actions, journal, hierarchy, plan.runId, p.cgroup) });
+    for (const [i, receiver] of plan.pods.entries())
+      await shapePort(plan, i, podNames(plan.runId, i).hostVeth, plan.nodes[receiver.node]!.link_bits_per_s, run);
 
-    // Bridged traffic leaves through the receiving pod's port: that egress is where senders contend,
-    // so each port gets its node's link as its root class and one class per sending pod.
-    for (const [i, receiver] of plan.pods.entries()) {
-      const port = podNames(plan.runId, i).hostVeth;
-      const link_bits_per_s = plan.nodes[receiver.node]!.link_bits_per_s;
-      const link = tcRate(link_bits_per_s);
-      await run(
-        ['tc', 'qdisc', 'add', 'dev', port, 'root', 'handle', '1:', 'htb', 'default', HTB_DEFAULT_MINOR.toString(16)],
-        ['tc', 'qdisc', 'del', 'dev', port, 'root'],
-      );
-      await run(['tc', 'class', 'add', 'dev', port, 'parent', '1:', 'classid', HTB_LINK_CLASS, 'htb', 'rate', link, 'ceil', link]);
-      await run(
-        ['tc', 'class', 'add', 'dev', port, 'parent', HTB_LINK_CLASS, 'classid', `1:${HTB_DEFAULT_MINOR.toString(16)}`, 'htb'].concat([
-          'rate',
-          tcRate(HTB_MIN_RATE_BITS_PER_S),
-          'ceil',
-          link,
-        ]),
-      );
-      for (const [j, sender] of plan.pods.entries()) {
-        if (sender === receiver) continue;
-        const rate = tcRate(Math.max(HTB_MIN_RATE_BITS_PER_S, Math.min(sender.rate_bits_per_s, link_bits_per_s)));
-        const ceil = tcRate(Math.min(Math.max(sender.ceil_bits_per_s, HTB_MIN_RATE_BITS_PER_S), link_bits_per_s));
-        await run([
-          'tc',
-          'class',
-          'add',
-          'dev',
-          port,
-          'parent',
-          HTB_LINK_CLASS,
-          'classid',
-          htbPodClass(j),
-          'htb',
-          'rate',
-          rate,
-          'ceil',
-          ceil,
-        ]);
-        await run(
-          ['tc', 'filter', 'add', 'dev', port, 'parent', '1:', 'protocol', 'ip', 'prio', '1', 'u32'].concat([
-            'match',
-            'ip',
-            'src',
-            `${sender.ip}/32`,
-            'flowid',
-            htbPodClass(j),
-          ]),
-        );
-      }
-    }
-
-    for (const [k, v] of plan.volumes.entries()) {
-      const pod = pods.get(v.pod);
-      if (!pod) throw new AnvilError('ANVIL_ERR_HOST_SETUP', `volume ${v.key}: its pod ${v.pod} is not in the plan`);
-      const file = join(plan.workDir, `v${k}.img`);
-      actions.makeSparseFile(file, v.size_bytes);
-      const device = (await attachLoop(actions, file, checkpoint)).trim();
-      journal.record({ kind: 'run', argv: ['losetup', '-d', device] });
-      const majorMinor = actions.readText(`/sys/class/block/${device.replace(/^\/dev\//, '')}/dev`).trim();
-      if (v.caps) for (const w of ioLimitWrites(hierarchy, pod.cgroup, majorMinor, v.caps)) actions.writeText(w.path, w.text);
-      volumes.set(v.key, { key: v.key, pod: v.pod, device, majorMinor });
-    }
+    for (const [key, v] of await realiseVolumes(plan, actions, journal, hierarchy, (k) => pods.get(k), run, checkpoint))
+      volumes.set(key, v);
   } catch (e) {
     const failures = await journal.undo(actions);
     if (failures.length > 0 && e instanceof AnvilError)
@@ -233,23 +123,43 @@ export async function realiseHost(
     segments: segments!,
     hierarchy,
     pods,
+    retired,
     volumes,
     execPrefix(key) {
       const p = pods.get(key);
       if (!p) throw new AnvilError('ANVIL_ERR_HOST_SETUP', `pod ${key} was not realised on this host`);
       return [process.execPath, script, ...p.procs, '--', 'ip', 'netns', 'exec', p.netns];
     },
+    async movePod(key, to) {
+      const i = plan.pods.findIndex((p) => p.key === key);
+      const old = pods.get(key);
+      if (i < 0 || !old) throw new AnvilError('ANVIL_ERR_HOST_SETUP', `pod ${key} was not realised on this host`);
+      const move = (moves.get(key) ?? 0) + 1;
+      if (move > MAX_POD_MOVES)
+        throw new AnvilError(
+          'ANVIL_ERR_HOST_UNREALISED',
+          `pod ${key} would be made anew a ${move}th time; a host run moves a pod at most ${MAX_POD_MOVES} times`,
+        );
+      moves.set(key, move);
+      const n = podMoveNames(plan.runId, i, move);
+      await podNetwork(n, to, segments!.bridges[to.node]!, run);
+      const vlan = plan.vlans?.find((v) => v.pods.includes(key));
+      if (vlan) {
+        await run(['bridge', 'vlan', 'del', 'dev', n.hostVeth, 'vid', '1']);
+        await run(['bridge', 'vlan', 'add', 'dev', n.hostVeth, 'vid', `${vlan.vid}`, 'pvid', 'untagged']);
+      }
+      const pod: RealisedPod = { ...n, key, node: to.node, ip: to.ip, ...podGroups(actions, journal, hierarchy, plan.runId, n.cgroup) };
+      await shapePort(plan, i, n.hostVeth, plan.nodes[to.node]!.link_bits_per_s, run);
+      for (const v of plan.volumes) {
+        const device = volumes.get(v.key);
+        if (v.pod !== key || !v.caps || !device) continue;
+        for (const w of ioLimitWrites(hierarchy, n.cgroup, device.majorMinor, v.caps)) actions.writeText(w.path, w.text);
+      }
+      await actions.run(['ip', 'link', 'set', old.hostVeth, 'down']);
+      retired.push(old);
+      pods.set(key, pod);
+      return pod;
+    },
     teardown: () => journal.undo(actions),
   };
-}
-
-/** losetup with direct I/O to the backing file (no second page cache), or without where the file system refuses it. */
-async function attachLoop(actions: HostActions, file: string, checkpoint: () => void): Promise<string> {
-  checkpoint();
-  try {
-    return await actions.run(['losetup', '--find', '--show', '--direct-io=on', file]);
-  } catch (e) {
-    if (!(e instanceof AnvilError) || e.code !== 'ANVIL_ERR_HOST_SETUP') throw e;
-    return actions.run(['losetup', '--find', '--show', file]);
-  }
 }

@@ -18,7 +18,7 @@ import { tempDir } from '../../../cli-harness.js';
 import { realiseHost } from '../../../../bench/targets/host/realise/realiser.js';
 import { scheduleHostFaults } from '../../../../platform/cluster/host-faults.js';
 import { hostNodeTables } from '../../../../platform/cluster/host-node-tables.js';
-import { hostPlanOf } from '../../../../platform/cluster/host-plan-of.js';
+import { hostPlanOf, type HostTool } from '../../../../platform/cluster/host-plan-of.js';
 import { shortfallLine } from '../../../../platform/cluster/host-shortfalls.js';
 import { placeScenario } from '../../../../platform/cluster/placement.js';
 
@@ -27,17 +27,19 @@ const TEXT = readFileSync(FILE, 'utf8');
 const ALL_FEATURES = [
   'CONFIG_VLAN_8021Q=y',
   'CONFIG_BRIDGE_VLAN_FILTERING=y',
+  'CONFIG_NVME_TARGET=m',
   'CONFIG_NVME_TARGET_TCP=m',
   'CONFIG_NVME_TCP=y',
+  'CONFIG_CONFIGFS_FS=y',
   'CONFIG_MD_RAID1=y',
   'CONFIG_DM_SNAPSHOT=y',
 ].join('\n');
 
-function planned(text: string, kernel: string) {
+function planned(text: string, kernel: string, tools: readonly HostTool[] = []) {
   const s: LoadedClusterScenario = parseClusterScenario(text, FILE);
   const state = placeScenario(s).store.read((st) => st);
   const recorder = new DryRunRecorder('v1', kernel);
-  return { s, state, recorder, ...hostPlanOf(s, state, probeKernel(recorder)) };
+  return { s, state, recorder, ...hostPlanOf(s, state, probeKernel(recorder), new Set(tools)) };
 }
 
 describe('several nodes on one host, recorded', () => {
@@ -152,10 +154,17 @@ describe('mirrors, remote plexes and snapshots on a host', () => {
     expect(plan.pods).toHaveLength(3);
   });
 
-  it('are said to be not realised yet, without a missing feature, where the kernel has them all', () => {
-    const { shortfalls } = planned(text, ALL_FEATURES);
-    expect(shortfalls.map((x) => `${x.code} ${x.missing.length}`)).toEqual(shortfalls.map(() => 'ANVIL_ERR_HOST_UNREALISED 0'));
-    expect(shortfalls).toHaveLength(3);
+  it('leave only snapshots out, not realised yet, where the kernel has them all and mdadm is installed', () => {
+    const { plan, shortfalls } = planned(text, ALL_FEATURES, ['mdadm']);
+    expect(shortfalls).toEqual([
+      { item: '/snapshots/0', code: 'ANVIL_ERR_HOST_UNREALISED', missing: [], effect: expect.stringContaining('not taken') as unknown },
+    ]);
+    // The mirror's two plexes and the far volume's plex on node-2 (host-mirrors.test.ts has their commands).
+    expect(plan.volumes.map((v) => [v.key, v.plexes])).toEqual([
+      ['lab/a-far', [1]],
+      ['lab/a-mirror', [0, 1]],
+      ['lab/c-data', undefined],
+    ]);
   });
 });
 
@@ -202,12 +211,13 @@ describe("a host run's per-node tables", () => {
     const host = await realiseHost(plan, recorder, new HostJournal(undefined));
     const loop = host.volumes.get('lab/c-data')!.device.replace('/dev/', '');
     const uplink = (i: number) => host.segments.uplinks[i]!.node;
+    const [a, b, c] = ['lab/a', 'lab/b', 'lab/c'].map((k) => host.pods.get(k)!.cgroup);
     const sample = (at_s: number, k: number): HostSample => ({
       at_ns: at_s * 1e9,
       podCpu_ns: new Map([
-        ['lab/a', k * 1e9],
-        ['lab/b', k * 0.2e9],
-        ['lab/c', k * 0.5e9],
+        [a!, k * 1e9],
+        [b!, k * 0.2e9],
+        [c!, k * 0.5e9],
       ]),
       blocks: new Map([[loop, { ios: k * 1000, busy_ms: k * 500 }]]),
       links: new Map([
@@ -229,6 +239,14 @@ describe("a host run's per-node tables", () => {
     ]);
     expect(t.ports.filter((p) => p.role === 'storage').every((p) => p.tx_utilisation === 0 && p.rx_utilisation === 0)).toBe(true);
     expect(t.machine).toEqual({ busy_cores: 1.5, softirq_cores: 0.1 });
+
+    // c moved to node-1: its first cgroup's CPU stays node-2's, its new one's (0 at the start) is node-1's.
+    const moved = await host.movePod('lab/c', { node: 0, ip: '10.79.0.77', prefix: 24, mac: '02:00:00:00:00:77' });
+    const end = sample(12, 1);
+    const afterMove = { ...end, podCpu_ns: new Map([...end.podCpu_ns, [moved.cgroup, 0.3e9]]) };
+    expect(hostNodeTables(host, ['node-1', 'node-2'], state, sample(10, 0), afterMove).nodes.map((n) => n.application_ns)).toEqual([
+      1.5e9, 0.5e9,
+    ]);
   });
 });
 
@@ -251,5 +269,41 @@ describe('SR-IOV on a host', () => {
       /^ens1f0 \(64 VFs\) offers SR-IOV, but VFs are not realised on a host yet .*: pods get veth ports/,
     );
     expect(sriovPorts(join(sys, 'absent'))).toEqual([]);
+  });
+});
+
+describe('a pod made anew on another node, recorded', () => {
+  it("gets a namespace on the new node's bridge, cgroups with its caps and a shaped port, all journalled and undone", async () => {
+    const { plan, recorder } = planned(TEXT, '');
+    const journal = new HostJournal(undefined);
+    const host = await realiseHost(plan, recorder, journal);
+    const id = plan.runId;
+    const old = host.pods.get('lab/c')!;
+    const volume = host.volumes.get('lab/c-data')!;
+    const from = recorder.actions.length;
+    const moved = await host.movePod('lab/c', { node: 0, ip: '10.79.0.77', prefix: 24, mac: '02:00:00:00:00:77' });
+    const made = recorder.actions.slice(from);
+    expect(host.pods.get('lab/c')).toBe(moved);
+    expect(moved.node).toBe(0);
+    expect(moved.netns).not.toBe(old.netns);
+    expect(made).toContain(`ip netns add ${moved.netns}`);
+    expect(made).toContain(`ip -n ${moved.netns} addr add 10.79.0.77/24 dev eth0`);
+    expect(made).toContain(`ip link set ${moved.hostVeth} master anvbr${id}`);
+    // Its tier's cap on its volume's device, now for its new cgroup; its old port down (the address is the new one's).
+    expect(made).toContain(`write /sys/fs/cgroup/blkio/${moved.cgroup}/blkio.throttle.read_iops_device ${volume.majorMinor} 500`);
+    expect(made).toContain(`tc qdisc add dev ${moved.hostVeth} root handle 1: htb default 9`);
+    expect(made.at(-1)).toBe(`ip link set ${old.hostVeth} down`);
+    // Names of its own, recognisable as the run's, within Linux's 15 characters for an interface.
+    for (const name of [moved.hostVeth, moved.podVeth]) expect(name.length).toBeLessThanOrEqual(15);
+    expect(moved.netns.startsWith(`anvilh-${id}-`)).toBe(true);
+
+    const before = recorder.actions.length;
+    expect(await host.teardown()).toEqual([]);
+    const undone = recorder.actions.slice(before);
+    for (const undo of [`ip netns del ${moved.netns}`, `ip link del ${moved.hostVeth}`, `tc qdisc del dev ${moved.hostVeth} root`])
+      expect(undone).toContain(undo);
+    for (const h of ['blkio', 'cpuacct', 'freezer']) expect(undone).toContain(`rmdir /sys/fs/cgroup/${h}/${moved.cgroup}`);
+    // Made last, undone first: before the old pod's namespace.
+    expect(undone.indexOf(`ip netns del ${moved.netns}`)).toBeLessThan(undone.indexOf(`ip netns del ${old.netns}`));
   });
 });
