@@ -79,4 +79,20 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE kube_manifests ADD COLUMN revision INTEGER NOT NULL DEFAULT 1;
     `,
   },
+  {
+    // Beside the objects, not in the pod's document: read only when asked for (GET .../pods/NAME/scheduling),
+    // never loaded with the state. A pod's row goes with its document (store-tables.ts).
+    version: 5,
+    name: "the scheduler's decision for each pod it placed: the nodes it evaluated, each filter's verdict, each score's parts",
+    sql: `
+      CREATE TABLE placement_decisions (
+        namespace TEXT NOT NULL,
+        name      TEXT NOT NULL,
+        pod_seq   INTEGER NOT NULL,
+        revision  INTEGER NOT NULL,
+        decision  TEXT NOT NULL CHECK (json_valid(decision)),
+        PRIMARY KEY (namespace, name)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
