@@ -86,6 +86,9 @@ export function scoreParts(policy: 'balance' | 'pack', cpuLeft: number, memLeft:
 /** Nodes kept per decision (the scheduler's default sample size); the counts cover every node evaluated. */
 export const RECORDED_NODES = 64;
 
+/** Doubles per chunk of kept decisions (512 KiB: some 190 decisions of RECORDED_NODES nodes). */
+const CHUNK_DOUBLES = 65_536;
+
 /**
  * One evaluated node as kept: [name, code (Reject), a, b, c, detail?]. For a node that fits, a = CPU share
  * left after the pod (0-1), b = memory share left (0-1), c = the pod's volumes with a plex on it; for a
@@ -94,8 +97,8 @@ export const RECORDED_NODES = 64;
  */
 export type RecordedNode = [name: string, code: number, a: number, b: number, c: number, detail?: string];
 
-/** A decision as kept with the pod (compact: it is stored per placed pod). */
-export interface RecordedDecision {
+/** A decision as stored with the pod (JSON; compact: it is kept per placed pod). */
+export interface RecordedDecisionJson {
   readonly policy: 'balance' | 'pack';
   readonly sample_size: number;
   /** Nodes in the cluster when it decided. */
@@ -109,18 +112,82 @@ export interface RecordedDecision {
   readonly nodes: readonly RecordedNode[];
 }
 
+/**
+ * A decision as the scheduler took it: typed arrays copied out of the recorder (a few copies per placed
+ * pod, no object per node), turned into `RecordedDecisionJson` only when stored (JSON.stringify calls toJSON).
+ */
+export class RecordedDecision {
+  constructor(
+    /** The node table's names (node indices below are into them). */
+    private readonly names: readonly string[],
+    readonly policy: 'balance' | 'pack',
+    readonly sampleSize: number,
+    readonly considered: number,
+    readonly evaluated: number,
+    readonly chosen: number,
+    /**
+     * From `start` to `end` of `packed`: the counts per code (REJECTIONS.length of them), then per kept node
+     * its index, code, a, b and c (RecordedNode). `packed` is a chunk the recorder shares between decisions.
+     */
+    private readonly packed: Float64Array,
+    private readonly start: number,
+    private readonly end: number,
+    /** Per kept node, the reason in words where figures do not say it. */
+    private readonly details: readonly (string | undefined)[] | undefined,
+  ) {}
+
+  toJSON(): RecordedDecisionJson {
+    const p = this.packed;
+    const base = this.start;
+    const nodes: RecordedNode[] = [];
+    for (let k = 0, at = base + REJECTIONS.length; at < this.end; k++, at += 5) {
+      const entry: RecordedNode = [this.names[p[at]!]!, p[at + 1]!, p[at + 2]!, p[at + 3]!, p[at + 4]!];
+      const detail = this.details?.[k];
+      if (detail !== undefined) entry.push(detail);
+      nodes.push(entry);
+    }
+    const rejections: Record<string, number> = {};
+    for (let r = 1; r < REJECTIONS.length; r++) if (p[base + r]! > 0) rejections[REJECTIONS[r]!.code] = p[base + r]!;
+    return {
+      policy: this.policy,
+      sample_size: this.sampleSize,
+      considered: this.considered,
+      evaluated: this.evaluated,
+      chosen: this.names[this.chosen]!,
+      rejections,
+      nodes,
+    };
+  }
+}
+
+/** The pod's volumes with a plex on node `i`. */
+function localVolumes(d: PodDemand, i: number): number {
+  let n = 0;
+  for (let v = 0; v < d.volumePlexNodes.length; v++) if (d.volumePlexNodes[v]!.includes(i)) n++;
+  return n;
+}
+
 export class DecisionRecorder {
-  private readonly node = new Int32Array(RECORDED_NODES);
-  private readonly code = new Uint8Array(RECORDED_NODES);
+  private readonly node = new Int32Array(RECORDED_NODES + 1);
+  private readonly code = new Uint8Array(RECORDED_NODES + 1);
   private readonly counts = new Int32Array(REJECTIONS.length);
+  /** Per kept node, a, b and c of RecordedNode, read as the filters and the score read the node (its data is at hand). */
+  private readonly figures = new Float64Array(3 * (RECORDED_NODES + 1));
+  /**
+   * Where decisions are kept, one after another: a new chunk when one is full (the decisions in the old one
+   * keep it). Per decision no array is made, which the scheduler's rate would feel (one ArrayBuffer or a
+   * grown array per pod costs as much as the decision itself).
+   */
+  private chunk = new Float64Array(CHUNK_DOUBLES);
+  private used = 0;
   /** Per table node, the decision that last noted it: a plex holder met again in the walk is counted once. */
   private readonly seenIn: Uint32Array;
   private decision = 0;
   kept = 0;
   evaluated = 0;
 
-  constructor(nodes: number) {
-    this.seenIn = new Uint32Array(nodes);
+  constructor(private readonly t: NodeTable) {
+    this.seenIn = new Uint32Array(t.count);
   }
 
   start(): void {
@@ -130,90 +197,118 @@ export class DecisionRecorder {
     this.counts.fill(0);
   }
 
-  note(i: number, r: Reject): void {
+  /** Node `i` was evaluated for `d` with verdict `r`; the first RECORDED_NODES are kept with their figures. */
+  note(i: number, r: Reject, d: PodDemand): void {
     if (this.seenIn[i] === this.decision) return;
     this.seenIn[i] = this.decision;
     this.evaluated++;
     this.counts[r]!++;
     if (this.kept === RECORDED_NODES) return;
-    this.node[this.kept] = i;
-    this.code[this.kept++] = r;
+    this.keep(this.kept++, i, r, d);
+  }
+
+  /** Keeps node `i` as the `k`th: its verdict and the figures that decided it, or its score's inputs. */
+  private keep(k: number, i: number, r: Reject, d: PodDemand): void {
+    const t = this.t;
+    this.node[k] = i;
+    this.code[k] = r;
+    let a = 0;
+    let b = 0;
+    let c = 0;
+    switch (r) {
+      case Reject.None:
+        a = (t.cpuFree[i]! - d.cpu_millicores) / t.cpuTotal[i]!;
+        b = (t.memFree[i]! - d.memory_bytes) / t.memTotal[i]!;
+        c = localVolumes(d, i);
+        break;
+      case Reject.Pods:
+        a = 1;
+        b = t.podsFree[i]!;
+        c = t.podsTotal[i]!;
+        break;
+      case Reject.Cpu:
+        a = d.cpu_millicores;
+        b = t.cpuFree[i]!;
+        c = t.cpuTotal[i]!;
+        break;
+      case Reject.Memory:
+        a = d.memory_bytes;
+        b = t.memFree[i]!;
+        c = t.memTotal[i]!;
+        break;
+      case Reject.Vfs:
+        a = d.vfs;
+        b = t.vfsFree[i]!;
+        c = t.vfsTotal[i]!;
+        break;
+      case Reject.Iops:
+        a = iopsOn(d, i);
+        b = t.iopsFree[i]!;
+        c = t.iopsTotal[i]!;
+        break;
+      case Reject.Bandwidth:
+        a = d.bandwidth_bits_per_s;
+        b = t.bwFree[i]!;
+        c = t.bwTotal[i]!;
+        break;
+      case Reject.LocalControllers:
+        a = localVolumes(d, i);
+        b = t.localFree[i]!;
+        c = t.localTotal[i]!;
+        break;
+      case Reject.RemoteControllers:
+        a = d.volumePlexNodes.length - localVolumes(d, i);
+        b = t.remoteFree[i]!;
+        c = t.remoteTotal[i]!;
+        break;
+      default:
+      // Unschedulable, zone, selector, taint, pod ports: worded in `snapshot`, no single figure.
+    }
+    this.figures[3 * k] = a;
+    this.figures[3 * k + 1] = b;
+    this.figures[3 * k + 2] = c;
   }
 
   /**
-   * The decision as kept, read from the table as the scheduler saw it: call before reserving anything.
-   * `reasonText` words a rejection whose figures do not say it.
+   * The decision as kept: call before reserving anything (the chosen node, if not kept yet, is read now). `reasonText` words a rejection whose figures do not say it (rare: zones, selectors, taints, ports).
    */
   snapshot(
-    t: NodeTable,
     d: PodDemand,
     chosen: number,
     policy: 'balance' | 'pack',
     sampleSize: number,
     reasonText: (i: number, r: Reject) => string,
   ): RecordedDecision {
-    const nodes: RecordedNode[] = [];
+    let kept = this.kept;
     let chosenKept = false;
-    for (let k = 0; k < this.kept; k++) if (this.node[k] === chosen) chosenKept = true;
-    const count = chosenKept ? this.kept : this.kept + 1;
-    for (let k = 0; k < count; k++) {
-      const i = k < this.kept ? this.node[k]! : chosen;
-      const r = k < this.kept ? (this.code[k]! as Reject) : Reject.None;
-      const name = t.names[i]!;
-      switch (r) {
-        case Reject.None: {
-          let local = 0;
-          for (const plexNodes of d.volumePlexNodes) if (plexNodes.includes(i)) local++;
-          const cpuLeft = (t.cpuFree[i]! - d.cpu_millicores) / t.cpuTotal[i]!;
-          const memLeft = (t.memFree[i]! - d.memory_bytes) / t.memTotal[i]!;
-          nodes.push([name, r, cpuLeft, memLeft, local]);
-          break;
-        }
-        case Reject.Pods:
-          nodes.push([name, r, 1, t.podsFree[i]!, t.podsTotal[i]!]);
-          break;
-        case Reject.Cpu:
-          nodes.push([name, r, d.cpu_millicores, t.cpuFree[i]!, t.cpuTotal[i]!]);
-          break;
-        case Reject.Memory:
-          nodes.push([name, r, d.memory_bytes, t.memFree[i]!, t.memTotal[i]!]);
-          break;
-        case Reject.Vfs:
-          nodes.push([name, r, d.vfs, t.vfsFree[i]!, t.vfsTotal[i]!]);
-          break;
-        case Reject.Iops:
-          nodes.push([name, r, iopsOn(d, i), t.iopsFree[i]!, t.iopsTotal[i]!]);
-          break;
-        case Reject.Bandwidth:
-          nodes.push([name, r, d.bandwidth_bits_per_s, t.bwFree[i]!, t.bwTotal[i]!]);
-          break;
-        case Reject.LocalControllers:
-        case Reject.RemoteControllers: {
-          let local = 0;
-          for (const plexNodes of d.volumePlexNodes) if (plexNodes.includes(i)) local++;
-          const remote = d.volumePlexNodes.length - local;
-          nodes.push(
-            r === Reject.LocalControllers
-              ? [name, r, local, t.localFree[i]!, t.localTotal[i]!]
-              : [name, r, remote, t.remoteFree[i]!, t.remoteTotal[i]!],
-          );
-          break;
-        }
-        default:
-          // Unschedulable, zone, selector, taint, pod ports: words, no single figure.
-          nodes.push([name, r, 0, 0, 0, reasonText(i, r)]);
+    for (let k = 0; k < kept; k++) if (this.node[k] === chosen) chosenKept = true;
+    if (!chosenKept) this.keep(kept++, chosen, Reject.None, d);
+    const t = this.t;
+    let details: (string | undefined)[] | undefined;
+    const need = REJECTIONS.length + 5 * kept;
+    if (this.used + need > this.chunk.length) {
+      this.chunk = new Float64Array(CHUNK_DOUBLES);
+      this.used = 0;
+    }
+    const packed = this.chunk;
+    const start = this.used;
+    let at = start;
+    for (let r = 0; r < REJECTIONS.length; r++) packed[at++] = this.counts[r]!;
+    for (let k = 0; k < kept; k++) {
+      const i = this.node[k]!;
+      const r = this.code[k]! as Reject;
+      packed[at++] = i;
+      packed[at++] = r;
+      packed[at++] = this.figures[3 * k]!;
+      packed[at++] = this.figures[3 * k + 1]!;
+      packed[at++] = this.figures[3 * k + 2]!;
+      if (r !== Reject.None && REJECTIONS[r]!.unit === undefined) {
+        // Unschedulable, zone, selector, taint, pod ports: words, no single figure.
+        details ??= [];
+        details[k] = reasonText(i, r);
       }
     }
-    const rejections: Record<string, number> = {};
-    for (let r = 1; r < REJECTIONS.length; r++) if (this.counts[r]! > 0) rejections[REJECTIONS[r]!.code] = this.counts[r]!;
-    return {
-      policy,
-      sample_size: sampleSize,
-      considered: t.count,
-      evaluated: this.evaluated,
-      chosen: t.names[chosen]!,
-      rejections,
-      nodes,
-    };
+    this.used = at;
+    return new RecordedDecision(t.names, policy, sampleSize, t.count, this.evaluated, chosen, packed, start, at, details);
   }
 }

@@ -108,11 +108,11 @@ export class Scheduler {
    * verdict and its score's parts, read before anything is reserved.
    */
   decideRecorded(d: PodDemand, detailLimit = Infinity): { decision: Decision; record?: RecordedDecision } {
-    const recorder = (this.recorder ??= new DecisionRecorder(this.table.count));
+    const recorder = (this.recorder ??= new DecisionRecorder(this.table));
     recorder.start();
     const decision = this.walk(d, detailLimit, recorder);
     if (!decision.ok) return { decision };
-    const record = recorder.snapshot(this.table, d, decision.node, this.policy, this.sampleSize, (i, r) => this.reasonText(i, r, d));
+    const record = recorder.snapshot(d, decision.node, this.policy, this.sampleSize, (i, r) => this.reasonText(i, r, d));
     return { decision, record };
   }
 
@@ -123,7 +123,7 @@ export class Scheduler {
     for (const plexNodes of d.volumePlexNodes) {
       for (const i of plexNodes) {
         const r = this.check(i, d);
-        if (recorder !== undefined) recorder.note(i, r);
+        if (recorder !== undefined) recorder.note(i, r, d);
         if (r !== Reject.None) continue;
         const s = this.score(i, d);
         if (s > bestScore) {
@@ -147,7 +147,7 @@ export class Scheduler {
         if (p >= n) p -= n;
         const i = list[p]!;
         const r = this.check(i, d);
-        if (recorder !== undefined) recorder.note(i, r);
+        if (recorder !== undefined) recorder.note(i, r, d);
         if (r !== Reject.None) continue;
         found++;
         const s = this.score(i, d);

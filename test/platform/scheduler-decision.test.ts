@@ -64,9 +64,10 @@ describe("the scheduler's recorded decision", () => {
     // Load some nodes so that the walk's order is not the scores' order.
     s.reserve(5, demand({ cpu_millicores: 12_000, iops: 0 }));
     s.reserve(1, demand({ cpu_millicores: 1000, memory_bytes: 4 * 2 ** 30, iops: 0 }));
-    const { decision, record } = s.decideRecorded(demand());
+    const { decision, record: taken } = s.decideRecorded(demand());
     expect(decision.ok).toBe(true);
-    if (!decision.ok || record === undefined) throw new Error('no decision recorded');
+    if (!decision.ok || taken === undefined) throw new Error('no decision recorded');
+    const record = taken.toJSON();
     expect(record.chosen).toBe(table.names[decision.node]);
     expect(record.considered).toBe(6);
 
@@ -111,8 +112,9 @@ describe("the scheduler's recorded decision", () => {
       ...Array.from({ length: 100 }, (_, i) => node(100 + i)),
     ];
     const s = new Scheduler(new NodeTable(nodes));
-    const { decision, record } = s.decideRecorded(demand());
-    if (!decision.ok || record === undefined) throw new Error('no decision recorded');
+    const { decision, record: taken } = s.decideRecorded(demand());
+    if (!decision.ok || taken === undefined) throw new Error('no decision recorded');
+    const record = taken.toJSON();
     expect(record.evaluated).toBe(100 + s.sampleSize);
     expect(record.rejections).toEqual({ iops: 100 });
     // The first 64 evaluated were all rejected: the chosen node is kept after them.
@@ -128,8 +130,8 @@ describe("the scheduler's recorded decision", () => {
   it('says "not recorded" for a pod placed before decisions were recorded, and "superseded" for a decision of another pod of the name', () => {
     expect(placementDecision(podOn('n1'), undefined)).toMatchObject({ recorded: false, code: 'not-recorded' });
     const s = new Scheduler(new NodeTable([node(0), node(1)]));
-    const { record } = s.decideRecorded(demand());
+    const record = s.decideRecorded(demand()).record!.toJSON();
     const stored = { pod_seq: 6, revision: 2, decision: JSON.stringify(record) };
-    expect(placementDecision(podOn(record!.chosen), stored)).toMatchObject({ recorded: false, code: 'superseded' });
+    expect(placementDecision(podOn(record.chosen), stored)).toMatchObject({ recorded: false, code: 'superseded' });
   });
 });
