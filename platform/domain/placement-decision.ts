@@ -4,7 +4,7 @@
  * evaluated, each filter's verdict (the rejecting one with the figures that decided it) or each part of its
  * score; the counts of each rejection. A pod placed before decisions were recorded says so, with a code.
  */
-import { FILTER_ORDER, Reject, REJECTIONS, scoreParts, type RecordedDecision, type ScorePart } from '../scheduler/decision-record.js';
+import { FILTER_ORDER, Reject, REJECTIONS, scoreParts, type RecordedDecisionJson, type ScorePart } from '../scheduler/decision-record.js';
 import type { Pod } from './pod.js';
 
 /** A decision as the store keeps it (state/store-tables.ts's StoredPlacementDecision). */
@@ -74,7 +74,11 @@ const FIGURE_WORDS: Partial<Record<Reject, string>> = {
   [Reject.RemoteControllers]: 'no free remote storage controller',
 };
 
-function node(policy: 'balance' | 'pack', chosen: string, [name, code, a, b, c, detail]: RecordedDecision['nodes'][number]): DecisionNode {
+function node(
+  policy: 'balance' | 'pack',
+  chosen: string,
+  [name, code, a, b, c, detail]: RecordedDecisionJson['nodes'][number],
+): DecisionNode {
   const r = code as Reject;
   if (r === Reject.None) {
     const parts = scoreParts(policy, a, b, c).map((p) => ({ ...p, value: round(p.value) }));
@@ -119,7 +123,7 @@ export function placementDecision(pod: Pod, stored: StoredDecision | undefined):
       explanation:
         "the pod was placed before Anvil recorded the scheduler's decisions; `placement` says why it fits its node, worked out now from the cluster as it is",
     };
-  const d = JSON.parse(stored.decision) as RecordedDecision;
+  const d = JSON.parse(stored.decision) as RecordedDecisionJson;
   if (stored.pod_seq !== pod.seq || d.chosen !== pod.status.node)
     return {
       recorded: false,
