@@ -26,6 +26,9 @@ export const enum Reject {
   RemoteControllers,
 }
 
+/** How many codes `Reject` has (None included). */
+const REJECTION_CODES = 14;
+
 /** Per code (indexed by `Reject`): its stable name in the API and the filter that gives it. */
 export const REJECTIONS: readonly { readonly code: string; readonly filter: string; readonly unit?: string }[] = [
   { code: 'fits', filter: 'none' },
@@ -86,6 +89,9 @@ export function scoreParts(policy: 'balance' | 'pack', cpuLeft: number, memLeft:
 /** Nodes kept per decision (the scheduler's default sample size); the counts cover every node evaluated. */
 export const RECORDED_NODES = 64;
 
+/** Doubles one decision may take: the counts, then five per node kept (the chosen one perhaps after the others). */
+const DECISION_DOUBLES = REJECTION_CODES + 5 * (RECORDED_NODES + 1);
+
 /** Doubles per chunk of kept decisions (512 KiB: some 190 decisions of RECORDED_NODES nodes). */
 const CHUNK_DOUBLES = 65_536;
 
@@ -118,8 +124,11 @@ export interface RecordedDecisionJson {
  */
 export class RecordedDecision {
   constructor(
-    /** The node table's names (node indices below are into them). */
-    private readonly names: readonly string[],
+    /** The node table (node indices below are into it): its names and totals, which never change. */
+    private readonly table: NodeTable,
+    /** What the pod asks: millicores and bytes (a fitting node's shares left are worked out from them). */
+    private readonly cpuAsked: number,
+    private readonly memAsked: number,
     readonly policy: 'balance' | 'pack',
     readonly sampleSize: number,
     readonly considered: number,
@@ -127,7 +136,8 @@ export class RecordedDecision {
     readonly chosen: number,
     /**
      * From `start` to `end` of `packed`: the counts per code (REJECTIONS.length of them), then per kept node
-     * its index, code, a, b and c (RecordedNode). `packed` is a chunk the recorder shares between decisions.
+     * its index, code, a, b and c (RecordedNode; for a node that fits, a and b are its free CPU and memory
+     * before the pod). `packed` is a chunk the recorder shares between decisions.
      */
     private readonly packed: Float64Array,
     private readonly start: number,
@@ -141,7 +151,19 @@ export class RecordedDecision {
     const base = this.start;
     const nodes: RecordedNode[] = [];
     for (let k = 0, at = base + REJECTIONS.length; at < this.end; k++, at += 5) {
-      const entry: RecordedNode = [this.names[p[at]!]!, p[at + 1]!, p[at + 2]!, p[at + 3]!, p[at + 4]!];
+      const i = p[at]!;
+      const code = p[at + 1]!;
+      const t = this.table;
+      const entry: RecordedNode =
+        code === Reject.None
+          ? [
+              t.names[i]!,
+              code,
+              share((p[at + 2]! - this.cpuAsked) / t.cpuTotal[i]!),
+              share((p[at + 3]! - this.memAsked) / t.memTotal[i]!),
+              p[at + 4]!,
+            ]
+          : [t.names[i]!, code, p[at + 2]!, p[at + 3]!, p[at + 4]!];
       const detail = this.details?.[k];
       if (detail !== undefined) entry.push(detail);
       nodes.push(entry);
@@ -153,12 +175,15 @@ export class RecordedDecision {
       sample_size: this.sampleSize,
       considered: this.considered,
       evaluated: this.evaluated,
-      chosen: this.names[this.chosen]!,
+      chosen: this.table.names[this.chosen]!,
       rejections,
       nodes,
     };
   }
 }
+
+/** A share rounded to 6 decimals: as precise as a score is read, and a third of the JSON of a full double. */
+const share = (x: number) => Math.round(x * 1e6) / 1e6;
 
 /** The pod's volumes with a plex on node `i`. */
 function localVolumes(d: PodDemand, i: number): number {
@@ -168,21 +193,20 @@ function localVolumes(d: PodDemand, i: number): number {
 }
 
 export class DecisionRecorder {
-  private readonly node = new Int32Array(RECORDED_NODES + 1);
-  private readonly code = new Uint8Array(RECORDED_NODES + 1);
-  private readonly counts = new Int32Array(REJECTIONS.length);
-  /** Per kept node, a, b and c of RecordedNode, read as the filters and the score read the node (its data is at hand). */
-  private readonly figures = new Float64Array(3 * (RECORDED_NODES + 1));
   /**
-   * Where decisions are kept, one after another: a new chunk when one is full (the decisions in the old one
-   * keep it). Per decision no array is made, which the scheduler's rate would feel (one ArrayBuffer or a
-   * grown array per pod costs as much as the decision itself).
+   * Where decisions are kept, one after another, each written in place as the walk evaluates nodes: a new
+   * chunk when one is full (the decisions in the old one keep it). No array is made per decision or per
+   * node: the scheduler's rate would feel it (one ArrayBuffer or a grown array per pod costs as much as the
+   * decision itself).
    */
   private chunk = new Float64Array(CHUNK_DOUBLES);
-  private used = 0;
+  /** The decision being taken: its counts start at `base`, its next kept node goes at `at`. */
+  private base = 0;
+  private at = 0;
   /** Per table node, the decision that last noted it: a plex holder met again in the walk is counted once. */
   private readonly seenIn: Uint32Array;
   private decision = 0;
+  private worded = false;
   kept = 0;
   evaluated = 0;
 
@@ -194,83 +218,100 @@ export class DecisionRecorder {
     this.decision++;
     this.kept = 0;
     this.evaluated = 0;
-    this.counts.fill(0);
+    this.worded = false;
+    if (this.at + DECISION_DOUBLES > this.chunk.length) {
+      this.chunk = new Float64Array(CHUNK_DOUBLES);
+      this.at = 0;
+    }
+    this.base = this.at;
+    this.chunk.fill(0, this.base, this.base + REJECTIONS.length);
+    this.at = this.base + REJECTIONS.length;
+  }
+
+  /** Forgets the decision being taken (no node fits): its room in the chunk goes to the next. */
+  discard(): void {
+    this.at = this.base;
   }
 
   /** Node `i` was evaluated for `d` with verdict `r`; the first RECORDED_NODES are kept with their figures. */
   note(i: number, r: Reject, d: PodDemand): void {
-    if (this.seenIn[i] === this.decision) return;
-    this.seenIn[i] = this.decision;
+    if (d.volumePlexNodes.length > 0) {
+      if (this.seenIn[i] === this.decision) return;
+      this.seenIn[i] = this.decision;
+    }
     this.evaluated++;
-    this.counts[r]!++;
+    this.chunk[this.base + r]!++;
     if (this.kept === RECORDED_NODES) return;
-    this.keep(this.kept++, i, r, d);
+    this.kept++;
+    this.keep(i, r, d);
   }
 
-  /** Keeps node `i` as the `k`th: its verdict and the figures that decided it, or its score's inputs. */
-  private keep(k: number, i: number, r: Reject, d: PodDemand): void {
+  /** Writes node `i` at `at`: its verdict and the figures that decided it, or what its score is made of. */
+  private keep(i: number, r: Reject, d: PodDemand): void {
     const t = this.t;
-    this.node[k] = i;
-    this.code[k] = r;
-    let a = 0;
-    let b = 0;
-    let c = 0;
+    const p = this.chunk;
+    let at = this.at;
+    p[at++] = i;
+    p[at++] = r;
     switch (r) {
       case Reject.None:
-        a = (t.cpuFree[i]! - d.cpu_millicores) / t.cpuTotal[i]!;
-        b = (t.memFree[i]! - d.memory_bytes) / t.memTotal[i]!;
-        c = localVolumes(d, i);
+        p[at++] = t.cpuFree[i]!;
+        p[at++] = t.memFree[i]!;
+        p[at++] = d.volumePlexNodes.length > 0 ? localVolumes(d, i) : 0;
         break;
       case Reject.Pods:
-        a = 1;
-        b = t.podsFree[i]!;
-        c = t.podsTotal[i]!;
+        p[at++] = 1;
+        p[at++] = t.podsFree[i]!;
+        p[at++] = t.podsTotal[i]!;
         break;
       case Reject.Cpu:
-        a = d.cpu_millicores;
-        b = t.cpuFree[i]!;
-        c = t.cpuTotal[i]!;
+        p[at++] = d.cpu_millicores;
+        p[at++] = t.cpuFree[i]!;
+        p[at++] = t.cpuTotal[i]!;
         break;
       case Reject.Memory:
-        a = d.memory_bytes;
-        b = t.memFree[i]!;
-        c = t.memTotal[i]!;
+        p[at++] = d.memory_bytes;
+        p[at++] = t.memFree[i]!;
+        p[at++] = t.memTotal[i]!;
         break;
       case Reject.Vfs:
-        a = d.vfs;
-        b = t.vfsFree[i]!;
-        c = t.vfsTotal[i]!;
+        p[at++] = d.vfs;
+        p[at++] = t.vfsFree[i]!;
+        p[at++] = t.vfsTotal[i]!;
         break;
       case Reject.Iops:
-        a = iopsOn(d, i);
-        b = t.iopsFree[i]!;
-        c = t.iopsTotal[i]!;
+        p[at++] = iopsOn(d, i);
+        p[at++] = t.iopsFree[i]!;
+        p[at++] = t.iopsTotal[i]!;
         break;
       case Reject.Bandwidth:
-        a = d.bandwidth_bits_per_s;
-        b = t.bwFree[i]!;
-        c = t.bwTotal[i]!;
+        p[at++] = d.bandwidth_bits_per_s;
+        p[at++] = t.bwFree[i]!;
+        p[at++] = t.bwTotal[i]!;
         break;
       case Reject.LocalControllers:
-        a = localVolumes(d, i);
-        b = t.localFree[i]!;
-        c = t.localTotal[i]!;
+        p[at++] = localVolumes(d, i);
+        p[at++] = t.localFree[i]!;
+        p[at++] = t.localTotal[i]!;
         break;
       case Reject.RemoteControllers:
-        a = d.volumePlexNodes.length - localVolumes(d, i);
-        b = t.remoteFree[i]!;
-        c = t.remoteTotal[i]!;
+        p[at++] = d.volumePlexNodes.length - localVolumes(d, i);
+        p[at++] = t.remoteFree[i]!;
+        p[at++] = t.remoteTotal[i]!;
         break;
       default:
-      // Unschedulable, zone, selector, taint, pod ports: worded in `snapshot`, no single figure.
+        // Unschedulable, zone, selector, taint, pod ports: worded in `snapshot`, no single figure.
+        this.worded = true;
+        p[at++] = 0;
+        p[at++] = 0;
+        p[at++] = 0;
     }
-    this.figures[3 * k] = a;
-    this.figures[3 * k + 1] = b;
-    this.figures[3 * k + 2] = c;
+    this.at = at;
   }
 
   /**
-   * The decision as kept: call before reserving anything (the chosen node, if not kept yet, is read now). `reasonText` words a rejection whose figures do not say it (rare: zones, selectors, taints, ports).
+   * The decision as kept: call before reserving anything (the chosen node, if not kept yet, is read now).
+   * `reasonText` words a rejection whose figures do not say it (rare: zones, selectors, taints, ports).
    */
   snapshot(
     d: PodDemand,
@@ -279,36 +320,32 @@ export class DecisionRecorder {
     sampleSize: number,
     reasonText: (i: number, r: Reject) => string,
   ): RecordedDecision {
-    let kept = this.kept;
+    const p = this.chunk;
+    const first = this.base + REJECTIONS.length;
     let chosenKept = false;
-    for (let k = 0; k < kept; k++) if (this.node[k] === chosen) chosenKept = true;
-    if (!chosenKept) this.keep(kept++, chosen, Reject.None, d);
-    const t = this.t;
+    for (let at = first; at < this.at; at += 5) if (p[at] === chosen) chosenKept = true;
+    if (!chosenKept) this.keep(chosen, Reject.None, d);
     let details: (string | undefined)[] | undefined;
-    const need = REJECTIONS.length + 5 * kept;
-    if (this.used + need > this.chunk.length) {
-      this.chunk = new Float64Array(CHUNK_DOUBLES);
-      this.used = 0;
-    }
-    const packed = this.chunk;
-    const start = this.used;
-    let at = start;
-    for (let r = 0; r < REJECTIONS.length; r++) packed[at++] = this.counts[r]!;
-    for (let k = 0; k < kept; k++) {
-      const i = this.node[k]!;
-      const r = this.code[k]! as Reject;
-      packed[at++] = i;
-      packed[at++] = r;
-      packed[at++] = this.figures[3 * k]!;
-      packed[at++] = this.figures[3 * k + 1]!;
-      packed[at++] = this.figures[3 * k + 2]!;
-      if (r !== Reject.None && REJECTIONS[r]!.unit === undefined) {
-        // Unschedulable, zone, selector, taint, pod ports: words, no single figure.
-        details ??= [];
-        details[k] = reasonText(i, r);
+    if (this.worded) {
+      details = [];
+      for (let at = first, k = 0; at < this.at; at += 5, k++) {
+        const r = p[at + 1]! as Reject;
+        if (r !== Reject.None && REJECTIONS[r]!.unit === undefined) details[k] = reasonText(p[at]!, r);
       }
     }
-    this.used = at;
-    return new RecordedDecision(t.names, policy, sampleSize, t.count, this.evaluated, chosen, packed, start, at, details);
+    return new RecordedDecision(
+      this.t,
+      d.cpu_millicores,
+      d.memory_bytes,
+      policy,
+      sampleSize,
+      this.t.count,
+      this.evaluated,
+      chosen,
+      p,
+      this.base,
+      this.at,
+      details,
+    );
   }
 }

@@ -111,7 +111,10 @@ export class Scheduler {
     const recorder = (this.recorder ??= new DecisionRecorder(this.table));
     recorder.start();
     const decision = this.walk(d, detailLimit, recorder);
-    if (!decision.ok) return { decision };
+    if (!decision.ok) {
+      recorder.discard();
+      return { decision };
+    }
     const record = recorder.snapshot(d, decision.node, this.policy, this.sampleSize, (i, r) => this.reasonText(i, r, d));
     return { decision, record };
   }
