@@ -2,7 +2,9 @@
  * Issue 18, "where each pod runs and why": GET .../pods/NAME/scheduling explains a running pod's node as it
  * does a pending pod's failure: every node's verdict for the pod as the cluster is now, its own reservation
  * given back (so a pod filling its node still fits there), the filters' reason for each node rejected, the
- * score of each that fits, its node first. Permission before existence: another tenant learns nothing.
+ * score of each that fits, its node first; and the decision the scheduler recorded when it placed the pod
+ * (each node evaluated with its filters' verdicts and score parts). Permission before existence: another
+ * tenant learns nothing.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { podManifest, seededWorld, type World } from './api-harness.js';
