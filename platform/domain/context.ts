@@ -3,6 +3,7 @@ import { AnvilError } from '../errors.js';
 import type { Clock } from './clock.js';
 import type { ClusterState } from './cluster-state.js';
 import type { ClusterEvent, Severity } from './event.js';
+import type { RecordedDecision } from '../scheduler/decision-record.js';
 import { requireName, requireNamespace } from './names.js';
 import { allows, authorize, type Access, type Actor, type RoleClass } from './tenancy.js';
 import { keyOf } from './volume.js';
@@ -23,8 +24,19 @@ export interface NewObject {
   readonly existsHint?: string;
 }
 
+/** The scheduler's decision for a pod it placed in this change: stored with the pod when the change commits. */
+export interface PodPlacementDecision {
+  readonly namespace: string;
+  readonly name: string;
+  /** The pod's `seq`: a decision is the pod's, not that of a later pod of the same name. */
+  readonly seq: number;
+  readonly decision: RecordedDecision;
+}
+
 export class Context {
   readonly events: ClusterEvent[] = [];
+  /** Placements this change made, with why (a pod placed twice keeps its last). */
+  readonly placementDecisions: PodPlacementDecision[] = [];
 
   constructor(
     readonly state: ClusterState,

@@ -257,8 +257,8 @@ export class ControlPlane {
   }
 
   /** A pod's status with the scheduler's reasons: why a running pod is on its node, or why a pending one fits nowhere. */
-  podScheduling(namespace: string, name: string): ReturnType<typeof podScheduling> {
-    return podScheduling(this.ctx, namespace, name);
+  podScheduling(namespace: string, name: string, decisionOf?: Parameters<typeof podScheduling>[3]): ReturnType<typeof podScheduling> {
+    return podScheduling(this.ctx, namespace, name, decisionOf);
   }
 
   /** Stores a pod and places it now if it fits; otherwise it stays pending with the reasons. */

@@ -9,6 +9,7 @@ import type { ChangeContext } from './change-context.js';
 import { notFound } from './context.js';
 import type { Pod } from './pod.js';
 import { explainPending } from './pod-service.js';
+import { placementDecision, type PlacementDecision, type StoredDecision } from './placement-decision.js';
 import { keyOf } from './volume.js';
 
 /** One node's verdict for a running pod. */
@@ -24,6 +25,8 @@ export interface NodeVerdict {
 }
 
 export interface PlacementExplanation {
+  /** Worked out on request from the cluster as it is now, not recorded when the pod was placed (that is `decision`). */
+  readonly basis: 'worked-out-now';
   readonly summary: string;
   /** The pod's node first, then the nodes that fit by score (highest first), then those rejected; at most PLACEMENT_NODES_SHOWN. */
   readonly nodes: readonly NodeVerdict[];
@@ -65,19 +68,23 @@ export function explainPlacement(ctx: ChangeContext, pod: Pod): PlacementExplana
     0,
     PLACEMENT_NODES_SHOWN,
   );
-  return { summary, nodes };
+  return { basis: 'worked-out-now', summary, nodes };
 }
 
-/** A pod's status with the scheduler's reasons: a running pod's placement explained, a pending pod's every node's reason. */
+/**
+ * A pod's status with the scheduler's reasons: a pending pod's every node's reason; a running pod's decision
+ * as recorded when it was placed (`decisionOf` reads the store) and its placement explained as the cluster is now.
+ */
 export function podScheduling(
   ctx: ChangeContext,
   namespace: string,
   name: string,
-): Pod['status'] | (Extract<Pod['status'], { state: 'running' }> & { placement: PlacementExplanation }) {
+  decisionOf: (namespace: string, name: string) => StoredDecision | undefined = () => undefined,
+): Pod['status'] | (Extract<Pod['status'], { state: 'running' }> & { placement: PlacementExplanation; decision: PlacementDecision }) {
   // Permission before existence (explainPending checks it the same way).
   ctx.can('container', 'view', namespace);
   const pod = ctx.state.pods.get(keyOf(namespace, name));
   if (!pod) throw notFound('pod', keyOf(namespace, name), 'list pods with: anvil get pods');
   if (pod.status.state !== 'running') return explainPending(ctx, namespace, name);
-  return { ...pod.status, placement: explainPlacement(ctx, pod) };
+  return { ...pod.status, placement: explainPlacement(ctx, pod), decision: placementDecision(pod, decisionOf(namespace, name)) };
 }

@@ -247,11 +247,13 @@ export class SchedulingSession {
     if (block !== undefined) return this.pend(pod, { summary: block, nodes: [] });
     const demand = this.demandOf(pod);
     const perVolume = this.volumeReservationsOf(pod);
-    const decision = this.scheduler.decide(demand, STORED_NODE_REASONS);
+    const { decision, record } = this.scheduler.decideRecorded(demand, STORED_NODE_REASONS);
     if (!decision.ok) return this.pend(pod, { summary: decision.summary, nodes: decision.nodes });
     const i = decision.node;
     const plexBlock = this.plexBlock(pod, perVolume, this.table.names[i]!);
     if (plexBlock !== undefined) return this.pend(pod, { summary: plexBlock, nodes: [] });
+    if (record !== undefined)
+      this.ctx.placementDecisions.push({ namespace: pod.namespace, name: pod.name, seq: pod.seq, decision: record });
     const vfs = this.scheduler.reserve(i, demand);
     this.holdPlexes(pod, perVolume, this.table.names[i]!, 1);
     const node = this.ctx.state.nodes.get(this.table.names[i]!)!;

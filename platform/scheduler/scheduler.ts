@@ -9,27 +9,10 @@
  * a plex of the pod's volumes. Only when nothing fits does it look at every node, to say per node why not.
  */
 import { iopsOn, type PodDemand } from './demand.js';
+import { DecisionRecorder, LOCALITY_BONUS, Reject, type RecordedDecision } from './decision-record.js';
 import { cpuBucket, CPU_BUCKETS, type NodeTable } from './node-table.js';
 
 export type Policy = 'balance' | 'pack';
-
-/** Why a node was rejected, as a code: cheap on the hot path, turned into text only when needed. */
-const enum Reject {
-  None = 0,
-  Unschedulable,
-  Taint,
-  Selector,
-  Zone,
-  Pods,
-  Cpu,
-  Memory,
-  Vfs,
-  Iops,
-  Bandwidth,
-  PortBandwidth,
-  LocalControllers,
-  RemoteControllers,
-}
 
 /** The summary label of each reason: the start of its full text. */
 const SHORT_REASON: Record<Reject, string> = {
@@ -58,9 +41,6 @@ export interface SchedulerOptions {
   /** Feasible nodes scored per decision, besides plex holders. */
   readonly sampleSize?: number;
 }
-
-/** Bonus per volume of the pod with a plex on the node: outweighs any balance score (which is within 0..2). */
-const LOCALITY_BONUS = 10;
 
 export class Scheduler {
   readonly policy: Policy;
@@ -118,12 +98,36 @@ export class Scheduler {
 
   /** Picks a node for `d`, or says per node why none fits. Reserves nothing. */
   decide(d: PodDemand, detailLimit = Infinity): Decision {
+    return this.walk(d, detailLimit, undefined);
+  }
+
+  private recorder: DecisionRecorder | undefined;
+
+  /**
+   * As `decide`, and where a node is picked, why (decision-record.ts): each node evaluated with its filters'
+   * verdict and its score's parts, read before anything is reserved.
+   */
+  decideRecorded(d: PodDemand, detailLimit = Infinity): { decision: Decision; record?: RecordedDecision } {
+    const recorder = (this.recorder ??= new DecisionRecorder(this.table));
+    recorder.start();
+    const decision = this.walk(d, detailLimit, recorder);
+    if (!decision.ok) {
+      recorder.discard();
+      return { decision };
+    }
+    const record = recorder.snapshot(d, decision.node, this.policy, this.sampleSize, (i, r) => this.reasonText(i, r, d));
+    return { decision, record };
+  }
+
+  private walk(d: PodDemand, detailLimit: number, recorder: DecisionRecorder | undefined): Decision {
     const t = this.table;
     let best = -1;
     let bestScore = -Infinity;
     for (const plexNodes of d.volumePlexNodes) {
       for (const i of plexNodes) {
-        if (this.check(i, d) !== Reject.None) continue;
+        const r = this.check(i, d);
+        if (recorder !== undefined) recorder.note(i, r, d);
+        if (r !== Reject.None) continue;
         const s = this.score(i, d);
         if (s > bestScore) {
           bestScore = s;
@@ -145,7 +149,9 @@ export class Scheduler {
         let p = start + k;
         if (p >= n) p -= n;
         const i = list[p]!;
-        if (this.check(i, d) !== Reject.None) continue;
+        const r = this.check(i, d);
+        if (recorder !== undefined) recorder.note(i, r, d);
+        if (r !== Reject.None) continue;
         found++;
         const s = this.score(i, d);
         if (s > bestScore) {
@@ -266,6 +272,7 @@ export class Scheduler {
     return Reject.None;
   }
 
+  /** The parts of this sum are decision-record.ts's `scoreParts`: keep the two in step. */
   private score(i: number, d: PodDemand): number {
     const t = this.table;
     const cpuLeft = (t.cpuFree[i]! - d.cpu_millicores) / t.cpuTotal[i]!;
@@ -298,7 +305,8 @@ export class Scheduler {
     return { ok: false, summary, nodes };
   }
 
-  private reasonText(i: number, r: Reject, d: PodDemand): string {
+  /** A rejection in words, with the figures that decided it (the node as it is now). */
+  reasonText(i: number, r: Reject, d: PodDemand): string {
     const t = this.table;
     switch (r) {
       case Reject.None:

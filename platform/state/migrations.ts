@@ -79,4 +79,22 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE kube_manifests ADD COLUMN revision INTEGER NOT NULL DEFAULT 1;
     `,
   },
+  {
+    // Beside the objects, not in the pod's document: read only when asked for (GET .../pods/NAME/scheduling),
+    // never loaded with the state. A pod's row goes with its document (store-tables.ts). A rowid table and no
+    // json_valid check: rows are a few KiB (WITHOUT ROWID suits small rows) and an apply of thousands of pods
+    // writes one each, which SQLite would otherwise parse again.
+    version: 5,
+    name: "the scheduler's decision for each pod it placed: the nodes it evaluated, each filter's verdict, each score's parts",
+    sql: `
+      CREATE TABLE placement_decisions (
+        namespace TEXT NOT NULL,
+        name      TEXT NOT NULL,
+        pod_seq   INTEGER NOT NULL,
+        revision  INTEGER NOT NULL,
+        decision  TEXT NOT NULL,
+        PRIMARY KEY (namespace, name)
+      );
+    `,
+  },
 ];

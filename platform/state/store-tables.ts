@@ -4,6 +4,7 @@
  * audit rows. Statements a change runs are prepared once, on first use (after the schema is up to date).
  */
 import type Database from 'better-sqlite3';
+import type { PodPlacementDecision } from '../domain/context.js';
 import type { ClusterEvent } from '../domain/event.js';
 import type { DocumentWriter } from './change-rules.js';
 import type { AuditEntry, EventQuery } from './control-plane-store.js';
@@ -15,6 +16,14 @@ export interface RevisedEvent extends ClusterEvent {
   readonly revision: number;
 }
 
+/** A pod's placement decision as stored (placement_decisions), with the revision of the change that placed it. */
+export interface StoredPlacementDecision {
+  readonly pod_seq: number;
+  readonly revision: number;
+  /** RecordedDecision as JSON (scheduler/decision-record.ts). */
+  readonly decision: string;
+}
+
 /** Statements every change runs. */
 export interface ChangeStatements {
   readonly upsert: Database.Statement;
@@ -23,6 +32,8 @@ export interface ChangeStatements {
   readonly audit: Database.Statement;
   /** Bumps the global revision and returns it. */
   readonly bump: Database.Statement;
+  readonly putDecision: Database.Statement;
+  readonly dropDecision: Database.Statement;
 }
 
 export class StoreTables {
@@ -39,13 +50,17 @@ export class StoreTables {
       event: this.db.prepare('INSERT INTO events (at, severity, reason, object, message, revision) VALUES (?, ?, ?, ?, ?, ?)'),
       audit: this.db.prepare('INSERT INTO audit (at, actor, action, target, changes) VALUES (?, ?, ?, ?, ?)'),
       bump: this.db.prepare('UPDATE revision SET value = value + 1 WHERE id = 1 RETURNING value').pluck(),
+      putDecision: this.db.prepare(
+        'INSERT OR REPLACE INTO placement_decisions (namespace, name, pod_seq, revision, decision) VALUES (?, ?, ?, ?, ?)',
+      ),
+      dropDecision: this.db.prepare('DELETE FROM placement_decisions WHERE namespace = ? AND name = ?'),
     };
     return this.writes;
   }
 
   /** Where `writeDifferences` puts the documents of a change: the objects table, at the revision `revisions` is at. */
   documentWriter(revisions: Revisions): DocumentWriter {
-    const { upsert, remove } = this.statements();
+    const { upsert, remove, dropDecision } = this.statements();
     const revision = revisions.current;
     return {
       upsert: (kind, key, doc) => {
@@ -55,8 +70,30 @@ export class StoreTables {
       remove: (kind, key) => {
         remove.run(kind, key);
         revisions.removed(kind, key);
+        // A pod's decision goes with it (keys are namespace/name; names hold no slash).
+        if (kind === 'Pod') {
+          const slash = key.indexOf('/');
+          dropDecision.run(key.slice(0, slash), key.slice(slash + 1));
+        }
       },
     };
+  }
+
+  /** Stores the decisions of the pods a change placed (before its documents: a pod it also deleted loses its row). */
+  insertPlacementDecisions(decisions: readonly PodPlacementDecision[], revision: number): void {
+    if (decisions.length === 0) return;
+    const put = this.statements().putDecision;
+    for (const d of decisions) put.run(d.namespace, d.name, d.seq, revision, JSON.stringify(d.decision));
+  }
+
+  private decisionStatement: Database.Statement | undefined;
+
+  /** The decision stored for pod `namespace/name`, if any. */
+  placementDecision(namespace: string, name: string): StoredPlacementDecision | undefined {
+    this.decisionStatement ??= this.db.prepare(
+      'SELECT pod_seq, revision, decision FROM placement_decisions WHERE namespace = ? AND name = ?',
+    );
+    return this.decisionStatement.get(namespace, name) as StoredPlacementDecision | undefined;
   }
 
   insertEvents(events: readonly ClusterEvent[], revision: number): void {

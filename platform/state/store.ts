@@ -23,7 +23,7 @@ import { warnIfOpenToOthers } from './file-modes.js';
 import { openStateDatabase } from './state-file.js';
 import { Revisions, type ObjectRevisions } from './revisions.js';
 import { MIGRATIONS } from './migrations.js';
-import { StoreTables, type RevisedEvent } from './store-tables.js';
+import { StoreTables, type RevisedEvent, type StoredPlacementDecision } from './store-tables.js';
 
 export { defaultStatePath } from './state-file.js';
 
@@ -287,6 +287,7 @@ export class Store implements ControlPlaneStore {
     // In this change's transaction: a rolled-back change (or group member) leaves the revision as it was.
     const revision = this.tables.statements().bump.get() as number;
     loaded.revisions.current = revision;
+    this.tables.insertPlacementDecisions(cp.ctx.placementDecisions, revision);
     const changes = loaded.tracked.writeDifferences(loaded.state, this.tables.documentWriter(loaded.revisions));
     this.tables.insertEvents(cp.ctx.events, revision);
     this.notifyCommitted();
@@ -344,6 +345,11 @@ export class Store implements ControlPlaneStore {
   /** The newest `limit` events (negative: all) with their ids and revisions, oldest first. */
   revisedEvents(limit: number): RevisedEvent[] {
     return this.tables.revisedEvents(limit);
+  }
+
+  /** The scheduler's decision stored for pod `namespace/name`, if any (inside `read`: the same snapshot). */
+  placementDecision(namespace: string, name: string): StoredPlacementDecision | undefined {
+    return this.tables.placementDecision(namespace, name);
   }
 
   /** A read of a table kept beside the objects (the API tokens), on this connection. */

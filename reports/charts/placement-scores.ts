@@ -81,3 +81,85 @@ export function placementScoresChart(nodes: readonly PlacementNodeRow[], width =
     ],
   };
 }
+
+/** One node of a recorded decision (GET .../pods/NAME/scheduling's `decision.nodes`). */
+export interface DecisionNodeRow {
+  readonly node: string;
+  readonly chosen: boolean;
+  readonly fits: boolean;
+  readonly score_parts?: readonly { readonly name: string; readonly value: number; readonly weight: number }[];
+  readonly score?: number;
+  readonly rejection?: { readonly code: string; readonly reason: string };
+}
+
+/** Fill of each score part (the chosen node is told by its label and rule, not by colour). */
+const PART_FILLS: Record<string, string> = {
+  'cpu-left': '#2f6db5',
+  'memory-left': '#7fa7d8',
+  'cpu-used': '#b5542f',
+  'memory-used': '#d89a7f',
+  'volume-locality': '#3c8a4a',
+};
+
+/**
+ * The decision the scheduler recorded when it placed the pod: per node evaluated, its score as a stack of
+ * its parts (value x weight each, so the stack's length is the score it was picked by), the chosen node's
+ * marked with a rule at its score; each rejected node with a cross and the rejection that decided it.
+ */
+export function decisionPartsChart(nodes: readonly DecisionNodeRow[], width = 640): PlotTypes.PlotOptions {
+  const fitting = nodes.filter((n) => n.fits && n.score_parts !== undefined);
+  const rejected = nodes.filter((n) => !n.fits);
+  const parts = fitting.flatMap((n) => n.score_parts!.map((p) => ({ node: n.node, part: p.name, contribution: p.value * p.weight })));
+  const chosen = fitting.filter((n) => n.chosen);
+  const words = (n: DecisionNodeRow) =>
+    n.fits
+      ? `${n.chosen ? 'chosen, ' : ''}score ${(n.score ?? 0).toFixed(3)} = ${n.score_parts!.map((p) => `${p.name} ${p.value.toFixed(3)}×${p.weight}`).join(' + ')}`
+      : `rejected: ${n.rejection?.reason ?? 'does not fit'}`;
+  const names = [...new Set(parts.map((p) => p.part))];
+  return {
+    ariaLabel:
+      "why this node, as recorded: each node's score as a stack of its parts, the chosen node marked, the rejected with their reason",
+    ariaDescription: nodes.map((n) => `${n.node} ${words(n)}`).join('; '),
+    width,
+    height: 80 + BAND_PX * Math.max(1, nodes.length),
+    marginLeft: 90,
+    marginRight: 150,
+    x: {
+      label: 'score when placed: parts stacked (value × weight; higher wins)',
+      grid: true,
+      domain: [0, fitting.length > 0 ? Math.max(...fitting.map((n) => n.score ?? 0)) : 1],
+      nice: true,
+    },
+    y: { domain: nodes.map((n) => n.node), label: null, tickFormat: (n: string) => wrapLabel(n, 12) },
+    color: { domain: names, range: names.map((n) => PART_FILLS[n] ?? FITS_FILL), legend: true },
+    marks: [
+      Plot.barX(parts, {
+        x: 'contribution',
+        y: 'node',
+        fill: 'part',
+        insetTop: 3,
+        insetBottom: 3,
+        title: (p: { node: string; part: string; contribution: number }) => `${p.node}: ${p.part} ${p.contribution.toFixed(3)}`,
+      }),
+      Plot.ruleX(chosen, { x: 'score', stroke: 'black', strokeDasharray: '4,3' }),
+      Plot.text(fitting, {
+        y: 'node',
+        text: (n: DecisionNodeRow) => `${n.chosen ? 'chosen, ' : ''}score ${(n.score ?? 0).toFixed(3)}`,
+        frameAnchor: 'right',
+        textAnchor: 'start',
+        dx: 6,
+        fill: 'black',
+      }),
+      Plot.text(rejected, {
+        y: 'node',
+        text: (n: DecisionNodeRow) => `✗ ${cut(n.rejection?.reason ?? 'does not fit')}`,
+        frameAnchor: 'left',
+        textAnchor: 'start',
+        dx: 4,
+        fill: REJECTED_TEXT,
+        title: (n: DecisionNodeRow) => `${n.node}: ${words(n)}`,
+      }),
+      Plot.ruleX([0]),
+    ],
+  };
+}

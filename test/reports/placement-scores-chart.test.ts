@@ -4,8 +4,9 @@
  * rule at its score, each rejected node with a cross and its reason, and the words in its description.
  */
 import { describe, expect, it } from 'vitest';
-import { placementScoresChart } from '../../reports/charts/placement-scores.js';
+import { decisionPartsChart, placementScoresChart, type DecisionNodeRow } from '../../reports/charts/placement-scores.js';
 import { renderPlot } from '../../reports/charts/plot-svg.js';
+import { normaliseSvg } from './normalise-svg.js';
 
 const count = (s: string, re: RegExp) => [...s.matchAll(re)].length;
 
@@ -45,5 +46,38 @@ describe('why this node', () => {
     const svg = renderPlot(placementScoresChart([{ node: 'n', chosen: false, fits: false, reason: long }]));
     expect(svg).toContain(`>✗ ${'x'.repeat(69)}…<`);
     expect(svg).not.toMatch(/NaN|Infinity/);
+  });
+});
+
+describe('why this node, as recorded when the pod was placed', () => {
+  const parts = (cpu: number, mem: number, local: number) => [
+    { name: 'cpu-left', value: cpu, weight: 1 },
+    { name: 'memory-left', value: mem, weight: 1 },
+    { name: 'volume-locality', value: local, weight: 10 },
+  ];
+  const nodes: DecisionNodeRow[] = [
+    { node: 'node2', chosen: true, fits: true, score_parts: parts(0.9, 0.6, 0), score: 1.5 },
+    { node: 'node1', chosen: false, fits: true, score_parts: parts(0.3, 0.2, 0), score: 0.5 },
+    {
+      node: 'node3',
+      chosen: false,
+      fits: false,
+      rejection: { code: 'iops', reason: 'perf-tier admission (storage IOPS): the pod asks 20000 IOPS, 15000 of 50000 free' },
+    },
+  ];
+
+  it("stacks each node's score parts, value x weight, so each stack is as long as the node's score", async () => {
+    const svg = renderPlot(decisionPartsChart(nodes));
+    const bars = /<g aria-label="bar"[^>]*>(.*?)<\/g>/s.exec(svg)![1]!;
+    const widths = [...bars.matchAll(/<rect [^>]*width="([\d.]+)"/g)].map((m) => Number(m[1]));
+    // Two nodes that fit, three parts each (a zero part draws a zero-width rect).
+    expect(widths).toHaveLength(6);
+    const total = widths.reduce((a, b) => a + b, 0);
+    // node2's stack (1.5) is three times node1's (0.5): three quarters of all the bars' length.
+    expect(widths.slice(0, 3).reduce((a, b) => a + b, 0) / total).toBeCloseTo(0.75, 2);
+    expect(svg).toContain('>chosen, score 1.500</text>');
+    expect(svg).toContain('>✗ perf-tier admission (storage IOPS): the pod asks 20000 IOPS, 15000 of…<');
+    expect(decisionPartsChart(nodes).ariaDescription).toContain('node2 chosen, score 1.500 = cpu-left 0.900×1 + memory-left 0.600×1');
+    await expect(normaliseSvg(svg)).toMatchFileSnapshot('__snapshots__/placement-decision.svg');
   });
 });

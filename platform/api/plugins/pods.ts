@@ -81,7 +81,7 @@ export const podsPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api })
         operationId: 'getPodScheduling',
         summary: "a pod's status with the scheduler's reasons",
         description:
-          "The pod's status with the scheduler's reasons, worked out afresh: for a pending pod every node's reason (what anvil describe shows); for a running pod its placement: every node's verdict for it as the cluster is now, with its own reservation given back (the filters' reason for each node rejected, the score of each that fits, its node first).",
+          "The pod's status with the scheduler's reasons: for a pending pod every node's reason, worked out afresh (what anvil describe shows); for a running pod its decision as the scheduler recorded it when it placed the pod (each node evaluated with each filter's verdict and the figures that decided a rejection, each score's parts, the counts of rejections; or a coded not-recorded for a pod placed before decisions were recorded) and its placement worked out now: every node's verdict for it as the cluster is now, with its own reservation given back.",
         params: NamespacedNameParams,
         querystring: NoQuery,
         response: responses(PodStatus),
@@ -90,7 +90,10 @@ export const podsPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api })
     async (req) => {
       const { namespace, name } = req.params;
       // A read through the domain (its role check included); nothing it does is stored, so the wall clock is harmless.
-      return api.store.read((state) => new ControlPlane(state, actorOf(req), wallClock).podScheduling(namespace, name));
+      // The recorded decision is read in the same read transaction, once the domain has checked the caller may view the pod.
+      return api.store.read((state) =>
+        new ControlPlane(state, actorOf(req), wallClock).podScheduling(namespace, name, (ns, n) => api.store.placementDecision(ns, n)),
+      );
     },
   );
   app.delete<{ Params: NsName }>(

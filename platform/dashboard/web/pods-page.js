@@ -4,7 +4,7 @@
 import { get, getIfAllowed } from './api.js';
 import { h, si, bytes, stateText, table } from './dom.js';
 import { chartWidth, figure } from './charts.js';
-import { placementScoresChart } from '/dashboard/charts/placement-scores.js';
+import { decisionPartsChart, placementScoresChart } from '/dashboard/charts/placement-scores.js';
 
 /** Pods a page shows at a time: the list is paged by the server, never fetched whole. */
 const PODS_PER_PAGE = 500;
@@ -173,10 +173,64 @@ const moreNote = (page, what) =>
 /** A node's verdict in words: where the pod runs, fits (and could run) or is rejected. */
 const verdictWord = (n) => (n.chosen ? 'runs here' : n.fits ? 'fits' : 'rejected');
 
+const partsText = (n) => (n.score_parts ? n.score_parts.map((p) => `${p.name} ${p.value.toFixed(3)}×${p.weight}`).join(' + ') : '-');
+
+/** The decision the scheduler recorded when it placed the pod: the chart of score parts, each node's verdict, the rejections' counts. */
+function recordedWhy(decision, contentWidth) {
+  return [
+    h('h2', {}, 'Why this node (recorded when the scheduler placed the pod)'),
+    figure(decisionPartsChart(decision.nodes, chartWidth(contentWidth))),
+    table(
+      decision.summary,
+      [
+        ['Node', (n) => n.node],
+        ['Verdict', (n) => h('span', { class: n.chosen ? 'state-running' : n.fits ? null : 'state-pending' }, verdictWord(n))],
+        ['Score parts (value × weight)', partsText],
+        ['Score', (n) => (n.score === undefined ? '-' : n.score.toFixed(3)), true],
+        ['Reason', (n) => n.rejection?.reason ?? (n.chosen ? 'fits, highest score: chosen' : 'fits')],
+      ],
+      decision.nodes,
+    ),
+    decision.rejections.length > 0
+      ? table(
+          `Rejections over the ${decision.nodes_evaluated} nodes evaluated (of ${decision.nodes_in_cluster})`,
+          [
+            ['Rejection', (r) => r.code],
+            ['Filter', (r) => r.filter],
+            ['Nodes', (r) => String(r.nodes), true],
+          ],
+          decision.rejections,
+        )
+      : h('p', {}, `No node evaluated was rejected (${decision.nodes_evaluated} of ${decision.nodes_in_cluster} evaluated).`),
+  ];
+}
+
+/** Every node's verdict as the cluster is now (the pod's own reservation given back): for a pod placed before decisions were recorded. */
+function workedOutWhy(scheduling, contentWidth) {
+  const note =
+    scheduling.decision && !scheduling.decision.recorded ? `${scheduling.decision.code}: ${scheduling.decision.explanation}` : null;
+  return [
+    h('h2', {}, 'Why this node (worked out now, not recorded)'),
+    note ? h('p', { class: 'note' }, note) : null,
+    figure(placementScoresChart(scheduling.placement.nodes, chartWidth(contentWidth))),
+    table(
+      `${scheduling.placement.summary}`,
+      [
+        ['Node', (n) => n.node],
+        ['Verdict', (n) => h('span', { class: n.chosen ? 'state-running' : n.fits ? null : 'state-pending' }, verdictWord(n))],
+        ['Score', (n) => (n.score === undefined ? '-' : n.score.toFixed(3)), true],
+        ['Reason', (n) => n.reason ?? (n.chosen ? 'fits; the pod runs here' : 'fits')],
+      ],
+      scheduling.placement.nodes,
+    ),
+  ].filter((x) => x !== null);
+}
+
 /**
  * One pod (#/pods/NS/NAME): its status, endpoints and volumes, and why it is where it is: for a running pod
- * every node's verdict as the cluster is now (a chart of the scores, the report charts' code, and the table) (its own reservation given back), for a pending pod every
- * node's reason. From /pods/NAME and /pods/NAME/scheduling.
+ * the scheduler's decision as recorded when it placed the pod (score parts per node, the rejected with their
+ * reason, the counts per rejection), or, for a pod placed before decisions were recorded, every node's verdict
+ * worked out now; for a pending pod every node's reason. From /pods/NAME and /pods/NAME/scheduling.
  */
 async function podPage(namespace, name, contentWidth) {
   const base = `namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(name)}`;
@@ -188,20 +242,9 @@ async function podPage(namespace, name, contentWidth) {
   const volumes = new Map(volumeList.map((v) => [key(v), v]));
   const why =
     scheduling.state === 'running'
-      ? [
-          h('h2', {}, 'Why this node'),
-          figure(placementScoresChart(scheduling.placement.nodes, chartWidth(contentWidth))),
-          table(
-            `${scheduling.placement.summary}`,
-            [
-              ['Node', (n) => n.node],
-              ['Verdict', (n) => h('span', { class: n.chosen ? 'state-running' : n.fits ? null : 'state-pending' }, verdictWord(n))],
-              ['Score', (n) => (n.score === undefined ? '-' : n.score.toFixed(3)), true],
-              ['Reason', (n) => n.reason ?? (n.chosen ? 'fits; the pod runs here' : 'fits')],
-            ],
-            scheduling.placement.nodes,
-          ),
-        ]
+      ? scheduling.decision?.recorded
+        ? recordedWhy(scheduling.decision, contentWidth)
+        : workedOutWhy(scheduling, contentWidth)
       : [
           h('h2', {}, 'Why no node takes it'),
           table(

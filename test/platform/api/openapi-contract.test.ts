@@ -215,8 +215,8 @@ const READS: [template: string, url: string, expected: () => unknown][] = [
   [
     '/apis/anvil.dev/v1/namespaces/{namespace}/pods/{name}/scheduling',
     '/apis/anvil.dev/v1/namespaces/a/pods/withep/scheduling',
-    // A running pod: its status and its placement, every node's verdict (worked out as the route does).
-    () => read((s) => new ControlPlane(s, ADMIN, wallClock).podScheduling('a', 'withep')),
+    // A running pod: its status, the decision recorded when it was placed, and its placement, every node's verdict (worked out as the route does).
+    () => read((s) => new ControlPlane(s, ADMIN, wallClock).podScheduling('a', 'withep', (ns, n) => w.api.store.placementDecision(ns, n))),
   ],
   ['/apis/anvil.dev/v1/endpoints', '/apis/anvil.dev/v1/endpoints', kindOf('endpoints')],
   ['/apis/anvil.dev/v1/namespaces/{namespace}/endpoints', '/apis/anvil.dev/v1/namespaces/a/endpoints', kindOf('endpoints', 'a')],

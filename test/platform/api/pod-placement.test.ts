@@ -2,7 +2,9 @@
  * Issue 18, "where each pod runs and why": GET .../pods/NAME/scheduling explains a running pod's node as it
  * does a pending pod's failure: every node's verdict for the pod as the cluster is now, its own reservation
  * given back (so a pod filling its node still fits there), the filters' reason for each node rejected, the
- * score of each that fits, its node first. Permission before existence: another tenant learns nothing.
+ * score of each that fits, its node first; and the decision the scheduler recorded when it placed the pod
+ * (each node evaluated with its filters' verdicts and score parts). Permission before existence: another
+ * tenant learns nothing.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { podManifest, seededWorld, type World } from './api-harness.js';
@@ -21,10 +23,29 @@ interface Verdict {
   score?: number;
   reason?: string;
 }
+interface DecisionNode {
+  node: string;
+  chosen: boolean;
+  fits: boolean;
+  filters: { filter: string; verdict: string }[];
+  rejection?: { code: string; reason: string };
+  score_parts?: { name: string; value: number; weight: number }[];
+  score?: number;
+}
 interface Scheduling {
   state: string;
   node: string;
-  placement: { summary: string; nodes: Verdict[] };
+  placement: { basis: string; summary: string; nodes: Verdict[] };
+  decision:
+    | {
+        recorded: true;
+        revision: number;
+        chosen: string;
+        nodes_evaluated: number;
+        nodes: DecisionNode[];
+        rejections: { code: string; nodes: number }[];
+      }
+    | { recorded: false; code: string };
 }
 
 describe("a running pod's placement", () => {
@@ -74,5 +95,46 @@ describe("a running pod's placement", () => {
       const r = await world.call('tother', 'GET', `${V1}/namespaces/a/pods/${name}/scheduling`);
       expect([r.statusCode, r.json().code]).toEqual([403, 'ANVIL_ERR_FORBIDDEN']);
     }
+  });
+
+  it("serves the decision the scheduler recorded when it placed the pod, to the cluster's users and the pod's tenant alike", async () => {
+    world = await seededWorld();
+    const w = world;
+    // Cordon a node before the pod is placed: the recorded decision shows it rejected, whatever happens after.
+    const applied = await w.call('admin', 'POST', `${V1}/namespaces/a/apply`, { manifests: podManifest('late') });
+    expect(applied.statusCode, applied.body).toBe(200);
+    const late = (await w.call('admin', 'GET', `${V1}/namespaces/a/pods/late/scheduling`)).json() as Scheduling;
+    const other = ['node1', 'node2', 'node3'].find((n) => n !== late.node)!;
+    expect((await w.call('admin', 'POST', `${V1}/nodes/${other}/cordon`)).statusCode).toBe(200);
+    const placed = await w.call('admin', 'POST', `${V1}/namespaces/a/apply`, { manifests: podManifest('after-cordon') });
+    expect(placed.statusCode, placed.body).toBe(200);
+
+    for (const role of ['admin', 'viewer', 'tuser', 'tadmin'] as const) {
+      const r = await w.call(role, 'GET', `${V1}/namespaces/a/pods/after-cordon/scheduling`);
+      expect(r.statusCode, `${role}: ${r.body}`).toBe(200);
+      const s = r.json() as Scheduling;
+      if (!s.decision.recorded) throw new Error(`${role}: no decision recorded`);
+      const d = s.decision;
+      expect(d.chosen).toBe(s.node);
+      expect(d.revision).toBeGreaterThan(0);
+      expect(d.nodes[0]).toMatchObject({ node: s.node, chosen: true, fits: true });
+      const fitting = d.nodes.filter((n) => n.fits);
+      expect(Math.max(...fitting.map((n) => n.score!))).toBe(d.nodes[0]!.score);
+      for (const n of fitting) expect(n.score_parts!.map((p) => p.name)).toEqual(['cpu-left', 'memory-left', 'volume-locality']);
+      // A cordoned node leaves the open index: the scheduler did not evaluate it, so it is not in the decision.
+      expect(d.nodes.map((n) => n.node)).not.toContain(other);
+      expect(d.nodes_evaluated).toBe(2);
+      // The worked-out-now placement is still there, marked as such.
+      expect(s.placement.basis).toBe('worked-out-now');
+    }
+  });
+
+  it("tells another tenant nothing of a's pod or its decision: the same refusal for a pod that exists and one that does not", async () => {
+    world = await seededWorld();
+    const real = await world.call('tother', 'GET', `${V1}/namespaces/a/pods/pa/scheduling`);
+    const ghost = await world.call('tother', 'GET', `${V1}/namespaces/a/pods/ghost/scheduling`);
+    expect(real.statusCode).toBe(403);
+    expect([real.statusCode, real.json()]).toEqual([ghost.statusCode, JSON.parse(ghost.body.replaceAll('ghost', 'pa'))]);
+    expect(real.body).not.toContain('decision');
   });
 });

@@ -4,8 +4,8 @@
  * draws its progress and charts from the run's event stream; a reload in the middle takes the stream up
  * again; the page becomes the finished run's page with its SLA verdict and every interval in its table (no
  * gap, no duplicate: the API's intervals, row for row). A viewer (who may not start runs) is offered no
- * form, and the API refuses its start. And a running pod's page (from the pods list) says why it runs there: every node's
- * verdict, the API's placement, row for row. No console error, no request to another origin. The run is bounded by its simulated time,
+ * form, and the API refuses its start. And a running pod's page (from the pods list) says why it runs there: the
+ * decision the scheduler recorded when it placed the pod (each node's verdict and score parts), the API's, row for row. No console error, no request to another origin. The run is bounded by its simulated time,
  * never by wall time. Screenshots under $ANVIL_TEST_ARTEFACTS/dashboard.
  */
 import { mkdirSync } from 'node:fs';
@@ -138,28 +138,38 @@ describeNeeds('headless Chromium', chromium !== undefined)('a run started from t
     expect(page.url()).toMatch(/#\/pods\/a\/pa$/);
     const api = (await world.call('admin', 'GET', `${V1}/namespaces/a/pods/pa/scheduling`)).json() as {
       node: string;
-      placement: { summary: string; nodes: { node: string; chosen: boolean; fits: boolean; score?: number; reason?: string }[] };
+      decision: {
+        recorded: boolean;
+        summary: string;
+        nodes_evaluated: number;
+        nodes: { node: string; chosen: boolean; fits: boolean; score?: number; rejection?: { reason: string } }[];
+      };
     };
-    const why = page.locator('main table', { hasText: api.placement.summary });
-    expect(await why.locator('caption').textContent()).toBe(api.placement.summary);
+    // pa was placed by this build: the page shows the decision the scheduler recorded, not one worked out now.
+    expect(api.decision.recorded).toBe(true);
+    await page.waitForSelector('main h2:has-text("recorded when the scheduler placed the pod")');
+    expect(await page.locator('main h2:has-text("worked out now")').count()).toBe(0);
+    const why = page.locator('main table', { hasText: api.decision.summary });
+    expect(await why.locator('caption').textContent()).toBe(api.decision.summary);
     const rows = await why.locator('tbody tr').all();
-    expect(rows.length).toBe(api.placement.nodes.length);
-    const cells = await Promise.all(rows.map(async (r) => (await r.locator('td').allTextContents()).slice(0, 3)));
-    expect(cells).toEqual(
-      api.placement.nodes.map((n) => [
+    expect(rows.length).toBe(api.decision.nodes.length);
+    const cells = await Promise.all(rows.map(async (r) => (await r.locator('td').allTextContents()).slice(0, 5)));
+    expect(cells.map((c) => [c[0], c[1], c[3]])).toEqual(
+      api.decision.nodes.map((n) => [
         n.node,
         n.chosen ? 'runs here' : n.fits ? 'fits' : 'rejected',
         n.score === undefined ? '-' : n.score.toFixed(3),
       ]),
     );
     expect(cells[0]![0]).toBe(api.node);
-    // The same verdicts drawn as a chart (the shared chart function), its description the API's words.
-    const chart = page.locator('main figure svg[aria-label^="why this node"]');
+    // Each fitting node's score parts, as recorded.
+    for (const c of cells.filter((x) => x[1] !== 'rejected'))
+      expect(c[2]).toMatch(/^cpu-left [\d.]+×1 \+ memory-left [\d.]+×1 \+ volume-locality [\d.]+×10$/);
+    // The same decision drawn as stacked score parts (the shared chart function).
+    const chart = page.locator('main figure svg[aria-label^="why this node, as recorded"]');
     expect(await chart.count()).toBe(1);
-    expect(await chart.getAttribute('aria-description')).toBe(
-      api.placement.nodes
-        .map((n) => `${n.node} ${n.fits ? `${n.chosen ? 'chosen, ' : ''}score ${n.score!.toFixed(3)}` : `rejected: ${n.reason}`}`)
-        .join('; '),
+    expect(await chart.getAttribute('aria-description')).toContain(
+      `${api.node} chosen, score ${api.decision.nodes[0]!.score!.toFixed(3)} = cpu-left`,
     );
     await page.screenshot({ path: join(ARTEFACTS, 'pod-placement.png'), fullPage: true });
     // A deep link: opened afresh, the same pod.
