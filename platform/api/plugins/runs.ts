@@ -64,7 +64,8 @@ const RunIntervalView = answer(
   },
   "one pod's interval in one direction",
 );
-const RunParams = Type.Object({
+/** A run's id as the path parameter of its routes. */
+export const RunParams = Type.Object({
   id: Type.String({
     pattern: RUN_ID_PATTERN,
     description: "the run's folder in the runs folder; a check's run CHECK/SCENARIO/STACK/seed-N, its / sent as %2F",

@@ -87,6 +87,9 @@ const CASES: Case[] = [
   // the runs folder: the cluster's view (cluster-view), as its metrics are
   { method: 'GET', url: '/apis/anvil.dev/v1/runs', ok: ['admin', 'viewer'] },
   { method: 'GET', url: '/apis/anvil.dev/v1/runs/fixture-run/intervals', ok: ['admin', 'viewer'] },
+  { method: 'GET', url: '/apis/anvil.dev/v1/runs/fixture-run/verdicts', ok: ['admin', 'viewer'] },
+  { method: 'GET', url: '/apis/anvil.dev/v1/runs/fixture-run/latency-cdf', ok: ['admin', 'viewer'] },
+  { method: 'GET', url: '/apis/anvil.dev/v1/runs/fixture-run/nodes', ok: ['admin', 'viewer'] },
   // a run's events (the folder's finished run: its end only) and the scenarios a run may be started with: the same view;
   // starting one is cluster edit (the seeded world's server has no run worker: the admin's start is a 409)
   { method: 'GET', url: '/apis/anvil.dev/v1/runs/fixture-run/events', ok: ['admin', 'viewer'] },
