@@ -6,12 +6,33 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AnvilError } from '../errors.js';
-import { checkLabel, formatFigure, formatMargin } from '../../bench/check/verdict-report.js';
-import type { SlaVerdict } from '../../bench/check/evaluate.js';
+import { checkLabel, formatFigure, formatMargin, type FigureUnit } from '../../sim/core/figure-text.js';
 import { checkRunOf, verdictsFileOf, type VerdictsFile } from './run-folders.js';
 
+/**
+ * One SLA check as verdicts.json holds it: bench/check/evaluate.ts's SlaVerdict, which writes it (the API
+ * reads the file and may not import bench; a test holds the two the same).
+ */
+export interface SlaCheckVerdict {
+  readonly sla: string;
+  readonly check: string;
+  readonly window: 'run' | 'interval';
+  readonly scope: string;
+  readonly unit: FigureUnit;
+  readonly measured: number | null;
+  readonly limit: number;
+  readonly tolerance: number;
+  readonly allowed: number;
+  readonly margin: number | null;
+  readonly margin_fraction: number | null;
+  readonly status: 'pass' | 'fail' | 'skipped';
+  readonly where: string;
+  readonly samples?: number;
+  readonly note?: string;
+}
+
 /** One SLA check of a run, as its verdicts.json holds it, with the texts the run page shows. */
-export interface RunCheckVerdict extends SlaVerdict {
+export interface RunCheckVerdict extends SlaCheckVerdict {
   /** The check as a person reads it: `p99 latency`, `IOPS per interval`. */
   readonly check_text: string;
   /** The measured figure in its unit (`20.0k IOPS`), or `-` where none was measured. */
@@ -34,12 +55,12 @@ export interface RunVerdicts {
 
 const isFloor = (check: string) => check.startsWith('min_');
 
-function limitText(v: SlaVerdict): string {
+function limitText(v: SlaCheckVerdict): string {
   const tolerance = v.tolerance > 0 ? ` (tolerance ${+(v.tolerance * 100).toFixed(1)}%)` : '';
   return `${isFloor(v.check) ? '>=' : '<='} ${formatFigure(v.limit, v.unit)}${tolerance}`;
 }
 
-function reasonOf(v: SlaVerdict): string {
+function reasonOf(v: SlaCheckVerdict): string {
   const note = v.note !== undefined ? `; ${v.note}` : '';
   if (v.status === 'skipped' || v.measured === null) return `not judged: ${v.note ?? 'nothing was measured'}`;
   const measured = formatFigure(v.measured, v.unit);
@@ -50,8 +71,8 @@ function reasonOf(v: SlaVerdict): string {
   return `held: ${measured}${at} is ${floor ? 'at or above' : 'at or below'} the ${allowed} allowed${note}`;
 }
 
-/** A verdicts.json entry read as an SLA verdict, its fields in SlaVerdict's order; one lacking a check's fields is left out. */
-function asVerdict(raw: Record<string, unknown>): SlaVerdict | undefined {
+/** A verdicts.json entry read as an SLA verdict, its fields in SlaCheckVerdict's order; one lacking a check's fields is left out. */
+function asVerdict(raw: Record<string, unknown>): SlaCheckVerdict | undefined {
   const text = (k: string) => (typeof raw[k] === 'string' ? (raw[k] as string) : undefined);
   const num = (k: string) => (typeof raw[k] === 'number' ? (raw[k] as number) : undefined);
   const orNull = (k: string) => num(k) ?? null;
@@ -62,23 +83,23 @@ function asVerdict(raw: Record<string, unknown>): SlaVerdict | undefined {
   return {
     sla: sla!,
     check: check!,
-    window: window as SlaVerdict['window'],
+    window: window as SlaCheckVerdict['window'],
     scope: scope!,
-    unit: unit as SlaVerdict['unit'],
+    unit: unit as SlaCheckVerdict['unit'],
     limit: limit!,
     tolerance: num('tolerance') ?? 0,
     allowed: allowed!,
     measured: orNull('measured'),
     margin: orNull('margin'),
     margin_fraction: orNull('margin_fraction'),
-    status: status as SlaVerdict['status'],
+    status: status as SlaCheckVerdict['status'],
     where: where!,
     ...(samples !== undefined ? { samples } : {}),
     ...(note !== undefined ? { note } : {}),
   };
 }
 
-function withTexts(v: SlaVerdict): RunCheckVerdict {
+function withTexts(v: SlaCheckVerdict): RunCheckVerdict {
   return {
     ...v,
     check_text: checkLabel(v.check, v.window),

@@ -9,10 +9,11 @@
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
 import { buildServer, bootstrapAdmin } from '../../../platform/api/server.js';
 import { percentileOf } from '../../../bench/check/evaluate.js';
-import { CDF_FRACTIONS } from '../../../platform/api/run-figures.js';
+import type { SlaVerdict } from '../../../bench/check/evaluate.js';
+import { CDF_FRACTIONS, type SlaCheckVerdict } from '../../../platform/api/run-figures.js';
 import { seededWorld, type World } from './api-harness.js';
 import {
   FIXTURE_DRIVES,
@@ -51,6 +52,10 @@ function folderWithRunAt(id: string): string {
 }
 
 describe("a run's SLA verdicts", () => {
+  it('reads the verdict anvil check writes: the API\'s type is evaluate.ts\'s (checked by tsc -p tsconfig.test.json)', () => {
+    expectTypeOf<SlaCheckVerdict>().toEqualTypeOf<SlaVerdict>();
+  });
+
   it('answers each check of the verdicts.json as written, with its limit, measured figure, margin and reason in words', async () => {
     world = await seededWorld();
     const r = await world.call('viewer', 'GET', `${V1}/runs/${FIXTURE_RUN_B}/verdicts`);
