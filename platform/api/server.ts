@@ -136,7 +136,7 @@ export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyIn
   }
   const liveRuns = new LiveRuns(opts.runsDir, opts.liveRuns ?? NO_LIVE_RUNS, clock);
   await app.register(runsPlugin, { folder: opts.runsDir, live: liveRuns, prefix: API_PREFIX });
-  await app.register(runFiguresPlugin, { folder: opts.runsDir, prefix: API_PREFIX });
+  await app.register(runFiguresPlugin, { folder: opts.runsDir, live: liveRuns, prefix: API_PREFIX });
   await app.register(liveRunsPlugin, { runs: liveRuns, prefix: API_PREFIX });
   await app.register(reportsPlugin, { folder: opts.reportsDir ?? opts.runsDir, prefix: API_PREFIX });
   await app.register(kubeFacadePlugin, { api, clock, anonymousLoopback: opts.kubeAnonymousLoopback === true });

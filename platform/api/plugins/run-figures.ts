@@ -1,11 +1,12 @@
 /**
  * A run's page beyond its intervals (run-figures.ts): its SLA verdicts, its latency CDFs and its nodes'
- * utilisation, for the runs of `anvil serve --runs DIR`. The cluster's view, as GET /runs is.
+ * utilisation, for the runs of `anvil serve --runs DIR`. Seen by whom sees the run (run-access.ts), as GET /runs.
  */
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import { AnvilError } from '../../errors.js';
-import { authorize } from '../../domain/tenancy.js';
+import { authorizeRun } from '../run-access.js';
+import type { LiveRuns } from '../live-runs.js';
 import { actorOf } from '../auth.js';
 import { answer } from '../object-schemas.js';
 import { bearer, NoQuery, responses } from '../schemas.js';
@@ -114,12 +115,12 @@ const NodeUtilisationView = Type.Object(
   { description: "a run's per-node utilisation, averaged over the run (the model's node tables hold no time series)" },
 );
 
-export const runFiguresPlugin: FastifyPluginAsync<{ folder: string | undefined }> = async (app, { folder }) => {
+export const runFiguresPlugin: FastifyPluginAsync<{ folder: string | undefined; live: LiveRuns }> = async (app, { folder, live }) => {
   const s = { tags: ['runs'], security: bearer, params: RunParams, querystring: NoQuery };
-  /** The run's folder, once the token may view runs (the cluster's view): permission before existence. */
+  /** The run's folder, once the token may view the run (run-access.ts): permission before existence. */
   const runOf = (req: FastifyRequest<{ Params: Static<typeof RunParams> }>) => {
-    authorize(actorOf(req), 'cluster', 'view');
     const id = req.params.id;
+    authorizeRun(actorOf(req), folder, id, live.get(id)?.owner.tenant);
     if (folder === undefined)
       throw new AnvilError('ANVIL_ERR_OBJECT_NOT_FOUND', `no run ${id}: this server has no runs folder; start anvil serve with --runs DIR`);
     return { id, dir: runDir(folder, id), folder };
