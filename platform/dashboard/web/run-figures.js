@@ -4,6 +4,7 @@
 import { get } from './api.js';
 import { h, si, table } from './dom.js';
 import { figure } from './charts.js';
+import { downloadLinks } from './downloads.js';
 import { latencyCdfPerPodChart } from '/dashboard/charts/run-latency-cdf.js';
 import { nodeUtilisationChart } from '/dashboard/charts/node-utilisation.js';
 
@@ -61,12 +62,22 @@ function verdictSection(answer) {
   ];
 }
 
+/** The CSV of each chart: the API's fields, one line per point (the CDF) or per resource (the nodes). */
+const CDF_FIELDS = ['pod', 'direction', 'fraction', 'latency_us'];
+const NODE_FIELDS = ['stack', 'node', 'kind', 'resource', 'utilisation', 'detail'];
+const cdfRows = (series) => series.flatMap((s) => s.points.map((p) => ({ pod: s.pod, direction: s.direction, ...p })));
+
+/** A chart in a box of id `id`, with the links to download its data (`fields` of `rows`) and itself as `name`. */
+export function withDownloads(id, name, figureEl, fields, rows) {
+  return h('div', { id }, figureEl, downloadLinks(name, fields, rows, figureEl));
+}
+
 function cdfSection(answer, width) {
   if (answer.series.length === 0) return [h('h2', {}, 'Completion latency CDF per pod'), h('p', { class: 'note' }, answer.note)];
   return [
     h('h2', {}, 'Completion latency CDF per pod'),
     answer.note ? h('p', { class: 'note' }, answer.note) : null,
-    h('div', { id: 'run-cdf' }, figure(latencyCdfPerPodChart(answer.series, width))),
+    withDownloads('run-cdf', 'latency-cdf', figure(latencyCdfPerPodChart(answer.series, width)), CDF_FIELDS, cdfRows(answer.series)),
     table(
       "Each pod's completion latency percentiles per direction, from its jobs' histograms merged (never averaged)",
       [
@@ -87,7 +98,7 @@ function nodeSection(answer, width) {
   return [
     h('h2', {}, 'Node utilisation'),
     h('p', { class: 'note' }, 'Averaged over the whole run, warm-up included: the model keeps no per-interval node tables.'),
-    h('div', { id: 'run-nodes' }, figure(nodeUtilisationChart(answer.rows, width))),
+    withDownloads('run-nodes', 'node-utilisation', figure(nodeUtilisationChart(answer.rows, width)), NODE_FIELDS, answer.rows),
     table(
       "How busy the run kept each node's CPU, drives and NIC lines",
       [

@@ -7,7 +7,7 @@ import { get } from './api.js';
 import { h, si, table } from './dom.js';
 import { chartWidth, figure } from './charts.js';
 import { followRun, startRunForm } from './live-run.js';
-import { fetchRunFigures, runFigureSections } from './run-figures.js';
+import { fetchRunFigures, runFigureSections, withDownloads } from './run-figures.js';
 import { iopsOverTimeChart, latencyOverTimeChart } from '/dashboard/charts/run-series.js';
 
 /** The SLA verdict of verdicts.json, in words and colour: "fail: 2 of 5 checks failed". */
@@ -93,14 +93,18 @@ async function listPage(list, me) {
 
 /**
  * A run's figures: both charts (the report's chart functions) and the table, from `rows` (its intervals);
- * `charts` (a finished run's other charts) go before the table.
+ * `charts` (a finished run's other charts) go before the table. A finished run's charts (`finished`) have
+ * their downloads; a running run's are drawn again each second and have none.
  */
-function runFigures(rows, width, charts = []) {
+function runFigures(rows, width, charts = [], finished = false) {
+  const iops = figure(iopsOverTimeChart(rows, width));
+  const latency = figure(latencyOverTimeChart(rows, width));
+  const fields = ['time_s', 'pod', 'direction', 'iops', 'clat_p50_us', 'clat_p99_us'];
   return [
     h('h2', {}, 'IOPS per pod'),
-    figure(iopsOverTimeChart(rows, width)),
+    finished ? withDownloads('run-iops', 'iops', iops, fields, rows) : iops,
     h('h2', {}, 'Completion latency per pod'),
-    figure(latencyOverTimeChart(rows, width)),
+    finished ? withDownloads('run-latency', 'latency', latency, fields, rows) : latency,
     ...charts,
     h('h2', {}, 'The figures'),
     table(
@@ -144,7 +148,7 @@ async function runPage(id, contentWidth, listing, followed) {
       : null,
     ...sections.verdicts,
     h('p', { class: 'note' }, `${series.length} pod and direction series over ${new Set(rows.map((r) => r.time_s)).size} intervals`),
-    ...runFigures(rows, width, sections.charts),
+    ...runFigures(rows, width, sections.charts, true),
   ];
   return parts.filter((part) => part !== null);
 }

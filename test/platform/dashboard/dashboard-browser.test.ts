@@ -3,13 +3,13 @@
  * a fresh profile of its own), on a served seeded world: log in with a token; open the Cluster, the Pods
  * and volumes and the Runs pages (with a run's SLA verdict) and a run's page; compare two runs; open a
  * report in place in its sandboxed frame; a checked run's page with its SLA verdict table, latency CDF and
- * node utilisation chart, each figure the API's answer, axe-core clean; find the seeded objects and the charts drawn as SVG;
+ * node utilisation chart, each figure the API's answer, each chart's data as CSV and itself as SVG, axe-core clean; find the seeded objects and the charts drawn as SVG;
  * open a run's page again from its deep link; no console error and no request to any other origin. A tenant
  * user of b sees none of a's pods, is told it may not view nodes, and has no link to the runs. Skipped with
  * one line on a machine without chromium, never in CI. Screenshots of each page are kept under
  * $ANVIL_TEST_ARTEFACTS (default out/test-artefacts)/dashboard.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser, Locator, Page } from 'playwright-core';
@@ -155,6 +155,22 @@ describeNeeds('headless Chromium', chromium !== undefined)('the dashboard in a b
         r.detail,
       ]),
     );
+    // Each chart's downloads: the CDF's data is the API's points, one line each; the node chart is its own SVG.
+    const downloaded = async (link: Locator) => {
+      const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+      return [download.suggestedFilename(), readFileSync((await download.path())!, 'utf8')] as const;
+    };
+    const [csvName, csv] = await downloaded(page.locator('#run-cdf a[download$=".csv"]'));
+    const points = cdf.series.flatMap((s: { pod: string; direction: string; points: { fraction: number; latency_us: number }[] }) =>
+      s.points.map((p) => [s.pod, s.direction, p.fraction, p.latency_us].join(',')),
+    );
+    expect([csvName, csv]).toEqual(['latency-cdf.csv', ['pod,direction,fraction,latency_us', ...points].join('\r\n') + '\r\n']);
+    const [svgName, svg] = await downloaded(page.locator('#run-nodes a[download$=".svg"]'));
+    expect(svgName).toBe('node-utilisation.svg');
+    expect(svg).toMatch(/^<svg [^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+    expect(svg).toContain('aria-label="how busy the run kept each node');
+    expect((svg.match(/<rect /g) ?? []).length).toBeGreaterThanOrEqual(nodes.rows.length);
+    expect(await page.locator('main a[download]').count()).toBe(8);
     // A part the run lacks is left out, not written as "null".
     expect(await page.locator('main').textContent()).not.toMatch(/\bnull\b/);
     await page.screenshot({ path: join(ARTEFACTS, 'run-checked-admin.png'), fullPage: true });
