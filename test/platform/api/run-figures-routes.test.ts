@@ -52,7 +52,7 @@ function folderWithRunAt(id: string): string {
 }
 
 describe("a run's SLA verdicts", () => {
-  it('reads the verdict anvil check writes: the API\'s type is evaluate.ts\'s (checked by tsc -p tsconfig.test.json)', () => {
+  it("reads the verdict anvil check writes: the API's type is evaluate.ts's (checked by tsc -p tsconfig.test.json)", () => {
     expectTypeOf<SlaCheckVerdict>().toEqualTypeOf<SlaVerdict>();
   });
 
