@@ -166,7 +166,8 @@ export const ERRORS = {
   ANVIL_ERR_RUN_UNREADABLE: {
     code: 'ANVIL_ERR_RUN_UNREADABLE',
     status: 422,
-    summary: "a run in anvil serve's runs folder lacks its intervals table (intervals.arrow) or holds one that cannot be read",
+    summary:
+      "a run in anvil serve's runs folder lacks its intervals table (intervals.arrow), or holds a table or verdicts.json that cannot be read",
   },
   ANVIL_ERR_PATH_OUTSIDE: {
     code: 'ANVIL_ERR_PATH_OUTSIDE',

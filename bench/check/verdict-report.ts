@@ -5,7 +5,7 @@
  */
 import { textTable } from './text-table.js';
 import { basename, extname } from 'node:path';
-import { formatByteRate, formatDuration, formatRate } from '../../sim/core/units.js';
+import { checkLabel, formatFigure, formatMargin } from '../../sim/core/figure-text.js';
 import type { SlaStatus, SlaVerdict } from './evaluate.js';
 
 /** Version of the verdicts.json layout. */
@@ -131,39 +131,8 @@ export function verdictsDocument(runs: readonly RunVerdicts[], version: string):
   };
 }
 
-/** A figure in its unit, as people read it: 20.1k IOPS, 250 MB/s, 480 us. */
-export function formatFigure(value: number, unit: SlaVerdict['unit']): string {
-  if (unit === 'IOPS') return `${formatRate(value)} IOPS`;
-  if (unit === 'bytes/s') return formatByteRate(value);
-  if (unit === 'pods') return `${value} pod${value === 1 ? '' : 's'}`;
-  return formatDuration(value);
-}
-
-/** The margin as a signed percentage of the limit, or in the unit where the limit is 0. */
-export function formatMargin(margin: number, fraction: number | null, unit: SlaVerdict['unit']): string {
-  if (fraction !== null) {
-    const pct = fraction * 100;
-    // A figure a hair from its limit shows its sign and first digit, not a bare 0.0%.
-    const digits = pct !== 0 && Math.abs(pct) < 0.05 ? pct.toPrecision(1) : pct.toFixed(1);
-    return `${pct >= 0 ? '+' : ''}${digits}%`;
-  }
-  return `${margin >= 0 ? '+' : '-'}${formatFigure(Math.abs(margin), unit)}`;
-}
-
-/** The check as a person reads it: `p99 latency (per interval)`. */
-export function checkLabel(check: string, window: 'run' | 'interval'): string {
-  const what =
-    check === 'min_iops'
-      ? 'IOPS'
-      : check === 'min_bandwidth'
-        ? 'bandwidth'
-        : check === 'max_outage'
-          ? 'outage'
-          : check.endsWith('_admitted_pods')
-            ? 'admitted pods'
-            : `${check.slice('max_latency_'.length)} latency`;
-  return window === 'interval' ? `${what} per interval` : what;
-}
+// The texts of a figure, a margin and a check live in sim/core/figure-text.ts, where the API reads them too.
+export { checkLabel, formatFigure, formatMargin };
 
 const STATUS_TEXT: Record<SlaStatus, string> = { pass: 'pass', fail: 'FAIL', skipped: 'skipped' };
 

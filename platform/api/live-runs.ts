@@ -12,6 +12,7 @@ import { basename, join, relative, sep } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { AnvilError, type ErrorCode } from '../errors.js';
 import type { LiveRunMessage, LiveRunTask } from './live-run-protocol.js';
+import { writeRunOwner, type RunOwner } from './run-access.js';
 
 /** How `anvil serve` runs what POST /runs asks for. */
 export interface LiveRunOptions {
@@ -65,6 +66,10 @@ export interface LiveRunView {
   readonly status: RunStatus;
   /** Simulated time done, s. */
   readonly done_s: number;
+  /** The user who started it (POST /runs). */
+  readonly started_by: string;
+  /** The tenant it was started under; null: the cluster's own. */
+  readonly tenant: string | null;
 }
 
 /** A run the server started: its events so far and who listens. */
@@ -78,6 +83,7 @@ export class LiveRun {
     readonly id: string,
     readonly scenarioFile: string,
     readonly started: { scenario: string; stack: string; seed: number; duration_ns: number },
+    readonly owner: RunOwner,
   ) {}
 
   get ended(): boolean {
@@ -95,6 +101,8 @@ export class LiveRun {
       duration_s: s.duration_ns / 1e9,
       status: this.status,
       done_s: this.done_s,
+      started_by: this.owner.started_by,
+      tenant: this.owner.tenant,
     };
   }
 
@@ -162,8 +170,11 @@ export class LiveRuns {
     return [...this.runs.values()].reverse().map((r) => r.view());
   }
 
-  /** Starts a run; resolves once the worker has read the scenario (or refused it), so refusals are the request's. */
-  async start(request: StartRun): Promise<LiveRun> {
+  /**
+   * Starts a run for `owner` (recorded in its folder); resolves once the worker has read the scenario (or
+   * refused it), so refusals are the request's.
+   */
+  async start(request: StartRun, owner: RunOwner): Promise<LiveRun> {
     const folder = this.folder;
     const worker = this.options.worker;
     if (folder === undefined || worker === undefined)
@@ -191,7 +202,8 @@ export class LiveRuns {
       throw new AnvilError('ANVIL_ERR_OBJECT_EXISTS', `the runs folder has a ${id} already; name the run otherwise or leave the name out`);
     mkdirSync(out, { recursive: true });
     try {
-      return await this.spawn(worker, id, request, file, out);
+      writeRunOwner(out, owner);
+      return await this.spawn(worker, id, request, file, out, owner);
     } catch (e) {
       // Refused before it started: no folder is left behind.
       rmSync(out, { recursive: true, force: true });
@@ -207,7 +219,7 @@ export class LiveRuns {
     return name;
   }
 
-  private spawn(module: URL, id: string, request: StartRun, file: string, out: string): Promise<LiveRun> {
+  private spawn(module: URL, id: string, request: StartRun, file: string, out: string, owner: RunOwner): Promise<LiveRun> {
     const task: LiveRunTask = {
       file,
       out,
@@ -229,7 +241,7 @@ export class LiveRuns {
       };
       worker.on('message', (m: LiveRunMessage) => {
         if (m.type === 'started') {
-          run = new LiveRun(id, request.scenario, m);
+          run = new LiveRun(id, request.scenario, m, owner);
           this.runs.set(id, run);
           resolve(run);
         } else if (run === undefined) {

@@ -48,12 +48,21 @@ export interface RunVerdictSummary {
 const count = (v: unknown) => (typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : undefined);
 
 /** The parts of a verdicts.json read here (bench/check/verdict-report.ts writes it). */
-interface VerdictsFile {
+export interface VerdictsFile {
   totals?: Record<string, unknown>;
-  runs?: { file?: unknown; stack?: unknown; seed?: unknown; verdicts?: { status?: unknown }[] }[];
+  runs?: VerdictsFileRun[];
 }
 
-function verdictsFileOf(dir: string): VerdictsFile | undefined {
+/** One run of a verdicts.json: its scenario file, stack, seed and each check's verdict (evaluate.ts's SlaVerdict). */
+export interface VerdictsFileRun {
+  file?: unknown;
+  stack?: unknown;
+  seed?: unknown;
+  verdicts?: ({ status?: unknown } & Record<string, unknown>)[];
+}
+
+/** `dir`'s verdicts.json, or undefined when it has none or one that is not a JSON object. */
+export function verdictsFileOf(dir: string): VerdictsFile | undefined {
   try {
     const doc = JSON.parse(readFileSync(join(dir, 'verdicts.json'), 'utf8')) as VerdictsFile;
     return typeof doc === 'object' && doc !== null ? doc : undefined;
@@ -74,16 +83,21 @@ export function verdictOf(dir: string): RunVerdictSummary | undefined {
   return summaryOfCounts(checks, passed, failed, skipped);
 }
 
-/** The verdict of one run of a check (`scenario`/`stack`/seed-`seed` of the check's folder), from its own checks. */
-function checkRunVerdict(doc: VerdictsFile | undefined, parts: readonly string[]): RunVerdictSummary | undefined {
+/** The run of a check's verdicts.json kept at `scenario`/`stack`/seed-`seed` of the check's folder. */
+export function checkRunOf(doc: VerdictsFile | undefined, parts: readonly string[]): VerdictsFileRun | undefined {
   const [scenario, stack, seedFolder] = parts;
-  const run = doc?.runs?.find(
+  return doc?.runs?.find(
     (r) =>
       typeof r.file === 'string' &&
       basename(r.file, extname(r.file)) === scenario &&
       r.stack === stack &&
       `seed-${String(r.seed)}` === seedFolder,
   );
+}
+
+/** The verdict of one run of a check (`scenario`/`stack`/seed-`seed` of the check's folder), from its own checks. */
+function checkRunVerdict(doc: VerdictsFile | undefined, parts: readonly string[]): RunVerdictSummary | undefined {
+  const run = checkRunOf(doc, parts);
   if (!run || !Array.isArray(run.verdicts)) return undefined;
   const of = (status: string) => run.verdicts!.filter((v) => v.status === status).length;
   return summaryOfCounts(run.verdicts.length, of('pass'), of('fail'), of('skipped'));

@@ -33,6 +33,7 @@ import { extenderPlugin } from './plugins/extender.js';
 import { usagePlugin } from './plugins/usage.js';
 import { reportsPlugin } from './plugins/reports.js';
 import { runsPlugin } from './plugins/runs.js';
+import { runFiguresPlugin } from './plugins/run-figures.js';
 import { liveRunsPlugin } from './plugins/live-runs.js';
 import { LiveRuns, NO_LIVE_RUNS, type LiveRunOptions } from './live-runs.js';
 import { dashboardPlugin } from '../dashboard/dashboard-plugin.js';
@@ -135,6 +136,7 @@ export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyIn
   }
   const liveRuns = new LiveRuns(opts.runsDir, opts.liveRuns ?? NO_LIVE_RUNS, clock);
   await app.register(runsPlugin, { folder: opts.runsDir, live: liveRuns, prefix: API_PREFIX });
+  await app.register(runFiguresPlugin, { folder: opts.runsDir, live: liveRuns, prefix: API_PREFIX });
   await app.register(liveRunsPlugin, { runs: liveRuns, prefix: API_PREFIX });
   await app.register(reportsPlugin, { folder: opts.reportsDir ?? opts.runsDir, prefix: API_PREFIX });
   await app.register(kubeFacadePlugin, { api, clock, anonymousLoopback: opts.kubeAnonymousLoopback === true });

@@ -25,6 +25,8 @@ export const BROWSER_CHART_MODULES = [
   'cluster-usage.js',
   'run-series.js',
   'run-compare.js',
+  'run-latency-cdf.js',
+  'node-utilisation.js',
   'placement-scores.js',
   'comparison.js',
   'cost-bars.js',

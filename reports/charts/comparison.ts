@@ -12,13 +12,14 @@ const SIDES = { domain: ['baseline', 'current'], range: ['#8c8c8c', '#1f77b4'], 
 /** Height of one facet (a subject), px. */
 const FACET_PX = 200;
 /** Nines the tail axis reaches: 4 is p99.99. */
-const TAIL_NINES = 4;
+export const TAIL_NINES = 4;
 
 const subjectsOf = (rows: readonly { subject: string }[]) => [...new Set(rows.map((r) => r.subject))];
 
 /** Nines of a fraction: 0 at 0%, 1 at 90%, 2 at 99%, ..., capped at TAIL_NINES. */
-const nines = (fraction: number) => -Math.log10(Math.max(1 - fraction, 10 ** -TAIL_NINES));
-const ninesText = (n: number) => (n === 0 ? '0%' : `${(100 - 100 * 10 ** -n).toFixed(Math.max(0, n - 2))}%`);
+export const nines = (fraction: number) => -Math.log10(Math.max(1 - fraction, 10 ** -TAIL_NINES));
+/** A nines axis tick as a percentage: 0%, 90%, 99%, 99.9%, 99.99%. */
+export const ninesText = (n: number) => (n === 0 ? '0%' : `${(100 - 100 * 10 ** -n).toFixed(Math.max(0, n - 2))}%`);
 
 /** Latency CDFs, baseline against current, on a nines axis so p99 and p99.9 get as much room as the median. */
 export function latencyCdfChart(points: readonly CdfPoint[], width = 760): PlotTypes.PlotOptions {

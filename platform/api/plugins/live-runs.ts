@@ -12,9 +12,10 @@ import { AnvilError } from '../../errors.js';
 import { authorize } from '../../domain/tenancy.js';
 import { actorOf } from '../auth.js';
 import { answer } from '../object-schemas.js';
-import { bearer, NoQuery, responses } from '../schemas.js';
+import { bearer, NamespaceName, NoQuery, responses } from '../schemas.js';
 import { LiveRuns, MAX_EVENT_STREAMS, type LiveRun, type RunEvent } from '../live-runs.js';
 import { runDir, verdictOf, RUN_ID_PATTERN } from '../run-folders.js';
+import { authorizeRun } from '../run-access.js';
 
 export const LiveRunViewSchema = answer(
   {
@@ -26,6 +27,10 @@ export const LiveRunViewSchema = answer(
     duration_s: Type.Number({ description: "the scenario's duration, simulated s" }),
     status: Type.Union([Type.Literal('running'), Type.Literal('done'), Type.Literal('failed')]),
     done_s: Type.Number({ description: 'simulated s done so far' }),
+    started_by: Type.String({ description: 'the user who started it' }),
+    tenant: Type.Union([Type.String(), Type.Null()], {
+      description: "the tenant it was started under, whose users see it; null: the cluster's own (the cluster's view only)",
+    }),
   },
   'a run this server started',
 );
@@ -45,6 +50,13 @@ const StartRunBody = Type.Object(
       Type.String({
         pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$',
         description: "the run's folder name in the runs folder; default the scenario's file name and the time",
+      }),
+    ),
+    tenant: Type.Optional(
+      Type.String({
+        ...NamespaceName,
+        description:
+          "the tenant (namespace) to start it under: its users see the run (it takes container edit in the tenant); default the cluster's own run (it takes cluster edit)",
       }),
     ),
   },
@@ -119,8 +131,12 @@ export const liveRunsPlugin: FastifyPluginAsync<{ runs: LiveRuns }> = async (app
       },
     },
     async (req, reply) => {
-      authorize(actorOf(req), 'cluster', 'edit');
-      const run = await runs.start(req.body);
+      const actor = actorOf(req);
+      const { tenant, ...request } = req.body;
+      // A tenant's run is its users' work, as its containers are; the cluster's own run is a cluster edit.
+      if (tenant === undefined) authorize(actor, 'cluster', 'edit');
+      else authorize(actor, 'container', 'edit', tenant);
+      const run = await runs.start(request, { started_by: actor.user, tenant: tenant ?? null });
       return reply.status(202).send(run.view());
     },
   );
@@ -151,10 +167,10 @@ export const liveRunsPlugin: FastifyPluginAsync<{ runs: LiveRuns }> = async (app
       },
     },
     async (req, reply) => {
-      authorize(actorOf(req), 'cluster', 'view');
       const id = req.params.id;
-      const after = lastEventId(req);
       const run = runs.get(id);
+      authorizeRun(actorOf(req), runs.folder, id, run?.owner.tenant);
+      const after = lastEventId(req);
       if (run === undefined) {
         // Not one this server keeps: a finished run of the folder has only its end to tell.
         if (runs.folder === undefined)

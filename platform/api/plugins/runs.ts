@@ -1,12 +1,14 @@
 /**
  * The runs `anvil serve --runs DIR` knows of (run-folders.ts): the list, and each run's IOPS and latency
  * percentiles per pod over time. A run's pods are the scenario's, not the cluster's tenants: the runs are
- * the cluster's view (a cluster-wide cluster-view role), as its Prometheus metrics are.
+ * the cluster's view (a cluster-wide cluster-view role), as its Prometheus metrics are, except a run started
+ * under a tenant (POST /runs with tenant), which that tenant's users see too (run-access.ts).
  */
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import { AnvilError } from '../../errors.js';
-import { authorize } from '../../domain/tenancy.js';
+import { allows, authorize } from '../../domain/tenancy.js';
+import { authorizeRun, mayListRuns, mayViewRunOf, runOwnerOf } from '../run-access.js';
 import { actorOf } from '../auth.js';
 import { answer } from '../object-schemas.js';
 import { bearer, NoQuery, responses } from '../schemas.js';
@@ -64,7 +66,8 @@ const RunIntervalView = answer(
   },
   "one pod's interval in one direction",
 );
-const RunParams = Type.Object({
+/** A run's id as the path parameter of its routes. */
+export const RunParams = Type.Object({
   id: Type.String({
     pattern: RUN_ID_PATTERN,
     description: "the run's folder in the runs folder; a check's run CHECK/SCENARIO/STACK/seed-N, its / sent as %2F",
@@ -73,7 +76,6 @@ const RunParams = Type.Object({
 
 export const runsPlugin: FastifyPluginAsync<{ folder: string | undefined; live: LiveRuns }> = async (app, { folder, live }) => {
   const s = { tags: ['runs'], security: bearer };
-  const mayView = (req: FastifyRequest) => authorize(actorOf(req), 'cluster', 'view');
   app.get(
     '/runs',
     {
@@ -82,14 +84,22 @@ export const runsPlugin: FastifyPluginAsync<{ folder: string | undefined; live: 
         operationId: 'listRuns',
         summary: 'the runs of the runs folder',
         description:
-          'Every results folder of anvil serve --runs DIR (a folder holding a summary.json, or a run of a check folder holding a verdicts.json), newest first: target, scenario, stack, seed, simulated seconds, and the SLA verdict where the folder holds a verdicts.json (anvil check --out).',
+          "Every results folder of anvil serve --runs DIR (a folder holding a summary.json, or a run of a check folder holding a verdicts.json), newest first: target, scenario, stack, seed, simulated seconds, and the SLA verdict where the folder holds a verdicts.json (anvil check --out). The cluster's view sees every run; a tenant's user (container view in the tenant) only the runs started under its tenant (POST /runs with tenant).",
         querystring: NoQuery,
         response: responses(RunList),
       },
     },
     async (req) => {
-      mayView(req);
-      return { folder: folder ?? null, runs: folder === undefined ? [] : listRuns(folder), live: live.list() };
+      const actor = actorOf(req);
+      if (!mayListRuns(actor)) authorize(actor, 'cluster', 'view');
+      const runs = folder === undefined ? [] : listRuns(folder);
+      if (allows(actor, 'cluster', 'view')) return { folder: folder ?? null, runs, live: live.list() };
+      // A tenant's user: the runs started under a tenant it may view, from the record in each run's folder.
+      return {
+        folder: folder ?? null,
+        runs: runs.filter((r) => mayViewRunOf(actor, runOwnerOf(runDir(folder!, r.id))?.tenant)),
+        live: live.list().filter((r) => mayViewRunOf(actor, r.tenant)),
+      };
     },
   );
   app.get<{ Params: Static<typeof RunParams> }>(
@@ -107,8 +117,8 @@ export const runsPlugin: FastifyPluginAsync<{ folder: string | undefined; live: 
       },
     },
     async (req) => {
-      mayView(req);
       const id = req.params.id;
+      authorizeRun(actorOf(req), folder, id, live.get(id)?.owner.tenant);
       if (folder === undefined)
         throw new AnvilError(
           'ANVIL_ERR_OBJECT_NOT_FOUND',

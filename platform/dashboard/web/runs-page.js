@@ -1,10 +1,13 @@
 // Runs: the results folders anvil serve --runs knows of, newest first, the form that starts a run on the
 // model, and a run's page with each pod's IOPS and latency percentiles over time, drawn live from the run's
-// events while it runs. Every figure is an API answer: /runs, /runs/ID/intervals, /runs/ID/events.
+// events while it runs; a finished run's page adds its SLA verdicts, latency CDFs and node utilisation
+// (run-figures.js). Every figure is an API answer: /runs, /runs/ID/intervals, /runs/ID/events,
+// /runs/ID/verdicts, /runs/ID/latency-cdf, /runs/ID/nodes.
 import { get } from './api.js';
 import { h, si, table } from './dom.js';
 import { chartWidth, figure } from './charts.js';
 import { followRun, startRunForm } from './live-run.js';
+import { fetchRunFigures, runFigureSections, withDownloads } from './run-figures.js';
 import { iopsOverTimeChart, latencyOverTimeChart } from '/dashboard/charts/run-series.js';
 
 /** The SLA verdict of verdicts.json, in words and colour: "fail: 2 of 5 checks failed". */
@@ -88,13 +91,21 @@ async function listPage(list, me) {
   ];
 }
 
-/** A run's figures: both charts (the report's chart functions) and the table, from `rows` (its intervals). */
-function runFigures(rows, width) {
+/**
+ * A run's figures: both charts (the report's chart functions) and the table, from `rows` (its intervals);
+ * `charts` (a finished run's other charts) go before the table. A finished run's charts (`finished`) have
+ * their downloads; a running run's are drawn again each second and have none.
+ */
+function runFigures(rows, width, charts = [], finished = false) {
+  const iops = figure(iopsOverTimeChart(rows, width));
+  const latency = figure(latencyOverTimeChart(rows, width));
+  const fields = ['time_s', 'pod', 'direction', 'iops', 'clat_p50_us', 'clat_p99_us'];
   return [
     h('h2', {}, 'IOPS per pod'),
-    figure(iopsOverTimeChart(rows, width)),
+    finished ? withDownloads('run-iops', 'iops', iops, fields, rows) : iops,
     h('h2', {}, 'Completion latency per pod'),
-    figure(latencyOverTimeChart(rows, width)),
+    finished ? withDownloads('run-latency', 'latency', latency, fields, rows) : latency,
+    ...charts,
     h('h2', {}, 'The figures'),
     table(
       "Each interval's IOPS and completion latency percentiles (from the interval's histogram) per pod and direction",
@@ -112,10 +123,12 @@ function runFigures(rows, width) {
 }
 
 async function runPage(id, contentWidth, listing, followed) {
-  const rows = await get(`runs/${encodeURIComponent(id)}/intervals`);
+  const [rows, figures] = await Promise.all([get(`runs/${encodeURIComponent(id)}/intervals`), fetchRunFigures(id)]);
   const width = chartWidth(contentWidth);
+  const sections = runFigureSections(figures, width);
   const series = [...new Set(rows.map((r) => `${r.pod} ${r.direction}`))];
-  return [
+  // The parts a run lacks (a listing, a live follow, a note) are null: left out, never drawn as text.
+  const parts = [
     h('p', {}, h('a', { href: '#/runs' }, '← all runs')),
     h('h1', {}, `Run ${id}`),
     listing
@@ -133,9 +146,11 @@ async function runPage(id, contentWidth, listing, followed) {
           `Followed live: ${followed.events} events${followed.gaps > 0 ? `, ${followed.gaps} of them after a gap` : ', each once and in order'}.`,
         )
       : null,
+    ...sections.verdicts,
     h('p', { class: 'note' }, `${series.length} pod and direction series over ${new Set(rows.map((r) => r.time_s)).size} intervals`),
-    ...runFigures(rows, width),
+    ...runFigures(rows, width, sections.charts, true),
   ];
+  return parts.filter((part) => part !== null);
 }
 
 /** A running run's page: its progress and figures from its events, then (same URL) the finished page. */

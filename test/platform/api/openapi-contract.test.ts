@@ -15,6 +15,7 @@ import { ControlPlane } from '../../../platform/domain/control-plane.js';
 import { wallClock } from '../../../platform/domain/clock.js';
 import { allocationTotals, nodeAllocations, poolAllocations } from '../../../platform/domain/usage.js';
 import { listRuns, runDir, runIntervals } from '../../../platform/api/run-folders.js';
+import { runLatencyCdf, runNodeUtilisation, runVerdicts } from '../../../platform/api/run-figures.js';
 import { listReports } from '../../../platform/api/report-files.js';
 import { FIXTURE_REPORTS, fixtureRunsFolder } from './run-fixture.js';
 import type { Network } from '../../../platform/domain/network.js';
@@ -277,6 +278,21 @@ const READS: [template: string, url: string, expected: () => unknown][] = [
     '/apis/anvil.dev/v1/runs/{id}/intervals',
     '/apis/anvil.dev/v1/runs/fixture-run/intervals',
     () => runIntervals(runDir(fixtureRunsFolder(), 'fixture-run'), 'fixture-run'),
+  ],
+  [
+    '/apis/anvil.dev/v1/runs/{id}/verdicts',
+    '/apis/anvil.dev/v1/runs/fixture-run-b/verdicts',
+    () => runVerdicts(fixtureRunsFolder(), runDir(fixtureRunsFolder(), 'fixture-run-b'), 'fixture-run-b'),
+  ],
+  [
+    '/apis/anvil.dev/v1/runs/{id}/latency-cdf',
+    '/apis/anvil.dev/v1/runs/fixture-run/latency-cdf',
+    () => runLatencyCdf(runDir(fixtureRunsFolder(), 'fixture-run'), 'fixture-run'),
+  ],
+  [
+    '/apis/anvil.dev/v1/runs/{id}/nodes',
+    '/apis/anvil.dev/v1/runs/fixture-run/nodes',
+    () => runNodeUtilisation(runDir(fixtureRunsFolder(), 'fixture-run'), 'fixture-run'),
   ],
   [
     '/apis/anvil.dev/v1/usage/nodes',

@@ -84,9 +84,13 @@ const CASES: Case[] = [
   { method: 'GET', url: '/apis/anvil.dev/v1/usage/nodes', ok: NODE_READ },
   { method: 'GET', url: '/apis/anvil.dev/v1/usage/cluster', ok: NODE_READ },
   { method: 'GET', url: '/apis/anvil.dev/v1/usage/networks', ok: ALL },
-  // the runs folder: the cluster's view (cluster-view), as its metrics are
-  { method: 'GET', url: '/apis/anvil.dev/v1/runs', ok: ['admin', 'viewer'] },
+  // the runs folder: the cluster's view (cluster-view), as its metrics are; a tenant's user lists its tenant's
+  // runs (none in the fixture) and may open none of the cluster's
+  { method: 'GET', url: '/apis/anvil.dev/v1/runs', ok: ALL },
   { method: 'GET', url: '/apis/anvil.dev/v1/runs/fixture-run/intervals', ok: ['admin', 'viewer'] },
+  { method: 'GET', url: '/apis/anvil.dev/v1/runs/fixture-run/verdicts', ok: ['admin', 'viewer'] },
+  { method: 'GET', url: '/apis/anvil.dev/v1/runs/fixture-run/latency-cdf', ok: ['admin', 'viewer'] },
+  { method: 'GET', url: '/apis/anvil.dev/v1/runs/fixture-run/nodes', ok: ['admin', 'viewer'] },
   // a run's events (the folder's finished run: its end only) and the scenarios a run may be started with: the same view;
   // starting one is cluster edit (the seeded world's server has no run worker: the admin's start is a 409)
   { method: 'GET', url: '/apis/anvil.dev/v1/runs/fixture-run/events', ok: ['admin', 'viewer'] },

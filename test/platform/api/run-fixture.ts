@@ -2,8 +2,9 @@
  * A runs folder for `anvil serve --runs` in tests: run `fixture-run`, a scenario run of two pods reading and
  * writing over three 1 s intervals, its intervals.arrow written by the results' own Arrow writer
  * (bench/results/arrow-ipc.ts) with the columns a run's intervals table has; run `fixture-run-b`, the same
- * pods an hour later at 80% of the IOPS with an SLA check's verdicts.json (1 of 3 checks failed); and the
- * reports: a TCO report, a comparison page, a file that is not a report, and a link out of the folder.
+ * pods an hour later at 80% of the IOPS with an SLA check's verdicts.json (1 of 3 checks failed). Each run
+ * also holds a latency histogram (two jobs of one pod, whose merged p99 is not the average of theirs) and
+ * the node tables of a cluster run (nodes.arrow, drives.arrow, links.arrow). And the reports: a TCO report, a comparison page, a file that is not a report, and a link out of the folder.
  * Written once per process.
  */
 import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -38,6 +39,103 @@ export const FIXTURE_ROWS_B = FIXTURE_ROWS.map((r) => ({ ...r, iops: r.iops * 0.
 /** Run b's verdicts.json totals (anvil check --out). */
 export const FIXTURE_VERDICT_TOTALS = { checks: 3, passed: 2, failed: 1, skipped: 0 };
 
+/** Run b's checks, as anvil check writes them into verdicts.json (evaluate.ts's SlaVerdict): 2 held, 1 missed. */
+export const FIXTURE_VERDICTS = [
+  {
+    sla: 'orders-floor',
+    check: 'min_iops',
+    window: 'interval',
+    scope: 'pod shop/orders-db',
+    unit: 'IOPS',
+    limit: 1000,
+    tolerance: 0.02,
+    allowed: 980,
+    measured: 1600,
+    margin: 600,
+    margin_fraction: 0.6,
+    status: 'pass',
+    where: 'pod shop/orders-db, interval ending at 1.00 s',
+  },
+  {
+    sla: 'orders-latency',
+    check: 'max_latency_p99',
+    window: 'run',
+    scope: 'pod shop/orders-db',
+    unit: 'ns',
+    limit: 1_000_000,
+    tolerance: 0,
+    allowed: 1_000_000,
+    measured: 1_395_000,
+    margin: -395_000,
+    margin_fraction: -0.395,
+    status: 'fail',
+    where: 'pod shop/orders-db',
+    samples: 9000,
+  },
+  {
+    sla: 'batch-bandwidth',
+    check: 'min_bandwidth',
+    window: 'run',
+    scope: 'tenant batch',
+    unit: 'bytes/s',
+    limit: 4_000_000,
+    tolerance: 0,
+    allowed: 4_000_000,
+    measured: 12_288_000,
+    margin: 8_288_000,
+    margin_fraction: 2.072,
+    status: 'pass',
+    where: 'tenant batch',
+  },
+] as const;
+
+/**
+ * Each run's latency_histogram.arrow: shop/orders-db's two jobs read (one fast, one slow: p99 100 us and
+ * 1000 us, merged 1000 us), batch/loader's one job writes. Bucket value (ns) and count.
+ */
+export const FIXTURE_HISTOGRAM = [
+  {
+    job: 'oltp',
+    pod: 'shop/orders-db',
+    direction: 'read',
+    buckets: [
+      [100_000, 990],
+      [5_000_000, 10],
+    ],
+  },
+  {
+    job: 'oltp-b',
+    pod: 'shop/orders-db',
+    direction: 'read',
+    buckets: [
+      [200_000, 90],
+      [1_000_000, 10],
+    ],
+  },
+  {
+    job: 'bulk',
+    pod: 'batch/loader',
+    direction: 'write',
+    buckets: [
+      [50_000, 500],
+      [400_000, 400],
+      [3_000_000, 100],
+    ],
+  },
+] as const;
+
+/** Each run's node tables: two nodes, three drives (one a host drive with no busy time), one port. */
+export const FIXTURE_NODES = [
+  { node: 'node-1', cores: 40, application_cores: 6, infrastructure_cores: 2 },
+  { node: 'node-2', cores: 32, application_cores: 8, infrastructure_cores: 0 },
+] as const;
+export const FIXTURE_DRIVES = [
+  { node: 'node-1', drive: 'node-1/nvme0', ios_per_s: 1500, busy_fraction: 0.5 },
+  { node: 'node-2', drive: 'node-2/nvme0', ios_per_s: 3000, busy_fraction: 0.75 },
+  { node: 'node-2', drive: 'node-2/nvme1', ios_per_s: 0, busy_fraction: NaN },
+] as const;
+export const FIXTURE_LINKS = [{ node: 'node-1', port: 'pod0', rate_bits_per_s: 25e9, tx_utilisation: 0.1, rx_utilisation: 0.2 }] as const;
+
 /** The reports of the folder: a TCO report (two folders down) and run b's comparison page. */
 export const FIXTURE_REPORTS = {
   tco: { path: 'tco-east/2026/tco.html', title: 'TCO east: hci against diy', body: 'five-year cost' },
@@ -57,7 +155,13 @@ export function fixtureRunsFolder(): string {
   writeRun(join(folder, FIXTURE_RUN_B), FIXTURE_FINISHED_B_MS, FIXTURE_ROWS_B);
   writeFileSync(
     join(folder, FIXTURE_RUN_B, 'verdicts.json'),
-    JSON.stringify({ anvil_verdicts: 1, anvil_version: '0', totals: FIXTURE_VERDICT_TOTALS, checks: [], runs: [] }),
+    JSON.stringify({
+      anvil_verdicts: 1,
+      anvil_version: '0',
+      totals: FIXTURE_VERDICT_TOTALS,
+      checks: [],
+      runs: [{ scenario: 'two pods', file: 'two-pods.yaml', stack: 'hci', seed: 7, target: 'sim', verdicts: FIXTURE_VERDICTS }],
+    }),
   );
   for (const report of Object.values(FIXTURE_REPORTS)) {
     const file = join(folder, report.path);
@@ -107,4 +211,52 @@ function writeRun(dir: string, finishedMs: number, rows: typeof FIXTURE_ROWS): v
     column('clat_max_ns', 'f64', (r) => r.clat_p99_ns),
   ];
   writeFileSync(join(dir, 'intervals.arrow'), toIpc(columns, new Map([['target', 'sim']])));
+  writeClusterTables(dir);
+}
+
+/** A table's column of `rows`' field `name`. */
+function columnOf<R>(rows: readonly R[], name: keyof R & string, type: Column['type']): Column {
+  return { name, type, values: rows.map((r) => r[name] as string | number), doc: name };
+}
+
+/** The histogram and the node tables of a cluster run. */
+function writeClusterTables(dir: string): void {
+  const meta = new Map([['target', 'sim']]);
+  const buckets = FIXTURE_HISTOGRAM.flatMap((h) =>
+    h.buckets.map(([value, count]) => ({
+      job: h.job,
+      pod: h.pod,
+      direction: h.direction,
+      bucket_low_ns: value - 1,
+      bucket_high_ns: value + 1,
+      bucket_value_ns: value,
+      count,
+    })),
+  );
+  const histogram = [
+    ...(['job', 'pod', 'direction'] as const).map((n) => columnOf(buckets, n, 'utf8')),
+    ...(['bucket_low_ns', 'bucket_high_ns', 'bucket_value_ns', 'count'] as const).map((n) => columnOf(buckets, n, 'i64')),
+  ];
+  writeFileSync(join(dir, 'latency_histogram.arrow'), toIpc(histogram, meta));
+  const nodes = FIXTURE_NODES.map((n) => ({ stack: 'hci', ...n }));
+  const nodeColumns = [
+    columnOf(nodes, 'stack', 'utf8'),
+    columnOf(nodes, 'node', 'utf8'),
+    columnOf(nodes, 'cores', 'i32'),
+    columnOf(nodes, 'application_cores', 'f64'),
+    columnOf(nodes, 'infrastructure_cores', 'f64'),
+  ];
+  writeFileSync(join(dir, 'nodes.arrow'), toIpc(nodeColumns, meta));
+  const drives = FIXTURE_DRIVES.map((d) => ({ stack: 'hci', ...d }));
+  const driveColumns = [
+    ...(['stack', 'node', 'drive'] as const).map((n) => columnOf(drives, n, 'utf8')),
+    ...(['ios_per_s', 'busy_fraction'] as const).map((n) => columnOf(drives, n, 'f64')),
+  ];
+  writeFileSync(join(dir, 'drives.arrow'), toIpc(driveColumns, meta));
+  const links = FIXTURE_LINKS.map((l) => ({ stack: 'hci', role: 'pods', ...l }));
+  const linkColumns = [
+    ...(['stack', 'node', 'port', 'role'] as const).map((n) => columnOf(links, n, 'utf8')),
+    ...(['rate_bits_per_s', 'tx_utilisation', 'rx_utilisation'] as const).map((n) => columnOf(links, n, 'f64')),
+  ];
+  writeFileSync(join(dir, 'links.arrow'), toIpc(linkColumns, meta));
 }

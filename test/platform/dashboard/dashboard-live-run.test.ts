@@ -19,6 +19,11 @@ import { seededWorld, type World } from '../api/api-harness.js';
 import { LIVE_SCENARIO, LIVE_SCENARIO_FACTS, liveRunOptions, parseSse } from '../api/live-run-harness.js';
 
 const V1 = '/apis/anvil.dev/v1';
+/** The rows of the run page's table of each interval's figures. */
+const intervalRows = (page: Page) =>
+  page
+    .locator('main table', { has: page.locator('caption', { hasText: "Each interval's IOPS and completion latency" }) })
+    .locator('tbody tr');
 
 let world: World;
 let origin: string;
@@ -75,11 +80,14 @@ describeNeeds('headless Chromium', chromium !== undefined)('a run started from t
       `${f.scenario}, stack ${f.stack}, seed ${f.seed}. SLA verdict: fail: ${f.verdict.failed} of ${f.verdict.checks} checks failed`,
     );
     expect(page.url()).toMatch(new RegExp(`#/runs/${id}$`));
-    expect(await page.locator('main figure svg[aria-label]').count()).toBe(2);
+    // IOPS and latency over time, then (a finished run's) the latency CDF and the nodes' utilisation.
+    expect(await page.locator('main figure svg[aria-label]').count()).toBe(4);
+    // Each SLA check of the run's verdicts.json, a row each.
+    expect(await page.locator('#run-verdicts tbody tr').count()).toBe(f.verdict.checks);
     // Every interval of every pod and direction once: the API's own rows.
     const rows = (await world.call('admin', 'GET', `${V1}/runs/${id}/intervals`)).json() as unknown[];
     expect(rows.length).toBe(f.pods.length * 2 * f.intervals);
-    expect(await page.locator('main table tbody tr').count()).toBe(rows.length);
+    expect(await intervalRows(page).count()).toBe(rows.length);
     await expectFollowedWhole(page, id);
     await page.screenshot({ path: join(ARTEFACTS, 'run-finished.png'), fullPage: true });
     expect(problems).toEqual([]);
@@ -96,8 +104,8 @@ describeNeeds('headless Chromium', chromium !== undefined)('a run started from t
     await page.waitForSelector('main .run-verdict .verdict-fail');
     // The progress bar reached the end before the page turned into the finished run's.
     await expectFollowedWhole(page, 'watched');
-    expect(await page.locator('main figure svg[aria-label]').count()).toBe(2);
-    expect(await page.locator('main table tbody tr').count()).toBe(LIVE_SCENARIO_FACTS.pods.length * 2 * LIVE_SCENARIO_FACTS.intervals);
+    expect(await page.locator('main figure svg[aria-label]').count()).toBe(4);
+    expect(await intervalRows(page).count()).toBe(LIVE_SCENARIO_FACTS.pods.length * 2 * LIVE_SCENARIO_FACTS.intervals);
     // Listed among the runs of the folder, with its verdict.
     await page.click('nav a[data-page=runs]');
     await page.waitForSelector('main h1:has-text("Runs")');
