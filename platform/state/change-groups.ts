@@ -37,6 +37,8 @@ export interface GroupHooks {
 type ChangeOutcome = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: unknown };
 
 interface Waiting extends PendingChange {
+  /** Settled at commit, not once durable: the caller holds what it sends until then (addHeld). */
+  readonly held: boolean;
   resolve(value: unknown): void;
   reject(error: unknown): void;
 }
@@ -61,8 +63,23 @@ export class ChangeGroups {
 
   /** Queues a change; the promise settles once its group is durable, or it failed. */
   add<T>(change: PendingChange): Promise<T> {
+    return this.queue(change, false);
+  }
+
+  /**
+   * Queues a change whose promise settles as soon as its group has committed, before it is durable: the
+   * caller must hold whatever it tells anyone until `Durability.whenDurable()` (the server's answers wait
+   * for it, api/durable-answers.ts). Its answer is then built from the state its group left, before the next
+   * group commits, and waits for one fsync; built once durable, it would show the groups committed during
+   * that fsync and wait for the next one too.
+   */
+  addHeld<T>(change: PendingChange): Promise<T> {
+    return this.queue(change, true);
+  }
+
+  private queue<T>(change: PendingChange, held: boolean): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.pending.push({ ...change, resolve: resolve as (value: unknown) => void, reject });
+      this.pending.push({ ...change, held, resolve: resolve as (value: unknown) => void, reject });
       if (!this.scheduled) {
         this.scheduled = true;
         // After the poll phase: every request that arrived during the last commit has queued its change.
@@ -85,11 +102,15 @@ export class ChangeGroups {
         for (const waiting of group) waiting.reject(e);
         continue;
       }
+      group.forEach((waiting, i) => {
+        if (waiting.held) settle(waiting, outcomes[i]!);
+      });
+      if (group.every((waiting) => waiting.held)) continue;
       // Even a failed change waits: its error may tell of the state the group's committed changes left.
       this.durability.whenDurable().then(
-        () => group.forEach((waiting, i) => settle(waiting, outcomes[i]!)),
+        () => group.forEach((waiting, i) => waiting.held || settle(waiting, outcomes[i]!)),
         (failure: unknown) =>
-          group.forEach((waiting, i) => settle(waiting, outcomes[i]!.ok ? { ok: false, error: failure } : outcomes[i]!)),
+          group.forEach((waiting, i) => waiting.held || settle(waiting, outcomes[i]!.ok ? { ok: false, error: failure } : outcomes[i]!)),
       );
     }
   }

@@ -2,7 +2,8 @@
  * When a commit is on disk. The state file is in WAL mode with `synchronous = NORMAL`: a commit writes its
  * frames to the `-wal` file (the page cache) and returns without an fsync, and this fsyncs that file off the
  * event loop (Node's thread pool) while the next requests are taken and committed. One fsync covers every
- * commit made before it started; a commit waits for the first fsync that started after it. The same file
+ * commit made before it started; a commit waits for the first fsync that started after it (fdatasync, as
+ * SQLite's own; the WAL's folder is fsynced once too, as SQLite does for a WAL it has just made). The same file
  * holds the commits for the connection's life: SQLite rewrites it in place after a checkpoint (the checkpoint
  * syncs it first, then the database file; with NORMAL it syncs the header when it starts reusing it) and
  * removes it only when the last connection closes, after a checkpoint into the synced database file.
@@ -10,28 +11,41 @@
  * change and every later one is refused with ANVIL_ERR_STATE_NOT_DURABLE, as PostgreSQL stops after a failed
  * fsync, and the server must be restarted (SQLite recovers the file on open).
  */
-import { fsyncSync, openSync, closeSync } from 'node:fs';
+import { closeSync, fdatasyncSync, fsyncSync, openSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { AnvilError } from '../errors.js';
 
-/** Flushes the file at `path` to disk (the seam: tests put a slow or failing one in its place). */
+/** Flushes the WAL file at `path` to disk (the seam: tests put a slow or failing one in its place). */
 export type FileSync = (path: string) => Promise<void>;
 
-/** fsync(2) of the file at `path`, in Node's thread pool. */
-export const fsyncFile: FileSync = async (path) => {
+/**
+ * fdatasync(2) of the file at `path`, in Node's thread pool, as SQLite syncs its files on Linux: the data and
+ * what reading it needs (the size), not the times.
+ */
+export const fdatasyncFile: FileSync = async (path) => {
+  const handle = await open(path, 'r');
+  try {
+    await handle.datasync();
+  } finally {
+    await handle.close();
+  }
+};
+
+/** fsync(2) of the folder `path` in the thread pool: its entry for a file just made. */
+async function fsyncFolder(path: string): Promise<void> {
   const handle = await open(path, 'r');
   try {
     await handle.sync();
   } finally {
     await handle.close();
   }
-};
+}
 
-function fsyncFileNow(path: string): void {
+function syncNow(path: string, sync: (fd: number) => void): void {
   const fd = openSync(path, 'r');
   try {
-    fsyncSync(fd);
+    sync(fd);
   } finally {
     closeSync(fd);
   }
@@ -43,6 +57,12 @@ interface Waiter {
   resolve(): void;
   reject(error: unknown): void;
 }
+
+/**
+ * The longest the next fsync waits for the waiters the last one released to come back (their clients' next
+ * requests), ms; it waits at most half as long as the last fsync took.
+ */
+export const MAX_GATHER_MS = 5;
 
 /** Commits counted, fsyncs run, and who waits for which (one per store connection). */
 export class Durability {
@@ -60,6 +80,13 @@ export class Durability {
   private folderSynced = false;
   /** fsyncs finished (the metrics and tests read it). */
   syncs = 0;
+  /** Waiters the last fsync released, and how many have come since: as many are expected back soon. */
+  private released = 0;
+  private arrived = 0;
+  /** How long the last fsync took, ms. */
+  private lastSyncMs = 0;
+  /** Set while the next fsync waits for the released waiters to come back. */
+  private gathering: NodeJS.Timeout | undefined;
 
   /**
    * For the state file at `path` (undefined: `:memory:`, nothing to sync); `sync` flushes a file,
@@ -67,7 +94,7 @@ export class Durability {
    */
   constructor(
     private readonly path: string | undefined,
-    private readonly sync: FileSync = fsyncFile,
+    private readonly sync: FileSync = fdatasyncFile,
   ) {}
 
   private get walPath(): string {
@@ -83,7 +110,7 @@ export class Durability {
     // After the current turn's other commits (a flush commits several groups): one fsync for all of them.
     queueMicrotask(() => {
       this.scheduled = false;
-      this.startSync();
+      this.startSync(false);
     });
   }
 
@@ -96,7 +123,14 @@ export class Durability {
   whenDurable(): Promise<void> {
     if (this.failure !== undefined) return Promise.reject(this.failure);
     if (!this.pending) return Promise.resolve();
-    return new Promise<void>((resolve, reject) => this.waiters.push({ mark: this.committed, resolve, reject }));
+    const waiting = new Promise<void>((resolve, reject) => this.waiters.push({ mark: this.committed, resolve, reject }));
+    if (++this.arrived >= this.released && this.gathering !== undefined) this.startSync(true);
+    return waiting;
+  }
+
+  /** Whether an fsync failed (the state on disk is unknown). */
+  get failed(): boolean {
+    return this.failure !== undefined;
   }
 
   /** Throws the failure once an fsync failed: no change is taken after one. */
@@ -113,21 +147,36 @@ export class Durability {
     this.requireWritable();
     const target = this.committed;
     try {
-      if (!this.folderSynced) fsyncFileNow(dirname(this.walPath));
-      fsyncFileNow(this.walPath);
+      if (!this.folderSynced) syncNow(dirname(this.walPath), fsyncSync);
+      syncNow(this.walPath, fdatasyncSync);
     } catch (e) {
       this.fail(e);
       throw this.failure;
     }
     this.folderSynced = true;
+    clearTimeout(this.gathering);
+    this.gathering = undefined;
     this.reached(target);
   }
 
-  private startSync(): void {
+  /**
+   * Starts an fsync of the commits so far, unless one runs. Like PostgreSQL's commit_delay, it first waits
+   * (unless `now`) until as many waiters have come as the last fsync released, or MAX_GATHER_MS: a server's
+   * clients answered together come back together, and one fsync then covers them all. Started at once, it
+   * would cover the first few, and the others would wait for it to end and then for their own.
+   */
+  private startSync(now: boolean): void {
     if (this.syncing || !this.pending || this.failure !== undefined) return;
+    if (!now && this.arrived < this.released) {
+      this.gathering ??= setTimeout(() => this.startSync(true), Math.min(this.lastSyncMs / 2, MAX_GATHER_MS));
+      return;
+    }
+    clearTimeout(this.gathering);
+    this.gathering = undefined;
     this.syncing = true;
     const target = this.committed;
-    const folder = this.folderSynced ? Promise.resolve() : this.sync(dirname(this.walPath));
+    const started = performance.now();
+    const folder = this.folderSynced ? Promise.resolve() : fsyncFolder(dirname(this.walPath));
     folder
       .then(() => this.sync(this.walPath))
       .then(
@@ -135,9 +184,10 @@ export class Durability {
           this.syncing = false;
           this.folderSynced = true;
           this.syncs++;
+          this.lastSyncMs = performance.now() - started;
           this.reached(target);
           // Commits made while it ran wait for the next one.
-          this.startSync();
+          this.startSync(false);
         },
         (e: unknown) => {
           this.syncing = false;
@@ -152,10 +202,14 @@ export class Durability {
     let settled = 0;
     while (settled < this.waiters.length && this.waiters[settled]!.mark <= this.durable) settled++;
     for (const waiter of this.waiters.splice(0, settled)) waiter.resolve();
+    this.released = settled;
+    this.arrived = 0;
   }
 
   private fail(e: unknown): void {
     if (this.failure !== undefined) return;
+    clearTimeout(this.gathering);
+    this.gathering = undefined;
     this.failure = new AnvilError(
       'ANVIL_ERR_STATE_NOT_DURABLE',
       `flushing the state file's journal ${this.walPath} to disk failed (${(e as Error).message}): whether the last changes are on disk is unknown, so this process takes no more changes and shows no state; check the disk, then start it again (SQLite recovers the file on open)`,

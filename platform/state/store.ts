@@ -200,17 +200,13 @@ export class Store implements ControlPlaneStore {
     return result;
   }
 
-  /** A change made outside the groups returns with it on disk (and the commits before it), blocking as FULL did. */
+  /** A change outside the groups returns with it (and all before it) on disk, blocking as FULL did. */
   private madeDurable(): void {
     this.durability.noteCommit();
     this.durability.syncNow();
   }
 
-  /**
-   * Resolves once every commit this connection has made so far is on disk (at once when none waits for its
-   * fsync); rejects with ANVIL_ERR_STATE_NOT_DURABLE once an fsync failed. The server holds every answer
-   * until then: nobody sees a change that a crash could still take back.
-   */
+  /** Resolves once every commit of this connection so far is on disk (at once if none waits); rejects after a failed fsync. */
   whenDurable(): Promise<void> {
     return this.durability.whenDurable();
   }
@@ -223,15 +219,20 @@ export class Store implements ControlPlaneStore {
   private readonly groups: ChangeGroups;
 
   /**
-   * One change as `change` runs it, committed with the others asked for meanwhile in one transaction and
-   * one fsync (group commit, change-groups.ts): the promise resolves once the group is durable. A change
-   * that fails rejects alone with its own error; the others of its group still commit.
+   * One change as `change` runs it, committed with the others asked for meanwhile in one transaction (group
+   * commit, change-groups.ts); the promise resolves once the group is durable. A change that fails rejects
+   * alone with its own error; the others of its group still commit.
    */
   changeInGroup<T>(actor: Actor, action: string, target: string, fn: (cp: ControlPlane) => T): Promise<T> {
     return this.groups.add<T>({ actor, action, target, fn });
   }
 
-  /** Groups committed so far (each one transaction and one fsync). */
+  /** `changeInGroup` settled at commit, before the fsync: its caller holds what it tells until `whenDurable()` (the server's answers). */
+  changeInGroupHeld<T>(actor: Actor, action: string, target: string, fn: (cp: ControlPlane) => T): Promise<T> {
+    return this.groups.addHeld<T>({ actor, action, target, fn });
+  }
+
+  /** Groups committed so far (each one transaction). */
   get groupsCommitted(): number {
     return this.groups.committed;
   }
@@ -391,11 +392,11 @@ export class Store implements ControlPlaneStore {
     return this.tables.integrityCheck();
   }
 
-  /** Commits the changes waiting for their group first, and returns with every commit on disk. */
+  /** Commits the changes waiting for their group first, and returns with every commit on disk (unless an fsync failed). */
   close(): void {
     try {
       this.groups.flush();
-      this.durability.syncNow();
+      if (!this.durability.failed) this.durability.syncNow();
     } finally {
       this.db.close();
     }
