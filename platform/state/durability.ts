@@ -6,12 +6,13 @@
  * SQLite's own; the WAL's folder is fsynced once too, as SQLite does for a WAL it has just made). The same file
  * holds the commits for the connection's life: SQLite rewrites it in place after a checkpoint (the checkpoint
  * syncs it first, then the database file; with NORMAL it syncs the header when it starts reusing it) and
- * removes it only when the last connection closes, after a checkpoint into the synced database file.
+ * removes it only when the last connection closes, after a checkpoint into the synced database file; so
+ * the file is opened once and kept.
  * Should an fsync fail, whether the commits since the last good one are on disk is unknown: every waiting
  * change and every later one is refused with ANVIL_ERR_STATE_NOT_DURABLE, as PostgreSQL stops after a failed
  * fsync, and the server must be restarted (SQLite recovers the file on open).
  */
-import { closeSync, fdatasyncSync, fsyncSync, openSync } from 'node:fs';
+import { closeSync, fdatasync, fdatasyncSync, fsyncSync, openSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { AnvilError } from '../errors.js';
@@ -20,17 +21,12 @@ import { AnvilError } from '../errors.js';
 export type FileSync = (path: string) => Promise<void>;
 
 /**
- * fdatasync(2) of the file at `path`, in Node's thread pool, as SQLite syncs its files on Linux: the data and
+ * fdatasync(2) of the open file `fd`, in Node's thread pool, as SQLite syncs its files on Linux: the data and
  * what reading it needs (the size), not the times.
  */
-export const fdatasyncFile: FileSync = async (path) => {
-  const handle = await open(path, 'r');
-  try {
-    await handle.datasync();
-  } finally {
-    await handle.close();
-  }
-};
+function datasync(fd: number): Promise<void> {
+  return new Promise((resolve, reject) => fdatasync(fd, (e) => (e ? reject(e) : resolve())));
+}
 
 /** fsync(2) of the folder `path` in the thread pool: its entry for a file just made. */
 async function fsyncFolder(path: string): Promise<void> {
@@ -58,12 +54,6 @@ interface Waiter {
   reject(error: unknown): void;
 }
 
-/**
- * The longest the next fsync waits for the waiters the last one released to come back (their clients' next
- * requests), ms; it waits at most half as long as the last fsync took.
- */
-export const MAX_GATHER_MS = 5;
-
 /** Commits counted, fsyncs run, and who waits for which (one per store connection). */
 export class Durability {
   /** Commits made on this connection. */
@@ -80,25 +70,39 @@ export class Durability {
   private folderSynced = false;
   /** fsyncs finished (the metrics and tests read it). */
   syncs = 0;
-  /** Waiters the last fsync released, and how many have come since: as many are expected back soon. */
-  private released = 0;
-  private arrived = 0;
-  /** How long the last fsync took, ms. */
-  private lastSyncMs = 0;
-  /** Set while the next fsync waits for the released waiters to come back. */
-  private gathering: NodeJS.Timeout | undefined;
+
+  /** The WAL, opened at the first fsync and kept: SQLite keeps the same file while this connection is open. */
+  private walFd: number | undefined;
+  /** Closed (the store was): the fd goes once the fsync running ends. */
+  private closed = false;
 
   /**
-   * For the state file at `path` (undefined: `:memory:`, nothing to sync); `sync` flushes a file,
-   * in the background (the seam).
+   * For the state file at `path` (undefined: `:memory:`, nothing to sync); `sync`, if given, flushes the
+   * WAL in the background in place of an fdatasync of it (the seam).
    */
   constructor(
     private readonly path: string | undefined,
-    private readonly sync: FileSync = fdatasyncFile,
+    private readonly sync?: FileSync,
   ) {}
 
   private get walPath(): string {
     return `${this.path!}-wal`;
+  }
+
+  private get wal(): number {
+    this.walFd ??= openSync(this.walPath, 'r');
+    return this.walFd;
+  }
+
+  /** Lets go of the WAL's file (the store is closed); call after the last `syncNow`. */
+  close(): void {
+    this.closed = true;
+    if (!this.syncing) this.dropWal();
+  }
+
+  private dropWal(): void {
+    if (this.walFd !== undefined) closeSync(this.walFd);
+    this.walFd = undefined;
   }
 
   /** Counts a commit just made; its fsync starts once the code that committed it has run (others may join). */
@@ -110,7 +114,7 @@ export class Durability {
     // After the current turn's other commits (a flush commits several groups): one fsync for all of them.
     queueMicrotask(() => {
       this.scheduled = false;
-      this.startSync(false);
+      this.startSync();
     });
   }
 
@@ -123,9 +127,7 @@ export class Durability {
   whenDurable(): Promise<void> {
     if (this.failure !== undefined) return Promise.reject(this.failure);
     if (!this.pending) return Promise.resolve();
-    const waiting = new Promise<void>((resolve, reject) => this.waiters.push({ mark: this.committed, resolve, reject }));
-    if (++this.arrived >= this.released && this.gathering !== undefined) this.startSync(true);
-    return waiting;
+    return new Promise<void>((resolve, reject) => this.waiters.push({ mark: this.committed, resolve, reject }));
   }
 
   /** Whether an fsync failed (the state on disk is unknown). */
@@ -148,49 +150,36 @@ export class Durability {
     const target = this.committed;
     try {
       if (!this.folderSynced) syncNow(dirname(this.walPath), fsyncSync);
-      syncNow(this.walPath, fdatasyncSync);
+      fdatasyncSync(this.wal);
     } catch (e) {
       this.fail(e);
       throw this.failure;
     }
     this.folderSynced = true;
-    clearTimeout(this.gathering);
-    this.gathering = undefined;
     this.reached(target);
   }
 
-  /**
-   * Starts an fsync of the commits so far, unless one runs. Like PostgreSQL's commit_delay, it first waits
-   * (unless `now`) until as many waiters have come as the last fsync released, or MAX_GATHER_MS: a server's
-   * clients answered together come back together, and one fsync then covers them all. Started at once, it
-   * would cover the first few, and the others would wait for it to end and then for their own.
-   */
-  private startSync(now: boolean): void {
+  /** Starts an fsync of every commit so far, unless one runs (it starts the next when it ends). */
+  private startSync(): void {
     if (this.syncing || !this.pending || this.failure !== undefined) return;
-    if (!now && this.arrived < this.released) {
-      this.gathering ??= setTimeout(() => this.startSync(true), Math.min(this.lastSyncMs / 2, MAX_GATHER_MS));
-      return;
-    }
-    clearTimeout(this.gathering);
-    this.gathering = undefined;
     this.syncing = true;
     const target = this.committed;
-    const started = performance.now();
     const folder = this.folderSynced ? Promise.resolve() : fsyncFolder(dirname(this.walPath));
     folder
-      .then(() => this.sync(this.walPath))
+      .then(() => (this.sync !== undefined ? this.sync(this.walPath) : datasync(this.wal)))
       .then(
         () => {
           this.syncing = false;
+          if (this.closed) return this.dropWal();
           this.folderSynced = true;
           this.syncs++;
-          this.lastSyncMs = performance.now() - started;
           this.reached(target);
           // Commits made while it ran wait for the next one.
-          this.startSync(false);
+          this.startSync();
         },
         (e: unknown) => {
           this.syncing = false;
+          if (this.closed) return this.dropWal();
           this.fail(e);
         },
       );
@@ -202,14 +191,10 @@ export class Durability {
     let settled = 0;
     while (settled < this.waiters.length && this.waiters[settled]!.mark <= this.durable) settled++;
     for (const waiter of this.waiters.splice(0, settled)) waiter.resolve();
-    this.released = settled;
-    this.arrived = 0;
   }
 
   private fail(e: unknown): void {
     if (this.failure !== undefined) return;
-    clearTimeout(this.gathering);
-    this.gathering = undefined;
     this.failure = new AnvilError(
       'ANVIL_ERR_STATE_NOT_DURABLE',
       `flushing the state file's journal ${this.walPath} to disk failed (${(e as Error).message}): whether the last changes are on disk is unknown, so this process takes no more changes and shows no state; check the disk, then start it again (SQLite recovers the file on open)`,

@@ -398,6 +398,7 @@ export class Store implements ControlPlaneStore {
       this.groups.flush();
       if (!this.durability.failed) this.durability.syncNow();
     } finally {
+      this.durability.close();
       this.db.close();
     }
   }
