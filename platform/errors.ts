@@ -303,6 +303,12 @@ export const ERRORS = {
     status: 500,
     summary: 'the state file cannot be opened, is not an Anvil state file, or is newer than this build',
   },
+  ANVIL_ERR_STATE_NOT_DURABLE: {
+    code: 'ANVIL_ERR_STATE_NOT_DURABLE',
+    status: 503,
+    summary:
+      'flushing the state file to disk failed: whether the last changes are on disk is unknown, so the process takes no more changes and shows no state until restarted',
+  },
   ANVIL_ERR_MANIFEST: {
     code: 'ANVIL_ERR_MANIFEST',
     status: 400,

@@ -83,7 +83,8 @@ export const apiSection: BenchSection = {
         ['GET /apis/anvil.dev/v1/namespaces (authenticated, small)', `${url}/apis/anvil.dev/v1/namespaces`, { headers }],
         ['GET /apis/anvil.dev/v1/nodes (20 nodes)', `${url}/apis/anvil.dev/v1/nodes`, { headers }],
         ['GET /apis/anvil.dev/v1/namespaces/a/volumes', `${url}/apis/anvil.dev/v1/namespaces/a/volumes?limit=100`, { headers }],
-        // Each answered 201 only once durable: the server group-commits concurrent changes (one fsync per group).
+        // Each answered 201 only once durable: the server group-commits concurrent changes and fsyncs the WAL in
+        // the background, one fsync covering the groups committed before it started (state/durability.ts).
         [
           'POST /apis/anvil.dev/v1/namespaces/a/volumes',
           `${url}/apis/anvil.dev/v1/namespaces/a/volumes`,

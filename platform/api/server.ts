@@ -14,6 +14,8 @@ import { AnvilError, isAnvilError } from '../errors.js';
 import { wallClock, type Clock } from '../domain/clock.js';
 import { localAdmin } from '../domain/tenancy.js';
 import { Store } from '../state/store.js';
+import type { FileSync } from '../state/durability.js';
+import { holdAnswersUntilDurable } from './durable-answers.js';
 import { installAuth } from './auth.js';
 import { clientErrorHandler, codedFrameworkError, frameworkErrors, installQueryRule, MAX_PARAM_LENGTH } from './error-shapes.js';
 import { ErrorBody, SWAGGER_OPTIONS } from './schemas.js';
@@ -71,6 +73,8 @@ export interface ServerOptions {
   readonly plainHttpOnLoopback?: boolean;
   /** Plain http: a token-less Kubernetes-facade read from loopback acts as `viewer` (kubectl sends no token over http). */
   readonly kubeAnonymousLoopback?: boolean;
+  /** Flushes the state file's WAL to disk (state/durability.ts); tests put a slow or failing one in its place. */
+  readonly syncWal?: FileSync;
 }
 
 // Api has its own module (plugins import it, not this file); re-exported for callers of buildServer.
@@ -81,7 +85,7 @@ export const API_PREFIX = '/apis/anvil.dev/v1';
 /** Builds the server (not listening: `inject()` in tests, `listen()` in `anvil serve`). */
 export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyInstance; api: Api; liveRuns: LiveRuns }> {
   const clock = opts.clock ?? wallClock;
-  const store = Store.open(opts.statePath, clock);
+  const store = Store.open(opts.statePath, clock, false, opts.syncWal);
   const tokens = TokenStore.of(store, clock);
   const metrics = new Registry();
   const api: Api = { store, tokens, metrics, pages: new ListPages(() => clock().getTime()) };
@@ -109,6 +113,8 @@ export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyIn
     store.close();
     tokens.close();
   });
+  // Before the routes are registered: every answer of every route (and every error) waits for its fsync.
+  holdAnswersUntilDurable(app, store);
   app.addSchema(ErrorBody);
   installErrors(app);
   installQueryRule(app);

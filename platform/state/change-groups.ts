@@ -1,7 +1,9 @@
 /**
- * Group commit: changes asked for while the event loop is busy (a commit's fsync blocks it) wait in a
- * queue and are committed together, in one transaction and one fsync, on the next turn of the loop. Each
- * caller's promise settles only once its group's transaction is durable (or has failed). Each change runs
+ * Group commit: changes asked for in one turn of the event loop wait in a queue and are committed together,
+ * in one transaction, on the next turn. The commit does not fsync: durability.ts fsyncs the WAL in the
+ * background while the loop takes the next requests and commits the next group (validated against the state
+ * this one left), and one fsync covers every group committed before it started. Each caller's promise
+ * settles only once an fsync that started after its group committed has finished (or has failed). Each change runs
  * in its own savepoint, so one that fails fails alone and the others commit; the invariants are checked
  * once, on the state the group leaves, and a group that fails as a whole (a broken invariant, an I/O
  * error) is tried again change by change, so that only the one at fault fails.
@@ -9,6 +11,7 @@
 import type Database from 'better-sqlite3';
 import type { ControlPlane } from '../domain/control-plane.js';
 import type { Actor } from '../domain/tenancy.js';
+import type { Durability } from './durability.js';
 
 /** At most this many changes in one transaction: a flood of requests is committed in several groups. */
 export const MAX_GROUP_CHANGES = 256;
@@ -34,6 +37,8 @@ export interface GroupHooks {
 type ChangeOutcome = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: unknown };
 
 interface Waiting extends PendingChange {
+  /** Settled at commit, not once durable: the caller holds what it sends until then (addHeld). */
+  readonly held: boolean;
   resolve(value: unknown): void;
   reject(error: unknown): void;
 }
@@ -43,22 +48,38 @@ export class ChangeGroups {
   private scheduled = false;
   private readonly groupTransaction: Database.Transaction<(group: readonly PendingChange[]) => ChangeOutcome[]>;
   private readonly changeTransaction: Database.Transaction<(change: PendingChange) => unknown>;
-  /** Groups committed so far (each one transaction and one fsync). */
+  /** Groups committed so far (each one transaction; one fsync covers those committed while the last ran). */
   committed = 0;
 
   constructor(
     db: Database.Database,
     private readonly hooks: GroupHooks,
+    private readonly durability: Durability,
   ) {
     this.groupTransaction = db.transaction((group: readonly PendingChange[]) => this.runGroup(group));
     // Called inside the group's transaction, better-sqlite3 runs it in a savepoint: a throw undoes it alone.
     this.changeTransaction = db.transaction((change: PendingChange) => hooks.runChange(change));
   }
 
-  /** Queues a change; the promise settles once its group has committed (durable) or it failed. */
+  /** Queues a change; the promise settles once its group is durable, or it failed. */
   add<T>(change: PendingChange): Promise<T> {
+    return this.queue(change, false);
+  }
+
+  /**
+   * Queues a change whose promise settles as soon as its group has committed, before it is durable: the
+   * caller must hold whatever it tells anyone until `Durability.whenDurable()` (the server's answers wait
+   * for it, api/durable-answers.ts). Its answer is then built from the state its group left, before the next
+   * group commits, and waits for one fsync; built once durable, it would show the groups committed during
+   * that fsync and wait for the next one too.
+   */
+  addHeld<T>(change: PendingChange): Promise<T> {
+    return this.queue(change, true);
+  }
+
+  private queue<T>(change: PendingChange, held: boolean): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.pending.push({ ...change, resolve: resolve as (value: unknown) => void, reject });
+      this.pending.push({ ...change, held, resolve: resolve as (value: unknown) => void, reject });
       if (!this.scheduled) {
         this.scheduled = true;
         // After the poll phase: every request that arrived during the last commit has queued its change.
@@ -74,16 +95,23 @@ export class ChangeGroups {
       const group = this.pending.splice(0, MAX_GROUP_CHANGES);
       let outcomes: ChangeOutcome[];
       try {
+        // After a failed fsync nothing more is changed (durability.ts).
+        this.durability.requireWritable();
         outcomes = this.commit(group);
       } catch (e) {
         for (const waiting of group) waiting.reject(e);
         continue;
       }
       group.forEach((waiting, i) => {
-        const outcome = outcomes[i]!;
-        if (outcome.ok) waiting.resolve(outcome.value);
-        else waiting.reject(outcome.error);
+        if (waiting.held) settle(waiting, outcomes[i]!);
       });
+      if (group.every((waiting) => waiting.held)) continue;
+      // Even a failed change waits: its error may tell of the state the group's committed changes left.
+      this.durability.whenDurable().then(
+        () => group.forEach((waiting, i) => waiting.held || settle(waiting, outcomes[i]!)),
+        (failure: unknown) =>
+          group.forEach((waiting, i) => waiting.held || settle(waiting, outcomes[i]!.ok ? { ok: false, error: failure } : outcomes[i]!)),
+      );
     }
   }
 
@@ -92,6 +120,7 @@ export class ChangeGroups {
     try {
       const outcomes = this.groupTransaction.immediate(group);
       this.committed++;
+      this.durability.noteCommit();
       return outcomes;
     } catch (e) {
       this.hooks.forgetState();
@@ -121,4 +150,9 @@ export class ChangeGroups {
     this.hooks.checkGroup(first.action, group.length === 1 ? first.target : `and ${group.length - 1} more changes`);
     return outcomes;
   }
+}
+
+function settle(waiting: Waiting, outcome: ChangeOutcome): void {
+  if (outcome.ok) waiting.resolve(outcome.value);
+  else waiting.reject(outcome.error);
 }

@@ -1,6 +1,7 @@
 /**
  * Where the state file is and how it is opened: the default path, and the SQLite connection on it in WAL
- * mode with every acknowledged change on disk (synchronous FULL), a new file made 0600 (file-modes.ts).
+ * mode, a new file made 0600 (file-modes.ts). A commit does not fsync (synchronous NORMAL): the store flushes
+ * the WAL itself (durability.ts), off the event loop in the server, and acknowledges a change only after.
  */
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -33,8 +34,8 @@ export function openStateDatabase(path: string, createFolder: boolean): { db: Da
     if (path !== ':memory:') created = prepareStateFile(path, createFolder);
     const db = new Database(path);
     db.pragma('journal_mode = WAL');
-    // FULL: an acknowledged change is on disk before the command returns.
-    db.pragma('synchronous = FULL');
+    // NORMAL: no fsync in the commit; durability.ts fsyncs the WAL before anyone is told of the change.
+    db.pragma('synchronous = NORMAL');
     db.pragma('busy_timeout = 10000');
     return { db, created };
   } catch (e) {

@@ -4,11 +4,12 @@
  * audit rows. Statements a change runs are prepared once, on first use (after the schema is up to date).
  */
 import type Database from 'better-sqlite3';
+import { ClusterState, type StoredObject } from '../domain/cluster-state.js';
 import type { PodPlacementDecision } from '../domain/context.js';
 import type { ClusterEvent } from '../domain/event.js';
-import type { DocumentWriter } from './change-rules.js';
+import { TrackedDocuments, type DocumentWriter } from './change-rules.js';
 import type { AuditEntry, EventQuery } from './control-plane-store.js';
-import type { Revisions } from './revisions.js';
+import { Revisions } from './revisions.js';
 
 /** A stored event with the revision that recorded it (its row id orders events of one revision). */
 export interface RevisedEvent extends ClusterEvent {
@@ -56,6 +57,21 @@ export class StoreTables {
       dropDecision: this.db.prepare('DELETE FROM placement_decisions WHERE namespace = ? AND name = ?'),
     };
     return this.writes;
+  }
+
+  /** Every stored object, as the state, what each document is (tracked) and the revisions they are at. */
+  loadObjects(): { state: ClusterState; tracked: TrackedDocuments; revisions: Revisions } {
+    const state = new ClusterState();
+    const tracked = new TrackedDocuments();
+    const revisions = new Revisions(this.db.prepare('SELECT value FROM revision WHERE id = 1').pluck().get() as number);
+    type Row = { kind: string; key: string; doc: string; revision: number };
+    for (const row of this.db.prepare('SELECT kind, key, doc, revision FROM objects').iterate() as IterableIterator<Row>) {
+      state.load(row.kind, row.key, JSON.parse(row.doc) as StoredObject);
+      tracked.loaded(row.kind, row.key, row.doc);
+      revisions.wrote(row.kind, row.key, row.revision);
+    }
+    state.afterLoad();
+    return { state, tracked: tracked.track(state), revisions };
   }
 
   /** Where `writeDifferences` puts the documents of a change: the objects table, at the revision `revisions` is at. */

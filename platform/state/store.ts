@@ -4,25 +4,28 @@
  * the invariants, write what differs, log who did what; any error rolls it all back (the rules of a change,
  * shared with the in-memory store, are `change-rules.ts`). The server's changes are group-committed
  * (`changeInGroup`): those asked for at once share one transaction and one fsync, each in its own savepoint,
- * the invariants checked on the state the group leaves. Time comes from an injectable clock. The file is
- * opened by state-file.ts; the SQL of its tables is store-tables.ts.
+ * the invariants checked on the state the group leaves. A commit does not fsync: durability.ts flushes the WAL
+ * (off the event loop for grouped changes) and a change is acknowledged only once on disk. Time comes from
+ * an injectable clock. The file is opened by state-file.ts; the SQL of its tables is store-tables.ts.
  */
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { AnvilError } from '../errors.js';
-import { ClusterState, type StoredObject } from '../domain/cluster-state.js';
+import type { ClusterState } from '../domain/cluster-state.js';
 import { wallClock, type Clock } from '../domain/clock.js';
 import { ControlPlane } from '../domain/control-plane.js';
 import type { ClusterEvent } from '../domain/event.js';
 import type { Actor } from '../domain/tenancy.js';
 import type { SchedulingSession } from '../domain/scheduling-session.js';
-import { requireInvariants, runThrough, stepThrough, TrackedDocuments } from './change-rules.js';
+import { requireInvariants, runThrough, stepThrough, type TrackedDocuments } from './change-rules.js';
 import { ChangeGroups, type PendingChange } from './change-groups.js';
+import { CommitNotices } from './commit-notices.js';
+import { Durability, type FileSync } from './durability.js';
 import type { AuditEntry, ControlPlaneStore, EventQuery } from './control-plane-store.js';
 import { warnIfOpenToOthers } from './file-modes.js';
 import { openStateDatabase } from './state-file.js';
-import { Revisions, type ObjectRevisions } from './revisions.js';
-import { MIGRATIONS } from './migrations.js';
+import type { Revisions, ObjectRevisions } from './revisions.js';
+import { upgradeSchema } from './schema-upgrade.js';
 import { StoreTables, type RevisedEvent, type StoredPlacementDecision } from './store-tables.js';
 
 export { defaultStatePath } from './state-file.js';
@@ -48,34 +51,46 @@ export class Store implements ControlPlaneStore {
   /** The SQL of the objects, events, audit and revision tables. */
   private readonly tables: StoreTables;
 
+  /** When this connection's commits are on disk (durability.ts): the store fsyncs the WAL itself. */
+  private readonly durability: Durability;
+
   private constructor(
     db: Database.Database,
     private readonly clock: Clock,
+    path: string,
+    sync: FileSync | undefined,
   ) {
     this.db = db;
+    this.durability = new Durability(path === ':memory:' ? undefined : path, sync);
     this.tables = new StoreTables(db);
     this.readTransaction = db.transaction((fn: (state: ClusterState) => unknown) => this.readInTransaction(fn));
-    this.groups = new ChangeGroups(db, {
-      runChange: (change) => this.runChange(change),
-      checkGroup: (action, target) => requireInvariants(this.current().state, action, target),
-      forgetState: () => (this.cache = undefined),
-    });
+    this.groups = new ChangeGroups(
+      db,
+      {
+        runChange: (change) => this.runChange(change),
+        checkGroup: (action, target) => requireInvariants(this.current().state, action, target),
+        forgetState: () => (this.cache = undefined),
+      },
+      this.durability,
+    );
+  }
+
+  now(): Date {
+    return this.clock();
   }
 
   /**
    * Opens (creating if needed) the state file at `path` and brings its schema up to date. The folder
    * must exist, unless `createFolder` (the default path's folder is made on first use, 0700). A new file is
    * made 0600; an existing state file open to other users gets a warning on stderr (warnIfOpenToOthers).
+   * `sync` flushes the WAL to disk (durability.ts; tests put a slow or failing one in its place).
    */
-  now(): Date {
-    return this.clock();
-  }
-
-  static open(path: string, clock: Clock = wallClock, createFolder = false): Store {
+  static open(path: string, clock: Clock = wallClock, createFolder = false, sync?: FileSync): Store {
     const { db, created } = openStateDatabase(path, createFolder);
-    const store = new Store(db, clock);
+    const store = new Store(db, clock, path, sync);
     try {
-      store.migrate();
+      upgradeSchema(db, clock, () => store.durability.noteCommit());
+      store.durability.syncNow();
     } catch (e) {
       db.close();
       if (e instanceof AnvilError) throw e;
@@ -86,30 +101,6 @@ export class Store implements ControlPlaneStore {
     }
     if (path !== ':memory:' && !created) warnIfOpenToOthers(path, createFolder ? dirname(path) : undefined);
     return store;
-  }
-
-  private migrate(): void {
-    this.db.exec('CREATE TABLE IF NOT EXISTS migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
-    const applied = new Set(this.db.prepare('SELECT version FROM migrations').pluck().all() as number[]);
-    const current = Math.max(0, ...applied);
-    const latest = MIGRATIONS[MIGRATIONS.length - 1]!.version;
-    if (current > latest)
-      throw new AnvilError(
-        'ANVIL_ERR_STATE',
-        `the state file has schema version ${current}, newer than this build's ${latest}; upgrade Anvil`,
-      );
-    // Each one the file lacks, not only those above its newest (see migrations.ts).
-    for (const m of MIGRATIONS) {
-      if (applied.has(m.version)) continue;
-      this.db
-        .transaction(() => {
-          this.db.exec(m.sql);
-          this.db
-            .prepare('INSERT INTO migrations (version, name, applied_at) VALUES (?, ?, ?)')
-            .run(m.version, m.name, this.clock().toISOString());
-        })
-        .immediate();
-    }
   }
 
   /** The schema version the file is at. */
@@ -136,21 +127,7 @@ export class Store implements ControlPlaneStore {
   private current(): LoadedState {
     const version = this.dataVersion();
     if (this.cache !== undefined && this.cache.version === version) return this.cache;
-    const state = new ClusterState();
-    const tracked = new TrackedDocuments();
-    const revisions = new Revisions(this.db.prepare('SELECT value FROM revision WHERE id = 1').pluck().get() as number);
-    for (const row of this.db.prepare('SELECT kind, key, doc, revision FROM objects').iterate() as IterableIterator<{
-      kind: string;
-      key: string;
-      doc: string;
-      revision: number;
-    }>) {
-      state.load(row.kind, row.key, JSON.parse(row.doc) as StoredObject);
-      tracked.loaded(row.kind, row.key, row.doc);
-      revisions.wrote(row.kind, row.key, row.revision);
-    }
-    state.afterLoad();
-    this.cache = { state, tracked: tracked.track(state), version, revisions };
+    this.cache = { ...this.tables.loadObjects(), version };
     return this.cache;
   }
 
@@ -182,26 +159,16 @@ export class Store implements ControlPlaneStore {
     return this.read((_, revisions) => revisions.current);
   }
 
-  private readonly commitListeners = new Set<() => void>();
-  private notifyScheduled = false;
+  private readonly notices = new CommitNotices();
 
   /**
    * Calls `listener` soon after changes of this connection commit (once for those of one turn of the event
    * loop); a change that then rolled back may call it too, so a listener reads the state to see what is
    * new. Changes by other connections are not seen here: compare `revision()` for those. Returns the unsubscribe.
+   * What a listener sends out waits for `whenDurable()`: it may read a commit not yet on disk.
    */
   onCommit(listener: () => void): () => void {
-    this.commitListeners.add(listener);
-    return () => this.commitListeners.delete(listener);
-  }
-
-  private notifyCommitted(): void {
-    if (this.notifyScheduled || this.commitListeners.size === 0) return;
-    this.notifyScheduled = true;
-    setImmediate(() => {
-      this.notifyScheduled = false;
-      for (const listener of [...this.commitListeners]) listener();
-    });
+    return this.notices.add(listener);
   }
 
   /**
@@ -212,14 +179,16 @@ export class Store implements ControlPlaneStore {
    * `volumes/default/data`, `drain nodes` on `nodes/node1`, `set quotas` on `quotas/team-a`).
    */
   change<T>(actor: Actor, action: string, target: string, fn: (cp: ControlPlane) => T): T {
+    this.durability.requireWritable();
+    let result: T;
     try {
-      return this.db
+      result = this.db
         .transaction(() => {
           const loaded = this.current();
           const cp = new ControlPlane(loaded.state, actor, this.clock);
-          const result = fn(cp);
+          const changed = fn(cp);
           this.commit(loaded, cp, actor, action, target);
-          return result;
+          return changed;
         })
         .immediate();
     } catch (e) {
@@ -227,20 +196,43 @@ export class Store implements ControlPlaneStore {
       this.cache = undefined;
       throw e;
     }
+    this.madeDurable();
+    return result;
+  }
+
+  /** A change outside the groups returns with it (and all before it) on disk, blocking as FULL did. */
+  private madeDurable(): void {
+    this.durability.noteCommit();
+    this.durability.syncNow();
+  }
+
+  /** Resolves once every commit of this connection so far is on disk (at once if none waits); rejects after a failed fsync. */
+  whenDurable(): Promise<void> {
+    return this.durability.whenDurable();
+  }
+
+  /** Whether a commit of this connection waits for its fsync (`whenDurable` would wait). */
+  get durabilityPending(): boolean {
+    return this.durability.pending;
   }
 
   private readonly groups: ChangeGroups;
 
   /**
-   * One change as `change` runs it, committed with the others asked for meanwhile in one transaction and
-   * one fsync (group commit, change-groups.ts): the promise resolves once the group is durable. A change
-   * that fails rejects alone with its own error; the others of its group still commit.
+   * One change as `change` runs it, committed with the others asked for meanwhile in one transaction (group
+   * commit, change-groups.ts); the promise resolves once the group is durable. A change that fails rejects
+   * alone with its own error; the others of its group still commit.
    */
   changeInGroup<T>(actor: Actor, action: string, target: string, fn: (cp: ControlPlane) => T): Promise<T> {
     return this.groups.add<T>({ actor, action, target, fn });
   }
 
-  /** Groups committed so far (each one transaction and one fsync). */
+  /** `changeInGroup` settled at commit, before the fsync: its caller holds what it tells until `whenDurable()` (the server's answers). */
+  changeInGroupHeld<T>(actor: Actor, action: string, target: string, fn: (cp: ControlPlane) => T): Promise<T> {
+    return this.groups.addHeld<T>({ actor, action, target, fn });
+  }
+
+  /** Groups committed so far (each one transaction). */
   get groupsCommitted(): number {
     return this.groups.committed;
   }
@@ -290,7 +282,7 @@ export class Store implements ControlPlaneStore {
     this.tables.insertPlacementDecisions(cp.ctx.placementDecisions, revision);
     const changes = loaded.tracked.writeDifferences(loaded.state, this.tables.documentWriter(loaded.revisions));
     this.tables.insertEvents(cp.ctx.events, revision);
-    this.notifyCommitted();
+    this.notices.notify();
     this.tables.statements().audit.run(this.clock().toISOString(), actor.user, action, target, changes);
     this.generation++;
   }
@@ -316,6 +308,7 @@ export class Store implements ControlPlaneStore {
    * starts again from the new state (and after a few such tries runs in one go, as `change` does).
    */
   async changeInSteps<T>(actor: Actor, action: string, target: string, steps: (cp: ControlPlane) => Iterator<unknown, T>): Promise<T> {
+    this.durability.requireWritable();
     for (let attempt = 0; attempt < 3; attempt++) {
       const base = this.db.transaction(() => this.current()).deferred();
       const generation = this.generation;
@@ -333,11 +326,14 @@ export class Store implements ControlPlaneStore {
         if (!committed) continue;
         // The committed copy is the state now; `commit` brought the documents of `base` up to date with it.
         this.cache = { ...base, state: cp.state };
-        return result;
       } catch (e) {
         this.cache = undefined;
         throw e;
       }
+      // Resolved once on disk, its fsync off the event loop (the server answers others meanwhile).
+      this.durability.noteCommit();
+      await this.durability.whenDurable();
+      return result;
     }
     return this.change(actor, action, target, (cp) => runThrough(steps(cp)));
   }
@@ -363,13 +359,17 @@ export class Store implements ControlPlaneStore {
    */
   changeBeside<T>(actor: string, fn: (db: Database.Database, audit: (action: string, target: string, changes: number) => void) => T): T {
     const audit = this.tables.statements().audit;
+    this.durability.requireWritable();
+    let result: T;
     try {
-      return this.db
+      result = this.db
         .transaction(() => fn(this.db, (action, target, changes) => audit.run(this.clock().toISOString(), actor, action, target, changes)))
         .immediate();
     } finally {
       this.besideChanges++;
     }
+    this.madeDurable();
+    return result;
   }
 
   /** Bumped by every change of a table beside the objects on this connection (committed or not). */
@@ -398,9 +398,14 @@ export class Store implements ControlPlaneStore {
     return this.tables.integrityCheck();
   }
 
-  /** Commits the changes waiting for their group first. */
+  /** Commits the changes waiting for their group first, and returns with every commit on disk (unless an fsync failed). */
   close(): void {
-    this.groups.flush();
-    this.db.close();
+    try {
+      this.groups.flush();
+      if (!this.durability.failed) this.durability.syncNow();
+    } finally {
+      this.durability.close();
+      this.db.close();
+    }
   }
 }

@@ -17,6 +17,7 @@ import { SelectorError, selectorOf } from './selectors.js';
 import { StatusSchema, notFoundStatus, statusOf, statusOfError, type KubeStatus } from './status.js';
 import { tableOf, type IncludeObject } from './tables.js';
 import { GoneError, WatchHub, type WatchEventType, type Watcher } from './watch-hub.js';
+import { durableStream } from '../durable-answers.js';
 
 /** The longest a watch stays open (s), whatever timeoutSeconds asks: the apiserver's default too. */
 export const MAX_WATCH_SECONDS = 1800;
@@ -143,6 +144,8 @@ export function registerReadRoutes(app: FastifyInstance, api: Api, clock: Clock)
       throw new ReadStatus(statusOf(400, `timeoutSeconds "${q.timeoutSeconds}" is not a whole number of seconds`));
     const table = wantsTable(req.headers.accept);
     const res = reply.raw;
+    // Each event once the commits before it are on disk (durable-answers.ts): a watch shows nothing a crash could take back.
+    const out = durableStream(api.store, res);
     let opened = false;
     let closed = false;
     // Set once the watch has started; close() may run before (a Gone watch never opens).
@@ -167,7 +170,7 @@ export function registerReadRoutes(app: FastifyInstance, api: Api, clock: Clock)
           table && type !== 'BOOKMARK'
             ? tableOf(resource.kind, [object], object.metadata.resourceVersion, clock(), q.includeObject ?? 'Metadata')
             : object;
-        res.write(`${JSON.stringify({ type, object: shown })}\n`);
+        out.write(`${JSON.stringify({ type, object: shown })}\n`);
       },
       close: () => {
         if (closed) return;
@@ -175,7 +178,7 @@ export function registerReadRoutes(app: FastifyInstance, api: Api, clock: Clock)
         if (ending.timer) clearTimeout(ending.timer);
         hub.forget(watcher);
         open();
-        res.end();
+        out.end();
       },
     };
     // Throws Gone (answered as a Status) before anything is sent.

@@ -265,7 +265,7 @@ export async function write(
       applied,
     };
     const verb = identity === undefined ? 'create' : 'patch';
-    return await w.store.changeInGroup(w.actor, `${verb} ${r.resource}`, `${r.resource}/${ns ? `${ns}/` : ''}${name}`, (cp) => {
+    return await w.store.changeInGroupHeld(w.actor, `${verb} ${r.resource}`, `${r.resource}/${ns ? `${ns}/` : ''}${name}`, (cp) => {
       reconcile(cp, r, namespace, name, old, manifest, () => placeUnlessWaiting(cp, plan));
       const written = w.manifests.put(stored);
       if (r.kind === 'PersistentVolumeClaim') placeWaitingFor(cp, w, namespace, name);
@@ -373,7 +373,7 @@ export async function deleteObject(w: Writer, r: WritableResource, namespace: st
   if (current === undefined) throw notFound(r, name);
   const ns = r.namespaced ? namespace : '';
   try {
-    await w.store.changeInGroup(w.actor, `delete ${r.resource}`, `${r.resource}/${ns ? `${ns}/` : ''}${name}`, (cp) => {
+    await w.store.changeInGroupHeld(w.actor, `delete ${r.resource}`, `${r.resource}/${ns ? `${ns}/` : ''}${name}`, (cp) => {
       const state = cp.state;
       if (r.kind === 'Namespace') deleteNamespaceWithContents(cp, w.manifests, name);
       else if (r.kind === 'Pod') {

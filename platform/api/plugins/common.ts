@@ -11,11 +11,12 @@ import type { Api } from '../api.js';
 
 /**
  * One change as the request's actor, all or nothing; the audit log names the action and target. It is
- * committed with the other requests' changes of the moment in one transaction and one fsync (group
- * commit), and resolves only once durable: the answer acknowledges a change that a crash cannot lose.
+ * committed with the other requests' changes of the moment in one transaction (group commit) and resolves
+ * at commit; the answer built from it is sent only once an fsync covers it (durable-answers.ts): it
+ * acknowledges a change that a crash cannot lose.
  */
 export function change<T>(api: Api, req: FastifyRequest, action: string, target: string, fn: (cp: ControlPlane) => T): Promise<T> {
-  return api.store.changeInGroup(actorOf(req), action, target, fn);
+  return api.store.changeInGroupHeld(actorOf(req), action, target, fn);
 }
 
 /**
