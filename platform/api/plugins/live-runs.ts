@@ -9,7 +9,7 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import { AnvilError } from '../../errors.js';
-import { authorize } from '../../domain/tenancy.js';
+import { authorize, namespacedEdits } from '../../domain/tenancy.js';
 import { actorOf } from '../auth.js';
 import { answer } from '../object-schemas.js';
 import { bearer, NamespaceName, NoQuery, responses } from '../schemas.js';
@@ -98,7 +98,7 @@ export const liveRunsPlugin: FastifyPluginAsync<{ runs: LiveRuns }> = async (app
         operationId: 'listScenarios',
         summary: 'the scenarios a run may be started with',
         description:
-          "The cluster scenarios of the server's scenarios folder, by their path there without .yaml, and the server's bounds on a run.",
+          "The cluster scenarios of the server's scenarios folder, by their path there without .yaml, and the server's bounds on a run. For the cluster's view, and for a tenant's users who may start runs under it (container edit).",
         querystring: NoQuery,
         response: responses(
           Type.Object({
@@ -111,7 +111,9 @@ export const liveRunsPlugin: FastifyPluginAsync<{ runs: LiveRuns }> = async (app
       },
     },
     async (req) => {
-      authorize(actorOf(req), 'cluster', 'view');
+      const actor = actorOf(req);
+      // Whoever may start a run sees what it may start: the cluster's view, or container edit in a tenant.
+      if (!Object.values(namespacedEdits(actor)).some((classes) => classes.includes('container'))) authorize(actor, 'cluster', 'view');
       const o = runs.options;
       return { scenarios: runs.scenarios(), max_runs: o.maxConcurrent, max_simulated_s: o.maxSimulated_s, max_ios: o.maxIos };
     },

@@ -49,9 +49,11 @@ async function show() {
   const [first, ...rest] = location.hash.replace(/^#\//, '').split('?')[0].split('/');
   const name = PAGES[first] ? first : 'cluster';
   const page = PAGES[name];
-  // The runs and reports are the cluster's view: their links show only to who may view the cluster.
-  for (const page of ['runs', 'compare', 'reports'])
-    document.querySelector(`nav a[data-page=${page}]`).hidden = !me.cluster_views.includes('cluster');
+  // Reports are the cluster's view; runs also show to a tenant's users (the API lists them their tenant's runs).
+  const clusterView = me.cluster_views.includes('cluster');
+  const tenantRuns = Object.values(me.namespace_edits).some((classes) => classes.includes('container'));
+  for (const page of ['runs', 'compare']) document.querySelector(`nav a[data-page=${page}]`).hidden = !clusterView && !tenantRuns;
+  document.querySelector('nav a[data-page=reports]').hidden = !clusterView;
   // Operate shows to who may change something (the page offers only the forms its roles allow).
   document.querySelector('nav a[data-page=operate]').hidden =
     me.cluster_edits.length === 0 && Object.values(me.namespace_edits).every((classes) => classes.length === 0);

@@ -17,7 +17,7 @@ async function post(path, body) {
 }
 
 /** The form that starts a scenario run on the model; on success the page goes to the run. */
-export async function startRunForm() {
+export async function startRunForm(clusterRuns = true, tenants = []) {
   let offer;
   try {
     offer = await get('scenarios');
@@ -45,6 +45,13 @@ export async function startRunForm() {
     inputmode: 'numeric',
     placeholder: "the scenario's",
   });
+  // Who sees the run: the cluster's view alone, or a tenant's users too (a tenant user has only its tenants).
+  const owner = h(
+    'select',
+    { id: 'run-tenant', name: 'tenant' },
+    ...(clusterRuns ? [h('option', { value: '' }, "the cluster's own")] : []),
+    ...tenants.map((ns) => h('option', { value: ns }, `tenant ${ns}`)),
+  );
   const said = h('p', { class: 'error', role: 'alert', hidden: true });
   const form = h(
     'form',
@@ -56,6 +63,8 @@ export async function startRunForm() {
     stack,
     h('label', { for: 'run-seed' }, 'Seed'),
     seed,
+    h('label', { for: 'run-tenant' }, 'Run of'),
+    owner,
     h('button', { type: 'submit' }, 'Start run'),
     h(
       'p',
@@ -70,6 +79,7 @@ export async function startRunForm() {
     const body = { scenario: scenario.value };
     if (stack.value) body.stack = stack.value;
     if (seed.value !== '') body.seed = Number(seed.value);
+    if (owner.value) body.tenant = owner.value;
     try {
       const run = await post('runs', body);
       location.hash = `#/runs/${encodeURIComponent(run.id)}`;

@@ -42,8 +42,15 @@ function liveTable(live) {
   ];
 }
 
-/** Starting a run is a cluster edit (POST /runs): the form shows only to a token that may make one. */
-const mayStartRuns = (me) => me.cluster_edits.includes('cluster');
+/** The tenants `me` may start runs under (container edit there: POST /runs with a tenant). */
+const runTenants = (me) =>
+  Object.entries(me.namespace_edits)
+    .filter(([, classes]) => classes.includes('container'))
+    .map(([ns]) => ns)
+    .sort();
+
+/** A run of the cluster's own is a cluster edit, a tenant's run container edit in it: the form shows to who may make either. */
+const mayStartRuns = (me) => me.cluster_edits.includes('cluster') || runTenants(me).length > 0;
 
 async function listPage(list, me) {
   if (list.folder === null)
@@ -58,8 +65,12 @@ async function listPage(list, me) {
   return [
     h('h1', {}, 'Runs'),
     mayStartRuns(me)
-      ? await startRunForm()
-      : h('p', { class: 'note', id: 'start-run-denied' }, `${me.user} may view runs but not start them (that takes cluster edit).`),
+      ? await startRunForm(me.cluster_edits.includes('cluster'), runTenants(me))
+      : h(
+          'p',
+          { class: 'note', id: 'start-run-denied' },
+          `${me.user} may view runs but not start them (that takes cluster edit, or container edit in a tenant).`,
+        ),
     ...liveTable(list.live),
     h(
       'p',

@@ -94,7 +94,8 @@ const CASES: Case[] = [
   // a run's events (the folder's finished run: its end only) and the scenarios a run may be started with: the same view;
   // starting one is cluster edit (the seeded world's server has no run worker: the admin's start is a 409)
   { method: 'GET', url: '/apis/anvil.dev/v1/runs/fixture-run/events', ok: ['admin', 'viewer'] },
-  { method: 'GET', url: '/apis/anvil.dev/v1/scenarios', ok: ['admin', 'viewer'] },
+  // the cluster's view, and a tenant's users who may start runs under it
+  { method: 'GET', url: '/apis/anvil.dev/v1/scenarios', ok: ALL },
   { method: 'POST', url: '/apis/anvil.dev/v1/runs', body: { scenario: 'two-pods' }, ok: [] },
   // the reports under the runs folder, listed and opened: the same cluster-wide view
   { method: 'GET', url: '/apis/anvil.dev/v1/reports', ok: ['admin', 'viewer'] },

@@ -123,7 +123,7 @@ describeNeeds('headless Chromium', chromium !== undefined)('a run started from t
     expect(me.cluster_edits).not.toContain('cluster');
     expect(await page.locator('form.start-run').count()).toBe(0);
     expect(await page.locator('#start-run-denied').textContent()).toBe(
-      'viewer may view runs but not start them (that takes cluster edit).',
+      'viewer may view runs but not start them (that takes cluster edit, or container edit in a tenant).',
     );
     // The list itself still shows (the viewer may view the cluster's runs).
     expect(await page.locator('main table').count()).toBeGreaterThan(0);
@@ -134,6 +134,41 @@ describeNeeds('headless Chromium', chromium !== undefined)('a run started from t
     expect((refused.json() as { code: string }).code).toBe('ANVIL_ERR_FORBIDDEN');
     expect(problems).toEqual([]);
     await page.close();
+  });
+
+  it("a tenant's user starts a run under its tenant and follows it; another tenant's user neither lists nor opens it", async () => {
+    const { page, problems } = await openPage(browser, origin);
+    // tuser is tenant-user/a: no cluster view, the Runs page all the same, and no Reports.
+    await logIn(page, origin, world.tokens.tuser, 'runs', 'Runs');
+    expect(await page.locator('nav a[data-page=runs]').isVisible()).toBe(true);
+    expect(await page.locator('nav a[data-page=reports]').isVisible()).toBe(false);
+    // Its runs are its tenant's: the one choice offered.
+    expect(await page.locator('#run-tenant option').allTextContents()).toEqual(['tenant a']);
+    await page.click('form.start-run button[type=submit]');
+    await page.waitForURL(/#\/runs\/two-pods-\d{8}-\d{6}$/);
+    const id = decodeURIComponent(page.url().split('#/runs/')[1]!);
+    await page.waitForSelector('main .run-verdict .verdict-fail');
+    await expectFollowedWhole(page, id);
+    // Listed for it, with the tenant the API recorded.
+    const mine = (await world.call('tuser', 'GET', `${V1}/runs`)).json() as { live: { id: string; tenant: string | null }[] };
+    expect(mine.live.filter((r) => r.id === id).map((r) => r.tenant)).toEqual(['a']);
+    await page.click('nav a[data-page=runs]');
+    await page.waitForSelector('main h1:has-text("Runs")');
+    expect(await page.locator('main tr', { hasText: id }).count()).toBeGreaterThan(0);
+    await page.screenshot({ path: join(ARTEFACTS, 'runs-tenant.png'), fullPage: true });
+    await page.close();
+
+    // tother (tenant-user/b) sees no trace of it, in the page or the API.
+    const other = await openPage(browser, origin);
+    await logIn(other.page, origin, world.tokens.tother, 'runs', 'Runs');
+    expect(await other.page.locator('main tr', { hasText: id }).count()).toBe(0);
+    expect(await other.page.locator('#run-tenant option').allTextContents()).toEqual(['tenant b']);
+    const refused = await world.call('tother', 'GET', `${V1}/runs/${encodeURIComponent(id)}/intervals`);
+    const missing = await world.call('tother', 'GET', `${V1}/runs/no-such-run/intervals`);
+    expect(refused.statusCode).toBe(403);
+    expect(refused.body).toBe(missing.body);
+    await other.page.close();
+    expect([...problems, ...other.problems]).toEqual([]);
   });
 
   it('an admin opens a running pod from the pods list and sees why it runs there, as the API explains it', async () => {
