@@ -63,17 +63,6 @@ const round = (x: number) => Math.round(x * 1e6) / 1e6;
 
 const FILTER_NAMES = FILTER_ORDER.map((r) => REJECTIONS[r]!.filter);
 
-const FIGURE_WORDS: Partial<Record<Reject, string>> = {
-  [Reject.Pods]: 'too many pods',
-  [Reject.Cpu]: 'insufficient cpu',
-  [Reject.Memory]: 'insufficient memory',
-  [Reject.Vfs]: 'no free VF',
-  [Reject.Iops]: 'perf-tier admission (storage IOPS)',
-  [Reject.Bandwidth]: 'perf-tier admission (network bandwidth)',
-  [Reject.LocalControllers]: 'no free local storage controller',
-  [Reject.RemoteControllers]: 'no free remote storage controller',
-};
-
 function node(
   policy: 'balance' | 'pack',
   chosen: string,
@@ -97,9 +86,8 @@ function node(
     filter: REJECTIONS[f]!.filter,
     verdict: k === at ? ('reject' as const) : ('pass' as const),
   }));
-  const words = FIGURE_WORDS[r];
   const rejection =
-    words === undefined
+    meta.unit === undefined
       ? { code: meta.code, filter: meta.filter, reason: detail ?? meta.code }
       : {
           code: meta.code,
@@ -108,7 +96,7 @@ function node(
           free: b,
           total: c,
           unit: meta.unit!,
-          reason: `${words}: the pod asks ${a} ${meta.unit}, ${b} of ${c} free`,
+          reason: `${meta.words}: the pod asks ${a} ${meta.unit}, ${b} of ${c} free`,
         };
   return { node: name, chosen: false, fits: false, filters, rejection };
 }

@@ -29,22 +29,25 @@ export const enum Reject {
 /** How many codes `Reject` has (None included). */
 const REJECTION_CODES = 14;
 
-/** Per code (indexed by `Reject`): its stable name in the API and the filter that gives it. */
-export const REJECTIONS: readonly { readonly code: string; readonly filter: string; readonly unit?: string }[] = [
-  { code: 'fits', filter: 'none' },
-  { code: 'unschedulable', filter: 'schedulable' },
-  { code: 'taint', filter: 'taints' },
-  { code: 'node-selector', filter: 'node-selector' },
-  { code: 'zone', filter: 'network-zone' },
-  { code: 'pods', filter: 'pod-slots', unit: 'pods' },
-  { code: 'cpu', filter: 'cpu', unit: 'millicores' },
-  { code: 'memory', filter: 'memory', unit: 'bytes' },
-  { code: 'vfs', filter: 'vfs', unit: 'VFs' },
-  { code: 'iops', filter: 'storage-iops', unit: 'IOPS' },
-  { code: 'bandwidth', filter: 'network-bandwidth', unit: 'bit/s' },
-  { code: 'port-bandwidth', filter: 'pod-port-bandwidth' },
-  { code: 'local-controllers', filter: 'local-storage-controllers', unit: 'controllers' },
-  { code: 'remote-controllers', filter: 'remote-storage-controllers', unit: 'controllers' },
+/**
+ * Per code (indexed by `Reject`): its stable name in the API, the filter that gives it, the words a summary and
+ * a reason start with, and the unit of its figures where it has them (asked, free, total).
+ */
+export const REJECTIONS: readonly { readonly code: string; readonly filter: string; readonly words: string; readonly unit?: string }[] = [
+  { code: 'fits', filter: 'none', words: 'fits' },
+  { code: 'unschedulable', filter: 'schedulable', words: 'node is cordoned' },
+  { code: 'taint', filter: 'taints', words: 'taint' },
+  { code: 'node-selector', filter: 'node-selector', words: 'node selector' },
+  { code: 'zone', filter: 'network-zone', words: 'network zones' },
+  { code: 'pods', filter: 'pod-slots', words: 'too many pods', unit: 'pods' },
+  { code: 'cpu', filter: 'cpu', words: 'insufficient cpu', unit: 'millicores' },
+  { code: 'memory', filter: 'memory', words: 'insufficient memory', unit: 'bytes' },
+  { code: 'vfs', filter: 'vfs', words: 'no free VF', unit: 'VFs' },
+  { code: 'iops', filter: 'storage-iops', words: 'perf-tier admission (storage IOPS)', unit: 'IOPS' },
+  { code: 'bandwidth', filter: 'network-bandwidth', words: 'perf-tier admission (network bandwidth)', unit: 'bit/s' },
+  { code: 'port-bandwidth', filter: 'pod-port-bandwidth', words: 'perf-tier admission (pod port bandwidth)' },
+  { code: 'local-controllers', filter: 'local-storage-controllers', words: 'no free local storage controller', unit: 'controllers' },
+  { code: 'remote-controllers', filter: 'remote-storage-controllers', words: 'no free remote storage controller', unit: 'controllers' },
 ];
 
 /** The filters in the order the scheduler applies them (Scheduler.check): a node rejected by one passed those before it. */

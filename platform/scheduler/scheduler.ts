@@ -9,28 +9,10 @@
  * a plex of the pod's volumes. Only when nothing fits does it look at every node, to say per node why not.
  */
 import { iopsOn, type PodDemand } from './demand.js';
-import { DecisionRecorder, LOCALITY_BONUS, Reject, type RecordedDecision } from './decision-record.js';
+import { DecisionRecorder, LOCALITY_BONUS, Reject, REJECTIONS, type RecordedDecision } from './decision-record.js';
 import { cpuBucket, CPU_BUCKETS, type NodeTable } from './node-table.js';
 
 export type Policy = 'balance' | 'pack';
-
-/** The summary label of each reason: the start of its full text. */
-const SHORT_REASON: Record<Reject, string> = {
-  [Reject.None]: 'fits',
-  [Reject.Unschedulable]: 'node is cordoned',
-  [Reject.Taint]: 'taint',
-  [Reject.Selector]: 'node selector',
-  [Reject.Zone]: 'network zones',
-  [Reject.Pods]: 'too many pods',
-  [Reject.Cpu]: 'insufficient cpu',
-  [Reject.Memory]: 'insufficient memory',
-  [Reject.Vfs]: 'no free VF',
-  [Reject.Iops]: 'perf-tier admission (storage IOPS)',
-  [Reject.Bandwidth]: 'perf-tier admission (network bandwidth)',
-  [Reject.PortBandwidth]: 'perf-tier admission (pod port bandwidth)',
-  [Reject.LocalControllers]: 'no free local storage controller',
-  [Reject.RemoteControllers]: 'no free remote storage controller',
-};
 
 export type Decision =
   | { readonly ok: true; readonly node: number }
@@ -297,7 +279,7 @@ export class Scheduler {
       if (nodes.length < detailLimit) nodes.push({ node: t.names[i]!, reason: this.reasonText(i, r, d) });
     }
     const parts = [...counts]
-      .map(([r, c]) => [SHORT_REASON[r], c] as const)
+      .map(([r, c]) => [REJECTIONS[r]!.words, c] as const)
       .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
       .map(([r, c]) => `${c} ${r}`);
     const summary =
