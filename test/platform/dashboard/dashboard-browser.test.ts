@@ -227,8 +227,9 @@ describeNeeds('headless Chromium', chromium !== undefined)('the dashboard in a b
     const { page, problems } = await openPage(browser, origin);
     await logIn(page, origin, world.tokens.tother);
     expect(await page.locator('main').textContent()).toContain('This token may not view nodes');
-    // The runs, their comparison and the reports are the cluster's view: no link to them.
-    for (const name of ['runs', 'compare', 'reports']) expect(await page.locator(`nav a[data-page=${name}]`).isVisible()).toBe(false);
+    // The reports are the cluster's view: no link to them; the runs (its tenant's) and their comparison are linked.
+    expect(await page.locator('nav a[data-page=reports]').isVisible()).toBe(false);
+    for (const name of ['runs', 'compare']) expect(await page.locator(`nav a[data-page=${name}]`).isVisible()).toBe(true);
     await page.screenshot({ path: join(ARTEFACTS, 'cluster-tenant.png'), fullPage: true });
     await page.click('nav a[data-page=pods]');
     await page.waitForSelector('main h1:has-text("Pods and volumes")');
