@@ -27,8 +27,36 @@ const REJECTED_TEXT = '#9b1c1c';
 const REASON_CHARS = 70;
 
 const cut = (text: string) => (text.length > REASON_CHARS ? `${text.slice(0, REASON_CHARS - 1)}…` : text);
-const verdictWords = (n: PlacementNodeRow) =>
-  n.fits ? `${n.chosen ? 'chosen, ' : ''}score ${(n.score ?? 0).toFixed(3)}` : `rejected: ${n.reason ?? 'does not fit'}`;
+const verdictWords = (n: PlacementNodeRow) => (n.fits ? scoreWords(n.chosen, n.score) : `rejected: ${n.reason ?? 'does not fit'}`);
+
+/** "chosen, score 1.234" or "score 1.234": a fitting node's verdict. */
+const scoreWords = (chosen: boolean, score: number | undefined) => `${chosen ? 'chosen, ' : ''}score ${(score ?? 0).toFixed(3)}`;
+
+/**
+ * The verdict texts both charts write beside their bars: a fitting node's score right of the frame (never over a
+ * bar), a rejected node's "✗ reason" from the left edge, and the zero rule.
+ */
+function verdictTextMarks<N extends { readonly node: string }>(
+  fitting: readonly N[],
+  rejected: readonly N[],
+  fittingText: (n: N) => string,
+  reasonOf: (n: N) => string | undefined,
+  words: (n: N) => string,
+): PlotTypes.Markish[] {
+  return [
+    Plot.text(fitting, { y: 'node', text: fittingText, frameAnchor: 'right', textAnchor: 'start', dx: 6, fill: 'black' }),
+    Plot.text(rejected, {
+      y: 'node',
+      text: (n: N) => `✗ ${cut(reasonOf(n) ?? 'does not fit')}`,
+      frameAnchor: 'left',
+      textAnchor: 'start',
+      dx: 4,
+      fill: REJECTED_TEXT,
+      title: (n: N) => `${n.node}: ${words(n)}`,
+    }),
+    Plot.ruleX([0]),
+  ];
+}
 
 /** Per node, in the placement's order (its node first): the score bar where it fits, "✗ reason" where not. */
 export function placementScoresChart(nodes: readonly PlacementNodeRow[], width = 640): PlotTypes.PlotOptions {
@@ -60,24 +88,7 @@ export function placementScoresChart(nodes: readonly PlacementNodeRow[], width =
         title: (n: PlacementNodeRow) => `${n.node}: ${verdictWords(n)}`,
       }),
       Plot.ruleX(chosen, { x: 'score', stroke: CHOSEN_FILL, strokeDasharray: '4,3' }),
-      Plot.text(fitting, {
-        y: 'node',
-        text: verdictWords,
-        frameAnchor: 'right',
-        textAnchor: 'start',
-        dx: 6,
-        fill: 'black',
-      }),
-      Plot.text(rejected, {
-        y: 'node',
-        text: (n: PlacementNodeRow) => `✗ ${cut(n.reason ?? 'does not fit')}`,
-        frameAnchor: 'left',
-        textAnchor: 'start',
-        dx: 4,
-        fill: REJECTED_TEXT,
-        title: (n: PlacementNodeRow) => `${n.node}: ${verdictWords(n)}`,
-      }),
-      Plot.ruleX([0]),
+      ...verdictTextMarks(fitting, rejected, verdictWords, (n) => n.reason, verdictWords),
     ],
   };
 }
@@ -113,7 +124,7 @@ export function decisionPartsChart(nodes: readonly DecisionNodeRow[], width = 64
   const chosen = fitting.filter((n) => n.chosen);
   const words = (n: DecisionNodeRow) =>
     n.fits
-      ? `${n.chosen ? 'chosen, ' : ''}score ${(n.score ?? 0).toFixed(3)} = ${n.score_parts!.map((p) => `${p.name} ${p.value.toFixed(3)}×${p.weight}`).join(' + ')}`
+      ? `${scoreWords(n.chosen, n.score)} = ${n.score_parts!.map((p) => `${p.name} ${p.value.toFixed(3)}×${p.weight}`).join(' + ')}`
       : `rejected: ${n.rejection?.reason ?? 'does not fit'}`;
   const names = [...new Set(parts.map((p) => p.part))];
   return {
@@ -142,24 +153,13 @@ export function decisionPartsChart(nodes: readonly DecisionNodeRow[], width = 64
         title: (p: { node: string; part: string; contribution: number }) => `${p.node}: ${p.part} ${p.contribution.toFixed(3)}`,
       }),
       Plot.ruleX(chosen, { x: 'score', stroke: 'black', strokeDasharray: '4,3' }),
-      Plot.text(fitting, {
-        y: 'node',
-        text: (n: DecisionNodeRow) => `${n.chosen ? 'chosen, ' : ''}score ${(n.score ?? 0).toFixed(3)}`,
-        frameAnchor: 'right',
-        textAnchor: 'start',
-        dx: 6,
-        fill: 'black',
-      }),
-      Plot.text(rejected, {
-        y: 'node',
-        text: (n: DecisionNodeRow) => `✗ ${cut(n.rejection?.reason ?? 'does not fit')}`,
-        frameAnchor: 'left',
-        textAnchor: 'start',
-        dx: 4,
-        fill: REJECTED_TEXT,
-        title: (n: DecisionNodeRow) => `${n.node}: ${words(n)}`,
-      }),
-      Plot.ruleX([0]),
+      ...verdictTextMarks(
+        fitting,
+        rejected,
+        (n) => scoreWords(n.chosen, n.score),
+        (n) => n.rejection?.reason,
+        words,
+      ),
     ],
   };
 }
