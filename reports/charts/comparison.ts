@@ -21,6 +21,15 @@ export const nines = (fraction: number) => -Math.log10(Math.max(1 - fraction, 10
 /** A nines axis tick as a percentage: 0%, 90%, 99%, 99.9%, 99.99%. */
 export const ninesText = (n: number) => (n === 0 ? '0%' : `${(100 - 100 * 10 ** -n).toFixed(Math.max(0, n - 2))}%`);
 
+/** The y scale of a tail-zoomed CDF: one step per nine up to TAIL_NINES, labelled as percentiles. */
+export const ninesAxis = (label: string) => ({
+  domain: [0, TAIL_NINES],
+  ticks: Array.from({ length: TAIL_NINES + 1 }, (_, k) => k),
+  tickFormat: ninesText,
+  label,
+  grid: true,
+});
+
 /** Latency CDFs, baseline against current, on a nines axis so p99 and p99.9 get as much room as the median. */
 export function latencyCdfChart(points: readonly CdfPoint[], width = 760): PlotTypes.PlotOptions {
   const subjects = subjectsOf(points);
@@ -32,13 +41,7 @@ export function latencyCdfChart(points: readonly CdfPoint[], width = 760): PlotT
     marginLeft: 60,
     marginRight: 160,
     x: { type: 'log', label: 'completion latency (us)', grid: true },
-    y: {
-      domain: [0, TAIL_NINES],
-      ticks: Array.from({ length: TAIL_NINES + 1 }, (_, k) => k),
-      tickFormat: ninesText,
-      label: 'I/Os at or below',
-      grid: true,
-    },
+    y: ninesAxis('I/Os at or below'),
     fy: { domain: subjects, label: null, tickFormat: (s: string) => wrapLabel(s, 24) },
     color: SIDES,
     marks: [Plot.line(data, { x: 'latency_us', y: 'nines', stroke: 'side', fy: 'subject', curve: 'step-after' })],

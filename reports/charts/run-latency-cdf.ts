@@ -4,7 +4,7 @@
  * axis the comparison's CDF uses (each step up one more nine), so p99 and p99.9 get the median's room.
  */
 import type * as PlotTypes from '@observablehq/plot';
-import { nines, ninesText, TAIL_NINES } from './comparison.js';
+import { nines, ninesAxis } from './comparison.js';
 import { Plot } from './plot-options.js';
 
 /** One pod's CDF in one direction, as the API gives it. */
@@ -32,13 +32,7 @@ export function latencyCdfPerPodChart(series: readonly LatencyCdfSeriesRow[], wi
     height: 340,
     marginLeft: 60,
     x: { type: 'log', label: 'completion latency (us)', grid: true },
-    y: {
-      domain: [0, TAIL_NINES],
-      ticks: Array.from({ length: TAIL_NINES + 1 }, (_, k) => k),
-      tickFormat: ninesText,
-      label: 'I/Os at or below (each step one more nine)',
-      grid: true,
-    },
+    y: ninesAxis('I/Os at or below (each step one more nine)'),
     color: { domain, legend: true, scheme: 'tableau10' },
     marks: [Plot.line(data, { x: 'latency_us', y: 'nines', stroke: 'series', tip: true })],
   };
