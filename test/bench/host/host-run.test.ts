@@ -63,7 +63,13 @@ describe('anvil run --target host', () => {
     const intervals = pl.readIPC(readFileSync(join(out, 'intervals.arrow')));
     const reads = intervals.filter(pl.col('direction').eq(pl.lit('read')));
     expect(Number(reads.getColumn('ios').sum())).toBe(job.read.total_ios);
-    expect(reads.height).toBeGreaterThanOrEqual(5); // 1 s in 100 ms intervals, give or take fio's last
+    // fio logs an entry once 100 ms or more have passed, so a loaded machine gives fewer, longer rows:
+    // the rows must still be several, in time order, and tile the run without gaps or overlaps.
+    expect(reads.height).toBeGreaterThanOrEqual(2);
+    const ends = reads.getColumn('time_ns').toArray().map(Number);
+    const lengths = reads.getColumn('interval_ns').toArray().map(Number);
+    for (let i = 1; i < ends.length; i++) expect(ends[i]! - ends[i - 1]!).toBe(lengths[i]);
+    expect(ends.at(-1)!).toBeGreaterThanOrEqual(900e6);
     const hist = pl.readIPC(readFileSync(join(out, 'latency_histogram.arrow')));
     expect(
       Number(
