@@ -34,6 +34,18 @@ export const END_TO_END_SUITES = [
   'test/platform/api/kubectl-imperative.test.ts',
   // `anvil sweep` of scenarios across worker processes.
   'test/platform/sweep-scenario-cli.test.ts',
+  // Scenarios realised on this host as root (namespaces, tc, cgroups, loop devices, fio and iperf3 inside).
+  'test/platform/cluster/host/host-run.test.ts',
+  'test/platform/cluster/host/check-confirm-host.test.ts',
+  'test/platform/cluster/host/host-latency-compare.test.ts',
+  'test/platform/cluster/host/host-pod-move-run.test.ts',
+  'test/platform/cluster/host/host-multi-node-run.test.ts',
+  // iperf3 between network namespaces, and `anvil calibrate` then `anvil validate` with the real fio.
+  'test/bench/net/net-run.test.ts',
+  'test/bench/calibrate/calibrate.test.ts',
+  // Every reference job through the CLI with every --out file; every route with every role on a fresh world.
+  'test/bench/reference-outputs.test.ts',
+  'test/platform/api/rbac-walk.test.ts',
 ];
 
 export const sharedTestOptions = {
