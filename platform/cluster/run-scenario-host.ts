@@ -23,6 +23,8 @@ import { probeKernel, sriovNote, sriovPorts } from '../../bench/targets/host/rea
 import { sampleHost, type HostSample } from '../../bench/targets/host/realise/host-counters.js';
 import { which } from '../../bench/targets/host/bounded-process.js';
 import { AnvilError } from '../errors.js';
+import type { HostPlan } from '../../bench/targets/host/realise/host-plan.js';
+import type { ClusterState } from '../domain/cluster-state.js';
 import { checkHostRealisable, hostPlanOf, type HostTool } from './host-plan-of.js';
 import { hostPlexes, type HostPlexes } from './host-plexes.js';
 import { hostPodMover, type HostPodMover } from './host-pod-moves.js';
@@ -50,6 +52,22 @@ function cpuFiles(host: RealisedHost): Map<string, string> {
   return new Map(
     [...host.retired, ...host.pods.values()].flatMap((p) => (p.cpuFile !== undefined ? [[p.cgroup, p.cpuFile] as const] : [])),
   );
+}
+
+/**
+ * What a run on the user's own devices says: each is borrowed (never wiped, detached or removed), and the
+ * node capacity its caps come from is the node profile's, not measured on that device.
+ */
+function borrowedNotes(file: string, plan: HostPlan, state: ClusterState): string[] {
+  return plan.volumes.flatMap((v) => {
+    if (v.device === undefined) return [];
+    const pod = plan.pods.find((p) => p.key === v.pod)!;
+    const node = state.nodes.get(plan.nodes[pod.node]!.name);
+    return [
+      `note: ${file}: volume ${v.key} runs on ${v.device} (--host-device), borrowed: Anvil never wipes, detaches or removes it, and lifts the caps it wrote on it; fio's writes overwrite its data`,
+      `note: ${file}: ${plan.nodes[pod.node]!.name}'s capacity for caps, ${node?.inventory.guaranteeable_iops ?? 0} 4K-equivalent IOPS, is its node profile's (${node?.inventory.profile ?? 'unknown'}), not measured on ${v.device}; to derive caps from the device, measure it (anvil calibrate --target host --filename ${v.device}) and write its figure into the profile's guaranteeable.storage_iops`,
+    ];
+  });
 }
 
 /** The optional tools installed here (mdadm: mirrors are realised only with it). */
@@ -95,7 +113,11 @@ export async function runScenarioOnHost(
   requireRootForHost();
   const placement = placeScenario(s);
   const state = placement.store.read((st) => st);
-  const { plan, notes, shortfalls } = hostPlanOf(s, state, probeKernel(actions), hostTools());
+  const { plan, notes, shortfalls } = hostPlanOf(s, state, probeKernel(actions), hostTools(), {
+    choices: options.hostDevices ?? [],
+    destroyDataOn: options.destroyDataOn ?? [],
+  });
+  notes.push(...borrowedNotes(s.file, plan, state));
   notes.push(
     `note: ${s.file}: endpoints are veth ports of a Linux bridge per node with HTB classes, each node's bridge joined to a ToR bridge by an uplink shaped to its pods port`,
     `note: ${s.file}: ${sriovNote(sriovPorts())}`,
@@ -226,6 +248,7 @@ export async function runScenarioOnHost(
         volume: v.key,
         pod: v.pod,
         size_bytes: v.size_bytes,
+        ...(v.device !== undefined ? { device: v.device } : {}),
         ...(v.caps ? { caps: v.caps, cap_iops: v.cap_iops, cap_from: v.cap_from } : {}),
       })),
       guarantee: GUARANTEE,
