@@ -117,7 +117,6 @@ export async function runScenarioOnHost(
     choices: options.hostDevices ?? [],
     destroyDataOn: options.destroyDataOn ?? [],
   });
-  notes.push(...borrowedNotes(s.file, plan, state));
   notes.push(
     `note: ${s.file}: endpoints are veth ports of a Linux bridge per node with HTB classes, each node's bridge joined to a ToR bridge by an uplink shaped to its pods port`,
     `note: ${s.file}: ${sriovNote(sriovPorts())}`,
@@ -151,6 +150,11 @@ export async function runScenarioOnHost(
   let mover: HostPodMover | undefined;
   try {
     host = await realiseHost(plan, actions, journal, checkpoint);
+    // Said once the devices passed their checks (a refused device is not "run on").
+    for (const n of borrowedNotes(s.file, plan, state)) {
+      notes.push(n);
+      io.stderr.write(`${n}\n`);
+    }
     plexes = hostPlexes(host, actions);
     const podPlans = new Map(plan.pods.map((p) => [p.key, p]));
     const sources = {

@@ -77,8 +77,6 @@ export async function realiseHost(
   if (plan.nodes.length < 1 || plan.nodes.length > MAX_HOST_NODES)
     throw new AnvilError('ANVIL_ERR_HOST_UNREALISED', `${plan.nodes.length} nodes: a host run realises 1 to ${MAX_HOST_NODES}`);
   const hierarchy = findIoHierarchy(actions);
-  // The user's own devices are checked before anything is made: a refusal leaves the machine as it was.
-  const borrowed = await inspectBorrowedDevices(plan, actions);
   const run = async (argv: string[], undo?: string[]) => {
     checkpoint();
     const out = await actions.run(argv);
@@ -92,6 +90,8 @@ export async function realiseHost(
   const volumes = new Map<string, RealisedVolume>();
   let segments: RealisedSegments | undefined;
   try {
+    // The user's own devices are checked before anything is made: a refusal leaves the machine as it was.
+    const borrowed = await inspectBorrowedDevices(plan, actions);
     actions.mkdir(plan.workDir);
     journal.record({ kind: 'rmtree', path: plan.workDir });
     segments = await realiseSegments(plan, run);
