@@ -40,7 +40,7 @@ export function parseDestroyDataOn(value: string, previous: readonly string[] = 
 export function hostDeviceOption(): Option {
   return new Option(
     '--host-device <volume=device>',
-    'host target, cluster scenario: run VOLUME (TENANT/NAME) on this existing block device (an NVMe namespace, an LVM volume, a disk) instead of a loop device; fio writes destroy its data. Refused if it is not a block device, is mounted, swap or held (partitions, device-mapper, md), is smaller than the volume, or carries a file system or partition table (see --destroy-data-on); never wiped, detached or removed (repeatable)',
+    'host target, cluster scenario: run VOLUME (TENANT/NAME, or NAME where one tenant has it) on this existing block device (an NVMe namespace, an LVM volume, a disk) instead of a loop device; fio writes destroy its data. Refused if it is not a block device, is mounted, swap or held (partitions, device-mapper, md), is smaller than the volume, or carries a file system or partition table (see --destroy-data-on); never wiped, detached or removed (repeatable)',
   ).argParser(parseHostDevice);
 }
 
