@@ -59,15 +59,25 @@ function cpuFiles(host: RealisedHost): Map<string, string> {
  * node capacity its caps come from is the node profile's, not measured on that device.
  */
 function borrowedNotes(file: string, plan: HostPlan, state: ClusterState): string[] {
-  return plan.volumes.flatMap((v) => {
-    if (v.device === undefined) return [];
-    const pod = plan.pods.find((p) => p.key === v.pod)!;
-    const node = state.nodes.get(plan.nodes[pod.node]!.name);
-    return [
+  const out: string[] = [];
+  /** Per node (index), the user's devices its volumes run on. */
+  const byNode = new Map<number, string[]>();
+  for (const v of plan.volumes) {
+    if (v.device === undefined) continue;
+    out.push(
       `note: ${file}: volume ${v.key} runs on ${v.device} (--host-device), borrowed: Anvil never wipes, detaches or removes it, and lifts the caps it wrote on it; fio's writes overwrite its data`,
-      `note: ${file}: ${plan.nodes[pod.node]!.name}'s capacity for caps, ${node?.inventory.guaranteeable_iops ?? 0} 4K-equivalent IOPS, is its node profile's (${node?.inventory.profile ?? 'unknown'}), not measured on ${v.device}; to derive caps from the device, measure it (anvil calibrate --target host --filename ${v.device}) and write its figure into the profile's guaranteeable.storage_iops`,
-    ];
-  });
+    );
+    const node = plan.pods.find((p) => p.key === v.pod)!.node;
+    byNode.set(node, [...(byNode.get(node) ?? []), v.device]);
+  }
+  for (const [index, devices] of byNode) {
+    const name = plan.nodes[index]!.name;
+    const inventory = state.nodes.get(name)?.inventory;
+    out.push(
+      `note: ${file}: ${name}'s capacity, which caps from the neighbours' reservations are derived from, is its node profile's (${inventory?.profile ?? name}: ${inventory?.guaranteeable_iops ?? 0} 4K-equivalent IOPS), not measured on ${devices.join(', ')}; for the device's own, measure it (anvil calibrate --filename DEVICE, whose writes overwrite it too) and set the profile's guaranteeable.storage_iops`,
+    );
+  }
+  return out;
 }
 
 /** The optional tools installed here (mdadm: mirrors are realised only with it). */
