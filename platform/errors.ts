@@ -250,7 +250,7 @@ export const ERRORS = {
     code: 'ANVIL_ERR_HOST_DEVICE',
     status: 409,
     summary:
-      'a block device named for a volume (--host-device) cannot be used: missing, not a block device, mounted, swap or held, read-only, or smaller than the volume',
+      'a block device named for a volume (--host-device) cannot be used: missing, not a block device, mounted, swap, held or open exclusively elsewhere, read-only, or smaller than the volume',
   },
   ANVIL_ERR_HOST_DEVICE_HAS_DATA: {
     code: 'ANVIL_ERR_HOST_DEVICE_HAS_DATA',

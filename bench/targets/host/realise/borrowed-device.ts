@@ -3,7 +3,8 @@
  * is made, because fio's writes destroy what it holds. Refused (ANVIL_ERR_HOST_DEVICE) when it is missing,
  * not a block device, read-only, smaller than the volume, mounted (itself or a partition, per
  * /proc/self/mountinfo), swap (/proc/swaps) or held by another device (its or a partition's
- * /sys/class/block/NAME/holders: device-mapper, LVM, md); and (ANVIL_ERR_HOST_DEVICE_HAS_DATA) when it
+ * /sys/class/block/NAME/holders: device-mapper, LVM, md) or opened exclusively by another program (O_EXCL
+ * fails with EBUSY); and (ANVIL_ERR_HOST_DEVICE_HAS_DATA) when it
  * carries a file system or partition-table signature (`wipefs --no-act`, else `blkid -p`), unless the user
  * named the same device with `--destroy-data-on`. A borrowed device is never wiped, detached or removed.
  */
@@ -139,6 +140,9 @@ export async function inspectBorrowedDevices(plan: HostPlan, actions: HostAction
     const holders = all.flatMap((n) => actions.listDir(`/sys/class/block/${n}/holders`).map((h) => `${n} by ${h}`));
     if (holders.length > 0)
       problems.push(`held (${holders.join(', ')}: device-mapper, LVM or md uses it); name the device that holds it, or release it first`);
+    // What sysfs and the mount table do not show (another program's exclusive open): the kernel's own answer.
+    if (problems.length === 0 && actions.openExclusive(device) === 'busy')
+      problems.push('in use by another program (the kernel refuses an exclusive open: EBUSY); stop it first, or name another device');
     if (problems.length > 0) {
       unusable.push(...problems.map((p) => `${where}: ${p}`));
       continue;

@@ -8,6 +8,7 @@ import { release } from 'node:os';
 import { gunzipSync } from 'node:zlib';
 import {
   closeSync,
+  constants,
   existsSync,
   mkdirSync,
   openSync,
@@ -63,6 +64,11 @@ export interface HostActions {
    * file, or nothing (a user's --host-device is checked with it before anything is made).
    */
   statBlockDevice(path: string): { readonly majorMinor: string } | 'not-block' | 'missing';
+  /**
+   * Whether a block device can be opened exclusively (O_EXCL) now: the kernel refuses it (EBUSY) while the
+   * device is mounted, held by device-mapper or md, or opened exclusively by another program (mkfs, a VM).
+   */
+  openExclusive(path: string): 'free' | 'busy';
 }
 
 /** MAJ:MIN of a device number as Linux encodes it (glibc's major()/minor(): 12 bits and 20 bits of major, split). */
@@ -176,6 +182,15 @@ export class SystemActions implements HostActions {
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR') return 'missing';
       throw new AnvilError('ANVIL_ERR_HOST_DEVICE', `cannot read ${path}: ${(e as Error).message}`);
+    }
+  }
+  openExclusive(path: string): 'free' | 'busy' {
+    try {
+      closeSync(openSync(path, constants.O_RDONLY | constants.O_EXCL));
+      return 'free';
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EBUSY') return 'busy';
+      throw new AnvilError('ANVIL_ERR_HOST_DEVICE', `cannot open ${path}: ${(e as Error).message}`);
     }
   }
   connectFabrics(options: string): string {
@@ -296,6 +311,9 @@ export class DryRunRecorder implements HostActions {
   unlink(path: string): void {
     this.actions.push(`rm ${path}`);
     this.present.delete(path);
+  }
+  openExclusive(): 'free' | 'busy' {
+    return 'free';
   }
   statBlockDevice(path: string): { readonly majorMinor: string } | 'not-block' | 'missing' {
     const device = this.devices.get(path);

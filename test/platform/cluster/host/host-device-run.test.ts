@@ -4,7 +4,8 @@
  * above its tier's cap, its counters are read; after the run, and after a SIGKILL and `anvil host cleanup`,
  * the device is still attached with its contents unchanged while everything of Anvil's is gone. Refused
  * before anything is made: a file that is not a block device, a device smaller than the volume, one with an
- * ext4 file system (unless --destroy-data-on names it), a mounted one. Needs root, fio, losetup and
+ * ext4 file system (unless --destroy-data-on names it), a mounted one, one another program holds open
+ * exclusively. Needs root, fio, losetup and
  * mkfs.ext4: runs in CI, skips elsewhere.
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -188,5 +189,32 @@ describe('a volume on the user’s own block device, on this host', () => {
       withFs.loop,
     );
     spawnSync('umount', [join(folder, 'mnt')]);
+  });
+
+  needHost('refuses a device another program holds open exclusively', async () => {
+    const stateDir = tempDir('anvil-host-state-');
+    // Another program's exclusive open (what mkfs or a VM holds): no mount, no holder shows it.
+    const holder = spawn(
+      process.execPath,
+      [
+        '-e',
+        `const fs = require('fs'); fs.openSync(${JSON.stringify(user.loop)}, fs.constants.O_RDONLY | fs.constants.O_EXCL); console.log('held'); setInterval(() => {}, 1000);`,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    try {
+      await new Promise<void>((resolve, reject) => {
+        holder.stdout.on('data', () => resolve());
+        holder.on('close', (code) => reject(new Error(`the holder exited (${code})`)));
+      });
+      const r = hostRun(stateDir, '--host-device', `lab/data=${user.loop}`);
+      expect(r.status).not.toBe(0);
+      expect(r.stderr).toMatch(/^ANVIL_ERR_HOST_DEVICE: /m);
+      expect(r.stderr).toMatch(/in use by another program \(the kernel refuses an exclusive open: EBUSY\)/);
+      expect(left(stateDir)).toEqual([]);
+    } finally {
+      holder.kill();
+    }
+    expect(state(user)).toEqual(before);
   });
 });

@@ -15,7 +15,7 @@ import { realiseHost } from '../../../../bench/targets/host/realise/realiser.js'
 import { hostPlanOf, type HostDevices } from '../../../../platform/cluster/host-plan-of.js';
 import { placeScenario } from '../../../../platform/cluster/placement.js';
 import { hostJobText } from '../../../../platform/cluster/run-scenario-host.js';
-import { parseHostDevice } from '../../../../platform/cli/host-device-options.js';
+import { parseHostDevice, refuseHostDevicesOff } from '../../../../platform/cli/host-device-options.js';
 import { AnvilError } from '../../../../platform/errors.js';
 import { loadWorkloads } from '../../../../bench/workloads/resolve.js';
 
@@ -39,7 +39,7 @@ const onNvme: HostDevices = { choices: [{ volume: 'lab/capped-data', device: DEV
 /** A recorder whose device reads as the test says: signatures wipefs finds, mounts, holders. */
 class DeviceRecorder extends DryRunRecorder {
   constructor(
-    private readonly found: { wipefs?: string; mountinfo?: string; holders?: string[] } = {},
+    private readonly found: { wipefs?: string; mountinfo?: string; holders?: string[]; partition?: boolean } = {},
     bytes = 2 * GiB,
   ) {
     super('v2');
@@ -50,12 +50,15 @@ class DeviceRecorder extends DryRunRecorder {
     return Promise.resolve(argv[0] === 'wipefs' ? (this.found.wipefs ?? '') : argv[0] === 'losetup' ? '/dev/loop0\n' : '');
   }
   override exists(path: string): boolean {
+    if (path === '/sys/class/block/nvme0n2/nvme0n2p1/partition') return this.found.partition === true;
     return path === '/proc/self/mountinfo' ? this.found.mountinfo !== undefined : super.exists(path);
   }
   override readText(path: string): string {
+    if (path === '/sys/class/block/nvme0n2p1/dev') return '259:8\n';
     return path === '/proc/self/mountinfo' ? (this.found.mountinfo ?? '') : super.readText(path);
   }
   override listDir(path: string): string[] {
+    if (path === '/sys/class/block/nvme0n2') return this.found.partition === true ? ['dev', 'holders', 'nvme0n2p1', 'queue'] : [];
     return path === '/sys/class/block/nvme0n2/holders' ? (this.found.holders ?? []) : super.listDir(path);
   }
 }
@@ -116,6 +119,12 @@ describe('a volume on the user’s own block device, recorded', () => {
       expect.stringMatching(/mounted \(\/dev\/nvme0n2 on \/mnt\/data\); unmount it first/),
       expect.stringMatching(/held \(nvme0n2 by dm-0: device-mapper, LVM or md uses it\)/),
     ]);
+    // A partition of it mounted (by its number: the source may be a /dev/disk/by-uuid link).
+    const partition = await refusal(
+      planWith(onNvme),
+      new DeviceRecorder({ partition: true, mountinfo: '30 1 259:8 / /srv rw - xfs UUID=1234 rw\n' }),
+    );
+    expect(partition.details).toEqual([expect.stringMatching(/mounted \(UUID=1234 on \/srv\)/)]);
   });
 
   it('refuses a device with a file system unless --destroy-data-on names the same device', async () => {
@@ -144,6 +153,12 @@ describe('a volume on the user’s own block device, recorded', () => {
     expect(() => parseHostDevice('lab/data')).toThrow(/VOLUME=DEVICE/);
     expect(() => parseHostDevice('data=sdb')).toThrow(/absolute block device path/);
     expect(() => parseHostDevice('data=/dev/sdc', [{ volume: 'data', device: '/dev/sdb' }])).toThrow(/twice/);
+    // The flags belong to a scenario's host run.
+    const devices = { hostDevice: [{ volume: 'data', device: '/dev/sdb' }] };
+    expect(() => refuseHostDevicesOff(devices, 'sim', true)).toThrow(/add --target host/);
+    expect(() => refuseHostDevicesOff(devices, 'host', false)).toThrow(/for a fio job file give --filename DEVICE/);
+    expect(() => refuseHostDevicesOff({ destroyDataOn: ['/dev/sdb'] }, 'host', true)).toThrow(/add --host-device VOLUME=DEVICE/);
+    expect(() => refuseHostDevicesOff(devices, 'host', true)).not.toThrow();
   });
 
   it("keeps fio within the volume's size on a larger device, and reads MAJ:MIN as the kernel encodes it", () => {
