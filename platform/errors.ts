@@ -246,6 +246,18 @@ export const ERRORS = {
     status: 500,
     summary: 'realising a scenario on this host (namespace, bridge, tc class, cgroup, loop device) failed; what was made is removed',
   },
+  ANVIL_ERR_HOST_DEVICE: {
+    code: 'ANVIL_ERR_HOST_DEVICE',
+    status: 409,
+    summary:
+      'a block device named for a volume (--host-device) cannot be used: missing, not a block device, mounted, swap, held or open exclusively elsewhere, read-only, or smaller than the volume',
+  },
+  ANVIL_ERR_HOST_DEVICE_HAS_DATA: {
+    code: 'ANVIL_ERR_HOST_DEVICE_HAS_DATA',
+    status: 409,
+    summary:
+      'a block device named for a volume (--host-device) carries a file system or partition table, which fio would destroy; --destroy-data-on DEVICE says to go ahead',
+  },
   ANVIL_ERR_HOST_UNREALISED: {
     code: 'ANVIL_ERR_HOST_UNREALISED',
     status: 501,

@@ -43,6 +43,8 @@ import { cliIo } from './cli-io.js';
 import { writeCompareHtml, writeOutput } from './compare-command.js';
 import { scenarioMembers } from './scenario-members.js';
 import { isClusterScenarioFile, parseStack, storageSchedulerOption } from './run-command.js';
+import { destroyDataOnOption, hostDeviceOption, refuseHostDevicesOff } from './host-device-options.js';
+import type { HostDeviceChoice } from '../cluster/host-plan-of.js';
 
 /** Most seeds one check runs per scenario and stack: far above what a CI job affords, far below a typo's 1e9. */
 export const MAX_CHECK_SEEDS = 1000;
@@ -73,6 +75,9 @@ export interface CheckOptions {
   readonly jobs?: number;
   /** With --target host and --baseline: most confirmation rounds of inconclusive comparisons (default DEFAULT_CONFIRM_ROUNDS; 0 none). */
   readonly confirmRounds?: number;
+  /** With --target host: volumes on the user's own block devices (`--host-device`), and those fio may write over. */
+  readonly hostDevice?: readonly HostDeviceChoice[];
+  readonly destroyDataOn?: readonly string[];
 }
 
 /** The seeds of the runs `dir` (DIR/SCENARIO/STACK) holds as seed-N folders, in order. */
@@ -199,6 +204,8 @@ export async function checkScenarios(
     out: runDir(file, stack, seed),
     maxIos: options.maxIos ?? DEFAULT_MAX_IOS,
     ...(options.storageScheduler !== undefined ? { storageScheduler: options.storageScheduler } : {}),
+    ...(options.hostDevice !== undefined ? { hostDevices: options.hostDevice } : {}),
+    ...(options.destroyDataOn !== undefined ? { destroyDataOn: options.destroyDataOn } : {}),
   });
   try {
     if (options.results === undefined) {
@@ -318,7 +325,10 @@ export function registerCheckCommand(cli: Command): void {
       "runs at a time (scenarios, stacks, seeds, a sweep's points), one worker thread each, as anvil sweep runs them (default 1)",
       parseJobs,
     )
+    .addOption(hostDeviceOption())
+    .addOption(destroyDataOnOption())
     .action(async (args: string[], opts: CheckOptions) => {
+      refuseHostDevicesOff(opts, opts.target, true);
       if (opts.jobs !== undefined && opts.results !== undefined)
         throw new AnvilError(
           'ANVIL_ERR_USAGE',

@@ -6,6 +6,7 @@
  * are said in the runs' order and the first failed run (in that order) stops the check, as without --jobs.
  */
 import type { StorageSchedulerKind } from '../../sim/qos/storage-qos.js';
+import type { HostDeviceChoice } from '../cluster/host-plan-of.js';
 import { AnvilError, isAnvilError, type ErrorCode } from '../errors.js';
 
 /** One run of a check: scenario `file` on `stack` with `seed`, its results into `out`. */
@@ -18,6 +19,9 @@ export interface CheckRunTask {
   readonly out: string;
   readonly maxIos: number;
   readonly storageScheduler?: StorageSchedulerKind;
+  /** Host target: volumes on the user's own block devices (`--host-device`), and those fio may write over (`--destroy-data-on`). */
+  readonly hostDevices?: readonly HostDeviceChoice[];
+  readonly destroyDataOn?: readonly string[];
 }
 
 /** What a run said on stderr (each write), and its error as plain data (a worker cannot pass an AnvilError whole). */
@@ -51,6 +55,8 @@ export async function runCheckRun(task: CheckRunTask, stderr?: NodeJS.WriteStrea
         out: task.out,
         maxIos: task.maxIos,
         ...(task.storageScheduler !== undefined ? { storageScheduler: task.storageScheduler } : {}),
+        ...(task.hostDevices !== undefined ? { hostDevices: task.hostDevices } : {}),
+        ...(task.destroyDataOn !== undefined ? { destroyDataOn: task.destroyDataOn } : {}),
       },
       { stdout: discard, stderr: sink },
     );

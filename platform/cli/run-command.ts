@@ -13,6 +13,8 @@ import { DEFAULT_MAX_IOS } from '../../bench/targets/run-cost.js';
 import { STORAGE_SCHEDULERS, type StorageSchedulerKind } from '../../sim/qos/storage-qos.js';
 import { decimalAbove, seed as parseSeed, wholeNumber } from './arguments.js';
 import { cliIo } from './cli-io.js';
+import { destroyDataOnOption, hostDeviceOption, refuseHostDevicesOff } from './host-device-options.js';
+import type { HostDeviceChoice } from '../cluster/host-plan-of.js';
 
 function parseHosts(value: string): string[] {
   const hosts = value
@@ -68,7 +70,13 @@ export const storageSchedulerOption = () =>
   ).choices(STORAGE_SCHEDULERS as unknown as string[]);
 
 /** `anvil run`'s options: a job file's, plus a cluster scenario's stack and storage scheduler. */
-type RunCommandOptions = Omit<RunOptions, 'seed'> & { seed?: number; stack?: string; storageScheduler?: StorageSchedulerKind };
+type RunCommandOptions = Omit<RunOptions, 'seed'> & {
+  seed?: number;
+  stack?: string;
+  storageScheduler?: StorageSchedulerKind;
+  hostDevice?: HostDeviceChoice[];
+  destroyDataOn?: string[];
+};
 
 /** Adds `anvil run` to the CLI. */
 export function registerRunCommand(cli: Command): void {
@@ -116,10 +124,14 @@ export function registerRunCommand(cli: Command): void {
       parseMaxIos,
     )
     .addOption(storageSchedulerOption())
+    .addOption(hostDeviceOption())
+    .addOption(destroyDataOnOption())
     .action(async (file: string, opts: RunCommandOptions) => {
       if (opts.outFormat !== undefined && opts.out === undefined)
         throw new AnvilError('ANVIL_ERR_USAGE', '--out-format names the formats of the tables under --out: add --out DIR');
-      if (isClusterScenarioFile(file)) {
+      const scenario = isClusterScenarioFile(file);
+      refuseHostDevicesOff(opts, opts.target, scenario);
+      if (scenario) {
         const { runScenarioOnTarget } = await import('../cluster/run-scenario-target.js');
         await runScenarioOnTarget(
           file,
@@ -132,12 +144,14 @@ export function registerRunCommand(cli: Command): void {
             ...(opts.outFormat !== undefined ? { outFormat: opts.outFormat } : {}),
             ...(opts.maxIos !== undefined ? { maxIos: opts.maxIos } : {}),
             ...(opts.storageScheduler !== undefined ? { storageScheduler: opts.storageScheduler } : {}),
+            ...(opts.hostDevice !== undefined ? { hostDevices: opts.hostDevice } : {}),
+            ...(opts.destroyDataOn !== undefined ? { destroyDataOn: opts.destroyDataOn } : {}),
           },
           cliIo(),
         );
         return;
       }
-      const { stack: _stack, storageScheduler: _scheduler, ...jobOptions } = opts;
+      const { stack: _stack, storageScheduler: _scheduler, hostDevice: _devices, destroyDataOn: _destroy, ...jobOptions } = opts;
       await runJobFile(file, { ...jobOptions, seed: opts.seed ?? 1 }, cliIo());
     });
 }

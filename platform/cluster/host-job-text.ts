@@ -7,8 +7,11 @@ import type { WorkloadSpec } from '../../sim/workload/spec.js';
  * asynchronous and uncached; and at the end of each job section its runtime within the scenario (its own,
  * or the scenario's duration where it names none or a longer one), as the model bounds its jobs.
  */
-export function hostJobText(job: string, specs: readonly WorkloadSpec[], duration_ns: number): string {
-  const out = ['; defaults of anvil run SCENARIO --target host', '[global]', 'ioengine=libaio', 'direct=1', ''];
+export function hostJobText(job: string, specs: readonly WorkloadSpec[], duration_ns: number, volume_bytes?: number): string {
+  const out = ['; defaults of anvil run SCENARIO --target host', '[global]', 'ioengine=libaio', 'direct=1'];
+  // On a user's device larger than the volume (--host-device), the jobs stay within the volume's size unless one names its own.
+  if (volume_bytes !== undefined) out.push(`size=${volume_bytes}`);
+  out.push('');
   let section: string | undefined;
   const close = () => {
     if (section === undefined || section === 'global') return;

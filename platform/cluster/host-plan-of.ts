@@ -27,6 +27,41 @@ import { parseCidr } from '../domain/ip.js';
 import { AnvilError } from '../errors.js';
 import { scenarioShortfalls, shortfall, type HostShortfall } from './host-shortfalls.js';
 
+/** One `--host-device`: a scenario volume (`TENANT/NAME`, or `NAME` where one tenant has it) and the user's block device it runs on. */
+export interface HostDeviceChoice {
+  readonly volume: string;
+  /** The path as the user gave it (/dev/nvme0n2, /dev/vg0/lv1, /dev/disk/by-id/...). */
+  readonly device: string;
+}
+
+/** The user's own devices for volumes, and those fio may write over although they hold a file system (`--destroy-data-on`). */
+export interface HostDevices {
+  readonly choices: readonly HostDeviceChoice[];
+  readonly destroyDataOn: readonly string[];
+}
+
+/**
+ * Each `--host-device` choice by volume key; ANVIL_ERR_USAGE naming each volume the scenario does not have
+ * (or that two tenants have under that name).
+ */
+function devicesByVolume(s: LoadedClusterScenario, devices: HostDevices): Map<string, string> {
+  const out = new Map<string, string>();
+  const problems: string[] = [];
+  const keys = s.spec.volumes.map((v) => `${v.tenant}/${v.name}`);
+  for (const c of devices.choices) {
+    const matches = c.volume.includes('/') ? keys.filter((k) => k === c.volume) : keys.filter((k) => k.endsWith(`/${c.volume}`));
+    if (matches.length === 1) out.set(matches[0]!, c.device);
+    else
+      problems.push(
+        matches.length === 0
+          ? `--host-device ${c.volume}=${c.device}: the scenario has no volume ${c.volume}; its volumes are ${keys.join(', ') || 'none'}`
+          : `--host-device ${c.volume}=${c.device}: ${matches.join(' and ')} are both named ${c.volume}; say TENANT/NAME`,
+      );
+  }
+  if (problems.length > 0) throw new AnvilError('ANVIL_ERR_USAGE', `${s.file}: --host-device names volumes the scenario lacks`, problems);
+  return out;
+}
+
 /** Faults a host realises: a node's segment cut off and its pods stopped, a node's pods link down. */
 export const HOST_FAULTS: readonly string[] = ['node-down', 'node-up', 'link-down', 'link-up'];
 
@@ -124,9 +159,11 @@ export function hostPlanOf(
   state: ClusterState,
   kernel: ReadonlySet<KernelFeature> = new Set(),
   tools: ReadonlySet<HostTool> = new Set(),
+  devices: HostDevices = { choices: [], destroyDataOn: [] },
 ): { plan: HostPlan; notes: string[]; shortfalls: HostShortfall[] } {
   const notes: string[] = [];
   const problems: string[] = [];
+  const deviceOf = devicesByVolume(s, devices);
   const shortfalls = scenarioShortfalls(s, kernel);
   const runId = randomBytes(3).toString('hex');
   const running = [...state.pods.values()].filter((p) => p.status.state === 'running');
@@ -223,7 +260,15 @@ export function hostPlanOf(
         continue;
       }
       claimed.set(vkey, p.key);
-      const size_bytes = Math.min(v.size_bytes, MAX_HOST_VOLUME_BYTES);
+      const device = deviceOf.get(vkey);
+      if (device !== undefined && plexNodes.has(vkey)) {
+        problems.push(
+          `--host-device ${vkey}=${device}: the host realises ${vkey} as ${plexNodes.get(vkey)!.length > 1 ? 'a mirror of' : 'a remote plex on'} loop devices; a named device replaces one local loop device only, so drop it for this volume`,
+        );
+        continue;
+      }
+      // A loop device's file is bounded; the user's device holds the volume whole (fio stays within its size).
+      const size_bytes = device !== undefined ? v.size_bytes : Math.min(v.size_bytes, MAX_HOST_VOLUME_BYTES);
       if (size_bytes < v.size_bytes)
         notes.push(
           `note: ${s.file}: volume ${vkey} is realised as a ${size_bytes / 2 ** 30} GiB sparse file (the host's bound), not ${v.size_bytes / 2 ** 30} GiB`,
@@ -239,12 +284,26 @@ export function hostPlanOf(
         size_bytes,
         ...(max !== undefined ? { caps: tierIoCaps(max, readFraction(s, vkey)), cap_iops: max, cap_from } : {}),
         ...(plexNodes.has(vkey) ? { plexes: plexNodes.get(vkey)! } : {}),
+        ...(device !== undefined ? { device } : {}),
       });
     }
   }
+  for (const [vkey, device] of deviceOf)
+    if (!volumes.some((v) => v.key === vkey))
+      notes.push(`note: ${s.file}: volume ${vkey} is not realised on this host (no running pod uses it): ${device} is not touched`);
+  if (problems.length > 0)
+    throw new AnvilError('ANVIL_ERR_HOST_UNREALISED', `${s.file}: the placement asks the host for what it does not realise yet`, problems);
   const vlans: HostVlanPlan[] = [...vlanPods.entries()].map(([vid, keys]) => ({ vid, pods: keys }));
   return {
-    plan: { runId, nodes, ...(vlans.length > 0 ? { vlans } : {}), pods, volumes, workDir: join(tmpdir(), `anvil-host-${runId}`) },
+    plan: {
+      runId,
+      nodes,
+      ...(vlans.length > 0 ? { vlans } : {}),
+      pods,
+      volumes,
+      workDir: join(tmpdir(), `anvil-host-${runId}`),
+      ...(devices.destroyDataOn.length > 0 ? { destroyDataOn: devices.destroyDataOn } : {}),
+    },
     notes,
     shortfalls,
   };

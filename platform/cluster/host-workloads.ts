@@ -77,7 +77,7 @@ export function runHostWorkloads(
     const tag = `${w.pod}@${from_ns}`;
     const run = runOnHost({
       jobFile: `${s.file}:${w.path}`,
-      text: hostJobText(s.spec.workloads[index]!.job, specs, left_ns),
+      text: hostJobText(s.spec.workloads[index]!.job, specs, left_ns, volume.borrowedBytes),
       filename: volume.device,
       timeout_s: left_ns / 1e9 + SLACK_S,
       execPrefix: host.execPrefix(w.pod),

@@ -23,6 +23,8 @@ import { probeKernel, sriovNote, sriovPorts } from '../../bench/targets/host/rea
 import { sampleHost, type HostSample } from '../../bench/targets/host/realise/host-counters.js';
 import { which } from '../../bench/targets/host/bounded-process.js';
 import { AnvilError } from '../errors.js';
+import type { HostPlan } from '../../bench/targets/host/realise/host-plan.js';
+import type { ClusterState } from '../domain/cluster-state.js';
 import { checkHostRealisable, hostPlanOf, type HostTool } from './host-plan-of.js';
 import { hostPlexes, type HostPlexes } from './host-plexes.js';
 import { hostPodMover, type HostPodMover } from './host-pod-moves.js';
@@ -50,6 +52,32 @@ function cpuFiles(host: RealisedHost): Map<string, string> {
   return new Map(
     [...host.retired, ...host.pods.values()].flatMap((p) => (p.cpuFile !== undefined ? [[p.cgroup, p.cpuFile] as const] : [])),
   );
+}
+
+/**
+ * What a run on the user's own devices says: each is borrowed (never wiped, detached or removed), and the
+ * node capacity its caps come from is the node profile's, not measured on that device.
+ */
+function borrowedNotes(file: string, plan: HostPlan, state: ClusterState): string[] {
+  const out: string[] = [];
+  /** Per node (index), the user's devices its volumes run on. */
+  const byNode = new Map<number, string[]>();
+  for (const v of plan.volumes) {
+    if (v.device === undefined) continue;
+    out.push(
+      `note: ${file}: volume ${v.key} runs on ${v.device} (--host-device), borrowed: Anvil never wipes, detaches or removes it, and lifts the caps it wrote on it; fio's writes overwrite its data`,
+    );
+    const node = plan.pods.find((p) => p.key === v.pod)!.node;
+    byNode.set(node, [...(byNode.get(node) ?? []), v.device]);
+  }
+  for (const [index, devices] of byNode) {
+    const name = plan.nodes[index]!.name;
+    const inventory = state.nodes.get(name)?.inventory;
+    out.push(
+      `note: ${file}: ${name}'s capacity, which caps from the neighbours' reservations are derived from, is its node profile's (${inventory?.profile ?? name}: ${inventory?.guaranteeable_iops ?? 0} 4K-equivalent IOPS), not measured on ${devices.join(', ')}; for the device's own, measure it (anvil calibrate --filename DEVICE, whose writes overwrite it too) and set the profile's guaranteeable.storage_iops`,
+    );
+  }
+  return out;
 }
 
 /** The optional tools installed here (mdadm: mirrors are realised only with it). */
@@ -95,7 +123,10 @@ export async function runScenarioOnHost(
   requireRootForHost();
   const placement = placeScenario(s);
   const state = placement.store.read((st) => st);
-  const { plan, notes, shortfalls } = hostPlanOf(s, state, probeKernel(actions), hostTools());
+  const { plan, notes, shortfalls } = hostPlanOf(s, state, probeKernel(actions), hostTools(), {
+    choices: options.hostDevices ?? [],
+    destroyDataOn: options.destroyDataOn ?? [],
+  });
   notes.push(
     `note: ${s.file}: endpoints are veth ports of a Linux bridge per node with HTB classes, each node's bridge joined to a ToR bridge by an uplink shaped to its pods port`,
     `note: ${s.file}: ${sriovNote(sriovPorts())}`,
@@ -129,6 +160,11 @@ export async function runScenarioOnHost(
   let mover: HostPodMover | undefined;
   try {
     host = await realiseHost(plan, actions, journal, checkpoint);
+    // Said once the devices passed their checks (a refused device is not "run on").
+    for (const n of borrowedNotes(s.file, plan, state)) {
+      notes.push(n);
+      io.stderr.write(`${n}\n`);
+    }
     plexes = hostPlexes(host, actions);
     const podPlans = new Map(plan.pods.map((p) => [p.key, p]));
     const sources = {
@@ -226,6 +262,7 @@ export async function runScenarioOnHost(
         volume: v.key,
         pod: v.pod,
         size_bytes: v.size_bytes,
+        ...(v.device !== undefined ? { device: v.device } : {}),
         ...(v.caps ? { caps: v.caps, cap_iops: v.cap_iops, cap_from: v.cap_from } : {}),
       })),
       guarantee: GUARANTEE,

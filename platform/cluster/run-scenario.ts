@@ -8,6 +8,7 @@
  * (assemble-network.ts) and the faults (node, drive, link: faults.ts, link-faults.ts); a scenario that needs
  * more is refused with a coded error naming each entry.
  */
+import type { HostDeviceChoice } from './host-plan-of.js';
 import type { RunIo } from '../../bench/run.js';
 import { anvilVersion } from '../../bench/package-root.js';
 import type { OutputFormat } from '../../bench/results/fio-json.js';
@@ -64,6 +65,10 @@ export interface ScenarioRunOptions {
    * recorders hold the intervals closed so far): how a run started by anvil serve streams while it runs.
    */
   readonly onSlice?: (progress: SimProgress, units: readonly ReportingUnit[]) => void;
+  /** Host target: volumes realised on the user's own block devices instead of loop devices (`--host-device`). */
+  readonly hostDevices?: readonly HostDeviceChoice[];
+  /** Host target: devices fio may write over although they carry a file system or partition table (`--destroy-data-on`). */
+  readonly destroyDataOn?: readonly string[];
 }
 
 /** Refuses what this version does not model, naming each entry and what runs instead. */

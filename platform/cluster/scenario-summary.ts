@@ -46,6 +46,8 @@ export interface HostRealisationSummary {
     readonly volume: string;
     readonly pod: string;
     readonly size_bytes: number;
+    /** The user's own block device it ran on (`--host-device`) instead of a loop device; borrowed, never wiped or removed. */
+    readonly device?: string;
     readonly caps?: { readonly riops?: number; readonly wiops?: number; readonly rbps?: number; readonly wbps?: number };
     /** The cap, 4K-equivalent IOPS, and where it comes from: the tier's maximum, or the node's capacity less the others' reservations. */
     readonly cap_iops?: number;

@@ -65,3 +65,15 @@ export function ioLimitWrites(h: CgroupHierarchy, group: string, device: string,
     .filter((k) => caps[k] !== undefined)
     .map((k) => ({ path: `${dir}/${files[k]}`, text: `${device} ${caps[k]}` }));
 }
+
+/**
+ * The lines that lift every cap `ioLimitWrites` wrote for `device` in `group` (v2 `max`, v1 `0`): undone
+ * before the group is removed, so a borrowed device keeps no rule of Anvil's even if its group stays busy.
+ */
+export function ioLimitClears(h: CgroupHierarchy, group: string, device: string, caps: IoCaps): { path: string; text: string }[] {
+  const none = Object.fromEntries((['riops', 'wiops', 'rbps', 'wbps'] as const).filter((k) => caps[k] !== undefined).map((k) => [k, 0]));
+  return ioLimitWrites(h, group, device, none).map((w) => ({
+    path: w.path,
+    text: h.version === 'v2' ? w.text.replace(/=0\b/g, '=max') : w.text,
+  }));
+}

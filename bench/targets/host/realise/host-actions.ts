@@ -8,6 +8,7 @@ import { release } from 'node:os';
 import { gunzipSync } from 'node:zlib';
 import {
   closeSync,
+  constants,
   existsSync,
   mkdirSync,
   openSync,
@@ -17,6 +18,7 @@ import {
   realpathSync,
   rmdirSync,
   rmSync,
+  statSync,
   symlinkSync,
   truncateSync,
   unlinkSync,
@@ -57,6 +59,24 @@ export interface HostActions {
    * the same open file (`instance=N,cntlid=M`): the controller nvmeN it made.
    */
   connectFabrics(options: string): string;
+  /**
+   * What `path` is, following links: a block device and its MAJ:MIN (from stat's rdev), another kind of
+   * file, or nothing (a user's --host-device is checked with it before anything is made).
+   */
+  statBlockDevice(path: string): { readonly majorMinor: string } | 'not-block' | 'missing';
+  /**
+   * Whether a block device can be opened exclusively (O_EXCL) now: the kernel refuses it (EBUSY) while the
+   * device is mounted, held by device-mapper or md, or opened exclusively by another program (mkfs, a VM).
+   */
+  openExclusive(path: string): 'free' | 'busy';
+}
+
+/** MAJ:MIN of a device number as Linux encodes it (glibc's major()/minor(): 12 bits and 20 bits of major, split). */
+export function majorMinorOfRdev(rdev: number): string {
+  const dev = BigInt(rdev);
+  const major = ((dev >> 8n) & 0xfffn) | ((dev >> 32n) & 0xfffff000n);
+  const minor = (dev & 0xffn) | ((dev >> 12n) & 0xffffff00n);
+  return `${major}:${minor}`;
 }
 
 /** Tries of removing a busy cgroup, 20 ms apart. */
@@ -155,6 +175,24 @@ export class SystemActions implements HostActions {
   unlink(path: string): void {
     unlinkSync(path);
   }
+  statBlockDevice(path: string): { readonly majorMinor: string } | 'not-block' | 'missing' {
+    try {
+      const st = statSync(path);
+      return st.isBlockDevice() ? { majorMinor: majorMinorOfRdev(st.rdev) } : 'not-block';
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR') return 'missing';
+      throw new AnvilError('ANVIL_ERR_HOST_DEVICE', `cannot read ${path}: ${(e as Error).message}`);
+    }
+  }
+  openExclusive(path: string): 'free' | 'busy' {
+    try {
+      closeSync(openSync(path, constants.O_RDONLY | constants.O_EXCL));
+      return 'free';
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EBUSY') return 'busy';
+      throw new AnvilError('ANVIL_ERR_HOST_DEVICE', `cannot open ${path}: ${(e as Error).message}`);
+    }
+  }
   connectFabrics(options: string): string {
     let fd: number | undefined;
     try {
@@ -179,7 +217,8 @@ export type RecordedAction = string;
 /**
  * Records instead of doing. Answers reads as the kernel would: `losetup --find --show` gives the next
  * /dev/loopN, `/sys/class/block/loopN/dev` gives 7:N, /dev/md/NAME leads to /dev/md127 down, an NVMe/TCP
- * connect makes controller nvmeN with namespace nvmeNn1 (259:N), and the cgroup files of the version it pretends.
+ * connect makes controller nvmeN with namespace nvmeNn1 (259:N), and the cgroup files of the version it pretends;
+ * a user's block device where `pretendDevice` says one is (blank, unmounted, unused).
  */
 export class DryRunRecorder implements HostActions {
   readonly actions: RecordedAction[] = [];
@@ -188,6 +227,8 @@ export class DryRunRecorder implements HostActions {
   private readonly present = new Set<string>();
   /** NQN of each NVMe/TCP controller connected, by instance. */
   private readonly controllers: string[] = [];
+  /** Block devices it pretends the user has (`pretendDevice`), by path. */
+  private readonly devices = new Map<string, { readonly name: string; readonly majorMinor: string; readonly bytes: number }>();
 
   /** `kernel`: the configuration it pretends the kernel was built with (default: none of the optional features). */
   constructor(
@@ -198,12 +239,21 @@ export class DryRunRecorder implements HostActions {
     else for (const h of ['blkio', 'cpuacct', 'freezer']) this.present.add(`/sys/fs/cgroup/${h}`);
   }
 
+  /** Pretends an unmounted, unused block device of `bytes` is at `path` (kernel name `name`), as a user's --host-device. */
+  pretendDevice(path: string, name: string, majorMinor: string, bytes: number): void {
+    this.devices.set(path, { name, majorMinor, bytes });
+  }
+
   run(argv: readonly string[]): Promise<string> {
     this.actions.push(argv.join(' '));
     if (argv[0] === 'losetup' && argv.includes('--show')) return Promise.resolve(`/dev/loop${this.nextLoop++}\n`);
     return Promise.resolve('');
   }
   readText(path: string): string {
+    const device = [...this.devices.values()].find((d) => path.startsWith(`/sys/class/block/${d.name}/`));
+    if (device && path.endsWith('/size')) return `${device.bytes / 512}\n`;
+    if (device && path.endsWith('/dev')) return `${device.majorMinor}\n`;
+    if (device && path.endsWith('/ro')) return '0\n';
     const loop = /^\/sys\/class\/block\/loop(\d+)\/dev$/.exec(path);
     if (loop) return `7:${loop[1]}\n`;
     const md = /^\/sys\/class\/block\/md(\d+)\/dev$/.exec(path);
@@ -246,6 +296,9 @@ export class DryRunRecorder implements HostActions {
     return path === '/sys/class/nvme' ? this.controllers.map((_, i) => `nvme${i}`) : [];
   }
   realPath(path: string): string {
+    const numbered = /^\/sys\/dev\/block\/(\d+:\d+)$/.exec(path);
+    const device = numbered ? [...this.devices.values()].find((d) => d.majorMinor === numbered[1]) : undefined;
+    if (device) return `/sys/devices/virtual/block/${device.name}`;
     if (!path.startsWith('/dev/md/')) return path;
     // md numbers named arrays from 127 down.
     if (!this.mds.has(path)) this.mds.set(path, `/dev/md${127 - this.mds.size}`);
@@ -258,6 +311,13 @@ export class DryRunRecorder implements HostActions {
   unlink(path: string): void {
     this.actions.push(`rm ${path}`);
     this.present.delete(path);
+  }
+  openExclusive(): 'free' | 'busy' {
+    return 'free';
+  }
+  statBlockDevice(path: string): { readonly majorMinor: string } | 'not-block' | 'missing' {
+    const device = this.devices.get(path);
+    return device ? { majorMinor: device.majorMinor } : 'missing';
   }
   connectFabrics(options: string): string {
     this.actions.push(`write ${NVME_FABRICS} ${options}`);

@@ -1,7 +1,7 @@
 /**
  * The kernel's counters a host run reads before and after its workloads, for the per-node tables: each
- * pod's CPU time from its cgroup (v2 cpu.stat usage_usec, or v1 cpuacct.usage), each loop device's I/Os
- * and busy time from /sys/block/DEV/stat, each uplink end's bytes from /sys/class/net/IF/statistics, and
+ * pod's CPU time from its cgroup (v2 cpu.stat usage_usec, or v1 cpuacct.usage), each volume's device's I/Os
+ * and busy time from /sys/class/block/DEV/stat (a loop device, or a user's disk, partition or dm device), each uplink end's bytes from /sys/class/net/IF/statistics, and
  * the machine's CPU from /proc/stat. Differences of two samples are what the run used.
  */
 import type { HostActions } from './host-actions.js';
@@ -11,7 +11,7 @@ export interface HostSample {
   readonly at_ns: number;
   /** Per pod cgroup (a pod moved to another node has a cgroup there too), CPU time it used, ns. */
   readonly podCpu_ns: ReadonlyMap<string, number>;
-  /** Per device (loopN): I/Os completed (reads and writes) and ms with I/O in flight (io_ticks). */
+  /** Per device (loopN, or a user's device's kernel name): I/Os completed (reads and writes) and ms with I/O in flight (io_ticks). */
   readonly blocks: ReadonlyMap<string, { readonly ios: number; readonly busy_ms: number }>;
   /** Per interface: bytes sent and received. */
   readonly links: ReadonlyMap<string, { readonly tx_bytes: number; readonly rx_bytes: number }>;
@@ -40,7 +40,7 @@ export function cgroupCpu_ns(file: string, text: string): number {
   return number(text);
 }
 
-/** /sys/block/DEV/stat: reads completed (field 1), writes completed (5), io_ticks ms (10). */
+/** /sys/class/block/DEV/stat: reads completed (field 1), writes completed (5), io_ticks ms (10). */
 export function blockStat(text: string): { ios: number; busy_ms: number } {
   const f = text.trim().split(/\s+/).map(Number);
   return { ios: (f[0] ?? 0) + (f[4] ?? 0), busy_ms: f[9] ?? 0 };
@@ -65,7 +65,7 @@ export function sampleHost(actions: HostActions, sources: SampleSources): HostSa
   };
   const podCpu_ns = new Map<string, number>();
   for (const [pod, file] of sources.podCpuFiles) podCpu_ns.set(pod, cgroupCpu_ns(file, read(file)));
-  const blocks = new Map(sources.devices.map((d) => [d, blockStat(read(`/sys/block/${d}/stat`))]));
+  const blocks = new Map(sources.devices.map((d) => [d, blockStat(read(`/sys/class/block/${d}/stat`))]));
   const links = new Map(
     sources.interfaces.map((i) => [
       i,

@@ -51,6 +51,12 @@ export interface HostVolumePlan {
    * node than its pod's is exported there over NVMe/TCP. Absent: one loop device on its pod's node.
    */
   readonly plexes?: readonly number[];
+  /**
+   * The user's own block device for it (`--host-device`), instead of a loop device: borrowed, never wiped,
+   * detached or removed; checked before anything is made (borrowed-device.ts). `size_bytes` is then the
+   * volume's own size, which the device must hold.
+   */
+  readonly device?: string;
 }
 
 /**
@@ -83,6 +89,8 @@ export interface HostPlan {
   readonly volumes: readonly HostVolumePlan[];
   /** Folder for the loop devices' backing files (created, removed at the end). */
   readonly workDir: string;
+  /** Devices the user lets fio write over although they carry a file system or partition table (`--destroy-data-on`). */
+  readonly destroyDataOn?: readonly string[];
 }
 
 /** Names of one pod's pieces. */

@@ -10,8 +10,8 @@ import { dirname, join } from 'node:path';
 import type { HostActions } from './host-actions.js';
 
 /**
- * One line of a journal: its owner (the run's pid, first), or an undo step: a command, an empty folder (a
- * cgroup) or a folder tree (the loop files' folder) to remove.
+ * One line of a journal: its owner (the run's pid, first), an undo step (a command, an empty folder (a
+ * cgroup) or a folder tree (the loop files' folder) to remove, ...), or a user's device the run borrowed.
  */
 export type UndoStep =
   | { readonly kind: 'owner'; readonly pid: number }
@@ -23,7 +23,9 @@ export type UndoStep =
   /** A symbolic link (an nvmet port's link to a subsystem in configfs). */
   | { readonly kind: 'unlink'; readonly path: string }
   /** A file write that undoes a state (thawing a freezer cgroup, so its processes can end and it can be removed). */
-  | { readonly kind: 'write'; readonly path: string; readonly text: string };
+  | { readonly kind: 'write'; readonly path: string; readonly text: string }
+  /** The user's block device a volume used (--host-device): borrowed, not made, so undo leaves it as it is. */
+  | { readonly kind: 'borrowed'; readonly device: string; readonly majorMinor: string };
 
 /** Where journals live: ANVIL_HOST_STATE_DIR, else /run/anvil when root, else the temp folder. */
 export function journalDir(): string {
@@ -65,7 +67,8 @@ export class HostJournal {
 export async function undoSteps(steps: readonly UndoStep[], actions: HostActions): Promise<string[]> {
   const failures: string[] = [];
   for (const step of [...steps].reverse()) {
-    if (step.kind === 'owner') continue;
+    // The user's device is theirs: nothing Anvil undoes touches it (the caps on it go with their cgroups).
+    if (step.kind === 'owner' || step.kind === 'borrowed') continue;
     try {
       if (step.kind === 'run') await actions.run(step.argv);
       else if (step.kind === 'rmdir') {
@@ -77,7 +80,7 @@ export async function undoSteps(steps: readonly UndoStep[], actions: HostActions
       } else if (step.kind === 'nvme-disconnect') disconnectNvme(actions, step.nqn);
       else if (step.kind === 'unlink') {
         if (actions.exists(step.path)) actions.unlink(step.path);
-      } else actions.removeTree(step.path);
+      } else if (step.kind === 'rmtree') actions.removeTree(step.path);
     } catch (e) {
       failures.push(`${describe(step)}: ${(e as Error).message}`);
     }
@@ -85,7 +88,7 @@ export async function undoSteps(steps: readonly UndoStep[], actions: HostActions
   return failures;
 }
 
-function describe(step: Exclude<UndoStep, { kind: 'owner' }>): string {
+function describe(step: Exclude<UndoStep, { kind: 'owner' | 'borrowed' }>): string {
   if (step.kind === 'run') return step.argv.join(' ');
   return step.kind === 'nvme-disconnect' ? `nvme disconnect -n ${step.nqn}` : `${step.kind} ${step.path}`;
 }
@@ -148,7 +151,7 @@ export async function cleanupJournals(actions: HostActions, dir: string = journa
     const file = join(dir, name);
     const steps = readJournal(file);
     const owner = steps.find((x) => x.kind === 'owner');
-    const undo = steps.filter((x) => x.kind !== 'owner');
+    const undo = steps.filter((x) => x.kind !== 'owner' && x.kind !== 'borrowed');
     if (owner !== undefined && alive(owner.pid)) {
       out.push({ file, steps: undo.length, failures: [], running: owner.pid });
       continue;

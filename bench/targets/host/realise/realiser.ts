@@ -2,20 +2,22 @@
  * Realises a placed scenario on this host: a Linux bridge, per pod a network namespace joined to it by a
  * veth with the MAC and IP the platform allocated and a cgroup, per pod's bridge port an HTB tree with a
  * class per sending pod (rate its tier's guarantee, ceil its maximum or the link), per volume a sparse
- * file on a loop device capped for its pod's cgroup (io.max, or blkio throttles on cgroup v1). Every
+ * file on a loop device, or the user's own block device (--host-device), capped for its pod's cgroup
+ * (io.max, or blkio throttles on cgroup v1). Every
  * step goes through `HostActions` and is journalled as it succeeds; `teardown` (and any failure while
  * realising) undoes the journal, last first.
  */
 import { join } from 'node:path';
 import { packageRoot } from '../../../package-root.js';
 import { AnvilError } from '../../../../platform/errors.js';
-import { enableIoBelowRoot, findIoHierarchy, ioLimitWrites, type CgroupHierarchy } from './cgroups.js';
+import { inspectBorrowedDevices } from './borrowed-device.js';
+import { enableIoBelowRoot, findIoHierarchy, type CgroupHierarchy } from './cgroups.js';
 import type { HostActions } from './host-actions.js';
 import { MAX_HOST_NODES, MAX_HOST_PODS, MAX_POD_MOVES, podMoveNames, podNames, type HostPlan, type PodNames } from './host-plan.js';
 import type { HostJournal } from './journal.js';
 import { podGroups, podNetwork, runGroups, shapePort, type PodAddress } from './pods.js';
 import { realiseSegments, realiseVlans, type RealisedSegments } from './segments.js';
-import { realiseVolumes, type RealisedVolume } from './volumes.js';
+import { capDevice, realiseVolumes, type RealisedVolume } from './volumes.js';
 
 export interface RealisedPod extends PodNames {
   readonly key: string;
@@ -88,6 +90,8 @@ export async function realiseHost(
   const volumes = new Map<string, RealisedVolume>();
   let segments: RealisedSegments | undefined;
   try {
+    // The user's own devices are checked before anything is made: a refusal leaves the machine as it was.
+    const borrowed = await inspectBorrowedDevices(plan, actions);
     actions.mkdir(plan.workDir);
     journal.record({ kind: 'rmtree', path: plan.workDir });
     segments = await realiseSegments(plan, run);
@@ -106,7 +110,7 @@ export async function realiseHost(
     for (const [i, receiver] of plan.pods.entries())
       await shapePort(plan, i, podNames(plan.runId, i).hostVeth, plan.nodes[receiver.node]!.link_bits_per_s, run);
 
-    for (const [key, v] of await realiseVolumes(plan, actions, journal, hierarchy, (k) => pods.get(k), run, checkpoint))
+    for (const [key, v] of await realiseVolumes(plan, actions, journal, hierarchy, (k) => pods.get(k), run, checkpoint, borrowed))
       volumes.set(key, v);
   } catch (e) {
     const failures = await journal.undo(actions);
@@ -153,7 +157,7 @@ export async function realiseHost(
       for (const v of plan.volumes) {
         const device = volumes.get(v.key);
         if (v.pod !== key || !v.caps || !device) continue;
-        for (const w of ioLimitWrites(hierarchy, n.cgroup, device.majorMinor, v.caps)) actions.writeText(w.path, w.text);
+        capDevice(actions, journal, hierarchy, n.cgroup, device.majorMinor, v.caps, device.borrowed !== undefined);
       }
       await actions.run(['ip', 'link', 'set', old.hostVeth, 'down']);
       retired.push(old);

@@ -2,13 +2,16 @@
  * A plan's volumes on the host: each plex a sparse file on a loop device (direct I/O where the file system
  * allows it); a plex on another node than its pod's exported there and connected over NVMe/TCP
  * (nvme-tcp.ts); two or more plexes an md RAID1 mirror (md-mirror.ts). The pod's fio uses the loop device,
- * the NVMe namespace or the md device, capped for its cgroup. Every piece is journalled as it is made.
+ * the NVMe namespace or the md device, capped for its cgroup. Every piece is journalled as it is made. A
+ * volume the user gave a block device of their own (`--host-device`, checked in borrowed-device.ts) runs on
+ * it instead: journalled as borrowed, so nothing undoes it, and its caps lifted before its cgroup goes.
  */
 import { join } from 'node:path';
 import { AnvilError } from '../../../../platform/errors.js';
-import { ioLimitWrites, type CgroupHierarchy } from './cgroups.js';
+import type { BorrowedDevice } from './borrowed-device.js';
+import { ioLimitClears, ioLimitWrites, type CgroupHierarchy } from './cgroups.js';
 import type { HostActions } from './host-actions.js';
-import type { HostPlan } from './host-plan.js';
+import type { HostPlan, IoCaps } from './host-plan.js';
 import type { HostJournal } from './journal.js';
 import { createMirror, mirrorPath, type RealisedMirror } from './md-mirror.js';
 import { connectPlex, exportPlex, loadNvme, makePort, plexNqn } from './nvme-tcp.js';
@@ -31,8 +34,12 @@ export interface RealisedVolume {
   readonly pod: string;
   /** Index of the node its device is on: its pod's node as placed at the start (a mirror's or remote plex's array is there too). */
   readonly node: number;
-  /** The device fio uses: /dev/loopN, /dev/nvmeXnY or /dev/mdN. */
+  /** The device fio uses: /dev/loopN, /dev/nvmeXnY, /dev/mdN, or the user's own device (`borrowed`). */
   readonly device: string;
+  /** The user's device (`--host-device`) as they named it: Anvil never wipes, detaches or removes it. */
+  readonly borrowed?: string;
+  /** On a borrowed device, the volume's size, bytes: fio's `size` there (a loop device is the volume's size already). */
+  readonly borrowedBytes?: number;
   /** MAJ:MIN of the device. */
   readonly majorMinor: string;
   /** Its plexes, where the plan names them (a mirror or a remote plex). */
@@ -49,6 +56,7 @@ export async function realiseVolumes(
   podOf: (key: string) => { readonly node: number; readonly cgroup: string } | undefined,
   run: StepRunner,
   checkpoint: () => void,
+  borrowed: ReadonlyMap<string, BorrowedDevice> = new Map(),
 ): Promise<Map<string, RealisedVolume>> {
   const volumes = new Map<string, RealisedVolume>();
   const ports = new Map<number, string>();
@@ -65,7 +73,13 @@ export async function realiseVolumes(
     let device: string;
     let plexes: RealisedPlex[] | undefined;
     let mirror: RealisedMirror | undefined;
-    if (v.plexes === undefined) device = await loop(join(plan.workDir, `v${k}.img`), v.size_bytes);
+    const own = borrowed.get(v.key);
+    if (own !== undefined) {
+      if (v.plexes !== undefined)
+        throw new AnvilError('ANVIL_ERR_HOST_SETUP', `volume ${v.key}: a device named for it replaces a single loop device, not plexes`);
+      journal.record({ kind: 'borrowed', device: own.given, majorMinor: own.majorMinor });
+      device = own.device;
+    } else if (v.plexes === undefined) device = await loop(join(plan.workDir, `v${k}.img`), v.size_bytes);
     else {
       plexes = [];
       if (v.plexes.some((n) => n !== pod.node)) await loadNvme(actions, run);
@@ -94,19 +108,37 @@ export async function realiseVolumes(
       }
       device = mirror?.device ?? plexes[0]!.member;
     }
-    const majorMinor = mirror?.majorMinor ?? majorMinorOf(device);
-    if (v.caps) for (const w of ioLimitWrites(hierarchy, pod.cgroup, majorMinor, v.caps)) actions.writeText(w.path, w.text);
+    const majorMinor = own?.majorMinor ?? mirror?.majorMinor ?? majorMinorOf(device);
+    if (v.caps) capDevice(actions, journal, hierarchy, pod.cgroup, majorMinor, v.caps, own !== undefined);
     volumes.set(v.key, {
       key: v.key,
       pod: v.pod,
       node: pod.node,
       device,
       majorMinor,
+      ...(own ? { borrowed: own.given, borrowedBytes: v.size_bytes } : {}),
       ...(plexes ? { plexes } : {}),
       ...(mirror ? { mirror } : {}),
     });
   }
   return volumes;
+}
+
+/**
+ * Caps `majorMinor` for `cgroup`; on a borrowed device each cap's lifting is journalled too (undone before the
+ * cgroup is removed), so no rule of Anvil's stays on the user's device.
+ */
+export function capDevice(
+  actions: HostActions,
+  journal: HostJournal,
+  hierarchy: CgroupHierarchy,
+  cgroup: string,
+  majorMinor: string,
+  caps: IoCaps,
+  borrowed: boolean,
+): void {
+  for (const w of ioLimitWrites(hierarchy, cgroup, majorMinor, caps)) actions.writeText(w.path, w.text);
+  if (borrowed) for (const w of ioLimitClears(hierarchy, cgroup, majorMinor, caps)) journal.record({ kind: 'write', ...w });
 }
 
 /** losetup with direct I/O to the backing file (no second page cache), or without where the file system refuses it. */
