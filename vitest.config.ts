@@ -40,6 +40,7 @@ export const END_TO_END_SUITES = [
   'test/platform/cluster/host/host-latency-compare.test.ts',
   'test/platform/cluster/host/host-pod-move-run.test.ts',
   'test/platform/cluster/host/host-multi-node-run.test.ts',
+  'test/platform/cluster/host/host-device-run.test.ts',
   // iperf3 between network namespaces, and `anvil calibrate` then `anvil validate` with the real fio.
   'test/bench/net/net-run.test.ts',
   'test/bench/calibrate/calibrate.test.ts',
