@@ -23,6 +23,8 @@ async function anvil(args: string[], code = 0): Promise<void> {
 
 /** Opens `html`; returns the problems the page reported and, per chart, how many of each mark it drew. */
 async function inspect(page: Page, html: string) {
+  // Playwright's 30 s for a load or an action is a speed verdict on a loaded machine; this bound only stops a hung page.
+  page.setDefaultTimeout(180_000);
   const problems: string[] = [];
   page.on('pageerror', (e) => problems.push(e.message));
   page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));

@@ -80,6 +80,8 @@ async function withPage<T>(width: number, height: number, run: (page: import('pl
   const browser = await pw.launch({ executablePath: chromium ?? '/usr/bin/chromium', args: QUIET_CHROMIUM_FLAGS });
   try {
     const page = await browser.newPage({ viewport: { width, height } });
+    // Playwright's 30 s for a load or an action is a speed verdict on a loaded machine; this bound only stops a hung page.
+    page.setDefaultTimeout(180_000);
     await page.goto(`file://${html}`, { waitUntil: 'load' });
     return await run(page);
   } finally {

@@ -133,6 +133,8 @@ describe('the report in headless Chromium', () => {
     });
     try {
       const page = await browser.newPage();
+      // Playwright's 30 s for a load or an action is a speed verdict on a loaded machine; this bound only stops a hung page.
+      page.setDefaultTimeout(180_000);
       const errors: string[] = [];
       const requests: string[] = [];
       page.on('console', (m) => {

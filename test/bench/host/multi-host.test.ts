@@ -97,7 +97,9 @@ describe('anvil run --target host --hosts', () => {
   beforeAll(async () => {
     if (which('fio') === undefined) return;
     scratch = tempDir('anvil-hosts-test-');
-    addresses.push(...(await startFioServers(['127.0.0.2', '127.0.0.3'], servers, 120_000)));
+    // The servers live through this describe's tests (afterAll stops them): their bound only ends a hung one,
+    // and the tests after this hook take minutes on a loaded machine, not the seconds they take quietly.
+    addresses.push(...(await startFioServers(['127.0.0.2', '127.0.0.3'], servers, 900_000)));
   });
 
   afterAll(async () => {

@@ -109,7 +109,8 @@ describe('anvil run --target host on a loop device', () => {
   needLoop('--hosts: each server\'s trims and fio\'s "All clients" aggregate of them', async () => {
     // Two fio servers on loopback addresses, both trimming the same loop device; one pass over 32 MiB in 64 KiB
     // trims (512 each) bounds the run by count, not time, so a loaded machine trims as many.
-    const addresses = await startFioServers(['127.0.0.2', '127.0.0.3'], servers, 60_000);
+    // Stopped by afterAll; their bound only ends a hung one (the wait for them to answer alone may take 120 s).
+    const addresses = await startFioServers(['127.0.0.2', '127.0.0.3'], servers, 900_000);
     const out = join(scratch, 'out-hosts');
     const { stdout } = await anvilRun('[tr]\nioengine=psync\nrw=randtrim\nbs=64k\nsize=32m\n', {
       target: 'host',

@@ -17,7 +17,9 @@ let port: number;
 beforeAll(async () => {
   const made = selfSignedTls(join(tempDir('anvil-dual-silent-'), 'state.db'), '127.0.0.1');
   const tls = { cert: readFileSync(made.certPath), key: readFileSync(made.keyPath) };
-  server = dualProtocolServer(tls, (_req, res) => res.end('ok'), { firstByteTimeout: 200 });
+  // 2 s, not less: the connection that speaks must have its first byte read before this bound, and a
+  // loaded machine can hold this process off the CPU for some hundred milliseconds in between.
+  server = dualProtocolServer(tls, (_req, res) => res.end('ok'), { firstByteTimeout: 2000 });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   port = (server.address() as { port: number }).port;
 });

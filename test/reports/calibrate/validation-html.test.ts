@@ -33,6 +33,8 @@ describe('validation report', () => {
     const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
     try {
       const page = await browser.newPage();
+      // Playwright's 30 s for a load or an action is a speed verdict on a loaded machine; this bound only stops a hung page.
+      page.setDefaultTimeout(180_000);
       const problems: string[] = [];
       page.on('pageerror', (e) => problems.push(e.message));
       page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
@@ -65,6 +67,7 @@ describe('validation report', () => {
     try {
       for (const width of [1024, 1440]) {
         const page = await browser.newPage({ viewport: { width, height: 900 } });
+        page.setDefaultTimeout(180_000); // a bound against a hung page only, as above
         await page.setContent(html);
         // Each text of each chart's SVG against the SVG's own box (1 px for antialiasing).
         const outside = await page.evaluate(() =>
