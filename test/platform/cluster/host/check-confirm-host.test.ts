@@ -42,10 +42,15 @@ describe('anvil check --target host --baseline', () => {
       // capped pod's p99 on a host moves with the machine's load (host-latency-compare.test.ts asserts it judged).
       const sla = all.find((c) => c.sla === 'reader-iops');
       expect(sla).toMatchObject({ check: 'min_iops' });
-      expect(['ok', 'identical']).toContain(sla!.verdict);
+      const rounds = [...r.stderr.matchAll(/^confirmation round (\d+) of at most 2:/gm)].map((m) => Number(m[1]));
+      // Inconclusive only once every allowed round ran: a machine whose load jumps between the baseline and
+      // the check (seen at load 15) leaves the interval wide, and the check must then say it stopped at its bound.
+      if (sla!.verdict === 'inconclusive') {
+        expect(rounds).toEqual([1, 2]);
+        expect(r.stderr).toMatch(/^confirmation: stopped at the bound of 2 rounds/m);
+      } else expect(['ok', 'identical']).toContain(sla!.verdict);
       expect(all.filter((c) => c.verdict === 'regression' && !c.check.startsWith('max_latency'))).toEqual([]);
       // Each round the check said it ran is a run folder beside the seed's, and the comparison counted it.
-      const rounds = [...r.stderr.matchAll(/^confirmation round (\d+) of at most 2:/gm)].map((m) => Number(m[1]));
       expect(rounds).toEqual(rounds.map((_, i) => i + 1));
       for (const round of rounds)
         expect(existsSync(join(out, 'one-pod-capped', 'hci', `seed-1.round-${round + 1}`, 'summary.json'))).toBe(true);
