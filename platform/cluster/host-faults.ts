@@ -109,13 +109,15 @@ export function scheduleHostFaults(
       await setLink(node, f.event === 'link-down' ? 'down' : 'up');
       records.push({ ...base, port: f.port ?? nodes[node]!.port });
     } else if (f.event === 'node-down') {
-      await setLink(node, 'down');
-      base.plexes = (await plexes?.down(node)) ?? [];
+      // Its pods stop first, at the recorded time, then its links: freezing after the two `ip link` calls
+      // let a pod run a few hundred ms into its recorded outage on a loaded machine.
       const pods = podsOf(node).filter((p) => !stopped.has(p.key));
       for (const p of pods) {
         stop(p, true);
         stopped.set(p.key, at_ns);
       }
+      await setLink(node, 'down');
+      base.plexes = (await plexes?.down(node)) ?? [];
       // The platform places the node's pods elsewhere: each it moved is made anew there and its workloads
       // start again; its old processes end (fio told to, so it writes what it did) and its old port is down.
       const placed =

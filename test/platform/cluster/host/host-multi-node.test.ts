@@ -171,7 +171,7 @@ describe('mirrors, remote plexes and snapshots on a host', () => {
 describe('node and link faults on a host, recorded', () => {
   afterEach(() => vi.useRealTimers());
 
-  it('takes the uplink down and freezes the pods at their times, and records them as the model does', async () => {
+  it('freezes the pods and then takes the uplink down at their times, and records them as the model does', async () => {
     const { s, plan, recorder } = planned(TEXT.replace('  - { at: 3s, event: node-up, node: node-2 }\n', ''), '');
     const host = await realiseHost(plan, recorder, new HostJournal(undefined));
     vi.useFakeTimers();
@@ -183,7 +183,7 @@ describe('node and link faults on a host, recorded', () => {
     await vi.advanceTimersByTimeAsync(1499);
     expect(recorder.actions.length).toBe(from);
     await vi.advanceTimersByTimeAsync(1);
-    expect(recorder.actions.slice(from)).toEqual([`ip link set anv${id}u1 down`, `ip link set anv${id}t1 down`, `write ${freezer} FROZEN`]);
+    expect(recorder.actions.slice(from)).toEqual([`write ${freezer} FROZEN`, `ip link set anv${id}u1 down`, `ip link set anv${id}t1 down`]);
     await vi.advanceTimersByTimeAsync(3000);
     expect(recorder.actions.slice(-4)).toEqual([
       `ip link set anv${id}u0 down`,
