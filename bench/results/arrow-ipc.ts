@@ -48,12 +48,18 @@ function utf8Vector(values: readonly string[]): Vector {
   const parts: Uint8Array[] = new Array<Uint8Array>(values.length);
   const offsets = new Int32Array(values.length + 1);
   let bytes = 0;
+  // Rows come in runs of one job and direction: a value like the row before's reuses its bytes without a lookup.
+  let previous: string | undefined;
+  let part: Uint8Array = new Uint8Array(0);
   for (let i = 0; i < values.length; i++) {
     const value = values[i]!;
-    let part = encoded.get(value);
-    if (part === undefined) {
-      part = encoder.encode(value);
-      encoded.set(value, part);
+    if (value !== previous) {
+      const known = encoded.get(value);
+      if (known === undefined) {
+        part = encoder.encode(value);
+        encoded.set(value, part);
+      } else part = known;
+      previous = value;
     }
     parts[i] = part;
     bytes += part.length;

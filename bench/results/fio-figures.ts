@@ -3,7 +3,7 @@
  * runtime, the latency distribution (latency_ns/us/ms), the IO depth shares, and each reporting group's
  * status (stat.c: aggregate bandwidth over the group's longest runtime, the jobs' slowest and fastest).
  */
-import { BUCKETS, bucketValue } from '../../sim/measure/latency-histogram.js';
+import { firstBucketAtOrAbove } from '../../sim/measure/latency-histogram.js';
 import type { WorkloadSpec } from '../../sim/workload/spec.js';
 import type { JobMeasurement, MeasuredDirection, MeasuredHistogram } from './measurement.js';
 
@@ -127,14 +127,13 @@ function latencyShares(job: JobMeasurement, edges: number[], scale_ns: number): 
   return out;
 }
 
-/** Samples whose bucket lies in [from_ns, to_ns). */
+/** Samples whose bucket's value lies in [from_ns, to_ns): the buckets of that range only (values rise with the index). */
 function countIn(parts: readonly MeasuredHistogram[], from_ns: number, to_ns: number): number {
+  const from = firstBucketAtOrAbove(from_ns);
+  const to = firstBucketAtOrAbove(to_ns);
   let count = 0;
   for (const h of parts) {
-    for (let i = 0; i < BUCKETS; i++) {
-      const v = bucketValue(i);
-      if (v >= from_ns && v < to_ns) count += h.counts[i]!;
-    }
+    for (let i = from; i < to; i++) count += h.counts[i]!;
   }
   return count;
 }

@@ -29,9 +29,17 @@ export interface TierLoad {
 export const DEFAULT_TIER_LOAD: TierLoad = Object.freeze({ io_size_bytes: 4096, read_fraction: 0.7 });
 
 const cache = new Map<string, number | undefined>();
+/** Per drive profile, its parameters (`driveParams`): read and checked once, however many loads are priced from it. */
+const paramsCache = new Map<string, ReturnType<typeof readDriveParams>>();
+
+/** The device profile's parameters with its kind's defaults (read once per profile), or undefined as `readDriveParams` says. */
+function driveParams(profile: string): ReturnType<typeof readDriveParams> {
+  if (!paramsCache.has(profile)) paramsCache.set(profile, readDriveParams(profile));
+  return paramsCache.get(profile);
+}
 
 /** The device profile's parameters with its kind's defaults, or undefined when it is unknown or fails the schema. */
-function driveParams(profile: string): { kind: NonNullable<ReturnType<typeof deviceKind>>; params: unknown } | undefined {
+function readDriveParams(profile: string): { kind: NonNullable<ReturnType<typeof deviceKind>>; params: unknown } | undefined {
   const builtIn = join(packageRoot(), 'sim', 'profiles', `${profile}.yaml`);
   const path = !profile.includes('/') && existsSync(builtIn) ? builtIn : profile;
   if (!existsSync(path)) return undefined;

@@ -218,8 +218,8 @@ export class Simulator {
    * Takes the top off the heap (Floyd's bottom-up way): the hole at the top goes down to a leaf along
    * the lesser children, one comparison per level, then the last element goes into it and up, which it
    * seldom does far (it came from the bottom). About half the comparisons of sifting the last element
-   * down from the top; the same heap order. The lesser child is picked without a branch (which child
-   * wins is a coin toss the CPU cannot predict): its index is the left one's plus 0 or 1.
+   * down from the top; the same heap order. The lesser child is picked without a branch on the times
+   * (which child wins is a coin toss the CPU cannot predict): its index is the left one's plus 0 or 1.
    */
   private removeTop(): void {
     const size = --this.size;
@@ -235,7 +235,8 @@ export class Simulator {
       if (right < size) {
         const tr = heapTime[right]!;
         const tc = heapTime[child]!;
-        child += Number(tr < tc) | (Number(tr === tc) & Number(heapSeq[right]! < heapSeq[child]!));
+        // The sequences are read only on a tie of times, which is rare and so a branch the CPU predicts.
+        child += Number(tr < tc) | Number(tr === tc && heapSeq[right]! < heapSeq[child]!);
       }
       heapTime[pos] = heapTime[child]!;
       heapSlot[pos] = heapSlot[child]!;

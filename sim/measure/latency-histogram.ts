@@ -57,6 +57,22 @@ export function bucketValue(idx: number): number {
   return BUCKET_VALUES[idx]!;
 }
 
+/**
+ * The first bucket whose value (`bucketValue`) is at least `ns`, BUCKETS when none is: bucket values rise
+ * with the index, so the buckets whose values lie in [a, b) are those from `firstBucketAtOrAbove(a)` up to
+ * `firstBucketAtOrAbove(b)`, found by bisection rather than by testing every bucket.
+ */
+export function firstBucketAtOrAbove(ns: number): number {
+  let lo = 0;
+  let hi = BUCKETS;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (BUCKET_VALUES[mid]! >= ns) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
 /** fio's default percentile list. */
 export const FIO_DEFAULT_PERCENTILES = [1, 5, 10, 20, 30, 40, 50, 60, 70, 80, 90, 95, 99, 99.5, 99.9, 99.95, 99.99];
 

@@ -7,6 +7,7 @@ import {
   bucketOf,
   bucketValue,
   bucketWidth,
+  firstBucketAtOrAbove,
 } from '../../sim/measure/latency-histogram.js';
 import { RandomStream } from '../../sim/core/random.js';
 
@@ -29,6 +30,17 @@ describe('latency histogram (fio buckets)', () => {
       expect(v).toBeLessThan(bucketLow(b) + bucketWidth(b));
       expect(Math.abs(bucketValue(b) - v) / Math.max(v, 1)).toBeLessThanOrEqual(1 / 64);
     }
+  });
+
+  it('finds the first bucket whose value reaches a latency, as a scan of every bucket does', () => {
+    const scan = (ns: number): number => {
+      for (let i = 0; i < BUCKETS; i++) if (bucketValue(i) >= ns) return i;
+      return BUCKETS;
+    };
+    const s = new RandomStream(7, 'first-bucket');
+    const values = [0, 1, 127, 128, 129, 130, 1e3, 2e3, 1e6, 2e9, bucketValue(BUCKETS - 1), bucketValue(BUCKETS - 1) + 1, Infinity];
+    for (let i = 0; i < 2_000; i++) values.push(Math.exp(s.next() * 40));
+    for (const v of values) expect(firstBucketAtOrAbove(v), `${v} ns`).toBe(scan(v));
   });
 
   it('matches fio on known bucket indices (stat.c plat_val_to_idx / plat_idx_to_val)', () => {
