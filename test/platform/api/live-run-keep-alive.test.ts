@@ -33,6 +33,8 @@ interface Answer {
   body: string;
   /** Whether the request went on a connection an earlier request had used (kept alive). */
   reused: boolean;
+  /** Resolves once the connection the request went on has closed. */
+  connectionClosed: Promise<void>;
 }
 
 /** GET `path` over plain http through `via`; `onData` sees the body so far as it arrives. */
@@ -45,7 +47,11 @@ function get(via: Agent, port: number, path: string, token: string, onData?: (bo
         onData?.(body);
       });
       // A response cut short (the server closed mid-stream) ends as 'aborted' then 'close', not 'end'.
-      res.on('close', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body, reused: req.reusedSocket }));
+      const socket = req.socket!;
+      const connectionClosed = new Promise<void>((done) => (socket.destroyed ? done() : socket.once('close', () => done())));
+      res.on('close', () =>
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body, reused: req.reusedSocket, connectionClosed }),
+      );
     });
     req.on('error', reject);
     req.end();
@@ -110,7 +116,7 @@ describe("a run's event stream over HTTP", () => {
       // Whatever the run had said by then arrived whole and in order; the connection went with the server.
       const events = parseSse(stream.body);
       expect(events.map((e) => e.id)).toEqual(events.map((_, i) => i + 1));
-      expect(agent.freeSockets[`127.0.0.1:${port}:`] ?? []).toEqual([]);
+      await stream.connectionClosed;
     },
   );
 
