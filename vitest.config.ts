@@ -18,6 +18,8 @@ export const END_TO_END_SUITES = [
   'test/docs/examples.test.ts',
   // The dashboard in headless Chromium (a browser per run, two logins, six page loads).
   'test/platform/dashboard/dashboard-browser.test.ts',
+  // The Runs links for a tenant's container viewer (a browser, two logins).
+  'test/platform/dashboard/dashboard-run-access-browser.test.ts',
   // Its Operate page and axe-core on every page; 5,000 nodes with 50,000 pods built in process.
   'test/platform/dashboard/dashboard-pages-browser.test.ts',
   'test/platform/dashboard/dashboard-scale-browser.test.ts',

@@ -16,6 +16,7 @@ import { localAdmin } from '../domain/tenancy.js';
 import { Store } from '../state/store.js';
 import type { FileSync } from '../state/durability.js';
 import { holdAnswersUntilDurable } from './durable-answers.js';
+import { closeSilentConnectionsOnClose } from './silent-connections.js';
 import { installAuth } from './auth.js';
 import { clientErrorHandler, codedFrameworkError, frameworkErrors, installQueryRule, MAX_PARAM_LENGTH } from './error-shapes.js';
 import { ErrorBody, SWAGGER_OPTIONS } from './schemas.js';
@@ -106,6 +107,7 @@ export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyIn
       ? Fastify({ ...common, serverFactory: (handler, o) => dualProtocolServer(httpsOptionsOf(tls), handler, o) as unknown as HttpServer })
       : Fastify({ ...common, https: httpsOptionsOf(tls) })) as unknown as FastifyInstance;
   if (tls !== undefined && opts.plainHttpOnLoopback === true) refusePlainHttpOffLoopback(app);
+  closeSilentConnectionsOnClose(app);
   // Resyncs finish as the clock passes their copy time, whether or not anyone calls.
   const stopResyncs = startResyncLoop(store, (m) => app.log.warn(m));
   app.addHook('onClose', async () => {

@@ -110,15 +110,22 @@ export function allows(actor: Actor, cls: RoleClass, access: Access, namespace?:
 }
 
 /**
- * The classes the actor may edit in each namespace its roles name (a tenant's own): what a client may
- * offer to change there without a 403. Cluster-wide edit roles count in every namespace and are not listed.
+ * The classes the actor may do `access` on in each namespace its roles name (a tenant's own): what a client
+ * may ask for (view) or offer to change (edit) there without a 403. Cluster-wide roles count in every
+ * namespace and are not listed.
  */
-export function namespacedEdits(actor: Actor): Record<string, RoleClass[]> {
-  const edits: Record<string, RoleClass[]> = {};
-  for (const text of actor.roles) for (const role of rolesOf(text)) if (role.namespace !== undefined) edits[role.namespace] ??= [];
-  for (const ns of Object.keys(edits)) edits[ns] = ROLE_CLASSES.filter((c) => allows(actor, c, 'edit', ns));
-  return edits;
+function namespaced(actor: Actor, access: Access): Record<string, RoleClass[]> {
+  const classes: Record<string, RoleClass[]> = {};
+  for (const text of actor.roles) for (const role of rolesOf(text)) if (role.namespace !== undefined) classes[role.namespace] ??= [];
+  for (const ns of Object.keys(classes)) classes[ns] = ROLE_CLASSES.filter((c) => allows(actor, c, access, ns));
+  return classes;
 }
+
+/** The classes the actor may edit in each namespace its roles name: what a client may offer to change there. */
+export const namespacedEdits = (actor: Actor): Record<string, RoleClass[]> => namespaced(actor, 'edit');
+
+/** The classes the actor may view in each namespace its roles name: what a client may ask for there. */
+export const namespacedViews = (actor: Actor): Record<string, RoleClass[]> => namespaced(actor, 'view');
 
 /** Throws ANVIL_ERR_FORBIDDEN unless allowed. */
 export function authorize(actor: Actor, cls: RoleClass, access: Access, namespace?: string): void {

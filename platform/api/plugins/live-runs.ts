@@ -85,8 +85,18 @@ export const liveRunsPlugin: FastifyPluginAsync<{ runs: LiveRuns }> = async (app
   const s = { tags: ['runs'], security: bearer };
   const heartbeat_ms = runs.options.heartbeat_ms ?? 15_000;
   const closers = new Set<() => void>();
-  app.addHook('onClose', async () => {
+  /** Set once the server starts closing: a stream that ends then takes its connection with it. */
+  let closing = false;
+  // A stream is an ordinary keep-alive response: once it ends, its connection may carry the client's next
+  // request. The server's close waits for every connection that is not idle, and a connection that goes idle
+  // after the close began (a stream ended by it) would hold the close for the keep-alive timeout (72 s):
+  // so the streams are ended before the server closes (preClose), and a stream that ends while it closes
+  // (one whose request was under way) ends its connection too once its last byte is out.
+  app.addHook('preClose', async () => {
+    closing = true;
     for (const close of [...closers]) close();
+  });
+  app.addHook('onClose', async () => {
     await runs.close();
   });
 
@@ -192,6 +202,14 @@ export const liveRunsPlugin: FastifyPluginAsync<{ runs: LiveRuns }> = async (app
     },
   );
 
+  /** Ends a stream's response; while the server closes, its connection too (else it would stay kept alive). */
+  function end(res: FastifyReply['raw']): void {
+    const socket = res.socket;
+    res.end(() => {
+      if (closing) socket?.end();
+    });
+  }
+
   /** Sends `events` after `after`; with a running `run`, what it says next, until it ends or the client leaves. */
   function stream(reply: FastifyReply, events: readonly RunEvent[], after: number, run?: LiveRun): FastifyReply {
     reply.hijack();
@@ -201,13 +219,12 @@ export const liveRunsPlugin: FastifyPluginAsync<{ runs: LiveRuns }> = async (app
       'cache-control': 'no-cache, private',
       'x-content-type-options': 'nosniff',
       'x-accel-buffering': 'no',
-      // One stream per connection: closed with it, so no kept-alive socket holds the server's close.
-      connection: 'close',
     });
     res.write('retry: 2000\n\n');
     for (const e of events) if (e.id > after) res.write(sse(e));
-    if (run === undefined || run.ended) {
-      res.end();
+    // A stream asked for as the server began closing (its request was under way) sends what there is and ends.
+    if (run === undefined || run.ended || closing) {
+      end(res);
       return reply;
     }
     runs.streams++;
@@ -221,7 +238,7 @@ export const liveRunsPlugin: FastifyPluginAsync<{ runs: LiveRuns }> = async (app
       stopListening();
       closers.delete(close);
       runs.streams--;
-      res.end();
+      end(res);
     };
     closers.add(close);
     stopListening = run.listen((e) => {

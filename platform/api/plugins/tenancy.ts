@@ -2,7 +2,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import { AnvilError } from '../../errors.js';
-import { allows, namespacedEdits, ROLE_CLASSES } from '../../domain/tenancy.js';
+import { allows, namespacedEdits, namespacedViews, ROLE_CLASSES } from '../../domain/tenancy.js';
 import { actorOf } from '../auth.js';
 import { TenantObject, UserObject } from '../object-schemas.js';
 import { bearer, Message, NameParams, NoQuery, ObjectName, responses } from '../schemas.js';
@@ -47,6 +47,10 @@ const Whoami = Type.Object(
     cluster_edits: Type.Array(Type.String(), {
       description: 'role classes the caller may edit cluster-wide (in every namespace too): what a client may offer to change',
     }),
+    namespace_views: Type.Record(Type.String(), Type.Array(Type.String()), {
+      description:
+        "per namespace its roles name (a tenant user's own): the role classes it may view there (container: that tenant's runs, GET /runs)",
+    }),
     namespace_edits: Type.Record(Type.String(), Type.Array(Type.String()), {
       description: "per namespace its roles name (a tenant user's own): the role classes it may edit there",
     }),
@@ -79,6 +83,7 @@ export const tenancyPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api
         roles: actor.roles,
         cluster_views: ROLE_CLASSES.filter((c) => allows(actor, c, 'view')),
         cluster_edits: ROLE_CLASSES.filter((c) => allows(actor, c, 'edit')),
+        namespace_views: namespacedViews(actor),
         namespace_edits: namespacedEdits(actor),
       };
     },

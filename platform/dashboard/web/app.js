@@ -1,6 +1,7 @@
 // The dashboard's shell: the token (asked once, kept in sessionStorage), the pages by URL hash, errors in place.
 import { ApiError, get, token } from './api.js';
 import { h } from './dom.js';
+import { mayListReports, mayListRuns, mayOperate } from './access.js';
 import { clusterPage } from './cluster-page.js';
 import { podsPage } from './pods-page.js';
 import { runsPage } from './runs-page.js';
@@ -49,14 +50,10 @@ async function show() {
   const [first, ...rest] = location.hash.replace(/^#\//, '').split('?')[0].split('/');
   const name = PAGES[first] ? first : 'cluster';
   const page = PAGES[name];
-  // Reports are the cluster's view; runs also show to a tenant's users (the API lists them their tenant's runs).
-  const clusterView = me.cluster_views.includes('cluster');
-  const tenantRuns = Object.values(me.namespace_edits).some((classes) => classes.includes('container'));
-  for (const page of ['runs', 'compare']) document.querySelector(`nav a[data-page=${page}]`).hidden = !clusterView && !tenantRuns;
-  document.querySelector('nav a[data-page=reports]').hidden = !clusterView;
-  // Operate shows to who may change something (the page offers only the forms its roles allow).
-  document.querySelector('nav a[data-page=operate]').hidden =
-    me.cluster_edits.length === 0 && Object.values(me.namespace_edits).every((classes) => classes.length === 0);
+  // Reports are the cluster's view; runs also show to a tenant's viewers (the API lists them their tenant's runs).
+  for (const page of ['runs', 'compare']) document.querySelector(`nav a[data-page=${page}]`).hidden = !mayListRuns(me);
+  document.querySelector('nav a[data-page=reports]').hidden = !mayListReports(me);
+  document.querySelector('nav a[data-page=operate]').hidden = !mayOperate(me);
   for (const a of document.querySelectorAll('nav a')) {
     if (a.dataset.page === name) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');

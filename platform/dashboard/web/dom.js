@@ -15,11 +15,33 @@ export function h(tag, attrs = {}, ...children) {
   return el;
 }
 
+let scrollBoxes = 0;
+
 /**
- * A table: `columns` are [header, cell(row), numeric?]; a cell returns text or a node. `caption` says what
- * the table holds (read by screen readers and shown above it).
+ * `tableEl` in a box of the column's width that scrolls sideways when the table is wider (a narrow window):
+ * the table keeps the width its cells need and the page itself never scrolls sideways. The box is a named
+ * region in the tab order, so a keyboard can scroll it too; its name is the table's caption.
+ */
+export function scrollBox(tableEl) {
+  const caption = tableEl.querySelector('caption');
+  if (caption && !caption.id) caption.id = `table-caption-${++scrollBoxes}`;
+  return h('div', { class: 'table-scroll', role: 'region', tabindex: 0, 'aria-labelledby': caption?.id }, tableEl);
+}
+
+/**
+ * A table: `columns` are [header, cell(row), kind?]; a cell returns text or a node; kind true is a number
+ * (right-aligned), 'text' a sentence that wraps (every other cell keeps to one line: a name or a date is
+ * never broken at its hyphens, the box scrolls instead). `caption` says what the table holds (read by screen
+ * readers and shown above it). It comes in its scroll box (scrollBox).
  */
 export function table(caption, columns, rows) {
+  return scrollBox(bareTable(caption, columns, rows));
+}
+
+/** A column's kind as its cells' class: a number 'num', a sentence 'text'. */
+const kindClass = (kind) => (kind === true ? 'num' : kind === 'text' ? 'text' : null);
+
+function bareTable(caption, columns, rows) {
   return h(
     'table',
     {},
@@ -30,7 +52,7 @@ export function table(caption, columns, rows) {
       h(
         'tr',
         {},
-        columns.map(([head, , numeric]) => h('th', { scope: 'col', class: numeric ? 'num' : null }, head)),
+        columns.map(([head, , kind]) => h('th', { scope: 'col', class: kindClass(kind) }, head)),
       ),
     ),
     h(
@@ -40,7 +62,7 @@ export function table(caption, columns, rows) {
         h(
           'tr',
           {},
-          columns.map(([, cell, numeric]) => h('td', { class: numeric ? 'num' : null }, cell(row))),
+          columns.map(([, cell, kind]) => h('td', { class: kindClass(kind) }, cell(row))),
         ),
       ),
     ),

@@ -2,7 +2,7 @@
 // latency CDF from the merged histograms (GET /runs/ID/latency-cdf) and each node's utilisation (GET
 // /runs/ID/nodes). Every figure is the API's; the charts are the report chart functions.
 import { get } from './api.js';
-import { h, si, table } from './dom.js';
+import { h, scrollBox, si, table } from './dom.js';
 import { figure } from './charts.js';
 import { downloadLinks } from './downloads.js';
 import { latencyCdfPerPodChart } from '/dashboard/charts/run-latency-cdf.js';
@@ -17,7 +17,7 @@ export function fetchRunFigures(id) {
 /** Each SLA check: its SLA as the row's header, what it covers, the check, measured, limit, margin, verdict and why. */
 function verdictTable(answer) {
   const columns = ['SLA', 'Scope', 'Check', 'Measured', 'Limit', 'Margin', 'Verdict', 'Why'];
-  return h(
+  const verdicts = h(
     'table',
     { id: 'run-verdicts' },
     h(
@@ -31,7 +31,9 @@ function verdictTable(answer) {
       h(
         'tr',
         {},
-        columns.map((c) => h('th', { scope: 'col', class: ['Measured', 'Margin'].includes(c) ? 'num' : null }, c)),
+        columns.map((c) =>
+          h('th', { scope: 'col', class: ['Measured', 'Margin'].includes(c) ? 'num' : ['Check', 'Why'].includes(c) ? 'text' : null }, c),
+        ),
       ),
     ),
     h(
@@ -43,16 +45,17 @@ function verdictTable(answer) {
           {},
           h('th', { scope: 'row' }, v.sla),
           h('td', {}, v.scope),
-          h('td', {}, v.check_text),
+          h('td', { class: 'text' }, v.check_text),
           h('td', { class: 'num' }, v.measured_text),
           h('td', {}, v.limit_text),
           h('td', { class: 'num' }, v.margin_text),
           h('td', {}, h('span', { class: `verdict-${v.status}` }, v.status)),
-          h('td', {}, v.reason),
+          h('td', { class: 'text' }, v.reason),
         ),
       ),
     ),
   );
+  return scrollBox(verdicts);
 }
 
 function verdictSection(answer) {

@@ -94,7 +94,7 @@ async function listPage(list, me) {
         ['Seed', (r) => String(r.seed), true],
         ['Simulated (s)', (r) => (r.duration_s === undefined ? '-' : r.duration_s.toFixed(2)), true],
         ['Pods', (r) => (r.pods === undefined ? '-' : String(r.pods)), true],
-        ['SLA verdict', verdictCell],
+        ['SLA verdict', verdictCell, 'text'],
         ['Finished', (r) => r.finished_at],
       ],
       list.runs,

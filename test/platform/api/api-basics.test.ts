@@ -107,6 +107,7 @@ describe('tokens', () => {
       roles: ['tenant-user/a'],
       cluster_views: ['network', 'perftier'],
       cluster_edits: [],
+      namespace_views: { a: ['network', 'perftier', 'volume', 'container', 'event'] },
       namespace_edits: { a: ['volume', 'container'] },
     });
     expect((await w.call('tuser', 'DELETE', `/apis/anvil.dev/v1/users/tuser/tokens/${issued.info.id}`)).statusCode).toBe(200);

@@ -259,6 +259,7 @@ const READS: [template: string, url: string, expected: () => unknown][] = [
       roles: ['cluster-admin'],
       cluster_views: [...ROLE_CLASSES],
       cluster_edits: [...ROLE_CLASSES],
+      namespace_views: {},
       namespace_edits: {},
     }),
   ],

@@ -7,11 +7,12 @@
  * the node tables of a cluster run (nodes.arrow, drives.arrow, links.arrow). And the reports: a TCO report, a comparison page, a file that is not a report, and a link out of the folder.
  * Written once per process.
  */
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { toIpc } from '../../../bench/results/arrow-ipc.js';
 import type { Column } from '../../../bench/results/table-columns.js';
+import { RUN_OWNER_FILE } from '../../../platform/api/run-access.js';
 
 export const FIXTURE_RUN = 'fixture-run';
 /** When the fixture run finished (summary.json's timestamp_ms). */
@@ -259,4 +260,23 @@ function writeClusterTables(dir: string): void {
     ...(['rate_bits_per_s', 'tx_utilisation', 'rx_utilisation'] as const).map((n) => columnOf(links, n, 'f64')),
   ];
   writeFileSync(join(dir, 'links.arrow'), toIpc(linkColumns, meta));
+}
+
+/**
+ * A fresh runs folder of copies of `fixture-run`, each started under a tenant (null: the cluster's own) as
+ * POST /runs records it; by default one under tenant a, one under b, one the cluster's.
+ */
+export function ownedRunsFolder(
+  owners: readonly (readonly [id: string, tenant: string | null])[] = [
+    ['a-run', 'a'],
+    ['b-run', 'b'],
+    ['cluster-run', null],
+  ],
+): string {
+  const owned = mkdtempSync(join(tmpdir(), 'anvil-owned-runs-'));
+  for (const [id, tenant] of owners) {
+    cpSync(join(fixtureRunsFolder(), FIXTURE_RUN), join(owned, id), { recursive: true });
+    writeFileSync(join(owned, id, RUN_OWNER_FILE), JSON.stringify({ started_by: 'someone', tenant }));
+  }
+  return owned;
 }

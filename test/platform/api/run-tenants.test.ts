@@ -5,8 +5,7 @@
  * before existence). Starting under a tenant takes container edit there; the cluster's own run, cluster edit.
  * The live run is bounded by its scenario (2 s simulated), never by wall time.
  */
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../../cli-harness.js';
@@ -14,7 +13,7 @@ import { RUN_OWNER_FILE } from '../../../platform/api/run-access.js';
 import { localAdmin } from '../../../platform/domain/tenancy.js';
 import { seededWorld, type World } from './api-harness.js';
 import { LIVE_SCENARIO, liveRunOptions } from './live-run-harness.js';
-import { FIXTURE_RUN, fixtureRunsFolder } from './run-fixture.js';
+import { ownedRunsFolder } from './run-fixture.js';
 
 const V1 = '/apis/anvil.dev/v1';
 /** Every route of one run. */
@@ -24,20 +23,6 @@ afterEach(async () => {
   await world?.app.close();
   world = undefined;
 });
-
-/** A runs folder of three copies of the fixture's run: one started under tenant a, one under b, one the cluster's. */
-function ownedRunsFolder(): string {
-  const folder = mkdtempSync(join(tmpdir(), 'anvil-run-tenants-'));
-  for (const [id, tenant] of [
-    ['a-run', 'a'],
-    ['b-run', 'b'],
-    ['cluster-run', null],
-  ] as const) {
-    cpSync(join(fixtureRunsFolder(), FIXTURE_RUN), join(folder, id), { recursive: true });
-    writeFileSync(join(folder, id, RUN_OWNER_FILE), JSON.stringify({ started_by: 'someone', tenant }));
-  }
-  return folder;
-}
 
 const ids = (list: { runs: { id: string }[] }) => list.runs.map((r) => r.id).sort();
 

@@ -36,6 +36,7 @@ describe('deleting users', () => {
         roles: ['tenant-user/a'],
         cluster_views: ['network', 'perftier'],
         cluster_edits: [],
+        namespace_views: { a: ['network', 'perftier', 'volume', 'container', 'event'] },
         namespace_edits: { a: ['volume', 'container'] },
       },
     ]);

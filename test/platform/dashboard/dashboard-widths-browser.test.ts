@@ -1,7 +1,9 @@
 /**
  * Issue 18, "readable at a laptop's width": every page of the dashboard at the width of a small laptop
- * (1024 CSS pixels) and of a common one (1366) lays out without the page itself scrolling sideways; a
- * wide table scrolls inside its own box, and a chart fits its column. Skipped with one line on a machine
+ * (1024 CSS pixels) and of a common one (1366), and of a narrow window (600) and a phone (375), lays out
+ * without the page itself scrolling sideways (the document's scroll width within its client width); a
+ * wide table scrolls inside its own box, whole and keyboard-scrollable, its names and figures each on one
+ * line and its sentences at a readable width; a chart fits its column. Skipped with one line on a machine
  * without chromium, never in CI. Screenshots under $ANVIL_TEST_ARTEFACTS/dashboard.
  */
 import { mkdirSync } from 'node:fs';
@@ -13,8 +15,8 @@ import { seededWorld, type World } from '../api/api-harness.js';
 import { FIXTURE_RUN } from '../api/run-fixture.js';
 import { ARTEFACTS, chromium, launchBrowser, logIn, openPage } from './browser-harness.js';
 
-/** Laptop widths, CSS pixels: a small one and the most common one. */
-const WIDTHS = [1024, 1366] as const;
+/** Widths, CSS pixels: a phone's, a narrow window's, a small laptop's and the most common laptop's. */
+const WIDTHS = [375, 600, 1024, 1366] as const;
 /** A laptop's visible height, CSS pixels. */
 const HEIGHT = 700;
 
@@ -32,6 +34,46 @@ async function sidewaysOverflow(page: Page): Promise<{ px: number; culprit: stri
       }
     }
     return { px, culprit };
+  });
+}
+
+/**
+ * What keeps the page's tables from being read: a table not in a box of its own that scrolls sideways, a box
+ * wider than the window, part of a table out of its box's reach, a caption past its box's edge, a box that scrolls but takes no keyboard
+ * focus, a name or figure broken over lines, a sentence's column narrower than 12 em.
+ */
+async function unreadableTables(page: Page): Promise<{ tables: number; problems: string[] }> {
+  return page.evaluate(() => {
+    const problems: string[] = [];
+    const window = document.documentElement.clientWidth;
+    /** The lines `el`'s text takes (its text boxes' distinct tops). */
+    const lines = (el: Element) => {
+      const range = document.createRange();
+      range.selectNodeContents(el);
+      return new Set(Array.from(range.getClientRects()).map((r) => Math.round(r.top))).size;
+    };
+    for (const [t, table] of Array.from(document.querySelectorAll('main table')).entries()) {
+      const name = `table ${t + 1} (${(table.querySelector('caption')?.textContent ?? '').slice(0, 40)})`;
+      const box = table.parentElement!;
+      if (!box.classList.contains('table-scroll') || getComputedStyle(box).overflowX !== 'auto') {
+        problems.push(`${name}: not in a box that scrolls sideways`);
+        continue;
+      }
+      if (box.getBoundingClientRect().right > window + 1) problems.push(`${name}: its box is wider than the window`);
+      if (box.scrollWidth + 1 < table.getBoundingClientRect().width) problems.push(`${name}: part of it is out of reach`);
+      if (box.scrollWidth > box.clientWidth && box.tabIndex !== 0) problems.push(`${name}: scrolls but takes no keyboard focus`);
+      const caption = table.querySelector('caption');
+      if (caption && caption.getBoundingClientRect().right > box.getBoundingClientRect().right + 1)
+        problems.push(`${name}: its caption runs past its box`);
+      const em = parseFloat(getComputedStyle(table).fontSize);
+      for (const cell of Array.from(table.querySelectorAll('th, td'))) {
+        if (cell.textContent === '') continue;
+        if (!cell.classList.contains('text') && lines(cell) > 1) problems.push(`${name}: "${cell.textContent}" broken over lines`);
+        if (cell.classList.contains('text') && cell.getBoundingClientRect().width < 12 * em)
+          problems.push(`${name}: the sentence "${cell.textContent}" is ${Math.round(cell.getBoundingClientRect().width)} px wide`);
+      }
+    }
+    return { tables: document.querySelectorAll('main table').length, problems };
   });
 }
 
@@ -56,8 +98,10 @@ describeNeeds('headless Chromium', chromium !== undefined)("the dashboard at a l
       const { page, problems } = await openPage(browser, origin);
       await page.setViewportSize({ width, height: HEIGHT });
       const overflows: Record<string, { px: number; culprit: string }> = {};
+      const tables: Record<string, { tables: number; problems: string[] }> = {};
       const look = async (name: string) => {
         overflows[name] = await sidewaysOverflow(page);
+        tables[name] = await unreadableTables(page);
         await page.screenshot({ path: join(ARTEFACTS, `width-${width}-${name}.png`), fullPage: true });
       };
       await logIn(page, origin, world.tokens.admin);
@@ -85,6 +129,9 @@ describeNeeds('headless Chromium', chromium !== undefined)("the dashboard at a l
       await page.close();
       expect(Object.keys(overflows)).toHaveLength(7);
       expect(Object.entries(overflows).filter(([, o]) => o.px > 0)).toEqual([]);
+      // Every page but Operate has tables, and every one of them reads whole.
+      expect(Object.entries(tables).filter(([name, t]) => (name === 'operate') !== (t.tables === 0))).toEqual([]);
+      expect(Object.entries(tables).filter(([, t]) => t.problems.length > 0)).toEqual([]);
       expect(problems).toEqual([]);
     });
 });
