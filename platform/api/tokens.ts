@@ -36,6 +36,8 @@ export class TokenStore {
     private readonly store: Store,
     private readonly ownsStore: boolean,
     private readonly clock: Clock,
+    /** The server's: token changes return committed, their fsync in the background (its answers wait for it). */
+    private readonly held = false,
   ) {
     // Looked at first so that opening an up-to-date file takes no write lock.
     if (!store.readBeside(hasCurrentTable)) store.changeBeside('', ensureTable);
@@ -52,9 +54,13 @@ export class TokenStore {
     return new TokenStore(Store.open(path, clock), true, clock);
   }
 
-  /** The token table of an open state (the server's): token changes and their audit rows commit together. */
+  /**
+   * The token table of an open state (the server's): token changes and their audit rows commit together, and
+   * return before they are durable (Store.changeHeld), so the event loop never waits for their fsync: whoever
+   * tells of one waits for `store.whenDurable()` (the server's answers do).
+   */
   static of(store: Store, clock: Clock = wallClock): TokenStore {
-    return new TokenStore(store, false, clock);
+    return new TokenStore(store, false, clock, true);
   }
 
   /** Issues a token for `user`, as the actor `by` (audited); the clear text is returned once and only its hash is kept. */
@@ -71,7 +77,7 @@ export class TokenStore {
       const id = Number(r.lastInsertRowid);
       audit('create tokens', tokenTarget(user, id), 1);
       return { token, info: { id, user, name, created_at } };
-    });
+    }, this.held);
   }
 
   /**
@@ -111,7 +117,7 @@ export class TokenStore {
       const revoked = this.sql(db, 'DELETE FROM api_tokens WHERE id = ? AND user = ?').run(id, user).changes > 0;
       if (revoked) audit('revoke tokens', tokenTarget(user, id), 1);
       return revoked;
-    });
+    }, this.held);
   }
 
   /**
@@ -124,7 +130,7 @@ export class TokenStore {
       const ids = this.sql(db, 'DELETE FROM api_tokens WHERE user = ? RETURNING id').all(user) as { id: number }[];
       for (const { id } of ids.sort((a, b) => a.id - b.id)) audit('revoke tokens', tokenTarget(user, id), 1);
       return ids.length;
-    });
+    }, this.held);
   }
 
   close(): void {

@@ -160,6 +160,21 @@ describe('durability off the event loop', () => {
     again.close();
   });
 
+  it('returns from a held change committed, its fsync in the background (the server outside the groups)', async () => {
+    const { store, gate } = gatedStore();
+    gate.hold();
+    const made = store.changeHeld(ADMIN, 'create volumes', 'volumes/default/held', createVolume('held'));
+    expect(made).toMatchObject({ name: 'held' });
+    const durable = watch(store.whenDurable());
+    await gate.started();
+    await turns();
+    expect([store.durabilityPending, durable.settled]).toEqual([true, false]);
+    gate.releaseAll();
+    await durable.promise;
+    expect(store.durabilityPending).toBe(false);
+    store.close();
+  });
+
   it('returns from a change outside the groups with it on disk (the CLI), covering the grouped ones before it', async () => {
     const { store, gate } = gatedStore();
     gate.hold();
