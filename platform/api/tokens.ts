@@ -67,17 +67,21 @@ export class TokenStore {
   issue(user: string, name: string, by: string): { token: string; info: TokenInfo } {
     const token = `anvil_${randomBytes(32).toString('base64url')}`;
     const created_at = this.clock().toISOString();
-    return this.store.changeBeside(by, (db, audit) => {
-      const r = this.sql(db, 'INSERT INTO api_tokens (hash, user, name, created_at) VALUES (?, ?, ?, ?)').run(
-        hashToken(token),
-        user,
-        name,
-        created_at,
-      );
-      const id = Number(r.lastInsertRowid);
-      audit('create tokens', tokenTarget(user, id), 1);
-      return { token, info: { id, user, name, created_at } };
-    }, this.held);
+    return this.store.changeBeside(
+      by,
+      (db, audit) => {
+        const r = this.sql(db, 'INSERT INTO api_tokens (hash, user, name, created_at) VALUES (?, ?, ?, ?)').run(
+          hashToken(token),
+          user,
+          name,
+          created_at,
+        );
+        const id = Number(r.lastInsertRowid);
+        audit('create tokens', tokenTarget(user, id), 1);
+        return { token, info: { id, user, name, created_at } };
+      },
+      this.held,
+    );
   }
 
   /**
@@ -113,11 +117,15 @@ export class TokenStore {
 
   /** Revokes one token as the actor `by` (audited); false when no token of `user` has that id. */
   revoke(user: string, id: number, by: string): boolean {
-    return this.store.changeBeside(by, (db, audit) => {
-      const revoked = this.sql(db, 'DELETE FROM api_tokens WHERE id = ? AND user = ?').run(id, user).changes > 0;
-      if (revoked) audit('revoke tokens', tokenTarget(user, id), 1);
-      return revoked;
-    }, this.held);
+    return this.store.changeBeside(
+      by,
+      (db, audit) => {
+        const revoked = this.sql(db, 'DELETE FROM api_tokens WHERE id = ? AND user = ?').run(id, user).changes > 0;
+        if (revoked) audit('revoke tokens', tokenTarget(user, id), 1);
+        return revoked;
+      },
+      this.held,
+    );
   }
 
   /**
@@ -126,11 +134,15 @@ export class TokenStore {
    * user's tokens); returns how many.
    */
   revokeAll(user: string, by: string): number {
-    return this.store.changeBeside(by, (db, audit) => {
-      const ids = this.sql(db, 'DELETE FROM api_tokens WHERE user = ? RETURNING id').all(user) as { id: number }[];
-      for (const { id } of ids.sort((a, b) => a.id - b.id)) audit('revoke tokens', tokenTarget(user, id), 1);
-      return ids.length;
-    }, this.held);
+    return this.store.changeBeside(
+      by,
+      (db, audit) => {
+        const ids = this.sql(db, 'DELETE FROM api_tokens WHERE user = ? RETURNING id').all(user) as { id: number }[];
+        for (const { id } of ids.sort((a, b) => a.id - b.id)) audit('revoke tokens', tokenTarget(user, id), 1);
+        return ids.length;
+      },
+      this.held,
+    );
   }
 
   close(): void {

@@ -19,7 +19,10 @@ export const RESYNC_LOOP_PERIOD_MS = 1000;
  * Finishes the resyncs due on the store's own clock (the one the change is stamped with, so the check and
  * the change cannot disagree); returns how many. Reads first, so a call with nothing due writes nothing.
  */
-export function advanceDueResyncs(store: ControlPlaneStore, change: ControlPlaneStore['change'] = (...args) => store.change(...args)): number {
+export function advanceDueResyncs(
+  store: ControlPlaneStore,
+  change: ControlPlaneStore['change'] = (...args) => store.change(...args),
+): number {
   const next = store.read((s) => nextResyncDoneMs(s));
   if (next === undefined || next > store.now().getTime()) return 0;
   return change(RESYNC_ACTOR, 'advance resyncs', 'volumes', (cp) => cp.advanceResyncs());

@@ -26,7 +26,9 @@ async function acceptingApiserver(): Promise<{ url: string; posted: string[] }> 
     req.resume();
     req.on('end', () => {
       posted.push(req.url ?? '');
-      res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Success' }));
+      res
+        .writeHead(201, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Success' }));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -59,9 +61,14 @@ describe('changes outside the groups wait for the background fsync, not on the e
     const kube = await acceptingApiserver();
     const file = join(tempDir('anvil-held-token-'), 'token');
     writeFileSync(file, 't\n');
-    const w = await seededWorld(join(tempDir('anvil-held-'), 'state.db'), undefined, kubeApiOf({ kubeApiserver: kube.url, kubeTokenFile: file }), {
-      syncWal: gate.sync,
-    });
+    const w = await seededWorld(
+      join(tempDir('anvil-held-'), 'state.db'),
+      undefined,
+      kubeApiOf({ kubeApiserver: kube.url, kubeTokenFile: file }),
+      {
+        syncWal: gate.sync,
+      },
+    );
     try {
       const pod = {
         kind: 'Pod',
@@ -72,7 +79,11 @@ describe('changes outside the groups wait for the background fsync, not on the e
       await w.app.inject({ method: 'POST', url: '/scheduler/filter', payload: { Pod: pod, NodeNames: ['node1'] } });
       gate.hold();
       const bind = watch(
-        w.app.inject({ method: 'POST', url: '/scheduler/bind', payload: { PodName: 'web', PodNamespace: 'a', PodUID: 'uid-web', Node: 'node1' } }),
+        w.app.inject({
+          method: 'POST',
+          url: '/scheduler/bind',
+          payload: { PodName: 'web', PodNamespace: 'a', PodUID: 'uid-web', Node: 'node1' },
+        }),
       );
       await turns();
       expect(w.api.store.read((s) => s.pods.get('a/web')?.status.state)).toBe('running');
