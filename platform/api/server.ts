@@ -192,7 +192,10 @@ export function bootstrapAdmin(api: Api): string | undefined {
   const hasUsers = api.store.read((s) => s.users.size > 0);
   if (hasUsers || api.tokens.list().length > 0) return undefined;
   api.store.change(localAdmin('admin'), 'create users', 'users/admin', (cp) => cp.createUser('admin', ['cluster-admin']));
-  return api.tokens.issue('admin', 'first admin token', 'admin').token;
+  const token = api.tokens.issue('admin', 'first admin token', 'admin').token;
+  // Printed on stdout, not in an answer that waits for its fsync: on disk before it is shown.
+  api.store.durableNow();
+  return token;
 }
 
 function installErrors(app: FastifyInstance): void {

@@ -36,6 +36,8 @@ export class TokenStore {
     private readonly store: Store,
     private readonly ownsStore: boolean,
     private readonly clock: Clock,
+    /** The server's: token changes return committed, their fsync in the background (its answers wait for it). */
+    private readonly held = false,
   ) {
     // Looked at first so that opening an up-to-date file takes no write lock.
     if (!store.readBeside(hasCurrentTable)) store.changeBeside('', ensureTable);
@@ -52,26 +54,34 @@ export class TokenStore {
     return new TokenStore(Store.open(path, clock), true, clock);
   }
 
-  /** The token table of an open state (the server's): token changes and their audit rows commit together. */
+  /**
+   * The token table of an open state (the server's): token changes and their audit rows commit together, and
+   * return before they are durable (Store.changeHeld), so the event loop never waits for their fsync: whoever
+   * tells of one waits for `store.whenDurable()` (the server's answers do).
+   */
   static of(store: Store, clock: Clock = wallClock): TokenStore {
-    return new TokenStore(store, false, clock);
+    return new TokenStore(store, false, clock, true);
   }
 
   /** Issues a token for `user`, as the actor `by` (audited); the clear text is returned once and only its hash is kept. */
   issue(user: string, name: string, by: string): { token: string; info: TokenInfo } {
     const token = `anvil_${randomBytes(32).toString('base64url')}`;
     const created_at = this.clock().toISOString();
-    return this.store.changeBeside(by, (db, audit) => {
-      const r = this.sql(db, 'INSERT INTO api_tokens (hash, user, name, created_at) VALUES (?, ?, ?, ?)').run(
-        hashToken(token),
-        user,
-        name,
-        created_at,
-      );
-      const id = Number(r.lastInsertRowid);
-      audit('create tokens', tokenTarget(user, id), 1);
-      return { token, info: { id, user, name, created_at } };
-    });
+    return this.store.changeBeside(
+      by,
+      (db, audit) => {
+        const r = this.sql(db, 'INSERT INTO api_tokens (hash, user, name, created_at) VALUES (?, ?, ?, ?)').run(
+          hashToken(token),
+          user,
+          name,
+          created_at,
+        );
+        const id = Number(r.lastInsertRowid);
+        audit('create tokens', tokenTarget(user, id), 1);
+        return { token, info: { id, user, name, created_at } };
+      },
+      this.held,
+    );
   }
 
   /**
@@ -107,11 +117,15 @@ export class TokenStore {
 
   /** Revokes one token as the actor `by` (audited); false when no token of `user` has that id. */
   revoke(user: string, id: number, by: string): boolean {
-    return this.store.changeBeside(by, (db, audit) => {
-      const revoked = this.sql(db, 'DELETE FROM api_tokens WHERE id = ? AND user = ?').run(id, user).changes > 0;
-      if (revoked) audit('revoke tokens', tokenTarget(user, id), 1);
-      return revoked;
-    });
+    return this.store.changeBeside(
+      by,
+      (db, audit) => {
+        const revoked = this.sql(db, 'DELETE FROM api_tokens WHERE id = ? AND user = ?').run(id, user).changes > 0;
+        if (revoked) audit('revoke tokens', tokenTarget(user, id), 1);
+        return revoked;
+      },
+      this.held,
+    );
   }
 
   /**
@@ -120,11 +134,15 @@ export class TokenStore {
    * user's tokens); returns how many.
    */
   revokeAll(user: string, by: string): number {
-    return this.store.changeBeside(by, (db, audit) => {
-      const ids = this.sql(db, 'DELETE FROM api_tokens WHERE user = ? RETURNING id').all(user) as { id: number }[];
-      for (const { id } of ids.sort((a, b) => a.id - b.id)) audit('revoke tokens', tokenTarget(user, id), 1);
-      return ids.length;
-    });
+    return this.store.changeBeside(
+      by,
+      (db, audit) => {
+        const ids = this.sql(db, 'DELETE FROM api_tokens WHERE user = ? RETURNING id').all(user) as { id: number }[];
+        for (const { id } of ids.sort((a, b) => a.id - b.id)) audit('revoke tokens', tokenTarget(user, id), 1);
+        return ids.length;
+      },
+      this.held,
+    );
   }
 
   close(): void {

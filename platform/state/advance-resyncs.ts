@@ -7,6 +7,7 @@
 import { nextResyncDoneMs } from '../domain/resync.js';
 import type { Actor } from '../domain/tenancy.js';
 import type { ControlPlaneStore } from './control-plane-store.js';
+import type { Store } from './store.js';
 
 /** Who the audit log names for a resync finished by the clock. */
 export const RESYNC_ACTOR: Actor = { user: 'anvil-resync', roles: ['cluster-admin'] };
@@ -18,17 +19,24 @@ export const RESYNC_LOOP_PERIOD_MS = 1000;
  * Finishes the resyncs due on the store's own clock (the one the change is stamped with, so the check and
  * the change cannot disagree); returns how many. Reads first, so a call with nothing due writes nothing.
  */
-export function advanceDueResyncs(store: ControlPlaneStore): number {
+export function advanceDueResyncs(
+  store: ControlPlaneStore,
+  change: ControlPlaneStore['change'] = (...args) => store.change(...args),
+): number {
   const next = store.read((s) => nextResyncDoneMs(s));
   if (next === undefined || next > store.now().getTime()) return 0;
-  return store.change(RESYNC_ACTOR, 'advance resyncs', 'volumes', (cp) => cp.advanceResyncs());
+  return change(RESYNC_ACTOR, 'advance resyncs', 'volumes', (cp) => cp.advanceResyncs());
 }
 
-/** Runs `advanceDueResyncs` every `periodMs` until the returned stop is called; `report` gets a failure's message. */
-export function startResyncLoop(store: ControlPlaneStore, report: (message: string) => void, periodMs = RESYNC_LOOP_PERIOD_MS): () => void {
+/**
+ * Runs `advanceDueResyncs` every `periodMs` until the returned stop is called; `report` gets a failure's
+ * message. The server's loop: each change is committed without waiting for its fsync (`Store.changeHeld`),
+ * so the event loop never stalls on it; the server's answers that show it wait for it.
+ */
+export function startResyncLoop(store: Store, report: (message: string) => void, periodMs = RESYNC_LOOP_PERIOD_MS): () => void {
   const timer = setInterval(() => {
     try {
-      advanceDueResyncs(store);
+      advanceDueResyncs(store, (...args) => store.changeHeld(...args));
     } catch (e) {
       report(`finishing resyncs failed (will retry): ${(e as Error).message}`);
     }

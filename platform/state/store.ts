@@ -179,10 +179,26 @@ export class Store implements ControlPlaneStore {
    * `volumes/default/data`, `drain nodes` on `nodes/node1`, `set quotas` on `quotas/team-a`).
    */
   change<T>(actor: Actor, action: string, target: string, fn: (cp: ControlPlane) => T): T {
+    const result = this.changeCommitted(actor, action, target, fn);
+    this.madeDurable();
+    return result;
+  }
+
+  /**
+   * `change`, returning once committed, before it is durable: the WAL is fsynced in the background
+   * (durability.ts) and the event loop goes on meanwhile. The caller, or whoever tells of the change, waits for
+   * `whenDurable()` first: the server's answers do (api/durable-answers.ts), as do its binds in Kubernetes.
+   */
+  changeHeld<T>(actor: Actor, action: string, target: string, fn: (cp: ControlPlane) => T): T {
+    const result = this.changeCommitted(actor, action, target, fn);
+    this.durability.noteCommit();
+    return result;
+  }
+
+  private changeCommitted<T>(actor: Actor, action: string, target: string, fn: (cp: ControlPlane) => T): T {
     this.durability.requireWritable();
-    let result: T;
     try {
-      result = this.db
+      return this.db
         .transaction(() => {
           const loaded = this.current();
           const cp = new ControlPlane(loaded.state, actor, this.clock);
@@ -196,13 +212,19 @@ export class Store implements ControlPlaneStore {
       this.cache = undefined;
       throw e;
     }
-    this.madeDurable();
-    return result;
   }
 
   /** A change outside the groups returns with it (and all before it) on disk, blocking as FULL did. */
   private madeDurable(): void {
     this.durability.noteCommit();
+    this.durability.syncNow();
+  }
+
+  /**
+   * Makes every commit of this connection so far durable now, blocking the event loop (what is about to be
+   * told outside the server's answers, as the first admin token printed on stdout). Throws after a failed fsync.
+   */
+  durableNow(): void {
     this.durability.syncNow();
   }
 
@@ -356,8 +378,13 @@ export class Store implements ControlPlaneStore {
   /**
    * A change to a table kept beside the objects (the API tokens), on this connection in one IMMEDIATE
    * transaction with the audit rows `fn` records as `actor`: the change and its audit commit together.
+   * Returns with it on disk, unless `held` (then as `changeHeld`: the caller holds what it tells until `whenDurable()`).
    */
-  changeBeside<T>(actor: string, fn: (db: Database.Database, audit: (action: string, target: string, changes: number) => void) => T): T {
+  changeBeside<T>(
+    actor: string,
+    fn: (db: Database.Database, audit: (action: string, target: string, changes: number) => void) => T,
+    held = false,
+  ): T {
     const audit = this.tables.statements().audit;
     this.durability.requireWritable();
     let result: T;
@@ -368,7 +395,9 @@ export class Store implements ControlPlaneStore {
     } finally {
       this.besideChanges++;
     }
-    this.madeDurable();
+    // `held`: returns committed, its fsync in the background, as `changeHeld` (the server's token changes).
+    if (held) this.durability.noteCommit();
+    else this.madeDurable();
     return result;
   }
 

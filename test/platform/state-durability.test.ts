@@ -1,13 +1,15 @@
 /**
  * Durability off the event loop (state/durability.ts): a commit does not fsync; the WAL is fsynced in the
  * background and a change is acknowledged only once an fsync that started after its commit has finished.
- * A change committed while an fsync runs waits for the next one. A failed fsync refuses the waiting changes
+ * A change committed while an fsync runs waits for one started after it (several run at once, up to
+ * MAX_SYNCS_RUNNING; one that ends covers whatever was committed before it started, whichever ends first). A failed fsync refuses the waiting changes
  * and every later one with ANVIL_ERR_STATE_NOT_DURABLE. The fsync is a seam held by the test (WalSyncGate).
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ControlPlane } from '../../platform/domain/control-plane.js';
 import { AnvilError } from '../../platform/errors.js';
+import { MAX_SYNCS_RUNNING } from '../../platform/state/durability.js';
 import { Store } from '../../platform/state/store.js';
 import { tempDir } from '../cli-harness.js';
 import { ADMIN, as, tickingClock } from './control-plane-harness.js';
@@ -36,18 +38,58 @@ describe('durability off the event loop', () => {
     expect(store.read((s) => s.volumes.has('default/a'))).toBe(true);
     expect(first.settled).toBe(false);
     expect(store.durabilityPending).toBe(true);
-    // Committed while that fsync runs: the running one does not cover it.
+    // Committed while that fsync runs: the running one does not cover it; a second one starts beside it.
     const second = watch(inGroup(store, 'b'));
     await turns();
-    expect(gate.running).toBe(1);
+    expect(gate.running).toBe(2);
     gate.releaseOne();
     await expect(first.promise).resolves.toMatchObject({ name: 'a' });
     await turns();
     expect(second.settled).toBe(false);
-    await gate.started();
     gate.releaseAll();
     await expect(second.promise).resolves.toMatchObject({ name: 'b' });
     expect(store.durabilityPending).toBe(false);
+    store.close();
+  });
+
+  it('settles every change an fsync covers when it ends before an earlier one', async () => {
+    const { store, gate } = gatedStore();
+    gate.hold();
+    const first = watch(inGroup(store, 'a'));
+    await gate.started();
+    const second = watch(inGroup(store, 'b'));
+    await turns();
+    expect(gate.running).toBe(2);
+    // The later fsync started after both commits: its end makes both durable, the earlier one still running.
+    gate.releaseNewest();
+    await expect(Promise.all([first.promise, second.promise])).resolves.toMatchObject([{ name: 'a' }, { name: 'b' }]);
+    expect(store.durabilityPending).toBe(false);
+    gate.releaseAll();
+    store.close();
+  });
+
+  it(`runs at most ${MAX_SYNCS_RUNNING} fsyncs at once: a commit made meanwhile waits for one of them to end`, async () => {
+    const { store, gate } = gatedStore();
+    gate.hold();
+    const running = [];
+    for (let i = 0; i < MAX_SYNCS_RUNNING; i++) {
+      running.push(watch(inGroup(store, `r${i}`)));
+      await turns();
+    }
+    expect(gate.running).toBe(MAX_SYNCS_RUNNING);
+    const waiting = watch(inGroup(store, 'w'));
+    await turns();
+    expect(gate.running).toBe(MAX_SYNCS_RUNNING);
+    gate.releaseOne();
+    await running[0]!.promise;
+    await turns();
+    // The one that ended started the next, covering the waiting commit; it is not durable before that one ends.
+    expect(gate.running).toBe(MAX_SYNCS_RUNNING);
+    expect(waiting.settled).toBe(false);
+    gate.releaseNewest();
+    await expect(waiting.promise).resolves.toMatchObject({ name: 'w' });
+    expect(running.every((w) => w.settled)).toBe(true);
+    gate.releaseAll();
     store.close();
   });
 
@@ -116,6 +158,21 @@ describe('durability off the event loop', () => {
     const again = Store.open(path);
     expect(again.read((s) => s.volumes.has('default/later'))).toBe(false);
     again.close();
+  });
+
+  it('returns from a held change committed, its fsync in the background (the server outside the groups)', async () => {
+    const { store, gate } = gatedStore();
+    gate.hold();
+    const made = store.changeHeld(ADMIN, 'create volumes', 'volumes/default/held', createVolume('held'));
+    expect(made).toMatchObject({ name: 'held' });
+    const durable = watch(store.whenDurable());
+    await gate.started();
+    await turns();
+    expect([store.durabilityPending, durable.settled]).toEqual([true, false]);
+    gate.releaseAll();
+    await durable.promise;
+    expect(store.durabilityPending).toBe(false);
+    store.close();
   });
 
   it('returns from a change outside the groups with it on disk (the CLI), covering the grouped ones before it', async () => {

@@ -44,6 +44,11 @@ export class WalSyncGate {
     this.held.shift()?.resolve();
   }
 
+  /** Ends the newest held fsync (the last started), successfully. */
+  releaseNewest(): void {
+    this.held.pop()?.resolve();
+  }
+
   /** Ends every held fsync and lets later ones pass at once. */
   releaseAll(): void {
     this.holding = false;

@@ -23,7 +23,8 @@ export async function reconcileWithKubernetes(kube: KubeApi, store: Store, clock
   const uids = await kubernetesPodUids(kube);
   // Most rounds find nothing: look first, so they leave no audit row.
   if (store.read((s) => gone(s.pods.values(), uids, listedAt).length) === 0) return [];
-  return store.change(KUBE_SCHEDULER, 'reconcile pods', 'pods', (cp) => {
+  // Committed without blocking the event loop for its fsync; reported once on disk.
+  const removed = store.changeHeld(KUBE_SCHEDULER, 'reconcile pods', 'pods', (cp) => {
     const stale = gone(cp.state.pods.values(), uids, listedAt);
     for (const p of stale) {
       cp.deletePod(p.namespace, p.name);
@@ -36,6 +37,8 @@ export async function reconcileWithKubernetes(kube: KubeApi, store: Store, clock
     }
     return stale.map((p) => `${p.namespace}/${p.name}`);
   });
+  await store.whenDurable();
+  return removed;
 }
 
 /**

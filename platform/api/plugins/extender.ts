@@ -196,7 +196,8 @@ export const extenderPlugin: FastifyPluginAsync<{ api: Api; callers: ExtenderCal
       const k8sPod = seen.get(b.PodUID) ?? seen.get(`${ns}/${b.PodName}`);
       let placed = false;
       try {
-        const bound = api.store.change(KUBE_SCHEDULER, 'bind pods', `pods/${ns}/${b.PodName}`, (cp) => {
+        // Committed without waiting for its fsync on the event loop: the answer waits for it (durable-answers.ts).
+        const bound = api.store.changeHeld(KUBE_SCHEDULER, 'bind pods', `pods/${ns}/${b.PodName}`, (cp) => {
           const existing = cp.state.pods.get(keyOf(ns, b.PodName));
           // A retried bind (kube-scheduler retries after an error) finds the pod already placed there.
           if (existing?.status.state === 'running' && existing.status.node === b.Node) return undefined;
@@ -235,14 +236,18 @@ export const extenderPlugin: FastifyPluginAsync<{ api: Api; callers: ExtenderCal
         });
         if (bound) assessments.adopt(bound.state, bound.session);
         placed = true;
-        if (kube) await bindInKubernetes(kube, ns, b.PodName, b.PodUID, b.Node);
+        if (kube) {
+          // Kubernetes is told only of a placement on disk.
+          await api.store.whenDurable();
+          await bindInKubernetes(kube, ns, b.PodName, b.PodUID, b.Node);
+        }
         return { Error: '' };
       } catch (e) {
         if (!isAnvilError(e)) throw e;
         // Kubernetes refused: undo the placement so Anvil holds no pod Kubernetes did not bind (kube-scheduler
         // will schedule the pod again, perhaps elsewhere).
         if (placed) {
-          api.store.change(KUBE_SCHEDULER, 'unbind pods', `pods/${ns}/${b.PodName}`, (cp) => {
+          api.store.changeHeld(KUBE_SCHEDULER, 'unbind pods', `pods/${ns}/${b.PodName}`, (cp) => {
             if (cp.state.pods.has(keyOf(ns, b.PodName))) cp.deletePod(ns, b.PodName);
           });
         }
