@@ -198,7 +198,7 @@ describe('a volume on the user’s own block device, on this host', () => {
       process.execPath,
       [
         '-e',
-        `const fs = require('fs'); fs.openSync(${JSON.stringify(user.loop)}, fs.constants.O_RDONLY | fs.constants.O_EXCL); console.log('held'); setInterval(() => {}, 1000);`,
+        `const fs = require('fs'); fs.openSync(${JSON.stringify(user.loop)}, fs.constants.O_RDONLY | fs.constants.O_EXCL); console.log('held'); setInterval(() => 0, 1000);`,
       ],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
