@@ -26,6 +26,7 @@ import type { ClusterState } from '../domain/cluster-state.js';
 import { parseCidr } from '../domain/ip.js';
 import { AnvilError } from '../errors.js';
 import { scenarioShortfalls, shortfall, type HostShortfall } from './host-shortfalls.js';
+import { sriovPlanOf } from './host-sriov-of.js';
 
 /** One `--host-device`: a scenario volume (`TENANT/NAME`, or `NAME` where one tenant has it) and the user's block device it runs on. */
 export interface HostDeviceChoice {
@@ -34,10 +35,22 @@ export interface HostDeviceChoice {
   readonly device: string;
 }
 
-/** The user's own devices for volumes, and those fio may write over although they hold a file system (`--destroy-data-on`). */
+/** One `--sriov-pf`: a NIC's physical function, and the scenario node whose pods get its VFs (absent: every node's). */
+export interface SriovPfChoice {
+  readonly node?: string;
+  readonly pf: string;
+}
+
+/**
+ * The user's own devices for volumes, those fio may write over although they hold a file system
+ * (`--destroy-data-on`), and the PFs whose VFs the pods get (`--sriov-pf`).
+ */
 export interface HostDevices {
   readonly choices: readonly HostDeviceChoice[];
   readonly destroyDataOn: readonly string[];
+  readonly sriovPfs?: readonly SriovPfChoice[];
+  /** Where sysfs lists network devices for the SR-IOV checks (default /sys/class/net; a test's fake tree). */
+  readonly sysClassNet?: string;
 }
 
 /**
@@ -294,6 +307,7 @@ export function hostPlanOf(
   if (problems.length > 0)
     throw new AnvilError('ANVIL_ERR_HOST_UNREALISED', `${s.file}: the placement asks the host for what it does not realise yet`, problems);
   const vlans: HostVlanPlan[] = [...vlanPods.entries()].map(([vid, keys]) => ({ vid, pods: keys }));
+  const sriov = sriovPlanOf(s, nodes, pods, devices.sriovPfs, devices.sysClassNet);
   return {
     plan: {
       runId,
@@ -303,6 +317,7 @@ export function hostPlanOf(
       volumes,
       workDir: join(tmpdir(), `anvil-host-${runId}`),
       ...(devices.destroyDataOn.length > 0 ? { destroyDataOn: devices.destroyDataOn } : {}),
+      ...(sriov ? { sriov } : {}),
     },
     notes,
     shortfalls,
