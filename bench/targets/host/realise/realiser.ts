@@ -99,7 +99,7 @@ export async function realiseHost(
   let segments: RealisedSegments | undefined;
   const vfPods = new Map<string, { pf: string; vf: number; dev: string }>();
   const vfNotes: string[] = [];
-  let sriovChoices: PfChoice[] = [];
+  const sriovChoices: PfChoice[] = [];
   try {
     // The user's own devices are checked before anything is made: a refusal leaves the machine as it was.
     const borrowed = await inspectBorrowedDevices(plan, actions);
@@ -126,7 +126,7 @@ export async function realiseHost(
       } else await podNetwork(n, p, segments.bridges[p.node]!, run);
       pods.set(p.key, { ...n, key: p.key, node: p.node, ip: p.ip, procs: [] });
     }
-    sriovChoices = pfs;
+    sriovChoices.push(...pfs);
     // On VFs, a pod's VLAN is the VF's (set through the PF); its bridge has no port of it.
     if (!plan.sriov) await realiseVlans(plan, segments, run);
 
