@@ -215,17 +215,29 @@ export async function podOnVf(
   journal.record({ kind: 'run-if', path: vfDir, argv: setVf('mac', '00:00:00:00:00:00') });
   await run(setVf('mac', p.mac));
   if (vlan !== undefined) await run(setVf('vlan', `${vlan}`));
+  // Rates are the driver's to take: one it refuses is said in the run's notes, and the pod runs without it.
+  const refused = (e: unknown): string => {
+    if (!(e instanceof AnvilError) || e.code !== 'ANVIL_ERR_HOST_SETUP') throw e;
+    return e.message;
+  };
+  const who = `pod ${p.key} (vf ${vf} of ${pf}, driver ${choice.driver})`;
+  let capped = max_mbit === 0;
   if (min_mbit > 0) {
     try {
       await run(setVf('max_tx_rate', `${max_mbit}`, 'min_tx_rate', `${min_mbit}`));
+      capped = true;
     } catch (e) {
-      if (!(e instanceof AnvilError) || e.code !== 'ANVIL_ERR_HOST_SETUP') throw e;
-      if (max_mbit > 0) await run(setVf('max_tx_rate', `${max_mbit}`));
-      notes.push(
-        `pod ${p.key} (vf ${vf} of ${pf}, driver ${choice.driver}): the driver refused min_tx_rate ${min_mbit} (${e.message}); its guarantee is not enforced by the NIC${max_mbit > 0 ? `, only its cap (max_tx_rate ${max_mbit} Mbit/s)` : ''}`,
-      );
+      notes.push(`${who}: the driver refused min_tx_rate ${min_mbit} (${refused(e)}); its guarantee is not enforced by the NIC`);
     }
-  } else if (max_mbit > 0) await run(setVf('max_tx_rate', `${max_mbit}`));
+  }
+  if (!capped) {
+    try {
+      await run(setVf('max_tx_rate', `${max_mbit}`));
+      if (min_mbit > 0) notes[notes.length - 1] += `, only its cap (max_tx_rate ${max_mbit} Mbit/s)`;
+    } catch (e) {
+      notes.push(`${who}: the driver refused max_tx_rate ${max_mbit} (${refused(e)}); its maximum is not enforced by the NIC`);
+    }
+  }
 
   await run(['ip', 'link', 'set', 'dev', dev, 'netns', netns]);
   journal.record({ kind: 'run-if', path: `${NETNS_RUN_DIR}/${netns}`, argv: ['ip', '-n', netns, 'link', 'set', 'dev', dev, 'netns', '1'] });

@@ -59,7 +59,8 @@ function makeVfs(root: string, count: number, up: readonly number[] = []): void 
 class SysfsRecorder extends DryRunRecorder {
   constructor(
     private readonly root: string,
-    private readonly refuseMin = false,
+    /** Rates the fake driver refuses: a nonzero min_tx_rate (i40e, ixgbe), or any rate (ixgbe off a 10 Gb/s link). */
+    private readonly refuse: 'min' | 'rates' | undefined = undefined,
     readonly namespaces = new Set<string>(),
   ) {
     super('v2');
@@ -68,7 +69,8 @@ class SysfsRecorder extends DryRunRecorder {
     return path.startsWith(this.root);
   }
   override run(argv: readonly string[]): Promise<string> {
-    if (this.refuseMin && argv.includes('min_tx_rate') && argv[argv.indexOf('min_tx_rate') + 1] !== '0') {
+    const rate = (name: string) => argv.includes(name) && argv[argv.indexOf(name) + 1] !== '0';
+    if ((this.refuse === 'min' && rate('min_tx_rate')) || (this.refuse === 'rates' && (rate('min_tx_rate') || rate('max_tx_rate')))) {
       this.actions.push(`REFUSED ${argv.join(' ')}`);
       return Promise.reject(new AnvilError('ANVIL_ERR_HOST_SETUP', `\`${argv.join(' ')}\` failed: RTNETLINK answers: Invalid argument`));
     }
@@ -194,7 +196,7 @@ describe('pods on SR-IOV VFs, recorded against a fake sysfs', () => {
     const journal = new HostJournal(join(dir, `anvil-host-${plan.runId}.journal`));
     const host = await realiseHost(plan, run, journal);
     // Killed here: no teardown. The namespaces still exist (they are files under /run/netns).
-    const cleanup = new SysfsRecorder(root, false, run.namespaces);
+    const cleanup = new SysfsRecorder(root, undefined, run.namespaces);
     const done = await cleanupJournals(cleanup, dir);
     expect(done).toHaveLength(1);
     expect(done[0]!.failures).toEqual([]);
@@ -229,7 +231,7 @@ describe('pods on SR-IOV VFs, recorded against a fake sysfs', () => {
 
   it('falls back to a cap where the driver refuses min_tx_rate, and says so', async () => {
     const root = fakeSysfs({ driver: 'ixgbe' });
-    const recorder = new SysfsRecorder(root, true);
+    const recorder = new SysfsRecorder(root, 'min');
     const host = await realiseHost(planOn(root), recorder, new HostJournal(undefined));
     const vf = host.sriov!.pods.get('lab/capped')!.vf;
     expect(recorder.actions).toContain(`REFUSED ip link set dev ${PF} vf ${vf} max_tx_rate 200 min_tx_rate 50`);
@@ -239,6 +241,15 @@ describe('pods on SR-IOV VFs, recorded against a fake sysfs', () => {
         /^pod lab\/capped \(vf \d of ens1f0, driver ixgbe\): the driver refused min_tx_rate 50 .*only its cap \(max_tx_rate 200 Mbit\/s\)$/,
       ),
     ]);
+    // A driver that takes no rate at all: both said, and the pod still runs (its namespace is addressed and up).
+    const other = fakeSysfs({ driver: 'ixgbe' });
+    const none = new SysfsRecorder(other, 'rates');
+    const bare = await realiseHost(planOn(other), none, new HostJournal(undefined));
+    expect(bare.sriov!.notes).toEqual([
+      expect.stringMatching(/refused min_tx_rate 50 .*not enforced by the NIC$/),
+      expect.stringMatching(/refused max_tx_rate 200 .*its maximum is not enforced by the NIC$/),
+    ]);
+    expect(none.actions).toContain(`ip -n ${bare.pods.get('lab/capped')!.netns} link set dev eth0 up`);
   });
 
   it('refuses a PF that does not exist, has no SR-IOV, offers too few VFs, or has VFs in use a new count would remove', async () => {
