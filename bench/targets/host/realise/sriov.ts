@@ -223,8 +223,11 @@ export async function podOnVf(
   const who = `pod ${p.key} (vf ${vf} of ${pf}, driver ${choice.driver})`;
   let capped = max_mbit === 0;
   if (min_mbit > 0) {
+    // Some drivers (bnxt_en) refuse a minimum above the maximum, 0 (no cap) included: the PF's speed caps nothing either.
+    const pfMbit = readNumber(actions, `${root}/${pf}/speed`) ?? 0;
+    const withMin = max_mbit === 0 && pfMbit > 0 ? pfMbit : max_mbit;
     try {
-      await run(setVf('max_tx_rate', `${max_mbit}`, 'min_tx_rate', `${min_mbit}`));
+      await run(setVf('max_tx_rate', `${withMin}`, 'min_tx_rate', `${min_mbit}`));
       capped = true;
     } catch (e) {
       notes.push(`${who}: the driver refused min_tx_rate ${min_mbit} (${refused(e)}); its guarantee is not enforced by the NIC`);

@@ -294,6 +294,18 @@ describe('pods on SR-IOV VFs, recorded against a fake sysfs', () => {
     expect(() => refuseSriovOff({ sriovPf: [{ pf: PF }] }, 'sim', true)).toThrow(/add --target host/);
   });
 
+  it('gives a guarantee without a maximum the PF’s speed as its max_tx_rate (no cap, and drivers that refuse min above max take it)', async () => {
+    const root = fakeSysfs();
+    writeFileSync(join(root, PF, 'speed'), '25000\n');
+    const dir = tempDir('sriov-scenario-');
+    const file = join(dir, 'floor-only.yaml');
+    writeFileSync(file, readFileSync(SCENARIO, 'utf8').replace(', max_network_bandwidth: 200M', ''));
+    const recorder = new SysfsRecorder(root);
+    const host = await realiseHost(planOn(root, [{ pf: PF }], file), recorder, new HostJournal(undefined));
+    const vf = host.sriov!.pods.get('lab/capped')!.vf;
+    expect(recorder.actions).toContain(`ip link set dev ${PF} vf ${vf} max_tx_rate 25000 min_tx_rate 50`);
+  });
+
   it('turns a tier into VF rates in Mbit/s: the cap rounded up, the guarantee down and never above the cap, no cap at the link', () => {
     expect(vfRates(50e6, 200e6, 25e9)).toEqual({ max_mbit: 200, min_mbit: 50 });
     expect(vfRates(0, 25e9, 25e9)).toEqual({ max_mbit: 0, min_mbit: 0 });
