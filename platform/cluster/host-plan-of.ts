@@ -26,19 +26,15 @@ import type { ClusterState } from '../domain/cluster-state.js';
 import { parseCidr } from '../domain/ip.js';
 import { AnvilError } from '../errors.js';
 import { scenarioShortfalls, shortfall, type HostShortfall } from './host-shortfalls.js';
-import { sriovPlanOf } from './host-sriov-of.js';
+import { sriovPlanOf, type SriovPfChoice } from './host-sriov-of.js';
+
+export type { SriovPfChoice } from './host-sriov-of.js';
 
 /** One `--host-device`: a scenario volume (`TENANT/NAME`, or `NAME` where one tenant has it) and the user's block device it runs on. */
 export interface HostDeviceChoice {
   readonly volume: string;
   /** The path as the user gave it (/dev/nvme0n2, /dev/vg0/lv1, /dev/disk/by-id/...). */
   readonly device: string;
-}
-
-/** One `--sriov-pf`: a NIC's physical function, and the scenario node whose pods get its VFs (absent: every node's). */
-export interface SriovPfChoice {
-  readonly node?: string;
-  readonly pf: string;
 }
 
 /**

@@ -7,7 +7,12 @@
 import type { LoadedClusterScenario } from '../../bench/scenario/load.js';
 import type { HostNodePlan, HostPodPlan, HostSriovPlan } from '../../bench/targets/host/realise/host-plan.js';
 import { AnvilError } from '../errors.js';
-import type { SriovPfChoice } from './host-plan-of.js';
+
+/** One `--sriov-pf`: a NIC's physical function, and the scenario node whose pods get its VFs (absent: every node's). */
+export interface SriovPfChoice {
+  readonly node?: string;
+  readonly pf: string;
+}
 
 /** The SR-IOV plan for `choices` (undefined: none given); ANVIL_ERR_USAGE or ANVIL_ERR_HOST_UNREALISED naming each problem. */
 export function sriovPlanOf(
