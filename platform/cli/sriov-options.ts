@@ -42,8 +42,8 @@ export function parseSriovPf(value: string, previous: readonly SriovPfChoice[] =
 /** `--sriov-pf`, for `anvil run` and `anvil check` alike. */
 export function sriovPfOption(): Option {
   return new Option(
-    '--sriov-pf <[node=]pf>',
-    "host target, cluster scenario: put each pod on an SR-IOV VF of this NIC physical function instead of a veth on a bridge (PF: every node's pods; NODE=PF: that node's, one flag per node): the VF gets the pod's MAC (and VLAN) through the PF, its tier as max_tx_rate/min_tx_rate where the driver takes them, and moves into the pod's namespace as eth0; where the PF has too few free VFs, sriov_numvfs is raised. Everything is restored at the end (VF MAC and rates to none, sriov_numvfs to its previous count), and by anvil host cleanup after a kill. Refused if the PF does not exist, has no SR-IOV, offers fewer VFs than its pods, or has VFs in use a new count would remove; a scenario with faults is refused (repeatable)",
+    '--sriov-pf <pf>',
+    "host target, cluster scenario: put each pod on an SR-IOV VF of this NIC physical function instead of a veth on a bridge (PF or NODE=PF; PF: every node's pods; NODE=PF: that node's, one flag per node): the VF gets the pod's MAC (and VLAN) through the PF, its tier as max_tx_rate/min_tx_rate where the driver takes them, and moves into the pod's namespace as eth0; where the PF has too few free VFs, sriov_numvfs is raised. Everything is restored at the end (VF MAC and rates to none, sriov_numvfs to its previous count), and by anvil host cleanup after a kill. Refused if the PF does not exist, has no SR-IOV, offers fewer VFs than its pods, or has VFs in use a new count would remove; a scenario with faults is refused (repeatable)",
   ).argParser(parseSriovPf);
 }
 
