@@ -173,7 +173,9 @@ export function hostPlanOf(
   const notes: string[] = [];
   const problems: string[] = [];
   const deviceOf = devicesByVolume(s, devices);
-  const shortfalls = scenarioShortfalls(s, kernel);
+  // On SR-IOV VFs the NIC tags a pod's VLAN (ip link set PF vf N vlan VID): the kernel's 802.1Q is not needed.
+  const onVfs = (devices.sriovPfs?.length ?? 0) > 0;
+  const shortfalls = scenarioShortfalls(s, onVfs ? new Set<KernelFeature>([...kernel, 'vlan']) : kernel);
   const runId = randomBytes(3).toString('hex');
   const running = [...state.pods.values()].filter((p) => p.status.state === 'running');
   const nodes: HostNodePlan[] = [...state.nodes.values()].map((n) => {
@@ -206,7 +208,8 @@ export function hostPlanOf(
       notes.push(`note: ${s.file}: pod ${key}: only its first endpoint (${ep.network}) is realised on the host`);
     const network = state.networks.get(ep.network);
     const prefix = network?.subnet !== undefined ? parseCidr(network.subnet)?.prefix : undefined;
-    if (network?.vlan !== undefined && kernel.has('vlan')) vlanPods.set(network.vlan, [...(vlanPods.get(network.vlan) ?? []), key]);
+    if (network?.vlan !== undefined && (kernel.has('vlan') || onVfs))
+      vlanPods.set(network.vlan, [...(vlanPods.get(network.vlan) ?? []), key]);
     const tier = state.perfTiers.get(ep.perf_tier);
     const node = nodeIndex.get(p.status.node) ?? 0;
     pods.push({

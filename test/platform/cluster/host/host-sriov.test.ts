@@ -306,6 +306,22 @@ describe('pods on SR-IOV VFs, recorded against a fake sysfs', () => {
     expect(recorder.actions).toContain(`ip link set dev ${PF} vf ${vf} max_tx_rate 25000 min_tx_rate 50`);
   });
 
+  it('tags a network’s VLAN on the VF through the PF, without the kernel’s 802.1Q, and clears it at teardown', async () => {
+    const root = fakeSysfs();
+    const file = join(tempDir('sriov-vlan-'), 'vlan.yaml');
+    writeFileSync(file, readFileSync(SCENARIO, 'utf8').replace('    default: true', '    default: true\n    vlan: 42'));
+    const recorder = new SysfsRecorder(root);
+    const plan = planOn(root, [{ pf: PF }], file);
+    const host = await realiseHost(plan, recorder, new HostJournal(undefined));
+    const vfs = plan.pods.map((p) => host.sriov!.pods.get(p.key)!.vf);
+    for (const vf of vfs) expect(recorder.actions).toContain(`ip link set dev ${PF} vf ${vf} vlan 42`);
+    // No bridge VLAN filtering: the pods have no bridge ports.
+    expect(recorder.actions.filter((x) => x.startsWith('bridge vlan') || x.includes('vlan_filtering'))).toEqual([]);
+    const made = recorder.actions.length;
+    await host.teardown();
+    for (const vf of vfs) expect(recorder.actions.slice(made)).toContain(`ip link set dev ${PF} vf ${vf} vlan 0`);
+  });
+
   it('turns a tier into VF rates in Mbit/s: the cap rounded up, the guarantee down and never above the cap, no cap at the link', () => {
     expect(vfRates(50e6, 200e6, 25e9)).toEqual({ max_mbit: 200, min_mbit: 50 });
     expect(vfRates(0, 25e9, 25e9)).toEqual({ max_mbit: 0, min_mbit: 0 });
