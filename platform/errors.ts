@@ -258,6 +258,12 @@ export const ERRORS = {
     summary:
       'a block device named for a volume (--host-device) carries a file system or partition table, which fio would destroy; --destroy-data-on DEVICE says to go ahead',
   },
+  ANVIL_ERR_HOST_SRIOV: {
+    code: 'ANVIL_ERR_HOST_SRIOV',
+    status: 409,
+    summary:
+      'a physical function named with --sriov-pf cannot give every pod a VF: no such network device, no SR-IOV (sriov_totalvfs), fewer VFs than its pods, VFs in use that a new count would remove, or a VF with no network device',
+  },
   ANVIL_ERR_HOST_UNREALISED: {
     code: 'ANVIL_ERR_HOST_UNREALISED',
     status: 501,

@@ -45,6 +45,7 @@ import { scenarioMembers } from './scenario-members.js';
 import { isClusterScenarioFile, parseStack, storageSchedulerOption } from './run-command.js';
 import { destroyDataOnOption, hostDeviceOption, refuseHostDevicesOff } from './host-device-options.js';
 import type { HostDeviceChoice } from '../cluster/host-plan-of.js';
+import { refuseSriovOff, sriovPfOption, type SriovPfChoice } from './sriov-options.js';
 
 /** Most seeds one check runs per scenario and stack: far above what a CI job affords, far below a typo's 1e9. */
 export const MAX_CHECK_SEEDS = 1000;
@@ -78,6 +79,8 @@ export interface CheckOptions {
   /** With --target host: volumes on the user's own block devices (`--host-device`), and those fio may write over. */
   readonly hostDevice?: readonly HostDeviceChoice[];
   readonly destroyDataOn?: readonly string[];
+  /** With --target host: pods on SR-IOV VFs of these PFs (`--sriov-pf`). */
+  readonly sriovPf?: readonly SriovPfChoice[];
 }
 
 /** The seeds of the runs `dir` (DIR/SCENARIO/STACK) holds as seed-N folders, in order. */
@@ -206,6 +209,7 @@ export async function checkScenarios(
     ...(options.storageScheduler !== undefined ? { storageScheduler: options.storageScheduler } : {}),
     ...(options.hostDevice !== undefined ? { hostDevices: options.hostDevice } : {}),
     ...(options.destroyDataOn !== undefined ? { destroyDataOn: options.destroyDataOn } : {}),
+    ...(options.sriovPf !== undefined ? { sriovPfs: options.sriovPf } : {}),
   });
   try {
     if (options.results === undefined) {
@@ -327,8 +331,10 @@ export function registerCheckCommand(cli: Command): void {
     )
     .addOption(hostDeviceOption())
     .addOption(destroyDataOnOption())
+    .addOption(sriovPfOption())
     .action(async (args: string[], opts: CheckOptions) => {
       refuseHostDevicesOff(opts, opts.target, true);
+      refuseSriovOff(opts, opts.target, true);
       if (opts.jobs !== undefined && opts.results !== undefined)
         throw new AnvilError(
           'ANVIL_ERR_USAGE',

@@ -6,7 +6,7 @@
  * are said in the runs' order and the first failed run (in that order) stops the check, as without --jobs.
  */
 import type { StorageSchedulerKind } from '../../sim/qos/storage-qos.js';
-import type { HostDeviceChoice } from '../cluster/host-plan-of.js';
+import type { HostDeviceChoice, SriovPfChoice } from '../cluster/host-plan-of.js';
 import { AnvilError, isAnvilError, type ErrorCode } from '../errors.js';
 
 /** One run of a check: scenario `file` on `stack` with `seed`, its results into `out`. */
@@ -22,6 +22,8 @@ export interface CheckRunTask {
   /** Host target: volumes on the user's own block devices (`--host-device`), and those fio may write over (`--destroy-data-on`). */
   readonly hostDevices?: readonly HostDeviceChoice[];
   readonly destroyDataOn?: readonly string[];
+  /** Host target: pods on SR-IOV VFs of these PFs (`--sriov-pf`). */
+  readonly sriovPfs?: readonly SriovPfChoice[];
 }
 
 /** What a run said on stderr (each write), and its error as plain data (a worker cannot pass an AnvilError whole). */
@@ -57,6 +59,7 @@ export async function runCheckRun(task: CheckRunTask, stderr?: NodeJS.WriteStrea
         ...(task.storageScheduler !== undefined ? { storageScheduler: task.storageScheduler } : {}),
         ...(task.hostDevices !== undefined ? { hostDevices: task.hostDevices } : {}),
         ...(task.destroyDataOn !== undefined ? { destroyDataOn: task.destroyDataOn } : {}),
+        ...(task.sriovPfs !== undefined ? { sriovPfs: task.sriovPfs } : {}),
       },
       { stdout: discard, stderr: sink },
     );

@@ -14,6 +14,7 @@ import { STORAGE_SCHEDULERS, type StorageSchedulerKind } from '../../sim/qos/sto
 import { decimalAbove, seed as parseSeed, wholeNumber } from './arguments.js';
 import { cliIo } from './cli-io.js';
 import { destroyDataOnOption, hostDeviceOption, refuseHostDevicesOff } from './host-device-options.js';
+import { refuseSriovOff, sriovPfOption, type SriovPfChoice } from './sriov-options.js';
 import type { HostDeviceChoice } from '../cluster/host-plan-of.js';
 
 function parseHosts(value: string): string[] {
@@ -76,6 +77,7 @@ type RunCommandOptions = Omit<RunOptions, 'seed'> & {
   storageScheduler?: StorageSchedulerKind;
   hostDevice?: HostDeviceChoice[];
   destroyDataOn?: string[];
+  sriovPf?: SriovPfChoice[];
 };
 
 /** Adds `anvil run` to the CLI. */
@@ -126,11 +128,13 @@ export function registerRunCommand(cli: Command): void {
     .addOption(storageSchedulerOption())
     .addOption(hostDeviceOption())
     .addOption(destroyDataOnOption())
+    .addOption(sriovPfOption())
     .action(async (file: string, opts: RunCommandOptions) => {
       if (opts.outFormat !== undefined && opts.out === undefined)
         throw new AnvilError('ANVIL_ERR_USAGE', '--out-format names the formats of the tables under --out: add --out DIR');
       const scenario = isClusterScenarioFile(file);
       refuseHostDevicesOff(opts, opts.target, scenario);
+      refuseSriovOff(opts, opts.target, scenario);
       if (scenario) {
         const { runScenarioOnTarget } = await import('../cluster/run-scenario-target.js');
         await runScenarioOnTarget(
@@ -146,12 +150,20 @@ export function registerRunCommand(cli: Command): void {
             ...(opts.storageScheduler !== undefined ? { storageScheduler: opts.storageScheduler } : {}),
             ...(opts.hostDevice !== undefined ? { hostDevices: opts.hostDevice } : {}),
             ...(opts.destroyDataOn !== undefined ? { destroyDataOn: opts.destroyDataOn } : {}),
+            ...(opts.sriovPf !== undefined ? { sriovPfs: opts.sriovPf } : {}),
           },
           cliIo(),
         );
         return;
       }
-      const { stack: _stack, storageScheduler: _scheduler, hostDevice: _devices, destroyDataOn: _destroy, ...jobOptions } = opts;
+      const {
+        stack: _stack,
+        storageScheduler: _scheduler,
+        hostDevice: _devices,
+        destroyDataOn: _destroy,
+        sriovPf: _sriov,
+        ...jobOptions
+      } = opts;
       await runJobFile(file, { ...jobOptions, seed: opts.seed ?? 1 }, cliIo());
     });
 }

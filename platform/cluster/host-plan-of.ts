@@ -26,6 +26,9 @@ import type { ClusterState } from '../domain/cluster-state.js';
 import { parseCidr } from '../domain/ip.js';
 import { AnvilError } from '../errors.js';
 import { scenarioShortfalls, shortfall, type HostShortfall } from './host-shortfalls.js';
+import { sriovPlanOf, type SriovPfChoice } from './host-sriov-of.js';
+
+export type { SriovPfChoice } from './host-sriov-of.js';
 
 /** One `--host-device`: a scenario volume (`TENANT/NAME`, or `NAME` where one tenant has it) and the user's block device it runs on. */
 export interface HostDeviceChoice {
@@ -34,10 +37,16 @@ export interface HostDeviceChoice {
   readonly device: string;
 }
 
-/** The user's own devices for volumes, and those fio may write over although they hold a file system (`--destroy-data-on`). */
+/**
+ * The user's own devices for volumes, those fio may write over although they hold a file system
+ * (`--destroy-data-on`), and the PFs whose VFs the pods get (`--sriov-pf`).
+ */
 export interface HostDevices {
   readonly choices: readonly HostDeviceChoice[];
   readonly destroyDataOn: readonly string[];
+  readonly sriovPfs?: readonly SriovPfChoice[];
+  /** Where sysfs lists network devices for the SR-IOV checks (default /sys/class/net; a test's fake tree). */
+  readonly sysClassNet?: string;
 }
 
 /**
@@ -164,7 +173,9 @@ export function hostPlanOf(
   const notes: string[] = [];
   const problems: string[] = [];
   const deviceOf = devicesByVolume(s, devices);
-  const shortfalls = scenarioShortfalls(s, kernel);
+  // On SR-IOV VFs the NIC tags a pod's VLAN (ip link set PF vf N vlan VID): the kernel's 802.1Q is not needed.
+  const onVfs = (devices.sriovPfs?.length ?? 0) > 0;
+  const shortfalls = scenarioShortfalls(s, onVfs ? new Set<KernelFeature>([...kernel, 'vlan']) : kernel);
   const runId = randomBytes(3).toString('hex');
   const running = [...state.pods.values()].filter((p) => p.status.state === 'running');
   const nodes: HostNodePlan[] = [...state.nodes.values()].map((n) => {
@@ -197,7 +208,8 @@ export function hostPlanOf(
       notes.push(`note: ${s.file}: pod ${key}: only its first endpoint (${ep.network}) is realised on the host`);
     const network = state.networks.get(ep.network);
     const prefix = network?.subnet !== undefined ? parseCidr(network.subnet)?.prefix : undefined;
-    if (network?.vlan !== undefined && kernel.has('vlan')) vlanPods.set(network.vlan, [...(vlanPods.get(network.vlan) ?? []), key]);
+    if (network?.vlan !== undefined && (kernel.has('vlan') || onVfs))
+      vlanPods.set(network.vlan, [...(vlanPods.get(network.vlan) ?? []), key]);
     const tier = state.perfTiers.get(ep.perf_tier);
     const node = nodeIndex.get(p.status.node) ?? 0;
     pods.push({
@@ -294,6 +306,7 @@ export function hostPlanOf(
   if (problems.length > 0)
     throw new AnvilError('ANVIL_ERR_HOST_UNREALISED', `${s.file}: the placement asks the host for what it does not realise yet`, problems);
   const vlans: HostVlanPlan[] = [...vlanPods.entries()].map(([vid, keys]) => ({ vid, pods: keys }));
+  const sriov = sriovPlanOf(s, nodes, pods, devices.sriovPfs, devices.sysClassNet);
   return {
     plan: {
       runId,
@@ -303,6 +316,7 @@ export function hostPlanOf(
       volumes,
       workDir: join(tmpdir(), `anvil-host-${runId}`),
       ...(devices.destroyDataOn.length > 0 ? { destroyDataOn: devices.destroyDataOn } : {}),
+      ...(sriov ? { sriov } : {}),
     },
     notes,
     shortfalls,

@@ -45,6 +45,10 @@ import type { ScenarioSummary } from './scenario-summary.js';
 const GUARANTEE =
   "caps only: Linux offers I/O caps, not floors, so a pod's storage guarantee holds by capping its neighbours (their tiers' max_storage_iops); network floors are HTB rates on each pod's bridge port";
 
+/** The same with pods on SR-IOV VFs: the network side is the VFs' rates. */
+const GUARANTEE_SRIOV =
+  "caps only: Linux offers I/O caps, not floors, so a pod's storage guarantee holds by capping its neighbours (their tiers' max_storage_iops); network caps and floors are each pod's VF's max_tx_rate and min_tx_rate, enforced (or not) by the NIC's driver and firmware";
+
 export { hostJobText } from './host-job-text.js';
 
 /** Each pod cgroup's CPU file (moved pods' old ones too), by cgroup. */
@@ -78,6 +82,20 @@ function borrowedNotes(file: string, plan: HostPlan, state: ClusterState): strin
     );
   }
   return out;
+}
+
+/** What the VFs' realisation changed on the NIC and what the drivers refused, once it is done. */
+function sriovRunNotes(file: string, host: RealisedHost): string[] {
+  if (!host.sriov) return [];
+  const out = host.sriov.pfs.map((c) => {
+    const vfs = [...host.sriov!.pods].filter(([, v]) => v.pf === c.pf).map(([key, v]) => `${key} on vf ${v.vf} (${v.dev})`);
+    const count =
+      c.resizeTo !== undefined
+        ? `sriov_numvfs ${c.previous} -> ${c.resizeTo} (restored to ${c.previous} at the end)`
+        : `its ${c.previous} VFs as they were (sriov_numvfs unchanged)`;
+    return `note: ${file}: ${c.pf} (driver ${c.driver}): ${count}; ${vfs.join(', ')}; each VF's MAC, VLAN and rates are reset to none at the end. What min_tx_rate does depends on the driver (docs/cluster-scenarios.md)`;
+  });
+  return [...out, ...host.sriov.notes.map((n) => `note: ${file}: ${n}`)];
 }
 
 /** The optional tools installed here (mdadm: mirrors are realised only with it). */
@@ -126,10 +144,13 @@ export async function runScenarioOnHost(
   const { plan, notes, shortfalls } = hostPlanOf(s, state, probeKernel(actions), hostTools(), {
     choices: options.hostDevices ?? [],
     destroyDataOn: options.destroyDataOn ?? [],
+    ...(options.sriovPfs !== undefined ? { sriovPfs: options.sriovPfs } : {}),
   });
   notes.push(
-    `note: ${s.file}: endpoints are veth ports of a Linux bridge per node with HTB classes, each node's bridge joined to a ToR bridge by an uplink shaped to its pods port`,
-    `note: ${s.file}: ${sriovNote(sriovPorts())}`,
+    plan.sriov
+      ? `note: ${s.file}: endpoints are SR-IOV VFs (--sriov-pf); each node's bridge and uplink are made but carry none of the pods' traffic, so the ports table's uplink counters stay near 0`
+      : `note: ${s.file}: endpoints are veth ports of a Linux bridge per node with HTB classes, each node's bridge joined to a ToR bridge by an uplink shaped to its pods port`,
+    `note: ${s.file}: ${sriovNote(sriovPorts(), plan.sriov?.pfs.filter((pf) => pf !== '') ?? [])}`,
     `note: ${s.file}: fio runs each job with ioengine=libaio and direct=1 unless the job names its own, as the model's jobs are asynchronous and uncached`,
   );
   if (s.faults.some((f) => f.event === 'node-down'))
@@ -161,7 +182,7 @@ export async function runScenarioOnHost(
   try {
     host = await realiseHost(plan, actions, journal, checkpoint);
     // Said once the devices passed their checks (a refused device is not "run on").
-    for (const n of borrowedNotes(s.file, plan, state)) {
+    for (const n of [...borrowedNotes(s.file, plan, state), ...sriovRunNotes(s.file, host)]) {
       notes.push(n);
       io.stderr.write(`${n}\n`);
     }
@@ -265,7 +286,7 @@ export async function runScenarioOnHost(
         ...(v.device !== undefined ? { device: v.device } : {}),
         ...(v.caps ? { caps: v.caps, cap_iops: v.cap_iops, cap_from: v.cap_from } : {}),
       })),
-      guarantee: GUARANTEE,
+      guarantee: plan.sriov ? GUARANTEE_SRIOV : GUARANTEE,
       notes,
     },
   };

@@ -8,7 +8,7 @@
  * (assemble-network.ts) and the faults (node, drive, link: faults.ts, link-faults.ts); a scenario that needs
  * more is refused with a coded error naming each entry.
  */
-import type { HostDeviceChoice } from './host-plan-of.js';
+import type { HostDeviceChoice, SriovPfChoice } from './host-plan-of.js';
 import type { RunIo } from '../../bench/run.js';
 import { anvilVersion } from '../../bench/package-root.js';
 import type { OutputFormat } from '../../bench/results/fio-json.js';
@@ -69,6 +69,8 @@ export interface ScenarioRunOptions {
   readonly hostDevices?: readonly HostDeviceChoice[];
   /** Host target: devices fio may write over although they carry a file system or partition table (`--destroy-data-on`). */
   readonly destroyDataOn?: readonly string[];
+  /** Host target: pods on SR-IOV VFs of these PFs instead of veths (`--sriov-pf`). */
+  readonly sriovPfs?: readonly SriovPfChoice[];
 }
 
 /** Refuses what this version does not model, naming each entry and what runs instead. */

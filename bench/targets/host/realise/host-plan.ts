@@ -79,6 +79,16 @@ export interface HostVlanPlan {
   readonly pods: readonly string[];
 }
 
+/**
+ * Pods on SR-IOV virtual functions (`--sriov-pf`) instead of veths: per node (index in `HostPlan.nodes`) the
+ * physical function whose VFs its pods get (sriov.ts).
+ */
+export interface HostSriovPlan {
+  readonly pfs: readonly string[];
+  /** Where sysfs lists network devices (/sys/class/net; a test's fake tree). */
+  readonly sysClassNet?: string;
+}
+
 export interface HostPlan {
   /** 6 hex characters, unique per run. */
   readonly runId: string;
@@ -91,6 +101,8 @@ export interface HostPlan {
   readonly workDir: string;
   /** Devices the user lets fio write over although they carry a file system or partition table (`--destroy-data-on`). */
   readonly destroyDataOn?: readonly string[];
+  /** Pods on VFs of these PFs instead of veths on the bridges (`--sriov-pf`). */
+  readonly sriov?: HostSriovPlan;
 }
 
 /** Names of one pod's pieces. */

@@ -22,8 +22,13 @@ export type UndoStep =
   | { readonly kind: 'nvme-disconnect'; readonly nqn: string }
   /** A symbolic link (an nvmet port's link to a subsystem in configfs). */
   | { readonly kind: 'unlink'; readonly path: string }
-  /** A file write that undoes a state (thawing a freezer cgroup, so its processes can end and it can be removed). */
+  /** A file write that undoes a state (thawing a freezer cgroup; a PF's previous sriov_numvfs), where its folder still exists. */
   | { readonly kind: 'write'; readonly path: string; readonly text: string }
+  /**
+   * A command that undoes a state of something that may be gone by then: run only where `path` still exists
+   * (a VF's MAC and rates reset while the VF exists; a VF's netdev returned while the pod's namespace exists).
+   */
+  | { readonly kind: 'run-if'; readonly path: string; readonly argv: readonly string[] }
   /** The user's block device a volume used (--host-device): borrowed, not made, so undo leaves it as it is. */
   | { readonly kind: 'borrowed'; readonly device: string; readonly majorMinor: string };
 
@@ -71,7 +76,9 @@ export async function undoSteps(steps: readonly UndoStep[], actions: HostActions
     if (step.kind === 'owner' || step.kind === 'borrowed') continue;
     try {
       if (step.kind === 'run') await actions.run(step.argv);
-      else if (step.kind === 'rmdir') {
+      else if (step.kind === 'run-if') {
+        if (actions.exists(step.path)) await actions.run(step.argv);
+      } else if (step.kind === 'rmdir') {
         // Already gone (a cleanup after the run removed some): nothing to undo.
         if (actions.exists(step.path)) actions.rmdir(step.path);
       } else if (step.kind === 'write') {
@@ -89,7 +96,7 @@ export async function undoSteps(steps: readonly UndoStep[], actions: HostActions
 }
 
 function describe(step: Exclude<UndoStep, { kind: 'owner' | 'borrowed' }>): string {
-  if (step.kind === 'run') return step.argv.join(' ');
+  if (step.kind === 'run' || step.kind === 'run-if') return step.argv.join(' ');
   return step.kind === 'nvme-disconnect' ? `nvme disconnect -n ${step.nqn}` : `${step.kind} ${step.path}`;
 }
 

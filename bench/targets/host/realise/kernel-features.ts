@@ -74,10 +74,15 @@ export function sriovPorts(sysClassNet = '/sys/class/net'): SriovPort[] {
   return out;
 }
 
-/** What a host run says about SR-IOV: whether a NIC here offers VFs, and that pods get veth ports either way. */
-export function sriovNote(ports: readonly SriovPort[]): string {
+/**
+ * What a host run says about SR-IOV: with `--sriov-pf` (`chosen`: the PFs named), that pods are on VFs and
+ * what that changes; else whether a NIC here offers VFs, and that pods get veth ports.
+ */
+export function sriovNote(ports: readonly SriovPort[], chosen: readonly string[] = []): string {
+  if (chosen.length > 0)
+    return `pods are on SR-IOV VFs of ${[...new Set(chosen)].join(', ')} (--sriov-pf), each with its MAC set through the PF and moved into its namespace as eth0: their traffic goes through the NIC's embedded switch (and the wire between PFs), not the bridges, so no HTB class shapes it; each pod's tier is its VF's max_tx_rate (its maximum) and min_tx_rate (its guarantee) where the driver takes them`;
   const endpoints = "pods get veth ports on their node's bridge";
   if (ports.length === 0) return `no NIC here offers SR-IOV (no /sys/class/net/*/device/sriov_totalvfs above 0): ${endpoints}`;
   const list = ports.map((p) => `${p.name} (${p.total_vfs} VFs)`).join(', ');
-  return `${list} offer${ports.length === 1 ? 's' : ''} SR-IOV, but VFs are not realised on a host yet (moving a VF into a pod's namespace, its MAC set through the PF): ${endpoints}`;
+  return `${list} offer${ports.length === 1 ? 's' : ''} SR-IOV: ${endpoints}; --sriov-pf ${ports[0]!.name} puts them on its VFs instead`;
 }

@@ -3,7 +3,8 @@
  * veth with the MAC and IP the platform allocated and a cgroup, per pod's bridge port an HTB tree with a
  * class per sending pod (rate its tier's guarantee, ceil its maximum or the link), per volume a sparse
  * file on a loop device, or the user's own block device (--host-device), capped for its pod's cgroup
- * (io.max, or blkio throttles on cgroup v1). Every
+ * (io.max, or blkio throttles on cgroup v1); with `plan.sriov`, each pod on a VF of its node's PF instead of a
+ * veth (sriov.ts: MAC, VLAN and rates through the PF, no HTB classes: the NIC's switch carries it). Every
  * step goes through `HostActions` and is journalled as it succeeds; `teardown` (and any failure while
  * realising) undoes the journal, last first.
  */
@@ -17,6 +18,7 @@ import { MAX_HOST_NODES, MAX_HOST_PODS, MAX_POD_MOVES, podMoveNames, podNames, t
 import type { HostJournal } from './journal.js';
 import { podGroups, podNetwork, runGroups, shapePort, type PodAddress } from './pods.js';
 import { realiseSegments, realiseVlans, type RealisedSegments } from './segments.js';
+import { checkSriov, podOnVf, resizeVfs, SYS_CLASS_NET, type PfChoice } from './sriov.js';
 import { capDevice, realiseVolumes, type RealisedVolume } from './volumes.js';
 
 export interface RealisedPod extends PodNames {
@@ -44,6 +46,12 @@ export interface RealisedHost {
   /** Pods a move replaced (on the node they left), oldest first: their cgroups' CPU counts for that node. */
   readonly retired: readonly RealisedPod[];
   readonly volumes: ReadonlyMap<string, RealisedVolume>;
+  /** With `plan.sriov`: each PF as checked, each pod's VF and its netdev's name on the host, what the run should say. */
+  readonly sriov?: {
+    readonly pfs: readonly PfChoice[];
+    readonly pods: ReadonlyMap<string, { readonly pf: string; readonly vf: number; readonly dev: string }>;
+    readonly notes: readonly string[];
+  };
   /** The argv prefix that runs a command inside pod `key`'s namespace and cgroup. */
   execPrefix(key: string): string[];
   /**
@@ -89,26 +97,47 @@ export async function realiseHost(
   const moves = new Map<string, number>();
   const volumes = new Map<string, RealisedVolume>();
   let segments: RealisedSegments | undefined;
+  const vfPods = new Map<string, { pf: string; vf: number; dev: string }>();
+  const vfNotes: string[] = [];
+  const sriovChoices: PfChoice[] = [];
   try {
     // The user's own devices are checked before anything is made: a refusal leaves the machine as it was.
     const borrowed = await inspectBorrowedDevices(plan, actions);
+    const pfs = checkSriov(plan, actions);
     actions.mkdir(plan.workDir);
     journal.record({ kind: 'rmtree', path: plan.workDir });
     segments = await realiseSegments(plan, run);
 
+    const root = plan.sriov?.sysClassNet ?? SYS_CLASS_NET;
+    for (const choice of pfs) resizeVfs(actions, journal, root, choice);
+    /** VFs handed out so far, per PF. */
+    const handed = new Map<string, number>();
     for (const [i, p] of plan.pods.entries()) {
       const n = podNames(plan.runId, i);
-      await podNetwork(n, p, segments.bridges[p.node]!, run);
+      const choice = pfs.find((c) => c.pf === plan.sriov?.pfs[p.node]);
+      if (choice) {
+        const k = handed.get(choice.pf) ?? 0;
+        handed.set(choice.pf, k + 1);
+        const vlan = plan.vlans?.find((v) => v.pods.includes(p.key))?.vid;
+        const ctx = { actions, journal, root, run, checkpoint };
+        const got = await podOnVf(p, n.netns, choice.vfs[k]!, choice, plan.nodes[p.node]!.link_bits_per_s, vlan, ctx);
+        vfPods.set(p.key, { pf: choice.pf, vf: got.vf, dev: got.dev });
+        vfNotes.push(...got.notes);
+      } else await podNetwork(n, p, segments.bridges[p.node]!, run);
       pods.set(p.key, { ...n, key: p.key, node: p.node, ip: p.ip, procs: [] });
     }
-    await realiseVlans(plan, segments, run);
+    sriovChoices.push(...pfs);
+    // On VFs, a pod's VLAN is the VF's (set through the PF); its bridge has no port of it.
+    if (!plan.sriov) await realiseVlans(plan, segments, run);
 
     checkpoint();
     enableIoBelowRoot(actions, hierarchy);
     runGroups(actions, journal, hierarchy, plan.runId);
     for (const p of [...pods.values()]) pods.set(p.key, { ...p, ...podGroups(actions, journal, hierarchy, plan.runId, p.cgroup) });
+    // A VF pod has no bridge port: the NIC's switch carries its traffic, its rates are the VF's.
     for (const [i, receiver] of plan.pods.entries())
-      await shapePort(plan, i, podNames(plan.runId, i).hostVeth, plan.nodes[receiver.node]!.link_bits_per_s, run);
+      if (!vfPods.has(receiver.key))
+        await shapePort(plan, i, podNames(plan.runId, i).hostVeth, plan.nodes[receiver.node]!.link_bits_per_s, run);
 
     for (const [key, v] of await realiseVolumes(plan, actions, journal, hierarchy, (k) => pods.get(k), run, checkpoint, borrowed))
       volumes.set(key, v);
@@ -129,6 +158,7 @@ export async function realiseHost(
     pods,
     retired,
     volumes,
+    ...(plan.sriov ? { sriov: { pfs: sriovChoices, pods: vfPods, notes: vfNotes } } : {}),
     execPrefix(key) {
       const p = pods.get(key);
       if (!p) throw new AnvilError('ANVIL_ERR_HOST_SETUP', `pod ${key} was not realised on this host`);
@@ -138,6 +168,8 @@ export async function realiseHost(
       const i = plan.pods.findIndex((p) => p.key === key);
       const old = pods.get(key);
       if (i < 0 || !old) throw new AnvilError('ANVIL_ERR_HOST_SETUP', `pod ${key} was not realised on this host`);
+      if (plan.sriov)
+        throw new AnvilError('ANVIL_ERR_HOST_UNREALISED', `pod ${key} is on an SR-IOV VF; a host run with --sriov-pf does not move pods`);
       const move = (moves.get(key) ?? 0) + 1;
       if (move > MAX_POD_MOVES)
         throw new AnvilError(

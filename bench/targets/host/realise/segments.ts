@@ -23,7 +23,8 @@ export interface RealisedSegments {
 /** Creates the ToR, the segments and the shaped uplinks. */
 export async function realiseSegments(plan: HostPlan, run: StepRunner): Promise<RealisedSegments> {
   const tor = torName(plan.runId);
-  const filtering = (plan.vlans ?? []).length > 0;
+  // Pods on SR-IOV VFs are tagged by the NIC (sriov.ts); their bridges carry none of their traffic.
+  const filtering = (plan.vlans ?? []).length > 0 && !plan.sriov;
   const bridge = async (name: string) => {
     await run(['ip', 'link', 'add', name, 'type', 'bridge'], ['ip', 'link', 'del', name]);
     if (filtering) await run(['ip', 'link', 'set', name, 'type', 'bridge', 'vlan_filtering', '1']);

@@ -251,7 +251,7 @@ describe("a host run's per-node tables", () => {
 });
 
 describe('SR-IOV on a host', () => {
-  it('reads which NICs offer VFs from sysfs and says VFs are not realised: pods get veth ports', () => {
+  it('reads which NICs offer VFs from sysfs and says pods get veth ports unless --sriov-pf names one', () => {
     const sys = tempDir('sysfs-net-');
     const nic = (name: string, vfs?: string) => {
       mkdirSync(join(sys, name, 'device'), { recursive: true });
@@ -266,7 +266,7 @@ describe('SR-IOV on a host', () => {
     nic('ens1f0', '64');
     expect(sriovPorts(sys)).toEqual([{ name: 'ens1f0', total_vfs: 64 }]);
     expect(sriovNote(sriovPorts(sys))).toMatch(
-      /^ens1f0 \(64 VFs\) offers SR-IOV, but VFs are not realised on a host yet .*: pods get veth ports/,
+      /^ens1f0 \(64 VFs\) offers SR-IOV: pods get veth ports .*; --sriov-pf ens1f0 puts them on its VFs instead$/,
     );
     expect(sriovPorts(join(sys, 'absent'))).toEqual([]);
   });
