@@ -360,52 +360,52 @@ export class Simulator {
     return pos;
   }
 
-  /** Is (time, slot) ordered before the heap element at `pos`? */
-  private before(time: number, slot: number, pos: number): boolean {
-    const other = this.heapTime[pos]!;
-    return time < other || (time === other && this.slotSeq[slot]! < this.heapSeq[pos]!);
-  }
-
+  /** Moves (time, slot) up from the hole at `pos` to its place: past every parent after it in (time, sequence). */
   private siftUp(pos: number, time: number, slot: number): void {
     const heapTime = this.heapTime;
     const heapSlot = this.heapSlot;
+    const heapSeq = this.heapSeq;
+    const seq = this.slotSeq[slot]!;
     while (pos > 0) {
       const parent = (pos - 1) >> 1;
-      if (!this.before(time, slot, parent)) break;
-      heapTime[pos] = heapTime[parent]!;
+      const other = heapTime[parent]!;
+      if (!(time < other || (time === other && seq < heapSeq[parent]!))) break;
+      heapTime[pos] = other;
       heapSlot[pos] = heapSlot[parent]!;
-      this.heapSeq[pos] = this.heapSeq[parent]!;
+      heapSeq[pos] = heapSeq[parent]!;
       pos = parent;
     }
     heapTime[pos] = time;
     heapSlot[pos] = slot;
-    this.heapSeq[pos] = this.slotSeq[slot]!;
+    heapSeq[pos] = seq;
   }
 
+  /** Moves (time, slot) down from the hole at `pos` to its place, along the lesser children (picked as in `holeToLeaf`). */
   private siftDown(pos: number, time: number, slot: number): void {
     const heapTime = this.heapTime;
     const heapSlot = this.heapSlot;
+    const heapSeq = this.heapSeq;
+    const seq = this.slotSeq[slot]!;
     const size = this.size;
     for (;;) {
       let child = 2 * pos + 1;
       if (child >= size) break;
       const right = child + 1;
-      if (right < size && this.before(heapTime[right]!, heapSlot[right]!, child)) child = right;
-      if (!this.childFirst(child, time, slot)) break;
-      heapTime[pos] = heapTime[child]!;
+      if (right < size) {
+        const tr = heapTime[right]!;
+        const tc = heapTime[child]!;
+        child += Number(tr < tc) | Number(tr === tc && heapSeq[right]! < heapSeq[child]!);
+      }
+      const t = heapTime[child]!;
+      if (!(t < time || (t === time && heapSeq[child]! < seq))) break;
+      heapTime[pos] = t;
       heapSlot[pos] = heapSlot[child]!;
-      this.heapSeq[pos] = this.heapSeq[child]!;
+      heapSeq[pos] = heapSeq[child]!;
       pos = child;
     }
     heapTime[pos] = time;
     heapSlot[pos] = slot;
-    this.heapSeq[pos] = this.slotSeq[slot]!;
-  }
-
-  /** Does the heap element at `child` come before (time, slot)? */
-  private childFirst(child: number, time: number, slot: number): boolean {
-    const t = this.heapTime[child]!;
-    return t < time || (t === time && this.heapSeq[child]! < this.slotSeq[slot]!);
+    heapSeq[pos] = seq;
   }
 
   private grow(): void {
