@@ -7,14 +7,13 @@
  * is lazy: a cancelled event stays queued, marked, and is dropped when it comes first (or when dead
  * events outnumber live ones), so the hot path keeps no queue positions.
  *
- * The queue is a few lanes over a binary heap. Most events are scheduled a fixed delay after now (a
- * service time, a wire time, a rate's interval), so a stream of them comes in time order; a lane is a
- * chain of events, each no earlier than the one before, and only its first event is in the heap. An
- * event goes at the end of the lane whose last event is the latest one not after it (its time order
- * kept: within a lane the later-inserted comes later, which is the tie order too); failing that it opens
- * an empty lane or goes into the heap on its own. Scheduling into a lane costs no heap work, and the heap
- * holds the lanes' heads and the stragglers instead of every pending event; the order is the same as a
- * heap of every event by (time, sequence): the least head is the least event.
+ * The queue is lanes over a binary heap. Most events are scheduled a fixed delay after now (a service
+ * time, a wire time, a rate's interval), and events a same delay after a clock that never goes back come
+ * in time order. So an event joins the lane its delay hashes to: when the lane's last event is not after
+ * it, at the end of the lane's chain (no heap work); otherwise it starts a new chain there, its head in
+ * the heap (an older chain stays in the heap until it drains). Only chain heads are in the heap; each
+ * chain is in (time, sequence) order (times non-decreasing, sequences increasing), so the least head is
+ * the least event and the firing order is exactly that of a heap of every event, whatever the lanes.
  */
 import { FreeList, grown } from './slots.js';
 
@@ -30,7 +29,7 @@ const SLOT_BITS = 2 ** 26; // handle = generation * SLOT_BITS + slot; 67M concur
 /** Dead (cancelled) events are swept out of the queue once there are more of them than this and than live ones. */
 const MIN_DEAD_TO_COMPACT = 64;
 /** Lanes of a simulator unless its constructor says otherwise (measured on the 1M-IOPS speed case). */
-export const DEFAULT_LANES = 64;
+export const DEFAULT_LANES = 256;
 /** `slotNext` of the last event of a chain; `slotLane` of an event in no lane. */
 const NONE = -1;
 /** Fibonacci hashing's multiplier, 2^32 / golden ratio. */
@@ -84,12 +83,13 @@ export class Simulator {
   private stopRequested = false;
 
   /**
-   * `initialCapacity`: events held before the arrays grow. `lanes`: lanes of the queue, 0 to 64 (0 is a
-   * plain heap; the firing order is the same for any number).
+   * `initialCapacity`: events held before the arrays grow. `lanes`: lanes of the queue, 0 (a plain heap)
+   * or a power of two from 2 to 1024; the firing order is the same for any number, only the speed differs.
    */
   constructor(initialCapacity = 1024, lanes = DEFAULT_LANES) {
-    if (!(lanes === 0 || (Number.isInteger(Math.log2(lanes)) && lanes <= 1024)))
-      throw new RangeError(`Simulator: lanes ${lanes} is not 0 or a power of two up to 1024`);
+    // A shift by 32 is a shift by 0 in JavaScript, so one lane (a shift by 32) is not offered.
+    if (!(lanes === 0 || (Number.isInteger(Math.log2(lanes)) && lanes >= 2 && lanes <= 1024)))
+      throw new RangeError(`Simulator: lanes ${lanes} is not 0 or a power of two from 2 to 1024`);
     this.capacity = initialCapacity;
     this.heapTime = new Float64Array(initialCapacity);
     this.heapSlot = new Int32Array(initialCapacity);
@@ -225,9 +225,8 @@ export class Simulator {
   }
 
   /**
-   * Queues `slot` at `time`: at the end of the lane whose last event is the latest not after `time` (an
-   * empty lane if none is, its event then a new heap head), or on its own in the heap when every lane is
-   * busy and later.
+   * Queues `slot` at `time`: at the end of its delay's lane when the lane's last event is not after
+   * `time`, else as the head of a new chain in the heap (the lane's, unless there are no lanes).
    */
   private enqueue(time: number, slot: number): void {
     // The lane of the event's delay: events a same delay after a non-decreasing now come in time order.
