@@ -63,6 +63,8 @@ export class Simulator {
   private readonly laneShift: number;
   /** Last event of each lane, or NONE when the lane is empty. */
   private readonly laneTail: Int32Array;
+  /** The delay (rounded to a nanosecond) whose events each lane holds. */
+  private readonly laneDelay: Int32Array;
   /** Time of each lane's last event, nanoseconds; -Infinity when the lane is empty. */
   private readonly laneTailTime: Float64Array;
 
@@ -105,6 +107,7 @@ export class Simulator {
     this.lanes = lanes;
     this.laneShift = 32 - Math.log2(lanes);
     this.laneTail = new Int32Array(lanes).fill(NONE);
+    this.laneDelay = new Int32Array(lanes);
     this.laneTailTime = new Float64Array(lanes).fill(-Infinity);
   }
 
@@ -230,17 +233,21 @@ export class Simulator {
    */
   private enqueue(time: number, slot: number): void {
     // The lane of the event's delay: events a same delay after a non-decreasing now come in time order.
-    const lane = this.lanes === 0 ? NONE : Math.imul(Math.round(time - this.now) | 0, HASH_MULTIPLIER) >>> this.laneShift;
+    const delay = Math.round(time - this.now) | 0;
+    const lane = this.lanes === 0 ? NONE : Math.imul(delay, HASH_MULTIPLIER) >>> this.laneShift;
     this.slotLane[slot] = lane;
     if (lane !== NONE) {
       const tail = this.laneTail[lane]!;
-      if (tail !== NONE && this.laneTailTime[lane]! <= time) {
+      // Only the lane's own delay joins it: another's event (a one-off, mostly) would be followed by
+      // events far from it in time, and a chain's next event is cheap in the heap only when it is near.
+      if (tail !== NONE && this.laneDelay[lane] === delay && this.laneTailTime[lane]! <= time) {
         this.slotNext[tail] = slot;
         this.laneTail[lane] = slot;
         this.laneTailTime[lane] = time;
         return;
       }
       // The lane starts a new chain here; an older one it held stays in the heap, without a lane.
+      this.laneDelay[lane] = delay;
       this.laneTail[lane] = slot;
       this.laneTailTime[lane] = time;
     }
