@@ -9,11 +9,12 @@
  *
  * The queue is lanes over a binary heap. Most events are scheduled a fixed delay after now (a service
  * time, a wire time, a rate's interval), and events a same delay after a clock that never goes back come
- * in time order. So an event joins the lane its delay hashes to: when the lane's last event is not after
- * it, at the end of the lane's chain (no heap work); otherwise it starts a new chain there, its head in
- * the heap (an older chain stays in the heap until it drains). Only chain heads are in the heap; each
- * chain is in (time, sequence) order (times non-decreasing, sequences increasing), so the least head is
- * the least event and the firing order is exactly that of a heap of every event, whatever the lanes.
+ * in time order. So an event joins the lane its delay (to the nanosecond) hashes to: when the lane holds
+ * that delay and its last event is not after this one, at the end of the lane's chain (no heap work);
+ * otherwise it starts a new chain there, its head in the heap (an older chain stays in the heap until it
+ * drains). Only chain heads are in the heap; each chain is in (time, sequence) order (times
+ * non-decreasing, sequences increasing), so the least head is the least event and the firing order is
+ * exactly that of a heap of every event, whatever the lanes.
  */
 import { FreeList, grown } from './slots.js';
 
