@@ -130,16 +130,7 @@ export class Simulator {
 
   /** Schedules `target.fire(arg)` at absolute time `at_ns` (never before `now`); `arg` is a 32-bit integer. */
   schedule(at_ns: number, target: EventHandler, arg: number): EventHandle {
-    if (!(at_ns >= this.now)) throw new RangeError(`schedule: time ${at_ns} ns is before now (${this.now} ns) or not a number`);
-    if (this.freeSlots.count === 0) this.grow();
-    const slot = this.freeSlots.take();
-    this.slotTime[slot] = at_ns;
-    this.slotSeq[slot] = this.seq++;
-    this.slotArg[slot] = arg;
-    this.slotTarget[slot] = target;
-    this.slotNext[slot] = NONE;
-    this.queued++;
-    this.enqueue(at_ns, slot);
+    const slot = this.insert(at_ns, target, arg);
     return this.slotGen[slot]! * SLOT_BITS + slot;
   }
 
@@ -154,12 +145,12 @@ export class Simulator {
    * per event; hot paths that drop the handle call this instead.
    */
   post(at_ns: number, target: EventHandler, arg: number): void {
-    this.schedule(at_ns, target, arg);
+    this.insert(at_ns, target, arg);
   }
 
   /** `after` without a handle (see `post`). */
   postAfter(delay_ns: number, target: EventHandler, arg: number): void {
-    this.schedule(this.now + delay_ns, target, arg);
+    this.insert(this.now + delay_ns, target, arg);
   }
 
   /** Cancels a scheduled event. Returns false when the handle has already fired or been cancelled. */
@@ -226,6 +217,21 @@ export class Simulator {
       if (this.stopRequested) return true;
     }
     return false;
+  }
+
+  /** Takes a slot for the event and queues it; returns the slot (a small integer: nothing to allocate). */
+  private insert(at_ns: number, target: EventHandler, arg: number): number {
+    if (!(at_ns >= this.now)) throw new RangeError(`schedule: time ${at_ns} ns is before now (${this.now} ns) or not a number`);
+    if (this.freeSlots.count === 0) this.grow();
+    const slot = this.freeSlots.take();
+    this.slotTime[slot] = at_ns;
+    this.slotSeq[slot] = this.seq++;
+    this.slotArg[slot] = arg;
+    this.slotTarget[slot] = target;
+    this.slotNext[slot] = NONE;
+    this.queued++;
+    this.enqueue(at_ns, slot);
+    return slot;
   }
 
   /**
