@@ -1,8 +1,8 @@
 /**
  * Micro-benchmarks of the kernel's pieces with tinybench: the cost of one draw, of one event through
- * `schedule` + `run`, and of one event in a heap holding many, its targets of one class or of eight (the
- * kernel's `fire` call site megamorphic, as it will be once network and storage stations exist). Each tinybench iteration makes BATCH
- * calls, so the timer's resolution and overhead stay small against what is measured; the figure is the
+ * `schedule` + `run`, and of one event among many pending (exponential delays, or a fixed delay per target
+ * as stations have), its targets of one class or of eight (the kernel's `fire` call site megamorphic, as it
+ * will be once network and storage stations exist). Each tinybench iteration makes BATCH calls, so the timer's resolution and overhead stay small against what is measured; the figure is the
  * median iteration time divided by BATCH.
  */
 import { Bench } from 'tinybench';
@@ -46,6 +46,36 @@ class Holder implements EventHandler {
   }
 }
 
+/**
+ * A hold model whose targets each wait a fixed delay of their own, one of `FIXED_DELAYS` (as stations with
+ * service and wire times do): the case the kernel's lanes are for, where the exponential hold has none.
+ */
+class FixedHolder implements EventHandler {
+  constructor(
+    private readonly sim: Simulator,
+    private readonly delay_ns: number,
+    private readonly count: HoldCount,
+  ) {}
+  fire(arg: number): void {
+    this.sim.postAfter(this.delay_ns, this, arg);
+    if (++this.count.fired === this.count.stopAt) this.sim.stop();
+  }
+}
+
+/** Fixed delays of the fixed hold, nanoseconds: a few service and wire times of the 1M-IOPS case. */
+const FIXED_DELAYS = [1137.6, 7684.8, 27_600, 50_000, 70_600, 96_900, 132_500, 2_621_440];
+
+function fixedHoldModel(seedName: string): { sim: Simulator; count: HoldCount } {
+  const sim = new Simulator();
+  const start = new RandomStream(1, seedName);
+  const count = new HoldCount();
+  for (let i = 0; i < HOLD_PENDING; i++) {
+    const delay_ns = FIXED_DELAYS[i % FIXED_DELAYS.length]!;
+    sim.schedule(start.next() * delay_ns, new FixedHolder(sim, delay_ns, count), i);
+  }
+  return { sim, count };
+}
+
 /** A hold model whose `HOLD_PENDING` events go to targets of `classes` classes (alike but for their hidden class). */
 function holdModel(classes: number, seedName: string): { sim: Simulator; count: HoldCount } {
   const sim = new Simulator();
@@ -66,6 +96,7 @@ async function run({ quick }: SectionOptions): Promise<Row[]> {
   const sink = new Sink();
   const hold = holdModel(1, 'micro/hold');
   const megamorphic = holdModel(MEGAMORPHIC_CLASSES, 'micro/hold-megamorphic');
+  const fixed = fixedHoldModel('micro/hold-fixed');
 
   const tasks: { name: string; note: string; fn: () => void }[] = [
     {
@@ -104,6 +135,14 @@ async function run({ quick }: SectionOptions): Promise<Row[]> {
         hold.sim.run();
       },
     },
+    {
+      name: `event, ${grouped(HOLD_PENDING)} pending, ${FIXED_DELAYS.length} fixed delays`,
+      note: `as the hold above, each target rescheduling itself a fixed delay later (${FIXED_DELAYS.length} delays, 1 us to 2.6 ms): the kernel's lanes take them`,
+      fn: () => {
+        fixed.count.stopAt = fixed.count.fired + BATCH;
+        fixed.sim.run();
+      },
+    },
     // Last: once it has run, the kernel's fire site is megamorphic for every simulator in this isolate.
     {
       name: `event, ${grouped(HOLD_PENDING)} pending, ${MEGAMORPHIC_CLASSES} target classes`,
@@ -136,6 +175,7 @@ async function run({ quick }: SectionOptions): Promise<Row[]> {
 
 export const kernelMicroSection: BenchSection = {
   name: 'micro',
-  description: 'tinybench: one random draw, one schedule+run, one event in a 1,000-event heap (one target class, then eight)',
+  description:
+    'tinybench: one random draw, one schedule+run, one event among 1,000 pending (exponential delays, fixed delays, eight target classes)',
   run,
 };
