@@ -139,6 +139,11 @@ export class ClusterState {
     });
   }
 
+  /** Whether any map was set or deleted in since the last `takeChanged` (a failed change that set nothing left the maps as they were). */
+  get changedSinceTaken(): boolean {
+    return this.changed.size > 0;
+  }
+
   /** The keys of each kind set or deleted in the maps since the last call (or since `clone`), and forgets them. */
   takeChanged(): Map<string, Set<string>> {
     const changed = this.changed;

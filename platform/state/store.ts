@@ -69,7 +69,11 @@ export class Store implements ControlPlaneStore {
       {
         runChange: (change) => this.runChange(change),
         checkGroup: (action, target) => requireInvariants(this.current().state, action, target),
-        forgetState: () => (this.cache = undefined),
+        forgetState: () => {
+          // A change of the group that failed before touching the state leaves the cache as it is (runChange).
+          if (!this.failedUntouched) this.cache = undefined;
+          this.failedUntouched = false;
+        },
       },
       this.durability,
     );
@@ -197,19 +201,45 @@ export class Store implements ControlPlaneStore {
 
   private changeCommitted<T>(actor: Actor, action: string, target: string, fn: (cp: ControlPlane) => T): T {
     this.durability.requireWritable();
+    let untouched = false;
     try {
       return this.db
         .transaction(() => {
           const loaded = this.current();
           const cp = new ControlPlane(loaded.state, actor, this.clock);
-          const changed = fn(cp);
+          const changed = this.runUntilCommit(
+            loaded,
+            () => fn(cp),
+            (same) => (untouched = same),
+          );
           this.commit(loaded, cp, actor, action, target);
           return changed;
         })
         .immediate();
     } catch (e) {
-      // The cached state may hold half of the failed change: the next call reads the file again.
-      this.cache = undefined;
+      // The cached state may hold half of the failed change: the next call reads the file again, unless the
+      // change failed before it touched the state (a refusal: no room, a name taken), which costs no reload.
+      if (!untouched) this.cache = undefined;
+      throw e;
+    }
+  }
+
+  /** Set by a change of a group that failed before it touched the state; the group's `forgetState` reads it. */
+  private failedUntouched = false;
+
+  /**
+   * Runs a change's function on the cached state; if it throws, tells `failed` whether the state is as it
+   * was: no map set or deleted in, the same cluster, the counters (edited in place) equal. Reloading all the
+   * objects after every refusal cost ~0.45 s at 41,000 volumes, on the event loop.
+   */
+  private runUntilCommit<T>(loaded: LoadedState, fn: () => T, failed: (untouched: boolean) => void): T {
+    const state = loaded.state;
+    const cluster = state.cluster;
+    const counters = JSON.stringify(state.counters);
+    try {
+      return fn();
+    } catch (e) {
+      failed(!state.changedSinceTaken && state.cluster === cluster && JSON.stringify(state.counters) === counters);
       throw e;
     }
   }
@@ -286,7 +316,12 @@ export class Store implements ControlPlaneStore {
       kept!.session.scheduler.restartWalks();
       cp.ctx.useScheduling(kept!.session);
     }
-    const result = change.fn(cp);
+    this.failedUntouched = false;
+    const result = this.runUntilCommit(
+      loaded,
+      () => change.fn(cp),
+      (same) => (this.failedUntouched = same),
+    );
     this.commit(loaded, cp, change.actor, change.action, change.target, false);
     const held = cp.ctx.heldScheduling();
     if (held !== undefined) this.groupScheduling = { state: loaded.state, version: loaded.state.schedulingVersion, session: held };

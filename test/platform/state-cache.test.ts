@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { Store } from '../../platform/state/store.js';
 import type { ClusterState } from '../../platform/domain/cluster-state.js';
 import { tempDir } from '../cli-harness.js';
-import { as, tickingClock } from './control-plane-harness.js';
+import { ADMIN, as, tickingClock } from './control-plane-harness.js';
 
 const dump = (s: ClusterState) => JSON.stringify([...s.documents()]);
 
@@ -98,6 +98,44 @@ describe('the state kept in memory', () => {
     expect(store.read(dump)).toBe(before);
     expect(store.read((s) => s.tenants.has('half'))).toBe(false);
     expect(fresh(path)).toBe(before);
+    store.close();
+  });
+
+  it('a change refused before it touched the state keeps the state in memory; one that touched it reads it again', async () => {
+    const path = join(tempDir('anvil-cache-'), 'state.db');
+    const store = Store.open(path, tickingClock());
+    as(store, (cp) => cp.createCluster({ name: 'c', nodes: 2 }));
+    as(store, (cp) => cp.createTenant('t'));
+    const kept = store.read((s) => s);
+    const before = store.read(dump);
+    // Refused as a user's request is (the name is taken): nothing was set, so nothing is read again.
+    expect(() => as(store, (cp) => cp.createTenant('t'))).toThrow(/exists/);
+    expect(store.read((s) => s)).toBe(kept);
+    // The counters are edited in place: a change that moved them and then failed is read again.
+    expect(() =>
+      as(store, (cp) => {
+        cp.state.counters.next_mac += 7;
+        throw new Error('refused after a MAC was taken');
+      }),
+    ).toThrow(/refused/);
+    expect(store.read((s) => s)).not.toBe(kept);
+    expect(store.read(dump)).toBe(before);
+    // In a group: a refused change beside one that commits keeps the memory; one that set a tenant and then
+    // failed has its savepoint undone and the memory read again, without the tenant.
+    const again = store.read((s) => s);
+    const refused = store.changeInGroup(ADMIN, 'test', 'test', (cp) => cp.createTenant('t'));
+    const made = store.changeInGroup(ADMIN, 'test', 'test', (cp) => cp.createTenant('u'));
+    await expect(refused).rejects.toThrow(/exists/);
+    await made;
+    expect(store.read((s) => s)).toBe(again);
+    const half = store.changeInGroup(ADMIN, 'test', 'test', (cp) => {
+      cp.createTenant('half');
+      cp.createTenant('half');
+    });
+    await expect(half).rejects.toThrow(/exists/);
+    expect(store.read((s) => s)).not.toBe(again);
+    expect(store.read((s) => [...s.tenants.keys()])).toEqual(['default', 't', 'u']);
+    expect(fresh(path)).toBe(store.read(dump));
     store.close();
   });
 
