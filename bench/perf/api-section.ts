@@ -10,6 +10,7 @@
  * average, and the server's own CPU time per create (user + system, from /proc), which the machine's load
  * hardly moves.
  */
+import { median } from 'simple-statistics';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,12 +44,6 @@ function cpuMsOf(pid: number | undefined): { user: number; system: number } | un
   } catch {
     return undefined;
   }
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 /** `seconds` of autocannon against `url` with CONNECTIONS connections. */

@@ -3,6 +3,7 @@
  * 4K random-read job on a file in the temporary folder, runs alternating, as a ratio of medians. The
  * issue asks for the same IOPS within noise; the spread of fio's own runs is printed beside it.
  */
+import { median } from 'simple-statistics';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,12 +20,6 @@ const QUICK_REPETITIONS = 2;
 /** direct=1 so the drive, not the page cache, is measured; libaio at QD 16 as a typical 4K random-read job. */
 function jobText(runtime_s: number): string {
   return `[global]\nioengine=libaio\ndirect=1\nsize=256m\nbs=4k\niodepth=16\nruntime=${runtime_s}\ntime_based\n\n[randread-4k]\nrw=randread\n`;
-}
-
-function median(values: readonly number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
 async function run({ quick, log }: SectionOptions): Promise<Row[]> {

@@ -19,8 +19,8 @@ export const MAX_POD_CPU_CORES = 10_000;
 export const NAME_PATTERN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
 const IPV4 = '^((25[0-5]|2[0-4]\\d|1?\\d?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1?\\d?\\d)$';
 const CIDR = `${IPV4.slice(0, -1)}/(3[0-2]|[12]?\\d)$`;
-/** A pod named by itself, or as TENANT/NAME where names repeat across tenants. */
-const POD_REF_PATTERN = '^([a-z0-9]([-a-z0-9]*[a-z0-9])?/)?[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
+/** A pod or volume named by itself, or as TENANT/NAME where names repeat across tenants. */
+export const POD_REF_PATTERN = '^([a-z0-9]([-a-z0-9]*[a-z0-9])?/)?[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
 /** A pod reference, or PREFIX* for every pod whose name starts with PREFIX. */
 const POD_PATTERN_PATTERN = '^([a-z0-9]([-a-z0-9]*[a-z0-9])?/)?([a-z0-9]([-a-z0-9]*[a-z0-9])?|[a-z0-9][-a-z0-9]*\\*)$';
 

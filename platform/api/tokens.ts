@@ -36,11 +36,14 @@ export class TokenStore {
     private readonly store: Store,
     private readonly ownsStore: boolean,
     private readonly clock: Clock,
-    /** The server's: token changes return committed, their fsync in the background (its answers wait for it). */
-    private readonly held = false,
   ) {
     // Looked at first so that opening an up-to-date file takes no write lock.
     if (!store.readBeside(hasCurrentTable)) store.changeBeside('', ensureTable);
+  }
+
+  /** The server's (a store it does not own): token changes return committed, their fsync in the background (its answers wait for it). */
+  private get held(): boolean {
+    return !this.ownsStore;
   }
 
   private sql(db: Database.Database, text: string): Database.Statement {
@@ -60,7 +63,7 @@ export class TokenStore {
    * tells of one waits for `store.whenDurable()` (the server's answers do).
    */
   static of(store: Store, clock: Clock = wallClock): TokenStore {
-    return new TokenStore(store, false, clock, true);
+    return new TokenStore(store, false, clock);
   }
 
   /** Issues a token for `user`, as the actor `by` (audited); the clear text is returned once and only its hash is kept. */

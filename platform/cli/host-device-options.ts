@@ -7,12 +7,14 @@
  */
 import { InvalidArgumentError, Option } from 'commander';
 import { AnvilError } from '../errors.js';
+import { POD_REF_PATTERN } from '../../bench/scenario/schema.js';
 import type { HostDeviceChoice } from '../cluster/host-plan-of.js';
 
 /** Most devices one run borrows: a host run realises at most this many volumes' worth of named devices. */
-export const MAX_HOST_DEVICES = 64;
+const MAX_HOST_DEVICES = 64;
 
-const VOLUME = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?\/)?[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/** A scenario volume: NAME or TENANT/NAME, as the scenario's references take it. */
+const VOLUME = new RegExp(POD_REF_PATTERN);
 
 /** Parses one `--host-device VOLUME=DEVICE` onto the ones before it. */
 export function parseHostDevice(value: string, previous: readonly HostDeviceChoice[] = []): HostDeviceChoice[] {
@@ -29,7 +31,7 @@ export function parseHostDevice(value: string, previous: readonly HostDeviceChoi
 }
 
 /** Parses one `--destroy-data-on DEVICE` onto the ones before it. */
-export function parseDestroyDataOn(value: string, previous: readonly string[] = []): string[] {
+function parseDestroyDataOn(value: string, previous: readonly string[] = []): string[] {
   if (!value.startsWith('/') || value.includes('\0'))
     throw new InvalidArgumentError('an absolute block device path, the same one --host-device names, e.g. --destroy-data-on /dev/nvme0n2');
   if (previous.length >= MAX_HOST_DEVICES) throw new InvalidArgumentError(`at most ${MAX_HOST_DEVICES} --destroy-data-on flags`);

@@ -6,17 +6,18 @@
  * (bench/targets/host/realise/sriov.ts).
  */
 import { InvalidArgumentError, Option } from 'commander';
+import { NAME_PATTERN } from '../../bench/scenario/schema.js';
 import { AnvilError } from '../errors.js';
 import type { SriovPfChoice } from '../cluster/host-plan-of.js';
 
 export type { SriovPfChoice } from '../cluster/host-plan-of.js';
 
 /** Most --sriov-pf flags: one per node a host run realises. */
-export const MAX_SRIOV_PFS = 16;
+const MAX_SRIOV_PFS = 16;
 
 /** A Linux interface name: 1 to 15 characters, none of them /, :, whitespace or NUL, not . or .. */
 const IFNAME = /^(?!\.\.?$)[^/:\s\0]{1,15}$/;
-const NODE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const NODE = new RegExp(NAME_PATTERN);
 
 /** Parses one `--sriov-pf [NODE=]PF` onto the ones before it. */
 export function parseSriovPf(value: string, previous: readonly SriovPfChoice[] = []): SriovPfChoice[] {

@@ -6,7 +6,8 @@
  * SQLite's own; the WAL's folder is fsynced once too, as SQLite does for a WAL it has just made). Up to
  * MAX_SYNCS_RUNNING fsyncs run at once: a commit made while one runs starts its own rather than waiting for
  * the running one to end and then for a whole fsync more (on this project's ext4 VM the mean time from
- * commit to durable fell from ~6 ms with one at a time to ~1 ms with up to four, commits every 0.25 ms: the
+ * commit to durable fell from ~6 ms with one at a time to ~1 ms with up to four in a micro-bench (three are
+ * allowed, leaving one of the thread pool's four threads), commits every 0.25 ms: the
  * kernel lets a later fsync ride on the journal commit and disk flush an earlier one started). Each one
  * covers the commits made before it started, whichever ends first. The same file
  * holds the commits for the connection's life: SQLite rewrites it in place after a checkpoint (the checkpoint

@@ -266,7 +266,8 @@ export class Simulator {
     this.queued--;
     const next = this.slotNext[slot]!;
     if (next !== NONE) {
-      this.replaceTop(this.slotTime[next]!, next);
+      // In the top's place, sifted down from there: a lane's next event is near the front, seldom far down.
+      this.siftDown(0, this.slotTime[next]!, next);
       return;
     }
     const lane = this.slotLane[slot]!;
@@ -338,11 +339,6 @@ export class Simulator {
     const size = --this.size;
     if (size === 0) return;
     this.siftUp(this.holeToLeaf(size), this.heapTime[size]!, this.heapSlot[size]!);
-  }
-
-  /** Puts (time, slot) in the top's place, the same bottom-up way: a lane's next event is seldom early. */
-  private replaceTop(time: number, slot: number): void {
-    this.siftDown(0, time, slot);
   }
 
   /**

@@ -48,22 +48,32 @@ export function enableIoBelowRoot(actions: HostActions, h: CgroupHierarchy): voi
   if (h.version === 'v2') actions.writeText(`${h.root}/cgroup.subtree_control`, '+io');
 }
 
+const CAP_KEYS = ['riops', 'wiops', 'rbps', 'wbps'] as const;
+const V1_FILES = {
+  riops: 'blkio.throttle.read_iops_device',
+  wiops: 'blkio.throttle.write_iops_device',
+  rbps: 'blkio.throttle.read_bps_device',
+  wbps: 'blkio.throttle.write_bps_device',
+} as const;
+
+/** One write per file for each key of `caps` that is set, each key's value given by `value`. */
+function capLines(
+  h: CgroupHierarchy,
+  group: string,
+  device: string,
+  caps: IoCaps,
+  value: (k: (typeof CAP_KEYS)[number]) => number | string,
+): { path: string; text: string }[] {
+  const dir = `${h.root}/${group}`;
+  const keys = CAP_KEYS.filter((k) => caps[k] !== undefined);
+  if (h.version === 'v2')
+    return keys.length > 0 ? [{ path: `${dir}/io.max`, text: `${device} ${keys.map((k) => `${k}=${value(k)}`).join(' ')}` }] : [];
+  return keys.map((k) => ({ path: `${dir}/${V1_FILES[k]}`, text: `${device} ${value(k)}` }));
+}
+
 /** The lines that cap `device` (MAJ:MIN) for `group`: one write per file. */
 export function ioLimitWrites(h: CgroupHierarchy, group: string, device: string, caps: IoCaps): { path: string; text: string }[] {
-  const dir = `${h.root}/${group}`;
-  if (h.version === 'v2') {
-    const keys = (['riops', 'wiops', 'rbps', 'wbps'] as const).filter((k) => caps[k] !== undefined).map((k) => `${k}=${caps[k]}`);
-    return keys.length > 0 ? [{ path: `${dir}/io.max`, text: `${device} ${keys.join(' ')}` }] : [];
-  }
-  const files = {
-    riops: 'blkio.throttle.read_iops_device',
-    wiops: 'blkio.throttle.write_iops_device',
-    rbps: 'blkio.throttle.read_bps_device',
-    wbps: 'blkio.throttle.write_bps_device',
-  } as const;
-  return (['riops', 'wiops', 'rbps', 'wbps'] as const)
-    .filter((k) => caps[k] !== undefined)
-    .map((k) => ({ path: `${dir}/${files[k]}`, text: `${device} ${caps[k]}` }));
+  return capLines(h, group, device, caps, (k) => caps[k]!);
 }
 
 /**
@@ -71,9 +81,5 @@ export function ioLimitWrites(h: CgroupHierarchy, group: string, device: string,
  * before the group is removed, so a borrowed device keeps no rule of Anvil's even if its group stays busy.
  */
 export function ioLimitClears(h: CgroupHierarchy, group: string, device: string, caps: IoCaps): { path: string; text: string }[] {
-  const none = Object.fromEntries((['riops', 'wiops', 'rbps', 'wbps'] as const).filter((k) => caps[k] !== undefined).map((k) => [k, 0]));
-  return ioLimitWrites(h, group, device, none).map((w) => ({
-    path: w.path,
-    text: h.version === 'v2' ? w.text.replace(/=0\b/g, '=max') : w.text,
-  }));
+  return capLines(h, group, device, caps, () => (h.version === 'v2' ? 'max' : 0));
 }
