@@ -76,8 +76,9 @@ interface Timings {
 async function cycle(agent: Agent, url: string, run: string, pods: number, names: readonly string[], bind: boolean): Promise<Timings> {
   const t: Timings = { filter: [], prioritize: [], bind: [], errors: 0 };
   for (let i = 0; i < pods; i++) {
+    const filterBody = podArgs(run, i, names);
     let t0 = performance.now();
-    const f = await post(agent, url, '/scheduler/filter', podArgs(run, i, names));
+    const f = await post(agent, url, '/scheduler/filter', filterBody);
     t.filter.push(performance.now() - t0);
     const filtered = JSON.parse(f.text) as { NodeNames: string[] | null; Error: string };
     if (f.status !== 200 || filtered.Error !== '' || !filtered.NodeNames?.length) {

@@ -13,8 +13,9 @@ import { Counter } from 'prom-client';
 import { AnvilError, isAnvilError } from '../../errors.js';
 import { keyOf } from '../../domain/volume.js';
 import { anvilPodInput, KUBE_SCHEDULER, unknownNodeReason } from '../extender/assess.js';
-import { filterText, prioritizeText } from '../extender/answer-text.js';
+import { filterAnswer, prioritizeAnswer } from '../extender/answer-bytes.js';
 import { ExtenderAssessments } from '../extender/assessments.js';
+import { ExtenderArgsReader, textParserOf } from '../extender/args-reader.js';
 import {
   ExtenderArgs,
   ExtenderBindingArgs,
@@ -32,7 +33,7 @@ import { bindInKubernetes, type KubeApi } from '../extender/kube-binder.js';
 function isLoopback(address: string): boolean {
   return address === '::1' || /^(::ffff:)?127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(address);
 }
-/** The answers written as text (answer-text.ts) go out as the schema's serializer would send them. */
+/** The answers written as bytes (answer-bytes.ts) go out as the schema's serializer would send them. */
 const JSON_TYPE = 'application/json; charset=utf-8';
 /** Pods seen by filter/prioritize, by UID, for bind (which names the pod only); bounded. */
 const REMEMBERED_PODS = 10_000;
@@ -91,6 +92,19 @@ export const extenderPlugin: FastifyPluginAsync<{ api: Api; callers: ExtenderCal
   const assessments = new ExtenderAssessments(api.store, () => viewsBuilt.inc());
   const s = { tags: ['scheduler extender'] };
   app.addHook('onRequest', async (req) => requireCaller(req, callers));
+  // Fastify's own JSON parser, for all but a candidate list equal to the last one (args-reader.ts).
+  const argsReader = new ExtenderArgsReader(textParserOf(app.getDefaultJsonParser('error', 'error')));
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) => {
+    let value: unknown;
+    try {
+      value = argsReader.read(body as Buffer);
+    } catch (e) {
+      done(e as Error, undefined);
+      return;
+    }
+    done(null, value);
+  });
 
   app.post<{ Body: ExtenderArgs }>(
     '/filter',
@@ -111,11 +125,11 @@ export const extenderPlugin: FastifyPluginAsync<{ api: Api; callers: ExtenderCal
       remember(args);
       const names = candidateNames(args);
       if (args.NodeNames && !args.Nodes) {
-        // kube-scheduler with nodeCacheCapable: the answer written as text (answer-text.ts).
+        // kube-scheduler with nodeCacheCapable: the answer written as bytes (answer-bytes.ts).
         try {
-          const text = assessments.with(args.Pod, (a) => filterText(a, names));
+          const answer = assessments.with(args.Pod, (a) => filterAnswer(a, names));
           void reply.type(JSON_TYPE);
-          return text;
+          return answer;
         } catch (e) {
           if (!isAnvilError(e)) throw e;
           return { Nodes: null, NodeNames: null, FailedNodes: {}, FailedAndUnresolvableNodes: {}, Error: e.format() };
@@ -166,9 +180,9 @@ export const extenderPlugin: FastifyPluginAsync<{ api: Api; callers: ExtenderCal
       remember(args);
       const names = candidateNames(args);
       try {
-        const text = assessments.with(args.Pod, (a) => prioritizeText(a, names));
+        const answer = assessments.with(args.Pod, (a) => prioritizeAnswer(a, names));
         void reply.type(JSON_TYPE);
-        return text;
+        return answer;
       } catch (e) {
         // Prioritize has no Error field: a pod Anvil cannot read gets no preference.
         if (!isAnvilError(e)) throw e;

@@ -1,0 +1,188 @@
+/**
+ * The filter and prioritize answers to kube-scheduler written as JSON bytes straight from the pod's
+ * assessment: no per-call arrays of 5,000 result objects for the schema's serializer to walk, and no text
+ * to encode on the way out. What depends on a node's name alone (`"NAME"`, `{"Host":"NAME","Score":`) is
+ * encoded once per scheduling view's node table (its names are fixed) and copied for every pod assessed
+ * on it; candidates that fit and follow each other in the table are copied as one run. The bytes hold
+ * what the routes' response schemas would serialise, in their property order (extender-cached-view.test.ts
+ * compares the answers with a fresh assessment's on random clusters).
+ */
+import type { NodeTable } from '../../scheduler/node-table.js';
+import { MAX_EXTENDER_PRIORITY } from './k8s-types.js';
+import { unknownNodeReason, type PodAssessment } from './assess.js';
+
+const COMMA = 0x2c;
+const CLOSE_BRACE = 0x7d;
+const DIGIT_0 = 0x30;
+
+/** A name table's fixed texts, as one buffer each with every node's start in it. */
+interface Encoded {
+  /** `"NAME0","NAME1",...` in table order. */
+  readonly quoted: Buffer;
+  /** Per table index, where its quoted name starts in `quoted`; at [count], `quoted`'s length + 1 (one comma on). */
+  readonly quotedAt: Int32Array;
+  /** `{"Host":"NAME0","Score":{"Host":"NAME1","Score":...` in table order. */
+  readonly hosts: Buffer;
+  /** Per table index, where its Host prefix starts in `hosts`; at [count], `hosts`' length. */
+  readonly hostsAt: Int32Array;
+}
+
+interface TableMemory {
+  encoded?: Encoded;
+  /** The last candidate list and each name's table index (-1: not an Anvil node). */
+  last?: { readonly names: readonly string[]; readonly indices: Int32Array };
+}
+
+/** Per node table (one per view): its encoded names and the last candidate list's indices. */
+const memories = new WeakMap<NodeTable, TableMemory>();
+
+function memoryOf(table: NodeTable): TableMemory {
+  let memory = memories.get(table);
+  if (memory === undefined) memories.set(table, (memory = {}));
+  return memory;
+}
+
+function encodedOf(table: NodeTable, memory: TableMemory): Encoded {
+  if (memory.encoded !== undefined) return memory.encoded;
+  const quoted = table.names.map((n) => JSON.stringify(n));
+  const hosts = quoted.map((q) => `{"Host":${q},"Score":`);
+  const offsets = (parts: string[], gap: number) => {
+    const at = new Int32Array(parts.length + 1);
+    for (let i = 0; i < parts.length; i++) at[i + 1] = at[i]! + Buffer.byteLength(parts[i]!) + gap;
+    return at;
+  };
+  memory.encoded = {
+    quoted: Buffer.from(quoted.join(',')),
+    quotedAt: offsets(quoted, 1),
+    hosts: Buffer.from(hosts.join('')),
+    hostsAt: offsets(hosts, 0),
+  };
+  return memory.encoded;
+}
+
+/**
+ * Each candidate's table index (-1 for a name Anvil does not know). kube-scheduler sends the same list
+ * pod after pod (its node cache's names): the request reader hands over the very array of the last call
+ * (args-reader.ts), and a list equal to the last one reuses its indices too, as comparing the names costs a
+ * fraction of looking each one up (a hash of every freshly parsed string).
+ */
+function indicesOf(a: PodAssessment, memory: TableMemory, names: readonly string[]): Int32Array {
+  const last = memory.last;
+  if (last?.names === names) return last.indices;
+  if (last !== undefined && last.names.length === names.length) {
+    let k = 0;
+    while (k < names.length && names[k] === last.names[k]) k++;
+    if (k === names.length) return last.indices;
+  }
+  const indices = new Int32Array(names.length);
+  for (let k = 0; k < names.length; k++) indices[k] = a.indexOf(names[k]!) ?? -1;
+  memory.last = { names, indices };
+  return indices;
+}
+
+/**
+ * ExtenderFilterResult for candidates given by name (nodeCacheCapable): `NodeNames` those that fit, in
+ * order; `FailedNodes` each other Anvil node's reason; `FailedAndUnresolvableNodes` the names Anvil does
+ * not know. A name given twice is one key of the maps, as in the object the schema would serialise.
+ */
+export function filterAnswer(a: PodAssessment, names: readonly string[]): Buffer {
+  const memory = memoryOf(a.table);
+  const { quoted, quotedAt } = encodedOf(a.table, memory);
+  const indices = indicesOf(a, memory, names);
+  // Byte ranges of `quoted` to copy, [start, end) pairs: runs of fitting nodes in table order.
+  const runs = new Int32Array(2 * names.length);
+  let runCount = 0;
+  let fitBytes = 0;
+  let first = -1;
+  let lastFit = -2;
+  const endRun = () => {
+    if (first < 0) return;
+    const start = quotedAt[first]!;
+    const end = quotedAt[lastFit + 1]! - 1;
+    runs[2 * runCount] = start;
+    runs[2 * runCount + 1] = end;
+    fitBytes += end - start + (runCount > 0 ? 1 : 0);
+    runCount++;
+  };
+  let failed = '';
+  let unknown = '';
+  let failedOnce: Uint8Array | undefined;
+  let unknownOnce: Set<string> | undefined;
+  for (let k = 0; k < names.length; k++) {
+    const i = indices[k]!;
+    if (i < 0) {
+      const name = names[k]!;
+      if (unknownOnce?.has(name)) continue;
+      (unknownOnce ??= new Set()).add(name);
+      unknown += `${unknown === '' ? '' : ','}${JSON.stringify(name)}:${JSON.stringify(unknownNodeReason(name))}`;
+    } else if (a.fits(i)) {
+      if (i !== lastFit + 1) {
+        endRun();
+        first = i;
+      }
+      lastFit = i;
+    } else {
+      failedOnce ??= new Uint8Array(a.table.count);
+      if (failedOnce[i] === 1) continue;
+      failedOnce[i] = 1;
+      failed += `${failed === '' ? '' : ','}${JSON.stringify(a.table.names[i])}:${JSON.stringify(a.reason(i))}`;
+    }
+  }
+  endRun();
+  const head = '{"Nodes":null,"NodeNames":[';
+  const tail = `],"FailedNodes":{${failed}},"FailedAndUnresolvableNodes":{${unknown}},"Error":""}`;
+  const out = Buffer.allocUnsafe(head.length + fitBytes + Buffer.byteLength(tail));
+  let at = out.write(head, 0, 'latin1');
+  for (let r = 0; r < runCount; r++) {
+    if (r > 0) out[at++] = COMMA;
+    at += quoted.copy(out, at, runs[2 * r]!, runs[2 * r + 1]!);
+  }
+  out.write(tail, at);
+  return out;
+}
+
+/**
+ * HostPriorityList: Anvil's raw score of each candidate that fits, scaled to 0..MAX_EXTENDER_PRIORITY over
+ * the fitting candidates (the best gets the max); the others, and names Anvil does not know, get 0.
+ */
+export function prioritizeAnswer(a: PodAssessment, names: readonly string[]): Buffer {
+  const memory = memoryOf(a.table);
+  const { hosts, hostsAt } = encodedOf(a.table, memory);
+  const at = indicesOf(a, memory, names);
+  let lo = Infinity;
+  let hi = -Infinity;
+  // Bytes: `[`, `]`, and per candidate its Host prefix, up to two digits, `}` and a comma.
+  let size = 2 + 4 * names.length;
+  let unknownPrefixes: Map<number, string> | undefined;
+  for (let k = 0; k < names.length; k++) {
+    const i = at[k]!;
+    if (i < 0) {
+      const prefix = `{"Host":${JSON.stringify(names[k])},"Score":`;
+      (unknownPrefixes ??= new Map()).set(k, prefix);
+      size += Buffer.byteLength(prefix);
+      continue;
+    }
+    size += hostsAt[i + 1]! - hostsAt[i]!;
+    if (a.fits(i)) {
+      const score = a.score(i);
+      if (score < lo) lo = score;
+      if (score > hi) hi = score;
+    }
+  }
+  const max = MAX_EXTENDER_PRIORITY;
+  const out = Buffer.allocUnsafe(size);
+  let pos = 0;
+  out[pos++] = 0x5b; // [
+  for (let k = 0; k < names.length; k++) {
+    if (k > 0) out[pos++] = COMMA;
+    const i = at[k]!;
+    if (i < 0) pos += out.write(unknownPrefixes!.get(k)!, pos);
+    else for (let b = hostsAt[i]!, end = hostsAt[i + 1]!; b < end; b++) out[pos++] = hosts[b]!;
+    const score = i < 0 || !a.fits(i) ? 0 : hi === lo ? max : Math.round(((a.score(i) - lo) / (hi - lo)) * max);
+    if (score >= 10) out[pos++] = DIGIT_0 + Math.floor(score / 10);
+    out[pos++] = DIGIT_0 + (score % 10);
+    out[pos++] = CLOSE_BRACE;
+  }
+  out[pos++] = 0x5d; // ]
+  return out.subarray(0, pos);
+}
