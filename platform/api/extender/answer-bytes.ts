@@ -33,6 +33,9 @@ interface TableMemory {
   last?: { readonly names: readonly string[]; readonly indices: Int32Array };
 }
 
+/** The filter's byte ranges to copy, reused call after call (filled and read within one call). */
+let runScratch = new Int32Array(0);
+
 /** Per node table (one per view): its encoded names and the last candidate list's indices. */
 const memories = new WeakMap<NodeTable, TableMemory>();
 
@@ -90,7 +93,8 @@ export function filterAnswer(a: PodAssessment, names: readonly string[]): Buffer
   const { quoted, quotedAt } = encodedOf(a.table, memory);
   const indices = indicesOf(a, memory, names);
   // Byte ranges of `quoted` to copy, [start, end) pairs: runs of fitting nodes in table order.
-  const runs = new Int32Array(2 * names.length);
+  if (runScratch.length < 2 * names.length) runScratch = new Int32Array(2 * names.length);
+  const runs = runScratch;
   let runCount = 0;
   let fitBytes = 0;
   let first = -1;

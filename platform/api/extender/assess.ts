@@ -57,7 +57,8 @@ export class PodAssessment {
   /** Per table index: UNSEEN, FITS or FAILS; the score (raw) of a node that fits, the reason of one that fails. */
   private readonly memo: Uint8Array;
   private readonly scores: Float64Array;
-  private readonly reasons: (string | undefined)[];
+  /** Only the failing nodes' (a Map: a 5,000-slot array per pod would be young-generation garbage each GC copies). */
+  private readonly reasons = new Map<number, string>();
 
   /** `session`: a scheduling view of `state` (readOnlySession), used read-only. */
   constructor(
@@ -84,7 +85,6 @@ export class PodAssessment {
     const n = session.table.count;
     this.memo = new Uint8Array(n);
     this.scores = new Float64Array(n);
-    this.reasons = new Array<string | undefined>(n);
   }
 
   /** The node table of its view: the same object for every pod assessed on one view. */
@@ -110,7 +110,7 @@ export class PodAssessment {
 
   /** Why node `i`, which does not fit, does not. */
   reason(i: number): string {
-    return this.reasons[i]!;
+    return this.reasons.get(i)!;
   }
 
   private work(i: number): void {
@@ -127,7 +127,7 @@ export class PodAssessment {
 
   private fail(i: number, reason: string): void {
     this.memo[i] = FAILS;
-    this.reasons[i] = reason;
+    this.reasons.set(i, reason);
   }
 }
 
