@@ -181,7 +181,7 @@ export function prioritizeAnswer(a: PodAssessment, names: readonly string[]): Bu
     if (k > 0) out[pos++] = COMMA;
     const i = at[k]!;
     if (i < 0) pos += out.write(unknownPrefixes!.get(k)!, pos);
-    else for (let b = hostsAt[i]!, end = hostsAt[i + 1]!; b < end; b++) out[pos++] = hosts[b]!;
+    else pos += hosts.copy(out, pos, hostsAt[i]!, hostsAt[i + 1]!);
     const score = i < 0 || !a.fits(i) ? 0 : hi === lo ? max : Math.round(((a.score(i) - lo) / (hi - lo)) * max);
     if (score >= 10) out[pos++] = DIGIT_0 + Math.floor(score / 10);
     out[pos++] = DIGIT_0 + (score % 10);
