@@ -43,9 +43,9 @@ import { cliIo } from './cli-io.js';
 import { writeCompareHtml, writeOutput } from './compare-command.js';
 import { scenarioMembers } from './scenario-members.js';
 import { isClusterScenarioFile, parseStack, storageSchedulerOption } from './run-command.js';
-import { destroyDataOnOption, hostDeviceOption, refuseHostDevicesOff } from './host-device-options.js';
+import { addHostRunOptions, hostRunChoicesOf, refuseHostRunOptionsOff } from './host-run-options.js';
 import type { HostDeviceChoice } from '../cluster/host-plan-of.js';
-import { refuseSriovOff, sriovPfOption, type SriovPfChoice } from './sriov-options.js';
+import type { SriovPfChoice } from './sriov-options.js';
 
 /** Most seeds one check runs per scenario and stack: far above what a CI job affords, far below a typo's 1e9. */
 export const MAX_CHECK_SEEDS = 1000;
@@ -207,9 +207,7 @@ export async function checkScenarios(
     out: runDir(file, stack, seed),
     maxIos: options.maxIos ?? DEFAULT_MAX_IOS,
     ...(options.storageScheduler !== undefined ? { storageScheduler: options.storageScheduler } : {}),
-    ...(options.hostDevice !== undefined ? { hostDevices: options.hostDevice } : {}),
-    ...(options.destroyDataOn !== undefined ? { destroyDataOn: options.destroyDataOn } : {}),
-    ...(options.sriovPf !== undefined ? { sriovPfs: options.sriovPf } : {}),
+    ...hostRunChoicesOf(options),
   });
   try {
     if (options.results === undefined) {
@@ -277,7 +275,7 @@ export async function checkScenarios(
 
 /** Adds `anvil check` to the CLI. */
 export function registerCheckCommand(cli: Command): void {
-  cli
+  const command = cli
     .command('check')
     .description(
       'run cluster scenarios and judge their SLAs: a verdict table, verdicts.json (with --out) and JUnit XML (--junit); exit 0 every SLA held, 1 one failed, 2 the input could not be checked',
@@ -329,12 +327,8 @@ export function registerCheckCommand(cli: Command): void {
       "runs at a time (scenarios, stacks, seeds, a sweep's points), one worker thread each, as anvil sweep runs them (default 1)",
       parseJobs,
     )
-    .addOption(hostDeviceOption())
-    .addOption(destroyDataOnOption())
-    .addOption(sriovPfOption())
     .action(async (args: string[], opts: CheckOptions) => {
-      refuseHostDevicesOff(opts, opts.target, true);
-      refuseSriovOff(opts, opts.target, true);
+      refuseHostRunOptionsOff(opts, opts.target, true);
       if (opts.jobs !== undefined && opts.results !== undefined)
         throw new AnvilError(
           'ANVIL_ERR_USAGE',
@@ -395,4 +389,6 @@ export function registerCheckCommand(cli: Command): void {
           ],
         );
     });
+  // Last in the help, as the host-only flags they are.
+  addHostRunOptions(command);
 }

@@ -13,8 +13,8 @@ import { DEFAULT_MAX_IOS } from '../../bench/targets/run-cost.js';
 import { STORAGE_SCHEDULERS, type StorageSchedulerKind } from '../../sim/qos/storage-qos.js';
 import { decimalAbove, seed as parseSeed, wholeNumber } from './arguments.js';
 import { cliIo } from './cli-io.js';
-import { destroyDataOnOption, hostDeviceOption, refuseHostDevicesOff } from './host-device-options.js';
-import { refuseSriovOff, sriovPfOption, type SriovPfChoice } from './sriov-options.js';
+import { addHostRunOptions, hostRunChoicesOf, refuseHostRunOptionsOff } from './host-run-options.js';
+import type { SriovPfChoice } from './sriov-options.js';
 import type { HostDeviceChoice } from '../cluster/host-plan-of.js';
 
 function parseHosts(value: string): string[] {
@@ -82,7 +82,7 @@ type RunCommandOptions = Omit<RunOptions, 'seed'> & {
 
 /** Adds `anvil run` to the CLI. */
 export function registerRunCommand(cli: Command): void {
-  cli
+  const command = cli
     .command('run')
     .description('run a fio job file or a cluster scenario on a target and print fio-compatible results')
     .argument(
@@ -126,15 +126,11 @@ export function registerRunCommand(cli: Command): void {
       parseMaxIos,
     )
     .addOption(storageSchedulerOption())
-    .addOption(hostDeviceOption())
-    .addOption(destroyDataOnOption())
-    .addOption(sriovPfOption())
     .action(async (file: string, opts: RunCommandOptions) => {
       if (opts.outFormat !== undefined && opts.out === undefined)
         throw new AnvilError('ANVIL_ERR_USAGE', '--out-format names the formats of the tables under --out: add --out DIR');
       const scenario = isClusterScenarioFile(file);
-      refuseHostDevicesOff(opts, opts.target, scenario);
-      refuseSriovOff(opts, opts.target, scenario);
+      refuseHostRunOptionsOff(opts, opts.target, scenario);
       if (scenario) {
         const { runScenarioOnTarget } = await import('../cluster/run-scenario-target.js');
         await runScenarioOnTarget(
@@ -148,9 +144,7 @@ export function registerRunCommand(cli: Command): void {
             ...(opts.outFormat !== undefined ? { outFormat: opts.outFormat } : {}),
             ...(opts.maxIos !== undefined ? { maxIos: opts.maxIos } : {}),
             ...(opts.storageScheduler !== undefined ? { storageScheduler: opts.storageScheduler } : {}),
-            ...(opts.hostDevice !== undefined ? { hostDevices: opts.hostDevice } : {}),
-            ...(opts.destroyDataOn !== undefined ? { destroyDataOn: opts.destroyDataOn } : {}),
-            ...(opts.sriovPf !== undefined ? { sriovPfs: opts.sriovPf } : {}),
+            ...hostRunChoicesOf(opts),
           },
           cliIo(),
         );
@@ -166,4 +160,6 @@ export function registerRunCommand(cli: Command): void {
       } = opts;
       await runJobFile(file, { ...jobOptions, seed: opts.seed ?? 1 }, cliIo());
     });
+  // Last in the help, as the host-only flags they are.
+  addHostRunOptions(command);
 }
