@@ -141,13 +141,39 @@ export function capDevice(
   if (borrowed) for (const w of ioLimitClears(hierarchy, cgroup, majorMinor, caps)) journal.record({ kind: 'write', ...w });
 }
 
-/** losetup with direct I/O to the backing file (no second page cache), or without where the file system refuses it. */
-async function attachLoop(actions: HostActions, file: string, checkpoint: () => void): Promise<string> {
+/**
+ * losetup with direct I/O to the backing file (no second page cache), or without where the file system
+ * refuses it. An attach that fails or is stopped midway (Ctrl-C reaches losetup too) may have attached the
+ * device before losetup died, with no undo step recorded for it: whatever is attached to `file` is detached
+ * before the error goes on (a run stopped so once left its loop device attached).
+ */
+export async function attachLoop(actions: HostActions, file: string, checkpoint: () => void): Promise<string> {
   checkpoint();
   try {
     return await actions.run(['losetup', '--find', '--show', '--direct-io=on', file]);
   } catch (e) {
+    await detachLoopsOf(actions, file);
     if (!(e instanceof AnvilError) || e.code !== 'ANVIL_ERR_HOST_SETUP') throw e;
-    return actions.run(['losetup', '--find', '--show', file]);
+  }
+  try {
+    return await actions.run(['losetup', '--find', '--show', file]);
+  } catch (e) {
+    await detachLoopsOf(actions, file);
+    throw e;
+  }
+}
+
+/** Detaches every loop device backed by `file` (`losetup --associated`), as far as it can: this runs on a failure path. */
+async function detachLoopsOf(actions: HostActions, file: string): Promise<void> {
+  let listed: string;
+  try {
+    listed = await actions.run(['losetup', '--associated', file]);
+  } catch {
+    return;
+  }
+  // One line per device: `/dev/loop3: []: (FILE)`.
+  for (const line of listed.split('\n')) {
+    const device = /^(\/dev\/loop\d+):/.exec(line)?.[1];
+    if (device !== undefined) await actions.run(['losetup', '-d', device]).catch(() => undefined);
   }
 }
