@@ -100,6 +100,9 @@ export class NvmeDevice implements DeviceInstance, EventHandler, WriteBufferOwne
   private readonly trimNsPerByte: number;
   private readonly pcieNsPerByte: number;
   private readonly pcieNsPerTlp: number;
+  /** The size `pcieTime` last gave a time for (-1: none yet), bytes, and that time, ns. */
+  private pcieLastBytes = -1;
+  private pcieLast_ns = 0;
   /** Per-command spreads of the core time (null: fixed), each on its own seeded stream, and their means, ns. */
   private readonly readSpread: Distribution | null;
   private readonly writeSpread: Distribution | null;
@@ -316,7 +319,12 @@ export class NvmeDevice implements DeviceInstance, EventHandler, WriteBufferOwne
 
   /** Time for `bytes` of data on one direction of the link: payload plus each TLP's overhead. */
   private pcieTime(bytes: number): number {
-    return bytes * this.pcieNsPerByte + Math.ceil(bytes / this.config.pcieMaxPayload_bytes) * this.pcieNsPerTlp;
+    // I/Os of one size follow each other: the last size's time is kept (a division and a ceil less per I/O).
+    if (bytes !== this.pcieLastBytes) {
+      this.pcieLastBytes = bytes;
+      this.pcieLast_ns = bytes * this.pcieNsPerByte + Math.ceil(bytes / this.config.pcieMaxPayload_bytes) * this.pcieNsPerTlp;
+    }
+    return this.pcieLast_ns;
   }
 
   private complete(req: number): void {
