@@ -47,6 +47,29 @@ export class RequestFifo {
     this.count++;
   }
 
+  /**
+   * Puts `id` in time order (timed rings kept in time order): after every entry whose time is not after
+   * `time_ns`, so equal times keep the order they came in. Returns its place, 0 when it is now the head.
+   * Entries mostly come in order, so the scan from the tail seldom goes far.
+   */
+  insertTimed(id: number, time_ns: number): number {
+    if (this.count > this.mask) this.grow();
+    const mask = this.mask;
+    let place = this.count;
+    while (place > 0 && this.times[(this.head + place - 1) & mask]! > time_ns) {
+      const from = (this.head + place - 1) & mask;
+      const to = (this.head + place) & mask;
+      this.ids[to] = this.ids[from]!;
+      this.times[to] = this.times[from]!;
+      place--;
+    }
+    const i = (this.head + place) & mask;
+    this.ids[i] = id;
+    this.times[i] = time_ns;
+    this.count++;
+    return place;
+  }
+
   /** Time of the oldest entry, ns (timed rings, when not empty). */
   headTime(): number {
     return this.times[this.head]!;

@@ -32,4 +32,32 @@ describe('RequestFifo', () => {
     }
     expect(fifo.length).toBe(0);
   });
+
+  it('insertTimed keeps a timed ring in time order, equal times in the order they came, across wrap-around and growth', () => {
+    const fifo = RequestFifo.timed(2);
+    const expected: { id: number; time: number }[] = [];
+    let state = 12345;
+    const draw = (n: number) => {
+      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+      return state % n;
+    };
+    for (let id = 0; id < 400; id++) {
+      // Few distinct times, so ties are common; shifts now and then, so the head wraps.
+      const time = draw(20);
+      const place = fifo.insertTimed(id, time);
+      const at = expected.findIndex((e) => e.time > time);
+      const want = at < 0 ? expected.length : at;
+      expected.splice(want, 0, { id, time });
+      expect(place).toBe(want);
+      if (draw(3) === 0) {
+        expect(fifo.headTime()).toBe(expected[0]!.time);
+        expect(fifo.shift()).toBe(expected.shift()!.id);
+      }
+    }
+    expect(fifo.length).toBe(expected.length);
+    for (const e of expected) {
+      expect(fifo.headTime()).toBe(e.time);
+      expect(fifo.shift()).toBe(e.id);
+    }
+  });
 });

@@ -8,14 +8,22 @@
  *                                                       write buffer ─► flusher ─► dies (program, GC, erase)
  *
  * Every resource is a next-free time reserved when the work reaches it, so each is an exact FIFO queue
- * and the hot path allocates nothing: a 4 KiB read costs four events (controller done, array read done,
- * channel transfer done, PCIe transfer done), a write two, plus one per program unit flushed. Requests
- * are ids; per-request state lives in the request pool's rows (`tag`: 1 for a sequential write).
+ * and the hot path allocates nothing: a 4 KiB read costs three events (controller done, array read done,
+ * PCIe transfer done), a write two, plus one per program unit flushed. Requests are ids; per-request
+ * state lives in the request pool's rows (`tag`: 1 for a sequential write).
  *
  * A controller core and a die finish their work in the order it was reserved, so each keeps a FIFO of
  * (request, done time) and one kernel event for its head: the event heap holds one entry per busy core
  * or die instead of one per queued request. A read spanning several dies has one event, when its last
  * array read ends.
+ *
+ * The PCIe link device→host takes reads in the order their channel transfers end, which is known when
+ * the transfer is reserved, ahead of time. So a read joins the link's queue then, in that order
+ * (`insertTimed`: ties in the order they joined, as the kernel would have fired them), and the link
+ * keeps one event, for its head: the read whose transfer ended first is the next to cross, at
+ * max(link free, transfer end). A read joining ahead of the head (its channel was free, the head's was
+ * not) becomes the head; the old head's event is then stale (its token is old) and fires as nothing.
+ * The link serves the same reads at the same times as when each transfer's end was an event of its own.
  *
  * A trim (NVMe Dataset Management, deallocate) is a controller command only: the core updates the
  * mapping table (`controller.trim_command`, plus the range at `controller.trim_rate`) and the 16-byte
@@ -49,10 +57,12 @@ const STAGE_CORE = 0;
 const STAGE_ARRAY = 1;
 /** The single-page read at the head of a die's FIFO has been read (index: the die). */
 const STAGE_DIE = 5;
-/** A read's data has crossed the channels into the controller. */
-const STAGE_CHANNELS = 2;
-/** A read's data has crossed PCIe to the host. */
-const STAGE_READ_DONE = 3;
+/** The read at the head of the PCIe device→host queue has crossed (index: the link's token). */
+const STAGE_TO_HOST = 2;
+/** Tokens of the link's head event wrap here (an event argument holds index * 8 + stage in 32 bits). */
+const TOKEN_MASK = (1 << 28) - 1;
+/** A trim's range descriptor has crossed PCIe to the device (index: the request). */
+const STAGE_TRIM_DONE = 3;
 /** A write's data is in the buffer. */
 const STAGE_WRITE_DONE = 4;
 /** Bytes of one Dataset Management range descriptor (NVM Express NVM Command Set, Dataset Management): what a trim moves over PCIe. */
@@ -78,13 +88,21 @@ export class NvmeDevice implements DeviceInstance, EventHandler, WriteBufferOwne
   private readonly coreWork: RequestFifo[];
   private readonly dieReads: RequestFifo[];
   private hostToDeviceFree = 0;
+  /** When the link device→host finished its last transfer, ns. */
   private deviceToHostFree = 0;
+  /** Reads whose channel transfers are reserved, by when those end: the link's queue, head next to cross. */
+  private readonly toHostQueue = RequestFifo.timed(16);
+  /** The token of the link's live head event; an event with another is stale. */
+  private toHostToken = 0;
   private readonly sequential: SequentialDetector;
   private readonly readNsPerByte: number;
   private readonly writeNsPerByte: number;
   private readonly trimNsPerByte: number;
   private readonly pcieNsPerByte: number;
   private readonly pcieNsPerTlp: number;
+  /** The size `pcieTime` last gave a time for (-1: none yet), bytes, and that time, ns. */
+  private pcieLastBytes = -1;
+  private pcieLast_ns = 0;
   /** Per-command spreads of the core time (null: fixed), each on its own seeded stream, and their means, ns. */
   private readonly readSpread: Distribution | null;
   private readonly writeSpread: Distribution | null;
@@ -153,19 +171,19 @@ export class NvmeDevice implements DeviceInstance, EventHandler, WriteBufferOwne
         const req = reads.shift();
         if (reads.length > 0) sim.post(reads.headTime(), this, (index << STAGE_BITS) | STAGE_DIE);
         // A single-page read: its one piece crosses the die's channel.
-        const end = this.backend.transferPiece(sim.now, index, requests.size_bytes[req]!);
-        sim.post(end, this, (req << STAGE_BITS) | STAGE_CHANNELS);
+        this.toHost(req, this.backend.transferPiece(sim.now, index, requests.size_bytes[req]!));
         return;
       }
       case STAGE_ARRAY:
         this.toChannels(index);
         return;
-      case STAGE_CHANNELS: {
-        const now = sim.now;
-        const start = this.deviceToHostFree > now ? this.deviceToHostFree : now;
-        const end = start + this.pcieTime(requests.size_bytes[index]!);
-        this.deviceToHostFree = end;
-        sim.post(end, this, (index << STAGE_BITS) | STAGE_READ_DONE);
+      case STAGE_TO_HOST: {
+        if (index !== this.toHostToken) return; // the head changed since this event was posted
+        const queue = this.toHostQueue;
+        const req = queue.shift();
+        this.deviceToHostFree = sim.now;
+        if (queue.length > 0) this.postToHostHead();
+        this.complete(req);
         return;
       }
       case STAGE_WRITE_DONE:
@@ -235,8 +253,22 @@ export class NvmeDevice implements DeviceInstance, EventHandler, WriteBufferOwne
 
   /** A read's pages have been read: move its data over the channels to the controller. */
   private toChannels(req: number): void {
-    const end = this.backend.transferRead(this.context.sim.now, this.requests.offset_bytes[req]!, this.requests.size_bytes[req]!);
-    this.context.sim.post(end, this, (req << STAGE_BITS) | STAGE_CHANNELS);
+    this.toHost(req, this.backend.transferRead(this.context.sim.now, this.requests.offset_bytes[req]!, this.requests.size_bytes[req]!));
+  }
+
+  /** A read's data will be in the controller at `channelsDone_ns`: it joins the link's queue in that order. */
+  private toHost(req: number, channelsDone_ns: number): void {
+    if (this.toHostQueue.insertTimed(req, channelsDone_ns) === 0) this.postToHostHead();
+  }
+
+  /** The link's head crosses from when both it and the link are ready: its (new) event, under a new token. */
+  private postToHostHead(): void {
+    const queue = this.toHostQueue;
+    const ready = queue.headTime();
+    const start = this.deviceToHostFree > ready ? this.deviceToHostFree : ready;
+    const end = start + this.pcieTime(this.requests.size_bytes[queue.peek()]!);
+    this.toHostToken = (this.toHostToken + 1) & TOKEN_MASK;
+    this.context.sim.post(end, this, (this.toHostToken << STAGE_BITS) | STAGE_TO_HOST);
   }
 
   private toBuffer(req: number): void {
@@ -252,7 +284,7 @@ export class NvmeDevice implements DeviceInstance, EventHandler, WriteBufferOwne
     const start = this.hostToDeviceFree > now ? this.hostToDeviceFree : now;
     const end = start + this.pcieTime(DSM_RANGE_BYTES);
     this.hostToDeviceFree = end;
-    this.context.sim.post(end, this, (req << STAGE_BITS) | STAGE_READ_DONE);
+    this.context.sim.post(end, this, (req << STAGE_BITS) | STAGE_TRIM_DONE);
   }
 
   /** Moves a write's data host→device over PCIe into its reserved buffer space. */
@@ -287,7 +319,12 @@ export class NvmeDevice implements DeviceInstance, EventHandler, WriteBufferOwne
 
   /** Time for `bytes` of data on one direction of the link: payload plus each TLP's overhead. */
   private pcieTime(bytes: number): number {
-    return bytes * this.pcieNsPerByte + Math.ceil(bytes / this.config.pcieMaxPayload_bytes) * this.pcieNsPerTlp;
+    // I/Os of one size follow each other: the last size's time is kept (a division and a ceil less per I/O).
+    if (bytes !== this.pcieLastBytes) {
+      this.pcieLastBytes = bytes;
+      this.pcieLast_ns = bytes * this.pcieNsPerByte + Math.ceil(bytes / this.config.pcieMaxPayload_bytes) * this.pcieNsPerTlp;
+    }
+    return this.pcieLast_ns;
   }
 
   private complete(req: number): void {
