@@ -157,12 +157,15 @@ export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyIn
  * client elsewhere is told to use https (kubectl would send no token over http anyway).
  */
 function refusePlainHttpOffLoopback(app: FastifyInstance): void {
-  app.addHook('onRequest', async (req) => {
+  // A callback hook: every request of `anvil serve` passes here, and an async hook costs each a promise.
+  app.addHook('onRequest', (req, _reply, done) => {
     const socket = req.socket as typeof req.socket & { encrypted?: boolean };
-    if (socket.encrypted === true || isLoopbackAddress(socket.remoteAddress)) return;
-    throw new AnvilError(
-      'ANVIL_ERR_PLAIN_HTTP_NOT_LOOPBACK',
-      `plain http is answered only from this machine (loopback); ${socket.remoteAddress ?? 'this caller'} must use https on the same port, trusting the CA anvil serve made beside its state (<state>.tls/ca.pem)`,
+    if (socket.encrypted === true || isLoopbackAddress(socket.remoteAddress)) return done();
+    done(
+      new AnvilError(
+        'ANVIL_ERR_PLAIN_HTTP_NOT_LOOPBACK',
+        `plain http is answered only from this machine (loopback); ${socket.remoteAddress ?? 'this caller'} must use https on the same port, trusting the CA anvil serve made beside its state (<state>.tls/ca.pem)`,
+      ),
     );
   });
 }
@@ -257,9 +260,10 @@ function installMetrics(app: FastifyInstance, registry: Registry): void {
     registers: [registry],
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
   });
-  app.addHook('onResponse', async (req, reply) => {
+  app.addHook('onResponse', (req, reply, done) => {
     const route = req.routeOptions.url ?? 'unmatched';
     requests.inc({ method: req.method, route, status: String(reply.statusCode) });
     duration.observe({ method: req.method, route }, reply.elapsedTime / 1000);
+    done();
   });
 }
