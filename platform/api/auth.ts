@@ -51,20 +51,17 @@ export function bearerActor(store: Store, tokens: TokenStore, header: string | u
       'ANVIL_ERR_UNAUTHENTICATED',
       'send Authorization: Bearer <token>; get a token with: anvil token create USER (or anvil login)',
     );
-  const token = m[1]!;
-  // One read: the token's user and the user's roles from one snapshot of the file, which is asked once
-  // whether another process committed (the token cache's own check then runs inside the same transaction).
-  const actor = store.read((s): Actor | undefined => {
-    const user = tokens.userOf(token);
-    const roles = user === undefined ? undefined : s.users.get(user)?.roles;
-    return user === undefined || roles === undefined ? undefined : { user, roles };
-  });
-  if (actor === undefined)
+  const mark = store.checkMark();
+  // The token cache asks SQLite whether another process committed; when the state held is current, that
+  // one check serves the roles too (and the request's answer: readStateOf), from the same moment.
+  const user = tokens.userOf(m[1]!);
+  const roles = user === undefined ? undefined : store.readStateAfter(mark, (s) => s.users.get(user)?.roles);
+  if (user === undefined || roles === undefined)
     throw new AnvilError(
       'ANVIL_ERR_UNAUTHENTICATED',
       'the token is unknown or revoked, or its user was deleted; ask an administrator for a new one',
     );
-  return actor;
+  return { user, roles };
 }
 
 /**

@@ -122,25 +122,28 @@ export class Store implements ControlPlaneStore {
   /** Prepared once: `db.pragma()` prepares its statement on every call, and every read asks this. */
   private dataVersionStatement: Database.Statement | undefined;
 
+  /** SQLite's data_version; counts a check (`checks`) when it finds the state held current. */
   private dataVersion(): number {
     this.dataVersionStatement ??= this.db.prepare('PRAGMA data_version').pluck();
-    return this.dataVersionStatement.get() as number;
+    const version = this.dataVersionStatement.get() as number;
+    if (this.cache !== undefined && this.cache.version === version) this.checks++;
+    return version;
   }
 
   /** The current state; call inside a transaction so nobody commits between the check and the use. */
   private current(): LoadedState {
     const version = this.dataVersion();
-    this.checks++;
     if (this.cache !== undefined && this.cache.version === version) return this.cache;
     this.cache = { ...this.tables.loadObjects(), version };
+    this.checks++;
     return this.cache;
   }
 
   /**
-   * How many times this connection has asked SQLite whether another connection committed (each read and
-   * each change asks once). After each, the state held (`cache`, when set) is the file's as of that moment
-   * plus this connection's own commits since: a failed change drops it, and only this connection's changes
-   * edit it.
+   * How many times this connection found, asking SQLite whether another connection committed, the state it
+   * holds current (or read it afresh): each read and change asks, as does the token cache (besideStamp).
+   * After each, the state held (`cache`, when set) is the file's as of that moment plus this connection's
+   * own commits since: a failed change drops it, and only this connection's changes edit it.
    */
   private checks = 0;
 
