@@ -4,7 +4,7 @@
  * document and docs, the scheduler extender, which guards itself by the connection) need no token. Authorisation (RBAC) is the domain's: every
  * read and change runs as this actor through the same checks as the CLI.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest, onRequestHookHandler } from 'fastify';
 import { AnvilError } from '../errors.js';
 import type { Actor } from '../domain/tenancy.js';
 import type { Store } from '../state/store.js';
@@ -28,18 +28,23 @@ export function installAuth(app: FastifyInstance, store: Store, tokens: TokenSto
   // Until the hook below sets it, a mark no check comes after: every read asks SQLite.
   app.decorateRequest('stateMark', Number.POSITIVE_INFINITY);
   // A callback hook, not an async one: no promise and no extra turn of the microtask queue per request.
-  app.addHook('onRequest', (req, _reply, done) => {
+  const authenticate: onRequestHookHandler = (req, _reply, done) => {
     // Before anything of the request is read: its reads see every commit made before it arrived.
     req.stateMark = store.checkMark();
-    const url = req.routeOptions.url;
-    // The docs page and its assets (served by @fastify/swagger-ui) are public like the OpenAPI document.
-    if (req.routeOptions.config.public || url === undefined || url === '/docs' || url.startsWith('/docs/')) return done();
     try {
       req.actor = bearerActor(store, tokens, req.headers.authorization);
     } catch (e) {
       return done(e as Error);
     }
     done();
+  };
+  // Given to each route that needs it as it is registered (install before the routes), first of its own
+  // onRequest hooks: a request asks nothing of its route (`req.routeOptions` builds an object per call).
+  app.addHook('onRoute', (route) => {
+    const url = route.url;
+    // The docs page and its assets (served by @fastify/swagger-ui) are public like the OpenAPI document.
+    if (route.config?.public === true || url === '/docs' || url.startsWith('/docs/')) return;
+    route.onRequest = [authenticate, ...[route.onRequest ?? []].flat()];
   });
 }
 

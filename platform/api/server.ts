@@ -6,7 +6,13 @@
  * Every read and change goes through the same Store and ControlPlane as the CLI: one set of invariants.
  */
 import { startResyncLoop } from '../state/advance-resyncs.js';
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, {
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  type onResponseHookHandler,
+} from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { Counter, Histogram, Registry } from 'prom-client';
@@ -260,10 +266,22 @@ function installMetrics(app: FastifyInstance, registry: Registry): void {
     registers: [registry],
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
   });
-  app.addHook('onResponse', (req, reply, done) => {
-    const route = req.routeOptions.url ?? 'unmatched';
+  const count = (req: FastifyRequest, reply: FastifyReply, route: string) => {
     requests.inc({ method: req.method, route, status: String(reply.statusCode) });
     duration.observe({ method: req.method, route }, reply.elapsedTime / 1000);
+  };
+  // Each route counts its own answers with the URL it was registered with (`req.routeOptions` would build an
+  // object per request to tell it); what no route matched is counted here.
+  app.addHook('onRoute', (route) => {
+    const url = route.url;
+    const counted: onResponseHookHandler = (req, reply, done) => {
+      count(req, reply, url);
+      done();
+    };
+    route.onResponse = [...[route.onResponse ?? []].flat(), counted];
+  });
+  app.addHook('onResponse', (req, reply, done) => {
+    if (req.is404) count(req, reply, 'unmatched');
     done();
   });
 }
