@@ -5,17 +5,19 @@
  * state held, and a state dropped (a failed change) is read again.
  */
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { ClusterState } from '../../platform/domain/cluster-state.js';
 import { Store } from '../../platform/state/store.js';
 import { tempDir } from '../cli-harness.js';
 import { as, tickingClock } from './control-plane-harness.js';
 
 /** The server's store and another process's connection to the same file. */
-function pair(): { server: Store; other: () => Store } {
+function pair(): { server: Store; other: () => Store; path: string } {
   const path = join(tempDir('anvil-read-after-'), 'state.db');
   const server = Store.open(path, tickingClock());
   as(server, (cp) => cp.createCluster({ name: 'c', nodes: 2 }));
-  return { server, other: () => Store.open(path, tickingClock()) };
+  return { server, other: () => Store.open(path, tickingClock()), path };
 }
 
 const tenants = (store: Store, mark: number) => store.readStateAfter(mark, (s) => [...s.tenants.keys()]);
@@ -81,5 +83,62 @@ describe('a read after a mark', () => {
     cli.close();
     expect(tenants(server, Number.POSITIVE_INFINITY)).toContain('z');
     server.close();
+  });
+
+  it('answers what a fresh read of the file answers, whatever this connection and another did before (randomized)', () => {
+    const dump = (s: ClusterState) => JSON.stringify([...s.documents()]);
+    /** What this connection may do between a request's mark and its answer, or between requests. */
+    const own = fc.constantFrom('read', 'token check', 'create', 'refused', 'failed half way');
+    const step = fc.oneof(
+      fc.record({ other: fc.constantFrom('create', 'delete') }),
+      fc.record({ own }),
+      fc.record({ request: fc.array(own, { maxLength: 3 }) }),
+    );
+    let n = 0;
+    fc.assert(
+      fc.property(fc.array(step, { minLength: 1, maxLength: 12 }), (steps) => {
+        const { server, other, path } = pair();
+        const cli = other();
+        const doOwn = (what: string) => {
+          const name = `own${n++}`;
+          if (what === 'read') server.read((s) => s.tenants.size);
+          else if (what === 'token check') server.besideStamp();
+          else if (what === 'create') as(server, (cp) => cp.createTenant(name));
+          else if (what === 'refused') expect(() => as(server, (cp) => cp.createTenant('default'))).toThrow();
+          else
+            expect(() =>
+              as(server, (cp) => {
+                cp.createTenant(name);
+                throw new Error('failed half way');
+              }),
+            ).toThrow();
+        };
+        try {
+          for (const s of steps) {
+            if ('other' in s) {
+              const names = cli.read((st) => [...st.tenants.keys()].filter((t) => t !== 'default'));
+              if (s.other === 'create' || names.length === 0) as(cli, (cp) => cp.createTenant(`other${n++}`));
+              else as(cli, (cp) => cp.deleteTenant(names[0]!));
+            } else if ('own' in s) doOwn(s.own);
+            else {
+              // A request: its mark, what this connection does meanwhile, then its answer, which must be
+              // the file as it is (nobody else committed since the mark).
+              const mark = server.checkMark();
+              for (const what of s.request) doOwn(what);
+              const fresh = Store.open(path);
+              try {
+                expect(server.readStateAfter(mark, dump)).toBe(fresh.read(dump));
+              } finally {
+                fresh.close();
+              }
+            }
+          }
+        } finally {
+          cli.close();
+          server.close();
+        }
+      }),
+      { numRuns: 40 },
+    );
   });
 });
