@@ -4,7 +4,7 @@
  * on a fresh state file (a 20-node cluster, one tenant, one network). A bare Fastify route (its own
  * process, floor-child.ts) is measured in the same run as the floor, just before each route, and every rate
  * is also printed as a ratio to the floor measured just before it, so that the figures say what Anvil adds
- * whatever the machine's load. The floor and each read route are warmed up first (WARM_UP_REQUESTS): the
+ * whatever the machine's load. The floor and each read route are warmed up first (WARM_UP_SECONDS): the
  * figures are a running server's, not V8's compiling.
  * Volume creates are bound by the WAL's fsync latency and by how much CPU the server gets, both of which
  * other processes on a shared machine move a lot (one 5 s run read anywhere from 1,000 to 3,400/s at load 6 to
@@ -23,11 +23,12 @@ import { startServe, stopServe } from './serve-child.js';
 
 const CONNECTIONS = 16;
 /**
- * Requests sent to the floor and to each read route before its measured seconds, not counted: V8 compiles a
- * server's request path as it runs it, and the first route measured (or the floor, on less code) would pay
- * that in its figures. Not the writes: their warm-up would fill the cluster the create rounds measure.
+ * Seconds of load on the floor and on each read route before its measured seconds, not counted: V8 compiles
+ * a server's request path as it runs it (a fresh anvil serve spends ~39 us of CPU per authenticated small
+ * read in its first second, ~22 us from its second on), and the route measured first (or the floor, on less
+ * code) would pay that in its figures. Not the writes: their warm-up would fill the cluster the create rounds measure.
  */
-const WARM_UP_REQUESTS = 3000;
+const WARM_UP_SECONDS = 1;
 /** Rounds of volume creates (the median is printed), and each one's length, s (full run; --quick: 1 of 1 s). */
 const CREATE_ROUNDS = 5;
 const CREATE_ROUND_SECONDS = 3;
@@ -68,9 +69,9 @@ async function load(url: string, seconds: number, options: Partial<autocannon.Op
   };
 }
 
-/** WARM_UP_REQUESTS requests to `url` with CONNECTIONS connections, their figures dropped. */
+/** WARM_UP_SECONDS of load on `url` with CONNECTIONS connections, its figures dropped. */
 async function warmUp(url: string, options: Partial<autocannon.Options>): Promise<void> {
-  await autocannon({ url, connections: CONNECTIONS, amount: WARM_UP_REQUESTS, ...options });
+  await autocannon({ url, connections: CONNECTIONS, duration: WARM_UP_SECONDS, ...options });
 }
 
 /** ExtenderArgs for pod i over 20 of the bench cluster's nodes (node01..node20) as candidates. */

@@ -6,16 +6,10 @@
  * Every read and change goes through the same Store and ControlPlane as the CLI: one set of invariants.
  */
 import { startResyncLoop } from '../state/advance-resyncs.js';
-import Fastify, {
-  type FastifyError,
-  type FastifyInstance,
-  type FastifyReply,
-  type FastifyRequest,
-  type onResponseHookHandler,
-} from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import { Counter, Histogram, Registry } from 'prom-client';
+import { Registry } from 'prom-client';
 import { AnvilError, isAnvilError } from '../errors.js';
 import { wallClock, type Clock } from '../domain/clock.js';
 import { localAdmin } from '../domain/tenancy.js';
@@ -50,6 +44,7 @@ import { kubeFacadePlugin } from './kube/facade-plugin.js';
 import { statusOf } from './kube/status.js';
 import { installRateLimit } from './rate-limit.js';
 import { installStateMetrics } from './state-metrics.js';
+import { installRequestMetrics } from './request-metrics.js';
 import type { KubeApi } from './extender/kube-binder.js';
 import type { Api } from './api.js';
 import { extenderCallersOf, type ServerTls } from './tls.js';
@@ -126,7 +121,7 @@ export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyIn
   app.addSchema(ErrorBody);
   installErrors(app);
   installQueryRule(app);
-  installMetrics(app, metrics);
+  installRequestMetrics(app, metrics);
   installStateMetrics(metrics, store);
   installAuth(app, store, tokens);
   await installRateLimit(app, opts.rateLimitPerMinute);
@@ -250,38 +245,4 @@ function allowedOf(params: Record<string, unknown>): string {
   if (typeof params.additionalProperty === 'string') return ` (${params.additionalProperty})`;
   if (Array.isArray(params.allowedValues)) return ` (${params.allowedValues.join(', ')})`;
   return '';
-}
-
-function installMetrics(app: FastifyInstance, registry: Registry): void {
-  const requests = new Counter({
-    name: 'anvil_http_requests_total',
-    help: 'HTTP requests answered, by method, route and status',
-    labelNames: ['method', 'route', 'status'],
-    registers: [registry],
-  });
-  const duration = new Histogram({
-    name: 'anvil_http_request_duration_seconds',
-    help: 'time to answer a request, seconds',
-    labelNames: ['method', 'route'],
-    registers: [registry],
-    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
-  });
-  const count = (req: FastifyRequest, reply: FastifyReply, route: string) => {
-    requests.inc({ method: req.method, route, status: String(reply.statusCode) });
-    duration.observe({ method: req.method, route }, reply.elapsedTime / 1000);
-  };
-  // Each route counts its own answers with the URL it was registered with (`req.routeOptions` would build an
-  // object per request to tell it); what no route matched is counted here.
-  app.addHook('onRoute', (route) => {
-    const url = route.url;
-    const counted: onResponseHookHandler = (req, reply, done) => {
-      count(req, reply, url);
-      done();
-    };
-    route.onResponse = [...[route.onResponse ?? []].flat(), counted];
-  });
-  app.addHook('onResponse', (req, reply, done) => {
-    if (req.is404) count(req, reply, 'unmatched');
-    done();
-  });
 }
