@@ -9,7 +9,7 @@ import { startResyncLoop } from '../state/advance-resyncs.js';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import { Counter, Histogram, Registry } from 'prom-client';
+import { Registry } from 'prom-client';
 import { AnvilError, isAnvilError } from '../errors.js';
 import { wallClock, type Clock } from '../domain/clock.js';
 import { localAdmin } from '../domain/tenancy.js';
@@ -44,6 +44,7 @@ import { kubeFacadePlugin } from './kube/facade-plugin.js';
 import { statusOf } from './kube/status.js';
 import { installRateLimit } from './rate-limit.js';
 import { installStateMetrics } from './state-metrics.js';
+import { installRequestMetrics } from './request-metrics.js';
 import type { KubeApi } from './extender/kube-binder.js';
 import type { Api } from './api.js';
 import { extenderCallersOf, type ServerTls } from './tls.js';
@@ -120,7 +121,7 @@ export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyIn
   app.addSchema(ErrorBody);
   installErrors(app);
   installQueryRule(app);
-  installMetrics(app, metrics);
+  installRequestMetrics(app, metrics);
   installStateMetrics(metrics, store);
   installAuth(app, store, tokens);
   await installRateLimit(app, opts.rateLimitPerMinute);
@@ -157,12 +158,15 @@ export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyIn
  * client elsewhere is told to use https (kubectl would send no token over http anyway).
  */
 function refusePlainHttpOffLoopback(app: FastifyInstance): void {
-  app.addHook('onRequest', async (req) => {
+  // A callback hook: every request of `anvil serve` passes here, and an async hook costs each a promise.
+  app.addHook('onRequest', (req, _reply, done) => {
     const socket = req.socket as typeof req.socket & { encrypted?: boolean };
-    if (socket.encrypted === true || isLoopbackAddress(socket.remoteAddress)) return;
-    throw new AnvilError(
-      'ANVIL_ERR_PLAIN_HTTP_NOT_LOOPBACK',
-      `plain http is answered only from this machine (loopback); ${socket.remoteAddress ?? 'this caller'} must use https on the same port, trusting the CA anvil serve made beside its state (<state>.tls/ca.pem)`,
+    if (socket.encrypted === true || isLoopbackAddress(socket.remoteAddress)) return done();
+    done(
+      new AnvilError(
+        'ANVIL_ERR_PLAIN_HTTP_NOT_LOOPBACK',
+        `plain http is answered only from this machine (loopback); ${socket.remoteAddress ?? 'this caller'} must use https on the same port, trusting the CA anvil serve made beside its state (<state>.tls/ca.pem)`,
+      ),
     );
   });
 }
@@ -241,25 +245,4 @@ function allowedOf(params: Record<string, unknown>): string {
   if (typeof params.additionalProperty === 'string') return ` (${params.additionalProperty})`;
   if (Array.isArray(params.allowedValues)) return ` (${params.allowedValues.join(', ')})`;
   return '';
-}
-
-function installMetrics(app: FastifyInstance, registry: Registry): void {
-  const requests = new Counter({
-    name: 'anvil_http_requests_total',
-    help: 'HTTP requests answered, by method, route and status',
-    labelNames: ['method', 'route', 'status'],
-    registers: [registry],
-  });
-  const duration = new Histogram({
-    name: 'anvil_http_request_duration_seconds',
-    help: 'time to answer a request, seconds',
-    labelNames: ['method', 'route'],
-    registers: [registry],
-    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
-  });
-  app.addHook('onResponse', async (req, reply) => {
-    const route = req.routeOptions.url ?? 'unmatched';
-    requests.inc({ method: req.method, route, status: String(reply.statusCode) });
-    duration.observe({ method: req.method, route }, reply.elapsedTime / 1000);
-  });
 }

@@ -6,7 +6,7 @@ import { notFound } from '../../domain/context.js';
 import { KIND_CLASS, objectsOf, type Kind } from '../../domain/queries.js';
 import { allows } from '../../domain/tenancy.js';
 import type { ListQuery, Page } from '../paging.js';
-import { actorOf } from '../auth.js';
+import { actorOf, readStateOf } from '../auth.js';
 import type { Api } from '../api.js';
 
 /**
@@ -29,9 +29,9 @@ export function list(api: Api, req: FastifyRequest, reply: FastifyReply, kind: K
     actor.user,
     req.url.split('?')[0]!,
     req.query as ListQuery,
-    () => api.store.read((s: ClusterState) => objectsOf(s, actor, kind, namespace)),
+    () => readStateOf(api.store, req, (s: ClusterState) => objectsOf(s, actor, kind, namespace)),
     // The listing's own check (a name no object bears: nothing is picked).
-    () => api.store.read((s: ClusterState) => objectsOf(s, actor, kind, namespace, '')),
+    () => readStateOf(api.store, req, (s: ClusterState) => objectsOf(s, actor, kind, namespace, '')),
     (item) => {
       const ns = (item as { namespace?: unknown }).namespace;
       return typeof ns !== 'string' || allows(actor, KIND_CLASS[kind], 'view', ns);
@@ -46,7 +46,7 @@ export function list(api: Api, req: FastifyRequest, reply: FastifyReply, kind: K
 
 /** One object, or ANVIL_ERR_OBJECT_NOT_FOUND (also when the actor may not see it). */
 export function one(api: Api, req: FastifyRequest, kind: Kind, name: string, namespace?: string): unknown {
-  const found = api.store.read((s: ClusterState) => objectsOf(s, actorOf(req), kind, namespace, name));
+  const found = readStateOf(api.store, req, (s: ClusterState) => objectsOf(s, actorOf(req), kind, namespace, name));
   if (found.length === 0)
     throw notFound(
       kind.replace(/s$/, ''),

@@ -123,10 +123,16 @@ describe('served documents', () => {
     expect((await w.app.inject('/healthz')).json()).toEqual({ status: 'ok' });
     expect((await w.app.inject('/readyz')).json()).toMatchObject({ status: 'ready' });
     await w.call('admin', 'GET', '/apis/anvil.dev/v1/nodes');
+    await w.call('admin', 'GET', '/apis/anvil.dev/v1/nodes/node1');
+    expect((await w.call('admin', 'GET', '/apis/anvil.dev/v1/no-such-route')).statusCode).toBe(404);
     const metrics = await w.call('viewer', 'GET', '/metrics');
     expect(metrics.statusCode).toBe(200);
     expect(metrics.headers['content-type']).toContain('text/plain');
-    expect(metrics.body).toMatch(/anvil_http_requests_total\{method="GET",route="\/apis\/anvil\.dev\/v1\/nodes",status="200"\} 1/);
+    // Each answer counted once, under the route it matched (as registered, its parameters unfilled), or none.
+    expect(metrics.body).toMatch(/anvil_http_requests_total\{method="GET",route="\/apis\/anvil\.dev\/v1\/nodes",status="200"\} 1\n/);
+    expect(metrics.body).toMatch(/anvil_http_requests_total\{method="GET",route="\/apis\/anvil\.dev\/v1\/nodes\/:name",status="200"\} 1\n/);
+    expect(metrics.body).toMatch(/anvil_http_requests_total\{method="GET",route="unmatched",status="404"\} 1\n/);
+    expect(metrics.body).toMatch(/anvil_http_request_duration_seconds_count\{method="GET",route="\/apis\/anvil\.dev\/v1\/nodes"\} 1\n/);
     expect(metrics.body).toContain('anvil_http_request_duration_seconds_bucket');
     const doc = (await w.app.inject('/openapi.json')).json() as {
       openapi: string;
