@@ -15,6 +15,7 @@ import {
   vectorFromArray,
   type Vector,
 } from 'apache-arrow';
+import type { BuiltColumn, TextRuns } from './column-builder.js';
 import type { Column } from './table-columns.js';
 
 const TWO_TO_32 = 2 ** 32;
@@ -24,7 +25,7 @@ const TWO_TO_32 = 2 ** 32;
  * the bytes `BigInt64Array.from(nums, BigInt)` gives, without a bigint per value. Every value must be a
  * safe integer (|v| < 2^53), where `hi * 2^32 + lo` is exact.
  */
-function int64Array(nums: readonly number[]): BigInt64Array {
+function int64Array(nums: ArrayLike<number>): BigInt64Array {
   const out = new BigInt64Array(nums.length);
   const lo = new Uint32Array(out.buffer);
   const hi = new Int32Array(out.buffer);
@@ -70,23 +71,69 @@ function utf8Vector(values: readonly string[]): Vector {
   return makeVector(makeData({ type: new Utf8(), length: values.length, nullCount: 0, valueOffsets: offsets, data }));
 }
 
+/** A utf8 column of runs of one value (column-builder.ts): the bytes `utf8Vector` lays out for the same rows. */
+function utf8RunsVector(runs: TextRuns): Vector {
+  const encoder = new TextEncoder();
+  const encoded = new Map<string, Uint8Array>();
+  const parts = runs.values.map((v) => {
+    let part = encoded.get(v);
+    if (part === undefined) encoded.set(v, (part = encoder.encode(v)));
+    return part;
+  });
+  const rows = runs.ends.length > 0 ? runs.ends[runs.ends.length - 1]! : 0;
+  let bytes = 0;
+  let start = 0;
+  for (let k = 0; k < parts.length; k++) {
+    bytes += parts[k]!.length * (runs.ends[k]! - start);
+    start = runs.ends[k]!;
+  }
+  const offsets = new Int32Array(rows + 1);
+  const data = new Uint8Array(bytes);
+  let row = 0;
+  let at = 0;
+  for (let k = 0; k < parts.length; k++) {
+    const part = parts[k]!;
+    for (const end = runs.ends[k]!; row < end; row++) {
+      if (part.length === 1) data[at] = part[0]!;
+      else if (part.length > 0) data.set(part, at);
+      at += part.length;
+      offsets[row + 1] = at;
+    }
+  }
+  return makeVector(makeData({ type: new Utf8(), length: rows, nullCount: 0, valueOffsets: offsets, data }));
+}
+
 /** An integer column's values as bigints; a missing value (NaN, e.g. a merged table's absent job column) is null. */
-function int64Values(values: readonly (string | number)[]): { vector: Vector; nullable: boolean } {
-  const nums = values as readonly number[];
+function int64Values(values: readonly (string | number)[] | Float64Array): { vector: Vector; nullable: boolean } {
+  const nums = values as ArrayLike<number>;
+  let safe = true;
+  let finite = true;
+  for (let i = 0; i < nums.length; i++) {
+    const v = nums[i]!;
+    if (!Number.isFinite(v)) {
+      safe = finite = false;
+      break;
+    }
+    if (!(Math.abs(v) < Number.MAX_SAFE_INTEGER)) safe = false;
+  }
   // Counts and ns times are whole by construction; rounding only drops a host log's sub-ns fraction.
-  if (nums.every((v) => Number.isFinite(v) && Math.abs(v) < Number.MAX_SAFE_INTEGER))
-    return { vector: makeVector(int64Array(nums)), nullable: false };
-  if (nums.every(Number.isFinite)) return { vector: makeVector(BigInt64Array.from(nums, (v) => BigInt(Math.round(v)))), nullable: false };
+  if (safe) return { vector: makeVector(int64Array(nums)), nullable: false };
+  if (finite) return { vector: makeVector(BigInt64Array.from(nums, (v) => BigInt(Math.round(v)))), nullable: false };
   return {
     vector: vectorFromArray(
-      nums.map((v) => (Number.isFinite(v) ? BigInt(Math.round(v)) : null)),
+      Array.from(nums, (v) => (Number.isFinite(v) ? BigInt(Math.round(v)) : null)),
       new Int64(),
     ),
     nullable: true,
   };
 }
 
-function vectorOf(col: Column): { vector: Vector; nullable: boolean } {
+function vectorOf(col: Column | BuiltColumn): { vector: Vector; nullable: boolean } {
+  if ('numbers' in col) {
+    if (col.type === 'i64') return int64Values(col.numbers);
+    return { vector: makeVector(col.type === 'i32' ? Int32Array.from(col.numbers) : col.numbers), nullable: false };
+  }
+  if ('runs' in col) return { vector: utf8RunsVector(col.runs), nullable: false };
   switch (col.type) {
     case 'utf8':
       // A value that is not a string (none should be) goes through the builder, which converts it as before.
@@ -102,7 +149,7 @@ function vectorOf(col: Column): { vector: Vector; nullable: boolean } {
 }
 
 /** An Arrow IPC file (file format) of `cols`, each field with its description, `metadata` on the schema. */
-export function toIpc(cols: readonly Column[], metadata: ReadonlyMap<string, string>): Uint8Array {
+export function toIpc(cols: readonly (Column | BuiltColumn)[], metadata: ReadonlyMap<string, string>): Uint8Array {
   const built = cols.map(vectorOf);
   const plain = new Table(Object.fromEntries(cols.map((col, i) => [col.name, built[i]!.vector])));
   // Same columns, with each field's description and the run's metadata on the schema.

@@ -9,7 +9,7 @@
 import { BUCKETS, bucketLow, bucketValue, bucketWidth } from '../../sim/measure/latency-histogram.js';
 import type { JobMeasurement, MeasuredDirection, MeasuredJob, RunMeasurement } from './measurement.js';
 import { toIpc } from './arrow-ipc.js';
-import { columns, push, type Column } from './table-columns.js';
+import { buildColumns, type BuiltColumn, type NumberColumns, type RowBlock, type TableSpec } from './column-builder.js';
 
 export type { Column } from './table-columns.js';
 export { toIpc } from './arrow-ipc.js';
@@ -53,47 +53,37 @@ function labelKeys(run: RunMeasurement): string[] {
   return [...keys].sort();
 }
 
-/** Inserts the label columns after `job` (empty string where a job lacks the label). */
-function withLabels(run: RunMeasurement, fixed: Record<string, Column>): Column[] {
-  const keys = labelKeys(run);
-  const out: Column[] = [];
-  for (const col of Object.values(fixed)) {
-    out.push(col);
-    if (col.name === 'job') for (const k of keys) out.push({ name: k, type: 'utf8', values: [], doc: `job label ${k}` });
-  }
-  return out;
-}
-
-/** Appends `job`'s label values to the label columns for its `rows` rows (its fixed columns were pushed already). */
-function fillLabels(cols: Column[], fixedNames: ReadonlySet<string>, job: JobMeasurement, rows: number): void {
-  for (const col of cols) {
-    if (fixedNames.has(col.name)) continue;
-    const value = job.labels?.[col.name] ?? '';
-    for (let i = 0; i < rows; i++) col.values.push(value);
-  }
-}
-
-/** A table's columns: the fixed ones filled by `fill` per job, then each job's labels for its rows. */
-function labelledTable<K extends string>(
+/**
+ * A table's columns: per job and direction (`perDirection`) or per job, a block of `rows` rows whose numbers
+ * `fill` writes; its text columns are the job's name, the direction and the job's labels (an empty string
+ * where a job lacks a label), label columns after `job`.
+ */
+function labelledTable<S extends TableSpec>(
   run: RunMeasurement,
-  spec: Record<K, [Column['type'], string]>,
-  fill: (c: Record<K, Column>, job: JobMeasurement) => void,
-): Column[] {
-  const c = columns(spec);
-  const cols = withLabels(run, c);
-  const fixedNames = new Set<string>(Object.keys(spec));
-  const clash = labelKeys(run).find((k) => fixedNames.has(k));
+  spec: S,
+  rows: (d: MeasuredDirection) => number,
+  fill: (n: NumberColumns<S>, at: number, job: JobMeasurement, d: MeasuredDirection) => void,
+): BuiltColumn[] {
+  const keys = labelKeys(run);
+  const fixedNames = new Set(Object.keys(spec));
+  const clash = keys.find((k) => fixedNames.has(k));
   if (clash !== undefined) throw new RangeError(`job label "${clash}" has the name of a result column; rename the label`);
-  const anyFixed = Object.values<Column>(c)[0]!;
+  const blocks: RowBlock<S>[] = [];
   for (const job of run.jobs) {
-    const before = anyFixed.values.length;
-    fill(c, job);
-    fillLabels(cols, fixedNames, job, anyFixed.values.length - before);
+    const labels = new Map<string, string>();
+    for (const k of keys) labels.set(k, job.labels?.[k] ?? '');
+    for (const [dir, d] of directionsOf(job.measured)) {
+      const text: Record<string, string> = {};
+      for (const [k, v] of labels) text[k] = v;
+      text.job = job.name;
+      text.direction = dir;
+      blocks.push({ rows: rows(d), text, fill: (n, at) => fill(n, at, job, d) });
+    }
   }
-  return cols;
+  return buildColumns(spec, keys, blocks);
 }
 
-function intervalHistogramColumns(run: RunMeasurement): Column[] {
+function intervalHistogramColumns(run: RunMeasurement): BuiltColumn[] {
   const spec = {
     time_ns: ['i64', 'end of the interval, ns since the start of the run'],
     interval_ns: ['i64', 'length of the interval, ns'],
@@ -103,140 +93,141 @@ function intervalHistogramColumns(run: RunMeasurement): Column[] {
     bucket_high_ns: ['i64', 'first latency above the bucket, ns'],
     bucket_value_ns: ['i64', "the bucket's value as fio reports it in json+ bins (midpoint), ns"],
     count: ['i64', 'I/Os completed in the interval whose completion latency fell in the bucket'],
-  } satisfies Record<string, [Column['type'], string]>;
-  return labelledTable(run, spec, (c, job) => {
-    for (const [dir, d] of directionsOf(job.measured)) {
+  } satisfies TableSpec;
+  return labelledTable(
+    run,
+    spec,
+    (d) => {
+      let rows = 0;
+      for (const h of d.intervalHistograms) rows += h.buckets.length;
+      return rows;
+    },
+    (n, at, _job, d) => {
+      let r = at;
       for (const h of d.intervalHistograms) {
-        for (let j = 0; j < h.buckets.length; j++) {
+        for (let j = 0; j < h.buckets.length; j++, r++) {
           const i = h.buckets[j]!;
-          push(c, {
-            time_ns: h.time_ns,
-            interval_ns: h.interval_ns,
-            job: job.name,
-            direction: dir,
-            bucket_low_ns: bucketLow(i),
-            bucket_high_ns: bucketLow(i) + bucketWidth(i),
-            bucket_value_ns: bucketValue(i),
-            count: h.counts[j]!,
-          });
-        }
-      }
-    }
-  });
-}
-
-function intervalColumns(run: RunMeasurement): Column[] {
-  return labelledTable(
-    run,
-    {
-      time_ns: ['i64', 'end of the interval, ns since the start of the run'],
-      interval_ns: ['i64', 'length of the interval, ns'],
-      job: ['utf8', 'fio jobname'],
-      direction: ['utf8', 'read or write; trim too where a host run trimmed'],
-      ios: ['i64', 'I/Os completed in the interval'],
-      iops: ['f64', 'I/Os per second over the interval'],
-      bw_bytes: ['f64', 'bytes per second over the interval'],
-      clat_mean_ns: ['f64', 'mean completion latency, ns'],
-      clat_p50_ns: ['f64', 'median completion latency, ns'],
-      clat_p99_ns: ['f64', '99th percentile completion latency, ns'],
-      clat_p999_ns: ['f64', '99.9th percentile completion latency, ns'],
-      clat_max_ns: ['f64', 'largest completion latency, ns'],
-    },
-    (c, job) => {
-      for (const [dir, d] of directionsOf(job.measured)) {
-        for (const row of d.intervals) {
-          push(c, {
-            time_ns: row.time_ns,
-            interval_ns: row.interval_ns,
-            job: job.name,
-            direction: dir,
-            ios: row.ios,
-            iops: row.interval_ns > 0 ? (row.ios * 1e9) / row.interval_ns : 0,
-            bw_bytes: row.interval_ns > 0 ? (row.bytes * 1e9) / row.interval_ns : 0,
-            clat_mean_ns: row.clat_mean_ns,
-            clat_p50_ns: row.clat_p50_ns,
-            clat_p99_ns: row.clat_p99_ns,
-            clat_p999_ns: row.clat_p999_ns,
-            clat_max_ns: row.clat_max_ns,
-          });
+          n.time_ns[r] = h.time_ns;
+          n.interval_ns[r] = h.interval_ns;
+          n.bucket_low_ns[r] = bucketLow(i);
+          n.bucket_high_ns[r] = bucketLow(i) + bucketWidth(i);
+          n.bucket_value_ns[r] = bucketValue(i);
+          n.count[r] = h.counts[j]!;
         }
       }
     },
   );
 }
 
-function histogramColumns(run: RunMeasurement): Column[] {
+function intervalColumns(run: RunMeasurement): BuiltColumn[] {
+  const spec = {
+    time_ns: ['i64', 'end of the interval, ns since the start of the run'],
+    interval_ns: ['i64', 'length of the interval, ns'],
+    job: ['utf8', 'fio jobname'],
+    direction: ['utf8', 'read or write; trim too where a host run trimmed'],
+    ios: ['i64', 'I/Os completed in the interval'],
+    iops: ['f64', 'I/Os per second over the interval'],
+    bw_bytes: ['f64', 'bytes per second over the interval'],
+    clat_mean_ns: ['f64', 'mean completion latency, ns'],
+    clat_p50_ns: ['f64', 'median completion latency, ns'],
+    clat_p99_ns: ['f64', '99th percentile completion latency, ns'],
+    clat_p999_ns: ['f64', '99.9th percentile completion latency, ns'],
+    clat_max_ns: ['f64', 'largest completion latency, ns'],
+  } satisfies TableSpec;
   return labelledTable(
     run,
-    {
-      job: ['utf8', 'fio jobname'],
-      direction: ['utf8', 'read or write; trim too where a host run trimmed'],
-      bucket_low_ns: ['i64', 'lowest completion latency in the bucket, ns'],
-      bucket_high_ns: ['i64', 'first latency above the bucket, ns'],
-      bucket_value_ns: ['i64', "the bucket's value as fio reports it in json+ bins (midpoint), ns"],
-      count: ['i64', 'I/Os whose completion latency fell in the bucket'],
-    },
-    (c, job) => {
-      for (const [dir, d] of directionsOf(job.measured)) {
-        const h = d.clat;
-        for (let i = 0; i < BUCKETS; i++) {
-          const n = h.counts[i]!;
-          if (n === 0) continue;
-          push(c, {
-            job: job.name,
-            direction: dir,
-            bucket_low_ns: bucketLow(i),
-            bucket_high_ns: bucketLow(i) + bucketWidth(i),
-            bucket_value_ns: bucketValue(i),
-            count: n,
-          });
-        }
+    spec,
+    (d) => d.intervals.length,
+    (n, at, _job, d) => {
+      let r = at;
+      for (const row of d.intervals) {
+        n.time_ns[r] = row.time_ns;
+        n.interval_ns[r] = row.interval_ns;
+        n.ios[r] = row.ios;
+        n.iops[r] = row.interval_ns > 0 ? (row.ios * 1e9) / row.interval_ns : 0;
+        n.bw_bytes[r] = row.interval_ns > 0 ? (row.bytes * 1e9) / row.interval_ns : 0;
+        n.clat_mean_ns[r] = row.clat_mean_ns;
+        n.clat_p50_ns[r] = row.clat_p50_ns;
+        n.clat_p99_ns[r] = row.clat_p99_ns;
+        n.clat_p999_ns[r] = row.clat_p999_ns;
+        n.clat_max_ns[r] = row.clat_max_ns;
+        r++;
       }
     },
   );
 }
 
-function jobColumns(run: RunMeasurement): Column[] {
+function histogramColumns(run: RunMeasurement): BuiltColumn[] {
+  const spec = {
+    job: ['utf8', 'fio jobname'],
+    direction: ['utf8', 'read or write; trim too where a host run trimmed'],
+    bucket_low_ns: ['i64', 'lowest completion latency in the bucket, ns'],
+    bucket_high_ns: ['i64', 'first latency above the bucket, ns'],
+    bucket_value_ns: ['i64', "the bucket's value as fio reports it in json+ bins (midpoint), ns"],
+    count: ['i64', 'I/Os whose completion latency fell in the bucket'],
+  } satisfies TableSpec;
   return labelledTable(
     run,
-    {
-      job: ['utf8', 'fio jobname'],
-      clones: ['i32', 'job clones measured together (numjobs with group_reporting)'],
-      direction: ['utf8', 'read or write; trim too where a host run trimmed'],
-      runtime_ns: ['i64', 'measurement window, ns'],
-      total_ios: ['i64', 'I/Os completed in the window'],
-      io_bytes: ['i64', 'bytes completed in the window'],
-      iops: ['f64', 'I/Os per second'],
-      bw_bytes: ['f64', 'bytes per second'],
-      clat_mean_ns: ['f64', 'mean completion latency, ns'],
-      clat_stddev_ns: ['f64', 'standard deviation of completion latency, ns'],
-      clat_p50_ns: ['f64', 'median completion latency, ns'],
-      clat_p99_ns: ['f64', '99th percentile completion latency, ns'],
-      clat_p999_ns: ['f64', '99.9th percentile completion latency, ns'],
-      clat_p9999_ns: ['f64', '99.99th percentile completion latency, ns'],
-      lat_mean_ns: ['f64', 'mean total latency (submission + completion), ns'],
+    spec,
+    (d) => {
+      // One row per non-empty bucket.
+      let rows = 0;
+      for (let i = 0; i < BUCKETS; i++) if (d.clat.counts[i]! !== 0) rows++;
+      return rows;
     },
-    (c, job) => {
+    (n, at, _job, d) => {
+      const counts = d.clat.counts;
+      let r = at;
+      for (let i = 0; i < BUCKETS; i++) {
+        const c = counts[i]!;
+        if (c === 0) continue;
+        n.bucket_low_ns[r] = bucketLow(i);
+        n.bucket_high_ns[r] = bucketLow(i) + bucketWidth(i);
+        n.bucket_value_ns[r] = bucketValue(i);
+        n.count[r] = c;
+        r++;
+      }
+    },
+  );
+}
+
+function jobColumns(run: RunMeasurement): BuiltColumn[] {
+  const spec = {
+    job: ['utf8', 'fio jobname'],
+    clones: ['i32', 'job clones measured together (numjobs with group_reporting)'],
+    direction: ['utf8', 'read or write; trim too where a host run trimmed'],
+    runtime_ns: ['i64', 'measurement window, ns'],
+    total_ios: ['i64', 'I/Os completed in the window'],
+    io_bytes: ['i64', 'bytes completed in the window'],
+    iops: ['f64', 'I/Os per second'],
+    bw_bytes: ['f64', 'bytes per second'],
+    clat_mean_ns: ['f64', 'mean completion latency, ns'],
+    clat_stddev_ns: ['f64', 'standard deviation of completion latency, ns'],
+    clat_p50_ns: ['f64', 'median completion latency, ns'],
+    clat_p99_ns: ['f64', '99th percentile completion latency, ns'],
+    clat_p999_ns: ['f64', '99.9th percentile completion latency, ns'],
+    clat_p9999_ns: ['f64', '99.99th percentile completion latency, ns'],
+    lat_mean_ns: ['f64', 'mean total latency (submission + completion), ns'],
+  } satisfies TableSpec;
+  return labelledTable(
+    run,
+    spec,
+    () => 1,
+    (n, r, job, d) => {
       const window = job.measured.window_ns;
-      for (const [dir, d] of directionsOf(job.measured)) {
-        push(c, {
-          job: job.name,
-          clones: job.specs.length,
-          direction: dir,
-          runtime_ns: window,
-          total_ios: d.total_ios,
-          io_bytes: d.io_bytes,
-          iops: window > 0 ? (d.total_ios * 1e9) / window : 0,
-          bw_bytes: window > 0 ? (d.io_bytes * 1e9) / window : 0,
-          clat_mean_ns: d.clat.mean_ns,
-          clat_stddev_ns: d.clat.stddev_ns,
-          clat_p50_ns: d.clat.percentile(50),
-          clat_p99_ns: d.clat.percentile(99),
-          clat_p999_ns: d.clat.percentile(99.9),
-          clat_p9999_ns: d.clat.percentile(99.99),
-          lat_mean_ns: d.lat.mean_ns,
-        });
-      }
+      n.clones[r] = job.specs.length;
+      n.runtime_ns[r] = window;
+      n.total_ios[r] = d.total_ios;
+      n.io_bytes[r] = d.io_bytes;
+      n.iops[r] = window > 0 ? (d.total_ios * 1e9) / window : 0;
+      n.bw_bytes[r] = window > 0 ? (d.io_bytes * 1e9) / window : 0;
+      n.clat_mean_ns[r] = d.clat.mean_ns;
+      n.clat_stddev_ns[r] = d.clat.stddev_ns;
+      n.clat_p50_ns[r] = d.clat.percentile(50);
+      n.clat_p99_ns[r] = d.clat.percentile(99);
+      n.clat_p999_ns[r] = d.clat.percentile(99.9);
+      n.clat_p9999_ns[r] = d.clat.percentile(99.99);
+      n.lat_mean_ns[r] = d.lat.mean_ns;
     },
   );
 }
