@@ -22,15 +22,18 @@ const TWO_TO_32 = 2 ** 32;
 
 /**
  * Whole numbers as Int64 values, written as two 32-bit halves (little-endian, as Arrow's buffers are):
- * the bytes `BigInt64Array.from(nums, BigInt)` gives, without a bigint per value. Every value must be a
- * safe integer (|v| < 2^53), where `hi * 2^32 + lo` is exact.
+ * the bytes `BigInt64Array.from(nums, BigInt)` gives, without a bigint per value; undefined when a value is
+ * not a finite number below 2^53 in magnitude (the caller then takes bigints), where `hi * 2^32 + lo`
+ * stops being exact. Checking and writing in one pass: the tables' columns are written once each.
  */
-function int64Array(nums: ArrayLike<number>): BigInt64Array {
+function int64ArrayIfSafe(nums: ArrayLike<number>): BigInt64Array | undefined {
   const out = new BigInt64Array(nums.length);
   const lo = new Uint32Array(out.buffer);
   const hi = new Int32Array(out.buffer);
   for (let i = 0; i < nums.length; i++) {
-    const v = Math.round(nums[i]!);
+    const raw = nums[i]!;
+    if (!(Number.isFinite(raw) && Math.abs(raw) < Number.MAX_SAFE_INTEGER)) return undefined;
+    const v = Math.round(raw);
     const high = Math.floor(v / TWO_TO_32);
     lo[2 * i] = v - high * TWO_TO_32;
     hi[2 * i + 1] = high;
@@ -93,12 +96,15 @@ function utf8RunsVector(runs: TextRuns): Vector {
   let at = 0;
   for (let k = 0; k < parts.length; k++) {
     const part = parts[k]!;
-    for (const end = runs.ends[k]!; row < end; row++) {
-      if (part.length === 1) data[at] = part[0]!;
-      else if (part.length > 0) data.set(part, at);
-      at += part.length;
-      offsets[row + 1] = at;
-    }
+    const count = runs.ends[k]! - row;
+    if (count === 0) continue;
+    // The run's bytes: the value once, then what is written so far doubled (one copy per doubling, not per row).
+    const end = at + part.length * count;
+    data.set(part, at);
+    for (let filled = part.length; at + filled < end; filled *= 2) data.copyWithin(at + filled, at, Math.min(at + filled, end - filled));
+    for (let i = 1; i <= count; i++) offsets[row + i] = at + i * part.length;
+    row += count;
+    at = end;
   }
   return makeVector(makeData({ type: new Utf8(), length: rows, nullCount: 0, valueOffsets: offsets, data }));
 }
@@ -106,18 +112,11 @@ function utf8RunsVector(runs: TextRuns): Vector {
 /** An integer column's values as bigints; a missing value (NaN, e.g. a merged table's absent job column) is null. */
 function int64Values(values: readonly (string | number)[] | Float64Array): { vector: Vector; nullable: boolean } {
   const nums = values as ArrayLike<number>;
-  let safe = true;
-  let finite = true;
-  for (let i = 0; i < nums.length; i++) {
-    const v = nums[i]!;
-    if (!Number.isFinite(v)) {
-      safe = finite = false;
-      break;
-    }
-    if (!(Math.abs(v) < Number.MAX_SAFE_INTEGER)) safe = false;
-  }
   // Counts and ns times are whole by construction; rounding only drops a host log's sub-ns fraction.
-  if (safe) return { vector: makeVector(int64Array(nums)), nullable: false };
+  const safe = int64ArrayIfSafe(nums);
+  if (safe) return { vector: makeVector(safe), nullable: false };
+  let finite = true;
+  for (let i = 0; i < nums.length && finite; i++) finite = Number.isFinite(nums[i]);
   if (finite) return { vector: makeVector(BigInt64Array.from(nums, (v) => BigInt(Math.round(v)))), nullable: false };
   return {
     vector: vectorFromArray(

@@ -30,7 +30,7 @@ const block = fc.record({
   job: fc.constantFrom('a', 'b', ''),
   direction: text,
   labels: fc.tuple(text, text),
-  rows: fc.array(row, { maxLength: 8 }),
+  rows: fc.array(row, { maxLength: 40 }),
 });
 
 describe('columns built whole', () => {
