@@ -12,8 +12,6 @@ import { MAX_EXTENDER_PRIORITY } from './k8s-types.js';
 import { unknownNodeReason, type PodAssessment } from './assess.js';
 
 const COMMA = 0x2c;
-const CLOSE_BRACE = 0x7d;
-const DIGIT_0 = 0x30;
 
 /** A name table's fixed texts, as one buffer each with every node's start in it. */
 interface Encoded {
@@ -31,6 +29,8 @@ interface TableMemory {
   encoded?: Encoded;
   /** The last candidate list and each name's table index (-1: not an Anvil node). */
   last?: { readonly names: readonly string[]; readonly indices: Int32Array };
+  /** Per score 0..MAX_EXTENDER_PRIORITY, every node's HostPriority with it (entriesOf). */
+  entries?: (Buffer | undefined)[];
 }
 
 /** The filter's byte ranges to copy, reused call after call (filled and read within one call). */
@@ -146,28 +146,45 @@ export function filterAnswer(a: PodAssessment, names: readonly string[]): Buffer
 }
 
 /**
+ * Every node's whole HostPriority with score `score`, joined by commas in table order (built when first
+ * needed, at most MAX_EXTENDER_PRIORITY + 1 per table): a run of candidates that follow each other in the
+ * table with one score is one copy. Node i's entry starts at hostsAt[i] + i * (digits + 2) (each entry
+ * before it adds its digits, `}` and a comma).
+ */
+function entriesOf(memory: TableMemory, encoded: Encoded, score: number): Buffer {
+  const entries = (memory.entries ??= []);
+  let bytes = entries[score];
+  if (bytes === undefined) {
+    const count = encoded.hostsAt.length - 1;
+    const tail = Buffer.from(`${score}},`);
+    bytes = Buffer.allocUnsafe(encoded.hosts.length + count * tail.length);
+    let at = 0;
+    for (let i = 0; i < count; i++) {
+      at += encoded.hosts.copy(bytes, at, encoded.hostsAt[i]!, encoded.hostsAt[i + 1]!);
+      at += tail.copy(bytes, at);
+    }
+    entries[score] = bytes;
+  }
+  return bytes;
+}
+
+/**
  * HostPriorityList: Anvil's raw score of each candidate that fits, scaled to 0..MAX_EXTENDER_PRIORITY over
  * the fitting candidates (the best gets the max); the others, and names Anvil does not know, get 0.
  */
 export function prioritizeAnswer(a: PodAssessment, names: readonly string[]): Buffer {
   const memory = memoryOf(a.table);
-  const { hosts, hostsAt } = encodedOf(a.table, memory);
+  const encoded = encodedOf(a.table, memory);
+  const { hostsAt } = encoded;
   const at = indicesOf(a, memory, names);
   let lo = Infinity;
   let hi = -Infinity;
   // Bytes: `[`, `]`, and per candidate its Host prefix, up to two digits, `}` and a comma.
   let size = 2 + 4 * names.length;
-  let unknownPrefixes: Map<number, string> | undefined;
   for (let k = 0; k < names.length; k++) {
     const i = at[k]!;
-    if (i < 0) {
-      const prefix = `{"Host":${JSON.stringify(names[k])},"Score":`;
-      (unknownPrefixes ??= new Map()).set(k, prefix);
-      size += Buffer.byteLength(prefix);
-      continue;
-    }
-    size += hostsAt[i + 1]! - hostsAt[i]!;
-    if (a.fits(i)) {
+    size += i < 0 ? Buffer.byteLength(`{"Host":${JSON.stringify(names[k])},"Score":`) : hostsAt[i + 1]! - hostsAt[i]!;
+    if (i >= 0 && a.fits(i)) {
       const score = a.score(i);
       if (score < lo) lo = score;
       if (score > hi) hi = score;
@@ -177,16 +194,38 @@ export function prioritizeAnswer(a: PodAssessment, names: readonly string[]): Bu
   const out = Buffer.allocUnsafe(size);
   let pos = 0;
   out[pos++] = 0x5b; // [
+  // The run being gathered: table indices first..last, all with score runScore.
+  let first = -1;
+  let last = -2;
+  let runScore = -1;
+  const endRun = () => {
+    if (first < 0) return;
+    const digits = runScore >= 10 ? 2 : 1;
+    const start = hostsAt[first]! + first * (digits + 2);
+    const end = hostsAt[last + 1]! + last * (digits + 2) + digits + 1; // through the last entry's `}`
+    if (pos > 1) out[pos++] = COMMA;
+    pos += entriesOf(memory, encoded, runScore).copy(out, pos, start, end);
+    first = -1;
+  };
   for (let k = 0; k < names.length; k++) {
-    if (k > 0) out[pos++] = COMMA;
     const i = at[k]!;
-    if (i < 0) pos += out.write(unknownPrefixes!.get(k)!, pos);
-    else pos += hosts.copy(out, pos, hostsAt[i]!, hostsAt[i + 1]!);
     const score = i < 0 || !a.fits(i) ? 0 : hi === lo ? max : Math.round(((a.score(i) - lo) / (hi - lo)) * max);
-    if (score >= 10) out[pos++] = DIGIT_0 + Math.floor(score / 10);
-    out[pos++] = DIGIT_0 + (score % 10);
-    out[pos++] = CLOSE_BRACE;
+    if (i >= 0 && i === last + 1 && score === runScore) {
+      last = i;
+      continue;
+    }
+    endRun();
+    if (i >= 0) {
+      first = last = i;
+      runScore = score;
+      continue;
+    }
+    // A name Anvil does not know: written on its own, with 0.
+    last = -2;
+    if (pos > 1) out[pos++] = COMMA;
+    pos += out.write(`{"Host":${JSON.stringify(names[k])},"Score":0}`, pos);
   }
+  endRun();
   out[pos++] = 0x5d; // ]
   return out.subarray(0, pos);
 }
