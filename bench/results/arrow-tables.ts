@@ -10,6 +10,7 @@ import { BUCKETS, bucketLow, bucketValue, bucketWidth } from '../../sim/measure/
 import type { JobMeasurement, MeasuredDirection, MeasuredJob, RunMeasurement } from './measurement.js';
 import { toIpc } from './arrow-ipc.js';
 import { buildColumns, type BuiltColumn, type NumberColumns, type RowBlock, type TableSpec } from './column-builder.js';
+import type { ColumnType } from './table-columns.js';
 
 export type { Column } from './table-columns.js';
 export { toIpc } from './arrow-ipc.js';
@@ -83,12 +84,16 @@ function labelledTable<S extends TableSpec>(
   return buildColumns(spec, keys, blocks);
 }
 
+/** The columns every table has, as each spec names them. */
+const JOB: [ColumnType, string] = ['utf8', 'fio jobname'];
+const DIRECTION: [ColumnType, string] = ['utf8', 'read or write; trim too where a host run trimmed'];
+
 function intervalHistogramColumns(run: RunMeasurement): BuiltColumn[] {
   const spec = {
     time_ns: ['i64', 'end of the interval, ns since the start of the run'],
     interval_ns: ['i64', 'length of the interval, ns'],
-    job: ['utf8', 'fio jobname'],
-    direction: ['utf8', 'read or write; trim too where a host run trimmed'],
+    job: JOB,
+    direction: DIRECTION,
     bucket_low_ns: ['i64', 'lowest completion latency in the bucket, ns'],
     bucket_high_ns: ['i64', 'first latency above the bucket, ns'],
     bucket_value_ns: ['i64', "the bucket's value as fio reports it in json+ bins (midpoint), ns"],
@@ -123,8 +128,8 @@ function intervalColumns(run: RunMeasurement): BuiltColumn[] {
   const spec = {
     time_ns: ['i64', 'end of the interval, ns since the start of the run'],
     interval_ns: ['i64', 'length of the interval, ns'],
-    job: ['utf8', 'fio jobname'],
-    direction: ['utf8', 'read or write; trim too where a host run trimmed'],
+    job: JOB,
+    direction: DIRECTION,
     ios: ['i64', 'I/Os completed in the interval'],
     iops: ['f64', 'I/Os per second over the interval'],
     bw_bytes: ['f64', 'bytes per second over the interval'],
@@ -159,8 +164,8 @@ function intervalColumns(run: RunMeasurement): BuiltColumn[] {
 
 function histogramColumns(run: RunMeasurement): BuiltColumn[] {
   const spec = {
-    job: ['utf8', 'fio jobname'],
-    direction: ['utf8', 'read or write; trim too where a host run trimmed'],
+    job: JOB,
+    direction: DIRECTION,
     bucket_low_ns: ['i64', 'lowest completion latency in the bucket, ns'],
     bucket_high_ns: ['i64', 'first latency above the bucket, ns'],
     bucket_value_ns: ['i64', "the bucket's value as fio reports it in json+ bins (midpoint), ns"],
@@ -193,9 +198,9 @@ function histogramColumns(run: RunMeasurement): BuiltColumn[] {
 
 function jobColumns(run: RunMeasurement): BuiltColumn[] {
   const spec = {
-    job: ['utf8', 'fio jobname'],
+    job: JOB,
     clones: ['i32', 'job clones measured together (numjobs with group_reporting)'],
-    direction: ['utf8', 'read or write; trim too where a host run trimmed'],
+    direction: DIRECTION,
     runtime_ns: ['i64', 'measurement window, ns'],
     total_ios: ['i64', 'I/Os completed in the window'],
     io_bytes: ['i64', 'bytes completed in the window'],
