@@ -84,19 +84,25 @@ function labelledTable<S extends TableSpec>(
   return buildColumns(spec, keys, blocks);
 }
 
-/** The columns every table has, as each spec names them. */
+/** The columns every table has, as each spec names them (their order is each spec's). */
 const JOB: [ColumnType, string] = ['utf8', 'fio jobname'];
 const DIRECTION: [ColumnType, string] = ['utf8', 'read or write; trim too where a host run trimmed'];
+/** The interval tables' time columns and the histogram tables' bucket columns. */
+const TIME: [ColumnType, string] = ['i64', 'end of the interval, ns since the start of the run'];
+const INTERVAL: [ColumnType, string] = ['i64', 'length of the interval, ns'];
+const BUCKET_LOW: [ColumnType, string] = ['i64', 'lowest completion latency in the bucket, ns'];
+const BUCKET_HIGH: [ColumnType, string] = ['i64', 'first latency above the bucket, ns'];
+const BUCKET_VALUE: [ColumnType, string] = ['i64', "the bucket's value as fio reports it in json+ bins (midpoint), ns"];
 
 function intervalHistogramColumns(run: RunMeasurement): BuiltColumn[] {
   const spec = {
-    time_ns: ['i64', 'end of the interval, ns since the start of the run'],
-    interval_ns: ['i64', 'length of the interval, ns'],
+    time_ns: TIME,
+    interval_ns: INTERVAL,
     job: JOB,
     direction: DIRECTION,
-    bucket_low_ns: ['i64', 'lowest completion latency in the bucket, ns'],
-    bucket_high_ns: ['i64', 'first latency above the bucket, ns'],
-    bucket_value_ns: ['i64', "the bucket's value as fio reports it in json+ bins (midpoint), ns"],
+    bucket_low_ns: BUCKET_LOW,
+    bucket_high_ns: BUCKET_HIGH,
+    bucket_value_ns: BUCKET_VALUE,
     count: ['i64', 'I/Os completed in the interval whose completion latency fell in the bucket'],
   } satisfies TableSpec;
   return labelledTable(
@@ -126,8 +132,8 @@ function intervalHistogramColumns(run: RunMeasurement): BuiltColumn[] {
 
 function intervalColumns(run: RunMeasurement): BuiltColumn[] {
   const spec = {
-    time_ns: ['i64', 'end of the interval, ns since the start of the run'],
-    interval_ns: ['i64', 'length of the interval, ns'],
+    time_ns: TIME,
+    interval_ns: INTERVAL,
     job: JOB,
     direction: DIRECTION,
     ios: ['i64', 'I/Os completed in the interval'],
@@ -166,9 +172,9 @@ function histogramColumns(run: RunMeasurement): BuiltColumn[] {
   const spec = {
     job: JOB,
     direction: DIRECTION,
-    bucket_low_ns: ['i64', 'lowest completion latency in the bucket, ns'],
-    bucket_high_ns: ['i64', 'first latency above the bucket, ns'],
-    bucket_value_ns: ['i64', "the bucket's value as fio reports it in json+ bins (midpoint), ns"],
+    bucket_low_ns: BUCKET_LOW,
+    bucket_high_ns: BUCKET_HIGH,
+    bucket_value_ns: BUCKET_VALUE,
     count: ['i64', 'I/Os whose completion latency fell in the bucket'],
   } satisfies TableSpec;
   return labelledTable(
