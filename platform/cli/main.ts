@@ -123,13 +123,12 @@ export const EXIT = { ok: 0, error: 1, usage: 2, internal: 70 } as const;
 
 /**
  * Runs `anvil ARGS...` (the arguments after the program name) writing to `io`; returns the exit code.
- * Never exits the process. Without `io` it writes to the process's own stdout and stderr, which `cliIo()`
- * falls back to: no AsyncLocalStorage is entered then, because entering one turns on Node's promise hooks
- * for the whole process, and `anvil serve` would pay them on every promise of every request (about a fifth
- * of an authenticated small read's server time, measured with --cpu-prof).
+ * Never exits the process. With the process's own stdout and stderr (the default), `withCliIo` enters no
+ * AsyncLocalStorage: one would turn on Node's promise hooks for the whole process, and `anvil serve` would
+ * pay them on every promise of every request (about a fifth of an authenticated small read's server time).
  */
-export async function runCli(args: readonly string[], io?: CliIo): Promise<number> {
-  return io === undefined ? runWith(args, { stdout: process.stdout, stderr: process.stderr }) : withCliIo(io, () => runWith(args, io));
+export async function runCli(args: readonly string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  return withCliIo(io, () => runWith(args, io));
 }
 
 async function runWith(args: readonly string[], io: CliIo): Promise<number> {

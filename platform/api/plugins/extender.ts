@@ -91,7 +91,15 @@ export const extenderPlugin: FastifyPluginAsync<{ api: Api; callers: ExtenderCal
   });
   const assessments = new ExtenderAssessments(api.store, () => viewsBuilt.inc());
   const s = { tags: ['scheduler extender'] };
-  app.addHook('onRequest', async (req) => requireCaller(req, callers));
+  // A callback hook, as the server's own: no promise per request.
+  app.addHook('onRequest', (req, _reply, done) => {
+    try {
+      requireCaller(req, callers);
+    } catch (e) {
+      return done(e as Error);
+    }
+    done();
+  });
   // Fastify's own JSON parser, for all but a candidate list equal to the last one (args-reader.ts).
   const argsReader = new ExtenderArgsReader(textParserOf(app.getDefaultJsonParser('error', 'error')));
   app.removeContentTypeParser('application/json');
