@@ -33,6 +33,51 @@ interface TableMemory {
   entries?: (Buffer | undefined)[];
 }
 
+/**
+ * Buffers for the answers, used again once sent. An answer is 60-150 KB at 5,000 nodes: a fresh one per
+ * call is memory outside V8's heap (and, past glibc's mmap threshold, fresh pages to fault in), and its
+ * pressure forced a young-generation collection every ~75 pods. The route gives a buffer back when the
+ * answer has been handed to the kernel (the response's `finish`); one never given back is left to the
+ * collector.
+ */
+export class AnswerBuffers {
+  private readonly free: ArrayBuffer[] = [];
+  /** The backing stores this pool made (a buffer given back is taken only if it is one of them). */
+  private readonly ours = new WeakSet<ArrayBuffer>();
+
+  /**
+   * `keep`: how many free buffers are kept (more answers in flight at once than that allocate); `largest`:
+   * bytes, the largest buffer kept (larger answers are allocated and left to the collector).
+   */
+  constructor(
+    private readonly keep = 4,
+    private readonly largest = 8 * 1024 * 1024,
+  ) {}
+
+  /** A buffer of exactly `bytes` bytes (contents undefined) over a kept backing store when one is large enough. */
+  take(bytes: number): Buffer {
+    for (let k = this.free.length - 1; k >= 0; k--) {
+      const store = this.free[k]!;
+      if (store.byteLength < bytes) continue;
+      this.free[k] = this.free[this.free.length - 1]!;
+      this.free.pop();
+      return Buffer.from(store, 0, bytes);
+    }
+    if (bytes > this.largest) return Buffer.allocUnsafeSlow(bytes);
+    // A quarter more than asked, so a slightly longer answer next time fits too.
+    const store = new ArrayBuffer(Math.min(this.largest, Math.ceil(bytes * 1.25)));
+    this.ours.add(store);
+    return Buffer.from(store, 0, bytes);
+  }
+
+  /** Gives back a buffer `take` returned (or a part of it), whose bytes no one reads any more. */
+  give(buffer: Buffer): void {
+    const store = buffer.buffer;
+    if (!(store instanceof ArrayBuffer) || !this.ours.has(store) || this.free.includes(store)) return;
+    if (this.free.length < this.keep) this.free.push(store);
+  }
+}
+
 /** The filter's byte ranges to copy, reused call after call (filled and read within one call). */
 let runScratch = new Int32Array(0);
 
@@ -88,7 +133,7 @@ function indicesOf(a: PodAssessment, memory: TableMemory, names: readonly string
  * order; `FailedNodes` each other Anvil node's reason; `FailedAndUnresolvableNodes` the names Anvil does
  * not know. A name given twice is one key of the maps, as in the object the schema would serialise.
  */
-export function filterAnswer(a: PodAssessment, names: readonly string[]): Buffer {
+export function filterAnswer(a: PodAssessment, names: readonly string[], buffers: AnswerBuffers): Buffer {
   const memory = memoryOf(a.table);
   const { quoted, quotedAt } = encodedOf(a.table, memory);
   const indices = indicesOf(a, memory, names);
@@ -135,7 +180,7 @@ export function filterAnswer(a: PodAssessment, names: readonly string[]): Buffer
   endRun();
   const head = '{"Nodes":null,"NodeNames":[';
   const tail = `],"FailedNodes":{${failed}},"FailedAndUnresolvableNodes":{${unknown}},"Error":""}`;
-  const out = Buffer.allocUnsafe(head.length + fitBytes + Buffer.byteLength(tail));
+  const out = buffers.take(head.length + fitBytes + Buffer.byteLength(tail));
   let at = out.write(head, 0, 'latin1');
   for (let r = 0; r < runCount; r++) {
     if (r > 0) out[at++] = COMMA;
@@ -172,7 +217,7 @@ function entriesOf(memory: TableMemory, encoded: Encoded, score: number): Buffer
  * HostPriorityList: Anvil's raw score of each candidate that fits, scaled to 0..MAX_EXTENDER_PRIORITY over
  * the fitting candidates (the best gets the max); the others, and names Anvil does not know, get 0.
  */
-export function prioritizeAnswer(a: PodAssessment, names: readonly string[]): Buffer {
+export function prioritizeAnswer(a: PodAssessment, names: readonly string[], buffers: AnswerBuffers): Buffer {
   const memory = memoryOf(a.table);
   const encoded = encodedOf(a.table, memory);
   const { hostsAt } = encoded;
@@ -191,7 +236,7 @@ export function prioritizeAnswer(a: PodAssessment, names: readonly string[]): Bu
     }
   }
   const max = MAX_EXTENDER_PRIORITY;
-  const out = Buffer.allocUnsafe(size);
+  const out = buffers.take(size);
   let pos = 0;
   out[pos++] = 0x5b; // [
   // The run being gathered: table indices first..last, all with score runScore.

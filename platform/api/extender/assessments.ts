@@ -11,7 +11,7 @@
 import type { ClusterState } from '../../domain/cluster-state.js';
 import type { SchedulingSession } from '../../domain/scheduling-session.js';
 import type { Store } from '../../state/store.js';
-import { PodAssessment, readOnlySession } from './assess.js';
+import { PodAssessment, readOnlySession, type VerdictArrays } from './assess.js';
 
 /** Pods whose assessments are kept (kube-scheduler asks about one pod at a time: a few suffice). */
 const KEPT_ASSESSMENTS = 8;
@@ -28,6 +28,8 @@ export class ExtenderAssessments {
   private view: View | undefined;
   /** By the pod's JSON text, for the view `view`; cleared when the view is replaced. */
   private readonly kept = new Map<string, PodAssessment>();
+  /** An evicted assessment's verdict arrays, for the next pod's (assess.ts: VerdictArrays says why). */
+  private spare: VerdictArrays | undefined;
 
   /** `onViewBuilt`: told each time a view is built from the state (the anvil_extender_views_built_total metric). */
   constructor(
@@ -45,9 +47,16 @@ export class ExtenderAssessments {
       const text = JSON.stringify(k8sPod);
       let assessment = this.kept.get(text);
       if (assessment === undefined) {
-        assessment = new PodAssessment(view.session, state, k8sPod);
+        const spare = this.spare;
+        this.spare = undefined;
+        assessment = new PodAssessment(view.session, state, k8sPod, spare);
         this.kept.set(text, assessment);
-        if (this.kept.size > KEPT_ASSESSMENTS) this.kept.delete(this.kept.keys().next().value!);
+        if (this.kept.size > KEPT_ASSESSMENTS) {
+          const [oldest, evicted] = this.kept.entries().next().value!;
+          this.kept.delete(oldest);
+          // Nothing else holds an assessment: `use` runs and returns within this call.
+          this.spare = evicted.release();
+        }
       }
       return use(assessment);
     });
@@ -61,7 +70,7 @@ export class ExtenderAssessments {
   sessionFor(state: ClusterState): SchedulingSession {
     const view = this.viewOf(state);
     this.view = undefined;
-    this.kept.clear();
+    this.forgetAssessments();
     return view.session;
   }
 
@@ -97,6 +106,12 @@ export class ExtenderAssessments {
 
   private replace(view: View): void {
     this.view = view;
+    this.forgetAssessments();
+  }
+
+  private forgetAssessments(): void {
+    const last = [...this.kept.values()].pop();
+    if (last !== undefined) this.spare = last.release();
     this.kept.clear();
   }
 }

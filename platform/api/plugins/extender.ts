@@ -8,12 +8,12 @@
  * Bind places the pod in Anvil and, with a Kubernetes API configured, binds it there too (kube-binder.ts).
  */
 import type { TLSSocket } from 'node:tls';
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { Counter } from 'prom-client';
 import { AnvilError, isAnvilError } from '../../errors.js';
 import { keyOf } from '../../domain/volume.js';
 import { anvilPodInput, KUBE_SCHEDULER, unknownNodeReason } from '../extender/assess.js';
-import { filterAnswer, prioritizeAnswer } from '../extender/answer-bytes.js';
+import { AnswerBuffers, filterAnswer, prioritizeAnswer } from '../extender/answer-bytes.js';
 import { ExtenderAssessments } from '../extender/assessments.js';
 import { ExtenderArgsReader, textParserOf } from '../extender/args-reader.js';
 import {
@@ -90,6 +90,13 @@ export const extenderPlugin: FastifyPluginAsync<{ api: Api; callers: ExtenderCal
     registers: [api.metrics],
   });
   const assessments = new ExtenderAssessments(api.store, () => viewsBuilt.inc());
+  const answerBuffers = new AnswerBuffers();
+  /** `answer` as the reply, its buffer given back once the kernel has it all. */
+  const sendBytes = (reply: FastifyReply, answer: Buffer): Buffer => {
+    reply.raw.once('finish', () => answerBuffers.give(answer));
+    void reply.type(JSON_TYPE);
+    return answer;
+  };
   const s = { tags: ['scheduler extender'] };
   // A callback hook, as the server's own: no promise per request.
   app.addHook('onRequest', (req, _reply, done) => {
@@ -135,9 +142,10 @@ export const extenderPlugin: FastifyPluginAsync<{ api: Api; callers: ExtenderCal
       if (args.NodeNames && !args.Nodes) {
         // kube-scheduler with nodeCacheCapable: the answer written as bytes (answer-bytes.ts).
         try {
-          const answer = assessments.with(args.Pod, (a) => filterAnswer(a, names));
-          void reply.type(JSON_TYPE);
-          return answer;
+          return sendBytes(
+            reply,
+            assessments.with(args.Pod, (a) => filterAnswer(a, names, answerBuffers)),
+          );
         } catch (e) {
           if (!isAnvilError(e)) throw e;
           return { Nodes: null, NodeNames: null, FailedNodes: {}, FailedAndUnresolvableNodes: {}, Error: e.format() };
@@ -188,9 +196,10 @@ export const extenderPlugin: FastifyPluginAsync<{ api: Api; callers: ExtenderCal
       remember(args);
       const names = candidateNames(args);
       try {
-        const answer = assessments.with(args.Pod, (a) => prioritizeAnswer(a, names));
-        void reply.type(JSON_TYPE);
-        return answer;
+        return sendBytes(
+          reply,
+          assessments.with(args.Pod, (a) => prioritizeAnswer(a, names, answerBuffers)),
+        );
       } catch (e) {
         // Prioritize has no Error field: a pod Anvil cannot read gets no preference.
         if (!isAnvilError(e)) throw e;
