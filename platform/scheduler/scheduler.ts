@@ -214,6 +214,19 @@ export class Scheduler {
     t.refreshOpen(i);
   }
 
+  /**
+   * One node's raw score for `d` when it fits, NaN when it does not (`whyNot` says why), without reserving:
+   * the scheduler extender asks it of every candidate, 5,000 per pod, so it allocates nothing.
+   */
+  fitScore(i: number, d: PodDemand): number {
+    return this.check(i, d) === Reject.None ? this.score(i, d) : NaN;
+  }
+
+  /** Why node `i` does not take `d` (as `assess` words it); for a node that does, says so. */
+  whyNot(i: number, d: PodDemand): string {
+    return this.reasonText(i, this.check(i, d), d);
+  }
+
   /** One node's verdict for `d` without reserving: its score when it fits, else why not (for the scheduler extender). */
   assess(i: number, d: PodDemand): { readonly fits: true; readonly score: number } | { readonly fits: false; readonly reason: string } {
     const r = this.check(i, d);

@@ -137,39 +137,29 @@ export function filterAnswer(a: PodAssessment, names: readonly string[], buffers
   const memory = memoryOf(a.table);
   const { quoted, quotedAt } = encodedOf(a.table, memory);
   const indices = indicesOf(a, memory, names);
-  // Byte ranges of `quoted` to copy, [start, end) pairs: runs of fitting nodes in table order.
+  // Runs of fitting nodes in table order, [first, last] table index pairs (no closure over the loop's
+  // variables: V8 would keep them in a heap context, read and written 5,000 times a call).
   if (runScratch.length < 2 * names.length) runScratch = new Int32Array(2 * names.length);
   const runs = runScratch;
   let runCount = 0;
-  let fitBytes = 0;
-  let first = -1;
   let lastFit = -2;
-  const endRun = () => {
-    if (first < 0) return;
-    const start = quotedAt[first]!;
-    const end = quotedAt[lastFit + 1]! - 1;
-    runs[2 * runCount] = start;
-    runs[2 * runCount + 1] = end;
-    fitBytes += end - start + (runCount > 0 ? 1 : 0);
-    runCount++;
-  };
   let failed = '';
   let unknown = '';
   let failedOnce: Uint8Array | undefined;
   let unknownOnce: Set<string> | undefined;
   for (let k = 0; k < names.length; k++) {
     const i = indices[k]!;
-    if (i < 0) {
+    if (i >= 0 && a.fits(i)) {
+      if (i !== lastFit + 1) {
+        if (runCount > 0) runs[2 * runCount - 1] = lastFit;
+        runs[2 * runCount++] = i;
+      }
+      lastFit = i;
+    } else if (i < 0) {
       const name = names[k]!;
       if (unknownOnce?.has(name)) continue;
       (unknownOnce ??= new Set()).add(name);
       unknown += `${unknown === '' ? '' : ','}${JSON.stringify(name)}:${JSON.stringify(unknownNodeReason(name))}`;
-    } else if (a.fits(i)) {
-      if (i !== lastFit + 1) {
-        endRun();
-        first = i;
-      }
-      lastFit = i;
     } else {
       failedOnce ??= new Uint8Array(a.table.count);
       if (failedOnce[i] === 1) continue;
@@ -177,14 +167,17 @@ export function filterAnswer(a: PodAssessment, names: readonly string[], buffers
       failed += `${failed === '' ? '' : ','}${JSON.stringify(a.table.names[i])}:${JSON.stringify(a.reason(i))}`;
     }
   }
-  endRun();
+  if (runCount > 0) runs[2 * runCount - 1] = lastFit;
+  // Each run's bytes in `quoted`: from its first name's quote to its last name's closing quote.
+  let fitBytes = runCount > 0 ? runCount - 1 : 0;
+  for (let r = 0; r < runCount; r++) fitBytes += quotedAt[runs[2 * r + 1]! + 1]! - 1 - quotedAt[runs[2 * r]!]!;
   const head = '{"Nodes":null,"NodeNames":[';
   const tail = `],"FailedNodes":{${failed}},"FailedAndUnresolvableNodes":{${unknown}},"Error":""}`;
   const out = buffers.take(head.length + fitBytes + Buffer.byteLength(tail));
   let at = out.write(head, 0, 'latin1');
   for (let r = 0; r < runCount; r++) {
     if (r > 0) out[at++] = COMMA;
-    at += quoted.copy(out, at, runs[2 * r]!, runs[2 * r + 1]!);
+    at += quoted.copy(out, at, quotedAt[runs[2 * r]!]!, quotedAt[runs[2 * r + 1]! + 1]! - 1);
   }
   out.write(tail, at);
   return out;
@@ -214,6 +207,18 @@ function entriesOf(memory: TableMemory, encoded: Encoded, score: number): Buffer
 }
 
 /**
+ * Copies the HostPriority entries of table indices first..last, all with `score`, into `out` at `pos` (after
+ * a comma unless it is the list's first entry); returns the position after them.
+ */
+function copyEntries(out: Buffer, pos: number, memory: TableMemory, encoded: Encoded, first: number, last: number, score: number): number {
+  const digits = score >= 10 ? 2 : 1;
+  const start = encoded.hostsAt[first]! + first * (digits + 2);
+  const end = encoded.hostsAt[last + 1]! + last * (digits + 2) + digits + 1; // through the last entry's `}`
+  if (pos > 1) out[pos++] = COMMA;
+  return pos + entriesOf(memory, encoded, score).copy(out, pos, start, end);
+}
+
+/**
  * HostPriorityList: Anvil's raw score of each candidate that fits, scaled to 0..MAX_EXTENDER_PRIORITY over
  * the fitting candidates (the best gets the max); the others, and names Anvil does not know, get 0.
  */
@@ -239,19 +244,10 @@ export function prioritizeAnswer(a: PodAssessment, names: readonly string[], buf
   const out = buffers.take(size);
   let pos = 0;
   out[pos++] = 0x5b; // [
-  // The run being gathered: table indices first..last, all with score runScore.
+  // The run being gathered: table indices first..last, all with score runScore (loop variables only: see filterAnswer).
   let first = -1;
   let last = -2;
   let runScore = -1;
-  const endRun = () => {
-    if (first < 0) return;
-    const digits = runScore >= 10 ? 2 : 1;
-    const start = hostsAt[first]! + first * (digits + 2);
-    const end = hostsAt[last + 1]! + last * (digits + 2) + digits + 1; // through the last entry's `}`
-    if (pos > 1) out[pos++] = COMMA;
-    pos += entriesOf(memory, encoded, runScore).copy(out, pos, start, end);
-    first = -1;
-  };
   for (let k = 0; k < names.length; k++) {
     const i = at[k]!;
     const score = i < 0 || !a.fits(i) ? 0 : hi === lo ? max : Math.round(((a.score(i) - lo) / (hi - lo)) * max);
@@ -259,7 +255,8 @@ export function prioritizeAnswer(a: PodAssessment, names: readonly string[], buf
       last = i;
       continue;
     }
-    endRun();
+    if (first >= 0) pos = copyEntries(out, pos, memory, encoded, first, last, runScore);
+    first = -1;
     if (i >= 0) {
       first = last = i;
       runScore = score;
@@ -270,7 +267,7 @@ export function prioritizeAnswer(a: PodAssessment, names: readonly string[], buf
     if (pos > 1) out[pos++] = COMMA;
     pos += out.write(`{"Host":${JSON.stringify(names[k])},"Score":0}`, pos);
   }
-  endRun();
+  if (first >= 0) pos = copyEntries(out, pos, memory, encoded, first, last, runScore);
   out[pos++] = 0x5d; // ]
   return out.subarray(0, pos);
 }

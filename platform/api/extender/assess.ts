@@ -141,14 +141,15 @@ export class PodAssessment {
 
   private work(i: number): void {
     if (this.unusable !== undefined) return this.fail(i, this.unusable);
-    const v = this.session.scheduler.assess(i, this.demand);
-    if (!v.fits) return this.fail(i, v.reason);
+    const scheduler = this.session.scheduler;
+    const score = scheduler.fitScore(i, this.demand);
+    if (Number.isNaN(score)) return this.fail(i, scheduler.whyNot(i, this.demand));
     // The other nodes holding plexes of its volumes take their writes wherever it goes (storage-admission.ts).
     const plexBlock =
       this.pod.volumes.length > 0 ? this.session.plexBlock(this.pod, this.perVolume, this.session.table.names[i]!) : undefined;
     if (plexBlock !== undefined) return this.fail(i, plexBlock);
     this.memo[i] = FITS;
-    this.scores[i] = v.score;
+    this.scores[i] = score;
   }
 
   private fail(i: number, reason: string): void {
