@@ -39,12 +39,12 @@ export class ExtenderAssessments {
 
   /**
    * Runs `use` on the pod's assessment against the state now, inside one read of the store; throws the
-   * coded error of a pod Anvil cannot read.
+   * coded error of a pod Anvil cannot read. `text`: the pod's JSON text (JSON.stringify of it), which
+   * names its assessment.
    */
-  with<T>(k8sPod: unknown, use: (assessment: PodAssessment) => T): T {
+  with<T>(k8sPod: unknown, text: string, use: (assessment: PodAssessment) => T): T {
     return this.store.read((state) => {
       const view = this.viewOf(state);
-      const text = JSON.stringify(k8sPod);
       let assessment = this.kept.get(text);
       if (assessment === undefined) {
         const spare = this.spare;

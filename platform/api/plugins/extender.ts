@@ -76,13 +76,17 @@ export const extenderPlugin: FastifyPluginAsync<{ api: Api; callers: ExtenderCal
   app,
   { api, callers, kube },
 ) => {
-  const seen = new Map<string, unknown>();
-  const remember = (args: ExtenderArgs) => {
+  // Kept as JSON text: 10,000 pods' object graphs were old-generation objects every full collection marks.
+  const seen = new Map<string, string>();
+  /** Remembers the pod of `args` for bind; returns its JSON text. */
+  const remember = (args: ExtenderArgs): string => {
     const p = args.Pod.metadata;
     const id = p.uid || `${p.namespace || 'default'}/${p.name}`;
+    const text = JSON.stringify(args.Pod);
     seen.delete(id);
-    seen.set(id, args.Pod);
+    seen.set(id, text);
     if (seen.size > REMEMBERED_PODS) seen.delete(seen.keys().next().value!);
+    return text;
   };
   const viewsBuilt = new Counter({
     name: 'anvil_extender_views_built_total',
@@ -137,14 +141,14 @@ export const extenderPlugin: FastifyPluginAsync<{ api: Api; callers: ExtenderCal
     },
     async (req, reply) => {
       const args = req.body;
-      remember(args);
+      const podText = remember(args);
       const names = candidateNames(args);
       if (args.NodeNames && !args.Nodes) {
         // kube-scheduler with nodeCacheCapable: the answer written as bytes (answer-bytes.ts).
         try {
           return sendBytes(
             reply,
-            assessments.with(args.Pod, (a) => filterAnswer(a, names, answerBuffers)),
+            assessments.with(args.Pod, podText, (a) => filterAnswer(a, names, answerBuffers)),
           );
         } catch (e) {
           if (!isAnvilError(e)) throw e;
@@ -153,7 +157,7 @@ export const extenderPlugin: FastifyPluginAsync<{ api: Api; callers: ExtenderCal
       }
       const result: FilterResult = { Nodes: null, NodeNames: null, FailedNodes: {}, FailedAndUnresolvableNodes: {}, Error: '' };
       try {
-        const passing = assessments.with(args.Pod, (a) => {
+        const passing = assessments.with(args.Pod, podText, (a) => {
           const fit: string[] = [];
           for (const name of names) {
             const i = a.indexOf(name);
@@ -193,12 +197,12 @@ export const extenderPlugin: FastifyPluginAsync<{ api: Api; callers: ExtenderCal
     },
     async (req, reply) => {
       const args = req.body;
-      remember(args);
+      const podText = remember(args);
       const names = candidateNames(args);
       try {
         return sendBytes(
           reply,
-          assessments.with(args.Pod, (a) => prioritizeAnswer(a, names, answerBuffers)),
+          assessments.with(args.Pod, podText, (a) => prioritizeAnswer(a, names, answerBuffers)),
         );
       } catch (e) {
         // Prioritize has no Error field: a pod Anvil cannot read gets no preference.
@@ -224,7 +228,9 @@ export const extenderPlugin: FastifyPluginAsync<{ api: Api; callers: ExtenderCal
     async (req) => {
       const b = req.body;
       const ns = b.PodNamespace || 'default';
-      const k8sPod = seen.get(b.PodUID) ?? seen.get(`${ns}/${b.PodName}`);
+      const podText = seen.get(b.PodUID) ?? seen.get(`${ns}/${b.PodName}`);
+      // Text Fastify's parser read (no prototype keys) and JSON.stringify wrote: parsed as is.
+      const k8sPod: unknown = podText === undefined ? undefined : JSON.parse(podText);
       let placed = false;
       try {
         // Committed without waiting for its fsync on the event loop: the answer waits for it (durable-answers.ts).
