@@ -7,15 +7,17 @@
  *                                           └─ trim:  PCIe host→device (its 16-byte range) ─► done
  *                                                       write buffer ─► flusher ─► dies (program, GC, erase)
  *
- * Every resource is a next-free time reserved when the work reaches it, so each is an exact FIFO queue
- * and the hot path allocates nothing: a 4 KiB read costs three events (controller done, array read done,
- * PCIe transfer done), a write two, plus one per program unit flushed. Requests are ids; per-request
- * state lives in the request pool's rows (`tag`: 1 for a sequential write).
+ * Every resource is a next-free time reserved in the order the work reaches it, so each is an exact FIFO
+ * queue and the hot path allocates nothing: a 4 KiB read costs three events (controller done, array read
+ * done, PCIe transfer done), a write two, plus one per program unit flushed. Requests are ids; per-request
+ * state lives in the request pool's rows (`tag`: 1 for a sequential write, a read's core while folded).
  *
  * A controller core and a die finish their work in the order it was reserved, so each keeps a FIFO of
- * (request, done time) and one kernel event for its head: the event heap holds one entry per busy core
- * or die instead of one per queued request. A read spanning several dies has one event, when its last
- * array read ends.
+ * (request, done time) and one kernel event for its head. A read spanning several dies has one event,
+ * when its last array read ends. While a drive has served only single-page reads, their core and die
+ * stages are folded (folded-reads.ts): the same reservations in the same order, made in batches by one
+ * wake-up event, so such a read costs its link event and a share of a wake-up; the first write, trim or
+ * multi-page read hands what is queued back to the evented stages for good.
  *
  * The PCIe link device→host takes reads in the order their channel transfers end, which is known when
  * the transfer is reserved, ahead of time. So a read joins the link's queue then, in that order
@@ -34,7 +36,6 @@
  * Stages are told apart by the event argument: arg = index * 8 + stage, the index being a request id,
  * a core or a die.
  */
-import type { EventHandler } from '../../core/kernel.js';
 import type { RequestPool } from '../../io/requests.js';
 import { OP_READ, OP_WRITE } from '../../io/requests.js';
 import { EarliestFree } from '../../resources/earliest-free.js';
@@ -45,6 +46,7 @@ import type { Distribution } from '../../core/distributions.js';
 import { serviceTime } from '../service-time.js';
 import { SequentialDetector, lrwWriteAmplification } from './garbage-collection.js';
 import { nvmeGuaranteedIops } from './guarantee.js';
+import { FoldedReads, type FoldedReadsHost } from './folded-reads.js';
 import { NandBackend } from './nand-backend.js';
 import { nvmeCapacity, nvmeSchema, resolveNvme, type NvmeConfig } from './params.js';
 import { WriteBuffer, type WriteBufferOwner } from './write-buffer.js';
@@ -61,6 +63,8 @@ const STAGE_DIE = 5;
 const STAGE_TO_HOST = 2;
 /** Tokens of the link's head event wrap here (an event argument holds index * 8 + stage in 32 bits). */
 const TOKEN_MASK = (1 << 28) - 1;
+/** The folded reads' wake-up (index: its token; folded-reads.ts). */
+const STAGE_WAKE = 6;
 /** A trim's range descriptor has crossed PCIe to the device (index: the request). */
 const STAGE_TRIM_DONE = 3;
 /** A write's data is in the buffer. */
@@ -68,7 +72,7 @@ const STAGE_WRITE_DONE = 4;
 /** Bytes of one Dataset Management range descriptor (NVM Express NVM Command Set, Dataset Management): what a trim moves over PCIe. */
 const DSM_RANGE_BYTES = 16;
 
-export class NvmeDevice implements DeviceInstance, EventHandler, WriteBufferOwner {
+export class NvmeDevice implements DeviceInstance, FoldedReadsHost, WriteBufferOwner {
   readonly capacity_bytes: number;
   readonly backend: NandBackend;
   readonly buffer: WriteBuffer;
@@ -108,6 +112,8 @@ export class NvmeDevice implements DeviceInstance, EventHandler, WriteBufferOwne
   private readonly writeSpread: Distribution | null;
   private readonly readSpreadMean_ns: number;
   private readonly writeSpreadMean_ns: number;
+  /** The controller and die stages of single-page reads without their events, until anything else arrives (null then). */
+  private folded: FoldedReads | null;
 
   constructor(
     readonly config: NvmeConfig,
@@ -131,15 +137,31 @@ export class NvmeDevice implements DeviceInstance, EventHandler, WriteBufferOwne
     this.writeSpread = config.writeSpread ? serviceTime(config.writeSpread, context.streams.get(`${context.name}/write-spread`)) : null;
     this.readSpreadMean_ns = this.readSpread ? this.readSpread.mean : 0;
     this.writeSpreadMean_ns = this.writeSpread ? this.writeSpread.mean : 0;
+    // A write's first use of a channel (its program) comes no sooner than its least core time plus the buffer write.
+    const minRead_ns = Math.min(...config.readByPageType_ns);
+    const writeToProgram_ns = Math.max(0, config.writeCommand_ns - this.writeSpreadMean_ns) + config.bufferWrite_ns;
+    const horizon_ns = Math.min(minRead_ns, writeToProgram_ns);
+    this.folded = new FoldedReads(context.sim, this.requests, this.backend, this, minRead_ns, horizon_ns, STAGE_WAKE, STAGE_BITS);
   }
 
   accept(req: number): void {
     const requests = this.requests;
+    if (this.folded !== null && !(requests.op[req] === OP_READ && this.singlePage(req))) this.unfoldReads();
     if (requests.op[req] === OP_WRITE) {
       requests.tag[req] = this.sequential.isSequential(requests.offset_bytes[req]!, requests.size_bytes[req]!) ? 1 : 0;
     }
     if (this.held < this.config.maxCommands) this.admit(req);
     else this.hostQueue.push(req);
+  }
+
+  /**
+   * Ends read folding now, as a write's arrival would: later reads take the evented stages (one event per
+   * core and per die read). The two ways give the same times; for tests that compare them.
+   */
+  unfoldReads(): void {
+    if (this.folded === null) return;
+    this.folded.unfold();
+    this.folded = null;
   }
 
   inFlight(): number {
@@ -186,6 +208,9 @@ export class NvmeDevice implements DeviceInstance, EventHandler, WriteBufferOwne
         this.complete(req);
         return;
       }
+      case STAGE_WAKE:
+        if (this.folded !== null) this.folded.wake(index);
+        return;
       case STAGE_WRITE_DONE:
         this.buffer.landed(requests.size_bytes[index]!, requests.tag[index] === 0);
         this.complete(index);
@@ -227,9 +252,26 @@ export class NvmeDevice implements DeviceInstance, EventHandler, WriteBufferOwne
     const free = this.cores.free_ns[core]!;
     const end = (free > now ? free : now) + service;
     this.cores.reserveEarliest(core, end);
+    if (this.folded !== null) this.folded.add(req, core, end, free);
+    else this.queueCore(req, core, end);
+  }
+
+  /** Whether a read lies in one page (one die, one channel transfer). */
+  private singlePage(req: number): boolean {
+    const offset = this.requests.offset_bytes[req]!;
+    return this.backend.pageOf(offset) === this.backend.pageOf(offset + this.requests.size_bytes[req]! - 1);
+  }
+
+  queueCore(req: number, core: number, end_ns: number): void {
     const work = this.coreWork[core]!;
-    work.pushTimed(req, end);
-    if (work.length === 1) this.context.sim.post(end, this, (core << STAGE_BITS) | STAGE_CORE);
+    work.pushTimed(req, end_ns);
+    if (work.length === 1) this.context.sim.post(end_ns, this, (core << STAGE_BITS) | STAGE_CORE);
+  }
+
+  queueDie(req: number, die: number, end_ns: number): void {
+    const reads = this.dieReads[die]!;
+    reads.pushTimed(req, end_ns);
+    if (reads.length === 1) this.context.sim.post(end_ns, this, (die << STAGE_BITS) | STAGE_DIE);
   }
 
   /** A read leaves the controller for the dies holding its pages. */
@@ -241,11 +283,7 @@ export class NvmeDevice implements DeviceInstance, EventHandler, WriteBufferOwne
     const size = requests.size_bytes[req]!;
     const first = backend.pageOf(offset);
     if (first === backend.pageOf(offset + size - 1)) {
-      const die = backend.dieOf(first);
-      const end = backend.reserveDieRead(now, first);
-      const reads = this.dieReads[die]!;
-      reads.pushTimed(req, end);
-      if (reads.length === 1) this.context.sim.post(end, this, (die << STAGE_BITS) | STAGE_DIE);
+      this.queueDie(req, backend.dieOf(first), backend.reserveDieRead(now, first));
     } else {
       this.context.sim.post(backend.reserveRead(now, offset, size), this, (req << STAGE_BITS) | STAGE_ARRAY);
     }
@@ -257,7 +295,7 @@ export class NvmeDevice implements DeviceInstance, EventHandler, WriteBufferOwne
   }
 
   /** A read's data will be in the controller at `channelsDone_ns`: it joins the link's queue in that order. */
-  private toHost(req: number, channelsDone_ns: number): void {
+  toHost(req: number, channelsDone_ns: number): void {
     if (this.toHostQueue.insertTimed(req, channelsDone_ns) === 0) this.postToHostHead();
   }
 

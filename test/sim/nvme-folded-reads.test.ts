@@ -1,0 +1,144 @@
+/**
+ * While a drive has served only single-page reads, their controller and die stages are folded
+ * (sim/devices/nvme/folded-reads.ts): the same reservations made in batches by one wake-up instead of an
+ * event per stage. Here one stream of I/Os runs on two identical drives, one folding and one told to
+ * unfold before the run (`unfoldReads`, the evented stages throughout): every I/O must complete at
+ * exactly the same time on both, with fewer events on the folding one. Cases: reads only, with and
+ * without a core-time spread, on a grid of arrival times (ties) and at random times, and reads with a
+ * write arriving halfway (which hands the folded reads back to the evented stages mid-run).
+ */
+import { Value } from '@sinclair/typebox/value';
+import { describe, expect, test } from 'vitest';
+import { Simulator } from '../../sim/core/kernel.js';
+import { RandomStreams } from '../../sim/core/random.js';
+import { NvmeDevice, nvmeDevice, nvmeSchema, type NvmeParams } from '../../sim/devices/nvme/index.js';
+import { OP_READ, OP_WRITE, RequestPool, type Op, type Station } from '../../sim/io/requests.js';
+
+/** 4 channels x 3 dies, 16 KiB pages, three page types; slow channels, so reads queue on dies and channels. */
+function params(readSpread: boolean): NvmeParams {
+  return Value.Default(nvmeSchema, {
+    kind: 'nvme',
+    capacity: '1G',
+    host: { max_commands: 48, pcie_bandwidth: '4GB/s', pcie_max_payload: '256', pcie_tlp_overhead: '24' },
+    controller: {
+      cores: 3,
+      read_command: '2us',
+      read_data_rate: '4GB/s',
+      write_command: '5us',
+      write_data_rate: '4GB/s',
+      ...(readSpread ? { read_spread: { dist: 'lognormal', mean: '1us', stddev: '2us' } } : {}),
+    },
+    write_buffer: { capacity: '256k', write_time: '1us' },
+    media: {
+      type: 'nand',
+      channels: 4,
+      dies_per_channel: 3,
+      planes: 1,
+      page_size: '16k',
+      pages_per_program: 1,
+      pages_per_block: 64,
+      die_capacity: '256M',
+      channel_rate: '400MB/s',
+      read: ['20us', '30us', '45us'],
+      program: '300us',
+      erase: '2ms',
+      program_suspend: '10us',
+    },
+    gc: { policy: 'lrw', sequential_streams: 4 },
+  }) as NvmeParams;
+}
+
+interface Io {
+  at_ns: number;
+  op: Op;
+  offset: number;
+  size: number;
+}
+
+/**
+ * `count` single-page reads (512 bytes to 16 KiB, inside one page) over 2 ms, at random times or on a 1 us
+ * grid (many at one instant); with `writeAt_ns`, one 16 KiB write then (a program unit: it is programmed as
+ * soon as it lands), and a quarter of the later I/Os writes of that size.
+ */
+function ios(seed: number, count: number, grid: boolean, writeAt_ns?: number): Io[] {
+  const stream = new RandomStreams(seed).get('ios');
+  const sizes = [512, 4096, 4096, 8192, 16384];
+  const out: Io[] = [];
+  for (let i = 0; i < count; i++) {
+    const at_ns = grid ? stream.below(2000) * 1000 : stream.next() * 2e6;
+    const size = sizes[stream.below(sizes.length)]!;
+    const page = stream.below((1 << 30) / 16384 - 1);
+    const offset = page * 16384 + stream.below((16384 - size) / 512 + 1) * 512;
+    const write = writeAt_ns !== undefined && at_ns > writeAt_ns && stream.next() < 0.25;
+    out.push({ at_ns, op: write ? OP_WRITE : OP_READ, offset: write ? page * 16384 : offset, size: write ? 16384 : size });
+  }
+  if (writeAt_ns !== undefined) out.push({ at_ns: writeAt_ns, op: OP_WRITE, offset: 0, size: 16384 });
+  return out;
+}
+
+/** Runs `list` on a fresh drive; returns each I/O's completion time, by I/O, and the events fired. */
+function run(p: NvmeParams, list: readonly Io[], folded: boolean) {
+  const sim = new Simulator();
+  const requests = new RequestPool();
+  const device = nvmeDevice.create(p, { sim, requests, streams: new RandomStreams(11), name: 'nvme0' }) as NvmeDevice;
+  if (!folded) device.unfoldReads();
+  const done = new Float64Array(list.length).fill(-1);
+  const index = new Map<number, number>();
+  const sink: Station = {
+    accept(req) {
+      done[index.get(req)!] = sim.now;
+      index.delete(req);
+      requests.release(req);
+    },
+  };
+  const head: Station & { fire(i: number): void } = {
+    accept() {},
+    fire(i: number) {
+      const io = list[i]!;
+      const req = requests.alloc(flow, io.op, io.offset, io.size, sim.now);
+      index.set(req, i);
+      requests.forward(req);
+    },
+  };
+  const flow = requests.addRoute([head, device, sink]);
+  list.forEach((io, i) => sim.post(io.at_ns, head, i));
+  sim.run();
+  return { done: [...done], events: sim.eventsFired };
+}
+
+describe('NVMe single-page reads folded: the same completions as the evented stages', () => {
+  // 4000 reads in 2 ms is more than the drive does (its queues fill); 400 leaves it mostly idle.
+  test.each([
+    ['random times, no spread', 1, false, false, 4000],
+    ['random times, core spread', 2, true, false, 4000],
+    ['a 1 us grid (ties), no spread', 3, false, true, 4000],
+    ['a 1 us grid (ties), core spread', 4, true, true, 4000],
+    ['random times, core spread, light load', 7, true, false, 400],
+    ['a 1 us grid (ties), no spread, light load', 8, false, true, 400],
+  ])('reads only, %s', (_name, seed, spread, grid, count) => {
+    const list = ios(seed, count, grid);
+    const folded = run(params(spread), list, true);
+    const evented = run(params(spread), list, false);
+    expect(folded.done.every((t) => t > 0)).toBe(true);
+    expect(folded.done).toEqual(evented.done);
+    // Two events fewer per read, less the wake-ups.
+    expect(folded.events).toBeLessThan(evented.events - list.length);
+  });
+
+  test.each([
+    [5, false, 4000],
+    [6, true, 4000],
+    [9, true, 1000],
+    [10, false, 1000],
+  ])(
+    'seed %i (spread %s, %i I/Os): a write halfway hands the folded reads back; every I/O still completes when the evented drive completes it',
+    (seed, spread, count) => {
+      const list = ios(seed, count, false, 1e6);
+      const folded = run(params(spread), list, true);
+      const evented = run(params(spread), list, false);
+      expect(folded.done.every((t) => t > 0)).toBe(true);
+      expect(folded.done).toEqual(evented.done);
+      expect(folded.events).toBeLessThan(evented.events);
+    },
+  );
+});
