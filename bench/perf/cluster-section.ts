@@ -6,9 +6,9 @@
  * issue's goal is real time or better on one core: simulated seconds per wall second >= 1. The same per
  * CPU second of the child (Linux) is printed too: on a shared machine it is the figure others' load skews least.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { runAnvilTimed } from './anvil-child.js';
 import type { BenchSection, Row, SectionOptions } from './section.js';
 import { grouped } from './section.js';
@@ -21,7 +21,7 @@ interface ClusterCase {
   readonly stacks?: readonly string[];
 }
 
-/** The cases timed, the issue's speed cases first; `quick` runs the first only. */
+/** The cases timed, the issue's speed cases first; `quick` runs the first only (the first is also split; see `splitRows`). */
 const CASES: readonly ClusterCase[] = [
   { name: '1 node at 1M IOPS, QoS', file: join('bench', 'perf', 'scenarios', 'node-1m-iops.yaml') },
   { name: '3 nodes mirrored, full load', file: join('bench', 'perf', 'scenarios', 'cluster-3-mirrored.yaml') },
@@ -116,6 +116,57 @@ function caseRows(c: ClusterCase, stack: string, runs: readonly ClusterRunSpeed[
   ];
 }
 
+/** Simulated time of the short copy `splitRows` times beside the case: long enough to reach steady state, s. */
+const SHORT_SIMULATED = '300ms';
+
+/**
+ * `file` shortened to SHORT_SIMULATED (its warm-up to a third of it), written beside copies of the files in
+ * its folder (its node profile is one of them) in a new temporary folder, which the caller removes.
+ */
+function shortCopy(file: string): { dir: string; file: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'anvil-cluster-bench-short-'));
+  cpSync(dirname(file), dir, { recursive: true });
+  const yaml = readFileSync(file, 'utf8')
+    .replace(/^duration: .*$/m, `duration: ${SHORT_SIMULATED}`)
+    .replace(/^warmup: .*$/m, 'warmup: 100ms')
+    .replace(/runtime=\S+/g, `runtime=${SHORT_SIMULATED}`);
+  writeFileSync(join(dir, basename(file)), yaml);
+  return { dir, file: join(dir, basename(file)) };
+}
+
+/**
+ * The run's fixed cost and the model's own speed, from the case at its length and a short copy: the CPU a
+ * run costs beyond its simulated seconds' share (node start, module loading and V8 compiling them, reading
+ * and placing, writing outputs) and simulated seconds per CPU second at the margin (the model alone, as a
+ * long run approaches it). Best CPU time of each length; Linux only (the CPU time comes from /proc).
+ */
+function splitRows(c: ClusterCase, stack: string, long: readonly ClusterRunSpeed[], short: readonly ClusterRunSpeed[]): Row[] {
+  const best = (runs: readonly ClusterRunSpeed[]) => {
+    const cpu = runs.map((r) => r.cpu_s).filter((s): s is number => s !== null && s > 0);
+    return cpu.length === 0 ? undefined : { cpu_s: Math.min(...cpu), simulated_s: runs[0]!.simulated_ns / 1e9 };
+  };
+  const a = best(short);
+  const b = best(long);
+  if (a === undefined || b === undefined || b.cpu_s <= a.cpu_s) return [];
+  const marginal = (b.simulated_s - a.simulated_s) / (b.cpu_s - a.cpu_s);
+  const fixed_s = a.cpu_s - a.simulated_s / marginal;
+  const how = `from the best CPU times (user + system, every thread) of ${b.simulated_s.toFixed(1)} s simulated (${b.cpu_s.toFixed(2)} s) and ${a.simulated_s.toFixed(2)} s (${a.cpu_s.toFixed(2)} s)`;
+  return [
+    {
+      name: `${c.name} (${stack}), the model alone: simulated s per CPU s`,
+      value: marginal,
+      unit: 'x',
+      note: `at the margin, ${how}; what a long run approaches`,
+    },
+    {
+      name: `${c.name} (${stack}), fixed cost of a run`,
+      value: fixed_s,
+      unit: 's',
+      note: `CPU beyond the simulated seconds' share (node start, modules and V8 compiling them, placement, outputs), ${how}`,
+    },
+  ];
+}
+
 async function run({ quick, log }: SectionOptions): Promise<Row[]> {
   const rows: Row[] = [];
   for (const c of quick ? CASES.slice(0, 1) : CASES) {
@@ -127,6 +178,18 @@ async function run({ quick, log }: SectionOptions): Promise<Row[]> {
         runs.push(timeScenario(c.file, stack));
       }
       rows.push(...caseRows(c, stack, runs));
+      if (c !== CASES[0]) continue;
+      const short = shortCopy(c.file);
+      try {
+        const shortRuns: ClusterRunSpeed[] = [];
+        for (let i = 0; i < repetitions; i++) {
+          log(`${c.name} ${i + 1}/${repetitions}, shortened to ${SHORT_SIMULATED}: anvil run --stack ${stack}`);
+          shortRuns.push(timeScenario(short.file, stack));
+        }
+        rows.push(...splitRows(c, stack, runs, shortRuns));
+      } finally {
+        rmSync(short.dir, { recursive: true, force: true });
+      }
     }
   }
   return rows;
