@@ -56,23 +56,38 @@ export function unionWindow_ns(jobs: readonly JobMeasurement[]): number {
 function rollup(jobs: readonly JobMeasurement[]): Rollup {
   const window_ns = unionWindow_ns(jobs);
   const direction = (pick: (j: JobMeasurement) => JobMeasurement['measured']['read']): RollupDirection => {
-    const counts = new Float64Array(BUCKETS);
     let ios = 0;
     let bytes = 0;
     for (const j of jobs) {
       const d = pick(j);
       ios += d.total_ios;
       bytes += d.io_bytes;
-      const c = d.clat.counts;
-      for (let i = 0; i < BUCKETS; i++) counts[i]! += c[i]!;
     }
     return {
       iops: window_ns > 0 ? Math.round((ios * 1e9) / window_ns) : 0,
       bw_bytes_per_s: window_ns > 0 ? Math.round((bytes * 1e9) / window_ns) : 0,
-      ...(ios > 0 ? { clat_p99_ns: bucketPercentile(counts, ios, 99) } : {}),
+      ...(ios > 0 ? { clat_p99_ns: bucketPercentile(mergedCounts(jobs, pick), ios, 99) } : {}),
     };
   };
   return { read: direction((j) => j.measured.read), write: direction((j) => j.measured.write) };
+}
+
+/**
+ * The jobs' completion-latency counts added bucket by bucket; one job's own counts as they are (adding them
+ * to zeros gives the same numbers). Merged only where a percentile is asked for: a direction no job used
+ * needs none, and a run's summary has a group per volume and per tenant, each with its read and write.
+ */
+function mergedCounts(
+  jobs: readonly JobMeasurement[],
+  pick: (j: JobMeasurement) => JobMeasurement['measured']['read'],
+): ArrayLike<number> {
+  if (jobs.length === 1) return pick(jobs[0]!).clat.counts;
+  const counts = new Float64Array(BUCKETS);
+  for (const j of jobs) {
+    const c = pick(j).clat.counts;
+    for (let i = 0; i < BUCKETS; i++) counts[i]! += c[i]!;
+  }
+  return counts;
 }
 
 /** Jobs grouped by the value of label `key`, groups sorted by that value (jobs without it left out). */
