@@ -57,10 +57,14 @@ describe('the WAL-index header', () => {
     const tenants = () => server.read((s) => [...s.tenants.keys()]);
     for (const name of ['a', 'b', 'c', 'd']) {
       const before = tenants();
-      // Read again with nothing committed: the same state, held.
+      // Read again with nothing committed: the same state, held, and SQLite not asked.
+      const asked = server.dataVersionQueries;
       expect(tenants()).toEqual(before);
+      expect(tenants()).toEqual(before);
+      expect(server.dataVersionQueries).toBe(asked);
       as(cli, (cp) => cp.createTenant(name));
       expect(tenants()).toEqual([...before, name].sort());
+      expect(server.dataVersionQueries).toBeGreaterThan(asked);
     }
     cli.close();
     server.close();
