@@ -50,23 +50,28 @@ export function installAuth(app: FastifyInstance, store: Store, tokens: TokenSto
 
 /** The actor a bearer token names, or ANVIL_ERR_UNAUTHENTICATED (no, unknown or revoked token). */
 export function bearerActor(store: Store, tokens: TokenStore, header: string | undefined): Actor {
-  const m = header === undefined ? null : /^Bearer\s+(\S+)$/i.exec(header);
-  if (!m)
-    throw new AnvilError(
-      'ANVIL_ERR_UNAUTHENTICATED',
-      'send Authorization: Bearer <token>; get a token with: anvil token create USER (or anvil login)',
-    );
   const mark = store.checkMark();
   // The token cache asks SQLite whether another process committed; when the state held is current, that
-  // one check serves the roles too (and the request's answer: readStateOf), from the same moment.
-  const user = tokens.userOf(m[1]!);
-  const roles = user === undefined ? undefined : store.readStateAfter(mark, (s) => s.users.get(user)?.roles);
-  if (user === undefined || roles === undefined)
+  // one check serves the roles too (and the request's answer: readStateOf), from the same moment. A header
+  // seen before with a token still known is looked up as sent, neither parsed nor hashed again.
+  let user = header === undefined ? undefined : tokens.knownUserOf(header);
+  if (user === undefined) {
+    const m = header === undefined ? null : /^Bearer\s+(\S+)$/i.exec(header);
+    if (!m)
+      throw new AnvilError(
+        'ANVIL_ERR_UNAUTHENTICATED',
+        'send Authorization: Bearer <token>; get a token with: anvil token create USER (or anvil login)',
+      );
+    user = tokens.userOf(m[1]!, header);
+  }
+  const name = user;
+  const roles = name === undefined ? undefined : store.readStateAfter(mark, (s) => s.users.get(name)?.roles);
+  if (name === undefined || roles === undefined)
     throw new AnvilError(
       'ANVIL_ERR_UNAUTHENTICATED',
       'the token is unknown or revoked, or its user was deleted; ask an administrator for a new one',
     );
-  return { user, roles };
+  return { user: name, roles };
 }
 
 /**

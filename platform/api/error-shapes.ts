@@ -6,7 +6,7 @@
  * parameter the route does not declare is refused with a coded 400 naming it and the ones allowed.
  */
 import type { Socket } from 'node:net';
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler, RouteOptions } from 'fastify';
 import { AnvilError, ERRORS, type ErrorCode } from '../errors.js';
 
 /** The body of a coded error, as the error handler sends it. */
@@ -119,30 +119,34 @@ function declaredQuery(route: { schema?: RouteOptions['schema'] }): string[] {
 }
 
 /**
- * The one rule for query parameters: a route takes those it declares, no other. Checked before the body
- * and the path are validated, so a stray parameter is named whatever else is wrong. Install before any
- * route is registered.
+ * The one rule for query parameters: a route takes those it declares, no other. Checked as the request
+ * arrives (after its authentication), before its body is read and the body and path are validated, so a stray
+ * parameter is named whatever else is wrong. Each route is given its own check as it is registered (install
+ * before any route is registered, before `installAuth`, which puts its check first): the parameters a route
+ * takes are worked out once, and a request asks nothing of its route (`req.routeOptions` builds an object).
+ * No route matched (the not-found handler): that is the answer, whatever the query.
  */
 export function installQueryRule(app: FastifyInstance): void {
   const routes: { method: string; url: string }[] = [];
   routeLists.set(app, routes);
   app.addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) routes.push({ method, url: route.url });
-  });
-  // A callback hook, not an async one: every request passes here, and an async hook costs each a promise.
-  app.addHook('preValidation', (req, _reply, done) => {
-    const given = Object.keys((req.query ?? {}) as Record<string, unknown>);
-    // No route matched (the not-found handler): that is the answer, whatever the query.
-    if (given.length === 0 || req.routeOptions.url === undefined) return done();
-    const allowed = declaredQuery(req.routeOptions);
-    const unknown = given.filter((name) => !allowed.includes(name));
-    if (unknown.length === 0) return done();
-    const takes = allowed.length === 0 ? 'it takes none' : `it takes ${allowed.join(', ')}`;
-    done(
-      new AnvilError(
-        'ANVIL_ERR_QUERY_UNKNOWN',
-        `${req.method} ${req.routeOptions.url ?? pathOf(req.url)} does not take the query parameter${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; ${takes}`,
-      ),
-    );
+    const allowed = declaredQuery(route);
+    const url = route.url;
+    // A callback hook, not an async one: every request passes here, and an async hook costs each a promise.
+    const queryRule: onRequestHookHandler = (req, _reply, done) => {
+      const query = req.query as Record<string, unknown> | undefined;
+      let unknown: string[] | undefined;
+      for (const name in query) if (!allowed.includes(name)) (unknown ??= []).push(name);
+      if (unknown === undefined) return done();
+      const takes = allowed.length === 0 ? 'it takes none' : `it takes ${allowed.join(', ')}`;
+      done(
+        new AnvilError(
+          'ANVIL_ERR_QUERY_UNKNOWN',
+          `${req.method} ${url} does not take the query parameter${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; ${takes}`,
+        ),
+      );
+    };
+    route.onRequest = [queryRule, ...[route.onRequest ?? []].flat()];
   });
 }

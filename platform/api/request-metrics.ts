@@ -2,19 +2,67 @@
  * The HTTP request metrics: answers counted by method, route and status (`anvil_http_requests_total`), and
  * their time by method and route (`anvil_http_request_duration_seconds`, a histogram). The route is the URL a
  * route was registered with (its parameters unfilled), 'unmatched' where none matched.
- * Each route counts its own answers (given its hook as it is registered: `req.routeOptions` would build an
- * object per request to tell the route), in plain maps handed to the counter when /metrics is scraped:
- * prom-client's `inc` builds a label string and looks it up on every call, a few per cent of a small read.
+ * Each route counts its own answers (given its hooks as it is registered: `req.routeOptions` would build an
+ * object per request to tell the route), in plain maps and arrays handed to prom-client when /metrics is
+ * scraped: prom-client's `inc` and `observe` build a label string and look it up on every call.
+ * An answer is counted as it is sent (onSend, after every other onSend hook: the wait for its fsync and the
+ * 503 of a failed one included), not once written (onResponse): a route with an onResponse hook makes Fastify
+ * put two listeners on every response of it and take them off again. Routes whose answer is a stream written
+ * past Fastify (`config.streamed`: watches, server-sent events) never send through onSend, and are counted when
+ * the stream ends, as before.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest, onResponseHookHandler } from 'fastify';
+import { performance } from 'node:perf_hooks';
+import type { FastifyInstance, FastifyReply, FastifyRequest, onResponseHookHandler, onSendHookHandler } from 'fastify';
 import { Counter, Histogram, type Registry } from 'prom-client';
 
-/** Answers of one route: by method, by HTTP status, how many. */
-type RouteAnswers = Map<string, Map<number, number>>;
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** performance.now() when the request reached its route's hooks, ms (its duration is counted from here). */
+    arrived_ms: number;
+  }
+  interface FastifyContextConfig {
+    /** The route may answer with a stream written past Fastify (reply.hijack): counted on response instead. */
+    streamed?: boolean;
+  }
+}
 
-/** Installs the metrics on `app` (before the routes are registered) into `registry`. */
+/** The histogram's upper bounds, seconds. */
+const BUCKETS_S = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1];
+
+/** Answers of one route and method: how many of each status, and their durations. */
+interface Series {
+  readonly statuses: Map<number, number>;
+  /** Answers per bucket of BUCKETS_S (not cumulative), the last one past the largest bound. */
+  readonly buckets: number[];
+  sum_s: number;
+  count: number;
+}
+
+/** The series of one route, by method. */
+type RouteSeries = Map<string, Series>;
+
+/** Counts one answer of `req` into its route's `series`. */
+function count(series: RouteSeries, req: FastifyRequest, reply: FastifyReply): void {
+  let s = series.get(req.method);
+  if (s === undefined) series.set(req.method, (s = { statuses: new Map(), buckets: BUCKETS_S.map(() => 0).concat(0), sum_s: 0, count: 0 }));
+  const status = reply.statusCode;
+  s.statuses.set(status, (s.statuses.get(status) ?? 0) + 1);
+  const seconds = (performance.now() - req.arrived_ms) / 1000;
+  let bucket = 0;
+  while (bucket < BUCKETS_S.length && seconds > BUCKETS_S[bucket]!) bucket++;
+  s.buckets[bucket]!++;
+  s.sum_s += seconds;
+  s.count++;
+}
+
+/** Installs the metrics on `app` (before the routes are registered, and after the server's own onSend hooks) into `registry`. */
 export function installRequestMetrics(app: FastifyInstance, registry: Registry): void {
-  const answers = new Map<string, RouteAnswers>();
+  const routes = new Map<string, RouteSeries>();
+  const seriesOf = (route: string): RouteSeries => {
+    let series = routes.get(route);
+    if (series === undefined) routes.set(route, (series = new Map()));
+    return series;
+  };
   new Counter({
     name: 'anvil_http_requests_total',
     help: 'HTTP requests answered, by method, route and status',
@@ -22,40 +70,66 @@ export function installRequestMetrics(app: FastifyInstance, registry: Registry):
     registers: [registry],
     collect() {
       this.reset();
-      for (const [route, methods] of answers)
-        for (const [method, statuses] of methods)
-          for (const [status, n] of statuses) this.inc({ method, route, status: String(status) }, n);
+      for (const [route, methods] of routes)
+        for (const [method, s] of methods) for (const [status, n] of s.statuses) this.inc({ method, route, status: String(status) }, n);
     },
   });
-  const duration = new Histogram({
+  new Histogram({
     name: 'anvil_http_request_duration_seconds',
     help: 'time to answer a request, seconds',
     labelNames: ['method', 'route'],
     registers: [registry],
-    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+    buckets: BUCKETS_S,
+    collect() {
+      this.reset();
+      for (const [route, methods] of routes)
+        for (const [method, s] of methods) {
+          const labels = { method, route };
+          this.zero(labels);
+          // prom-client takes observations one at a time; its series of these labels is filled as `observe` would.
+          const held = (this as unknown as { hashMap: Record<string, PromSeries> }).hashMap;
+          const entry = Object.values(held).find((e) => e.labels.method === method && e.labels.route === route)!;
+          BUCKETS_S.forEach((bound, i) => (entry.bucketValues[bound] = s.buckets[i]!));
+          entry.sum = s.sum_s;
+          entry.count = s.count;
+        }
+    },
   });
-  const counterOf = (route: string): ((req: FastifyRequest, reply: FastifyReply) => void) => {
-    let methods = answers.get(route);
-    if (methods === undefined) answers.set(route, (methods = new Map()));
-    const byMethod = methods;
-    return (req, reply) => {
-      let statuses = byMethod.get(req.method);
-      if (statuses === undefined) byMethod.set(req.method, (statuses = new Map()));
-      statuses.set(reply.statusCode, (statuses.get(reply.statusCode) ?? 0) + 1);
-      duration.observe({ method: req.method, route }, reply.elapsedTime / 1000);
-    };
-  };
-  app.addHook('onRoute', (route) => {
-    const count = counterOf(route.url);
-    const counted: onResponseHookHandler = (req, reply, done) => {
-      count(req, reply);
-      done();
-    };
-    route.onResponse = [...[route.onResponse ?? []].flat(), counted];
-  });
-  const unmatched = counterOf('unmatched');
-  app.addHook('onResponse', (req, reply, done) => {
-    if (req.is404) unmatched(req, reply);
+  // The clock of every request, matched or not, starts before any other hook of its route (authentication included).
+  app.decorateRequest('arrived_ms', 0);
+  app.addHook('onRequest', (req, _reply, done) => {
+    req.arrived_ms = performance.now();
     done();
   });
+  app.addHook('onRoute', (route) => {
+    const series = seriesOf(route.url);
+    if (route.config?.streamed === true) {
+      const counted: onResponseHookHandler = (req, reply, done) => {
+        count(series, req, reply);
+        done();
+      };
+      route.onResponse = [...[route.onResponse ?? []].flat(), counted];
+      return;
+    }
+    // After the server's own onSend hooks (the wait for the fsync): the status is the one sent.
+    const counted: onSendHookHandler = (req, reply, payload, done) => {
+      count(series, req, reply);
+      done(null, payload);
+    };
+    route.onSend = [...[route.onSend ?? []].flat(), counted];
+  });
+  // No route matched: the not-found handler's answers (it has the server's hooks only, none of a route).
+  const unmatched = seriesOf('unmatched');
+  app.addHook('onSend', (req, reply, payload, done) => {
+    if (req.is404) count(unmatched, req, reply);
+    done(null, payload);
+  });
+}
+
+/** What prom-client keeps of one series of a histogram (lib/histogram.js createBaseValues). */
+interface PromSeries {
+  labels: Record<string, string>;
+  bucketValues: Record<number, number>;
+  sum: number;
+  count: number;
 }

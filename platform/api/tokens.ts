@@ -88,27 +88,39 @@ export class TokenStore {
   }
 
   /**
-   * Tokens known to the server and their users, as of `knownStamp` (Store.besideStamp): dropped whole when a
-   * token is issued or revoked on this connection or anything is committed by another, so a revoked token
-   * is refused on the very next request. Unknown tokens are never kept. Bounded by KNOWN_TOKENS.
+   * Tokens known to the server and their users, by what they were presented as (the Authorization header as
+   * sent: a known header needs no parsing and no hashing), as of `knownStamp` (Store.besideStamp): dropped whole
+   * when a token is issued or revoked on this connection or anything is committed by another, so a revoked
+   * token is refused on the very next request. Unknown tokens are never kept. Bounded by KNOWN_TOKENS.
    */
   private readonly known = new Map<string, string>();
   private knownStamp = '';
 
-  /** The user a token acts as, or undefined when the server does not know it. */
-  userOf(token: string): string | undefined {
+  /** Drops what is known when the token table may have changed (asks SQLite whether another connection committed). */
+  private refreshKnown(): void {
     const stamp = this.store.besideStamp();
     if (stamp !== this.knownStamp) {
       this.known.clear();
       this.knownStamp = stamp;
     }
-    const cached = this.known.get(token);
+  }
+
+  /** The user of a token known by `key` (as given to `userOf`), as the table is now; undefined when not known (ask `userOf`). */
+  knownUserOf(key: string): string | undefined {
+    this.refreshKnown();
+    return this.known.get(key);
+  }
+
+  /** The user a token acts as, or undefined when the server does not know it; a known one is kept under `key`. */
+  userOf(token: string, key = token): string | undefined {
+    this.refreshKnown();
+    const cached = this.known.get(key);
     if (cached !== undefined) return cached;
     const row = this.store.readBeside((db) => this.sql(db, 'SELECT user FROM api_tokens WHERE hash = ?').get(hashToken(token))) as
       { user: string } | undefined;
     if (row !== undefined) {
       if (this.known.size >= KNOWN_TOKENS) this.known.clear();
-      this.known.set(token, row.user);
+      this.known.set(key, row.user);
     }
     return row?.user;
   }

@@ -26,6 +26,7 @@ import { warnIfOpenToOthers } from './file-modes.js';
 import { openStateDatabase } from './state-file.js';
 import type { Revisions, ObjectRevisions } from './revisions.js';
 import { upgradeSchema } from './schema-upgrade.js';
+import { WalIndexHeader } from './wal-index-header.js';
 import { StoreTables, type RevisedEvent, type StoredPlacementDecision } from './store-tables.js';
 
 export { defaultStatePath } from './state-file.js';
@@ -48,6 +49,8 @@ export type { RevisedEvent } from './store-tables.js';
 /** The control plane's state in a SQLite file: what the CLI and `anvil serve` use. */
 export class Store implements ControlPlaneStore {
   private readonly db: Database.Database;
+  /** The state file (':memory:' for none). */
+  private readonly path: string;
   /** The SQL of the objects, events, audit and revision tables. */
   private readonly tables: StoreTables;
 
@@ -61,6 +64,7 @@ export class Store implements ControlPlaneStore {
     sync: FileSync | undefined,
   ) {
     this.db = db;
+    this.path = path;
     this.durability = new Durability(path === ':memory:' ? undefined : path, sync);
     this.tables = new StoreTables(db);
     this.readTransaction = db.transaction((fn: (state: ClusterState) => unknown) => this.readInTransaction(fn));
@@ -96,6 +100,7 @@ export class Store implements ControlPlaneStore {
       upgradeSchema(db, clock, () => store.durability.noteCommit());
       store.durability.syncNow();
     } catch (e) {
+      store.walHeader?.close();
       db.close();
       if (e instanceof AnvilError) throw e;
       throw new AnvilError(
@@ -122,10 +127,33 @@ export class Store implements ControlPlaneStore {
   /** Prepared once: `db.pragma()` prepares its statement on every call, and every read asks this. */
   private dataVersionStatement: Database.Statement | undefined;
 
+  /**
+   * The file's WAL-index header, whose bytes tell without SQLite that nothing was committed since it was last
+   * asked: opened after SQLite was first asked (a new file has no `-shm` until a read); undefined where there is none.
+   */
+  private walHeader: WalIndexHeader | undefined;
+  private walHeaderTried = false;
+  /** data_version as SQLite last answered it, just after `walHeader.remember()`. */
+  private lastDataVersion = 0;
+  /** How many times SQLite was asked for data_version (the tests: reads with nothing committed ask it none). */
+  dataVersionQueries = 0;
+
   /** SQLite's data_version; counts a check (`checks`) when it finds the state held current. */
   private dataVersion(): number {
-    this.dataVersionStatement ??= this.db.prepare('PRAGMA data_version').pluck();
-    const version = this.dataVersionStatement.get() as number;
+    let version = this.lastDataVersion;
+    if (this.walHeader?.unchanged() !== true) {
+      this.walHeader?.remember();
+      this.dataVersionStatement ??= this.db.prepare('PRAGMA data_version').pluck();
+      version = this.lastDataVersion = this.dataVersionStatement.get() as number;
+      this.dataVersionQueries++;
+      if (!this.walHeaderTried) {
+        this.walHeaderTried = true;
+        // Read after SQLite answered: a commit between that answer and this read is told by the next one.
+        this.walHeader = WalIndexHeader.of(this.path);
+        this.walHeader?.remember();
+        if (this.walHeader !== undefined) version = this.lastDataVersion = this.dataVersionStatement.get() as number;
+      }
+    }
     if (this.cache !== undefined && this.cache.version === version) this.checks++;
     return version;
   }
@@ -505,6 +533,7 @@ export class Store implements ControlPlaneStore {
       if (!this.durability.failed) this.durability.syncNow();
     } finally {
       this.durability.close();
+      this.walHeader?.close();
       this.db.close();
     }
   }

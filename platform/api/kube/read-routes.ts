@@ -201,7 +201,8 @@ export function registerReadRoutes(app: FastifyInstance, api: Api, clock: Clock)
       handler: (req: FastifyRequest, reply: FastifyReply) => unknown,
     ) =>
       app.get(url, {
-        config: { public: true },
+        // A list may be a watch, written past Fastify (request-metrics.ts counts it when it ends).
+        config: { public: true, streamed: true },
         schema: {
           tags: ['kubernetes'],
           security: [{ bearer: [] as string[] }],

@@ -141,7 +141,7 @@ export const clusterPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api
         response: responses(listOrPage(NodeObject, 'the nodes')),
       },
     },
-    async (req, reply) => list(api, req, reply, 'nodes'),
+    (req, reply) => void reply.send(list(api, req, reply, 'nodes')),
   );
   app.get<{ Params: Static<typeof NameParams> }>(
     '/nodes/:name',

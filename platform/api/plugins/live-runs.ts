@@ -156,6 +156,8 @@ export const liveRunsPlugin: FastifyPluginAsync<{ runs: LiveRuns }> = async (app
   app.get<{ Params: Static<typeof RunParams> }>(
     '/runs/:id/events',
     {
+      // Server-sent events, written past Fastify (request-metrics.ts counts them when the stream ends).
+      config: { streamed: true },
       schema: {
         ...s,
         operationId: 'streamRunEvents',

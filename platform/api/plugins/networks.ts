@@ -37,7 +37,7 @@ export const networksPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { ap
         response: responses(listOrPage(NetworkObject, 'the networks')),
       },
     },
-    async (req, reply) => list(api, req, reply, 'networks'),
+    (req, reply) => void reply.send(list(api, req, reply, 'networks')),
   );
   app.get<{ Params: Static<typeof NameParams> }>(
     '/networks/:name',

@@ -85,7 +85,7 @@ export const perfTiersPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { a
         response: responses(listOrPage(PerfTierObject, 'the perf tiers')),
       },
     },
-    async (req, reply) => list(api, req, reply, 'perf-tiers'),
+    (req, reply) => void reply.send(list(api, req, reply, 'perf-tiers')),
   );
   app.get<{ Params: Static<typeof NameParams> }>(
     '/perf-tiers/:name',

@@ -42,7 +42,7 @@ export const podsPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api })
         response: responses(listOrPage(PodObject, 'the pods')),
       },
     },
-    async (req, reply) => list(api, req, reply, 'pods'),
+    (req, reply) => void reply.send(list(api, req, reply, 'pods')),
   );
   app.get<{ Params: Static<typeof NamespaceParams> }>(
     '/namespaces/:namespace/pods',
@@ -57,7 +57,7 @@ export const podsPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api })
         response: responses(listOrPage(PodObject, 'the pods')),
       },
     },
-    async (req, reply) => list(api, req, reply, 'pods', req.params.namespace),
+    (req, reply) => void reply.send(list(api, req, reply, 'pods', req.params.namespace)),
   );
   app.get<{ Params: NsName }>(
     '/namespaces/:namespace/pods/:name',

@@ -37,7 +37,7 @@ export const quotasPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api 
         response: responses(listOrPage(QuotaView, 'the quotas')),
       },
     },
-    async (req, reply) => list(api, req, reply, 'quotas'),
+    (req, reply) => void reply.send(list(api, req, reply, 'quotas')),
   );
   app.get<{ Params: Static<typeof NamespaceParams> }>(
     '/namespaces/:namespace/quotas',
@@ -52,7 +52,7 @@ export const quotasPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api 
         response: responses(listOrPage(QuotaView, 'none or one quota')),
       },
     },
-    async (req, reply) => list(api, req, reply, 'quotas', req.params.namespace),
+    (req, reply) => void reply.send(list(api, req, reply, 'quotas', req.params.namespace)),
   );
   app.get<{ Params: Static<typeof NamespacedNameParams> }>(
     '/namespaces/:namespace/quotas/:name',

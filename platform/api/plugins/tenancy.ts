@@ -100,7 +100,7 @@ export const tenancyPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api
         response: responses(listOrPage(TenantObject, 'the namespaces')),
       },
     },
-    async (req, reply) => list(api, req, reply, 'namespaces'),
+    (req, reply) => void reply.send(list(api, req, reply, 'namespaces')),
   );
   app.post<{ Body: Static<typeof TenantBody> }>(
     '/namespaces',
@@ -163,7 +163,7 @@ export const tenancyPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api
         response: responses(listOrPage(UserObject, 'the users')),
       },
     },
-    async (req, reply) => list(api, req, reply, 'users'),
+    (req, reply) => void reply.send(list(api, req, reply, 'users')),
   );
   app.get<{ Params: Static<typeof NameParams> }>(
     '/users/:name',

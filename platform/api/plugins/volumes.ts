@@ -54,7 +54,7 @@ export const volumesPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api
         response: responses(listOrPage(VolumeObject, 'the volumes')),
       },
     },
-    async (req, reply) => list(api, req, reply, 'volumes'),
+    (req, reply) => void reply.send(list(api, req, reply, 'volumes')),
   );
   app.get<{ Params: Static<typeof NamespaceParams> }>(
     '/namespaces/:namespace/volumes',
@@ -69,7 +69,7 @@ export const volumesPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api
         response: responses(listOrPage(VolumeObject, 'the volumes')),
       },
     },
-    async (req, reply) => list(api, req, reply, 'volumes', req.params.namespace),
+    (req, reply) => void reply.send(list(api, req, reply, 'volumes', req.params.namespace)),
   );
   app.get<{ Params: NsName }>(
     '/namespaces/:namespace/volumes/:name',
@@ -163,7 +163,7 @@ export const volumesPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { api
         response: responses(listOrPage(SnapshotObject, 'the snapshots')),
       },
     },
-    async (req, reply) => list(api, req, reply, 'snapshots', req.params.namespace),
+    (req, reply) => void reply.send(list(api, req, reply, 'snapshots', req.params.namespace)),
   );
   app.get<{ Params: NsName }>(
     '/namespaces/:namespace/snapshots/:name',

@@ -96,7 +96,7 @@ export const workloadsPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { a
             response: responses(listOrPage(v.item, v.what)),
           },
         },
-        async (req, reply) => list(api, req, reply, v.kind),
+        (req, reply) => void reply.send(list(api, req, reply, v.kind)),
       );
     }
     if (v.perNamespace) {
@@ -113,7 +113,7 @@ export const workloadsPlugin: FastifyPluginAsync<{ api: Api }> = async (app, { a
             response: responses(listOrPage(v.item, v.what)),
           },
         },
-        async (req, reply) => list(api, req, reply, v.kind, req.params.namespace),
+        (req, reply) => void reply.send(list(api, req, reply, v.kind, req.params.namespace)),
       );
       app.get<{ Params: NsName }>(
         `/namespaces/:namespace/${v.kind}/:name`,
