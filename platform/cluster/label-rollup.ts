@@ -77,10 +77,7 @@ function rollup(jobs: readonly JobMeasurement[]): Rollup {
  * to zeros gives the same numbers). Merged only where a percentile is asked for: a direction no job used
  * needs none, and a run's summary has a group per volume and per tenant, each with its read and write.
  */
-function mergedCounts(
-  jobs: readonly JobMeasurement[],
-  pick: (j: JobMeasurement) => JobMeasurement['measured']['read'],
-): ArrayLike<number> {
+function mergedCounts(jobs: readonly JobMeasurement[], pick: (j: JobMeasurement) => JobMeasurement['measured']['read']): ArrayLike<number> {
   if (jobs.length === 1) return pick(jobs[0]!).clat.counts;
   const counts = new Float64Array(BUCKETS);
   for (const j of jobs) {
