@@ -9,10 +9,10 @@
  */
 import { Value } from '@sinclair/typebox/value';
 import { describe, expect, test } from 'vitest';
-import { Simulator } from '../../sim/core/kernel.js';
 import { RandomStreams } from '../../sim/core/random.js';
-import { NvmeDevice, nvmeDevice, nvmeSchema, type NvmeParams } from '../../sim/devices/nvme/index.js';
-import { OP_READ, OP_WRITE, RequestPool, type Op, type Station } from '../../sim/io/requests.js';
+import { nvmeSchema, type NvmeParams } from '../../sim/devices/nvme/index.js';
+import { OP_READ, OP_WRITE } from '../../sim/io/requests.js';
+import { driveOf, runIos, type Io } from './nvme-io-harness.js';
 
 /** 4 channels x 3 dies, 16 KiB pages, three page types; slow channels, so reads queue on dies and channels. */
 function params(readSpread: boolean): NvmeParams {
@@ -48,13 +48,6 @@ function params(readSpread: boolean): NvmeParams {
   }) as NvmeParams;
 }
 
-interface Io {
-  at_ns: number;
-  op: Op;
-  offset: number;
-  size: number;
-}
-
 /**
  * `count` single-page reads (512 bytes to 16 KiB, inside one page) over 2 ms, at random times or on a 1 us
  * grid (many at one instant); with `writeAt_ns`, one 16 KiB write then (a program unit: it is programmed as
@@ -78,32 +71,11 @@ function ios(seed: number, count: number, grid: boolean, writeAt_ns?: number): I
 
 /** Runs `list` on a fresh drive; returns each I/O's completion time, by I/O, and the events fired. */
 function run(p: NvmeParams, list: readonly Io[], folded: boolean) {
-  const sim = new Simulator();
-  const requests = new RequestPool();
-  const device = nvmeDevice.create(p, { sim, requests, streams: new RandomStreams(11), name: 'nvme0' }) as NvmeDevice;
-  if (!folded) device.unfoldReads();
+  const drive = driveOf(p, 11);
+  if (!folded) drive.device.unfoldReads();
   const done = new Float64Array(list.length).fill(-1);
-  const index = new Map<number, number>();
-  const sink: Station = {
-    accept(req) {
-      done[index.get(req)!] = sim.now;
-      index.delete(req);
-      requests.release(req);
-    },
-  };
-  const head: Station & { fire(i: number): void } = {
-    accept() {},
-    fire(i: number) {
-      const io = list[i]!;
-      const req = requests.alloc(flow, io.op, io.offset, io.size, sim.now);
-      index.set(req, i);
-      requests.forward(req);
-    },
-  };
-  const flow = requests.addRoute([head, device, sink]);
-  list.forEach((io, i) => sim.post(io.at_ns, head, i));
-  sim.run();
-  return { done: [...done], events: sim.eventsFired };
+  runIos(drive, list, (_req, i) => (done[i] = drive.sim.now));
+  return { done: [...done], events: drive.sim.eventsFired };
 }
 
 describe('NVMe single-page reads folded: the same completions as the evented stages', () => {

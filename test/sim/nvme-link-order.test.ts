@@ -8,10 +8,10 @@
  */
 import { Value } from '@sinclair/typebox/value';
 import { describe, expect, test } from 'vitest';
-import { Simulator } from '../../sim/core/kernel.js';
 import { RandomStreams } from '../../sim/core/random.js';
-import { NvmeDevice, nvmeDevice, nvmeSchema, type NvmeParams } from '../../sim/devices/nvme/index.js';
-import { OP_READ, OP_TRIM, OP_WRITE, RequestPool, type Op, type Station } from '../../sim/io/requests.js';
+import { nvmeSchema, type NvmeDevice, type NvmeParams } from '../../sim/devices/nvme/index.js';
+import { OP_READ, OP_TRIM, OP_WRITE, type Op } from '../../sim/io/requests.js';
+import { driveOf, runIos, type Io } from './nvme-io-harness.js';
 
 /** 4 channels x 2 dies, 16 KiB pages; channels slow against PCIe, so reads queue on them and overtake each other. */
 function params(readSpread: boolean): NvmeParams {
@@ -46,13 +46,6 @@ function params(readSpread: boolean): NvmeParams {
   }) as NvmeParams;
 }
 
-interface Io {
-  at_ns: number;
-  op: Op;
-  offset: number;
-  size: number;
-}
-
 /** A seeded random mix: mostly reads of 4K to 64K (some across pages), some writes and trims, over 2 ms. */
 function randomIos(seed: number, count: number): Io[] {
   const stream = new RandomStreams(seed).get('ios');
@@ -70,9 +63,8 @@ function randomIos(seed: number, count: number): Io[] {
 
 /** Runs `ios` on a drive; returns each read's completion (time, size) in completion order, and the channel transfers its reads reserved in order. */
 function run(p: NvmeParams, ios: readonly Io[]) {
-  const sim = new Simulator();
-  const requests = new RequestPool();
-  const device = nvmeDevice.create(p, { sim, requests, streams: new RandomStreams(7), name: 'nvme0' }) as NvmeDevice;
+  const drive = driveOf(p, 7);
+  const { sim, requests, device } = drive;
   const transfers: { end_ns: number; bytes: number }[] = [];
   const backend = device.backend;
   const piece = backend.transferPiece.bind(backend);
@@ -88,22 +80,9 @@ function run(p: NvmeParams, ios: readonly Io[]) {
     return end_ns;
   };
   const reads: { done_ns: number; bytes: number }[] = [];
-  const sink: Station = {
-    accept(req) {
-      if (requests.op[req] === OP_READ) reads.push({ done_ns: sim.now, bytes: requests.size_bytes[req]! });
-      requests.release(req);
-    },
-  };
-  const head: Station & { fire(i: number): void } = {
-    accept() {},
-    fire(i: number) {
-      const io = ios[i]!;
-      requests.forward(requests.alloc(flow, io.op, io.offset, io.size, sim.now));
-    },
-  };
-  const flow = requests.addRoute([head, device, sink]);
-  ios.forEach((io, i) => sim.post(io.at_ns, head, i));
-  sim.run();
+  runIos(drive, ios, (req) => {
+    if (requests.op[req] === OP_READ) reads.push({ done_ns: sim.now, bytes: requests.size_bytes[req]! });
+  });
   return { reads, transfers, config: device.config };
 }
 
