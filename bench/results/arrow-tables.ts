@@ -94,6 +94,13 @@ const BUCKET_LOW: [ColumnType, string] = ['i64', 'lowest completion latency in t
 const BUCKET_HIGH: [ColumnType, string] = ['i64', 'first latency above the bucket, ns'];
 const BUCKET_VALUE: [ColumnType, string] = ['i64', "the bucket's value as fio reports it in json+ bins (midpoint), ns"];
 
+/** The bucket columns of row `r`: histogram bucket `i`'s bounds and fio's value for it, ns. */
+function putBucket(n: Record<'bucket_low_ns' | 'bucket_high_ns' | 'bucket_value_ns', Float64Array>, r: number, i: number): void {
+  n.bucket_low_ns[r] = bucketLow(i);
+  n.bucket_high_ns[r] = bucketLow(i) + bucketWidth(i);
+  n.bucket_value_ns[r] = bucketValue(i);
+}
+
 function intervalHistogramColumns(run: RunMeasurement): BuiltColumn[] {
   const spec = {
     time_ns: TIME,
@@ -120,9 +127,7 @@ function intervalHistogramColumns(run: RunMeasurement): BuiltColumn[] {
           const i = h.buckets[j]!;
           n.time_ns[r] = h.time_ns;
           n.interval_ns[r] = h.interval_ns;
-          n.bucket_low_ns[r] = bucketLow(i);
-          n.bucket_high_ns[r] = bucketLow(i) + bucketWidth(i);
-          n.bucket_value_ns[r] = bucketValue(i);
+          putBucket(n, r, i);
           n.count[r] = h.counts[j]!;
         }
       }
@@ -192,9 +197,7 @@ function histogramColumns(run: RunMeasurement): BuiltColumn[] {
       for (let i = 0; i < BUCKETS; i++) {
         const c = counts[i]!;
         if (c === 0) continue;
-        n.bucket_low_ns[r] = bucketLow(i);
-        n.bucket_high_ns[r] = bucketLow(i) + bucketWidth(i);
-        n.bucket_value_ns[r] = bucketValue(i);
+        putBucket(n, r, i);
         n.count[r] = c;
         r++;
       }

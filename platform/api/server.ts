@@ -50,6 +50,7 @@ import type { Api } from './api.js';
 import { extenderCallersOf, type ServerTls } from './tls.js';
 import { dualProtocolServer } from './dual-protocol.js';
 import type { Server as HttpServer } from 'node:http';
+import { isLoopbackAddress } from './loopback.js';
 
 export interface ServerOptions {
   /** The state file (':memory:' in tests). */
@@ -170,10 +171,6 @@ function refusePlainHttpOffLoopback(app: FastifyInstance): void {
     );
   });
 }
-
-/** 127.0.0.0/8 or ::1, also in IPv4-mapped form. */
-export const isLoopbackAddress = (address: string | undefined) =>
-  address !== undefined && (address.startsWith('127.') || address === '::1' || address.startsWith('::ffff:127.'));
 
 /**
  * With a client CA the server asks every caller for a certificate but does not refuse the connection without

@@ -1,29 +1,37 @@
 /**
  * The one ring buffer of the simulation: integer ids (requests, dies), first in first out, optionally
  * with a time beside each id (`RequestFifo.timed`: the work reserved on a FIFO server, each entry with
- * when it is done). Capacity is a power of two so positions wrap with a mask; it doubles when full, and
- * allocates nothing once grown.
+ * when it is done), and a second time that orders equal times (`RequestFifo.tied`). Capacity is a power of
+ * two so positions wrap with a mask; it doubles when full, and allocates nothing once grown.
  */
 export class RequestFifo {
   private ids: Int32Array;
   /** Empty unless the ring is timed. */
   private times: Float64Array;
+  /** Empty unless the ring is tied: per entry, what orders it among entries of equal time. */
+  private ties: Float64Array;
   private mask: number;
   private head = 0;
   private count = 0;
 
   /** A ring of ids, with room for `initialCapacity` (rounded up to a power of two) before it grows. */
-  constructor(initialCapacity = 64, timed = false) {
+  constructor(initialCapacity = 64, timed = false, tied = false) {
     let n = 1;
     while (n < initialCapacity) n *= 2;
     this.ids = new Int32Array(n);
-    this.times = new Float64Array(timed ? n : 0);
+    this.times = new Float64Array(timed || tied ? n : 0);
+    this.ties = new Float64Array(tied ? n : 0);
     this.mask = n - 1;
   }
 
   /** A ring of (id, time) pairs: `pushTimed` and `headTime`. */
   static timed(initialCapacity: number): RequestFifo {
     return new RequestFifo(initialCapacity, true);
+  }
+
+  /** A ring of (id, time, tie) triples kept in (time, tie) order: `insertTied` and `headTime`. */
+  static tied(initialCapacity: number): RequestFifo {
+    return new RequestFifo(initialCapacity, true, true);
   }
 
   /** Entries waiting. */
@@ -70,6 +78,30 @@ export class RequestFifo {
     return place;
   }
 
+  /**
+   * Puts `id` in (time, tie) order (tied rings): after every entry whose time is before `time_ns`, or equal
+   * with a tie not after `tie_ns`, so equal pairs keep the order they came in.
+   */
+  insertTied(id: number, time_ns: number, tie_ns: number): void {
+    if (this.count > this.mask) this.grow();
+    const mask = this.mask;
+    let place = this.count;
+    for (; place > 0; place--) {
+      const from = (this.head + place - 1) & mask;
+      const t = this.times[from]!;
+      if (t < time_ns || (t === time_ns && this.ties[from]! <= tie_ns)) break;
+      const to = (this.head + place) & mask;
+      this.ids[to] = this.ids[from]!;
+      this.times[to] = t;
+      this.ties[to] = this.ties[from]!;
+    }
+    const i = (this.head + place) & mask;
+    this.ids[i] = id;
+    this.times[i] = time_ns;
+    this.ties[i] = tie_ns;
+    this.count++;
+  }
+
   /** Time of the oldest entry, ns (timed rings, when not empty). */
   headTime(): number {
     return this.times[this.head]!;
@@ -93,14 +125,18 @@ export class RequestFifo {
     const n = this.ids.length;
     const ids = new Int32Array(n * 2);
     const timed = this.times.length > 0;
+    const tied = this.ties.length > 0;
     const times = new Float64Array(timed ? n * 2 : 0);
+    const ties = new Float64Array(tied ? n * 2 : 0);
     for (let k = 0; k < this.count; k++) {
       const i = (this.head + k) & this.mask;
       ids[k] = this.ids[i]!;
       if (timed) times[k] = this.times[i]!;
+      if (tied) ties[k] = this.ties[i]!;
     }
     this.ids = ids;
     this.times = times;
+    this.ties = ties;
     this.mask = n * 2 - 1;
     this.head = 0;
   }

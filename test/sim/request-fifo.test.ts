@@ -60,4 +60,31 @@ describe('RequestFifo', () => {
       expect(fifo.shift()).toBe(e.id);
     }
   });
+
+  it('insertTied keeps a tied ring in (time, tie) order, equal pairs in the order they came, across wrap-around and growth', () => {
+    const fifo = RequestFifo.tied(2);
+    const expected: { id: number; time: number; tie: number }[] = [];
+    let state = 777;
+    const draw = (n: number) => {
+      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+      return state % n;
+    };
+    for (let id = 0; id < 400; id++) {
+      // Few distinct times and ties, so both keys tie often.
+      const time = draw(10);
+      const tie = draw(4);
+      fifo.insertTied(id, time, tie);
+      const at = expected.findIndex((e) => e.time > time || (e.time === time && e.tie > tie));
+      expected.splice(at < 0 ? expected.length : at, 0, { id, time, tie });
+      if (draw(3) === 0) {
+        expect(fifo.headTime()).toBe(expected[0]!.time);
+        expect(fifo.shift()).toBe(expected.shift()!.id);
+      }
+    }
+    expect(fifo.length).toBe(expected.length);
+    for (const e of expected) {
+      expect(fifo.headTime()).toBe(e.time);
+      expect(fifo.shift()).toBe(e.id);
+    }
+  });
 });

@@ -110,8 +110,9 @@ export class ExtenderAssessments {
   }
 
   private forgetAssessments(): void {
-    const last = [...this.kept.values()].pop();
-    if (last !== undefined) this.spare = last.release();
+    // Any one kept assessment's arrays do for the next pod (all are of this view's table).
+    const first = this.kept.values().next();
+    if (first.done !== true) this.spare = first.value.release();
     this.kept.clear();
   }
 }

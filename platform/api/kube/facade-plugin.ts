@@ -22,6 +22,7 @@ import {
 import { registerReadRoutes } from './read-routes.js';
 import { StatusSchema, statusOf, statusOfError } from './status.js';
 import { kubeWritesPlugin } from './writes-plugin.js';
+import { isLoopbackAddress } from '../loopback.js';
 
 export interface KubeFacadeOptions {
   readonly api: Api;
@@ -41,8 +42,6 @@ const DiscoveryQuery = Type.Object({ timeout: TIMEOUT }, { additionalProperties:
 const kubeAnswer = (description: string, fields: Record<string, TSchema> = {}) =>
   Type.Object({ kind: Type.String(), apiVersion: Type.Optional(Type.String()), ...fields }, { description, additionalProperties: true });
 const errors = { '4xx': StatusSchema, '5xx': StatusSchema };
-const isLoopback = (address: string | undefined) =>
-  address !== undefined && (address.startsWith('127.') || address === '::1' || address.startsWith('::ffff:127.'));
 
 export const kubeFacadePlugin: FastifyPluginAsync<KubeFacadeOptions> = async (app, { api, clock, anonymousLoopback }) => {
   // Facade routes are `public` to Anvil's own auth hook: this one authenticates them, answering a Status.
@@ -52,7 +51,7 @@ export const kubeFacadePlugin: FastifyPluginAsync<KubeFacadeOptions> = async (ap
     // Never over TLS: there kubectl sends its token, and a call without one is refused as on Anvil's API.
     const plain = (req.socket as typeof req.socket & { encrypted?: boolean }).encrypted !== true;
     try {
-      if (header === undefined && anonymousLoopback && plain && isLoopback(req.socket.remoteAddress)) req.actor = ANONYMOUS_LOOPBACK;
+      if (header === undefined && anonymousLoopback && plain && isLoopbackAddress(req.socket.remoteAddress)) req.actor = ANONYMOUS_LOOPBACK;
       else req.actor = bearerActor(api.store, api.tokens, header);
     } catch (e) {
       return done(e as Error);

@@ -28,11 +28,8 @@ import { responses } from '../schemas.js';
 import type { Api } from '../api.js';
 import type { ExtenderCallers } from '../tls.js';
 import { bindInKubernetes, type KubeApi } from '../extender/kube-binder.js';
+import { isLoopbackAddress } from '../loopback.js';
 
-/** Loopback: all of 127.0.0.0/8 (as the kernel routes it), ::1, and IPv4 loopback mapped into IPv6. */
-function isLoopback(address: string): boolean {
-  return address === '::1' || /^(::ffff:)?127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(address);
-}
 /** The answers written as bytes (answer-bytes.ts) go out as the schema's serializer would send them. */
 const JSON_TYPE = 'application/json; charset=utf-8';
 /** Pods seen by filter/prioritize, by UID, for bind (which names the pod only); bounded. */
@@ -41,7 +38,7 @@ const REMEMBERED_PODS = 10_000;
 function requireCaller(req: FastifyRequest, callers: ExtenderCallers): void {
   const from = req.socket.remoteAddress ?? '';
   if (callers.state === 'loopback') {
-    if (!isLoopback(from)) {
+    if (!isLoopbackAddress(from)) {
       throw new AnvilError(
         'ANVIL_ERR_NOT_LOOPBACK',
         `the scheduler extender answers loopback callers only (this call came from ${from}); run anvil serve on kube-scheduler's host, or serve it with mutual TLS (anvil serve --tls-cert --tls-key --tls-client-ca)`,

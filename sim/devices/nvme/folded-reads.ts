@@ -31,6 +31,7 @@
  */
 import type { EventHandler, Simulator } from '../../core/kernel.js';
 import type { RequestPool } from '../../io/requests.js';
+import { RequestFifo } from '../../resources/request-fifo.js';
 import type { NandBackend } from './nand-backend.js';
 
 /** What the drive gives its folded reads: the link they go on to, and its evented stages for `unfold`. */
@@ -48,9 +49,9 @@ const TOKEN_MASK = (1 << 28) - 1;
 
 export class FoldedReads {
   /** Reads whose core stage is reserved, by when it ends; `tag` holds the core. */
-  private readonly atCores = new TimedQueue(64);
+  private readonly atCores = RequestFifo.tied(64);
   /** Reads whose die read is reserved, by when it ends. */
-  private readonly atDies = new TimedQueue(64);
+  private readonly atDies = RequestFifo.tied(64);
   /** When the live wake-up fires (Infinity: none), and its token: an event with another is stale. */
   private wakeAt_ns = Infinity;
   private wakeToken = 0;
@@ -79,7 +80,7 @@ export class FoldedReads {
   add(req: number, core: number, coreEnd_ns: number, coreFree_ns: number): void {
     this.requests.tag[req] = core;
     const now = this.sim.now;
-    this.atCores.insert(req, coreEnd_ns, coreFree_ns > now ? coreFree_ns : now);
+    this.atCores.insertTied(req, coreEnd_ns, coreFree_ns > now ? coreFree_ns : now);
     this.wakeBy(coreEnd_ns + this.minRead_ns);
   }
 
@@ -130,7 +131,7 @@ export class FoldedReads {
       const req = cores.shift();
       const page = backend.pageOf(requests.offset_bytes[req]!);
       const dieFree = backend.readFree[backend.dieOf(page)]!;
-      dies.insert(req, backend.reserveDieRead(end, page), dieFree > end ? dieFree : end);
+      dies.insertTied(req, backend.reserveDieRead(end, page), dieFree > end ? dieFree : end);
     }
     const horizon = now + this.horizon_ns;
     while (dies.length > 0 && (dies.headTime() < horizon || dies.headTime() <= now)) {
@@ -147,77 +148,5 @@ export class FoldedReads {
     this.wakeAt_ns = at_ns;
     this.wakeToken = (this.wakeToken + 1) & TOKEN_MASK;
     this.sim.post(at_ns, this.host, (this.wakeToken << this.stageBits) | this.stage);
-  }
-}
-
-/**
- * Ids in order of (time, then tie time), equal pairs in the order they came: a ring, mostly appended to
- * (entries come nearly in order), so the scan from the tail seldom goes far. Grows by doubling.
- */
-class TimedQueue {
-  private ids: Int32Array;
-  private times: Float64Array;
-  private ties: Float64Array;
-  private mask: number;
-  private head = 0;
-  length = 0;
-
-  /** `capacity`: a power of two. */
-  constructor(capacity: number) {
-    this.ids = new Int32Array(capacity);
-    this.times = new Float64Array(capacity);
-    this.ties = new Float64Array(capacity);
-    this.mask = capacity - 1;
-  }
-
-  insert(id: number, time_ns: number, tie_ns: number): void {
-    if (this.length > this.mask) this.grow();
-    const mask = this.mask;
-    let place = this.length;
-    for (; place > 0; place--) {
-      const before = (this.head + place - 1) & mask;
-      const t = this.times[before]!;
-      if (t < time_ns || (t === time_ns && this.ties[before]! <= tie_ns)) break;
-      const to = (this.head + place) & mask;
-      this.ids[to] = this.ids[before]!;
-      this.times[to] = t;
-      this.ties[to] = this.ties[before]!;
-    }
-    const i = (this.head + place) & mask;
-    this.ids[i] = id;
-    this.times[i] = time_ns;
-    this.ties[i] = tie_ns;
-    this.length++;
-  }
-
-  /** Time of the first entry, ns (when not empty). */
-  headTime(): number {
-    return this.times[this.head]!;
-  }
-
-  /** Removes and returns the first id (when not empty). */
-  shift(): number {
-    const id = this.ids[this.head]!;
-    this.head = (this.head + 1) & this.mask;
-    this.length--;
-    return id;
-  }
-
-  private grow(): void {
-    const n = this.ids.length;
-    const ids = new Int32Array(n * 2);
-    const times = new Float64Array(n * 2);
-    const ties = new Float64Array(n * 2);
-    for (let k = 0; k < this.length; k++) {
-      const i = (this.head + k) & this.mask;
-      ids[k] = this.ids[i]!;
-      times[k] = this.times[i]!;
-      ties[k] = this.ties[i]!;
-    }
-    this.ids = ids;
-    this.times = times;
-    this.ties = ties;
-    this.mask = n * 2 - 1;
-    this.head = 0;
   }
 }
