@@ -190,6 +190,16 @@ export const extenderSection: BenchSection = {
         });
       ratio('filter', read.filter, bare.filter);
       ratio('prioritize', read.prioritize, bare.prioritize);
+      // The floor's own tail, same run: what this machine's HTTP over loopback gives a route that decides nothing.
+      const floorTail = (name: string, anvil: number[], floorMs: number[]) =>
+        rows.push({
+          name: `${name}: p99 of the bare Fastify floor`,
+          value: p99(floorMs),
+          unit: 'ms',
+          note: `the same ${pods} bodies to a bare Fastify route (parse, answer the same shape, no decision); Anvil's p99 is ${((p99(anvil) ?? NaN) / (p99(floorMs) ?? NaN)).toFixed(2)}x it`,
+        });
+      floorTail('filter', read.filter, bare.filter);
+      floorTail('prioritize', read.prioritize, bare.prioritize);
       latency('filter, after a bind', full.filter, full);
       latency('prioritize, after a bind', full.prioritize, full);
       latency('bind', full.bind, full);

@@ -285,6 +285,31 @@ export function assembleHci(
     });
   };
 
+  // A volume of one plex on its pod's node, in a run where nothing can change its plex (no fault, no
+  // snapshot): its station would only add the extent's offset, so its jobs go straight along the plex's
+  // leg. The drive sees the same offsets, and bench/perf/scenarios/node-1m-iops.yaml takes about 8% less
+  // CPU. The volume is still built, for its records.
+  const fixedLayout = s.faults.length === 0 && s.snapshots.length === 0;
+  const directLeg = (
+    key: string,
+  ): {
+    device: string;
+    via: readonly Station[];
+    after: readonly Station[];
+    extent: { offset_bytes: number; size_bytes: number };
+  } | null => {
+    const v = state.volumes.get(key)!;
+    const only = v.plexes.length === 1 ? v.plexes[0]! : undefined;
+    if (!fixedLayout || only === undefined || only.node !== podNode.get(key)) return null;
+    const leg = plexSeenFrom(key, only, only.node);
+    return {
+      device: leg.device,
+      via: leg.via ?? [],
+      after: leg.back ?? [],
+      extent: { offset_bytes: only.offset_bytes, size_bytes: v.size_bytes },
+    };
+  };
+
   // Jobs: one per workload job clone of a running pod, labelled with where it runs.
   const jobs = new Map<string, PodJob[]>();
   s.workloads.forEach((w, index) => {
@@ -297,9 +322,13 @@ export function assembleHci(
     const labels = { pod: w.pod, volume: w.volume, tenant: pod.namespace, node: pod.status.node };
     const podJobs = jobs.get(w.pod) ?? [];
     jobs.set(w.pod, podJobs);
+    const direct = directLeg(w.volume);
     for (const spec of w.specs) {
       const name = `${w.pod}/${w.volume}/${index}/${spec.name}/${spec.clone}`;
-      const job = model.addJob({ spec: withinScenario(spec, s.warmup_ns, s.duration_ns), device: volumeDevice(w.volume), name, labels });
+      const within = withinScenario(spec, s.warmup_ns, s.duration_ns);
+      const job = model.addJob(
+        direct ? { spec: within, name, labels, ...direct } : { spec: within, device: volumeDevice(w.volume), name, labels },
+      );
       podJobs.push({ job, volume: w.volume, name, labels });
     }
   });

@@ -57,6 +57,11 @@ export interface JobPlacement {
   readonly after?: readonly Station[];
   /** Called when the job is done (after the model's own bookkeeping): a later job may be added from here. */
   readonly onDone?: (job: JobGenerator) => void;
+  /**
+   * The part of the device the job sees (a volume's one extent, reached without the volume's station): its
+   * offsets and size count within it. Default the whole device.
+   */
+  readonly extent?: { readonly offset_bytes: number; readonly size_bytes: number };
 }
 
 const NO_LABELS: Labels = Object.freeze({});
@@ -151,6 +156,14 @@ export class Model {
     const start_ns = placement.start_ns ?? 0;
     if (!(start_ns >= this.sim.now))
       throw new RangeError(`job "${name}" starts at ${start_ns} ns, before the model's time ${this.sim.now} ns`);
+    const extent = placement.extent;
+    if (
+      extent !== undefined &&
+      !(extent.offset_bytes >= 0 && extent.size_bytes > 0 && extent.offset_bytes + extent.size_bytes <= device.instance.capacity_bytes)
+    )
+      throw new RangeError(
+        `job "${name}": its extent, bytes ${extent.offset_bytes} to ${extent.offset_bytes + extent.size_bytes}, is not within device "${placement.device}" (${device.instance.capacity_bytes} bytes)`,
+      );
     const unit = this.unitFor(spec, placement.labels ?? NO_LABELS, start_ns);
     const generator = new JobGenerator(
       spec,
@@ -158,13 +171,14 @@ export class Model {
       this.requests,
       this.streams.get(`job/${name}`),
       unit.recorder,
-      device.instance.capacity_bytes,
+      extent?.size_bytes ?? device.instance.capacity_bytes,
       (job, windowEnd_ns) => {
         unit.windowEnd_ns = Math.max(unit.windowEnd_ns, windowEnd_ns);
         if (--unit.active === 0) unit.recorder.finish(unit.windowEnd_ns);
         if (--this.running === 0) this.sim.stop();
         placement.onDone?.(job);
       },
+      extent?.offset_bytes ?? 0,
     );
     this.running++;
     if (spec.flow !== undefined) {
