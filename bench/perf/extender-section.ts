@@ -15,6 +15,7 @@ import { quantile } from 'simple-statistics';
 import type { BenchSection, Row } from './section.js';
 import { startServe, stopServe } from './serve-child.js';
 import { startFloor } from './floor-child-process.js';
+import { serverP99Bound } from './server-duration.js';
 
 const NODES = 5000;
 const ISSUE = 'issue 19';
@@ -32,6 +33,11 @@ interface Answer {
  * is a large-object allocation that can set off a full collection in the bench's own process).
  */
 function post(agent: Agent, url: string, path: string, body: string | Buffer, token?: string): Promise<Answer> {
+  return call(agent, url, path, token, body);
+}
+
+/** A GET of `path` (no `body`) or a POST of `body`; see `post`. */
+function call(agent: Agent, url: string, path: string, token?: string, body?: string | Buffer): Promise<Answer> {
   const u = new URL(path, url);
   return new Promise((resolve, reject) => {
     const req = request(
@@ -40,10 +46,9 @@ function post(agent: Agent, url: string, path: string, body: string | Buffer, to
         host: u.hostname,
         port: u.port,
         path: u.pathname,
-        method: 'POST',
+        method: body === undefined ? 'GET' : 'POST',
         headers: {
-          'content-type': 'application/json',
-          'content-length': Buffer.byteLength(body),
+          ...(body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }),
           ...(token ? { authorization: `Bearer ${token}` } : {}),
         },
       },
@@ -152,7 +157,14 @@ export const extenderSection: BenchSection = {
       // Warm-up: the first calls compile the routes' code and build the scheduling view.
       await cycle(agent, url, 'warm', quick ? 3 : 20, names, false);
       log(`extender: ${pods} pods, filter and prioritize`);
+      const scrape = async () => {
+        const r = await call(agent, url, '/metrics', token);
+        if (r.status !== 200) throw new Error(`/metrics: ${r.status} ${r.text}`);
+        return r.text;
+      };
+      const metricsBefore = await scrape();
       const read = await cycle(agent, url, 'read', pods, names, false);
+      const metricsAfter = await scrape();
       log(`extender: ${pods} pods, filter, prioritize and bind`);
       const full = await cycle(agent, url, 'bind', pods, names, true);
       log(`extender: ${pods} pods against a bare Fastify server (the floor: same JSON in and out, no decision)`);
@@ -200,6 +212,17 @@ export const extenderSection: BenchSection = {
         });
       floorTail('filter', read.filter, bare.filter);
       floorTail('prioritize', read.prioritize, bare.prioritize);
+      // Anvil's own part of the tail: its duration histogram over the same calls (arrival at the route to the answer handed to the socket).
+      for (const verb of ['filter', 'prioritize']) {
+        const own = serverP99Bound(metricsBefore, metricsAfter, `/scheduler/${verb}`);
+        if (own === null) continue;
+        rows.push({
+          name: `${verb}: p99 in the server, at most`,
+          value: own.bound_ms,
+          unit: 'ms',
+          note: `${(own.share * 100).toFixed(1)}% of ${own.answers} answers sent within it (anvil_http_request_duration_seconds, the bucket bound 99% reach; from the route's start to the socket, no wire, no client)`,
+        });
+      }
       latency('filter, after a bind', full.filter, full);
       latency('prioritize, after a bind', full.prioritize, full);
       latency('bind', full.bind, full);
