@@ -9,6 +9,13 @@ import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler, RouteOptions } from 'fastify';
 import { AnvilError, ERRORS, type ErrorCode } from '../errors.js';
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** What a caller whose body is over the route's bodyLimit should do instead (the 413's advice). */
+    bodyTooLarge?: string;
+  }
+}
+
 /** The body of a coded error, as the error handler sends it. */
 const bodyOf = (code: ErrorCode, message: string) => ({ code, message });
 
@@ -84,7 +91,7 @@ export function codedFrameworkError(err: FastifyError, req: FastifyRequest): Anv
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new AnvilError(
         'ANVIL_ERR_BODY_TOO_LARGE',
-        `the request body is larger than the ${req.routeOptions.bodyLimit ?? 1048576} bytes the server reads; send less at a time (apply fewer manifests per request)`,
+        `the request body is larger than the ${req.routeOptions.bodyLimit ?? 1048576} bytes the server reads; ${req.routeOptions.config?.bodyTooLarge ?? 'send less at a time (apply fewer manifests per request)'}`,
       );
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return new AnvilError(

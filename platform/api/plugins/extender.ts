@@ -34,6 +34,15 @@ import { isLoopbackAddress } from '../loopback.js';
 const JSON_TYPE = 'application/json; charset=utf-8';
 /** Pods seen by filter/prioritize, by UID, for bind (which names the pod only); bounded. */
 const REMEMBERED_PODS = 10_000;
+/**
+ * The most a filter or prioritize body may hold, bytes. Without nodeCacheCapable kube-scheduler sends every
+ * candidate's whole Node object (a few KB to tens of KB each, its images listed), past the server's 1 MiB
+ * from a few hundred nodes on; 64 MiB holds about 5,000 of them.
+ */
+export const EXTENDER_BODY_LIMIT = 64 * 2 ** 20;
+/** What a caller whose body is over EXTENDER_BODY_LIMIT is told to do. */
+const TOO_LARGE_HINT =
+  "kube-scheduler sends each candidate's whole Node object unless the extender is nodeCacheCapable: set nodeCacheCapable: true in its extenders stanza, and it sends node names";
 
 function requireCaller(req: FastifyRequest, callers: ExtenderCallers): void {
   const from = req.socket.remoteAddress ?? '';
@@ -125,7 +134,8 @@ export const extenderPlugin: FastifyPluginAsync<{ api: Api; callers: ExtenderCal
   app.post<{ Body: ExtenderArgs }>(
     '/filter',
     {
-      config: { public: true },
+      config: { public: true, bodyTooLarge: TOO_LARGE_HINT },
+      bodyLimit: EXTENDER_BODY_LIMIT,
       schema: {
         ...s,
         operationId: 'extenderFilter',
@@ -181,7 +191,8 @@ export const extenderPlugin: FastifyPluginAsync<{ api: Api; callers: ExtenderCal
   app.post<{ Body: ExtenderArgs }>(
     '/prioritize',
     {
-      config: { public: true },
+      config: { public: true, bodyTooLarge: TOO_LARGE_HINT },
+      bodyLimit: EXTENDER_BODY_LIMIT,
       schema: {
         ...s,
         operationId: 'extenderPrioritize',

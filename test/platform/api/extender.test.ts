@@ -66,6 +66,49 @@ describe('scheduler extender', () => {
     await w.app.close();
   });
 
+  it('takes a NodeList past the server-wide 1 MiB (whole Node objects, not nodeCacheCapable); past its own 64 MiB, a 413 saying to set nodeCacheCapable', async () => {
+    const w = await seededWorld();
+    // Nodes as a kubelet reports them: their images listed (a few KB each), so 400 of them are about 2 MB.
+    const image = (i: number) => ({
+      names: [`registry.example.com/team/app-${i}@sha256:${'0'.repeat(64)}`, `registry.example.com/team/app-${i}:v1.2.${i}`],
+      sizeBytes: 123456789,
+    });
+    const heavy = (name: string) => ({
+      ...k8sNode(name),
+      status: { ...k8sNode(name).status, images: Array.from({ length: 30 }, (_, i) => image(i)) },
+    });
+    const items = ['node1', 'node2', 'node3', ...Array.from({ length: 397 }, (_, i) => `k8s-only-${i}`)].map(heavy);
+    const payload = JSON.stringify({ Pod: k8sPod('web', '500m'), Nodes: { kind: 'NodeList', apiVersion: 'v1', metadata: {}, items } });
+    expect(payload.length).toBeGreaterThan(2 ** 20);
+    for (const url of ['/scheduler/filter', '/scheduler/prioritize']) {
+      const r = await w.app.inject({ method: 'POST', url, headers: { 'content-type': 'application/json' }, payload });
+      expect(r.statusCode, url).toBe(200);
+    }
+    const filtered = (
+      await w.app.inject({ method: 'POST', url: '/scheduler/filter', headers: { 'content-type': 'application/json' }, payload })
+    ).json();
+    const byNames = (
+      await w.app.inject({
+        method: 'POST',
+        url: '/scheduler/filter',
+        payload: { Pod: k8sPod('web', '500m'), NodeNames: items.map((n) => n.metadata.name) },
+      })
+    ).json();
+    expect(byNames.NodeNames.length).toBeGreaterThan(0);
+    expect(filtered.Nodes.items.map((n: { metadata: { name: string } }) => n.metadata.name)).toEqual(byNames.NodeNames);
+    expect(Object.keys(filtered.FailedAndUnresolvableNodes)).toHaveLength(397);
+    const tooLarge = await w.app.inject({
+      method: 'POST',
+      url: '/scheduler/filter',
+      headers: { 'content-type': 'application/json' },
+      payload: Buffer.alloc(64 * 2 ** 20 + 1, 0x20),
+    });
+    expect([tooLarge.statusCode, tooLarge.json().code]).toEqual([413, 'ANVIL_ERR_BODY_TOO_LARGE']);
+    expect(tooLarge.json().message).toContain('67108864 bytes');
+    expect(tooLarge.json().message).toContain('nodeCacheCapable: true');
+    await w.app.close();
+  });
+
   it('a pod too big for every node fails everywhere with the reason; an unknown perf tier is an Error', async () => {
     const w = await seededWorld();
     const big = (
