@@ -10,7 +10,7 @@
  */
 import type { LoadedClusterScenario } from '../../bench/scenario/load.js';
 import type { Station } from '../../sim/io/requests.js';
-import { Model, type Labels } from '../../sim/model/model.js';
+import { Model, type JobPlacement, type Labels } from '../../sim/model/model.js';
 import { storageQos, type QosRoute, type StorageQos, type StorageSchedulerKind } from '../../sim/qos/storage-qos.js';
 import { MAX_BLOCKS } from '../../sim/storage/block-map.js';
 import { mirroredVolume, type MirroredVolumeHandle, type MirroredVolumeSpec, type PlexSpec } from '../../sim/storage/build.js';
@@ -290,14 +290,7 @@ export function assembleHci(
   // leg. The drive sees the same offsets, and bench/perf/scenarios/node-1m-iops.yaml takes about 8% less
   // CPU. The volume is still built, for its records.
   const fixedLayout = s.faults.length === 0 && s.snapshots.length === 0;
-  const directLeg = (
-    key: string,
-  ): {
-    device: string;
-    via: readonly Station[];
-    after: readonly Station[];
-    extent: { offset_bytes: number; size_bytes: number };
-  } | null => {
+  const directLeg = (key: string): Pick<JobPlacement, 'device' | 'via' | 'after' | 'extent'> | null => {
     const v = state.volumes.get(key)!;
     const only = v.plexes.length === 1 ? v.plexes[0]! : undefined;
     if (!fixedLayout || only === undefined || only.node !== podNode.get(key)) return null;
