@@ -7,7 +7,7 @@
  * wire's. Two runs: pods in a row without binding (the state unchanged
  * between pods: the issue's figures were taken so) and the whole cycle with bind (the state changes each pod).
  */
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,56 +16,14 @@ import type { BenchSection, Row } from './section.js';
 import { startServe, stopServe } from './serve-child.js';
 import { startFloor } from './floor-child-process.js';
 import { serverP99Bound } from './server-duration.js';
+import { httpCall } from './http-call.js';
 
 const NODES = 5000;
 const ISSUE = 'issue 19';
 
-/** What one POST got back, and when its last byte arrived (performance.now(), ms). */
-interface Answer {
-  status: number;
-  text: string;
-  receivedAt: number;
-}
-
-/**
- * One POST over `agent`; resolves with the status, body text and when the body's end arrived: the clock
- * stops there, before the client joins and decodes the body (its own work, not the server's: a 150 KB text
- * is a large-object allocation that can set off a full collection in the bench's own process).
- */
-function post(agent: Agent, url: string, path: string, body: string | Buffer, token?: string): Promise<Answer> {
-  return call(agent, url, path, token, body);
-}
-
-/** A GET of `path` (no `body`) or a POST of `body`; see `post`. */
-function call(agent: Agent, url: string, path: string, token?: string, body?: string | Buffer): Promise<Answer> {
-  const u = new URL(path, url);
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        agent,
-        host: u.hostname,
-        port: u.port,
-        path: u.pathname,
-        method: body === undefined ? 'GET' : 'POST',
-        headers: {
-          ...(body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }),
-          ...(token ? { authorization: `Bearer ${token}` } : {}),
-        },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const receivedAt = performance.now();
-          resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), receivedAt });
-        });
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+/** A POST of `body` to `path`: kube-scheduler's calls, timed to the answer's last byte (http-call.ts). */
+const post = (agent: Agent, url: string, path: string, body: string | Buffer, token?: string) =>
+  httpCall(agent, url, 'POST', path, { token, body });
 
 /** What kube-scheduler sends for pod `name`: the pod (core/v1, as it encodes it) and the candidates' names. */
 function podArgs(run: string, i: number, nodeNames: readonly string[]): string {
@@ -158,7 +116,7 @@ export const extenderSection: BenchSection = {
       await cycle(agent, url, 'warm', quick ? 3 : 20, names, false);
       log(`extender: ${pods} pods, filter and prioritize`);
       const scrape = async () => {
-        const r = await call(agent, url, '/metrics', token);
+        const r = await httpCall(agent, url, 'GET', '/metrics', { token });
         if (r.status !== 200) throw new Error(`/metrics: ${r.status} ${r.text}`);
         return r.text;
       };
@@ -212,15 +170,17 @@ export const extenderSection: BenchSection = {
         });
       floorTail('filter', read.filter, bare.filter);
       floorTail('prioritize', read.prioritize, bare.prioritize);
-      // Anvil's own part of the tail: its duration histogram over the same calls (arrival at the route to the answer handed to the socket).
+      // Anvil's own part of the tail: its duration histogram over the same calls (the route's hooks to the socket).
       for (const verb of ['filter', 'prioritize']) {
         const own = serverP99Bound(metricsBefore, metricsAfter, `/scheduler/${verb}`);
-        if (own === null) continue;
         rows.push({
           name: `${verb}: p99 in the server, at most`,
-          value: own.bound_ms,
+          value: own?.bound_ms ?? null,
           unit: 'ms',
-          note: `${(own.share * 100).toFixed(1)}% of ${own.answers} answers sent within it (anvil_http_request_duration_seconds, the bucket bound 99% reach; from the route's start to the socket, no wire, no client)`,
+          note:
+            own === null
+              ? 'no answers counted in anvil_http_request_duration_seconds between the scrapes'
+              : `${(own.share * 100).toFixed(1)}% of ${own.answers} answers within it (anvil_http_request_duration_seconds, the least bucket bound 99% reach${own.bound_ms === null ? ': none below 1 s' : ''}; from the route's hooks to the socket: not the wire, the client or the server's wait before the route)`,
         });
       }
       latency('filter, after a bind', full.filter, full);

@@ -6,44 +6,24 @@
  * sums of every node (`/usage/cluster`) and its first page of node usage (`/usage/nodes?limit=200`).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { quantile } from 'simple-statistics';
 import type { BenchSection, Row } from './section.js';
 import { startServe, stopServe } from './serve-child.js';
+import { httpCall } from './http-call.js';
 
 const NODES = 5000;
 const PAGE = 500;
 /** Nodes the dashboard's Cluster page shows at a time (platform/dashboard/web/cluster-page.js). */
 const DASHBOARD_PAGE = 200;
 
-/** One request over `agent`; resolves with the status, the body and its time, ms. */
-function call(agent: Agent, url: string, method: string, path: string, token: string, body?: string) {
-  const u = new URL(path, url);
+/** One request over `agent`; resolves with the status, the body and its time to the last byte, ms. */
+async function call(agent: Agent, url: string, method: 'GET' | 'POST', path: string, token: string, body?: string) {
   const t0 = performance.now();
-  return new Promise<{ status: number; text: string; ms: number }>((resolve, reject) => {
-    const req = request(
-      {
-        agent,
-        host: u.hostname,
-        port: u.port,
-        path: u.pathname + u.search,
-        method,
-        headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), ms: performance.now() - t0 }),
-        );
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
+  const r = await httpCall(agent, url, method, path, { token, ...(body !== undefined ? { body } : {}) });
+  return { ...r, ms: r.receivedAt - t0 };
 }
 
 export const listSection: BenchSection = {

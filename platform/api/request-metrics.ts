@@ -26,13 +26,13 @@ declare module 'fastify' {
   }
 }
 
-/** The histogram's upper bounds, seconds. */
-const BUCKETS_S = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1];
+/** The duration histogram's upper bounds, seconds. */
+export const DURATION_BUCKETS_S = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1];
 
 /** Answers of one route and method: how many of each status, and their durations. */
 interface Series {
   readonly statuses: Map<number, number>;
-  /** Answers per bucket of BUCKETS_S (not cumulative), the last one past the largest bound. */
+  /** Answers per bucket of DURATION_BUCKETS_S (not cumulative), the last one past the largest bound. */
   readonly buckets: number[];
   sum_s: number;
   count: number;
@@ -44,12 +44,12 @@ type RouteSeries = Map<string, Series>;
 /** Counts one answer of `req` into its route's `series`. */
 function count(series: RouteSeries, req: FastifyRequest, reply: FastifyReply): void {
   let s = series.get(req.method);
-  if (s === undefined) series.set(req.method, (s = { statuses: new Map(), buckets: BUCKETS_S.map(() => 0).concat(0), sum_s: 0, count: 0 }));
+  if (s === undefined) series.set(req.method, (s = { statuses: new Map(), buckets: DURATION_BUCKETS_S.map(() => 0).concat(0), sum_s: 0, count: 0 }));
   const status = reply.statusCode;
   s.statuses.set(status, (s.statuses.get(status) ?? 0) + 1);
   const seconds = (performance.now() - req.arrived_ms) / 1000;
   let bucket = 0;
-  while (bucket < BUCKETS_S.length && seconds > BUCKETS_S[bucket]!) bucket++;
+  while (bucket < DURATION_BUCKETS_S.length && seconds > DURATION_BUCKETS_S[bucket]!) bucket++;
   s.buckets[bucket]!++;
   s.sum_s += seconds;
   s.count++;
@@ -79,7 +79,7 @@ export function installRequestMetrics(app: FastifyInstance, registry: Registry):
     help: 'time to answer a request, seconds',
     labelNames: ['method', 'route'],
     registers: [registry],
-    buckets: BUCKETS_S,
+    buckets: DURATION_BUCKETS_S,
     collect() {
       this.reset();
       for (const [route, methods] of routes)
@@ -89,7 +89,7 @@ export function installRequestMetrics(app: FastifyInstance, registry: Registry):
           // prom-client takes observations one at a time; its series of these labels is filled as `observe` would.
           const held = (this as unknown as { hashMap: Record<string, PromSeries> }).hashMap;
           const entry = Object.values(held).find((e) => e.labels.method === method && e.labels.route === route)!;
-          BUCKETS_S.forEach((bound, i) => (entry.bucketValues[bound] = s.buckets[i]!));
+          DURATION_BUCKETS_S.forEach((bound, i) => (entry.bucketValues[bound] = s.buckets[i]!));
           entry.sum = s.sum_s;
           entry.count = s.count;
         }

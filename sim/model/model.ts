@@ -85,6 +85,8 @@ export class Model {
   /** Entries left to the per-I/O latency logs of the run (fio's write_lat_log without log_avg_msec), every job together. */
   private readonly ioLogBudget = { left: MAX_IO_LOG_ENTRIES };
   private readonly jobNames = new Set<string>();
+  /** Jobs placed on an extent of their device (`JobPlacement.extent`): never rerouted. */
+  private readonly onExtent = new WeakSet<JobGenerator>();
   /** fio's flow groups, by flow_id. */
   private readonly flowGroups = new Map<number, FlowGroup>();
   /** What `run` ran the model's events on (for tests and diagnostics): the kernel, or a heap-free loop. */
@@ -171,15 +173,17 @@ export class Model {
       this.requests,
       this.streams.get(`job/${name}`),
       unit.recorder,
-      extent?.size_bytes ?? device.instance.capacity_bytes,
+      extent !== undefined
+        ? { start_bytes: extent.offset_bytes, size_bytes: extent.size_bytes }
+        : { start_bytes: 0, size_bytes: device.instance.capacity_bytes },
       (job, windowEnd_ns) => {
         unit.windowEnd_ns = Math.max(unit.windowEnd_ns, windowEnd_ns);
         if (--unit.active === 0) unit.recorder.finish(unit.windowEnd_ns);
         if (--this.running === 0) this.sim.stop();
         placement.onDone?.(job);
       },
-      extent?.offset_bytes ?? 0,
     );
+    if (extent !== undefined) this.onExtent.add(generator);
     this.running++;
     if (spec.flow !== undefined) {
       let group = this.flowGroups.get(spec.flow.id);
@@ -200,6 +204,11 @@ export class Model {
    * flight on it completes on the old route. The job keeps its recorder: its results run on unbroken.
    */
   reroute(job: JobGenerator, device: string, via: readonly Station[] = [], after: readonly Station[] = []): number {
+    // Its offsets count from its extent on the device it was placed on: on another route they would land elsewhere.
+    if (this.onExtent.has(job))
+      throw new RangeError(
+        `job "${job.spec.name}" was placed on an extent of a device; it cannot be rerouted (place it on its volume to move it)`,
+      );
     const flow = this.requests.addRoute([job, ...via, this.device(device).instance, ...after, job]);
     job.reroute(flow);
     this.loneDirectJob = null;

@@ -101,11 +101,11 @@ export class JobGenerator implements Station, EventHandler, FlowMember {
   private flowIos = 0;
 
   /**
-   * @param deviceCapacity_bytes capacity of what the route leads to; the region when the job gives no size
+   * @param seen what the job addresses on the device its route leads to, bytes: the whole device (start 0,
+   *   its capacity), or a volume's one extent there; the job's offsets count from `start_bytes`, and its
+   *   region is `size_bytes` when the job gives no size
    * @param onDone called once when the job has stopped issuing and its last I/O has completed, with
    *   the end of its measurement window (ns): the runtime's end when time-bound, else the last completion
-   * @param extentStart_bytes where what the job sees starts on the device its route leads to (a volume's one
-   *   extent there), bytes: its offsets are the job's own plus this; 0 when the route leads to what it sees
    */
   constructor(
     readonly spec: WorkloadSpec,
@@ -113,12 +113,12 @@ export class JobGenerator implements Station, EventHandler, FlowMember {
     private readonly requests: RequestPool,
     private readonly stream: RandomStream,
     readonly recorder: JobRecorder,
-    deviceCapacity_bytes: number,
+    seen: { readonly start_bytes: number; readonly size_bytes: number },
     private readonly onDone: (job: JobGenerator, windowEnd_ns: number) => void,
-    extentStart_bytes = 0,
   ) {
-    this.regionStart = extentStart_bytes + Math.min(spec.offset_bytes, Math.max(0, deviceCapacity_bytes - 1));
-    const available = extentStart_bytes + deviceCapacity_bytes - this.regionStart;
+    const within = Math.min(spec.offset_bytes, Math.max(0, seen.size_bytes - 1));
+    this.regionStart = seen.start_bytes + within;
+    const available = seen.size_bytes - within;
     this.regionBytes = spec.size_bytes > 0 ? Math.min(spec.size_bytes, available) : available;
     // fio stops a job that is not time_based after `size` bytes; time_based loops over the region.
     this.ioLimit_bytes = spec.timeBased ? Infinity : this.regionBytes;

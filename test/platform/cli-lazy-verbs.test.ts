@@ -53,6 +53,7 @@ describe("anvil loads a verb's modules when the verb is chosen", () => {
 
   it("anvil run --out writes its Arrow tables without apache-arrow's ES modules", () => {
     // arrow-ipc.ts takes apache-arrow's one-file build: its 148 ES modules were a tenth of a second of every such run.
+    // The load hook sees ES modules only (not require on node 20): it shows none of those; jobs.arrow shows the tables written.
     const dir = mkdtempSync(join(tmpdir(), 'anvil-lazy-out-'));
     writeFileSync(join(dir, 'j.fio'), '[j]\nrw=read\nbs=4k\nrate_iops=1000\nruntime=10ms\ntime_based\n');
     writeFileSync(join(dir, 'q.yaml'), 'kind: queue\nservers: 1\nservice: { dist: exponential, mean: 10us }\n');

@@ -80,13 +80,12 @@ describe('scheduler extender', () => {
     const items = ['node1', 'node2', 'node3', ...Array.from({ length: 397 }, (_, i) => `k8s-only-${i}`)].map(heavy);
     const payload = JSON.stringify({ Pod: k8sPod('web', '500m'), Nodes: { kind: 'NodeList', apiVersion: 'v1', metadata: {}, items } });
     expect(payload.length).toBeGreaterThan(2 ** 20);
-    for (const url of ['/scheduler/filter', '/scheduler/prioritize']) {
-      const r = await w.app.inject({ method: 'POST', url, headers: { 'content-type': 'application/json' }, payload });
-      expect(r.statusCode, url).toBe(200);
-    }
-    const filtered = (
-      await w.app.inject({ method: 'POST', url: '/scheduler/filter', headers: { 'content-type': 'application/json' }, payload })
-    ).json();
+    const json = { 'content-type': 'application/json' };
+    const answered = await Promise.all(
+      ['/scheduler/filter', '/scheduler/prioritize'].map((url) => w.app.inject({ method: 'POST', url, headers: json, payload })),
+    );
+    expect(answered.map((r) => r.statusCode)).toEqual([200, 200]);
+    const filtered = answered[0]!.json();
     const byNames = (
       await w.app.inject({
         method: 'POST',
@@ -97,15 +96,24 @@ describe('scheduler extender', () => {
     expect(byNames.NodeNames.length).toBeGreaterThan(0);
     expect(filtered.Nodes.items.map((n: { metadata: { name: string } }) => n.metadata.name)).toEqual(byNames.NodeNames);
     expect(Object.keys(filtered.FailedAndUnresolvableNodes)).toHaveLength(397);
-    const tooLarge = await w.app.inject({
+    expect(answered[1]!.json()).toHaveLength(400);
+    const huge = Buffer.alloc(64 * 2 ** 20 + 1, 0x20);
+    for (const url of ['/scheduler/filter', '/scheduler/prioritize']) {
+      const tooLarge = await w.app.inject({ method: 'POST', url, headers: json, payload: huge });
+      expect([tooLarge.statusCode, tooLarge.json().code], url).toEqual([413, 'ANVIL_ERR_BODY_TOO_LARGE']);
+      expect(tooLarge.json().message, url).toContain('67108864 bytes');
+      expect(tooLarge.json().message, url).toContain('nodeCacheCapable: true');
+    }
+    // Bind names one pod and one node: it keeps the server's 1 MiB, and the advice of every other route.
+    const bindTooLarge = await w.app.inject({
       method: 'POST',
-      url: '/scheduler/filter',
-      headers: { 'content-type': 'application/json' },
-      payload: Buffer.alloc(64 * 2 ** 20 + 1, 0x20),
+      url: '/scheduler/bind',
+      headers: json,
+      payload: Buffer.alloc(2 ** 20 + 1, 0x20),
     });
-    expect([tooLarge.statusCode, tooLarge.json().code]).toEqual([413, 'ANVIL_ERR_BODY_TOO_LARGE']);
-    expect(tooLarge.json().message).toContain('67108864 bytes');
-    expect(tooLarge.json().message).toContain('nodeCacheCapable: true');
+    expect([bindTooLarge.statusCode, bindTooLarge.json().code]).toEqual([413, 'ANVIL_ERR_BODY_TOO_LARGE']);
+    expect(bindTooLarge.json().message).toContain('1048576 bytes');
+    expect(bindTooLarge.json().message).not.toContain('nodeCacheCapable');
     await w.app.close();
   });
 

@@ -277,6 +277,26 @@ describe('drive-failed under an unmirrored volume', () => {
   });
 });
 
+describe('drive-failed under an unmirrored volume on its pod’s node', () => {
+  it('fails the jobs’ I/O at the fault: in a run with faults the volume stays on its jobs’ way (no straight leg to the drive)', async () => {
+    const file = scenarioFile(
+      scenarioText({
+        volumes: '  - { name: solo, tenant: t, size: 8Gi, mirrors: 1, node_selector: { kubernetes.io/hostname: node-1 } }',
+        pods: '  - { name: app, tenant: t, cpu: 2, memory: 4Gi, volumes: [solo], node_selector: { kubernetes.io/hostname: node-1 } }',
+        workloads: journal('app', 'solo', 8),
+        faults: '  - { at: 100ms, event: drive-failed, node: node-1, drive: 0 }',
+      }),
+    );
+    const { summary, run } = await runFile(file);
+    expect(summary.plexes).toEqual([
+      expect.objectContaining({ volume: 't/solo', node: 'node-1', state: 'offline', platform_state: 'lost' }),
+    ]);
+    expect(summary.outages!.volumes).toEqual([expect.objectContaining({ name: 't/solo', from_ns: 100e6, until: 'end of run' })]);
+    expect(run.jobs.reduce((n, j) => n + (j.measured.total_err ?? 0), 0)).toBeGreaterThan(0);
+    expect(summary.pods.find((p) => p.pod === 't/app')).toMatchObject({ stopped: { at_ns: 100e6 } });
+  });
+});
+
 describe('faults one after another on a two-way mirror', () => {
   it('a node down, then the other plex’s drive failed: the volume is lost to the faults, the stale plex stays out when its node returns, and the run reports it', async () => {
     const faults = [

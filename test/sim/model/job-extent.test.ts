@@ -53,6 +53,11 @@ describe('a job on an extent of a device', () => {
       '[j]\nrw=randrw\nrwmixread=70\nbs=4k\niodepth=4\noffset=1m\nsize=64m\nruntime=20ms\ntime_based\n',
     ],
     ['sequential writes wrapping round the whole extent', '[j]\nrw=write\nbs=1m\niodepth=2\nruntime=200ms\ntime_based\n'],
+    [
+      'a region cut short by the extent’s end (offset 100m, size 64m)',
+      '[j]\nrw=randread\nbs=4k\niodepth=4\noffset=100m\nsize=64m\nruntime=20ms\ntime_based\n',
+    ],
+    ['an offset past the extent’s end', '[j]\nrw=read\nbs=4k\niodepth=1\noffset=200m\nruntime=5ms\ntime_based\n'],
   ] as const) {
     it(`${what}: the same offsets and results as through a one-plex volume there`, () => {
       const viaVolume = run(job, 'volume');
@@ -65,6 +70,17 @@ describe('a job on an extent of a device', () => {
       expect(viaExtent.requests).toBe(0);
     });
   }
+
+  it('refuses to reroute a job placed on an extent (its offsets count from the extent)', () => {
+    const model = new Model(1, 1e7);
+    addExponentialQueue(model, 'node-a/nvme0', '20us');
+    addExponentialQueue(model, 'node-b/nvme0', '20us');
+    const [spec] = loadWorkloads('[j]\nrw=read\nbs=4k\nsize=1m\n', 'extent.fio', MiB).specs;
+    const job = model.addJob({ spec: spec!, device: 'node-a/nvme0', name: 'j', extent: EXTENT });
+    expect(() => model.reroute(job, 'node-b/nvme0')).toThrow(/job "j" was placed on an extent of a device; it cannot be rerouted/);
+    const plain = model.addJob({ spec: spec!, device: 'node-a/nvme0', name: 'k' });
+    expect(model.reroute(plain, 'node-b/nvme0')).toBeGreaterThanOrEqual(0);
+  });
 
   it('refuses an extent that is not within the device, naming the job and the device', () => {
     const model = new Model(1, 1e7);
