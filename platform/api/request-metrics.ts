@@ -44,7 +44,8 @@ type RouteSeries = Map<string, Series>;
 /** Counts one answer of `req` into its route's `series`. */
 function count(series: RouteSeries, req: FastifyRequest, reply: FastifyReply): void {
   let s = series.get(req.method);
-  if (s === undefined) series.set(req.method, (s = { statuses: new Map(), buckets: DURATION_BUCKETS_S.map(() => 0).concat(0), sum_s: 0, count: 0 }));
+  if (s === undefined)
+    series.set(req.method, (s = { statuses: new Map(), buckets: DURATION_BUCKETS_S.map(() => 0).concat(0), sum_s: 0, count: 0 }));
   const status = reply.statusCode;
   s.statuses.set(status, (s.statuses.get(status) ?? 0) + 1);
   const seconds = (performance.now() - req.arrived_ms) / 1000;
