@@ -212,15 +212,22 @@ describe('node-down under a pod with a workload', () => {
   });
 });
 
+/** Pod t/app on node-1 writing to t/solo, an unmirrored volume on `volumeNode`, under `faults` (YAML list items). */
+const soloVolumeScenario = (volumeNode: string, faults: string) =>
+  scenarioFile(
+    scenarioText({
+      volumes: `  - { name: solo, tenant: t, size: 8Gi, mirrors: 1, node_selector: { kubernetes.io/hostname: ${volumeNode} } }`,
+      pods: '  - { name: app, tenant: t, cpu: 2, memory: 4Gi, volumes: [solo], node_selector: { kubernetes.io/hostname: node-1 } }',
+      workloads: journal('app', 'solo', 8),
+      faults,
+    }),
+  );
+
 describe('an unmirrored volume on a failed node', () => {
   it('reports the volume outage from the fault to the node’s return and the errors its pod’s jobs saw; the pod starts again when the platform places it', async () => {
-    const file = scenarioFile(
-      scenarioText({
-        volumes: '  - { name: solo, tenant: t, size: 8Gi, mirrors: 1, node_selector: { kubernetes.io/hostname: node-2 } }',
-        pods: '  - { name: app, tenant: t, cpu: 2, memory: 4Gi, volumes: [solo], node_selector: { kubernetes.io/hostname: node-1 } }',
-        workloads: journal('app', 'solo', 8),
-        faults: '  - { at: 100ms, event: node-down, node: node-2 }\n  - { at: 200ms, event: node-up, node: node-2 }',
-      }),
+    const file = soloVolumeScenario(
+      'node-2',
+      '  - { at: 100ms, event: node-down, node: node-2 }\n  - { at: 200ms, event: node-up, node: node-2 }',
     );
     const { summary, run, stdout, text } = await runFile(file);
     expect(summary.outages!.volumes).toEqual([{ name: 't/solo', from_ns: 100e6, to_ns: 200e6, outage_ns: 100e6, until: 'node-up node-2' }]);
@@ -256,14 +263,7 @@ describe('an unmirrored volume on a failed node', () => {
 
 describe('drive-failed under an unmirrored volume', () => {
   it('loses the volume with its drive: the run reports its outage to the end and its jobs’ errors, and does not count the loss as a model fault', async () => {
-    const file = scenarioFile(
-      scenarioText({
-        volumes: '  - { name: solo, tenant: t, size: 8Gi, mirrors: 1, node_selector: { kubernetes.io/hostname: node-2 } }',
-        pods: '  - { name: app, tenant: t, cpu: 2, memory: 4Gi, volumes: [solo], node_selector: { kubernetes.io/hostname: node-1 } }',
-        workloads: journal('app', 'solo', 8),
-        faults: '  - { at: 100ms, event: drive-failed, node: node-2, drive: 0 }',
-      }),
-    );
+    const file = soloVolumeScenario('node-2', '  - { at: 100ms, event: drive-failed, node: node-2, drive: 0 }');
     const { summary, run } = await runFile(file);
     expect(summary.outages!.volumes).toEqual([{ name: 't/solo', from_ns: 100e6, to_ns: 300e6, outage_ns: 200e6, until: 'end of run' }]);
     expect(summary.plexes).toEqual([
@@ -279,14 +279,7 @@ describe('drive-failed under an unmirrored volume', () => {
 
 describe('drive-failed under an unmirrored volume on its pod’s node', () => {
   it('fails the jobs’ I/O at the fault: in a run with faults the volume stays on its jobs’ way (no straight leg to the drive)', async () => {
-    const file = scenarioFile(
-      scenarioText({
-        volumes: '  - { name: solo, tenant: t, size: 8Gi, mirrors: 1, node_selector: { kubernetes.io/hostname: node-1 } }',
-        pods: '  - { name: app, tenant: t, cpu: 2, memory: 4Gi, volumes: [solo], node_selector: { kubernetes.io/hostname: node-1 } }',
-        workloads: journal('app', 'solo', 8),
-        faults: '  - { at: 100ms, event: drive-failed, node: node-1, drive: 0 }',
-      }),
-    );
+    const file = soloVolumeScenario('node-1', '  - { at: 100ms, event: drive-failed, node: node-1, drive: 0 }');
     const { summary, run } = await runFile(file);
     expect(summary.plexes).toEqual([
       expect.objectContaining({ volume: 't/solo', node: 'node-1', state: 'offline', platform_state: 'lost' }),
