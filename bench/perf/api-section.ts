@@ -29,6 +29,8 @@ const CONNECTIONS = 16;
  * code) would pay that in its figures. Not the writes: their warm-up would fill the cluster the create rounds measure.
  */
 const WARM_UP_SECONDS = 1;
+/** Volumes made before the list is read, and the page it asks for. */
+const LISTED_VOLUMES = 100;
 /** Rounds of volume creates (the median is printed), and each one's length, s (full run; --quick: 1 of 1 s). */
 const CREATE_ROUNDS = 5;
 const CREATE_ROUND_SECONDS = 3;
@@ -120,6 +122,11 @@ export const apiSection: BenchSection = {
         gateway: '10.64.0.1',
       });
       await post('/apis/anvil.dev/v1/namespaces', { name: 'a' });
+      // A full page for the volume list to read (the create rounds come after it).
+      for (let i = 0; i < LISTED_VOLUMES; i++) {
+        const r = await post('/apis/anvil.dev/v1/namespaces/a/volumes', { name: `listed-${i}`, size_bytes: 2 ** 30 });
+        if (r.status !== 201) throw new Error(`volume listed-${i}: ${r.status} ${await r.text()}`);
+      }
       const seconds = quick ? 1 : 5;
       let volume = 0;
       let pod = 0;
@@ -128,7 +135,11 @@ export const apiSection: BenchSection = {
         ['GET /healthz', `${url}/healthz`, {}],
         ['GET /apis/anvil.dev/v1/namespaces (authenticated, small)', `${url}/apis/anvil.dev/v1/namespaces`, { headers }],
         ['GET /apis/anvil.dev/v1/nodes (40 nodes)', `${url}/apis/anvil.dev/v1/nodes`, { headers }],
-        ['GET /apis/anvil.dev/v1/namespaces/a/volumes', `${url}/apis/anvil.dev/v1/namespaces/a/volumes?limit=100`, { headers }],
+        [
+          `GET /apis/anvil.dev/v1/namespaces/a/volumes (a page of ${LISTED_VOLUMES})`,
+          `${url}/apis/anvil.dev/v1/namespaces/a/volumes?limit=${LISTED_VOLUMES}`,
+          { headers },
+        ],
         // Each answered 201 only once durable: the server group-commits concurrent changes and fsyncs the WAL in
         // the background, one fsync covering the groups committed before it started (state/durability.ts).
         [
