@@ -57,9 +57,14 @@ export function frameworkErrors(error: FastifyError, req: FastifyRequest, reply:
 
 /**
  * What Node's HTTP parser refuses before Fastify sees a request (Fastify's clientErrorHandler): the answer
- * is written on the socket by hand, as Fastify's own handler does, with a coded body.
+ * is written on the socket by hand, as Fastify's own handler does, with a coded body, and told to `refused`
+ * (no route ran, so the request metrics never see it).
  */
-export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket): void {
+export function clientErrorHandlerTelling(refused: (status: number, code: ErrorCode) => void) {
+  return (err: NodeJS.ErrnoException, socket: Socket): void => clientErrorHandler(err, socket, refused);
+}
+
+function clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket, refused: (status: number, code: ErrorCode) => void): void {
   if (err.code === 'ECONNRESET' || socket.destroyed) return;
   const [code, message]: [ErrorCode, string] =
     err.code === 'HPE_HEADER_OVERFLOW'
@@ -71,6 +76,7 @@ export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket): 
         ? ['ANVIL_ERR_REQUEST_TIMEOUT', 'the request was not received in time; send it again']
         : ['ANVIL_ERR_BAD_REQUEST', `the request is not well-formed HTTP/1.1 (${err.code ?? err.message}); use an HTTP client`];
   const status = ERRORS[code].status;
+  refused(status, code);
   const body = JSON.stringify(bodyOf(code, message));
   if (socket.writable)
     socket.write(

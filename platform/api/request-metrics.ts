@@ -56,6 +56,20 @@ function count(series: RouteSeries, req: FastifyRequest, reply: FastifyReply): v
   s.count++;
 }
 
+/**
+ * Counts the requests Node's HTTP parser refused before any route (not HTTP, headers past 16 KiB, too slow),
+ * answered by hand (error-shapes.ts): `anvil_http_refused_requests_total` by status and code.
+ */
+export function countRefusedRequests(registry: Registry): (status: number, code: string) => void {
+  const refused = new Counter({
+    name: 'anvil_http_refused_requests_total',
+    help: "HTTP requests refused before any route (Node's parser: not HTTP, headers too large, too slow), by status and code",
+    labelNames: ['status', 'code'],
+    registers: [registry],
+  });
+  return (status, code) => refused.inc({ status: String(status), code });
+}
+
 /** Installs the metrics on `app` (before the routes are registered, and after the server's own onSend hooks) into `registry`. */
 export function installRequestMetrics(app: FastifyInstance, registry: Registry): void {
   const routes = new Map<string, RouteSeries>();

@@ -18,7 +18,7 @@ import type { FileSync } from '../state/durability.js';
 import { holdAnswersUntilDurable } from './durable-answers.js';
 import { closeSilentConnectionsOnClose } from './silent-connections.js';
 import { installAuth } from './auth.js';
-import { clientErrorHandler, codedFrameworkError, frameworkErrors, installQueryRule, MAX_PARAM_LENGTH } from './error-shapes.js';
+import { clientErrorHandlerTelling, codedFrameworkError, frameworkErrors, installQueryRule, MAX_PARAM_LENGTH } from './error-shapes.js';
 import { ErrorBody, SWAGGER_OPTIONS } from './schemas.js';
 import { TokenStore } from './tokens.js';
 import { ListPages } from './paging.js';
@@ -44,7 +44,7 @@ import { kubeFacadePlugin } from './kube/facade-plugin.js';
 import { statusOf } from './kube/status.js';
 import { installRateLimit } from './rate-limit.js';
 import { installStateMetrics } from './state-metrics.js';
-import { installRequestMetrics } from './request-metrics.js';
+import { countRefusedRequests, installRequestMetrics } from './request-metrics.js';
 import type { KubeApi } from './extender/kube-binder.js';
 import type { Api } from './api.js';
 import { extenderCallersOf, type ServerTls } from './tls.js';
@@ -99,7 +99,7 @@ export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyIn
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     // What Fastify and Node refuse before a route runs is answered in the catalogue's form too.
     frameworkErrors,
-    clientErrorHandler,
+    clientErrorHandler: clientErrorHandlerTelling(countRefusedRequests(metrics)),
   };
   // The routes read nothing of the raw server, so one instance type serves HTTP and HTTPS alike.
   const tls = opts.tls;

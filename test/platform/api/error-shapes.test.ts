@@ -130,6 +130,10 @@ describe('answers Fastify and Node give before a route runs', () => {
     expectCoded(huge.status, huge.body, 'ANVIL_ERR_HEADERS_TOO_LARGE');
     const garbage = await overSocket(w, 'NOT HTTP\r\n\r\n');
     expectCoded(garbage.status, garbage.body, 'ANVIL_ERR_BAD_REQUEST');
+    // No route ran for those two, so the request metrics have them apart, by status and code.
+    const metrics = (await w.call('viewer', 'GET', '/metrics')).body;
+    expect(metrics).toContain('anvil_http_refused_requests_total{status="431",code="ANVIL_ERR_HEADERS_TOO_LARGE"} 1');
+    expect(metrics).toContain('anvil_http_refused_requests_total{status="400",code="ANVIL_ERR_BAD_REQUEST"} 1');
     await w.app.close();
   });
 
