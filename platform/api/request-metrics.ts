@@ -1,7 +1,8 @@
 /**
  * The HTTP request metrics: answers counted by method, route and status (`anvil_http_requests_total`), and
  * their time by method and route (`anvil_http_request_duration_seconds`, a histogram). The route is the URL a
- * route was registered with (its parameters unfilled), 'unmatched' where none matched.
+ * route was registered with (its parameters unfilled), 'unmatched' where none matched; what Node's parser
+ * refuses before any route, apart (`anvil_http_refused_requests_total`).
  * Each route counts its own answers (given its hooks as it is registered: `req.routeOptions` would build an
  * object per request to tell the route), in plain maps and arrays handed to prom-client when /metrics is
  * scraped: prom-client's `inc` and `observe` build a label string and look it up on every call.
