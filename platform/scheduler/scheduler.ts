@@ -227,7 +227,7 @@ export class Scheduler {
     return this.reasonText(i, this.check(i, d), d);
   }
 
-  /** One node's verdict for `d` without reserving: its score when it fits, else why not (for the scheduler extender). */
+  /** One node's verdict for `d` without reserving, as an object: its score when it fits, else why not (a placement's explanation; the extender's hot loop takes `fitScore` and `whyNot`). */
   assess(i: number, d: PodDemand): { readonly fits: true; readonly score: number } | { readonly fits: false; readonly reason: string } {
     const r = this.check(i, d);
     return r === Reject.None ? { fits: true, score: this.score(i, d) } : { fits: false, reason: this.reasonText(i, r, d) };

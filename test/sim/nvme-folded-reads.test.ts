@@ -7,45 +7,24 @@
  * without a core-time spread, on a grid of arrival times (ties) and at random times, and reads with a
  * write arriving halfway (which hands the folded reads back to the evented stages mid-run).
  */
-import { Value } from '@sinclair/typebox/value';
 import { describe, expect, test } from 'vitest';
 import { RandomStreams } from '../../sim/core/random.js';
-import { nvmeSchema, type NvmeParams } from '../../sim/devices/nvme/index.js';
+import type { NvmeParams } from '../../sim/devices/nvme/index.js';
 import { OP_READ, OP_WRITE } from '../../sim/io/requests.js';
-import { driveOf, runIos, type Io } from './nvme-io-harness.js';
+import { driveOf, runIos, smallNvme, type Io } from './nvme-io-harness.js';
 
 /** 4 channels x 3 dies, 16 KiB pages, three page types; slow channels, so reads queue on dies and channels. */
 function params(readSpread: boolean): NvmeParams {
-  return Value.Default(nvmeSchema, {
-    kind: 'nvme',
-    capacity: '1G',
-    host: { max_commands: 48, pcie_bandwidth: '4GB/s', pcie_max_payload: '256', pcie_tlp_overhead: '24' },
-    controller: {
-      cores: 3,
-      read_command: '2us',
-      read_data_rate: '4GB/s',
-      write_command: '5us',
-      write_data_rate: '4GB/s',
-      ...(readSpread ? { read_spread: { dist: 'lognormal', mean: '1us', stddev: '2us' } } : {}),
-    },
-    write_buffer: { capacity: '256k', write_time: '1us' },
-    media: {
-      type: 'nand',
-      channels: 4,
-      dies_per_channel: 3,
-      planes: 1,
-      page_size: '16k',
-      pages_per_program: 1,
-      pages_per_block: 64,
-      die_capacity: '256M',
-      channel_rate: '400MB/s',
-      read: ['20us', '30us', '45us'],
-      program: '300us',
-      erase: '2ms',
-      program_suspend: '10us',
-    },
-    gc: { policy: 'lrw', sequential_streams: 4 },
-  }) as NvmeParams;
+  return smallNvme({
+    maxCommands: 48,
+    cores: 3,
+    dataRate: '4GB/s',
+    writeCommand: '5us',
+    diesPerChannel: 3,
+    read: ['20us', '30us', '45us'],
+    ...(readSpread ? { readSpread: { dist: 'lognormal', mean: '1us', stddev: '2us' } } : {}),
+    programSuspend: '10us',
+  });
 }
 
 /**

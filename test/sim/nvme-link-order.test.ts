@@ -6,44 +6,23 @@
  * runs on it, every channel transfer a read reserves is recorded, and the link is replayed from them
  * the event-per-transfer way: each read must complete at exactly the time that replay gives it.
  */
-import { Value } from '@sinclair/typebox/value';
 import { describe, expect, test } from 'vitest';
 import { RandomStreams } from '../../sim/core/random.js';
-import { nvmeSchema, type NvmeDevice, type NvmeParams } from '../../sim/devices/nvme/index.js';
+import type { NvmeDevice, NvmeParams } from '../../sim/devices/nvme/index.js';
 import { OP_READ, OP_TRIM, OP_WRITE, type Op } from '../../sim/io/requests.js';
-import { driveOf, runIos, type Io } from './nvme-io-harness.js';
+import { driveOf, runIos, smallNvme, type Io } from './nvme-io-harness.js';
 
 /** 4 channels x 2 dies, 16 KiB pages; channels slow against PCIe, so reads queue on them and overtake each other. */
 function params(readSpread: boolean): NvmeParams {
-  return Value.Default(nvmeSchema, {
-    kind: 'nvme',
-    capacity: '1G',
-    host: { max_commands: 32, pcie_bandwidth: '4GB/s', pcie_max_payload: '256', pcie_tlp_overhead: '24' },
-    controller: {
-      cores: 2,
-      read_command: '2us',
-      read_data_rate: '8GB/s',
-      write_command: '3us',
-      write_data_rate: '8GB/s',
-      ...(readSpread ? { read_spread: { dist: 'exponential', mean: '1us' } } : {}),
-    },
-    write_buffer: { capacity: '256k', write_time: '1us' },
-    media: {
-      type: 'nand',
-      channels: 4,
-      dies_per_channel: 2,
-      planes: 1,
-      page_size: '16k',
-      pages_per_program: 1,
-      pages_per_block: 64,
-      die_capacity: '256M',
-      channel_rate: '400MB/s',
-      read: '20us',
-      program: '300us',
-      erase: '2ms',
-    },
-    gc: { policy: 'lrw', sequential_streams: 4 },
-  }) as NvmeParams;
+  return smallNvme({
+    maxCommands: 32,
+    cores: 2,
+    dataRate: '8GB/s',
+    writeCommand: '3us',
+    diesPerChannel: 2,
+    read: '20us',
+    ...(readSpread ? { readSpread: { dist: 'exponential', mean: '1us' } } : {}),
+  });
 }
 
 /** A seeded random mix: mostly reads of 4K to 64K (some across pages), some writes and trims, over 2 ms. */

@@ -1,6 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { RequestFifo } from '../../sim/resources/request-fifo.js';
 
+/** A seeded draw in 0..n-1 (a 32-bit linear congruential generator): the same sequence every run. */
+function lcg(seed: number): (n: number) => number {
+  let state = seed;
+  return (n) => {
+    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+    return state % n;
+  };
+}
+
+/** The ring's head is `entry` (its time too), and shifting takes it off. */
+function expectHead(fifo: RequestFifo, entry: { id: number; time: number }): void {
+  expect(fifo.headTime()).toBe(entry.time);
+  expect(fifo.shift()).toBe(entry.id);
+}
+
 describe('RequestFifo', () => {
   it('keeps first-in first-out order across wrap-around and growth', () => {
     const fifo = new RequestFifo(4);
@@ -36,11 +51,7 @@ describe('RequestFifo', () => {
   it('insertTimed keeps a timed ring in time order, equal times in the order they came, across wrap-around and growth', () => {
     const fifo = RequestFifo.timed(2);
     const expected: { id: number; time: number }[] = [];
-    let state = 12345;
-    const draw = (n: number) => {
-      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
-      return state % n;
-    };
+    const draw = lcg(12345);
     for (let id = 0; id < 400; id++) {
       // Few distinct times, so ties are common; shifts now and then, so the head wraps.
       const time = draw(20);
@@ -49,26 +60,16 @@ describe('RequestFifo', () => {
       const want = at < 0 ? expected.length : at;
       expected.splice(want, 0, { id, time });
       expect(place).toBe(want);
-      if (draw(3) === 0) {
-        expect(fifo.headTime()).toBe(expected[0]!.time);
-        expect(fifo.shift()).toBe(expected.shift()!.id);
-      }
+      if (draw(3) === 0) expectHead(fifo, expected.shift()!);
     }
     expect(fifo.length).toBe(expected.length);
-    for (const e of expected) {
-      expect(fifo.headTime()).toBe(e.time);
-      expect(fifo.shift()).toBe(e.id);
-    }
+    for (const e of expected) expectHead(fifo, e);
   });
 
   it('insertTied keeps a tied ring in (time, tie) order, equal pairs in the order they came, across wrap-around and growth', () => {
     const fifo = RequestFifo.tied(2);
     const expected: { id: number; time: number; tie: number }[] = [];
-    let state = 777;
-    const draw = (n: number) => {
-      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
-      return state % n;
-    };
+    const draw = lcg(777);
     for (let id = 0; id < 400; id++) {
       // Few distinct times and ties, so both keys tie often.
       const time = draw(10);
@@ -76,15 +77,9 @@ describe('RequestFifo', () => {
       fifo.insertTied(id, time, tie);
       const at = expected.findIndex((e) => e.time > time || (e.time === time && e.tie > tie));
       expected.splice(at < 0 ? expected.length : at, 0, { id, time, tie });
-      if (draw(3) === 0) {
-        expect(fifo.headTime()).toBe(expected[0]!.time);
-        expect(fifo.shift()).toBe(expected.shift()!.id);
-      }
+      if (draw(3) === 0) expectHead(fifo, expected.shift()!);
     }
     expect(fifo.length).toBe(expected.length);
-    for (const e of expected) {
-      expect(fifo.headTime()).toBe(e.time);
-      expect(fifo.shift()).toBe(e.id);
-    }
+    for (const e of expected) expectHead(fifo, e);
   });
 });
