@@ -53,7 +53,7 @@ function childrenCpuSeconds(): number | null {
  */
 export function runAnvilTimed(what: string, args: readonly string[]): TimedAnvilRun {
   const root = packageRoot();
-  const main = join(root, 'dist', 'platform', 'cli', 'main.js');
+  const main = join(root, 'dist', 'platform', 'cli', 'anvil.js');
   const cpuBefore = childrenCpuSeconds();
   const start = process.hrtime.bigint();
   const child = spawnSync(process.execPath, [main, ...args], {

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { packageRoot } from '../package-root.js';
 
 /** The built CLI, whether this module runs built (the bench) or from source (the tests). */
-const BIN = join(packageRoot(), 'dist', 'platform', 'cli', 'main.js');
+const BIN = join(packageRoot(), 'dist', 'platform', 'cli', 'anvil.js');
 
 export interface ServeChild {
   readonly child: ChildProcess;

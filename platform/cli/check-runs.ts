@@ -8,6 +8,7 @@
 import type { StorageSchedulerKind } from '../../sim/qos/storage-qos.js';
 import type { HostDeviceChoice, SriovPfChoice } from '../cluster/host-plan-of.js';
 import { AnvilError, isAnvilError, type ErrorCode } from '../errors.js';
+import { cliWorkerUrl } from './cli-modules.js';
 
 /** One run of a check: scenario `file` on `stack` with `seed`, its results into `out`. */
 export interface CheckRunTask {
@@ -84,7 +85,7 @@ export async function runCheckRuns(tasks: readonly CheckRunTask[], jobs: number,
     return;
   }
   const { withWorkerPool } = await import('../../bench/sweep/run-sweep.js');
-  const results = await withWorkerPool(new URL('./sweep-worker.js', import.meta.url).href, Math.min(jobs, tasks.length), (run) =>
+  const results = await withWorkerPool(cliWorkerUrl('sweep-worker.js').href, Math.min(jobs, tasks.length), (run) =>
     Promise.all(
       tasks.map((task) =>
         (run(task) as Promise<CheckRunResult>).catch((e: unknown): CheckRunResult => ({

@@ -8,7 +8,7 @@ import { join, relative } from 'node:path';
 import { packageRoot } from '../../bench/package-root.js';
 
 const root = packageRoot();
-const target = join(root, 'dist', 'platform', 'cli', 'main.js');
+const target = join(root, 'dist', 'platform', 'cli', 'anvil.js');
 const binDir = join(root, 'node_modules', '.bin');
 if (existsSync(target) && existsSync(join(root, 'node_modules'))) {
   chmodSync(target, 0o755);

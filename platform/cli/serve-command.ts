@@ -17,6 +17,7 @@ import { cliOut } from './cli-io.js';
 import { packageRoot } from '../../bench/package-root.js';
 import { DEFAULT_MAX_IOS } from '../../bench/targets/run-cost.js';
 import { DEFAULT_MAX_RUNS, DEFAULT_MAX_RUN_SIMULATED_S } from '../api/live-runs.js';
+import { cliWorkerUrl } from './cli-modules.js';
 
 /** Where `anvil login` keeps the server and token: $XDG_CONFIG_HOME/anvil/config.json (mode 0600). */
 export function clientConfigPath(env: NodeJS.ProcessEnv = process.env): string {
@@ -232,7 +233,7 @@ export function registerServeCommands(cli: Command): void {
           plainHttpOnLoopback: dualProtocol,
           ...(runsDir !== undefined ? { runsDir } : {}),
           liveRuns: {
-            worker: new URL('./live-run-worker.js', import.meta.url),
+            worker: cliWorkerUrl('live-run-worker.js'),
             scenariosDir: join(packageRoot(), 'bench', 'scenarios'),
             maxConcurrent: o.maxRuns,
             maxSimulated_s: o.maxRunSimulated,

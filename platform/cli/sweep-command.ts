@@ -16,6 +16,7 @@ import { refuseAnotherSweep, SWEEP_TABLE, type SweepFolders } from '../../bench/
 import { isS3Url, parseS3Url, type S3Connection } from '../../bench/sweep/s3-bucket.js';
 import { readWholeNumber, wholeNumber } from './arguments.js';
 import { cliIo } from './cli-io.js';
+import { cliWorkerUrl } from './cli-modules.js';
 
 const parseJobs = wholeNumber(1, 1024, '--jobs 4');
 const parseShards = wholeNumber(1, 100_000, '--shards 8');
@@ -244,7 +245,7 @@ export function registerSweepCommands(cli: Command): void {
         jobs: opts.jobs ?? defaultJobs(),
         stderr: cliIo().stderr,
         // The CLI's worker: it runs scenario points too (bench/sweep's cannot reach the cluster model).
-        worker: new URL('./sweep-worker.js', import.meta.url).href,
+        worker: cliWorkerUrl('sweep-worker.js').href,
       });
       await writeMergedTable([out], out);
       await writePage(out);

@@ -15,7 +15,7 @@ import { anvilRun, tempDir, writeFiles } from '../cli-harness.js';
 import { needs } from '../needs.js';
 
 const QUEUE = 'kind: queue\nservers: 2\nservice: { dist: lognormal, mean: 40us, stddev: 30us }\n';
-const BIN = join(process.cwd(), 'dist', 'platform', 'cli', 'main.js');
+const BIN = join(process.cwd(), 'dist', 'platform', 'cli', 'anvil.js');
 
 type Stats = { N: number; mean: number; percentile: Record<string, number> };
 type Dir = { io_bytes: number; total_ios: number; bw: number; iops: number; runtime: number; clat_ns: Stats; slat_ns: Stats };

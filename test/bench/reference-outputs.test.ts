@@ -14,7 +14,7 @@ import { describe, expect, it } from 'vitest';
 import { tempDir } from '../cli-harness.js';
 
 const ROOT = process.cwd();
-const BIN = join(ROOT, 'dist', 'platform', 'cli', 'main.js');
+const BIN = join(ROOT, 'dist', 'platform', 'cli', 'anvil.js');
 const JOBS_DIR = join('bench', 'workloads', 'reference');
 const DIGESTS = join(ROOT, 'test', 'bench', 'reference-outputs.sha256.json');
 const sha256 = (bytes: Buffer | string) => createHash('sha256').update(bytes).digest('hex');

@@ -1,8 +1,9 @@
 /**
  * `anvil run` loads the run's modules only: a verb that stands alone (run, net, host, calibrate, tco) is
  * imported when chosen, so the control plane, its SQLite store and the API server are never loaded for a
- * model run (start-up is mostly module loading). The compiled CLI, with a module hook listing every file
- * it loads; `anvil --help` still shows the whole tree.
+ * model run (start-up is mostly module loading). The built bin (`dist/platform/cli/anvil.js`, bundled by
+ * `platform/cli/bundle-cli.ts`), with a module hook listing every file it loads, each chunk read back as
+ * the modules it holds (`bundle/modules.json`); `anvil --help` still shows the whole tree.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -11,10 +12,19 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
-const BIN = join(process.cwd(), 'dist', 'platform', 'cli', 'main.js');
+const CLI_DIR = join(process.cwd(), 'dist', 'platform', 'cli');
+const BIN = join(CLI_DIR, 'anvil.js');
 
-/** Runs the CLI with `args` and returns the URLs of the files it loaded (modules, not node: builtins). */
-function loadedBy(args: string[]): { status: number | null; stdout: string; loaded: string[] } {
+/** Per output file of the bundle (relative to CLI_DIR), the modules it holds (relative to the package root). */
+function bundleModules(): Record<string, string[]> {
+  return JSON.parse(readFileSync(join(CLI_DIR, 'bundle', 'modules.json'), 'utf8')) as Record<string, string[]>;
+}
+
+/**
+ * Runs the CLI with `args`: the URLs of the files it loaded (modules, not node: builtins), each file of the
+ * bundle given as the file URLs of the modules it holds; `files`, the URLs as loaded.
+ */
+function loadedBy(args: string[]): { status: number | null; stdout: string; loaded: string[]; files: string[] } {
   const dir = mkdtempSync(join(tmpdir(), 'anvil-lazy-'));
   const log = join(dir, 'loaded.txt');
   writeFileSync(log, '');
@@ -32,7 +42,14 @@ function loadedBy(args: string[]): { status: number | null; stdout: string; load
     encoding: 'utf8',
     env: { ...process.env, FORCE_COLOR: '0' },
   });
-  return { status: r.status, stdout: r.stdout, loaded: readFileSync(log, 'utf8').split('\n').filter(Boolean) };
+  const files = readFileSync(log, 'utf8').split('\n').filter(Boolean);
+  const modules = bundleModules();
+  const cliDir = pathToFileURL(CLI_DIR).href + '/';
+  const loaded = files.flatMap((url) => {
+    const held = url.startsWith(cliDir) ? modules[url.slice(cliDir.length)] : undefined;
+    return held === undefined ? [url] : held.map((id) => pathToFileURL(join(process.cwd(), id)).href);
+  });
+  return { status: r.status, stdout: r.stdout, loaded, files };
 }
 
 /** Files of the control plane and the server, which a model run has no use for. */
@@ -49,6 +66,10 @@ describe("anvil loads a verb's modules when the verb is chosen", () => {
     expect(JSON.parse(run.stdout).jobs[0].read.total_ios).toBeGreaterThan(0);
     expect(run.loaded.some((url) => url.endsWith('/platform/cli/run-command.js'))).toBe(true);
     expect(run.loaded.filter((url) => NOT_FOR_A_RUN.test(url))).toEqual([]);
+    // Every module of the CLI came from the bundle, none from tsc's files beside it (a missed import would).
+    const ownFiles = run.files.filter((url) => url.includes('/dist/'));
+    expect(ownFiles.length).toBeGreaterThan(1);
+    for (const url of ownFiles) expect(url).toMatch(/\/dist\/platform\/cli\/(anvil\.js|bundle\/[^/]+\.js)$/);
   });
 
   it("anvil run --out writes its Arrow tables without apache-arrow's ES modules", () => {

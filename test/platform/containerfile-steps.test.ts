@@ -2,7 +2,7 @@
  * The Containerfile's runtime stage run step by step the way the image build would, without a container
  * engine (none runs here): the build context (the repository less .dockerignore) copied into a folder
  * standing for WORKDIR, its RUN steps run there (`npm ci --omit=dev` for real), dist/ from the build
- * stage (the same `tsc -p tsconfig.json`), `anvil` linked onto a PATH folder; then the Kubernetes Job that
+ * stage (the same `tsc -p tsconfig.json` and bundle), `anvil` linked onto a PATH folder; then the Kubernetes Job that
  * image's `anvil` emits is run as its pods would run it (the ConfigMap's files at the mount path, each
  * shard's command with JOB_COMPLETION_INDEX), and the merged table equals a local run's. End to end (in
  * vitest.e2e.config.ts): the install alone takes half a minute.
@@ -59,7 +59,7 @@ describe('the Containerfile, run step by step', () => {
     for (const step of runtime.steps) {
       if (step.kind === 'COPY') {
         const { copy } = step;
-        // The build stage's dist/ is `tsc -p tsconfig.json` on the same sources: this worktree's (the tests run the compiled CLI).
+        // The build stage's dist/ is `tsc -p tsconfig.json` and the bundle on the same sources: this worktree's (the tests run the built CLI).
         if (copy.from === 'build') cpSync(join(ROOT, 'dist'), join(workdir, copy.destination), { recursive: true });
         else if (copy.sources.length === 1 && copy.sources[0] === '.') copyContext(workdir);
         else for (const source of copy.sources) copyFileSync(join(ROOT, source), join(workdir, source));
@@ -139,7 +139,7 @@ describe('the Containerfile, run step by step', () => {
     expect(merged.stdout).toMatch(/merged 3 of 3 points/);
     const local = spawnSync(
       process.execPath,
-      [join(ROOT, 'dist', 'platform', 'cli', 'main.js'), 'sweep', 'qd.yaml', '--out', 'local', '--jobs', '1'],
+      [join(ROOT, 'dist', 'platform', 'cli', 'anvil.js'), 'sweep', 'qd.yaml', '--out', 'local', '--jobs', '1'],
       {
         cwd: work,
         encoding: 'utf8',

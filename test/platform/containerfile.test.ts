@@ -2,7 +2,7 @@
  * The Containerfile (issue 21), checked without a container engine (none runs here): parsed by a
  * Dockerfile parser (dockerfile-ast), each COPY's source is in the build context (the repository less its
  * ignore file, which both engines must read alike), the built dist/ comes from the build stage's tsc
- * output, and the image's command is the built CLI: `anvil` on PATH is the package's bin, which the
+ * output and bundle, and the image's command is the built CLI: `anvil` on PATH is the package's bin, which the
  * emitted Kubernetes Job runs. test/platform/containerfile-steps.test.ts (end to end) runs its steps.
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -19,11 +19,12 @@ const dockerignore = dockerignoreModule as unknown as (typeof dockerignoreModule
 describe('Containerfile', () => {
   const { build, runtime } = imageStages(readContainerfile());
 
-  it('builds in two stages from a Node.js base: every dependency and tsc, then the runtime dependencies alone', () => {
+  it('builds in two stages from a Node.js base: every dependency, tsc and the bundled bin, then the runtime dependencies alone', () => {
     expect(build.from).toMatch(/^node:\d+/);
     expect(runtime.from).toBe(build.from);
     expect(build.runs.join('\n')).toMatch(/npm ci\b/);
-    expect(build.runs.join('\n')).toMatch(/tsc -p tsconfig\.json/);
+    // The bin (package.json's, linked below) is the bundle made from tsc's output, in that order.
+    expect(build.runs.join('\n')).toMatch(/tsc -p tsconfig\.json && node dist\/platform\/cli\/bundle-cli\.js/);
     expect(runtime.runs[0]).toMatch(/^npm ci --omit=dev\b/);
     expect(runtime.env.get('NODE_ENV')).toBe('production');
   });

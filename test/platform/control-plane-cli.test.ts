@@ -19,7 +19,7 @@ import { capturingIo } from '../../platform/cli/cli-io.js';
 import { tempDir, writeFiles } from '../cli-harness.js';
 import { corpus, needs } from '../needs.js';
 
-const BIN = join(process.cwd(), 'dist', 'platform', 'cli', 'main.js');
+const BIN = join(process.cwd(), 'dist', 'platform', 'cli', 'anvil.js');
 const STACK = /^\s+at\s|node:internal|TypeError|ReferenceError/m;
 /** The external corpus beside the repository, as the fio examples are (test/bench/jobfile.test.ts); CI has it. */
 const kubernetesExamples = corpus('kubernetes-examples');

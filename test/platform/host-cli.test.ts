@@ -10,7 +10,7 @@ import { which } from '../../bench/targets/host/bounded-process.js';
 import { writeFiles } from '../cli-harness.js';
 import { needs } from '../needs.js';
 
-const BIN = join(process.cwd(), 'dist', 'platform', 'cli', 'main.js');
+const BIN = join(process.cwd(), 'dist', 'platform', 'cli', 'anvil.js');
 const STACK = /^\s+at\s|node:internal|TypeError|ReferenceError/m;
 const needFio = needs('fio', which('fio') !== undefined);
 const JOB = '[global]\nioengine=psync\nsize=4m\nbs=4k\nruntime=200ms\ntime_based\n\n[r]\nrw=randread\n';

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { nodeProfile, type HostCapture } from '../../bench/discovery/inspect.js';
 import { tempDir } from '../cli-harness.js';
 
-const BIN = join(process.cwd(), 'dist', 'platform', 'cli', 'main.js');
+const BIN = join(process.cwd(), 'dist', 'platform', 'cli', 'anvil.js');
 const CAPTURE = join(process.cwd(), 'test', 'bench', 'discovery', 'fixtures', 'synthetic-nvme-sriov-capture.json');
 
 function anvil(args: string[]) {

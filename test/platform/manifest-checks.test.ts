@@ -70,7 +70,7 @@ describe('no objects passed to apply', () => {
 
   it('the CLI exits non-zero with that message', () => {
     const state = join(tempDir('anvil-cli-'), 'state.db');
-    const bin = join(process.cwd(), 'dist', 'platform', 'cli', 'main.js');
+    const bin = join(process.cwd(), 'dist', 'platform', 'cli', 'anvil.js');
     const r = spawnSync(process.execPath, [bin, 'apply', '-f', join(dir, 'comments.yaml'), '--state', state], {
       encoding: 'utf8',
       env: { ...process.env, ANVIL_STATE: '', ANVIL_USER: 'operator' },

@@ -159,7 +159,7 @@ describe('control-plane numeric ranges', () => {
 
   it('the CLI refuses --storage-iops beyond the range with the field and range', () => {
     const state = join(tempDir('anvil-cli-'), 'state.db');
-    const bin = join(process.cwd(), 'dist', 'platform', 'cli', 'main.js');
+    const bin = join(process.cwd(), 'dist', 'platform', 'cli', 'anvil.js');
     const run = (args: string[]) =>
       spawnSync(process.execPath, [bin, ...args, '--state', state], {
         encoding: 'utf8',

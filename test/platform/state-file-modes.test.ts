@@ -13,7 +13,7 @@ import { Store } from '../../platform/state/store.js';
 import { tempDir } from '../cli-harness.js';
 
 const modeOf = (path: string) => statSync(path).mode & 0o777;
-const BIN = join(process.cwd(), 'dist', 'platform', 'cli', 'main.js');
+const BIN = join(process.cwd(), 'dist', 'platform', 'cli', 'anvil.js');
 
 /** What Anvil writes on stderr while `fn` runs. */
 function stderrOf(fn: () => void): string {

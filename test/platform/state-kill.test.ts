@@ -11,7 +11,7 @@ import { Store } from '../../platform/state/store.js';
 import { tempDir } from '../cli-harness.js';
 import { inCI, sayMissing } from '../needs.js';
 
-const BIN = join(process.cwd(), 'dist', 'platform', 'cli', 'main.js');
+const BIN = join(process.cwd(), 'dist', 'platform', 'cli', 'anvil.js');
 const REPLICAS = 12;
 
 function deployment(name: string): string {

@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** The compiled CLI the suites run. */
-export const BIN = join(process.cwd(), 'dist', 'platform', 'cli', 'main.js');
+export const BIN = join(process.cwd(), 'dist', 'platform', 'cli', 'anvil.js');
 
 /** The environment a sweep runs in: fixed timestamps, no colour, and no shard index unless a test gives one. */
 export const SWEEP_ENV: NodeJS.ProcessEnv = { ...process.env, SOURCE_DATE_EPOCH: '1700000000', FORCE_COLOR: '0' };

@@ -17,7 +17,7 @@ import { parseAllDocuments } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../cli-harness.js';
 
-const BIN = join(process.cwd(), 'dist', 'platform', 'cli', 'main.js');
+const BIN = join(process.cwd(), 'dist', 'platform', 'cli', 'anvil.js');
 const ENV: NodeJS.ProcessEnv = { ...process.env, SOURCE_DATE_EPOCH: '1700000000', FORCE_COLOR: '0' };
 delete ENV.JOB_COMPLETION_INDEX;
 

@@ -17,7 +17,7 @@ import { tempDir } from '../cli-harness.js';
 import { REFERENCE, catalogue } from './fixtures.js';
 import { needs } from '../needs.js';
 
-const BIN = join(process.cwd(), 'dist', 'platform', 'cli', 'main.js');
+const BIN = join(process.cwd(), 'dist', 'platform', 'cli', 'anvil.js');
 const SAMPLES = 200;
 const quiet = { write: () => true };
 

@@ -22,7 +22,7 @@ import { needs } from '../../needs.js';
 const FIXTURES = join(import.meta.dirname, 'fixtures');
 const canRun = process.getuid?.() === 0 && which('iperf3') !== undefined && which('ping') !== undefined;
 const needNet = needs('root, iperf3 and ping', canRun);
-const BIN = join(process.cwd(), 'dist', 'platform', 'cli', 'main.js');
+const BIN = join(process.cwd(), 'dist', 'platform', 'cli', 'anvil.js');
 
 /** Namespaces named as Anvil's labs name them (anvil-<6 hex>-...). */
 async function labNamespaces(): Promise<string[]> {

@@ -331,7 +331,7 @@ describe('where the Kubernetes API is', () => {
     const state = join(dir, 'state.db');
     const r = spawnSync(
       process.execPath,
-      [join(process.cwd(), 'dist', 'platform', 'cli', 'main.js'), 'serve', '--port', '0', '--state', state, '--kube-ca-file', '/x.pem'],
+      [join(process.cwd(), 'dist', 'platform', 'cli', 'anvil.js'), 'serve', '--port', '0', '--state', state, '--kube-ca-file', '/x.pem'],
       { encoding: 'utf8', timeout: 300_000 },
     );
     expect(r.status).toBe(2); // a usage error

@@ -15,7 +15,7 @@ const run = promisify(execFile);
 /** The kubectl on this machine, undefined where there is none (the suites are skipped then). */
 export const KUBECTL = ['/usr/bin/kubectl', '/usr/local/bin/kubectl'].find((p) => existsSync(p));
 /** The compiled CLI the suites run. */
-export const BIN = join(packageRoot(), 'dist', 'platform', 'cli', 'main.js');
+export const BIN = join(packageRoot(), 'dist', 'platform', 'cli', 'anvil.js');
 
 /** How a child process ended: its exit code (-1 when it had none) and what it printed. */
 export interface Ran {

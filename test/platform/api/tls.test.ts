@@ -18,7 +18,7 @@ import { seededWorld, type World } from './api-harness.js';
 import { haveOpenssl, makePki, type Pki } from './tls-pki.js';
 import { describeNeeds } from '../../needs.js';
 
-const BIN = join(process.cwd(), 'dist', 'platform', 'cli', 'main.js');
+const BIN = join(process.cwd(), 'dist', 'platform', 'cli', 'anvil.js');
 
 interface HttpsCall {
   method?: string;

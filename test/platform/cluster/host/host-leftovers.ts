@@ -70,7 +70,7 @@ function processAlive(pid: number): boolean {
 }
 
 /** The built CLI the host tests run, as a user would (`anvil ...`). */
-export const ANVIL_BIN = join(process.cwd(), 'dist', 'platform', 'cli', 'main.js');
+export const ANVIL_BIN = join(process.cwd(), 'dist', 'platform', 'cli', 'anvil.js');
 
 /** `anvil ARGS` as its own process: exit code, stdout and stderr. */
 export function anvilCli(args: readonly string[]): { code: number | null; stdout: string; stderr: string } {

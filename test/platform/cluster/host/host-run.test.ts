@@ -14,7 +14,7 @@ import { needs } from '../../../needs.js';
 import { leftovers, oneHostFileAtATime } from './host-leftovers.js';
 
 const SCENARIO = join(import.meta.dirname, 'two-pods-capped.yaml');
-const BIN = join(process.cwd(), 'dist', 'platform', 'cli', 'main.js');
+const BIN = join(process.cwd(), 'dist', 'platform', 'cli', 'anvil.js');
 const canRun = process.getuid?.() === 0 && which('fio') !== undefined && which('iperf3') !== undefined && which('losetup') !== undefined;
 const needHost = needs('root, fio, iperf3 and losetup', canRun);
 
