@@ -33,6 +33,23 @@ function keyPair(): { forge: forge.pki.rsa.KeyPair; pem: string } {
   return { forge: { privateKey: priv, publicKey: forge.pki.rsa.setPublicKey(priv.n, priv.e) }, pem };
 }
 
+/** Octets of a certificate's serial number (RFC 5280: at most 20). */
+export const SERIAL_BYTES = 16;
+
+/**
+ * A serial number from `random` bytes, as forge's hex: positive (the high bit clear) and encoded in the
+ * fewest octets (the first one not zero), as RFC 5280 and DER ask. OpenSSL refuses a certificate whose
+ * serial begins with a zero octet it does not need ("illegal padding"): the serial once made as a zero
+ * nibble before the random bytes did so in one certificate of 512 (the bytes beginning 0x00, then below
+ * 0x80), and `anvil serve --tls-self-signed` then refused the certificate it had just written.
+ */
+export function certificateSerial(random: Uint8Array): string {
+  const bytes = Buffer.from(random);
+  if (bytes.length === 0) throw new RangeError('certificateSerial: give at least one random byte');
+  bytes[0] = (bytes[0]! & 0x7f) | 0x01;
+  return bytes.toString('hex');
+}
+
 function certificate(
   subject: string,
   publicKey: forge.pki.PublicKey,
@@ -43,8 +60,7 @@ function certificate(
 ): forge.pki.Certificate {
   const cert = forge.pki.createCertificate();
   cert.publicKey = publicKey;
-  // A positive random serial (the high bit clear), as RFC 5280 asks.
-  cert.serialNumber = `0${randomBytes(15).toString('hex')}`;
+  cert.serialNumber = certificateSerial(randomBytes(SERIAL_BYTES));
   cert.validity.notBefore = new Date(now.getTime() - 60_000);
   cert.validity.notAfter = new Date(now.getTime() + VALID_MS);
   cert.setSubject([{ name: 'commonName', value: subject }]);
