@@ -47,16 +47,30 @@ function childrenCpuSeconds(): number | null {
   return childrenCpuOfStat(stat);
 }
 
+/** How a timed run is started: `pinToCore`, the one CPU it and all its threads may run on (Linux's `taskset -c`). */
+export interface AnvilRunOptions {
+  readonly pinToCore?: number;
+}
+
+/** Whether `taskset` (util-linux) is on PATH, so a run can be pinned to one core. */
+export function canPinToCore(): boolean {
+  return spawnSync('taskset', ['-c', '0', 'true']).status === 0;
+}
+
 /**
- * Runs the compiled `anvil` (also when the caller runs from source, as in the tests) with `args`, in the
+ * Runs the built `anvil` bin (also when the caller runs from source, as in the tests) with `args`, in the
  * package root; throws naming `what` when it cannot start or exits non-zero. Bounded at 10 minutes.
  */
-export function runAnvilTimed(what: string, args: readonly string[]): TimedAnvilRun {
+export function runAnvilTimed(what: string, args: readonly string[], options: AnvilRunOptions = {}): TimedAnvilRun {
   const root = packageRoot();
-  const main = join(root, 'dist', 'platform', 'cli', 'anvil.js');
+  const bin = join(root, 'dist', 'platform', 'cli', 'anvil.js');
+  const command =
+    options.pinToCore === undefined
+      ? { file: process.execPath, args: [bin, ...args] }
+      : { file: 'taskset', args: ['-c', String(options.pinToCore), process.execPath, bin, ...args] };
   const cpuBefore = childrenCpuSeconds();
   const start = process.hrtime.bigint();
-  const child = spawnSync(process.execPath, [main, ...args], {
+  const child = spawnSync(command.file, command.args, {
     cwd: root,
     encoding: 'utf8',
     maxBuffer: 256 * 1024 * 1024,

@@ -5,7 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { childrenCpuOfStat, runAnvilTimed } from '../../../bench/perf/anvil-child.js';
+import { canPinToCore, childrenCpuOfStat, runAnvilTimed } from '../../../bench/perf/anvil-child.js';
+import { needs } from '../../needs.js';
 
 describe('anvil child timing', () => {
   it("reads the children's user and system ticks (fields 16, 17), not the process's own (14, 15)", () => {
@@ -26,4 +27,18 @@ describe('anvil child timing', () => {
     expect(run.cpu_seconds).toBeGreaterThan(0);
     expect(run.seconds).toBeGreaterThan(0);
   });
+
+  needs('taskset (util-linux)', process.platform === 'linux' && canPinToCore())(
+    'pins a run to one core: every thread of it on that CPU, so its CPU time stays within its wall time',
+    () => {
+      // Unpinned, V8's compiler and GC threads run beside the main thread on the other cores (CPU above wall).
+      const run = runAnvilTimed('anvil run', ['run', 'bench/scenarios/noisy-neighbour.yaml', '--stack', 'hci', '--output-format', 'json'], {
+        pinToCore: 0,
+      });
+      expect(JSON.parse(run.stdout).jobs.length).toBeGreaterThan(0);
+      expect(run.cpu_seconds).toBeGreaterThan(0.1);
+      // One of /proc's 10 ms ticks of rounding either way.
+      expect(run.cpu_seconds!).toBeLessThanOrEqual(run.seconds + 0.02);
+    },
+  );
 });
