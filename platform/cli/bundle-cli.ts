@@ -7,7 +7,8 @@
  *
  * Only the CLI's own code and small pure-JS packages are bundled. The other dependencies stay imports:
  * some find files beside their own (better-sqlite3's native addon, parquet-wasm's .wasm), the rest
- * gain little. Workers (sweeps, live runs) start from their compiled files (`cli-modules.ts`).
+ * gain little. The worker modules (a sweep's, a live run's) are entries too, `bundle/sweep-worker.js` and
+ * `bundle/live-run-worker.js`: a run started through the API starts a worker, which loaded the same ~440 files.
  *
  * `bundle/modules.json` lists the modules each output file holds, relative to the package root, so a
  * test can tell which of the CLI's modules a command loaded.
@@ -16,6 +17,9 @@ import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:
 import { join, relative } from 'node:path';
 import { build } from 'rolldown';
 import { packageRoot } from '../../bench/package-root.js';
+
+/** The CLI's worker-thread modules, bundled as entries of their own (a sweep's pool, each run started through the API). */
+const WORKERS = ['sweep-worker', 'live-run-worker'];
 
 /** Dependencies bundled into the bin: pure JavaScript, no files of their own to find at run time. */
 const BUNDLED_PACKAGES = new Set(['@sinclair/typebox', 'yaml', 'commander']);
@@ -30,7 +34,11 @@ const external = Object.keys(pkg.dependencies).filter((name) => !BUNDLED_PACKAGE
 rmSync(chunksDir, { recursive: true, force: true });
 mkdirSync(chunksDir, { recursive: true });
 const result = await build({
-  input: { anvil: join(cliDir, 'main.js') },
+  input: {
+    anvil: join(cliDir, 'main.js'),
+    // The workers' own entries, beside the chunks they share with the bin (`cli-modules.ts` finds them).
+    ...Object.fromEntries(WORKERS.map((name) => [`bundle/${name}`, join(cliDir, `${name}.js`)])),
+  },
   platform: 'node',
   external: (id) => id.startsWith('node:') || external.some((name) => id === name || id.startsWith(`${name}/`)),
   logLevel: 'warn',
