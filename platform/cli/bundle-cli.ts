@@ -13,7 +13,7 @@
  * `bundle/modules.json` lists the modules each output file holds, relative to the package root, so a
  * test can tell which of the CLI's modules a command loaded.
  */
-import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { build } from 'rolldown';
 import { packageRoot } from '../../bench/package-root.js';
@@ -30,6 +30,11 @@ const chunksDir = join(cliDir, 'bundle');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
 const external = Object.keys(pkg.dependencies).filter((name) => !BUNDLED_PACKAGES.has(name));
 
+const missing = ['main', ...WORKERS].map((name) => join(cliDir, `${name}.js`)).filter((file) => !existsSync(file));
+if (missing.length > 0) {
+  process.stderr.write(`bundle-cli: ${missing.join(', ')} missing: compile first (tsc -p tsconfig.json), or run npm run build\n`);
+  process.exit(1);
+}
 // Chunks of an earlier build have other hashes: they would stay behind, unused.
 rmSync(chunksDir, { recursive: true, force: true });
 mkdirSync(chunksDir, { recursive: true });
