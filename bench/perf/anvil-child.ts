@@ -52,9 +52,25 @@ export interface AnvilRunOptions {
   readonly pinToCore?: number;
 }
 
-/** Whether `taskset` (util-linux) is on PATH, so a run can be pinned to one core. */
-export function canPinToCore(): boolean {
-  return spawnSync('taskset', ['-c', '0', 'true']).status === 0;
+/** The first CPU of a /proc/PID/status text's `Cpus_allowed_list` (e.g. `2,4-5` gives 2); null without one. */
+export function firstAllowedCpu(status: string): number | null {
+  const list = /^Cpus_allowed_list:\s*(\d+)/m.exec(status);
+  return list === null ? null : Number(list[1]);
+}
+
+/**
+ * A CPU a run can be pinned to: the first this process may use (a container's cpuset may leave CPU 0
+ * out), if `taskset` (util-linux) is on PATH and pins to it; null otherwise (not Linux, or no taskset).
+ */
+export function pinnableCore(): number | null {
+  let cpu: number | null;
+  try {
+    cpu = firstAllowedCpu(readFileSync('/proc/self/status', 'utf8'));
+  } catch {
+    return null;
+  }
+  if (cpu === null) return null;
+  return spawnSync('taskset', ['-c', String(cpu), 'true']).status === 0 ? cpu : null;
 }
 
 /**

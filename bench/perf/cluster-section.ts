@@ -10,7 +10,7 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { canPinToCore, runAnvilTimed, type AnvilRunOptions } from './anvil-child.js';
+import { pinnableCore, runAnvilTimed, type AnvilRunOptions } from './anvil-child.js';
 import type { BenchSection, Row, SectionOptions } from './section.js';
 import { grouped } from './section.js';
 
@@ -173,11 +173,8 @@ function splitRows(c: ClusterCase, stack: string, long: readonly ClusterRunSpeed
   ];
 }
 
-/** The CPU a pinned run takes: the first (any one core shows the goal; the others may serve the bench). */
-const PINNED_CORE = 0;
-
-/** The row of a speed case pinned to one core: the issue's goal measured as it is written. */
-function pinnedRow(c: ClusterCase, stack: string, runs: readonly ClusterRunSpeed[]): Row {
+/** The row of a speed case pinned to CPU `core`: the issue's goal measured as it is written. */
+function pinnedRow(c: ClusterCase, stack: string, core: number, runs: readonly ClusterRunSpeed[]): Row {
   const best = runs.reduce((a, b) => (b.wall_s < a.wall_s ? b : a));
   const simulated_s = best.simulated_ns / 1e9;
   return {
@@ -185,14 +182,15 @@ function pinnedRow(c: ClusterCase, stack: string, runs: readonly ClusterRunSpeed
     value: simulated_s / best.wall_s,
     unit: 'x',
     target: { min: 1, source: 'issue 13: at or above real time on one core' },
-    note: `taskset -c ${PINNED_CORE}, every thread of the process on that core; best of ${runs.length}: ${simulated_s.toFixed(1)} s simulated in ${best.wall_s.toFixed(2)} s`,
+    note: `taskset -c ${core}, every thread of the process on that core; best of ${runs.length}: ${simulated_s.toFixed(1)} s simulated in ${best.wall_s.toFixed(2)} s`,
   };
 }
 
 async function run({ quick, log }: SectionOptions): Promise<Row[]> {
   const rows: Row[] = [];
-  const pinnable = canPinToCore();
-  if (!pinnable) log('taskset (util-linux) is missing: the speed cases are not also timed pinned to one core');
+  // Any one core shows the goal: the first this process may use.
+  const pinCore = pinnableCore();
+  if (pinCore === null) log('cannot pin a run to one core (no taskset, or not Linux): the speed cases are not also timed pinned');
   for (const c of quick ? CASES.slice(0, 1) : CASES) {
     for (const stack of c.stacks ?? CLUSTER_BENCH_STACKS) {
       const runs: ClusterRunSpeed[] = [];
@@ -202,13 +200,13 @@ async function run({ quick, log }: SectionOptions): Promise<Row[]> {
         runs.push(timeScenario(c.file, stack));
       }
       rows.push(...caseRows(c, stack, runs));
-      if (c.speedCase === true && pinnable) {
+      if (c.speedCase === true && pinCore !== null) {
         const pinned: ClusterRunSpeed[] = [];
         for (let i = 0; i < repetitions; i++) {
-          log(`${c.name} ${i + 1}/${repetitions}, pinned to CPU ${PINNED_CORE}: anvil run ${c.file} --stack ${stack}`);
-          pinned.push(timeScenario(c.file, stack, { pinToCore: PINNED_CORE }));
+          log(`${c.name} ${i + 1}/${repetitions}, pinned to CPU ${pinCore}: anvil run ${c.file} --stack ${stack}`);
+          pinned.push(timeScenario(c.file, stack, { pinToCore: pinCore }));
         }
-        rows.push(pinnedRow(c, stack, pinned));
+        rows.push(pinnedRow(c, stack, pinCore, pinned));
       }
       if (c !== CASES[0]) continue;
       const short = shortCopy(c.file);

@@ -99,14 +99,18 @@ export async function runSweepLocally(
     readonly out: string;
     readonly jobs: number;
     readonly stderr?: NodeJS.WriteStream;
-    /** The workers' module (a default export taking a PointTask); default worker.ts, which runs job-file points only. */
-    readonly worker?: string;
+    /**
+     * The workers' module (a default export taking a PointTask), by URL: the CLI's (which runs scenario
+     * points too), or bench/sweep's worker.js (job-file points only). Given by the caller: a default beside
+     * this module would be wrong once this code is bundled into a chunk elsewhere.
+     */
+    readonly worker: string;
   },
 ): Promise<SweepRunSummary> {
   refuseAnotherSweep(plan, options.out);
   ensureOutputDir(options.out);
   const counts = tally(plan.points.length, options.stderr);
-  await withWorkerPool(options.worker ?? new URL('./worker.js', import.meta.url).href, options.jobs, (run) =>
+  await withWorkerPool(options.worker, options.jobs, (run) =>
     Promise.all(
       plan.points.map(async (p) => {
         const task: PointTask = { file: options.file, index: p.index, out: options.out };

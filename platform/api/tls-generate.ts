@@ -4,8 +4,8 @@
  * restart serves the same certificate and a kubeconfig written once keeps working. kubectl sends its
  * bearer token only over TLS: this is what lets it authenticate to Anvil without a PKI of the user's own.
  */
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { generateKeyPairSync, randomBytes, X509Certificate } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
 import forge from 'node-forge';
@@ -50,6 +50,19 @@ export function certificateSerial(random: Uint8Array): string {
   return bytes.toString('hex');
 }
 
+/**
+ * Whether OpenSSL reads the certificates at `paths`: those an earlier version wrote with an illegally padded
+ * serial (see `certificateSerial`) are made anew rather than refused at every start.
+ */
+function readable(...paths: string[]): boolean {
+  try {
+    for (const path of paths) new X509Certificate(readFileSync(path));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function certificate(
   subject: string,
   publicKey: forge.pki.PublicKey,
@@ -71,14 +84,16 @@ function certificate(
 }
 
 /**
- * The CA and serving certificate of the state at `statePath`, made on first use. The certificate names
+ * The CA and serving certificate of the state at `statePath`, made on first use (and again if OpenSSL
+ * cannot read those on disk, a client then has to trust the new CA). The certificate names
  * 127.0.0.1, ::1, localhost and `host` (the address served on, unless a wildcard one) as its subject
  * alternative names; files are written 0600 (the keys) and 0644 (the certificates).
  */
 export function selfSignedTls(statePath: string, host: string, now: Date = new Date()): GeneratedTls {
   const dir = generatedTlsDir(statePath);
   const paths = { caPath: join(dir, 'ca.pem'), certPath: join(dir, 'server.pem'), keyPath: join(dir, 'server.key') };
-  if (existsSync(paths.caPath) && existsSync(paths.certPath) && existsSync(paths.keyPath)) return { dir, ...paths, created: false };
+  if (existsSync(paths.caPath) && existsSync(paths.certPath) && existsSync(paths.keyPath) && readable(paths.caPath, paths.certPath))
+    return { dir, ...paths, created: false };
   const caKeys = keyPair();
   const ca = certificate(`Anvil CA ${now.toISOString().slice(0, 10)}`, caKeys.forge.publicKey, undefined, caKeys.forge.privateKey, now, [
     { name: 'basicConstraints', cA: true, pathLenConstraint: 0, critical: true },

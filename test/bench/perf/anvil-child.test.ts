@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { canPinToCore, childrenCpuOfStat, runAnvilTimed } from '../../../bench/perf/anvil-child.js';
+import { childrenCpuOfStat, firstAllowedCpu, pinnableCore, runAnvilTimed } from '../../../bench/perf/anvil-child.js';
 import { needs } from '../../needs.js';
 
 describe('anvil child timing', () => {
@@ -28,12 +28,19 @@ describe('anvil child timing', () => {
     expect(run.seconds).toBeGreaterThan(0);
   });
 
-  needs('taskset (util-linux)', process.platform === 'linux' && canPinToCore())(
+  it("pins to the first CPU the process may use: a cpuset's list may leave CPU 0 out", () => {
+    expect(firstAllowedCpu('Name:\tnode\nCpus_allowed:\t3\nCpus_allowed_list:\t0-1\nMems_allowed:\t1\n')).toBe(0);
+    expect(firstAllowedCpu('Cpus_allowed_list:\t2,4-5\n')).toBe(2);
+    expect(firstAllowedCpu('Cpus_allowed:\tff\n')).toBeNull();
+  });
+
+  const core = process.platform === 'linux' ? pinnableCore() : null;
+  needs('taskset (util-linux)', core !== null)(
     'pins a run to one core: every thread of it on that CPU, so its CPU time stays within its wall time',
     () => {
       // Unpinned, V8's compiler and GC threads run beside the main thread on the other cores (CPU above wall).
       const run = runAnvilTimed('anvil run', ['run', 'bench/scenarios/noisy-neighbour.yaml', '--stack', 'hci', '--output-format', 'json'], {
-        pinToCore: 0,
+        pinToCore: core!,
       });
       expect(JSON.parse(run.stdout).jobs.length).toBeGreaterThan(0);
       expect(run.cpu_seconds).toBeGreaterThan(0.1);

@@ -1,11 +1,11 @@
 /**
- * Runs started from the API in tests: the worker `anvil serve` starts, the bundled one where the build made
- * it (`cliWorkerUrl`; the thread runs plain Node), the scenarios folder of live-scenarios/ (one short scenario, two-pods: 2 s simulated, 8 intervals,
+ * Runs started from the API in tests: the worker the `anvil` bin's `serve` starts, bundled by the build
+ * (`dist/platform/cli/bundle/live-run-worker.js`; the thread runs plain Node), the scenarios folder of live-scenarios/ (one short scenario, two-pods: 2 s simulated, 8 intervals,
  * one SLA held and one failed), and a parser of server-sent events.
  */
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { LiveRunOptions } from '../../../platform/api/live-runs.js';
-import { cliWorkerUrl } from '../../../platform/cli/cli-modules.js';
 
 export const LIVE_SCENARIO = 'two-pods';
 /** What two-pods.yaml runs and what its SLAs judge (anvil check gives the same). */
@@ -21,7 +21,7 @@ export const LIVE_SCENARIO_FACTS = {
 
 export function liveRunOptions(more: Partial<LiveRunOptions> = {}): LiveRunOptions {
   return {
-    worker: cliWorkerUrl('live-run-worker.js'),
+    worker: pathToFileURL(join(process.cwd(), 'dist', 'platform', 'cli', 'bundle', 'live-run-worker.js')),
     scenariosDir: join(process.cwd(), 'test', 'platform', 'api', 'live-scenarios'),
     maxConcurrent: 2,
     maxSimulated_s: 10,

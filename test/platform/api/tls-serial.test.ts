@@ -6,9 +6,12 @@
  * as tls-generate.ts signs them, read back by Node.
  */
 import { generateKeyPairSync, X509Certificate } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import forge from 'node-forge';
 import { describe, expect, it } from 'vitest';
-import { certificateSerial, SERIAL_BYTES } from '../../../platform/api/tls-generate.js';
+import { certificateSerial, SERIAL_BYTES, selfSignedTls } from '../../../platform/api/tls-generate.js';
+import { tempDir } from '../../cli-harness.js';
 
 const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const signer = forge.pki.privateKeyFromPem(privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()) as forge.pki.rsa.PrivateKey;
@@ -51,5 +54,19 @@ describe('self-signed certificate serials', () => {
     expect(certificateSerial(random).slice(2)).toBe(Buffer.from(random.subarray(1)).toString('hex'));
     expect(certificateSerial(random).slice(0, 2)).toBe('25');
     expect(() => certificateSerial(new Uint8Array(0))).toThrow(RangeError);
+  });
+
+  it('a state whose certificate an earlier version wrote unreadable gets new ones; readable ones are kept', () => {
+    const state = join(tempDir('anvil-tls-serial-'), 'state.db');
+    const first = selfSignedTls(state, '127.0.0.1');
+    expect(first.created).toBe(true);
+    expect(selfSignedTls(state, '127.0.0.1').created).toBe(false);
+    // The serving certificate as the earlier serial could make it: OpenSSL refuses it.
+    const unreadable = certificateWith(`0${Buffer.from(bytesStarting(0x00, 0x13).subarray(0, 15)).toString('hex')}`);
+    writeFileSync(first.certPath, unreadable);
+    const again = selfSignedTls(state, '127.0.0.1');
+    expect(again.created).toBe(true);
+    const served = new X509Certificate(readFileSync(again.certPath));
+    expect(served.verify(new X509Certificate(readFileSync(again.caPath)).publicKey)).toBe(true);
   });
 });
