@@ -22,3 +22,8 @@ export function packageRoot(): string {
 export function anvilVersion(): string {
   return JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')).version as string;
 }
+
+/** The `anvil` bin the build makes (the compiled CLI bundled: platform/cli/bundle-cli.ts), absolute. */
+export function anvilBin(): string {
+  return join(packageRoot(), 'dist', 'platform', 'cli', 'anvil.js');
+}

@@ -5,8 +5,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { packageRoot } from '../package-root.js';
+import { anvilBin, packageRoot } from '../package-root.js';
 
 /** What a timed run printed, and how long it took (wall seconds, spawn to exit). */
 export interface TimedAnvilRun {
@@ -79,7 +78,7 @@ export function pinnableCore(): number | null {
  */
 export function runAnvilTimed(what: string, args: readonly string[], options: AnvilRunOptions = {}): TimedAnvilRun {
   const root = packageRoot();
-  const bin = join(root, 'dist', 'platform', 'cli', 'anvil.js');
+  const bin = anvilBin();
   const command =
     options.pinToCore === undefined
       ? { file: process.execPath, args: [bin, ...args] }

@@ -87,9 +87,14 @@ export function timeScenario(file: string, stack: string, options: AnvilRunOptio
   }
 }
 
+/** The run of least wall time. */
+function fastestByWall(runs: readonly ClusterRunSpeed[]): ClusterRunSpeed {
+  return runs.reduce((a, b) => (b.wall_s < a.wall_s ? b : a));
+}
+
 /** The rows of one case on one stack: the best of its repetitions (by wall time, and by CPU time where known). */
 function caseRows(c: ClusterCase, stack: string, runs: readonly ClusterRunSpeed[]): Row[] {
-  const best = runs.reduce((a, b) => (b.wall_s < a.wall_s ? b : a));
+  const best = fastestByWall(runs);
   const simulated_s = best.simulated_ns / 1e9;
   const cpuTimes = runs.map((r) => r.cpu_s).filter((s): s is number => s !== null && s > 0);
   const cpuRows: Row[] =
@@ -175,7 +180,7 @@ function splitRows(c: ClusterCase, stack: string, long: readonly ClusterRunSpeed
 
 /** The row of a speed case pinned to CPU `core`: the issue's goal measured as it is written. */
 function pinnedRow(c: ClusterCase, stack: string, core: number, runs: readonly ClusterRunSpeed[]): Row {
-  const best = runs.reduce((a, b) => (b.wall_s < a.wall_s ? b : a));
+  const best = fastestByWall(runs);
   const simulated_s = best.simulated_ns / 1e9;
   return {
     name: `${c.name} (${stack}), pinned to one core: simulated s per wall s`,

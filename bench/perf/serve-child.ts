@@ -3,11 +3,10 @@
  * resolves once the server prints the address it listens at (after the first admin token, on a new state file).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
-import { packageRoot } from '../package-root.js';
+import { anvilBin } from '../package-root.js';
 
 /** The built CLI, whether this module runs built (the bench) or from source (the tests). */
-const BIN = join(packageRoot(), 'dist', 'platform', 'cli', 'anvil.js');
+const BIN = anvilBin();
 
 export interface ServeChild {
   readonly child: ChildProcess;

@@ -61,28 +61,26 @@ export function frameworkErrors(error: FastifyError, req: FastifyRequest, reply:
  * (no route ran, so the request metrics never see it).
  */
 export function clientErrorHandlerTelling(refused: (status: number, code: ErrorCode) => void) {
-  return (err: NodeJS.ErrnoException, socket: Socket): void => clientErrorHandler(err, socket, refused);
-}
-
-function clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket, refused: (status: number, code: ErrorCode) => void): void {
-  if (err.code === 'ECONNRESET' || socket.destroyed) return;
-  const [code, message]: [ErrorCode, string] =
-    err.code === 'HPE_HEADER_OVERFLOW'
-      ? [
-          'ANVIL_ERR_HEADERS_TOO_LARGE',
-          'the request line and headers exceed the 16 KiB the server reads; shorten the URL (object names have at most 253 characters) or the headers',
-        ]
-      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-        ? ['ANVIL_ERR_REQUEST_TIMEOUT', 'the request was not received in time; send it again']
-        : ['ANVIL_ERR_BAD_REQUEST', `the request is not well-formed HTTP/1.1 (${err.code ?? err.message}); use an HTTP client`];
-  const status = ERRORS[code].status;
-  refused(status, code);
-  const body = JSON.stringify(bodyOf(code, message));
-  if (socket.writable)
-    socket.write(
-      `HTTP/1.1 ${status} ${reasonOf(status)}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n${body}`,
-    );
-  socket.destroy(err);
+  return (err: NodeJS.ErrnoException, socket: Socket): void => {
+    if (err.code === 'ECONNRESET' || socket.destroyed) return;
+    const [code, message]: [ErrorCode, string] =
+      err.code === 'HPE_HEADER_OVERFLOW'
+        ? [
+            'ANVIL_ERR_HEADERS_TOO_LARGE',
+            'the request line and headers exceed the 16 KiB the server reads; shorten the URL (object names have at most 253 characters) or the headers',
+          ]
+        : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? ['ANVIL_ERR_REQUEST_TIMEOUT', 'the request was not received in time; send it again']
+          : ['ANVIL_ERR_BAD_REQUEST', `the request is not well-formed HTTP/1.1 (${err.code ?? err.message}); use an HTTP client`];
+    const status = ERRORS[code].status;
+    refused(status, code);
+    const body = JSON.stringify(bodyOf(code, message));
+    if (socket.writable)
+      socket.write(
+        `HTTP/1.1 ${status} ${reasonOf(status)}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n${body}`,
+      );
+    socket.destroy(err);
+  };
 }
 
 const REASONS: Record<number, string> = { 400: 'Bad Request', 408: 'Request Timeout', 431: 'Request Header Fields Too Large' };

@@ -4,12 +4,12 @@
  * restart serves the same certificate and a kubeconfig written once keeps working. kubectl sends its
  * bearer token only over TLS: this is what lets it authenticate to Anvil without a PKI of the user's own.
  */
-import { generateKeyPairSync, randomBytes, X509Certificate } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
 import forge from 'node-forge';
-import { generatedTlsDir } from './tls.js';
+import { certificatesIn, generatedTlsDir } from './tls.js';
 
 export interface GeneratedTls {
   /** The folder the files are in. */
@@ -51,16 +51,12 @@ export function certificateSerial(random: Uint8Array): string {
 }
 
 /**
- * Whether OpenSSL reads the certificates at `paths`: those an earlier version wrote with an illegally padded
- * serial (see `certificateSerial`) are made anew rather than refused at every start.
+ * Whether OpenSSL reads the certificates at `paths` (as `anvil serve` will: `certificatesIn`): those an
+ * earlier version wrote with an illegally padded serial (see `certificateSerial`) are made anew rather
+ * than refused at every start.
  */
 function readable(...paths: string[]): boolean {
-  try {
-    for (const path of paths) new X509Certificate(readFileSync(path));
-    return true;
-  } catch {
-    return false;
-  }
+  return paths.every((path) => certificatesIn(readFileSync(path, 'utf8')).length > 0);
 }
 
 function certificate(

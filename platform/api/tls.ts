@@ -108,7 +108,7 @@ function readPem(flag: string, path: string): string {
 }
 
 /** Every `-----BEGIN CERTIFICATE-----` block of a PEM text, parsed; a block that does not parse is skipped. */
-function certificatesIn(pem: string): X509Certificate[] {
+export function certificatesIn(pem: string): X509Certificate[] {
   const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
   const parsed: X509Certificate[] = [];
   for (const b of blocks) {

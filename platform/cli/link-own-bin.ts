@@ -5,10 +5,10 @@
  */
 import { chmodSync, existsSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { packageRoot } from '../../bench/package-root.js';
+import { anvilBin, packageRoot } from '../../bench/package-root.js';
 
 const root = packageRoot();
-const target = join(root, 'dist', 'platform', 'cli', 'anvil.js');
+const target = anvilBin();
 const binDir = join(root, 'node_modules', '.bin');
 if (existsSync(target) && existsSync(join(root, 'node_modules'))) {
   chmodSync(target, 0o755);

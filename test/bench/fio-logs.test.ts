@@ -13,9 +13,10 @@ import { describe, expect, it } from 'vitest';
 import { BUCKETS } from '../../sim/measure/latency-histogram.js';
 import { anvilRun, tempDir, writeFiles } from '../cli-harness.js';
 import { needs } from '../needs.js';
+import { anvilBin } from '../../bench/package-root.js';
 
 const QUEUE = 'kind: queue\nservers: 2\nservice: { dist: lognormal, mean: 40us, stddev: 30us }\n';
-const BIN = join(process.cwd(), 'dist', 'platform', 'cli', 'anvil.js');
+const BIN = anvilBin();
 
 type Stats = { N: number; mean: number; percentile: Record<string, number> };
 type Dir = { io_bytes: number; total_ios: number; bw: number; iops: number; runtime: number; clat_ns: Stats; slat_ns: Stats };

@@ -12,9 +12,10 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../cli-harness.js';
+import { anvilBin } from '../../bench/package-root.js';
 
 const ROOT = process.cwd();
-const BIN = join(ROOT, 'dist', 'platform', 'cli', 'anvil.js');
+const BIN = anvilBin();
 const JOBS_DIR = join('bench', 'workloads', 'reference');
 const DIGESTS = join(ROOT, 'test', 'bench', 'reference-outputs.sha256.json');
 const sha256 = (bytes: Buffer | string) => createHash('sha256').update(bytes).digest('hex');

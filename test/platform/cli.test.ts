@@ -7,8 +7,9 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { writeFiles } from '../cli-harness.js';
+import { anvilBin } from '../../bench/package-root.js';
 
-const BIN = join(process.cwd(), 'dist', 'platform', 'cli', 'anvil.js');
+const BIN = anvilBin();
 const QUEUE = 'kind: queue\nservers: 1\nservice: { dist: exponential, mean: 10us }\n';
 const STACK = /^\s+at\s|node:internal|TypeError|ReferenceError/m;
 

@@ -16,6 +16,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../cli-harness.js';
 import { imageStages, readContainerfile } from '../containerfile.js';
 import { queueDepthSweep, SWEEP_ENV as ENV } from './sweep-harness.js';
+import { anvilBin } from '../../bench/package-root.js';
 
 const ROOT = process.cwd();
 const dockerignore = dockerignoreModule as unknown as (typeof dockerignoreModule)['default'];
@@ -137,15 +138,11 @@ describe('the Containerfile, run step by step', () => {
     });
     expectOk(merged, 'anvil sweep merge');
     expect(merged.stdout).toMatch(/merged 3 of 3 points/);
-    const local = spawnSync(
-      process.execPath,
-      [join(ROOT, 'dist', 'platform', 'cli', 'anvil.js'), 'sweep', 'qd.yaml', '--out', 'local', '--jobs', '1'],
-      {
-        cwd: work,
-        encoding: 'utf8',
-        env: ENV,
-      },
-    );
+    const local = spawnSync(process.execPath, [anvilBin(), 'sweep', 'qd.yaml', '--out', 'local', '--jobs', '1'], {
+      cwd: work,
+      encoding: 'utf8',
+      env: ENV,
+    });
     expectOk(local, 'local sweep');
     expect(readFileSync(join(root, 'merged', 'sweep.arrow')).equals(readFileSync(join(work, 'local', 'sweep.arrow')))).toBe(true);
   });

@@ -18,8 +18,9 @@ import { runCli } from '../../platform/cli/main.js';
 import { capturingIo } from '../../platform/cli/cli-io.js';
 import { tempDir, writeFiles } from '../cli-harness.js';
 import { corpus, needs } from '../needs.js';
+import { anvilBin } from '../../bench/package-root.js';
 
-const BIN = join(process.cwd(), 'dist', 'platform', 'cli', 'anvil.js');
+const BIN = anvilBin();
 const STACK = /^\s+at\s|node:internal|TypeError|ReferenceError/m;
 /** The external corpus beside the repository, as the fio examples are (test/bench/jobfile.test.ts); CI has it. */
 const kubernetesExamples = corpus('kubernetes-examples');

@@ -9,8 +9,9 @@ import { describe, expect, it } from 'vitest';
 import { which } from '../../bench/targets/host/bounded-process.js';
 import { writeFiles } from '../cli-harness.js';
 import { needs } from '../needs.js';
+import { anvilBin } from '../../bench/package-root.js';
 
-const BIN = join(process.cwd(), 'dist', 'platform', 'cli', 'anvil.js');
+const BIN = anvilBin();
 const STACK = /^\s+at\s|node:internal|TypeError|ReferenceError/m;
 const needFio = needs('fio', which('fio') !== undefined);
 const JOB = '[global]\nioengine=psync\nsize=4m\nbs=4k\nruntime=200ms\ntime_based\n\n[r]\nrw=randread\n';

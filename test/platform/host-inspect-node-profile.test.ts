@@ -8,8 +8,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { nodeProfile, type HostCapture } from '../../bench/discovery/inspect.js';
 import { tempDir } from '../cli-harness.js';
+import { anvilBin } from '../../bench/package-root.js';
 
-const BIN = join(process.cwd(), 'dist', 'platform', 'cli', 'anvil.js');
+const BIN = anvilBin();
 const CAPTURE = join(process.cwd(), 'test', 'bench', 'discovery', 'fixtures', 'synthetic-nvme-sriov-capture.json');
 
 function anvil(args: string[]) {

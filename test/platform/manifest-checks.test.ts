@@ -11,6 +11,7 @@ import { parseManifestText, readManifests } from '../../platform/manifests/docum
 import { caughtAnvilError } from '../caught.js';
 import { tempDir, writeFiles } from '../cli-harness.js';
 import { seededWorld } from './api/api-harness.js';
+import { anvilBin } from '../../bench/package-root.js';
 
 const plan = (yaml: string, strict = false) => planApply(parseManifestText(yaml, 'm.yaml'), 'default', strict);
 
@@ -70,7 +71,7 @@ describe('no objects passed to apply', () => {
 
   it('the CLI exits non-zero with that message', () => {
     const state = join(tempDir('anvil-cli-'), 'state.db');
-    const bin = join(process.cwd(), 'dist', 'platform', 'cli', 'anvil.js');
+    const bin = anvilBin();
     const r = spawnSync(process.execPath, [bin, 'apply', '-f', join(dir, 'comments.yaml'), '--state', state], {
       encoding: 'utf8',
       env: { ...process.env, ANVIL_STATE: '', ANVIL_USER: 'operator' },

@@ -16,6 +16,7 @@ import { caughtAnvilError } from '../caught.js';
 import { tempDir } from '../cli-harness.js';
 import { seededWorld } from './api/api-harness.js';
 import { as, openStore, podSpec, smallProfilePath } from './control-plane-harness.js';
+import { anvilBin } from '../../bench/package-root.js';
 
 // eslint-disable-next-line no-loss-of-precision -- the point: the literal parses as 2^53, not kept exactly
 const TWO_POW_53_PLUS_1 = 9007199254740993;
@@ -159,7 +160,7 @@ describe('control-plane numeric ranges', () => {
 
   it('the CLI refuses --storage-iops beyond the range with the field and range', () => {
     const state = join(tempDir('anvil-cli-'), 'state.db');
-    const bin = join(process.cwd(), 'dist', 'platform', 'cli', 'anvil.js');
+    const bin = anvilBin();
     const run = (args: string[]) =>
       spawnSync(process.execPath, [bin, ...args, '--state', state], {
         encoding: 'utf8',

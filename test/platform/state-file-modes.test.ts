@@ -11,9 +11,10 @@ import { buildServer, bootstrapAdmin } from '../../platform/api/server.js';
 import { localAdmin } from '../../platform/domain/tenancy.js';
 import { Store } from '../../platform/state/store.js';
 import { tempDir } from '../cli-harness.js';
+import { anvilBin } from '../../bench/package-root.js';
 
 const modeOf = (path: string) => statSync(path).mode & 0o777;
-const BIN = join(process.cwd(), 'dist', 'platform', 'cli', 'anvil.js');
+const BIN = anvilBin();
 
 /** What Anvil writes on stderr while `fn` runs. */
 function stderrOf(fn: () => void): string {

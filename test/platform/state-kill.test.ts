@@ -10,8 +10,9 @@ import { RandomStream } from '../../sim/core/random.js';
 import { Store } from '../../platform/state/store.js';
 import { tempDir } from '../cli-harness.js';
 import { inCI, sayMissing } from '../needs.js';
+import { anvilBin } from '../../bench/package-root.js';
 
-const BIN = join(process.cwd(), 'dist', 'platform', 'cli', 'anvil.js');
+const BIN = anvilBin();
 const REPLICAS = 12;
 
 function deployment(name: string): string {

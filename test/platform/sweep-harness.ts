@@ -5,9 +5,10 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { anvilBin } from '../../bench/package-root.js';
 
 /** The compiled CLI the suites run. */
-export const BIN = join(process.cwd(), 'dist', 'platform', 'cli', 'anvil.js');
+export const BIN = anvilBin();
 
 /** The environment a sweep runs in: fixed timestamps, no colour, and no shard index unless a test gives one. */
 export const SWEEP_ENV: NodeJS.ProcessEnv = { ...process.env, SOURCE_DATE_EPOCH: '1700000000', FORCE_COLOR: '0' };

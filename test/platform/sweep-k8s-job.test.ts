@@ -13,8 +13,9 @@ import { describe, expect, it } from 'vitest';
 import { parseSweep } from '../../bench/sweep/plan.js';
 import { pointInputs } from '../../bench/sweep/point-inputs.js';
 import { writeFiles } from '../cli-harness.js';
+import { anvilBin } from '../../bench/package-root.js';
 
-const BIN = join(process.cwd(), 'dist', 'platform', 'cli', 'anvil.js');
+const BIN = anvilBin();
 const JOB = '[global]\nrw=randread\nbs=4k\nruntime=20ms\ntime_based\n[randread-4k]\n';
 const SWEEP = `kind: Sweep
 base: jobs/randread.fio

@@ -15,8 +15,9 @@ import { parseScenario } from '../../reports/tco/scenario.js';
 import { caughtAnvilError } from '../caught.js';
 import { tempDir } from '../cli-harness.js';
 import { REFERENCE } from './fixtures.js';
+import { anvilBin } from '../../bench/package-root.js';
 
-const BIN = join(process.cwd(), 'dist', 'platform', 'cli', 'anvil.js');
+const BIN = anvilBin();
 /** A 1x1 PNG. */
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
 const EPOCH = '1700000000'; // 2023-11-14T22:13:20Z

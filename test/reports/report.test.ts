@@ -16,8 +16,9 @@ import { AnvilError } from '../../platform/errors.js';
 import { tempDir } from '../cli-harness.js';
 import { REFERENCE, catalogue } from './fixtures.js';
 import { needs } from '../needs.js';
+import { anvilBin } from '../../bench/package-root.js';
 
-const BIN = join(process.cwd(), 'dist', 'platform', 'cli', 'anvil.js');
+const BIN = anvilBin();
 const SAMPLES = 200;
 const quiet = { write: () => true };
 

@@ -18,11 +18,12 @@ import { which } from '../../../bench/targets/host/bounded-process.js';
 import { netRunCommand } from '../../../platform/cli/net-command.js';
 import { tempDir } from '../../cli-harness.js';
 import { needs } from '../../needs.js';
+import { anvilBin } from '../../../bench/package-root.js';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures');
 const canRun = process.getuid?.() === 0 && which('iperf3') !== undefined && which('ping') !== undefined;
 const needNet = needs('root, iperf3 and ping', canRun);
-const BIN = join(process.cwd(), 'dist', 'platform', 'cli', 'anvil.js');
+const BIN = anvilBin();
 
 /** Namespaces named as Anvil's labs name them (anvil-<6 hex>-...). */
 async function labNamespaces(): Promise<string[]> {

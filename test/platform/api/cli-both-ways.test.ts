@@ -10,8 +10,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServe } from '../../../bench/perf/serve-child.js';
 import { anvilInProcess, tempDir, writeFiles } from '../../cli-harness.js';
+import { anvilBin } from '../../../bench/package-root.js';
 
-const BIN = join(process.cwd(), 'dist', 'platform', 'cli', 'anvil.js');
+const BIN = anvilBin();
 const dir = tempDir('anvil-both-');
 const ENV = { XDG_CONFIG_HOME: join(dir, 'config'), ANVIL_USER: 'admin', ANVIL_SERVER: '', ANVIL_TOKEN: '', ANVIL_STATE: '' };
 // This file runs in its own process (vitest's forks pool): the in-process CLI reads the same environment.

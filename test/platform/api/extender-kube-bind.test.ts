@@ -18,6 +18,7 @@ import { caughtAnvilError } from '../../caught.js';
 import { seededWorld } from './api-harness.js';
 import { haveOpenssl, makePki } from './tls-pki.js';
 import { needs } from '../../needs.js';
+import { anvilBin } from '../../../bench/package-root.js';
 
 interface Recorded {
   method: string;
@@ -329,11 +330,10 @@ describe('where the Kubernetes API is', () => {
   it('anvil serve refuses a bad --kube flag before making a state file', () => {
     const dir = tempDir('anvil-kube-serve-');
     const state = join(dir, 'state.db');
-    const r = spawnSync(
-      process.execPath,
-      [join(process.cwd(), 'dist', 'platform', 'cli', 'anvil.js'), 'serve', '--port', '0', '--state', state, '--kube-ca-file', '/x.pem'],
-      { encoding: 'utf8', timeout: 300_000 },
-    );
+    const r = spawnSync(process.execPath, [anvilBin(), 'serve', '--port', '0', '--state', state, '--kube-ca-file', '/x.pem'], {
+      encoding: 'utf8',
+      timeout: 300_000,
+    });
     expect(r.status).toBe(2); // a usage error
     expect(r.stderr).toMatch(/^ANVIL_ERR_USAGE: --kube-ca-file needs --kube-apiserver URL/);
     expect(existsSync(state)).toBe(false);

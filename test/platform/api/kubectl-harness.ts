@@ -9,13 +9,13 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { expect } from 'vitest';
 import { startServe, type ServeChild } from '../../../bench/perf/serve-child.js';
-import { packageRoot } from '../../../bench/package-root.js';
+import { anvilBin } from '../../../bench/package-root.js';
 
 const run = promisify(execFile);
 /** The kubectl on this machine, undefined where there is none (the suites are skipped then). */
 export const KUBECTL = ['/usr/bin/kubectl', '/usr/local/bin/kubectl'].find((p) => existsSync(p));
 /** The compiled CLI the suites run. */
-export const BIN = join(packageRoot(), 'dist', 'platform', 'cli', 'anvil.js');
+export const BIN = anvilBin();
 
 /** How a child process ended: its exit code (-1 when it had none) and what it printed. */
 export interface Ran {

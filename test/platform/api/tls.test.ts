@@ -17,8 +17,9 @@ import { startServe } from '../../../bench/perf/serve-child.js';
 import { seededWorld, type World } from './api-harness.js';
 import { haveOpenssl, makePki, type Pki } from './tls-pki.js';
 import { describeNeeds } from '../../needs.js';
+import { anvilBin } from '../../../bench/package-root.js';
 
-const BIN = join(process.cwd(), 'dist', 'platform', 'cli', 'anvil.js');
+const BIN = anvilBin();
 
 interface HttpsCall {
   method?: string;

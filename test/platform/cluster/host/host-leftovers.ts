@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
+import { anvilBin } from '../../../../bench/package-root.js';
 
 /**
  * Leftovers of Anvil's host runs, with the run's state folder's files; with `runId` those of that run
@@ -70,7 +71,7 @@ function processAlive(pid: number): boolean {
 }
 
 /** The built CLI the host tests run, as a user would (`anvil ...`). */
-export const ANVIL_BIN = join(process.cwd(), 'dist', 'platform', 'cli', 'anvil.js');
+export const ANVIL_BIN = anvilBin();
 
 /** `anvil ARGS` as its own process: exit code, stdout and stderr. */
 export function anvilCli(args: readonly string[]): { code: number | null; stdout: string; stderr: string } {

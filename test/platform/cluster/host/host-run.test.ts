@@ -12,9 +12,10 @@ import { which } from '../../../../bench/targets/host/bounded-process.js';
 import { tempDir } from '../../../cli-harness.js';
 import { needs } from '../../../needs.js';
 import { leftovers, oneHostFileAtATime } from './host-leftovers.js';
+import { anvilBin } from '../../../../bench/package-root.js';
 
 const SCENARIO = join(import.meta.dirname, 'two-pods-capped.yaml');
-const BIN = join(process.cwd(), 'dist', 'platform', 'cli', 'anvil.js');
+const BIN = anvilBin();
 const canRun = process.getuid?.() === 0 && which('fio') !== undefined && which('iperf3') !== undefined && which('losetup') !== undefined;
 const needHost = needs('root, fio, iperf3 and losetup', canRun);
 
